@@ -1,0 +1,3 @@
+from tinycrm.cli import main
+
+main()

@@ -1,0 +1,134 @@
+"""``tinycrm log …`` and ``tinycrm task …``"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import parse_when, store
+from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt
+from tinycrm.cli.views import TASK_COLUMNS
+from tinycrm.vocab import LOG_KINDS
+
+task_app = typer.Typer(no_args_is_help=True)
+
+ContactOpt = Annotated[str | None, typer.Option(help="Contact id, email or name.")]
+CompanyOpt = Annotated[str | None, typer.Option(help="Company id, name or domain.")]
+DealOpt = Annotated[str | None, typer.Option(help="Deal id or title.")]
+
+
+def log(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(LOG_KINDS)}.")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="Contact, company or deal (id, email, name, domain or title; "
+            "contact:REF, company:REF or deal:REF when it is ambiguous).",
+            metavar="REF",
+        ),
+    ],
+    text: Annotated[str, typer.Argument(help="What happened (first line is the subject).")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="When it happened (default: now): yesterday 15:00, -2d …"),
+    ] = None,
+    body: Annotated[str | None, typer.Option(help="Longer notes.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Record a call, email, meeting or note with a contact, company or deal."""
+    from tinycrm.store.activities import log_activity
+
+    activity = log_activity(store(ctx), kind=kind, text=text, ref=ref, body=body, at=parse_when(at))
+    if json_:
+        out.emit_one(activity, lambda _: None, json_=True)
+    else:
+        about = activity.deal or activity.contact or activity.company
+        out.done(f"Logged {activity.kind} #{activity.id} with {about}: {activity.subject}")
+
+
+@task_app.command("add")
+def task_add(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="What to do.")],
+    due: Annotated[str, typer.Option(help="When it is due: tomorrow 9:00, +3d, next monday, …")],
+    contact: ContactOpt = None,
+    company: CompanyOpt = None,
+    deal: DealOpt = None,
+    body: Annotated[str | None, typer.Option(help="Longer notes.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Add a task, optionally about a contact, company or deal."""
+    from tinycrm import dates
+    from tinycrm.store.activities import add_task
+
+    due_at = parse_when(due)
+    assert due_at is not None
+    task = add_task(
+        store(ctx), text=text, due=due_at, contact=contact, company=company, deal=deal, body=body
+    )
+    if json_:
+        out.emit_one(task, lambda _: None, json_=True)
+    else:
+        out.done(f"Added task #{task.id}: {task.subject} (due {dates.format_local(task.due_at)})")
+
+
+@task_app.command("list")
+def task_list(
+    ctx: typer.Context,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue tasks.")] = False,
+    today: Annotated[bool, typer.Option("--today", help="Only tasks due today.")] = False,
+    upcoming: Annotated[
+        bool, typer.Option("--upcoming", help="Only tasks due after today.")
+    ] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Done tasks too.")] = False,
+    contact: ContactOpt = None,
+    company: CompanyOpt = None,
+    deal: DealOpt = None,
+    limit: Annotated[int | None, typer.Option(help="At most N tasks.", min=1)] = None,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """List open tasks by due time."""
+    from tinycrm.store.activities import list_tasks
+
+    chosen = [
+        name
+        for name, on in (
+            ("overdue", overdue),
+            ("today", today),
+            ("upcoming", upcoming),
+            ("all", all_),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        raise typer.BadParameter("choose one of --overdue, --today, --upcoming and --all")
+    rows = list_tasks(
+        store(ctx),
+        scope=chosen[0] if chosen else "open",
+        contact=contact,
+        company=company,
+        deal=deal,
+        limit=limit,
+    )
+    out.emit_list(rows, TASK_COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no tasks")
+
+
+@task_app.command("done")
+def task_done(
+    ctx: typer.Context,
+    task_id: Annotated[int, typer.Argument(help="Task id (see task list).", metavar="ID")],
+    json_: JsonOpt = False,
+) -> None:
+    """Mark a task done."""
+    from tinycrm.store.activities import complete_task
+
+    task = complete_task(store(ctx), task_id)
+    if json_:
+        out.emit_one(task, lambda _: None, json_=True)
+    else:
+        out.done(f"Done: task #{task.id} {task.subject}")

@@ -1,0 +1,143 @@
+"""Helpers every command shares: the lazily opened store, errors, option parsing."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from tinycrm.store.engine import Store
+
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag", "-t", help="Tag (repeat for several).", rich_help_panel="Tags and fields"
+    ),
+]
+UntagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--untag", help="Remove a tag (repeatable).", rich_help_panel="Tags and fields"),
+]
+FieldOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field",
+        "-f",
+        help="Custom field KEY=VALUE (repeatable).",
+        metavar="KEY=VALUE",
+        rich_help_panel="Tags and fields",
+    ),
+]
+UnsetFieldOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--unset-field",
+        help="Remove a custom field (repeatable).",
+        rich_help_panel="Tags and fields",
+    ),
+]
+FieldFilterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--field",
+        "-f",
+        help="Only records whose custom field KEY is set (KEY) or equals VALUE (KEY=VALUE).",
+        metavar="KEY[=VALUE]",
+    ),
+]
+
+
+@dataclass
+class State:
+    """What the root callback hands to every command."""
+
+    db: str | None = None
+    _store: Any = field(default=None, repr=False)
+
+    def store(self) -> Store:
+        """Open the database on first use (creating or upgrading it)."""
+        if self._store is None:
+            from tinycrm.store.engine import open_store
+
+            self._store = open_store(self.db)
+        return self._store
+
+
+def store(ctx: typer.Context) -> Store:
+    state = ctx.find_root().obj
+    if not isinstance(state, State):  # called without the root callback (tests)
+        state = State()
+        ctx.find_root().obj = state
+    return state.store()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """One line on stderr, then exit with ``code``."""
+    from tinycrm.cli.output import err_console
+
+    text = " ".join(message.split())
+    if sys.stderr.isatty():
+        err_console().print(f"[bold red]Error:[/bold red] {_escape(text)}")
+    else:
+        sys.stderr.write(f"Error: {text}\n")
+    raise typer.Exit(code)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def parse_fields(values: list[str] | None) -> dict[str, str]:
+    """``["plan=pro", "seats=5"]`` → ``{"plan": "pro", "seats": "5"}``."""
+    from tinycrm.store.errors import Invalid
+
+    out: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise Invalid(f"custom field {item!r} must look like KEY=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+def parse_field_filter(value: str | None) -> tuple[str, str | None] | None:
+    if value is None:
+        return None
+    key, sep, rest = value.partition("=")
+    return key.strip(), (rest if sep else None)
+
+
+def parse_when(value: str | None, *, end_of_day: bool = False) -> datetime | None:
+    """A WHEN the user typed, as aware UTC (``Invalid`` when it cannot be read)."""
+    if value is None:
+        return None
+    from tinycrm import dates
+    from tinycrm.store.errors import Invalid
+
+    try:
+        return dates.parse_when(value, end_of_day=end_of_day)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
+
+
+def parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    from tinycrm import dates
+    from tinycrm.store.errors import Invalid
+
+    try:
+        return dates.parse_date(value)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
+
+
+def given(**options: Any) -> dict[str, Any]:
+    """The edit options the user actually passed (None means "not given")."""
+    return {k: v for k, v in options.items() if v is not None}

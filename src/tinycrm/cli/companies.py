@@ -1,0 +1,210 @@
+"""``tinycrm company …``"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import (
+    FieldFilterOpt,
+    FieldOpt,
+    TagOpt,
+    UnsetFieldOpt,
+    UntagOpt,
+    given,
+    parse_field_filter,
+    parse_fields,
+    store,
+)
+from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+
+app = typer.Typer(no_args_is_help=True)
+
+RefArg = Annotated[str, typer.Argument(help="Company id, name or domain.", metavar="REF")]
+Domain = Annotated[str | None, typer.Option(help="Web domain, e.g. acme.com.")]
+Industry = Annotated[str | None, typer.Option(help="Industry.")]
+Size = Annotated[int | None, typer.Option(help="Number of employees.")]
+Phone = Annotated[str | None, typer.Option(help="Phone number.")]
+Address = Annotated[str | None, typer.Option(help="Street address.")]
+City = Annotated[str | None, typer.Option(help="City.")]
+Country = Annotated[str | None, typer.Option(help="Country.")]
+Owner = Annotated[str | None, typer.Option(help="Owner (default: you).")]
+
+COLUMNS = [
+    col("id", "id", justify="right", style="dim", no_wrap=True),
+    col("name", "name", style="bold"),
+    col("domain", "domain"),
+    col("industry", "industry"),
+    col("size", "size", justify="right"),
+    col("city", "city"),
+    col("country", "country"),
+    col("tags", "tags", style="magenta"),
+]
+
+LABELS = [
+    ("id", "id"),
+    ("domain", "domain"),
+    ("industry", "industry"),
+    ("size", "size"),
+    ("phone", "phone"),
+    ("address", "address"),
+    ("city", "city"),
+    ("country", "country"),
+    ("owner", "owner"),
+    ("created", "created_at"),
+    ("updated", "updated_at"),
+]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Company name (unique, case-insensitive).")],
+    domain: Domain = None,
+    industry: Industry = None,
+    size: Size = None,
+    phone: Phone = None,
+    address: Address = None,
+    city: City = None,
+    country: Country = None,
+    owner: Owner = None,
+    tag: TagOpt = None,
+    field: FieldOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Add a company."""
+    from tinycrm.store.companies import add_company
+
+    company = add_company(
+        store(ctx),
+        name=name,
+        domain=domain,
+        industry=industry,
+        size=size,
+        phone=phone,
+        address=address,
+        city=city,
+        country=country,
+        owner=owner,
+        tags=tag,
+        fields=parse_fields(field),
+    )
+    if json_:
+        out.emit_one(company, lambda _: None, json_=True)
+    else:
+        out.done(f"Added company #{company.id} {company.name}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    tag: TagOpt = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Text in name, domain or city.")
+    ] = None,
+    field: FieldFilterOpt = None,
+    owner: Owner = None,
+    limit: Annotated[int | None, typer.Option(help="At most N companies.", min=1)] = None,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """List companies by name."""
+    from tinycrm.store.companies import list_companies
+
+    rows = list_companies(
+        store(ctx),
+        tags=tag,
+        search=search,
+        field=parse_field_filter(field),
+        owner=owner,
+        limit=limit,
+    )
+    out.emit_list(rows, COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no companies")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    ref: RefArg,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Show a company with its contacts, deals, open tasks and latest activity."""
+    from tinycrm.store.companies import company_view
+
+    view = company_view(store(ctx), ref)
+    extra = {
+        "contacts": view.contacts,
+        "deals": view.deals,
+        "open_tasks": view.open_tasks,
+        "activities": view.activities,
+        "events": view.events,
+    }
+
+    def render(row: dict[str, Any]) -> None:
+        from tinycrm.cli import views
+
+        out.print_fields(row, LABELS, f"{row['name']}")
+        views.related(view.contacts, view.deals, view.open_tasks, view.activities, view.events)
+
+    out.emit_one(view.company, render, json_=json_, jsonl=jsonl, csv_=csv_, extra=extra)
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: RefArg,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    domain: Domain = None,
+    industry: Industry = None,
+    size: Size = None,
+    phone: Phone = None,
+    address: Address = None,
+    city: City = None,
+    country: Country = None,
+    owner: Owner = None,
+    tag: TagOpt = None,
+    untag: UntagOpt = None,
+    field: FieldOpt = None,
+    unset_field: UnsetFieldOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Change a company. Give an option an empty value ("") to clear it."""
+    from tinycrm.store.companies import edit_company
+
+    company = edit_company(
+        store(ctx),
+        ref,
+        **given(
+            name=name,
+            domain=domain,
+            industry=industry,
+            size=size,
+            phone=phone,
+            address=address,
+            city=city,
+            country=country,
+            owner=owner,
+        ),
+        add_tags=tag,
+        remove_tags=untag,
+        set_fields=parse_fields(field),
+        unset_fields=unset_field,
+    )
+    if json_:
+        out.emit_one(company, lambda _: None, json_=True)
+    else:
+        out.done(f"Updated company #{company.id} {company.name}")
+
+
+@app.command("rm")
+def rm(ctx: typer.Context, ref: RefArg) -> None:
+    """Delete a company. Its contacts and deals are kept, unlinked."""
+    from tinycrm.store.companies import remove_company
+
+    company = remove_company(store(ctx), ref)
+    out.done(f"Deleted company #{company.id} {company.name}")

@@ -1,0 +1,298 @@
+"""``tinycrm deal …``"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import (
+    FieldFilterOpt,
+    FieldOpt,
+    TagOpt,
+    UnsetFieldOpt,
+    UntagOpt,
+    given,
+    parse_date,
+    parse_field_filter,
+    parse_fields,
+    store,
+)
+from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt
+from tinycrm.cli.views import DEAL_COLUMNS
+
+app = typer.Typer(no_args_is_help=True)
+
+RefArg = Annotated[str, typer.Argument(help="Deal id or title.", metavar="REF")]
+ContactOpt = Annotated[str | None, typer.Option(help="Contact id, email or name.")]
+CompanyOpt = Annotated[str | None, typer.Option(help="Company id, name or domain.")]
+Amount = Annotated[str | None, typer.Option(help="Amount, e.g. 12000 or 12,500.50.")]
+Currency = Annotated[str | None, typer.Option(help="ISO 4217 code (default EUR).")]
+Close = Annotated[
+    str | None, typer.Option("--close", help="Expected close date: 2026-12-31, +30d, eom, …")
+]
+Probability = Annotated[
+    int | None, typer.Option(help="Win probability 0-100 (default: the stage's).")
+]
+Owner = Annotated[str | None, typer.Option(help="Owner (default: you).")]
+PipelineOpt = Annotated[str | None, typer.Option(help="Pipeline name (default: the first).")]
+
+LABELS = [
+    ("id", "id"),
+    ("pipeline", "pipeline"),
+    ("stage", "stage"),
+    ("status", "status"),
+    ("amount", "money"),
+    ("probability", "probability_text"),
+    ("close date", "close_date"),
+    ("contact", "contact"),
+    ("company", "company"),
+    ("lost reason", "lost_reason"),
+    ("closed", "closed_at"),
+    ("owner", "owner"),
+    ("created", "created_at"),
+    ("updated", "updated_at"),
+]
+
+
+def _render(row: dict[str, Any]) -> None:
+    from tinycrm import money
+
+    shown = dict(row)
+    shown["money"] = money.format_money(row.get("amount"), row.get("currency"))
+    override = " (set on the deal)" if row.get("probability_override") else ""
+    shown["probability_text"] = f"{row['probability']}%{override}"
+    out.print_fields(shown, LABELS, row["title"])
+
+
+def _show_written(deal: Any, message: str, json_: bool) -> None:
+    if json_:
+        out.emit_one(deal, _render, json_=True)
+    else:
+        out.done(message)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="What is being sold, e.g. 'Acme renewal'.")],
+    contact: ContactOpt = None,
+    company: CompanyOpt = None,
+    amount: Amount = None,
+    currency: Currency = None,
+    stage: Annotated[str | None, typer.Option(help="Stage (default: the first).")] = None,
+    pipeline: PipelineOpt = None,
+    close: Close = None,
+    probability: Probability = None,
+    owner: Owner = None,
+    tag: TagOpt = None,
+    field: FieldOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Open a deal."""
+    from tinycrm.store.deals import add_deal
+
+    deal = add_deal(
+        store(ctx),
+        title=title,
+        contact=contact,
+        company=company,
+        amount=amount,
+        currency=currency,
+        stage=stage,
+        pipeline=pipeline,
+        close_date=parse_date(close),
+        probability=probability,
+        owner=owner,
+        tags=tag,
+        fields=parse_fields(field),
+    )
+    _show_written(deal, f"Added deal #{deal.id} {deal.title} in {deal.stage}", json_)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    stage: Annotated[str | None, typer.Option(help="Only deals in this stage.")] = None,
+    status: Annotated[
+        str, typer.Option(help="open, won, lost or all.", show_default=True)
+    ] = "open",
+    pipeline: PipelineOpt = None,
+    tag: TagOpt = None,
+    contact: ContactOpt = None,
+    company: CompanyOpt = None,
+    owner: Owner = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Text in the title.")] = None,
+    field: FieldFilterOpt = None,
+    limit: Annotated[int | None, typer.Option(help="At most N deals.", min=1)] = None,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """List deals in pipeline order (open ones unless --status says otherwise)."""
+    from tinycrm.store.deals import list_deals
+
+    rows = list_deals(
+        store(ctx),
+        status=None if status.strip().lower() == "all" else status,
+        stage=stage,
+        pipeline=pipeline,
+        tags=tag,
+        contact=contact,
+        company=company,
+        owner=owner,
+        search=search,
+        field=parse_field_filter(field),
+        limit=limit,
+    )
+    out.emit_list(rows, DEAL_COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no deals")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    ref: RefArg,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Show a deal with its stage history, open tasks and activity."""
+    from tinycrm.store.deals import deal_view
+
+    view = deal_view(store(ctx), ref)
+    extra = {
+        "history": view.history,
+        "open_tasks": view.open_tasks,
+        "activities": view.activities,
+        "events": view.events,
+    }
+
+    def render(row: dict[str, Any]) -> None:
+        from tinycrm.cli import views
+        from tinycrm.cli.output import Column, col
+
+        _render(row)
+        if view.history:
+            out.stdout_console().print()
+            out.print_table(
+                [out.to_plain(h) for h in view.history],
+                [
+                    col("when", "at"),
+                    Column("from", lambda r: r.get("from_stage") if r.get("from_status") else ""),
+                    col("to", "to_stage"),
+                    col("status", "to_status"),
+                    col("by", "actor", style="dim"),
+                ],
+                title="Stage history",
+            )
+        views.related((), (), view.open_tasks, view.activities, view.events)
+
+    out.emit_one(view.deal, render, json_=json_, jsonl=jsonl, csv_=csv_, extra=extra)
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: RefArg,
+    title: Annotated[str | None, typer.Option(help="New title.")] = None,
+    contact: ContactOpt = None,
+    company: CompanyOpt = None,
+    amount: Amount = None,
+    currency: Currency = None,
+    close: Close = None,
+    probability: Probability = None,
+    stage_probability: Annotated[
+        bool, typer.Option("--stage-probability", help="Drop the override: use the stage's.")
+    ] = False,
+    owner: Owner = None,
+    tag: TagOpt = None,
+    untag: UntagOpt = None,
+    field: FieldOpt = None,
+    unset_field: UnsetFieldOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Change a deal's details. Give an option an empty value ("") to clear it."""
+    from tinycrm.store.deals import edit_deal
+
+    changes = given(
+        title=title,
+        contact=contact,
+        company=company,
+        amount=amount,
+        currency=currency,
+        probability=probability,
+        owner=owner,
+    )
+    if close is not None:
+        changes["close_date"] = parse_date(close) if close.strip() else None
+    if stage_probability:
+        changes["probability"] = None
+    deal = edit_deal(
+        store(ctx),
+        ref,
+        **changes,
+        add_tags=tag,
+        remove_tags=untag,
+        set_fields=parse_fields(field),
+        unset_fields=unset_field,
+    )
+    _show_written(deal, f"Updated deal #{deal.id} {deal.title}", json_)
+
+
+@app.command("move")
+def move(
+    ctx: typer.Context,
+    ref: RefArg,
+    stage: Annotated[str, typer.Argument(help="Stage name.")],
+    pipeline: Annotated[
+        str | None, typer.Option(help="Move into another pipeline's stage.")
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Move an open deal to another stage."""
+    from tinycrm.store.deals import move_deal
+
+    deal = move_deal(store(ctx), ref, stage, pipeline=pipeline)
+    _show_written(deal, f"Moved deal #{deal.id} {deal.title} to {deal.stage}", json_)
+
+
+@app.command("won")
+def won(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False) -> None:
+    """Mark a deal won."""
+    from tinycrm.store.deals import win_deal
+
+    deal = win_deal(store(ctx), ref)
+    _show_written(deal, f"Won deal #{deal.id} {deal.title}", json_)
+
+
+@app.command("lost")
+def lost(
+    ctx: typer.Context,
+    ref: RefArg,
+    reason: Annotated[str, typer.Option(help="Why it was lost (required).")],
+    json_: JsonOpt = False,
+) -> None:
+    """Mark a deal lost, with the reason."""
+    from tinycrm.store.deals import lose_deal
+
+    deal = lose_deal(store(ctx), ref, reason=reason)
+    _show_written(deal, f"Lost deal #{deal.id} {deal.title}: {deal.lost_reason}", json_)
+
+
+@app.command("reopen")
+def reopen(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False) -> None:
+    """Reopen a won or lost deal in the stage it was closed from."""
+    from tinycrm.store.deals import reopen_deal
+
+    deal = reopen_deal(store(ctx), ref)
+    _show_written(deal, f"Reopened deal #{deal.id} {deal.title} in {deal.stage}", json_)
+
+
+@app.command("rm")
+def rm(ctx: typer.Context, ref: RefArg) -> None:
+    """Delete a deal and its stage history."""
+    from tinycrm.store.deals import remove_deal
+
+    deal = remove_deal(store(ctx), ref)
+    out.done(f"Deleted deal #{deal.id} {deal.title}")

@@ -1,0 +1,49 @@
+"""``tinycrm demo``"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tinycrm.cli import output as out
+
+
+def demo(
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Throw the demo database away and build it again.")
+    ] = False,
+    path: Annotated[
+        Path | None,
+        typer.Option(
+            "--path",
+            help="Where the demo database lives (default: demo.db in your "
+            "user data dir). Never your own database.",
+        ),
+    ] = None,
+) -> None:
+    """Build (or reuse) a demo database full of realistic data, and show how to explore it."""
+    from tinycrm.demo import demo_path, ensure_demo
+
+    target = path or demo_path()
+    summary = ensure_demo(target, reset=reset)
+    console = out.stdout_console()
+    verb = "Built" if summary.created else "Using"
+    console.print(f"{verb} the demo database at {target}", markup=False)
+    console.print(
+        f"  {summary.companies} companies, {summary.contacts} contacts, {summary.deals} deals "
+        f"({summary.open_deals} open, {summary.won} won, {summary.lost} lost), "
+        f"{summary.activities} activities, {summary.overdue_tasks} overdue tasks",
+        markup=False,
+    )
+    console.print("\nExplore it (your own database is untouched):", markup=False)
+    console.print(f"  export TINYCRM_DB={target}", markup=False)
+    for command in (
+        "tinycrm deal list",
+        "tinycrm contact list --search müller",
+        "tinycrm task list --overdue",
+        "tinycrm feed --limit 10",
+        "tinycrm deal show 1",
+    ):
+        console.print(f"  {command}", markup=False)

@@ -1,0 +1,29 @@
+"""``tinycrm feed``"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import parse_when, store
+from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt
+from tinycrm.cli.views import EVENT_COLUMNS
+
+
+def feed(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="At most N events.", min=1)] = 50,
+    since: Annotated[
+        str | None, typer.Option(help="Only events since WHEN: today, -7d, 2026-11-01, …")
+    ] = None,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """The event log, newest first: every create, change, move, win and loss."""
+    from tinycrm.store.events import list_events
+
+    rows = list_events(store(ctx), limit=limit, since=parse_when(since))
+    out.emit_list(rows, EVENT_COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no events yet")

@@ -1,0 +1,171 @@
+"""``tinycrm pipeline …``"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import store
+from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+
+app = typer.Typer(no_args_is_help=True)
+
+PipelineOpt = Annotated[str | None, typer.Option(help="Pipeline name (default: the first).")]
+StageArg = Annotated[str, typer.Argument(help="Stage name.")]
+Rotting = Annotated[
+    int | None, typer.Option("--rotting-days", help="A deal rots after N days without activity.")
+]
+
+STAGE_COLUMNS = [
+    col("pipeline", "pipeline", style="bold"),
+    col("#", "number", justify="right"),
+    col("stage", "name"),
+    col("probability", "probability_text", justify="right"),
+    col("rots after", "rotting_text", justify="right"),
+    col("open deals", "deals", justify="right"),
+]
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
+) -> None:
+    """List pipelines and their stages in order."""
+    from tinycrm.store.pipelines import list_pipelines
+
+    pipelines = list_pipelines(store(ctx))
+    if json_ or jsonl:
+        out.emit_list(pipelines, [], json_=json_, jsonl=jsonl)
+        return
+    rows = [
+        {
+            **stage.model_dump(),
+            "number": stage.position + 1,
+            "probability_text": f"{stage.probability}%",
+            "rotting_text": f"{stage.rotting_days} d" if stage.rotting_days else "",
+        }
+        for pipeline in pipelines
+        for stage in pipeline.stages
+    ]
+    if csv_:
+        out.write_csv([{k: v for k, v in r.items() if not k.endswith("_text")} for r in rows])
+    else:
+        out.print_table(rows, STAGE_COLUMNS, empty="no pipelines")
+
+
+def _parse_stage(spec: str) -> tuple[str, int, int | None]:
+    from tinycrm.store.errors import Invalid
+
+    parts = [p.strip() for p in spec.split(":")]
+    try:
+        if len(parts) == 2:
+            return parts[0], int(parts[1].rstrip("%")), None
+        if len(parts) == 3:
+            return parts[0], int(parts[1].rstrip("%")), int(parts[2]) if parts[2] else None
+    except ValueError:
+        pass
+    raise Invalid(f"stage {spec!r} must look like NAME:PROBABILITY[:ROTTING_DAYS], e.g. Demo:30:14")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Pipeline name.")],
+    stage: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--stage",
+            help="A stage NAME:PROBABILITY[:ROTTING_DAYS], in order (repeat). "
+            "Default: Lead-in, Qualified, Proposal, Negotiation.",
+        ),
+    ] = None,
+) -> None:
+    """Add a pipeline."""
+    from tinycrm.store.pipelines import add_pipeline
+
+    specs = [_parse_stage(s) for s in stage or []]
+    pipeline = add_pipeline(store(ctx), name=name, stages=specs or None)
+    names = ", ".join(s.name for s in pipeline.stages)
+    out.done(f"Added pipeline #{pipeline.id} {pipeline.name}: {names}")
+
+
+@app.command("stage-add")
+def stage_add(
+    ctx: typer.Context,
+    name: StageArg,
+    probability: Annotated[int, typer.Option(help="Win probability 0-100.")],
+    rotting_days: Rotting = None,
+    position: Annotated[int | None, typer.Option(help="1-based position (default: last).")] = None,
+    pipeline: PipelineOpt = None,
+) -> None:
+    """Add a stage to a pipeline."""
+    from tinycrm.store.pipelines import add_stage
+
+    stage = add_stage(
+        store(ctx),
+        pipeline,
+        name=name,
+        probability=probability,
+        rotting_days=rotting_days,
+        position=position,
+    )
+    out.done(f"Added stage {stage.name} ({stage.probability}%) to {stage.pipeline}")
+
+
+@app.command("stage-edit")
+def stage_edit(
+    ctx: typer.Context,
+    stage: StageArg,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    probability: Annotated[int | None, typer.Option(help="Win probability 0-100.")] = None,
+    rotting_days: Rotting = None,
+    no_rotting: Annotated[bool, typer.Option("--no-rotting", help="Deals here never rot.")] = False,
+    pipeline: PipelineOpt = None,
+) -> None:
+    """Rename a stage or change its probability or rotting threshold."""
+    from tinycrm.store.pipelines import edit_stage
+
+    changes: dict[str, object] = {}
+    if name is not None:
+        changes["name"] = name
+    if probability is not None:
+        changes["probability"] = probability
+    if rotting_days is not None:
+        changes["rotting_days"] = rotting_days
+    if no_rotting:
+        changes["rotting_days"] = None
+    result = edit_stage(store(ctx), pipeline, stage, **changes)
+    out.done(f"Updated stage {result.name} of {result.pipeline}")
+
+
+@app.command("stage-rm")
+def stage_rm(
+    ctx: typer.Context,
+    stage: StageArg,
+    move_to: Annotated[
+        str | None, typer.Option(help="Move the stage's deals here first (required if it has any).")
+    ] = None,
+    pipeline: PipelineOpt = None,
+) -> None:
+    """Remove a stage (its deals must move elsewhere with --move-to)."""
+    from tinycrm.store.pipelines import remove_stage
+
+    moved = remove_stage(store(ctx), pipeline, stage, move_to=move_to)
+    suffix = f"; moved {moved} deal(s) to {move_to}" if moved else ""
+    out.done(f"Removed stage {stage}{suffix}")
+
+
+@app.command("stage-move")
+def stage_move(
+    ctx: typer.Context,
+    stage: StageArg,
+    position: Annotated[int, typer.Argument(help="New 1-based position.")],
+    pipeline: PipelineOpt = None,
+) -> None:
+    """Change a stage's place in its pipeline."""
+    from tinycrm.store.pipelines import move_stage
+
+    result = move_stage(store(ctx), pipeline, stage, position=position)
+    out.done(f"{result.name}: " + " → ".join(s.name for s in result.stages))

@@ -1,0 +1,99 @@
+"""Renderings shared by the ``show`` commands and lists: deals, tasks, timelines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tinycrm.cli import output as out
+from tinycrm.cli.output import Column, col
+
+
+def _money(row: dict[str, Any]) -> str:
+    from tinycrm import money
+
+    return money.format_money(row.get("amount"), row.get("currency"))
+
+
+def _when(key: str) -> Any:
+    def get(row: dict[str, Any]) -> str:
+        from tinycrm import dates
+
+        value = row.get(key)
+        return dates.humanize(value) if value else ""
+
+    return get
+
+
+def _about(row: dict[str, Any]) -> str:
+    parts = [row.get("deal"), row.get("contact"), row.get("company")]
+    return " · ".join(p for p in parts if p)
+
+
+DEAL_COLUMNS = [
+    col("id", "id", justify="right", style="dim", no_wrap=True),
+    col("title", "title", style="bold"),
+    col("stage", "stage", no_wrap=True),
+    col("status", "status", no_wrap=True),
+    Column("amount", _money, justify="right", no_wrap=True),
+    Column("prob", lambda r: f"{r['probability']}%", justify="right", no_wrap=True),
+    col("close", "close_date", no_wrap=True),
+    Column("with", lambda r: r.get("company") or r.get("contact") or ""),
+    col("owner", "owner", style="dim"),
+    col("tags", "tags", style="magenta"),
+]
+
+TASK_COLUMNS = [
+    col("id", "id", justify="right", style="dim", no_wrap=True),
+    Column("due", _when("due_at"), no_wrap=True),
+    col("task", "subject", style="bold"),
+    Column("about", _about),
+    Column("done", _when("done_at"), style="green"),
+]
+
+ACTIVITY_COLUMNS = [
+    col("id", "id", justify="right", style="dim", no_wrap=True),
+    Column("when", lambda r: out_when(r)),
+    col("kind", "kind", style="cyan"),
+    col("subject", "subject"),
+    Column("about", _about),
+]
+
+EVENT_COLUMNS = [
+    Column("when", _when("at"), no_wrap=True),
+    col("who", "actor", style="dim"),
+    col("action", "action", style="cyan"),
+    col("what", "summary"),
+]
+
+
+def out_when(row: dict[str, Any]) -> str:
+    from tinycrm import dates
+
+    value = row.get("occurred_at") or row.get("done_at") or row.get("created_at")
+    return dates.humanize(value) if value else ""
+
+
+def related(
+    contacts: Sequence[Any] = (),
+    deals: Sequence[Any] = (),
+    open_tasks: Sequence[Any] = (),
+    activities: Sequence[Any] = (),
+    events: Sequence[Any] = (),
+) -> None:
+    """The sections under a record in ``show``: only those with something in them."""
+    from tinycrm.cli.contacts import COLUMNS as CONTACT_COLUMNS
+
+    console = out.stdout_console()
+    for title, rows, columns in (
+        ("Contacts", contacts, CONTACT_COLUMNS),
+        ("Deals", deals, DEAL_COLUMNS),
+        ("Open tasks", open_tasks, TASK_COLUMNS),
+        ("Latest activities", activities, ACTIVITY_COLUMNS),
+        ("Events", events, EVENT_COLUMNS),
+    ):
+        if rows:
+            console.print()
+            out.print_table(
+                [out.to_plain(r) for r in rows], columns, title=f"{title} ({len(rows)})"
+            )

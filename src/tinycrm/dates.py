@@ -1,0 +1,514 @@
+"""Read the dates and times people type, and show them back.
+
+Everything returned as a datetime is timezone-aware; :func:`parse_when` returns UTC.  Words
+such as ``today`` or ``next monday`` are resolved on the user's *local* calendar (see
+:func:`local_tz`), and wall-clock times are converted to UTC with zoneinfo, so daylight
+saving changes are handled: ``tomorrow`` is always local midnight.
+
+Vocabulary (case-insensitive, surrounding whitespace ignored)::
+
+    2026-12-01            2026-12-01 14:30      2026-12-01T14:30:05Z   2026-12-01T14:30+01:00
+    now  today  tomorrow  yesterday             monday / mon (next one, strictly after today)
+    next monday           last friday           next week / month / year    last week / ...
+    +3d  -1d  +2w  +1m  +1y  +4h  +30min        in 3 days   in 2 weeks   3 days ago
+    end of month / eom    end of quarter / eoq  end of year / eoy
+    a day followed by a time: tomorrow 14:00, next monday 9:30, today 5pm, 2026-12-01 9am
+    a time alone means today: 17:00, 5:30pm
+
+Invalid input raises :class:`ValueError` with a short one-line message meant for the user.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "format_local",
+    "humanize",
+    "local_tz",
+    "parse_date",
+    "parse_when",
+    "to_local",
+]
+
+_HINT = "try 2026-12-01, today, tomorrow, +3d, next monday, in 2 weeks"
+_END_OF_DAY = time(23, 59, 59)
+
+_WEEKDAYS = {
+    "monday": 0,
+    "mon": 0,
+    "tuesday": 1,
+    "tue": 1,
+    "tues": 1,
+    "wednesday": 2,
+    "wed": 2,
+    "thursday": 3,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "friday": 4,
+    "fri": 4,
+    "saturday": 5,
+    "sat": 5,
+    "sunday": 6,
+    "sun": 6,
+}
+
+# Unit spellings -> canonical unit.  "m" is months; minutes are "min".
+_UNITS = {
+    "d": "d",
+    "day": "d",
+    "days": "d",
+    "w": "w",
+    "wk": "w",
+    "wks": "w",
+    "week": "w",
+    "weeks": "w",
+    "m": "m",
+    "mo": "m",
+    "mos": "m",
+    "month": "m",
+    "months": "m",
+    "y": "y",
+    "yr": "y",
+    "yrs": "y",
+    "year": "y",
+    "years": "y",
+    "h": "h",
+    "hr": "h",
+    "hrs": "h",
+    "hour": "h",
+    "hours": "h",
+    "min": "min",
+    "mins": "min",
+    "minute": "min",
+    "minutes": "min",
+}
+_CLOCK_UNITS = frozenset({"h", "min"})
+
+_DAY_WORDS = {
+    "today": 0,
+    "tomorrow": 1,
+    "tmrw": 1,
+    "tmr": 1,
+    "yesterday": -1,
+}
+
+# Input is normalised (lowercase, single spaces) before these patterns run.
+_RELATIVE_RE = re.compile(
+    r"(?:(?P<sign>[+-]) ?(?P<n1>[0-9]{1,9}) ?(?P<u1>[a-z]+))"
+    r"|(?:in (?P<n2>[0-9]{1,9}|an?|one) ?(?P<u2>[a-z]+))"
+    r"|(?:(?P<n3>[0-9]{1,9}|an?|one) ?(?P<u3>[a-z]+) ago)"
+)
+_ISO_DATE_RE = re.compile(
+    r"(?P<y>[0-9]{4})(?P<sep>[-/])(?P<mo>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})"
+)
+_ISO_DATETIME_RE = re.compile(
+    r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{1,2})-(?P<d>[0-9]{1,2})[t ]"
+    r"(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,](?P<frac>[0-9]{1,6}))?)?"
+    r" ?(?P<off>z|utc|[+-][0-9]{2}(?::?[0-9]{2})?)?"
+)
+_TIME = (
+    r"(?P<h>[0-9]{1,2})(?::(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2}))?)?"
+    r" ?(?P<ampm>am|pm|a\.m\.|p\.m\.)?"
+)
+_TIME_RE = re.compile(_TIME)
+_DAY_AND_TIME_RE = re.compile(r"(?P<day>.+?) (?:at |@ ?)?" + _TIME)
+_NEXT_LAST_RE = re.compile(r"(?P<which>next|last|this) (?P<what>[a-z]+)")
+_END_OF_RE = re.compile(r"(?:end of (?:the )?(?P<what>month|quarter|year))|(?P<abbr>eom|eoq|eoy)")
+
+
+# --------------------------------------------------------------------------- time zones
+
+
+def local_tz() -> tzinfo:
+    """Return the user's time zone.
+
+    A valid IANA name in the ``TZ`` environment variable wins (``TZ=Europe/Berlin``);
+    otherwise the system zone is used (``/etc/localtime`` where available, so daylight
+    saving rules are known; else the current fixed offset reported by the OS).
+    """
+    return _zone_for_env(os.environ.get("TZ"))
+
+
+@lru_cache(maxsize=16)
+def _zone_for_env(tz_env: str | None) -> tzinfo:
+    if tz_env is not None:
+        if tz_env.strip() == "":
+            return UTC
+        key = tz_env[1:] if tz_env.startswith(":") else tz_env
+        zone = _zone_or_none(key)
+        if zone is not None:
+            return zone
+        # Not an IANA key (e.g. a POSIX rule such as "CET-1CEST"): let the OS interpret it.
+        return _os_fixed_zone()
+    return _system_zone()
+
+
+def _zone_or_none(key: str) -> tzinfo | None:
+    try:
+        return ZoneInfo(key)
+    except Exception:  # ZoneInfoNotFoundError, ValueError, IsADirectoryError, ...
+        return None
+
+
+def _system_zone() -> tzinfo:
+    path = "/etc/localtime"
+    try:
+        real = os.path.realpath(path)
+        marker = "/zoneinfo/"
+        if marker in real:
+            zone = _zone_or_none(real.split(marker, 1)[1])
+            if zone is not None:
+                return zone
+        with open(path, "rb") as fh:
+            return ZoneInfo.from_file(fh, key="localtime")
+    except Exception:  # missing file (Windows), unreadable, corrupt
+        return _os_fixed_zone()
+
+
+def _os_fixed_zone() -> tzinfo:
+    return datetime.now().astimezone().tzinfo or UTC
+
+
+def to_local(dt: datetime, tz: tzinfo | None = None) -> datetime:
+    """Convert an aware datetime (naive is taken as UTC) to the local zone (or ``tz``)."""
+    zone = tz if tz is not None else local_tz()
+    return _as_utc(dt).astimezone(zone)
+
+
+def _as_utc(dt: datetime) -> datetime:
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- display
+
+
+def format_local(dt: datetime | None, *, tz: tzinfo | None = None) -> str:
+    """Format ``dt`` as ``2026-11-23 14:05`` in local time; ``""`` for None."""
+    if dt is None:
+        return ""
+    local = to_local(dt, tz)
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+
+
+def humanize(dt: datetime, *, now: datetime | None = None, tz: tzinfo | None = None) -> str:
+    """Describe ``dt`` relative to ``now``: ``5 min ago``, ``in 3 h``, ``yesterday``, ...
+
+    Within a minute: ``just now``; within an hour: minutes; within a day: hours; within a
+    week: ``yesterday``/``tomorrow``/``N days ago``/``in N days`` (local calendar days);
+    otherwise the local date, e.g. ``2026-03-01``.  Naive datetimes are taken as UTC.
+    """
+    zone = tz if tz is not None else local_tz()
+    when = _as_utc(dt)
+    ref = _as_utc(now) if now is not None else datetime.now(UTC)
+    seconds = (when - ref).total_seconds()
+    future = seconds > 0
+    gap = abs(seconds)
+    if gap < 60:
+        return "just now"
+    if gap < 3600:
+        n = int(gap // 60)
+        return f"in {n} min" if future else f"{n} min ago"
+    try:
+        when_day = when.astimezone(zone).date()
+        days = (when_day - ref.astimezone(zone).date()).days
+    except OverflowError:
+        return when.date().isoformat()
+    if gap < 86400 or days == 0:
+        n = int(gap // 3600)
+        return f"in {n} h" if future else f"{n} h ago"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    if 2 <= days <= 6:
+        return f"in {days} days"
+    if -6 <= days <= -2:
+        return f"{-days} days ago"
+    return when_day.isoformat()
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_when(
+    text: str,
+    *,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+    end_of_day: bool = False,
+) -> datetime:
+    """Parse a point in time typed by a person; return an aware datetime in UTC.
+
+    ``now`` is the reference instant (default: the current time; a naive value is taken as
+    local time).  ``tz`` is the user's zone (default :func:`local_tz`); input without an
+    explicit offset is local wall-clock time.  Day expressions without a time (``today``,
+    ``2026-12-01``, ``+3d``, ``next monday``) mean local midnight, or 23:59:59 local when
+    ``end_of_day`` is true.  ``+4h``/``in 30 min`` are exact durations from ``now``.
+
+    Raises ValueError with a one-line, user-facing message if the text is not understood.
+    """
+    zone = tz if tz is not None else local_tz()
+    try:
+        return _parse_when(text, now, zone, end_of_day)
+    except OverflowError:
+        raise ValueError(f"date {_show(text)} is out of range") from None
+
+
+def parse_date(text: str, *, today: date | None = None, tz: tzinfo | None = None) -> date:
+    """Parse a calendar date typed by a person (e.g. a deal's close date).
+
+    Same vocabulary as :func:`parse_when` for days (``2026-12-01``, ``today``, ``+3d``,
+    ``next monday``, ``in 2 weeks``, ...) plus ``end of month``/``eom``, ``end of
+    quarter``/``eoq`` and ``end of year``/``eoy``.  A time of day, if given, is ignored;
+    an ISO datetime with an offset is converted to ``tz`` first.  Hour/minute offsets are
+    rejected.  ``today`` defaults to the current local date in ``tz`` (default
+    :func:`local_tz`).
+
+    Raises ValueError with a one-line, user-facing message if the text is not understood.
+    """
+    zone = tz if tz is not None else local_tz()
+    try:
+        return _parse_date(text, today, zone)
+    except OverflowError:
+        raise ValueError(f"date {_show(text)} is out of range") from None
+
+
+def _parse_when(text: str, now: datetime | None, zone: tzinfo, end_of_day: bool) -> datetime:
+    s = _normalize(text)
+    if now is None:
+        now_utc = datetime.now(UTC)
+    elif now.tzinfo is None or now.utcoffset() is None:
+        now_utc = now.replace(tzinfo=zone).astimezone(UTC)
+    else:
+        now_utc = now.astimezone(UTC)
+    if s == "now":
+        return now_utc
+
+    m = _ISO_DATETIME_RE.fullmatch(s)
+    if m:
+        return _iso_datetime(m, text, zone).astimezone(UTC)
+
+    rel = _relative(s, text)
+    if rel is not None and rel[1] in _CLOCK_UNITS:
+        n, unit = rel
+        delta = timedelta(hours=n) if unit == "h" else timedelta(minutes=n)
+        return now_utc + delta
+
+    today = now_utc.astimezone(zone).date()
+    tm = _TIME_RE.fullmatch(s)
+    if tm and (tm["mi"] or tm["ampm"]):
+        return _combine(today, _clock(tm["h"], tm["mi"], tm["s"], tm["ampm"], text), zone)
+
+    day_text, clock = _split_time(s, text)
+    day = _parse_day(day_text, today, text)
+    if day is None:
+        raise _not_understood(text)
+    if clock is None:
+        clock = _END_OF_DAY if end_of_day else time(0, 0)
+    return _combine(day, clock, zone)
+
+
+def _parse_date(text: str, today: date | None, zone: tzinfo) -> date:
+    s = _normalize(text)
+    if today is None:
+        today = datetime.now(zone).date()
+    if s == "now":
+        return today
+    m = _ISO_DATETIME_RE.fullmatch(s)
+    if m:
+        dt = _iso_datetime(m, text, zone)
+        return dt.astimezone(zone).date() if m["off"] else dt.date()
+    rel = _relative(s, text)
+    if rel is not None and rel[1] in _CLOCK_UNITS:
+        raise ValueError(
+            f"cannot use hours or minutes in date {_show(text)} (use days, weeks, months or years)"
+        )
+    day_text, _clock_unused = _split_time(s, text)
+    day = _parse_day(day_text, today, text)
+    if day is None:
+        raise _not_understood(text)
+    return day
+
+
+def _normalize(text: str) -> str:
+    s = " ".join(text.lower().split())
+    if not s:
+        raise ValueError(f"date is empty ({_HINT})")
+    return s
+
+
+def _show(text: str) -> str:
+    """The user's text, on one line and not too long, quoted for an error message."""
+    s = " ".join(text.split())
+    if len(s) > 40:
+        s = s[:37] + "..."
+    return repr(s)
+
+
+def _not_understood(text: str) -> ValueError:
+    return ValueError(f"cannot understand date {_show(text)} ({_HINT})")
+
+
+def _split_time(s: str, text: str) -> tuple[str, time | None]:
+    """Split ``'tomorrow 14:00'`` into ``('tomorrow', time(14, 0))``."""
+    m = _DAY_AND_TIME_RE.fullmatch(s)
+    if m is None or not (m["mi"] or m["ampm"]):
+        return s, None
+    return m["day"], _clock(m["h"], m["mi"], m["s"], m["ampm"], text)
+
+
+def _clock(hour: str, minute: str | None, second: str | None, ampm: str | None, text: str) -> time:
+    h = int(hour)
+    mi = int(minute) if minute else 0
+    sec = int(second) if second else 0
+    if ampm:
+        if not 1 <= h <= 12:
+            raise ValueError(f"invalid time in {_show(text)} (hours run from 1 to 12 with am/pm)")
+        h = h % 12 + (12 if ampm.startswith("p") else 0)
+    if h > 23 or mi > 59 or sec > 59:
+        raise ValueError(f"invalid time in {_show(text)} (use e.g. 14:30, 9am, 5:30pm)")
+    return time(h, mi, sec)
+
+
+def _iso_datetime(m: re.Match[str], text: str, zone: tzinfo) -> datetime:
+    """An aware datetime from an ISO match; no offset means local wall-clock time."""
+    day = _make_date(int(m["y"]), int(m["mo"]), int(m["d"]), text)
+    h, mi, sec = int(m["h"]), int(m["mi"]), int(m["s"] or 0)
+    if h > 23 or mi > 59 or sec > 59:
+        raise ValueError(f"invalid time in {_show(text)} (use e.g. 14:30, 9am, 5:30pm)")
+    micro = int((m["frac"] or "").ljust(6, "0"))
+    clock = time(h, mi, sec, micro)
+    off = m["off"]
+    if not off:
+        return datetime.combine(day, clock, tzinfo=zone)
+    if off in ("z", "utc"):
+        return datetime.combine(day, clock, tzinfo=UTC)
+    digits = off[1:].replace(":", "")
+    oh, om = int(digits[:2]), int(digits[2:] or 0)
+    if oh > 23 or om > 59:
+        raise ValueError(f"invalid UTC offset in {_show(text)}")
+    delta = timedelta(hours=oh, minutes=om)
+    return datetime.combine(day, clock, tzinfo=timezone(-delta if off[0] == "-" else delta))
+
+
+def _combine(day: date, clock: time, zone: tzinfo) -> datetime:
+    # fold=0: an ambiguous wall time (autumn) is the first occurrence; a wall time inside
+    # the spring-forward gap is read with the pre-transition offset (lands after the gap).
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+
+
+def _make_date(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"invalid date {_show(text)} (no such day)") from None
+
+
+def _relative(s: str, text: str) -> tuple[int, str] | None:
+    """``'+3d'``, ``'in 2 weeks'``, ``'3 days ago'`` -> (signed count, canonical unit)."""
+    m = _RELATIVE_RE.fullmatch(s)
+    if m is None:
+        return None
+    if m["u1"] is not None:
+        raw_n, raw_unit, negative = m["n1"], m["u1"], m["sign"] == "-"
+    elif m["u2"] is not None:
+        raw_n, raw_unit, negative = m["n2"], m["u2"], False
+    else:
+        raw_n, raw_unit, negative = m["n3"], m["u3"], True
+    unit = _UNITS.get(raw_unit)
+    if unit is None:
+        raise ValueError(
+            f"unknown unit {raw_unit!r} in {_show(text)} (use d, w, m, y, h or min:"
+            " e.g. +3d, +2w, +1m, +4h, +30min)"
+        )
+    n = 1 if raw_n in ("a", "an", "one") else int(raw_n)
+    return (-n if negative else n), unit
+
+
+def _shift(day: date, n: int, unit: str) -> date:
+    if unit == "d":
+        return day + timedelta(days=n)
+    if unit == "w":
+        return day + timedelta(weeks=n)
+    if unit == "m":
+        return _add_months(day, n)
+    return _add_months(day, 12 * n)
+
+
+def _add_months(day: date, months: int) -> date:
+    """Calendar-aware month arithmetic, clamping to the end of the month (Jan 31 + 1m = Feb 28)."""
+    total = day.year * 12 + (day.month - 1) + months
+    year, month0 = divmod(total, 12)
+    if not 1 <= year <= 9999:
+        raise OverflowError("year out of range")
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(day.day, last))
+
+
+def _end_of_month(day: date) -> date:
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+def _parse_day(s: str, today: date, text: str) -> date | None:
+    """A calendar day from a day expression, or None if ``s`` is not one."""
+    if s in _DAY_WORDS:
+        return today + timedelta(days=_DAY_WORDS[s])
+    if s in _WEEKDAYS:
+        return _next_weekday(today, _WEEKDAYS[s])
+
+    m = _ISO_DATE_RE.fullmatch(s)
+    if m:
+        return _make_date(int(m["y"]), int(m["mo"]), int(m["d"]), text)
+
+    m = _NEXT_LAST_RE.fullmatch(s)
+    if m and m["which"] != "this":
+        step = 1 if m["which"] == "next" else -1
+        what = m["what"]
+        if what in _WEEKDAYS:
+            wd = _WEEKDAYS[what]
+            return _next_weekday(today, wd) if step == 1 else _last_weekday(today, wd)
+        unit = {"week": "w", "month": "m", "year": "y"}.get(what)
+        if unit is not None:
+            return _shift(today, step, unit)
+        return None
+
+    m = _END_OF_RE.fullmatch(s)
+    if m:
+        what = m["what"] or {"eom": "month", "eoq": "quarter", "eoy": "year"}[m["abbr"]]
+        if what == "month":
+            return _end_of_month(today)
+        if what == "quarter":
+            return _end_of_month(date(today.year, (today.month - 1) // 3 * 3 + 3, 1))
+        return date(today.year, 12, 31)
+
+    rel = _relative(s, text)
+    if rel is not None:
+        n, unit = rel
+        if unit in _CLOCK_UNITS:
+            raise ValueError(
+                f"cannot add a time of day to an hour/minute offset in {_show(text)}"
+                " (e.g. use +4h or tomorrow 14:00)"
+            )
+        return _shift(today, n, unit)
+    return None
+
+
+def _next_weekday(today: date, weekday: int) -> date:
+    """The next ``weekday`` strictly after ``today`` (1..7 days ahead)."""
+    ahead = (weekday - today.weekday()) % 7 or 7
+    return today + timedelta(days=ahead)
+
+
+def _last_weekday(today: date, weekday: int) -> date:
+    """The most recent ``weekday`` strictly before ``today`` (1..7 days back)."""
+    back = (today.weekday() - weekday) % 7 or 7
+    return today - timedelta(days=back)

@@ -1,0 +1,360 @@
+"""Activities: logged calls, emails, meetings and notes, and tasks with due dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from tinycrm import dates
+from tinycrm.store import validate
+from tinycrm.store.companies import resolve_company
+from tinycrm.store.contacts import resolve_contact
+from tinycrm.store.deals import resolve_deal
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
+from tinycrm.store.models import Activity, ActivityRead, Company, Contact, Deal
+from tinycrm.store.records import record_event
+from tinycrm.store.types import utcnow
+from tinycrm.vocab import LOG_KINDS
+
+TASK_SCOPES = ("open", "overdue", "today", "upcoming", "done", "all")
+_PREFIXES = {"contact": resolve_contact, "company": resolve_company, "deal": resolve_deal}
+
+
+class Links:
+    """The records an activity is about, filled in from each other (a deal's contact, ...)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.contact: Contact | None = None
+        self.company: Company | None = None
+        self.deal: Deal | None = None
+
+    def set(self, kind: str, record: Contact | Company | Deal) -> None:
+        setattr(self, kind, record)
+
+    def complete(self) -> None:
+        if self.deal is not None:
+            if self.contact is None and self.deal.contact_id:
+                self.contact = self.session.get(Contact, self.deal.contact_id)
+            if self.company is None and self.deal.company_id:
+                self.company = self.session.get(Company, self.deal.company_id)
+        if self.contact is not None and self.company is None and self.contact.company_id:
+            self.company = self.session.get(Company, self.contact.company_id)
+
+    @property
+    def any(self) -> bool:
+        return any((self.contact, self.company, self.deal))
+
+    def label(self) -> str:
+        if self.deal is not None:
+            return f"deal {self.deal.title}"
+        if self.contact is not None:
+            return self.contact.name
+        if self.company is not None:
+            return self.company.name
+        return ""
+
+
+def resolve_any(session: Session, ref: str) -> tuple[str, Contact | Company | Deal]:
+    """A REF that may name a contact, a company or a deal.
+
+    ``contact:REF``, ``company:REF`` and ``deal:REF`` say which; a bare REF that
+    matches records of more than one kind is ambiguous.
+    """
+    kind, sep, rest = ref.partition(":")
+    if sep and kind.strip().lower() in _PREFIXES and rest.strip():
+        name = kind.strip().lower()
+        return name, _PREFIXES[name](session, rest)
+    found: list[tuple[str, Contact | Company | Deal]] = []
+    for name, resolver in _PREFIXES.items():
+        try:
+            found.append((name, resolver(session, ref)))
+        except NotFound:
+            continue
+        except Ambiguous as exc:
+            raise Ambiguous(f"{exc} (or write {name}:ID)", exc.candidates) from exc
+    if not found:
+        raise NotFound(f"no contact, company or deal matches {ref!r}")
+    if len(found) > 1:
+        listed = "; ".join(f"{name}:{record.id}" for name, record in found)
+        raise Ambiguous(f"{ref!r} could be {listed} (write one of these)", [listed])
+    return found[0]
+
+
+def _links(
+    session: Session,
+    *,
+    ref: str | None,
+    contact: str | None,
+    company: str | None,
+    deal: str | None,
+) -> Links:
+    links = Links(session)
+    if ref:
+        links.set(*resolve_any(session, ref))
+    if contact:
+        links.contact = resolve_contact(session, contact)
+    if company:
+        links.company = resolve_company(session, company)
+    if deal:
+        links.deal = resolve_deal(session, deal)
+    links.complete()
+    return links
+
+
+def _read(
+    activity: Activity, contact: str | None, company: str | None, deal: str | None
+) -> ActivityRead:
+    return ActivityRead(
+        id=activity.id,
+        kind=activity.kind,
+        subject=activity.subject,
+        body=activity.body,
+        contact=contact,
+        contact_id=activity.contact_id,
+        company=company,
+        company_id=activity.company_id,
+        deal=deal,
+        deal_id=activity.deal_id,
+        occurred_at=activity.occurred_at,
+        due_at=activity.due_at,
+        done_at=activity.done_at,
+        owner=activity.owner,
+        created_at=activity.created_at,
+    )
+
+
+def to_read(session: Session, activity: Activity) -> ActivityRead:
+    contact = session.get(Contact, activity.contact_id) if activity.contact_id else None
+    company = session.get(Company, activity.company_id) if activity.company_id else None
+    deal = session.get(Deal, activity.deal_id) if activity.deal_id else None
+    return _read(
+        activity,
+        contact.name if contact else None,
+        company.name if company else None,
+        deal.title if deal else None,
+    )
+
+
+def _subject_body(text: str, body: str | None) -> tuple[str, str | None]:
+    clean = (text or "").strip()
+    if not clean:
+        raise Invalid("the text must not be empty")
+    first, _, rest = clean.partition("\n")
+    subject = validate.name(first, "subject")
+    extra = "\n".join(part for part in (rest.strip(), (body or "").strip()) if part)
+    return subject, extra or None
+
+
+def log_activity(
+    store: Store,
+    *,
+    kind: str,
+    text: str,
+    ref: str | None = None,
+    contact: str | None = None,
+    company: str | None = None,
+    deal: str | None = None,
+    body: str | None = None,
+    at: datetime | None = None,
+) -> ActivityRead:
+    """Record a call, email, meeting or note about a contact, company and/or deal.
+
+    ``ref`` may name any of the three. A deal's contact and company, and a
+    contact's company, are linked too, so the activity shows on each timeline.
+    """
+    clean_kind = validate.activity_kind(kind, LOG_KINDS)
+    subject, extra = _subject_body(text, body)
+    with store.write() as session:
+        links = _links(session, ref=ref, contact=contact, company=company, deal=deal)
+        if not links.any:
+            raise Invalid("an activity must be about a contact, a company or a deal")
+        now = utcnow()
+        activity = Activity(
+            kind=clean_kind,
+            subject=subject,
+            body=extra,
+            contact_id=links.contact.id if links.contact else None,
+            company_id=links.company.id if links.company else None,
+            deal_id=links.deal.id if links.deal else None,
+            occurred_at=at or now,
+            owner=store.user,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(activity)
+        session.flush()
+        record_event(
+            store,
+            session,
+            action="logged",
+            entity="activity",
+            entity_id=activity.id,
+            summary=f"logged {clean_kind} with {links.label()}: {subject}",
+        )
+        return to_read(session, activity)
+
+
+def add_task(
+    store: Store,
+    *,
+    text: str,
+    due: datetime,
+    contact: str | None = None,
+    company: str | None = None,
+    deal: str | None = None,
+    body: str | None = None,
+) -> ActivityRead:
+    """Add a task due at ``due``, optionally about a contact, company and/or deal."""
+    subject, extra = _subject_body(text, body)
+    with store.write() as session:
+        links = _links(session, ref=None, contact=contact, company=company, deal=deal)
+        now = utcnow()
+        task = Activity(
+            kind="task",
+            subject=subject,
+            body=extra,
+            contact_id=links.contact.id if links.contact else None,
+            company_id=links.company.id if links.company else None,
+            deal_id=links.deal.id if links.deal else None,
+            due_at=due,
+            owner=store.user,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(task)
+        session.flush()
+        about = f" for {links.label()}" if links.any else ""
+        record_event(
+            store,
+            session,
+            action="created",
+            entity="activity",
+            entity_id=task.id,
+            summary=f"added task{about}: {subject} (due {dates.format_local(due)})",
+        )
+        return to_read(session, task)
+
+
+def local_day(now: datetime) -> tuple[datetime, datetime]:
+    """The UTC bounds of the user's local calendar day containing ``now`` (DST-safe)."""
+    tz = dates.local_tz()
+    local = now.astimezone(tz)
+    midnight = datetime.combine(local.date(), time())
+    start = midnight.replace(tzinfo=tz)
+    end = (midnight + timedelta(days=1)).replace(tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _task(session: Session, task_id: int) -> Activity:
+    task = session.get(Activity, task_id)
+    if task is None or task.kind != "task":
+        raise NotFound(f"no task with id {task_id}")
+    return task
+
+
+def complete_task(store: Store, task_id: int) -> ActivityRead:
+    """Mark a task done (now)."""
+    with store.write() as session:
+        task = _task(session, task_id)
+        if task.done_at is not None:
+            raise Conflict(f"task {task_id} is already done")
+        task.done_at = task.updated_at = utcnow()
+        record_event(
+            store,
+            session,
+            action="completed",
+            entity="activity",
+            entity_id=task.id,
+            summary=f"completed task: {task.subject}",
+        )
+        session.flush()
+        return to_read(session, task)
+
+
+def _named(query, contact: str | None, company: str | None, deal: str | None, session: Session):  # type: ignore[no-untyped-def]
+    if contact:
+        query = query.where(Activity.contact_id == resolve_contact(session, contact).id)
+    if company:
+        query = query.where(Activity.company_id == resolve_company(session, company).id)
+    if deal:
+        query = query.where(Activity.deal_id == resolve_deal(session, deal).id)
+    return query
+
+
+def _joined(*columns):  # type: ignore[no-untyped-def]
+    person, account, opportunity = aliased(Contact), aliased(Company), aliased(Deal)
+    return (
+        select(Activity, person.name, account.name, opportunity.title, *columns)
+        .outerjoin(person, Activity.contact_id == person.id)
+        .outerjoin(account, Activity.company_id == account.id)
+        .outerjoin(opportunity, Activity.deal_id == opportunity.id)
+    )
+
+
+def list_tasks(
+    store: Store,
+    *,
+    scope: str = "open",
+    contact: str | None = None,
+    company: str | None = None,
+    deal: str | None = None,
+    now: datetime | None = None,
+    limit: int | None = None,
+) -> list[ActivityRead]:
+    """Tasks by due time. ``scope``: open, overdue, today (due today, local time),
+    upcoming (due after today), done, or all."""
+    if scope not in TASK_SCOPES:
+        raise Invalid(f"invalid task scope {scope!r} (choose from {', '.join(TASK_SCOPES)})")
+    now = now or utcnow()
+    day_start, day_end = local_day(now)
+    with store.read() as session:
+        query = _joined().where(Activity.kind == "task")
+        open_ = Activity.done_at.is_(None)
+        if scope == "open":
+            query = query.where(open_)
+        elif scope == "overdue":
+            query = query.where(open_, Activity.due_at < now)
+        elif scope == "today":
+            query = query.where(open_, Activity.due_at >= day_start, Activity.due_at < day_end)
+        elif scope == "upcoming":
+            query = query.where(open_, Activity.due_at >= day_end)
+        elif scope == "done":
+            query = query.where(Activity.done_at.is_not(None))
+        query = _named(query, contact, company, deal, session)
+        if scope == "done":
+            query = query.order_by(Activity.done_at.desc(), Activity.id.desc())
+        else:
+            query = query.order_by(Activity.due_at, Activity.id)
+        if limit:
+            query = query.limit(limit)
+        return [_read(a, c, co, d) for a, c, co, d in session.execute(query)]
+
+
+def list_activities(
+    store: Store,
+    *,
+    contact: str | None = None,
+    company: str | None = None,
+    deal: str | None = None,
+    kinds: list[str] | None = None,
+    since: datetime | None = None,
+    limit: int | None = 50,
+) -> list[ActivityRead]:
+    """The timeline: activities newest first (tasks by when they were done or added)."""
+    with store.read() as session:
+        when = func.coalesce(Activity.occurred_at, Activity.done_at, Activity.created_at)
+        query = _joined()
+        query = _named(query, contact, company, deal, session)
+        if kinds:
+            query = query.where(Activity.kind.in_([validate.activity_kind(k) for k in kinds]))
+        if since is not None:
+            query = query.where(when >= since)
+        query = query.order_by(when.desc(), Activity.id.desc())
+        if limit:
+            query = query.limit(limit)
+        return [_read(a, c, co, d) for a, c, co, d in session.execute(query)]

@@ -1,0 +1,313 @@
+"""Companies (accounts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlmodel import Session
+
+from tinycrm.store import validate
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Conflict
+from tinycrm.store.models import Activity, Company, CompanyRead, CompanyView, Contact, Deal
+from tinycrm.store.records import (
+    UNSET,
+    apply_fields,
+    apply_tags,
+    changed_summary,
+    drop_tags_and_fields,
+    fields_for,
+    ids_with_field,
+    ids_with_tags,
+    is_set,
+    record_event,
+    tags_for,
+)
+from tinycrm.store.refs import resolve
+from tinycrm.store.types import utcnow
+
+ENTITY = "company"
+
+
+def describe(company: Company) -> str:
+    return f"#{company.id} {company.name}" + (f" ({company.domain})" if company.domain else "")
+
+
+def resolve_company(session: Session, ref: str | int) -> Company:
+    """The company a REF names: id, name (case-insensitive) or domain."""
+    return resolve(
+        session,
+        Company,
+        ref,
+        what="company",
+        keys=[(Company.name_key, validate.key), (Company.domain, validate.domain)],
+        describe=describe,
+    )
+
+
+def to_read(session: Session, company: Company) -> CompanyRead:
+    assert company.id is not None
+    return _read(
+        company,
+        tags_for(session, ENTITY, [company.id]).get(company.id, []),
+        fields_for(session, ENTITY, [company.id]).get(company.id, {}),
+    )
+
+
+def _read(company: Company, tags: list[str], fields: dict[str, str]) -> CompanyRead:
+    return CompanyRead(
+        id=company.id,
+        name=company.name,
+        domain=company.domain,
+        industry=company.industry,
+        size=company.size,
+        phone=company.phone,
+        address=company.address,
+        city=company.city,
+        country=company.country,
+        owner=company.owner,
+        tags=tags,
+        fields=fields,
+        created_at=company.created_at,
+        updated_at=company.updated_at,
+    )
+
+
+def _check_unique(session: Session, name_key: str, exclude: int | None = None) -> None:
+    query = select(Company).where(Company.name_key == name_key)
+    if exclude is not None:
+        query = query.where(Company.id != exclude)
+    other = session.scalars(query).first()
+    if other is not None:
+        raise Conflict(f"a company named {other.name!r} already exists (#{other.id})")
+
+
+def create_company(store: Store, session: Session, name: str, **values: Any) -> Company:
+    """Insert a company inside an open transaction (used by contacts and deals too)."""
+    clean = validate.name(name, "company name")
+    _check_unique(session, validate.key(clean))
+    now = utcnow()
+    company = Company(
+        name=clean,
+        name_key=validate.key(clean),
+        domain=validate.domain(values.get("domain")),
+        industry=validate.optional_text(values.get("industry"), "industry"),
+        size=validate.size(values.get("size")),
+        phone=validate.optional_text(values.get("phone"), "phone"),
+        address=validate.optional_text(values.get("address"), "address"),
+        city=validate.optional_text(values.get("city"), "city"),
+        country=validate.optional_text(values.get("country"), "country"),
+        owner=validate.optional_text(values.get("owner"), "owner") or store.user,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(company)
+    session.flush()
+    assert company.id is not None
+    apply_tags(session, ENTITY, company.id, add=values.get("tags") or ())
+    apply_fields(session, ENTITY, company.id, set_=values.get("fields"))
+    record_event(
+        store,
+        session,
+        action="created",
+        entity=ENTITY,
+        entity_id=company.id,
+        summary=f"created company {company.name}",
+    )
+    return company
+
+
+def add_company(
+    store: Store,
+    *,
+    name: str,
+    domain: str | None = None,
+    industry: str | None = None,
+    size: int | None = None,
+    phone: str | None = None,
+    address: str | None = None,
+    city: str | None = None,
+    country: str | None = None,
+    owner: str | None = None,
+    tags: list[str] | None = None,
+    fields: dict[str, str] | None = None,
+) -> CompanyRead:
+    """Create a company. Names are unique case-insensitively (``Conflict`` otherwise)."""
+    with store.write() as session:
+        company = create_company(
+            store,
+            session,
+            name,
+            domain=domain,
+            industry=industry,
+            size=size,
+            phone=phone,
+            address=address,
+            city=city,
+            country=country,
+            owner=owner,
+            tags=tags,
+            fields=fields,
+        )
+        return to_read(session, company)
+
+
+def get_company(store: Store, ref: str | int) -> CompanyRead:
+    """One company by REF."""
+    with store.read() as session:
+        return to_read(session, resolve_company(session, ref))
+
+
+def list_companies(
+    store: Store,
+    *,
+    tags: list[str] | None = None,
+    search: str | None = None,
+    field: tuple[str, str | None] | None = None,
+    owner: str | None = None,
+    limit: int | None = None,
+) -> list[CompanyRead]:
+    """Companies by name, filtered by tags (all must match), text, a custom field, owner."""
+    with store.read() as session:
+        query = select(Company).order_by(Company.name_key)
+        if tags:
+            query = query.where(Company.id.in_(ids_with_tags(ENTITY, tags)))
+        if field:
+            query = query.where(Company.id.in_(ids_with_field(ENTITY, *field)))
+        if owner:
+            query = query.where(Company.owner == owner)
+        if search and search.strip():
+            pattern = f"%{_escape_like(validate.key(search))}%"
+            query = query.where(
+                or_(
+                    Company.name_key.like(pattern, escape="\\"),
+                    Company.domain.like(pattern, escape="\\"),
+                    func.lower(Company.city).like(pattern, escape="\\"),
+                )
+            )
+        if limit:
+            query = query.limit(limit)
+        rows = list(session.scalars(query))
+        ids = [r.id for r in rows if r.id is not None]
+        all_tags = tags_for(session, ENTITY, ids)
+        all_fields = fields_for(session, ENTITY, ids)
+        return [_read(r, all_tags.get(r.id, []), all_fields.get(r.id, {})) for r in rows]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def edit_company(
+    store: Store,
+    ref: str | int,
+    *,
+    name: Any = UNSET,
+    domain: Any = UNSET,
+    industry: Any = UNSET,
+    size: Any = UNSET,
+    phone: Any = UNSET,
+    address: Any = UNSET,
+    city: Any = UNSET,
+    country: Any = UNSET,
+    owner: Any = UNSET,
+    add_tags: list[str] | None = None,
+    remove_tags: list[str] | None = None,
+    set_fields: dict[str, str] | None = None,
+    unset_fields: list[str] | None = None,
+) -> CompanyRead:
+    """Change a company. Parameters left out are kept; ``None`` or "" clears one."""
+    with store.write() as session:
+        company = resolve_company(session, ref)
+        assert company.id is not None
+        changes: list[str] = []
+
+        def put(attr: str, value: Any) -> None:
+            if getattr(company, attr) != value:
+                setattr(company, attr, value)
+                changes.append(attr)
+
+        if is_set(name):
+            clean = validate.name(name, "company name")
+            _check_unique(session, validate.key(clean), exclude=company.id)
+            put("name", clean)
+            company.name_key = validate.key(clean)
+        if is_set(domain):
+            put("domain", validate.domain(domain))
+        for attr, value in (
+            ("industry", industry),
+            ("phone", phone),
+            ("address", address),
+            ("city", city),
+            ("country", country),
+        ):
+            if is_set(value):
+                put(attr, validate.optional_text(value, attr))
+        if is_set(size):
+            put("size", validate.size(size))
+        if is_set(owner):
+            put("owner", validate.optional_text(owner, "owner") or store.user)
+        changes += apply_tags(
+            session, ENTITY, company.id, add=add_tags or (), remove=remove_tags or ()
+        )
+        changes += apply_fields(
+            session, ENTITY, company.id, set_=set_fields, unset=unset_fields or ()
+        )
+        if changes:
+            company.updated_at = utcnow()
+            record_event(
+                store,
+                session,
+                action="updated",
+                entity=ENTITY,
+                entity_id=company.id,
+                summary=changed_summary("updated", "company", company.name, changes),
+            )
+        session.flush()
+        return to_read(session, company)
+
+
+def remove_company(store: Store, ref: str | int) -> CompanyRead:
+    """Delete a company. Its contacts and deals stay, unlinked; its own activities go."""
+    with store.write() as session:
+        company = resolve_company(session, ref)
+        read = to_read(session, company)
+        cid = company.id
+        session.execute(
+            delete(Activity).where(
+                Activity.company_id == cid,
+                Activity.contact_id.is_(None),
+                Activity.deal_id.is_(None),
+            )
+        )
+        session.execute(update(Activity).where(Activity.company_id == cid).values(company_id=None))
+        session.execute(update(Contact).where(Contact.company_id == cid).values(company_id=None))
+        session.execute(update(Deal).where(Deal.company_id == cid).values(company_id=None))
+        drop_tags_and_fields(session, ENTITY, cid)
+        session.delete(company)
+        record_event(
+            store,
+            session,
+            action="deleted",
+            entity=ENTITY,
+            entity_id=cid,
+            summary=f"deleted company {read.name}",
+        )
+        return read
+
+
+def company_view(store: Store, ref: str | int, *, limit: int = 20) -> CompanyView:
+    """A company with its contacts, deals, open tasks, latest activities and events."""
+    from tinycrm.store import activities, contacts, deals, events
+
+    with store.read() as session:
+        company = resolve_company(session, ref)
+        return CompanyView(
+            company=to_read(session, company),
+            contacts=contacts.list_contacts(store, company=str(company.id)),
+            deals=deals.list_deals(store, company=str(company.id), status=None),
+            open_tasks=activities.list_tasks(store, company=str(company.id), scope="open"),
+            activities=activities.list_activities(store, company=str(company.id), limit=limit),
+            events=events.list_events(store, entity=ENTITY, entity_id=company.id, limit=limit),
+        )

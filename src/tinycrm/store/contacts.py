@@ -1,0 +1,368 @@
+"""Contacts: people, with roles and a lifecycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, inspect, select, text, update
+from sqlmodel import Session
+
+from tinycrm.store import validate
+from tinycrm.store.companies import create_company, resolve_company
+from tinycrm.store.companies import to_read as company_read
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.models import Activity, Company, Contact, ContactRead, ContactView, Deal
+from tinycrm.store.records import (
+    UNSET,
+    apply_fields,
+    apply_tags,
+    changed_summary,
+    drop_tags_and_fields,
+    fields_for,
+    ids_with_field,
+    ids_with_tags,
+    is_set,
+    record_event,
+    tags_for,
+)
+from tinycrm.store.refs import resolve
+from tinycrm.store.types import utcnow
+
+ENTITY = "contact"
+
+
+def describe(contact: Contact) -> str:
+    return f"#{contact.id} {contact.name}" + (f" <{contact.email}>" if contact.email else "")
+
+
+def resolve_contact(session: Session, ref: str | int) -> Contact:
+    """The contact a REF names: id, email or exact name (case-insensitive)."""
+    return resolve(
+        session,
+        Contact,
+        ref,
+        what="contact",
+        keys=[(Contact.email, validate.email), (Contact.name_key, validate.key)],
+        describe=describe,
+    )
+
+
+def search_key(contact: Contact) -> str:
+    parts = (contact.name, contact.email, contact.phone, contact.title)
+    return validate.key(" ".join(p for p in parts if p))
+
+
+def _read(
+    contact: Contact, company: str | None, tags: list[str], fields: dict[str, str]
+) -> ContactRead:
+    return ContactRead(
+        id=contact.id,
+        name=contact.name,
+        email=contact.email,
+        phone=contact.phone,
+        title=contact.title,
+        role=contact.role,
+        company=company,
+        company_id=contact.company_id,
+        lifecycle=contact.lifecycle,
+        source=contact.source,
+        owner=contact.owner,
+        notes=contact.notes,
+        tags=tags,
+        fields=fields,
+        created_at=contact.created_at,
+        updated_at=contact.updated_at,
+    )
+
+
+def to_read(session: Session, contact: Contact) -> ContactRead:
+    assert contact.id is not None
+    company = session.get(Company, contact.company_id) if contact.company_id else None
+    return _read(
+        contact,
+        company.name if company else None,
+        tags_for(session, ENTITY, [contact.id]).get(contact.id, []),
+        fields_for(session, ENTITY, [contact.id]).get(contact.id, {}),
+    )
+
+
+def _check_email(session: Session, email: str | None, exclude: int | None = None) -> None:
+    if email is None:
+        return
+    query = select(Contact).where(Contact.email == email)
+    if exclude is not None:
+        query = query.where(Contact.id != exclude)
+    other = session.scalars(query).first()
+    if other is not None:
+        raise Conflict(f"email {email} already belongs to {describe(other)}")
+
+
+def company_for(store: Store, session: Session, ref: str | None) -> Company | None:
+    """The company named by ``ref``, created when no company has that name."""
+    if ref is None or not ref.strip():
+        return None
+    try:
+        return resolve_company(session, ref)
+    except NotFound:
+        if ref.strip().removeprefix("#").isdigit():
+            raise
+        return create_company(store, session, ref)
+
+
+def add_contact(
+    store: Store,
+    *,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    title: str | None = None,
+    role: str | None = None,
+    company: str | None = None,
+    lifecycle: str | None = None,
+    source: str | None = None,
+    owner: str | None = None,
+    notes: str | None = None,
+    tags: list[str] | None = None,
+    fields: dict[str, str] | None = None,
+) -> ContactRead:
+    """Create a contact. ``company`` is a REF; a name that matches no company creates one."""
+    with store.write() as session:
+        clean_email = validate.email(email)
+        _check_email(session, clean_email)
+        now = utcnow()
+        contact = Contact(
+            name=validate.name(name),
+            name_key="",
+            email=clean_email,
+            phone=validate.optional_text(phone, "phone"),
+            title=validate.optional_text(title, "title"),
+            role=validate.role(role),
+            lifecycle=validate.lifecycle(lifecycle) or "lead",
+            source=_source(source),
+            owner=validate.optional_text(owner, "owner") or store.user,
+            notes=validate.optional_text(notes, "notes", multiline=True),
+            created_at=now,
+            updated_at=now,
+        )
+        contact.name_key = validate.key(contact.name)
+        contact.search_key = search_key(contact)
+        # Validate tags and fields before the company is created, so nothing half-happens.
+        validate.tags(tags)
+        validate.fields(fields)
+        linked = company_for(store, session, company)
+        contact.company_id = linked.id if linked else None
+        session.add(contact)
+        session.flush()
+        assert contact.id is not None
+        apply_tags(session, ENTITY, contact.id, add=tags or ())
+        apply_fields(session, ENTITY, contact.id, set_=fields)
+        at = f" at {linked.name}" if linked else ""
+        record_event(
+            store,
+            session,
+            action="created",
+            entity=ENTITY,
+            entity_id=contact.id,
+            summary=f"created contact {contact.name}{at}",
+        )
+        return to_read(session, contact)
+
+
+def _source(value: str | None) -> str | None:
+    clean = validate.optional_text(value, "source")
+    return clean.lower() if clean else None
+
+
+def get_contact(store: Store, ref: str | int) -> ContactRead:
+    """One contact by REF."""
+    with store.read() as session:
+        return to_read(session, resolve_contact(session, ref))
+
+
+def _has_fts(store: Store, session: Session) -> bool:
+    cached = getattr(store, "_contact_fts", None)
+    if cached is None:
+        cached = store.is_sqlite and inspect(session.connection()).has_table("contact_fts")
+        store._contact_fts = cached  # type: ignore[attr-defined]
+    return bool(cached)
+
+
+def search_ids(store: Store, session: Session, query: str) -> Any:
+    """A subquery of the ids of contacts whose name, email, phone or title contain ``query``.
+
+    Case-insensitive for every script (MÜLLER finds Müller). SQLite answers from
+    an FTS5 trigram index for three characters or more; PostgreSQL from a
+    pg_trgm index; shorter queries scan.
+    """
+    needle = validate.key(query)
+    if _has_fts(store, session) and len(needle) >= 3:
+        phrase = '"' + needle.replace('"', '""') + '"'
+        return text("SELECT rowid FROM contact_fts WHERE contact_fts MATCH :q").bindparams(q=phrase)
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return select(Contact.id).where(Contact.search_key.like(f"%{escaped}%", escape="\\"))
+
+
+def list_contacts(
+    store: Store,
+    *,
+    tags: list[str] | None = None,
+    company: str | None = None,
+    lifecycle: str | None = None,
+    role: str | None = None,
+    owner: str | None = None,
+    search: str | None = None,
+    field: tuple[str, str | None] | None = None,
+    limit: int | None = None,
+) -> list[ContactRead]:
+    """Contacts by name, filtered; every filter given must match."""
+    with store.read() as session:
+        query = select(Contact, Company.name).outerjoin(Company, Contact.company_id == Company.id)
+        if tags:
+            query = query.where(Contact.id.in_(ids_with_tags(ENTITY, tags)))
+        if field:
+            query = query.where(Contact.id.in_(ids_with_field(ENTITY, *field)))
+        if company:
+            query = query.where(Contact.company_id == resolve_company(session, company).id)
+        if lifecycle:
+            query = query.where(Contact.lifecycle == validate.lifecycle(lifecycle))
+        if role:
+            query = query.where(Contact.role == validate.role(role))
+        if owner:
+            query = query.where(Contact.owner == owner)
+        if search is not None:
+            if not search.strip():
+                raise Invalid("search text must not be empty")
+            query = query.where(Contact.id.in_(search_ids(store, session, search)))
+        query = query.order_by(Contact.name_key, Contact.id)
+        if limit:
+            query = query.limit(limit)
+        rows = session.execute(query).all()
+        ids = [row[0].id for row in rows]
+        all_tags = tags_for(session, ENTITY, ids)
+        all_fields = fields_for(session, ENTITY, ids)
+        return [
+            _read(c, company_name, all_tags.get(c.id, []), all_fields.get(c.id, {}))
+            for c, company_name in rows
+        ]
+
+
+def edit_contact(
+    store: Store,
+    ref: str | int,
+    *,
+    name: Any = UNSET,
+    email: Any = UNSET,
+    phone: Any = UNSET,
+    title: Any = UNSET,
+    role: Any = UNSET,
+    company: Any = UNSET,
+    lifecycle: Any = UNSET,
+    source: Any = UNSET,
+    owner: Any = UNSET,
+    notes: Any = UNSET,
+    add_tags: list[str] | None = None,
+    remove_tags: list[str] | None = None,
+    set_fields: dict[str, str] | None = None,
+    unset_fields: list[str] | None = None,
+) -> ContactRead:
+    """Change a contact. Parameters left out are kept; ``None`` or "" clears one."""
+    with store.write() as session:
+        contact = resolve_contact(session, ref)
+        assert contact.id is not None
+        changes: list[str] = []
+
+        def put(attr: str, value: Any) -> None:
+            if getattr(contact, attr) != value:
+                setattr(contact, attr, value)
+                changes.append(attr)
+
+        if is_set(name):
+            put("name", validate.name(name))
+            contact.name_key = validate.key(contact.name)
+        if is_set(email):
+            clean = validate.email(email)
+            _check_email(session, clean, exclude=contact.id)
+            put("email", clean)
+        for attr, value in (("phone", phone), ("title", title)):
+            if is_set(value):
+                put(attr, validate.optional_text(value, attr))
+        if is_set(notes):
+            put("notes", validate.optional_text(notes, "notes", multiline=True))
+        if is_set(role):
+            put("role", validate.role(role))
+        if is_set(lifecycle):
+            put("lifecycle", validate.lifecycle(lifecycle) or "lead")
+        if is_set(source):
+            put("source", _source(source))
+        if is_set(owner):
+            put("owner", validate.optional_text(owner, "owner") or store.user)
+        if is_set(company):
+            linked = company_for(store, session, company)
+            put("company_id", linked.id if linked else None)
+        contact.search_key = search_key(contact)
+        changes += apply_tags(
+            session, ENTITY, contact.id, add=add_tags or (), remove=remove_tags or ()
+        )
+        changes += apply_fields(
+            session, ENTITY, contact.id, set_=set_fields, unset=unset_fields or ()
+        )
+        if changes:
+            contact.updated_at = utcnow()
+            changes = ["company" if c == "company_id" else c for c in changes]
+            record_event(
+                store,
+                session,
+                action="updated",
+                entity=ENTITY,
+                entity_id=contact.id,
+                summary=changed_summary("updated", "contact", contact.name, changes),
+            )
+        session.flush()
+        return to_read(session, contact)
+
+
+def remove_contact(store: Store, ref: str | int) -> ContactRead:
+    """Delete a contact. Its deals stay (unlinked); activities only about it go."""
+    with store.write() as session:
+        contact = resolve_contact(session, ref)
+        read = to_read(session, contact)
+        cid = contact.id
+        session.execute(
+            delete(Activity).where(
+                Activity.contact_id == cid,
+                Activity.company_id.is_(None),
+                Activity.deal_id.is_(None),
+            )
+        )
+        session.execute(update(Activity).where(Activity.contact_id == cid).values(contact_id=None))
+        session.execute(update(Deal).where(Deal.contact_id == cid).values(contact_id=None))
+        drop_tags_and_fields(session, ENTITY, cid)
+        session.delete(contact)
+        record_event(
+            store,
+            session,
+            action="deleted",
+            entity=ENTITY,
+            entity_id=cid,
+            summary=f"deleted contact {read.name}",
+        )
+        return read
+
+
+def contact_view(store: Store, ref: str | int, *, limit: int = 20) -> ContactView:
+    """The 360-degree view: details, company, deals, open tasks, activities and events."""
+    from tinycrm.store import activities, deals, events
+
+    with store.read() as session:
+        contact = resolve_contact(session, ref)
+        company = session.get(Company, contact.company_id) if contact.company_id else None
+        key = str(contact.id)
+        return ContactView(
+            contact=to_read(session, contact),
+            company=company_read(session, company) if company else None,
+            deals=deals.list_deals(store, contact=key, status=None),
+            open_tasks=activities.list_tasks(store, contact=key, scope="open"),
+            activities=activities.list_activities(store, contact=key, limit=limit),
+            events=events.list_events(store, entity=ENTITY, entity_id=contact.id, limit=limit),
+        )

@@ -1,0 +1,540 @@
+"""Deals (opportunities) and their moves through pipeline stages."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from tinycrm import money
+from tinycrm.store import validate
+from tinycrm.store.companies import resolve_company
+from tinycrm.store.contacts import resolve_contact
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Conflict, Invalid
+from tinycrm.store.models import (
+    Activity,
+    Company,
+    Contact,
+    Deal,
+    DealRead,
+    DealView,
+    Pipeline,
+    Stage,
+    StageChange,
+    StageChangeRead,
+)
+from tinycrm.store.pipelines import resolve_pipeline, resolve_stage, stages_of
+from tinycrm.store.records import (
+    UNSET,
+    apply_fields,
+    apply_tags,
+    changed_summary,
+    drop_tags_and_fields,
+    fields_for,
+    ids_with_field,
+    ids_with_tags,
+    is_set,
+    record_event,
+    tags_for,
+)
+from tinycrm.store.refs import resolve
+from tinycrm.store.types import utcnow
+from tinycrm.vocab import DEAL_STATUSES, DEFAULT_CURRENCY
+
+ENTITY = "deal"
+
+
+def describe(deal: Deal) -> str:
+    return f"#{deal.id} {deal.title} ({deal.status})"
+
+
+def resolve_deal(session: Session, ref: str | int) -> Deal:
+    """The deal a REF names: id or title (case-insensitive)."""
+    return resolve(
+        session,
+        Deal,
+        ref,
+        what="deal",
+        keys=[(Deal.title_key, validate.key)],
+        describe=describe,
+    )
+
+
+def effective_probability(status: str, override: int | None, stage_probability: int) -> int:
+    """Won deals are certain, lost ones are not; open ones use the override or the stage's."""
+    if status == "won":
+        return 100
+    if status == "lost":
+        return 0
+    return override if override is not None else stage_probability
+
+
+def _amount(deal: Deal) -> Decimal | None:
+    if deal.amount_minor is None:
+        return None
+    return money.from_minor(deal.amount_minor, deal.currency)
+
+
+def _read(
+    deal: Deal,
+    stage: Stage,
+    pipeline: str,
+    contact: str | None,
+    company: str | None,
+    tags: list[str],
+    fields: dict[str, str],
+) -> DealRead:
+    return DealRead(
+        id=deal.id,
+        title=deal.title,
+        pipeline=pipeline,
+        pipeline_id=deal.pipeline_id,
+        stage=stage.name,
+        stage_id=deal.stage_id,
+        status=deal.status,
+        amount=_amount(deal),
+        currency=deal.currency,
+        probability=effective_probability(deal.status, deal.probability, stage.probability),
+        probability_override=deal.probability is not None,
+        close_date=deal.close_date,
+        contact=contact,
+        contact_id=deal.contact_id,
+        company=company,
+        company_id=deal.company_id,
+        lost_reason=deal.lost_reason,
+        closed_at=deal.closed_at,
+        owner=deal.owner,
+        tags=tags,
+        fields=fields,
+        created_at=deal.created_at,
+        updated_at=deal.updated_at,
+    )
+
+
+def to_read(session: Session, deal: Deal) -> DealRead:
+    assert deal.id is not None
+    stage = session.get(Stage, deal.stage_id)
+    pipeline = session.get(Pipeline, deal.pipeline_id)
+    contact = session.get(Contact, deal.contact_id) if deal.contact_id else None
+    company = session.get(Company, deal.company_id) if deal.company_id else None
+    assert stage is not None and pipeline is not None
+    return _read(
+        deal,
+        stage,
+        pipeline.name,
+        contact.name if contact else None,
+        company.name if company else None,
+        tags_for(session, ENTITY, [deal.id]).get(deal.id, []),
+        fields_for(session, ENTITY, [deal.id]).get(deal.id, {}),
+    )
+
+
+def _label(deal: Deal) -> str:
+    amount = money.format_money(_amount(deal), deal.currency)
+    return f"{deal.title} ({amount})" if amount else deal.title
+
+
+def _stage_change(
+    store: Store,
+    session: Session,
+    deal: Deal,
+    *,
+    from_stage: int | None,
+    from_status: str | None,
+) -> None:
+    session.add(
+        StageChange(
+            deal_id=deal.id,
+            from_stage_id=from_stage,
+            to_stage_id=deal.stage_id,
+            from_status=from_status,
+            to_status=deal.status,
+            at=utcnow(),
+            actor=store.user,
+        )
+    )
+
+
+def add_deal(
+    store: Store,
+    *,
+    title: str,
+    contact: str | None = None,
+    company: str | None = None,
+    amount: Decimal | str | int | None = None,
+    currency: str | None = None,
+    stage: str | None = None,
+    pipeline: str | None = None,
+    close_date: date | None = None,
+    probability: int | None = None,
+    owner: str | None = None,
+    tags: list[str] | None = None,
+    fields: dict[str, str] | None = None,
+) -> DealRead:
+    """Open a deal in ``stage`` of ``pipeline`` (default: the first stage of the first pipeline).
+
+    ``contact`` and ``company`` are REFs to existing records; with a contact and no
+    company, the deal is linked to the contact's company.
+    """
+    with store.write() as session:
+        clean_title = validate.name(title, "deal title")
+        code = validate.currency(currency or DEFAULT_CURRENCY)
+        minor = validate.amount_minor(amount, code)
+        pipe = resolve_pipeline(session, pipeline)
+        assert pipe.id is not None
+        if stage:
+            target = resolve_stage(session, pipe, stage)
+        else:
+            stages = stages_of(session, pipe.id)
+            if not stages:
+                raise Invalid(f"pipeline {pipe.name} has no stages")
+            target = stages[0]
+        person = resolve_contact(session, contact) if contact else None
+        account = resolve_company(session, company) if company else None
+        if account is None and person is not None and person.company_id:
+            account = session.get(Company, person.company_id)
+        validate.tags(tags)
+        validate.fields(fields)
+        now = utcnow()
+        deal = Deal(
+            title=clean_title,
+            title_key=validate.key(clean_title),
+            contact_id=person.id if person else None,
+            company_id=account.id if account else None,
+            pipeline_id=pipe.id,
+            stage_id=target.id,
+            amount_minor=minor,
+            currency=code,
+            probability=validate.probability(probability),
+            close_date=close_date,
+            status="open",
+            owner=validate.optional_text(owner, "owner") or store.user,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(deal)
+        session.flush()
+        assert deal.id is not None
+        _stage_change(store, session, deal, from_stage=None, from_status=None)
+        apply_tags(session, ENTITY, deal.id, add=tags or ())
+        apply_fields(session, ENTITY, deal.id, set_=fields)
+        with_whom = (
+            f" with {account.name}" if account else (f" with {person.name}" if person else "")
+        )
+        record_event(
+            store,
+            session,
+            action="created",
+            entity=ENTITY,
+            entity_id=deal.id,
+            summary=f"created deal {_label(deal)}{with_whom} in {target.name}",
+        )
+        return to_read(session, deal)
+
+
+def get_deal(store: Store, ref: str | int) -> DealRead:
+    """One deal by REF."""
+    with store.read() as session:
+        return to_read(session, resolve_deal(session, ref))
+
+
+def list_deals(
+    store: Store,
+    *,
+    status: str | None = "open",
+    stage: str | None = None,
+    pipeline: str | None = None,
+    tags: list[str] | None = None,
+    contact: str | None = None,
+    company: str | None = None,
+    owner: str | None = None,
+    search: str | None = None,
+    field: tuple[str, str | None] | None = None,
+    limit: int | None = None,
+) -> list[DealRead]:
+    """Deals in pipeline and stage order, filtered. ``status=None`` lists every status."""
+    with store.read() as session:
+        person = aliased(Contact)
+        account = aliased(Company)
+        query = (
+            select(Deal, Stage, Pipeline.name, person.name, account.name)
+            .join(Stage, Deal.stage_id == Stage.id)
+            .join(Pipeline, Deal.pipeline_id == Pipeline.id)
+            .outerjoin(person, Deal.contact_id == person.id)
+            .outerjoin(account, Deal.company_id == account.id)
+        )
+        if status is not None:
+            choice = validate.choice(status, DEAL_STATUSES, "status")
+            query = query.where(Deal.status == choice)
+        pipe = None
+        if pipeline or stage:
+            pipe = resolve_pipeline(session, pipeline)
+            query = query.where(Deal.pipeline_id == pipe.id)
+        if stage:
+            assert pipe is not None
+            query = query.where(Deal.stage_id == resolve_stage(session, pipe, stage).id)
+        if tags:
+            query = query.where(Deal.id.in_(ids_with_tags(ENTITY, tags)))
+        if field:
+            query = query.where(Deal.id.in_(ids_with_field(ENTITY, *field)))
+        if contact:
+            query = query.where(Deal.contact_id == resolve_contact(session, contact).id)
+        if company:
+            query = query.where(Deal.company_id == resolve_company(session, company).id)
+        if owner:
+            query = query.where(Deal.owner == owner)
+        if search and search.strip():
+            escaped = validate.key(search).replace("\\", "\\\\").replace("%", "\\%")
+            query = query.where(Deal.title_key.like(f"%{escaped}%", escape="\\"))
+        query = query.order_by(Pipeline.position, Stage.position, Deal.created_at, Deal.id)
+        if limit:
+            query = query.limit(limit)
+        rows = session.execute(query).all()
+        ids = [row[0].id for row in rows]
+        all_tags = tags_for(session, ENTITY, ids)
+        all_fields = fields_for(session, ENTITY, ids)
+        return [
+            _read(d, s, p, c, a, all_tags.get(d.id, []), all_fields.get(d.id, {}))
+            for d, s, p, c, a in rows
+        ]
+
+
+def edit_deal(
+    store: Store,
+    ref: str | int,
+    *,
+    title: Any = UNSET,
+    contact: Any = UNSET,
+    company: Any = UNSET,
+    amount: Any = UNSET,
+    currency: Any = UNSET,
+    close_date: Any = UNSET,
+    probability: Any = UNSET,
+    owner: Any = UNSET,
+    add_tags: list[str] | None = None,
+    remove_tags: list[str] | None = None,
+    set_fields: dict[str, str] | None = None,
+    unset_fields: list[str] | None = None,
+) -> DealRead:
+    """Change a deal's details (use ``move_deal`` for its stage).
+
+    ``None`` clears a value; for ``probability`` it goes back to the stage's.
+    """
+    with store.write() as session:
+        deal = resolve_deal(session, ref)
+        assert deal.id is not None
+        changes: list[str] = []
+
+        def put(attr: str, value: Any, label: str | None = None) -> None:
+            if getattr(deal, attr) != value:
+                setattr(deal, attr, value)
+                changes.append(label or attr)
+
+        if is_set(title):
+            clean = validate.name(title, "deal title")
+            put("title", clean)
+            deal.title_key = validate.key(clean)
+        if is_set(currency) or is_set(amount):
+            old = _amount(deal)
+            code = validate.currency(currency) if is_set(currency) else deal.currency
+            value = amount if is_set(amount) else old
+            minor = validate.amount_minor(value, code)
+            put("currency", code)
+            put("amount_minor", minor, "amount")
+        if is_set(contact):
+            person = resolve_contact(session, contact) if contact else None
+            put("contact_id", person.id if person else None, "contact")
+        if is_set(company):
+            account = resolve_company(session, company) if company else None
+            put("company_id", account.id if account else None, "company")
+        if is_set(close_date):
+            put("close_date", close_date, "close date")
+        if is_set(probability):
+            put("probability", validate.probability(probability))
+        if is_set(owner):
+            put("owner", validate.optional_text(owner, "owner") or store.user)
+        changes += apply_tags(
+            session, ENTITY, deal.id, add=add_tags or (), remove=remove_tags or ()
+        )
+        changes += apply_fields(session, ENTITY, deal.id, set_=set_fields, unset=unset_fields or ())
+        if changes:
+            deal.updated_at = utcnow()
+            record_event(
+                store,
+                session,
+                action="updated",
+                entity=ENTITY,
+                entity_id=deal.id,
+                summary=changed_summary("updated", "deal", deal.title, changes),
+            )
+        session.flush()
+        return to_read(session, deal)
+
+
+def move_deal(store: Store, ref: str | int, stage: str, *, pipeline: str | None = None) -> DealRead:
+    """Move an open deal to ``stage`` (of ``pipeline``, default its own)."""
+    with store.write() as session:
+        deal = resolve_deal(session, ref)
+        if deal.status != "open":
+            raise Conflict(f"deal {deal.title} is {deal.status}; reopen it before moving it")
+        pipe = (
+            resolve_pipeline(session, pipeline)
+            if pipeline
+            else session.get(Pipeline, deal.pipeline_id)
+        )
+        assert pipe is not None and pipe.id is not None
+        target = resolve_stage(session, pipe, stage)
+        if target.id == deal.stage_id:
+            raise Conflict(f"deal {deal.title} is already in {target.name}")
+        before = session.get(Stage, deal.stage_id)
+        assert before is not None
+        from_stage = deal.stage_id
+        deal.stage_id, deal.pipeline_id = target.id, pipe.id  # type: ignore[assignment]
+        deal.updated_at = utcnow()
+        _stage_change(store, session, deal, from_stage=from_stage, from_status="open")
+        record_event(
+            store,
+            session,
+            action="moved",
+            entity=ENTITY,
+            entity_id=deal.id,
+            summary=f"moved deal {deal.title}: {before.name} → {target.name}",
+        )
+        session.flush()
+        return to_read(session, deal)
+
+
+def _close(store: Store, ref: str | int, status: str, reason: str | None) -> DealRead:
+    with store.write() as session:
+        deal = resolve_deal(session, ref)
+        if deal.status == status:
+            raise Conflict(f"deal {deal.title} is already {status}")
+        if deal.status != "open":
+            raise Conflict(f"deal {deal.title} is {deal.status}; reopen it first")
+        deal.status = status
+        deal.closed_at = deal.updated_at = utcnow()
+        deal.lost_reason = reason
+        _stage_change(store, session, deal, from_stage=deal.stage_id, from_status="open")
+        why = f": {reason}" if reason else ""
+        record_event(
+            store,
+            session,
+            action=status,
+            entity=ENTITY,
+            entity_id=deal.id,
+            summary=f"{status} deal {_label(deal)}{why}",
+        )
+        session.flush()
+        return to_read(session, deal)
+
+
+def win_deal(store: Store, ref: str | int) -> DealRead:
+    """Mark an open deal won."""
+    return _close(store, ref, "won", None)
+
+
+def lose_deal(store: Store, ref: str | int, *, reason: str) -> DealRead:
+    """Mark an open deal lost, with the reason (required: it is what reports learn from)."""
+    clean = validate.optional_text(reason, "lost reason")
+    if not clean:
+        raise Invalid("a lost deal needs a reason (--reason TEXT)")
+    return _close(store, ref, "lost", clean)
+
+
+def reopen_deal(store: Store, ref: str | int) -> DealRead:
+    """Reopen a won or lost deal in the stage it was closed from."""
+    with store.write() as session:
+        deal = resolve_deal(session, ref)
+        if deal.status == "open":
+            raise Conflict(f"deal {deal.title} is already open")
+        before = deal.status
+        deal.status = "open"
+        deal.closed_at = None
+        deal.lost_reason = None
+        deal.updated_at = utcnow()
+        _stage_change(store, session, deal, from_stage=deal.stage_id, from_status=before)
+        record_event(
+            store,
+            session,
+            action="reopened",
+            entity=ENTITY,
+            entity_id=deal.id,
+            summary=f"reopened deal {deal.title} (was {before})",
+        )
+        session.flush()
+        return to_read(session, deal)
+
+
+def remove_deal(store: Store, ref: str | int) -> DealRead:
+    """Delete a deal with its stage history; activities only about it go too."""
+    with store.write() as session:
+        deal = resolve_deal(session, ref)
+        read = to_read(session, deal)
+        did = deal.id
+        session.execute(
+            delete(Activity).where(
+                Activity.deal_id == did,
+                Activity.contact_id.is_(None),
+                Activity.company_id.is_(None),
+            )
+        )
+        session.execute(update(Activity).where(Activity.deal_id == did).values(deal_id=None))
+        session.execute(delete(StageChange).where(StageChange.deal_id == did))
+        drop_tags_and_fields(session, ENTITY, did)
+        session.delete(deal)
+        record_event(
+            store,
+            session,
+            action="deleted",
+            entity=ENTITY,
+            entity_id=did,
+            summary=f"deleted deal {read.title}",
+        )
+        return read
+
+
+def deal_history(session: Session, deal_id: int) -> list[StageChangeRead]:
+    before = aliased(Stage)
+    after = aliased(Stage)
+    rows = session.execute(
+        select(StageChange, before.name, after.name)
+        .outerjoin(before, StageChange.from_stage_id == before.id)
+        .outerjoin(after, StageChange.to_stage_id == after.id)
+        .where(StageChange.deal_id == deal_id)
+        .order_by(StageChange.at, StageChange.id)
+    ).all()
+    return [
+        StageChangeRead(
+            id=change.id,
+            deal_id=change.deal_id,
+            from_stage=from_name,
+            to_stage=to_name,
+            from_status=change.from_status,
+            to_status=change.to_status,
+            at=change.at,
+            actor=change.actor,
+        )
+        for change, from_name, to_name in rows
+    ]
+
+
+def deal_view(store: Store, ref: str | int, *, limit: int = 20) -> DealView:
+    """A deal with its stage history, open tasks, activities and events."""
+    from tinycrm.store import activities, events
+
+    with store.read() as session:
+        deal = resolve_deal(session, ref)
+        assert deal.id is not None
+        key = str(deal.id)
+        return DealView(
+            deal=to_read(session, deal),
+            history=deal_history(session, deal.id),
+            open_tasks=activities.list_tasks(store, deal=key, scope="open"),
+            activities=activities.list_activities(store, deal=key, limit=limit),
+            events=events.list_events(store, entity=ENTITY, entity_id=deal.id, limit=limit),
+        )

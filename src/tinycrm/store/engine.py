@@ -1,0 +1,299 @@
+"""Opening the database: URL resolution, SQLite pragmas, sessions, migrate-on-open.
+
+The database is chosen by, in order: the ``--db`` option (passed in as ``url``),
+the ``TINYCRM_DB`` environment variable, else ``tinycrm.db`` in platformdirs'
+user data dir. Each takes a file path or a SQLAlchemy URL.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlmodel import Session
+
+from tinycrm.store.errors import Unavailable
+from tinycrm.store.migrations import SCHEMA_HEAD
+
+APP_NAME = "tinycrm"
+BUSY_TIMEOUT_MS = 10_000
+_PG_MIGRATION_LOCK = 0x7E1C7
+
+
+def data_dir() -> Path:
+    """The per-user data directory (platformdirs)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_path() -> Path:
+    """Where the user's database lives when nothing says otherwise."""
+    return data_dir() / "tinycrm.db"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """Turn ``--db`` / ``TINYCRM_DB`` / the default into a SQLAlchemy URL."""
+    value = db or os.environ.get("TINYCRM_DB") or str(default_path())
+    if "://" in value:
+        return value
+    path = Path(value).expanduser().absolute()
+    return f"sqlite:///{path}"
+
+
+def current_user() -> str:
+    """Who is writing: ``TINYCRM_USER``, else the operating-system user."""
+    user = os.environ.get("TINYCRM_USER")
+    if user and user.strip():
+        return user.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return "unknown"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other backends and memory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+class Store:
+    """An open database. Service functions take it as their first argument.
+
+    ``write()`` and ``read()`` yield a session inside one transaction. They nest:
+    a service function called inside another's ``write()`` joins its
+    transaction, so a bulk job (the demo, an import) is one transaction.
+    """
+
+    def __init__(self, engine: Engine, url: str, user: str) -> None:
+        self.engine = engine
+        self.url = url
+        self.user = user
+        self.backend = engine.dialect.name
+        self._local = threading.local()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.backend == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    def display_url(self) -> str:
+        """The URL with any password hidden."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A read-write transaction (SQLite: ``BEGIN IMMEDIATE``, so writers queue)."""
+        current: Session | None = getattr(self._local, "session", None)
+        if current is not None:
+            if not getattr(self._local, "writable", False):
+                raise RuntimeError("write() inside read(): open the write first")
+            yield current
+            return
+        with self._session(immediate=True) as session:
+            self._local.writable = True
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction: one consistent snapshot."""
+        current: Session | None = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
+            return
+        with self._session(immediate=False) as session:
+            self._local.writable = False
+            yield session
+
+    @contextmanager
+    def _session(self, *, immediate: bool) -> Iterator[Session]:
+        options: dict[str, Any] = {"tinycrm_immediate": immediate}
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(**options)
+                session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+                self._local.session = session
+                try:
+                    with conn.begin():
+                        yield session
+                        session.flush()
+                finally:
+                    self._local.session = None
+                    self._local.writable = False
+                    session.close()
+        except OperationalError as exc:
+            raise Unavailable(_db_error(exc)) from exc
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+
+def _db_error(exc: DBAPIError) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    message = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    if "locked" in message:
+        return f"database is busy (locked by another tinycrm): {message}"
+    return f"database error: {message}"
+
+
+def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # We issue BEGIN ourselves (see _on_begin), so pysqlite must not.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get("tinycrm_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _create_sqlite_file(path: Path) -> None:
+    """Create an empty database file readable by its owner only (it holds personal data)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def make_engine(url: str) -> Engine:
+    """Build an engine for ``url`` with tinycrm's settings (no connection is made)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise Unavailable(f"not a database URL or path: {url!r}") from exc
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(
+                parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+            )
+            event.listen(engine, "connect", _on_sqlite_connect)
+            event.listen(engine, "begin", _on_sqlite_begin)
+        else:
+            engine = create_engine(parsed, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        raise Unavailable(f"unsupported database URL {url!r}: {exc}") from exc
+    except ModuleNotFoundError as exc:
+        hint = " (pip install 'tinycrm[postgres]')" if "psycopg" in str(exc) else ""
+        raise Unavailable(f"database driver missing: {exc.name}{hint}") from exc
+    return engine
+
+
+def open_store(db: str | None = None, *, user: str | None = None, migrate: bool = True) -> Store:
+    """Open (creating or upgrading as needed) the database named by ``db``.
+
+    A new database is created at the newest schema; an older one is upgraded
+    (SQLite: after a copy is saved beside it). Raises ``Unavailable`` with a
+    one-line reason when the database cannot be opened.
+    """
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        if path.is_dir():
+            raise Unavailable(f"cannot open database {path}: it is a directory")
+        if not path.exists():
+            try:
+                _create_sqlite_file(path)
+            except FileExistsError:
+                pass  # another process created it first
+            except OSError as exc:
+                raise Unavailable(f"cannot create database {path}: {exc.strerror}") from exc
+    engine = make_engine(url)
+    store = Store(engine, url, user or current_user())
+    if migrate:
+        try:
+            ensure_schema(store)
+        except DBAPIError as exc:
+            engine.dispose()
+            where = path or store.display_url()
+            raise Unavailable(f"cannot open database {where}: {_db_error(exc)}") from exc
+    return store
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The Alembic revision the database is at, or None for an empty database."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def ensure_schema(store: Store) -> None:
+    """Bring the schema to head. Cheap when it already is (one query, no Alembic import)."""
+    with store.engine.connect() as conn:
+        if schema_revision(conn) == SCHEMA_HEAD:
+            conn.rollback()
+            return
+        conn.rollback()
+    upgrade(store)
+
+
+def upgrade(store: Store, revision: str = "head") -> str | None:
+    """Run the Alembic migrations up to ``revision`` under a lock; return the old revision.
+
+    Two processes opening a new database at once are serialised: SQLite by
+    ``BEGIN IMMEDIATE``, PostgreSQL by an advisory lock. The second sees the
+    schema already at head and does nothing.
+    """
+    from tinycrm.store.migrations.runner import run_upgrade, script_heads
+
+    with store.engine.connect() as conn:
+        conn = conn.execution_options(tinycrm_immediate=True)
+        with conn.begin():
+            if store.backend == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            before = schema_revision(conn)
+            if before is not None and before not in script_heads(all_revisions=True):
+                raise Unavailable(
+                    f"database schema {before!r} is newer than this tinycrm knows; upgrade tinycrm"
+                )
+            if revision == "head" and before == SCHEMA_HEAD:
+                return before
+            if before is not None and store.path is not None:
+                backup_sqlite(store.path, _pre_upgrade_backup_path(store.path, before))
+            run_upgrade(conn, revision)
+    return before
+
+
+def _pre_upgrade_backup_path(path: Path, revision: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return path.with_name(f"{path.name}.pre-upgrade-{revision}-{stamp}.bak")
+
+
+def backup_sqlite(source: Path, target: Path) -> Path:
+    """Copy a live SQLite database with the online backup API (safe while it is in use)."""
+    target = target.expanduser().absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        _create_sqlite_file(target)
+    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target

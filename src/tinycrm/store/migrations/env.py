@@ -1,0 +1,45 @@
+"""Alembic environment for tinycrm (used through tinycrm.store.migrations.runner)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import context
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+
+import tinycrm.store.models  # noqa: F401  (registers the tables)
+from tinycrm.store.migrations.runner import UNMANAGED_INDEXES, UNMANAGED_PREFIXES
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    if type_ == "table" and name and name.startswith(UNMANAGED_PREFIXES):
+        return False
+    return not (type_ == "index" and name in UNMANAGED_INDEXES)
+
+
+def _run(connection: Any) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        include_object=include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
+    with engine.connect() as conn:
+        _run(conn)
+        conn.commit()

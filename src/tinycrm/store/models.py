@@ -1,0 +1,352 @@
+"""SQLModel tables and the read models the store returns.
+
+Tables hold what is stored; read models (plain pydantic) are what service
+functions hand to the front ends: detached, with names resolved, tags as a list
+and custom fields as a dict. JSON and CSV output are rendered from read models,
+so their keys are the product's vocabulary.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tinycrm.store.types import UTCDateTime, utcnow
+
+
+def _fk(target: str, ondelete: str, *, nullable: bool = True, index: bool = True) -> Column:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
+
+
+def _created() -> Column:
+    return Column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class Company(SQLModel, table=True):
+    """An account: the organisation a deal is with."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(unique=True)  # casefolded name: names are unique case-insensitively
+    domain: str | None = Field(default=None, index=True)
+    industry: str | None = None
+    size: int | None = None
+    phone: str | None = None
+    address: str | None = None
+    city: str | None = None
+    country: str | None = None
+    owner: str
+    created_at: datetime = Field(sa_column=_created())
+    updated_at: datetime = Field(sa_column=_created())
+
+
+class Contact(SQLModel, table=True):
+    """A person, usually at a company."""
+
+    __table_args__ = (Index("ix_contact_name_key", "name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    name_key: str
+    email: str | None = Field(default=None, unique=True)  # stored lowercased
+    phone: str | None = None
+    title: str | None = None
+    role: str | None = None
+    company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
+    lifecycle: str = "lead"
+    source: str | None = None
+    owner: str
+    notes: str | None = None
+    search_key: str = ""  # casefolded name, email, phone and title, for --search
+    created_at: datetime = Field(sa_column=_created())
+    updated_at: datetime = Field(sa_column=_created())
+
+
+class Pipeline(SQLModel, table=True):
+    """A sales process: an ordered list of stages."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(unique=True)
+    position: int = 0
+    created_at: datetime = Field(sa_column=_created())
+
+
+class Stage(SQLModel, table=True):
+    """A step of a pipeline. Won and lost are deal outcomes, not stages."""
+
+    __table_args__ = (UniqueConstraint("pipeline_id", "name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pipeline_id: int = Field(sa_column=_fk("pipeline.id", "CASCADE", nullable=False))
+    name: str
+    name_key: str
+    position: int
+    probability: int  # win probability in percent, 0-100
+    rotting_days: int | None = None
+
+
+class Deal(SQLModel, table=True):
+    """An opportunity moving through a pipeline."""
+
+    __table_args__ = (Index("ix_deal_title_key", "title_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    title_key: str
+    contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "SET NULL"))
+    company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
+    pipeline_id: int = Field(sa_column=_fk("pipeline.id", "RESTRICT", nullable=False))
+    stage_id: int = Field(sa_column=_fk("stage.id", "RESTRICT", nullable=False))
+    amount_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    currency: str
+    probability: int | None = None  # an override of the stage's probability
+    close_date: date | None = None
+    status: str = Field(default="open", index=True)
+    lost_reason: str | None = None
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    owner: str
+    created_at: datetime = Field(sa_column=_created())
+    updated_at: datetime = Field(sa_column=_created())
+
+
+class StageChange(SQLModel, table=True):
+    """One move or close of a deal: the history reports are computed from."""
+
+    __tablename__ = "stage_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(sa_column=_fk("deal.id", "CASCADE", nullable=False))
+    from_stage_id: int | None = Field(
+        default=None, sa_column=_fk("stage.id", "SET NULL", index=False)
+    )
+    to_stage_id: int | None = Field(
+        default=None, sa_column=_fk("stage.id", "SET NULL", index=False)
+    )
+    from_status: str | None = None
+    to_status: str
+    at: datetime = Field(sa_column=_created())
+    actor: str
+
+
+class Activity(SQLModel, table=True):
+    """A call, email, meeting, note or task, linked to a contact, company and/or deal."""
+
+    __table_args__ = (Index("ix_activity_open_tasks", "kind", "done_at", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    subject: str
+    body: str | None = None
+    contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "SET NULL"))
+    company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
+    deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", "SET NULL"))
+    occurred_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
+    due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    owner: str
+    created_at: datetime = Field(sa_column=_created())
+    updated_at: datetime = Field(sa_column=_created())
+
+
+class Event(SQLModel, table=True):
+    """The audit log and activity feed: one row per write."""
+
+    __table_args__ = (Index("ix_event_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None = None
+    summary: str
+
+
+class Tag(SQLModel, table=True):
+    """A tag on a contact, company or deal (lowercase)."""
+
+    __table_args__ = (
+        UniqueConstraint("entity", "entity_id", "name"),
+        Index("ix_tag_entity_name", "entity", "name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str
+    entity_id: int
+    name: str
+
+
+class FieldValue(SQLModel, table=True):
+    """A custom field (key = value) on a contact, company or deal."""
+
+    __tablename__ = "field_value"
+    __table_args__ = (UniqueConstraint("entity", "entity_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str
+    entity_id: int
+    key: str
+    value: str
+
+
+# --------------------------------------------------------------------------- read models
+
+
+class ReadModel(BaseModel):
+    """Base of what the store returns: plain, detached, immutable values."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class CompanyRead(ReadModel):
+    id: int
+    name: str
+    domain: str | None
+    industry: str | None
+    size: int | None
+    phone: str | None
+    address: str | None
+    city: str | None
+    country: str | None
+    owner: str
+    tags: list[str]
+    fields: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactRead(ReadModel):
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    title: str | None
+    role: str | None
+    company: str | None
+    company_id: int | None
+    lifecycle: str
+    source: str | None
+    owner: str
+    notes: str | None
+    tags: list[str]
+    fields: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class StageRead(ReadModel):
+    id: int
+    pipeline: str
+    pipeline_id: int
+    name: str
+    position: int
+    probability: int
+    rotting_days: int | None
+    deals: int = 0
+
+
+class PipelineRead(ReadModel):
+    id: int
+    name: str
+    stages: list[StageRead]
+
+
+class DealRead(ReadModel):
+    id: int
+    title: str
+    pipeline: str
+    pipeline_id: int
+    stage: str
+    stage_id: int
+    status: str
+    amount: Decimal | None
+    currency: str
+    probability: int
+    probability_override: bool
+    close_date: date | None
+    contact: str | None
+    contact_id: int | None
+    company: str | None
+    company_id: int | None
+    lost_reason: str | None
+    closed_at: datetime | None
+    owner: str
+    tags: list[str]
+    fields: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ActivityRead(ReadModel):
+    id: int
+    kind: str
+    subject: str
+    body: str | None
+    contact: str | None
+    contact_id: int | None
+    company: str | None
+    company_id: int | None
+    deal: str | None
+    deal_id: int | None
+    occurred_at: datetime | None
+    due_at: datetime | None
+    done_at: datetime | None
+    owner: str
+    created_at: datetime
+
+
+class EventRead(ReadModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    summary: str
+
+
+class StageChangeRead(ReadModel):
+    id: int
+    deal_id: int
+    from_stage: str | None
+    to_stage: str | None
+    from_status: str | None
+    to_status: str
+    at: datetime
+    actor: str
+
+
+class ContactView(ReadModel):
+    """The 360-degree view of a contact."""
+
+    contact: ContactRead
+    company: CompanyRead | None
+    deals: list[DealRead]
+    open_tasks: list[ActivityRead]
+    activities: list[ActivityRead]
+    events: list[EventRead]
+
+
+class CompanyView(ReadModel):
+    company: CompanyRead
+    contacts: list[ContactRead]
+    deals: list[DealRead]
+    open_tasks: list[ActivityRead]
+    activities: list[ActivityRead]
+    events: list[EventRead]
+
+
+class DealView(ReadModel):
+    deal: DealRead
+    history: list[StageChangeRead]
+    open_tasks: list[ActivityRead]
+    activities: list[ActivityRead]
+    events: list[EventRead]

@@ -1,0 +1,339 @@
+"""Pipelines and their stages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from tinycrm.store import validate
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.models import Deal, Pipeline, PipelineRead, Stage, StageChange, StageRead
+from tinycrm.store.records import UNSET, is_set, record_event
+from tinycrm.store.refs import resolve
+from tinycrm.store.types import utcnow
+from tinycrm.vocab import DEFAULT_STAGES
+
+StageSpec = tuple[str, int, int | None]
+
+
+def resolve_pipeline(session: Session, ref: str | int | None) -> Pipeline:
+    """A pipeline by id or name; ``None`` means the default (first) pipeline."""
+    if ref is None or (isinstance(ref, str) and not ref.strip()):
+        pipeline = session.scalars(
+            select(Pipeline).order_by(Pipeline.position, Pipeline.id)
+        ).first()
+        if pipeline is None:
+            raise NotFound("there is no pipeline yet (tinycrm pipeline add NAME)")
+        return pipeline
+    return resolve(
+        session,
+        Pipeline,
+        ref,
+        what="pipeline",
+        keys=[(Pipeline.name_key, validate.key)],
+        describe=lambda p: f"#{p.id} {p.name}",
+    )
+
+
+def stages_of(session: Session, pipeline_id: int) -> list[Stage]:
+    return list(
+        session.scalars(
+            select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(Stage.position)
+        )
+    )
+
+
+def resolve_stage(session: Session, pipeline: Pipeline, ref: str | int) -> Stage:
+    """A stage of ``pipeline`` by name (case-insensitive), position number or id."""
+    assert pipeline.id is not None
+    stages = stages_of(session, pipeline.id)
+    text = str(ref).strip()
+    for stage in stages:
+        if stage.name_key == validate.key(text):
+            return stage
+    if text.removeprefix("#").isdigit():
+        number = int(text.removeprefix("#"))
+        for stage in stages:
+            if stage.id == number:
+                return stage
+    names = ", ".join(s.name for s in stages) or "none"
+    raise NotFound(f"unknown stage {text!r} in pipeline {pipeline.name} (stages: {names})")
+
+
+def _stage_read(stage: Stage, pipeline: Pipeline, deals: int = 0) -> StageRead:
+    return StageRead(
+        id=stage.id,
+        pipeline=pipeline.name,
+        pipeline_id=pipeline.id,
+        name=stage.name,
+        position=stage.position,
+        probability=stage.probability,
+        rotting_days=stage.rotting_days,
+        deals=deals,
+    )
+
+
+def _pipeline_read(session: Session, pipeline: Pipeline) -> PipelineRead:
+    assert pipeline.id is not None
+    counts = dict(
+        session.execute(
+            select(Deal.stage_id, func.count())
+            .where(Deal.pipeline_id == pipeline.id, Deal.status == "open")
+            .group_by(Deal.stage_id)
+        ).all()
+    )
+    return PipelineRead(
+        id=pipeline.id,
+        name=pipeline.name,
+        stages=[
+            _stage_read(s, pipeline, counts.get(s.id, 0)) for s in stages_of(session, pipeline.id)
+        ],
+    )
+
+
+def list_pipelines(store: Store) -> list[PipelineRead]:
+    """Every pipeline with its stages in order and their open-deal counts."""
+    with store.read() as session:
+        pipelines = session.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.id))
+        return [_pipeline_read(session, p) for p in pipelines]
+
+
+def get_pipeline(store: Store, ref: str | int | None = None) -> PipelineRead:
+    """One pipeline (the default when ``ref`` is None)."""
+    with store.read() as session:
+        return _pipeline_read(session, resolve_pipeline(session, ref))
+
+
+def _check_stage_name(
+    session: Session, pipeline_id: int, name_key: str, exclude: int | None
+) -> None:
+    query = select(Stage).where(Stage.pipeline_id == pipeline_id, Stage.name_key == name_key)
+    if exclude is not None:
+        query = query.where(Stage.id != exclude)
+    if session.scalars(query).first() is not None:
+        raise Conflict(f"the pipeline already has a stage named {name_key!r}")
+
+
+def add_pipeline(
+    store: Store, *, name: str, stages: Sequence[StageSpec] | None = None
+) -> PipelineRead:
+    """Create a pipeline with ``stages`` (name, probability, rotting days), else the default set."""
+    with store.write() as session:
+        clean = validate.name(name, "pipeline name")
+        if session.scalars(
+            select(Pipeline).where(Pipeline.name_key == validate.key(clean))
+        ).first():
+            raise Conflict(f"a pipeline named {clean!r} already exists")
+        specs = list(stages) if stages else list(DEFAULT_STAGES)
+        position = session.scalar(select(func.coalesce(func.max(Pipeline.position), -1))) + 1
+        pipeline = Pipeline(
+            name=clean, name_key=validate.key(clean), position=position, created_at=utcnow()
+        )
+        session.add(pipeline)
+        session.flush()
+        assert pipeline.id is not None
+        seen: set[str] = set()
+        for index, (stage_name, probability, rotting) in enumerate(specs):
+            stage_clean = validate.name(stage_name, "stage name")
+            if validate.key(stage_clean) in seen:
+                raise Conflict(f"stage {stage_clean!r} is given twice")
+            seen.add(validate.key(stage_clean))
+            session.add(_new_stage(pipeline.id, stage_clean, index, probability, rotting))
+        session.flush()
+        record_event(
+            store,
+            session,
+            action="created",
+            entity="pipeline",
+            entity_id=pipeline.id,
+            summary=f"created pipeline {clean} ({len(specs)} stages)",
+        )
+        return _pipeline_read(session, pipeline)
+
+
+def _new_stage(
+    pipeline_id: int, name: str, position: int, probability: int | None, rotting: int | None
+) -> Stage:
+    if probability is None:
+        raise Invalid("a stage needs a win probability (0-100)")
+    return Stage(
+        pipeline_id=pipeline_id,
+        name=name,
+        name_key=validate.key(name),
+        position=position,
+        probability=validate.probability(probability) or 0,
+        rotting_days=validate.rotting_days(rotting),
+    )
+
+
+def _renumber(stages: list[Stage]) -> None:
+    for index, stage in enumerate(stages):
+        stage.position = index
+
+
+def add_stage(
+    store: Store,
+    pipeline: str | int | None,
+    *,
+    name: str,
+    probability: int,
+    rotting_days: int | None = None,
+    position: int | None = None,
+) -> StageRead:
+    """Add a stage to a pipeline, at ``position`` (1-based) or at the end."""
+    with store.write() as session:
+        pipe = resolve_pipeline(session, pipeline)
+        assert pipe.id is not None
+        clean = validate.name(name, "stage name")
+        _check_stage_name(session, pipe.id, validate.key(clean), None)
+        stages = stages_of(session, pipe.id)
+        stage = _new_stage(pipe.id, clean, len(stages), probability, rotting_days)
+        session.add(stage)
+        index = len(stages) if position is None else _index(position, len(stages) + 1)
+        stages.insert(index, stage)
+        _renumber(stages)
+        session.flush()
+        record_event(
+            store,
+            session,
+            action="created",
+            entity="stage",
+            entity_id=stage.id,
+            summary=f"added stage {clean} ({stage.probability}%) to pipeline {pipe.name}",
+        )
+        return _stage_read(stage, pipe)
+
+
+def _index(position: int, count: int) -> int:
+    if not 1 <= position <= count:
+        raise Invalid(f"position must be between 1 and {count}")
+    return position - 1
+
+
+def edit_stage(
+    store: Store,
+    pipeline: str | int | None,
+    stage: str | int,
+    *,
+    name: Any = UNSET,
+    probability: Any = UNSET,
+    rotting_days: Any = UNSET,
+) -> StageRead:
+    """Rename a stage or change its probability or rotting threshold."""
+    with store.write() as session:
+        pipe = resolve_pipeline(session, pipeline)
+        target = resolve_stage(session, pipe, stage)
+        changes: list[str] = []
+        if is_set(name):
+            clean = validate.name(name, "stage name")
+            assert pipe.id is not None
+            _check_stage_name(session, pipe.id, validate.key(clean), target.id)
+            if clean != target.name:
+                changes.append(f"name {target.name} → {clean}")
+                target.name, target.name_key = clean, validate.key(clean)
+        if is_set(probability):
+            value = validate.probability(probability)
+            if value is None:
+                raise Invalid("a stage needs a win probability (0-100)")
+            if value != target.probability:
+                changes.append(f"probability {target.probability}% → {value}%")
+                target.probability = value
+        if is_set(rotting_days):
+            value = validate.rotting_days(rotting_days)
+            if value != target.rotting_days:
+                changes.append(f"rotting {target.rotting_days or '-'} → {value or '-'} days")
+                target.rotting_days = value
+        if changes:
+            record_event(
+                store,
+                session,
+                action="updated",
+                entity="stage",
+                entity_id=target.id,
+                summary=f"updated stage {target.name} of {pipe.name}: {', '.join(changes)}",
+            )
+        session.flush()
+        return _stage_read(target, pipe)
+
+
+def move_stage(
+    store: Store, pipeline: str | int | None, stage: str | int, *, position: int
+) -> PipelineRead:
+    """Put a stage at ``position`` (1-based) in its pipeline's order."""
+    with store.write() as session:
+        pipe = resolve_pipeline(session, pipeline)
+        assert pipe.id is not None
+        target = resolve_stage(session, pipe, stage)
+        stages = [s for s in stages_of(session, pipe.id) if s.id != target.id]
+        stages.insert(_index(position, len(stages) + 1), target)
+        _renumber(stages)
+        session.flush()
+        record_event(
+            store,
+            session,
+            action="updated",
+            entity="stage",
+            entity_id=target.id,
+            summary=f"moved stage {target.name} of {pipe.name} to position {position}",
+        )
+        return _pipeline_read(session, pipe)
+
+
+def remove_stage(
+    store: Store, pipeline: str | int | None, stage: str | int, *, move_to: str | None = None
+) -> int:
+    """Remove a stage. Deals in it move to ``move_to`` (required when there are any).
+
+    Returns how many deals were moved.
+    """
+    with store.write() as session:
+        pipe = resolve_pipeline(session, pipeline)
+        assert pipe.id is not None
+        target = resolve_stage(session, pipe, stage)
+        deals = list(session.scalars(select(Deal).where(Deal.stage_id == target.id)))
+        destination: Stage | None = None
+        if move_to is not None:
+            destination = resolve_stage(session, pipe, move_to)
+            if destination.id == target.id:
+                raise Invalid("--move-to must name another stage")
+        if deals and destination is None:
+            raise Conflict(
+                f"stage {target.name} still holds {len(deals)} deal(s); "
+                "give --move-to STAGE to move them"
+            )
+        stages = stages_of(session, pipe.id)
+        if len(stages) == 1:
+            raise Conflict(f"stage {target.name} is the last stage of pipeline {pipe.name}")
+        now = utcnow()
+        for deal in deals:
+            assert destination is not None
+            session.add(
+                StageChange(
+                    deal_id=deal.id,
+                    from_stage_id=target.id,
+                    to_stage_id=destination.id,
+                    from_status=deal.status,
+                    to_status=deal.status,
+                    at=now,
+                    actor=store.user,
+                )
+            )
+            deal.stage_id = destination.id
+            deal.updated_at = now
+        session.flush()
+        session.delete(target)
+        _renumber([s for s in stages if s.id != target.id])
+        moved = f", {len(deals)} deal(s) moved to {destination.name}" if destination else ""
+        record_event(
+            store,
+            session,
+            action="deleted",
+            entity="stage",
+            entity_id=target.id,
+            summary=f"removed stage {target.name} from {pipe.name}{moved}",
+        )
+        return len(deals)

@@ -1,0 +1,184 @@
+"""What every noun shares: events, tags, custom fields and the "unset" marker.
+
+Used by the per-noun modules inside their transactions; not a public API.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from enum import Enum
+from typing import Any, Final
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from tinycrm.store import validate
+from tinycrm.store.engine import Store
+from tinycrm.store.models import Event, FieldValue, Tag
+from tinycrm.store.types import utcnow
+
+
+class _Unset(Enum):
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+"""Default of edit parameters: "leave as it is". ``None`` (or "") clears a value."""
+
+
+def is_set(value: Any) -> bool:
+    return value is not UNSET
+
+
+def record_event(
+    store: Store,
+    session: Session,
+    *,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    summary: str,
+) -> Event:
+    """Append one event to the feed, in the caller's transaction."""
+    event = Event(
+        at=utcnow(),
+        actor=store.user,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        summary=summary[:500],
+    )
+    session.add(event)
+    return event
+
+
+def tags_for(session: Session, entity: str, ids: Sequence[int] | None) -> dict[int, list[str]]:
+    """Tags of many records in one query (``ids=None``: every record of that kind)."""
+    query = select(Tag.entity_id, Tag.name).where(Tag.entity == entity)
+    if ids is not None:
+        if not ids:
+            return {}
+        query = query.where(Tag.entity_id.in_(ids)) if len(ids) < 500 else query
+    out: dict[int, list[str]] = defaultdict(list)
+    for entity_id, name in session.execute(query.order_by(Tag.name)):
+        out[entity_id].append(name)
+    return out
+
+
+def fields_for(
+    session: Session, entity: str, ids: Sequence[int] | None
+) -> dict[int, dict[str, str]]:
+    """Custom fields of many records in one query."""
+    query = select(FieldValue.entity_id, FieldValue.key, FieldValue.value).where(
+        FieldValue.entity == entity
+    )
+    if ids is not None:
+        if not ids:
+            return {}
+        query = query.where(FieldValue.entity_id.in_(ids)) if len(ids) < 500 else query
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    for entity_id, k, v in session.execute(query.order_by(FieldValue.key)):
+        out[entity_id][k] = v
+    return out
+
+
+def apply_tags(
+    session: Session,
+    entity: str,
+    entity_id: int,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+) -> list[str]:
+    """Add and remove tags; return the names of what changed, for the event summary."""
+    to_add = validate.tags(add)
+    to_remove = validate.tags(remove)
+    current = set(tags_for(session, entity, [entity_id]).get(entity_id, []))
+    changed: list[str] = []
+    for name in to_remove:
+        if name in current:
+            session.execute(
+                delete(Tag).where(
+                    Tag.entity == entity, Tag.entity_id == entity_id, Tag.name == name
+                )
+            )
+            current.discard(name)
+            changed.append(f"-{name}")
+    for name in to_add:
+        if name not in current:
+            session.add(Tag(entity=entity, entity_id=entity_id, name=name))
+            current.add(name)
+            changed.append(f"+{name}")
+    return changed
+
+
+def apply_fields(
+    session: Session,
+    entity: str,
+    entity_id: int,
+    *,
+    set_: dict[str, str] | None = None,
+    unset: Iterable[str] = (),
+) -> list[str]:
+    """Set and unset custom fields; return the keys that changed."""
+    values = validate.fields(set_)
+    removing = [validate.field_key(k) for k in unset]
+    existing = {
+        row.key: row
+        for row in session.scalars(
+            select(FieldValue).where(FieldValue.entity == entity, FieldValue.entity_id == entity_id)
+        )
+    }
+    changed: list[str] = []
+    for k in removing:
+        if k in existing:
+            session.delete(existing.pop(k))
+            changed.append(k)
+    for k, v in values.items():
+        row = existing.get(k)
+        if row is None:
+            session.add(FieldValue(entity=entity, entity_id=entity_id, key=k, value=v))
+            changed.append(k)
+        elif row.value != v:
+            row.value = v
+            changed.append(k)
+    session.flush()
+    return changed
+
+
+def drop_tags_and_fields(session: Session, entity: str, entity_id: int) -> None:
+    """Remove what hangs off a record that is being deleted."""
+    session.execute(delete(Tag).where(Tag.entity == entity, Tag.entity_id == entity_id))
+    session.execute(
+        delete(FieldValue).where(FieldValue.entity == entity, FieldValue.entity_id == entity_id)
+    )
+
+
+def ids_with_tags(entity: str, names: Iterable[str]) -> Any:
+    """A subquery of the ids of ``entity`` records carrying every tag in ``names``."""
+    wanted = validate.tags(names)
+    query = select(Tag.entity_id).where(Tag.entity == entity, Tag.name.in_(wanted))
+    if len(wanted) > 1:
+        from sqlalchemy import func
+
+        query = query.group_by(Tag.entity_id).having(func.count() == len(wanted))
+    return query
+
+
+def ids_with_field(entity: str, k: str, v: str | None) -> Any:
+    """A subquery of the ids of records whose custom field ``k`` is set (to ``v``)."""
+    query = select(FieldValue.entity_id).where(
+        FieldValue.entity == entity, FieldValue.key == validate.field_key(k)
+    )
+    if v is not None:
+        query = query.where(FieldValue.value == v)
+    return query
+
+
+def changed_summary(verb: str, what: str, label: str, changes: list[str]) -> str:
+    """``updated contact Ada Lovelace: email, phone``."""
+    return f"{verb} {what} {label}" + (f": {', '.join(changes)}" if changes else "")

@@ -1,0 +1,177 @@
+"""Validation and normalisation of values before they are stored.
+
+Each function returns the clean value or raises ``Invalid`` with one line a user
+can act on. The CLI and the board share these rules by going through the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+
+from tinycrm import money
+from tinycrm.store.errors import Invalid
+from tinycrm.vocab import ACTIVITY_KINDS, LIFECYCLES, ROLES
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_FIELD_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+MAX_TEXT = 10_000
+
+
+def key(text: str) -> str:
+    """The case-insensitive comparison key of a name: casefolded, spaces collapsed."""
+    return " ".join(text.split()).casefold()
+
+
+def name(value: str | None, what: str = "name") -> str:
+    """A required, non-empty single-line name."""
+    clean = " ".join((value or "").split())
+    if not clean:
+        raise Invalid(f"{what} must not be empty")
+    if len(clean) > 300:
+        raise Invalid(f"{what} is too long (at most 300 characters)")
+    return clean
+
+
+def optional_text(value: str | None, what: str, *, multiline: bool = False) -> str | None:
+    """Optional text: blank becomes None."""
+    if value is None:
+        return None
+    clean = value.strip() if multiline else " ".join(value.split())
+    if not clean:
+        return None
+    if len(clean) > MAX_TEXT:
+        raise Invalid(f"{what} is too long (at most {MAX_TEXT} characters)")
+    return clean
+
+
+def email(value: str | None) -> str | None:
+    """An email address, lowercased; blank becomes None."""
+    clean = (value or "").strip().lower()
+    if not clean:
+        return None
+    if clean.startswith("mailto:"):
+        clean = clean[len("mailto:") :]
+    if not _EMAIL.match(clean) or len(clean) > 254:
+        raise Invalid(f"invalid email address {value!r}")
+    return clean
+
+
+def domain(value: str | None) -> str | None:
+    """A company's web domain, lowercased, without scheme, www or path."""
+    clean = (value or "").strip().lower()
+    if not clean:
+        return None
+    clean = re.sub(r"^[a-z]+://", "", clean).split("/")[0].removeprefix("www.")
+    if not _DOMAIN.match(clean):
+        raise Invalid(f"invalid domain {value!r} (expected something like example.com)")
+    return clean
+
+
+def choice(value: str | None, allowed: Iterable[str], what: str) -> str | None:
+    """One of a fixed vocabulary (case-insensitive; '_' and ' ' accepted for '-')."""
+    if value is None or not value.strip():
+        return None
+    options = tuple(allowed)
+    clean = value.strip().lower().replace("_", "-").replace(" ", "-")
+    if clean not in options:
+        raise Invalid(f"invalid {what} {value!r} (choose from {', '.join(options)})")
+    return clean
+
+
+def role(value: str | None) -> str | None:
+    return choice(value, ROLES, "role")
+
+
+def lifecycle(value: str | None) -> str | None:
+    return choice(value, LIFECYCLES, "lifecycle")
+
+
+def activity_kind(value: str | None, allowed: Iterable[str] = ACTIVITY_KINDS) -> str:
+    kind = choice(value, allowed, "activity kind")
+    if kind is None:
+        raise Invalid("activity kind must not be empty")
+    return kind
+
+
+def size(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if value < 0:
+        raise Invalid("company size must not be negative")
+    return value
+
+
+def probability(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if not 0 <= value <= 100:
+        raise Invalid(f"probability must be between 0 and 100, not {value}")
+    return value
+
+
+def rotting_days(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if value < 1:
+        raise Invalid("rotting days must be at least 1")
+    return value
+
+
+def currency(value: str | None) -> str:
+    try:
+        return money.normalize_currency(value or "")
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
+
+
+def amount_minor(value: Decimal | str | int | None, currency_code: str) -> int | None:
+    """An amount in ``currency_code``, as an exact integer of minor units."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        parsed = money.parse_amount(value)
+        return money.to_minor(parsed, currency_code)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
+
+
+def tag(value: str) -> str:
+    """A tag: lowercase, trimmed, no commas."""
+    clean = " ".join(value.split()).lower().lstrip("#")
+    if not clean:
+        raise Invalid("tag must not be empty")
+    if "," in clean or ";" in clean:
+        raise Invalid(f"tag {value!r} must not contain ',' or ';' (give several --tag options)")
+    if len(clean) > 64:
+        raise Invalid(f"tag {value!r} is too long (at most 64 characters)")
+    return clean
+
+
+def tags(values: Iterable[str] | None) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values or ():
+        seen[tag(value)] = None
+    return list(seen)
+
+
+def field_key(value: str) -> str:
+    clean = value.strip()
+    if not _FIELD_KEY.match(clean):
+        raise Invalid(
+            f"invalid custom field name {value!r} (letters, digits, '_', '.', '-'; "
+            "starting with a letter)"
+        )
+    return clean
+
+
+def fields(values: dict[str, str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in (values or {}).items():
+        text = str(v)
+        if len(text) > MAX_TEXT:
+            raise Invalid(f"custom field {k!r} is too long")
+        out[field_key(k)] = text
+    return out

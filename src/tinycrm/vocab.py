@@ -1,0 +1,24 @@
+"""The product's fixed vocabularies.
+
+Kept free of heavy imports: the command line reads these to build its help text
+without loading the store.
+"""
+
+from __future__ import annotations
+
+ROLES = ("decision-maker", "buyer", "influencer", "user", "other")
+LIFECYCLES = ("lead", "prospect", "customer", "churned")
+DEAL_STATUSES = ("open", "won", "lost")
+ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
+LOG_KINDS = ("call", "email", "meeting", "note")
+ENTITIES = ("company", "contact", "deal", "activity", "pipeline", "stage")
+
+DEFAULT_PIPELINE = "Sales"
+# name, win probability (%), rotting threshold (days)
+DEFAULT_STAGES = (
+    ("Lead-in", 10, 14),
+    ("Qualified", 25, 14),
+    ("Proposal", 50, 10),
+    ("Negotiation", 75, 7),
+)
+DEFAULT_CURRENCY = "EUR"

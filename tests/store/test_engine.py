@@ -1,0 +1,137 @@
+"""Opening databases: URLs, pragmas, file mode, migrate-on-open, errors."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tinycrm.store import Unavailable
+from tinycrm.store.engine import (
+    backup_sqlite,
+    default_path,
+    open_store,
+    resolve_url,
+    schema_revision,
+)
+from tinycrm.store.migrations import SCHEMA_HEAD
+
+
+def test_resolve_url_prefers_option_then_env_then_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TINYCRM_DB", str(tmp_path / "env.db"))
+    assert resolve_url(str(tmp_path / "opt.db")) == f"sqlite:///{tmp_path / 'opt.db'}"
+    assert resolve_url(None) == f"sqlite:///{tmp_path / 'env.db'}"
+    assert resolve_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    monkeypatch.delenv("TINYCRM_DB")
+    assert resolve_url(None) == f"sqlite:///{default_path()}"
+    assert default_path().name == "tinycrm.db"
+    assert str(default_path()).startswith(os.environ["XDG_DATA_HOME"])
+
+
+def test_relative_paths_become_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert resolve_url("rel.db") == f"sqlite:///{tmp_path / 'rel.db'}"
+
+
+def test_new_sqlite_database_is_private_wal_and_at_head(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "dir" / "crm.db"
+    store = open_store(str(path))
+    try:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+            assert schema_revision(conn) == SCHEMA_HEAD
+    finally:
+        store.close()
+
+
+def test_schema_head_constant_names_the_real_head() -> None:
+    from tinycrm.store.migrations.runner import script_heads
+
+    assert script_heads() == {SCHEMA_HEAD}
+
+
+def test_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(Unavailable, match="is a directory"):
+        open_store(str(tmp_path))
+
+
+def test_garbage_file_is_refused_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("this is not a database\n" * 100)
+    with pytest.raises(Unavailable) as err:
+        open_store(str(path))
+    assert "not a database" in str(err.value)
+    assert "\n" not in str(err.value)
+    assert path.read_text().startswith("this is not a database")
+
+
+def test_unknown_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "crm.db"
+    open_store(str(path)).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(Unavailable, match="newer than this tinycrm"):
+        open_store(str(path))
+
+
+def test_unreachable_postgres_is_one_line() -> None:
+    with pytest.raises(Unavailable) as err:
+        open_store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    assert "\n" not in str(err.value)
+
+
+def test_bad_url_is_refused() -> None:
+    with pytest.raises(Unavailable):
+        open_store("nosuchdialect://x/y")
+
+
+def test_backup_copies_a_live_database(tmp_path: Path) -> None:
+    from tinycrm.store.contacts import add_contact, list_contacts
+
+    store = open_store(str(tmp_path / "live.db"))
+    add_contact(store, name="Ada Lovelace", email="ada@example.com")
+    target = backup_sqlite(tmp_path / "live.db", tmp_path / "copy.db")
+    copy = open_store(str(target))
+    try:
+        assert [c.email for c in list_contacts(copy)] == ["ada@example.com"]
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    finally:
+        copy.close()
+        store.close()
+
+
+def test_two_processes_opening_a_new_database_at_once(tmp_path: Path) -> None:
+    """Both create-or-migrate; one waits for the other; neither fails."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "race.db"
+    code = (
+        "import sys; from tinycrm.store.engine import open_store; "
+        "from tinycrm.store.contacts import add_contact; "
+        "s = open_store(sys.argv[1]); add_contact(s, name=sys.argv[2]); s.close()"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(path), f"P{i}"], stderr=subprocess.PIPE)
+        for i in range(4)
+    ]
+    errors = [p.communicate()[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    store = open_store(str(path))
+    try:
+        with store.read() as session:
+            count = session.execute(text("SELECT count(*) FROM contact")).scalar()
+            pipelines = session.execute(text("SELECT count(*) FROM pipeline")).scalar()
+        assert count == 4
+        assert pipelines == 1
+    finally:
+        store.close()

@@ -1,0 +1,83 @@
+"""The schema comes from Alembic: models and migrations agree; old databases upgrade."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine
+
+from tinycrm.store.engine import open_store
+from tinycrm.store.migrations import SCHEMA_HEAD
+from tinycrm.store.migrations.runner import make_config
+
+from ..conftest import PG_URL
+
+
+def test_models_and_migrations_agree_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'check.db'}"
+    open_store(url).close()
+    command.check(make_config(url=url))  # raises if autogenerate would change anything
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_models_and_migrations_agree_on_postgresql(pg_schema_url: str) -> None:
+    command.check(make_config(url=pg_schema_url))
+
+
+def _at_first_revision(path: Path) -> None:
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(make_config(conn), "0001")
+    engine.dispose()
+
+
+def test_database_made_at_first_revision_upgrades_with_data_intact(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _at_first_revision(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO company (name, name_key, owner, created_at, updated_at) "
+            "VALUES ('Müller GmbH', 'müller gmbh', 'old', '2024-01-02 03:04:05', "
+            "'2024-01-02 03:04:05')"
+        )
+        conn.execute(
+            "INSERT INTO contact (name, name_key, email, company_id, lifecycle, owner, "
+            "search_key, created_at, updated_at) VALUES ('Jürgen Müller', 'jürgen müller', "
+            "'jm@mueller.de', 1, 'customer', 'old', 'jürgen müller jm@mueller.de', "
+            "'2024-01-02 03:04:05', '2024-01-02 03:04:05')"
+        )
+    store = open_store(str(path))
+    try:
+        from tinycrm.store.contacts import list_contacts
+        from tinycrm.store.pipelines import list_pipelines
+
+        found = list_contacts(store, search="MÜLLER")
+        assert [(c.name, c.company, c.lifecycle) for c in found] == [
+            ("Jürgen Müller", "Müller GmbH", "customer")
+        ]
+        assert found[0].created_at.isoformat() == "2024-01-02T03:04:05+00:00"
+        assert [p.name for p in list_pipelines(store)] == ["Sales"]
+    finally:
+        store.close()
+    backups = list(tmp_path.glob("old.db.pre-upgrade-0001-*.bak"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert conn.execute("SELECT name FROM contact").fetchall() == [("Jürgen Müller",)]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
+
+
+def test_migrations_downgrade_to_base_and_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
+    open_store(url).close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.downgrade(make_config(conn), "base")
+    with engine.begin() as conn:
+        command.upgrade(make_config(conn), "head")
+    engine.dispose()
+    command.check(make_config(url=url))
