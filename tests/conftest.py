@@ -80,8 +80,16 @@ def _reset_pg(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
         tables = [
-            "event", "field_value", "tag", "activity", "stage_change", "deal",
-            "contact", "company", "stage", "pipeline",
+            "event",
+            "field_value",
+            "tag",
+            "activity",
+            "stage_change",
+            "deal",
+            "contact",
+            "company",
+            "stage",
+            "pipeline",
         ]
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         conn.execute(

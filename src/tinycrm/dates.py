@@ -20,7 +20,6 @@ Invalid input raises :class:`ValueError` with a short one-line message meant for
 
 from __future__ import annotations
 
-import calendar
 import os
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -119,7 +118,7 @@ _TIME = (
 )
 _TIME_RE = re.compile(_TIME)
 _DAY_AND_TIME_RE = re.compile(r"(?P<day>.+?) (?:at |@ ?)?" + _TIME)
-_NEXT_LAST_RE = re.compile(r"(?P<which>next|last|this) (?P<what>[a-z]+)")
+_NEXT_LAST_RE = re.compile(r"(?P<which>next|last) (?P<what>[a-z]+)")
 _END_OF_RE = re.compile(r"(?:end of (?:the )?(?P<what>month|quarter|year))|(?P<abbr>eom|eoq|eoy)")
 
 
@@ -450,12 +449,18 @@ def _add_months(day: date, months: int) -> date:
     year, month0 = divmod(total, 12)
     if not 1 <= year <= 9999:
         raise OverflowError("year out of range")
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
+    return date(year, month0 + 1, min(day.day, _days_in_month(year, month0 + 1)))
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def _end_of_month(day: date) -> date:
-    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    return date(day.year, day.month, _days_in_month(day.year, day.month))
 
 
 def _parse_day(s: str, today: date, text: str) -> date | None:
@@ -470,7 +475,7 @@ def _parse_day(s: str, today: date, text: str) -> date | None:
         return _make_date(int(m["y"]), int(m["mo"]), int(m["d"]), text)
 
     m = _NEXT_LAST_RE.fullmatch(s)
-    if m and m["which"] != "this":
+    if m:
         step = 1 if m["which"] == "next" else -1
         what = m["what"]
         if what in _WEEKDAYS:

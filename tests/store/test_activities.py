@@ -1,0 +1,95 @@
+"""Logged activities, tasks and the feed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tinycrm.store import Ambiguous, Conflict, Invalid, NotFound
+from tinycrm.store.activities import (
+    add_task,
+    complete_task,
+    list_activities,
+    list_tasks,
+    log_activity,
+)
+from tinycrm.store.companies import add_company
+from tinycrm.store.contacts import add_contact
+from tinycrm.store.deals import add_deal
+from tinycrm.store.events import list_events
+
+
+def test_log_links_deal_contact_and_company(store) -> None:
+    add_contact(store, name="Ada", email="ada@x.com", company="Acme")
+    add_deal(store, title="Renewal", contact="Ada")
+    at = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+    call = log_activity(
+        store, kind="Call", text="Pricing call\nThey want 10 seats", ref="Renewal", at=at
+    )
+    assert (call.kind, call.subject, call.body) == ("call", "Pricing call", "They want 10 seats")
+    assert (call.deal, call.contact, call.company) == ("Renewal", "Ada", "Acme")
+    assert call.occurred_at == at
+    for ref in ("Ada", "Acme", "Renewal"):
+        key = {"Ada": "contact", "Acme": "company", "Renewal": "deal"}[ref]
+        assert [a.id for a in list_activities(store, **{key: ref})] == [call.id]
+    assert list_events(store, limit=1)[0].summary == "logged call with deal Renewal: Pricing call"
+
+
+def test_log_refuses_bad_input(store) -> None:
+    add_contact(store, name="Acme")
+    add_company(store, name="Acme")
+    with pytest.raises(Ambiguous, match="contact:"):
+        log_activity(store, kind="note", text="x", ref="Acme")
+    log_activity(store, kind="note", text="x", ref="company:Acme")
+    with pytest.raises(NotFound):
+        log_activity(store, kind="note", text="x", ref="nobody")
+    with pytest.raises(Invalid, match="activity kind"):
+        log_activity(store, kind="task", text="x", ref="contact:Acme")
+    with pytest.raises(Invalid, match="must not be empty"):
+        log_activity(store, kind="call", text="  ", ref="contact:Acme")
+
+
+def test_tasks_by_scope(store) -> None:
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Berlin
+    add_contact(store, name="Ada")
+    overdue = add_task(store, text="late", due=now - timedelta(days=2), contact="Ada")
+    today = add_task(store, text="today", due=now + timedelta(hours=5))
+    later = add_task(store, text="later", due=now + timedelta(days=3))
+    subjects = lambda scope: [t.subject for t in list_tasks(store, scope=scope, now=now)]  # noqa: E731
+    assert subjects("open") == ["late", "today", "later"]
+    assert subjects("overdue") == ["late"]
+    assert subjects("today") == ["today"]
+    assert subjects("upcoming") == ["later"]
+    done = complete_task(store, overdue.id)
+    assert done.done_at is not None
+    with pytest.raises(Conflict, match="already done"):
+        complete_task(store, overdue.id)
+    assert subjects("overdue") == []
+    assert subjects("done") == ["late"]
+    assert subjects("all") == ["late", "today", "later"]
+    assert [t.id for t in list_tasks(store, contact="Ada", scope="all", now=now)] == [overdue.id]
+    with pytest.raises(NotFound):
+        complete_task(store, 9999)
+    with pytest.raises(Invalid):
+        list_tasks(store, scope="soon")
+    assert today.id != later.id
+
+
+def test_today_follows_the_local_day(store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 23:30 UTC on the 22nd is 00:30 on the 23rd in Berlin: "today" is the 23rd there.
+    now = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+    add_task(store, text="berlin morning", due=datetime(2026, 11, 23, 7, 0, tzinfo=UTC))
+    add_task(store, text="yesterday evening", due=datetime(2026, 11, 22, 22, 0, tzinfo=UTC))
+    assert [t.subject for t in list_tasks(store, scope="today", now=now)] == ["berlin morning"]
+    assert [t.subject for t in list_tasks(store, scope="overdue", now=now)] == ["yesterday evening"]
+
+
+def test_feed_since_and_limit(store) -> None:
+    add_company(store, name="A")
+    add_company(store, name="B")
+    events = list_events(store)
+    assert [e.summary for e in events] == ["created company B", "created company A"]
+    assert len(list_events(store, limit=1)) == 1
+    future = datetime.now(UTC) + timedelta(days=1)
+    assert list_events(store, since=future) == []

@@ -1,0 +1,203 @@
+"""Companies and contacts: uniqueness, REFs, tags, custom fields, search, deletes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tinycrm.store import Ambiguous, Conflict, Invalid, NotFound
+from tinycrm.store.companies import (
+    add_company,
+    company_view,
+    edit_company,
+    get_company,
+    list_companies,
+    remove_company,
+)
+from tinycrm.store.contacts import (
+    add_contact,
+    contact_view,
+    edit_contact,
+    get_contact,
+    list_contacts,
+    remove_contact,
+)
+from tinycrm.store.events import list_events
+
+
+def test_company_names_are_unique_case_insensitively(store) -> None:
+    add_company(store, name="Acme GmbH", domain="https://www.Acme.de/about")
+    with pytest.raises(Conflict, match="already exists"):
+        add_company(store, name="  ACME   gmbh ")
+    assert get_company(store, "acme.de").name == "Acme GmbH"
+    assert get_company(store, "acme gmbh").domain == "acme.de"
+
+
+def test_company_fields_tags_and_owner(store) -> None:
+    company = add_company(
+        store,
+        name="Globex",
+        industry="Energy",
+        size=5000,
+        city="Springfield",
+        country="US",
+        tags=["Enterprise", "enterprise", "partner"],
+        fields={"plan": "pro"},
+    )
+    assert company.owner == "tester"
+    assert company.tags == ["enterprise", "partner"]
+    assert company.fields == {"plan": "pro"}
+    edited = edit_company(
+        store,
+        "Globex",
+        size=None,
+        city="",
+        add_tags=["vip"],
+        remove_tags=["partner"],
+        set_fields={"tier": "gold"},
+        unset_fields=["plan"],
+    )
+    assert (edited.size, edited.city) == (None, None)
+    assert edited.tags == ["enterprise", "vip"]
+    assert edited.fields == {"tier": "gold"}
+    assert edited.updated_at >= edited.created_at
+    assert [c.name for c in list_companies(store, tags=["vip"])] == ["Globex"]
+    assert list_companies(store, tags=["partner"]) == []
+    assert [c.name for c in list_companies(store, field=("tier", "gold"))] == ["Globex"]
+    assert list_companies(store, field=("tier", "silver")) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": "  "}, "must not be empty"),
+        ({"name": "X", "domain": "not a domain"}, "invalid domain"),
+        ({"name": "X", "size": -1}, "must not be negative"),
+        ({"name": "X", "tags": ["a,b"]}, "must not contain"),
+        ({"name": "X", "fields": {"bad key": "v"}}, "invalid custom field"),
+    ],
+)
+def test_company_validation_writes_nothing(store, kwargs, message) -> None:
+    with pytest.raises(Invalid, match=message):
+        add_company(store, **kwargs)
+    assert list_companies(store) == []
+    assert list_events(store) == []
+
+
+def test_contact_email_unique_and_lowercased(store) -> None:
+    ada = add_contact(store, name="Ada Lovelace", email="Ada@Example.COM")
+    assert ada.email == "ada@example.com"
+    with pytest.raises(Conflict, match="already belongs to"):
+        add_contact(store, name="Other Ada", email="ADA@example.com")
+    add_contact(store, name="No Email")
+    add_contact(store, name="No Email Either")  # NULL emails never clash
+    assert get_contact(store, "ADA@EXAMPLE.COM").id == ada.id
+
+
+@pytest.mark.parametrize("email", ["ada", "ada@", "@x.com", "a b@x.com", "ada@x"])
+def test_contact_email_shape(store, email) -> None:
+    with pytest.raises(Invalid, match="invalid email"):
+        add_contact(store, name="Ada", email=email)
+
+
+def test_contact_company_link_creates_missing_company(store) -> None:
+    contact = add_contact(store, name="Jürgen Müller", company="Müller GmbH", role="Decision Maker")
+    assert contact.company == "Müller GmbH"
+    assert contact.role == "decision-maker"
+    assert contact.lifecycle == "lead"
+    assert [c.name for c in list_companies(store)] == ["Müller GmbH"]
+    other = add_contact(store, name="Eva", company="müller gmbh")
+    assert other.company_id == contact.company_id
+    with pytest.raises(NotFound):
+        add_contact(store, name="Bob", company="#999")
+
+
+def test_contact_role_and_lifecycle_are_checked(store) -> None:
+    with pytest.raises(Invalid, match="invalid role"):
+        add_contact(store, name="Ada", role="boss")
+    with pytest.raises(Invalid, match="invalid lifecycle"):
+        add_contact(store, name="Ada", lifecycle="hot")
+    assert list_contacts(store) == []
+
+
+def test_ambiguous_name_lists_candidates(store) -> None:
+    a = add_contact(store, name="Sam Smith", email="sam1@x.com")
+    b = add_contact(store, name="Sam Smith", email="sam2@x.com")
+    with pytest.raises(Ambiguous) as err:
+        get_contact(store, "sam smith")
+    assert f"#{a.id}" in str(err.value) and f"#{b.id}" in str(err.value)
+    assert len(err.value.candidates) == 2
+    assert get_contact(store, str(b.id)).email == "sam2@x.com"
+    assert get_contact(store, f"#{a.id}").email == "sam1@x.com"
+    with pytest.raises(NotFound, match="no contact matches 'nobody'"):
+        get_contact(store, "nobody")
+
+
+def test_search_is_case_insensitive_for_any_script(store) -> None:
+    add_contact(store, name="Jürgen Müller", email="jm@mueller.de", title="CEO")
+    add_contact(store, name="Zoë Lefèvre", phone="+33 1 23 45")
+    add_contact(store, name="Ada Lovelace", email="ada@example.com")
+    names = lambda q: [c.name for c in list_contacts(store, search=q)]  # noqa: E731
+    assert names("MÜLLER") == ["Jürgen Müller"]
+    assert names("müll") == ["Jürgen Müller"]
+    assert names("LEFÈVRE") == ["Zoë Lefèvre"]
+    assert names("ceo") == ["Jürgen Müller"]
+    assert names("example.com") == ["Ada Lovelace"]
+    assert names("ü") == ["Jürgen Müller"]  # short queries scan
+    assert names("e") == ["Ada Lovelace", "Jürgen Müller", "Zoë Lefèvre"]
+    assert names('"; drop table contact; --') == []
+    assert names("100%") == []
+    edit_contact(store, "Ada Lovelace", name="Augusta King")
+    assert names("lovelace") == []
+    assert names("augusta") == ["Augusta King"]
+
+
+def test_contact_filters_combine(store) -> None:
+    add_contact(store, name="A", company="Acme", lifecycle="customer", tags=["vip"])
+    add_contact(store, name="B", company="Acme", lifecycle="lead", tags=["vip", "eu"])
+    add_contact(store, name="C", company="Other", lifecycle="customer", tags=["eu"])
+    names = lambda **kw: [c.name for c in list_contacts(store, **kw)]  # noqa: E731
+    assert names(company="Acme") == ["A", "B"]
+    assert names(lifecycle="customer") == ["A", "C"]
+    assert names(tags=["vip", "eu"]) == ["B"]
+    assert names(tags=["eu"], lifecycle="customer") == ["C"]
+    with pytest.raises(NotFound):
+        names(company="Nope")
+
+
+def test_edit_contact_records_what_changed(store) -> None:
+    add_contact(store, name="Ada", email="ada@x.com")
+    edit_contact(store, "ada@x.com", phone="123", lifecycle="prospect", add_tags=["vip"])
+    event = list_events(store, limit=1)[0]
+    assert event.action == "updated"
+    assert event.summary == "updated contact Ada: phone, lifecycle, +vip"
+    assert event.actor == "tester"
+    edit_contact(store, "Ada", phone="123")  # no change, no event
+    assert list_events(store, limit=1)[0].id == event.id
+
+
+def test_edit_to_a_taken_email_changes_nothing(store) -> None:
+    add_contact(store, name="Ada", email="ada@x.com")
+    add_contact(store, name="Bob", email="bob@x.com")
+    with pytest.raises(Conflict):
+        edit_contact(store, "Bob", email="ada@x.com", phone="999")
+    assert get_contact(store, "Bob").phone is None
+
+
+def test_remove_company_keeps_contacts_unlinked(store) -> None:
+    add_contact(store, name="Ada", company="Acme", tags=["x"])
+    removed = remove_company(store, "Acme")
+    assert removed.name == "Acme"
+    assert get_contact(store, "Ada").company is None
+    assert list_events(store, limit=1)[0].summary == "deleted company Acme"
+
+
+def test_remove_contact_and_views(store) -> None:
+    contact = add_contact(store, name="Ada", company="Acme", fields={"k": "v"})
+    view = contact_view(store, "Ada")
+    assert view.contact.fields == {"k": "v"}
+    assert view.company is not None and view.company.name == "Acme"
+    assert company_view(store, "Acme").contacts[0].id == contact.id
+    remove_contact(store, "Ada")
+    with pytest.raises(NotFound):
+        get_contact(store, contact.id)
+    assert company_view(store, "Acme").contacts == []

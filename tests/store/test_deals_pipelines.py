@@ -1,0 +1,185 @@
+"""Deals through stages, StageChange history, pipelines and stages."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tinycrm.store import Conflict, Invalid, NotFound
+from tinycrm.store.contacts import add_contact
+from tinycrm.store.deals import (
+    add_deal,
+    deal_view,
+    edit_deal,
+    get_deal,
+    list_deals,
+    lose_deal,
+    move_deal,
+    remove_deal,
+    reopen_deal,
+    win_deal,
+)
+from tinycrm.store.events import list_events
+from tinycrm.store.pipelines import (
+    add_pipeline,
+    add_stage,
+    edit_stage,
+    get_pipeline,
+    list_pipelines,
+    move_stage,
+    remove_stage,
+)
+
+
+def test_default_pipeline(store) -> None:
+    (sales,) = list_pipelines(store)
+    assert sales.name == "Sales"
+    assert [(s.name, s.probability) for s in sales.stages] == [
+        ("Lead-in", 10),
+        ("Qualified", 25),
+        ("Proposal", 50),
+        ("Negotiation", 75),
+    ]
+    assert all(s.rotting_days for s in sales.stages)
+
+
+def test_deal_defaults_and_exact_amounts(store) -> None:
+    add_contact(store, name="Ada", email="ada@x.com", company="Acme")
+    deal = add_deal(store, title="Acme renewal", contact="ada@x.com", amount="18,500.10")
+    assert deal.amount == Decimal("18500.10")
+    assert deal.currency == "EUR"
+    assert (deal.stage, deal.pipeline, deal.status) == ("Lead-in", "Sales", "open")
+    assert deal.probability == 10 and not deal.probability_override
+    assert deal.company == "Acme"  # taken from the contact
+    big = add_deal(store, title="Big", amount="123456789012.34", currency="usd")
+    assert get_deal(store, big.id).amount == Decimal("123456789012.34")
+    yen = add_deal(store, title="Yen", amount="1500", currency="JPY")
+    assert yen.amount == Decimal("1500")
+    with pytest.raises(Invalid, match="decimal places"):
+        add_deal(store, title="Bad yen", amount="1.5", currency="JPY")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"amount": "-5"}, "negative"),
+        ({"currency": "EURO"}, "unknown currency"),
+        ({"probability": 101}, "between 0 and 100"),
+        ({"stage": "Won"}, "unknown stage 'Won'"),
+        ({"pipeline": "Nope"}, "no pipeline matches"),
+        ({"contact": "nobody@x.com"}, "no contact matches"),
+        ({"title": " "}, "must not be empty"),
+    ],
+)
+def test_deal_validation_writes_nothing(store, kwargs, message) -> None:
+    with pytest.raises((Invalid, NotFound), match=message):
+        add_deal(store, **{"title": "T", **kwargs})
+    assert list_deals(store, status=None) == []
+    assert list_events(store) == []
+
+
+def test_moves_closes_and_reopens_make_history(store) -> None:
+    deal = add_deal(store, title="D", amount=1000, close_date=date(2026, 12, 31))
+    move_deal(store, "D", "qualified")
+    moved = move_deal(store, deal.id, "Negotiation")
+    assert (moved.stage, moved.probability) == ("Negotiation", 75)
+    with pytest.raises(Conflict, match="already in"):
+        move_deal(store, "D", "Negotiation")
+    won = win_deal(store, "D")
+    assert (won.status, won.probability) == ("won", 100)
+    assert won.closed_at is not None
+    with pytest.raises(Conflict, match="reopen it"):
+        move_deal(store, "D", "Lead-in")
+    with pytest.raises(Conflict, match="already won"):
+        win_deal(store, "D")
+    reopened = reopen_deal(store, "D")
+    assert (reopened.status, reopened.stage, reopened.closed_at) == ("open", "Negotiation", None)
+    with pytest.raises(Invalid, match="needs a reason"):
+        lose_deal(store, "D", reason="  ")
+    lost = lose_deal(store, "D", reason="price")
+    assert (lost.status, lost.lost_reason, lost.probability) == ("lost", "price", 0)
+    history = deal_view(store, "D").history
+    assert [(h.from_stage, h.to_stage, h.from_status, h.to_status) for h in history] == [
+        (None, "Lead-in", None, "open"),
+        ("Lead-in", "Qualified", "open", "open"),
+        ("Qualified", "Negotiation", "open", "open"),
+        ("Negotiation", "Negotiation", "open", "won"),
+        ("Negotiation", "Negotiation", "won", "open"),
+        ("Negotiation", "Negotiation", "open", "lost"),
+    ]
+    actions = [e.action for e in list_events(store, entity="deal", entity_id=deal.id)]
+    assert actions == ["lost", "reopened", "won", "moved", "moved", "created"]
+
+
+def test_probability_override_and_reset(store) -> None:
+    deal = add_deal(store, title="D", probability=40, stage="Proposal")
+    assert (deal.probability, deal.probability_override) == (40, True)
+    reset = edit_deal(store, "D", probability=None)
+    assert (reset.probability, reset.probability_override) == (50, False)
+
+
+def test_edit_currency_keeps_the_amount_exact(store) -> None:
+    add_deal(store, title="D", amount="100.50")
+    assert edit_deal(store, "D", currency="USD").amount == Decimal("100.50")
+    with pytest.raises(Invalid, match="decimal places"):
+        edit_deal(store, "D", currency="JPY")
+    assert get_deal(store, "D").currency == "USD"
+
+
+def test_list_filters(store) -> None:
+    add_contact(store, name="Ada", company="Acme")
+    add_deal(store, title="A", contact="Ada", tags=["q4"])
+    add_deal(store, title="B", stage="Proposal", fields={"source": "web"})
+    add_deal(store, title="C")
+    win_deal(store, "C")
+    titles = lambda **kw: [d.title for d in list_deals(store, **kw)]  # noqa: E731
+    assert titles() == ["A", "B"]
+    assert titles(status=None) == ["A", "C", "B"]
+    assert titles(status="won") == ["C"]
+    assert titles(stage="proposal") == ["B"]
+    assert titles(tags=["q4"]) == ["A"]
+    assert titles(company="Acme") == ["A"]
+    assert titles(contact="Ada") == ["A"]
+    assert titles(field=("source", "web")) == ["B"]
+    with pytest.raises(Invalid):
+        titles(status="closed")
+
+
+def test_remove_deal_drops_history_and_deal_only_activities(store) -> None:
+    from tinycrm.store.activities import list_activities, log_activity
+
+    add_contact(store, name="Ada")
+    add_deal(store, title="D", contact="Ada")
+    log_activity(store, kind="note", text="about the deal", ref="deal:D")
+    remove_deal(store, "D")
+    with pytest.raises(NotFound):
+        get_deal(store, "D")
+    # the note was also about Ada (the deal's contact), so it stays on her timeline
+    assert [a.subject for a in list_activities(store, contact="Ada")] == ["about the deal"]
+
+
+def test_pipelines_and_stages(store) -> None:
+    hiring = add_pipeline(store, name="Partners", stages=[("Intro", 10, 7), ("Signed", 90, None)])
+    assert [s.name for s in hiring.stages] == ["Intro", "Signed"]
+    with pytest.raises(Conflict):
+        add_pipeline(store, name="partners")
+    add_stage(store, "Partners", name="Pilot", probability=50, position=2)
+    assert [s.name for s in get_pipeline(store, "Partners").stages] == ["Intro", "Pilot", "Signed"]
+    edit_stage(store, "Partners", "pilot", name="Trial", probability=60, rotting_days=5)
+    trial = get_pipeline(store, "Partners").stages[1]
+    assert (trial.name, trial.probability, trial.rotting_days) == ("Trial", 60, 5)
+    move_stage(store, "Partners", "Signed", position=1)
+    assert [s.name for s in get_pipeline(store, "Partners").stages] == ["Signed", "Intro", "Trial"]
+    deal = add_deal(store, title="P", pipeline="Partners", stage="Trial")
+    with pytest.raises(Conflict, match="still holds 1 deal"):
+        remove_stage(store, "Partners", "Trial")
+    assert remove_stage(store, "Partners", "Trial", move_to="Intro") == 1
+    assert get_deal(store, deal.id).stage == "Intro"
+    assert [s.name for s in get_pipeline(store, "Partners").stages] == ["Signed", "Intro"]
+    assert [s.position for s in get_pipeline(store, "Partners").stages] == [0, 1]
+    with pytest.raises(Invalid):
+        add_stage(store, None, name="X", probability=150)
+    moved = move_deal(store, "P", "Proposal", pipeline="Sales")
+    assert (moved.pipeline, moved.stage) == ("Sales", "Proposal")
