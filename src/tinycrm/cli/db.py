@@ -36,6 +36,8 @@ def upgrade(ctx: typer.Context) -> None:
     before = run_upgrade(opened)
     if before == SCHEMA_HEAD:
         out.done(f"Database is up to date (schema {SCHEMA_HEAD}).")
+    elif before is None:
+        out.done(f"Created a new database at schema {SCHEMA_HEAD}.")
     else:
         out.done(f"Upgraded database from schema {before or 'empty'} to {SCHEMA_HEAD}.")
 

@@ -9,7 +9,6 @@ as ``field.KEY`` columns.
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -53,7 +52,10 @@ def to_plain(item: Any) -> Any:
 
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:
-    return json.dumps(to_plain(data), default=_json_default, ensure_ascii=False, indent=indent)
+    """JSON through pydantic's serializer: read models, lists and dicts of them, fast."""
+    from pydantic_core import to_json
+
+    return to_json(data, indent=indent, fallback=_json_default).decode()
 
 
 def csv_safe(value: Any) -> str:
@@ -162,16 +164,16 @@ def emit_list(
 ) -> None:
     """Print a list of records in the chosen format."""
     wants_machine(json_, jsonl, csv_)
-    rows = [to_plain(i) for i in items]
+    items = list(items)
     if json_:
-        sys.stdout.write(dumps(rows) + "\n")
+        sys.stdout.write(dumps(items) + "\n")
     elif jsonl:
-        for row in rows:
-            sys.stdout.write(dumps(row, indent=None) + "\n")
+        for item in items:
+            sys.stdout.write(dumps(item, indent=None) + "\n")
     elif csv_:
-        write_csv(rows)
+        write_csv([to_plain(i) for i in items])
     else:
-        print_table(rows, columns, title=title, empty=empty)
+        print_table([to_plain(i) for i in items], columns, title=title, empty=empty)
 
 
 def print_table(
@@ -216,7 +218,7 @@ def emit_one(
     wants_machine(json_, jsonl, csv_)
     row = to_plain(item)
     if json_ or jsonl:
-        full = {**row, **to_plain(extra or {})}
+        full = {**item.model_dump(mode="json"), **(extra or {})}
         sys.stdout.write(dumps(full, indent=2 if json_ else None) + "\n")
     elif csv_:
         write_csv([row])

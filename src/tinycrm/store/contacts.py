@@ -217,7 +217,10 @@ def list_contacts(
 ) -> list[ContactRead]:
     """Contacts by name, filtered; every filter given must match."""
     with store.read() as session:
-        query = select(Contact, Company.name).outerjoin(Company, Contact.company_id == Company.id)
+        columns = [c for c in Contact.__table__.c if c.name not in _INTERNAL]
+        query = select(*columns, Company.name.label("company")).outerjoin(
+            Company, Contact.company_id == Company.id
+        )
         if tags:
             query = query.where(Contact.id.in_(ids_with_tags(ENTITY, tags)))
         if field:
@@ -237,14 +240,19 @@ def list_contacts(
         query = query.order_by(Contact.name_key, Contact.id)
         if limit:
             query = query.limit(limit)
-        rows = session.execute(query).all()
-        ids = [row[0].id for row in rows]
+        result = session.connection().execute(query)  # Core rows: no ORM bookkeeping
+        keys = list(result.keys())
+        rows = [dict(zip(keys, values, strict=True)) for values in result]
+        ids = [row["id"] for row in rows]
         all_tags = tags_for(session, ENTITY, ids)
         all_fields = fields_for(session, ENTITY, ids)
-        return [
-            _read(c, company_name, all_tags.get(c.id, []), all_fields.get(c.id, {}))
-            for c, company_name in rows
-        ]
+        for row in rows:
+            row["tags"] = all_tags.get(row["id"], [])
+            row["fields"] = all_fields.get(row["id"], {})
+        return [ContactRead.from_row(row) for row in rows]
+
+
+_INTERNAL = frozenset({"name_key", "search_key"})
 
 
 def edit_contact(

@@ -1,0 +1,952 @@
+"""The demo database: realistic, deterministic sample data to explore tinycrm with.
+
+``tinycrm demo`` builds it once into its own file (never the user's database)
+and reuses it afterwards. Everything is drawn from one seeded random generator
+and placed relative to ``now``, so two builds with the same ``now`` hold the
+same records; only the bookkeeping timestamps the store sets (created, updated,
+closed, done) follow the wall clock.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tinycrm.store import activities, companies, contacts, deals
+from tinycrm.store.engine import Store, data_dir, default_path, open_store
+from tinycrm.store.errors import Invalid
+
+SEED = 20261123
+DEMO_USER = "demo"
+OWNERS = ("sam", "alex", "priya")
+STAGES = ("Lead-in", "Qualified", "Proposal", "Negotiation")
+MIN_DEALS = 130
+MIN_LOGGED = 640
+
+
+def demo_path() -> Path:
+    """Where the demo database lives: ``demo.db`` in the user data dir."""
+    return data_dir() / "demo.db"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    created: bool
+    companies: int
+    contacts: int
+    deals: int
+    open_deals: int
+    won: int
+    lost: int
+    activities: int
+    overdue_tasks: int
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def ensure_demo(path: Path, *, reset: bool = False, now: datetime | None = None) -> DemoSummary:
+    """Build the demo database at ``path``, or reuse the one already there.
+
+    ``reset`` deletes the file (with its WAL and shared-memory files) first.
+    ``now`` anchors the data in time (default: the current time, so some
+    tasks are overdue today).
+    """
+    target = Path(path).expanduser().absolute()
+    if target == default_path().expanduser().absolute():
+        raise Invalid(f"{target} is your own tinycrm database; choose another demo path")
+    if reset:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+    moment = _utc(now) if now is not None else datetime.now(UTC)
+    store = open_store(str(target), user=DEMO_USER)
+    try:
+        created = False
+        # Check and build in one write transaction, so two concurrent builds cannot collide.
+        with store.write():
+            if not companies.list_companies(store, limit=1):
+                build_demo(store, now=moment)
+                created = True
+        return _summary(store, created=created, now=moment)
+    finally:
+        store.close()
+
+
+def build_demo(store: Store, *, now: datetime) -> None:
+    """Fill an empty store with the demo data, in one transaction."""
+    _Builder(store, _utc(now)).run()
+
+
+def _summary(store: Store, *, created: bool, now: datetime) -> DemoSummary:
+    with store.read():
+        all_deals = deals.list_deals(store, status=None)
+        return DemoSummary(
+            created=created,
+            companies=len(companies.list_companies(store)),
+            contacts=len(contacts.list_contacts(store)),
+            deals=len(all_deals),
+            open_deals=sum(1 for d in all_deals if d.status == "open"),
+            won=sum(1 for d in all_deals if d.status == "won"),
+            lost=sum(1 for d in all_deals if d.status == "lost"),
+            activities=len(activities.list_activities(store, limit=None)),
+            overdue_tasks=len(activities.list_tasks(store, scope="overdue", now=now)),
+        )
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aware UTC datetime (a naive one is taken as local time)."""
+    return moment.astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- the data
+
+# name, domain, industry, street, city, country, name pool, partner?
+COMPANIES: tuple[tuple[str, str, str, str, str, str, str, bool], ...] = (
+    ("Nordlicht Logistik GmbH", "nordlicht-logistik.de", "Logistics",
+     "Am Sandtorkai 41", "Hamburg", "Germany", "de", False),
+    ("Rheinwerk Maschinenbau AG", "rheinwerk-maschinenbau.de", "Manufacturing",
+     "Kaiserswerther Straße 115", "Düsseldorf", "Germany", "de", False),
+    ("Brauhaus Analytics GmbH", "brauhaus-analytics.de", "Software",
+     "Sendlinger Straße 7", "München", "Germany", "de", False),
+    ("Schwarzwald Medizintechnik GmbH", "swmedtech.de", "Healthcare",
+     "Bertoldstraße 22", "Freiburg", "Germany", "de", False),
+    ("Isarpunkt Versicherungsmakler GmbH", "isarpunkt.de", "Insurance",
+     "Leopoldstraße 90", "München", "Germany", "de", False),
+    ("Elbe Energie Systeme GmbH", "elbe-energie.de", "Energy",
+     "Königsbrücker Straße 48", "Dresden", "Germany", "de", False),
+    ("Alpenglanz Hotels GmbH", "alpenglanz.at", "Hospitality",
+     "Maria-Theresien-Straße 18", "Innsbruck", "Austria", "de", False),
+    ("Donaukraft Software GmbH", "donaukraft.at", "Software",
+     "Praterstraße 31", "Wien", "Austria", "de", True),
+    ("Zürcher Treuhand Partner AG", "zuercher-treuhand.ch", "Financial services",
+     "Bahnhofstrasse 64", "Zürich", "Switzerland", "de", False),
+    ("Lémanic Précision SA", "lemanic-precision.ch", "Manufacturing",
+     "Avenue de la Gare 12", "Lausanne", "Switzerland", "fr", False),
+    ("Lumière Retail SAS", "lumiere-retail.fr", "Retail",
+     "18 rue du Faubourg Saint-Honoré", "Paris", "France", "fr", False),
+    ("Atelier Numérique SARL", "atelier-numerique.fr", "Marketing agency",
+     "7 quai Saint-Vincent", "Lyon", "France", "fr", True),
+    ("Domaine Beaumont Vins", "beaumont-vins.fr", "Food & beverage",
+     "3 allées de Tourny", "Bordeaux", "France", "fr", False),
+    ("Cap Ouest Transports", "capouest-transports.fr", "Logistics",
+     "25 boulevard de la Prairie-au-Duc", "Nantes", "France", "fr", False),
+    ("Santé Connect SAS", "santeconnect.fr", "Healthcare",
+     "9 allée Jean Jaurès", "Toulouse", "France", "fr", False),
+    ("Brabant Data NV", "brabantdata.be", "Software",
+     "Meir 44", "Antwerpen", "Belgium", "nl", False),
+    ("Grachtenhuis Vastgoed BV", "grachtenhuis.nl", "Real estate",
+     "Herengracht 182", "Amsterdam", "Netherlands", "nl", False),
+    ("Polder Robotics BV", "polderrobotics.nl", "Manufacturing",
+     "Torenallee 20", "Eindhoven", "Netherlands", "nl", False),
+    ("Tulip Payments BV", "tulippayments.nl", "Fintech",
+     "Wilhelminakade 91", "Rotterdam", "Netherlands", "nl", False),
+    ("Soluciones Ibéricas SL", "solucionesibericas.es", "IT services",
+     "Calle de Alcalá 120", "Madrid", "Spain", "es", True),
+    ("Mediterránea Foods SA", "mediterraneafoods.es", "Food & beverage",
+     "Avinguda del Port 62", "Valencia", "Spain", "es", False),
+    ("Castellana Seguros SA", "castellanaseguros.es", "Insurance",
+     "Paseo de la Castellana 95", "Madrid", "Spain", "es", False),
+    ("Barcelona Mobility Lab SL", "bcnmobilitylab.es", "Transportation",
+     "Carrer de Pujades 77", "Barcelona", "Spain", "es", False),
+    ("Atlântico Software Lda", "atlantico-software.pt", "Software",
+     "Avenida da Liberdade 110", "Lisboa", "Portugal", "pt", False),
+    ("Officine Brenta Srl", "officinebrenta.it", "Manufacturing",
+     "Via Venezia 59", "Padova", "Italy", "it", False),
+    ("Milano Moda Digitale Srl", "milanomodadigitale.it", "Retail",
+     "Corso Como 15", "Milano", "Italy", "it", False),
+    ("Havnegade Consulting ApS", "havnegade.dk", "Consulting",
+     "Havnegade 39", "København", "Denmark", "dk", True),
+    ("Fjordlys Energi AS", "fjordlys.no", "Energy",
+     "Bryggen 9", "Bergen", "Norway", "no", False),
+    ("Nordkapp Shipping AS", "nordkapp-shipping.no", "Logistics",
+     "Dronning Eufemias gate 16", "Oslo", "Norway", "no", False),
+    ("Björkvik Byggsystem AB", "bjorkvik.se", "Construction",
+     "Lilla Bommen 5", "Göteborg", "Sweden", "se", False),
+    ("Ljusdal Health AB", "ljusdalhealth.se", "Healthcare",
+     "Sveavägen 44", "Stockholm", "Sweden", "se", False),
+    ("Saimaa Forest Oy", "saimaaforest.fi", "Forestry",
+     "Hämeenkatu 13", "Tampere", "Finland", "fi", False),
+    ("Wisła Logistics Sp. z o.o.", "wisla-logistics.pl", "Logistics",
+     "ul. Prosta 51", "Warszawa", "Poland", "pl", False),
+    ("Kraków Code Works", "krakowcodeworks.pl", "Software",
+     "ul. Zabłocie 23", "Kraków", "Poland", "pl", True),
+    ("Vltava Systems s.r.o.", "vltavasystems.cz", "IT services",
+     "Karlovo náměstí 10", "Praha", "Czechia", "cz", False),
+    ("Duna Print Kft.", "dunaprint.hu", "Printing",
+     "Váci út 33", "Budapest", "Hungary", "hu", False),
+    ("Tallinn Cloud OÜ", "tallinncloud.ee", "Software",
+     "Narva mnt 5", "Tallinn", "Estonia", "ee", False),
+    ("Aegean Ferries SA", "aegeanferries.gr", "Transportation",
+     "Akti Miaouli 47", "Piraeus", "Greece", "gr", False),
+    ("Liffey Analytics Ltd", "liffeyanalytics.ie", "Software",
+     "Sir John Rogerson's Quay 2", "Dublin", "Ireland", "ie", False),
+    ("Thames Ledger Ltd", "thamesledger.co.uk", "Fintech",
+     "30 Finsbury Square", "London", "United Kingdom", "uk", False),
+    ("Pennine Outdoor Ltd", "pennineoutdoor.co.uk", "Retail",
+     "12 Wellington Street", "Leeds", "United Kingdom", "uk", False),
+    ("Clydeside Engineering Ltd", "clydeside-eng.co.uk", "Manufacturing",
+     "80 Finnieston Street", "Glasgow", "United Kingdom", "uk", False),
+    ("Bluebonnet Health Inc.", "bluebonnethealth.com", "Healthcare",
+     "600 Congress Ave", "Austin", "United States", "us", False),
+    ("Harborview Capital LLC", "harborviewcap.com", "Financial services",
+     "75 State Street", "Boston", "United States", "us", False),
+    ("Cascade Freight Co.", "cascadefreight.com", "Logistics",
+     "1200 Western Ave", "Seattle", "United States", "us", False),
+    ("Prairie EdTech Inc.", "prairieedtech.com", "Education",
+     "222 W Merchandise Mart Plaza", "Chicago", "United States", "us", False),
+)  # fmt: skip
+
+REGIONS = {
+    "Germany": "DACH", "Austria": "DACH", "Switzerland": "DACH",
+    "France": "Western Europe", "Belgium": "Benelux", "Netherlands": "Benelux",
+    "Spain": "Southern Europe", "Portugal": "Southern Europe", "Italy": "Southern Europe",
+    "Greece": "Southern Europe", "Denmark": "Nordics", "Norway": "Nordics",
+    "Sweden": "Nordics", "Finland": "Nordics", "Poland": "CEE", "Czechia": "CEE",
+    "Hungary": "CEE", "Estonia": "CEE", "Ireland": "UK & Ireland",
+    "United Kingdom": "UK & Ireland", "United States": "North America",
+}  # fmt: skip
+
+DIALING = {
+    "Germany": "+49", "Austria": "+43", "Switzerland": "+41", "France": "+33",
+    "Belgium": "+32", "Netherlands": "+31", "Spain": "+34", "Portugal": "+351",
+    "Italy": "+39", "Greece": "+30", "Denmark": "+45", "Norway": "+47", "Sweden": "+46",
+    "Finland": "+358", "Poland": "+48", "Czechia": "+420", "Hungary": "+36",
+    "Estonia": "+372", "Ireland": "+353", "United Kingdom": "+44", "United States": "+1",
+}  # fmt: skip
+
+CURRENCIES = {"United Kingdom": "GBP", "United States": "USD"}
+# Name pool → language code, where they differ.
+LANGUAGES = {"uk": "en", "us": "en", "ie": "en", "dk": "da", "se": "sv", "gr": "el", "ee": "et",
+             "cz": "cs"}  # fmt: skip
+
+# Given names and family names that combine freely, per language.
+NAME_POOLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "de": (
+        ("Jürgen", "Katrin", "Lukas", "Anna", "Matthias", "Sabine", "Felix", "Lena",
+         "Tobias", "Ute", "Stefan", "Miriam", "Jörg", "Henrike", "Björn", "Annika"),
+        ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Becker", "Hoffmann",
+         "Schäfer", "Köhler", "Krüger", "Groß", "Wagner", "Vogel", "Hübner", "Weiß",
+         "Brandt"),
+    ),
+    "fr": (
+        ("Zoë", "Camille", "Élodie", "Hélène", "Julien", "Antoine", "Mathilde", "Léa",
+         "Théo", "François", "Amélie", "Benoît", "Céline", "Noémie", "Jérôme"),
+        ("Lefèvre", "Dubois", "Moreau", "Laurent", "Girard", "Rousseau", "Fontaine",
+         "Chevalier", "Mercier", "Bérenger", "Lemaître", "Faure", "Gauthier"),
+    ),
+    "nl": (
+        ("Sanne", "Daan", "Femke", "Joris", "Lotte", "Bram", "Anouk", "Ruben", "Maarten",
+         "Eline"),
+        ("de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "Mulder",
+         "de Jong", "Peeters", "Maes"),
+    ),
+    "es": (
+        ("José", "María", "Lucía", "Álvaro", "Sofía", "Javier", "Inés", "Sergio", "Marta",
+         "Raúl", "Nuria", "Andrés"),
+        ("Martínez", "García", "López", "Fernández", "Sánchez", "Pérez", "Gómez", "Díaz",
+         "Ruiz", "Muñoz", "Jiménez", "Álvarez"),
+    ),
+    "pt": (
+        ("João", "Inês", "Tiago", "Beatriz", "Gonçalo", "Mariana", "Rui", "Leonor"),
+        ("Silva", "Gonçalves", "Araújo", "Conceição", "Ferreira", "Magalhães", "Costa"),
+    ),
+    "it": (
+        ("Giulia", "Marco", "Francesca", "Luca", "Chiara", "Niccolò", "Alessandro", "Elena"),
+        ("Rossi", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco", "De Luca"),
+    ),
+    "dk": (
+        ("Søren", "Mette", "Mikkel", "Freja", "Rasmus", "Ida", "Anders", "Sofie"),
+        ("Kristensen", "Jørgensen", "Søndergaard", "Holm", "Nørgaard", "Christensen"),
+    ),
+    "no": (
+        ("Ingrid", "Kjetil", "Sigrid", "Lars", "Håkon", "Solveig", "Øystein", "Marte"),
+        ("Ødegaard", "Hansen", "Bjørnstad", "Haugen", "Johansen", "Strøm", "Berg"),
+    ),
+    "se": (
+        ("Åsa", "Björn", "Elin", "Oskar", "Linnéa", "Gustav", "Maja", "Erik"),
+        ("Lindqvist", "Åberg", "Nyström", "Sjöberg", "Lindgren", "Ekström", "Holmberg"),
+    ),
+    "fi": (
+        ("Aino", "Mikko", "Päivi", "Jukka", "Sanna", "Ville", "Heikki", "Kaisa"),
+        ("Virtanen", "Mäkinen", "Korhonen", "Lehtonen", "Heikkinen", "Järvinen"),
+    ),
+    "pl": (
+        ("Agnieszka", "Łukasz", "Małgorzata", "Paweł", "Zofia", "Krzysztof", "Katarzyna",
+         "Michał"),
+        ("Nowak", "Wójcik", "Mazur", "Krawczyk", "Zając", "Król", "Dudek", "Wróbel"),
+    ),
+    "ie": (
+        ("Siobhán", "Aoife", "Ciarán", "Niamh", "Seán", "Orla", "Declan", "Róisín"),
+        ("O'Connor", "Murphy", "Walsh", "Kennedy", "Byrne", "O'Sullivan", "Doyle"),
+    ),
+    "uk": (
+        ("Oliver", "Charlotte", "Harry", "Amelia", "James", "Priya", "Emily", "Marcus",
+         "Aisha", "Fraser", "Eilidh"),
+        ("Smith", "Taylor", "Brown", "Patel", "Williams", "Campbell", "MacLeod", "Hughes",
+         "Okafor", "Evans"),
+    ),
+    "us": (
+        ("Michael", "Jessica", "Daniel", "Olivia", "Ethan", "Grace", "Wei", "Carlos",
+         "Madison", "Tyler", "Aaliyah", "Brandon"),
+        ("Johnson", "Nguyen", "Chen", "Rodríguez", "Miller", "Davis", "Thompson", "Garcia",
+         "Kim", "Washington", "Brooks"),
+    ),
+}  # fmt: skip
+
+# Gendered family names make free combination wrong: these pools list whole names.
+FULL_NAMES: dict[str, tuple[str, ...]] = {
+    "cz": ("Jiří Dvořák", "Petra Svobodová", "Tomáš Černý", "Lucie Novotná",
+           "Ondřej Procházka", "Kateřina Horáková", "Marek Veselý", "Tereza Kučerová"),
+    "hu": ("Zsófia Nagy", "Gábor Kovács", "Eszter Tóth", "Balázs Szabó", "Réka Horváth",
+           "Dániel Varga", "Krisztina Fekete"),
+    "ee": ("Kristjan Tamm", "Liis Saar", "Mart Sepp", "Kadri Mägi", "Andres Kask",
+           "Triin Rebane", "Karl Ilves"),
+    "gr": ("Nikos Papadopoulos", "Eleni Georgiou", "Giorgos Antoniou", "Maria Konstantinou",
+           "Dimitris Nikolaidis", "Katerina Ioannou", "Yannis Christodoulou"),
+}  # fmt: skip
+
+# People the demo always has (the README and `tinycrm demo` search for them).
+FEATURED = {
+    "Nordlicht Logistik GmbH": "Jürgen Müller",
+    "Lumière Retail SAS": "Zoë Lefèvre",
+    "Nordkapp Shipping AS": "Søren Ødegaard",
+    "Soluciones Ibéricas SL": "José Martínez",
+}
+
+TITLES = {
+    "decision-maker": ("CEO", "Managing Director", "CFO", "CTO", "VP Sales",
+                       "Head of Operations", "COO", "Chief Digital Officer"),
+    "buyer": ("Procurement Manager", "Head of Procurement", "Purchasing Lead",
+              "Vendor Manager"),
+    "influencer": ("IT Manager", "Solutions Architect", "Sales Operations Lead",
+                   "Head of Customer Success", "Finance Controller", "Data Lead"),
+    "user": ("Account Executive", "Customer Success Manager", "Operations Analyst",
+             "Inside Sales Representative", "Office Manager", "Project Manager"),
+    "other": ("Executive Assistant", "Legal Counsel", "Works Council Member"),
+}  # fmt: skip
+ROLE_WEIGHTS = (
+    ("decision-maker", 20),
+    ("buyer", 15),
+    ("influencer", 25),
+    ("user", 30),
+    ("other", 10),
+)
+SOURCES = (("referral", 20), ("web", 30), ("event", 20), ("partner", 10), ("outbound", 20))
+LOST_REASONS = (
+    ("price", 25), ("went with competitor", 25), ("no budget", 20), ("timing", 15),
+    ("no decision", 8), ("chose to build in-house", 4), ("champion left", 3),
+)  # fmt: skip
+LEGAL_FORMS = (
+    "GmbH", "AG", "SAS", "SARL", "SA", "NV", "BV", "SL", "Lda", "Srl", "ApS", "AS", "AB", "Oy",
+    "Sp. z o.o.", "s.r.o.", "Kft.", "OÜ", "Ltd", "Inc.", "LLC", "Co.",
+)  # fmt: skip
+CHURN_REASONS = ("went with competitor", "price", "no budget")
+PRODUCTS = (
+    "Platform licence", "Annual subscription", "Analytics add-on", "Onboarding package",
+    "Premium support", "Pilot project", "Data migration", "API access tier",
+    "Team expansion", "Training programme", "Multi-site rollout", "Integration bundle",
+)  # fmt: skip
+EVENTS = ("SaaStr Europa", "Web Summit", "CeBIT Connect", "VivaTech", "Slush", "DMEXCO")
+COMPETITORS = ("Pipedrive", "HubSpot", "Salesforce", "Zoho", "a local agency")
+
+CALLS = (
+    "Discovery call with {first}", "Follow-up call about pricing", "Check-in call",
+    "Call with {first} about the security review", "Left a voicemail for {first}",
+    "Scoping call: integrations", "Call to walk through the proposal",
+    "Reference call arranged for {first}",
+)  # fmt: skip
+EMAILS = (
+    "Sent the proposal to {first}", "Sent the pricing sheet", "Intro email",
+    "Follow-up on contract redlines", "Shared a case study", "Answered questions on GDPR",
+    "Sent meeting recap", "Sent the onboarding checklist", "Shared the API documentation",
+    "Re: procurement questionnaire",
+)  # fmt: skip
+MEETINGS = (
+    "Demo for the operations team", "On-site workshop", "Quarterly business review",
+    "Kick-off meeting", "Negotiation meeting with procurement", "Technical deep dive",
+    "Lunch with {first}", "Stakeholder alignment meeting",
+)  # fmt: skip
+NOTES = (
+    "Budget approved for next quarter", "{competitor} is also in the running",
+    "{first} prefers email over calls", "Legal review takes about three weeks",
+    "Needs SSO before signing", "Decision expected after the board meeting",
+    "Invoices must go to the shared finance mailbox", "Asked for a 10% multi-year discount",
+    "Champion is {first}", "Wants a reference customer in the same industry",
+)  # fmt: skip
+BODIES = (
+    "Next step: send a revised quote by Friday.",
+    "They are comparing us with {competitor}.",
+    "Main concern is the migration effort from spreadsheets.",
+    "Positive overall; procurement needs two more weeks.",
+    "Asked for references in {industry}.",
+    "Agreed to a pilot with two teams first.",
+)  # fmt: skip
+OPEN_TASKS = (
+    "Send revised proposal to {first}", "Follow up with {first}", "Prepare demo environment",
+    "Chase signed order form", "Book a call with procurement", "Draft the pilot plan",
+    "Check the security questionnaire answers", "Send pricing for the extra seats",
+)  # fmt: skip
+LEAD_TASKS = (
+    "Follow up with {first}", "Send intro deck to {first}", "Connect with {first} on LinkedIn",
+    "Invite {first} to the webinar",
+)  # fmt: skip
+CONTACT_NOTES = (
+    "Met at {event}; interested in reporting.",
+    "Prefers to be contacted in the morning.",
+    "Previously used {competitor}.",
+    "Introduced by a partner.",
+    "On parental leave until next month.",
+)  # fmt: skip
+
+_ASCII = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l", "đ": "d", "'": "", " ": ""})
+
+
+def _ascii(text: str) -> str:
+    """An email-friendly spelling: Jürgen → jurgen, Ødegaard → odegaard, O'Connor → oconnor."""
+    lowered = text.lower().translate(_ASCII)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return "".join(c for c in decomposed if c.isascii() and (c.isalnum() or c in "-"))
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass
+class _Person:
+    name: str
+    email: str
+    title: str
+    role: str
+    phone: str
+    source: str
+    owner: str
+    tags: list[str]
+    fields: dict[str, str]
+    notes: str | None
+    lifecycle: str = "lead"
+    id: int = 0
+
+    @property
+    def first(self) -> str:
+        return self.name.split()[0]
+
+
+@dataclass
+class _Account:
+    name: str
+    domain: str
+    industry: str
+    street: str
+    city: str
+    country: str
+    pool: str
+    partner: bool
+    owner: str
+    size: int
+    scenario: str
+    people: list[_Person] = field(default_factory=list)
+    id: int = 0
+
+    @property
+    def short(self) -> str:
+        """The name without its legal form: "Nordlicht Logistik GmbH" → "Nordlicht Logistik"."""
+        for form in LEGAL_FORMS:
+            if self.name.endswith(f" {form}"):
+                return self.name.removesuffix(f" {form}")
+        return self.name
+
+    @property
+    def currency(self) -> str:
+        return CURRENCIES.get(self.country, "EUR")
+
+
+@dataclass
+class _Deal:
+    account: _Account
+    person: _Person
+    title: str
+    amount: int
+    outcome: str  # open, won, lost
+    stage: int  # the last stage it reaches (index into STAGES)
+    start_ago: int  # days before now it was opened
+    end_ago: int  # days before now it was closed (0 for open deals)
+    close_offset: int  # close date, in days from today
+    kind: str  # new-business, upsell, renewal
+    reason: str | None = None
+    probability: int | None = None
+    id: int = 0
+
+
+class _Builder:
+    def __init__(self, store: Store, now: datetime) -> None:
+        self.store = store
+        self.now = now
+        self.rng = random.Random(SEED)
+        self.accounts: list[_Account] = []
+        self.deals: list[_Deal] = []
+        self.titles: set[str] = set()
+        self.emails: set[str] = set()
+        self.logged = 0
+
+    # ---------------------------------------------------------------- helpers
+
+    def pick(self, weighted: tuple[tuple[str, int], ...]) -> str:
+        names = [name for name, _ in weighted]
+        return self.rng.choices(names, weights=[w for _, w in weighted])[0]
+
+    def at(self, days_ago: int) -> datetime:
+        """A plausible working-hours moment ``days_ago`` days back (never in the future)."""
+        days = max(1, days_ago)
+        moment = self.now - timedelta(days=days)
+        while moment.weekday() >= 5:  # weekends: the Friday before
+            moment -= timedelta(days=1)
+        hour = self.rng.randint(7, 16)
+        return moment.replace(
+            hour=hour, minute=self.rng.choice((0, 10, 15, 30, 40, 45)), second=0, microsecond=0
+        )
+
+    def due(self, days_ahead: int) -> datetime:
+        """A due time ``days_ahead`` days from now (negative: overdue), on a working day."""
+        moment = self.now + timedelta(days=days_ahead)
+        step = timedelta(days=1 if days_ahead > 0 else -1)
+        while moment.weekday() >= 5:
+            moment += step
+        hour = self.rng.choice((9, 10, 11, 14, 15, 16))
+        return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+    def fill(self, template: str, person: _Person, account: _Account) -> str:
+        return template.format(
+            first=person.first,
+            competitor=self.rng.choice(COMPETITORS),
+            industry=account.industry.lower(),
+            event=self.rng.choice(EVENTS),
+        )
+
+    # ---------------------------------------------------------------- plan
+
+    def plan_accounts(self) -> None:
+        scenarios = ["customer"] * 16 + ["churned"] * 4 + ["pipeline"] * 16
+        scenarios += ["lost"] * 4
+        scenarios += ["cold"] * (len(COMPANIES) - len(scenarios))
+        self.rng.shuffle(scenarios)
+        for spec, scenario in zip(COMPANIES, scenarios, strict=True):
+            name, domain, industry, street, city, country, pool, partner = spec
+            band = self.rng.choices(("small", "mid", "large"), weights=(40, 35, 25))[0]
+            low, high = {"small": (12, 190), "mid": (200, 950), "large": (1000, 25000)}[band]
+            size = self.rng.randint(low, high)
+            account = _Account(
+                name,
+                domain,
+                industry,
+                street,
+                city,
+                country,
+                pool,
+                partner,
+                self.rng.choice(OWNERS),
+                size,
+                scenario,
+            )
+            self.plan_people(account)
+            self.accounts.append(account)
+
+    def plan_people(self, account: _Account) -> None:
+        count = 3 + min(4, account.size // 400) + self.rng.randint(0, 2)
+        style = self.rng.choice(("first.last", "first.last", "f.last", "first"))
+        names: list[str] = []
+        if account.name in FEATURED:
+            names.append(FEATURED[account.name])
+        while len(names) < count:
+            if account.pool in FULL_NAMES:
+                candidate = self.rng.choice(FULL_NAMES[account.pool])
+            else:
+                # One colleague in six comes from elsewhere: teams are international.
+                pool = account.pool
+                if self.rng.random() < 1 / 6:
+                    pool = self.rng.choice(sorted(NAME_POOLS))
+                given, family = NAME_POOLS[pool]
+                candidate = f"{self.rng.choice(given)} {self.rng.choice(family)}"
+            if candidate not in names:
+                names.append(candidate)
+        roles = ["decision-maker", "buyer"] + [
+            self.pick(ROLE_WEIGHTS) for _ in range(len(names) - 2)
+        ]
+        for index, name in enumerate(names):
+            role = roles[index]
+            tags: list[str] = []
+            if role == "decision-maker" and self.rng.random() < 0.5:
+                tags.append("champion")
+            if self.rng.random() < 0.2:
+                tags.append("newsletter")
+            if account.size >= 5000 and role == "decision-maker":
+                tags.append("vip")
+            language = LANGUAGES.get(account.pool, account.pool)
+            notes = None
+            if self.rng.random() < 0.15:
+                notes = self.rng.choice(CONTACT_NOTES).format(
+                    event=self.rng.choice(EVENTS), competitor=self.rng.choice(COMPETITORS)
+                )
+            account.people.append(
+                _Person(
+                    name=name,
+                    email=self.email(name, account.domain, style),
+                    title=self.rng.choice(TITLES[role]),
+                    role=role,
+                    phone=self.phone(account.country),
+                    source=self.pick(SOURCES),
+                    owner=account.owner if self.rng.random() < 0.85 else self.rng.choice(OWNERS),
+                    tags=tags,
+                    fields={"language": language},
+                    notes=notes,
+                )
+            )
+
+    def email(self, name: str, domain: str, style: str) -> str:
+        given, family = name.split(" ", 1)
+        first, last = _ascii(given), _ascii(family)
+        local = {"first.last": f"{first}.{last}", "f.last": f"{first[0]}.{last}"}.get(style, first)
+        candidate = f"{local}@{domain}"
+        number = 2
+        while candidate in self.emails:
+            candidate = f"{first}.{last}{number}@{domain}"
+            number += 1
+        self.emails.add(candidate)
+        return candidate
+
+    def phone(self, country: str) -> str:
+        code = DIALING[country]
+        if code == "+1":
+            return f"+1 {self.rng.randint(201, 989)} {self.rng.randint(200, 999)} " + str(
+                self.rng.randint(1000, 9999)
+            )
+        return f"{code} {self.rng.randint(10, 99)} {self.rng.randint(100000, 9999999)}"
+
+    def plan_deals(self) -> None:
+        for account in self.accounts:
+            scenario = account.scenario
+            if scenario == "customer":
+                for _ in range(self.rng.randint(1, 3)):
+                    self.plan_deal(account, "won")
+                if self.rng.random() < 0.7:
+                    for _ in range(self.rng.randint(1, 2)):
+                        self.plan_deal(account, "open", kind="upsell")
+                if self.rng.random() < 0.3:
+                    self.plan_deal(account, "lost", kind="upsell")
+            elif scenario == "churned":
+                self.plan_deal(account, "won", end_ago=self.rng.randint(300, 420))
+                self.plan_deal(
+                    account, "lost", kind="renewal", reason=self.rng.choice(CHURN_REASONS)
+                )
+            elif scenario == "pipeline":
+                for _ in range(self.rng.randint(2, 4)):
+                    self.plan_deal(account, "open")
+                if self.rng.random() < 0.4:
+                    self.plan_deal(account, "lost")
+            elif scenario == "lost":
+                for _ in range(self.rng.randint(1, 2)):
+                    self.plan_deal(account, "lost")
+        active = [a for a in self.accounts if a.scenario in ("customer", "pipeline")]
+        while len(self.deals) < MIN_DEALS:
+            account = self.rng.choice(active)
+            self.plan_deal(account, "open", kind="upsell" if account.scenario == "customer" else "")
+        self.place_open_deals()
+
+    def plan_deal(
+        self,
+        account: _Account,
+        outcome: str,
+        *,
+        kind: str = "",
+        end_ago: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        buyers = [p for p in account.people if p.role in ("decision-maker", "buyer")]
+        person = self.rng.choice(buyers if self.rng.random() < 0.8 else account.people)
+        titles = [f"{account.short} – {p}" for p in PRODUCTS]
+        free = [t for t in titles if t not in self.titles]
+        title = self.rng.choice(free) if free else f"{self.rng.choice(titles)} {len(self.deals)}"
+        self.titles.add(title)
+        scale = 0.4 if kind == "upsell" else 1.0
+        if account.size < 200:
+            base = self.rng.randint(6, 40) * 500
+        elif account.size < 1000:
+            base = self.rng.randint(30, 160) * 500
+        else:
+            base = self.rng.randint(100, 600) * 500
+        amount = max(1000, int(base * scale) // 500 * 500)
+        if outcome == "open":
+            stage, start_ago, end_ago = 0, 0, 0
+        elif outcome == "won":
+            stage = 3
+            end_ago = end_ago if end_ago is not None else self.rng.randint(3, 240)
+            start_ago = end_ago + self.rng.randint(20, 120)
+        else:
+            stage = self.rng.choices(range(4), weights=(30, 30, 25, 15))[0]
+            end_ago = end_ago if end_ago is not None else self.rng.randint(2, 180)
+            start_ago = end_ago + self.rng.randint(10, 90)
+            reason = reason or self.pick(LOST_REASONS)
+        self.deals.append(
+            _Deal(
+                account=account,
+                person=person,
+                title=title,
+                amount=amount,
+                outcome=outcome,
+                stage=stage,
+                start_ago=start_ago,
+                end_ago=end_ago,
+                close_offset=-end_ago,
+                kind=kind or "new-business",
+                reason=reason,
+            )
+        )
+
+    def place_open_deals(self) -> None:
+        """Spread open deals over the stages like a funnel, each stage holding some."""
+        open_deals = [d for d in self.deals if d.outcome == "open"]
+        for index, deal in enumerate(open_deals):
+            stage = (
+                index
+                if index < len(STAGES)
+                else self.rng.choices(range(4), weights=(35, 30, 20, 15))[0]
+            )
+            deal.stage = stage
+            deal.start_ago = self.rng.randint(5 + 12 * stage, 40 + 30 * stage)
+            deal.close_offset = self.rng.randint(-14, 30 + 25 * (3 - stage))
+            if self.rng.random() < 0.12:
+                deal.probability = self.rng.choice((15, 35, 40, 60, 80, 90))
+
+    def plan_lifecycles(self) -> None:
+        for account in self.accounts:
+            outcomes: dict[int, list[str]] = {id(p): [] for p in account.people}
+            for deal in self.deals:
+                if deal.account is account:
+                    outcomes[id(deal.person)].append(deal.outcome)
+            for person in account.people:
+                mine = outcomes[id(person)]
+                if account.scenario == "churned":
+                    person.lifecycle = "churned"
+                elif account.scenario == "customer":
+                    person.lifecycle = "customer"
+                elif "open" in mine:
+                    person.lifecycle = "prospect"
+                elif account.scenario == "pipeline":
+                    person.lifecycle = self.rng.choice(("lead", "prospect"))
+                else:
+                    person.lifecycle = "lead"
+
+    # ---------------------------------------------------------------- write
+
+    def run(self) -> None:
+        self.plan_accounts()
+        self.plan_deals()
+        self.plan_lifecycles()
+        with self.store.write():
+            self.write_accounts()
+            self.write_deals()
+            self.write_activities()
+
+    def write_accounts(self) -> None:
+        for account in self.accounts:
+            tags = [
+                "enterprise"
+                if account.size >= 1000
+                else "smb"
+                if account.size < 200
+                else "mid-market"
+            ]
+            if account.partner:
+                tags.append("partner")
+            fields = {"region": REGIONS[account.country]}
+            if account.scenario == "customer":
+                plan = (
+                    "enterprise" if account.size >= 1000 else self.rng.choice(("starter", "growth"))
+                )
+                fields["plan"] = plan
+                if self.rng.random() < 0.3:
+                    tags.append("strategic")
+            elif account.scenario == "churned":
+                fields["plan"] = "cancelled"
+            created = companies.add_company(
+                self.store,
+                name=account.name,
+                domain=account.domain,
+                industry=account.industry,
+                size=account.size,
+                phone=self.phone(account.country),
+                address=account.street,
+                city=account.city,
+                country=account.country,
+                owner=account.owner,
+                tags=tags,
+                fields=fields,
+            )
+            account.id = created.id
+            for person in account.people:
+                contact = contacts.add_contact(
+                    self.store,
+                    name=person.name,
+                    email=person.email,
+                    phone=person.phone,
+                    title=person.title,
+                    role=person.role,
+                    company=str(account.id),
+                    lifecycle=person.lifecycle,
+                    source=person.source,
+                    owner=person.owner,
+                    notes=person.notes,
+                    tags=person.tags,
+                    fields=person.fields,
+                )
+                person.id = contact.id
+
+    def write_deals(self) -> None:
+        # Oldest first, so the feed and ids read like history.
+        for deal in sorted(self.deals, key=lambda d: -d.start_ago):
+            tags = [deal.kind]
+            if deal.person.source in ("referral", "web"):
+                tags.append("inbound")
+            fields = {"product_line": self.rng.choice(("core", "analytics", "services"))}
+            created = deals.add_deal(
+                self.store,
+                title=deal.title,
+                contact=str(deal.person.id),
+                company=str(deal.account.id),
+                amount=deal.amount,
+                currency=deal.account.currency,
+                close_date=(self.now + timedelta(days=deal.close_offset)).date(),
+                probability=deal.probability,
+                owner=deal.account.owner,
+                tags=tags,
+                fields=fields,
+            )
+            deal.id = created.id
+            path = list(range(1, deal.stage + 1))
+            if deal.outcome == "won" and self.rng.random() < 0.2:
+                path.remove(1)  # a hot inbound lead skips qualification
+            for stage in path:
+                deals.move_deal(self.store, deal.id, STAGES[stage])
+            if deal.outcome == "won":
+                deals.win_deal(self.store, deal.id)
+            elif deal.outcome == "lost":
+                assert deal.reason is not None
+                deals.lose_deal(self.store, deal.id, reason=deal.reason)
+
+    def log(
+        self, kind: str, text: str, at: datetime, body: str | None = None, **about: int
+    ) -> None:
+        refs = {k: str(v) for k, v in about.items()}
+        activities.log_activity(self.store, kind=kind, text=text, at=at, body=body, **refs)
+        self.logged += 1
+
+    def task(self, text: str, due: datetime, *, done: bool = False, **about: int) -> None:
+        refs = {k: str(v) for k, v in about.items()}
+        task = activities.add_task(self.store, text=text, due=due, **refs)
+        if done:
+            activities.complete_task(self.store, task.id)
+
+    def write_activities(self) -> None:
+        templates = {"call": CALLS, "email": EMAILS, "meeting": MEETINGS, "note": NOTES}
+        kinds = (("email", 35), ("call", 30), ("meeting", 20), ("note", 15))
+        for deal in sorted(self.deals, key=lambda d: -d.start_ago):
+            person, account = deal.person, deal.account
+            count = {"open": 3 + deal.stage, "won": 6, "lost": 2 + deal.stage}[deal.outcome]
+            count += self.rng.randint(0, 2)
+            first_ago = max(deal.start_ago, deal.end_ago + 1)
+            moments = sorted(
+                (self.rng.randint(deal.end_ago + 1, first_ago) for _ in range(count)),
+                reverse=True,
+            )
+            for index, days_ago in enumerate(moments):
+                kind = "call" if index == 0 else self.pick(kinds)
+                text = self.fill(self.rng.choice(templates[kind]), person, account)
+                body = None
+                if self.rng.random() < 0.25:
+                    body = self.fill(self.rng.choice(BODIES), person, account)
+                self.log(kind, text, self.at(days_ago), body, deal=deal.id)
+            if deal.outcome == "won":
+                self.log("email", "Sent the signed order form", self.at(deal.end_ago), deal=deal.id)
+                self.task(
+                    "Send onboarding pack",
+                    self.at(max(1, deal.end_ago - 1)),
+                    done=True,
+                    deal=deal.id,
+                )
+            elif deal.outcome == "lost":
+                self.log("note", f"Lost: {deal.reason}", self.at(deal.end_ago), deal=deal.id)
+                if self.rng.random() < 0.5:
+                    self.task(
+                        f"Check back with {person.first} about next year",
+                        self.due(self.rng.randint(30, 150)),
+                        deal=deal.id,
+                    )
+            else:
+                text = self.fill(self.rng.choice(OPEN_TASKS), person, account)
+                # One open deal in five carries a task that slipped past its due date.
+                ahead = (
+                    self.rng.randint(-10, -1)
+                    if self.rng.random() < 0.2
+                    else self.rng.randint(1, 21)
+                )
+                self.task(text, self.due(ahead), deal=deal.id)
+                if self.rng.random() < 0.5:
+                    self.task(
+                        "Send meeting recap",
+                        self.at(self.rng.randint(1, 10)),
+                        done=True,
+                        deal=deal.id,
+                    )
+        self.write_contact_activities()
+
+    def write_contact_activities(self) -> None:
+        """Touches with people outside any deal, until the timeline is well filled."""
+        people = [(p, a) for a in self.accounts for p in a.people]
+        for person, account in people:
+            if self.rng.random() < 0.5:
+                text = self.rng.choice(
+                    (
+                        "Intro email",
+                        "Sent the product newsletter",
+                        "Replied to a question from {first}",
+                    )
+                )
+                self.log(
+                    "email",
+                    self.fill(text, person, account),
+                    self.at(self.rng.randint(5, 300)),
+                    contact=person.id,
+                )
+            if person.lifecycle == "lead" and self.rng.random() < 0.25:
+                ahead = (
+                    self.rng.randint(-6, -1) if self.rng.random() < 0.3 else self.rng.randint(2, 30)
+                )
+                self.task(
+                    self.fill(self.rng.choice(LEAD_TASKS), person, account),
+                    self.due(ahead),
+                    contact=person.id,
+                )
+        for account in self.accounts:
+            if account.scenario in ("customer", "churned"):
+                self.log(
+                    "meeting",
+                    "Quarterly business review",
+                    self.at(self.rng.randint(20, 200)),
+                    company=account.id,
+                )
+        while self.logged < MIN_LOGGED:
+            person, account = self.rng.choice(people)
+            kind = self.rng.choice(("call", "email", "note"))
+            text = {
+                "call": "Catch-up call with {first}",
+                "email": "Shared the release notes",
+                "note": "{first} mentioned a reorganisation",
+            }[kind]
+            self.log(
+                kind,
+                self.fill(text, person, account),
+                self.at(self.rng.randint(3, 240)),
+                contact=person.id,
+            )

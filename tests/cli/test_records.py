@@ -1,0 +1,266 @@
+"""Companies, contacts and deals through the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+CONTACT_KEYS = {
+    "id",
+    "name",
+    "email",
+    "phone",
+    "title",
+    "role",
+    "company",
+    "lifecycle",
+    "source",
+    "owner",
+    "tags",
+    "fields",
+    "created_at",
+    "updated_at",
+}
+DEAL_KEYS = {
+    "id",
+    "title",
+    "stage",
+    "status",
+    "amount",
+    "currency",
+    "probability",
+    "close_date",
+    "contact",
+    "company",
+    "pipeline",
+    "owner",
+    "tags",
+    "fields",
+    "created_at",
+    "updated_at",
+}
+
+
+def test_contact_round_trip(cli) -> None:
+    r = cli(
+        "contact",
+        "add",
+        "Jürgen Müller",
+        "--email",
+        "JM@acme.de",
+        "--company",
+        "Acme GmbH",
+        "--role",
+        "buyer",
+        "--tag",
+        "vip",
+        "--field",
+        "plan=pro",
+        "--source",
+        "Referral",
+    )
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.strip() == "Added contact #1 Jürgen Müller at Acme GmbH"
+    (contact,) = cli("contact", "list", "--json").json()
+    assert contact.keys() >= CONTACT_KEYS
+    assert contact["email"] == "jm@acme.de"
+    assert contact["company"] == "Acme GmbH"
+    assert contact["tags"] == ["vip"]
+    assert contact["fields"] == {"plan": "pro"}
+    assert contact["source"] == "referral"
+    assert contact["owner"] == "tester"
+    assert contact["created_at"].endswith("Z")
+    r = cli(
+        "contact",
+        "edit",
+        "jm@acme.de",
+        "--phone",
+        "+49 30 1234",
+        "--untag",
+        "vip",
+        "--unset-field",
+        "plan",
+        "--lifecycle",
+        "customer",
+    )
+    assert r.exit_code == 0, r.stderr
+    shown = cli("contact", "show", "Jürgen Müller", "--json").json()
+    assert (shown["phone"], shown["tags"], shown["fields"], shown["lifecycle"]) == (
+        "+49 30 1234",
+        [],
+        {},
+        "customer",
+    )
+    assert {"deals", "open_tasks", "activities", "events"} <= shown.keys()
+    human = cli("contact", "show", "1")
+    assert "Jürgen Müller" in human.stdout and "Acme GmbH" in human.stdout
+    assert cli("contact", "rm", "1").exit_code == 0
+    assert cli("contact", "list", "--json").json() == []
+
+
+def test_csv_output_spreads_fields_and_escapes_formulas(cli) -> None:
+    cli(
+        "contact",
+        "add",
+        '=HYPERLINK("http://evil")',
+        "--tag",
+        "a",
+        "--tag",
+        "b",
+        "--field",
+        "plan=pro",
+        "--phone",
+        "+49 30 1",
+    )
+    rows = list(csv.DictReader(io.StringIO(cli("contact", "list", "--csv").stdout)))
+    assert rows[0]["name"].startswith("'=")
+    assert rows[0]["phone"] == "'+49 30 1"
+    assert rows[0]["tags"] == "a, b"
+    assert rows[0]["field.plan"] == "pro"
+    lines = cli("contact", "list", "--jsonl").stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("{")
+
+
+def test_deal_lifecycle(cli) -> None:
+    cli("contact", "add", "Ada", "--email", "ada@x.com", "--company", "Acme")
+    r = cli(
+        "deal",
+        "add",
+        "Acme renewal",
+        "--contact",
+        "ada@x.com",
+        "--amount",
+        "18,500.50",
+        "--close",
+        "2026-12-31",
+        "--tag",
+        "q4",
+        "--json",
+    )
+    assert r.exit_code == 0, r.stderr
+    deal = r.json()
+    assert deal.keys() >= DEAL_KEYS
+    assert deal["amount"] == 18500.5 and isinstance(deal["amount"], float)
+    assert (deal["currency"], deal["stage"], deal["probability"]) == ("EUR", "Lead-in", 10)
+    assert deal["close_date"] == "2026-12-31"
+    assert deal["company"] == "Acme" and deal["pipeline"] == "Sales"
+    assert cli("deal", "move", "acme renewal", "Proposal").exit_code == 0
+    assert cli("deal", "list", "--stage", "proposal", "--json").json()[0]["probability"] == 50
+    assert cli("deal", "won", "Acme renewal").exit_code == 0
+    assert cli("deal", "list", "--json").json() == []
+    assert cli("deal", "list", "--status", "won", "--json").json()[0]["status"] == "won"
+    assert cli("deal", "reopen", "1").exit_code == 0
+    r = cli("deal", "lost", "1", "--reason", "went with a competitor")
+    assert r.exit_code == 0, r.stderr
+    shown = cli("deal", "show", "1", "--json").json()
+    assert shown["lost_reason"] == "went with a competitor"
+    assert [h["to_status"] for h in shown["history"]] == ["open", "open", "won", "open", "lost"]
+    r = cli("deal", "edit", "1", "--amount", "20000", "--currency", "usd", "--close", "")
+    assert r.exit_code == 0, r.stderr
+    shown = cli("deal", "show", "1", "--json").json()
+    assert (shown["amount"], shown["currency"], shown["close_date"]) == (20000, "USD", None)
+    assert "Stage history" in cli("deal", "show", "1").stdout
+    assert cli("deal", "rm", "1").exit_code == 0
+
+
+def test_companies(cli) -> None:
+    r = cli(
+        "company",
+        "add",
+        "Acme GmbH",
+        "--domain",
+        "acme.de",
+        "--industry",
+        "Machinery",
+        "--size",
+        "250",
+        "--city",
+        "Berlin",
+        "--country",
+        "DE",
+        "--tag",
+        "enterprise",
+    )
+    assert r.exit_code == 0, r.stderr
+    (company,) = cli("company", "list", "--tag", "enterprise", "--json").json()
+    assert (company["domain"], company["size"], company["city"]) == ("acme.de", 250, "Berlin")
+    assert cli("company", "edit", "acme.de", "--size", "300").exit_code == 0
+    assert cli("company", "show", "Acme GmbH", "--json").json()["size"] == 300
+    assert cli("company", "list", "--search", "berl", "--json").json()[0]["name"] == "Acme GmbH"
+    assert "Acme GmbH" in cli("company", "list").stdout
+    row = cli("company", "show", "1", "--csv").stdout.splitlines()
+    assert row[0].startswith("id,name,domain")
+    assert cli("company", "rm", "acme.de").exit_code == 0
+
+
+def test_log_tasks_and_feed(cli) -> None:
+    cli("contact", "add", "Ada", "--email", "ada@x.com")
+    r = cli("log", "call", "ada@x.com", "Discussed pricing", "--at", "yesterday 15:00")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("Logged call #1 with Ada")
+    r = cli("task", "add", "Send contract", "--due", "tomorrow 9:00", "--contact", "Ada")
+    assert r.exit_code == 0, r.stderr
+    cli("task", "add", "Overdue thing", "--due", "-2d")
+    assert [t["subject"] for t in cli("task", "list", "--json").json()] == [
+        "Overdue thing",
+        "Send contract",
+    ]
+    assert [t["subject"] for t in cli("task", "list", "--overdue", "--json").json()] == [
+        "Overdue thing"
+    ]
+    assert cli("task", "done", "3").exit_code == 0
+    assert cli("task", "list", "--overdue", "--json").json() == []
+    assert len(cli("task", "list", "--all", "--json").json()) == 2
+    events = cli("feed", "--json").json()
+    assert events[0]["action"] == "completed"
+    assert events[-1]["summary"] == "created contact Ada"
+    assert len(cli("feed", "--limit", "2", "--json").json()) == 2
+    assert cli("feed", "--since", "tomorrow", "--json").json() == []
+
+
+def test_pipeline_commands(cli) -> None:
+    r = cli("pipeline", "add", "Partners", "--stage", "Intro:10:7", "--stage", "Signed:90")
+    assert r.exit_code == 0, r.stderr
+    assert (
+        cli(
+            "pipeline",
+            "stage-add",
+            "Pilot",
+            "--probability",
+            "50",
+            "--pipeline",
+            "Partners",
+            "--position",
+            "2",
+        ).exit_code
+        == 0
+    )
+    assert (
+        cli(
+            "pipeline",
+            "stage-edit",
+            "Pilot",
+            "--pipeline",
+            "Partners",
+            "--probability",
+            "60",
+            "--rotting-days",
+            "5",
+        ).exit_code
+        == 0
+    )
+    cli("deal", "add", "P", "--pipeline", "Partners", "--stage", "Pilot")
+    r = cli("pipeline", "stage-rm", "Pilot", "--pipeline", "Partners")
+    assert r.exit_code == 1 and "--move-to" in r.stderr
+    assert (
+        cli(
+            "pipeline", "stage-rm", "Pilot", "--pipeline", "Partners", "--move-to", "Signed"
+        ).exit_code
+        == 0
+    )
+    assert cli("pipeline", "stage-move", "Signed", "1", "--pipeline", "Partners").exit_code == 0
+    pipelines = cli("pipeline", "list", "--json").json()
+    assert [p["name"] for p in pipelines] == ["Sales", "Partners"]
+    assert [s["name"] for s in pipelines[1]["stages"]] == ["Signed", "Intro"]
+    assert "Negotiation" in cli("pipeline", "list").stdout
+    assert "probability" in cli("pipeline", "list", "--csv").stdout.splitlines()[0]
