@@ -560,12 +560,13 @@ class _Builder:
         if account.name in FEATURED:
             names.append(FEATURED[account.name])
         while len(names) < count:
-            if account.pool in FULL_NAMES:
-                candidate = self.rng.choice(FULL_NAMES[account.pool])
+            local = [n for n in FULL_NAMES.get(account.pool, ()) if n not in names]
+            if local:
+                candidate = self.rng.choice(local)
             else:
                 # One colleague in six comes from elsewhere: teams are international.
                 pool = account.pool
-                if self.rng.random() < 1 / 6:
+                if pool not in NAME_POOLS or self.rng.random() < 1 / 6:
                     pool = self.rng.choice(sorted(NAME_POOLS))
                 given, family = NAME_POOLS[pool]
                 candidate = f"{self.rng.choice(given)} {self.rng.choice(family)}"

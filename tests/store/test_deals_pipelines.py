@@ -183,3 +183,10 @@ def test_pipelines_and_stages(store) -> None:
         add_stage(store, None, name="X", probability=150)
     moved = move_deal(store, "P", "Proposal", pipeline="Sales")
     assert (moved.pipeline, moved.stage) == ("Sales", "Proposal")
+
+
+def test_title_search_treats_like_wildcards_literally(store) -> None:
+    for title in ("a_b deal", "axb deal", "100% upsell", "1000 upsell"):
+        add_deal(store, title=title)
+    assert [d.title for d in list_deals(store, search="A_B")] == ["a_b deal"]
+    assert [d.title for d in list_deals(store, search="100%")] == ["100% upsell"]

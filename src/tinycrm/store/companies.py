@@ -178,7 +178,7 @@ def list_companies(
         if owner:
             query = query.where(Company.owner == owner)
         if search and search.strip():
-            pattern = f"%{_escape_like(validate.key(search))}%"
+            pattern = validate.contains_pattern(search)
             query = query.where(
                 or_(
                     Company.name_key.like(pattern, escape="\\"),
@@ -193,10 +193,6 @@ def list_companies(
         all_tags = tags_for(session, ENTITY, ids)
         all_fields = fields_for(session, ENTITY, ids)
         return [_read(r, all_tags.get(r.id, []), all_fields.get(r.id, {})) for r in rows]
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def edit_company(

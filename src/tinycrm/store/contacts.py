@@ -199,8 +199,8 @@ def search_ids(store: Store, session: Session, query: str) -> Any:
     if _has_fts(store, session) and len(needle) >= 3:
         phrase = '"' + needle.replace('"', '""') + '"'
         return text("SELECT rowid FROM contact_fts WHERE contact_fts MATCH :q").bindparams(q=phrase)
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return select(Contact.id).where(Contact.search_key.like(f"%{escaped}%", escape="\\"))
+    pattern = validate.contains_pattern(query)
+    return select(Contact.id).where(Contact.search_key.like(pattern, escape="\\"))
 
 
 def list_contacts(

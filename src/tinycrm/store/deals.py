@@ -289,8 +289,7 @@ def list_deals(
         if owner:
             query = query.where(Deal.owner == owner)
         if search and search.strip():
-            escaped = validate.key(search).replace("\\", "\\\\").replace("%", "\\%")
-            query = query.where(Deal.title_key.like(f"%{escaped}%", escape="\\"))
+            query = query.where(Deal.title_key.like(validate.contains_pattern(search), escape="\\"))
         query = query.order_by(Pipeline.position, Stage.position, Deal.created_at, Deal.id)
         if limit:
             query = query.limit(limit)

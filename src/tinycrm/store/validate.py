@@ -25,6 +25,12 @@ def key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (with ``ESCAPE '\\'``) matching values that contain ``key(text)``."""
+    escaped = key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def name(value: str | None, what: str = "name") -> str:
     """A required, non-empty single-line name."""
     clean = " ".join((value or "").split())
