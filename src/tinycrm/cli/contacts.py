@@ -40,11 +40,11 @@ COLUMNS = [
     col("id", "id", justify="right", style="dim", no_wrap=True),
     col("name", "name", style="bold"),
     col("email", "email", no_wrap=True),
-    col("phone", "phone"),
-    col("title", "title"),
+    col("phone", "phone", min_console=120, no_wrap=True),
+    col("title", "title", min_console=100),
     col("company", "company"),
     col("lifecycle", "lifecycle", style="cyan", no_wrap=True),
-    col("tags", "tags", style="magenta"),
+    col("tags", "tags", style="magenta", min_console=140),
 ]
 
 LABELS = [

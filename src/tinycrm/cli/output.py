@@ -125,6 +125,7 @@ class Column:
     style: str | None = None
     max_width: int | None = None
     no_wrap: bool = False
+    min_console: int = 0  # dropped on consoles narrower than this
 
 
 def col(header: str, key: str, **kwargs: Any) -> Column:
@@ -191,6 +192,7 @@ def print_table(
         console.print(f"[dim]{empty}[/dim]")
         return
     table = Table(title=title, box=None, header_style="bold", pad_edge=False, title_justify="left")
+    columns = [c for c in columns if console.width >= c.min_console]
     for column in columns:
         table.add_column(
             column.header,
@@ -256,7 +258,14 @@ def stdout_console() -> Any:
     if _console is None:
         from rich.console import Console
 
-        _console = Console(highlight=False)
+        import os
+        import sys
+
+        width = None
+        if not sys.stdout.isatty():
+            # Piped into less, grep or a file: don't squeeze tables into 80 columns.
+            width = int(os.environ.get("COLUMNS", "0") or 0) or 200
+        _console = Console(highlight=False, width=width)
     return _console
 
 

@@ -39,8 +39,8 @@ DEAL_COLUMNS = [
     Column("prob", lambda r: f"{r['probability']}%", justify="right", no_wrap=True),
     col("close", "close_date", no_wrap=True),
     Column("with", lambda r: r.get("company") or r.get("contact") or ""),
-    col("owner", "owner", style="dim"),
-    col("tags", "tags", style="magenta"),
+    col("owner", "owner", style="dim", min_console=120),
+    col("tags", "tags", style="magenta", min_console=100),
 ]
 
 TASK_COLUMNS = [
