@@ -256,10 +256,10 @@ _err_console: Any = None
 def stdout_console() -> Any:
     global _console
     if _console is None:
-        from rich.console import Console
-
         import os
         import sys
+
+        from rich.console import Console
 
         width = None
         if not sys.stdout.isatty():
