@@ -18,10 +18,9 @@ def all_commands() -> list[str]:
     found: list[str] = []
 
     def walk(command, prefix: list[str]) -> None:
-        subcommands = getattr(command, "commands", None)
-        if subcommands:
-            for name, sub in subcommands.items():
-                walk(sub, [*prefix, name])
+        if hasattr(command, "list_commands"):
+            for name in command.list_commands(None):
+                walk(command.get_command(None, name), [*prefix, name])
         else:
             found.append(" ".join(prefix))
 

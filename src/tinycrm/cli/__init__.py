@@ -1,20 +1,22 @@
 """The tinycrm command line: the root app, global options and the one error handler.
 
 Commands are thin: parse, call the store, render with ``output``. Nothing here
-imports the store, SQLAlchemy or Textual at module level, so ``--help`` is fast;
-each command imports what it needs when it runs.
+imports the store, SQLAlchemy or Textual at module level, and each noun's module
+is only imported (and turned into a click command) when that noun is used, so a
+one-shot command starts in little more than the time it takes to import the store.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Annotated, Any
 
 import typer
+import typer.main
 from typer.core import TyperGroup
 
 from tinycrm import __version__
-from tinycrm.cli import activities, companies, contacts, db, deals, demo, feed, pipelines
 from tinycrm.cli.common import State, fail
 from tinycrm.store.errors import StoreError
 
@@ -22,8 +24,38 @@ EXIT_REFUSED = 1
 EXIT_INTERRUPTED = 130
 
 
+# name: (module, Typer attribute), in the order --help lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "company": ("tinycrm.cli.companies", "app"),
+    "contact": ("tinycrm.cli.contacts", "app"),
+    "deal": ("tinycrm.cli.deals", "app"),
+    "log": ("tinycrm.cli.activities", "log_app"),
+    "task": ("tinycrm.cli.activities", "task_app"),
+    "pipeline": ("tinycrm.cli.pipelines", "app"),
+    "feed": ("tinycrm.cli.feed", "app"),
+    "db": ("tinycrm.cli.db", "app"),
+    "demo": ("tinycrm.cli.demo", "app"),
+}
+
+
 class CrmGroup(TyperGroup):
-    """Turns the store's refusals into one line on stderr and exit 1."""
+    """The root command: loads sub-commands on demand, and turns the store's
+    refusals into one line on stderr and exit 1."""
+
+    _loaded: dict[str, Any] = {}
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return list(COMMANDS)
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)  # type: ignore[arg-type]
+        if cmd_name not in self._loaded:
+            module, attr = COMMANDS[cmd_name]
+            command = typer.main.get_command(getattr(importlib.import_module(module), attr))
+            command.name = cmd_name
+            self._loaded[cmd_name] = command
+        return self._loaded[cmd_name]
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
@@ -76,17 +108,6 @@ def root(
     ctx.obj = State(db=db_)
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
-
-
-app.add_typer(companies.app, name="company", help="Companies (accounts).")
-app.add_typer(contacts.app, name="contact", help="Contacts: people, roles and lifecycle.")
-app.add_typer(deals.app, name="deal", help="Deals (opportunities) through pipeline stages.")
-app.command("log")(activities.log)
-app.add_typer(activities.task_app, name="task", help="Tasks with due dates.")
-app.add_typer(pipelines.app, name="pipeline", help="Pipelines and their stages.")
-app.command("feed")(feed.feed)
-app.add_typer(db.app, name="db", help="Where the database is; upgrade and back it up.")
-app.command("demo")(demo.demo)
 
 
 def main() -> None:

@@ -12,13 +12,15 @@ from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt
 from tinycrm.cli.views import TASK_COLUMNS
 from tinycrm.vocab import LOG_KINDS
 
-task_app = typer.Typer(no_args_is_help=True)
+task_app = typer.Typer(no_args_is_help=True, help="Tasks with due dates.")
+log_app = typer.Typer()
 
 ContactOpt = Annotated[str | None, typer.Option(help="Contact id, email or name.")]
 CompanyOpt = Annotated[str | None, typer.Option(help="Company id, name or domain.")]
 DealOpt = Annotated[str | None, typer.Option(help="Deal id or title.")]
 
 
+@log_app.command("log")
 def log(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(LOG_KINDS)}.")],

@@ -20,7 +20,7 @@ from tinycrm.cli.common import (
 )
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, help="Companies (accounts).")
 
 RefArg = Annotated[str, typer.Argument(help="Company id, name or domain.", metavar="REF")]
 Domain = Annotated[str | None, typer.Option(help="Web domain, e.g. acme.com.")]

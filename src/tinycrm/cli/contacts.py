@@ -21,7 +21,7 @@ from tinycrm.cli.common import (
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
 from tinycrm.vocab import LIFECYCLES, ROLES
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, help="Contacts: people, roles and lifecycle.")
 
 RefArg = Annotated[str, typer.Argument(help="Contact id, email or exact name.", metavar="REF")]
 Email = Annotated[str | None, typer.Option(help="Email address (unique).")]

@@ -10,7 +10,7 @@ import typer
 from tinycrm.cli import output as out
 from tinycrm.cli.common import fail, store
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, help="Where the database is; upgrade and back it up.")
 
 
 @app.command("path")

@@ -22,7 +22,7 @@ from tinycrm.cli.common import (
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt
 from tinycrm.cli.views import DEAL_COLUMNS
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, help="Deals (opportunities) through pipeline stages.")
 
 RefArg = Annotated[str, typer.Argument(help="Deal id or title.", metavar="REF")]
 ContactOpt = Annotated[str | None, typer.Option(help="Contact id, email or name.")]

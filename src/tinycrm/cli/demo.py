@@ -9,7 +9,10 @@ import typer
 
 from tinycrm.cli import output as out
 
+app = typer.Typer()
 
+
+@app.command("demo")
 def demo(
     reset: Annotated[
         bool, typer.Option("--reset", help="Throw the demo database away and build it again.")

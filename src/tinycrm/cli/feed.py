@@ -11,7 +11,10 @@ from tinycrm.cli.common import parse_when, store
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt
 from tinycrm.cli.views import EVENT_COLUMNS
 
+app = typer.Typer()
 
+
+@app.command("feed")
 def feed(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(help="At most N events.", min=1)] = 50,

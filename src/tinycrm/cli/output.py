@@ -279,5 +279,6 @@ def err_console() -> Any:
 
 
 def done(message: str) -> None:
-    """A one-line confirmation of a write (plain text: user data is never markup)."""
-    stdout_console().print(message, markup=False)
+    """A one-line confirmation of a write: plain text (user data is never markup), and no
+    rich import, which keeps one-shot commands such as ``contact add`` quick to start."""
+    sys.stdout.write(message + "\n")

@@ -10,7 +10,7 @@ from tinycrm.cli import output as out
 from tinycrm.cli.common import store
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, help="Pipelines and their stages.")
 
 PipelineOpt = Annotated[str | None, typer.Option(help="Pipeline name (default: the first).")]
 StageArg = Annotated[str, typer.Argument(help="Stage name.")]

@@ -204,7 +204,7 @@ class FieldValue(SQLModel, table=True):
 class ReadModel(BaseModel):
     """Base of what the store returns: plain, detached, immutable values."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     @classmethod
     def from_row(cls, values: dict[str, Any]) -> Self:
