@@ -264,3 +264,18 @@ def test_pipeline_commands(cli) -> None:
     assert [s["name"] for s in pipelines[1]["stages"]] == ["Signed", "Intro"]
     assert "Negotiation" in cli("pipeline", "list").stdout
     assert "probability" in cli("pipeline", "list", "--csv").stdout.splitlines()[0]
+
+
+def test_tag_and_field_lists(cli) -> None:
+    cli("contact", "add", "Ada", "--tag", "vip", "--field", "plan=pro")
+    cli("deal", "add", "D", "--tag", "q4")
+    assert cli("tag", "list", "--json").json() == [
+        {"entity": "contact", "name": "vip", "count": 1},
+        {"entity": "deal", "name": "q4", "count": 1},
+    ]
+    assert cli("tag", "list", "--on", "deal", "--json").json()[0]["name"] == "q4"
+    assert cli("field", "list", "--json").json() == [
+        {"entity": "contact", "key": "plan", "count": 1}
+    ]
+    assert "vip" in cli("tag", "list").stdout
+    assert cli("tag", "list", "--on", "tasks").exit_code == 1

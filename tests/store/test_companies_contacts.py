@@ -201,3 +201,26 @@ def test_remove_contact_and_views(store) -> None:
     with pytest.raises(NotFound):
         get_contact(store, contact.id)
     assert company_view(store, "Acme").contacts == []
+
+
+def test_tags_and_fields_in_use(store) -> None:
+    from tinycrm.store.tags import list_field_keys, list_tags
+
+    add_company(store, name="Acme", tags=["vip"], fields={"plan": "pro"})
+    add_contact(store, name="Ada", tags=["vip", "eu"], fields={"plan": "free"})
+    add_contact(store, name="Bob", tags=["vip"])
+    assert [(t.entity, t.name, t.count) for t in list_tags(store)] == [
+        ("company", "vip", 1),
+        ("contact", "eu", 1),
+        ("contact", "vip", 2),
+    ]
+    assert [(t.name, t.count) for t in list_tags(store, entity="contact")] == [
+        ("eu", 1),
+        ("vip", 2),
+    ]
+    assert [(f.entity, f.key, f.count) for f in list_field_keys(store)] == [
+        ("company", "plan", 1),
+        ("contact", "plan", 1),
+    ]
+    with pytest.raises(Invalid):
+        list_tags(store, entity="task")

@@ -135,3 +135,20 @@ def test_two_processes_opening_a_new_database_at_once(tmp_path: Path) -> None:
         assert pipelines == 1
     finally:
         store.close()
+
+
+def test_search_index_exists(store) -> None:
+    """The fast path is really there: FTS5 on SQLite, pg_trgm on PostgreSQL."""
+    with store.read() as session:
+        if store.is_sqlite:
+            found = session.execute(
+                text("SELECT name FROM sqlite_master WHERE name = 'contact_fts'")
+            ).scalar()
+        else:
+            found = session.execute(
+                text(
+                    "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_contact_search_trgm' "
+                    "AND schemaname = current_schema()"
+                )
+            ).scalar()
+    assert found

@@ -32,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "log": ("tinycrm.cli.activities", "log_app"),
     "task": ("tinycrm.cli.activities", "task_app"),
     "pipeline": ("tinycrm.cli.pipelines", "app"),
+    "tag": ("tinycrm.cli.tags", "tag_app"),
+    "field": ("tinycrm.cli.tags", "field_app"),
     "feed": ("tinycrm.cli.feed", "app"),
     "db": ("tinycrm.cli.db", "app"),
     "demo": ("tinycrm.cli.demo", "app"),

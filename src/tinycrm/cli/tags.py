@@ -1,0 +1,63 @@
+"""``tinycrm tag list`` and ``tinycrm field list``"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import store
+from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+
+tag_app = typer.Typer(no_args_is_help=True, help="Tags in use on companies, contacts and deals.")
+field_app = typer.Typer(no_args_is_help=True, help="Custom fields in use.")
+
+
+@tag_app.callback()
+def _tags() -> None:
+    """Tags in use on companies, contacts and deals (set them with --tag on add and edit)."""
+
+
+@field_app.callback()
+def _fields() -> None:
+    """Custom fields in use (set them with --field KEY=VALUE on add and edit)."""
+
+
+OnOpt = Annotated[
+    str | None, typer.Option("--on", help="Only on this kind of record: company, contact or deal.")
+]
+
+
+@tag_app.command("list")
+def tag_list(
+    ctx: typer.Context,
+    on: OnOpt = None,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """List the tags in use and how many records carry each (set them with --tag)."""
+    from tinycrm.store.tags import list_tags
+
+    columns = [col("on", "entity", style="dim"), col("tag", "name", style="magenta"),
+               col("records", "count", justify="right")]  # fmt: skip
+    rows = list_tags(store(ctx), entity=on)
+    out.emit_list(rows, columns, json_=json_, jsonl=jsonl, csv_=csv_, empty="no tags yet")
+
+
+@field_app.command("list")
+def field_list(
+    ctx: typer.Context,
+    on: OnOpt = None,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """List the custom field names in use and how many records set each (--field KEY=VALUE)."""
+    from tinycrm.store.tags import list_field_keys
+
+    columns = [col("on", "entity", style="dim"), col("field", "key", style="cyan"),
+               col("records", "count", justify="right")]  # fmt: skip
+    rows = list_field_keys(store(ctx), entity=on)
+    out.emit_list(rows, columns, json_=json_, jsonl=jsonl, csv_=csv_, empty="no custom fields yet")

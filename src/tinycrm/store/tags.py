@@ -1,0 +1,54 @@
+"""Tags and custom fields across records: which are in use, and how often.
+
+Setting and removing them happens through each noun's add and edit functions.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tinycrm.store import validate
+from tinycrm.store.engine import Store
+from tinycrm.store.models import FieldValue, ReadModel, Tag
+
+TAGGABLE = ("company", "contact", "deal")
+
+
+class TagCount(ReadModel):
+    entity: str
+    name: str
+    count: int
+
+
+class FieldKeyCount(ReadModel):
+    entity: str
+    key: str
+    count: int
+
+
+def _entity(entity: str | None) -> str | None:
+    return validate.choice(entity, TAGGABLE, "record kind") if entity else None
+
+
+def list_tags(store: Store, *, entity: str | None = None) -> list[TagCount]:
+    """Every tag in use, per kind of record, with how many records carry it."""
+    kind = _entity(entity)
+    with store.read() as session:
+        query = select(Tag.entity, Tag.name, func.count()).group_by(Tag.entity, Tag.name)
+        if kind:
+            query = query.where(Tag.entity == kind)
+        rows = session.execute(query.order_by(Tag.entity, Tag.name)).all()
+        return [TagCount(entity=e, name=n, count=c) for e, n, c in rows]
+
+
+def list_field_keys(store: Store, *, entity: str | None = None) -> list[FieldKeyCount]:
+    """Every custom field name in use, per kind of record, with how many records set it."""
+    kind = _entity(entity)
+    with store.read() as session:
+        query = select(FieldValue.entity, FieldValue.key, func.count()).group_by(
+            FieldValue.entity, FieldValue.key
+        )
+        if kind:
+            query = query.where(FieldValue.entity == kind)
+        rows = session.execute(query.order_by(FieldValue.entity, FieldValue.key)).all()
+        return [FieldKeyCount(entity=e, key=k, count=c) for e, k, c in rows]
