@@ -109,6 +109,7 @@ def _read(
         lost_reason=deal.lost_reason,
         closed_at=deal.closed_at,
         owner=deal.owner,
+        external_id=deal.external_id,
         tags=tags,
         fields=fields,
         created_at=deal.created_at,

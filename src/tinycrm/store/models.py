@@ -114,6 +114,7 @@ class Deal(SQLModel, table=True):
     lost_reason: str | None = None
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     owner: str
+    external_id: str | None = Field(default=None, index=True)  # id in the system it came from
     created_at: datetime = Field(sa_column=_created())
     updated_at: datetime = Field(sa_column=_created())
 
@@ -196,6 +197,38 @@ class FieldValue(SQLModel, table=True):
     entity_id: int
     key: str
     value: str
+
+
+class ImportBatch(SQLModel, table=True):
+    """One run of ``tinycrm import``: what it read and what it did, so it can be undone."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # contacts, companies, deals, activities, all
+    source: str  # the file name, or "-" for stdin
+    at: datetime = Field(sa_column=_created())
+    actor: str
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    undone_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class ImportChange(SQLModel, table=True):
+    """One record an import created, or one field it changed (with the value before)."""
+
+    __tablename__ = "import_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(sa_column=_fk("import_batch.id", "CASCADE", nullable=False))
+    entity: str
+    entity_id: int
+    action: str  # created | updated
+    field: str | None = None  # for updates: the field, "tag:NAME" or "field:KEY"
+    old_value: str | None = None  # JSON
+    new_value: str | None = None  # JSON
 
 
 # --------------------------------------------------------------------------- read models
@@ -296,6 +329,7 @@ class DealRead(ReadModel):
     lost_reason: str | None
     closed_at: datetime | None
     owner: str
+    external_id: str | None = None
     tags: list[str]
     fields: dict[str, str]
     created_at: datetime
