@@ -122,6 +122,8 @@ def _read(
         deal_id=activity.deal_id,
         occurred_at=activity.occurred_at,
         due_at=activity.due_at,
+        remind_at=activity.remind_at,
+        repeat=activity.repeat,
         done_at=activity.done_at,
         owner=activity.owner,
         created_at=activity.created_at,

@@ -65,6 +65,7 @@ class Contact(SQLModel, table=True):
     source: str | None = None
     owner: str
     notes: str | None = None
+    cadence_days: int | None = None  # keep in touch at least this often
     search_key: str = ""  # casefolded name, email, phone and title, for --search
     created_at: datetime = Field(sa_column=_created())
     updated_at: datetime = Field(sa_column=_created())
@@ -141,7 +142,11 @@ class StageChange(SQLModel, table=True):
 class Activity(SQLModel, table=True):
     """A call, email, meeting, note or task, linked to a contact, company and/or deal."""
 
-    __table_args__ = (Index("ix_activity_open_tasks", "kind", "done_at", "due_at"),)
+    __table_args__ = (
+        Index("ix_activity_open_tasks", "kind", "done_at", "due_at"),
+        Index("ix_activity_contact_when", "contact_id", "occurred_at"),
+        Index("ix_activity_deal_when", "deal_id", "occurred_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str
@@ -152,7 +157,12 @@ class Activity(SQLModel, table=True):
     deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", "SET NULL"))
     occurred_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
     due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    remind_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    repeat: str | None = None  # for tasks: 2w, month, weekday, … (see tinycrm.repeat)
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # the sequence enrolment that scheduled this task (no FK: adding one would make
+    # SQLite rebuild the whole activity table)
+    enrollment_id: int | None = Field(default=None, index=True)
     owner: str
     created_at: datetime = Field(sa_column=_created())
     updated_at: datetime = Field(sa_column=_created())
@@ -197,6 +207,56 @@ class FieldValue(SQLModel, table=True):
     entity_id: int
     key: str
     value: str
+
+
+class Announcement(SQLModel, table=True):
+    """A due item that ``tinycrm remind`` has told about (or is telling about right now).
+
+    One row per item and due time: the unique key is what keeps two overlapping
+    runs from announcing the same thing twice. ``announced_at`` stays empty while
+    the run that claimed it is delivering; a failed delivery deletes the claim.
+    """
+
+    __table_args__ = (UniqueConstraint("key", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str  # task:12, remind:12, cadence:5, rotting:7, closing:9
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    run_id: str
+    claimed_at: datetime = Field(sa_column=_created())
+    announced_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class FollowUpSequence(SQLModel, table=True):
+    """A drip of follow-up tasks: steps at day offsets from enrolment."""
+
+    __tablename__ = "sequence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(unique=True)
+    created_at: datetime = Field(sa_column=_created())
+
+
+class SequenceStep(SQLModel, table=True):
+    __tablename__ = "sequence_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sequence_id: int = Field(sa_column=_fk("sequence.id", "CASCADE", nullable=False))
+    position: int
+    day_offset: int
+    text: str  # may hold {name} and {company}
+
+
+class SequenceEnrollment(SQLModel, table=True):
+    __tablename__ = "sequence_enrollment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sequence_id: int = Field(sa_column=_fk("sequence.id", "CASCADE", nullable=False))
+    contact_id: int = Field(sa_column=_fk("contact.id", "CASCADE", nullable=False))
+    started_at: datetime = Field(sa_column=_created())
+    stopped_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    stop_reason: str | None = None
 
 
 class ImportBatch(SQLModel, table=True):
@@ -286,6 +346,7 @@ class ContactRead(ReadModel):
     source: str | None
     owner: str
     notes: str | None
+    cadence_days: int | None = None
     tags: list[str]
     fields: dict[str, str]
     created_at: datetime
@@ -357,6 +418,8 @@ class ActivityRead(ReadModel):
     deal_id: int | None
     occurred_at: datetime | None
     due_at: datetime | None
+    remind_at: datetime | None = None
+    repeat: str | None = None
     done_at: datetime | None
     owner: str
     created_at: datetime
