@@ -78,23 +78,16 @@ def _reset_pg(url: str) -> None:
     """Empty every table and put the default pipeline back, as a new database has it."""
     from sqlalchemy import create_engine, text
 
-    from tinycrm.store.models import Pipeline, Stage  # noqa: F401
-
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = [
-            "event",
-            "field_value",
-            "tag",
-            "activity",
-            "stage_change",
-            "deal",
-            "contact",
-            "company",
-            "stage",
-            "pipeline",
-        ]
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        tables = conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename <> 'alembic_version'"
+            )
+        ).scalars()
+        names = ", ".join(f'"{t}"' for t in tables)
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         conn.execute(
             text(
                 "INSERT INTO pipeline (name, name_key, position, created_at) "

@@ -56,6 +56,14 @@ def task_add(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to do.")],
     due: Annotated[str, typer.Option(help="When it is due: tomorrow 9:00, +3d, next monday, …")],
+    remind: Annotated[
+        str | None,
+        typer.Option(help="Remind me at WHEN (before the due time): today 17:00, -1d, …"),
+    ] = None,
+    every: Annotated[
+        str | None,
+        typer.Option(help="Repeat: 2w, 10d, month, weekday, … (done creates the next one)."),
+    ] = None,
     contact: ContactOpt = None,
     company: CompanyOpt = None,
     deal: DealOpt = None,
@@ -69,7 +77,15 @@ def task_add(
     due_at = parse_when(due)
     assert due_at is not None
     task = add_task(
-        store(ctx), text=text, due=due_at, contact=contact, company=company, deal=deal, body=body
+        store(ctx),
+        text=text,
+        due=due_at,
+        remind=parse_when(remind),
+        every=every,
+        contact=contact,
+        company=company,
+        deal=deal,
+        body=body,
     )
     if json_:
         out.emit_one(task, lambda _: None, json_=True)
@@ -129,8 +145,18 @@ def task_done(
     """Mark a task done."""
     from tinycrm.store.activities import complete_task
 
-    task = complete_task(store(ctx), task_id)
+    opened = store(ctx)
+    task = complete_task(opened, task_id)
     if json_:
         out.emit_one(task, lambda _: None, json_=True)
-    else:
-        out.done(f"Done: task #{task.id} {task.subject}")
+        return
+    out.done(f"Done: task #{task.id} {task.subject}")
+    if task.repeat:
+        from tinycrm import dates
+        from tinycrm.store.activities import list_tasks
+
+        following = [t for t in list_tasks(opened, scope="open") if t.subject == task.subject
+                     and t.id > task.id]  # fmt: skip
+        if following:
+            nxt = following[-1]
+            out.done(f"Next: task #{nxt.id} due {dates.format_local(nxt.due_at)}")

@@ -35,6 +35,23 @@ Lifecycle = Annotated[str | None, typer.Option(help=f"Lifecycle: {', '.join(LIFE
 Source = Annotated[str | None, typer.Option(help="First touch: referral, web, event, …")]
 Owner = Annotated[str | None, typer.Option(help="Owner (default: you).")]
 Notes = Annotated[str | None, typer.Option(help="Free-text notes.")]
+Cadence = Annotated[
+    str | None,
+    typer.Option(
+        help="Keep in touch every 30d, 2w, 3m, … ('none' clears); tinycrm remind says when."
+    ),
+]
+
+
+def _cadence(value: str | None) -> int | None:
+    from tinycrm import repeat
+    from tinycrm.store.errors import Invalid
+
+    try:
+        return repeat.parse_cadence(value or "")
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
+
 
 COLUMNS = [
     col("id", "id", justify="right", style="dim", no_wrap=True),
@@ -58,6 +75,7 @@ LABELS = [
     ("source", "source"),
     ("owner", "owner"),
     ("notes", "notes"),
+    ("keep in touch", "cadence"),
     ("created", "created_at"),
     ("updated", "updated_at"),
 ]
@@ -76,6 +94,7 @@ def add(
     source: Source = None,
     owner: Owner = None,
     notes: Notes = None,
+    cadence: Cadence = None,
     tag: TagOpt = None,
     field: FieldOpt = None,
     json_: JsonOpt = False,
@@ -95,6 +114,7 @@ def add(
         source=source,
         owner=owner,
         notes=notes,
+        cadence_days=_cadence(cadence),
         tags=tag,
         fields=parse_fields(field),
     )
@@ -160,8 +180,10 @@ def show(
     }
 
     def render(row: dict[str, Any]) -> None:
+        from tinycrm import repeat
         from tinycrm.cli import views
 
+        row = {**row, "cadence": repeat.format_cadence(row.get("cadence_days"))}
         out.print_fields(row, LABELS, row["name"])
         views.related((), view.deals, view.open_tasks, view.activities, view.events)
 
@@ -182,6 +204,7 @@ def edit(
     source: Source = None,
     owner: Owner = None,
     notes: Notes = None,
+    cadence: Cadence = None,
     tag: TagOpt = None,
     untag: UntagOpt = None,
     field: FieldOpt = None,
@@ -191,6 +214,7 @@ def edit(
     """Change a contact. Give an option an empty value ("") to clear it."""
     from tinycrm.store.contacts import edit_contact
 
+    extra = {"cadence_days": _cadence(cadence)} if cadence is not None else {}
     contact = edit_contact(
         store(ctx),
         ref,
@@ -206,6 +230,7 @@ def edit(
             owner=owner,
             notes=notes,
         ),
+        **extra,
         add_tags=tag,
         remove_tags=untag,
         set_fields=parse_fields(field),

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from tinycrm import dates
+from tinycrm import dates, repeat
 from tinycrm.store import validate
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact
@@ -206,13 +206,28 @@ def add_task(
     *,
     text: str,
     due: datetime,
+    remind: datetime | None = None,
+    every: str | None = None,
     contact: str | None = None,
     company: str | None = None,
     deal: str | None = None,
     body: str | None = None,
 ) -> ActivityRead:
-    """Add a task due at ``due``, optionally about a contact, company and/or deal."""
+    """Add a task due at ``due``, optionally about a contact, company and/or deal.
+
+    ``remind`` is a time before ``due`` at which ``tinycrm remind`` tells about it;
+    ``every`` a repeat rule (``2w``, ``month``, ``weekday``…): completing the task
+    creates its next occurrence.
+    """
     subject, extra = _subject_body(text, body)
+    if remind is not None and remind > due:
+        raise Invalid("the reminder must not be after the due time")
+    rule = None
+    if every:
+        try:
+            rule = repeat.normalize_repeat(every)
+        except ValueError as exc:
+            raise Invalid(str(exc)) from exc
     with store.write() as session:
         links = _links(session, ref=None, contact=contact, company=company, deal=deal)
         now = utcnow()
@@ -224,6 +239,8 @@ def add_task(
             company_id=links.company.id if links.company else None,
             deal_id=links.deal.id if links.deal else None,
             due_at=due,
+            remind_at=remind,
+            repeat=rule,
             owner=store.user,
             created_at=now,
             updated_at=now,
@@ -231,13 +248,14 @@ def add_task(
         session.add(task)
         session.flush()
         about = f" for {links.label()}" if links.any else ""
+        repeats = f", every {rule}" if rule else ""
         record_event(
             store,
             session,
             action="created",
             entity="activity",
             entity_id=task.id,
-            summary=f"added task{about}: {subject} (due {dates.format_local(due)})",
+            summary=f"added task{about}: {subject} (due {dates.format_local(due)}{repeats})",
         )
         return to_read(session, task)
 
@@ -260,19 +278,42 @@ def _task(session: Session, task_id: int) -> Activity:
 
 
 def complete_task(store: Store, task_id: int) -> ActivityRead:
-    """Mark a task done (now)."""
+    """Mark a task done (now). A repeating task gets its next occurrence, returned
+    as ``next`` in the event summary and findable with ``list_tasks``."""
     with store.write() as session:
         task = _task(session, task_id)
         if task.done_at is not None:
             raise Conflict(f"task {task_id} is already done")
-        task.done_at = task.updated_at = utcnow()
+        now = utcnow()
+        task.done_at = task.updated_at = now
+        following = ""
+        if task.repeat and task.due_at is not None:
+            due = repeat.next_occurrence(task.due_at, task.repeat, after=now)
+            lead = task.due_at - task.remind_at if task.remind_at else None
+            successor = Activity(
+                kind="task",
+                subject=task.subject,
+                body=task.body,
+                contact_id=task.contact_id,
+                company_id=task.company_id,
+                deal_id=task.deal_id,
+                due_at=due,
+                remind_at=due - lead if lead is not None else None,
+                repeat=task.repeat,
+                owner=task.owner,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(successor)
+            session.flush()
+            following = f"; next on {dates.format_local(due)} (#{successor.id})"
         record_event(
             store,
             session,
             action="completed",
             entity="activity",
             entity_id=task.id,
-            summary=f"completed task: {task.subject}",
+            summary=f"completed task: {task.subject}{following}",
         )
         session.flush()
         return to_read(session, task)

@@ -8,6 +8,7 @@ from sqlalchemy import delete, inspect, select, text, update
 from sqlmodel import Session
 
 from tinycrm.store import validate
+from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import create_company, resolve_company
 from tinycrm.store.companies import to_read as company_read
 from tinycrm.store.engine import Store
@@ -69,6 +70,7 @@ def _read(
         source=contact.source,
         owner=contact.owner,
         notes=contact.notes,
+        cadence_days=contact.cadence_days,
         tags=tags,
         fields=fields,
         created_at=contact.created_at,
@@ -123,10 +125,14 @@ def add_contact(
     source: str | None = None,
     owner: str | None = None,
     notes: str | None = None,
+    cadence_days: int | None = None,
     tags: list[str] | None = None,
     fields: dict[str, str] | None = None,
 ) -> ContactRead:
-    """Create a contact. ``company`` is a REF; a name that matches no company creates one."""
+    """Create a contact. ``company`` is a REF; a name that matches no company creates one.
+
+    ``cadence_days``: keep in touch at least this often (``tinycrm remind`` says when
+    the last logged interaction is older)."""
     with store.write() as session:
         clean_email = validate.email(email)
         _check_email(session, clean_email)
@@ -142,6 +148,7 @@ def add_contact(
             source=_source(source),
             owner=validate.optional_text(owner, "owner") or store.user,
             notes=validate.optional_text(notes, "notes", multiline=True),
+            cadence_days=validate.cadence(cadence_days),
             created_at=now,
             updated_at=now,
         )
@@ -166,6 +173,7 @@ def add_contact(
             entity_id=contact.id,
             summary=f"created contact {contact.name}{at}",
         )
+        run_rules(store, session, "contact.created", contact=contact)
         return to_read(session, contact)
 
 
@@ -269,6 +277,7 @@ def edit_contact(
     source: Any = UNSET,
     owner: Any = UNSET,
     notes: Any = UNSET,
+    cadence_days: Any = UNSET,
     add_tags: list[str] | None = None,
     remove_tags: list[str] | None = None,
     set_fields: dict[str, str] | None = None,
@@ -299,6 +308,8 @@ def edit_contact(
             put("notes", validate.optional_text(notes, "notes", multiline=True))
         if is_set(role):
             put("role", validate.role(role))
+        if is_set(cadence_days):
+            put("cadence_days", validate.cadence(cadence_days))
         if is_set(lifecycle):
             put("lifecycle", validate.lifecycle(lifecycle) or "lead")
         if is_set(source):
@@ -317,7 +328,8 @@ def edit_contact(
         )
         if changes:
             contact.updated_at = utcnow()
-            changes = ["company" if c == "company_id" else c for c in changes]
+            names = {"company_id": "company", "cadence_days": "cadence"}
+            changes = [names.get(c, c) for c in changes]
             record_event(
                 store,
                 session,

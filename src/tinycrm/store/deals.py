@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from tinycrm import money
 from tinycrm.store import validate
+from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
@@ -235,6 +236,8 @@ def add_deal(
             entity_id=deal.id,
             summary=f"created deal {_label(deal)}{with_whom} in {target.name}",
         )
+        run_rules(store, session, "deal.created", deal=deal, stage=target)
+        run_rules(store, session, "deal.stage", deal=deal, stage=target)
         return to_read(session, deal)
 
 
@@ -405,6 +408,7 @@ def move_deal(store: Store, ref: str | int, stage: str, *, pipeline: str | None 
             entity_id=deal.id,
             summary=f"moved deal {deal.title}: {before.name} → {target.name}",
         )
+        run_rules(store, session, "deal.stage", deal=deal, stage=target)
         session.flush()
         return to_read(session, deal)
 
@@ -429,6 +433,11 @@ def _close(store: Store, ref: str | int, status: str, reason: str | None) -> Dea
             entity_id=deal.id,
             summary=f"{status} deal {_label(deal)}{why}",
         )
+        if status == "won" and deal.contact_id:
+            from tinycrm.store.sequences import stop_enrollments
+
+            stop_enrollments(store, session, contact_id=deal.contact_id, reason="deal won")
+        run_rules(store, session, f"deal.{status}", deal=deal)
         session.flush()
         return to_read(session, deal)
 

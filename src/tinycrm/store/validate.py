@@ -110,6 +110,14 @@ def size(value: int | None) -> int | None:
     return value
 
 
+def cadence(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if not 1 <= value <= 3650:
+        raise Invalid("a keep-in-touch cadence must be between 1 and 3650 days")
+    return value
+
+
 def probability(value: int | None) -> int | None:
     if value is None:
         return None

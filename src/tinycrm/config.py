@@ -1,0 +1,267 @@
+"""The user's config file: reminder settings, SMTP for ``remind --mail``, automation rules.
+
+TOML, at ``$TINYCRM_CONFIG`` or ``config.toml`` in platformdirs' user config dir,
+read with tomllib. Errors name the line and the key, so ``tinycrm rules check``
+can say exactly what to fix::
+
+    [remind]
+    closing_days = 7            # "closing soon" looks this many days ahead
+
+    [smtp]                      # for tinycrm remind --mail
+    host = "smtp.example.com"
+    user = "me@example.com"
+    password_command = "pass show smtp"
+
+    [[rules]]
+    name = "Proposal follow-up"
+    when = "deal.stage"         # deal.created, deal.stage, deal.won, deal.lost, contact.created
+    stage = "Proposal"
+    task = "Follow up on the proposal to {company}"
+    due = "+3d"
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from tinycrm.vocab import LIFECYCLES
+
+TRIGGERS = {
+    "deal.created": "a deal is created",
+    "deal.stage": "a deal enters a stage (also when it is created in it)",
+    "deal.won": "a deal is won",
+    "deal.lost": "a deal is lost",
+    "contact.created": "a contact is created",
+}
+RULE_KEYS = {
+    "name",
+    "when",
+    "stage",
+    "pipeline",
+    "lifecycle",
+    "task",
+    "due",
+    "set_contact_lifecycle",
+}
+PLACEHOLDERS = ("name", "contact", "company", "deal", "stage")
+SECTIONS = {"remind", "smtp", "rules"}
+
+
+class ConfigError(ValueError):
+    """The config file is not valid: the message names the file, line and key."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One automation rule: when a trigger fires (and its conditions hold), do the actions."""
+
+    index: int
+    when: str
+    name: str = ""
+    stage: str | None = None
+    pipeline: str | None = None
+    lifecycle: str | None = None
+    task: str | None = None
+    due: str = "+1d"
+    set_contact_lifecycle: str | None = None
+    line: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or f"rule {self.index + 1}"
+
+    def describe(self) -> str:
+        """One line: "when a deal enters Proposal (Sales): add task '…' due +3d"."""
+        condition = {
+            "deal.created": f"a deal is created{' in ' + self.stage if self.stage else ''}",
+            "deal.stage": f"a deal enters {self.stage or 'any stage'}",
+            "deal.won": "a deal is won",
+            "deal.lost": "a deal is lost",
+            "contact.created": "a contact is created",
+        }[self.when]
+        if self.pipeline:
+            condition += f" in pipeline {self.pipeline}"
+        if self.lifecycle:
+            condition += f" as a {self.lifecycle}"
+        actions = []
+        if self.task:
+            actions.append(f"add task {self.task!r} due {self.due}")
+        if self.set_contact_lifecycle:
+            actions.append(f"set the contact's lifecycle to {self.set_contact_lifecycle}")
+        return f"when {condition}: {'; '.join(actions)}"
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    exists: bool
+    closing_days: int = 7
+    smtp: dict[str, Any] | None = None
+    rules: tuple[Rule, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def config_path() -> Path:
+    """Where the config file is: ``$TINYCRM_CONFIG``, else the user config dir."""
+    env = os.environ.get("TINYCRM_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("tinycrm", appauthor=False)) / "config.toml"
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate the config file; a missing file is an empty config."""
+    target = path or config_path()
+    try:
+        text = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config(path=target, exists=False)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {target}: {exc}") from exc
+    return parse_config(text, target)
+
+
+@cache
+def _cached(path: str, mtime: float) -> Config:
+    return load_config(Path(path))
+
+
+def current_config() -> Config:
+    """The config file as it is now (re-read when it changes)."""
+    target = config_path()
+    try:
+        mtime = target.stat().st_mtime
+    except OSError:
+        mtime = -1.0
+    return _cached(str(target), mtime)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    locate = _Locator(text, path)
+    unknown = set(data) - SECTIONS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise locate.error(
+            None, key, f"unknown section or key {key!r} (known: remind, smtp, rules)"
+        )
+    remind = data.get("remind", {})
+    if not isinstance(remind, dict):
+        raise locate.error(None, "remind", "[remind] must be a table")
+    closing = remind.get("closing_days", 7)
+    if not isinstance(closing, int) or isinstance(closing, bool) or not 0 <= closing <= 365:
+        raise locate.error(None, "closing_days", "remind.closing_days must be a whole number 0-365")
+    for key in set(remind) - {"closing_days"}:
+        raise locate.error(None, key, f"unknown key remind.{key} (known: closing_days)")
+    smtp = data.get("smtp")
+    if smtp is not None and not isinstance(smtp, dict):
+        raise locate.error(None, "smtp", "[smtp] must be a table")
+    raw_rules = data.get("rules", [])
+    if not isinstance(raw_rules, list):
+        raise locate.error(None, "rules", "rules must be an array of tables: [[rules]]")
+    rules = tuple(_rule(i, r, locate) for i, r in enumerate(raw_rules))
+    return Config(path=path, exists=True, closing_days=closing, smtp=smtp, rules=rules, raw=data)
+
+
+def _rule(index: int, raw: Any, locate: _Locator) -> Rule:
+    where = f"rules[{index + 1}]"
+    if not isinstance(raw, dict):
+        raise locate.error(index, None, f"{where} must be a table")
+    for key, value in raw.items():
+        if key not in RULE_KEYS:
+            known = ", ".join(sorted(RULE_KEYS))
+            raise locate.error(index, key, f"{where}: unknown key {key!r} (known: {known})")
+        if not isinstance(value, str):
+            raise locate.error(index, key, f"{where}.{key} must be a string")
+    when = raw.get("when")
+    if when not in TRIGGERS:
+        choices = ", ".join(TRIGGERS)
+        shown = f" {when!r}" if when else ""
+        raise locate.error(index, "when", f"{where}.when{shown} must be one of: {choices}")
+    if not raw.get("task") and not raw.get("set_contact_lifecycle"):
+        raise locate.error(
+            index, "when", f'{where} does nothing: give task = "…" or set_contact_lifecycle'
+        )
+    if raw.get("stage") and not when.startswith("deal."):
+        raise locate.error(index, "stage", f"{where}.stage only applies to deal rules")
+    if raw.get("lifecycle") and when != "contact.created":
+        raise locate.error(index, "lifecycle", f"{where}.lifecycle only applies to contact.created")
+    for key in ("lifecycle", "set_contact_lifecycle"):
+        value = raw.get(key)
+        if value is not None and value not in LIFECYCLES:
+            raise locate.error(index, key, f"{where}.{key} must be one of: {', '.join(LIFECYCLES)}")
+    due = raw.get("due", "+1d")
+    if "due" in raw:
+        from tinycrm import dates
+
+        try:
+            dates.parse_when(due)
+        except ValueError as exc:
+            raise locate.error(index, "due", f"{where}.due: {exc}") from None
+    task = raw.get("task")
+    if task:
+        for name in re.findall(r"{([^{}]*)}", task):
+            if name not in PLACEHOLDERS:
+                raise locate.error(
+                    index,
+                    "task",
+                    f"{where}.task: unknown placeholder {{{name}}} "
+                    f"(use {', '.join('{' + p + '}' for p in PLACEHOLDERS)})",
+                )
+    return Rule(
+        index=index,
+        when=when,
+        name=raw.get("name", ""),
+        stage=raw.get("stage"),
+        pipeline=raw.get("pipeline"),
+        lifecycle=raw.get("lifecycle"),
+        task=task,
+        due=due,
+        set_contact_lifecycle=raw.get("set_contact_lifecycle"),
+        line=locate.line(index, None),
+    )
+
+
+class _Locator:
+    """Finds the line of a key in the TOML text (tomllib does not keep positions)."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.lines = text.splitlines()
+        self.path = path
+        self.rule_starts = [
+            n for n, line in enumerate(self.lines) if re.match(r"\s*\[\[\s*rules\s*\]\]", line)
+        ]
+
+    def line(self, rule: int | None, key: str | None) -> int | None:
+        start, end = 0, len(self.lines)
+        if rule is not None and rule < len(self.rule_starts):
+            start = self.rule_starts[rule]
+            later = [n for n in self.rule_starts if n > start] + [
+                n for n, line in enumerate(self.lines) if n > start and re.match(r"\s*\[", line)
+            ]
+            end = min(later, default=len(self.lines))
+            if key is None:
+                return start + 1
+        if key is None:
+            return None
+        pattern = re.compile(rf"\s*(\"?){re.escape(key)}\1\s*=|\s*\[\s*{re.escape(key)}\s*\]")
+        for n in range(start, end):
+            if pattern.match(self.lines[n]):
+                return n + 1
+        return start + 1 if rule is not None else None
+
+    def error(self, rule: int | None, key: str | None, message: str) -> ConfigError:
+        line = self.line(rule, key)
+        where = f"{self.path}, line {line}" if line else str(self.path)
+        return ConfigError(f"{where}: {message}")

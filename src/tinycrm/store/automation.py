@@ -1,0 +1,123 @@
+"""Automation rules from the config file, run inside the store's own writes.
+
+A service function that creates a contact, or creates, moves, wins or loses a
+deal, calls ``run_rules`` in its transaction: the rule's task or lifecycle
+change is written with the change that triggered it, or not at all. The CLI,
+the board and imports all go through those functions, so rules apply alike.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from tinycrm import dates
+from tinycrm.config import ConfigError, Rule, current_config
+from tinycrm.store import validate
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Invalid
+from tinycrm.store.models import Activity, Company, Contact, Deal, Pipeline, Stage
+from tinycrm.store.records import record_event
+from tinycrm.store.types import utcnow
+
+
+def active_rules(trigger: str) -> list[Rule]:
+    """The rules for ``trigger``; a broken config file refuses the write with its error."""
+    try:
+        config = current_config()
+    except ConfigError as exc:
+        raise Invalid(f"config file error (tinycrm rules check): {exc}") from exc
+    return [rule for rule in config.rules if rule.when == trigger]
+
+
+class _Placeholders(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def run_rules(
+    store: Store,
+    session: Session,
+    trigger: str,
+    *,
+    deal: Deal | None = None,
+    contact: Contact | None = None,
+    stage: Stage | None = None,
+) -> int:
+    """Apply every rule for ``trigger`` whose conditions hold; return how many fired."""
+    rules = active_rules(trigger)
+    if not rules:
+        return 0
+    if contact is None and deal is not None and deal.contact_id:
+        contact = session.get(Contact, deal.contact_id)
+    company_id = (deal.company_id if deal else None) or (contact.company_id if contact else None)
+    company = session.get(Company, company_id) if company_id else None
+    pipeline = session.get(Pipeline, deal.pipeline_id) if deal else None
+    if stage is None and deal is not None:
+        stage = session.get(Stage, deal.stage_id)
+    fired = 0
+    for rule in rules:
+        if rule.stage and (stage is None or stage.name_key != validate.key(rule.stage)):
+            continue
+        if rule.pipeline and (pipeline is None or pipeline.name_key != validate.key(rule.pipeline)):
+            continue
+        if rule.lifecycle and (contact is None or contact.lifecycle != rule.lifecycle):
+            continue
+        fired += 1
+        values = _Placeholders(
+            name=contact.name if contact else "",
+            contact=contact.name if contact else "",
+            company=company.name if company else "",
+            deal=deal.title if deal else "",
+            stage=stage.name if stage else "",
+        )
+        if rule.task:
+            _add_task(store, session, rule, values, deal, contact, company)
+        target = rule.set_contact_lifecycle
+        if target and contact is not None and contact.lifecycle != target:
+            before, contact.lifecycle = contact.lifecycle, target
+            contact.updated_at = utcnow()
+            record_event(
+                store,
+                session,
+                action="updated",
+                entity="contact",
+                entity_id=contact.id,
+                summary=f"{rule.label}: {contact.name} {before} → {target}",
+            )
+    return fired
+
+
+def _add_task(
+    store: Store,
+    session: Session,
+    rule: Rule,
+    values: _Placeholders,
+    deal: Deal | None,
+    contact: Contact | None,
+    company: Company | None,
+) -> None:
+    assert rule.task is not None
+    subject = " ".join(rule.task.format_map(values).split()) or rule.task
+    due = dates.parse_when(rule.due)
+    now = utcnow()
+    task = Activity(
+        kind="task",
+        subject=subject[:300],
+        contact_id=contact.id if contact else None,
+        company_id=company.id if company else None,
+        deal_id=deal.id if deal else None,
+        due_at=due,
+        owner=deal.owner if deal else (contact.owner if contact else store.user),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(task)
+    session.flush()
+    record_event(
+        store,
+        session,
+        action="created",
+        entity="activity",
+        entity_id=task.id,
+        summary=f"{rule.label}: added task {subject} (due {dates.format_local(due)})",
+    )

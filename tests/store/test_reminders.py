@@ -1,0 +1,257 @@
+"""What is due, announced once; rules; sequences; the next-action queue."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from tinycrm.store import Conflict, Invalid
+from tinycrm.store.activities import add_task, complete_task, list_tasks, log_activity
+from tinycrm.store.contacts import add_contact, edit_contact, get_contact
+from tinycrm.store.deals import add_deal, lose_deal, move_deal, win_deal
+from tinycrm.store.models import Activity, Contact, Deal, StageChange
+from tinycrm.store.reminders import (
+    claim_items,
+    confirm_run,
+    due_items,
+    next_actions,
+    release_run,
+)
+from tinycrm.store.sequences import (
+    add_sequence,
+    enroll_contacts,
+    list_enrollments,
+    list_sequences,
+    stop_sequence,
+)
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Berlin (TZ set by conftest)
+
+
+def backdate(store, model, ident: int, **values) -> None:
+    """Move a record's times into the past (the store always stamps 'now')."""
+    with store.write() as session:
+        session.execute(update(model).where(model.id == ident).values(**values))
+
+
+def keys(items) -> list[tuple[str, str]]:
+    return [(i.group, i.key) for i in items]
+
+
+def test_due_groups(store) -> None:
+    ada = add_contact(store, name="Ada", cadence_days=30)
+    backdate(store, Contact, ada.id, created_at=NOW - timedelta(days=40))
+    overdue = add_task(store, text="late", due=NOW - timedelta(days=2), contact="Ada")
+    today = add_task(store, text="today", due=NOW + timedelta(hours=3))
+    soon = add_task(
+        store, text="friday", due=NOW + timedelta(days=4), remind=NOW - timedelta(minutes=5)
+    )
+    add_task(store, text="later", due=NOW + timedelta(days=5))
+    deal = add_deal(store, title="Acme", amount=10000, stage="Proposal", contact="Ada",
+                    close_date=date(2026, 11, 27))  # fmt: skip
+    backdate(store, Deal, deal.id, created_at=NOW - timedelta(days=30))
+    backdate(store, StageChange, 1, at=NOW - timedelta(days=30))
+    items = due_items(store, now=NOW, closing_days=7)
+    assert keys(items) == [
+        ("overdue", f"task:{overdue.id}"),
+        ("today", f"task:{today.id}"),
+        ("reminder", f"remind:{soon.id}"),
+        ("keep_in_touch", f"cadence:{ada.id}"),
+        ("rotting", f"rotting:{deal.id}"),
+        ("closing", f"closing:{deal.id}"),
+    ]
+    rotting = items[4]
+    assert rotting.line() == (
+        "Acme: €10,000.00 at 50%, no activity for 30 days, Proposal rots after 10"
+    )
+    assert items[5].detail == "expected to close in 4 days (2026-11-27)"
+    assert "never contacted" in items[3].detail
+    # acting on items takes them off
+    log_activity(store, kind="call", text="caught up", ref="deal:Acme", at=NOW)
+    complete_task(store, overdue.id)
+    left = keys(due_items(store, now=NOW + timedelta(minutes=1), closing_days=2))
+    assert ("rotting", f"rotting:{deal.id}") not in left
+    assert ("overdue", f"task:{overdue.id}") not in left
+    assert ("closing", f"closing:{deal.id}") not in left  # outside 2 days
+    assert ("keep_in_touch", f"cadence:{ada.id}") not in left  # the call was with Ada
+
+
+def test_announced_once_per_due_time(store) -> None:
+    task = add_task(store, text="late", due=NOW - timedelta(hours=1))
+    items = due_items(store, now=NOW)
+    first = claim_items(store, items, run_id="run-1", now=NOW)
+    assert [i.key for i in first] == [f"task:{task.id}"]
+    second = claim_items(store, due_items(store, now=NOW), run_id="run-2", now=NOW)
+    assert second == []  # claimed by run-1, still delivering: not told twice
+    confirm_run(store, "run-1", now=NOW)
+    assert claim_items(store, due_items(store, now=NOW), run_id="run-3", now=NOW) == []
+    # a new due time is a new announcement
+    with store.write() as session:
+        session.execute(
+            update(Activity).where(Activity.id == task.id).values(due_at=NOW - timedelta(minutes=5))
+        )
+    assert len(claim_items(store, due_items(store, now=NOW), run_id="run-4", now=NOW)) == 1
+
+
+def test_failed_delivery_releases_and_stale_claims_expire(store) -> None:
+    add_task(store, text="late", due=NOW - timedelta(hours=1))
+    assert len(claim_items(store, due_items(store, now=NOW), run_id="a", now=NOW)) == 1
+    release_run(store, "a")
+    assert len(claim_items(store, due_items(store, now=NOW), run_id="b", now=NOW)) == 1
+    # run b dies without confirming: 15 minutes later its claim is taken over
+    later = NOW + timedelta(minutes=16)
+    assert len(claim_items(store, due_items(store, now=later), run_id="c", now=later)) == 1
+
+
+def test_repeating_task_and_reminder_lead(store) -> None:
+    task = add_task(store, text="weekly report", due=NOW, every="every week",
+                    remind=NOW - timedelta(hours=1))  # fmt: skip
+    assert task.repeat == "1w"
+    complete_task(store, task.id)
+    (following,) = list_tasks(store, scope="open")
+    assert following.subject == "weekly report"
+    assert following.due_at == NOW + timedelta(weeks=1)
+    assert following.remind_at == following.due_at - timedelta(hours=1)
+    with pytest.raises(Invalid, match="repeat rule"):
+        add_task(store, text="x", due=NOW, every="sometimes")
+    with pytest.raises(Invalid, match="reminder must not be after"):
+        add_task(store, text="x", due=NOW, remind=NOW + timedelta(hours=1))
+
+
+def test_cadence_edit_and_validation(store) -> None:
+    add_contact(store, name="Ada")
+    assert edit_contact(store, "Ada", cadence_days=14).cadence_days == 14
+    assert get_contact(store, "Ada").cadence_days == 14
+    assert edit_contact(store, "Ada", cadence_days=None).cadence_days is None
+    with pytest.raises(Invalid):
+        edit_contact(store, "Ada", cadence_days=0)
+
+
+RULES = """\
+[[rules]]
+name = "First touch"
+when = "contact.created"
+lifecycle = "lead"
+task = "First touch: {name} at {company}"
+due = "+1d"
+
+[[rules]]
+when = "deal.stage"
+stage = "proposal"
+task = "Chase the proposal for {deal}"
+due = "+3d"
+
+[[rules]]
+when = "deal.won"
+set_contact_lifecycle = "customer"
+
+[[rules]]
+when = "deal.lost"
+task = "Check in with {contact}"
+due = "+90d"
+"""
+
+
+@pytest.fixture
+def rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(RULES)
+    monkeypatch.setenv("TINYCRM_CONFIG", str(path))
+    return path
+
+
+def test_rules_run_inside_the_write(store, rules: Path) -> None:
+    add_contact(store, name="Ada", company="Acme")
+    add_contact(store, name="Bob", lifecycle="customer")  # not a lead: no task
+    assert [t.subject for t in list_tasks(store)] == ["First touch: Ada at Acme"]
+    add_deal(store, title="Big", contact="Ada")
+    move_deal(store, "Big", "Proposal")
+    assert "Chase the proposal for Big" in [t.subject for t in list_tasks(store)]
+    win_deal(store, "Big")
+    assert get_contact(store, "Ada").lifecycle == "customer"
+    add_deal(store, title="Small", contact="Bob")
+    lose_deal(store, "Small", reason="price")
+    check_in = [t for t in list_tasks(store) if t.subject == "Check in with Bob"]
+    assert len(check_in) == 1
+    assert check_in[0].due_at > datetime.now(UTC) + timedelta(days=89)
+
+
+def test_a_broken_config_refuses_the_write(store, rules: Path) -> None:
+    rules.write_text("[[rules]]\nwhen = 'deal.moved'\ntask = 'x'\n")
+    with pytest.raises(Invalid, match="line 2"):
+        add_contact(store, name="Ada")
+    rules.write_text(RULES)
+    os.utime(rules, (1, 1))  # a different mtime: the config is read again
+    add_contact(store, name="Ada")
+
+
+def test_sequences(store) -> None:
+    add_contact(store, name="Ada Lovelace", company="Engines")
+    add_contact(store, name="Bob")
+    steps = [(3, "Call {first_name}"), (0, "Welcome mail to {company}")]
+    seq = add_sequence(store, name="Onboarding", steps=steps)
+    assert [s.day_offset for s in seq.steps] == [0, 3]
+    with pytest.raises(Invalid, match="placeholder"):
+        add_sequence(store, name="Bad", steps=[(0, "Hi {nickname}")])
+    (enrollment,) = enroll_contacts(store, "onboarding", ["Ada Lovelace"])
+    assert enrollment.tasks == 2
+    subjects = sorted(t.subject for t in list_tasks(store))
+    assert subjects == ["Call Ada", "Welcome mail to Engines"]
+    with pytest.raises(Conflict, match="already in sequence"):
+        enroll_contacts(store, "Onboarding", ["Ada Lovelace"])
+    enroll_contacts(store, "Onboarding", ["Bob"])
+    assert list_sequences(store)[0].active == 2
+    # winning a deal with Ada cancels her remaining steps
+    add_deal(store, title="D", contact="Ada Lovelace")
+    win_deal(store, "D")
+    assert sorted(t.subject for t in list_tasks(store)) == ["Call Bob", "Welcome mail to"]
+    assert stop_sequence(store, "Onboarding", ["Bob"]) == 1
+    assert list_tasks(store) == []
+    reasons = {e.contact: e.stop_reason for e in list_enrollments(store, "Onboarding")}
+    assert reasons == {"Ada Lovelace": "deal won", "Bob": "stopped"}
+    with pytest.raises(Conflict, match="is not in sequence"):
+        stop_sequence(store, "Onboarding", ["Bob"])
+
+
+def test_next_actions_order(store) -> None:
+    """A hand-built queue: the order below is the one a founder would want."""
+    add_contact(store, name="Ada", company="Acme", cadence_days=14)
+    add_contact(store, name="Bob")
+    big = add_deal(store, title="Acme renewal", contact="Ada", amount=18500,
+                   stage="Negotiation")  # fmt: skip
+    small = add_deal(store, title="Tiny upsell", contact="Bob", amount=500, stage="Lead-in")
+    fresh = add_deal(store, title="Fresh lead", contact="Bob", amount=50000)
+    for deal_id in (big.id, small.id):
+        backdate(store, Deal, deal_id, created_at=NOW - timedelta(days=21))
+    with store.write() as session:
+        session.execute(update(StageChange).values(at=NOW - timedelta(days=21)))
+    backdate(store, Contact, 1, created_at=NOW - timedelta(days=20))
+    add_task(store, text="Send contract", due=NOW - timedelta(days=3), deal="Acme renewal")
+    add_task(store, text="Water the plants", due=NOW - timedelta(days=1))
+    add_task(store, text="Prepare demo", due=NOW + timedelta(days=2), deal="Fresh lead")
+    backdate(store, Deal, fresh.id, created_at=NOW - timedelta(hours=1))
+    queue = next_actions(store, now=NOW)
+    # The big renewal, untouched for 21 days, outweighs its own overdue task; the tiny
+    # upsell (rotting, no next step) beats a personal chore; the lapsed cadence is last;
+    # "Fresh lead" has a next step and is new, so it is not in the queue at all.
+    assert [q.title for q in queue] == [
+        "Acme renewal (Acme)",
+        "Send contract",
+        "Tiny upsell",
+        "Water the plants",
+        "Ada (Acme)",
+    ]
+    renewal = queue[0]
+    assert renewal.reason == (
+        "€18,500.00 at 75%, no activity for 21 days, Negotiation rots after 7"
+    )
+    assert "no next step" in queue[2].reason
+    # acting lowers or removes: log a call on the renewal and it leaves the queue
+    log_activity(store, kind="call", text="call", ref="deal:Acme renewal", at=NOW)
+    titles = [q.title for q in next_actions(store, now=NOW + timedelta(minutes=1))]
+    assert "Acme renewal (Acme)" not in titles
+    assert "Ada (Acme)" not in titles  # the call was with Ada too

@@ -1,0 +1,123 @@
+"""Repeat rules, cadences and the config file (automation rules)."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tinycrm.config import ConfigError, load_config, parse_config
+from tinycrm.repeat import next_occurrence, normalize_repeat, parse_cadence
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [("2w", "2w"), ("every 2 weeks", "2w"), ("month", "1m"), ("Weekday", "weekday"),
+     ("10 days", "10d"), ("yearly", "1y"), ("daily", "1d")],
+)  # fmt: skip
+def test_normalize_repeat(text: str, rule: str) -> None:
+    assert normalize_repeat(text) == rule
+
+
+@pytest.mark.parametrize("text", ["", "0d", "sometimes", "2x", "every"])
+def test_bad_repeat_rules(text: str) -> None:
+    with pytest.raises(ValueError, match="cannot understand repeat rule"):
+        normalize_repeat(text)
+
+
+def test_next_occurrence_keeps_local_time_across_dst() -> None:
+    friday_9am = datetime(2026, 3, 27, 8, 0, tzinfo=UTC)  # 09:00 CET
+    monday = next_occurrence(friday_9am, "weekday", tz=BERLIN)
+    assert monday.astimezone(BERLIN).isoformat() == "2026-03-30T09:00:00+02:00"  # now CEST
+    assert next_occurrence(friday_9am, "1d", tz=BERLIN).astimezone(BERLIN).hour == 9
+
+
+def test_next_occurrence_clamps_month_ends_and_skips_the_past() -> None:
+    jan31 = datetime(2026, 1, 31, 8, 0, tzinfo=UTC)
+    assert next_occurrence(jan31, "month", tz=BERLIN).astimezone(BERLIN).day == 28
+    late = next_occurrence(jan31, "1w", after=datetime(2026, 3, 1, tzinfo=UTC), tz=BERLIN)
+    assert late.astimezone(BERLIN).date().isoformat() == "2026-03-07"
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [("30d", 30), ("2w", 14), ("3m", 90), ("1y", 365), ("45", 45), ("month", 30), ("none", None)],
+)
+def test_cadence(text: str, days: int | None) -> None:
+    assert parse_cadence(text) == days
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=30))
+def test_parsers_only_raise_value_error(text: str) -> None:
+    for parse in (normalize_repeat, parse_cadence):
+        with contextlib.suppress(ValueError):
+            parse(text)
+
+
+GOOD = """\
+[remind]
+closing_days = 10
+
+[[rules]]
+name = "Proposal follow-up"
+when = "deal.stage"
+stage = "Proposal"
+task = "Follow up on {deal} with {contact}"
+due = "+3d"
+
+[[rules]]
+when = "deal.won"
+set_contact_lifecycle = "customer"
+"""
+
+
+def test_good_config() -> None:
+    config = parse_config(GOOD, Path("c.toml"))
+    assert config.closing_days == 10
+    first, second = config.rules
+    assert (first.label, first.when, first.stage, first.line) == (
+        "Proposal follow-up", "deal.stage", "Proposal", 4)  # fmt: skip
+    assert first.describe() == (
+        "when a deal enters Proposal: add task 'Follow up on {deal} with {contact}' due +3d"
+    )
+    assert second.label == "rule 2"
+    assert "lifecycle to customer" in second.describe()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[rules]]\nwhen = 'deal.moved'\ntask = 'x'\n", "line 2: rules[1].when 'deal.moved'"),
+        ("[[rules]]\nwhen = 'deal.won'\n", "does nothing"),
+        (
+            "[[rules]]\nwhen = 'deal.won'\ntask = 'x'\ncolour = 'red'\n",
+            "line 4: rules[1]: unknown key 'colour'",
+        ),
+        ("[[rules]]\nwhen = 'deal.won'\ntask = 'x'\ndue = 'soonish'\n", "line 4: rules[1].due"),
+        ("[[rules]]\nwhen = 'deal.won'\ntask = 'Call {nme}'\n", "unknown placeholder {nme}"),
+        ("[[rules]]\nwhen = 'deal.won'\nset_contact_lifecycle = 'vip'\n", "line 3"),
+        ("[remind]\nclosing_days = 'soon'\n", "line 2: remind.closing_days"),
+        ("[rules\n", "c.toml"),
+        ("[smpt]\nhost = 'x'\n", "line 1: unknown section or key 'smpt'"),
+        ("[[rules]]\nwhen = 'contact.created'\nstage = 'x'\ntask = 'y'\n", "stage only applies"),
+    ],
+)  # fmt: skip
+def test_config_errors_name_line_and_key(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config(text, Path("c.toml"))
+    assert message in str(err.value)
+    assert str(err.value).startswith("c.toml")
+    assert "\n" not in str(err.value)
+
+
+def test_missing_config_is_empty(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "nope.toml")
+    assert (config.exists, config.rules, config.closing_days) == (False, (), 7)
