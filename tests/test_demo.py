@@ -55,8 +55,9 @@ def _dump(store: Store) -> str:
         "deals": [d.model_dump(mode="json", exclude=WALL_CLOCK) for d in
                   deals.list_deals(store, status=None)],
         "activities": sorted(
-            (a.model_dump(mode="json", exclude=WALL_CLOCK) for a in
-             activities.list_activities(store, limit=None)),
+            # a completed task's occurred_at is when it was completed: wall clock too
+            (a.model_dump(mode="json", exclude=WALL_CLOCK | ({"occurred_at"} if a.done_at else set()))
+             for a in activities.list_activities(store, limit=None)),
             key=lambda a: a["id"],
         ),
     }  # fmt: skip

@@ -285,7 +285,8 @@ def complete_task(store: Store, task_id: int) -> ActivityRead:
         if task.done_at is not None:
             raise Conflict(f"task {task_id} is already done")
         now = utcnow()
-        task.done_at = task.updated_at = now
+        # A done task happened: it counts as an interaction (rotting, keep-in-touch).
+        task.done_at = task.occurred_at = task.updated_at = now
         following = ""
         if task.repeat and task.due_at is not None:
             due = repeat.next_occurrence(task.due_at, task.repeat, after=now)

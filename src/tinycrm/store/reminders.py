@@ -12,14 +12,16 @@ plus open deals with no next step, into one queue.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tinycrm import dates, money
-from tinycrm.store.activities import _joined, local_day
+from tinycrm.store.activities import local_day
 from tinycrm.store.deals import effective_probability
 from tinycrm.store.engine import Store
 from tinycrm.store.models import (
@@ -83,15 +85,15 @@ def _days(delta: timedelta) -> int:
     return max(0, int(delta.total_seconds() // 86400))
 
 
-def _weighted(deal: Deal, stage_probability: int) -> tuple[Decimal | None, int]:
-    probability = effective_probability(deal.status, deal.probability, stage_probability)
+def _weighted(deal: _OpenDeal) -> tuple[Decimal | None, int]:
+    probability = effective_probability(deal.status, deal.probability, deal.stage_probability)
     if deal.amount_minor is None:
         return None, probability
     amount = money.from_minor(deal.amount_minor, deal.currency)
     return amount * probability / 100, probability
 
 
-def _money_at(deal: Deal, probability: int) -> str:
+def _money_at(deal: _OpenDeal, probability: int) -> str:
     if deal.amount_minor is None:
         return ""
     amount = money.format_money(money.from_minor(deal.amount_minor, deal.currency), deal.currency)
@@ -99,107 +101,171 @@ def _money_at(deal: Deal, probability: int) -> str:
 
 
 def _tasks(session: Session, now: datetime, day_end: datetime) -> list[DueItem]:
-    open_task = (Activity.kind == "task") & Activity.done_at.is_(None)
-    query = _joined().where(open_task, or_(Activity.due_at < day_end, Activity.remind_at <= now))
+    person, account, opportunity = aliased(Contact), aliased(Company), aliased(Deal)
+    query = (
+        select(
+            Activity.id,
+            Activity.subject,
+            Activity.due_at,
+            Activity.remind_at,
+            Activity.deal_id,
+            person.name,
+            account.name,
+            opportunity.title,
+        )
+        .outerjoin(person, Activity.contact_id == person.id)
+        .outerjoin(account, Activity.company_id == account.id)
+        .outerjoin(opportunity, Activity.deal_id == opportunity.id)
+        .where(
+            Activity.kind == "task",
+            Activity.done_at.is_(None),
+            or_(Activity.due_at < day_end, Activity.remind_at <= now),
+        )
+        .order_by(Activity.due_at)
+    )
     items = []
-    for task, contact, company, deal in session.execute(query.order_by(Activity.due_at)):
+    for task_id, subject, due, remind_at, deal_id, contact, company, deal in session.execute(query):
         about = " · ".join(x for x in (deal, contact, company) if x)
-        due = task.due_at
         if due < now:
-            group, key, when = "overdue", f"task:{task.id}", due
+            group, key, when = "overdue", f"task:{task_id}", due
             detail = f"was due {dates.humanize(due, now=now)}"
         elif due < day_end:
-            group, key, when = "today", f"task:{task.id}", due
+            group, key, when = "today", f"task:{task_id}", due
             detail = f"due {dates.format_local(due)[-5:]}"
         else:
-            group, key, when = "reminder", f"remind:{task.id}", task.remind_at
+            group, key, when = "reminder", f"remind:{task_id}", remind_at
             detail = f"due {dates.format_local(due)}"
         items.append(
-            DueItem(
-                key=key,
-                group=group,
-                due_at=when,
-                title=task.subject,
-                detail=f"{detail}" + (f" · {about}" if about else ""),
-                entity="activity",
-                entity_id=task.id,
-                deal_id=task.deal_id,
+            DueItem.from_row(
+                {
+                    "key": key,
+                    "group": group,
+                    "due_at": when,
+                    "title": subject,
+                    "detail": detail + (f" · {about}" if about else ""),
+                    "entity": "activity",
+                    "entity_id": task_id,
+                    "deal_id": deal_id,
+                    "value": None,
+                    "currency": None,
+                    "stake": None,
+                }
             )
         )
     return items
 
 
 def _cadences(session: Session, now: datetime) -> list[DueItem]:
-    last = func.max(Activity.occurred_at)
-    rows = session.execute(
-        select(Contact, Company.name, last)
-        .outerjoin(Company, Contact.company_id == Company.id)
-        .outerjoin(
-            Activity, (Activity.contact_id == Contact.id) & Activity.occurred_at.is_not(None)
+    last_touch = (
+        select(Activity.contact_id, func.max(Activity.occurred_at).label("last"))
+        .where(
+            Activity.contact_id.in_(select(Contact.id).where(Contact.cadence_days.is_not(None))),
+            Activity.occurred_at.is_not(None),
         )
-        .where(Contact.cadence_days.is_not(None))
-        .group_by(Contact.id, Company.name)
-    ).all()
+        .group_by(Activity.contact_id)
+        .subquery()
+    )
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                Contact.id,
+                Contact.name,
+                Contact.cadence_days,
+                Contact.created_at,
+                Company.name,
+                last_touch.c.last,
+            )
+            .outerjoin(Company, Contact.company_id == Company.id)
+            .outerjoin(last_touch, last_touch.c.contact_id == Contact.id)
+            .where(Contact.cadence_days.is_not(None))
+        )
+        .all()
+    )
     items = []
-    for contact, company, last_touch in rows:
-        since = max(t for t in (last_touch, contact.created_at) if t is not None)
-        due = since + timedelta(days=contact.cadence_days)
+    for contact_id, name, cadence, created_at, company, last in rows:
+        since = max(t for t in (last, created_at) if t is not None)
+        due = since + timedelta(days=cadence)
         if due > now:
             continue
-        ago = (
-            "never contacted"
-            if last_touch is None
-            else f"last contact {_days(now - since)} days ago"
-        )
+        ago = "never contacted" if last is None else f"last contact {_days(now - since)} days ago"
         items.append(
             DueItem(
-                key=f"cadence:{contact.id}",
+                key=f"cadence:{contact_id}",
                 group="keep_in_touch",
                 due_at=due,
-                title=contact.name + (f" ({company})" if company else ""),
-                detail=f"{ago}; keep in touch every {contact.cadence_days} days",
+                title=name + (f" ({company})" if company else ""),
+                detail=f"{ago}; keep in touch every {cadence} days",
                 entity="contact",
-                entity_id=contact.id,
+                entity_id=contact_id,
             )
         )
     return items
 
 
-def _open_deals(session: Session) -> list[tuple[Deal, Stage, str | None, datetime]]:
-    """Open deals with their stage, company name and last touch (activity, move or creation)."""
+@dataclass(frozen=True, slots=True)
+class _OpenDeal:
+    """The columns of an open deal that reminders and the queue need (a plain row)."""
+
+    id: int
+    title: str
+    amount_minor: int | None
+    currency: str
+    probability: int | None
+    status: str
+    close_date: date | None
+    created_at: datetime
+    stage: str
+    stage_probability: int
+    rotting_days: int | None
+    company: str | None
+    last_touch: datetime
+
+
+def _open_deals(session: Session) -> list[_OpenDeal]:
+    """Open deals with their stage, company name and last touch: the latest logged activity
+    or completed task (completing a task sets its ``occurred_at``), move, or creation."""
+    conn = session.connection()
     open_ids = select(Deal.id).where(Deal.status == "open")
     activity = dict(
-        session.execute(
+        conn.execute(
             select(Activity.deal_id, func.max(Activity.occurred_at))
             .where(Activity.deal_id.in_(open_ids), Activity.occurred_at.is_not(None))
             .group_by(Activity.deal_id)
         ).all()
     )
-    done = dict(
-        session.execute(
-            select(Activity.deal_id, func.max(Activity.done_at))
-            .where(Activity.deal_id.in_(open_ids), Activity.done_at.is_not(None))
-            .group_by(Activity.deal_id)
-        ).all()
-    )
     moved = dict(
-        session.execute(
+        conn.execute(
             select(StageChange.deal_id, func.max(StageChange.at))
             .where(StageChange.deal_id.in_(open_ids))
             .group_by(StageChange.deal_id)
         ).all()
     )
-    rows = session.execute(
-        select(Deal, Stage, Company.name)
+    columns = (
+        Deal.id,
+        Deal.title,
+        Deal.amount_minor,
+        Deal.currency,
+        Deal.probability,
+        Deal.status,
+        Deal.close_date,
+        Deal.created_at,
+        Stage.name,
+        Stage.probability,
+        Stage.rotting_days,
+        Company.name,
+    )
+    rows = conn.execute(
+        select(*columns)
         .join(Stage, Deal.stage_id == Stage.id)
         .outerjoin(Company, Deal.company_id == Company.id)
         .where(Deal.status == "open")
         .order_by(Deal.id)
     ).all()
     out = []
-    for deal, stage, company in rows:
-        touches = (deal.created_at, activity.get(deal.id), done.get(deal.id), moved.get(deal.id))
-        out.append((deal, stage, company, max(t for t in touches if t is not None)))
+    for row in rows:
+        touches = (row[7], activity.get(row[0]), moved.get(row[0]))
+        out.append(_OpenDeal(*row, last_touch=max(t for t in touches if t is not None)))
     return out
 
 
@@ -211,9 +277,9 @@ def _deal_items(session: Session, now: datetime, closing_days: int) -> list[DueI
     today = now.astimezone(dates.local_tz()).date()
     horizon = today + timedelta(days=closing_days)
     items = []
-    for deal, stage, company, last_touch in _open_deals(session):
-        value, probability = _weighted(deal, stage.probability)
-        title = deal.title + (f" ({company})" if company else "")
+    for deal in _open_deals(session):
+        value, probability = _weighted(deal)
+        title = deal.title + (f" ({deal.company})" if deal.company else "")
         stake = _money_at(deal, probability)
         common = {
             "entity": "deal",
@@ -223,11 +289,11 @@ def _deal_items(session: Session, now: datetime, closing_days: int) -> list[DueI
             "currency": deal.currency,
             "stake": stake or None,
         }
-        if stage.rotting_days:
-            due = last_touch + timedelta(days=stage.rotting_days)
+        if deal.rotting_days:
+            due = deal.last_touch + timedelta(days=deal.rotting_days)
             if due <= now:
-                idle = _days(now - last_touch)
-                why = f"no activity for {idle} days, {stage.name} rots after {stage.rotting_days}"
+                idle = _days(now - deal.last_touch)
+                why = f"no activity for {idle} days, {deal.stage} rots after {deal.rotting_days}"
                 items.append(
                     DueItem(
                         key=f"rotting:{deal.id}",
@@ -368,9 +434,7 @@ def next_actions(
     now = now or utcnow()
     items = due_items(store, now=now)
     with store.read() as session:
-        deals = {
-            deal.id: (deal, stage, company) for deal, stage, company, _ in _open_deals(session)
-        }
+        deals = {deal.id: deal for deal in _open_deals(session)}
         with_task = set(
             session.scalars(
                 select(Activity.deal_id).where(
@@ -384,8 +448,7 @@ def next_actions(
     for item in items:
         value = item.value
         if item.entity == "activity" and item.deal_id in deals:
-            deal, stage, _ = deals[item.deal_id]
-            value = _weighted(deal, stage.probability)[0]
+            value = _weighted(deals[item.deal_id])[0]
         key = (item.entity, item.entity_id)
         entry = entries.setdefault(
             key, {"title": item.title, "reasons": [], "score": 0.0, "kinds": [], "due": item.due_at}
@@ -394,15 +457,15 @@ def next_actions(
         entry["score"] += _score(item.group, item.due_at, value, now)
         entry["kinds"].append(item.group)
         entry["due"] = min(entry["due"], item.due_at)
-    for deal_id, (deal, stage, company) in deals.items():
+    for deal_id, deal in deals.items():
         if deal_id in with_task:
             continue
-        value = _weighted(deal, stage.probability)[0]
+        value = _weighted(deal)[0]
         key = ("deal", deal_id)
         entry = entries.setdefault(
             key,
             {
-                "title": deal.title + (f" ({company})" if company else ""),
+                "title": deal.title + (f" ({deal.company})" if deal.company else ""),
                 "reasons": [],
                 "score": 0.0,
                 "kinds": [],
@@ -414,8 +477,8 @@ def next_actions(
         entry["kinds"].append("no_next_step")
     for (entity, entity_id), entry in entries.items():
         if entity == "deal":  # the stake is said once, at the front of the line
-            deal, stage, _ = deals[entity_id]
-            stake = _money_at(deal, _weighted(deal, stage.probability)[1])
+            deal = deals[entity_id]
+            stake = _money_at(deal, _weighted(deal)[1])
             if stake:
                 entry["reasons"].insert(0, stake)
     ranked = sorted(entries.items(), key=lambda kv: (-kv[1]["score"], kv[0]))

@@ -1,0 +1,139 @@
+"""`tinycrm remind --json` cold over 100,000 contacts and 1,000,000 activities.
+
+Target (issue 6): under 1 s, with the queries answered from indexes.
+
+    python bench/remind.py [--runs 5]
+
+The data is seeded straight through SQLAlchemy Core on the store's own tables
+(the store's per-record functions would take minutes for a million rows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _data import contacts  # noqa: E402
+
+N_CONTACTS = 100_000
+N_DEALS = 5_000
+N_ACTIVITIES = 1_000_000
+N_TASKS = 20_000
+BIN = Path(sys.executable).parent / "tinycrm"
+
+
+def seed(path: Path) -> None:
+    from tinycrm.store.bulk import bulk_add_contacts
+    from tinycrm.store.engine import open_store
+    from tinycrm.store.models import Activity, Contact, Deal, StageChange
+
+    rng = random.Random(6)
+    store = open_store(str(path), user="bench")
+    bulk_add_contacts(store, contacts(N_CONTACTS))
+    now = datetime.now(UTC)
+    with store.write() as session:
+        conn = session.connection()
+        conn.execute(Contact.__table__.update().where(Contact.id % 10 == 0).values(cadence_days=30))
+        deals = [
+            {
+                "title": f"Deal {i}",
+                "title_key": f"deal {i}",
+                "contact_id": rng.randint(1, N_CONTACTS),
+                "pipeline_id": 1,
+                "stage_id": rng.randint(1, 4),
+                "amount_minor": rng.randint(1, 500) * 100_00,
+                "currency": "EUR",
+                "close_date": date.today() + timedelta(days=rng.randint(-30, 120)),
+                "status": "open",
+                "owner": "bench",
+                "created_at": now - timedelta(days=rng.randint(0, 200)),
+                "updated_at": now,
+            }
+            for i in range(N_DEALS)
+        ]
+        conn.execute(insert(Deal), deals)
+        conn.execute(
+            insert(StageChange),
+            [
+                {"deal_id": i + 1, "to_stage_id": d["stage_id"], "to_status": "open",
+                 "at": d["created_at"], "actor": "bench"}
+                for i, d in enumerate(deals)
+            ],
+        )  # fmt: skip
+        kinds = ("call", "email", "meeting", "note")
+        batch = []
+        for i in range(N_ACTIVITIES):
+            when = now - timedelta(minutes=rng.randint(0, 60 * 24 * 400))
+            batch.append(
+                {
+                    "kind": kinds[i % 4],
+                    "subject": "bench activity",
+                    "contact_id": rng.randint(1, N_CONTACTS),
+                    "deal_id": rng.randint(1, N_DEALS) if i % 5 == 0 else None,
+                    "occurred_at": when,
+                    "owner": "bench",
+                    "created_at": when,
+                    "updated_at": when,
+                }
+            )
+            if len(batch) == 20_000:
+                conn.execute(insert(Activity), batch)
+                batch = []
+        for i in range(N_TASKS):
+            due = now + timedelta(hours=rng.randint(-24 * 30, 24 * 60))
+            batch.append(
+                {"kind": "task", "subject": f"task {i}", "contact_id": rng.randint(1, N_CONTACTS),
+                 "due_at": due, "owner": "bench", "created_at": now, "updated_at": now}
+            )  # fmt: skip
+        conn.execute(insert(Activity), batch)
+    store.close()
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("ANALYZE")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def timed(cmd: list[str], runs: int) -> tuple[float, int]:
+    samples, count = [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        samples.append(time.perf_counter() - start)
+        count = out.count('"key"')
+    return statistics.median(samples), count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "remind.db"
+        start = time.perf_counter()
+        seed(path)
+        print(f"seeded {N_CONTACTS:,} contacts, {N_DEALS:,} deals, "
+              f"{N_ACTIVITIES + N_TASKS:,} activities in {time.perf_counter() - start:.1f} s")  # fmt: skip
+        base = [str(BIN), "--db", str(path), "remind", "--json"]
+        first, items = timed(base, 1)
+        print(f"first run (claims and records {items:,} items): {first:.3f} s")
+        again, _ = timed(base, args.runs)
+        print(f"later runs (nothing new), median of {args.runs}: {again:.3f} s")
+        everything, items = timed([*base, "--all"], args.runs)
+        print(f"--all ({items:,} items), median of {args.runs}: {everything:.3f} s")
+        floor, _ = timed([sys.executable, "-c", "import sqlmodel"], args.runs)
+        print(f"floor (python -c 'import sqlmodel'): {floor:.3f} s")
+
+
+if __name__ == "__main__":
+    main()

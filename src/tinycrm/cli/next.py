@@ -1,0 +1,37 @@
+"""``tinycrm next``"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import store
+from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+
+app = typer.Typer()
+
+COLUMNS = [
+    col("#", "rank", justify="right", style="dim", no_wrap=True),
+    col("what", "title", style="bold"),
+    col("why", "reason"),
+    col("score", "score", justify="right", style="dim", no_wrap=True, min_console=110),
+]
+
+
+@app.command("next")
+def next_(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="At most N items.", min=1)] = 20,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """What to do now: one queue of due tasks, lapsed keep-in-touch, rotting deals,
+    deals closing soon and deals with no next step, most pressing first."""
+    from tinycrm.store.reminders import next_actions
+
+    rows = next_actions(store(ctx), limit=limit)
+    out.emit_list(rows, COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_,
+                  empty="nothing needs your attention right now")  # fmt: skip

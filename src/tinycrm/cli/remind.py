@@ -1,0 +1,212 @@
+"""``tinycrm remind`` (run by cron) and ``tinycrm remind install``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import fail, store
+
+if TYPE_CHECKING:
+    from tinycrm.store.reminders import DueItem
+
+app = typer.Typer(
+    invoke_without_command=True,
+    help="What is due now: tasks, keep-in-touch, rotting deals, deals closing soon.",
+)
+
+EXIT_DUE = 3
+EXIT_DELIVERY = 4
+
+
+def render_text(items: list[DueItem]) -> str:
+    """The cron mail: grouped, one line per item."""
+    from tinycrm import dates
+    from tinycrm.store.reminders import GROUPS
+    from tinycrm.store.types import utcnow
+
+    now = dates.format_local(utcnow())
+    count = len(items)
+    lines = [f"tinycrm: {count} thing{'s' if count != 1 else ''} due ({now})"]
+    for group, title in GROUPS.items():
+        members = [i for i in items if i.group == group]
+        if members:
+            lines += ["", f"{title} ({len(members)})"]
+            lines += [f"  - {item.line()}" for item in members]
+    return "\n".join(lines) + "\n"
+
+
+def _deliver(
+    items: list[DueItem],
+    *,
+    json_: bool,
+    notify: bool,
+    mail: list[str],
+    webhook: list[str],
+) -> None:
+    from tinycrm import delivery
+
+    text = render_text(items) if items and (mail or webhook or not json_) else ""
+    if mail and items:
+        from tinycrm.config import ConfigError, current_config
+
+        try:
+            config = current_config()
+        except ConfigError as exc:
+            raise delivery.DeliveryError(str(exc)) from exc
+        if not config.smtp:
+            raise delivery.DeliveryError(
+                f"mail not sent: no [smtp] section in {config.path} (see README: Reminders)"
+            )
+        try:
+            settings = delivery.MailSettings.from_config(config.smtp)
+        except ValueError as exc:
+            raise delivery.DeliveryError(f"mail not sent: {config.path}: {exc}") from exc
+        subject = f"tinycrm: {len(items)} thing{'s' if len(items) != 1 else ''} due"
+        delivery.send_mail(settings, to=mail, subject=subject, text=text)
+    for url in webhook if items else []:
+        # "text" is what Slack-style receivers show; ntfy takes the body as it is.
+        payload = [item.model_dump(mode="json") for item in items]
+        delivery.post_webhook(url, {"text": text, "count": len(items), "due": payload})
+    if notify and items:
+        body = "\n".join(item.line() for item in items[:8])
+        more = f"\n… and {len(items) - 8} more" if len(items) > 8 else ""
+        delivery.send_desktop(f"tinycrm: {len(items)} due", body + more)
+    if json_:
+        sys.stdout.write(out.dumps(items) + "\n")
+    elif text:
+        sys.stdout.write(text)
+
+
+@app.callback()
+def remind(
+    ctx: typer.Context,
+    json_: out.JsonOpt = False,
+    all_: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Show everything due, announced before or not (records nothing)."
+        ),
+    ] = False,
+    fail_if_due: Annotated[
+        bool, typer.Option("--fail-if-due", help="Exit 3 when anything is due (0 otherwise).")
+    ] = False,
+    notify: Annotated[
+        bool, typer.Option("--notify", help="Also send a desktop notification (notify-send).")
+    ] = False,
+    mail: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--mail", help="Also email the list to TO (SMTP from the config file).", metavar="TO"
+        ),
+    ] = None,
+    webhook: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--webhook", help="Also POST the JSON to URL (ntfy, Slack-style).", metavar="URL"
+        ),
+    ] = None,
+    closing_days: Annotated[
+        int | None,
+        typer.Option(help="Closing soon = within N days (default: config, else 7).", min=0),
+    ] = None,
+) -> None:
+    """Tell what is due now, once: each item is announced once per due time.
+
+    Meant for cron: prints nothing when nothing new is due, so cron mails only
+    when there is something to do. A failed delivery (mail, webhook,
+    notification) exits 4 and leaves the items for the next run.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    import uuid
+
+    from tinycrm import delivery
+    from tinycrm.store.reminders import claim_items, confirm_run, due_items, release_run
+
+    opened = store(ctx)
+    items = due_items(opened, closing_days=closing_days)
+    run_id = uuid.uuid4().hex
+    tell = items if all_ else claim_items(opened, items, run_id=run_id)
+    try:
+        _deliver(tell, json_=json_, notify=notify, mail=mail or [], webhook=webhook or [])
+    except (delivery.DeliveryError, KeyboardInterrupt) as exc:
+        if not all_:
+            release_run(opened, run_id)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        fail(f"{exc} (nothing was marked as announced; the next run tries again)", EXIT_DELIVERY)
+    if not all_:
+        confirm_run(opened, run_id)
+    if fail_if_due and items:
+        raise typer.Exit(EXIT_DUE)
+
+
+def _executable() -> Path:
+    beside = Path(sys.executable).parent / "tinycrm"
+    if beside.exists():
+        return beside.absolute()
+    found = shutil.which("tinycrm")
+    if found:
+        return Path(found).absolute()
+    return Path(sys.argv[0]).absolute()
+
+
+@app.command("install")
+def install(
+    ctx: typer.Context,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Add the line to your crontab (once; safe to repeat).")
+    ] = False,
+    systemd: Annotated[
+        bool, typer.Option("--systemd", help="Write a systemd user service and timer instead.")
+    ] = False,
+    every: Annotated[int, typer.Option(help="Run every N minutes (1-59).", min=1, max=59)] = 15,
+) -> None:
+    """Print the crontab line that runs tinycrm remind (or install it, or a systemd timer)."""
+    from platformdirs import user_log_dir
+
+    from tinycrm import schedule
+    from tinycrm.store.engine import resolve_url, sqlite_path
+
+    url = resolve_url(ctx.find_root().obj.db)
+    file = sqlite_path(url)
+    db = str(file) if file else url
+    executable = _executable()
+    if systemd:
+        units = schedule.systemd_units(executable=executable, db=db, every_minutes=every)
+        directory = (
+            Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "systemd/user"
+        )
+        for path in schedule.write_systemd_units(units, directory):
+            out.done(f"Wrote {path}")
+        out.done(
+            "Enable it with: systemctl --user daemon-reload && "
+            "systemctl --user enable --now tinycrm-remind.timer"
+        )
+        return
+    log = Path(user_log_dir("tinycrm", appauthor=False)) / "remind.log"
+    line = schedule.cron_line(
+        executable=executable,
+        db=db,
+        path_env=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        log=log,
+        every_minutes=every,
+    )
+    if not apply:
+        sys.stdout.write(line + "\n")
+        sys.stderr.write("Add it with `tinycrm remind install --apply` (or crontab -e).\n")
+        return
+    log.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        added = schedule.install_cron(line)
+    except RuntimeError as exc:
+        fail(str(exc))
+    out.done("Added to your crontab:" if added else "Already in your crontab:")
+    out.done(f"  {line}")

@@ -1,0 +1,56 @@
+"""``tinycrm rules list`` and ``tinycrm rules check``"""
+
+from __future__ import annotations
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import fail
+from tinycrm.cli.output import JsonOpt, col
+
+app = typer.Typer(no_args_is_help=True, help="Automation rules from the config file.")
+
+
+def _load():  # type: ignore[no-untyped-def]
+    from tinycrm.config import ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+@app.command("list")
+def list_(json_: JsonOpt = False) -> None:
+    """Show the automation rules and what each does."""
+    config = _load()
+    rows = [
+        {
+            "number": r.index + 1,
+            "name": r.name,
+            "when": r.when,
+            "does": r.describe(),
+            "line": r.line,
+        }
+        for r in config.rules
+    ]
+    if json_:
+        out.emit_list(rows, [], json_=True)
+        return
+    if not config.exists:
+        out.done(f"No config file at {config.path}; see README (Automation rules) for examples.")
+        return
+    columns = [col("#", "number", justify="right", style="dim"), col("name", "name", style="bold"),
+               col("rule", "does")]  # fmt: skip
+    out.print_table(rows, columns, title=str(config.path), empty=f"no rules in {config.path}")
+
+
+@app.command("check")
+def check() -> None:
+    """Validate the config file: a clear error with line and key, or OK."""
+    config = _load()
+    if not config.exists:
+        out.done(f"No config file at {config.path} (nothing to check).")
+        return
+    count = len(config.rules)
+    out.done(f"{config.path}: OK ({count} rule{'s' if count != 1 else ''})")

@@ -1,0 +1,108 @@
+"""``tinycrm sequence …``"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import store
+from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+
+app = typer.Typer(no_args_is_help=True, help="Sequences: drip follow-ups scheduled as tasks.")
+
+NameArg = Annotated[str, typer.Argument(help="Sequence name or id.", metavar="NAME")]
+ContactsArg = Annotated[list[str], typer.Argument(help="Contacts (id, email or name).",
+                                                   metavar="CONTACT...")]  # fmt: skip
+
+
+def _parse_step(spec: str) -> tuple[int, str]:
+    from tinycrm.store.errors import Invalid
+
+    days, sep, text = spec.partition(":")
+    try:
+        offset = int(days.strip().lower().removeprefix("day").removesuffix("d").strip())
+    except ValueError:
+        offset = -1
+    if not sep or offset < 0 or not text.strip():
+        raise Invalid(f"step {spec!r} must look like DAYS:TEXT, e.g. '3:Call {{name}}'")
+    return offset, text.strip()
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Sequence name.")],
+    step: Annotated[
+        list[str],
+        typer.Option(
+            "--step",
+            help="DAYS:TEXT, e.g. '0:Intro email to {first_name}' (repeat; {name}, "
+            "{first_name} and {company} are filled in).",
+        ),
+    ],
+) -> None:
+    """Create a sequence of steps (day offset from enrolment and task text)."""
+    from tinycrm.store.sequences import add_sequence
+
+    sequence = add_sequence(store(ctx), name=name, steps=[_parse_step(s) for s in step])
+    days = ", ".join(f"day {s.day_offset}" for s in sequence.steps)
+    out.done(f"Added sequence #{sequence.id} {sequence.name}: {days}")
+
+
+def _steps(row: dict[str, Any]) -> str:
+    return "; ".join(f"day {step['day_offset']}: {step['text']}" for step in row["steps"])
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
+) -> None:
+    """List sequences with their steps and how many contacts are in each."""
+    from tinycrm.store.sequences import list_sequences
+
+    rows = list_sequences(store(ctx))
+    columns = [
+        col("id", "id", justify="right", style="dim"),
+        col("name", "name", style="bold"),
+        out.Column("steps", _steps),
+        col("active", "active", justify="right"),
+    ]
+    out.emit_list(rows, columns, json_=json_, jsonl=jsonl, csv_=csv_, empty="no sequences")
+
+
+@app.command("show")
+def show(ctx: typer.Context, name: NameArg, json_: JsonOpt = False, csv_: CsvOpt = False) -> None:
+    """Who is (or was) in a sequence."""
+    from tinycrm.store.sequences import list_enrollments
+
+    rows = list_enrollments(store(ctx), name)
+    columns = [
+        col("contact", "contact", style="bold"),
+        col("started", "started_at"),
+        col("tasks", "tasks", justify="right"),
+        col("stopped", "stopped_at"),
+        col("why", "stop_reason"),
+    ]
+    out.emit_list(rows, columns, json_=json_, csv_=csv_, empty="nobody enrolled yet")
+
+
+@app.command("enroll")
+def enroll(ctx: typer.Context, name: NameArg, contacts: ContactsArg) -> None:
+    """Enroll contacts: each step becomes a task due DAYS after today."""
+    from tinycrm.store.sequences import enroll_contacts
+
+    for enrollment in enroll_contacts(store(ctx), name, contacts):
+        out.done(
+            f"Enrolled {enrollment.contact} in {enrollment.sequence} ({enrollment.tasks} tasks)"
+        )
+
+
+@app.command("stop")
+def stop(ctx: typer.Context, name: NameArg, contacts: ContactsArg) -> None:
+    """Take contacts out of a sequence: their open step tasks are removed."""
+    from tinycrm.store.sequences import stop_sequence
+
+    count = stop_sequence(store(ctx), name, contacts)
+    out.done(f"Stopped {count} enrolment{'s' if count != 1 else ''} in {name}")

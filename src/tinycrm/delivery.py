@@ -1,0 +1,536 @@
+"""Deliver what ``tinycrm remind`` found: by mail, as a desktop notification, or to a webhook.
+
+Three channels, each a plain function that either succeeds or raises :class:`DeliveryError`
+with one line meant for the user (``mail not sent: ...``, ``desktop notification not sent:
+...``, ``webhook not sent: ...``). Nothing here reads the store or prints; the CLI decides
+what a failure means (``remind`` exits non-zero and leaves the items un-announced).
+
+Mail is configured by the ``[smtp]`` table of the config file, validated by
+:meth:`MailSettings.from_config`::
+
+    [smtp]
+    host = "smtp.example.com"
+    port = 587                          # default: 587 starttls, 465 ssl, 25 none
+    security = "starttls"               # starttls | ssl | none
+    user = "me@example.com"
+    password_command = "pass show smtp" # or: password_env = "TINYCRM_SMTP_PASSWORD"
+    from = "Me <me@example.com>"        # default: user
+
+The standard library does the work (smtplib, email, urllib.request, subprocess); those
+modules are imported inside the functions so that importing this one stays cheap.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "DeliveryError",
+    "MailSettings",
+    "post_webhook",
+    "send_desktop",
+    "send_mail",
+]
+
+SECURITY_MODES = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+URGENCIES = ("low", "normal", "critical")
+PASSWORD_COMMAND_TIMEOUT = 30.0
+NOTIFY_SEND_TIMEOUT = 10.0
+
+_SMTP_KEYS = (
+    "host",
+    "port",
+    "security",
+    "user",
+    "password_env",
+    "password_command",
+    "from",
+    "timeout",
+)
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered; ``str(error)`` is one line for the user."""
+
+
+def _first_line(text: str | bytes | None, limit: int = 200) -> str:
+    """The first non-empty line of ``text``, stripped and shortened to ``limit`` characters."""
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return ""
+
+
+def _optional_str(section: Mapping[str, Any], key: str) -> str | None:
+    """``section[key]`` as a non-empty string, None when absent; ValueError naming the key."""
+    value = section.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"smtp.{key} must be a non-empty string")
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """How to reach the SMTP server that sends ``tinycrm remind --mail``.
+
+    ``security`` is ``"starttls"``, ``"ssl"`` (implicit TLS, port 465) or ``"none"``. The
+    password is never stored here: it comes from the environment variable named by
+    ``password_env`` or from the output of ``password_command`` (see :meth:`password`).
+    """
+
+    host: str
+    port: int
+    security: str
+    user: str | None
+    password_env: str | None
+    password_command: str | None
+    sender: str
+    timeout: float = 30
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any]) -> MailSettings:
+        """Validate the ``[smtp]`` table of the config file.
+
+        Raises ValueError with a one-line message naming the offending key, for example
+        ``smtp.security must be one of starttls, ssl, none``.
+        """
+        from email.utils import parseaddr
+
+        if not isinstance(section, Mapping):
+            raise ValueError("smtp must be a table")
+        for key in section:
+            if key not in _SMTP_KEYS:
+                raise ValueError(f"smtp.{key} is not a known key (known: {', '.join(_SMTP_KEYS)})")
+
+        host = _optional_str(section, "host")
+        if host is None:
+            raise ValueError("smtp.host is required")
+        if any(ch.isspace() for ch in host):
+            raise ValueError("smtp.host must be a host name without spaces")
+
+        security = section.get("security", "starttls")
+        if not isinstance(security, str) or security.strip().lower() not in SECURITY_MODES:
+            raise ValueError(f"smtp.security must be one of {', '.join(SECURITY_MODES)}")
+        security = security.strip().lower()
+
+        port = section.get("port", DEFAULT_PORTS[security])
+        if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+            raise ValueError("smtp.port must be a whole number from 1 to 65535")
+
+        timeout = section.get("timeout", 30)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise ValueError("smtp.timeout must be a positive number of seconds")
+
+        user = _optional_str(section, "user")
+        password_env = _optional_str(section, "password_env")
+        if password_env is not None and (
+            "=" in password_env or any(ch.isspace() for ch in password_env)
+        ):
+            raise ValueError("smtp.password_env must be the name of an environment variable")
+        password_command = _optional_str(section, "password_command")
+        if user is not None and password_env is None and password_command is None:
+            raise ValueError(
+                "smtp.password_env or smtp.password_command is required with smtp.user"
+            )
+        if user is None and (password_env is not None or password_command is not None):
+            key = "password_env" if password_env is not None else "password_command"
+            raise ValueError(f"smtp.{key} needs smtp.user (the login name)")
+
+        sender = _optional_str(section, "from")
+        if sender is None:
+            if user is None:
+                raise ValueError("smtp.from is required when smtp.user is not set")
+            if "@" not in parseaddr(user)[1]:
+                raise ValueError("smtp.from is required: smtp.user is not an email address")
+            sender = user
+        if "\n" in sender or "\r" in sender or "@" not in parseaddr(sender)[1]:
+            raise ValueError("smtp.from must be an email address to send from")
+
+        return cls(
+            host=host,
+            port=port,
+            security=security,
+            user=user,
+            password_env=password_env,
+            password_command=password_command,
+            sender=sender,
+            timeout=float(timeout),
+        )
+
+    def password(self) -> str | None:
+        """The SMTP password: the ``password_env`` variable first, then ``password_command``.
+
+        None when no password is configured. The command runs through the shell with a
+        30 s timeout and its trailing newline removed; a failure raises DeliveryError with
+        its exit status (and its stderr's first line), never its output.
+        """
+        if self.password_env is not None:
+            value = os.environ.get(self.password_env)
+            if value is not None:
+                return value
+        if self.password_command is None:
+            if self.password_env is not None:
+                raise DeliveryError(
+                    f"mail not sent: environment variable {self.password_env} "
+                    "(smtp.password_env) is not set"
+                )
+            return None
+
+        import subprocess
+
+        try:
+            done = subprocess.run(
+                self.password_command,
+                shell=True,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=PASSWORD_COMMAND_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise DeliveryError(
+                f"mail not sent: smtp.password_command did not finish within "
+                f"{PASSWORD_COMMAND_TIMEOUT:g} s"
+            ) from None
+        except OSError as exc:
+            raise DeliveryError(
+                f"mail not sent: smtp.password_command could not run: {exc.strerror or exc}"
+            ) from None
+        if done.returncode != 0:
+            detail = _first_line(done.stderr)
+            raise DeliveryError(
+                f"mail not sent: smtp.password_command exited with status {done.returncode}"
+                + (f": {detail}" if detail else "")
+            )
+        password = done.stdout.decode("utf-8", "surrogateescape")
+        password = password.removesuffix("\n").removesuffix("\r")
+        if not password:
+            raise DeliveryError("mail not sent: smtp.password_command printed no password")
+        return password
+
+
+def _build_message(
+    settings: MailSettings, to: Sequence[str], subject: str, text: str, html: str | None
+) -> Any:
+    """An ``EmailMessage`` with UTF-8 quoted-printable parts, a Date and a Message-ID."""
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid, parseaddr
+
+    message = EmailMessage()
+    message["Subject"] = " ".join(subject.split())
+    message["From"] = settings.sender
+    message["To"] = ", ".join(to)
+    message["Date"] = formatdate(localtime=True)
+    # The sender's domain, not socket.getfqdn(), which can stall on a DNS lookup.
+    domain = parseaddr(settings.sender)[1].rpartition("@")[2] or "tinycrm.invalid"
+    message["Message-ID"] = make_msgid(idstring="tinycrm", domain=domain)
+    # Quoted-printable rather than 8bit: safe through servers without 8BITMIME.
+    message.set_content(text, charset="utf-8", cte="quoted-printable")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return message
+
+
+def _tls_detail(exc: Any) -> str:
+    """A readable reason for an ``ssl.SSLError``."""
+    import ssl
+
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"certificate not trusted: {exc.verify_message or exc.reason}"
+    if exc.reason == "WRONG_VERSION_NUMBER":
+        return "the server does not speak TLS on this port"
+    return str(exc.reason or _first_line(str(exc)))
+
+
+def _smtp_reply(code: int, reply: bytes | str) -> str:
+    """``"535 Authentication credentials invalid"`` from an SMTP error's code and text."""
+    line = _first_line(reply)
+    return f"{code} {line}" if line else str(code)
+
+
+def _login(client: Any, user: str, password: str) -> None:
+    """Log in; a non-ASCII user or password goes as UTF-8 through AUTH PLAIN (RFC 4616).
+
+    smtplib encodes credentials as ASCII, so ``login()`` cannot send "pässword".
+    """
+    import base64
+    import smtplib
+
+    if user.isascii() and password.isascii():
+        client.login(user, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    if not client.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+    if "PLAIN" not in client.esmtp_features["auth"].upper().split():
+        raise smtplib.SMTPException("a non-ASCII password needs AUTH PLAIN, which is not offered")
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, reply = client.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
+def send_mail(
+    settings: MailSettings,
+    *,
+    to: Sequence[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+) -> None:
+    """Send one mail (plain text, optionally with an HTML alternative) through SMTP.
+
+    Connects with STARTTLS, implicit TLS or in the clear as ``settings.security`` says,
+    verifies the server's certificate, logs in when a user is set, and raises
+    DeliveryError (``mail not sent: ...``) for every failure: the password, DNS, a refused
+    or timed-out connection, TLS, login, a refused sender or recipient. A mail refused for
+    some recipients but accepted for others also raises, naming the refused ones.
+    """
+    import smtplib
+    import socket
+    import ssl
+
+    recipients = [address.strip() for address in to if address.strip()]
+    if not recipients:
+        raise DeliveryError("mail not sent: no recipient given")
+    if any("\n" in address or "\r" in address for address in recipients):
+        raise DeliveryError("mail not sent: a recipient address contains a line break")
+    password = settings.password() if settings.user is not None else None
+    message = _build_message(settings, recipients, subject, text, html)
+
+    host, port = settings.host, settings.port
+    where = f"SMTP server {host}:{port}"
+    step = "connect"
+    try:
+        context = ssl.create_default_context()
+        client: smtplib.SMTP
+        if settings.security == "ssl":
+            client = smtplib.SMTP_SSL(host, port, timeout=settings.timeout, context=context)
+        else:
+            client = smtplib.SMTP(host, port, timeout=settings.timeout)
+        with client:
+            if settings.security == "starttls":
+                step = "starttls"
+                client.starttls(context=context)
+            if settings.user is not None:
+                step = "login"
+                _login(client, settings.user, password or "")
+            step = "send"
+            refused = client.send_message(message, to_addrs=recipients)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(
+            f"mail not sent: {where} refused login for {settings.user} "
+            f"({_smtp_reply(exc.smtp_code, exc.smtp_error)})"
+        ) from None
+    except smtplib.SMTPNotSupportedError:
+        if step == "starttls":
+            detail = 'does not offer STARTTLS (try security = "ssl" or "none")'
+        elif step == "login":
+            detail = "does not offer login (AUTH)" + (
+                " without TLS" if settings.security == "none" else ""
+            )
+        else:
+            detail = "does not support this message (non-ASCII addresses need SMTPUTF8)"
+        raise DeliveryError(f"mail not sent: {where} {detail}") from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        refusals = "; ".join(
+            f"{address}: {_smtp_reply(code, reply)}"
+            for address, (code, reply) in exc.recipients.items()
+        )
+        raise DeliveryError(f"mail not sent: {where} refused the recipient ({refusals})") from None
+    except smtplib.SMTPSenderRefused as exc:
+        raise DeliveryError(
+            f"mail not sent: {where} refused the sender {exc.sender} "
+            f"({_smtp_reply(exc.smtp_code, exc.smtp_error)})"
+        ) from None
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryError(
+            f"mail not sent: {where} answered {_smtp_reply(exc.smtp_code, exc.smtp_error)}"
+        ) from None
+    except smtplib.SMTPServerDisconnected as exc:
+        # smtplib reports a read that timed out as a disconnection.
+        if isinstance(exc.__context__, TimeoutError):
+            raise DeliveryError(
+                f"mail not sent: {where} did not answer within {settings.timeout:g} s"
+            ) from None
+        raise DeliveryError(f"mail not sent: {where} closed the connection") from None
+    except smtplib.SMTPException as exc:
+        raise DeliveryError(f"mail not sent: {where}: {_first_line(str(exc))}") from None
+    except socket.gaierror:
+        raise DeliveryError(f"mail not sent: cannot resolve SMTP server {host}") from None
+    except ConnectionRefusedError:
+        raise DeliveryError(f"mail not sent: {where} refused the connection") from None
+    except TimeoutError:
+        raise DeliveryError(
+            f"mail not sent: {where} did not answer within {settings.timeout:g} s"
+        ) from None
+    except ssl.SSLError as exc:
+        detail = _tls_detail(exc)
+        if exc.reason == "WRONG_VERSION_NUMBER" and settings.security == "ssl":
+            detail += ' (try security = "starttls")'
+        raise DeliveryError(f"mail not sent: TLS with {where} failed: {detail}") from None
+    except OSError as exc:
+        raise DeliveryError(
+            f"mail not sent: cannot reach {where}: {exc.strerror or _first_line(str(exc))}"
+        ) from None
+    if refused:
+        refusals = "; ".join(
+            f"{address}: {_smtp_reply(code, reply)}" for address, (code, reply) in refused.items()
+        )
+        raise DeliveryError(f"mail not sent to every recipient: {where} refused {refusals}")
+
+
+def _session_bus_env() -> dict[str, str]:
+    """The environment for notify-send, with the user's session bus found when cron lacks it.
+
+    cron starts jobs without ``DBUS_SESSION_BUS_ADDRESS``, so notify-send cannot reach the
+    notification daemon; systemd-based desktops put the bus at ``/run/user/UID/bus``.
+    """
+    env = dict(os.environ)
+    if env.get("DBUS_SESSION_BUS_ADDRESS") or not hasattr(os, "getuid"):
+        return env
+    runtime_dir = env.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
+    bus = os.path.join(runtime_dir, "bus")
+    if os.path.exists(bus):
+        env.setdefault("XDG_RUNTIME_DIR", runtime_dir)
+        env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={bus}"
+    return env
+
+
+def send_desktop(title: str, body: str, *, urgency: str = "normal") -> None:
+    """Show a desktop notification with ``notify-send`` (libnotify).
+
+    ``urgency`` is ``"low"``, ``"normal"`` or ``"critical"``. Raises DeliveryError when
+    notify-send is not on PATH, fails (its stderr's first line) or hangs for 10 s.
+    """
+    import shutil
+    import subprocess
+
+    if urgency not in URGENCIES:
+        raise ValueError(f"urgency must be one of {', '.join(URGENCIES)}")
+    executable = shutil.which("notify-send")
+    if executable is None:
+        raise DeliveryError(
+            "desktop notification not sent: notify-send not found (install libnotify-bin)"
+        )
+    command = [executable, "--app-name=tinycrm", f"--urgency={urgency}", "--", title, body]
+    try:
+        done = subprocess.run(
+            command,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=NOTIFY_SEND_TIMEOUT,
+            env=_session_bus_env(),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise DeliveryError(
+            f"desktop notification not sent: notify-send did not finish within "
+            f"{NOTIFY_SEND_TIMEOUT:g} s"
+        ) from None
+    except OSError as exc:
+        raise DeliveryError(
+            f"desktop notification not sent: notify-send could not run: {exc.strerror or exc}"
+        ) from None
+    if done.returncode != 0:
+        detail = _first_line(done.stderr) or f"exit status {done.returncode}"
+        raise DeliveryError(f"desktop notification not sent: notify-send failed: {detail}")
+
+
+def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
+    """POST ``payload`` as UTF-8 JSON to an http(s) ``url`` (ntfy, Slack and alike).
+
+    Any 2xx answer is success. Redirects are not followed (urllib would turn the POST into
+    a GET and drop the body), so a 3xx raises like a 4xx or 5xx. Errors name the host,
+    never the whole URL: webhook URLs often carry their secret in the path.
+    """
+    import http.client
+    import json
+    import socket
+    import ssl
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from tinycrm import __version__
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        shown = f"{parts.scheme}:" if parts.scheme else "a URL without a scheme"
+        raise DeliveryError(
+            f"webhook not sent: only http and https URLs are supported (got {shown})"
+        )
+    host = parts.hostname
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": f"tinycrm/{__version__}",
+        },
+    )
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            status = response.status
+            response.read()
+    except urllib.error.HTTPError as exc:
+        try:
+            detail = _first_line(exc.read(), limit=120)
+        except (OSError, http.client.HTTPException):
+            detail = ""
+        finally:
+            exc.close()
+        where = exc.headers.get("Location") if 300 <= exc.code < 400 and exc.headers else None
+        answer = f"{exc.code} {exc.reason}".strip()
+        if where:
+            answer += " (a redirect: use the URL it points to)"
+        elif detail:
+            answer += f": {detail}"
+        raise DeliveryError(f"webhook not sent: {host} answered {answer}") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, socket.gaierror):
+            detail = "cannot resolve the host name"
+        elif isinstance(reason, ConnectionRefusedError):
+            detail = "connection refused"
+        elif isinstance(reason, TimeoutError):
+            detail = f"no answer within {timeout:g} s"
+        elif isinstance(reason, ssl.SSLError):
+            detail = f"TLS failed: {_tls_detail(reason)}"
+        elif isinstance(reason, OSError):
+            detail = reason.strerror or _first_line(str(reason))
+        else:
+            detail = _first_line(str(reason))
+        raise DeliveryError(f"webhook not sent: cannot reach {host}: {detail}") from None
+    except TimeoutError:
+        raise DeliveryError(
+            f"webhook not sent: {host} gave no answer within {timeout:g} s"
+        ) from None
+    except http.client.HTTPException as exc:
+        detail = _first_line(str(exc)) or type(exc).__name__
+        raise DeliveryError(f"webhook not sent: {host} broke the exchange: {detail}") from None
+    except OSError as exc:
+        raise DeliveryError(
+            f"webhook not sent: cannot reach {host}: {exc.strerror or _first_line(str(exc))}"
+        ) from None
+    if not 200 <= status < 300:
+        raise DeliveryError(f"webhook not sent: {host} answered {status}")

@@ -1,0 +1,255 @@
+"""Install ``tinycrm remind`` to run on its own: a crontab line or a systemd user timer.
+
+:func:`cron_line` builds the line and :func:`install_cron` adds it to the user's crontab
+once (through the ``crontab`` program, leaving every other line as it was);
+:func:`systemd_units` and :func:`write_systemd_units` write a oneshot service and a timer to
+``$XDG_CONFIG_HOME/systemd/user``. Nothing here runs ``systemctl``: the CLI prints the
+``systemctl --user daemon-reload && systemctl --user enable --now tinycrm-remind.timer``
+hint.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = [
+    "CRON_MARKER",
+    "SERVICE_NAME",
+    "TIMER_NAME",
+    "cron_line",
+    "default_systemd_dir",
+    "install_cron",
+    "systemd_units",
+    "write_systemd_units",
+]
+
+CRON_MARKER = "# tinycrm remind"
+SERVICE_NAME = "tinycrm-remind.service"
+TIMER_NAME = "tinycrm-remind.timer"
+CRONTAB_MISSING = "crontab not found: install cron, or use --systemd"
+
+
+def _check_every(every_minutes: int) -> None:
+    """ValueError unless ``every_minutes`` is a whole number from 1 to 59."""
+    if (
+        isinstance(every_minutes, bool)
+        or not isinstance(every_minutes, int)
+        or not 1 <= every_minutes <= 59
+    ):
+        raise ValueError(f"every must be from 1 to 59 minutes, not {every_minutes!r}")
+
+
+def _check_one_line(name: str, value: str) -> None:
+    """ValueError when ``value`` would break the line or unit file it goes into."""
+    if "\n" in value or "\r" in value or "\0" in value:
+        raise ValueError(f"{name} must not contain a line break")
+
+
+def _cron_quote(value: str) -> str:
+    """Quote ``value`` for /bin/sh, and escape ``%``, which cron turns into a newline."""
+    import shlex
+
+    return shlex.quote(value).replace("%", "\\%")
+
+
+def cron_line(
+    *,
+    executable: Path,
+    db: str | None,
+    path_env: str,
+    log: Path,
+    every_minutes: int = 15,
+) -> str:
+    """The crontab line that runs ``tinycrm remind`` every ``every_minutes`` minutes.
+
+    For example (one line)::
+
+        */15 * * * * PATH=/usr/local/bin:/usr/bin:/bin TINYCRM_DB=/home/me/.local/share/
+        tinycrm/tinycrm.db /home/me/.venv/bin/tinycrm remind
+        >> /home/me/.local/state/tinycrm/remind.log 2>&1 # tinycrm remind
+
+    Values are shell-quoted where needed and ``%`` is escaped for cron. ``executable`` and
+    ``log`` must be absolute (cron starts in the home directory); ``db`` None leaves
+    ``TINYCRM_DB`` out, so the default database is used. The log's directory must exist
+    when cron runs the line. Minutes that do not divide 60 (say 45) restart every hour,
+    as cron's ``*/N`` does. The line ends with :data:`CRON_MARKER`, which
+    :func:`install_cron` uses to recognise it.
+    """
+    _check_every(every_minutes)
+    executable = Path(executable)
+    log = Path(log)
+    if not executable.is_absolute():
+        raise ValueError(f"executable must be an absolute path, not {str(executable)!r}")
+    if not log.is_absolute():
+        raise ValueError(f"log must be an absolute path, not {str(log)!r}")
+    values = {"executable": str(executable), "log": str(log), "path": path_env}
+    if db is not None:
+        values["db"] = db
+    for name, value in values.items():
+        _check_one_line(name, value)
+    if not path_env:
+        raise ValueError("path must not be empty")
+
+    minute = "*" if every_minutes == 1 else f"*/{every_minutes}"
+    words = [f"{minute} * * * *", f"PATH={_cron_quote(path_env)}"]
+    if db is not None:
+        words.append(f"TINYCRM_DB={_cron_quote(db)}")
+    words += [_cron_quote(str(executable)), "remind", ">>", _cron_quote(str(log)), "2>&1"]
+    return " ".join(words) + " " + CRON_MARKER
+
+
+def _is_ours(line: bytes) -> bool:
+    """Whether a crontab line is an active tinycrm line (not commented out)."""
+    text = line.rstrip(b"\r\n").rstrip()
+    return text.endswith(CRON_MARKER.encode()) and not text.lstrip().startswith(b"#")
+
+
+def install_cron(line: str) -> bool:
+    """Add ``line`` (from :func:`cron_line`) to the user's crontab; False if already there.
+
+    An active line carrying the same marker and the same command is left alone (False);
+    otherwise the first line carrying the marker is replaced (the database or PATH changed),
+    or the line is appended. Every other line is kept byte for byte. An empty crontab
+    (``crontab -l`` saying "no crontab for ...") counts as empty. RuntimeError when the
+    ``crontab`` program is missing or fails.
+    """
+    import shutil
+    import subprocess
+
+    if not line.rstrip().endswith(CRON_MARKER):
+        raise ValueError(f"line must end with the marker {CRON_MARKER!r}")
+    _check_one_line("line", line)
+    crontab = shutil.which("crontab")
+    if crontab is None:
+        raise RuntimeError(CRONTAB_MISSING)
+
+    try:
+        listed = subprocess.run(
+            [crontab, "-l"], stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RuntimeError(f"crontab -l failed: {exc}") from None
+    if listed.returncode == 0:
+        current = listed.stdout
+    elif b"no crontab for" in listed.stderr.lower():
+        current = b""
+    else:
+        detail = listed.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(
+            f"crontab -l failed: {detail[0] if detail else f'exit status {listed.returncode}'}"
+        )
+
+    new_line = line.rstrip().encode("utf-8", "surrogateescape")
+    lines = current.splitlines(keepends=True)
+    ours = [index for index, existing in enumerate(lines) if _is_ours(existing)]
+    if any(lines[index].rstrip(b"\r\n").rstrip() == new_line for index in ours):
+        return False
+    if ours:
+        first = lines[ours[0]]
+        ending = first[len(first.rstrip(b"\r\n")) :] or b"\n"
+        lines[ours[0]] = new_line + ending
+    else:
+        if lines and not lines[-1].endswith(b"\n"):
+            lines[-1] += b"\n"
+        lines.append(new_line + b"\n")
+
+    try:
+        written = subprocess.run(
+            [crontab, "-"], input=b"".join(lines), capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RuntimeError(f"crontab - failed: {exc}") from None
+    if written.returncode != 0:
+        detail = written.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(
+            f"crontab - failed: {detail[0] if detail else f'exit status {written.returncode}'}"
+        )
+    return True
+
+
+def _systemd_quote(value: str, *, exec_line: bool = False) -> str:
+    """Quote one word for a unit file: ``%`` specifiers escaped, and ``$`` in ExecStart=."""
+    _check_one_line("value", value)
+    escaped = value.replace("%", "%%")
+    if exec_line:
+        escaped = escaped.replace("$", "$$")
+    if escaped and not any(ch in escaped for ch in " \t\"'\\;"):
+        return escaped
+    return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def systemd_units(*, executable: Path, db: str | None, every_minutes: int = 15) -> dict[str, str]:
+    """The text of ``tinycrm-remind.service`` and ``tinycrm-remind.timer``, by file name.
+
+    A oneshot service runs ``EXECUTABLE remind`` (with ``Environment=TINYCRM_DB=...`` when
+    ``db`` is given; its output goes to the journal); the timer fires it every
+    ``every_minutes`` minutes (``OnCalendar=*:0/15``) and catches up after sleep or
+    shutdown (``Persistent=true``).
+    """
+    _check_every(every_minutes)
+    executable = Path(executable)
+    if not executable.is_absolute():
+        raise ValueError(f"executable must be an absolute path, not {str(executable)!r}")
+
+    service = [
+        "[Unit]",
+        "Description=tinycrm reminders (tinycrm remind)",
+        "",
+        "[Service]",
+        "Type=oneshot",
+    ]
+    if db is not None:
+        service.append(f"Environment={_systemd_quote('TINYCRM_DB=' + db)}")
+    service.append(f"ExecStart={_systemd_quote(str(executable), exec_line=True)} remind")
+    every = "minute" if every_minutes == 1 else f"{every_minutes} minutes"
+    timer = [
+        "[Unit]",
+        f"Description=Run tinycrm remind every {every}",
+        "",
+        "[Timer]",
+        f"OnCalendar=*:0/{every_minutes}",
+        "Persistent=true",
+        f"Unit={SERVICE_NAME}",
+        "",
+        "[Install]",
+        "WantedBy=timers.target",
+    ]
+    return {SERVICE_NAME: "\n".join(service) + "\n", TIMER_NAME: "\n".join(timer) + "\n"}
+
+
+def default_systemd_dir() -> Path:
+    """``$XDG_CONFIG_HOME/systemd/user`` (``~/.config/systemd/user`` by default)."""
+    config = os.environ.get("XDG_CONFIG_HOME", "")
+    base = Path(config) if os.path.isabs(config) else Path.home() / ".config"
+    return base / "systemd" / "user"
+
+
+def write_systemd_units(units: Mapping[str, str], directory: Path | None = None) -> list[Path]:
+    """Write ``units`` (file name -> text) into ``directory``; return the paths written.
+
+    The directory defaults to :func:`default_systemd_dir` and is created when missing;
+    each file is replaced atomically. Does not run ``systemctl``.
+    """
+    import tempfile
+
+    target = Path(directory) if directory is not None else default_systemd_dir()
+    for name in units:
+        if not name or "/" in name or "\\" in name or name in (".", ".."):
+            raise ValueError(f"unit name must be a plain file name, not {name!r}")
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name, text in units.items():
+        path = target / name
+        handle, temporary = tempfile.mkstemp(dir=target, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        written.append(path)
+    return written

@@ -1,0 +1,140 @@
+"""tinycrm remind / next / rules / sequence through the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import tinycrm_executable
+
+
+def test_remind_announces_once_and_fail_if_due(cli) -> None:
+    cli("contact", "add", "Ada", "--email", "ada@x.com", "--cadence", "30d")
+    cli("task", "add", "Send contract", "--due", "-2d", "--contact", "Ada")
+    cli("deal", "add", "Acme", "--amount", "1000", "--close", "+3d")
+    first = cli("remind")
+    assert first.exit_code == 0, first.stderr
+    assert "Overdue tasks (1)" in first.stdout
+    assert "  - Send contract: was due 2 days ago · Ada" in first.stdout
+    assert "Closing soon (1)" in first.stdout
+    assert "Acme: €1,000.00 at 10%, expected to close in 3 days" in first.stdout
+    again = cli("remind")
+    assert (again.exit_code, again.stdout) == (0, "")  # nothing new: cron mails nothing
+    everything = cli("remind", "--all", "--json").json()
+    assert {i["group"] for i in everything} == {"overdue", "closing"}
+    assert cli("remind", "--fail-if-due").exit_code == 3
+    cli("task", "done", "1")
+    cli("deal", "edit", "Acme", "--close", "")
+    assert cli("remind", "--fail-if-due", "--all").exit_code == 0
+
+
+def test_two_overlapping_runs_never_announce_an_item_twice(cli) -> None:
+    """Cron fired twice: two real processes at once, four rounds of new due tasks."""
+    expected: set[str] = set()
+    seen: list[str] = []
+    for round_ in range(4):
+        for n in range(5):
+            out = cli("task", "add", f"task {round_}-{n}", "--due", "-1h", "--json")
+            expected.add(f"task:{out.json()['id']}")
+        procs = [
+            subprocess.Popen(
+                [*tinycrm_executable(), "remind", "--json"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=os.environ,
+            )
+            for _ in range(2)
+        ]
+        for proc in procs:
+            stdout, stderr = proc.communicate(timeout=60)
+            assert proc.returncode == 0, stderr
+            seen += [item["key"] for item in json.loads(stdout)]
+    assert sorted(seen) == sorted(expected)  # every item once, none twice
+
+
+def test_failed_delivery_exits_4_and_retries_next_run(cli, tmp_path: Path) -> None:
+    cli("task", "add", "late", "--due", "-1d")
+    failed = cli("remind", "--webhook", "http://127.0.0.1:9/nothing-listens-here")
+    assert failed.exit_code == 4
+    assert "the next run tries again" in failed.stderr
+    assert len(failed.stderr.strip().splitlines()) == 1
+    retried = cli("remind")
+    assert "late" in retried.stdout
+
+
+def test_mail_without_smtp_config_is_a_clear_error(cli) -> None:
+    cli("task", "add", "late", "--due", "-1d")
+    result = cli("remind", "--mail", "me@example.com")
+    assert result.exit_code == 4 and "no [smtp] section" in result.stderr
+
+
+def test_repeat_and_remind_options(cli) -> None:
+    r = cli("task", "add", "Weekly report", "--due", "friday 9:00", "--every", "week",
+            "--remind", "friday 8:00", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    task = r.json()
+    assert task["repeat"] == "1w" and task["remind_at"] < task["due_at"]
+    done = cli("task", "done", str(task["id"]))
+    assert "Next: task #" in done.stdout
+    assert cli("task", "add", "x", "--due", "+1d", "--every", "sometimes").exit_code == 1
+
+
+def test_contact_cadence_option(cli) -> None:
+    cli("contact", "add", "Ada", "--cadence", "2w")
+    assert cli("contact", "show", "Ada", "--json").json()["cadence_days"] == 14
+    assert "every 2 weeks" in cli("contact", "show", "Ada").stdout
+    cli("contact", "edit", "Ada", "--cadence", "none")
+    assert cli("contact", "show", "Ada", "--json").json()["cadence_days"] is None
+    assert cli("contact", "edit", "Ada", "--cadence", "often").exit_code == 1
+
+
+def test_next_queue(cli) -> None:
+    assert "nothing needs your attention" in cli("next").stdout
+    cli("deal", "add", "Acme renewal", "--amount", "18500", "--stage", "Negotiation")
+    cli("task", "add", "Call back", "--due", "-1d")
+    queue = cli("next", "--json").json()
+    assert [q["title"] for q in queue] == ["Call back", "Acme renewal"]
+    assert queue[1]["reason"] == "€18,500.00 at 75%, no next step (no open task)"
+    assert "Acme renewal" in cli("next").stdout
+
+
+def test_rules_list_and_check(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    assert "No config file" in cli("rules", "list").stdout
+    config.write_text(
+        '[[rules]]\nname = "Chase"\nwhen = "deal.stage"\nstage = "Proposal"\n'
+        'task = "Chase {deal}"\ndue = "+3d"\n'
+    )
+    assert "OK (1 rule)" in cli("rules", "check").stdout
+    listed = cli("rules", "list")
+    assert "when a deal enters Proposal: add task 'Chase {deal}' due +3d" in listed.stdout
+    cli("deal", "add", "Big", "--stage", "Proposal")
+    assert [t["subject"] for t in cli("task", "list", "--json").json()] == ["Chase Big"]
+    config.write_text('[[rules]]\nwhen = "deal.stage"\ntask = "x"\nstagee = "y"\n')
+    broken = cli("rules", "check")
+    assert broken.exit_code == 1
+    assert "line 4: rules[1]: unknown key 'stagee'" in broken.stderr
+    refused = cli("deal", "add", "Other")
+    assert refused.exit_code == 1 and "tinycrm rules check" in refused.stderr
+
+
+def test_sequence_commands(cli) -> None:
+    cli("contact", "add", "Ada Lovelace", "--company", "Engines")
+    r = cli("sequence", "add", "Onboarding", "--step", "0:Welcome {first_name}",
+            "--step", "3:Call {name} at {company}")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    assert "Enrolled Ada Lovelace in Onboarding (2 tasks)" in cli(
+        "sequence", "enroll", "Onboarding", "Ada Lovelace").stdout  # fmt: skip
+    subjects = [t["subject"] for t in cli("task", "list", "--json").json()]
+    assert subjects == ["Welcome Ada", "Call Ada Lovelace at Engines"]
+    assert cli("sequence", "list", "--json").json()[0]["active"] == 1
+    assert cli("sequence", "stop", "Onboarding", "Ada Lovelace").exit_code == 0
+    assert cli("task", "list", "--json").json() == []
+    assert cli("sequence", "show", "Onboarding", "--json").json()[0]["stop_reason"] == "stopped"
+    assert cli("sequence", "add", "Bad", "--step", "soon:x").exit_code == 1

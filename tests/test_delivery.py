@@ -1,0 +1,706 @@
+"""tinycrm.delivery against real local servers: aiosmtpd for mail, http.server for webhooks.
+
+Nothing in smtplib or urllib is mocked. TLS tests use a throwaway self-signed certificate
+(made with the ``openssl`` command, skipped without it) that the client is told to trust
+through ``SSL_CERT_FILE``. ``notify-send`` is a shell script put first on PATH.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import shutil
+import socket
+import ssl
+import stat
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tinycrm.delivery import (
+    DeliveryError,
+    MailSettings,
+    post_webhook,
+    send_desktop,
+    send_mail,
+)
+
+USER = "me@example.com"
+PASSWORD = "s3cr€t pass"  # non-ASCII: smtplib.login() cannot send it, tinycrm must
+ASCII_USER = "plain@example.com"
+ASCII_PASSWORD = "Plain-Pass-123"
+CREDENTIALS = {USER: PASSWORD, ASCII_USER: ASCII_PASSWORD}
+LOGINS = pytest.mark.parametrize(("user", "password"), list(CREDENTIALS.items()))
+
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (at the time of asking)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def settings(port: int, **changes: Any) -> MailSettings:
+    values: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "user": None,
+        "password_env": None,
+        "password_command": None,
+        "sender": "tinycrm <crm@example.com>",
+        "timeout": 5,
+    }
+    values.update(changes)
+    return MailSettings(**values)
+
+
+# --- SMTP servers ------------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives and refuses some recipients."""
+
+    refuse: set[str] = field(default_factory=set)
+    mails: list[Received] = field(default_factory=list)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw = envelope.content.replace(b"\r\n", b"\n")  # SMTP's CRLF, as a local file has it
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.mails.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def check_password(
+    server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+) -> AuthResult:
+    """aiosmtpd authenticator: only the CREDENTIALS get in (UTF-8, as RFC 4616 says)."""
+    ok = isinstance(auth_data, LoginPassword) and CREDENTIALS.get(
+        auth_data.login.decode("utf-8")
+    ) == auth_data.password.decode("utf-8")
+    return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    """SMTP without TLS or login on 127.0.0.1."""
+    inbox = Inbox()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=free_port(), server_hostname="localhost"
+    )
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def auth_server() -> Iterator[tuple[Inbox, int]]:
+    """SMTP that requires login (allowed without TLS here, for the test)."""
+    inbox = Inbox()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        server_hostname="localhost",
+        authenticator=check_password,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost: (cert.pem, key.pem)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl not installed")
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            openssl,
+            *("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
+            *("-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2"),
+            *("-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    return cert, key
+
+
+def _server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+@pytest.fixture
+def tls_servers(certificate: tuple[Path, Path]) -> Iterator[tuple[Inbox, int, int]]:
+    """One inbox behind two servers: STARTTLS (first port) and implicit TLS (second)."""
+    inbox = Inbox()
+    starttls = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        server_hostname="localhost",
+        tls_context=_server_context(certificate),
+        require_starttls=True,
+        authenticator=check_password,
+        auth_required=True,
+    )
+    implicit = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        server_hostname="localhost",
+        ssl_context=_server_context(certificate),
+        authenticator=check_password,
+        auth_required=True,
+        auth_require_tls=False,  # aiosmtpd counts only STARTTLS as TLS; this socket is TLS
+    )
+    starttls.start()
+    try:
+        implicit.start()
+        try:
+            yield inbox, starttls.port, implicit.port
+        finally:
+            implicit.stop()
+    finally:
+        starttls.stop()
+
+
+# --- MailSettings.from_config ------------------------------------------------------------
+
+
+def test_from_config_defaults() -> None:
+    mail = MailSettings.from_config(
+        {"host": "smtp.example.com", "user": USER, "password_env": "SMTP_PASSWORD"}
+    )
+    assert mail == MailSettings(
+        host="smtp.example.com",
+        port=587,
+        security="starttls",
+        user=USER,
+        password_env="SMTP_PASSWORD",
+        password_command=None,
+        sender=USER,
+        timeout=30,
+    )
+    ssl_mail = MailSettings.from_config(
+        {"host": "mx", "security": "ssl", "from": "CRM <crm@example.com>"}
+    )
+    assert (ssl_mail.port, ssl_mail.sender, ssl_mail.user) == (465, "CRM <crm@example.com>", None)
+    assert MailSettings.from_config({"host": "mx", "security": "none", "from": "a@b.c"}).port == 25
+    assert MailSettings.from_config({"host": "mx", "port": 2525, "from": "a@b.c"}).port == 2525
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ({}, "smtp.host is required"),
+        ({"host": ""}, "smtp.host must be a non-empty string"),
+        ({"host": "mx", "from": "a@b.c", "passwd": "x"}, "smtp.passwd is not a known key"),
+        ({"host": "mx", "from": "a@b.c", "security": "tls"}, "smtp.security must be one of"),
+        ({"host": "mx", "from": "a@b.c", "port": "587"}, "smtp.port must be a whole number"),
+        ({"host": "mx", "from": "a@b.c", "port": 0}, "smtp.port must be a whole number"),
+        ({"host": "mx", "from": "a@b.c", "port": True}, "smtp.port must be a whole number"),
+        ({"host": "mx", "from": "a@b.c", "timeout": -1}, "smtp.timeout must be a positive"),
+        ({"host": "mx", "user": USER}, "smtp.password_env or smtp.password_command is required"),
+        ({"host": "mx", "from": "a@b.c", "password_env": "P"}, "smtp.password_env needs smtp.user"),
+        ({"host": "mx"}, "smtp.from is required when smtp.user is not set"),
+        ({"host": "mx", "from": "nobody"}, "smtp.from must be an email address"),
+        (
+            {"host": "mx", "user": "jdoe", "password_env": "P"},
+            "smtp.from is required: smtp.user is not an email address",
+        ),
+        ({"host": "mx", "user": 42, "password_env": "P"}, "smtp.user must be a non-empty string"),
+        (
+            {"host": "mx", "user": USER, "password_env": "MY PASSWORD"},
+            "smtp.password_env must be the name of an environment variable",
+        ),
+    ],
+)
+def test_from_config_errors_name_the_key(section: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        MailSettings.from_config(section)
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+def test_security_error_lists_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"^smtp.security must be one of starttls, ssl, none$"):
+        MailSettings.from_config({"host": "mx", "from": "a@b.c", "security": "tls"})
+
+
+# --- passwords ---------------------------------------------------------------------------
+
+
+def test_password_from_env_first_then_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran = tmp_path / "ran"
+    mail = settings(25, user=USER, password_env="TINYCRM_TEST_PW", password_command=f"touch {ran}")
+    monkeypatch.setenv("TINYCRM_TEST_PW", "from-env")
+    assert mail.password() == "from-env"
+    assert not ran.exists()
+
+    monkeypatch.delenv("TINYCRM_TEST_PW")
+    command = settings(25, user=USER, password_command="printf 'pa ss \\n'")
+    assert command.password() == "pa ss "  # only the trailing newline goes
+    assert settings(25).password() is None
+
+
+def test_password_failures_never_show_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TINYCRM_TEST_PW", raising=False)
+    failing = settings(
+        25, user=USER, password_command="echo hunter2; echo 'not in store' >&2; exit 3"
+    )
+    with pytest.raises(DeliveryError) as raised:
+        failing.password()
+    assert str(raised.value) == (
+        "mail not sent: smtp.password_command exited with status 3: not in store"
+    )
+    assert "hunter2" not in str(raised.value)
+
+    with pytest.raises(DeliveryError, match="printed no password"):
+        settings(25, user=USER, password_command="true").password()
+    with pytest.raises(DeliveryError, match="environment variable TINYCRM_TEST_PW"):
+        settings(25, user=USER, password_env="TINYCRM_TEST_PW").password()
+
+
+# --- send_mail ---------------------------------------------------------------------------
+
+
+def test_mail_arrives_with_utf8_body(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    text = "Grüße! 3 tasks due, €18.500 at stake.\nLine two: Müller"
+    send_mail(
+        settings(port),
+        to=["anna@example.com", "bob@example.org"],
+        subject="tinycrm: 3 due · Müller €",
+        text=text,
+    )
+    (mail,) = inbox.mails
+    assert mail.rcpt_tos == ["anna@example.com", "bob@example.org"]
+    assert mail.mail_from == "crm@example.com"
+    message = mail.message
+    assert message["Subject"] == "tinycrm: 3 due · Müller €"
+    assert message["From"] == "tinycrm <crm@example.com>"
+    assert message["To"] == "anna@example.com, bob@example.org"
+    assert parsedate_to_datetime(message["Date"]).tzinfo is not None
+    assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith("@example.com>")
+    assert message.get_content_charset() == "utf-8"
+    assert message.get_content().rstrip("\n") == text
+    assert all(byte < 128 for byte in message.as_bytes())  # quoted-printable on the wire
+
+
+def test_mail_with_html_alternative(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    send_mail(settings(port), to=["a@example.com"], subject="s", text="plain ü", html="<b>ü</b>")
+    message = inbox.mails[0].message
+    assert message.get_content_type() == "multipart/alternative"
+    plain = message.get_body(("plain",))
+    rich = message.get_body(("html",))
+    assert plain is not None and rich is not None
+    assert plain.get_content().strip() == "plain ü"
+    assert rich.get_content().strip() == "<b>ü</b>"
+
+
+@LOGINS
+def test_login_with_password_from_env(
+    auth_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch, user: str, password: str
+) -> None:
+    inbox, port = auth_server
+    monkeypatch.setenv("TINYCRM_TEST_PW", password)
+    send_mail(
+        settings(port, user=user, password_env="TINYCRM_TEST_PW"),
+        to=["a@example.com"],
+        subject="hi",
+        text="hello",
+    )
+    assert len(inbox.mails) == 1
+
+
+@LOGINS
+def test_login_with_password_from_command(
+    auth_server: tuple[Inbox, int], tmp_path: Path, user: str, password: str
+) -> None:
+    inbox, port = auth_server
+    secret = tmp_path / "secret"
+    secret.write_text(password + "\n", encoding="utf-8")
+    send_mail(
+        settings(port, user=user, password_command=f"cat '{secret}'"),
+        to=["a@example.com"],
+        subject="hi",
+        text="hello",
+    )
+    assert len(inbox.mails) == 1
+
+
+@pytest.mark.parametrize(("user", "wrong"), [(ASCII_USER, "wrong"), (USER, "wröng")])
+def test_wrong_password_is_refused(
+    auth_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch, user: str, wrong: str
+) -> None:
+    inbox, port = auth_server
+    monkeypatch.setenv("TINYCRM_TEST_PW", wrong)
+    with pytest.raises(DeliveryError) as raised:
+        send_mail(
+            settings(port, user=user, password_env="TINYCRM_TEST_PW"),
+            to=["a@example.com"],
+            subject="hi",
+            text="hello",
+        )
+    message = str(raised.value)
+    assert message.startswith(
+        f"mail not sent: SMTP server 127.0.0.1:{port} refused login for {user} (535 "
+    )
+    assert wrong not in message and "\n" not in message
+    assert inbox.mails == []
+
+
+def test_server_without_auth_when_a_user_is_set(
+    smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, port = smtp_server
+    monkeypatch.setenv("TINYCRM_TEST_PW", PASSWORD)
+    with pytest.raises(DeliveryError, match=r"does not offer login \(AUTH\) without TLS$"):
+        send_mail(
+            settings(port, user=USER, password_env="TINYCRM_TEST_PW"),
+            to=["a@example.com"],
+            subject="hi",
+            text="hello",
+        )
+
+
+def test_closed_port() -> None:
+    port = free_port()
+    with pytest.raises(DeliveryError) as raised:
+        send_mail(settings(port), to=["a@example.com"], subject="hi", text="hello")
+    assert str(raised.value) == (
+        f"mail not sent: SMTP server 127.0.0.1:{port} refused the connection"
+    )
+
+
+def test_unknown_host() -> None:
+    with pytest.raises(DeliveryError, match=r"^mail not sent: cannot resolve SMTP server"):
+        send_mail(settings(25, host="tinycrm-test.invalid"), to=["a@b.c"], subject="s", text="t")
+
+
+def test_silent_server_times_out() -> None:
+    with socket.socket() as listener:  # accepts the connection, never says hello
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        started = time.monotonic()
+        with pytest.raises(DeliveryError, match=r"did not answer within 0.3 s$"):
+            send_mail(settings(port, timeout=0.3), to=["a@b.c"], subject="s", text="t")
+        assert time.monotonic() - started < 3
+
+
+def test_refused_recipients(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    inbox.refuse = {"ghost@example.com"}
+    with pytest.raises(DeliveryError) as raised:
+        send_mail(settings(port), to=["ghost@example.com"], subject="s", text="t")
+    assert str(raised.value) == (
+        f"mail not sent: SMTP server 127.0.0.1:{port} refused the recipient "
+        "(ghost@example.com: 550 5.1.1 no such user here)"
+    )
+    assert inbox.mails == []
+
+    with pytest.raises(DeliveryError, match=r"^mail not sent to every recipient: .* ghost@"):
+        send_mail(settings(port), to=["ok@example.com", "ghost@example.com"], subject="s", text="t")
+    assert [mail.rcpt_tos for mail in inbox.mails] == [["ok@example.com"]]
+
+
+def test_no_recipients() -> None:
+    with pytest.raises(DeliveryError, match="no recipient"):
+        send_mail(settings(25), to=[" "], subject="s", text="t")
+
+
+def test_starttls_and_ssl_with_a_trusted_certificate(
+    tls_servers: tuple[Inbox, int, int],
+    certificate: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inbox, starttls_port, ssl_port = tls_servers
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    monkeypatch.setenv("TINYCRM_TEST_PW", PASSWORD)
+    login = {"user": USER, "password_env": "TINYCRM_TEST_PW"}
+    send_mail(
+        settings(starttls_port, security="starttls", **login),
+        to=["a@example.com"],
+        subject="over STARTTLS",
+        text="ü",
+    )
+    send_mail(
+        settings(ssl_port, security="ssl", **login),
+        to=["a@example.com"],
+        subject="over TLS",
+        text="€",
+    )
+    assert [mail.message["Subject"] for mail in inbox.mails] == ["over STARTTLS", "over TLS"]
+
+
+def test_untrusted_certificate_is_refused(
+    tls_servers: tuple[Inbox, int, int], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    inbox, starttls_port, ssl_port = tls_servers
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-bundle.pem"))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    monkeypatch.setenv("TINYCRM_TEST_PW", PASSWORD)
+    login = {"user": USER, "password_env": "TINYCRM_TEST_PW"}
+    for port, security in ((starttls_port, "starttls"), (ssl_port, "ssl")):
+        with pytest.raises(DeliveryError) as raised:
+            send_mail(
+                settings(port, security=security, **login), to=["a@b.c"], subject="s", text="t"
+            )
+        assert str(raised.value).startswith(
+            f"mail not sent: TLS with SMTP server 127.0.0.1:{port} failed: "
+        )
+        assert "certificate" in str(raised.value)
+    assert inbox.mails == []
+
+
+def test_starttls_not_offered(smtp_server: tuple[Inbox, int]) -> None:
+    _, port = smtp_server
+    with pytest.raises(DeliveryError, match=r"does not offer STARTTLS"):
+        send_mail(settings(port, security="starttls"), to=["a@b.c"], subject="s", text="t")
+
+
+# --- webhooks ----------------------------------------------------------------------------
+
+
+@dataclass
+class Hook:
+    """What a local HTTP server received, and what it should answer next."""
+
+    status: int = 200
+    delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
+
+
+@pytest.fixture
+def hook_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Hook, str]]:
+    """An http.server on 127.0.0.1 in a thread; yields (state, base URL)."""
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("ALL_PROXY", raising=False)
+    hook = Hook()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            hook.requests.append((self.command, self.path, dict(self.headers), body))
+            if hook.delay:
+                time.sleep(hook.delay)
+            reply = b"" if hook.status == 204 else b'{"error": "boom"}\n'
+            try:
+                self.send_response(hook.status)
+                for name, value in hook.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (the timeout test)
+
+        do_GET = do_POST
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep the test output quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield hook, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_webhook_receives_json(hook_server: tuple[Hook, str]) -> None:
+    hook, base = hook_server
+    payload = {"due": [{"title": "Call Müller", "amount": "€18,500"}], "count": 1}
+    post_webhook(f"{base}/T000/B000/XXXX?x=1", payload)
+    ((method, path, headers, body),) = hook.requests
+    assert (method, path) == ("POST", "/T000/B000/XXXX?x=1")
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert headers["User-Agent"].startswith("tinycrm/")
+    assert json.loads(body.decode("utf-8")) == payload
+    assert "Müller".encode() in body  # UTF-8, not \\u escapes
+
+
+def test_webhook_accepts_any_2xx(hook_server: tuple[Hook, str]) -> None:
+    hook, base = hook_server
+    hook.status = 204
+    post_webhook(base, {"ok": True})
+    assert len(hook.requests) == 1
+
+
+def test_webhook_error_status_names_host_not_secret(hook_server: tuple[Hook, str]) -> None:
+    hook, base = hook_server
+    hook.status = 500
+    with pytest.raises(DeliveryError) as raised:
+        post_webhook(f"{base}/secret-token-123", {"a": 1})
+    message = str(raised.value)
+    assert message.startswith("webhook not sent: 127.0.0.1 answered 500 Internal Server Error")
+    assert "secret-token-123" not in message and "\n" not in message
+
+
+def test_webhook_redirect_is_not_followed(hook_server: tuple[Hook, str]) -> None:
+    hook, base = hook_server
+    hook.status = 301
+    hook.headers = {"Location": f"{base}/moved"}
+    with pytest.raises(DeliveryError, match=r"answered 301 .*redirect"):
+        post_webhook(f"{base}/old", {"a": 1})
+    assert [request[:2] for request in hook.requests] == [("POST", "/old")]
+
+
+def test_webhook_timeout(hook_server: tuple[Hook, str]) -> None:
+    hook, base = hook_server
+    hook.delay = 1.0
+    with pytest.raises(DeliveryError, match=r"^webhook not sent: .*within 0.2 s$"):
+        post_webhook(base, {"a": 1}, timeout=0.2)
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/hook", "file:///etc/passwd", "example.com/hook", "http:///x"]
+)
+def test_webhook_needs_http(url: str) -> None:
+    with pytest.raises(DeliveryError, match="only http and https URLs are supported"):
+        post_webhook(url, {"a": 1})
+
+
+def test_webhook_closed_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    with pytest.raises(DeliveryError, match=r"^webhook not sent: cannot reach 127.0.0.1: "):
+        post_webhook(f"http://127.0.0.1:{free_port()}/hook", {"a": 1})
+
+
+# --- desktop notifications ---------------------------------------------------------------
+
+
+def _fake_notify_send(directory: Path, script: str) -> None:
+    directory.mkdir(exist_ok=True)
+    path = directory / "notify-send"
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+
+
+def test_desktop_without_notify_send(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    with pytest.raises(DeliveryError) as raised:
+        send_desktop("tinycrm", "3 tasks due")
+    assert str(raised.value) == (
+        "desktop notification not sent: notify-send not found (install libnotify-bin)"
+    )
+
+
+def test_desktop_calls_notify_send(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    record = tmp_path / "args.txt"
+    _fake_notify_send(tmp_path / "bin", f"printf '%s\\0' \"$@\" > '{record}'\n")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    send_desktop("tinycrm: 3 due", "-Call Müller\nSend offer", urgency="critical")
+    args = record.read_text(encoding="utf-8").split("\0")[:-1]
+    assert args[-3:] == ["--", "tinycrm: 3 due", "-Call Müller\nSend offer"]
+    assert "--urgency=critical" in args
+    assert "--app-name=tinycrm" in args
+
+
+def test_desktop_failure_reports_stderr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_notify_send(
+        tmp_path / "bin",
+        "echo 'GDBus.Error: Cannot autolaunch D-Bus without X11 $DISPLAY' >&2\n"
+        "echo 'second line' >&2\nexit 1\n",
+    )
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(DeliveryError) as raised:
+        send_desktop("t", "b")
+    assert str(raised.value) == (
+        "desktop notification not sent: notify-send failed: "
+        "GDBus.Error: Cannot autolaunch D-Bus without X11 $DISPLAY"
+    )
+
+
+def test_desktop_urgency_is_checked() -> None:
+    with pytest.raises(ValueError, match="urgency must be one of low, normal, critical"):
+        send_desktop("t", "b", urgency="urgent")
+
+
+def test_ssl_against_a_plain_server(smtp_server: tuple[Inbox, int]) -> None:
+    _, port = smtp_server
+    with pytest.raises(DeliveryError) as raised:
+        send_mail(settings(port, security="ssl"), to=["a@b.c"], subject="s", text="t")
+    assert str(raised.value) == (
+        f"mail not sent: TLS with SMTP server 127.0.0.1:{port} failed: "
+        'the server does not speak TLS on this port (try security = "starttls")'
+    )
+
+
+def test_desktop_finds_the_session_bus_under_cron(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cron runs jobs without DBUS_SESSION_BUS_ADDRESS: notify-send gets the user's bus."""
+    record = tmp_path / "bus.txt"
+    _fake_notify_send(tmp_path / "bin", f"printf '%s' \"$DBUS_SESSION_BUS_ADDRESS\" > '{record}'\n")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    runtime = tmp_path / "run-user"
+    runtime.mkdir()
+    (runtime / "bus").touch()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    send_desktop("t", "b")
+    assert record.read_text() == f"unix:path={runtime / 'bus'}"
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/somewhere/else")
+    send_desktop("t", "b")
+    assert record.read_text() == "unix:path=/somewhere/else"

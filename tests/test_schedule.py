@@ -1,0 +1,288 @@
+"""tinycrm.schedule: the crontab line, installing it once, and systemd user units.
+
+``crontab`` is replaced by a small shell script first on PATH that keeps the table in a
+file (cron itself cannot run here); it behaves like cronie's: ``-l`` prints the table or
+fails with "no crontab for USER", ``-`` replaces it with stdin.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tinycrm.schedule import (
+    CRON_MARKER,
+    cron_line,
+    default_systemd_dir,
+    install_cron,
+    systemd_units,
+    write_systemd_units,
+)
+
+EXE = Path("/home/me/.venv/bin/tinycrm")
+DB = "/home/me/.local/share/tinycrm/tinycrm.db"
+LOG = Path("/home/me/.local/state/tinycrm/remind.log")
+PATH = "/usr/local/bin:/usr/bin:/bin"
+
+FAKE_CRONTAB = """#!/bin/sh
+table="$FAKE_CRONTAB_FILE"
+case "$1" in
+  -l)
+    if [ -n "$FAKE_CRONTAB_FAIL" ]; then echo "$FAKE_CRONTAB_FAIL" >&2; exit 1; fi
+    if [ ! -f "$table" ]; then echo "no crontab for tester" >&2; exit 1; fi
+    cat "$table" ;;
+  -) cat > "$table" ;;
+  *) echo "usage: crontab [-l | -]" >&2; exit 2 ;;
+esac
+"""
+
+
+def _executable(path: Path, text: str) -> Path:
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+@pytest.fixture
+def crontab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fake ``crontab`` first on PATH; returns the file that holds the table."""
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir()
+    _executable(bin_dir / "crontab", FAKE_CRONTAB)
+    table = tmp_path / "crontab.txt"
+    monkeypatch.setenv("FAKE_CRONTAB_FILE", str(table))
+    monkeypatch.delenv("FAKE_CRONTAB_FAIL", raising=False)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    return table
+
+
+def _line(**changes: object) -> str:
+    arguments: dict[str, object] = {"executable": EXE, "db": DB, "path_env": PATH, "log": LOG}
+    arguments.update(changes)
+    return cron_line(**arguments)  # type: ignore[arg-type]
+
+
+def _run_like_cron(line: str, cwd: Path) -> None:
+    """Run a crontab line's command as cron does: ``%`` handling, then ``/bin/sh -c``."""
+    command = line.split(None, 5)[5]
+    out, escaped = [], False
+    for ch in command:  # cronie: "\%" -> "%", a bare "%" ends the command (stdin follows)
+        if escaped:
+            if ch != "%":
+                out.append("\\")
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "%":
+            raise AssertionError(f"unescaped % in {command!r}")
+        else:
+            out.append(ch)
+    subprocess.run(["/bin/sh", "-c", "".join(out)], cwd=cwd, check=True, env={}, timeout=10)
+
+
+# --- cron_line ---------------------------------------------------------------------------
+
+
+def test_cron_line_plain() -> None:
+    assert _line() == (
+        "*/15 * * * * PATH=/usr/local/bin:/usr/bin:/bin "
+        "TINYCRM_DB=/home/me/.local/share/tinycrm/tinycrm.db "
+        "/home/me/.venv/bin/tinycrm remind "
+        ">> /home/me/.local/state/tinycrm/remind.log 2>&1 # tinycrm remind"
+    )
+
+
+def test_cron_line_schedule_and_default_db() -> None:
+    assert _line(every_minutes=1).startswith("* * * * * PATH=")
+    assert _line(every_minutes=5).startswith("*/5 * * * * PATH=")
+    line = _line(db=None)
+    assert "TINYCRM_DB" not in line
+    assert line.endswith(CRON_MARKER)
+
+
+@pytest.mark.parametrize("every", [0, 60, -5, True, 2.5])
+def test_cron_line_rejects_bad_intervals(every: object) -> None:
+    with pytest.raises(ValueError, match="every must be from 1 to 59 minutes"):
+        _line(every_minutes=every)
+
+
+def test_cron_line_needs_absolute_paths() -> None:
+    with pytest.raises(ValueError, match="executable must be an absolute path"):
+        _line(executable=Path("bin/tinycrm"))
+    with pytest.raises(ValueError, match="log must be an absolute path"):
+        _line(log=Path("remind.log"))
+    with pytest.raises(ValueError, match="db must not contain a line break"):
+        _line(db="/tmp/a\nb.db")
+
+
+def test_cron_line_quotes_what_needs_it() -> None:
+    line = _line(
+        executable=Path("/home/me/My Tools/bin/tinycrm"),
+        db="postgresql://me:p%40ss@db.example.com/crm?sslmode=require",
+        log=Path("/home/me/it's logs/remind.log"),
+    )
+    assert "'/home/me/My Tools/bin/tinycrm' remind" in line
+    assert "TINYCRM_DB='postgresql://me:p\\%40ss@db.example.com/crm?sslmode=require'" in line
+    assert ">> '/home/me/it'\"'\"'s logs/remind.log' 2>&1" in line
+    assert "PATH=/usr/local/bin:/usr/bin:/bin " in line
+
+
+def test_cron_line_runs_in_sh_with_its_environment(tmp_path: Path) -> None:
+    """The quoted line, run as cron would, passes the exact values to tinycrm."""
+    bin_dir = tmp_path / "my bin"
+    bin_dir.mkdir()
+    record = tmp_path / "record.txt"
+    exe = _executable(
+        bin_dir / "tinycrm",
+        f'#!/bin/sh\nprintf \'%s|%s|%s\\n\' "$TINYCRM_DB" "$PATH" "$*" > \'{record}\'\n'
+        "echo ran; echo oops >&2\n",
+    )
+    db = str(tmp_path / "50% off; it's $HOME.db")
+    log = tmp_path / "state dir" / "remind.log"
+    log.parent.mkdir()
+    line = _line(executable=exe, db=db, log=log, path_env="/usr/bin:/bin")
+    _run_like_cron(line, cwd=tmp_path)
+    assert record.read_text() == f"{db}|/usr/bin:/bin|remind\n"
+    assert log.read_text() == "ran\noops\n"
+
+
+# --- install_cron ------------------------------------------------------------------------
+
+
+def test_install_into_missing_crontab_then_twice_installs_once(crontab: Path) -> None:
+    line = _line()
+    assert install_cron(line) is True
+    assert crontab.read_text() == line + "\n"
+    assert install_cron(line) is False
+    assert crontab.read_text() == line + "\n"
+
+
+def test_other_lines_are_kept_byte_for_byte(crontab: Path) -> None:
+    original = (
+        b"# m h  dom mon dow   command\r\n"
+        b"MAILTO=me@example.com\n"
+        b"\n"
+        b"0 3 * * *\t/usr/bin/backup --to '/mnt/b\xe4ckup' 2>&1 | logger \\% done   \n"
+        b"@reboot /home/me/bin/start"  # no final newline
+    )
+    crontab.write_bytes(original)
+    line = _line()
+    assert install_cron(line) is True
+    assert crontab.read_bytes() == original + b"\n" + line.encode() + b"\n"
+    assert install_cron(line) is False
+    assert crontab.read_bytes() == original + b"\n" + line.encode() + b"\n"
+
+
+def test_an_older_tinycrm_line_is_replaced_in_place(crontab: Path) -> None:
+    old = _line(db="/old/tinycrm.db", path_env="/usr/bin:/bin")
+    before = b'MAILTO=""\n'
+    after = b"30 8 * * 1-5 /usr/bin/standup\n"
+    crontab.write_bytes(before + old.encode() + b"\n" + after)
+    new = _line()
+    assert install_cron(new) is True
+    assert crontab.read_bytes() == before + new.encode() + b"\n" + after
+    assert install_cron(new) is False
+
+
+def test_a_commented_out_tinycrm_line_is_left_alone(crontab: Path) -> None:
+    disabled = "# " + _line(db="/old/tinycrm.db")
+    crontab.write_text(disabled + "\n")
+    line = _line()
+    assert install_cron(line) is True
+    assert crontab.read_text() == disabled + "\n" + line + "\n"
+
+
+def test_an_empty_crontab_counts_as_empty(crontab: Path) -> None:
+    crontab.write_bytes(b"")
+    line = _line()
+    assert install_cron(line) is True
+    assert crontab.read_text() == line + "\n"
+
+
+def test_missing_crontab_program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    with pytest.raises(RuntimeError, match=r"^crontab not found: install cron, or use --systemd$"):
+        install_cron(_line())
+
+
+def test_a_failing_crontab_is_reported_and_nothing_written(
+    crontab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_CRONTAB_FAIL", "crontab: you (tester) are not allowed to use this")
+    with pytest.raises(RuntimeError, match=r"^crontab -l failed: crontab: you \(tester\) are not"):
+        install_cron(_line())
+    assert not crontab.exists()
+
+
+def test_install_cron_wants_a_marked_line(crontab: Path) -> None:
+    with pytest.raises(ValueError, match="marker"):
+        install_cron("*/15 * * * * /usr/bin/true")
+
+
+# --- systemd -----------------------------------------------------------------------------
+
+
+def test_systemd_units_content() -> None:
+    units = systemd_units(executable=EXE, db=DB)
+    assert list(units) == ["tinycrm-remind.service", "tinycrm-remind.timer"]
+    service = units["tinycrm-remind.service"].splitlines()
+    assert "[Service]" in service
+    assert "Type=oneshot" in service
+    assert f"Environment=TINYCRM_DB={DB}" in service
+    assert "ExecStart=/home/me/.venv/bin/tinycrm remind" in service
+    timer = units["tinycrm-remind.timer"].splitlines()
+    assert "OnCalendar=*:0/15" in timer
+    assert "Persistent=true" in timer
+    assert "Unit=tinycrm-remind.service" in timer
+    assert timer[-2:] == ["[Install]", "WantedBy=timers.target"]
+    every_5 = systemd_units(executable=EXE, db=DB, every_minutes=5)["tinycrm-remind.timer"]
+    assert "OnCalendar=*:0/5" in every_5.splitlines()
+
+
+def test_systemd_units_quote_and_escape() -> None:
+    units = systemd_units(executable=Path("/opt/my apps/tiny$crm"), db="/data/50% off.db")
+    service = units["tinycrm-remind.service"].splitlines()
+    assert 'Environment="TINYCRM_DB=/data/50%% off.db"' in service
+    assert 'ExecStart="/opt/my apps/tiny$$crm" remind' in service
+    assert "Environment" not in systemd_units(executable=EXE, db=None)["tinycrm-remind.service"]
+    with pytest.raises(ValueError, match="every must be from 1 to 59 minutes"):
+        systemd_units(executable=EXE, db=None, every_minutes=90)
+    with pytest.raises(ValueError, match="executable must be an absolute path"):
+        systemd_units(executable=Path("tinycrm"), db=None)
+
+
+def test_write_systemd_units_to_the_xdg_config_dir(tmp_path: Path) -> None:
+    # conftest points XDG_CONFIG_HOME at a temp dir
+    expected_dir = Path(os.environ["XDG_CONFIG_HOME"]) / "systemd" / "user"
+    assert default_systemd_dir() == expected_dir
+    units = systemd_units(executable=EXE, db=DB)
+    paths = write_systemd_units(units)
+    assert paths == [expected_dir / "tinycrm-remind.service", expected_dir / "tinycrm-remind.timer"]
+    for path in paths:
+        assert path.read_text() == units[path.name]
+    assert sorted(p.name for p in expected_dir.iterdir()) == [
+        "tinycrm-remind.service",
+        "tinycrm-remind.timer",
+    ]
+
+    # Writing again replaces the files (a new db, say).
+    changed = systemd_units(executable=EXE, db="/other.db")
+    assert write_systemd_units(changed, tmp_path / "units") == [
+        tmp_path / "units" / "tinycrm-remind.service",
+        tmp_path / "units" / "tinycrm-remind.timer",
+    ]
+    write_systemd_units(changed)
+    assert "TINYCRM_DB=/other.db" in (expected_dir / "tinycrm-remind.service").read_text()
+
+
+def test_default_systemd_dir_without_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert default_systemd_dir() == tmp_path / ".config" / "systemd" / "user"
