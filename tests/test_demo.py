@@ -45,6 +45,10 @@ def store(built: tuple[Path, DemoSummary, Path]) -> Iterator[Store]:
     opened.close()
 
 
+def _done(activity: activities.ActivityRead) -> set[str]:
+    return {"occurred_at"} if activity.done_at else set()
+
+
 def _dump(store: Store) -> str:
     """Everything the demo holds, minus the timestamps the store takes from the wall clock."""
     data = {
@@ -56,7 +60,7 @@ def _dump(store: Store) -> str:
                   deals.list_deals(store, status=None)],
         "activities": sorted(
             # a completed task's occurred_at is when it was completed: wall clock too
-            (a.model_dump(mode="json", exclude=WALL_CLOCK | ({"occurred_at"} if a.done_at else set()))
+            (a.model_dump(mode="json", exclude=WALL_CLOCK | _done(a))
              for a in activities.list_activities(store, limit=None)),
             key=lambda a: a["id"],
         ),
