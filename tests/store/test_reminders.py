@@ -255,3 +255,34 @@ def test_next_actions_order(store) -> None:
     titles = [q.title for q in next_actions(store, now=NOW + timedelta(minutes=1))]
     assert "Acme renewal (Acme)" not in titles
     assert "Ada (Acme)" not in titles  # the call was with Ada too
+
+
+def test_local_day_on_daylight_saving_days() -> None:
+    from tinycrm.store.activities import local_day
+
+    spring = local_day(datetime(2026, 3, 29, 12, 0, tzinfo=UTC))  # Berlin: 23-hour day
+    autumn = local_day(datetime(2026, 10, 25, 12, 0, tzinfo=UTC))  # Berlin: 25-hour day
+    assert spring[1] - spring[0] == timedelta(hours=23)
+    assert autumn[1] - autumn[0] == timedelta(hours=25)
+    assert spring[0] == datetime(2026, 3, 28, 23, 0, tzinfo=UTC)  # midnight CET
+    assert autumn[1] == datetime(2026, 10, 25, 23, 0, tzinfo=UTC)  # next midnight, CET again
+
+
+def test_remind_just_after_local_midnight(store) -> None:
+    """00:10 in Berlin is 23:10 UTC the day before: 'today' is already the new day."""
+    just_after = datetime(2026, 11, 23, 23, 10, tzinfo=UTC)  # 00:10 on the 24th in Berlin
+    add_task(store, text="late last night", due=datetime(2026, 11, 23, 22, 30, tzinfo=UTC))
+    add_task(store, text="this morning", due=datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
+    add_task(store, text="tomorrow", due=datetime(2026, 11, 25, 7, 0, tzinfo=UTC))
+    groups = {i.title: i.group for i in due_items(store, now=just_after)}
+    assert groups == {"late last night": "overdue", "this morning": "today"}
+
+
+def test_remind_across_the_autumn_change(store) -> None:
+    """On 2026-10-25 Berlin has 25 hours: a task at 23:30 local is still 'today'."""
+    morning = datetime(2026, 10, 25, 8, 0, tzinfo=UTC)
+    late = datetime(2026, 10, 25, 22, 30, tzinfo=UTC)  # 23:30 CET, the same local day
+    add_task(store, text="late evening", due=late)
+    assert [(i.title, i.group) for i in due_items(store, now=morning)] == [
+        ("late evening", "today")
+    ]
