@@ -224,3 +224,25 @@ def test_tags_and_fields_in_use(store) -> None:
     ]
     with pytest.raises(Invalid):
         list_tags(store, entity="task")
+
+
+def test_lifecycle_history(store) -> None:
+    from sqlalchemy import select
+
+    from tinycrm.store.models import LifecycleChange
+
+    ada = add_contact(store, name="Ada")
+    edit_contact(store, "Ada", lifecycle="customer")
+    edit_contact(store, "Ada", phone="1")  # no lifecycle change, no row
+    edit_contact(store, "Ada", lifecycle="churned")
+    with store.read() as session:
+        rows = session.execute(
+            select(LifecycleChange.from_lifecycle, LifecycleChange.to_lifecycle)
+            .where(LifecycleChange.contact_id == ada.id)
+            .order_by(LifecycleChange.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (None, "lead"),
+        ("lead", "customer"),
+        ("customer", "churned"),
+    ]

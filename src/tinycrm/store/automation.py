@@ -16,7 +16,7 @@ from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
 from tinycrm.store.models import Activity, Company, Contact, Deal, Pipeline, Stage
-from tinycrm.store.records import record_event
+from tinycrm.store.records import record_event, record_lifecycle
 from tinycrm.store.types import utcnow
 
 
@@ -76,6 +76,8 @@ def run_rules(
         if target and contact is not None and contact.lifecycle != target:
             before, contact.lifecycle = contact.lifecycle, target
             contact.updated_at = utcnow()
+            assert contact.id is not None
+            record_lifecycle(store, session, contact.id, before, target)
             record_event(
                 store,
                 session,

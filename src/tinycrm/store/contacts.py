@@ -25,6 +25,7 @@ from tinycrm.store.records import (
     ids_with_tags,
     is_set,
     record_event,
+    record_lifecycle,
     tags_for,
 )
 from tinycrm.store.refs import resolve
@@ -68,6 +69,7 @@ def _read(
         company_id=contact.company_id,
         lifecycle=contact.lifecycle,
         source=contact.source,
+        last_touch=contact.last_touch,
         owner=contact.owner,
         notes=contact.notes,
         cadence_days=contact.cadence_days,
@@ -164,6 +166,7 @@ def add_contact(
         assert contact.id is not None
         apply_tags(session, ENTITY, contact.id, add=tags or ())
         apply_fields(session, ENTITY, contact.id, set_=fields)
+        record_lifecycle(store, session, contact.id, None, contact.lifecycle)
         at = f" at {linked.name}" if linked else ""
         record_event(
             store,
@@ -311,7 +314,9 @@ def edit_contact(
         if is_set(cadence_days):
             put("cadence_days", validate.cadence(cadence_days))
         if is_set(lifecycle):
+            before = contact.lifecycle
             put("lifecycle", validate.lifecycle(lifecycle) or "lead")
+            record_lifecycle(store, session, contact.id, before, contact.lifecycle)
         if is_set(source):
             put("source", _source(source))
         if is_set(owner):

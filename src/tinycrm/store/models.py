@@ -62,7 +62,8 @@ class Contact(SQLModel, table=True):
     role: str | None = None
     company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
     lifecycle: str = "lead"
-    source: str | None = None
+    source: str | None = None  # first touch: referral, web, event, …
+    last_touch: str | None = None  # the channel or campaign of the latest touch
     owner: str
     notes: str | None = None
     cadence_days: int | None = None  # keep in touch at least this often
@@ -136,6 +137,20 @@ class StageChange(SQLModel, table=True):
     from_status: str | None = None
     to_status: str
     at: datetime = Field(sa_column=_created())
+    actor: str
+
+
+class LifecycleChange(SQLModel, table=True):
+    """Every change of a contact's lifecycle (lead → customer → churned …), for churn,
+    lifetime value and conversion reports."""
+
+    __tablename__ = "lifecycle_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=_fk("contact.id", "CASCADE", nullable=False))
+    from_lifecycle: str | None = None
+    to_lifecycle: str
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     actor: str
 
 
@@ -344,6 +359,7 @@ class ContactRead(ReadModel):
     company_id: int | None
     lifecycle: str
     source: str | None
+    last_touch: str | None = None
     owner: str
     notes: str | None
     cadence_days: int | None = None

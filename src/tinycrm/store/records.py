@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
-from tinycrm.store.models import Event, FieldValue, Tag
+from tinycrm.store.models import Event, FieldValue, LifecycleChange, Tag
 from tinycrm.store.types import utcnow
 
 
@@ -54,6 +54,22 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def record_lifecycle(
+    store: Store, session: Session, contact_id: int, before: str | None, after: str
+) -> None:
+    """Keep the lifecycle history (reports compute churn and lifetime value from it)."""
+    if before != after:
+        session.add(
+            LifecycleChange(
+                contact_id=contact_id,
+                from_lifecycle=before,
+                to_lifecycle=after,
+                at=utcnow(),
+                actor=store.user,
+            )
+        )
 
 
 def tags_for(session: Session, entity: str, ids: Sequence[int] | None) -> dict[int, list[str]]:
