@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict
-from tinycrm.store.models import Activity, Company, CompanyRead, CompanyView, Contact, Deal
+from tinycrm.store.models import Company, CompanyRead, CompanyView, Contact, Deal
 from tinycrm.store.records import (
     UNSET,
     apply_fields,
     apply_tags,
-    changed_summary,
+    detach_activities,
     drop_tags_and_fields,
     fields_for,
+    finish_edit,
     ids_with_field,
     ids_with_tags,
     is_set,
@@ -250,17 +251,7 @@ def edit_company(
         changes += apply_fields(
             session, ENTITY, company.id, set_=set_fields, unset=unset_fields or ()
         )
-        if changes:
-            company.updated_at = utcnow()
-            record_event(
-                store,
-                session,
-                action="updated",
-                entity=ENTITY,
-                entity_id=company.id,
-                summary=changed_summary("updated", "company", company.name, changes),
-            )
-        session.flush()
+        finish_edit(store, session, company, entity=ENTITY, label=company.name, changes=changes)
         return to_read(session, company)
 
 
@@ -270,14 +261,7 @@ def remove_company(store: Store, ref: str | int) -> CompanyRead:
         company = resolve_company(session, ref)
         read = to_read(session, company)
         cid = company.id
-        session.execute(
-            delete(Activity).where(
-                Activity.company_id == cid,
-                Activity.contact_id.is_(None),
-                Activity.deal_id.is_(None),
-            )
-        )
-        session.execute(update(Activity).where(Activity.company_id == cid).values(company_id=None))
+        detach_activities(session, "company_id", cid)
         session.execute(update(Contact).where(Contact.company_id == cid).values(company_id=None))
         session.execute(update(Deal).where(Deal.company_id == cid).values(company_id=None))
         drop_tags_and_fields(session, ENTITY, cid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, inspect, select, text, update
+from sqlalchemy import inspect, select, text, update
 from sqlmodel import Session
 
 from tinycrm.store import validate
@@ -13,14 +13,15 @@ from tinycrm.store.companies import create_company, resolve_company
 from tinycrm.store.companies import to_read as company_read
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
-from tinycrm.store.models import Activity, Company, Contact, ContactRead, ContactView, Deal
+from tinycrm.store.models import Company, Contact, ContactRead, ContactView, Deal
 from tinycrm.store.records import (
     UNSET,
     apply_fields,
     apply_tags,
-    changed_summary,
+    detach_activities,
     drop_tags_and_fields,
     fields_for,
+    finish_edit,
     ids_with_field,
     ids_with_tags,
     is_set,
@@ -331,19 +332,9 @@ def edit_contact(
         changes += apply_fields(
             session, ENTITY, contact.id, set_=set_fields, unset=unset_fields or ()
         )
-        if changes:
-            contact.updated_at = utcnow()
-            names = {"company_id": "company", "cadence_days": "cadence"}
-            changes = [names.get(c, c) for c in changes]
-            record_event(
-                store,
-                session,
-                action="updated",
-                entity=ENTITY,
-                entity_id=contact.id,
-                summary=changed_summary("updated", "contact", contact.name, changes),
-            )
-        session.flush()
+        names = {"company_id": "company", "cadence_days": "cadence"}
+        changes = [names.get(c, c) for c in changes]
+        finish_edit(store, session, contact, entity=ENTITY, label=contact.name, changes=changes)
         return to_read(session, contact)
 
 
@@ -353,14 +344,7 @@ def remove_contact(store: Store, ref: str | int) -> ContactRead:
         contact = resolve_contact(session, ref)
         read = to_read(session, contact)
         cid = contact.id
-        session.execute(
-            delete(Activity).where(
-                Activity.contact_id == cid,
-                Activity.company_id.is_(None),
-                Activity.deal_id.is_(None),
-            )
-        )
-        session.execute(update(Activity).where(Activity.contact_id == cid).values(contact_id=None))
+        detach_activities(session, "contact_id", cid)
         session.execute(update(Deal).where(Deal.contact_id == cid).values(contact_id=None))
         drop_tags_and_fields(session, ENTITY, cid)
         session.delete(contact)

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -18,7 +18,6 @@ from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.models import (
-    Activity,
     Company,
     Contact,
     Deal,
@@ -34,9 +33,10 @@ from tinycrm.store.records import (
     UNSET,
     apply_fields,
     apply_tags,
-    changed_summary,
+    detach_activities,
     drop_tags_and_fields,
     fields_for,
+    finish_edit,
     ids_with_field,
     ids_with_tags,
     is_set,
@@ -365,17 +365,7 @@ def edit_deal(
             session, ENTITY, deal.id, add=add_tags or (), remove=remove_tags or ()
         )
         changes += apply_fields(session, ENTITY, deal.id, set_=set_fields, unset=unset_fields or ())
-        if changes:
-            deal.updated_at = utcnow()
-            record_event(
-                store,
-                session,
-                action="updated",
-                entity=ENTITY,
-                entity_id=deal.id,
-                summary=changed_summary("updated", "deal", deal.title, changes),
-            )
-        session.flush()
+        finish_edit(store, session, deal, entity=ENTITY, label=deal.title, changes=changes)
         return to_read(session, deal)
 
 
@@ -485,14 +475,7 @@ def remove_deal(store: Store, ref: str | int) -> DealRead:
         deal = resolve_deal(session, ref)
         read = to_read(session, deal)
         did = deal.id
-        session.execute(
-            delete(Activity).where(
-                Activity.deal_id == did,
-                Activity.contact_id.is_(None),
-                Activity.company_id.is_(None),
-            )
-        )
-        session.execute(update(Activity).where(Activity.deal_id == did).values(deal_id=None))
+        detach_activities(session, "deal_id", did)
         session.execute(delete(StageChange).where(StageChange.deal_id == did))
         drop_tags_and_fields(session, ENTITY, did)
         session.delete(deal)

@@ -10,12 +10,12 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import Any, Final
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
-from tinycrm.store.models import Event, FieldValue, LifecycleChange, Tag
+from tinycrm.store.models import Activity, Event, FieldValue, LifecycleChange, Tag
 from tinycrm.store.types import utcnow
 
 
@@ -172,6 +172,40 @@ def drop_tags_and_fields(session: Session, entity: str, entity_id: int) -> None:
     session.execute(
         delete(FieldValue).where(FieldValue.entity == entity, FieldValue.entity_id == entity_id)
     )
+
+
+LINKS = ("contact_id", "company_id", "deal_id")
+
+
+def detach_activities(session: Session, link: str, record_id: int) -> None:
+    """Before a record is deleted: activities only about it go; the others lose the link."""
+    column = getattr(Activity, link)
+    only_this = [getattr(Activity, other).is_(None) for other in LINKS if other != link]
+    session.execute(delete(Activity).where(column == record_id, *only_this))
+    session.execute(update(Activity).where(column == record_id).values({link: None}))
+
+
+def finish_edit(
+    store: Store,
+    session: Session,
+    row: Any,
+    *,
+    entity: str,
+    label: str,
+    changes: list[str],
+) -> None:
+    """After an edit: stamp ``updated_at`` and write one event naming what changed."""
+    if changes:
+        row.updated_at = utcnow()
+        record_event(
+            store,
+            session,
+            action="updated",
+            entity=entity,
+            entity_id=row.id,
+            summary=changed_summary("updated", entity, label, changes),
+        )
+    session.flush()
 
 
 def ids_with_tags(entity: str, names: Iterable[str]) -> Any:
