@@ -81,3 +81,33 @@ def test_migrations_downgrade_to_base_and_back(tmp_path: Path) -> None:
         command.upgrade(make_config(conn), "head")
     engine.dispose()
     command.check(make_config(url=url))
+
+
+def test_search_triggers_survive_every_migration(tmp_path: Path) -> None:
+    """Batch mode recreates SQLite tables, which drops triggers: no migration may do that
+    to contact without restoring the search index."""
+    from tinycrm.store.migrations.runner import script_heads
+
+    revisions = sorted(script_heads(all_revisions=True))
+    url = f"sqlite:///{tmp_path / 'steps.db'}"
+    engine = create_engine(url)
+    for revision in revisions:
+        with engine.begin() as conn:
+            command.upgrade(make_config(conn), revision)
+        if revision >= "0002":
+            with engine.connect() as conn:
+                triggers = conn.exec_driver_sql(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                    "AND name LIKE 'contact_fts_%'"
+                ).scalar()
+            assert triggers == 3, f"search triggers missing after {revision}"
+    with engine.begin() as conn:
+        command.downgrade(make_config(conn), revisions[-2])
+    with engine.connect() as conn:
+        assert (
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE name LIKE 'contact_fts_a%'"
+            ).scalar()
+            == 3
+        )
+    engine.dispose()

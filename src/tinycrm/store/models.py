@@ -67,6 +67,10 @@ class Contact(SQLModel, table=True):
     owner: str
     notes: str | None = None
     cadence_days: int | None = None  # keep in touch at least this often
+    lead_status: str | None = None  # new, working, hot, cold, junk, dead
+    score: int = 0  # lead score, recomputed by `tinycrm score`
+    unsubscribed: bool = False  # never added to campaigns
+    do_not_contact: bool = False  # never added to campaigns
     search_key: str = ""  # casefolded name, email, phone and title, for --search
     created_at: datetime = Field(sa_column=_created())
     updated_at: datetime = Field(sa_column=_created())
@@ -178,6 +182,8 @@ class Activity(SQLModel, table=True):
     # the sequence enrolment that scheduled this task (no FK: adding one would make
     # SQLite rebuild the whole activity table)
     enrollment_id: int | None = Field(default=None, index=True)
+    campaign_id: int | None = Field(default=None, index=True)  # same reason: no FK
+    channel: str | None = None  # the channel of a touch: web, event, ads, social, …
     owner: str
     created_at: datetime = Field(sa_column=_created())
     updated_at: datetime = Field(sa_column=_created())
@@ -274,6 +280,80 @@ class SequenceEnrollment(SQLModel, table=True):
     stop_reason: str | None = None
 
 
+class Qualification(SQLModel, table=True):
+    """BANT: budget, authority, need, timeline, each yes / no / unknown with a note."""
+
+    __table_args__ = (UniqueConstraint("entity", "entity_id", "criterion"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str  # contact | deal
+    entity_id: int
+    criterion: str  # budget | authority | need | timeline
+    answer: str  # yes | no | unknown
+    note: str | None = None
+    updated_at: datetime = Field(sa_column=_created())
+
+
+class ScoreRule(SQLModel, table=True):
+    """A lead-scoring rule: contacts matching ``condition`` (the filter language) get points."""
+
+    __tablename__ = "score_rule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(unique=True)
+    condition: str
+    points: int
+    created_at: datetime = Field(sa_column=_created())
+
+
+class Segment(SQLModel, table=True):
+    """A saved filter expression, usable wherever ``--where`` is."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(unique=True)
+    expression: str
+    created_at: datetime = Field(sa_column=_created())
+
+
+class Campaign(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(unique=True)
+    channel: str  # email, event, ads, social, direct mail
+    starts_on: date | None = None
+    ends_on: date | None = None
+    budget_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    currency: str = "EUR"
+    notes: str | None = None
+    created_at: datetime = Field(sa_column=_created())
+
+
+class CampaignMember(SQLModel, table=True):
+    __tablename__ = "campaign_member"
+    __table_args__ = (UniqueConstraint("campaign_id", "contact_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(sa_column=_fk("campaign.id", "CASCADE", nullable=False))
+    contact_id: int = Field(sa_column=_fk("contact.id", "CASCADE", nullable=False))
+    status: str = "targeted"  # targeted, sent, responded, converted
+    added_at: datetime = Field(sa_column=_created())
+    updated_at: datetime = Field(sa_column=_created())
+
+
+class ContactAlias(SQLModel, table=True):
+    """An email or id a contact was known by before a merge: it still resolves as a REF."""
+
+    __tablename__ = "contact_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=_fk("contact.id", "CASCADE", nullable=False))
+    kind: str  # email | id
+    value: str = Field(index=True)
+    created_at: datetime = Field(sa_column=_created())
+
+
 class ImportBatch(SQLModel, table=True):
     """One run of ``tinycrm import``: what it read and what it did, so it can be undone."""
 
@@ -363,6 +443,10 @@ class ContactRead(ReadModel):
     owner: str
     notes: str | None
     cadence_days: int | None = None
+    lead_status: str | None = None
+    score: int = 0
+    unsubscribed: bool = False
+    do_not_contact: bool = False
     tags: list[str]
     fields: dict[str, str]
     created_at: datetime
