@@ -87,6 +87,7 @@ def _reset_pg(url: str) -> None:
             )
         ).scalars()
         names = ", ".join(f'"{t}"' for t in tables)
+        assert names, "the test schema has no tables: was it dropped?"
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         conn.execute(
             text(

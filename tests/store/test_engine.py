@@ -152,3 +152,42 @@ def test_search_index_exists(store) -> None:
                 )
             ).scalar()
     assert found
+
+
+@pytest.mark.skipif(not os.environ.get("TINYCRM_TEST_PG_URL"), reason="needs PostgreSQL")
+def test_postgres_schema_is_judged_by_the_current_schema_only() -> None:
+    """A tinycrm schema further down the search path must not make a new one look migrated."""
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    base = os.environ["TINYCRM_TEST_PG_URL"]
+    outer, inner = (f"tinycrm_sp_{uuid.uuid4().hex[:8]}" for _ in range(2))
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{outer}"'))
+        conn.execute(text(f'CREATE SCHEMA "{inner}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        open_store(f"{base}{sep}options=-csearch_path%3D{outer},public").close()
+        store = open_store(f"{base}{sep}options=-csearch_path%3D{inner},{outer},public")
+        try:
+            from tinycrm.store.contacts import add_contact
+
+            add_contact(store, name="Ada")
+        finally:
+            store.close()
+        with admin.connect() as conn:
+            tables = set(
+                conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": inner}
+                ).scalars()
+            )
+            count = conn.execute(text(f'SELECT count(*) FROM "{inner}".contact')).scalar()
+        assert {"alembic_version", "contact", "deal"} <= tables
+        assert count == 1
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{inner}" CASCADE'))
+            conn.execute(text(f'DROP SCHEMA "{outer}" CASCADE'))
+        admin.dispose()

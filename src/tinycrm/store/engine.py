@@ -233,10 +233,18 @@ def open_store(db: str | None = None, *, user: str | None = None, migrate: bool 
 
 
 def schema_revision(conn: Connection) -> str | None:
-    """The Alembic revision the database is at, or None for an empty database."""
-    if not inspect(conn).has_table("alembic_version"):
+    """The Alembic revision the database is at, or None for an empty database.
+
+    On PostgreSQL only the current schema counts: a tinycrm schema elsewhere on the
+    search path (``public``, say) must not make a new schema look migrated.
+    """
+    schema = None
+    if conn.dialect.name == "postgresql":
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    if not inspect(conn).has_table("alembic_version", schema=schema):
         return None
-    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    table = f'"{schema}".alembic_version' if schema else "alembic_version"
+    return conn.execute(text(f"SELECT version_num FROM {table}")).scalar()
 
 
 def ensure_schema(store: Store) -> None:

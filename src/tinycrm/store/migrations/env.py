@@ -20,16 +20,26 @@ def include_object(
 ) -> bool:
     if type_ == "table" and name and name.startswith(UNMANAGED_PREFIXES):
         return False
+    if type_ == "table" and name == "alembic_version":
+        return False  # Alembic's own (named explicitly on PostgreSQL: see _run)
     return not (type_ == "index" and name in UNMANAGED_INDEXES)
 
 
 def _run(connection: Any) -> None:
+    options: dict[str, Any] = {}
+    if connection.dialect.name == "postgresql":
+        # Keep Alembic's bookkeeping in the schema being migrated, whatever else is on
+        # the search path.
+        options["version_table_schema"] = connection.exec_driver_sql(
+            "SELECT current_schema()"
+        ).scalar()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_object=include_object,
+        **options,
     )
     with context.begin_transaction():
         context.run_migrations()
