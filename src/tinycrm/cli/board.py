@@ -1,0 +1,44 @@
+"""``tinycrm board`` (and ``tinycrm`` alone, and ``tinycrm demo``): the full-screen board.
+
+The database is opened first, so one that cannot be opened is refused with the
+command line's one-line error before Textual starts. Textual is imported only
+here, when the board really runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from tinycrm.cli.common import fail, store
+
+if TYPE_CHECKING:
+    from tinycrm.store.engine import Store
+
+app = typer.Typer()
+
+
+def is_terminal() -> bool:
+    """Whether stdin and stdout are a terminal the board can take over."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_board(opened: Store) -> None:
+    """Run the board over ``opened`` until the user quits."""
+    if not is_terminal():
+        fail("the board needs a terminal (stdin and stdout must not be redirected)")
+    from tinycrm.tui.preload import Preload
+
+    preload = Preload.start(opened)  # loads while Textual is imported and starts
+    from tinycrm.tui.app import make_app
+
+    make_app(opened, preload=preload).run()
+
+
+@app.command("board")
+def board(ctx: typer.Context) -> None:
+    """Open the full-screen board: the pipeline kanban, the live activity feed and every
+    record, driven from the keyboard (? lists the keys, q quits)."""
+    run_board(store(ctx))

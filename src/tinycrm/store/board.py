@@ -1,0 +1,674 @@
+"""What the full-screen board reads: columns with aggregates, cards with badges, the feed.
+
+One call, ``load_board``, returns everything the kanban shows for one pipeline:
+a column per stage (and, on request, Won and Lost) with its deal count, total
+and weighted value per currency, and the cards in display order with their
+badges (an overdue open task, rotting, closing within 7 days). Aggregates and
+badges are computed in SQL, so 5,000 open deals over 200,000 activities load
+in a few queries. ``change_marker`` is the cheap question "did anything
+change?" that the board polls to stay live while other processes write.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from tinycrm import dates, money
+from tinycrm.store import validate
+from tinycrm.store.contacts import search_ids
+from tinycrm.store.engine import Store
+from tinycrm.store.models import (
+    Activity,
+    Company,
+    Contact,
+    Deal,
+    Event,
+    Pipeline,
+    ReadModel,
+    Stage,
+    StageChange,
+)
+from tinycrm.store.pipelines import resolve_pipeline, stages_of
+from tinycrm.store.records import ids_with_tags, tags_for
+from tinycrm.store.types import UTCDateTime, utcnow
+
+CLOSING_SOON_DAYS = 7
+RECENT_WINDOW = 1000
+"""How many of the newest event ids the change marker counts, to catch a PostgreSQL
+transaction that commits after a later one (its id is below the newest)."""
+
+
+# --------------------------------------------------------------------------- read models
+
+
+class ChangeMarker(ReadModel):
+    """A fingerprint of the event log: when it differs, something was written."""
+
+    last_event_id: int
+    recent_events: int
+
+
+class BoardFilter(ReadModel):
+    """What the board is narrowed to. Every part given must match."""
+
+    text: str | None = None
+    tags: list[str] = []
+    owner: str | None = None
+    contact: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.text or self.tags or self.owner or self.contact)
+
+
+class PipelineChoice(ReadModel):
+    id: int
+    name: str
+
+
+class MoneyTotal(ReadModel):
+    """The sum of a column's amounts in one currency, and that sum weighted by probability."""
+
+    currency: str
+    total: Decimal
+    weighted: Decimal
+
+
+class BoardCard(ReadModel):
+    """One deal as a card: what it shows and the badges it wears."""
+
+    id: int
+    title: str
+    stage_id: int
+    status: str
+    contact: str | None
+    contact_id: int | None
+    company: str | None
+    company_id: int | None
+    amount: Decimal | None
+    currency: str
+    probability: int
+    probability_override: int | None
+    close_date: date | None
+    closed_at: datetime | None
+    owner: str
+    tags: list[str]
+    overdue_task: bool
+    """An open task about the deal is past due."""
+    rotting: bool
+    """Open, and neither an activity (a done task counts) nor a move into its stage for
+    longer than the stage's rotting days."""
+    closing_soon: bool
+    """Open, expected to close today or within the next 7 days."""
+
+
+class BoardColumn(ReadModel):
+    """A stage (or the Won / Lost outcome) with its aggregates and cards."""
+
+    key: str
+    name: str
+    status: str
+    stage_id: int | None
+    probability: int | None
+    rotting_days: int | None
+    count: int
+    totals: list[MoneyTotal]
+    cards: list[BoardCard]
+
+
+class Board(ReadModel):
+    pipeline_id: int | None
+    pipeline: str | None
+    pipelines: list[PipelineChoice]
+    columns: list[BoardColumn]
+    deals_total: int
+    """Deals of any status in any pipeline, unfiltered: zero means a brand-new database."""
+    filter: BoardFilter
+    marker: ChangeMarker
+    loaded_at: datetime
+
+
+class FeedEntry(ReadModel):
+    """An event in the feed, with the record that opening it shows."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    summary: str
+    record_kind: str | None
+    record_id: int | None
+
+
+class RecordHit(ReadModel):
+    """A contact, company or deal found by name (the command palette's jump list)."""
+
+    kind: str
+    id: int
+    label: str
+    detail: str
+
+
+# --------------------------------------------------------------------------- change marker
+
+
+def _marker(session: Session) -> ChangeMarker:
+    last = session.scalar(select(func.max(Event.id))) or 0
+    recent = session.scalar(select(func.count()).where(Event.id > last - RECENT_WINDOW)) or 0
+    return ChangeMarker(last_event_id=int(last), recent_events=int(recent))
+
+
+def change_marker(store: Store) -> ChangeMarker:
+    """A cheap fingerprint of the database's writes (two index lookups on the event log).
+
+    Every write records an event, so a different marker means another process (or
+    this one) wrote something since the marker was taken.
+    """
+    with store.read() as session:
+        return _marker(session)
+
+
+# --------------------------------------------------------------------------- the board
+
+
+def column_key(stage_id: int | None = None, status: str = "open") -> str:
+    """The key of a board column: ``stage:ID`` for a stage, ``won`` or ``lost``."""
+    return f"stage:{stage_id}" if status == "open" else status
+
+
+def _like(text: str) -> str:
+    escaped = validate.key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filter_clauses(flt: BoardFilter) -> list[Any]:
+    clauses: list[Any] = []
+    if flt.text and flt.text.strip():
+        pattern = _like(flt.text)
+        clauses.append(
+            or_(
+                Deal.title_key.like(pattern, escape="\\"),
+                Deal.company_id.in_(
+                    select(Company.id).where(Company.name_key.like(pattern, escape="\\"))
+                ),
+                Deal.contact_id.in_(
+                    select(Contact.id).where(Contact.name_key.like(pattern, escape="\\"))
+                ),
+            )
+        )
+    if flt.tags:
+        clauses.append(Deal.id.in_(ids_with_tags("deal", flt.tags)))
+    if flt.owner and flt.owner.strip():
+        clauses.append(func.lower(Deal.owner) == flt.owner.strip().lower())
+    if flt.contact and flt.contact.strip():
+        pattern = _like(flt.contact)
+        clauses.append(
+            Deal.contact_id.in_(
+                select(Contact.id).where(
+                    or_(
+                        Contact.name_key.like(pattern, escape="\\"),
+                        Contact.email.like(pattern, escape="\\"),
+                    )
+                )
+            )
+        )
+    return clauses
+
+
+def _statuses(closed: bool) -> tuple[str, ...]:
+    return ("open", "won", "lost") if closed else ("open",)
+
+
+def _totals(
+    session: Session, pipeline_id: int, statuses: Sequence[str], clauses: list[Any]
+) -> dict[str, tuple[int, list[MoneyTotal]]]:
+    """Count, total and weighted value per column key and currency, in one GROUP BY."""
+    rows = session.execute(
+        select(
+            Deal.stage_id,
+            Deal.status,
+            Deal.currency,
+            func.count(),
+            func.sum(Deal.amount_minor),
+            func.sum(Deal.amount_minor * func.coalesce(Deal.probability, Stage.probability)),
+        )
+        .join(Stage, Deal.stage_id == Stage.id)
+        .where(Deal.pipeline_id == pipeline_id, Deal.status.in_(statuses), *clauses)
+        .group_by(Deal.stage_id, Deal.status, Deal.currency)
+    ).all()
+    counts: dict[str, int] = defaultdict(int)
+    sums: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for stage_id, status, currency, count, total, weighted in rows:
+        key = column_key(stage_id, status)
+        counts[key] += int(count)
+        if total is None:
+            continue
+        total = int(total)
+        if status == "won":
+            weighted_minor = total * 100
+        elif status == "lost":
+            weighted_minor = 0
+        else:
+            weighted_minor = int(weighted or 0)
+        pair = sums[key].setdefault(currency, [0, 0])
+        pair[0] += total
+        pair[1] += weighted_minor
+    out: dict[str, tuple[int, list[MoneyTotal]]] = {}
+    for key, count in counts.items():
+        totals = [
+            MoneyTotal(
+                currency=currency,
+                total=money.from_minor(total, currency),
+                weighted=money.from_minor((weighted + 50) // 100, currency),
+            )
+            for currency, (total, weighted) in sums[key].items()
+        ]
+        totals.sort(key=lambda t: (-t.total, t.currency))
+        out[key] = (count, totals)
+    return out
+
+
+def _cards(
+    session: Session,
+    pipeline_id: int,
+    stages: list[Stage],
+    statuses: Sequence[str],
+    clauses: list[Any],
+    now: datetime,
+    today: date,
+) -> list[BoardCard]:
+    scope = [Deal.pipeline_id == pipeline_id, Deal.status.in_(statuses), *clauses]
+    cutoffs = {s.id: now - timedelta(days=s.rotting_days) for s in stages if s.rotting_days}
+    overdue = select(Activity.deal_id).where(
+        Activity.kind == "task",
+        Activity.done_at.is_(None),
+        Activity.due_at < now,
+        Activity.deal_id.is_not(None),
+    )
+    rotting: Any = literal(False)
+    joins: list[tuple[Any, Any]] = []
+    if cutoffs:
+        # Only activity since the oldest cutoff can save a deal from rotting, so only
+        # that window is read (two index range scans), not the whole activity table.
+        since = min(cutoffs.values())
+        recent = union_all(
+            select(Activity.deal_id, Activity.occurred_at.label("at")).where(
+                Activity.occurred_at >= since, Activity.deal_id.is_not(None)
+            ),
+            select(Activity.deal_id, Activity.done_at.label("at")).where(
+                Activity.kind == "task",
+                Activity.done_at >= since,
+                Activity.deal_id.is_not(None),
+            ),
+        ).subquery()
+        touched = (
+            select(recent.c.deal_id, func.max(recent.c.at).label("at"))
+            .group_by(recent.c.deal_id)
+            .subquery()
+        )
+        entered = (
+            select(StageChange.deal_id, func.max(StageChange.at).label("at"))
+            .where(StageChange.deal_id.in_(select(Deal.id).where(*scope)))
+            .group_by(StageChange.deal_id)
+            .subquery()
+        )
+        joins = [
+            (touched, touched.c.deal_id == Deal.id),
+            (entered, entered.c.deal_id == Deal.id),
+        ]
+        since_stage = func.coalesce(entered.c.at, Deal.created_at)
+        cutoff = case(
+            {sid: literal(at, UTCDateTime()) for sid, at in cutoffs.items()},
+            value=Deal.stage_id,
+            else_=None,
+        )
+        rotting = case(
+            (
+                and_(
+                    Deal.status == "open",
+                    cutoff.is_not(None),
+                    since_stage < cutoff,
+                    or_(touched.c.at.is_(None), touched.c.at < cutoff),
+                ),
+                True,
+            ),
+            else_=False,
+        )
+    closing = case(
+        (
+            and_(
+                Deal.status == "open",
+                Deal.close_date.is_not(None),
+                Deal.close_date >= today,
+                Deal.close_date <= today + timedelta(days=CLOSING_SOON_DAYS),
+            ),
+            True,
+        ),
+        else_=False,
+    )
+    person, account = aliased(Contact), aliased(Company)
+    query = (
+        select(
+            Deal.id,
+            Deal.title,
+            Deal.stage_id,
+            Deal.status,
+            person.name,
+            Deal.contact_id,
+            account.name,
+            Deal.company_id,
+            Deal.amount_minor,
+            Deal.currency,
+            Stage.probability,
+            Deal.probability,
+            Deal.close_date,
+            Deal.closed_at,
+            Deal.owner,
+            case((Deal.id.in_(overdue), True), else_=False),
+            rotting,
+            closing,
+        )
+        .join(Stage, Deal.stage_id == Stage.id)
+        .outerjoin(person, Deal.contact_id == person.id)
+        .outerjoin(account, Deal.company_id == account.id)
+        .where(*scope)
+        .order_by(case((Deal.close_date.is_(None), 1), else_=0), Deal.close_date, Deal.id)
+    )
+    for subquery, on in joins:
+        query = query.outerjoin(subquery, on)
+    rows = session.connection().execute(query).all()
+    all_tags = tags_for(session, "deal", [row[0] for row in rows])
+    cards = []
+    for (
+        deal_id,
+        title,
+        stage_id,
+        status,
+        contact,
+        contact_id,
+        company,
+        company_id,
+        minor,
+        currency,
+        stage_probability,
+        override,
+        close_date,
+        closed_at,
+        owner,
+        overdue_task,
+        is_rotting,
+        is_closing,
+    ) in rows:
+        if status == "won":
+            probability = 100
+        elif status == "lost":
+            probability = 0
+        else:
+            probability = override if override is not None else stage_probability
+        cards.append(
+            BoardCard.from_row(
+                {
+                    "id": deal_id,
+                    "title": title,
+                    "stage_id": stage_id,
+                    "status": status,
+                    "contact": contact,
+                    "contact_id": contact_id,
+                    "company": company,
+                    "company_id": company_id,
+                    "amount": None if minor is None else money.from_minor(minor, currency),
+                    "currency": currency,
+                    "probability": probability,
+                    "probability_override": override,
+                    "close_date": close_date,
+                    "closed_at": closed_at,
+                    "owner": owner,
+                    "tags": all_tags.get(deal_id, []),
+                    "overdue_task": bool(overdue_task),
+                    "rotting": bool(is_rotting),
+                    "closing_soon": bool(is_closing),
+                }
+            )
+        )
+    return cards
+
+
+def _closed_key(card: BoardCard) -> tuple[float, int]:
+    stamp = card.closed_at.timestamp() if card.closed_at else 0.0
+    return (-stamp, -card.id)
+
+
+def load_board(
+    store: Store,
+    *,
+    pipeline: str | int | None = None,
+    filter: BoardFilter | None = None,
+    closed: bool = False,
+    now: datetime | None = None,
+) -> Board:
+    """Everything the board shows for ``pipeline`` (default: the first).
+
+    Open deals are carded per stage, ordered by expected close date (undated last);
+    ``closed`` adds a Won and a Lost column, newest first. ``now`` sets the clock
+    badges are judged by (rotting, overdue, closing within 7 local days).
+    """
+    moment = now or utcnow()
+    today = moment.astimezone(dates.local_tz()).date()
+    flt = filter or BoardFilter()
+    with store.read() as session:
+        marker = _marker(session)
+        pipelines = [
+            PipelineChoice(id=p.id, name=p.name)
+            for p in session.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.id))
+        ]
+        deals_total = int(session.scalar(select(func.count()).select_from(Deal)) or 0)
+        if not pipelines:
+            return Board(
+                pipeline_id=None,
+                pipeline=None,
+                pipelines=[],
+                columns=[],
+                deals_total=deals_total,
+                filter=flt,
+                marker=marker,
+                loaded_at=moment,
+            )
+        pipe = resolve_pipeline(session, pipeline)
+        assert pipe.id is not None
+        stages = stages_of(session, pipe.id)
+        statuses = _statuses(closed)
+        clauses = _filter_clauses(flt)
+        totals = _totals(session, pipe.id, statuses, clauses)
+        cards = _cards(session, pipe.id, stages, statuses, clauses, moment, today)
+        by_key: dict[str, list[BoardCard]] = defaultdict(list)
+        for card in cards:
+            by_key[column_key(card.stage_id, card.status)].append(card)
+        columns = []
+        for stage in stages:
+            key = column_key(stage.id)
+            count, money_totals = totals.get(key, (0, []))
+            columns.append(
+                BoardColumn(
+                    key=key,
+                    name=stage.name,
+                    status="open",
+                    stage_id=stage.id,
+                    probability=stage.probability,
+                    rotting_days=stage.rotting_days,
+                    count=count,
+                    totals=money_totals,
+                    cards=by_key.get(key, []),
+                )
+            )
+        if closed:
+            for status, name, probability in (("won", "Won", 100), ("lost", "Lost", 0)):
+                count, money_totals = totals.get(status, (0, []))
+                columns.append(
+                    BoardColumn(
+                        key=status,
+                        name=name,
+                        status=status,
+                        stage_id=None,
+                        probability=probability,
+                        rotting_days=None,
+                        count=count,
+                        totals=money_totals,
+                        cards=sorted(by_key.get(status, []), key=_closed_key),
+                    )
+                )
+        return Board(
+            pipeline_id=pipe.id,
+            pipeline=pipe.name,
+            pipelines=pipelines,
+            columns=columns,
+            deals_total=deals_total,
+            filter=flt,
+            marker=marker,
+            loaded_at=moment,
+        )
+
+
+# --------------------------------------------------------------------------- the feed
+
+
+def list_feed(store: Store, *, limit: int = 200, after_id: int | None = None) -> list[FeedEntry]:
+    """The newest events, newest first, each with the record it is about.
+
+    A logged activity or task opens the deal it is about, else its contact, else
+    its company; a stage or pipeline change opens nothing. ``after_id`` returns
+    only events newer than that id (what changed since the last look).
+    """
+    with store.read() as session:
+        query = (
+            select(
+                Event.id,
+                Event.at,
+                Event.actor,
+                Event.action,
+                Event.entity,
+                Event.entity_id,
+                Event.summary,
+                Activity.deal_id,
+                Activity.contact_id,
+                Activity.company_id,
+            )
+            .outerjoin(Activity, and_(Event.entity == "activity", Activity.id == Event.entity_id))
+            .order_by(Event.id.desc())
+        )
+        if after_id is not None:
+            query = query.where(Event.id > after_id)
+        if limit:
+            query = query.limit(limit)
+        entries = []
+        for (
+            eid,
+            at,
+            actor,
+            action,
+            entity,
+            entity_id,
+            summary,
+            deal,
+            contact,
+            company,
+        ) in session.execute(query).all():
+            kind: str | None = None
+            record: int | None = None
+            if entity in ("deal", "contact", "company") and entity_id is not None:
+                kind, record = entity, entity_id
+            elif entity == "activity":
+                links = (("deal", deal), ("contact", contact), ("company", company))
+                kind, record = next(((k, v) for k, v in links if v is not None), (None, None))
+            entries.append(
+                FeedEntry(
+                    id=eid,
+                    at=at if at.tzinfo else at.replace(tzinfo=UTC),
+                    actor=actor,
+                    action=action,
+                    entity=entity,
+                    entity_id=entity_id,
+                    summary=summary,
+                    record_kind=kind,
+                    record_id=record,
+                )
+            )
+        return entries
+
+
+# --------------------------------------------------------------------------- jump to a record
+
+
+def search_records(store: Store, query: str, *, limit: int = 8) -> list[RecordHit]:
+    """Contacts, companies and deals whose name contains ``query`` (any case, any script).
+
+    At most ``limit`` of each kind: deals first, then contacts, then companies.
+    """
+    text = query.strip()
+    if not text:
+        return []
+    pattern = _like(text)
+    with store.read() as session:
+        hits: list[RecordHit] = []
+        account = aliased(Company)
+        for deal_id, title, status, company in session.execute(
+            select(Deal.id, Deal.title, Deal.status, account.name)
+            .outerjoin(account, Deal.company_id == account.id)
+            .where(Deal.title_key.like(pattern, escape="\\"))
+            .order_by(Deal.title_key, Deal.id)
+            .limit(limit)
+        ):
+            detail = " · ".join(p for p in (company, status) if p)
+            hits.append(RecordHit(kind="deal", id=deal_id, label=title, detail=detail))
+        for contact_id, name, email, company in session.execute(
+            select(Contact.id, Contact.name, Contact.email, account.name)
+            .outerjoin(account, Contact.company_id == account.id)
+            .where(Contact.id.in_(search_ids(store, session, text)))
+            .order_by(Contact.name_key, Contact.id)
+            .limit(limit)
+        ):
+            detail = " · ".join(p for p in (email, company) if p)
+            hits.append(RecordHit(kind="contact", id=contact_id, label=name, detail=detail))
+        for company_id, name, domain in session.execute(
+            select(Company.id, Company.name, Company.domain)
+            .where(
+                or_(
+                    Company.name_key.like(pattern, escape="\\"),
+                    Company.domain.like(pattern, escape="\\"),
+                )
+            )
+            .order_by(Company.name_key, Company.id)
+            .limit(limit)
+        ):
+            hits.append(RecordHit(kind="company", id=company_id, label=name, detail=domain or ""))
+        return hits
+
+
+def complete_name(store: Store, *, kind: str, prefix: str) -> str | None:
+    """The first contact or company name (``kind``) that starts with ``prefix``, any case.
+
+    What a form's REF field offers as inline completion.
+    """
+    key = " ".join(prefix.split()).casefold()
+    if not key:
+        return None
+    model = {"contact": Contact, "company": Company}.get(kind)
+    if model is None:
+        raise ValueError(f"cannot complete names of {kind!r}")
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    with store.read() as session:
+        return session.scalar(
+            select(model.name)  # type: ignore[attr-defined]
+            .where(model.name_key.like(f"{escaped}%", escape="\\"))  # type: ignore[attr-defined]
+            .order_by(model.name_key, model.id)  # type: ignore[attr-defined]
+            .limit(1)
+        )

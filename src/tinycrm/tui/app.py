@@ -1,0 +1,309 @@
+"""The full-screen board: ``make_app(store)`` builds it for ``tinycrm board`` and the tests.
+
+The app wires screens together and owns two services they share:
+
+* ``run_write``: store writes run in worker threads, one at a time and in the
+  order they were asked for, so the interface never waits on the database and
+  two quick moves of a card reach it in the order they were made;
+* a poll of ``change_marker`` (every second): when another process writes, every
+  screen gets ``DataChanged`` and reloads what it shows, in place, without
+  taking the focus or touching an open form.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from tinycrm.store.board import ChangeMarker, change_marker
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import StoreError
+from tinycrm.store.types import utcnow
+from tinycrm.tui.commands import JumpCommands, NavigationCommands
+from tinycrm.tui.messages import DataChanged, RecordOpened
+from tinycrm.tui.preload import Preload
+
+T = TypeVar("T")
+
+POLL_SECONDS = 1.0
+"""How often the app asks the database whether anything changed (issue: within 2 s)."""
+IDLE_SECONDS = 2.0
+"""After this long without a key or a click, a full garbage collection is not in the way."""
+GC_FULL_EVERY = 1000
+"""Collections of the middle generation between automatic full ones (Python's default: 10)."""
+
+
+class TinyCrmApp(App[None]):
+    """tinycrm's full-screen interface over one open store."""
+
+    CSS_PATH = "tinycrm.tcss"
+    TITLE = "tinycrm"
+    COMMANDS = App.COMMANDS | {NavigationCommands, JumpCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
+        Binding("1", "show_board", "Board", show=False, id="app.board"),
+        Binding("2", "show_contacts", "Contacts", show=False, id="app.contacts"),
+        Binding("3", "show_companies", "Companies", show=False, id="app.companies"),
+        Binding("4", "show_tasks", "Tasks", show=False, id="app.tasks"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        poll_interval: float = POLL_SECONDS,
+        clock: Callable[[], datetime] | None = None,
+        preload: Preload | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.preload = preload
+        self.poll_interval = poll_interval
+        self._clock = clock
+        self.marker: ChangeMarker | None = None
+        self._turn = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+        self._poll_failed = False
+        self._last_input = self._last_collect = 0.0
+        self._gc_thresholds = gc.get_threshold()
+        self.errors: list[BaseException] = []
+        """Unexpected errors in workers: shown to the user, kept for the tests."""
+
+    # ------------------------------------------------------------------ screens
+
+    def get_default_screen(self) -> Screen[Any]:
+        from tinycrm.tui.screens.board import BoardScreen
+
+        return BoardScreen()
+
+    def on_mount(self) -> None:
+        try:
+            self.marker = change_marker(self.store)
+        except StoreError:
+            self.marker = None
+        if self.poll_interval:
+            self.set_interval(self.poll_interval, self.check_changes, name="poll")
+        # Full garbage collections walk every object: with a big board in memory they
+        # paused the interface for 100-300 ms every few key presses. Make them rare
+        # while the user types, and run them when the user pauses instead.
+        self._gc_thresholds = gc.get_threshold()
+        gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], GC_FULL_EVERY)
+        self.set_interval(IDLE_SECONDS, self._collect_when_idle, name="idle-gc")
+
+    def on_unmount(self) -> None:
+        gc.set_threshold(*self._gc_thresholds)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _collect_when_idle(self) -> None:
+        now = time.monotonic()
+        if now - self._last_input > IDLE_SECONDS and self._last_input > self._last_collect:
+            gc.collect()
+            self._last_collect = now
+
+    def now(self) -> datetime:
+        """The time badges and relative times are judged by (fixed in snapshot tests)."""
+        return self._clock() if self._clock else utcnow()
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Show the deal, contact or company ``record_id`` over the current screen."""
+        from tinycrm.tui.screens.record import record_screen
+
+        current = self.screen
+        if getattr(current, "kind", None) == kind and getattr(current, "record_id", None) == (
+            record_id
+        ):
+            return
+        self.push_screen(record_screen(kind, record_id))
+
+    def on_record_opened(self, message: RecordOpened) -> None:
+        self.open_record(message.kind, message.record_id)
+
+    def _back_to_board(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_show_board(self) -> None:
+        self._back_to_board()
+
+    def _show(self, screen_type: type[Screen[Any]]) -> None:
+        if isinstance(self.screen, screen_type):
+            return
+        self._back_to_board()
+        self.push_screen(screen_type())
+
+    def action_show_contacts(self) -> None:
+        from tinycrm.tui.screens.lists import ContactsScreen
+
+        self._show(ContactsScreen)
+
+    def action_show_companies(self) -> None:
+        from tinycrm.tui.screens.lists import CompaniesScreen
+
+        self._show(CompaniesScreen)
+
+    def action_show_tasks(self) -> None:
+        from tinycrm.tui.screens.tasks import TasksScreen
+
+        self._show(TasksScreen)
+
+    def action_help(self) -> None:
+        from tinycrm.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, ModalScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A bug in a worker: say so and keep running (the store's refusals never get here)."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.errors.append(error)
+            self.log.error(error)
+            self.notify(f"Unexpected error: {error!r}", title="Bug", severity="error")
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without local variables.
+
+        With thousands of cards in memory, rendering every frame's locals took
+        minutes: the app seemed to hang instead of exiting with the traceback.
+        """
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
+    # ------------------------------------------------------------------ live refresh
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def check_changes(self) -> None:
+        """Ask the database for its change marker; tell every screen when it moved."""
+        try:
+            marker = change_marker(self.store)
+        except StoreError as exc:
+            if not self._poll_failed:
+                self._poll_failed = True
+                self.call_from_thread(self.notify, str(exc), title="Database", severity="error")
+            return
+        self._poll_failed = False
+        if marker != self.marker:
+            self.call_from_thread(self._changed, marker)
+
+    def _changed(self, marker: ChangeMarker) -> None:
+        if marker == self.marker:
+            return
+        self.marker = marker
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged(marker))
+
+    # ------------------------------------------------------------------ writes
+
+    def run_write(
+        self,
+        call: Callable[[], T],
+        *,
+        done: Callable[[T], Any] | None = None,
+        failed: Callable[[StoreError], Any] | None = None,
+        shown: bool = False,
+    ) -> None:
+        """Run a store write in a worker thread, after every write asked for before it.
+
+        ``done`` gets the result and ``failed`` the store's refusal, both on the
+        app's thread; without ``failed`` the refusal is shown as a notification.
+        ``shown``: the caller already shows the change (a card moved at the key
+        press), so when nobody else wrote meanwhile, no screen needs to reload.
+        """
+        ticket = self._next_ticket
+        self._next_ticket += 1
+
+        def job() -> None:
+            with self._turn:
+                self._turn.wait_for(lambda: self._serving == ticket)
+            outcome: tuple[bool, Any]
+            markers: tuple[ChangeMarker, ChangeMarker] | None = None
+            try:
+                # The markers are read in the write's own transaction: on SQLite no
+                # other writer can slip in between (BEGIN IMMEDIATE).
+                with self.store.write():
+                    before = change_marker(self.store)
+                    outcome = (True, call())
+                    markers = (before, change_marker(self.store))
+            except StoreError as exc:
+                outcome = (False, exc)
+            except Exception as exc:  # a bug, not the user's mistake: say so, keep running
+                outcome = (False, StoreError(f"unexpected error: {exc!r}"))
+            finally:
+                with self._turn:
+                    self._serving += 1
+                    self._turn.notify_all()
+            self.call_from_thread(self._write_finished, outcome, markers, shown, done, failed)
+
+        self.run_worker(job, thread=True, group="write", exit_on_error=False, name="write")
+
+    def _write_finished(
+        self,
+        outcome: tuple[bool, Any],
+        markers: tuple[ChangeMarker, ChangeMarker] | None,
+        shown: bool,
+        done: Callable[[Any], Any] | None,
+        failed: Callable[[StoreError], Any] | None,
+    ) -> None:
+        ok, value = outcome
+        if ok:
+            if done is not None:
+                done(value)
+        elif failed is not None:
+            failed(value)
+        else:
+            self.notify(str(value), severity="error")
+        if ok and shown and markers is not None and _only_ours(self.marker, *markers):
+            self.marker = markers[1]  # our own change, already on screen: nothing to reload
+        else:
+            self.check_changes()
+
+
+def _only_ours(seen: ChangeMarker | None, before: ChangeMarker, after: ChangeMarker) -> bool:
+    """Whether the database moved from what the app had seen by exactly one event: ours."""
+    return (
+        seen == before
+        and after.last_event_id == before.last_event_id + 1
+        and after.recent_events in (before.recent_events, before.recent_events + 1)
+    )
+
+
+def make_app(
+    store: Store,
+    *,
+    poll_interval: float = POLL_SECONDS,
+    clock: Callable[[], datetime] | None = None,
+    preload: Preload | None = None,
+) -> TinyCrmApp:
+    """The board over ``store``.
+
+    ``clock`` fixes "now" (snapshots); ``poll_interval`` is the live-refresh period in
+    seconds (0 turns it off); ``preload`` is the board's first load, already under way.
+    """
+    return TinyCrmApp(store, poll_interval=poll_interval, clock=clock, preload=preload)

@@ -1,0 +1,72 @@
+"""How the board writes amounts, dates and times: short, local, relative."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from tinycrm import dates, money
+
+_SCALES = ((Decimal(1_000_000_000), "B"), (Decimal(1_000_000), "M"), (Decimal(1_000), "k"))
+
+
+def _symbol(currency: str | None) -> str:
+    """What ``money.format_money`` puts before the digits: ``€``, ``$``, ``CHF ``."""
+    shown = money.format_money(Decimal(0), currency)
+    return shown[: len(shown) - len(shown.lstrip("€$£¥ABCDEFGHIJKLMNOPQRSTUVWXYZ "))]
+
+
+def _whole(value: Decimal, currency: str | None, suffix: str = "") -> str:
+    sign = "-" if value < 0 else ""
+    return f"{sign}{_symbol(currency)}{abs(value):,}{suffix}"
+
+
+def amount(value: Decimal | None, currency: str | None) -> str:
+    """``€18,500`` for whole amounts, ``€18,500.50`` otherwise; ``""`` for none."""
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return _whole(value.quantize(Decimal(1)), currency)
+    return money.format_money(value, currency)
+
+
+def compact(value: Decimal, currency: str | None) -> str:
+    """``€1.2M``, ``€18.5k``, ``€950``: for column headers, where room is short."""
+    for scale, suffix in _SCALES:
+        if abs(value) >= scale:
+            shown = (value / scale).quantize(Decimal("0.1"))
+            if shown == shown.to_integral_value():
+                shown = shown.quantize(Decimal(1))
+            return _whole(shown, currency, suffix)
+    return _whole(value.quantize(Decimal(1)), currency)
+
+
+def short_date(day: date | None, today: date) -> str:
+    """``12 Dec`` this year, ``12 Dec 2027`` otherwise."""
+    if day is None:
+        return ""
+    text = f"{day.day} {day.strftime('%b')}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def relative(moment: datetime | None, now: datetime) -> str:
+    """``5 min ago``, ``in 3 h``, ``yesterday``: shared with the command line's wording."""
+    return dates.humanize(moment, now=now) if moment else ""
+
+
+def local(moment: datetime | None) -> str:
+    """``2026-11-23 14:05`` in the user's time zone."""
+    return dates.format_local(moment)
+
+
+def local_day(now: datetime) -> date:
+    return now.astimezone(dates.local_tz()).date()
+
+
+def days_until(day: date, today: date) -> str:
+    delta = (day - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tmrw"
+    return f"{delta}d"

@@ -1,0 +1,76 @@
+"""Messages between the board's widgets, screens and the app.
+
+Widgets say what the user did (a card was chosen, a row was picked, the filter
+changed); screens decide what that means and call the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tinycrm.store.board import ChangeMarker
+
+
+@dataclass
+class DataChanged(Message):
+    """Something was written to the database (by this app or another process)."""
+
+    marker: ChangeMarker
+
+
+@dataclass
+class RecordOpened(Message):
+    """Show a record: ``kind`` is deal, contact or company."""
+
+    kind: str
+    record_id: int
+
+
+@dataclass
+class CardHighlighted(Message):
+    """The cursor of a card column moved (``deal_id`` is None in an empty column)."""
+
+    column_key: str
+    deal_id: int | None
+
+
+@dataclass
+class CardClicked(Message):
+    """A click on card ``index`` of the column ``key`` (``chain`` 2: a double click)."""
+
+    key: str
+    index: int
+    chain: int
+
+
+@dataclass
+class CardChosen(Message):
+    """Enter or a double click on a card."""
+
+    deal_id: int
+
+
+@dataclass
+class RowHighlighted(Message):
+    """The cursor of a row list moved to the row with ``key``."""
+
+    list_id: str | None
+    key: str | None
+
+
+@dataclass
+class RowChosen(Message):
+    """Enter or a double click on a row of a row list."""
+
+    list_id: str | None
+    key: str
+
+
+@dataclass
+class FilterChanged(Message):
+    """The board's filter text changed (``done``: the user pressed enter or escape)."""
+
+    text: str
+    done: bool = False

@@ -1,0 +1,1 @@
+"""The board's screens: the kanban, record views, lists, tasks, forms and help."""

@@ -1,0 +1,622 @@
+"""The pipeline kanban: one column per stage, the activity feed beside it.
+
+The screen owns the data: it loads the board in a worker thread, keeps the
+columns' state, and calls the store for every action. A move is shown at once
+(the card changes column and the headers their sums) and written in a worker;
+if the store refuses it, the board says why and reloads what is true.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import time
+from datetime import date
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from tinycrm.store import deals
+from tinycrm.store.board import Board, BoardCard, BoardFilter, list_feed, load_board
+from tinycrm.store.errors import NotFound, StoreError
+from tinycrm.store.models import DealRead
+from tinycrm.tui import format as fmt
+from tinycrm.tui.messages import CardChosen, CardHighlighted, DataChanged, FilterChanged
+from tinycrm.tui.preload import FEED_SIZE
+from tinycrm.tui.widgets.cards import (
+    ColumnState,
+    ColumnsView,
+    StageColumn,
+)
+from tinycrm.tui.widgets.feed import FeedPanel
+from tinycrm.tui.widgets.filter import FilterBar, parse_filter
+from tinycrm.tui.widgets.keybar import KeyBar
+
+FILTER_DELAY = 0.15
+
+EMPTY_TEXT = """[b]Your pipeline is empty.[/b]
+
+Press [b]n[/b] to add your first deal,
+or explore sample data in a separate database:
+
+    [b]tinycrm demo[/b]
+
+[dim]? shows every key · ctrl+p jumps anywhere · q quits[/dim]"""
+
+
+def _freeze_heap() -> None:
+    """Keep the garbage collector's full passes off the loaded board.
+
+    With thousands of cards in memory, each full collection walked them all and
+    paused the interface for 100-300 ms every few key presses. Frozen objects are
+    still freed when nothing refers to them (the previous board, after a reload).
+    """
+    gc.freeze()
+
+
+def _open_key(card: BoardCard) -> tuple[int, date, int]:
+    """Open cards sort by expected close date, undated last (as the store orders them)."""
+    return (card.close_date is None, card.close_date or date.min, card.id)
+
+
+def _closed_key(card: BoardCard) -> tuple[float, int]:
+    return (-(card.closed_at.timestamp() if card.closed_at else 0.0), -card.id)
+
+
+def _state(column: Any) -> ColumnState:
+    return ColumnState(
+        key=column.key,
+        name=column.name,
+        status=column.status,
+        stage_id=column.stage_id,
+        probability=column.probability,
+        rotting_days=column.rotting_days,
+        count=column.count,
+        totals={t.currency: [t.total, t.weighted] for t in column.totals},
+        cards=list(column.cards),
+    )
+
+
+class BoardScreen(Screen[None]):
+    """The kanban of the current pipeline."""
+
+    AUTO_FOCUS = ""  # the first load focuses the first column
+
+    BINDINGS = [
+        Binding(
+            "shift+left,less_than_sign",
+            "move(-1)",
+            "Move back",
+            key_display="⇧← <",
+            id="board.move_back",
+        ),
+        Binding(
+            "shift+right,greater_than_sign",
+            "move(1)",
+            "Move on",
+            key_display="⇧→ >",
+            id="board.move_on",
+        ),
+        Binding("w", "win", "Won", id="board.won"),
+        Binding("x", "lose", "Lost", id="board.lost"),
+        Binding("r", "reopen", "Reopen", id="board.reopen"),
+        Binding("n", "new_deal", "New", id="board.new"),
+        Binding("e", "edit", "Edit", id="board.edit"),
+        Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
+        Binding("c", "toggle_closed", "Won/Lost", id="board.closed"),
+        Binding("f", "toggle_feed", "Feed", id="board.feed"),
+        Binding("p", "pipeline", "Pipeline", id="board.pipeline"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="board")
+        self.board: Board | None = None
+        self.columns_data: list[ColumnState] = []
+        self.pipeline_id: int | None = None
+        self.filter = BoardFilter()
+        self.show_closed = False
+        self.loaded = False
+        self.last_load_seconds = 0.0
+        self._version = 0
+        self._focus_deal: int | None = None
+        self._filter_timer: Timer | None = None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading…", id="board-title")
+        bar = FilterBar(id="filter-bar")
+        bar.display = False
+        yield bar
+        with Horizontal(id="board-body"):
+            yield ColumnsView(id="columns")
+            empty = Static(EMPTY_TEXT, id="empty-state")
+            empty.display = False
+            yield empty
+            yield FeedPanel(id="feed")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.reload_feed()
+
+    @property
+    def crm(self) -> Any:
+        return self.app
+
+    @property
+    def view(self) -> ColumnsView:
+        return self.query_one("#columns", ColumnsView)
+
+    def column_widgets(self) -> list[StageColumn]:
+        return self.view.columns
+
+    # ------------------------------------------------------------------ loading
+
+    def reload(self) -> None:
+        """Load the board again (in a worker); what is on screen stays until it arrives."""
+        self._load(self._version)
+
+    @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
+    def _load(self, version: int) -> None:
+        started = time.perf_counter()
+        store = self.crm.store
+        preload = self.crm.preload
+        board = preload.take_board() if preload is not None else None
+        if board is not None and (self.pipeline_id, self.filter.active, self.show_closed) == (
+            None,
+            False,
+            False,
+        ):
+            self.app.call_from_thread(
+                self._apply,  # type: ignore[arg-type]
+                board,
+                version,
+                time.perf_counter() - started,
+            )
+            return
+        try:
+            try:
+                board = load_board(
+                    store,
+                    pipeline=self.pipeline_id,
+                    filter=self.filter,
+                    closed=self.show_closed,
+                    now=self.crm.now(),
+                )
+            except NotFound:  # the pipeline was removed elsewhere: show the default one
+                board = load_board(
+                    store, filter=self.filter, closed=self.show_closed, now=self.crm.now()
+                )
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(
+            self._apply,  # type: ignore[arg-type]
+            board,
+            version,
+            time.perf_counter() - started,
+        )
+
+    async def _apply(self, board: Board, version: int, seconds: float) -> None:
+        if version != self._version:
+            # The user changed the board while this load ran; load again with their change.
+            self.reload()
+            return
+        self.board = board
+        self.pipeline_id = board.pipeline_id
+        self.last_load_seconds = seconds
+        states = [_state(column) for column in board.columns]
+        widgets = self.column_widgets()
+        view = self.view
+        focused = self.focused
+        had_focus = focused is view or focused is None
+        current = view.current
+        focus_deal = self._focus_deal or (current.id if current else None)
+        focus_index = view.active
+        self._focus_deal = None
+        today = fmt.local_day(board.loaded_at)
+        if [s.key for s in states] != [w.state.key for w in widgets]:
+            await view.remove_children()
+            widgets = [StageColumn(state) for state in states]
+            await view.mount_all(widgets)
+            view.fit()
+        for widget, state in zip(widgets, states, strict=True):
+            kept = widget.card_list.current
+            widget.show(state, keep=kept.id if kept else None, today=today)
+        self.columns_data = states
+        empty = board.deals_total == 0 and not board.filter.active
+        self.query_one("#columns").display = not empty and bool(states)
+        self.query_one("#empty-state").display = empty or not states
+        if not states:
+            self.query_one("#empty-state", Static).update(
+                "[b]There is no pipeline.[/b]\n\nAdd one with  [b]tinycrm pipeline add NAME[/b]"
+            )
+        self._update_title()
+        if widgets and not empty:
+            self._restore_position(widgets, focus_deal, focus_index)
+            if had_focus and self.focused is not view:
+                self.set_focus(view)
+        view.refresh_active()
+        self.loaded = True
+        self.refresh_bindings()
+        self.call_after_refresh(_freeze_heap)
+
+    def _restore_position(
+        self, widgets: list[StageColumn], deal_id: int | None, index: int
+    ) -> None:
+        """Keep the cursor on the deal it was on, wherever that deal now is."""
+        if deal_id is not None:
+            for position, widget in enumerate(widgets):
+                found = widget.card_list.index_of(deal_id)
+                if found is not None:
+                    self.view.activate(position, cursor=found)
+                    return
+        self.view.activate(min(index, len(widgets) - 1))
+
+    def _show_card(self, column: StageColumn, index: int) -> None:
+        """Put the board's cursor on card ``index`` of ``column`` (and the focus on the board)."""
+        self.view.activate(self.column_widgets().index(column), cursor=index)
+        if self.focused is not self.view:
+            self.set_focus(self.view)
+
+    def reload_feed(self) -> None:
+        feed = self.query_one(FeedPanel)
+        self._load_feed(feed.newest_id)
+
+    @work(thread=True, exclusive=True, group="feed-load", exit_on_error=False)
+    def _load_feed(self, after_id: int | None) -> None:
+        preload = self.crm.preload
+        entries = preload.take_feed() if preload is not None and after_id is None else None
+        if entries is not None:
+            self.app.call_from_thread(self._apply_feed, entries, False)
+            return
+        try:
+            entries = list_feed(self.crm.store, limit=FEED_SIZE, after_id=after_id)
+        except StoreError:
+            return
+        self.app.call_from_thread(self._apply_feed, entries, after_id is not None)
+
+    def _apply_feed(self, entries: list[Any], prepend: bool) -> None:
+        if prepend and not entries:
+            return
+        self.query_one(FeedPanel).show(entries, self.crm.now(), prepend=prepend)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        if self.board is None or message.marker != self.board.marker:
+            self.reload()
+            self.reload_feed()
+
+    def _update_title(self) -> None:
+        board = self.board
+        if board is None:
+            return
+        open_states = [s for s in self.columns_data if s.status == "open"]
+        count = sum(s.count for s in open_states)
+        totals: dict[str, list[Decimal]] = {}
+        for state in open_states:
+            for currency, (total, weighted) in state.totals.items():
+                pair = totals.setdefault(currency, [Decimal(0), Decimal(0)])
+                pair[0] += total
+                pair[1] += weighted
+        left = Content.styled(f" {board.pipeline or 'No pipeline'}", "bold")
+        if len(board.pipelines) > 1:
+            left += Content.styled(" ▾", "$foreground-muted")
+        left += Content(f"   {count:,} open deals")
+        ranked = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))[:2]
+        if ranked:
+            left += Content("   " + " · ".join(fmt.compact(p[0], c) for c, p in ranked))
+            weighted = " · ".join(fmt.compact(p[1], c) for c, p in ranked)
+            left += Content.styled(f"   weighted {weighted}", "$foreground-muted")
+        right = Content("")
+        if board.filter.active:
+            shown = self.query_one(FilterBar).value.strip()
+            right = Content.styled(" filter ", "reverse") + Content(f" {shown} ")
+        title = self.query_one("#board-title", Static)
+        room = max(1, title.size.width - right.cell_length)
+        left = left.truncate(room, ellipsis=True, pad=True)
+        title.update(left + right, layout=False)
+
+    def on_resize(self) -> None:
+        self._update_title()
+
+    # ------------------------------------------------------------------ where the cursor is
+
+    def current_column(self) -> StageColumn | None:
+        """The active column, when the cards have the focus (keys act on them only then)."""
+        view = self.view
+        return view.active_column if self.focused is view else None
+
+    def current_card(self) -> BoardCard | None:
+        column = self.current_column()
+        return column.card_list.current if column else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("move", "win", "lose", "edit", "reopen"):
+            if self.board is None or self.board.deals_total == 0:
+                return False  # nothing to act on yet: keep the bar short
+            card = self.current_card()
+            if action == "reopen":
+                return bool(card is not None and card.status != "open")
+            if card is None:
+                return None
+            if action == "edit":
+                return True
+            return True if card.status == "open" else None
+        if action == "pipeline":
+            return True if self.board is not None and len(self.board.pipelines) > 1 else None
+        if action == "clear_filter":
+            return bool(self.filter.active)
+        return True
+
+    def on_card_highlighted(self, message: CardHighlighted) -> None:
+        self.refresh_bindings()
+
+    def on_card_chosen(self, message: CardChosen) -> None:
+        message.stop()
+        self.crm.open_record("deal", message.deal_id)
+
+    # ------------------------------------------------------------------ local edits
+
+    def _take(self, column: StageColumn, card: BoardCard) -> int:
+        index = column.card_list.index_of(card.id)
+        assert index is not None
+        column.state.cards.pop(index)
+        column.state.add(card, -1)
+        return index
+
+    def _put(self, column: StageColumn, card: BoardCard) -> int:
+        cards = column.state.cards
+        key = _open_key if column.state.status == "open" else _closed_key
+        index = bisect.bisect_left(cards, key(card), key=key)
+        cards.insert(index, card)
+        column.state.add(card, 1)
+        return index
+
+    def _changed_locally(self, *columns: StageColumn) -> None:
+        self._version += 1
+        for column in columns:
+            column.header.show(column.state)
+        self._update_title()
+        self.refresh_bindings()
+
+    def _refused(self, error: StoreError) -> None:
+        self.notify(str(error), title="Not saved", severity="error")
+        self._version += 1
+        self.reload()
+
+    def action_move(self, delta: int) -> None:
+        column = self.current_column()
+        card = self.current_card()
+        if column is None or card is None or card.status != "open":
+            return
+        stages = [w for w in self.column_widgets() if w.state.status == "open"]
+        index = stages.index(column) + delta
+        if not 0 <= index < len(stages):
+            edge = "first" if delta < 0 else "last"
+            hint = "" if delta < 0 else "; w marks it won"
+            self.notify(f"{card.title} is in the {edge} stage{hint}", timeout=3)
+            return
+        target = stages[index]
+        probability = card.probability_override
+        moved = card.model_copy(
+            update={
+                "stage_id": target.state.stage_id,
+                "probability": probability if probability is not None else target.state.probability,
+                "rotting": False,
+            }
+        )
+        source_index = self._take(column, card)
+        target_index = self._put(target, moved)
+        column.card_list.cards_changed(min(source_index, len(column.state.cards) - 1))
+        target.card_list.cards_changed(target_index)
+        self._show_card(target, target_index)
+        self._changed_locally(column, target)
+        self.crm.run_write(
+            partial(deals.move_deal, self.crm.store, card.id, f"#{target.state.stage_id}"),
+            done=lambda _deal: self.reload_feed(),
+            failed=self._refused,
+            shown=True,
+        )
+
+    def _close_locally(self, card: BoardCard, status: str) -> None:
+        column = self.current_column()
+        if column is None:
+            return
+        index = self._take(column, card)
+        touched = [column]
+        closed = next((w for w in self.column_widgets() if w.state.key == status), None)
+        if closed is not None:
+            done = card.model_copy(
+                update={
+                    "status": status,
+                    "closed_at": self.crm.now(),
+                    "probability": 100 if status == "won" else 0,
+                    "rotting": False,
+                    "closing_soon": False,
+                    "overdue_task": card.overdue_task,
+                }
+            )
+            closed.card_list.cards_changed(self._put(closed, done))
+            touched.append(closed)
+        column.card_list.cards_changed(min(index, len(column.state.cards) - 1))
+        self.view.announce()
+        self._changed_locally(*touched)
+
+    def action_win(self) -> None:
+        card = self.current_card()
+        if card is None or card.status != "open":
+            return
+        self._close_locally(card, "won")
+        self.crm.run_write(
+            partial(deals.win_deal, self.crm.store, card.id),
+            done=self._won,
+            failed=self._refused,
+            shown=True,
+        )
+
+    def _won(self, deal: DealRead) -> None:
+        self.notify(f"Won {deal.title}", title="Won")
+        self.reload_feed()
+
+    def action_lose(self) -> None:
+        from tinycrm.tui.screens.forms import lost_form
+
+        card = self.current_card()
+        if card is None or card.status != "open":
+            return
+
+        def lost(deal: DealRead | None) -> None:
+            if deal is not None:
+                if self.current_card() is card:
+                    self._close_locally(card, "lost")
+                else:
+                    self._version += 1
+                    self.reload()
+                self.notify(f"Lost {deal.title}: {deal.lost_reason}", title="Lost")
+
+        self.app.push_screen(lost_form(self.crm.store, card.id, card.title), lost)
+
+    def action_reopen(self) -> None:
+        card = self.current_card()
+        if card is None or card.status == "open":
+            return
+        self._focus_deal = card.id
+        self.crm.run_write(
+            partial(deals.reopen_deal, self.crm.store, card.id),
+            done=self._reopened,
+        )
+
+    def _reopened(self, deal: DealRead) -> None:
+        self.notify(f"Reopened {deal.title} in {deal.stage}")
+        self.reload()
+
+    def new_deal(self) -> None:
+        self.action_new_deal()
+
+    def action_new_deal(self) -> None:
+        from tinycrm.tui.screens.forms import new_deal_form
+
+        stages = [(s.name, s.stage_id) for s in self.columns_data if s.stage_id is not None]
+        column = self.current_column()
+        stage_id = column.state.stage_id if column is not None else None
+
+        def added(deal: DealRead | None) -> None:
+            if deal is not None:
+                self._focus_deal = deal.id
+                self.notify(f"Added {deal.title} in {deal.stage}", title="New deal")
+                self.reload()
+
+        form = new_deal_form(
+            self.crm.store, pipeline_id=self.pipeline_id, stages=stages, stage_id=stage_id
+        )
+        self.app.push_screen(form, added)
+
+    def action_edit(self) -> None:
+        card = self.current_card()
+        if card is not None:
+            self._edit(card.id)
+
+    @work(thread=True, group="board-edit", exit_on_error=False)
+    def _edit(self, deal_id: int) -> None:
+        from tinycrm.tui.screens.forms import edit_deal_form
+
+        try:
+            deal = deals.get_deal(self.crm.store, deal_id)
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+
+        def edited(result: DealRead | None) -> None:
+            if result is not None:
+                self.notify(f"Saved {result.title}")
+                self.reload()
+
+        form = edit_deal_form(self.crm.store, deal)
+        self.app.call_from_thread(self.app.push_screen, form, edited)
+
+    # ------------------------------------------------------------------ filter, toggles
+
+    def action_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.display = True
+        bar.focus()
+
+    def action_clear_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.value = ""
+        self._set_filter("", done=True)
+
+    def on_filter_changed(self, message: FilterChanged) -> None:
+        message.stop()
+        self._set_filter(message.text, done=message.done)
+
+    def _set_filter(self, text: str, *, done: bool) -> None:
+        new = parse_filter(text)
+        bar = self.query_one(FilterBar)
+        if done:
+            if not text.strip():
+                bar.display = False
+            if self.column_widgets():
+                self.set_focus(self.view)
+        if new == self.filter:
+            return
+        self.filter = new
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self.reload)
+
+    def toggle_closed(self) -> None:
+        self.action_toggle_closed()
+
+    def action_toggle_closed(self) -> None:
+        self.show_closed = not self.show_closed
+        self.notify(
+            "Won and lost columns shown" if self.show_closed else "Won and lost columns hidden",
+            timeout=2,
+        )
+        self.reload()
+
+    def toggle_feed(self) -> None:
+        self.action_toggle_feed()
+
+    def action_toggle_feed(self) -> None:
+        feed = self.query_one(FeedPanel)
+        feed.display = not feed.display
+        self.call_after_refresh(self.view.fit)
+
+    def switch_pipeline(self, pipeline_id: int) -> None:
+        if pipeline_id != self.pipeline_id:
+            self.pipeline_id = pipeline_id
+            self._version += 1
+            self.reload()
+
+    def action_pipeline(self) -> None:
+        from tinycrm.tui.screens.pickers import PickScreen
+
+        if self.board is None or len(self.board.pipelines) < 2:
+            return
+        options = [(p.name, p.id) for p in self.board.pipelines]
+
+        def picked(pipeline_id: int | None) -> None:
+            if pipeline_id is not None:
+                self.switch_pipeline(pipeline_id)
+
+        self.app.push_screen(PickScreen("Pipeline", options, self.pipeline_id), picked)
+
+    def on_screen_resume(self) -> None:
+        if self.focused is None and self.column_widgets():
+            self.set_focus(self.view)

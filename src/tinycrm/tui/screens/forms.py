@@ -1,0 +1,662 @@
+"""Modal forms: a new or edited deal, contact or company; a logged activity; a task; a loss.
+
+``FormScreen`` reads its fields, checks what it can (required fields, dates,
+amounts, numbers), then hands the values to a ``save`` function that calls the
+store in a write worker. The store's refusal (an unknown contact, a bad email,
+too many decimal places) is shown under the field it is about, or at the top;
+the form stays open and nothing is saved until the store accepts it. The same
+validation as the command line applies because it is the same store call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Label, Select, Static
+
+from tinycrm import dates, money
+from tinycrm.store import activities, companies, contacts, deals
+from tinycrm.store.board import complete_name
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import StoreError
+from tinycrm.store.models import CompanyRead, ContactRead, DealRead
+from tinycrm.vocab import LIFECYCLES, LOG_KINDS, ROLES
+
+
+@dataclass
+class FormField:
+    """One field: an ``Input`` (or a ``Select`` when ``choices`` are given)."""
+
+    name: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+    choices: Sequence[tuple[str, Any]] | None = None
+    required: bool = False
+    parse: Callable[[str], Any] | None = None
+    words: tuple[str, ...] = ()
+    """A store error mentioning one of these words is shown under this field."""
+    complete: str | None = None
+    """``contact`` or ``company``: offer the first matching name as inline completion."""
+
+
+class NameSuggester(Suggester):
+    """Completes a contact or company name from the store, off the app's thread."""
+
+    def __init__(self, lookup: Callable[[str], str | None]) -> None:
+        super().__init__(use_cache=True, case_sensitive=False)
+        self.lookup = lookup
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value.strip():
+            return None
+        try:
+            found = await asyncio.to_thread(self.lookup, value)
+        except StoreError:
+            return None
+        return found if found and found.casefold().startswith(value) else None
+
+
+class FormScreen(ModalScreen[Any]):
+    """A form over the current screen; dismisses with what ``save`` returned, or None."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "submit", "Save", id="form.save"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[FormField],
+        save: Callable[[dict[str, Any]], Any],
+        *,
+        store: Store | None = None,
+        submit_label: str = "Save",
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes="form-screen")
+        self.form_title = title
+        self.fields = list(fields)
+        self.save = save
+        self.store = store
+        self.submit_label = submit_label
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Static(self.form_title, classes="form-title")
+            yield Static("", id="form-error", classes="form-error")
+            with VerticalScroll(id="form-fields"):
+                for spec in self.fields:
+                    mark = " *" if spec.required else ""
+                    with Horizontal(classes="form-row"):
+                        yield Label(f"{spec.label}{mark}", classes="form-label")
+                        yield self._widget(spec)
+                    yield Static("", id=f"error-{spec.name}", classes="field-error")
+            with Horizontal(classes="form-buttons"):
+                yield Button(self.submit_label, variant="primary", compact=True, id="form-save")
+                yield Button("Cancel", compact=True, id="form-cancel")
+            yield Static("ctrl+s saves · esc cancels", classes="form-hint")
+
+    def _widget(self, spec: FormField) -> Input | Select[Any]:
+        if spec.choices is not None:
+            value = next((v for _, v in spec.choices if str(v) == spec.value), Select.NULL)
+            return Select(
+                list(spec.choices),
+                value=value,
+                allow_blank=not spec.required,
+                compact=True,
+                id=f"field-{spec.name}",
+            )
+        suggester = None
+        if spec.complete and self.store is not None:
+            store, kind = self.store, spec.complete
+            suggester = NameSuggester(lambda text: complete_name(store, kind=kind, prefix=text))
+        return Input(
+            value=spec.value,
+            placeholder=spec.placeholder,
+            suggester=suggester,
+            compact=True,
+            id=f"field-{spec.name}",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#form-error").display = False
+        for spec in self.fields:
+            self.query_one(f"#error-{spec.name}").display = False
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    # ------------------------------------------------------------------ reading
+
+    def raw(self, name: str) -> Any:
+        widget = self.query_one(f"#field-{name}")
+        if isinstance(widget, Select):
+            return None if widget.value is Select.NULL else widget.value
+        assert isinstance(widget, Input)
+        return widget.value
+
+    def _read(self) -> tuple[dict[str, Any], dict[str, str]]:
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for spec in self.fields:
+            raw = self.raw(spec.name)
+            text = raw.strip() if isinstance(raw, str) else raw
+            if text in (None, ""):
+                if spec.required:
+                    errors[spec.name] = f"{spec.label} is required"
+                values[spec.name] = None
+                continue
+            if spec.parse is not None and isinstance(text, str):
+                try:
+                    values[spec.name] = spec.parse(text)
+                except (ValueError, StoreError) as exc:
+                    errors[spec.name] = str(exc)
+            else:
+                values[spec.name] = text
+        return values, errors
+
+    # ------------------------------------------------------------------ errors
+
+    def show_error(self, name: str | None, message: str) -> None:
+        target = self.query_one(f"#error-{name}" if name else "#form-error", Static)
+        target.update(message)
+        target.display = True
+
+    def clear_errors(self) -> None:
+        for widget in self.query(".field-error, .form-error").results(Static):
+            widget.update("")
+            widget.display = False
+
+    def _field_for(self, message: str) -> str | None:
+        lowered = message.lower()
+        for spec in self.fields:
+            if any(word in lowered for word in spec.words):
+                return spec.name
+        return None
+
+    # ------------------------------------------------------------------ actions
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "form-save":
+            self.action_submit()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if not self.saving:
+            self.dismiss(None)
+
+    def action_submit(self) -> None:
+        if self.saving:
+            return
+        self.clear_errors()
+        values, errors = self._read()
+        if errors:
+            for name, message in errors.items():
+                self.show_error(name, message)
+            self.query_one(f"#field-{next(iter(errors))}").focus()
+            return
+        self.saving = True
+        self.query_one("#form-save", Button).disabled = True
+        self.app.run_write(  # type: ignore[attr-defined]
+            lambda: self.save(values), done=self._saved, failed=self._refused
+        )
+
+    def _saved(self, result: Any) -> None:
+        self.saving = False
+        self.dismiss(result)
+
+    def _refused(self, error: StoreError) -> None:
+        self.saving = False
+        self.query_one("#form-save", Button).disabled = False
+        name = self._field_for(str(error))
+        self.show_error(name, str(error))
+        if name is not None:
+            self.query_one(f"#field-{name}").focus()
+
+
+# --------------------------------------------------------------------------- parsers
+
+
+def parse_amount(text: str) -> Decimal:
+    return money.parse_amount(text)
+
+
+def parse_date(text: str) -> Any:
+    return dates.parse_date(text)
+
+
+def parse_when(text: str) -> Any:
+    return dates.parse_when(text)
+
+
+def parse_probability(text: str) -> int:
+    try:
+        value = int(text.rstrip("%").strip())
+    except ValueError:
+        raise ValueError(
+            f"probability must be a whole number from 0 to 100, not {text!r}"
+        ) from None
+    if not 0 <= value <= 100:
+        raise ValueError(f"probability must be between 0 and 100, not {value}")
+    return value
+
+
+def parse_size(text: str) -> int:
+    try:
+        return int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise ValueError(f"size must be a whole number, not {text!r}") from None
+
+
+def parse_tags(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def _tags_text(tags: Sequence[str]) -> str:
+    return ", ".join(tags)
+
+
+def _tag_changes(old: Sequence[str], new: list[str] | None) -> tuple[list[str], list[str]]:
+    """The tags to add and to remove to go from ``old`` to ``new``."""
+    wanted = [t.lower() for t in (new or [])]
+    return [t for t in wanted if t not in old], [t for t in old if t not in wanted]
+
+
+def _plain(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+ROLE_CHOICES = [(r, r) for r in ROLES]
+LIFECYCLE_CHOICES = [(lc, lc) for lc in LIFECYCLES]
+
+
+# --------------------------------------------------------------------------- deals
+
+
+def _deal_fields(deal: DealRead | None, stages: Sequence[tuple[str, int]], stage_id: int | None):  # type: ignore[no-untyped-def]
+    amount = "" if deal is None or deal.amount is None else str(deal.amount)
+    fields = [
+        FormField(
+            "title",
+            "Title",
+            deal.title if deal else "",
+            "Acme renewal",
+            required=True,
+            words=("title",),
+        ),
+        FormField(
+            "contact",
+            "Contact",
+            _plain(deal.contact if deal else None),
+            "name or email",
+            words=("contact",),
+            complete="contact",
+        ),
+        FormField(
+            "company",
+            "Company",
+            _plain(deal.company if deal else None),
+            "name or domain",
+            words=("company",),
+            complete="company",
+        ),
+        FormField(
+            "amount", "Amount", amount, "18,500", parse=parse_amount, words=("amount", "decimal")
+        ),
+        FormField(
+            "currency", "Currency", deal.currency if deal else "EUR", "EUR", words=("currency",)
+        ),
+    ]
+    if deal is None and stages:
+        fields.append(
+            FormField(
+                "stage",
+                "Stage",
+                str(stage_id or stages[0][1]),
+                choices=list(stages),
+                required=True,
+                words=("stage",),
+            )
+        )
+    close = deal.close_date.isoformat() if deal and deal.close_date else ""
+    probability = str(deal.probability) if deal and deal.probability_override else ""
+    fields += [
+        FormField(
+            "close",
+            "Expected close",
+            close,
+            "2026-12-31, +30d, eom",
+            parse=parse_date,
+            words=("date", "close"),
+        ),
+        FormField(
+            "probability",
+            "Probability %",
+            probability,
+            "the stage's",
+            parse=parse_probability,
+            words=("probability",),
+        ),
+        FormField("owner", "Owner", deal.owner if deal else "", "you", words=("owner",)),
+        FormField(
+            "tags",
+            "Tags",
+            _tags_text(deal.tags) if deal else "",
+            "comma separated",
+            parse=parse_tags,
+            words=("tag",),
+        ),
+    ]
+    return fields
+
+
+def new_deal_form(
+    store: Store,
+    *,
+    pipeline_id: int | None,
+    stages: Sequence[tuple[str, int]],
+    stage_id: int | None,
+) -> FormScreen:
+    """Open a deal; the same rules as ``tinycrm deal add``."""
+
+    def save(v: dict[str, Any]) -> DealRead:
+        return deals.add_deal(
+            store,
+            title=v["title"],
+            contact=v["contact"],
+            company=v["company"],
+            amount=v["amount"],
+            currency=v["currency"],
+            stage=f"#{v['stage']}" if v.get("stage") else None,
+            pipeline=str(pipeline_id) if pipeline_id else None,
+            close_date=v["close"],
+            probability=v["probability"],
+            owner=v["owner"],
+            tags=v["tags"],
+        )
+
+    return FormScreen(
+        "New deal",
+        _deal_fields(None, stages, stage_id),
+        save,
+        store=store,
+        submit_label="Add deal",
+        id="new-deal-form",
+    )
+
+
+def edit_deal_form(store: Store, deal: DealRead) -> FormScreen:
+    """Change a deal's details (its stage moves with < and >)."""
+
+    def save(v: dict[str, Any]) -> DealRead:
+        changes: dict[str, Any] = {}
+        if v["title"] != deal.title:
+            changes["title"] = v["title"]
+        for name in ("contact", "company"):
+            if v[name] != getattr(deal, name):
+                changes[name] = v[name]
+        currency = v["currency"] or deal.currency
+        if v["amount"] != deal.amount or currency != deal.currency:
+            changes["amount"] = v["amount"]
+            changes["currency"] = currency
+        if v["close"] != deal.close_date:
+            changes["close_date"] = v["close"]
+        before = deal.probability if deal.probability_override else None
+        if v["probability"] != before:
+            changes["probability"] = v["probability"]
+        if (v["owner"] or deal.owner) != deal.owner:
+            changes["owner"] = v["owner"]
+        add, remove = _tag_changes(deal.tags, v["tags"])
+        return deals.edit_deal(store, deal.id, **changes, add_tags=add, remove_tags=remove)
+
+    return FormScreen(
+        f"Edit deal · {deal.title}",
+        _deal_fields(deal, (), None),
+        save,
+        store=store,
+        id="edit-deal-form",
+    )
+
+
+def lost_form(store: Store, deal_id: int, title: str) -> FormScreen:
+    """Mark a deal lost: the reason is required (it is what reports learn from)."""
+    return FormScreen(
+        f"Lost · {title}",
+        [
+            FormField(
+                "reason",
+                "Why was it lost?",
+                "",
+                "price, timing, competitor…",
+                required=True,
+                words=("reason",),
+            )
+        ],
+        lambda v: deals.lose_deal(store, deal_id, reason=v["reason"]),
+        store=store,
+        submit_label="Mark lost",
+        id="lost-form",
+    )
+
+
+# --------------------------------------------------------------------------- contacts, companies
+
+
+def _contact_fields(contact: ContactRead | None) -> list[FormField]:
+    c = contact
+    return [
+        FormField(
+            "name", "Name", c.name if c else "", "Jürgen Müller", required=True, words=("name",)
+        ),
+        FormField("email", "Email", _plain(c.email if c else None), "jm@acme.de", words=("email",)),
+        FormField("phone", "Phone", _plain(c.phone if c else None), words=("phone",)),
+        FormField("title", "Title", _plain(c.title if c else None), "CEO", words=("title",)),
+        FormField(
+            "role", "Role", _plain(c.role if c else None), choices=ROLE_CHOICES, words=("role",)
+        ),
+        FormField(
+            "company",
+            "Company",
+            _plain(c.company if c else None),
+            "name or domain",
+            words=("company",),
+            complete="company",
+        ),
+        FormField(
+            "lifecycle",
+            "Lifecycle",
+            c.lifecycle if c else "lead",
+            choices=LIFECYCLE_CHOICES,
+            required=True,
+            words=("lifecycle",),
+        ),
+        FormField("owner", "Owner", c.owner if c else "", "you", words=("owner",)),
+        FormField(
+            "tags",
+            "Tags",
+            _tags_text(c.tags) if c else "",
+            "comma separated",
+            parse=parse_tags,
+            words=("tag",),
+        ),
+    ]
+
+
+def new_contact_form(store: Store) -> FormScreen:
+    def save(v: dict[str, Any]) -> ContactRead:
+        return contacts.add_contact(store, **{k: v[k] for k in v})
+
+    return FormScreen("New contact", _contact_fields(None), save, store=store, id="contact-form")
+
+
+def edit_contact_form(store: Store, contact: ContactRead) -> FormScreen:
+    def save(v: dict[str, Any]) -> ContactRead:
+        changes = {
+            k: v[k]
+            for k in ("name", "email", "phone", "title", "role", "company", "lifecycle")
+            if v[k] != getattr(contact, k)
+        }
+        if (v["owner"] or contact.owner) != contact.owner:
+            changes["owner"] = v["owner"]
+        add, remove = _tag_changes(contact.tags, v["tags"])
+        return contacts.edit_contact(store, contact.id, **changes, add_tags=add, remove_tags=remove)
+
+    return FormScreen(
+        f"Edit contact · {contact.name}",
+        _contact_fields(contact),
+        save,
+        store=store,
+        id="contact-form",
+    )
+
+
+def _company_fields(company: CompanyRead | None) -> list[FormField]:
+    c = company
+    return [
+        FormField("name", "Name", c.name if c else "", "Acme GmbH", required=True, words=("name",)),
+        FormField(
+            "domain", "Domain", _plain(c.domain if c else None), "acme.de", words=("domain",)
+        ),
+        FormField("industry", "Industry", _plain(c.industry if c else None)),
+        FormField(
+            "size",
+            "Size",
+            _plain(c.size if c else None),
+            "employees",
+            parse=parse_size,
+            words=("size",),
+        ),
+        FormField("phone", "Phone", _plain(c.phone if c else None)),
+        FormField("city", "City", _plain(c.city if c else None)),
+        FormField("country", "Country", _plain(c.country if c else None)),
+        FormField("owner", "Owner", c.owner if c else "", "you", words=("owner",)),
+        FormField(
+            "tags",
+            "Tags",
+            _tags_text(c.tags) if c else "",
+            "comma separated",
+            parse=parse_tags,
+            words=("tag",),
+        ),
+    ]
+
+
+def new_company_form(store: Store) -> FormScreen:
+    def save(v: dict[str, Any]) -> CompanyRead:
+        return companies.add_company(store, **{k: v[k] for k in v})
+
+    return FormScreen("New company", _company_fields(None), save, store=store, id="company-form")
+
+
+def edit_company_form(store: Store, company: CompanyRead) -> FormScreen:
+    def save(v: dict[str, Any]) -> CompanyRead:
+        keys = ("name", "domain", "industry", "size", "phone", "city", "country")
+        changes = {k: v[k] for k in keys if v[k] != getattr(company, k)}
+        if (v["owner"] or company.owner) != company.owner:
+            changes["owner"] = v["owner"]
+        add, remove = _tag_changes(company.tags, v["tags"])
+        return companies.edit_company(
+            store, company.id, **changes, add_tags=add, remove_tags=remove
+        )
+
+    return FormScreen(
+        f"Edit company · {company.name}",
+        _company_fields(company),
+        save,
+        store=store,
+        id="company-form",
+    )
+
+
+# --------------------------------------------------------------------------- activities, tasks
+
+
+def log_form(store: Store, kind: str, record_id: int, label: str) -> FormScreen:
+    """Log a call, email, meeting or note about the record ``kind`` ``record_id``."""
+
+    def save(v: dict[str, Any]) -> Any:
+        return activities.log_activity(
+            store, kind=v["kind"], text=v["text"], at=v["when"], **{kind: str(record_id)}
+        )
+
+    return FormScreen(
+        f"Log activity · {label}",
+        [
+            FormField(
+                "kind",
+                "Kind",
+                "call",
+                choices=[(k, k) for k in LOG_KINDS],
+                required=True,
+                words=("kind",),
+            ),
+            FormField(
+                "text",
+                "What happened",
+                "",
+                "Walked through the proposal",
+                required=True,
+                words=("text", "subject"),
+            ),
+            FormField(
+                "when",
+                "When",
+                "",
+                "now; or yesterday 15:00, -2d",
+                parse=parse_when,
+                words=("when", "time"),
+            ),
+        ],
+        save,
+        store=store,
+        submit_label="Log",
+        id="log-form",
+    )
+
+
+def task_form(store: Store, kind: str | None, record_id: int | None, label: str) -> FormScreen:
+    """Add a task, about a record or on its own (``kind`` None)."""
+
+    def save(v: dict[str, Any]) -> Any:
+        about = {kind: str(record_id)} if kind and record_id is not None else {}
+        return activities.add_task(store, text=v["text"], due=v["due"], **about)
+
+    title = f"Add task · {label}" if label else "Add task"
+    return FormScreen(
+        title,
+        [
+            FormField(
+                "text", "Task", "", "Send the contract", required=True, words=("text", "subject")
+            ),
+            FormField(
+                "due",
+                "Due",
+                "tomorrow 9:00",
+                "tomorrow 9:00, +3d, 2026-12-01 14:00",
+                required=True,
+                parse=parse_when,
+                words=("due", "time", "date"),
+            ),
+        ],
+        save,
+        store=store,
+        submit_label="Add task",
+        id="task-form",
+    )

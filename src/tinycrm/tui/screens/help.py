@@ -1,0 +1,103 @@
+"""``?``: every key that applies on the screen below, from the bindings themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+AREAS = {
+    "ColumnsView": "Cards",
+    "RowList": "Lists",
+    "BoardScreen": "Board",
+    "TinyCrmApp": "Everywhere",
+}
+
+MOUSE = (
+    "Click a card or a row to select it;\ndouble-click opens it.\n"
+    "The wheel scrolls a column or list.\nClick a key in the footer to run it."
+)
+
+
+SKIP = {"screen.copy_text", "copy_text"}
+RENAMED = {
+    "app.focus_next": "Next panel",
+    "app.focus_previous": "Previous panel",
+    "command_palette": "Command palette: jump to any record",
+}
+
+
+def _sections(sections: dict[str, dict[str, list[str]]], *, mouse: bool = False) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", style="bold", no_wrap=True)
+    table.add_column()
+    for area, entries in sections.items():
+        table.add_row("", Text(area, style="bold underline"))
+        for description, keys in entries.items():
+            table.add_row(" ".join(keys), description)
+        table.add_row("", "")
+    if mouse:
+        table.add_row("", Text("Mouse", style="bold underline"))
+        table.add_row("", Text(MOUSE, style="dim"))
+    return table
+
+
+def _area(node: Any) -> str:
+    name = type(node).__name__
+    if name in AREAS:
+        return AREAS[name]
+    return name.removesuffix("Screen") or name
+
+
+class HelpScreen(ModalScreen[None]):
+    """A table of the keys active on ``screen`` (with its focused widget), grouped by area."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close", id="help.close"),
+    ]
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        super().__init__(classes="help-screen")
+        self.table = self._table(screen)
+
+    def _table(self, screen: Screen[Any]) -> Table:
+        self.sections: dict[str, dict[str, list[str]]] = {}
+        sections = self.sections
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if binding.system or not binding.description or binding.action in SKIP:
+                continue
+            area = _area(active.node)
+            description = binding.description
+            if binding.action in RENAMED:
+                area, description = "Everywhere", RENAMED[binding.action]
+            display = self.app.get_key_display(binding.with_key(key))
+            keys = sections.setdefault(area, {}).setdefault(description, [])
+            if display not in keys:
+                keys.append(display)
+        order = sorted(sections, key=lambda a: (a == "Everywhere", a))
+        left = [a for a in order if a != "Everywhere"]
+        outer = Table.grid(padding=(0, 4))
+        outer.add_column()
+        outer.add_column()
+        outer.add_row(
+            _sections({a: sections[a] for a in left}),
+            _sections({"Everywhere": sections["Everywhere"]}, mouse=True),
+        )
+        return outer
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help"):
+            yield Static("Keys", classes="form-title")
+            with VerticalScroll(id="help-body"):
+                yield Static(self.table)
+            yield Static("esc closes", classes="form-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,47 @@
+"""A small modal list to pick one of a few things (a pipeline, a stage)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class PickScreen(ModalScreen[Any]):
+    """Dismisses with the value of the chosen option, or None on escape."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="pick.cancel")]
+
+    def __init__(self, title: str, options: Sequence[tuple[str, Any]], current: Any) -> None:
+        super().__init__(classes="pick-screen")
+        self.pick_title = title
+        self.options = list(options)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pick"):
+            yield Static(self.pick_title, classes="form-title")
+            yield OptionList(
+                *(Option(label, id=str(index)) for index, (label, _) in enumerate(self.options)),
+                id="pick-list",
+            )
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        for index, (_, value) in enumerate(self.options):
+            if value == self.current:
+                options.highlighted = index
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.options[event.option_index][1])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

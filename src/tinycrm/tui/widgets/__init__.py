@@ -1,0 +1,1 @@
+"""Widgets render read models and post messages; they never call the store."""

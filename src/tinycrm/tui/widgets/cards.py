@@ -1,0 +1,457 @@
+"""Board columns: a header with the stage's aggregates, and its cards.
+
+``CardList`` is a Line API widget: it draws only the lines on screen, from a
+plain list of ``BoardCard`` read models, so a column of 2,000 deals costs what
+a column of 20 does. ``ColumnsView`` holds the columns and the focus; between
+them they post ``CardHighlighted``, ``CardClicked`` and ``CardChosen``, and the
+board screen decides what those mean. Nothing here calls the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from rich.style import Style
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.containers import HorizontalScroll, Vertical
+from textual.content import Content
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from tinycrm.store.board import BoardCard
+from tinycrm.tui import format as fmt
+from tinycrm.tui.messages import CardChosen, CardClicked, CardHighlighted
+from tinycrm.tui.widgets.text import line, set_virtual_size
+
+CARD_LINES = 4
+"""Title; company or contact; amount, close date and owner; badges."""
+CARD_ROW = CARD_LINES + 1
+"""A card and the blank line under it."""
+MIN_COLUMN = 26
+
+
+@dataclass
+class ColumnState:
+    """What a column shows; the board screen owns it and edits it when a card moves."""
+
+    key: str
+    name: str
+    status: str
+    stage_id: int | None
+    probability: int | None
+    rotting_days: int | None
+    count: int
+    totals: dict[str, list[Decimal]] = field(default_factory=dict)
+    """currency -> [total, weighted]"""
+    cards: list[BoardCard] = field(default_factory=list)
+
+    def add(self, card: BoardCard, sign: int) -> None:
+        """Count ``card`` in (``sign=1``) or out (``-1``) of the aggregates."""
+        self.count += sign
+        if card.amount is None:
+            return
+        pair = self.totals.setdefault(card.currency, [Decimal(0), Decimal(0)])
+        pair[0] += sign * card.amount
+        pair[1] += sign * (card.amount * card.probability / 100)
+        if self.count == 0 or (pair[0] == 0 and pair[1] == 0):
+            self.totals.pop(card.currency, None)
+
+
+class ColumnHeader(Static):
+    """Stage name, probability and deal count; total and weighted value per currency."""
+
+    def __init__(self, state: ColumnState, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="column-header")
+        self.state = state
+        self.active = False
+
+    def show(self, state: ColumnState) -> None:
+        self.state = state
+        self.refresh()
+
+    def set_active(self, active: bool) -> None:
+        if active != self.active:
+            self.active = active
+            self.set_class(active, "-active")
+
+    def render(self) -> Content:
+        state = self.state
+        width = max(1, self.size.width - 2)
+        count = f"{state.count:,}"
+        name = Content.styled(state.name, "bold")
+        if state.status == "open" and state.probability is not None:
+            name += Content.styled(f" {state.probability}%", "$foreground-muted")
+        name = name.truncate(max(1, width - len(count) - 1), ellipsis=True)
+        first = name + Content(" " * max(1, width - name.cell_length - len(count)))
+        first += Content.styled(count, "bold")
+        ranked = sorted(state.totals.items(), key=lambda item: (-item[1][0], item[0]))[:2]
+        if ranked:
+            second = Content(" · ".join(fmt.compact(pair[0], cur) for cur, pair in ranked))
+            third = Content("")
+            if state.status == "open":
+                weighted = " · ".join(fmt.compact(pair[1], cur) for cur, pair in ranked)
+                third = Content.styled(f"weighted {weighted}", "$foreground-muted")
+        else:
+            second, third = Content.styled("no amount", "$foreground-muted"), Content("")
+        lines = [first, second.truncate(width, ellipsis=True), third.truncate(width, ellipsis=True)]
+        return Content("\n").join(lines)
+
+
+class CardList(ScrollView, can_focus=False, inherit_bindings=False):
+    """The cards of one column, rendered line by line.
+
+    It never takes the focus: the ``ColumnsView`` around the columns does, and tells
+    the active column to draw its cursor. Moving between columns is then a redraw of
+    two lists, not a focus change that restyles widgets and lays the screen out again.
+    """
+
+    COMPONENT_CLASSES = {
+        "card",
+        "card--cursor",
+        "card--bar",
+        "card--bar-cursor",
+        "card--title",
+        "card--muted",
+        "card--amount",
+        "card--overdue",
+        "card--rotting",
+        "card--closing",
+        "card--won",
+        "card--lost",
+        "card--empty",
+    }
+
+    def __init__(self, key: str, *, empty: str = "No deals", id: str | None = None) -> None:
+        super().__init__(id=id, classes="card-list")
+        self.key = key
+        self.cards: list[BoardCard] = []
+        self.cursor = 0
+        self.highlight = False
+        self.empty = empty
+        self.today = date.today()
+        self._cache: LRUCache[tuple[int, int, str, int], tuple[BoardCard, Strip]] = LRUCache(1024)
+
+    # ------------------------------------------------------------------ data
+
+    @property
+    def current(self) -> BoardCard | None:
+        """The card under the cursor."""
+        if 0 <= self.cursor < len(self.cards):
+            return self.cards[self.cursor]
+        return None
+
+    def index_of(self, deal_id: int) -> int | None:
+        for index, card in enumerate(self.cards):
+            if card.id == deal_id:
+                return index
+        return None
+
+    def set_cards(
+        self,
+        cards: list[BoardCard],
+        *,
+        keep: int | None = None,
+        today: date | None = None,
+    ) -> None:
+        """Show ``cards``; the cursor stays on deal ``keep`` if it is still here."""
+        self.cards = cards
+        if today is not None and today != self.today:
+            self.today = today
+            self._cache.clear()
+        index = self.index_of(keep) if keep is not None else None
+        self.cards_changed(self.cursor if index is None else index)
+
+    def cards_changed(self, cursor: int | None = None) -> None:
+        """The list was edited in place: redraw, and put the cursor at ``cursor``."""
+        self._update_virtual_size()
+        self.move_cursor(self.cursor if cursor is None else cursor, force=True)
+        self.refresh()
+
+    def _update_virtual_size(self) -> None:
+        width = self.scrollable_content_region.width
+        set_virtual_size(self, Size(width, len(self.cards) * CARD_ROW))
+
+    # ------------------------------------------------------------------ cursor
+
+    def move_cursor(self, index: int, *, force: bool = False) -> bool:
+        """Put the cursor on card ``index`` (clamped); return whether it moved."""
+        index = max(0, min(index, len(self.cards) - 1)) if self.cards else 0
+        if index == self.cursor and not force:
+            return False
+        old = self.cursor
+        self.cursor = index
+        self.refresh_lines(old * CARD_ROW, CARD_LINES)
+        self.refresh_lines(index * CARD_ROW, CARD_LINES)
+        if self.cards:
+            self.scroll_to_region(
+                Region(0, index * CARD_ROW, 1, CARD_ROW), animate=False, immediate=True
+            )
+        return True
+
+    def set_highlight(self, highlight: bool) -> None:
+        """Draw the cursor card highlighted (the active column of a focused board) or not."""
+        if highlight != self.highlight:
+            self.highlight = highlight
+            self.refresh_lines(self.cursor * CARD_ROW, CARD_LINES)
+
+    @property
+    def page_size(self) -> int:
+        return max(1, self.scrollable_content_region.height // CARD_ROW)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = (offset.y + self.scroll_offset.y) // CARD_ROW
+        if 0 <= index < len(self.cards):
+            event.stop()
+            self.post_message(CardClicked(self.key, index, event.chain))
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self._update_virtual_size()
+
+    def notify_style_update(self) -> None:
+        self._cache.clear()
+        super().notify_style_update()
+
+    # ------------------------------------------------------------------ drawing
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        number = self.scroll_offset.y + y
+        if not self.cards:
+            if number == 1:
+                muted = self.get_component_rich_style("card--empty")
+                return line([(self.empty, muted)], width, base)
+            return Strip.blank(width, base)
+        index, offset = divmod(number, CARD_ROW)
+        if index >= len(self.cards) or offset >= CARD_LINES:
+            return Strip.blank(width, base)
+        card = self.cards[index]
+        state = "cursor" if index == self.cursor and self.highlight else ""
+        key = (card.id, offset, state, width)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] is card:  # the same read model: the same lines
+            return cached[1]
+        strip = self._render_card_line(card, offset, state, width)
+        self._cache[key] = (card, strip)
+        return strip
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(name, partial=True)
+
+    def _render_card_line(self, card: BoardCard, offset: int, state: str, width: int) -> Strip:
+        background = self.get_component_rich_style("card--cursor" if state else "card")
+        bar = background + self._style("card--bar-cursor" if state else "card--bar")
+        muted = background + self._style("card--muted")
+        parts: list[tuple[str, Style]] = []
+        right: list[tuple[str, Style]] = []
+        if offset == 0:
+            parts = [(card.title, background + self._style("card--title"))]
+        elif offset == 1:
+            who = " · ".join(p for p in (card.company, card.contact) if p)
+            parts = [(who or "—", muted)]
+        elif offset == 2:
+            money = fmt.amount(card.amount, card.currency)
+            parts = [(money or "no amount", background + self._style("card--amount"))]
+            if card.close_date:
+                parts.append(("  " + fmt.short_date(card.close_date, self.today), muted))
+            right = [(card.owner, muted)]
+        else:
+            parts = self._badges(card, background)
+        return line(parts, width, background, right=right, prefix=("▎", bar))
+
+    def _badges(self, card: BoardCard, background: Style) -> list[tuple[str, Style]]:
+        badges: list[tuple[str, Style]] = []
+        if card.status == "won":
+            when = fmt.short_date(card.closed_at.date(), self.today) if card.closed_at else ""
+            return [(f" won {when} ".rstrip() + " ", background + self._style("card--won"))]
+        if card.status == "lost":
+            when = fmt.short_date(card.closed_at.date(), self.today) if card.closed_at else ""
+            return [(f" lost {when} ".rstrip() + " ", background + self._style("card--lost"))]
+        if card.overdue_task:
+            badges.append((" overdue ", background + self._style("card--overdue")))
+        if card.rotting:
+            badges.append((" rotting ", background + self._style("card--rotting")))
+        if card.closing_soon and card.close_date:
+            text = f" closes {fmt.days_until(card.close_date, self.today)} "
+            badges.append((text, background + self._style("card--closing")))
+        spaced: list[tuple[str, Style]] = []
+        for badge in badges:
+            if spaced:
+                spaced.append((" ", background))
+            spaced.append(badge)
+        return spaced
+
+
+class ColumnsView(HorizontalScroll, can_focus=True, inherit_bindings=False):
+    """The columns side by side, and the one focus of the board's cards.
+
+    Scrolls sideways when the columns do not fit. Keys move the cursor within the
+    active column and between columns; the view posts ``CardHighlighted`` when the
+    card under the cursor changes and ``CardChosen`` on enter or a double click.
+    """
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Previous card", show=False, id="cards.up"),
+        Binding("down,j", "cursor(1)", "Next card", show=False, id="cards.down"),
+        Binding("left,h", "column(-1)", "Previous column", show=False, id="cards.left"),
+        Binding("right,l", "column(1)", "Next column", show=False, id="cards.right"),
+        Binding("home,g", "first", "First card", show=False, id="cards.first"),
+        Binding("end,G", "last", "Last card", show=False, id="cards.last"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="cards.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="cards.page_down"),
+        Binding("enter", "choose", "Open", id="cards.open"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.active = 0
+        self._announced: tuple[str, int | None] | None = None
+
+    @property
+    def columns(self) -> list[StageColumn]:
+        return list(self.query_children(StageColumn))
+
+    def fit(self) -> None:
+        """Share the width between the columns; below ``MIN_COLUMN`` each, scroll sideways."""
+        columns = self.columns
+        if not columns or not self.size.width:
+            return
+        # Each column has a one-cell margin; the view a one-cell padding on the left.
+        share, extra = divmod(self.size.width - 1, len(columns))
+        for index, column in enumerate(columns):
+            width = max(MIN_COLUMN, share - 1 + (index < extra))
+            if column.styles.width is None or column.styles.width.value != width:
+                column.styles.width = width
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    @property
+    def active_column(self) -> StageColumn | None:
+        columns = self.columns
+        return columns[min(self.active, len(columns) - 1)] if columns else None
+
+    @property
+    def current(self) -> BoardCard | None:
+        column = self.active_column
+        return column.card_list.current if column else None
+
+    def activate(self, index: int, *, cursor: int | None = None) -> None:
+        """Make column ``index`` the active one, with its cursor on card ``cursor``."""
+        columns = self.columns
+        if not columns:
+            return
+        index = max(0, min(index, len(columns) - 1))
+        previous = self.active_column
+        self.active = index
+        column = columns[index]
+        if previous is not None and previous is not column:
+            previous.set_active(False, False)
+        if cursor is not None:
+            column.card_list.move_cursor(cursor)
+        column.set_active(True, self.has_focus)
+        if self.is_mounted and self.size.width:
+            self.scroll_to_widget(column, animate=False, immediate=True)
+        self.announce()
+
+    def announce(self, *, force: bool = False) -> None:
+        """Post ``CardHighlighted`` if the card under the cursor changed."""
+        column = self.active_column
+        if column is None:
+            return
+        card = column.card_list.current
+        state = (column.state.key, card.id if card else None)
+        if force or state != self._announced:
+            self._announced = state
+            self.post_message(CardHighlighted(*state))
+
+    def refresh_active(self) -> None:
+        """Redraw the highlight after the columns or the focus changed."""
+        for index, column in enumerate(self.columns):
+            column.set_active(index == self.active, self.has_focus)
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        super().watch_has_focus(has_focus)
+        self.refresh_active()
+        if has_focus:
+            self.announce(force=True)
+
+    def action_cursor(self, delta: int) -> None:
+        column = self.active_column
+        if column is not None:
+            column.card_list.move_cursor(column.card_list.cursor + delta)
+            self.announce()
+
+    def action_first(self) -> None:
+        self.action_cursor(-(10**9))
+
+    def action_last(self) -> None:
+        self.action_cursor(10**9)
+
+    def action_page(self, direction: int) -> None:
+        column = self.active_column
+        if column is not None:
+            self.action_cursor(direction * column.card_list.page_size)
+
+    def action_column(self, delta: int) -> None:
+        columns = self.columns
+        target = self.active + delta
+        if not columns or not 0 <= target < len(columns):
+            return
+        source, goal = columns[self.active].card_list, columns[target].card_list
+        # Land on the card at the same height on screen, as the eye expects.
+        row = source.cursor - source.scroll_offset.y // CARD_ROW
+        self.activate(target, cursor=goal.scroll_offset.y // CARD_ROW + max(0, row))
+
+    def action_choose(self) -> None:
+        if (card := self.current) is not None:
+            self.post_message(CardChosen(card.id))
+
+    def on_card_clicked(self, message: CardClicked) -> None:
+        message.stop()
+        index = next((i for i, c in enumerate(self.columns) if c.state.key == message.key), None)
+        if index is None:
+            return
+        self.activate(index, cursor=message.index)
+        if not self.has_focus:
+            self.focus()
+        if message.chain >= 2 and (card := self.current) is not None:
+            self.post_message(CardChosen(card.id))
+
+
+class StageColumn(Vertical):
+    """One column of the board: its header over its cards."""
+
+    def __init__(self, state: ColumnState) -> None:
+        super().__init__(classes=f"stage-column status-{state.status}")
+        self.state = state
+        self.header = ColumnHeader(state)
+        self.card_list = CardList(
+            state.key, empty="No deals" if state.status == "open" else f"No {state.status} deals"
+        )
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        yield self.card_list
+
+    def set_active(self, active: bool, focused: bool) -> None:
+        """The active column shows its header lit, and its cursor when the board has focus."""
+        self.header.set_active(active)
+        self.card_list.set_highlight(active and focused)
+
+    def show(self, state: ColumnState, *, keep: int | None, today: date) -> None:
+        """Show new data, keeping the cursor on deal ``keep`` when it is still here."""
+        self.state = state
+        self.header.show(state)
+        self.card_list.set_cards(state.cards, keep=keep, today=today)

@@ -1,0 +1,110 @@
+"""The activity feed beside the board: events newest first, with relative times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from tinycrm.store.board import FeedEntry
+from tinycrm.tui import format as fmt
+from tinycrm.tui.messages import RecordOpened, RowChosen
+from tinycrm.tui.widgets.rows import Row, RowList
+
+MAX_ENTRIES = 500
+RETIME_SECONDS = 20.0
+
+ACTION_ROLES = {
+    "won": "success",
+    "lost": "error",
+    "moved": "accent",
+    "deleted": "warning",
+    "completed": "success",
+}
+
+
+def _two_lines(text: str, width: int) -> tuple[str, str]:
+    """``text`` wrapped at word boundaries into at most two lines of ``width`` cells."""
+    if cell_len(text) <= width:
+        return text, ""
+    cut = text.rfind(" ", 0, width + 1)
+    if cut <= 0:
+        cut = width
+    return text[:cut], text[cut:].strip()
+
+
+class FeedPanel(Vertical):
+    """Shows feed entries; choosing one posts ``RecordOpened`` for the record it is about."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entries: list[FeedEntry] = []
+        self.now: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Activity", classes="panel-title")
+        yield RowList(row_height=3, empty="No activity yet", id="feed-list")
+
+    def on_mount(self) -> None:
+        self.set_interval(RETIME_SECONDS, self._retime, name="feed-retime")
+
+    @property
+    def newest_id(self) -> int | None:
+        return self.entries[0].id if self.entries else None
+
+    def show(self, entries: list[FeedEntry], now: datetime, *, prepend: bool = False) -> None:
+        """Show ``entries`` (newest first); ``prepend`` adds them above what is shown."""
+        if prepend:
+            seen = {e.id for e in self.entries}
+            entries = [e for e in entries if e.id not in seen] + self.entries
+        self.entries = entries[:MAX_ENTRIES]
+        self.now = now
+        self._render_rows()
+
+    def _retime(self) -> None:
+        if self.entries:
+            self.now = self.app.now()  # type: ignore[attr-defined]
+            self._render_rows()
+
+    def on_resize(self) -> None:
+        if self.entries and self.now is not None:
+            self._render_rows()
+
+    def _render_rows(self) -> None:
+        now = self.now
+        assert now is not None
+        width = max(10, self.size.width - 4)
+        rows = []
+        for entry in self.entries:
+            summary = entry.summary
+            if summary.startswith(entry.action + " "):  # "moved deal X: A → B" under "moved"
+                summary = summary[len(entry.action) + 1 :]
+            first, second = _two_lines(summary, width)
+            rows.append(
+                Row(
+                    str(entry.id),
+                    (
+                        (
+                            (entry.action, ACTION_ROLES.get(entry.action, "strong")),
+                            ("  " + entry.actor, "muted"),
+                        ),
+                        ((first, ""),),
+                        ((second, ""),),
+                    ),
+                    right=((fmt.relative(entry.at, now), "muted"),),
+                )
+            )
+        self.query_one(RowList).set_rows(rows)
+
+    def on_row_chosen(self, message: RowChosen) -> None:
+        message.stop()
+        entry = next((e for e in self.entries if str(e.id) == message.key), None)
+        if entry is None:
+            return
+        if entry.record_kind and entry.record_id is not None:
+            self.post_message(RecordOpened(entry.record_kind, entry.record_id))
+        else:
+            self.notify("This entry has no record to open.", severity="information")

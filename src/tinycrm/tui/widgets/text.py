@@ -1,0 +1,85 @@
+"""Fitting styled text into a fixed number of cells, for the Line API widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+def set_virtual_size(view: ScrollView, size: Size) -> None:
+    """Give a Line API widget a new virtual size without a layout of the whole screen.
+
+    ``virtual_size`` is a reactive that asks for a layout, and a layout re-renders every
+    widget on the screen: on the board that was most of the cost of moving a card. Only
+    when a scrollbar appears or goes does the widget's content width change.
+    """
+    if size == view.virtual_size:
+        return
+    before = (view.show_vertical_scrollbar, view.show_horizontal_scrollbar)
+    view.set_reactive(Widget.virtual_size, size)
+    view._scroll_update(size)
+    after = (view.show_vertical_scrollbar, view.show_horizontal_scrollbar)
+    view.refresh(layout=after != before)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells, with an ellipsis when something was cut."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    if width == 1:
+        return "…"
+    return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def line(
+    parts: Iterable[tuple[str, Style]],
+    width: int,
+    base: Style,
+    *,
+    right: Iterable[tuple[str, Style]] = (),
+    left_pad: int = 1,
+    prefix: tuple[str, Style] | None = None,
+) -> Strip:
+    """One line of exactly ``width`` cells: ``parts`` from the left, ``right`` flush right.
+
+    ``prefix`` (one cell, a card's edge) comes before the padding. The left side is cut
+    (with an ellipsis) to leave room for the right side.
+    """
+    segments: list[Segment] = []
+    used = 0
+    if prefix is not None and width > 0:
+        segments.append(Segment(prefix[0], prefix[1]))
+        used = 1
+    if left_pad and width - used >= left_pad:
+        segments.append(Segment(" " * left_pad, base))
+        used += left_pad
+    right_parts = [(t, s) for t, s in right if t]
+    right_width = sum(cell_len(t) for t, _ in right_parts)
+    room = max(0, width - used - right_width - (2 if right_parts else 0) - 1)
+    for text, style in parts:
+        if not text or room <= 0:
+            continue
+        shown = fit(text, room)
+        segments.append(Segment(shown, style))
+        size = cell_len(shown)
+        room -= size
+        used += size
+        if shown != text:  # cut short: what follows would only be noise
+            break
+    if right_parts and used + right_width + 1 <= width:
+        gap = width - used - right_width - 1
+        segments.append(Segment(" " * gap, base))
+        segments.extend([Segment(t, s) for t, s in right_parts])
+        used += gap + right_width
+    if used < width:
+        segments.append(Segment(" " * (width - used), base))
+    return Strip(segments, max(width, used)) if used <= width else Strip(segments).crop(0, width)

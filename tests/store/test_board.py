@@ -1,0 +1,280 @@
+"""What the board reads: columns with aggregates, card badges, the feed, jumps, the marker."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from tinycrm.store.activities import add_task, complete_task, log_activity
+from tinycrm.store.board import (
+    BoardFilter,
+    change_marker,
+    column_key,
+    complete_name,
+    list_feed,
+    load_board,
+    search_records,
+)
+from tinycrm.store.companies import add_company
+from tinycrm.store.contacts import add_contact
+from tinycrm.store.deals import add_deal, edit_deal, lose_deal, move_deal, win_deal
+from tinycrm.store.pipelines import add_pipeline, edit_stage
+
+NOW = datetime.now(UTC)
+
+
+def _column(board, name):  # type: ignore[no-untyped-def]
+    return next(c for c in board.columns if c.name == name)
+
+
+def _titles(column) -> list[str]:  # type: ignore[no-untyped-def]
+    return [card.title for card in column.cards]
+
+
+def test_change_marker_moves_with_every_write(store) -> None:
+    before = change_marker(store)
+    assert change_marker(store) == before
+    add_company(store, name="Acme")
+    after = change_marker(store)
+    assert after != before
+    assert after.last_event_id > before.last_event_id
+    add_deal(store, title="Renewal", company="Acme")
+    assert change_marker(store) != after
+
+
+def test_columns_count_total_and_weighted_per_stage(store) -> None:
+    add_company(store, name="Acme")
+    add_deal(store, title="A", amount="1000", company="Acme")  # Lead-in 10 %
+    add_deal(store, title="B", amount="3000")  # Lead-in 10 %
+    add_deal(store, title="C", amount="2000", probability=40)  # override
+    add_deal(store, title="D", amount="500", currency="USD", stage="Proposal")  # 50 %
+    add_deal(store, title="E", stage="Proposal")  # no amount
+    board = load_board(store)
+    assert board.pipeline == "Sales"
+    assert [c.name for c in board.columns] == ["Lead-in", "Qualified", "Proposal", "Negotiation"]
+    lead_in = _column(board, "Lead-in")
+    assert lead_in.count == 3
+    (eur,) = lead_in.totals
+    assert (eur.currency, eur.total, eur.weighted) == ("EUR", Decimal("6000"), Decimal("1200"))
+    proposal = _column(board, "Proposal")
+    assert proposal.count == 2
+    assert [(t.currency, t.total, t.weighted) for t in proposal.totals] == [
+        ("USD", Decimal("500"), Decimal("250"))
+    ]
+    assert _column(board, "Qualified").count == 0
+    assert _column(board, "Qualified").totals == []
+    assert board.deals_total == 5
+    card = next(c for c in lead_in.cards if c.title == "A")
+    assert (card.company, card.amount, card.currency, card.probability) == (
+        "Acme",
+        Decimal("1000"),
+        "EUR",
+        10,
+    )
+    assert next(c for c in lead_in.cards if c.title == "C").probability == 40
+
+
+def test_weighted_value_is_rounded_to_minor_units(store) -> None:
+    add_deal(store, title="odd", amount="0.05", probability=50)
+    (total,) = _column(load_board(store), "Lead-in").totals
+    assert total.weighted == Decimal("0.03")  # 2.5 cents, half up
+
+
+def test_cards_ordered_by_close_date_undated_last(store) -> None:
+    add_deal(store, title="undated")
+    add_deal(store, title="late", close_date=date(2027, 3, 1))
+    add_deal(store, title="soon", close_date=date(2027, 1, 1))
+    assert _titles(_column(load_board(store), "Lead-in")) == ["soon", "late", "undated"]
+
+
+def test_moves_show_in_the_right_column(store) -> None:
+    add_deal(store, title="Renewal", amount="100")
+    move_deal(store, "Renewal", "Negotiation")
+    board = load_board(store)
+    assert _column(board, "Lead-in").count == 0
+    (card,) = _column(board, "Negotiation").cards
+    assert (card.title, card.probability) == ("Renewal", 75)
+    assert _column(board, "Negotiation").totals[0].weighted == Decimal("75")
+
+
+def test_won_and_lost_columns_on_request(store) -> None:
+    for title in ("open", "won", "lost"):
+        add_deal(store, title=title, amount="1000")
+    win_deal(store, "won")
+    lose_deal(store, "lost", reason="price")
+    hidden = load_board(store)
+    assert [c.key for c in hidden.columns if c.status != "open"] == []
+    assert sum(c.count for c in hidden.columns) == 1
+    board = load_board(store, closed=True)
+    won, lost = board.columns[-2:]
+    assert (won.key, won.name, won.count, _titles(won)) == ("won", "Won", 1, ["won"])
+    assert (lost.key, lost.count, _titles(lost)) == ("lost", 1, ["lost"])
+    assert won.totals[0].weighted == Decimal("1000")
+    assert lost.totals[0].weighted == Decimal("0")
+    assert won.cards[0].status == "won" and won.cards[0].closed_at is not None
+    assert column_key(status="won") == "won"
+
+
+def test_badge_overdue_task(store) -> None:
+    add_deal(store, title="late task")
+    add_deal(store, title="future task")
+    add_deal(store, title="done task")
+    add_task(store, text="call back", due=NOW - timedelta(hours=1), deal="late task")
+    add_task(store, text="later", due=NOW + timedelta(days=2), deal="future task")
+    done = add_task(store, text="was late", due=NOW - timedelta(days=1), deal="done task")
+    complete_task(store, done.id)
+    cards = {c.title: c for c in _column(load_board(store), "Lead-in").cards}
+    assert cards["late task"].overdue_task
+    assert not cards["future task"].overdue_task
+    assert not cards["done task"].overdue_task
+
+
+def test_badge_rotting_after_the_stages_days_without_activity(store) -> None:
+    add_deal(store, title="quiet")
+    add_deal(store, title="busy")
+    add_deal(store, title="old call")
+    later = NOW + timedelta(days=30)  # Lead-in rots after 14 days
+    log_activity(store, kind="call", text="checked in", deal="busy", at=later - timedelta(days=2))
+    log_activity(store, kind="call", text="ages ago", deal="old call", at=NOW)
+    cards = {c.title: c for c in _column(load_board(store, now=later), "Lead-in").cards}
+    assert cards["quiet"].rotting
+    assert not cards["busy"].rotting
+    assert cards["old call"].rotting
+    assert not any(c.rotting for c in _column(load_board(store), "Lead-in").cards)
+
+
+def test_rotting_clock_restarts_on_a_move_and_stops_without_threshold(store) -> None:
+    add_deal(store, title="moved")
+    add_deal(store, title="no threshold", stage="Qualified")
+    later = NOW + timedelta(days=30)
+    edit_stage(store, None, "Qualified", rotting_days=None)
+    board = load_board(store, now=later)
+    assert not _column(board, "Qualified").cards[0].rotting
+    move_deal(store, "moved", "Proposal")  # entered Proposal now: 30 days > 10 rotting days
+    assert _column(load_board(store, now=later), "Proposal").cards[0].rotting
+    assert not _column(load_board(store, now=NOW + timedelta(days=5)), "Proposal").cards[0].rotting
+
+
+def test_badge_closing_within_seven_days(store) -> None:
+    today = NOW.date()
+    add_deal(store, title="in 3 days", close_date=today + timedelta(days=3))
+    add_deal(store, title="in 10 days", close_date=today + timedelta(days=10))
+    add_deal(store, title="overdue", close_date=today - timedelta(days=3))
+    add_deal(store, title="undated")
+    noon = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    cards = {c.title: c for c in _column(load_board(store, now=noon), "Lead-in").cards}
+    assert cards["in 3 days"].closing_soon
+    assert not cards["in 10 days"].closing_soon
+    assert not cards["overdue"].closing_soon
+    assert not cards["undated"].closing_soon
+
+
+def test_filter_narrows_cards_and_aggregates(store) -> None:
+    add_contact(store, name="Jürgen Müller", email="jm@acme.de", company="Acme GmbH")
+    add_contact(store, name="Ada Lovelace", email="ada@x.com")
+    add_deal(store, title="Acme renewal", contact="jm@acme.de", amount="100", tags=["enterprise"])
+    add_deal(store, title="Other", contact="ada@x.com", amount="50", owner="sam")
+    add_deal(store, title="Third", amount="10", tags=["enterprise"], owner="sam")
+
+    def titles(**parts) -> list[str]:  # type: ignore[no-untyped-def]
+        board = load_board(store, filter=BoardFilter(**parts))
+        return sorted(c.title for col in board.columns for c in col.cards)
+
+    assert titles(text="ACME") == ["Acme renewal"]  # the title, and the company's name
+    assert titles(text="gmbh") == ["Acme renewal"]
+    assert titles(text="lovelace") == ["Other"]
+    assert titles(tags=["Enterprise"]) == ["Acme renewal", "Third"]
+    assert titles(owner="SAM") == ["Other", "Third"]
+    assert titles(contact="müller") == ["Acme renewal"]
+    assert titles(contact="ada@") == ["Other"]
+    assert titles(tags=["enterprise"], owner="sam") == ["Third"]
+    assert titles(text="100%_") == []
+    board = load_board(store, filter=BoardFilter(owner="sam"))
+    lead_in = _column(board, "Lead-in")
+    assert (lead_in.count, lead_in.totals[0].total) == (2, Decimal("60"))
+    assert board.filter.active and board.deals_total == 3
+
+
+def test_other_pipelines(store) -> None:
+    add_pipeline(store, name="Hiring", stages=[("Screen", 20, None), ("Offer", 80, 3)])
+    add_deal(store, title="Engineer", pipeline="Hiring")
+    add_deal(store, title="Sale")
+    board = load_board(store, pipeline="Hiring")
+    assert [c.name for c in board.columns] == ["Screen", "Offer"]
+    assert [p.name for p in board.pipelines] == ["Sales", "Hiring"]
+    assert _titles(board.columns[0]) == ["Engineer"]
+    assert _titles(_column(load_board(store), "Lead-in")) == ["Sale"]
+    assert load_board(store, pipeline=board.pipeline_id).pipeline == "Hiring"
+
+
+def test_empty_database(store) -> None:
+    board = load_board(store)
+    assert board.deals_total == 0
+    assert [c.count for c in board.columns] == [0, 0, 0, 0]
+    assert not board.filter.active
+
+
+def test_feed_is_newest_first_and_points_at_records(store) -> None:
+    add_contact(store, name="Ada", email="ada@x.com", company="Acme")
+    deal = add_deal(store, title="Renewal", contact="Ada")
+    log_activity(store, kind="call", text="Intro", ref="contact:Ada")
+    log_activity(store, kind="email", text="Offer", ref="Renewal")
+    edit_stage(store, None, "Proposal", probability=55)
+    feed = list_feed(store, limit=10)
+    assert [e.action for e in feed] == [
+        "updated",
+        "logged",
+        "logged",
+        "created",
+        "created",
+        "created",
+    ]
+    assert (feed[0].entity, feed[0].record_kind, feed[0].record_id) == ("stage", None, None)
+    assert (feed[1].record_kind, feed[1].record_id) == ("deal", deal.id)
+    assert feed[2].record_kind == "contact"
+    assert (feed[3].record_kind, feed[3].record_id) == ("deal", deal.id)
+    assert feed[0].at.tzinfo is not None
+    newer = list_feed(store, after_id=feed[1].id)
+    assert [e.id for e in newer] == [feed[0].id]
+    assert len(list_feed(store, limit=2)) == 2
+
+
+def test_search_records_finds_every_kind(store) -> None:
+    add_company(store, name="Müller Werkzeug GmbH", domain="mueller.de")
+    add_contact(store, name="Jürgen Müller", email="jm@acme.de")
+    add_deal(store, title="Müller renewal", company="Müller Werkzeug GmbH")
+    hits = search_records(store, "MÜLLER")
+    assert [(h.kind, h.label) for h in hits] == [
+        ("deal", "Müller renewal"),
+        ("contact", "Jürgen Müller"),
+        ("company", "Müller Werkzeug GmbH"),
+    ]
+    assert hits[0].detail == "Müller Werkzeug GmbH · open"
+    assert [h.kind for h in search_records(store, "mueller.de")] == ["company"]
+    assert search_records(store, "   ") == []
+    assert search_records(store, "zz") == []
+
+
+def test_complete_name(store) -> None:
+    add_company(store, name="Acme GmbH")
+    add_contact(store, name="Jürgen Müller")
+    assert complete_name(store, kind="company", prefix="ac") == "Acme GmbH"
+    assert complete_name(store, kind="contact", prefix="JÜR") == "Jürgen Müller"
+    assert complete_name(store, kind="contact", prefix="x") is None
+    assert complete_name(store, kind="contact", prefix="  ") is None
+    with pytest.raises(ValueError):
+        complete_name(store, kind="deal", prefix="a")
+
+
+def test_card_tags_and_edits_show(store) -> None:
+    add_deal(store, title="Renewal", tags=["b", "a"], owner="sam")
+    edit_deal(store, "Renewal", amount="99.50", currency="USD")
+    (card,) = _column(load_board(store), "Lead-in").cards
+    assert (card.tags, card.owner, card.amount, card.currency) == (
+        ["a", "b"],
+        "sam",
+        Decimal("99.50"),
+        "USD",
+    )

@@ -1,0 +1,141 @@
+"""Fixtures for driving the board: a store on a temp SQLite file, sample data, helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import itertools
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tinycrm.store.engine import Store, open_store
+
+NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+SIZE = (160, 45)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests in a fresh event loop (Pilot is asyncio; no plugin needed)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, sqlite_template: Path) -> Path:
+    path = tmp_path / "board.db"
+    shutil.copy(sqlite_template, path)
+    return path
+
+
+@pytest.fixture
+def tui_store(db_path: Path) -> Iterator[Store]:
+    store = open_store(str(db_path), user="tester")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[], datetime]:
+    """Make every timestamp the store writes come from a fixed, ticking clock."""
+    from tinycrm.store import activities, board, companies, contacts, deals, pipelines, records
+
+    ticks = itertools.count()
+
+    def clock() -> datetime:
+        return NOW - timedelta(hours=2) + timedelta(seconds=next(ticks))
+
+    for module in (activities, board, companies, contacts, deals, pipelines, records):
+        monkeypatch.setattr(module, "utcnow", clock)
+    return lambda: NOW
+
+
+def seed(store: Store, *, now: datetime = NOW) -> dict[str, int]:
+    """A small pipeline: one deal per stage, one won, one lost, a task, a call."""
+    from tinycrm.store.activities import add_task, log_activity
+    from tinycrm.store.companies import add_company
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.deals import add_deal, lose_deal, win_deal
+
+    today = now.date()
+    add_company(store, name="Acme GmbH", domain="acme.de", city="Berlin", tags=["enterprise"])
+    add_contact(store, name="Jürgen Müller", email="jm@acme.de", company="Acme GmbH", title="CEO")
+    add_contact(store, name="Ada Lovelace", email="ada@example.com", company="Engines Ltd")
+    ids = {
+        "renewal": add_deal(
+            store,
+            title="Acme renewal",
+            contact="jm@acme.de",
+            amount="18500",
+            close_date=today + timedelta(days=3),
+            tags=["enterprise"],
+        ).id,
+        "pilot": add_deal(
+            store,
+            title="Engines pilot",
+            contact="ada@example.com",
+            amount="7200",
+            stage="Qualified",
+            close_date=date(2026, 12, 20),
+            owner="sam",
+        ).id,
+        "support": add_deal(
+            store, title="Acme support", company="Acme GmbH", amount="2400", currency="USD",
+            stage="Proposal",
+        ).id,
+        "expansion": add_deal(
+            store, title="Big expansion", company="Acme GmbH", amount="120000",
+            stage="Negotiation", probability=60, close_date=date(2027, 1, 15),
+        ).id,
+        "won": add_deal(store, title="Closed last month", amount="5000").id,
+        "lost": add_deal(store, title="Went elsewhere", amount="900").id,
+    }  # fmt: skip
+    win_deal(store, ids["won"])
+    lose_deal(store, ids["lost"], reason="price")
+    ids["task"] = add_task(
+        store, text="Send the contract", due=now - timedelta(days=1), deal="Acme renewal"
+    ).id
+    log_activity(
+        store, kind="call", text="Walked through the proposal", deal="Acme renewal", at=now
+    )
+    return ids
+
+
+@pytest.fixture
+def seeded(tui_store: Store) -> dict[str, int]:
+    return seed(tui_store, now=datetime.now(UTC))
+
+
+async def settle(pilot: Any, *, rounds: int = 30) -> None:
+    """Let messages, workers and their callbacks run until nothing is left to do."""
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        busy = [w for w in app.workers if w.is_running]
+        if not busy:
+            await pilot.pause()
+            if not [w for w in app.workers if w.is_running]:
+                assert not getattr(app, "errors", []), app.errors
+                return
+        await app.workers.wait_for_complete(busy)
+    raise AssertionError("the app did not settle")
+
+
+async def wait_for(pilot: Any, condition: Callable[[], Any], *, timeout: float = 3.0) -> None:
+    """Pause until ``condition()`` is true (for what another process does)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)

@@ -1,0 +1,418 @@
+"""The board driven with real key presses (Pilot); every action is checked in the database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from textual.widgets import Input
+
+from tests.tui.conftest import SIZE, settle, wait_for
+from tinycrm.store.deals import deal_view, get_deal, list_deals
+from tinycrm.store.events import list_events
+from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.board import BoardScreen
+from tinycrm.tui.screens.forms import FormScreen
+from tinycrm.tui.screens.record import DealScreen
+from tinycrm.tui.widgets.feed import FeedPanel
+from tinycrm.tui.widgets.rows import RowList
+
+
+def _board(app) -> BoardScreen:  # type: ignore[no-untyped-def]
+    board = app.screen_stack[0]
+    assert isinstance(board, BoardScreen)
+    return board
+
+
+def _titles(board: BoardScreen) -> dict[str, list[str]]:
+    return {w.state.name: [c.title for c in w.state.cards] for w in board.column_widgets()}
+
+
+async def test_board_shows_columns_cards_and_aggregates(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        assert _titles(board) == {
+            "Lead-in": ["Acme renewal"],
+            "Qualified": ["Engines pilot"],
+            "Proposal": ["Acme support"],
+            "Negotiation": ["Big expansion"],
+        }
+        negotiation = board.column_widgets()[3].state
+        assert negotiation.count == 1
+        assert negotiation.totals == {"EUR": [Decimal("120000"), Decimal("72000")]}
+        renewal = board.current_card()
+        assert renewal is not None and renewal.title == "Acme renewal"
+        assert renewal.overdue_task and renewal.closing_soon
+        assert app.focused is board.view
+        feed = board.query_one(FeedPanel)
+        assert feed.entries[0].summary.startswith("logged call with deal Acme renewal")
+
+
+async def test_arrows_and_hjkl_move_between_columns(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        await pilot.press("right")
+        assert board.current_card().title == "Engines pilot"
+        await pilot.press("l", "l")
+        assert board.current_card().title == "Big expansion"
+        await pilot.press("l")  # the last column: stays
+        assert board.current_card().title == "Big expansion"
+        await pilot.press("h")
+        assert board.current_card().title == "Acme support"
+        await pilot.press("left", "left")
+        assert board.current_column().state.name == "Lead-in"
+        await pilot.press("down", "j", "k", "up")
+        assert board.current_card().title == "Acme renewal"
+
+
+async def test_shift_right_moves_the_deal_and_the_feed_shows_it(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        await pilot.press("shift+right")
+        # Shown at once, before the write has finished:
+        assert _titles(board)["Qualified"] == ["Acme renewal", "Engines pilot"]
+        assert board.current_card().title == "Acme renewal"
+        assert board.column_widgets()[1].state.count == 2
+        await settle(pilot)
+        deal = get_deal(tui_store, seeded["renewal"])
+        assert deal.stage == "Qualified"
+        view = deal_view(tui_store, seeded["renewal"])
+        assert [(h.from_stage, h.to_stage) for h in view.history][-1] == ("Lead-in", "Qualified")
+        assert list_events(tui_store, limit=1)[0].summary == (
+            "moved deal Acme renewal: Lead-in → Qualified"
+        )
+        feed = board.query_one(FeedPanel)
+        assert feed.entries[0].summary == "moved deal Acme renewal: Lead-in → Qualified"
+        assert _titles(board)["Qualified"] == ["Acme renewal", "Engines pilot"]
+
+
+async def test_angle_brackets_and_shift_left_move_too(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign")
+        await settle(pilot)
+        assert get_deal(tui_store, seeded["renewal"]).stage == "Negotiation"
+        await pilot.press("less_than_sign")
+        await settle(pilot)
+        assert get_deal(tui_store, seeded["renewal"]).stage == "Proposal"
+        await pilot.press("shift+left", "shift+left")
+        await settle(pilot)
+        assert get_deal(tui_store, seeded["renewal"]).stage == "Lead-in"
+        await pilot.press("shift+left")  # already first: nothing is written
+        await settle(pilot)
+        history = deal_view(tui_store, seeded["renewal"]).history
+        assert [h.to_stage for h in history] == [
+            "Lead-in",
+            "Qualified",
+            "Proposal",
+            "Negotiation",
+            "Proposal",
+            "Qualified",
+            "Lead-in",
+        ]
+
+
+async def test_w_marks_won(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("right", "w")
+        assert _titles(_board(app))["Qualified"] == []
+        await settle(pilot)
+        deal = get_deal(tui_store, seeded["pilot"])
+        assert (deal.status, deal.probability) == ("won", 100)
+
+
+async def test_x_asks_for_a_reason_then_marks_lost(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await pilot.press("enter")  # no reason: refused in the form
+        await settle(pilot)
+        assert app.screen is form
+        assert "required" in str(form.query_one("#error-reason").render())
+        assert get_deal(tui_store, seeded["renewal"]).status == "open"
+        await pilot.press(*"cut", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        deal = get_deal(tui_store, seeded["renewal"])
+        assert (deal.status, deal.lost_reason) == ("lost", "cut")
+        assert _titles(_board(app))["Lead-in"] == []
+
+
+async def test_n_adds_a_deal_through_the_form(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("right", "n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await pilot.press(*"Glo")
+        form.query_one("#field-title", Input).value = "Globex rollout"
+        form.query_one("#field-contact", Input).value = "Ada Lovelace"
+        form.query_one("#field-amount", Input).value = "4,200"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        (deal,) = list_deals(tui_store, search="globex")
+        assert (deal.stage, deal.amount, deal.contact, deal.company) == (
+            "Qualified",
+            Decimal("4200"),
+            "Ada Lovelace",
+            "Engines Ltd",
+        )
+        board = _board(app)
+        assert "Globex rollout" in _titles(board)["Qualified"]
+        assert board.current_card().title == "Globex rollout"
+
+
+async def test_new_deal_form_shows_errors_and_saves_nothing(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        await pilot.press(*"Gh")
+        form.query_one("#field-title", Input).value = "Ghost deal"
+        form.query_one("#field-contact", Input).value = "nobody@nowhere.example"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is form  # still open, typed text kept
+        error = str(form.query_one("#error-contact").render())
+        assert "no contact matches 'nobody@nowhere.example'" in error
+        assert form.query_one("#field-title", Input).value == "Ghost deal"
+        assert list_deals(tui_store, search="ghost") == []
+        form.query_one("#field-contact", Input).value = ""
+        form.query_one("#field-amount", Input).value = "12.3456"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "decimal places" in str(form.query_one("#error-amount").render())
+        assert list_deals(tui_store, search="ghost") == []
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        assert list_deals(tui_store, search="ghost") == []
+
+
+async def test_e_edits_the_deal(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#field-title", Input).value == "Acme renewal"
+        form.query_one("#field-amount", Input).value = "21000"
+        form.query_one("#field-tags", Input).value = "enterprise, renewal"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        deal = get_deal(tui_store, seeded["renewal"])
+        assert (deal.amount, deal.tags) == (Decimal("21000"), ["enterprise", "renewal"])
+        assert deal.contact == "Jürgen Müller"  # untouched fields stay
+        assert _board(app).current_card().amount == Decimal("21000")
+
+
+async def test_enter_and_double_click_open_the_record(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DealScreen)
+        assert app.screen.deal.title == "Acme renewal"
+        await pilot.press("escape")
+        await settle(pilot)
+        board = _board(app)
+        target = board.column_widgets()[2].card_list
+        await pilot.click(target, offset=(5, 1))
+        assert board.current_card().title == "Acme support"
+        assert app.focused is board.view
+        await pilot.click(target, offset=(5, 1), times=2)
+        await settle(pilot)
+        assert isinstance(app.screen, DealScreen)
+        assert app.screen.deal.title == "Acme support"
+
+
+async def test_slash_filters_the_board(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        await pilot.press("slash", *"acme")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert _titles(board) == {
+            "Lead-in": ["Acme renewal"],
+            "Qualified": [],
+            "Proposal": ["Acme support"],
+            "Negotiation": ["Big expansion"],
+        }
+        await pilot.press("enter")  # keeps the filter, back to the cards
+        await settle(pilot)
+        assert app.focused is board.view
+        await pilot.press("slash", "ctrl+u", *"@sam")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert sum(len(t) for t in _titles(board).values()) == 1
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert sum(len(t) for t in _titles(board).values()) == 4
+        assert not board.filter.active
+
+
+async def test_c_shows_won_and_lost_columns_and_f_hides_the_feed(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        assert [w.state.key for w in board.column_widgets()][-1] != "lost"
+        await pilot.press("c")
+        await settle(pilot)
+        titles = _titles(board)
+        assert titles["Won"] == ["Closed last month"]
+        assert titles["Lost"] == ["Went elsewhere"]
+        await pilot.press("f")
+        assert not board.query_one(FeedPanel).display
+        await pilot.press("f")
+        assert board.query_one(FeedPanel).display
+
+
+async def test_r_reopens_a_won_deal(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        board = _board(app)
+        await pilot.press("l", "l", "l", "l")  # the Won column
+        assert board.current_column().state.key == "won"
+        await pilot.press("r")
+        await settle(pilot)
+        assert get_deal(tui_store, seeded["won"]).status == "open"
+
+
+async def test_p_switches_pipeline(tui_store, seeded) -> None:
+    from tinycrm.store.deals import add_deal
+    from tinycrm.store.pipelines import add_pipeline
+
+    add_pipeline(tui_store, name="Hiring", stages=[("Screen", 20, None), ("Offer", 80, 5)])
+    add_deal(tui_store, title="Engineer", pipeline="Hiring")
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert _titles(_board(app)) == {"Screen": ["Engineer"], "Offer": []}
+        await pilot.press("shift+right")
+        await settle(pilot)
+        (deal,) = list_deals(tui_store, search="engineer")
+        assert (deal.pipeline, deal.stage) == ("Hiring", "Offer")
+
+
+async def test_help_lists_every_binding_and_q_quits(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        sections = app.screen.sections
+        assert {"Move on", "Won", "Lost", "New", "Edit", "Filter"} <= set(sections["Board"])
+        assert sections["Board"]["Move on"] == ["shift+→", ">"]
+        assert {"Next card", "Open"} <= set(sections["Cards"])
+        assert {"Quit", "Keys", "Contacts", "Tasks"} <= set(sections["Everywhere"])
+        await pilot.press("escape")
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_command_palette_jumps_to_a_contact(tui_store, seeded) -> None:
+    from tinycrm.tui.screens.record import ContactScreen
+
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"mül")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactScreen)
+        assert app.screen.view.contact.name == "Jürgen Müller"
+
+
+async def test_live_refresh_keeps_focus_and_the_open_form(tui_store, seeded, db_path) -> None:
+    from tinycrm.store.deals import add_deal, move_deal
+    from tinycrm.store.engine import open_store
+
+    other = open_store(str(db_path), user="teammate")  # another process, as far as SQLite knows
+    app = make_app(tui_store, poll_interval=0.1)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            board = _board(app)
+            await pilot.press("right")  # focus on Engines pilot
+            move_deal(other, "Acme renewal", "Proposal")
+            await wait_for(pilot, lambda: "Acme renewal" in _titles(board)["Proposal"])
+            assert board.current_card().title == "Engines pilot"
+            assert app.focused is board.view and board.view.active == 1
+            feed = board.query_one(FeedPanel)
+            await wait_for(pilot, lambda: feed.entries[0].actor == "teammate")
+            # An unsaved form survives a refresh underneath it.
+            await pilot.press("n")
+            await settle(pilot)
+            form = app.screen
+            await pilot.press(*"Half")
+            add_deal(other, title="From the CLI", amount="10")
+            await wait_for(pilot, lambda: "From the CLI" in _titles(board)["Lead-in"])
+            assert app.screen is form
+            assert form.query_one("#field-title", Input).value == "Half"
+            assert app.focused is form.query_one("#field-title")
+    finally:
+        other.close()
+
+
+async def test_empty_database_shows_how_to_start(tui_store) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        empty = board.query_one("#empty-state")
+        assert empty.display and not board.query_one("#columns").display
+        assert "tinycrm demo" in str(empty.render())
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"First", "enter")
+        await settle(pilot)
+        assert [d.title for d in list_deals(tui_store)] == ["First"]
+        assert board.query_one("#columns").display and not empty.display
+
+
+async def test_feed_entry_opens_its_record(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        feed_list = _board(app).query_one("#feed-list", RowList)
+        feed_list.focus()
+        await pilot.press("enter")  # the newest: the call logged on Acme renewal
+        await settle(pilot)
+        assert isinstance(app.screen, DealScreen)
+        assert app.screen.deal.title == "Acme renewal"

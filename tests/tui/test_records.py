@@ -1,0 +1,257 @@
+"""Record views, the contact and company lists, the tasks screen: keys, then the database."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select
+
+from tests.tui.conftest import SIZE, settle
+from tinycrm.store.activities import list_activities, list_tasks
+from tinycrm.store.companies import get_company
+from tinycrm.store.contacts import get_contact, list_contacts
+from tinycrm.store.deals import get_deal
+from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.forms import FormScreen
+from tinycrm.tui.screens.lists import CompaniesScreen, ContactsScreen
+from tinycrm.tui.screens.record import CompanyScreen, ContactScreen, DealScreen
+from tinycrm.tui.screens.tasks import TasksScreen
+from tinycrm.tui.widgets.keybar import KeyBar
+from tinycrm.tui.widgets.rows import RowList
+
+
+async def _open(pilot, kind: str, record_id: int):  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    pilot.app.open_record(kind, record_id)
+    await settle(pilot)
+    return pilot.app.screen
+
+
+def _rows(screen, list_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+    rows = screen.query_one(f"#{list_id}", RowList).rows
+    return ["".join(text for text, _ in row.lines[0]).strip() for row in rows]
+
+
+async def test_deal_view_logs_an_activity(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, "deal", seeded["renewal"])
+        assert isinstance(screen, DealScreen)
+        assert any("Walked through the proposal" in r for r in _rows(screen, "timeline"))
+        assert _rows(screen, "linked") == ["contact  Jürgen Müller", "company  Acme GmbH"]
+        await pilot.press("l")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-kind", Select).value = "email"
+        form.query_one("#field-text", Input).focus()
+        await pilot.press(*"Sent", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        (email,) = list_activities(tui_store, deal=str(seeded["renewal"]), kinds=["email"])
+        assert (email.subject, email.contact, email.company) == (
+            "Sent",
+            "Jürgen Müller",
+            "Acme GmbH",
+        )
+        assert "email" in _rows(screen, "timeline")[0] and "Sent" in _rows(screen, "timeline")[0]
+
+
+async def test_deal_view_adds_and_completes_tasks(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, "deal", seeded["renewal"])
+        assert _rows(screen, "tasks") == ["☐ Send the contract"]
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press(*"Call", "enter")  # due: the default, tomorrow 9:00
+        await settle(pilot)
+        subjects = [t.subject for t in list_tasks(tui_store, deal=str(seeded["renewal"]))]
+        assert subjects == ["Send the contract", "Call"]
+        assert len(_rows(screen, "tasks")) == 2
+        await pilot.press("d")  # completes the highlighted task: the overdue one
+        await settle(pilot)
+        subjects = [t.subject for t in list_tasks(tui_store, deal=str(seeded["renewal"]))]
+        assert subjects == ["Call"]
+        assert _rows(screen, "tasks") == ["☐ Call"]
+
+
+async def test_deal_view_moves_wins_and_reopens(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, "deal", seeded["pilot"])
+        await pilot.press("greater_than_sign")
+        await settle(pilot)
+        assert get_deal(tui_store, seeded["pilot"]).stage == "Proposal"
+        await pilot.press("shift+left")
+        await settle(pilot)
+        assert get_deal(tui_store, seeded["pilot"]).stage == "Qualified"
+        await pilot.press("w")
+        await settle(pilot)
+        assert get_deal(tui_store, seeded["pilot"]).status == "won"
+        assert screen.deal.status == "won"
+        await pilot.press("r")
+        await settle(pilot)
+        assert get_deal(tui_store, seeded["pilot"]).status == "open"
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press(*"timing", "enter")
+        await settle(pilot)
+        deal = get_deal(tui_store, seeded["pilot"])
+        assert (deal.status, deal.lost_reason) == ("lost", "timing")
+
+
+async def test_deal_view_edit_and_linked_records(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, "deal", seeded["renewal"])
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#field-close", Input).value = "2027-02-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert get_deal(tui_store, seeded["renewal"]).close_date.isoformat() == "2027-02-01"
+        screen.query_one("#linked", RowList).focus()
+        await pilot.press("down", "enter")  # the company
+        await settle(pilot)
+        assert isinstance(app.screen, CompanyScreen)
+        assert app.screen.view.company.name == "Acme GmbH"
+        assert any("Big expansion" in r for r in _rows(app.screen, "linked"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+
+
+async def test_contact_view_edits_the_contact(tui_store, seeded) -> None:
+    jm = get_contact(tui_store, "jm@acme.de")
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, "contact", jm.id)
+        assert isinstance(screen, ContactScreen)
+        assert _rows(screen, "linked")[0] == "company  Acme GmbH"
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#field-title", Input).value = "Managing Director"
+        form.query_one("#field-email", Input).value = "not an email"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "invalid email" in str(form.query_one("#error-email").render())
+        assert get_contact(tui_store, jm.id).title == "CEO"
+        form.query_one("#field-email", Input).value = "juergen@acme.de"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        contact = get_contact(tui_store, jm.id)
+        assert (contact.title, contact.email) == ("Managing Director", "juergen@acme.de")
+
+
+async def test_company_view_edits_the_company(tui_store, seeded) -> None:
+    acme = get_company(tui_store, "Acme GmbH")
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, "company", acme.id)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#field-city", Input).value = "Hamburg"
+        form.query_one("#field-size", Input).value = "250"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        company = get_company(tui_store, acme.id)
+        assert (company.city, company.size) == ("Hamburg", 250)
+
+
+async def test_contacts_list_searches_as_you_type(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        assert len(_rows(screen, "results")) == 2
+        await pilot.press(*"MÜL")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        (row,) = _rows(screen, "results")
+        assert row.startswith("Jürgen Müller")
+        await pilot.press("enter", "enter")  # to the list, then open
+        await settle(pilot)
+        assert isinstance(app.screen, ContactScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await pilot.press(*"Gr")
+        form.query_one("#field-name", Input).value = "Grace"
+        form.query_one("#field-email", Input).value = "g@x.io"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [c.name for c in list_contacts(tui_store, search="grace")] == ["Grace"]
+        assert isinstance(app.screen, ContactScreen)
+
+
+async def test_companies_list_and_tasks_screen(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(app.screen, CompaniesScreen)
+        await pilot.press(*"acme")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert [r.split()[0] for r in _rows(app.screen, "results")] == ["Acme"]
+        await pilot.press("enter", "4")  # from the search box to the list; then a screen key
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TasksScreen)
+        assert len(app.screen_stack) == 2  # lists replace each other over the board
+        assert _rows(screen, "task-list") == [
+            "Overdue (1)",
+            "☐ Send the contract   Acme renewal · Jürgen Müller · Acme GmbH",
+        ]
+        await pilot.press("space")
+        await settle(pilot)
+        assert list_tasks(tui_store) == []
+        assert _rows(screen, "task-list") == []
+        await pilot.press("1")
+        await settle(pilot)
+        assert len(app.screen_stack) == 1
+
+
+async def test_key_bar_shows_what_applies_and_clicks_run_it(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(KeyBar)
+        text = str(bar.render())
+        for words in ("Move on", "Won", "Lost", "New", "Filter", "Quit"):
+            assert words in text
+        await pilot.click(KeyBar, offset=(text.index(" n New") + 2, 0))
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+
+
+async def test_record_view_follows_writes_from_elsewhere(tui_store, seeded, db_path) -> None:
+    from tests.tui.conftest import wait_for
+    from tinycrm.store.activities import log_activity
+    from tinycrm.store.engine import open_store
+
+    other = open_store(str(db_path), user="teammate")
+    app = make_app(tui_store, poll_interval=0.1)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _open(pilot, "deal", seeded["renewal"])
+            timeline = screen.query_one("#timeline", RowList)
+            assert app.focused is timeline
+            log_activity(other, kind="note", text="Noted from the CLI", deal="Acme renewal")
+            await wait_for(pilot, lambda: "Noted from the CLI" in _rows(screen, "timeline")[0])
+            assert app.focused is timeline
+            board = app.screen_stack[0]
+            await wait_for(pilot, lambda: board.query_one("#feed-list", RowList).rows[0].key)
+            feed = board.query_one("#feed").entries
+            assert feed[0].actor == "teammate"
+    finally:
+        other.close()

@@ -1,0 +1,109 @@
+"""The installed ``tinycrm board`` in a real terminal (tmux): keys in, screen and database out.
+
+Skipped only where tmux is missing; ``.ci/run`` installs it, so CI always runs this.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tinycrm.store.engine import open_store
+
+TMUX = shutil.which("tmux")
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+
+
+def _tinycrm() -> str:
+    found = shutil.which("tinycrm") or shutil.which(
+        "tinycrm", path=str(Path(sys.executable).parent)
+    )
+    assert found, "the tinycrm script is not installed (pip install -e .)"
+    return found
+
+
+def _wait(
+    condition: Callable[[], object],
+    what: str,
+    screen: Callable[[], str] | None = None,
+    timeout: float = 20.0,
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            shown = f"; the screen:\n{screen()}" if screen else ""
+            raise AssertionError(f"timed out waiting for {what}{shown}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def tmux_server() -> Iterator[Callable[..., subprocess.CompletedProcess[str]]]:
+    """A private tmux server (its own socket), killed afterwards."""
+    assert TMUX is not None
+    socket = f"tinycrm-test-{uuid.uuid4().hex[:8]}"
+    # COLUMNS and LINES (set by the test fixtures) would override the terminal's real size.
+    env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "COLUMNS", "LINES")}
+    env.update({"TERM": "xterm-256color", "TINYCRM_USER": "smoke", "LANG": "C.UTF-8"})
+
+    def tmux(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [TMUX, "-L", socket, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=30,
+        )
+
+    try:
+        yield tmux
+    finally:
+        tmux("kill-server", check=False)
+
+
+def test_move_a_deal_in_a_real_terminal(tmp_path: Path, tmux_server) -> None:  # type: ignore[no-untyped-def]
+    from tinycrm.store.deals import add_deal, get_deal
+
+    db = tmp_path / "smoke.db"
+    store = open_store(str(db))
+    deal = add_deal(store, title="Acme renewal", amount="18500")
+    add_deal(store, title="Globex pilot", amount="4000", stage="Proposal")
+    store.close()
+
+    board = shlex.join([_tinycrm(), "--db", str(db), "board"])
+    # The shell stays after tinycrm exits, so its last words and exit code can be read.
+    command = f"{board}; echo tinycrm exited with $?; sleep 60"
+    tmux = tmux_server
+    tmux("new-session", "-d", "-s", "board", "-x", "160", "-y", "45", command)
+
+    def screen() -> str:
+        return tmux("capture-pane", "-p", "-t", "board", check=False).stdout
+
+    def stage() -> str:
+        opened = open_store(str(db))
+        try:
+            return get_deal(opened, deal.id).stage
+        finally:
+            opened.close()
+
+    expected = ("Sales", "Lead-in", "Acme renewal", "Globex pilot", "Activity", "Move on")
+    _wait(lambda: all(text in screen() for text in expected), "the board", screen)
+
+    tmux("send-keys", "-t", "board", "-l", ">")
+    _wait(lambda: stage() == "Qualified", "the move to reach the database", screen)
+    _wait(lambda: "deal Acme renewal: Lead-in →" in screen(), "the feed", screen)
+
+    tmux("send-keys", "-t", "board", "S-Right")  # shift+right: the terminal's own escape code
+    _wait(lambda: stage() == "Proposal", "the second move", screen)
+
+    tmux("send-keys", "-t", "board", "q")
+    _wait(lambda: "tinycrm exited with 0" in screen(), "quitting", screen)
