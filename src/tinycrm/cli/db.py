@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,9 @@ import typer
 from tinycrm.cli import output as out
 from tinycrm.cli.common import fail, store
 
-app = typer.Typer(no_args_is_help=True, help="Where the database is; upgrade and back it up.")
+app = typer.Typer(
+    no_args_is_help=True, help="Where the database is; upgrade, back it up and restore it."
+)
 
 
 @app.command("path")
@@ -63,3 +66,38 @@ def backup(
         file.unlink()
     target = backup_sqlite(opened.path, file)
     out.done(f"Backed up {opened.path} to {target}")
+
+
+@app.command("restore")
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup made by 'tinycrm db backup'.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace the database with a backup; a copy of what it replaces is kept beside it."""
+    from tinycrm.store.dump import describe_sqlite, restore_sqlite
+    from tinycrm.store.engine import open_store
+
+    opened = store(ctx)
+    if opened.path is None:
+        fail(
+            "restore replaces SQLite databases; for PostgreSQL restore a pg_dump with pg_restore "
+            f"(e.g. pg_restore --clean -d '{opened.display_url()}' tinycrm.dump)"
+        )
+    incoming = describe_sqlite(file.expanduser())
+    current = describe_sqlite(opened.path)
+
+    def counts(info: dict) -> str:
+        return ", ".join(f"{info[k]:,} {k}s" for k in ("company", "contact", "deal", "activity"))
+
+    if not yes:
+        if not sys.stdin.isatty():
+            fail("restore replaces the whole database: give --yes to confirm")
+        typer.confirm(
+            f"Replace {opened.path} ({counts(current)}) with {file} ({counts(incoming)})?",
+            abort=True,
+        )
+    copy = restore_sqlite(opened, file)
+    open_store(str(opened.path)).close()  # brings an older backup up to the current schema
+    out.done(f"Restored {opened.path} from {file} ({counts(incoming)})")
+    out.done(f"The database it replaced is kept as {copy}")

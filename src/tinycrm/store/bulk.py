@@ -1,29 +1,310 @@
-"""Bulk writes for large jobs (imports, benchmarks): SQLAlchemy Core, batched, one transaction.
+"""Bulk writes for large jobs (imports, restores, benchmarks): SQLAlchemy Core, batched,
+inside the caller's one transaction.
 
-The ORM costs ~10x per row for no benefit here; rows are validated by the same
-rules as ``add_contact`` and inserted a few thousand at a time.
+The ORM costs ~10x per row for no benefit here. :class:`BulkWriter` queues plain
+rows and inserts them a few thousand at a time through Core, in foreign-key
+order, with ids allocated up front (so related rows can point at each other
+before anything is written) and timestamps already in the database's form (so
+no per-value type processing). On SQLite the contact search index is filled
+once at the end instead of by a trigger per row: 100,000 contacts take 0.6 s
+instead of 5 s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gc
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, column, insert, literal, select, table, text
 from sqlalchemy.exc import IntegrityError
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
-from tinycrm.store.models import Contact
+from tinycrm.store.models import (
+    Activity,
+    Company,
+    Contact,
+    Deal,
+    Event,
+    FieldValue,
+    ImportBatch,
+    ImportChange,
+    LifecycleChange,
+    Pipeline,
+    Stage,
+    StageChange,
+    Tag,
+)
 from tinycrm.store.records import record_event
 from tinycrm.store.types import utcnow
 
 BATCH = 5000
+_TABLES = (Company, Contact, Pipeline, Stage, Deal, StageChange, Activity, Tag, FieldValue)
+# Insert order: every table after the ones it points at.
+ORDER = (
+    "pipeline",
+    "stage",
+    "company",
+    "contact",
+    "deal",
+    "stage_change",
+    "lifecycle_change",
+    "activity",
+    "tag",
+    "field_value",
+    "event",
+    "import_batch",
+    "import_change",
+)
+_MODELS = {
+    m.__tablename__: m  # type: ignore[attr-defined]
+    for m in (*_TABLES, Event, ImportBatch, ImportChange, LifecycleChange)
+}
+FTS_TRIGGERS = ("contact_fts_ai", "contact_fts_au")
 
 
-def _contact_row(row: Mapping[str, Any], user: str, now: Any) -> dict[str, Any]:
+def plain_table(name: str) -> Any:
+    """A Core table of ``name``'s columns without types: values go to the driver as given."""
+    model = _MODELS[name]
+    return table(name, *(column(c.name) for c in model.__table__.c))  # type: ignore[attr-defined]
+
+
+class BulkWriter:
+    """Queue rows per table; ``flush()`` inserts them in foreign-key order.
+
+    Timestamps and dates must go through :meth:`ts` and :meth:`day` (SQLite
+    keeps them as text, PostgreSQL as typed values). Rows of one table must all
+    have the same keys.
+    """
+
+    def __init__(self, store: Store, conn: Connection) -> None:
+        self.store = store
+        self.conn = conn
+        self.sqlite = store.is_sqlite
+        self._pending: dict[str, list[dict[str, Any]]] = {name: [] for name in ORDER}
+        self._next: dict[str, int] = {}
+        self._pool: dict[str, list[int]] = {}
+        self._block: dict[str, int] = {}
+        self._tables: dict[str, Any] = {}
+
+    def ts(self, value: datetime | None) -> Any:
+        """A timestamp as the database stores it."""
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        if self.sqlite:
+            return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return value
+
+    def day(self, value: date | None) -> Any:
+        if value is None:
+            return None
+        return value.isoformat() if self.sqlite else value
+
+    def new_id(self, name: str) -> int:
+        """The id the next row of ``name`` will have (taken now, inserted at flush)."""
+        if self.sqlite:
+            if name not in self._next:
+                self._next[name] = (
+                    self.conn.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {name}")).scalar()
+                    or 0
+                )
+            self._next[name] += 1
+            return self._next[name]
+        pool = self._pool.setdefault(name, [])
+        if not pool:
+            # Blocks of ids from the sequence, growing from 8 to 1,024, so a small import
+            # leaves no big gap in the ids (sequences never give ids back).
+            size = self._block[name] = min(self._block.get(name, 4) * 2, 1024)
+            pool.extend(
+                self.conn.execute(
+                    text(
+                        "SELECT nextval(pg_get_serial_sequence(:t, 'id')) "
+                        "FROM generate_series(1, :n)"
+                    ),
+                    {"t": name, "n": size},
+                ).scalars()
+            )
+            pool.reverse()
+        return pool.pop()
+
+    def add(self, name: str, row: dict[str, Any]) -> None:
+        self._pending[name].append(row)
+
+    def pending(self, name: str) -> int:
+        return len(self._pending[name])
+
+    def flush(self) -> None:
+        """Insert everything queued, in foreign-key order.
+
+        The statements go to the driver as they are (``exec_driver_sql`` with
+        tuples): for 100,000 rows SQLAlchemy's per-row parameter handling costs
+        more than the inserts themselves.
+        """
+        for name in ORDER:
+            rows = self._pending[name]
+            if not rows:
+                continue
+            keys = list(rows[0])
+            statement = self._statement(name, keys)
+            get = itemgetter(*keys)
+            for start in range(0, len(rows), BATCH):
+                self.conn.exec_driver_sql(
+                    statement, [get(row) for row in rows[start : start + BATCH]]
+                )
+            rows.clear()
+
+    def _statement(self, name: str, keys: list[str]) -> str:
+        cache_key = f"{name}:{','.join(keys)}"
+        if cache_key not in self._tables:
+            mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
+            self._tables[cache_key] = (
+                f"INSERT INTO {name} ({', '.join(keys)}) VALUES ({', '.join([mark] * len(keys))})"
+            )
+        return self._tables[cache_key]
+
+    def fix_sequences(self, names: Iterable[str]) -> None:
+        """PostgreSQL: move each table's id sequence past rows inserted with explicit ids."""
+        if self.sqlite:
+            return
+        for name in names:
+            self.conn.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence(:t, 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
+                ),
+                {"t": name},
+            )
+
+
+@contextmanager
+def contact_search_deferred(
+    store: Store, conn: Connection, *, deleting: bool = False
+) -> Iterator[DeferredSearch]:
+    """Inside: the SQLite search index is not updated per contact row; the caller says
+    what it inserted, changed (and, with ``deleting``, deletes) and the index is
+    brought up to date in a few statements.
+
+    The triggers are dropped and re-created inside the caller's transaction, so
+    a rollback (an error, Ctrl-C, kill -9) leaves them, and the index, as they were.
+    """
+    deferred = DeferredSearch(conn)
+    names = (*FTS_TRIGGERS, "contact_fts_ad") if deleting else FTS_TRIGGERS
+    if not store.is_sqlite:
+        yield deferred
+        return
+    saved = {
+        name: sql
+        for name, sql in conn.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        )
+        if name in names
+    }
+    if len(saved) != len(names):
+        yield deferred  # no search index (an SQLite without FTS5)
+        return
+    deferred.active = True
+    for name in names:
+        conn.execute(text(f"DROP TRIGGER {name}"))
+    yield deferred
+    deferred.apply()
+    for name in names:
+        conn.execute(text(saved[name]))
+
+
+class DeferredSearch:
+    """What the search index still has to learn: new contacts, changed search keys."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.active = False
+        self._new: list[int] = []
+        self._changed: set[int] = set()
+
+    def inserted(self, contact_id: int) -> None:
+        """A contact was (or is about to be) inserted."""
+        if self.active:
+            self._new.append(contact_id)
+
+    def changing(self, contact_id: int, old_search_key: str) -> None:
+        """An existing contact's search key is about to change (call before the update)."""
+        if self.active and contact_id not in self._changed:
+            self.conn.execute(
+                text(
+                    "INSERT INTO contact_fts(contact_fts, rowid, search_key) "
+                    "VALUES ('delete', :id, :key)"
+                ),
+                {"id": contact_id, "key": old_search_key},
+            )
+            self._changed.add(contact_id)
+
+    def deleting(self, condition: Any) -> None:
+        """The contacts matching ``condition`` (a Core clause) are about to be deleted."""
+        if self.active:
+            fts = table("contact_fts", column("contact_fts"), column("rowid"), column("search_key"))
+            rows = select(literal("delete"), Contact.id, Contact.search_key).where(condition)
+            self.conn.execute(insert(fts).from_select(["contact_fts", "rowid", "search_key"], rows))
+
+    def apply(self) -> None:
+        insert = "INSERT INTO contact_fts(rowid, search_key) SELECT id, search_key FROM contact"
+        for low, high in id_runs(sorted({*self._new, *self._changed})):
+            self.conn.execute(text(f"{insert} WHERE id BETWEEN {low} AND {high}"))
+        self._new.clear()
+        self._changed.clear()
+
+
+def id_runs(ids: list[int]) -> Iterator[tuple[int, int]]:
+    """Sorted ids as (first, last) runs of consecutive numbers: 1,2,3,7,8 -> (1,3), (7,8)."""
+    start = previous = None
+    for i in ids:
+        if previous is not None and i == previous + 1:
+            previous = i
+            continue
+        if start is not None:
+            yield start, previous  # type: ignore[misc]
+        start = previous = i
+    if start is not None:
+        yield start, previous  # type: ignore[misc]
+
+
+@contextmanager
+def big_cache(store: Store, conn: Connection, mib: int = 64) -> Iterator[None]:
+    """Inside: SQLite keeps up to ``mib`` MiB of pages in memory (default 2 MiB), so a
+    transaction that touches every index of a big table does not spill pages to the WAL
+    and read them back (measured: 0.5 s less CPU for 100,000 contacts)."""
+    if not store.is_sqlite:
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{int(mib) * 1024}")
+    yield
+    # Not after an error: the transaction is being rolled back (and the setting only
+    # lives as long as this pooled connection).
+    conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Inside: no cyclic garbage collection. A bulk job allocates millions of small
+    objects that live no longer than a batch, and the collector's full passes over
+    them cost more than reading and validating the rows (measured: 1.4 s → 0.6 s
+    for 100,000 rows)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _contact_row(row: Mapping[str, Any], user: str) -> dict[str, Any]:
     name = validate.name(row.get("name"))
     values = {
         "name": name,
@@ -37,8 +318,6 @@ def _contact_row(row: Mapping[str, Any], user: str, now: Any) -> dict[str, Any]:
         "source": (validate.optional_text(row.get("source"), "source") or "").lower() or None,
         "owner": validate.optional_text(row.get("owner"), "owner") or user,
         "notes": validate.optional_text(row.get("notes"), "notes", multiline=True),
-        "created_at": now,
-        "updated_at": now,
     }
     parts = (values["name"], values["email"], values["phone"], values["title"])
     values["search_key"] = validate.key(" ".join(p for p in parts if p))
@@ -59,20 +338,26 @@ def bulk_add_contacts(
     iterator = iter(rows)
     with store.write() as session:
         conn = session.connection()
-        while batch := list(islice(iterator, BATCH)):
-            clean = []
-            for offset, row in enumerate(batch):
+        writer = BulkWriter(store, conn)
+        stamp = writer.ts(now)
+        with contact_search_deferred(store, conn) as search:
+            while batch := list(islice(iterator, BATCH)):
+                for offset, row in enumerate(batch):
+                    try:
+                        clean = _contact_row(row, store.user)
+                    except Invalid as exc:
+                        raise Invalid(f"row {count + offset + 1}: {exc}") from exc
+                    clean["id"] = writer.new_id("contact")
+                    clean["created_at"] = clean["updated_at"] = stamp
+                    writer.add("contact", clean)
+                    search.inserted(clean["id"])
                 try:
-                    clean.append(_contact_row(row, store.user, now))
-                except Invalid as exc:
-                    raise Invalid(f"row {count + offset + 1}: {exc}") from exc
-            try:
-                conn.execute(insert(Contact), clean)
-            except IntegrityError as exc:
-                raise Conflict(
-                    f"duplicate email among rows {count + 1}-{count + len(batch)}"
-                ) from exc
-            count += len(batch)
+                    writer.flush()
+                except IntegrityError as exc:
+                    raise Conflict(
+                        f"duplicate email among rows {count + 1}-{count + len(batch)}"
+                    ) from exc
+                count += len(batch)
         record_event(
             store,
             session,

@@ -1,0 +1,439 @@
+"""``tinycrm export …``: records out as CSV, JSON, JSON lines or vCard; everything as a dump."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import FieldFilterOpt, TagOpt, parse_field_filter, parse_when, store
+from tinycrm.cli.imports import Progress
+from tinycrm.cli.segments import SegmentOpt, WhereOpt
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Write records out as CSV, JSON, JSON lines or vCard, or everything as one dump.",
+)
+
+FORMATS = ("csv", "json", "jsonl", "vcard")
+FormatOpt = Annotated[
+    str, typer.Option("--format", help="csv, json, jsonl or vcard (contacts only).")
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Write to FILE (default: standard output).", metavar="FILE"),
+]
+ProgressOpt = Annotated[
+    bool, typer.Option("--progress", help="Report progress even when not on a terminal.")
+]
+VersionOpt = Annotated[str, typer.Option("--vcard-version", help="vCard version: 3.0 or 4.0.")]
+OwnerOpt = Annotated[str | None, typer.Option(help="Only records with this owner.")]
+LimitOpt = Annotated[int | None, typer.Option(help="At most N records.", min=1)]
+ContactOpt = Annotated[str | None, typer.Option(help="Only those of this contact.")]
+CompanyOpt = Annotated[str | None, typer.Option(help="Only those of this company.")]
+DealOpt = Annotated[str | None, typer.Option(help="Only those of this deal.")]
+
+
+@contextmanager
+def _target(path: Path | None) -> Iterator[IO[str]]:
+    """Standard output, or FILE written whole: into a temporary file renamed at the end,
+    so an interrupted export leaves no half file behind."""
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    path = path.expanduser()
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _check_format(value: str, allowed: Sequence[str]) -> str:
+    clean = value.strip().lower()
+    if clean not in allowed:
+        raise typer.BadParameter(f"choose one of {', '.join(allowed)}", param_hint="--format")
+    return clean
+
+
+def _write(
+    rows: Sequence[Any],
+    fmt: str,
+    out_path: Path | None,
+    progress: bool,
+    *,
+    vcard_version: str = "3.0",
+    what: str,
+) -> None:
+    """Write read models in ``fmt``; CSV cells are escaped against formula injection."""
+    bar = Progress(f"Exporting {what}", len(rows), force=progress, unit="rows")
+    try:
+        with _target(out_path) as stream:
+            if fmt == "csv":
+                out.write_csv(_counted(rows, bar, out.to_plain), stream)
+            elif fmt == "json":
+                stream.write(out.dumps(list(_counted(rows, bar, lambda r: r))) + "\n")
+            elif fmt == "jsonl":
+                for row in _counted(rows, bar, lambda r: r):
+                    stream.write(out.dumps(row, indent=None) + "\n")
+            else:
+                from tinycrm.formats.vcard import write_vcards
+
+                write_vcards(_counted(rows, bar, lambda r: r), stream, version=vcard_version)
+    finally:
+        bar.close()
+    if out_path is not None:
+        out.err_console().print(f"Exported {len(rows):,} {what} to {out_path}", markup=False)
+
+
+def _counted(rows: Sequence[Any], bar: Progress, convert: Callable[[Any], Any]) -> list[Any]:
+    done = []
+    for n, row in enumerate(rows, start=1):
+        done.append(convert(row))
+        if n % 5000 == 0:
+            bar.update(n, n)
+    bar.update(len(rows), len(rows))
+    return done
+
+
+@app.command("contacts")
+def contacts(
+    ctx: typer.Context,
+    fmt: FormatOpt = "csv",
+    out_path: OutOpt = None,
+    tag: TagOpt = None,
+    company: CompanyOpt = None,
+    lifecycle: Annotated[str | None, typer.Option(help="Only this lifecycle.")] = None,
+    lead_status: Annotated[
+        str | None,
+        typer.Option("--lead-status", help="Only these lead statuses (comma-separated)."),
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="Only this buying role.")] = None,
+    owner: OwnerOpt = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Text search.")] = None,
+    field: FieldFilterOpt = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
+    limit: LimitOpt = None,
+    vcard_version: VersionOpt = "3.0",
+    progress: ProgressOpt = False,
+) -> None:
+    """Export contacts (the filters of contact list) as CSV, JSON, JSON lines or vCard.
+
+    Written as they are read, a few thousand at a time: 100,000 contacts take seconds."""
+    from tinycrm.store.exports import stream_contacts
+
+    fmt = _check_format(fmt, FORMATS)
+    if vcard_version not in ("3.0", "4.0"):
+        raise typer.BadParameter("choose 3.0 or 4.0", param_hint="--vcard-version")
+    batches = stream_contacts(
+        store(ctx),
+        tags=tag,
+        company=company,
+        lifecycle=lifecycle,
+        lead_status=lead_status,
+        role=role,
+        owner=owner,
+        search=search,
+        field=parse_field_filter(field),
+        where=where,
+        segment=segment,
+        limit=limit,
+    )
+    columns, field_keys = next(batches)
+    bar = Progress("Exporting contacts", None, force=progress, unit="rows")
+    count = 0
+    try:
+        with _target(out_path) as stream:
+            writer = _Streamer(fmt, stream, columns, field_keys, vcard_version)
+            for rows in batches:
+                writer.write(rows)
+                count += len(rows)
+                bar.update(count, count)
+            writer.close()
+    finally:
+        bar.close()
+    if out_path is not None:
+        out.err_console().print(f"Exported {count:,} contacts to {out_path}", markup=False)
+
+
+class _Streamer:
+    """Writes batches of contacts (lists of values in ``columns`` order) as they come."""
+
+    def __init__(
+        self, fmt: str, stream: IO[str], columns: list[str], field_keys: list[str], version: str
+    ) -> None:
+        import csv
+
+        self.fmt, self.stream, self.version, self.columns = fmt, stream, version, columns
+        self.first = True
+        if fmt == "csv":
+            at = columns.index("fields")
+            self.before = list(range(at))
+            self.after = list(range(at + 1, len(columns)))
+            self.at, self.fields = at, field_keys
+            header = columns[:at] + [f"field.{k}" for k in field_keys] + columns[at + 1 :]
+            self.writer = csv.writer(stream, lineterminator="\n")
+            self.writer.writerow(header)
+        elif fmt == "json":
+            stream.write("[")
+
+    def write(self, rows: list[list[Any]]) -> None:
+        if self.fmt == "csv":
+            self._csv(rows)
+            return
+        records = [dict(zip(self.columns, row, strict=True)) for row in rows]
+        if self.fmt == "json":
+            for record in records:
+                self.stream.write(
+                    ("\n  " if self.first else ",\n  ") + out.dumps(record, indent=None)
+                )
+                self.first = False
+        elif self.fmt == "jsonl":
+            for record in records:
+                self.stream.write(out.dumps(record, indent=None) + "\n")
+        else:
+            from tinycrm.formats.vcard import write_vcards
+
+            write_vcards(records, self.stream, version=self.version)
+
+    def _csv(self, rows: list[list[Any]]) -> None:
+        # Text and numbers pass as they are (None is empty, the csv module's way), times
+        # and flags as csv_safe writes them; text a spreadsheet would take for a formula,
+        # and everything else, goes through the one csv_safe.
+        prefixes, safe, at, names = out.FORMULA_PREFIXES, out.csv_safe, self.at, self.fields
+        write = self.writer.writerow
+        for row in rows:
+            extra = row[at]
+            cells = (
+                row[:at] + [extra.get(k) for k in names] + row[at + 1 :]
+                if names
+                else (row[:at] + row[at + 1 :])
+            )
+            write(
+                [
+                    c
+                    if c is None
+                    or (c.__class__ is str and not c.startswith(prefixes))
+                    or c.__class__ is int
+                    else c.isoformat()
+                    if c.__class__ is datetime
+                    else ("true" if c else "false")
+                    if c.__class__ is bool
+                    else safe(c)
+                    for c in cells
+                ]
+            )
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.stream.write("\n]\n" if not self.first else "]\n")
+
+
+@app.command("companies")
+def companies(
+    ctx: typer.Context,
+    fmt: FormatOpt = "csv",
+    out_path: OutOpt = None,
+    tag: TagOpt = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Text search.")] = None,
+    field: FieldFilterOpt = None,
+    owner: OwnerOpt = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
+    limit: LimitOpt = None,
+    progress: ProgressOpt = False,
+) -> None:
+    """Export companies (the filters of company list) as CSV, JSON or JSON lines."""
+    from tinycrm.store.companies import list_companies
+
+    fmt = _check_format(fmt, FORMATS[:3])
+    rows = list_companies(
+        store(ctx),
+        tags=tag,
+        search=search,
+        field=parse_field_filter(field),
+        owner=owner,
+        where=where,
+        segment=segment,
+        limit=limit,
+    )
+    _write(rows, fmt, out_path, progress, what="companies")
+
+
+@app.command("deals")
+def deals(
+    ctx: typer.Context,
+    fmt: FormatOpt = "csv",
+    out_path: OutOpt = None,
+    status: Annotated[str, typer.Option(help="open, won, lost or all.")] = "all",
+    stage: Annotated[str | None, typer.Option(help="Only deals in this stage.")] = None,
+    pipeline: Annotated[str | None, typer.Option(help="Only this pipeline.")] = None,
+    tag: TagOpt = None,
+    contact: ContactOpt = None,
+    company: CompanyOpt = None,
+    owner: OwnerOpt = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Text in the title.")] = None,
+    field: FieldFilterOpt = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
+    limit: LimitOpt = None,
+    progress: ProgressOpt = False,
+) -> None:
+    """Export deals (the filters of deal list; every status unless --status) as CSV or JSON."""
+    from tinycrm.store.deals import list_deals
+
+    fmt = _check_format(fmt, FORMATS[:3])
+    rows = list_deals(
+        store(ctx),
+        status=None if status.strip().lower() == "all" else status,
+        stage=stage,
+        pipeline=pipeline,
+        tags=tag,
+        contact=contact,
+        company=company,
+        owner=owner,
+        search=search,
+        field=parse_field_filter(field),
+        where=where,
+        segment=segment,
+        limit=limit,
+    )
+    _write(rows, fmt, out_path, progress, what="deals")
+
+
+@app.command("activities")
+def activities(
+    ctx: typer.Context,
+    fmt: FormatOpt = "csv",
+    out_path: OutOpt = None,
+    contact: ContactOpt = None,
+    company: CompanyOpt = None,
+    deal: DealOpt = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="call, email, meeting or note (repeatable).")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="Only since WHEN.")] = None,
+    limit: LimitOpt = None,
+    progress: ProgressOpt = False,
+) -> None:
+    """Export logged calls, emails, meetings and notes (newest first) as CSV or JSON."""
+    from tinycrm.store.activities import list_activities
+    from tinycrm.vocab import LOG_KINDS
+
+    fmt = _check_format(fmt, FORMATS[:3])
+    rows = list_activities(
+        store(ctx),
+        contact=contact,
+        company=company,
+        deal=deal,
+        kinds=kind or list(LOG_KINDS),
+        since=parse_when(since),
+        limit=limit,
+    )
+    _write(rows, fmt, out_path, progress, what="activities")
+
+
+@app.command("tasks")
+def tasks(
+    ctx: typer.Context,
+    fmt: FormatOpt = "csv",
+    out_path: OutOpt = None,
+    open_: Annotated[bool, typer.Option("--open", help="Only open tasks.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue tasks.")] = False,
+    today: Annotated[bool, typer.Option("--today", help="Only tasks due today.")] = False,
+    upcoming: Annotated[bool, typer.Option("--upcoming", help="Only tasks due later.")] = False,
+    contact: ContactOpt = None,
+    company: CompanyOpt = None,
+    deal: DealOpt = None,
+    limit: LimitOpt = None,
+    progress: ProgressOpt = False,
+) -> None:
+    """Export tasks (every task, done ones too, unless a scope is given) as CSV or JSON."""
+    from tinycrm.store.activities import list_tasks
+
+    fmt = _check_format(fmt, FORMATS[:3])
+    chosen = [n for n, on in (("open", open_), ("overdue", overdue), ("today", today),
+                              ("upcoming", upcoming)) if on]  # fmt: skip
+    if len(chosen) > 1:
+        raise typer.BadParameter("choose one of --open, --overdue, --today and --upcoming")
+    rows = list_tasks(
+        store(ctx),
+        scope=chosen[0] if chosen else "all",
+        contact=contact,
+        company=company,
+        deal=deal,
+        limit=limit,
+    )
+    _write(rows, fmt, out_path, progress, what="tasks")
+
+
+@app.command("all")
+def all_(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str, typer.Option("--format", help="json (one dump file) or csv (a folder of files).")
+    ] = "json",
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="FILE for json (default: stdout), DIR for csv.", metavar="PATH"
+        ),
+    ] = None,
+) -> None:
+    """Export everything. JSON is a complete dump (pipelines, stage history, events, tags,
+    custom fields, …) that 'tinycrm import all FILE' restores into an empty database."""
+    fmt = _check_format(fmt, ("json", "csv"))
+    if fmt == "json":
+        from tinycrm.formats.jsondump import write_dump
+        from tinycrm.store.dump import dump_database
+
+        data = dump_database(store(ctx))
+        with _target(out_path) as stream:
+            write_dump(data, stream)
+        if out_path is not None:
+            counts = ", ".join(f"{len(v):,} {k}" for k, v in data["tables"].items() if v)
+            out.err_console().print(f"Dumped to {out_path}: {counts}", markup=False)
+        return
+    if out_path is None:
+        raise typer.BadParameter(
+            "give --out DIR: CSV export writes one file per kind", param_hint="--out"
+        )
+    _all_csv(ctx, out_path)
+
+
+def _all_csv(ctx: typer.Context, folder: Path) -> None:
+    from tinycrm.store.activities import list_activities, list_tasks
+    from tinycrm.store.companies import list_companies
+    from tinycrm.store.contacts import list_contacts
+    from tinycrm.store.deals import list_deals
+    from tinycrm.vocab import LOG_KINDS
+
+    opened = store(ctx)
+    with opened.read():
+        parts = {
+            "companies": list_companies(opened),
+            "contacts": list_contacts(opened),
+            "deals": list_deals(opened, status=None),
+            "activities": list_activities(opened, kinds=list(LOG_KINDS), limit=None),
+            "tasks": list_tasks(opened, scope="all"),
+        }
+    for name, rows in parts.items():
+        with _target(folder / f"{name}.csv") as stream:
+            out.write_csv([out.to_plain(r) for r in rows], stream)
+    shown = ", ".join(f"{len(rows):,} {name}" for name, rows in parts.items())
+    out.err_console().print(f"Exported to {folder}/: {shown}", markup=False)

@@ -1,0 +1,575 @@
+"""``tinycrm import …``: CSV and vCard in, a dump restored, the history, and undo."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import fail, store
+from tinycrm.cli.output import JsonOpt, col
+
+if TYPE_CHECKING:
+    from tinycrm.formats.mapping import Mapping
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Bring records in from CSV or vCard files, restore a dump, list and undo imports.",
+)
+
+FileArg = Annotated[str, typer.Argument(help="CSV file to read ('-' reads stdin).", metavar="FILE")]
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        help="Map a column: 'Header=field' (field.KEY for a custom field, - to skip it).",
+        metavar="HEADER=FIELD",
+        rich_help_panel="Columns",
+    ),
+]
+ShowMappingOpt = Annotated[
+    bool,
+    typer.Option(
+        "--show-mapping",
+        help="Print how columns map to fields and stop.",
+        rich_help_panel="Columns",
+    ),
+]
+KeepExtraOpt = Annotated[
+    bool,
+    typer.Option(
+        "--keep-extra",
+        help="Keep columns that map to no field as custom fields.",
+        rich_help_panel="Columns",
+    ),
+]
+DuplicateOpt = Annotated[
+    str,
+    typer.Option(
+        "--on-duplicate",
+        help="What a row matching an existing record does: skip, update (fill empty fields, "
+        "add tags) or error.",
+        rich_help_panel="Duplicates",
+    ),
+]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="On update, replace values too (blank cells clear them).",
+        rich_help_panel="Duplicates",
+    ),
+]
+ErrorsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--errors",
+        help="Where rejected rows go (default: FILE.errors.csv beside the input).",
+        metavar="FILE",
+        rich_help_panel="Errors",
+    ),
+]
+StrictOpt = Annotated[
+    bool,
+    typer.Option("--strict", help="Import nothing if any row is bad.", rich_help_panel="Errors"),
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Do everything, print the summary, write nothing.")
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="The file's encoding (default: detected; UTF-8, UTF-16, Windows-1252).",
+        rich_help_panel="Reading",
+    ),
+]
+DelimiterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        help="Column delimiter (default: detected among , ; tab |).",
+        rich_help_panel="Reading",
+    ),
+]
+DayFirstOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--day-first/--month-first",
+        help="How to read dates like 03/04/2026 (default: day first in ;-separated files).",
+        rich_help_panel="Reading",
+    ),
+]
+ProgressOpt = Annotated[
+    bool,
+    typer.Option("--progress", help="Report progress even when not on a terminal."),
+]
+CreateStagesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--create-stages",
+        help="Deals: add pipelines and stages the file names that do not exist yet.",
+    ),
+]
+
+
+def plural(n: int, word: str) -> str:
+    """``1 company``, ``2 companies``."""
+    if n == 1:
+        return f"1 {word}"
+    return f"{n:,} " + {"company": "companies", "activity": "activities"}.get(word, word + "s")
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class Progress:
+    """A rich progress bar on a terminal; lines on stderr with ``--progress``; else nothing."""
+
+    def __init__(self, label: str, total: int | None, *, force: bool, unit: str) -> None:
+        self.bar: Any = None
+        self.lines = False
+        self.unit = unit
+        self.total = total
+        self._last = 0.0
+        if sys.stderr.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as Bar
+
+            columns: list[Any] = [TextColumn("{task.description}"), BarColumn()]
+            columns.append(TimeRemainingColumn() if unit == "bytes" else MofNCompleteColumn())
+            self.bar = Bar(*columns, console=out.err_console(), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(label, total=total)
+        elif force:
+            self.lines = True
+            self.label = label
+
+    def update(self, done: int, rows: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done)
+        elif self.lines:
+            now = time.monotonic()
+            if now - self._last >= 0.5:
+                self._last = now
+                share = f" ({done * 100 // self.total}%)" if self.total else ""
+                sys.stderr.write(f"{self.label}: {rows:,} rows{share}\n")
+                sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+# --------------------------------------------------------------------------- the error report
+
+
+class ErrorReport:
+    """Rejected rows, written as they come: line, reason, then the row as it was.
+
+    The file is only created when a row is rejected, and removed again when the
+    import as a whole fails (nothing was imported, so it would only mislead).
+    """
+
+    def __init__(self, path: Path, header: list[str], source: str, *, write: bool = True) -> None:
+        self.path = path
+        self.write = write
+        self.header = header
+        self.source = source
+        self.count = 0
+        self.shown: list[str] = []
+        self._file: IO[str] | None = None
+        self._writer: Any = None
+
+    def add(self, line: int, reason: str, raw: Any) -> None:
+        self.count += 1
+        if len(self.shown) < 10:
+            self.shown.append(f"line {line}: {reason}")
+        if not self.write:
+            return
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("w", encoding="utf-8-sig", newline="")
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(["line", "reason", *self.header])
+        cells = raw if isinstance(raw, list) else [raw]
+        self._writer.writerow([line, reason, *(out.csv_safe(c) for c in cells)])
+
+    def close(self, *, keep: bool) -> None:
+        if self._file is not None:
+            self._file.close()
+            if not keep:
+                self.path.unlink(missing_ok=True)
+
+
+def _report_path(file: str, errors: Path | None) -> Path:
+    if errors is not None:
+        return errors
+    if file == "-":
+        return Path("stdin.errors.csv")
+    path = Path(file)
+    return path.with_name(f"{path.stem}.errors.csv")
+
+
+@contextmanager
+def _binary(file: str) -> Iterator[IO[bytes]]:
+    if file == "-":
+        yield sys.stdin.buffer
+        return
+    from tinycrm.store.errors import Invalid
+
+    path = Path(file).expanduser()
+    if path.is_dir():
+        raise Invalid(f"{file} is a directory")
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise Invalid(f"no such file: {file}") from None
+    except OSError as exc:
+        raise Invalid(f"cannot read {file}: {exc.strerror}") from None
+    with handle:
+        yield handle
+
+
+def _is_vcard(file: str, head: bytes) -> bool:
+    if file.lower().endswith((".vcf", ".vcard")):
+        return True
+    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \r\n").upper().replace(b"\x00", b"")
+    return text.startswith(b"BEGIN:VCARD")
+
+
+# --------------------------------------------------------------------------- importing
+
+
+def _show_mapping(mapping: Mapping, json_: bool) -> None:
+    rows = [{"column": c, "field": f, "why": w} for c, f, w in mapping.describe()]
+    if json_:
+        sys.stdout.write(out.dumps(rows) + "\n")
+        return
+    columns = [col("column", "column", style="bold"), col("becomes", "field"), col("why", "why")]
+    out.print_table(rows, columns, title=f"Columns → {mapping.kind}")
+
+
+def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None:
+    """Open FILE, map its columns, import, report. Shared by every ``import KIND``."""
+    from tinycrm.formats import FormatError
+    from tinycrm.store.errors import Invalid
+
+    with _binary(file) as stream:
+        try:
+            head = stream.peek(512)[:512] if hasattr(stream, "peek") else b""
+            if kind == "contacts" and (options.pop("vcard") or _is_vcard(file, head)):
+                _import_vcards(ctx, file, stream, options)
+            else:
+                options.pop("vcard", None)
+                _import_csv(ctx, kind, file, stream, options)
+        except FormatError as exc:
+            raise Invalid(str(exc)) from None
+
+
+def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: dict) -> None:
+    from tinycrm.formats.csvfile import open_csv
+    from tinycrm.formats.mapping import build_mapping, mapped_rows, parse_map_options
+
+    table = open_csv(stream, name=file, encoding=o["encoding"], delimiter=o["delimiter"])
+    mapping = build_mapping(
+        kind, table.header, overrides=parse_map_options(o["map"] or []), keep_extra=o["keep_extra"]
+    )
+    if o["show_mapping"]:
+        _show_mapping(mapping, o["json"])
+        return
+    day_first = o["day_first"] if o["day_first"] is not None else table.delimiter == ";"
+    footer: list[int] = []
+    progress = Progress(f"Importing {kind}", table.size, force=o["progress"], unit="bytes")
+
+    def rows() -> Iterator[Any]:
+        for n, row in enumerate(mapped_rows(table.records(), mapping, footer), start=1):
+            if n % 2000 == 0:
+                progress.update(table.bytes_read, n)
+            yield row
+
+    summary = _run(ctx, kind, file, rows(), table.header, progress, footer, day_first, o)
+    notes = [f"Read {file} as {table.describe()}."]
+    if mapping.unmapped:
+        notes.append(
+            "Columns not imported (no matching field; --keep-extra keeps them as custom "
+            "fields, --map names one): " + mapping.unmapped_report()
+        )
+    _finish(summary, notes)
+
+
+def _import_vcards(ctx: typer.Context, file: str, stream: IO[bytes], o: dict) -> None:
+    from tinycrm.formats.vcard import read_vcards
+
+    if o["show_mapping"]:
+        fail("--show-mapping is for CSV files; a vCard's properties map to fields as documented")
+    progress = Progress("Importing contacts", None, force=o["progress"], unit="cards")
+
+    def rows() -> Iterator[Any]:
+        for n, row in enumerate(read_vcards(stream, name=file), start=1):
+            if n % 500 == 0:
+                progress.update(n, n)
+            yield row
+
+    _finish(_run(ctx, "contacts", file, rows(), ["vcard"], progress, [], False, o), [])
+
+
+def _run(
+    ctx: typer.Context,
+    kind: str,
+    file: str,
+    rows: Iterator[Any],
+    header: list[str],
+    progress: Progress,
+    footer: list[int],
+    day_first: bool,
+    o: dict,
+) -> Any:
+    from tinycrm.store.imports import import_records
+
+    report = ErrorReport(_report_path(file, o["errors"]), header, file, write=not o["dry_run"])
+    ok = False
+    try:
+        summary = import_records(
+            store(ctx),
+            kind=kind,
+            rows=rows,
+            source=file,
+            on_duplicate=o["on_duplicate"].strip().lower(),
+            overwrite=o["overwrite"],
+            strict=o["strict"],
+            dry_run=o["dry_run"],
+            day_first=day_first,
+            create_stages=o.get("create_stages", False),
+            on_reject=report.add,
+        )
+        ok = True
+    finally:
+        progress.close()
+        report.close(keep=ok)
+    if o["json"]:
+        extra = {"errors_file": str(report.path) if report.count else None}
+        sys.stdout.write(out.dumps({**summary.model_dump(mode="json"), **extra}) + "\n")
+        return None
+    _print_summary(summary, report, footer, file)
+    return summary
+
+
+def _finish(summary: Any, notes: list[str]) -> None:
+    """What to know after the summary, then how to take it back."""
+    if summary is None:
+        return
+    for note in notes:
+        out.done(note)
+    if not summary.dry_run:
+        out.done(f"Undo with: tinycrm import undo {summary.batch_id}")
+
+
+def _print_summary(summary: Any, report: ErrorReport, footer: list[int], file: str) -> None:
+    counts = (
+        f"{summary.created:,} created, {summary.updated:,} updated, "
+        f"{summary.skipped:,} skipped, {summary.rejected:,} rejected"
+    )
+    linked = ", ".join(plural(n, what) for what, n in summary.linked_created.items())
+    if summary.dry_run:
+        out.done(f"Dry run, nothing written: {summary.kind} from {file} would be {counts}")
+    else:
+        out.done(f"Imported {summary.kind} from {file} (import #{summary.batch_id}): {counts}")
+    if linked:
+        out.done(
+            f"  and {linked} named in the rows {'would be ' if summary.dry_run else ''}created"
+        )
+    if footer:
+        out.done(f"Left out {len(footer)} footer line(s) after the data (from line {footer[0]}).")
+    if summary.rejected:
+        if summary.dry_run:
+            for line in report.shown:
+                sys.stderr.write(f"  {line}\n")
+            more = summary.rejected - len(report.shown)
+            if more > 0:
+                sys.stderr.write(f"  … and {more:,} more\n")
+        else:
+            out.done(f"Rejected rows, with line numbers and reasons: {report.path}")
+            for line in report.shown[:3]:
+                out.done(f"  {line}")
+
+
+def _kind_command(kind: str, help_text: str) -> Any:
+    """The command for one kind: the same options for each (deals add --create-stages)."""
+
+    def command(
+        ctx: typer.Context,
+        file: FileArg,
+        map_: MapOpt = None,
+        show_mapping: ShowMappingOpt = False,
+        keep_extra: KeepExtraOpt = False,
+        on_duplicate: DuplicateOpt = "update",
+        overwrite: OverwriteOpt = False,
+        errors: ErrorsOpt = None,
+        strict: StrictOpt = False,
+        dry_run: DryRunOpt = False,
+        encoding: EncodingOpt = None,
+        delimiter: DelimiterOpt = None,
+        day_first: DayFirstOpt = None,
+        progress: ProgressOpt = False,
+        json_: JsonOpt = False,
+        create_stages: CreateStagesOpt = False,
+    ) -> None:
+        options = dict(locals())
+        for name in ("ctx", "file", "kind", "help_text"):
+            options.pop(name, None)
+        options["map"] = options.pop("map_")
+        options["json"] = options.pop("json_")
+        run_import(ctx, kind, file, vcard=False, **options)
+
+    command.__doc__ = help_text
+    if kind != "deals":
+        import inspect
+
+        signature = inspect.signature(command, eval_str=True)
+        params = [p for name, p in signature.parameters.items() if name != "create_stages"]
+        command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    return command
+
+
+app.command("contacts")(
+    _kind_command(
+        "contacts",
+        "Import contacts from a CSV file or a vCard file (.vcf). Duplicates by email; "
+        "companies named in the rows are linked, created when missing.",
+    )
+)
+app.command("companies")(
+    _kind_command("companies", "Import companies from a CSV file. Duplicates by domain, else name.")
+)
+app.command("deals")(
+    _kind_command(
+        "deals",
+        "Import deals from a CSV file. Duplicates by external id, else title and company; "
+        "contacts and companies named in the rows are linked, created when missing.",
+    )
+)
+app.command("activities")(
+    _kind_command(
+        "activities",
+        "Import calls, emails, meetings, notes and tasks from a CSV file; contacts and "
+        "companies named in the rows are linked, created when missing, deals must exist.",
+    )
+)
+
+
+@app.command("all")
+def import_all(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A dump from 'tinycrm export all'.", metavar="FILE")],
+    json_: JsonOpt = False,
+) -> None:
+    """Restore a full JSON dump (tinycrm export all --format json) into an empty database."""
+    from tinycrm.formats import FormatError
+    from tinycrm.formats.jsondump import read_dump
+    from tinycrm.store.dump import restore_database
+    from tinycrm.store.errors import Invalid
+
+    with _binary(file) as stream:
+        try:
+            data = read_dump(stream, name=file)
+        except FormatError as exc:
+            raise Invalid(str(exc)) from None
+    counts = restore_database(store(ctx), data)
+    if json_:
+        sys.stdout.write(out.dumps(counts) + "\n")
+        return
+    shown = ", ".join(f"{name} {n:,}" for name, n in counts.items() if n)
+    out.done(f"Restored {file}: {shown or 'nothing (the dump is empty)'}")
+
+
+HISTORY_COLUMNS = [
+    col("id", "id", justify="right", style="dim"),
+    col("when", "when"),
+    col("kind", "kind", style="cyan"),
+    col("file", "source"),
+    col("created", "created", justify="right"),
+    col("updated", "updated", justify="right"),
+    col("skipped", "skipped", justify="right"),
+    col("rejected", "rejected", justify="right"),
+    col("by", "actor", style="dim"),
+    col("undone", "undone"),
+]
+
+
+@app.command("history")
+def history(
+    ctx: typer.Context,
+    limit: Annotated[int | None, typer.Option(help="At most N imports.", min=1)] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List imports, newest first: when, which file, what each did, whether it was undone."""
+    from tinycrm import dates
+    from tinycrm.store.imports import list_imports
+
+    batches = list_imports(store(ctx), limit=limit)
+    if json_:
+        sys.stdout.write(out.dumps(batches) + "\n")
+        return
+    rows = [
+        {
+            **b.model_dump(),
+            "when": dates.format_local(b.at),
+            "undone": dates.format_local(b.undone_at) if b.undone_at else "",
+        }
+        for b in batches
+    ]
+    out.print_table(rows, HISTORY_COLUMNS, empty="no imports yet")
+
+
+@app.command("undo")
+def undo(
+    ctx: typer.Context,
+    batch: Annotated[
+        int | None,
+        typer.Argument(
+            help="Import id (see import history; default: the latest).", metavar="BATCH"
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what undo would do, change nothing.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Take back an import: delete what it created, put back what it changed.
+
+    Values changed since the import, and records edited or referred to since, are
+    kept and listed rather than overwritten.
+    """
+    from tinycrm.store.imports import undo_import
+
+    result = undo_import(store(ctx), batch, dry_run=dry_run)
+    if json_:
+        sys.stdout.write(out.dumps(result) + "\n")
+        return
+    removed = ", ".join(plural(n, e) for e, n in result.deleted.items())
+    verb = "Would undo" if dry_run else "Undid"
+    out.done(
+        f"{verb} import #{result.batch_id} ({result.kind} from {result.source}): "
+        f"{'would remove' if dry_run else 'removed'} {removed or 'nothing'}, "
+        f"{'would restore' if dry_run else 'restored'} {result.restored:,} values"
+    )
+    if result.conflicts:
+        out.done(f"Kept {len(result.conflicts):,} changed since the import:")
+        for line in result.conflicts[:20]:
+            out.done(f"  {line}")
+        if len(result.conflicts) > 20:
+            out.done(f"  … and {len(result.conflicts) - 20:,} more (--json lists them all)")

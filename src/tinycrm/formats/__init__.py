@@ -1,0 +1,17 @@
+"""Reading and writing the files people move data in and out with.
+
+``csvfile`` reads CSV from real tools (encodings, delimiters, line numbers);
+``mapping`` turns their headers into tinycrm fields; ``values`` reads the dates,
+numbers and flags found in their cells; ``vcard`` reads and writes vCards;
+``jsondump`` writes and reads the full JSON dump.
+
+Nothing here touches the database or imports the store: errors are
+:class:`FormatError` (a ``ValueError``), which the store and the command line
+turn into their own one-line refusals.
+"""
+
+from __future__ import annotations
+
+
+class FormatError(ValueError):
+    """A file cannot be read as what it claims to be. ``str(err)`` is one line for a user."""

@@ -1,0 +1,568 @@
+"""Which column of a file holds which field: header synonyms from real exports.
+
+Headers are compared case-insensitively and without spaces and punctuation
+(``E-mail Address`` is ``emailaddress``), after removing the record-type prefix
+Pipedrive puts in front (``Person - Email - Work``). The synonyms below are the
+header rows that HubSpot, Pipedrive, Salesforce, Google Contacts and Outlook
+write (tests/fixtures/import has one file from each), plus tinycrm's own export.
+
+Some fields take several columns (a contact's email and phone): the first
+non-empty one in the order listed wins, and the others are kept as custom fields
+(``Mobile Phone`` becomes ``phone.mobile`` when there is a business phone too),
+so nothing a row holds is dropped. Other columns are reported as unmapped, and
+kept as custom fields with ``keep_extra``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from tinycrm.formats import FormatError
+from tinycrm.formats.values import clean_cell
+
+KINDS = ("contacts", "companies", "deals", "activities")
+ROW_ERROR = "!error"  # a row's values hold this key when the row itself is broken
+FIELD_PREFIX = "field:"
+IGNORE = "-"
+_FIELD_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A field a column can map to, with the headers that mean it (best first)."""
+
+    name: str
+    help: str
+    synonyms: tuple[str, ...] = ()
+    many: bool = False  # several columns: first non-empty wins, the rest become custom fields
+    secondary: dict[str, str] = field(default_factory=dict)  # header -> custom field key
+
+
+_OWN_PREFIX = {
+    "contacts": ("person", "contact", "people", "lead"),
+    "companies": ("organization", "organisation", "company", "account"),
+    "deals": ("deal", "opportunity"),
+    "activities": ("activity", "task", "event"),
+}
+
+_TAGS = ("Tags", "Tag", "Labels", "Label", "Categories", "Category", "Group Membership", "Groups")
+_OWNER = ("Owner", "Owner Name", "Assigned To", "Assigned to user", "Assigned", "Record Owner")
+
+TARGETS: dict[str, tuple[Target, ...]] = {
+    "contacts": (
+        Target("name", "full name", ("Name", "Full Name", "Contact Name", "Display Name",
+                                     "Person Name", "Contact")),
+        Target("first_name", "first name (joined with the last name)",
+               ("First Name", "Given Name", "First", "FirstName", "Forename")),
+        Target("middle_name", "middle name", ("Middle Name", "Additional Name", "MiddleName")),
+        Target("last_name", "last name", ("Last Name", "Family Name", "Surname", "Last",
+                                          "LastName")),
+        Target(
+            "email",
+            "email address (dedupe key)",
+            ("Email", "E-mail", "Email Address", "E-mail Address", "Primary Email",
+             "Email 1 - Value", "E-mail 1 - Value", "Work Email", "Business Email",
+             "Email - Work", "Email - Home", "Email - Other", "E-mail 2 Address",
+             "E-mail 3 Address", "Email 2 - Value", "E-mail 2 - Value", "Email 3 - Value",
+             "E-mail 3 - Value", "Personal Email", "Home Email", "Other Email",
+             "Secondary Email", "Additional email addresses"),
+            many=True,
+            secondary={"Email - Home": "email.home", "Email - Other": "email.other",
+                       "E-mail 2 Address": "email.2", "E-mail 3 Address": "email.3",
+                       "Email 2 - Value": "email.2", "E-mail 2 - Value": "email.2",
+                       "Email 3 - Value": "email.3", "E-mail 3 - Value": "email.3",
+                       "Personal Email": "email.home", "Home Email": "email.home",
+                       "Other Email": "email.other", "Secondary Email": "email.2",
+                       "Additional email addresses": "email.other"},
+        ),
+        Target(
+            "phone",
+            "phone number",
+            ("Phone", "Phone Number", "Telephone", "Work Phone", "Business Phone",
+             "Phone 1 - Value", "Phone - Work", "Direct Phone", "Mobile Phone", "Mobile",
+             "Mobile Phone Number", "Cell", "Cell Phone", "Phone - Mobile", "Home Phone",
+             "Phone - Home", "Phone 2 - Value", "Phone 3 - Value", "Business Phone 2",
+             "Other Phone", "Phone - Other", "Company Main Phone"),
+            many=True,
+            secondary={"Mobile Phone": "phone.mobile", "Mobile": "phone.mobile",
+                       "Mobile Phone Number": "phone.mobile", "Cell": "phone.mobile",
+                       "Cell Phone": "phone.mobile", "Phone - Mobile": "phone.mobile",
+                       "Home Phone": "phone.home", "Phone - Home": "phone.home",
+                       "Phone 2 - Value": "phone.2", "Phone 3 - Value": "phone.3",
+                       "Business Phone 2": "phone.work2", "Other Phone": "phone.other",
+                       "Phone - Other": "phone.other", "Company Main Phone": "phone.company"},
+        ),
+        Target("title", "job title", ("Job Title", "JobTitle", "Organization Title",
+                                      "Organization 1 - Title", "Position", "Title")),
+        Target("role", "buying role (decision-maker, buyer, influencer, user, other)",
+               ("Role", "Buying Role", "Contact Role")),
+        Target("company", "company name (linked, created when missing)",
+               ("Company", "Company Name", "Organization", "Organisation", "Organization Name",
+                "Organization 1 - Name", "Account Name", "Account", "Associated Company",
+                "Primary Company", "Employer")),
+        Target("company_domain", "the company's web domain",
+               ("Company Domain Name", "Company Domain", "Company Website")),
+        Target("lifecycle", "lifecycle (lead, prospect, customer, churned)",
+               ("Lifecycle", "Lifecycle Stage", "Lifecycle Status")),
+        Target("source", "where the contact came from", ("Source", "Lead Source",
+                                                         "Original Source", "Contact Source")),
+        Target("owner", "owner", (*_OWNER, "Contact Owner")),
+        Target("notes", "notes", ("Notes", "Note", "Description", "Comments", "Comment",
+                                  "About")),
+        Target("tags", "tags (separated by , ; or :::)", _TAGS),
+    ),
+    "companies": (
+        Target("name", "company name (dedupe key when there is no domain)",
+               ("Name", "Company", "Company Name", "Organization", "Organization Name",
+                "Organisation", "Account Name", "Account")),
+        Target("domain", "web domain (dedupe key)",
+               ("Domain", "Company Domain Name", "Company Domain", "Website", "Website URL",
+                "Web Site", "Web Page", "URL", "Homepage")),
+        Target("industry", "industry", ("Industry", "Sector", "Vertical")),
+        Target("size", "number of employees",
+               ("Size", "Employees", "Number of Employees", "No. of Employees",
+                "Employee Count", "Headcount", "Company Size")),
+        Target("phone", "phone number", ("Phone", "Phone Number", "Telephone", "Main Phone",
+                                         "Company Phone")),
+        Target("address", "street address", ("Address", "Street", "Street Address",
+                                             "Billing Street", "Billing Address",
+                                             "Address Line 1", "Full address")),
+        Target("city", "city", ("City", "Billing City", "Town")),
+        Target("country", "country", ("Country", "Country/Region", "Billing Country",
+                                      "Country Name")),
+        Target("owner", "owner", (*_OWNER, "Company Owner", "Account Owner",
+                                  "Organization Owner")),
+        Target("tags", "tags (separated by , ; or :::)", _TAGS),
+    ),
+    "deals": (
+        Target("title", "deal title (dedupe key with the company)",
+               ("Title", "Name", "Deal Name", "Deal Title", "Opportunity Name", "Opportunity",
+                "Deal")),
+        Target("external_id", "id in the system it came from (dedupe key)",
+               ("External ID", "External Id", "external_id", "Deal ID", "ID", "Record ID",
+                "Opportunity ID", "HubSpot ID")),
+        Target("amount", "amount, e.g. 12,500.50 or €12.500,50",
+               ("Amount", "Value", "Deal Value", "Deal Amount", "Opportunity Amount", "Total")),
+        Target("currency", "ISO 4217 currency code",
+               ("Currency", "Deal Currency", "Currency Code", "Opportunity Currency",
+                "Currency ISO Code", "Deal Currency Code")),
+        Target("pipeline", "pipeline name", ("Pipeline", "Deal Pipeline", "Sales Pipeline")),
+        Target("stage", "stage name (Closed Won / Closed Lost close the deal)",
+               ("Stage", "Deal Stage", "Pipeline Stage", "Stage Name", "Sales Stage",
+                "Opportunity Stage")),
+        Target("status", "open, won or lost", ("Status", "Deal Status", "State", "Outcome")),
+        Target("close_date", "expected close date",
+               ("Close Date", "Expected Close Date", "Expected close date", "Closing Date",
+                "Expected Close", "Close")),
+        Target("probability", "win probability in percent",
+               ("Probability", "Probability (%)", "Deal Probability", "Win Probability")),
+        Target("contact", "contact email or name (linked, created when missing)",
+               ("Contact", "Contact Person", "Contact Name", "Person", "Associated Contact",
+                "Primary Contact", "Contact Email", "Person Name", "Person - Name")),
+        Target("company", "company name (linked, created when missing)",
+               ("Company", "Company Name", "Organization", "Organization Name",
+                "Organisation", "Account", "Account Name", "Associated Company", "Customer",
+                "Organization - Name")),
+        Target("owner", "owner", (*_OWNER, "Deal Owner", "Opportunity Owner")),
+        Target("lost_reason", "why a lost deal was lost",
+               ("Lost Reason", "Closed Lost Reason", "Loss Reason", "Reason Lost")),
+        Target("tags", "tags (separated by , ; or :::)", _TAGS),
+        Target("probability_override", "whether the probability is the deal's own (true/false)",
+               ("probability_override",)),
+    ),
+    "activities": (
+        Target("kind", "call, email, meeting, note or task",
+               ("Type", "Kind", "Activity Type", "Task Type", "Event Type", "Task Subtype")),
+        Target("subject", "what it was about (first line)",
+               ("Subject", "Title", "Activity Subject", "Summary")),
+        Target("body", "longer notes", ("Body", "Note", "Notes", "Description", "Comments",
+                                        "Details", "Content", "Public Description")),
+        Target("date", "when it happened, or when a task is due",
+               ("Date", "Due Date", "Activity Date", "Due", "Start", "Start Date",
+                "Start Date/Time", "When", "Date/Time", "Occurred At", "occurred_at",
+                "Add time")),
+        Target("time", "time of day, when the date column has none",
+               ("Time", "Due Time", "Start Time")),
+        Target("due_at", "when a task is due", ("due_at",)),
+        Target("done", "whether a task is done (yes/no, Completed)",
+               ("Done", "Completed", "Is Done", "Status", "Task Status")),
+        Target("done_at", "when a task was done",
+               ("Done At", "done_at", "Marked as done time", "Completed Date", "Completed At",
+                "Done Time", "Completion Date")),
+        Target("contact", "contact email or name (linked, created when missing)",
+               ("Contact", "Person", "Contact Person", "Contact Name", "Name", "Who",
+                "Contact Email", "Email", "Person - Name", "Participants")),
+        Target("company", "company name (linked, created when missing)",
+               ("Company", "Organization", "Organisation", "Account", "Account Name",
+                "Organization Name", "Organization - Name")),
+        Target("deal", "deal title (must exist)",
+               ("Deal", "Deal Title", "Deal Name", "Opportunity", "Opportunity Name",
+                "Deal - Title")),
+        Target("about", "a deal title, else a company name (Salesforce's Related To)",
+               ("Related To", "Regarding", "What")),
+        Target("owner", "owner", (*_OWNER, "Activity Owner", "Assigned to user")),
+    ),
+}  # fmt: skip
+
+# tinycrm's own export columns that are bookkeeping, not data to import.
+_BOOKKEEPING = frozenset(
+    ("company_id", "contact_id", "pipeline_id", "stage_id", "deal_id", "created_at", "updated_at")
+)  # compared as written (vendors' "Deal ID" is an external id)
+
+# What an unmapped contact column is called when --keep-extra keeps it, so that
+# addresses from every vendor (and from vCards) land in the same custom fields.
+_EXTRA_KEYS = {
+    "contacts": {
+        "street": ("Street", "Street Address", "Address", "Business Street", "Mailing Street",
+                   "Address 1 - Street", "Address 1 - Formatted", "Work Street"),
+        "city": ("City", "Business City", "Mailing City", "Address 1 - City", "Work City"),
+        "region": ("State", "State/Region", "Region", "Province", "Business State",
+                   "Mailing State/Province", "Address 1 - Region", "State/Province"),
+        "postcode": ("Postal Code", "Postcode", "Zip", "Zip Code", "ZIP/Postal Code",
+                     "Business Postal Code", "Mailing Zip/Postal Code",
+                     "Address 1 - Postal Code"),
+        "country": ("Country", "Country/Region", "Business Country/Region", "Mailing Country",
+                    "Address 1 - Country", "Country Code"),
+        "home.street": ("Home Street", "Address 2 - Street"),
+        "home.city": ("Home City", "Address 2 - City"),
+        "home.postcode": ("Home Postal Code", "Address 2 - Postal Code"),
+        "home.country": ("Home Country/Region", "Address 2 - Country"),
+        "website": ("Website", "Website URL", "Web Page", "Website 1 - Value"),
+        "birthday": ("Birthday",),
+        "department": ("Department", "Organization Department", "Organization 1 - Department"),
+    },
+}  # fmt: skip
+
+
+def normalize(header: str, kind: str | None = None) -> str:
+    """``"Person - E-mail Address"`` → ``"emailaddress"`` (for ``contacts``)."""
+    text = header.strip()
+    if kind is not None:
+        for prefix in _OWN_PREFIX.get(kind, ()):
+            m = re.match(rf"{prefix}\s+-\s+", text, flags=re.IGNORECASE)
+            if m:
+                text = text[m.end() :]
+                break
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if c.isascii() and c.isalnum())
+
+
+def field_key(header: str) -> str:
+    """A custom field name made from a header: ``Country/Region`` → ``country_region``."""
+    decomposed = unicodedata.normalize("NFKD", header.casefold())
+    ascii_only = "".join(c for c in decomposed if c.isascii())
+    key = re.sub(r"[^a-z0-9_.-]+", "_", ascii_only).strip("_.-")
+    if not key or not (key[0].isalpha() or key[0] == "_"):
+        key = f"field_{key}".rstrip("_")
+    return key[:64]
+
+
+def _index() -> dict[str, dict[str, tuple[int, int, Target]]]:
+    """kind -> normalised synonym -> (target position, synonym rank, target)."""
+    out: dict[str, dict[str, tuple[int, int, Target]]] = {}
+    for kind, targets in TARGETS.items():
+        table: dict[str, tuple[int, int, Target]] = {}
+        for position, target in enumerate(targets):
+            for rank, synonym in enumerate(target.synonyms):
+                table.setdefault(normalize(synonym), (position, rank, target))
+        out[kind] = table
+    return out
+
+
+_SYNONYMS = _index()
+_SECONDARY = {
+    kind: {normalize(h): key for t in targets for h, key in t.secondary.items()}
+    for kind, targets in TARGETS.items()
+}
+_EXTRA = {
+    kind: {normalize(h): key for key, headers in table.items() for h in headers}
+    for kind, table in _EXTRA_KEYS.items()
+}
+
+
+def target_names(kind: str) -> list[str]:
+    return [t.name for t in TARGETS[kind]]
+
+
+@dataclass
+class Column:
+    """One column of the file and what it becomes."""
+
+    index: int
+    header: str
+    target: str | None  # a target name, "field:KEY", or None (not imported)
+    how: str  # "synonym", "--map", "field", "extra", "ignored", "unmapped"
+    rank: int = 0
+    secondary: str | None = None  # custom field for its value when another column wins
+
+
+@dataclass
+class Mapping:
+    """How the columns of one file map to the fields of one kind of record."""
+
+    kind: str
+    columns: list[Column]
+    _plan: list[tuple[str, list[tuple[int, str | None]]]] = field(default_factory=list)
+    _extras: list[tuple[int, str]] = field(default_factory=list)
+    _unmapped: list[int] = field(default_factory=list)
+    _single: list[tuple[str, int]] = field(default_factory=list)
+    _several: list[tuple[str, list[tuple[int, str | None]]]] = field(default_factory=list)
+    filled: dict[int, int] = field(default_factory=dict)  # unmapped column -> rows with a value
+
+    def __post_init__(self) -> None:
+        groups: dict[str, list[Column]] = {}
+        for column in self.columns:
+            if column.target is None:
+                continue
+            if column.target.startswith(FIELD_PREFIX):
+                self._extras.append((column.index, column.target))
+            else:
+                groups.setdefault(column.target, []).append(column)
+        self._plan = [
+            (target, [(c.index, c.secondary) for c in sorted(cols, key=lambda c: c.rank)])
+            for target, cols in groups.items()
+        ]
+        self._unmapped = [c.index for c in self.columns if c.how == "unmapped"]
+        self._single = [(t, sources[0][0]) for t, sources in self._plan if len(sources) == 1]
+        self._several = [(t, sources) for t, sources in self._plan if len(sources) > 1]
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+    @property
+    def unmapped(self) -> list[str]:
+        return [c.header for c in self.columns if c.how == "unmapped"]
+
+    def unmapped_report(self) -> str:
+        """``City (3 rows), Country/Region (3 rows); 12 more columns were empty``, from what
+        ``apply`` saw."""
+        shown = [
+            f"{c.header} ({self.filled[c.index]:,} row{'s' if self.filled[c.index] != 1 else ''})"
+            for c in self.columns
+            if c.how == "unmapped" and self.filled.get(c.index)
+        ]
+        empty = sum(1 for i in self._unmapped if not self.filled.get(i))
+        text = ", ".join(shown)
+        if empty:
+            text += ("; " if text else "") + f"{empty} more column{'s' if empty != 1 else ''} empty"
+        return text
+
+    @property
+    def targets(self) -> set[str]:
+        return {c.target for c in self.columns if c.target}
+
+    def apply(self, cells: Sequence[str]) -> dict[str, str]:
+        """The values of one row, by target. A mapped column that is blank gives ``""``
+        (so ``--overwrite`` can clear the field, custom fields too); extra values of a
+        many-column field become custom fields."""
+        n = len(cells)
+        values: dict[str, str] = {}
+        for target, index in self._single:  # the common case, kept quick
+            value = cells[index] if index < n else ""
+            if value and (
+                value[0] == "'" or value[0].isspace() or value[-1].isspace() or "\r" in value
+            ):
+                value = clean_cell(value)
+            values[target] = value
+        for target, sources in self._several:
+            chosen = ""
+            for index, secondary in sources:
+                value = clean_cell(cells[index]) if index < n else ""
+                if not value:
+                    continue
+                if not chosen:
+                    chosen = value
+                elif secondary and value != chosen:
+                    values.setdefault(FIELD_PREFIX + secondary, value)
+            values[target] = chosen
+        for index, target in self._extras:
+            values[target] = clean_cell(cells[index]) if index < n else ""
+        filled = self.filled
+        for index in self._unmapped:
+            if index < n and cells[index] and not cells[index].isspace():
+                filled[index] = filled.get(index, 0) + 1
+        return values
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(column, what it becomes, why) for ``--show-mapping``."""
+        rows = []
+        first = {target: sources[0][0] for target, sources in self._plan if len(sources) > 1}
+        for column in self.columns:
+            if column.target is None:
+                what = "(not imported)"
+            elif column.target.startswith(FIELD_PREFIX):
+                what = f"custom field {column.target[len(FIELD_PREFIX) :]}"
+            else:
+                what = column.target
+                if column.target in first and first[column.target] == column.index:
+                    what += " (first of several)"
+                elif column.target in first and column.secondary:
+                    what += f" (custom field {column.secondary} when another column has one)"
+            why = {
+                "synonym": "header",
+                "--map": "--map",
+                "field": "tinycrm export",
+                "extra": "--keep-extra",
+                "ignored": "ignored",
+                "unmapped": "unmapped",
+            }[column.how]
+            rows.append((column.header, what, why))
+        return rows
+
+
+def parse_map_options(values: Iterable[str]) -> list[tuple[str, str]]:
+    """``["E-Mail=email", "Plan=field.plan"]`` → pairs, checked for form only."""
+    out = []
+    for item in values:
+        header, sep, target = item.rpartition("=")
+        if not sep or not header.strip():
+            raise FormatError(f"--map {item!r} must look like 'Header=field'")
+        out.append((header.strip(), target.strip()))
+    return out
+
+
+def _map_target(kind: str, target: str) -> str | None:
+    clean = target.strip()
+    if clean in ("", IGNORE, "ignore", "skip", "none"):
+        return None
+    lowered = clean.lower()
+    for prefix in ("field.", "field:"):
+        if lowered.startswith(prefix):
+            key = clean[len(prefix) :].strip()
+            if not _FIELD_KEY.match(key):
+                raise FormatError(
+                    f"invalid custom field name {key!r} in --map (letters, digits, '_', '.', "
+                    "'-'; starting with a letter)"
+                )
+            return FIELD_PREFIX + key
+    names = target_names(kind)
+    normalised = lowered.replace("-", "_").replace(" ", "_")
+    if normalised in names:
+        return normalised
+    raise FormatError(
+        f"unknown field {clean!r} for {kind} in --map (choose from {', '.join(names)}, "
+        "field.KEY for a custom field, or - to skip the column)"
+    )
+
+
+def build_mapping(
+    kind: str,
+    header: Sequence[str],
+    *,
+    overrides: Sequence[tuple[str, str]] = (),
+    keep_extra: bool = False,
+) -> Mapping:
+    """Map each column of ``header`` to a field of ``kind``.
+
+    ``overrides`` are ``--map`` pairs (header, target); a header that is not in
+    the file, or a target that ``kind`` does not have, is an error.
+    """
+    if kind not in TARGETS:
+        raise FormatError(f"cannot import {kind!r} (choose from {', '.join(KINDS)})")
+    synonyms = _SYNONYMS[kind]
+    normalised = [normalize(h, kind) for h in header]
+    own_export = "created_at" in header and "updated_at" in header
+    columns: list[Column] = []
+    best: dict[str, Column] = {}
+    for index, (text, key) in enumerate(zip(header, normalised, strict=True)):
+        if text.lower().startswith("field.") and _FIELD_KEY.match(text[6:].strip()):
+            columns.append(Column(index, text, FIELD_PREFIX + text[6:].strip(), "field"))
+            continue
+        if text.strip() in _BOOKKEEPING or (own_export and key == "id"):
+            columns.append(Column(index, text, None, "ignored"))
+            continue
+        found = synonyms.get(key)
+        if found is None:
+            columns.append(Column(index, text, None, "unmapped"))
+            continue
+        _position, rank, target = found
+        column = Column(index, text, target.name, "synonym", rank)
+        if target.many:
+            column.secondary = _SECONDARY[kind].get(key) or f"{target.name}.{field_key(text)}"
+        elif target.name in best:
+            if best[target.name].rank <= rank:
+                column.target, column.how = None, "unmapped"
+            else:
+                best[target.name].target, best[target.name].how = None, "unmapped"
+                best[target.name] = column
+        else:
+            best[target.name] = column
+        columns.append(column)
+    for wanted, target_text in overrides:
+        target = _map_target(kind, target_text)
+        matches = [c for c in columns if c.header.casefold() == wanted.casefold()] or [
+            c for c in columns if normalize(c.header) == normalize(wanted)
+        ]
+        if not matches:
+            shown = ", ".join(repr(h) for h in header[:12]) + (" …" if len(header) > 12 else "")
+            raise FormatError(f"--map: no column {wanted!r} in the file (columns: {shown})")
+        chosen = matches[0]
+        if target is not None and not target.startswith(FIELD_PREFIX):
+            many = next(t for t in TARGETS[kind] if t.name == target).many
+            for other in columns:
+                if other is not chosen and other.target == target and not many:
+                    other.target, other.how = None, "unmapped"
+        chosen.target, chosen.how, chosen.rank = target, "--map", -1
+        if target is None:
+            chosen.how = "ignored"
+        elif target.startswith(FIELD_PREFIX):
+            chosen.secondary = None
+    if keep_extra:
+        extra_keys = _EXTRA.get(kind, {})
+        taken = {c.target for c in columns if c.target}
+        for column in columns:
+            if column.how != "unmapped":
+                continue
+            key = extra_keys.get(normalize(column.header, kind)) or field_key(column.header)
+            while FIELD_PREFIX + key in taken:
+                key = f"{key}_{column.index + 1}"
+            column.target, column.how = FIELD_PREFIX + key, "extra"
+            taken.add(column.target)
+    return Mapping(kind, columns)
+
+
+FOOTER_MARKERS = ("generated by", "copyright (c)", "confidential information", "grand total")
+
+
+def mapped_rows(
+    records: Iterable[tuple[int, list[str]]],
+    mapping: Mapping,
+    footer: list[int] | None = None,
+) -> Iterator[tuple[int, dict[str, str], list[str]]]:
+    """(line, values by target, raw cells) for each record.
+
+    A record with more non-empty cells than the header has columns is not
+    guessed at: its values carry ``ROW_ERROR``. Lines after a blank line that
+    hold a single cell at the end of the file, starting with "Generated By",
+    "Copyright (c)" and the like (the footer of a Salesforce report), are not
+    records: they are left out, and their line numbers appended to ``footer``.
+    """
+    width = mapping.width
+    pending: list[tuple[int, list[str]]] = []
+    for line, cells in records:
+        single = width > 2 and cells[0].strip() and not any(c.strip() for c in cells[1:])
+        if single and (pending or cells[0].strip().lower().startswith(FOOTER_MARKERS)):
+            pending.append((line, cells))
+            continue
+        for held in pending:
+            yield _one(held[0], held[1], mapping, width)
+        pending.clear()
+        yield _one(line, cells, mapping, width)
+    if footer is not None:
+        footer.extend(line for line, _ in pending)
+
+
+def _one(line: int, cells: list[str], mapping: Mapping, width: int) -> tuple[int, dict, list]:
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        extra = len(cells) - width
+        return (
+            line,
+            {ROW_ERROR: f"{len(cells)} cells but the header has {width} columns "
+                        f"({extra} too many: a delimiter inside an unquoted value?)"},
+            cells,
+        )  # fmt: skip
+    return line, mapping.apply(cells), cells

@@ -1,0 +1,273 @@
+"""Cell values as spreadsheets and CRMs write them: dates, numbers, flags, tag lists.
+
+Each parser takes the text of one cell and returns a clean value or raises
+:class:`~tinycrm.formats.FormatError` with one line a user can act on.
+
+Dates come as ISO (``2026-12-31``, ``2026-12-31T14:30:00Z``), as day and month
+in either order (``31/12/2026``, ``12/31/2026``, ``31.12.26``), with month names
+(``Dec 31, 2026``, ``31-Dec-2026``), with a time (``12/31/2026 2:30 PM``), or as
+Excel serial numbers (``46022`` is 2025-12-31). When day and month could be
+swapped (``03/04/2026``), ``day_first`` decides; dotted dates are always day
+first. Times without an offset are local time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from decimal import Decimal
+
+from tinycrm.formats import FormatError
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0, after its 1900 leap-year bug
+_SERIAL_RANGE = (20_000, 80_000)  # 1954 to 2119: a bare number outside is not a date
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,? )?"
+_TIME = (
+    r"(?:[ t]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<frac>\d{1,6})\d*)?)?"
+    r" ?(?P<ampm>am|pm|a\.m\.|p\.m\.)?"
+    r" ?(?P<off>z|utc|gmt|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_ISO = re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<a>\d{1,2})(?P=sep)(?P<b>\d{1,2})" + _TIME)
+_COMPACT = re.compile(r"(?P<y>\d{4})(?P<a>\d{2})(?P<b>\d{2})")
+_NUMERIC = re.compile(
+    r"(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{2}|\d{4})" + _TIME
+)
+_NAMED_DMY = re.compile(
+    _WEEKDAY
+    + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?[ -](?P<m>[a-z]{3,9})\.?,?[ -](?P<y>\d{2}|\d{4})"
+    + _TIME
+)
+_NAMED_MDY = re.compile(
+    _WEEKDAY + r"(?P<m>[a-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{4})" + _TIME
+)
+_SERIAL = re.compile(r"(?P<days>\d{5})(?:[.,](?P<frac>\d+))?")
+
+_TRUE = frozenset(
+    {"1", "y", "yes", "true", "t", "x", "done", "completed", "complete", "closed", "✓", "✔"}
+)
+_FALSE = frozenset(
+    (
+        *("0", "n", "no", "false", "f", "", "open", "not started", "in progress", "pending"),
+        *("waiting on someone else", "deferred", "not done", "todo", "to do"),
+    )
+)
+
+
+def _show(text: str) -> str:
+    s = " ".join(text.split())
+    return repr(s if len(s) <= 40 else s[:37] + "...")
+
+
+def clean_cell(text: str | None) -> str:
+    """A cell's text without surrounding space, with ``\n`` line ends, and without the
+    ``'`` that CSV exports (ours included) put before ``=``, ``+``, ``-`` and ``@``
+    against formula injection."""
+    if not text:
+        return ""
+    if text[0] == "'" and text[1:2] and text[1] in FORMULA_PREFIXES:
+        text = text[1:]
+    if "\r" in text:  # Windows line ends inside a quoted cell
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip()
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _month(name: str, text: str) -> int:
+    number = _MONTHS.get(name.lower().rstrip("."))
+    if number is None:
+        raise FormatError(f"cannot read date {_show(text)} (unknown month {name!r})")
+    return number
+
+
+def _make(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise FormatError(f"invalid date {_show(text)} (no such day)") from None
+
+
+def _clock(m: re.Match[str], text: str) -> time | None:
+    if not m["h"]:
+        return None
+    hour, minute, second = int(m["h"]), int(m["mi"]), int(m["s"] or 0)
+    if m["ampm"]:
+        if not 1 <= hour <= 12:
+            raise FormatError(f"invalid time in {_show(text)}")
+        hour = hour % 12 + (12 if m["ampm"].startswith("p") else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise FormatError(f"invalid time in {_show(text)}")
+    micro = int((m["frac"] or "").ljust(6, "0")[:6])
+    return time(hour, minute, second, micro)
+
+
+def _offset(m: re.Match[str], text: str) -> tzinfo | None:
+    off = m["off"]
+    if not off:
+        return None
+    if off in ("z", "utc", "gmt"):
+        return UTC
+    digits = off[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        raise FormatError(f"invalid UTC offset in {_show(text)}")
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if off[0] == "-" else delta)
+
+
+def _parse(text: str, day_first: bool) -> tuple[date, time | None, tzinfo | None]:
+    s = " ".join(text.strip().lower().split())
+    if not s:
+        raise FormatError("date is empty")
+    if m := _SERIAL.fullmatch(s):
+        days = int(m["days"])
+        if not _SERIAL_RANGE[0] <= days <= _SERIAL_RANGE[1]:
+            raise FormatError(f"cannot read date {_show(text)}")
+        day = _EXCEL_EPOCH + timedelta(days=days)
+        if m["frac"] and int(m["frac"]):
+            seconds = round(float("0." + m["frac"]) * 86400)
+            return day, (datetime.min + timedelta(seconds=min(seconds, 86399))).time(), None
+        return day, None, None
+    if m := _COMPACT.fullmatch(s):
+        return _make(int(m["y"]), int(m["a"]), int(m["b"]), text), None, None
+    if m := _ISO.fullmatch(s):
+        return _make(int(m["y"]), int(m["a"]), int(m["b"]), text), _clock(m, text), _offset(m, text)
+    if m := _NUMERIC.fullmatch(s):
+        a, b = int(m["a"]), int(m["b"])
+        if m["sep"] == "." or a > 12:
+            first = True
+        elif b > 12:
+            first = False
+        else:
+            first = day_first
+        day, month = (a, b) if first else (b, a)
+        return _make(_year(m["y"]), month, day, text), _clock(m, text), _offset(m, text)
+    for pattern in (_NAMED_DMY, _NAMED_MDY):
+        if m := pattern.fullmatch(s):
+            month = _month(m["m"], text)
+            return _make(_year(m["y"]), month, int(m["d"]), text), _clock(m, text), _offset(m, text)
+    raise FormatError(
+        f"cannot read date {_show(text)} (use e.g. 2026-12-31, 31/12/2026 or Dec 31, 2026)"
+    )
+
+
+def parse_date(text: str, *, day_first: bool = False) -> date:
+    """The calendar date in a cell (a time of day, if any, is ignored)."""
+    return _parse(text, day_first)[0]
+
+
+def parse_datetime(text: str, *, day_first: bool = False, tz: tzinfo | None = None) -> datetime:
+    """The moment in a cell, as an aware UTC datetime. A date alone is local midnight;
+    a time without an offset is local time (``tz``, default the user's zone)."""
+    day, clock, offset = _parse(text, day_first)
+    if offset is None:
+        if tz is None:
+            from tinycrm.dates import local_tz
+
+            tz = local_tz()
+        offset = tz
+    try:
+        return datetime.combine(day, clock or time(0, 0), tzinfo=offset).astimezone(UTC)
+    except OverflowError:
+        raise FormatError(f"date {_show(text)} is out of range") from None
+
+
+def parse_time(text: str) -> time:
+    """A time of day: ``14:30``, ``2:30 PM``, ``14:30:00``."""
+    m = re.fullmatch(
+        r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))? ?(?P<ampm>am|pm|a\.m\.|p\.m\.)?",
+        " ".join(text.strip().lower().split()),
+    )
+    if m is None:
+        raise FormatError(f"cannot read time {_show(text)} (use e.g. 14:30 or 2:30 PM)")
+    hour, minute, second = int(m["h"]), int(m["mi"]), int(m["s"] or 0)
+    if m["ampm"]:
+        if not 1 <= hour <= 12:
+            raise FormatError(f"invalid time {_show(text)}")
+        hour = hour % 12 + (12 if m["ampm"].startswith("p") else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise FormatError(f"invalid time {_show(text)}")
+    return time(hour, minute, second)
+
+
+def parse_whole_number(text: str, what: str) -> int:
+    """A count such as a company's size: ``250``, ``1,200``, ``1.200``, ``1 200``, ``1.2k``."""
+    from tinycrm import money
+
+    try:
+        value = money.parse_amount(text.strip())
+    except ValueError:
+        raise FormatError(f"{what} {_show(text)} is not a whole number") from None
+    if value != value.to_integral_value():
+        raise FormatError(f"{what} {_show(text)} is not a whole number")
+    if value > 2**31:
+        raise FormatError(f"{what} {_show(text)} is too large")
+    return int(value)
+
+
+def parse_percent(text: str) -> int:
+    """A probability in percent: ``50``, ``50%``, ``50 %``, or a fraction ``0.5``."""
+    s = text.strip().replace(",", ".")
+    percent = s.endswith("%")
+    s = s.rstrip("%").strip()
+    try:
+        value = Decimal(s)
+    except ArithmeticError:
+        raise FormatError(f"probability {_show(text)} is not a percentage") from None
+    if not value.is_finite():
+        raise FormatError(f"probability {_show(text)} is not a percentage")
+    if not percent and "." in s and 0 <= value <= 1:
+        value *= 100
+    value = value.quantize(Decimal(1))
+    if not 0 <= value <= 100:
+        raise FormatError(f"probability {_show(text)} is not between 0 and 100")
+    return int(value)
+
+
+def parse_flag(text: str, what: str) -> bool:
+    """Yes or no: ``1``/``0``, ``yes``/``no``, ``true``/``false``, ``done``, ``x``."""
+    s = " ".join(text.strip().lower().split())
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise FormatError(f"{what} {_show(text)} is not yes or no")
+
+
+def split_tags(text: str) -> list[str]:
+    """Tags from one cell: separated by ``,`` or ``;`` (Outlook) or ``:::`` (Google), with
+    Google's ``* `` prefix of system groups removed and its ``myContacts`` group left out."""
+    out: list[str] = []
+    for part in re.split(r":::|[,;]", text):
+        clean = part.strip().removeprefix("* ").strip()
+        if clean and clean.casefold() not in ("mycontacts", "my contacts"):
+            out.append(clean)
+    return out

@@ -1,0 +1,349 @@
+"""vCard 2.1, 3.0 and 4.0 for contacts, through ``vobject`` (a maintained parser).
+
+Reading splits a file into cards and hands each to vobject, so one broken card
+is one rejected record (with its line number) rather than a failed file.
+Folded lines, quoted-printable values (with their soft line breaks), charsets
+and the TYPE parameters of every version are vobject's business; photos, logos,
+sounds and keys are dropped before parsing (they are not kept, and a phone's
+photo can be megabytes of base64).
+
+A card becomes the same field names a CSV row maps to: the preferred (else
+first) email and phone are the contact's, the others custom fields named by
+their type (``email.home``, ``phone.mobile``); the first organisation is the
+company; categories are tags; addresses become ``street``, ``city``,
+``region``, ``postcode`` and ``country`` custom fields (``home.city`` for a
+home address next to a work one). Writing does the reverse.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from tinycrm.formats import FormatError
+from tinycrm.formats.csvfile import detect_encoding
+from tinycrm.formats.mapping import FIELD_PREFIX, ROW_ERROR
+
+VERSIONS = ("3.0", "4.0")
+_DROPPED = ("PHOTO", "LOGO", "SOUND", "KEY")
+_ADDRESS_PARTS = (
+    ("street", "street"),
+    ("city", "city"),
+    ("region", "region"),
+    ("postcode", "code"),
+    ("country", "country"),
+)
+_IGNORED_TYPES = frozenset({"internet", "voice", "pref", "x400", "msg", "text", "other"})
+_TYPE_NAMES = {"cell": "mobile", "iphone": "mobile", "mobile": "mobile", "main": "main"}
+_TINYCRM = {"X-TINYCRM-ROLE": "role", "X-TINYCRM-LIFECYCLE": "lifecycle",
+            "X-TINYCRM-SOURCE": "source", "X-TINYCRM-OWNER": "owner"}  # fmt: skip
+
+
+def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
+    sample = stream.read(64 * 1024)
+    encoding = detect_encoding(sample)
+    errors = "tinycrm-cp1252" if encoding in ("utf-8", "utf-8-sig", "cp1252") else "strict"
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    pending = ""
+    chunk = sample
+    try:
+        while chunk:
+            pending += decoder.decode(chunk)
+            *lines, pending = pending.split("\n")
+            yield from lines
+            chunk = stream.read(64 * 1024)
+        pending += decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{name} is not valid {encoding} ({exc.reason})") from None
+    if pending:
+        yield pending
+
+
+def split_cards(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, str]]:
+    """(line of BEGIN:VCARD, the card's text without photos) for each card in the file."""
+    card: list[str] | None = None
+    start = 0
+    skipping = False
+    seen_any = False
+    for number, line in enumerate(_decode(stream, name), start=1):
+        line = line.rstrip("\r").lstrip("\ufeff")
+        upper = line.strip().upper()
+        if upper == "BEGIN:VCARD" and card is None:
+            card, start, skipping = [line.strip()], number, False
+            seen_any = True
+            continue
+        if card is None:
+            continue
+        if upper == "END:VCARD":
+            card.append("END:VCARD")
+            yield start, "\r\n".join(card) + "\r\n"
+            card = None
+            continue
+        if not line.strip():
+            continue
+        if line[:1] in (" ", "\t") or (skipping and ":" not in line):
+            if not skipping:
+                card.append(line)  # a folded line
+            continue  # else the rest of a photo (base64 holds no ':')
+        head = re.split(r"[;:]", line, maxsplit=1)[0]
+        skipping = head.rsplit(".", 1)[-1].strip().upper() in _DROPPED
+        if not skipping:
+            card.append(line)
+    if card is not None:
+        yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n"
+    if not seen_any:
+        raise FormatError(f"{name} holds no vCard (no BEGIN:VCARD line)")
+
+
+def _types(prop: Any) -> list[str]:
+    found: list[str] = []
+    for value in prop.params.get("TYPE", []):
+        found += [t.strip().strip('"').lower() for t in value.split(",") if t.strip()]
+    found += [p.lower() for p in getattr(prop, "singletonparams", [])]
+    return found
+
+
+def _preferred(prop: Any) -> bool:
+    return "pref" in _types(prop) or bool(prop.params.get("PREF"))
+
+
+def _label(prop: Any, card: Any) -> str:
+    """The type a value is filed under: mobile, home, work, fax, an Apple label, …"""
+    group = getattr(prop, "group", None)
+    if group:
+        for other in card.getChildren():
+            if getattr(other, "group", None) == group and other.name == "X-ABLABEL":
+                text = str(other.value).strip()
+                text = re.sub(r"^_\$!<(.*)>!\$_$", r"\1", text)
+                clean = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+                if clean:
+                    return clean
+    types = [t for t in _types(prop) if t not in _IGNORED_TYPES]
+    if "fax" in types:
+        return "fax"
+    for t in types:
+        if t.startswith("x-"):
+            t = t[2:]
+        if t:
+            return _TYPE_NAMES.get(t, re.sub(r"[^a-z0-9]+", "-", t).strip("-") or "other")
+    return "other"
+
+
+def _multi(card: Any, what: str, values: dict[str, str]) -> None:
+    """Emails or phones: the preferred one is the contact's, the rest custom fields."""
+    props = [p for p in card.contents.get(what.lower() if what != "phone" else "tel", [])]
+    items = []
+    for prop in props:
+        value = str(prop.value).strip()
+        if what == "phone":
+            value = value.removeprefix("tel:").strip()
+        if value:
+            items.append((prop, value))
+    if not items:
+        return
+    primary = next((i for i in items if _preferred(i[0])), items[0])
+    values[what] = primary[1]
+    for prop, value in items:
+        if (prop, value) is primary or value == primary[1]:
+            continue
+        key = f"{what}.{_label(prop, card)}"
+        n = 2
+        while FIELD_PREFIX + key in values:
+            key = f"{what}.{_label(prop, card)}.{n}"
+            n += 1
+        values[FIELD_PREFIX + key] = value
+
+
+def _addresses(card: Any, values: dict[str, str]) -> None:
+    props = card.contents.get("adr", [])
+    if not props:
+        return
+    primary = next((p for p in props if _preferred(p)), None) or next(
+        (p for p in props if "work" in _types(p)), props[0]
+    )
+    for prop in props:
+        prefix = "" if prop is primary else f"{_label(prop, card)}."
+        adr = prop.value
+        for key, attr in _ADDRESS_PARTS:
+            part = getattr(adr, attr, "")
+            text = " ".join(part) if isinstance(part, list) else str(part or "")
+            text = ", ".join(line.strip() for line in text.splitlines() if line.strip())
+            if text and FIELD_PREFIX + prefix + key not in values:
+                values[FIELD_PREFIX + prefix + key] = text
+
+
+def card_values(card: Any) -> dict[str, str]:
+    """One parsed vCard as field names and values (what a mapped CSV row holds)."""
+    values: dict[str, str] = {}
+    fn = card.contents.get("fn")
+    name = str(fn[0].value).strip() if fn else ""
+    n = card.contents.get("n")
+    if not name and n:
+        parts = n[0].value
+        name = " ".join(
+            " ".join(p) if isinstance(p, list) else str(p)
+            for p in (parts.prefix, parts.given, parts.additional, parts.family, parts.suffix)
+            if p
+        ).strip()
+    org = card.contents.get("org")
+    if org:
+        parts = org[0].value if isinstance(org[0].value, list) else [str(org[0].value)]
+        if parts and str(parts[0]).strip():
+            values["company"] = str(parts[0]).strip()
+        if len(parts) > 1 and str(parts[1]).strip():
+            values[FIELD_PREFIX + "department"] = str(parts[1]).strip()
+    values["name"] = " ".join(name.split())
+    _multi(card, "email", values)
+    _multi(card, "phone", values)
+    for what, key in (("title", "title"), ("note", "notes")):
+        props = card.contents.get(what)
+        if props and str(props[0].value).strip():
+            values[key] = str(props[0].value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    if "title" not in values and card.contents.get("role"):
+        values["title"] = str(card.contents["role"][0].value).strip()
+    tags: list[str] = []
+    for prop in card.contents.get("categories", []):
+        value = prop.value if isinstance(prop.value, list) else str(prop.value).split(",")
+        tags += [str(t).strip() for t in value if str(t).strip()]
+    if tags:
+        values["tags"] = ",".join(t.replace(",", " ").replace(";", " ") for t in tags)
+    _addresses(card, values)
+    for what, key in (("url", "website"), ("bday", "birthday")):
+        props = card.contents.get(what)
+        if props and str(props[0].value).strip():
+            values[FIELD_PREFIX + key] = str(props[0].value).strip()
+    for prop in card.getChildren():
+        if prop.name in _TINYCRM and str(prop.value).strip():
+            values[_TINYCRM[prop.name]] = str(prop.value).strip()
+        elif prop.name == "X-TINYCRM-FIELD" and prop.params.get("NAME"):
+            values[FIELD_PREFIX + prop.params["NAME"][0]] = str(prop.value)
+    return values
+
+
+def read_vcards(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, dict[str, str], str]]:
+    """(line, values, card text) for each card; a card vobject cannot read carries
+    ``ROW_ERROR`` in its values instead (so it is reported, not fatal)."""
+    import vobject
+
+    for line, text in split_cards(stream, name=name):
+        try:
+            card = vobject.readOne(text, allowQP=True)
+            values = card_values(card)
+        except Exception as exc:  # vobject raises many kinds; any means "cannot read this card"
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            values = {ROW_ERROR: f"cannot read this vCard: {reason[:200]}"}
+        yield line, values, text
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """(given, family): the last word is the family name."""
+    words = name.split()
+    if len(words) < 2:
+        return name, ""
+    return " ".join(words[:-1]), words[-1]
+
+
+def _typed(card: Any, prop: str, value: str, types: list[str], version: str, pref: bool) -> None:
+    item = card.add(prop)
+    item.value = value
+    if version == "4.0":
+        if types:
+            item.params["TYPE"] = [",".join(t.lower() for t in types)]
+        if pref:
+            item.params["PREF"] = ["1"]
+    else:
+        shown = [t.upper() for t in types] + (["PREF"] if pref else [])
+        if shown:
+            item.params["TYPE"] = shown
+
+
+def _type_of(key: str) -> list[str]:
+    label = key.split(".", 1)[1] if "." in key else ""
+    label = label.split(".")[0]
+    return {"mobile": ["cell"], "": []}.get(label, [label] if label.isalpha() else [])
+
+
+def contact_card(contact: Any, *, version: str = "3.0") -> str:
+    """One contact (a ``ContactRead``, or a dict with its keys) as a vCard."""
+    import vobject
+
+    if isinstance(contact, dict):
+        from types import SimpleNamespace
+
+        contact = SimpleNamespace(**contact)
+    if version not in VERSIONS:
+        raise FormatError(f"vCard version must be one of {', '.join(VERSIONS)}")
+    card = vobject.vCard()
+    card.add("version").value = version
+    card.add("fn").value = contact.name
+    given, family = _split_name(contact.name)
+    card.add("n").value = vobject.vcard.Name(family=family, given=given)
+    fields = dict(contact.fields or {})
+    if contact.email:
+        _typed(
+            card, "email", contact.email, ["internet"] if version == "3.0" else [], version, True
+        )
+    for key in sorted(k for k in fields if k.startswith("email.")):
+        _typed(card, "email", fields.pop(key), _type_of(key), version, False)
+    if contact.phone:
+        _typed(card, "tel", contact.phone, ["work"] if version == "3.0" else [], version, True)
+    for key in sorted(k for k in fields if k.startswith("phone.")):
+        _typed(card, "tel", fields.pop(key), _type_of(key), version, False)
+    if contact.company or fields.get("department"):
+        org = [contact.company or ""]
+        if fields.get("department"):
+            org.append(fields.pop("department"))
+        card.add("org").value = org
+    if contact.title:
+        card.add("title").value = contact.title
+    if contact.notes:
+        card.add("note").value = contact.notes
+    if contact.tags:
+        card.add("categories").value = list(contact.tags)
+    prefixes = sorted({k.rsplit(".", 1)[0] + "." if "." in k else "" for k in fields})
+    for prefix in prefixes:
+        parts = {key: fields.pop(prefix + key, "") for key, _ in _ADDRESS_PARTS}
+        if not any(parts.values()):
+            continue
+        adr = card.add("adr")
+        adr.value = vobject.vcard.Address(
+            street=parts["street"],
+            city=parts["city"],
+            region=parts["region"],
+            code=parts["postcode"],
+            country=parts["country"],
+        )
+        kind = prefix.rstrip(".") or "work"
+        adr.params["TYPE"] = [kind if version == "4.0" else kind.upper()]
+    if fields.get("website"):
+        card.add("url").value = fields.pop("website")
+    if fields.get("birthday"):
+        card.add("bday").value = fields.pop("birthday")
+    for prop, attr in (
+        ("x-tinycrm-role", "role"),
+        ("x-tinycrm-lifecycle", "lifecycle"),
+        ("x-tinycrm-source", "source"),
+        ("x-tinycrm-owner", "owner"),
+    ):
+        value = getattr(contact, attr, None)
+        if value:
+            card.add(prop).value = value
+    for key, value in sorted(fields.items()):
+        item = card.add("x-tinycrm-field")
+        item.value = value
+        item.params["NAME"] = [key]
+    return str(card.serialize())
+
+
+def write_vcards(contacts: Iterable[Any], stream: IO[str], *, version: str = "3.0") -> int:
+    """Write each contact as a vCard; return how many."""
+    count = 0
+    for contact in contacts:
+        stream.write(contact_card(contact, version=version))
+        count += 1
+    return count

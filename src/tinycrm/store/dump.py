@@ -1,0 +1,279 @@
+"""The whole database as plain data, and back: ``export all`` and ``import all``.
+
+A dump holds every row of every table (companies, contacts, pipelines and their
+stages, deals and their stage history, activities and tasks, events, tags,
+custom fields, import batches and whatever later schemas add), with ids and
+timestamps as they are. Keys the store derives (``name_key``, ``title_key``,
+``search_key``) are left out and computed again. Restoring one into an empty
+database reproduces it exactly: dumping the restored database gives the same
+dump. The restore adds no event of its own, so that this holds.
+
+Also here: replacing a SQLite database file with a backup (``db restore``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Integer, String, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
+
+from tinycrm.store import (
+    models,  # noqa: F401  (registers every table)
+    validate,
+)
+from tinycrm.store.bulk import big_cache, contact_search_deferred, gc_paused
+from tinycrm.store.engine import Store, backup_sqlite
+from tinycrm.store.errors import Conflict, Invalid, Unavailable
+from tinycrm.store.migrations import SCHEMA_HEAD
+from tinycrm.store.types import UTCDateTime, utcnow
+
+FORMAT = "tinycrm-dump"
+VERSION = 1
+DERIVED = {"name_key": "name", "title_key": "title", "search_key": None}
+# A database nobody has written to has no rows here (every write records an event); what
+# else it holds (the default pipeline, other seeded settings) a restore replaces.
+USER_TABLES = ("event", "company", "contact", "deal", "activity", "import_batch")
+CHUNK = 5000
+
+
+def _tables() -> list[Any]:
+    return [t for t in SQLModel.metadata.sorted_tables if t.name != "alembic_version"]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def dump_database(store: Store) -> dict[str, Any]:
+    """Every row of every table, in one consistent snapshot, as JSON-ready data."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    with store.read() as session, gc_paused():
+        conn = session.connection()
+        for table in _tables():
+            columns = [c for c in table.c if c.name not in DERIVED]
+            order = table.c.id if "id" in table.c else columns[0]
+            tables[table.name] = [
+                {key: _plain(value) for key, value in row.items()}
+                for row in conn.execute(select(*columns).order_by(order)).mappings()
+            ]
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "schema": SCHEMA_HEAD,
+        "exported_at": utcnow().isoformat(),
+        "exported_by": store.user,
+        "tables": tables,
+    }
+
+
+def _convert(table: Any, column: Any, value: Any, where: str) -> Any:
+    """A dumped value back into what the column holds; ``Invalid`` if it cannot be."""
+    if value is None:
+        if not column.nullable and not column.primary_key:
+            raise Invalid(f"{where}: {column.name} must not be empty")
+        return None
+    kind = column.type
+    try:
+        if isinstance(kind, UTCDateTime):
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                raise ValueError("no time zone")
+            return parsed.astimezone(UTC)
+        if isinstance(kind, Date):
+            return date.fromisoformat(value)
+        if isinstance(kind, Boolean):
+            if not isinstance(value, bool):
+                raise ValueError("not true or false")
+            return value
+        if isinstance(kind, Integer):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError("not a whole number")
+            return value
+        if isinstance(kind, String) and not isinstance(value, str):
+            raise ValueError("not text")
+    except (TypeError, ValueError) as exc:
+        raise Invalid(f"{where}: {column.name} {value!r} is not valid ({exc})") from None
+    return value
+
+
+def _rows(table: Any, dumped: Any) -> list[dict[str, Any]]:
+    if not isinstance(dumped, list):
+        raise Invalid(f"the dump's {table.name} is not a list of rows")
+    known = {c.name for c in table.c}
+    derived = [name for name in DERIVED if name in known]
+    rows = []
+    for index, item in enumerate(dumped):
+        where = f"{table.name}[{index}]"
+        if not isinstance(item, dict):
+            raise Invalid(f"{where} is not an object")
+        unknown = set(item) - known
+        if unknown:
+            raise Invalid(
+                f"{where} has columns this tinycrm does not know ({', '.join(sorted(unknown))}); "
+                "upgrade tinycrm"
+            )
+        row = {}
+        for column in table.c:
+            if column.name in DERIVED:
+                continue
+            if column.name not in item:
+                if column.default is not None and getattr(column.default, "is_scalar", False):
+                    row[column.name] = column.default.arg
+                    continue
+                if not column.nullable and not column.primary_key:
+                    raise Invalid(f"{where}: {column.name} is missing")
+                row[column.name] = None
+                continue
+            row[column.name] = _convert(table, column, item[column.name], where)
+        for name in derived:
+            source = DERIVED[name]
+            if source is None:  # the contact search key
+                parts = (row.get("name"), row.get("email"), row.get("phone"), row.get("title"))
+                row[name] = validate.key(" ".join(p for p in parts if p))
+            else:
+                row[name] = validate.key(row.get(source) or "")
+        rows.append(row)
+    return rows
+
+
+def check_dump(data: Any) -> None:
+    """Refuse what is not a tinycrm dump this version can restore."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise Invalid("not a tinycrm dump (make one with: tinycrm export all --format json)")
+    if data.get("version") != VERSION:
+        raise Invalid(f"dump format version {data.get('version')!r} is not {VERSION}")
+    if not isinstance(data.get("tables"), dict):
+        raise Invalid("the dump has no tables")
+    unknown = set(data["tables"]) - {t.name for t in _tables()}
+    if unknown:
+        raise Invalid(
+            f"the dump has tables this tinycrm does not know ({', '.join(sorted(unknown))}); "
+            "upgrade tinycrm"
+        )
+
+
+def restore_database(store: Store, data: dict[str, Any]) -> dict[str, int]:
+    """Load a dump into an empty database in one transaction; return rows per table.
+
+    "Empty" means nobody has written to it: no records and no events; what a new
+    database starts with (the default pipeline) is replaced by the dump's. Anything else is refused
+    (``Conflict``), as is a dump that does not hold together (``Invalid``).
+    """
+    check_dump(data)
+    counts: dict[str, int] = {}
+    with store.write() as session, gc_paused():
+        conn = session.connection()
+        for name in USER_TABLES:
+            table = SQLModel.metadata.tables[name]
+            n = conn.execute(select(func.count()).select_from(table)).scalar() or 0
+            if n:
+                raise Conflict(
+                    f"import all restores into an empty database, and this one has {n:,} "
+                    f"{name.replace('_', ' ')} rows (start a new one with --db FILE)"
+                )
+        for table in reversed(_tables()):
+            conn.execute(delete(table))
+        with big_cache(store, conn), contact_search_deferred(store, conn) as search:
+            for table in _tables():
+                rows = _rows(table, data["tables"].get(table.name, []))
+                counts[table.name] = len(rows)
+                try:
+                    for start in range(0, len(rows), CHUNK):
+                        conn.execute(insert(table), rows[start : start + CHUNK])
+                except IntegrityError as exc:
+                    message = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+                    raise Invalid(
+                        f"the dump does not hold together ({table.name}: {message})"
+                    ) from None
+                if table.name == "contact":
+                    for row in rows:
+                        search.inserted(row["id"])
+        if not store.is_sqlite:
+            from sqlalchemy import text
+
+            for table in _tables():
+                if "id" in table.c and table.c.id.autoincrement:
+                    conn.execute(
+                        text(
+                            "SELECT setval(pg_get_serial_sequence(:t, 'id'), "
+                            f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                        ),
+                        {"t": table.name},
+                    )
+    return counts
+
+
+# --------------------------------------------------------------------------- database files
+
+
+def describe_sqlite(path: Path) -> dict[str, Any]:
+    """What a SQLite file holds: its schema revision and how many records of each kind.
+
+    Raises ``Invalid`` when it is not a tinycrm database.
+    """
+    if not path.is_file():
+        raise Invalid(f"{path} is not a file")
+    with path.open("rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            raise Invalid(f"{path} is not an SQLite database (tinycrm db backup makes them)")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            problem = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if problem != "ok":
+                raise Invalid(f"{path} is damaged: {problem}")
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            counts = {
+                name: conn.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]
+                for name in ("company", "contact", "deal", "activity")
+            }
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise Invalid(f"{path} is not a tinycrm database ({exc})") from None
+    return {"revision": revision[0] if revision else None, **counts}
+
+
+def restore_sqlite(store: Store, source: Path) -> Path:
+    """Replace the store's SQLite database with the one in ``source``; return the copy
+    of what was replaced (``NAME.pre-restore-TIME.bak`` beside it).
+
+    Uses SQLite's online backup API in both directions, so other tinycrm
+    processes with the database open see either the old or the new one. The
+    caller opens the store again afterwards (which upgrades an older backup).
+    """
+    target = store.path
+    if target is None:
+        raise Unavailable(
+            "restore replaces SQLite databases; for PostgreSQL use pg_restore "
+            f"(e.g. pg_restore --clean -d '{store.display_url()}' tinycrm.dump)"
+        )
+    source = source.expanduser().absolute()
+    if source == target.absolute():
+        raise Invalid(f"{source} is the database itself")
+    info = describe_sqlite(source)
+    revision = info["revision"]
+    if revision is not None and revision > SCHEMA_HEAD:
+        raise Invalid(f"{source} is at schema {revision}, newer than this tinycrm; upgrade it")
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    copy = backup_sqlite(target, target.with_name(f"{target.name}.pre-restore-{stamp}.bak"))
+    store.close()
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(target, timeout=10)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return copy

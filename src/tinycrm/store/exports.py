@@ -1,0 +1,138 @@
+"""Streaming reads for exports of any size.
+
+``list_contacts`` builds every read model at once: right for a screen, wasteful for
+writing 100,000 contacts to a file (2 s and 500 MiB here). ``stream_contacts``
+runs the same filters and hands out plain dicts with the keys of ``ContactRead``,
+a few thousand at a time, with their tags and custom fields, inside one read
+transaction (one consistent snapshot).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, literal_column, select
+
+from tinycrm.store import validate
+from tinycrm.store.companies import resolve_company
+from tinycrm.store.contacts import lead_statuses, search_ids
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Invalid
+from tinycrm.store.models import Company, Contact, FieldValue, Tag
+from tinycrm.store.records import ids_with_field, ids_with_tags
+from tinycrm.store.types import UTCDateTime
+
+CHUNK = 5000
+_INTERNAL = frozenset({"name_key", "search_key"})
+
+
+def _decoder(kind: Any, sqlite: bool) -> Callable[[Any], Any] | None:
+    """What a raw driver value of a column of type ``kind`` needs to become its Python value."""
+    if isinstance(kind, UTCDateTime):
+        if sqlite:
+            return lambda v: datetime.fromisoformat(v + "+00:00")  # stored as naive UTC
+        return lambda v: v.astimezone(UTC)
+    if isinstance(kind, Boolean):
+        return bool
+    if isinstance(kind, Date) and sqlite:
+        return date.fromisoformat
+    return None
+
+
+def stream_contacts(
+    store: Store,
+    *,
+    tags: list[str] | None = None,
+    company: str | None = None,
+    lifecycle: str | None = None,
+    lead_status: str | None = None,
+    role: str | None = None,
+    owner: str | None = None,
+    search: str | None = None,
+    field: tuple[str, str | None] | None = None,
+    limit: int | None = None,
+    where: str | None = None,
+    segment: str | None = None,
+    chunk: int = CHUNK,
+) -> Iterator[Any]:
+    """Contacts filtered as ``list_contacts`` filters them, by name.
+
+    Yields first ``(keys, field_names)``: the keys of every contact (``id`` first,
+    ``tags`` and ``fields`` last), in the order ``contact list --csv`` has them, and
+    the sorted custom field names the selected contacts use (for a CSV header);
+    then lists of at most ``chunk`` contacts, each a list of values in that order.
+    """
+    from tinycrm.store.segments import resolve_where
+
+    with store.read() as session:
+        conn = session.connection()
+        columns = [c for c in Contact.__table__.c if c.name not in _INTERNAL]
+        query = select(*columns, Company.name.label("company")).outerjoin(
+            Company, Contact.company_id == Company.id
+        )
+        if tags:
+            query = query.where(Contact.id.in_(ids_with_tags("contact", tags)))
+        if field:
+            query = query.where(Contact.id.in_(ids_with_field("contact", *field)))
+        if company:
+            query = query.where(Contact.company_id == resolve_company(session, company).id)
+        if lifecycle:
+            query = query.where(Contact.lifecycle == validate.lifecycle(lifecycle))
+        if lead_status:
+            query = query.where(Contact.lead_status.in_(lead_statuses(lead_status)))
+        if role:
+            query = query.where(Contact.role == validate.role(role))
+        if owner:
+            query = query.where(Contact.owner == owner)
+        if search is not None:
+            if not search.strip():
+                raise Invalid("search text must not be empty")
+            query = query.where(Contact.id.in_(search_ids(store, session, search)))
+        query = query.where(resolve_where(store, session, "contact", where=where, segment=segment))
+        query = query.order_by(Contact.name_key, Contact.id)
+        if limit:
+            query = query.limit(limit)
+        selected = query.with_only_columns(Contact.id).subquery()
+        keys = select(FieldValue.key).where(
+            FieldValue.entity == "contact", FieldValue.entity_id.in_(select(selected.c.id))
+        )
+        field_names = sorted(set(conn.execute(keys.distinct()).scalars()))
+        # The same query with untyped columns: SQLAlchemy's per-value type handling
+        # costs more than the query; the few columns that need it are decoded below.
+        plain = [literal_column(f"contact.{c.name}").label(c.name) for c in columns]
+        query = query.with_only_columns(*plain, literal_column("company.name").label("company"))
+        decoders = [(i, _decoder(c.type, store.is_sqlite)) for i, c in enumerate(columns)]
+        decoders = [(i, d) for i, d in decoders if d is not None]
+        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
+        names = list(result.keys())
+        yield [*names, "tags", "fields"], field_names
+        for part in result.partitions(chunk):
+            rows = []
+            for values in part:
+                row = list(values)
+                for i, decode in decoders:
+                    if row[i] is not None:
+                        row[i] = decode(row[i])
+                rows.append(row)
+            ids = [row[0] for row in rows]
+            found_tags: dict[int, list[str]] = defaultdict(list)
+            for rid, name in conn.execute(
+                select(Tag.entity_id, Tag.name)
+                .where(Tag.entity == "contact", Tag.entity_id.in_(ids))
+                .order_by(Tag.entity_id, Tag.name)  # the unique index's order: no sort, no scan
+            ).all():
+                found_tags[rid].append(name)
+            found_fields: dict[int, dict[str, str]] = defaultdict(dict)
+            for rid, key, value in conn.execute(
+                select(FieldValue.entity_id, FieldValue.key, FieldValue.value)
+                .where(FieldValue.entity == "contact", FieldValue.entity_id.in_(ids))
+                .order_by(FieldValue.entity_id, FieldValue.key)
+            ).all():
+                found_fields[rid][key] = value
+            for row in rows:
+                row.append(found_tags.get(row[0], []))
+                row.append(found_fields.get(row[0], {}))
+            yield rows

@@ -1,0 +1,388 @@
+"""Data in and out through the command line: vendor files, reports, undo, exports, restore."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import tinycrm_executable
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+IMPORTS = FIXTURES / "import"
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "args", "counts"),
+    [
+        ("contacts", "hubspot-contacts.csv", [], "3 created, 0 updated, 1 skipped, 1 rejected"),
+        ("contacts", "pipedrive-people.csv", [], "3 created, 0 updated, 0 skipped, 0 rejected"),
+        ("contacts", "salesforce-contacts.csv", [], "3 created, 0 updated, 0 skipped, 0 rejected"),
+        ("contacts", "google-contacts.csv", [], "3 created, 0 updated, 0 skipped, 0 rejected"),
+        ("contacts", "google-contacts-legacy.csv", [], "2 created, 0 updated"),
+        ("contacts", "outlook-contacts.csv", [], "2 created, 0 updated, 0 skipped, 0 rejected"),
+        ("contacts", "excel-unicode-text.txt", [], "2 created"),
+        ("companies", "hubspot-companies.csv", [], "3 created, 0 updated, 0 skipped, 1 rejected"),
+        ("companies", "pipedrive-organizations.csv", [], "2 created"),
+        ("companies", "salesforce-accounts.csv", [], "2 created"),
+        ("deals", "hubspot-deals.csv", ["--create-stages"], "4 created, 0 updated"),
+        ("deals", "pipedrive-deals.csv", ["--create-stages"], "3 created"),
+        ("deals", "salesforce-opportunities.csv", ["--create-stages"], "3 created"),
+        ("deals", "excel-german-deals.csv", [], "3 created, 0 updated, 0 skipped, 0 rejected"),
+    ],
+)
+def test_vendor_exports_import_as_they_are(cli, kind, name, args, counts) -> None:
+    result = cli("import", kind, str(IMPORTS / name), *args)
+    assert result.exit_code == 0, result.stderr
+    assert f"Imported {kind} from {IMPORTS / name} (import #1): {counts}" in result.stdout
+    assert "Undo with: tinycrm import undo 1" in result.stdout
+
+
+def test_what_the_vendor_files_hold_arrives(cli) -> None:
+    cli("import", "contacts", str(IMPORTS / "outlook-contacts.csv"))
+    cli("import", "contacts", str(IMPORTS / "salesforce-contacts.csv"))
+    cli("import", "deals", str(IMPORTS / "excel-german-deals.csv"))
+    cli("import", "deals", str(IMPORTS / "salesforce-opportunities.csv"), "--create-stages")
+    cli("import", "activities", str(IMPORTS / "salesforce-tasks.csv"))
+    francois = cli("contact", "show", "f.lefevre@capouest-transports.fr", "--json").json()
+    assert (francois["name"], francois["title"], francois["phone"]) == (
+        "François Lefèvre", "Directeur logistique", "+33 2 40 00 00 00"
+    )  # fmt: skip
+    assert francois["tags"] == ["logistics", "vip"]
+    assert francois["fields"] == {
+        "email.2": "francois@example.fr",
+        "phone.mobile": "+33 6 00 00 00 01",
+    }
+    assert francois["notes"] == "Prefers calls before 10:00.\nAsk about the Q2 tender."
+    jose = cli("contact", "show", "José Martínez", "--json").json()
+    assert (jose["company"], jose["source"], jose["owner"]) == (
+        "Soluciones Ibéricas SL",
+        "web",
+        "Sam Smith",
+    )
+    deal = cli("deal", "show", "Müller Wartungsvertrag", "--json").json()
+    assert (deal["amount"], deal["currency"], deal["close_date"]) == (1234.5, "EUR", "2026-12-31")
+    platform = cli("deal", "show", "Ibéricas platform", "--json").json()
+    assert (platform["amount"], platform["stage"], platform["external_id"]) == (
+        48000, "Proposal/Price Quote", "0065g00000AbCdE"
+    )  # fmt: skip
+    tasks = cli("task", "list", "--json").json()
+    assert [(t["subject"], t["contact"]) for t in tasks] == [
+        ("Email Björn the contract", "Björn Larsen")
+    ]
+
+
+def test_unmapped_columns_are_reported_and_kept_on_request(cli) -> None:
+    result = cli("import", "contacts", str(IMPORTS / "hubspot-contacts.csv"))
+    assert "Columns not imported" in result.stdout and "City (5 rows)" in result.stdout
+    cli("import", "undo")
+    cli("import", "contacts", str(IMPORTS / "hubspot-contacts.csv"), "--keep-extra")
+    jm = cli("contact", "show", "jm@acme.de", "--json").json()
+    assert jm["fields"]["city"] == "Berlin" and jm["fields"]["country"] == "Germany"
+    assert jm["fields"]["record_id"] == "51"
+
+
+def test_show_mapping_and_map(cli, tmp_path: Path) -> None:
+    file = tmp_path / "odd.csv"
+    file.write_text("Full,Mail,Plan,Email\nAda Lovelace,ada@x.io,pro,old@x.io\n", encoding="utf-8")
+    shown = cli("import", "contacts", str(file), "--show-mapping", "--map", "Full=name")
+    assert shown.exit_code == 0
+    lines = shown.stdout.splitlines()
+    assert any(line.split()[:2] == ["Full", "name"] for line in lines)
+    assert any(line.startswith("Plan") and "(not imported)" in line for line in lines)
+    assert cli("contact", "list", "--json").json() == []  # nothing was imported
+    as_json = cli("import", "contacts", str(file), "--show-mapping", "--json").json()
+    assert as_json[3] == {"column": "Email", "field": "email", "why": "header"}
+    result = cli(
+        "import", "contacts", str(file),
+        "--map", "Full=name", "--map", "Mail=email", "--map", "Plan=field.plan", "--map", "Email=-",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    ada = cli("contact", "show", "ada@x.io", "--json").json()
+    assert (ada["name"], ada["fields"]) == ("Ada Lovelace", {"plan": "pro"})
+    bad = cli("import", "contacts", str(file), "--map", "Nope=email")
+    assert bad.exit_code == 1 and bad.stderr.startswith("Error: --map: no column 'Nope'")
+
+
+def test_rejected_rows_go_to_a_report_beside_the_input(cli, tmp_path: Path) -> None:
+    file = tmp_path / "people.csv"
+    file.write_text(
+        'Name,Email,Title\nAda,ada@x.io,=HYPERLINK("x")\n,nobody@x.io,\nBad,bad@,"two\nlines"\n',
+        encoding="utf-8",
+    )
+    result = cli("import", "contacts", str(file))
+    assert result.exit_code == 0
+    report = tmp_path / "people.errors.csv"
+    assert f"Rejected rows, with line numbers and reasons: {report}" in result.stdout
+    rows = list(csv.reader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
+    assert rows == [
+        ["line", "reason", "Name", "Email", "Title"],
+        ["4", "invalid email address 'bad@'", "Bad", "bad@", "two\nlines"],
+    ]
+    # nobody@x.io had no name: the email is the name
+    assert cli("contact", "show", "nobody@x.io", "--json").json()["name"] == "nobody@x.io"
+    ada = cli("contact", "show", "ada@x.io", "--json").json()
+    assert ada["title"] == '=HYPERLINK("x")'  # stored as given, escaped only on the way out
+    exported = cli("export", "contacts", "--search", "ada").stdout
+    assert "'=HYPERLINK" in exported
+    other = tmp_path / "elsewhere" / "bad.csv"
+    cli("import", "contacts", str(file), "--errors", str(other))
+    assert other.exists()
+
+
+def test_strict_and_dry_run_write_nothing(cli, tmp_path: Path) -> None:
+    file = tmp_path / "people.csv"
+    file.write_text("Name,Email\nAda,ada@x.io\nBad,bad@\n", encoding="utf-8")
+    strict = cli("import", "contacts", str(file), "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr == (
+        "Error: line 3: invalid email address 'bad@' (--strict: nothing was imported)\n"
+    )
+    dry = cli("import", "contacts", str(file), "--dry-run")
+    assert dry.exit_code == 0
+    assert "Dry run, nothing written: contacts from" in dry.stdout
+    assert "would be 1 created, 0 updated, 0 skipped, 1 rejected" in dry.stdout
+    assert "line 3: invalid email address 'bad@'" in dry.stderr
+    assert not (tmp_path / "people.errors.csv").exists()
+    assert cli("contact", "list", "--json").json() == []
+    assert cli("import", "history", "--json").json() == []
+    assert cli("feed", "--json").json() == []
+
+
+def test_stdin_json_summary_history_and_undo(cli) -> None:
+    text = "Email,Name,Company\nada@x.io,Ada,Acme\ngrace@x.io,Grace,Navy\n"
+    result = cli("import", "contacts", "-", "--json", input=text)
+    summary = result.json()
+    assert (summary["batch_id"], summary["created"], summary["linked_created"]) == (
+        1,
+        2,
+        {"company": 2},
+    )
+    assert summary["errors_file"] is None
+    feed = cli("feed", "--json").json()
+    assert [e["summary"] for e in feed] == [
+        "imported 2 contacts from - (import #1: 2 new, 0 updated, 2 companies created)"
+    ]
+    history = cli("import", "history", "--json").json()
+    assert [(b["id"], b["source"], b["created"], b["undone_at"]) for b in history] == [
+        (1, "-", 2, None)
+    ]
+    assert "contacts  -" in cli("import", "history").stdout
+    preview = cli("import", "undo", "--dry-run")
+    assert preview.stdout.startswith(
+        "Would undo import #1 (contacts from -): would remove 2 contacts"
+    )
+    assert len(cli("contact", "list", "--json").json()) == 2
+    undone = cli("import", "undo", "1")
+    assert (
+        undone.stdout
+        == "Undid import #1 (contacts from -): removed 2 contacts, 2 companies, restored 0 values\n"
+    )
+    assert cli("contact", "list", "--json").json() == []
+    again = cli("import", "undo", "1")
+    assert (again.exit_code, again.stderr) == (1, "Error: import #1 was already undone\n")
+
+
+def test_undo_reports_conflicts(cli) -> None:
+    cli("contact", "add", "Ada", "--email", "ada@x.io")
+    cli("import", "contacts", "-", input="Email,Title\nada@x.io,Analyst\n")
+    cli("contact", "edit", "ada@x.io", "--title", "Countess")
+    result = cli("import", "undo")
+    assert "Kept 1 changed since the import:" in result.stdout
+    assert "kept title of contact #1 Ada: changed after the import" in result.stdout
+
+
+def test_vcard_import_and_export_round_trip(cli, tmp_path: Path) -> None:
+    result = cli("import", "contacts", str(FIXTURES / "vcard" / "iphone-export.vcf"))
+    assert result.exit_code == 0 and "2 created" in result.stdout
+    out = tmp_path / "out.vcf"
+    assert (
+        cli(
+            "export", "contacts", "--format", "vcard", "--vcard-version", "4.0", "--out", str(out)
+        ).exit_code
+        == 0
+    )
+    text = out.read_text(encoding="utf-8")
+    assert text.count("BEGIN:VCARD") == 2 and "VERSION:4.0" in text and "PHOTO" not in text
+    before = cli("contact", "show", "jm@acme.de", "--json").json()
+    cli("import", "undo")
+    cli("import", "contacts", str(out))
+    after = cli("contact", "show", "jm@acme.de", "--json").json()
+    for key in ("name", "email", "phone", "title", "company", "notes", "tags", "fields"):
+        assert after[key] == before[key], key
+
+
+def test_exports_with_filters_formats_and_formula_escaping(cli, tmp_path: Path) -> None:
+    cli("contact", "add", "=Evil", "--email", "evil@x.io", "--title", "@SUM(1)", "--tag", "vip")
+    cli("contact", "add", "Ada", "--email", "ada@x.io", "--phone", "+44 20", "--field", "note=-5+3")
+    cli("deal", "add", "Won deal", "--amount", "100")
+    cli("deal", "won", "Won deal")
+    exported = cli("export", "contacts").stdout
+    assert exported == cli("contact", "list", "--csv").stdout  # the same columns and cells
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [(r["name"], r["title"]) for r in rows] == [("'=Evil", "'@SUM(1)"), ("Ada", "")]
+    assert rows[1]["phone"] == "'+44 20" and rows[1]["field.note"] == "'-5+3"
+    tagged = cli("export", "contacts", "--tag", "vip", "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(line)["email"] for line in tagged] == ["evil@x.io"]
+    assert [d["status"] for d in cli("export", "deals", "--format", "json").json()] == ["won"]
+    assert cli("export", "deals", "--status", "open", "--format", "json").json() == []
+    target = tmp_path / "sub" / "contacts.json"
+    result = cli("export", "contacts", "--format", "json", "--out", str(target))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(target.read_text()) == cli("contact", "list", "--json").json()
+    bad = cli("export", "companies", "--format", "vcard")
+    assert bad.exit_code == 2
+
+
+def test_export_all_and_import_all(cli, tmp_path: Path) -> None:
+    cli("company", "add", "Acme", "--tag", "enterprise", "--field", "tier=1")
+    cli("contact", "add", "Ada", "--email", "ada@x.io", "--company", "Acme")
+    cli("deal", "add", "Acme renewal", "--contact", "ada@x.io", "--amount", "18500.50")
+    cli("deal", "move", "Acme renewal", "Proposal")
+    cli("log", "call", "ada@x.io", "Walked through the proposal")
+    dump = tmp_path / "all.json"
+    assert cli("export", "all", "--out", str(dump)).exit_code == 0
+    data = json.loads(dump.read_text())
+    assert data["format"] == "tinycrm-dump"
+    assert {"company", "contact", "deal", "stage_change", "event", "tag", "field_value"} <= set(
+        data["tables"]
+    )
+    fresh = tmp_path / "fresh.db"
+    result = cli("--db", str(fresh), "import", "all", str(dump))
+    assert result.exit_code == 0 and result.stdout.startswith(f"Restored {dump}: ")
+    again = tmp_path / "again.json"
+    cli("--db", str(fresh), "export", "all", "--out", str(again))
+    restored = json.loads(again.read_text())
+    assert restored["tables"] == data["tables"]
+    refused = cli("--db", str(fresh), "import", "all", str(dump))
+    assert refused.exit_code == 1 and "restores into an empty database" in refused.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "tinycrm-dump", ')
+    result = cli("--db", str(tmp_path / "other.db"), "import", "all", str(broken))
+    assert result.exit_code == 1 and "is not valid JSON (line 1" in result.stderr
+    folder = tmp_path / "csv"
+    assert cli("export", "all", "--format", "csv", "--out", str(folder)).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "activities.csv", "companies.csv", "contacts.csv", "deals.csv", "tasks.csv"
+    ]  # fmt: skip
+
+
+def test_db_restore_keeps_a_copy_of_what_it_replaces(cli, tmp_path: Path) -> None:
+    cli("contact", "add", "Ada")
+    backup = tmp_path / "backup.db"
+    assert cli("db", "backup", str(backup)).exit_code == 0
+    cli("contact", "add", "Grace")
+    refused = cli("db", "restore", str(backup))
+    assert refused.exit_code == 1 and "--yes" in refused.stderr
+    result = cli("db", "restore", str(backup), "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert [c["name"] for c in cli("contact", "list", "--json").json()] == ["Ada"]
+    copies = list(tmp_path.glob("tinycrm.db.pre-restore-*.bak"))
+    assert len(copies) == 1 and f"kept as {copies[0]}" in result.stdout
+    kept = cli("--db", str(copies[0]), "contact", "list", "--json").json()
+    assert [c["name"] for c in kept] == ["Ada", "Grace"]
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database")
+    bad = cli("db", "restore", str(junk), "--yes")
+    assert bad.exit_code == 1 and "not an SQLite database" in bad.stderr
+
+
+def test_db_restore_on_postgresql_explains_pg_restore(cli) -> None:
+    pg = os.environ.get("TINYCRM_TEST_PG_URL")
+    if not pg:
+        pytest.skip("needs TINYCRM_TEST_PG_URL")
+    result = cli("--db", pg, "db", "restore", "x.db", "--yes")
+    assert result.exit_code == 1 and "pg_restore" in result.stderr
+
+
+def _big_csv(path: Path, rows: int) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["First Name", "Last Name", "Email", "Company", "Tags"])
+        for i in range(rows):
+            writer.writerow(
+                [f"Person{i}", "Müller", f"p{i}@example{i % 50}.com", f"Co {i % 300}", "a, b"]
+            )
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_an_import_killed_half_way_leaves_the_database_as_before(
+    cli, tmp_path: Path, how: signal.Signals
+) -> None:
+    cli("contact", "add", "Before", "--email", "before@x.io")
+    big = tmp_path / "big.csv"
+    _big_csv(big, 40_000)
+    proc = subprocess.Popen(
+        [*tinycrm_executable(), "import", "contacts", str(big), "--progress"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 60
+    seen = ""
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        seen += line
+        if "rows (" in line and int(line.split("(")[1].split("%")[0]) >= 20:
+            break
+        assert line, f"the import ended before it could be interrupted: {seen}"
+    proc.send_signal(how)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert "Imported" not in stdout
+    if how == signal.SIGINT:
+        assert proc.returncode == 130
+        assert "interrupted; nothing was saved" in stderr
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    listed = cli("contact", "list", "--json").json()
+    assert [c["email"] for c in listed] == ["before@x.io"]
+    assert cli("company", "list", "--json").json() == []
+    assert cli("import", "history", "--json").json() == []
+    assert [e["action"] for e in cli("feed", "--json").json()] == ["created"]
+    assert cli("contact", "list", "--search", "person1", "--json").json() == []
+    if how == signal.SIGKILL:  # and the database takes imports afterwards
+        small = tmp_path / "small.csv"
+        _big_csv(small, 10)
+        assert "10 created" in cli("import", "contacts", str(small)).stdout
+
+
+def test_progress_lines_only_when_asked(sh, tmp_path: Path) -> None:
+    big = tmp_path / "some.csv"
+    _big_csv(big, 2500)
+    quiet = sh("import", "contacts", str(big))
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    loud = sh("--db", str(tmp_path / "other.db"), "import", "contacts", str(big), "--progress")
+    assert "Importing contacts: 2,000 rows (" in loud.stderr
+
+
+def test_bad_files_are_one_line_errors(cli, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    for args, message in [
+        (["import", "contacts", str(tmp_path / "missing.csv")], "Error: no such file:"),
+        (["import", "contacts", str(empty)], "is empty"),
+        (["import", "contacts", str(tmp_path)], "is a directory"),
+        (["import", "contacts", str(empty), "--encoding", "klingon"], "unknown encoding"),
+        (["import", "deals", str(empty), "--on-duplicate", "merge"], "is empty"),
+    ]:
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_import_rejects_an_unknown_duplicate_policy(cli) -> None:
+    result = cli("import", "contacts", "-", "--on-duplicate", "merge", input="Name\nAda\n")
+    assert result.exit_code == 1 and "invalid --on-duplicate 'merge'" in result.stderr
+
+
+if sys.platform == "win32":  # pragma: no cover
+    pytest.skip("signals differ on Windows", allow_module_level=True)

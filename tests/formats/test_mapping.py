@@ -1,0 +1,174 @@
+"""Headers of real exports map to fields; --map overrides; extras are reported or kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tinycrm.formats import FormatError
+from tinycrm.formats.csvfile import open_csv
+from tinycrm.formats.mapping import ROW_ERROR, build_mapping, mapped_rows, normalize
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
+
+
+def mapping_of(name: str, kind: str, **kwargs: object) -> dict[str, str | None]:
+    with (FIXTURES / name).open("rb") as handle:
+        table = open_csv(handle, name=name)
+        mapping = build_mapping(kind, table.header, **kwargs)  # type: ignore[arg-type]
+    return {c.header: c.target for c in mapping.columns}
+
+
+# (file, kind, encoding, {header: field}) for one export of each vendor
+VENDORS = [
+    ("hubspot-contacts.csv", "contacts", "utf-8", {
+        "First Name": "first_name", "Last Name": "last_name", "Email": "email",
+        "Phone Number": "phone", "Mobile Phone Number": "phone", "Company Name": "company",
+        "Job Title": "title", "Lifecycle Stage": "lifecycle", "Contact owner": "owner",
+        "City": None}),
+    ("hubspot-companies.csv", "companies", "utf-8", {
+        "Company name": "name", "Company Domain Name": "domain", "Industry": "industry",
+        "Number of Employees": "size", "City": "city", "Country/Region": "country",
+        "Company owner": "owner"}),
+    ("hubspot-deals.csv", "deals", "utf-8", {
+        "Record ID": "external_id", "Deal Name": "title", "Deal Stage": "stage",
+        "Pipeline": "pipeline", "Amount": "amount", "Close Date": "close_date",
+        "Deal owner": "owner", "Associated Company": "company", "Associated Contact": "contact",
+        "Deal probability": "probability"}),
+    ("pipedrive-people.csv", "contacts", "utf-8-sig", {
+        "Person - Name": "name", "Person - Organization": "company",
+        "Person - Email - Work": "email", "Person - Email - Home": "email",
+        "Person - Phone - Mobile": "phone", "Person - Labels": "tags",
+        "Person - Owner": "owner", "Person - Job title": "title"}),
+    ("pipedrive-organizations.csv", "companies", "utf-8-sig", {
+        "Organization - Name": "name", "Organization - Address": "address",
+        "Organization - Labels": "tags", "Organization - Website": "domain"}),
+    ("pipedrive-deals.csv", "deals", "utf-8-sig", {
+        "Deal - ID": "external_id", "Deal - Title": "title", "Deal - Value": "amount",
+        "Deal - Currency": "currency", "Deal - Pipeline": "pipeline", "Deal - Stage": "stage",
+        "Deal - Status": "status", "Deal - Expected close date": "close_date",
+        "Deal - Organization": "company", "Deal - Contact person": "contact",
+        "Deal - Lost reason": "lost_reason", "Deal - Probability": "probability"}),
+    ("pipedrive-activities.csv", "activities", "utf-8-sig", {
+        "Activity - Subject": "subject", "Activity - Type": "kind", "Activity - Due date": "date",
+        "Activity - Due time": "time", "Activity - Done": "done", "Activity - Deal": "deal",
+        "Activity - Contact person": "contact", "Activity - Organization": "company",
+        "Activity - Note": "body", "Activity - Marked as done time": "done_at"}),
+    ("salesforce-contacts.csv", "contacts", "cp1252", {
+        "First Name": "first_name", "Last Name": "last_name", "Title": "title",
+        "Account Name": "company", "Email": "email", "Phone": "phone", "Mobile": "phone",
+        "Lead Source": "source", "Contact Owner": "owner", "Salutation": None}),
+    ("salesforce-accounts.csv", "companies", "cp1252", {
+        "Account Name": "name", "Website": "domain", "Employees": "size",
+        "Billing Street": "address", "Billing City": "city", "Billing Country": "country",
+        "Account Owner": "owner"}),
+    ("salesforce-opportunities.csv", "deals", "cp1252", {
+        "Opportunity ID": "external_id", "Opportunity Name": "title", "Account Name": "company",
+        "Amount": "amount", "Close Date": "close_date", "Stage": "stage",
+        "Probability (%)": "probability", "Opportunity Owner": "owner",
+        "Opportunity Currency": "currency"}),
+    ("salesforce-tasks.csv", "activities", "cp1252", {
+        "Subject": "subject", "Name": "contact", "Related To": "about",
+        "Activity Date": "date", "Status": "done", "Task Subtype": "kind", "Comments": "body",
+        "Assigned": "owner"}),
+    ("google-contacts.csv", "contacts", "utf-8", {
+        "First Name": "first_name", "Middle Name": "middle_name", "Last Name": "last_name",
+        "Organization Name": "company", "Organization Title": "title", "Notes": "notes",
+        "Labels": "tags", "E-mail 1 - Value": "email", "E-mail 2 - Value": "email",
+        "Phone 1 - Value": "phone", "E-mail 1 - Label": None}),
+    ("google-contacts-legacy.csv", "contacts", "utf-16", {
+        "Name": "name", "Given Name": "first_name", "Family Name": "last_name",
+        "Group Membership": "tags", "E-mail 1 - Value": "email", "Phone 1 - Value": "phone",
+        "Organization 1 - Name": "company", "Organization 1 - Title": "title"}),
+    ("outlook-contacts.csv", "contacts", "cp1252", {
+        "First Name": "first_name", "Last Name": "last_name", "Company": "company",
+        "Job Title": "title", "Title": None, "Business Phone": "phone", "Mobile Phone": "phone",
+        "E-mail Address": "email", "E-mail 2 Address": "email", "Categories": "tags",
+        "Notes": "notes"}),
+    ("excel-unicode-text.txt", "contacts", "utf-16", {
+        "Name": "name", "Email": "email", "Company": "company", "Tags": "tags"}),
+    ("excel-german-deals.csv", "deals", "cp1252", {
+        "Deal Name": "title", "Amount": "amount", "Close Date": "close_date",
+        "Company": "company", "Stage": "stage"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "kind", "encoding", "expected"), VENDORS)
+def test_vendor_exports_map_as_they_are(
+    name: str, kind: str, encoding: str, expected: dict
+) -> None:
+    with (FIXTURES / name).open("rb") as handle:
+        assert open_csv(handle, name=name).encoding == encoding
+    mapped = mapping_of(name, kind)
+    for header, target in expected.items():
+        assert mapped[header] == target, header
+
+
+def test_headers_compare_without_case_space_or_punctuation() -> None:
+    assert normalize("E-mail Address") == normalize("email address") == "emailaddress"
+    assert normalize("Person - Email - Work", "contacts") == "emailwork"
+    assert normalize("Organization - Name", "deals") == "organizationname"
+
+
+def test_several_email_columns_coalesce_and_keep_the_others_as_custom_fields() -> None:
+    mapping = build_mapping(
+        "contacts", ["Name", "E-mail Address", "E-mail 2 Address", "Mobile Phone"]
+    )
+    assert mapping.apply(["Ada", "", "ada@home.org", "+44 7"]) == {
+        "name": "Ada", "email": "ada@home.org", "phone": "+44 7",
+    }  # fmt: skip
+    assert mapping.apply(["Ada", "ada@work.com", "ada@home.org", ""]) == {
+        "name": "Ada", "email": "ada@work.com", "field:email.2": "ada@home.org", "phone": "",
+    }  # fmt: skip
+
+
+def test_map_overrides_and_errors() -> None:
+    mapping = build_mapping(
+        "contacts", ["Full", "Mail", "Plan", "Email"],
+        overrides=[("full", "name"), ("Mail", "email"), ("PLAN", "field.plan"), ("Email", "-")],
+    )  # fmt: skip
+    assert [c.target for c in mapping.columns] == ["name", "email", "field:plan", None]
+    with pytest.raises(FormatError, match="no column 'Nope'"):
+        build_mapping("contacts", ["Name"], overrides=[("Nope", "email")])
+    with pytest.raises(FormatError, match="unknown field 'mail' for contacts"):
+        build_mapping("contacts", ["Name"], overrides=[("Name", "mail")])
+    with pytest.raises(FormatError, match="invalid custom field name"):
+        build_mapping("contacts", ["Name"], overrides=[("Name", "field.1 bad")])
+
+
+def test_keep_extra_names_custom_fields_the_same_for_every_vendor() -> None:
+    outlook = mapping_of("outlook-contacts.csv", "contacts", keep_extra=True)
+    salesforce = mapping_of("salesforce-contacts.csv", "contacts", keep_extra=True)
+    google = mapping_of("google-contacts.csv", "contacts", keep_extra=True)
+    assert outlook["Business City"] == salesforce["Mailing City"] == "field:city"
+    assert google["Address 1 - City"] == "field:city"
+    assert outlook["Home City"] == "field:home.city"
+    assert salesforce["Created Date"] == "field:created_date"
+
+
+def test_tinycrm_exports_map_back() -> None:
+    header = ["id", "name", "email", "company_id", "created_at", "updated_at", "field.plan", "tags"]
+    mapped = {c.header: (c.target, c.how) for c in build_mapping("contacts", header).columns}
+    assert mapped["field.plan"] == ("field:plan", "field")
+    assert mapped["company_id"] == (None, "ignored")
+    deals = build_mapping("deals", ["id", "title", "external_id", "created_at", "updated_at"])
+    assert [c.target for c in deals.columns] == [None, "title", "external_id", None, None]
+
+
+def test_ragged_rows_and_salesforce_footers() -> None:
+    mapping = build_mapping("contacts", ["Name", "Email", "Phone"])
+    records = [
+        (2, ["Ada", "a@x.io", "1"]),
+        (3, ["Grace", "g@x.io"]),  # short: the rest is blank
+        (4, ["Linus", "l@x.io", "3", "", ""]),  # trailing empty cells are fine
+        (5, ["Bad", "b@x.io", "4", "spill"]),
+        (7, ["Generated By:  Sam  11/23/2026"]),
+        (8, ["Copyright (c) 2000-2026 salesforce.com, inc."]),
+    ]
+    footer: list[int] = []
+    rows = list(mapped_rows(records, mapping, footer))
+    assert [r[0] for r in rows] == [2, 3, 4, 5]
+    assert rows[1][1] == {"name": "Grace", "email": "g@x.io", "phone": ""}
+    assert "4 cells but the header has 3 columns" in rows[3][1][ROW_ERROR]
+    assert footer == [7, 8]

@@ -1,0 +1,112 @@
+"""Cell values as spreadsheets write them: dates, numbers, percentages, flags, tags."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tinycrm.formats import FormatError
+from tinycrm.formats import values as v
+
+BERLIN = timezone(timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("text", "day_first", "expected"),
+    [
+        ("2026-12-31", False, date(2026, 12, 31)),
+        ("2026/12/31", False, date(2026, 12, 31)),
+        ("20261231", False, date(2026, 12, 31)),
+        ("2026-12-31T14:30:00Z", False, date(2026, 12, 31)),
+        ("12/31/2026", False, date(2026, 12, 31)),  # month first: unambiguous anyway
+        ("31/12/2026", False, date(2026, 12, 31)),  # day > 12: day first whatever the option
+        ("03/04/2026", False, date(2026, 3, 4)),
+        ("03/04/2026", True, date(2026, 4, 3)),
+        ("31.12.2026", False, date(2026, 12, 31)),  # dots: always day first
+        ("1.2.26", False, date(2026, 2, 1)),
+        ("Dec 31, 2026", False, date(2026, 12, 31)),
+        ("December 31 2026", False, date(2026, 12, 31)),
+        ("31-Dec-2026", False, date(2026, 12, 31)),
+        ("31 Dec 26", False, date(2026, 12, 31)),
+        ("Thu, 31 Dec 2026", False, date(2026, 12, 31)),
+        ("1/15/2027 9:41 AM", False, date(2027, 1, 15)),
+        ("46022", False, date(2025, 12, 31)),  # an Excel serial day
+        ("46022.75", False, date(2025, 12, 31)),
+    ],
+)
+def test_dates_in_the_forms_exports_use(text: str, day_first: bool, expected: date) -> None:
+    assert v.parse_date(text, day_first=day_first) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "soon", "2026", "13/13/2026", "2026-02-30", "31 Foo 2026", "0001-01-01 00:00 +05:00"],
+)
+def test_unreadable_dates_are_one_line_errors(text: str) -> None:
+    with pytest.raises(FormatError) as info:
+        v.parse_datetime(text, tz=UTC)
+    assert "\n" not in str(info.value)
+
+
+def test_datetimes_are_local_unless_they_say_otherwise() -> None:
+    assert v.parse_datetime("2026-12-31 14:30", tz=BERLIN) == datetime(
+        2026, 12, 31, 13, 30, tzinfo=UTC
+    )
+    assert v.parse_datetime("2026-12-31T14:30:00Z", tz=BERLIN) == datetime(
+        2026, 12, 31, 14, 30, tzinfo=UTC
+    )
+    assert v.parse_datetime("12/31/2026 2:30 PM", tz=UTC) == datetime(
+        2026, 12, 31, 14, 30, tzinfo=UTC
+    )
+    assert v.parse_datetime("2026-12-31 14:30 +05:00", tz=UTC).hour == 9
+    assert v.parse_datetime("46022.5", tz=UTC) == datetime(2025, 12, 31, 12, 0, tzinfo=UTC)
+    assert v.parse_time("2:30 pm") == time(14, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("250", 250), ("1,200", 1200), ("1.200", 1200), ("1 200", 1200)]
+)
+def test_whole_numbers_with_thousands_separators(text: str, expected: int) -> None:
+    assert v.parse_whole_number(text, "company size") == expected
+
+
+@pytest.mark.parametrize("text", ["about fifty", "12.5", "-3"])
+def test_not_whole_numbers(text: str) -> None:
+    with pytest.raises(FormatError, match="company size"):
+        v.parse_whole_number(text, "company size")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("50", 50), ("50%", 50), ("75 %", 75), ("0.9", 90), ("1", 1), ("0,25", 25)],
+)
+def test_percentages_and_fractions(text: str, expected: int) -> None:
+    assert v.parse_percent(text) == expected
+
+
+def test_flags_and_tags() -> None:
+    assert v.parse_flag("Completed", "done") and v.parse_flag("x", "done")
+    assert not v.parse_flag("Not Started", "done") and not v.parse_flag("To do", "done")
+    with pytest.raises(FormatError):
+        v.parse_flag("maybe", "done")
+    assert v.split_tags("VIP;Logistics") == ["VIP", "Logistics"]
+    assert v.split_tags("* myContacts ::: Clients ::: * starred") == ["Clients", "starred"]
+    assert v.split_tags("hot lead, partner") == ["hot lead", "partner"]
+
+
+def test_formula_escapes_from_csv_exports_are_removed() -> None:
+    assert v.clean_cell("'+49 30 123") == "+49 30 123"
+    assert v.clean_cell("'=SUM(A1)") == "=SUM(A1)"
+    assert v.clean_cell("'quoted'") == "'quoted'"
+    assert v.clean_cell("  padded  ") == "padded"
+
+
+@given(st.text(max_size=40))
+def test_date_parsing_never_fails_any_other_way(text: str) -> None:
+    for day_first in (False, True):
+        with contextlib.suppress(FormatError):
+            v.parse_datetime(text, day_first=day_first, tz=UTC)

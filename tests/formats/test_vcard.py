@@ -1,0 +1,131 @@
+"""vCards from phones and address books: folded lines, quoted-printable, photos, types."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tinycrm.formats import FormatError
+from tinycrm.formats.mapping import ROW_ERROR
+from tinycrm.formats.vcard import contact_card, read_vcards
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "vcard"
+
+
+def cards(name: str) -> list[tuple[int, dict[str, str], str]]:
+    with (FIXTURES / name).open("rb") as handle:
+        return list(read_vcards(handle, name=name))
+
+
+def test_iphone_export_groups_labels_folding_and_photo() -> None:
+    (line, jm, text), (_, ada, _) = cards("iphone-export.vcf")
+    assert line == 1 and "PHOTO" not in text
+    assert jm["name"] == "Dr. Jürgen Müller"
+    assert jm["email"] == "jm@acme.de"  # type=pref
+    assert jm["field:email.home"] == "juergen@example.de"  # X-ABLabel _$!<Home>!$_
+    assert jm["phone"] == "+49 170 1234567"
+    assert jm["field:phone.work"] == "+49 30 1234567"
+    assert jm["field:phone.assistant"] == "+49 30 7654321"  # a custom Apple label
+    assert jm["company"] == "Acme GmbH" and jm["field:department"] == "Vertrieb"
+    assert jm["title"] == "Geschäftsführer"
+    assert jm["notes"].startswith("Met at Hannover Messe. Interested in the maintenance contract,")
+    assert jm["notes"].endswith("\nSecond line of the note.")  # folded and escaped
+    assert jm["tags"] == "Kunden,VIP"
+    assert (jm["field:street"], jm["field:city"], jm["field:postcode"]) == (
+        "Hauptstraße 1", "Berlin", "10115"
+    )  # fmt: skip
+    assert jm["field:home.city"] == "Potsdam" and jm["field:home.region"] == "Brandenburg"
+    assert jm["field:website"] == "https://acme.de" and jm["field:birthday"] == "1970-03-14"
+    assert ada == {"name": "Ada Lovelace", "email": "ada@analytical.co.uk"}
+
+
+def test_android_21_quoted_printable_soft_breaks_and_bare_types() -> None:
+    [(_, card, _)] = cards("android-2.1.vcf")
+    assert card["name"] == "Ayşe Öztürk"
+    assert card["company"] == "İstanbul Lojistik A.Ş."
+    assert card["email"] == "ayse.ozturk@istanbul-lojistik.com.tr"  # WORK;PREF
+    assert card["field:email.home"] == "ayse@example.com.tr"
+    assert card["phone"] == "+90 532 000 00 00"  # CELL;PREF
+    assert card["field:phone.work"] == "+90 212 000 00 00"
+    assert card["field:phone.fax"] == "+90 212 000 00 01"
+    assert card["notes"] == (
+        "Line one\nLine two is long enough that the phone breaks it with a soft line break "
+        "and goes on."
+    )
+
+
+def test_vcard_4_type_lists_pref_and_tel_uris() -> None:
+    [(_, card, _)] = cards("vcard4.vcf")
+    assert card["email"] == "zoe@lumiere-retail.fr"
+    assert card["field:email.home"] == "zoe@example.org"
+    assert card["phone"] == "+33-6-12-34-56-78"
+    assert card["field:phone.work"] == "+33-1-42-00-00-00"
+    assert card["tags"] == "vip,retail"
+    assert card["field:street"] == "18 rue du Faubourg Saint-Honoré"
+    assert card["notes"] == "Met in Paris, twice."
+
+
+def test_google_and_a_broken_card_in_a_windows_1252_file() -> None:
+    [(_, hana, _)] = cards("google-export.vcf")
+    assert hana["email"] == "hana@tallinncloud.ee" and hana["tags"] == "myContacts,Clients"
+    found = cards("outlook-2.1-cp1252.vcf")
+    assert [line for line, _, _ in found] == [1, 10, 15]
+    assert found[0][1]["name"] == "Amélie Dubois"
+    assert found[0][1]["email"] == "amelie@atelier-numerique.fr"
+    assert "THIS LINE IS NOT A PROPERTY" in found[1][1][ROW_ERROR]
+    assert found[2][1]["name"] == "Inès Weiß"
+
+
+def test_a_file_without_cards_is_refused() -> None:
+    with pytest.raises(FormatError, match="no vCard"):
+        list(read_vcards(io.BytesIO(b"Name,Email\nAda,a@b.c\n"), name="x.vcf"))
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_written_cards_read_back_the_same(version: str) -> None:
+    contact = SimpleNamespace(
+        name="Jürgen Müller", email="jm@acme.de", phone="+49 30 1", company="Acme, GmbH; Berlin",
+        title="CEO", notes="Two lines;\nwith, punctuation", tags=["vip", "partner"],
+        role="buyer", lifecycle="customer", source="referral", owner="sam",
+        fields={"email.home": "jm@home.de", "phone.mobile": "+49 170 1",
+                "street": "Hauptstr. 1", "city": "Berlin", "country": "Germany",
+                "home.city": "Potsdam", "plan": "pro, yearly"},
+    )  # fmt: skip
+    text = contact_card(contact, version=version)
+    assert f"VERSION:{version}" in text
+    [(_, card, _)] = read_vcards(io.BytesIO(text.encode()), name="x.vcf")
+    assert card == {
+        "name": "Jürgen Müller", "email": "jm@acme.de", "phone": "+49 30 1",
+        "company": "Acme, GmbH; Berlin", "title": "CEO", "notes": "Two lines;\nwith, punctuation",
+        "tags": "vip,partner", "role": "buyer", "lifecycle": "customer", "source": "referral",
+        "owner": "sam", "field:email.home": "jm@home.de", "field:phone.mobile": "+49 170 1",
+        "field:street": "Hauptstr. 1", "field:city": "Berlin", "field:country": "Germany",
+        "field:home.city": "Potsdam", "field:plan": "pro, yearly",
+    }  # fmt: skip
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=600),
+        st.builds(
+            lambda junk, at: (FIXTURES / "iphone-export.vcf").read_bytes()[:at] + junk,
+            st.binary(max_size=40),
+            st.integers(0, 3200),
+        ),
+    )
+)
+@settings(max_examples=150, deadline=None)
+def test_any_bytes_give_cards_rejected_cards_or_one_clear_error(data: bytes) -> None:
+    try:
+        found = list(read_vcards(io.BytesIO(data), name="fuzz.vcf"))
+    except FormatError as exc:
+        assert "\n" not in str(exc)
+        return
+    for line, values, _ in found:
+        assert line >= 1
+        assert ROW_ERROR in values or "name" in values

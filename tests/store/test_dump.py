@@ -1,0 +1,109 @@
+"""The full dump: the demo data survives a round trip exactly, on every backend."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tinycrm.demo import build_demo
+from tinycrm.store import Conflict, Invalid, Unavailable
+from tinycrm.store.contacts import add_contact, list_contacts
+from tinycrm.store.deals import list_deals
+from tinycrm.store.dump import describe_sqlite, dump_database, restore_database, restore_sqlite
+from tinycrm.store.engine import Store, backup_sqlite, open_store
+from tinycrm.store.imports import count_rows
+
+NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Any]]]:
+    path = tmp_path_factory.mktemp("dump") / "demo.db"
+    opened = open_store(str(path), user="demo")
+    build_demo(opened, now=NOW)
+    data = dump_database(opened)
+    opened.close()
+    yield path, data
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
+    assert a["tables"].keys() == b["tables"].keys()
+    for name in a["tables"]:
+        assert a["tables"][name] == b["tables"][name], name
+
+
+def test_the_demo_round_trips_exactly(store: Store, demo: tuple[Path, dict[str, Any]]) -> None:
+    _, original = demo
+    text = json.dumps(original)  # what export all writes, and import all reads
+    counts = restore_database(store, json.loads(text))
+    assert counts["contact"] == len(original["tables"]["contact"]) > 200
+    assert counts["stage_change"] > 0 and counts["event"] > 0 and counts["tag"] > 0
+    _same(dump_database(store), original)
+    # the restored database works: search finds, lists list, new ids follow the old ones
+    assert list_contacts(store, search="MÜLLER")
+    assert len(list_deals(store, status=None)) == len(original["tables"]["deal"])
+    newest = max(row["id"] for row in original["tables"]["contact"])
+    assert add_contact(store, name="After Restore").id == newest + 1
+
+
+def test_restore_needs_an_empty_database(store: Store, demo: tuple[Path, dict[str, Any]]) -> None:
+    add_contact(store, name="Ada")
+    before = count_rows(store)
+    with pytest.raises(Conflict, match="restores into an empty database"):
+        restore_database(store, copy.deepcopy(demo[1]))
+    assert count_rows(store) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(format="something"), "not a tinycrm dump"),
+        (lambda d: d.update(version=99), "format version 99"),
+        (lambda d: d["tables"].update(spaceships=[]), "tables this tinycrm does not know"),
+        (lambda d: d["tables"]["contact"][0].update(warp=9), "columns this tinycrm does not know"),
+        (
+            lambda d: d["tables"]["contact"][0].update(created_at="yesterday"),
+            r"contact\[0\]: created_at",
+        ),
+        (lambda d: d["tables"]["contact"][0].update(name=None), "name must not be empty"),
+        (lambda d: d["tables"]["deal"][0].update(stage_id=99999), "does not hold together"),
+    ],
+)
+def test_broken_dumps_are_refused_and_write_nothing(
+    store: Store, demo: tuple[Path, dict[str, Any]], change: Any, message: str
+) -> None:
+    data = copy.deepcopy(demo[1])
+    change(data)
+    with pytest.raises(Invalid, match=message):
+        restore_database(store, data)
+    assert count_rows(store) == {"company": 0, "contact": 0, "deal": 0, "activity": 0}
+
+
+def test_database_files_are_described_and_restored(tmp_path: Path, demo: tuple[Path, dict]) -> None:
+    path, data = demo
+    info = describe_sqlite(path)
+    assert info["contact"] == len(data["tables"]["contact"]) and info["revision"]
+    live = open_store(str(tmp_path / "live.db"), user="tester")
+    add_contact(live, name="Only me")
+    backup = backup_sqlite(path, tmp_path / "backup.db")
+    kept = restore_sqlite(live, backup)
+    assert describe_sqlite(kept)["contact"] == 1
+    again = open_store(str(tmp_path / "live.db"), user="tester")
+    assert len(list_contacts(again)) == info["contact"]
+    again.close()
+    (tmp_path / "not.db").write_text("hello")
+    with pytest.raises(Invalid, match="not an SQLite database"):
+        describe_sqlite(tmp_path / "not.db")
+
+
+def test_restoring_a_file_into_postgresql_explains_pg_restore(store: Store, tmp_path: Path) -> None:
+    if store.is_sqlite:
+        pytest.skip("PostgreSQL only")
+    with pytest.raises(Unavailable, match="pg_restore"):
+        restore_sqlite(store, tmp_path / "x.db")

@@ -1,0 +1,423 @@
+"""Imports in the store: dedupe, linking, bad rows, one transaction, one event, undo."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tinycrm.formats.csvfile import open_csv
+from tinycrm.formats.mapping import build_mapping, mapped_rows
+from tinycrm.store import Conflict, Invalid, NotFound
+from tinycrm.store.companies import add_company, edit_company, get_company, list_companies
+from tinycrm.store.contacts import (
+    add_contact,
+    edit_contact,
+    get_contact,
+    list_contacts,
+    remove_contact,
+)
+from tinycrm.store.deals import get_deal, list_deals, move_deal
+from tinycrm.store.events import list_events
+from tinycrm.store.imports import count_rows, import_records, list_imports, undo_import
+from tinycrm.store.models import ImportChange
+from tinycrm.store.pipelines import list_pipelines
+
+
+class Rejects(list):
+    def __call__(self, line: int, reason: str, raw: Any) -> None:
+        self.append((line, reason))
+
+
+def run(store: Any, kind: str, text: str, **kwargs: Any) -> tuple[Any, Rejects]:
+    """Import CSV ``text`` as ``kind`` the way the command line does."""
+    rejects = Rejects()
+    table = open_csv(io.BytesIO(text.encode()), name="test.csv")
+    mapping = build_mapping(kind, table.header, keep_extra=kwargs.pop("keep_extra", False))
+    summary = import_records(
+        store,
+        kind=kind,
+        rows=mapped_rows(table.records(), mapping),
+        source="test.csv",
+        on_reject=rejects,
+        **kwargs,
+    )
+    return summary, rejects
+
+
+CONTACTS = """First Name,Last Name,Email,Phone,Company,Tags,Plan
+Jürgen,Müller,JM@Acme.de,+49 30 1,Acme GmbH,"vip, Newsletter",pro
+Zoë,Lefèvre,zoe@lumiere.fr,,Lumière SAS,,
+Grace,Hopper,not-an-email,,,,
+Ada,Lovelace,,+44 20,,,
+Jürgen,Müller,jm@acme.de,,ACME gmbh,partner,
+"""
+
+
+def test_contacts_are_created_linked_and_deduped_within_the_file(store) -> None:
+    summary, rejects = run(store, "contacts", CONTACTS, keep_extra=True)
+    assert (summary.created, summary.updated, summary.skipped, summary.rejected) == (3, 1, 0, 1)
+    assert summary.linked_created == {"company": 2}
+    assert rejects == [(4, "invalid email address 'not-an-email'")]
+    jm = get_contact(store, "jm@acme.de")
+    assert jm.company == "Acme GmbH" and jm.phone == "+49 30 1"
+    assert jm.tags == ["newsletter", "partner", "vip"]
+    assert jm.fields == {"plan": "pro"}
+    assert [c.name for c in list_contacts(store)] == [
+        "Ada Lovelace",
+        "Jürgen Müller",
+        "Zoë Lefèvre",
+    ]
+    assert [c.name for c in list_contacts(store, search="MÜLLER")] == ["Jürgen Müller"]
+    events = list_events(store, limit=5)
+    assert [e.summary for e in events] == [
+        "imported 4 contacts from test.csv (import #1: 3 new, 1 updated, 2 companies created)"
+    ]
+    [batch] = list_imports(store)
+    assert (batch.kind, batch.source, batch.created, batch.rejected) == (
+        "contacts",
+        "test.csv",
+        3,
+        1,
+    )
+
+
+def test_update_fills_empty_fields_and_overwrite_replaces_and_clears(store) -> None:
+    add_contact(store, name="Ada Lovelace", email="ada@x.io", title="Countess", tags=["old"])
+    summary, _ = run(
+        store, "contacts", "Name,Email,Title,Phone,Tags\nAda L.,ADA@x.io,Analyst,+44 1,new\n"
+    )
+    assert (summary.created, summary.updated) == (0, 1)
+    ada = get_contact(store, "ada@x.io")
+    assert (ada.name, ada.title, ada.phone, ada.tags) == (
+        "Ada Lovelace",
+        "Countess",
+        "+44 1",
+        ["new", "old"],
+    )
+    run(store, "contacts", "Name,Email,Title,Phone\nAda Byron,ada@x.io,Analyst,\n", overwrite=True)
+    ada = get_contact(store, "ada@x.io")
+    assert (ada.name, ada.title, ada.phone) == ("Ada Byron", "Analyst", None)
+    assert [c.name for c in list_contacts(store, search="byron")] == ["Ada Byron"]
+    assert list_contacts(store, search="lovelace") == []
+
+
+def test_duplicate_policies(store) -> None:
+    add_contact(store, name="Ada", email="ada@x.io")
+    text = "Name,Email,Title\nAda,ada@x.io,Analyst\nGrace,grace@x.io,Admiral\n"
+    summary, _ = run(store, "contacts", text, on_duplicate="skip")
+    assert (summary.created, summary.skipped) == (1, 1)
+    assert get_contact(store, "ada@x.io").title is None
+    summary, rejects = run(store, "contacts", text, on_duplicate="error")
+    assert summary.rejected == 2 and rejects[0] == (2, "duplicate of contact #1")
+    with pytest.raises(Invalid, match="on-duplicate"):
+        run(store, "contacts", text, on_duplicate="merge")
+
+
+def test_strict_and_dry_run_write_nothing(store) -> None:
+    before = count_rows(store)
+    with pytest.raises(Invalid, match=r"line 4: invalid email address .*--strict"):
+        run(store, "contacts", CONTACTS, strict=True)
+    summary, _ = run(store, "contacts", CONTACTS, dry_run=True)
+    assert summary.dry_run and summary.batch_id is None and summary.created == 3
+    assert count_rows(store) == before
+    assert list_imports(store) == [] and list_events(store) == []
+    assert list_contacts(store, search="müller") == []
+
+
+def test_a_broken_file_half_way_leaves_the_database_as_it_was(store) -> None:
+    add_contact(store, name="Before", email="before@x.io")
+    head = "Name,Email\n" + "".join(f"P{i},p{i}@x.io\n" for i in range(5000))
+    data = head.encode() + b'Bad,"' + b"x" * (17 * 1024 * 1024) + b'"\n'
+    table = open_csv(io.BytesIO(data), name="big.csv")
+    rows = mapped_rows(table.records(), build_mapping("contacts", table.header))
+    with pytest.raises(Invalid, match=r"big\.csv, line 5002: a field is larger than 16 MiB"):
+        import_records(store, kind="contacts", rows=rows, source="big.csv")
+    assert [c.name for c in list_contacts(store)] == ["Before"]
+    assert list_contacts(store, search="p4999") == []
+    assert list_imports(store) == []
+
+
+def test_contacts_without_email_dedupe_by_name_and_company(store) -> None:
+    text = "Name,Company,Phone\nAda,Acme,\nAda,Acme,+1\nAda,Globex,\n"
+    summary, _ = run(store, "contacts", text)
+    assert (summary.created, summary.updated) == (2, 1)
+    summary, _ = run(store, "contacts", text)
+    assert (summary.created, summary.skipped) == (0, 3)
+
+
+def test_companies_dedupe_by_domain_then_name(store) -> None:
+    add_company(store, name="Acme GmbH", domain="acme.de")
+    text = (
+        "Company name,Website,Number of Employees,City\n"
+        "ACME Germany,https://www.acme.de/,250,Berlin\n"  # same domain, other name
+        'Globex,,"1,200",\n'
+        "globex,globex.com,,Springfield\n"  # same name as the row before
+        "Initech,initech.com,many,\n"
+    )
+    summary, rejects = run(store, "companies", text)
+    assert (summary.created, summary.updated, summary.rejected) == (1, 2, 1)
+    assert rejects == [(5, "company size 'many' is not a whole number")]
+    acme = get_company(store, "acme.de")
+    assert (acme.name, acme.size, acme.city) == ("Acme GmbH", 250, "Berlin")
+    globex = get_company(store, "globex")
+    assert (globex.domain, globex.size, globex.city) == ("globex.com", 1200, "Springfield")
+
+
+DEALS = """Deal ID,Deal Name,Amount,Currency,Stage,Close Date,Company,Contact,Probability,Tags
+D-1,Acme renewal,"€18,500.50",,Proposal,12/23/2026,Acme GmbH,jm@acme.de,50%,renewal
+D-2,Globex pilot,4200,USD,Closed Won,2026-11-20,Globex,Hank Scorpio,,
+D-3,Initech deal,,,Contract Sent,,Initech,,,
+,Hooli trial,1.234,GBP,Qualified,31.12.2026,Hooli,,0.9,
+"""
+
+
+def test_deals_link_contacts_and_companies_and_check_stages(store) -> None:
+    summary, rejects = run(store, "deals", DEALS)
+    assert (summary.created, summary.rejected) == (3, 1)
+    assert summary.linked_created == {"company": 3, "contact": 2}
+    assert rejects[0][0] == 4 and "unknown stage 'Contract Sent' in pipeline Sales" in rejects[0][1]
+    acme = get_deal(store, "Acme renewal")
+    assert (str(acme.amount), acme.currency, acme.stage, acme.probability) == (
+        "18500.50",
+        "EUR",
+        "Proposal",
+        50,
+    )
+    assert not acme.probability_override  # 50% is the stage's
+    assert (acme.contact, acme.company, acme.external_id, acme.tags) == (
+        "jm@acme.de", "Acme GmbH", "D-1", ["renewal"]
+    )  # fmt: skip
+    assert str(acme.close_date) == "2026-12-23"
+    globex = get_deal(store, "Globex pilot")
+    assert (globex.status, globex.currency, globex.contact) == ("won", "USD", "Hank Scorpio")
+    hooli = get_deal(store, "Hooli trial")
+    assert (str(hooli.amount), hooli.currency, hooli.probability, hooli.probability_override) == (
+        "1234.00", "GBP", 90, True
+    )  # fmt: skip
+    assert str(hooli.close_date) == "2026-12-31"
+    # the same file again: external ids, and title plus company, find them
+    summary, _ = run(store, "deals", DEALS)
+    assert (summary.created, summary.skipped, summary.rejected) == (0, 3, 1)
+
+
+def test_create_stages_adds_pipelines_and_stages_that_undo_removes(store) -> None:
+    text = (
+        "Deal Name,Pipeline,Deal Stage,Deal probability\n"
+        "A,Enterprise,Discovery,0.2\nB,Enterprise,Closed Lost,\n"
+    )
+    with_stages, rejects = run(store, "deals", text, create_stages=True)
+    assert rejects == [] and with_stages.linked_created == {"pipeline": 1, "stage": 1}
+    enterprise = next(p for p in list_pipelines(store) if p.name == "Enterprise")
+    assert [(s.name, s.probability) for s in enterprise.stages] == [("Discovery", 20)]
+    assert get_deal(store, "B").status == "lost"
+    undo_import(store)
+    assert [p.name for p in list_pipelines(store)] == ["Sales"]
+
+
+def test_activities_link_and_tasks(store) -> None:
+    run(store, "deals", "Deal Name,Company,Contact\nAcme renewal,Acme GmbH,Ada Lovelace\n")
+    text = (
+        "Subject,Type,Due Date,Due Time,Done,Deal,Contact Person,Organization,Note\n"
+        "Kick-off,Call,2026-11-18,14:30,Done,Acme renewal,,,Scope agreed\n"
+        "Send proposal,Task,2026-12-01,09:00,To do,,Ada Lovelace,,\n"
+        "Lunch,Lunch,2026-11-20,,Done,,Grace Hopper,Navy,\n"
+        "Ghost,Call,2026-11-21,,,No such deal,,,\n"
+        "Nothing,Call,2026-11-21,,,,,,\n"
+        "Odd,Carrier pigeon,2026-11-21,,,,Ada Lovelace,,\n"
+    )
+    summary, rejects = run(store, "activities", text)
+    assert (summary.created, summary.rejected) == (3, 3)
+    assert [r[0] for r in rejects] == [5, 6, 7]
+    assert "no deal matches 'No such deal'" in rejects[0][1]
+    assert "must be about a contact, a company or a deal" in rejects[1][1]
+    assert "invalid activity kind" in rejects[2][1]
+    from tinycrm.store.activities import list_activities, list_tasks
+
+    logged = {a.subject: a for a in list_activities(store, limit=None)}
+    kickoff = logged["Kick-off"]
+    assert (kickoff.kind, kickoff.deal, kickoff.contact, kickoff.company) == (
+        "call", "Acme renewal", "Ada Lovelace", "Acme GmbH"
+    )  # fmt: skip
+    assert kickoff.occurred_at.isoformat() == "2026-11-18T13:30:00+00:00"  # 14:30 in Berlin
+    assert (logged["Lunch"].kind, logged["Lunch"].company) == ("meeting", "Navy")
+    [task] = list_tasks(store, scope="all")
+    assert (task.subject, task.contact, task.done_at) == ("Send proposal", "Ada Lovelace", None)
+    summary, _ = run(store, "activities", text)
+    assert (summary.created, summary.skipped) == (0, 3)
+
+
+def test_undo_removes_what_was_created_and_restores_what_was_updated(store) -> None:
+    add_contact(store, name="Ada", email="ada@x.io", tags=["keep"], fields={"plan": "basic"})
+    before = count_rows(store)
+    text = (
+        "Name,Email,Title,Company,Tags,Plan\n"
+        "Ada,ada@x.io,Analyst,Acme,vip,pro\nGrace,g@x.io,,Navy,,\n"
+    )
+    summary, _ = run(store, "contacts", text, keep_extra=True, overwrite=True)
+    assert (summary.created, summary.updated) == (1, 1)
+    ada = get_contact(store, "ada@x.io")
+    assert (ada.title, ada.company, ada.tags, ada.fields) == (
+        "Analyst",
+        "Acme",
+        ["keep", "vip"],
+        {"plan": "pro"},
+    )
+    preview = undo_import(store, summary.batch_id, dry_run=True)
+    assert preview.dry_run and preview.deleted == {"contact": 1, "company": 2}
+    assert get_contact(store, "g@x.io")  # the dry run changed nothing
+    result = undo_import(store)
+    assert (result.batch_id, result.deleted, result.restored, result.conflicts) == (
+        summary.batch_id, {"contact": 1, "company": 2}, 4, []
+    )  # fmt: skip
+    ada = get_contact(store, "ada@x.io")
+    assert (ada.title, ada.company, ada.tags, ada.fields) == (
+        None,
+        None,
+        ["keep"],
+        {"plan": "basic"},
+    )
+    assert count_rows(store) == before
+    assert list_contacts(store, search="grace") == []
+    assert list_events(store, limit=1)[0].summary.startswith(f"undid import #{summary.batch_id}")
+    assert list_imports(store)[0].undone_at is not None
+    with pytest.raises(Conflict, match="already undone"):
+        undo_import(store, summary.batch_id)
+    with pytest.raises(NotFound, match="no import to undo"):
+        undo_import(store)
+
+
+def test_undo_keeps_and_reports_what_changed_after_the_import(store) -> None:
+    add_contact(store, name="Ada", email="ada@x.io")
+    text = "Name,Email,Title,Company\nAda,ada@x.io,Analyst,\nGrace,g@x.io,,Navy\nLinus,l@x.io,,\n"
+    summary, _ = run(store, "contacts", text)
+    edit_contact(store, "ada@x.io", title="Countess")  # changed since
+    edit_contact(store, "g@x.io", phone="+1 555")  # a created record, edited since
+    edit_company(store, "Navy", city="Arlington")
+    result = undo_import(store, summary.batch_id)
+    assert result.deleted == {"contact": 1}
+    assert sorted(result.conflicts) == [
+        "kept company #1 Navy: changed after the import",
+        "kept contact #2 Grace: changed after the import",
+        "kept title of contact #1 Ada: changed after the import "
+        "(now 'Countess', before the import empty)",
+    ]
+    assert get_contact(store, "ada@x.io").title == "Countess"
+    assert get_contact(store, "g@x.io").company == "Navy"
+    assert [c.email for c in list_contacts(store)] == ["ada@x.io", "g@x.io"]
+
+
+def test_undo_of_an_older_import_after_a_newer_one(store) -> None:
+    first, _ = run(store, "contacts", "Name,Email,Company\nAda,ada@x.io,Acme\n")
+    run(store, "deals", "Deal Name,Contact\nAda deal,ada@x.io\n")
+    result = undo_import(store, first.batch_id)
+    assert result.deleted == {"company": 0} or result.deleted.get("contact") is None
+    assert any("deal #1" in c and "points at it" in c for c in result.conflicts)
+    assert get_contact(store, "ada@x.io")
+    remove_contact(store, "ada@x.io")
+    assert undo_import(store).deleted == {"deal": 1}
+
+
+def test_recorded_changes_and_ids_continue_after_an_import(store) -> None:
+    summary, _ = run(store, "contacts", "Name,Email\nA,a@x.io\nB,b@x.io\n")
+    with store.read() as session:
+        actions = session.execute(
+            select(ImportChange.entity, ImportChange.action, func.count())
+            .where(ImportChange.batch_id == summary.batch_id)
+            .group_by(ImportChange.entity, ImportChange.action)
+        ).all()
+    assert actions == [("contact", "created", 2)]
+    later = add_contact(store, name="C", email="c@x.io")  # ids go on (PostgreSQL: the sequence)
+    assert later.id > get_contact(store, "b@x.io").id > get_contact(store, "a@x.io").id
+    assert later.id < 10
+    company = add_company(store, name="Later Inc")
+    assert list_companies(store)[0].id == company.id
+
+
+def test_deal_moves_after_import_keep_the_deal_on_undo(store) -> None:
+    summary, _ = run(store, "deals", "Deal Name\nKeep me\nDrop me\n")
+    move_deal(store, "Keep me", "Qualified")
+    result = undo_import(store, summary.batch_id)
+    assert result.deleted == {"deal": 1}
+    assert [d.title for d in list_deals(store)] == ["Keep me"]
+
+
+RULES = """\
+[[rules]]
+when = "contact.created"
+task = "First touch: {name}"
+
+[[rules]]
+when = "deal.stage"
+stage = "proposal"
+task = "Chase the proposal for {deal}"
+"""
+
+
+def test_automation_rules_run_for_imported_records_and_undo_takes_their_tasks(
+    store, tmp_path, monkeypatch
+) -> None:
+    from tinycrm.store.activities import list_tasks
+
+    config = tmp_path / "config.toml"
+    config.write_text(RULES)
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    summary, _ = run(
+        store, "deals", "Deal Name,Stage,Contact\nBig one,Proposal,ada@x.io\nSmall,,\n"
+    )
+    tasks = sorted(t.subject for t in list_tasks(store, scope="all"))
+    assert tasks == ["Chase the proposal for Big one", "First touch: ada@x.io"]
+    result = undo_import(store, summary.batch_id)
+    assert result.conflicts == [] and result.deleted == {"activity": 2, "deal": 2, "contact": 1}
+    assert list_tasks(store, scope="all") == []
+
+
+def test_lifecycle_history_follows_imports_and_undo(store) -> None:
+    from tinycrm.store.models import LifecycleChange
+
+    add_contact(store, name="Ada", email="ada@x.io")
+    summary, _ = run(
+        store, "contacts", "Email,Lifecycle Stage\nada@x.io,Customer\ng@x.io,\n", overwrite=True
+    )
+    assert get_contact(store, "ada@x.io").lifecycle == "customer"
+    undo_import(store, summary.batch_id)
+    assert get_contact(store, "ada@x.io").lifecycle == "lead"
+    with store.read() as session:
+        history = session.execute(
+            select(LifecycleChange.from_lifecycle, LifecycleChange.to_lifecycle).order_by(
+                LifecycleChange.id
+            )
+        ).all()
+    assert history == [(None, "lead"), ("lead", "customer"), ("customer", "lead")]
+
+
+def test_the_same_record_twice_in_one_file_keeps_the_last_value_with_overwrite(store) -> None:
+    add_contact(store, name="Ada", email="ada@x.io", fields={"plan": "basic"})
+    text = "Email,Plan,City\nada@x.io,pro,Paris\nada@x.io,max,\ng@x.io,a,Rome\ng@x.io,b,\n"
+    summary, _ = run(store, "contacts", text, keep_extra=True, overwrite=True)
+    assert (summary.created, summary.updated) == (1, 3)
+    assert get_contact(store, "ada@x.io").fields == {"plan": "max"}  # the blank city cleared it
+    assert get_contact(store, "g@x.io").fields == {"plan": "b"}
+    undo_import(store, summary.batch_id)
+    assert get_contact(store, "ada@x.io").fields == {"plan": "basic"}
+    edit_contact(store, "ada@x.io", set_fields={"city": "Oslo"})
+    summary, _ = run(store, "contacts", "Email,City\nada@x.io,\n", keep_extra=True, overwrite=True)
+    assert get_contact(store, "ada@x.io").fields == {"plan": "basic"}
+    undo_import(store, summary.batch_id)
+    assert get_contact(store, "ada@x.io").fields == {"city": "Oslo", "plan": "basic"}
+
+
+def test_overwrite_moves_deals_with_history_and_undo_moves_them_back(store) -> None:
+    from tinycrm.store.deals import deal_view
+
+    run(store, "deals", "Deal ID,Deal Name,Stage\nX-1,Acme,Lead-in\n")
+    summary, _ = run(store, "deals", "Deal ID,Deal Name,Stage\nX-1,Acme,Proposal\n", overwrite=True)
+    assert summary.updated == 1 and get_deal(store, "Acme").stage == "Proposal"
+    undo_import(store, summary.batch_id)
+    history = deal_view(store, "Acme").history
+    assert [(h.from_stage, h.to_stage) for h in history] == [
+        (None, "Lead-in"), ("Lead-in", "Proposal"), ("Proposal", "Lead-in")
+    ]  # fmt: skip
+    assert get_deal(store, "Acme").stage == "Lead-in"
