@@ -1,0 +1,776 @@
+"""``tinycrm report …``: the reports of ``tinycrm.store.reports`` as tables with bar
+charts, or ``--json`` (the whole report) and ``--csv`` (its rows).
+
+Money is shown per currency, one line per currency in a cell, with its bar scaled
+against the largest amount of the same currency in the column.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import parse_date, store
+from tinycrm.cli.output import CsvOpt, JsonOpt
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Reports: pipeline, forecast, win rate, sales cycle, funnel, sources, churn, "
+    "lifetime value and activity. Definitions: the README's Reports section.",
+)
+
+FromOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="First day (included): 2026-01-01, -90d, eom, …",
+        metavar="DATE",
+        rich_help_panel="Scope",
+    ),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option("--to", help="Last day (included).", metavar="DATE", rich_help_panel="Scope"),
+]
+PipelineOpt = Annotated[
+    str | None,
+    typer.Option(help="Only this pipeline.", metavar="NAME", rich_help_panel="Scope"),
+]
+OwnerOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Only this owner's deals (contacts, activities).",
+        metavar="NAME",
+        rich_help_panel="Scope",
+    ),
+]
+
+
+class ForecastBy(StrEnum):
+    month = "month"
+    quarter = "quarter"
+
+
+class WinRateBy(StrEnum):
+    source = "source"
+    owner = "owner"
+    pipeline = "pipeline"
+
+
+class ChurnBy(StrEnum):
+    month = "month"
+    quarter = "quarter"
+
+
+class ActivityBy(StrEnum):
+    week = "week"
+    owner = "owner"
+
+
+BAR_WIDTH = 20
+NARROW = 100  # columns: narrower terminals get no bars
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+# --------------------------------------------------------------------------- rendering helpers
+
+
+def bar(value: float | Decimal | None, top: float | Decimal | None, width: int = BAR_WIDTH) -> str:
+    """``value`` as a bar of block characters, ``top`` filling ``width`` cells."""
+    if not value or not top or value <= 0 or top <= 0:
+        return ""
+    eighths = round(float(value) / float(top) * width * 8)
+    full, part = divmod(max(eighths, 1), 8)
+    return "█" * full + (_EIGHTHS[part] if part else "")
+
+
+def money_lines(values: dict[str, Decimal]) -> str:
+    from tinycrm import money
+
+    return "\n".join(money.format_money(amount, code) for code, amount in values.items())
+
+
+def money_tops(rows: Sequence[dict[str, Decimal]]) -> dict[str, Decimal]:
+    """The largest amount of each currency over ``rows``."""
+    tops: dict[str, Decimal] = {}
+    for values in rows:
+        for code, amount in values.items():
+            tops[code] = max(tops.get(code, Decimal(0)), amount)
+    return tops
+
+
+def money_bars(values: dict[str, Decimal], tops: dict[str, Decimal]) -> str:
+    return "\n".join(bar(amount, tops.get(code)) for code, amount in values.items())
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}%"
+
+
+def _days(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _none(value: str | None) -> str:
+    return "(none)" if value is None else value
+
+
+def _span(scope: Any) -> str:
+    if scope.start and scope.end:
+        return f"{scope.start} to {scope.end}"
+    if scope.start:
+        return f"from {scope.start}"
+    if scope.end:
+        return f"until {scope.end}"
+    return "all time"
+
+
+def _heading(title: str, scope: Any, span: str | None = None) -> str:
+    parts = [title, span if span is not None else _span(scope)]
+    if scope.pipeline:
+        parts.append(f"pipeline {scope.pipeline}")
+    if scope.owner:
+        parts.append(f"owner {scope.owner}")
+    return " · ".join(p for p in parts if p)
+
+
+class _Table:
+    """A rich table of a report. ``columns`` are (header, "left"|"right"); the column with
+    an empty header holds bars, and is left out on terminals narrower than NARROW."""
+
+    def __init__(self, title: str | None, columns: Sequence[tuple[str, str]]) -> None:
+        from rich import box
+        from rich.table import Table
+
+        narrow = out.stdout_console().width < NARROW
+        self.keep = [i for i, (header, _) in enumerate(columns) if header or not narrow]
+        self.rich = Table(
+            title=title,
+            title_justify="left",
+            title_style="bold",
+            box=box.SIMPLE_HEAD,
+            header_style="bold",
+            pad_edge=False,
+        )
+        for i in self.keep:
+            header, justify = columns[i]
+            if header:
+                self.rich.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+            else:
+                self.rich.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
+
+    def row(self, *cells: Any, style: str | None = None) -> None:
+        from rich.text import Text
+
+        shown = [cells[i] for i in self.keep]
+        self.rich.add_row(*[Text("" if c is None else str(c)) for c in shown], style=style)
+
+    def section(self) -> None:
+        """A line under the rows so far (before a total)."""
+        if self.rich.rows:
+            self.rich.rows[-1].end_section = True
+
+
+def _print(*items: Any) -> None:
+    console = out.stdout_console()
+    for item in items:
+        if isinstance(item, str):
+            from rich.text import Text
+
+            console.print(Text(item))
+        else:
+            console.print(item)
+
+
+def _note(text: str) -> None:
+    out.stdout_console().print(f"[dim]{text}[/dim]", highlight=False)
+
+
+# --------------------------------------------------------------------------- machine output
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: amounts as numbers (whole ones as integers), like every other command."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    """A CSV row: per-currency amounts spread as ``KEY.CURRENCY`` columns."""
+    flat: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            for code, amount in value.items():
+                flat[f"{key}.{code}"] = amount
+        elif not isinstance(value, list):
+            flat[key] = value
+    return flat
+
+
+def _emit(
+    report: Any,
+    render: Callable[[Any], None],
+    json_: bool,
+    csv_: bool,
+    summary: Sequence[str] = (),
+) -> None:
+    """The report as JSON (all of it), CSV (its rows, with ``summary`` fields on each) or
+    a table."""
+    out.wants_machine(json_, False, csv_)
+    if json_:
+        sys.stdout.write(out.dumps(_plain(report.model_dump())) + "\n")
+    elif csv_:
+        data = report.model_dump()
+        extra = {key: data[key] for key in summary}
+        rows = [{**row, **extra} for row in data["rows"]] or ([extra] if extra else [])
+        out.write_csv([_flat(_plain(row)) for row in rows])
+    else:
+        render(report)
+
+
+def _scope(
+    from_: str | None, to: str | None, pipeline: str | None, owner: str | None
+) -> dict[str, Any]:
+    """The scope options as the store's keyword arguments."""
+    return {"start": parse_date(from_), "end": parse_date(to), "pipeline": pipeline, "owner": owner}
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+def _render_pipeline(report: Any) -> None:
+    several = len({r.pipeline for r in report.rows}) > 1
+    columns = [("pipeline", "left")] if several else []
+    columns += [
+        ("stage", "left"),
+        ("prob", "right"),
+        ("deals", "right"),
+        ("value", "right"),
+        ("weighted", "right"),
+        ("", "left"),
+        ("age (d)", "right"),
+        ("rotting", "right"),
+    ]
+    span = (
+        "expected to close " + _span(report.scope)
+        if report.scope.start or report.scope.end
+        else "open deals now"
+    )
+    table = _Table(_heading("Pipeline", report.scope, span), columns)
+    tops = money_tops([r.weighted for r in report.rows])
+    for r in report.rows:
+        cells = [r.pipeline] if several else []
+        cells += [
+            r.stage,
+            f"{r.probability}%",
+            r.deals,
+            money_lines(r.value),
+            money_lines(r.weighted),
+            money_bars(r.weighted, tops),
+            _days(r.avg_age_days),
+            r.rotting or "",
+        ]
+        table.row(*cells)
+    t = report.total
+    cells = [""] if several else []
+    cells += [
+        "total",
+        "",
+        t.deals,
+        money_lines(t.value),
+        money_lines(t.weighted),
+        "",
+        _days(t.avg_age_days),
+        t.rotting or "",
+    ]
+    table.section()
+    table.row(*cells, style="bold")
+    _print(table.rich)
+    if not t.deals:
+        _note("no open deals")
+
+
+@app.command("pipeline")
+def pipeline_(
+    ctx: typer.Context,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    pipeline: PipelineOpt = None,
+    owner: OwnerOpt = None,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Open deals per stage: count, value, weighted value (× probability), average age and
+    rotting deals. --from/--to keep the deals expected to close in those days."""
+    from tinycrm.store.reports import pipeline_report
+
+    report = pipeline_report(store(ctx), **_scope(from_, to, pipeline, owner))
+    _emit(report, _render_pipeline, json_, csv_)
+
+
+# --------------------------------------------------------------------------- forecast
+
+
+def _render_forecast(report: Any) -> None:
+    columns = [
+        ("period", "left"),
+        ("deals", "right"),
+        ("best case", "right"),
+        ("weighted", "right"),
+        ("", "left"),
+        ("commit", "right"),
+        ("won", "right"),
+    ]
+    table = _Table(_heading(f"Forecast by {report.by}", report.scope), columns)
+    tops = money_tops([r.weighted for r in report.rows])
+    for r in report.rows:
+        table.row(
+            r.period,
+            r.deals,
+            money_lines(r.best_case),
+            money_lines(r.weighted),
+            money_bars(r.weighted, tops),
+            money_lines(r.commit),
+            money_lines(r.won),
+        )
+    _print(table.rich)
+    if report.undated_deals:
+        best = ", ".join(money_lines(report.undated_best_case).splitlines())
+        _note(f"{report.undated_deals} open deal(s) have no expected close date ({best})")
+    _note(
+        "weighted: amount × probability; commit: deals at 75% or more; "
+        "an open deal past its close date counts today"
+    )
+
+
+@app.command("forecast")
+def forecast(
+    ctx: typer.Context,
+    by: Annotated[ForecastBy, typer.Option(help="Periods.")] = ForecastBy.month,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    pipeline: PipelineOpt = None,
+    owner: OwnerOpt = None,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Expected revenue by expected close date, weighted by probability, with best case
+    and commit columns, and what was won. Default: this month and the next five."""
+    from tinycrm.store.reports import forecast_report
+
+    report = forecast_report(store(ctx), by=by.value, **_scope(from_, to, pipeline, owner))
+    _emit(report, _render_forecast, json_, csv_)
+
+
+# --------------------------------------------------------------------------- win rate
+
+
+def _render_winrate(report: Any) -> None:
+    label = {"source": "source", "owner": "owner", "pipeline": "pipeline"}.get(report.by, "")
+    columns = ([(label, "left")] if report.by else []) + [
+        ("won", "right"),
+        ("lost", "right"),
+        ("win rate", "right"),
+        ("", "left"),
+        ("won value", "right"),
+    ]
+    title = "Win rate" + (f" by {report.by}" if report.by else "")
+    table = _Table(_heading(title, report.scope), columns)
+    lines = report.rows if report.by else []
+    for r in lines:
+        table.row(
+            _none(r.group),
+            r.won,
+            r.lost,
+            _pct(r.win_rate),
+            bar(r.win_rate, 100),
+            money_lines(r.won_value),
+        )
+    t = report.total
+    table.section()
+    cells = (["total"] if report.by else []) + [
+        t.won,
+        t.lost,
+        _pct(t.win_rate),
+        bar(t.win_rate, 100),
+        money_lines(t.won_value),
+    ]
+    table.row(*cells, style="bold" if report.by else None)
+    _print(table.rich)
+    if not t.closed:
+        _note("no deals were won or lost in this period")
+
+
+@app.command("winrate")
+def winrate(
+    ctx: typer.Context,
+    by: Annotated[WinRateBy | None, typer.Option(help="Group by.")] = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    pipeline: PipelineOpt = None,
+    owner: OwnerOpt = None,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Won ÷ (won + lost), with counts, over the deals closed in the period."""
+    from tinycrm.store.reports import winrate_report
+
+    report = winrate_report(
+        store(ctx), by=by.value if by else None, **_scope(from_, to, pipeline, owner)
+    )
+    _emit(report, _render_winrate, json_, csv_)
+
+
+# --------------------------------------------------------------------------- cycle
+
+
+def _render_cycle(report: Any) -> None:
+    _print(_heading("Sales cycle", report.scope))
+    if report.won:
+        _print(
+            f"{report.won} deal(s) won: median {_days(report.median_days)} days from creation "
+            f"to win, mean {_days(report.mean_days)} (shortest {_days(report.min_days)}, "
+            f"longest {_days(report.max_days)})"
+        )
+    else:
+        _note("no deals were won in this period")
+    several = len({r.pipeline for r in report.rows}) > 1
+    columns = ([("pipeline", "left")] if several else []) + [
+        ("stage", "left"),
+        ("deals", "right"),
+        ("mean days", "right"),
+        ("", "left"),
+    ]
+    table = _Table(f"Time in stage ({report.closed} deal(s) won or lost)", columns)
+    top = max((r.mean_days or 0 for r in report.rows), default=0)
+    for r in report.rows:
+        cells = ([r.pipeline] if several else []) + [
+            r.stage,
+            r.deals,
+            _days(r.mean_days),
+            bar(r.mean_days, top),
+        ]
+        table.row(*cells)
+    if report.rows:
+        _print(table.rich)
+
+
+@app.command("cycle")
+def cycle(
+    ctx: typer.Context,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    pipeline: PipelineOpt = None,
+    owner: OwnerOpt = None,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Median and mean days from a deal's creation to its win, and the mean days deals
+    spend in each stage (from the stage history)."""
+    from tinycrm.store.reports import cycle_report
+
+    report = cycle_report(store(ctx), **_scope(from_, to, pipeline, owner))
+    summary = ("won", "median_days", "mean_days", "min_days", "max_days", "closed")
+    _emit(report, _render_cycle, json_, csv_, summary)
+
+
+# --------------------------------------------------------------------------- funnel
+
+
+def _render_funnel(report: Any) -> None:
+    columns = [
+        ("stage", "left"),
+        ("reached", "right"),
+        ("", "left"),
+        ("→ next", "right"),
+        ("days to next", "right"),
+        ("lost here", "right"),
+        ("lost %", "right"),
+    ]
+    pipelines: dict[str, list[Any]] = {}
+    for r in report.rows:
+        pipelines.setdefault(r.pipeline, []).append(r)
+    heading = _heading(f"Funnel of the {report.deals} deal(s) created", report.scope)
+    _print(heading)
+    for name, rows in pipelines.items():
+        table = _Table(name, columns)
+        top = max((r.reached for r in rows), default=0)
+        for r in rows:
+            won = r.stage == "won"
+            table.row(
+                r.stage,
+                r.reached,
+                bar(r.reached, top),
+                "" if won else _pct(r.conversion),
+                "" if won else _days(r.days_to_next),
+                "" if won else r.lost,
+                "" if won else _pct(r.lost_share),
+                style="bold" if won else None,
+            )
+        _print(table.rich)
+    if not report.deals:
+        _note("no deals were created in this period")
+
+
+@app.command("funnel")
+def funnel(
+    ctx: typer.Context,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    pipeline: PipelineOpt = None,
+    owner: OwnerOpt = None,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Stage-to-stage conversion and velocity of the deals created in the period, and the
+    share lost at each stage."""
+    from tinycrm.store.reports import funnel_report
+
+    report = funnel_report(store(ctx), **_scope(from_, to, pipeline, owner))
+    _emit(report, _render_funnel, json_, csv_)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _render_sources(report: Any) -> None:
+    _print(_heading("Sources of the contacts created", report.scope))
+    for touch, title in (("first", "By first touch (source)"), ("last", "By last touch")):
+        rows = [r for r in report.rows if r.touch == touch]
+        columns = [
+            ("source", "left"),
+            ("leads", "right"),
+            ("", "left"),
+            ("customers", "right"),
+            ("conversion", "right"),
+            ("won deals", "right"),
+            ("won revenue", "right"),
+        ]
+        table = _Table(title, columns)
+        top = max((r.leads for r in rows), default=0)
+        for r in rows:
+            table.row(
+                _none(r.source),
+                r.leads,
+                bar(r.leads, top),
+                r.customers,
+                _pct(r.conversion),
+                r.won_deals,
+                money_lines(r.won_revenue),
+            )
+        if rows:
+            _print(table.rich)
+    if not report.rows:
+        _note("no contacts were created in this period")
+
+
+@app.command("sources")
+def sources(
+    ctx: typer.Context,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    pipeline: PipelineOpt = None,
+    owner: OwnerOpt = None,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Leads, customers, won revenue and conversion rate by source (first touch) and by
+    last touch."""
+    from tinycrm.store.reports import sources_report
+
+    report = sources_report(store(ctx), **_scope(from_, to, pipeline, owner))
+    _emit(report, _render_sources, json_, csv_)
+
+
+# --------------------------------------------------------------------------- churn
+
+
+def _render_churn(report: Any) -> None:
+    columns = [
+        ("period", "left"),
+        ("customers at start", "right"),
+        ("new", "right"),
+        ("churned", "right"),
+        ("at end", "right"),
+        ("rate", "right"),
+        ("", "left"),
+    ]
+    title = "Churn" + (f" by {report.by}" if report.by else "")
+    table = _Table(_heading(title, report.scope), columns)
+    top = max((r.churn_rate or 0 for r in report.rows), default=0)
+    for r in report.rows:
+        table.row(
+            r.period if report.by else "all",
+            r.customers_at_start,
+            r.new_customers,
+            r.churned,
+            r.customers_at_end,
+            _pct(r.churn_rate),
+            bar(r.churn_rate, top),
+        )
+    _print(table.rich)
+    _note(
+        "churn rate: customers at the start of a period who churned in it ÷ customers at its start"
+    )
+
+
+@app.command("churn")
+def churn(
+    ctx: typer.Context,
+    by: Annotated[ChurnBy | None, typer.Option(help="Periods.")] = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    pipeline: PipelineOpt = None,
+    owner: OwnerOpt = None,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Customers who churned in a period over the customers at its start. Default: the
+    last 12 months."""
+    from tinycrm.store.reports import churn_report
+
+    report = churn_report(
+        store(ctx), by=by.value if by else None, **_scope(from_, to, pipeline, owner)
+    )
+    _emit(report, _render_churn, json_, csv_)
+
+
+# --------------------------------------------------------------------------- lifetime value
+
+
+def _render_clv(report: Any) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    _print(_heading("Customer lifetime value", report.scope))
+    inputs = Table.grid(padding=(0, 2))
+    inputs.add_column(style="bold cyan", no_wrap=True)
+    inputs.add_column(justify="right")
+    inputs.add_column(style="dim")
+    lifespan = report.lifespan_years
+    for label, value, why in (
+        ("customers", report.customers, "contacts who became customers"),
+        ("churned", report.churned, "of them, churned since"),
+        ("customer-years", f"{report.customer_years:.2f}", "Σ time as customer, to churn or now"),
+        ("churn rate", _pct(report.churn_rate) + " / year", "churned ÷ customer-years"),
+        ("mean lifespan", "–" if lifespan is None else f"{lifespan:.2f} years", "1 ÷ churn rate"),
+    ):
+        inputs.add_row(label, Text(str(value)), why)
+    _print(inputs)
+    columns = [
+        ("currency", "left"),
+        ("won revenue", "right"),
+        ("per customer", "right"),
+        ("per customer-year", "right"),
+        ("lifetime value", "right"),
+    ]
+    table = _Table(None, columns)
+    from tinycrm import money
+
+    for r in report.rows:
+        table.row(
+            r.currency,
+            money.format_money(r.won_revenue, r.currency),
+            money.format_money(r.revenue_per_customer, r.currency),
+            money.format_money(r.revenue_per_customer_year, r.currency) or "–",
+            money.format_money(r.clv, r.currency) or "–",
+        )
+    if report.rows:
+        _print(table.rich)
+    _note("lifetime value = won revenue per customer-year × mean lifespan")
+    if not report.customers:
+        _note("no customers yet")
+    elif lifespan is None:
+        _note("no customer has churned yet: the lifespan, and so the lifetime value, is unknown")
+
+
+@app.command("clv")
+def clv(
+    ctx: typer.Context,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    pipeline: PipelineOpt = None,
+    owner: OwnerOpt = None,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Customer lifetime value: mean won revenue per customer per year × mean customer
+    lifespan, per currency, with the inputs."""
+    from tinycrm.store.reports import clv_report
+
+    report = clv_report(store(ctx), **_scope(from_, to, pipeline, owner))
+    summary = ("customers", "churned", "customer_years", "churn_rate", "lifespan_years")
+    _emit(report, _render_clv, json_, csv_, summary)
+
+
+# --------------------------------------------------------------------------- activity
+
+
+def _render_activity(report: Any) -> None:
+    first = "owner" if report.by == "owner" else "week of" if report.by == "week" else "period"
+    columns = [
+        (first, "left"),
+        ("calls", "right"),
+        ("emails", "right"),
+        ("meetings", "right"),
+        ("notes", "right"),
+        ("logged", "right"),
+        ("", "left"),
+        ("done", "right"),
+        ("overdue", "right"),
+    ]
+    title = "Activity" + (f" by {report.by}" if report.by else "")
+    table = _Table(_heading(title, report.scope), columns)
+    top = max((r.logged for r in report.rows), default=0)
+    for r in report.rows:
+        label = (
+            _none(r.owner)
+            if report.by == "owner"
+            else (f"{r.start:%d %b %Y}" if report.by == "week" else "all")
+        )
+        table.row(
+            label,
+            r.calls,
+            r.emails,
+            r.meetings,
+            r.notes,
+            r.logged,
+            bar(r.logged, top),
+            r.tasks_done,
+            r.tasks_overdue or "",
+        )
+    _print(table.rich)
+    _note("done: tasks completed; overdue: tasks due in the period and not done by their due time")
+
+
+@app.command("activity")
+def activity(
+    ctx: typer.Context,
+    by: Annotated[ActivityBy | None, typer.Option(help="Group by.")] = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    pipeline: PipelineOpt = None,
+    owner: OwnerOpt = None,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Calls, emails, meetings and notes logged, tasks done and tasks gone overdue.
+    Default: this week and the eleven before."""
+    from tinycrm.store.reports import activity_report
+
+    report = activity_report(
+        store(ctx), by=by.value if by else None, **_scope(from_, to, pipeline, owner)
+    )
+    _emit(report, _render_activity, json_, csv_)

@@ -1,0 +1,110 @@
+"""tinycrm report … through the command line: tables with bars, JSON, CSV, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+REPORTS = [
+    ["pipeline"],
+    ["forecast"],
+    ["forecast", "--by", "quarter"],
+    ["winrate"],
+    ["winrate", "--by", "source"],
+    ["cycle"],
+    ["funnel"],
+    ["sources"],
+    ["churn", "--by", "month"],
+    ["clv"],
+    ["activity", "--by", "week"],
+]
+
+
+def test_every_report_on_an_empty_database(cli) -> None:
+    for args in REPORTS:
+        table = cli("report", *args)
+        assert table.exit_code == 0, (args, table.stderr)
+        assert table.stdout.strip()
+        as_json = cli("report", *args, "--json")
+        assert as_json.exit_code == 0, (args, as_json.stderr)
+        data = as_json.json()
+        assert data["report"] == args[0]
+        assert isinstance(data["rows"], list)
+        as_csv = cli("report", *args, "--csv")
+        assert as_csv.exit_code == 0, (args, as_csv.stderr)
+
+
+@pytest.fixture
+def deals(cli) -> None:
+    """Three open deals in two currencies, one won and one lost, all created now."""
+    for args in (
+        ["contact", "add", "Ada", "--source", "web", "--lifecycle", "customer"],
+        ["deal", "add", "Acme", "--amount", "18,500", "--stage", "Proposal", "--contact", "Ada"],
+        ["deal", "add", "Globex", "--amount", "1000", "--currency", "USD", "--close", "+3d"],
+        ["deal", "add", "Initech", "--amount", "200", "--probability", "80", "--owner", "alex"],
+        ["deal", "add", "Won one", "--amount", "700", "--contact", "Ada"],
+        ["deal", "won", "Won one"],
+        ["deal", "add", "Lost one", "--amount", "300", "--currency", "USD"],
+        ["deal", "lost", "Lost one", "--reason", "price"],
+        ["log", "call", "Ada", "Walked through the proposal"],
+    ):
+        result = cli(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+
+
+def test_pipeline_as_json_table_and_csv(cli, deals) -> None:
+    data = cli("report", "pipeline", "--json").json()
+    assert data["total"]["deals"] == 3
+    assert data["total"]["value"] == {"EUR": 18700, "USD": 1000}  # never summed across
+    assert data["total"]["weighted"] == {"EUR": 9410, "USD": 100}  # 18,500 × 50% + 200 × 80%
+    proposal = next(r for r in data["rows"] if r["stage"] == "Proposal")
+    assert (proposal["deals"], proposal["weighted"]) == (1, {"EUR": 9250})
+    table = cli("report", "pipeline").stdout
+    assert "Proposal" in table and "€9,250.00" in table and "$100.00" in table
+    assert "█" in table  # the bars
+    rows = list(csv.DictReader(io.StringIO(cli("report", "pipeline", "--csv").stdout)))
+    assert [r["stage"] for r in rows] == ["Lead-in", "Qualified", "Proposal", "Negotiation"]
+    assert rows[0]["value.EUR"] == "200" and rows[0]["value.USD"] == "1000"
+    assert rows[1]["value.EUR"] == ""  # Qualified is empty
+    alex = cli("report", "pipeline", "--owner", "alex", "--json").json()
+    assert (alex["total"]["deals"], alex["scope"]["owner"]) == (1, "alex")
+
+
+def test_winrate_forecast_and_sources(cli, deals) -> None:
+    winrate = cli("report", "winrate", "--json").json()
+    assert (winrate["total"]["won"], winrate["total"]["lost"]) == (1, 1)
+    assert winrate["total"]["win_rate"] == 50.0
+    assert winrate["total"]["won_value"] == {"EUR": 700}
+    by_source = cli("report", "winrate", "--by", "source").stdout
+    assert "web" in by_source and "(none)" in by_source and "50.0%" in by_source
+    forecast = cli("report", "forecast", "--json").json()
+    assert forecast["by"] == "month" and len(forecast["rows"]) == 6
+    assert sum(r["won_deals"] for r in forecast["rows"]) == 1
+    sources = cli("report", "sources", "--csv").stdout.splitlines()
+    assert sources[0].startswith("touch,source,leads,customers,conversion,won_deals")
+    assert "first,web,1,1,100.0,1,700" in sources
+
+
+def test_report_errors(cli, deals) -> None:
+    bad_period = cli("report", "forecast", "--by", "year")
+    assert bad_period.exit_code == 2  # a usage error: the choices are listed
+    backwards = cli("report", "winrate", "--from", "2026-12-01", "--to", "2026-11-01")
+    assert backwards.exit_code == 1
+    assert backwards.stderr.strip().splitlines() == [
+        "Error: --from 2026-12-01 is after --to 2026-11-01"
+    ]
+    unknown = cli("report", "funnel", "--pipeline", "Nope")
+    assert unknown.exit_code == 1 and "Nope" in unknown.stderr
+    bad_date = cli("report", "cycle", "--from", "someday")
+    assert bad_date.exit_code == 1 and bad_date.stderr.startswith("Error:")
+    both = cli("report", "clv", "--json", "--csv")
+    assert both.exit_code == 2
+
+
+def test_report_runs_as_a_real_process(sh, deals) -> None:
+    result = sh("report", "activity", "--by", "owner", "--json")
+    assert result.exit_code == 0, result.stderr
+    (row,) = result.json()["rows"]
+    assert (row["owner"], row["calls"], row["logged"]) == ("tester", 1, 1)
