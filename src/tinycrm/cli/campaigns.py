@@ -1,0 +1,393 @@
+"""``tinycrm campaign …``: campaigns, their members, and what they brought in."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import given, parse_date, store
+from tinycrm.cli.output import Column, CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.segments import SegmentOpt, WhereOpt
+
+CHANNELS = "email, event, ads, social, direct-mail"
+STATUSES = "targeted, sent, responded, converted"
+
+app = typer.Typer(
+    no_args_is_help=True, help="Campaigns: members, responses, and attributed revenue."
+)
+
+NameArg = Annotated[
+    str, typer.Argument(help="Campaign name (case-insensitive) or id.", metavar="NAME")
+]
+ContactsArg = Annotated[
+    list[str], typer.Argument(help="Contacts (id, email or name).", metavar="CONTACT...")
+]
+Channel = Annotated[str | None, typer.Option(help=f"Channel: {CHANNELS}.")]
+Start = Annotated[str | None, typer.Option("--start", help="First day (2026-03-01, +7d, …).")]
+End = Annotated[str | None, typer.Option("--end", help="Last day.")]
+Budget = Annotated[str | None, typer.Option(help="What it costs, e.g. 2000, '€2,000', 1.5k.")]
+Currency = Annotated[
+    str | None, typer.Option(help="ISO 4217 currency of the budget (default EUR).")
+]
+Notes = Annotated[str | None, typer.Option(help="Free-text notes.")]
+
+
+def _money(amount: Any, currency: str | None) -> str:
+    from tinycrm import money
+
+    return money.format_money(Decimal(str(amount)), currency) if amount is not None else ""
+
+
+def _per_currency(values: dict[str, Any]) -> str:
+    return " · ".join(_money(amount, code) for code, amount in values.items()) or "none"
+
+
+def _percent(ratio: Any) -> str:
+    if ratio is None:
+        return "n/a"
+    return f"{Decimal(str(ratio)) * 100:.1f}%"
+
+
+def _members(n: int) -> str:
+    return f"{n} member{'' if n == 1 else 's'}"
+
+
+def _dates(row: dict[str, Any]) -> str:
+    start, end = row.get("starts_on"), row.get("ends_on")
+    if not start and not end:
+        return ""
+    return f"{start or '…'} – {end or '…'}"
+
+
+COLUMNS = [
+    col("id", "id", justify="right", style="dim", no_wrap=True),
+    col("name", "name", style="bold"),
+    col("channel", "channel", style="cyan", no_wrap=True),
+    Column("dates", _dates, no_wrap=True),
+    Column("budget", lambda r: _money(r["budget"], r["currency"]), justify="right", no_wrap=True),
+    col("members", "members", justify="right"),
+    col("sent", "sent", justify="right", min_console=90),
+    col("responded", "responded", justify="right", min_console=90),
+    col("converted", "converted", justify="right", min_console=90),
+]
+
+MEMBER_COLUMNS = [
+    col("id", "contact_id", justify="right", style="dim", no_wrap=True),
+    col("name", "name", style="bold"),
+    col("email", "email", no_wrap=True),
+    col("company", "company"),
+    col("status", "status", style="yellow", no_wrap=True),
+    Column(
+        "consent",
+        lambda r: ", ".join(
+            label
+            for label, key in (
+                ("unsubscribed", "unsubscribed"),
+                ("do not contact", "do_not_contact"),
+            )
+            if r.get(key)
+        ),
+        style="red",
+        min_console=100,
+    ),
+]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Campaign name (unique).")],
+    channel: Annotated[str, typer.Option(help=f"Channel: {CHANNELS}.")],
+    start: Start = None,
+    end: End = None,
+    budget: Budget = None,
+    currency: Currency = None,
+    notes: Notes = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Add a campaign."""
+    from tinycrm.store.campaigns import add_campaign
+
+    campaign = add_campaign(
+        store(ctx),
+        name=name,
+        channel=channel,
+        starts_on=parse_date(start),
+        ends_on=parse_date(end),
+        budget=budget,
+        currency=currency,
+        notes=notes,
+    )
+    if json_:
+        out.emit_one(campaign, lambda _: None, json_=True)
+    else:
+        cost = _money(campaign.budget, campaign.currency)
+        out.done(
+            f"Added {campaign.channel} campaign #{campaign.id} {campaign.name}"
+            + (f" (budget {cost})" if cost else "")
+        )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
+) -> None:
+    """List campaigns, latest start first, with member counts."""
+    from tinycrm.store.campaigns import list_campaigns
+
+    rows = list_campaigns(store(ctx))
+    out.emit_list(rows, COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no campaigns")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    name: NameArg,
+    status: Annotated[
+        str | None, typer.Option("--status", help=f"Only members with this status ({STATUSES}).")
+    ] = None,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """A campaign's details and its members with their status (--csv: the members)."""
+    from tinycrm.store.campaigns import campaign_view
+
+    view = campaign_view(store(ctx), name, status=status)
+    if csv_:
+        out.emit_list(view.members, MEMBER_COLUMNS, csv_=True)
+        return
+
+    def render(view_row: dict[str, Any]) -> None:
+        row = view_row["campaign"]
+        row = {
+            **row,
+            "dates": _dates(row),
+            "budget_text": _money(row["budget"], row["currency"]),
+            "member_text": _member_counts(row),
+        }
+        labels = [
+            ("id", "id"),
+            ("channel", "channel"),
+            ("dates", "dates"),
+            ("budget", "budget_text"),
+            ("members", "member_text"),
+            ("notes", "notes"),
+            ("created", "created_at"),
+        ]
+        out.print_fields(row, labels, row["name"])
+        out.stdout_console().print()
+        out.print_table(
+            [out.to_plain(m) for m in view.members],
+            MEMBER_COLUMNS,
+            title=f"Members ({len(view.members)})",
+            empty="no members (tinycrm campaign add-members)",
+        )
+
+    out.emit_one(view, render, json_=json_, jsonl=jsonl)
+
+
+def _member_counts(row: dict[str, Any]) -> str:
+    counts = ", ".join(
+        f"{row[s]} {s}" for s in ("targeted", "sent", "responded", "converted") if row[s]
+    )
+    return f"{row['members']}" + (f": {counts}" if counts else "")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    name: NameArg,
+    new_name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    channel: Channel = None,
+    start: Start = None,
+    end: End = None,
+    budget: Budget = None,
+    currency: Currency = None,
+    notes: Notes = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Change a campaign. An empty value ("") clears dates, budget or notes."""
+    from tinycrm.store.campaigns import edit_campaign
+
+    dates = {
+        key: parse_date(value) if value.strip() else None
+        for key, value in (("starts_on", start), ("ends_on", end))
+        if value is not None
+    }
+    campaign = edit_campaign(
+        store(ctx),
+        name,
+        **given(name=new_name, channel=channel, budget=budget, currency=currency, notes=notes),
+        **dates,
+    )
+    if json_:
+        out.emit_one(campaign, lambda _: None, json_=True)
+    else:
+        out.done(f"Updated campaign #{campaign.id} {campaign.name}")
+
+
+@app.command("rm")
+def rm(ctx: typer.Context, name: NameArg) -> None:
+    """Delete a campaign and its member list (contacts and their touches stay)."""
+    from tinycrm.store.campaigns import remove_campaign
+
+    campaign = remove_campaign(store(ctx), name)
+    out.done(f"Deleted campaign {campaign.name} ({campaign.members} members)")
+
+
+@app.command("add-members")
+def add_members(
+    ctx: typer.Context,
+    name: NameArg,
+    contacts: Annotated[
+        list[str] | None,
+        typer.Argument(help="Contacts (id, email or name).", metavar="CONTACT"),
+    ] = None,
+    segment: SegmentOpt = None,
+    where: WhereOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Add contacts as targeted members: by REF, a saved --segment, or --where.
+
+    Contacts marked unsubscribed or do-not-contact are never added; the command
+    says how many were left out."""
+    from tinycrm.store.campaigns import add_members as add
+
+    result = add(store(ctx), name, contacts=contacts or [], where=where, segment=segment)
+    if json_:
+        out.emit_one(result, lambda _: None, json_=True)
+        return
+    line = f"Added {_members(result.added)} to {result.campaign}"
+    if result.already:
+        line += f"; {result.already} already there"
+    out.done(line)
+    if result.left_out:
+        reasons = []
+        if result.unsubscribed:
+            reasons.append(f"{result.unsubscribed} unsubscribed")
+        if result.do_not_contact:
+            reasons.append(f"{result.do_not_contact} do not contact")
+        named = f": {', '.join(result.left_out_named)}" if result.left_out_named else ""
+        out.done(f"Left out {result.left_out} ({', '.join(reasons)}){named}")
+
+
+@app.command("remove-members")
+def remove_members(ctx: typer.Context, name: NameArg, contacts: ContactsArg) -> None:
+    """Take contacts off a campaign's member list."""
+    from tinycrm.store.campaigns import remove_members as remove
+
+    result = remove(store(ctx), name, contacts=contacts)
+    out.done(f"Removed {_members(result.changed)} from {result.campaign}")
+
+
+@app.command("status")
+def status(
+    ctx: typer.Context,
+    name: NameArg,
+    new_status: Annotated[str, typer.Option("--status", "-s", help=f"New status: {STATUSES}.")],
+    contacts: Annotated[
+        list[str] | None,
+        typer.Argument(help="Members (id, email or name).", metavar="CONTACT"),
+    ] = None,
+    all_targeted: Annotated[
+        bool,
+        typer.Option(
+            "--all-targeted",
+            help="Every member still targeted, e.g. --status sent after a mailing.",
+        ),
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Set members' status. Responding or converting makes the campaign the contact's
+    last touch (and its first touch when it has none)."""
+    from tinycrm.store.campaigns import set_member_status
+
+    result = set_member_status(
+        store(ctx), name, status=new_status, contacts=contacts or [], all_targeted=all_targeted
+    )
+    if json_:
+        out.emit_one(result, lambda _: None, json_=True)
+        return
+    line = f"{_members(result.changed)} of {result.campaign} now {result.status}"
+    if result.unchanged:
+        line += f" ({result.unchanged} already were)"
+    out.done(line)
+
+
+@app.command("report")
+def report(ctx: typer.Context, name: NameArg, json_: JsonOpt = False) -> None:
+    """Members, response and conversion rates, leads, cost per lead, and deals, won
+    revenue and ROI by first touch and by last touch (README: Campaigns)."""
+    from tinycrm.store.campaigns import campaign_report
+
+    result = campaign_report(store(ctx), name)
+    out.emit_one(result, _render_report, json_=json_)
+
+
+def _render_report(row: dict[str, Any]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    campaign = row["campaign"]
+    currency = row["currency"]
+    heading = [campaign["name"], campaign["channel"], _dates(campaign)]
+    if row["budget"] is not None:
+        heading.append(f"budget {_money(row['budget'], currency)}")
+    members = row["members"]
+    summary = {
+        "members": _member_counts(campaign),
+        "response_rate": f"{_percent(row['response_rate'])} "
+        f"({row['responses']} of {members} responded or converted)",
+        "conversion_rate": f"{_percent(row['conversion_rate'])} "
+        f"({row['converted']} of {members} converted)",
+        "leads": f"{row['leads']} (first touch here, or responded)",
+        "cost_per_lead": _money(row["cost_per_lead"], currency)
+        or ("n/a (no budget)" if row["budget"] is None else "n/a (no leads)"),
+    }
+    labels = [
+        ("members", "members"),
+        ("response rate", "response_rate"),
+        ("conversion rate", "conversion_rate"),
+        ("leads", "leads"),
+        ("cost per lead", "cost_per_lead"),
+    ]
+    out.print_fields(summary, labels, " · ".join(h for h in heading if h))
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("")
+    table.add_column("first touch")
+    table.add_column("last touch")
+    models = [row["first_touch"], row["last_touch"]]
+    lines = [
+        ("contacts", lambda a: str(a["contacts"])),
+        ("deals", _deal_counts),
+        ("won revenue", lambda a: _per_currency(a["won_revenue"])),
+        ("open value", lambda a: _per_currency(a["open_value"])),
+        ("ROI", lambda a: _roi(a, row["budget"], currency)),
+    ]
+    for label, get in lines:
+        table.add_row(Text(label, style="bold cyan"), *(Text(get(a)) for a in models))
+    console = out.stdout_console()
+    console.print()
+    console.print(table)
+
+
+def _deal_counts(a: dict[str, Any]) -> str:
+    parts = [f"{a[k]} {w}" for k, w in (("open_deals", "open"), ("won_deals", "won"),
+                                         ("lost_deals", "lost")) if a[k]]  # fmt: skip
+    return f"{a['deals']}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _roi(a: dict[str, Any], budget: Any, currency: str) -> str:
+    if budget is None:
+        return "n/a (no budget)"
+    if a["roi"] is None:
+        return "n/a (budget 0)"
+    text = _percent(a["roi"])
+    if a["roi_leaves_out"]:
+        text += f" ({', '.join(a['roi_leaves_out'])} not counted: budget in {currency})"
+    return text

@@ -1,0 +1,173 @@
+"""``tinycrm score``: recompute lead scores; ``score rule …`` and ``score explain``."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import store
+from tinycrm.cli.output import Column, CsvOpt, JsonlOpt, JsonOpt, col
+
+if TYPE_CHECKING:
+    from tinycrm.store.scoring import ScoreExplanation
+
+app = typer.Typer(
+    help="Lead scoring: recompute every score (tinycrm score), edit the rules, explain a score.",
+    invoke_without_command=True,
+    add_completion=False,
+)
+rule_app = typer.Typer(no_args_is_help=True, help="Scoring rules: a condition and its points.")
+app.add_typer(rule_app, name="rule")
+
+RuleArg = Annotated[str, typer.Argument(help="Rule name (case-insensitive) or id.", metavar="NAME")]
+
+
+def warn(message: str) -> None:
+    """A warning on stderr; the command still succeeds."""
+    sys.stderr.write(f"Warning: {' '.join(message.split())}\n")
+
+
+def points(value: int) -> str:
+    """``+5``, ``-2``."""
+    return f"{value:+d}"
+
+
+@app.callback()
+def score(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Recompute every contact's score from the rules and mark leads hot or cold.
+
+    Thresholds come from the config file's [scoring] table (hot = 10: a score of 10
+    or more is hot; cold = 0: below 0 is cold). Leads you marked working, junk or
+    dead keep their status."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from tinycrm.store.scoring import recompute_scores
+
+    run = recompute_scores(store(ctx))
+    for skipped in run.skipped:
+        warn(f"skipped rule {skipped}")
+    if json_:
+        out.emit_one(run, lambda _: None, json_=True)
+        return
+    marked = ", ".join(f"{status} {getattr(run, status)}" for status in ("hot", "cold", "new"))
+    out.done(
+        f"Scored {run.contacts} contacts with {run.rules} rules: {run.changed} scores changed; "
+        f"leads newly marked {marked} (hot at {run.hot_threshold} or more, cold below "
+        f"{run.cold_threshold})"
+    )
+
+
+RULE_COLUMNS = [
+    Column("id", lambda row: row["id"] or "", justify="right", style="dim", no_wrap=True),
+    col("name", "name", style="bold"),
+    Column("points", lambda row: points(row["points"]), justify="right", no_wrap=True),
+    Column(
+        "contacts",
+        lambda row: "broken" if row["error"] else row["matches"],
+        justify="right",
+        no_wrap=True,
+    ),
+    col("when", "condition"),
+]
+
+
+@rule_app.command("add")
+def rule_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Rule name, e.g. 'Enterprise'.")],
+    points_: Annotated[
+        int,
+        typer.Option("--points", "-p", help="Points for a match; negative allowed (--points=-2)."),
+    ],
+    when: Annotated[
+        str,
+        typer.Option(
+            "--when",
+            "-w",
+            help='Condition over contacts in the filter language, e.g. "size>1000", '
+            '"tag:downloaded-pricing", "activity:email within 30d >= 3".',
+            metavar="EXPR",
+        ),
+    ],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Change the rule of that name if there is one.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Add a scoring rule (run tinycrm score to apply it)."""
+    from tinycrm.store.scoring import add_score_rule
+
+    rule = add_score_rule(store(ctx), name=name, condition=when, points=points_, replace=replace)
+    if json_:
+        out.emit_one(rule, lambda _: None, json_=True)
+    else:
+        out.done(
+            f"Saved score rule #{rule.id} {rule.name}: {rule.condition} → {points(rule.points)}"
+        )
+
+
+@rule_app.command("list")
+def rule_list(
+    ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
+) -> None:
+    """The scoring rules, with how many contacts each matches now."""
+    from tinycrm.store.scoring import list_score_rules
+
+    rows = list_score_rules(store(ctx))
+    out.emit_list(rows, RULE_COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no score rules")
+    if not out.wants_machine(json_, jsonl, csv_):
+        for row in rows:
+            if row.error:
+                warn(f"rule {row.name} is skipped: {row.error}")
+
+
+@rule_app.command("rm")
+def rule_rm(ctx: typer.Context, name: RuleArg) -> None:
+    """Delete a scoring rule (run tinycrm score to apply it)."""
+    from tinycrm.store.scoring import remove_score_rule
+
+    rule = remove_score_rule(store(ctx), name)
+    out.done(f"Deleted score rule {rule.name} ({rule.condition} → {points(rule.points)})")
+
+
+def explanation_text(explained: ScoreExplanation) -> str:
+    """One line for ``contact show``: ``9: Big company +5, Target industry +3, …``."""
+    fired = ", ".join(f"{hit.name} {points(hit.points)}" for hit in explained.rules)
+    text = f"{explained.score}"
+    if explained.total != explained.score:
+        text += f" (the rules give {explained.total} now: run tinycrm score)"
+    return f"{text}: {fired}" if fired else f"{text}: no rule matches"
+
+
+@app.command("explain")
+def explain(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Contact id, email or exact name.", metavar="REF")],
+    json_: JsonOpt = False,
+) -> None:
+    """Each rule that fires for a contact, its points, and the total."""
+    from tinycrm.store.scoring import explain_score
+
+    explained = explain_score(store(ctx), ref)
+
+    def render(row: dict[str, Any]) -> None:
+        console = out.stdout_console()
+        stale = ""
+        if row["total"] != row["score"]:
+            stale = f" (stored: {row['score']}; run tinycrm score to store it)"
+        from rich.text import Text
+
+        console.print(Text(f"{row['contact']}: score {row['total']}{stale}", style="bold"))
+        columns = [
+            Column("points", lambda r: points(r["points"]), justify="right", no_wrap=True),
+            col("rule", "name", style="bold"),
+            col("when", "condition"),
+        ]
+        out.print_table(row["rules"], columns, empty="no rule matches")
+        for skipped in row["skipped"]:
+            warn(f"skipped rule {skipped}")
+
+    out.emit_one(explained, render, json_=json_)

@@ -1,0 +1,117 @@
+"""``tinycrm segment …``, and the ``--where`` / ``--segment`` options of list commands."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import store
+from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+
+WhereOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--where",
+        "-w",
+        help='Filter expression, e.g. "lifecycle=lead and score>=10 and tag:vip" '
+        "(README: Segments and the filter language).",
+        metavar="EXPR",
+        rich_help_panel="Filter",
+    ),
+]
+SegmentOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--segment",
+        help="Only records in this saved segment (tinycrm segment list).",
+        metavar="NAME",
+        rich_help_panel="Filter",
+    ),
+]
+
+app = typer.Typer(
+    no_args_is_help=True, help="Segments: saved filter expressions for --where and --segment."
+)
+
+NameArg = Annotated[str, typer.Argument(help="Segment name (case-insensitive) or id.")]
+
+PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals"}
+
+
+def _kinds(row: dict[str, Any]) -> str:
+    return ", ".join(PLURALS[k] for k in row["kinds"]) or "nothing (fix the expression)"
+
+
+def _count(n: int, kind: str) -> str:
+    return f"{n} {kind if n == 1 else PLURALS[kind]}"
+
+
+@app.command("save")
+def save(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Segment name.")],
+    expression: Annotated[
+        str, typer.Argument(help='Filter expression, e.g. "lifecycle=lead and city=Berlin".')
+    ],
+    json_: JsonOpt = False,
+) -> None:
+    """Save a filter expression under a name (a saved name gets the new expression)."""
+    from tinycrm.store.segments import save_segment
+
+    segment = save_segment(store(ctx), name=name, expression=expression)
+    if json_:
+        out.emit_one(segment, lambda _: None, json_=True)
+    else:
+        kinds = _kinds(segment.model_dump())
+        out.done(f"Saved segment {segment.name} (works on {kinds}): {segment.expression}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
+) -> None:
+    """List saved segments with their expressions."""
+    from tinycrm.store.segments import list_segments
+
+    columns = [
+        col("id", "id", justify="right", style="dim", no_wrap=True),
+        col("name", "name", style="bold"),
+        out.Column("works on", _kinds),
+        col("expression", "expression"),
+    ]
+    rows = list_segments(store(ctx))
+    out.emit_list(rows, columns, json_=json_, jsonl=jsonl, csv_=csv_, empty="no segments")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    name: NameArg,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """A segment's expression and how many contacts, companies and deals match it."""
+    from tinycrm.store.segments import get_segment
+
+    segment = get_segment(store(ctx), name)
+
+    def render(row: dict[str, Any]) -> None:
+        counts = row.get("matches") or {}
+        matching = ", ".join(_count(n, k) for k, n in counts.items()) or _kinds(row)
+        row = {**row, "matching": matching}
+        labels = [("id", "id"), ("expression", "expression"), ("matches", "matching")]
+        out.print_fields(row, [*labels, ("created", "created_at")], row["name"])
+
+    out.emit_one(segment, render, json_=json_, jsonl=jsonl, csv_=csv_)
+
+
+@app.command("rm")
+def rm(ctx: typer.Context, name: NameArg) -> None:
+    """Delete a saved segment (no record is touched)."""
+    from tinycrm.store.segments import remove_segment
+
+    segment = remove_segment(store(ctx), name)
+    out.done(f"Deleted segment {segment.name}")

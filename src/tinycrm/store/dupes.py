@@ -1,0 +1,488 @@
+"""Duplicate contacts: finding likely pairs, and merging one contact into another.
+
+Likely duplicates share an email address (ignoring case, ``+tags`` and Gmail's
+dots), a phone number (its digits, ignoring a country code or trunk zero), or
+work at one company under similar names (accents and case ignored; difflib's
+ratio, the same words in another order, or an initial for a first name).
+
+A merge moves everything that hangs off OTHER to KEEP (activities, deals, tags,
+custom fields, campaign memberships, BANT answers, lifecycle history, sequence
+enrolments, events and earlier aliases), fills KEEP's empty fields from OTHER,
+deletes OTHER, and records OTHER's id and email as aliases so they still resolve
+as REFs. One transaction, one event; ``dry_run`` reports the same without writing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from difflib import SequenceMatcher
+from itertools import combinations
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlmodel import Session
+
+from tinycrm.store.companies import resolve_company
+from tinycrm.store.contacts import resolve_contact, search_key
+from tinycrm.store.contacts import to_read as contact_read
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Invalid
+from tinycrm.store.models import (
+    Activity,
+    CampaignMember,
+    Company,
+    Contact,
+    ContactAlias,
+    ContactRead,
+    Deal,
+    Event,
+    FieldValue,
+    LifecycleChange,
+    Qualification,
+    ReadModel,
+    SequenceEnrollment,
+    Tag,
+)
+from tinycrm.store.records import fields_for, record_event, tags_for
+from tinycrm.store.types import utcnow
+
+ENTITY = "contact"
+NAME_RATIO = 0.85  # difflib ratio of two normalised names that counts as "similar"
+GMAIL = frozenset({"gmail.com", "googlemail.com"})
+MEMBER_ORDER = ("targeted", "sent", "responded", "converted")
+# Fields a merge fills on KEEP when KEEP has none (notes are appended instead).
+FILLED = (
+    "email",
+    "phone",
+    "title",
+    "role",
+    "company_id",
+    "source",
+    "last_touch",
+    "cadence_days",
+    "lead_status",
+)
+
+
+# what a merge moves: (one, many)
+MOVED_NAMES = {
+    "activities": ("activity", "activities"),
+    "deals": ("deal", "deals"),
+    "tags": ("tag", "tags"),
+    "fields": ("custom field", "custom fields"),
+    "campaigns": ("campaign membership", "campaign memberships"),
+    "qualification": ("BANT answer", "BANT answers"),
+    "lifecycle_history": ("lifecycle change", "lifecycle changes"),
+    "sequences": ("sequence enrolment", "sequence enrolments"),
+    "events": ("event", "events"),
+    "aliases": ("alias", "aliases"),
+}
+
+
+def describe_moved(moved: dict[str, int]) -> str:
+    """``{"activities": 3, "deals": 1}`` → ``3 activities, 1 deal``."""
+    parts = []
+    for what, n in moved.items():
+        if n:
+            one, many = MOVED_NAMES.get(what, (what, what))
+            parts.append(f"{n} {one if n == 1 else many}")
+    return ", ".join(parts)
+
+
+# --------------------------------------------------------------------------- read models
+
+
+class DuplicateRead(ReadModel):
+    """A likely duplicate pair: ``keep`` is the older record, the suggested survivor.
+
+    Flat, so that the table, JSON and CSV carry the same columns."""
+
+    keep_id: int
+    keep: str
+    keep_email: str | None
+    keep_phone: str | None
+    keep_company: str | None
+    other_id: int
+    other: str
+    other_email: str | None
+    other_phone: str | None
+    other_company: str | None
+    reasons: list[str]
+
+
+class MergeRead(ReadModel):
+    """What a merge did (or, with ``dry_run``, would do)."""
+
+    keep: ContactRead
+    other: ContactRead
+    moved: dict[str, int]  # activities, deals, tags, fields, … → how many
+    filled: list[str]  # KEEP's empty fields filled from OTHER
+    conflicts: list[str]  # custom fields where KEEP's value won over OTHER's
+    aliases: list[str]  # "id 7", "email old@example.com": REFs that now name KEEP
+    dry_run: bool
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def email_key(email: str | None) -> str | None:
+    """``J.Doe+crm@GoogleMail.com`` → ``jdoe@gmail.com``: one mailbox, one key."""
+    if not email or "@" not in email:
+        return None
+    local, domain = email.strip().lower().rsplit("@", 1)
+    local = local.split("+", 1)[0]
+    if domain in GMAIL:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}" if local else None
+
+
+def phone_digits(phone: str | None) -> str | None:
+    """The digits that identify a number: no punctuation, no leading 00/0 (international
+    or trunk prefix). None when fewer than six remain (an extension, a typo)."""
+    digits = re.sub(r"\D", "", phone or "").lstrip("0")
+    return digits if len(digits) >= 6 else None
+
+
+def same_phone(a: str, b: str) -> bool:
+    """Digits equal, or equal but for a country code of up to three digits."""
+    short, long_ = sorted((a, b), key=len)
+    return long_.endswith(short) and len(long_) - len(short) <= 3
+
+
+def name_tokens(name: str) -> list[str]:
+    """Casefolded words without accents or punctuation: ``Jürgen-K. Müller`` →
+    ``['jurgen', 'k', 'muller']``."""
+    plain = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+    return [t for t in re.split(r"[\W_]+", plain) if t]
+
+
+def _compatible(a: str, b: str) -> bool:
+    """Two words that may name the same: equal, or one is the other's initial."""
+    return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
+
+
+def similar_names(a: str, b: str) -> str | None:
+    """Why two names look like one person's, or None."""
+    return _similar(name_tokens(a), name_tokens(b), SequenceMatcher(None))
+
+
+def _similar(ta: list[str], tb: list[str], matcher: SequenceMatcher[str]) -> str | None:
+    """``similar_names`` on names already split into words. ``matcher`` is reused:
+    difflib caches what it learnt about its second sequence, so callers comparing one
+    name with many set that one with ``set_seq2`` first."""
+    if not ta or not tb:
+        return None
+    if ta == tb:
+        return "same name"
+    if sorted(ta) == sorted(tb):
+        return "same name, words reordered"
+    if len(ta) >= 2 and len(tb) >= 2 and ta[-1] == tb[-1] and _compatible(ta[0], tb[0]):
+        return "same name but for an initial or middle name"
+    ja, jb = " ".join(ta), " ".join(tb)
+    if 2 * min(len(ja), len(jb)) / (len(ja) + len(jb)) < NAME_RATIO:
+        return None  # the lengths alone rule it out (difflib's real_quick_ratio)
+    if matcher.b != jb:
+        matcher.set_seq2(jb)
+    matcher.set_seq1(ja)
+    if matcher.quick_ratio() < NAME_RATIO:
+        return None
+    ratio = matcher.ratio()
+    return f"similar names ({ratio:.0%} alike)" if ratio >= NAME_RATIO else None
+
+
+def _pairs_by_key(rows: Iterable[dict[str, Any]], key: str) -> Iterator[tuple[int, int]]:
+    buckets: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        value = row[key]
+        if value:
+            buckets[value].append(row)
+    for bucket in buckets.values():
+        for a, b in combinations(bucket, 2):
+            yield a["id"], b["id"]
+
+
+def find_duplicates(
+    store: Store, *, company: str | None = None, limit: int | None = None
+) -> list[DuplicateRead]:
+    """Likely duplicate contacts, strongest evidence first (email, phone, name)."""
+    with store.read() as session:
+        query = select(
+            Contact.id,
+            Contact.name,
+            Contact.email,
+            Contact.phone,
+            Contact.company_id,
+            Company.name.label("company"),
+        ).outerjoin(Company, Contact.company_id == Company.id)
+        if company:
+            query = query.where(Contact.company_id == resolve_company(session, company).id)
+        rows = [dict(r._mapping) for r in session.execute(query.order_by(Contact.id))]
+    by_id = {row["id"]: row for row in rows}
+    for row in rows:
+        row["email_key"] = email_key(row["email"])
+        row["phone_key"] = phone_digits(row["phone"])
+    found: dict[tuple[int, int], list[str]] = defaultdict(list)
+    rank: dict[tuple[int, int], int] = {}
+
+    def note(a: int, b: int, reason: str, strength: int) -> None:
+        pair = (min(a, b), max(a, b))
+        if reason not in found[pair]:
+            found[pair].append(reason)
+        rank[pair] = min(rank.get(pair, strength), strength)
+
+    for a, b in _pairs_by_key(rows, "email_key"):
+        note(a, b, f"same email ({by_id[a]['email']} / {by_id[b]['email']})", 0)
+    tails: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["phone_key"]:
+            tails[row["phone_key"][-6:]].append(row)
+    for bucket in tails.values():
+        for ra, rb in combinations(bucket, 2):
+            if same_phone(ra["phone_key"], rb["phone_key"]):
+                note(ra["id"], rb["id"], f"same phone ({ra['phone']} / {rb['phone']})", 1)
+    at_company: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["company_id"] is not None:
+            row["tokens"] = name_tokens(row["name"])
+            at_company[row["company_id"]].append(row)
+    matcher: SequenceMatcher[str] = SequenceMatcher(None)
+    for members in at_company.values():
+        for i, rb in enumerate(members):
+            for ra in members[:i]:
+                why = _similar(ra["tokens"], rb["tokens"], matcher)
+                if why:
+                    note(ra["id"], rb["id"], f"{why} at {ra['company']}", 2)
+    ordered = sorted(found, key=lambda pair: (rank[pair], pair))
+    if limit:
+        ordered = ordered[:limit]
+    out = []
+    for a, b in ordered:
+        values: dict[str, Any] = {"reasons": found[(a, b)]}
+        for side, row in (("keep", by_id[a]), ("other", by_id[b])):
+            values[f"{side}_id"] = row["id"]
+            values[side] = row["name"]
+            for attr in ("email", "phone", "company"):
+                values[f"{side}_{attr}"] = row[attr]
+        out.append(DuplicateRead(**values))
+    return out
+
+
+# --------------------------------------------------------------------------- merging
+
+
+class _Plan:
+    """What a merge of ``other`` into ``keep`` will do, decided before anything is written."""
+
+    def __init__(self) -> None:
+        self.moved: dict[str, int] = {}
+        self.filled: list[str] = []
+        self.conflicts: list[str] = []
+        self.aliases: list[tuple[str, str]] = []
+        self.tags: list[str] = []
+        self.fields: list[str] = []
+        self.members: list[tuple[CampaignMember, CampaignMember | None]] = []
+        self.answers: list[tuple[Qualification, Qualification | None]] = []
+        self.stop: list[int] = []  # OTHER's enrolments that KEEP already has running
+
+
+def _count(session: Session, model: Any, *where: Any) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def _plan(session: Session, keep: Contact, other: Contact) -> _Plan:
+    plan = _Plan()
+    kid, oid = keep.id, other.id
+    assert kid is not None and oid is not None
+    plan.moved["activities"] = _count(session, Activity, Activity.contact_id == oid)
+    plan.moved["deals"] = _count(session, Deal, Deal.contact_id == oid)
+    keep_tags = set(tags_for(session, ENTITY, [kid]).get(kid, []))
+    plan.tags = [t for t in tags_for(session, ENTITY, [oid]).get(oid, []) if t not in keep_tags]
+    plan.moved["tags"] = len(plan.tags)
+    keep_fields = fields_for(session, ENTITY, [kid]).get(kid, {})
+    for k, v in fields_for(session, ENTITY, [oid]).get(oid, {}).items():
+        if k not in keep_fields:
+            plan.fields.append(k)
+        elif keep_fields[k] != v:
+            plan.conflicts.append(f"field {k}: kept {keep_fields[k]!r}, dropped {v!r}")
+    plan.moved["fields"] = len(plan.fields)
+    keep_members = {
+        m.campaign_id: m
+        for m in session.scalars(select(CampaignMember).where(CampaignMember.contact_id == kid))
+    }
+    for member in session.scalars(select(CampaignMember).where(CampaignMember.contact_id == oid)):
+        plan.members.append((member, keep_members.get(member.campaign_id)))
+    plan.moved["campaigns"] = len(plan.members)
+    keep_answers = {
+        q.criterion: q
+        for q in session.scalars(
+            select(Qualification).where(
+                Qualification.entity == ENTITY, Qualification.entity_id == kid
+            )
+        )
+    }
+    for answer in session.scalars(
+        select(Qualification).where(Qualification.entity == ENTITY, Qualification.entity_id == oid)
+    ):
+        mine = keep_answers.get(answer.criterion)
+        better = mine is None or (mine.answer == "unknown" and answer.answer != "unknown")
+        if better or (mine is not None and mine.note is None and answer.note):
+            plan.answers.append((answer, mine))
+    plan.moved["qualification"] = len(plan.answers)
+    plan.moved["lifecycle_history"] = _count(
+        session, LifecycleChange, LifecycleChange.contact_id == oid
+    )
+    running = {
+        e.sequence_id
+        for e in session.scalars(
+            select(SequenceEnrollment).where(
+                SequenceEnrollment.contact_id == kid, SequenceEnrollment.stopped_at.is_(None)
+            )
+        )
+    }
+    enrolments = list(
+        session.scalars(select(SequenceEnrollment).where(SequenceEnrollment.contact_id == oid))
+    )
+    plan.stop = [
+        e.id for e in enrolments if e.stopped_at is None and e.sequence_id in running and e.id
+    ]
+    plan.moved["sequences"] = len(enrolments)
+    plan.moved["events"] = _count(session, Event, Event.entity == ENTITY, Event.entity_id == oid)
+    plan.moved["aliases"] = _count(session, ContactAlias, ContactAlias.contact_id == oid)
+    for attr in FILLED:
+        if getattr(keep, attr) in (None, "") and getattr(other, attr) not in (None, ""):
+            plan.filled.append(attr)
+    if other.notes and other.notes != keep.notes:
+        plan.filled.append("notes")
+    for flag in ("unsubscribed", "do_not_contact"):
+        if getattr(other, flag) and not getattr(keep, flag):
+            plan.filled.append(flag)
+    plan.aliases.append(("id", str(oid)))
+    if other.email and "email" not in plan.filled:
+        plan.aliases.append(("email", other.email))
+    return plan
+
+
+def _apply(session: Session, keep: Contact, other: Contact, plan: _Plan) -> None:
+    kid, oid = keep.id, other.id
+    assert kid is not None and oid is not None
+    now = utcnow()
+    session.execute(update(Activity).where(Activity.contact_id == oid).values(contact_id=kid))
+    session.execute(update(Deal).where(Deal.contact_id == oid).values(contact_id=kid))
+    for name in plan.tags:
+        session.add(Tag(entity=ENTITY, entity_id=kid, name=name))
+    session.execute(delete(Tag).where(Tag.entity == ENTITY, Tag.entity_id == oid))
+    if plan.fields:
+        session.execute(
+            update(FieldValue)
+            .where(
+                FieldValue.entity == ENTITY,
+                FieldValue.entity_id == oid,
+                FieldValue.key.in_(plan.fields),
+            )
+            .values(entity_id=kid)
+        )
+    session.execute(
+        delete(FieldValue).where(FieldValue.entity == ENTITY, FieldValue.entity_id == oid)
+    )
+    for member, mine in plan.members:
+        if mine is None:
+            member.contact_id = kid
+            continue
+        if MEMBER_ORDER.index(member.status) > MEMBER_ORDER.index(mine.status):
+            mine.status, mine.updated_at = member.status, now
+        mine.added_at = min(mine.added_at, member.added_at)
+        session.delete(member)
+    for answer, known in plan.answers:
+        if known is None:
+            answer.entity_id = kid
+            continue
+        if known.answer == "unknown" and answer.answer != "unknown":
+            known.answer = answer.answer
+        known.note = known.note or answer.note
+        known.updated_at = now
+    session.flush()
+    session.execute(
+        delete(Qualification).where(Qualification.entity == ENTITY, Qualification.entity_id == oid)
+    )
+    session.execute(
+        update(LifecycleChange).where(LifecycleChange.contact_id == oid).values(contact_id=kid)
+    )
+    if plan.stop:
+        session.execute(
+            delete(Activity).where(
+                Activity.enrollment_id.in_(plan.stop), Activity.done_at.is_(None)
+            )
+        )
+        session.execute(
+            update(SequenceEnrollment)
+            .where(SequenceEnrollment.id.in_(plan.stop))
+            .values(stopped_at=now, stop_reason="merged")
+        )
+    session.execute(
+        update(SequenceEnrollment)
+        .where(SequenceEnrollment.contact_id == oid)
+        .values(contact_id=kid)
+    )
+    session.execute(
+        update(Event).where(Event.entity == ENTITY, Event.entity_id == oid).values(entity_id=kid)
+    )
+    session.execute(
+        update(ContactAlias).where(ContactAlias.contact_id == oid).values(contact_id=kid)
+    )
+    values = {attr: getattr(other, attr) for attr in plan.filled if attr in FILLED}
+    if "notes" in plan.filled:
+        values["notes"] = "\n\n".join(n for n in (keep.notes, other.notes) if n)
+    for flag in ("unsubscribed", "do_not_contact"):
+        if flag in plan.filled:
+            values[flag] = True
+    session.delete(other)
+    session.flush()  # OTHER's email is free before KEEP takes it
+    for attr, value in values.items():
+        setattr(keep, attr, value)
+    keep.search_key = search_key(keep)
+    keep.updated_at = now
+    for kind, value in plan.aliases:
+        session.add(ContactAlias(contact_id=kid, kind=kind, value=value, created_at=now))
+    session.flush()
+
+
+def merge_contacts(
+    store: Store, keep: str | int, other: str | int, *, dry_run: bool = False
+) -> MergeRead:
+    """Merge OTHER into KEEP (both REFs) and delete OTHER; see the module docstring."""
+    opened = store.read() if dry_run else store.write()
+    with opened as session:
+        survivor = resolve_contact(session, keep)
+        merged = resolve_contact(session, other)
+        if survivor.id == merged.id:
+            raise Invalid(f"{survivor.name} (#{survivor.id}) cannot be merged with itself")
+        plan = _plan(session, survivor, merged)
+        other_read = contact_read(session, merged)
+        if not dry_run:
+            _apply(session, survivor, merged, plan)
+            moved = describe_moved(plan.moved)
+            record_event(
+                store,
+                session,
+                action="merged",
+                entity=ENTITY,
+                entity_id=survivor.id,
+                summary=f"merged contact {merged.name} (#{merged.id}) into {survivor.name}"
+                + (f": moved {moved}" if moved else ""),
+            )
+            session.flush()
+        return MergeRead(
+            keep=contact_read(session, survivor),
+            other=other_read,
+            moved=plan.moved,
+            filled=[
+                {"company_id": "company", "cadence_days": "cadence"}.get(f, f) for f in plan.filled
+            ],
+            conflicts=plan.conflicts,
+            aliases=[f"{kind} {value}" for kind, value in plan.aliases],
+            dry_run=dry_run,
+        )

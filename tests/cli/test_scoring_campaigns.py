@@ -1,0 +1,190 @@
+"""``tinycrm score …`` and ``tinycrm campaign …`` through the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+
+def _ok(cli, *args: str):
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def _flag(name: str, **values: bool) -> None:
+    """Consent flags (no command sets them yet): straight into the test database."""
+    from sqlalchemy import update
+
+    from tinycrm.store.engine import open_store
+    from tinycrm.store.models import Contact
+
+    store = open_store(os.environ["TINYCRM_DB"])
+    try:
+        with store.write() as session:
+            session.execute(update(Contact).where(Contact.name == name).values(**values))
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def leads(cli) -> None:
+    _ok(cli, "company", "add", "Bigco", "--size", "5000", "--industry", "Software")
+    _ok(cli, "contact", "add", "Ada", "--email", "ada@example.com", "--company", "Bigco")
+    _ok(cli, "contact", "add", "Bob", "--email", "bob@example.com", "--tag", "downloaded-pricing")
+    _ok(cli, "contact", "add", "Cy", "--lead-status", "working", "--tag", "attended-webinar")
+
+
+def test_score_rules_add_list_rm(cli) -> None:
+    listed = _ok(cli, "score", "rule", "list", "--json").json()
+    assert [(r["name"], r["points"]) for r in listed][-1] == ("Unsubscribed", -2)
+    added = _ok(cli, "score", "rule", "add", "Spam", "--points", "-3", "--when", "tag:spam")
+    assert added.stdout == "Saved score rule #7 Spam: tag:spam → -3\n"  # defaults are 1-6
+    bad = cli("score", "rule", "add", "Typo", "--points", "2", "--when", "sise > 10")
+    assert bad.exit_code == 1
+    assert bad.stderr.startswith("Error: bad filter at position 1: unknown field 'sise'")
+    dup = cli("score", "rule", "add", "spam", "--points", "2", "--when", "tag:spam")
+    assert dup.exit_code == 1 and "--replace" in dup.stderr
+    _ok(cli, "score", "rule", "add", "spam", "-p", "-4", "--when", "tag:spam", "--replace")
+    table = _ok(cli, "score", "rule", "list").stdout
+    assert re.search(r"^ *7 +spam +-4 +0 +tag:spam *$", table, re.M)
+    removed = _ok(cli, "score", "rule", "rm", "Target industry")
+    assert removed.stdout.startswith("Deleted score rule Target industry (industry=Software")
+    names = [r["name"] for r in _ok(cli, "score", "rule", "list", "--json").json()]
+    assert "Target industry" not in names and "spam" in names
+    assert cli("score", "rule", "rm", "Target industry").exit_code == 1
+
+
+def test_score_marks_leads_and_explains(cli, leads) -> None:
+    result = _ok(cli, "score")
+    assert result.stdout == (
+        "Scored 3 contacts with 6 rules: 3 scores changed; leads newly marked hot 0, cold 0, "
+        "new 0 (hot at 10 or more, cold below 0)\n"
+    )
+    _ok(cli, "score", "rule", "add", "Enterprise", "--points", "5", "--when", "size>=5000")
+    run = _ok(cli, "score", "--json").json()
+    assert (run["hot"], run["changed"]) == (1, 1)
+    rows = _ok(cli, "contact", "list", "--json").json()
+    assert {r["name"]: (r["score"], r["lead_status"]) for r in rows} == {
+        "Ada": (13, "hot"),
+        "Bob": (4, "new"),
+        "Cy": (2, "working"),  # a person's status stays
+    }
+    explained = _ok(cli, "score", "explain", "ada@example.com").stdout.splitlines()
+    assert explained[0] == "Ada: score 13"
+    assert re.match(r" +\+5 +Company over 1,000 employees +size>1000", explained[2])
+    assert re.match(r" +\+5 +Enterprise +size>=5000", explained[4])
+    as_json = _ok(cli, "score", "explain", "Ada", "--json").json()
+    assert (as_json["total"], [r["points"] for r in as_json["rules"]]) == (13, [5, 3, 5])
+    shown = _ok(cli, "contact", "show", "Ada").stdout
+    assert re.search(
+        r"^score +13: Company over 1,000 employees \+5, Target industry \+3, Enterprise \+5$",
+        shown,
+        re.M,
+    )
+    assert _ok(cli, "contact", "show", "Ada", "--json").json()["score_rules"][2]["points"] == 5
+    _ok(cli, "score", "rule", "rm", "Enterprise")
+    stale = _ok(cli, "contact", "show", "Ada").stdout
+    assert "score        13 (the rules give 8 now: run tinycrm score)" in stale
+
+
+def test_contact_list_sorts_by_score(cli, leads) -> None:
+    _ok(cli, "score")
+    top = _ok(cli, "contact", "list", "--sort", "score", "--limit", "2", "--json").json()
+    assert [(r["name"], r["score"]) for r in top] == [("Ada", 8), ("Bob", 4)]
+    table = _ok(cli, "contact", "list", "--sort", "score").stdout.splitlines()
+    assert "score" in table[0].split() and table[1].split()[1] == "Ada"
+    assert cli("contact", "list", "--sort", "age").exit_code == 2
+
+
+def test_thresholds_from_the_config_file(cli, leads, tmp_path: Path, monkeypatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[scoring]\nhot = 4\ncold = 1\n", encoding="utf-8")
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    run = _ok(cli, "score", "--json").json()
+    assert (run["hot_threshold"], run["cold_threshold"], run["hot"]) == (4, 1, 2)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[scoring]\nhot = 4\ncold = 9\n", encoding="utf-8")
+    monkeypatch.setenv("TINYCRM_CONFIG", str(broken))
+    result = cli("score")
+    assert result.exit_code == 1
+    assert f"{broken}, line 3: scoring.cold (9) must not be above hot (4)" in result.stderr
+
+
+def test_campaign_members_statuses_and_report(cli, leads) -> None:
+    added = _ok(
+        cli, "campaign", "add", "Spring webinar", "--channel", "event", "--budget", "1,000",
+        "--start", "2026-03-01", "--end", "2026-03-31",
+    )  # fmt: skip
+    assert added.stdout == "Added event campaign #1 Spring webinar (budget €1,000.00)\n"
+    bad = cli("campaign", "add", "Radio", "--channel", "radio")
+    assert bad.exit_code == 1 and "invalid channel 'radio'" in bad.stderr
+    for name in ("Dee", "Eve", "Fay"):
+        _ok(cli, "contact", "add", name, "--tag", "invite")
+    _flag("Eve", unsubscribed=True)
+    _flag("Fay", do_not_contact=True)
+    first = _ok(cli, "campaign", "add-members", "spring webinar", "Ada", "Bob", "Eve")
+    assert first.stdout == "Added 2 members to Spring webinar\nLeft out 1 (1 unsubscribed): Eve\n"
+    _ok(cli, "segment", "save", "Invited", "tag:invite")
+    second = _ok(cli, "campaign", "add-members", "Spring webinar", "--segment", "Invited", "Ada")
+    assert second.stdout == (
+        "Added 1 member to Spring webinar; 1 already there\n"
+        "Left out 2 (1 unsubscribed, 1 do not contact)\n"
+    )
+    assert cli("campaign", "add-members", "Spring webinar").exit_code == 1
+    sent = _ok(cli, "campaign", "status", "Spring webinar", "--all-targeted", "--status", "sent")
+    assert sent.stdout == "3 members of Spring webinar now sent\n"
+    _ok(cli, "campaign", "status", "Spring webinar", "Ada", "--status", "converted")
+    answered = _ok(cli, "campaign", "status", "Spring webinar", "Bob", "Ada", "-s", "responded")
+    assert answered.stdout == "2 members of Spring webinar now responded\n"
+    _ok(cli, "campaign", "status", "Spring webinar", "Ada", "--status", "converted")
+    assert cli("campaign", "status", "Spring webinar", "Ada").exit_code == 2  # no --status
+    stranger = cli("campaign", "status", "Spring webinar", "Cy", "--status", "sent")
+    assert (stranger.exit_code, stranger.stderr) == (
+        1,
+        "Error: Cy is not a member of campaign Spring webinar\n",
+    )
+
+    shown = _ok(cli, "campaign", "show", "Spring webinar").stdout
+    assert re.search(r"^members +3: 1 sent, 1 responded, 1 converted", shown, re.M)
+    assert re.search(r"^ *1 +Ada +ada@example.com +Bigco +converted", shown, re.M)
+    members = list(csv.DictReader(io.StringIO(_ok(cli, "campaign", "show", "1", "--csv").stdout)))
+    assert [(m["name"], m["status"]) for m in members] == [
+        ("Ada", "converted"),
+        ("Bob", "responded"),
+        ("Dee", "sent"),
+    ]
+    listed = _ok(cli, "campaign", "list", "--json").json()
+    assert (listed[0]["members"], listed[0]["converted"], listed[0]["budget"]) == (3, 1, 1000)
+
+    _ok(cli, "deal", "add", "Ada deal", "--contact", "Ada", "--amount", "6000")
+    _ok(cli, "deal", "won", "Ada deal")
+    _ok(cli, "deal", "add", "Bob deal", "--contact", "Bob", "--amount", "900", "--currency", "USD")
+    _ok(cli, "deal", "won", "Bob deal")
+    report = _ok(cli, "campaign", "report", "Spring webinar", "--json").json()
+    assert (report["response_rate"], report["conversion_rate"], report["leads"]) == (
+        0.6667,
+        0.3333,
+        2,
+    )
+    assert report["cost_per_lead"] == 500
+    assert report["last_touch"]["won_revenue"] == {"EUR": 6000, "USD": 900}
+    assert (report["last_touch"]["roi"], report["last_touch"]["roi_leaves_out"]) == (5, ["USD"])
+    text = _ok(cli, "campaign", "report", "Spring webinar").stdout
+    assert "response rate    66.7% (2 of 3 responded or converted)" in text
+    assert re.search(r"^won revenue +€6,000.00 · \$900.00 +€6,000.00 · \$900.00", text, re.M)
+    assert "500.0% (USD not counted: budget in EUR)" in text
+
+    _ok(cli, "campaign", "edit", "Spring webinar", "--budget", "", "--notes", "done")
+    assert "n/a (no budget)" in _ok(cli, "campaign", "report", "Spring webinar").stdout
+    removed = _ok(cli, "campaign", "remove-members", "Spring webinar", "Dee")
+    assert removed.stdout == "Removed 1 member from Spring webinar\n"
+    assert _ok(cli, "campaign", "rm", "Spring webinar").stdout == (
+        "Deleted campaign Spring webinar (2 members)\n"
+    )
+    assert _ok(cli, "campaign", "list").stdout == "no campaigns\n"

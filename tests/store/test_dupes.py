@@ -1,0 +1,272 @@
+"""Duplicate contacts: what counts as one, and merging that loses nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tinycrm.store import Invalid, NotFound
+from tinycrm.store.activities import list_activities, log_activity
+from tinycrm.store.contacts import add_contact, contact_view, get_contact, list_contacts
+from tinycrm.store.deals import add_deal, get_deal
+from tinycrm.store.dupes import (
+    email_key,
+    find_duplicates,
+    merge_contacts,
+    phone_digits,
+    same_phone,
+    similar_names,
+)
+from tinycrm.store.events import list_events
+from tinycrm.store.leads import get_qualification, qualify
+from tinycrm.store.models import (
+    Campaign,
+    CampaignMember,
+    ContactAlias,
+    Event,
+    LifecycleChange,
+    SequenceEnrollment,
+)
+from tinycrm.store.sequences import add_sequence, enroll_contacts
+
+
+def test_email_keys_ignore_case_tags_and_gmail_dots() -> None:
+    assert email_key("J.Doe+crm@GoogleMail.com") == email_key("jdoe@gmail.com")
+    assert email_key("ada+news@acme.de") == "ada@acme.de"
+    assert email_key("a.da@acme.de") != email_key("ada@acme.de")  # dots matter elsewhere
+    assert email_key(None) is None
+
+
+def test_phone_digits_ignore_punctuation_country_codes_and_trunk_zeros() -> None:
+    assert phone_digits("+49 (30) 123-4567") == "49301234567"
+    assert phone_digits("0049 30 1234567") == "49301234567"
+    assert phone_digits("030 1234567") == "301234567"
+    assert phone_digits("ext. 12") is None
+    assert same_phone("49301234567", "301234567")
+    assert same_phone("15551234567", "5551234567")
+    assert not same_phone("49301234567", "301234568")
+    assert not same_phone("1234567", "99991234567")  # more than a country code apart
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "why"),
+    [
+        ("Jürgen Müller", "JURGEN MULLER", "same name"),
+        ("Müller Jürgen", "Jürgen Müller", "same name, words reordered"),
+        ("J. Müller", "Jürgen Müller", "same name but for an initial or middle name"),
+        ("Jürgen K. Müller", "Jürgen Müller", "same name but for an initial or middle name"),
+        ("Juergen Mueller", "Jürgen Müller", "similar names (93% alike)"),
+        ("Katherine Smith", "Kathryn Smith", "similar names (86% alike)"),
+        ("Ada Lovelace", "Charles Babbage", None),
+        ("Anna Berg", "Otto Berg", None),
+    ],
+)
+def test_similar_names(a: str, b: str, why: str | None) -> None:
+    assert similar_names(a, b) == why
+
+
+def test_find_duplicates_by_email_phone_and_name_at_one_company(store) -> None:
+    add_contact(store, name="Jane Doe", email="jane.doe@gmail.com")
+    add_contact(store, name="J. D.", email="janedoe+crm@gmail.com")
+    add_contact(store, name="Hans Meier", phone="+49 30 1234567", company="Acme")
+    add_contact(store, name="H. Maier", phone="030 123 45 67", company="Globex")
+    add_contact(store, name="Jürgen Müller", company="Acme")
+    add_contact(store, name="Juergen Mueller", company="Acme")
+    add_contact(store, name="Juergen Mueller", company="Globex")  # same name, other company
+    add_contact(store, name="Ada Lovelace", phone="+44 20 7946 0000", company="Acme")
+    found = find_duplicates(store)
+    assert [(d.keep_id, d.other_id, d.reasons) for d in found] == [
+        (1, 2, ["same email (jane.doe@gmail.com / janedoe+crm@gmail.com)"]),
+        (3, 4, ["same phone (+49 30 1234567 / 030 123 45 67)"]),
+        (5, 6, ["similar names (93% alike) at Acme"]),
+    ]
+    assert (found[2].keep, found[2].other, found[2].keep_company) == (
+        "Jürgen Müller",
+        "Juergen Mueller",
+        "Acme",
+    )
+    assert [d.keep_id for d in find_duplicates(store, company="Acme")] == [5]
+    assert len(find_duplicates(store, limit=2)) == 2
+
+
+def test_one_pair_found_for_several_reasons_is_listed_once(store) -> None:
+    add_contact(store, name="Jürgen Müller", phone="+49 30 1234567", company="Acme")
+    add_contact(store, name="Müller Jürgen", phone="030 1234567", company="Acme")
+    (pair,) = find_duplicates(store)
+    assert pair.reasons == [
+        "same phone (+49 30 1234567 / 030 1234567)",
+        "same name, words reordered at Acme",
+    ]
+
+
+def _setup_pair(store) -> None:
+    """KEEP (#1) and OTHER (#2) with something of every kind hanging off each."""
+    add_contact(
+        store,
+        name="Jürgen Müller",
+        email="jm@acme.de",
+        company="Acme",
+        tags=["vip"],
+        fields={"plan": "pro"},
+    )
+    add_contact(
+        store,
+        name="Juergen Mueller",
+        email="juergen@acme.de",
+        phone="+49 30 1234567",
+        title="CEO",
+        notes="Met at the fair",
+        company="Acme",
+        tags=["vip", "fair"],
+        fields={"plan": "free", "seats": "5"},
+    )
+    log_activity(store, kind="call", text="Intro", ref="juergen@acme.de")
+    log_activity(store, kind="email", text="Pricing", ref="juergen@acme.de")
+    add_deal(store, title="Acme pilot", contact="juergen@acme.de")
+    qualify(store, "jm@acme.de", answers={"budget": "yes"})
+    qualify(
+        store,
+        "juergen@acme.de",
+        answers={"budget": "no", "need": "yes"},
+        notes={"budget": "next year", "need": "urgent"},
+    )
+    with store.write() as session:
+        webinar = Campaign(name="Webinar", name_key="webinar", channel="event")
+        ads = Campaign(name="Ads", name_key="ads", channel="ads")
+        session.add_all([webinar, ads])
+        session.flush()
+        session.add_all(
+            [
+                CampaignMember(campaign_id=webinar.id, contact_id=1, status="sent"),
+                CampaignMember(campaign_id=webinar.id, contact_id=2, status="responded"),
+                CampaignMember(campaign_id=ads.id, contact_id=2, status="targeted"),
+                ContactAlias(contact_id=2, kind="email", value="old@acme.de"),
+            ]
+        )
+    add_sequence(store, name="Nurture", steps=[(1, "Hello {first_name}"), (7, "Check in")])
+    add_sequence(store, name="Onboarding", steps=[(2, "Welcome")])
+    enroll_contacts(store, "Nurture", ["jm@acme.de", "juergen@acme.de"])
+    enroll_contacts(store, "Onboarding", ["juergen@acme.de"])
+
+
+def _count(store, model, *where) -> int:
+    with store.read() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_merge_moves_everything_to_keep_with_one_event(store) -> None:
+    _setup_pair(store)
+    events_before = _count(store, Event)
+    preview = merge_contacts(store, "jm@acme.de", "juergen@acme.de", dry_run=True)
+    assert _count(store, Event) == events_before
+    assert get_contact(store, 2).name == "Juergen Mueller"  # nothing written
+    result = merge_contacts(store, "jm@acme.de", "juergen@acme.de")
+    assert (preview.moved, preview.filled, preview.conflicts, preview.aliases) == (
+        result.moved,
+        result.filled,
+        result.conflicts,
+        result.aliases,
+    )
+    assert result.moved == {
+        "activities": 5,  # two logged, three sequence step tasks
+        "deals": 1,
+        "tags": 1,
+        "fields": 1,
+        "campaigns": 2,
+        "qualification": 2,
+        "lifecycle_history": 1,
+        "sequences": 2,
+        "events": 4,  # created, qualified, enrolled twice
+        "aliases": 1,
+    }
+    assert result.filled == ["phone", "title", "notes"]
+    assert result.conflicts == ["field plan: kept 'pro', dropped 'free'"]
+    assert result.aliases == ["id 2", "email juergen@acme.de"]
+
+    keep = get_contact(store, 1)
+    assert (keep.email, keep.phone, keep.title, keep.notes) == (
+        "jm@acme.de",
+        "+49 30 1234567",
+        "CEO",
+        "Met at the fair",
+    )
+    assert keep.tags == ["fair", "vip"]
+    assert keep.fields == {"plan": "pro", "seats": "5"}
+    assert [c.id for c in list_contacts(store)] == [1]
+    assert {a.subject for a in list_activities(store, contact="1")} >= {"Intro", "Pricing"}
+    assert get_deal(store, "Acme pilot").contact_id == 1
+    bant = get_qualification(store, "contact:1")
+    assert (bant.budget.answer, bant.budget.note) == ("yes", "next year")
+    assert (bant.need.answer, bant.need.note) == ("yes", "urgent")
+    with store.read() as session:
+        members = dict(
+            session.execute(
+                select(CampaignMember.campaign_id, CampaignMember.status).where(
+                    CampaignMember.contact_id == 1
+                )
+            ).all()
+        )
+        assert members == {1: "responded", 2: "targeted"}
+        assert session.scalar(select(func.count()).select_from(CampaignMember)) == 2
+        history = session.scalars(select(LifecycleChange.contact_id)).all()
+        assert history == [1, 1]
+        enrolments = session.execute(
+            select(SequenceEnrollment.sequence_id, SequenceEnrollment.stop_reason).where(
+                SequenceEnrollment.contact_id == 1
+            )
+        ).all()
+        # the second Nurture enrolment stopped (its open steps removed); Onboarding moved
+        assert sorted(enrolments, key=lambda e: (e[0], e[1] or "")) == [
+            (1, None),
+            (1, "merged"),
+            (2, None),
+        ]
+    tasks = [t.subject for t in contact_view(store, 1).open_tasks]
+    assert sorted(tasks) == ["Check in", "Hello Jürgen", "Welcome"]
+    assert _count(store, Event) == events_before + 1
+    event = list_events(store, limit=1)[0]
+    assert (event.action, event.entity_id) == ("merged", 1)
+    assert event.summary.startswith(
+        "merged contact Juergen Mueller (#2) into Jürgen Müller: moved 5 activities, 1 deal, "
+    )
+
+
+def test_merged_contacts_old_id_and_emails_still_resolve(store) -> None:
+    _setup_pair(store)
+    merge_contacts(store, 1, 2)
+    assert get_contact(store, "2").id == 1
+    assert get_contact(store, "#2").id == 1
+    assert get_contact(store, "JUERGEN@acme.de").id == 1
+    assert get_contact(store, "old@acme.de").id == 1  # an alias from an earlier merge
+    with pytest.raises(NotFound):
+        get_contact(store, "Juergen Mueller")  # names are not aliases
+    # the normal keys come first: a new contact with the old email is that contact
+    newcomer = add_contact(store, name="Someone Else", email="juergen@acme.de")
+    assert get_contact(store, "juergen@acme.de").id == newcomer.id
+    # and log and deal commands see the aliases too
+    log_activity(store, kind="note", text="Still reachable", ref="old@acme.de")
+    assert list_activities(store, contact="1", limit=1)[0].subject == "Still reachable"
+
+
+def test_merge_fills_an_empty_email_and_keeps_consent_flags(store) -> None:
+    add_contact(store, name="Ada", phone="123456789")
+    add_contact(store, name="Ada L.", email="ada@example.com")
+    with store.write() as session:
+        from tinycrm.store.contacts import resolve_contact
+
+        resolve_contact(session, "Ada L.").unsubscribed = True
+    result = merge_contacts(store, "Ada", "Ada L.")
+    assert result.filled == ["email", "unsubscribed"]
+    assert result.aliases == ["id 2"]  # the email moved: it is KEEP's own now
+    keep = get_contact(store, "ada@example.com")
+    assert (keep.id, keep.unsubscribed) == (1, True)
+    assert _count(store, ContactAlias) == 1
+
+
+def test_merge_refuses_itself_and_unknown_refs(store) -> None:
+    add_contact(store, name="Ada", email="ada@example.com")
+    with pytest.raises(Invalid, match="cannot be merged with itself"):
+        merge_contacts(store, "Ada", "ada@example.com")
+    with pytest.raises(NotFound):
+        merge_contacts(store, "Ada", "Nobody")
+    assert get_contact(store, "Ada").id == 1
