@@ -12,6 +12,10 @@ can say exactly what to fix::
     user = "me@example.com"
     password_command = "pass show smtp"
 
+    [scoring]                   # tinycrm score marks leads by their score
+    hot = 10                    # a score of 10 or more makes a lead hot
+    cold = 0                    # a score below 0 makes it cold
+
     [[rules]]
     name = "Proposal follow-up"
     when = "deal.stage"         # deal.created, deal.stage, deal.won, deal.lost, contact.created
@@ -50,7 +54,9 @@ RULE_KEYS = {
     "set_contact_lifecycle",
 }
 PLACEHOLDERS = ("name", "contact", "company", "deal", "stage")
-SECTIONS = {"remind", "smtp", "rules"}
+SECTIONS = {"remind", "smtp", "scoring", "rules"}
+SCORING_KEYS = ("hot", "cold")
+SCORE_LIMIT = 1_000_000
 
 
 class ConfigError(ValueError):
@@ -105,6 +111,8 @@ class Config:
     smtp: dict[str, Any] | None = None
     rules: tuple[Rule, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
+    score_hot: int = 10  # [scoring] hot: a lead scoring at least this is hot
+    score_cold: int = 0  # [scoring] cold: a lead scoring below this is cold
 
 
 def config_path() -> Path:
@@ -154,7 +162,7 @@ def parse_config(text: str, path: Path) -> Config:
     if unknown:
         key = sorted(unknown)[0]
         raise locate.error(
-            None, key, f"unknown section or key {key!r} (known: remind, smtp, rules)"
+            None, key, f"unknown section or key {key!r} (known: remind, smtp, scoring, rules)"
         )
     remind = data.get("remind", {})
     if not isinstance(remind, dict):
@@ -171,7 +179,37 @@ def parse_config(text: str, path: Path) -> Config:
     if not isinstance(raw_rules, list):
         raise locate.error(None, "rules", "rules must be an array of tables: [[rules]]")
     rules = tuple(_rule(i, r, locate) for i, r in enumerate(raw_rules))
-    return Config(path=path, exists=True, closing_days=closing, smtp=smtp, rules=rules, raw=data)
+    hot, cold = _scoring(data.get("scoring", {}), locate)
+    return Config(
+        path=path,
+        exists=True,
+        closing_days=closing,
+        smtp=smtp,
+        rules=rules,
+        raw=data,
+        score_hot=hot,
+        score_cold=cold,
+    )
+
+
+def _scoring(scoring: Any, locate: _Locator) -> tuple[int, int]:
+    """The [scoring] thresholds: ``hot`` (at or above: hot) and ``cold`` (below: cold)."""
+    if not isinstance(scoring, dict):
+        raise locate.error(None, "scoring", "[scoring] must be a table")
+    for key in scoring:
+        if key not in SCORING_KEYS:
+            raise locate.error(None, key, f"unknown key scoring.{key} (known: hot, cold)")
+    values = {"hot": 10, "cold": 0}
+    for key in SCORING_KEYS:
+        value = scoring.get(key, values[key])
+        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > SCORE_LIMIT:
+            raise locate.error(None, key, f"scoring.{key} must be a whole number")
+        values[key] = value
+    if values["cold"] > values["hot"]:
+        raise locate.error(
+            None, "cold", f"scoring.cold ({values['cold']}) must not be above hot ({values['hot']})"
+        )
+    return values["hot"], values["cold"]
 
 
 def _rule(index: int, raw: Any, locate: _Locator) -> Rule:

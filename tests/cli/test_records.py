@@ -279,3 +279,12 @@ def test_tag_and_field_lists(cli) -> None:
     ]
     assert "vip" in cli("tag", "list").stdout
     assert cli("tag", "list", "--on", "tasks").exit_code == 1
+
+
+def test_consent_flags(cli) -> None:
+    cli("contact", "add", "Ada")
+    assert cli("contact", "edit", "Ada", "--unsubscribed", "--do-not-contact").exit_code == 0
+    shown = cli("contact", "show", "Ada", "--json").json()
+    assert (shown["unsubscribed"], shown["do_not_contact"]) == (True, True)
+    cli("contact", "edit", "Ada", "--subscribed")
+    assert cli("contact", "show", "Ada", "--json").json()["unsubscribed"] is False

@@ -26,19 +26,27 @@ EXIT_INTERRUPTED = 130
 
 # name: (module, Typer attribute), in the order --help lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "board": ("tinycrm.cli.board", "app"),
     "company": ("tinycrm.cli.companies", "app"),
     "contact": ("tinycrm.cli.contacts", "app"),
     "deal": ("tinycrm.cli.deals", "app"),
+    "lead": ("tinycrm.cli.leads", "app"),
+    "score": ("tinycrm.cli.scoring", "app"),
     "log": ("tinycrm.cli.activities", "log_app"),
     "task": ("tinycrm.cli.activities", "task_app"),
     "pipeline": ("tinycrm.cli.pipelines", "app"),
     "tag": ("tinycrm.cli.tags", "tag_app"),
     "field": ("tinycrm.cli.tags", "field_app"),
+    "segment": ("tinycrm.cli.segments", "app"),
+    "campaign": ("tinycrm.cli.campaigns", "app"),
     "remind": ("tinycrm.cli.remind", "app"),
     "next": ("tinycrm.cli.next", "app"),
     "rules": ("tinycrm.cli.rules", "app"),
     "sequence": ("tinycrm.cli.sequences", "app"),
     "feed": ("tinycrm.cli.feed", "app"),
+    "report": ("tinycrm.cli.reports", "app"),
+    "import": ("tinycrm.cli.imports", "app"),
+    "export": ("tinycrm.cli.exports", "app"),
     "db": ("tinycrm.cli.db", "app"),
     "demo": ("tinycrm.cli.demo", "app"),
 }
@@ -113,7 +121,13 @@ def root(
     """tinycrm: track companies, contacts, deals and follow-ups from the shell."""
     ctx.obj = State(db=db_)
     if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
+        from tinycrm.cli.board import is_terminal, run_board
+        from tinycrm.cli.common import store
+
+        if not is_terminal():
+            typer.echo(ctx.get_help())  # piped or scripted: the help, not a full-screen app
+            return
+        run_board(store(ctx))
 
 
 def main() -> None:

@@ -38,12 +38,29 @@ def log(
         typer.Option("--at", help="When it happened (default: now): yesterday 15:00, -2d …"),
     ] = None,
     body: Annotated[str | None, typer.Option(help="Longer notes.")] = None,
+    campaign: Annotated[
+        str | None,
+        typer.Option(help="The campaign it came through (id or name): the contact's last touch."),
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option(help="The channel it came through (web, event, ads, …): the last touch."),
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Record a call, email, meeting or note with a contact, company or deal."""
     from tinycrm.store.activities import log_activity
 
-    activity = log_activity(store(ctx), kind=kind, text=text, ref=ref, body=body, at=parse_when(at))
+    activity = log_activity(
+        store(ctx),
+        kind=kind,
+        text=text,
+        ref=ref,
+        body=body,
+        at=parse_when(at),
+        campaign=campaign,
+        channel=channel,
+    )
     if json_:
         out.emit_one(activity, lambda _: None, json_=True)
     else:

@@ -19,6 +19,7 @@ from tinycrm.cli.common import (
     store,
 )
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.segments import SegmentOpt, WhereOpt
 
 app = typer.Typer(no_args_is_help=True, help="Companies (accounts).")
 
@@ -107,6 +108,8 @@ def list_(
     field: FieldFilterOpt = None,
     owner: Owner = None,
     limit: Annotated[int | None, typer.Option(help="At most N companies.", min=1)] = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
     json_: JsonOpt = False,
     jsonl: JsonlOpt = False,
     csv_: CsvOpt = False,
@@ -121,6 +124,8 @@ def list_(
         field=parse_field_filter(field),
         owner=owner,
         limit=limit,
+        where=where,
+        segment=segment,
     )
     out.emit_list(rows, COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no companies")
 

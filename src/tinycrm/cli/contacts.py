@@ -19,7 +19,8 @@ from tinycrm.cli.common import (
     store,
 )
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
-from tinycrm.vocab import LIFECYCLES, ROLES
+from tinycrm.cli.segments import SegmentOpt, WhereOpt
+from tinycrm.vocab import LEAD_STATUSES, LIFECYCLES, ROLES
 
 app = typer.Typer(no_args_is_help=True, help="Contacts: people, roles and lifecycle.")
 
@@ -32,6 +33,9 @@ Company = Annotated[
     str | None, typer.Option(help="Company id, name or domain (a new name creates the company).")
 ]
 Lifecycle = Annotated[str | None, typer.Option(help=f"Lifecycle: {', '.join(LIFECYCLES)}.")]
+LeadStatus = Annotated[
+    str | None, typer.Option("--lead-status", help=f"Lead status: {', '.join(LEAD_STATUSES)}.")
+]
 Source = Annotated[str | None, typer.Option(help="First touch: referral, web, event, …")]
 Owner = Annotated[str | None, typer.Option(help="Owner (default: you).")]
 Notes = Annotated[str | None, typer.Option(help="Free-text notes.")]
@@ -61,6 +65,7 @@ COLUMNS = [
     col("title", "title", min_console=100),
     col("company", "company"),
     col("lifecycle", "lifecycle", style="cyan", no_wrap=True),
+    col("lead", "lead_status", style="yellow", no_wrap=True),
     col("tags", "tags", style="magenta", min_console=140),
 ]
 
@@ -72,7 +77,11 @@ LABELS = [
     ("role", "role"),
     ("company", "company"),
     ("lifecycle", "lifecycle"),
+    ("lead status", "lead_status"),
+    ("BANT", "bant"),
+    ("sales-qualified", "sales_qualified_text"),
     ("source", "source"),
+    ("last touch", "last_touch"),
     ("owner", "owner"),
     ("notes", "notes"),
     ("keep in touch", "cadence"),
@@ -91,6 +100,7 @@ def add(
     role: Role = None,
     company: Company = None,
     lifecycle: Lifecycle = None,
+    lead_status: LeadStatus = None,
     source: Source = None,
     owner: Owner = None,
     notes: Notes = None,
@@ -99,7 +109,7 @@ def add(
     field: FieldOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Add a contact."""
+    """Add a contact (a new lead's status is "new" unless given)."""
     from tinycrm.store.contacts import add_contact
 
     contact = add_contact(
@@ -115,6 +125,7 @@ def add(
         owner=owner,
         notes=notes,
         cadence_days=_cadence(cadence),
+        lead_status=lead_status,
         tags=tag,
         fields=parse_fields(field),
     )
@@ -131,6 +142,13 @@ def list_(
     tag: TagOpt = None,
     company: Annotated[str | None, typer.Option(help="Only contacts at this company.")] = None,
     lifecycle: Lifecycle = None,
+    lead_status: Annotated[
+        str | None,
+        typer.Option(
+            "--lead-status",
+            help=f"Only these lead statuses ({', '.join(LEAD_STATUSES)}; comma-separated).",
+        ),
+    ] = None,
     role: Role = None,
     owner: Owner = None,
     search: Annotated[
@@ -139,25 +157,43 @@ def list_(
     ] = None,
     field: FieldFilterOpt = None,
     limit: Annotated[int | None, typer.Option(help="At most N contacts.", min=1)] = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort", help="name, or score (highest first; adds a score column).", metavar="KEY"
+        ),
+    ] = "name",
     json_: JsonOpt = False,
     jsonl: JsonlOpt = False,
     csv_: CsvOpt = False,
 ) -> None:
-    """List contacts by name."""
+    """List contacts by name (or --sort score)."""
     from tinycrm.store.contacts import list_contacts
 
+    if sort not in ("name", "score"):
+        raise typer.BadParameter(f"sort by name or score, not {sort!r}", param_hint="--sort")
+    by_score = sort == "score"
     rows = list_contacts(
         store(ctx),
         tags=tag,
         company=company,
         lifecycle=lifecycle,
+        lead_status=lead_status,
         role=role,
         owner=owner,
         search=search,
         field=parse_field_filter(field),
-        limit=limit,
+        limit=None if by_score else limit,
+        where=where,
+        segment=segment,
     )
-    out.emit_list(rows, COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no contacts")
+    columns = COLUMNS
+    if by_score:  # stable: equal scores stay in name order; --limit after sorting
+        rows = sorted(rows, key=lambda row: -row.score)[:limit]
+        columns = [*COLUMNS[:-1], col("score", "score", justify="right"), COLUMNS[-1]]
+    out.emit_list(rows, columns, json_=json_, jsonl=jsonl, csv_=csv_, empty="no contacts")
 
 
 @app.command("show")
@@ -169,10 +205,19 @@ def show(
     csv_: CsvOpt = False,
 ) -> None:
     """The 360-degree view: details, company, deals, open tasks, activities, events."""
+    from tinycrm.cli.scoring import explanation_text
     from tinycrm.store.contacts import contact_view
+    from tinycrm.store.leads import contact_qualification
+    from tinycrm.store.scoring import explain_contact
 
     view = contact_view(store(ctx), ref)
+    bant = contact_qualification(store(ctx), view.contact.id)
+    scored = explain_contact(store(ctx), view.contact.id)
+    criteria = {c: getattr(bant, c) for c in ("budget", "authority", "need", "timeline")}
     extra = {
+        "score_rules": scored.rules,
+        "qualification": criteria,
+        "sales_qualified": bant.sales_qualified,
         "deals": view.deals,
         "open_tasks": view.open_tasks,
         "activities": view.activities,
@@ -184,7 +229,15 @@ def show(
         from tinycrm.cli import views
 
         row = {**row, "cadence": repeat.format_cadence(row.get("cadence_days"))}
-        out.print_fields(row, LABELS, row["name"])
+        if any(c.answer != "unknown" or c.note for c in criteria.values()):
+            row["bant"] = " · ".join(
+                f"{name} {c.answer}" + (f" ({c.note})" if c.note else "")
+                for name, c in criteria.items()
+            )
+        row["sales_qualified_text"] = "yes" if bant.sales_qualified else None
+        row["score_text"] = explanation_text(scored)
+        at = LABELS.index(("lead status", "lead_status")) + 1
+        out.print_fields(row, [*LABELS[:at], ("score", "score_text"), *LABELS[at:]], row["name"])
         views.related((), view.deals, view.open_tasks, view.activities, view.events)
 
     out.emit_one(view.contact, render, json_=json_, jsonl=jsonl, csv_=csv_, extra=extra)
@@ -201,10 +254,21 @@ def edit(
     role: Role = None,
     company: Company = None,
     lifecycle: Lifecycle = None,
+    lead_status: LeadStatus = None,
     source: Source = None,
     owner: Owner = None,
     notes: Notes = None,
     cadence: Cadence = None,
+    unsubscribed: Annotated[
+        bool | None,
+        typer.Option(
+            "--unsubscribed/--subscribed", help="Consent: unsubscribed contacts get no campaigns."
+        ),
+    ] = None,
+    do_not_contact: Annotated[
+        bool | None,
+        typer.Option("--do-not-contact/--may-contact", help="Consent: never contact."),
+    ] = None,
     tag: TagOpt = None,
     untag: UntagOpt = None,
     field: FieldOpt = None,
@@ -214,7 +278,8 @@ def edit(
     """Change a contact. Give an option an empty value ("") to clear it."""
     from tinycrm.store.contacts import edit_contact
 
-    extra = {"cadence_days": _cadence(cadence)} if cadence is not None else {}
+    extra: dict[str, object] = {"cadence_days": _cadence(cadence)} if cadence is not None else {}
+    extra.update(given(unsubscribed=unsubscribed, do_not_contact=do_not_contact))
     contact = edit_contact(
         store(ctx),
         ref,
@@ -226,6 +291,7 @@ def edit(
             role=role,
             company=company,
             lifecycle=lifecycle,
+            lead_status=lead_status,
             source=source,
             owner=owner,
             notes=notes,
@@ -249,3 +315,66 @@ def rm(ctx: typer.Context, ref: RefArg) -> None:
 
     contact = remove_contact(store(ctx), ref)
     out.done(f"Deleted contact #{contact.id} {contact.name}")
+
+
+DUPE_COLUMNS = [
+    out.Column("keep", lambda row: f"#{row['keep_id']} {row['keep']}", style="bold"),
+    out.Column("other", lambda row: f"#{row['other_id']} {row['other']}"),
+    col("company", "keep_company"),
+    out.Column("why", lambda row: "; ".join(row["reasons"])),
+]
+
+
+@app.command("dupes")
+def dupes(
+    ctx: typer.Context,
+    company: Annotated[str | None, typer.Option(help="Only contacts at this company.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most N pairs.", min=1)] = None,
+    json_: JsonOpt = False,
+    jsonl: JsonlOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """Likely duplicates: same email, same phone, or similar names at one company.
+
+    Merge a pair with: tinycrm contact merge KEEP OTHER."""
+    from tinycrm.store.dupes import find_duplicates
+
+    rows = find_duplicates(store(ctx), company=company, limit=limit)
+    out.emit_list(rows, DUPE_COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no duplicates")
+
+
+@app.command("merge")
+def merge(
+    ctx: typer.Context,
+    keep: Annotated[str, typer.Argument(help="The contact that stays.", metavar="KEEP")],
+    other: Annotated[
+        str, typer.Argument(help="The contact merged in and deleted.", metavar="OTHER")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would move; write nothing.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Merge OTHER into KEEP: its activities, deals, tags, fields, campaigns, BANT,
+    history and sequences move; KEEP's empty fields are filled; OTHER's id and
+    email still find KEEP."""
+    from tinycrm.store.dupes import describe_moved, merge_contacts
+
+    result = merge_contacts(store(ctx), keep, other, dry_run=dry_run)
+    if json_:
+        out.emit_one(result, lambda _: None, json_=True)
+        return
+    k, o = result.keep, result.other
+    if dry_run:
+        out.done(f"Would merge #{o.id} {o.name} into #{k.id} {k.name} (nothing written)")
+    else:
+        out.done(f"Merged #{o.id} {o.name} into #{k.id} {k.name}")
+    moved = describe_moved(result.moved)
+    for label, text in (
+        ("moved" if not dry_run else "move", moved),
+        ("filled" if not dry_run else "fill", ", ".join(result.filled)),
+        ("kept", "; ".join(result.conflicts)),
+        ("still finds it", ", ".join(result.aliases)),
+    ):
+        if text:
+            out.done(f"  {label}: {text}")

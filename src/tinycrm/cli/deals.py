@@ -20,6 +20,7 @@ from tinycrm.cli.common import (
     store,
 )
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt
+from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.cli.views import DEAL_COLUMNS
 
 app = typer.Typer(no_args_is_help=True, help="Deals (opportunities) through pipeline stages.")
@@ -126,6 +127,8 @@ def list_(
     search: Annotated[str | None, typer.Option("--search", "-s", help="Text in the title.")] = None,
     field: FieldFilterOpt = None,
     limit: Annotated[int | None, typer.Option(help="At most N deals.", min=1)] = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
     json_: JsonOpt = False,
     jsonl: JsonlOpt = False,
     csv_: CsvOpt = False,
@@ -145,6 +148,8 @@ def list_(
         search=search,
         field=parse_field_filter(field),
         limit=limit,
+        where=where,
+        segment=segment,
     )
     out.emit_list(rows, DEAL_COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no deals")
 

@@ -25,8 +25,13 @@ def demo(
             "user data dir). Never your own database.",
         ),
     ] = None,
+    no_board: Annotated[
+        bool, typer.Option("--no-board", help="Only build it and print how to explore it.")
+    ] = False,
 ) -> None:
-    """Build (or reuse) a demo database full of realistic data, and show how to explore it."""
+    """Build (or reuse) a demo database full of realistic data and open the board on it
+    (on a terminal; otherwise, or with --no-board, print how to explore it)."""
+    from tinycrm.cli.board import is_terminal, run_board
     from tinycrm.demo import demo_path, ensure_demo
 
     target = path or demo_path()
@@ -50,3 +55,7 @@ def demo(
         "tinycrm deal show 1",
     ):
         console.print(f"  {command}", markup=False)
+    if is_terminal() and not no_board:
+        from tinycrm.store.engine import open_store
+
+        run_board(open_store(str(target)))

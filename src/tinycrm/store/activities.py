@@ -126,6 +126,8 @@ def _read(
         repeat=activity.repeat,
         done_at=activity.done_at,
         owner=activity.owner,
+        campaign_id=activity.campaign_id,
+        channel=activity.channel,
         created_at=activity.created_at,
     )
 
@@ -163,18 +165,27 @@ def log_activity(
     deal: str | None = None,
     body: str | None = None,
     at: datetime | None = None,
+    campaign: str | None = None,
+    channel: str | None = None,
 ) -> ActivityRead:
     """Record a call, email, meeting or note about a contact, company and/or deal.
 
     ``ref`` may name any of the three. A deal's contact and company, and a
     contact's company, are linked too, so the activity shows on each timeline.
+    A ``campaign`` (id or name) or ``channel`` (web, event, ads, …) makes it a
+    touch: see ``leads.record_touch``.
     """
+    from tinycrm.store.campaigns import resolve_campaign
+    from tinycrm.store.leads import record_touch, touch_channel
+
     clean_kind = validate.activity_kind(kind, LOG_KINDS)
     subject, extra = _subject_body(text, body)
+    clean_channel = touch_channel(channel)
     with store.write() as session:
         links = _links(session, ref=ref, contact=contact, company=company, deal=deal)
         if not links.any:
             raise Invalid("an activity must be about a contact, a company or a deal")
+        source = resolve_campaign(session, campaign) if campaign else None
         now = utcnow()
         activity = Activity(
             kind=clean_kind,
@@ -184,19 +195,26 @@ def log_activity(
             company_id=links.company.id if links.company else None,
             deal_id=links.deal.id if links.deal else None,
             occurred_at=at or now,
+            campaign_id=source.id if source else None,
+            channel=clean_channel or (source.channel if source else None),
             owner=store.user,
             created_at=now,
             updated_at=now,
         )
         session.add(activity)
         session.flush()
+        via = ""
+        if source is not None or clean_channel:
+            via = f" (via {source.name if source else clean_channel})"
+            if links.contact is not None:
+                record_touch(session, links.contact, activity, source)
         record_event(
             store,
             session,
             action="logged",
             entity="activity",
             entity_id=activity.id,
-            summary=f"logged {clean_kind} with {links.label()}: {subject}",
+            summary=f"logged {clean_kind} with {links.label()}: {subject}{via}",
         )
         return to_read(session, activity)
 

@@ -26,6 +26,7 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import resolve
+from tinycrm.store.segments import resolve_where
 from tinycrm.store.types import utcnow
 
 ENTITY = "company"
@@ -168,6 +169,8 @@ def list_companies(
     field: tuple[str, str | None] | None = None,
     owner: str | None = None,
     limit: int | None = None,
+    where: str | None = None,
+    segment: str | None = None,
 ) -> list[CompanyRead]:
     """Companies by name, filtered by tags (all must match), text, a custom field, owner."""
     with store.read() as session:
@@ -189,6 +192,7 @@ def list_companies(
             )
         if limit:
             query = query.limit(limit)
+        query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
         rows = list(session.scalars(query))
         ids = [r.id for r in rows if r.id is not None]
         all_tags = tags_for(session, ENTITY, ids)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import delete, inspect, select, text, update
 from sqlmodel import Session
 
 from tinycrm.store import validate
@@ -12,8 +12,16 @@ from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import create_company, resolve_company
 from tinycrm.store.companies import to_read as company_read
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Conflict, Invalid, NotFound
-from tinycrm.store.models import Company, Contact, ContactRead, ContactView, Deal
+from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
+from tinycrm.store.models import (
+    Company,
+    Contact,
+    ContactAlias,
+    ContactRead,
+    ContactView,
+    Deal,
+    Qualification,
+)
 from tinycrm.store.records import (
     UNSET,
     apply_fields,
@@ -30,7 +38,9 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import resolve
+from tinycrm.store.segments import resolve_where
 from tinycrm.store.types import utcnow
+from tinycrm.vocab import LEAD_STATUSES
 
 ENTITY = "contact"
 
@@ -40,15 +50,61 @@ def describe(contact: Contact) -> str:
 
 
 def resolve_contact(session: Session, ref: str | int) -> Contact:
-    """The contact a REF names: id, email or exact name (case-insensitive)."""
-    return resolve(
-        session,
-        Contact,
-        ref,
-        what="contact",
-        keys=[(Contact.email, validate.email), (Contact.name_key, validate.key)],
-        describe=describe,
+    """The contact a REF names: id, email or exact name (case-insensitive), else the
+    id or email of a contact merged into it (``contact merge``)."""
+    try:
+        return resolve(
+            session,
+            Contact,
+            ref,
+            what="contact",
+            keys=[(Contact.email, validate.email), (Contact.name_key, validate.key)],
+            describe=describe,
+        )
+    except NotFound:
+        found = _by_alias(session, str(ref))
+        if found is None:
+            raise
+        return found
+
+
+def _by_alias(session: Session, ref: str) -> Contact | None:
+    text = ref.strip()
+    digits = text.removeprefix("#")
+    if digits.isdigit():
+        kind, value = "id", str(int(digits))
+    else:
+        try:
+            kind, value = "email", validate.email(text)
+        except Invalid:
+            return None
+    if not value:
+        return None
+    rows = list(
+        session.scalars(
+            select(Contact)
+            .join(ContactAlias, ContactAlias.contact_id == Contact.id)
+            .where(ContactAlias.kind == kind, ContactAlias.value == value)
+            .distinct()
+        )
     )
+    if len(rows) > 1:
+        shown = [describe(r) for r in rows]
+        raise Ambiguous(f"contact {text!r} is ambiguous: {'; '.join(shown)} (use the id)", shown)
+    return rows[0] if rows else None
+
+
+def check_lead_status(value: str | None) -> str | None:
+    """A lead status (new, working, hot, cold, junk, dead); blank becomes None."""
+    return validate.choice(value, LEAD_STATUSES, "lead status")
+
+
+def lead_statuses(value: str) -> list[str]:
+    """``"hot, working"`` → ``["hot", "working"]`` (a filter naming several statuses)."""
+    found = [check_lead_status(part) for part in value.split(",") if part.strip()]
+    if not found:
+        raise Invalid("name at least one lead status")
+    return [s for s in found if s]
 
 
 def search_key(contact: Contact) -> str:
@@ -133,13 +189,15 @@ def add_contact(
     owner: str | None = None,
     notes: str | None = None,
     cadence_days: int | None = None,
+    lead_status: str | None = None,
     tags: list[str] | None = None,
     fields: dict[str, str] | None = None,
 ) -> ContactRead:
     """Create a contact. ``company`` is a REF; a name that matches no company creates one.
 
     ``cadence_days``: keep in touch at least this often (``tinycrm remind`` says when
-    the last logged interaction is older)."""
+    the last logged interaction is older). A new lead's ``lead_status`` is "new"
+    unless given."""
     with store.write() as session:
         clean_email = validate.email(email)
         _check_email(session, clean_email)
@@ -156,9 +214,12 @@ def add_contact(
             owner=validate.optional_text(owner, "owner") or store.user,
             notes=validate.optional_text(notes, "notes", multiline=True),
             cadence_days=validate.cadence(cadence_days),
+            lead_status=check_lead_status(lead_status),
             created_at=now,
             updated_at=now,
         )
+        if contact.lead_status is None and contact.lifecycle == "lead":
+            contact.lead_status = "new"
         contact.name_key = validate.key(contact.name)
         contact.search_key = search_key(contact)
         # Validate tags and fields before the company is created, so nothing half-happens.
@@ -225,13 +286,18 @@ def list_contacts(
     tags: list[str] | None = None,
     company: str | None = None,
     lifecycle: str | None = None,
+    lead_status: str | None = None,
     role: str | None = None,
     owner: str | None = None,
     search: str | None = None,
     field: tuple[str, str | None] | None = None,
     limit: int | None = None,
+    where: str | None = None,
+    segment: str | None = None,
 ) -> list[ContactRead]:
-    """Contacts by name, filtered; every filter given must match."""
+    """Contacts by name, filtered; every filter given must match.
+
+    ``lead_status`` may name several statuses, comma-separated (``hot,working``)."""
     with store.read() as session:
         columns = [c for c in Contact.__table__.c if c.name not in _INTERNAL]
         query = select(*columns, Company.name.label("company")).outerjoin(
@@ -245,6 +311,8 @@ def list_contacts(
             query = query.where(Contact.company_id == resolve_company(session, company).id)
         if lifecycle:
             query = query.where(Contact.lifecycle == validate.lifecycle(lifecycle))
+        if lead_status:
+            query = query.where(Contact.lead_status.in_(lead_statuses(lead_status)))
         if role:
             query = query.where(Contact.role == validate.role(role))
         if owner:
@@ -253,6 +321,7 @@ def list_contacts(
             if not search.strip():
                 raise Invalid("search text must not be empty")
             query = query.where(Contact.id.in_(search_ids(store, session, search)))
+        query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
         query = query.order_by(Contact.name_key, Contact.id)
         if limit:
             query = query.limit(limit)
@@ -286,12 +355,18 @@ def edit_contact(
     owner: Any = UNSET,
     notes: Any = UNSET,
     cadence_days: Any = UNSET,
+    lead_status: Any = UNSET,
+    unsubscribed: Any = UNSET,
+    do_not_contact: Any = UNSET,
     add_tags: list[str] | None = None,
     remove_tags: list[str] | None = None,
     set_fields: dict[str, str] | None = None,
     unset_fields: list[str] | None = None,
 ) -> ContactRead:
-    """Change a contact. Parameters left out are kept; ``None`` or "" clears one."""
+    """Change a contact. Parameters left out are kept; ``None`` or "" clears one.
+
+    ``unsubscribed`` and ``do_not_contact`` (booleans) are consent: such contacts are
+    never added to campaigns."""
     with store.write() as session:
         contact = resolve_contact(session, ref)
         assert contact.id is not None
@@ -318,6 +393,11 @@ def edit_contact(
             put("role", validate.role(role))
         if is_set(cadence_days):
             put("cadence_days", validate.cadence(cadence_days))
+        if is_set(lead_status):
+            put("lead_status", check_lead_status(lead_status))
+        for flag, value in (("unsubscribed", unsubscribed), ("do_not_contact", do_not_contact)):
+            if is_set(value):
+                put(flag, bool(value))
         if is_set(lifecycle):
             before = contact.lifecycle
             put("lifecycle", validate.lifecycle(lifecycle) or "lead")
@@ -336,7 +416,7 @@ def edit_contact(
         changes += apply_fields(
             session, ENTITY, contact.id, set_=set_fields, unset=unset_fields or ()
         )
-        names = {"company_id": "company", "cadence_days": "cadence"}
+        names = {"company_id": "company", "cadence_days": "cadence", "lead_status": "lead status"}
         changes = [names.get(c, c) for c in changes]
         finish_edit(store, session, contact, entity=ENTITY, label=contact.name, changes=changes)
         return to_read(session, contact)
@@ -351,6 +431,11 @@ def remove_contact(store: Store, ref: str | int) -> ContactRead:
         detach_activities(session, "contact_id", cid)
         session.execute(update(Deal).where(Deal.contact_id == cid).values(contact_id=None))
         drop_tags_and_fields(session, ENTITY, cid)
+        session.execute(
+            delete(Qualification).where(
+                Qualification.entity == ENTITY, Qualification.entity_id == cid
+            )
+        )
         session.delete(contact)
         record_event(
             store,

@@ -24,6 +24,7 @@ from tinycrm.store.models import (
     DealRead,
     DealView,
     Pipeline,
+    Qualification,
     Stage,
     StageChange,
     StageChangeRead,
@@ -44,6 +45,7 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import resolve
+from tinycrm.store.segments import resolve_where
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEAL_STATUSES, DEFAULT_CURRENCY
 
@@ -260,6 +262,8 @@ def list_deals(
     search: str | None = None,
     field: tuple[str, str | None] | None = None,
     limit: int | None = None,
+    where: str | None = None,
+    segment: str | None = None,
 ) -> list[DealRead]:
     """Deals in pipeline and stage order, filtered. ``status=None`` lists every status."""
     with store.read() as session:
@@ -294,6 +298,7 @@ def list_deals(
             query = query.where(Deal.owner == owner)
         if search and search.strip():
             query = query.where(Deal.title_key.like(validate.contains_pattern(search), escape="\\"))
+        query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
         query = query.order_by(Pipeline.position, Stage.position, Deal.created_at, Deal.id)
         if limit:
             query = query.limit(limit)
@@ -477,6 +482,11 @@ def remove_deal(store: Store, ref: str | int) -> DealRead:
         did = deal.id
         detach_activities(session, "deal_id", did)
         session.execute(delete(StageChange).where(StageChange.deal_id == did))
+        session.execute(
+            delete(Qualification).where(
+                Qualification.entity == ENTITY, Qualification.entity_id == did
+            )
+        )
         drop_tags_and_fields(session, ENTITY, did)
         session.delete(deal)
         record_event(

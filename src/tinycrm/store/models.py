@@ -522,6 +522,8 @@ class ActivityRead(ReadModel):
     repeat: str | None = None
     done_at: datetime | None
     owner: str
+    campaign_id: int | None = None
+    channel: str | None = None
     created_at: datetime
 
 
