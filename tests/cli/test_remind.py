@@ -138,3 +138,17 @@ def test_sequence_commands(cli) -> None:
     assert cli("task", "list", "--json").json() == []
     assert cli("sequence", "show", "Onboarding", "--json").json()[0]["stop_reason"] == "stopped"
     assert cli("sequence", "add", "Bad", "--step", "soon:x").exit_code == 1
+
+
+def test_export_tasks_as_icalendar(cli, tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    cli("task", "add", "Send contract", "--due", "tomorrow 9:00", "--remind", "tomorrow 8:00")
+    cli("task", "add", "Old", "--due", "-1d")
+    cli("task", "done", "2")
+    target = tmp_path / "tasks.ics"
+    result = cli("export", "tasks", "--format", "ics", "--out", str(target))
+    assert result.exit_code == 0, result.stderr
+    events = Calendar.from_ical(target.read_bytes()).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == ["Send contract"]
+    assert events[0].walk("VALARM")

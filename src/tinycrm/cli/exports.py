@@ -363,10 +363,11 @@ def tasks(
     limit: LimitOpt = None,
     progress: ProgressOpt = False,
 ) -> None:
-    """Export tasks (every task, done ones too, unless a scope is given) as CSV or JSON."""
+    """Export tasks (every task, done ones too, unless a scope is given) as CSV or JSON,
+    or open tasks as an iCalendar file (--format ics) for calendar apps."""
     from tinycrm.store.activities import list_tasks
 
-    fmt = _check_format(fmt, FORMATS[:3])
+    fmt = _check_format(fmt, (*FORMATS[:3], "ics"))
     chosen = [n for n, on in (("open", open_), ("overdue", overdue), ("today", today),
                               ("upcoming", upcoming)) if on]  # fmt: skip
     if len(chosen) > 1:
@@ -379,7 +380,25 @@ def tasks(
         deal=deal,
         limit=limit,
     )
+    if fmt == "ics":
+        _write_ics(rows, out_path)
+        return
     _write(rows, fmt, out_path, progress, what="tasks")
+
+
+def _write_ics(rows: Sequence[Any], out_path: Path | None) -> None:
+    """Open tasks with a due time as calendar events, with an alarm at their reminder."""
+    import sys
+
+    from tinycrm.calendar import tasks_to_ics
+    from tinycrm.store.types import utcnow
+
+    data = tasks_to_ics([r for r in rows if r.done_at is None], now=utcnow())
+    if out_path is None:
+        sys.stdout.buffer.write(data)
+        return
+    out_path.write_bytes(data)
+    out.err_console().print(f"Exported open tasks to {out_path}", markup=False)
 
 
 @app.command("all")
