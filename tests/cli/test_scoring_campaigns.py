@@ -188,3 +188,11 @@ def test_campaign_members_statuses_and_report(cli, leads) -> None:
         "Deleted campaign Spring webinar (2 members)\n"
     )
     assert _ok(cli, "campaign", "list").stdout == "no campaigns\n"
+
+
+def test_imports_rescore(cli, tmp_path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("Name,Email,Tags\nAda Big,ada@big.example,downloaded-pricing\n")
+    result = cli("import", "contacts", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert cli("contact", "show", "ada@big.example", "--json").json()["score"] == 4

@@ -1649,6 +1649,12 @@ def import_records(
                 entity_id=None,
                 summary=f"{summary} (import #{batch.id}: {', '.join(details)})",
             )
+            if kind in ("contacts", "activities") and (job.created or job.updated):
+                # New contacts and new behaviour change lead scores: rescore in this
+                # transaction, as `tinycrm score` would.
+                from tinycrm.store.scoring import recompute_scores
+
+                recompute_scores(store)
             result = ImportSummary(
                 batch_id=None if dry_run else batch.id,
                 kind=kind,
