@@ -196,3 +196,5 @@ def test_imports_rescore(cli, tmp_path) -> None:
     result = cli("import", "contacts", str(path))
     assert result.exit_code == 0, result.stderr
     assert cli("contact", "show", "ada@big.example", "--json").json()["score"] == 4
+    # the feed records the import as one event, rescoring included
+    assert [e["action"] for e in cli("feed", "--json").json()] == ["imported"]

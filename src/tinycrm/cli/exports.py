@@ -444,7 +444,7 @@ def _all_csv(ctx: typer.Context, folder: Path) -> None:
 
     opened = store(ctx)
     with opened.read():
-        parts = {
+        parts: dict[str, list[Any]] = {
             "companies": list_companies(opened),
             "contacts": list_contacts(opened),
             "deals": list_deals(opened, status=None),

@@ -158,7 +158,7 @@ class CsvFile:
                 raise FormatError(
                     f"{self.name}, line {previous + 1 + self._line_offset}: {_csv_error(exc)}"
                 ) from None
-            except UnicodeError as exc:
+            except UnicodeDecodeError as exc:
                 raise FormatError(
                     f"{self.name}, line {previous + 1 + self._line_offset}: not valid "
                     f"{encoding_name(self.encoding)} ({exc.reason}); give --encoding"
@@ -275,7 +275,7 @@ def open_csv(
                 break
     except csv.Error as exc:
         raise FormatError(f"{name}, line 1: {_csv_error(exc)}") from None
-    except UnicodeError as exc:
+    except UnicodeDecodeError as exc:
         raise FormatError(
             f"{name} is not valid {encoding_name(encoding)} ({exc.reason}); give --encoding"
         ) from None

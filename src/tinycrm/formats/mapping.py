@@ -493,7 +493,7 @@ def build_mapping(
             best[target.name] = column
         columns.append(column)
     for wanted, target_text in overrides:
-        target = _map_target(kind, target_text)
+        mapped = _map_target(kind, target_text)
         matches = [c for c in columns if c.header.casefold() == wanted.casefold()] or [
             c for c in columns if normalize(c.header) == normalize(wanted)
         ]
@@ -501,15 +501,15 @@ def build_mapping(
             shown = ", ".join(repr(h) for h in header[:12]) + (" …" if len(header) > 12 else "")
             raise FormatError(f"--map: no column {wanted!r} in the file (columns: {shown})")
         chosen = matches[0]
-        if target is not None and not target.startswith(FIELD_PREFIX):
-            many = next(t for t in TARGETS[kind] if t.name == target).many
+        if mapped is not None and not mapped.startswith(FIELD_PREFIX):
+            many = next(t for t in TARGETS[kind] if t.name == mapped).many
             for other in columns:
-                if other is not chosen and other.target == target and not many:
+                if other is not chosen and other.target == mapped and not many:
                     other.target, other.how = None, "unmapped"
-        chosen.target, chosen.how, chosen.rank = target, "--map", -1
-        if target is None:
+        chosen.target, chosen.how, chosen.rank = mapped, "--map", -1
+        if mapped is None:
             chosen.how = "ignored"
-        elif target.startswith(FIELD_PREFIX):
+        elif mapped.startswith(FIELD_PREFIX):
             chosen.secondary = None
     if keep_extra:
         extra_keys = _EXTRA.get(kind, {})

@@ -151,11 +151,12 @@ def _parse(text: str, day_first: bool) -> tuple[date, time | None, tzinfo | None
         days = int(m["days"])
         if not _SERIAL_RANGE[0] <= days <= _SERIAL_RANGE[1]:
             raise FormatError(f"cannot read date {_show(text)}")
-        day = _EXCEL_EPOCH + timedelta(days=days)
+        serial_day = _EXCEL_EPOCH + timedelta(days=days)
         if m["frac"] and int(m["frac"]):
             seconds = round(float("0." + m["frac"]) * 86400)
-            return day, (datetime.min + timedelta(seconds=min(seconds, 86399))).time(), None
-        return day, None, None
+            clock = (datetime.min + timedelta(seconds=min(seconds, 86399))).time()
+            return serial_day, clock, None
+        return serial_day, None, None
     if m := _COMPACT.fullmatch(s):
         return _make(int(m["y"]), int(m["a"]), int(m["b"]), text), None, None
     if m := _ISO.fullmatch(s):
@@ -172,8 +173,8 @@ def _parse(text: str, day_first: bool) -> tuple[date, time | None, tzinfo | None
         return _make(_year(m["y"]), month, day, text), _clock(m, text), _offset(m, text)
     for pattern in (_NAMED_DMY, _NAMED_MDY):
         if m := pattern.fullmatch(s):
-            month = _month(m["m"], text)
-            return _make(_year(m["y"]), month, int(m["d"]), text), _clock(m, text), _offset(m, text)
+            named = _month(m["m"], text)
+            return _make(_year(m["y"]), named, int(m["d"]), text), _clock(m, text), _offset(m, text)
     raise FormatError(
         f"cannot read date {_show(text)} (use e.g. 2026-12-31, 31/12/2026 or Dec 31, 2026)"
     )

@@ -286,7 +286,7 @@ def big_cache(store: Store, conn: Connection, mib: int = 64) -> Iterator[None]:
     yield
     # Not after an error: the transaction is being rolled back (and the setting only
     # lives as long as this pooled connection).
-    conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+    conn.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 @contextmanager

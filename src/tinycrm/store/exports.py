@@ -102,10 +102,13 @@ def stream_contacts(
         field_names = sorted(set(conn.execute(keys.distinct()).scalars()))
         # The same query with untyped columns: SQLAlchemy's per-value type handling
         # costs more than the query; the few columns that need it are decoded below.
-        plain = [literal_column(f"contact.{c.name}").label(c.name) for c in columns]
+        plain: list[Any] = [literal_column(f"contact.{c.name}").label(c.name) for c in columns]
         query = query.with_only_columns(*plain, literal_column("company.name").label("company"))
-        decoders = [(i, _decoder(c.type, store.is_sqlite)) for i, c in enumerate(columns)]
-        decoders = [(i, d) for i, d in decoders if d is not None]
+        decoders = [
+            (i, decode)
+            for i, c in enumerate(columns)
+            if (decode := _decoder(c.type, store.is_sqlite)) is not None
+        ]
         result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
         names = list(result.keys())
         yield [*names, "tags", "fields"], field_names

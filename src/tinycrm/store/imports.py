@@ -1654,7 +1654,7 @@ def import_records(
                 # transaction, as `tinycrm score` would.
                 from tinycrm.store.scoring import recompute_scores
 
-                recompute_scores(store)
+                recompute_scores(store, quiet=True)
             result = ImportSummary(
                 batch_id=None if dry_run else batch.id,
                 kind=kind,
@@ -2063,6 +2063,11 @@ def undo_import(store: Store, batch_id: int | None = None, *, dry_run: bool = Fa
             job.restore()
             job.remove()
             batch.undone_at = utcnow()
+            if batch.kind in ("contacts", "activities") and (job.deleted or job.restored):
+                # as after the import: scores follow the contacts and what they did
+                from tinycrm.store.scoring import recompute_scores
+
+                recompute_scores(store, quiet=True)
             removed = ", ".join(_plural(n, e) for e, n in job.deleted.items() if n) or "nothing"
             kept = f"; kept {len(job.conflicts):,} changed since" if job.conflicts else ""
             record_event(

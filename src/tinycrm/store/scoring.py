@@ -330,8 +330,12 @@ def recompute_scores(
     hot: int | None = None,
     cold: int | None = None,
     now: datetime | None = None,
+    quiet: bool = False,
 ) -> ScoreRun:
     """Score every contact by the rules in one UPDATE, store it, and mark leads.
+
+    ``quiet`` (imports use it, whose feed entry is their one "imported" event)
+    writes no event and does not write the default rules down: they still apply.
 
     A lead (lifecycle lead) whose status is new, hot, cold or none becomes hot at a
     score of ``hot`` or more, cold below ``cold``, and new in between; working,
@@ -347,22 +351,24 @@ def recompute_scores(
     if cold > hot:
         raise Invalid(f"the cold threshold ({cold}) must not be above the hot one ({hot})")
     with store.write() as session:
-        _seed(store, session)
+        if not quiet:
+            _seed(store, session)
         good, broken = _compiled(_rules(session), now)
         score = score_expression([(clause, rule.points) for rule, clause in good])
         changed = session.execute(_update_scores(store, score)).rowcount
         contacts = session.scalar(select(func.count(Contact.id))) or 0
         marked = _mark_leads(session, hot, cold)
         parts = [f"{n} {word}" for word, n in marked.items() if n]
-        record_event(
-            store,
-            session,
-            action="scored",
-            entity="contact",
-            entity_id=None,
-            summary=f"recomputed lead scores ({len(good)} rules): {changed} of {contacts} "
-            f"contacts changed" + (f"; leads now {', '.join(parts)}" if parts else ""),
-        )
+        if not quiet:
+            record_event(
+                store,
+                session,
+                action="scored",
+                entity="contact",
+                entity_id=None,
+                summary=f"recomputed lead scores ({len(good)} rules): {changed} of {contacts} "
+                f"contacts changed" + (f"; leads now {', '.join(parts)}" if parts else ""),
+            )
         return ScoreRun(
             contacts=contacts,
             rules=len(good),
