@@ -20,7 +20,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 @pytest.mark.parametrize(
     ("text", "rule"),
     [("2w", "2w"), ("every 2 weeks", "2w"), ("month", "1m"), ("Weekday", "weekday"),
-     ("10 days", "10d"), ("yearly", "1y"), ("daily", "1d")],
+     ("10 days", "10d"), ("yearly", "1y"), ("daily", "1d"), ("fortnightly", "2w")],
 )  # fmt: skip
 def test_normalize_repeat(text: str, rule: str) -> None:
     assert normalize_repeat(text) == rule

@@ -17,6 +17,8 @@ _WORDS = {
     "week": "1w",
     "weekly": "1w",
     "fortnight": "2w",
+    "fortnightly": "2w",
+    "biweekly": "2w",
     "month": "1m",
     "monthly": "1m",
     "quarter": "3m",

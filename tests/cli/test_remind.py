@@ -152,3 +152,8 @@ def test_export_tasks_as_icalendar(cli, tmp_path: Path) -> None:
     events = Calendar.from_ical(target.read_bytes()).walk("VEVENT")
     assert [str(e["SUMMARY"]) for e in events] == ["Send contract"]
     assert events[0].walk("VALARM")
+
+
+def test_a_bad_webhook_url_is_refused_even_when_nothing_is_due(cli) -> None:
+    result = cli("remind", "--webhook", "ftp://example.com/x")
+    assert result.exit_code == 2 and "not an http(s) URL" in result.stderr

@@ -205,7 +205,7 @@ def show(
     csv_: CsvOpt = False,
 ) -> None:
     """The 360-degree view: details, company, deals, open tasks, activities, events."""
-    from tinycrm.cli.scoring import explanation_text
+    from tinycrm.cli.scoring import explanation_line
     from tinycrm.store.contacts import contact_view
     from tinycrm.store.leads import contact_qualification
     from tinycrm.store.scoring import explain_contact
@@ -235,7 +235,7 @@ def show(
                 for name, c in criteria.items()
             )
         row["sales_qualified_text"] = "yes" if bant.sales_qualified else None
-        row["score_text"] = explanation_text(scored)
+        row["score_text"] = explanation_line(scored)
         at = LABELS.index(("lead status", "lead_status")) + 1
         out.print_fields(row, [*LABELS[:at], ("score", "score_text"), *LABELS[at:]], row["name"])
         views.related((), view.deals, view.open_tasks, view.activities, view.events)

@@ -25,7 +25,7 @@ EXIT_DUE = 3
 EXIT_DELIVERY = 4
 
 
-def render_text(items: list[DueItem]) -> str:
+def render_mail_body(items: list[DueItem]) -> str:
     """The cron mail: grouped, one line per item."""
     from tinycrm import dates
     from tinycrm.store.reminders import GROUPS
@@ -52,7 +52,7 @@ def _deliver(
 ) -> None:
     from tinycrm import delivery
 
-    text = render_text(items) if items and (mail or webhook or not json_) else ""
+    text = render_mail_body(items) if items and (mail or webhook or not json_) else ""
     if mail and items:
         from tinycrm.config import ConfigError, current_config
 
@@ -125,6 +125,11 @@ def remind(
     """
     if ctx.invoked_subcommand is not None:
         return
+    for url in webhook or []:
+        # Checked up front: a typo in a crontab should fail on the first run, not on
+        # the first day something is due.
+        if not url.lower().startswith(("http://", "https://")):
+            raise typer.BadParameter(f"{url!r} is not an http(s) URL", param_hint="--webhook")
     import uuid
 
     from tinycrm import delivery

@@ -133,7 +133,7 @@ def rule_rm(ctx: typer.Context, name: RuleArg) -> None:
     out.done(f"Deleted score rule {rule.name} ({rule.condition} → {points(rule.points)})")
 
 
-def explanation_text(explained: ScoreExplanation) -> str:
+def explanation_line(explained: ScoreExplanation) -> str:
     """One line for ``contact show``: ``9: Big company +5, Target industry +3, …``."""
     fired = ", ".join(f"{hit.name} {points(hit.points)}" for hit in explained.rules)
     text = f"{explained.score}"

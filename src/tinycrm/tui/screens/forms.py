@@ -269,7 +269,7 @@ def parse_tags(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-def _tags_text(tags: Sequence[str]) -> str:
+def _tags_joined(tags: Sequence[str]) -> str:
     return ", ".join(tags)
 
 
@@ -358,7 +358,7 @@ def _deal_fields(deal: DealRead | None, stages: Sequence[tuple[str, int]], stage
         FormField(
             "tags",
             "Tags",
-            _tags_text(deal.tags) if deal else "",
+            _tags_joined(deal.tags) if deal else "",
             "comma separated",
             parse=parse_tags,
             words=("tag",),
@@ -491,7 +491,7 @@ def _contact_fields(contact: ContactRead | None) -> list[FormField]:
         FormField(
             "tags",
             "Tags",
-            _tags_text(c.tags) if c else "",
+            _tags_joined(c.tags) if c else "",
             "comma separated",
             parse=parse_tags,
             words=("tag",),
@@ -550,7 +550,7 @@ def _company_fields(company: CompanyRead | None) -> list[FormField]:
         FormField(
             "tags",
             "Tags",
-            _tags_text(c.tags) if c else "",
+            _tags_joined(c.tags) if c else "",
             "comma separated",
             parse=parse_tags,
             words=("tag",),

@@ -228,7 +228,7 @@ class RecordScreen(Screen[None]):
     def on_data_changed(self, message: DataChanged) -> None:
         self.reload()
 
-    def title_text(self, kind: str, name: str, extra: str = "", role: str = "") -> Text:
+    def title_line(self, kind: str, name: str, extra: str = "", role: str = "") -> Text:
         text = Text()
         text.append(f" {kind} ", style="reverse")
         text.append(f" {name}", style="bold")
@@ -371,7 +371,7 @@ class DealScreen(RecordScreen):
         deal = view.deal
         money = fmt.amount(deal.amount, deal.currency)
         status = deal.status if deal.status != "open" else deal.stage
-        title = self.title_text(
+        title = self.title_line(
             "DEAL",
             deal.title,
             f"{status} · {money}".strip(" ·"),
@@ -489,7 +489,7 @@ class ContactScreen(RecordScreen):
 
     def describe(self, view: ContactView) -> tuple[Text, Table]:
         c = view.contact
-        title = self.title_text("CONTACT", c.name, " · ".join(p for p in (c.title, c.company) if p))
+        title = self.title_line("CONTACT", c.name, " · ".join(p for p in (c.title, c.company) if p))
         rows: list[tuple[str, Any]] = [
             ("email", c.email),
             ("phone", c.phone),
@@ -537,7 +537,7 @@ class CompanyScreen(RecordScreen):
     def describe(self, view: CompanyView) -> tuple[Text, Table]:
         c = view.company
         where = ", ".join(p for p in (c.city, c.country) if p)
-        title = self.title_text("COMPANY", c.name, " · ".join(p for p in (c.industry, where) if p))
+        title = self.title_line("COMPANY", c.name, " · ".join(p for p in (c.industry, where) if p))
         rows: list[tuple[str, Any]] = [
             ("domain", c.domain),
             ("industry", c.industry),
