@@ -165,6 +165,7 @@ class Activity(SQLModel, table=True):
         Index("ix_activity_open_tasks", "kind", "done_at", "due_at"),
         Index("ix_activity_contact_when", "contact_id", "occurred_at"),
         Index("ix_activity_deal_when", "deal_id", "occurred_at"),
+        Index("ix_activity_kind_when", "kind", "occurred_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
