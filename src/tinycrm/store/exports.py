@@ -9,12 +9,11 @@ transaction (one consistent snapshot).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, literal_column, select
+from sqlalchemy import Boolean, Date, literal_column, select, true
 
 from tinycrm.store import validate
 from tinycrm.store.companies import resolve_company
@@ -109,9 +108,36 @@ def stream_contacts(
             for i, c in enumerate(columns)
             if (decode := _decoder(c.type, store.is_sqlite)) is not None
         ]
+        # Tags and custom fields are read once, in id order, before the contacts: a
+        # query per chunk with thousands of bound ids costs more than the rows.
+        everyone = query.whereclause is None and not limit
+        in_selection = Tag.entity_id.in_(select(selected.c.id))
+        found_tags = _grouped(
+            conn.execute(
+                select(Tag.entity_id, Tag.name)
+                .where(Tag.entity == "contact", true() if everyone else in_selection)
+                .order_by(Tag.entity_id, Tag.name)  # the unique index's order: no sort
+            ).all(),
+            list,
+        )
+        found_fields: dict[int, Any] = {}
+        if field_names:
+            found_fields = _grouped(
+                conn.execute(
+                    select(FieldValue.entity_id, FieldValue.key, FieldValue.value)
+                    .where(
+                        FieldValue.entity == "contact",
+                        FieldValue.entity_id.in_(select(selected.c.id)),
+                    )
+                    .order_by(FieldValue.entity_id, FieldValue.key)
+                ).all(),
+                dict,
+            )
         result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
         names = list(result.keys())
         yield [*names, "tags", "fields"], field_names
+        no_tags: list[str] = []
+        no_fields: dict[str, str] = {}
         for part in result.partitions(chunk):
             rows = []
             for values in part:
@@ -119,23 +145,20 @@ def stream_contacts(
                 for i, decode in decoders:
                     if row[i] is not None:
                         row[i] = decode(row[i])
+                row.append(found_tags.get(row[0], no_tags))
+                row.append(found_fields.get(row[0], no_fields))
                 rows.append(row)
-            ids = [row[0] for row in rows]
-            found_tags: dict[int, list[str]] = defaultdict(list)
-            for rid, name in conn.execute(
-                select(Tag.entity_id, Tag.name)
-                .where(Tag.entity == "contact", Tag.entity_id.in_(ids))
-                .order_by(Tag.entity_id, Tag.name)  # the unique index's order: no sort, no scan
-            ).all():
-                found_tags[rid].append(name)
-            found_fields: dict[int, dict[str, str]] = defaultdict(dict)
-            for rid, key, value in conn.execute(
-                select(FieldValue.entity_id, FieldValue.key, FieldValue.value)
-                .where(FieldValue.entity == "contact", FieldValue.entity_id.in_(ids))
-                .order_by(FieldValue.entity_id, FieldValue.key)
-            ).all():
-                found_fields[rid][key] = value
-            for row in rows:
-                row.append(found_tags.get(row[0], []))
-                row.append(found_fields.get(row[0], {}))
             yield rows
+
+
+def _grouped(rows: Any, container: type) -> dict[int, Any]:
+    """``(id, a)`` or ``(id, key, value)`` rows, ordered by id, as ``{id: [a, …]}`` or
+    ``{id: {key: value}}``: read once, before the contacts, rather than per chunk."""
+    found: dict[int, Any] = {}
+    if container is list:
+        for rid, name in rows:
+            found.setdefault(rid, []).append(name)
+    else:
+        for rid, key, value in rows:
+            found.setdefault(rid, {})[key] = value
+    return found

@@ -1,0 +1,58 @@
+"""Streamed contact exports hold what ``list_contacts`` returns, filtered or not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tinycrm.store.contacts import add_contact, list_contacts
+from tinycrm.store.engine import Store
+from tinycrm.store.exports import stream_contacts
+
+
+@pytest.fixture
+def people(store: Store) -> Store:
+    add_contact(store, name="Ada Lovelace", email="ada@example.com", tags=["vip", "math"])
+    add_contact(store, name="Bob Byte", company="Acme", fields={"shoe": "44"})
+    add_contact(store, name="Cy Cycle", company="Acme", tags=["vip"], fields={"pet": "cat"})
+    add_contact(store, name="Dee Dup", lifecycle="customer")
+    return store
+
+
+def _streamed(store: Store, chunk: int = 2, **filters: Any) -> tuple[list[str], list[dict]]:
+    batches = stream_contacts(store, chunk=chunk, **filters)
+    keys, field_names = next(batches)
+    rows = [dict(zip(keys, row, strict=True)) for batch in batches for row in batch]
+    return field_names, rows
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"tags": ["vip"]},
+        {"company": "Acme"},
+        {"where": "lifecycle=customer or tag:math"},
+        {"limit": 2},
+    ],
+    ids=["all", "tag", "company", "where", "limit"],
+)
+def test_stream_matches_list(people: Store, filters: dict[str, Any]) -> None:
+    listed = list_contacts(people, **filters)
+    field_names, rows = _streamed(people, **filters)
+    assert [r["id"] for r in rows] == [c.id for c in listed]
+    for row, contact in zip(rows, listed, strict=True):
+        assert row["tags"] == contact.tags
+        assert row["fields"] == contact.fields
+        assert row["created_at"] == contact.created_at
+        assert row["unsubscribed"] is contact.unsubscribed
+        assert row["company"] == contact.company
+    assert field_names == sorted({k for c in listed for k in c.fields})
+
+
+def test_tags_of_contacts_outside_the_selection_are_not_read(people: Store) -> None:
+    field_names, rows = _streamed(people, where="name~bob")
+    assert [r["name"] for r in rows] == ["Bob Byte"]
+    assert rows[0]["tags"] == [] and rows[0]["fields"] == {"shoe": "44"}
+    assert field_names == ["shoe"]
