@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tinycrm.demo import DemoSummary, demo_path, ensure_demo
-from tinycrm.store import activities, companies, contacts, deals
+from tinycrm.store import activities, companies, contacts, deals, reports
+from tinycrm.store.board import list_feed
 from tinycrm.store.engine import Store, data_dir, open_store
 from tinycrm.vocab import DEFAULT_STAGES, LIFECYCLES, ROLES
 
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
-WALL_CLOCK = {"created_at", "updated_at", "closed_at", "done_at"}
 
 
 def _isolate(mp: pytest.MonkeyPatch, root: Path) -> Path:
@@ -25,6 +25,7 @@ def _isolate(mp: pytest.MonkeyPatch, root: Path) -> Path:
     own_db = root / "own.db"
     mp.setenv("TINYCRM_DB", str(own_db))
     mp.setenv("TINYCRM_USER", "tester")
+    mp.setenv("TZ", "Europe/Berlin")  # as every test has it (event summaries are local time)
     return own_db
 
 
@@ -45,26 +46,18 @@ def store(built: tuple[Path, DemoSummary, Path]) -> Iterator[Store]:
     opened.close()
 
 
-def _done(activity: activities.ActivityRead) -> set[str]:
-    return {"occurred_at"} if activity.done_at else set()
-
-
 def _dump(store: Store) -> str:
-    """Everything the demo holds, minus the timestamps the store takes from the wall clock."""
+    """Everything the demo holds, timestamps included (each is placed relative to ``now``)."""
     data = {
-        "companies": [c.model_dump(mode="json", exclude=WALL_CLOCK) for c in
-                      companies.list_companies(store)],
-        "contacts": [c.model_dump(mode="json", exclude=WALL_CLOCK) for c in
-                     contacts.list_contacts(store)],
-        "deals": [d.model_dump(mode="json", exclude=WALL_CLOCK) for d in
-                  deals.list_deals(store, status=None)],
+        "companies": [c.model_dump(mode="json") for c in companies.list_companies(store)],
+        "contacts": [c.model_dump(mode="json") for c in contacts.list_contacts(store)],
+        "deals": [d.model_dump(mode="json") for d in deals.list_deals(store, status=None)],
         "activities": sorted(
-            # a completed task's occurred_at is when it was completed: wall clock too
-            (a.model_dump(mode="json", exclude=WALL_CLOCK | _done(a))
-             for a in activities.list_activities(store, limit=None)),
+            (a.model_dump(mode="json") for a in activities.list_activities(store, limit=None)),
             key=lambda a: a["id"],
         ),
-    }  # fmt: skip
+        "feed": [e.model_dump(mode="json") for e in list_feed(store, limit=100_000)],
+    }
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
@@ -163,6 +156,29 @@ def test_tasks_done_overdue_and_upcoming(store: Store) -> None:
     )
     assert {a.kind for a in logged} == {"call", "email", "meeting", "note"}
     assert all(a.occurred_at is not None and a.occurred_at < NOW for a in logged)
+
+
+def test_history_reads_like_a_real_past(store: Store) -> None:
+    """Records were written at the moments they happened: ids follow time, nothing is
+    stamped after ``now``, and the reports that measure history have one to measure."""
+    feed = list_feed(store, limit=100_000)
+    moments = [e.at for e in reversed(feed)]  # the feed is newest first, by id
+    assert moments == sorted(moments)
+    assert moments[0] < NOW - timedelta(days=300) and moments[-1] < NOW
+    for deal in deals.list_deals(store, status=None):
+        assert deal.created_at < (deal.closed_at or NOW) <= NOW
+    won = len(deals.list_deals(store, status="won"))
+    cycle = reports.cycle_report(store, now=NOW)
+    assert cycle.won == won and cycle.median_days is not None and cycle.median_days > 14
+    assert all(row.mean_days for row in cycle.rows)
+    funnel = reports.funnel_report(store, now=NOW)
+    assert funnel.rows[0].reached == funnel.deals == len(deals.list_deals(store, status=None))
+    assert funnel.rows[-1].stage == "won" and funnel.rows[-1].reached == won
+    churn = reports.churn_report(store, by="quarter", now=NOW)
+    assert all(row.customers_at_start > 0 for row in churn.rows)
+    assert 0 < sum(row.churned for row in churn.rows) < churn.rows[0].customers_at_start
+    dashboard = reports.dashboard_numbers(store, now=NOW)
+    assert dashboard.win_rate and dashboard.median_cycle_days and dashboard.overdue_tasks
 
 
 def test_reuse_reset_and_determinism(

@@ -3,21 +3,24 @@
 ``tinycrm demo`` builds it once into its own file (never the user's database)
 and reuses it afterwards. Everything is drawn from one seeded random generator
 and placed relative to ``now``, so two builds with the same ``now`` hold the
-same records; only the bookkeeping timestamps the store sets (created, updated,
-closed, done) follow the wall clock.
+same records, down to every timestamp: each record is written at the moment it
+happened (see ``_Builder.run``), so the demo has a past for the reports to read.
 """
 
 from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from tinycrm.store import activities, companies, contacts, deals
 from tinycrm.store.engine import Store, data_dir, default_path, open_store
 from tinycrm.store.errors import Invalid
+from tinycrm.store.types import written_at
 
 SEED = 20261123
 DEMO_USER = "demo"
@@ -25,6 +28,7 @@ OWNERS = ("sam", "alex", "priya")
 STAGES = ("Lead-in", "Qualified", "Proposal", "Negotiation")
 MIN_DEALS = 130
 MIN_LOGGED = 640
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def demo_path() -> Path:
@@ -428,6 +432,7 @@ class _Person:
     notes: str | None
     lifecycle: str = "lead"
     id: int = 0
+    created: datetime = EPOCH
 
     @property
     def first(self) -> str:
@@ -449,6 +454,7 @@ class _Account:
     scenario: str
     people: list[_Person] = field(default_factory=list)
     id: int = 0
+    created: datetime = EPOCH
 
     @property
     def short(self) -> str:
@@ -478,6 +484,8 @@ class _Deal:
     reason: str | None = None
     probability: int | None = None
     id: int = 0
+    opened: datetime = EPOCH  # when it was added, moved and closed: set by write_deals
+    closed: datetime = EPOCH
 
 
 class _Builder:
@@ -490,6 +498,7 @@ class _Builder:
         self.titles: set[str] = set()
         self.emails: set[str] = set()
         self.logged = 0
+        self.steps: list[tuple[datetime, int, Callable[[], object]]] = []
 
     # ---------------------------------------------------------------- helpers
 
@@ -629,8 +638,10 @@ class _Builder:
         for account in self.accounts:
             scenario = account.scenario
             if scenario == "customer":
-                for _ in range(self.rng.randint(1, 3)):
-                    self.plan_deal(account, "won")
+                # The first order anywhere in the last two years, repeat business since.
+                first = self.rng.randint(90, 720)
+                for n in range(self.rng.randint(1, 3)):
+                    self.plan_deal(account, "won", end_ago=None if n else first)
                 if self.rng.random() < 0.7:
                     for _ in range(self.rng.randint(1, 2)):
                         self.plan_deal(account, "open", kind="upsell")
@@ -740,15 +751,36 @@ class _Builder:
                     person.lifecycle = "lead"
 
     # ---------------------------------------------------------------- write
+    #
+    # Writing schedules each step at the moment it happened (an account opened, a
+    # deal moved, a call logged); ``run`` then performs them in time order, each with
+    # the store's clock set to its moment. So ids, the feed and every stamp (created,
+    # moved, closed, done, lifecycle history) read like a real past, and the reports
+    # (cycle, funnel, churn, sources) have a history to measure.
+
+    def later(self, moment: datetime, action: Callable[[], object]) -> datetime:
+        """Do ``action`` at ``moment`` (never after now); returns the moment used."""
+        moment = min(moment, self.now - timedelta(minutes=1))
+        self.steps.append((moment, len(self.steps), action))
+        return moment
+
+    @staticmethod
+    def after(moment: datetime, floor: datetime, minutes: int = 30) -> datetime:
+        """``moment``, or a little after ``floor`` if it would come before it."""
+        return max(moment, floor + timedelta(minutes=minutes))
 
     def run(self) -> None:
         self.plan_accounts()
         self.plan_deals()
         self.plan_lifecycles()
+        self.write_accounts()
+        self.write_deals()
+        self.write_lifecycles()
+        self.write_activities()
         with self.store.write():
-            self.write_accounts()
-            self.write_deals()
-            self.write_activities()
+            for moment, _order, action in sorted(self.steps, key=lambda step: step[:2]):
+                with written_at(moment):
+                    action()
 
     def write_accounts(self) -> None:
         for account in self.accounts:
@@ -771,83 +803,164 @@ class _Builder:
                     tags.append("strategic")
             elif account.scenario == "churned":
                 fields["plan"] = "cancelled"
-            created = companies.add_company(
-                self.store,
-                name=account.name,
-                domain=account.domain,
-                industry=account.industry,
-                size=account.size,
-                phone=self.phone(account.country),
-                address=account.street,
-                city=account.city,
-                country=account.country,
-                owner=account.owner,
-                tags=tags,
-                fields=fields,
+            starts = [d.start_ago for d in self.deals if d.account is account]
+            age = max(starts) + self.rng.randint(5, 60) if starts else self.rng.randint(30, 420)
+            phone = self.phone(account.country)
+            account.created = self.later(
+                self.at(age), partial(self.add_company, account, phone, tags, fields)
             )
-            account.id = created.id
-            for person in account.people:
-                contact = contacts.add_contact(
-                    self.store,
-                    name=person.name,
-                    email=person.email,
-                    phone=person.phone,
-                    title=person.title,
-                    role=person.role,
-                    company=str(account.id),
-                    lifecycle=person.lifecycle,
-                    source=person.source,
-                    owner=person.owner,
-                    notes=person.notes,
-                    tags=person.tags,
-                    fields=person.fields,
+            for index, person in enumerate(account.people):
+                # Customers were prospects first: write_lifecycles makes them customers
+                # when their first deal is won (and churned when the renewal is lost).
+                first = "prospect" if person.lifecycle in ("customer", "churned") else None
+                person.created = self.later(
+                    account.created + timedelta(minutes=7 * (index + 1)),
+                    partial(self.add_person, account, person, first or person.lifecycle),
                 )
-                person.id = contact.id
+
+    def add_company(
+        self, account: _Account, phone: str, tags: list[str], fields: dict[str, str]
+    ) -> None:
+        account.id = companies.add_company(
+            self.store,
+            name=account.name,
+            domain=account.domain,
+            industry=account.industry,
+            size=account.size,
+            phone=phone,
+            address=account.street,
+            city=account.city,
+            country=account.country,
+            owner=account.owner,
+            tags=tags,
+            fields=fields,
+        ).id
+
+    def add_person(self, account: _Account, person: _Person, lifecycle: str) -> None:
+        person.id = contacts.add_contact(
+            self.store,
+            name=person.name,
+            email=person.email,
+            phone=person.phone,
+            title=person.title,
+            role=person.role,
+            company=str(account.id),
+            lifecycle=lifecycle,
+            source=person.source,
+            owner=person.owner,
+            notes=person.notes,
+            tags=person.tags,
+            fields=person.fields,
+        ).id
 
     def write_deals(self) -> None:
-        # Oldest first, so the feed and ids read like history.
         for deal in sorted(self.deals, key=lambda d: -d.start_ago):
             tags = [deal.kind]
             if deal.person.source in ("referral", "web"):
                 tags.append("inbound")
             fields = {"product_line": self.rng.choice(("core", "analytics", "services"))}
-            created = deals.add_deal(
-                self.store,
-                title=deal.title,
-                contact=str(deal.person.id),
-                company=str(deal.account.id),
-                amount=deal.amount,
-                currency=deal.account.currency,
-                close_date=(self.now + timedelta(days=deal.close_offset)).date(),
-                probability=deal.probability,
-                owner=deal.account.owner,
-                tags=tags,
-                fields=fields,
-            )
-            deal.id = created.id
+            opened = self.after(self.at(deal.start_ago), deal.person.created)
+            deal.opened = self.later(opened, partial(self.add_deal, deal, tags, fields))
             path = list(range(1, deal.stage + 1))
             if deal.outcome == "won" and self.rng.random() < 0.2:
                 path.remove(1)  # a hot inbound lead skips qualification
-            for stage in path:
-                deals.move_deal(self.store, deal.id, STAGES[stage])
-            if deal.outcome == "won":
-                deals.win_deal(self.store, deal.id)
-            elif deal.outcome == "lost":
-                assert deal.reason is not None
-                deals.lose_deal(self.store, deal.id, reason=deal.reason)
+            steps = [partial(self.move, deal, STAGES[stage]) for stage in path]
+            if deal.outcome != "open":
+                steps.append(partial(self.close, deal))
+            # Moves spread over the deal's life; the outcome on its last day.
+            last_ago = deal.end_ago if deal.outcome != "open" else self.rng.randint(1, 4)
+            span = max(0, deal.start_ago - last_ago)
+            moment = deal.opened
+            for number, step in enumerate(steps, start=1):
+                days_ago = deal.start_ago - span * number // len(steps)
+                moment = self.later(self.after(self.at(days_ago), moment, 60), step)
+            deal.closed = moment
+
+    def add_deal(self, deal: _Deal, tags: list[str], fields: dict[str, str]) -> None:
+        deal.id = deals.add_deal(
+            self.store,
+            title=deal.title,
+            contact=str(deal.person.id),
+            company=str(deal.account.id),
+            amount=deal.amount,
+            currency=deal.account.currency,
+            close_date=(self.now + timedelta(days=deal.close_offset)).date(),
+            probability=deal.probability,
+            owner=deal.account.owner,
+            tags=tags,
+            fields=fields,
+        ).id
+
+    def move(self, deal: _Deal, stage: str) -> None:
+        deals.move_deal(self.store, deal.id, stage)
+
+    def close(self, deal: _Deal) -> None:
+        if deal.outcome == "won":
+            deals.win_deal(self.store, deal.id)
+        else:
+            assert deal.reason is not None
+            deals.lose_deal(self.store, deal.id, reason=deal.reason)
+
+    def write_lifecycles(self) -> None:
+        for account in self.accounts:
+            if account.scenario not in ("customer", "churned"):
+                continue
+            mine = [d for d in self.deals if d.account is account]
+            won = min(d.closed for d in mine if d.outcome == "won")
+            churned = max((d.closed for d in mine if d.outcome == "lost"), default=None)
+            for person in account.people:
+                self.later(
+                    self.after(won, person.created, 60),
+                    partial(self.set_lifecycle, person, "customer"),
+                )
+                if account.scenario == "churned" and churned is not None:
+                    self.later(
+                        self.after(churned, won, 120),
+                        partial(self.set_lifecycle, person, "churned"),
+                    )
+
+    def set_lifecycle(self, person: _Person, lifecycle: str) -> None:
+        contacts.edit_contact(self.store, person.id, lifecycle=lifecycle)
 
     def log(
-        self, kind: str, text: str, at: datetime, body: str | None = None, **about: int
+        self,
+        kind: str,
+        text: str,
+        at: datetime,
+        body: str | None = None,
+        **about: _Account | _Person | _Deal,
     ) -> None:
-        refs = {k: str(v) for k, v in about.items()}
-        activities.log_activity(self.store, kind=kind, text=text, at=at, body=body, **refs)
+        """Log an activity at ``at`` about the records named (their ids once written)."""
+
+        def write() -> None:
+            refs = {k: str(v.id) for k, v in about.items()}
+            activities.log_activity(self.store, kind=kind, text=text, at=at, body=body, **refs)
+
+        self.later(at, write)
         self.logged += 1
 
-    def task(self, text: str, due: datetime, *, done: bool = False, **about: int) -> None:
-        refs = {k: str(v) for k, v in about.items()}
-        task = activities.add_task(self.store, text=text, due=due, **refs)
+    def task(
+        self,
+        text: str,
+        due: datetime,
+        *,
+        added: datetime,
+        done: bool = False,
+        **about: _Account | _Person | _Deal,
+    ) -> None:
+        """A task added at ``added``, due at ``due``; when ``done``, completed when due."""
+        task_id: list[int] = []
+
+        def add() -> None:
+            refs = {k: str(v.id) for k, v in about.items()}
+            task_id.append(activities.add_task(self.store, text=text, due=due, **refs).id)
+
+        added = self.later(added, add)
         if done:
-            activities.complete_task(self.store, task.id)
+            self.later(
+                self.after(due, added, 60),
+                lambda: activities.complete_task(self.store, task_id[0]),
+            )
 
     def write_activities(self) -> None:
         templates = {"call": CALLS, "email": EMAILS, "meeting": MEETINGS, "note": NOTES}
@@ -867,22 +980,24 @@ class _Builder:
                 body = None
                 if self.rng.random() < 0.25:
                     body = self.fill(self.rng.choice(BODIES), person, account)
-                self.log(kind, text, self.at(days_ago), body, deal=deal.id)
+                self.log(kind, text, self.after(self.at(days_ago), deal.opened), body, deal=deal)
             if deal.outcome == "won":
-                self.log("email", "Sent the signed order form", self.at(deal.end_ago), deal=deal.id)
+                self.log("email", "Sent the signed order form", deal.closed, deal=deal)
                 self.task(
                     "Send onboarding pack",
-                    self.at(max(1, deal.end_ago - 1)),
+                    self.after(self.at(max(1, deal.end_ago - 1)), deal.closed),
+                    added=deal.closed,
                     done=True,
-                    deal=deal.id,
+                    deal=deal,
                 )
             elif deal.outcome == "lost":
-                self.log("note", f"Lost: {deal.reason}", self.at(deal.end_ago), deal=deal.id)
+                self.log("note", f"Lost: {deal.reason}", deal.closed, deal=deal)
                 if self.rng.random() < 0.5:
                     self.task(
                         f"Check back with {person.first} about next year",
                         self.due(self.rng.randint(30, 150)),
-                        deal=deal.id,
+                        added=self.after(deal.closed, deal.closed),
+                        deal=deal,
                     )
             else:
                 text = self.fill(self.rng.choice(OPEN_TASKS), person, account)
@@ -892,13 +1007,16 @@ class _Builder:
                     if self.rng.random() < 0.2
                     else self.rng.randint(1, 21)
                 )
-                self.task(text, self.due(ahead), deal=deal.id)
+                added = self.after(self.at(self.rng.randint(max(1, -ahead), 14)), deal.opened)
+                self.task(text, self.due(ahead), added=added, deal=deal)
                 if self.rng.random() < 0.5:
+                    due = self.after(self.at(self.rng.randint(1, 10)), deal.opened, 120)
                     self.task(
                         "Send meeting recap",
-                        self.at(self.rng.randint(1, 10)),
+                        due,
+                        added=self.after(due - timedelta(days=1), deal.opened),
                         done=True,
-                        deal=deal.id,
+                        deal=deal,
                     )
         self.write_contact_activities()
 
@@ -917,25 +1035,27 @@ class _Builder:
                 self.log(
                     "email",
                     self.fill(text, person, account),
-                    self.at(self.rng.randint(5, 300)),
-                    contact=person.id,
+                    self.after(self.at(self.rng.randint(5, 300)), person.created),
+                    contact=person,
                 )
             if person.lifecycle == "lead" and self.rng.random() < 0.25:
                 ahead = (
                     self.rng.randint(-6, -1) if self.rng.random() < 0.3 else self.rng.randint(2, 30)
                 )
+                added = self.after(self.at(self.rng.randint(max(1, -ahead), 20)), person.created)
                 self.task(
                     self.fill(self.rng.choice(LEAD_TASKS), person, account),
                     self.due(ahead),
-                    contact=person.id,
+                    added=added,
+                    contact=person,
                 )
         for account in self.accounts:
             if account.scenario in ("customer", "churned"):
                 self.log(
                     "meeting",
                     "Quarterly business review",
-                    self.at(self.rng.randint(20, 200)),
-                    company=account.id,
+                    self.after(self.at(self.rng.randint(20, 200)), account.created),
+                    company=account,
                 )
         while self.logged < MIN_LOGGED:
             person, account = self.rng.choice(people)
@@ -948,6 +1068,6 @@ class _Builder:
             self.log(
                 kind,
                 self.fill(text, person, account),
-                self.at(self.rng.randint(3, 240)),
-                contact=person.id,
+                self.after(self.at(self.rng.randint(3, 240)), person.created),
+                contact=person,
             )
