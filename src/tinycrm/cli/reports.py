@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from tinycrm.charts import BAR_WIDTH, bar, money_tops
 from tinycrm.cli import output as out
 from tinycrm.cli.common import parse_date, store
 from tinycrm.cli.output import CsvOpt, JsonOpt
@@ -74,36 +75,16 @@ class ActivityBy(StrEnum):
     owner = "owner"
 
 
-BAR_WIDTH = 20
 NARROW = 100  # columns: narrower terminals get no bars
-_EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
 # --------------------------------------------------------------------------- rendering helpers
-
-
-def bar(value: float | Decimal | None, top: float | Decimal | None, width: int = BAR_WIDTH) -> str:
-    """``value`` as a bar of block characters, ``top`` filling ``width`` cells."""
-    if not value or not top or value <= 0 or top <= 0:
-        return ""
-    eighths = round(float(value) / float(top) * width * 8)
-    full, part = divmod(max(eighths, 1), 8)
-    return "█" * full + (_EIGHTHS[part] if part else "")
 
 
 def money_lines(values: dict[str, Decimal]) -> str:
     from tinycrm import money
 
     return "\n".join(money.format_money(amount, code) for code, amount in values.items())
-
-
-def money_tops(rows: Sequence[dict[str, Decimal]]) -> dict[str, Decimal]:
-    """The largest amount of each currency over ``rows``."""
-    tops: dict[str, Decimal] = {}
-    for values in rows:
-        for code, amount in values.items():
-            tops[code] = max(tops.get(code, Decimal(0)), amount)
-    return tops
 
 
 def money_bars(values: dict[str, Decimal], tops: dict[str, Decimal]) -> str:
