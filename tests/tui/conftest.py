@@ -9,12 +9,13 @@ import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from tinycrm.store.engine import Store, open_store
 
+T = TypeVar("T")
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 SIZE = (160, 45)
 
@@ -129,6 +130,16 @@ async def settle(pilot: Any, *, rounds: int = 30) -> None:
                 return
         await app.workers.wait_for_complete(busy)
     raise AssertionError("the app did not settle")
+
+
+async def open_screen(pilot: Any, key: str, screen_type: type[T]) -> T:
+    """Press a screen key (``4`` tasks, ``5`` dashboard …) and return the screen it opened."""
+    await settle(pilot)
+    await pilot.press(key)
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, screen_type)
+    return screen
 
 
 async def wait_for(pilot: Any, condition: Callable[[], Any], *, timeout: float = 3.0) -> None:

@@ -1,4 +1,5 @@
-"""SVG snapshots of the board, a record view, the new-deal form with errors, the empty state.
+"""SVG snapshots of the board, a record view, the new-deal form with errors, the empty state,
+the dashboard (at 160x45 and 80x24).
 
 Time is frozen (the store's clock and the app's), so the pictures only change when
 the interface does. Review a changed SVG before accepting it with --snapshot-update.
@@ -69,3 +70,21 @@ def test_new_deal_form_with_validation_errors(snap_compare, tui_store, frozen_cl
 def test_empty_board(snap_compare, tui_store, frozen_clock) -> None:
     app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+async def _show_dashboard(pilot) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("5")
+    await settle(pilot)
+
+
+def test_dashboard(snap_compare, tui_store, frozen_clock) -> None:
+    seed(tui_store)
+    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_show_dashboard)
+
+
+def test_dashboard_at_80x24(snap_compare, tui_store, frozen_clock) -> None:
+    seed(tui_store)
+    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_show_dashboard)

@@ -58,6 +58,7 @@ class TinyCrmApp(App[None]):
         Binding("2", "show_contacts", "Contacts", show=False, id="app.contacts"),
         Binding("3", "show_companies", "Companies", show=False, id="app.companies"),
         Binding("4", "show_tasks", "Tasks", show=False, id="app.tasks"),
+        Binding("5", "show_dashboard", "Dashboard", show=False, id="app.dashboard"),
     ]
 
     def __init__(
@@ -163,6 +164,11 @@ class TinyCrmApp(App[None]):
         from tinycrm.tui.screens.tasks import TasksScreen
 
         self._show(TasksScreen)
+
+    def action_show_dashboard(self) -> None:
+        from tinycrm.tui.screens.dashboard import DashboardScreen
+
+        self._show(DashboardScreen)
 
     def action_help(self) -> None:
         from tinycrm.tui.screens.help import HelpScreen

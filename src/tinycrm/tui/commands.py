@@ -63,6 +63,7 @@ class NavigationCommands(Provider):
             ("Go to contacts", "Every contact, with search (2)", app.action_show_contacts),
             ("Go to companies", "Every company, with search (3)", app.action_show_companies),
             ("Go to tasks", "Overdue, today and upcoming tasks (4)", app.action_show_tasks),
+            ("Go to dashboard", "Key numbers and charts (5)", app.action_show_dashboard),
             ("Show keys", "Every key binding that applies here (?)", app.action_help),
         ]
         board = app.screen_stack[0] if app.screen_stack else None

@@ -1,0 +1,608 @@
+"""The dashboard (``5``): the key numbers as tiles, and charts of the open pipeline by
+stage, the weighted forecast by month and the activity per week.
+
+The numbers come from ``tinycrm.store.reports`` (``dashboard_numbers`` and the pipeline,
+forecast and activity reports), loaded together in a worker thread. On ``DataChanged``
+(and once a minute, since "overdue" and "this month" move with the clock) the screen
+loads them again and updates its widgets in place. Money stays per currency: a tile has
+a line per currency, and a bar is scaled against the largest amount of its own currency.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from rich.cells import cell_len
+from rich.console import Group
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.geometry import Size
+from textual.renderables.digits import Digits
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from tinycrm.charts import bar, money_tops
+from tinycrm.store.errors import StoreError
+from tinycrm.store.reports import (
+    ActivityReport,
+    DashboardNumbers,
+    ForecastReport,
+    PipelineReport,
+    activity_report,
+    dashboard_numbers,
+    forecast_report,
+    pipeline_report,
+)
+from tinycrm.tui import format as fmt
+from tinycrm.tui.messages import DataChanged
+from tinycrm.tui.widgets.keybar import KeyBar
+from tinycrm.tui.widgets.text import fit
+
+NONE = "—"
+"""What a tile shows when there is nothing to compute from (no closed deals: no win rate)."""
+ACTIVITY_ROWS = 12
+"""The least height of the activity chart, borders included."""
+WIDE = 110
+"""From this many columns up, the tiles are one row and the charts side by side."""
+RETIME_SECONDS = 60.0
+"""Overdue tasks, rotting deals and "this month" change with the clock alone."""
+BAR_ROWS = 6
+"""Height of the activity chart's bars, in rows."""
+CURRENCY_STYLES = ("$primary", "$accent", "$success", "$warning", "$secondary")
+MUTED = "$foreground-muted"
+_RISE = " ▁▂▃▄▅▆▇█"
+
+TILES = (
+    ("pipeline", "Open pipeline"),
+    ("forecast", "Weighted forecast"),
+    ("winrate", "Win rate"),
+    ("cycle", "Median days to win"),
+    ("overdue", "Overdue tasks"),
+    ("rotting", "Rotting deals"),
+)
+
+EMPTY_TEXT = """[b]Nothing to chart yet.[/b]
+
+No open deals, no deals closed in the last 12 months
+and no activity in the last 12 weeks.
+
+Press [b]1[/b] for the board and [b]n[/b] to add a deal,
+or explore sample data in a separate database:
+
+    [b]tinycrm demo[/b]"""
+
+
+# --------------------------------------------------------------------------- what is shown
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """Everything the dashboard shows, read in one go by the worker."""
+
+    numbers: DashboardNumbers
+    pipeline: PipelineReport
+    forecast: ForecastReport
+    activity: ActivityReport
+
+    @property
+    def currency_styles(self) -> dict[str, str]:
+        """One colour per currency for every chart."""
+        return currency_styles(
+            [r.value for r in self.pipeline.rows] + [r.weighted for r in self.forecast.rows]
+        )
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to chart: no deals open or recently closed, no tasks due, no activity."""
+        n = self.numbers
+        return not (
+            n.open_deals
+            or n.won
+            or n.lost
+            or n.overdue_tasks
+            or any(r.logged or r.tasks_done or r.tasks_overdue for r in self.activity.rows)
+        )
+
+
+@dataclass(frozen=True)
+class TileView:
+    """One key number: its label, its value (a line per currency), a caption, a tone."""
+
+    label: str
+    values: tuple[str, ...]
+    caption: str
+    tone: str | None = None  # "error" or "warning": a number that wants attention
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def _month(day: date, today: date) -> str:
+    """``Nov`` this year, ``Jan 2027`` otherwise."""
+    name = day.strftime("%b")
+    return name if day.year == today.year else f"{name} {day.year}"
+
+
+def money_values(amounts: dict[str, Decimal]) -> tuple[str, ...]:
+    """One short amount per currency (``€145.7k``), or ``—`` when there is none."""
+    return tuple(fmt.compact(a, c) for c, a in amounts.items()) or (NONE,)
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return NONE
+    return f"{value:.0f}%" if value == round(value) else f"{value:.1f}%"
+
+
+def days(value: float | None) -> str:
+    if value is None:
+        return NONE
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def tile_views(numbers: DashboardNumbers) -> dict[str, TileView]:
+    """The six tiles of ``numbers``, by key (see ``TILES``)."""
+    today = fmt.local_day(numbers.as_of)
+    since = _month(numbers.since, today)
+    this_month = _month(numbers.this_month.start, today)
+    next_month = _month(numbers.next_month.start, today)
+    closed = numbers.won + numbers.lost
+    return {
+        "pipeline": TileView(
+            "Open pipeline",
+            money_values(numbers.open_pipeline),
+            _count(numbers.open_deals, "open deal") if numbers.open_deals else "no open deals",
+        ),
+        "forecast": TileView(
+            f"Forecast · {this_month}",
+            money_values(numbers.weighted_this_month),
+            "weighted, this month\n"
+            f"{next_month}: " + " · ".join(money_values(numbers.weighted_next_month)),
+        ),
+        "winrate": TileView(
+            "Win rate",
+            (percent(numbers.win_rate),),
+            (f"{numbers.won:,} won · {numbers.lost:,} lost" if closed else "no deals closed")
+            + f"\nsince {since}",
+        ),
+        "cycle": TileView(
+            "Median days to win",
+            (days(numbers.median_cycle_days),),
+            ("from creation to won" if numbers.median_cycle_days is not None else "no deals won")
+            + f"\nsince {since}",
+        ),
+        "overdue": TileView(
+            "Overdue tasks",
+            (f"{numbers.overdue_tasks:,}",),
+            "open tasks\npast their due time",
+            "error" if numbers.overdue_tasks else None,
+        ),
+        "rotting": TileView(
+            "Rotting deals",
+            (f"{numbers.rotting_deals:,}",),
+            "open deals with no\nactivity for too long",
+            "warning" if numbers.rotting_deals else None,
+        ),
+    }
+
+
+# --------------------------------------------------------------------------- charts as text
+
+
+@dataclass(frozen=True)
+class BarRow:
+    """A row of a horizontal bar chart: a bar per currency of ``amounts``."""
+
+    label: str
+    amounts: dict[str, Decimal]
+    note: str = ""
+    style: str = ""
+    heading: bool = False
+
+
+def currency_styles(rows: Sequence[dict[str, Decimal]]) -> dict[str, str]:
+    """A colour per currency of ``rows`` (by code, so every chart gives EUR the same)."""
+    codes = sorted({code for amounts in rows for code in amounts})
+    return {c: CURRENCY_STYLES[i % len(CURRENCY_STYLES)] for i, c in enumerate(codes)}
+
+
+def legend(styles: dict[str, str], rows: Sequence[dict[str, Decimal]]) -> Content:
+    """``■ EUR  ■ USD  bars compare amounts of one currency``, for more than one currency
+    in ``rows``."""
+    shown = {code for amounts in rows for code in amounts}
+    if len(shown) < 2:
+        return Content("")
+    parts = [Content.styled(f"■ {c}  ", s) for c, s in styles.items() if c in shown]
+    return Content(" ").join(
+        [Content(""), *parts, Content.styled("bars compare amounts of one currency", MUTED)]
+    )
+
+
+def bar_lines(rows: Sequence[BarRow], width: int, styles: dict[str, str]) -> list[Content]:
+    """``rows`` as lines of ``width`` cells: label, bar, amount and note; a line per currency,
+    its bar in the currency's colour of ``styles``.
+
+    The bars are left out when there is no room for them (a narrow terminal)."""
+    tops = money_tops([r.amounts for r in rows])
+    cells: list[tuple[str, str, str | None, Decimal | None, str, str]] = []
+    for row in rows:
+        if row.heading or not row.amounts:
+            cells.append((row.label, row.style, None, None, "" if row.heading else NONE, row.note))
+            continue
+        for i, (code, amount) in enumerate(row.amounts.items()):
+            label, note = (row.label, row.note) if i == 0 else ("", "")
+            cells.append((label, row.style, code, amount, fmt.compact(amount, code), note))
+    label_w = min(max((cell_len(c[0]) for c in cells), default=0), max(8, width // 4))
+    value_w = max((cell_len(c[4]) for c in cells), default=0)
+    note_w = max((cell_len(c[5]) for c in cells), default=0)
+    bar_w = width - label_w - value_w - note_w - 8
+    if bar_w < 6:
+        bar_w = 0
+    lines = []
+    for label, style, code, amount, shown, note in cells:
+        parts = [Content(" "), Content.styled(fit(label, label_w).ljust(label_w), style)]
+        if bar_w:
+            drawn = bar(amount, tops.get(code or ""), bar_w) if code else ""
+            parts += [Content("  "), Content.styled(drawn.ljust(bar_w), styles.get(code or ""))]
+        parts += [
+            Content("  "),
+            Content.styled(shown.rjust(value_w), MUTED if shown == NONE else ""),
+            Content("  "),
+            Content.styled(note, MUTED),
+        ]
+        lines.append(Content("").join(parts).truncate(width))
+    return lines
+
+
+def column_lines(
+    values: Sequence[int], labels: Sequence[str], width: int, height: int = BAR_ROWS
+) -> list[Content]:
+    """``values`` as vertical bars ``height`` rows high, each with its count above it and
+    its label under the axis; the last bar (the current period) stands out."""
+    n = len(values)
+    if not n or width < n:
+        return []
+    slot = width // n
+    col = max(1, min(slot - 2, 8)) if slot > 2 else 1
+    pad = (width - slot * n) // 2
+    top = max(values)
+    eighths = [max(1, round(v / top * height * 8)) if v and top else 0 for v in values]
+    lines = []
+    for level in range(height + 1, 0, -1):  # the count row above the tallest bar, then bars
+        parts = [Content(" " * pad)]
+        for i, (value, filled) in enumerate(zip(values, eighths, strict=True)):
+            style = "$accent" if i == n - 1 else "$primary"
+            rows = math.ceil(filled / 8)
+            if level == rows + 1 and value:
+                parts.append(Content.styled(fit(str(value), slot).center(slot), MUTED))
+            else:
+                block = _RISE[min(8, max(0, filled - (level - 1) * 8))] * col
+                parts.append(Content.styled(block.center(slot), style))
+        lines.append(Content("").join(parts))
+    lines.append(Content.styled(" " * pad + "─" * (slot * n), MUTED))
+    shown = "".join(fit(label, slot - 1).center(slot) for label in labels)
+    lines.append(Content.styled(" " * pad + shown, MUTED))
+    return lines
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+class BigNumber(Widget):
+    """A tile's value, a line per currency: in big digits when the screen has room for
+    them (``big_digits``) and they fit the tile's width, else in bold."""
+
+    def __init__(self, *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self.values: tuple[str, ...] = ()
+
+    def show(self, values: tuple[str, ...]) -> None:
+        if values != self.values:
+            self.values = values
+            self.refresh(layout=True)
+
+    def big(self, width: int) -> bool:
+        return (
+            getattr(self.screen, "big_digits", False)
+            and bool(self.values)
+            and all(Digits.get_width(_digits(v)) <= width for v in self.values)
+        )
+
+    def render(self) -> Any:
+        if self.big(self.content_size.width):
+            return Group(*(Digits(_digits(v), style="bold") for v in self.values))
+        return Content.styled("\n".join(self.values), "bold")
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.values) * (3 if self.big(width) else 1)
+
+
+def _digits(value: str) -> str:
+    """Big digits draw ``-`` as a dash; ``—`` would be a small mark on the bottom row."""
+    return "-" if value == NONE else value
+
+
+class Tile(Vertical):
+    """One key number in a bordered box: the label as its title, the value, a caption."""
+
+    def __init__(self, key: str, label: str) -> None:
+        super().__init__(id=f"tile-{key}", classes="tile")
+        self.border_title = label
+
+    def compose(self) -> ComposeResult:
+        yield BigNumber(classes="tile-value")
+        yield Static("", classes="tile-caption", markup=False)
+
+    @property
+    def number(self) -> BigNumber:
+        return self.query_one(BigNumber)
+
+    def show(self, view: TileView) -> None:
+        self.border_title = view.label
+        self.number.show(view.values)
+        self.query_one(".tile-caption", Static).update(view.caption)
+        self.set_class(view.tone == "error", "-error")
+        self.set_class(view.tone == "warning", "-warning")
+
+
+class Chart(Widget):
+    """A chart in a bordered panel: ``lines(width)`` draws it, height follows the data."""
+
+    def __init__(self, title: str, *, id: str) -> None:
+        super().__init__(id=id, classes="chart")
+        self.border_title = title
+        self.data: DashboardData | None = None
+        self.min_lines = 0
+        """Side by side, two charts are as high as the higher one."""
+
+    def show(self, data: DashboardData, min_lines: int = 0) -> None:
+        self.data = data
+        self.min_lines = min_lines
+        self.refresh(layout=True)
+
+    def lines(self, width: int, height: int | None = None) -> list[Content]:
+        """The chart in ``width`` cells; ``height``: the rows it has, when it fills a space."""
+        raise NotImplementedError
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines(*self.content_size))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        side_by_side = self.screen.has_class("-wide")
+        return max(1, len(self.lines(width)), self.min_lines if side_by_side else 0)
+
+    def text(self) -> str:
+        """What the chart shows, as plain text (for the tests)."""
+        return "\n".join(line.plain for line in self.lines(*self.content_size))
+
+
+class PipelineChart(Chart):
+    """The value of the open deals in each stage of every pipeline."""
+
+    def lines(self, width: int, height: int | None = None) -> list[Content]:
+        if self.data is None:
+            return []
+        report = self.data.pipeline
+        several = len({r.pipeline for r in report.rows}) > 1
+        rows: list[BarRow] = []
+        pipeline = None
+        for line in report.rows:
+            if several and line.pipeline != pipeline:
+                rows.append(BarRow(line.pipeline, {}, style="bold", heading=True))
+                pipeline = line.pipeline
+            rows.append(
+                BarRow(
+                    f"  {line.stage}" if several else line.stage,
+                    line.value,
+                    _count(line.deals, "deal") if line.deals else "",
+                    "" if line.deals else MUTED,
+                )
+            )
+        out = bar_lines(rows, width, self.data.currency_styles)
+        if not report.total.deals:
+            out.append(Content.styled(" no open deals", MUTED))
+        weighted = " · ".join(money_values(report.total.weighted))
+        out += [
+            Content(""),
+            Content.styled(f" weighted (× probability): {weighted}", MUTED).truncate(width),
+            legend(self.data.currency_styles, [r.value for r in report.rows]).truncate(width),
+        ]
+        return out
+
+
+class ForecastChart(Chart):
+    """The weighted value of the open deals by the month they are expected to close."""
+
+    def lines(self, width: int, height: int | None = None) -> list[Content]:
+        if self.data is None:
+            return []
+        report = self.data.forecast
+        today = fmt.local_day(self.data.numbers.as_of)
+        rows = [
+            BarRow(
+                _month(line.start, today),
+                line.weighted,
+                _count(line.deals, "deal") if line.deals else "",
+                "bold" if i == 0 else "",
+            )
+            for i, line in enumerate(report.rows)
+        ]
+        out = bar_lines(rows, width, self.data.currency_styles)
+        out.append(Content(""))
+        out.append(
+            Content.styled(
+                " amount × probability, by expected close date (past dates: this month)", MUTED
+            ).truncate(width)
+        )
+        if report.undated_deals:
+            undated = _count(report.undated_deals, "open deal")
+            out.append(
+                Content.styled(f" {undated} without an expected close date", MUTED).truncate(width)
+            )
+        amounts = [r.weighted for r in report.rows]
+        out.append(legend(self.data.currency_styles, amounts).truncate(width))
+        return out
+
+
+class ActivityChart(Chart):
+    """Activities logged and tasks done, per week, for the last twelve weeks."""
+
+    def lines(self, width: int, height: int | None = None) -> list[Content]:
+        if self.data is None:
+            return []
+        rows = self.data.activity.rows
+        slot = width // max(1, len(rows))
+        today = fmt.local_day(self.data.numbers.as_of)
+        labels = [
+            fmt.short_date(r.start, today) if slot >= 8 else r.period.rpartition("-")[2]
+            for r in rows
+        ]
+        bars = max(BAR_ROWS, height - 4) if height else BAR_ROWS  # 4: count, axis, labels, sum
+        out = column_lines([r.logged + r.tasks_done for r in rows], labels, width, bars)
+        this_week = rows[-1] if rows else None
+        if this_week is not None:
+            counts = (
+                _count(this_week.calls, "call"),
+                _count(this_week.emails, "email"),
+                _count(this_week.meetings, "meeting"),
+                _count(this_week.notes, "note"),
+                _count(this_week.tasks_done, "task") + " done",
+            )
+            summary = " this week so far: " + " · ".join(counts)
+            out.append(Content.styled(summary, MUTED).truncate(width))
+        return out
+
+
+# --------------------------------------------------------------------------- the screen
+
+
+class DashboardScreen(Screen[None]):
+    """Key numbers and charts over the whole database, kept up to date."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="dashboard.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dashboard-screen")
+        self.data: DashboardData | None = None
+        self.views: dict[str, TileView] = {}
+        self.big_digits = False
+        """Whether the tiles show big digits: only when everything fits on one screen."""
+
+    @property
+    def crm(self) -> Any:
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Static(" Dashboard", id="dashboard-title")
+        with VerticalScroll(id="dashboard-body"):
+            with Grid(id="tiles"):
+                for key, label in TILES:
+                    yield Tile(key, label)
+            empty = Static(EMPTY_TEXT, id="dashboard-empty")
+            empty.display = False
+            yield empty
+            with Horizontal(id="dashboard-charts"):
+                yield PipelineChart("Pipeline by stage · open deals now", id="chart-pipeline")
+                yield ForecastChart("Weighted forecast by month", id="chart-forecast")
+            yield ActivityChart("Activity per week · logged and tasks done", id="chart-activity")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#dashboard-body").focus()
+        self.reload()
+        self.set_interval(RETIME_SECONDS, self.reload, name="dashboard-retime")
+
+    def tile(self, key: str) -> Tile:
+        return self.query_one(f"#tile-{key}", Tile)
+
+    def reload(self) -> None:
+        """Load the numbers again (in a worker); what is on screen stays until they arrive."""
+        self._load()
+
+    @work(thread=True, exclusive=True, group="dashboard-load", exit_on_error=False)
+    def _load(self) -> None:
+        store = self.crm.store
+        now = self.crm.now()
+        try:
+            data = DashboardData(
+                numbers=dashboard_numbers(store, now=now),
+                pipeline=pipeline_report(store, now=now),
+                forecast=forecast_report(store, by="month", now=now),
+                activity=activity_report(store, by="week", now=now),
+            )
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if not get_current_worker().is_cancelled:  # a newer load is under way
+            self.app.call_from_thread(self._apply, data)
+
+    def _apply(self, data: DashboardData) -> None:
+        if self not in self.app.screen_stack:
+            return
+        self.data = data
+        self.views = tile_views(data.numbers)
+        self.big_digits = self._fits_big_digits()
+        for key, view in self.views.items():
+            self.tile(key).show(view)
+        empty = data.empty
+        self.query_one("#dashboard-empty").display = empty
+        self.query_one("#dashboard-charts").display = not empty
+        self.query_one(ActivityChart).display = not empty
+        lines = self._pair_lines()
+        for chart in self.query(Chart):
+            chart.show(data, 0 if isinstance(chart, ActivityChart) else lines)
+        self._update_title()
+
+    def _pair_lines(self) -> int:
+        """The lines of the higher of the two charts side by side (the pipeline, the forecast)."""
+        pair = [self.query_one(PipelineChart), self.query_one(ForecastChart)]
+        for chart in pair:
+            chart.data = self.data
+        return max(len(chart.lines(self.size.width)) for chart in pair)
+
+    def _fits_big_digits(self) -> bool:
+        """Big digits when the charts are side by side and everything still fits."""
+        if self.data is None or not self.views or not self.has_class("-wide"):
+            return False
+        tiles = 2 + max(3 * len(v.values) + v.caption.count("\n") + 1 for v in self.views.values())
+        charts = 0 if self.data.empty else 2 + self._pair_lines() + ACTIVITY_ROWS
+        return 2 + tiles + charts <= self.size.height
+
+    def _update_title(self) -> None:
+        title = self.query_one("#dashboard-title", Static)
+        left = Content.styled(" Dashboard", "bold")
+        if self.data is not None:
+            left += Content.styled("   all pipelines", MUTED)
+        right = Content("")
+        if self.data is not None:
+            right = Content.styled(f"as of {fmt.local(self.data.numbers.as_of)} ", MUTED)
+        room = max(1, title.size.width - right.cell_length)
+        title.update(left.truncate(room, ellipsis=True, pad=True) + right, layout=False)
+
+    def on_resize(self) -> None:
+        self._update_title()
+        self.big_digits = self._fits_big_digits()
+        # Big digits or not, charts side by side or not: the size decides.
+        for widget in [*self.query(BigNumber), *self.query(Chart)]:
+            widget.refresh(layout=True)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
