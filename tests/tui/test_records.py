@@ -212,7 +212,7 @@ async def test_companies_list_and_tasks_screen(tui_store, seeded) -> None:
             "Overdue (1)",
             "☐ Send the contract   Acme renewal · Jürgen Müller · Acme GmbH",
         ]
-        await pilot.press("space")
+        await pilot.press("tab", "space")  # the queue has the focus first; tab: the tasks
         await settle(pilot)
         assert list_tasks(tui_store) == []
         assert _rows(screen, "task-list") == []

@@ -1,4 +1,13 @@
-"""Open tasks: overdue, due today, upcoming. ``d`` (or space) completes the highlighted one."""
+"""What needs you now, then every open task.
+
+The top list is ``tinycrm next``: the same ranked queue (``next_actions``), in the
+same order and with the same reasons. Below it, open tasks grouped Overdue / Today /
+Upcoming. Tab switches between the two; the keys act on the highlighted row of the
+focused list: ``d`` (or space) completes a task, ``l`` logs a call, email, meeting or
+note about the row's deal or contact, ``t`` adds a task for it (in the task list: a
+task of its own), enter opens its record. After a write both lists reload, so an item
+that was dealt with leaves the queue or drops down it.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +21,32 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tinycrm.store import activities
+from tinycrm.store import activities, reminders
 from tinycrm.store.errors import StoreError
 from tinycrm.store.models import ActivityRead
+from tinycrm.store.reminders import NextAction
 from tinycrm.tui import format as fmt
 from tinycrm.tui.messages import DataChanged, RowChosen
 from tinycrm.tui.widgets.keybar import KeyBar
-from tinycrm.tui.widgets.rows import Row, RowList
+from tinycrm.tui.widgets.rows import Part, Row, RowList
 
 UPCOMING_LIMIT = 500
+NEXT_LIMIT = 20
+"""How many items of the ``tinycrm next`` queue the screen shows (the command's default)."""
+
+KINDS: dict[str, Part] = {
+    "overdue": ("overdue", "error"),
+    "today": ("due today", "warning"),
+    "reminder": ("reminder", "warning"),
+    "rotting": ("rotting", "warning"),
+    "closing": ("closing", "accent"),
+    "keep_in_touch": ("keep in touch", "accent"),
+    "no_next_step": ("no next step", "muted"),
+}
+"""A queue item's reasons (``NextAction.kinds``) as badges, flush right."""
+
+Target = tuple[str, int, str]
+"""The record a row is about: kind (deal, contact, company), id, name for form titles."""
 
 
 def _about(task: ActivityRead) -> str:
@@ -34,18 +60,56 @@ def _due(task: ActivityRead, now: datetime) -> str:
     return when if when.startswith(relative) else f"{when}  {relative}"
 
 
+def _task_target(task: ActivityRead | None) -> Target | None:
+    """The record a task is about: its deal, else its contact, else its company."""
+    if task is None:
+        return None
+    for kind, value, name in (
+        ("deal", task.deal_id, task.deal),
+        ("contact", task.contact_id, task.contact),
+        ("company", task.company_id, task.company),
+    ):
+        if value is not None:
+            return kind, value, name or ""
+    return None
+
+
+def _queue_key(action: NextAction) -> str:
+    kind = "task" if action.entity == "activity" else action.entity
+    return f"{kind}:{action.entity_id}"
+
+
+def _queue_row(action: NextAction) -> Row:
+    badges: list[Part] = []
+    for kind in dict.fromkeys(action.kinds):
+        if badges:
+            badges.append((" · ", "muted"))
+        badges.append(KINDS.get(kind, (kind, "muted")))
+    return Row.of(
+        _queue_key(action),
+        (f"{action.rank:>2}  ", "muted"),
+        (action.title, "strong"),
+        (f"   {action.reason}", ""),
+        right=badges,
+    )
+
+
 class TasksScreen(Screen[None]):
-    """Every open task, grouped by when it is due."""
+    """The ``tinycrm next`` queue above every open task, grouped by when it is due."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="tasks.back"),
         Binding("d,space", "complete", "Done", id="tasks.done"),
+        Binding("l", "log", "Log activity", id="tasks.log"),
         Binding("t", "add", "Add task", id="tasks.add"),
+        Binding("tab", "switch", "Next up/tasks", id="tasks.switch"),
     ]
 
     def __init__(self) -> None:
         super().__init__(classes="tasks-screen")
-        self.tasks: dict[str, ActivityRead] = {}
+        self.tasks: dict[int, ActivityRead] = {}
+        self.queue: dict[str, NextAction] = {}
+        self._acted = False
 
     @property
     def crm(self) -> Any:
@@ -53,12 +117,17 @@ class TasksScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(" Tasks", id="list-title")
+        yield Static("Next up", id="next-title", classes="section-title")
+        yield RowList(id="next-list", empty="Nothing needs your attention right now.")
+        yield Static("Open tasks", id="task-title", classes="section-title")
         yield RowList(id="task-list", empty="No open tasks. t adds one.")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one(RowList).focus()
+        self.query_one("#next-list", RowList).focus()
         self.reload()
+
+    # ------------------------------------------------------------------ loading
 
     def reload(self) -> None:
         self._load()
@@ -68,41 +137,61 @@ class TasksScreen(Screen[None]):
         store = self.crm.store
         now = self.crm.now()
         try:
+            queue = reminders.next_actions(store, now=now, limit=NEXT_LIMIT)
             overdue = activities.list_tasks(store, scope="overdue", now=now)
             today = activities.list_tasks(store, scope="today", now=now)
             upcoming = activities.list_tasks(store, scope="upcoming", now=now, limit=UPCOMING_LIMIT)
+            known = {t.id for t in (*overdue, *today, *upcoming)}
+            # A task the queue names (a reminder due past the upcoming limit) but not loaded:
+            if any(a.entity == "activity" and a.entity_id not in known for a in queue):
+                all_open = activities.list_tasks(store, scope="open", now=now)
+            else:
+                all_open = []
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         late = {t.id for t in overdue}
         today = [t for t in today if t.id not in late]
-        self.app.call_from_thread(self._apply, overdue, today, upcoming, now)
+        tasks = {t.id: t for t in (*all_open, *overdue, *today, *upcoming)}
+        self.app.call_from_thread(self._apply, queue, tasks, (overdue, today, upcoming), now)
 
     def _apply(
         self,
-        overdue: list[ActivityRead],
-        today: list[ActivityRead],
-        upcoming: list[ActivityRead],
+        queue: list[NextAction],
+        tasks: dict[int, ActivityRead],
+        groups: tuple[list[ActivityRead], list[ActivityRead], list[ActivityRead]],
         now: datetime,
     ) -> None:
         if self not in self.app.screen_stack:
             return
+        self.tasks = tasks
+        self.queue = {_queue_key(a): a for a in queue}
+        # After acting on an item, the cursor stays where it was: the next item moves up
+        # under it. Otherwise (a change from elsewhere) it stays on the item it was on.
+        keep = "" if self._acted else None
+        self._acted = False
+        self.query_one("#next-list", RowList).set_rows([_queue_row(a) for a in queue], keep=keep)
+        title = f"Next up ({len(queue)}) · most pressing first" if queue else "Next up"
+        self.query_one("#next-title", Static).update(title)
+        self.query_one("#task-list", RowList).set_rows(self._task_rows(groups, now), keep=keep)
+        self.refresh_bindings()
+
+    def _task_rows(
+        self,
+        groups: tuple[list[ActivityRead], list[ActivityRead], list[ActivityRead]],
+        now: datetime,
+    ) -> list[Row]:
         rows: list[Row] = []
-        self.tasks = {}
-        for title, tasks, role in (
-            ("Overdue", overdue, "error"),
-            ("Today", today, "warning"),
-            ("Upcoming", upcoming, "muted"),
+        for title, tasks, role in zip(
+            ("Overdue", "Today", "Upcoming"), groups, ("error", "warning", "muted"), strict=True
         ):
             if not tasks:
                 continue
             rows.append(Row.heading(f"{title} ({len(tasks)})"))
             for task in tasks:
-                key = f"task:{task.id}"
-                self.tasks[key] = task
                 rows.append(
                     Row.of(
-                        key,
+                        f"task:{task.id}",
                         ("☐ ", "muted"),
                         (task.subject, "strong"),
                         (f"   {_about(task)}" if _about(task) else "", "muted"),
@@ -111,36 +200,72 @@ class TasksScreen(Screen[None]):
                         ],
                     )
                 )
-        self.query_one(RowList).set_rows(rows)
+        return rows
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.reload()
 
-    def on_row_chosen(self, message: RowChosen) -> None:
-        message.stop()
-        task = self.tasks.get(message.key)
-        if task is None:
-            return
-        for kind, value in (
-            ("deal", task.deal_id),
-            ("contact", task.contact_id),
-            ("company", task.company_id),
-        ):
-            if value is not None:
-                self.crm.open_record(kind, value)
-                return
-        self.notify("This task is not about a record.")
+    # ------------------------------------------------------------------ the highlighted row
+
+    def _list(self) -> RowList | None:
+        """The list the keys act on: the focused one (the queue when neither is).
+
+        None before the screen is composed (bindings are checked that early).
+        """
+        focused = self.focused
+        if isinstance(focused, RowList):
+            return focused
+        return next(iter(self.query("#next-list").results(RowList)), None)
+
+    def _current_key(self) -> str | None:
+        rows = self._list()
+        return rows.current_key if rows is not None else None
+
+    def _task_id(self, key: str | None) -> int | None:
+        kind, _, value = (key or "").partition(":")
+        return int(value) if kind == "task" else None
+
+    def _target(self, key: str | None) -> Target | None:
+        """The record the row ``key`` is about (a task's: its deal, contact or company)."""
+        if key is None:
+            return None
+        task_id = self._task_id(key)
+        if task_id is not None:
+            return _task_target(self.tasks.get(task_id))
+        kind, _, value = key.partition(":")
+        action = self.queue.get(key)
+        return kind, int(value), action.title if action else ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        key = self._current_key()
         if action == "complete":
-            return True if self.query_one(RowList).current_key else None
+            return True if self._task_id(key) is not None else None
+        if action == "log":
+            return True if self._target(key) is not None else None
         return True
 
-    def action_complete(self) -> None:
-        key = self.query_one(RowList).current_key
-        if key is None:
+    # ------------------------------------------------------------------ actions
+
+    def on_row_chosen(self, message: RowChosen) -> None:
+        message.stop()
+        target = self._target(message.key)
+        if target is None:
+            self.notify("This task is not about a record.")
             return
-        task_id = int(key.partition(":")[2])
+        self.crm.open_record(target[0], target[1])
+
+    def on_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def action_switch(self) -> None:
+        rows = self._list()
+        other = "#task-list" if rows is None or rows.id == "next-list" else "#next-list"
+        self.query_one(other, RowList).focus()
+
+    def action_complete(self) -> None:
+        task_id = self._task_id(self._current_key())
+        if task_id is None:
+            return
         self.crm.run_write(
             partial(activities.complete_task, self.crm.store, task_id),
             done=self._done,
@@ -148,17 +273,39 @@ class TasksScreen(Screen[None]):
 
     def _done(self, task: ActivityRead) -> None:
         self.notify(f"Done: {task.subject}")
+        self._acted = True
         self.reload()
 
+    def action_log(self) -> None:
+        from tinycrm.tui.screens.forms import log_form
+
+        target = self._target(self._current_key())
+        if target is None:
+            return
+        kind, record_id, label = target
+        self.app.push_screen(
+            log_form(self.crm.store, kind, record_id, label), self._saved("Logged")
+        )
+
     def action_add(self) -> None:
+        """A task for the queue item's record; in the task list, a task of its own."""
         from tinycrm.tui.screens.forms import task_form
 
-        def added(task: Any) -> None:
-            if task is not None:
-                self.notify(f"Added task: {task.subject}")
+        rows = self._list()
+        in_queue = rows is not None and rows.id == "next-list"
+        target = self._target(self._current_key()) if in_queue else None
+        kind, record_id, label = target if target is not None else (None, None, "")
+        form = task_form(self.crm.store, kind, record_id, label)
+        self.app.push_screen(form, self._saved("Added task"))
+
+    def _saved(self, verb: str) -> Any:
+        def done(result: Any) -> None:
+            if result is not None:
+                self.notify(f"{verb}: {result.subject}")
+                self._acted = True
                 self.reload()
 
-        self.app.push_screen(task_form(self.crm.store, None, None, ""), added)
+        return done
 
     def action_back(self) -> None:
         self.app.pop_screen()
