@@ -12,6 +12,7 @@ from tinycrm.store.board import (
     BoardFilter,
     change_marker,
     column_key,
+    compile_board_where,
     complete_name,
     list_feed,
     load_board,
@@ -21,6 +22,7 @@ from tinycrm.store.companies import add_company
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.deals import add_deal, edit_deal, lose_deal, move_deal, win_deal
 from tinycrm.store.pipelines import add_pipeline, edit_stage
+from tinycrm.store.segments import InvalidFilter, save_segment
 
 NOW = datetime.now(UTC)
 
@@ -195,6 +197,114 @@ def test_filter_narrows_cards_and_aggregates(store) -> None:
     lead_in = _column(board, "Lead-in")
     assert (lead_in.count, lead_in.totals[0].total) == (2, Decimal("60"))
     assert board.filter.active and board.deals_total == 3
+
+
+def _where_data(store) -> None:  # type: ignore[no-untyped-def]
+    today = NOW.date()
+    add_contact(store, name="Jürgen Müller", email="jm@acme.de", company="Acme GmbH")
+    add_contact(store, name="Ada Lovelace", email="ada@x.com")
+    add_deal(
+        store,
+        title="Acme renewal",
+        contact="jm@acme.de",
+        amount="18500",
+        close_date=today + timedelta(days=3),
+        tags=["enterprise"],
+    )
+    add_deal(
+        store,
+        title="Engines pilot",
+        contact="ada@x.com",
+        amount="7200",
+        stage="Qualified",
+        close_date=today + timedelta(days=60),
+        owner="sam",
+    )
+    add_deal(
+        store,
+        title="Acme support",
+        company="Acme GmbH",
+        amount="24000",
+        currency="USD",
+        stage="Proposal",
+        tags=["churn"],
+    )
+    add_deal(
+        store,
+        title="Big expansion",
+        company="Acme GmbH",
+        amount="120000",
+        stage="Proposal",
+        probability=60,
+        close_date=today - timedelta(days=45),
+    )
+    add_deal(store, title="Small one", amount="900", stage="Negotiation", owner="Sam",
+             tags=["enterprise"])  # fmt: skip
+
+
+def test_where_expression_narrows_cards_and_aggregates(store) -> None:
+    _where_data(store)
+    save_segment(store, name="Big ones", expression="amount>=20000")
+
+    def titles(where: str, **parts: object) -> list[str]:
+        board = load_board(store, filter=BoardFilter(where=where, **parts), now=NOW)
+        return sorted(c.title for col in board.columns for c in col.cards)
+
+    assert titles("amount>10000 and stage=Proposal") == ["Acme support", "Big expansion"]
+    assert titles("tag:enterprise or owner=sam") == ["Acme renewal", "Engines pilot", "Small one"]
+    assert titles("probability>=50 and not tag:churn") == ["Big expansion", "Small one"]
+    assert titles("close<+30d") == ["Acme renewal", "Big expansion"]  # before 30 days from now
+    assert titles("close>30d") == ["Big expansion"]  # more than 30 days ago
+    assert titles("(stage=qualified or stage=negotiation) and amount<5000") == ["Small one"]
+    # the quick forms are conditions too; a bare word searches title, company, contact
+    assert titles("#enterprise and @SAM") == ["Small one"]
+    assert titles("owner:sam and not #enterprise") == ["Engines pilot"]
+    assert titles("contact:ada@ or contact:müller") == ["Acme renewal", "Engines pilot"]
+    assert titles("gmbh and amount<=30000") == ["Acme renewal", "Acme support"]
+    assert titles("not acme") == ["Engines pilot", "Small one"]  # exact complement
+    assert titles("segment:'big ones'") == ["Acme support", "Big expansion"]
+    assert titles('segment!="Big ones" and stage=Proposal') == []
+    # with the quick parts, every part must match; values are bound, never SQL
+    assert titles("amount>1000", owner="sam") == ["Engines pilot"]
+    assert titles('title="x\' or 1=1 --"') == []
+    board = load_board(store, filter=BoardFilter(where="stage=Proposal and amount>=10k"), now=NOW)
+    proposal = _column(board, "Proposal")
+    assert proposal.count == 2
+    assert [(t.currency, t.total) for t in proposal.totals] == [
+        ("EUR", Decimal("120000")),
+        ("USD", Decimal("24000")),
+    ]
+    assert _column(board, "Lead-in").count == 0
+    assert board.filter.active and board.deals_total == 5
+
+
+@pytest.mark.parametrize(
+    ("where", "position", "reason"),
+    [
+        ("amount>", 8, "expected a value after '>'"),
+        ("amount>10000 and", 17, "expected a condition after 'and'"),
+        ("owner:", 7, "expected a value after 'owner:'"),
+        ("stage", 6, "expected an operator after 'stage'"),
+        ("amount>5 and sta", 14, "expected a condition, not 'sta' (did you mean stage, status?)"),
+        ("stage>Proposal", 6, "'>' does not work on stage"),
+        ("status=opn", 8, "status is one of open, won, lost"),
+        ("lifecycle=lead", 1, "unknown field 'lifecycle' for deals"),
+        ("#", 2, "expected a tag after '#'"),
+        ("segment:nope", 9, "no segment"),
+    ],
+)
+def test_where_errors_say_where(store, where: str, position: int, reason: str) -> None:
+    with pytest.raises(InvalidFilter) as caught:
+        load_board(store, filter=BoardFilter(where=where))
+    assert caught.value.position == position
+    assert caught.value.reason.startswith(reason), caught.value.reason
+
+
+def test_where_check_without_a_session_leaves_segments_to_loading() -> None:
+    compile_board_where("segment:whatever and amount>5")  # no lookup, no error
+    with pytest.raises(InvalidFilter) as caught:
+        compile_board_where("segment:x and (")
+    assert caught.value.position == 16
 
 
 def test_other_pipelines(store) -> None:

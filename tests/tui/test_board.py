@@ -332,10 +332,14 @@ async def test_help_lists_every_binding_and_q_quits(tui_store, seeded) -> None:
         await pilot.press("question_mark")
         await settle(pilot)
         sections = app.screen.sections
-        assert {"Move on", "Won", "Lost", "New", "Edit", "Filter"} <= set(sections["Board"])
+        assert {"Move on", "Won", "Lost", "New", "Edit"} <= set(sections["Board"])
         assert sections["Board"]["Move on"] == ["shift+→", ">"]
+        # the filter's line says what the filter reads (the binding's tooltip)
+        [filter_line] = [d for d in sections["Board"] if d.startswith("Filter")]
+        assert "amount>10000 and stage=Proposal" in filter_line
+        assert sections["Board"][filter_line] == ["/"]
         assert {"Next card", "Open"} <= set(sections["Cards"])
-        assert {"Quit", "Keys", "Contacts", "Tasks"} <= set(sections["Everywhere"])
+        assert {"Quit", "Keys", "Contacts", "Tasks", "Dashboard"} <= set(sections["Everywhere"])
         await pilot.press("escape")
         await pilot.press("q")
         await pilot.pause()

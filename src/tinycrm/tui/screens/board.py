@@ -26,10 +26,12 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from tinycrm.filters import FilterError
 from tinycrm.store import deals
 from tinycrm.store.board import Board, BoardCard, BoardFilter, list_feed, load_board
 from tinycrm.store.errors import NotFound, StoreError
 from tinycrm.store.models import DealRead
+from tinycrm.store.segments import InvalidFilter
 from tinycrm.tui import format as fmt
 from tinycrm.tui.messages import CardChosen, CardHighlighted, DataChanged, FilterChanged
 from tinycrm.tui.preload import FEED_SIZE
@@ -39,7 +41,7 @@ from tinycrm.tui.widgets.cards import (
     StageColumn,
 )
 from tinycrm.tui.widgets.feed import FeedPanel
-from tinycrm.tui.widgets.filter import FilterBar, parse_filter
+from tinycrm.tui.widgets.filter import FilterBar, describe_error, parse_filter
 from tinycrm.tui.widgets.keybar import KeyBar
 
 FILTER_DELAY = 0.15
@@ -112,7 +114,15 @@ class BoardScreen(Screen[None]):
         Binding("r", "reopen", "Reopen", id="board.reopen"),
         Binding("n", "new_deal", "New", id="board.new"),
         Binding("e", "edit", "Edit", id="board.edit"),
-        Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            id="board.filter",
+            tooltip="Filter: words, #tag, @owner, contact:TEXT, or an expression such as "
+            "amount>10000 and stage=Proposal (the --where language)",
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
         Binding("c", "toggle_closed", "Won/Lost", id="board.closed"),
         Binding("f", "toggle_feed", "Feed", id="board.feed"),
@@ -125,6 +135,8 @@ class BoardScreen(Screen[None]):
         self.columns_data: list[ColumnState] = []
         self.pipeline_id: int | None = None
         self.filter = BoardFilter()
+        self._filter_text = ""  # what was typed for self.filter
+        self._shown_text = ""  # … and for the filter of the board on screen
         self.show_closed = False
         self.loaded = False
         self.last_load_seconds = 0.0
@@ -174,6 +186,7 @@ class BoardScreen(Screen[None]):
         store = self.crm.store
         preload = self.crm.preload
         board = preload.take_board() if preload is not None else None
+        flt = self.filter
         if board is not None and (self.pipeline_id, self.filter.active, self.show_closed) == (
             None,
             False,
@@ -191,14 +204,15 @@ class BoardScreen(Screen[None]):
                 board = load_board(
                     store,
                     pipeline=self.pipeline_id,
-                    filter=self.filter,
+                    filter=flt,
                     closed=self.show_closed,
                     now=self.crm.now(),
                 )
             except NotFound:  # the pipeline was removed elsewhere: show the default one
-                board = load_board(
-                    store, filter=self.filter, closed=self.show_closed, now=self.crm.now()
-                )
+                board = load_board(store, filter=flt, closed=self.show_closed, now=self.crm.now())
+        except InvalidFilter as exc:  # e.g. a segment that does not exist
+            self.app.call_from_thread(self._filter_refused, flt, exc)
+            return
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -218,6 +232,8 @@ class BoardScreen(Screen[None]):
             return
         self.board = board
         self.pipeline_id = board.pipeline_id
+        if board.filter == self.filter:
+            self._shown_text = self._filter_text
         self.last_load_seconds = seconds
         states = [_state(column) for column in board.columns]
         widgets = self.column_widgets()
@@ -323,7 +339,7 @@ class BoardScreen(Screen[None]):
             left += Content.styled(f"   weighted {weighted}", "$foreground-muted")
         right = Content("")
         if board.filter.active:
-            shown = self.query_one(FilterBar).value.strip()
+            shown = self._shown_text.strip()
             right = Content.styled(" filter ", "reverse") + Content(f" {shown} ")
         title = self.query_one("#board-title", Static)
         room = max(1, title.size.width - right.cell_length)
@@ -565,8 +581,15 @@ class BoardScreen(Screen[None]):
         self._set_filter(message.text, done=message.done)
 
     def _set_filter(self, text: str, *, done: bool) -> None:
-        new = parse_filter(text)
         bar = self.query_one(FilterBar)
+        try:
+            new = parse_filter(text)
+        except FilterError as exc:  # not applied: the board keeps the last good result
+            bar.show_error(exc, now=done)
+            if done:
+                self.notify(f"Filter not applied: {exc}", severity="error")
+            return
+        bar.show_error(None)
         if done:
             if not text.strip():
                 bar.display = False
@@ -575,9 +598,22 @@ class BoardScreen(Screen[None]):
         if new == self.filter:
             return
         self.filter = new
+        self._filter_text = text
         if self._filter_timer is not None:
             self._filter_timer.stop()
         self._filter_timer = self.set_timer(FILTER_DELAY, self.reload)
+
+    def _filter_refused(self, flt: BoardFilter, error: InvalidFilter) -> None:
+        """Loading with ``flt`` failed: go back to the filter on screen and say why."""
+        if flt != self.filter:
+            return  # typed on since: that filter is loading
+        self.filter = self.board.filter if self.board is not None else BoardFilter()
+        self._filter_text = self._shown_text
+        bar = self.query_one(FilterBar)
+        bar.show_error(error, now=True)
+        if not bar.has_focus:
+            self.notify(f"Filter not applied: {describe_error(error)}", severity="error")
+        self.refresh_bindings()
 
     def toggle_closed(self) -> None:
         self.action_toggle_closed()

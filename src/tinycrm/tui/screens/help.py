@@ -74,7 +74,8 @@ class HelpScreen(ModalScreen[None]):
             if binding.system or not binding.description or binding.action in SKIP:
                 continue
             area = _area(active.node)
-            description = binding.description
+            # A binding's tooltip, where it has one, says more than its key-bar word.
+            description = binding.tooltip or binding.description
             if binding.action in RENAMED:
                 area, description = "Everywhere", RENAMED[binding.action]
             display = self.app.get_key_display(binding.with_key(key))

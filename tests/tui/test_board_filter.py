@@ -1,0 +1,182 @@
+"""The board's `/` filter: quick words and the filter language, typed with real keys (Pilot)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.tui.conftest import SIZE, settle
+from tinycrm.filters import FilterError
+from tinycrm.store.segments import save_segment
+from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.board import BoardScreen
+from tinycrm.tui.widgets.filter import ERROR_DELAY, FilterBar, is_expression, parse_filter
+
+ALL_OPEN = ["Acme renewal", "Acme support", "Big expansion", "Engines pilot"]
+
+
+def _board(app: Any) -> BoardScreen:
+    board = app.screen_stack[0]
+    assert isinstance(board, BoardScreen)
+    return board
+
+
+def _shown(board: BoardScreen) -> list[str]:
+    return sorted(c.title for w in board.column_widgets() for c in w.state.cards)
+
+
+def _errors(app: Any) -> list[str]:
+    return [n.message for n in app._notifications if n.severity == "error"]
+
+
+async def _type(pilot: Any, text: str, *, clear: bool = False) -> None:
+    """Type into the filter bar (opening it with `/` when it is not focused)."""
+    if not isinstance(pilot.app.focused, FilterBar):
+        await pilot.press("slash")
+    if clear:
+        await pilot.press("ctrl+u")
+    await pilot.press(*text)
+    await pilot.pause(0.3)
+    await settle(pilot)
+
+
+async def test_an_expression_filters_the_columns(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        assert _shown(board) == ALL_OPEN
+        await _type(pilot, "amount>5000 and not tag:enterprise")
+        assert _shown(board) == ["Big expansion", "Engines pilot"]
+        negotiation = board.column_widgets()[3].state
+        assert (negotiation.name, negotiation.count) == ("Negotiation", 1)
+        assert board.filter.where == "amount>5000 and not tag:enterprise"
+        await _type(pilot, "(stage=Proposal or owner=sam) and amount<10k", clear=True)
+        assert _shown(board) == ["Acme support", "Engines pilot"]
+        await pilot.press("enter")  # keeps it, back to the cards
+        await settle(pilot)
+        assert app.focused is board.view
+        assert _shown(board) == ["Acme support", "Engines pilot"]
+        assert "amount<10k" in str(board.query_one("#board-title").render())
+        assert _errors(app) == []
+
+
+async def test_an_invalid_partial_expression_keeps_the_last_result(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        bar = board.query_one(FilterBar)
+        await _type(pilot, "amount>5000")
+        assert _shown(board) == ["Acme renewal", "Big expansion", "Engines pilot"]
+        await pilot.press(*" and stage=")
+        assert bar.error is None  # no error while the user is typing
+        await pilot.pause(ERROR_DELAY + 0.2)
+        await settle(pilot)
+        assert bar.error == "position 23: expected a value after '='"
+        assert bar.has_class("-invalid")
+        assert _shown(board) == ["Acme renewal", "Big expansion", "Engines pilot"]
+        assert board.filter.where == "amount>5000"
+        assert _errors(app) == []  # no notification while typing
+        await _type(pilot, "Negotiation")
+        assert bar.error is None and not bar.has_class("-invalid")
+        assert _shown(board) == ["Big expansion"]
+        await _type(pilot, " and stage>1")  # enter on a bad expression: one clear notification
+        await pilot.press("enter")
+        await settle(pilot)
+        assert bar.error == "position 44: '>' does not work on stage (text: use =, != or ~)"
+        (message,) = _errors(app)
+        assert message.startswith("Filter not applied: bad filter at position 44:")
+        assert app.focused is bar  # still there to fix it
+        assert _shown(board) == ["Big expansion"]
+
+
+async def test_the_quick_forms_still_work(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        for text, expected in [
+            ("acme", ["Acme renewal", "Acme support", "Big expansion"]),
+            ("acme tag:enterprise", ["Acme renewal"]),
+            ("#enterprise", ["Acme renewal"]),
+            ("@sam", ["Engines pilot"]),
+            ("owner:sam", ["Engines pilot"]),
+            ("contact:müller", ["Acme renewal"]),
+            ("contact:ada@", ["Engines pilot"]),
+            # inside an expression they are conditions, and a bare word searches
+            ("#enterprise or @sam", ["Acme renewal", "Engines pilot"]),
+            ("acme and amount>5000", ["Acme renewal", "Big expansion"]),
+        ]:
+            await _type(pilot, text, clear=True)
+            assert _shown(board) == expected, text
+        assert _errors(app) == []
+
+
+async def test_escape_clears_the_filter_and_its_error(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        bar = board.query_one(FilterBar)
+        await _type(pilot, "amount>100000 or")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert bar.error is not None
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert _shown(board) == ALL_OPEN
+        assert not board.filter.active
+        assert bar.error is None and not bar.display and bar.value == ""
+        assert app.focused is board.view
+
+
+async def test_segments_and_an_unknown_one(tui_store, seeded) -> None:
+    save_segment(tui_store, name="Big ones", expression="amount>=10000")
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        bar = board.query_one(FilterBar)
+        await _type(pilot, 'segment:"big ones"')
+        assert _shown(board) == ["Acme renewal", "Big expansion"]
+        await _type(pilot, "amount>1 and segment:nope", clear=True)  # found out on loading
+        assert bar.error == "position 22: no segment matches 'nope'"
+        assert _shown(board) == ALL_OPEN  # amount>1, the last one that loaded
+        assert board.filter.where == "amount>1"
+        assert _errors(app) == []
+        await pilot.press("enter")
+        await settle(pilot)
+        assert _errors(app) == ["Filter not applied: position 22: no segment matches 'nope'"]
+        assert bar.error == "position 22: no segment matches 'nope'"
+        assert _shown(board) == ALL_OPEN
+
+
+def test_the_rule_between_quick_search_and_expression() -> None:
+    for quick in ("acme", "big deal #vip @sam", "tag:x owner:y contact:z", 'tag:"a=b"', "o'brien"):
+        assert not is_expression(quick), quick
+    for expression in ("a=b", "x and y", "NOT x", "(acme)", "field:plan", "segment:vip"):
+        assert is_expression(expression), expression
+    assert parse_filter("acme  #VIP").model_dump(include={"text", "tags"}) == {
+        "text": "acme",
+        "tags": ["vip"],
+    }
+    assert parse_filter("amount>5 ").where == "amount>5"
+
+
+_PIECES = [*"ab =!<>~()\"':#@-5", "and", "or", "not", "amount", "stage", "tag:", "owner:"]
+_PIECES += ["contact:", "segment:", "field:", "close", "30d", "+1w", "10k", "Proposal", "ü"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.lists(st.sampled_from(_PIECES)).map("".join)))
+def test_any_text_reads_or_says_where(text: str) -> None:
+    try:
+        flt = parse_filter(text)
+    except FilterError as exc:
+        assert 1 <= exc.position <= len(text) + 1
+    else:
+        assert flt.where is None or is_expression(text)
