@@ -108,6 +108,10 @@ def test_good_config() -> None:
         ("[rules\n", "c.toml"),
         ("[smpt]\nhost = 'x'\n", "line 1: unknown section or key 'smpt'"),
         ("[[rules]]\nwhen = 'contact.created'\nstage = 'x'\ntask = 'y'\n", "stage only applies"),
+        ("[keys]\nwon = 'W'\n", "line 2: keys: 'won' is not a binding id"),
+        ("[remind]\n[keys]\n'board.won' = 5\n", "line 3: keys.board.won must be keys"),
+        ("[keys]\n'board.won' = 'shift w'\n", "line 2: keys.board.won must be keys"),
+        ("keys = 'W'\n", "[keys] must be a table"),
     ],
 )  # fmt: skip
 def test_config_errors_name_line_and_key(text: str, message: str) -> None:
@@ -116,6 +120,13 @@ def test_config_errors_name_line_and_key(text: str, message: str) -> None:
     assert message in str(err.value)
     assert str(err.value).startswith("c.toml")
     assert "\n" not in str(err.value)
+
+
+def test_keys_map_binding_ids_to_keys() -> None:
+    text = "[keys]\n'board.won' = 'W'\n\"app.quit\" = 'ctrl+q, f10'\n'rows.down' = 'j'\n"
+    config = parse_config(text, Path("c.toml"))
+    assert config.keys == {"board.won": "W", "app.quit": "ctrl+q,f10", "rows.down": "j"}
+    assert parse_config("", Path("c.toml")).keys == {}
 
 
 def test_missing_config_is_empty(tmp_path: Path) -> None:

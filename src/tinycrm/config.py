@@ -16,6 +16,10 @@ can say exactly what to fix::
     hot = 10                    # a score of 10 or more makes a lead hot
     cold = 0                    # a score below 0 makes it cold
 
+    [keys]                      # the board's keys, by binding id (? shows the keys)
+    "board.won" = "W"
+    "app.quit" = "ctrl+q"
+
     [[rules]]
     name = "Proposal follow-up"
     when = "deal.stage"         # deal.created, deal.stage, deal.won, deal.lost, contact.created
@@ -54,7 +58,7 @@ RULE_KEYS = {
     "set_contact_lifecycle",
 }
 PLACEHOLDERS = ("name", "contact", "company", "deal", "stage")
-SECTIONS = {"remind", "smtp", "scoring", "rules"}
+SECTIONS = {"remind", "smtp", "scoring", "rules", "keys"}
 SCORING_KEYS = ("hot", "cold")
 SCORE_LIMIT = 1_000_000
 
@@ -113,6 +117,7 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict)
     score_hot: int = 10  # [scoring] hot: a lead scoring at least this is hot
     score_cold: int = 0  # [scoring] cold: a lead scoring below this is cold
+    keys: dict[str, str] = field(default_factory=dict)  # [keys] binding id -> keys
 
 
 def config_path() -> Path:
@@ -162,7 +167,7 @@ def parse_config(text: str, path: Path) -> Config:
     if unknown:
         key = sorted(unknown)[0]
         raise locate.error(
-            None, key, f"unknown section or key {key!r} (known: remind, smtp, scoring, rules)"
+            None, key, f"unknown section or key {key!r} (known: remind, smtp, scoring, rules, keys)"
         )
     remind = data.get("remind", {})
     if not isinstance(remind, dict):
@@ -180,6 +185,7 @@ def parse_config(text: str, path: Path) -> Config:
         raise locate.error(None, "rules", "rules must be an array of tables: [[rules]]")
     rules = tuple(_rule(i, r, locate) for i, r in enumerate(raw_rules))
     hot, cold = _scoring(data.get("scoring", {}), locate)
+    keys = _keys(data.get("keys", {}), locate)
     return Config(
         path=path,
         exists=True,
@@ -189,7 +195,35 @@ def parse_config(text: str, path: Path) -> Config:
         raw=data,
         score_hot=hot,
         score_cold=cold,
+        keys=keys,
     )
+
+
+_KEY = re.compile(r"^(?:(?:ctrl|shift|alt|super|meta)\+)*(?:[a-z0-9_]+|[^\s,])$", re.IGNORECASE)
+_BINDING_ID = re.compile(r"^[a-z_]+\.[a-z_]+$")
+
+
+def _keys(keys: Any, locate: _Locator) -> dict[str, str]:
+    """The [keys] table: a binding id (``board.won``) to keys (``"W"``, ``"ctrl+q,f10"``).
+
+    Whether an id exists is the board's to say (its bindings are not imported here)."""
+    if not isinstance(keys, dict):
+        raise locate.error(None, "keys", "[keys] must be a table")
+    out = {}
+    for binding_id, value in keys.items():
+        if not _BINDING_ID.match(binding_id):
+            raise locate.error(
+                None, binding_id, f'keys: {binding_id!r} is not a binding id like "board.won"'
+            )
+        parts = [p.strip() for p in value.split(",")] if isinstance(value, str) else []
+        if not parts or not all(_KEY.match(p) for p in parts):
+            raise locate.error(
+                None,
+                binding_id,
+                f'keys.{binding_id} must be keys as a string, such as "W", "ctrl+q" or "f5,F"',
+            )
+        out[binding_id] = ",".join(parts)
+    return out
 
 
 def _scoring(scoring: Any, locate: _Locator) -> tuple[int, int]:
@@ -293,7 +327,7 @@ class _Locator:
                 return start + 1
         if key is None:
             return None
-        pattern = re.compile(rf"\s*(\"?){re.escape(key)}\1\s*=|\s*\[\s*{re.escape(key)}\s*\]")
+        pattern = re.compile(rf"\s*([\"']?){re.escape(key)}\1\s*=|\s*\[\s*{re.escape(key)}\s*\]")
         for n in range(start, end):
             if pattern.match(self.lines[n]):
                 return n + 1

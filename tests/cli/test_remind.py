@@ -122,6 +122,11 @@ def test_rules_list_and_check(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "line 4: rules[1]: unknown key 'stagee'" in broken.stderr
     refused = cli("deal", "add", "Other")
     assert refused.exit_code == 1 and "tinycrm rules check" in refused.stderr
+    config.write_text('[keys]\n"board.won" = "W"\n"rows.down" = "j,down"\n')
+    assert "OK (0 rules, 2 keys)" in cli("rules", "check").stdout
+    config.write_text('[keys]\n"board.wn" = "W"\n')
+    typo = cli("rules", "check")
+    assert typo.exit_code == 1 and "no binding of the board is called board.wn" in typo.stderr
 
 
 def test_sequence_commands(cli) -> None:

@@ -29,12 +29,18 @@ def run_board(opened: Store) -> None:
     """Run the board over ``opened`` until the user quits."""
     if not is_terminal():
         fail("the board needs a terminal (stdin and stdout must not be redirected)")
+    from tinycrm.config import ConfigError, current_config
+
+    try:
+        keys = current_config().keys  # [keys]: the user's own keys, by binding id
+    except ConfigError as exc:
+        fail(str(exc))
     from tinycrm.tui.preload import Preload
 
     preload = Preload.start(opened)  # loads while Textual is imported and starts
     from tinycrm.tui.app import make_app
 
-    make_app(opened, preload=preload).run()
+    make_app(opened, preload=preload, keymap=keys).run()
 
 
 @app.command("board")

@@ -52,5 +52,12 @@ def check() -> None:
     if not config.exists:
         out.done(f"No config file at {config.path} (nothing to check).")
         return
+    if config.keys:
+        from tinycrm.tui.keymap import unknown_ids
+
+        unknown = unknown_ids(config.keys)
+        if unknown:
+            fail(f"{config.path}: [keys]: no binding of the board is called {', '.join(unknown)}")
     count = len(config.rules)
-    out.done(f"{config.path}: OK ({count} rule{'s' if count != 1 else ''})")
+    keys = f", {len(config.keys)} key{'s' if len(config.keys) != 1 else ''}" if config.keys else ""
+    out.done(f"{config.path}: OK ({count} rule{'s' if count != 1 else ''}{keys})")

@@ -15,13 +15,14 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -68,9 +69,12 @@ class TinyCrmApp(App[None]):
         poll_interval: float = POLL_SECONDS,
         clock: Callable[[], datetime] | None = None,
         preload: Preload | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        self.user_keys = dict(keymap or {})
+        self._clashes: set[frozenset[str]] = set()
         self.preload = preload
         self.poll_interval = poll_interval
         self._clock = clock
@@ -92,6 +96,8 @@ class TinyCrmApp(App[None]):
         return BoardScreen()
 
     def on_mount(self) -> None:
+        if self.user_keys:
+            self._apply_user_keys()
         try:
             self.marker = change_marker(self.store)
         except StoreError:
@@ -104,6 +110,32 @@ class TinyCrmApp(App[None]):
         self._gc_thresholds = gc.get_threshold()
         gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], GC_FULL_EVERY)
         self.set_interval(IDLE_SECONDS, self._collect_when_idle, name="idle-gc")
+
+    def _apply_user_keys(self) -> None:
+        from tinycrm.tui.keymap import unknown_ids
+
+        unknown = unknown_ids(self.user_keys)
+        if unknown:
+            self.notify(
+                f"[keys] in the config file: no binding is called {', '.join(unknown)} "
+                "(the README lists every id)",
+                severity="warning",
+                timeout=10,
+            )
+        self.set_keymap({k: v for k, v in self.user_keys.items() if k not in unknown})
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """Say once when [keys] gave two bindings of one place the same key."""
+        ids = frozenset(b.id or b.action for b in clashed_bindings)
+        if ids in self._clashes:
+            return
+        self._clashes.add(ids)
+        self.notify(
+            f"[keys] in the config file: {', '.join(sorted(ids))} clash (one key, one place); "
+            "the user's key wins",
+            severity="warning",
+            timeout=10,
+        )
 
     def on_unmount(self) -> None:
         gc.set_threshold(*self._gc_thresholds)
@@ -306,10 +338,14 @@ def make_app(
     poll_interval: float = POLL_SECONDS,
     clock: Callable[[], datetime] | None = None,
     preload: Preload | None = None,
+    keymap: Mapping[str, str] | None = None,
 ) -> TinyCrmApp:
     """The board over ``store``.
 
     ``clock`` fixes "now" (snapshots); ``poll_interval`` is the live-refresh period in
-    seconds (0 turns it off); ``preload`` is the board's first load, already under way.
+    seconds (0 turns it off); ``preload`` is the board's first load, already under way;
+    ``keymap`` is the user's own keys, by binding id (the config file's ``[keys]``).
     """
-    return TinyCrmApp(store, poll_interval=poll_interval, clock=clock, preload=preload)
+    return TinyCrmApp(
+        store, poll_interval=poll_interval, clock=clock, preload=preload, keymap=keymap
+    )
