@@ -156,14 +156,13 @@ def _tasks(session: Session, now: datetime, day_end: datetime) -> list[DueItem]:
 
 
 def _cadences(session: Session, now: datetime) -> list[DueItem]:
+    # The latest logged interaction per contact: one descent of ix_activity_contact_when
+    # each (a max over an index prefix), not a pass over every activity of them.
     last_touch = (
-        select(Activity.contact_id, func.max(Activity.occurred_at).label("last"))
-        .where(
-            Activity.contact_id.in_(select(Contact.id).where(Contact.cadence_days.is_not(None))),
-            Activity.occurred_at.is_not(None),
-        )
-        .group_by(Activity.contact_id)
-        .subquery()
+        select(func.max(Activity.occurred_at))
+        .where(Activity.contact_id == Contact.id)
+        .correlate(Contact)
+        .scalar_subquery()
     )
     rows = (
         session.connection()
@@ -174,10 +173,9 @@ def _cadences(session: Session, now: datetime) -> list[DueItem]:
                 Contact.cadence_days,
                 Contact.created_at,
                 Company.name,
-                last_touch.c.last,
+                last_touch,
             )
             .outerjoin(Company, Contact.company_id == Company.id)
-            .outerjoin(last_touch, last_touch.c.contact_id == Contact.id)
             .where(Contact.cadence_days.is_not(None))
         )
         .all()
@@ -278,6 +276,13 @@ def _deal_items(session: Session, now: datetime, closing_days: int) -> list[DueI
     horizon = today + timedelta(days=closing_days)
     items = []
     for deal in _open_deals(session):
+        rotting_due = (
+            deal.last_touch + timedelta(days=deal.rotting_days) if deal.rotting_days else None
+        )
+        rotting = rotting_due is not None and rotting_due <= now
+        closing = deal.close_date is not None and deal.close_date <= horizon
+        if not (rotting or closing):
+            continue  # most open deals: not due, so not worth their money formatting
         value, probability = _weighted(deal)
         title = deal.title + (f" ({deal.company})" if deal.company else "")
         stake = _money_at(deal, probability)
@@ -289,22 +294,23 @@ def _deal_items(session: Session, now: datetime, closing_days: int) -> list[DueI
             "currency": deal.currency,
             "stake": stake or None,
         }
-        if deal.rotting_days:
-            due = deal.last_touch + timedelta(days=deal.rotting_days)
-            if due <= now:
-                idle = _days(now - deal.last_touch)
-                why = f"no activity for {idle} days, {deal.stage} rots after {deal.rotting_days}"
-                items.append(
-                    DueItem(
-                        key=f"rotting:{deal.id}",
-                        group="rotting",
-                        due_at=due,
-                        title=title,
-                        detail=why,
+        if rotting:
+            idle = _days(now - deal.last_touch)
+            why = f"no activity for {idle} days, {deal.stage} rots after {deal.rotting_days}"
+            items.append(
+                DueItem.from_row(
+                    {
+                        "key": f"rotting:{deal.id}",
+                        "group": "rotting",
+                        "due_at": rotting_due,
+                        "title": title,
+                        "detail": why,
                         **common,
-                    )
+                    }
                 )
-        if deal.close_date is not None and deal.close_date <= horizon:
+            )
+        if closing:
+            assert deal.close_date is not None
             days = (deal.close_date - today).days
             if days < 0:
                 when = f"expected close date passed {-days} days ago ({deal.close_date})"
@@ -313,13 +319,15 @@ def _deal_items(session: Session, now: datetime, closing_days: int) -> list[DueI
             else:
                 when = f"expected to close in {days} days ({deal.close_date})"
             items.append(
-                DueItem(
-                    key=f"closing:{deal.id}",
-                    group="closing",
-                    due_at=_local_midnight(deal.close_date),
-                    title=title,
-                    detail=when,
-                    **common,
+                DueItem.from_row(
+                    {
+                        "key": f"closing:{deal.id}",
+                        "group": "closing",
+                        "due_at": _local_midnight(deal.close_date),
+                        "title": title,
+                        "detail": when,
+                        **common,
+                    }
                 )
             )
     return items
