@@ -48,12 +48,12 @@ async def test_dashboard_shows_the_key_numbers_and_charts(tui_store, frozen_cloc
         assert "Dec: €1.8k" in screen.views["forecast"].caption
         assert screen.tile("overdue").has_class("-error")
         assert screen.big_digits  # 160x45: room for big digits
-        pipeline = screen.query_one("#chart-pipeline").text()
+        pipeline = screen.query_one("#chart-pipeline").plain()
         assert "Negotiation" in pipeline and "€120k" in pipeline and "$2.4k" in pipeline
-        forecast = screen.query_one("#chart-forecast").text()
+        forecast = screen.query_one("#chart-forecast").plain()
         assert "Jan 2027" in forecast and "€72k" in forecast
         assert "1 open deal without an expected close date" in forecast
-        activity = screen.query_one("#chart-activity").text()
+        activity = screen.query_one("#chart-activity").plain()
         assert "23 Nov" in activity and "this week so far: 1 call" in activity
         await pilot.press("escape")
         assert isinstance(app.screen, BoardScreen)
@@ -108,4 +108,4 @@ async def test_dashboard_at_80x24_stacks_tiles_and_charts(tui_store, frozen_cloc
         pipeline = screen.query_one("#chart-pipeline")
         forecast = screen.query_one("#chart-forecast")
         assert forecast.region.y >= pipeline.region.bottom  # one under the other
-        assert "Negotiation" in pipeline.text()
+        assert "Negotiation" in pipeline.plain()

@@ -382,7 +382,7 @@ class Chart(Widget):
         side_by_side = self.screen.has_class("-wide")
         return max(1, len(self.lines(width)), self.min_lines if side_by_side else 0)
 
-    def text(self) -> str:
+    def plain(self) -> str:
         """What the chart shows, as plain text (for the tests)."""
         return "\n".join(line.plain for line in self.lines(*self.content_size))
 
