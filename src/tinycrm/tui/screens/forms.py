@@ -279,6 +279,31 @@ def _tag_changes(old: Sequence[str], new: list[str] | None) -> tuple[list[str], 
     return [t for t in wanted if t not in old], [t for t in old if t not in wanted]
 
 
+def _owner_and_tags(record: Any) -> list[FormField]:
+    """The owner and tags fields every record's form ends with (``record``: None when new)."""
+    return [
+        FormField("owner", "Owner", record.owner if record else "", "you", words=("owner",)),
+        FormField(
+            "tags",
+            "Tags",
+            _tags_joined(record.tags) if record else "",
+            "comma separated",
+            parse=parse_tags,
+            words=("tag",),
+        ),
+    ]
+
+
+def _owner_and_tag_changes(record: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """What an edit form's owner and tags fields change: ``owner`` (a blank one keeps it),
+    ``add_tags`` and ``remove_tags``, as the store's ``edit_*`` functions take them."""
+    changes: dict[str, Any] = {}
+    if (values["owner"] or record.owner) != record.owner:
+        changes["owner"] = values["owner"]
+    changes["add_tags"], changes["remove_tags"] = _tag_changes(record.tags, values["tags"])
+    return changes
+
+
 def _plain(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -354,15 +379,7 @@ def _deal_fields(deal: DealRead | None, stages: Sequence[tuple[str, int]], stage
             parse=parse_probability,
             words=("probability",),
         ),
-        FormField("owner", "Owner", deal.owner if deal else "", "you", words=("owner",)),
-        FormField(
-            "tags",
-            "Tags",
-            _tags_joined(deal.tags) if deal else "",
-            "comma separated",
-            parse=parse_tags,
-            words=("tag",),
-        ),
+        *_owner_and_tags(deal),
     ]
     return fields
 
@@ -421,10 +438,8 @@ def edit_deal_form(store: Store, deal: DealRead) -> FormScreen:
         before = deal.probability if deal.probability_override else None
         if v["probability"] != before:
             changes["probability"] = v["probability"]
-        if (v["owner"] or deal.owner) != deal.owner:
-            changes["owner"] = v["owner"]
-        add, remove = _tag_changes(deal.tags, v["tags"])
-        return deals.edit_deal(store, deal.id, **changes, add_tags=add, remove_tags=remove)
+        changes.update(_owner_and_tag_changes(deal, v))
+        return deals.edit_deal(store, deal.id, **changes)
 
     return FormScreen(
         f"Edit deal · {deal.title}",
@@ -487,15 +502,7 @@ def _contact_fields(contact: ContactRead | None) -> list[FormField]:
             required=True,
             words=("lifecycle",),
         ),
-        FormField("owner", "Owner", c.owner if c else "", "you", words=("owner",)),
-        FormField(
-            "tags",
-            "Tags",
-            _tags_joined(c.tags) if c else "",
-            "comma separated",
-            parse=parse_tags,
-            words=("tag",),
-        ),
+        *_owner_and_tags(c),
     ]
 
 
@@ -513,10 +520,8 @@ def edit_contact_form(store: Store, contact: ContactRead) -> FormScreen:
             for k in ("name", "email", "phone", "title", "role", "company", "lifecycle")
             if v[k] != getattr(contact, k)
         }
-        if (v["owner"] or contact.owner) != contact.owner:
-            changes["owner"] = v["owner"]
-        add, remove = _tag_changes(contact.tags, v["tags"])
-        return contacts.edit_contact(store, contact.id, **changes, add_tags=add, remove_tags=remove)
+        changes.update(_owner_and_tag_changes(contact, v))
+        return contacts.edit_contact(store, contact.id, **changes)
 
     return FormScreen(
         f"Edit contact · {contact.name}",
@@ -546,15 +551,7 @@ def _company_fields(company: CompanyRead | None) -> list[FormField]:
         FormField("phone", "Phone", _plain(c.phone if c else None)),
         FormField("city", "City", _plain(c.city if c else None)),
         FormField("country", "Country", _plain(c.country if c else None)),
-        FormField("owner", "Owner", c.owner if c else "", "you", words=("owner",)),
-        FormField(
-            "tags",
-            "Tags",
-            _tags_joined(c.tags) if c else "",
-            "comma separated",
-            parse=parse_tags,
-            words=("tag",),
-        ),
+        *_owner_and_tags(c),
     ]
 
 
@@ -569,12 +566,8 @@ def edit_company_form(store: Store, company: CompanyRead) -> FormScreen:
     def save(v: dict[str, Any]) -> CompanyRead:
         keys = ("name", "domain", "industry", "size", "phone", "city", "country")
         changes = {k: v[k] for k in keys if v[k] != getattr(company, k)}
-        if (v["owner"] or company.owner) != company.owner:
-            changes["owner"] = v["owner"]
-        add, remove = _tag_changes(company.tags, v["tags"])
-        return companies.edit_company(
-            store, company.id, **changes, add_tags=add, remove_tags=remove
-        )
+        changes.update(_owner_and_tag_changes(company, v))
+        return companies.edit_company(store, company.id, **changes)
 
     return FormScreen(
         f"Edit company · {company.name}",
