@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _data import contacts  # noqa: E402
+from _data import contacts
 
 QUERIES = ("MÜLLER", "ødegaard", "jürgen.12", "torvalds", "+49 30 55", "zoë lef", "xyzzy")
 N = 100_000

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _data import contacts  # noqa: E402
+from _data import contacts
 
 BIN = Path(sys.executable).parent / "tinycrm"
 

@@ -187,6 +187,16 @@ def _as_utc(dt: datetime) -> datetime:
     return dt.astimezone(UTC)
 
 
+def local_day(now: datetime) -> tuple[datetime, datetime]:
+    """The UTC bounds of the user's local calendar day containing ``now`` (DST-safe)."""
+    tz = local_tz()
+    local = now.astimezone(tz)
+    midnight = datetime.combine(local.date(), time())
+    start = midnight.replace(tzinfo=tz)
+    end = (midnight + timedelta(days=1)).replace(tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
 # --------------------------------------------------------------------------- display
 
 

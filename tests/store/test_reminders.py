@@ -42,10 +42,11 @@ def keys(items) -> list[tuple[str, str]]:
     return [(i.group, i.key) for i in items]
 
 
-def test_due_groups(store) -> None:
+def every_group(store) -> dict[str, int]:
+    """One item of each group due at NOW; their ids."""
     ada = add_contact(store, name="Ada", cadence_days=30)
     backdate(store, Contact, ada.id, created_at=NOW - timedelta(days=40))
-    overdue = add_task(store, text="late", due=NOW - timedelta(days=2), contact="Ada")
+    late = add_task(store, text="late", due=NOW - timedelta(days=2), contact="Ada")
     today = add_task(store, text="today", due=NOW + timedelta(hours=3))
     soon = add_task(
         store, text="friday", due=NOW + timedelta(days=4), remind=NOW - timedelta(minutes=5)
@@ -55,14 +56,20 @@ def test_due_groups(store) -> None:
                     close_date=date(2026, 11, 27))  # fmt: skip
     backdate(store, Deal, deal.id, created_at=NOW - timedelta(days=30))
     backdate(store, StageChange, 1, at=NOW - timedelta(days=30))
+    return {"ada": ada.id, "late": late.id, "today": today.id, "soon": soon.id, "deal": deal.id}
+
+
+def test_due_groups(store) -> None:
+    ids = every_group(store)
+    ada, overdue, today, soon, deal = (ids[k] for k in ("ada", "late", "today", "soon", "deal"))
     items = due_items(store, now=NOW, closing_days=7)
     assert keys(items) == [
-        ("overdue", f"task:{overdue.id}"),
-        ("today", f"task:{today.id}"),
-        ("reminder", f"remind:{soon.id}"),
-        ("keep_in_touch", f"cadence:{ada.id}"),
-        ("rotting", f"rotting:{deal.id}"),
-        ("closing", f"closing:{deal.id}"),
+        ("overdue", f"task:{overdue}"),
+        ("today", f"task:{today}"),
+        ("reminder", f"remind:{soon}"),
+        ("keep_in_touch", f"cadence:{ada}"),
+        ("rotting", f"rotting:{deal}"),
+        ("closing", f"closing:{deal}"),
     ]
     rotting = items[4]
     assert rotting.line() == (
@@ -72,12 +79,12 @@ def test_due_groups(store) -> None:
     assert "never contacted" in items[3].detail
     # acting on items takes them off
     log_activity(store, kind="call", text="caught up", ref="deal:Acme", at=NOW)
-    complete_task(store, overdue.id)
+    complete_task(store, overdue)
     left = keys(due_items(store, now=NOW + timedelta(minutes=1), closing_days=2))
-    assert ("rotting", f"rotting:{deal.id}") not in left
-    assert ("overdue", f"task:{overdue.id}") not in left
-    assert ("closing", f"closing:{deal.id}") not in left  # outside 2 days
-    assert ("keep_in_touch", f"cadence:{ada.id}") not in left  # the call was with Ada
+    assert ("rotting", f"rotting:{deal}") not in left
+    assert ("overdue", f"task:{overdue}") not in left
+    assert ("closing", f"closing:{deal}") not in left  # outside 2 days
+    assert ("keep_in_touch", f"cadence:{ada}") not in left  # the call was with Ada
 
 
 def test_announced_once_per_due_time(store) -> None:
@@ -105,6 +112,47 @@ def test_failed_delivery_releases_and_stale_claims_expire(store) -> None:
     # run b dies without confirming: 15 minutes later its claim is taken over
     later = NOW + timedelta(minutes=16)
     assert len(claim_items(store, due_items(store, now=later), run_id="c", now=later)) == 1
+
+
+def test_new_only_leaves_out_what_was_told(store) -> None:
+    ids = every_group(store)
+    everything = due_items(store, now=NOW, closing_days=7)
+    assert len({i.group for i in everything}) == 6
+    assert due_items(store, now=NOW, closing_days=7, new_only=True) == everything
+    # A run claims half of them and is still delivering: the rest are new.
+    claim_items(store, everything[::2], run_id="busy", now=NOW)
+    assert due_items(store, now=NOW, closing_days=7, new_only=True) == everything[1::2]
+    confirm_run(store, "busy", now=NOW)
+    claim_items(store, everything[1::2], run_id="done", now=NOW)
+    confirm_run(store, "done", now=NOW)
+    assert due_items(store, now=NOW, closing_days=7, new_only=True) == []
+    assert due_items(store, now=NOW, closing_days=7) == everything
+    # New due times are new items: the task moves, the deal's close date changes.
+    with store.write() as session:
+        session.execute(
+            update(Activity)
+            .where(Activity.id == ids["late"])
+            .values(due_at=NOW - timedelta(days=1))
+        )
+        session.execute(
+            update(Deal).where(Deal.id == ids["deal"]).values(close_date=date(2026, 11, 26))
+        )
+    fresh = due_items(store, now=NOW, closing_days=7, new_only=True)
+    assert keys(fresh) == [
+        ("overdue", f"task:{ids['late']}"),
+        ("closing", f"closing:{ids['deal']}"),
+    ]
+
+
+def test_new_only_takes_over_a_dead_runs_claims(store) -> None:
+    every_group(store)
+    everything = due_items(store, now=NOW, closing_days=7)
+    claim_items(store, everything, run_id="died", now=NOW)  # never confirmed nor released
+    assert due_items(store, now=NOW + timedelta(minutes=5), closing_days=7, new_only=True) == []
+    later = NOW + timedelta(minutes=16)
+    again = due_items(store, now=later, closing_days=7, new_only=True)
+    assert keys(again) == keys(due_items(store, now=later, closing_days=7))
+    assert len(claim_items(store, again, run_id="next", now=later)) == len(again) == 6
 
 
 def test_repeating_task_and_reminder_lead(store) -> None:
@@ -258,7 +306,7 @@ def test_next_actions_order(store) -> None:
 
 
 def test_local_day_on_daylight_saving_days() -> None:
-    from tinycrm.store.activities import local_day
+    from tinycrm.dates import local_day
 
     spring = local_day(datetime(2026, 3, 29, 12, 0, tzinfo=UTC))  # Berlin: 23-hour day
     autumn = local_day(datetime(2026, 10, 25, 12, 0, tzinfo=UTC))  # Berlin: 25-hour day

@@ -136,7 +136,10 @@ def remind(
     from tinycrm.store.reminders import claim_items, confirm_run, due_items, release_run
 
     opened = store(ctx)
-    items = due_items(opened, closing_days=closing_days)
+    # Cron's usual run reads only what it has not told; --all and --fail-if-due need
+    # everything that is due.
+    everything = all_ or fail_if_due
+    items = due_items(opened, closing_days=closing_days, new_only=not everything)
     run_id = uuid.uuid4().hex
     tell = items if all_ else claim_items(opened, items, run_id=run_id)
     try:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tinycrm import dates, repeat
+from tinycrm.dates import local_day
 from tinycrm.store import validate
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact
@@ -276,16 +277,6 @@ def add_task(
             summary=f"added task{about}: {subject} (due {dates.format_local(due)}{repeats})",
         )
         return to_read(session, task)
-
-
-def local_day(now: datetime) -> tuple[datetime, datetime]:
-    """The UTC bounds of the user's local calendar day containing ``now`` (DST-safe)."""
-    tz = dates.local_tz()
-    local = now.astimezone(tz)
-    midnight = datetime.combine(local.date(), time())
-    start = midnight.replace(tzinfo=tz)
-    end = (midnight + timedelta(days=1)).replace(tzinfo=tz)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _task(session: Session, task_id: int) -> Activity:

@@ -28,6 +28,7 @@ from tinycrm.store.models import (
     Stage,
     StageChange,
     StageChangeRead,
+    effective_probability,
 )
 from tinycrm.store.pipelines import resolve_pipeline, resolve_stage, stages_of
 from tinycrm.store.records import (
@@ -66,15 +67,6 @@ def resolve_deal(session: Session, ref: str | int) -> Deal:
         keys=[(Deal.title_key, validate.key)],
         describe=describe,
     )
-
-
-def effective_probability(status: str, override: int | None, stage_probability: int) -> int:
-    """Won deals are certain, lost ones are not; open ones use the override or the stage's."""
-    if status == "won":
-        return 100
-    if status == "lost":
-        return 0
-    return override if override is not None else stage_probability
 
 
 def _amount(deal: Deal) -> Decimal | None:

@@ -51,7 +51,10 @@ class Company(SQLModel, table=True):
 class Contact(SQLModel, table=True):
     """A person, usually at a company."""
 
-    __table_args__ = (Index("ix_contact_name_key", "name_key"),)
+    __table_args__ = (
+        Index("ix_contact_name_key", "name_key"),
+        Index("ix_contact_cadence", "cadence_days", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
@@ -123,6 +126,15 @@ class Deal(SQLModel, table=True):
     external_id: str | None = Field(default=None, index=True)  # id in the system it came from
     created_at: datetime = Field(sa_column=_created())
     updated_at: datetime = Field(sa_column=_created())
+
+
+def effective_probability(status: str, override: int | None, stage_probability: int) -> int:
+    """Won deals are certain, lost ones are not; open ones use the override or the stage's."""
+    if status == "won":
+        return 100
+    if status == "lost":
+        return 0
+    return override if override is not None else stage_probability
 
 
 class StageChange(SQLModel, table=True):
@@ -239,7 +251,10 @@ class Announcement(SQLModel, table=True):
     the run that claimed it is delivering; a failed delivery deletes the claim.
     """
 
-    __table_args__ = (UniqueConstraint("key", "due_at"),)
+    __table_args__ = (
+        UniqueConstraint("key", "due_at"),
+        Index("ix_announcement_run_id", "run_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str  # task:12, remind:12, cadence:5, rotting:7, closing:9

@@ -12,17 +12,29 @@ plus open deals with no next step, into one queue.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tinycrm import dates, money
-from tinycrm.store.activities import local_day
-from tinycrm.store.deals import effective_probability
+from tinycrm.dates import local_day
 from tinycrm.store.engine import Store
 from tinycrm.store.models import (
     Activity,
@@ -33,6 +45,7 @@ from tinycrm.store.models import (
     ReadModel,
     Stage,
     StageChange,
+    effective_probability,
 )
 from tinycrm.store.types import utcnow
 
@@ -100,8 +113,40 @@ def _money_at(deal: _OpenDeal, probability: int) -> str:
     return f"{amount} at {probability}%"
 
 
-def _tasks(session: Session, now: datetime, day_end: datetime) -> list[DueItem]:
+def _told(now: datetime) -> ColumnElement[bool]:
+    """An announcement that counts: delivered, or claimed by a run that may still be
+    delivering (a claim older than ``STALE_CLAIM`` is a dead run's, taken over)."""
+    return or_(Announcement.announced_at.is_not(None), Announcement.claimed_at >= now - STALE_CLAIM)
+
+
+def _announced(kind: str, due: Any, now: datetime) -> ColumnElement[bool]:
+    """The task item ``kind:<id>`` was told at due time ``due``: a probe of the
+    (key, due_at) unique index."""
+    key = literal(f"{kind}:", String) + cast(Activity.id, String)
+    told = select(Announcement.id).where(
+        Announcement.key == key, Announcement.due_at == due, _told(now)
+    )
+    return told.exists()
+
+
+def _seen(session: Session, kind: str, now: datetime) -> set[tuple[str, datetime]]:
+    """(key, due time) of every item of a kind (``cadence``, ``rotting``, ...) that was
+    told: a range of the (key, due_at) unique index."""
+    rows = session.connection().execute(
+        select(Announcement.key, Announcement.due_at).where(
+            Announcement.key >= f"{kind}:", Announcement.key < f"{kind};", _told(now)
+        )
+    )
+    return set(rows.all())  # type: ignore[arg-type]
+
+
+def _tasks(session: Session, now: datetime, day_end: datetime, new_only: bool) -> list[DueItem]:
     person, account, opportunity = aliased(Contact), aliased(Company), aliased(Deal)
+    due = Activity.due_at < day_end
+    reminder = and_(Activity.due_at >= day_end, Activity.remind_at <= now)
+    if new_only:
+        due = and_(due, ~_announced("task", Activity.due_at, now))
+        reminder = and_(reminder, ~_announced("remind", Activity.remind_at, now))
     query = (
         select(
             Activity.id,
@@ -119,22 +164,24 @@ def _tasks(session: Session, now: datetime, day_end: datetime) -> list[DueItem]:
         .where(
             Activity.kind == "task",
             Activity.done_at.is_(None),
-            or_(Activity.due_at < day_end, Activity.remind_at <= now),
+            or_(due, reminder),
         )
         .order_by(Activity.due_at)
     )
+    rows = session.connection().execute(query)
+    zone = dates.local_tz()
     items = []
-    for task_id, subject, due, remind_at, deal_id, contact, company, deal in session.execute(query):
+    for task_id, subject, due, remind_at, deal_id, contact, company, deal in rows:
         about = " · ".join(x for x in (deal, contact, company) if x)
         if due < now:
             group, key, when = "overdue", f"task:{task_id}", due
-            detail = f"was due {dates.humanize(due, now=now)}"
+            detail = f"was due {dates.humanize(due, now=now, tz=zone)}"
         elif due < day_end:
             group, key, when = "today", f"task:{task_id}", due
-            detail = f"due {dates.format_local(due)[-5:]}"
+            detail = f"due {dates.format_local(due, tz=zone)[-5:]}"
         else:
             group, key, when = "reminder", f"remind:{task_id}", remind_at
-            detail = f"due {dates.format_local(due)}"
+            detail = f"due {dates.format_local(due, tz=zone)}"
         items.append(
             DueItem.from_row(
                 {
@@ -155,47 +202,86 @@ def _tasks(session: Session, now: datetime, day_end: datetime) -> list[DueItem]:
     return items
 
 
-def _cadences(session: Session, now: datetime) -> list[DueItem]:
-    # The latest logged interaction per contact: one descent of ix_activity_contact_when
-    # each (a max over an index prefix), not a pass over every activity of them.
+def _untouched_since(link: Any, owner: Any, cutoff: datetime) -> ColumnElement[bool]:
+    """No interaction logged after ``cutoff`` whose ``link`` (``Activity.contact_id`` or
+    ``Activity.deal_id``) is ``owner``: one probe of an (id, occurred_at) index."""
+    later = select(Activity.id).where(link == owner, Activity.occurred_at > cutoff)
+    return ~later.exists()
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
+    # A cadence is due when neither the contact's creation nor any interaction with
+    # them is later than now - cadence. Cadences are a handful of distinct values, so
+    # each gets its own cutoff and the test is a range of ix_contact_cadence plus an
+    # index probe per contact; only the contacts that are due come back, and only
+    # those not told yet are read in full.
+    conn = session.connection()
+    cadences = conn.scalars(
+        select(Contact.cadence_days).where(Contact.cadence_days > 0).distinct()
+    ).all()
+    if not cadences:
+        return []
+    lapsed = []
+    for cadence in cadences:
+        cutoff = now - timedelta(days=cadence)
+        lapsed.append(
+            and_(
+                Contact.cadence_days == cadence,
+                Contact.created_at <= cutoff,
+                _untouched_since(Activity.contact_id, Contact.id, cutoff),
+            )
+        )
     last_touch = (
         select(func.max(Activity.occurred_at))
         .where(Activity.contact_id == Contact.id)
         .correlate(Contact)
         .scalar_subquery()
     )
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                Contact.id,
-                Contact.name,
-                Contact.cadence_days,
-                Contact.created_at,
-                Company.name,
-                last_touch,
-            )
-            .outerjoin(Company, Contact.company_id == Company.id)
-            .where(Contact.cadence_days.is_not(None))
+    rows = conn.execute(
+        select(Contact.id, Contact.cadence_days, Contact.created_at, last_touch).where(
+            Contact.cadence_days > 0, or_(*lapsed)
         )
-        .all()
-    )
+    ).all()
+    seen = _seen(session, "cadence", now) if new_only else set()
+    due = {}
+    for contact_id, cadence, created_at, last in rows:
+        since = created_at if last is None or last < created_at else last
+        when = since + timedelta(days=cadence)
+        if (f"cadence:{contact_id}", when) not in seen:
+            due[contact_id] = (when, cadence, since, last)
+    names = {}
+    for ids in _chunks(sorted(due)):
+        named = select(Contact.id, Contact.name, Company.name).outerjoin(
+            Company, Contact.company_id == Company.id
+        )
+        names.update(
+            (i, (name, company))
+            for i, name, company in conn.execute(named.where(Contact.id.in_(ids)))
+        )
     items = []
-    for contact_id, name, cadence, created_at, company, last in rows:
-        since = max(t for t in (last, created_at) if t is not None)
-        due = since + timedelta(days=cadence)
-        if due > now:
-            continue
+    for contact_id, (when, cadence, since, last) in due.items():
+        name, company = names[contact_id]
         ago = "never contacted" if last is None else f"last contact {_days(now - since)} days ago"
         items.append(
-            DueItem(
-                key=f"cadence:{contact_id}",
-                group="keep_in_touch",
-                due_at=due,
-                title=name + (f" ({company})" if company else ""),
-                detail=f"{ago}; keep in touch every {cadence} days",
-                entity="contact",
-                entity_id=contact_id,
+            DueItem.from_row(
+                {
+                    "key": f"cadence:{contact_id}",
+                    "group": "keep_in_touch",
+                    "due_at": when,
+                    "title": name + (f" ({company})" if company else ""),
+                    "detail": f"{ago}; keep in touch every {cadence} days",
+                    "entity": "contact",
+                    "entity_id": contact_id,
+                    "deal_id": None,
+                    "value": None,
+                    "currency": None,
+                    "stake": None,
+                }
             )
         )
     return items
@@ -220,25 +306,28 @@ class _OpenDeal:
     last_touch: datetime
 
 
-def _open_deals(session: Session) -> list[_OpenDeal]:
-    """Open deals with their stage, company name and last touch: the latest logged activity
-    or completed task (completing a task sets its ``occurred_at``), move, or creation."""
-    conn = session.connection()
-    open_ids = select(Deal.id).where(Deal.status == "open")
-    activity = dict(
-        conn.execute(
-            select(Activity.deal_id, func.max(Activity.occurred_at))
-            .where(Activity.deal_id.in_(open_ids), Activity.occurred_at.is_not(None))
-            .group_by(Activity.deal_id)
-        ).all()
+def _last_moves() -> tuple[Any, Any]:
+    """A deal's latest logged activity and latest move, as correlated subqueries."""
+    activity = (
+        select(func.max(Activity.occurred_at))
+        .where(Activity.deal_id == Deal.id)
+        .correlate(Deal)
+        .scalar_subquery()
     )
-    moved = dict(
-        conn.execute(
-            select(StageChange.deal_id, func.max(StageChange.at))
-            .where(StageChange.deal_id.in_(open_ids))
-            .group_by(StageChange.deal_id)
-        ).all()
+    moved = (
+        select(func.max(StageChange.at))
+        .where(StageChange.deal_id == Deal.id)
+        .correlate(Deal)
+        .scalar_subquery()
     )
+    return activity, moved
+
+
+def _open_deals(session: Session, *where: ColumnElement[bool]) -> list[_OpenDeal]:
+    """Open deals (those that also meet ``where``) with their stage, company name and
+    last touch: the latest logged activity or completed task (completing a task sets
+    its ``occurred_at``), move, or creation. Each latest time is one index descent."""
+    activity, moved = _last_moves()
     columns = (
         Deal.id,
         Deal.title,
@@ -253,36 +342,85 @@ def _open_deals(session: Session) -> list[_OpenDeal]:
         Stage.rotting_days,
         Company.name,
     )
-    rows = conn.execute(
-        select(*columns)
+    rows = session.connection().execute(
+        select(*columns, activity, moved)
         .join(Stage, Deal.stage_id == Stage.id)
         .outerjoin(Company, Deal.company_id == Company.id)
-        .where(Deal.status == "open")
+        .where(Deal.status == "open", *where)
         .order_by(Deal.id)
-    ).all()
+    )
     out = []
-    for row in rows:
-        touches = (row[7], activity.get(row[0]), moved.get(row[0]))
+    for *row, touched, moved_at in rows:
+        touches = (row[7], touched, moved_at)
         out.append(_OpenDeal(*row, last_touch=max(t for t in touches if t is not None)))
     return out
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=dates.local_tz()).astimezone(UTC)
+def _due_deals(
+    session: Session, now: datetime, horizon: date, zone: tzinfo, seen: set[tuple[str, datetime]]
+) -> list[tuple[_OpenDeal, datetime | None, datetime | None]]:
+    """Open deals that rot (untouched for longer than their stage allows) or close by
+    ``horizon``, each with its rotting and closing due times (None: not due, or told
+    at that time already, per ``seen``).
 
-
-def _deal_items(session: Session, now: datetime, closing_days: int) -> list[DueItem]:
-    today = now.astimezone(dates.local_tz()).date()
-    horizon = today + timedelta(days=closing_days)
-    items = []
-    for deal in _open_deals(session):
-        rotting_due = (
-            deal.last_touch + timedelta(days=deal.rotting_days) if deal.rotting_days else None
+    Each rotting stage gets its own cutoff, so the test is in SQL: an index probe for
+    a later activity or move, not a pass over the deal's history. Only the deals with
+    something to tell are then read in full.
+    """
+    conn = session.connection()
+    stages = conn.execute(select(Stage.id, Stage.rotting_days).where(Stage.rotting_days > 0))
+    due = [Deal.close_date <= horizon]
+    for stage_id, days in stages:
+        cutoff = now - timedelta(days=days)
+        moved_since = select(StageChange.id).where(
+            StageChange.deal_id == Deal.id, StageChange.at > cutoff
         )
-        rotting = rotting_due is not None and rotting_due <= now
-        closing = deal.close_date is not None and deal.close_date <= horizon
-        if not (rotting or closing):
-            continue  # most open deals: not due, so not worth their money formatting
+        due.append(
+            and_(
+                Deal.stage_id == stage_id,
+                Deal.created_at <= cutoff,
+                _untouched_since(Activity.deal_id, Deal.id, cutoff),
+                ~moved_since.exists(),
+            )
+        )
+    activity, moved = _last_moves()
+    rows = conn.execute(
+        select(Deal.id, Deal.created_at, Deal.close_date, Stage.rotting_days, activity, moved)
+        .join(Stage, Deal.stage_id == Stage.id)
+        .where(Deal.status == "open", or_(*due))
+    )
+    when = {}
+    for deal_id, created_at, close_date, rotting_days, touched, moved_at in rows:
+        last = max(t for t in (created_at, touched, moved_at) if t is not None)
+        rotting = last + timedelta(days=rotting_days) if rotting_days else None
+        if rotting is not None and (rotting > now or (f"rotting:{deal_id}", rotting) in seen):
+            rotting = None
+        closing = None
+        if close_date is not None and close_date <= horizon:
+            closing = _local_midnight(close_date, zone)
+            if (f"closing:{deal_id}", closing) in seen:
+                closing = None
+        if rotting or closing:
+            when[deal_id] = (rotting, closing)
+    deals = []
+    for ids in _chunks(sorted(when)):
+        deals += _open_deals(session, Deal.id.in_(ids))
+    return [(deal, *when[deal.id]) for deal in deals]
+
+
+def _local_midnight(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def _deal_items(
+    session: Session, now: datetime, closing_days: int, new_only: bool
+) -> list[DueItem]:
+    zone = dates.local_tz()
+    today = now.astimezone(zone).date()
+    horizon = today + timedelta(days=closing_days)
+    seen = _seen(session, "rotting", now) | _seen(session, "closing", now) if new_only else set()
+    items = []
+    for deal, rotting_due, closing_due in _due_deals(session, now, horizon, zone, seen):
         value, probability = _weighted(deal)
         title = deal.title + (f" ({deal.company})" if deal.company else "")
         stake = _money_at(deal, probability)
@@ -294,7 +432,7 @@ def _deal_items(session: Session, now: datetime, closing_days: int) -> list[DueI
             "currency": deal.currency,
             "stake": stake or None,
         }
-        if rotting:
+        if rotting_due is not None:
             idle = _days(now - deal.last_touch)
             why = f"no activity for {idle} days, {deal.stage} rots after {deal.rotting_days}"
             items.append(
@@ -309,7 +447,7 @@ def _deal_items(session: Session, now: datetime, closing_days: int) -> list[DueI
                     }
                 )
             )
-        if closing:
+        if closing_due is not None:
             assert deal.close_date is not None
             days = (deal.close_date - today).days
             if days < 0:
@@ -323,7 +461,7 @@ def _deal_items(session: Session, now: datetime, closing_days: int) -> list[DueI
                     {
                         "key": f"closing:{deal.id}",
                         "group": "closing",
-                        "due_at": _local_midnight(deal.close_date),
+                        "due_at": closing_due,
                         "title": title,
                         "detail": when,
                         **common,
@@ -334,12 +472,18 @@ def _deal_items(session: Session, now: datetime, closing_days: int) -> list[DueI
 
 
 def due_items(
-    store: Store, *, now: datetime | None = None, closing_days: int | None = None
+    store: Store,
+    *,
+    now: datetime | None = None,
+    closing_days: int | None = None,
+    new_only: bool = False,
 ) -> list[DueItem]:
     """Everything due now, in group order (see ``GROUPS``), oldest first within a group.
 
     "Today" and "overdue" follow the user's local day (``TZ``). ``closing_days``
-    defaults to the config file's ``remind.closing_days`` (7).
+    defaults to the config file's ``remind.closing_days`` (7). ``new_only`` leaves out
+    what a run of ``remind`` announced (or is announcing) under the same due time, so
+    cron's usual run reads index probes, not thousands of items it will not tell.
     """
     now = now or utcnow()
     if closing_days is None:
@@ -348,9 +492,9 @@ def due_items(
         closing_days = current_config().closing_days
     _, day_end = local_day(now)
     with store.read() as session:
-        items = _tasks(session, now, day_end)
-        items += _cadences(session, now)
-        items += _deal_items(session, now, closing_days)
+        items = _tasks(session, now, day_end, new_only)
+        items += _cadences(session, now, new_only)
+        items += _deal_items(session, now, closing_days, new_only)
     order = list(GROUPS)
     return sorted(items, key=lambda i: (order.index(i.group), i.due_at, i.key))
 
@@ -369,12 +513,24 @@ def claim_items(
                 Announcement.announced_at.is_(None), Announcement.claimed_at < now - STALE_CLAIM
             )
         )
-        unique = {(i.key, i.due_at): i for i in items}
-        if unique:
-            insert = _insert_ignoring_duplicates(store)
-            rows = [{"key": k, "due_at": d, "run_id": run_id, "claimed_at": now} for k, d in unique]
-            for start in range(0, len(rows), 500):
-                session.execute(insert, rows[start : start + 500])
+        wanted = {(i.key, i.due_at) for i in items}
+        # Read which of them earlier runs announced (a probe of the unique index per
+        # key) rather than attempt and ignore an insert for each.
+        keys = sorted({key for key, _ in wanted})
+        for start in range(0, len(keys), 500):
+            known = session.execute(
+                select(Announcement.key, Announcement.due_at).where(
+                    Announcement.key.in_(keys[start : start + 500])
+                )
+            )
+            wanted -= set(known.all())
+        if not wanted:
+            return []
+        insert = _insert_ignoring_duplicates(store)
+        rows = [{"key": k, "due_at": d, "run_id": run_id, "claimed_at": now} for k, d in wanted]
+        for start in range(0, len(rows), 500):
+            session.execute(insert, rows[start : start + 500])
+        # A run racing this one may have taken some first: ours are the rows we wrote.
         mine = set(
             session.execute(
                 select(Announcement.key, Announcement.due_at).where(Announcement.run_id == run_id)

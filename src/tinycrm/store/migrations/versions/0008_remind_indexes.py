@@ -1,0 +1,31 @@
+"""indexes for tinycrm remind: contacts with a cadence, announcements by run
+
+``remind`` tests keep-in-touch cadences only for contacts that have one, from a
+range of ix_contact_cadence (cadence, created) instead of a pass over every
+contact, and finds its own claims by run id.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-23 04:20:00.000000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_contact_cadence", "contact", ["cadence_days", "created_at"])
+    op.create_index("ix_announcement_run_id", "announcement", ["run_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_announcement_run_id", table_name="announcement")
+    op.drop_index("ix_contact_cadence", table_name="contact")
