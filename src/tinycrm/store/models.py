@@ -178,6 +178,7 @@ class Activity(SQLModel, table=True):
         Index("ix_activity_contact_when", "contact_id", "occurred_at"),
         Index("ix_activity_deal_when", "deal_id", "occurred_at"),
         Index("ix_activity_kind_when", "kind", "occurred_at"),
+        Index("ix_activity_task_due", "kind", "due_at", "done_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1215,86 +1215,83 @@ def churn_report(
             .where(*who)
             .cte("spells")
         )
+        # The spells as a customer: each period is compared with those (a fraction of
+        # the history), not with every change.
+        customer = (
+            select(spells.c.contact_id, spells.c.at, spells.c.next_at)
+            .where(spells.c.to_lifecycle == "customer")
+            .cte("customer_spells")
+        )
 
         def customer_before(instant: Any) -> Any:
             # the latest change before ``instant`` made the contact a customer
             return and_(
-                spells.c.to_lifecycle == "customer",
-                spells.c.at < instant,
-                or_(spells.c.next_at.is_(None), spells.c.next_at >= instant),
+                customer.c.at < instant,
+                or_(customer.c.next_at.is_(None), customer.c.next_at >= instant),
             )
 
-        conn = session.connection()
-        counted = func.count(spells.c.contact_id.distinct())
-        at_start = dict(
-            conn.execute(
-                select(bucket.c.i, counted)
-                .select_from(bucket)
-                .join(spells, customer_before(bucket.c.start_at))
-                .group_by(bucket.c.i)
-            ).all()
-        )
-        at_end = dict(
-            conn.execute(
-                select(bucket.c.i, counted)
-                .select_from(bucket)
-                .join(spells, customer_before(bucket.c.end_at))
-                .group_by(bucket.c.i)
-            ).all()
-        )
+        def customers_at(instant: Any) -> Any:
+            counted = func.count(customer.c.contact_id.distinct())
+            return select(counted).where(customer_before(instant)).scalar_subquery()
+
         churn = history.__table__.alias("churn")
-        churned = dict(
-            conn.execute(
-                select(bucket.c.i, counted)
-                .select_from(bucket)
-                .join(
-                    churn,
-                    and_(
-                        churn.c.from_lifecycle == "customer",
-                        churn.c.to_lifecycle == "churned",
-                        churn.c.at >= bucket.c.start_at,
-                        churn.c.at < bucket.c.end_at,
-                    ),
-                )
-                .join(
-                    spells,
-                    and_(
-                        spells.c.contact_id == churn.c.contact_id,
-                        customer_before(bucket.c.start_at),
-                    ),
-                )
-                .group_by(bucket.c.i)
-            ).all()
+        churned = (
+            select(func.count(churn.c.contact_id.distinct()))
+            .select_from(churn)
+            .join(
+                customer,
+                and_(
+                    customer.c.contact_id == churn.c.contact_id,
+                    customer_before(bucket.c.start_at),
+                ),
+            )
+            .where(
+                churn.c.from_lifecycle == "customer",
+                churn.c.to_lifecycle == "churned",
+                churn.c.at >= bucket.c.start_at,
+                churn.c.at < bucket.c.end_at,
+            )
+            .scalar_subquery()
         )
-        new = dict(
-            conn.execute(
-                select(bucket.c.i, func.count(history.contact_id.distinct()))
-                .select_from(bucket)
-                .join(
-                    history,
-                    and_(
-                        history.to_lifecycle == "customer",
-                        history.at >= bucket.c.start_at,
-                        history.at < bucket.c.end_at,
-                    ),
+        new = (
+            select(func.count(history.contact_id.distinct()))
+            .where(
+                history.to_lifecycle == "customer",
+                history.at >= bucket.c.start_at,
+                history.at < bucket.c.end_at,
+                *who,
+            )
+            .scalar_subquery()
+        )
+        # One statement, so the spells (a window over the whole history) are computed
+        # once for every period and every count.
+        counts = {
+            i: (start_count, new_count, churn_count, end_count)
+            for i, start_count, new_count, churn_count, end_count in session.connection().execute(
+                select(
+                    bucket.c.i,
+                    customers_at(bucket.c.start_at),
+                    new,
+                    churned,
+                    customers_at(bucket.c.end_at),
                 )
-                .where(*who)
-                .group_by(bucket.c.i)
-            ).all()
+            )
+        }
+    rows = []
+    for i, span in enumerate(spans):
+        at_start, new_customers, churned_count, at_end = counts[i]
+        rows.append(
+            ChurnLine(
+                period=span.label,
+                start=span.start,
+                end=span.end,
+                customers_at_start=at_start,
+                new_customers=new_customers,
+                churned=churned_count,
+                customers_at_end=at_end,
+                churn_rate=_percent(churned_count, at_start),
+            )
         )
-    rows = [
-        ChurnLine(
-            period=span.label,
-            start=span.start,
-            end=span.end,
-            customers_at_start=at_start.get(i, 0),
-            new_customers=new.get(i, 0),
-            churned=churned.get(i, 0),
-            customers_at_end=at_end.get(i, 0),
-            churn_rate=_percent(churned.get(i, 0), at_start.get(i, 0)),
-        )
-        for i, span in enumerate(spans)
-    ]
     return ChurnReport(scope=scope.read(), by=unit, rows=rows)
 
 
@@ -1472,21 +1469,28 @@ def activity_report(
                 select(*group, *(counted(k, Activity.occurred_at) for k in LOGGED_KINDS))
             ).all()
             done = conn.execute(select(*group, counted("task", Activity.done_at))).all()
-        late = or_(Activity.done_at.is_(None), Activity.done_at > Activity.due_at)
-        overdue = conn.execute(
-            select(*group, func.count())
-            .select_from(bucket)
-            .join(
-                Activity,
-                and_(
-                    Activity.kind == "task",
-                    in_bucket(Activity.due_at),
-                    Activity.due_at < _ts(scope.now),
-                ),
-            )
-            .where(late, *filters)
-            .group_by(*keys)
-        ).all()
+        late = and_(
+            Activity.due_at < _ts(scope.now),
+            or_(Activity.done_at.is_(None), Activity.done_at > Activity.due_at),
+        )
+        if key == "owner":
+            overdue = conn.execute(
+                select(*group, func.count())
+                .select_from(bucket)
+                .join(Activity, and_(Activity.kind == "task", in_bucket(Activity.due_at)))
+                .where(late, *filters)
+                .group_by(*keys)
+            ).all()
+        else:  # a range of ix_activity_task_due per period
+            overdue = conn.execute(
+                select(
+                    *group,
+                    select(func.count())
+                    .select_from(Activity)
+                    .where(Activity.kind == "task", in_bucket(Activity.due_at), late, *filters)
+                    .scalar_subquery(),
+                )
+            ).all()
     lines: dict[tuple[int, str | None], dict[str, int]] = {}
     if key != "owner":  # every week has a row, quiet ones too
         lines = {(i, None): {} for i in range(len(spans))}

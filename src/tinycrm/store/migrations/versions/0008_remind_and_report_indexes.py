@@ -1,8 +1,9 @@
-"""indexes for tinycrm remind: contacts with a cadence, announcements by run
+"""indexes for remind and reports: cadences, announcements by run, tasks by due time
 
 ``remind`` tests keep-in-touch cadences only for contacts that have one, from a
 range of ix_contact_cadence (cadence, created) instead of a pass over every
-contact, and finds its own claims by run id.
+contact, and finds its own claims by run id. ``report activity`` counts the tasks
+that went overdue in each period from a range of ix_activity_task_due.
 
 Revision ID: 0008
 Revises: 0007
@@ -24,8 +25,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_index("ix_contact_cadence", "contact", ["cadence_days", "created_at"])
     op.create_index("ix_announcement_run_id", "announcement", ["run_id"])
+    op.create_index("ix_activity_task_due", "activity", ["kind", "due_at", "done_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_activity_task_due", table_name="activity")
     op.drop_index("ix_announcement_run_id", table_name="announcement")
     op.drop_index("ix_contact_cadence", table_name="contact")
