@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
@@ -999,70 +1000,6 @@ def funnel_report(
         conn = session.connection()
         cohort = [*scope.within(Deal.created_at), *scope.deals()]
         won = [Deal.status == "won", Deal.closed_at.is_not(None), *cohort]
-        # when each deal first entered each position of its pipeline, and when it was won
-        events = (
-            select(StageChange.deal_id, Stage.position, func.min(StageChange.at).label("at"))
-            .join(Deal, Deal.id == StageChange.deal_id)
-            .join(
-                Stage,
-                and_(Stage.id == StageChange.to_stage_id, Stage.pipeline_id == Deal.pipeline_id),
-            )
-            .where(*cohort)
-            .group_by(StageChange.deal_id, Stage.position)
-            .union_all(select(Deal.id, literal(_WON_POSITION), Deal.closed_at).where(*won))
-            .subquery("events")
-        )
-        # reaching a stage: the first time the deal entered it or anything after it
-        target = Stage.__table__.alias("target")
-        reach = (
-            select(
-                Deal.id.label("deal_id"),
-                Deal.pipeline_id,
-                target.c.id.label("stage_id"),
-                target.c.position,
-                func.min(events.c.at).label("at"),
-            )
-            .join(target, target.c.pipeline_id == Deal.pipeline_id)
-            .join(
-                events,
-                and_(events.c.deal_id == Deal.id, events.c.position >= target.c.position),
-            )
-            .where(*cohort)
-            .group_by(Deal.id, Deal.pipeline_id, target.c.id, target.c.position)
-            .union_all(
-                select(
-                    Deal.id, Deal.pipeline_id, null(), literal(_WON_POSITION), Deal.closed_at
-                ).where(*won)
-            )
-            .subquery()
-        )
-        steps = select(
-            reach.c.pipeline_id,
-            reach.c.stage_id,
-            reach.c.position,
-            reach.c.at,
-            func.lead(reach.c.at)
-            .over(partition_by=reach.c.deal_id, order_by=reach.c.position)
-            .label("next_at"),
-        ).subquery()
-        found = conn.execute(
-            select(
-                steps.c.pipeline_id,
-                steps.c.stage_id,
-                func.count(),
-                func.count(steps.c.next_at),
-                func.avg(_days(scope, steps.c.next_at) - _days(scope, steps.c.at)),
-            ).group_by(steps.c.pipeline_id, steps.c.stage_id)
-        )
-        stats = {(p, s): (n, onward, days) for p, s, n, onward, days in found}
-        lost = dict(
-            conn.execute(
-                select(Deal.stage_id, func.count())
-                .where(Deal.status == "lost", *cohort)
-                .group_by(Deal.stage_id)
-            ).all()
-        )
-        deals = conn.execute(select(func.count()).select_from(Deal).where(*cohort)).scalar() or 0
         stages = conn.execute(
             select(Stage.id, Stage.pipeline_id, Pipeline.name, Stage.name, Stage.position)
             .join(Pipeline, Stage.pipeline_id == Pipeline.id)
@@ -1073,10 +1010,75 @@ def funnel_report(
             )
             .order_by(Pipeline.position, Pipeline.id, Stage.position)
         ).all()
+        by_pipeline: dict[int, list[Any]] = defaultdict(list)
+        for stage in stages:
+            by_pipeline[stage[1]].append(stage)
+        # Every stage change into a stage of the deal's pipeline, and the win.
+        events = (
+            select(StageChange.deal_id, Deal.pipeline_id, Stage.position, StageChange.at)
+            .join(Deal, Deal.id == StageChange.deal_id)
+            .join(
+                Stage,
+                and_(Stage.id == StageChange.to_stage_id, Stage.pipeline_id == Deal.pipeline_id),
+            )
+            .where(*cohort)
+            .union_all(
+                select(Deal.id, Deal.pipeline_id, literal(_WON_POSITION), Deal.closed_at).where(
+                    *won
+                )
+            )
+            .subquery("events")
+        )
+        # Per deal, when it reached each position: the first time it entered that stage
+        # or anything after it (a skipped stage is reached with the next one). Reached
+        # positions are a prefix of the pipeline, so the next step of a stage is the
+        # next stage of its pipeline, and after the last one the win.
+        positions = sorted({stage[4] for stage in stages} | {_WON_POSITION})
+        label = {position: f"reach_{i}" for i, position in enumerate(positions)}
+        per_deal = (
+            select(
+                events.c.pipeline_id,
+                *(
+                    func.min(case((events.c.position >= position, events.c.at))).label(name)
+                    for position, name in label.items()
+                ),
+            )
+            .group_by(events.c.deal_id, events.c.pipeline_id)
+            .subquery("per_deal")
+        )
+        following = {  # (pipeline, position): the position of its next step
+            (pipeline_id, here): after
+            for pipeline_id, its_stages in by_pipeline.items()
+            for here, after in pairwise([stage[4] for stage in its_stages] + [_WON_POSITION])
+        }
+        steps = sorted({(here, after) for (_, here), after in following.items()})
+        columns: list[Any] = [per_deal.c.pipeline_id, func.count(per_deal.c[label[_WON_POSITION]])]
+        for here, after in steps:
+            at, next_at = per_deal.c[label[here]], per_deal.c[label[after]]
+            columns += [
+                func.count(at),
+                func.count(next_at),
+                func.avg(_days(scope, next_at) - _days(scope, at)),
+            ]
+        # One pass over the history for every pipeline; a pipeline reads its own steps.
+        stats: dict[tuple[int, int | None], tuple[int, int, float | None]] = {}
+        for pipeline_id, won_count, *figures in conn.execute(
+            select(*columns).group_by(per_deal.c.pipeline_id)
+        ):
+            found = {step: tuple(figures[3 * i : 3 * i + 3]) for i, step in enumerate(steps)}
+            for stage in by_pipeline.get(pipeline_id, []):
+                step = (stage[4], following[(pipeline_id, stage[4])])
+                stats[(pipeline_id, stage[0])] = found[step]  # type: ignore[assignment]
+            stats[(pipeline_id, None)] = (won_count, 0, None)
+        lost = dict(
+            conn.execute(
+                select(Deal.stage_id, func.count())
+                .where(Deal.status == "lost", *cohort)
+                .group_by(Deal.stage_id)
+            ).all()
+        )
+        deals = conn.execute(select(func.count()).select_from(Deal).where(*cohort)).scalar() or 0
     rows: list[FunnelLine] = []
-    by_pipeline: dict[int, list[Any]] = defaultdict(list)
-    for stage in stages:
-        by_pipeline[stage[1]].append(stage)
     for pipeline_id, its_stages in by_pipeline.items():
         name = its_stages[0][2]
         for stage_id, _, _, stage_name, position in its_stages:
