@@ -213,3 +213,34 @@ async def test_queue_follows_writes_from_elsewhere(tui_store, frozen_clock) -> N
         app.check_changes()  # what the poll does every second
         await settle(pilot)
         assert f"deal:{ids['bare']}" not in [row.key for row in _queue(app).rows]
+
+
+async def test_a_reminder_beyond_the_loaded_upcoming_tasks_can_be_acted_on(
+    tui_store, frozen_clock, monkeypatch
+) -> None:
+    """The queue names a task whose reminder is due but whose due date lies past the
+    upcoming tasks the screen loads: the screen loads every open task, so the item's
+    keys work on it like on any other."""
+    import tinycrm.tui.screens.tasks as tasks_screen
+
+    monkeypatch.setattr(tasks_screen, "UPCOMING_LIMIT", 1)
+    build(tui_store)
+    far = add_task(
+        tui_store,
+        text="Renewal talk",
+        due=LATER + timedelta(days=60),
+        remind=LATER - timedelta(hours=1),
+        contact="grace@navy.mil",
+    ).id
+    upcoming = list_tasks(tui_store, scope="upcoming", now=LATER, limit=1)
+    assert far not in {t.id for t in upcoming}  # not among what the screen loads first
+    assert "reminder" in _entries(tui_store)[("activity", far)]
+    app = make_app(tui_store, poll_interval=0, clock=lambda: LATER)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "4", TasksScreen)
+        assert far in screen.tasks
+        await _highlight(pilot, f"task:{far}")
+        await pilot.press("d")
+        await settle(pilot)
+        assert far in {t.id for t in list_tasks(tui_store, scope="done")}
+        assert f"task:{far}" not in [row.key for row in _queue(app).rows]
