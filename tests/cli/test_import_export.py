@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -234,6 +235,7 @@ def test_vcard_import_and_export_round_trip(cli, tmp_path: Path) -> None:
 def test_exports_with_filters_formats_and_formula_escaping(cli, tmp_path: Path) -> None:
     cli("contact", "add", "=Evil", "--email", "evil@x.io", "--title", "@SUM(1)", "--tag", "vip")
     cli("contact", "add", "Ada", "--email", "ada@x.io", "--phone", "+44 20", "--field", "note=-5+3")
+    cli("contact", "edit", "Ada", "--tag", "+plus", "--tag", "zeta")
     cli("deal", "add", "Won deal", "--amount", "100")
     cli("deal", "won", "Won deal")
     exported = cli("export", "contacts").stdout
@@ -241,6 +243,9 @@ def test_exports_with_filters_formats_and_formula_escaping(cli, tmp_path: Path) 
     rows = list(csv.DictReader(io.StringIO(exported)))
     assert [(r["name"], r["title"]) for r in rows] == [("'=Evil", "'@SUM(1)"), ("Ada", "")]
     assert rows[1]["phone"] == "'+44 20" and rows[1]["field.note"] == "'-5+3"
+    assert (rows[0]["tags"], rows[1]["tags"]) == ("vip", "'+plus, zeta")
+    shown = cli("contact", "show", "evil@x.io", "--json").json()["created_at"]
+    assert datetime.fromisoformat(rows[0]["created_at"]) == datetime.fromisoformat(shown)
     tagged = cli("export", "contacts", "--tag", "vip", "--format", "jsonl").stdout.splitlines()
     assert [json.loads(line)["email"] for line in tagged] == ["evil@x.io"]
     assert [d["status"] for d in cli("export", "deals", "--format", "json").json()] == ["won"]

@@ -56,3 +56,20 @@ def test_tags_of_contacts_outside_the_selection_are_not_read(people: Store) -> N
     assert [r["name"] for r in rows] == ["Bob Byte"]
     assert rows[0]["tags"] == [] and rows[0]["fields"] == {"shoe": "44"}
     assert field_names == ["shoe"]
+
+
+def test_times_as_iso_text_are_what_isoformat_writes(people: Store) -> None:
+    from datetime import UTC, datetime
+
+    from tinycrm.store.types import written_at
+
+    with written_at(datetime(2026, 3, 29, 1, 0, 0, tzinfo=UTC)):  # no microseconds
+        add_contact(people, name="Eve Even")
+    _, as_times = _streamed(people)
+    _, as_text = _streamed(people, times="iso")
+    assert len(as_text) == len(as_times) == 5
+    for timed, text in zip(as_times, as_text, strict=True):
+        for key in ("created_at", "updated_at"):
+            assert text[key] == timed[key].isoformat()
+    (eve,) = [row for row in as_text if row["name"] == "Eve Even"]
+    assert eve["created_at"] == "2026-03-29T01:00:00+00:00"

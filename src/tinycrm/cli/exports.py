@@ -153,6 +153,7 @@ def contacts(
         where=where,
         segment=segment,
         limit=limit,
+        times="iso" if fmt == "csv" else "datetime",
     )
     columns, field_keys = next(batches)
     bar = Progress("Exporting contacts", None, force=progress, unit="rows")
@@ -212,9 +213,9 @@ class _Streamer:
             write_vcards(records, self.stream, version=self.version)
 
     def _csv(self, rows: list[list[Any]]) -> None:
-        # Text and numbers pass as they are (None is empty, the csv module's way), times
-        # and flags as csv_safe writes them; text a spreadsheet would take for a formula,
-        # and everything else, goes through the one csv_safe.
+        # Text and numbers pass as they are (None is empty, the csv module's way), times,
+        # flags and tags as csv_safe writes them; text a spreadsheet would take for a
+        # formula, and everything else, goes through the one csv_safe.
         prefixes, safe, at, names = out.FORMULA_PREFIXES, out.csv_safe, self.at, self.fields
         write = self.writer.writerow
         for row in rows:
@@ -234,6 +235,8 @@ class _Streamer:
                     if c.__class__ is datetime
                     else ("true" if c else "false")
                     if c.__class__ is bool
+                    else ", ".join(c)  # tags: csv_safe's join, when the first is plain text
+                    if c.__class__ is list and (not c or not c[0].startswith(prefixes))
                     else safe(c)
                     for c in cells
                 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Boolean, Date, literal_column, select, true
 
@@ -28,9 +28,18 @@ CHUNK = 5000
 _INTERNAL = frozenset({"name_key", "search_key"})
 
 
-def _decoder(kind: Any, sqlite: bool) -> Callable[[Any], Any] | None:
-    """What a raw driver value of a column of type ``kind`` needs to become its Python value."""
+def _iso_text(stored: str) -> str:
+    """SQLite's naive UTC text (``2026-11-23 04:50:38.123456``, always with microseconds)
+    as ``datetime.isoformat()`` writes the aware value, without building the datetime."""
+    return stored.replace(" ", "T", 1).removesuffix(".000000") + "+00:00"
+
+
+def _decoder(kind: Any, sqlite: bool, times: str) -> Callable[[Any], Any] | None:
+    """What a raw driver value of a column of type ``kind`` needs to become its Python value
+    (or, for times with ``times="iso"``, its ISO 8601 text)."""
     if isinstance(kind, UTCDateTime):
+        if times == "iso":
+            return _iso_text if sqlite else lambda v: v.astimezone(UTC).isoformat()
         if sqlite:
             return lambda v: datetime.fromisoformat(v + "+00:00")  # stored as naive UTC
         return lambda v: v.astimezone(UTC)
@@ -56,6 +65,7 @@ def stream_contacts(
     where: str | None = None,
     segment: str | None = None,
     chunk: int = CHUNK,
+    times: Literal["datetime", "iso"] = "datetime",
 ) -> Iterator[Any]:
     """Contacts filtered as ``list_contacts`` filters them, by name.
 
@@ -63,6 +73,7 @@ def stream_contacts(
     ``tags`` and ``fields`` last), in the order ``contact list --csv`` has them, and
     the sorted custom field names the selected contacts use (for a CSV header);
     then lists of at most ``chunk`` contacts, each a list of values in that order.
+    ``times="iso"`` gives times as ``isoformat()`` text, for a file that writes them so.
     """
     from tinycrm.store.segments import resolve_where
 
@@ -106,7 +117,7 @@ def stream_contacts(
         decoders = [
             (i, decode)
             for i, c in enumerate(columns)
-            if (decode := _decoder(c.type, store.is_sqlite)) is not None
+            if (decode := _decoder(c.type, store.is_sqlite, times)) is not None
         ]
         # Tags and custom fields are read once, in id order, before the contacts: a
         # query per chunk with thousands of bound ids costs more than the rows.
