@@ -14,6 +14,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from tinycrm.store.types import UTCDateTime, utcnow
@@ -53,7 +54,14 @@ class Contact(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_contact_name_key", "name_key"),
-        Index("ix_contact_cadence", "cadence_days", "created_at"),
+        # Only contacts with a cadence: the other rows pay nothing for it on insert.
+        Index(
+            "ix_contact_cadence",
+            "cadence_days",
+            "created_at",
+            sqlite_where=sql_text("cadence_days IS NOT NULL"),
+            postgresql_where=sql_text("cadence_days IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
