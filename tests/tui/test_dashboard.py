@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from rich.cells import cell_len
+from textual.content import Content
+
 from tests.tui.conftest import NOW, SIZE, open_screen, seed, wait_for
 from tinycrm.store.activities import add_task
 from tinycrm.store.deals import win_deal
@@ -44,8 +47,8 @@ async def test_dashboard_shows_the_key_numbers_and_charts(tui_store, frozen_cloc
         assert (numbers.won, numbers.lost, numbers.win_rate) == (1, 1, 50.0)
         assert (numbers.median_cycle_days, numbers.overdue_tasks) == (0.0, 1)
         assert numbers.rotting_deals == 0
-        assert screen.views["forecast"].label == "Forecast · Nov"
-        assert "Dec: €1.8k" in screen.views["forecast"].caption
+        assert screen.views["forecast"].label == "Forecast"
+        assert screen.views["forecast"].caption == "weighted, Nov\nDec: €1.8k"
         assert screen.tile("overdue").has_class("-error")
         assert screen.big_digits  # 160x45: room for big digits
         pipeline = screen.query_one("#chart-pipeline").plain()
@@ -109,3 +112,26 @@ async def test_dashboard_at_80x24_stacks_tiles_and_charts(tui_store, frozen_cloc
         forecast = screen.query_one("#chart-forecast")
         assert forecast.region.y >= pipeline.region.bottom  # one under the other
         assert "Negotiation" in pipeline.plain()
+
+
+async def test_dashboard_at_120_columns_cuts_no_word(tui_store, frozen_clock) -> None:
+    """Between the stacked layout and room to spare, captions and notes wrap rather than
+    lose their ends, and the charts side by side are as high as each other."""
+    seed(tui_store)
+    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_screen(pilot, "5", DashboardScreen)
+        assert screen.has_class("-wide")
+        for key, _ in TILES:
+            tile = screen.tile(key)
+            caption = tile.query_one(".tile-caption")
+            text = screen.views[key].caption
+            assert caption.size.height >= len(Content(text).wrap(caption.size.width))
+            assert cell_len(str(tile.border_title)) + 4 <= tile.region.width
+        pipeline = screen.query_one("#chart-pipeline")
+        forecast = screen.query_one("#chart-forecast")
+        assert pipeline.region.height == forecast.region.height
+        assert "bars scale per currency" in " ".join(pipeline.plain().split())
+        assert "past close dates count as this month" in " ".join(forecast.plain().split())
+        activity = screen.query_one("#chart-activity")
+        assert activity.region.bottom <= 35  # above the key bar: no scrolling to see it

@@ -63,12 +63,12 @@ MUTED = "$foreground-muted"
 _RISE = " ▁▂▃▄▅▆▇█"
 
 TILES = (
-    ("pipeline", "Open pipeline"),
-    ("forecast", "Weighted forecast"),
+    ("pipeline", "Pipeline"),
+    ("forecast", "Forecast"),
     ("winrate", "Win rate"),
-    ("cycle", "Median days to win"),
-    ("overdue", "Overdue tasks"),
-    ("rotting", "Rotting deals"),
+    ("cycle", "Median cycle"),
+    ("overdue", "Overdue"),
+    ("rotting", "Rotting"),
 )
 
 EMPTY_TEXT = """[b]Nothing to chart yet.[/b]
@@ -160,14 +160,14 @@ def tile_views(numbers: DashboardNumbers) -> dict[str, TileView]:
     closed = numbers.won + numbers.lost
     return {
         "pipeline": TileView(
-            "Open pipeline",
+            "Pipeline",
             money_values(numbers.open_pipeline),
             _count(numbers.open_deals, "open deal") if numbers.open_deals else "no open deals",
         ),
         "forecast": TileView(
-            f"Forecast · {this_month}",
+            "Forecast",
             money_values(numbers.weighted_this_month),
-            "weighted, this month\n"
+            f"weighted, {this_month}\n"
             f"{next_month}: " + " · ".join(money_values(numbers.weighted_next_month)),
         ),
         "winrate": TileView(
@@ -177,21 +177,21 @@ def tile_views(numbers: DashboardNumbers) -> dict[str, TileView]:
             + f"\nsince {since}",
         ),
         "cycle": TileView(
-            "Median days to win",
+            "Median cycle",
             (days(numbers.median_cycle_days),),
-            ("from creation to won" if numbers.median_cycle_days is not None else "no deals won")
+            ("days, creation to won" if numbers.median_cycle_days is not None else "no deals won")
             + f"\nsince {since}",
         ),
         "overdue": TileView(
-            "Overdue tasks",
+            "Overdue",
             (f"{numbers.overdue_tasks:,}",),
-            "open tasks\npast their due time",
+            "open tasks past their due time",
             "error" if numbers.overdue_tasks else None,
         ),
         "rotting": TileView(
-            "Rotting deals",
+            "Rotting",
             (f"{numbers.rotting_deals:,}",),
-            "open deals with no\nactivity for too long",
+            "open deals with no activity for too long",
             "warning" if numbers.rotting_deals else None,
         ),
     }
@@ -218,15 +218,24 @@ def currency_styles(rows: Sequence[dict[str, Decimal]]) -> dict[str, str]:
 
 
 def legend(styles: dict[str, str], rows: Sequence[dict[str, Decimal]]) -> Content:
-    """``■ EUR  ■ USD  bars compare amounts of one currency``, for more than one currency
-    in ``rows``."""
+    """``■ EUR  ■ USD  bars scale per currency``, for more than one currency in ``rows``:
+    a bar compares amounts of its own currency only."""
     shown = {code for amounts in rows for code in amounts}
     if len(shown) < 2:
         return Content("")
     parts = [Content.styled(f"■ {c}  ", s) for c, s in styles.items() if c in shown]
     return Content(" ").join(
-        [Content(""), *parts, Content.styled("bars compare amounts of one currency", MUTED)]
+        [Content(""), *parts, Content.styled("bars scale per currency", MUTED)]
     )
+
+
+def wrapped(line: Content, width: int) -> list[Content]:
+    """A note under a chart in lines of ``width`` cells, each indented one cell (as ``line``
+    is): on a narrow panel it wraps between words rather than losing its end."""
+    if not line.plain.strip():
+        return [line] if line.plain else []
+    body = line[1:] if line.plain.startswith(" ") else line
+    return [Content(" ") + part for part in body.wrap(max(1, width - 1))]
 
 
 def bar_lines(rows: Sequence[BarRow], width: int, styles: dict[str, str]) -> list[Content]:
@@ -363,12 +372,12 @@ class Chart(Widget):
         super().__init__(id=id, classes="chart")
         self.border_title = title
         self.data: DashboardData | None = None
-        self.min_lines = 0
-        """Side by side, two charts are as high as the higher one."""
 
-    def show(self, data: DashboardData, min_lines: int = 0) -> None:
+    paired = False
+    """Side by side (a wide screen), the paired charts are as high as the higher one."""
+
+    def show(self, data: DashboardData) -> None:
         self.data = data
-        self.min_lines = min_lines
         self.refresh(layout=True)
 
     def lines(self, width: int, height: int | None = None) -> list[Content]:
@@ -379,16 +388,23 @@ class Chart(Widget):
         return Content("\n").join(self.lines(*self.content_size))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        side_by_side = self.screen.has_class("-wide")
-        return max(1, len(self.lines(width)), self.min_lines if side_by_side else 0)
+        if self.paired and self.screen.has_class("-wide"):  # both get this width
+            return max(1, *(len(chart.lines(width)) for chart in paired_charts(self.screen)))
+        return max(1, len(self.lines(width)))
 
     def plain(self) -> str:
         """What the chart shows, as plain text (for the tests)."""
         return "\n".join(line.plain for line in self.lines(*self.content_size))
 
 
+def paired_charts(screen: Screen[Any]) -> list[Chart]:
+    return [chart for chart in screen.query(Chart) if chart.paired]
+
+
 class PipelineChart(Chart):
     """The value of the open deals in each stage of every pipeline."""
+
+    paired = True
 
     def lines(self, width: int, height: int | None = None) -> list[Content]:
         if self.data is None:
@@ -413,16 +429,16 @@ class PipelineChart(Chart):
         if not report.total.deals:
             out.append(Content.styled(" no open deals", MUTED))
         weighted = " · ".join(money_values(report.total.weighted))
-        out += [
-            Content(""),
-            Content.styled(f" weighted (× probability): {weighted}", MUTED).truncate(width),
-            legend(self.data.currency_styles, [r.value for r in report.rows]).truncate(width),
-        ]
+        out.append(Content(""))
+        out += wrapped(Content.styled(f" weighted (× probability): {weighted}", MUTED), width)
+        out += wrapped(legend(self.data.currency_styles, [r.value for r in report.rows]), width)
         return out
 
 
 class ForecastChart(Chart):
     """The weighted value of the open deals by the month they are expected to close."""
+
+    paired = True
 
     def lines(self, width: int, height: int | None = None) -> list[Content]:
         if self.data is None:
@@ -440,18 +456,14 @@ class ForecastChart(Chart):
         ]
         out = bar_lines(rows, width, self.data.currency_styles)
         out.append(Content(""))
-        out.append(
-            Content.styled(
-                " amount × probability, by expected close date (past dates: this month)", MUTED
-            ).truncate(width)
-        )
+        how = " past close dates count as this month"
+        out += wrapped(Content.styled(how, MUTED), width)
         if report.undated_deals:
             undated = _count(report.undated_deals, "open deal")
-            out.append(
-                Content.styled(f" {undated} without an expected close date", MUTED).truncate(width)
-            )
+            note = f" {undated} without an expected close date"
+            out += wrapped(Content.styled(note, MUTED), width)
         amounts = [r.weighted for r in report.rows]
-        out.append(legend(self.data.currency_styles, amounts).truncate(width))
+        out += wrapped(legend(self.data.currency_styles, amounts), width)
         return out
 
 
@@ -480,7 +492,7 @@ class ActivityChart(Chart):
                 _count(this_week.tasks_done, "task") + " done",
             )
             summary = " this week so far: " + " · ".join(counts)
-            out.append(Content.styled(summary, MUTED).truncate(width))
+            out += wrapped(Content.styled(summary, MUTED), width)
         return out
 
 
@@ -563,24 +575,27 @@ class DashboardScreen(Screen[None]):
         self.query_one("#dashboard-empty").display = empty
         self.query_one("#dashboard-charts").display = not empty
         self.query_one(ActivityChart).display = not empty
-        lines = self._pair_lines()
         for chart in self.query(Chart):
-            chart.show(data, 0 if isinstance(chart, ActivityChart) else lines)
+            chart.show(data)
         self._update_title()
-
-    def _pair_lines(self) -> int:
-        """The lines of the higher of the two charts side by side (the pipeline, the forecast)."""
-        pair = [self.query_one(PipelineChart), self.query_one(ForecastChart)]
-        for chart in pair:
-            chart.data = self.data
-        return max(len(chart.lines(self.size.width)) for chart in pair)
 
     def _fits_big_digits(self) -> bool:
         """Big digits when the charts are side by side and everything still fits."""
         if self.data is None or not self.views or not self.has_class("-wide"):
             return False
-        tiles = 2 + max(3 * len(v.values) + v.caption.count("\n") + 1 for v in self.views.values())
-        charts = 0 if self.data.empty else 2 + self._pair_lines() + ACTIVITY_ROWS
+        # The widths the grid and the side-by-side charts give (borders, padding, gutters).
+        tile_width = max(1, (self.size.width - 2 - 5) // 6 - 4)
+        chart_width = max(1, (self.size.width - 2 - 1) // 2 - 4)
+        tiles = 2 + max(
+            3 * len(v.values) + len(Content(v.caption).wrap(tile_width))
+            for v in self.views.values()
+        )
+        charts = 0
+        if not self.data.empty:
+            for chart in paired_charts(self):
+                chart.data = self.data
+            pair = max(len(chart.lines(chart_width)) for chart in paired_charts(self))
+            charts = 2 + pair + ACTIVITY_ROWS
         return 2 + tiles + charts <= self.size.height
 
     def _update_title(self) -> None:
