@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -57,6 +57,7 @@ GROUPS = {
     "rotting": "Rotting deals",
     "closing": "Closing soon",
 }
+_T = TypeVar("_T")
 STALE_CLAIM = timedelta(minutes=15)  # a run that claimed items and died this long ago
 
 
@@ -131,10 +132,11 @@ def _announced(kind: str, due: Any, now: datetime) -> ColumnElement[bool]:
 
 def _seen(session: Session, kind: str, now: datetime) -> set[tuple[str, datetime]]:
     """(key, due time) of every item of a kind (``cadence``, ``rotting``, ...) that was
-    told: a range of the (key, due_at) unique index."""
+    told: a pass over the (key, due_at) unique index. (A prefix, not a key range: a
+    range would follow the database's collation, which need not compare bytes.)"""
     rows = session.connection().execute(
         select(Announcement.key, Announcement.due_at).where(
-            Announcement.key >= f"{kind}:", Announcement.key < f"{kind};", _told(now)
+            Announcement.key.startswith(f"{kind}:"), _told(now)
         )
     )
     return set(rows.all())  # type: ignore[arg-type]
@@ -209,9 +211,10 @@ def _untouched_since(link: Any, owner: Any, cutoff: datetime) -> ColumnElement[b
     return ~later.exists()
 
 
-def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+def _chunks(values: list[_T], size: int = 500) -> Iterator[list[_T]]:
+    """``values`` a few hundred at a time: as many as one statement binds comfortably."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
@@ -516,20 +519,17 @@ def claim_items(
         wanted = {(i.key, i.due_at) for i in items}
         # Read which of them earlier runs announced (a probe of the unique index per
         # key) rather than attempt and ignore an insert for each.
-        keys = sorted({key for key, _ in wanted})
-        for start in range(0, len(keys), 500):
+        for keys in _chunks(sorted({key for key, _ in wanted})):
             known = session.execute(
-                select(Announcement.key, Announcement.due_at).where(
-                    Announcement.key.in_(keys[start : start + 500])
-                )
+                select(Announcement.key, Announcement.due_at).where(Announcement.key.in_(keys))
             )
             wanted -= set(known.all())
         if not wanted:
             return []
         insert = _insert_ignoring_duplicates(store)
         rows = [{"key": k, "due_at": d, "run_id": run_id, "claimed_at": now} for k, d in wanted]
-        for start in range(0, len(rows), 500):
-            session.execute(insert, rows[start : start + 500])
+        for chunk in _chunks(rows):
+            session.execute(insert, chunk)
         # A run racing this one may have taken some first: ours are the rows we wrote.
         mine = set(
             session.execute(
