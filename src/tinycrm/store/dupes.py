@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import combinations
 from typing import Any
@@ -167,24 +168,47 @@ def _compatible(a: str, b: str) -> bool:
 
 def similar_names(a: str, b: str) -> str | None:
     """Why two names look like one person's, or None."""
-    return _similar(name_tokens(a), name_tokens(b), SequenceMatcher(None))
+    return _similar(_NameKey.of(a), _NameKey.of(b), SequenceMatcher(None))
 
 
-def _similar(ta: list[str], tb: list[str], matcher: SequenceMatcher[str]) -> str | None:
-    """``similar_names`` on names already split into words. ``matcher`` is reused:
-    difflib caches what it learnt about its second sequence, so callers comparing one
-    name with many set that one with ``set_seq2`` first."""
+@dataclass(frozen=True, slots=True)
+class _NameKey:
+    """A name as ``_similar`` compares it, worked out once per contact rather than once
+    per pair: its words, the words sorted, the words joined, and the set of letters."""
+
+    tokens: list[str]
+    ordered: list[str]
+    joined: str
+    letters: frozenset[str]
+
+    @classmethod
+    def of(cls, name: str) -> _NameKey:
+        tokens = name_tokens(name)
+        joined = " ".join(tokens)
+        return cls(tokens, sorted(tokens), joined, frozenset(joined))
+
+
+def _similar(a: _NameKey, b: _NameKey, matcher: SequenceMatcher[str]) -> str | None:
+    """``similar_names`` on names already keyed. ``matcher`` is reused: difflib caches
+    what it learnt about its second sequence, so callers comparing one name with many
+    set that one with ``set_seq2`` first."""
+    ta, tb = a.tokens, b.tokens
     if not ta or not tb:
         return None
     if ta == tb:
         return "same name"
-    if sorted(ta) == sorted(tb):
+    if a.ordered == b.ordered:
         return "same name, words reordered"
     if len(ta) >= 2 and len(tb) >= 2 and ta[-1] == tb[-1] and _compatible(ta[0], tb[0]):
         return "same name but for an initial or middle name"
-    ja, jb = " ".join(ta), " ".join(tb)
-    if 2 * min(len(ja), len(jb)) / (len(ja) + len(jb)) < NAME_RATIO:
-        return None  # the lengths alone rule it out (difflib's real_quick_ratio)
+    ja, jb = a.joined, b.joined
+    total = len(ja) + len(jb)
+    # At most this many characters can match: no more than the shorter name has, and
+    # each letter one name has and the other lacks leaves at least one unmatched.
+    # Below the ratio, difflib need not look (most pairs at a company end here).
+    matchable = min(len(ja) - len(a.letters - b.letters), len(jb) - len(b.letters - a.letters))
+    if 2 * matchable / total < NAME_RATIO:
+        return None
     if matcher.b != jb:
         matcher.set_seq2(jb)
     matcher.set_seq1(ja)
@@ -247,13 +271,13 @@ def find_duplicates(
     at_company: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         if row["company_id"] is not None:
-            row["tokens"] = name_tokens(row["name"])
+            row["name_key"] = _NameKey.of(row["name"])
             at_company[row["company_id"]].append(row)
     matcher: SequenceMatcher[str] = SequenceMatcher(None)
     for members in at_company.values():
         for i, rb in enumerate(members):
             for ra in members[:i]:
-                why = _similar(ra["tokens"], rb["tokens"], matcher)
+                why = _similar(ra["name_key"], rb["name_key"], matcher)
                 if why:
                     note(ra["id"], rb["id"], f"{why} at {ra['company']}", 2)
     ordered = sorted(found, key=lambda pair: (rank[pair], pair))
