@@ -24,7 +24,7 @@ from sqlalchemy import Connection, column, insert, literal, select, table, text
 from sqlalchemy.exc import IntegrityError
 
 from tinycrm.store import validate
-from tinycrm.store.engine import Store
+from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.models import (
     Activity,
@@ -154,10 +154,8 @@ class BulkWriter:
             keys = list(rows[0])
             statement = self._statement(name, keys)
             get = itemgetter(*keys)
-            for start in range(0, len(rows), BATCH):
-                self.conn.exec_driver_sql(
-                    statement, [get(row) for row in rows[start : start + BATCH]]
-                )
+            for part in chunks(rows, BATCH):
+                self.conn.exec_driver_sql(statement, [get(row) for row in part])
             rows.clear()
 
     def _statement(self, name: str, keys: list[str]) -> str:

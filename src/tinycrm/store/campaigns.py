@@ -26,7 +26,7 @@ from sqlmodel import Session
 from tinycrm import money
 from tinycrm.store import validate
 from tinycrm.store.contacts import resolve_contact
-from tinycrm.store.engine import Store
+from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.models import Campaign, CampaignMember, Company, Contact, Deal, ReadModel
 from tinycrm.store.records import UNSET, is_set, record_event
@@ -470,7 +470,7 @@ def add_members(
         eligible = [row.id for row in candidates if not (row.unsubscribed or row.do_not_contact)]
         new = sorted(set(eligible) - members)
         now = utcnow()
-        for start in range(0, len(new), 2000):
+        for part in chunks(new, 2000):
             session.execute(
                 insert(CampaignMember),
                 [
@@ -481,7 +481,7 @@ def add_members(
                         "added_at": now,
                         "updated_at": now,
                     }
-                    for contact_id in new[start : start + 2000]
+                    for contact_id in part
                 ],
             )
         result = MembersAdded(

@@ -27,7 +27,7 @@ from tinycrm.store import (
     validate,
 )
 from tinycrm.store.bulk import big_cache, contact_search_deferred, gc_paused
-from tinycrm.store.engine import Store, backup_sqlite
+from tinycrm.store.engine import Store, backup_sqlite, chunks
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.migrations import SCHEMA_HEAD
 from tinycrm.store.types import UTCDateTime, utcnow
@@ -187,8 +187,8 @@ def restore_database(store: Store, data: dict[str, Any]) -> dict[str, int]:
                 rows = _rows(table, data["tables"].get(table.name, []))
                 counts[table.name] = len(rows)
                 try:
-                    for start in range(0, len(rows), CHUNK):
-                        conn.execute(insert(table), rows[start : start + CHUNK])
+                    for part in chunks(rows, CHUNK):
+                        conn.execute(insert(table), part)
                 except IntegrityError as exc:
                     message = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
                     raise Invalid(

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -305,3 +305,13 @@ def backup_sqlite(source: Path, target: Path) -> Path:
     finally:
         src.close()
     return target
+
+
+_T = TypeVar("_T")
+
+
+def chunks(values: list[_T], size: int) -> Iterator[list[_T]]:
+    """``values`` ``size`` at a time: as many rows or bound ids as one statement takes
+    comfortably (an executemany batch, an ``IN (...)`` list)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -41,7 +41,7 @@ from tinycrm.store.bulk import (
     gc_paused,
     id_runs,
 )
-from tinycrm.store.engine import Store
+from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.models import (
     Activity,
@@ -198,11 +198,6 @@ def _json(value: Any) -> str:
 
 def _text(values: Mapping[str, str], key: str) -> str:
     return (values.get(key) or "").strip()
-
-
-def _chunks(items: list[Any], size: int = _IN) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _plural(n: int, word: str) -> str:
@@ -492,12 +487,12 @@ class _Import:
                 key = validate.key(ref)
                 if key not in self._contact_names:
                     names.add(key)
-        for chunk in _chunks(sorted(emails)):
+        for chunk in chunks(sorted(emails), _IN):
             for cid, email in self.conn.execute(
                 select(Contact.id, Contact.email).where(Contact.email.in_(chunk))
             ):
                 self._contact_emails[email] = cid
-        for chunk in _chunks(sorted(names)):
+        for chunk in chunks(sorted(names), _IN):
             found: dict[str, list[int]] = defaultdict(list)
             for cid, key in self.conn.execute(
                 select(Contact.id, Contact.name_key).where(Contact.name_key.in_(chunk))
@@ -592,7 +587,7 @@ class _Import:
     def load_states(self, ids: list[int]) -> None:
         model = _MODELS[self.entity]
         pending = {row["id"]: row for row in self.writer._pending[self.entity]}
-        for chunk in _chunks(sorted(set(ids))):
+        for chunk in chunks(sorted(set(ids)), _IN):
             rows = {
                 row["id"]: dict(row)
                 for row in self.conn.execute(
@@ -963,13 +958,13 @@ class _Contacts(_Import):
         if self.empty["contact"]:
             return found  # everything there is, this import created (and knows)
         emails = sorted({r.key[1] for r in rows if r.key[0] == "email"})
-        for chunk in _chunks(emails):
+        for chunk in chunks(emails, _IN):
             for cid, email in self.conn.execute(
                 select(Contact.id, Contact.email).where(Contact.email.in_(chunk))
             ):
                 found[("email", email)] = cid
         names = sorted({r.key[1] for r in rows if r.key[0] == "name"})
-        for chunk in _chunks(names):
+        for chunk in chunks(names, _IN):
             for cid, key, company in self.conn.execute(
                 select(Contact.id, Contact.name_key, Contact.company_id)
                 .where(Contact.name_key.in_(chunk), Contact.email.is_(None))
@@ -1290,7 +1285,7 @@ class _Deals(_Import):
                 if cid:
                     ids.add(cid)
         out: dict[int, int] = {}
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids), _IN):
             for cid, company in self.conn.execute(
                 select(Contact.id, Contact.company_id).where(
                     Contact.id.in_(chunk), Contact.company_id.is_not(None)
@@ -1302,7 +1297,7 @@ class _Deals(_Import):
     def find_existing(self, rows: list[_Prepared]) -> dict[Any, int]:
         found: dict[Any, int] = {}
         externals = sorted({r.key[1] for r in rows if r.key[0] == "external"})
-        for chunk in _chunks(externals):
+        for chunk in chunks(externals, _IN):
             for did, ext in self.conn.execute(
                 select(Deal.id, Deal.external_id)
                 .where(Deal.external_id.in_(chunk))
@@ -1310,7 +1305,7 @@ class _Deals(_Import):
             ):
                 found.setdefault(("external", ext), did)
         titles = sorted({r.key[1] for r in rows if r.key[0] == "title"})
-        for chunk in _chunks(titles):
+        for chunk in chunks(titles, _IN):
             for did, key, company in self.conn.execute(
                 select(Deal.id, Deal.title_key, Deal.company_id)
                 .where(Deal.title_key.in_(chunk))
@@ -1455,7 +1450,7 @@ class _Activities(_Import):
             validate.key(r.about) for r in rows if r.about
         }
         deals: dict[str, list[tuple[int, int | None, int | None]]] = defaultdict(list)
-        for chunk in _chunks(sorted(titles)):
+        for chunk in chunks(sorted(titles), _IN):
             for did, key, contact, company in self.conn.execute(
                 select(Deal.id, Deal.title_key, Deal.contact_id, Deal.company_id).where(
                     Deal.title_key.in_(chunk)
@@ -1522,7 +1517,7 @@ class _Activities(_Import):
     def find_existing(self, rows: list[_Prepared]) -> dict[Any, int]:
         found: dict[Any, int] = {}
         subjects = sorted({r.columns["subject"] for r in rows})
-        for chunk in _chunks(subjects):
+        for chunk in chunks(subjects, _IN):
             for a in self.conn.execute(
                 select(
                     Activity.id,
@@ -1754,7 +1749,7 @@ class _Undo:
         for change in changes:
             by_entity[change.entity].append(change)
         for entity, items in by_entity.items():
-            for chunk in _chunks(items):
+            for chunk in chunks(items, _IN):
                 self._restore_chunk(entity, chunk)
 
     def _restore_chunk(self, entity: str, changes: list[Any]) -> None:
@@ -1947,7 +1942,7 @@ class _Undo:
         if kept:
             labels = {
                 row.id: self.label(entity, row._mapping)
-                for chunk in _chunks(kept)
+                for chunk in chunks(kept, _IN)
                 for row in self.conn.execute(
                     select(model.id, *_label_columns(model)).where(model.id.in_(chunk))
                 )
@@ -1994,7 +1989,7 @@ class _Undo:
                     )
                     rows = list(self.conn.execute(outside))
                     kept = sorted(self.kept.get(other.name, ()))
-                    for chunk in _chunks(kept):
+                    for chunk in chunks(kept, _IN):
                         rows += self.conn.execute(
                             select(column, other.c.id).where(
                                 column.in_(created), other.c.id.in_(chunk)

@@ -12,11 +12,10 @@ plus open deals with no next step, into one queue.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,7 +34,7 @@ from sqlmodel import Session
 
 from tinycrm import dates, money
 from tinycrm.dates import local_day
-from tinycrm.store.engine import Store
+from tinycrm.store.engine import Store, chunks
 from tinycrm.store.models import (
     Activity,
     Announcement,
@@ -57,7 +56,7 @@ GROUPS = {
     "rotting": "Rotting deals",
     "closing": "Closing soon",
 }
-_T = TypeVar("_T")
+_IN = 500  # ids or rows per statement
 STALE_CLAIM = timedelta(minutes=15)  # a run that claimed items and died this long ago
 
 
@@ -211,12 +210,6 @@ def _untouched_since(link: Any, owner: Any, cutoff: datetime) -> ColumnElement[b
     return ~later.exists()
 
 
-def _chunks(values: list[_T], size: int = 500) -> Iterator[list[_T]]:
-    """``values`` a few hundred at a time: as many as one statement binds comfortably."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
     # A cadence is due when neither the contact's creation nor any interaction with
     # them is later than now - cadence. Cadences are a handful of distinct values, so
@@ -258,7 +251,7 @@ def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
         if (f"cadence:{contact_id}", when) not in seen:
             due[contact_id] = (when, cadence, since, last)
     names = {}
-    for ids in _chunks(sorted(due)):
+    for ids in chunks(sorted(due), _IN):
         named = select(Contact.id, Contact.name, Company.name).outerjoin(
             Company, Contact.company_id == Company.id
         )
@@ -406,7 +399,7 @@ def _due_deals(
         if rotting or closing:
             when[deal_id] = (rotting, closing)
     deals = []
-    for ids in _chunks(sorted(when)):
+    for ids in chunks(sorted(when), _IN):
         deals += _open_deals(session, Deal.id.in_(ids))
     return [(deal, *when[deal.id]) for deal in deals]
 
@@ -519,7 +512,7 @@ def claim_items(
         wanted = {(i.key, i.due_at) for i in items}
         # Read which of them earlier runs announced (a probe of the unique index per
         # key) rather than attempt and ignore an insert for each.
-        for keys in _chunks(sorted({key for key, _ in wanted})):
+        for keys in chunks(sorted({key for key, _ in wanted}), _IN):
             known = session.execute(
                 select(Announcement.key, Announcement.due_at).where(Announcement.key.in_(keys))
             )
@@ -528,7 +521,7 @@ def claim_items(
             return []
         insert = _insert_ignoring_duplicates(store)
         rows = [{"key": k, "due_at": d, "run_id": run_id, "claimed_at": now} for k, d in wanted]
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows, _IN):
             session.execute(insert, chunk)
         # A run racing this one may have taken some first: ours are the rows we wrote.
         mine = set(
