@@ -1,3 +1,59 @@
-"""tinycrm: a terminal-first CRM for solo founders and small teams."""
+"""tinycrm: a terminal-first CRM for solo founders and small teams.
+
+The public Python API::
+
+    import tinycrm
+
+    with tinycrm.open("crm.db") as crm:
+        ada = crm.contacts.add("Ada Lovelace", email="ada@example.com")
+        crm.log("call", "ada@example.com", "Discussed the order")
+
+``open()`` returns a ``Crm`` (see ``tinycrm.api``); every refusal is a
+``TinyCrmError``. Importing this package stays light: the store (SQLAlchemy,
+SQLModel) loads on the first ``open()``.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from typing import TYPE_CHECKING
+
+from tinycrm.errors import Ambiguous, Conflict, Invalid, NotFound, TinyCrmError, Unavailable
+
+if TYPE_CHECKING:
+    from tinycrm.api import Crm
 
 __version__ = "0.1.0"
+
+
+def open(
+    db: str | PathLike[str] | None = None, *, user: str | None = None, migrate: bool = True
+) -> Crm:
+    """Open a tinycrm database: a file path or a SQLAlchemy URL (default: the user's own).
+
+    See ``tinycrm.api.Crm`` for what it holds; use it as a context manager.
+    """
+    from tinycrm.api import open_crm
+
+    return open_crm(db, user=user, migrate=migrate)
+
+
+def __getattr__(name: str) -> object:
+    if name == "Crm":
+        from tinycrm.api import Crm
+
+        return Crm
+    raise AttributeError(f"module 'tinycrm' has no attribute {name!r}")
+
+
+__all__ = [
+    "Ambiguous",
+    "Conflict",
+    "Crm",
+    "Invalid",
+    "NotFound",
+    "TinyCrmError",
+    "Unavailable",
+    "__version__",
+    "open",
+]

@@ -38,6 +38,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tinycrm.errors import TinyCrmError
 from tinycrm.vocab import LIFECYCLES
 
 TRIGGERS = {
@@ -63,7 +64,7 @@ SCORING_KEYS = ("hot", "cold")
 SCORE_LIMIT = 1_000_000
 
 
-class ConfigError(ValueError):
+class ConfigError(TinyCrmError, ValueError):
     """The config file is not valid: the message names the file, line and key."""
 
 

@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tinycrm.errors import TinyCrmError
+
 __all__ = [
     "DeliveryError",
     "MailSettings",
@@ -53,7 +55,7 @@ _SMTP_KEYS = (
 )
 
 
-class DeliveryError(Exception):
+class DeliveryError(TinyCrmError):
     """A message could not be delivered; ``str(error)`` is one line for the user."""
 
 

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TypeAlias
 
+from tinycrm.errors import TinyCrmError
+
 __all__ = [
     "OPERATORS",
     "ActivityTest",
@@ -70,7 +72,7 @@ _SPECIAL = frozenset("()=!<>~:\"'")
 _AGE = re.compile(r"([0-9]{1,6}) ?(d|w|m|y)", re.IGNORECASE)
 
 
-class FilterError(ValueError):
+class FilterError(TinyCrmError, ValueError):
     """A filter that cannot be read or used, with where: ``position`` counts from 1."""
 
     def __init__(self, text: str, offset: int, reason: str) -> None:

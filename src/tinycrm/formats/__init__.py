@@ -12,6 +12,8 @@ turn into their own one-line refusals.
 
 from __future__ import annotations
 
+from tinycrm.errors import TinyCrmError
 
-class FormatError(ValueError):
+
+class FormatError(TinyCrmError, ValueError):
     """A file cannot be read as what it claims to be. ``str(err)`` is one line for a user."""

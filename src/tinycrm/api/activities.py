@@ -1,0 +1,135 @@
+"""``crm.activities`` and ``crm.tasks``: what happened, and what is to be done."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from tinycrm.api import values
+from tinycrm.api.values import When
+
+if TYPE_CHECKING:
+    from tinycrm.store.engine import Store
+    from tinycrm.store.models import ActivityRead
+
+
+class Activities:
+    """Calls, emails, meetings and notes (``tinycrm log``)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def log(
+        self,
+        kind: str,
+        ref: str | None,
+        text: str,
+        *,
+        contact: str | None = None,
+        company: str | None = None,
+        deal: str | None = None,
+        body: str | None = None,
+        at: When | None = None,
+        campaign: str | None = None,
+        channel: str | None = None,
+    ) -> ActivityRead:
+        """Record a call, email, meeting or note about ``ref`` (a contact, company or
+        deal REF) or the records named. A deal's contact and company are linked too."""
+        from tinycrm.store.activities import log_activity
+
+        return log_activity(
+            self._store,
+            kind=kind,
+            text=text,
+            ref=ref,
+            contact=contact,
+            company=company,
+            deal=deal,
+            body=body,
+            at=values.when(at, "at"),
+            campaign=campaign,
+            channel=channel,
+        )
+
+    def list(
+        self,
+        *,
+        contact: str | None = None,
+        company: str | None = None,
+        deal: str | None = None,
+        kinds: str | Iterable[str] | None = None,
+        since: When | None = None,
+        limit: int | None = 50,
+    ) -> list[ActivityRead]:
+        """Activities newest first, about the records named (all when none is)."""
+        from tinycrm.store.activities import list_activities
+
+        return list_activities(
+            self._store,
+            contact=contact,
+            company=company,
+            deal=deal,
+            kinds=values.names(kinds),
+            since=values.when(since, "since"),
+            limit=limit,
+        )
+
+
+class Tasks:
+    """Tasks with a due time, reminders and repeats (``tinycrm task``)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def add(
+        self,
+        text: str,
+        *,
+        due: When,
+        remind: When | None = None,
+        every: str | None = None,
+        contact: str | None = None,
+        company: str | None = None,
+        deal: str | None = None,
+        body: str | None = None,
+    ) -> ActivityRead:
+        """Add a task due at ``due`` (``"tomorrow 9:00"``, ``"+3d"`` or a datetime).
+        ``remind`` is a moment before it; ``every`` a repeat (``2w``, ``month``, …)."""
+        from tinycrm.store.activities import add_task
+
+        due_at = values.when(due, "due")
+        assert due_at is not None
+        return add_task(
+            self._store,
+            text=text,
+            due=due_at,
+            remind=values.when(remind, "remind"),
+            every=every,
+            contact=contact,
+            company=company,
+            deal=deal,
+            body=body,
+        )
+
+    def list(
+        self,
+        scope: str = "open",
+        *,
+        contact: str | None = None,
+        company: str | None = None,
+        deal: str | None = None,
+        limit: int | None = None,
+    ) -> list[ActivityRead]:
+        """Tasks by due time: ``open`` (default), ``overdue``, ``today``, ``upcoming``,
+        ``done`` or ``all``."""
+        from tinycrm.store.activities import list_tasks
+
+        return list_tasks(
+            self._store, scope=scope, contact=contact, company=company, deal=deal, limit=limit
+        )
+
+    def done(self, task_id: int) -> ActivityRead:
+        """Mark a task done; a repeating one gets its next occurrence."""
+        from tinycrm.store.activities import complete_task
+
+        return complete_task(self._store, task_id)

@@ -1,0 +1,138 @@
+"""``crm.companies``: the organisations contacts work at and deals are with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from tinycrm.api import values
+from tinycrm.store.records import UNSET
+
+if TYPE_CHECKING:
+    from tinycrm.store.engine import Store
+    from tinycrm.store.models import CompanyRead, CompanyView
+
+
+class Companies:
+    """The companies of one open CRM. A REF is an id, a domain or an exact name."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def add(
+        self,
+        name: str,
+        *,
+        domain: str | None = None,
+        industry: str | None = None,
+        size: int | None = None,
+        phone: str | None = None,
+        address: str | None = None,
+        city: str | None = None,
+        country: str | None = None,
+        owner: str | None = None,
+        tags: str | Iterable[str] | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> CompanyRead:
+        """Add a company."""
+        from tinycrm.store.companies import add_company
+
+        return add_company(
+            self._store,
+            name=name,
+            domain=domain,
+            industry=industry,
+            size=size,
+            phone=phone,
+            address=address,
+            city=city,
+            country=country,
+            owner=owner,
+            tags=values.names(tags),
+            fields=dict(fields) if fields else None,
+        )
+
+    def get(self, ref: str | int) -> CompanyRead:
+        """One company by REF."""
+        from tinycrm.store.companies import get_company
+
+        return get_company(self._store, ref)
+
+    def show(self, ref: str | int, *, limit: int = 20) -> CompanyView:
+        """The 360-degree view: the company, its contacts, deals, tasks, activities, events."""
+        from tinycrm.store.companies import company_view
+
+        return company_view(self._store, ref, limit=limit)
+
+    def list(
+        self,
+        *,
+        where: str | None = None,
+        segment: str | None = None,
+        tags: str | Iterable[str] | None = None,
+        owner: str | None = None,
+        search: str | None = None,
+        field: tuple[str, str | None] | str | None = None,
+        limit: int | None = None,
+    ) -> list[CompanyRead]:
+        """Companies by name, filtered (``where`` is the filter language of ``--where``)."""
+        from tinycrm.store.companies import list_companies
+
+        return list_companies(
+            self._store,
+            where=where,
+            segment=segment,
+            tags=values.names(tags),
+            owner=owner,
+            search=search,
+            field=(field, None) if isinstance(field, str) else field,
+            limit=limit,
+        )
+
+    def edit(
+        self,
+        ref: str | int,
+        *,
+        name: Any = UNSET,
+        domain: Any = UNSET,
+        industry: Any = UNSET,
+        size: Any = UNSET,
+        phone: Any = UNSET,
+        address: Any = UNSET,
+        city: Any = UNSET,
+        country: Any = UNSET,
+        owner: Any = UNSET,
+        tag: str | Iterable[str] | None = None,
+        untag: str | Iterable[str] | None = None,
+        fields: Mapping[str, str] | None = None,
+        unset_fields: Iterable[str] | None = None,
+    ) -> CompanyRead:
+        """Change a company: what is left out is kept, ``None`` clears a value."""
+        from tinycrm.store.companies import edit_company
+
+        given = values.changes(
+            name=name,
+            domain=domain,
+            industry=industry,
+            size=size,
+            phone=phone,
+            address=address,
+            city=city,
+            country=country,
+            owner=owner,
+        )
+        return edit_company(
+            self._store,
+            ref,
+            **given,
+            add_tags=values.names(tag),
+            remove_tags=values.names(untag),
+            set_fields=dict(fields) if fields else None,
+            unset_fields=list(unset_fields) if unset_fields else None,
+        )
+
+    def remove(self, ref: str | int) -> CompanyRead:
+        """Delete a company (``tinycrm company rm``); its contacts and deals stay, unlinked."""
+        from tinycrm.store.companies import remove_company
+
+        return remove_company(self._store, ref)

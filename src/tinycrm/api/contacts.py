@@ -1,0 +1,180 @@
+"""``crm.contacts``: people, their roles, lifecycle, consent and duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from tinycrm.api import values
+from tinycrm.store.records import UNSET
+
+if TYPE_CHECKING:
+    from tinycrm.store.dupes import DuplicateRead, MergeRead
+    from tinycrm.store.engine import Store
+    from tinycrm.store.models import ContactRead, ContactView
+
+
+class Contacts:
+    """The contacts of one open CRM. A REF is an id, an email or an exact name."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def add(
+        self,
+        name: str,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        title: str | None = None,
+        role: str | None = None,
+        company: str | None = None,
+        lifecycle: str | None = None,
+        lead_status: str | None = None,
+        source: str | None = None,
+        owner: str | None = None,
+        notes: str | None = None,
+        cadence: int | str | None = None,
+        tags: str | Iterable[str] | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> ContactRead:
+        """Add a contact. ``company`` is a REF; a name no company has creates one.
+        ``cadence``: keep in touch every N days (``30``, ``"2w"``, ``"3m"``)."""
+        from tinycrm.store.contacts import add_contact
+
+        return add_contact(
+            self._store,
+            name=name,
+            email=email,
+            phone=phone,
+            title=title,
+            role=role,
+            company=company,
+            lifecycle=lifecycle,
+            lead_status=lead_status,
+            source=source,
+            owner=owner,
+            notes=notes,
+            cadence_days=values.cadence(cadence),
+            tags=values.names(tags),
+            fields=dict(fields) if fields else None,
+        )
+
+    def get(self, ref: str | int) -> ContactRead:
+        """One contact by REF (``NotFound``, or ``Ambiguous`` with the candidates)."""
+        from tinycrm.store.contacts import get_contact
+
+        return get_contact(self._store, ref)
+
+    def show(self, ref: str | int, *, limit: int = 20) -> ContactView:
+        """The 360-degree view: the contact, company, deals, open tasks, activities, events."""
+        from tinycrm.store.contacts import contact_view
+
+        return contact_view(self._store, ref, limit=limit)
+
+    def list(
+        self,
+        *,
+        where: str | None = None,
+        segment: str | None = None,
+        tags: str | Iterable[str] | None = None,
+        company: str | None = None,
+        lifecycle: str | None = None,
+        lead_status: str | None = None,
+        role: str | None = None,
+        owner: str | None = None,
+        search: str | None = None,
+        field: tuple[str, str | None] | str | None = None,
+        limit: int | None = None,
+    ) -> list[ContactRead]:
+        """Contacts by name. ``where`` is the filter language of ``--where``
+        (``"tag:vip and lifecycle=customer"``); every filter given must match.
+        ``field`` is ``"plan"`` (set at all) or ``("plan", "pro")``."""
+        from tinycrm.store.contacts import list_contacts
+
+        return list_contacts(
+            self._store,
+            where=where,
+            segment=segment,
+            tags=values.names(tags),
+            company=company,
+            lifecycle=lifecycle,
+            lead_status=lead_status,
+            role=role,
+            owner=owner,
+            search=search,
+            field=(field, None) if isinstance(field, str) else field,
+            limit=limit,
+        )
+
+    def edit(
+        self,
+        ref: str | int,
+        *,
+        name: Any = UNSET,
+        email: Any = UNSET,
+        phone: Any = UNSET,
+        title: Any = UNSET,
+        role: Any = UNSET,
+        company: Any = UNSET,
+        lifecycle: Any = UNSET,
+        lead_status: Any = UNSET,
+        source: Any = UNSET,
+        owner: Any = UNSET,
+        notes: Any = UNSET,
+        cadence: Any = UNSET,
+        unsubscribed: Any = UNSET,
+        do_not_contact: Any = UNSET,
+        tag: str | Iterable[str] | None = None,
+        untag: str | Iterable[str] | None = None,
+        fields: Mapping[str, str] | None = None,
+        unset_fields: Iterable[str] | None = None,
+    ) -> ContactRead:
+        """Change a contact: what is left out is kept, ``None`` clears a value.
+        One event lists every field that changed; nothing changed, no event."""
+        from tinycrm.store.contacts import edit_contact
+
+        given = values.changes(
+            name=name,
+            email=email,
+            phone=phone,
+            title=title,
+            role=role,
+            company=company,
+            lifecycle=lifecycle,
+            lead_status=lead_status,
+            source=source,
+            owner=owner,
+            notes=notes,
+            unsubscribed=unsubscribed,
+            do_not_contact=do_not_contact,
+        )
+        if cadence is not UNSET:
+            given["cadence_days"] = values.cadence(cadence)
+        return edit_contact(
+            self._store,
+            ref,
+            **given,
+            add_tags=values.names(tag),
+            remove_tags=values.names(untag),
+            set_fields=dict(fields) if fields else None,
+            unset_fields=list(unset_fields) if unset_fields else None,
+        )
+
+    def remove(self, ref: str | int) -> ContactRead:
+        """Delete a contact (``tinycrm contact rm``). Its deals stay, unlinked."""
+        from tinycrm.store.contacts import remove_contact
+
+        return remove_contact(self._store, ref)
+
+    def dupes(self, *, company: str | None = None, limit: int | None = None) -> list[DuplicateRead]:
+        """Likely duplicate pairs: same email, same phone, or similar names at one company."""
+        from tinycrm.store.dupes import find_duplicates
+
+        return find_duplicates(self._store, company=company, limit=limit)
+
+    def merge(self, keep: str | int, other: str | int, *, dry_run: bool = False) -> MergeRead:
+        """Merge ``other`` into ``keep``: its deals, activities, tags and fields move over."""
+        from tinycrm.store.dupes import merge_contacts
+
+        return merge_contacts(self._store, keep, other, dry_run=dry_run)

@@ -1,0 +1,134 @@
+"""``Crm``: one open tinycrm database, with its nouns as attributes."""
+
+from __future__ import annotations
+
+from os import PathLike
+from typing import TYPE_CHECKING, Any
+
+from tinycrm.api import values
+from tinycrm.api.activities import Activities, Tasks
+from tinycrm.api.campaigns import Campaigns, Sequences
+from tinycrm.api.companies import Companies
+from tinycrm.api.contacts import Contacts
+from tinycrm.api.deals import Deals
+from tinycrm.api.leads import Leads, Scoring
+from tinycrm.api.pipelines import Pipelines
+from tinycrm.api.reports import Reports
+from tinycrm.api.segments import Segments, Tags
+from tinycrm.api.values import When
+
+if TYPE_CHECKING:
+    from tinycrm.store.board import RecordHit
+    from tinycrm.store.engine import Store
+    from tinycrm.store.imports import ImportBatchRead, UndoSummary
+    from tinycrm.store.models import ActivityRead, EventRead
+    from tinycrm.store.reminders import DueItem, NextAction
+
+
+class Crm:
+    """An open CRM. Use it as a context manager, or call ``close()``.
+
+    Its attributes are the nouns of the command line: ``contacts``, ``companies``,
+    ``deals``, ``pipelines``, ``activities``, ``tasks``, ``leads``, ``scoring``,
+    ``segments``, ``tags``, ``campaigns``, ``sequences``, ``reports``; ``log``,
+    ``feed``, ``next``, ``due`` and ``search`` are on the ``Crm`` itself.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.contacts = Contacts(store)
+        self.companies = Companies(store)
+        self.deals = Deals(store)
+        self.pipelines = Pipelines(store)
+        self.activities = Activities(store)
+        self.tasks = Tasks(store)
+        self.leads = Leads(store)
+        self.scoring = Scoring(store)
+        self.segments = Segments(store)
+        self.tags = Tags(store)
+        self.campaigns = Campaigns(store)
+        self.sequences = Sequences(store)
+        self.reports = Reports(store)
+
+    # ------------------------------------------------------------------ the database
+
+    @property
+    def url(self) -> str:
+        """The database's URL, with any password hidden."""
+        return self._store.display_url()
+
+    @property
+    def user(self) -> str:
+        """Who the writes are recorded as (the events' actor)."""
+        return self._store.user
+
+    def close(self) -> None:
+        """Release the database (every pooled connection)."""
+        self._store.close()
+
+    def __enter__(self) -> Crm:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<tinycrm.Crm {self.url}>"
+
+    # ------------------------------------------------------------------ across nouns
+
+    def log(self, kind: str, ref: str | None, text: str, **details: Any) -> ActivityRead:
+        """Log a call, email, meeting or note about ``ref`` (``tinycrm log``); see
+        ``crm.activities.log`` for ``body``, ``at``, ``campaign`` and ``channel``."""
+        return self.activities.log(kind, ref, text, **details)
+
+    def feed(self, *, limit: int | None = 50, since: When | None = None) -> list[EventRead]:
+        """The event log, newest first: every create, change, move, win and loss."""
+        from tinycrm.store.events import list_events
+
+        return list_events(self._store, limit=limit, since=values.when(since, "since"))
+
+    def next(self, *, limit: int | None = 20) -> list[NextAction]:
+        """What to do now, most pressing first (``tinycrm next``)."""
+        from tinycrm.store.reminders import next_actions
+
+        return next_actions(self._store, limit=limit)
+
+    def due(self) -> list[DueItem]:
+        """Everything ``tinycrm remind`` would announce now, without claiming it."""
+        from tinycrm.store.reminders import due_items
+
+        return due_items(self._store)
+
+    def search(self, text: str, *, limit: int = 8) -> list[RecordHit]:
+        """Contacts, companies and deals whose name, email or title contains ``text``."""
+        from tinycrm.store.board import search_records
+
+        return search_records(self._store, text, limit=limit)
+
+    def imports(self, *, limit: int | None = None) -> list[ImportBatchRead]:
+        """Past imports, newest first (``tinycrm import history``)."""
+        from tinycrm.store.imports import list_imports
+
+        return list_imports(self._store, limit=limit)
+
+    def undo_import(self, batch: int | None = None, *, dry_run: bool = False) -> UndoSummary:
+        """Undo an import (the last one unless ``batch``): what it created goes, what it
+        changed goes back, unless changed since (``tinycrm import undo``)."""
+        from tinycrm.store.imports import undo_import
+
+        return undo_import(self._store, batch, dry_run=dry_run)
+
+
+def open_crm(
+    db: str | PathLike[str] | None = None, *, user: str | None = None, migrate: bool = True
+) -> Crm:
+    """Open (creating or upgrading as needed) a tinycrm database.
+
+    ``db`` is a file path or a SQLAlchemy URL (``postgresql+psycopg://…``); without it,
+    ``$TINYCRM_DB``, else the user's own database (as the command line does). ``user``
+    is the actor recorded in events (default ``$TINYCRM_USER``, else the OS user).
+    """
+    from tinycrm.store.engine import open_store
+
+    return Crm(open_store(None if db is None else str(db), user=user, migrate=migrate))

@@ -1,0 +1,97 @@
+"""``crm.pipelines``: pipelines and their stages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from tinycrm.store.records import UNSET
+
+if TYPE_CHECKING:
+    from tinycrm.store.engine import Store
+    from tinycrm.store.models import PipelineRead, StageRead
+
+
+class Pipelines:
+    """Pipelines of stages. ``pipeline=None`` means the first (default) pipeline."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def list(self) -> list[PipelineRead]:
+        """Every pipeline with its stages."""
+        from tinycrm.store.pipelines import list_pipelines
+
+        return list_pipelines(self._store)
+
+    def get(self, ref: str | int | None = None) -> PipelineRead:
+        """One pipeline by id or name (the default one when ``ref`` is None)."""
+        from tinycrm.store.pipelines import get_pipeline
+
+        return get_pipeline(self._store, ref)
+
+    def add(
+        self, name: str, *, stages: Sequence[tuple[str, int, int | None]] | None = None
+    ) -> PipelineRead:
+        """A new pipeline; ``stages`` are (name, probability %, rotting days or None)."""
+        from tinycrm.store.pipelines import add_pipeline
+
+        return add_pipeline(self._store, name=name, stages=stages)
+
+    def add_stage(
+        self,
+        name: str,
+        *,
+        probability: int,
+        rotting_days: int | None = None,
+        position: int | None = None,
+        pipeline: str | int | None = None,
+    ) -> StageRead:
+        """Add a stage (at the end unless ``position``, counted from 1)."""
+        from tinycrm.store.pipelines import add_stage
+
+        return add_stage(
+            self._store,
+            pipeline,
+            name=name,
+            probability=probability,
+            rotting_days=rotting_days,
+            position=position,
+        )
+
+    def edit_stage(
+        self,
+        stage: str | int,
+        *,
+        name: Any = UNSET,
+        probability: Any = UNSET,
+        rotting_days: Any = UNSET,
+        pipeline: str | int | None = None,
+    ) -> StageRead:
+        """Rename a stage or change its probability or rotting days."""
+        from tinycrm.store.pipelines import edit_stage
+
+        return edit_stage(
+            self._store,
+            pipeline,
+            stage,
+            name=name,
+            probability=probability,
+            rotting_days=rotting_days,
+        )
+
+    def move_stage(
+        self, stage: str | int, *, position: int, pipeline: str | int | None = None
+    ) -> PipelineRead:
+        """Put a stage at ``position`` (from 1)."""
+        from tinycrm.store.pipelines import move_stage
+
+        return move_stage(self._store, pipeline, stage, position=position)
+
+    def remove_stage(
+        self, stage: str | int, *, move_to: str | None = None, pipeline: str | int | None = None
+    ) -> int:
+        """Remove a stage; its deals move to ``move_to``. Returns how many moved."""
+        from tinycrm.store.pipelines import remove_stage
+
+        return remove_stage(self._store, pipeline, stage, move_to=move_to)

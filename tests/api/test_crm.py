@@ -1,0 +1,212 @@
+"""The public Python API: ``tinycrm.open()`` and the nouns of its ``Crm``.
+
+Run on SQLite and PostgreSQL (the ``crm`` fixture wraps the ``store`` fixture);
+each test asserts on what the store holds afterwards, read back through the API.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import tinycrm
+from tinycrm.api import Crm
+
+
+@pytest.fixture
+def crm(store) -> Crm:
+    return Crm(store)
+
+
+def test_open_a_path_creates_the_database_and_closes(tmp_path: Path) -> None:
+    path = tmp_path / "crm.db"
+    with tinycrm.open(path) as crm:
+        added = crm.contacts.add("Ada Lovelace", email="ada@example.com")
+        assert crm.url.endswith("crm.db")
+        assert crm.user == "tester"
+    assert path.exists()
+    with tinycrm.open(str(path), user="sam") as again:
+        assert again.contacts.get(added.id).name == "Ada Lovelace"
+        again.contacts.edit(added.id, title="Countess")
+        assert again.feed(limit=1)[0].actor == "sam"
+
+
+def test_open_without_a_path_uses_the_users_database(tmp_path: Path) -> None:
+    # TINYCRM_DB is set per test by the autouse fixture, as it would be for a user.
+    with tinycrm.open() as crm:
+        crm.companies.add("Acme")
+    assert (tmp_path / "tinycrm.db").exists()
+
+
+def test_the_issue_example(crm: Crm) -> None:
+    ada = crm.contacts.add(
+        "Ada Lovelace", email="ada@example.com", company="Analytical Engines", tags=["vip"]
+    )
+    deal = crm.deals.add(
+        "Engine order", contact="ada@example.com", amount=Decimal("18500"), currency="EUR"
+    )
+    crm.deals.move("Engine order", "Proposal")
+    crm.deals.win(deal.id)
+    crm.log("call", "ada@example.com", "Discussed the order")
+    task = crm.tasks.add("Send the contract", due="tomorrow 9:00", deal="Engine order")
+    crm.contacts.edit(ada.id, lifecycle="customer")
+    vips = crm.contacts.list(where="tag:vip and lifecycle=customer")
+    one = crm.contacts.get("ada@example.com")
+
+    assert [c.id for c in vips] == [ada.id]
+    assert (one.company, one.tags, one.lifecycle) == ("Analytical Engines", ["vip"], "customer")
+    won = crm.deals.get(deal.id)
+    assert (won.status, won.stage, won.amount, won.currency) == (
+        "won",
+        "Proposal",
+        Decimal("18500.00"),
+        "EUR",
+    )
+    assert [c.to_stage for c in crm.deals.history(deal.id)][:2] == ["Lead-in", "Proposal"]
+    assert task.due_at is not None and task.due_at > datetime.now(task.due_at.tzinfo)
+    actions = [e.action for e in crm.feed(limit=20)]
+    assert actions[:4] == ["updated", "created", "logged", "won"]
+    assert crm.reports.pipeline().total.deals == 0  # the only deal is won
+    assert any("Send the contract" in a.title for a in crm.next(limit=50)) or crm.next() == []
+
+
+def test_model_dump_gives_the_keys_of_json(crm: Crm, tmp_path: Path) -> None:
+    """``.model_dump(mode="json")`` is what ``tinycrm contact show --json`` prints."""
+    ada = crm.contacts.add("Ada", email="ada@example.com", tags="vip", fields={"plan": "pro"})
+    assert ada.tags == ["vip"]  # a lone string is one tag, not its letters
+    if crm._store.is_sqlite:  # the CLI run needs the same database: SQLite's file
+        printed = subprocess.run(
+            [sys.executable, "-m", "tinycrm", "--db", str(crm._store.path), "contact", "show",
+             str(ada.id), "--json"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        shown = json.loads(printed)
+        assert set(ada.model_dump(mode="json")) <= set(shown)
+        for key, value in ada.model_dump(mode="json").items():
+            assert shown[key] == value, key
+
+
+def test_errors_are_tinycrm_errors_with_their_details(crm: Crm) -> None:
+    crm.contacts.add("Ada", email="ada@example.com")
+    crm.contacts.add("Ada", email="ada2@example.com")
+    with pytest.raises(tinycrm.NotFound):
+        crm.contacts.get("nobody@example.com")
+    with pytest.raises(tinycrm.Ambiguous) as ambiguous:
+        crm.contacts.get("Ada")
+    assert len(ambiguous.value.candidates) == 2
+    with pytest.raises(tinycrm.Conflict):
+        crm.contacts.add("Another", email="ada@example.com")
+    with pytest.raises(tinycrm.Invalid) as invalid:
+        crm.tasks.add("Call", due="the day after never")
+    assert invalid.value.field == "due"
+    with pytest.raises(tinycrm.Invalid):
+        crm.contacts.list(where="lifecycle = ")
+    for error in (tinycrm.NotFound, tinycrm.Ambiguous, tinycrm.Conflict, tinycrm.Invalid):
+        assert issubclass(error, tinycrm.TinyCrmError)
+
+
+def test_other_domains_errors_are_tinycrm_errors() -> None:
+    from tinycrm.config import ConfigError
+    from tinycrm.delivery import DeliveryError
+    from tinycrm.filters import FilterError
+    from tinycrm.formats import FormatError
+
+    for error in (ConfigError, DeliveryError, FilterError, FormatError):
+        assert issubclass(error, tinycrm.TinyCrmError), error
+
+
+def test_a_refused_write_leaves_nothing(crm: Crm) -> None:
+    before = crm.feed(limit=None)
+    with pytest.raises(tinycrm.Invalid):
+        crm.deals.add("Bad", amount="-5")
+    with pytest.raises(tinycrm.NotFound):
+        crm.deals.add("Orphan", contact="nobody@example.com")
+    assert crm.deals.list(status=None) == []
+    assert crm.feed(limit=None) == before
+
+
+def test_edit_keeps_what_is_left_out_and_none_clears(crm: Crm) -> None:
+    ada = crm.contacts.add("Ada", email="ada@example.com", phone="+44 20 1234", title="Countess")
+    edited = crm.contacts.edit(ada.id, title=None, tag=["vip", "uk"], cadence="2w")
+    assert (edited.phone, edited.title, edited.tags, edited.cadence_days) == (
+        "+44 20 1234",
+        None,
+        ["uk", "vip"],
+        14,
+    )
+    edited = crm.contacts.edit("ada@example.com", untag="uk", fields={"plan": "pro"})
+    assert (edited.tags, edited.fields) == (["vip"], {"plan": "pro"})
+    company = crm.companies.add("Acme", domain="acme.example", tags=["partner"])
+    assert crm.companies.edit("acme.example", city="Berlin").city == "Berlin"
+    assert crm.companies.get(company.id).tags == ["partner"]
+    deal = crm.deals.add("Order", company="Acme", amount="1200", close="2027-01-31")
+    edited_deal = crm.deals.edit(deal.id, amount=Decimal("1500"), close=date(2027, 2, 1))
+    assert (edited_deal.amount, edited_deal.close_date) == (Decimal("1500.00"), date(2027, 2, 1))
+
+
+def test_lists_and_views(crm: Crm) -> None:
+    crm.companies.add("Acme", domain="acme.example")
+    crm.contacts.add("Bea", email="bea@acme.example", company="Acme", tags="vip")
+    crm.contacts.add("Cy", email="cy@example.com")
+    deal = crm.deals.add("Big one", contact="bea@acme.example", amount=100)
+    lost = crm.deals.add("Small one", contact="cy@example.com")
+    crm.deals.lose(lost.id, reason="price")
+    crm.log("meeting", "Big one", "Kick-off", at=datetime.now() - timedelta(days=1))
+
+    assert [c.name for c in crm.contacts.list(tags="vip")] == ["Bea"]
+    assert [c.name for c in crm.contacts.list(company="Acme")] == ["Bea"]
+    assert [d.title for d in crm.deals.list()] == ["Big one"]
+    assert [d.title for d in crm.deals.list(status="lost")] == ["Small one"]
+    assert {d.title for d in crm.deals.list(status=None)} == {"Big one", "Small one"}
+    view = crm.companies.show("Acme")
+    assert [c.name for c in view.contacts] == ["Bea"]
+    assert [d.title for d in view.deals] == ["Big one"]
+    assert [a.subject for a in crm.deals.show(deal.id).activities] == ["Kick-off"]
+    assert [a.subject for a in crm.contacts.show("Bea").activities] == ["Kick-off"]
+    assert [a.subject for a in crm.activities.list(kinds="meeting")] == ["Kick-off"]
+    assert {"Acme", "Bea"} <= {hit.label for hit in crm.search("acme")}
+    assert {(t.entity, t.name): t.count for t in crm.tags.list()} == {("contact", "vip"): 1}
+
+
+def test_tasks_and_their_scopes(crm: Crm) -> None:
+    crm.contacts.add("Ada", email="ada@example.com")
+    late = crm.tasks.add("Late", due="-2d", contact="ada@example.com")
+    crm.tasks.add("Later", due="+3d", every="week")
+    assert [t.subject for t in crm.tasks.list("overdue")] == ["Late"]
+    assert [t.subject for t in crm.tasks.list("upcoming")] == ["Later"]
+    crm.tasks.done(late.id)
+    assert [t.subject for t in crm.tasks.list("done")] == ["Late"]
+    with pytest.raises(tinycrm.Conflict):
+        crm.tasks.done(late.id)
+    with pytest.raises(tinycrm.Invalid):
+        crm.tasks.list("someday")
+
+
+def test_pipelines_segments_leads_scoring_campaigns(crm: Crm) -> None:
+    crm.pipelines.add("Renewals", stages=[("Due", 50, 30), ("Signed", 90, None)])
+    crm.pipelines.add_stage("Won back", probability=95, pipeline="Renewals")
+    assert [s.name for s in crm.pipelines.get("Renewals").stages] == ["Due", "Signed", "Won back"]
+
+    crm.contacts.add("Lee", email="lee@example.com", lifecycle="lead", tags="webinar")
+    crm.segments.save("webinar-leads", "tag:webinar and lifecycle=lead")
+    assert [c.name for c in crm.contacts.list(segment="webinar-leads")] == ["Lee"]
+
+    crm.scoring.add_rule("webinar", "tag:webinar", 15)
+    run = crm.scoring.run()
+    assert run.contacts >= 1
+    assert crm.scoring.explain("lee@example.com").score == 15
+    assert crm.leads.status("lee@example.com", "working").lead_status == "working"
+    converted = crm.leads.convert("lee@example.com", company="Lee Ltd", deal="Pilot")
+    assert converted.contact.lifecycle == "prospect"
+    assert crm.deals.get("Pilot").company == "Lee Ltd"
+
+    crm.campaigns.add("Spring", channel="email", budget="500", currency="EUR")
+    added = crm.campaigns.add_members("Spring", where="tag:webinar")
+    assert added.added == 1
+    assert crm.campaigns.report("Spring").members >= 1
