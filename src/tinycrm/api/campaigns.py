@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -163,7 +164,7 @@ class Sequences:
 
     def enroll(
         self, sequence: str, contacts: Sequence[str], *, start: When | None = None
-    ) -> list[EnrollmentRead]:
+    ) -> builtins.list[EnrollmentRead]:
         """Enroll contacts; their first step's task is due ``start`` (default now)."""
         from tinycrm.store.sequences import enroll_contacts
 
@@ -175,7 +176,7 @@ class Sequences:
 
         return stop_sequence(self._store, sequence, contacts)
 
-    def enrollments(self, sequence: str) -> list[EnrollmentRead]:
+    def enrollments(self, sequence: str) -> builtins.list[EnrollmentRead]:
         """Who is enrolled in a sequence, and where each stands."""
         from tinycrm.store.sequences import list_enrollments
 

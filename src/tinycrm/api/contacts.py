@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -167,7 +168,9 @@ class Contacts:
 
         return remove_contact(self._store, ref)
 
-    def dupes(self, *, company: str | None = None, limit: int | None = None) -> list[DuplicateRead]:
+    def dupes(
+        self, *, company: str | None = None, limit: int | None = None
+    ) -> builtins.list[DuplicateRead]:
         """Likely duplicate pairs: same email, same phone, or similar names at one company."""
         from tinycrm.store.dupes import find_duplicates
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class Tags:
 
         return list_tags(self._store, entity=entity)
 
-    def fields(self, *, entity: str | None = None) -> list[FieldKeyCount]:
+    def fields(self, *, entity: str | None = None) -> builtins.list[FieldKeyCount]:
         """Custom field keys with how many records set each."""
         from tinycrm.store.tags import list_field_keys
 
