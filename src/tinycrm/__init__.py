@@ -23,7 +23,7 @@ from tinycrm.errors import Ambiguous, Conflict, Invalid, NotFound, TinyCrmError,
 if TYPE_CHECKING:
     from tinycrm.api import Crm
 
-__version__ = "0.1.0"
+from tinycrm.version import __version__
 
 
 def open(

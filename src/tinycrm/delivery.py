@@ -465,7 +465,7 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
     import urllib.parse
     import urllib.request
 
-    from tinycrm import __version__
+    from tinycrm.version import __version__
 
     parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
