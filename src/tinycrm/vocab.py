@@ -15,9 +15,7 @@ BANT_ANSWERS = ("yes", "no", "unknown")
 DEAL_STATUSES = ("open", "won", "lost")
 ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")
 LOG_KINDS = ("call", "email", "meeting", "note")
-ENTITIES = ("company", "contact", "deal", "activity", "pipeline", "stage")
 
-DEFAULT_PIPELINE = "Sales"
 # name, win probability (%), rotting threshold (days)
 DEFAULT_STAGES = (
     ("Lead-in", 10, 14),

@@ -27,25 +27,12 @@ from tinycrm.store import validate
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.models import (
-    Activity,
-    Company,
     Contact,
-    Deal,
-    Event,
-    FieldValue,
-    ImportBatch,
-    ImportChange,
-    LifecycleChange,
-    Pipeline,
-    Stage,
-    StageChange,
-    Tag,
 )
 from tinycrm.store.records import record_event
 from tinycrm.store.types import utcnow
 
 BATCH = 5000
-_TABLES = (Company, Contact, Pipeline, Stage, Deal, StageChange, Activity, Tag, FieldValue)
 # Insert order: every table after the ones it points at.
 ORDER = (
     "pipeline",
@@ -62,17 +49,7 @@ ORDER = (
     "import_batch",
     "import_change",
 )
-_MODELS = {
-    m.__tablename__: m  # type: ignore[attr-defined]
-    for m in (*_TABLES, Event, ImportBatch, ImportChange, LifecycleChange)
-}
 FTS_TRIGGERS = ("contact_fts_ai", "contact_fts_au")
-
-
-def plain_table(name: str) -> Any:
-    """A Core table of ``name``'s columns without types: values go to the driver as given."""
-    model = _MODELS[name]
-    return table(name, *(column(c.name) for c in model.__table__.c))  # type: ignore[attr-defined]
 
 
 class BulkWriter:
