@@ -393,7 +393,7 @@ def _write_ics(rows: Sequence[Any], out_path: Path | None) -> None:
     """Open tasks with a due time as calendar events, with an alarm at their reminder."""
     import sys
 
-    from tinycrm.calendar import tasks_to_ics
+    from tinycrm.formats.ics import tasks_to_ics
     from tinycrm.store.types import utcnow
 
     data = tasks_to_ics([r for r in rows if r.done_at is None], now=utcnow())

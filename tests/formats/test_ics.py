@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from tinycrm.calendar import tasks_to_ics
+from tinycrm.formats.ics import tasks_to_ics
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
