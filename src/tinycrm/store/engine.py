@@ -11,6 +11,7 @@ import getpass
 import os
 import sqlite3
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -166,6 +167,20 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_open_existing(
+    _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+) -> None:
+    """Open the database file read-write, never create it (SQLite's ``mode=rw``).
+
+    ``open_store`` creates a new database when asked to; a connection made later, say
+    after the file was renamed or deleted under an open board, must fail rather than
+    leave an empty database in its place.
+    """
+    if cargs and isinstance(cargs[0], str) and cargs[0] != ":memory:" and not cparams.get("uri"):
+        cargs[0] = f"file:{urllib.parse.quote(cargs[0])}?mode=rw"
+        cparams["uri"] = True
+
+
 def _on_sqlite_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get("tinycrm_immediate", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -189,6 +204,7 @@ def make_engine(url: str) -> Engine:
             engine = create_engine(
                 parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
             )
+            event.listen(engine, "do_connect", _sqlite_open_existing)
             event.listen(engine, "connect", _on_sqlite_connect)
             event.listen(engine, "begin", _on_sqlite_begin)
         else:
