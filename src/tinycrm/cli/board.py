@@ -35,12 +35,11 @@ def run_board(opened: Store) -> None:
         keys = current_config().keys  # [keys]: the user's own keys, by binding id
     except ConfigError as exc:
         fail(str(exc))
-    from tinycrm.tui.preload import Preload
+    from tinycrm.tui.launch import run
 
-    preload = Preload.start(opened)  # loads while Textual is imported and starts
-    from tinycrm.tui.app import make_app
-
-    make_app(opened, preload=preload, keymap=keys).run()
+    code = run(opened, keymap=keys)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command("board")

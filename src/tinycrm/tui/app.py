@@ -2,18 +2,23 @@
 
 The app wires screens together and owns two services they share:
 
-* ``run_write``: store writes run in worker threads, one at a time and in the
-  order they were asked for, so the interface never waits on the database and
-  two quick moves of a card reach it in the order they were made;
+* ``run_write``: store writes go to one writer thread (``tui/writer.py``), one at
+  a time and in the order they were asked for, so the interface never waits on
+  the database and two quick moves of a card reach it in the order they were
+  made. A write that waits (a lock) marks its card and says "saving…"; one that
+  fails cancels those queued behind it and every screen reloads; quitting with
+  writes pending says so and waits, and a second ``q`` discards them;
 * a poll of ``change_marker`` (every second): when another process writes, every
   screen gets ``DataChanged`` and reloads what it shows, in place, without
-  taking the focus or touching an open form.
+  taking the focus or touching an open form. The poll also checks that the
+  database file is still the one opened: once it was moved or replaced, the
+  board stops writing and says so.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
-import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -24,15 +29,18 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tinycrm.store.board import ChangeMarker, change_marker
+from tinycrm.store.board_writes import DatabaseGone, bound_lock_waits, check_file, file_id
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import StoreError
 from tinycrm.store.types import utcnow
 from tinycrm.tui.commands import JumpCommands, NavigationCommands
-from tinycrm.tui.messages import DataChanged, RecordOpened
+from tinycrm.tui.messages import DatabaseLost, DataChanged, RecordOpened, WritesPending
 from tinycrm.tui.preload import Preload
+from tinycrm.tui.writer import SAVED, Write, WriteCancelled, Writer
 
 T = TypeVar("T")
 
@@ -42,6 +50,10 @@ IDLE_SECONDS = 2.0
 """After this long without a key or a click, a full garbage collection is not in the way."""
 GC_FULL_EVERY = 1000
 """Collections of the middle generation between automatic full ones (Python's default: 10)."""
+PENDING_DELAY = 0.3
+"""A write still waiting after this many seconds marks its card "saving…" (no flicker before)."""
+DISCARD_WAIT = 5.0
+"""Quitting waits at most this long for a write already committing."""
 
 
 class TinyCrmApp(App[None]):
@@ -79,9 +91,18 @@ class TinyCrmApp(App[None]):
         self.poll_interval = poll_interval
         self._clock = clock
         self.marker: ChangeMarker | None = None
-        self._turn = threading.Condition()
-        self._next_ticket = 0
-        self._serving = 0
+        bound_lock_waits(store)  # PostgreSQL: a lock is waited for as long as SQLite does
+        self.opened = file_id(store)
+        """The database file (device, inode) the board writes to, and only to."""
+        self.gone: StoreError | None = None
+        """Why the board stopped writing (its file was moved or replaced), if it did."""
+        self._writer: Writer | None = None
+        self._pending_timer: Timer | None = None
+        self.saving = False
+        """A write has waited long enough that the screens show it pending."""
+        self._quitting = False
+        self.discarded: list[Write] = []
+        """Writes the user chose to leave unsaved when quitting (told on exit)."""
         self._poll_failed = False
         self._last_input = self._last_collect = 0.0
         self._gc_thresholds = gc.get_threshold()
@@ -139,6 +160,8 @@ class TinyCrmApp(App[None]):
 
     def on_unmount(self) -> None:
         gc.set_threshold(*self._gc_thresholds)
+        if self._writer is not None:
+            self._writer.close()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
@@ -239,8 +262,14 @@ class TinyCrmApp(App[None]):
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def check_changes(self) -> None:
         """Ask the database for its change marker; tell every screen when it moved."""
+        if self.gone is not None:
+            return
         try:
+            check_file(self.store, self.opened)
             marker = change_marker(self.store)
+        except DatabaseGone as exc:
+            self.call_from_thread(self._database_gone, exc)
+            return
         except StoreError as exc:
             if not self._poll_failed:
                 self._poll_failed = True
@@ -266,61 +295,157 @@ class TinyCrmApp(App[None]):
         done: Callable[[T], Any] | None = None,
         failed: Callable[[StoreError], Any] | None = None,
         shown: bool = False,
+        label: str = "a change",
+        deal_id: int | None = None,
     ) -> None:
-        """Run a store write in a worker thread, after every write asked for before it.
+        """Queue a store write for the writer thread, after every write asked for before it.
 
         ``done`` gets the result and ``failed`` the store's refusal, both on the
         app's thread; without ``failed`` the refusal is shown as a notification.
+        When a write fails, the writes queued behind it are cancelled (their
+        ``failed`` gets ``WriteCancelled``) and every screen reloads.
         ``shown``: the caller already shows the change (a card moved at the key
         press), so when nobody else wrote meanwhile, no screen needs to reload.
+        ``label`` names the change in messages; ``deal_id`` is the card marked
+        "saving…" while the write waits.
         """
-        ticket = self._next_ticket
-        self._next_ticket += 1
+        write = Write(call, label=label, deal_id=deal_id, done=done, failed=failed, shown=shown)
+        self.writer.submit(write)
+        if self._pending_timer is None:
+            self._pending_timer = self.set_timer(PENDING_DELAY, self._show_pending)
 
-        def job() -> None:
-            with self._turn:
-                self._turn.wait_for(lambda: self._serving == ticket)
-            outcome: tuple[bool, Any]
-            markers: tuple[ChangeMarker, ChangeMarker] | None = None
-            try:
-                # The markers are read in the write's own transaction: on SQLite no
-                # other writer can slip in between (BEGIN IMMEDIATE).
-                with self.store.write():
-                    before = change_marker(self.store)
-                    outcome = (True, call())
-                    markers = (before, change_marker(self.store))
-            except StoreError as exc:
-                outcome = (False, exc)
-            except Exception as exc:  # a bug, not the user's mistake: say so, keep running
-                outcome = (False, StoreError(f"unexpected error: {exc!r}"))
-            finally:
-                with self._turn:
-                    self._serving += 1
-                    self._turn.notify_all()
-            self.call_from_thread(self._write_finished, outcome, markers, shown, done, failed)
+    @property
+    def writer(self) -> Writer:
+        if self._writer is None:
+            self._writer = Writer(
+                self.store,
+                opened=self.opened,
+                report=self._write_finished,
+                loop=asyncio.get_running_loop(),
+            )
+        return self._writer
 
-        self.run_worker(job, thread=True, group="write", exit_on_error=False, name="write")
+    def pending_writes(self) -> list[Write]:
+        return self._writer.pending() if self._writer is not None else []
 
-    def _write_finished(
-        self,
-        outcome: tuple[bool, Any],
-        markers: tuple[ChangeMarker, ChangeMarker] | None,
-        shown: bool,
-        done: Callable[[Any], Any] | None,
-        failed: Callable[[StoreError], Any] | None,
-    ) -> None:
-        ok, value = outcome
-        if ok:
-            if done is not None:
-                done(value)
-        elif failed is not None:
-            failed(value)
+    def _show_pending(self) -> None:
+        """A write has waited a while (a lock): mark its card and say "saving…"."""
+        self._pending_timer = None
+        pending = self.pending_writes()
+        if pending and not self.saving:
+            self.saving = True
+            self._tell_pending(pending)
+
+    def _tell_pending(self, pending: list[Write]) -> None:
+        message = WritesPending(len(pending), {w.deal_id for w in pending if w.deal_id})
+        for screen in self.screen_stack:
+            screen.post_message(message)
+
+    def _write_finished(self, write: Write) -> None:
+        if write.state == SAVED:
+            if write.done is not None:
+                write.done(write.result)
         else:
-            self.notify(str(value), severity="error")
-        if ok and shown and markers is not None and _only_ours(self.marker, *markers):
-            self.marker = markers[1]  # our own change, already on screen: nothing to reload
-        else:
+            assert write.error is not None
+            self._report_failure(write, write.error)
+            for later in write.behind:
+                self._report_failure(later, later.error or WriteCancelled(later.label))
+            if write.behind:
+                count = len(write.behind)
+                self.notify(
+                    f"{_changes(count)} queued after it {'was' if count == 1 else 'were'} "
+                    "not saved either",
+                    title="Not saved",
+                    severity="error",
+                )
+            if isinstance(write.error, DatabaseGone):
+                self._database_gone(write.error)
+        if (
+            write.state == SAVED
+            and write.shown
+            and write.markers is not None
+            and _only_ours(self.marker, *write.markers)
+        ):
+            self.marker = write.markers[1]  # our own change, already on screen: nothing to reload
+        elif write.state == SAVED:
             self.check_changes()
+        else:
+            self._reload_everything()
+        pending = self.pending_writes()
+        if self.saving:
+            self.saving = bool(pending)
+            self._tell_pending(pending)
+        if self._quitting:
+            self._quit_when_saved(write.state == SAVED)
+
+    def _report_failure(self, write: Write, error: StoreError) -> None:
+        if write.failed is not None:
+            write.failed(error)
+        elif not isinstance(error, WriteCancelled):
+            self.notify(str(error), title="Not saved", severity="error")
+
+    def _reload_everything(self) -> None:
+        """After a failed write: every screen shows what is stored, not what was hoped."""
+        marker = self.marker
+        if marker is not None:
+            for screen in self.screen_stack:
+                screen.post_message(DataChanged(marker, force=True))
+        self.check_changes()
+
+    def _database_gone(self, error: StoreError) -> None:
+        """The file was moved or replaced: stop writing, for good, and say so once."""
+        if self.gone is not None:
+            return
+        self.gone = error
+        for write in self.writer.stop(error):
+            self._report_failure(write, error)
+        self.notify(str(error), title="Database moved", severity="error", timeout=3600)
+        for screen in self.screen_stack:
+            screen.post_message(DatabaseLost(str(error)))
+
+    # ------------------------------------------------------------------ quitting
+
+    async def action_quit(self) -> None:
+        """Quit; with changes still being saved, say so first and quit once they are.
+
+        A second ``q`` while they wait discards them (and says which, on exit).
+        """
+        pending = self.pending_writes()
+        if not pending:
+            self.exit()
+            return
+        if not self._quitting:
+            self._quitting = True
+            count = len(pending)
+            verb = "is" if count == 1 else "are"
+            self.notify(
+                f"{_changes(count)} {verb} still being saved… quitting when done; "
+                "press q again to discard",
+                title="Saving",
+                severity="warning",
+                timeout=30,
+            )
+            return
+        self.discarded = self.writer.discard(timeout=DISCARD_WAIT)
+        self.exit()
+
+    def _quit_when_saved(self, saved: bool) -> None:
+        if not saved:
+            self._quitting = False  # stay: the user sees what was not saved
+            return
+        if not self.pending_writes():
+            self.exit()
+
+    def discard_pending(self) -> list[Write]:
+        """Cancel what is still waiting to be saved (the process is being interrupted)."""
+        if self._writer is None:
+            return []
+        self.discarded += self._writer.discard(timeout=DISCARD_WAIT)
+        return self.discarded
+
+
+def _changes(count: int) -> str:
+    return "1 change" if count == 1 else f"{count:,} changes"
 
 
 def _only_ours(seen: ChangeMarker | None, before: ChangeMarker, after: ChangeMarker) -> bool:

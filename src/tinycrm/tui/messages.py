@@ -15,9 +15,29 @@ from tinycrm.store.board import ChangeMarker
 
 @dataclass
 class DataChanged(Message):
-    """Something was written to the database (by this app or another process)."""
+    """Something was written to the database (by this app or another process).
+
+    ``force``: reload even if the marker is the one shown (a write failed, and what
+    the screen shows at once may not be what is stored).
+    """
 
     marker: ChangeMarker
+    force: bool = False
+
+
+@dataclass
+class WritesPending(Message):
+    """Writes are waiting to be saved (``count`` 0: none any more); ``deal_ids``: their cards."""
+
+    count: int
+    deal_ids: set[int]
+
+
+@dataclass
+class DatabaseLost(Message):
+    """The database file was moved or replaced: nothing more is saved."""
+
+    reason: str
 
 
 @dataclass

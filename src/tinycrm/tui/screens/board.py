@@ -33,7 +33,14 @@ from tinycrm.store.errors import NotFound, StoreError
 from tinycrm.store.models import DealRead
 from tinycrm.store.segments import InvalidFilter
 from tinycrm.tui import format as fmt
-from tinycrm.tui.messages import CardChosen, CardHighlighted, DataChanged, FilterChanged
+from tinycrm.tui.messages import (
+    CardChosen,
+    CardHighlighted,
+    DatabaseLost,
+    DataChanged,
+    FilterChanged,
+    WritesPending,
+)
 from tinycrm.tui.preload import FEED_SIZE
 from tinycrm.tui.widgets.cards import (
     ColumnState,
@@ -43,6 +50,7 @@ from tinycrm.tui.widgets.cards import (
 from tinycrm.tui.widgets.feed import FeedPanel
 from tinycrm.tui.widgets.filter import FilterBar, describe_error, parse_filter
 from tinycrm.tui.widgets.keybar import KeyBar
+from tinycrm.tui.writer import WriteCancelled
 
 FILTER_DELAY = 0.15
 
@@ -312,9 +320,21 @@ class BoardScreen(Screen[None]):
         self.query_one(FeedPanel).show(entries, self.crm.now(), prepend=prepend)
 
     def on_data_changed(self, message: DataChanged) -> None:
-        if self.board is None or message.marker != self.board.marker:
+        if message.force:
+            self._version += 1
+        if message.force or self.board is None or message.marker != self.board.marker:
             self.reload()
             self.reload_feed()
+
+    def on_writes_pending(self, message: WritesPending) -> None:
+        """Mark the cards whose writes wait (a lock), and say "saving…" in the title."""
+        for widget in self.column_widgets():
+            widget.card_list.set_pending(message.deal_ids)
+        self._update_title()
+
+    def on_database_lost(self, message: DatabaseLost) -> None:
+        self._update_title()
+        self.refresh_bindings()
 
     def _update_title(self) -> None:
         board = self.board
@@ -341,6 +361,10 @@ class BoardScreen(Screen[None]):
         if board.filter.active:
             shown = self._shown_text.strip()
             right = Content.styled(" filter ", "reverse") + Content(f" {shown} ")
+        if self.crm.gone is not None:
+            right = Content.styled(" not saving: the database file was moved ", "reverse $error")
+        elif self.crm.saving:
+            right += Content.styled(" saving… ", "reverse $warning")
         title = self.query_one("#board-title", Static)
         room = max(1, title.size.width - right.cell_length)
         left = left.truncate(room, ellipsis=True, pad=True)
@@ -410,9 +434,12 @@ class BoardScreen(Screen[None]):
         self.refresh_bindings()
 
     def _refused(self, error: StoreError) -> None:
-        self.notify(str(error), title="Not saved", severity="error")
+        """A write failed (or was cancelled behind one that did): show what is stored."""
+        if not isinstance(error, WriteCancelled):
+            self.notify(str(error), title="Not saved", severity="error")
         self._version += 1
         self.reload()
+        self.reload_feed()
 
     def action_move(self, delta: int) -> None:
         column = self.current_column()
@@ -446,6 +473,8 @@ class BoardScreen(Screen[None]):
             done=lambda _deal: self.reload_feed(),
             failed=self._refused,
             shown=True,
+            label=f"move {card.title} to {target.state.name}",
+            deal_id=card.id,
         )
 
     def _close_locally(self, card: BoardCard, status: str) -> None:
@@ -482,6 +511,8 @@ class BoardScreen(Screen[None]):
             done=self._won,
             failed=self._refused,
             shown=True,
+            label=f"mark {card.title} won",
+            deal_id=card.id,
         )
 
     def _won(self, deal: DealRead) -> None:
@@ -514,6 +545,9 @@ class BoardScreen(Screen[None]):
         self.crm.run_write(
             partial(deals.reopen_deal, self.crm.store, card.id),
             done=self._reopened,
+            failed=self._refused,
+            label=f"reopen {card.title}",
+            deal_id=card.id,
         )
 
     def _reopened(self, deal: DealRead) -> None:

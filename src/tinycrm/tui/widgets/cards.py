@@ -125,6 +125,7 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         "card--closing",
         "card--won",
         "card--lost",
+        "card--pending",
         "card--empty",
     }
 
@@ -136,6 +137,8 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         self.highlight = False
         self.empty = empty
         self.today = date.today()
+        self.pending: set[int] = set()
+        """Deals whose write is waiting (a lock): their cards say "saving…"."""
         self._cache: LRUCache[tuple[int, int, str, int], tuple[BoardCard, Strip]] = LRUCache(1024)
 
     # ------------------------------------------------------------------ data
@@ -173,6 +176,12 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         self._update_virtual_size()
         self.move_cursor(self.cursor if cursor is None else cursor, force=True)
         self.refresh()
+
+    def set_pending(self, deal_ids: set[int]) -> None:
+        """Mark the cards of ``deal_ids`` "saving…" (and unmark the others)."""
+        if deal_ids != self.pending:
+            self.pending = set(deal_ids)
+            self.refresh()
 
     def _update_virtual_size(self) -> None:
         width = self.scrollable_content_region.width
@@ -238,6 +247,8 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
             return Strip.blank(width, base)
         card = self.cards[index]
         state = "cursor" if index == self.cursor and self.highlight else ""
+        if card.id in self.pending:
+            state += "-pending"
         key = (card.id, offset, state, width)
         cached = self._cache.get(key)
         if cached is not None and cached[0] is card:  # the same read model: the same lines
@@ -250,8 +261,9 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         return self.get_component_rich_style(name, partial=True)
 
     def _render_card_line(self, card: BoardCard, offset: int, state: str, width: int) -> Strip:
-        background = self.get_component_rich_style("card--cursor" if state else "card")
-        bar = background + self._style("card--bar-cursor" if state else "card--bar")
+        cursor = state.startswith("cursor")
+        background = self.get_component_rich_style("card--cursor" if cursor else "card")
+        bar = background + self._style("card--bar-cursor" if cursor else "card--bar")
         muted = background + self._style("card--muted")
         parts: list[tuple[str, Style]] = []
         right: list[tuple[str, Style]] = []
@@ -268,6 +280,9 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
             right = [(card.owner, muted)]
         else:
             parts = self._badges(card, background)
+            if state.endswith("pending"):
+                saving = (" saving… ", background + self._style("card--pending"))
+                parts = [saving, (" ", background), *parts] if parts else [saving]
         return line(parts, width, background, right=right, prefix=("▎", bar))
 
     def _badges(self, card: BoardCard, background: Style) -> list[tuple[str, Style]]:

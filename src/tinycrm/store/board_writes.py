@@ -1,0 +1,116 @@
+"""How the full-screen board writes: only to the file it opened, never waiting unbounded.
+
+A board stays open for hours while other processes use the same database. Two
+things can go wrong under it that a one-shot command never meets:
+
+* the database file is renamed or deleted (or replaced by another one): pooled
+  connections go on writing to the old inode, where the writes are lost to the
+  path. :func:`file_id` is taken when the board opens; :func:`check_file` (before
+  each write, inside it just before the commit, and on every poll) refuses with
+  :class:`DatabaseGone` once the path no longer names that file;
+* another connection holds a lock: SQLite gives up after its busy timeout, but
+  PostgreSQL waits for ever. :func:`bound_lock_waits` gives the board's
+  PostgreSQL connections the same bound (``lock_timeout``), and
+  :func:`board_write` reports a lock timeout as "database is busy", as SQLite's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlmodel import Session
+
+from tinycrm.store import engine as engine_module
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Unavailable
+
+FileId = tuple[int, int]
+"""A file's device and inode numbers."""
+
+_PG_LOCK_TIMEOUT = "55P03"  # lock_not_available
+_PG_CANCELED = "57014"  # query_canceled (statement_timeout)
+
+
+class DatabaseGone(Unavailable):
+    """The database file the board opened was renamed, deleted or replaced."""
+
+
+def file_id(store: Store) -> FileId | None:
+    """The device and inode of the store's SQLite file now (None: not SQLite, or missing)."""
+    path = store.path
+    if path is None:
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def check_file(store: Store, opened: FileId | None) -> None:
+    """Raise ``DatabaseGone`` unless the store's path still names the file ``opened``."""
+    path = store.path
+    if path is None or opened is None:
+        return
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        raise DatabaseGone(
+            f"the database file {path} was renamed or deleted while the board was open; "
+            "nothing more is saved (quit, and open the database where it is now)"
+        ) from None
+    except OSError as exc:
+        raise DatabaseGone(f"the database file {path} cannot be checked: {exc.strerror}") from None
+    if (stat.st_dev, stat.st_ino) != opened:
+        raise DatabaseGone(
+            f"the database file {path} was replaced by another file while the board was open; "
+            "nothing more is saved (quit, and open the board again)"
+        )
+
+
+def bound_lock_waits(store: Store, milliseconds: int | None = None) -> None:
+    """Make the store's PostgreSQL connections give up waiting for a lock after a while.
+
+    The bound is SQLite's busy timeout unless given. Connections made from now on get
+    it (``SET lock_timeout``); those already pooled are closed. Nothing for SQLite.
+    """
+    if store.backend != "postgresql" or getattr(store, "_lock_waits_bound", False):
+        return
+    setattr(store, "_lock_waits_bound", True)  # noqa: B010 (once per store)
+    timeout = int(milliseconds if milliseconds is not None else engine_module.BUSY_TIMEOUT_MS)
+
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"SET lock_timeout = {timeout}")
+        cursor.close()
+        dbapi_conn.commit()  # a SET in a transaction that rolls back would be undone
+
+    event.listen(store.engine, "connect", on_connect)
+    store.engine.dispose()
+
+
+def _busy(error: Unavailable) -> bool:
+    orig = getattr(error.__cause__, "orig", None)
+    return getattr(orig, "sqlstate", None) in (_PG_LOCK_TIMEOUT, _PG_CANCELED)
+
+
+@contextmanager
+def board_write(store: Store, *, opened: FileId | None) -> Iterator[Session]:
+    """``store.write()`` for the board: only into the file ``opened``, and a PostgreSQL
+    lock timeout told as "database is busy", like SQLite's busy timeout."""
+    check_file(store, opened)
+    try:
+        with store.write() as session:
+            yield session
+            check_file(store, opened)  # still the same file, just before the commit
+    except Unavailable as exc:
+        if isinstance(exc, DatabaseGone) or not _busy(exc):
+            raise
+        raise Unavailable(
+            "database is busy (locked by another connection): it waited "
+            f"{engine_module.BUSY_TIMEOUT_MS / 1000:g} s for the lock"
+        ) from exc

@@ -1,0 +1,222 @@
+"""The board's one writer: store writes in order, on one thread, each either saved or reported.
+
+Every write the board makes (a move, a won deal, a form's save) is a ``Write`` on
+the queue of one ``Writer``. Its thread takes them one at a time, in the order they
+were asked for, each in its own transaction (``board_write``: only into the file
+the board opened, with bounded lock waits). So:
+
+* what the screen shows at once (a card moved at the key press) is written in the
+  order the user made it;
+* when a write fails (the database is busy, the file is gone), the writes queued
+  behind it are cancelled, never run later: the board reloads and shows what is
+  stored, and nothing it reported as "not saved" is committed afterwards;
+* ``discard`` (quitting with changes still waiting) cancels every write that has
+  not reached its commit and waits for one that has: afterwards each write is
+  known to be saved or not, and a cancelled one can never commit (a write checks
+  for cancellation inside its transaction, just before the commit).
+
+The thread is a daemon: a write stuck on a lock does not keep the process alive
+once the user chose to leave it behind. Results go back to the app's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tinycrm.store.board import ChangeMarker, change_marker
+from tinycrm.store.board_writes import DatabaseGone, FileId, board_write
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import StoreError
+
+QUEUED, RUNNING, COMMITTING, SAVED, FAILED, CANCELLED = (
+    "queued",
+    "running",
+    "committing",
+    "saved",
+    "failed",
+    "cancelled",
+)
+
+
+class WriteCancelled(StoreError):
+    """The write was not run: one before it failed, or it was discarded."""
+
+
+class _Discarded(Exception):
+    """Raised inside a write's transaction to roll it back (it was discarded meanwhile)."""
+
+
+@dataclass(eq=False)
+class Write:
+    """One store write the board asked for, and what became of it."""
+
+    call: Callable[[], Any]
+    label: str = "a change"
+    """What it does, for messages: "move Acme renewal to Qualified"."""
+    deal_id: int | None = None
+    """The card it is about, marked on the board while the write waits."""
+    done: Callable[[Any], Any] | None = None
+    failed: Callable[[StoreError], Any] | None = None
+    shown: bool = False
+    """The screen already shows its effect (no reload needed when nobody else wrote)."""
+    state: str = QUEUED
+    result: Any = None
+    error: StoreError | None = None
+    markers: tuple[ChangeMarker, ChangeMarker] | None = None
+    """The change marker just before and just after the write, in its transaction."""
+    behind: list[Write] = field(default_factory=list)
+    """The writes cancelled because this one failed."""
+
+
+class Writer:
+    """A queue of ``Write``s and the one thread that runs them."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        opened: FileId | None,
+        report: Callable[[Write], Any],
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self.store = store
+        self.opened = opened
+        self._report = report
+        self._loop = loop
+        self._cond = threading.Condition()
+        self._queue: deque[Write] = deque()
+        self._current: Write | None = None
+        self._stopped: StoreError | None = None
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ the app's side
+
+    def submit(self, write: Write) -> None:
+        """Queue ``write``; its outcome is reported on the app's loop."""
+        with self._cond:
+            if self._stopped is not None:
+                write.state, write.error = FAILED, self._stopped
+                self._send(write)
+                return
+            self._queue.append(write)
+            self._cond.notify_all()
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="tinycrm-writer", daemon=True
+                )
+                self._thread.start()
+
+    def pending(self) -> list[Write]:
+        """Writes not yet saved or failed: the one running, then those queued."""
+        with self._cond:
+            current = [self._current] if self._current is not None else []
+            return [w for w in current if w.state in (RUNNING, COMMITTING)] + list(self._queue)
+
+    def stop(self, error: StoreError) -> list[Write]:
+        """Refuse every write from now on with ``error``; cancel those queued (returned)."""
+        with self._cond:
+            self._stopped = error
+            cancelled = list(self._queue)
+            self._queue.clear()
+            for write in cancelled:
+                write.state, write.error = CANCELLED, error
+            return cancelled
+
+    @property
+    def stopped(self) -> StoreError | None:
+        return self._stopped
+
+    def discard(self, timeout: float | None = None) -> list[Write]:
+        """Cancel every write that has not begun to commit; return those cancelled.
+
+        A write already committing is waited for (up to ``timeout`` seconds), so that
+        afterwards each write is either saved or certainly never will be.
+        """
+        with self._cond:
+            cancelled = list(self._queue)
+            self._queue.clear()
+            current = self._current
+            if current is not None and current.state == RUNNING:
+                cancelled.insert(0, current)
+            for write in cancelled:
+                write.state = CANCELLED
+                write.error = WriteCancelled(f"not saved: {write.label} was discarded")
+            self._cond.wait_for(
+                lambda: self._current is None or self._current.state != COMMITTING, timeout
+            )
+            self._closed = True
+            self._cond.notify_all()
+            return cancelled
+
+    def close(self) -> None:
+        """Let the thread end once the queue is empty."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    # ------------------------------------------------------------------ the thread's side
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._queue or self._closed)
+                if not self._queue:
+                    self._thread = None
+                    return
+                write = self._queue.popleft()
+                write.state = RUNNING
+                self._current = write
+            self._perform(write)
+            with self._cond:
+                if write.state == FAILED:
+                    write.behind = list(self._queue)
+                    self._queue.clear()
+                    for later in write.behind:
+                        later.state = CANCELLED
+                        later.error = WriteCancelled(
+                            f"not saved: {later.label} waited behind a change that failed"
+                        )
+                    if isinstance(write.error, DatabaseGone):
+                        self._stopped = write.error
+                self._current = None
+                self._cond.notify_all()
+            if write.state != CANCELLED:
+                self._send(write)
+
+    def _perform(self, write: Write) -> None:
+        try:
+            with board_write(self.store, opened=self.opened):
+                before = change_marker(self.store)
+                result = write.call()
+                after = change_marker(self.store)
+                with self._cond:
+                    if write.state == CANCELLED:
+                        raise _Discarded
+                    write.state = COMMITTING
+            write.result, write.markers = result, (before, after)
+            state = SAVED
+        except _Discarded:
+            return
+        except StoreError as exc:
+            write.error, state = exc, FAILED
+        except Exception as exc:  # a bug, not the user's mistake: say so, keep running
+            write.error, state = StoreError(f"unexpected error: {exc!r}"), FAILED
+        with self._cond:
+            if write.state == CANCELLED and state == FAILED:
+                return  # discarded while it waited, and it did not get through: as discarded
+            write.state = state
+
+    def _send(self, write: Write) -> None:
+        loop = self._loop
+        if loop is None:
+            self._report(write)
+            return
+        with contextlib.suppress(RuntimeError):  # the app's loop closed: nobody left to tell
+            loop.call_soon_threadsafe(self._report, write)

@@ -1,0 +1,175 @@
+"""The board's writes under locks held by another connection, on SQLite and PostgreSQL.
+
+A real second connection holds the write lock (SQLite ``BEGIN IMMEDIATE``,
+PostgreSQL ``LOCK TABLE``); the board is driven with Pilot, and every test looks
+at the database afterwards.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.tui.conftest import SIZE, seed, settle, wait_for
+from tinycrm.store import engine as engine_module
+from tinycrm.store.deals import get_deal
+from tinycrm.store.engine import Store
+from tinycrm.store.events import list_events
+from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.board import BoardScreen
+
+BUSY_MS = 1500
+"""The busy timeout (and PostgreSQL lock timeout) in these tests."""
+
+
+@pytest.fixture
+def short_busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give up on a lock after 1.5 s rather than 10 (connections made from now on)."""
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", BUSY_MS)
+
+
+@contextmanager
+def write_lock(store: Store) -> Iterator[None]:
+    """Another connection holds the lock the board's writes need, until the block ends."""
+    if store.is_sqlite:
+        conn = sqlite3.connect(store.path, isolation_level=None)  # type: ignore[arg-type]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
+            conn.close()
+        return
+    other = create_engine(store.url)
+    with other.connect() as conn:
+        transaction = conn.begin()
+        conn.execute(text("LOCK TABLE deal IN EXCLUSIVE MODE"))  # reads pass, writes wait
+        try:
+            yield
+        finally:
+            transaction.rollback()
+    other.dispose()
+
+
+def _board(app: Any) -> BoardScreen:
+    board = app.screen_stack[0]
+    assert isinstance(board, BoardScreen)
+    return board
+
+
+def _titles(board: BoardScreen) -> dict[str, list[str]]:
+    return {w.state.name: [c.title for c in w.state.cards] for w in board.column_widgets()}
+
+
+def _said(app: Any) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def _moves(store: Store, deal_id: int) -> list[str]:
+    return [
+        e.summary
+        for e in list_events(store, limit=100)
+        if e.action == "moved" and e.entity_id == deal_id
+    ]
+
+
+async def _writer_idle(pilot: Any, app: Any) -> None:
+    """Wait until the writer has nothing left, then until its thread has ended."""
+    await wait_for(pilot, lambda: not app.pending_writes(), timeout=BUSY_MS / 1000 * 4)
+    thread = app.writer._thread
+    if thread is not None:
+        app.writer.close()
+        thread.join(timeout=BUSY_MS / 1000 * 4)
+        assert not thread.is_alive()
+
+
+def _prepared(store: Store) -> dict[str, int]:
+    store.engine.dispose()  # pooled connections have the default busy timeout
+    return seed(store)
+
+
+async def test_a_failed_write_cancels_the_writes_queued_behind_it(short_busy, store) -> None:
+    ids = _prepared(store)
+    app = make_app(store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        with write_lock(store):
+            await pilot.press("shift+right", "shift+right")
+            assert _titles(board)["Proposal"] == ["Acme renewal", "Acme support"]
+            await wait_for(pilot, lambda: len(_said(app)) >= 2, timeout=BUSY_MS / 1000 * 3)
+        # The lock is gone: the second move, queued behind the failed one, must not run now.
+        await _writer_idle(pilot, app)
+        await settle(pilot)
+        assert get_deal(store, ids["renewal"]).stage == "Lead-in"
+        assert _moves(store, ids["renewal"]) == []
+        said = _said(app)
+        assert "database is busy" in said[0]
+        assert said[1] == "1 change queued after it was not saved either"
+        # What the board shows is what is stored.
+        assert _titles(board)["Lead-in"] == ["Acme renewal"]
+        assert _titles(board)["Proposal"] == ["Acme support"]
+
+
+async def test_a_waiting_write_marks_its_card_and_says_saving(short_busy, store) -> None:
+    ids = _prepared(store)
+    app = make_app(store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        title = board.query_one("#board-title")
+        with write_lock(store):
+            await pilot.press("shift+right")
+            await wait_for(pilot, lambda: app.saving)
+            await pilot.pause()
+            qualified = board.column_widgets()[1].card_list
+            assert qualified.pending == {ids["renewal"]}
+            assert "saving…" in str(title.render())
+            assert " saving… " in "".join(s.text for s in qualified.render_line(3))
+        await _writer_idle(pilot, app)
+        await settle(pilot)
+        assert get_deal(store, ids["renewal"]).stage == "Qualified"
+        assert not app.saving and qualified.pending == set()
+        assert "saving…" not in str(title.render())
+
+
+async def test_q_with_a_pending_write_says_so_and_quits_once_saved(short_busy, store) -> None:
+    ids = _prepared(store)
+    app = make_app(store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with write_lock(store):
+            await pilot.press("shift+right", "q")
+            await pilot.pause(0.1)
+            assert app.is_running
+            assert (
+                "1 change is still being saved… quitting when done; press q again to discard"
+                in _said(app)
+            )
+        await wait_for(pilot, lambda: not app.is_running, timeout=BUSY_MS / 1000 * 3)
+    assert app.discarded == []
+    assert get_deal(store, ids["renewal"]).stage == "Qualified"
+
+
+async def test_q_twice_discards_the_pending_write_and_it_never_commits(short_busy, store) -> None:
+    ids = _prepared(store)
+    app = make_app(store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with write_lock(store):
+            await pilot.press("shift+right", "q")
+            await pilot.pause(0.1)
+            thread = app.writer._thread
+            await pilot.press("q")
+            await wait_for(pilot, lambda: not app.is_running)
+            assert [w.label for w in app.discarded] == ["move Acme renewal to Qualified"]
+        # The lock is gone: the discarded move gets it, and must roll back.
+        thread.join(timeout=BUSY_MS / 1000 * 4)
+        assert not thread.is_alive()
+    assert get_deal(store, ids["renewal"]).stage == "Lead-in"
+    assert _moves(store, ids["renewal"]) == []
