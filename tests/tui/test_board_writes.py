@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from tests.tui.conftest import SIZE, seed, settle, wait_for
 from tinycrm.store import engine as engine_module
 from tinycrm.store.deals import get_deal
-from tinycrm.store.engine import Store
+from tinycrm.store.engine import Store, open_store
 from tinycrm.store.events import list_events
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
@@ -173,3 +173,49 @@ async def test_q_twice_discards_the_pending_write_and_it_never_commits(short_bus
         assert not thread.is_alive()
     assert get_deal(store, ids["renewal"]).stage == "Lead-in"
     assert _moves(store, ids["renewal"]) == []
+
+
+@pytest.mark.parametrize("how", ["renamed", "deleted", "replaced"])
+async def test_a_database_file_moved_under_the_board_stops_its_writes(
+    tui_store, db_path, tmp_path, how
+) -> None:
+    ids = seed(tui_store)
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        moved = tmp_path / "moved.db"
+        for suffix in ("", "-wal", "-shm"):
+            source = db_path.with_name(db_path.name + suffix)
+            if source.exists():
+                source.rename(moved.with_name(moved.name + suffix))
+        if how == "deleted":
+            for suffix in ("", "-wal", "-shm"):
+                moved.with_name(moved.name + suffix).unlink(missing_ok=True)
+        if how == "replaced":
+            open_store(str(db_path)).close()  # another database where ours was
+        await pilot.press("shift+right")
+        await settle(pilot)
+        said = _said(app)
+        assert any(
+            f"was {'replaced' if how == 'replaced' else 'renamed or deleted'}" in m for m in said
+        ), said
+        # Stopped for good: a poll, a new connection and a second move write nothing either.
+        tui_store.engine.dispose()
+        app.check_changes()
+        await pilot.press("shift+right")
+        await settle(pilot)
+        assert "not saving: the database file was moved" in str(
+            board.query_one("#board-title").render()
+        )
+        assert app.gone is not None
+    if how != "replaced":
+        assert not db_path.exists()  # no new, empty database in its place
+    if how != "deleted":
+        kept = open_store(str(moved if how == "renamed" else db_path))
+        try:
+            if how == "renamed":
+                assert get_deal(kept, ids["renewal"]).stage == "Lead-in"
+            assert _moves(kept, ids["renewal"]) == []
+        finally:
+            kept.close()
