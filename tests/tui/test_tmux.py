@@ -107,3 +107,53 @@ def test_move_a_deal_in_a_real_terminal(tmp_path: Path, tmux_server) -> None:  #
 
     tmux("send-keys", "-t", "board", "q")
     _wait(lambda: "tinycrm exited with 0" in screen(), "quitting", screen)
+
+
+@pytest.mark.parametrize("second_q", [False, True])
+def test_quitting_with_a_write_waiting_on_a_lock(tmp_path: Path, tmux_server, second_q) -> None:  # type: ignore[no-untyped-def]
+    """q while a move waits says so; once saved it quits; a second q discards it, saying so."""
+    import sqlite3
+
+    from tinycrm.store.deals import add_deal, get_deal
+
+    db = tmp_path / "smoke.db"
+    store = open_store(str(db))
+    deal = add_deal(store, title="Acme renewal", amount="18500")
+    store.close()
+
+    board = shlex.join([_tinycrm(), "--db", str(db), "board"])
+    command = f"{board}; echo tinycrm exited with $?; sleep 60"
+    tmux = tmux_server
+    tmux("new-session", "-d", "-s", "board", "-x", "160", "-y", "45", command)
+
+    def screen() -> str:
+        return tmux("capture-pane", "-p", "-J", "-t", "board", check=False).stdout
+
+    def stage() -> str:
+        opened = open_store(str(db))
+        try:
+            return get_deal(opened, deal.id).stage
+        finally:
+            opened.close()
+
+    _wait(lambda: "Acme renewal" in screen() and "Move on" in screen(), "the board", screen)
+    lock = sqlite3.connect(db, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        tmux("send-keys", "-t", "board", "-l", ">")
+        _wait(lambda: "saving…" in screen(), "the pending move to show", screen)
+        tmux("send-keys", "-t", "board", "-l", "q")
+        _wait(lambda: "1 change is still being saved" in screen(), "the warning", screen)
+        assert "tinycrm exited" not in screen()
+        if second_q:
+            tmux("send-keys", "-t", "board", "-l", "q")
+            _wait(lambda: "tinycrm exited with 0" in screen(), "quitting", screen)
+            assert "not saved: move Acme renewal to Qualified (discarded when quitting)" in screen()
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    if second_q:
+        assert stage() == "Lead-in"
+    else:
+        _wait(lambda: "tinycrm exited with 0" in screen(), "quitting once saved", screen)
+        assert stage() == "Qualified"
