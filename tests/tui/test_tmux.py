@@ -109,9 +109,11 @@ def test_move_a_deal_in_a_real_terminal(tmp_path: Path, tmux_server) -> None:  #
     _wait(lambda: "tinycrm exited with 0" in screen(), "quitting", screen)
 
 
-@pytest.mark.parametrize("second_q", [False, True])
-def test_quitting_with_a_write_waiting_on_a_lock(tmp_path: Path, tmux_server, second_q) -> None:  # type: ignore[no-untyped-def]
-    """q while a move waits says so; once saved it quits; a second q discards it, saying so."""
+@pytest.mark.parametrize("how", ["wait", "discard", "interrupt"])
+def test_quitting_with_a_write_waiting_on_a_lock(tmp_path: Path, tmux_server, how) -> None:  # type: ignore[no-untyped-def]
+    """q while a move waits says so and quits once it is saved; a second q discards it,
+    and so does an interrupt (SIGINT): each says so, and the move is never committed."""
+    import signal
     import sqlite3
 
     from tinycrm.store.deals import add_deal, get_deal
@@ -145,15 +147,25 @@ def test_quitting_with_a_write_waiting_on_a_lock(tmp_path: Path, tmux_server, se
         tmux("send-keys", "-t", "board", "-l", "q")
         _wait(lambda: "1 change is still being saved" in screen(), "the warning", screen)
         assert "tinycrm exited" not in screen()
-        if second_q:
+        if how == "discard":
             tmux("send-keys", "-t", "board", "-l", "q")
             _wait(lambda: "tinycrm exited with 0" in screen(), "quitting", screen)
-            assert "not saved: move Acme renewal to Qualified (discarded when quitting)" in screen()
+            said = "not saved: move Acme renewal to Qualified (discarded when quitting)"
+            assert said in screen()
+        if how == "interrupt":
+            shell = tmux("list-panes", "-t", "board", "-F", "#{pane_pid}").stdout.strip()
+            children = subprocess.run(
+                ["pgrep", "-P", shell], capture_output=True, text=True, check=True
+            ).stdout.split()
+            assert len(children) == 1, children
+            os.kill(int(children[0]), signal.SIGINT)
+            _wait(lambda: "tinycrm exited with 130" in screen(), "the interrupt", screen)
+            assert "interrupted; not saved: move Acme renewal to Qualified" in screen()
     finally:
         lock.execute("ROLLBACK")
         lock.close()
-    if second_q:
-        assert stage() == "Lead-in"
-    else:
+    if how == "wait":
         _wait(lambda: "tinycrm exited with 0" in screen(), "quitting once saved", screen)
         assert stage() == "Qualified"
+    else:
+        assert stage() == "Lead-in"

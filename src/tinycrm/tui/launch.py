@@ -6,9 +6,10 @@ first (``Preload``), while Textual is imported and starts.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tinycrm.store.board_writes import bound_lock_waits
 from tinycrm.store.engine import Store
@@ -23,9 +24,9 @@ def run(store: Store, *, keymap: Mapping[str, str] | None = None) -> int:
     """Run the board over ``store`` until the user quits; return the exit code.
 
     Changes the user chose to discard when quitting (a second ``q`` while they
-    waited for a lock) are named on stderr. An interrupt (SIGINT) cancels what
-    was still waiting and says exactly that: a change either was saved before the
-    interrupt or is named as not saved, never both.
+    waited for a lock) are named on stderr. An interrupt (SIGINT: exit 130)
+    closes the board and cancels what was still waiting, and says exactly that: a
+    change either was saved or is named as not saved, never both.
     """
     from tinycrm.tui.preload import Preload
 
@@ -34,14 +35,35 @@ def run(store: Store, *, keymap: Mapping[str, str] | None = None) -> int:
     from tinycrm.tui.app import make_app
 
     app = make_app(store, preload=preload, keymap=keymap)
+    interrupted = False
+
+    def on_interrupt(_signum: int, _frame: Any) -> None:
+        nonlocal interrupted
+        interrupted = True
+        loop = app._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(app.exit, None, EXIT_INTERRUPTED)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
         app.run()
     except KeyboardInterrupt:
-        lost = app.discard_pending()
-        _say("interrupted; " + (_not_saved(lost) if lost else "every change was saved"))
+        interrupted = True
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    chosen = list(app.discarded)  # the user's second q
+    lost = [w for w in app.discard_pending() if w not in chosen]
+    if interrupted:
+        _say(
+            "interrupted; "
+            + (_not_saved(chosen + lost) if chosen + lost else "every change was saved")
+        )
         return EXIT_INTERRUPTED
-    if app.discarded:
-        _say(_not_saved(app.discarded) + " (discarded when quitting)")
+    if chosen:
+        _say(_not_saved(chosen) + " (discarded when quitting)")
+    if lost:  # the board closed some other way while they waited
+        _say(_not_saved(lost) + " (the board closed while it waited)")
+        return 1
     return app.return_code or 0
 
 
