@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from tinycrm.money import (
     normalize_currency,
     parse_amount,
     parse_money,
+    parse_money_in,
     to_minor,
 )
 
@@ -482,3 +484,115 @@ def test_format_money_parses_back(code: str, minor: int) -> None:
     value, currency = parse_money(format_money(amount, code))
     assert value == amount
     assert currency == code
+
+
+# --------------------------------------------------------------------------- parse_money_in
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "default", "amount", "code"),
+    [
+        ("$120,000", None, "EUR", "120000", "USD"),  # the symbol wins over the default
+        ("USD 500", None, "EUR", "500", "USD"),
+        ("£7", None, "EUR", "7", "GBP"),
+        ("500 JPY", None, "EUR", "500", "JPY"),
+        ("¥500", None, "EUR", "500", "JPY"),
+        ("1 234,50 €", None, "USD", "1234.50", "EUR"),
+        ("CHF 1'200.50", None, "EUR", "1200.50", "CHF"),
+        ("C$5", None, "EUR", "5", "CAD"),
+        ("CAD 5", None, "EUR", "5", "CAD"),
+        ("$5", "usd", "EUR", "5", "USD"),  # written and given agree
+        ("€5", " EUR ", None, "5", "EUR"),
+        ("5", "GBP", "EUR", "5", "GBP"),  # no symbol: the given currency
+        ("5", None, "JPY", "5", "JPY"),  # nothing: the default
+        ("5", None, None, "5", None),  # nothing at all
+        ("12k", None, "EUR", "12000", "EUR"),
+        (Decimal("5.5"), "EUR", None, "5.5", "EUR"),
+        (7, None, "JPY", "7", "JPY"),
+    ],
+)
+def test_parse_money_in(
+    text: str | Decimal | int, currency: str | None, default: str | None, amount: str, code: str
+) -> None:
+    assert parse_money_in(text, currency, default=default) == (Decimal(amount), code)
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "default", "message"),
+    [
+        ("€5", "USD", None, "amount '€5' is in EUR, but the currency given is USD"),
+        ("500 JPY", "EUR", "EUR", "is in JPY, but the currency given is EUR"),
+        ("$5", "CAD", None, "is in USD, but the currency given is CAD"),
+        ("USD 5 EUR", None, None, "conflicting currencies"),
+        ("500.5 JPY", None, "EUR", "JPY amounts have no decimal places"),
+        ("500.5", "JPY", None, "JPY amounts have no decimal places"),
+        ("500.5", None, "JPY", "JPY amounts have no decimal places"),
+        ("5.1234 €", None, None, "EUR amounts have at most 2 decimal places"),
+        ("-5 USD", None, None, "must not be negative"),
+        ("$-5", None, None, "must not be negative"),
+        ("5 XYZ", None, None, "unknown currency 'XYZ'"),
+        ("5", "EURO", None, "unknown currency 'EURO'"),
+        ("5", None, "EURO", "unknown currency 'EURO'"),
+        ("$", None, None, "cannot understand amount"),
+        ("$ 10**16", None, None, "cannot understand amount"),
+        ("$10,000,000,000,000,000", None, None, "too large"),
+    ],
+)
+def test_parse_money_in_refuses(
+    text: str, currency: str | None, default: str | None, message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)) as err:
+        parse_money_in(text, currency, default=default)
+    assert len(str(err.value).splitlines()) == 1
+
+
+_SYMBOLS = st.sampled_from(["", "$", "€", "£", "¥", "US$", "C$", "A$", "CHF ", "usd ", "JPY "])
+
+
+@FUZZ
+@given(
+    st.one_of(
+        st.text(),
+        st.builds(
+            lambda a, n, b: f"{a}{n}{b}",
+            _SYMBOLS,
+            st.text(alphabet="0123456789.,' -+kKmM", max_size=16),
+            st.sampled_from(["", " €", " EUR", " JPY", "$", " usd", " XYZ"]),
+        ),
+        _AMOUNTISH,
+    ),
+    st.sampled_from([None, "", "EUR", "USD", "JPY", "BHD", "usd", "EURO", "€"]),
+    st.sampled_from([None, "EUR", "JPY"]),
+)
+def test_parse_money_in_returns_money_or_value_error(
+    text: str, currency: str | None, default: str | None
+) -> None:
+    try:
+        amount, code = parse_money_in(text, currency, default=default)
+    except ValueError as exc:
+        assert len(str(exc).splitlines()) == 1
+        return
+    assert amount.is_finite() and amount >= 0
+    written = parse_money(text)[1]
+    if currency and currency.strip():
+        assert code == normalize_currency(currency)  # given and written never disagree
+    assert code == (written or (normalize_currency(currency) if currency else None) or default)
+    if code is not None:
+        assert from_minor(to_minor(amount, code), code) == amount  # fits the minor units
+
+
+@FUZZ
+@given(
+    st.sampled_from([c for c in CODES if CURRENCY_EXPONENTS[c] != 3]),
+    st.integers(min_value=0, max_value=10**15),
+    st.sampled_from([None, "EUR", "JPY"]),
+)
+def test_format_money_reads_back_in_its_own_currency(
+    code: str, minor: int, default: str | None
+) -> None:
+    """What tinycrm shows (``$1,200.00``, ``CHF 5.00``, ``¥500``) typed back in is the same
+    money, whatever the default, and agrees with its own currency given beside it."""
+    amount = from_minor(minor, code)
+    shown = format_money(amount, code)
+    assert parse_money_in(shown, default=default) == (amount, code)
+    assert parse_money_in(shown, code.lower()) == (amount, code)

@@ -26,6 +26,7 @@ __all__ = [
     "normalize_currency",
     "parse_amount",
     "parse_money",
+    "parse_money_in",
     "to_minor",
 ]
 
@@ -340,6 +341,31 @@ def parse_money(text: str | int | Decimal) -> tuple[Decimal, str | None]:
     if isinstance(text, Decimal):
         return _check_decimal(text), None
     return _parse_text(text)
+
+
+def parse_money_in(
+    text: str | int | Decimal, currency: str | None = None, *, default: str | None = None
+) -> tuple[Decimal, str | None]:
+    """The amount ``text`` gives and the currency it is in: the one written with it
+    (``"$120,000"``, ``"USD 500"``, ``"500 JPY"``, ``"1 234,50 €"``), else ``currency``,
+    else ``default`` (None when none of them names one).
+
+    This is the one reading of a typed amount: deals, budgets, forms and imports use it.
+    A written currency that disagrees with ``currency`` is refused (``"€5"`` with USD), and
+    so is an amount finer than its currency's minor unit (``"500.5 JPY"``: yen have no
+    decimal places), so what is stored is always what was typed.  Raises ValueError with
+    one line for the user; TypeError for a float.
+    """
+    amount, written = parse_money(text)
+    given = normalize_currency(currency) if currency is not None and currency.strip() else None
+    if written and given and written != given:
+        raise ValueError(
+            f"amount {_show(str(text))} is in {written}, but the currency given is {given}"
+        )
+    code = written or given or (normalize_currency(default) if default else None)
+    if code is not None:
+        to_minor(amount, code)  # the checks only: decimal places and size
+    return amount, code
 
 
 def _check_decimal(value: Decimal) -> Decimal:

@@ -71,7 +71,7 @@ def test_add_list_show_edit_and_remove_a_campaign(store) -> None:
             starts_on=date(2026, 5, 2),
             ends_on=date(2026, 5, 1),
         )
-    with pytest.raises(Invalid, match="budget is in USD but the currency given is EUR"):
+    with pytest.raises(Invalid, match="is in USD, but the currency given is EUR"):
         add_campaign(store, name="Mixed", channel="email", budget="$5", currency="EUR")
     edited = edit_campaign(store, "spring webinar", budget="2500", notes=None, channel="email")
     assert (edited.budget, edited.currency, edited.notes, edited.channel) == (

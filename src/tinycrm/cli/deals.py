@@ -28,8 +28,16 @@ app = typer.Typer(no_args_is_help=True, help="Deals (opportunities) through pipe
 RefArg = Annotated[str, typer.Argument(help="Deal id or title.", metavar="REF")]
 ContactOpt = Annotated[str | None, typer.Option(help="Contact id, email or name.")]
 CompanyOpt = Annotated[str | None, typer.Option(help="Company id, name or domain.")]
-Amount = Annotated[str | None, typer.Option(help="Amount, e.g. 12000 or 12,500.50.")]
-Currency = Annotated[str | None, typer.Option(help="ISO 4217 code (default EUR).")]
+Amount = Annotated[
+    str | None,
+    typer.Option(
+        help="Amount, e.g. 12000, 12,500.50, '$120,000' or '500 JPY' "
+        "(a symbol or code sets the currency; $ is USD)."
+    ),
+]
+Currency = Annotated[
+    str | None, typer.Option(help="ISO 4217 code (default: the amount's, else EUR).")
+]
 Close = Annotated[
     str | None, typer.Option("--close", help="Expected close date: 2026-12-31, +30d, eom, …")
 ]

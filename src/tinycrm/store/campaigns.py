@@ -174,22 +174,11 @@ def _status(value: str) -> str:
 def _budget(
     budget: Decimal | str | int | None, currency: str | None, fallback: str = DEFAULT_CURRENCY
 ) -> tuple[int | None, str | None]:
-    """Minor units and currency of a budget: ``currency``, else the one written with the
-    amount (``"$5,000"``), else ``fallback``."""
-    code = validate.currency(currency) if currency else None
+    """Minor units and currency of a budget: the currency written with the amount
+    (``"$5,000"``), else ``currency``, else ``fallback``; the two may not disagree."""
     if budget is None or (isinstance(budget, str) and not budget.strip()):
-        return None, code
-    try:
-        amount, written = money.parse_money(budget)
-    except (ValueError, TypeError) as exc:
-        raise Invalid(f"budget: {exc}") from exc
-    if written and code and written != code:
-        raise Invalid(f"the budget is in {written} but the currency given is {code}")
-    code = code or written or fallback
-    try:
-        return money.to_minor(amount, code), code
-    except ValueError as exc:
-        raise Invalid(f"budget: {exc}") from exc
+        return None, validate.currency(currency) if currency else None
+    return validate.money_minor(budget, currency, default=fallback, field="budget")
 
 
 def _dates(starts_on: date | None, ends_on: date | None) -> None:

@@ -179,8 +179,7 @@ def add_deal(
     """
     with store.write() as session:
         clean_title = validate.name(title, "deal title")
-        code = validate.currency(currency or DEFAULT_CURRENCY)
-        minor = validate.amount_minor(amount, code)
+        minor, code = validate.money_minor(amount, currency, default=DEFAULT_CURRENCY)
         pipe = resolve_pipeline(session, pipeline)
         assert pipe.id is not None
         if stage:
@@ -340,10 +339,11 @@ def edit_deal(
             put("title", clean)
             deal.title_key = validate.key(clean)
         if is_set(currency) or is_set(amount):
-            old = _amount(deal)
-            code = validate.currency(currency) if is_set(currency) else deal.currency
-            value = amount if is_set(amount) else old
-            minor = validate.amount_minor(value, code)
+            # A currency written with the new amount ("$500") wins over the deal's own; the
+            # amount kept for a new currency alone must fit that currency's minor units.
+            value = amount if is_set(amount) else _amount(deal)
+            given = validate.currency(currency) if is_set(currency) else None
+            minor, code = validate.money_minor(value, given, default=deal.currency)
             put("currency", code)
             put("amount_minor", minor, "amount")
         if is_set(contact):

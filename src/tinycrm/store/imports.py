@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy import Date, bindparam, delete, func, insert, literal, null, select, update
 from sqlmodel import Session, SQLModel
 
-from tinycrm import money
 from tinycrm.formats import FormatError
 from tinycrm.formats import values as cell
 from tinycrm.formats.mapping import FIELD_PREFIX, ROW_ERROR, normalize
@@ -1120,21 +1119,12 @@ class _Deals(_Import):
         c["title"] = title
         amount_text = _text(values, "amount")
         currency = _text(values, "currency")
-        symbol = None
-        amount = None
+        minor, code = validate.money_minor(amount_text, currency, default=DEFAULT_CURRENCY)
         if amount_text:
-            try:
-                amount, symbol = money.parse_money(amount_text)
-            except ValueError as exc:
-                raise Invalid(str(exc)) from exc
-        if currency and symbol and validate.currency(currency) != symbol:
-            raise Invalid(f"amount {amount_text!r} is not in {currency}")
-        code = validate.currency(currency or symbol or DEFAULT_CURRENCY)
-        if amount is not None:
-            c["amount_minor"] = validate.amount_minor(amount, code)
+            c["amount_minor"] = minor
         elif "amount" in values:
             prep.blank("amount_minor")
-        if currency or symbol or amount is not None:
+        if currency or amount_text:
             c["currency"] = code
         status = " ".join(_text(values, "status").lower().split()) or None
         stage_text = " ".join(_text(values, "stage").split())

@@ -581,8 +581,7 @@ def _open_deal(
 ) -> Deal:
     """A deal opened by a conversion (as ``add_deal`` would, without its own event)."""
     clean_title = validate.name(title, "deal title")
-    code = validate.currency(currency or DEFAULT_CURRENCY)
-    minor = validate.amount_minor(amount, code)
+    minor, code = validate.money_minor(amount, currency, default=DEFAULT_CURRENCY)
     pipe = resolve_pipeline(session, pipeline)
     assert pipe.id is not None
     if stage:

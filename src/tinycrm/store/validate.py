@@ -142,14 +142,36 @@ def currency(value: str | None) -> str:
 
 
 def amount_minor(value: Decimal | str | int | None, currency_code: str) -> int | None:
-    """An amount in ``currency_code``, as an exact integer of minor units."""
+    """An amount in ``currency_code``, as an exact integer of minor units (a currency
+    written with the amount must be ``currency_code``: see :func:`money_minor`)."""
+    return money_minor(value, currency_code, default=currency_code)[0]
+
+
+def money_minor(
+    value: Decimal | str | int | None,
+    currency_code: str | None,
+    *,
+    default: str,
+    field: str = "amount",
+) -> tuple[int | None, str]:
+    """An amount as typed (``"$120,000"``, ``"500 JPY"``, ``"18,500"``) and the currency
+    given beside it (None: not given), as minor units and the currency they are in.
+
+    The currency written with the amount wins over ``default``; one that disagrees with
+    ``currency_code`` is refused. A blank amount is None (in the currency given, else
+    ``default``); a blank currency is none given. ``Invalid`` (with ``field``) for
+    anything else wrong.
+    """
+    given = currency(currency_code) if currency_code and currency_code.strip() else None
     if value is None or (isinstance(value, str) and not value.strip()):
-        return None
+        return None, given or currency(default)
     try:
-        parsed = money.parse_amount(value)
-        return money.to_minor(parsed, currency_code)
-    except ValueError as exc:
-        raise Invalid(str(exc)) from exc
+        amount, code = money.parse_money_in(value, given, default=default)
+        assert code is not None
+        return money.to_minor(amount, code), code
+    except (ValueError, TypeError) as exc:
+        message = str(exc) if field == "amount" else f"{field}: {exc}"
+        raise Invalid(message, field=field) from exc
 
 
 def tag(value: str) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from textual.app import ComposeResult
@@ -29,7 +28,7 @@ from tinycrm.store.board import complete_name
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import StoreError
 from tinycrm.store.models import CompanyRead, ContactRead, DealRead
-from tinycrm.vocab import LIFECYCLES, LOG_KINDS, ROLES
+from tinycrm.vocab import DEFAULT_CURRENCY, LIFECYCLES, LOG_KINDS, ROLES
 
 
 @dataclass
@@ -234,8 +233,17 @@ class FormScreen(ModalScreen[Any]):
 # --------------------------------------------------------------------------- parsers
 
 
-def parse_amount(text: str) -> Decimal:
-    return money.parse_amount(text)
+def parse_money(text: str) -> str:
+    """An amount as typed, checked (``$120,000``, ``500 JPY``): the store reads its
+    currency, as it does from ``deal add --amount``."""
+    money.parse_money(text)
+    return text
+
+
+def _given_currency(typed: str | None, shown: str) -> str | None:
+    """The currency field counts only when changed: a symbol or code written with the
+    amount ("$500") sets the currency, as ``--amount`` does without ``--currency``."""
+    return typed if typed and typed.strip().upper() != shown else None
 
 
 def parse_date(text: str) -> Any:
@@ -314,6 +322,8 @@ LIFECYCLE_CHOICES = [(lc, lc) for lc in LIFECYCLES]
 
 # --------------------------------------------------------------------------- deals
 
+NEW_DEAL_CURRENCY = DEFAULT_CURRENCY  # what the new-deal form's currency field shows at first
+
 
 def _deal_fields(deal: DealRead | None, stages: Sequence[tuple[str, int]], stage_id: int | None):  # type: ignore[no-untyped-def]
     amount = "" if deal is None or deal.amount is None else str(deal.amount)
@@ -343,10 +353,14 @@ def _deal_fields(deal: DealRead | None, stages: Sequence[tuple[str, int]], stage
             complete="company",
         ),
         FormField(
-            "amount", "Amount", amount, "18,500", parse=parse_amount, words=("amount", "decimal")
+            "amount", "Amount", amount, "18,500", parse=parse_money, words=("amount", "decimal")
         ),
         FormField(
-            "currency", "Currency", deal.currency if deal else "EUR", "EUR", words=("currency",)
+            "currency",
+            "Currency",
+            deal.currency if deal else NEW_DEAL_CURRENCY,
+            "EUR",
+            words=("currency",),
         ),
     ]
     if deal is None and stages:
@@ -400,7 +414,7 @@ def new_deal_form(
             contact=v["contact"],
             company=v["company"],
             amount=v["amount"],
-            currency=v["currency"],
+            currency=_given_currency(v["currency"], NEW_DEAL_CURRENCY),
             stage=f"#{v['stage']}" if v.get("stage") else None,
             pipeline=str(pipeline_id) if pipeline_id else None,
             close_date=v["close"],
@@ -429,10 +443,12 @@ def edit_deal_form(store: Store, deal: DealRead) -> FormScreen:
         for name in ("contact", "company"):
             if v[name] != getattr(deal, name):
                 changes[name] = v[name]
-        currency = v["currency"] or deal.currency
-        if v["amount"] != deal.amount or currency != deal.currency:
+        currency = _given_currency(v["currency"], deal.currency)
+        amount, written = money.parse_money(v["amount"]) if v["amount"] else (None, None)
+        if amount != deal.amount or written not in (None, deal.currency) or currency:
             changes["amount"] = v["amount"]
-            changes["currency"] = currency
+            if currency:
+                changes["currency"] = currency
         if v["close"] != deal.close_date:
             changes["close_date"] = v["close"]
         before = deal.probability if deal.probability_override else None
