@@ -527,3 +527,42 @@ def _last_weekday(today: date, weekday: int) -> date:
     """The most recent ``weekday`` strictly before ``today`` (1..7 days back)."""
     back = (today.weekday() - weekday) % 7 or 7
     return today - timedelta(days=back)
+
+
+# --------------------------------------------------------------------------- periods
+
+PERIOD_UNITS = ("week", "month", "quarter")
+
+
+def local_midnight(day: date, zone: tzinfo | None = None) -> datetime:
+    """The UTC instant the calendar day ``day`` starts in ``zone`` (default: the user's)."""
+    return datetime.combine(day, time(), tzinfo=zone or local_tz()).astimezone(UTC)
+
+
+def period_start(day: date, by: str) -> date:
+    """The first day of the week (Monday), month or quarter holding ``day``."""
+    if by == "week":
+        return day - timedelta(days=day.weekday())
+    if by == "month":
+        return day.replace(day=1)
+    if by == "quarter":
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    raise ValueError(f"unknown period {by!r} (choose from {', '.join(PERIOD_UNITS)})")
+
+
+def shift_period(first: date, by: str, n: int) -> date:
+    """The first day of the period ``n`` periods after the one starting on ``first``."""
+    if by == "week":
+        return first + timedelta(weeks=n)
+    months = (first.year * 12 + first.month - 1) + n * (3 if by == "quarter" else 1)
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def period_label(first: date, by: str) -> str:
+    """``2026-W48`` (ISO week), ``2026-11`` or ``2026-Q4`` for the period starting on ``first``."""
+    if by == "week":
+        year, week, _ = first.isocalendar()
+        return f"{year}-W{week:02d}"
+    if by == "quarter":
+        return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+    return f"{first.year}-{first.month:02d}"

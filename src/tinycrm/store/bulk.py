@@ -26,9 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from tinycrm.store import validate
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid
-from tinycrm.store.models import (
-    Contact,
-)
+from tinycrm.store.models import Contact
 from tinycrm.store.records import record_event
 from tinycrm.store.types import utcnow
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -393,7 +393,7 @@ def _due_deals(
             rotting = None
         closing = None
         if close_date is not None and close_date <= horizon:
-            closing = _local_midnight(close_date, zone)
+            closing = dates.local_midnight(close_date, zone)
             if (f"closing:{deal_id}", closing) in seen:
                 closing = None
         if rotting or closing:
@@ -402,10 +402,6 @@ def _due_deals(
     for ids in chunks(sorted(when), _IN):
         deals += _open_deals(session, Deal.id.in_(ids))
     return [(deal, *when[deal.id]) for deal in deals]
-
-
-def _local_midnight(day: date, zone: tzinfo) -> datetime:
-    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
 def _deal_items(

@@ -1,0 +1,119 @@
+"""SQL and money helpers the reports share: timestamps, day counts, period buckets,
+per-currency sums."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Date, Integer, column, extract, func, literal, select, values
+from sqlmodel import Session
+
+from tinycrm import dates, money
+from tinycrm.store.models import Deal, Pipeline, Stage
+from tinycrm.store.reports.models import Money, Period
+from tinycrm.store.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from tinycrm.store.reports.scope import Scope  # scope's methods use ts() from here
+
+# --------------------------------------------------------------------------- SQL helpers
+
+
+def ts(value: datetime) -> Any:
+    return literal(value, UTCDateTime())
+
+
+def day_value(value: date) -> Any:
+    return literal(value, Date())
+
+
+def day_count(scope: Scope, value: Any) -> Any:
+    """A timestamp as fractional days since an epoch (differences are durations in days)."""
+    if scope.sqlite:
+        return func.julianday(value)
+    return extract("epoch", value) / 86400.0
+
+
+def greatest(scope: Scope, *items: Any) -> Any:
+    return func.max(*items) if scope.sqlite else func.greatest(*items)
+
+
+def buckets(spans: Sequence[Period]) -> Any:
+    """The periods as a small table: i, start_at/end_at (UTC instants, end excluded) and
+    start_day/end_day (local days, end excluded)."""
+    rows = [
+        (
+            i,
+            dates.local_midnight(p.start),
+            dates.local_midnight(p.end + timedelta(days=1)),
+            p.start,
+            p.end + timedelta(days=1),
+        )
+        for i, p in enumerate(spans)
+    ]
+    return (
+        values(
+            column("i", Integer),
+            column("start_at", UTCDateTime()),
+            column("end_at", UTCDateTime()),
+            column("start_day", Date()),
+            column("end_day", Date()),
+            name="bucket",
+        )
+        .data(rows)
+        .cte("bucket")
+    )
+
+
+def probability_expr() -> Any:
+    """An open deal's probability: its own override, else its stage's."""
+    return func.coalesce(Deal.probability, Stage.probability)
+
+
+def amount_expr() -> Any:
+    return func.coalesce(Deal.amount_minor, 0)
+
+
+def minor_unit(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-money.currency_exponent(currency))
+
+
+def to_money(minor: Any, currency: str) -> Decimal:
+    return money.from_minor(int(minor or 0), currency)
+
+
+def weighted_money(minor_percent: Any, currency: str) -> Decimal:
+    """Σ(minor units × percent) as money, rounded to the currency's minor unit."""
+    exact = money.from_minor(int(minor_percent or 0), currency).scaleb(-2)
+    return exact.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def add_money(into: Money, currency: str, amount: Decimal) -> None:
+    into[currency] = into.get(currency, Decimal(0)) + amount
+
+
+def sorted_money(values_: Money) -> Money:
+    return {currency: values_[currency] for currency in sorted(values_)}
+
+
+def percent(part: int, whole: int) -> float | None:
+    return None if not whole else round(100 * part / whole, 1)
+
+
+def rounded(value: Any, places: int = 1) -> float | None:
+    return None if value is None else round(float(value), places)
+
+
+def stages_in_scope(session: Session, scope: Scope) -> list[tuple[int, str, str, int, int]]:
+    """(id, pipeline, stage, position, probability) of the stages in scope, in board order."""
+    query = (
+        select(Stage.id, Pipeline.name, Stage.name, Stage.position, Stage.probability)
+        .join(Pipeline, Stage.pipeline_id == Pipeline.id)
+        .order_by(Pipeline.position, Pipeline.id, Stage.position)
+    )
+    if scope.pipeline_id is not None:
+        query = query.where(Stage.pipeline_id == scope.pipeline_id)
+    return [tuple(row) for row in session.connection().execute(query)]  # type: ignore[misc]

@@ -1,0 +1,314 @@
+"""Customers: first-touch sources, churn and lifetime value."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+
+from tinycrm.store.engine import Store
+from tinycrm.store.models import Contact, Deal, LifecycleChange
+from tinycrm.store.reports.aggregates import (
+    amount_expr,
+    buckets,
+    day_count,
+    minor_unit,
+    percent,
+    sorted_money,
+    to_money,
+    ts,
+)
+from tinycrm.store.reports.models import (
+    CHURN_BY,
+    DAYS_PER_YEAR,
+    ChurnLine,
+    ChurnReport,
+    ClvLine,
+    ClvReport,
+    Money,
+    SourceLine,
+    SourcesReport,
+)
+from tinycrm.store.reports.scope import backward_range, choice, make_scope, periods, with_days
+
+# --------------------------------------------------------------------------- sources
+
+
+def _ever_customer() -> Any:
+    """A contact that is or was a customer (churned ones were), by lifecycle or history."""
+    return or_(
+        Contact.lifecycle.in_(("customer", "churned")),
+        Contact.id.in_(
+            select(LifecycleChange.contact_id).where(LifecycleChange.to_lifecycle == "customer")
+        ),
+    )
+
+
+def sources_report(
+    store: Store,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    pipeline: str | None = None,
+    owner: str | None = None,
+    now: datetime | None = None,
+) -> SourcesReport:
+    """Leads (contacts created in the period), how many became customers, and the revenue
+    of their won deals, by first touch (source) and by last touch."""
+    with store.read() as session:
+        scope = make_scope(session, store, start, end, pipeline, owner, now)
+        conn = session.connection()
+        leads = [*scope.within(Contact.created_at), *scope.contacts(Contact.id)]
+        won_deals = [Deal.status == "won"]
+        if scope.pipeline_id is not None:
+            won_deals.append(Deal.pipeline_id == scope.pipeline_id)
+        rows = []
+        for touch, key in (("first", Contact.source), ("last", Contact.last_touch)):
+            counts = conn.execute(
+                select(key, func.count(), func.sum(case((_ever_customer(), 1), else_=0)))
+                .where(*leads)
+                .group_by(key)
+            ).all()
+            revenue: dict[str | None, tuple[int, Money]] = {}
+            for source, currency, n, amount in conn.execute(
+                select(key, Deal.currency, func.count(), func.sum(amount_expr()))
+                .join(Deal, Deal.contact_id == Contact.id)
+                .where(*leads, *won_deals)
+                .group_by(key, Deal.currency)
+            ):
+                total, value = revenue.get(source, (0, {}))
+                value[currency] = to_money(amount, currency)
+                revenue[source] = (total + n, value)
+            ordered = sorted(counts, key=lambda r: (-r[1], r[0] is None, r[0] or ""))
+            for source, n, customers in ordered:
+                won_n, value = revenue.get(source, (0, {}))
+                rows.append(
+                    SourceLine(
+                        touch=touch,
+                        source=source,
+                        leads=n,
+                        customers=int(customers or 0),
+                        conversion=percent(int(customers or 0), n),
+                        won_deals=won_n,
+                        won_revenue=sorted_money(value),
+                    )
+                )
+    return SourcesReport(scope=scope.read(), rows=rows)
+
+
+# --------------------------------------------------------------------------- churn
+
+
+def churn_report(
+    store: Store,
+    *,
+    by: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    pipeline: str | None = None,
+    owner: str | None = None,
+    now: datetime | None = None,
+) -> ChurnReport:
+    """Per period: customers at its start, how many of them churned in it, and the rate.
+
+    From the lifecycle history. Default: the last 12 months (with ``by="quarter"``: this
+    quarter and the three before), as one period or by month or quarter."""
+    unit = choice(by, CHURN_BY, "period")
+    with store.read() as session:
+        scope = make_scope(session, store, start, end, pipeline, owner, now)
+        first, last = backward_range(
+            start, end, unit or "month", 4 if unit == "quarter" else 12, scope.today
+        )
+        scope = with_days(scope, first, last)
+        spans = periods(first, last, unit)
+        bucket = buckets(spans)
+        history = LifecycleChange
+        who = scope.contacts(history.contact_id)
+        spells = (
+            select(
+                history.contact_id,
+                history.to_lifecycle,
+                history.at,
+                func.lead(history.at)
+                .over(partition_by=history.contact_id, order_by=(history.at, history.id))
+                .label("next_at"),
+            )
+            .where(*who)
+            .cte("spells")
+        )
+        # The spells as a customer: each period is compared with those (a fraction of
+        # the history), not with every change.
+        customer = (
+            select(spells.c.contact_id, spells.c.at, spells.c.next_at)
+            .where(spells.c.to_lifecycle == "customer")
+            .cte("customer_spells")
+        )
+
+        def customer_before(instant: Any) -> Any:
+            # the latest change before ``instant`` made the contact a customer
+            return and_(
+                customer.c.at < instant,
+                or_(customer.c.next_at.is_(None), customer.c.next_at >= instant),
+            )
+
+        def customers_at(instant: Any) -> Any:
+            counted = func.count(customer.c.contact_id.distinct())
+            return select(counted).where(customer_before(instant)).scalar_subquery()
+
+        churn = history.__table__.alias("churn")
+        churned = (
+            select(func.count(churn.c.contact_id.distinct()))
+            .select_from(churn)
+            .join(
+                customer,
+                and_(
+                    customer.c.contact_id == churn.c.contact_id,
+                    customer_before(bucket.c.start_at),
+                ),
+            )
+            .where(
+                churn.c.from_lifecycle == "customer",
+                churn.c.to_lifecycle == "churned",
+                churn.c.at >= bucket.c.start_at,
+                churn.c.at < bucket.c.end_at,
+            )
+            .scalar_subquery()
+        )
+        new = (
+            select(func.count(history.contact_id.distinct()))
+            .where(
+                history.to_lifecycle == "customer",
+                history.at >= bucket.c.start_at,
+                history.at < bucket.c.end_at,
+                *who,
+            )
+            .scalar_subquery()
+        )
+        # One statement, so the spells (a window over the whole history) are computed
+        # once for every period and every count.
+        counts = {
+            i: (start_count, new_count, churn_count, end_count)
+            for i, start_count, new_count, churn_count, end_count in session.connection().execute(
+                select(
+                    bucket.c.i,
+                    customers_at(bucket.c.start_at),
+                    new,
+                    churned,
+                    customers_at(bucket.c.end_at),
+                )
+            )
+        }
+    rows = []
+    for i, span in enumerate(spans):
+        at_start, new_customers, churned_count, at_end = counts[i]
+        rows.append(
+            ChurnLine(
+                period=span.label,
+                start=span.start,
+                end=span.end,
+                customers_at_start=at_start,
+                new_customers=new_customers,
+                churned=churned_count,
+                customers_at_end=at_end,
+                churn_rate=percent(churned_count, at_start),
+            )
+        )
+    return ChurnReport(scope=scope.read(), by=unit, rows=rows)
+
+
+# --------------------------------------------------------------------------- lifetime value
+
+
+def clv_report(
+    store: Store,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    pipeline: str | None = None,
+    owner: str | None = None,
+    now: datetime | None = None,
+) -> ClvReport:
+    """Customer lifetime value per currency: won revenue per customer-year × mean
+    customer lifespan (1 ÷ churn rate per customer-year), with every input.
+
+    Customers are the contacts that became customers (in the period, when given); a
+    customer's years run from then to their first churn after it, or to now."""
+    with store.read() as session:
+        scope = make_scope(session, store, start, end, pipeline, owner, now)
+        conn = session.connection()
+        history = LifecycleChange
+        became = (
+            select(history.contact_id, func.min(history.at).label("became"))
+            .where(history.to_lifecycle == "customer", *scope.contacts(history.contact_id))
+            .group_by(history.contact_id)
+            .subquery()
+        )
+        churn = history.__table__.alias("churn")
+        lives = (
+            select(
+                became.c.contact_id,
+                became.c.became,
+                func.min(churn.c.at).label("churned_at"),
+            )
+            .outerjoin(
+                churn,
+                and_(
+                    churn.c.contact_id == became.c.contact_id,
+                    churn.c.to_lifecycle == "churned",
+                    churn.c.at > became.c.became,
+                ),
+            )
+            .where(*scope.within(became.c.became))
+            .group_by(became.c.contact_id, became.c.became)
+            .cte("lives")
+        )
+        until = func.coalesce(lives.c.churned_at, ts(scope.now))
+        customers, churned, days = conn.execute(
+            select(
+                func.count(),
+                func.count(lives.c.churned_at),
+                func.sum(day_count(scope, until) - day_count(scope, lives.c.became)),
+            )
+        ).one()
+        deals = [Deal.status == "won", Deal.contact_id.in_(select(lives.c.contact_id))]
+        if scope.pipeline_id is not None:
+            deals.append(Deal.pipeline_id == scope.pipeline_id)
+        revenue = {
+            currency: to_money(amount, currency)
+            for currency, amount in conn.execute(
+                select(Deal.currency, func.sum(amount_expr())).where(*deals).group_by(Deal.currency)
+            )
+        }
+    years = max(float(days or 0), 0.0) / DAYS_PER_YEAR
+    rate = churned / years if years and churned else None
+    lifespan = 1 / rate if rate else None
+    rows = []
+    for currency in sorted(revenue):
+        amount = revenue[currency]
+        unit = minor_unit(currency)
+        per_year = amount / Decimal(repr(years)) if years else None
+        rows.append(
+            ClvLine(
+                currency=currency,
+                won_revenue=amount,
+                revenue_per_customer=(amount / customers).quantize(unit, ROUND_HALF_UP)
+                if customers
+                else Decimal(0),
+                revenue_per_customer_year=per_year.quantize(unit, ROUND_HALF_UP)
+                if per_year is not None
+                else None,
+                # per customer-year × (customer-years ÷ churned), computed exactly
+                clv=(amount / churned).quantize(unit, ROUND_HALF_UP) if lifespan else None,
+            )
+        )
+    return ClvReport(
+        scope=scope.read(),
+        customers=customers,
+        churned=churned,
+        customer_years=round(years, 2),
+        churn_rate=round(100 * rate, 1) if rate else None,
+        lifespan_years=round(lifespan, 2) if lifespan else None,
+        rows=rows,
+    )

@@ -1,0 +1,261 @@
+"""Open deals: the pipeline by stage and the forecast by expected close period."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlmodel import Session
+
+from tinycrm.store.engine import Store
+from tinycrm.store.models import Activity, Deal, Stage, StageChange
+from tinycrm.store.reports.aggregates import (
+    add_money,
+    amount_expr,
+    buckets,
+    day_count,
+    day_value,
+    greatest,
+    probability_expr,
+    rounded,
+    sorted_money,
+    stages_in_scope,
+    to_money,
+    ts,
+    weighted_money,
+)
+from tinycrm.store.reports.models import (
+    COMMIT_PROBABILITY,
+    FORECAST_BY,
+    ForecastLine,
+    ForecastReport,
+    Period,
+    PipelineReport,
+    PipelineTotals,
+    StageLine,
+)
+from tinycrm.store.reports.scope import Scope, choice, forward_range, make_scope, periods, with_days
+
+# --------------------------------------------------------------------------- pipeline
+
+
+def open_deal_stats(session: Session, scope: Scope, *extra: Any) -> list[Any]:
+    """Per (stage, currency): open deals, Σ amount, Σ amount × probability, Σ age in days
+    and how many are rotting (no activity, move or creation for the stage's rotting days)."""
+    open_deals = [Deal.status == "open", *scope.deals(), *extra]
+    open_ids = select(Deal.id).where(*open_deals)
+    last_activity = (
+        select(Activity.deal_id, func.max(Activity.occurred_at).label("at"))
+        .where(Activity.deal_id.in_(open_ids), Activity.occurred_at.is_not(None))
+        .group_by(Activity.deal_id)
+        .subquery()
+    )
+    last_move = (
+        select(StageChange.deal_id, func.max(StageChange.at).label("at"))
+        .where(StageChange.deal_id.in_(open_ids))
+        .group_by(StageChange.deal_id)
+        .subquery()
+    )
+    touched = greatest(
+        scope,
+        Deal.created_at,
+        func.coalesce(last_activity.c.at, Deal.created_at),
+        func.coalesce(last_move.c.at, Deal.created_at),
+    )
+    now = day_count(scope, ts(scope.now))
+    rotting = case(
+        (
+            and_(
+                Stage.rotting_days.is_not(None),
+                now - day_count(scope, touched) >= Stage.rotting_days,
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    query = (
+        select(
+            Deal.stage_id,
+            Deal.currency,
+            func.count(),
+            func.sum(amount_expr()),
+            func.sum(amount_expr() * probability_expr()),
+            func.sum(now - day_count(scope, Deal.created_at)),
+            func.sum(rotting),
+        )
+        .join(Stage, Deal.stage_id == Stage.id)
+        .outerjoin(last_activity, last_activity.c.deal_id == Deal.id)
+        .outerjoin(last_move, last_move.c.deal_id == Deal.id)
+        .where(*open_deals)
+        .group_by(Deal.stage_id, Deal.currency)
+    )
+    return list(session.connection().execute(query))
+
+
+def pipeline_report(
+    store: Store,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    pipeline: str | None = None,
+    owner: str | None = None,
+    now: datetime | None = None,
+) -> PipelineReport:
+    """Open deals per stage now: count, value, weighted value, average age, rotting.
+
+    ``start``/``end`` keep the deals expected to close in those days (deals with no
+    expected close date are left out then)."""
+    with store.read() as session:
+        scope = make_scope(session, store, start, end, pipeline, owner, now)
+        extra = []
+        if start is not None:
+            extra.append(Deal.close_date >= day_value(start))
+        if end is not None:
+            extra.append(Deal.close_date <= day_value(end))
+        stats = open_deal_stats(session, scope, *extra)
+        stages = stages_in_scope(session, scope)
+    per_stage: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"deals": 0, "value": {}, "weighted": {}, "age": 0.0, "rotting": 0}
+    )
+    for stage_id, currency, count, amount, weighted, age, rotting in stats:
+        line = per_stage[stage_id]
+        line["deals"] += count
+        add_money(line["value"], currency, to_money(amount, currency))
+        add_money(line["weighted"], currency, weighted_money(weighted, currency))
+        line["age"] += float(age or 0)
+        line["rotting"] += int(rotting or 0)
+    rows = []
+    total: dict[str, Any] = {"deals": 0, "value": {}, "weighted": {}, "age": 0.0, "rotting": 0}
+    for stage_id, pipeline_name, name, position, probability in stages:
+        line = per_stage[stage_id]
+        rows.append(
+            StageLine(
+                pipeline=pipeline_name,
+                stage=name,
+                position=position,
+                probability=probability,
+                deals=line["deals"],
+                value=sorted_money(line["value"]),
+                weighted=sorted_money(line["weighted"]),
+                avg_age_days=rounded(line["age"] / line["deals"]) if line["deals"] else None,
+                rotting=line["rotting"],
+            )
+        )
+        total["deals"] += line["deals"]
+        total["age"] += line["age"]
+        total["rotting"] += line["rotting"]
+        for currency, amount in line["value"].items():
+            add_money(total["value"], currency, amount)
+        for currency, amount in line["weighted"].items():
+            add_money(total["weighted"], currency, amount)
+    return PipelineReport(
+        scope=scope.read(),
+        rows=rows,
+        total=PipelineTotals(
+            deals=total["deals"],
+            value=sorted_money(total["value"]),
+            weighted=sorted_money(total["weighted"]),
+            avg_age_days=rounded(total["age"] / total["deals"]) if total["deals"] else None,
+            rotting=total["rotting"],
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- forecast
+
+
+def forecast_lines(session: Session, scope: Scope, spans: list[Period]) -> list[ForecastLine]:
+    bucket = buckets(spans)
+    today = day_value(scope.today)
+    expected = case((Deal.close_date < today, today), else_=Deal.close_date)
+    probability = probability_expr()
+    open_rows = session.connection().execute(
+        select(
+            bucket.c.i,
+            Deal.currency,
+            func.count(),
+            func.sum(amount_expr()),
+            func.sum(amount_expr() * probability),
+            func.sum(case((probability >= COMMIT_PROBABILITY, amount_expr()), else_=0)),
+        )
+        .select_from(bucket)
+        .join(Deal, and_(expected >= bucket.c.start_day, expected < bucket.c.end_day))
+        .join(Stage, Deal.stage_id == Stage.id)
+        .where(Deal.status == "open", Deal.close_date.is_not(None), *scope.deals())
+        .group_by(bucket.c.i, Deal.currency)
+    )
+    won_rows = session.connection().execute(
+        select(bucket.c.i, Deal.currency, func.count(), func.sum(amount_expr()))
+        .select_from(bucket)
+        .join(Deal, and_(Deal.closed_at >= bucket.c.start_at, Deal.closed_at < bucket.c.end_at))
+        .where(Deal.status == "won", *scope.deals())
+        .group_by(bucket.c.i, Deal.currency)
+    )
+    lines: list[dict[str, Any]] = [
+        {"deals": 0, "best_case": {}, "weighted": {}, "commit": {}, "won_deals": 0, "won": {}}
+        for _ in spans
+    ]
+    for i, currency, count, amount, weighted, commit in open_rows:
+        line = lines[i]
+        line["deals"] += count
+        add_money(line["best_case"], currency, to_money(amount, currency))
+        add_money(line["weighted"], currency, weighted_money(weighted, currency))
+        add_money(line["commit"], currency, to_money(commit, currency))
+    for i, currency, count, amount in won_rows:
+        lines[i]["won_deals"] += count
+        add_money(lines[i]["won"], currency, to_money(amount, currency))
+    return [
+        ForecastLine(
+            period=span.label,
+            start=span.start,
+            end=span.end,
+            deals=line["deals"],
+            best_case=sorted_money(line["best_case"]),
+            weighted=sorted_money(line["weighted"]),
+            commit=sorted_money(line["commit"]),
+            won_deals=line["won_deals"],
+            won=sorted_money(line["won"]),
+        )
+        for span, line in zip(spans, lines, strict=True)
+    ]
+
+
+def forecast_report(
+    store: Store,
+    *,
+    by: str = "month",
+    start: date | None = None,
+    end: date | None = None,
+    pipeline: str | None = None,
+    owner: str | None = None,
+    now: datetime | None = None,
+) -> ForecastReport:
+    """Expected revenue per month or quarter: open deals by expected close date (today for
+    those whose date has passed), best case, weighted and commit; and what was won.
+
+    Default: this month and the next five (this quarter and the next three)."""
+    unit = choice(by, FORECAST_BY, "period") or "month"
+    with store.read() as session:
+        scope = make_scope(session, store, start, end, pipeline, owner, now)
+        first, last = forward_range(start, end, unit, 6 if unit == "month" else 4, scope.today)
+        scope = with_days(scope, first, last)
+        spans = periods(first, last, unit)
+        rows = forecast_lines(session, scope, spans)
+        undated = session.connection().execute(
+            select(Deal.currency, func.count(), func.sum(amount_expr()))
+            .where(Deal.status == "open", Deal.close_date.is_(None), *scope.deals())
+            .group_by(Deal.currency)
+        )
+        count, best = 0, {}
+        for currency, n, amount in undated:
+            count += n
+            best[currency] = to_money(amount, currency)
+    return ForecastReport(
+        scope=scope.read(),
+        by=unit,
+        rows=rows,
+        undated_deals=count,
+        undated_best_case=sorted_money(best),
+    )
