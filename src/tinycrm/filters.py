@@ -1,7 +1,7 @@
 """The filter language of ``--where`` and saved segments: tokenizer, parser and AST.
 
 Pure Python: no SQLAlchemy here. :func:`parse` turns text into a tree of the node
-classes below; ``tinycrm.store.segments.compile_filter`` turns the tree into a
+classes below; ``tinycrm.store.filter_sql.compile_filter`` turns the tree into a
 query with bound parameters, checking field names and values for a record kind.
 
 Grammar (keywords are case-insensitive)::

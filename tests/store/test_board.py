@@ -21,8 +21,9 @@ from tinycrm.store.board import (
 from tinycrm.store.companies import add_company
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.deals import add_deal, edit_deal, lose_deal, move_deal, win_deal
+from tinycrm.store.filter_sql import InvalidFilter
 from tinycrm.store.pipelines import add_pipeline, edit_stage
-from tinycrm.store.segments import InvalidFilter, save_segment
+from tinycrm.store.segments import save_segment
 
 NOW = datetime.now(UTC)
 

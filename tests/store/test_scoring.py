@@ -13,6 +13,7 @@ from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.activities import log_activity
 from tinycrm.store.companies import add_company
 from tinycrm.store.contacts import add_contact, edit_contact, get_contact
+from tinycrm.store.filter_sql import InvalidFilter
 from tinycrm.store.models import Campaign, CampaignMember, Contact, Event, ScoreRule
 from tinycrm.store.scoring import (
     DEFAULT_RULES,
@@ -22,7 +23,6 @@ from tinycrm.store.scoring import (
     recompute_scores,
     remove_score_rule,
 )
-from tinycrm.store.segments import InvalidFilter
 from tinycrm.store.types import utcnow
 
 

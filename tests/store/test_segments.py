@@ -18,17 +18,9 @@ from tinycrm.store.companies import add_company, list_companies
 from tinycrm.store.contacts import add_contact, list_contacts
 from tinycrm.store.deals import add_deal, list_deals, lose_deal, win_deal
 from tinycrm.store.events import list_events
+from tinycrm.store.filter_sql import FIELDS, InvalidFilter, compile_filter, resolve_where
 from tinycrm.store.models import Campaign, CampaignMember, Company, Contact, Deal
-from tinycrm.store.segments import (
-    FIELDS,
-    InvalidFilter,
-    compile_filter,
-    get_segment,
-    list_segments,
-    remove_segment,
-    resolve_where,
-    save_segment,
-)
+from tinycrm.store.segments import get_segment, list_segments, remove_segment, save_segment
 from tinycrm.store.types import utcnow
 
 JM, ADA, GRACE, LINUS = "Jürgen Müller", "Ada Lovelace", "Grace Hopper", "Linus"

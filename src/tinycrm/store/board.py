@@ -9,7 +9,7 @@ in a few queries. ``change_marker`` is the cheap question "did anything
 change?" that the board polls to stay live while other processes write.
 
 ``BoardFilter.where`` narrows the board with the filter language of ``--where``
-(``tinycrm.filters``, compiled for deals by ``tinycrm.store.segments``) in the
+(``tinycrm.filters``, compiled for deals by ``tinycrm.store.filter_sql``) in the
 board's dialect, where the filter bar's quick forms are conditions too: see
 :func:`compile_board_where`.
 """
@@ -33,6 +33,13 @@ from tinycrm.store import validate
 from tinycrm.store.contacts import search_ids
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, NotFound
+from tinycrm.store.filter_sql import (
+    ALIASES,
+    InvalidFilter,
+    compile_filter,
+    known_fields,
+    resolve_segment,
+)
 from tinycrm.store.models import (
     Activity,
     Company,
@@ -46,13 +53,6 @@ from tinycrm.store.models import (
 )
 from tinycrm.store.pipelines import resolve_pipeline, stages_of
 from tinycrm.store.records import ids_with_tags, tags_for
-from tinycrm.store.segments import (
-    ALIASES,
-    InvalidFilter,
-    compile_filter,
-    known_fields,
-    resolve_segment,
-)
 from tinycrm.store.types import UTCDateTime, utcnow
 
 CLOSING_SOON_DAYS = 7

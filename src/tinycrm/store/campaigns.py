@@ -28,10 +28,10 @@ from tinycrm.store import validate
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import Campaign, CampaignMember, Company, Contact, Deal, ReadModel
 from tinycrm.store.records import UNSET, is_set, record_event
 from tinycrm.store.refs import resolve
-from tinycrm.store.segments import resolve_where
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEFAULT_CURRENCY
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict
+from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import Company, CompanyRead, CompanyView, Contact, Deal
 from tinycrm.store.records import (
     UNSET,
@@ -26,7 +27,6 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import resolve
-from tinycrm.store.segments import resolve_where
 from tinycrm.store.types import utcnow
 
 ENTITY = "company"

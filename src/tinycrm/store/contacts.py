@@ -13,6 +13,7 @@ from tinycrm.store.companies import create_company, resolve_company
 from tinycrm.store.companies import to_read as company_read
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
+from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import (
     Company,
     Contact,
@@ -38,7 +39,6 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import resolve
-from tinycrm.store.segments import resolve_where
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import LEAD_STATUSES
 

@@ -17,6 +17,7 @@ from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
+from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import (
     Company,
     Contact,
@@ -46,7 +47,6 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import resolve
-from tinycrm.store.segments import resolve_where
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEAL_STATUSES, DEFAULT_CURRENCY
 

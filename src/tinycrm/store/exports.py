@@ -75,7 +75,7 @@ def stream_contacts(
     then lists of at most ``chunk`` contacts, each a list of values in that order.
     ``times="iso"`` gives times as ``isoformat()`` text, for a file that writes them so.
     """
-    from tinycrm.store.segments import resolve_where
+    from tinycrm.store.filter_sql import resolve_where
 
     with store.read() as session:
         conn = session.connection()

@@ -29,10 +29,10 @@ from tinycrm.store import validate
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
+from tinycrm.store.filter_sql import InvalidFilter, compile_filter
 from tinycrm.store.models import Contact, Event, ReadModel, ScoreRule
 from tinycrm.store.records import record_event
 from tinycrm.store.refs import resolve
-from tinycrm.store.segments import InvalidFilter, compile_filter
 from tinycrm.store.types import utcnow
 
 ENTITY = "score_rule"

@@ -30,8 +30,8 @@ from tinycrm.filters import FilterError
 from tinycrm.store import deals
 from tinycrm.store.board import Board, BoardCard, BoardFilter, list_feed, load_board
 from tinycrm.store.errors import NotFound, StoreError
+from tinycrm.store.filter_sql import InvalidFilter
 from tinycrm.store.models import DealRead
-from tinycrm.store.segments import InvalidFilter
 from tinycrm.tui import format as fmt
 from tinycrm.tui.messages import (
     CardChosen,
