@@ -178,49 +178,28 @@ def add_deal(
     company, the deal is linked to the contact's company.
     """
     with store.write() as session:
-        clean_title = validate.name(title, "deal title")
-        minor, code = validate.money_minor(amount, currency, default=DEFAULT_CURRENCY)
-        pipe = resolve_pipeline(session, pipeline)
-        assert pipe.id is not None
-        if stage:
-            target = resolve_stage(session, pipe, stage)
-        else:
-            stages = stages_of(session, pipe.id)
-            if not stages:
-                raise Invalid(f"pipeline {pipe.name} has no stages")
-            target = stages[0]
-        person = resolve_contact(session, contact) if contact else None
-        account = resolve_company(session, company) if company else None
-        if account is None and person is not None and person.company_id:
-            account = session.get(Company, person.company_id)
-        validate.tags(tags)
-        validate.fields(fields)
-        now = utcnow()
-        deal = Deal(
-            title=clean_title,
-            title_key=validate.key(clean_title),
-            contact_id=person.id if person else None,
-            company_id=account.id if account else None,
-            pipeline_id=pipe.id,
-            stage_id=target.id,
-            amount_minor=minor,
-            currency=code,
-            probability=validate.probability(probability),
+        deal, target = insert_deal(
+            store,
+            session,
+            title=title,
+            contact=contact,
+            company=company,
+            amount=amount,
+            currency=currency,
+            stage=stage,
+            pipeline=pipeline,
             close_date=close_date,
-            status="open",
-            owner=validate.optional_text(owner, "owner") or store.user,
-            created_at=now,
-            updated_at=now,
+            probability=probability,
+            owner=owner,
+            tags=tags,
+            fields=fields,
         )
-        session.add(deal)
-        session.flush()
-        assert deal.id is not None
-        _stage_change(store, session, deal, from_stage=None, from_status=None)
-        apply_tags(session, ENTITY, deal.id, add=tags or ())
-        apply_fields(session, ENTITY, deal.id, set_=fields)
+        person = session.get(Contact, deal.contact_id) if deal.contact_id else None
+        account = session.get(Company, deal.company_id) if deal.company_id else None
         with_whom = (
             f" with {account.name}" if account else (f" with {person.name}" if person else "")
         )
+        assert deal.id is not None
         record_event(
             store,
             session,
@@ -229,9 +208,80 @@ def add_deal(
             entity_id=deal.id,
             summary=f"created deal {_label(deal)}{with_whom} in {target.name}",
         )
-        run_rules(store, session, "deal.created", deal=deal, stage=target)
-        run_rules(store, session, "deal.stage", deal=deal, stage=target)
+        run_new_deal_rules(store, session, deal, target)
         return to_read(session, deal)
+
+
+def insert_deal(
+    store: Store,
+    session: Session,
+    *,
+    title: str,
+    contact: str | Contact | None = None,
+    company: str | Company | None = None,
+    amount: Decimal | str | int | None = None,
+    currency: str | None = None,
+    stage: str | None = None,
+    pipeline: str | None = None,
+    close_date: date | None = None,
+    probability: int | None = None,
+    owner: str | None = None,
+    tags: list[str] | None = None,
+    fields: dict[str, str] | None = None,
+) -> tuple[Deal, Stage]:
+    """The one insert path of a deal, inside the caller's transaction: the deal, its first
+    stage change, tags and fields; no event and no rules (``add_deal`` and lead conversion
+    each record their own event, then call :func:`run_new_deal_rules`).
+
+    ``contact`` and ``company`` are REFs or records; with a contact and no company, the
+    deal is linked to the contact's company. Returns the deal and its stage."""
+    clean_title = validate.name(title, "deal title")
+    minor, code = validate.money_minor(amount, currency, default=DEFAULT_CURRENCY)
+    pipe = resolve_pipeline(session, pipeline)
+    assert pipe.id is not None
+    if stage:
+        target = resolve_stage(session, pipe, stage)
+    else:
+        stages = stages_of(session, pipe.id)
+        if not stages:
+            raise Invalid(f"pipeline {pipe.name} has no stages")
+        target = stages[0]
+    person = resolve_contact(session, contact) if isinstance(contact, str) else contact
+    account = resolve_company(session, company) if isinstance(company, str) else company
+    if account is None and person is not None and person.company_id:
+        account = session.get(Company, person.company_id)
+    validate.tags(tags)
+    validate.fields(fields)
+    now = utcnow()
+    deal = Deal(
+        title=clean_title,
+        title_key=validate.key(clean_title),
+        contact_id=person.id if person else None,
+        company_id=account.id if account else None,
+        pipeline_id=pipe.id,
+        stage_id=target.id,
+        amount_minor=minor,
+        currency=code,
+        probability=validate.probability(probability),
+        close_date=close_date,
+        status="open",
+        owner=validate.optional_text(owner, "owner") or store.user,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(deal)
+    session.flush()
+    assert deal.id is not None
+    _stage_change(store, session, deal, from_stage=None, from_status=None)
+    apply_tags(session, ENTITY, deal.id, add=tags or ())
+    apply_fields(session, ENTITY, deal.id, set_=fields)
+    return deal, target
+
+
+def run_new_deal_rules(store: Store, session: Session, deal: Deal, stage: Stage) -> None:
+    """The automation rules a new deal triggers: ``deal.created``, then ``deal.stage``."""
+    run_rules(store, session, "deal.created", deal=deal, stage=stage)
+    run_rules(store, session, "deal.stage", deal=deal, stage=stage)
 
 
 def get_deal(store: Store, ref: str | int) -> DealRead:

@@ -20,12 +20,11 @@ from sqlmodel import Session
 
 from tinycrm import money
 from tinycrm.store import validate
-from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.companies import to_read as company_read
 from tinycrm.store.contacts import check_lead_status, resolve_contact
 from tinycrm.store.contacts import to_read as contact_read
-from tinycrm.store.deals import resolve_deal
+from tinycrm.store.deals import insert_deal, resolve_deal, run_new_deal_rules
 from tinycrm.store.deals import to_read as deal_read
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
@@ -41,12 +40,10 @@ from tinycrm.store.models import (
     DealRead,
     Qualification,
     ReadModel,
-    StageChange,
 )
-from tinycrm.store.pipelines import resolve_pipeline, resolve_stage, stages_of
 from tinycrm.store.records import record_event, record_lifecycle
 from tinycrm.store.types import utcnow
-from tinycrm.vocab import BANT_ANSWERS, BANT_CRITERIA, DEFAULT_CURRENCY
+from tinycrm.vocab import BANT_ANSWERS, BANT_CRITERIA
 
 # Mail providers: an address there says nothing about the company a lead works for.
 FREEMAIL = frozenset(
@@ -579,46 +576,19 @@ def _open_deal(
     stage: str | None,
     pipeline: str | None,
 ) -> Deal:
-    """A deal opened by a conversion (as ``add_deal`` would, without its own event)."""
-    clean_title = validate.name(title, "deal title")
-    minor, code = validate.money_minor(amount, currency, default=DEFAULT_CURRENCY)
-    pipe = resolve_pipeline(session, pipeline)
-    assert pipe.id is not None
-    if stage:
-        target = resolve_stage(session, pipe, stage)
-    else:
-        stages = stages_of(session, pipe.id)
-        if not stages:
-            raise Invalid(f"pipeline {pipe.name} has no stages")
-        target = stages[0]
-    now = utcnow()
-    opened = Deal(
-        title=clean_title,
-        title_key=validate.key(clean_title),
-        contact_id=contact.id,
-        company_id=account.id if account else None,
-        pipeline_id=pipe.id,
-        stage_id=target.id,
-        amount_minor=minor,
-        currency=code,
-        status="open",
+    """A deal opened by a conversion: ``insert_deal``'s, owned by the contact's owner,
+    without an event of its own (the conversion's event names it)."""
+    opened, target = insert_deal(
+        store,
+        session,
+        title=title,
+        contact=contact,
+        company=account,
+        amount=amount,
+        currency=currency,
+        stage=stage,
+        pipeline=pipeline,
         owner=contact.owner,
-        created_at=now,
-        updated_at=now,
     )
-    session.add(opened)
-    session.flush()
-    session.add(
-        StageChange(
-            deal_id=opened.id,
-            from_stage_id=None,
-            to_stage_id=target.id,
-            from_status=None,
-            to_status="open",
-            at=now,
-            actor=store.user,
-        )
-    )
-    run_rules(store, session, "deal.created", deal=opened, stage=target)
-    run_rules(store, session, "deal.stage", deal=opened, stage=target)
+    run_new_deal_rules(store, session, opened, target)
     return opened
