@@ -1,4 +1,9 @@
-"""The activity feed beside the board: events newest first, with relative times."""
+"""The activity feed beside the board: events newest first, with relative times.
+
+Like ``tail -f``: a feed scrolled to its top follows new events (the newest stays
+in view); one scrolled down stays where the user reads and its title says how
+many new events are above.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +48,8 @@ class FeedPanel(Vertical):
         super().__init__(id=id)
         self.entries: list[FeedEntry] = []
         self.now: datetime | None = None
+        self.unseen = 0
+        """New events above the part of a scrolled-down feed the user looks at."""
 
     def compose(self) -> ComposeResult:
         yield Static("Activity", classes="panel-title")
@@ -50,6 +57,18 @@ class FeedPanel(Vertical):
 
     def on_mount(self) -> None:
         self.set_interval(RETIME_SECONDS, self._retime, name="feed-retime")
+        self.watch(self.query_one(RowList), "scroll_y", self._scrolled, init=False)
+
+    def _scrolled(self, scroll_y: float) -> None:
+        if scroll_y <= 0 and self.unseen:
+            self.unseen = 0
+            self._show_title()
+
+    def _show_title(self) -> None:
+        title = "Activity"
+        if self.unseen:
+            title += f"  ·  {self.unseen:,} new ↑"
+        self.query_one(".panel-title", Static).update(title)
 
     @property
     def newest_id(self) -> int | None:
@@ -57,12 +76,23 @@ class FeedPanel(Vertical):
 
     def show(self, entries: list[FeedEntry], now: datetime, *, prepend: bool = False) -> None:
         """Show ``entries`` (newest first); ``prepend`` adds them above what is shown."""
+        rows = self.query_one(RowList)
+        at_top = rows.scroll_offset.y <= 0
+        follow: str | None = None
         if prepend:
             seen = {e.id for e in self.entries}
-            entries = [e for e in entries if e.id not in seen] + self.entries
+            new = [e for e in entries if e.id not in seen]
+            entries = new + self.entries
+            if at_top or not self.entries:
+                follow = str(entries[0].id) if entries and rows.cursor == 0 else None
+            else:
+                self.unseen += len(new)
         self.entries = entries[:MAX_ENTRIES]
         self.now = now
-        self._render_rows()
+        self._render_rows(keep=follow)
+        if at_top:
+            rows.scroll_to(y=0, animate=False, immediate=True)
+        self._show_title()
 
     def _retime(self) -> None:
         if self.entries:
@@ -73,7 +103,7 @@ class FeedPanel(Vertical):
         if self.entries and self.now is not None:
             self._render_rows()
 
-    def _render_rows(self) -> None:
+    def _render_rows(self, keep: str | None = None) -> None:
         now = self.now
         assert now is not None
         width = max(10, self.size.width - 4)
@@ -97,7 +127,7 @@ class FeedPanel(Vertical):
                     right=((fmt.relative(entry.at, now), "muted"),),
                 )
             )
-        self.query_one(RowList).set_rows(rows)
+        self.query_one(RowList).set_rows(rows, keep=keep)
 
     def on_row_chosen(self, message: RowChosen) -> None:
         message.stop()

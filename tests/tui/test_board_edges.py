@@ -1,0 +1,72 @@
+"""The board at its edges: a busy feed, a tiny window, a huge filter, hostile form input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.tui.conftest import SIZE, settle
+from tinycrm.store.activities import log_activity
+from tinycrm.store.engine import Store
+from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.board import BoardScreen
+from tinycrm.tui.widgets.feed import FeedPanel
+from tinycrm.tui.widgets.rows import RowList
+
+
+def _board(app: Any) -> BoardScreen:
+    board = app.screen_stack[0]
+    assert isinstance(board, BoardScreen)
+    return board
+
+
+def _log(store: Store, count: int, start: int = 0) -> None:
+    for number in range(start, start + count):
+        log_activity(store, kind="note", text=f"Note {number}", deal="Acme renewal")
+
+
+def _visible_summaries(feed: FeedPanel) -> list[str]:
+    rows = feed.query_one(RowList)
+    first = rows.scroll_offset.y // rows.row_height
+    shown = rows.scrollable_content_region.height // rows.row_height
+    return [e.summary for e in feed.entries[first : first + shown]]
+
+
+async def test_a_feed_at_its_top_follows_new_events(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        feed = board.query_one(FeedPanel)
+        for batch in range(4):  # events arrive a few at a time, as the poll finds them
+            _log(tui_store, 5, start=batch * 5)
+            board.reload_feed()
+            await settle(pilot)
+        assert feed.entries[0].summary.endswith("Note 19")
+        visible = _visible_summaries(feed)
+        assert visible and visible[0].endswith("Note 19"), visible
+        assert "new" not in str(feed.query_one(".panel-title").render())
+
+
+async def test_a_feed_scrolled_down_says_how_many_are_new(tui_store, seeded) -> None:
+    _log(tui_store, 30)
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        feed = board.query_one(FeedPanel)
+        rows = feed.query_one(RowList)
+        rows.focus()
+        await pilot.press("pagedown", "pagedown")
+        await settle(pilot)
+        before = _visible_summaries(feed)
+        assert rows.scroll_offset.y > 0
+        _log(tui_store, 3, start=100)
+        board.reload_feed()
+        await settle(pilot)
+        assert _visible_summaries(feed) == before  # what the user reads stays put
+        title = feed.query_one(".panel-title")
+        assert "3 new" in str(title.render())
+        await pilot.press("home")  # back at the top: the new ones are seen
+        await settle(pilot)
+        assert "new" not in str(title.render())
+        assert _visible_summaries(feed)[0].endswith("Note 102")
