@@ -6,6 +6,7 @@ from typing import Any
 
 from tests.tui.conftest import SIZE, settle
 from tinycrm.store.activities import log_activity
+from tinycrm.store.deals import get_deal
 from tinycrm.store.engine import Store
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
@@ -70,3 +71,72 @@ async def test_a_feed_scrolled_down_says_how_many_are_new(tui_store, seeded) -> 
         await settle(pilot)
         assert "new" not in str(title.render())
         assert _visible_summaries(feed)[0].endswith("Note 102")
+
+
+async def test_at_40x12_the_board_shows_a_column_and_moves_the_card_on_screen(
+    tui_store, seeded
+) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        view = board.view
+        assert not board.query_one("#feed").display  # no room for it: the cards have it
+        assert view.display and view.active_column.region.width >= 20
+        card_list = view.active_column.card_list
+        assert card_list.region.height >= 4 and card_list.region.width >= 20
+        await pilot.press("shift+right")
+        await settle(pilot)
+        assert get_deal(tui_store, seeded["renewal"]).stage == "Qualified"
+        assert view.active_column.state.name == "Qualified"
+        assert board.screen.region.contains_region(view.active_column.region)
+
+
+async def test_too_small_a_window_says_so_and_card_keys_do_nothing(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        await pilot.press("f")  # the feed takes what room there was
+        await settle(pilot)
+        assert not board.view.display and board.query_one("#feed").display
+        title = str(board.query_one("#board-title").render())
+        assert "too small · f hides feed" in title
+        await pilot.press("shift+right", "greater_than_sign", "w", "x", "e")
+        await settle(pilot)
+        assert app.screen is board  # no form opened
+        assert get_deal(tui_store, seeded["renewal"]).stage == "Lead-in"
+        assert get_deal(tui_store, seeded["renewal"]).status == "open"
+        await pilot.press("f")  # room again: the board is back
+        await settle(pilot)
+        assert board.view.display
+        assert "too small" not in str(board.query_one("#board-title").render())
+        await pilot.resize_terminal(24, 8)
+        await settle(pilot)
+        note = board.query_one("#too-small")
+        assert note.display and not board.view.display
+        assert "The window is too small for the board" in str(note.render())
+        await pilot.press("shift+right")
+        await settle(pilot)
+        assert get_deal(tui_store, seeded["renewal"]).stage == "Lead-in"
+
+
+async def test_at_120_columns_all_four_stages_fit(tui_store, seeded) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        view = board.view
+        assert board.query_one("#feed").display
+        columns = board.column_widgets()
+        assert [c.state.name for c in columns] == [
+            "Lead-in",
+            "Qualified",
+            "Proposal",
+            "Negotiation",
+        ]
+        for column in columns:
+            assert view.region.contains_region(column.region), column.region
+        assert view.max_scroll_x == 0
+        first = columns[0].card_list
+        assert "Acme renewal" in "".join(s.text for s in first.render_line(0))  # not cut

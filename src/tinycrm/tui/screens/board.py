@@ -43,6 +43,8 @@ from tinycrm.tui.messages import (
 )
 from tinycrm.tui.preload import FEED_SIZE
 from tinycrm.tui.widgets.cards import (
+    CARD_LINES,
+    MIN_COLUMN,
     ColumnState,
     ColumnsView,
     StageColumn,
@@ -62,6 +64,10 @@ or explore sample data in a separate database:
     [b]tinycrm demo[/b]
 
 [dim]? shows every key · ctrl+p jumps anywhere · q quits[/dim]"""
+
+HEADER_LINES = 3
+"""A column's header: name and count, total, weighted total."""
+TOO_SMALL_TEXT = "The window is too small for the board.\n\nMake it at least {width}×{height}."
 
 
 def _freeze_heap() -> None:
@@ -101,6 +107,8 @@ class BoardScreen(Screen[None]):
     """The kanban of the current pipeline."""
 
     AUTO_FOCUS = ""  # the first load focuses the first column
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-medium"), (150, "-wide")]
+    """The feed's width (#feed in the stylesheet): none, narrow, full."""
 
     BINDINGS = [
         Binding(
@@ -151,6 +159,8 @@ class BoardScreen(Screen[None]):
         self._version = 0
         self._focus_deal: int | None = None
         self._filter_timer: Timer | None = None
+        self.too_small = False
+        """No card fits on screen: keys that act on a card do nothing, the board says why."""
 
     # ------------------------------------------------------------------ layout
 
@@ -164,6 +174,9 @@ class BoardScreen(Screen[None]):
             empty = Static(EMPTY_TEXT, id="empty-state")
             empty.display = False
             yield empty
+            small = Static("", id="too-small")
+            small.display = False
+            yield small
             yield FeedPanel(id="feed")
         yield KeyBar()
 
@@ -263,8 +276,7 @@ class BoardScreen(Screen[None]):
             widget.show(state, keep=kept.id if kept else None, today=today)
         self.columns_data = states
         empty = board.deals_total == 0 and not board.filter.active
-        self.query_one("#columns").display = not empty and bool(states)
-        self.query_one("#empty-state").display = empty or not states
+        self._show_body()
         if not states:
             self.query_one("#empty-state", Static).update(
                 "[b]There is no pipeline.[/b]\n\nAdd one with  [b]tinycrm pipeline add NAME[/b]"
@@ -272,7 +284,7 @@ class BoardScreen(Screen[None]):
         self._update_title()
         if widgets and not empty:
             self._restore_position(widgets, focus_deal, focus_index)
-            if had_focus and self.focused is not view:
+            if had_focus and self.focused is not view and view.display:
                 self.set_focus(view)
         view.refresh_active()
         self.loaded = True
@@ -365,6 +377,8 @@ class BoardScreen(Screen[None]):
             right = Content.styled(" not saving: the database file was moved ", "reverse $error")
         elif self.crm.saving:
             right += Content.styled(" saving… ", "reverse $warning")
+        if self.too_small and self.query_one(FeedPanel).display:
+            right += Content.styled(" too small · f hides feed ", "reverse $warning")
         title = self.query_one("#board-title", Static)
         room = max(1, title.size.width - right.cell_length)
         left = left.truncate(room, ellipsis=True, pad=True)
@@ -372,13 +386,49 @@ class BoardScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._update_title()
+        self.call_after_refresh(self._show_body)
+
+    def _show_body(self) -> None:
+        """The columns, the empty state, or "too small" when not one card would show."""
+        board = self.board
+        if board is None:
+            return
+        body = self.query_one("#board-body").size
+        feed = self.query_one(FeedPanel)
+        width = body.width - (feed.outer_size.width if feed.display else 0)
+        need_width, need_height = MIN_COLUMN + 2, HEADER_LINES + CARD_LINES + 1
+        too_small = bool(body.width) and (width < need_width or body.height < need_height)
+        empty = board.deals_total == 0 and not board.filter.active
+        show_columns = not empty and bool(self.columns_data) and not too_small
+        view = self.view
+        had_focus = self.focused is view
+        view.display = show_columns
+        self.query_one("#empty-state").display = (empty or not self.columns_data) and not too_small
+        note = self.query_one("#too-small", Static)
+        note.display = too_small and not feed.display  # else the feed has the room: the title says
+        if too_small:
+            size = self.app.size
+            note.update(
+                TOO_SMALL_TEXT.format(
+                    width=max(size.width, size.width - width + need_width),
+                    height=max(size.height, size.height - body.height + need_height),
+                )
+            )
+        if too_small != self.too_small:
+            self.too_small = too_small
+            self._update_title()
+            if not too_small and show_columns and (had_focus or self.focused is None):
+                self.set_focus(view)
+                self.call_after_refresh(view.fit)
+            self.refresh_bindings()
 
     # ------------------------------------------------------------------ where the cursor is
 
     def current_column(self) -> StageColumn | None:
-        """The active column, when the cards have the focus (keys act on them only then)."""
+        """The active column, when the cards have the focus and show (keys act on them only
+        then)."""
         view = self.view
-        return view.active_column if self.focused is view else None
+        return view.active_column if self.focused is view and not self.too_small else None
 
     def current_card(self) -> BoardCard | None:
         column = self.current_column()
@@ -386,7 +436,7 @@ class BoardScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("move", "win", "lose", "edit", "reopen"):
-            if self.board is None or self.board.deals_total == 0:
+            if self.board is None or self.board.deals_total == 0 or self.too_small:
                 return False  # nothing to act on yet: keep the bar short
             card = self.current_card()
             if action == "reopen":
@@ -667,6 +717,7 @@ class BoardScreen(Screen[None]):
         feed = self.query_one(FeedPanel)
         feed.display = not feed.display
         self.call_after_refresh(self.view.fit)
+        self.call_after_refresh(self._show_body)
 
     def switch_pipeline(self, pipeline_id: int) -> None:
         if pipeline_id != self.pipeline_id:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from rich.cells import cell_len
 from rich.style import Style
 from textual import events
 from textual.app import ComposeResult
@@ -34,7 +35,8 @@ CARD_LINES = 4
 """Title; company or contact; amount, close date and owner; badges."""
 CARD_ROW = CARD_LINES + 1
 """A card and the blank line under it."""
-MIN_COLUMN = 26
+MIN_COLUMN = 20
+"""The narrowest a column gets before the columns scroll sideways (four fit in 120 cells)."""
 
 
 @dataclass
@@ -273,11 +275,15 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
             who = " · ".join(p for p in (card.company, card.contact) if p)
             parts = [(who or "—", muted)]
         elif offset == 2:
-            money = fmt.amount(card.amount, card.currency)
-            parts = [(money or "no amount", background + self._style("card--amount"))]
-            if card.close_date:
-                parts.append(("  " + fmt.short_date(card.close_date, self.today), muted))
-            right = [(card.owner, muted)]
+            money = fmt.amount(card.amount, card.currency) or "no amount"
+            parts = [(money, background + self._style("card--amount"))]
+            when = "  " + fmt.short_date(card.close_date, self.today) if card.close_date else ""
+            room = width - 3  # the card's edge, its padding, and a cell at the right
+            if cell_len(money + when) + 2 + cell_len(card.owner) <= room:
+                right = [(card.owner, muted)]
+            # In a narrow card the owner goes first, then the date: the amount stays whole.
+            if when and cell_len(money + when) <= room - (cell_len(card.owner) + 2 if right else 0):
+                parts.append((when, muted))
         else:
             parts = self._badges(card, background)
             if state.endswith("pending"):
