@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from textual import events
+
 from tests.tui.conftest import SIZE, settle
 from tinycrm.store.activities import log_activity
 from tinycrm.store.deals import get_deal
@@ -11,6 +14,7 @@ from tinycrm.store.engine import Store
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
 from tinycrm.tui.widgets.feed import FeedPanel
+from tinycrm.tui.widgets.filter import FilterBar
 from tinycrm.tui.widgets.rows import RowList
 
 
@@ -140,3 +144,35 @@ async def test_at_120_columns_all_four_stages_fit(tui_store, seeded) -> None:
         assert view.max_scroll_x == 0
         first = columns[0].card_list
         assert "Acme renewal" in "".join(s.text for s in first.render_line(0))  # not cut
+
+
+@pytest.mark.parametrize("text", ["acme " * 6000, "amount>1 and " * 3000 + "amount>1"])
+async def test_a_huge_filter_is_refused_with_its_own_message(tui_store, seeded, text) -> None:
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        before = {w.state.name: len(w.state.cards) for w in board.column_widgets()}
+        await pilot.press("slash")
+        bar = board.query_one(FilterBar)
+        bar.post_message(events.Paste(text))
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert not any("LIKE" in m or "database error" in m for m in said), said
+        assert any("the filter is too long" in m for m in said), said
+        assert "too long" in (bar.error or "")
+        assert {w.state.name: len(w.state.cards) for w in board.column_widgets()} == before
+
+
+def test_the_store_refuses_a_search_too_long_for_the_database(tui_store, seeded) -> None:
+    from tinycrm.store.board import BoardFilter, load_board, search_records
+    from tinycrm.store.errors import Invalid
+
+    with pytest.raises(Invalid, match="too long"):
+        search_records(tui_store, "x" * 60000)
+    with pytest.raises(Invalid, match="too long"):
+        load_board(tui_store, filter=BoardFilter(text="x" * 60000))

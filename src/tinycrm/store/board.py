@@ -32,7 +32,7 @@ from tinycrm.filters import FilterError, Value
 from tinycrm.store import validate
 from tinycrm.store.contacts import search_ids
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Ambiguous, NotFound
+from tinycrm.store.errors import Ambiguous, Invalid, NotFound
 from tinycrm.store.filter_sql import (
     ALIASES,
     InvalidFilter,
@@ -56,6 +56,8 @@ from tinycrm.store.records import ids_with_tags, tags_for
 from tinycrm.store.types import UTCDateTime, utcnow
 
 CLOSING_SOON_DAYS = 7
+MAX_SEARCH = 1000
+"""Characters of text searched for by name (the filter bar's words, the jump list)."""
 RECENT_WINDOW = 1000
 """How many of the newest event ids the change marker counts, to catch a PostgreSQL
 transaction that commits after a later one (its id is below the newest)."""
@@ -206,6 +208,8 @@ def column_key(stage_id: int | None = None, status: str = "open") -> str:
 
 
 def _like(text: str) -> str:
+    if len(text) > MAX_SEARCH:  # SQLite refuses long LIKE patterns ("pattern too complex")
+        raise Invalid(f"search text is too long: {len(text):,} characters (at most {MAX_SEARCH:,})")
     escaped = validate.key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -851,7 +855,7 @@ def complete_name(store: Store, *, kind: str, prefix: str) -> str | None:
     What a form's REF field offers as inline completion.
     """
     key = " ".join(prefix.split()).casefold()
-    if not key:
+    if not key or len(key) > MAX_SEARCH:
         return None
     model = {"contact": Contact, "company": Company}.get(kind)
     if model is None:

@@ -39,6 +39,8 @@ PLACEHOLDER = (
     "Filter: words  #tag  @owner  contact:TEXT,  or an expression: amount>10000 and "
     "stage=Proposal   (enter keeps it, esc clears)"
 )
+MAX_FILTER = 500
+"""Characters the filter bar reads (more is refused, never cut or sent to the database)."""
 ERROR_DELAY = 0.6
 """Seconds of no typing before an expression's error shows (no flashing while typing)."""
 
@@ -60,8 +62,12 @@ def parse_filter(text: str) -> BoardFilter:
     """Read the filter bar's text into a ``BoardFilter``.
 
     Raises ``FilterError`` (with ``position``) for an expression that does not read or
-    names an unknown field; an unknown segment is only found when the board loads.
+    names an unknown field, or text longer than ``MAX_FILTER``; an unknown segment is
+    only found when the board loads.
     """
+    if len(text) > MAX_FILTER:
+        reason = f"the filter is too long: {len(text):,} characters (at most {MAX_FILTER:,})"
+        raise FilterError(text[:MAX_FILTER], MAX_FILTER, reason)
     if is_expression(text):
         where = text.rstrip()
         compile_board_where(where)  # checks it; the store compiles it again to load
