@@ -176,3 +176,63 @@ def test_the_store_refuses_a_search_too_long_for_the_database(tui_store, seeded)
         search_records(tui_store, "x" * 60000)
     with pytest.raises(Invalid, match="too long"):
         load_board(tui_store, filter=BoardFilter(text="x" * 60000))
+
+
+HOSTILE_PASTE = "Acme\x1b[31mRed\x1b[0m\x1b\tEvil\x1b\x1b[B more"
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        ["\x1b[200~" + HOSTILE_PASTE + "\x1b[201~x"],
+        ["\x1b[2", "00~Acme\x1b[3", "1mRed\x1b[0m\x1b\tEvil\x1b\x1b[B more\x1b[20", "1~x"],
+    ],
+)
+def test_a_paste_with_escape_codes_arrives_whole(chunks: list[str]) -> None:
+    from tinycrm.tui.paste import PasteSafeParser
+
+    parser = PasteSafeParser()
+    got = [e for chunk in [*chunks, ""] for e in parser.feed(chunk)]
+    assert [type(e).__name__ for e in got] == ["Paste", "Key"]
+    assert got[0].text == HOSTILE_PASTE  # type: ignore[attr-defined]
+    assert got[1].key == "x"  # type: ignore[attr-defined]
+
+
+def test_outside_a_paste_keys_are_read_as_before() -> None:
+    from tinycrm.tui.paste import PasteSafeParser
+
+    parser = PasteSafeParser()
+    got = [e for chunk in ["a\x1b[A", "\x1b[1;2C", ""] for e in parser.feed(chunk)]
+    assert [getattr(e, "key", None) for e in got] == ["a", "up", "shift+right"]
+
+
+async def test_the_form_refuses_control_characters_and_takes_a_paste_whole(
+    tui_store, seeded
+) -> None:
+    from tinycrm.store.deals import list_deals
+    from tinycrm.tui.screens.forms import FormScreen
+
+    before = {d.title for d in list_deals(tui_store)}
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        title = form.query_one("#field-title")
+        title.post_message(events.Paste(HOSTILE_PASTE + "\nsecond line"))
+        await pilot.pause()
+        assert form.raw("title") == HOSTILE_PASTE + " second line"
+        assert form.raw("contact") == "" and form.raw("amount") == ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        error = str(form.query_one("#error-title").render())
+        assert "control characters are not allowed" in error and "position 5" in error
+        assert {d.title for d in list_deals(tui_store)} == before
+        title.value = "Clean title"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+        assert {d.title for d in list_deals(tui_store)} == before | {"Clean title"}

@@ -169,3 +169,38 @@ def test_quitting_with_a_write_waiting_on_a_lock(tmp_path: Path, tmux_server, ho
         assert stage() == "Qualified"
     else:
         assert stage() == "Lead-in"
+
+
+def test_a_paste_with_escape_codes_stays_in_its_field(tmp_path: Path, tmux_server) -> None:  # type: ignore[no-untyped-def]
+    """Pasted (bracketed) text holding ESC, tab and arrow codes lands whole in the field
+    it was pasted into; the form refuses it by name and saves nothing."""
+    from tinycrm.store.deals import add_deal, list_deals
+
+    db = tmp_path / "smoke.db"
+    store = open_store(str(db))
+    add_deal(store, title="Acme renewal", amount="18500")
+    store.close()
+
+    board = shlex.join([_tinycrm(), "--db", str(db), "board"])
+    tmux = tmux_server
+    tmux("new-session", "-d", "-s", "board", "-x", "160", "-y", "45", f"{board}; sleep 60")
+
+    def screen() -> str:
+        return tmux("capture-pane", "-p", "-J", "-t", "board", check=False).stdout
+
+    _wait(lambda: "Acme renewal" in screen() and "Move on" in screen(), "the board", screen)
+    tmux("send-keys", "-t", "board", "n")
+    _wait(lambda: "New deal" in screen() and "name or email" in screen(), "the form", screen)
+    tmux("set-buffer", "-b", "hostile", "Pasted\x1b[31mRed\x1b\tEvil\x1b\x1b[Bmore")
+    tmux("paste-buffer", "-p", "-b", "hostile", "-t", "board")  # -p: bracketed, as a terminal
+    time.sleep(0.5)
+    tmux("send-keys", "-t", "board", "C-s")
+    _wait(lambda: "control characters are not allowed" in screen(), "the refusal", screen)
+    shown = screen()
+    assert "New deal" in shown  # the form is still open: no escape key closed it
+    assert "name or email" in shown  # nothing was typed into the contact field
+    opened = open_store(str(db))
+    try:
+        assert [d.title for d in list_deals(opened)] == ["Acme renewal"]
+    finally:
+        opened.close()

@@ -28,11 +28,14 @@ def run(store: Store, *, keymap: Mapping[str, str] | None = None) -> int:
     closes the board and cancels what was still waiting, and says exactly that: a
     change either was saved or is named as not saved, never both.
     """
+    from tinycrm.tui import paste
     from tinycrm.tui.preload import Preload
 
     bound_lock_waits(store)  # before the first connection of the preload
     preload = Preload.start(store)  # loads while Textual is imported and starts
     from tinycrm.tui.app import make_app
+
+    paste.install()  # a pasted text arrives whole, escape codes and all
 
     app = make_app(store, preload=preload, keymap=keymap)
     interrupted = False

@@ -11,10 +11,12 @@ validation as the command line applies because it is the same store call.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -46,6 +48,37 @@ class FormField:
     """A store error mentioning one of these words is shown under this field."""
     complete: str | None = None
     """``contact`` or ``company``: offer the first matching name as inline completion."""
+
+
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]"
+)
+"""Characters a one-line field refuses, as the store does: controls, DEL, C1, bidi
+controls, line separators. Tabs and line breaks are spaces in a one-line text."""
+
+
+def control_problem(text: str) -> str | None:
+    """Why a one-line field refuses ``text`` (the first control character and where), or None."""
+    found = _UNSAFE.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    shown = f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}"
+    what = "bidirectional controls are" if char > "\x9f" else "control characters are"
+    return f"{what} not allowed ({shown} at position {found.start() + 1})"
+
+
+class FieldInput(Input):
+    """A one-line field. A pasted text goes into it whole: its lines joined by spaces
+    (Textual's Input keeps the first line only), its control characters kept, for the
+    form to refuse by name rather than send to the terminal or the database."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        text = " ".join(line for line in event.text.splitlines() if line.strip())
+        if text:
+            self.insert_text_at_cursor(text)
 
 
 class NameSuggester(Suggester):
@@ -121,7 +154,7 @@ class FormScreen(ModalScreen[Any]):
         if spec.complete and self.store is not None:
             store, kind = self.store, spec.complete
             suggester = NameSuggester(lambda text: complete_name(store, kind=kind, prefix=text))
-        return Input(
+        return FieldInput(
             value=spec.value,
             placeholder=spec.placeholder,
             suggester=suggester,
@@ -155,6 +188,9 @@ class FormScreen(ModalScreen[Any]):
                 if spec.required:
                     errors[spec.name] = f"{spec.label} is required"
                 values[spec.name] = None
+                continue
+            if isinstance(text, str) and (problem := control_problem(text)) is not None:
+                errors[spec.name] = f"{spec.label}: {problem}"
                 continue
             if spec.parse is not None and isinstance(text, str):
                 try:
