@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tinycrm.demo import DemoSummary, demo_path, ensure_demo
-from tinycrm.store import activities, companies, contacts, deals, reports
+from tinycrm.store import activities, companies, contacts, deals, reports, views
 from tinycrm.store.board import list_feed
 from tinycrm.store.engine import Store, data_dir, open_store
 from tinycrm.vocab import DEFAULT_STAGES, LIFECYCLES, ROLES
@@ -104,7 +104,7 @@ def test_deals_cover_every_stage_and_outcome(store: Store) -> None:
     assert {d.close_date < NOW.date() for d in open_deals} == {True, False}
     assert {d.owner for d in everything} == {"sam", "alex", "priya"}
     won = deals.list_deals(store, status="won")[0]
-    history = deals.deal_view(store, won.id).history
+    history = views.deal_view(store, won.id).history
     assert [h.to_status for h in history][-1] == "won"
     assert len(history) >= 4  # opened, moved through stages, won
 

@@ -7,7 +7,6 @@ import pytest
 from tinycrm.store import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.companies import (
     add_company,
-    company_view,
     edit_company,
     get_company,
     list_companies,
@@ -15,13 +14,13 @@ from tinycrm.store.companies import (
 )
 from tinycrm.store.contacts import (
     add_contact,
-    contact_view,
     edit_contact,
     get_contact,
     list_contacts,
     remove_contact,
 )
 from tinycrm.store.events import list_events
+from tinycrm.store.views import company_view, contact_view
 
 
 def test_company_names_are_unique_case_insensitively(store) -> None:

@@ -11,7 +11,6 @@ from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.deals import (
     add_deal,
-    deal_view,
     edit_deal,
     get_deal,
     list_deals,
@@ -31,6 +30,7 @@ from tinycrm.store.pipelines import (
     move_stage,
     remove_stage,
 )
+from tinycrm.store.views import deal_view
 
 
 def test_default_pipeline(store) -> None:

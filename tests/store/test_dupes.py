@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tinycrm.store import Invalid, NotFound
 from tinycrm.store.activities import list_activities, log_activity
-from tinycrm.store.contacts import add_contact, contact_view, get_contact, list_contacts
+from tinycrm.store.contacts import add_contact, get_contact, list_contacts
 from tinycrm.store.deals import add_deal, get_deal
 from tinycrm.store.dupes import (
     email_key,
@@ -28,6 +28,7 @@ from tinycrm.store.models import (
     SequenceEnrollment,
 )
 from tinycrm.store.sequences import add_sequence, enroll_contacts
+from tinycrm.store.views import contact_view
 
 
 def test_email_keys_ignore_case_tags_and_gmail_dots() -> None:

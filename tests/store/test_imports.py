@@ -410,7 +410,7 @@ def test_the_same_record_twice_in_one_file_keeps_the_last_value_with_overwrite(s
 
 
 def test_overwrite_moves_deals_with_history_and_undo_moves_them_back(store) -> None:
-    from tinycrm.store.deals import deal_view
+    from tinycrm.store.views import deal_view
 
     run(store, "deals", "Deal ID,Deal Name,Stage\nX-1,Acme,Lead-in\n")
     summary, _ = run(store, "deals", "Deal ID,Deal Name,Stage\nX-1,Acme,Proposal\n", overwrite=True)

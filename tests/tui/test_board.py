@@ -7,8 +7,9 @@ from decimal import Decimal
 from textual.widgets import Input
 
 from tests.tui.conftest import SIZE, settle, wait_for
-from tinycrm.store.deals import deal_view, get_deal, list_deals
+from tinycrm.store.deals import get_deal, list_deals
 from tinycrm.store.events import list_events
+from tinycrm.store.views import deal_view
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
 from tinycrm.tui.screens.forms import FormScreen

@@ -60,7 +60,7 @@ class Companies:
 
     def show(self, ref: str | int, *, limit: int = 20) -> CompanyView:
         """The 360-degree view: the company, its contacts, deals, tasks, activities, events."""
-        from tinycrm.store.companies import company_view
+        from tinycrm.store.views import company_view
 
         return company_view(self._store, ref, limit=limit)
 

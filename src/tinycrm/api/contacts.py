@@ -69,7 +69,7 @@ class Contacts:
 
     def show(self, ref: str | int, *, limit: int = 20) -> ContactView:
         """The 360-degree view: the contact, company, deals, open tasks, activities, events."""
-        from tinycrm.store.contacts import contact_view
+        from tinycrm.store.views import contact_view
 
         return contact_view(self._store, ref, limit=limit)
 

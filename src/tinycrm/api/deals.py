@@ -66,7 +66,7 @@ class Deals:
 
     def show(self, ref: str | int, *, limit: int = 20) -> DealView:
         """The 360-degree view: the deal, its stage history, tasks, activities, events."""
-        from tinycrm.store.deals import deal_view
+        from tinycrm.store.views import deal_view
 
         return deal_view(self._store, ref, limit=limit)
 

@@ -139,7 +139,7 @@ def show(
     csv_: CsvOpt = False,
 ) -> None:
     """Show a company with its contacts, deals, open tasks and latest activity."""
-    from tinycrm.store.companies import company_view
+    from tinycrm.store.views import company_view
 
     view = company_view(store(ctx), ref)
     extra = {

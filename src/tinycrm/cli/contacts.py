@@ -20,6 +20,7 @@ from tinycrm.cli.common import (
 )
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
+from tinycrm.cli.views import CONTACT_COLUMNS
 from tinycrm.vocab import LEAD_STATUSES, LIFECYCLES, ROLES
 
 app = typer.Typer(no_args_is_help=True, help="Contacts: people, roles and lifecycle.")
@@ -57,17 +58,7 @@ def _cadence(value: str | None) -> int | None:
         raise Invalid(str(exc)) from exc
 
 
-COLUMNS = [
-    col("id", "id", justify="right", style="dim", no_wrap=True),
-    col("name", "name", style="bold"),
-    col("email", "email", no_wrap=True),
-    col("phone", "phone", min_console=120, no_wrap=True),
-    col("title", "title", min_console=100),
-    col("company", "company"),
-    col("lifecycle", "lifecycle", style="cyan", no_wrap=True),
-    col("lead", "lead_status", style="yellow", no_wrap=True),
-    col("tags", "tags", style="magenta", min_console=140),
-]
+COLUMNS = CONTACT_COLUMNS
 
 LABELS = [
     ("id", "id"),
@@ -206,9 +197,9 @@ def show(
 ) -> None:
     """The 360-degree view: details, company, deals, open tasks, activities, events."""
     from tinycrm.cli.scoring import explanation_line
-    from tinycrm.store.contacts import contact_view
     from tinycrm.store.leads import contact_qualification
     from tinycrm.store.scoring import explain_contact
+    from tinycrm.store.views import contact_view
 
     view = contact_view(store(ctx), ref)
     bant = contact_qualification(store(ctx), view.contact.id)

@@ -171,7 +171,7 @@ def show(
     csv_: CsvOpt = False,
 ) -> None:
     """Show a deal with its stage history, open tasks and activity."""
-    from tinycrm.store.deals import deal_view
+    from tinycrm.store.views import deal_view
 
     view = deal_view(store(ctx), ref)
     extra = {

@@ -30,6 +30,18 @@ def _about(row: dict[str, Any]) -> str:
     return " · ".join(p for p in parts if p)
 
 
+CONTACT_COLUMNS = [
+    col("id", "id", justify="right", style="dim", no_wrap=True),
+    col("name", "name", style="bold"),
+    col("email", "email", no_wrap=True),
+    col("phone", "phone", min_console=120, no_wrap=True),
+    col("title", "title", min_console=100),
+    col("company", "company"),
+    col("lifecycle", "lifecycle", style="cyan", no_wrap=True),
+    col("lead", "lead_status", style="yellow", no_wrap=True),
+    col("tags", "tags", style="magenta", min_console=140),
+]
+
 DEAL_COLUMNS = [
     col("id", "id", justify="right", style="dim", no_wrap=True),
     col("title", "title", style="bold"),
@@ -82,8 +94,6 @@ def related(
     events: Sequence[Any] = (),
 ) -> None:
     """The sections under a record in ``show``: only those with something in them."""
-    from tinycrm.cli.contacts import COLUMNS as CONTACT_COLUMNS
-
     console = out.stdout_console()
     for title, rows, columns in (
         ("Contacts", contacts, CONTACT_COLUMNS),

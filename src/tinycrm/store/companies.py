@@ -11,7 +11,7 @@ from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict
 from tinycrm.store.filter_sql import resolve_where
-from tinycrm.store.models import Company, CompanyRead, CompanyView, Contact, Deal
+from tinycrm.store.models import Company, CompanyRead, Contact, Deal
 from tinycrm.store.records import (
     UNSET,
     apply_fields,
@@ -279,19 +279,3 @@ def remove_company(store: Store, ref: str | int) -> CompanyRead:
             summary=f"deleted company {read.name}",
         )
         return read
-
-
-def company_view(store: Store, ref: str | int, *, limit: int = 20) -> CompanyView:
-    """A company with its contacts, deals, open tasks, latest activities and events."""
-    from tinycrm.store import activities, contacts, deals, events
-
-    with store.read() as session:
-        company = resolve_company(session, ref)
-        return CompanyView(
-            company=to_read(session, company),
-            contacts=contacts.list_contacts(store, company=str(company.id)),
-            deals=deals.list_deals(store, company=str(company.id), status=None),
-            open_tasks=activities.list_tasks(store, company=str(company.id), scope="open"),
-            activities=activities.list_activities(store, company=str(company.id), limit=limit),
-            events=events.list_events(store, entity=ENTITY, entity_id=company.id, limit=limit),
-        )

@@ -10,7 +10,6 @@ from sqlmodel import Session
 from tinycrm.store import validate
 from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import create_company, resolve_company
-from tinycrm.store.companies import to_read as company_read
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.filter_sql import resolve_where
@@ -19,7 +18,6 @@ from tinycrm.store.models import (
     Contact,
     ContactAlias,
     ContactRead,
-    ContactView,
     Deal,
     Qualification,
 )
@@ -446,21 +444,3 @@ def remove_contact(store: Store, ref: str | int) -> ContactRead:
             summary=f"deleted contact {read.name}",
         )
         return read
-
-
-def contact_view(store: Store, ref: str | int, *, limit: int = 20) -> ContactView:
-    """The 360-degree view: details, company, deals, open tasks, activities and events."""
-    from tinycrm.store import activities, deals, events
-
-    with store.read() as session:
-        contact = resolve_contact(session, ref)
-        company = session.get(Company, contact.company_id) if contact.company_id else None
-        key = str(contact.id)
-        return ContactView(
-            contact=to_read(session, contact),
-            company=company_read(session, company) if company else None,
-            deals=deals.list_deals(store, contact=key, status=None),
-            open_tasks=activities.list_tasks(store, contact=key, scope="open"),
-            activities=activities.list_activities(store, contact=key, limit=limit),
-            events=events.list_events(store, entity=ENTITY, entity_id=contact.id, limit=limit),
-        )

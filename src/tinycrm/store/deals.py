@@ -23,7 +23,6 @@ from tinycrm.store.models import (
     Contact,
     Deal,
     DealRead,
-    DealView,
     Pipeline,
     Qualification,
     Stage,
@@ -565,20 +564,3 @@ def deal_history(session: Session, deal_id: int) -> list[StageChangeRead]:
         )
         for change, from_name, to_name in rows
     ]
-
-
-def deal_view(store: Store, ref: str | int, *, limit: int = 20) -> DealView:
-    """A deal with its stage history, open tasks, activities and events."""
-    from tinycrm.store import activities, events
-
-    with store.read() as session:
-        deal = resolve_deal(session, ref)
-        assert deal.id is not None
-        key = str(deal.id)
-        return DealView(
-            deal=to_read(session, deal),
-            history=deal_history(session, deal.id),
-            open_tasks=activities.list_tasks(store, deal=key, scope="open"),
-            activities=activities.list_activities(store, deal=key, limit=limit),
-            events=events.list_events(store, entity=ENTITY, entity_id=deal.id, limit=limit),
-        )

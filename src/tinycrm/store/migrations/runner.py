@@ -7,6 +7,7 @@ autogenerates a new revision from the models.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -41,8 +42,6 @@ def script_heads(*, all_revisions: bool = False) -> set[str]:
 
 
 def main() -> None:
-    from tinycrm.store.engine import resolve_url
-
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
     rev = sub.add_parser("revision")
@@ -52,7 +51,8 @@ def main() -> None:
     chk = sub.add_parser("check")
     chk.add_argument("--db", required=True)
     args = parser.parse_args()
-    cfg = make_config(url=resolve_url(args.db))
+    url = args.db if "://" in args.db else f"sqlite:///{Path(args.db).expanduser().absolute()}"
+    cfg = make_config(url=url)
     if args.cmd == "revision":
         command.revision(cfg, message=args.message, autogenerate=True, rev_id=args.rev_id)
     else:

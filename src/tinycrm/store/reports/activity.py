@@ -9,9 +9,9 @@ from sqlalchemy import and_, case, func, null, or_, select
 
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Deal
-from tinycrm.store.reports.aggregates import buckets, ts
+from tinycrm.store.reports.aggregates import buckets
 from tinycrm.store.reports.models import ACTIVITY_BY, ActivityLine, ActivityReport
-from tinycrm.store.reports.scope import backward_range, choice, make_scope, periods, with_days
+from tinycrm.store.reports.scope import backward_range, choice, make_scope, periods, ts, with_days
 
 # --------------------------------------------------------------------------- activity
 

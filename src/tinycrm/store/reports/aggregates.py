@@ -4,30 +4,20 @@ per-currency sums."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Date, Integer, column, extract, func, literal, select, values
+from sqlalchemy import Date, Integer, column, extract, func, select, values
 from sqlmodel import Session
 
 from tinycrm import dates, money
 from tinycrm.store.models import Deal, Pipeline, Stage
 from tinycrm.store.reports.models import Money, Period
+from tinycrm.store.reports.scope import Scope
 from tinycrm.store.types import UTCDateTime
 
-if TYPE_CHECKING:
-    from tinycrm.store.reports.scope import Scope  # scope's methods use ts() from here
-
 # --------------------------------------------------------------------------- SQL helpers
-
-
-def ts(value: datetime) -> Any:
-    return literal(value, UTCDateTime())
-
-
-def day_value(value: date) -> Any:
-    return literal(value, Date())
 
 
 def day_count(scope: Scope, value: Any) -> Any:

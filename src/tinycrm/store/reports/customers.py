@@ -18,7 +18,6 @@ from tinycrm.store.reports.aggregates import (
     percent,
     sorted_money,
     to_money,
-    ts,
 )
 from tinycrm.store.reports.models import (
     CHURN_BY,
@@ -31,7 +30,7 @@ from tinycrm.store.reports.models import (
     SourceLine,
     SourcesReport,
 )
-from tinycrm.store.reports.scope import backward_range, choice, make_scope, periods, with_days
+from tinycrm.store.reports.scope import backward_range, choice, make_scope, periods, ts, with_days
 
 # --------------------------------------------------------------------------- sources
 

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from tinycrm import dates
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity
-from tinycrm.store.reports.aggregates import add_money, percent, sorted_money, to_money, ts
+from tinycrm.store.reports.aggregates import add_money, percent, sorted_money, to_money
 from tinycrm.store.reports.models import DashboardNumbers, Money
 from tinycrm.store.reports.pipeline import forecast_lines, open_deal_stats
 from tinycrm.store.reports.sales import median_days, winrate_rows, won_days
-from tinycrm.store.reports.scope import Scope, periods, with_days
+from tinycrm.store.reports.scope import Scope, periods, ts, with_days
 from tinycrm.store.types import utcnow
 
 # --------------------------------------------------------------------------- dashboard

@@ -16,14 +16,12 @@ from tinycrm.store.reports.aggregates import (
     amount_expr,
     buckets,
     day_count,
-    day_value,
     greatest,
     probability_expr,
     rounded,
     sorted_money,
     stages_in_scope,
     to_money,
-    ts,
     weighted_money,
 )
 from tinycrm.store.reports.models import (
@@ -36,7 +34,16 @@ from tinycrm.store.reports.models import (
     PipelineTotals,
     StageLine,
 )
-from tinycrm.store.reports.scope import Scope, choice, forward_range, make_scope, periods, with_days
+from tinycrm.store.reports.scope import (
+    Scope,
+    choice,
+    day_value,
+    forward_range,
+    make_scope,
+    periods,
+    ts,
+    with_days,
+)
 
 # --------------------------------------------------------------------------- pipeline
 

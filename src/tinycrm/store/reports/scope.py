@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -17,11 +17,20 @@ from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
 from tinycrm.store.models import Contact, Deal
 from tinycrm.store.pipelines import resolve_pipeline
-from tinycrm.store.reports.aggregates import ts
 from tinycrm.store.reports.models import MAX_PERIODS, Period, ReportScope
-from tinycrm.store.types import utcnow
+from tinycrm.store.types import UTCDateTime, utcnow
 
 # --------------------------------------------------------------------------- scope and periods
+
+
+def ts(value: datetime) -> Any:
+    """A UTC instant as a bound parameter of the timestamp columns' type."""
+    return literal(value, UTCDateTime())
+
+
+def day_value(value: date) -> Any:
+    """A calendar day as a bound ``DATE`` parameter."""
+    return literal(value, Date())
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tinycrm.store import activities, companies, contacts, deals, pipelines
+from tinycrm.store import activities, deals, pipelines, views
 from tinycrm.store.errors import NotFound, StoreError
 from tinycrm.store.models import (
     ActivityRead,
@@ -363,7 +363,7 @@ class DealScreen(RecordScreen):
         return self.deal.title if self.deal else ""
 
     def fetch(self) -> DealPage:
-        view = deals.deal_view(self.crm.store, self.record_id)
+        view = views.deal_view(self.crm.store, self.record_id)
         pipeline = pipelines.get_pipeline(self.crm.store, view.deal.pipeline_id)
         return DealPage(view, [s.id for s in pipeline.stages])
 
@@ -485,7 +485,7 @@ class ContactScreen(RecordScreen):
         return self.view.contact.name if self.view else ""
 
     def fetch(self) -> ContactView:
-        return contacts.contact_view(self.crm.store, self.record_id)
+        return views.contact_view(self.crm.store, self.record_id)
 
     def describe(self, view: ContactView) -> tuple[Text, Table]:
         c = view.contact
@@ -532,7 +532,7 @@ class CompanyScreen(RecordScreen):
         return self.view.company.name if self.view else ""
 
     def fetch(self) -> CompanyView:
-        return companies.company_view(self.crm.store, self.record_id)
+        return views.company_view(self.crm.store, self.record_id)
 
     def describe(self, view: CompanyView) -> tuple[Text, Table]:
         c = view.company
