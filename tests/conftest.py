@@ -4,6 +4,15 @@ Every test runs with its own data and config dirs and its own ``TINYCRM_DB``, so
 no test touches a real user's data. Store tests take the ``store`` fixture,
 which runs them on SQLite and, when ``TINYCRM_TEST_PG_URL`` is set, on
 PostgreSQL too (a fresh schema per test session, dropped afterwards).
+
+The clock: tinycrm reads the time through ``tinycrm.clock.utcnow`` only, which follows
+``datetime.now``; a test that needs a fixed moment freezes it with time-machine (the
+``freeze_clock`` fixture below) and the store, ``tomorrow``, repeats
+and reminders all see that moment. With ``TINYCRM_TEST_NOW=2027-12-05T10:00:00+00:00``
+the whole session runs with the clock moved there (ticking): this process through
+time-machine, the ``tinycrm`` processes tests start through tinycrm's testing hook
+``TINYCRM_TESTING_CLOCK_SHIFT``. CI runs the tests marked ``dates`` (see ``DATE_SENSITIVE``)
+that way, a year ahead and across the daylight-saving changes (``.ci/run``).
 """
 
 from __future__ import annotations
@@ -11,13 +20,86 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+# This process moves its clock with time-machine, never with the hook (that is for the
+# processes it starts): drop a shift inherited from the parent before tinycrm.clock reads it.
+os.environ.pop("TINYCRM_TESTING_CLOCK_SHIFT", None)
+
+from tinycrm.clock import SHIFT_ENV  # after the pop: it reads the shift once
+
 PG_URL = os.environ.get("TINYCRM_TEST_PG_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+TEST_NOW_ENV = "TINYCRM_TEST_NOW"
+
+# Tests whose outcome depends on the date they run on (reminders, repeats, cadences, due
+# days, reports, the demo, the board's "closes in"): marked ``dates``. A test elsewhere that
+# depends on the date takes ``@pytest.mark.dates`` itself.
+DATE_SENSITIVE = (
+    "tests/test_dates.py",
+    "tests/test_repeat_config.py",
+    "tests/test_calendar.py",
+    "tests/test_demo.py",
+    "tests/test_readme_tour.py",
+    "tests/store/test_reminders.py",
+    "tests/store/test_activities.py",
+    "tests/store/test_reports.py",
+    "tests/cli/test_remind.py",
+    "tests/cli/test_reports.py",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With ``TINYCRM_TEST_NOW`` set, move this process's clock there for the whole session."""
+    raw = os.environ.get(TEST_NOW_ENV)
+    if not raw:
+        return
+    import time_machine
+
+    try:
+        target = datetime.fromisoformat(raw)
+    except ValueError:
+        raise pytest.UsageError(f"{TEST_NOW_ENV}={raw!r} is not an ISO date and time") from None
+    if target.tzinfo is None:
+        raise pytest.UsageError(f"{TEST_NOW_ENV}={raw!r} needs a UTC offset (e.g. +00:00)")
+    shift = (target - datetime.now(UTC)).total_seconds()
+    # A timestamp, not the datetime: time-machine sets TZ to a destination's zone (UTC here),
+    # and the suite runs in Europe/Berlin.
+    time_machine.travel(target.timestamp(), tick=True).start()  # stopped when the process ends
+    os.environ[SHIFT_ENV] = repr(shift)  # for the tinycrm processes tests start
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    raw = os.environ.get(TEST_NOW_ENV)
+    return f"clock moved to {raw} ({TEST_NOW_ENV})" if raw else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+    for item in items:
+        relative = Path(str(item.path)).relative_to(root).as_posix()
+        if relative in DATE_SENSITIVE:
+            item.add_marker(pytest.mark.dates)
+
+
+@pytest.fixture
+def freeze_clock(time_machine) -> Callable[[datetime], None]:  # type: ignore[no-untyped-def]
+    """``freeze_clock(moment)`` stops the one clock at ``moment`` (aware) for this test:
+    the store stamps it, ``today`` and ``tomorrow`` are read from it. Call it again to move.
+
+    Use it rather than ``time_machine.move_to(moment)``: given an aware datetime in UTC,
+    time-machine also sets ``TZ=UTC``, and the suite's zone (Europe/Berlin) would be lost."""
+
+    def freeze(moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("freeze_clock needs an aware datetime")
+        time_machine.move_to(moment.timestamp(), tick=False)
+
+    return freeze
 
 
 @pytest.fixture(autouse=True)

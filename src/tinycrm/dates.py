@@ -26,6 +26,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from tinycrm.clock import local_today, utcnow
+
 __all__ = [
     "format_local",
     "humanize",
@@ -217,7 +219,7 @@ def humanize(dt: datetime, *, now: datetime | None = None, tz: tzinfo | None = N
     """
     zone = tz if tz is not None else local_tz()
     when = _as_utc(dt)
-    ref = _as_utc(now) if now is not None else datetime.now(UTC)
+    ref = _as_utc(now) if now is not None else utcnow()
     seconds = (when - ref).total_seconds()
     future = seconds > 0
     gap = abs(seconds)
@@ -294,7 +296,7 @@ def parse_date(text: str, *, today: date | None = None, tz: tzinfo | None = None
 def _parse_when(text: str, now: datetime | None, zone: tzinfo, end_of_day: bool) -> datetime:
     s = _normalize(text)
     if now is None:
-        now_utc = datetime.now(UTC)
+        now_utc = utcnow()
     elif now.tzinfo is None or now.utcoffset() is None:
         now_utc = now.replace(tzinfo=zone).astimezone(UTC)
     else:
@@ -329,7 +331,7 @@ def _parse_when(text: str, now: datetime | None, zone: tzinfo, end_of_day: bool)
 def _parse_date(text: str, today: date | None, zone: tzinfo) -> date:
     s = _normalize(text)
     if today is None:
-        today = datetime.now(zone).date()
+        today = local_today(zone)
     if s == "now":
         return today
     m = _ISO_DATETIME_RE.fullmatch(s)

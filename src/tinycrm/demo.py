@@ -20,7 +20,7 @@ from pathlib import Path
 from tinycrm.store import activities, companies, contacts, deals
 from tinycrm.store.engine import Store, data_dir, default_path, open_store
 from tinycrm.store.errors import Invalid
-from tinycrm.store.types import written_at
+from tinycrm.store.types import utcnow, written_at
 
 SEED = 20261123
 DEMO_USER = "demo"
@@ -65,7 +65,7 @@ def ensure_demo(path: Path, *, reset: bool = False, now: datetime | None = None)
     if reset:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
-    moment = _utc(now) if now is not None else datetime.now(UTC)
+    moment = _utc(now) if now is not None else utcnow()
     store = open_store(str(target), user=DEMO_USER)
     try:
         created = False

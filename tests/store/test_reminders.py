@@ -155,10 +155,10 @@ def test_new_only_takes_over_a_dead_runs_claims(store) -> None:
     assert len(claim_items(store, again, run_id="next", now=later)) == len(again) == 6
 
 
-def test_repeating_task_and_reminder_lead(store, time_machine) -> None:
+def test_repeating_task_and_reminder_lead(store, freeze_clock) -> None:
     # Completed on time (the store's clock at NOW): the next one is a week later. Done
     # late, it lands after the day it was done (test_repeat_config.py covers that).
-    time_machine.move_to(NOW, tick=False)
+    freeze_clock(NOW)
     task = add_task(store, text="weekly report", due=NOW, every="every week",
                     remind=NOW - timedelta(hours=1))  # fmt: skip
     assert task.repeat == "1w"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from tinycrm.clock import utcnow, written_at
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -44,24 +43,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-_written_at: ContextVar[datetime | None] = ContextVar("tinycrm_written_at", default=None)
-
-
-def utcnow() -> datetime:
-    """The current time, aware, in UTC, to the microsecond (or the ``written_at`` moment)."""
-    moment = _written_at.get()
-    return datetime.now(UTC) if moment is None else moment
-
-
-@contextmanager
-def written_at(moment: datetime) -> Iterator[None]:
-    """Inside, the store stamps what it writes (created, updated, moved, closed, done,
-    history and events) with ``moment`` instead of the clock: how the demo builds a
-    past that reports can read. ``moment`` must be aware."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime given to the store; convert to UTC first")
-    token = _written_at.set(moment.astimezone(UTC))
-    try:
-        yield
-    finally:
-        _written_at.reset(token)
+# The one clock lives in tinycrm.clock (the command line reads it without the store);
+# the store's modules import it from here.
+__all__ = ["UTCDateTime", "utcnow", "written_at"]

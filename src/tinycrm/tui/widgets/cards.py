@@ -26,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from tinycrm.clock import local_today
 from tinycrm.store.board import BoardCard
 from tinycrm.tui import format as fmt
 from tinycrm.tui.messages import CardChosen, CardClicked, CardHighlighted
@@ -138,7 +139,7 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         self.cursor = 0
         self.highlight = False
         self.empty = empty
-        self.today = date.today()
+        self.today = local_today()
         self.pending: set[int] = set()
         """Deals whose write is waiting (a lock): their cards say "saving…"."""
         self._cache: LRUCache[tuple[int, int, str, int], tuple[BoardCard, Strip]] = LRUCache(1024)
