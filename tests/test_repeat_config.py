@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tinycrm.config import ConfigError, load_config, parse_config
-from tinycrm.repeat import next_occurrence, normalize_repeat, parse_cadence
+from tinycrm.repeat import (
+    next_occurrence,
+    normalize_repeat,
+    parse_cadence,
+    parse_remind,
+    reminder_for,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -46,6 +52,70 @@ def test_next_occurrence_clamps_month_ends_and_skips_the_past() -> None:
     assert late.astimezone(BERLIN).date().isoformat() == "2026-03-07"
 
 
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+# Berlin moves its clocks on 2027-03-28 (02:00 CET -> 03:00 CEST, at 01:00 UTC) and on
+# 2027-10-31 (03:00 CEST -> 02:00 CET, at 01:00 UTC).
+@pytest.mark.parametrize(
+    ("due", "text", "remind"),
+    [
+        # spring: hours and minutes are exact; days keep the local time of day
+        ("2027-03-28T03:30+02:00", "1h", "2027-03-28T01:30+01:00"),
+        ("2027-03-28T03:30+02:00", "30m", "2027-03-28T03:00+02:00"),
+        ("2027-03-28T03:30+02:00", "90 min", "2027-03-28T01:00+01:00"),
+        ("2027-03-29T09:00+02:00", "1d", "2027-03-28T09:00+02:00"),
+        ("2027-03-29T09:00+02:00", "2d", "2027-03-27T09:00+01:00"),  # 47 hours before
+        ("2027-03-29T09:00+02:00", "-2d", "2027-03-27T09:00+01:00"),
+        ("2027-03-29T09:00+02:00", "2 days before", "2027-03-27T09:00+01:00"),
+        ("2027-03-29T09:00+02:00", "1w", "2027-03-22T09:00+01:00"),
+        # autumn: the hour before 02:30 CET is the first 02:30, in summer time
+        ("2027-10-31T02:30+01:00", "1h", "2027-10-31T02:30+02:00"),
+        ("2027-10-31T02:30+01:00", "30m", "2027-10-31T02:00+01:00"),
+        ("2027-10-31T02:30+01:00", "-1h", "2027-10-31T02:30+02:00"),
+        ("2027-11-01T09:00+01:00", "2d", "2027-10-30T09:00+02:00"),  # 49 hours before
+        ("2027-11-01T09:00+01:00", "1 week", "2027-10-25T09:00+02:00"),
+        ("2027-10-31T09:00+01:00", "1d", "2027-10-30T09:00+02:00"),  # 25 hours before
+        ("2027-10-31T09:00+01:00", "24h", "2027-10-30T10:00+02:00"),
+    ],
+)
+def test_remind_a_duration_before_the_due_time_across_dst(due: str, text: str, remind: str) -> None:
+    assert parse_remind(text, due=utc(due), tz=BERLIN) == utc(remind)
+
+
+def test_remind_at_a_time_or_from_now() -> None:
+    now, due = utc("2027-03-27T12:00+01:00"), utc("2027-03-29T09:00+02:00")
+    assert parse_remind("today 17:00", due=due, now=now, tz=BERLIN) == utc("2027-03-27T17:00+01:00")
+    assert parse_remind("+2h", due=due, now=now, tz=BERLIN) == utc("2027-03-27T14:00+01:00")
+    assert parse_remind("2027-03-28 10:00", due=due, tz=BERLIN) == utc("2027-03-28T10:00+02:00")
+    for bad in ("5x", "", "3 months", "soon"):
+        with pytest.raises(ValueError, match="cannot understand reminder"):
+            parse_remind(bad, due=due, tz=BERLIN)
+    with pytest.raises(ValueError, match="out of range"):
+        parse_remind("999999w", due=due, tz=BERLIN)
+
+
+def test_a_repeating_reminder_keeps_its_lead_across_dst() -> None:
+    was_due = utc("2027-03-29T09:00+02:00")
+    due = utc("2027-04-05T09:00+02:00")
+    two_days = reminder_for(
+        due, was_due=was_due, was_reminded=utc("2027-03-27T09:00+01:00"), tz=BERLIN
+    )
+    assert two_days == utc("2027-04-03T09:00+02:00")  # 9:00 two days before, not 10:00
+    ninety = reminder_for(
+        due, was_due=was_due, was_reminded=utc("2027-03-29T07:30+02:00"), tz=BERLIN
+    )
+    assert ninety == due - (was_due - utc("2027-03-29T07:30+02:00"))
+    autumn = reminder_for(
+        utc("2027-11-01T09:00+01:00"),
+        was_due=utc("2027-10-25T09:00+02:00"),
+        was_reminded=utc("2027-10-24T09:00+02:00"),
+        tz=BERLIN,
+    )
+    assert autumn == utc("2027-10-31T09:00+01:00")
+
+
 @pytest.mark.parametrize(
     ("text", "days"),
     [("30d", 30), ("2w", 14), ("3m", 90), ("1y", 365), ("45", 45), ("month", 30), ("none", None)],
@@ -57,7 +127,8 @@ def test_cadence(text: str, days: int | None) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=30))
 def test_parsers_only_raise_value_error(text: str) -> None:
-    for parse in (normalize_repeat, parse_cadence):
+    due = datetime(2027, 3, 28, 7, 0, tzinfo=UTC)
+    for parse in (normalize_repeat, parse_cadence, lambda t: parse_remind(t, due=due, tz=BERLIN)):
         with contextlib.suppress(ValueError):
             parse(text)
 

@@ -1,4 +1,5 @@
-"""Repeat rules for tasks (``--every 2w``) and keep-in-touch cadences (``--cadence 30d``).
+"""Repeat rules for tasks (``--every 2w``), reminders before a due time (``--remind 1h``)
+and keep-in-touch cadences (``--cadence 30d``).
 
 Pure functions: the store and the command line share them.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from tinycrm import dates
 
@@ -82,6 +83,63 @@ def next_occurrence(
         if candidate > floor:
             return candidate.astimezone(due.tzinfo)
     raise ValueError("repeat rule never reaches the future")  # pragma: no cover
+
+
+_LEAD = re.compile(
+    r"^-?\s*(\d{1,6})\s*(m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)(?:\s+before)?$"
+)
+REMIND_HINT = "a duration before the due time such as 1h, 30m, 2d, or a time such as today 17:00"
+
+
+def parse_remind(
+    text: str, *, due: datetime, now: datetime | None = None, tz: tzinfo | None = None
+) -> datetime:
+    """When to remind about something due at ``due`` (aware), in UTC.
+
+    A duration means that long before the due time: ``1h``, ``30m`` (minutes), ``90 min``,
+    ``2d``, ``1w``, also ``-1h`` or ``2 days before``. Hours and minutes are exact (a clock
+    measures them); days and weeks keep the local time of day, so ``1d`` before a task due
+    at 9:00 is 9:00 the day before, across a daylight-saving change too. Anything else is a
+    point in time as :func:`tinycrm.dates.parse_when` reads it (``today 17:00``, ``friday
+    9:00``, ``+2h`` from now). ValueError, with a one-line message, when it is neither.
+    """
+    clean = " ".join(text.strip().lower().split())
+    match = _LEAD.match(clean)
+    if match is None:
+        try:
+            return dates.parse_when(text, now=now, tz=tz)
+        except ValueError as exc:
+            if str(exc).startswith(("cannot understand", "unknown unit", "date is empty")):
+                shown = " ".join(text.split())[:40]
+                raise ValueError(f"cannot understand reminder {shown!r} ({REMIND_HINT})") from None
+            raise
+    count, unit = int(match.group(1)), match.group(2)[0]
+    if unit in ("m", "h"):
+        return due.astimezone(UTC) - timedelta(minutes=count if unit == "m" else 60 * count)
+    days = count * (7 if unit == "w" else 1)
+    zone = tz or dates.local_tz()
+    try:
+        local = due.astimezone(zone).replace(tzinfo=None) - timedelta(days=days)
+    except OverflowError:
+        raise ValueError(f"reminder {clean!r} is out of range") from None
+    return local.replace(tzinfo=zone).astimezone(UTC)  # zoneinfo resolves the offset
+
+
+def reminder_for(
+    due: datetime, *, was_due: datetime, was_reminded: datetime, tz: tzinfo | None = None
+) -> datetime:
+    """The reminder of a repeating task's next occurrence (due at ``due``), as far before it
+    as ``was_reminded`` was before ``was_due``: the same number of days at the same local
+    time when that lead was whole days on the local clock (``--remind 1d``), else the same
+    exact duration (``--remind 90m``)."""
+    zone = tz or dates.local_tz()
+    wall = was_due.astimezone(zone).replace(tzinfo=None) - was_reminded.astimezone(zone).replace(
+        tzinfo=None
+    )
+    if wall and wall % timedelta(days=1) == timedelta(0):
+        local = due.astimezone(zone).replace(tzinfo=None) - wall
+        return local.replace(tzinfo=zone).astimezone(due.tzinfo)
+    return due - (was_due - was_reminded)
 
 
 _CADENCE = re.compile(r"^(\d{1,4})\s*(d|days?|w|weeks?|m|months?|y|years?)?$")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,46 @@ def test_repeat_and_remind_options(cli) -> None:
     done = cli("task", "done", str(task["id"]))
     assert "Next: task #" in done.stdout
     assert cli("task", "add", "x", "--due", "+1d", "--every", "sometimes").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("today", "before", "remind_at"),
+    [
+        # Friday before Berlin's spring change: Monday 9:00 CEST is 07:00 UTC.
+        ("2027-03-26T12:00:00+00:00", "1h", "2027-03-29T06:00:00Z"),
+        ("2027-03-26T12:00:00+00:00", "30m", "2027-03-29T06:30:00Z"),
+        ("2027-03-26T12:00:00+00:00", "2d", "2027-03-27T08:00:00Z"),  # Saturday 9:00 CET
+        # Friday before the autumn change: Monday 9:00 CET is 08:00 UTC.
+        ("2027-10-29T12:00:00+00:00", "1h", "2027-11-01T07:00:00Z"),
+        ("2027-10-29T12:00:00+00:00", "2d", "2027-10-30T07:00:00Z"),  # Saturday 9:00 CEST
+    ],
+)
+def test_remind_a_duration_before_the_due_time(
+    cli, freeze_clock, today: str, before: str, remind_at: str
+) -> None:
+    freeze_clock(datetime.fromisoformat(today))
+    r = cli("task", "add", "Call", "--due", "monday 9:00", "--remind", before, "--json")
+    assert r.exit_code == 0, r.stderr
+    assert r.json()["remind_at"] == remind_at
+    if not before.endswith("d"):
+        return  # on the due day itself, the task is in `tinycrm remind` as due today
+    # days before: the reminder, not the due time, puts it in `tinycrm remind`
+    freeze_clock(datetime.fromisoformat(remind_at) - timedelta(minutes=1))
+    assert cli("remind", "--all", "--json").json() == []
+    freeze_clock(datetime.fromisoformat(remind_at))
+    assert [i["group"] for i in cli("remind", "--all", "--json").json()] == ["reminder"]
+
+
+def test_a_reminder_that_is_neither_a_duration_nor_a_time(cli) -> None:
+    r = cli("task", "add", "Call", "--due", "tomorrow 9:00", "--remind", "5x")
+    assert r.exit_code == 1
+    assert "cannot understand reminder '5x'" in r.stderr
+    late = cli("task", "add", "Call", "--due", "tomorrow 9:00", "--remind", "+3d")
+    assert (late.exit_code, late.stderr.strip()) == (
+        1,
+        "Error: the reminder must not be after the due time",
+    )
+    assert cli("task", "list", "--json").json() == []
 
 
 def test_contact_cadence_option(cli) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -75,7 +76,11 @@ def task_add(
     due: Annotated[str, typer.Option(help="When it is due: tomorrow 9:00, +3d, next monday, …")],
     remind: Annotated[
         str | None,
-        typer.Option(help="Remind me at WHEN (before the due time): today 17:00, -1d, …"),
+        typer.Option(
+            help="Remind me that long before the due time (1h, 30m, 2d, 1w) "
+            "or at WHEN (today 17:00, friday 9:00, …).",
+            metavar="BEFORE|WHEN",
+        ),
     ] = None,
     every: Annotated[
         str | None,
@@ -97,7 +102,7 @@ def task_add(
         store(ctx),
         text=text,
         due=due_at,
-        remind=parse_when(remind),
+        remind=_remind_at(remind, due_at),
         every=every,
         contact=contact,
         company=company,
@@ -108,6 +113,19 @@ def task_add(
         out.emit_one(task, lambda _: None, json_=True)
     else:
         out.done(f"Added task #{task.id}: {task.subject} (due {dates.format_local(task.due_at)})")
+
+
+def _remind_at(text: str | None, due: datetime) -> datetime | None:
+    """``--remind``: a duration before ``due`` or a time (``Invalid`` when it is neither)."""
+    if text is None:
+        return None
+    from tinycrm import repeat
+    from tinycrm.store.errors import Invalid
+
+    try:
+        return repeat.parse_remind(text, due=due)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
 
 
 @task_app.command("list")

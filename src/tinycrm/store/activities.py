@@ -299,7 +299,6 @@ def complete_task(store: Store, task_id: int) -> ActivityRead:
         following = ""
         if task.repeat and task.due_at is not None:
             due = repeat.next_occurrence(task.due_at, task.repeat, after=now)
-            lead = task.due_at - task.remind_at if task.remind_at else None
             successor = Activity(
                 kind="task",
                 subject=task.subject,
@@ -308,7 +307,11 @@ def complete_task(store: Store, task_id: int) -> ActivityRead:
                 company_id=task.company_id,
                 deal_id=task.deal_id,
                 due_at=due,
-                remind_at=due - lead if lead is not None else None,
+                remind_at=(
+                    repeat.reminder_for(due, was_due=task.due_at, was_reminded=task.remind_at)
+                    if task.remind_at is not None
+                    else None
+                ),
                 repeat=task.repeat,
                 owner=task.owner,
                 created_at=now,
