@@ -62,7 +62,7 @@ def _deliver(
             raise delivery.DeliveryError(str(exc)) from exc
         if not config.smtp:
             raise delivery.DeliveryError(
-                f"mail not sent: no [smtp] section in {config.path} (see README: Reminders)"
+                f"mail not sent: no [smtp] section in {config.path} (see README: The config file)"
             )
         try:
             settings = delivery.MailSettings.from_config(config.smtp)

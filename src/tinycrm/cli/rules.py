@@ -38,7 +38,7 @@ def list_(json_: JsonOpt = False) -> None:
         out.emit_list(rows, [], json_=True)
         return
     if not config.exists:
-        out.done(f"No config file at {config.path}; see README (Automation rules) for examples.")
+        out.done(f"No config file at {config.path}; for examples, see README: The config file.")
         return
     columns = [col("#", "number", justify="right", style="dim"), col("name", "name", style="bold"),
                col("rule", "does")]  # fmt: skip

@@ -139,7 +139,7 @@ class TinyCrmApp(App[None]):
         if unknown:
             self.notify(
                 f"[keys] in the config file: no binding is called {', '.join(unknown)} "
-                "(the README lists every id)",
+                "(README: Your own keys)",
                 severity="warning",
                 timeout=10,
             )
