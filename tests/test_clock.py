@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tinycrm import dates
-from tinycrm.clock import SHIFT_ENV, local_today, utcnow
+from tinycrm.clock import SHIFT_ENV, utcnow
 from tinycrm.store.activities import add_task, list_tasks
 
 pytestmark = pytest.mark.dates
@@ -35,7 +35,7 @@ def tinycrm(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 def test_a_frozen_clock_is_the_stores_and_the_parsers(store, freeze_clock) -> None:
     freeze_clock(MOMENT)
     assert utcnow() == MOMENT
-    assert local_today().isoformat() == "2031-03-30"  # Berlin
+    assert dates.local_today().isoformat() == "2031-03-30"  # Berlin
     assert dates.parse_when("tomorrow 9:00") == datetime(2031, 3, 31, 7, 0, tzinfo=UTC)
     assert dates.parse_date("+1d").isoformat() == "2031-03-31"
     task = add_task(store, text="call", due=dates.parse_when("+2h"))

@@ -20,9 +20,9 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 
-__all__ = ["SHIFT_ENV", "local_today", "utcnow", "written_at"]
+__all__ = ["SHIFT_ENV", "utcnow", "written_at"]
 
 SHIFT_ENV = "TINYCRM_TESTING_CLOCK_SHIFT"
 
@@ -48,15 +48,6 @@ def utcnow() -> datetime:
     if moment is not None:
         return moment
     return datetime.now(UTC) + _SHIFT
-
-
-def local_today(tz: tzinfo | None = None) -> date:
-    """Today's date on the user's calendar (``tz``, default :func:`tinycrm.dates.local_tz`)."""
-    if tz is None:
-        from tinycrm.dates import local_tz
-
-        tz = local_tz()
-    return utcnow().astimezone(tz).date()
 
 
 @contextmanager

@@ -26,11 +26,12 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from tinycrm.clock import local_today, utcnow
+from tinycrm.clock import utcnow
 
 __all__ = [
     "format_local",
     "humanize",
+    "local_today",
     "local_tz",
     "parse_date",
     "parse_when",
@@ -135,6 +136,11 @@ def local_tz() -> tzinfo:
     saving rules are known; else the current fixed offset reported by the OS).
     """
     return _zone_for_env(os.environ.get("TZ"))
+
+
+def local_today(tz: tzinfo | None = None) -> date:
+    """Today's date on the user's calendar (``tz``, default :func:`local_tz`), by the clock."""
+    return utcnow().astimezone(tz if tz is not None else local_tz()).date()
 
 
 @lru_cache(maxsize=16)

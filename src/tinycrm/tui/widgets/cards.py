@@ -26,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from tinycrm.clock import local_today
+from tinycrm.dates import local_today
 from tinycrm.store.board import BoardCard
 from tinycrm.tui import format as fmt
 from tinycrm.tui.messages import CardChosen, CardClicked, CardHighlighted
