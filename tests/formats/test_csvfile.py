@@ -8,7 +8,7 @@ import io
 import pytest
 
 from tinycrm.formats import FormatError
-from tinycrm.formats.csvfile import FIELD_LIMIT, open_csv
+from tinycrm.formats.csvfile import FIELD_LIMIT, BrokenRecord, open_csv
 
 TEXT = "Name,Email,Notes\nJürgen Müller,jm@acme.de,Grüße\nZoë,zoe@x.fr,\n"
 
@@ -116,3 +116,108 @@ def test_forced_encoding() -> None:
     table, rows = read("Name\nJosé\n".encode("latin-1"), encoding="latin-1")
     assert rows == [(2, ["José"])]
     assert table.describe() == "iso8859-1, comma-separated"
+
+
+# --------------------------------------------------------------------------- unclosed quotes
+
+
+def _broken(rows: list[tuple[int, list[str]]]) -> list[tuple[int, str]]:
+    return [(line, cells.reason) for line, cells in rows if isinstance(cells, BrokenRecord)]
+
+
+def test_an_unclosed_quote_is_one_broken_record_and_reading_resumes_after_its_line() -> None:
+    text = 'Name,Email\nAda,ada@x.io\n"Bob,bob@x.io\nCy,cy@x.io\nDee,dee@x.io\n'
+    _, rows = read(text.encode())
+    assert _broken(rows) == [(3, "a quote opened here is never closed")]
+    assert [(line, list(cells)) for line, cells in rows if not isinstance(cells, BrokenRecord)] == [
+        (2, ["Ada", "ada@x.io"]),
+        (4, ["Cy", "cy@x.io"]),
+        (5, ["Dee", "dee@x.io"]),
+    ]
+    assert rows[1][1] == ["Bob,bob@x.io"]  # the line as far as it can be told, for the report
+
+
+def test_text_after_a_closing_quote_is_a_broken_record() -> None:
+    _, rows = read(b'Name,Notes\nAda,"a 5" screen"\nBob,x\n')
+    assert _broken(rows) == [
+        (2, 'text after the closing quote of a value (write "" for a quote inside one)')
+    ]
+    assert rows[-1] == (3, ["Bob", "x"])
+
+
+def test_the_line_reported_is_where_the_quote_opened_after_good_multiline_cells() -> None:
+    text = (
+        'Name,Notes,Email\nAda,"one\ntwo",ada@x.io\nBob,"three\nfour",bob@x.io,"oops\n'
+        "Cy,x,cy@x.io\n"
+    )
+    _, rows = read(text.encode())
+    # the record holding the quote starts on line 4; its unclosed cell opens on line 5
+    assert _broken(rows) == [(5, "a quote opened here is never closed")]
+    assert rows[-1] == (6, ["Cy", "x", "cy@x.io"])
+    text = 'Name,Notes,Email\nBob,"three\nfour","oops\nCy,x,cy@x.io\n'
+    _, rows = read(text.encode())
+    assert _broken(rows) == [(3, "a quote opened here is never closed")]
+    assert rows[-1] == (4, ["Cy", "x", "cy@x.io"])
+
+
+def test_a_quote_closed_lines_later_mid_value_does_not_merge_rows_either() -> None:
+    # Line 4's stray quote closes line 2's: the csv module would make one record of
+    # lines 2 to 4. Line 2 is reported, and lines 3 on are read again.
+    text = 'Name,Email\r\n"Ann,a@x.io\r\nBob,b@x.io\r\n"Cy,c@x.io\r\nDee,d@x.io\r\n'
+    _, rows = read(text.encode())
+    assert _broken(rows) == [
+        (2, "a quote opened here is only closed on line 4, in the middle of a value"),
+        (4, "a quote opened here is never closed"),
+    ]
+    assert [line for line, cells in rows if not isinstance(cells, BrokenRecord)] == [3, 5]
+
+
+def test_a_closed_multiline_last_record_without_newline_is_not_broken() -> None:
+    _, rows = read(b'Name,Notes\nAda,"a\nb"')
+    assert rows == [(2, ["Ada", "a\nb"])]
+    _, rows = read(b'Name,Notes\nAda,"a\nb"\n')
+    assert rows == [(2, ["Ada", "a\nb"])]
+
+
+def test_an_unclosed_quote_in_the_last_line_and_in_the_header() -> None:
+    _, rows = read(b'Name,Notes\nAda,"no end')
+    assert _broken(rows) == [(2, "a quote opened here is never closed")]
+    with pytest.raises(FormatError, match=r"t\.csv, line 1: a quote opened here is never closed"):
+        open_csv(io.BytesIO(b'Name,"Notes\nAda,x\n'), name="t.csv")
+
+
+# --------------------------------------------------------------------------- not CSV at all
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4,
+         r"this looks like an Excel workbook \(\.xlsx\); save it as CSV"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+         r"this looks like an old Excel workbook \(\.xls\); save it as CSV"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+         r"this looks like a PDF document, not a CSV file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", r"this looks like an image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", r"this looks like an image"),
+        (b"\x1f\x8b\x08\x00" + bytes(40), r"this looks like a compressed file"),
+        (b"Name,Email\nAda,a\x00b@x.io\n", r"holds NUL bytes: it is not a text file"),
+        (bytes(range(1, 32)) * 20 + b"\n", r"holds control characters: it is not a text file"),
+    ],
+    ids=["xlsx", "xls", "pdf", "png", "jpeg", "gzip", "nul", "controls"],
+)  # fmt: skip
+def test_binary_files_are_refused_without_echoing_their_bytes(data: bytes, message: str) -> None:
+    with pytest.raises(FormatError, match=message) as caught:
+        open_csv(io.BytesIO(data), name="in.csv")
+    text = str(caught.value)
+    assert text.startswith("in.csv")
+    assert text.isprintable() and "\n" not in text
+
+
+def test_random_bytes_are_refused() -> None:
+    import random
+
+    noise = random.Random(13).randbytes(5000)
+    with pytest.raises(FormatError, match=r"not a text file|looks like") as caught:
+        open_csv(io.BytesIO(noise), name="noise.bin")
+    assert str(caught.value).isprintable()

@@ -135,3 +135,52 @@ def test_the_fuzzer_reaches_both_outcomes(fuzz_store: Store, tmp_path: Path) -> 
     assert (summary.created, summary.rejected) == (1, 1)
     with pytest.raises(FormatError):
         open_csv(io.BytesIO(b""), name="empty.csv")
+
+
+plain = st.text(alphabet=st.characters(categories=("L", "N"), include_characters=" .-"), min_size=1,
+                max_size=12).filter(lambda s: s.strip() == s and s)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    names=st.lists(plain, min_size=1, max_size=12),
+    quotes=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 2)), min_size=1, max_size=3),
+    token=st.integers(0, 2**60),
+    strict=st.booleans(),
+    crlf=st.booleans(),
+)
+def test_stray_quotes_never_merge_rows_silently(
+    fuzz_store: Store,
+    names: list[str],
+    quotes: list[tuple[int, int]],
+    token: object,
+    strict: bool,
+    crlf: bool,
+) -> None:
+    """Quotes opened at the start of a value and never properly closed: each row holding
+    one is reported at its line, every other row is imported as itself."""
+    rows = [[name, f"p{i}.{token}@x.io", "note"] for i, name in enumerate(names)]
+    quoted = sorted({r % len(rows) for r, _ in quotes})
+    for r, c in quotes:
+        rows[r % len(rows)][c] = '"' + rows[r % len(rows)][c].lstrip('"')
+    end = "\r\n" if crlf else "\n"
+    text = end.join(["Name,Email,Notes", *(",".join(row) for row in rows)]) + end
+    table = open_csv(io.BytesIO(text.encode()), name="q.csv")
+    rejected: list[tuple[int, str]] = []
+    run = lambda: import_records(  # noqa: E731
+        fuzz_store,
+        kind="contacts",
+        rows=mapped_rows(table.records(), build_mapping("contacts", table.header)),
+        source="q.csv",
+        strict=strict,
+        on_reject=lambda line, reason, raw: rejected.append((line, reason)),
+    )
+    if strict:
+        with pytest.raises(Invalid, match=rf"^line {quoted[0] + 2}: .*quote"):
+            run()
+        return
+    summary = run()
+    assert [line for line, _ in rejected] == [r + 2 for r in quoted]
+    assert all("quote" in reason for _, reason in rejected)
+    # every other row read as itself (created, or matched by its email in an earlier example)
+    assert summary.created + summary.updated + summary.skipped == len(rows) - len(quoted)

@@ -282,7 +282,12 @@ def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None
 
 def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: dict) -> None:
     from tinycrm.formats.csvfile import open_csv
-    from tinycrm.formats.mapping import build_mapping, mapped_rows, parse_map_options
+    from tinycrm.formats.mapping import (
+        build_mapping,
+        mapped_rows,
+        parse_map_options,
+        refuse_unmapped,
+    )
 
     table = open_csv(stream, name=file, encoding=o["encoding"], delimiter=o["delimiter"])
     mapping = build_mapping(
@@ -291,6 +296,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
     if o["show_mapping"]:
         _show_mapping(mapping, o["json"])
         return
+    refuse_unmapped(mapping, table.name)
     day_first = o["day_first"] if o["day_first"] is not None else table.delimiter == ";"
     footer: list[int] = []
     progress = Progress(f"Importing {kind}", table.size, force=o["progress"], unit="bytes")

@@ -17,3 +17,11 @@ from tinycrm.errors import TinyCrmError
 
 class FormatError(TinyCrmError, ValueError):
     """A file cannot be read as what it claims to be. ``str(err)`` is one line for a user."""
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show on a terminal: control characters, NUL and bidirectional
+    overrides written as ``\\x1b``-style escapes (a file name or a header from a hostile file)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in text)

@@ -9,6 +9,12 @@
   rows into the most consistent columns; Excel's ``sep=;`` first line is honoured.
 * Quoted fields may hold delimiters, quotes and newlines; each record knows the
   line it starts on, for error reports.
+* A quote that is never closed does not swallow the rest of the file into one
+  cell (what the csv module does): the record is handed out as a
+  :class:`BrokenRecord` naming the line where the quote opened, and reading goes
+  on from the next line.
+* Files that are not text (a workbook, a PDF, an image, NUL bytes) are refused
+  before anything is read, with a message that never echoes their bytes.
 * Rows are streamed: memory does not grow with the file.
 
 Modelled on sqlite-utils' ``--csv --sniff --encoding`` handling, with the
@@ -20,12 +26,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from tinycrm.formats import FormatError
+from tinycrm.formats import FormatError, printable
 
 SAMPLE_BYTES = 64 * 1024
 FIELD_LIMIT = 16 * 1024 * 1024  # one cell; beyond this the file is not a CSV we can use
@@ -112,6 +119,52 @@ class _Prefixed(io.RawIOBase):
         return n
 
 
+UNCLOSED_QUOTE = "a quote opened here is never closed"
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+_SIGNATURES = (
+    (b"PK\x03\x04", "this looks like an Excel workbook (.xlsx); save it as CSV"),
+    (b"PK\x05\x06", "this looks like an Excel workbook (.xlsx); save it as CSV"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+     "this looks like an old Excel workbook (.xls); save it as CSV"),
+    (b"%PDF-", "this looks like a PDF document, not a CSV file"),
+    (b"\x89PNG", "this looks like an image, not a CSV file"),
+    (b"\xff\xd8\xff", "this looks like an image, not a CSV file"),
+    (b"GIF8", "this looks like an image, not a CSV file"),
+    (b"\x1f\x8b", "this looks like a compressed file (gzip), not a CSV file"),
+    (b"BZh", "this looks like a compressed file (bzip2), not a CSV file"),
+    (b"\xfd7zXZ\x00", "this looks like a compressed file (xz), not a CSV file"),
+    (b"SQLite format 3\x00", "this looks like a SQLite database, not a CSV file"),
+    (b"\x7fELF", "this looks like a program, not a CSV file"),
+)  # fmt: skip
+
+
+class BrokenRecord(list[str]):
+    """A record the file got wrong, handed out in place of its cells (which it holds, as far
+    as they can be told, for the error report); ``reason`` says what is wrong."""
+
+    def __init__(self, cells: list[str], reason: str) -> None:
+        super().__init__(cells)
+        self.reason = reason
+
+
+def refuse_binary(sample: bytes, name: str) -> None:
+    """Refuse a file whose first bytes say it is a known binary format."""
+    for signature, what in _SIGNATURES:
+        if sample.startswith(signature):
+            raise FormatError(f"{name}: {what}")
+
+
+def refuse_non_text(text: str, name: str, where: str = "") -> None:
+    """Refuse decoded text holding NUL or more than a few other control characters."""
+    if "\x00" in text:
+        raise FormatError(f"{name}{where} holds NUL bytes: it is not a text file (save it as CSV)")
+    controls = sum(1 for c in text if c < " " and c not in _TEXT_CONTROLS)
+    if controls > max(8, len(text) // 200):
+        raise FormatError(
+            f"{name}{where} holds control characters: it is not a text file (save it as CSV)"
+        )
+
+
 @dataclass
 class CsvFile:
     """An open CSV file: its header, dialect and a stream of records."""
@@ -124,8 +177,7 @@ class CsvFile:
     _text: IO[str] = field(repr=False)
     _raw: _Prefixed = field(repr=False)
     _reader: Any = field(repr=False)
-    _line_offset: int = field(default=0, repr=False)
-    _header_line: int = field(default=1, repr=False)
+    _lines: _Lines = field(repr=False)
 
     @property
     def bytes_read(self) -> int:
@@ -144,30 +196,115 @@ class CsvFile:
         """Each non-blank record after the header with the line it starts on.
 
         Rows are as long as they are in the file (ragged rows are the caller's
-        business). Fails with ``FormatError`` naming the line when the file
-        cannot be decoded or a field is impossibly large.
+        business). A quote never closed, or closed in the middle of a value, gives a
+        :class:`BrokenRecord` at the line it opened on, and the records from the next
+        line on. Fails with ``FormatError`` naming the line when the file cannot be
+        decoded, holds NUL bytes or a field is impossibly large.
         """
-        reader = self._reader
-        previous = self._header_line
+        lines = self._lines
         while True:
+            lines.kept.clear()
+            start = lines.count + 1
             try:
-                cells = next(reader)
+                cells = next(self._reader)
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise FormatError(
-                    f"{self.name}, line {previous + 1 + self._line_offset}: {_csv_error(exc)}"
-                ) from None
+                if "field limit" in str(exc):
+                    raise FormatError(f"{self.name}, line {start}: {_csv_error(exc)}") from None
+                opened, reason = bad_quote(lines.kept, self.delimiter, start)
+                told = _as_far_as_told(lines.kept[: opened - start + 1])
+                yield opened, BrokenRecord(told, reason)
+                again = lines.restart(opened)
+                self._reader = csv.reader(again, delimiter=self.delimiter, strict=True)
+                continue
             except UnicodeDecodeError as exc:
                 raise FormatError(
-                    f"{self.name}, line {previous + 1 + self._line_offset}: not valid "
+                    f"{self.name}, line {start}: not valid "
                     f"{encoding_name(self.encoding)} ({exc.reason}); give --encoding"
                 ) from None
-            start = previous + 1 + self._line_offset
-            previous = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
             yield start, cells
+
+
+def bad_quote(lines: list[str], delimiter: str, first: int) -> tuple[int, str]:
+    """Where a quote went wrong in the lines of one record (``first`` is the number of the
+    first), read as the csv module reads them (a quote opens a quoted value only at the
+    start of a value; ``""`` inside is a quote): (the line where the quote opened, what
+    is wrong with it)."""
+    opened = 0
+    state = 0  # 0 start of a value, 1 in a plain value, 2 quoted, 3 quote in a quoted value
+    for index, line in enumerate(lines):
+        for char in line:
+            if state == 2:
+                if char == '"':
+                    state = 3
+            elif state == 3:
+                if char == '"':
+                    state = 2
+                elif char == delimiter or char in "\r\n":
+                    state = 0
+                elif index == opened:
+                    return first + opened, (
+                        'text after the closing quote of a value (write "" for a quote inside one)'
+                    )
+                else:
+                    return first + opened, (
+                        f"a quote opened here is only closed on line {first + index}, "
+                        "in the middle of a value"
+                    )
+            elif char == delimiter or char in "\r\n":
+                state = 0
+            elif state == 0 and char == '"':
+                state, opened = 2, index
+            else:
+                state = 1
+    return first + opened, UNCLOSED_QUOTE
+
+
+def _as_far_as_told(lines: list[str]) -> list[str]:
+    """The cells of a broken record's lines as far as they can be told (for the report)."""
+    text = "".join(lines).rstrip("\r\n")
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error:
+        return [text]
+
+
+class _Lines:
+    """The physical lines of the text as the csv reader takes them: counted, checked for
+    NUL, and those of the record being read kept (to read again after a broken quote)."""
+
+    def __init__(self, source: Iterator[str], name: str, count: int = 0) -> None:
+        self.name = name
+        self.count = count
+        self.kept: list[str] = []
+        self.raw = source
+        self.source = self._lines(source)
+
+    def __iter__(self) -> Iterator[str]:
+        return self.source
+
+    def _lines(self, source: Iterator[str]) -> Iterator[str]:
+        kept = self.kept
+        for line in source:
+            self.count += 1
+            if "\x00" in line:
+                raise FormatError(
+                    f"{self.name}, line {self.count} holds NUL bytes: it is not a text file"
+                )
+            kept.append(line)
+            yield line
+
+    def restart(self, after: int) -> Iterator[str]:
+        """Read again from the line after line ``after`` (of the lines kept), then on."""
+        first = after - (self.count - len(self.kept))
+        again = self.kept[first:]
+        self.count = after
+        self.kept = []
+        self.source = self._lines(itertools.chain(again, self.raw))
+        return self.source
 
 
 def _csv_error(exc: csv.Error) -> str:
@@ -218,9 +355,11 @@ def open_csv(
     ``FormatError`` for an empty file, an unknown encoding or a missing header.
     """
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+    name = printable(name)
     sample = stream.read(SAMPLE_BYTES)
     if not isinstance(sample, bytes):
         raise FormatError(f"{name}: expected a binary stream")
+    refuse_binary(sample, name)
     if encoding:
         try:
             encoding = codecs.lookup(encoding).name
@@ -249,6 +388,7 @@ def open_csv(
             f"{name} is not valid {encoding_name(encoding)} ({exc.reason}); give --encoding"
         ) from None
     head = head.lstrip("\ufeff")
+    refuse_non_text(head, name)
     if not head.strip():
         raise FormatError(f"{name} is empty: expected a header row and then one row per record")
     line_offset = 0
@@ -264,17 +404,20 @@ def open_csv(
         delimiter = "\t"
     if len(delimiter) != 1 or delimiter in '\r\n"':
         raise FormatError(f"cannot use {delimiter!r} as the delimiter (one character, not a quote)")
-    reader = csv.reader(text, delimiter=delimiter)
-    header_line = 0
+    lines = _Lines(text, name, line_offset)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     header: list[str] | None = None
     try:
         for cells in reader:
-            header_line = reader.line_num
             if any(c.strip() for c in cells):
                 header = cells
                 break
+            lines.kept.clear()
     except csv.Error as exc:
-        raise FormatError(f"{name}, line 1: {_csv_error(exc)}") from None
+        if "field limit" in str(exc):
+            raise FormatError(f"{name}, line 1: {_csv_error(exc)}") from None
+        opened, reason = bad_quote(lines.kept, delimiter, lines.count - len(lines.kept) + 1)
+        raise FormatError(f"{name}, line {opened}: {reason}") from None
     except UnicodeDecodeError as exc:
         raise FormatError(
             f"{name} is not valid {encoding_name(encoding)} ({exc.reason}); give --encoding"
@@ -296,8 +439,7 @@ def open_csv(
         _text=text,
         _raw=raw,
         _reader=reader,
-        _line_offset=line_offset,
-        _header_line=header_line,
+        _lines=lines,
     )
 
 

@@ -1,0 +1,152 @@
+"""Files that are broken or not CSV at all, through the installed ``tinycrm``.
+
+An unclosed quote never merges the rest of the file into one cell; a workbook, a PDF,
+an image, NUL bytes or prose is refused with one line that echoes none of its bytes,
+and the database is as it was (compared by a dump before and after).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+
+UNCLOSED = 'Name,Email\nAda,ada@x.io\n"Bob,bob@x.io\nCy,cy@x.io\nDee,dee@x.io\n'
+
+
+def _dump(sh) -> dict:
+    result = sh("export", "all", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    dump = json.loads(result.stdout)
+    dump.pop("exported_at")
+    return dump
+
+
+@pytest.fixture
+def seeded(sh) -> None:
+    assert sh("contact", "add", "Zoe Zed", "--email", "zoe@x.io").exit_code == 0
+
+
+def test_strict_stops_at_the_line_where_the_quote_opened(sh, seeded, tmp_path: Path) -> None:
+    file = tmp_path / "people.csv"
+    file.write_text(UNCLOSED, encoding="utf-8")
+    before = _dump(sh)
+    result = sh("import", "contacts", str(file), "--strict")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: line 3: a quote opened here is never closed (--strict: nothing was imported)\n"
+    )
+    assert _dump(sh) == before
+    assert not (tmp_path / "people.errors.csv").exists()
+
+
+def test_without_strict_the_row_is_rejected_and_the_next_lines_imported(
+    sh, seeded, tmp_path: Path
+) -> None:
+    file = tmp_path / "people.csv"
+    file.write_text(UNCLOSED, encoding="utf-8")
+    result = sh("import", "contacts", str(file), "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = result.json()
+    assert (summary["created"], summary["rejected"]) == (3, 1)
+    emails = {c["email"] for c in sh("contact", "list", "--json").json()}
+    assert emails == {"zoe@x.io", "ada@x.io", "cy@x.io", "dee@x.io"}
+    report = (tmp_path / "people.errors.csv").read_text(encoding="utf-8-sig")
+    assert "3,a quote opened here is never closed" in report
+
+
+def test_a_quote_closed_mid_value_lines_later_is_rejected_not_merged(sh, tmp_path: Path) -> None:
+    file = tmp_path / "notes.csv"
+    file.write_text(
+        'Name,Email,Notes\n"Ann,ann@x.io,x\nBob,bob@x.io,"said hi"\nCy,cy@x.io,\n', encoding="utf-8"
+    )
+    result = sh("import", "contacts", str(file), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert (result.json()["created"], result.json()["rejected"]) == (2, 1)
+    notes = {c["email"]: c["notes"] for c in sh("contact", "list", "--json").json()}
+    assert notes == {"bob@x.io": "said hi", "cy@x.io": None}
+
+
+def _xlsx(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+
+
+NOT_CSV = {
+    "book.xlsx": (_xlsx, "this looks like an Excel workbook (.xlsx); save it as CSV"),
+    "report.pdf": (
+        lambda p: p.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nstream\n\x00\x1b[2J"),
+        "this looks like a PDF document, not a CSV file",
+    ),
+    "logo.png": (
+        lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))),
+        "this looks like an image, not a CSV file",
+    ),
+    "noise.csv": (
+        lambda p: p.write_bytes(random.Random(7).randbytes(20_000)),
+        "it is not a text file",
+    ),
+    "nul.csv": (
+        lambda p: p.write_bytes(b"Name,Email\nAda\x00\x1b]0;pwned\x07,ada@x.io\n"),
+        "holds NUL bytes: it is not a text file",
+    ),
+    "late-nul.csv": (
+        lambda p: p.write_bytes(b"Name,Email\n" + b"Ada,ada@x.io\n" * 9000 + b"B\x00b,b@x.io\n"),
+        "line 9002 holds NUL bytes: it is not a text file",
+    ),
+    "escapes.csv": (
+        lambda p: p.write_bytes(b"\x1b[2J\x1b]0;pwned\x07" * 40 + b"\n\x1b[31mred\n"),
+        "holds control characters: it is not a text file",
+    ),
+    "letter.txt": (
+        lambda p: p.write_text(
+            "Dear Ada\nThank you for your letter of May 3\nI enjoyed it very much\n"
+        ),
+        "letter.txt is a field of contacts (its first line: 'Dear Ada')",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_CSV))
+def test_files_that_are_not_csv_are_refused_with_one_clean_line(
+    sh, seeded, tmp_path: Path, name: str
+) -> None:
+    make, message = NOT_CSV[name]
+    file = tmp_path / name
+    make(file)
+    before = _dump(sh)
+    kind = "deals" if len(name) % 2 else "contacts"  # one kind each: a subprocess costs
+    result = sh("import", kind, str(file))
+    assert result.exit_code == 1, (kind, result.stdout, result.stderr)
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert message.replace("contacts", kind) in result.stderr
+    assert all(c.isprintable() for c in result.stderr.rstrip("\n")), result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert _dump(sh) == before
+    assert not list(tmp_path.glob("*.errors.csv"))
+
+
+def test_a_one_column_file_is_fine_when_its_header_is_a_field(sh, tmp_path: Path) -> None:
+    file = tmp_path / "emails.txt"
+    file.write_text("Email\nada@x.io\nbob@x.io\n", encoding="utf-8")
+    result = sh("import", "contacts", str(file), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["created"] == 2
+    # and prose becomes importable when the user says which field its one column is
+    prose = tmp_path / "names.txt"
+    prose.write_text("Dear Ada\nGrace Hopper\n", encoding="utf-8")
+    mapped = sh("import", "contacts", str(prose), "--map", "Dear Ada=name", "--json")
+    assert mapped.exit_code == 0, mapped.stderr
+    assert mapped.json()["created"] == 1
+
+
+def test_a_hostile_file_name_is_not_echoed_raw(sh, tmp_path: Path) -> None:
+    file = tmp_path / "evil\x1b[2J.xlsx"
+    _xlsx(file)
+    result = sh("import", "contacts", str(file))
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "\\x1b[2J.xlsx" in result.stderr
