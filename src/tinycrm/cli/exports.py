@@ -78,17 +78,21 @@ def _write(
     *,
     vcard_version: str = "3.0",
     what: str,
+    emails: dict[int, str] | None = None,
 ) -> None:
-    """Write read models in ``fmt``; CSV cells are escaped against formula injection."""
+    """Write read models in ``fmt``; CSV cells are escaped against formula injection.
+    With ``emails`` (contact id -> email), rows get a ``contact_email`` after ``contact``."""
     bar = Progress(f"Exporting {what}", len(rows), force=progress, unit="rows")
+    plain = _emailed(emails, "python") if emails is not None else out.to_plain
+    as_json = _emailed(emails, "json") if emails is not None else (lambda r: r)
     try:
         with _target(out_path) as stream:
             if fmt == "csv":
-                out.write_csv(_counted(rows, bar, out.to_plain), stream)
+                out.write_csv(_counted(rows, bar, plain), stream)
             elif fmt == "json":
-                stream.write(out.dumps(list(_counted(rows, bar, lambda r: r))) + "\n")
+                stream.write(out.dumps(list(_counted(rows, bar, as_json))) + "\n")
             elif fmt == "jsonl":
-                for row in _counted(rows, bar, lambda r: r):
+                for row in _counted(rows, bar, as_json):
                     stream.write(out.dumps(row, indent=None) + "\n")
             else:
                 from tinycrm.formats.vcard import write_vcards
@@ -98,6 +102,26 @@ def _write(
         bar.close()
     if out_path is not None:
         out.err_console().print(f"Exported {len(rows):,} {what} to {out_path}", markup=False)
+
+
+def _emailed(emails: dict[int, str], mode: str) -> Callable[[Any], dict[str, Any]]:
+    """A read model as a dict with its contact's email after the contact's name."""
+
+    def convert(row: Any) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        for key, value in row.model_dump(mode=mode).items():
+            record[key] = value
+            if key == "contact":
+                record["contact_email"] = emails.get(row.contact_id)
+        return record
+
+    return convert
+
+
+def _with_emails(ctx: typer.Context, rows: Sequence[Any]) -> dict[int, str]:
+    from tinycrm.store.exports import contact_emails
+
+    return contact_emails(store(ctx), (r.contact_id for r in rows))
 
 
 def _counted(rows: Sequence[Any], bar: Progress, convert: Callable[[Any], Any]) -> list[Any]:
@@ -316,7 +340,7 @@ def deals(
         segment=segment,
         limit=limit,
     )
-    _write(rows, fmt, out_path, progress, what="deals")
+    _write(rows, fmt, out_path, progress, what="deals", emails=_with_emails(ctx, rows))
 
 
 @app.command("activities")
@@ -348,7 +372,7 @@ def activities(
         since=parse_when(since),
         limit=limit,
     )
-    _write(rows, fmt, out_path, progress, what="activities")
+    _write(rows, fmt, out_path, progress, what="activities", emails=_with_emails(ctx, rows))
 
 
 @app.command("tasks")
@@ -386,7 +410,7 @@ def tasks(
     if fmt == "ics":
         _write_ics(rows, out_path)
         return
-    _write(rows, fmt, out_path, progress, what="tasks")
+    _write(rows, fmt, out_path, progress, what="tasks", emails=_with_emails(ctx, rows))
 
 
 def _write_ics(rows: Sequence[Any], out_path: Path | None) -> None:
@@ -455,7 +479,10 @@ def _all_csv(ctx: typer.Context, folder: Path) -> None:
             "tasks": list_tasks(opened, scope="all"),
         }
     for name, rows in parts.items():
+        plain = out.to_plain
+        if name in ("deals", "activities", "tasks"):
+            plain = _emailed(_with_emails(ctx, rows), "python")
         with _target(folder / f"{name}.csv") as stream:
-            out.write_csv([out.to_plain(r) for r in rows], stream)
+            out.write_csv([plain(r) for r in rows], stream)
     shown = ", ".join(f"{len(rows):,} {name}" for name, rows in parts.items())
     out.err_console().print(f"Exported to {folder}/: {shown}", markup=False)

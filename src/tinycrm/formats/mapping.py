@@ -39,6 +39,7 @@ class Target:
     synonyms: tuple[str, ...] = ()
     many: bool = False  # several columns: first non-empty wins, the rest become custom fields
     secondary: dict[str, str] = field(default_factory=dict)  # header -> custom field key
+    exact: tuple[str, ...] = ()  # headers matched only as written (tinycrm's own columns)
 
 
 _OWN_PREFIX = {
@@ -113,6 +114,15 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         Target("notes", "notes", ("Notes", "Note", "Description", "Comments", "Comment",
                                   "About")),
         Target("tags", "tags (separated by , ; or :::)", _TAGS),
+        Target("lead_status", "lead status (new, working, hot, cold, junk, dead)",
+               exact=("lead_status",)),
+        Target("unsubscribed", "unsubscribed: never added to campaigns (yes/no)",
+               ("Unsubscribed", "Email Opt Out", "Opted Out"), exact=("unsubscribed",)),
+        Target("do_not_contact", "never to be contacted (yes/no)", ("Do Not Contact",),
+               exact=("do_not_contact",)),
+        Target("cadence_days", "keep in touch every N days", exact=("cadence_days",)),
+        Target("last_touch", "channel or campaign of the latest touch", exact=("last_touch",)),
+        Target("created_at", "when the record was created", exact=("created_at",)),
     ),
     "companies": (
         Target("name", "company name (dedupe key when there is no domain)",
@@ -136,6 +146,7 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         Target("owner", "owner", (*_OWNER, "Company Owner", "Account Owner",
                                   "Organization Owner")),
         Target("tags", "tags (separated by , ; or :::)", _TAGS),
+        Target("created_at", "when the record was created", exact=("created_at",)),
     ),
     "deals": (
         Target("title", "deal title (dedupe key with the company)",
@@ -172,6 +183,10 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         Target("tags", "tags (separated by , ; or :::)", _TAGS),
         Target("probability_override", "whether the probability is the deal's own (true/false)",
                ("probability_override",)),
+        Target("contact_email", "the contact's email (found before the contact's name)",
+               exact=("contact_email",)),
+        Target("closed_at", "when the deal was won or lost", exact=("closed_at",)),
+        Target("created_at", "when the record was created", exact=("created_at",)),
     ),
     "activities": (
         Target("kind", "call, email, meeting, note or task",
@@ -204,12 +219,21 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         Target("about", "a deal title, else a company name (Salesforce's Related To)",
                ("Related To", "Regarding", "What")),
         Target("owner", "owner", (*_OWNER, "Activity Owner", "Assigned to user")),
+        Target("contact_email", "the contact's email (found before the contact's name)",
+               exact=("contact_email",)),
+        Target("remind_at", "when to be reminded of a task", exact=("remind_at",)),
+        Target("repeat", "a task's repeat rule (2w, month, weekday, …)", exact=("repeat",)),
+        Target("channel", "the channel it came through (web, event, ads, …)",
+               exact=("channel",)),
+        Target("created_at", "when the record was created", exact=("created_at",)),
     ),
 }  # fmt: skip
 
-# tinycrm's own export columns that are bookkeeping, not data to import.
+# tinycrm's own export columns that are bookkeeping, not data to import: ids of another
+# database, the time of the latest change (the import is that), and the lead score (the
+# rules recompute it from what was imported).
 _BOOKKEEPING = frozenset(
-    ("company_id", "contact_id", "pipeline_id", "stage_id", "deal_id", "created_at", "updated_at")
+    ("company_id", "contact_id", "pipeline_id", "stage_id", "deal_id", "updated_at", "score")
 )  # compared as written (vendors' "Deal ID" is an external id)
 
 # What an unmapped contact column is called when --keep-extra keeps it, so that
@@ -273,6 +297,10 @@ def _index() -> dict[str, dict[str, tuple[int, int, Target]]]:
 
 
 _SYNONYMS = _index()
+_EXACT = {
+    kind: {header: target for target in targets for header in target.exact}
+    for kind, targets in TARGETS.items()
+}
 _SECONDARY = {
     kind: {normalize(h): key for t in targets for h, key in t.secondary.items()}
     for kind, targets in TARGETS.items()
@@ -465,7 +493,8 @@ def build_mapping(
         raise FormatError(f"cannot import {kind!r} (choose from {', '.join(KINDS)})")
     synonyms = _SYNONYMS[kind]
     normalised = [normalize(h, kind) for h in header]
-    own_export = "created_at" in header and "updated_at" in header
+    own_export = "created_at" in header and ("updated_at" in header or "kind" in header)
+    exact = _EXACT[kind]
     columns: list[Column] = []
     best: dict[str, Column] = {}
     for index, (text, key) in enumerate(zip(header, normalised, strict=True)):
@@ -475,11 +504,21 @@ def build_mapping(
         if text.strip() in _BOOKKEEPING or (own_export and key == "id"):
             columns.append(Column(index, text, None, "ignored"))
             continue
+        if text.strip() in exact:
+            own = exact[text.strip()]
+            if own.name in best:  # tinycrm's own column wins over a vendor's synonym
+                best[own.name].target, best[own.name].how = None, "unmapped"
+            best[own.name] = Column(index, text, own.name, "field", -1)
+            columns.append(best[own.name])
+            continue
         found = synonyms.get(key)
         if found is None:
             columns.append(Column(index, text, None, "unmapped"))
             continue
         _position, rank, target = found
+        if best.get(target.name) is not None and best[target.name].rank < 0:
+            columns.append(Column(index, text, None, "unmapped"))
+            continue
         column = Column(index, text, target.name, "synonym", rank)
         if target.many:
             column.secondary = _SECONDARY[kind].get(key) or f"{target.name}.{field_key(text)}"

@@ -9,7 +9,7 @@ transaction (one consistent snapshot).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -160,6 +160,25 @@ def stream_contacts(
                 row.append(found_fields.get(row[0], no_fields))
                 rows.append(row)
             yield rows
+
+
+def contact_emails(store: Store, ids: Iterable[int | None]) -> dict[int, str]:
+    """The emails of the contacts ``ids`` names (those that have one). Deal and activity
+    exports write them beside the contact's name, which is not unique: an import finds
+    the contact by its email first."""
+    from tinycrm.store.engine import chunks
+
+    wanted = sorted({i for i in ids if i is not None})
+    found: dict[int, str] = {}
+    with store.read() as session:
+        for part in chunks(wanted, 2000):
+            for cid, email in session.execute(
+                select(Contact.id, Contact.email).where(
+                    Contact.id.in_(part), Contact.email.is_not(None)
+                )
+            ):
+                found[cid] = email
+    return found
 
 
 def _grouped(rows: Any, container: type) -> dict[int, Any]:

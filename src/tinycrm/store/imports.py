@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Date, bindparam, delete, func, insert, literal, null, select, update
 from sqlmodel import Session, SQLModel
 
+from tinycrm import repeat
 from tinycrm.formats import FormatError
 from tinycrm.formats import values as cell
 from tinycrm.formats.mapping import FIELD_PREFIX, ROW_ERROR, normalize
@@ -59,7 +60,7 @@ from tinycrm.store.models import (
 )
 from tinycrm.store.records import record_event, record_lifecycle
 from tinycrm.store.types import UTCDateTime, utcnow
-from tinycrm.vocab import DEFAULT_CURRENCY
+from tinycrm.vocab import DEFAULT_CURRENCY, LEAD_STATUSES
 
 KINDS = ("contacts", "companies", "deals", "activities")
 ENTITY = {"contacts": "contact", "companies": "company", "deals": "deal", "activities": "activity"}
@@ -627,7 +628,8 @@ class _Import:
                 columns.setdefault(name, None)
         for name, new in columns.items():
             old = state.columns.get(name)
-            if old == new or (old not in (None, "") and not self.overwrite):
+            empty = old is None or old == "" or old is False  # a flag not set is empty
+            if old == new or (not empty and not self.overwrite):
                 continue
             if state.pending:
                 if isinstance(new, datetime):
@@ -855,6 +857,7 @@ def _search_key(columns: Mapping[str, Any]) -> str:
 def _contact_insert(cid: int, columns: Mapping[str, Any], stamp: Any) -> dict[str, Any]:
     """A new contact's row, with what ``add_contact`` sets besides (a lead starts "new")."""
     lifecycle = columns.get("lifecycle") or "lead"
+    lead_status = columns.get("lead_status") or ("new" if lifecycle == "lead" else None)
     row = {
         "id": cid,
         "name": columns["name"],
@@ -865,12 +868,16 @@ def _contact_insert(cid: int, columns: Mapping[str, Any], stamp: Any) -> dict[st
         "role": columns.get("role"),
         "company_id": columns.get("company_id"),
         "lifecycle": lifecycle,
-        "lead_status": "new" if lifecycle == "lead" else None,
+        "lead_status": lead_status,
         "source": columns.get("source"),
+        "last_touch": columns.get("last_touch"),
         "owner": columns["owner"],
         "notes": columns.get("notes"),
+        "cadence_days": columns.get("cadence_days"),
+        "unsubscribed": columns.get("unsubscribed", False),
+        "do_not_contact": columns.get("do_not_contact", False),
         "search_key": "",
-        "created_at": stamp,
+        "created_at": columns.get("created_at") or stamp,
         "updated_at": stamp,
     }
     row["search_key"] = _search_key(row)
@@ -882,7 +889,7 @@ def _contact_insert(cid: int, columns: Mapping[str, Any], stamp: Any) -> dict[st
 
 class _Contacts(_Import):
     entity = "contact"
-    clearable = ("phone", "title", "role", "source", "notes")
+    clearable = ("phone", "title", "role", "source", "notes", "cadence_days", "last_touch")
 
     def prepare(self, line: int, raw: Any, values: Mapping[str, str]) -> _Prepared:
         # The hot loop of a 100,000-row import: values are already trimmed, and the
@@ -924,6 +931,7 @@ class _Contacts(_Import):
                 columns["source"] = source.lower()
             else:
                 prep.blank("source")
+        self._own_columns(prep, values)
         self.common(prep, values)
         company = get("company")
         if company:
@@ -936,6 +944,27 @@ class _Contacts(_Import):
         # thread only fills in the id and the company.
         prep.row = _contact_insert(0, {"owner": self.store.user, **columns}, self.stamp)
         return prep
+
+    def _own_columns(self, prep: _Prepared, values: Mapping[str, str]) -> None:
+        """Lead status, consent flags, cadence, last touch and creation time."""
+        get, columns = values.get, prep.columns
+        status = get("lead_status")
+        if status:
+            columns["lead_status"] = validate.choice(status, LEAD_STATUSES, "lead status")
+        for flag in ("unsubscribed", "do_not_contact"):
+            value = get(flag)
+            if value:
+                columns[flag] = cell.parse_flag(value, flag.replace("_", " "))
+        cadence = get("cadence_days")
+        if cadence:
+            days = cell.parse_whole_number(cadence, "keep-in-touch cadence")
+            columns["cadence_days"] = validate.cadence(days)
+        elif cadence is not None:
+            prep.blank("cadence_days")
+        self.text(prep, values, "last_touch", "last_touch", "last touch")
+        created = get("created_at")
+        if created:
+            columns["created_at"] = self.writer.ts(cell.parse_datetime(created))
 
     def link(self, rows: list[_Prepared]) -> list[_Prepared]:
         out = []
@@ -981,6 +1010,7 @@ class _Contacts(_Import):
         self.add_tags_and_fields(prep)
 
     def merge(self, state: _State, prep: _Prepared) -> bool:
+        prep.columns.pop("created_at", None)  # an update does not change when it was created
         if prep.key[0] == "email":
             prep.columns.pop("email", None)
         before = state.columns.get("lifecycle")
@@ -1020,6 +1050,8 @@ class _Companies(_Import):
         elif "size" in values:
             prep.blank("size")
         self.common(prep, values)
+        if _text(values, "created_at"):
+            prep.columns["created_at"] = cell.parse_datetime(values["created_at"])
         prep.key = (domain, validate.key(prep.columns["name"]))
         return prep
 
@@ -1051,7 +1083,7 @@ class _Companies(_Import):
                 "city": columns.get("city"),
                 "country": columns.get("country"),
                 "owner": columns.get("owner") or self.store.user,
-                "created_at": self.stamp,
+                "created_at": self.writer.ts(columns.get("created_at")) or self.stamp,
                 "updated_at": self.stamp,
             },
         )
@@ -1063,6 +1095,7 @@ class _Companies(_Import):
         self.add_tags_and_fields(prep)
 
     def merge(self, state: _State, prep: _Prepared) -> bool:
+        prep.columns.pop("created_at", None)
         assert self._companies is not None
         new_name = prep.columns.get("name")
         if new_name and validate.key(new_name) != validate.key(state.columns["name"]):
@@ -1148,17 +1181,22 @@ class _Deals(_Import):
         elif "close_date" in values:
             prep.blank("close_date")
         override = _text(values, "probability_override")
-        if _text(values, "probability") and not (
-            override and not cell.parse_flag(override, "probability_override")
-        ):
+        explicit = cell.parse_flag(override, "probability_override") if override else None
+        if _text(values, "probability") and explicit is not False:
             c["_percent"] = cell.parse_percent(values["probability"])
+            c["_override"] = bool(explicit)  # the deal's own, even where the stage's is the same
         self.text(prep, values, "lost_reason", "lost_reason", "lost reason")
         external = _text(values, "external_id")
         if external:
             c["external_id"] = validate.optional_text(external, "external id")
+        for moment in ("closed_at", "created_at"):
+            if _text(values, moment):
+                c[moment] = cell.parse_datetime(values[moment])
         self.common(prep, values)
         prep.company = validate.optional_text(values.get("company"), "company")
-        prep.contact = validate.optional_text(values.get("contact"), "contact")
+        prep.contact = validate.optional_text(
+            values.get("contact_email") or values.get("contact"), "contact"
+        )
         prep.key = ("external", external) if external else ("title", validate.key(title))
         return prep
 
@@ -1167,6 +1205,7 @@ class _Deals(_Import):
         c = prep.columns
         pipeline_text, stage_text = c.pop("_pipeline_text"), c.pop("_stage_text")
         percent = c.pop("_percent", None)
+        explicit = c.pop("_override", False)
         hint = "; give --create-stages to add it, or --map the column to another one"
         if pipeline_text:
             pipe = self._pipes.get(loose(pipeline_text))
@@ -1200,7 +1239,9 @@ class _Deals(_Import):
         c["_pipeline"] = pipe.id
         if c.pop("_moves"):
             c["stage_id"], c["pipeline_id"] = stage[0], pipe.id
-        if percent is not None and percent != stage[3] and c.get("status") not in ("won", "lost"):
+        if percent is not None and (
+            explicit or (percent != stage[3] and c.get("status") not in ("won", "lost"))
+        ):
             c["probability"] = percent
 
     def _new_pipeline(self, name: str) -> _Pipe:
@@ -1311,7 +1352,7 @@ class _Deals(_Import):
         status = c.get("status", "open")
         closed = None
         if status != "open":
-            closed = (
+            closed = c.get("closed_at") or (
                 datetime.combine(c["close_date"], datetime.min.time(), tzinfo=UTC)
                 if c.get("close_date")
                 else self.now
@@ -1335,7 +1376,7 @@ class _Deals(_Import):
                 "closed_at": self.writer.ts(closed),
                 "owner": c.get("owner") or self.store.user,
                 "external_id": c.get("external_id"),
-                "created_at": self.stamp,
+                "created_at": self.writer.ts(c.get("created_at")) or self.stamp,
                 "updated_at": self.stamp,
             },
         )
@@ -1355,7 +1396,7 @@ class _Deals(_Import):
         self.add_tags_and_fields(prep)
 
     def merge(self, state: _State, prep: _Prepared) -> bool:
-        for private in ("_stage", "_pipeline"):
+        for private in ("_stage", "_pipeline", "created_at", "closed_at"):
             prep.columns.pop(private, None)
         if not self.overwrite:
             for key in ("stage_id", "pipeline_id", "status", "currency"):
@@ -1410,10 +1451,25 @@ class _Activities(_Import):
             done_at = self._when(values, "done_at")
             if done_at is not None or (done and cell.parse_flag(done, "done")):
                 prep.columns["done_at"] = done_at or self.now
+            if when is not None and _text(values, "due_at"):
+                prep.columns["occurred_at"] = when  # tinycrm's own: the task was done then
+            remind = self._when(values, "remind_at")
+            if remind is not None:
+                prep.columns["remind_at"] = remind
+            if _text(values, "repeat"):
+                prep.columns["repeat"] = repeat.normalize_repeat(values["repeat"])
         else:
             prep.columns["occurred_at"] = when or self._when(values, "done_at") or self.now
+        channel = validate.optional_text(values.get("channel"), "channel")
+        if channel:
+            prep.columns["channel"] = channel.lower()
+        created = self._when(values, "created_at")
+        if created is not None:
+            prep.columns["created_at"] = created
         self.text(prep, values, "owner", "owner")
-        prep.contact = validate.optional_text(values.get("contact"), "contact")
+        prep.contact = validate.optional_text(
+            values.get("contact_email") or values.get("contact"), "contact"
+        )
         prep.company = validate.optional_text(values.get("company"), "company")
         prep.deal = validate.optional_text(values.get("deal"), "deal")
         prep.about = validate.optional_text(values.get("about"), "related to")
@@ -1545,15 +1601,21 @@ class _Activities(_Import):
                 "deal_id": c.get("deal_id"),
                 "occurred_at": self.writer.ts(c.get("occurred_at")),
                 "due_at": self.writer.ts(c.get("due_at")),
+                "remind_at": self.writer.ts(c.get("remind_at")),
+                "repeat": c.get("repeat"),
                 "done_at": self.writer.ts(c.get("done_at")),
+                "channel": c.get("channel"),
                 "owner": c.get("owner") or self.store.user,
-                "created_at": self.stamp,
+                "created_at": self.writer.ts(c.get("created_at")) or self.stamp,
                 "updated_at": self.stamp,
             },
         )
 
     def merge(self, state: _State, prep: _Prepared) -> bool:
-        for key in ("kind", "subject", "occurred_at", "due_at", "contact_id", "company_id"):
+        for key in (
+            *("kind", "subject", "occurred_at", "due_at", "contact_id", "company_id"),
+            "created_at",
+        ):
             prep.columns.pop(key, None)
         prep.columns.pop("deal_id", None)
         return super().merge(state, prep)
