@@ -49,8 +49,9 @@ NOT_CARRIED = {
 }
 NOT_CARRIED["tasks"] = NOT_CARRIED["activities"]
 
-# What vCard, a format for people, carries: contacts only. Companies come from CSV
-# before the cards are read, so that each card's company is the same one.
+# vCard, a format for people, carries contacts only: the other kinds come from CSV,
+# companies before the cards (so that each card's company is the same one) and
+# activities after (lead scores count them).
 KINDS = ("companies", "contacts", "deals", "activities", "tasks")
 IMPORT_AS = {"tasks": "activities"}
 FORMATS = {
@@ -242,10 +243,8 @@ def test_every_export_format_of_every_kind_comes_back_whole(cli, databases, tmp_
 
     for fmt, kinds in FORMATS.items():
         target = fresh()
-        if fmt == "vcard":
-            _import(cli, target, "companies", files["companies", "csv"])
-        for kind in kinds:
-            _import(cli, target, kind, files[kind, fmt])
+        for kind in KINDS:
+            _import(cli, target, kind, files[kind, fmt if kind in kinds else "csv"])
         after = _snapshot(target)
         for kind in kinds:
             assert after[kind] == before[kind], f"{fmt} {kind}: " + _diff(before[kind], after[kind])

@@ -271,8 +271,13 @@ def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None
     with _binary(file) as stream:
         try:
             head = stream.peek(512)[:512] if hasattr(stream, "peek") else b""
+            from tinycrm.formats.jsonrows import looks_like_json
+
             if kind == "contacts" and (options.pop("vcard") or _is_vcard(file, head)):
                 _import_vcards(ctx, file, stream, options)
+            elif looks_like_json(file, head):
+                options.pop("vcard", None)
+                _import_json(ctx, kind, file, stream, options)
             else:
                 options.pop("vcard", None)
                 _import_csv(ctx, kind, file, stream, options)
@@ -314,6 +319,43 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
             "Columns not imported (no matching field; --keep-extra keeps them as custom "
             "fields, --map names one): " + mapping.unmapped_report()
         )
+    _finish(summary, notes)
+
+
+def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: dict) -> None:
+    """A JSON array of records or JSON lines (what ``export --format json|jsonl`` writes)."""
+    from tinycrm.formats.jsonrows import json_records, json_rows
+    from tinycrm.formats.mapping import parse_map_options
+
+    records = json_records(stream, name=file)
+    mappings: list[Mapping] = []
+    rows = json_rows(
+        records,
+        kind,
+        name=file,
+        overrides=parse_map_options(o["map"] or []),
+        keep_extra=o["keep_extra"],
+        mappings=mappings,
+    )
+    if o["show_mapping"]:
+        next(rows, None)  # the first record's keys make the first mapping
+        if mappings:
+            _show_mapping(mappings[0], o["json"])
+        return
+    progress = Progress(f"Importing {kind}", None, force=o["progress"], unit="records")
+
+    def counted() -> Iterator[Any]:
+        for n, row in enumerate(rows, start=1):
+            if n % 2000 == 0:
+                progress.update(n, n)
+            yield row
+
+    summary = _run(ctx, kind, file, counted(), ["record"], progress, [], False, o)
+    unmapped = sorted({c.header for m in mappings for c in m.columns if c.how == "unmapped"})
+    notes = []
+    if unmapped:
+        shown = ", ".join(unmapped[:12]) + (" …" if len(unmapped) > 12 else "")
+        notes.append(f"Keys not imported (no matching field; --keep-extra keeps them): {shown}")
     _finish(summary, notes)
 
 

@@ -12,7 +12,11 @@ first) email and phone are the contact's, the others custom fields named by
 their type (``email.home``, ``phone.mobile``); the first organisation is the
 company; categories are tags; addresses become ``street``, ``city``,
 ``region``, ``postcode`` and ``country`` custom fields (``home.city`` for a
-home address next to a work one). Writing does the reverse.
+home address next to a work one). Writing does the reverse, and writes what vCard
+has no property for as ``X-TINYCRM-…`` properties that reading takes back: role,
+lifecycle, lead status, source, last touch, owner, keep-in-touch cadence, the consent
+flags (unsubscribed, do not contact), the creation time, and the other custom fields
+(``X-TINYCRM-FIELD;NAME=KEY``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import IO, Any
 
 from tinycrm.formats import FormatError
@@ -37,8 +42,14 @@ _ADDRESS_PARTS = (
 )
 _IGNORED_TYPES = frozenset({"internet", "voice", "pref", "x400", "msg", "text", "other"})
 _TYPE_NAMES = {"cell": "mobile", "iphone": "mobile", "mobile": "mobile", "main": "main"}
+# What vCard has no property for, as X- properties that tinycrm's import reads back.
 _TINYCRM = {"X-TINYCRM-ROLE": "role", "X-TINYCRM-LIFECYCLE": "lifecycle",
-            "X-TINYCRM-SOURCE": "source", "X-TINYCRM-OWNER": "owner"}  # fmt: skip
+            "X-TINYCRM-LEAD-STATUS": "lead_status", "X-TINYCRM-SOURCE": "source",
+            "X-TINYCRM-LAST-TOUCH": "last_touch", "X-TINYCRM-OWNER": "owner",
+            "X-TINYCRM-CADENCE-DAYS": "cadence_days",
+            "X-TINYCRM-UNSUBSCRIBED": "unsubscribed",
+            "X-TINYCRM-DO-NOT-CONTACT": "do_not_contact",
+            "X-TINYCRM-CREATED": "created_at"}  # fmt: skip
 
 
 def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
@@ -324,15 +335,15 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         card.add("url").value = fields.pop("website")
     if fields.get("birthday"):
         card.add("bday").value = fields.pop("birthday")
-    for prop, attr in (
-        ("x-tinycrm-role", "role"),
-        ("x-tinycrm-lifecycle", "lifecycle"),
-        ("x-tinycrm-source", "source"),
-        ("x-tinycrm-owner", "owner"),
-    ):
+    for prop, attr in _TINYCRM.items():
         value = getattr(contact, attr, None)
-        if value:
-            card.add(prop).value = value
+        if isinstance(value, bool):
+            if value:  # a flag is written when set: a card without it is not unsubscribed
+                card.add(prop.lower()).value = "true"
+        elif isinstance(value, datetime):
+            card.add(prop.lower()).value = value.astimezone(UTC).isoformat()
+        elif value is not None and value != "":
+            card.add(prop.lower()).value = str(value)
     for key, value in sorted(fields.items()):
         item = card.add("x-tinycrm-field")
         item.value = value

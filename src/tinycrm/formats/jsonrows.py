@@ -1,0 +1,177 @@
+"""JSON and JSON lines files of records, read as rows of fields.
+
+``tinycrm export KIND --format json`` writes an array of objects, ``--format jsonl``
+one object per line; other tools write the same shapes. Each object's keys are the
+columns of the CSV export, with ``tags`` a list and ``fields`` an object of custom
+fields: flattened (``fields.plan`` becomes the column ``field.plan``), an object maps
+to fields as a CSV header does (``formats.mapping``), so the same import reads all three.
+
+An object the file gets wrong (not an object; a JSON lines line that is not JSON) is
+one rejected row with its line number; an array that is not valid JSON is refused
+whole, with the line and column where it breaks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
+
+from tinycrm.formats import FormatError, printable
+from tinycrm.formats.csvfile import refuse_non_text
+from tinycrm.formats.mapping import ROW_ERROR, Mapping, build_mapping, normalize
+
+SUFFIXES = (".json", ".jsonl", ".ndjson")
+_SPACE = " \t\r\n"
+
+
+def looks_like_json(file: str, head: bytes) -> bool:
+    """A ``.json``/``.jsonl`` file, or one whose first character opens an array or object."""
+    if file.lower().endswith(SUFFIXES):
+        return True
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def flatten(record: dict[str, Any]) -> dict[str, str]:
+    """One object as columns: ``fields`` become ``field.KEY``, ``tags`` one cell."""
+    out: dict[str, str] = {}
+    for key, value in record.items():
+        if key == "fields" and isinstance(value, dict):
+            for name, text in value.items():
+                out[f"field.{name}"] = _text(text)
+        elif key == "tags" and isinstance(value, list):
+            out[key] = ", ".join(_text(tag) for tag in value)
+        else:
+            out[str(key)] = _text(value)
+    return out
+
+
+def _decode(stream: IO[bytes], name: str) -> str:
+    raw = stream.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FormatError(f"{name} is not a UTF-8 JSON file") from None
+    refuse_non_text(text[:65536], name)
+    if not text.strip():
+        raise FormatError(f"{name} is empty: expected a JSON array of records, or one per line")
+    return text
+
+
+def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
+    """(line, the parsed value) for each record: the items of an array, else each line.
+    A line of JSON lines that is not JSON gives a ``FormatError`` as its value."""
+    name = printable(name)
+    text = _decode(stream, name)
+    start = len(text) - len(text.lstrip(_SPACE))
+    if text[start] != "[":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line)
+            except (json.JSONDecodeError, RecursionError) as exc:
+                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                yield number, FormatError(f"not valid JSON ({reason})")
+        return
+    decoder = json.JSONDecoder()
+    position, line = start + 1, 1 + text.count("\n", 0, start)
+    first = True
+    while True:
+        skipped = len(text) - position - len(text[position:].lstrip(_SPACE))
+        line += text.count("\n", position, position + skipped)
+        position += skipped
+        if position >= len(text):
+            raise FormatError(f"{name}, line {line}: the JSON array is not closed with ']'")
+        if text[position] == "]":
+            if text[position + 1 :].strip(_SPACE):
+                raise FormatError(f"{name}, line {line}: text after the end of the JSON array")
+            return
+        if not first:
+            if text[position] != ",":
+                raise FormatError(f"{name}, line {line}: expected ',' or ']' in the JSON array")
+            position += 1
+            skipped = len(text) - position - len(text[position:].lstrip(_SPACE))
+            line += text.count("\n", position, position + skipped)
+            position += skipped
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            raise FormatError(
+                f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            ) from None
+        except RecursionError:
+            raise FormatError(f"{name}, line {line}: nested too deeply") from None
+        yield line, value
+        line += text.count("\n", position, end)
+        position, first = end, False
+
+
+def json_rows(
+    records: Iterator[tuple[int, Any]],
+    kind: str,
+    *,
+    name: str,
+    overrides: Sequence[tuple[str, str]] = (),
+    keep_extra: bool = False,
+    mappings: list[Mapping] | None = None,
+) -> Iterator[tuple[int, dict[str, str], list[str]]]:
+    """(line, values by field, [the record as JSON]) for each record, each object mapped by
+    its keys as a CSV header is (one mapping per set of keys, kept in ``mappings``)."""
+    from tinycrm.formats.mapping import refuse_unmapped
+
+    cache: dict[tuple[str, ...], Mapping] = {}
+    checked = False
+    for line, record in records:
+        if isinstance(record, FormatError):
+            yield line, {ROW_ERROR: str(record)}, [""]
+            continue
+        raw = [json.dumps(record, ensure_ascii=False)]
+        if not isinstance(record, dict):
+            yield line, {ROW_ERROR: f"a record must be a JSON object, not {_kind(record)}"}, raw
+            continue
+        flat = flatten(record)
+        keys = tuple(flat)
+        mapping = cache.get(keys)
+        if mapping is None:
+            wanted = overrides
+            if checked:  # --map names a key the first record has; later ones may lack it
+                present = {normalize(k) for k in keys} | {k.casefold() for k in keys}
+                wanted = [
+                    (h, t)
+                    for h, t in overrides
+                    if normalize(h) in present or h.casefold() in present
+                ]
+            mapping = cache[keys] = build_mapping(
+                kind, list(keys), overrides=wanted, keep_extra=keep_extra
+            )
+            if not checked:
+                refuse_unmapped(mapping, name)
+                checked = True
+            if mappings is not None:
+                mappings.append(mapping)
+        yield line, mapping.apply(list(flat.values())), raw
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    return "a number"
