@@ -257,3 +257,22 @@ def test_every_export_format_of_every_kind_comes_back_whole(cli, databases, tmp_
     target = fresh()
     assert cli("--db", target, "import", "all", str(dump)).exit_code == 0
     assert _snapshot(target) == before, "export all --format json"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "vcard"])
+def test_consent_flags_survive_export_and_import_by_the_installed_script(
+    sh, tmp_path: Path, fmt: str
+) -> None:
+    """The bug as a user met it: unsubscribed came back false after a round trip."""
+    old, new = {"TINYCRM_DB": str(tmp_path / "old.db")}, {"TINYCRM_DB": str(tmp_path / "new.db")}
+    add = ["contact", "add", "Ada", "--email", "ada@x.io", "--lead-status", "working"]
+    assert sh(*add, env=old).exit_code == 0
+    edit = ["contact", "edit", "ada@x.io", "--unsubscribed", "--do-not-contact", "--cadence", "2w"]
+    assert sh(*edit, env=old).exit_code == 0
+    file = tmp_path / f"contacts.{'vcf' if fmt == 'vcard' else fmt}"
+    assert sh("export", "contacts", "--format", fmt, "--out", str(file), env=old).exit_code == 0
+    result = sh("import", "contacts", str(file), env=new)
+    assert result.exit_code == 0, result.stderr
+    ada = sh("contact", "show", "ada@x.io", "--json", env=new).json()
+    assert (ada["unsubscribed"], ada["do_not_contact"]) == (True, True)
+    assert (ada["lead_status"], ada["cadence_days"]) == ("working", 14)

@@ -129,3 +129,30 @@ def test_any_bytes_give_cards_rejected_cards_or_one_clear_error(data: bytes) -> 
     for line, values, _ in found:
         assert line >= 1
         assert ROW_ERROR in values or "name" in values
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_what_vcard_has_no_property_for_travels_as_x_tinycrm_properties(version: str) -> None:
+    from datetime import UTC, datetime
+
+    contact = {
+        "name": "Zoë Ångström", "email": "zoe@x.io", "phone": None, "title": None,
+        "company": None, "notes": "two\nlines", "tags": [], "role": "buyer",
+        "lifecycle": "lead", "lead_status": "working", "source": "referral",
+        "last_touch": "webinar", "owner": "ana", "cadence_days": 14, "unsubscribed": True,
+        "do_not_contact": False, "created_at": datetime(2025, 3, 1, 9, 30, tzinfo=UTC),
+        "score": 12, "fields": {"plan": "pro"},
+    }  # fmt: skip
+    text = contact_card(contact, version=version)
+    assert "X-TINYCRM-UNSUBSCRIBED:true" in text
+    assert "X-TINYCRM-DO-NOT-CONTACT" not in text  # a flag not set is not written
+    [(_, values, _)] = list(read_vcards(io.BytesIO(text.encode()), name="z.vcf"))
+    assert {k: values.get(k) for k in (
+        "lead_status", "unsubscribed", "do_not_contact", "cadence_days", "last_touch",
+        "created_at", "role", "lifecycle", "source", "owner", "notes", "field:plan",
+    )} == {
+        "lead_status": "working", "unsubscribed": "true", "do_not_contact": None,
+        "cadence_days": "14", "last_touch": "webinar", "created_at": "2025-03-01T09:30:00+00:00",
+        "role": "buyer", "lifecycle": "lead", "source": "referral", "owner": "ana",
+        "notes": "two\nlines", "field:plan": "pro",
+    }  # fmt: skip

@@ -1,0 +1,60 @@
+"""JSON arrays and JSON lines of records, read as rows for the import."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tinycrm.formats import FormatError
+from tinycrm.formats.jsonrows import json_records, json_rows, looks_like_json
+from tinycrm.formats.mapping import ROW_ERROR
+
+
+def rows(data: bytes, kind: str = "contacts") -> list[tuple[int, dict[str, str]]]:
+    records = json_records(io.BytesIO(data), name="in.json")
+    return [(line, values) for line, values, _ in json_rows(records, kind, name="in.json")]
+
+
+def test_an_array_as_export_writes_it_with_line_numbers_tags_and_fields() -> None:
+    data = (
+        b'[\n  {"name": "Ada", "email": "ada@x.io", "tags": ["vip", "b"], "unsubscribed": true,'
+        b' "fields": {"plan": "pro"}, "cadence_days": 14, "notes": null},\n'
+        b'  {"name": "Bob", "email": "bob@x.io"}\n]\n'
+    )
+    [(first, ada), (second, bob)] = rows(data)
+    assert (first, second) == (2, 3)  # the lines the objects start on
+    assert ada["tags"] == "vip, b" and ada["field:plan"] == "pro"
+    assert (ada["unsubscribed"], ada["cadence_days"], ada["notes"]) == ("true", "14", "")
+    assert bob == {"name": "Bob", "email": "bob@x.io"}
+
+
+def test_json_lines_a_bad_line_or_a_non_object_is_one_rejected_row() -> None:
+    data = b'{"name": "Ada"}\n\n{"name": \n[1, 2]\n{"name": "Cy"}\n'
+    found = rows(data)
+    assert [line for line, _ in found] == [1, 3, 4, 5]
+    assert found[1][1][ROW_ERROR].startswith("not valid JSON")
+    assert found[2][1][ROW_ERROR] == "a record must be a JSON object, not an array"
+    assert found[3][1] == {"name": "Cy"}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'[{"name": "Ada"}', r"line 1: the JSON array is not closed"),
+        (b'[{"name": "Ada"} {"name": "B"}]', r"expected ',' or '\]'"),
+        (b'[{"name": "Ada",}]', r"is not valid JSON \(line 1, column"),
+        (b"  \n", r"is empty"),
+        (b'[{"name": "A\x00"}]', r"NUL bytes"),
+        (b'[{"Hello": "world"}]', r"no column of in.json is a field of contacts"),
+    ],
+)
+def test_broken_arrays_are_refused_whole(data: bytes, message: str) -> None:
+    with pytest.raises(FormatError, match=message):
+        rows(data)
+
+
+def test_what_looks_like_json() -> None:
+    assert looks_like_json("x.jsonl", b"")
+    assert looks_like_json("-", b"\xef\xbb\xbf  [")
+    assert not looks_like_json("x.csv", b"Name,Email\n")
