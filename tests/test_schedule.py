@@ -90,7 +90,7 @@ def _run_like_cron(line: str, cwd: Path) -> None:
 
 def test_cron_line_plain() -> None:
     assert _line() == (
-        "*/15 * * * * PATH=/usr/local/bin:/usr/bin:/bin "
+        "*/15 * * * * mkdir -p /home/me/.local/state/tinycrm && PATH=/usr/local/bin:/usr/bin:/bin "
         "TINYCRM_DB=/home/me/.local/share/tinycrm/tinycrm.db "
         "/home/me/.venv/bin/tinycrm remind "
         ">> /home/me/.local/state/tinycrm/remind.log 2>&1 # tinycrm remind"
@@ -98,8 +98,8 @@ def test_cron_line_plain() -> None:
 
 
 def test_cron_line_schedule_and_default_db() -> None:
-    assert _line(every_minutes=1).startswith("* * * * * PATH=")
-    assert _line(every_minutes=5).startswith("*/5 * * * * PATH=")
+    assert _line(every_minutes=1).startswith("* * * * * mkdir -p ")
+    assert _line(every_minutes=5).startswith("*/5 * * * * mkdir -p ")
     line = _line(db=None)
     assert "TINYCRM_DB" not in line
     assert line.endswith(CRON_MARKER)
@@ -143,8 +143,7 @@ def test_cron_line_runs_in_sh_with_its_environment(tmp_path: Path) -> None:
         "echo ran; echo oops >&2\n",
     )
     db = str(tmp_path / "50% off; it's $HOME.db")
-    log = tmp_path / "state dir" / "remind.log"
-    log.parent.mkdir()
+    log = tmp_path / "state dir" / "new %folder" / "remind.log"  # the line creates the folder
     line = _line(executable=exe, db=db, log=log, path_env="/usr/bin:/bin")
     _run_like_cron(line, cwd=tmp_path)
     assert record.read_text() == f"{db}|/usr/bin:/bin|remind\n"

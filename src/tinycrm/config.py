@@ -132,15 +132,25 @@ def config_path() -> Path:
 
 
 def load_config(path: Path | None = None) -> Config:
-    """Read and validate the config file; a missing file is an empty config."""
+    """Read and validate the config file; a missing file is an empty config, unless
+    ``TINYCRM_CONFIG`` names it (a typo there must not silently drop every setting)."""
     target = path or config_path()
     try:
         text = target.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if _named_by_env(target):
+            raise ConfigError(
+                f"config file {target} does not exist (named by TINYCRM_CONFIG)"
+            ) from None
         return Config(path=target, exists=False)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {target}: {exc}") from exc
     return parse_config(text, target)
+
+
+def _named_by_env(target: Path) -> bool:
+    env = os.environ.get("TINYCRM_CONFIG")
+    return bool(env) and Path(env).expanduser() == target
 
 
 @cache

@@ -66,16 +66,16 @@ def cron_line(
 
     For example (one line)::
 
-        */15 * * * * PATH=/usr/local/bin:/usr/bin:/bin TINYCRM_DB=/home/me/.local/share/
-        tinycrm/tinycrm.db /home/me/.venv/bin/tinycrm remind
+        */15 * * * * mkdir -p /home/me/.local/state/tinycrm && PATH=/usr/local/bin:/usr/bin:/bin
+        TINYCRM_DB=/home/me/.local/share/tinycrm/tinycrm.db /home/me/.venv/bin/tinycrm remind
         >> /home/me/.local/state/tinycrm/remind.log 2>&1 # tinycrm remind
 
     Values are shell-quoted where needed and ``%`` is escaped for cron. ``executable`` and
     ``log`` must be absolute (cron starts in the home directory); ``db`` None leaves
-    ``TINYCRM_DB`` out, so the default database is used. The log's directory must exist
-    when cron runs the line. Minutes that do not divide 60 (say 45) restart every hour,
-    as cron's ``*/N`` does. The line ends with :data:`CRON_MARKER`, which
-    :func:`install_cron` uses to recognise it.
+    ``TINYCRM_DB`` out, so the default database is used. The line creates the log's
+    folder (``mkdir -p``) before it appends to the log, so it works when pasted. Minutes
+    that do not divide 60 (say 45) restart every hour, as cron's ``*/N`` does. The line
+    ends with :data:`CRON_MARKER`, which :func:`install_cron` uses to recognise it.
     """
     _check_every(every_minutes)
     executable = Path(executable)
@@ -93,7 +93,8 @@ def cron_line(
         raise ValueError("path must not be empty")
 
     minute = "*" if every_minutes == 1 else f"*/{every_minutes}"
-    words = [f"{minute} * * * *", f"PATH={_cron_quote(path_env)}"]
+    words = [f"{minute} * * * *", "mkdir", "-p", _cron_quote(str(log.parent)), "&&"]
+    words.append(f"PATH={_cron_quote(path_env)}")
     if db is not None:
         words.append(f"TINYCRM_DB={_cron_quote(db)}")
     words += [_cron_quote(str(executable)), "remind", ">>", _cron_quote(str(log)), "2>&1"]

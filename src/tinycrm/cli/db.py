@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -48,24 +49,38 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command("backup")
 def backup(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="Where to write the copy ('-' writes it to standard output).", metavar="FILE"
+        ),
+    ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    mkdir: Annotated[
+        bool, typer.Option("--mkdir", help="Create FILE's folder if it does not exist.")
+    ] = False,
 ) -> None:
-    """Copy the database to FILE, safely, even while tinycrm is in use."""
-    from tinycrm.store.engine import backup_sqlite
+    """Copy the database to FILE, safely, even while tinycrm is in use.
+
+    The copy is checked (PRAGMA integrity_check) and appears at FILE only when complete.
+    """
+    from tinycrm import files
+    from tinycrm.store.engine import backup_sqlite, libpq_url, refuse_database_itself
 
     opened = store(ctx)
     if opened.path is None:
         fail(
             "backup copies SQLite databases; for PostgreSQL use pg_dump "
-            f"(e.g. pg_dump '{opened.display_url()}' > tinycrm.sql)"
+            f"(e.g. pg_dump --format=custom --file=tinycrm.dump {shlex.quote(libpq_url(opened.url))})"
         )
-    if file.exists() and not force:
-        fail(f"{file} exists; give --force to overwrite it")
-    if file.exists():
-        file.unlink()
-    target = backup_sqlite(opened.path, file)
-    out.done(f"Backed up {opened.path} to {target}")
+    dest = files.resolve(file, mkdir=mkdir)
+    if dest.path is not None:
+        refuse_database_itself(opened.path, dest.path, file)
+        if not dest.stream and dest.path.exists() and not force:
+            fail(f"{file} exists; give --force to overwrite it")
+    target = backup_sqlite(opened.path, file, mkdir=mkdir)
+    if target is not None:
+        out.done(f"Backed up {opened.path} to {target}")
 
 
 @app.command("restore")
@@ -76,13 +91,13 @@ def restore(
 ) -> None:
     """Replace the database with a backup; a copy of what it replaces is kept beside it."""
     from tinycrm.store.dump import describe_sqlite, restore_sqlite
-    from tinycrm.store.engine import open_store
+    from tinycrm.store.engine import libpq_url, open_store
 
     opened = store(ctx)
     if opened.path is None:
         fail(
             "restore replaces SQLite databases; for PostgreSQL restore a pg_dump with pg_restore "
-            f"(e.g. pg_restore --clean -d '{opened.display_url()}' tinycrm.dump)"
+            f"(e.g. pg_restore --clean -d {shlex.quote(libpq_url(opened.url))} tinycrm.dump)"
         )
     incoming = describe_sqlite(file.expanduser())
     current = describe_sqlite(opened.path)

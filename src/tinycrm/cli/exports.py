@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -29,7 +27,12 @@ FormatOpt = Annotated[
 ]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Write to FILE (default: standard output).", metavar="FILE"),
+    typer.Option(
+        "--out", "-o", help="Write to FILE (default, or -: standard output).", metavar="FILE"
+    ),
+]
+MkdirOpt = Annotated[
+    bool, typer.Option("--mkdir", help="Create the --out folder if it does not exist.")
 ]
 ProgressOpt = Annotated[
     bool, typer.Option("--progress", help="Report progress even when not on a terminal.")
@@ -43,24 +46,23 @@ DealOpt = Annotated[str | None, typer.Option(help="Only those of this deal.")]
 
 
 @contextmanager
-def _target(path: Path | None) -> Iterator[IO[str]]:
-    """Standard output, or FILE written whole: into a temporary file renamed at the end,
-    so an interrupted export leaves no half file behind."""
+def _target(path: Path | None, mkdir: bool = False) -> Iterator[IO[str]]:
+    """Standard output, or FILE written whole (see tinycrm.files): into a temporary file
+    renamed at the end, so an interrupted export leaves no half file behind; 0600, as
+    exports hold personal data."""
     if path is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    path = path.expanduser()
-    folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    from tinycrm.files import open_output
+
+    with open_output(path, mkdir=mkdir) as handle:
+        yield handle
+
+
+def _to_file(path: Path | None) -> bool:
+    """Whether ``--out`` names a file (not standard output), for the closing message."""
+    return path is not None and str(path) not in ("-", "/dev/stdout")
 
 
 def _check_format(value: str, allowed: Sequence[str]) -> str:
@@ -79,6 +81,7 @@ def _write(
     vcard_version: str = "3.0",
     what: str,
     emails: dict[int, str] | None = None,
+    mkdir: bool = False,
 ) -> None:
     """Write read models in ``fmt``; CSV cells are escaped against formula injection.
     With ``emails`` (contact id -> email), rows get a ``contact_email`` after ``contact``."""
@@ -86,7 +89,7 @@ def _write(
     plain = _emailed(emails, "python") if emails is not None else out.to_plain
     as_json = _emailed(emails, "json") if emails is not None else (lambda r: r)
     try:
-        with _target(out_path) as stream:
+        with _target(out_path, mkdir) as stream:
             if fmt == "csv":
                 out.write_csv(_counted(rows, bar, plain), stream)
             elif fmt == "json":
@@ -100,7 +103,7 @@ def _write(
                 write_vcards(_counted(rows, bar, lambda r: r), stream, version=vcard_version)
     finally:
         bar.close()
-    if out_path is not None:
+    if _to_file(out_path):
         out.err_console().print(f"Exported {len(rows):,} {what} to {out_path}", markup=False)
 
 
@@ -139,6 +142,7 @@ def contacts(
     ctx: typer.Context,
     fmt: FormatOpt = "csv",
     out_path: OutOpt = None,
+    mkdir: MkdirOpt = False,
     tag: TagOpt = None,
     company: CompanyOpt = None,
     lifecycle: Annotated[str | None, typer.Option(help="Only this lifecycle.")] = None,
@@ -183,7 +187,7 @@ def contacts(
     bar = Progress("Exporting contacts", None, force=progress, unit="rows")
     count = 0
     try:
-        with _target(out_path) as stream:
+        with _target(out_path, mkdir) as stream:
             writer = _Streamer(fmt, stream, columns, field_keys, vcard_version)
             for rows in batches:
                 writer.write(rows)
@@ -192,7 +196,7 @@ def contacts(
             writer.close()
     finally:
         bar.close()
-    if out_path is not None:
+    if _to_file(out_path):
         out.err_console().print(f"Exported {count:,} contacts to {out_path}", markup=False)
 
 
@@ -276,6 +280,7 @@ def companies(
     ctx: typer.Context,
     fmt: FormatOpt = "csv",
     out_path: OutOpt = None,
+    mkdir: MkdirOpt = False,
     tag: TagOpt = None,
     search: Annotated[str | None, typer.Option("--search", "-s", help="Text search.")] = None,
     field: FieldFilterOpt = None,
@@ -299,7 +304,7 @@ def companies(
         segment=segment,
         limit=limit,
     )
-    _write(rows, fmt, out_path, progress, what="companies")
+    _write(rows, fmt, out_path, progress, what="companies", mkdir=mkdir)
 
 
 @app.command("deals")
@@ -307,6 +312,7 @@ def deals(
     ctx: typer.Context,
     fmt: FormatOpt = "csv",
     out_path: OutOpt = None,
+    mkdir: MkdirOpt = False,
     status: Annotated[str, typer.Option(help="open, won, lost or all.")] = "all",
     stage: Annotated[str | None, typer.Option(help="Only deals in this stage.")] = None,
     pipeline: Annotated[str | None, typer.Option(help="Only this pipeline.")] = None,
@@ -340,7 +346,8 @@ def deals(
         segment=segment,
         limit=limit,
     )
-    _write(rows, fmt, out_path, progress, what="deals", emails=_with_emails(ctx, rows))
+    emails = _with_emails(ctx, rows)
+    _write(rows, fmt, out_path, progress, what="deals", emails=emails, mkdir=mkdir)
 
 
 @app.command("activities")
@@ -348,6 +355,7 @@ def activities(
     ctx: typer.Context,
     fmt: FormatOpt = "csv",
     out_path: OutOpt = None,
+    mkdir: MkdirOpt = False,
     contact: ContactOpt = None,
     company: CompanyOpt = None,
     deal: DealOpt = None,
@@ -372,7 +380,8 @@ def activities(
         since=parse_when(since),
         limit=limit,
     )
-    _write(rows, fmt, out_path, progress, what="activities", emails=_with_emails(ctx, rows))
+    emails = _with_emails(ctx, rows)
+    _write(rows, fmt, out_path, progress, what="activities", emails=emails, mkdir=mkdir)
 
 
 @app.command("tasks")
@@ -380,6 +389,7 @@ def tasks(
     ctx: typer.Context,
     fmt: FormatOpt = "csv",
     out_path: OutOpt = None,
+    mkdir: MkdirOpt = False,
     open_: Annotated[bool, typer.Option("--open", help="Only open tasks.")] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue tasks.")] = False,
     today: Annotated[bool, typer.Option("--today", help="Only tasks due today.")] = False,
@@ -408,12 +418,13 @@ def tasks(
         limit=limit,
     )
     if fmt == "ics":
-        _write_ics(rows, out_path)
+        _write_ics(rows, out_path, mkdir)
         return
-    _write(rows, fmt, out_path, progress, what="tasks", emails=_with_emails(ctx, rows))
+    emails = _with_emails(ctx, rows)
+    _write(rows, fmt, out_path, progress, what="tasks", emails=emails, mkdir=mkdir)
 
 
-def _write_ics(rows: Sequence[Any], out_path: Path | None) -> None:
+def _write_ics(rows: Sequence[Any], out_path: Path | None, mkdir: bool = False) -> None:
     """Open tasks with a due time as calendar events, with an alarm at their reminder."""
     import sys
 
@@ -424,8 +435,11 @@ def _write_ics(rows: Sequence[Any], out_path: Path | None) -> None:
     if out_path is None:
         sys.stdout.buffer.write(data)
         return
-    out_path.write_bytes(data)
-    out.err_console().print(f"Exported open tasks to {out_path}", markup=False)
+    from tinycrm.files import write_bytes
+
+    write_bytes(out_path, data, mkdir=mkdir)
+    if _to_file(out_path):
+        out.err_console().print(f"Exported open tasks to {out_path}", markup=False)
 
 
 @app.command("all")
@@ -440,6 +454,7 @@ def all_(
             "--out", "-o", help="FILE for json (default: stdout), DIR for csv.", metavar="PATH"
         ),
     ] = None,
+    mkdir: MkdirOpt = False,
 ) -> None:
     """Export everything. JSON is a complete dump (pipelines, stage history, events, tags,
     custom fields, …) that 'tinycrm import all FILE' restores into an empty database."""
@@ -449,9 +464,9 @@ def all_(
         from tinycrm.store.dump import dump_database
 
         data = dump_database(store(ctx))
-        with _target(out_path) as stream:
+        with _target(out_path, mkdir) as stream:
             write_dump(data, stream)
-        if out_path is not None:
+        if _to_file(out_path):
             counts = ", ".join(f"{len(v):,} {k}" for k, v in data["tables"].items() if v)
             out.err_console().print(f"Dumped to {out_path}: {counts}", markup=False)
         return
@@ -459,16 +474,28 @@ def all_(
         raise typer.BadParameter(
             "give --out DIR: CSV export writes one file per kind", param_hint="--out"
         )
-    _all_csv(ctx, out_path)
+    _all_csv(ctx, out_path, mkdir)
 
 
-def _all_csv(ctx: typer.Context, folder: Path) -> None:
+def _all_csv(ctx: typer.Context, folder: Path, mkdir: bool) -> None:
+    from tinycrm.files import CannotWrite
     from tinycrm.store.activities import list_activities, list_tasks
     from tinycrm.store.companies import list_companies
     from tinycrm.store.contacts import list_contacts
     from tinycrm.store.deals import list_deals
     from tinycrm.vocab import LOG_KINDS
 
+    if str(folder) in ("-", "/dev/stdout"):
+        raise typer.BadParameter("CSV export writes a folder of files", param_hint="--out")
+    folder = folder.expanduser()
+    if mkdir:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CannotWrite(f"cannot create folder {folder}: {exc.strerror}") from None
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist (--mkdir creates it)"
+        raise CannotWrite(f"cannot write into {folder}: it {what}")
     opened = store(ctx)
     with opened.read():
         parts: dict[str, list[Any]] = {

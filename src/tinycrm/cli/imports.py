@@ -6,7 +6,7 @@ import csv
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
@@ -74,6 +74,12 @@ ErrorsOpt = Annotated[
         help="Where rejected rows go (default: FILE.errors.csv beside the input).",
         metavar="FILE",
         rich_help_panel="Errors",
+    ),
+]
+ErrorsMkdirOpt = Annotated[
+    bool,
+    typer.Option(
+        "--mkdir", help="Create the --errors folder if it does not exist.", rich_help_panel="Errors"
     ),
 ]
 StrictOpt = Annotated[
@@ -180,8 +186,11 @@ class Progress:
 class ErrorReport:
     """Rejected rows, written as they come: line, reason, then the row as it was.
 
-    The file is only created when a row is rejected, and removed again when the
-    import as a whole fails (nothing was imported, so it would only mislead).
+    The rows go to a temporary file beside the report (0600: they hold names, emails,
+    whole vCards) that becomes the report when the import succeeds, and is removed when
+    the import as a whole fails (nothing was imported, so it would only mislead). When
+    the report cannot be written (a read-only folder, a full disk) the import goes on:
+    ``failed`` says why, and the summary lists the first rejected rows instead.
     """
 
     def __init__(self, path: Path, header: list[str], source: str, *, write: bool = True) -> None:
@@ -191,28 +200,51 @@ class ErrorReport:
         self.source = source
         self.count = 0
         self.shown: list[str] = []
-        self._file: IO[str] | None = None
+        self.failed: str | None = None
+        self._stack: ExitStack | None = None
         self._writer: Any = None
 
     def add(self, line: int, reason: str, raw: Any) -> None:
         self.count += 1
         if len(self.shown) < 10:
             self.shown.append(f"line {line}: {reason}")
-        if not self.write:
+        if not self.write or self.failed:
             return
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("w", encoding="utf-8-sig", newline="")
-            self._writer = csv.writer(self._file)
-            self._writer.writerow(["line", "reason", *self.header])
-        cells = raw if isinstance(raw, list) else [raw]
-        self._writer.writerow([line, reason, *(out.csv_safe(c) for c in cells)])
+        from tinycrm.files import CannotWrite, open_output
+
+        try:
+            if self._stack is None:
+                self._stack = ExitStack()
+                handle = self._stack.enter_context(open_output(self.path, encoding="utf-8-sig"))
+                self._writer = csv.writer(handle)
+                self._writer.writerow(["line", "reason", *self.header])
+            cells = raw if isinstance(raw, list) else [raw]
+            self._writer.writerow([line, reason, *(out.csv_safe(c) for c in cells)])
+        except (CannotWrite, OSError) as exc:
+            self.failed = str(exc) if isinstance(exc, CannotWrite) else exc.strerror or str(exc)
+            self._discard()
+
+    def _discard(self) -> None:
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            stack.__exit__(_Discarded, _Discarded(), None)
 
     def close(self, *, keep: bool) -> None:
-        if self._file is not None:
-            self._file.close()
-            if not keep:
-                self.path.unlink(missing_ok=True)
+        from tinycrm.files import CannotWrite
+
+        if not keep:
+            self._discard()
+            return
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            try:
+                stack.close()
+            except CannotWrite as exc:
+                self.failed = str(exc)
+
+
+class _Discarded(Exception):
+    """Thrown into the report's writer to remove its temporary file."""
 
 
 def _report_path(file: str, errors: Path | None) -> Path:
@@ -389,6 +421,11 @@ def _run(
     from tinycrm.store.imports import import_records
 
     report = ErrorReport(_report_path(file, o["errors"]), header, file, write=not o["dry_run"])
+    if report.write:
+        from tinycrm.files import resolve
+
+        # --errors into a missing folder: stop before importing anything
+        resolve(report.path, mkdir=o.get("mkdir", False))
     ok = False
     try:
         summary = import_records(
@@ -408,8 +445,14 @@ def _run(
     finally:
         progress.close()
         report.close(keep=ok)
+    if report.failed:
+        sys.stderr.write(
+            f"Warning: the rejected rows were not written to a report ({report.failed}); "
+            "the first are listed below\n"
+        )
     if o["json"]:
-        extra = {"errors_file": str(report.path) if report.count else None}
+        written = report.count and report.write and not report.failed
+        extra = {"errors_file": str(report.path) if written else None}
         sys.stdout.write(out.dumps({**summary.model_dump(mode="json"), **extra}) + "\n")
         return None
     _print_summary(summary, report, footer, file)
@@ -443,7 +486,7 @@ def _print_summary(summary: Any, report: ErrorReport, footer: list[int], file: s
     if footer:
         out.done(f"Left out {len(footer)} footer line(s) after the data (from line {footer[0]}).")
     if summary.rejected:
-        if summary.dry_run:
+        if summary.dry_run or report.failed:
             for line in report.shown:
                 sys.stderr.write(f"  {line}\n")
             more = summary.rejected - len(report.shown)
@@ -467,6 +510,7 @@ def _kind_command(kind: str, help_text: str) -> Any:
         on_duplicate: DuplicateOpt = "update",
         overwrite: OverwriteOpt = False,
         errors: ErrorsOpt = None,
+        mkdir: ErrorsMkdirOpt = False,
         strict: StrictOpt = False,
         dry_run: DryRunOpt = False,
         encoding: EncodingOpt = None,

@@ -13,6 +13,7 @@ Also here: replacing a SQLite database file with a backup (``db restore``).
 
 from __future__ import annotations
 
+import shlex
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,7 +28,13 @@ from tinycrm.store import (
     validate,
 )
 from tinycrm.store.bulk import big_cache, contact_search_deferred, gc_paused
-from tinycrm.store.engine import Store, backup_sqlite, chunks
+from tinycrm.store.engine import (
+    Store,
+    backup_sqlite,
+    chunks,
+    libpq_url,
+    refuse_database_itself,
+)
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.migrations import SCHEMA_HEAD
 from tinycrm.store.types import UTCDateTime, utcnow
@@ -255,17 +262,17 @@ def restore_sqlite(store: Store, source: Path) -> Path:
     if target is None:
         raise Unavailable(
             "restore replaces SQLite databases; for PostgreSQL use pg_restore "
-            f"(e.g. pg_restore --clean -d '{store.display_url()}' tinycrm.dump)"
+            f"(e.g. pg_restore --clean -d {shlex.quote(libpq_url(store.url))} tinycrm.dump)"
         )
     source = source.expanduser().absolute()
-    if source == target.absolute():
-        raise Invalid(f"{source} is the database itself")
+    refuse_database_itself(target, source, str(source))
     info = describe_sqlite(source)
     revision = info["revision"]
     if revision is not None and revision > SCHEMA_HEAD:
         raise Invalid(f"{source} is at schema {revision}, newer than this tinycrm; upgrade it")
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     copy = backup_sqlite(target, target.with_name(f"{target.name}.pre-restore-{stamp}.bak"))
+    assert copy is not None  # a file, never a stream
     store.close()
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:

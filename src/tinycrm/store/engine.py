@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import os
 import sqlite3
+import stat
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
-from tinycrm.store.errors import Unavailable
+from tinycrm.store.errors import Invalid, Unavailable
 from tinycrm.store.migrations import SCHEMA_HEAD
 
 APP_NAME = "tinycrm"
@@ -50,6 +51,13 @@ def resolve_url(db: str | None = None) -> str:
         return value
     path = Path(value).expanduser().absolute()
     return f"sqlite:///{path}"
+
+
+def libpq_url(url: str) -> str:
+    """A PostgreSQL URL as ``pg_dump``/``psql`` take it: ``postgresql://``, no driver name,
+    no password (they read it from ``~/.pgpass`` or ``PGPASSWORD``, or ask)."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
 
 
 def current_user() -> str:
@@ -188,9 +196,43 @@ def _on_sqlite_begin(conn: Connection) -> None:
 
 def _create_sqlite_file(path: Path) -> None:
     """Create an empty database file readable by its owner only (it holds personal data)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
+
+
+def _check_database_path(path: Path) -> None:
+    """Refuse a database path that is a folder or not a file, and one in a missing folder
+    (a typo in ``--db``), except the default database's, which is created."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise Unavailable(f"cannot open database {path}: {exc.strerror}") from exc
+    if mode is not None:
+        if stat.S_ISDIR(mode):
+            raise Unavailable(f"cannot open database {path}: it is a directory")
+        if not stat.S_ISREG(mode):
+            raise Unavailable(f"cannot open database {path}: it is not a regular file")
+        return
+    folder = path.parent
+    if not folder.is_dir():
+        if folder.exists() or path.absolute() != default_path().absolute():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            raise Unavailable(
+                f"cannot create database {path}: folder {folder} {what} "
+                "(check --db / TINYCRM_DB, or create the folder first)"
+            )
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Unavailable(f"cannot create folder {folder}: {exc.strerror}") from exc
+    try:
+        _create_sqlite_file(path)
+    except FileExistsError:
+        pass  # another process created it first
+    except OSError as exc:
+        raise Unavailable(f"cannot create database {path}: {exc.strerror}") from exc
 
 
 def make_engine(url: str) -> Engine:
@@ -227,15 +269,7 @@ def open_store(db: str | None = None, *, user: str | None = None, migrate: bool 
     url = resolve_url(db)
     path = sqlite_path(url)
     if path is not None:
-        if path.is_dir():
-            raise Unavailable(f"cannot open database {path}: it is a directory")
-        if not path.exists():
-            try:
-                _create_sqlite_file(path)
-            except FileExistsError:
-                pass  # another process created it first
-            except OSError as exc:
-                raise Unavailable(f"cannot create database {path}: {exc.strerror}") from exc
+        _check_database_path(path)
     engine = make_engine(url)
     store = Store(engine, url, user or current_user())
     if migrate:
@@ -305,22 +339,93 @@ def _pre_upgrade_backup_path(path: Path, revision: str) -> Path:
     return path.with_name(f"{path.name}.pre-upgrade-{revision}-{stamp}.bak")
 
 
-def backup_sqlite(source: Path, target: Path) -> Path:
-    """Copy a live SQLite database with the online backup API (safe while it is in use)."""
-    target = target.expanduser().absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        _create_sqlite_file(target)
-    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+def database_files(path: Path) -> list[Path]:
+    """A SQLite database file and the files beside it that belong to it (WAL, shared
+    memory, rollback journal), under the name given and under the file it links to."""
+    names = []
+    for base in dict.fromkeys([path.expanduser().absolute(), Path(os.path.realpath(path))]):
+        names += [base, *(base.with_name(base.name + end) for end in ("-wal", "-shm", "-journal"))]
+    return names
+
+
+def refuse_database_itself(database: Path, target: Path, shown: str) -> None:
+    """``Invalid`` when writing ``target`` would write onto ``database`` or its companion
+    files: the same path, a symlink to one of them, or a hard link."""
+    own = database_files(database)
+    real = Path(os.path.realpath(target))
+    if real in own or target.absolute() in own:
+        raise Invalid(
+            f"{shown} is the database itself (or its -wal/-shm file): choose another file"
+        )
+    try:
+        mine = os.stat(real)
+    except OSError:
+        return
+    for path in own:
+        try:
+            theirs = os.stat(path)
+        except OSError:
+            continue
+        if (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino):
+            raise Invalid(f"{shown} is a hard link to the database ({path}): choose another file")
+
+
+def _sqlite_uri(path: Path, mode: str) -> str:
+    from urllib.parse import quote
+
+    return f"file:{quote(str(path))}?mode={mode}"
+
+
+def _copy_verified(source: Path, target: Path) -> None:
+    """Copy the live database at ``source`` into the file ``target`` with the online backup
+    API, then check the copy (``PRAGMA integrity_check``)."""
+    try:
+        src = sqlite3.connect(_sqlite_uri(source, "rw"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise Unavailable(f"cannot read database {source}: {exc}") from exc
     try:
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)
+            problems = [row[0] for row in dst.execute("PRAGMA integrity_check")]
         finally:
             dst.close()
+    except sqlite3.Error as exc:
+        raise Unavailable(f"backup failed: {exc}") from exc
     finally:
         src.close()
-    return target
+    if problems != ["ok"]:
+        raise Unavailable(f"backup failed its integrity check: {problems[0]}")
+
+
+def backup_sqlite(source: Path, target: Path | str, *, mkdir: bool = False) -> Path | None:
+    """Copy a live SQLite database with the online backup API (safe while it is in use).
+
+    The copy is made in a temporary file beside ``target``, checked, and renamed over it
+    only then; ``target`` may not be the database itself (nor a link to it or its WAL).
+    ``-`` and ``/dev/stdout`` write the copy to standard output, a FIFO is written into.
+    Returns the file written (None for a stream). ``CannotWrite``/``Invalid``/``Unavailable``
+    with one line when it cannot be.
+    """
+    from tinycrm import files
+
+    dest = files.resolve(target, mkdir=mkdir)
+    if dest.path is not None:
+        refuse_database_itself(source, dest.path, dest.shown)
+    if not dest.stream:
+        assert dest.path is not None
+        with files.temporary_beside(dest.path) as temp:
+            _copy_verified(source, temp)
+        return dest.path
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="tinycrm-backup-") as folder:
+        copy = Path(folder) / "backup.db"
+        _copy_verified(source, copy)
+        with files.open_output(target, binary=True) as stream, copy.open("rb") as data:
+            shutil.copyfileobj(data, stream, 1 << 20)
+    return None
 
 
 _T = TypeVar("_T")

@@ -1,0 +1,242 @@
+"""Writing files safely: every file tinycrm writes goes through here.
+
+A file is written into a temporary file in its own folder, flushed to disk and
+renamed over the target only when it is complete, so an interrupted or failed
+write leaves the old file (or none) and never half a file. Files are created
+readable by their owner only (0600) unless they hold nothing personal.
+
+Where the target is not a plain file the rules are:
+
+* ``-`` and ``/dev/stdout`` mean standard output;
+* a FIFO or a character device (``/dev/null``, a terminal) is written into as a
+  stream, never replaced; a socket or a block device is refused;
+* a symlink is followed: its target is written and the link is kept;
+* a missing folder is an error unless ``mkdir=True`` (``--mkdir``);
+* a folder, ``/proc``, a read-only or full disk: :class:`CannotWrite`, whose
+  message is one line (the command line turns it into exit 1).
+
+This module imports nothing heavy, so commands can use it before the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from tinycrm.errors import Invalid
+
+STDOUT_NAMES = ("-", "/dev/stdout")
+PRIVATE = 0o600
+
+
+class CannotWrite(Invalid):
+    """A file cannot be written where asked; ``str(err)`` is one line for a user."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a write goes: standard output, a stream (FIFO, device) or a file."""
+
+    shown: str  # the name as the user gave it, for messages
+    path: Path | None  # None: standard output
+    stream: bool  # written in place (standard output, a FIFO, a character device)
+
+    @property
+    def is_stdout(self) -> bool:
+        return self.path is None
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def resolve(path: str | os.PathLike[str], *, mkdir: bool = False) -> Target:
+    """Where writing ``path`` goes, checked before anything is written.
+
+    Raises :class:`CannotWrite` for a folder, a socket, a block device, a
+    missing folder (unless ``mkdir``) and a parent that is not a folder.
+    """
+    text = os.fspath(path)
+    if text in STDOUT_NAMES:
+        return Target(text, None, True)
+    if not text.strip():
+        raise CannotWrite("no file name given")
+    if "\0" in text:
+        raise CannotWrite("a file name cannot contain NUL")
+    given = Path(text).expanduser()
+    try:
+        mode: int | None = os.stat(given).st_mode  # follows symlinks
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise CannotWrite(f"cannot write {text}: {_reason(exc)}") from None
+    if mode is not None:
+        if stat.S_ISDIR(mode):
+            raise CannotWrite(f"{text} is a folder: give a file name")
+        if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+            return Target(text, given, True)
+        if stat.S_ISSOCK(mode):
+            raise CannotWrite(f"{text} is a socket: tinycrm writes files, FIFOs and - only")
+        if not stat.S_ISREG(mode):
+            raise CannotWrite(f"{text} is a device: tinycrm writes files, FIFOs and - only")
+    real = Path(os.path.realpath(given))
+    _check_folder(real.parent, text, mkdir=mkdir)
+    return Target(text, real, False)
+
+
+def _check_folder(folder: Path, shown: str, *, mkdir: bool) -> None:
+    try:
+        mode = os.stat(folder).st_mode
+    except FileNotFoundError:
+        if not mkdir:
+            raise CannotWrite(
+                f"cannot write {shown}: folder {folder} does not exist (--mkdir creates it)"
+            ) from None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CannotWrite(f"cannot create folder {folder}: {_reason(exc)}") from None
+        return
+    except NotADirectoryError:
+        raise CannotWrite(f"cannot write {shown}: {folder} is not a folder") from None
+    except OSError as exc:
+        raise CannotWrite(f"cannot write {shown}: {_reason(exc)}") from None
+    if not stat.S_ISDIR(mode):
+        raise CannotWrite(f"cannot write {shown}: {folder} is not a folder")
+
+
+def _umask_mode() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort: some file systems refuse)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def temporary_beside(target: Path, *, private: bool = True) -> Iterator[Path]:
+    """A new empty temporary file in ``target``'s folder, renamed over ``target`` when the
+    block ends without an error and removed when it does not.
+
+    For writers that need a path rather than a file object (SQLite's backup API).
+    ``target`` is a resolved file path (see :func:`resolve`).
+    """
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise CannotWrite(f"cannot write {target}: {_reason(exc)}") from None
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        _commit(temp, target, private=private)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _commit(temp: Path, target: Path, *, private: bool) -> None:
+    try:
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(temp, PRIVATE if private else _umask_mode())
+        os.replace(temp, target)
+    except OSError as exc:
+        raise CannotWrite(f"cannot write {target}: {_reason(exc)}") from None
+    _sync_folder(target.parent)
+
+
+@contextlib.contextmanager
+def open_output(
+    path: str | os.PathLike[str],
+    *,
+    binary: bool = False,
+    private: bool = True,
+    mkdir: bool = False,
+    encoding: str = "utf-8",
+    newline: str | None = "",
+) -> Iterator[IO[Any]]:
+    """A file object to write ``path`` through; the file appears, whole, when the block ends.
+
+    ``-``/``/dev/stdout`` yield standard output, a FIFO or character device is opened
+    as a stream; anything else is a temporary file renamed into place on success (mode
+    0600 when ``private``) and removed on failure. OS errors become :class:`CannotWrite`.
+    """
+    target = resolve(path, mkdir=mkdir)
+    if target.path is None:
+        stream: IO[Any] = sys.stdout.buffer if binary else sys.stdout
+        yield stream
+        stream.flush()
+        return
+    if target.stream:
+        try:
+            raw = os.open(target.path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+            handle: IO[Any] = (
+                os.fdopen(raw, "wb")
+                if binary
+                else os.fdopen(raw, "w", encoding=encoding, newline=newline)
+            )
+        except OSError as exc:
+            raise CannotWrite(f"cannot write {target.shown}: {_reason(exc)}") from None
+        with handle:
+            try:
+                yield handle
+                handle.flush()
+            except BrokenPipeError:
+                raise CannotWrite(f"cannot write {target.shown}: the reader went away") from None
+        return
+    with temporary_beside(target.path, private=private) as temp:
+        try:
+            with _open_temp(temp, binary, encoding, newline) as handle:
+                yield handle
+        except OSError as exc:
+            raise CannotWrite(f"cannot write {target.shown}: {_reason(exc)}") from None
+
+
+def _open_temp(temp: Path, binary: bool, encoding: str, newline: str | None) -> IO[Any]:
+    if binary:
+        return open(temp, "wb")
+    return open(temp, "w", encoding=encoding, newline=newline)
+
+
+def write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, private: bool = True, mkdir: bool = False
+) -> None:
+    """Write ``data`` to ``path`` whole (see :func:`open_output`)."""
+    with open_output(path, binary=True, private=private, mkdir=mkdir) as handle:
+        handle.write(data)
+
+
+def write_text(
+    path: str | os.PathLike[str],
+    text: str,
+    *,
+    private: bool = True,
+    mkdir: bool = False,
+    encoding: str = "utf-8",
+) -> None:
+    """Write ``text`` to ``path`` whole (see :func:`open_output`)."""
+    with open_output(path, private=private, mkdir=mkdir, encoding=encoding) as handle:
+        handle.write(text)
