@@ -207,3 +207,34 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def make_readonly() -> Iterator[object]:
+    """``make_readonly(folder)``: nobody can create, rename or remove files in ``folder``
+    afterwards, root included (root ignores permission bits, so as root the folder is made
+    immutable with ``chattr +i``; the test is skipped where that is not possible)."""
+    import subprocess
+
+    done: list[tuple[str, Path]] = []
+
+    def lock(folder: Path) -> Path:
+        if os.geteuid() != 0:
+            folder.chmod(0o555)
+            done.append(("chmod", folder))
+            return folder
+        chattr = shutil.which("chattr")
+        if chattr is None:
+            pytest.skip("running as root without chattr: root can write into any folder")
+        result = subprocess.run([chattr, "+i", str(folder)], capture_output=True, check=False)
+        if result.returncode != 0:
+            pytest.skip(f"running as root and chattr +i fails here: {result.stderr!r}")
+        done.append((chattr, folder))
+        return folder
+
+    yield lock
+    for how, folder in done:
+        if how == "chmod":
+            folder.chmod(0o755)
+        else:
+            subprocess.run([how, "-i", str(folder)], check=False)

@@ -73,7 +73,7 @@ def resolve(path: str | os.PathLike[str], *, mkdir: bool = False) -> Target:
     given = Path(text).expanduser()
     try:
         mode: int | None = os.stat(given).st_mode  # follows symlinks
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the folder is checked below
         mode = None
     except OSError as exc:
         raise CannotWrite(f"cannot write {text}: {_reason(exc)}") from None
@@ -87,7 +87,8 @@ def resolve(path: str | os.PathLike[str], *, mkdir: bool = False) -> Target:
         if not stat.S_ISREG(mode):
             raise CannotWrite(f"{text} is a device: tinycrm writes files, FIFOs and - only")
     real = Path(os.path.realpath(given))
-    _check_folder(real.parent, text, mkdir=mkdir)
+    if mode is None:
+        _check_folder(real.parent, text, mkdir=mkdir)
     return Target(text, real, False)
 
 
@@ -200,12 +201,14 @@ def open_output(
             )
         except OSError as exc:
             raise CannotWrite(f"cannot write {target.shown}: {_reason(exc)}") from None
-        with handle:
-            try:
+        try:
+            with handle:
                 yield handle
                 handle.flush()
-            except BrokenPipeError:
-                raise CannotWrite(f"cannot write {target.shown}: the reader went away") from None
+        except BrokenPipeError:
+            raise CannotWrite(f"cannot write {target.shown}: the reader went away") from None
+        except OSError as exc:  # /dev/full, a device gone
+            raise CannotWrite(f"cannot write {target.shown}: {_reason(exc)}") from None
         return
     with temporary_beside(target.path, private=private) as temp:
         try:

@@ -233,7 +233,7 @@ def write_systemd_units(units: Mapping[str, str], directory: Path | None = None)
     The directory defaults to :func:`default_systemd_dir` and is created when missing;
     each file is replaced atomically. Does not run ``systemctl``.
     """
-    import tempfile
+    from tinycrm.files import write_text
 
     target = Path(directory) if directory is not None else default_systemd_dir()
     for name in units:
@@ -243,14 +243,6 @@ def write_systemd_units(units: Mapping[str, str], directory: Path | None = None)
     written: list[Path] = []
     for name, text in units.items():
         path = target / name
-        handle, temporary = tempfile.mkstemp(dir=target, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_text(path, text, private=False)  # a unit holds no personal data: 0644
         written.append(path)
     return written

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
+import signal
+import sqlite3
 import stat
+import subprocess
+import threading
 from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import tinycrm_executable
 
 
 def test_db_path_follows_option_env_and_default(cli, tmp_path: Path, monkeypatch) -> None:
@@ -40,3 +50,219 @@ def test_upgrade_and_backup(cli, tmp_path: Path) -> None:
     assert cli("db", "backup", str(target), "--force").exit_code == 0
     listed = cli("--db", str(target), "contact", "list", "--json").json()
     assert [c["name"] for c in listed] == ["Ada"]
+
+
+# --------------------------------------------------------------------------- backup, safely
+
+
+def _integrity(path: Path) -> str:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _names(cli, db: Path) -> list[str]:
+    listed = cli("--db", str(db), "contact", "list", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    return [c["name"] for c in listed.json()]
+
+
+@pytest.mark.parametrize("how", ["same", "relative", "symlink", "hardlink", "wal", "shm"])
+def test_backup_onto_the_database_itself_is_refused(cli, sh, tmp_path: Path, how: str) -> None:
+    """Was: unlinked the database, then hung ignoring Ctrl-C, leaving it empty."""
+    db = tmp_path / "crm.db"
+    assert cli("--db", str(db), "contact", "add", "Ada").exit_code == 0
+    target = {
+        "same": str(db),
+        "relative": f"{tmp_path}/./sub/../crm.db",
+        "symlink": str(tmp_path / "link.db"),
+        "hardlink": str(tmp_path / "hard.db"),
+        "wal": f"{db}-wal",
+        "shm": f"{db}-shm",
+    }[how]
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.db").symlink_to(db)
+    os.link(db, tmp_path / "hard.db")
+    result = sh("--db", str(db), "db", "backup", target, "--force")  # 60 s timeout: no hang
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert "the database" in result.stderr and "choose another file" in result.stderr
+    assert _names(cli, db) == ["Ada"]
+    assert _integrity(db) == "ok"
+
+
+def test_backup_is_verified_private_and_leaves_nothing_behind(cli, tmp_path: Path) -> None:
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    target = backups / "crm-backup.db"
+    target.write_text("an older backup")
+    target.chmod(0o644)
+    result = cli("--db", str(db), "db", "backup", str(target), "--force")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in backups.iterdir()) == ["crm-backup.db"]
+    assert _integrity(target) == "ok"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert _names(cli, target) == ["Ada"]
+
+
+def test_backup_into_a_link_writes_the_link_target(cli, tmp_path: Path) -> None:
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    real = tmp_path / "real.db"
+    link = tmp_path / "latest.db"
+    link.symlink_to(real)
+    assert cli("--db", str(db), "db", "backup", str(link)).exit_code == 0
+    assert link.is_symlink() and _names(cli, real) == ["Ada"]
+
+
+def test_backup_to_standard_output_and_a_fifo(cli, sh, tmp_path: Path) -> None:
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    proc = subprocess.run(
+        [*tinycrm_executable(), "--db", str(db), "db", "backup", "-"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0 and proc.stderr == b""
+    copy = tmp_path / "from-stdout.db"
+    copy.write_bytes(proc.stdout)
+    assert _names(cli, copy) == ["Ada"]
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert sh("--db", str(db), "db", "backup", str(fifo)).exit_code == 0
+    reader.join(timeout=60)
+    assert got == [proc.stdout] and stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_backup_folder_must_exist_unless_mkdir(cli, tmp_path: Path) -> None:
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    target = tmp_path / "new" / "dir" / "b.db"
+    refused = cli("--db", str(db), "db", "backup", str(target))
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"Error: cannot write {target}: folder {target.parent} does not exist "
+        "(--mkdir creates it)\n"
+    )
+    assert not (tmp_path / "new").exists()
+    assert cli("--db", str(db), "db", "backup", str(target), "--mkdir").exit_code == 0
+    assert _names(cli, target) == ["Ada"]
+    for bad in (str(tmp_path), "/proc/crm.db"):
+        result = cli("--db", str(db), "db", "backup", bad)
+        assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_backup_into_a_read_only_folder_is_one_line(cli, tmp_path: Path, make_readonly) -> None:
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    (tmp_path / "ro").mkdir()
+    folder = make_readonly(tmp_path / "ro")
+    result = cli("--db", str(db), "db", "backup", str(folder / "b.db"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot write {folder / 'b.db'}: ")
+    assert len(result.stderr.splitlines()) == 1
+    assert list(folder.iterdir()) == []
+
+
+def test_a_killed_backup_leaves_no_partial_file(cli, tmp_path: Path) -> None:
+    """kill -9 while the copy is being made: the target is absent or whole, never half."""
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE padding (blob BLOB)")  # a big database: a slow copy
+    conn.executemany("INSERT INTO padding VALUES (randomblob(1000000))", [()] * 150)
+    conn.commit()
+    conn.close()
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    target = folder / "b.db"
+    proc = subprocess.Popen([*tinycrm_executable(), "--db", str(db), "db", "backup", str(target)])
+    seen = False
+    try:
+        while proc.poll() is None:
+            if any(p.name.endswith(".tmp") for p in folder.iterdir()):
+                seen = True
+                proc.send_signal(signal.SIGKILL)
+                break
+    finally:
+        proc.wait(timeout=60)
+    if seen:
+        assert not target.exists()
+    else:  # finished before we saw it: then it is whole
+        assert _integrity(target) == "ok"
+    assert _integrity(db) == "ok"
+
+
+# --------------------------------------------------------------------------- --db, config
+
+
+def test_a_db_in_a_missing_folder_is_refused_and_nothing_created(cli, tmp_path: Path) -> None:
+    typo = tmp_path / "no" / "such" / "dir" / "x.db"
+    result = cli("--db", str(typo), "contact", "add", "Ada")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot create database {typo}: folder ")
+    assert len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "no").exists()
+    url = cli("--db", f"sqlite:///{typo}", "contact", "list")
+    assert url.exit_code == 1 and not (tmp_path / "no").exists()
+
+
+def test_a_db_that_is_not_a_file_is_refused(cli, tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.db"
+    os.mkfifo(fifo)
+    result = cli("--db", str(fifo), "contact", "list")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: cannot open database {fifo}: it is not a regular file\n"
+
+
+def test_a_missing_config_named_by_tinycrm_config_is_an_error(
+    cli, sh, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "confg.toml"
+    added = sh("contact", "add", "Ada", env={"TINYCRM_CONFIG": str(missing)})
+    assert added.exit_code == 1
+    assert f"config file {missing} does not exist (named by TINYCRM_CONFIG)" in added.stderr
+    assert len(added.stderr.splitlines()) == 1
+    assert cli("contact", "list", "--json").json() == []  # nothing was written
+    monkeypatch.setenv("TINYCRM_CONFIG", str(missing))
+    for command in (["remind"], ["rules", "check"], ["score"], ["deal", "add", "Big"]):
+        result = cli(*command)
+        assert result.exit_code == 1 and "does not exist" in result.stderr, command
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def test_libpq_url_drops_the_driver_and_the_password() -> None:
+    from tinycrm.store.engine import libpq_url
+
+    assert libpq_url("postgresql+psycopg://me:s3cret@db.example:5433/crm?sslmode=require") == (
+        "postgresql://me@db.example:5433/crm?sslmode=require"
+    )
+    assert libpq_url("postgresql://me@localhost/crm") == "postgresql://me@localhost/crm"
+
+
+@pytest.mark.skipif(not os.environ.get("TINYCRM_TEST_PG_URL"), reason="needs PostgreSQL")
+def test_backup_on_postgresql_suggests_a_pg_dump_that_works(cli, request, tmp_path: Path) -> None:
+    pg = request.getfixturevalue("pg_schema_url")
+    result = cli("--db", pg, "db", "backup", str(tmp_path / "x.db"))
+    assert result.exit_code == 1 and "+psycopg" not in result.stderr
+    command = shlex.split(result.stderr.split("(e.g. ", 1)[1].rsplit(")", 1)[0])
+    assert command[0] == "pg_dump" and command[-1].startswith("postgresql://")
+    if shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed here")
+    dumped = subprocess.run(
+        ["pg_dump", "--schema-only", command[-1]], capture_output=True, timeout=120, check=False
+    )
+    assert dumped.returncode == 0, dumped.stderr
+    assert b"CREATE TABLE" in dumped.stdout
+    restore = cli("--db", pg, "db", "restore", str(tmp_path / "x.db"), "--yes")
+    assert restore.exit_code == 1 and "+psycopg" not in restore.stderr

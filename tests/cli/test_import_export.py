@@ -146,7 +146,11 @@ def test_rejected_rows_go_to_a_report_beside_the_input(cli, tmp_path: Path) -> N
     exported = cli("export", "contacts", "--search", "ada").stdout
     assert "'=HYPERLINK" in exported
     other = tmp_path / "elsewhere" / "bad.csv"
-    cli("import", "contacts", str(file), "--errors", str(other))
+    refused = cli("import", "contacts", str(file), "--errors", str(other))
+    assert refused.exit_code == 1
+    assert "elsewhere does not exist (--mkdir creates it)" in refused.stderr
+    assert not other.parent.exists()
+    cli("import", "contacts", str(file), "--errors", str(other), "--mkdir")
     assert other.exists()
 
 
@@ -251,7 +255,7 @@ def test_exports_with_filters_formats_and_formula_escaping(cli, tmp_path: Path) 
     assert [d["status"] for d in cli("export", "deals", "--format", "json").json()] == ["won"]
     assert cli("export", "deals", "--status", "open", "--format", "json").json() == []
     target = tmp_path / "sub" / "contacts.json"
-    result = cli("export", "contacts", "--format", "json", "--out", str(target))
+    result = cli("export", "contacts", "--format", "json", "--out", str(target), "--mkdir")
     assert result.exit_code == 0 and result.stdout == ""
     assert json.loads(target.read_text()) == cli("contact", "list", "--json").json()
     bad = cli("export", "companies", "--format", "vcard")
@@ -285,7 +289,7 @@ def test_export_all_and_import_all(cli, tmp_path: Path) -> None:
     result = cli("--db", str(tmp_path / "other.db"), "import", "all", str(broken))
     assert result.exit_code == 1 and "is not valid JSON (line 1" in result.stderr
     folder = tmp_path / "csv"
-    assert cli("export", "all", "--format", "csv", "--out", str(folder)).exit_code == 0
+    assert cli("export", "all", "--format", "csv", "--out", str(folder), "--mkdir").exit_code == 0
     assert sorted(p.name for p in folder.iterdir()) == [
         "activities.csv", "companies.csv", "contacts.csv", "deals.csv", "tasks.csv"
     ]  # fmt: skip

@@ -147,7 +147,14 @@ def test_next_queue(cli) -> None:
 def test_rules_list_and_check(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "config.toml"
     monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    missing = cli("rules", "list")  # TINYCRM_CONFIG names a file: a typo is not an empty config
+    assert missing.exit_code == 1
+    assert (
+        missing.stderr == f"Error: config file {config} does not exist (named by TINYCRM_CONFIG)\n"
+    )
+    monkeypatch.delenv("TINYCRM_CONFIG")
     assert "No config file" in cli("rules", "list").stdout
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
     config.write_text(
         '[[rules]]\nname = "Chase"\nwhen = "deal.stage"\nstage = "Proposal"\n'
         'task = "Chase {deal}"\ndue = "+3d"\n'
@@ -203,3 +210,17 @@ def test_export_tasks_as_icalendar(cli, tmp_path: Path) -> None:
 def test_a_bad_webhook_url_is_refused_even_when_nothing_is_due(cli) -> None:
     result = cli("remind", "--webhook", "ftp://example.com/x")
     assert result.exit_code == 2 and "not an http(s) URL" in result.stderr
+
+
+def test_the_printed_crontab_line_works_when_pasted(cli, tmp_path: Path) -> None:
+    """Its log folder need not exist: the line creates it (was: sh failed on the >> log)."""
+    cli("task", "add", "Call Ada", "--due", "yesterday")
+    printed = cli("remind", "install")
+    assert printed.exit_code == 0
+    line = printed.stdout.strip()
+    log = Path(os.environ["XDG_STATE_HOME"]) / "tinycrm" / "log" / "remind.log"
+    assert str(log) in line
+    assert not log.parent.exists()
+    command = line.split(None, 5)[5].replace("\\%", "%")  # what cron hands to /bin/sh
+    subprocess.run(["/bin/sh", "-c", command], cwd=tmp_path, timeout=120, check=True)
+    assert "Call Ada" in log.read_text()

@@ -40,7 +40,7 @@ def test_relative_paths_become_absolute(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_new_sqlite_database_is_private_wal_and_at_head(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "dir" / "crm.db"
+    path = tmp_path / "crm.db"
     store = open_store(str(path))
     try:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600

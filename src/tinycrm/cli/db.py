@@ -69,9 +69,10 @@ def backup(
 
     opened = store(ctx)
     if opened.path is None:
+        url = shlex.quote(libpq_url(opened.url))
         fail(
             "backup copies SQLite databases; for PostgreSQL use pg_dump "
-            f"(e.g. pg_dump --format=custom --file=tinycrm.dump {shlex.quote(libpq_url(opened.url))})"
+            f"(e.g. pg_dump --format=custom --file=tinycrm.dump {url})"
         )
     dest = files.resolve(file, mkdir=mkdir)
     if dest.path is not None:

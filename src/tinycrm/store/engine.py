@@ -56,8 +56,18 @@ def resolve_url(db: str | None = None) -> str:
 def libpq_url(url: str) -> str:
     """A PostgreSQL URL as ``pg_dump``/``psql`` take it: ``postgresql://``, no driver name,
     no password (they read it from ``~/.pgpass`` or ``PGPASSWORD``, or ask)."""
+    from sqlalchemy.engine import URL
+
     parsed = make_url(url)
-    return parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    plain = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return plain.render_as_string(hide_password=False)
 
 
 def current_user() -> str:
@@ -202,7 +212,8 @@ def _create_sqlite_file(path: Path) -> None:
 
 def _check_database_path(path: Path) -> None:
     """Refuse a database path that is a folder or not a file, and one in a missing folder
-    (a typo in ``--db``), except the default database's, which is created."""
+    (a typo in ``--db``), except tinycrm's own data folder (the default database, the
+    demo), which is created."""
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
@@ -217,7 +228,7 @@ def _check_database_path(path: Path) -> None:
         return
     folder = path.parent
     if not folder.is_dir():
-        if folder.exists() or path.absolute() != default_path().absolute():
+        if folder.exists() or folder.absolute() != data_dir().absolute():
             what = "is not a folder" if folder.exists() else "does not exist"
             raise Unavailable(
                 f"cannot create database {path}: folder {folder} {what} "

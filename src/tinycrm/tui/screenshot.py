@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", default="160x45", help="terminal size, COLUMNSxLINES")
     parser.add_argument("--keys", nargs="*", default=[], help="keys to press first")
     args = parser.parse_args(argv)
+    from tinycrm.files import write_text
     from tinycrm.store.engine import open_store
     from tinycrm.tui.app import make_app
 
@@ -40,8 +41,7 @@ def main(argv: list[str] | None = None) -> None:
                 await pilot.press(key)
             await app.workers.wait_for_complete()
             await pilot.pause(0.3)
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            app.save_screenshot(filename=args.out.name, path=str(args.out.parent.absolute()))
+            write_text(args.out, app.export_screenshot(), mkdir=True)
 
     asyncio.run(run())
     print(f"wrote {args.out}")

@@ -1,0 +1,165 @@
+"""Where exports and the rejected-rows report go: whole files, 0600, streams, links, folders."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import tinycrm_executable
+
+
+@pytest.fixture
+def people(cli) -> None:
+    cli("contact", "add", "Ada Lovelace", "--email", "ada@x.io")
+
+
+def test_an_export_is_private(cli, people, tmp_path: Path) -> None:
+    target = tmp_path / "contacts.csv"
+    assert cli("export", "contacts", "--out", str(target)).exit_code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    dump = tmp_path / "all.json"
+    assert cli("export", "all", "--out", str(dump)).exit_code == 0
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600
+    ics = tmp_path / "tasks.ics"
+    assert cli("export", "tasks", "--format", "ics", "--out", str(ics)).exit_code == 0
+    assert stat.S_IMODE(ics.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize("name", ["-", "/dev/stdout"])
+def test_dash_and_dev_stdout_are_standard_output(sh, people, tmp_path: Path, name: str) -> None:
+    result = sh("export", "contacts", "--format", "json", "--out", name)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert [c["email"] for c in json.loads(result.stdout)] == ["ada@x.io"]
+    # /dev/stdout redirected to a file: written through the redirection, not replaced
+    redirected = tmp_path / "redirected.json"
+    with redirected.open("w") as stdout:
+        proc = subprocess.run(
+            [*tinycrm_executable(), "export", "contacts", "--format", "json", "--out", name],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    assert proc.returncode == 0, proc.stderr
+    assert [c["email"] for c in json.loads(redirected.read_text())] == ["ada@x.io"]
+
+
+def test_an_export_into_a_fifo_streams(cli, people, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert cli("export", "contacts", "--format", "jsonl", "--out", str(fifo)).exit_code == 0
+    reader.join(timeout=60)
+    assert json.loads(got[0])["email"] == "ada@x.io"
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_an_export_through_a_symlink_keeps_the_link(cli, people, tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    assert cli("export", "contacts", "--format", "json", "--out", str(link)).exit_code == 0
+    assert link.is_symlink() and json.loads(real.read_text())[0]["email"] == "ada@x.io"
+
+
+def test_an_export_into_a_missing_folder_needs_mkdir(cli, people, tmp_path: Path) -> None:
+    target = tmp_path / "new" / "contacts.csv"
+    refused = cli("export", "contacts", "--out", str(target))
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"Error: cannot write {target}: folder {target.parent} does not exist "
+        "(--mkdir creates it)\n"
+    )
+    assert not target.parent.exists()
+    assert cli("export", "contacts", "--out", str(target), "--mkdir").exit_code == 0
+    assert "ada@x.io" in target.read_text()
+    folder = tmp_path / "csv" / "all"
+    assert cli("export", "all", "--format", "csv", "--out", str(folder)).exit_code == 1
+    assert not folder.exists()
+    assert cli("export", "all", "--format", "csv", "--out", str(folder), "--mkdir").exit_code == 0
+    assert (folder / "contacts.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["folder", "/proc/contacts.csv", "/proc/version", "file/contacts.csv", "/dev/full"],
+)
+def test_what_cannot_be_exported_to_is_one_line(sh, people, tmp_path: Path, where: str) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("x")
+    target = where if where.startswith("/") else str(tmp_path / where)
+    result = sh("export", "contacts", "--out", target)
+    assert result.exit_code == 1, result.stderr
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("Error: ")
+    assert (tmp_path / "file").read_text() == "x"
+
+
+def test_an_export_into_a_read_only_folder(cli, people, tmp_path: Path, make_readonly) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    (folder / "contacts.csv").write_text("last week's export")
+    make_readonly(folder)
+    result = cli("export", "contacts", "--out", str(folder / "contacts.csv"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot write {folder / 'contacts.csv'}: ")
+    assert len(result.stderr.splitlines()) == 1
+    assert (folder / "contacts.csv").read_text() == "last week's export"
+
+
+# --------------------------------------------------------------------------- the report
+
+
+BAD_ROWS = "Name,Email,Notes\nAda,ada@x.io,\nBad,bad@,secret notes\nBob,bob@x.io,\n"
+
+
+def test_the_rejected_rows_report_is_private(cli, tmp_path: Path) -> None:
+    """It holds names, emails, whole vCards: 0600 (was 0644)."""
+    file = tmp_path / "people.csv"
+    file.write_text(BAD_ROWS)
+    assert cli("import", "contacts", str(file)).exit_code == 0
+    report = tmp_path / "people.errors.csv"
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    rows = list(csv.reader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
+    assert rows[1][:3] == ["3", "invalid email address 'bad@'", "Bad"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_unwritable_report_does_not_stop_the_import(
+    sh, cli, tmp_path: Path, make_readonly
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "people.csv").write_text(BAD_ROWS)
+    make_readonly(folder)
+    result = sh("import", "contacts", str(folder / "people.csv"))
+    assert result.exit_code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "2 created, 0 updated, 0 skipped, 1 rejected" in result.stdout
+    assert "the rejected rows were not written to a report" in result.stderr
+    assert "line 3: invalid email address 'bad@'" in result.stderr + result.stdout
+    emails = [c["email"] for c in cli("contact", "list", "--json").json()]
+    assert sorted(emails) == ["ada@x.io", "bob@x.io"]
+    assert sorted(p.name for p in folder.iterdir()) == ["people.csv"]
+
+
+def test_a_report_into_a_missing_folder_stops_before_importing(cli, tmp_path: Path) -> None:
+    file = tmp_path / "people.csv"
+    file.write_text(BAD_ROWS)
+    report = tmp_path / "reports" / "bad.csv"
+    refused = cli("import", "contacts", str(file), "--errors", str(report))
+    assert refused.exit_code == 1 and "does not exist (--mkdir creates it)" in refused.stderr
+    assert cli("contact", "list", "--json").json() == []
+    assert not report.parent.exists()
+    done = cli("import", "contacts", str(file), "--errors", str(report), "--mkdir")
+    assert done.exit_code == 0 and stat.S_IMODE(report.stat().st_mode) == 0o600

@@ -1,0 +1,176 @@
+"""tinycrm.files: every file tinycrm writes appears whole, private, where it was meant to."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from tinycrm.files import CannotWrite, open_output, resolve, write_bytes, write_text
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_a_new_file_is_private_and_whole(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    write_text(target, "name\nAda\n")
+    assert target.read_text() == "name\nAda\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_replaced_file_becomes_private_too(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+    target.chmod(0o644)
+    write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_a_file_without_personal_data_follows_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        write_text(tmp_path / "unit.timer", "[Timer]\n", private=False)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "unit.timer").stat().st_mode) == 0o640
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("the old export\n")
+    with pytest.raises(RuntimeError), open_output(target) as handle:
+        handle.write("half of the new one")
+        handle.flush()
+        assert _leftovers(tmp_path) != []  # written beside the target, not into it
+        assert target.read_text() == "the old export\n"
+        raise RuntimeError("interrupted")
+    assert target.read_text() == "the old export\n"
+    assert _leftovers(tmp_path) == []
+
+
+def test_an_interrupted_write_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "new.csv"
+    with pytest.raises(KeyboardInterrupt), open_output(target) as handle:
+        handle.write("x" * 100_000)
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_symlink_is_followed_and_kept(tmp_path: Path) -> None:
+    real = tmp_path / "data" / "contacts.csv"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    write_text(link, "new")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text() == "new"
+    assert _leftovers(real.parent) == [] and _leftovers(tmp_path) == []
+
+
+def test_a_dangling_symlink_creates_its_target(tmp_path: Path) -> None:
+    link = tmp_path / "latest.csv"
+    link.symlink_to(tmp_path / "real.csv")
+    write_text(link, "new")
+    assert link.is_symlink() and (tmp_path / "real.csv").read_text() == "new"
+
+
+def test_a_missing_folder_is_an_error_unless_asked(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "out.csv"
+    with pytest.raises(CannotWrite, match=r"folder .*/no/such does not exist \(--mkdir"):
+        write_text(target, "x")
+    assert not (tmp_path / "no").exists()
+    write_text(target, "x", mkdir=True)
+    assert target.read_text() == "x"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("folder", "is a folder: give a file name"),
+        ("file/out.csv", "file is not a folder"),
+        ("", "no file name given"),
+        ("/proc/tinycrm-test.csv", "cannot write /proc/tinycrm-test.csv: "),
+        ("/proc/version", "cannot write /proc/version: "),
+        ("/dev/full", "cannot write /dev/full: No space left on device"),
+    ],
+)
+def test_what_cannot_be_written_is_one_line(tmp_path: Path, name: str, message: str) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("x")
+    target = name if name.startswith("/") or not name else str(tmp_path / name)
+    with pytest.raises(CannotWrite) as caught:
+        write_text(target, "data")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert (tmp_path / "file").read_text() == "x"
+
+
+def test_a_read_only_folder_is_one_line_and_the_old_file_stays(
+    tmp_path: Path, make_readonly
+) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    (folder / "out.csv").write_text("old")
+    make_readonly(folder)
+    with pytest.raises(CannotWrite, match=r"cannot write .*out\.csv: "):
+        write_text(folder / "out.csv", "new")
+    assert (folder / "out.csv").read_text() == "old"
+    assert sorted(p.name for p in folder.iterdir()) == ["out.csv"]
+
+
+def test_standard_output_for_dash_and_dev_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+    write_text("-", "one\n")
+    write_bytes("/dev/stdout", b"two\n")
+    assert capfd.readouterr().out == "one\ntwo\n"
+    assert resolve("-").is_stdout and resolve("/dev/stdout").is_stdout
+
+
+def test_a_fifo_is_written_into_not_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_text(fifo, "streamed\n")
+    reader.join(timeout=30)
+    assert got == [b"streamed\n"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_character_device_is_written_into_not_replaced() -> None:
+    before = os.stat("/dev/null")
+    write_text("/dev/null", "gone\n")
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
+
+
+def test_a_socket_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.sock"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(path))
+        with pytest.raises(CannotWrite, match="is a socket"):
+            write_text(path, "x")
+        assert stat.S_ISSOCK(path.stat().st_mode)
+    finally:
+        server.close()
+
+
+def test_a_hard_link_elsewhere_keeps_its_old_content(tmp_path: Path) -> None:
+    """Renaming replaces the name, never writes through another name of the same file."""
+    original = tmp_path / "original.csv"
+    original.write_text("keep me")
+    os.link(original, tmp_path / "alias.csv")
+    write_text(tmp_path / "alias.csv", "new")
+    assert original.read_text() == "keep me"
+    assert (tmp_path / "alias.csv").read_text() == "new"
