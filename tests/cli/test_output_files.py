@@ -163,3 +163,15 @@ def test_a_report_into_a_missing_folder_stops_before_importing(cli, tmp_path: Pa
     assert not report.parent.exists()
     done = cli("import", "contacts", str(file), "--errors", str(report), "--mkdir")
     assert done.exit_code == 0 and stat.S_IMODE(report.stat().st_mode) == 0o600
+
+
+def test_a_report_onto_the_input_itself_is_refused(cli, tmp_path: Path) -> None:
+    file = tmp_path / "people.csv"
+    file.write_text(BAD_ROWS)
+    link = tmp_path / "link.csv"
+    link.symlink_to(file)
+    for report in (file, link):
+        refused = cli("import", "contacts", str(file), "--errors", str(report))
+        assert refused.exit_code == 1 and "is the file being imported" in refused.stderr
+    assert file.read_text() == BAD_ROWS
+    assert cli("contact", "list", "--json").json() == []

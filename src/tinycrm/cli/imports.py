@@ -422,10 +422,12 @@ def _run(
 
     report = ErrorReport(_report_path(file, o["errors"]), header, file, write=not o["dry_run"])
     if report.write:
-        from tinycrm.files import resolve
+        from tinycrm.files import CannotWrite, resolve
 
-        # --errors into a missing folder: stop before importing anything
-        resolve(report.path, mkdir=o.get("mkdir", False))
+        # --errors into a missing folder, or onto the input: stop before importing anything
+        where = resolve(report.path, mkdir=o.get("mkdir", False))
+        if where.path is not None and file != "-" and where.path == Path(file).resolve():
+            raise CannotWrite(f"--errors {report.path} is the file being imported")
     ok = False
     try:
         summary = import_records(
