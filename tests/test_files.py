@@ -104,6 +104,8 @@ def test_a_missing_folder_is_an_error_unless_asked(tmp_path: Path) -> None:
     ],
 )
 def test_what_cannot_be_written_is_one_line(tmp_path: Path, name: str, message: str) -> None:
+    if name == "/dev/full" and not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+        pytest.skip("/dev/full is not the full device here (something replaced it)")
     (tmp_path / "folder").mkdir()
     (tmp_path / "file").write_text("x")
     target = name if name.startswith("/") or not name else str(tmp_path / name)

@@ -96,6 +96,8 @@ def test_an_export_into_a_missing_folder_needs_mkdir(cli, people, tmp_path: Path
     ["folder", "/proc/contacts.csv", "/proc/version", "file/contacts.csv", "/dev/full"],
 )
 def test_what_cannot_be_exported_to_is_one_line(sh, people, tmp_path: Path, where: str) -> None:
+    if where == "/dev/full" and not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+        pytest.skip("/dev/full is not the full device here (something replaced it)")
     (tmp_path / "folder").mkdir()
     (tmp_path / "file").write_text("x")
     target = where if where.startswith("/") else str(tmp_path / where)
