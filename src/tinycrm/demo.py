@@ -52,12 +52,22 @@ class DemoSummary:
 # --------------------------------------------------------------------------- entry points
 
 
-def ensure_demo(path: Path, *, reset: bool = False, now: datetime | None = None) -> DemoSummary:
+Progress = Callable[[int, int], object]
+"""Told ``(done, total)`` steps as the demo is written: ``(0, total)`` first, then now and then."""
+
+
+def ensure_demo(
+    path: Path,
+    *,
+    reset: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> DemoSummary:
     """Build the demo database at ``path``, or reuse the one already there.
 
     ``reset`` deletes the file (with its WAL and shared-memory files) first.
     ``now`` anchors the data in time (default: the current time, so some
-    tasks are overdue today).
+    tasks are overdue today). ``progress`` hears how far a build is (not a reuse).
     """
     target = Path(path).expanduser().absolute()
     if target == default_path().expanduser().absolute():
@@ -72,16 +82,16 @@ def ensure_demo(path: Path, *, reset: bool = False, now: datetime | None = None)
         # Check and build in one write transaction, so two concurrent builds cannot collide.
         with store.write():
             if not companies.list_companies(store, limit=1):
-                build_demo(store, now=moment)
+                build_demo(store, now=moment, progress=progress)
                 created = True
         return _summary(store, created=created, now=moment)
     finally:
         store.close()
 
 
-def build_demo(store: Store, *, now: datetime) -> None:
+def build_demo(store: Store, *, now: datetime, progress: Progress | None = None) -> None:
     """Fill an empty store with the demo data, in one transaction."""
-    _Builder(store, _utc(now)).run()
+    _Builder(store, _utc(now)).run(progress)
 
 
 def _summary(store: Store, *, created: bool, now: datetime) -> DemoSummary:
@@ -769,7 +779,7 @@ class _Builder:
         """``moment``, or a little after ``floor`` if it would come before it."""
         return max(moment, floor + timedelta(minutes=minutes))
 
-    def run(self) -> None:
+    def run(self, progress: Progress | None = None) -> None:
         self.plan_accounts()
         self.plan_deals()
         self.plan_lifecycles()
@@ -777,10 +787,15 @@ class _Builder:
         self.write_deals()
         self.write_lifecycles()
         self.write_activities()
+        steps = sorted(self.steps, key=lambda step: step[:2])
+        tell = progress or (lambda done, total: None)
+        tell(0, len(steps))
         with self.store.write():
-            for moment, _order, action in sorted(self.steps, key=lambda step: step[:2]):
+            for done, (moment, _order, action) in enumerate(steps, start=1):
                 with written_at(moment):
                     action()
+                if done % 20 == 0 or done == len(steps):
+                    tell(done, len(steps))
 
     def write_accounts(self) -> None:
         for account in self.accounts:

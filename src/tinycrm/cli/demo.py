@@ -2,14 +2,50 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from tinycrm.cli import output as out
 
 app = typer.Typer()
+
+
+class BuildProgress:
+    """A progress bar on stderr while the demo is built, when stderr is a terminal (the
+    first build takes seconds); nothing at all otherwise. Gone once the build is done."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> BuildProgress:
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=out.err_console(),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("Opening the demo database", total=None)
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.update(
+                self.task, description="Building the demo database", completed=done, total=total
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 @app.command("demo")
@@ -35,7 +71,8 @@ def demo(
     from tinycrm.demo import demo_path, ensure_demo
 
     target = path or demo_path()
-    summary = ensure_demo(target, reset=reset)
+    with BuildProgress() as progress:
+        summary = ensure_demo(target, reset=reset, progress=progress.update)
     console = out.stdout_console()
     verb = "Built" if summary.created else "Using"
     console.print(f"{verb} the demo database at {target}", markup=False)
