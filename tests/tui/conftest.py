@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import itertools
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -47,17 +46,12 @@ def tui_store(db_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[], datetime]:
-    """Make every timestamp the store writes come from a fixed, ticking clock."""
-    from tinycrm.store import activities, board, companies, contacts, deals, pipelines, records
-
-    ticks = itertools.count()
-
-    def clock() -> datetime:
-        return NOW - timedelta(hours=2) + timedelta(seconds=next(ticks))
-
-    for module in (activities, board, companies, contacts, deals, pipelines, records):
-        monkeypatch.setattr(module, "utcnow", clock)
+def frozen_clock(time_machine) -> Callable[[], datetime]:  # type: ignore[no-untyped-def]
+    """The one clock (the store's, and every "now" tinycrm reads) set to two hours before
+    NOW, ticking, so the data is written a little before NOW; the board's "now" (what its
+    badges and relative times are judged by) is NOW itself, fixed."""
+    # A timestamp: given a UTC datetime, time-machine would also set TZ=UTC.
+    time_machine.move_to((NOW - timedelta(hours=2)).timestamp(), tick=True)
     return lambda: NOW
 
 
