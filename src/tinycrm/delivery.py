@@ -416,8 +416,11 @@ def send_desktop(title: str, body: str, *, urgency: str = "normal") -> None:
     ``urgency`` is ``"low"``, ``"normal"`` or ``"critical"``. Raises DeliveryError when
     notify-send is not on PATH, fails (its stderr's first line) or hangs for 10 s.
     """
+    import html
     import shutil
     import subprocess
+
+    from tinycrm.safetext import display
 
     if urgency not in URGENCIES:
         raise ValueError(f"urgency must be one of {', '.join(URGENCIES)}")
@@ -426,7 +429,17 @@ def send_desktop(title: str, body: str, *, urgency: str = "normal") -> None:
         raise DeliveryError(
             "desktop notification not sent: notify-send not found (install libnotify-bin)"
         )
-    command = [executable, "--app-name=tinycrm", f"--urgency={urgency}", "--", title, body]
+    # The body is read as markup by most notification servers (<b>, <a href>): a stored
+    # name is text, so its <, > and & are escaped, and its controls shown escaped.
+    shown = html.escape(display(body, multiline=True), quote=False)
+    command = [
+        executable,
+        "--app-name=tinycrm",
+        f"--urgency={urgency}",
+        "--",
+        display(title),
+        shown,
+    ]
     try:
         done = subprocess.run(
             command,

@@ -76,10 +76,12 @@ def store(ctx: typer.Context) -> Store:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """One line on stderr, then exit with ``code``."""
+    """One line on stderr, then exit with ``code``. Messages quote what the user typed
+    or what is stored: controls and bidi overrides in it are shown escaped."""
+    from tinycrm import safetext
     from tinycrm.cli.output import err_console
 
-    text = " ".join(message.split())
+    text = safetext.display(" ".join(message.split()))
     if sys.stderr.isatty():
         err_console().print(f"[bold red]Error:[/bold red] {_escape(text)}")
     else:

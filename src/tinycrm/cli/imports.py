@@ -490,7 +490,7 @@ def _print_summary(summary: Any, report: ErrorReport, footer: list[int], file: s
     if summary.rejected:
         if summary.dry_run or report.failed:
             for line in report.shown:
-                sys.stderr.write(f"  {line}\n")
+                sys.stderr.write(f"  {out.shown(line)}\n")
             more = summary.rejected - len(report.shown)
             if more > 0:
                 sys.stderr.write(f"  … and {more:,} more\n")

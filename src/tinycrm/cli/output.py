@@ -4,11 +4,19 @@ Every list and show command hands read models (or dicts made from them) here,
 so the formats never drift apart: JSON keys are the read model's fields,
 CSV columns are the same keys with tags joined and custom fields spread out
 as ``field.KEY`` columns.
+
+It is also the terminal's edge: stored text may hold escape sequences or bidi
+overrides (see ``tinycrm.safetext``). Table cells and show views escape them before
+layout, the two consoles escape whatever else is printed through them (a render
+hook), ``done()`` lines too; JSON escapes them as ``\\u`` sequences (the data stays
+exact); CSV keeps the data exact when it goes to a file or a pipe and shows it
+escaped when it goes straight to a terminal.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +25,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
+
+from tinycrm import safetext
 
 JsonOpt = Annotated[
     bool,
@@ -51,11 +61,22 @@ def to_plain(item: Any) -> Any:
     return item
 
 
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
+
+
 def dumps(data: Any, *, indent: int | None = 2) -> str:
-    """JSON through pydantic's serializer: read models, lists and dicts of them, fast."""
+    """JSON through pydantic's serializer: read models, lists and dicts of them, fast.
+
+    The serializer escapes C0 controls; DEL, C1 controls and bidi controls are written
+    as ``\\u`` escapes here (they can only occur inside strings), so JSON on a
+    terminal is safe and the data it carries is unchanged.
+    """
     from pydantic_core import to_json
 
-    return to_json(data, indent=indent, fallback=_json_default).decode()
+    text = to_json(data, indent=indent, fallback=_json_default).decode()
+    if _JSON_UNSAFE.search(text) is None:
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def csv_safe(value: Any) -> str:
@@ -103,7 +124,15 @@ def _records(value: list[Any]) -> bool:
 
 
 def write_csv(rows: Sequence[dict[str, Any]], stream: Any = None) -> None:
+    """CSV with a header row. Cells are the data as stored, except on a terminal, where
+    controls and bidi overrides are shown escaped (``\\x1b``) rather than obeyed."""
     stream = stream or sys.stdout
+    cell = csv_safe
+    if _isatty(stream):
+
+        def cell(value: Any) -> str:
+            return safetext.display(csv_safe(value), multiline=True)
+
     flat = [flatten(r) for r in rows]
     header: dict[str, None] = {}
     for row in flat:
@@ -112,7 +141,14 @@ def write_csv(rows: Sequence[dict[str, Any]], stream: Any = None) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(list(header))
     for row in flat:
-        writer.writerow([csv_safe(row.get(key)) for key in header])
+        writer.writerow([cell(row.get(key)) for key in header])
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -132,7 +168,8 @@ def col(header: str, key: str, **kwargs: Any) -> Column:
     return Column(header, lambda row: row.get(key), **kwargs)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, *, multiline: bool = False) -> str:
+    """A value as a table cell or a show view's line shows it (controls escaped)."""
     from tinycrm import dates
 
     if value is None:
@@ -140,10 +177,17 @@ def _cell(value: Any) -> str:
     if isinstance(value, datetime):
         return dates.format_local(value)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    return str(value)
+        text = ", ".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k}={v}" for k, v in value.items())
+    else:
+        text = str(value)
+    return safetext.display(text, multiline=multiline)
+
+
+def shown(value: Any) -> str:
+    """A value as one line of a table shows it: controls escaped, None as nothing."""
+    return _cell(value)
 
 
 def wants_machine(json_: bool, jsonl: bool, csv_: bool) -> bool:
@@ -189,8 +233,9 @@ def print_table(
 
     console = stdout_console()
     if not rows:
-        console.print(f"[dim]{empty}[/dim]")
+        console.print(Text(empty, style="dim"))
         return
+    title = safetext.display(title) if title else title
     table = Table(title=title, box=None, header_style="bold", pad_edge=False, title_justify="left")
     columns = [c for c in columns if console.width >= c.min_console]
     for column in columns:
@@ -237,15 +282,15 @@ def print_fields(row: dict[str, Any], labels: Sequence[tuple[str, str]], title: 
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
     for label, key in labels:
-        text = _cell(row.get(key))
+        text = _cell(row.get(key), multiline=True)
         if text:
             table.add_row(label, Text(text))
     if row.get("tags"):
-        table.add_row("tags", Text(", ".join(row["tags"])))
+        table.add_row("tags", Text(_cell(row["tags"])))
     for key, value in (row.get("fields") or {}).items():
-        table.add_row(Text(key), Text(str(value)))
+        table.add_row(Text(_cell(key)), Text(_cell(value, multiline=True)))
     console = stdout_console()
-    console.print(Text(title, style="bold"))
+    console.print(Text(safetext.display(title), style="bold"))
     console.print(table)
 
 
@@ -266,6 +311,7 @@ def stdout_console() -> Any:
             # Piped into less, grep or a file: don't squeeze tables into 80 columns.
             width = int(os.environ.get("COLUMNS", "0") or 0) or 200
         _console = Console(highlight=False, width=width)
+        _console.push_render_hook(_Escaped())  # type: ignore[arg-type]
     return _console
 
 
@@ -275,10 +321,36 @@ def err_console() -> Any:
         from rich.console import Console
 
         _err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+        _err_console.push_render_hook(_Escaped())  # type: ignore[arg-type]  # type: ignore[arg-type]
     return _err_console
 
 
+class _Escaped:
+    """A render hook: whatever a console prints, a control or bidi override in its text
+    is shown escaped. Tables and show views escape their cells before layout; this is
+    the net under every other ``console.print`` (reports, scores, campaigns)."""
+
+    def process_renderables(self, renderables: list[Any]) -> list[Any]:
+        return [_EscapedRenderable(r) for r in renderables]
+
+
+class _EscapedRenderable:
+    def __init__(self, renderable: Any) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.segment import Segment
+
+        for segment in console.render(self.renderable, options):
+            text = segment.text
+            if segment.control or safetext.UNSAFE_MULTILINE.search(text) is None:
+                yield segment
+            else:
+                yield Segment(safetext.display(text, multiline=True), segment.style)
+
+
 def done(message: str) -> None:
-    """A one-line confirmation of a write: plain text (user data is never markup), and no
-    rich import, which keeps one-shot commands such as ``contact add`` quick to start."""
-    sys.stdout.write(message + "\n")
+    """A one-line confirmation of a write: plain text (user data is never markup, controls
+    are shown escaped), and no rich import, which keeps one-shot commands such as
+    ``contact add`` quick to start."""
+    sys.stdout.write(safetext.display(message, multiline=True) + "\n")

@@ -51,8 +51,15 @@ def _deliver(
     webhook: list[str],
 ) -> None:
     from tinycrm import delivery
+    from tinycrm.safetext import display
 
-    text = render_mail_body(items) if items and (mail or webhook or not json_) else ""
+    # One text for the terminal, the mail, the webhook and the desktop: stored names
+    # with escape sequences or bidi overrides are shown escaped in all of them.
+    text = (
+        display(render_mail_body(items), multiline=True)
+        if items and (mail or webhook or not json_)
+        else ""
+    )
     if mail and items:
         from tinycrm.config import ConfigError, current_config
 

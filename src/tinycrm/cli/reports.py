@@ -151,7 +151,7 @@ class _Table:
         from rich.text import Text
 
         shown = [cells[i] for i in self.keep]
-        self.rich.add_row(*[Text("" if c is None else str(c)) for c in shown], style=style)
+        self.rich.add_row(*[Text(out.shown(c)) for c in shown], style=style)
 
     def section(self) -> None:
         """A line under the rows so far (before a total)."""
@@ -171,7 +171,9 @@ def _print(*items: Any) -> None:
 
 
 def _note(text: str) -> None:
-    out.stdout_console().print(f"[dim]{text}[/dim]", highlight=False)
+    from rich.text import Text
+
+    out.stdout_console().print(Text(text, style="dim"))
 
 
 # --------------------------------------------------------------------------- machine output

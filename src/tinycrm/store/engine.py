@@ -71,14 +71,36 @@ def libpq_url(url: str) -> str:
 
 
 def current_user() -> str:
-    """Who is writing: ``TINYCRM_USER``, else the operating-system user."""
+    """Who is writing: ``TINYCRM_USER``, else the operating-system user.
+
+    Either is refused (``Invalid``, one line) when it holds a control character or a
+    bidi control, as any name typed into tinycrm is: it is written into every event.
+    """
+    from tinycrm.store import validate
+
     user = os.environ.get("TINYCRM_USER")
     if user and user.strip():
-        return user.strip()
+        return validate.line(user, "TINYCRM_USER")
     try:
-        return getpass.getuser()
+        name = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (some containers)
         return "unknown"
+    return validate.line(name, "the user name from the system (set TINYCRM_USER)") or "unknown"
+
+
+def _refuse_nul(
+    conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+) -> None:
+    """PostgreSQL cannot store NUL in text: refuse it as validation does, before the
+    statement runs, rather than with the driver's error (a search for it, a value that
+    came by a path that validation does not see)."""
+    for row in parameters if many else (parameters,):
+        for value in (row.values() if isinstance(row, dict) else row) or ():
+            if isinstance(value, str) and "\x00" in value:
+                position = value.index("\x00") + 1
+                raise Invalid(
+                    f"text: NUL characters are not allowed (\\x00 at position {position})"
+                )
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -262,6 +284,7 @@ def make_engine(url: str) -> Engine:
             event.listen(engine, "begin", _on_sqlite_begin)
         else:
             engine = create_engine(parsed, pool_pre_ping=True)
+            event.listen(engine, "before_cursor_execute", _refuse_nul)
     except NoSuchModuleError as exc:
         raise Unavailable(f"unsupported database URL {url!r}: {exc}") from exc
     except ModuleNotFoundError as exc:

@@ -184,7 +184,7 @@ def _points(value: int) -> int:
 
 
 def _condition(text: str) -> str:
-    clean = (text or "").strip()
+    clean = validate.plain(text or "", "condition").strip()
     if not clean:
         raise Invalid("the condition must not be empty (a filter expression such as size>1000)")
     compile_filter("contact", clean)  # InvalidFilter says where it goes wrong

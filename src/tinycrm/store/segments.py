@@ -74,7 +74,7 @@ def save_segment(store: Store, *, name: str, expression: str) -> SegmentRead:
     where it goes wrong otherwise.
     """
     clean_name = validate.name(name, "segment name")
-    clean = expression.strip()
+    clean = validate.plain(expression, "expression").strip()
     segment_kinds(clean)
     with store.write() as session:
         key = validate.key(clean_name)

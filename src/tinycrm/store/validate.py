@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from tinycrm import money
+from tinycrm import money, safetext
 from tinycrm.store.errors import Invalid
 from tinycrm.vocab import ACTIVITY_KINDS, LIFECYCLES, ROLES
 
@@ -31,9 +31,30 @@ def contains_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def plain(value: str, what: str, *, multiline: bool = False) -> str:
+    r"""``value`` if it holds no control character, DEL, NUL or bidi control, else ``Invalid``.
+
+    Every text the store writes passes here first, so SQLite and PostgreSQL (which
+    cannot store NUL) refuse the same input with the same message. Line breaks
+    (``\r\n`` and ``\r`` read as ``\n``) and tabs pass: a one-line field folds them
+    into spaces afterwards, a ``multiline`` one (notes, bodies) keeps them.
+    """
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    why = safetext.problem(value, multiline=True)
+    if why is not None:
+        raise Invalid(f"{what}: {why}")
+    return value
+
+
+def line(value: str, what: str) -> str:
+    """A one-line text as stored: checked by ``plain``, whitespace runs folded to one space."""
+    return " ".join(plain(value, what).split())
+
+
 def name(value: str | None, what: str = "name") -> str:
     """A required, non-empty single-line name."""
-    clean = " ".join((value or "").split())
+    clean = line(value or "", what)
     if not clean:
         raise Invalid(f"{what} must not be empty")
     if len(clean) > 300:
@@ -45,7 +66,7 @@ def optional_text(value: str | None, what: str, *, multiline: bool = False) -> s
     """Optional text: blank becomes None."""
     if value is None:
         return None
-    clean = value.strip() if multiline else " ".join(value.split())
+    clean = plain(value, what, multiline=True).strip() if multiline else line(value, what)
     if not clean:
         return None
     if len(clean) > MAX_TEXT:
@@ -55,7 +76,7 @@ def optional_text(value: str | None, what: str, *, multiline: bool = False) -> s
 
 def email(value: str | None) -> str | None:
     """An email address, lowercased; blank becomes None."""
-    clean = (value or "").strip().lower()
+    clean = plain(value or "", "email").strip().lower()
     if not clean:
         return None
     if clean.startswith("mailto:"):
@@ -176,7 +197,7 @@ def money_minor(
 
 def tag(value: str) -> str:
     """A tag: lowercase, trimmed, no commas."""
-    clean = " ".join(value.split()).lower().lstrip("#")
+    clean = line(value, "tag").lower().lstrip("#")
     if not clean:
         raise Invalid("tag must not be empty")
     if "," in clean or ";" in clean:
@@ -194,7 +215,7 @@ def tags(values: Iterable[str] | None) -> list[str]:
 
 
 def field_key(value: str) -> str:
-    clean = value.strip()
+    clean = plain(value, "custom field name").strip()
     if not _FIELD_KEY.match(clean):
         raise Invalid(
             f"invalid custom field name {value!r} (letters, digits, '_', '.', '-'; "
@@ -206,8 +227,9 @@ def field_key(value: str) -> str:
 def fields(values: dict[str, str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for k, v in (values or {}).items():
-        text = str(v)
+        clean_key = field_key(k)
+        text = plain(str(v), f"custom field {clean_key}", multiline=True)
         if len(text) > MAX_TEXT:
             raise Invalid(f"custom field {k!r} is too long")
-        out[field_key(k)] = text
+        out[clean_key] = text
     return out

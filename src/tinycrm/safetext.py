@@ -1,0 +1,86 @@
+"""Text that is safe to show on a terminal, and the characters that are not.
+
+Stored text may hold terminal escape sequences (ESC, CSI, OSC, BEL), other C0 and
+C1 controls, DEL, or bidirectional overrides (U+202E turns ``gpj.exe`` into
+``exe.jpg``): a database from before input was checked, an old import, or another
+program writing to a shared PostgreSQL database. ``display()`` turns each of them
+into a visible escape (``\\x1b``, ``\\u202e``) before the text reaches a terminal;
+the command line, the board, reminders and error messages all call it at their
+edges. ``find_unsafe()`` is what the store's validation uses to refuse them on input.
+
+The escapes are Python's own notation, so ``restore()`` reads them back: exactly,
+unless the text itself held a backslash followed by ``x`` or ``u`` and hex digits
+(a backslash is shown as it is, never doubled: ``C:\\temp`` stays ``C:\\temp``).
+
+This module imports only ``re``: the command line and the board use it without the store.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Bidirectional controls: embeddings and overrides (U+202A-U+202E), isolates
+# (U+2066-U+2069), the marks (U+200E, U+200F, U+061C); and the Unicode line and
+# paragraph separators, which some terminals treat as a new line.
+_BIDI = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029"
+_CONTROLS = "\x00-\x1f\x7f-\x9f"
+
+UNSAFE = re.compile(f"[{_CONTROLS}{_BIDI}]")
+"""Any character that must not reach a terminal raw (newline and tab included)."""
+UNSAFE_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+"""The same, with newline and tab allowed (notes, bodies, multi-line messages)."""
+
+_RESTORE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})")
+
+
+def escaped(char: str) -> str:
+    """The visible form of one character: ``\\x1b``, ``\\u202e``."""
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def _escape(match: re.Match[str]) -> str:
+    return escaped(match.group())
+
+
+def display(text: object, *, multiline: bool = False) -> str:
+    """``text`` with every control, DEL and bidi control shown as an escape.
+
+    ``multiline`` keeps newlines and tabs (notes, bodies); otherwise they are escaped
+    too, so one value stays on one line. Text without any of them comes back as it is.
+    """
+    value = text if isinstance(text, str) else str(text)
+    pattern = UNSAFE_MULTILINE if multiline else UNSAFE
+    if pattern.search(value) is None:
+        return value
+    return pattern.sub(_escape, value)
+
+
+def restore(shown: str) -> str:
+    """The text ``display()`` was given (its escapes read back)."""
+
+    def back(match: re.Match[str]) -> str:
+        return chr(int(match.group(1)[1:], 16))
+
+    if "\\" not in shown:
+        return shown
+    return _RESTORE.sub(back, shown)
+
+
+def find_unsafe(text: str, *, multiline: bool = False) -> tuple[int, str] | None:
+    """The position (1-based) and the character of the first unsafe character, if any."""
+    found = (UNSAFE_MULTILINE if multiline else UNSAFE).search(text)
+    return None if found is None else (found.start() + 1, found.group())
+
+
+def problem(text: str, *, multiline: bool = False) -> str | None:
+    """Why ``text`` cannot be stored, or None: ``control characters are not allowed
+    (\\x1b at position 3)``. NUL is named on its own (PostgreSQL cannot store it)."""
+    found = find_unsafe(text, multiline=multiline)
+    if found is None:
+        return None
+    position, char = found
+    if "\x00" in text:
+        return f"NUL characters are not allowed (\\x00 at position {text.index(chr(0)) + 1})"
+    what = "bidirectional controls are" if char > "\x9f" else "control characters are"
+    return f"{what} not allowed ({escaped(char)} at position {position})"
