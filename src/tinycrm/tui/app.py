@@ -28,6 +28,8 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -37,6 +39,7 @@ from tinycrm.store.board_writes import DatabaseGone, bound_lock_waits, check_fil
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import StoreError
 from tinycrm.store.types import utcnow
+from tinycrm.tui import format as fmt
 from tinycrm.tui.commands import JumpCommands, NavigationCommands
 from tinycrm.tui.messages import DatabaseLost, DataChanged, RecordOpened, WritesPending
 from tinycrm.tui.preload import Preload
@@ -108,6 +111,29 @@ class TinyCrmApp(App[None]):
         self._gc_thresholds = gc.get_threshold()
         self.errors: list[BaseException] = []
         """Unexpected errors in workers: shown to the user, kept for the tests."""
+        self._raw_controls = fmt.RawControls()
+
+    # ------------------------------------------------------------------ stored text
+
+    def get_line_filters(self) -> list[LineFilter]:
+        """Textual's filters, then the net that keeps raw controls off the terminal."""
+        return [*super().get_line_filters(), self._raw_controls]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: messages name records and quote errors, so a
+        title like ``[link=…]x[/]`` shows as typed and controls in it show escaped."""
+        super().notify(
+            fmt.block(message), title=fmt.text(title), severity=severity, timeout=timeout,
+            markup=False,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ screens
 

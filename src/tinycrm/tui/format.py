@@ -1,11 +1,21 @@
-"""How the board writes amounts, dates and times: short, local, relative."""
+"""How the board writes amounts, dates and times (short, local, relative), and stored text.
+
+Stored text may hold escape sequences or bidi overrides (``tinycrm.safetext``):
+``text()`` and ``block()`` show them escaped wherever a screen writes a name, a title or
+a note, and ``RawControls``, a line filter every widget's lines pass through, drops any
+that still reaches the screen (they take no cells, so no line changes its width).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from tinycrm import dates, money
+from rich.segment import Segment
+from textual.color import Color
+from textual.filter import LineFilter
+
+from tinycrm import dates, money, safetext
 
 _SCALES = ((Decimal(1_000_000_000), "B"), (Decimal(1_000_000), "M"), (Decimal(1_000), "k"))
 
@@ -70,3 +80,31 @@ def days_until(day: date, today: date) -> str:
     if delta == 1:
         return "tmrw"
     return f"{delta}d"
+
+
+def text(value: object) -> str:
+    """Stored text on one line of a screen: controls and bidi overrides shown escaped."""
+    return "" if value is None else safetext.display(value)
+
+
+def block(value: object) -> str:
+    """Stored text that may span lines (notes, bodies, messages): newlines and tabs kept."""
+    return "" if value is None else safetext.display(value, multiline=True)
+
+
+class RawControls(LineFilter):
+    """The board's net: no control character or bidi override reaches the terminal.
+
+    Every screen escapes stored text where it writes it (``text()``); this filter runs on
+    every line of every widget and drops whatever slipped past (a widget that wrote a
+    value without ``text()``). They are zero cells wide, so the line keeps its layout.
+    """
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        unsafe = safetext.UNSAFE
+        if not any(unsafe.search(s.text) for s in segments if not s.control):
+            return segments
+        return [
+            s if s.control else Segment(unsafe.sub("", s.text), s.style, s.control)
+            for s in segments
+        ]

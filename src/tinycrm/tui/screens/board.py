@@ -360,7 +360,7 @@ class BoardScreen(Screen[None]):
                 pair = totals.setdefault(currency, [Decimal(0), Decimal(0)])
                 pair[0] += total
                 pair[1] += weighted
-        left = Content.styled(f" {board.pipeline or 'No pipeline'}", "bold")
+        left = Content.styled(f" {fmt.text(board.pipeline or 'No pipeline')}", "bold")
         if len(board.pipelines) > 1:
             left += Content.styled(" ▾", "$foreground-muted")
         left += Content(f"   {count:,} open deals")

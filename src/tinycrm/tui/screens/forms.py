@@ -20,6 +20,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, Static
@@ -30,6 +31,7 @@ from tinycrm.store.board import complete_name
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import StoreError
 from tinycrm.store.models import CompanyRead, ContactRead, DealRead
+from tinycrm.tui import format as fmt
 from tinycrm.vocab import DEFAULT_CURRENCY, LIFECYCLES, LOG_KINDS, ROLES
 
 
@@ -126,15 +128,15 @@ class FormScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(self.form_title, classes="form-title")
-            yield Static("", id="form-error", classes="form-error")
+            yield Static(fmt.text(self.form_title), classes="form-title", markup=False)
+            yield Static("", id="form-error", classes="form-error", markup=False)
             with VerticalScroll(id="form-fields"):
                 for spec in self.fields:
                     mark = " *" if spec.required else ""
                     with Horizontal(classes="form-row"):
                         yield Label(f"{spec.label}{mark}", classes="form-label")
                         yield self._widget(spec)
-                    yield Static("", id=f"error-{spec.name}", classes="field-error")
+                    yield Static("", id=f"error-{spec.name}", classes="field-error", markup=False)
             with Horizontal(classes="form-buttons"):
                 yield Button(self.submit_label, variant="primary", compact=True, id="form-save")
                 yield Button("Cancel", compact=True, id="form-cancel")
@@ -144,7 +146,7 @@ class FormScreen(ModalScreen[Any]):
         if spec.choices is not None:
             value = next((v for _, v in spec.choices if str(v) == spec.value), Select.NULL)
             return Select(
-                list(spec.choices),
+                [(Content(fmt.text(label)), v) for label, v in spec.choices],  # names, not markup
                 value=value,
                 allow_blank=not spec.required,
                 compact=True,
@@ -205,7 +207,7 @@ class FormScreen(ModalScreen[Any]):
 
     def show_error(self, name: str | None, message: str) -> None:
         target = self.query_one(f"#error-{name}" if name else "#form-error", Static)
-        target.update(message)
+        target.update(fmt.block(message))
         target.display = True
 
     def clear_errors(self) -> None:

@@ -8,9 +8,12 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from tinycrm.tui import format as fmt
 
 
 class PickScreen(ModalScreen[Any]):
@@ -26,9 +29,12 @@ class PickScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick"):
-            yield Static(self.pick_title, classes="form-title")
+            yield Static(fmt.text(self.pick_title), classes="form-title", markup=False)
             yield OptionList(
-                *(Option(label, id=str(index)) for index, (label, _) in enumerate(self.options)),
+                *(
+                    Option(Content(fmt.text(label)), id=str(index))  # names, not markup
+                    for index, (label, _) in enumerate(self.options)
+                ),
                 id="pick-list",
             )
 

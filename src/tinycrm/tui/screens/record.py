@@ -53,7 +53,8 @@ def _details(rows: list[tuple[str, Any]]) -> Table:
     table.add_column(overflow="fold")
     for label, value in rows:
         if value not in (None, "", [], {}):
-            table.add_row(label, value if isinstance(value, Text) else Text(str(value)))
+            shown = value if isinstance(value, Text) else Text(fmt.block(value))
+            table.add_row(Text(fmt.text(label)), shown)
     return table
 
 
@@ -231,9 +232,11 @@ class RecordScreen(Screen[None]):
     def title_line(self, kind: str, name: str, extra: str = "", role: str = "") -> Text:
         text = Text()
         text.append(f" {kind} ", style="reverse")
-        text.append(f" {name}", style="bold")
+        text.append(f" {fmt.text(name)}", style="bold")
         if extra:
-            text.append(f"  {extra}", style={"success": "green", "error": "red"}.get(role, "dim"))
+            text.append(
+                f"  {fmt.text(extra)}", style={"success": "green", "error": "red"}.get(role, "dim")
+            )
         return text
 
     # ------------------------------------------------------------------ actions
@@ -377,7 +380,7 @@ class DealScreen(RecordScreen):
             f"{status} · {money}".strip(" ·"),
             "success" if deal.status == "won" else "error" if deal.status == "lost" else "",
         )
-        stage = Text(f"{deal.stage} ({deal.pipeline})")
+        stage = Text(fmt.text(f"{deal.stage} ({deal.pipeline})"))
         prob = f"{deal.probability}%" + (" (set on the deal)" if deal.probability_override else "")
         rows: list[tuple[str, Any]] = [
             ("stage", stage),

@@ -88,7 +88,7 @@ class ColumnHeader(Static):
         state = self.state
         width = max(1, self.size.width - 2)
         count = f"{state.count:,}"
-        name = Content.styled(state.name, "bold")
+        name = Content.styled(fmt.text(state.name), "bold")
         if state.status == "open" and state.probability is not None:
             name += Content.styled(f" {state.probability}%", "$foreground-muted")
         name = name.truncate(max(1, width - len(count) - 1), ellipsis=True)

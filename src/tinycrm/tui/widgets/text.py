@@ -1,4 +1,8 @@
-"""Fitting styled text into a fixed number of cells, for the Line API widgets."""
+"""Fitting styled text into a fixed number of cells, for the Line API widgets.
+
+Text is shown with its controls and bidi overrides escaped (``tinycrm.safetext``):
+cards, lists, the feed and the tasks all write stored text through ``fit``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
+
+from tinycrm.safetext import display
 
 
 def set_virtual_size(view: ScrollView, size: Size) -> None:
@@ -30,9 +36,11 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
 
 
 def fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells, with an ellipsis when something was cut."""
+    """``text`` cut to ``width`` cells, with an ellipsis when something was cut (controls
+    shown escaped first, so the escapes are counted)."""
     if width <= 0:
         return ""
+    text = display(text)
     if cell_len(text) <= width:
         return text
     if width == 1:
@@ -62,12 +70,13 @@ def line(
     if left_pad and width - used >= left_pad:
         segments.append(Segment(" " * left_pad, base))
         used += left_pad
-    right_parts = [(t, s) for t, s in right if t]
+    right_parts = [(display(t), s) for t, s in right if t]
     right_width = sum(cell_len(t) for t, _ in right_parts)
     room = max(0, width - used - right_width - (2 if right_parts else 0) - 1)
     for text, style in parts:
         if not text or room <= 0:
             continue
+        text = display(text)
         shown = fit(text, room)
         segments.append(Segment(shown, style))
         size = cell_len(shown)

@@ -1,0 +1,219 @@
+"""Escape sequences in stored text never reach the terminal raw, and never get in.
+
+Every list, show, feed, remind, next and report command of the installed ``tinycrm``
+runs over a database whose every text column holds ESC, OSC, CSI, BEL, C1, DEL and bidi
+overrides (written with plain SQL, as an old database would hold them); neither stdout
+nor stderr may carry one of them. Then the way in: names, titles and the rest refuse
+them, NUL included, with one line and nothing written, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.hostile import HOSTILE, MARKUP, raw_controls, seed_hostile
+
+REPORTS = (
+    "pipeline",
+    "forecast",
+    "winrate",
+    "cycle",
+    "funnel",
+    "sources",
+    "churn",
+    "clv",
+    "activity",
+)
+
+
+def _commands(ids: dict[str, int]) -> list[tuple[str, ...]]:
+    contact, lost, won = str(ids["contact"]), str(ids["lost"]), str(ids["won"])
+    return [
+        ("company", "list"),
+        ("company", "show", "1"),
+        ("contact", "list"),
+        ("contact", "list", "--json"),
+        ("contact", "show", contact),
+        ("contact", "show", contact, "--json"),
+        ("contact", "dupes"),
+        ("deal", "list"),
+        ("deal", "list", "--status", "all"),
+        ("deal", "show", str(ids["open"])),
+        ("deal", "show", lost),
+        ("lead", "list"),
+        ("task", "list"),
+        ("pipeline", "list"),
+        ("tag", "list"),
+        ("field", "list"),
+        ("segment", "list"),
+        ("campaign", "list"),
+        ("campaign", "show", "1"),
+        ("campaign", "report", "1"),
+        ("sequence", "list"),
+        ("sequence", "show", "1"),
+        ("score", "rule", "list"),
+        ("score", "explain", contact),
+        ("feed",),
+        ("feed", "--json"),
+        ("remind",),
+        ("next",),
+        *(("report", name) for name in REPORTS),
+        ("import", "history"),
+        # Errors that quote stored names: "deal … is already won", a ref that matches none.
+        ("deal", "won", won),
+        ("deal", "show", HOSTILE),
+        ("contact", "show", "Ada\x1b[2J"),
+        # A write whose confirmation line names the record.
+        ("deal", "move", str(ids["open"]), "Proposal"),
+    ]
+
+
+@pytest.fixture
+def hostile(store: Any) -> tuple[Any, dict[str, int]]:
+    return store, seed_hostile(store)
+
+
+def test_no_raw_control_reaches_the_terminal(hostile: Any, sh: Any) -> None:
+    store, ids = hostile
+    env = {"TINYCRM_DB": store.url, "COLUMNS": "160"}
+    leaks, tracebacks, shown = [], [], 0
+    for command in _commands(ids):
+        run = sh(*command, env=env)
+        for stream, text in (("stdout", run.stdout), ("stderr", run.stderr)):
+            found = raw_controls(text)
+            if found:
+                leaks.append(f"{' '.join(command)!r} {stream}: {', '.join(found)}")
+        if "Traceback" in run.stderr or run.exit_code not in (0, 1, 3):
+            tracebacks.append(f"{' '.join(command)!r} exit {run.exit_code}: {run.stderr[-300:]}")
+        shown += "\\x1b]0;pwned\\x07" in run.stdout + run.stderr
+    assert not leaks, "\n".join(leaks)
+    assert not tracebacks, "\n".join(tracebacks)
+    assert shown >= 20  # the hostile text is there, visibly escaped, not dropped
+
+
+def test_markup_in_names_shows_as_typed(hostile: Any, sh: Any) -> None:
+    store, ids = hostile
+    env = {"TINYCRM_DB": store.url, "COLUMNS": "400"}
+    for command in (("contact", "list"), ("contact", "show", str(ids["contact"])), ("feed",)):
+        assert MARKUP in sh(*command, env=env).stdout, command
+
+
+def test_json_keeps_the_data_exact(hostile: Any, sh: Any) -> None:
+    store, ids = hostile
+    run = sh("contact", "show", str(ids["contact"]), "--json", env={"TINYCRM_DB": store.url})
+    assert run.exit_code == 0
+    assert not raw_controls(run.stdout)
+    assert json.loads(run.stdout)["name"] == "Ada" + HOSTILE
+
+
+def test_csv_into_a_pipe_keeps_the_data(hostile: Any, sh: Any) -> None:
+    """CSV is data: into a file or a pipe it is exact (only a terminal gets it escaped)."""
+    store, _ = hostile
+    run = sh("contact", "list", "--csv", env={"TINYCRM_DB": store.url})
+    assert run.exit_code == 0
+    assert "Ada" + HOSTILE in run.stdout
+
+
+# ------------------------------------------------------------------------------ the way in
+
+ONE_LINE = [
+    ("contact", "add", "Bad\x1b]0;x\x07"),
+    ("contact", "add", "Bidi \u202egpj.exe"),
+    ("contact", "add", "C1 \x9b31m"),
+    ("contact", "add", "Ok", "--title", "CEO\x1b[31m"),
+    ("contact", "add", "Ok", "--email", "a\x1b@acme.de"),
+    ("contact", "add", "Ok", "--tag", "vip\x07"),
+    ("contact", "add", "Ok", "--field", "plan=pro\x1b[0m"),
+    ("contact", "add", "Ok", "--notes", "line\x1b[2J"),
+    ("company", "add", "Acme\x7f"),
+    ("company", "add", "Acme", "--city", "Berlin\u2066"),
+    ("deal", "add", "Deal\x1b"),
+    ("task", "add", "Call\x9b", "--due", "tomorrow"),
+    ("log", "note", "1", "Said\x1b[5m hi"),
+    ("pipeline", "add", "Pipe\x1b"),
+    ("pipeline", "add", "Pipe", "--stage", "Lead\x1b[1m:10"),
+    ("segment", "save", "Seg\x1b", "tag:vip"),
+    ("campaign", "add", "Camp\x07", "--channel", "email"),
+    ("sequence", "add", "Seq\x1b", "--step", "0:Call {name}"),
+    ("sequence", "add", "Seq", "--step", "0:Call\u202e {name}"),
+    ("score", "rule", "add", "Rule\x1b", "--points", "10", "--when", "tag:vip"),
+    ("score", "rule", "add", "Rule", "--points", "10", "--when", "name~'\x1b[2J'"),
+]
+
+
+def _dump(store: Any) -> list[Any]:
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        return [
+            conn.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all()
+            for t in ("company", "contact", "deal", "activity", "event", "tag", "field_value")
+        ]
+
+
+@pytest.mark.parametrize("command", ONE_LINE, ids=lambda c: repr(" ".join(c))[:40])
+def test_controls_are_refused_on_input(store: Any, sh: Any, command: tuple[str, ...]) -> None:
+    from tinycrm.store.contacts import add_contact
+
+    add_contact(store, name="Someone")
+    before = _dump(store)
+    run = sh(*command, env={"TINYCRM_DB": store.url})
+    assert run.exit_code == 1, run
+    assert run.stderr.count("\n") == 1 and "not allowed" in run.stderr, run.stderr
+    assert not raw_controls(run.stderr) and not raw_controls(run.stdout)
+    assert _dump(store) == before
+
+
+def test_newlines_and_tabs_stay_in_notes(store: Any, sh: Any) -> None:
+    from tinycrm.store.contacts import get_contact
+
+    run = sh(
+        "contact", "add", "Ada", "--notes", "one\n\ttwo\r\nthree", env={"TINYCRM_DB": store.url}
+    )
+    assert run.exit_code == 0, run.stderr
+    assert get_contact(store, "Ada").notes == "one\n\ttwo\nthree"
+
+
+NUL_CASES = [
+    ("name", {"name": "Ada\x00Lovelace"}),
+    ("notes", {"name": "Ada", "notes": "one\x00two"}),
+    ("custom field plan", {"name": "Ada", "fields": {"plan": "p\x00ro"}}),
+    ("tag", {"name": "Ada", "tags": ["v\x00ip"]}),
+]
+
+
+@pytest.mark.parametrize(("field", "values"), NUL_CASES, ids=[c[0] for c in NUL_CASES])
+def test_nul_is_refused_with_the_same_message_on_both_databases(
+    store: Any, field: str, values: dict[str, Any]
+) -> None:
+    """argv cannot carry NUL, but a file, a form or a script can: the store refuses it
+    before PostgreSQL would ("A string literal cannot contain NUL")."""
+    from tinycrm.store.contacts import add_contact, list_contacts
+    from tinycrm.store.errors import Invalid
+
+    with pytest.raises(Invalid) as refused:
+        add_contact(store, **values)
+    assert str(refused.value).startswith(f"{field}: NUL characters are not allowed (\\x00 at")
+    assert list_contacts(store) == []
+
+
+def test_a_nul_that_only_reaches_a_query_is_one_line(store: Any, sh: Any) -> None:
+    """A search for NUL never shows PostgreSQL's error or a traceback."""
+    from tinycrm.store.contacts import list_contacts
+    from tinycrm.store.errors import Invalid
+
+    try:
+        assert list_contacts(store, search="a\x00b") == []
+    except Invalid as exc:
+        assert "NUL characters are not allowed" in str(exc)
+
+
+@pytest.mark.parametrize("user", ["bob\x1b]0;x\x07", "bob\u202e"])
+def test_a_hostile_actor_name_is_refused(sh: Any, user: str) -> None:
+    run = sh("contact", "add", "Ada", env={"TINYCRM_USER": user})
+    assert run.exit_code == 1
+    assert run.stderr.startswith("Error: TINYCRM_USER: ")
+    assert run.stderr.count("\n") == 1 and not raw_controls(run.stderr)
