@@ -200,15 +200,24 @@ def test_nul_is_refused_with_the_same_message_on_both_databases(
     assert list_contacts(store) == []
 
 
-def test_a_nul_that_only_reaches_a_query_is_one_line(store: Any, sh: Any) -> None:
-    """A search for NUL never shows PostgreSQL's error or a traceback."""
+def test_a_search_for_nul_is_refused_the_same_way_on_both_databases(store: Any) -> None:
+    """SQLite's full-text search said "database error: unterminated string", PostgreSQL
+    its own error: both now refuse it before the query, with the same line."""
+    from tinycrm.store.companies import list_companies
     from tinycrm.store.contacts import list_contacts
     from tinycrm.store.errors import Invalid
 
-    try:
-        assert list_contacts(store, search="a\x00b") == []
-    except Invalid as exc:
-        assert "NUL characters are not allowed" in str(exc)
+    for search in (
+        lambda q: list_contacts(store, search=q),
+        lambda q: list_companies(store, search=q),
+    ):
+        for query in ("a\x00b", "long\x00er query"):
+            with pytest.raises(Invalid) as refused:
+                search(query)
+            position = query.index("\x00") + 1
+            assert str(refused.value) == (
+                f"search: NUL characters are not allowed (\\x00 at position {position})"
+            )
 
 
 @pytest.mark.parametrize("user", ["bob\x1b]0;x\x07", "bob\u202e"])
@@ -217,3 +226,23 @@ def test_a_hostile_actor_name_is_refused(sh: Any, user: str) -> None:
     assert run.exit_code == 1
     assert run.stderr.startswith("Error: TINYCRM_USER: ")
     assert run.stderr.count("\n") == 1 and not raw_controls(run.stderr)
+
+
+def test_an_import_rejects_rows_with_controls_and_keeps_the_rest(
+    store: Any, sh: Any, tmp_path: Any
+) -> None:
+    from tinycrm.store.contacts import list_contacts
+
+    path = tmp_path / "people.csv"
+    path.write_text(
+        'name,email,notes\nGood,g@acme.de,"two\nlines"\n"Bad\x1b]0;x\x07",b@acme.de,\n'
+        'Bidi,d@acme.de,"a\u202eb"\n',
+        encoding="utf-8",
+    )
+    run = sh("import", "contacts", str(path), env={"TINYCRM_DB": store.url})
+    assert run.exit_code == 0, run.stderr
+    assert "1 created, 0 updated, 0 skipped, 2 rejected" in run.stdout
+    assert "line 4: name: control characters are not allowed (\\x1b at position 4)" in run.stdout
+    assert "notes: bidirectional controls are not allowed (\\u202e at position 2)" in run.stdout
+    assert not raw_controls(run.stdout + run.stderr)
+    assert [(c.name, c.notes) for c in list_contacts(store)] == [("Good", "two\nlines")]

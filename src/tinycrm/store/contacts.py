@@ -270,7 +270,7 @@ def search_ids(store: Store, session: Session, query: str) -> Any:
     an FTS5 trigram index for three characters or more; PostgreSQL from a
     pg_trgm index; shorter queries scan.
     """
-    needle = validate.key(query)
+    needle = validate.key(validate.searchable(query))
     if _has_fts(store, session) and len(needle) >= 3:
         phrase = '"' + needle.replace('"', '""') + '"'
         return text("SELECT rowid FROM contact_fts WHERE contact_fts MATCH :q").bindparams(q=phrase)

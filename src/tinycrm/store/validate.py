@@ -27,8 +27,17 @@ def key(text: str) -> str:
 
 def contains_pattern(text: str) -> str:
     """A LIKE pattern (with ``ESCAPE '\\'``) matching values that contain ``key(text)``."""
+    searchable(text)
     escaped = key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def searchable(value: str, what: str = "search") -> str:
+    """Text to look for: anything goes but NUL, which neither SQLite's full-text search nor
+    PostgreSQL can take (refused here so that both say the same)."""
+    if "\x00" in value:
+        raise Invalid(f"{what}: {safetext.problem(value)}")
+    return value
 
 
 def plain(value: str, what: str, *, multiline: bool = False) -> str:

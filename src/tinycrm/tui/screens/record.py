@@ -49,7 +49,7 @@ def record_screen(kind: str, record_id: int) -> RecordScreen:
 
 def _details(rows: list[tuple[str, Any]]) -> Table:
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="dim", no_wrap=True)
+    table.add_column(style="dim", no_wrap=True, max_width=24, overflow="ellipsis")
     table.add_column(overflow="fold")
     for label, value in rows:
         if value not in (None, "", [], {}):

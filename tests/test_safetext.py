@@ -1,0 +1,86 @@
+"""safetext: what it shows never holds a raw control, and what it hides can be read back."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from tinycrm import safetext
+
+# Everything a terminal could obey: C0 (newline and tab too, on one line), DEL, C1, bidi.
+RAW = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
+RAW_MULTILINE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]"
+)
+
+# Text rich in what matters: controls, bidi controls, backslashes, ordinary letters.
+hostile_text = st.text(
+    alphabet=st.one_of(
+        st.characters(max_codepoint=0xA0),
+        st.sampled_from("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"),
+        st.sampled_from("\\xu0123456789abcdefü€漢"),
+        st.characters(),
+    )
+)
+
+
+@given(hostile_text)
+@example("\x1b]0;pwned\x07\x1b[2J\x9b31m\u202eevil")
+def test_one_line_display_holds_no_raw_control(text: str) -> None:
+    shown = safetext.display(text)
+    assert RAW.search(shown) is None
+    assert "\n" not in shown and "\t" not in shown
+
+
+@given(hostile_text)
+def test_multiline_display_keeps_only_newlines_and_tabs(text: str) -> None:
+    shown = safetext.display(text, multiline=True)
+    assert RAW_MULTILINE.search(shown) is None
+    assert shown.count("\n") == text.count("\n") and shown.count("\t") == text.count("\t")
+
+
+@given(hostile_text.filter(lambda t: "\\" not in t))
+def test_the_escape_reads_back(text: str) -> None:
+    assert safetext.restore(safetext.display(text)) == text
+    assert safetext.restore(safetext.display(text, multiline=True)) == text
+
+
+@given(hostile_text)
+def test_each_hidden_character_is_shown_by_its_code(text: str) -> None:
+    shown = safetext.display(text)
+    for char in set(RAW.findall(text)):
+        assert safetext.escaped(char) in shown
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Zl", "Zp"))))
+def test_safe_text_is_left_as_it_is(text: str) -> None:
+    assert safetext.display(text) == text
+    assert safetext.find_unsafe(text) is None
+
+
+@given(hostile_text)
+def test_display_is_idempotent(text: str) -> None:
+    once = safetext.display(text)
+    assert safetext.display(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("ab\x1bc", "control characters are not allowed (\\x1b at position 3)"),
+        ("\u202eexe", "bidirectional controls are not allowed (\\u202e at position 1)"),
+        ("a\x9b", "control characters are not allowed (\\x9b at position 2)"),
+        ("a\x1bb\x00", "NUL characters are not allowed (\\x00 at position 4)"),
+        ("del\x7f", "control characters are not allowed (\\x7f at position 4)"),
+    ],
+)
+def test_problem_names_the_character_and_where(text: str, why: str) -> None:
+    assert safetext.problem(text) == why
+
+
+def test_newline_and_tab_are_a_problem_on_one_line_only() -> None:
+    assert safetext.problem("a\nb\tc", multiline=True) is None
+    assert safetext.problem("a\nb") == "control characters are not allowed (\\x0a at position 2)"
