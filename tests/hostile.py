@@ -34,8 +34,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "sequence": ("name",),
     "sequence_step": ("text",),
     "qualification": ("note",),
-    "score_rule": ("name",),
-    "segment": ("name",),
+    "score_rule": ("name", "condition"),
+    "segment": ("name", "expression"),
     "campaign": ("name", "notes"),
     "import_batch": ("source",),
 }

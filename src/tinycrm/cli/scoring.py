@@ -26,8 +26,11 @@ RuleArg = Annotated[str, typer.Argument(help="Rule name (case-insensitive) or id
 
 
 def warn(message: str) -> None:
-    """A warning on stderr; the command still succeeds."""
-    sys.stderr.write(f"Warning: {' '.join(message.split())}\n")
+    """A warning on stderr; the command still succeeds. It names rules: their controls
+    are shown escaped, as in ``fail()``."""
+    from tinycrm.safetext import display
+
+    sys.stderr.write(f"Warning: {display(' '.join(message.split()))}\n")
 
 
 def points(value: int) -> str:
