@@ -22,20 +22,27 @@ from tinycrm.errors import Ambiguous, Conflict, Invalid, NotFound, TinyCrmError,
 
 if TYPE_CHECKING:
     from tinycrm.api import Crm
+    from tinycrm.config import Config
 
 from tinycrm.version import __version__
 
 
 def open(
-    db: str | PathLike[str] | None = None, *, user: str | None = None, migrate: bool = True
+    db: str | PathLike[str] | None = None,
+    *,
+    user: str | None = None,
+    config: Config | str | PathLike[str] | None = None,
+    migrate: bool = True,
 ) -> Crm:
     """Open a tinycrm database: a file path or a SQLAlchemy URL (default: the user's own).
 
-    See ``tinycrm.api.Crm`` for what it holds; use it as a context manager.
+    ``config``: a ``tinycrm.config.Config`` or the path of a config file (default: the
+    user's config file, read once now). See ``tinycrm.api.Crm`` for what it holds; use
+    it as a context manager.
     """
     from tinycrm.api import open_crm
 
-    return open_crm(db, user=user, migrate=migrate)
+    return open_crm(db, user=user, config=config, migrate=migrate)
 
 
 def __getattr__(name: str) -> object:

@@ -119,6 +119,7 @@ class Config:
     score_hot: int = 10  # [scoring] hot: a lead scoring at least this is hot
     score_cold: int = 0  # [scoring] cold: a lead scoring below this is cold
     keys: dict[str, str] = field(default_factory=dict)  # [keys] binding id -> keys
+    error: str | None = None  # a broken file: why (writes that need it refuse with it)
 
 
 def config_path() -> Path:
@@ -146,6 +147,16 @@ def load_config(path: Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {target}: {exc}") from exc
     return parse_config(text, target)
+
+
+def load_config_lenient(path: Path | None = None) -> Config:
+    """The config file, or, when it cannot be used, an empty config carrying the reason
+    in ``error``: what opens the store loads it once, reads still work, and a write that
+    needs the rules or thresholds refuses with the reason (as ``Store.settings`` does)."""
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        return Config(path=path or config_path(), exists=True, error=str(exc))
 
 
 def _named_by_env(target: Path) -> bool:

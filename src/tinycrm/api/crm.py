@@ -18,6 +18,7 @@ from tinycrm.api.segments import Segments, Tags
 from tinycrm.api.values import When
 
 if TYPE_CHECKING:
+    from tinycrm.config import Config
     from tinycrm.store.board import RecordHit
     from tinycrm.store.engine import Store
     from tinycrm.store.imports import ImportBatchRead, UndoSummary
@@ -121,14 +122,39 @@ class Crm:
 
 
 def open_crm(
-    db: str | PathLike[str] | None = None, *, user: str | None = None, migrate: bool = True
+    db: str | PathLike[str] | None = None,
+    *,
+    user: str | None = None,
+    config: Config | str | PathLike[str] | None = None,
+    migrate: bool = True,
 ) -> Crm:
     """Open (creating or upgrading as needed) a tinycrm database.
 
     ``db`` is a file path or a SQLAlchemy URL (``postgresql+psycopg://…``); without it,
     ``$TINYCRM_DB``, else the user's own database (as the command line does). ``user``
     is the actor recorded in events (default ``$TINYCRM_USER``, else the OS user).
+
+    ``config`` is what rules, scoring thresholds and reminders follow: a ``Config``
+    (``tinycrm.config.parse_config``), or the path of a TOML config file (read now; a
+    missing or broken one is a ``ConfigError``). Without it the user's config file is
+    read once, now, as the command line does: when that file is broken, reads work and
+    the writes that need it refuse with its error.
     """
+    from pathlib import Path
+
+    from tinycrm.config import Config, load_config, load_config_lenient
     from tinycrm.store.engine import open_store
 
-    return Crm(open_store(None if db is None else str(db), user=user, migrate=migrate))
+    if config is None:
+        settings = load_config_lenient()
+    elif isinstance(config, Config):
+        settings = config
+    else:
+        settings = load_config(Path(config).expanduser())
+        if not settings.exists:
+            from tinycrm.config import ConfigError
+
+            raise ConfigError(f"config file {settings.path} does not exist")
+    return Crm(
+        open_store(None if db is None else str(db), user=user, migrate=migrate, config=settings)
+    )

@@ -61,9 +61,12 @@ class State:
     def store(self) -> Store:
         """Open the database on first use (creating or upgrading it)."""
         if self._store is None:
+            from tinycrm.config import load_config_lenient
             from tinycrm.store.engine import open_store
 
-            self._store = open_store(self.db)
+            # The config file is read here, at the edge, once; a broken one refuses
+            # only the writes that need it (rules, score thresholds), with its error.
+            self._store = open_store(self.db, config=load_config_lenient())
         return self._store
 
 

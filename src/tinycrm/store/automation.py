@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from tinycrm import dates
-from tinycrm.config import ConfigError, Rule, current_config
+from tinycrm.config import ConfigError, Rule
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
@@ -20,10 +20,10 @@ from tinycrm.store.records import record_event, record_lifecycle
 from tinycrm.store.types import utcnow
 
 
-def active_rules(trigger: str) -> list[Rule]:
+def active_rules(store: Store, trigger: str) -> list[Rule]:
     """The rules for ``trigger``; a broken config file refuses the write with its error."""
     try:
-        config = current_config()
+        config = store.settings()
     except ConfigError as exc:
         raise Invalid(f"config file error (tinycrm rules check): {exc}") from exc
     return [rule for rule in config.rules if rule.when == trigger]
@@ -44,7 +44,7 @@ def run_rules(
     stage: Stage | None = None,
 ) -> int:
     """Apply every rule for ``trigger`` whose conditions hold; return how many fired."""
-    rules = active_rules(trigger)
+    rules = active_rules(store, trigger)
     if not rules:
         return 0
     if contact is None and deal is not None and deal.contact_id:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -26,6 +26,9 @@ from sqlmodel import Session
 
 from tinycrm.store.errors import Invalid, Unavailable
 from tinycrm.store.migrations import SCHEMA_HEAD
+
+if TYPE_CHECKING:
+    from tinycrm.config import Config
 
 APP_NAME = "tinycrm"
 BUSY_TIMEOUT_MS = 10_000
@@ -121,12 +124,26 @@ class Store:
     transaction, so a bulk job (the demo, an import) is one transaction.
     """
 
-    def __init__(self, engine: Engine, url: str, user: str) -> None:
+    def __init__(self, engine: Engine, url: str, user: str, config: Config | None = None) -> None:
         self.engine = engine
         self.url = url
         self.user = user
+        self.config = config
         self.backend = engine.dialect.name
         self._local = threading.local()
+
+    def settings(self) -> Config:
+        """The configuration handed to ``open_store`` (rules, scoring thresholds, remind);
+        without one, the config file as it is now. Raises ``ConfigError`` when it is broken."""
+        if self.config is None:
+            from tinycrm.config import current_config
+
+            return current_config()
+        if self.config.error:
+            from tinycrm.config import ConfigError
+
+            raise ConfigError(self.config.error)
+        return self.config
 
     @property
     def is_sqlite(self) -> bool:
@@ -293,8 +310,17 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def open_store(db: str | None = None, *, user: str | None = None, migrate: bool = True) -> Store:
+def open_store(
+    db: str | None = None,
+    *,
+    user: str | None = None,
+    migrate: bool = True,
+    config: Config | None = None,
+) -> Store:
     """Open (creating or upgrading as needed) the database named by ``db``.
+
+    ``config`` is what the store's rules, scoring thresholds and reminders read; front
+    ends load it at their edge (without it the store reads the config file).
 
     A new database is created at the newest schema; an older one is upgraded
     (SQLite: after a copy is saved beside it). Raises ``Unavailable`` with a
@@ -305,7 +331,7 @@ def open_store(db: str | None = None, *, user: str | None = None, migrate: bool 
     if path is not None:
         _check_database_path(path)
     engine = make_engine(url)
-    store = Store(engine, url, user or current_user())
+    store = Store(engine, url, user or current_user(), config)
     if migrate:
         try:
             ensure_schema(store)

@@ -299,7 +299,7 @@ class _Import:
         self._company_refs: dict[tuple[str | None, str | None], int | None] = {}
         self._born: dict[str, list[int]] = {"contact": [], "deal": [], "moved": []}
         self._rules = {
-            t: active_rules(t) for t in ("contact.created", "deal.created", "deal.stage")
+            t: active_rules(store, t) for t in ("contact.created", "deal.created", "deal.stage")
         }
 
     # ---------------------------------------------------------------- running

@@ -479,9 +479,7 @@ def due_items(
     """
     now = now or utcnow()
     if closing_days is None:
-        from tinycrm.config import current_config
-
-        closing_days = current_config().closing_days
+        closing_days = store.settings().closing_days
     _, day_end = local_day(now)
     with store.read() as session:
         items = _tasks(session, now, day_end, new_only)

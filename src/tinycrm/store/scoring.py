@@ -313,12 +313,12 @@ def score_expression(clauses: Sequence[tuple[ColumnElement[bool], int]]) -> Any:
     return total
 
 
-def thresholds() -> tuple[int, int]:
-    """``(hot, cold)`` from the config file's ``[scoring]`` table (10 and 0 by default)."""
-    from tinycrm.config import ConfigError, current_config
+def thresholds(store: Store) -> tuple[int, int]:
+    """``(hot, cold)`` from the config's ``[scoring]`` table (10 and 0 by default)."""
+    from tinycrm.config import ConfigError
 
     try:
-        config = current_config()
+        config = store.settings()
     except ConfigError as exc:
         raise Invalid(f"config file error (tinycrm rules check): {exc}") from exc
     return config.score_hot, config.score_cold
@@ -345,7 +345,7 @@ def recompute_scores(
     caller's transaction when there is one. One event.
     """
     if hot is None or cold is None:
-        hot_default, cold_default = thresholds()
+        hot_default, cold_default = thresholds(store)
         hot = hot_default if hot is None else hot
         cold = cold_default if cold is None else cold
     if cold > hot:
