@@ -42,7 +42,7 @@ TEST_NOW_ENV = "TINYCRM_TEST_NOW"
 DATE_SENSITIVE = (
     "tests/test_dates.py",
     "tests/test_repeat_config.py",
-    "tests/test_calendar.py",
+    "tests/formats/test_ics.py",
     "tests/test_demo.py",
     "tests/test_readme_tour.py",
     "tests/store/test_reminders.py",

@@ -65,3 +65,18 @@ def test_the_testing_hook_shifts_a_process_clock() -> None:
     bad = tinycrm("task", "list", env={SHIFT_ENV: "a year"})
     assert bad.returncode == 1
     assert bad.stderr.strip() == f"{SHIFT_ENV} must be a number of seconds, not 'a year'"
+
+
+def test_every_date_sensitive_module_exists() -> None:
+    """A module renamed away from conftest's list would lose its ``dates`` mark silently."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    tree = ast.parse((root / "tests" / "conftest.py").read_text(encoding="utf-8"))
+    (listed,) = [
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "DATE_SENSITIVE"
+    ]
+    assert len(listed) >= 8
+    assert [path for path in listed if not (root / path).is_file()] == []
