@@ -31,6 +31,69 @@ def test_company_names_are_unique_case_insensitively(store) -> None:
     assert get_company(store, "acme gmbh").domain == "acme.de"
 
 
+@pytest.mark.parametrize(
+    "typed", ["ACME.DE", "acme.de.", "https://www.Acme.de/about", "http://acme.de:443", "acme.de"]
+)
+def test_a_company_domain_names_one_company(store, typed: str) -> None:
+    acme = add_company(store, name="Acme GmbH", domain="acme.de")
+    events = len(list_events(store))
+    message = rf"a company with domain acme.de already exists: Acme GmbH \(#{acme.id}\)"
+    with pytest.raises(Conflict, match=message):
+        add_company(store, name="Acme Inc", domain=typed)
+    assert [c.name for c in list_companies(store)] == ["Acme GmbH"]
+    other = add_company(store, name="Globex", domain="globex.com")
+    with pytest.raises(Conflict, match=message):
+        edit_company(store, other.id, domain=typed)
+    assert get_company(store, other.id).domain == "globex.com"
+    assert len(list_events(store)) == events + 1  # Globex's creation only
+    assert edit_company(store, acme.id, domain=typed).domain == "acme.de"  # its own: fine
+    assert edit_company(store, other.id, domain="").domain is None
+    assert add_company(store, name="Initech").domain is None  # any number without one
+
+
+def test_an_import_never_gives_one_domain_to_two_companies(store) -> None:
+    """A row that would give a company a domain another company has is rejected, with the
+    same message as ``company add`` (the import matches companies by domain first)."""
+    import io
+
+    from tinycrm.formats.csvfile import open_csv
+    from tinycrm.formats.mapping import build_mapping, mapped_rows
+    from tinycrm.store.imports import import_records
+
+    foo = add_company(store, name="Foo")
+    bar = add_company(store, name="Bar")
+    rejected: list[tuple[int, str]] = []
+    text = "Name,Domain\nFoo,new.de\nBar,NEW.de\nZed,https://www.new.de/x\n"
+    table = open_csv(io.BytesIO(text.encode()), name="c.csv")
+    summary = import_records(
+        store,
+        kind="companies",
+        rows=mapped_rows(table.records(), build_mapping("companies", table.header)),
+        source="c.csv",
+        on_reject=lambda line, reason, raw: rejected.append((line, reason)),
+    )
+    # Zed is new: created (with the domain) before the rows that update companies merge
+    domains = {c.name: (c.domain, c.id) for c in list_companies(store)}
+    zed = domains["Zed"][1]
+    taken = f"a company with domain new.de already exists: Zed (#{zed})"
+    assert rejected == [(2, taken), (3, taken)]
+    assert (summary.created, summary.updated, summary.rejected) == (1, 0, 2)
+    assert domains == {"Foo": (None, foo.id), "Bar": (None, bar.id), "Zed": ("new.de", zed)}
+    text = "Name,Domain\nFoo,foo.de\nBar,FOO.DE\n"  # rows of one file, one after the other
+    table = open_csv(io.BytesIO(text.encode()), name="d.csv")
+    rejected.clear()
+    import_records(
+        store,
+        kind="companies",
+        rows=mapped_rows(table.records(), build_mapping("companies", table.header)),
+        source="d.csv",
+        on_reject=lambda line, reason, raw: rejected.append((line, reason)),
+    )
+    assert rejected == [(3, f"a company with domain foo.de already exists: Foo (#{foo.id})")]
+    assert get_company(store, "foo.de").name == "Foo"
+    assert get_company(store, bar.id).domain is None
+
+
 def test_company_fields_tags_and_owner(store) -> None:
     company = add_company(
         store,

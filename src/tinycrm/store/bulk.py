@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from tinycrm.store import validate
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid
+from tinycrm.store.ids import last_id
 from tinycrm.store.models import Contact
 from tinycrm.store.records import record_event
 from tinycrm.store.types import utcnow
@@ -85,11 +86,8 @@ class BulkWriter:
     def new_id(self, name: str) -> int:
         """The id the next row of ``name`` will have (taken now, inserted at flush)."""
         if self.sqlite:
-            if name not in self._next:
-                self._next[name] = (
-                    self.conn.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {name}")).scalar()
-                    or 0
-                )
+            if name not in self._next:  # above deleted rows' ids too: they are never reused
+                self._next[name] = last_id(self.conn, name)
             self._next[name] += 1
             return self._next[name]
         pool = self._pool.setdefault(name, [])

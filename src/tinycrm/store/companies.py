@@ -85,15 +85,36 @@ def _check_unique(session: Session, name_key: str, exclude: int | None = None) -
         raise Conflict(f"a company named {other.name!r} already exists (#{other.id})")
 
 
+def check_domain_free(session: Session, domain: str | None, *, exclude: int | None = None) -> None:
+    """Refuse (``Conflict``) a normalised ``domain`` another company has: a domain names one
+    company, as an email names one contact (a unique index holds it too)."""
+    if domain is None:
+        return
+    query = select(Company).where(Company.domain == domain)
+    if exclude is not None:
+        query = query.where(Company.id != exclude)
+    other = session.scalars(query.limit(1)).first()
+    if other is not None:
+        raise domain_taken(domain, other.name, other.id)
+
+
+def domain_taken(domain: str, name: str | None, company_id: int | None) -> Conflict:
+    """The one message for a domain another company has (imports reject rows with it)."""
+    holder = f"{name} (#{company_id})" if name else f"company #{company_id}"
+    return Conflict(f"a company with domain {domain} already exists: {holder}")
+
+
 def create_company(store: Store, session: Session, name: str, **values: Any) -> Company:
     """Insert a company inside an open transaction (used by contacts and deals too)."""
     clean = validate.name(name, "company name")
     _check_unique(session, validate.key(clean))
+    domain = validate.domain(values.get("domain"))
+    check_domain_free(session, domain)
     now = utcnow()
     company = Company(
         name=clean,
         name_key=validate.key(clean),
-        domain=validate.domain(values.get("domain")),
+        domain=domain,
         industry=validate.optional_text(values.get("industry"), "industry"),
         size=validate.size(values.get("size")),
         phone=validate.optional_text(values.get("phone"), "phone"),
@@ -135,7 +156,8 @@ def add_company(
     tags: list[str] | None = None,
     fields: dict[str, str] | None = None,
 ) -> CompanyRead:
-    """Create a company. Names are unique case-insensitively (``Conflict`` otherwise)."""
+    """Create a company. Names and domains are unique case-insensitively (``Conflict``
+    otherwise)."""
     with store.write() as session:
         company = create_company(
             store,
@@ -235,7 +257,9 @@ def edit_company(
             put("name", clean)
             company.name_key = validate.key(clean)
         if is_set(domain):
-            put("domain", validate.domain(domain))
+            clean_domain = validate.domain(domain)
+            check_domain_free(session, clean_domain, exclude=company.id)
+            put("domain", clean_domain)
         for attr, value in (
             ("industry", industry),
             ("phone", phone),

@@ -36,6 +36,7 @@ from tinycrm.store.engine import (
     refuse_database_itself,
 )
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
+from tinycrm.store.ids import keep_ids_unused
 from tinycrm.store.migrations import SCHEMA_HEAD
 from tinycrm.store.types import UTCDateTime, utcnow
 
@@ -216,6 +217,7 @@ def restore_database(store: Store, data: dict[str, Any]) -> dict[str, int]:
                         ),
                         {"t": table.name},
                     )
+        keep_ids_unused(conn)  # not even a record deleted before the dump gets its id back
     return counts
 
 

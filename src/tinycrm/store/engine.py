@@ -376,7 +376,7 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
     """
     from tinycrm.store.migrations.runner import run_upgrade, script_heads
 
-    with store.engine.connect() as conn:
+    with store.engine.connect() as conn, _foreign_keys_off(conn):
         conn = conn.execution_options(tinycrm_immediate=True)
         with conn.begin():
             if store.backend == "postgresql":
@@ -390,8 +390,38 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
                 return before
             if before is not None and store.path is not None:
                 backup_sqlite(store.path, _pre_upgrade_backup_path(store.path, before))
+            broken = _broken_references(conn)
             run_upgrade(conn, revision)
+            if _broken_references(conn) > broken:
+                raise Unavailable(
+                    "the upgrade would leave rows referring to records that do not exist; "
+                    "nothing was changed (please report this)"
+                )
     return before
+
+
+@contextmanager
+def _foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite: foreign keys off while migrations run. They rebuild tables (new table, copy,
+    drop, rename), and with foreign keys on, dropping the old table would delete or unlink
+    every row that refers to it. The pragma only takes effect outside a transaction."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _broken_references(conn: Connection) -> int:
+    """SQLite: how many rows refer to a row that does not exist (none, normally)."""
+    if conn.dialect.name != "sqlite":
+        return 0
+    return len(conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
 
 
 def _pre_upgrade_backup_path(path: Path, revision: str) -> Path:

@@ -41,6 +41,7 @@ from tinycrm.store.bulk import (
     gc_paused,
     id_runs,
 )
+from tinycrm.store.companies import domain_taken
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.models import (
@@ -228,6 +229,7 @@ class _Prepared:
     target: int | None = None  # id of the record it becomes or updates
     row: dict[str, Any] | None = None  # the new record's row, made ahead (contacts)
     blank_fields: tuple[str, ...] = ()  # custom fields whose cells were blank
+    rejected: bool = False  # left out while merging (reported, not counted as skipped)
 
     def blank(self, column: str) -> None:
         """Note a blank cell (``--overwrite`` clears the field)."""
@@ -571,7 +573,7 @@ class _Import:
                 assert prep.target is not None
                 if self.merge(self._states[prep.target], prep):
                     self.updated += 1
-                else:
+                elif not prep.rejected:
                     self.skipped += 1
             self.queue_updates()
 
@@ -1103,11 +1105,26 @@ class _Companies(_Import):
             if owner is not None and owner != state.columns["id"]:
                 prep.columns.pop("name")  # the name belongs to another company: keep this one's
         domain = prep.columns.get("domain")
-        if domain and self._domains.get(domain, state.columns["id"]) != state.columns["id"]:
-            prep.columns.pop("domain")
+        holder = self._domains.get(domain, state.columns["id"]) if domain else None
+        if domain and holder != state.columns["id"]:  # a domain names one company
+            pending = [r["name"] for r in self.writer._pending["company"] if r["id"] == holder]
+            name = (
+                pending[0]
+                if pending
+                else self.conn.scalar(select(Company.name).where(Company.id == holder))
+            )
+            self.reject(prep.line, prep.raw, str(domain_taken(domain, name, holder)))
+            prep.rejected = True
+            return False
+        old_domain = state.columns.get("domain")
         changed = super().merge(state, prep)
         if changed and "name" in state.changed:
             self._companies[validate.key(state.columns["name"])] = state.columns["id"]
+        if state.columns.get("domain") != old_domain:
+            if old_domain and self._domains.get(old_domain) == state.columns["id"]:
+                del self._domains[old_domain]
+            if state.columns.get("domain"):
+                self._domains[state.columns["domain"]] = state.columns["id"]
         return changed
 
 

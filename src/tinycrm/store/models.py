@@ -28,16 +28,23 @@ def _created() -> Column:
     return Column(UTCDateTime(), nullable=False, default=utcnow)
 
 
+# Tables whose ids people see and type: on SQLite their ids are never handed out again
+# after a delete or merge (PostgreSQL's sequences never go back anyway). Migration 0009.
+IDS_NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
 # --------------------------------------------------------------------------- tables
 
 
 class Company(SQLModel, table=True):
     """An account: the organisation a deal is with."""
 
+    __table_args__ = IDS_NEVER_REUSED
+
     id: int | None = Field(default=None, primary_key=True)
     name: str
     name_key: str = Field(unique=True)  # casefolded name: names are unique case-insensitively
-    domain: str | None = Field(default=None, index=True)
+    domain: str | None = Field(default=None, index=True, unique=True)  # stored normalised
     industry: str | None = None
     size: int | None = None
     phone: str | None = None
@@ -62,6 +69,7 @@ class Contact(SQLModel, table=True):
             sqlite_where=sql_text("cadence_days IS NOT NULL"),
             postgresql_where=sql_text("cadence_days IS NOT NULL"),
         ),
+        IDS_NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -90,6 +98,8 @@ class Contact(SQLModel, table=True):
 class Pipeline(SQLModel, table=True):
     """A sales process: an ordered list of stages."""
 
+    __table_args__ = IDS_NEVER_REUSED
+
     id: int | None = Field(default=None, primary_key=True)
     name: str
     name_key: str = Field(unique=True)
@@ -100,7 +110,7 @@ class Pipeline(SQLModel, table=True):
 class Stage(SQLModel, table=True):
     """A step of a pipeline. Won and lost are deal outcomes, not stages."""
 
-    __table_args__ = (UniqueConstraint("pipeline_id", "name_key"),)
+    __table_args__ = (UniqueConstraint("pipeline_id", "name_key"), IDS_NEVER_REUSED)
 
     id: int | None = Field(default=None, primary_key=True)
     pipeline_id: int = Field(sa_column=_fk("pipeline.id", "CASCADE", nullable=False))
@@ -114,7 +124,7 @@ class Stage(SQLModel, table=True):
 class Deal(SQLModel, table=True):
     """An opportunity moving through a pipeline."""
 
-    __table_args__ = (Index("ix_deal_title_key", "title_key"),)
+    __table_args__ = (Index("ix_deal_title_key", "title_key"), IDS_NEVER_REUSED)
 
     id: int | None = Field(default=None, primary_key=True)
     title: str
@@ -187,6 +197,7 @@ class Activity(SQLModel, table=True):
         Index("ix_activity_deal_when", "deal_id", "occurred_at"),
         Index("ix_activity_kind_when", "kind", "occurred_at"),
         Index("ix_activity_task_due", "kind", "due_at", "done_at"),
+        IDS_NEVER_REUSED,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -277,6 +288,7 @@ class FollowUpSequence(SQLModel, table=True):
     """A drip of follow-up tasks: steps at day offsets from enrolment."""
 
     __tablename__ = "sequence"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
@@ -323,6 +335,7 @@ class ScoreRule(SQLModel, table=True):
     """A lead-scoring rule: contacts matching ``condition`` (the filter language) get points."""
 
     __tablename__ = "score_rule"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
@@ -335,6 +348,8 @@ class ScoreRule(SQLModel, table=True):
 class Segment(SQLModel, table=True):
     """A saved filter expression, usable wherever ``--where`` is."""
 
+    __table_args__ = IDS_NEVER_REUSED
+
     id: int | None = Field(default=None, primary_key=True)
     name: str
     name_key: str = Field(unique=True)
@@ -343,6 +358,8 @@ class Segment(SQLModel, table=True):
 
 
 class Campaign(SQLModel, table=True):
+    __table_args__ = IDS_NEVER_REUSED
+
     id: int | None = Field(default=None, primary_key=True)
     name: str
     name_key: str = Field(unique=True)
@@ -383,6 +400,7 @@ class ImportBatch(SQLModel, table=True):
     """One run of ``tinycrm import``: what it read and what it did, so it can be undone."""
 
     __tablename__ = "import_batch"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str  # contacts, companies, deals, activities, all

@@ -96,11 +96,15 @@ def email(value: str | None) -> str | None:
 
 
 def domain(value: str | None) -> str | None:
-    """A company's web domain, lowercased, without scheme, www or path."""
+    """A company's web domain as stored (and unique): lowercased, without scheme,
+    ``www.``, port, path, query or trailing dot (``https://WWW.Acme.DE./about`` is
+    ``acme.de``)."""
     clean = (value or "").strip().lower()
     if not clean:
         return None
-    clean = re.sub(r"^[a-z]+://", "", clean).split("/")[0].removeprefix("www.")
+    clean = re.sub(r"^[a-z][a-z0-9+.-]*://", "", clean)
+    clean = re.split(r"[/?#]", clean, maxsplit=1)[0]
+    clean = re.sub(r":\d*$", "", clean).rstrip(".").removeprefix("www.")
     if not _DOMAIN.match(clean):
         raise Invalid(f"invalid domain {value!r} (expected something like example.com)")
     return clean
