@@ -175,12 +175,6 @@ def currency(value: str | None) -> str:
         raise Invalid(str(exc)) from exc
 
 
-def amount_minor(value: Decimal | str | int | None, currency_code: str) -> int | None:
-    """An amount in ``currency_code``, as an exact integer of minor units (a currency
-    written with the amount must be ``currency_code``: see :func:`money_minor`)."""
-    return money_minor(value, currency_code, default=currency_code)[0]
-
-
 def money_minor(
     value: Decimal | str | int | None,
     currency_code: str | None,
