@@ -1,4 +1,5 @@
-"""The board's deal forms read an amount as ``deal add --amount`` does: "$500" is USD."""
+"""The board's forms: amounts read as `deal add --amount` reads them ("$500" is USD), and
+a company domain another company has is refused beside the field."""
 
 from __future__ import annotations
 
@@ -53,3 +54,27 @@ async def test_deal_forms_refuse_an_amount_in_another_currency(tui_store, seeded
         assert isinstance(app.screen, BoardScreen)
         deal = get_deal(tui_store, seeded["renewal"])
         assert (deal.amount, deal.currency) == (Decimal("7"), "GBP")
+
+
+async def test_company_form_refuses_a_domain_another_company_has(tui_store, seeded) -> None:
+    """The board's company form says which company has the domain, beside the field."""
+    from tinycrm.store.companies import add_company, get_company
+
+    acme = get_company(tui_store, "Acme GmbH")
+    globex = add_company(tui_store, name="Globex", domain="globex.com")
+    app = make_app(tui_store, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_record("company", globex.id)
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-domain", Input).value = "WWW.ACME.DE"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        error = str(form.query_one("#error-domain").render())
+        assert error == f"a company with domain acme.de already exists: Acme GmbH (#{acme.id})"
+        assert get_company(tui_store, globex.id).domain == "globex.com"
