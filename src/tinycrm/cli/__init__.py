@@ -16,7 +16,7 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
-from tinycrm import __version__
+from tinycrm import __version__, interrupts
 from tinycrm.cli.common import State, fail
 from tinycrm.store.errors import StoreError
 
@@ -72,16 +72,45 @@ class CrmGroup(TyperGroup):
         return self._loaded[cmd_name]
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        # Ctrl-C and TERM tell the truth (see tinycrm.interrupts): before the command
+        # saves, they interrupt it and nothing is saved; once it has saved, they wait
+        # for its summary and then say so.
         try:
-            return super().invoke(ctx)
+            with interrupts.watch():
+                try:
+                    return super().invoke(ctx)
+                finally:
+                    try:
+                        _close_store(ctx)  # SQLite's checkpoint happens here, watched
+                    finally:
+                        _say(interrupts.after_saving_note())
         except StoreError as exc:
             fail(str(exc), EXIT_REFUSED)
         except KeyboardInterrupt:
+            if interrupts.saved():  # a command that saves in steps, stopped between them
+                fail(
+                    "interrupted after saving part of its work (tinycrm feed shows what)",
+                    EXIT_INTERRUPTED,
+                )
             fail("interrupted; nothing was saved by the unfinished command", EXIT_INTERRUPTED)
         except BrokenPipeError:
             # `tinycrm contact list | head`: the reader left; that is not an error.
             sys.stderr.close()
             raise typer.Exit(0) from None
+
+
+def _close_store(ctx: typer.Context) -> None:
+    state = ctx.obj
+    if isinstance(state, State) and state._store is not None:
+        state._store.close()
+        state._store = None
+
+
+def _say(note: str | None) -> None:
+    """The line that follows a command's summary when a signal waited for it."""
+    if note:
+        sys.stderr.write(f"{note}\n")
+        sys.stderr.flush()
 
 
 app = typer.Typer(
@@ -131,5 +160,14 @@ def root(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="tinycrm")
+    """Console-script entry point: signals are ours from here to the exit."""
+    interrupts.install()
+    try:
+        app(prog_name="tinycrm")
+    except SystemExit as exc:
+        _say(interrupts.finish())
+        # Then leave at once: tearing the interpreter down takes up to a second after a
+        # big import, a second in which Python runs no signal handler (Ctrl-C ignored).
+        interrupts.exit_now(exc.code)
+    finally:
+        _say(interrupts.finish())

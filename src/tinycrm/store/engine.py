@@ -14,7 +14,7 @@ import stat
 import threading
 import urllib.parse
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
+from tinycrm import interrupts
 from tinycrm.store.errors import Invalid, Unavailable
 from tinycrm.store.migrations import SCHEMA_HEAD
 
@@ -183,6 +184,9 @@ class Store:
 
     @contextmanager
     def _session(self, *, immediate: bool) -> Iterator[Session]:
+        """One transaction. A write commits inside ``interrupts.saving()``: Ctrl-C or TERM
+        during the COMMIT waits until it is done and counted, so the command line can
+        always tell "nothing was saved" from "saved" (see tinycrm.interrupts)."""
         options: dict[str, Any] = {"tinycrm_immediate": immediate}
         try:
             with self.engine.connect() as conn:
@@ -190,9 +194,21 @@ class Store:
                 session = Session(bind=conn, expire_on_commit=False, autoflush=True)
                 self._local.session = session
                 try:
-                    with conn.begin():
+                    transaction = conn.begin()
+                    try:
                         yield session
                         session.flush()
+                    except BaseException:
+                        # The first error is the one to tell; a connection that cannot
+                        # roll back (a cancelled PostgreSQL statement) is discarded anyway.
+                        with suppress(Exception):
+                            transaction.rollback()
+                        raise
+                    if immediate:
+                        with interrupts.saving():
+                            transaction.commit()
+                    else:
+                        transaction.commit()
                 finally:
                     self._local.session = None
                     self._local.writable = False

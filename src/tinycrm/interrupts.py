@@ -1,0 +1,239 @@
+"""Ctrl-C and TERM that never lie about what was saved.
+
+A command that is interrupted says one of two things, and it is always true:
+"interrupted; nothing was saved" (exit 130: the transaction rolled back), or its own
+summary followed by "interrupted after saving" (exit 0: it committed). One process-wide
+state makes that so, driven from three places:
+
+* the store commits inside :func:`saving` (so does a file renamed into place): a SIGINT
+  or SIGTERM that arrives during the COMMIT is held until the commit has returned and
+  been counted, so no KeyboardInterrupt can fall between "the database has it" and
+  "we know it";
+* the command line runs each command inside :func:`watch`: SIGINT and SIGTERM raise
+  :class:`Interrupted` while nothing is saved, and are held from the first commit to
+  the end of the command, so that a command that has saved prints its whole summary;
+  the root then adds "interrupted after saving";
+* a command with more than one step opens :func:`interruptible` where stopping after a
+  commit is right (``remind`` while it delivers: it gives its claims back).
+
+Signals are only handled in the main thread (Python runs handlers there), so commits
+made by other threads (the board's workers) are counted but hold nothing. Outside a
+command (the store used as a library, the tests), :func:`saving` holds SIGINT and
+SIGTERM for the commit only and then hands them to whatever handled them before.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from types import FrameType
+from typing import Any
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM, raised where the command was (a KeyboardInterrupt, so that
+    every ``with`` and ``finally`` on the way rolls back and cleans up as for Ctrl-C)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class _State:
+    def __init__(self) -> None:
+        self.watching = False  # our handler is installed for a command (or the process)
+        self.process = False  # installed by main(): kept until the process exits
+        self.holds = 0  # saving() blocks in progress
+        self.tail = False  # something was saved (or the command is over): hold to the end
+        self.opened = 0  # interruptible() blocks in progress
+        self.pending: int | None = None  # a held signal
+        self.commits = 0  # commits since the command began
+        self.noted = False  # "interrupted after saving" was said
+        self.lock = threading.Lock()
+
+
+_state = _State()
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def _held() -> bool:
+    return _state.holds > 0 or (_state.tail and _state.opened == 0)
+
+
+def _handler(signum: int, _frame: FrameType | None) -> None:
+    if _held():
+        if _state.pending is None:
+            _state.pending = signum
+        return
+    raise Interrupted(signum)
+
+
+def _install() -> dict[int, Any]:
+    previous = {}
+    for signum in SIGNALS:
+        handler = signal.getsignal(signum)
+        if handler is not None:  # None: set outside Python; leave it alone
+            previous[signum] = handler
+            signal.signal(signum, _handler)
+    return previous
+
+
+def _restore(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+def _take_pending() -> int | None:
+    pending, _state.pending = _state.pending, None
+    return pending
+
+
+# --------------------------------------------------------------------------- the store's side
+
+
+@contextmanager
+def saving() -> Iterator[None]:
+    """Around a commit (or a rename into place): signals wait until it has returned and
+    been counted; a commit that raises is not counted."""
+    if not _main_thread():
+        yield
+        with _state.lock:
+            _state.commits += 1
+        return
+    previous = None if _state.watching else _install()
+    _state.holds += 1
+    try:
+        yield
+        with _state.lock:
+            _state.commits += 1
+        if _state.watching:
+            _state.tail = True
+    finally:
+        _state.holds -= 1
+        if previous is not None:
+            # No command watches: give a held signal to whoever handled it before.
+            _restore(previous)
+            pending = _take_pending()
+            if pending is not None:
+                signal.raise_signal(pending)
+        elif not _held() and _state.pending is not None:
+            raise Interrupted(_take_pending())  # type: ignore[arg-type]
+
+
+def saved() -> int:
+    """How many commits the current command has made (0: nothing was saved)."""
+    return _state.commits
+
+
+# --------------------------------------------------------------------------- the command's side
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """A block that SIGINT and SIGTERM interrupt even after a commit (a signal held
+    before it is raised on entry). The caller says what was saved when it catches it."""
+    if not _main_thread() or not _state.watching:
+        yield
+        return
+    _state.opened += 1
+    try:
+        if not _held() and _state.pending is not None:
+            raise Interrupted(_take_pending())  # type: ignore[arg-type]
+        yield
+    finally:
+        _state.opened -= 1
+
+
+@contextmanager
+def watch() -> Iterator[None]:
+    """Around one command: SIGINT and SIGTERM interrupt it until it saves something,
+    and are held from then to its end. A signal held before it began (see
+    :func:`install`) interrupts it at once."""
+    if not _main_thread():
+        yield
+        return
+    previous = None if _state.watching else _install()
+    _state.watching = True
+    _state.tail = False
+    _state.holds = _state.opened = _state.commits = 0
+    _state.noted = False
+    try:
+        if _state.pending is not None:
+            raise Interrupted(_take_pending())  # type: ignore[arg-type]
+        yield
+    finally:
+        _state.tail = True  # the command is over: what comes now is held, then said
+        if previous is not None and not _state.process:
+            _restore(previous)
+            _state.watching = False
+            _state.tail = False
+
+
+def after_saving_note() -> str | None:
+    """The line to add when a signal was held after the command saved (once), else None."""
+    if _state.pending is None or _state.noted:
+        return None
+    if _state.commits == 0:
+        return None
+    _state.noted = True
+    signame = signal.Signals(_state.pending).name
+    return f"interrupted after saving ({signame} arrived once the changes were committed)"
+
+
+def install() -> None:
+    """For the life of the process (the console script): our handler from the start,
+    holding signals until a command begins, so none is lost or turned into a traceback."""
+    if not _main_thread() or _state.watching:
+        return
+    _install()
+    _state.watching = True
+    _state.process = True
+    _state.tail = True
+
+
+def finish() -> str | None:
+    """At the very end of the process: stop taking signals, and return the note for one
+    held after the command saved (None when there is nothing to say).
+
+    A signal that arrives after this is ignored: the process has nothing left to do
+    but exit with the status it has.
+    """
+    if not _main_thread():
+        return None
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)  # runs a handler already due
+        arrived = signal.sigpending() & set(SIGNALS)
+    except (AttributeError, OSError):  # no POSIX signal masks
+        arrived = set()
+    if arrived and _state.pending is None:
+        _state.pending = min(arrived)
+    for signum in SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    return after_saving_note()
+
+
+def exit_now(code: object) -> None:
+    """Exit with ``code`` (as ``SystemExit`` takes it) now: flush the standard streams,
+    run the ``atexit`` functions, and skip the interpreter's teardown."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code & 0xFF
+    else:
+        sys.stderr.write(f"{code}\n")
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a reader that left (`| head`), a closed stream
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(status)
