@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from contextlib import suppress
 from typing import Annotated, Any
 
 import typer
@@ -78,12 +79,13 @@ class CrmGroup(TyperGroup):
         try:
             with interrupts.watch():
                 try:
-                    return super().invoke(ctx)
+                    result = super().invoke(ctx)
                 finally:
-                    try:
-                        _close_store(ctx)  # SQLite's checkpoint happens here, watched
-                    finally:
-                        _say(interrupts.after_saving_note())
+                    with suppress(OSError, ValueError):  # a reader that left (`| head`)
+                        sys.stdout.flush()  # the summary first: closing takes a while
+                    _close_store(ctx)  # (SQLite folds its WAL in), still watched
+                _say(interrupts.after_saving_note())
+                return result
         except StoreError as exc:
             fail(str(exc), EXIT_REFUSED)
         except KeyboardInterrupt:
@@ -165,9 +167,9 @@ def main() -> None:
     try:
         app(prog_name="tinycrm")
     except SystemExit as exc:
-        _say(interrupts.finish())
+        note = interrupts.finish()
+        if exc.code in (0, None):  # a failure says so itself
+            _say(note)
         # Then leave at once: tearing the interpreter down takes up to a second after a
         # big import, a second in which Python runs no signal handler (Ctrl-C ignored).
         interrupts.exit_now(exc.code)
-    finally:
-        _say(interrupts.finish())
