@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from tinycrm import interrupts
 from tinycrm.cli import output as out
 from tinycrm.cli.common import fail, store
 
 if TYPE_CHECKING:
+    from tinycrm.store.engine import Store
     from tinycrm.store.reminders import DueItem
 
 app = typer.Typer(
@@ -23,6 +25,7 @@ app = typer.Typer(
 
 EXIT_DUE = 3
 EXIT_DELIVERY = 4
+EXIT_INTERRUPTED = 130
 
 
 def render_mail_body(items: list[DueItem]) -> str:
@@ -140,7 +143,7 @@ def remind(
     import uuid
 
     from tinycrm import delivery
-    from tinycrm.store.reminders import claim_items, confirm_run, due_items, release_run
+    from tinycrm.store.reminders import claim_items, confirm_run, due_items
 
     opened = store(ctx)
     # Cron's usual run reads only what it has not told; --all and --fail-if-due need
@@ -150,17 +153,40 @@ def remind(
     run_id = uuid.uuid4().hex
     tell = items if all_ else claim_items(opened, items, run_id=run_id)
     try:
-        _deliver(tell, json_=json_, notify=notify, mail=mail or [], webhook=webhook or [])
+        # Ctrl-C or TERM while telling (a mail half sent) gives the claims back: the
+        # next run tells again, rather than an item never being told.
+        with interrupts.interruptible():
+            _deliver(tell, json_=json_, notify=notify, mail=mail or [], webhook=webhook or [])
     except (delivery.DeliveryError, KeyboardInterrupt) as exc:
         if not all_:
-            release_run(opened, run_id)
+            _release(opened, run_id)
         if isinstance(exc, KeyboardInterrupt):
-            raise
+            fail(
+                "interrupted; nothing was saved: nothing was marked as announced "
+                "(the next run tells it again)",
+                EXIT_INTERRUPTED,
+            )
         fail(f"{exc} (nothing was marked as announced; the next run tries again)", EXIT_DELIVERY)
     if not all_:
         confirm_run(opened, run_id)
     if fail_if_due and items:
         raise typer.Exit(EXIT_DUE)
+
+
+def _release(opened: Store, run_id: str) -> None:
+    """Give this run's claims back; when even that fails, they go back by themselves."""
+    from tinycrm.store.errors import StoreError
+    from tinycrm.store.reminders import STALE_CLAIM, release_run
+
+    try:
+        release_run(opened, run_id)
+    except StoreError as exc:
+        minutes = int(STALE_CLAIM.total_seconds() // 60)
+        fail(
+            f"nothing was marked as announced, but its claims could not be given back ({exc}); "
+            f"runs after {minutes} minutes tell them again",
+            EXIT_DELIVERY,
+        )
 
 
 def _executable() -> Path:
