@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from tinycrm import interrupts
 from tinycrm.errors import Invalid
 
 STDOUT_NAMES = ("-", "/dev/stdout")
@@ -163,7 +164,8 @@ def _commit(temp: Path, target: Path, *, private: bool) -> None:
         finally:
             os.close(fd)
         os.chmod(temp, PRIVATE if private else _umask_mode())
-        os.replace(temp, target)
+        with interrupts.saving():  # Ctrl-C after the rename must not say "nothing saved"
+            os.replace(temp, target)
     except OSError as exc:
         raise CannotWrite(f"cannot write {target}: {_reason(exc)}") from None
     _sync_folder(target.parent)

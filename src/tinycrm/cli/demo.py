@@ -93,6 +93,8 @@ def demo(
     ):
         console.print(f"  {command}", markup=False)
     if is_terminal() and not no_board:
+        from tinycrm import interrupts
         from tinycrm.store.engine import open_store
 
-        run_board(open_store(str(target)))
+        with interrupts.interruptible():  # the demo is saved; the board is the board
+            run_board(open_store(str(target)))
