@@ -1,0 +1,407 @@
+"""Ctrl-C and TERM at any moment of a long command tell the truth.
+
+Each run starts a real ``tinycrm``, sends SIGINT or SIGTERM at one moment and checks
+that the command either rolled back (exit 130, "nothing was saved", none of its effect
+in the database, no summary) or committed (exit 0, its summary, "interrupted after
+saving", all of its effect); a signal that only reached a process that had finished
+(exit 0, the summary, all of the effect, no note) is the third honest outcome. Moments:
+spread over the run and dense near its end (where the COMMIT is), and one right after
+the commit became visible (the process stopped with SIGSTOP while the database is
+checked), where only "interrupted after saving" is right.
+"""
+
+from __future__ import annotations
+
+import http.server
+import random
+import signal
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from ..conftest import PG_URL, _reset_pg
+from .signals import (
+    Finished,
+    Running,
+    calls_csv,
+    contacts_csv,
+    count,
+    finish,
+    signal_at,
+    signal_once,
+    snapshot,
+    spawn,
+    tasks_csv,
+    wait_started,
+)
+
+if sys.platform == "win32":  # pragma: no cover
+    pytest.skip("signals differ on Windows", allow_module_level=True)
+
+ROLLED_BACK, SAVED, FINISHED = "rolled back", "saved, then interrupted", "finished first"
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+NEAR_THE_END = (0.15, 0.5, 0.8, 0.9, 0.95, 0.98, 1.0, 1.02)
+
+
+@dataclass
+class Case:
+    """A long command: how to start it on a fresh database, what it changes, what it says."""
+
+    args: Callable[[str], list[str]]  # the database -> the command line
+    effect: Callable[[str], str]  # the database -> "none", "all", or what else it found
+    summary: str  # a piece of the summary it prints when it saved
+    opened: Callable[[str], str] = lambda db: db  # what the process has open once running
+    # remind prints what is due (its delivery) before it marks it told: an interrupted
+    # run may have printed some of it, and the next run tells it all again.
+    prints_before_saving: bool = False
+    # How the test sees that it has saved (default: its summary is out; remind: the
+    # database says its items were told).
+    saved: Callable[[Running, str], bool] | None = None
+
+
+def verdict(case: Case, db: str, run: Finished) -> str:
+    """Which honest outcome ``run`` is; fails the test on any other."""
+    said = run.stdout + run.stderr
+    effect = case.effect(db)
+    detail = (
+        f"exit {run.returncode}, effect {effect!r}\n"
+        f"--- stdout\n{run.stdout[-800:]}\n--- stderr\n{run.stderr[-800:]}"
+    )
+    assert "Traceback" not in run.stderr, detail
+    if run.returncode == 130:
+        assert "nothing was saved" in run.stderr, detail
+        assert case.prints_before_saving or case.summary not in said, detail
+        assert effect == "none", detail
+        return ROLLED_BACK
+    assert run.returncode == 0, detail
+    assert case.summary in said, detail
+    assert effect == "all", detail
+    if "interrupted after saving" in run.stderr:
+        return SAVED
+    assert "interrupted;" not in run.stderr, detail
+    return FINISHED
+
+
+def sweep(
+    case: Case,
+    fresh: Callable[[], str],
+    *,
+    moments: tuple[float, ...],
+    seed: int,
+    probes: tuple[int, ...] = SIGNALS,
+) -> list[str]:
+    """One clean run to learn how long the command takes, then one run per moment (a
+    share of that time, jittered), and one signalled right after the commit."""
+    rng = random.Random(seed)
+    db = fresh()
+    proc = spawn(case.args(db))
+    assert wait_started(proc, case.opened(db))
+    began = time.monotonic()
+    clean = finish(proc, False)
+    took = time.monotonic() - began
+    assert verdict(case, db, clean) == FINISHED
+    outcomes = []
+    for n, share in enumerate(moments):
+        db = fresh()
+        signum = SIGNALS[n % 2]
+        proc = spawn(case.args(db))
+        delay = max(0.0, took * share * rng.uniform(0.97, 1.03))
+        outcomes.append(
+            verdict(case, db, finish(proc, signal_at(proc, signum, delay, case.opened(db))))
+        )
+    for signum in probes:
+        outcomes.append(_right_after_the_summary(case, fresh, signum, lead=took * 0.5))
+    return outcomes
+
+
+def _has_saved(case: Case, proc: Running, db: str) -> bool:
+    if case.saved is not None:
+        return case.saved(proc, db)
+    return case.summary in proc.said()
+
+
+def _right_after_the_summary(
+    case: Case, fresh: Callable[[], str], signum: int, *, lead: float
+) -> str:
+    """Signal the process just after its summary appears: it has saved and is closing the
+    database, so only "interrupted after saving" is right."""
+    for _attempt in range(4):
+        db = fresh()
+        proc = spawn(case.args(db))
+        assert wait_started(proc, case.opened(db))
+        sent = signal_once(proc, signum, partial(_has_saved, case, proc, db), after=lead)
+        outcome = verdict(case, db, finish(proc, sent))
+        if sent:
+            assert outcome == SAVED, (signum, outcome)
+            return outcome
+        lead /= 4  # it ended before the slow steps began: start them sooner
+    raise AssertionError("never caught the moment after the summary")
+
+
+# --------------------------------------------------------------------------- import
+
+
+ROWS = 15_000
+
+
+def _import_case(csv_file: Path) -> Case:
+    def effect(db: str) -> str:
+        n = count(db, "SELECT COUNT(*) FROM contact WHERE email LIKE 'p%@example%'", timeout=0.05)
+        return {0: "none", ROWS: "all"}.get(n, f"{n} of {ROWS} contacts")
+
+    return Case(
+        args=lambda db: ["--db", db, "import", "contacts", str(csv_file)],
+        effect=effect,
+        summary=f"Imported contacts from {csv_file}",
+    )
+
+
+def test_import_interrupted_at_any_moment_says_what_was_saved(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    case = _import_case(contacts_csv(tmp_path / "people.csv", ROWS))
+    db = tmp_path / "run.db"
+
+    def fresh() -> str:
+        snapshot(sqlite_template, db)
+        return str(db)
+
+    outcomes = sweep(case, fresh, moments=NEAR_THE_END, seed=13)
+    assert ROLLED_BACK in outcomes and SAVED in outcomes, outcomes
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TINYCRM_TEST_PG_URL)")
+def test_import_interrupted_on_postgresql(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue("pg_schema_url")
+    case = _import_case(contacts_csv(tmp_path / "people.csv", ROWS))
+    case.opened = lambda _db: "socket:"
+
+    def fresh() -> str:
+        _reset_pg(url)
+        return url
+
+    outcomes = sweep(case, fresh, moments=(0.3, 0.9, 0.97, 1.0), seed=14)
+    assert ROLLED_BACK in outcomes and SAVED in outcomes, outcomes
+
+
+# --------------------------------------------------------------------- the other long commands
+
+
+def _base(tmp_path: Path, sqlite_template: Path, *setup: list[str]) -> Callable[[], str]:
+    """A database made once by ``setup`` (real tinycrm runs); each run gets a copy."""
+    base = tmp_path / "base.db"
+    snapshot(sqlite_template, base)
+    for args in setup:
+        run = finish(spawn(["--db", str(base), *args]), False)
+        assert run.returncode == 0, (args, run.stderr)
+    db = tmp_path / "run.db"
+
+    def fresh() -> str:
+        snapshot(base, db)
+        return str(db)
+
+    return fresh
+
+
+def test_undo_interrupted(tmp_path: Path, sqlite_template: Path) -> None:
+    people = contacts_csv(tmp_path / "people.csv", ROWS)
+    fresh = _base(tmp_path, sqlite_template, ["import", "contacts", str(people)])
+
+    def effect(db: str) -> str:
+        n = count(db, "SELECT COUNT(*) FROM contact", timeout=0.05)
+        return {ROWS: "none", 0: "all"}.get(n, f"{n} contacts left")
+
+    case = Case(lambda db: ["--db", db, "import", "undo", "1"], effect, "Undid import #1")
+    sweep(case, fresh, moments=(0.5, 0.97), seed=21)
+
+
+def test_merge_interrupted(tmp_path: Path, sqlite_template: Path) -> None:
+    calls = calls_csv(tmp_path / "calls.csv", 5000, "b@x.io")
+    fresh = _base(
+        tmp_path,
+        sqlite_template,
+        ["contact", "add", "Keep", "--email", "a@x.io"],
+        ["contact", "add", "Other", "--email", "b@x.io"],
+        ["import", "activities", str(calls)],
+    )
+
+    def effect(db: str) -> str:
+        other = count(db, "SELECT COUNT(*) FROM contact WHERE email = 'b@x.io'", timeout=0.05)
+        kept = count(
+            db,
+            "SELECT COUNT(*) FROM activity JOIN contact ON contact.id = activity.contact_id "
+            "WHERE contact.email = 'a@x.io'",
+            timeout=0.05,
+        )
+        return {(1, 0): "none", (0, 5000): "all"}.get((other, kept), f"{other} other, {kept} moved")
+
+    case = Case(
+        lambda db: ["--db", db, "contact", "merge", "a@x.io", "b@x.io"], effect, "Merged #2 Other"
+    )
+    sweep(case, fresh, moments=(0.5, 0.97), seed=22)
+
+
+def test_score_interrupted(tmp_path: Path, sqlite_template: Path) -> None:
+    people = contacts_csv(tmp_path / "people.csv", ROWS, tags="vip")
+    fresh = _base(
+        tmp_path,
+        sqlite_template,
+        ["import", "contacts", str(people)],
+        ["score", "rule", "add", "VIP", "--points", "7", "--when", "tag:vip"],
+    )
+
+    def effect(db: str) -> str:
+        n = count(db, "SELECT COUNT(*) FROM contact WHERE score >= 7", timeout=0.05)
+        return {0: "none", ROWS: "all"}.get(n, f"{n} of {ROWS} scored")
+
+    case = Case(lambda db: ["--db", db, "score"], effect, f"Scored {ROWS} contacts")
+    sweep(case, fresh, moments=(0.5, 0.97), seed=23)
+
+
+TASKS = 3000
+
+
+def _remind_effect(db: str) -> str:
+    told = count(
+        db, "SELECT COUNT(*) FROM announcement WHERE announced_at IS NOT NULL", timeout=0.05
+    )
+    claimed = count(db, "SELECT COUNT(*) FROM announcement", timeout=0.05)
+    return {(0, 0): "none", (TASKS, TASKS): "all"}.get(
+        (told, claimed), f"{told} told, {claimed} claimed"
+    )
+
+
+def _told(proc: Running, db: str) -> bool:
+    proc.said()
+    try:
+        return _remind_effect(db) == "all"
+    except sqlite3.OperationalError:  # the stopped process holds the lock while it closes
+        return False
+
+
+def _remind_base(tmp_path: Path, sqlite_template: Path) -> Callable[[], str]:
+    tasks = tasks_csv(tmp_path / "tasks.csv", TASKS, "a@x.io")
+    return _base(
+        tmp_path,
+        sqlite_template,
+        ["contact", "add", "Ada", "--email", "a@x.io"],
+        ["import", "activities", str(tasks)],
+    )
+
+
+def test_remind_interrupted(tmp_path: Path, sqlite_template: Path) -> None:
+    fresh = _remind_base(tmp_path, sqlite_template)
+    case = Case(
+        lambda db: ["--db", db, "remind"],
+        _remind_effect,
+        f"tinycrm: {TASKS} things due",
+        prints_before_saving=True,
+        saved=lambda proc, db: _told(proc, db),
+    )
+    sweep(case, fresh, moments=(0.5, 0.97), seed=24)
+
+
+class _SlowHook(http.server.BaseHTTPRequestHandler):
+    """A webhook that takes the request and answers only when the test lets it."""
+
+    received = threading.Event()
+    release = threading.Event()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        type(self).received.set()
+        type(self).release.wait(60)
+        try:
+            self.send_response(204)
+            self.end_headers()
+        except OSError:
+            pass
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_remind_interrupted_while_it_delivers_gives_its_claims_back(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    fresh = _remind_base(tmp_path, sqlite_template)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowHook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for signum in SIGNALS:
+            _SlowHook.received.clear()
+            _SlowHook.release.clear()
+            db = fresh()
+            url = f"http://127.0.0.1:{server.server_port}/hook"
+            proc = spawn(["--db", db, "remind", "--webhook", url])
+            assert _SlowHook.received.wait(120), "the webhook was never called"
+            assert _remind_effect(db) == f"0 told, {TASKS} claimed"  # claimed, sending
+            proc.send_signal(signum)
+            run = finish(proc, True)
+            _SlowHook.release.set()
+            assert run.returncode == 130, run.stderr
+            assert "nothing was saved" in run.stderr and "the next run tells it again" in run.stderr
+            assert _remind_effect(db) == "none"
+            again = finish(spawn(["--db", db, "remind"]), False)
+            assert again.returncode == 0 and f"{TASKS} things due" in again.stdout
+    finally:
+        _SlowHook.release.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_demo_interrupted(tmp_path: Path) -> None:
+    target = tmp_path / "demo.db"
+
+    def fresh() -> str:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        return str(target)
+
+    def effect(db: str) -> str:
+        if not Path(db).exists():
+            return "none"
+        try:
+            n = count(db, "SELECT COUNT(*) FROM company", timeout=0.05)
+        except Exception:  # not migrated yet
+            return "none"
+        return "all" if n else "none"
+
+    case = Case(lambda db: ["demo", "--no-board", "--path", db], effect, "Built the demo database")
+    # The demo is the slowest command: fewer moments.
+    sweep(case, fresh, moments=(0.6,), seed=25, probes=(signal.SIGTERM,))
+
+
+def test_export_interrupted_leaves_the_whole_file_or_none(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    people = contacts_csv(tmp_path / "people.csv", ROWS)
+    fresh_db = _base(tmp_path, sqlite_template, ["import", "contacts", str(people)])
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "people.csv"
+
+    def fresh() -> str:
+        target.unlink(missing_ok=True)
+        return fresh_db()
+
+    def effect(_db: str) -> str:
+        left = [p.name for p in folder.iterdir() if p.name != target.name]
+        if not target.exists():
+            return "none" if not left else f"left behind: {left}"
+        lines = target.read_text(encoding="utf-8-sig").count("\n")
+        return "all" if lines == ROWS + 1 and not left else f"{lines} lines, left {left}"
+
+    case = Case(
+        lambda db: ["--db", db, "export", "contacts", "--format", "csv", "--out", str(target)],
+        effect,
+        f"Exported {ROWS:,} contacts to {target}",
+    )
+    sweep(case, fresh, moments=(0.5, 0.97), seed=26)
