@@ -172,15 +172,58 @@ def test_backup_into_a_read_only_folder_is_one_line(cli, tmp_path: Path, make_re
     assert list(folder.iterdir()) == []
 
 
-def test_a_killed_backup_leaves_no_partial_file(cli, tmp_path: Path) -> None:
-    """kill -9 while the copy is being made: the target is absent or whole, never half."""
+def _padded(cli, tmp_path: Path) -> Path:
+    """A database big enough (150 MB) that copying it takes a while."""
     db = tmp_path / "crm.db"
     cli("--db", str(db), "contact", "add", "Ada")
     conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE padding (blob BLOB)")  # a big database: a slow copy
+    conn.execute("CREATE TABLE padding (blob BLOB)")
     conn.executemany("INSERT INTO padding VALUES (randomblob(1000000))", [()] * 150)
     conn.commit()
     conn.close()
+    return db
+
+
+def test_ctrl_c_during_a_backup_leaves_nothing(cli, tmp_path: Path) -> None:
+    db = _padded(cli, tmp_path)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    target = folder / "b.db"
+    proc = subprocess.Popen(
+        [*tinycrm_executable(), "--db", str(db), "db", "backup", str(target)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        while proc.poll() is None:
+            if list(folder.iterdir()):
+                proc.send_signal(signal.SIGINT)
+                break
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    if proc.returncode == 130:
+        assert stderr == "Error: interrupted; nothing was saved by the unfinished command\n"
+        assert list(folder.iterdir()) == []
+    else:  # it had finished: a whole backup and nothing else
+        assert proc.returncode == 0, stderr
+        assert [p.name for p in folder.iterdir()] == ["b.db"] and _integrity(target) == "ok"
+    assert _integrity(db) == "ok"
+
+
+def test_restore_from_the_database_itself_is_refused(cli, tmp_path: Path) -> None:
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    (tmp_path / "link.db").symlink_to(db)
+    for source in (db, tmp_path / "link.db", Path(f"{db}-wal")):
+        result = cli("--db", str(db), "db", "restore", str(source), "--yes")
+        assert result.exit_code == 1 and "is the database itself" in result.stderr, source
+    assert _names(cli, db) == ["Ada"]
+
+
+def test_a_killed_backup_leaves_no_partial_file(cli, tmp_path: Path) -> None:
+    """kill -9 while the copy is being made: the target is absent or whole, never half."""
+    db = _padded(cli, tmp_path)
     folder = tmp_path / "backups"
     folder.mkdir()
     target = folder / "b.db"

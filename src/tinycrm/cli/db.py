@@ -92,7 +92,7 @@ def restore(
 ) -> None:
     """Replace the database with a backup; a copy of what it replaces is kept beside it."""
     from tinycrm.store.dump import describe_sqlite, restore_sqlite
-    from tinycrm.store.engine import libpq_url, open_store
+    from tinycrm.store.engine import libpq_url, open_store, refuse_database_itself
 
     opened = store(ctx)
     if opened.path is None:
@@ -100,6 +100,7 @@ def restore(
             "restore replaces SQLite databases; for PostgreSQL restore a pg_dump with pg_restore "
             f"(e.g. pg_restore --clean -d {shlex.quote(libpq_url(opened.url))} tinycrm.dump)"
         )
+    refuse_database_itself(opened.path, file.expanduser().absolute(), str(file))
     incoming = describe_sqlite(file.expanduser())
     current = describe_sqlite(opened.path)
 
