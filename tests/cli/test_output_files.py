@@ -177,3 +177,25 @@ def test_a_report_onto_the_input_itself_is_refused(cli, tmp_path: Path) -> None:
         assert refused.exit_code == 1 and "is the file being imported" in refused.stderr
     assert file.read_text() == BAD_ROWS
     assert cli("contact", "list", "--json").json() == []
+
+
+def test_an_export_or_report_onto_the_database_is_refused(cli, people, tmp_path: Path) -> None:
+    """--out naming the database (or a link to it, or its -wal) would replace it."""
+    db = Path(os.environ["TINYCRM_DB"])
+    (tmp_path / "link.db").symlink_to(db)
+    os.link(db, tmp_path / "hard.db")
+    for target in (db, tmp_path / "link.db", tmp_path / "hard.db", Path(f"{db}-wal")):
+        for command in (
+            ["export", "contacts", "--out", str(target)],
+            ["export", "all", "--out", str(target)],
+            ["export", "tasks", "--format", "ics", "--out", str(target)],
+        ):
+            result = cli(*command)
+            assert result.exit_code == 1, (command, result.stderr)
+            assert "database" in result.stderr and "choose another file" in result.stderr
+    file = tmp_path / "people.csv"
+    file.write_text(BAD_ROWS)
+    refused = cli("import", "contacts", str(file), "--errors", str(tmp_path / "link.db"))
+    assert refused.exit_code == 1 and "choose another file" in refused.stderr
+    emails = [c["email"] for c in cli("contact", "list", "--json").json()]
+    assert emails == ["ada@x.io"]

@@ -21,6 +21,24 @@ app = typer.Typer(
     help="Write records out as CSV, JSON, JSON lines or vCard, or everything as one dump.",
 )
 
+
+def _to_file(path: Path | None) -> bool:
+    """Whether ``--out`` names a file (not standard output), for the closing message."""
+    return path is not None and str(path) not in ("-", "/dev/stdout")
+
+
+def _not_the_database(ctx: typer.Context, path: Path | None) -> Path | None:
+    """``--out`` must not name the open database (nor a link to it, nor its -wal): the
+    export would replace it. Checked as the option is read, before anything runs."""
+    if path is not None and _to_file(path):
+        from tinycrm.store.engine import refuse_database_itself
+
+        opened = store(ctx)
+        if opened.path is not None:
+            refuse_database_itself(opened.path, path.expanduser(), str(path))
+    return path
+
+
 FORMATS = ("csv", "json", "jsonl", "vcard")
 FormatOpt = Annotated[
     str, typer.Option("--format", help="csv, json, jsonl or vcard (contacts only).")
@@ -28,7 +46,11 @@ FormatOpt = Annotated[
 OutOpt = Annotated[
     Path | None,
     typer.Option(
-        "--out", "-o", help="Write to FILE (default, or -: standard output).", metavar="FILE"
+        "--out",
+        "-o",
+        help="Write to FILE (default, or -: standard output).",
+        metavar="FILE",
+        callback=_not_the_database,
     ),
 ]
 MkdirOpt = Annotated[
@@ -58,11 +80,6 @@ def _target(path: Path | None, mkdir: bool = False) -> Iterator[IO[str]]:
 
     with open_output(path, mkdir=mkdir) as handle:
         yield handle
-
-
-def _to_file(path: Path | None) -> bool:
-    """Whether ``--out`` names a file (not standard output), for the closing message."""
-    return path is not None and str(path) not in ("-", "/dev/stdout")
 
 
 def _check_format(value: str, allowed: Sequence[str]) -> str:
@@ -451,7 +468,11 @@ def all_(
     out_path: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="FILE for json (default: stdout), DIR for csv.", metavar="PATH"
+            "--out",
+            "-o",
+            help="FILE for json (default: stdout), DIR for csv.",
+            metavar="PATH",
+            callback=_not_the_database,
         ),
     ] = None,
     mkdir: MkdirOpt = False,

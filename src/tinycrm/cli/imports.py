@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -426,8 +427,13 @@ def _run(
 
         # --errors into a missing folder, or onto the input: stop before importing anything
         where = resolve(report.path, mkdir=o.get("mkdir", False))
-        if where.path is not None and file != "-" and where.path == Path(file).resolve():
+        if where.path is not None and file != "-" and _same_file(where.path, Path(file)):
             raise CannotWrite(f"--errors {report.path} is the file being imported")
+        opened = store(ctx)
+        if where.path is not None and opened.path is not None:
+            from tinycrm.store.engine import refuse_database_itself
+
+            refuse_database_itself(opened.path, where.path, str(report.path))
     ok = False
     try:
         summary = import_records(
@@ -459,6 +465,13 @@ def _run(
         return None
     _print_summary(summary, report, footer, file)
     return summary
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve() or os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def _finish(summary: Any, notes: list[str]) -> None:
