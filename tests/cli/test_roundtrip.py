@@ -235,7 +235,9 @@ def test_every_export_format_of_every_kind_comes_back_whole(cli, databases, tmp_
             files[kind, fmt] = path
     csv_folder = tmp_path / "all-csv"
     assert (
-        cli("--db", source, "export", "all", "--format", "csv", "--out", str(csv_folder)).exit_code
+        cli(
+            "--db", source, "export", "all", "--format", "csv", "--out", str(csv_folder), "--mkdir"
+        ).exit_code
         == 0
     )
     dump = tmp_path / "all.json"
