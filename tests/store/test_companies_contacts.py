@@ -308,3 +308,30 @@ def test_lifecycle_history(store) -> None:
         ("lead", "customer"),
         ("customer", "churned"),
     ]
+
+
+def test_import_all_of_an_older_dump_gives_a_shared_domain_to_one_company(store, tmp_path) -> None:
+    """A dump made before domains were unique may hold one domain on several companies,
+    in any case: the restore keeps it on the lowest id and the others' in a custom field."""
+    from tests.store.test_ids import _fresh
+    from tinycrm.store.dump import dump_database, restore_database
+
+    add_company(store, name="Acme GmbH", domain="acme.de")
+    add_company(store, name="ACME Inc", domain="acme.com")
+    add_company(store, name="Acme Old", fields={"duplicate_domain": "x"})
+    dumped = dump_database(store)
+    first, second, third = dumped["tables"]["company"]
+    first["domain"], second["domain"], third["domain"] = "HTTPS://Acme.de/", "ACME.DE", "acme.de"
+    target = _fresh(store, tmp_path)
+    try:
+        restore_database(target, dumped)
+        found = {c.name: (c.domain, c.fields) for c in list_companies(target)}
+        assert found == {
+            "Acme GmbH": ("acme.de", {}),
+            "ACME Inc": (None, {"duplicate_domain": "ACME.DE"}),
+            "Acme Old": (None, {"duplicate_domain": "x", "duplicate_domain_2": "acme.de"}),
+        }
+        with pytest.raises(Conflict, match=r"acme\.de already exists: Acme GmbH"):
+            add_company(target, name="New", domain="Acme.DE")
+    finally:
+        target.close()

@@ -104,6 +104,54 @@ def domain_taken(domain: str, name: str | None, company_id: int | None) -> Confl
     return Conflict(f"a company with domain {domain} already exists: {holder}")
 
 
+DUPLICATE_DOMAIN_FIELD = "duplicate_domain"  # where a domain another company has is kept
+
+
+def domains_apart(companies: Any, fields: Any) -> tuple[Any, Any]:
+    """A dump's company and custom-field rows with each domain as the store keeps it and on
+    one company only: the lowest id keeps a shared domain, the others keep it in their
+    custom field ``duplicate_domain`` (as migration 0009 does to a database). Rows not
+    shaped like rows are returned as they are, for the restore to refuse."""
+    rows = companies if isinstance(companies, list) else None
+    if rows is None or not isinstance(fields, list):
+        return companies, fields
+    if not all(isinstance(r, dict) for r in rows) or not all(isinstance(f, dict) for f in fields):
+        return companies, fields
+    ids = [r.get("id") for r in rows]
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        return companies, fields
+    taken = {(f.get("entity_id"), f.get("key")) for f in fields if f.get("entity") == ENTITY}
+    next_id = max((f["id"] for f in fields if isinstance(f.get("id"), int)), default=0)
+    holders: dict[str, int] = {}
+    changed: dict[int, dict[str, Any]] = {}
+    extra: list[dict[str, Any]] = []
+    for row in sorted(rows, key=lambda r: r["id"]):
+        stored = row.get("domain")
+        if not isinstance(stored, str):
+            continue
+        clean = validate.domain_key(stored)
+        if clean is not None and clean not in holders:
+            holders[clean] = row["id"]
+            if clean != stored:
+                changed[row["id"]] = {**row, "domain": clean}
+            continue
+        changed[row["id"]] = {**row, "domain": None}
+        if clean is None:
+            continue
+        key, n = DUPLICATE_DOMAIN_FIELD, 1
+        while (row["id"], key) in taken:
+            n += 1
+            key = f"{DUPLICATE_DOMAIN_FIELD}_{n}"
+        taken.add((row["id"], key))
+        next_id += 1
+        extra.append(
+            {"id": next_id, "entity": ENTITY, "entity_id": row["id"], "key": key, "value": stored}
+        )
+    if not changed:
+        return companies, fields
+    return [changed.get(r["id"], r) for r in rows], [*fields, *extra]
+
+
 def create_company(store: Store, session: Session, name: str, **values: Any) -> Company:
     """Insert a company inside an open transaction (used by contacts and deals too)."""
     clean = validate.name(name, "company name")

@@ -28,6 +28,7 @@ from tinycrm.store import (
     validate,
 )
 from tinycrm.store.bulk import big_cache, contact_search_deferred, gc_paused
+from tinycrm.store.companies import domains_apart
 from tinycrm.store.engine import (
     Store,
     backup_sqlite,
@@ -190,9 +191,13 @@ def restore_database(store: Store, data: dict[str, Any]) -> dict[str, int]:
                 )
         for table in reversed(_tables()):
             conn.execute(delete(table))
+        tables = dict(data["tables"])  # a domain on one company only, as since schema 0009
+        tables["company"], tables["field_value"] = domains_apart(
+            tables.get("company", []), tables.get("field_value", [])
+        )
         with big_cache(store, conn), contact_search_deferred(store, conn) as search:
             for table in _tables():
-                rows = _rows(table, data["tables"].get(table.name, []))
+                rows = _rows(table, tables.get(table.name, []))
                 counts[table.name] = len(rows)
                 try:
                     for part in chunks(rows, CHUNK):

@@ -95,17 +95,22 @@ def email(value: str | None) -> str | None:
     return clean
 
 
-def domain(value: str | None) -> str | None:
-    """A company's web domain as stored (and unique): lowercased, without scheme,
-    ``www.``, port, path, query or trailing dot (``https://WWW.Acme.DE./about`` is
-    ``acme.de``)."""
-    clean = (value or "").strip().lower()
-    if not clean:
-        return None
-    clean = re.sub(r"^[a-z][a-z0-9+.-]*://", "", clean)
+def domain_key(value: str | None) -> str | None:
+    """A web domain as the store keeps it: lowercased, without scheme, ``www.``, port, path,
+    query or trailing dot (``https://WWW.Acme.DE./about`` is ``acme.de``); None when
+    nothing is left. No check of its shape (see :func:`domain`)."""
+    clean = re.sub(r"^[a-z][a-z0-9+.-]*://", "", (value or "").strip().lower())
     clean = re.split(r"[/?#]", clean, maxsplit=1)[0]
     clean = re.sub(r":\d*$", "", clean).rstrip(".").removeprefix("www.")
-    if not _DOMAIN.match(clean):
+    return clean or None
+
+
+def domain(value: str | None) -> str | None:
+    """A company's web domain as stored, and unique (:func:`domain_key`); blank is None."""
+    if not (value or "").strip():
+        return None
+    clean = domain_key(value)
+    if clean is None or not _DOMAIN.match(clean):
         raise Invalid(f"invalid domain {value!r} (expected something like example.com)")
     return clean
 
