@@ -252,7 +252,10 @@ class FormScreen(ModalScreen[Any]):
         self.saving = True
         self.query_one("#form-save", Button).disabled = True
         self.app.run_write(  # type: ignore[attr-defined]
-            lambda: self.save(values), done=self._saved, failed=self._refused
+            lambda: self.save(values),
+            done=self._saved,
+            failed=self._refused,
+            label=f"{self.form_title} (the form)",
         )
 
     def _saved(self, result: Any) -> None:

@@ -303,6 +303,7 @@ class RecordScreen(Screen[None]):
         self.crm.run_write(
             partial(activities.complete_task, self.crm.store, task_id),
             done=self._then(lambda task: f"Done: {task.subject}"),
+            label=f"complete task #{task_id}",
         )
 
 
@@ -443,6 +444,7 @@ class DealScreen(RecordScreen):
         self.crm.run_write(
             partial(deals.move_deal, self.crm.store, deal.id, f"#{ids[index]}"),
             done=self._then(lambda moved: f"Moved to {moved.stage}"),
+            label=f"move {deal.title} to the {'next' if delta > 0 else 'previous'} stage",
         )
 
     def action_win(self) -> None:
@@ -451,6 +453,7 @@ class DealScreen(RecordScreen):
             self.crm.run_write(
                 partial(deals.win_deal, self.crm.store, deal.id),
                 done=self._then(lambda won: f"Won {won.title}"),
+                label=f"mark {deal.title} won",
             )
 
     def action_lose(self) -> None:
@@ -468,6 +471,7 @@ class DealScreen(RecordScreen):
             self.crm.run_write(
                 partial(deals.reopen_deal, self.crm.store, deal.id),
                 done=self._then(lambda deal: f"Reopened in {deal.stage}"),
+                label=f"reopen {deal.title}",
             )
 
     def action_edit(self) -> None:

@@ -269,6 +269,7 @@ class TasksScreen(Screen[None]):
         self.crm.run_write(
             partial(activities.complete_task, self.crm.store, task_id),
             done=self._done,
+            label=f"complete task #{task_id}",
         )
 
     def _done(self, task: ActivityRead) -> None:
