@@ -265,7 +265,9 @@ class FormScreen(ModalScreen[Any]):
     def _refused(self, error: StoreError) -> None:
         self.saving = False
         self.query_one("#form-save", Button).disabled = False
-        name = self._field_for(str(error))
+        field = getattr(error, "field", None)  # the store's Invalid(field=...), when it names one
+        known = {spec.name for spec in self.fields}
+        name = field if field in known else self._field_for(str(error))
         self.show_error(name, str(error))
         if name is not None:
             self.query_one(f"#field-{name}").focus()
