@@ -337,7 +337,9 @@ class TinyCrmApp(App[None]):
         """
         write = Write(call, label=label, deal_id=deal_id, done=done, failed=failed, shown=shown)
         self.writer.submit(write)
-        if self._pending_timer is None:
+        if self.saving:  # already waiting: this one waits too, and its card says so
+            self._tell_pending(self.pending_writes())
+        elif self._pending_timer is None:
             self._pending_timer = self.set_timer(PENDING_DELAY, self._show_pending)
 
     @property
