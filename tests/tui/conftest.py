@@ -114,15 +114,22 @@ def seeded(tui_store: Store) -> dict[str, int]:
 async def settle(pilot: Any, *, rounds: int = 30) -> None:
     """Let messages, workers and their callbacks run until nothing is left to do."""
     app = pilot.app
+
+    def writing() -> bool:  # the writer thread is not one of Textual's workers
+        return bool(getattr(app, "writing", False))
+
     for _ in range(rounds):
         await pilot.pause()
         busy = [w for w in app.workers if w.is_running]
-        if not busy:
+        if not busy and not writing():
             await pilot.pause()
-            if not [w for w in app.workers if w.is_running]:
+            if not [w for w in app.workers if w.is_running] and not writing():
                 assert not getattr(app, "errors", []), app.errors
                 return
-        await app.workers.wait_for_complete(busy)
+        if busy:
+            await app.workers.wait_for_complete(busy)
+        else:
+            await pilot.pause(0.1)
     raise AssertionError("the app did not settle")
 
 

@@ -100,6 +100,7 @@ class TinyCrmApp(App[None]):
         self.gone: StoreError | None = None
         """Why the board stopped writing (its file was moved or replaced), if it did."""
         self._writer: Writer | None = None
+        self._unreported: set[Write] = set()
         self._pending_timer: Timer | None = None
         self.saving = False
         """A write has waited long enough that the screens show it pending."""
@@ -336,6 +337,7 @@ class TinyCrmApp(App[None]):
         "saving…" while the write waits.
         """
         write = Write(call, label=label, deal_id=deal_id, done=done, failed=failed, shown=shown)
+        self._unreported.add(write)
         self.writer.submit(write)
         if self.saving:  # already waiting: this one waits too, and its card says so
             self._tell_pending(self.pending_writes())
@@ -356,6 +358,11 @@ class TinyCrmApp(App[None]):
     def pending_writes(self) -> list[Write]:
         return self._writer.pending() if self._writer is not None else []
 
+    @property
+    def writing(self) -> bool:
+        """Whether a write has not been reported yet (saved, failed or cancelled)."""
+        return bool(self._unreported)
+
     def _show_pending(self) -> None:
         """A write has waited a while (a lock): mark its card and say "saving…"."""
         self._pending_timer = None
@@ -370,6 +377,7 @@ class TinyCrmApp(App[None]):
             screen.post_message(message)
 
     def _write_finished(self, write: Write) -> None:
+        self._unreported.discard(write)
         if write.state == SAVED:
             if write.done is not None:
                 write.done(write.result)
@@ -407,6 +415,7 @@ class TinyCrmApp(App[None]):
             self._quit_when_saved(write.state == SAVED)
 
     def _report_failure(self, write: Write, error: StoreError) -> None:
+        self._unreported.discard(write)
         if write.failed is not None:
             write.failed(error)
         elif not isinstance(error, WriteCancelled):
