@@ -11,7 +11,6 @@ validation as the command line applies because it is the same store call.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, Static
 
-from tinycrm import dates, money
+from tinycrm import dates, money, safetext
 from tinycrm.store import activities, companies, contacts, deals
 from tinycrm.store.board import complete_name
 from tinycrm.store.engine import Store
@@ -52,22 +51,10 @@ class FormField:
     """``contact`` or ``company``: offer the first matching name as inline completion."""
 
 
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]"
-)
-"""Characters a one-line field refuses, as the store does: controls, DEL, C1, bidi
-controls, line separators. Tabs and line breaks are spaces in a one-line text."""
-
-
 def control_problem(text: str) -> str | None:
-    """Why a one-line field refuses ``text`` (the first control character and where), or None."""
-    found = _UNSAFE.search(text)
-    if found is None:
-        return None
-    char = found.group()
-    shown = f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}"
-    what = "bidirectional controls are" if char > "\x9f" else "control characters are"
-    return f"{what} not allowed ({shown} at position {found.start() + 1})"
+    """Why a one-line field refuses ``text`` (the first control character and where), or
+    None: the store's rule (``validate.plain``), where tabs and line breaks are spaces."""
+    return safetext.problem(text.replace("\r", "\n"), multiline=True)
 
 
 class FieldInput(Input):
