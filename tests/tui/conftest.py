@@ -6,7 +6,7 @@ import asyncio
 import inspect
 import shutil
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,7 +56,8 @@ def frozen_clock(time_machine) -> Callable[[], datetime]:  # type: ignore[no-unt
 
 
 def seed(store: Store, *, now: datetime = NOW) -> dict[str, int]:
-    """A small pipeline: one deal per stage, one won, one lost, a task, a call."""
+    """A small pipeline: one deal per stage, one won, one lost, a task, a call; its dates
+    are placed relative to ``now`` (the board orders cards by close date)."""
     from tinycrm.store.activities import add_task, log_activity
     from tinycrm.store.companies import add_company
     from tinycrm.store.contacts import add_contact
@@ -81,7 +82,7 @@ def seed(store: Store, *, now: datetime = NOW) -> dict[str, int]:
             contact="ada@example.com",
             amount="7200",
             stage="Qualified",
-            close_date=date(2026, 12, 20),
+            close_date=today + timedelta(days=27),  # 2026-12-20 at NOW
             owner="sam",
         ).id,
         "support": add_deal(
@@ -90,7 +91,8 @@ def seed(store: Store, *, now: datetime = NOW) -> dict[str, int]:
         ).id,
         "expansion": add_deal(
             store, title="Big expansion", company="Acme GmbH", amount="120000",
-            stage="Negotiation", probability=60, close_date=date(2027, 1, 15),
+            stage="Negotiation", probability=60,
+            close_date=today + timedelta(days=53),  # 2027-01-15 at NOW
         ).id,
         "won": add_deal(store, title="Closed last month", amount="5000").id,
         "lost": add_deal(store, title="Went elsewhere", amount="900").id,
