@@ -278,3 +278,50 @@ def test_consent_flags_survive_export_and_import_by_the_installed_script(
     ada = sh("contact", "show", "ada@x.io", "--json", env=new).json()
     assert (ada["unsubscribed"], ada["do_not_contact"]) == (True, True)
     assert (ada["lead_status"], ada["cadence_days"]) == ("working", 14)
+
+
+# What an ICS export carries of a task, as the calendar property that holds it. The
+# rest of a task (owner, repeat, links as ids, created_at, channel) has no place in a
+# calendar event that calendar apps keep, and done tasks are left out: calendars show
+# what is still to do.
+ICS_CARRIES = {
+    "subject": "SUMMARY",
+    "due_at": "DTSTART",
+    "remind_at": "VALARM TRIGGER",
+    "body": "DESCRIPTION",
+}
+
+
+def test_ics_carries_the_open_tasks(cli, tmp_path: Path) -> None:
+    import icalendar
+
+    from tinycrm.store.activities import add_task, complete_task, list_tasks
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.engine import open_store
+
+    db = str(tmp_path / "ics.db")
+    store = open_store(db, user="tester")
+    due = datetime(2027, 3, 4, 9, 30, tzinfo=UTC)
+    add_contact(store, name="Ada", email="ada@x.io")
+    add_task(store, text="Send offer", due=due, remind=due - timedelta(hours=2),
+             body="prices\nand dates", contact="ada@x.io")  # fmt: skip
+    add_task(store, text="Call Ada", due=due + timedelta(days=1), contact="ada@x.io")
+    done = add_task(store, text="Done already", due=due, contact="ada@x.io")
+    complete_task(store, done.id)
+    tasks = [t for t in list_tasks(store, scope="all") if t.done_at is None]
+    store.close()
+    out = tmp_path / "tasks.ics"
+    assert cli("--db", db, "export", "tasks", "--format", "ics", "--out", str(out)).exit_code == 0
+    assert all(prop.split()[-1] in out.read_text() for prop in ICS_CARRIES.values())
+    events = icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+    assert sorted(str(e["SUMMARY"]) for e in events) == sorted(t.subject for t in tasks)
+    for task in tasks:
+        event = next(e for e in events if str(e["SUMMARY"]) == task.subject)
+        assert event["DTSTART"].dt == task.due_at
+        if task.body:
+            assert task.body in str(event["DESCRIPTION"])
+        if task.remind_at:
+            [alarm] = event.walk("VALARM")
+            trigger = alarm["TRIGGER"].dt
+            moment = trigger if isinstance(trigger, datetime) else task.due_at + trigger
+            assert moment == task.remind_at

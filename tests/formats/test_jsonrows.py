@@ -47,6 +47,8 @@ def test_json_lines_a_bad_line_or_a_non_object_is_one_rejected_row() -> None:
         (b"  \n", r"is empty"),
         (b'[{"name": "A\x00"}]', r"NUL bytes"),
         (b'[{"Hello": "world"}]', r"no column of in.json is a field of contacts"),
+        (b'{\n  "format": "tinycrm-dump",\n  "tables": {}\n}\n', r"is a full dump .*import all"),
+        (b'{\n  "name": "Ada",\n', r"is not valid JSON \(line 3, column 1.*one record per line"),
     ],
 )
 def test_broken_arrays_are_refused_whole(data: bytes, message: str) -> None:
@@ -58,3 +60,9 @@ def test_what_looks_like_json() -> None:
     assert looks_like_json("x.jsonl", b"")
     assert looks_like_json("-", b"\xef\xbb\xbf  [")
     assert not looks_like_json("x.csv", b"Name,Email\n")
+
+
+def test_one_object_over_several_lines_is_one_record() -> None:
+    assert rows(b'{\n  "name": "Ada",\n  "email": "ada@x.io"\n}\n') == [
+        (1, {"name": "Ada", "email": "ada@x.io"})
+    ]

@@ -77,14 +77,7 @@ def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
     text = _decode(stream, name)
     start = len(text) - len(text.lstrip(_SPACE))
     if text[start] != "[":
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-                yield number, FormatError(f"not valid JSON ({reason})")
+        yield from _lines(text, name)
         return
     decoder = json.JSONDecoder()
     position, line = start + 1, 1 + text.count("\n", 0, start)
@@ -117,6 +110,47 @@ def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
         yield line, value
         line += text.count("\n", position, end)
         position, first = end, False
+
+
+def _lines(text: str, name: str) -> Iterator[tuple[int, Any]]:
+    """JSON lines: one record per line; a line that is not JSON is one bad record. A file
+    whose first line is not JSON is one object over many lines (a dump, a single record)."""
+    first = True
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            if first:
+                yield (
+                    1 + text.count("\n", 0, len(text) - len(text.lstrip(_SPACE))),
+                    _whole(text, name),
+                )
+                return
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            value = FormatError(f"not valid JSON ({reason})")
+        first = False
+        yield number, value
+
+
+def _whole(text: str, name: str) -> Any:
+    """The one JSON value of a file that is not JSON lines."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(
+            f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            "expected an array of records or one record per line"
+        ) from None
+    except RecursionError:
+        raise FormatError(f"{name} is nested too deeply to hold records") from None
+    if isinstance(value, dict) and value.get("format") == "tinycrm-dump":
+        raise FormatError(
+            f"{name} is a full dump (tinycrm export all): restore it into an empty "
+            f"database with 'tinycrm import all {name}'"
+        )
+    return value
 
 
 def json_rows(
