@@ -1,0 +1,256 @@
+"""Importing calls, emails, meetings, notes and tasks: kinds by their vendors' names, dates
+and times, links to contacts, companies and deals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from tinycrm import repeat
+from tinycrm.formats import values as cell
+from tinycrm.store import validate
+from tinycrm.store.engine import chunks
+from tinycrm.store.errors import Invalid
+from tinycrm.store.imports.base import _Import
+from tinycrm.store.imports.common import (
+    _IN,
+    _Prepared,
+    _State,
+    _text,
+)
+from tinycrm.store.models import (
+    Activity,
+    Contact,
+    Deal,
+)
+
+_KIND_SYNONYMS = {
+    "call": "call",
+    "phone call": "call",
+    "phone": "call",
+    "log a call": "call",
+    "outbound call": "call",
+    "inbound call": "call",
+    "email": "email",
+    "e-mail": "email",
+    "mail": "email",
+    "sent email": "email",
+    "meeting": "meeting",
+    "event": "meeting",
+    "appointment": "meeting",
+    "lunch": "meeting",
+    "demo": "meeting",
+    "note": "note",
+    "comment": "note",
+    "task": "task",
+    "to-do": "task",
+    "todo": "task",
+    "to do": "task",
+    "deadline": "task",
+    "follow-up": "task",
+    "follow up": "task",
+}
+
+# --------------------------------------------------------------------------- activities
+
+
+class _Activities(_Import):
+    entity = "activity"
+    clearable = ("body",)
+
+    def prepare(self, line: int, raw: Any, values: Mapping[str, str]) -> _Prepared:
+        prep = _Prepared(line, raw, {})
+        kind_text = " ".join(_text(values, "kind").lower().split())
+        kind = _KIND_SYNONYMS.get(kind_text, kind_text) if kind_text else "note"
+        prep.columns["kind"] = validate.activity_kind(kind)
+        subject = _text(values, "subject")
+        body = values.get("body") or ""
+        if not subject:
+            first, _, rest = body.strip().partition("\n")
+            subject, body = first, rest
+        prep.columns["subject"] = validate.name(subject, "subject")
+        clean_body = validate.optional_text(body, "body", multiline=True)
+        if clean_body:
+            prep.columns["body"] = clean_body
+        when = self._when(values, "date")
+        due = self._when(values, "due_at") or (when if kind == "task" else None)
+        if kind == "task":
+            if due is None:
+                raise Invalid("a task needs a due date")
+            prep.columns["due_at"] = due
+            done = _text(values, "done")
+            done_at = self._when(values, "done_at")
+            if done_at is not None or (done and cell.parse_flag(done, "done")):
+                prep.columns["done_at"] = done_at or self.now
+            if when is not None and _text(values, "due_at"):
+                prep.columns["occurred_at"] = when  # tinycrm's own: the task was done then
+            remind = self._when(values, "remind_at")
+            if remind is not None:
+                prep.columns["remind_at"] = remind
+            if _text(values, "repeat"):
+                prep.columns["repeat"] = repeat.normalize_repeat(values["repeat"])
+        else:
+            prep.columns["occurred_at"] = when or self._when(values, "done_at") or self.now
+        channel = validate.optional_text(values.get("channel"), "channel")
+        if channel:
+            prep.columns["channel"] = channel.lower()
+        created = self._when(values, "created_at")
+        if created is not None:
+            prep.columns["created_at"] = created
+        self.text(prep, values, "owner", "owner")
+        prep.contact = validate.optional_text(
+            values.get("contact_email") or values.get("contact"), "contact"
+        )
+        prep.company = validate.optional_text(values.get("company"), "company")
+        prep.deal = validate.optional_text(values.get("deal"), "deal")
+        prep.about = validate.optional_text(values.get("about"), "related to")
+        return prep
+
+    def _when(self, values: Mapping[str, str], key: str) -> datetime | None:
+        text = _text(values, key)
+        if not text:
+            return None
+        moment = cell.parse_datetime(text, day_first=self.day_first)
+        clock = _text(values, "time")
+        if clock and key == "date":
+            from tinycrm.dates import local_tz
+
+            local = moment.astimezone(local_tz())
+            if local.hour == 0 and local.minute == 0:
+                combined = datetime.combine(local.date(), cell.parse_time(clock), local_tz())
+                moment = combined.astimezone(UTC)
+        return moment
+
+    def link(self, rows: list[_Prepared]) -> list[_Prepared]:
+        self.lookup_contacts(r.contact for r in rows if r.contact)
+        titles = {validate.key(r.deal) for r in rows if r.deal} | {
+            validate.key(r.about) for r in rows if r.about
+        }
+        deals: dict[str, list[tuple[int, int | None, int | None]]] = defaultdict(list)
+        for chunk in chunks(sorted(titles), _IN):
+            for did, key, contact, company in self.conn.execute(
+                select(Deal.id, Deal.title_key, Deal.contact_id, Deal.company_id).where(
+                    Deal.title_key.in_(chunk)
+                )
+            ):
+                deals[key].append((did, contact, company))
+        out = []
+        for prep in rows:
+            try:
+                self._link_one(prep, deals)
+            except Invalid as exc:
+                self.reject(prep.line, prep.raw, str(exc))
+                continue
+            c = prep.columns
+            prep.key = (
+                c["kind"],
+                validate.key(c["subject"]),
+                c.get("occurred_at") or c.get("due_at"),
+                c.get("contact_id"),
+                c.get("company_id"),
+                c.get("deal_id"),
+            )
+            out.append(prep)
+        return out
+
+    def _link_one(self, prep: _Prepared, deals: dict[str, list[tuple[Any, ...]]]) -> None:
+        c = prep.columns
+        deal = None
+        if prep.deal:
+            found = deals.get(validate.key(prep.deal), [])
+            if not found:
+                raise Invalid(f"no deal matches {prep.deal!r}")
+            if len(found) > 1:
+                raise Invalid(f"more than one deal is titled {prep.deal!r}")
+            deal = found[0]
+        if prep.about and deal is None:
+            found = deals.get(validate.key(prep.about), [])
+            if len(found) == 1:
+                deal = found[0]
+            elif not prep.company:
+                prep.company = prep.about
+        company = self.company_id(prep.company)
+        if company is None and deal is not None:
+            company = deal[2]
+        contact = self.contact_id(prep.contact, company)
+        if contact is None and deal is not None:
+            contact = deal[1]
+        if company is None and contact is not None:
+            company = self._company_of(contact)
+        if deal is None and contact is None and company is None:
+            raise Invalid("an activity must be about a contact, a company or a deal")
+        c["deal_id"] = deal[0] if deal else None
+        c["contact_id"] = contact
+        c["company_id"] = company
+
+    def _company_of(self, contact_id: int) -> int | None:
+        pending = next((r for r in self.writer._pending["contact"] if r["id"] == contact_id), None)
+        if pending is not None:
+            return pending["company_id"]
+        return self.conn.execute(
+            select(Contact.company_id).where(Contact.id == contact_id)
+        ).scalar()
+
+    def find_existing(self, rows: list[_Prepared]) -> dict[Any, int]:
+        found: dict[Any, int] = {}
+        subjects = sorted({r.columns["subject"] for r in rows})
+        for chunk in chunks(subjects, _IN):
+            for a in self.conn.execute(
+                select(
+                    Activity.id,
+                    Activity.kind,
+                    Activity.subject,
+                    Activity.occurred_at,
+                    Activity.due_at,
+                    Activity.contact_id,
+                    Activity.company_id,
+                    Activity.deal_id,
+                ).where(Activity.subject.in_(chunk))
+            ):
+                key = (
+                    a.kind,
+                    validate.key(a.subject),
+                    a.occurred_at or a.due_at,
+                    a.contact_id,
+                    a.company_id,
+                    a.deal_id,
+                )
+                found.setdefault(key, a.id)
+        return found
+
+    def insert(self, prep: _Prepared) -> None:
+        c = prep.columns
+        self.writer.add(
+            "activity",
+            {
+                "id": prep.target,
+                "kind": c["kind"],
+                "subject": c["subject"],
+                "body": c.get("body"),
+                "contact_id": c.get("contact_id"),
+                "company_id": c.get("company_id"),
+                "deal_id": c.get("deal_id"),
+                "occurred_at": self.writer.ts(c.get("occurred_at")),
+                "due_at": self.writer.ts(c.get("due_at")),
+                "remind_at": self.writer.ts(c.get("remind_at")),
+                "repeat": c.get("repeat"),
+                "done_at": self.writer.ts(c.get("done_at")),
+                "channel": c.get("channel"),
+                "owner": c.get("owner") or self.store.user,
+                "created_at": self.writer.ts(c.get("created_at")) or self.stamp,
+                "updated_at": self.stamp,
+            },
+        )
+
+    def merge(self, state: _State, prep: _Prepared) -> bool:
+        for key in (
+            *("kind", "subject", "occurred_at", "due_at", "contact_id", "company_id"),
+            "created_at",
+        ):
+            prep.columns.pop(key, None)
+        prep.columns.pop("deal_id", None)
+        return super().merge(state, prep)

@@ -1,0 +1,152 @@
+"""What every kind of import shares: the summaries it returns, a validated row, helpers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from tinycrm.formats import FormatError
+from tinycrm.store.errors import Invalid
+from tinycrm.store.models import (
+    Activity,
+    Company,
+    Contact,
+    Deal,
+    ReadModel,
+)
+
+KINDS = ("contacts", "companies", "deals", "activities")
+ENTITY = {"contacts": "contact", "companies": "company", "deals": "deal", "activities": "activity"}
+DUPLICATE_POLICIES = ("skip", "update", "error")
+CHUNK = 2000
+_IN = 2000  # ids per IN (...) list
+
+ImportRow = tuple[int, Mapping[str, str], Any]
+"""(line number, values by field name, the raw record handed back to ``on_reject``)."""
+
+RejectHandler = Callable[[int, str, Any], None]
+
+_MODELS: dict[str, Any] = {
+    "company": Company,
+    "contact": Contact,
+    "deal": Deal,
+    "activity": Activity,
+}
+
+
+class ImportSummary(ReadModel):
+    """What an import did (or, on a dry run, would do)."""
+
+    batch_id: int | None
+    kind: str
+    source: str
+    created: int
+    updated: int
+    skipped: int
+    rejected: int
+    linked_created: dict[str, int]
+    dry_run: bool
+
+
+class ImportBatchRead(ReadModel):
+    id: int
+    kind: str
+    source: str
+    at: datetime
+    actor: str
+    created: int
+    updated: int
+    skipped: int
+    rejected: int
+    undone_at: datetime | None
+
+
+class UndoSummary(ReadModel):
+    """What undoing an import did (or would do)."""
+
+    batch_id: int
+    kind: str
+    source: str
+    deleted: dict[str, int]
+    restored: int
+    conflicts: list[str]
+    dry_run: bool
+
+
+class _Rollback(Exception):
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _json(value: Any) -> str:
+    return json.dumps(_jsonable(value), ensure_ascii=False)
+
+
+def _text(values: Mapping[str, str], key: str) -> str:
+    return (values.get(key) or "").strip()
+
+
+def _plural(n: int, word: str) -> str:
+    plurals = {"company": "companies", "activity": "activities"}
+    return f"{n:,} {word if n == 1 else plurals.get(word, word + 's')}"
+
+
+def _cell_error(exc: FormatError) -> Invalid:
+    return Invalid(str(exc))
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """One row, validated: its columns, tags, custom fields and the records it names."""
+
+    line: int
+    raw: Any
+    columns: dict[str, Any]
+    blanks: set[str] | frozenset[str] = frozenset()  # blank cells (made a set by blank())
+    tags: Sequence[str] = ()
+    fields: Mapping[str, str] = field(default_factory=dict)
+    company: str | None = None
+    company_domain: str | None = None
+    contact: str | None = None
+    deal: str | None = None
+    about: str | None = None
+    key: Any = None  # dedupe key
+    target: int | None = None  # id of the record it becomes or updates
+    row: dict[str, Any] | None = None  # the new record's row, made ahead (contacts)
+    blank_fields: tuple[str, ...] = ()  # custom fields whose cells were blank
+    rejected: bool = False  # left out while merging (reported, not counted as skipped)
+
+    def blank(self, column: str) -> None:
+        """Note a blank cell (``--overwrite`` clears the field)."""
+        if not isinstance(self.blanks, set):
+            self.blanks = set()
+        self.blanks.add(column)
+
+
+@dataclass
+class _State:
+    """A record being updated: its columns, tags and fields as they are now."""
+
+    columns: dict[str, Any]
+    tags: set[str]
+    fields: dict[str, str]
+    recorded: bool  # changes are recorded for undo (not for records this import created)
+    pending: bool  # not inserted yet (created earlier in this chunk)
+    changed: set[str] = field(default_factory=set)
