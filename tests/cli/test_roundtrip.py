@@ -126,7 +126,8 @@ def _fill(url: str) -> None:
         edit_contact(store, "zoe@umlaut-soehne.de", unsubscribed=True, do_not_contact=True)
         add_contact(
             store, name="=cmd|' /C calc'!A0", email="formula@x.io", lifecycle="customer",
-            notes="-2+3", tags=["@at", "+plus"], fields={"note": "=1+1"},
+            notes="-2+3", title="'=not a formula", tags=["@at", "+plus"],
+            fields={"note": "=1+1", "quoted": "'-5"},
         )  # fmt: skip
         edit_contact(store, "formula@x.io", unsubscribed=True)
         add_contact(store, name="Dead Lead", email="dead@x.io", lead_status="dead")

@@ -110,3 +110,11 @@ def test_date_parsing_never_fails_any_other_way(text: str) -> None:
     for day_first in (False, True):
         with contextlib.suppress(FormatError):
             v.parse_datetime(text, day_first=day_first, tz=UTC)
+
+
+@given(st.text(alphabet=st.sampled_from(list("'=+-@ a1.\n\"")), max_size=8))
+def test_what_our_csv_export_escapes_comes_back_as_it_was(text: str) -> None:
+    from tinycrm.cli.output import csv_safe
+
+    text = text.strip()
+    assert v.clean_cell(csv_safe(text)) == text

@@ -421,3 +421,24 @@ def test_overwrite_moves_deals_with_history_and_undo_moves_them_back(store) -> N
         (None, "Lead-in"), ("Lead-in", "Proposal"), ("Proposal", "Lead-in")
     ]  # fmt: skip
     assert get_deal(store, "Acme").stage == "Lead-in"
+
+
+def test_consent_flags_in_a_file_set_but_never_clear_without_overwrite(store) -> None:
+    add_contact(store, name="Ada", email="ada@x.io")
+    add_contact(store, name="Bob", email="bob@x.io")
+    edit_contact(store, "bob@x.io", unsubscribed=True)
+    text = "name,email,unsubscribed,do_not_contact,lead_status\n"
+    run(store, "contacts", text + "Ada,ada@x.io,true,yes,\nBob,bob@x.io,false,no,\n")
+    ada, bob = get_contact(store, "ada@x.io"), get_contact(store, "bob@x.io")
+    assert (ada.unsubscribed, ada.do_not_contact) == (True, True)
+    assert bob.unsubscribed is True  # "false" in a file never gives consent back by itself
+    run(store, "contacts", text + "Bob,bob@x.io,false,no,\n", overwrite=True)
+    assert get_contact(store, "bob@x.io").unsubscribed is False
+    undo_import(store)
+    assert get_contact(store, "bob@x.io").unsubscribed is True
+    summary, rejects = run(store, "contacts", text + "Cy,cy@x.io,maybe,,\nDee,dee@x.io,,,warm\n")
+    assert summary.created == 0
+    assert rejects == [
+        (2, "unsubscribed 'maybe' is not yes or no"),
+        (3, "invalid lead status 'warm' (choose from new, working, hot, cold, junk, dead)"),
+    ]

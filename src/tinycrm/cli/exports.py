@@ -274,7 +274,7 @@ class _Streamer:
                 [
                     c
                     if c is None
-                    or (c.__class__ is str and not c.startswith(prefixes))
+                    or (c.__class__ is str and not c.startswith(prefixes) and c[:1] != "'")
                     or c.__class__ is int
                     else c.isoformat()
                     if c.__class__ is datetime

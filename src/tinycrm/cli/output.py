@@ -92,6 +92,8 @@ def csv_safe(value: Any) -> str:
     text = str(value)
     if text.startswith(FORMULA_PREFIXES) and not _is_number(text):
         return "'" + text
+    if text[:1] == "'" and text.lstrip("'").startswith(FORMULA_PREFIXES):
+        return "'" + text  # import takes one ' off: a text that starts so keeps its own
     return text
 
 

@@ -191,6 +191,7 @@ def json_rows(
             mapping = cache[keys] = build_mapping(
                 kind, list(keys), overrides=wanted, keep_extra=keep_extra
             )
+            mapping.escaped = False  # JSON holds values as they are
             if not checked:
                 refuse_unmapped(mapping, name)
                 checked = True

@@ -339,6 +339,7 @@ class Mapping:
     _single: list[tuple[str, int]] = field(default_factory=list)
     _several: list[tuple[str, list[tuple[int, str | None]]]] = field(default_factory=list)
     filled: dict[int, int] = field(default_factory=dict)  # unmapped column -> rows with a value
+    escaped: bool = True  # cells escaped against formulas with a ' (CSV; not JSON)
 
     def __post_init__(self) -> None:
         groups: dict[str, list[Column]] = {}
@@ -394,12 +395,12 @@ class Mapping:
             if value and (
                 value[0] == "'" or value[0].isspace() or value[-1].isspace() or "\r" in value
             ):
-                value = clean_cell(value)
+                value = clean_cell(value, escaped=self.escaped)
             values[target] = value
         for target, sources in self._several:
             chosen = ""
             for index, secondary in sources:
-                value = clean_cell(cells[index]) if index < n else ""
+                value = clean_cell(cells[index], escaped=self.escaped) if index < n else ""
                 if not value:
                     continue
                 if not chosen:
@@ -408,7 +409,7 @@ class Mapping:
                     values.setdefault(FIELD_PREFIX + secondary, value)
             values[target] = chosen
         for index, target in self._extras:
-            values[target] = clean_cell(cells[index]) if index < n else ""
+            values[target] = clean_cell(cells[index], escaped=self.escaped) if index < n else ""
         filled = self.filled
         for index in self._unmapped:
             if index < n and cells[index] and not cells[index].isspace():
