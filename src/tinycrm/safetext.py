@@ -22,12 +22,13 @@ import re
 # Bidirectional controls: embeddings and overrides (U+202A-U+202E), isolates
 # (U+2066-U+2069), the marks (U+200E, U+200F, U+061C); and the Unicode line and
 # paragraph separators, which some terminals treat as a new line.
-_BIDI = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029"
+BIDI = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029"
+"""The bidi controls and separators, as the inside of a regular expression's ``[...]``."""
 _CONTROLS = "\x00-\x1f\x7f-\x9f"
 
-UNSAFE = re.compile(f"[{_CONTROLS}{_BIDI}]")
+UNSAFE = re.compile(f"[{_CONTROLS}{BIDI}]")
 """Any character that must not reach a terminal raw (newline and tab included)."""
-UNSAFE_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+UNSAFE_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}]")
 """The same, with newline and tab allowed (notes, bodies, multi-line messages)."""
 
 _RESTORE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})")

@@ -61,7 +61,7 @@ def to_plain(item: Any) -> Any:
     return item
 
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{safetext.BIDI}]")  # C0 is JSON's own to escape
 
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:
@@ -323,7 +323,7 @@ def err_console() -> Any:
         from rich.console import Console
 
         _err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-        _err_console.push_render_hook(_Escaped())  # type: ignore[arg-type]  # type: ignore[arg-type]
+        _err_console.push_render_hook(_Escaped())  # type: ignore[arg-type]
     return _err_console
 
 
