@@ -24,3 +24,18 @@ DEFAULT_STAGES = (
     ("Negotiation", 75, 7),
 )
 DEFAULT_CURRENCY = "EUR"
+
+
+def plural(n: int, noun: str) -> str:
+    """A count and its noun, singular only for one: ``1 company``, ``2 companies``,
+    ``1,200 open deals``, ``0 stage changes`` (the last word of ``noun`` takes the -s)."""
+    if n == 1:
+        return f"1 {noun}"
+    head, _, word = noun.rpartition(" ")
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        word = word[:-1] + "ies"
+    elif word.endswith(("s", "x", "ch", "sh")):
+        word += "es"
+    else:
+        word += "s"
+    return f"{n:,} {head + ' ' if head else ''}{word}"

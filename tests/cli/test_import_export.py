@@ -77,7 +77,7 @@ def test_what_the_vendor_files_hold_arrives(cli) -> None:
     jose = cli("contact", "show", "José Martínez", "--json").json()
     assert (jose["company"], jose["source"], jose["owner"]) == (
         "Soluciones Ibéricas SL",
-        "web",
+        "Web",  # as the file has it
         "Sam Smith",
     )
     deal = cli("deal", "show", "Müller Wartungsvertrag", "--json").json()

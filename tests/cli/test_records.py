@@ -67,7 +67,7 @@ def test_contact_round_trip(cli) -> None:
     assert contact["company"] == "Acme GmbH"
     assert contact["tags"] == ["vip"]
     assert contact["fields"] == {"plan": "pro"}
-    assert contact["source"] == "referral"
+    assert contact["source"] == "Referral"  # as typed
     assert contact["owner"] == "tester"
     assert contact["created_at"].endswith("Z")
     r = cli(

@@ -146,7 +146,7 @@ def test_member_statuses_and_the_touches_they_record(store) -> None:
         "Cy": "sent",
     }
     ada, bob, cy = (get_contact(store, n) for n in ("Ada", "Bob", "Cy"))
-    assert (ada.source, ada.last_touch) == ("spring webinar", "Spring webinar")
+    assert (ada.source, ada.last_touch) == ("Spring webinar", "Spring webinar")
     assert (bob.source, bob.last_touch) == ("web", "Spring webinar")  # the first touch stays
     assert (cy.source, cy.last_touch) == (None, None)
     again = set_member_status(store, "Spring webinar", status="responded", contacts=["Ada"])

@@ -11,14 +11,16 @@ from __future__ import annotations
 import importlib
 import sys
 from contextlib import suppress
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 import typer.main
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from tinycrm import __version__, interrupts
 from tinycrm.cli.common import State, fail
+from tinycrm.cli.metavars import plain_metavars, plain_parameter
 from tinycrm.store.errors import StoreError
 
 EXIT_REFUSED = 1
@@ -69,8 +71,21 @@ class CrmGroup(TyperGroup):
             module, attr = COMMANDS[cmd_name]
             command = typer.main.get_command(getattr(importlib.import_module(module), attr))
             command.name = cmd_name
+            plain_metavars(command)
             self._loaded[cmd_name] = command
         return self._loaded[cmd_name]
+
+    def get_params(self, ctx: typer.Context) -> list[Any]:  # type: ignore[override]
+        params = super().get_params(ctx)
+        for param in params:
+            plain_parameter(param)
+        return params
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except ClickException as exc:  # `tinycrm --nope`: the root's own options
+            one_line_usage_error(exc)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         # Ctrl-C and TERM tell the truth (see tinycrm.interrupts): before the command
@@ -86,6 +101,8 @@ class CrmGroup(TyperGroup):
                     _close_store(ctx)  # (SQLite folds its WAL in), still watched
                 _say(interrupts.after_saving_note())
                 return result
+        except ClickException as exc:
+            one_line_usage_error(exc)
         except StoreError as exc:
             fail(str(exc), EXIT_REFUSED)
         except KeyboardInterrupt:
@@ -113,6 +130,19 @@ def _say(note: str | None) -> None:
     if note:
         sys.stderr.write(f"{note}\n")
         sys.stderr.flush()
+
+
+def one_line_usage_error(exc: ClickException) -> NoReturn:
+    """Click's usage errors (a bad option value, a missing argument, an unknown option
+    or command) as one line on stderr naming the help to read, exit 2: not the usage
+    line, a hint and a boxed panel over several lines."""
+    if isinstance(exc, NoArgsIsHelpError):  # `tinycrm contact`: its help is the answer
+        raise exc
+    message = exc.format_message().replace("Value error, ", "")  # pydantic's prefix
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        message = f"{message} (see {ctx.command_path} --help)"
+    fail(message, exc.exit_code)
 
 
 app = typer.Typer(

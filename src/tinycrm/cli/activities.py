@@ -8,13 +8,13 @@ from typing import Annotated
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import parse_when, store
+from tinycrm.cli.common import limit_option, parse_when, store, whole_number
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt
 from tinycrm.cli.views import TASK_COLUMNS
 from tinycrm.vocab import LOG_KINDS
 
 task_app = typer.Typer(no_args_is_help=True, help="Tasks with due dates.")
-log_app = typer.Typer()
+log_app = typer.Typer(add_completion=False)
 
 ContactOpt = Annotated[str | None, typer.Option(help="Contact id, email or name.")]
 CompanyOpt = Annotated[str | None, typer.Option(help="Company id, name or domain.")]
@@ -140,7 +140,7 @@ def task_list(
     contact: ContactOpt = None,
     company: CompanyOpt = None,
     deal: DealOpt = None,
-    limit: Annotated[int | None, typer.Option(help="At most N tasks.", min=1)] = None,
+    limit: Annotated[int | None, limit_option("At most N tasks.")] = None,
     json_: JsonOpt = False,
     jsonl: JsonlOpt = False,
     csv_: CsvOpt = False,
@@ -174,7 +174,9 @@ def task_list(
 @task_app.command("done")
 def task_done(
     ctx: typer.Context,
-    task_id: Annotated[int, typer.Argument(help="Task id (see task list).", metavar="ID")],
+    task_id: Annotated[
+        int, typer.Argument(help="Task id (see task list).", metavar="ID", callback=whole_number(1))
+    ],
     json_: JsonOpt = False,
 ) -> None:
     """Mark a task done."""

@@ -17,7 +17,7 @@ from tinycrm.cli.common import fail, store
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False)
 
 
 def is_terminal() -> bool:

@@ -11,6 +11,7 @@ from tinycrm.cli import output as out
 from tinycrm.cli.common import given, parse_date, store
 from tinycrm.cli.output import Column, CsvOpt, JsonlOpt, JsonOpt, col
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
+from tinycrm.vocab import plural
 
 CHANNELS = "email, event, ads, social, direct-mail"
 STATUSES = "targeted, sent, responded, converted"
@@ -236,7 +237,7 @@ def rm(ctx: typer.Context, name: NameArg) -> None:
     from tinycrm.store.campaigns import remove_campaign
 
     campaign = remove_campaign(store(ctx), name)
-    out.done(f"Deleted campaign {campaign.name} ({campaign.members} members)")
+    out.done(f"Deleted campaign {campaign.name} ({plural(campaign.members, 'member')})")
 
 
 @app.command("add-members")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -11,6 +12,35 @@ import typer
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
+
+MAX_INT = 2**63 - 1
+"""The largest whole number SQLite's INTEGER and PostgreSQL's BIGINT hold: no id, count
+or number of days a user types may go past it (the store narrows further where a column
+is smaller)."""
+
+
+def whole_number(low: int | None = 0, high: int = MAX_INT) -> Callable[[Any], Any]:
+    """A Typer callback that keeps an int option or argument within ``low``..``high``,
+    so a value past 64 bits or a negative count is a usage error (one line, exit 2)
+    before it reaches the database, never an OverflowError from the driver."""
+
+    def check(value: Any) -> Any:
+        for number in value if isinstance(value, list | tuple) else [value]:
+            if number is None:
+                continue
+            if low is not None and number < low:
+                raise typer.BadParameter(f"{number} is too small (at least {low})")
+            if number > high:
+                raise typer.BadParameter(f"{number} is too large (at most {high})")
+        return value
+
+    return check
+
+
+def limit_option(help: str, **kwargs: Any) -> Any:
+    """``--limit N``: a positive count of rows."""
+    return typer.Option(help=help, metavar="N", callback=whole_number(1), **kwargs)
+
 
 TagOpt = Annotated[
     list[str] | None,

@@ -14,9 +14,11 @@ from tinycrm.cli.common import (
     UnsetFieldOpt,
     UntagOpt,
     given,
+    limit_option,
     parse_field_filter,
     parse_fields,
     store,
+    whole_number,
 )
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
@@ -26,7 +28,9 @@ app = typer.Typer(no_args_is_help=True, help="Companies (accounts).")
 RefArg = Annotated[str, typer.Argument(help="Company id, name or domain.", metavar="REF")]
 Domain = Annotated[str | None, typer.Option(help="Web domain, e.g. acme.com.")]
 Industry = Annotated[str | None, typer.Option(help="Industry.")]
-Size = Annotated[int | None, typer.Option(help="Number of employees.")]
+Size = Annotated[
+    int | None, typer.Option(help="Number of employees.", metavar="N", callback=whole_number(0))
+]
 Phone = Annotated[str | None, typer.Option(help="Phone number.")]
 Address = Annotated[str | None, typer.Option(help="Street address.")]
 City = Annotated[str | None, typer.Option(help="City.")]
@@ -107,7 +111,7 @@ def list_(
     ] = None,
     field: FieldFilterOpt = None,
     owner: Owner = None,
-    limit: Annotated[int | None, typer.Option(help="At most N companies.", min=1)] = None,
+    limit: Annotated[int | None, limit_option("At most N companies.")] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
     json_: JsonOpt = False,

@@ -14,6 +14,7 @@ from tinycrm.cli.common import (
     UnsetFieldOpt,
     UntagOpt,
     given,
+    limit_option,
     parse_field_filter,
     parse_fields,
     store,
@@ -147,7 +148,7 @@ def list_(
         typer.Option("--search", "-s", help="Text in name, email, phone or title (any case)."),
     ] = None,
     field: FieldFilterOpt = None,
-    limit: Annotated[int | None, typer.Option(help="At most N contacts.", min=1)] = None,
+    limit: Annotated[int | None, limit_option("At most N contacts.")] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
     sort: Annotated[
@@ -320,7 +321,7 @@ DUPE_COLUMNS = [
 def dupes(
     ctx: typer.Context,
     company: Annotated[str | None, typer.Option(help="Only contacts at this company.")] = None,
-    limit: Annotated[int | None, typer.Option(help="At most N pairs.", min=1)] = None,
+    limit: Annotated[int | None, limit_option("At most N pairs.")] = None,
     json_: JsonOpt = False,
     jsonl: JsonlOpt = False,
     csv_: CsvOpt = False,

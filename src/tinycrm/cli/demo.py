@@ -9,8 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
+from tinycrm.vocab import plural
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False)
 
 
 class BuildProgress:
@@ -77,9 +78,11 @@ def demo(
     verb = "Built" if summary.created else "Using"
     console.print(f"{verb} the demo database at {target}", markup=False)
     console.print(
-        f"  {summary.companies} companies, {summary.contacts} contacts, {summary.deals} deals "
+        f"  {plural(summary.companies, 'company')}, {plural(summary.contacts, 'contact')}, "
+        f"{plural(summary.deals, 'deal')} "
         f"({summary.open_deals} open, {summary.won} won, {summary.lost} lost), "
-        f"{summary.activities} activities, {summary.overdue_tasks} overdue tasks",
+        f"{plural(summary.activities, 'activity')}, "
+        f"{plural(summary.overdue_tasks, 'overdue task')}",
         markup=False,
     )
     console.print("\nExplore it (your own database is untouched):", markup=False)

@@ -12,9 +12,17 @@ from typing import IO, Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import FieldFilterOpt, TagOpt, parse_field_filter, parse_when, store
+from tinycrm.cli.common import (
+    FieldFilterOpt,
+    TagOpt,
+    limit_option,
+    parse_field_filter,
+    parse_when,
+    store,
+)
 from tinycrm.cli.imports import Progress
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
+from tinycrm.vocab import plural
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -61,7 +69,7 @@ ProgressOpt = Annotated[
 ]
 VersionOpt = Annotated[str, typer.Option("--vcard-version", help="vCard version: 3.0 or 4.0.")]
 OwnerOpt = Annotated[str | None, typer.Option(help="Only records with this owner.")]
-LimitOpt = Annotated[int | None, typer.Option(help="At most N records.", min=1)]
+LimitOpt = Annotated[int | None, limit_option("At most N records.")]
 ContactOpt = Annotated[str | None, typer.Option(help="Only those of this contact.")]
 CompanyOpt = Annotated[str | None, typer.Option(help="Only those of this company.")]
 DealOpt = Annotated[str | None, typer.Option(help="Only those of this deal.")]
@@ -85,7 +93,9 @@ def _target(path: Path | None, mkdir: bool = False) -> Iterator[IO[str]]:
 def _check_format(value: str, allowed: Sequence[str]) -> str:
     clean = value.strip().lower()
     if clean not in allowed:
-        raise typer.BadParameter(f"choose one of {', '.join(allowed)}", param_hint="--format")
+        raise typer.BadParameter(
+            f"{value!r} is not one of {', '.join(map(repr, allowed))}", param_hint="'--format'"
+        )
     return clean
 
 
@@ -102,7 +112,7 @@ def _write(
 ) -> None:
     """Write read models in ``fmt``; CSV cells are escaped against formula injection.
     With ``emails`` (contact id -> email), rows get a ``contact_email`` after ``contact``."""
-    bar = Progress(f"Exporting {what}", len(rows), force=progress, unit="rows")
+    bar = Progress(f"Exporting {plural(len(rows), what)}", len(rows), force=progress, unit="rows")
     plain = _emailed(emails, "python") if emails is not None else out.to_plain
     as_json = _emailed(emails, "json") if emails is not None else (lambda r: r)
     try:
@@ -121,7 +131,7 @@ def _write(
     finally:
         bar.close()
     if _to_file(out_path):
-        out.err_console().print(f"Exported {len(rows):,} {what} to {out_path}", markup=False)
+        out.err_console().print(f"Exported {plural(len(rows), what)} to {out_path}", markup=False)
 
 
 def _emailed(emails: dict[int, str], mode: str) -> Callable[[Any], dict[str, Any]]:
@@ -214,7 +224,7 @@ def contacts(
     finally:
         bar.close()
     if _to_file(out_path):
-        out.err_console().print(f"Exported {count:,} contacts to {out_path}", markup=False)
+        out.err_console().print(f"Exported {plural(count, 'contact')} to {out_path}", markup=False)
 
 
 class _Streamer:
@@ -321,7 +331,7 @@ def companies(
         segment=segment,
         limit=limit,
     )
-    _write(rows, fmt, out_path, progress, what="companies", mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="company", mkdir=mkdir)
 
 
 @app.command("deals")
@@ -364,7 +374,7 @@ def deals(
         limit=limit,
     )
     emails = _with_emails(ctx, rows)
-    _write(rows, fmt, out_path, progress, what="deals", emails=emails, mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="deal", emails=emails, mkdir=mkdir)
 
 
 @app.command("activities")
@@ -398,7 +408,7 @@ def activities(
         limit=limit,
     )
     emails = _with_emails(ctx, rows)
-    _write(rows, fmt, out_path, progress, what="activities", emails=emails, mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="activity", emails=emails, mkdir=mkdir)
 
 
 @app.command("tasks")
@@ -438,7 +448,7 @@ def tasks(
         _write_ics(rows, out_path, mkdir)
         return
     emails = _with_emails(ctx, rows)
-    _write(rows, fmt, out_path, progress, what="tasks", emails=emails, mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="task", emails=emails, mkdir=mkdir)
 
 
 def _write_ics(rows: Sequence[Any], out_path: Path | None, mkdir: bool = False) -> None:
@@ -488,7 +498,9 @@ def all_(
         with _target(out_path, mkdir) as stream:
             write_dump(data, stream)
         if _to_file(out_path):
-            counts = ", ".join(f"{len(v):,} {k}" for k, v in data["tables"].items() if v)
+            counts = ", ".join(
+                plural(len(v), k.replace("_", " ")) for k, v in data["tables"].items() if v
+            )
             out.err_console().print(f"Dumped to {out_path}: {counts}", markup=False)
         return
     if out_path is None:
@@ -532,5 +544,6 @@ def _all_csv(ctx: typer.Context, folder: Path, mkdir: bool) -> None:
             plain = _emailed(_with_emails(ctx, rows), "python")
         with _target(folder / f"{name}.csv") as stream:
             out.write_csv([plain(r) for r in rows], stream)
-    shown = ", ".join(f"{len(rows):,} {name}" for name, rows in parts.items())
+    one = {"companies": "company", "activities": "activity"}
+    shown = ", ".join(plural(len(rows), one.get(name, name[:-1])) for name, rows in parts.items())
     out.err_console().print(f"Exported to {folder}/: {shown}", markup=False)

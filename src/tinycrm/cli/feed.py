@@ -7,17 +7,17 @@ from typing import Annotated
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import parse_when, store
+from tinycrm.cli.common import limit_option, parse_when, store
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt
 from tinycrm.cli.views import EVENT_COLUMNS
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False)
 
 
 @app.command("feed")
 def feed(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="At most N events.", min=1)] = 50,
+    limit: Annotated[int, limit_option("At most N events.")] = 50,
     since: Annotated[
         str | None, typer.Option(help="Only events since WHEN: today, -7d, 2026-11-01, …")
     ] = None,

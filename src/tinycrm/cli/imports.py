@@ -14,8 +14,9 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import fail, store
+from tinycrm.cli.common import fail, limit_option, store, whole_number
 from tinycrm.cli.output import JsonOpt, col
+from tinycrm.vocab import plural
 
 if TYPE_CHECKING:
     from tinycrm.formats.mapping import Mapping
@@ -127,13 +128,6 @@ CreateStagesOpt = Annotated[
 ]
 
 
-def plural(n: int, word: str) -> str:
-    """``1 company``, ``2 companies``."""
-    if n == 1:
-        return f"1 {word}"
-    return f"{n:,} " + {"company": "companies", "activity": "activities"}.get(word, word + "s")
-
-
 # --------------------------------------------------------------------------- progress
 
 
@@ -172,7 +166,7 @@ class Progress:
             if now - self._last >= 0.5:
                 self._last = now
                 share = f" ({done * 100 // self.total}%)" if self.total else ""
-                sys.stderr.write(f"{self.label}: {rows:,} rows{share}\n")
+                sys.stderr.write(f"{self.label}: {plural(rows, 'row')}{share}\n")
                 sys.stderr.flush()
 
     def close(self) -> None:
@@ -499,7 +493,9 @@ def _print_summary(summary: Any, report: ErrorReport, footer: list[int], file: s
             f"  and {linked} named in the rows {'would be ' if summary.dry_run else ''}created"
         )
     if footer:
-        out.done(f"Left out {len(footer)} footer line(s) after the data (from line {footer[0]}).")
+        out.done(
+            f"Left out {plural(len(footer), 'footer line')} after the data (from line {footer[0]})."
+        )
     if summary.rejected:
         if summary.dry_run or report.failed:
             for line in report.shown:
@@ -620,7 +616,7 @@ HISTORY_COLUMNS = [
 @app.command("history")
 def history(
     ctx: typer.Context,
-    limit: Annotated[int | None, typer.Option(help="At most N imports.", min=1)] = None,
+    limit: Annotated[int | None, limit_option("At most N imports.")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """List imports, newest first: when, which file, what each did, whether it was undone."""
@@ -648,7 +644,9 @@ def undo(
     batch: Annotated[
         int | None,
         typer.Argument(
-            help="Import id (see import history; default: the latest).", metavar="BATCH"
+            help="Import id (see import history; default: the latest).",
+            metavar="BATCH",
+            callback=whole_number(1),
         ),
     ] = None,
     dry_run: Annotated[
@@ -672,7 +670,7 @@ def undo(
     out.done(
         f"{verb} import #{result.batch_id} ({result.kind} from {result.source}): "
         f"{'would remove' if dry_run else 'removed'} {removed or 'nothing'}, "
-        f"{'would restore' if dry_run else 'restored'} {result.restored:,} values"
+        f"{'would restore' if dry_run else 'restored'} {plural(result.restored, 'value')}"
     )
     if result.conflicts:
         out.done(f"Kept {len(result.conflicts):,} changed since the import:")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import store
+from tinycrm.cli.common import limit_option, store
 from tinycrm.cli.output import Column, CsvOpt, JsonlOpt, JsonOpt, col
 from tinycrm.vocab import BANT_CRITERIA, LEAD_STATUSES
 
@@ -54,7 +54,7 @@ def list_(
         ),
     ] = None,
     owner: Annotated[str | None, typer.Option(help="Only leads of this owner.")] = None,
-    limit: Annotated[int | None, typer.Option(help="At most N leads.", min=1)] = None,
+    limit: Annotated[int | None, limit_option("At most N leads.")] = None,
     json_: JsonOpt = False,
     jsonl: JsonlOpt = False,
     csv_: CsvOpt = False,

@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import store
+from tinycrm.cli.common import limit_option, store
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False)
 
 COLUMNS = [
     col("#", "rank", justify="right", style="dim", no_wrap=True),
@@ -23,7 +23,7 @@ COLUMNS = [
 @app.command("next")
 def next_(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="At most N items.", min=1)] = 20,
+    limit: Annotated[int, limit_option("At most N items.")] = 20,
     json_: JsonOpt = False,
     jsonl: JsonlOpt = False,
     csv_: CsvOpt = False,

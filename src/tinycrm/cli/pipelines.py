@@ -7,15 +7,22 @@ from typing import Annotated
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import store
+from tinycrm.cli.common import store, whole_number
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.vocab import plural
 
 app = typer.Typer(no_args_is_help=True, help="Pipelines and their stages.")
 
 PipelineOpt = Annotated[str | None, typer.Option(help="Pipeline name (default: the first).")]
 StageArg = Annotated[str, typer.Argument(help="Stage name.")]
 Rotting = Annotated[
-    int | None, typer.Option("--rotting-days", help="A deal rots after N days without activity.")
+    int | None,
+    typer.Option(
+        "--rotting-days",
+        help="A deal rots after N days without activity.",
+        metavar="N",
+        callback=whole_number(1),
+    ),
 ]
 
 STAGE_COLUMNS = [
@@ -95,9 +102,14 @@ def add(
 def stage_add(
     ctx: typer.Context,
     name: StageArg,
-    probability: Annotated[int, typer.Option(help="Win probability 0-100.")],
+    probability: Annotated[int, typer.Option(help="Win probability 0-100.", metavar="N")],
     rotting_days: Rotting = None,
-    position: Annotated[int | None, typer.Option(help="1-based position (default: last).")] = None,
+    position: Annotated[
+        int | None,
+        typer.Option(
+            help="1-based position (default: last).", metavar="N", callback=whole_number(1)
+        ),
+    ] = None,
     pipeline: PipelineOpt = None,
 ) -> None:
     """Add a stage to a pipeline."""
@@ -119,7 +131,9 @@ def stage_edit(
     ctx: typer.Context,
     stage: StageArg,
     name: Annotated[str | None, typer.Option(help="New name.")] = None,
-    probability: Annotated[int | None, typer.Option(help="Win probability 0-100.")] = None,
+    probability: Annotated[
+        int | None, typer.Option(help="Win probability 0-100.", metavar="N")
+    ] = None,
     rotting_days: Rotting = None,
     no_rotting: Annotated[bool, typer.Option("--no-rotting", help="Deals here never rot.")] = False,
     pipeline: PipelineOpt = None,
@@ -153,7 +167,7 @@ def stage_rm(
     from tinycrm.store.pipelines import remove_stage
 
     moved = remove_stage(store(ctx), pipeline, stage, move_to=move_to)
-    suffix = f"; moved {moved} deal(s) to {move_to}" if moved else ""
+    suffix = f"; moved {plural(moved, 'deal')} to {move_to}" if moved else ""
     out.done(f"Removed stage {stage}{suffix}")
 
 
@@ -161,7 +175,10 @@ def stage_rm(
 def stage_move(
     ctx: typer.Context,
     stage: StageArg,
-    position: Annotated[int, typer.Argument(help="New 1-based position.")],
+    position: Annotated[
+        int,
+        typer.Argument(help="New 1-based position.", metavar="POSITION", callback=whole_number(1)),
+    ],
     pipeline: PipelineOpt = None,
 ) -> None:
     """Change a stage's place in its pipeline."""

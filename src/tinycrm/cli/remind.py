@@ -12,13 +12,14 @@ import typer
 
 from tinycrm import interrupts
 from tinycrm.cli import output as out
-from tinycrm.cli.common import fail, store
+from tinycrm.cli.common import fail, store, whole_number
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
     from tinycrm.store.reminders import DueItem
 
 app = typer.Typer(
+    add_completion=False,
     invoke_without_command=True,
     help="What is due now: tasks, keep-in-touch, rotting deals, deals closing soon.",
 )
@@ -124,7 +125,11 @@ def remind(
     ] = None,
     closing_days: Annotated[
         int | None,
-        typer.Option(help="Closing soon = within N days (default: config, else 7).", min=0),
+        typer.Option(
+            help="Closing soon = within N days, 0-365 (default: config, else 7).",
+            metavar="N",
+            callback=whole_number(0, 365),
+        ),
     ] = None,
 ) -> None:
     """Tell what is due now, once: each item is announced once per due time.
@@ -208,7 +213,10 @@ def install(
     systemd: Annotated[
         bool, typer.Option("--systemd", help="Write a systemd user service and timer instead.")
     ] = False,
-    every: Annotated[int, typer.Option(help="Run every N minutes (1-59).", min=1, max=59)] = 15,
+    every: Annotated[
+        int,
+        typer.Option(help="Run every N minutes (1-59).", metavar="N", callback=whole_number(1, 59)),
+    ] = 15,
 ) -> None:
     """Print the crontab line that runs tinycrm remind (or install it, or a systemd timer)."""
     from platformdirs import user_log_dir

@@ -19,6 +19,7 @@ from tinycrm.charts import BAR_WIDTH, bar, money_tops
 from tinycrm.cli import output as out
 from tinycrm.cli.common import parse_date, store
 from tinycrm.cli.output import CsvOpt, JsonOpt
+from tinycrm.vocab import plural
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -331,7 +332,8 @@ def _render_forecast(report: Any) -> None:
     _print(table.rich)
     if report.undated_deals:
         best = ", ".join(money_lines(report.undated_best_case).splitlines())
-        _note(f"{report.undated_deals} open deal(s) have no expected close date ({best})")
+        verb = "has" if report.undated_deals == 1 else "have"
+        _note(f"{plural(report.undated_deals, 'open deal')} {verb} no expected close date ({best})")
     _note(
         "weighted: amount × probability; commit: deals at 75% or more; "
         "an open deal past its close date counts today"
@@ -423,9 +425,9 @@ def _render_cycle(report: Any) -> None:
     _print(_heading("Sales cycle", report.scope))
     if report.won:
         _print(
-            f"{report.won} deal(s) won: median {_days(report.median_days)} days from creation "
-            f"to win, mean {_days(report.mean_days)} (shortest {_days(report.min_days)}, "
-            f"longest {_days(report.max_days)})"
+            f"{plural(report.won, 'deal')} won: median {_days(report.median_days)} days "
+            f"from creation to win, mean {_days(report.mean_days)} "
+            f"(shortest {_days(report.min_days)}, longest {_days(report.max_days)})"
         )
     else:
         _note("no deals were won in this period")
@@ -436,7 +438,7 @@ def _render_cycle(report: Any) -> None:
         ("mean days", "right"),
         ("", "left"),
     ]
-    table = _Table(f"Time in stage ({report.closed} deal(s) won or lost)", columns)
+    table = _Table(f"Time in stage ({plural(report.closed, 'deal')} won or lost)", columns)
     top = max((r.mean_days or 0 for r in report.rows), default=0)
     for r in report.rows:
         cells = ([r.pipeline] if several else []) + [
@@ -485,7 +487,7 @@ def _render_funnel(report: Any) -> None:
     pipelines: dict[str, list[Any]] = {}
     for r in report.rows:
         pipelines.setdefault(r.pipeline, []).append(r)
-    heading = _heading(f"Funnel of the {report.deals} deal(s) created", report.scope)
+    heading = _heading(f"Funnel of the {plural(report.deals, 'deal')} created", report.scope)
     _print(heading)
     for name, rows in pipelines.items():
         table = _Table(name, columns)

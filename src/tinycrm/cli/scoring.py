@@ -10,6 +10,7 @@ import typer
 from tinycrm.cli import output as out
 from tinycrm.cli.common import store
 from tinycrm.cli.output import Column, CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.vocab import plural
 
 if TYPE_CHECKING:
     from tinycrm.store.scoring import ScoreExplanation
@@ -57,7 +58,8 @@ def score(ctx: typer.Context, json_: JsonOpt = False) -> None:
         return
     marked = ", ".join(f"{status} {getattr(run, status)}" for status in ("hot", "cold", "new"))
     out.done(
-        f"Scored {run.contacts} contacts with {run.rules} rules: {run.changed} scores changed; "
+        f"Scored {plural(run.contacts, 'contact')} with {plural(run.rules, 'rule')}: "
+        f"{plural(run.changed, 'score')} changed; "
         f"leads newly marked {marked} (hot at {run.hot_threshold} or more, cold below "
         f"{run.cold_threshold})"
     )

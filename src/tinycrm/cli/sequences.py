@@ -9,6 +9,7 @@ import typer
 from tinycrm.cli import output as out
 from tinycrm.cli.common import store
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.vocab import plural
 
 app = typer.Typer(no_args_is_help=True, help="Sequences: drip follow-ups scheduled as tasks.")
 
@@ -95,7 +96,8 @@ def enroll(ctx: typer.Context, name: NameArg, contacts: ContactsArg) -> None:
 
     for enrollment in enroll_contacts(store(ctx), name, contacts):
         out.done(
-            f"Enrolled {enrollment.contact} in {enrollment.sequence} ({enrollment.tasks} tasks)"
+            f"Enrolled {enrollment.contact} in {enrollment.sequence} "
+            f"({plural(enrollment.tasks, 'task')})"
         )
 
 

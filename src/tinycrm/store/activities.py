@@ -18,6 +18,7 @@ from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.models import Activity, ActivityRead, Company, Contact, Deal
 from tinycrm.store.records import record_event
+from tinycrm.store.refs import get_by_id
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import LOG_KINDS
 
@@ -280,7 +281,7 @@ def add_task(
 
 
 def _task(session: Session, task_id: int) -> Activity:
-    task = session.get(Activity, task_id)
+    task = get_by_id(session, Activity, task_id)
     if task is None or task.kind != "task":
         raise NotFound(f"no task with id {task_id}")
     return task

@@ -30,6 +30,7 @@ from tinycrm.store.ids import last_id
 from tinycrm.store.models import Contact
 from tinycrm.store.records import record_event
 from tinycrm.store.types import utcnow
+from tinycrm.vocab import plural
 
 BATCH = 5000
 # Insert order: every table after the ones it points at.
@@ -286,7 +287,7 @@ def _contact_row(row: Mapping[str, Any], user: str) -> dict[str, Any]:
         "role": validate.role(row.get("role")),
         "company_id": row.get("company_id"),
         "lifecycle": validate.lifecycle(row.get("lifecycle")) or "lead",
-        "source": (validate.optional_text(row.get("source"), "source") or "").lower() or None,
+        "source": validate.optional_text(row.get("source"), "source") or None,
         "owner": validate.optional_text(row.get("owner"), "owner") or user,
         "notes": validate.optional_text(row.get("notes"), "notes", multiline=True),
     }
@@ -335,6 +336,6 @@ def bulk_add_contacts(
             action="imported",
             entity="contact",
             entity_id=None,
-            summary=summary or f"imported {count:,} contacts",
+            summary=summary or f"imported {plural(count, 'contact')}",
         )
     return count

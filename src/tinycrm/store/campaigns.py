@@ -33,7 +33,7 @@ from tinycrm.store.models import Campaign, CampaignMember, Company, Contact, Dea
 from tinycrm.store.records import UNSET, is_set, record_event
 from tinycrm.store.refs import resolve
 from tinycrm.store.types import utcnow
-from tinycrm.vocab import DEFAULT_CURRENCY
+from tinycrm.vocab import DEFAULT_CURRENCY, plural
 
 ENTITY = "campaign"
 CHANNELS = ("email", "event", "ads", "social", "direct-mail")
@@ -362,7 +362,7 @@ def remove_campaign(store: Store, ref: str | int) -> CampaignRead:
             action="deleted",
             entity=ENTITY,
             entity_id=read.id,
-            summary=f"deleted campaign {read.name} ({read.members} members)",
+            summary=f"deleted campaign {read.name} ({plural(read.members, 'member')})",
         )
         return read
 
@@ -483,7 +483,7 @@ def add_members(
             left_out_named=[row.name for row in left_out if row.id in named],
         )
         if new:  # nothing written, nothing to record
-            summary = f"added {_plural(len(new), 'member')} to campaign {campaign.name}"
+            summary = f"added {plural(len(new), 'member')} to campaign {campaign.name}"
             if left_out:
                 summary += f" ({len(left_out)} left out: unsubscribed or do not contact)"
             record_event(
@@ -495,10 +495,6 @@ def add_members(
                 summary=summary,
             )
         return result
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _member_ids(session: Session, campaign: Campaign, refs: Sequence[str | int]) -> list[int]:
@@ -562,7 +558,7 @@ def set_member_status(
                 action="updated",
                 entity=ENTITY,
                 entity_id=campaign.id,
-                summary=f"{_plural(changed, 'member')} of campaign {campaign.name} now {clean}",
+                summary=f"{plural(changed, 'member')} of campaign {campaign.name} now {clean}",
             )
         return MembersChanged(
             campaign=campaign.name, status=clean, changed=changed, unchanged=(total or 0) - changed
@@ -584,7 +580,7 @@ def _touch(session: Session, campaign: Campaign, contact_ids: Any, now: datetime
     session.execute(
         update(Contact)
         .where(Contact.id.in_(ids), or_(Contact.source.is_(None), Contact.source == ""))
-        .values(source=campaign.name.lower(), updated_at=now)
+        .values(source=campaign.name, updated_at=now)
         .execution_options(synchronize_session=False)
     )
 
@@ -609,7 +605,7 @@ def remove_members(
             action="updated",
             entity=ENTITY,
             entity_id=campaign.id,
-            summary=f"removed {_plural(removed, 'member')} from campaign {campaign.name}",
+            summary=f"removed {plural(removed, 'member')} from campaign {campaign.name}",
         )
         return MembersChanged(campaign=campaign.name, status=None, changed=removed, unchanged=0)
 
@@ -619,7 +615,7 @@ def remove_members(
 
 def touched_by(column: Any, name: str) -> ColumnElement[bool]:
     """``column`` (a contact's source or last touch) names the campaign ``name``, in any
-    case (sources are stored lowercased)."""
+    case (older databases stored sources lowercased)."""
     exact = sorted({name, name.lower(), name.casefold()})
     return and_(column.is_not(None), or_(column.in_(exact), func.lower(column) == name.lower()))
 

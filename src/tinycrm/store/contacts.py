@@ -36,7 +36,7 @@ from tinycrm.store.records import (
     record_lifecycle,
     tags_for,
 )
-from tinycrm.store.refs import resolve
+from tinycrm.store.refs import numeric_id, resolve
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import LEAD_STATUSES
 
@@ -68,9 +68,9 @@ def resolve_contact(session: Session, ref: str | int) -> Contact:
 
 def _by_alias(session: Session, ref: str) -> Contact | None:
     text = ref.strip()
-    digits = text.removeprefix("#")
-    if digits.isdigit():
-        kind, value = "id", str(int(digits))
+    number = numeric_id(text)
+    if number is not None:
+        kind, value = "id", str(number)
     else:
         try:
             kind, value = "email", validate.email(text)
@@ -168,7 +168,7 @@ def company_for(store: Store, session: Session, ref: str | None) -> Company | No
     try:
         return resolve_company(session, ref)
     except NotFound:
-        if ref.strip().removeprefix("#").isdigit():
+        if numeric_id(ref) is not None:
             raise
         return create_company(store, session, ref)
 
@@ -245,8 +245,7 @@ def add_contact(
 
 
 def _source(value: str | None) -> str | None:
-    clean = validate.optional_text(value, "source")
-    return clean.lower() if clean else None
+    return validate.optional_text(value, "source") or None  # as typed: "LinkedIn"
 
 
 def get_contact(store: Store, ref: str | int) -> ContactRead:

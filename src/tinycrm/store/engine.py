@@ -109,7 +109,11 @@ def _refuse_nul(
 
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for other backends and memory."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:  # e.g. control characters in --db
+        shown = url if len(url) <= 80 else f"{url[:77]}..."
+        raise Unavailable(f"not a database URL or path: {shown!r}") from exc
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None
     if parsed.database == ":memory:":
@@ -215,6 +219,12 @@ class Store:
                     session.close()
         except OperationalError as exc:
             raise Unavailable(_db_error(exc)) from exc
+        except UnicodeEncodeError as exc:
+            # Bytes that are not UTF-8 on the command line (or in a file read without
+            # its encoding) reach us as lone surrogates, which no database can store.
+            raise Invalid(
+                "text holds bytes that are not UTF-8 (is the terminal's locale UTF-8?)"
+            ) from exc
 
     def close(self) -> None:
         """Release every pooled connection."""

@@ -42,6 +42,7 @@ from tinycrm.store.models import (
     ReadModel,
 )
 from tinycrm.store.records import record_event, record_lifecycle
+from tinycrm.store.refs import numeric_id
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import BANT_ANSWERS, BANT_CRITERIA
 
@@ -240,7 +241,7 @@ def record_touch(
         contact.last_touch = name
         contact.updated_at = now
     if not contact.source:
-        contact.source = name.lower()
+        contact.source = name
         contact.updated_at = now
     if campaign is not None:
         session.execute(
@@ -518,7 +519,7 @@ def _company_for(
         try:
             return resolve_company(session, ref), False
         except NotFound:
-            if ref.strip().removeprefix("#").isdigit():
+            if numeric_id(ref) is not None:
                 raise
             return _new_company(store, session, ref, None), True
     if contact.company_id:

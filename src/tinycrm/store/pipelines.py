@@ -13,9 +13,9 @@ from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.models import Deal, Pipeline, PipelineRead, Stage, StageChange, StageRead
 from tinycrm.store.records import UNSET, is_set, record_event
-from tinycrm.store.refs import resolve
+from tinycrm.store.refs import numeric_id, resolve
 from tinycrm.store.types import utcnow
-from tinycrm.vocab import DEFAULT_STAGES
+from tinycrm.vocab import DEFAULT_STAGES, plural
 
 StageSpec = tuple[str, int, int | None]
 
@@ -55,8 +55,8 @@ def resolve_stage(session: Session, pipeline: Pipeline, ref: str | int) -> Stage
     for stage in stages:
         if stage.name_key == validate.key(text):
             return stage
-    if text.removeprefix("#").isdigit():
-        number = int(text.removeprefix("#"))
+    number = numeric_id(text)
+    if number is not None:
         for stage in stages:
             if stage.id == number:
                 return stage
@@ -150,7 +150,7 @@ def add_pipeline(
             action="created",
             entity="pipeline",
             entity_id=pipeline.id,
-            summary=f"created pipeline {clean} ({len(specs)} stages)",
+            summary=f"created pipeline {clean} ({plural(len(specs), 'stage')})",
         )
         return _pipeline_read(session, pipeline)
 
@@ -302,7 +302,7 @@ def remove_stage(
                 raise Invalid("--move-to must name another stage")
         if deals and destination is None:
             raise Conflict(
-                f"stage {target.name} still holds {len(deals)} deal(s); "
+                f"stage {target.name} still holds {plural(len(deals), 'deal')}; "
                 "give --move-to STAGE to move them"
             )
         stages = stages_of(session, pipe.id)
@@ -327,7 +327,7 @@ def remove_stage(
         session.flush()
         session.delete(target)
         _renumber([s for s in stages if s.id != target.id])
-        moved = f", {len(deals)} deal(s) moved to {destination.name}" if destination else ""
+        moved = f", {plural(len(deals), 'deal')} moved to {destination.name}" if destination else ""
         record_event(
             store,
             session,

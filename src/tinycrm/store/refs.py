@@ -19,6 +19,32 @@ T = TypeVar("T")
 
 MAX_CANDIDATES = 8
 
+# The largest id each database's INTEGER primary key can hold (SQLite's is 64-bit,
+# PostgreSQL's 32-bit): a larger number names no row, and binding it would raise
+# OverflowError or NumericValueOutOfRange from the driver.
+_MAX_ID = {"postgresql": 2**31 - 1}
+_MAX_ID_DEFAULT = 2**63 - 1
+
+
+def numeric_id(ref: str | int) -> int | None:
+    """The id a REF spells (``42`` or ``#42``, ASCII digits only), else None."""
+    if isinstance(ref, int):
+        return ref
+    digits = ref.strip().removeprefix("#")
+    if digits.isascii() and digits.isdigit():
+        return int(digits)
+    return None
+
+
+def get_by_id(session: Session, model: type[T], number: int) -> T | None:
+    """The ``model`` row with id ``number``, or None: also for a number no id of this
+    database can be (negative, or past its integer range), without asking the database."""
+    bind = session.get_bind()
+    highest = _MAX_ID.get(bind.dialect.name, _MAX_ID_DEFAULT)
+    if not 0 < number <= highest:
+        return None
+    return session.get(model, number)
+
 
 def resolve(
     session: Session,
@@ -33,9 +59,9 @@ def resolve(
     text = str(ref).strip()
     if not text:
         raise NotFound(f"no {what} given")
-    digits = text.removeprefix("#")
-    if digits.isdigit():
-        row = session.get(model, int(digits))
+    number = numeric_id(text)
+    if number is not None:
+        row = get_by_id(session, model, number)
         if row is not None:
             return row
     for column, normalise in keys:

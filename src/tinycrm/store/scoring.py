@@ -34,6 +34,7 @@ from tinycrm.store.models import Contact, Event, ReadModel, ScoreRule
 from tinycrm.store.records import record_event
 from tinycrm.store.refs import resolve
 from tinycrm.store.types import utcnow
+from tinycrm.vocab import plural
 
 ENTITY = "score_rule"
 SEEDED = "seeded"  # the action of the event that records the default rules being written
@@ -366,8 +367,9 @@ def recompute_scores(
                 action="scored",
                 entity="contact",
                 entity_id=None,
-                summary=f"recomputed lead scores ({len(good)} rules): {changed} of {contacts} "
-                f"contacts changed" + (f"; leads now {', '.join(parts)}" if parts else ""),
+                summary=f"recomputed lead scores ({plural(len(good), 'rule')}): {changed} of "
+                f"{plural(contacts, 'contact')} changed"
+                + (f"; leads now {', '.join(parts)}" if parts else ""),
             )
         return ScoreRun(
             contacts=contacts,

@@ -26,6 +26,7 @@ from tinycrm.store.models import (
 from tinycrm.store.records import record_event
 from tinycrm.store.refs import resolve
 from tinycrm.store.types import utcnow
+from tinycrm.vocab import plural
 
 PLACEHOLDERS = ("name", "first_name", "company")
 
@@ -202,7 +203,8 @@ def enroll_contacts(
                 action="enrolled",
                 entity="contact",
                 entity_id=contact.id,
-                summary=f"enrolled {contact.name} in sequence {seq.name} ({len(steps)} tasks)",
+                summary=f"enrolled {contact.name} in sequence {seq.name} "
+                f"({plural(len(steps), 'task')})",
             )
             session.flush()
             out.append(_enrollment(session, enrollment, seq.name, contact))
@@ -263,7 +265,8 @@ def stop_enrollments(
             entity="contact",
             entity_id=contact_id,
             summary=f"stopped sequence {seq.name if seq else '?'} for "
-            f"{contact.name if contact else contact_id} ({reason}; {removed} open tasks removed)",
+            f"{contact.name if contact else contact_id} "
+            f"({reason}; {plural(removed, 'open task')} removed)",
         )
         stopped += 1
     return stopped

@@ -18,6 +18,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _FIELD_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 MAX_TEXT = 10_000
+MAX_SIZE = 2**31 - 1  # PostgreSQL's INTEGER: a larger size would not fit its column
 
 
 def key(text: str) -> str:
@@ -146,6 +147,8 @@ def size(value: int | None) -> int | None:
         return None
     if value < 0:
         raise Invalid("company size must not be negative")
+    if value > MAX_SIZE:
+        raise Invalid(f"company size is too large (at most {MAX_SIZE:,})")
     return value
 
 
@@ -168,8 +171,8 @@ def probability(value: int | None) -> int | None:
 def rotting_days(value: int | None) -> int | None:
     if value is None:
         return None
-    if value < 1:
-        raise Invalid("rotting days must be at least 1")
+    if not 1 <= value <= 3650:
+        raise Invalid("rotting days must be between 1 and 3650")
     return value
 
 

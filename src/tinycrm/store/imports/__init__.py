@@ -36,7 +36,6 @@ from tinycrm.store.imports.common import (
     ImportSummary,
     RejectHandler,
     UndoSummary,
-    _plural,
     _Rollback,
 )
 from tinycrm.store.imports.companies import _Companies
@@ -46,6 +45,7 @@ from tinycrm.store.imports.undo import count_rows, list_imports, undo_import
 from tinycrm.store.models import ImportBatch
 from tinycrm.store.records import record_event
 from tinycrm.store.types import utcnow
+from tinycrm.vocab import plural
 
 __all__ = [
     "CHUNK",
@@ -129,9 +129,9 @@ def import_records(
             batch.created, batch.updated = job.created, job.updated
             batch.skipped, batch.rejected = job.skipped, job.rejected
             word = ENTITY[kind]
-            summary = f"imported {_plural(job.created + job.updated, word)} from {source}"
+            summary = f"imported {plural(job.created + job.updated, word)} from {source}"
             details = [f"{job.created:,} new", f"{job.updated:,} updated"]
-            details += [f"{_plural(n, what)} created" for what, n in sorted(job.linked.items())]
+            details += [f"{plural(n, what)} created" for what, n in sorted(job.linked.items())]
             record_event(
                 store,
                 session,

@@ -103,11 +103,6 @@ def _text(values: Mapping[str, str], key: str) -> str:
     return (values.get(key) or "").strip()
 
 
-def _plural(n: int, word: str) -> str:
-    plurals = {"company": "companies", "activity": "activities"}
-    return f"{n:,} {word if n == 1 else plurals.get(word, word + 's')}"
-
-
 def _cell_error(exc: FormatError) -> Invalid:
     return Invalid(str(exc))
 

@@ -94,7 +94,7 @@ class _Contacts(_Import):
         if "source" in values:
             source = validate.optional_text(values["source"], "source")
             if source:
-                columns["source"] = source.lower()
+                columns["source"] = source
             else:
                 prep.blank("source")
         self._own_columns(prep, values)

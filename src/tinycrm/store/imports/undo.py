@@ -27,7 +27,6 @@ from tinycrm.store.imports.common import (
     UndoSummary,
     _json,
     _jsonable,
-    _plural,
     _Rollback,
 )
 from tinycrm.store.models import (
@@ -42,7 +41,9 @@ from tinycrm.store.models import (
     Tag,
 )
 from tinycrm.store.records import record_event, record_lifecycle
+from tinycrm.store.refs import get_by_id
 from tinycrm.store.types import UTCDateTime, utcnow
+from tinycrm.vocab import plural
 
 # --------------------------------------------------------------------------- history and undo
 
@@ -81,7 +82,7 @@ def _find_batch(session: Session, batch_id: int | None) -> ImportBatch:
         if batch is None:
             raise NotFound("there is no import to undo (tinycrm import history lists them)")
         return batch
-    batch = session.get(ImportBatch, batch_id)
+    batch = get_by_id(session, ImportBatch, batch_id)
     if batch is None:
         raise NotFound(f"no import #{batch_id} (tinycrm import history lists them)")
     if batch.undone_at is not None:
@@ -439,7 +440,7 @@ def undo_import(store: Store, batch_id: int | None = None, *, dry_run: bool = Fa
                 from tinycrm.store.scoring import recompute_scores
 
                 recompute_scores(store, quiet=True)
-            removed = ", ".join(_plural(n, e) for e, n in job.deleted.items() if n) or "nothing"
+            removed = ", ".join(plural(n, e) for e, n in job.deleted.items() if n) or "nothing"
             kept = f"; kept {len(job.conflicts):,} changed since" if job.conflicts else ""
             record_event(
                 store,
@@ -449,7 +450,7 @@ def undo_import(store: Store, batch_id: int | None = None, *, dry_run: bool = Fa
                 entity_id=None,
                 summary=(
                     f"undid import #{batch.id} of {batch.kind} from {batch.source}: removed "
-                    f"{removed}, restored {job.restored:,} values{kept}"
+                    f"{removed}, restored {plural(job.restored, 'value')}{kept}"
                 ),
             )
             assert batch.id is not None

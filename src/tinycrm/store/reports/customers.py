@@ -64,19 +64,30 @@ def sources_report(
         if scope.pipeline_id is not None:
             won_deals.append(Deal.pipeline_id == scope.pipeline_id)
         rows = []
-        for touch, key in (("first", Contact.source), ("last", Contact.last_touch)):
-            counts = conn.execute(
-                select(key, func.count(), func.sum(case((_ever_customer(), 1), else_=0)))
+        for touch, column in (("first", Contact.source), ("last", Contact.last_touch)):
+            # Touches are kept as typed ("LinkedIn"); "linkedin" is the same touch, shown
+            # in one spelling of it.
+            key = func.lower(column)
+            grouped = conn.execute(
+                select(
+                    key,
+                    func.min(column),
+                    func.count(),
+                    func.sum(case((_ever_customer(), 1), else_=0)),
+                )
                 .where(*leads)
                 .group_by(key)
             ).all()
+            spelling = {lowered: shown for lowered, shown, _, _ in grouped}
+            counts = [(shown, n, customers) for _, shown, n, customers in grouped]
             revenue: dict[str | None, tuple[int, Money]] = {}
-            for source, currency, n, amount in conn.execute(
+            for lowered, currency, n, amount in conn.execute(
                 select(key, Deal.currency, func.count(), func.sum(amount_expr()))
                 .join(Deal, Deal.contact_id == Contact.id)
                 .where(*leads, *won_deals)
                 .group_by(key, Deal.currency)
             ):
+                source = spelling.get(lowered, lowered)
                 total, value = revenue.get(source, (0, {}))
                 value[currency] = to_money(amount, currency)
                 revenue[source] = (total + n, value)

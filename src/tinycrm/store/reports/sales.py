@@ -85,7 +85,10 @@ def winrate_report(
         found = winrate_rows(session, scope, key)
     groups: dict[str | None, dict[str, Any]] = {}
     total: dict[str, Any] = {"won": 0, "lost": 0, "value": {}}
-    for group, status, currency, count, amount in found:
+    spellings: dict[str, str] = {}  # sources are kept as typed: "Web" and "web" are one
+    for group, status, currency, count, amount in sorted(found, key=lambda r: str(r[0])):
+        if key == "source" and group is not None:
+            group = spellings.setdefault(group.casefold(), group)
         line = groups.setdefault(group, {"won": 0, "lost": 0, "value": {}})
         for into in (line, total):
             into[status] += count
