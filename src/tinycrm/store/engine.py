@@ -206,7 +206,8 @@ class Store:
                         # The first error is the one to tell; a connection that cannot
                         # roll back (a cancelled PostgreSQL statement) is discarded anyway.
                         with suppress(Exception):
-                            transaction.rollback()
+                            if transaction.is_active:  # a failed flush ended it already
+                                transaction.rollback()
                         raise
                     if immediate:
                         with interrupts.saving():
