@@ -55,6 +55,7 @@ class _State:
         self.opened = 0  # interruptible() blocks in progress
         self.pending: int | None = None  # a held signal
         self.commits = 0  # commits since the command began
+        self.aside = 0  # aside() blocks in progress: their writes are not the command's
         self.noted = False  # "interrupted after saving" was said
         self.lock = threading.Lock()
 
@@ -105,19 +106,22 @@ def _take_pending() -> int | None:
 def saving() -> Iterator[None]:
     """Around a commit (or a rename into place): signals wait until it has returned and
     been counted; a commit that raises is not counted."""
+    counts = _state.aside == 0
     if not _main_thread():
         yield
-        with _state.lock:
-            _state.commits += 1
+        if counts:
+            with _state.lock:
+                _state.commits += 1
         return
     previous = None if _state.watching else _install()
     _state.holds += 1
     try:
         yield
-        with _state.lock:
-            _state.commits += 1
-        if _state.watching:
-            _state.tail = True
+        if counts:
+            with _state.lock:
+                _state.commits += 1
+            if _state.watching:
+                _state.tail = True
     finally:
         _state.holds -= 1
         if previous is not None:
@@ -128,6 +132,17 @@ def saving() -> Iterator[None]:
                 signal.raise_signal(pending)
         elif not _held() and _state.pending is not None:
             raise Interrupted(_take_pending())  # type: ignore[arg-type]
+
+
+@contextmanager
+def aside() -> Iterator[None]:
+    """Files written in this block are copies kept on the side (the copy made before an
+    upgrade or a restore), not what the command saves: they leave it interruptible."""
+    _state.aside += 1
+    try:
+        yield
+    finally:
+        _state.aside -= 1
 
 
 def saved() -> int:

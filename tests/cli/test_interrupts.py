@@ -405,3 +405,19 @@ def test_export_interrupted_leaves_the_whole_file_or_none(
         f"Exported {ROWS:,} contacts to {target}",
     )
     sweep(case, fresh, moments=(0.5, 0.97), seed=26)
+
+
+def test_restore_interrupted(tmp_path: Path, sqlite_template: Path) -> None:
+    people = contacts_csv(tmp_path / "people.csv", ROWS)
+    backup = tmp_path / "backup.db"
+    snapshot(_base(tmp_path, sqlite_template, ["import", "contacts", str(people)])(), backup)
+    (tmp_path / "base.db").unlink()
+    fresh = _base(tmp_path, sqlite_template, ["contact", "add", "Old", "--email", "old@x.io"])
+
+    def effect(db: str) -> str:
+        old = count(db, "SELECT COUNT(*) FROM contact WHERE email = 'old@x.io'", timeout=0.05)
+        n = count(db, "SELECT COUNT(*) FROM contact", timeout=0.05)
+        return {(1, 1): "none", (0, ROWS): "all"}.get((old, n), f"{old} old, {n} contacts")
+
+    case = Case(lambda db: ["--db", db, "db", "restore", str(backup), "--yes"], effect, "Restored ")
+    sweep(case, fresh, moments=(0.5, 0.97), seed=27)

@@ -23,6 +23,7 @@ from sqlalchemy import Boolean, Date, Integer, String, delete, func, insert, sel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
+from tinycrm import interrupts
 from tinycrm.store import (
     models,  # noqa: F401  (registers every table)
     validate,
@@ -278,14 +279,16 @@ def restore_sqlite(store: Store, source: Path) -> Path:
     if revision is not None and revision > SCHEMA_HEAD:
         raise Invalid(f"{source} is at schema {revision}, newer than this tinycrm; upgrade it")
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    copy = backup_sqlite(target, target.with_name(f"{target.name}.pre-restore-{stamp}.bak"))
+    with interrupts.aside():  # the copy of what it replaces, kept on the side
+        copy = backup_sqlite(target, target.with_name(f"{target.name}.pre-restore-{stamp}.bak"))
     assert copy is not None  # a file, never a stream
     store.close()
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target, timeout=10)
         try:
-            src.backup(dst)
+            with interrupts.saving():  # one step for Ctrl-C: replaced, and known to be
+                src.backup(dst)
         finally:
             dst.close()
     finally:

@@ -416,7 +416,8 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
             if revision == "head" and before == SCHEMA_HEAD:
                 return before
             if before is not None and store.path is not None:
-                backup_sqlite(store.path, _pre_upgrade_backup_path(store.path, before))
+                with interrupts.aside():  # a copy kept on the side, not the command's work
+                    backup_sqlite(store.path, _pre_upgrade_backup_path(store.path, before))
             broken = _broken_references(conn)
             run_upgrade(conn, revision)
             if _broken_references(conn) > broken:
