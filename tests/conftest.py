@@ -53,6 +53,24 @@ DATE_SENSITIVE = (
 )
 
 
+DEVICES = {"/dev/null": (1, 3), "/dev/full": (1, 7)}
+"""The devices hostile tests aim tinycrm's writers at: a writer that replaced one with a
+file (temporary file and rename, as root) would break every later command on the machine."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def devices_stay_devices() -> Iterator[None]:
+    """Fail the session, loudly, if any test left /dev/null or /dev/full replaced."""
+    import stat
+
+    yield
+    for path, numbers in DEVICES.items():
+        st = os.stat(path)
+        assert (
+            stat.S_ISCHR(st.st_mode) and (os.major(st.st_rdev), os.minor(st.st_rdev)) == numbers
+        ), f"{path} is no longer the character device {numbers}: a writer replaced it"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """With ``TINYCRM_TEST_NOW`` set, move this process's clock there for the whole session."""
     raw = os.environ.get(TEST_NOW_ENV)

@@ -107,6 +107,15 @@ def test_errors_are_tinycrm_errors_with_their_details(crm: Crm) -> None:
     assert invalid.value.field == "due"
     with pytest.raises(tinycrm.Invalid):
         crm.contacts.list(where="lifecycle = ")
+    with pytest.raises(tinycrm.Invalid) as bad_email:
+        crm.contacts.add("Eve", email="eve@")
+    assert bad_email.value.field == "email"
+    with pytest.raises(tinycrm.Invalid) as blank:
+        crm.deals.add("  ")
+    assert blank.value.field == "title"
+    with pytest.raises(tinycrm.Invalid) as probability:
+        crm.deals.add("Odds", probability=120)
+    assert probability.value.field == "probability"
     for error in (tinycrm.NotFound, tinycrm.Ambiguous, tinycrm.Conflict, tinycrm.Invalid):
         assert issubclass(error, tinycrm.TinyCrmError)
 

@@ -21,6 +21,11 @@ MAX_TEXT = 10_000
 MAX_SIZE = 2**31 - 1  # PostgreSQL's INTEGER: a larger size would not fit its column
 
 
+def _field(what: str) -> str:
+    """The input a message's subject names: "deal title" -> "title", "phone" -> "phone"."""
+    return what.split()[-1].replace("-", "_") if what.strip() else what
+
+
 def key(text: str) -> str:
     """The case-insensitive comparison key of a name: casefolded, spaces collapsed."""
     return " ".join(text.split()).casefold()
@@ -37,7 +42,7 @@ def searchable(value: str, what: str = "search") -> str:
     """Text to look for: anything goes but NUL, which neither SQLite's full-text search nor
     PostgreSQL can take (refused here so that both say the same)."""
     if "\x00" in value:
-        raise Invalid(f"{what}: {safetext.problem(value)}")
+        raise Invalid(f"{what}: {safetext.problem(value)}", field=_field(what))
     return value
 
 
@@ -53,7 +58,7 @@ def plain(value: str, what: str, *, multiline: bool = False) -> str:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     why = safetext.problem(value, multiline=True)
     if why is not None:
-        raise Invalid(f"{what}: {why}")
+        raise Invalid(f"{what}: {why}", field=_field(what))
     return value
 
 
@@ -66,9 +71,9 @@ def name(value: str | None, what: str = "name") -> str:
     """A required, non-empty single-line name."""
     clean = line(value or "", what)
     if not clean:
-        raise Invalid(f"{what} must not be empty")
+        raise Invalid(f"{what} must not be empty", field=_field(what))
     if len(clean) > 300:
-        raise Invalid(f"{what} is too long (at most 300 characters)")
+        raise Invalid(f"{what} is too long (at most 300 characters)", field=_field(what))
     return clean
 
 
@@ -80,7 +85,7 @@ def optional_text(value: str | None, what: str, *, multiline: bool = False) -> s
     if not clean:
         return None
     if len(clean) > MAX_TEXT:
-        raise Invalid(f"{what} is too long (at most {MAX_TEXT} characters)")
+        raise Invalid(f"{what} is too long (at most {MAX_TEXT} characters)", field=_field(what))
     return clean
 
 
@@ -92,7 +97,7 @@ def email(value: str | None) -> str | None:
     if clean.startswith("mailto:"):
         clean = clean[len("mailto:") :]
     if not _EMAIL.match(clean) or len(clean) > 254:
-        raise Invalid(f"invalid email address {value!r}")
+        raise Invalid(f"invalid email address {value!r}", field="email")
     return clean
 
 
@@ -112,7 +117,9 @@ def domain(value: str | None) -> str | None:
         return None
     clean = domain_key(value)
     if clean is None or not _DOMAIN.match(clean):
-        raise Invalid(f"invalid domain {value!r} (expected something like example.com)")
+        raise Invalid(
+            f"invalid domain {value!r} (expected something like example.com)", field="domain"
+        )
     return clean
 
 
@@ -123,7 +130,9 @@ def choice(value: str | None, allowed: Iterable[str], what: str) -> str | None:
     options = tuple(allowed)
     clean = value.strip().lower().replace("_", "-").replace(" ", "-")
     if clean not in options:
-        raise Invalid(f"invalid {what} {value!r} (choose from {', '.join(options)})")
+        raise Invalid(
+            f"invalid {what} {value!r} (choose from {', '.join(options)})", field=_field(what)
+        )
     return clean
 
 
@@ -138,7 +147,7 @@ def lifecycle(value: str | None) -> str | None:
 def activity_kind(value: str | None, allowed: Iterable[str] = ACTIVITY_KINDS) -> str:
     kind = choice(value, allowed, "activity kind")
     if kind is None:
-        raise Invalid("activity kind must not be empty")
+        raise Invalid("activity kind must not be empty", field="kind")
     return kind
 
 
@@ -146,9 +155,9 @@ def size(value: int | None) -> int | None:
     if value is None:
         return None
     if value < 0:
-        raise Invalid("company size must not be negative")
+        raise Invalid("company size must not be negative", field="size")
     if value > MAX_SIZE:
-        raise Invalid(f"company size is too large (at most {MAX_SIZE:,})")
+        raise Invalid(f"company size is too large (at most {MAX_SIZE:,})", field="size")
     return value
 
 
@@ -156,7 +165,7 @@ def cadence(value: int | None) -> int | None:
     if value is None:
         return None
     if not 1 <= value <= 3650:
-        raise Invalid("a keep-in-touch cadence must be between 1 and 3650 days")
+        raise Invalid("a keep-in-touch cadence must be between 1 and 3650 days", field="cadence")
     return value
 
 
@@ -164,7 +173,7 @@ def probability(value: int | None) -> int | None:
     if value is None:
         return None
     if not 0 <= value <= 100:
-        raise Invalid(f"probability must be between 0 and 100, not {value}")
+        raise Invalid(f"probability must be between 0 and 100, not {value}", field="probability")
     return value
 
 
@@ -172,7 +181,7 @@ def rotting_days(value: int | None) -> int | None:
     if value is None:
         return None
     if not 1 <= value <= 3650:
-        raise Invalid("rotting days must be between 1 and 3650")
+        raise Invalid("rotting days must be between 1 and 3650", field="rotting_days")
     return value
 
 
@@ -180,7 +189,7 @@ def currency(value: str | None) -> str:
     try:
         return money.normalize_currency(value or "")
     except ValueError as exc:
-        raise Invalid(str(exc)) from exc
+        raise Invalid(str(exc), field="currency") from exc
 
 
 def money_minor(
@@ -214,11 +223,13 @@ def tag(value: str) -> str:
     """A tag: lowercase, trimmed, no commas."""
     clean = line(value, "tag").lower().lstrip("#")
     if not clean:
-        raise Invalid("tag must not be empty")
+        raise Invalid("tag must not be empty", field="tags")
     if "," in clean or ";" in clean:
-        raise Invalid(f"tag {value!r} must not contain ',' or ';' (give several --tag options)")
+        raise Invalid(
+            f"tag {value!r} must not contain ',' or ';' (give several --tag options)", field="tags"
+        )
     if len(clean) > 64:
-        raise Invalid(f"tag {value!r} is too long (at most 64 characters)")
+        raise Invalid(f"tag {value!r} is too long (at most 64 characters)", field="tags")
     return clean
 
 
@@ -234,7 +245,8 @@ def field_key(value: str) -> str:
     if not _FIELD_KEY.match(clean):
         raise Invalid(
             f"invalid custom field name {value!r} (letters, digits, '_', '.', '-'; "
-            "starting with a letter)"
+            "starting with a letter)",
+            field="fields",
         )
     return clean
 
@@ -245,6 +257,6 @@ def fields(values: dict[str, str] | None) -> dict[str, str]:
         clean_key = field_key(k)
         text = plain(str(v), f"custom field {clean_key}", multiline=True)
         if len(text) > MAX_TEXT:
-            raise Invalid(f"custom field {k!r} is too long")
+            raise Invalid(f"custom field {k!r} is too long", field="fields")
         out[clean_key] = text
     return out
