@@ -19,8 +19,8 @@ pytestmark = pytest.mark.slow
 
 SUMMARY = re.compile(
     r"Built the demo database at (?P<path>.+)\n"
-    r"  \d+ companies, \d+ contacts, \d+ deals \(\d+ open, \d+ won, \d+ lost\), "
-    r"\d+ activities, \d+ overdue tasks\n"
+    r"  [\d,]+ companies, [\d,]+ contacts, [\d,]+ deals \([\d,]+ open, [\d,]+ won, [\d,]+ lost\), "
+    r"[\d,]+ activities, [\d,]+ overdue tasks\n"
     r"\n"
     r"Explore it \(your own database is untouched\):\n"
     r"  export TINYCRM_DB=(?P=path)\n"
