@@ -1,3 +1,3 @@
-from tinycrm.cli import main
+from tinycrm.entry import main
 
 main()

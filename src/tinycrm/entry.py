@@ -1,0 +1,29 @@
+"""The console script's first step, before the command line has loaded.
+
+Importing the command line takes a moment (Typer, Rich); a Ctrl-C or TERM in it would
+otherwise be Python's own ``KeyboardInterrupt`` traceback, or a silent death. Nothing has
+been read or written yet, so this says so in one line and leaves with 130; then
+``tinycrm.cli.main`` installs the handler that watches commits (``tinycrm.interrupts``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from types import FrameType
+
+
+def _too_early(signum: int, _frame: FrameType | None) -> None:
+    sys.stderr.write("Error: interrupted; nothing was saved by the unfinished command\n")
+    sys.stderr.flush()
+    os._exit(130)
+
+
+def main() -> None:
+    """Console-script entry point (``tinycrm``)."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _too_early)
+    from tinycrm.cli import main as run
+
+    run()
