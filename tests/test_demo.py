@@ -11,8 +11,8 @@ import pytest
 
 from tinycrm.demo import DemoSummary, demo_path, ensure_demo
 from tinycrm.store import activities, companies, contacts, deals, reports, views
-from tinycrm.store.board import list_feed
 from tinycrm.store.engine import Store, data_dir, open_store
+from tinycrm.store.feed import list_feed
 from tinycrm.vocab import DEFAULT_STAGES, LIFECYCLES, ROLES
 
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)

@@ -8,21 +8,14 @@ from decimal import Decimal
 import pytest
 
 from tinycrm.store.activities import add_task, complete_task, log_activity
-from tinycrm.store.board import (
-    BoardFilter,
-    change_marker,
-    column_key,
-    compile_board_where,
-    complete_name,
-    list_feed,
-    load_board,
-    search_records,
-)
+from tinycrm.store.board import BoardFilter, column_key, compile_board_where, load_board
 from tinycrm.store.companies import add_company
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.deals import add_deal, edit_deal, lose_deal, move_deal, win_deal
+from tinycrm.store.feed import change_marker, list_feed
 from tinycrm.store.filter_sql import InvalidFilter
 from tinycrm.store.pipelines import add_pipeline, edit_stage
+from tinycrm.store.record_search import complete_name, search_records
 from tinycrm.store.segments import save_segment
 
 NOW = datetime.now(UTC)

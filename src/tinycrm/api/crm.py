@@ -19,10 +19,10 @@ from tinycrm.api.values import When
 
 if TYPE_CHECKING:
     from tinycrm.config import Config
-    from tinycrm.store.board import RecordHit
     from tinycrm.store.engine import Store
     from tinycrm.store.imports import ImportBatchRead, UndoSummary
     from tinycrm.store.models import ActivityRead, EventRead
+    from tinycrm.store.record_search import RecordHit
     from tinycrm.store.reminders import DueItem, NextAction
 
 
@@ -103,7 +103,7 @@ class Crm:
 
     def search(self, text: str, *, limit: int = 8) -> list[RecordHit]:
         """Contacts, companies and deals whose name, email or title contains ``text``."""
-        from tinycrm.store.board import search_records
+        from tinycrm.store.record_search import search_records
 
         return search_records(self._store, text, limit=limit)
 

@@ -1,12 +1,12 @@
-"""What the full-screen board reads: columns with aggregates, cards with badges, the feed.
+"""What the full-screen board reads: columns with aggregates, and cards with badges.
 
 One call, ``load_board``, returns everything the kanban shows for one pipeline:
 a column per stage (and, on request, Won and Lost) with its deal count, total
 and weighted value per currency, and the cards in display order with their
 badges (an overdue open task, rotting, closing within 7 days). Aggregates and
 badges are computed in SQL, so 5,000 open deals over 200,000 activities load
-in a few queries. ``change_marker`` is the cheap question "did anything
-change?" that the board polls to stay live while other processes write.
+in a few queries. The feed and the change marker the board polls are
+``tinycrm.store.feed``'s; finding a record by name is ``tinycrm.store.record_search``'s.
 
 ``BoardFilter.where`` narrows the board with the filter language of ``--where``
 (``tinycrm.filters``, compiled for deals by ``tinycrm.store.filter_sql``) in the
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
@@ -30,9 +30,9 @@ from sqlmodel import Session
 from tinycrm import dates, filters, money
 from tinycrm.filters import FilterError, Value
 from tinycrm.store import validate
-from tinycrm.store.contacts import search_ids
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Ambiguous, Invalid, NotFound
+from tinycrm.store.errors import Ambiguous, NotFound
+from tinycrm.store.feed import ChangeMarker, marker_of
 from tinycrm.store.filter_sql import (
     ALIASES,
     InvalidFilter,
@@ -45,7 +45,6 @@ from tinycrm.store.models import (
     Company,
     Contact,
     Deal,
-    Event,
     Pipeline,
     ReadModel,
     Stage,
@@ -56,21 +55,10 @@ from tinycrm.store.records import ids_with_tags, tags_for
 from tinycrm.store.types import UTCDateTime, utcnow
 
 CLOSING_SOON_DAYS = 7
-MAX_SEARCH = 1000
 """Characters of text searched for by name (the filter bar's words, the jump list)."""
-RECENT_WINDOW = 1000
-"""How many of the newest event ids the change marker counts, to catch a PostgreSQL
-transaction that commits after a later one (its id is below the newest)."""
 
 
 # --------------------------------------------------------------------------- read models
-
-
-class ChangeMarker(ReadModel):
-    """A fingerprint of the event log: when it differs, something was written."""
-
-    last_event_id: int
-    recent_events: int
 
 
 class BoardFilter(ReadModel):
@@ -157,48 +145,6 @@ class Board(ReadModel):
     loaded_at: datetime
 
 
-class FeedEntry(ReadModel):
-    """An event in the feed, with the record that opening it shows."""
-
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    entity: str
-    entity_id: int | None
-    summary: str
-    record_kind: str | None
-    record_id: int | None
-
-
-class RecordHit(ReadModel):
-    """A contact, company or deal found by name (the command palette's jump list)."""
-
-    kind: str
-    id: int
-    label: str
-    detail: str
-
-
-# --------------------------------------------------------------------------- change marker
-
-
-def _marker(session: Session) -> ChangeMarker:
-    last = session.scalar(select(func.max(Event.id))) or 0
-    recent = session.scalar(select(func.count()).where(Event.id > last - RECENT_WINDOW)) or 0
-    return ChangeMarker(last_event_id=int(last), recent_events=int(recent))
-
-
-def change_marker(store: Store) -> ChangeMarker:
-    """A cheap fingerprint of the database's writes (two index lookups on the event log).
-
-    Every write records an event, so a different marker means another process (or
-    this one) wrote something since the marker was taken.
-    """
-    with store.read() as session:
-        return _marker(session)
-
-
 # --------------------------------------------------------------------------- the board
 
 
@@ -207,16 +153,9 @@ def column_key(stage_id: int | None = None, status: str = "open") -> str:
     return f"stage:{stage_id}" if status == "open" else status
 
 
-def _like(text: str) -> str:
-    if len(text) > MAX_SEARCH:  # SQLite refuses long LIKE patterns ("pattern too complex")
-        raise Invalid(f"search text is too long: {len(text):,} characters (at most {MAX_SEARCH:,})")
-    escaped = validate.key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _text_clause(text: str) -> Any:
     """The deal's title, company name or contact name contains ``text`` (any case)."""
-    pattern = _like(text)
+    pattern = validate.contains_pattern(text)
     return or_(
         Deal.title_key.like(pattern, escape="\\"),
         and_(
@@ -236,7 +175,7 @@ def _text_clause(text: str) -> Any:
 
 def _contact_clause(text: str) -> Any:
     """The deal's contact's name or email contains ``text`` (any case)."""
-    pattern = _like(text)
+    pattern = validate.contains_pattern(text)
     return and_(
         Deal.contact_id.is_not(None),
         Deal.contact_id.in_(
@@ -662,7 +601,7 @@ def load_board(
     today = moment.astimezone(dates.local_tz()).date()
     flt = filter or BoardFilter()
     with store.read() as session:
-        marker = _marker(session)
+        marker = marker_of(session)
         pipelines = [
             PipelineChoice(id=p.id, name=p.name)
             for p in session.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.id))
@@ -731,140 +670,4 @@ def load_board(
             filter=flt,
             marker=marker,
             loaded_at=moment,
-        )
-
-
-# --------------------------------------------------------------------------- the feed
-
-
-def list_feed(store: Store, *, limit: int = 200, after_id: int | None = None) -> list[FeedEntry]:
-    """The newest events, newest first, each with the record it is about.
-
-    A logged activity or task opens the deal it is about, else its contact, else
-    its company; a stage or pipeline change opens nothing. ``after_id`` returns
-    only events newer than that id (what changed since the last look).
-    """
-    with store.read() as session:
-        query = (
-            select(
-                Event.id,
-                Event.at,
-                Event.actor,
-                Event.action,
-                Event.entity,
-                Event.entity_id,
-                Event.summary,
-                Activity.deal_id,
-                Activity.contact_id,
-                Activity.company_id,
-            )
-            .outerjoin(Activity, and_(Event.entity == "activity", Activity.id == Event.entity_id))
-            .order_by(Event.id.desc())
-        )
-        if after_id is not None:
-            query = query.where(Event.id > after_id)
-        if limit:
-            query = query.limit(limit)
-        entries = []
-        for (
-            eid,
-            at,
-            actor,
-            action,
-            entity,
-            entity_id,
-            summary,
-            deal,
-            contact,
-            company,
-        ) in session.execute(query).all():
-            kind: str | None = None
-            record: int | None = None
-            if entity in ("deal", "contact", "company") and entity_id is not None:
-                kind, record = entity, entity_id
-            elif entity == "activity":
-                links = (("deal", deal), ("contact", contact), ("company", company))
-                kind, record = next(((k, v) for k, v in links if v is not None), (None, None))
-            entries.append(
-                FeedEntry(
-                    id=eid,
-                    at=at if at.tzinfo else at.replace(tzinfo=UTC),
-                    actor=actor,
-                    action=action,
-                    entity=entity,
-                    entity_id=entity_id,
-                    summary=summary,
-                    record_kind=kind,
-                    record_id=record,
-                )
-            )
-        return entries
-
-
-# --------------------------------------------------------------------------- jump to a record
-
-
-def search_records(store: Store, query: str, *, limit: int = 8) -> list[RecordHit]:
-    """Contacts, companies and deals whose name contains ``query`` (any case, any script).
-
-    At most ``limit`` of each kind: deals first, then contacts, then companies.
-    """
-    text = query.strip()
-    if not text:
-        return []
-    pattern = _like(text)
-    with store.read() as session:
-        hits: list[RecordHit] = []
-        account = aliased(Company)
-        for deal_id, title, status, company in session.execute(
-            select(Deal.id, Deal.title, Deal.status, account.name)
-            .outerjoin(account, Deal.company_id == account.id)
-            .where(Deal.title_key.like(pattern, escape="\\"))
-            .order_by(Deal.title_key, Deal.id)
-            .limit(limit)
-        ):
-            detail = " · ".join(p for p in (company, status) if p)
-            hits.append(RecordHit(kind="deal", id=deal_id, label=title, detail=detail))
-        for contact_id, name, email, company in session.execute(
-            select(Contact.id, Contact.name, Contact.email, account.name)
-            .outerjoin(account, Contact.company_id == account.id)
-            .where(Contact.id.in_(search_ids(store, session, text)))
-            .order_by(Contact.name_key, Contact.id)
-            .limit(limit)
-        ):
-            detail = " · ".join(p for p in (email, company) if p)
-            hits.append(RecordHit(kind="contact", id=contact_id, label=name, detail=detail))
-        for company_id, name, domain in session.execute(
-            select(Company.id, Company.name, Company.domain)
-            .where(
-                or_(
-                    Company.name_key.like(pattern, escape="\\"),
-                    Company.domain.like(pattern, escape="\\"),
-                )
-            )
-            .order_by(Company.name_key, Company.id)
-            .limit(limit)
-        ):
-            hits.append(RecordHit(kind="company", id=company_id, label=name, detail=domain or ""))
-        return hits
-
-
-def complete_name(store: Store, *, kind: str, prefix: str) -> str | None:
-    """The first contact or company name (``kind``) that starts with ``prefix``, any case.
-
-    What a form's REF field offers as inline completion.
-    """
-    key = " ".join(prefix.split()).casefold()
-    if not key or len(key) > MAX_SEARCH:
-        return None
-    model = {"contact": Contact, "company": Company}.get(kind)
-    if model is None:
-        raise ValueError(f"cannot complete names of {kind!r}")
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    with store.read() as session:
-        return session.scalar(
-            select(model.name)  # type: ignore[attr-defined]
-            .where(model.name_key.like(f"{escaped}%", escape="\\"))  # type: ignore[attr-defined]
-            .order_by(model.name_key, model.id)  # type: ignore[attr-defined]
-            .limit(1)
         )

@@ -26,13 +26,23 @@ def _field(what: str) -> str:
     return what.split()[-1].replace("-", "_") if what.strip() else what
 
 
+MAX_SEARCH = 1000
+"""The longest text a name search takes."""
+
+
 def key(text: str) -> str:
     """The case-insensitive comparison key of a name: casefolded, spaces collapsed."""
     return " ".join(text.split()).casefold()
 
 
 def contains_pattern(text: str) -> str:
-    """A LIKE pattern (with ``ESCAPE '\\'``) matching values that contain ``key(text)``."""
+    """A LIKE pattern (with ``ESCAPE '\\'``) matching values that contain ``key(text)``;
+    text over ``MAX_SEARCH`` characters is refused (SQLite: "pattern too complex")."""
+    if len(text) > MAX_SEARCH:
+        raise Invalid(
+            f"search text is too long: {len(text):,} characters (at most {MAX_SEARCH:,})",
+            field="search",
+        )
     searchable(text)
     escaped = key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

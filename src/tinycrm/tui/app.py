@@ -34,10 +34,10 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from tinycrm.store.board import ChangeMarker, change_marker
 from tinycrm.store.board_writes import DatabaseGone, bound_lock_waits, check_file, file_id
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import StoreError
+from tinycrm.store.feed import ChangeMarker, change_marker
 from tinycrm.store.types import utcnow
 from tinycrm.tui import format as fmt
 from tinycrm.tui.commands import JumpCommands, NavigationCommands

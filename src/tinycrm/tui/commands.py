@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tinycrm.store.board import RecordHit, search_records
 from tinycrm.store.errors import StoreError
+from tinycrm.store.record_search import RecordHit, search_records
 
 if TYPE_CHECKING:
     from tinycrm.tui.app import TinyCrmApp

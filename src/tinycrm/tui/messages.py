@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from tinycrm.store.board import ChangeMarker
+from tinycrm.store.feed import ChangeMarker
 
 
 @dataclass

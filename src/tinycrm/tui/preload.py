@@ -10,8 +10,9 @@ from __future__ import annotations
 import threading
 import time
 
-from tinycrm.store.board import Board, FeedEntry, list_feed, load_board
+from tinycrm.store.board import Board, load_board
 from tinycrm.store.engine import Store
+from tinycrm.store.feed import FeedEntry, list_feed
 
 FEED_SIZE = 200
 

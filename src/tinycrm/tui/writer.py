@@ -29,10 +29,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tinycrm.store.board import ChangeMarker, change_marker
 from tinycrm.store.board_writes import DatabaseGone, FileId, board_write
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import StoreError
+from tinycrm.store.feed import ChangeMarker, change_marker
 
 QUEUED, RUNNING, COMMITTING, SAVED, FAILED, CANCELLED = (
     "queued",

@@ -28,8 +28,9 @@ from textual.worker import get_current_worker
 
 from tinycrm.filters import FilterError
 from tinycrm.store import deals
-from tinycrm.store.board import Board, BoardCard, BoardFilter, list_feed, load_board
+from tinycrm.store.board import Board, BoardCard, BoardFilter, load_board
 from tinycrm.store.errors import NotFound, StoreError
+from tinycrm.store.feed import list_feed
 from tinycrm.store.filter_sql import InvalidFilter
 from tinycrm.store.models import DealRead
 from tinycrm.tui import format as fmt

@@ -26,10 +26,10 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from tinycrm import dates, money, safetext
 from tinycrm.store import activities, companies, contacts, deals
-from tinycrm.store.board import complete_name
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import StoreError
 from tinycrm.store.models import CompanyRead, ContactRead, DealRead
+from tinycrm.store.record_search import complete_name
 from tinycrm.tui import format as fmt
 from tinycrm.vocab import DEFAULT_CURRENCY, LIFECYCLES, LOG_KINDS, ROLES
 

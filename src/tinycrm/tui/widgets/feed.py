@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tinycrm.store.board import FeedEntry
+from tinycrm.store.feed import FeedEntry
 from tinycrm.tui import format as fmt
 from tinycrm.tui.messages import RecordOpened, RowChosen
 from tinycrm.tui.widgets.rows import Row, RowList
