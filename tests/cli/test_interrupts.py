@@ -426,4 +426,7 @@ def test_restore_interrupted(tmp_path: Path, sqlite_template: Path) -> None:
         return {(1, 1): "none", (0, ROWS): "all"}.get((old, n), f"{old} old, {n} contacts")
 
     case = Case(lambda db: ["--db", db, "db", "restore", str(backup), "--yes"], effect, "Restored ")
-    sweep(case, fresh, moments=(0.5, 0.97), seed=27)
+    # No probe right after the summary: restore prints it as its last act and exits at
+    # once, so on an idle machine no signal can be aimed between the two (the probe would
+    # never fire); the sweep's moments still cover rolled back and saved.
+    sweep(case, fresh, moments=(0.5, 0.97), seed=27, probes=())
