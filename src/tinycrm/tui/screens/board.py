@@ -686,7 +686,11 @@ class BoardScreen(Screen[None]):
         self._filter_text = text
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_DELAY, self.reload)
+            self._filter_timer = None
+        if done:  # Enter applies at once; typing waits for a pause
+            self.reload()
+        else:
+            self._filter_timer = self.set_timer(FILTER_DELAY, self.reload)
 
     def _filter_refused(self, flt: BoardFilter, error: InvalidFilter) -> None:
         """Loading with ``flt`` failed: go back to the filter on screen and say why."""
