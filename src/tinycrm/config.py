@@ -161,7 +161,9 @@ def load_config_lenient(path: Path | None = None) -> Config:
 
 def _named_by_env(target: Path) -> bool:
     env = os.environ.get("TINYCRM_CONFIG")
-    return bool(env) and Path(env).expanduser() == target
+    if not env:
+        return False
+    return Path(env).expanduser() == target
 
 
 @cache

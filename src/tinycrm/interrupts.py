@@ -80,7 +80,7 @@ def _handler(signum: int, _frame: FrameType | None) -> None:
 
 
 def _install() -> dict[int, Any]:
-    previous = {}
+    previous: dict[int, Any] = {}
     for signum in SIGNALS:
         handler = signal.getsignal(signum)
         if handler is not None:  # None: set outside Python; leave it alone

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from tinycrm.demo.data import (
     BODIES,
@@ -575,7 +576,7 @@ class Builder:
         """Log an activity at ``at`` about the records named (their ids once written)."""
 
         def write() -> None:
-            refs = {k: str(v.id) for k, v in about.items()}
+            refs: dict[str, Any] = {k: str(v.id) for k, v in about.items()}
             activities.log_activity(self.store, kind=kind, text=text, at=at, body=body, **refs)
 
         self.later(at, write)
@@ -594,7 +595,7 @@ class Builder:
         task_id: list[int] = []
 
         def add() -> None:
-            refs = {k: str(v.id) for k, v in about.items()}
+            refs: dict[str, Any] = {k: str(v.id) for k, v in about.items()}
             task_id.append(activities.add_task(self.store, text=text, due=due, **refs).id)
 
         added = self.later(added, add)
