@@ -67,6 +67,33 @@ def test_excels_sep_line_sets_the_delimiter_and_is_not_the_header() -> None:
     assert rows == [(3, ["A", "1,5"])]
 
 
+@pytest.mark.parametrize(
+    ("first", "delimiter"),
+    [
+        ("sep=\t", "\t"),
+        ("sep=;", ";"),
+        ("sep=,", ","),
+        ("SEP=|", "|"),
+        ('"sep=;"', ";"),
+        ("sep=\t  ", "\t"),
+    ],
+)
+def test_every_sep_line_excel_writes_names_the_delimiter(first: str, delimiter: str) -> None:
+    d = delimiter
+    body = f'Name{d}Email{d}Notes\nAda{d}ada@x.io{d}"a, b; c|d\te"\n'
+    table, rows = read(f"{first}\r\n{body}".encode())
+    assert table.delimiter == delimiter
+    assert table.header == ["Name", "Email", "Notes"]
+    assert rows == [(3, ["Ada", "ada@x.io", "a, b; c|d\te"])]
+
+
+def test_a_sep_tab_line_in_excels_unicode_text_is_honoured() -> None:
+    text = "sep=\t\r\nName\tEmail\r\nZoë\tzoe@x.fr\r\n"
+    table, rows = read(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    assert (table.delimiter, table.header) == ("\t", ["Name", "Email"])
+    assert rows == [(3, ["Zoë", "zoe@x.fr"])]
+
+
 def test_quoted_newlines_and_line_numbers_of_the_record_start() -> None:
     text = 'Name,Notes\n"Ada","line one\nline two"\n\n"Grace","x"\r\n"Linus","a ""quoted"" word"\n'
     _, rows = read(text.encode())

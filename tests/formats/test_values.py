@@ -94,8 +94,23 @@ def test_flags_and_tags() -> None:
     with pytest.raises(FormatError):
         v.parse_flag("maybe", "done")
     assert v.split_tags("VIP;Logistics") == ["VIP", "Logistics"]
-    assert v.split_tags("* myContacts ::: Clients ::: * starred") == ["Clients", "starred"]
+    assert v.split_tags("* myContacts ::: Clients ::: * starred") == ["Clients"]
+    assert v.split_tags("* friends ::: * family ::: * coworkers ::: Nordics") == ["Nordics"]
+    assert v.split_tags("myContacts ::: Clients") == ["Clients"]
     assert v.split_tags("hot lead, partner") == ["hot lead", "partner"]
+
+
+def test_google_multi_value_cells_are_split() -> None:
+    assert v.split_values("ada@x.example ::: ada.l@home.example") == [
+        "ada@x.example",
+        "ada.l@home.example",
+    ]
+    assert v.split_values("+1 555 0100 ::: ::: +1 555 0100 ::: +1 555 0199") == [
+        "+1 555 0100",
+        "+1 555 0199",
+    ]
+    assert v.split_values("ada@x.example") == ["ada@x.example"]
+    assert v.split_values("") == []
 
 
 def test_formula_escapes_from_csv_exports_are_removed() -> None:

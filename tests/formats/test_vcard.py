@@ -156,3 +156,20 @@ def test_what_vcard_has_no_property_for_travels_as_x_tinycrm_properties(version:
         "role": "buyer", "lifecycle": "lead", "source": "referral", "owner": "ana",
         "notes": "two\nlines", "field:plan": "pro",
     }  # fmt: skip
+
+
+def test_custom_keys_of_extra_emails_and_phones_come_back_as_they_were() -> None:
+    import io
+
+    from tinycrm.formats.vcard import contact_card, read_vcards
+
+    fields = {"email.2": "b@x.example", "email.home.2": "c@x.example", "phone.work2": "+1 2",
+              "phone.mobile": "+1 3", "email.home": "d@x.example"}  # fmt: skip
+    contact = {"name": "Ada Lovelace", "email": "a@x.example", "phone": "+1 1", "fields": fields,
+               "company": None, "title": None, "notes": None, "tags": []}  # fmt: skip
+    for version in ("3.0", "4.0"):
+        text = contact_card(contact, version=version)
+        assert "item1.X-ABLABEL:2" in text  # Apple's way of a label of one's own
+        [(_, values, _)] = list(read_vcards(io.BytesIO(text.encode()), name="a.vcf"))
+        kept = {k.removeprefix("field:"): v for k, v in values.items() if k.startswith("field:")}
+        assert kept == fields

@@ -6,7 +6,8 @@
   Windows-1252 byte further down than the part sniffed is still read: that byte
   is taken as Windows-1252 rather than failing half way.
 * Delimiters: comma, semicolon, tab or pipe, chosen by which one splits the first
-  rows into the most consistent columns; Excel's ``sep=;`` first line is honoured.
+  rows into the most consistent columns; Excel's ``sep=;`` first line is honoured
+  (``sep=,`` and ``sep=`` followed by a tab too).
 * Quoted fields may hold delimiters, quotes and newlines; each record knows the
   line it starts on, for error reports.
 * A quote that is never closed does not swallow the rest of the file into one
@@ -332,6 +333,18 @@ def _score(text: str, delimiter: str) -> tuple[float, int]:
     return sum(1 for r in body if len(r) == width) / len(body), width
 
 
+def _sep_hint(line: str) -> str | None:
+    """The delimiter Excel's first line ``sep=;`` names (``sep=,``, ``sep=`` and a tab, also
+    quoted as Excel may write it), else None. Only the line's end is trimmed: the tab of
+    ``sep=<TAB>`` is the delimiter, not space to strip."""
+    text = line.rstrip("\r\n").lstrip(" ")
+    if text[:1] == '"' and text[-1:] == '"' and len(text) == 7:
+        text = text[1:-1]  # "sep=;" as Excel quotes it in some locales
+    if len(text) < 5 or text[:4].lower() != "sep=" or text[5:].strip(" \t"):
+        return None
+    return text[4] if text[4] not in ' \r\n"' else None
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits ``text`` into the most consistent, widest rows (else comma)."""
     best, best_score = ",", (0.0, 1)
@@ -393,8 +406,9 @@ def open_csv(
         raise FormatError(f"{name} is empty: expected a header row and then one row per record")
     line_offset = 0
     first_line = head.splitlines()[0] if head.splitlines() else ""
-    if first_line.strip().lower().startswith("sep=") and len(first_line.strip()) == 5:
-        delimiter = delimiter or first_line.strip()[4]
+    hint = _sep_hint(first_line)
+    if hint is not None:
+        delimiter = delimiter or hint
         text.readline()  # Excel's "sep=;" hint is not the header
         line_offset = 1
         head = head[len(first_line) :].lstrip("\r\n")

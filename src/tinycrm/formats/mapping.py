@@ -9,8 +9,10 @@ write (tests/fixtures/import has one file from each), plus tinycrm's own export.
 Some fields take several columns (a contact's email and phone): the first
 non-empty one in the order listed wins, and the others are kept as custom fields
 (``Mobile Phone`` becomes ``phone.mobile`` when there is a business phone too),
-so nothing a row holds is dropped. Other columns are reported as unmapped, and
-kept as custom fields with ``keep_extra``.
+so nothing a row holds is dropped. Google Contacts writes several values into one
+cell with `` ::: `` between them (``E-mail 1 - Value`` = ``ada@x.example :::
+ada.l@home.example``): the first is the field, the others ``email.2``, ``email.3``…
+Other columns are reported as unmapped, and kept as custom fields with ``keep_extra``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from tinycrm.formats import FormatError, printable
-from tinycrm.formats.values import clean_cell
+from tinycrm.formats.values import clean_cell, split_values
 
 KINDS = ("contacts", "companies", "deals", "activities")
 ROW_ERROR = "!error"  # a row's values hold this key when the row itself is broken
@@ -355,8 +357,11 @@ class Mapping:
             for target, cols in groups.items()
         ]
         self._unmapped = [c.index for c in self.columns if c.how == "unmapped"]
-        self._single = [(t, sources[0][0]) for t, sources in self._plan if len(sources) == 1]
-        self._several = [(t, sources) for t, sources in self._plan if len(sources) > 1]
+        many = {t.name for t in TARGETS.get(self.kind, ()) if t.many}
+        self._single = [
+            (t, sources[0][0]) for t, sources in self._plan if len(sources) == 1 and t not in many
+        ]
+        self._several = [(t, sources) for t, sources in self._plan if len(sources) > 1 or t in many]
 
     @property
     def width(self) -> int:
@@ -401,12 +406,11 @@ class Mapping:
             chosen = ""
             for index, secondary in sources:
                 value = clean_cell(cells[index], escaped=self.escaped) if index < n else ""
-                if not value:
-                    continue
-                if not chosen:
-                    chosen = value
-                elif secondary and value != chosen:
-                    values.setdefault(FIELD_PREFIX + secondary, value)
+                for position, part in enumerate(split_values(value)):
+                    if not chosen:
+                        chosen = part
+                    elif part != chosen:
+                        _keep(values, target, part, secondary if position == 0 else None)
             values[target] = chosen
         for index, target in self._extras:
             values[target] = clean_cell(cells[index], escaped=self.escaped) if index < n else ""
@@ -441,6 +445,21 @@ class Mapping:
             }[column.how]
             rows.append((column.header, what, why))
         return rows
+
+
+def _keep(values: dict[str, str], target: str, value: str, key: str | None) -> None:
+    """Keep one more value of a many-column field as a custom field: under the column's own
+    key (``phone.mobile``, ``email.2``) when it is free, else the next free ``email.N``;
+    a value kept already is not kept twice."""
+    prefix = f"{FIELD_PREFIX}{target}."
+    if any(k.startswith(prefix) and v == value for k, v in values.items()):
+        return
+    if key is None or FIELD_PREFIX + key in values:
+        number = 2
+        while f"{FIELD_PREFIX}{target}.{number}" in values:
+            number += 1
+        key = f"{target}.{number}"
+    values[FIELD_PREFIX + key] = value
 
 
 def parse_map_options(values: Iterable[str]) -> list[tuple[str, str]]:

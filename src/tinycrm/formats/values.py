@@ -265,11 +265,32 @@ def parse_flag(text: str, what: str) -> bool:
 
 
 def split_tags(text: str) -> list[str]:
-    """Tags from one cell: separated by ``,`` or ``;`` (Outlook) or ``:::`` (Google), with
-    Google's ``* `` prefix of system groups removed and its ``myContacts`` group left out."""
+    """Tags from one cell: separated by ``,`` or ``;`` (Outlook's Categories) or ``:::``
+    (Google's Labels and Group Membership), without Google's system groups: those written
+    with a leading ``* `` (``* myContacts``, ``* starred``, ``* friends``, …) and a bare
+    ``myContacts``, which every contact of a Google export is in."""
     out: list[str] = []
     for part in re.split(r":::|[,;]", text):
-        clean = part.strip().removeprefix("* ").strip()
-        if clean and clean.casefold() not in ("mycontacts", "my contacts"):
+        clean = part.strip()
+        if clean.startswith("*") or clean.casefold() in ("mycontacts", "my contacts"):
+            continue  # a Google system group, not a label the user made
+        if clean:
+            out.append(clean)
+    return out
+
+
+MULTI_VALUE = ":::"
+"""What Google Contacts writes between the values of one cell (``a@x.example ::: b@y.example``)."""
+
+
+def split_values(text: str) -> list[str]:
+    """The values of one cell Google wrote several into (`` ::: `` between them), blanks and
+    repeats left out; a cell without the separator is its one value."""
+    if MULTI_VALUE not in text:
+        return [text] if text else []
+    out: list[str] = []
+    for part in text.split(MULTI_VALUE):
+        clean = part.strip()
+        if clean and clean not in out:
             out.append(clean)
     return out

@@ -128,7 +128,7 @@ def _label(prop: Any, card: Any) -> str:
             if getattr(other, "group", None) == group and other.name == "X-ABLABEL":
                 text = str(other.value).strip()
                 text = re.sub(r"^_\$!<(.*)>!\$_$", r"\1", text)
-                clean = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+                clean = re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.")
                 if clean:
                     return clean
     types = [t for t in _types(prop) if t not in _IGNORED_TYPES]
@@ -259,9 +259,24 @@ def _split_name(name: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-def _typed(card: Any, prop: str, value: str, types: list[str], version: str, pref: bool) -> None:
-    item = card.add(prop)
+def _typed(
+    card: Any,
+    prop: str,
+    value: str,
+    types: list[str],
+    version: str,
+    pref: bool,
+    label: str | None = None,
+) -> None:
+    """One EMAIL or TEL; a ``label`` vCard has no TYPE for (``2``, ``work2``) goes the way
+    Apple writes its own labels: the property in a group with an ``X-ABLabel`` beside it."""
+    group = None
+    if label:
+        group = f"item{sum(1 for c in card.getChildren() if c.name == 'X-ABLABEL') + 1}"
+    item = card.add(prop, group=group)
     item.value = value
+    if group:
+        card.add("x-ablabel", group=group).value = label
     if version == "4.0":
         if types:
             item.params["TYPE"] = [",".join(t.lower() for t in types)]
@@ -277,6 +292,15 @@ def _type_of(key: str) -> list[str]:
     label = key.split(".", 1)[1] if "." in key else ""
     label = label.split(".")[0]
     return {"mobile": ["cell"], "": []}.get(label, [label] if label.isalpha() else [])
+
+
+def _own_label(key: str) -> str | None:
+    """The label of a custom field key (``email.2``) that reading the card back would not
+    find in its TYPE: kept as an Apple label so the key comes back as it was."""
+    label = key.split(".", 1)[1] if "." in key else ""
+    if not label or (label.isalpha() and label != "cell"):
+        return None
+    return label
 
 
 def contact_card(contact: Any, *, version: str = "3.0") -> str:
@@ -300,11 +324,11 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
             card, "email", contact.email, ["internet"] if version == "3.0" else [], version, True
         )
     for key in sorted(k for k in fields if k.startswith("email.")):
-        _typed(card, "email", fields.pop(key), _type_of(key), version, False)
+        _typed(card, "email", fields.pop(key), _type_of(key), version, False, _own_label(key))
     if contact.phone:
         _typed(card, "tel", contact.phone, ["work"] if version == "3.0" else [], version, True)
     for key in sorted(k for k in fields if k.startswith("phone.")):
-        _typed(card, "tel", fields.pop(key), _type_of(key), version, False)
+        _typed(card, "tel", fields.pop(key), _type_of(key), version, False, _own_label(key))
     if contact.company or fields.get("department"):
         org = [contact.company or ""]
         if fields.get("department"):
