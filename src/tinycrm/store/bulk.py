@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, column, insert, literal, select, table, text
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store, chunks
@@ -220,7 +221,9 @@ class DeferredSearch:
         """The contacts matching ``condition`` (a Core clause) are about to be deleted."""
         if self.active:
             fts = table("contact_fts", column("contact_fts"), column("rowid"), column("search_key"))
-            rows = select(literal("delete"), Contact.id, Contact.search_key).where(condition)
+            rows = select(literal("delete"), col(Contact.id), col(Contact.search_key)).where(
+                condition
+            )
             self.conn.execute(insert(fts).from_select(["contact_fts", "rowid", "search_key"], rows))
 
     def apply(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Event, EventRead
@@ -33,15 +34,15 @@ def list_events(
 ) -> list[EventRead]:
     """Events newest first; ``since`` and ``after_id`` bound them from below."""
     with store.read() as session:
-        query = select(Event).order_by(Event.at.desc(), Event.id.desc())
+        query = select(Event).order_by(col(Event.at).desc(), col(Event.id).desc())
         if since is not None:
-            query = query.where(Event.at >= since)
+            query = query.where(col(Event.at) >= since)
         if entity is not None:
-            query = query.where(Event.entity == entity)
+            query = query.where(col(Event.entity) == entity)
         if entity_id is not None:
-            query = query.where(Event.entity_id == entity_id)
+            query = query.where(col(Event.entity_id) == entity_id)
         if after_id is not None:
-            query = query.where(Event.id > after_id)
+            query = query.where(col(Event.id) > after_id)
         if limit:
             query = query.limit(limit)
         return [_read(e) for e in session.scalars(query)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm.store.engine import Store
 from tinycrm.store.models import (
@@ -48,7 +48,7 @@ class FeedEntry(ReadModel):
 def marker_of(session: Session) -> ChangeMarker:
     """The change marker read inside a transaction the caller holds."""
     last = session.scalar(select(func.max(Event.id))) or 0
-    recent = session.scalar(select(func.count()).where(Event.id > last - RECENT_WINDOW)) or 0
+    recent = session.scalar(select(func.count()).where(col(Event.id) > last - RECENT_WINDOW)) or 0
     return ChangeMarker(last_event_id=int(last), recent_events=int(recent))
 
 
@@ -75,22 +75,25 @@ def list_feed(store: Store, *, limit: int = 200, after_id: int | None = None) ->
     with store.read() as session:
         query = (
             select(
-                Event.id,
-                Event.at,
-                Event.actor,
-                Event.action,
-                Event.entity,
-                Event.entity_id,
-                Event.summary,
-                Activity.deal_id,
-                Activity.contact_id,
-                Activity.company_id,
+                col(Event.id),
+                col(Event.at),
+                col(Event.actor),
+                col(Event.action),
+                col(Event.entity),
+                col(Event.entity_id),
+                col(Event.summary),
+                col(Activity.deal_id),
+                col(Activity.contact_id),
+                col(Activity.company_id),
             )
-            .outerjoin(Activity, and_(Event.entity == "activity", Activity.id == Event.entity_id))
-            .order_by(Event.id.desc())
+            .outerjoin(
+                Activity,
+                and_(col(Event.entity) == "activity", col(Activity.id) == col(Event.entity_id)),
+            )
+            .order_by(col(Event.id).desc())
         )
         if after_id is not None:
-            query = query.where(Event.id > after_id)
+            query = query.where(col(Event.id) > after_id)
         if limit:
             query = query.limit(limit)
         entries = []

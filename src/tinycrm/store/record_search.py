@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from tinycrm.store import validate
 from tinycrm.store.contacts import search_ids
@@ -42,32 +43,32 @@ def search_records(store: Store, query: str, *, limit: int = 8) -> list[RecordHi
         hits: list[RecordHit] = []
         account = aliased(Company)
         for deal_id, title, status, company in session.execute(
-            select(Deal.id, Deal.title, Deal.status, account.name)
-            .outerjoin(account, Deal.company_id == account.id)
-            .where(Deal.title_key.like(pattern, escape="\\"))
-            .order_by(Deal.title_key, Deal.id)
+            select(col(Deal.id), col(Deal.title), col(Deal.status), col(account.name))
+            .outerjoin(account, col(Deal.company_id) == col(account.id))
+            .where(col(Deal.title_key).like(pattern, escape="\\"))
+            .order_by(col(Deal.title_key), col(Deal.id))
             .limit(limit)
         ):
             detail = " · ".join(p for p in (company, status) if p)
             hits.append(RecordHit(kind="deal", id=deal_id, label=title, detail=detail))
         for contact_id, name, email, company in session.execute(
-            select(Contact.id, Contact.name, Contact.email, account.name)
-            .outerjoin(account, Contact.company_id == account.id)
-            .where(Contact.id.in_(search_ids(store, session, text)))
-            .order_by(Contact.name_key, Contact.id)
+            select(col(Contact.id), col(Contact.name), col(Contact.email), col(account.name))
+            .outerjoin(account, col(Contact.company_id) == col(account.id))
+            .where(col(Contact.id).in_(search_ids(store, session, text)))
+            .order_by(col(Contact.name_key), col(Contact.id))
             .limit(limit)
         ):
             detail = " · ".join(p for p in (email, company) if p)
             hits.append(RecordHit(kind="contact", id=contact_id, label=name, detail=detail))
         for company_id, name, domain in session.execute(
-            select(Company.id, Company.name, Company.domain)
+            select(col(Company.id), col(Company.name), col(Company.domain))
             .where(
                 or_(
-                    Company.name_key.like(pattern, escape="\\"),
-                    Company.domain.like(pattern, escape="\\"),
+                    col(Company.name_key).like(pattern, escape="\\"),
+                    col(Company.domain).like(pattern, escape="\\"),
                 )
             )
-            .order_by(Company.name_key, Company.id)
+            .order_by(col(Company.name_key), col(Company.id))
             .limit(limit)
         ):
             hits.append(RecordHit(kind="company", id=company_id, label=name, detail=domain or ""))

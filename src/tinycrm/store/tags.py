@@ -6,6 +6,7 @@ Setting and removing them happens through each noun's add and edit functions.
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
@@ -34,9 +35,11 @@ def list_tags(store: Store, *, entity: str | None = None) -> list[TagCount]:
     """Every tag in use, per kind of record, with how many records carry it."""
     kind = _entity(entity)
     with store.read() as session:
-        query = select(Tag.entity, Tag.name, func.count()).group_by(Tag.entity, Tag.name)
+        query = select(col(Tag.entity), col(Tag.name), func.count()).group_by(
+            col(Tag.entity), col(Tag.name)
+        )
         if kind:
-            query = query.where(Tag.entity == kind)
+            query = query.where(col(Tag.entity) == kind)
         rows = session.execute(query.order_by(Tag.entity, Tag.name)).all()
         return [TagCount(entity=e, name=n, count=c) for e, n, c in rows]
 
@@ -45,10 +48,10 @@ def list_field_keys(store: Store, *, entity: str | None = None) -> list[FieldKey
     """Every custom field name in use, per kind of record, with how many records set it."""
     kind = _entity(entity)
     with store.read() as session:
-        query = select(FieldValue.entity, FieldValue.key, func.count()).group_by(
-            FieldValue.entity, FieldValue.key
+        query = select(col(FieldValue.entity), col(FieldValue.key), func.count()).group_by(
+            col(FieldValue.entity), col(FieldValue.key)
         )
         if kind:
-            query = query.where(FieldValue.entity == kind)
+            query = query.where(col(FieldValue.entity) == kind)
         rows = session.execute(query.order_by(FieldValue.entity, FieldValue.key)).all()
         return [FieldKeyCount(entity=e, key=k, count=c) for e, k, c in rows]

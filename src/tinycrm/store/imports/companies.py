@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from tinycrm.formats import values as cell
 from tinycrm.store import validate
@@ -102,7 +103,7 @@ class _Companies(_Import):
             name = (
                 pending[0]
                 if pending
-                else self.conn.scalar(select(Company.name).where(Company.id == holder))
+                else self.conn.scalar(select(col(Company.name)).where(col(Company.id) == holder))
             )
             self.reject(prep.line, prep.raw, str(domain_taken(domain, name, holder)))
             prep.rejected = True

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Date, Integer, column, extract, func, select, values
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm import dates, money
 from tinycrm.store.models import Deal, Pipeline, Stage
@@ -100,10 +100,16 @@ def rounded(value: Any, places: int = 1) -> float | None:
 def stages_in_scope(session: Session, scope: Scope) -> list[tuple[int, str, str, int, int]]:
     """(id, pipeline, stage, position, probability) of the stages in scope, in board order."""
     query = (
-        select(Stage.id, Pipeline.name, Stage.name, Stage.position, Stage.probability)
-        .join(Pipeline, Stage.pipeline_id == Pipeline.id)
-        .order_by(Pipeline.position, Pipeline.id, Stage.position)
+        select(
+            col(Stage.id),
+            col(Pipeline.name),
+            col(Stage.name),
+            col(Stage.position),
+            col(Stage.probability),
+        )
+        .join(Pipeline, col(Stage.pipeline_id) == col(Pipeline.id))
+        .order_by(col(Pipeline.position), col(Pipeline.id), col(Stage.position))
     )
     if scope.pipeline_id is not None:
-        query = query.where(Stage.pipeline_id == scope.pipeline_id)
+        query = query.where(col(Stage.pipeline_id) == scope.pipeline_id)
     return [tuple(row) for row in session.connection().execute(query)]  # type: ignore[misc]
