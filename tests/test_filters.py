@@ -14,13 +14,16 @@ from tinycrm.filters import (
     And,
     CampaignTest,
     Comparison,
+    ContactTest,
     FieldTest,
     FilterError,
-    Flag,
     Not,
     Or,
+    SegmentTest,
     TagTest,
     Value,
+    Word,
+    is_expression,
     parse,
     unparse,
 )
@@ -34,12 +37,16 @@ def shape(node: filters.Node) -> object:
         return ("not", shape(node.operand))
     if isinstance(node, Comparison):
         return (node.field, node.op, node.value.text)
-    if isinstance(node, Flag):
-        return ("flag", node.name)
+    if isinstance(node, Word):
+        return ("search", node.text) if node.quoted else ("flag", node.name)
     if isinstance(node, TagTest):
         return ("tag", node.tag.text)
     if isinstance(node, FieldTest):
         return ("field", node.key.text, node.op, node.value.text if node.value else None)
+    if isinstance(node, ContactTest):
+        return ("contact", node.text.text)
+    if isinstance(node, SegmentTest):
+        return ("segment", node.op, node.name.text)
     if isinstance(node, CampaignTest):
         return ("campaign", node.name.text, node.op, node.status.text if node.status else None)
     assert isinstance(node, ActivityTest)
@@ -48,9 +55,9 @@ def shape(node: filters.Node) -> object:
     return ("activity", node.kind.text, within, node.op, count)
 
 
-def error(text: str) -> FilterError:
+def error(text: str, **options: int) -> FilterError:
     with pytest.raises(FilterError) as caught:
-        parse(text)
+        parse(text, **options)
     return caught.value
 
 
@@ -222,6 +229,47 @@ def test_flags() -> None:
     )
 
 
+def test_the_quick_forms_are_conditions() -> None:
+    assert shape(parse("#vip")) == ("tag", "vip")
+    assert shape(parse("@sam")) == ("owner", "=", "sam")
+    assert shape(parse("Owner:sam")) == ("owner", "=", "sam")
+    assert shape(parse("contact:müller")) == ("contact", "müller")
+    assert shape(parse('segment:"Big ones"')) == ("segment", "=", "Big ones")
+    assert shape(parse("segment!=vip")) == ("segment", "!=", "vip")
+    assert shape(parse("acme")) == ("flag", "acme")
+    assert shape(parse('"big deal"')) == ("search", "big deal")
+    assert shape(parse("o'brien")) == ("flag", "o'brien")  # a quote inside a word is in it
+
+
+def test_side_by_side_is_and() -> None:
+    assert shape(parse("acme #vip @sam contact:ada")) == (
+        "And",
+        (("flag", "acme"), ("tag", "vip"), ("owner", "=", "sam"), ("contact", "ada")),
+    )
+    assert shape(parse("a=1 b=2 or c=3")) == (
+        "Or",
+        (("And", (("a", "=", "1"), ("b", "=", "2"))), ("c", "=", "3")),
+    )
+    assert shape(parse("a=1 not b=2")) == ("And", (("a", "=", "1"), ("not", ("b", "=", "2"))))
+    assert unparse(parse("acme #vip")) == "acme and tag:vip"
+
+
+def test_a_word_knows_whether_it_stands_in_an_expression() -> None:
+    quick = parse("acme #vip")
+    assert isinstance(quick, And) and isinstance(quick.operands[0], Word)
+    assert not quick.operands[0].expression
+    typed = parse("amount>5 and sta")
+    assert isinstance(typed, And) and isinstance(typed.operands[1], Word)
+    assert typed.operands[1].expression
+
+
+def test_the_rule_between_quick_search_and_expression() -> None:
+    for quick in ("acme", "big deal #vip @sam", "tag:x owner:y contact:z", 'tag:"a=b"', "o'brien"):
+        assert not is_expression(quick), quick
+    for expression in ("a=b", "x and y", "NOT x", "(acme)", "field:plan", "segment:vip"):
+        assert is_expression(expression), expression
+
+
 # --------------------------------------------------------------------------- errors
 
 
@@ -247,10 +295,10 @@ def test_error_message_is_one_line_with_the_position_and_the_text() -> None:
         ("not", 4, "expected a condition after 'not'"),
         ("not )", 5, "expected a condition after 'not'"),
         ("(a=1", 5, "expected ')' to close the '(' at position 1"),
-        ("(a=1 b=2)", 6, "expected ')' to close the '(' at position 1, not 'b'"),
+        ("(a=1 b=2", 9, "expected ')' to close the '(' at position 1"),
         ("()", 2, "expected a condition after '('"),
         ("a=1)", 4, "unmatched ')'"),
-        ("a=1 b=2", 5, "expected 'and', 'or' or the end, not 'b'"),
+        ("a=1 b=2 =3", 9, "expected 'and', 'or' or the end, not '='"),
         ('a="open', 3, "unterminated string"),
         ("a='open", 3, "unterminated string"),
         ("a!b", 2, "expected '=' after '!'"),
@@ -264,6 +312,13 @@ def test_error_message_is_one_line_with_the_position_and_the_text() -> None:
         ("activity:email >=", 18, "expected a value after '>='"),
         ("campaign:", 10, "expected a campaign name"),
         ("foo:bar", 1, "unknown prefix 'foo:'"),
+        ("#", 2, "expected a tag after '#'"),
+        ("acme @", 7, "expected an owner after '@'"),
+        ("owner:", 7, "expected an owner after 'owner:'"),
+        ("contact:", 9, "expected a name or email after 'contact:'"),
+        ("segment: and", 10, "expected a segment name after 'segment:', not the keyword"),
+        ('"acme"=1', 1, "expected a field name, not a quoted string"),
+        ("a=1 'x y", 5, "unterminated string"),
         ("a=1 and within=2", 9, "expected a condition, not 'within'"),
         ("a=\x00", 3, "unexpected character"),
     ],
@@ -287,6 +342,9 @@ def test_limits() -> None:
     assert "nested too deeply" in error("not " * 60 + "a=1").reason
     assert "too many conditions" in error(" or ".join(["a=1"] * 201)).reason
     assert "too long" in error("a=" + "x" * 20_000).reason
+    assert error("acme", max_length=3).reason == (
+        "the filter is too long: 4 characters (at most 3)"
+    )
     parse("(" * 40 + "a=1" + ")" * 40)
     parse(" or ".join(["a=1"] * 200))
 
@@ -307,7 +365,8 @@ ATOMS = [
     "lifecycle", "score", "tag", "field", "activity", "campaign", "unsubscribed", "city",
     "and", "or", "not", "within", "AND", "(", ")", ":", "=", "!=", "<", ">", "<=", ">=",
     "~", "!", "==", '"', "'", '"x y"', "'a b'", '"unterminated', "30d", "2026-01-01",
-    "-5", "10", "today", "Berlin", "ü", "\\", "\x00", "\n", " ",
+    "-5", "10", "today", "Berlin", "ü", "\\", "\x00", "\n", " ", "#", "@", "#vip", "@sam",
+    "owner", "contact", "segment", "o'brien",
 ]  # fmt: skip
 
 
@@ -344,7 +403,10 @@ names = st.from_regex(r"[a-z][a-z0-9_.@]{0,8}", fullmatch=True).filter(
 ops = st.sampled_from(filters.OPERATORS)
 leaves = st.one_of(
     st.builds(Comparison, names, ops, values, st.just(0), st.just(0)),
-    st.builds(Flag, names, st.just(0)),
+    st.builds(Word, names, st.just(0)),
+    st.builds(Word, texts, st.just(0), st.just(True)),
+    st.builds(ContactTest, values, st.just(0)),
+    st.builds(SegmentTest, values, st.sampled_from(["=", "!="]), st.just(0)),
     st.builds(TagTest, values, st.just(0)),
     st.builds(FieldTest, values, st.none(), st.none(), st.just(0)),
     st.builds(FieldTest, values, ops, values, st.just(0)),

@@ -8,22 +8,37 @@ Grammar (keywords are case-insensitive)::
 
     filter     := or_expr END
     or_expr    := and_expr ("or" and_expr)*
-    and_expr   := not_expr ("and" not_expr)*          -- "and" binds tighter than "or"
+    and_expr   := not_expr (["and"] not_expr)*       -- side by side is "and" too;
+                                                     -- "and" binds tighter than "or"
     not_expr   := "not" not_expr | atom
     atom       := "(" or_expr ")" | predicate
-    predicate  := "tag" ":" value
+    predicate  := "tag" ":" value | "#" WORD         -- tag:vip, #vip
+                | "owner" ":" value | "@" WORD       -- owner:sam, @sam: owner=sam
+                | "contact" ":" value                -- a contact's name or email contains it
+                | "segment" ":" value                -- a saved segment (segment!=NAME: not in it)
                 | "field" ":" value [op value]
                 | "activity" ":" value ["within" value] [op value]
                 | "campaign" ":" value [op value]
-                | NAME op value                    -- lifecycle=lead, score>=10
-                | NAME                             -- a flag: unsubscribed
+                | NAME op value                      -- lifecycle=lead, score>=10
+                | WORD                               -- a flag (unsubscribed), else a search
+                | "quoted text"                      -- a search
     op         := "=" | "!=" | "<" | ">" | "<=" | ">=" | "~"
     value      := WORD | "double-quoted" | 'single-quoted'
 
-A WORD is a run of characters other than spaces, quotes, parentheses and
-``= ! < > ~ :`` (``jm@acme.de``, ``2026-01-01``, ``30d``, ``-5``, ``Lead-in``). In
-quoted strings a backslash takes the next character literally. The keywords
-``and``, ``or``, ``not`` and ``within`` are only values when quoted.
+A WORD is a run of characters other than spaces, parentheses and ``= ! < > ~ :``,
+not starting with a quote (``jm@acme.de``, ``2026-01-01``, ``30d``, ``-5``,
+``Lead-in``, ``o'brien``). In quoted strings a backslash takes the next character
+literally. The keywords ``and``, ``or``, ``not`` and ``within`` are only values when
+quoted.
+
+The quick forms of the board's filter bar are part of the language: ``acme #vip
+@sam contact:müller`` reads as ``acme and tag:vip and owner=sam and contact:müller``.
+A bare word that is not a field name searches the record's name (a deal's title,
+company or contact; a contact's name, email, phone or title; a company's name,
+domain or city). In an expression (text with an operator, a parenthesis, ``and``,
+``or``, ``not`` or a ``field:``, ``segment:``, ``activity:`` or ``campaign:`` prefix:
+:func:`is_expression`) a bare word that starts a field name or keyword is taken as
+being typed and refused (``amount>5 and sta`` is half of ``stage=…``, not a search).
 
 Errors raise :class:`FilterError` (a ``ValueError``) whose message is one line:
 ``bad filter at position 27: expected a value after '>=' (lifecycle=lead and score>=)``.
@@ -46,14 +61,17 @@ __all__ = [
     "And",
     "CampaignTest",
     "Comparison",
+    "ContactTest",
     "FieldTest",
     "FilterError",
-    "Flag",
     "Node",
     "Not",
     "Or",
+    "SegmentTest",
     "TagTest",
     "Value",
+    "Word",
+    "is_expression",
     "parse",
     "parse_age",
     "parse_number",
@@ -62,14 +80,18 @@ __all__ = [
 
 OPERATORS = ("=", "!=", "<", ">", "<=", ">=", "~")
 KEYWORDS = frozenset({"and", "or", "not", "within"})
-PREFIXES = ("tag", "field", "activity", "campaign")
+PREFIXES = ("tag", "field", "activity", "campaign", "owner", "contact", "segment")
 
 MAX_LENGTH = 10_000  # characters of filter text
 MAX_DEPTH = 50  # nested parentheses and "not"s
 MAX_TERMS = 200  # conditions in one filter (SQLite refuses very deep expressions)
 
 _SPECIAL = frozenset("()=!<>~:\"'")
+_WORD_END = frozenset("()=!<>~:")
 _AGE = re.compile(r"([0-9]{1,6}) ?(d|w|m|y)", re.IGNORECASE)
+_QUOTED = re.compile(r"\"(?:\\.|[^\"\\])*\"?|'(?:\\.|[^'\\])*'?")
+_EXPRESSION_CHARS = frozenset("=!<>~()")
+_EXPRESSION_PREFIXES = ("field:", "segment:", "activity:", "campaign:")
 
 
 class FilterError(TinyCrmError, ValueError):
@@ -114,11 +136,23 @@ class Comparison:
 
 
 @dataclass(frozen=True)
-class Flag:
-    """A bare name: ``unsubscribed``, ``do_not_contact``."""
+class Word:
+    """A bare word or a quoted text on its own: a yes/no field (``unsubscribed``,
+    ``do-not-contact``) or, when it names no field, a search (``acme``, ``"big deal"``).
 
-    name: str
+    ``expression``: the filter it stands in is an expression (:func:`is_expression`),
+    where a word that starts a field name or keyword is refused as half-typed.
+    """
+
+    text: str  # as typed (a quoted text without its quotes)
     offset: int
+    quoted: bool = False
+    expression: bool = True
+
+    @property
+    def name(self) -> str:
+        """The word read as a field name: lowercased, '-' read as '_'."""
+        return _field_name(self.text)
 
 
 @dataclass(frozen=True)
@@ -164,6 +198,25 @@ class CampaignTest:
 
 
 @dataclass(frozen=True)
+class ContactTest:
+    """``contact:müller``: the record's contact (a contact: the record itself; a company:
+    one of its contacts) has a name or email containing the text."""
+
+    text: Value
+    offset: int
+
+
+@dataclass(frozen=True)
+class SegmentTest:
+    """``segment:NAME`` (``segment=NAME``): the saved segment's filter; ``!=``: its opposite."""
+
+    name: Value
+    op: str
+    offset: int
+    op_offset: int | None = None
+
+
+@dataclass(frozen=True)
 class Not:
     operand: Node
     offset: int
@@ -180,7 +233,17 @@ class Or:
 
 
 Node: TypeAlias = (
-    Comparison | Flag | TagTest | FieldTest | ActivityTest | CampaignTest | Not | And | Or
+    Comparison
+    | Word
+    | TagTest
+    | FieldTest
+    | ActivityTest
+    | CampaignTest
+    | ContactTest
+    | SegmentTest
+    | Not
+    | And
+    | Or
 )
 
 
@@ -203,10 +266,11 @@ class Token:
         return "the end" if self.kind == "end" else repr(self.raw)
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(text: str, *, max_length: int = MAX_LENGTH) -> list[Token]:
     """Split filter text into tokens (the last one is ``end``)."""
-    if len(text) > MAX_LENGTH:
-        raise FilterError(text[:200], 0, f"filter is too long (at most {MAX_LENGTH} characters)")
+    if len(text) > max_length:
+        reason = f"the filter is too long: {len(text):,} characters (at most {max_length:,})"
+        raise FilterError(text[:max_length], max_length, reason)
     for i, char in enumerate(text):
         if not char.isspace() and unicodedata.category(char) in ("Cc", "Cs"):
             raise FilterError(text, i, f"unexpected character {char!r}")
@@ -239,8 +303,8 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(_string(text, i))
             i += len(tokens[-1].raw)
         else:
-            start = i
-            while i < n and not text[i].isspace() and text[i] not in _SPECIAL:
+            start = i  # a quote inside a word is part of it: o'brien
+            while i < n and not text[i].isspace() and text[i] not in _WORD_END:
                 i += 1
             tokens.append(Token("word", text[start:i], start, text[start:i]))
     tokens.append(Token("end", "", n, ""))
@@ -268,9 +332,10 @@ def _string(text: str, start: int) -> Token:
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, max_length: int) -> None:
         self.text = text
-        self.tokens = tokenize(text)
+        self.tokens = tokenize(text, max_length=max_length)
+        self.expression = is_expression(text)
         self.i = 0
         self.depth = 0
         self.terms = 0
@@ -319,9 +384,20 @@ class _Parser:
 
     def and_expr(self) -> Node:
         operands = [self.not_expr()]
-        while self.is_keyword("and"):
-            operands.append(self.not_expr_after(self.advance()))
+        while True:
+            if self.is_keyword("and"):
+                operands.append(self.not_expr_after(self.advance()))
+            elif self.starts_condition():  # side by side: acme #vip
+                operands.append(self.not_expr())
+            else:
+                break
         return operands[0] if len(operands) == 1 else And(tuple(operands))
+
+    def starts_condition(self) -> bool:
+        token = self.tok
+        if token.kind == "word":
+            return token.keyword() in (None, "not")
+        return token.kind in ("string", "lparen")
 
     def and_expr_after(self, keyword: Token) -> Node:
         self.need_condition(keyword)
@@ -361,28 +437,47 @@ class _Parser:
             self.advance()
             self.depth -= 1
             return node
-        if token.kind == "word" and token.keyword() is None:
+        if token.kind in ("word", "string") and token.keyword() is None:
             self.terms += 1
             if self.terms > MAX_TERMS:
                 raise self.error(token, f"too many conditions (at most {MAX_TERMS})")
+            if token.kind == "string":
+                return self.search(self.advance())
             return self.predicate()
         if token.kind == "end":
             raise self.error(token, "expected a condition")
         if token.kind == "op":
             raise self.error(token, f"expected a field name before '{token.raw}'")
-        if token.kind == "string":
-            raise self.error(token, "expected a field name, not a quoted string")
         raise self.error(token, f"expected a condition, not {token.shown()}")
+
+    def search(self, string: Token) -> Node:
+        if self.tok.kind in ("op", "colon"):
+            raise self.error(string, "expected a field name, not a quoted string")
+        return Word(string.text, string.offset, quoted=True, expression=self.expression)
 
     def predicate(self) -> Node:
         name = self.advance()
         if self.tok.kind == "colon":
             return self.prefixed(name, self.advance())
+        if name.text[0] in "#@":
+            return self.short_form(name)
         if self.tok.kind == "op":
             op = self.advance()
             value = self.value(after=op)
+            if name.text.lower() == "segment":
+                return SegmentTest(value, op.text, name.offset, op.offset)
             return Comparison(_field_name(name.text), op.text, value, name.offset, op.offset)
-        return Flag(_field_name(name.text), name.offset)
+        return Word(name.text, name.offset, expression=self.expression)
+
+    def short_form(self, word: Token) -> Node:
+        """``#vip`` is ``tag:vip``; ``@sam`` is ``owner=sam``."""
+        rest = Value(word.text[1:], word.offset + 1)
+        if not rest.text:
+            what = "a tag" if word.text[0] == "#" else "an owner"
+            raise self.error(word.offset + 1, f"expected {what} after '{word.text[0]}'")
+        if word.text[0] == "#":
+            return TagTest(rest, word.offset)
+        return Comparison("owner", "=", rest, word.offset, word.offset)
 
     def prefixed(self, name: Token, colon: Token) -> Node:
         prefix = name.text.lower()
@@ -392,6 +487,12 @@ class _Parser:
         subject = self.value(after=colon, what=_PREFIX_SUBJECT[prefix], shown=f"{name.raw}:")
         if prefix == "tag":
             return TagTest(subject, name.offset)
+        if prefix == "owner":
+            return Comparison("owner", "=", subject, name.offset, colon.offset)
+        if prefix == "contact":
+            return ContactTest(subject, name.offset)
+        if prefix == "segment":
+            return SegmentTest(subject, "=", name.offset, colon.offset)
         if prefix == "field":
             op, value = self.optional_comparison()
             return FieldTest(subject, _text(op), value, name.offset, _offset(op))
@@ -433,6 +534,9 @@ class _Parser:
 
 _PREFIX_SUBJECT = {
     "tag": "a tag name",
+    "owner": "an owner",
+    "contact": "a name or email",
+    "segment": "a segment name",
     "field": "a custom field name",
     "activity": "an activity kind",
     "campaign": "a campaign name",
@@ -451,9 +555,26 @@ def _offset(token: Token | None) -> int | None:
     return token.offset if token is not None else None
 
 
-def parse(text: str) -> Node:
-    """Parse filter text into a tree; raise :class:`FilterError` with the position."""
-    return _Parser(text).parse()
+def parse(text: str, *, max_length: int = MAX_LENGTH) -> Node:
+    """Parse filter text into a tree; raise :class:`FilterError` with the position.
+
+    Text longer than ``max_length`` characters is refused (a filter bar may allow less).
+    """
+    return _Parser(text, max_length).parse()
+
+
+def is_expression(text: str) -> bool:
+    """Whether ``text`` is an expression rather than a quick search: outside quotes it has
+    an operator (``= != < > <= >= ~``), a parenthesis, ``and`` / ``or`` / ``not``, or a
+    ``field:``, ``segment:``, ``activity:`` or ``campaign:`` prefix. ``acme #vip @sam
+    tag:x owner:y contact:z`` is a quick search. Never raises."""
+    bare = _QUOTED.sub(" ", text)
+    if any(char in _EXPRESSION_CHARS for char in bare):
+        return True
+    return any(
+        word.lower() in ("and", "or", "not") or word.lower().startswith(_EXPRESSION_PREFIXES)
+        for word in bare.split()
+    )
 
 
 # --------------------------------------------------------------------------- literals
@@ -496,10 +617,18 @@ def unparse(node: Node) -> str:
         return f"not ({text})" if isinstance(inner, And | Or) else f"not {text}"
     if isinstance(node, Comparison):
         return f"{node.field}{node.op}{_literal(node.value)}"
-    if isinstance(node, Flag):
-        return node.name
+    if isinstance(node, Word):
+        if node.quoted or not _bare_word(node.text):
+            return _quoted(node.text)
+        return node.text
     if isinstance(node, TagTest):
         return f"tag:{_literal(node.tag)}"
+    if isinstance(node, ContactTest):
+        return f"contact:{_literal(node.text)}"
+    if isinstance(node, SegmentTest):
+        if node.op == "=":
+            return f"segment:{_literal(node.name)}"
+        return f"segment{node.op}{_literal(node.name)}"
     if isinstance(node, FieldTest | CampaignTest):
         prefix = "field" if isinstance(node, FieldTest) else "campaign"
         subject = node.key if isinstance(node, FieldTest) else node.name
@@ -530,4 +659,18 @@ def _literal(value: Value) -> str:
     )
     if bare:
         return text
+    return _quoted(text)
+
+
+def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _bare_word(text: str) -> bool:
+    """Whether ``text`` reads back as one bare word (not a keyword, prefix or short form)."""
+    return bool(
+        text
+        and text[0] not in "\"'#@"
+        and not any(c.isspace() or c in _WORD_END for c in text)
+        and text.lower() not in KEYWORDS
+    )

@@ -46,6 +46,42 @@ def test_where_on_every_list_command(crm) -> None:
     assert "Jürgen Müller" in table.stdout and "Ada" not in table.stdout
 
 
+def test_the_quick_forms_work_in_where(crm) -> None:
+    """The board's quick forms are the filter language's: the same on every list."""
+    cli = crm
+    assert cli("deal", "edit", "Beta pilot", "--owner", "sam", "--tag", "hot").exit_code == 0
+    assert cli("segment", "save", "Small", "size<100").exit_code == 0
+    for args, expected in [
+        (["contact", "list", "--where", "#vip"], ["Grace"]),
+        (["contact", "list", "--where", "müller"], ["Jürgen Müller"]),  # a search
+        (["contact", "list", "--where", "contact:ada@"], ["Ada"]),
+        (["contact", "list", "--where", "lifecycle=lead and not beta.co"], ["Jürgen Müller"]),
+        (["company", "list", "--where", "contact:müller"], ["Acme GmbH"]),
+        (["company", "list", "--where", "segment:small"], ["Beta Ltd"]),
+        (["company", "list", "--where", "segment!=small"], ["Acme GmbH"]),
+        (["company", "list", "--where", "berlin"], ["Acme GmbH"]),
+        (["deal", "list", "--where", "@sam"], ["Beta pilot"]),
+        (["deal", "list", "--where", "owner:sam #hot"], ["Beta pilot"]),
+        (["deal", "list", "--where", "acme"], ["Acme renewal"]),
+        (["deal", "list", "--where", "contact:müller or #hot"], ["Acme renewal", "Beta pilot"]),
+        (["deal", "list", "--where", '"acme renewal" amount>1000'], ["Acme renewal"]),
+    ]:
+        assert names(cli(*args, "--json")) == expected, args
+    exported = cli("export", "contacts", "--where", "#vip")
+    assert exported.exit_code == 0, exported.stderr
+    assert "Grace" in exported.stdout and "Ada" not in exported.stdout
+    half = cli("deal", "list", "--where", "amount>5 and sta")
+    assert half.exit_code == 1
+    assert half.stderr == (
+        "Error: bad filter at position 14: expected a condition, not 'sta' (did you mean "
+        "stage, status?) (amount>5 and sta)\n"
+    )
+    loop = cli("segment", "save", "Loop", "segment:loop or size>1")
+    assert loop.exit_code == 0, loop.stderr
+    looped = cli("company", "list", "--where", "segment:loop")
+    assert looped.exit_code == 1 and "names itself" in looped.stderr, looped.stderr
+
+
 def test_segment_commands(crm) -> None:
     cli = crm
     saved = cli("segment", "save", "Berlin leads", "lifecycle=lead and city=Berlin")

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 
 from tinycrm.store.activities import add_task, complete_task, log_activity
-from tinycrm.store.board import BoardFilter, column_key, compile_board_where, load_board
+from tinycrm.store.board import column_key, load_board
 from tinycrm.store.companies import add_company
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.deals import add_deal, edit_deal, lose_deal, move_deal, win_deal
 from tinycrm.store.feed import change_marker, list_feed
-from tinycrm.store.filter_sql import InvalidFilter
+from tinycrm.store.filter_sql import InvalidFilter, check_filter
 from tinycrm.store.pipelines import add_pipeline, edit_stage
 from tinycrm.store.record_search import complete_name, search_records
 from tinycrm.store.segments import save_segment
@@ -174,23 +174,29 @@ def test_filter_narrows_cards_and_aggregates(store) -> None:
     add_deal(store, title="Other", contact="ada@x.com", amount="50", owner="sam")
     add_deal(store, title="Third", amount="10", tags=["enterprise"], owner="sam")
 
-    def titles(**parts) -> list[str]:  # type: ignore[no-untyped-def]
-        board = load_board(store, filter=BoardFilter(**parts))
+    def titles(where: str) -> list[str]:
+        board = load_board(store, where=where)
         return sorted(c.title for col in board.columns for c in col.cards)
 
-    assert titles(text="ACME") == ["Acme renewal"]  # the title, and the company's name
-    assert titles(text="gmbh") == ["Acme renewal"]
-    assert titles(text="lovelace") == ["Other"]
-    assert titles(tags=["Enterprise"]) == ["Acme renewal", "Third"]
-    assert titles(owner="SAM") == ["Other", "Third"]
-    assert titles(contact="müller") == ["Acme renewal"]
-    assert titles(contact="ada@") == ["Other"]
-    assert titles(tags=["enterprise"], owner="sam") == ["Third"]
-    assert titles(text="100%_") == []
-    board = load_board(store, filter=BoardFilter(owner="sam"))
+    assert titles("ACME") == ["Acme renewal"]  # the title, and the company's name
+    assert titles("gmbh") == ["Acme renewal"]
+    assert titles("lovelace") == ["Other"]
+    assert titles("tag:Enterprise") == ["Acme renewal", "Third"]
+    assert titles("#Enterprise") == ["Acme renewal", "Third"]
+    assert titles("owner:SAM") == ["Other", "Third"]
+    assert titles("@SAM") == ["Other", "Third"]
+    assert titles("contact:müller") == ["Acme renewal"]
+    assert titles("contact:ada@") == ["Other"]
+    assert titles("tag:enterprise owner:sam") == ["Third"]
+    assert titles("#enterprise @sam") == ["Third"]
+    assert titles("100%_") == []
+    assert titles('"acme renewal"') == ["Acme renewal"]
+    assert titles("acme renewal") == ["Acme renewal"]  # each word, anywhere
+    board = load_board(store, where=" @sam ")
     lead_in = _column(board, "Lead-in")
     assert (lead_in.count, lead_in.totals[0].total) == (2, Decimal("60"))
-    assert board.filter.active and board.deals_total == 3
+    assert board.where == "@sam" and board.deals_total == 3
+    assert load_board(store, where="  ").where is None
 
 
 def _where_data(store) -> None:  # type: ignore[no-untyped-def]
@@ -240,8 +246,8 @@ def test_where_expression_narrows_cards_and_aggregates(store) -> None:
     _where_data(store)
     save_segment(store, name="Big ones", expression="amount>=20000")
 
-    def titles(where: str, **parts: object) -> list[str]:
-        board = load_board(store, filter=BoardFilter(where=where, **parts), now=NOW)
+    def titles(where: str) -> list[str]:
+        board = load_board(store, where=where, now=NOW)
         return sorted(c.title for col in board.columns for c in col.cards)
 
     assert titles("amount>10000 and stage=Proposal") == ["Acme support", "Big expansion"]
@@ -258,10 +264,10 @@ def test_where_expression_narrows_cards_and_aggregates(store) -> None:
     assert titles("not acme") == ["Engines pilot", "Small one"]  # exact complement
     assert titles("segment:'big ones'") == ["Acme support", "Big expansion"]
     assert titles('segment!="Big ones" and stage=Proposal') == []
-    # with the quick parts, every part must match; values are bound, never SQL
-    assert titles("amount>1000", owner="sam") == ["Engines pilot"]
+    # side by side, every part must match; values are bound, never SQL
+    assert titles("amount>1000 owner:sam") == ["Engines pilot"]
     assert titles('title="x\' or 1=1 --"') == []
-    board = load_board(store, filter=BoardFilter(where="stage=Proposal and amount>=10k"), now=NOW)
+    board = load_board(store, where="stage=Proposal and amount>=10k", now=NOW)
     proposal = _column(board, "Proposal")
     assert proposal.count == 2
     assert [(t.currency, t.total) for t in proposal.totals] == [
@@ -269,7 +275,7 @@ def test_where_expression_narrows_cards_and_aggregates(store) -> None:
         ("USD", Decimal("24000")),
     ]
     assert _column(board, "Lead-in").count == 0
-    assert board.filter.active and board.deals_total == 5
+    assert board.where and board.deals_total == 5
 
 
 @pytest.mark.parametrize(
@@ -277,7 +283,9 @@ def test_where_expression_narrows_cards_and_aggregates(store) -> None:
     [
         ("amount>", 8, "expected a value after '>'"),
         ("amount>10000 and", 17, "expected a condition after 'and'"),
-        ("owner:", 7, "expected a value after 'owner:'"),
+        ("owner:", 7, "expected an owner after 'owner:'"),
+        ("contact:'' and amount>1", 9, "expected a name or email after 'contact:'"),
+        ("amount>1 and segment>y", 21, "'>' does not work on segment"),
         ("stage", 6, "expected an operator after 'stage'"),
         ("amount>5 and sta", 14, "expected a condition, not 'sta' (did you mean stage, status?)"),
         ("stage>Proposal", 6, "'>' does not work on stage"),
@@ -289,15 +297,15 @@ def test_where_expression_narrows_cards_and_aggregates(store) -> None:
 )
 def test_where_errors_say_where(store, where: str, position: int, reason: str) -> None:
     with pytest.raises(InvalidFilter) as caught:
-        load_board(store, filter=BoardFilter(where=where))
+        load_board(store, where=where)
     assert caught.value.position == position
     assert caught.value.reason.startswith(reason), caught.value.reason
 
 
 def test_where_check_without_a_session_leaves_segments_to_loading() -> None:
-    compile_board_where("segment:whatever and amount>5")  # no lookup, no error
+    assert check_filter("deal", "segment:whatever and amount>5")  # no lookup, no error
     with pytest.raises(InvalidFilter) as caught:
-        compile_board_where("segment:x and (")
+        check_filter("deal", "segment:x and (")
     assert caught.value.position == 16
 
 
@@ -317,7 +325,7 @@ def test_empty_database(store) -> None:
     board = load_board(store)
     assert board.deals_total == 0
     assert [c.count for c in board.columns] == [0, 0, 0, 0]
-    assert not board.filter.active
+    assert board.where is None
 
 
 def test_feed_is_newest_first_and_points_at_records(store) -> None:

@@ -272,7 +272,7 @@ async def test_slash_filters_the_board(tui_store, seeded) -> None:
         await pilot.pause(0.3)
         await settle(pilot)
         assert sum(len(t) for t in _titles(board).values()) == 4
-        assert not board.filter.active
+        assert not board.filter
 
 
 async def test_c_shows_won_and_lost_columns_and_f_hides_the_feed(tui_store, seeded) -> None:

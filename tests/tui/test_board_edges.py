@@ -169,14 +169,16 @@ async def test_a_huge_filter_is_refused_with_its_own_message(tui_store, seeded, 
 
 
 def test_the_store_refuses_a_search_too_long_for_the_database(tui_store, seeded) -> None:
-    from tinycrm.store.board import BoardFilter, load_board
+    from tinycrm.store.board import load_board
     from tinycrm.store.errors import Invalid
     from tinycrm.store.record_search import search_records
 
     with pytest.raises(Invalid, match="too long"):
         search_records(tui_store, "x" * 60000)
     with pytest.raises(Invalid, match="too long"):
-        load_board(tui_store, filter=BoardFilter(text="x" * 60000))
+        load_board(tui_store, where="x" * 60000)
+    with pytest.raises(Invalid, match="too long"):
+        load_board(tui_store, where="x" * 6000)  # a filter, but a search too long to run
 
 
 HOSTILE_PASTE = "Acme\x1b[31mRed\x1b[0m\x1b\tEvil\x1b\x1b[B more"

@@ -8,10 +8,9 @@ badges are computed in SQL, so 5,000 open deals over 200,000 activities load
 in a few queries. The feed and the change marker the board polls are
 ``tinycrm.store.feed``'s; finding a record by name is ``tinycrm.store.record_search``'s.
 
-``BoardFilter.where`` narrows the board with the filter language of ``--where``
-(``tinycrm.filters``, compiled for deals by ``tinycrm.store.filter_sql``) in the
-board's dialect, where the filter bar's quick forms are conditions too: see
-:func:`compile_board_where`.
+``where`` narrows the board with the filter language of ``--where`` (``tinycrm.filters``,
+compiled for deals by ``tinycrm.store.filter_sql``), quick forms and all: ``acme #vip
+@sam``, ``amount>10000 and stage=Proposal``, ``segment:"Big ones"``.
 """
 
 from __future__ import annotations
@@ -20,25 +19,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, not_, or_, select, true, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from tinycrm import dates, filters, money
-from tinycrm.filters import FilterError, Value
-from tinycrm.store import validate
+from tinycrm import dates, money
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Ambiguous, NotFound
 from tinycrm.store.feed import ChangeMarker, marker_of
 from tinycrm.store.filter_sql import (
-    ALIASES,
-    InvalidFilter,
     compile_filter,
-    known_fields,
-    resolve_segment,
 )
 from tinycrm.store.models import (
     Activity,
@@ -51,31 +42,14 @@ from tinycrm.store.models import (
     StageChange,
 )
 from tinycrm.store.pipelines import resolve_pipeline, stages_of
-from tinycrm.store.records import ids_with_tags, tags_for
+from tinycrm.store.records import tags_for
 from tinycrm.store.types import UTCDateTime, utcnow
 
 CLOSING_SOON_DAYS = 7
-"""Characters of text searched for by name (the filter bar's words, the jump list)."""
+"""An open deal expected to close within this many days wears the closing-soon badge."""
 
 
 # --------------------------------------------------------------------------- read models
-
-
-class BoardFilter(ReadModel):
-    """What the board is narrowed to. Every part given must match."""
-
-    text: str | None = None
-    tags: list[str] = []
-    owner: str | None = None
-    contact: str | None = None
-    where: str | None = None
-    """A filter expression over deals, in the board's dialect (:func:`compile_board_where`)."""
-
-    @property
-    def active(self) -> bool:
-        return bool(
-            self.text or self.tags or self.owner or self.contact or (self.where or "").strip()
-        )
 
 
 class PipelineChoice(ReadModel):
@@ -140,7 +114,8 @@ class Board(ReadModel):
     columns: list[BoardColumn]
     deals_total: int
     """Deals of any status in any pipeline, unfiltered: zero means a brand-new database."""
-    filter: BoardFilter
+    where: str | None
+    """The filter the board was loaded with (None: every deal)."""
     marker: ChangeMarker
     loaded_at: datetime
 
@@ -151,211 +126,6 @@ class Board(ReadModel):
 def column_key(stage_id: int | None = None, status: str = "open") -> str:
     """The key of a board column: ``stage:ID`` for a stage, ``won`` or ``lost``."""
     return f"stage:{stage_id}" if status == "open" else status
-
-
-def _text_clause(text: str) -> Any:
-    """The deal's title, company name or contact name contains ``text`` (any case)."""
-    pattern = validate.contains_pattern(text)
-    return or_(
-        Deal.title_key.like(pattern, escape="\\"),
-        and_(
-            Deal.company_id.is_not(None),
-            Deal.company_id.in_(
-                select(Company.id).where(Company.name_key.like(pattern, escape="\\"))
-            ),
-        ),
-        and_(
-            Deal.contact_id.is_not(None),
-            Deal.contact_id.in_(
-                select(Contact.id).where(Contact.name_key.like(pattern, escape="\\"))
-            ),
-        ),
-    )
-
-
-def _contact_clause(text: str) -> Any:
-    """The deal's contact's name or email contains ``text`` (any case)."""
-    pattern = validate.contains_pattern(text)
-    return and_(
-        Deal.contact_id.is_not(None),
-        Deal.contact_id.in_(
-            select(Contact.id).where(
-                or_(
-                    Contact.name_key.like(pattern, escape="\\"),
-                    Contact.email.like(pattern, escape="\\"),
-                )
-            )
-        ),
-    )
-
-
-def _filter_clauses(
-    flt: BoardFilter, *, session: Session | None = None, now: datetime | None = None
-) -> list[Any]:
-    clauses: list[Any] = []
-    if flt.text and flt.text.strip():
-        clauses.append(_text_clause(flt.text))
-    if flt.tags:
-        clauses.append(Deal.id.in_(ids_with_tags("deal", flt.tags)))
-    if flt.owner and flt.owner.strip():
-        clauses.append(func.lower(Deal.owner) == flt.owner.strip().lower())
-    if flt.contact and flt.contact.strip():
-        clauses.append(_contact_clause(flt.contact))
-    if flt.where and flt.where.strip():
-        clauses.append(compile_board_where(flt.where, session=session, now=now))
-    return clauses
-
-
-# --------------------------------------------------------------------------- the board's dialect
-
-_COLON_FORMS = {"owner": "=", "contact": "~", "segment": "="}
-"""``owner:X``, ``contact:X`` and ``segment:NAME`` are read as these operators."""
-_RESERVED = frozenset({"and", "or", "not", "tag", "field", "segment", "activity", "campaign"})
-"""Words that are not searched for in an expression, nor any start of them (nor of a
-field name): while the user types ``stage=…`` the board does not search for "sta"."""
-_WORD_END = frozenset("()=!<>~:\"'")
-
-
-def _word_at(text: str, offset: int) -> str:
-    """The bare word that starts at ``offset``, as typed (the tokenizer's rule)."""
-    end = offset
-    while end < len(text) and not text[end].isspace() and text[end] not in _WORD_END:
-        end += 1
-    return text[offset:end]
-
-
-def _colon_forms(text: str) -> tuple[str, dict[int, str]]:
-    """``text`` with the colon of ``owner:``, ``contact:`` and ``segment:`` made an operator.
-
-    The text keeps its length, so positions in errors still point at what was typed.
-    Returns the rewritten text and, by the colon's offset, the word before it.
-    """
-    try:
-        tokens = filters.tokenize(text)
-    except FilterError:
-        return text, {}  # the parser reports it
-    chars = list(text)
-    colons: dict[int, str] = {}
-    for word, colon in pairwise(tokens):
-        name = word.text.lower()
-        if (
-            word.kind == "word"
-            and colon.kind == "colon"
-            and colon.offset == word.offset + len(word.raw)
-            and name in _COLON_FORMS
-        ):
-            chars[colon.offset] = _COLON_FORMS[name]
-            colons[colon.offset] = word.raw
-    return "".join(chars), colons
-
-
-class _BoardWhere:
-    """Compiles a parsed board filter: what ``compile_filter`` knows, plus the quick forms."""
-
-    def __init__(
-        self, text: str, colons: dict[int, str], session: Session | None, now: datetime | None
-    ) -> None:
-        self.text = text
-        self.colons = colons
-        self.session = session
-        self.now = now
-        self.fields = set(known_fields("deal")) | set(ALIASES["deal"])
-        self.reserved = sorted(self.fields | _RESERVED)
-
-    def fail(self, offset: int, reason: str) -> InvalidFilter:
-        return InvalidFilter(self.text, offset, reason)
-
-    def compile(self, node: filters.Node) -> Any:
-        if isinstance(node, filters.And):
-            return and_(*(self.compile(n) for n in node.operands))
-        if isinstance(node, filters.Or):
-            return or_(*(self.compile(n) for n in node.operands))
-        if isinstance(node, filters.Not):
-            return not_(self.compile(node.operand))
-        if isinstance(node, filters.Flag):
-            return self.word(node)
-        if isinstance(node, filters.Comparison) and node.field == "segment":
-            return self.segment(node)
-        if (
-            isinstance(node, filters.Comparison)
-            and node.field == "contact"
-            and node.op_offset in self.colons
-        ):
-            if not node.value.text.strip():
-                raise self.fail(node.value.offset, "expected a name or email after 'contact:'")
-            return _contact_clause(node.value.text)
-        return compile_filter("deal", node, text=self.text, now=self.now)
-
-    def word(self, node: filters.Flag) -> Any:
-        """``#tag``, ``@owner``, or a bare word: the title, company or contact contains it."""
-        raw = _word_at(self.text, node.offset) or node.name
-        if raw[0] in "#@":
-            rest = Value(raw[1:], node.offset + 1)
-            if not rest.text:
-                what = "a tag" if raw[0] == "#" else "an owner"
-                raise self.fail(node.offset + 1, f"expected {what} after '{raw[0]}'")
-            if raw[0] == "#":
-                tag: filters.Node = filters.TagTest(rest, node.offset)
-            else:
-                tag = filters.Comparison("owner", "=", rest, node.offset, node.offset)
-            return compile_filter("deal", tag, text=self.text, now=self.now)
-        if node.name in self.fields:  # a field without its comparison: say so
-            return compile_filter("deal", node, text=self.text, now=self.now)
-        started = [name for name in self.reserved if name.startswith(node.name)]
-        if started:  # half a field name or keyword, being typed: not a search (yet)
-            shown = ", ".join(started[:4]) + (", …" if len(started) > 4 else "")
-            reason = f"expected a condition, not '{raw}' (did you mean {shown}?)"
-            raise self.fail(node.offset, reason)
-        return _text_clause(raw)
-
-    def segment(self, node: filters.Comparison) -> Any:
-        """``segment:NAME`` (or ``segment=NAME``, ``segment!=NAME``): a saved filter."""
-        if node.op not in ("=", "!="):
-            raise self.fail(node.op_offset, f"'{node.op}' does not work on segment (segment:NAME)")
-        name = node.value.text
-        if not name.strip():
-            raise self.fail(node.value.offset, "expected a segment name after 'segment:'")
-        if self.session is None:  # checking the text only: the name is looked up on loading
-            return true()
-        try:
-            saved = resolve_segment(self.session, name)
-        except (NotFound, Ambiguous) as exc:
-            raise self.fail(node.value.offset, str(exc)) from None
-        try:
-            clause = compile_filter("deal", saved.expression, now=self.now)
-        except InvalidFilter as exc:
-            raise self.fail(
-                node.value.offset, f"segment {saved.name} does not work on deals: {exc.reason}"
-            ) from None
-        return not_(clause) if node.op == "!=" else clause
-
-
-def compile_board_where(
-    text: str, *, session: Session | None = None, now: datetime | None = None
-) -> Any:
-    """A clause over deals for the board's filter expression ``text``.
-
-    The filter language of ``--where`` for deals (``amount>10000 and stage=Proposal``,
-    ``tag:enterprise or owner=sam``, ``close<+30d``), in which the filter bar's quick
-    forms are conditions too: ``#tag`` is ``tag:tag``, ``@sam`` and ``owner:sam`` are
-    ``owner=sam``, ``contact:TEXT`` is a contact whose name or email contains TEXT,
-    ``segment:NAME`` is the saved segment, and a bare word means the title, company or
-    contact name contains it, unless it is a field name or keyword or the start of one
-    (an error: a half-typed ``sta`` of ``stage=…`` is not searched for). Every value is
-    a bound parameter. Raises ``InvalidFilter`` with the position in ``text``. Without
-    a ``session`` segment names are not looked up (the text is only checked).
-    """
-    source, colons = _colon_forms(text)
-    try:
-        node = filters.parse(source)
-    except FilterError as exc:
-        reason = exc.reason
-        before = source[: exc.offset].rstrip()
-        colon = len(before) - 1
-        if colon in colons:  # "expected a value after '='": the user typed 'owner:'
-            reason = reason.replace(f"'{source[colon]}'", f"'{colons[colon]}:'", 1)
-        raise InvalidFilter(text, exc.offset, reason) from None
-    return _BoardWhere(text, colons, session, now).compile(node)
 
 
 def _statuses(closed: bool) -> tuple[str, ...]:
@@ -585,21 +355,22 @@ def load_board(
     store: Store,
     *,
     pipeline: str | int | None = None,
-    filter: BoardFilter | None = None,
+    where: str | None = None,
     closed: bool = False,
     now: datetime | None = None,
 ) -> Board:
     """Everything the board shows for ``pipeline`` (default: the first).
 
     Open deals are carded per stage, ordered by expected close date (undated last);
-    ``closed`` adds a Won and a Lost column, newest first. ``now`` sets the clock
-    badges are judged by (rotting, overdue, closing within 7 local days) and the day
-    relative dates in ``filter.where`` count from. A bad ``filter.where`` (or a segment
-    it names that does not exist) raises ``InvalidFilter`` with the position.
+    ``closed`` adds a Won and a Lost column, newest first. ``where`` is a filter over
+    deals (``tinycrm.filters``). ``now`` sets the clock badges are judged by (rotting,
+    overdue, closing within 7 local days) and the day relative dates in ``where`` count
+    from. A bad ``where`` (or a segment it names that does not exist) raises
+    ``InvalidFilter`` with the position.
     """
     moment = now or utcnow()
     today = moment.astimezone(dates.local_tz()).date()
-    flt = filter or BoardFilter()
+    where = where.strip() if where and where.strip() else None
     with store.read() as session:
         marker = marker_of(session)
         pipelines = [
@@ -614,7 +385,7 @@ def load_board(
                 pipelines=[],
                 columns=[],
                 deals_total=deals_total,
-                filter=flt,
+                where=where,
                 marker=marker,
                 loaded_at=moment,
             )
@@ -622,7 +393,9 @@ def load_board(
         assert pipe.id is not None
         stages = stages_of(session, pipe.id)
         statuses = _statuses(closed)
-        clauses = _filter_clauses(flt, session=session, now=moment)
+        clauses: list[Any] = []
+        if where is not None:
+            clauses.append(compile_filter("deal", where, session=session, now=moment))
         totals = _totals(session, pipe.id, statuses, clauses)
         cards = _cards(session, pipe.id, stages, statuses, clauses, moment, today)
         by_key: dict[str, list[BoardCard]] = defaultdict(list)
@@ -667,7 +440,7 @@ def load_board(
             pipelines=pipelines,
             columns=columns,
             deals_total=deals_total,
-            filter=flt,
+            where=where,
             marker=marker,
             loaded_at=moment,
         )

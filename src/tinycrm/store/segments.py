@@ -41,7 +41,7 @@ def segment_kinds(expression: str, *, now: datetime | None = None) -> list[str]:
     errors: list[InvalidFilter] = []
     for kind in KINDS:
         try:
-            compile_filter(kind, expression, now=now)
+            compile_filter(kind, expression, now=now, check=True)  # segment:X looked up in use
         except InvalidFilter as exc:
             errors.append(exc)
         else:
@@ -118,7 +118,7 @@ def get_segment(
             return _read(row)
         matches: dict[str, int] = {}
         for kind in _kinds_of(row.expression):
-            clause = compile_filter(kind, row.expression, now=now)
+            clause = compile_filter(kind, row.expression, now=now, session=session)
             model = MODELS[kind]
             matches[kind] = session.scalar(select(func.count(model.id)).where(clause)) or 0
         return _read(row, matches)

@@ -28,10 +28,10 @@ from textual.worker import get_current_worker
 
 from tinycrm.filters import FilterError
 from tinycrm.store import deals
-from tinycrm.store.board import Board, BoardCard, BoardFilter, load_board
+from tinycrm.store.board import Board, BoardCard, load_board
 from tinycrm.store.errors import NotFound, StoreError
 from tinycrm.store.feed import list_feed
-from tinycrm.store.filter_sql import InvalidFilter
+from tinycrm.store.filter_sql import InvalidFilter, check_filter
 from tinycrm.store.models import DealRead
 from tinycrm.tui import format as fmt
 from tinycrm.tui.messages import (
@@ -51,7 +51,7 @@ from tinycrm.tui.widgets.cards import (
     StageColumn,
 )
 from tinycrm.tui.widgets.feed import FeedPanel
-from tinycrm.tui.widgets.filter import FilterBar, describe_error, parse_filter
+from tinycrm.tui.widgets.filter import MAX_FILTER, FilterBar, describe_error
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.writer import WriteCancelled
 
@@ -151,7 +151,7 @@ class BoardScreen(Screen[None]):
         self.board: Board | None = None
         self.columns_data: list[ColumnState] = []
         self.pipeline_id: int | None = None
-        self.filter = BoardFilter()
+        self.filter: str | None = None  # the filter over deals (tinycrm.filters)
         self._filter_text = ""  # what was typed for self.filter
         self._shown_text = ""  # … and for the filter of the board on screen
         self.show_closed = False
@@ -209,7 +209,7 @@ class BoardScreen(Screen[None]):
         preload = self.crm.preload
         board = preload.take_board() if preload is not None else None
         flt = self.filter
-        if board is not None and (self.pipeline_id, self.filter.active, self.show_closed) == (
+        if board is not None and (self.pipeline_id, bool(self.filter), self.show_closed) == (
             None,
             False,
             False,
@@ -226,12 +226,12 @@ class BoardScreen(Screen[None]):
                 board = load_board(
                     store,
                     pipeline=self.pipeline_id,
-                    filter=flt,
+                    where=flt,
                     closed=self.show_closed,
                     now=self.crm.now(),
                 )
             except NotFound:  # the pipeline was removed elsewhere: show the default one
-                board = load_board(store, filter=flt, closed=self.show_closed, now=self.crm.now())
+                board = load_board(store, where=flt, closed=self.show_closed, now=self.crm.now())
         except InvalidFilter as exc:  # e.g. a segment that does not exist
             self.app.call_from_thread(self._filter_refused, flt, exc)
             return
@@ -254,7 +254,7 @@ class BoardScreen(Screen[None]):
             return
         self.board = board
         self.pipeline_id = board.pipeline_id
-        if board.filter == self.filter:
+        if board.where == self.filter:
             self._shown_text = self._filter_text
         self.last_load_seconds = seconds
         states = [_state(column) for column in board.columns]
@@ -276,7 +276,7 @@ class BoardScreen(Screen[None]):
             kept = widget.card_list.current
             widget.show(state, keep=kept.id if kept else None, today=today)
         self.columns_data = states
-        empty = board.deals_total == 0 and not board.filter.active
+        empty = board.deals_total == 0 and not board.where
         self._show_body()
         if not states:
             self.query_one("#empty-state", Static).update(
@@ -371,7 +371,7 @@ class BoardScreen(Screen[None]):
             weighted = " · ".join(fmt.compact(p[1], c) for c, p in ranked)
             left += Content.styled(f"   weighted {weighted}", "$foreground-muted")
         right = Content("")
-        if board.filter.active:
+        if board.where:
             shown = self._shown_text.strip()
             right = Content.styled(" filter ", "reverse") + Content(f" {shown} ")
         if self.crm.gone is not None:
@@ -399,7 +399,7 @@ class BoardScreen(Screen[None]):
         width = body.width - (feed.outer_size.width if feed.display else 0)
         need_width, need_height = MIN_COLUMN + 2, HEADER_LINES + CARD_LINES + 1
         too_small = bool(body.width) and (width < need_width or body.height < need_height)
-        empty = board.deals_total == 0 and not board.filter.active
+        empty = board.deals_total == 0 and not board.where
         show_columns = not empty and bool(self.columns_data) and not too_small
         view = self.view
         had_focus = self.focused is view
@@ -450,7 +450,7 @@ class BoardScreen(Screen[None]):
         if action == "pipeline":
             return True if self.board is not None and len(self.board.pipelines) > 1 else None
         if action == "clear_filter":
-            return bool(self.filter.active)
+            return bool(self.filter)
         return True
 
     def on_card_highlighted(self, message: CardHighlighted) -> None:
@@ -668,7 +668,7 @@ class BoardScreen(Screen[None]):
     def _set_filter(self, text: str, *, done: bool) -> None:
         bar = self.query_one(FilterBar)
         try:
-            new = parse_filter(text)
+            new = check_filter("deal", text, now=self.crm.now(), max_length=MAX_FILTER)
         except FilterError as exc:  # not applied: the board keeps the last good result
             bar.show_error(exc, now=done)
             if done:
@@ -692,11 +692,11 @@ class BoardScreen(Screen[None]):
         else:
             self._filter_timer = self.set_timer(FILTER_DELAY, self.reload)
 
-    def _filter_refused(self, flt: BoardFilter, error: InvalidFilter) -> None:
+    def _filter_refused(self, flt: str | None, error: InvalidFilter) -> None:
         """Loading with ``flt`` failed: go back to the filter on screen and say why."""
         if flt != self.filter:
             return  # typed on since: that filter is loading
-        self.filter = self.board.filter if self.board is not None else BoardFilter()
+        self.filter = self.board.where if self.board is not None else None
         self._filter_text = self._shown_text
         bar = self.query_one(FilterBar)
         bar.show_error(error, now=True)

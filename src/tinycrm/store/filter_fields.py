@@ -1,0 +1,491 @@
+"""How each field of the filter language compares in SQL, per record kind.
+
+The field kinds (text, a linked record's key, number, money, date, yes/no, a field of a
+linked record) and ``FIELDS``, the table of what a filter on contacts, companies and
+deals can name; ``tinycrm.store.filter_sql`` compiles a parsed filter with them. Each
+clause a field returns is true or false, never NULL.
+
+Dates are days in the user's time zone. An absolute date (``2026-01-01``, ``today``,
+``-7d``, ``eom``) compares as a day: ``created>=2026-01-01``. An age (``30d``, ``2w``,
+``3m``, ``1y``) means "ago": it names the day that long before today, and the
+comparison is on how long ago: ``last_contacted>30d`` is before that day (never
+contacted counts as older than anything), ``created<7d`` after it.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select, true
+from sqlmodel import Session, col
+
+from tinycrm import dates, filters, money
+from tinycrm.filters import FilterError, Value
+from tinycrm.store import validate
+from tinycrm.store.errors import Invalid
+from tinycrm.store.models import Activity, Company, Contact, Deal, Pipeline, Stage
+from tinycrm.vocab import DEAL_STATUSES, LEAD_STATUSES, LIFECYCLES, ROLES
+
+KINDS = ("contact", "company", "deal")
+PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals"}
+MODELS: dict[str, Any] = {"contact": Contact, "company": Company, "deal": Deal}
+MEMBER_STATUSES = ("targeted", "sent", "responded", "converted")
+
+Clause = ColumnElement[bool]
+
+_REVERSED = {"=": "=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+_TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})
+_FALSE_WORDS = frozenset({"false", "no", "n", "0", "off"})
+_INT_LIMIT = 2**62  # beyond this a comparison is decided without asking the database
+
+
+class InvalidFilter(Invalid, FilterError):
+    """A filter the store cannot use: the store's ``Invalid`` (the command line's one-line
+    error and exit 1) and a ``FilterError`` with ``position``, at once."""
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What compiling one filter needs: the kind, the text (for errors), today's date,
+    and how ``segment:NAME`` is read: looked up in ``session``, only checked (``check``),
+    or refused (neither)."""
+
+    kind: str
+    text: str
+    today: date
+    zone: tzinfo
+    session: Session | None = None
+    check: bool = False
+    seen: frozenset[int] = frozenset()  # the segments being expanded (no loops)
+
+    def fail(self, offset: int, reason: str) -> InvalidFilter:
+        return InvalidFilter(self.text, offset, reason)
+
+    def midnight(self, day: date) -> datetime:
+        """The start of ``day`` in the user's zone, as UTC."""
+        return dates.parse_when(day.isoformat(), tz=self.zone)
+
+
+# --------------------------------------------------------------------------- field kinds
+
+
+class Field:
+    """How one field compares. ``positive`` handles every operator but ``!=``, which is
+    always ``not =``; each clause it returns is true or false, never NULL."""
+
+    ops: frozenset[str] = frozenset(filters.OPERATORS)
+    what = "text"
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        raise NotImplementedError
+
+
+TEXT_OPS = frozenset({"=", "!=", "~"})
+_ORDER_OPS = frozenset({"=", "!=", "<", ">", "<=", ">="})
+
+
+def _expr(column: Any) -> Any:
+    """A column, or an expression built when needed (a correlated subquery)."""
+    return column() if isinstance(column, types.FunctionType) else column
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class _Text(Field):
+    """Text, compared case-insensitively. ``fold``: "key" for casefolded key columns,
+    "stored" for columns kept lowercase, "lower" to apply lower() in the database."""
+
+    column: Any
+    fold: str = "lower"
+    choices: tuple[str, ...] | None = None
+    nullable: bool = True
+    ops = TEXT_OPS
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        column = _expr(self.column)
+        if op == "=" and not value.text.strip():
+            return or_(column.is_(None), column == "") if self.nullable else false()
+        text = " ".join(value.text.split())
+        if self.fold == "key":
+            if op == "~":
+                return column.like(validate.contains_pattern(text), escape="\\")
+            return column == validate.key(text)
+        if op == "=" and self.choices is not None:
+            text = choice(ctx, name, value, self.choices)
+        target: Any
+        needle: Any
+        pattern: Any
+        if self.fold == "stored":
+            target, needle, pattern = column, text.lower(), like_pattern(text.lower())
+        else:  # both sides lowered by the database, so they fold alike on every backend
+            target, needle = func.lower(column), func.lower(text)
+            pattern = func.lower(like_pattern(text))
+        clause = target.like(pattern, escape="\\") if op == "~" else target == needle
+        return and_(column.is_not(None), clause) if self.nullable else clause
+
+
+def choice(ctx: Ctx, name: str, value: Value, choices: tuple[str, ...]) -> str:
+    clean = " ".join(value.text.split()).lower().replace("_", "-").replace(" ", "-")
+    if clean not in choices:
+        raise ctx.fail(value.offset, f"{name} is one of {', '.join(choices)}, not {value.text!r}")
+    return clean
+
+
+@dataclass(frozen=True)
+class _Ref(Field):
+    """A record named by one of several keys: a company by name or domain, a contact
+    by name or email. ``~`` looks in the first (the name)."""
+
+    keys: tuple[tuple[Any, Callable[[str], str]], ...]
+    ops = TEXT_OPS
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        column, _normalise = self.keys[0]
+        if op == "~":
+            return column.like(validate.contains_pattern(value.text), escape="\\")
+        return or_(*(column == normalise(value.text) for column, normalise in self.keys))
+
+
+@dataclass(frozen=True)
+class _Number(Field):
+    """An integer column or expression; ``percent`` accepts ``50%``."""
+
+    column: Any
+    nullable: bool = True
+    percent: bool = False
+    ops = _ORDER_OPS
+    what = "number"
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        column = _expr(self.column)
+        if op == "=" and not value.text.strip():
+            return column.is_(None) if self.nullable else false()
+        text = value.text.strip()
+        if self.percent:
+            text = text.removesuffix("%")
+        number = filters.parse_number(text)
+        if number is None:
+            raise ctx.fail(value.offset, f"{name} is a number, not {value.text!r}")
+        clause = int_compare(column, op, number)
+        return and_(column.is_not(None), clause) if self.nullable else clause
+
+
+def int_compare(column: Any, op: str, number: Decimal) -> Clause:
+    """``column op number`` for an integer column, exact for any ``number``."""
+    if number > _INT_LIMIT or number < -_INT_LIMIT:
+        above = number > 0  # the number is beyond every stored value
+        return true() if (op in ("<", "<=")) == above else false()
+    if number == number.to_integral_value():
+        n = int(number)
+        return {
+            "=": column == n,
+            "<": column < n,
+            ">": column > n,
+            "<=": column <= n,
+            ">=": column >= n,
+        }[op]
+    if op == "=":
+        return false()
+    if op in (">", ">="):
+        return column >= math.ceil(number)
+    return column <= math.floor(number)
+
+
+@dataclass(frozen=True)
+class _Money(Field):
+    """A deal's amount in its own currency's major units (minor units are stored)."""
+
+    ops = _ORDER_OPS
+    what = "amount"
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        if op == "=" and not value.text.strip():
+            return col(Deal.amount_minor).is_(None)
+        try:
+            amount = money.parse_amount(value.text)
+        except (ValueError, TypeError):
+            raise ctx.fail(value.offset, f"{name} is an amount, not {value.text!r}") from None
+        by_exponent: dict[int, list[str]] = {}
+        for code, exponent in money.CURRENCY_EXPONENTS.items():
+            by_exponent.setdefault(exponent, []).append(code)
+        common = max(by_exponent, key=lambda e: len(by_exponent[e]))
+        others = [code for e, codes in by_exponent.items() if e != common for code in codes]
+        parts = []
+        for exponent, codes in sorted(by_exponent.items()):
+            scaled = amount.scaleb(exponent)
+            which = (
+                col(Deal.currency).not_in(others)
+                if exponent == common
+                else col(Deal.currency).in_(codes)
+            )
+            parts.append(and_(which, int_compare(Deal.amount_minor, op, scaled)))
+        return and_(col(Deal.amount_minor).is_not(None), or_(*parts))
+
+
+@dataclass(frozen=True)
+class _When(Field):
+    """A UTC timestamp (``date_only``: a calendar date), compared by the user's days: an
+    absolute date as that day, an age (30d) as how long ago."""
+
+    column: Any
+    date_only: bool = False
+    ops = _ORDER_OPS
+    what = "date"
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        if op == "=" and not value.text.strip():
+            return self._empty()
+        if filters.parse_age(value.text) is not None:
+            day = days_ago(ctx, value)
+            op = _REVERSED[op]
+        else:
+            try:
+                day = dates.parse_date(value.text, today=ctx.today, tz=ctx.zone)
+            except ValueError:
+                raise ctx.fail(
+                    value.offset,
+                    f"{name} is a date (2026-01-01, today, -7d) or an age (30d, 2w, 3m, 1y), "
+                    f"not {value.text!r}",
+                ) from None
+        try:
+            start: date | datetime
+            end: date | datetime
+            if self.date_only:
+                start, end = day, day + timedelta(days=1)
+            else:
+                start, end = ctx.midnight(day), ctx.midnight(day + timedelta(days=1))
+        except (ValueError, OverflowError):
+            raise ctx.fail(value.offset, f"date {value.text!r} is out of range") from None
+        return self._compare(op, start, end)
+
+    def _empty(self) -> Clause:
+        return self.column.is_(None)
+
+    def _compare(self, op: str, start: Any, end: Any) -> Clause:
+        """The value is on the day [start, end), before it, after it, …"""
+        column = self.column
+        clause = {
+            "=": and_(column >= start, column < end),
+            "<": column < start,
+            "<=": column < end,
+            ">": column >= end,
+            ">=": column >= start,
+        }[op]
+        return and_(column.is_not(None), clause)
+
+
+@dataclass(frozen=True)
+class _LastContacted(_When):
+    """A contact's latest logged activity or completed task. Never contacted is older
+    than any date. Asked as "is there an activity since …", which an index answers."""
+
+    column: Any = None
+
+    def _empty(self) -> Clause:
+        return not_(self._since(None))
+
+    def _compare(self, op: str, start: Any, end: Any) -> Clause:
+        return {
+            "=": and_(self._since(start), not_(self._since(end))),
+            "<": not_(self._since(start)),
+            "<=": not_(self._since(end)),
+            ">": self._since(end),
+            ">=": self._since(start),
+        }[op]
+
+    @staticmethod
+    def _since(when: datetime | None) -> Clause:
+        rows = select(col(Activity.contact_id)).where(
+            col(Activity.contact_id).is_not(None), col(Activity.occurred_at).is_not(None)
+        )
+        if when is not None:
+            rows = rows.where(col(Activity.occurred_at) >= when)
+        return col(Contact.id).in_(rows.correlate(None))
+
+
+def days_ago(ctx: Ctx, value: Value) -> date:
+    """The day an age (30d, 2w, 3m, 1y) before today names."""
+    age = filters.parse_age(value.text)
+    assert age is not None
+    n, unit = age
+    try:
+        return dates.parse_date(f"-{n}{unit}", today=ctx.today, tz=ctx.zone)
+    except ValueError:
+        raise ctx.fail(value.offset, f"age {value.text!r} is out of range") from None
+
+
+@dataclass(frozen=True)
+class Bool(Field):
+    """A yes/no column: a bare flag (``unsubscribed``) or ``unsubscribed=false``."""
+
+    column: Any
+    ops = frozenset({"=", "!="})
+    what = "yes/no"
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        word = value.text.strip().lower()
+        if word in _TRUE_WORDS:
+            return self.column.is_(True)
+        if word in _FALSE_WORDS:
+            return not_(self.column.is_(True))
+        raise ctx.fail(value.offset, f"{name} is true or false, not {value.text!r}")
+
+
+@dataclass(frozen=True)
+class _Via(Field):
+    """A field of a linked record: a contact's company's city, a deal's stage."""
+
+    link: Any  # the foreign key column
+    target: Any  # the linked table's id column
+    field: Field
+
+    @property
+    def ops(self) -> frozenset[str]:  # type: ignore[override]
+        return self.field.ops
+
+    @property
+    def what(self) -> str:  # type: ignore[override]
+        return self.field.what
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        inner = self.field.positive(ctx, name, op, value)
+        linked = and_(
+            self.link.is_not(None), self.link.in_(select(self.target).where(inner).correlate(None))
+        )
+        if op == "=" and not value.text.strip():  # company="": no company, or an empty one
+            return or_(self.link.is_(None), linked)
+        return linked
+
+
+# --------------------------------------------------------------------------- the fields
+
+
+def _effective_probability() -> Any:
+    stage = (
+        select(col(Stage.probability))
+        .where(col(Stage.id) == col(Deal.stage_id))
+        .correlate(Deal)
+        .scalar_subquery()
+    )
+    return case(
+        (col(Deal.status) == "won", 100),
+        (col(Deal.status) == "lost", 0),
+        else_=func.coalesce(Deal.probability, stage),
+    )
+
+
+def _lowered(text: str) -> str:
+    return text.strip().lower()
+
+
+def _company_of(link: Any) -> Callable[[Field], _Via]:
+    return lambda field: _Via(link, Company.id, field)
+
+
+_CONTACT_COMPANY = _company_of(Contact.company_id)
+_DEAL_COMPANY = _company_of(Deal.company_id)
+_COMPANY_REF = _Ref(keys=((Company.name_key, validate.key), (Company.domain, _lowered)))
+
+FIELDS: dict[str, dict[str, Field]] = {
+    "contact": {
+        "name": _Text(Contact.name_key, fold="key", nullable=False),
+        "email": _Text(Contact.email, fold="stored"),
+        "phone": _Text(Contact.phone),
+        "title": _Text(Contact.title),
+        "role": _Text(Contact.role, fold="stored", choices=ROLES),
+        "company": _CONTACT_COMPANY(_COMPANY_REF),
+        "lifecycle": _Text(Contact.lifecycle, fold="stored", choices=LIFECYCLES, nullable=False),
+        "lead_status": _Text(Contact.lead_status, fold="stored", choices=LEAD_STATUSES),
+        "source": _Text(Contact.source),
+        "last_touch": _Text(Contact.last_touch),
+        "owner": _Text(Contact.owner, nullable=False),
+        "score": _Number(Contact.score, nullable=False),
+        "created": _When(Contact.created_at),
+        "updated": _When(Contact.updated_at),
+        "last_contacted": _LastContacted(),
+        "city": _CONTACT_COMPANY(_Text(Company.city)),
+        "country": _CONTACT_COMPANY(_Text(Company.country)),
+        "industry": _CONTACT_COMPANY(_Text(Company.industry)),
+        "size": _CONTACT_COMPANY(_Number(Company.size)),
+        "unsubscribed": Bool(Contact.unsubscribed),
+        "do_not_contact": Bool(Contact.do_not_contact),
+    },
+    "company": {
+        "name": _Text(Company.name_key, fold="key", nullable=False),
+        "domain": _Text(Company.domain, fold="stored"),
+        "industry": _Text(Company.industry),
+        "size": _Number(Company.size),
+        "city": _Text(Company.city),
+        "country": _Text(Company.country),
+        "owner": _Text(Company.owner, nullable=False),
+        "created": _When(Company.created_at),
+        "updated": _When(Company.updated_at),
+    },
+    "deal": {
+        "title": _Text(Deal.title_key, fold="key", nullable=False),
+        "stage": _Via(Deal.stage_id, Stage.id, _Text(Stage.name_key, fold="key", nullable=False)),
+        "status": _Text(Deal.status, fold="stored", choices=DEAL_STATUSES, nullable=False),
+        "pipeline": _Via(
+            Deal.pipeline_id, Pipeline.id, _Text(Pipeline.name_key, fold="key", nullable=False)
+        ),
+        "amount": _Money(),
+        "currency": _Text(Deal.currency, nullable=False),
+        "probability": _Number(_effective_probability, nullable=False, percent=True),
+        "close": _When(Deal.close_date, date_only=True),
+        "owner": _Text(Deal.owner, nullable=False),
+        "company": _DEAL_COMPANY(_COMPANY_REF),
+        "contact": _Via(
+            Deal.contact_id,
+            Contact.id,
+            _Ref(keys=((Contact.name_key, validate.key), (Contact.email, _lowered))),
+        ),
+        "created": _When(Deal.created_at),
+        "updated": _When(Deal.updated_at),
+    },
+}
+
+ALIASES: dict[str, dict[str, str]] = {
+    "contact": {"status": "lead_status", "created_at": "created", "updated_at": "updated"},
+    "company": {"created_at": "created", "updated_at": "updated"},
+    "deal": {
+        "close_date": "close",
+        "created_at": "created",
+        "updated_at": "updated",
+        "value": "amount",
+    },
+}
+
+OPS_HINT = {
+    "text": "=, != or ~",
+    "number": "=, !=, <, >, <= or >=",
+    "amount": "=, !=, <, >, <= or >=",
+    "date": "=, !=, <, >, <= or >=",
+    "yes/no": "= or !=",
+}
+
+
+def field_of(ctx: Ctx, name: str, offset: int) -> Field:
+    table = FIELDS[ctx.kind]
+    field = table.get(ALIASES[ctx.kind].get(name, name))
+    if field is not None:
+        return field
+    import difflib  # only on this error path: it is slow to import
+
+    close = difflib.get_close_matches(name, list(table), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    elsewhere = [PLURALS[k] for k in KINDS if k != ctx.kind and name in FIELDS[k]]
+    where = f"; it is a field of {' and '.join(elsewhere)}" if elsewhere else ""
+    raise ctx.fail(
+        offset,
+        f"unknown field '{name}' for {PLURALS[ctx.kind]}{hint}{where}; known: {', '.join(table)}",
+    )
