@@ -9,7 +9,7 @@ import typer
 
 from tinycrm.cli import output as out
 from tinycrm.cli.common import limit_option, parse_when, store, whole_number
-from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt
+from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.cli.views import TASK_COLUMNS
 from tinycrm.vocab import LOG_KINDS
 
@@ -22,6 +22,7 @@ DealOpt = Annotated[str | None, typer.Option(help="Deal id or title.")]
 
 
 @log_app.command("log")
+@output_options
 def log(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(LOG_KINDS)}.")],
@@ -47,7 +48,7 @@ def log(
         str | None,
         typer.Option(help="The channel it came through (web, event, ads, …): the last touch."),
     ] = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Record a call, email, meeting or note with a contact, company or deal."""
     from tinycrm.store.activities import log_activity
@@ -62,14 +63,14 @@ def log(
         campaign=campaign,
         channel=channel,
     )
-    if json_:
-        out.emit_one(activity, lambda _: None, json_=True)
-    else:
-        about = activity.deal or activity.contact or activity.company
-        out.done(f"Logged {activity.kind} #{activity.id} with {about}: {activity.subject}")
+    about = activity.deal or activity.contact or activity.company
+    output.saved(
+        activity, f"Logged {activity.kind} #{activity.id} with {about}: {activity.subject}"
+    )
 
 
 @task_app.command("add")
+@output_options
 def task_add(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to do.")],
@@ -90,7 +91,7 @@ def task_add(
     company: CompanyOpt = None,
     deal: DealOpt = None,
     body: Annotated[str | None, typer.Option(help="Longer notes.")] = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Add a task, optionally about a contact, company or deal."""
     from tinycrm import dates
@@ -109,10 +110,9 @@ def task_add(
         deal=deal,
         body=body,
     )
-    if json_:
-        out.emit_one(task, lambda _: None, json_=True)
-    else:
-        out.done(f"Added task #{task.id}: {task.subject} (due {dates.format_local(task.due_at)})")
+    output.saved(
+        task, f"Added task #{task.id}: {task.subject} (due {dates.format_local(task.due_at)})"
+    )
 
 
 def _remind_at(text: str | None, due: datetime) -> datetime | None:
@@ -129,6 +129,7 @@ def _remind_at(text: str | None, due: datetime) -> datetime | None:
 
 
 @task_app.command("list")
+@output_options
 def task_list(
     ctx: typer.Context,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue tasks.")] = False,
@@ -141,9 +142,7 @@ def task_list(
     company: CompanyOpt = None,
     deal: DealOpt = None,
     limit: Annotated[int | None, limit_option("At most N tasks.")] = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """List open tasks by due time."""
     from tinycrm.store.activities import list_tasks
@@ -168,24 +167,25 @@ def task_list(
         deal=deal,
         limit=limit,
     )
-    out.emit_list(rows, TASK_COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no tasks")
+    output.list(rows, TASK_COLUMNS, empty="no tasks")
 
 
 @task_app.command("done")
+@output_options
 def task_done(
     ctx: typer.Context,
     task_id: Annotated[
         int, typer.Argument(help="Task id (see task list).", metavar="ID", callback=whole_number(1))
     ],
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Mark a task done."""
     from tinycrm.store.activities import complete_task
 
     opened = store(ctx)
     task = complete_task(opened, task_id)
-    if json_:
-        out.emit_one(task, lambda _: None, json_=True)
+    if output.machine:
+        output.one(task, lambda _: None)
         return
     out.done(f"Done: task #{task.id} {task.subject}")
     if task.repeat:

@@ -20,7 +20,7 @@ from tinycrm.cli.common import (
     store,
     whole_number,
 )
-from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 
 app = typer.Typer(no_args_is_help=True, help="Companies (accounts).")
@@ -64,6 +64,7 @@ LABELS = [
 
 
 @app.command("add")
+@output_options
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Company name (unique, case-insensitive).")],
@@ -77,7 +78,7 @@ def add(
     owner: Owner = None,
     tag: TagOpt = None,
     field: FieldOpt = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Add a company."""
     from tinycrm.store.companies import add_company
@@ -96,13 +97,11 @@ def add(
         tags=tag,
         fields=parse_fields(field),
     )
-    if json_:
-        out.emit_one(company, lambda _: None, json_=True)
-    else:
-        out.done(f"Added company #{company.id} {company.name}")
+    output.saved(company, f"Added company #{company.id} {company.name}")
 
 
 @app.command("list")
+@output_options
 def list_(
     ctx: typer.Context,
     tag: TagOpt = None,
@@ -114,9 +113,7 @@ def list_(
     limit: Annotated[int | None, limit_option("At most N companies.")] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """List companies by name."""
     from tinycrm.store.companies import list_companies
@@ -131,16 +128,15 @@ def list_(
         where=where,
         segment=segment,
     )
-    out.emit_list(rows, COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no companies")
+    output.list(rows, COLUMNS, empty="no companies")
 
 
 @app.command("show")
+@output_options
 def show(
     ctx: typer.Context,
     ref: RefArg,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Show a company with its contacts, deals, open tasks and latest activity."""
     from tinycrm.store.views import company_view
@@ -160,10 +156,11 @@ def show(
         out.print_fields(row, LABELS, f"{row['name']}")
         views.related(view.contacts, view.deals, view.open_tasks, view.activities, view.events)
 
-    out.emit_one(view.company, render, json_=json_, jsonl=jsonl, csv_=csv_, extra=extra)
+    output.one(view.company, render, extra=extra)
 
 
 @app.command("edit")
+@output_options
 def edit(
     ctx: typer.Context,
     ref: RefArg,
@@ -180,7 +177,7 @@ def edit(
     untag: UntagOpt = None,
     field: FieldOpt = None,
     unset_field: UnsetFieldOpt = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Change a company. Give an option an empty value ("") to clear it."""
     from tinycrm.store.companies import edit_company
@@ -204,10 +201,7 @@ def edit(
         set_fields=parse_fields(field),
         unset_fields=unset_field,
     )
-    if json_:
-        out.emit_one(company, lambda _: None, json_=True)
-    else:
-        out.done(f"Updated company #{company.id} {company.name}")
+    output.saved(company, f"Updated company #{company.id} {company.name}")
 
 
 @app.command("rm")

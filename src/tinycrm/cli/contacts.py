@@ -19,7 +19,7 @@ from tinycrm.cli.common import (
     parse_fields,
     store,
 )
-from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.cli.views import CONTACT_COLUMNS
 from tinycrm.vocab import LEAD_STATUSES, LIFECYCLES, ROLES
@@ -83,6 +83,7 @@ LABELS = [
 
 
 @app.command("add")
+@output_options
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Full name.")],
@@ -99,7 +100,7 @@ def add(
     cadence: Cadence = None,
     tag: TagOpt = None,
     field: FieldOpt = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Add a contact (a new lead's status is "new" unless given)."""
     from tinycrm.store.contacts import add_contact
@@ -121,14 +122,12 @@ def add(
         tags=tag,
         fields=parse_fields(field),
     )
-    if json_:
-        out.emit_one(contact, lambda _: None, json_=True)
-    else:
-        at = f" at {contact.company}" if contact.company else ""
-        out.done(f"Added contact #{contact.id} {contact.name}{at}")
+    at = f" at {contact.company}" if contact.company else ""
+    output.saved(contact, f"Added contact #{contact.id} {contact.name}{at}")
 
 
 @app.command("list")
+@output_options
 def list_(
     ctx: typer.Context,
     tag: TagOpt = None,
@@ -157,9 +156,7 @@ def list_(
             "--sort", help="name, or score (highest first; adds a score column).", metavar="KEY"
         ),
     ] = "name",
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """List contacts by name (or --sort score)."""
     from tinycrm.store.contacts import list_contacts
@@ -185,16 +182,15 @@ def list_(
     if by_score:  # stable: equal scores stay in name order; --limit after sorting
         rows = sorted(rows, key=lambda row: -row.score)[:limit]
         columns = [*COLUMNS[:-1], col("score", "score", justify="right"), COLUMNS[-1]]
-    out.emit_list(rows, columns, json_=json_, jsonl=jsonl, csv_=csv_, empty="no contacts")
+    output.list(rows, columns, empty="no contacts")
 
 
 @app.command("show")
+@output_options
 def show(
     ctx: typer.Context,
     ref: RefArg,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """The 360-degree view: details, company, deals, open tasks, activities, events."""
     from tinycrm.cli.scoring import explanation_line
@@ -232,10 +228,11 @@ def show(
         out.print_fields(row, [*LABELS[:at], ("score", "score_text"), *LABELS[at:]], row["name"])
         views.related((), view.deals, view.open_tasks, view.activities, view.events)
 
-    out.emit_one(view.contact, render, json_=json_, jsonl=jsonl, csv_=csv_, extra=extra)
+    output.one(view.contact, render, extra=extra)
 
 
 @app.command("edit")
+@output_options
 def edit(
     ctx: typer.Context,
     ref: RefArg,
@@ -265,7 +262,7 @@ def edit(
     untag: UntagOpt = None,
     field: FieldOpt = None,
     unset_field: UnsetFieldOpt = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Change a contact. Give an option an empty value ("") to clear it."""
     from tinycrm.store.contacts import edit_contact
@@ -294,10 +291,7 @@ def edit(
         set_fields=parse_fields(field),
         unset_fields=unset_field,
     )
-    if json_:
-        out.emit_one(contact, lambda _: None, json_=True)
-    else:
-        out.done(f"Updated contact #{contact.id} {contact.name}")
+    output.saved(contact, f"Updated contact #{contact.id} {contact.name}")
 
 
 @app.command("rm")
@@ -318,13 +312,12 @@ DUPE_COLUMNS = [
 
 
 @app.command("dupes")
+@output_options
 def dupes(
     ctx: typer.Context,
     company: Annotated[str | None, typer.Option(help="Only contacts at this company.")] = None,
     limit: Annotated[int | None, limit_option("At most N pairs.")] = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Likely duplicates: same email, same phone, or similar names at one company.
 
@@ -332,10 +325,11 @@ def dupes(
     from tinycrm.store.dupes import find_duplicates
 
     rows = find_duplicates(store(ctx), company=company, limit=limit)
-    out.emit_list(rows, DUPE_COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no duplicates")
+    output.list(rows, DUPE_COLUMNS, empty="no duplicates")
 
 
 @app.command("merge")
+@output_options
 def merge(
     ctx: typer.Context,
     keep: Annotated[str, typer.Argument(help="The contact that stays.", metavar="KEEP")],
@@ -345,7 +339,7 @@ def merge(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would move; write nothing.")
     ] = False,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Merge OTHER into KEEP: its activities, deals, tags, fields, campaigns, BANT,
     history and sequences move; KEEP's empty fields are filled; OTHER's id and
@@ -353,8 +347,8 @@ def merge(
     from tinycrm.store.dupes import describe_moved, merge_contacts
 
     result = merge_contacts(store(ctx), keep, other, dry_run=dry_run)
-    if json_:
-        out.emit_one(result, lambda _: None, json_=True)
+    if output.machine:
+        output.one(result, lambda _: None)
         return
     k, o = result.keep, result.other
     if dry_run:

@@ -20,7 +20,7 @@ from tinycrm.cli.common import (
     parse_fields,
     store,
 )
-from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt
+from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.cli.views import DEAL_COLUMNS
 
@@ -76,14 +76,8 @@ def _render(row: dict[str, Any]) -> None:
     out.print_fields(shown, LABELS, row["title"])
 
 
-def _show_written(deal: Any, message: str, json_: bool) -> None:
-    if json_:
-        out.emit_one(deal, _render, json_=True)
-    else:
-        out.done(message)
-
-
 @app.command("add")
+@output_options
 def add(
     ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="What is being sold, e.g. 'Acme renewal'.")],
@@ -98,7 +92,7 @@ def add(
     owner: Owner = None,
     tag: TagOpt = None,
     field: FieldOpt = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Open a deal."""
     from tinycrm.store.deals import add_deal
@@ -118,10 +112,11 @@ def add(
         tags=tag,
         fields=parse_fields(field),
     )
-    _show_written(deal, f"Added deal #{deal.id} {deal.title} in {deal.stage}", json_)
+    output.saved(deal, f"Added deal #{deal.id} {deal.title} in {deal.stage}")
 
 
 @app.command("list")
+@output_options
 def list_(
     ctx: typer.Context,
     stage: Annotated[str | None, typer.Option(help="Only deals in this stage.")] = None,
@@ -138,9 +133,7 @@ def list_(
     limit: Annotated[int | None, limit_option("At most N deals.")] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """List deals in pipeline order (open ones unless --status says otherwise)."""
     from tinycrm.store.deals import list_deals
@@ -160,16 +153,15 @@ def list_(
         where=where,
         segment=segment,
     )
-    out.emit_list(rows, DEAL_COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no deals")
+    output.list(rows, DEAL_COLUMNS, empty="no deals")
 
 
 @app.command("show")
+@output_options
 def show(
     ctx: typer.Context,
     ref: RefArg,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Show a deal with its stage history, open tasks and activity."""
     from tinycrm.store.views import deal_view
@@ -202,10 +194,11 @@ def show(
             )
         views.related((), (), view.open_tasks, view.activities, view.events)
 
-    out.emit_one(view.deal, render, json_=json_, jsonl=jsonl, csv_=csv_, extra=extra)
+    output.one(view.deal, render, extra=extra)
 
 
 @app.command("edit")
+@output_options
 def edit(
     ctx: typer.Context,
     ref: RefArg,
@@ -224,7 +217,7 @@ def edit(
     untag: UntagOpt = None,
     field: FieldOpt = None,
     unset_field: UnsetFieldOpt = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Change a deal's details. Give an option an empty value ("") to clear it."""
     from tinycrm.store.deals import edit_deal
@@ -251,10 +244,11 @@ def edit(
         set_fields=parse_fields(field),
         unset_fields=unset_field,
     )
-    _show_written(deal, f"Updated deal #{deal.id} {deal.title}", json_)
+    output.saved(deal, f"Updated deal #{deal.id} {deal.title}")
 
 
 @app.command("move")
+@output_options
 def move(
     ctx: typer.Context,
     ref: RefArg,
@@ -262,45 +256,48 @@ def move(
     pipeline: Annotated[
         str | None, typer.Option(help="Move into another pipeline's stage.")
     ] = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Move an open deal to another stage."""
     from tinycrm.store.deals import move_deal
 
     deal = move_deal(store(ctx), ref, stage, pipeline=pipeline)
-    _show_written(deal, f"Moved deal #{deal.id} {deal.title} to {deal.stage}", json_)
+    output.saved(deal, f"Moved deal #{deal.id} {deal.title} to {deal.stage}")
 
 
 @app.command("won")
-def won(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False) -> None:
+@output_options
+def won(ctx: typer.Context, ref: RefArg, output: Output = TABLE) -> None:
     """Mark a deal won."""
     from tinycrm.store.deals import win_deal
 
     deal = win_deal(store(ctx), ref)
-    _show_written(deal, f"Won deal #{deal.id} {deal.title}", json_)
+    output.saved(deal, f"Won deal #{deal.id} {deal.title}")
 
 
 @app.command("lost")
+@output_options
 def lost(
     ctx: typer.Context,
     ref: RefArg,
     reason: Annotated[str, typer.Option(help="Why it was lost (required).")],
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Mark a deal lost, with the reason."""
     from tinycrm.store.deals import lose_deal
 
     deal = lose_deal(store(ctx), ref, reason=reason)
-    _show_written(deal, f"Lost deal #{deal.id} {deal.title}: {deal.lost_reason}", json_)
+    output.saved(deal, f"Lost deal #{deal.id} {deal.title}: {deal.lost_reason}")
 
 
 @app.command("reopen")
-def reopen(ctx: typer.Context, ref: RefArg, json_: JsonOpt = False) -> None:
+@output_options
+def reopen(ctx: typer.Context, ref: RefArg, output: Output = TABLE) -> None:
     """Reopen a won or lost deal in the stage it was closed from."""
     from tinycrm.store.deals import reopen_deal
 
     deal = reopen_deal(store(ctx), ref)
-    _show_written(deal, f"Reopened deal #{deal.id} {deal.title} in {deal.stage}", json_)
+    output.saved(deal, f"Reopened deal #{deal.id} {deal.title} in {deal.stage}")
 
 
 @app.command("rm")

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from tinycrm.cli import output as out
 from tinycrm.cli.common import limit_option, store
-from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.output import TABLE, Output, col, output_options
 
 app = typer.Typer(add_completion=False)
 
@@ -21,17 +20,16 @@ COLUMNS = [
 
 
 @app.command("next")
+@output_options
 def next_(
     ctx: typer.Context,
     limit: Annotated[int, limit_option("At most N items.")] = 20,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """What to do now: one queue of due tasks, lapsed keep-in-touch, rotting deals,
     deals closing soon and deals with no next step, most pressing first."""
     from tinycrm.store.reminders import next_actions
 
     rows = next_actions(store(ctx), limit=limit)
-    out.emit_list(rows, COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_,
+    output.list(rows, COLUMNS,
                   empty="nothing needs your attention right now")  # fmt: skip

@@ -1,9 +1,33 @@
 """One place that renders records: a rich table on a terminal, or JSON, JSONL, CSV.
 
-Every list and show command hands read models (or dicts made from them) here,
-so the formats never drift apart: JSON keys are the read model's fields,
-CSV columns are the same keys with tags joined and custom fields spread out
-as ``field.KEY`` columns.
+How a command uses it (the one way; sqlite-utils' ``output_options`` is the model)::
+
+    @app.command("list")
+    @output_options
+    def list_(ctx: typer.Context, ..., output: Output = TABLE) -> None:
+        output.list(rows, COLUMNS, empty="no contacts")    # a list of read models
+        output.one(view.contact, render, extra={...})        # a show view
+        output.saved(contact, f"Added contact #{contact.id}") # a write: its record, or the line
+        output.report(report, render, summary=("average",))  # a report: all of it, or its rows
+
+``@output_options`` (under ``@app.command``) gives the command ``--json``, ``--jsonl``
+and ``--csv`` (a table, or the command's own lines, by default; two of them at once
+are a usage error, exit 2) and hands it one ``Output`` as its ``output`` argument.
+An export that names its format (``--format csv``) makes ``Output(format)`` and
+writes rows to a file with ``output.write(rows, stream)``.
+
+The formats say the same thing everywhere:
+
+- JSON: a list prints one array, a record or a report one object; JSONL: one object
+  per line (a list's records, a record, a report's rows); keys are the read model's
+  fields; a whole amount is an integer (``18500``), any other a number (``12.5``).
+- CSV: a header row, then the records (a report's rows, with its ``summary`` fields
+  on each). ``tags`` (any list of values) are joined with ``", "``; custom fields
+  spread out as ``field.KEY`` columns and any other mapping as ``KEY.SUB`` (a
+  report's per-currency amounts: ``value.EUR``); lists of records are left out;
+  numbers are written as JSON writes them; times and dates in ISO 8601; ``true``/
+  ``false``; text a spreadsheet would take for a formula (``=``, ``+``, ``-``,
+  ``@``, tab, CR) gets a leading ``'``, numbers excepted.
 
 It is also the terminal's edge: stored text may hold escape sequences or bidi
 overrides (see ``tinycrm.safetext``). Table cells and show views escape them before
@@ -87,6 +111,8 @@ def csv_safe(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
     if isinstance(value, list):
         value = ", ".join(str(v) for v in value)
     text = str(value)
@@ -95,6 +121,26 @@ def csv_safe(value: Any) -> str:
     if text[:1] == "'" and text.lstrip("'").startswith(FORMULA_PREFIXES):
         return "'" + text  # import takes one ' off: a text that starts so keeps its own
     return text
+
+
+def _decimal_text(value: Decimal) -> str:
+    """An amount as JSON writes it: whole ones as integers (``18500``), others with
+    their significant decimals (``12.5``), never in exponent notation."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+def plain_numbers(value: Any) -> Any:
+    """Plain data with its amounts as JSON numbers (whole ones as integers), for data
+    that is not a read model (a report's ``model_dump()``)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_numbers(v) for v in value]
+    return value
 
 
 def _is_number(text: str) -> bool:
@@ -106,23 +152,21 @@ def _is_number(text: str) -> bool:
 
 
 def flatten(row: dict[str, Any]) -> dict[str, Any]:
-    """Spread ``fields`` into ``field.KEY`` columns; drop nested lists of records."""
+    """A CSV row: custom ``fields`` spread into ``field.KEY`` columns, any other mapping
+    into ``KEY.SUB`` columns (per-currency amounts: ``value.EUR``); lists of records
+    left out (a list of values stays, for ``csv_safe`` to join)."""
     out: dict[str, Any] = {}
     for key, value in row.items():
-        if key == "fields" and isinstance(value, dict):
-            for field_key, field_value in value.items():
-                out[f"field.{field_key}"] = field_value
-        elif (isinstance(value, list) and value and isinstance(value[0], dict)) or isinstance(
-            value, dict
-        ):
+        if isinstance(value, dict):
+            prefix = "field" if key == "fields" else key
+            for sub, sub_value in value.items():
+                if not isinstance(sub_value, dict | list):
+                    out[f"{prefix}.{sub}"] = sub_value
+        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
             continue
         else:
             out[key] = value
     return out
-
-
-def _records(value: list[Any]) -> bool:
-    return bool(value) and isinstance(value[0], dict)
 
 
 def write_csv(rows: Sequence[dict[str, Any]], stream: Any = None) -> None:
@@ -221,6 +265,123 @@ def emit_list(
         write_csv([to_plain(i) for i in items])
     else:
         print_table([to_plain(i) for i in items], columns, title=title, empty=empty)
+
+
+FORMATS = ("table", "json", "jsonl", "csv")
+
+
+@dataclass(frozen=True)
+class Output:
+    """The format a command prints in, and how it prints each kind of result.
+
+    ``table`` (the default) is the rich table, show view or confirmation line;
+    ``json``, ``jsonl`` and ``csv`` follow the rules at the top of this module."""
+
+    format: str = "table"
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise ValueError(f"output format {self.format!r} is not one of {FORMATS}")
+
+    @property
+    def machine(self) -> bool:
+        """JSON, JSONL or CSV: data for a program, not lines for a person."""
+        return self.format != "table"
+
+    def _flags(self) -> dict[str, bool]:
+        return {"json_": self.format == "json", "jsonl": self.format == "jsonl",
+                "csv_": self.format == "csv"}  # fmt: skip
+
+    def list(
+        self,
+        items: Iterable[Any],
+        columns: Sequence[Column],
+        *,
+        title: str | None = None,
+        empty: str = "nothing to show",
+    ) -> None:
+        """A list of records: a table with ``columns``, or every record."""
+        emit_list(items, columns, title=title, empty=empty, **self._flags())
+
+    def one(
+        self,
+        item: Any,
+        render: Callable[[dict[str, Any]], None],
+        *,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """One record: ``render`` draws the show view; JSON and JSONL add ``extra``
+        (the view's related records) to the record's own keys."""
+        emit_one(item, render, extra=extra, **self._flags())
+
+    def saved(self, item: Any, message: str) -> None:
+        """A record just written: the confirmation line, or the record itself."""
+        if self.machine:
+            self.one(item, lambda _: None)
+        else:
+            done(message)
+
+    def report(
+        self, report: Any, render: Callable[[Any], None], *, summary: Sequence[str] = ()
+    ) -> None:
+        """A report: JSON is all of it; JSONL and CSV its rows, each with the ``summary``
+        fields (the report's headline figures); a table is ``render``."""
+        if self.format == "table":
+            render(report)
+            return
+        data = plain_numbers(report.model_dump())
+        if self.format == "json":
+            sys.stdout.write(dumps(data) + "\n")
+            return
+        extra = {key: data[key] for key in summary}
+        self.write([{**row, **extra} for row in data["rows"]] or ([extra] if extra else []))
+
+    def write(self, rows: Iterable[Any], stream: Any = None) -> None:
+        """Records (read models or plain rows) to ``stream`` (stdout) in a machine format:
+        what an export writes to its file."""
+        stream = stream or sys.stdout
+        if self.format == "csv":
+            write_csv([to_plain(r) for r in rows], stream)
+        elif self.format == "json":
+            stream.write(dumps(list(rows)) + "\n")
+        elif self.format == "jsonl":
+            for row in rows:
+                stream.write(dumps(row, indent=None) + "\n")
+        else:
+            raise ValueError("write() takes a machine format: json, jsonl or csv")
+
+
+TABLE = Output()
+"""The default a command's ``output`` parameter takes (``output: Output = TABLE``)."""
+
+
+def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a Typer command ``--json``, ``--jsonl`` and ``--csv``; it takes one ``Output``
+    as its ``output`` parameter instead. Put it under ``@app.command(...)``.
+
+    Typer reads the command's parameters from its signature: the wrapper's signature is
+    the command's, ``output`` replaced by the three flags (help panel "Output")."""
+    import functools
+    import inspect
+
+    signature = inspect.signature(command, eval_str=True)
+    if "output" not in signature.parameters:
+        raise TypeError(f"{command.__name__} takes no 'output' parameter")
+    params = [p for name, p in signature.parameters.items() if name != "output"]
+    flags = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=False, annotation=kind)
+        for name, kind in (("json_", JsonOpt), ("jsonl", JsonlOpt), ("csv_", CsvOpt))
+    ]
+
+    @functools.wraps(command)
+    def with_output(*args: Any, json_: bool, jsonl: bool, csv_: bool, **kwargs: Any) -> Any:
+        wants_machine(json_, jsonl, csv_)
+        chosen = "json" if json_ else "jsonl" if jsonl else "csv" if csv_ else "table"
+        return command(*args, output=Output(chosen), **kwargs)
+
+    with_output.__signature__ = signature.replace(parameters=[*params, *flags])  # type: ignore[attr-defined]
+    with_output.__annotations__ = {p.name: p.annotation for p in [*params, *flags]}
+    return with_output
 
 
 def print_table(

@@ -8,7 +8,7 @@ import typer
 
 from tinycrm.cli import output as out
 from tinycrm.cli.common import store, whole_number
-from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.vocab import plural
 
 app = typer.Typer(no_args_is_help=True, help="Pipelines and their stages.")
@@ -36,15 +36,14 @@ STAGE_COLUMNS = [
 
 
 @app.command("list")
-def list_(
-    ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
-) -> None:
+@output_options
+def list_(ctx: typer.Context, output: Output = TABLE) -> None:
     """List pipelines and their stages in order."""
     from tinycrm.store.pipelines import list_pipelines
 
     pipelines = list_pipelines(store(ctx))
-    if json_ or jsonl:
-        out.emit_list(pipelines, [], json_=json_, jsonl=jsonl)
+    if output.format in ("json", "jsonl"):
+        output.list(pipelines, [])
         return
     rows = [
         {
@@ -56,8 +55,8 @@ def list_(
         for pipeline in pipelines
         for stage in pipeline.stages
     ]
-    if csv_:
-        out.write_csv([{k: v for k, v in r.items() if not k.endswith("_text")} for r in rows])
+    if output.format == "csv":  # a row per stage
+        output.write([{k: v for k, v in r.items() if not k.endswith("_text")} for r in rows])
     else:
         out.print_table(rows, STAGE_COLUMNS, empty="no pipelines")
 

@@ -180,15 +180,7 @@ def _note(text: str) -> None:
 # --------------------------------------------------------------------------- machine output
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready: amounts as numbers (whole ones as integers), like every other command."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+_plain = out.plain_numbers  # JSON-ready: amounts as numbers, like every other command
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:

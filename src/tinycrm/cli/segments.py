@@ -8,7 +8,7 @@ import typer
 
 from tinycrm.cli import output as out
 from tinycrm.cli.common import store
-from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.output import TABLE, Output, col, output_options
 
 WhereOpt = Annotated[
     str | None,
@@ -49,29 +49,26 @@ def _count(n: int, kind: str) -> str:
 
 
 @app.command("save")
+@output_options
 def save(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Segment name.")],
     expression: Annotated[
         str, typer.Argument(help='Filter expression, e.g. "lifecycle=lead and city=Berlin".')
     ],
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Save a filter expression under a name (a saved name gets the new expression)."""
     from tinycrm.store.segments import save_segment
 
     segment = save_segment(store(ctx), name=name, expression=expression)
-    if json_:
-        out.emit_one(segment, lambda _: None, json_=True)
-    else:
-        kinds = _kinds(segment.model_dump())
-        out.done(f"Saved segment {segment.name} (works on {kinds}): {segment.expression}")
+    kinds = _kinds(segment.model_dump())
+    output.saved(segment, f"Saved segment {segment.name} (works on {kinds}): {segment.expression}")
 
 
 @app.command("list")
-def list_(
-    ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
-) -> None:
+@output_options
+def list_(ctx: typer.Context, output: Output = TABLE) -> None:
     """List saved segments with their expressions."""
     from tinycrm.store.segments import list_segments
 
@@ -82,16 +79,15 @@ def list_(
         col("expression", "expression"),
     ]
     rows = list_segments(store(ctx))
-    out.emit_list(rows, columns, json_=json_, jsonl=jsonl, csv_=csv_, empty="no segments")
+    output.list(rows, columns, empty="no segments")
 
 
 @app.command("show")
+@output_options
 def show(
     ctx: typer.Context,
     name: NameArg,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """A segment's expression and how many contacts, companies and deals match it."""
     from tinycrm.store.segments import get_segment
@@ -105,7 +101,7 @@ def show(
         labels = [("id", "id"), ("expression", "expression"), ("matches", "matching")]
         out.print_fields(row, [*labels, ("created", "created_at")], row["name"])
 
-    out.emit_one(segment, render, json_=json_, jsonl=jsonl, csv_=csv_)
+    output.one(segment, render)
 
 
 @app.command("rm")

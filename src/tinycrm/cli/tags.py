@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from tinycrm.cli import output as out
 from tinycrm.cli.common import store
-from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.output import TABLE, Output, col, output_options
 
 tag_app = typer.Typer(no_args_is_help=True, help="Tags in use on companies, contacts and deals.")
 field_app = typer.Typer(no_args_is_help=True, help="Custom fields in use.")
@@ -30,12 +29,11 @@ OnOpt = Annotated[
 
 
 @tag_app.command("list")
+@output_options
 def tag_list(
     ctx: typer.Context,
     on: OnOpt = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """List the tags in use and how many records carry each (set them with --tag)."""
     from tinycrm.store.tags import list_tags
@@ -43,16 +41,15 @@ def tag_list(
     columns = [col("on", "entity", style="dim"), col("tag", "name", style="magenta"),
                col("records", "count", justify="right")]  # fmt: skip
     rows = list_tags(store(ctx), entity=on)
-    out.emit_list(rows, columns, json_=json_, jsonl=jsonl, csv_=csv_, empty="no tags yet")
+    output.list(rows, columns, empty="no tags yet")
 
 
 @field_app.command("list")
+@output_options
 def field_list(
     ctx: typer.Context,
     on: OnOpt = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """List the custom field names in use and how many records set each (--field KEY=VALUE)."""
     from tinycrm.store.tags import list_field_keys
@@ -60,4 +57,4 @@ def field_list(
     columns = [col("on", "entity", style="dim"), col("field", "key", style="cyan"),
                col("records", "count", justify="right")]  # fmt: skip
     rows = list_field_keys(store(ctx), entity=on)
-    out.emit_list(rows, columns, json_=json_, jsonl=jsonl, csv_=csv_, empty="no custom fields yet")
+    output.list(rows, columns, empty="no custom fields yet")

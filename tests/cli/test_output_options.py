@@ -1,0 +1,145 @@
+"""The one output layer: ``@output_options`` and the CSV rules every command shares."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tinycrm.cli import output as out
+from tinycrm.cli.output import TABLE, Output, output_options
+
+# Every command of these nouns that prints records has the three flags.
+FLAGGED = [
+    "contact add",
+    "contact list",
+    "contact show",
+    "contact edit",
+    "contact dupes",
+    "contact merge",
+    "company add",
+    "company list",
+    "company show",
+    "company edit",
+    "deal add",
+    "deal list",
+    "deal show",
+    "deal edit",
+    "deal move",
+    "deal won",
+    "deal lost",
+    "deal reopen",
+    "log",
+    "task add",
+    "task list",
+    "task done",
+    "feed",
+    "next",
+    "tag list",
+    "field list",
+    "segment save",
+    "segment list",
+    "segment show",
+    "pipeline list",
+]
+
+
+@pytest.mark.parametrize("path", FLAGGED)
+def test_json_jsonl_and_csv_wherever_one_is(cli, path: str) -> None:
+    text = cli(*path.split(), "--help").stdout
+    for flag in ("--json ", "--jsonl ", "--csv "):
+        assert flag in text, f"tinycrm {path} --help has no {flag.strip()}"
+
+
+def test_the_decorator_hands_the_command_one_output() -> None:
+    app = typer.Typer()
+    seen: list[Output] = []
+
+    @app.command()
+    @output_options
+    def show(name: str, output: Output = TABLE) -> None:
+        seen.append(output)
+
+    runner = CliRunner()
+    for flags, expected in (([], "table"), (["--json"], "json"), (["--jsonl"], "jsonl"),
+                            (["--csv"], "csv")):  # fmt: skip
+        assert runner.invoke(app, ["Ada", *flags]).exit_code == 0
+        assert seen.pop().format == expected
+    both = runner.invoke(app, ["Ada", "--jsonl", "--csv"])
+    assert both.exit_code == 2 and "choose one of --json, --jsonl and --csv" in both.output
+    assert not seen
+    with pytest.raises(TypeError, match="no 'output' parameter"):
+        output_options(lambda name: None)
+
+
+def test_csv_rules_are_one_set() -> None:
+    row = {
+        "name": "=cmd",
+        "amount": Decimal("18500.00"),
+        "rate": Decimal("12.50"),
+        "negative": Decimal("-3"),
+        "tags": ["vip", "+plus"],
+        "fields": {"plan": "pro"},
+        "value": {"EUR": Decimal("200.00"), "USD": Decimal("0.5")},
+        "deals": [{"id": 1}],
+        "at": datetime(2026, 12, 5, 9, 30, tzinfo=UTC),
+        "closed": True,
+    }
+    stream = io.StringIO()
+    out.write_csv([row], stream)
+    (cells,) = csv.DictReader(io.StringIO(stream.getvalue()))
+    assert cells == {
+        "name": "'=cmd",
+        "amount": "18500",  # as JSON writes it
+        "rate": "12.5",
+        "negative": "-3",  # a number, not a formula
+        "tags": "vip, +plus",
+        "field.plan": "pro",
+        "value.EUR": "200",
+        "value.USD": "0.5",
+        "at": "2026-12-05T09:30:00+00:00",
+        "closed": "true",
+    }
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.rows = [{"stage": "Lead-in", "value": {"EUR": Decimal("200.00")}}]
+
+    def model_dump(self) -> dict[str, Any]:
+        return {"report": "x", "rows": self.rows, "average": Decimal("1.5")}
+
+
+def test_a_report_in_each_format(capsys) -> None:
+    Output("json").report(_Report(), print)
+    assert json.loads(capsys.readouterr().out)["rows"][0]["value"] == {"EUR": 200}
+    Output("jsonl").report(_Report(), print, summary=("average",))
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"stage": "Lead-in", "value": {"EUR": 200}, "average": 1.5}
+    ]
+    Output("csv").report(_Report(), print, summary=("average",))
+    assert capsys.readouterr().out.splitlines() == ["stage,value.EUR,average", "Lead-in,200,1.5"]
+    with pytest.raises(ValueError):
+        Output("yaml")
+
+
+def test_writes_and_lists_in_every_format(cli) -> None:
+    added = cli("deal", "add", "Engine", "--amount", "18500", "--jsonl")
+    assert added.exit_code == 0 and len(added.stdout.splitlines()) == 1
+    assert json.loads(added.stdout)["amount"] == 18500
+    (row,) = csv.DictReader(io.StringIO(cli("deal", "list", "--csv").stdout))
+    assert row["amount"] == "18500"  # the same number --json prints
+    won = cli("deal", "won", "Engine", "--csv").stdout
+    (won_row,) = csv.DictReader(io.StringIO(won))
+    assert won_row["status"] == "won"
+    assert cli("deal", "show", "Engine", "--json", "--jsonl").exit_code == 2
+    logged = cli("log", "note", "Engine", "Signed", "--jsonl").stdout
+    assert json.loads(logged)["subject"] == "Signed"
