@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm import dates, repeat
 from tinycrm.dates import local_day
@@ -23,7 +24,11 @@ from tinycrm.store.types import utcnow
 from tinycrm.vocab import LOG_KINDS
 
 TASK_SCOPES = ("open", "overdue", "today", "upcoming", "done", "all")
-_PREFIXES = {"contact": resolve_contact, "company": resolve_company, "deal": resolve_deal}
+_PREFIXES: dict[str, Callable[[Session, str], Contact | Company | Deal]] = {
+    "contact": resolve_contact,
+    "company": resolve_company,
+    "deal": resolve_deal,
+}
 
 
 class Links:
@@ -371,20 +376,22 @@ def list_tasks(
     day_start, day_end = local_day(now)
     with store.read() as session:
         query = _joined().where(Activity.kind == "task")
-        open_ = Activity.done_at.is_(None)
+        open_ = col(Activity.done_at).is_(None)
         if scope == "open":
             query = query.where(open_)
         elif scope == "overdue":
-            query = query.where(open_, Activity.due_at < now)
+            query = query.where(open_, col(Activity.due_at) < now)
         elif scope == "today":
-            query = query.where(open_, Activity.due_at >= day_start, Activity.due_at < day_end)
+            query = query.where(
+                open_, col(Activity.due_at) >= day_start, col(Activity.due_at) < day_end
+            )
         elif scope == "upcoming":
-            query = query.where(open_, Activity.due_at >= day_end)
+            query = query.where(open_, col(Activity.due_at) >= day_end)
         elif scope == "done":
-            query = query.where(Activity.done_at.is_not(None))
+            query = query.where(col(Activity.done_at).is_not(None))
         query = _named(query, contact, company, deal, session)
         if scope == "done":
-            query = query.order_by(Activity.done_at.desc(), Activity.id.desc())
+            query = query.order_by(col(Activity.done_at).desc(), col(Activity.id).desc())
         else:
             query = query.order_by(Activity.due_at, Activity.id)
         if limit:
@@ -408,10 +415,10 @@ def list_activities(
         query = _joined()
         query = _named(query, contact, company, deal, session)
         if kinds:
-            query = query.where(Activity.kind.in_([validate.activity_kind(k) for k in kinds]))
+            query = query.where(col(Activity.kind).in_([validate.activity_kind(k) for k in kinds]))
         if since is not None:
             query = query.where(when >= since)
-        query = query.order_by(when.desc(), Activity.id.desc())
+        query = query.order_by(when.desc(), col(Activity.id).desc())
         if limit:
             query = query.limit(limit)
         return [_read(a, c, co, d) for a, c, co, d in session.execute(query)]

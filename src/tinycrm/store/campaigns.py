@@ -17,11 +17,22 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from pydantic import PlainSerializer
-from sqlalchemy import ColumnElement, and_, delete, false, func, insert, or_, select, update
-from sqlmodel import Session
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    and_,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlmodel import Session, col
 
 from tinycrm import money
 from tinycrm.store import validate
@@ -187,11 +198,11 @@ def _dates(starts_on: date | None, ends_on: date | None) -> None:
 
 
 def _counts(session: Session, ids: Sequence[int] | None) -> dict[int, Counter[str]]:
-    query = select(CampaignMember.campaign_id, CampaignMember.status, func.count()).group_by(
-        CampaignMember.campaign_id, CampaignMember.status
-    )
+    query = select(
+        col(CampaignMember.campaign_id), col(CampaignMember.status), func.count()
+    ).group_by(col(CampaignMember.campaign_id), col(CampaignMember.status))
     if ids is not None:
-        query = query.where(CampaignMember.campaign_id.in_(ids))
+        query = query.where(col(CampaignMember.campaign_id).in_(ids))
     out: dict[int, Counter[str]] = {}
     for campaign_id, status, n in session.execute(query):
         out.setdefault(campaign_id, Counter())[status] = n
@@ -228,9 +239,9 @@ def to_read(session: Session, campaign: Campaign) -> CampaignRead:
 
 def _check_name(session: Session, name: str, exclude: int | None = None) -> str:
     key = validate.key(name)
-    query = select(Campaign).where(Campaign.name_key == key)
+    query = select(Campaign).where(col(Campaign.name_key) == key)
     if exclude is not None:
-        query = query.where(Campaign.id != exclude)
+        query = query.where(col(Campaign.id) != exclude)
     other = session.scalars(query).first()
     if other is not None:
         raise Conflict(f"a campaign named {other.name} already exists (#{other.id})")
@@ -354,7 +365,9 @@ def remove_campaign(store: Store, ref: str | int) -> CampaignRead:
     with store.write() as session:
         campaign = resolve_campaign(session, ref)
         read = to_read(session, campaign)
-        session.execute(delete(CampaignMember).where(CampaignMember.campaign_id == campaign.id))
+        session.execute(
+            delete(CampaignMember).where(col(CampaignMember.campaign_id) == campaign.id)
+        )
         session.delete(campaign)
         record_event(
             store,
@@ -394,23 +407,23 @@ def campaign_view(store: Store, ref: str | int, *, status: str | None = None) ->
         campaign = resolve_campaign(session, ref)
         query = (
             select(
-                CampaignMember.contact_id,
-                Contact.name,
-                Contact.email,
-                Company.name.label("company"),
-                CampaignMember.status,
-                Contact.unsubscribed,
-                Contact.do_not_contact,
-                CampaignMember.added_at,
-                CampaignMember.updated_at,
+                col(CampaignMember.contact_id),
+                col(Contact.name),
+                col(Contact.email),
+                col(Company.name).label("company"),
+                col(CampaignMember.status),
+                col(Contact.unsubscribed),
+                col(Contact.do_not_contact),
+                col(CampaignMember.added_at),
+                col(CampaignMember.updated_at),
             )
-            .join(Contact, Contact.id == CampaignMember.contact_id)
-            .outerjoin(Company, Company.id == Contact.company_id)
-            .where(CampaignMember.campaign_id == campaign.id)
-            .order_by(Contact.name_key, Contact.id)
+            .join(Contact, col(Contact.id) == col(CampaignMember.contact_id))
+            .outerjoin(Company, col(Company.id) == col(Contact.company_id))
+            .where(col(CampaignMember.campaign_id) == campaign.id)
+            .order_by(col(Contact.name_key), col(Contact.id))
         )
         if status:
-            query = query.where(CampaignMember.status == _status(status))
+            query = query.where(col(CampaignMember.status) == _status(status))
         result = session.execute(query)
         keys = list(result.keys())
         members = [MemberRead(**dict(zip(keys, row, strict=True))) for row in result]
@@ -438,19 +451,24 @@ def add_members(
     with store.write() as session:
         campaign = resolve_campaign(session, ref)
         named = {resolve_contact(session, r).id for r in refs}
-        chosen: ColumnElement[bool] = Contact.id.in_(named) if named else false()
+        chosen: ColumnElement[bool] = col(Contact.id).in_(named) if named else false()
         if where is not None or segment is not None:
             chosen = or_(
                 chosen, resolve_where(store, session, "contact", where=where, segment=segment)
             )
         candidates = session.execute(
-            select(Contact.id, Contact.name, Contact.unsubscribed, Contact.do_not_contact).where(
-                chosen
-            )
+            select(
+                col(Contact.id),
+                col(Contact.name),
+                col(Contact.unsubscribed),
+                col(Contact.do_not_contact),
+            ).where(chosen)
         ).all()
         members = set(
             session.scalars(
-                select(CampaignMember.contact_id).where(CampaignMember.campaign_id == campaign.id)
+                select(col(CampaignMember.contact_id)).where(
+                    col(CampaignMember.campaign_id) == campaign.id
+                )
             )
         )
         unsubscribed = sum(1 for row in candidates if row.unsubscribed)
@@ -503,9 +521,9 @@ def _member_ids(session: Session, campaign: Campaign, refs: Sequence[str | int])
     for ref in refs:
         contact = resolve_contact(session, ref)
         found = session.scalar(
-            select(CampaignMember.id).where(
-                CampaignMember.campaign_id == campaign.id,
-                CampaignMember.contact_id == contact.id,
+            select(col(CampaignMember.id)).where(
+                col(CampaignMember.campaign_id) == campaign.id,
+                col(CampaignMember.contact_id) == contact.id,
             )
         )
         if found is None:
@@ -536,20 +554,23 @@ def set_member_status(
     with store.write() as session:
         campaign = resolve_campaign(session, ref)
         ids = _member_ids(session, campaign, contacts)
-        picked = [CampaignMember.contact_id.in_(ids)] if ids else []
+        picked = [col(CampaignMember.contact_id).in_(ids)] if ids else []
         if all_targeted:
-            picked.append(CampaignMember.status == "targeted")
-        target = and_(CampaignMember.campaign_id == campaign.id, or_(*picked))
+            picked.append(col(CampaignMember.status) == "targeted")
+        target = and_(col(CampaignMember.campaign_id) == campaign.id, or_(*picked))
         total = session.scalar(select(func.count()).select_from(CampaignMember).where(target))
-        moving = and_(target, CampaignMember.status != clean)
+        moving = and_(target, col(CampaignMember.status) != clean)
         now = utcnow()
         if clean in RESPONDED:
-            _touch(session, campaign, select(CampaignMember.contact_id).where(moving), now)
-        changed = session.execute(
-            update(CampaignMember)
-            .where(moving)
-            .values(status=clean, updated_at=now)
-            .execution_options(synchronize_session=False)
+            _touch(session, campaign, select(col(CampaignMember.contact_id)).where(moving), now)
+        changed = cast(
+            CursorResult[Any],
+            session.execute(
+                update(CampaignMember)
+                .where(moving)
+                .values(status=clean, updated_at=now)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         if changed:
             record_event(
@@ -571,15 +592,17 @@ def _touch(session: Session, campaign: Campaign, contact_ids: Any, now: datetime
     session.execute(
         update(Contact)
         .where(
-            Contact.id.in_(ids),
-            or_(Contact.last_touch.is_(None), Contact.last_touch != campaign.name),
+            col(Contact.id).in_(ids),
+            or_(col(Contact.last_touch).is_(None), col(Contact.last_touch) != campaign.name),
         )
         .values(last_touch=campaign.name, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     session.execute(
         update(Contact)
-        .where(Contact.id.in_(ids), or_(Contact.source.is_(None), Contact.source == ""))
+        .where(
+            col(Contact.id).in_(ids), or_(col(Contact.source).is_(None), col(Contact.source) == "")
+        )
         .values(source=campaign.name, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -594,10 +617,16 @@ def remove_members(
     with store.write() as session:
         campaign = resolve_campaign(session, ref)
         ids = _member_ids(session, campaign, contacts)
-        removed = session.execute(
-            delete(CampaignMember)
-            .where(CampaignMember.campaign_id == campaign.id, CampaignMember.contact_id.in_(ids))
-            .execution_options(synchronize_session=False)
+        removed = cast(
+            CursorResult[Any],
+            session.execute(
+                delete(CampaignMember)
+                .where(
+                    col(CampaignMember.campaign_id) == campaign.id,
+                    col(CampaignMember.contact_id).in_(ids),
+                )
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         record_event(
             store,
@@ -630,10 +659,15 @@ def _attribution(
     session: Session, campaign: Campaign, model: str, column: Any, budget: Decimal | None
 ) -> Attribution:
     touched = touched_by(column, campaign.name)
-    contacts = session.scalar(select(func.count(Contact.id)).where(touched)) or 0
+    contacts = session.scalar(select(func.count(col(Contact.id))).where(touched)) or 0
     rows = session.execute(
-        select(Deal.status, Deal.currency, func.count(Deal.id), func.sum(Deal.amount_minor))
-        .join(Contact, Contact.id == Deal.contact_id)
+        select(
+            col(Deal.status),
+            col(Deal.currency),
+            func.count(col(Deal.id)),
+            func.sum(col(Deal.amount_minor)),
+        )
+        .join(Contact, col(Contact.id) == col(Deal.contact_id))
         .where(touched)
         .group_by(Deal.status, Deal.currency)
     ).all()
@@ -682,13 +716,17 @@ def campaign_report(store: Store, ref: str | int) -> CampaignReport:
         campaign = resolve_campaign(session, ref)
         read = to_read(session, campaign)
         answered = read.responded + read.converted
-        answered_ids = select(CampaignMember.contact_id).where(
-            CampaignMember.campaign_id == campaign.id, CampaignMember.status.in_(RESPONDED)
+        answered_ids = select(col(CampaignMember.contact_id)).where(
+            col(CampaignMember.campaign_id) == campaign.id,
+            col(CampaignMember.status).in_(RESPONDED),
         )
         leads = (
             session.scalar(
-                select(func.count(Contact.id)).where(
-                    or_(touched_by(Contact.source, campaign.name), Contact.id.in_(answered_ids))
+                select(func.count(col(Contact.id))).where(
+                    or_(
+                        touched_by(col(Contact.source), campaign.name),
+                        col(Contact.id).in_(answered_ids),
+                    )
                 )
             )
             or 0

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
@@ -77,9 +77,9 @@ def _read(company: Company, tags: list[str], fields: dict[str, str]) -> CompanyR
 
 
 def _check_unique(session: Session, name_key: str, exclude: int | None = None) -> None:
-    query = select(Company).where(Company.name_key == name_key)
+    query = select(Company).where(col(Company.name_key) == name_key)
     if exclude is not None:
-        query = query.where(Company.id != exclude)
+        query = query.where(col(Company.id) != exclude)
     other = session.scalars(query).first()
     if other is not None:
         raise Conflict(f"a company named {other.name!r} already exists (#{other.id})")
@@ -90,9 +90,9 @@ def check_domain_free(session: Session, domain: str | None, *, exclude: int | No
     company, as an email names one contact (a unique index holds it too)."""
     if domain is None:
         return
-    query = select(Company).where(Company.domain == domain)
+    query = select(Company).where(col(Company.domain) == domain)
     if exclude is not None:
-        query = query.where(Company.id != exclude)
+        query = query.where(col(Company.id) != exclude)
     other = session.scalars(query.limit(1)).first()
     if other is not None:
         raise domain_taken(domain, other.name, other.id)
@@ -246,17 +246,17 @@ def list_companies(
     with store.read() as session:
         query = select(Company).order_by(Company.name_key)
         if tags:
-            query = query.where(Company.id.in_(ids_with_tags(ENTITY, tags)))
+            query = query.where(col(Company.id).in_(ids_with_tags(ENTITY, tags)))
         if field:
-            query = query.where(Company.id.in_(ids_with_field(ENTITY, *field)))
+            query = query.where(col(Company.id).in_(ids_with_field(ENTITY, *field)))
         if owner:
-            query = query.where(Company.owner == owner)
+            query = query.where(col(Company.owner) == owner)
         if search and search.strip():
             pattern = validate.contains_pattern(search)
             query = query.where(
                 or_(
-                    Company.name_key.like(pattern, escape="\\"),
-                    Company.domain.like(pattern, escape="\\"),
+                    col(Company.name_key).like(pattern, escape="\\"),
+                    col(Company.domain).like(pattern, escape="\\"),
                     func.lower(Company.city).like(pattern, escape="\\"),
                 )
             )
@@ -267,7 +267,10 @@ def list_companies(
         ids = [r.id for r in rows if r.id is not None]
         all_tags = tags_for(session, ENTITY, ids)
         all_fields = fields_for(session, ENTITY, ids)
-        return [_read(r, all_tags.get(r.id, []), all_fields.get(r.id, {})) for r in rows]
+        return [
+            _read(r, all_tags.get(cast(int, r.id), []), all_fields.get(cast(int, r.id), {}))
+            for r in rows
+        ]
 
 
 def edit_company(
@@ -337,9 +340,12 @@ def remove_company(store: Store, ref: str | int) -> CompanyRead:
         company = resolve_company(session, ref)
         read = to_read(session, company)
         cid = company.id
+        assert cid is not None  # a stored row
         detach_activities(session, "company_id", cid)
-        session.execute(update(Contact).where(Contact.company_id == cid).values(company_id=None))
-        session.execute(update(Deal).where(Deal.company_id == cid).values(company_id=None))
+        session.execute(
+            update(Contact).where(col(Contact.company_id) == cid).values(company_id=None)
+        )
+        session.execute(update(Deal).where(col(Deal.company_id) == cid).values(company_id=None))
         drop_tags_and_fields(session, ENTITY, cid)
         session.delete(company)
         record_event(

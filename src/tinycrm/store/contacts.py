@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, inspect, select, text, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm.store import validate
 from tinycrm.store.automation import run_rules
@@ -20,6 +20,7 @@ from tinycrm.store.models import (
     ContactRead,
     Deal,
     Qualification,
+    table_of,
 )
 from tinycrm.store.records import (
     UNSET,
@@ -69,6 +70,7 @@ def resolve_contact(session: Session, ref: str | int) -> Contact:
 def _by_alias(session: Session, ref: str) -> Contact | None:
     text = ref.strip()
     number = numeric_id(text)
+    value: str | None
     if number is not None:
         kind, value = "id", str(number)
     else:
@@ -81,8 +83,8 @@ def _by_alias(session: Session, ref: str) -> Contact | None:
     rows = list(
         session.scalars(
             select(Contact)
-            .join(ContactAlias, ContactAlias.contact_id == Contact.id)
-            .where(ContactAlias.kind == kind, ContactAlias.value == value)
+            .join(ContactAlias, col(ContactAlias.contact_id) == col(Contact.id))
+            .where(col(ContactAlias.kind) == kind, col(ContactAlias.value) == value)
             .distinct()
         )
     )
@@ -153,9 +155,9 @@ def to_read(session: Session, contact: Contact) -> ContactRead:
 def _check_email(session: Session, email: str | None, exclude: int | None = None) -> None:
     if email is None:
         return
-    query = select(Contact).where(Contact.email == email)
+    query = select(Contact).where(col(Contact.email) == email)
     if exclude is not None:
-        query = query.where(Contact.id != exclude)
+        query = query.where(col(Contact.id) != exclude)
     other = session.scalars(query).first()
     if other is not None:
         raise Conflict(f"email {email} already belongs to {describe(other)}")
@@ -274,7 +276,7 @@ def search_ids(store: Store, session: Session, query: str) -> Any:
         phrase = '"' + needle.replace('"', '""') + '"'
         return text("SELECT rowid FROM contact_fts WHERE contact_fts MATCH :q").bindparams(q=phrase)
     pattern = validate.contains_pattern(query)
-    return select(Contact.id).where(Contact.search_key.like(pattern, escape="\\"))
+    return select(col(Contact.id)).where(col(Contact.search_key).like(pattern, escape="\\"))
 
 
 def list_contacts(
@@ -296,30 +298,30 @@ def list_contacts(
 
     ``lead_status`` may name several statuses, comma-separated (``hot,working``)."""
     with store.read() as session:
-        columns = [c for c in Contact.__table__.c if c.name not in _INTERNAL]
-        query = select(*columns, Company.name.label("company")).outerjoin(
-            Company, Contact.company_id == Company.id
+        columns = [c for c in table_of(Contact).c if c.name not in _INTERNAL]
+        query = select(*columns, col(Company.name).label("company")).outerjoin(
+            Company, col(Contact.company_id) == col(Company.id)
         )
         if tags:
-            query = query.where(Contact.id.in_(ids_with_tags(ENTITY, tags)))
+            query = query.where(col(Contact.id).in_(ids_with_tags(ENTITY, tags)))
         if field:
-            query = query.where(Contact.id.in_(ids_with_field(ENTITY, *field)))
+            query = query.where(col(Contact.id).in_(ids_with_field(ENTITY, *field)))
         if company:
-            query = query.where(Contact.company_id == resolve_company(session, company).id)
+            query = query.where(col(Contact.company_id) == resolve_company(session, company).id)
         if lifecycle:
-            query = query.where(Contact.lifecycle == validate.lifecycle(lifecycle))
+            query = query.where(col(Contact.lifecycle) == validate.lifecycle(lifecycle))
         if lead_status:
-            query = query.where(Contact.lead_status.in_(lead_statuses(lead_status)))
+            query = query.where(col(Contact.lead_status).in_(lead_statuses(lead_status)))
         if role:
-            query = query.where(Contact.role == validate.role(role))
+            query = query.where(col(Contact.role) == validate.role(role))
         if owner:
-            query = query.where(Contact.owner == owner)
+            query = query.where(col(Contact.owner) == owner)
         if search is not None:
             if not search.strip():
                 raise Invalid("search text must not be empty")
-            query = query.where(Contact.id.in_(search_ids(store, session, search)))
+            query = query.where(col(Contact.id).in_(search_ids(store, session, search)))
         query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
-        query = query.order_by(Contact.name_key, Contact.id)
+        query = query.order_by(col(Contact.name_key), col(Contact.id))
         if limit:
             query = query.limit(limit)
         result = session.connection().execute(query)  # Core rows: no ORM bookkeeping
@@ -425,12 +427,13 @@ def remove_contact(store: Store, ref: str | int) -> ContactRead:
         contact = resolve_contact(session, ref)
         read = to_read(session, contact)
         cid = contact.id
+        assert cid is not None  # a stored row
         detach_activities(session, "contact_id", cid)
-        session.execute(update(Deal).where(Deal.contact_id == cid).values(contact_id=None))
+        session.execute(update(Deal).where(col(Deal.contact_id) == cid).values(contact_id=None))
         drop_tags_and_fields(session, ENTITY, cid)
         session.execute(
             delete(Qualification).where(
-                Qualification.entity == ENTITY, Qualification.entity_id == cid
+                col(Qualification.entity) == ENTITY, col(Qualification.entity_id) == cid
             )
         )
         session.delete(contact)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm import money
 from tinycrm.store import validate
@@ -142,6 +142,7 @@ def _stage_change(
     from_stage: int | None,
     from_status: str | None,
 ) -> None:
+    assert deal.id is not None  # flushed
     session.add(
         StageChange(
             deal_id=deal.id,
@@ -245,6 +246,7 @@ def insert_deal(
         if not stages:
             raise Invalid(f"pipeline {pipe.name} has no stages")
         target = stages[0]
+    assert target.id is not None
     person = resolve_contact(session, contact) if isinstance(contact, str) else contact
     account = resolve_company(session, company) if isinstance(company, str) else company
     if account is None and person is not None and person.company_id:
@@ -310,36 +312,40 @@ def list_deals(
         person = aliased(Contact)
         account = aliased(Company)
         query = (
-            select(Deal, Stage, Pipeline.name, person.name, account.name)
-            .join(Stage, Deal.stage_id == Stage.id)
-            .join(Pipeline, Deal.pipeline_id == Pipeline.id)
-            .outerjoin(person, Deal.contact_id == person.id)
-            .outerjoin(account, Deal.company_id == account.id)
+            select(Deal, Stage, col(Pipeline.name), col(person.name), col(account.name))
+            .join(Stage, col(Deal.stage_id) == col(Stage.id))
+            .join(Pipeline, col(Deal.pipeline_id) == col(Pipeline.id))
+            .outerjoin(person, col(Deal.contact_id) == col(person.id))
+            .outerjoin(account, col(Deal.company_id) == col(account.id))
         )
         if status is not None:
             choice = validate.choice(status, DEAL_STATUSES, "status")
-            query = query.where(Deal.status == choice)
+            query = query.where(col(Deal.status) == choice)
         pipe = None
         if pipeline or stage:
             pipe = resolve_pipeline(session, pipeline)
-            query = query.where(Deal.pipeline_id == pipe.id)
+            query = query.where(col(Deal.pipeline_id) == pipe.id)
         if stage:
             assert pipe is not None
-            query = query.where(Deal.stage_id == resolve_stage(session, pipe, stage).id)
+            query = query.where(col(Deal.stage_id) == resolve_stage(session, pipe, stage).id)
         if tags:
-            query = query.where(Deal.id.in_(ids_with_tags(ENTITY, tags)))
+            query = query.where(col(Deal.id).in_(ids_with_tags(ENTITY, tags)))
         if field:
-            query = query.where(Deal.id.in_(ids_with_field(ENTITY, *field)))
+            query = query.where(col(Deal.id).in_(ids_with_field(ENTITY, *field)))
         if contact:
-            query = query.where(Deal.contact_id == resolve_contact(session, contact).id)
+            query = query.where(col(Deal.contact_id) == resolve_contact(session, contact).id)
         if company:
-            query = query.where(Deal.company_id == resolve_company(session, company).id)
+            query = query.where(col(Deal.company_id) == resolve_company(session, company).id)
         if owner:
-            query = query.where(Deal.owner == owner)
+            query = query.where(col(Deal.owner) == owner)
         if search and search.strip():
-            query = query.where(Deal.title_key.like(validate.contains_pattern(search), escape="\\"))
+            query = query.where(
+                col(Deal.title_key).like(validate.contains_pattern(search), escape="\\")
+            )
         query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
-        query = query.order_by(Pipeline.position, Stage.position, Deal.created_at, Deal.id)
+        query = query.order_by(
+            col(Pipeline.position), col(Stage.position), col(Deal.created_at), col(Deal.id)
+        )
         if limit:
             query = query.limit(limit)
         rows = session.execute(query).all()
@@ -521,11 +527,12 @@ def remove_deal(store: Store, ref: str | int) -> DealRead:
         deal = resolve_deal(session, ref)
         read = to_read(session, deal)
         did = deal.id
+        assert did is not None  # a stored row
         detach_activities(session, "deal_id", did)
-        session.execute(delete(StageChange).where(StageChange.deal_id == did))
+        session.execute(delete(StageChange).where(col(StageChange.deal_id) == did))
         session.execute(
             delete(Qualification).where(
-                Qualification.entity == ENTITY, Qualification.entity_id == did
+                col(Qualification.entity) == ENTITY, col(Qualification.entity_id) == did
             )
         )
         drop_tags_and_fields(session, ENTITY, did)
@@ -545,11 +552,11 @@ def deal_history(session: Session, deal_id: int) -> list[StageChangeRead]:
     before = aliased(Stage)
     after = aliased(Stage)
     rows = session.execute(
-        select(StageChange, before.name, after.name)
-        .outerjoin(before, StageChange.from_stage_id == before.id)
-        .outerjoin(after, StageChange.to_stage_id == after.id)
-        .where(StageChange.deal_id == deal_id)
-        .order_by(StageChange.at, StageChange.id)
+        select(StageChange, col(before.name), col(after.name))
+        .outerjoin(before, col(StageChange.from_stage_id) == col(before.id))
+        .outerjoin(after, col(StageChange.to_stage_id) == col(after.id))
+        .where(col(StageChange.deal_id) == deal_id)
+        .order_by(col(StageChange.at), col(StageChange.id))
     ).all()
     return [
         StageChangeRead(

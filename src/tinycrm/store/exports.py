@@ -14,13 +14,14 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Boolean, Date, literal_column, select, true
+from sqlmodel import col
 
 from tinycrm.store import validate
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import lead_statuses, search_ids
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
-from tinycrm.store.models import Company, Contact, FieldValue, Tag
+from tinycrm.store.models import Company, Contact, FieldValue, Tag, table_of
 from tinycrm.store.records import ids_with_field, ids_with_tags
 from tinycrm.store.types import UTCDateTime
 
@@ -79,35 +80,36 @@ def stream_contacts(
 
     with store.read() as session:
         conn = session.connection()
-        columns = [c for c in Contact.__table__.c if c.name not in _INTERNAL]
-        query = select(*columns, Company.name.label("company")).outerjoin(
-            Company, Contact.company_id == Company.id
+        columns = [c for c in table_of(Contact).c if c.name not in _INTERNAL]
+        query = select(*columns, col(Company.name).label("company")).outerjoin(
+            Company, col(Contact.company_id) == col(Company.id)
         )
         if tags:
-            query = query.where(Contact.id.in_(ids_with_tags("contact", tags)))
+            query = query.where(col(Contact.id).in_(ids_with_tags("contact", tags)))
         if field:
-            query = query.where(Contact.id.in_(ids_with_field("contact", *field)))
+            query = query.where(col(Contact.id).in_(ids_with_field("contact", *field)))
         if company:
-            query = query.where(Contact.company_id == resolve_company(session, company).id)
+            query = query.where(col(Contact.company_id) == resolve_company(session, company).id)
         if lifecycle:
-            query = query.where(Contact.lifecycle == validate.lifecycle(lifecycle))
+            query = query.where(col(Contact.lifecycle) == validate.lifecycle(lifecycle))
         if lead_status:
-            query = query.where(Contact.lead_status.in_(lead_statuses(lead_status)))
+            query = query.where(col(Contact.lead_status).in_(lead_statuses(lead_status)))
         if role:
-            query = query.where(Contact.role == validate.role(role))
+            query = query.where(col(Contact.role) == validate.role(role))
         if owner:
-            query = query.where(Contact.owner == owner)
+            query = query.where(col(Contact.owner) == owner)
         if search is not None:
             if not search.strip():
                 raise Invalid("search text must not be empty")
-            query = query.where(Contact.id.in_(search_ids(store, session, search)))
+            query = query.where(col(Contact.id).in_(search_ids(store, session, search)))
         query = query.where(resolve_where(store, session, "contact", where=where, segment=segment))
-        query = query.order_by(Contact.name_key, Contact.id)
+        query = query.order_by(col(Contact.name_key), col(Contact.id))
         if limit:
             query = query.limit(limit)
-        selected = query.with_only_columns(Contact.id).subquery()
-        keys = select(FieldValue.key).where(
-            FieldValue.entity == "contact", FieldValue.entity_id.in_(select(selected.c.id))
+        selected = query.with_only_columns(col(Contact.id)).subquery()
+        keys = select(col(FieldValue.key)).where(
+            col(FieldValue.entity) == "contact",
+            col(FieldValue.entity_id).in_(select(selected.c.id)),
         )
         field_names = sorted(set(conn.execute(keys.distinct()).scalars()))
         # The same query with untyped columns: SQLAlchemy's per-value type handling
@@ -122,12 +124,12 @@ def stream_contacts(
         # Tags and custom fields are read once, in id order, before the contacts: a
         # query per chunk with thousands of bound ids costs more than the rows.
         everyone = query.whereclause is None and not limit
-        in_selection = Tag.entity_id.in_(select(selected.c.id))
+        in_selection = col(Tag.entity_id).in_(select(selected.c.id))
         found_tags = _grouped(
             conn.execute(
-                select(Tag.entity_id, Tag.name)
-                .where(Tag.entity == "contact", true() if everyone else in_selection)
-                .order_by(Tag.entity_id, Tag.name)  # the unique index's order: no sort
+                select(col(Tag.entity_id), col(Tag.name))
+                .where(col(Tag.entity) == "contact", true() if everyone else in_selection)
+                .order_by(col(Tag.entity_id), col(Tag.name))  # the unique index's order: no sort
             ).all(),
             list,
         )
@@ -135,12 +137,12 @@ def stream_contacts(
         if field_names:
             found_fields = _grouped(
                 conn.execute(
-                    select(FieldValue.entity_id, FieldValue.key, FieldValue.value)
+                    select(col(FieldValue.entity_id), col(FieldValue.key), col(FieldValue.value))
                     .where(
-                        FieldValue.entity == "contact",
-                        FieldValue.entity_id.in_(select(selected.c.id)),
+                        col(FieldValue.entity) == "contact",
+                        col(FieldValue.entity_id).in_(select(selected.c.id)),
                     )
-                    .order_by(FieldValue.entity_id, FieldValue.key)
+                    .order_by(col(FieldValue.entity_id), col(FieldValue.key))
                 ).all(),
                 dict,
             )
@@ -173,8 +175,8 @@ def contact_emails(store: Store, ids: Iterable[int | None]) -> dict[int, str]:
     with store.read() as session:
         for part in chunks(wanted, 2000):
             for cid, email in session.execute(
-                select(Contact.id, Contact.email).where(
-                    Contact.id.in_(part), Contact.email.is_not(None)
+                select(col(Contact.id), col(Contact.email)).where(
+                    col(Contact.id).in_(part), col(Contact.email).is_not(None)
                 )
             ):
                 found[cid] = email

@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm import money
 from tinycrm.store import validate
@@ -168,15 +168,15 @@ def list_leads(
 
     with store.read() as session:
         query = (
-            select(Contact, Company.name)
-            .outerjoin(Company, Contact.company_id == Company.id)
-            .where(Contact.lifecycle == "lead")
+            select(Contact, col(Company.name))
+            .outerjoin(Company, col(Contact.company_id) == col(Company.id))
+            .where(col(Contact.lifecycle) == "lead")
         )
         if status:
-            query = query.where(Contact.lead_status.in_(lead_statuses(status)))
+            query = query.where(col(Contact.lead_status).in_(lead_statuses(status)))
         if owner:
-            query = query.where(Contact.owner == owner)
-        query = query.order_by(Contact.score.desc(), Contact.name_key, Contact.id)
+            query = query.where(col(Contact.owner) == owner)
+        query = query.order_by(col(Contact.score).desc(), col(Contact.name_key), col(Contact.id))
         rows = session.execute(query).all()
         answers = _answers(session, "contact", [c.id for c, _ in rows if c.id is not None])
         out: list[LeadRead] = []
@@ -227,12 +227,12 @@ def record_touch(
     contact has none, and a campaign member's response. Returns the touch's name."""
     name = campaign.name if campaign is not None else (activity.channel or "")
     later = session.scalar(
-        select(Activity.id)
+        select(col(Activity.id))
         .where(
-            Activity.contact_id == contact.id,
-            Activity.id != activity.id,
-            (Activity.campaign_id.is_not(None)) | (Activity.channel.is_not(None)),
-            Activity.occurred_at > activity.occurred_at,
+            col(Activity.contact_id) == contact.id,
+            col(Activity.id) != activity.id,
+            (col(Activity.campaign_id).is_not(None)) | (col(Activity.channel).is_not(None)),
+            col(Activity.occurred_at) > activity.occurred_at,
         )
         .limit(1)
     )
@@ -247,9 +247,9 @@ def record_touch(
         session.execute(
             update(CampaignMember)
             .where(
-                CampaignMember.campaign_id == campaign.id,
-                CampaignMember.contact_id == contact.id,
-                CampaignMember.status.in_(ADVANCING),
+                col(CampaignMember.campaign_id) == campaign.id,
+                col(CampaignMember.contact_id) == contact.id,
+                col(CampaignMember.status).in_(ADVANCING),
             )
             .values(status="responded", updated_at=now)
         )
@@ -265,9 +265,9 @@ def _answers(
     out: dict[int, dict[str, Qualification]] = defaultdict(dict)
     if not ids:
         return out
-    query = select(Qualification).where(Qualification.entity == entity)
+    query = select(Qualification).where(col(Qualification.entity) == entity)
     if len(ids) < 500:
-        query = query.where(Qualification.entity_id.in_(ids))
+        query = query.where(col(Qualification.entity_id).in_(ids))
     for row in session.scalars(query):
         out[row.entity_id][row.criterion] = row
     return out
@@ -445,7 +445,10 @@ def convert_lead(
         record_lifecycle(store, session, contact.id, "lead", "prospect")
         session.execute(
             update(CampaignMember)
-            .where(CampaignMember.contact_id == contact.id, CampaignMember.status != "converted")
+            .where(
+                col(CampaignMember.contact_id) == contact.id,
+                col(CampaignMember.status) != "converted",
+            )
             .values(status="converted", updated_at=now)
         )
         session.flush()
@@ -528,19 +531,19 @@ def _company_for(
     if domain is None:
         return None, False
     found = session.scalars(
-        select(Company).where(Company.domain == domain).order_by(Company.id).limit(1)
+        select(Company).where(col(Company.domain) == domain).order_by(col(Company.id)).limit(1)
     ).first()
     if found is not None:
         return found, False
     name = name_from_domain(domain) or domain
     same_name = session.scalars(
-        select(Company).where(Company.name_key == validate.key(name)).limit(1)
+        select(Company).where(col(Company.name_key) == validate.key(name)).limit(1)
     ).first()
     if same_name is not None:
         if same_name.domain is None:
             return same_name, False  # "Acme" without a domain is acme.de's company
         name = domain
-        if session.scalars(select(Company).where(Company.name_key == domain)).first():
+        if session.scalars(select(Company).where(col(Company.name_key) == domain)).first():
             raise Conflict(f"a company named {domain!r} already exists; name one with --company")
     return _new_company(store, session, name, domain), True
 
@@ -548,7 +551,7 @@ def _company_for(
 def _new_company(store: Store, session: Session, name: str, domain: str | None) -> Company:
     """A company made by a conversion: its event is the conversion's."""
     clean = validate.name(name, "company name")
-    taken = session.scalars(select(Company).where(Company.name_key == validate.key(clean)))
+    taken = session.scalars(select(Company).where(col(Company.name_key) == validate.key(clean)))
     if taken.first() is not None:
         raise Conflict(f"a company named {clean!r} already exists")
     now = utcnow()

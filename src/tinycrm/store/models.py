@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, field_serializer
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, UniqueConstraint
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
@@ -26,6 +26,12 @@ def _fk(target: str, ondelete: str, *, nullable: bool = True, index: bool = True
 
 def _created() -> Column:
     return Column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model (SQLModel sets ``__table__`` but does not declare it)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]  # see the docstring
+    return table
 
 
 # Tables whose ids people see and type: on SQLite their ids are never handed out again

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
@@ -24,7 +24,7 @@ def resolve_pipeline(session: Session, ref: str | int | None) -> Pipeline:
     """A pipeline by id or name; ``None`` means the default (first) pipeline."""
     if ref is None or (isinstance(ref, str) and not ref.strip()):
         pipeline = session.scalars(
-            select(Pipeline).order_by(Pipeline.position, Pipeline.id)
+            select(Pipeline).order_by(col(Pipeline.position), col(Pipeline.id))
         ).first()
         if pipeline is None:
             raise NotFound("there is no pipeline yet (tinycrm pipeline add NAME)")
@@ -42,7 +42,7 @@ def resolve_pipeline(session: Session, ref: str | int | None) -> Pipeline:
 def stages_of(session: Session, pipeline_id: int) -> list[Stage]:
     return list(
         session.scalars(
-            select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(Stage.position)
+            select(Stage).where(col(Stage.pipeline_id) == pipeline_id).order_by(col(Stage.position))
         )
     )
 
@@ -81,9 +81,9 @@ def _pipeline_read(session: Session, pipeline: Pipeline) -> PipelineRead:
     assert pipeline.id is not None
     counts = dict(
         session.execute(
-            select(Deal.stage_id, func.count())
-            .where(Deal.pipeline_id == pipeline.id, Deal.status == "open")
-            .group_by(Deal.stage_id)
+            select(col(Deal.stage_id), func.count())
+            .where(col(Deal.pipeline_id) == pipeline.id, col(Deal.status) == "open")
+            .group_by(col(Deal.stage_id))
         ).all()
     )
     return PipelineRead(
@@ -98,7 +98,9 @@ def _pipeline_read(session: Session, pipeline: Pipeline) -> PipelineRead:
 def list_pipelines(store: Store) -> list[PipelineRead]:
     """Every pipeline with its stages in order and their open-deal counts."""
     with store.read() as session:
-        pipelines = session.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.id))
+        pipelines = session.scalars(
+            select(Pipeline).order_by(col(Pipeline.position), col(Pipeline.id))
+        )
         return [_pipeline_read(session, p) for p in pipelines]
 
 
@@ -111,9 +113,11 @@ def get_pipeline(store: Store, ref: str | int | None = None) -> PipelineRead:
 def _check_stage_name(
     session: Session, pipeline_id: int, name_key: str, exclude: int | None
 ) -> None:
-    query = select(Stage).where(Stage.pipeline_id == pipeline_id, Stage.name_key == name_key)
+    query = select(Stage).where(
+        col(Stage.pipeline_id) == pipeline_id, col(Stage.name_key) == name_key
+    )
     if exclude is not None:
-        query = query.where(Stage.id != exclude)
+        query = query.where(col(Stage.id) != exclude)
     if session.scalars(query).first() is not None:
         raise Conflict(f"the pipeline already has a stage named {name_key!r}")
 
@@ -125,11 +129,12 @@ def add_pipeline(
     with store.write() as session:
         clean = validate.name(name, "pipeline name")
         if session.scalars(
-            select(Pipeline).where(Pipeline.name_key == validate.key(clean))
+            select(Pipeline).where(col(Pipeline.name_key) == validate.key(clean))
         ).first():
             raise Conflict(f"a pipeline named {clean!r} already exists")
         specs = list(stages) if stages else list(DEFAULT_STAGES)
-        position = session.scalar(select(func.coalesce(func.max(Pipeline.position), -1))) + 1
+        last = session.scalar(select(func.coalesce(func.max(col(Pipeline.position)), -1)))
+        position = cast(int, last) + 1  # COALESCE: never NULL
         pipeline = Pipeline(
             name=clean, name_key=validate.key(clean), position=position, created_at=utcnow()
         )
@@ -294,7 +299,7 @@ def remove_stage(
         pipe = resolve_pipeline(session, pipeline)
         assert pipe.id is not None
         target = resolve_stage(session, pipe, stage)
-        deals = list(session.scalars(select(Deal).where(Deal.stage_id == target.id)))
+        deals = list(session.scalars(select(Deal).where(col(Deal.stage_id) == target.id)))
         destination: Stage | None = None
         if move_to is not None:
             destination = resolve_stage(session, pipe, move_to)
@@ -310,7 +315,8 @@ def remove_stage(
             raise Conflict(f"stage {target.name} is the last stage of pipeline {pipe.name}")
         now = utcnow()
         for deal in deals:
-            assert destination is not None
+            assert destination is not None and destination.id is not None
+            assert deal.id is not None
             session.add(
                 StageChange(
                     deal_id=deal.id,

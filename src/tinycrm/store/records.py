@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any, Final
 
 from sqlalchemy import delete, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
@@ -74,11 +74,11 @@ def record_lifecycle(
 
 def tags_for(session: Session, entity: str, ids: Sequence[int] | None) -> dict[int, list[str]]:
     """Tags of many records in one query (``ids=None``: every record of that kind)."""
-    query = select(Tag.entity_id, Tag.name).where(Tag.entity == entity)
+    query = select(col(Tag.entity_id), col(Tag.name)).where(col(Tag.entity) == entity)
     if ids is not None:
         if not ids:
             return {}
-        query = query.where(Tag.entity_id.in_(ids)) if len(ids) < 500 else query
+        query = query.where(col(Tag.entity_id).in_(ids)) if len(ids) < 500 else query
     out: dict[int, list[str]] = defaultdict(list)
     for entity_id, name in session.execute(query.order_by(Tag.name)):
         out[entity_id].append(name)
@@ -89,13 +89,13 @@ def fields_for(
     session: Session, entity: str, ids: Sequence[int] | None
 ) -> dict[int, dict[str, str]]:
     """Custom fields of many records in one query."""
-    query = select(FieldValue.entity_id, FieldValue.key, FieldValue.value).where(
-        FieldValue.entity == entity
+    query = select(col(FieldValue.entity_id), col(FieldValue.key), col(FieldValue.value)).where(
+        col(FieldValue.entity) == entity
     )
     if ids is not None:
         if not ids:
             return {}
-        query = query.where(FieldValue.entity_id.in_(ids)) if len(ids) < 500 else query
+        query = query.where(col(FieldValue.entity_id).in_(ids)) if len(ids) < 500 else query
     out: dict[int, dict[str, str]] = defaultdict(dict)
     for entity_id, k, v in session.execute(query.order_by(FieldValue.key)):
         out[entity_id][k] = v
@@ -119,7 +119,9 @@ def apply_tags(
         if name in current:
             session.execute(
                 delete(Tag).where(
-                    Tag.entity == entity, Tag.entity_id == entity_id, Tag.name == name
+                    col(Tag.entity) == entity,
+                    col(Tag.entity_id) == entity_id,
+                    col(Tag.name) == name,
                 )
             )
             current.discard(name)
@@ -146,7 +148,9 @@ def apply_fields(
     existing = {
         row.key: row
         for row in session.scalars(
-            select(FieldValue).where(FieldValue.entity == entity, FieldValue.entity_id == entity_id)
+            select(FieldValue).where(
+                col(FieldValue.entity) == entity, col(FieldValue.entity_id) == entity_id
+            )
         )
     }
     changed: list[str] = []
@@ -168,9 +172,11 @@ def apply_fields(
 
 def drop_tags_and_fields(session: Session, entity: str, entity_id: int) -> None:
     """Remove what hangs off a record that is being deleted."""
-    session.execute(delete(Tag).where(Tag.entity == entity, Tag.entity_id == entity_id))
+    session.execute(delete(Tag).where(col(Tag.entity) == entity, col(Tag.entity_id) == entity_id))
     session.execute(
-        delete(FieldValue).where(FieldValue.entity == entity, FieldValue.entity_id == entity_id)
+        delete(FieldValue).where(
+            col(FieldValue.entity) == entity, col(FieldValue.entity_id) == entity_id
+        )
     )
 
 
@@ -211,21 +217,21 @@ def finish_edit(
 def ids_with_tags(entity: str, names: Iterable[str]) -> Any:
     """A subquery of the ids of ``entity`` records carrying every tag in ``names``."""
     wanted = validate.tags(names)
-    query = select(Tag.entity_id).where(Tag.entity == entity, Tag.name.in_(wanted))
+    query = select(col(Tag.entity_id)).where(col(Tag.entity) == entity, col(Tag.name).in_(wanted))
     if len(wanted) > 1:
         from sqlalchemy import func
 
-        query = query.group_by(Tag.entity_id).having(func.count() == len(wanted))
+        query = query.group_by(col(Tag.entity_id)).having(func.count() == len(wanted))
     return query
 
 
 def ids_with_field(entity: str, k: str, v: str | None) -> Any:
     """A subquery of the ids of records whose custom field ``k`` is set (to ``v``)."""
-    query = select(FieldValue.entity_id).where(
-        FieldValue.entity == entity, FieldValue.key == validate.field_key(k)
+    query = select(col(FieldValue.entity_id)).where(
+        col(FieldValue.entity) == entity, col(FieldValue.key) == validate.field_key(k)
     )
     if v is not None:
-        query = query.where(FieldValue.value == v)
+        query = query.where(col(FieldValue.value) == v)
     return query
 
 

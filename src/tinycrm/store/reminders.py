@@ -30,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm import dates, money
 from tinycrm.dates import local_day
@@ -45,6 +45,7 @@ from tinycrm.store.models import (
     Stage,
     StageChange,
     effective_probability,
+    table_of,
 )
 from tinycrm.store.types import utcnow
 
@@ -116,15 +117,18 @@ def _money_at(deal: _OpenDeal, probability: int) -> str:
 def _told(now: datetime) -> ColumnElement[bool]:
     """An announcement that counts: delivered, or claimed by a run that may still be
     delivering (a claim older than ``STALE_CLAIM`` is a dead run's, taken over)."""
-    return or_(Announcement.announced_at.is_not(None), Announcement.claimed_at >= now - STALE_CLAIM)
+    return or_(
+        col(Announcement.announced_at).is_not(None),
+        col(Announcement.claimed_at) >= now - STALE_CLAIM,
+    )
 
 
 def _announced(kind: str, due: Any, now: datetime) -> ColumnElement[bool]:
     """The task item ``kind:<id>`` was told at due time ``due``: a probe of the
     (key, due_at) unique index."""
     key = literal(f"{kind}:", String) + cast(Activity.id, String)
-    told = select(Announcement.id).where(
-        Announcement.key == key, Announcement.due_at == due, _told(now)
+    told = select(col(Announcement.id)).where(
+        col(Announcement.key) == key, col(Announcement.due_at) == due, _told(now)
     )
     return told.exists()
 
@@ -134,8 +138,8 @@ def _seen(session: Session, kind: str, now: datetime) -> set[tuple[str, datetime
     told: a pass over the (key, due_at) unique index. (A prefix, not a key range: a
     range would follow the database's collation, which need not compare bytes.)"""
     rows = session.connection().execute(
-        select(Announcement.key, Announcement.due_at).where(
-            Announcement.key.startswith(f"{kind}:"), _told(now)
+        select(col(Announcement.key), col(Announcement.due_at)).where(
+            col(Announcement.key).startswith(f"{kind}:"), _told(now)
         )
     )
     return set(rows.all())  # type: ignore[arg-type]
@@ -143,28 +147,28 @@ def _seen(session: Session, kind: str, now: datetime) -> set[tuple[str, datetime
 
 def _tasks(session: Session, now: datetime, day_end: datetime, new_only: bool) -> list[DueItem]:
     person, account, opportunity = aliased(Contact), aliased(Company), aliased(Deal)
-    due = Activity.due_at < day_end
-    reminder = and_(Activity.due_at >= day_end, Activity.remind_at <= now)
+    due = col(Activity.due_at) < day_end
+    reminder = and_(col(Activity.due_at) >= day_end, col(Activity.remind_at) <= now)
     if new_only:
-        due = and_(due, ~_announced("task", Activity.due_at, now))
+        due = and_(due, ~_announced("task", col(Activity.due_at), now))
         reminder = and_(reminder, ~_announced("remind", Activity.remind_at, now))
     query = (
         select(
-            Activity.id,
-            Activity.subject,
-            Activity.due_at,
-            Activity.remind_at,
-            Activity.deal_id,
+            col(Activity.id),
+            col(Activity.subject),
+            col(Activity.due_at),
+            col(Activity.remind_at),
+            col(Activity.deal_id),
             person.name,
             account.name,
-            opportunity.title,
+            col(opportunity.title),
         )
         .outerjoin(person, Activity.contact_id == person.id)
         .outerjoin(account, Activity.company_id == account.id)
         .outerjoin(opportunity, Activity.deal_id == opportunity.id)
         .where(
             Activity.kind == "task",
-            Activity.done_at.is_(None),
+            col(Activity.done_at).is_(None),
             or_(due, reminder),
         )
         .order_by(Activity.due_at)
@@ -206,7 +210,7 @@ def _tasks(session: Session, now: datetime, day_end: datetime, new_only: bool) -
 def _untouched_since(link: Any, owner: Any, cutoff: datetime) -> ColumnElement[bool]:
     """No interaction logged after ``cutoff`` whose ``link`` (``Activity.contact_id`` or
     ``Activity.deal_id``) is ``owner``: one probe of an (id, occurred_at) index."""
-    later = select(Activity.id).where(link == owner, Activity.occurred_at > cutoff)
+    later = select(col(Activity.id)).where(link == owner, col(Activity.occurred_at) > cutoff)
     return ~later.exists()
 
 
@@ -218,7 +222,7 @@ def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
     # those not told yet are read in full.
     conn = session.connection()
     cadences = conn.scalars(
-        select(Contact.cadence_days).where(Contact.cadence_days > 0).distinct()
+        select(col(Contact.cadence_days)).where(col(Contact.cadence_days) > 0).distinct()
     ).all()
     if not cadences:
         return []
@@ -227,21 +231,21 @@ def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
         cutoff = now - timedelta(days=cadence)
         lapsed.append(
             and_(
-                Contact.cadence_days == cadence,
-                Contact.created_at <= cutoff,
+                col(Contact.cadence_days) == cadence,
+                col(Contact.created_at) <= cutoff,
                 _untouched_since(Activity.contact_id, Contact.id, cutoff),
             )
         )
     last_touch = (
         select(func.max(Activity.occurred_at))
-        .where(Activity.contact_id == Contact.id)
+        .where(col(Activity.contact_id) == col(Contact.id))
         .correlate(Contact)
         .scalar_subquery()
     )
     rows = conn.execute(
-        select(Contact.id, Contact.cadence_days, Contact.created_at, last_touch).where(
-            Contact.cadence_days > 0, or_(*lapsed)
-        )
+        select(
+            col(Contact.id), col(Contact.cadence_days), col(Contact.created_at), last_touch
+        ).where(col(Contact.cadence_days) > 0, or_(*lapsed))
     ).all()
     seen = _seen(session, "cadence", now) if new_only else set()
     due = {}
@@ -252,12 +256,12 @@ def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
             due[contact_id] = (when, cadence, since, last)
     names = {}
     for ids in chunks(sorted(due), _IN):
-        named = select(Contact.id, Contact.name, Company.name).outerjoin(
-            Company, Contact.company_id == Company.id
+        named = select(col(Contact.id), col(Contact.name), col(Company.name)).outerjoin(
+            Company, col(Contact.company_id) == col(Company.id)
         )
         names.update(
             (i, (name, company))
-            for i, name, company in conn.execute(named.where(Contact.id.in_(ids)))
+            for i, name, company in conn.execute(named.where(col(Contact.id).in_(ids)))
         )
     items = []
     for contact_id, (when, cadence, since, last) in due.items():
@@ -306,13 +310,13 @@ def _last_moves() -> tuple[Any, Any]:
     """A deal's latest logged activity and latest move, as correlated subqueries."""
     activity = (
         select(func.max(Activity.occurred_at))
-        .where(Activity.deal_id == Deal.id)
+        .where(col(Activity.deal_id) == col(Deal.id))
         .correlate(Deal)
         .scalar_subquery()
     )
     moved = (
         select(func.max(StageChange.at))
-        .where(StageChange.deal_id == Deal.id)
+        .where(col(StageChange.deal_id) == col(Deal.id))
         .correlate(Deal)
         .scalar_subquery()
     )
@@ -364,26 +368,35 @@ def _due_deals(
     something to tell are then read in full.
     """
     conn = session.connection()
-    stages = conn.execute(select(Stage.id, Stage.rotting_days).where(Stage.rotting_days > 0))
-    due = [Deal.close_date <= horizon]
+    stages = conn.execute(
+        select(col(Stage.id), col(Stage.rotting_days)).where(col(Stage.rotting_days) > 0)
+    )
+    due = [col(Deal.close_date) <= horizon]
     for stage_id, days in stages:
         cutoff = now - timedelta(days=days)
-        moved_since = select(StageChange.id).where(
-            StageChange.deal_id == Deal.id, StageChange.at > cutoff
+        moved_since = select(col(StageChange.id)).where(
+            col(StageChange.deal_id) == col(Deal.id), col(StageChange.at) > cutoff
         )
         due.append(
             and_(
-                Deal.stage_id == stage_id,
-                Deal.created_at <= cutoff,
-                _untouched_since(Activity.deal_id, Deal.id, cutoff),
+                col(Deal.stage_id) == stage_id,
+                col(Deal.created_at) <= cutoff,
+                _untouched_since(col(Activity.deal_id), col(Deal.id), cutoff),
                 ~moved_since.exists(),
             )
         )
     activity, moved = _last_moves()
     rows = conn.execute(
-        select(Deal.id, Deal.created_at, Deal.close_date, Stage.rotting_days, activity, moved)
-        .join(Stage, Deal.stage_id == Stage.id)
-        .where(Deal.status == "open", or_(*due))
+        select(
+            col(Deal.id),
+            col(Deal.created_at),
+            col(Deal.close_date),
+            col(Stage.rotting_days),
+            activity,
+            moved,
+        )
+        .join(Stage, col(Deal.stage_id) == col(Stage.id))
+        .where(col(Deal.status) == "open", or_(*due))
     )
     when = {}
     for deal_id, created_at, close_date, rotting_days, touched, moved_at in rows:
@@ -400,7 +413,7 @@ def _due_deals(
             when[deal_id] = (rotting, closing)
     deals = []
     for ids in chunks(sorted(when), _IN):
-        deals += _open_deals(session, Deal.id.in_(ids))
+        deals += _open_deals(session, col(Deal.id).in_(ids))
     return [(deal, *when[deal.id]) for deal in deals]
 
 
@@ -500,7 +513,8 @@ def claim_items(
     with store.write() as session:
         session.execute(
             delete(Announcement).where(
-                Announcement.announced_at.is_(None), Announcement.claimed_at < now - STALE_CLAIM
+                col(Announcement.announced_at).is_(None),
+                col(Announcement.claimed_at) < now - STALE_CLAIM,
             )
         )
         wanted = {(i.key, i.due_at) for i in items}
@@ -508,7 +522,9 @@ def claim_items(
         # key) rather than attempt and ignore an insert for each.
         for keys in chunks(sorted({key for key, _ in wanted}), _IN):
             known = session.execute(
-                select(Announcement.key, Announcement.due_at).where(Announcement.key.in_(keys))
+                select(col(Announcement.key), col(Announcement.due_at)).where(
+                    col(Announcement.key).in_(keys)
+                )
             )
             wanted -= set(known.all())
         if not wanted:
@@ -520,14 +536,16 @@ def claim_items(
         # A run racing this one may have taken some first: ours are the rows we wrote.
         mine = set(
             session.execute(
-                select(Announcement.key, Announcement.due_at).where(Announcement.run_id == run_id)
+                select(col(Announcement.key), col(Announcement.due_at)).where(
+                    col(Announcement.run_id) == run_id
+                )
             ).all()
         )
     return [item for item in items if (item.key, item.due_at) in mine]
 
 
 def _insert_ignoring_duplicates(store: Store):  # type: ignore[no-untyped-def]
-    table = Announcement.__table__
+    table = table_of(Announcement)
     if store.backend == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -540,7 +558,7 @@ def confirm_run(store: Store, run_id: str, *, now: datetime | None = None) -> No
     with store.write() as session:
         session.execute(
             update(Announcement)
-            .where(Announcement.run_id == run_id)
+            .where(col(Announcement.run_id) == run_id)
             .values(announced_at=now or utcnow())
         )
 
@@ -550,7 +568,7 @@ def release_run(store: Store, run_id: str) -> None:
     with store.write() as session:
         session.execute(
             delete(Announcement).where(
-                Announcement.run_id == run_id, Announcement.announced_at.is_(None)
+                col(Announcement.run_id) == run_id, col(Announcement.announced_at).is_(None)
             )
         )
 
@@ -588,10 +606,10 @@ def next_actions(
         deals = {deal.id: deal for deal in _open_deals(session)}
         with_task = set(
             session.scalars(
-                select(Activity.deal_id).where(
-                    Activity.kind == "task",
-                    Activity.done_at.is_(None),
-                    Activity.deal_id.is_not(None),
+                select(col(Activity.deal_id)).where(
+                    col(Activity.kind) == "task",
+                    col(Activity.done_at).is_(None),
+                    col(Activity.deal_id).is_not(None),
                 )
             )
         )

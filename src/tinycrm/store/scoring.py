@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, update
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, CursorResult, and_, case, func, literal, or_, select, update
+from sqlmodel import Session, col
 
 from tinycrm.store import validate
 from tinycrm.store.contacts import resolve_contact
@@ -119,9 +119,11 @@ def _seeded(session: Session) -> bool:
     """Whether the rules are the user's: the defaults were written (an event says so),
     or rules are there anyway (restored from a dump, say)."""
     found = session.scalar(
-        select(Event.id).where(Event.entity == ENTITY, Event.action == SEEDED).limit(1)
+        select(col(Event.id))
+        .where(col(Event.entity) == ENTITY, col(Event.action) == SEEDED)
+        .limit(1)
     )
-    return found is not None or session.scalar(select(ScoreRule.id).limit(1)) is not None
+    return found is not None or session.scalar(select(col(ScoreRule.id)).limit(1)) is not None
 
 
 def _seed(store: Store, session: Session) -> None:
@@ -156,7 +158,7 @@ def _rules(session: Session) -> list[_Rule]:
     """The rules in force: the stored ones, or the defaults while nothing has written them."""
     if not _seeded(session):
         return [_Rule(None, n, c, p) for n, c, p in DEFAULT_RULES]
-    rows = session.scalars(select(ScoreRule).order_by(ScoreRule.id))
+    rows = session.scalars(select(ScoreRule).order_by(col(ScoreRule.id)))
     return [_Rule(r.id, r.name, r.condition, r.points, r.created_at) for r in rows]
 
 
@@ -231,7 +233,7 @@ def add_score_rule(
     with store.write() as session:
         _seed(store, session)
         key = validate.key(clean_name)
-        row = session.scalars(select(ScoreRule).where(ScoreRule.name_key == key)).first()
+        row = session.scalars(select(ScoreRule).where(col(ScoreRule.name_key) == key)).first()
         if row is not None and not replace:
             raise Conflict(
                 f"score rule {row.name} already exists ({row.condition}: {row.points:+d}); "
@@ -356,8 +358,8 @@ def recompute_scores(
             _seed(store, session)
         good, broken = _compiled(_rules(session), now)
         score = score_expression([(clause, rule.points) for rule, clause in good])
-        changed = session.execute(_update_scores(store, score)).rowcount
-        contacts = session.scalar(select(func.count(Contact.id))) or 0
+        changed = cast(CursorResult[Any], session.execute(_update_scores(store, score))).rowcount
+        contacts = session.scalar(select(func.count(col(Contact.id)))) or 0
         marked = _mark_leads(session, hot, cold)
         parts = [f"{n} {word}" for word, n in marked.items() if n]
         if not quiet:
@@ -389,10 +391,10 @@ def _update_scores(store: Store, score: Any) -> Any:
     rewritten. PostgreSQL computes each score once (``UPDATE … FROM`` a subquery);
     SQLite (whose ``UPDATE … FROM`` needs 3.33) evaluates it in SET and WHERE."""
     if store.backend == "postgresql":
-        scored = select(Contact.id.label("id"), score.label("score")).subquery("scored")
+        scored = select(col(Contact.id).label("id"), score.label("score")).subquery("scored")
         return (
             update(Contact)
-            .where(Contact.id == scored.c.id, Contact.score != scored.c.score)
+            .where(col(Contact.id) == scored.c.id, col(Contact.score) != scored.c.score)
             .values(score=scored.c.score)
             .execution_options(synchronize_session=False)
         )
@@ -407,26 +409,29 @@ def _update_scores(store: Store, score: Any) -> Any:
 def _mark_leads(session: Session, hot: int, cold: int) -> dict[str, int]:
     """Set the automatic lead statuses from the stored scores; how many changed to each."""
     automatic = and_(
-        Contact.lifecycle == "lead",
-        or_(Contact.lead_status.is_(None), Contact.lead_status.in_(AUTOMATIC)),
+        col(Contact.lifecycle) == "lead",
+        or_(col(Contact.lead_status).is_(None), col(Contact.lead_status).in_(AUTOMATIC)),
     )
     bands = {
-        "hot": Contact.score >= hot,
-        "cold": Contact.score < cold,
-        "new": and_(Contact.score >= cold, Contact.score < hot),
+        "hot": col(Contact.score) >= hot,
+        "cold": col(Contact.score) < cold,
+        "new": and_(col(Contact.score) >= cold, col(Contact.score) < hot),
     }
     now = utcnow()
     out: dict[str, int] = {}
     for status, band in bands.items():
-        out[status] = session.execute(
-            update(Contact)
-            .where(
-                automatic,
-                band,
-                or_(Contact.lead_status.is_(None), Contact.lead_status != status),
-            )
-            .values(lead_status=status, updated_at=now)
-            .execution_options(synchronize_session=False)
+        out[status] = cast(
+            CursorResult[Any],
+            session.execute(
+                update(Contact)
+                .where(
+                    automatic,
+                    band,
+                    or_(col(Contact.lead_status).is_(None), col(Contact.lead_status) != status),
+                )
+                .values(lead_status=status, updated_at=now)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
     return out
 
@@ -455,7 +460,7 @@ def _explain(session: Session, contact: Contact, now: datetime | None) -> ScoreE
     hits: list[RuleHit] = []
     if good:
         flags = [case((clause, 1), else_=0) for _, clause in good]
-        row = session.execute(select(*flags).where(Contact.id == contact.id)).one()
+        row = session.execute(select(*flags).where(col(Contact.id) == contact.id)).one()
         hits = [
             RuleHit(name=rule.name, condition=rule.condition, points=rule.points)
             for (rule, _), fired in zip(good, row, strict=True)

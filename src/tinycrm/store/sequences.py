@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
-from sqlmodel import Session
+from sqlalchemy import CursorResult, delete, func, select
+from sqlmodel import Session, col
 
 from tinycrm.store import validate
 from tinycrm.store.contacts import resolve_contact
@@ -70,8 +71,8 @@ def _steps(session: Session, sequence_id: int) -> list[SequenceStep]:
     return list(
         session.scalars(
             select(SequenceStep)
-            .where(SequenceStep.sequence_id == sequence_id)
-            .order_by(SequenceStep.position)
+            .where(col(SequenceStep.sequence_id) == sequence_id)
+            .order_by(col(SequenceStep.position))
         )
     )
 
@@ -82,8 +83,8 @@ def _read(session: Session, sequence: FollowUpSequence) -> SequenceRead:
         select(func.count())
         .select_from(SequenceEnrollment)
         .where(
-            SequenceEnrollment.sequence_id == sequence.id,
-            SequenceEnrollment.stopped_at.is_(None),
+            col(SequenceEnrollment.sequence_id) == sequence.id,
+            col(SequenceEnrollment.stopped_at).is_(None),
         )
     )
     return SequenceRead(
@@ -115,12 +116,13 @@ def add_sequence(store: Store, *, name: str, steps: Sequence[tuple[int, str]]) -
     with store.write() as session:
         clean = validate.name(name, "sequence name")
         if session.scalars(
-            select(FollowUpSequence).where(FollowUpSequence.name_key == validate.key(clean))
+            select(FollowUpSequence).where(col(FollowUpSequence.name_key) == validate.key(clean))
         ).first():
             raise Conflict(f"a sequence named {clean!r} already exists")
         sequence = FollowUpSequence(name=clean, name_key=validate.key(clean), created_at=utcnow())
         session.add(sequence)
         session.flush()
+        assert sequence.id is not None
         ordered = sorted(((int(d), _check_text(t)) for d, t in steps), key=lambda s: s[0])
         for position, (offset, text) in enumerate(ordered):
             if not 0 <= offset <= 3650:
@@ -163,11 +165,12 @@ def enroll_contacts(
         out = []
         for ref in contacts:
             contact = resolve_contact(session, ref)
+            assert contact.id is not None
             active = session.scalars(
                 select(SequenceEnrollment).where(
-                    SequenceEnrollment.sequence_id == seq.id,
-                    SequenceEnrollment.contact_id == contact.id,
-                    SequenceEnrollment.stopped_at.is_(None),
+                    col(SequenceEnrollment.sequence_id) == seq.id,
+                    col(SequenceEnrollment.contact_id) == contact.id,
+                    col(SequenceEnrollment.stopped_at).is_(None),
                 )
             ).first()
             if active is not None:
@@ -215,7 +218,9 @@ def _enrollment(
     session: Session, enrollment: SequenceEnrollment, sequence: str, contact: Contact
 ) -> EnrollmentRead:
     tasks = session.scalar(
-        select(func.count()).select_from(Activity).where(Activity.enrollment_id == enrollment.id)
+        select(func.count())
+        .select_from(Activity)
+        .where(col(Activity.enrollment_id) == enrollment.id)
     )
     return EnrollmentRead(
         id=enrollment.id,
@@ -243,16 +248,20 @@ def stop_enrollments(
     many enrolments stopped.
     """
     query = select(SequenceEnrollment).where(
-        SequenceEnrollment.contact_id == contact_id, SequenceEnrollment.stopped_at.is_(None)
+        col(SequenceEnrollment.contact_id) == contact_id,
+        col(SequenceEnrollment.stopped_at).is_(None),
     )
     if sequence_id is not None:
-        query = query.where(SequenceEnrollment.sequence_id == sequence_id)
+        query = query.where(col(SequenceEnrollment.sequence_id) == sequence_id)
     stopped = 0
     for enrollment in session.scalars(query).all():
-        removed = session.execute(
-            delete(Activity).where(
-                Activity.enrollment_id == enrollment.id, Activity.done_at.is_(None)
-            )
+        removed = cast(
+            CursorResult[Any],
+            session.execute(
+                delete(Activity).where(
+                    col(Activity.enrollment_id) == enrollment.id, col(Activity.done_at).is_(None)
+                )
+            ),
         ).rowcount
         enrollment.stopped_at = utcnow()
         enrollment.stop_reason = reason
@@ -295,8 +304,8 @@ def list_enrollments(store: Store, sequence: str) -> list[EnrollmentRead]:
         seq = resolve_sequence(session, sequence)
         rows = session.execute(
             select(SequenceEnrollment, Contact)
-            .join(Contact, SequenceEnrollment.contact_id == Contact.id)
-            .where(SequenceEnrollment.sequence_id == seq.id)
-            .order_by(SequenceEnrollment.started_at, SequenceEnrollment.id)
+            .join(Contact, col(SequenceEnrollment.contact_id) == col(Contact.id))
+            .where(col(SequenceEnrollment.sequence_id) == seq.id)
+            .order_by(col(SequenceEnrollment.started_at), col(SequenceEnrollment.id))
         ).all()
         return [_enrollment(session, e, seq.name, c) for e, c in rows]

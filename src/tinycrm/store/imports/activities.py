@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from tinycrm import repeat
 from tinycrm.formats import values as cell
@@ -133,9 +134,9 @@ class _Activities(_Import):
         deals: dict[str, list[tuple[int, int | None, int | None]]] = defaultdict(list)
         for chunk in chunks(sorted(titles), _IN):
             for did, key, contact, company in self.conn.execute(
-                select(Deal.id, Deal.title_key, Deal.contact_id, Deal.company_id).where(
-                    Deal.title_key.in_(chunk)
-                )
+                select(
+                    col(Deal.id), col(Deal.title_key), col(Deal.contact_id), col(Deal.company_id)
+                ).where(col(Deal.title_key).in_(chunk))
             ):
                 deals[key].append((did, contact, company))
         out = []
@@ -192,7 +193,7 @@ class _Activities(_Import):
         if pending is not None:
             return pending["company_id"]
         return self.conn.execute(
-            select(Contact.company_id).where(Contact.id == contact_id)
+            select(col(Contact.company_id)).where(col(Contact.id) == contact_id)
         ).scalar()
 
     def find_existing(self, rows: list[_Prepared]) -> dict[Any, int]:
@@ -201,15 +202,15 @@ class _Activities(_Import):
         for chunk in chunks(subjects, _IN):
             for a in self.conn.execute(
                 select(
-                    Activity.id,
-                    Activity.kind,
-                    Activity.subject,
-                    Activity.occurred_at,
-                    Activity.due_at,
-                    Activity.contact_id,
-                    Activity.company_id,
-                    Activity.deal_id,
-                ).where(Activity.subject.in_(chunk))
+                    col(Activity.id),
+                    col(Activity.kind),
+                    col(Activity.subject),
+                    col(Activity.occurred_at),
+                    col(Activity.due_at),
+                    col(Activity.contact_id),
+                    col(Activity.company_id),
+                    col(Activity.deal_id),
+                ).where(col(Activity.subject).in_(chunk))
             ):
                 key = (
                     a.kind,

@@ -10,7 +10,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, literal, null, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm.formats import FormatError
 from tinycrm.formats import values as cell
@@ -216,7 +216,7 @@ class _Import:
         if self._companies is None:
             self._companies = {}
             for cid, name_key, domain in self.conn.execute(
-                select(Company.id, Company.name_key, Company.domain)
+                select(col(Company.id), col(Company.name_key), col(Company.domain))
             ):
                 self._companies[name_key] = cid
                 if domain:
@@ -289,13 +289,15 @@ class _Import:
                     names.add(key)
         for chunk in chunks(sorted(emails), _IN):
             for cid, email in self.conn.execute(
-                select(Contact.id, Contact.email).where(Contact.email.in_(chunk))
+                select(col(Contact.id), col(Contact.email)).where(col(Contact.email).in_(chunk))
             ):
                 self._contact_emails[email] = cid
         for chunk in chunks(sorted(names), _IN):
             found: dict[str, list[int]] = defaultdict(list)
             for cid, key in self.conn.execute(
-                select(Contact.id, Contact.name_key).where(Contact.name_key.in_(chunk))
+                select(col(Contact.id), col(Contact.name_key)).where(
+                    col(Contact.name_key).in_(chunk)
+                )
             ):
                 found[key].append(cid)
             for key in chunk:
@@ -396,15 +398,15 @@ class _Import:
             }
             tags = defaultdict(set)
             for eid, name in self.conn.execute(
-                select(Tag.entity_id, Tag.name).where(
-                    Tag.entity == self.entity, Tag.entity_id.in_(chunk)
+                select(col(Tag.entity_id), col(Tag.name)).where(
+                    col(Tag.entity) == self.entity, col(Tag.entity_id).in_(chunk)
                 )
             ):
                 tags[eid].add(name)
             fields: dict[int, dict[str, str]] = defaultdict(dict)
             for eid, key, value in self.conn.execute(
-                select(FieldValue.entity_id, FieldValue.key, FieldValue.value).where(
-                    FieldValue.entity == self.entity, FieldValue.entity_id.in_(chunk)
+                select(col(FieldValue.entity_id), col(FieldValue.key), col(FieldValue.value)).where(
+                    col(FieldValue.entity) == self.entity, col(FieldValue.entity_id).in_(chunk)
                 )
             ):
                 fields[eid][key] = value
@@ -466,9 +468,9 @@ class _Import:
                 self.conn.execute(
                     update(FieldValue)
                     .where(
-                        FieldValue.entity == self.entity,
+                        col(FieldValue.entity) == self.entity,
                         FieldValue.entity_id == rid,
-                        FieldValue.key == key,
+                        col(FieldValue.key) == key,
                     )
                     .values(value=value)
                 )
@@ -485,9 +487,9 @@ class _Import:
             if len(kept) == len(queued):
                 self.conn.execute(
                     delete(FieldValue).where(
-                        FieldValue.entity == self.entity,
+                        col(FieldValue.entity) == self.entity,
                         FieldValue.entity_id == rid,
-                        FieldValue.key == key,
+                        col(FieldValue.key) == key,
                     )
                 )
             queued[:] = kept
@@ -594,20 +596,23 @@ class _Import:
                 insert(LifecycleChange).from_select(
                     ["contact_id", "from_lifecycle", "to_lifecycle", "at", "actor"],
                     select(
-                        Contact.id,
+                        col(Contact.id),
                         null(),
-                        Contact.lifecycle,
+                        col(Contact.lifecycle),
                         literal(self.now, UTCDateTime()),
                         literal(self.store.user),
-                    ).where(Contact.id.between(low, high)),
+                    ).where(col(Contact.id).between(low, high)),
                 )
             )
             self.conn.execute(
                 insert(ImportChange).from_select(
                     ["batch_id", "entity", "entity_id", "action"],
                     select(
-                        literal(self.batch_id), literal("contact"), Contact.id, literal("created")
-                    ).where(Contact.id.between(low, high)),
+                        literal(self.batch_id),
+                        literal("contact"),
+                        col(Contact.id),
+                        literal("created"),
+                    ).where(col(Contact.id).between(low, high)),
                 )
             )
 
@@ -631,7 +636,9 @@ class _Import:
                 record = self.session.get(model, rid, populate_existing=True)
                 run_rules(self.store, self.session, trigger, **{model.__tablename__: record})
         self.session.flush()
-        for aid in self.conn.execute(select(Activity.id).where(Activity.id > before)).scalars():
+        for aid in self.conn.execute(
+            select(col(Activity.id)).where(col(Activity.id) > before)
+        ).scalars():
             self.record_created("activity", aid)
         self.writer.flush()
 

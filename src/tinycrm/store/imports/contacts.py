@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from tinycrm.formats import values as cell
 from tinycrm.store import validate
@@ -154,15 +155,15 @@ class _Contacts(_Import):
         emails = sorted({r.key[1] for r in rows if r.key[0] == "email"})
         for chunk in chunks(emails, _IN):
             for cid, email in self.conn.execute(
-                select(Contact.id, Contact.email).where(Contact.email.in_(chunk))
+                select(col(Contact.id), col(Contact.email)).where(col(Contact.email).in_(chunk))
             ):
                 found[("email", email)] = cid
         names = sorted({r.key[1] for r in rows if r.key[0] == "name"})
         for chunk in chunks(names, _IN):
             for cid, key, company in self.conn.execute(
-                select(Contact.id, Contact.name_key, Contact.company_id)
-                .where(Contact.name_key.in_(chunk), Contact.email.is_(None))
-                .order_by(Contact.id)
+                select(col(Contact.id), col(Contact.name_key), col(Contact.company_id))
+                .where(col(Contact.name_key).in_(chunk), col(Contact.email).is_(None))
+                .order_by(col(Contact.id))
             ):
                 found.setdefault(("name", key, company), cid)
         return found

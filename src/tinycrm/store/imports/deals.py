@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from tinycrm.formats import values as cell
 from tinycrm.formats.mapping import normalize
@@ -58,11 +59,13 @@ class _Deals(_Import):
         self.create_stages = create_stages
         self._pipes: dict[str, _Pipe] = {}
         self._default: _Pipe | None = None
-        for pipe in self.session.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.id)):
+        for pipe in self.session.scalars(
+            select(Pipeline).order_by(col(Pipeline.position), col(Pipeline.id))
+        ):
             assert pipe.id is not None
             found = _Pipe(pipe.id, pipe.name, [])
             for stage in self.session.scalars(
-                select(Stage).where(Stage.pipeline_id == pipe.id).order_by(Stage.position)
+                select(Stage).where(col(Stage.pipeline_id) == pipe.id).order_by(col(Stage.position))
             ):
                 found.stages.append((stage.id, stage.name, loose(stage.name), stage.probability))  # type: ignore[arg-type]
             self._pipes[loose(pipe.name)] = found
@@ -241,8 +244,8 @@ class _Deals(_Import):
         out: dict[int, int] = {}
         for chunk in chunks(sorted(ids), _IN):
             for cid, company in self.conn.execute(
-                select(Contact.id, Contact.company_id).where(
-                    Contact.id.in_(chunk), Contact.company_id.is_not(None)
+                select(col(Contact.id), col(Contact.company_id)).where(
+                    col(Contact.id).in_(chunk), col(Contact.company_id).is_not(None)
                 )
             ):
                 out[cid] = company
@@ -253,17 +256,17 @@ class _Deals(_Import):
         externals = sorted({r.key[1] for r in rows if r.key[0] == "external"})
         for chunk in chunks(externals, _IN):
             for did, ext in self.conn.execute(
-                select(Deal.id, Deal.external_id)
-                .where(Deal.external_id.in_(chunk))
-                .order_by(Deal.id)
+                select(col(Deal.id), col(Deal.external_id))
+                .where(col(Deal.external_id).in_(chunk))
+                .order_by(col(Deal.id))
             ):
                 found.setdefault(("external", ext), did)
         titles = sorted({r.key[1] for r in rows if r.key[0] == "title"})
         for chunk in chunks(titles, _IN):
             for did, key, company in self.conn.execute(
-                select(Deal.id, Deal.title_key, Deal.company_id)
-                .where(Deal.title_key.in_(chunk))
-                .order_by(Deal.id)
+                select(col(Deal.id), col(Deal.title_key), col(Deal.company_id))
+                .where(col(Deal.title_key).in_(chunk))
+                .order_by(col(Deal.id))
             ):
                 found.setdefault(("title", key, company), did)
         return found

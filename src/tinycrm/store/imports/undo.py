@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, delete, func, insert, select, update
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from tinycrm.store import validate
 from tinycrm.store.bulk import (
@@ -66,7 +66,7 @@ def _batch_read(batch: ImportBatch) -> ImportBatchRead:
 def list_imports(store: Store, *, limit: int | None = None) -> list[ImportBatchRead]:
     """Import batches, newest first."""
     with store.read() as session:
-        query = select(ImportBatch).order_by(ImportBatch.id.desc())
+        query = select(ImportBatch).order_by(col(ImportBatch.id).desc())
         if limit:
             query = query.limit(limit)
         return [_batch_read(b) for b in session.scalars(query)]
@@ -76,8 +76,8 @@ def _find_batch(session: Session, batch_id: int | None) -> ImportBatch:
     if batch_id is None:
         batch = session.scalars(
             select(ImportBatch)
-            .where(ImportBatch.undone_at.is_(None))
-            .order_by(ImportBatch.id.desc())
+            .where(col(ImportBatch.undone_at).is_(None))
+            .order_by(col(ImportBatch.id).desc())
         ).first()
         if batch is None:
             raise NotFound("there is no import to undo (tinycrm import history lists them)")
@@ -113,14 +113,16 @@ class _Undo:
     def restore(self) -> None:
         changes = self.session.execute(
             select(
-                ImportChange.entity,
-                ImportChange.entity_id,
-                ImportChange.field,
-                ImportChange.old_value,
-                ImportChange.new_value,
+                col(ImportChange.entity),
+                col(ImportChange.entity_id),
+                col(ImportChange.field),
+                col(ImportChange.old_value),
+                col(ImportChange.new_value),
             )
-            .where(ImportChange.batch_id == self.batch.id, ImportChange.action == "updated")
-            .order_by(ImportChange.id.desc())
+            .where(
+                col(ImportChange.batch_id) == self.batch.id, col(ImportChange.action) == "updated"
+            )
+            .order_by(col(ImportChange.id).desc())
         ).all()
         by_entity: dict[str, list[Any]] = defaultdict(list)
         for change in changes:
@@ -140,13 +142,15 @@ class _Undo:
         }
         tags: dict[int, set[str]] = defaultdict(set)
         for eid, name in self.conn.execute(
-            select(Tag.entity_id, Tag.name).where(Tag.entity == entity, Tag.entity_id.in_(ids))
+            select(col(Tag.entity_id), col(Tag.name)).where(
+                col(Tag.entity) == entity, col(Tag.entity_id).in_(ids)
+            )
         ):
             tags[eid].add(name)
         fields: dict[int, dict[str, str]] = defaultdict(dict)
         for eid, key, value in self.conn.execute(
-            select(FieldValue.entity_id, FieldValue.key, FieldValue.value).where(
-                FieldValue.entity == entity, FieldValue.entity_id.in_(ids)
+            select(col(FieldValue.entity_id), col(FieldValue.key), col(FieldValue.value)).where(
+                col(FieldValue.entity) == entity, col(FieldValue.entity_id).in_(ids)
             )
         ):
             fields[eid][key] = value
@@ -165,7 +169,9 @@ class _Undo:
                 if tag in tags[change.entity_id]:
                     self.conn.execute(
                         delete(Tag).where(
-                            Tag.entity == entity, Tag.entity_id == change.entity_id, Tag.name == tag
+                            col(Tag.entity) == entity,
+                            col(Tag.entity_id) == change.entity_id,
+                            col(Tag.name) == tag,
                         )
                     )
                     tags[change.entity_id].discard(tag)
@@ -228,11 +234,13 @@ class _Undo:
         clash = None
         if entity == "contact" and name == "email" and value:
             clash = self.conn.execute(
-                select(Contact.id).where(Contact.email == value, Contact.id != rid)
+                select(col(Contact.id)).where(col(Contact.email) == value, col(Contact.id) != rid)
             ).first()
         if entity == "company" and name == "name" and value:
             clash = self.conn.execute(
-                select(Company.id).where(Company.name_key == validate.key(value), Company.id != rid)
+                select(col(Company.id)).where(
+                    col(Company.name_key) == validate.key(value), col(Company.id) != rid
+                )
             ).first()
         if clash:
             self.conflicts.append(
@@ -278,10 +286,10 @@ class _Undo:
 
     def created(self, entity: str) -> Any:
         """A subquery of the ids of the ``entity`` records this batch created."""
-        return select(ImportChange.entity_id).where(
-            ImportChange.batch_id == self.batch.id,
-            ImportChange.entity == entity,
-            ImportChange.action == "created",
+        return select(col(ImportChange.entity_id)).where(
+            col(ImportChange.batch_id) == self.batch.id,
+            col(ImportChange.entity) == entity,
+            col(ImportChange.action) == "created",
         )
 
     def remove(self) -> None:
@@ -332,7 +340,9 @@ class _Undo:
             self.search.deleting(doomed)
         if entity == "deal":
             self.conn.execute(
-                delete(StageChange).where(StageChange.deal_id.in_(select(model.id).where(doomed)))
+                delete(StageChange).where(
+                    col(StageChange.deal_id).in_(select(model.id).where(doomed))
+                )
             )
         if entity in ("company", "contact", "deal"):
             for other, column in ((Tag, Tag.entity_id), (FieldValue, FieldValue.entity_id)):

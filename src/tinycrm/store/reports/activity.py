@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, null, or_, select
+from sqlmodel import col
 
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Deal
@@ -45,7 +46,9 @@ def activity_report(
             filters.append(Activity.owner == scope.owner)
         if scope.pipeline_id is not None:
             filters.append(
-                Activity.deal_id.in_(select(Deal.id).where(Deal.pipeline_id == scope.pipeline_id))
+                col(Activity.deal_id).in_(
+                    select(col(Deal.id)).where(col(Deal.pipeline_id) == scope.pipeline_id)
+                )
             )
         group: list[Any] = [bucket.c.i]
         if key == "owner":
@@ -57,7 +60,7 @@ def activity_report(
             return and_(column_ >= bucket.c.start_at, column_ < bucket.c.end_at)
 
         def of_kind(kind: str) -> Any:
-            return func.sum(case((Activity.kind == kind, 1), else_=0))
+            return func.sum(case((col(Activity.kind) == kind, 1), else_=0))
 
         keys = group if key == "owner" else group[:1]
         conn = session.connection()
@@ -72,7 +75,9 @@ def activity_report(
             done = conn.execute(
                 select(*group, func.count())
                 .select_from(bucket)
-                .join(Activity, and_(Activity.kind == "task", in_bucket(Activity.done_at)))
+                .join(
+                    Activity, and_(col(Activity.kind) == "task", in_bucket(col(Activity.done_at)))
+                )
                 .where(*filters)
                 .group_by(*keys)
             ).all()
@@ -83,7 +88,7 @@ def activity_report(
                 return (
                     select(func.count())
                     .select_from(Activity)
-                    .where(Activity.kind == kind, in_bucket(column_), *filters)
+                    .where(col(Activity.kind) == kind, in_bucket(column_), *filters)
                     .scalar_subquery()
                 )
 
@@ -93,13 +98,13 @@ def activity_report(
             done = conn.execute(select(*group, counted("task", Activity.done_at))).all()
         late = and_(
             Activity.due_at < ts(scope.now),
-            or_(Activity.done_at.is_(None), Activity.done_at > Activity.due_at),
+            or_(col(Activity.done_at).is_(None), col(Activity.done_at) > col(Activity.due_at)),
         )
         if key == "owner":
             overdue = conn.execute(
                 select(*group, func.count())
                 .select_from(bucket)
-                .join(Activity, and_(Activity.kind == "task", in_bucket(Activity.due_at)))
+                .join(Activity, and_(col(Activity.kind) == "task", in_bucket(col(Activity.due_at))))
                 .where(late, *filters)
                 .group_by(*keys)
             ).all()
@@ -109,7 +114,12 @@ def activity_report(
                     *group,
                     select(func.count())
                     .select_from(Activity)
-                    .where(Activity.kind == "task", in_bucket(Activity.due_at), late, *filters)
+                    .where(
+                        col(Activity.kind) == "task",
+                        in_bucket(col(Activity.due_at)),
+                        late,
+                        *filters,
+                    )
                     .scalar_subquery(),
                 )
             ).all()

@@ -7,9 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
+from sqlmodel import col
 
 from tinycrm.store.engine import Store
-from tinycrm.store.models import Contact, Deal, LifecycleChange
+from tinycrm.store.models import Contact, Deal, LifecycleChange, table_of
 from tinycrm.store.reports.aggregates import (
     amount_expr,
     buckets,
@@ -38,9 +39,11 @@ from tinycrm.store.reports.scope import backward_range, choice, make_scope, peri
 def _ever_customer() -> Any:
     """A contact that is or was a customer (churned ones were), by lifecycle or history."""
     return or_(
-        Contact.lifecycle.in_(("customer", "churned")),
-        Contact.id.in_(
-            select(LifecycleChange.contact_id).where(LifecycleChange.to_lifecycle == "customer")
+        col(Contact.lifecycle).in_(("customer", "churned")),
+        col(Contact.id).in_(
+            select(col(LifecycleChange.contact_id)).where(
+                col(LifecycleChange.to_lifecycle) == "customer"
+            )
         ),
     )
 
@@ -82,8 +85,8 @@ def sources_report(
             counts = [(shown, n, customers) for _, shown, n, customers in grouped]
             revenue: dict[str | None, tuple[int, Money]] = {}
             for lowered, currency, n, amount in conn.execute(
-                select(key, Deal.currency, func.count(), func.sum(amount_expr()))
-                .join(Deal, Deal.contact_id == Contact.id)
+                select(key, col(Deal.currency), func.count(), func.sum(amount_expr()))
+                .join(Deal, col(Deal.contact_id) == col(Contact.id))
                 .where(*leads, *won_deals)
                 .group_by(key, Deal.currency)
             ):
@@ -167,7 +170,7 @@ def churn_report(
             counted = func.count(customer.c.contact_id.distinct())
             return select(counted).where(customer_before(instant)).scalar_subquery()
 
-        churn = history.__table__.alias("churn")
+        churn = table_of(history).alias("churn")
         churned = (
             select(func.count(churn.c.contact_id.distinct()))
             .select_from(churn)
@@ -255,7 +258,7 @@ def clv_report(
             .group_by(history.contact_id)
             .subquery()
         )
-        churn = history.__table__.alias("churn")
+        churn = table_of(history).alias("churn")
         lives = (
             select(
                 became.c.contact_id,
@@ -282,13 +285,15 @@ def clv_report(
                 func.sum(day_count(scope, until) - day_count(scope, lives.c.became)),
             )
         ).one()
-        deals = [Deal.status == "won", Deal.contact_id.in_(select(lives.c.contact_id))]
+        deals = [col(Deal.status) == "won", col(Deal.contact_id).in_(select(lives.c.contact_id))]
         if scope.pipeline_id is not None:
-            deals.append(Deal.pipeline_id == scope.pipeline_id)
+            deals.append(col(Deal.pipeline_id) == scope.pipeline_id)
         revenue = {
             currency: to_money(amount, currency)
             for currency, amount in conn.execute(
-                select(Deal.currency, func.sum(amount_expr())).where(*deals).group_by(Deal.currency)
+                select(col(Deal.currency), func.sum(amount_expr()))
+                .where(*deals)
+                .group_by(col(Deal.currency))
             )
         }
     years = max(float(days or 0), 0.0) / DAYS_PER_YEAR

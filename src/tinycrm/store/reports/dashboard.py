@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from tinycrm import dates
 from tinycrm.store.engine import Store
@@ -44,7 +45,9 @@ def dashboard_numbers(store: Store, *, now: datetime | None = None) -> Dashboard
             session.connection()
             .execute(
                 select(func.count()).where(
-                    Activity.kind == "task", Activity.done_at.is_(None), Activity.due_at < ts(now)
+                    col(Activity.kind) == "task",
+                    col(Activity.done_at).is_(None),
+                    col(Activity.due_at) < ts(now),
                 )
             )
             .scalar()

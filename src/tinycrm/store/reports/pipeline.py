@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Deal, Stage, StageChange
@@ -52,17 +52,17 @@ def open_deal_stats(session: Session, scope: Scope, *extra: Any) -> list[Any]:
     """Per (stage, currency): open deals, Σ amount, Σ amount × probability, Σ age in days
     and how many are rotting (no activity, move or creation for the stage's rotting days)."""
     open_deals = [Deal.status == "open", *scope.deals(), *extra]
-    open_ids = select(Deal.id).where(*open_deals)
+    open_ids = select(col(Deal.id)).where(*open_deals)
     last_activity = (
-        select(Activity.deal_id, func.max(Activity.occurred_at).label("at"))
-        .where(Activity.deal_id.in_(open_ids), Activity.occurred_at.is_not(None))
-        .group_by(Activity.deal_id)
+        select(col(Activity.deal_id), func.max(col(Activity.occurred_at)).label("at"))
+        .where(col(Activity.deal_id).in_(open_ids), col(Activity.occurred_at).is_not(None))
+        .group_by(col(Activity.deal_id))
         .subquery()
     )
     last_move = (
-        select(StageChange.deal_id, func.max(StageChange.at).label("at"))
-        .where(StageChange.deal_id.in_(open_ids))
-        .group_by(StageChange.deal_id)
+        select(col(StageChange.deal_id), func.max(col(StageChange.at)).label("at"))
+        .where(col(StageChange.deal_id).in_(open_ids))
+        .group_by(col(StageChange.deal_id))
         .subquery()
     )
     touched = greatest(
@@ -75,7 +75,7 @@ def open_deal_stats(session: Session, scope: Scope, *extra: Any) -> list[Any]:
     rotting = case(
         (
             and_(
-                Stage.rotting_days.is_not(None),
+                col(Stage.rotting_days).is_not(None),
                 now - day_count(scope, touched) >= Stage.rotting_days,
             ),
             1,
@@ -84,19 +84,19 @@ def open_deal_stats(session: Session, scope: Scope, *extra: Any) -> list[Any]:
     )
     query = (
         select(
-            Deal.stage_id,
-            Deal.currency,
+            col(Deal.stage_id),
+            col(Deal.currency),
             func.count(),
             func.sum(amount_expr()),
             func.sum(amount_expr() * probability_expr()),
-            func.sum(now - day_count(scope, Deal.created_at)),
+            func.sum(now - day_count(scope, col(Deal.created_at))),
             func.sum(rotting),
         )
-        .join(Stage, Deal.stage_id == Stage.id)
+        .join(Stage, col(Deal.stage_id) == col(Stage.id))
         .outerjoin(last_activity, last_activity.c.deal_id == Deal.id)
         .outerjoin(last_move, last_move.c.deal_id == Deal.id)
         .where(*open_deals)
-        .group_by(Deal.stage_id, Deal.currency)
+        .group_by(col(Deal.stage_id), col(Deal.currency))
     )
     return list(session.connection().execute(query))
 
@@ -181,7 +181,7 @@ def forecast_lines(session: Session, scope: Scope, spans: list[Period]) -> list[
     open_rows = session.connection().execute(
         select(
             bucket.c.i,
-            Deal.currency,
+            col(Deal.currency),
             func.count(),
             func.sum(amount_expr()),
             func.sum(amount_expr() * probability),
@@ -189,15 +189,15 @@ def forecast_lines(session: Session, scope: Scope, spans: list[Period]) -> list[
         )
         .select_from(bucket)
         .join(Deal, and_(expected >= bucket.c.start_day, expected < bucket.c.end_day))
-        .join(Stage, Deal.stage_id == Stage.id)
-        .where(Deal.status == "open", Deal.close_date.is_not(None), *scope.deals())
+        .join(Stage, col(Deal.stage_id) == col(Stage.id))
+        .where(col(Deal.status) == "open", col(Deal.close_date).is_not(None), *scope.deals())
         .group_by(bucket.c.i, Deal.currency)
     )
     won_rows = session.connection().execute(
-        select(bucket.c.i, Deal.currency, func.count(), func.sum(amount_expr()))
+        select(bucket.c.i, col(Deal.currency), func.count(), func.sum(amount_expr()))
         .select_from(bucket)
         .join(Deal, and_(Deal.closed_at >= bucket.c.start_at, Deal.closed_at < bucket.c.end_at))
-        .where(Deal.status == "won", *scope.deals())
+        .where(col(Deal.status) == "won", *scope.deals())
         .group_by(bucket.c.i, Deal.currency)
     )
     lines: list[dict[str, Any]] = [
@@ -251,8 +251,8 @@ def forecast_report(
         spans = periods(first, last, unit)
         rows = forecast_lines(session, scope, spans)
         undated = session.connection().execute(
-            select(Deal.currency, func.count(), func.sum(amount_expr()))
-            .where(Deal.status == "open", Deal.close_date.is_(None), *scope.deals())
+            select(col(Deal.currency), func.count(), func.sum(amount_expr()))
+            .where(col(Deal.status) == "open", col(Deal.close_date).is_(None), *scope.deals())
             .group_by(Deal.currency)
         )
         count, best = 0, {}

@@ -9,7 +9,7 @@ from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, null, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Contact, Deal, Pipeline, Stage, StageChange
@@ -45,14 +45,18 @@ def winrate_rows(session: Session, scope: Scope, by: str | None) -> list[Any]:
     keys = {"source": Contact.source, "owner": Deal.owner, "pipeline": Pipeline.name}
     key = keys[by] if by else null()
     query = (
-        select(key, Deal.status, Deal.currency, func.count(), func.sum(amount_expr()))
-        .where(Deal.status.in_(("won", "lost")), *scope.within(Deal.closed_at), *scope.deals())
-        .group_by(*([key] if by else []), Deal.status, Deal.currency)
+        select(key, col(Deal.status), col(Deal.currency), func.count(), func.sum(amount_expr()))
+        .where(
+            col(Deal.status).in_(("won", "lost")),
+            *scope.within(col(Deal.closed_at)),
+            *scope.deals(),
+        )
+        .group_by(*([key] if by else []), col(Deal.status), col(Deal.currency))
     )
     if by == "source":
-        query = query.outerjoin(Contact, Deal.contact_id == Contact.id)
+        query = query.outerjoin(Contact, col(Deal.contact_id) == col(Contact.id))
     elif by == "pipeline":
-        query = query.join(Pipeline, Deal.pipeline_id == Pipeline.id)
+        query = query.join(Pipeline, col(Deal.pipeline_id) == col(Pipeline.id))
     return list(session.connection().execute(query))
 
 
@@ -112,8 +116,8 @@ def won_days(scope: Scope) -> Any:
     return (
         select((day_count(scope, Deal.closed_at) - day_count(scope, Deal.created_at)).label("days"))
         .where(
-            Deal.status == "won",
-            Deal.closed_at >= Deal.created_at,
+            col(Deal.status) == "won",
+            col(Deal.closed_at) >= col(Deal.created_at),
             *scope.within(Deal.closed_at),
             *scope.deals(),
         )
@@ -137,19 +141,22 @@ def _stage_times(session: Session, scope: Scope) -> tuple[int, list[Any]]:
 
     A stay runs from entering the stage (creation, a move in, or a reopening) to the
     next change (a move out, a win or a loss); a deal's stays in one stage add up."""
-    closed = select(Deal.id).where(
-        Deal.status.in_(("won", "lost")), *scope.within(Deal.closed_at), *scope.deals()
+    closed = select(col(Deal.id)).where(
+        col(Deal.status).in_(("won", "lost")), *scope.within(col(Deal.closed_at)), *scope.deals()
     )
     count = session.connection().execute(select(func.count()).select_from(closed.subquery()))
     stays = select(
-        StageChange.deal_id,
-        StageChange.to_stage_id.label("stage_id"),
-        StageChange.to_status,
-        StageChange.at,
-        func.lead(StageChange.at)
-        .over(partition_by=StageChange.deal_id, order_by=(StageChange.at, StageChange.id))
+        col(StageChange.deal_id),
+        col(StageChange.to_stage_id).label("stage_id"),
+        col(StageChange.to_status),
+        col(StageChange.at),
+        func.lead(col(StageChange.at))
+        .over(
+            partition_by=col(StageChange.deal_id),
+            order_by=(col(StageChange.at), col(StageChange.id)),
+        )
         .label("next_at"),
-    ).where(StageChange.deal_id.in_(closed))
+    ).where(col(StageChange.deal_id).in_(closed))
     stays_q = stays.subquery()
     per_deal = (
         select(
@@ -248,31 +255,47 @@ def funnel_report(
         scope = make_scope(session, store, start, end, pipeline, owner, now)
         conn = session.connection()
         cohort = [*scope.within(Deal.created_at), *scope.deals()]
-        won = [Deal.status == "won", Deal.closed_at.is_not(None), *cohort]
+        won = [col(Deal.status) == "won", col(Deal.closed_at).is_not(None), *cohort]
         stages = conn.execute(
-            select(Stage.id, Stage.pipeline_id, Pipeline.name, Stage.name, Stage.position)
-            .join(Pipeline, Stage.pipeline_id == Pipeline.id)
+            select(
+                col(Stage.id),
+                col(Stage.pipeline_id),
+                col(Pipeline.name),
+                col(Stage.name),
+                col(Stage.position),
+            )
+            .join(Pipeline, col(Stage.pipeline_id) == col(Pipeline.id))
             .where(
-                Stage.pipeline_id.in_(select(Deal.pipeline_id).where(*cohort))
+                col(Stage.pipeline_id).in_(select(col(Deal.pipeline_id)).where(*cohort))
                 if scope.pipeline_id is None
                 else Stage.pipeline_id == scope.pipeline_id
             )
-            .order_by(Pipeline.position, Pipeline.id, Stage.position)
+            .order_by(col(Pipeline.position), col(Pipeline.id), col(Stage.position))
         ).all()
         by_pipeline: dict[int, list[Any]] = defaultdict(list)
         for stage in stages:
             by_pipeline[stage[1]].append(stage)
         # Every stage change into a stage of the deal's pipeline, and the win.
         events = (
-            select(StageChange.deal_id, Deal.pipeline_id, Stage.position, StageChange.at)
-            .join(Deal, Deal.id == StageChange.deal_id)
+            select(
+                col(StageChange.deal_id),
+                col(Deal.pipeline_id),
+                col(Stage.position),
+                col(StageChange.at),
+            )
+            .join(Deal, col(Deal.id) == col(StageChange.deal_id))
             .join(
                 Stage,
-                and_(Stage.id == StageChange.to_stage_id, Stage.pipeline_id == Deal.pipeline_id),
+                and_(
+                    col(Stage.id) == col(StageChange.to_stage_id),
+                    col(Stage.pipeline_id) == col(Deal.pipeline_id),
+                ),
             )
             .where(*cohort)
             .union_all(
-                select(Deal.id, Deal.pipeline_id, literal(WON_POSITION), Deal.closed_at).where(*won)
+                select(
+                    col(Deal.id), col(Deal.pipeline_id), literal(WON_POSITION), col(Deal.closed_at)
+                ).where(*won)
             )
             .subquery("events")
         )
@@ -319,9 +342,9 @@ def funnel_report(
             stats[(pipeline_id, None)] = (won_count, 0, None)
         lost = dict(
             conn.execute(
-                select(Deal.stage_id, func.count())
-                .where(Deal.status == "lost", *cohort)
-                .group_by(Deal.stage_id)
+                select(col(Deal.stage_id), func.count())
+                .where(col(Deal.status) == "lost", *cohort)
+                .group_by(col(Deal.stage_id))
             ).all()
         )
         deals = conn.execute(select(func.count()).select_from(Deal).where(*cohort)).scalar() or 0

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Date, literal, select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm import dates
 from tinycrm.store.engine import Store
@@ -86,10 +86,12 @@ class Scope:
         """Contacts owned by the owner, and with a deal in the pipeline."""
         out = []
         if self.owner is not None:
-            out.append(contact_id.in_(select(Contact.id).where(Contact.owner == self.owner)))
+            out.append(
+                contact_id.in_(select(col(Contact.id)).where(col(Contact.owner) == self.owner))
+            )
         if self.pipeline_id is not None:
-            with_deal = select(Deal.contact_id).where(
-                Deal.pipeline_id == self.pipeline_id, Deal.contact_id.is_not(None)
+            with_deal = select(col(Deal.contact_id)).where(
+                col(Deal.pipeline_id) == self.pipeline_id, col(Deal.contact_id).is_not(None)
             )
             out.append(contact_id.in_(with_deal))
         return out
