@@ -9,7 +9,6 @@ from sqlmodel import Session, col
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Conflict
 from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import Company, CompanyRead, Contact, Deal
 from tinycrm.store.records import (
@@ -28,6 +27,7 @@ from tinycrm.store.records import (
 )
 from tinycrm.store.refs import resolve
 from tinycrm.store.types import utcnow
+from tinycrm.store.unique import company_name_taken, domain_taken
 
 ENTITY = "company"
 
@@ -82,7 +82,7 @@ def _check_unique(session: Session, name_key: str, exclude: int | None = None) -
         query = query.where(col(Company.id) != exclude)
     other = session.scalars(query).first()
     if other is not None:
-        raise Conflict(f"a company named {other.name!r} already exists (#{other.id})")
+        raise company_name_taken(other)
 
 
 def check_domain_free(session: Session, domain: str | None, *, exclude: int | None = None) -> None:
@@ -96,12 +96,6 @@ def check_domain_free(session: Session, domain: str | None, *, exclude: int | No
     other = session.scalars(query.limit(1)).first()
     if other is not None:
         raise domain_taken(domain, other.name, other.id)
-
-
-def domain_taken(domain: str, name: str | None, company_id: int | None) -> Conflict:
-    """The one message for a domain another company has (imports reject rows with it)."""
-    holder = f"{name} (#{company_id})" if name else f"company #{company_id}"
-    return Conflict(f"a company with domain {domain} already exists: {holder}")
 
 
 DUPLICATE_DOMAIN_FIELD = "duplicate_domain"  # where a domain another company has is kept

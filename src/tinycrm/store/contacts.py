@@ -11,7 +11,7 @@ from tinycrm.store import validate
 from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import create_company, resolve_company
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
+from tinycrm.store.errors import Ambiguous, Invalid, NotFound
 from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import (
     Company,
@@ -39,6 +39,7 @@ from tinycrm.store.records import (
 )
 from tinycrm.store.refs import numeric_id, resolve
 from tinycrm.store.types import utcnow
+from tinycrm.store.unique import email_taken
 from tinycrm.vocab import LEAD_STATUSES
 
 ENTITY = "contact"
@@ -160,7 +161,7 @@ def _check_email(session: Session, email: str | None, exclude: int | None = None
         query = query.where(col(Contact.id) != exclude)
     other = session.scalars(query).first()
     if other is not None:
-        raise Conflict(f"email {email} already belongs to {describe(other)}")
+        raise email_taken(email, other)
 
 
 def company_for(store: Store, session: Session, ref: str | None) -> Company | None:

@@ -21,10 +21,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlmodel import Session
 
 from tinycrm import interrupts
+from tinycrm.store import unique
 from tinycrm.store.errors import Invalid, Unavailable
 from tinycrm.store.migrations import SCHEMA_HEAD
 
@@ -220,6 +227,14 @@ class Store:
                     session.close()
         except OperationalError as exc:
             raise Unavailable(_db_error(exc)) from exc
+        except IntegrityError as exc:
+            # A unique key another writer took between our check and our write (two
+            # PostgreSQL sessions at once): the check's own message, read afresh.
+            with self.read() as session:
+                conflict = unique.conflict_from(session, exc)
+            if conflict is None:
+                raise
+            raise conflict from exc
         except UnicodeEncodeError as exc:
             # Bytes that are not UTF-8 on the command line (or in a file read without
             # its encoding) reach us as lone surrogates, which no database can store.

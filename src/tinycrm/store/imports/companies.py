@@ -10,7 +10,6 @@ from sqlmodel import col
 
 from tinycrm.formats import values as cell
 from tinycrm.store import validate
-from tinycrm.store.companies import domain_taken
 from tinycrm.store.imports.base import _Import
 from tinycrm.store.imports.common import (
     _Prepared,
@@ -18,6 +17,7 @@ from tinycrm.store.imports.common import (
     _text,
 )
 from tinycrm.store.models import Company
+from tinycrm.store.unique import domain_taken
 
 # --------------------------------------------------------------------------- companies
 
