@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -95,9 +96,13 @@ def test_written_cards_read_back_the_same(version: str) -> None:
         fields={"email.home": "jm@home.de", "phone.mobile": "+49 170 1",
                 "street": "Hauptstr. 1", "city": "Berlin", "country": "Germany",
                 "home.city": "Potsdam", "plan": "pro, yearly"},
+        uid="urn:uuid:5b0a1c9e-0d5c-4a8e-9f5b-2f1d1e6c7a10",
+        updated_at=datetime(2026, 12, 5, 11, 30, 15, tzinfo=UTC),
     )  # fmt: skip
     text = contact_card(contact, version=version)
     assert f"VERSION:{version}" in text
+    assert "UID:urn:uuid:5b0a1c9e-0d5c-4a8e-9f5b-2f1d1e6c7a10\r\n" in text
+    assert "REV:20261205T113015Z\r\n" in text
     [(_, card, _)] = read_vcards(io.BytesIO(text.encode()), name="x.vcf")
     assert card == {
         "name": "Jürgen Müller", "email": "jm@acme.de", "phone": "+49 30 1",
@@ -106,7 +111,17 @@ def test_written_cards_read_back_the_same(version: str) -> None:
         "owner": "sam", "field:email.home": "jm@home.de", "field:phone.mobile": "+49 170 1",
         "field:street": "Hauptstr. 1", "field:city": "Berlin", "field:country": "Germany",
         "field:home.city": "Potsdam", "field:plan": "pro, yearly",
+        "uid": "urn:uuid:5b0a1c9e-0d5c-4a8e-9f5b-2f1d1e6c7a10",
     }  # fmt: skip
+
+
+def test_a_card_without_a_uid_of_its_own_gets_the_same_one_at_every_export() -> None:
+    contact = {"id": 7, "name": "Ada", "email": None, "phone": None, "company": None,
+               "title": None, "notes": None, "tags": [], "fields": {},
+               "created_at": datetime(2026, 1, 2, tzinfo=UTC)}  # fmt: skip
+    first, again = contact_card(contact), contact_card(dict(contact))
+    uid = [line for line in first.splitlines() if line.startswith("UID:")]
+    assert len(uid) == 1 and len(uid[0]) > 30 and uid[0] in again.splitlines()
 
 
 @given(

@@ -7,9 +7,11 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tinycrm.formats.csvfile import open_csv
 from tinycrm.formats.mapping import build_mapping, mapped_rows
-from tinycrm.store.contacts import get_contact
+from tinycrm.store.contacts import get_contact, list_contacts
 from tinycrm.store.imports import import_records
 
 IMPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "import"
@@ -57,3 +59,65 @@ def test_google_legacy_export_multi_value_cells(store) -> None:
     )
     assert grace.fields == {"email.2": "amazing.grace@home.example", "phone.2": "+1 202 555 0199"}
     assert grace.tags == ["clients", "navy"]
+
+
+def import_cards(store: Any, text: str, **kwargs: Any) -> tuple[Any, list]:
+    from tinycrm.formats.vcard import read_vcards
+
+    rejects: list = []
+    summary = import_records(
+        store,
+        kind="contacts",
+        rows=read_vcards(io.BytesIO(text.encode()), name="cards.vcf"),
+        source="cards.vcf",
+        on_reject=lambda line, reason, raw: rejects.append((line, reason)),
+        **kwargs,
+    )
+    return summary, rejects
+
+
+CARD = """BEGIN:VCARD\r
+VERSION:3.0\r
+UID:urn:uuid:0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b\r
+FN:Ada Lovelace\r
+EMAIL:{email}\r
+TITLE:{title}\r
+END:VCARD\r
+"""
+
+
+def test_an_imported_card_keeps_its_uid_and_a_known_uid_updates_that_contact(store) -> None:
+    summary, rejects = import_cards(store, CARD.format(email="ada@x.example", title="Countess"))
+    assert rejects == [] and summary.created == 1
+    ada = get_contact(store, "ada@x.example")
+    assert ada.uid == "urn:uuid:0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+    # the same card, edited in another address book: a new email, a new title
+    changed = CARD.format(email="ada@new.example", title="Analyst")
+    summary, rejects = import_cards(store, changed, overwrite=True)
+    assert rejects == [] and (summary.created, summary.updated) == (0, 1)
+    again = get_contact(store, ada.id)
+    assert (again.title, again.uid) == ("Analyst", ada.uid)
+    assert len(list_contacts(store)) == 1
+
+
+def test_cards_tinycrm_exports_come_back_to_the_contacts_they_came_from(store) -> None:
+    from tinycrm.formats.vcard import contact_card
+    from tinycrm.store.contacts import add_contact
+
+    ada = add_contact(store, name="Ada Lovelace", email="ada@x.example")
+    bob = add_contact(store, name="Bob")  # no email: only the UID can find him
+    assert ada.uid and bob.uid and ada.uid != bob.uid
+    cards = contact_card(ada) + contact_card(bob).replace("FN:Bob", "FN:Robert")
+    summary, rejects = import_cards(store, cards, overwrite=True)
+    assert rejects == [] and (summary.created, summary.updated) == (0, 1)
+    assert [c.name for c in list_contacts(store)] == ["Ada Lovelace", "Robert"]
+    assert get_contact(store, bob.id).uid == bob.uid
+
+
+def test_a_uid_another_contact_has_is_refused_by_add_contact(store) -> None:
+    from tinycrm.store import Conflict
+    from tinycrm.store.contacts import add_contact
+
+    add_contact(store, name="Ada", uid="abc-1")
+    with pytest.raises(Conflict, match="UID abc-1 already belongs to"):
+        add_contact(store, name="Eve", uid="abc-1")

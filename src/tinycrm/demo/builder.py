@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -136,6 +137,7 @@ class Builder:
         self.titles: set[str] = set()
         self.emails: set[str] = set()
         self.logged = 0
+        self.people = 0  # added so far: the next one's UID
         self.steps: list[tuple[datetime, int, Callable[[], object]]] = []
 
     # ---------------------------------------------------------------- helpers
@@ -494,7 +496,9 @@ class Builder:
             notes=person.notes,
             tags=person.tags,
             fields=person.fields,
-        ).id
+            uid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"tinycrm-demo:contact:{self.people}")),
+        ).id  # the same UIDs at every build, as everything else in the demo
+        self.people += 1
 
     def write_deals(self) -> None:
         for deal in sorted(self.deals, key=lambda d: -d.start_ago):

@@ -125,6 +125,8 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         Target("cadence_days", "keep in touch every N days", exact=("cadence_days",)),
         Target("last_touch", "channel or campaign of the latest touch", exact=("last_touch",)),
         Target("created_at", "when the record was created", exact=("created_at",)),
+        Target("uid", "its vCard UID (a known one updates that contact)",
+               ("vCard UID",), exact=("uid",)),
     ),
     "companies": (
         Target("name", "company name (dedupe key when there is no domain)",

@@ -16,7 +16,10 @@ home address next to a work one). Writing does the reverse, and writes what vCar
 has no property for as ``X-TINYCRM-…`` properties that reading takes back: role,
 lifecycle, lead status, source, last touch, owner, keep-in-touch cadence, the consent
 flags (unsubscribed, do not contact), the creation time, and the other custom fields
-(``X-TINYCRM-FIELD;NAME=KEY``).
+(``X-TINYCRM-FIELD;NAME=KEY``). Every card carries the contact's ``UID`` (khard,
+vdirsyncer and CardDAV servers refuse a card without one) and its ``REV`` (the time of
+its latest change); reading keeps a card's UID, so importing it again updates the contact
+it came from.
 """
 
 from __future__ import annotations
@@ -225,6 +228,9 @@ def card_values(card: Any) -> dict[str, str]:
         props = card.contents.get(what)
         if props and str(props[0].value).strip():
             values[FIELD_PREFIX + key] = str(props[0].value).strip()
+    uid = card.contents.get("uid")
+    if uid and str(uid[0].value).strip():
+        values["uid"] = str(uid[0].value).strip()
     for prop in card.getChildren():
         if prop.name in _TINYCRM and str(prop.value).strip():
             values[_TINYCRM[prop.name]] = str(prop.value).strip()
@@ -315,6 +321,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         raise FormatError(f"vCard version must be one of {', '.join(VERSIONS)}")
     card = vobject.vCard()
     card.add("version").value = version
+    card.add("uid").value = _uid(contact)
     card.add("fn").value = contact.name
     given, family = _split_name(contact.name)
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
@@ -372,7 +379,24 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         item = card.add("x-tinycrm-field")
         item.value = value
         item.params["NAME"] = [key]
+    changed = getattr(contact, "updated_at", None)
+    if isinstance(changed, datetime):
+        card.add("rev").value = changed.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return str(card.serialize())
+
+
+def _uid(contact: Any) -> str:
+    """The card's UID: the contact's own; for one without (a dict from elsewhere), one made
+    from its id and creation time, the same at every export."""
+    own = getattr(contact, "uid", None)
+    if own:
+        return str(own)
+    import uuid
+
+    made = getattr(contact, "created_at", None)
+    return str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"tinycrm:contact:{getattr(contact, 'id', None)}:{made}")
+    )
 
 
 def write_vcards(contacts: Iterable[Any], stream: IO[str], *, version: str = "3.0") -> int:

@@ -139,6 +139,7 @@ def _read(
         fields=fields,
         created_at=contact.created_at,
         updated_at=contact.updated_at,
+        uid=contact.uid,
     )
 
 
@@ -193,8 +194,10 @@ def add_contact(
     lead_status: str | None = None,
     tags: list[str] | None = None,
     fields: dict[str, str] | None = None,
+    uid: str | None = None,
 ) -> ContactRead:
     """Create a contact. ``company`` is a REF; a name that matches no company creates one.
+    ``uid`` is its vCard UID (default: a new UUID); one another contact has is a Conflict.
 
     ``cadence_days``: keep in touch at least this often (``tinycrm remind`` says when
     the last logged interaction is older). A new lead's ``lead_status`` is "new"
@@ -202,6 +205,11 @@ def add_contact(
     with store.write() as session:
         clean_email = validate.email(email)
         _check_email(session, clean_email)
+        clean_uid = validate.uid(uid)
+        if clean_uid is not None:
+            other = session.scalars(select(Contact).where(Contact.uid == clean_uid)).first()
+            if other is not None:
+                raise Conflict(f"UID {clean_uid} already belongs to {describe(other)}")
         now = utcnow()
         contact = Contact(
             name=validate.name(name),
@@ -219,6 +227,8 @@ def add_contact(
             created_at=now,
             updated_at=now,
         )
+        if clean_uid is not None:
+            contact.uid = clean_uid
         if contact.lead_status is None and contact.lifecycle == "lead":
             contact.lead_status = "new"
         contact.name_key = validate.key(contact.name)

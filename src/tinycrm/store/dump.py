@@ -141,7 +141,8 @@ def _rows(table: Any, dumped: Any) -> list[dict[str, Any]]:
                     continue
                 if not column.nullable and not column.primary_key:
                     raise Invalid(f"{where}: {column.name} is missing")
-                row[column.name] = None
+                made = column.default is not None and getattr(column.default, "is_callable", False)
+                row[column.name] = column.default.arg(None) if made else None  # a contact's UID
                 continue
             row[column.name] = _convert(table, column, item[column.name], where)
         for name in derived:

@@ -17,7 +17,7 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, Un
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
-from tinycrm.store.types import UTCDateTime, utcnow
+from tinycrm.store.types import UTCDateTime, new_uid, utcnow
 
 
 def _fk(target: str, ondelete: str, *, nullable: bool = True, index: bool = True) -> Column:
@@ -67,6 +67,7 @@ class Contact(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_contact_name_key", "name_key"),
+        Index("ix_contact_uid", "uid", unique=True),
         # Only contacts with a cadence: the other rows pay nothing for it on insert.
         Index(
             "ix_contact_cadence",
@@ -97,6 +98,8 @@ class Contact(SQLModel, table=True):
     unsubscribed: bool = False  # never added to campaigns
     do_not_contact: bool = False  # never added to campaigns
     search_key: str = ""  # casefolded name, email, phone and title, for --search
+    # Its vCard UID: made when the contact is, kept from an imported card (migration 0010).
+    uid: str | None = Field(default_factory=new_uid, sa_column_kwargs={"default": new_uid})
     created_at: datetime = Field(sa_column=_created())
     updated_at: datetime = Field(sa_column=_created())
 
@@ -500,6 +503,7 @@ class ContactRead(ReadModel):
     fields: dict[str, str]
     created_at: datetime
     updated_at: datetime
+    uid: str | None = None  # its vCard UID
 
 
 class StageRead(ReadModel):

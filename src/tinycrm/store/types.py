@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,3 +47,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 # The one clock lives in tinycrm.clock (the command line reads it without the store);
 # the store's modules import it from here.
 __all__ = ["UTCDateTime", "utcnow", "written_at"]
+
+
+def new_uid() -> str:
+    """A new record's UID: what vCards, khard and CardDAV servers know it by, for ever."""
+    return str(uuid.uuid4())

@@ -111,6 +111,17 @@ def email(value: str | None) -> str | None:
     return clean
 
 
+def uid(value: str | None) -> str | None:
+    """A vCard UID as given (``urn:uuid:…``, a UUID, any text an address book made): one
+    line, at most 255 characters; blank is None."""
+    clean = line(value or "", "UID")
+    if not clean:
+        return None
+    if len(clean) > 255:
+        raise Invalid("UID is too long (at most 255 characters)", field="uid")
+    return clean
+
+
 def domain_key(value: str | None) -> str | None:
     """A web domain as the store keeps it: lowercased, without scheme, ``www.``, port, path,
     query or trailing dot (``https://WWW.Acme.DE./about`` is ``acme.de``); None when

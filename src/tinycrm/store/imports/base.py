@@ -46,7 +46,7 @@ from tinycrm.store.models import (
     LifecycleChange,
     Tag,
 )
-from tinycrm.store.types import UTCDateTime
+from tinycrm.store.types import UTCDateTime, new_uid
 
 # --------------------------------------------------------------------------- the import
 
@@ -686,6 +686,7 @@ def _contact_insert(cid: int, columns: Mapping[str, Any], stamp: Any) -> dict[st
         "search_key": "",
         "created_at": columns.get("created_at") or stamp,
         "updated_at": stamp,
+        "uid": columns.get("uid") or new_uid(),
     }
     row["search_key"] = _search_key(row)
     return row

@@ -129,6 +129,9 @@ class _Contacts(_Import):
         elif cadence is not None:
             prep.blank("cadence_days")
         self.text(prep, values, "last_touch", "last_touch", "last touch")
+        uid = get("uid")
+        if uid:
+            columns["uid"] = validate.uid(uid)
         created = get("created_at")
         if created:
             columns["created_at"] = self.writer.ts(cell.parse_datetime(created))
@@ -148,10 +151,26 @@ class _Contacts(_Import):
             out.append(prep)
         return out
 
+    def match(self, prep: _Prepared, existing: dict[Any, int]) -> int | None:
+        """A card's UID first (the contact it was exported from, or imported as before),
+        then the email, else the name and company."""
+        uid = prep.columns.get("uid")
+        if uid:
+            found = self.keys.get(("uid", uid), existing.get(("uid", uid)))
+            if found is not None:
+                return found
+        return super().match(prep, existing)
+
     def find_existing(self, rows: list[_Prepared]) -> dict[Any, int]:
         found: dict[Any, int] = {}
         if self.empty["contact"]:
             return found  # everything there is, this import created (and knows)
+        uids = sorted({r.columns["uid"] for r in rows if r.columns.get("uid")})
+        for chunk in chunks(uids, _IN):
+            for cid, uid in self.conn.execute(
+                select(Contact.id, Contact.uid).where(Contact.uid.in_(chunk))
+            ):
+                found[("uid", uid)] = cid
         emails = sorted({r.key[1] for r in rows if r.key[0] == "email"})
         for chunk in chunks(emails, _IN):
             for cid, email in self.conn.execute(
@@ -173,6 +192,8 @@ class _Contacts(_Import):
         assert prep.row is not None
         row = prep.row
         row["id"], row["company_id"] = prep.target, prep.columns.get("company_id")
+        if prep.columns.get("uid"):
+            self.keys[("uid", prep.columns["uid"])] = prep.target
         self.new_contact(row)
         self.add_tags_and_fields(prep)
 
@@ -180,6 +201,8 @@ class _Contacts(_Import):
         prep.columns.pop("created_at", None)  # an update does not change when it was created
         if prep.key[0] == "email":
             prep.columns.pop("email", None)
+        if state.columns.get("uid"):
+            prep.columns.pop("uid", None)  # a contact keeps the UID it is known by
         before = state.columns.get("lifecycle")
         changed = super().merge(state, prep)
         after = state.columns.get("lifecycle")
