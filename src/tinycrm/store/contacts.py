@@ -207,7 +207,7 @@ def add_contact(
         _check_email(session, clean_email)
         clean_uid = validate.uid(uid)
         if clean_uid is not None:
-            other = session.scalars(select(Contact).where(Contact.uid == clean_uid)).first()
+            other = session.scalars(select(Contact).where(col(Contact.uid) == clean_uid)).first()
             if other is not None:
                 raise Conflict(f"UID {clean_uid} already belongs to {describe(other)}")
         now = utcnow()
