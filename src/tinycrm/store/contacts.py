@@ -11,7 +11,7 @@ from tinycrm.store import validate
 from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import create_company, resolve_company
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Ambiguous, Invalid, NotFound
+from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import (
     Company,
