@@ -16,6 +16,14 @@ state makes that so, driven from three places:
 * a command with more than one step opens :func:`interruptible` where stopping after a
   commit is right (``remind`` while it delivers: it gives its claims back).
 
+At the end of the process (:func:`finish`, :func:`exit_now`) the signals stay blocked, and
+the last look for one is the step before ``_exit``: a signal that came while the output was
+flushed is still told. Two windows remain, and no Python code can close them: the few
+instructions between that last look and the exit system call (the process has saved and
+said everything by then), and the interpreter's own start-up (~30 ms on a warm machine,
+before ``tinycrm.entry`` installs its first handler), where a signal ends Python as it
+ends any program and nothing has been read or written.
+
 Signals are only handled in the main thread (Python runs handlers there), so commits
 made by other threads (the board's workers) are counted but hold nothing. Outside a
 command (the store used as a library, the tests), :func:`saving` holds SIGINT and
@@ -217,29 +225,48 @@ def install() -> None:
 
 
 def finish() -> str | None:
-    """At the very end of the process: stop taking signals, and return the note for one
-    held after the command saved (None when there is nothing to say).
-
-    A signal that arrives after this is ignored: the process has nothing left to do
-    but exit with the status it has.
-    """
+    """At the end of the command: hold SIGINT and SIGTERM for the rest of the process
+    (blocked, so that one arriving now stays pending for :func:`exit_now`'s last look),
+    and return the note for one held after the command saved (None when there is
+    nothing to say)."""
     if not _main_thread():
         return None
+    if not _block():
+        for signum in SIGNALS:  # no POSIX signal masks: nothing can be held, so ignore
+            signal.signal(signum, signal.SIG_IGN)
+    _take_arrived()
+    return after_saving_note()
+
+
+def _block() -> bool:
+    """Block SIGINT and SIGTERM (a handler already due runs first); False without masks."""
     try:
-        signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)  # runs a handler already due
+        signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    except (AttributeError, OSError):
+        return False
+    return True
+
+
+def _take_arrived() -> None:
+    """A signal that arrived while blocked becomes the held one."""
+    try:
         arrived = signal.sigpending() & set(SIGNALS)
-    except (AttributeError, OSError):  # no POSIX signal masks
-        arrived = set()
+    except (AttributeError, OSError):
+        return
     if arrived and _state.pending is None:
         _state.pending = min(arrived)
-    for signum in SIGNALS:
-        signal.signal(signum, signal.SIG_IGN)
-    return after_saving_note()
 
 
 def exit_now(code: object) -> None:
     """Exit with ``code`` (as ``SystemExit`` takes it) now: flush the standard streams,
-    run the ``atexit`` functions, and skip the interpreter's teardown."""
+    run the ``atexit`` functions, and skip the interpreter's teardown.
+
+    The last thing before the exit is one more look for a signal (held blocked since
+    :func:`finish`): one that came while the output was flushed is still told after a
+    summary ("interrupted after saving"). What remains is the few instructions between
+    that look and the ``_exit`` system call; a signal there finds a process that has
+    saved and said everything, and is discarded with it.
+    """
     if code is None:
         status = 0
     elif isinstance(code, int):
@@ -251,4 +278,11 @@ def exit_now(code: object) -> None:
         with suppress(OSError, ValueError):  # a reader that left (`| head`), a closed stream
             stream.flush()
     atexit._run_exitfuncs()
+    if status == 0 and _main_thread():
+        _block()  # (already, after finish(); exit_now alone blocks here)
+        _take_arrived()
+        note = after_saving_note()
+        if note:
+            with suppress(OSError):
+                os.write(2, f"{note}\n".encode())
     os._exit(status)
