@@ -23,6 +23,7 @@ from pydantic import PlainSerializer
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Select,
     and_,
     delete,
     false,
@@ -405,7 +406,7 @@ def campaign_view(store: Store, ref: str | int, *, status: str | None = None) ->
     """A campaign with its members (by name), optionally only those with ``status``."""
     with store.read() as session:
         campaign = resolve_campaign(session, ref)
-        query = (
+        query: Select[*tuple[Any, ...]] = (
             select(
                 col(CampaignMember.contact_id),
                 col(Contact.name),
@@ -554,7 +555,7 @@ def set_member_status(
     with store.write() as session:
         campaign = resolve_campaign(session, ref)
         ids = _member_ids(session, campaign, contacts)
-        picked = [col(CampaignMember.contact_id).in_(ids)] if ids else []
+        picked: list[ColumnElement[bool]] = [col(CampaignMember.contact_id).in_(ids)] if ids else []
         if all_targeted:
             picked.append(col(CampaignMember.status) == "targeted")
         target = and_(col(CampaignMember.campaign_id) == campaign.id, or_(*picked))

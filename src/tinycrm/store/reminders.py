@@ -30,6 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col
 
 from tinycrm import dates, money
@@ -147,10 +148,10 @@ def _seen(session: Session, kind: str, now: datetime) -> set[tuple[str, datetime
 
 def _tasks(session: Session, now: datetime, day_end: datetime, new_only: bool) -> list[DueItem]:
     person, account, opportunity = aliased(Contact), aliased(Company), aliased(Deal)
-    due = col(Activity.due_at) < day_end
+    is_due = col(Activity.due_at) < day_end
     reminder = and_(col(Activity.due_at) >= day_end, col(Activity.remind_at) <= now)
     if new_only:
-        due = and_(due, ~_announced("task", col(Activity.due_at), now))
+        is_due = and_(is_due, ~_announced("task", col(Activity.due_at), now))
         reminder = and_(reminder, ~_announced("remind", Activity.remind_at, now))
     query = (
         select(
@@ -159,24 +160,26 @@ def _tasks(session: Session, now: datetime, day_end: datetime, new_only: bool) -
             col(Activity.due_at),
             col(Activity.remind_at),
             col(Activity.deal_id),
-            person.name,
-            account.name,
+            col(person.name),
+            col(account.name),
             col(opportunity.title),
         )
-        .outerjoin(person, Activity.contact_id == person.id)
-        .outerjoin(account, Activity.company_id == account.id)
-        .outerjoin(opportunity, Activity.deal_id == opportunity.id)
+        .outerjoin(person, col(Activity.contact_id) == col(person.id))
+        .outerjoin(account, col(Activity.company_id) == col(account.id))
+        .outerjoin(opportunity, col(Activity.deal_id) == col(opportunity.id))
         .where(
-            Activity.kind == "task",
+            col(Activity.kind) == "task",
             col(Activity.done_at).is_(None),
-            or_(due, reminder),
+            or_(is_due, reminder),
         )
-        .order_by(Activity.due_at)
+        .order_by(col(Activity.due_at))
     )
     rows = session.connection().execute(query)
     zone = dates.local_tz()
     items = []
+    when: datetime | None
     for task_id, subject, due, remind_at, deal_id, contact, company, deal in rows:
+        assert due is not None  # the query's due_at bounds exclude NULL
         about = " · ".join(x for x in (deal, contact, company) if x)
         if due < now:
             group, key, when = "overdue", f"task:{task_id}", due
@@ -228,6 +231,7 @@ def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
         return []
     lapsed = []
     for cadence in cadences:
+        assert cadence is not None  # cadence_days > 0
         cutoff = now - timedelta(days=cadence)
         lapsed.append(
             and_(
@@ -250,11 +254,12 @@ def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
     seen = _seen(session, "cadence", now) if new_only else set()
     due = {}
     for contact_id, cadence, created_at, last in rows:
+        assert contact_id is not None and cadence is not None  # cadence_days > 0
         since = created_at if last is None or last < created_at else last
         when = since + timedelta(days=cadence)
         if (f"cadence:{contact_id}", when) not in seen:
             due[contact_id] = (when, cadence, since, last)
-    names = {}
+    names: dict[int | None, tuple[str, str | None]] = {}
     for ids in chunks(sorted(due), _IN):
         named = select(col(Contact.id), col(Contact.name), col(Company.name)).outerjoin(
             Company, col(Contact.company_id) == col(Company.id)
@@ -329,30 +334,32 @@ def _open_deals(session: Session, *where: ColumnElement[bool]) -> list[_OpenDeal
     its ``occurred_at``), move, or creation. Each latest time is one index descent."""
     activity, moved = _last_moves()
     columns = (
-        Deal.id,
-        Deal.title,
-        Deal.amount_minor,
-        Deal.currency,
-        Deal.probability,
-        Deal.status,
-        Deal.close_date,
-        Deal.created_at,
-        Stage.name,
-        Stage.probability,
-        Stage.rotting_days,
-        Company.name,
+        col(Deal.id),
+        col(Deal.title),
+        col(Deal.amount_minor),
+        col(Deal.currency),
+        col(Deal.probability),
+        col(Deal.status),
+        col(Deal.close_date),
+        col(Deal.created_at),
+        col(Stage.name),
+        col(Stage.probability),
+        col(Stage.rotting_days),
+        col(Company.name),
     )
     rows = session.connection().execute(
         select(*columns, activity, moved)
-        .join(Stage, Deal.stage_id == Stage.id)
-        .outerjoin(Company, Deal.company_id == Company.id)
-        .where(Deal.status == "open", *where)
-        .order_by(Deal.id)
+        .join(Stage, col(Deal.stage_id) == col(Stage.id))
+        .outerjoin(Company, col(Deal.company_id) == col(Company.id))
+        .where(col(Deal.status) == "open", *where)
+        .order_by(col(Deal.id))
     )
     out = []
     for *row, touched, moved_at in rows:
         touches = (row[7], touched, moved_at)
-        out.append(_OpenDeal(*row, last_touch=max(t for t in touches if t is not None)))
+        last_touch = max(t for t in touches if t is not None)
+        # row: the 12 columns before last_touch, which mypy cannot count in *row
+        out.append(_OpenDeal(*row, last_touch=last_touch))  # type: ignore[misc]
     return out
 
 
@@ -373,6 +380,7 @@ def _due_deals(
     )
     due = [col(Deal.close_date) <= horizon]
     for stage_id, days in stages:
+        assert days is not None  # rotting_days > 0
         cutoff = now - timedelta(days=days)
         moved_since = select(col(StageChange.id)).where(
             col(StageChange.deal_id) == col(Deal.id), col(StageChange.at) > cutoff
@@ -544,13 +552,15 @@ def claim_items(
     return [item for item in items if (item.key, item.due_at) in mine]
 
 
-def _insert_ignoring_duplicates(store: Store):  # type: ignore[no-untyped-def]
-    table = table_of(Announcement)
+def _insert_ignoring_duplicates(store: Store) -> Insert:
+    table, keys = table_of(Announcement), ["key", "due_at"]
     if store.backend == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=["key", "due_at"])
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing(index_elements=keys)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
 def confirm_run(store: Store, run_id: str, *, now: datetime | None = None) -> None:
