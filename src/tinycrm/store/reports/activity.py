@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, case, func, null, or_, select
 from sqlmodel import col
@@ -43,7 +44,7 @@ def activity_report(
         bucket = buckets(spans)
         filters = []
         if scope.owner is not None:
-            filters.append(Activity.owner == scope.owner)
+            filters.append(col(Activity.owner) == scope.owner)
         if scope.pipeline_id is not None:
             filters.append(
                 col(Activity.deal_id).in_(
@@ -52,7 +53,7 @@ def activity_report(
             )
         group: list[Any] = [bucket.c.i]
         if key == "owner":
-            group.append(Activity.owner)
+            group.append(col(Activity.owner))
         else:
             group.append(null().label("owner"))
 
@@ -68,7 +69,7 @@ def activity_report(
             logged = conn.execute(
                 select(*group, *(of_kind(k) for k in LOGGED_KINDS))
                 .select_from(bucket)
-                .join(Activity, in_bucket(Activity.occurred_at))
+                .join(Activity, in_bucket(col(Activity.occurred_at)))
                 .where(*filters)
                 .group_by(*keys)
             ).all()
@@ -93,11 +94,11 @@ def activity_report(
                 )
 
             logged = conn.execute(
-                select(*group, *(counted(k, Activity.occurred_at) for k in LOGGED_KINDS))
+                select(*group, *(counted(k, col(Activity.occurred_at)) for k in LOGGED_KINDS))
             ).all()
-            done = conn.execute(select(*group, counted("task", Activity.done_at))).all()
+            done = conn.execute(select(*group, counted("task", col(Activity.done_at)))).all()
         late = and_(
-            Activity.due_at < ts(scope.now),
+            col(Activity.due_at) < ts(scope.now),
             or_(col(Activity.done_at).is_(None), col(Activity.done_at) > col(Activity.due_at)),
         )
         if key == "owner":
@@ -129,9 +130,10 @@ def activity_report(
     for i, who, *kinds in logged:
         counts = dict(zip(("calls", "emails", "meetings", "notes"), kinds, strict=True))
         lines.setdefault((i, who), {}).update({k: int(v or 0) for k, v in counts.items()})
-    for i, who, n in done:
+    # Rows of (bucket, owner, count); mypy cannot count the columns of `*group` (two).
+    for i, who, n in cast(Sequence[Sequence[Any]], done):
         lines.setdefault((i, who), {})["tasks_done"] = n
-    for i, who, n in overdue:
+    for i, who, n in cast(Sequence[Sequence[Any]], overdue):
         lines.setdefault((i, who), {})["tasks_overdue"] = n
     rows = []
     for (i, who), line in sorted(lines.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):

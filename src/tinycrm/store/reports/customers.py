@@ -62,12 +62,12 @@ def sources_report(
     with store.read() as session:
         scope = make_scope(session, store, start, end, pipeline, owner, now)
         conn = session.connection()
-        leads = [*scope.within(Contact.created_at), *scope.contacts(Contact.id)]
-        won_deals = [Deal.status == "won"]
+        leads = [*scope.within(col(Contact.created_at)), *scope.contacts(col(Contact.id))]
+        won_deals = [col(Deal.status) == "won"]
         if scope.pipeline_id is not None:
-            won_deals.append(Deal.pipeline_id == scope.pipeline_id)
+            won_deals.append(col(Deal.pipeline_id) == scope.pipeline_id)
         rows = []
-        for touch, column in (("first", Contact.source), ("last", Contact.last_touch)):
+        for touch, column in (("first", col(Contact.source)), ("last", col(Contact.last_touch))):
             # Touches are kept as typed ("LinkedIn"); "linkedin" is the same touch, shown
             # in one spelling of it.
             key = func.lower(column)
@@ -88,7 +88,7 @@ def sources_report(
                 select(key, col(Deal.currency), func.count(), func.sum(amount_expr()))
                 .join(Deal, col(Deal.contact_id) == col(Contact.id))
                 .where(*leads, *won_deals)
-                .group_by(key, Deal.currency)
+                .group_by(key, col(Deal.currency))
             ):
                 source = spelling.get(lowered, lowered)
                 total, value = revenue.get(source, (0, {}))
@@ -138,14 +138,17 @@ def churn_report(
         spans = periods(first, last, unit)
         bucket = buckets(spans)
         history = LifecycleChange
-        who = scope.contacts(history.contact_id)
+        who = scope.contacts(col(history.contact_id))
         spells = (
             select(
-                history.contact_id,
-                history.to_lifecycle,
-                history.at,
-                func.lead(history.at)
-                .over(partition_by=history.contact_id, order_by=(history.at, history.id))
+                col(history.contact_id),
+                col(history.to_lifecycle),
+                col(history.at),
+                func.lead(col(history.at))
+                .over(
+                    partition_by=col(history.contact_id),
+                    order_by=(col(history.at), col(history.id)),
+                )
                 .label("next_at"),
             )
             .where(*who)
@@ -190,11 +193,11 @@ def churn_report(
             .scalar_subquery()
         )
         new = (
-            select(func.count(history.contact_id.distinct()))
+            select(func.count(col(history.contact_id).distinct()))
             .where(
-                history.to_lifecycle == "customer",
-                history.at >= bucket.c.start_at,
-                history.at < bucket.c.end_at,
+                col(history.to_lifecycle) == "customer",
+                col(history.at) >= bucket.c.start_at,
+                col(history.at) < bucket.c.end_at,
                 *who,
             )
             .scalar_subquery()
@@ -253,9 +256,11 @@ def clv_report(
         conn = session.connection()
         history = LifecycleChange
         became = (
-            select(history.contact_id, func.min(history.at).label("became"))
-            .where(history.to_lifecycle == "customer", *scope.contacts(history.contact_id))
-            .group_by(history.contact_id)
+            select(col(history.contact_id), func.min(col(history.at)).label("became"))
+            .where(
+                col(history.to_lifecycle) == "customer", *scope.contacts(col(history.contact_id))
+            )
+            .group_by(col(history.contact_id))
             .subquery()
         )
         churn = table_of(history).alias("churn")

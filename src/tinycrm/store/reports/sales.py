@@ -42,7 +42,7 @@ from tinycrm.store.reports.scope import Scope, choice, make_scope
 def winrate_rows(session: Session, scope: Scope, by: str | None) -> list[Any]:
     """Per (group, status, currency): closed deals and Σ amount, for deals whose current
     outcome (won or lost) was reached in the scope's days."""
-    keys = {"source": Contact.source, "owner": Deal.owner, "pipeline": Pipeline.name}
+    keys = {"source": col(Contact.source), "owner": col(Deal.owner), "pipeline": col(Pipeline.name)}
     key = keys[by] if by else null()
     query = (
         select(key, col(Deal.status), col(Deal.currency), func.count(), func.sum(amount_expr()))
@@ -114,11 +114,15 @@ def won_days(scope: Scope) -> Any:
     """Days from creation to the win, of deals won in the scope (imported deals closed
     before they were created are left out)."""
     return (
-        select((day_count(scope, Deal.closed_at) - day_count(scope, Deal.created_at)).label("days"))
+        select(
+            (day_count(scope, col(Deal.closed_at)) - day_count(scope, col(Deal.created_at))).label(
+                "days"
+            )
+        )
         .where(
             col(Deal.status) == "won",
             col(Deal.closed_at) >= col(Deal.created_at),
-            *scope.within(Deal.closed_at),
+            *scope.within(col(Deal.closed_at)),
             *scope.deals(),
         )
         .subquery()
@@ -254,7 +258,7 @@ def funnel_report(
     with store.read() as session:
         scope = make_scope(session, store, start, end, pipeline, owner, now)
         conn = session.connection()
-        cohort = [*scope.within(Deal.created_at), *scope.deals()]
+        cohort = [*scope.within(col(Deal.created_at)), *scope.deals()]
         won = [col(Deal.status) == "won", col(Deal.closed_at).is_not(None), *cohort]
         stages = conn.execute(
             select(
@@ -268,7 +272,7 @@ def funnel_report(
             .where(
                 col(Stage.pipeline_id).in_(select(col(Deal.pipeline_id)).where(*cohort))
                 if scope.pipeline_id is None
-                else Stage.pipeline_id == scope.pipeline_id
+                else col(Stage.pipeline_id) == scope.pipeline_id
             )
             .order_by(col(Pipeline.position), col(Pipeline.id), col(Stage.position))
         ).all()
@@ -366,13 +370,13 @@ def funnel_report(
                     lost_share=percent(here, reached),
                 )
             )
-        won = stats.get((pipeline_id, None), (0, 0, None))[0]
+        won_here = stats.get((pipeline_id, None), (0, 0, None))[0]
         rows.append(
             FunnelLine(
                 pipeline=name,
                 stage="won",
                 position=WON_POSITION,
-                reached=won,
+                reached=won_here,
                 conversion=None,
                 days_to_next=None,
                 lost=0,

@@ -77,9 +77,9 @@ class Scope:
         """The pipeline and owner filters on deals."""
         out = []
         if self.pipeline_id is not None:
-            out.append(Deal.pipeline_id == self.pipeline_id)
+            out.append(col(Deal.pipeline_id) == self.pipeline_id)
         if self.owner is not None:
-            out.append(Deal.owner == self.owner)
+            out.append(col(Deal.owner) == self.owner)
         return out
 
     def contacts(self, contact_id: Any) -> list[ColumnElement[bool]]:
