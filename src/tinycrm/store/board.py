@@ -19,11 +19,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm import dates, money
 from tinycrm.store.engine import Store
@@ -138,16 +138,19 @@ def _totals(
     """Count, total and weighted value per column key and currency, in one GROUP BY."""
     rows = session.execute(
         select(
-            Deal.stage_id,
-            Deal.status,
-            Deal.currency,
+            col(Deal.stage_id),
+            col(Deal.status),
+            col(Deal.currency),
             func.count(),
-            func.sum(Deal.amount_minor),
-            func.sum(Deal.amount_minor * func.coalesce(Deal.probability, Stage.probability)),
+            func.sum(col(Deal.amount_minor)),
+            func.sum(
+                col(Deal.amount_minor)
+                * func.coalesce(col(Deal.probability), col(Stage.probability))
+            ),
         )
-        .join(Stage, Deal.stage_id == Stage.id)
-        .where(Deal.pipeline_id == pipeline_id, Deal.status.in_(statuses), *clauses)
-        .group_by(Deal.stage_id, Deal.status, Deal.currency)
+        .join(Stage, col(Deal.stage_id) == col(Stage.id))
+        .where(col(Deal.pipeline_id) == pipeline_id, col(Deal.status).in_(statuses), *clauses)
+        .group_by(col(Deal.stage_id), col(Deal.status), col(Deal.currency))
     ).all()
     counts: dict[str, int] = defaultdict(int)
     sums: dict[str, dict[str, list[int]]] = defaultdict(dict)
@@ -190,13 +193,13 @@ def _cards(
     now: datetime,
     today: date,
 ) -> list[BoardCard]:
-    scope = [Deal.pipeline_id == pipeline_id, Deal.status.in_(statuses), *clauses]
+    scope = [col(Deal.pipeline_id) == pipeline_id, col(Deal.status).in_(statuses), *clauses]
     cutoffs = {s.id: now - timedelta(days=s.rotting_days) for s in stages if s.rotting_days}
-    overdue = select(Activity.deal_id).where(
-        Activity.kind == "task",
-        Activity.done_at.is_(None),
-        Activity.due_at < now,
-        Activity.deal_id.is_not(None),
+    overdue = select(col(Activity.deal_id)).where(
+        col(Activity.kind) == "task",
+        col(Activity.done_at).is_(None),
+        col(Activity.due_at) < now,
+        col(Activity.deal_id).is_not(None),
     )
     rotting: Any = literal(False)
     joins: list[tuple[Any, Any]] = []
@@ -205,13 +208,13 @@ def _cards(
         # that window is read (two index range scans), not the whole activity table.
         since = min(cutoffs.values())
         recent = union_all(
-            select(Activity.deal_id, Activity.occurred_at.label("at")).where(
-                Activity.occurred_at >= since, Activity.deal_id.is_not(None)
+            select(col(Activity.deal_id), col(Activity.occurred_at).label("at")).where(
+                col(Activity.occurred_at) >= since, col(Activity.deal_id).is_not(None)
             ),
-            select(Activity.deal_id, Activity.done_at.label("at")).where(
-                Activity.kind == "task",
-                Activity.done_at >= since,
-                Activity.deal_id.is_not(None),
+            select(col(Activity.deal_id), col(Activity.done_at).label("at")).where(
+                col(Activity.kind) == "task",
+                col(Activity.done_at) >= since,
+                col(Activity.deal_id).is_not(None),
             ),
         ).subquery()
         touched = (
@@ -220,9 +223,9 @@ def _cards(
             .subquery()
         )
         entered = (
-            select(StageChange.deal_id, func.max(StageChange.at).label("at"))
-            .where(StageChange.deal_id.in_(select(Deal.id).where(*scope)))
-            .group_by(StageChange.deal_id)
+            select(col(StageChange.deal_id), func.max(col(StageChange.at)).label("at"))
+            .where(col(StageChange.deal_id).in_(select(col(Deal.id)).where(*scope)))
+            .group_by(col(StageChange.deal_id))
             .subquery()
         )
         joins = [
@@ -238,7 +241,7 @@ def _cards(
         rotting = case(
             (
                 and_(
-                    Deal.status == "open",
+                    col(Deal.status) == "open",
                     cutoff.is_not(None),
                     since_stage < cutoff,
                     or_(touched.c.at.is_(None), touched.c.at < cutoff),
@@ -250,10 +253,10 @@ def _cards(
     closing = case(
         (
             and_(
-                Deal.status == "open",
-                Deal.close_date.is_not(None),
-                Deal.close_date >= today,
-                Deal.close_date <= today + timedelta(days=CLOSING_SOON_DAYS),
+                col(Deal.status) == "open",
+                col(Deal.close_date).is_not(None),
+                col(Deal.close_date) >= today,
+                col(Deal.close_date) <= today + timedelta(days=CLOSING_SOON_DAYS),
             ),
             True,
         ),
@@ -262,35 +265,37 @@ def _cards(
     person, account = aliased(Contact), aliased(Company)
     query = (
         select(
-            Deal.id,
-            Deal.title,
-            Deal.stage_id,
-            Deal.status,
-            person.name,
-            Deal.contact_id,
-            account.name,
-            Deal.company_id,
-            Deal.amount_minor,
-            Deal.currency,
-            Stage.probability,
-            Deal.probability,
-            Deal.close_date,
-            Deal.closed_at,
-            Deal.owner,
-            case((Deal.id.in_(overdue), True), else_=False),
+            col(Deal.id),
+            col(Deal.title),
+            col(Deal.stage_id),
+            col(Deal.status),
+            col(person.name),
+            col(Deal.contact_id),
+            col(account.name),
+            col(Deal.company_id),
+            col(Deal.amount_minor),
+            col(Deal.currency),
+            col(Stage.probability),
+            col(Deal.probability),
+            col(Deal.close_date),
+            col(Deal.closed_at),
+            col(Deal.owner),
+            case((col(Deal.id).in_(overdue), True), else_=False),
             rotting,
             closing,
         )
-        .join(Stage, Deal.stage_id == Stage.id)
-        .outerjoin(person, Deal.contact_id == person.id)
-        .outerjoin(account, Deal.company_id == account.id)
+        .join(Stage, col(Deal.stage_id) == col(Stage.id))
+        .outerjoin(person, col(Deal.contact_id) == col(person.id))
+        .outerjoin(account, col(Deal.company_id) == col(account.id))
         .where(*scope)
-        .order_by(case((Deal.close_date.is_(None), 1), else_=0), Deal.close_date, Deal.id)
+        .order_by(
+            case((col(Deal.close_date).is_(None), 1), else_=0), col(Deal.close_date), col(Deal.id)
+        )
     )
     for subquery, on in joins:
         query = query.outerjoin(subquery, on)
     rows = session.connection().execute(query).all()
-    all_tags = tags_for(session, "deal", [row[0] for row in rows])
+    all_tags = tags_for(session, "deal", [cast(int, row[0]) for row in rows])  # stored ids
     cards = []
     for (
         deal_id,
@@ -312,6 +317,7 @@ def _cards(
         is_rotting,
         is_closing,
     ) in rows:
+        assert deal_id is not None  # a stored deal
         if status == "won":
             probability = 100
         elif status == "lost":
@@ -375,7 +381,9 @@ def load_board(
         marker = marker_of(session)
         pipelines = [
             PipelineChoice(id=p.id, name=p.name)
-            for p in session.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.id))
+            for p in session.scalars(
+                select(Pipeline).order_by(col(Pipeline.position), col(Pipeline.id))
+            )
         ]
         deals_total = int(session.scalar(select(func.count()).select_from(Deal)) or 0)
         if not pipelines:
