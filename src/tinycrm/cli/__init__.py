@@ -120,9 +120,8 @@ class CrmGroup(TyperGroup):
 
 def _close_store(ctx: typer.Context) -> None:
     state = ctx.obj
-    if isinstance(state, State) and state._store is not None:
-        state._store.close()
-        state._store = None
+    if isinstance(state, State):
+        state.close()
 
 
 def _say(note: str | None) -> None:

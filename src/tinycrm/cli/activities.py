@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import limit_option, parse_when, store, whole_number
+from tinycrm.cli.common import crm, limit_option, parse_when, whole_number
 from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.cli.views import TASK_COLUMNS
 from tinycrm.vocab import LOG_KINDS
@@ -51,13 +51,10 @@ def log(
     output: Output = TABLE,
 ) -> None:
     """Record a call, email, meeting or note with a contact, company or deal."""
-    from tinycrm.store.activities import log_activity
-
-    activity = log_activity(
-        store(ctx),
-        kind=kind,
-        text=text,
-        ref=ref,
+    activity = crm(ctx).activities.log(
+        kind,
+        ref,
+        text,
         body=body,
         at=parse_when(at),
         campaign=campaign,
@@ -95,13 +92,11 @@ def task_add(
 ) -> None:
     """Add a task, optionally about a contact, company or deal."""
     from tinycrm import dates
-    from tinycrm.store.activities import add_task
 
     due_at = parse_when(due)
     assert due_at is not None
-    task = add_task(
-        store(ctx),
-        text=text,
+    task = crm(ctx).tasks.add(
+        text,
         due=due_at,
         remind=_remind_at(remind, due_at),
         every=every,
@@ -120,7 +115,7 @@ def _remind_at(text: str | None, due: datetime) -> datetime | None:
     if text is None:
         return None
     from tinycrm import repeat
-    from tinycrm.store.errors import Invalid
+    from tinycrm.errors import Invalid
 
     try:
         return repeat.parse_remind(text, due=due)
@@ -145,8 +140,6 @@ def task_list(
     output: Output = TABLE,
 ) -> None:
     """List open tasks by due time."""
-    from tinycrm.store.activities import list_tasks
-
     chosen = [
         name
         for name, on in (
@@ -159,9 +152,8 @@ def task_list(
     ]
     if len(chosen) > 1:
         raise typer.BadParameter("choose one of --overdue, --today, --upcoming and --all")
-    rows = list_tasks(
-        store(ctx),
-        scope=chosen[0] if chosen else "open",
+    rows = crm(ctx).tasks.list(
+        chosen[0] if chosen else "open",
         contact=contact,
         company=company,
         deal=deal,
@@ -180,19 +172,16 @@ def task_done(
     output: Output = TABLE,
 ) -> None:
     """Mark a task done."""
-    from tinycrm.store.activities import complete_task
-
-    opened = store(ctx)
-    task = complete_task(opened, task_id)
+    opened = crm(ctx)
+    task = opened.tasks.done(task_id)
     if output.machine:
         output.one(task, lambda _: None)
         return
     out.done(f"Done: task #{task.id} {task.subject}")
     if task.repeat:
         from tinycrm import dates
-        from tinycrm.store.activities import list_tasks
 
-        following = [t for t in list_tasks(opened, scope="open") if t.subject == task.subject
+        following = [t for t in opened.tasks.list("open") if t.subject == task.subject
                      and t.id > task.id]  # fmt: skip
         if following:
             nxt = following[-1]

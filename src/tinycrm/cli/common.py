@@ -1,4 +1,8 @@
-"""Helpers every command shares: the lazily opened store, errors, option parsing."""
+"""Helpers every command shares: the lazily opened CRM, errors, option parsing.
+
+Commands reach the database through the public API (``crm(ctx)`` is a
+``tinycrm.api.Crm``) and raise ``tinycrm.errors`` for what the user typed wrong.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from tinycrm.store.engine import Store
+    from tinycrm.api import Crm
 
 MAX_INT = 2**63 - 1
 """The largest whole number SQLite's INTEGER and PostgreSQL's BIGINT hold: no id, count
@@ -86,26 +90,47 @@ class State:
     """What the root callback hands to every command."""
 
     db: str | None = None
-    _store: Any = field(default=None, repr=False)
+    _crm: Crm | None = field(default=None, repr=False)
 
-    def store(self) -> Store:
-        """Open the database on first use (creating or upgrading it)."""
-        if self._store is None:
+    def crm(self) -> Crm:
+        """Open the database on first use (creating or upgrading it), once."""
+        if self._crm is None:
+            from tinycrm.api import open_crm
             from tinycrm.config import load_config_lenient
-            from tinycrm.store.engine import open_store
 
             # The config file is read here, at the edge, once; a broken one refuses
             # only the writes that need it (rules, score thresholds), with its error.
-            self._store = open_store(self.db, config=load_config_lenient())
-        return self._store
+            self._crm = open_crm(self.db, config=load_config_lenient())
+        return self._crm
+
+    def store(self) -> Any:
+        """The open CRM's store, for the commands that still call the store itself
+        (imports, exports, the board, …) until they go through ``crm()`` too."""
+        return self.crm()._store
+
+    def close(self) -> None:
+        """Release the database, if it was opened."""
+        if self._crm is not None:
+            self._crm.close()
+            self._crm = None
 
 
-def store(ctx: typer.Context) -> Store:
-    state = ctx.find_root().obj
-    if not isinstance(state, State):  # called without the root callback (tests)
-        state = State()
-        ctx.find_root().obj = state
-    return state.store()
+def state(ctx: typer.Context) -> State:
+    """The root's ``State`` (made here when a test calls a command without the root)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def crm(ctx: typer.Context) -> Crm:
+    """The CRM this command line opened (``--db``, ``$TINYCRM_DB`` or the user's own)."""
+    return state(ctx).crm()
+
+
+def store(ctx: typer.Context) -> Any:
+    """The open CRM's store (see ``State.store``)."""
+    return state(ctx).store()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -130,7 +155,7 @@ def _escape(text: str) -> str:
 
 def parse_fields(values: list[str] | None) -> dict[str, str]:
     """``["plan=pro", "seats=5"]`` → ``{"plan": "pro", "seats": "5"}``."""
-    from tinycrm.store.errors import Invalid
+    from tinycrm.errors import Invalid
 
     out: dict[str, str] = {}
     for item in values or []:
@@ -153,7 +178,7 @@ def parse_when(value: str | None, *, end_of_day: bool = False) -> datetime | Non
     if value is None:
         return None
     from tinycrm import dates
-    from tinycrm.store.errors import Invalid
+    from tinycrm.errors import Invalid
 
     try:
         return dates.parse_when(value, end_of_day=end_of_day)
@@ -165,7 +190,7 @@ def parse_date(value: str | None) -> date | None:
     if value is None:
         return None
     from tinycrm import dates
-    from tinycrm.store.errors import Invalid
+    from tinycrm.errors import Invalid
 
     try:
         return dates.parse_date(value)

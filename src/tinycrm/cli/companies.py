@@ -13,11 +13,11 @@ from tinycrm.cli.common import (
     TagOpt,
     UnsetFieldOpt,
     UntagOpt,
+    crm,
     given,
     limit_option,
     parse_field_filter,
     parse_fields,
-    store,
     whole_number,
 )
 from tinycrm.cli.output import TABLE, Output, col, output_options
@@ -81,11 +81,8 @@ def add(
     output: Output = TABLE,
 ) -> None:
     """Add a company."""
-    from tinycrm.store.companies import add_company
-
-    company = add_company(
-        store(ctx),
-        name=name,
+    company = crm(ctx).companies.add(
+        name,
         domain=domain,
         industry=industry,
         size=size,
@@ -116,10 +113,7 @@ def list_(
     output: Output = TABLE,
 ) -> None:
     """List companies by name."""
-    from tinycrm.store.companies import list_companies
-
-    rows = list_companies(
-        store(ctx),
+    rows = crm(ctx).companies.list(
         tags=tag,
         search=search,
         field=parse_field_filter(field),
@@ -139,9 +133,7 @@ def show(
     output: Output = TABLE,
 ) -> None:
     """Show a company with its contacts, deals, open tasks and latest activity."""
-    from tinycrm.store.views import company_view
-
-    view = company_view(store(ctx), ref)
+    view = crm(ctx).companies.show(ref)
     extra = {
         "contacts": view.contacts,
         "deals": view.deals,
@@ -180,10 +172,7 @@ def edit(
     output: Output = TABLE,
 ) -> None:
     """Change a company. Give an option an empty value ("") to clear it."""
-    from tinycrm.store.companies import edit_company
-
-    company = edit_company(
-        store(ctx),
+    company = crm(ctx).companies.edit(
         ref,
         **given(
             name=name,
@@ -196,9 +185,9 @@ def edit(
             country=country,
             owner=owner,
         ),
-        add_tags=tag,
-        remove_tags=untag,
-        set_fields=parse_fields(field),
+        tag=tag,
+        untag=untag,
+        fields=parse_fields(field),
         unset_fields=unset_field,
     )
     output.saved(company, f"Updated company #{company.id} {company.name}")
@@ -207,7 +196,5 @@ def edit(
 @app.command("rm")
 def rm(ctx: typer.Context, ref: RefArg) -> None:
     """Delete a company. Its contacts and deals are kept, unlinked."""
-    from tinycrm.store.companies import remove_company
-
-    company = remove_company(store(ctx), ref)
+    company = crm(ctx).companies.remove(ref)
     out.done(f"Deleted company #{company.id} {company.name}")

@@ -13,11 +13,11 @@ from tinycrm.cli.common import (
     TagOpt,
     UnsetFieldOpt,
     UntagOpt,
+    crm,
     given,
     limit_option,
     parse_field_filter,
     parse_fields,
-    store,
 )
 from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
@@ -47,16 +47,6 @@ Cadence = Annotated[
         help="Keep in touch every 30d, 2w, 3m, … ('none' clears); tinycrm remind says when."
     ),
 ]
-
-
-def _cadence(value: str | None) -> int | None:
-    from tinycrm import repeat
-    from tinycrm.store.errors import Invalid
-
-    try:
-        return repeat.parse_cadence(value or "")
-    except ValueError as exc:
-        raise Invalid(str(exc)) from exc
 
 
 COLUMNS = CONTACT_COLUMNS
@@ -103,11 +93,8 @@ def add(
     output: Output = TABLE,
 ) -> None:
     """Add a contact (a new lead's status is "new" unless given)."""
-    from tinycrm.store.contacts import add_contact
-
-    contact = add_contact(
-        store(ctx),
-        name=name,
+    contact = crm(ctx).contacts.add(
+        name,
         email=email,
         phone=phone,
         title=title,
@@ -117,7 +104,7 @@ def add(
         source=source,
         owner=owner,
         notes=notes,
-        cadence_days=_cadence(cadence),
+        cadence=cadence,
         lead_status=lead_status,
         tags=tag,
         fields=parse_fields(field),
@@ -159,13 +146,10 @@ def list_(
     output: Output = TABLE,
 ) -> None:
     """List contacts by name (or --sort score)."""
-    from tinycrm.store.contacts import list_contacts
-
     if sort not in ("name", "score"):
         raise typer.BadParameter(f"sort by name or score, not {sort!r}", param_hint="--sort")
     by_score = sort == "score"
-    rows = list_contacts(
-        store(ctx),
+    rows = crm(ctx).contacts.list(
         tags=tag,
         company=company,
         lifecycle=lifecycle,
@@ -194,13 +178,11 @@ def show(
 ) -> None:
     """The 360-degree view: details, company, deals, open tasks, activities, events."""
     from tinycrm.cli.scoring import explanation_line
-    from tinycrm.store.leads import contact_qualification
-    from tinycrm.store.scoring import explain_contact
-    from tinycrm.store.views import contact_view
 
-    view = contact_view(store(ctx), ref)
-    bant = contact_qualification(store(ctx), view.contact.id)
-    scored = explain_contact(store(ctx), view.contact.id)
+    opened = crm(ctx)
+    view = opened.contacts.show(ref)
+    bant = opened.leads.qualification(f"contact:{view.contact.id}")
+    scored = opened.scoring.explain(view.contact.id)
     criteria = {c: getattr(bant, c) for c in ("budget", "authority", "need", "timeline")}
     extra = {
         "score_rules": scored.rules,
@@ -265,12 +247,7 @@ def edit(
     output: Output = TABLE,
 ) -> None:
     """Change a contact. Give an option an empty value ("") to clear it."""
-    from tinycrm.store.contacts import edit_contact
-
-    extra: dict[str, object] = {"cadence_days": _cadence(cadence)} if cadence is not None else {}
-    extra.update(given(unsubscribed=unsubscribed, do_not_contact=do_not_contact))
-    contact = edit_contact(
-        store(ctx),
+    contact = crm(ctx).contacts.edit(
         ref,
         **given(
             name=name,
@@ -284,11 +261,13 @@ def edit(
             source=source,
             owner=owner,
             notes=notes,
+            cadence=cadence,
+            unsubscribed=unsubscribed,
+            do_not_contact=do_not_contact,
         ),
-        **extra,
-        add_tags=tag,
-        remove_tags=untag,
-        set_fields=parse_fields(field),
+        tag=tag,
+        untag=untag,
+        fields=parse_fields(field),
         unset_fields=unset_field,
     )
     output.saved(contact, f"Updated contact #{contact.id} {contact.name}")
@@ -297,9 +276,7 @@ def edit(
 @app.command("rm")
 def rm(ctx: typer.Context, ref: RefArg) -> None:
     """Delete a contact. Deals are kept, unlinked; activities only about them go."""
-    from tinycrm.store.contacts import remove_contact
-
-    contact = remove_contact(store(ctx), ref)
+    contact = crm(ctx).contacts.remove(ref)
     out.done(f"Deleted contact #{contact.id} {contact.name}")
 
 
@@ -322,9 +299,7 @@ def dupes(
     """Likely duplicates: same email, same phone, or similar names at one company.
 
     Merge a pair with: tinycrm contact merge KEEP OTHER."""
-    from tinycrm.store.dupes import find_duplicates
-
-    rows = find_duplicates(store(ctx), company=company, limit=limit)
+    rows = crm(ctx).contacts.dupes(company=company, limit=limit)
     output.list(rows, DUPE_COLUMNS, empty="no duplicates")
 
 
@@ -344,9 +319,9 @@ def merge(
     """Merge OTHER into KEEP: its activities, deals, tags, fields, campaigns, BANT,
     history and sequences move; KEEP's empty fields are filled; OTHER's id and
     email still find KEEP."""
-    from tinycrm.store.dupes import describe_moved, merge_contacts
+    from tinycrm.api.models import describe_moved
 
-    result = merge_contacts(store(ctx), keep, other, dry_run=dry_run)
+    result = crm(ctx).contacts.merge(keep, other, dry_run=dry_run)
     if output.machine:
         output.one(result, lambda _: None)
         return

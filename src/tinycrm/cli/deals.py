@@ -13,12 +13,12 @@ from tinycrm.cli.common import (
     TagOpt,
     UnsetFieldOpt,
     UntagOpt,
+    crm,
     given,
     limit_option,
     parse_date,
     parse_field_filter,
     parse_fields,
-    store,
 )
 from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
@@ -95,18 +95,15 @@ def add(
     output: Output = TABLE,
 ) -> None:
     """Open a deal."""
-    from tinycrm.store.deals import add_deal
-
-    deal = add_deal(
-        store(ctx),
-        title=title,
+    deal = crm(ctx).deals.add(
+        title,
         contact=contact,
         company=company,
         amount=amount,
         currency=currency,
         stage=stage,
         pipeline=pipeline,
-        close_date=parse_date(close),
+        close=parse_date(close),
         probability=probability,
         owner=owner,
         tags=tag,
@@ -136,10 +133,7 @@ def list_(
     output: Output = TABLE,
 ) -> None:
     """List deals in pipeline order (open ones unless --status says otherwise)."""
-    from tinycrm.store.deals import list_deals
-
-    rows = list_deals(
-        store(ctx),
+    rows = crm(ctx).deals.list(
         status=None if status.strip().lower() == "all" else status,
         stage=stage,
         pipeline=pipeline,
@@ -164,9 +158,7 @@ def show(
     output: Output = TABLE,
 ) -> None:
     """Show a deal with its stage history, open tasks and activity."""
-    from tinycrm.store.views import deal_view
-
-    view = deal_view(store(ctx), ref)
+    view = crm(ctx).deals.show(ref)
     extra = {
         "history": view.history,
         "open_tasks": view.open_tasks,
@@ -220,8 +212,6 @@ def edit(
     output: Output = TABLE,
 ) -> None:
     """Change a deal's details. Give an option an empty value ("") to clear it."""
-    from tinycrm.store.deals import edit_deal
-
     changes = given(
         title=title,
         contact=contact,
@@ -232,16 +222,15 @@ def edit(
         owner=owner,
     )
     if close is not None:
-        changes["close_date"] = parse_date(close) if close.strip() else None
+        changes["close"] = parse_date(close) if close.strip() else None
     if stage_probability:
         changes["probability"] = None
-    deal = edit_deal(
-        store(ctx),
+    deal = crm(ctx).deals.edit(
         ref,
         **changes,
-        add_tags=tag,
-        remove_tags=untag,
-        set_fields=parse_fields(field),
+        tag=tag,
+        untag=untag,
+        fields=parse_fields(field),
         unset_fields=unset_field,
     )
     output.saved(deal, f"Updated deal #{deal.id} {deal.title}")
@@ -259,9 +248,7 @@ def move(
     output: Output = TABLE,
 ) -> None:
     """Move an open deal to another stage."""
-    from tinycrm.store.deals import move_deal
-
-    deal = move_deal(store(ctx), ref, stage, pipeline=pipeline)
+    deal = crm(ctx).deals.move(ref, stage, pipeline=pipeline)
     output.saved(deal, f"Moved deal #{deal.id} {deal.title} to {deal.stage}")
 
 
@@ -269,9 +256,7 @@ def move(
 @output_options
 def won(ctx: typer.Context, ref: RefArg, output: Output = TABLE) -> None:
     """Mark a deal won."""
-    from tinycrm.store.deals import win_deal
-
-    deal = win_deal(store(ctx), ref)
+    deal = crm(ctx).deals.win(ref)
     output.saved(deal, f"Won deal #{deal.id} {deal.title}")
 
 
@@ -284,9 +269,7 @@ def lost(
     output: Output = TABLE,
 ) -> None:
     """Mark a deal lost, with the reason."""
-    from tinycrm.store.deals import lose_deal
-
-    deal = lose_deal(store(ctx), ref, reason=reason)
+    deal = crm(ctx).deals.lose(ref, reason=reason)
     output.saved(deal, f"Lost deal #{deal.id} {deal.title}: {deal.lost_reason}")
 
 
@@ -294,16 +277,12 @@ def lost(
 @output_options
 def reopen(ctx: typer.Context, ref: RefArg, output: Output = TABLE) -> None:
     """Reopen a won or lost deal in the stage it was closed from."""
-    from tinycrm.store.deals import reopen_deal
-
-    deal = reopen_deal(store(ctx), ref)
+    deal = crm(ctx).deals.reopen(ref)
     output.saved(deal, f"Reopened deal #{deal.id} {deal.title} in {deal.stage}")
 
 
 @app.command("rm")
 def rm(ctx: typer.Context, ref: RefArg) -> None:
     """Delete a deal and its stage history."""
-    from tinycrm.store.deals import remove_deal
-
-    deal = remove_deal(store(ctx), ref)
+    deal = crm(ctx).deals.remove(ref)
     out.done(f"Deleted deal #{deal.id} {deal.title}")

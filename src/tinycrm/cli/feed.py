@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tinycrm.cli.common import limit_option, parse_when, store
+from tinycrm.cli.common import crm, limit_option, parse_when
 from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.cli.views import EVENT_COLUMNS
 
@@ -24,7 +24,5 @@ def feed(
     output: Output = TABLE,
 ) -> None:
     """The event log, newest first: every create, change, move, win and loss."""
-    from tinycrm.store.events import list_events
-
-    rows = list_events(store(ctx), limit=limit, since=parse_when(since))
+    rows = crm(ctx).feed(limit=limit, since=parse_when(since))
     output.list(rows, EVENT_COLUMNS, empty="no events yet")

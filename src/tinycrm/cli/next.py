@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tinycrm.cli.common import limit_option, store
+from tinycrm.cli.common import crm, limit_option
 from tinycrm.cli.output import TABLE, Output, col, output_options
 
 app = typer.Typer(add_completion=False)
@@ -28,8 +28,6 @@ def next_(
 ) -> None:
     """What to do now: one queue of due tasks, lapsed keep-in-touch, rotting deals,
     deals closing soon and deals with no next step, most pressing first."""
-    from tinycrm.store.reminders import next_actions
-
-    rows = next_actions(store(ctx), limit=limit)
+    rows = crm(ctx).next(limit=limit)
     output.list(rows, COLUMNS,
                   empty="nothing needs your attention right now")  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import store, whole_number
+from tinycrm.cli.common import crm, whole_number
 from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.vocab import plural
 
@@ -39,9 +39,7 @@ STAGE_COLUMNS = [
 @output_options
 def list_(ctx: typer.Context, output: Output = TABLE) -> None:
     """List pipelines and their stages in order."""
-    from tinycrm.store.pipelines import list_pipelines
-
-    pipelines = list_pipelines(store(ctx))
+    pipelines = crm(ctx).pipelines.list()
     if output.format in ("json", "jsonl"):
         output.list(pipelines, [])
         return
@@ -62,7 +60,7 @@ def list_(ctx: typer.Context, output: Output = TABLE) -> None:
 
 
 def _parse_stage(spec: str) -> tuple[str, int, int | None]:
-    from tinycrm.store.errors import Invalid
+    from tinycrm.errors import Invalid
 
     parts = [p.strip() for p in spec.split(":")]
     try:
@@ -89,10 +87,8 @@ def add(
     ] = None,
 ) -> None:
     """Add a pipeline."""
-    from tinycrm.store.pipelines import add_pipeline
-
     specs = [_parse_stage(s) for s in stage or []]
-    pipeline = add_pipeline(store(ctx), name=name, stages=specs or None)
+    pipeline = crm(ctx).pipelines.add(name, stages=specs or None)
     names = ", ".join(s.name for s in pipeline.stages)
     out.done(f"Added pipeline #{pipeline.id} {pipeline.name}: {names}")
 
@@ -112,15 +108,12 @@ def stage_add(
     pipeline: PipelineOpt = None,
 ) -> None:
     """Add a stage to a pipeline."""
-    from tinycrm.store.pipelines import add_stage
-
-    stage = add_stage(
-        store(ctx),
-        pipeline,
-        name=name,
+    stage = crm(ctx).pipelines.add_stage(
+        name,
         probability=probability,
         rotting_days=rotting_days,
         position=position,
+        pipeline=pipeline,
     )
     out.done(f"Added stage {stage.name} ({stage.probability}%) to {stage.pipeline}")
 
@@ -138,8 +131,6 @@ def stage_edit(
     pipeline: PipelineOpt = None,
 ) -> None:
     """Rename a stage or change its probability or rotting threshold."""
-    from tinycrm.store.pipelines import edit_stage
-
     changes: dict[str, object] = {}
     if name is not None:
         changes["name"] = name
@@ -149,7 +140,7 @@ def stage_edit(
         changes["rotting_days"] = rotting_days
     if no_rotting:
         changes["rotting_days"] = None
-    result = edit_stage(store(ctx), pipeline, stage, **changes)
+    result = crm(ctx).pipelines.edit_stage(stage, pipeline=pipeline, **changes)
     out.done(f"Updated stage {result.name} of {result.pipeline}")
 
 
@@ -163,9 +154,7 @@ def stage_rm(
     pipeline: PipelineOpt = None,
 ) -> None:
     """Remove a stage (its deals must move elsewhere with --move-to)."""
-    from tinycrm.store.pipelines import remove_stage
-
-    moved = remove_stage(store(ctx), pipeline, stage, move_to=move_to)
+    moved = crm(ctx).pipelines.remove_stage(stage, move_to=move_to, pipeline=pipeline)
     suffix = f"; moved {plural(moved, 'deal')} to {move_to}" if moved else ""
     out.done(f"Removed stage {stage}{suffix}")
 
@@ -181,7 +170,5 @@ def stage_move(
     pipeline: PipelineOpt = None,
 ) -> None:
     """Change a stage's place in its pipeline."""
-    from tinycrm.store.pipelines import move_stage
-
-    result = move_stage(store(ctx), pipeline, stage, position=position)
+    result = crm(ctx).pipelines.move_stage(stage, position=position, pipeline=pipeline)
     out.done(f"{result.name}: " + " → ".join(s.name for s in result.stages))

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import store
+from tinycrm.cli.common import crm
 from tinycrm.cli.output import TABLE, Output, col, output_options
 
 WhereOpt = Annotated[
@@ -59,9 +59,7 @@ def save(
     output: Output = TABLE,
 ) -> None:
     """Save a filter expression under a name (a saved name gets the new expression)."""
-    from tinycrm.store.segments import save_segment
-
-    segment = save_segment(store(ctx), name=name, expression=expression)
+    segment = crm(ctx).segments.save(name, expression)
     kinds = _kinds(segment.model_dump())
     output.saved(segment, f"Saved segment {segment.name} (works on {kinds}): {segment.expression}")
 
@@ -70,15 +68,13 @@ def save(
 @output_options
 def list_(ctx: typer.Context, output: Output = TABLE) -> None:
     """List saved segments with their expressions."""
-    from tinycrm.store.segments import list_segments
-
     columns = [
         col("id", "id", justify="right", style="dim", no_wrap=True),
         col("name", "name", style="bold"),
         out.Column("works on", _kinds),
         col("expression", "expression"),
     ]
-    rows = list_segments(store(ctx))
+    rows = crm(ctx).segments.list()
     output.list(rows, columns, empty="no segments")
 
 
@@ -90,9 +86,7 @@ def show(
     output: Output = TABLE,
 ) -> None:
     """A segment's expression and how many contacts, companies and deals match it."""
-    from tinycrm.store.segments import get_segment
-
-    segment = get_segment(store(ctx), name)
+    segment = crm(ctx).segments.get(name)
 
     def render(row: dict[str, Any]) -> None:
         counts = row.get("matches") or {}
@@ -107,7 +101,5 @@ def show(
 @app.command("rm")
 def rm(ctx: typer.Context, name: NameArg) -> None:
     """Delete a saved segment (no record is touched)."""
-    from tinycrm.store.segments import remove_segment
-
-    segment = remove_segment(store(ctx), name)
+    segment = crm(ctx).segments.remove(name)
     out.done(f"Deleted segment {segment.name}")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tinycrm.cli.common import store
+from tinycrm.cli.common import crm
 from tinycrm.cli.output import TABLE, Output, col, output_options
 
 tag_app = typer.Typer(no_args_is_help=True, help="Tags in use on companies, contacts and deals.")
@@ -36,11 +36,10 @@ def tag_list(
     output: Output = TABLE,
 ) -> None:
     """List the tags in use and how many records carry each (set them with --tag)."""
-    from tinycrm.store.tags import list_tags
 
     columns = [col("on", "entity", style="dim"), col("tag", "name", style="magenta"),
                col("records", "count", justify="right")]  # fmt: skip
-    rows = list_tags(store(ctx), entity=on)
+    rows = crm(ctx).tags.list(entity=on)
     output.list(rows, columns, empty="no tags yet")
 
 
@@ -52,9 +51,8 @@ def field_list(
     output: Output = TABLE,
 ) -> None:
     """List the custom field names in use and how many records set each (--field KEY=VALUE)."""
-    from tinycrm.store.tags import list_field_keys
 
     columns = [col("on", "entity", style="dim"), col("field", "key", style="cyan"),
                col("records", "count", justify="right")]  # fmt: skip
-    rows = list_field_keys(store(ctx), entity=on)
+    rows = crm(ctx).tags.fields(entity=on)
     output.list(rows, columns, empty="no custom fields yet")

@@ -1,0 +1,103 @@
+"""The read models the API returns, by name, so callers need nothing of ``tinycrm.store``.
+
+They are frozen pydantic models: attributes (``contact.email``, ``deal.amount`` as a
+``Decimal``), and ``.model_dump(mode="json")`` gives the keys ``--json`` prints. The
+command line and the board annotate with them and import them from here::
+
+    from tinycrm.api.models import ContactRead, DealView
+
+Importing this module loads the store's models (SQLModel): import it inside the
+function that needs it, or under ``TYPE_CHECKING``, where start-up time matters.
+"""
+
+from __future__ import annotations
+
+from tinycrm.store.campaigns import (
+    CampaignRead,
+    CampaignReport,
+    CampaignView,
+    MembersAdded,
+    MembersChanged,
+)
+from tinycrm.store.dupes import DuplicateRead, MergeRead, describe_moved
+from tinycrm.store.imports import ImportBatchRead, UndoSummary
+from tinycrm.store.leads import ConversionRead, LeadRead, QualificationRead
+from tinycrm.store.models import (
+    ActivityRead,
+    CompanyRead,
+    CompanyView,
+    ContactRead,
+    ContactView,
+    DealRead,
+    DealView,
+    EventRead,
+    PipelineRead,
+    StageChangeRead,
+    StageRead,
+)
+from tinycrm.store.record_search import RecordHit
+from tinycrm.store.reminders import DueItem, NextAction
+from tinycrm.store.reports import (
+    ActivityReport,
+    ChurnReport,
+    ClvReport,
+    CycleReport,
+    DashboardNumbers,
+    ForecastReport,
+    FunnelReport,
+    PipelineReport,
+    SourcesReport,
+    WinRateReport,
+)
+from tinycrm.store.scoring import ScoreExplanation, ScoreRuleRead, ScoreRun
+from tinycrm.store.segments import SegmentRead
+from tinycrm.store.sequences import EnrollmentRead, SequenceRead
+from tinycrm.store.tags import FieldKeyCount, TagCount
+
+__all__ = [
+    "ActivityRead",
+    "ActivityReport",
+    "CampaignRead",
+    "CampaignReport",
+    "CampaignView",
+    "ChurnReport",
+    "ClvReport",
+    "CompanyRead",
+    "CompanyView",
+    "ContactRead",
+    "ContactView",
+    "ConversionRead",
+    "CycleReport",
+    "DashboardNumbers",
+    "DealRead",
+    "DealView",
+    "DueItem",
+    "DuplicateRead",
+    "EnrollmentRead",
+    "EventRead",
+    "FieldKeyCount",
+    "ForecastReport",
+    "FunnelReport",
+    "ImportBatchRead",
+    "LeadRead",
+    "MembersAdded",
+    "MembersChanged",
+    "MergeRead",
+    "NextAction",
+    "PipelineRead",
+    "PipelineReport",
+    "QualificationRead",
+    "RecordHit",
+    "ScoreExplanation",
+    "ScoreRuleRead",
+    "ScoreRun",
+    "SegmentRead",
+    "SequenceRead",
+    "SourcesReport",
+    "StageChangeRead",
+    "StageRead",
+    "TagCount",
+    "UndoSummary",
+    "WinRateReport",
+    "describe_moved",
+]
