@@ -18,8 +18,11 @@ from tinycrm.schedule import (
     CRON_MARKER,
     cron_line,
     default_systemd_dir,
+    has_password,
     install_cron,
+    remove_cron,
     systemd_units,
+    write_env_file,
     write_systemd_units,
 )
 
@@ -123,11 +126,11 @@ def test_cron_line_needs_absolute_paths() -> None:
 def test_cron_line_quotes_what_needs_it() -> None:
     line = _line(
         executable=Path("/home/me/My Tools/bin/tinycrm"),
-        db="postgresql://me:p%40ss@db.example.com/crm?sslmode=require",
+        db="postgresql://m%40e@db.example.com/crm?sslmode=require",
         log=Path("/home/me/it's logs/remind.log"),
     )
     assert "'/home/me/My Tools/bin/tinycrm' remind" in line
-    assert "TINYCRM_DB='postgresql://me:p\\%40ss@db.example.com/crm?sslmode=require'" in line
+    assert "TINYCRM_DB='postgresql://m\\%40e@db.example.com/crm?sslmode=require'" in line
     assert ">> '/home/me/it'\"'\"'s logs/remind.log' 2>&1" in line
     assert "PATH=/usr/local/bin:/usr/bin:/bin " in line
 
@@ -285,3 +288,51 @@ def test_default_systemd_dir_without_xdg(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.delenv("XDG_CONFIG_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert default_systemd_dir() == tmp_path / ".config" / "systemd" / "user"
+
+
+# --- a database URL with a password --------------------------------------------------------
+
+SECRET_URL = "postgresql+psycopg://me:s3cr%40t@db.example.com/crm"
+
+
+@pytest.mark.parametrize(
+    ("db", "secret"),
+    [(SECRET_URL, True), ("postgresql://me@db.example.com/crm", False), (DB, False),
+     ("postgresql://me:@host/crm", True), (None, False)],
+)  # fmt: skip
+def test_has_password(db: str | None, secret: bool) -> None:
+    assert has_password(db) is secret
+
+
+def test_a_password_never_goes_into_a_line_or_a_unit() -> None:
+    with pytest.raises(ValueError, match="environment file"):
+        _line(db=SECRET_URL)
+    with pytest.raises(ValueError, match="environment file"):
+        systemd_units(executable=EXE, db=SECRET_URL)
+
+
+def test_cron_line_reads_the_environment_file(tmp_path: Path) -> None:
+    """The line sources the 0600 file and exports what it sets; the URL is not in it."""
+    record = tmp_path / "record.txt"
+    exe = _executable(
+        tmp_path / "tinycrm", f'#!/bin/sh\nprintf "%s" "$TINYCRM_DB" > \'{record}\'\n'
+    )
+    env_file = write_env_file(SECRET_URL, tmp_path / "conf dir" / "remind.env")
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    line = _line(executable=exe, db=None, env_file=env_file, log=tmp_path / "remind.log")
+    assert "s3cr" not in line and "'" + str(env_file) + "'" in line
+    _run_like_cron(line, cwd=tmp_path)
+    assert record.read_text() == SECRET_URL
+    units = systemd_units(executable=EXE, db=None, env_file=env_file)
+    assert f'EnvironmentFile="{env_file}"' in units["tinycrm-remind.service"].splitlines()
+    assert "s3cr" not in units["tinycrm-remind.service"]
+
+
+def test_remove_cron_takes_out_only_active_tinycrm_lines(crontab: Path) -> None:
+    mine = "0 * * * * /usr/bin/backup # nightly\n"
+    disabled = "# */5 * * * * tinycrm remind # tinycrm remind\n"
+    crontab.write_text(mine + _line() + "\n" + disabled)
+    assert remove_cron() == [_line()]
+    assert crontab.read_text() == mine + disabled
+    assert remove_cron() == []
+    assert crontab.read_text() == mine + disabled

@@ -19,9 +19,14 @@ __all__ = [
     "SERVICE_NAME",
     "TIMER_NAME",
     "cron_line",
+    "default_env_file",
     "default_systemd_dir",
+    "has_password",
     "install_cron",
+    "remove_cron",
+    "remove_installed",
     "systemd_units",
+    "write_env_file",
     "write_systemd_units",
 ]
 
@@ -29,6 +34,66 @@ CRON_MARKER = "# tinycrm remind"
 SERVICE_NAME = "tinycrm-remind.service"
 TIMER_NAME = "tinycrm-remind.timer"
 CRONTAB_MISSING = "crontab not found: install cron, or use --systemd"
+ENV_FILE_NAME = "remind.env"
+
+
+def has_password(db: str | None) -> bool:
+    """Whether a database URL carries a password (``postgresql://me:secret@host/crm``)."""
+    from urllib.parse import urlsplit
+
+    if not db or "://" not in db:
+        return False
+    try:
+        return urlsplit(db).password is not None
+    except ValueError:  # a malformed port and the like: it is not ours to judge here
+        return "@" in db.split("://", 1)[1]
+
+
+def refuse_password(db: str) -> None:
+    """ValueError when ``db`` holds a password: it goes into an environment file instead."""
+    if has_password(db):
+        raise ValueError("a database URL with a password goes into an environment file")
+
+
+def default_env_file() -> Path:
+    """``remind.env`` in tinycrm's config folder (``~/.config/tinycrm``)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("tinycrm", appauthor=False)) / ENV_FILE_NAME
+
+
+def write_env_file(db: str, path: Path | None = None) -> Path:
+    """Write ``TINYCRM_DB=...`` for cron (``set -a; . FILE``) and systemd
+    (``EnvironmentFile=``) to ``path`` (default :func:`default_env_file`), mode 0600."""
+    from tinycrm.files import write_text
+
+    _check_one_line("db", db)
+    if "'" in db:
+        raise ValueError("the database URL must not contain ' (write it as %27)")
+    target = Path(path) if path is not None else default_env_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = (
+        "# tinycrm remind: the database it reads (the URL holds a password: keep it 0600)\n"
+        f"TINYCRM_DB='{db}'\n"
+    )
+    write_text(target, text, private=True)
+    return target
+
+
+def remove_installed(directory: Path | None = None, env_file: Path | None = None) -> list[Path]:
+    """Delete the systemd units and the environment file ``remind install`` wrote; return
+    the paths deleted (those that were there)."""
+    target = Path(directory) if directory is not None else default_systemd_dir()
+    paths = [target / TIMER_NAME, target / SERVICE_NAME]
+    paths.append(Path(env_file) if env_file is not None else default_env_file())
+    removed = []
+    for path in paths:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+    return removed
 
 
 def _check_every(every_minutes: int) -> None:
@@ -61,6 +126,7 @@ def cron_line(
     path_env: str,
     log: Path,
     every_minutes: int = 15,
+    env_file: Path | None = None,
 ) -> str:
     """The crontab line that runs ``tinycrm remind`` every ``every_minutes`` minutes.
 
@@ -76,6 +142,10 @@ def cron_line(
     folder (``mkdir -p``) before it appends to the log, so it works when pasted. Minutes
     that do not divide 60 (say 45) restart every hour, as cron's ``*/N`` does. The line
     ends with :data:`CRON_MARKER`, which :func:`install_cron` uses to recognise it.
+
+    ``env_file`` (from :func:`write_env_file`, for a database URL that holds a password)
+    is read by the line instead of naming the database in it: a crontab is readable by
+    the tools that list it, and a password does not belong there.
     """
     _check_every(every_minutes)
     executable = Path(executable)
@@ -85,8 +155,15 @@ def cron_line(
     if not log.is_absolute():
         raise ValueError(f"log must be an absolute path, not {str(log)!r}")
     values = {"executable": str(executable), "log": str(log), "path": path_env}
+    if db is not None and env_file is not None:
+        raise ValueError("give the database either in the line or in the environment file")
     if db is not None:
+        refuse_password(db)
         values["db"] = db
+    if env_file is not None:
+        if not Path(env_file).is_absolute():
+            raise ValueError(f"env_file must be an absolute path, not {str(env_file)!r}")
+        values["env_file"] = str(env_file)
     for name, value in values.items():
         _check_one_line(name, value)
     if not path_env:
@@ -94,6 +171,8 @@ def cron_line(
 
     minute = "*" if every_minutes == 1 else f"*/{every_minutes}"
     words = [f"{minute} * * * *", "mkdir", "-p", _cron_quote(str(log.parent)), "&&"]
+    if env_file is not None:  # set -a: what the file assigns is exported to tinycrm
+        words += ["set", "-a", "&&", ".", _cron_quote(str(env_file)), "&&", "set", "+a", "&&"]
     words.append(f"PATH={_cron_quote(path_env)}")
     if db is not None:
         words.append(f"TINYCRM_DB={_cron_quote(db)}")
@@ -107,6 +186,50 @@ def _is_ours(line: bytes) -> bool:
     return text.endswith(CRON_MARKER.encode()) and not text.lstrip().startswith(b"#")
 
 
+def _crontab() -> str:
+    import shutil
+
+    crontab = shutil.which("crontab")
+    if crontab is None:
+        raise RuntimeError(CRONTAB_MISSING)
+    return crontab
+
+
+def _first_line(stderr: bytes, returncode: int) -> str:
+    detail = stderr.decode("utf-8", "replace").strip().splitlines()
+    return detail[0] if detail else f"exit status {returncode}"
+
+
+def _read_crontab(crontab: str) -> bytes:
+    """The user's crontab as bytes; empty when they have none."""
+    import subprocess
+
+    try:
+        listed = subprocess.run(
+            [crontab, "-l"], stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RuntimeError(f"crontab -l failed: {exc}") from None
+    if listed.returncode == 0:
+        return listed.stdout
+    if b"no crontab for" in listed.stderr.lower():
+        return b""
+    raise RuntimeError(f"crontab -l failed: {_first_line(listed.stderr, listed.returncode)}")
+
+
+def _write_crontab(crontab: str, table: bytes) -> None:
+    import subprocess
+
+    try:
+        written = subprocess.run(
+            [crontab, "-"], input=table, capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RuntimeError(f"crontab - failed: {exc}") from None
+    if written.returncode != 0:
+        raise RuntimeError(f"crontab - failed: {_first_line(written.stderr, written.returncode)}")
+
+
 def install_cron(line: str) -> bool:
     """Add ``line`` (from :func:`cron_line`) to the user's crontab; False if already there.
 
@@ -116,31 +239,11 @@ def install_cron(line: str) -> bool:
     (``crontab -l`` saying "no crontab for ...") counts as empty. RuntimeError when the
     ``crontab`` program is missing or fails.
     """
-    import shutil
-    import subprocess
-
     if not line.rstrip().endswith(CRON_MARKER):
         raise ValueError(f"line must end with the marker {CRON_MARKER!r}")
     _check_one_line("line", line)
-    crontab = shutil.which("crontab")
-    if crontab is None:
-        raise RuntimeError(CRONTAB_MISSING)
-
-    try:
-        listed = subprocess.run(
-            [crontab, "-l"], stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RuntimeError(f"crontab -l failed: {exc}") from None
-    if listed.returncode == 0:
-        current = listed.stdout
-    elif b"no crontab for" in listed.stderr.lower():
-        current = b""
-    else:
-        detail = listed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RuntimeError(
-            f"crontab -l failed: {detail[0] if detail else f'exit status {listed.returncode}'}"
-        )
+    crontab = _crontab()
+    current = _read_crontab(crontab)
 
     new_line = line.rstrip().encode("utf-8", "surrogateescape")
     lines = current.splitlines(keepends=True)
@@ -155,19 +258,25 @@ def install_cron(line: str) -> bool:
         if lines and not lines[-1].endswith(b"\n"):
             lines[-1] += b"\n"
         lines.append(new_line + b"\n")
-
-    try:
-        written = subprocess.run(
-            [crontab, "-"], input=b"".join(lines), capture_output=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RuntimeError(f"crontab - failed: {exc}") from None
-    if written.returncode != 0:
-        detail = written.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RuntimeError(
-            f"crontab - failed: {detail[0] if detail else f'exit status {written.returncode}'}"
-        )
+    _write_crontab(crontab, b"".join(lines))
     return True
+
+
+def remove_cron() -> list[str]:
+    """Take every active tinycrm line (see :data:`CRON_MARKER`) out of the user's crontab;
+    return them. Every other line, commented-out tinycrm lines too, is kept byte for byte;
+    the crontab is not rewritten when there is nothing to take out. RuntimeError when the
+    ``crontab`` program fails; an empty list when it is missing (nothing can be installed)."""
+    try:
+        crontab = _crontab()
+    except RuntimeError:
+        return []
+    lines = _read_crontab(crontab).splitlines(keepends=True)
+    ours = [line for line in lines if _is_ours(line)]
+    if not ours:
+        return []
+    _write_crontab(crontab, b"".join(line for line in lines if not _is_ours(line)))
+    return [line.rstrip(b"\r\n").decode("utf-8", "replace") for line in ours]
 
 
 def _systemd_quote(value: str, *, exec_line: bool = False) -> str:
@@ -181,11 +290,14 @@ def _systemd_quote(value: str, *, exec_line: bool = False) -> str:
     return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def systemd_units(*, executable: Path, db: str | None, every_minutes: int = 15) -> dict[str, str]:
+def systemd_units(
+    *, executable: Path, db: str | None, every_minutes: int = 15, env_file: Path | None = None
+) -> dict[str, str]:
     """The text of ``tinycrm-remind.service`` and ``tinycrm-remind.timer``, by file name.
 
     A oneshot service runs ``EXECUTABLE remind`` (with ``Environment=TINYCRM_DB=...`` when
-    ``db`` is given; its output goes to the journal); the timer fires it every
+    ``db`` is given, or ``EnvironmentFile=`` naming ``env_file`` when the database URL
+    holds a password; its output goes to the journal); the timer fires it every
     ``every_minutes`` minutes (``OnCalendar=*:0/15``) and catches up after sleep or
     shutdown (``Persistent=true``).
     """
@@ -201,8 +313,13 @@ def systemd_units(*, executable: Path, db: str | None, every_minutes: int = 15) 
         "[Service]",
         "Type=oneshot",
     ]
+    if db is not None and env_file is not None:
+        raise ValueError("give the database either in the unit or in the environment file")
     if db is not None:
+        refuse_password(db)
         service.append(f"Environment={_systemd_quote('TINYCRM_DB=' + db)}")
+    if env_file is not None:
+        service.append(f"EnvironmentFile={_systemd_quote(str(env_file))}")
     service.append(f"ExecStart={_systemd_quote(str(executable), exec_line=True)} remind")
     every = "minute" if every_minutes == 1 else f"{every_minutes} minutes"
     timer = [

@@ -224,3 +224,39 @@ def test_the_printed_crontab_line_works_when_pasted(cli, tmp_path: Path) -> None
     command = line.split(None, 5)[5].replace("\\%", "%")  # what cron hands to /bin/sh
     subprocess.run(["/bin/sh", "-c", command], cwd=tmp_path, timeout=120, check=True)
     assert "Call Ada" in log.read_text()
+
+
+def test_install_keeps_a_password_out_of_the_crontab_and_uninstall_removes_it_all(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_schedule import FAKE_CRONTAB, _executable
+
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir()
+    _executable(bin_dir / "crontab", FAKE_CRONTAB)
+    table = tmp_path / "crontab.txt"
+    table.write_text("0 3 * * * /usr/bin/backup\n")
+    monkeypatch.setenv("FAKE_CRONTAB_FILE", str(table))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    url = "postgresql+psycopg://me:s3cret@db.example.com/crm"
+
+    installed = cli("--db", url, "remind", "install", "--apply")
+    assert installed.exit_code == 0, installed.stderr
+    env_file = Path(os.environ["XDG_CONFIG_HOME"]) / "tinycrm" / "remind.env"
+    assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+    assert url in env_file.read_text()
+    assert "s3cret" not in table.read_text() and str(env_file) in table.read_text()
+    assert "s3cret" not in installed.stdout + installed.stderr
+    systemd = cli("--db", url, "remind", "install", "--systemd")
+    unit = Path(os.environ["XDG_CONFIG_HOME"]) / "systemd/user/tinycrm-remind.service"
+    assert systemd.exit_code == 0 and "s3cret" not in unit.read_text()
+
+    removed = cli("remind", "uninstall")
+    assert removed.exit_code == 0, removed.stderr
+    assert table.read_text() == "0 3 * * * /usr/bin/backup\n"
+    assert not env_file.exists() and not unit.exists()
+    assert "Removed from your crontab" in removed.stdout and "systemctl --user disable" in (
+        removed.stdout
+    )
+    again = cli("remind", "uninstall")
+    assert again.exit_code == 0 and "Nothing to remove" in again.stdout

@@ -226,10 +226,20 @@ def install(
 
     url = resolve_url(ctx.find_root().obj.db)
     file = sqlite_path(url)
-    db = str(file) if file else url
+    db: str | None = str(file) if file else url
+    env_file = None
+    if db is not None and schedule.has_password(db):  # never in a crontab or a 0644 unit
+        try:
+            env_file = schedule.write_env_file(db)
+        except (OSError, ValueError) as exc:
+            fail(f"cannot write the environment file for the database URL: {exc}")
+        db = None
+        out.done(f"Wrote {env_file} (0600): the database URL with its password is read from it")
     executable = _executable()
     if systemd:
-        units = schedule.systemd_units(executable=executable, db=db, every_minutes=every)
+        units = schedule.systemd_units(
+            executable=executable, db=db, every_minutes=every, env_file=env_file
+        )
         directory = (
             Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "systemd/user"
         )
@@ -247,6 +257,7 @@ def install(
         path_env=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         log=log,
         every_minutes=every,
+        env_file=env_file,
     )
     if not apply:
         sys.stdout.write(line + "\n")
@@ -259,3 +270,27 @@ def install(
         fail(str(exc))
     out.done("Added to your crontab:" if added else "Already in your crontab:")
     out.done(f"  {line}")
+
+
+@app.command("uninstall")
+def uninstall() -> None:
+    """Remove what `remind install` added: the crontab line, the systemd units, the
+    environment file. Other crontab lines are kept as they are."""
+    from tinycrm import schedule
+
+    try:
+        lines = schedule.remove_cron()
+    except RuntimeError as exc:
+        fail(str(exc))
+    for line in lines:
+        out.done(f"Removed from your crontab: {line}")
+    removed = schedule.remove_installed()
+    for path in removed:
+        out.done(f"Removed {path}")
+    if any(path.name == schedule.TIMER_NAME for path in removed):
+        out.done(
+            "Stop the timer with: systemctl --user disable --now tinycrm-remind.timer; "
+            "systemctl --user daemon-reload"
+        )
+    if not lines and not removed:
+        out.done("Nothing to remove: tinycrm remind is not installed.")
