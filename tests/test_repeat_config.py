@@ -203,3 +203,34 @@ def test_keys_map_binding_ids_to_keys() -> None:
 def test_missing_config_is_empty(tmp_path: Path) -> None:
     config = load_config(tmp_path / "nope.toml")
     assert (config.exists, config.rules, config.closing_days) == (False, (), 7)
+
+
+def test_occurrences_follow_the_rule_from_its_anchor() -> None:
+    from tinycrm.repeat import rrule_text
+
+    anchor = datetime(2028, 2, 29, 9, 0, tzinfo=BERLIN)  # a leap day, yearly
+    due, seen = anchor, []
+    for _ in range(4):
+        due = next_occurrence(due, "yearly", tz=BERLIN, anchor=anchor)
+        seen.append(due.astimezone(BERLIN).date().isoformat())
+    assert seen == ["2029-02-28", "2030-02-28", "2031-02-28", "2032-02-29"]
+    jan30 = datetime(2027, 1, 30, 9, 0, tzinfo=BERLIN)
+    feb = next_occurrence(jan30, "month", tz=BERLIN, anchor=jan30)
+    assert next_occurrence(feb, "month", tz=BERLIN, anchor=jan30).day == 30  # not 28
+    assert rrule_text("month", anchor=jan30, tz=BERLIN) == (
+        "FREQ=MONTHLY;BYSETPOS=-1;BYMONTHDAY=28,29,30"
+    )
+    assert rrule_text("2w", anchor=jan30, tz=BERLIN) == "FREQ=WEEKLY;INTERVAL=2"
+    assert rrule_text("weekday", anchor=jan30, tz=BERLIN) == "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"
+    assert rrule_text("yearly", anchor=jan30, tz=BERLIN) == ("FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=30")
+
+
+def test_next_touch_runs_from_the_last_interaction() -> None:
+    from datetime import timedelta
+
+    from tinycrm.repeat import next_touch
+
+    today = datetime(2026, 12, 5, tzinfo=UTC)
+    call = today - timedelta(days=40)
+    assert next_touch(30, started=today, last=call) == call + timedelta(days=30)
+    assert next_touch(30, started=today, last=None) == today + timedelta(days=30)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 from tinycrm import dates
 
@@ -46,43 +47,83 @@ def normalize_repeat(text: str) -> str:
     return f"{int(match.group(1))}{match.group(2)[0]}"
 
 
-def _step(local: datetime, rule: str) -> datetime:
+_MONTH_ENDS = 28  # every month has a 28th: later days are clamped to the month's end
+
+
+def _days_of_month(day: int, shortest: int = _MONTH_ENDS) -> dict[str, Any]:
+    """The ``BYMONTHDAY``/``BYSETPOS`` that mean "day ``day``, or the month's last day when
+    it is shorter": the 31st gives Jan 31, Feb 28, Mar 31, Apr 30. ``shortest``: the
+    fewest days the months in question have (28 over all months; 30 for every April)."""
+    if day <= shortest:
+        return {"bymonthday": day}
+    return {"bymonthday": tuple(range(shortest, day + 1)), "bysetpos": -1}
+
+
+def _recurrence(rule: str, start: datetime) -> dict[str, Any]:
+    """The recurrence of a canonical rule, as dateutil's ``rrule`` keywords, anchored at
+    ``start`` (the first due time, local wall clock)."""
+    from dateutil import rrule
+
     if rule == "weekday":
-        nxt = local + timedelta(days=1)
-        while nxt.weekday() >= 5:
-            nxt += timedelta(days=1)
-        return nxt
+        return {"freq": rrule.DAILY, "byweekday": tuple(range(5))}
     count, unit = int(rule[:-1]), rule[-1]
     if unit == "d":
-        return local + timedelta(days=count)
+        return {"freq": rrule.DAILY, "interval": count}
     if unit == "w":
-        return local + timedelta(weeks=count)
-    months = count if unit == "m" else 12 * count
-    total = local.year * 12 + local.month - 1 + months
-    year, month = divmod(total, 12)
-    day = min(local.day, calendar.monthrange(year, month + 1)[1])  # Jan 31 + 1m = Feb 28
-    return local.replace(year=year, month=month + 1, day=day)
+        return {"freq": rrule.WEEKLY, "interval": count}
+    if unit == "m":
+        return {"freq": rrule.MONTHLY, "interval": count, **_days_of_month(start.day)}
+    return {
+        "freq": rrule.YEARLY,
+        "interval": count,
+        "bymonth": start.month,
+        **_days_of_month(start.day, calendar.monthrange(2001, start.month)[1]),  # no leap year
+    }
 
 
 def next_occurrence(
-    due: datetime, rule: str, *, after: datetime | None = None, tz: tzinfo | None = None
+    due: datetime,
+    rule: str,
+    *,
+    after: datetime | None = None,
+    tz: tzinfo | None = None,
+    anchor: datetime | None = None,
 ) -> datetime:
-    """The next due time of a repeating task, in UTC.
+    """The next due time of a repeating task (after ``due`` and after ``after``).
 
-    Steps are taken in local wall-clock time (a 9:00 task stays at 9:00 across a
-    daylight-saving change) and repeated until the result is after ``after``
-    (default: ``due``), so a task completed late does not come back overdue.
+    The occurrences are those of the rule anchored at ``anchor``, the first due time of
+    the series (default: ``due``), not steps from the last due time: monthly from Jan 31
+    gives Feb 28, then Mar 31 and Apr 30; a daily 02:30 task is at 02:30 again the day
+    after the night that skipped 02:30. The rule runs on the local wall clock (a 9:00
+    task stays at 9:00 across a daylight-saving change; dateutil's ``rrule``, as RFC 5545
+    says), and the first occurrence later than both ``due`` and ``after`` (a task
+    completed late does not come back overdue) is returned, in ``due``'s time zone.
     """
+    from dateutil import rrule
+
     zone = tz or dates.local_tz()
     canonical = normalize_repeat(rule)
-    floor = after or due
-    local = due.astimezone(zone).replace(tzinfo=None)
-    for _ in range(100_000):
-        local = _step(local, canonical)
+    floor = max(due, after) if after is not None else due
+    start = (anchor or due).astimezone(zone).replace(tzinfo=None)
+    series = rrule.rrule(dtstart=start, **_recurrence(canonical, start))
+    probe = floor.astimezone(zone).replace(tzinfo=None) - timedelta(days=2)  # DST slack
+    for local in series.xafter(max(probe, start), inc=True):
         candidate = local.replace(tzinfo=zone)  # zoneinfo resolves the offset (DST-safe)
         if candidate > floor:
             return candidate.astimezone(due.tzinfo)
     raise ValueError("repeat rule never reaches the future")  # pragma: no cover
+
+
+def rrule_text(rule: str, *, anchor: datetime, tz: tzinfo | None = None) -> str:
+    """The rule as an iCalendar ``RRULE`` value (``FREQ=MONTHLY;BYMONTHDAY=28,29,30,31;
+    BYSETPOS=-1``), for a series whose first due time is ``anchor``."""
+    from dateutil import rrule
+
+    zone = tz or dates.local_tz()
+    start = anchor.astimezone(zone).replace(tzinfo=None)
+    text = str(rrule.rrule(dtstart=start, **_recurrence(normalize_repeat(rule), start)))
+    line = next(part for part in text.splitlines() if part.startswith("RRULE:"))
+    return line.removeprefix("RRULE:")
 
 
 _LEAD = re.compile(
@@ -174,3 +215,14 @@ def format_cadence(days: int | None) -> str:
         weeks = days // 7
         return f"every {weeks} week{'s' if weeks != 1 else ''}"
     return f"every {days} day{'s' if days != 1 else ''}"
+
+
+def next_touch(cadence_days: int, *, started: datetime, last: datetime | None) -> datetime:
+    """When a contact kept in touch every ``cadence_days`` is next due.
+
+    From the last interaction when there is one, however recent the contact or the
+    cadence (a person moving in from another CRM imports their history: a call 40 days
+    ago with a 30-day cadence is due now); ``started`` (the contact's creation, or the
+    moment the cadence was set) counts only when there is no interaction at all.
+    """
+    return (last if last is not None else started) + timedelta(days=cadence_days)

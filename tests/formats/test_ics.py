@@ -27,6 +27,8 @@ class Task:
     contact: str | None = None
     company: str | None = None
     deal: str | None = None
+    repeat: str | None = None
+    repeat_anchor: datetime | None = None
 
 
 def events(ics: bytes) -> dict[str, Any]:
@@ -147,3 +149,39 @@ def test_naive_datetimes_are_refused() -> None:
         tasks_to_ics([Task(9, "Naive", due_at=datetime(2026, 3, 2, 14, 0))], now=NOW)
     with pytest.raises(ValueError, match=r"^now must be a timezone-aware datetime$"):
         tasks_to_ics([], now=datetime(2026, 3, 1))
+
+
+def _expand(event: Any, count: int) -> list[str]:
+    """The first ``count`` occurrences of a recurring event, as a calendar app computes
+    them (dateutil, on the wall clock of DTSTART's zone), as local ``MM-DD HH:MM``."""
+    from dateutil.rrule import rrulestr
+
+    start = event.decoded("DTSTART")
+    zone = start.tzinfo
+    rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=start.replace(tzinfo=None))
+    return [d.replace(tzinfo=zone).astimezone(BERLIN).strftime("%m-%d %H:%M") for d in rule[:count]]
+
+
+def test_a_repeating_task_carries_its_rule_on_the_local_clock(monkeypatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    anchor = datetime(2027, 1, 31, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
+    feb = datetime(2027, 2, 28, 8, 0, tzinfo=UTC)
+    daily = datetime(2027, 3, 26, 1, 30, tzinfo=UTC)  # 02:30 in Berlin
+    ics = tasks_to_ics(
+        [
+            Task(1, "Invoices", due_at=feb, repeat="1m", repeat_anchor=anchor),
+            Task(2, "Backups", due_at=daily, repeat="1d", repeat_anchor=daily),
+            Task(3, "Once", due_at=daily),
+        ],
+        now=NOW,
+    )
+    found = events(ics)
+    monthly, each_day, once = (found[f"task-{n}@tinycrm"] for n in (1, 2, 3))
+    assert monthly["RRULE"].to_ical() == b"FREQ=MONTHLY;BYMONTHDAY=28,29,30,31;BYSETPOS=-1"
+    assert b"DTSTART;TZID=Europe/Berlin:20270228T090000" in ics
+    assert b"BEGIN:VTIMEZONE" in ics and b"TZID:Europe/Berlin" in ics
+    assert _expand(monthly, 3) == ["02-28 09:00", "03-31 09:00", "04-30 09:00"]
+    days = _expand(each_day, 5)  # 03-28 02:30 does not exist: apps differ on where it goes
+    assert days[:2] + days[3:] == ["03-26 02:30", "03-27 02:30", "03-29 02:30", "03-30 02:30"]
+    assert "RRULE" not in once
+    assert once.decoded("DTSTART") == daily  # a single event stays in UTC, as before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
@@ -29,6 +30,7 @@ from tinycrm.store.sequences import (
     stop_sequence,
 )
 
+BERLIN = ZoneInfo("Europe/Berlin")  # the suite's zone (tests/conftest.py sets TZ)
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Berlin (TZ set by conftest)
 
 
@@ -337,3 +339,72 @@ def test_remind_across_the_autumn_change(store) -> None:
     assert [(i.title, i.group) for i in due_items(store, now=morning)] == [
         ("late evening", "today")
     ]
+
+
+def test_monthly_task_on_the_31st_stays_anchored(store, freeze_clock) -> None:
+    """Completing each occurrence on its day: Jan 31, Feb 28, Mar 31, Apr 30 (not Mar 28)."""
+    berlin_9am = datetime(2027, 1, 31, 8, 0, tzinfo=UTC)
+    freeze_clock(berlin_9am)
+    task = add_task(store, text="invoice run", due=berlin_9am, every="monthly")
+    days = [task.due_at]
+    for _ in range(3):
+        freeze_clock(days[-1])
+        complete_task(store, task.id)
+        (task,) = list_tasks(store, scope="open")
+        days.append(task.due_at)
+    assert [(d.month, d.day) for d in days] == [(1, 31), (2, 28), (3, 31), (4, 30)]
+    assert {d.astimezone(BERLIN).strftime("%H:%M") for d in days} == {"09:00"}
+    assert task.repeat_anchor == berlin_9am
+
+
+def test_daily_task_keeps_its_hour_after_the_night_without_it(store, freeze_clock) -> None:
+    """02:30 does not exist on 2027-03-28 in Berlin (the suite's zone): that day's task is
+    at 03:30, and the next one is at 02:30 again, not 03:30 for ever after."""
+    first = datetime(2027, 3, 27, 1, 30, tzinfo=UTC)  # 02:30 CET
+    freeze_clock(first)
+    task = add_task(store, text="backup check", due=first, every="daily")
+    local = []
+    for _ in range(3):
+        freeze_clock(task.due_at)
+        complete_task(store, task.id)
+        (task,) = list_tasks(store, scope="open")
+        local.append(task.due_at.astimezone(BERLIN).strftime("%m-%d %H:%M"))
+    assert local == ["03-28 03:30", "03-29 02:30", "03-30 02:30"]
+
+
+@pytest.mark.parametrize("history", ["imported history", "logged today"])
+def test_cadence_runs_from_the_last_interaction(store, history) -> None:
+    """A contact entered today whose last call was 40 days ago, with a 30-day cadence, is
+    due now (someone moving in from another CRM imports their history)."""
+    from tinycrm.store.views import contact_view
+
+    ada = add_contact(store, name="Ada", cadence_days=30)
+    when = NOW - timedelta(days=40) if history == "imported history" else NOW
+    log_activity(store, kind="call", text="Talked", contact="Ada", at=when)
+    items = [i for i in due_items(store, now=NOW) if i.group == "keep_in_touch"]
+    if history == "imported history":
+        assert [i.entity_id for i in items] == [ada.id]
+        assert items[0].due_at == when + timedelta(days=30)
+        assert "last contact 40 days ago" in items[0].detail
+    else:
+        assert items == []
+    assert contact_view(store, ada.id).next_touch == when + timedelta(days=30)
+
+
+def test_cadence_without_interactions_runs_from_creation_or_when_it_was_set(
+    store, freeze_clock
+) -> None:
+    from tinycrm.store.views import contact_view
+
+    freeze_clock(NOW - timedelta(days=100))
+    add_contact(store, name="Old", cadence_days=30)  # created 100 days ago: due
+    add_contact(store, name="Later")  # the cadence set today: not due for 30 days
+    freeze_clock(NOW)
+    edit_contact(store, "Later", cadence_days=30)
+    due = {i.title: i.due_at for i in due_items(store, now=NOW) if i.group == "keep_in_touch"}
+    assert due == {"Old": NOW - timedelta(days=70)}
+    assert contact_view(store, "Later").next_touch == NOW + timedelta(days=30)
+    assert contact_view(store, "Old").next_touch == NOW - timedelta(days=70)
+    later = NOW + timedelta(days=31)
+    due = {i.title for i in due_items(store, now=later) if i.group == "keep_in_touch"}
+    assert due == {"Old", "Later"}

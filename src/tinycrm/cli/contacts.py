@@ -192,13 +192,13 @@ def show(
         "open_tasks": view.open_tasks,
         "activities": view.activities,
         "events": view.events,
+        "next_touch": view.next_touch,
     }
 
     def render(row: dict[str, Any]) -> None:
-        from tinycrm import repeat
         from tinycrm.cli import views
 
-        row = {**row, "cadence": repeat.format_cadence(row.get("cadence_days"))}
+        row = {**row, "cadence": _keep_in_touch(row.get("cadence_days"), view.next_touch)}
         if any(c.answer != "unknown" or c.note for c in criteria.values()):
             row["bant"] = " · ".join(
                 f"{name} {c.answer}" + (f" ({c.note})" if c.note else "")
@@ -211,6 +211,20 @@ def show(
         views.related((), view.deals, view.open_tasks, view.activities, view.events)
 
     output.one(view.contact, render, extra=extra)
+
+
+def _keep_in_touch(cadence_days: int | None, next_touch: Any) -> str:
+    """``every 30 days · next due 2026-12-20 09:14 (in 15 days)``, or ``… · due now``."""
+    from tinycrm import dates, repeat
+    from tinycrm.clock import utcnow
+
+    shown = repeat.format_cadence(cadence_days)
+    if not shown or next_touch is None:
+        return shown
+    if next_touch <= utcnow():
+        return f"{shown} · due now (since {dates.format_local(next_touch)})"
+    when, relative = dates.format_local(next_touch), dates.humanize(next_touch)
+    return f"{shown} · next due {when}" + ("" if relative[:1].isdigit() else f" ({relative})")
 
 
 @app.command("edit")

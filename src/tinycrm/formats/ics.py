@@ -4,19 +4,31 @@ Each open task with a due time becomes a 15-minute VEVENT at that time, carrying
 alarm at its reminder time (or at the due time), so calendar apps that import or subscribe
 to the file show and ring it. The ``icalendar`` library writes the format (escaping, line
 folding, UTC times); it is imported inside :func:`tasks_to_ics` to keep importing this
-module cheap.
+module cheap. A repeating task is one event with its ``RRULE`` (``FREQ=MONTHLY;
+BYMONTHDAY=28,29,30,31;BYSETPOS=-1`` for "monthly on the 31st"), starting at its next due
+time in the user's zone (``DTSTART;TZID=Europe/Berlin`` and a VTIMEZONE), so a calendar
+expands it on the same local clock as ``tinycrm`` does, across daylight-saving changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from tinycrm import dates
+from tinycrm.repeat import rrule_text
 
 __all__ = ["EVENT_DURATION", "PRODID", "task_uid", "tasks_to_ics"]
 
 PRODID = "-//tinycrm//tinycrm tasks//EN"
 EVENT_DURATION = timedelta(minutes=15)
+
+
+def _named(zone: tzinfo) -> bool:
+    """Whether ``zone`` is an IANA zone a calendar can name in ``TZID`` (not a bare offset)."""
+    return isinstance(zone, ZoneInfo) and zone.key not in (None, "UTC")
 
 
 def task_uid(task_id: object) -> str:
@@ -69,7 +81,7 @@ def tasks_to_ics(
     calendar app honours. Events are sorted by due time then id, so the same tasks give
     the same bytes.
     """
-    from icalendar import Alarm, Calendar, Event, vText
+    from icalendar import Alarm, Calendar, Event, vRecur, vText
 
     stamp = _utc(now, "now")
     assert stamp is not None
@@ -96,7 +108,14 @@ def tasks_to_ics(
         event = Event()
         event.add("uid", task_uid(task.id))
         event.add("dtstamp", stamp)
-        event.add("dtstart", due)
+        rule = getattr(task, "repeat", None)
+        if rule:  # a series: its rule on the local clock, as the store follows it
+            zone = dates.local_tz()
+            anchor = _utc(getattr(task, "repeat_anchor", None), f"task {task.id}: anchor")
+            event.add("dtstart", due.astimezone(zone) if _named(zone) else due)
+            event.add("rrule", vRecur.from_ical(rrule_text(rule, anchor=anchor or due, tz=zone)))
+        else:
+            event.add("dtstart", due)
         event.add("duration", EVENT_DURATION)
         event.add("summary", summary)
         description = _description(task)
@@ -109,5 +128,6 @@ def tasks_to_ics(
         alarm.add("trigger", (remind - due) if remind is not None else timedelta(0))
         event.add_component(alarm)
         calendar.add_component(event)
+    calendar.add_missing_timezones()  # a VTIMEZONE for each zone a series starts in
     ics: bytes = calendar.to_ical()
     return ics

@@ -131,6 +131,7 @@ def _read(
         due_at=activity.due_at,
         remind_at=activity.remind_at,
         repeat=activity.repeat,
+        repeat_anchor=activity.repeat_anchor if activity.repeat else None,
         done_at=activity.done_at,
         owner=activity.owner,
         campaign_id=activity.campaign_id,
@@ -266,6 +267,7 @@ def add_task(
             due_at=due,
             remind_at=remind,
             repeat=rule,
+            repeat_anchor=due if rule else None,
             owner=store.user,
             created_at=now,
             updated_at=now,
@@ -304,7 +306,8 @@ def complete_task(store: Store, task_id: int) -> ActivityRead:
         task.done_at = task.occurred_at = task.updated_at = now
         following = ""
         if task.repeat and task.due_at is not None:
-            due = repeat.next_occurrence(task.due_at, task.repeat, after=now)
+            anchor = task.repeat_anchor or task.due_at  # the series follows its rule
+            due = repeat.next_occurrence(task.due_at, task.repeat, after=now, anchor=anchor)
             successor = Activity(
                 kind="task",
                 subject=task.subject,
@@ -319,6 +322,7 @@ def complete_task(store: Store, task_id: int) -> ActivityRead:
                     else None
                 ),
                 repeat=task.repeat,
+                repeat_anchor=anchor,
                 owner=task.owner,
                 created_at=now,
                 updated_at=now,

@@ -403,6 +403,8 @@ def edit_contact(
             put("role", validate.role(role))
         if is_set(cadence_days):
             put("cadence_days", validate.cadence(cadence_days))
+            if "cadence_days" in changes:  # without interactions, it runs from now
+                contact.cadence_since = utcnow() if contact.cadence_days else None
         if is_set(lead_status):
             put("lead_status", check_lead_status(lead_status))
         for flag, value in (("unsubscribed", unsubscribed), ("do_not_contact", do_not_contact)):

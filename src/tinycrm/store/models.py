@@ -93,6 +93,8 @@ class Contact(SQLModel, table=True):
     owner: str
     notes: str | None = None
     cadence_days: int | None = None  # keep in touch at least this often
+    # when the cadence was set (None: with the contact); counts only without interactions
+    cadence_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     lead_status: str | None = None  # new, working, hot, cold, junk, dead
     score: int = 0  # lead score, recomputed by `tinycrm score`
     unsubscribed: bool = False  # never added to campaigns
@@ -220,6 +222,8 @@ class Activity(SQLModel, table=True):
     due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     remind_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     repeat: str | None = None  # for tasks: 2w, month, weekday, … (see tinycrm.repeat)
+    # the first due time of a repeating series: occurrences follow the rule from here
+    repeat_anchor: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     # the sequence enrolment that scheduled this task (no FK: adding one would make
     # SQLite rebuild the whole activity table)
@@ -573,6 +577,7 @@ class ActivityRead(ReadModel):
     due_at: datetime | None
     remind_at: datetime | None = None
     repeat: str | None = None
+    repeat_anchor: datetime | None = None  # the first due time of a repeating series
     done_at: datetime | None
     owner: str
     campaign_id: int | None = None
@@ -610,6 +615,7 @@ class ContactView(ReadModel):
     open_tasks: list[ActivityRead]
     activities: list[ActivityRead]
     events: list[EventRead]
+    next_touch: datetime | None = None  # when keeping in touch is next due (with a cadence)
 
 
 class CompanyView(ReadModel):

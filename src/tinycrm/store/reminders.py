@@ -33,7 +33,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col
 
-from tinycrm import dates, money
+from tinycrm import dates, money, repeat
 from tinycrm.dates import local_day
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.models import (
@@ -218,17 +218,25 @@ def _untouched_since(link: Any, owner: Any, cutoff: datetime) -> ColumnElement[b
 
 
 def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
-    # A cadence is due when neither the contact's creation nor any interaction with
-    # them is later than now - cadence. Cadences are a handful of distinct values, so
-    # each gets its own cutoff and the test is a range of ix_contact_cadence plus an
-    # index probe per contact; only the contacts that are due come back, and only
-    # those not told yet are read in full.
+    # A cadence runs from the last interaction with the contact; only a contact with none
+    # counts from when the cadence was set (or from its creation): see repeat.next_touch.
+    # So a contact is due when nothing was logged after now - cadence and either something
+    # was logged before or the cadence started before it. Cadences are a handful of
+    # distinct values, so each gets its own cutoff and the test is a range of
+    # ix_contact_cadence plus index probes per contact; only the contacts that are due come
+    # back, and only those not told yet are read in full.
     conn = session.connection()
     cadences = conn.scalars(
         select(col(Contact.cadence_days)).where(col(Contact.cadence_days) > 0).distinct()
     ).all()
     if not cadences:
         return []
+    started = func.coalesce(col(Contact.cadence_since), col(Contact.created_at))
+    interacted = (
+        select(col(Activity.id))
+        .where(col(Activity.contact_id) == col(Contact.id), col(Activity.occurred_at).is_not(None))
+        .exists()
+    )
     lapsed = []
     for cadence in cadences:
         assert cadence is not None  # cadence_days > 0
@@ -236,8 +244,8 @@ def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
         lapsed.append(
             and_(
                 col(Contact.cadence_days) == cadence,
-                col(Contact.created_at) <= cutoff,
                 _untouched_since(Activity.contact_id, Contact.id, cutoff),
+                or_(started <= cutoff, interacted),
             )
         )
     last_touch = (
@@ -248,15 +256,21 @@ def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
     )
     rows = conn.execute(
         select(
-            col(Contact.id), col(Contact.cadence_days), col(Contact.created_at), last_touch
+            col(Contact.id),
+            col(Contact.cadence_days),
+            col(Contact.created_at),
+            col(Contact.cadence_since),
+            last_touch,
         ).where(col(Contact.cadence_days) > 0, or_(*lapsed))
     ).all()
     seen = _seen(session, "cadence", now) if new_only else set()
     due = {}
-    for contact_id, cadence, created_at, last in rows:
+    for contact_id, cadence, created_at, cadence_since, last in rows:
         assert contact_id is not None and cadence is not None  # cadence_days > 0
-        since = created_at if last is None or last < created_at else last
-        when = since + timedelta(days=cadence)
+        since = last if last is not None else (cadence_since or created_at)
+        when = repeat.next_touch(cadence, started=cadence_since or created_at, last=last)
+        if when > now:  # pragma: no cover - the query's test, once more
+            continue
         if (f"cadence:{contact_id}", when) not in seen:
             due[contact_id] = (when, cadence, since, last)
     names: dict[int | None, tuple[str, str | None]] = {}

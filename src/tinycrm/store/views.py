@@ -7,9 +7,15 @@ what ``contact list``, ``deal list``, ``task list`` and ``feed`` would.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from tinycrm import repeat
 from tinycrm.store import activities, companies, contacts, deals, events
 from tinycrm.store.engine import Store
-from tinycrm.store.models import Company, CompanyView, ContactView, DealView
+from tinycrm.store.models import Activity, Company, CompanyView, Contact, ContactView, DealView
 
 
 def contact_view(store: Store, ref: str | int, *, limit: int = 20) -> ContactView:
@@ -25,7 +31,19 @@ def contact_view(store: Store, ref: str | int, *, limit: int = 20) -> ContactVie
             open_tasks=activities.list_tasks(store, contact=key, scope="open"),
             activities=activities.list_activities(store, contact=key, limit=limit),
             events=events.list_events(store, entity="contact", entity_id=contact.id, limit=limit),
+            next_touch=_next_touch(session, contact),
         )
+
+
+def _next_touch(session: Session, contact: Contact) -> datetime | None:
+    """When keeping in touch with ``contact`` is next due (None without a cadence)."""
+    if not contact.cadence_days:
+        return None
+    last = session.exec(
+        select(func.max(Activity.occurred_at)).where(Activity.contact_id == contact.id)
+    ).one()
+    started = contact.cadence_since or contact.created_at
+    return repeat.next_touch(contact.cadence_days, started=started, last=last)
 
 
 def company_view(store: Store, ref: str | int, *, limit: int = 20) -> CompanyView:
