@@ -227,6 +227,8 @@ TARGETS: dict[str, tuple[Target, ...]] = {
                exact=("contact_email",)),
         Target("remind_at", "when to be reminded of a task", exact=("remind_at",)),
         Target("repeat", "a task's repeat rule (2w, month, weekday, …)", exact=("repeat",)),
+        Target("repeat_anchor", "the first due time of a repeating task's series",
+               exact=("repeat_anchor",)),
         Target("channel", "the channel it came through (web, event, ads, …)",
                exact=("channel",)),
         Target("created_at", "when the record was created", exact=("created_at",)),

@@ -26,7 +26,9 @@ from tinycrm.store.records import ids_with_field, ids_with_tags
 from tinycrm.store.types import UTCDateTime
 
 CHUNK = 5000
-_INTERNAL = frozenset({"name_key", "search_key"})
+# Keys the store derives, and bookkeeping that `contact list` does not show either (when a
+# cadence was set: an import sets it again, and with history a cadence runs from that).
+_INTERNAL = frozenset({"name_key", "search_key", "cadence_since"})
 
 
 def _iso_text(stored: str) -> str:

@@ -94,6 +94,7 @@ class _Activities(_Import):
                 prep.columns["remind_at"] = remind
             if _text(values, "repeat"):
                 prep.columns["repeat"] = repeat.normalize_repeat(values["repeat"])
+                prep.columns["repeat_anchor"] = self._when(values, "repeat_anchor") or due
         else:
             prep.columns["occurred_at"] = when or self._when(values, "done_at") or self.now
         channel = validate.optional_text(values.get("channel"), "channel")
@@ -239,6 +240,7 @@ class _Activities(_Import):
                 "due_at": self.writer.ts(c.get("due_at")),
                 "remind_at": self.writer.ts(c.get("remind_at")),
                 "repeat": c.get("repeat"),
+                "repeat_anchor": self.writer.ts(c.get("repeat_anchor")),
                 "done_at": self.writer.ts(c.get("done_at")),
                 "channel": c.get("channel"),
                 "owner": c.get("owner") or self.store.user,
