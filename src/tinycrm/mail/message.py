@@ -1,0 +1,251 @@
+"""One mail message as plain data: what tinycrm logs of it.
+
+:func:`parse_message` reads the bytes of an RFC 5322 message (from IMAP, a Maildir, an
+mbox or an ``.eml`` file) with the standard library's ``email`` package and its modern
+policy: encoded-word subjects and names are decoded, quoted-printable and base64 bodies
+too, in the charset the part names (Windows-1252 and other legacy ones included; bytes
+that do not decode are replaced, never a crash). The body is the ``text/plain`` part, else
+the HTML part as text; attachments are listed by name, type and size, not kept.
+
+A message is known by its Message-ID; one without (some scripts and old clients send
+none) by a hash of its sender, date and subject, so that the same message read twice,
+from two folders or from IMAP and a file, is logged once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Literal
+
+from tinycrm.mail.html_text import html_to_text
+
+__all__ = ["Attachment", "MailMessage", "parse_message"]
+
+Direction = Literal["in", "out"]
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str
+    content_type: str
+    size: int  # bytes, decoded
+
+
+@dataclass(frozen=True, slots=True)
+class MailMessage:
+    """What tinycrm keeps of a message. Addresses are lowercased; ``date`` is aware UTC."""
+
+    key: str  # the Message-ID without <>, or "sha256:…" of sender, date and subject
+    message_id: str | None
+    subject: str
+    date: datetime | None
+    sender: str | None
+    sender_name: str | None
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    body: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    automated: str | None = None  # why it is list or machine mail (List-Id, a bounce, …)
+    names: dict[str, str] = field(default_factory=dict)  # address -> display name
+
+    def addresses(self) -> tuple[str, ...]:
+        """Everyone on the message: sender, To and Cc, in that order, once each."""
+        seen: dict[str, None] = {}
+        for address in (self.sender, *self.to, *self.cc):
+            if address:
+                seen.setdefault(address, None)
+        return tuple(seen)
+
+    def direction(self, own_addresses: Iterable[str]) -> Direction:
+        """``out`` when the user sent it (From is one of their addresses), else ``in``."""
+        own = {a.strip().lower() for a in own_addresses}
+        return "out" if self.sender is not None and self.sender in own else "in"
+
+    def counterparts(
+        self, own_addresses: Iterable[str] = (), own_domains: Iterable[str] = ()
+    ) -> tuple[str, ...]:
+        """The addresses on the message that are neither the user's nor internal."""
+        own = {a.strip().lower() for a in own_addresses}
+        domains = {d.strip().lower().lstrip("@") for d in own_domains}
+        return tuple(
+            a for a in self.addresses() if a not in own and a.rpartition("@")[2] not in domains
+        )
+
+
+def parse_message(data: bytes) -> MailMessage:
+    """Read one message. Never raises on a malformed one: what cannot be read is left
+    empty (a subject without a header is ``""``, a date that does not parse is None)."""
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    assert isinstance(message, EmailMessage)
+    subject = " ".join(_header(message, "subject").split())
+    date = _date(_header(message, "date"))
+    senders = _addresses(message, "from")
+    sender = senders[0][0] if senders else None
+    to, cc = _addresses(message, "to"), _addresses(message, "cc")
+    names = {a: n for a, n in (*senders, *to, *cc) if n}
+    message_id = _message_id(_header(message, "message-id"))
+    key = message_id or _hash_key(sender, date, subject, _header(message, "date"))
+    body_part = _body_part(message)
+    return MailMessage(
+        key=key,
+        message_id=message_id,
+        subject=subject,
+        date=date,
+        sender=sender,
+        sender_name=senders[0][1] or None if senders else None,
+        to=tuple(a for a, _ in to),
+        cc=tuple(a for a, _ in cc),
+        body=_body(body_part) if body_part is not None else "",
+        attachments=tuple(_attachments(message, body_part)),
+        in_reply_to=_message_id(_header(message, "in-reply-to")),
+        references=tuple(
+            ref for ref in (_message_id(r) for r in _header(message, "references").split()) if ref
+        ),
+        automated=_automated(message, sender),
+        names=names,
+    )
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    """A header as decoded text ("" when missing or unreadable)."""
+    try:
+        value = message.get(name)
+    except Exception:  # a header the modern policy cannot parse: its raw text
+        raw = message.get_all(name, failobj=[]) if hasattr(message, "get_all") else []
+        value = raw[0] if raw else None
+    if value is None:
+        return ""
+    return str(value).replace("\r", "").replace("\n", " ").replace("\x00", "")
+
+
+def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
+    """(lowercased address, display name) of every mailbox in a header."""
+    found: list[tuple[str, str]] = []
+    try:
+        values = message.get_all(name, failobj=[])
+    except Exception:
+        values = []
+    for value in values:
+        try:
+            mailboxes = [(a.addr_spec, a.display_name) for a in value.addresses]
+        except Exception:  # the registry could not read it: the classic parser can
+            mailboxes = [(addr, display) for display, addr in getaddresses([str(value)])]
+        for address, display in mailboxes:
+            clean = address.strip().strip("<>").lower()
+            if "@" in clean and " " not in clean:
+                found.append((clean, " ".join(str(display).split())))
+    return found
+
+
+def _date(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:  # RFC 5322's -0000: "no information": taken as UTC
+        when = when.replace(tzinfo=UTC)
+    try:
+        return when.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _message_id(text: str) -> str | None:
+    clean = text.strip()
+    if clean.startswith("<") and ">" in clean:
+        clean = clean[1 : clean.index(">")]
+    clean = clean.strip()
+    return clean or None if " " not in clean else None
+
+
+def _hash_key(sender: str | None, date: datetime | None, subject: str, raw_date: str) -> str:
+    stamp = date.isoformat() if date is not None else raw_date
+    digest = hashlib.sha256(f"{sender or ''}\n{stamp}\n{subject}".encode()).hexdigest()
+    return f"sha256:{digest[:32]}"
+
+
+def _body_part(message: EmailMessage) -> EmailMessage | None:
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+    except Exception:
+        return None
+    return part if isinstance(part, EmailMessage) else None
+
+
+def _decoded(part: EmailMessage) -> str:
+    """A text part's content: its charset, else UTF-8, else Windows-1252; never raises."""
+    try:
+        content = part.get_content()
+        if isinstance(content, str):
+            return content
+    except (LookupError, UnicodeError, ValueError, AssertionError):
+        pass
+    payload = part.get_payload(decode=True)
+    raw = payload if isinstance(payload, bytes) else b""
+    charset = part.get_content_charset() or "utf-8"
+    for encoding in (charset, "utf-8"):
+        try:
+            return raw.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("cp1252", errors="replace")
+
+
+def _body(part: EmailMessage) -> str:
+    text = _decoded(part)
+    if part.get_content_subtype() == "html":
+        return html_to_text(text)
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
+
+
+def _attachments(message: EmailMessage, body: EmailMessage | None) -> list[Attachment]:
+    found = []
+    for part in message.walk():
+        if part is body or part.is_multipart() or (part is message and not message.is_multipart()):
+            continue
+        name = part.get_filename()
+        disposition = part.get_content_disposition()
+        if disposition != "attachment" and name is None:
+            continue  # an alternative body or an inline part of the message itself
+        payload = part.get_payload(decode=True)
+        found.append(
+            Attachment(
+                name=" ".join(str(name or "(unnamed)").split()),
+                content_type=part.get_content_type(),
+                size=len(payload) if isinstance(payload, bytes) else 0,
+            )
+        )
+    return found
+
+
+_DAEMONS = ("mailer-daemon@", "postmaster@")
+
+
+def _automated(message: EmailMessage, sender: str | None) -> str | None:
+    """Why a message is list or machine mail (None for a person's mail)."""
+    if _header(message, "list-id") or _header(message, "list-unsubscribe"):
+        return "mailing list"
+    auto = _header(message, "auto-submitted").strip().lower()
+    if auto and auto != "no":
+        return f"auto-submitted ({auto.split(';')[0]})"
+    precedence = _header(message, "precedence").strip().lower()
+    if precedence in ("bulk", "list", "junk"):
+        return f"precedence {precedence}"
+    if message.get_content_type() == "multipart/report" or (
+        sender is not None and sender.startswith(_DAEMONS)
+    ):
+        return "delivery report"
+    return None

@@ -1,0 +1,97 @@
+"""Where messages come from on disk: Maildir folders, mbox files and single ``.eml`` files.
+
+:func:`read_messages` takes the paths a user names (``tinycrm mail import PATH…``) and
+yields each message's raw bytes with a short label of where it was found. A Maildir is a
+folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
+Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
+``.Sent``, ``.Archive``) works. An mbox starts with a ``From `` line; anything else is read
+as one message. The standard library's ``mailbox`` module reads both formats.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+__all__ = ["MailSourceError", "read_messages"]
+
+MAX_MESSAGE = 50 * 1024 * 1024  # a single .eml file larger than this is not a message
+
+
+class MailSourceError(ValueError):
+    """A path that holds no mail tinycrm can read (one line, for the user)."""
+
+
+def _is_maildir(path: Path) -> bool:
+    return all((path / sub).is_dir() for sub in ("cur", "new", "tmp"))
+
+
+def _is_mbox(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(5) == b"From "
+
+
+def read_messages(paths: Iterable[Path]) -> Iterator[tuple[str, bytes]]:
+    """(where, raw bytes) of every message under ``paths``, in a stable order."""
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise MailSourceError(f"{path}: no such file or folder")
+        yield from _read(path, top=True)
+
+
+def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes]]:
+    if path.is_dir():
+        if _is_maildir(path):
+            yield from _maildir(path)
+            return
+        if not top:
+            return
+        children = sorted(path.iterdir())
+        found = False
+        for child in children:
+            if (
+                child.is_dir()
+                or child.suffix.lower() in (".eml", ".mbox", ".mbx")
+                or (child.is_file() and _is_mbox(child))
+            ):
+                for item in _read(child, top=False):
+                    found = True
+                    yield item
+        if not found and not any(_is_maildir(c) for c in children if c.is_dir()):
+            raise MailSourceError(f"{path}: no Maildir, mbox or .eml file in this folder")
+        return
+    if not path.is_file():
+        raise MailSourceError(f"{path}: not a file or a folder")
+    if _is_mbox(path):
+        yield from _mbox(path)
+        return
+    size = path.stat().st_size
+    if size > MAX_MESSAGE:
+        raise MailSourceError(f"{path}: {size:,} bytes is too large for one message")
+    data = path.read_bytes()
+    if b"\x00" in data[:4096] or b":" not in data[:4096]:
+        raise MailSourceError(f"{path}: not a mail message (no header lines)")
+    yield str(path), data
+
+
+def _maildir(path: Path) -> Iterator[tuple[str, bytes]]:
+    box = mailbox.Maildir(path, factory=None, create=False)
+    for key in sorted(box.iterkeys()):
+        yield f"{path}:{key}", box.get_bytes(key)
+
+
+_QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+
+
+def _mbox(path: Path) -> Iterator[tuple[str, bytes]]:
+    """The messages of an mbox, with the ``>From `` quoting of body lines undone (mboxrd,
+    what mail clients and Python's ``mailbox`` write)."""
+    box = mailbox.mbox(path, factory=None, create=False)
+    try:
+        for number, key in enumerate(box.iterkeys(), start=1):
+            yield f"{path}#{number}", _QUOTED_FROM.sub(rb"\1", box.get_bytes(key))
+    finally:
+        box.close()

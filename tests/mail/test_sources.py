@@ -1,0 +1,49 @@
+"""tinycrm.mail.sources: Maildir folders, mbox files and .eml files on disk."""
+
+from __future__ import annotations
+
+import mailbox
+from pathlib import Path
+
+import pytest
+
+from tinycrm.mail.message import parse_message
+from tinycrm.mail.sources import MailSourceError, read_messages
+
+
+def _mail(n: int, body: str = "hello") -> bytes:
+    return (
+        f"From: a{n}@x.example\nTo: me@my.example\nSubject: number {n}\n"
+        f"Message-ID: <m{n}@x.example>\n\n{body}\n"
+    ).encode()
+
+
+def test_maildir_mbox_and_eml(tmp_path: Path) -> None:
+    (tmp_path / "Mail").mkdir()
+    box = mailbox.Maildir(tmp_path / "Mail" / "INBOX", create=True)
+    for n in (1, 2):
+        box.add(_mail(n))
+    mbox = mailbox.mbox(tmp_path / "Mail" / "sent.mbox", create=True)
+    mbox.add(_mail(3, body="From the start, a line mbox must escape"))
+    mbox.add(_mail(4))
+    mbox.flush()
+    mbox.close()
+    (tmp_path / "one.eml").write_bytes(_mail(5))
+    found = list(read_messages([tmp_path / "Mail", tmp_path / "one.eml"]))
+    subjects = sorted(parse_message(raw).subject for _, raw in found)
+    assert subjects == [f"number {n}" for n in range(1, 6)]
+    by_subject = {parse_message(raw).subject: parse_message(raw) for _, raw in found}
+    assert by_subject["number 3"].body == "From the start, a line mbox must escape"
+    assert all(where for where, _ in found)
+
+
+def test_what_is_not_mail_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(MailSourceError, match="no such file or folder"):
+        list(read_messages([tmp_path / "missing"]))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(MailSourceError, match=r"no Maildir, mbox or \.eml file"):
+        list(read_messages([tmp_path / "empty"]))
+    picture = tmp_path / "photo.eml"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(MailSourceError, match="not a mail message"):
+        list(read_messages([picture]))
