@@ -1,0 +1,70 @@
+"""Email addresses as people expect them: email-validator's syntax (no network), international
+addresses taken as typed, and compared in their normalised form (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tinycrm.store import Conflict, Invalid, validate
+from tinycrm.store.contacts import add_contact, get_contact
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["a@b..c.de", "a,b@c.de", "a@-b.de", "a@b-.de", ".a@b.de", "a.@b.de", "a..b@c.de",
+     "a@b", "a b@c.de", "a@b.de.", "a@[1.2.3.4]", "a@x.test", "a@b.123", "@b.de", "a@"],
+)  # fmt: skip
+def test_addresses_email_validator_refuses_are_refused(address: str) -> None:
+    with pytest.raises(Invalid, match="invalid email address"):
+        validate.email(address)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("jürgen@müller.de", "jürgen@müller.de"),
+        ("ivan@пример.рф", "ivan@пример.рф"),
+        ("  Ada@Example.COM ", "ada@example.com"),
+        ("mailto:ada@x.io", "ada@x.io"),
+        ("a+tag@sub.x-y.co.uk", "a+tag@sub.x-y.co.uk"),
+        ("JÜRGEN@XN--MLLER-KVA.DE", "jürgen@müller.de"),  # the domain's ASCII form
+    ],
+)
+def test_international_addresses_are_taken_as_typed(typed: str, stored: str) -> None:
+    assert validate.email(typed) == stored
+
+
+def test_both_spellings_of_an_address_are_one_address(store) -> None:
+    jm = add_contact(store, name="Jürgen Müller", email="jürgen@müller.de")
+    assert jm.email == "jürgen@müller.de"
+    with pytest.raises(Conflict, match="already belongs to"):
+        add_contact(store, name="J. Müller", email="Jürgen@xn--mller-kva.de")
+    assert get_contact(store, "JÜRGEN@xn--mller-kva.de").id == jm.id
+    ivan = add_contact(store, name="Иван", email="ivan@пример.рф")
+    assert get_contact(store, "ivan@xn--e1afmkfd.xn--p1ai").id == ivan.id
+    with pytest.raises(Invalid, match=r"invalid email address 'a@b\.\.c\.de'"):
+        add_contact(store, name="Broken", email="a@b..c.de")
+
+
+_LOCAL = st.text(alphabet="abcXYZ09.+-_!'=", min_size=1, max_size=12)
+_LABEL = st.text(alphabet="abz09-", min_size=1, max_size=8)
+_TLD = st.sampled_from(["de", "com", "io", "test", "local", "x1", "c", "museum"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(local=_LOCAL, labels=st.lists(_LABEL, min_size=1, max_size=3), tld=_TLD)
+def test_the_quick_path_takes_only_what_email_validator_takes(local, labels, tld) -> None:
+    from email_validator import EmailNotValidError, validate_email
+
+    address = f"{local}@{'.'.join(labels)}.{tld}"
+    try:
+        expected: str | None = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    try:
+        got = validate.email(address)
+    except Invalid:
+        got = None
+    assert got == (expected.lower() if expected else None)
