@@ -139,6 +139,7 @@ class _Activities(_Import):
                     col(Deal.id), col(Deal.title_key), col(Deal.contact_id), col(Deal.company_id)
                 ).where(col(Deal.title_key).in_(chunk))
             ):
+                assert did is not None  # a stored row
                 deals[key].append((did, contact, company))
         out = []
         for prep in rows:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, func, insert, literal, null, select, update
 from sqlmodel import Session, col
@@ -218,6 +218,7 @@ class _Import:
             for cid, name_key, domain in self.conn.execute(
                 select(col(Company.id), col(Company.name_key), col(Company.domain))
             ):
+                assert cid is not None  # a stored row
                 self._companies[name_key] = cid
                 if domain:
                     self._domains.setdefault(domain, cid)
@@ -291,6 +292,7 @@ class _Import:
             for cid, email in self.conn.execute(
                 select(col(Contact.id), col(Contact.email)).where(col(Contact.email).in_(chunk))
             ):
+                assert cid is not None and email is not None  # a stored row; IN excludes NULL
                 self._contact_emails[email] = cid
         for chunk in chunks(sorted(names), _IN):
             found: dict[str, list[int]] = defaultdict(list)
@@ -299,6 +301,7 @@ class _Import:
                     col(Contact.name_key).in_(chunk)
                 )
             ):
+                assert cid is not None  # a stored row
                 found[key].append(cid)
             for key in chunk:
                 ids = found.get(key, [])
@@ -368,7 +371,9 @@ class _Import:
             else:
                 updates.append(prep)
         if updates:
-            self.load_states([p.target for p in updates if p.target not in self._states])
+            self.load_states(
+                [cast(int, p.target) for p in updates if p.target not in self._states]  # found
+            )
             for prep in updates:
                 assert prep.target is not None
                 if self.merge(self._states[prep.target], prep):
@@ -634,11 +639,13 @@ class _Import:
             model = Deal if kind == "moved" else _MODELS[kind]
             for rid in born[kind]:
                 record = self.session.get(model, rid, populate_existing=True)
-                run_rules(self.store, self.session, trigger, **{model.__tablename__: record})
+                table = cast(str, model.__tablename__)  # a str on a table class
+                run_rules(self.store, self.session, trigger, **{table: record})
         self.session.flush()
         for aid in self.conn.execute(
             select(col(Activity.id)).where(col(Activity.id) > before)
         ).scalars():
+            assert aid is not None  # a stored row
             self.record_created("activity", aid)
         self.writer.flush()
 

@@ -168,14 +168,16 @@ class _Contacts(_Import):
         uids = sorted({r.columns["uid"] for r in rows if r.columns.get("uid")})
         for chunk in chunks(uids, _IN):
             for cid, uid in self.conn.execute(
-                select(Contact.id, Contact.uid).where(Contact.uid.in_(chunk))
+                select(col(Contact.id), col(Contact.uid)).where(col(Contact.uid).in_(chunk))
             ):
+                assert cid is not None  # a stored row
                 found[("uid", uid)] = cid
         emails = sorted({r.key[1] for r in rows if r.key[0] == "email"})
         for chunk in chunks(emails, _IN):
             for cid, email in self.conn.execute(
                 select(col(Contact.id), col(Contact.email)).where(col(Contact.email).in_(chunk))
             ):
+                assert cid is not None  # a stored row
                 found[("email", email)] = cid
         names = sorted({r.key[1] for r in rows if r.key[0] == "name"})
         for chunk in chunks(names, _IN):
@@ -184,6 +186,7 @@ class _Contacts(_Import):
                 .where(col(Contact.name_key).in_(chunk), col(Contact.email).is_(None))
                 .order_by(col(Contact.id))
             ):
+                assert cid is not None  # a stored row
                 found.setdefault(("name", key, company), cid)
         return found
 

@@ -248,6 +248,7 @@ class _Deals(_Import):
                     col(Contact.id).in_(chunk), col(Contact.company_id).is_not(None)
                 )
             ):
+                assert cid is not None and company is not None  # stored; is_not(None)
                 out[cid] = company
         return out
 
@@ -260,6 +261,7 @@ class _Deals(_Import):
                 .where(col(Deal.external_id).in_(chunk))
                 .order_by(col(Deal.id))
             ):
+                assert did is not None  # a stored row
                 found.setdefault(("external", ext), did)
         titles = sorted({r.key[1] for r in rows if r.key[0] == "title"})
         for chunk in chunks(titles, _IN):
@@ -268,6 +270,7 @@ class _Deals(_Import):
                 .where(col(Deal.title_key).in_(chunk))
                 .order_by(col(Deal.id))
             ):
+                assert did is not None  # a stored row
                 found.setdefault(("title", key, company), did)
         return found
 

@@ -104,7 +104,7 @@ class _Undo:
         self.kept: dict[str, set[int]] = {}
         self.search: Any = None
 
-    def label(self, entity: str, row: Mapping[str, Any]) -> str:
+    def label(self, entity: str, row: Mapping[Any, Any]) -> str:
         text = row.get("name") or row.get("title") or row.get("subject") or ""
         return f"{entity} #{row['id']} {text}".strip()
 
@@ -268,7 +268,11 @@ class _Undo:
                 f"(now {_short(current)}, before the import {_short(old)})"
             )
             return
-        where = (FieldValue.entity == entity, FieldValue.entity_id == rid, FieldValue.key == key)
+        where = (
+            col(FieldValue.entity) == entity,
+            col(FieldValue.entity_id) == rid,
+            col(FieldValue.key) == key,
+        )
         if old is None:
             self.conn.execute(delete(FieldValue).where(*where))
             del fields[rid][key]
@@ -345,10 +349,13 @@ class _Undo:
                 )
             )
         if entity in ("company", "contact", "deal"):
-            for other, column in ((Tag, Tag.entity_id), (FieldValue, FieldValue.entity_id)):
+            for other, column in (
+                (Tag, col(Tag.entity_id)),
+                (FieldValue, col(FieldValue.entity_id)),
+            ):
                 self.conn.execute(
                     delete(other).where(
-                        other.entity == entity, column.in_(select(model.id).where(doomed))
+                        col(other.entity) == entity, column.in_(select(model.id).where(doomed))
                     )
                 )
         removed = self.conn.execute(delete(model).where(doomed)).rowcount or 0
