@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -342,23 +343,29 @@ def complete_task(store: Store, task_id: int) -> ActivityRead:
         return to_read(session, task)
 
 
-def _named(query, contact: str | None, company: str | None, deal: str | None, session: Session):  # type: ignore[no-untyped-def]
+def _named(
+    query: Select[*tuple[Any, ...]],
+    contact: str | None,
+    company: str | None,
+    deal: str | None,
+    session: Session,
+) -> Select[*tuple[Any, ...]]:
     if contact:
-        query = query.where(Activity.contact_id == resolve_contact(session, contact).id)
+        query = query.where(col(Activity.contact_id) == resolve_contact(session, contact).id)
     if company:
-        query = query.where(Activity.company_id == resolve_company(session, company).id)
+        query = query.where(col(Activity.company_id) == resolve_company(session, company).id)
     if deal:
-        query = query.where(Activity.deal_id == resolve_deal(session, deal).id)
+        query = query.where(col(Activity.deal_id) == resolve_deal(session, deal).id)
     return query
 
 
-def _joined(*columns):  # type: ignore[no-untyped-def]
+def _joined(*columns: Any) -> Select[*tuple[Any, ...]]:
     person, account, opportunity = aliased(Contact), aliased(Company), aliased(Deal)
     return (
-        select(Activity, person.name, account.name, opportunity.title, *columns)
-        .outerjoin(person, Activity.contact_id == person.id)
-        .outerjoin(account, Activity.company_id == account.id)
-        .outerjoin(opportunity, Activity.deal_id == opportunity.id)
+        select(Activity, col(person.name), col(account.name), col(opportunity.title), *columns)
+        .outerjoin(person, col(Activity.contact_id) == col(person.id))
+        .outerjoin(account, col(Activity.company_id) == col(account.id))
+        .outerjoin(opportunity, col(Activity.deal_id) == col(opportunity.id))
     )
 
 
@@ -379,7 +386,7 @@ def list_tasks(
     now = now or utcnow()
     day_start, day_end = local_day(now)
     with store.read() as session:
-        query = _joined().where(Activity.kind == "task")
+        query = _joined().where(col(Activity.kind) == "task")
         open_ = col(Activity.done_at).is_(None)
         if scope == "open":
             query = query.where(open_)
@@ -397,7 +404,7 @@ def list_tasks(
         if scope == "done":
             query = query.order_by(col(Activity.done_at).desc(), col(Activity.id).desc())
         else:
-            query = query.order_by(Activity.due_at, Activity.id)
+            query = query.order_by(col(Activity.due_at), col(Activity.id))
         if limit:
             query = query.limit(limit)
         return [_read(a, c, co, d) for a, c, co, d in session.execute(query)]
