@@ -34,9 +34,12 @@ def _streamed(store: Store, chunk: int = 2, **filters: Any) -> tuple[list[str], 
         {"tags": ["vip"]},
         {"company": "Acme"},
         {"where": "lifecycle=customer or tag:math"},
+        {"where": "#vip acme"},
+        {"search": "cy", "owner": "me"},
+        {"lifecycle": "lead", "limit": 2},
         {"limit": 2},
     ],
-    ids=["all", "tag", "company", "where", "limit"],
+    ids=["all", "tag", "company", "where", "quick", "search", "lifecycle", "limit"],
 )
 def test_stream_matches_list(people: Store, filters: dict[str, Any]) -> None:
     listed = list_contacts(people, **filters)
@@ -49,6 +52,15 @@ def test_stream_matches_list(people: Store, filters: dict[str, Any]) -> None:
         assert row["unsubscribed"] is contact.unsubscribed
         assert row["company"] == contact.company
     assert field_names == sorted({k for c in listed for k in c.fields})
+
+
+def test_list_export_and_board_share_one_query_builder_per_noun() -> None:
+    """``contact list`` and ``export contacts`` run one query; ``deal list`` (and so
+    ``export deals``) and the board's columns one set of deal conditions."""
+    from tinycrm.store import board, contacts, deals, exports
+
+    assert exports.contacts_query is contacts.contacts_query
+    assert board.deal_conditions is deals.deal_conditions
 
 
 def test_tags_of_contacts_outside_the_selection_are_not_read(people: Store) -> None:

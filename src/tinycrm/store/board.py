@@ -16,7 +16,6 @@ compiled for deals by ``tinycrm.store.filter_sql``), quick forms and all: ``acme
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -26,11 +25,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from tinycrm import dates, money
+from tinycrm.store.deals import deal_conditions
 from tinycrm.store.engine import Store
 from tinycrm.store.feed import ChangeMarker, marker_of
-from tinycrm.store.filter_sql import (
-    compile_filter,
-)
 from tinycrm.store.models import (
     Activity,
     Company,
@@ -132,9 +129,7 @@ def _statuses(closed: bool) -> tuple[str, ...]:
     return ("open", "won", "lost") if closed else ("open",)
 
 
-def _totals(
-    session: Session, pipeline_id: int, statuses: Sequence[str], clauses: list[Any]
-) -> dict[str, tuple[int, list[MoneyTotal]]]:
+def _totals(session: Session, scope: list[Any]) -> dict[str, tuple[int, list[MoneyTotal]]]:
     """Count, total and weighted value per column key and currency, in one GROUP BY."""
     rows = session.execute(
         select(
@@ -149,7 +144,7 @@ def _totals(
             ),
         )
         .join(Stage, col(Deal.stage_id) == col(Stage.id))
-        .where(col(Deal.pipeline_id) == pipeline_id, col(Deal.status).in_(statuses), *clauses)
+        .where(*scope)
         .group_by(col(Deal.stage_id), col(Deal.status), col(Deal.currency))
     ).all()
     counts: dict[str, int] = defaultdict(int)
@@ -186,14 +181,11 @@ def _totals(
 
 def _cards(
     session: Session,
-    pipeline_id: int,
     stages: list[Stage],
-    statuses: Sequence[str],
-    clauses: list[Any],
+    scope: list[Any],
     now: datetime,
     today: date,
 ) -> list[BoardCard]:
-    scope = [col(Deal.pipeline_id) == pipeline_id, col(Deal.status).in_(statuses), *clauses]
     cutoffs = {s.id: now - timedelta(days=s.rotting_days) for s in stages if s.rotting_days}
     overdue = select(col(Activity.deal_id)).where(
         col(Activity.kind) == "task",
@@ -400,12 +392,12 @@ def load_board(
         pipe = resolve_pipeline(session, pipeline)
         assert pipe.id is not None
         stages = stages_of(session, pipe.id)
-        statuses = _statuses(closed)
-        clauses: list[Any] = []
-        if where is not None:
-            clauses.append(compile_filter("deal", where, session=session, now=moment))
-        totals = _totals(session, pipe.id, statuses, clauses)
-        cards = _cards(session, pipe.id, stages, statuses, clauses, moment, today)
+        scope = [
+            col(Deal.pipeline_id) == pipe.id,
+            *deal_conditions(store, session, status=_statuses(closed), where=where, now=moment),
+        ]
+        totals = _totals(session, scope)
+        cards = _cards(session, stages, scope, moment, today)
         by_key: dict[str, list[BoardCard]] = defaultdict(list)
         for card in cards:
             by_key[column_key(card.stage_id, card.status)].append(card)

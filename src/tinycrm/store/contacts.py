@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import delete, inspect, select, text, update
+from sqlalchemy import Select, delete, inspect, select, text, update
 from sqlmodel import Session, col
 
 from tinycrm.store import validate
@@ -290,51 +290,70 @@ def search_ids(store: Store, session: Session, query: str) -> Any:
     return select(col(Contact.id)).where(col(Contact.search_key).like(pattern, escape="\\"))
 
 
-def list_contacts(
-    store: Store,
-    *,
-    tags: list[str] | None = None,
-    company: str | None = None,
-    lifecycle: str | None = None,
-    lead_status: str | None = None,
-    role: str | None = None,
-    owner: str | None = None,
-    search: str | None = None,
-    field: tuple[str, str | None] | None = None,
-    limit: int | None = None,
-    where: str | None = None,
-    segment: str | None = None,
-) -> list[ContactRead]:
-    """Contacts by name, filtered; every filter given must match.
+# Keys the store derives, and bookkeeping a list does not show (when a cadence was set:
+# an import sets it again, and with history a cadence runs from that).
+_INTERNAL = frozenset({"name_key", "search_key", "cadence_since"})
 
-    ``lead_status`` may name several statuses, comma-separated (``hot,working``)."""
+
+def list_columns() -> list[Any]:
+    """The contact table's columns a list shows (its internal keys aside), in order."""
+    return [c for c in table_of(Contact).c if c.name not in _INTERNAL]
+
+
+class ContactFilters(TypedDict, total=False):
+    """What ``contact list`` (and ``export contacts``) narrow by; every one given must match."""
+
+    tags: list[str] | None
+    company: str | None
+    lifecycle: str | None
+    lead_status: str | None
+    """One status or several, comma-separated (``hot,working``)."""
+    role: str | None
+    owner: str | None
+    search: str | None
+    field: tuple[str, str | None] | None
+    limit: int | None
+    where: str | None
+    segment: str | None
+
+
+def contacts_query(
+    store: Store, session: Session, **filters: Unpack[ContactFilters]
+) -> Select[Any]:
+    """The query of ``contact list`` (and ``export contacts``): :func:`list_columns` and
+    the company's name as ``company``, filtered (:class:`ContactFilters`), by name."""
+    query = select(*list_columns(), col(Company.name).label("company")).outerjoin(
+        Company, col(Contact.company_id) == col(Company.id)
+    )
+    if tags := filters.get("tags"):
+        query = query.where(col(Contact.id).in_(ids_with_tags(ENTITY, tags)))
+    if field := filters.get("field"):
+        query = query.where(col(Contact.id).in_(ids_with_field(ENTITY, *field)))
+    if company := filters.get("company"):
+        query = query.where(col(Contact.company_id) == resolve_company(session, company).id)
+    if lifecycle := filters.get("lifecycle"):
+        query = query.where(col(Contact.lifecycle) == validate.lifecycle(lifecycle))
+    if lead_status := filters.get("lead_status"):
+        query = query.where(col(Contact.lead_status).in_(lead_statuses(lead_status)))
+    if role := filters.get("role"):
+        query = query.where(col(Contact.role) == validate.role(role))
+    if owner := filters.get("owner"):
+        query = query.where(col(Contact.owner) == owner)
+    if (search := filters.get("search")) is not None:
+        if not search.strip():
+            raise Invalid("search text must not be empty")
+        query = query.where(col(Contact.id).in_(search_ids(store, session, search)))
+    where, segment = filters.get("where"), filters.get("segment")
+    query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
+    query = query.order_by(col(Contact.name_key), col(Contact.id))
+    limit = filters.get("limit")
+    return query.limit(limit) if limit else query
+
+
+def list_contacts(store: Store, **filters: Unpack[ContactFilters]) -> list[ContactRead]:
+    """Contacts by name, filtered (:class:`ContactFilters`; every filter given must match)."""
     with store.read() as session:
-        columns = [c for c in table_of(Contact).c if c.name not in _INTERNAL]
-        query = select(*columns, col(Company.name).label("company")).outerjoin(
-            Company, col(Contact.company_id) == col(Company.id)
-        )
-        if tags:
-            query = query.where(col(Contact.id).in_(ids_with_tags(ENTITY, tags)))
-        if field:
-            query = query.where(col(Contact.id).in_(ids_with_field(ENTITY, *field)))
-        if company:
-            query = query.where(col(Contact.company_id) == resolve_company(session, company).id)
-        if lifecycle:
-            query = query.where(col(Contact.lifecycle) == validate.lifecycle(lifecycle))
-        if lead_status:
-            query = query.where(col(Contact.lead_status).in_(lead_statuses(lead_status)))
-        if role:
-            query = query.where(col(Contact.role) == validate.role(role))
-        if owner:
-            query = query.where(col(Contact.owner) == owner)
-        if search is not None:
-            if not search.strip():
-                raise Invalid("search text must not be empty")
-            query = query.where(col(Contact.id).in_(search_ids(store, session, search)))
-        query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
-        query = query.order_by(col(Contact.name_key), col(Contact.id))
-        if limit:
-            query = query.limit(limit)
+        query = contacts_query(store, session, **filters)
         result = session.connection().execute(query)  # Core rows: no ORM bookkeeping
         keys = list(result.keys())
         rows = [dict(zip(keys, values, strict=True)) for values in result]
@@ -345,9 +364,6 @@ def list_contacts(
             row["tags"] = all_tags.get(row["id"], [])
             row["fields"] = all_fields.get(row["id"], {})
         return [ContactRead.from_row(row) for row in rows]
-
-
-_INTERNAL = frozenset({"name_key", "search_key"})
 
 
 def edit_contact(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import aliased
@@ -291,60 +292,80 @@ def get_deal(store: Store, ref: str | int) -> DealRead:
         return to_read(session, resolve_deal(session, ref))
 
 
+class DealFilters(TypedDict, total=False):
+    """What ``deal list`` (and ``export deals``, and the board) narrow by; every one given
+    must match. ``status``: one, several, or None for every status (default: open)."""
+
+    status: str | Sequence[str] | None
+    stage: str | None
+    pipeline: str | int | None
+    tags: list[str] | None
+    contact: str | None
+    company: str | None
+    owner: str | None
+    search: str | None
+    field: tuple[str, str | None] | None
+    where: str | None
+    segment: str | None
+    now: datetime | None
+    """The moment relative dates in ``where`` count from (default: now)."""
+
+
+def deal_conditions(store: Store, session: Session, **filters: Unpack[DealFilters]) -> list[Any]:
+    """The conditions on ``Deal`` of ``deal list`` (and ``export deals``, and the board's
+    columns) for :class:`DealFilters`."""
+    conditions: list[Any] = []
+    status = filters.get("status", "open")
+    if status is not None:
+        wanted = [status] if isinstance(status, str) else list(status)
+        choices = [validate.choice(s, DEAL_STATUSES, "status") for s in wanted]
+        conditions.append(
+            col(Deal.status).in_(choices) if len(choices) > 1 else col(Deal.status) == choices[0]
+        )
+    pipeline, stage = filters.get("pipeline"), filters.get("stage")
+    pipe = None
+    if pipeline or stage:
+        pipe = resolve_pipeline(session, pipeline)
+        conditions.append(col(Deal.pipeline_id) == pipe.id)
+    if stage:
+        assert pipe is not None
+        conditions.append(col(Deal.stage_id) == resolve_stage(session, pipe, stage).id)
+    if tags := filters.get("tags"):
+        conditions.append(col(Deal.id).in_(ids_with_tags(ENTITY, tags)))
+    if field := filters.get("field"):
+        conditions.append(col(Deal.id).in_(ids_with_field(ENTITY, *field)))
+    if contact := filters.get("contact"):
+        conditions.append(col(Deal.contact_id) == resolve_contact(session, contact).id)
+    if company := filters.get("company"):
+        conditions.append(col(Deal.company_id) == resolve_company(session, company).id)
+    if owner := filters.get("owner"):
+        conditions.append(col(Deal.owner) == owner)
+    if (search := filters.get("search")) and search.strip():
+        conditions.append(col(Deal.title_key).like(validate.contains_pattern(search), escape="\\"))
+    where, segment, now = filters.get("where"), filters.get("segment"), filters.get("now")
+    conditions.append(resolve_where(store, session, ENTITY, where=where, segment=segment, now=now))
+    return conditions
+
+
 def list_deals(
-    store: Store,
-    *,
-    status: str | None = "open",
-    stage: str | None = None,
-    pipeline: str | None = None,
-    tags: list[str] | None = None,
-    contact: str | None = None,
-    company: str | None = None,
-    owner: str | None = None,
-    search: str | None = None,
-    field: tuple[str, str | None] | None = None,
-    limit: int | None = None,
-    where: str | None = None,
-    segment: str | None = None,
+    store: Store, *, limit: int | None = None, **filters: Unpack[DealFilters]
 ) -> list[DealRead]:
-    """Deals in pipeline and stage order, filtered. ``status=None`` lists every status."""
+    """Deals in pipeline and stage order, filtered (:class:`DealFilters`; open deals
+    unless ``status`` says otherwise, ``status=None``: every status)."""
     with store.read() as session:
         person = aliased(Contact)
         account = aliased(Company)
+        conditions = deal_conditions(store, session, **filters)
         query = (
             select(Deal, Stage, col(Pipeline.name), col(person.name), col(account.name))
             .join(Stage, col(Deal.stage_id) == col(Stage.id))
             .join(Pipeline, col(Deal.pipeline_id) == col(Pipeline.id))
             .outerjoin(person, col(Deal.contact_id) == col(person.id))
             .outerjoin(account, col(Deal.company_id) == col(account.id))
-        )
-        if status is not None:
-            choice = validate.choice(status, DEAL_STATUSES, "status")
-            query = query.where(col(Deal.status) == choice)
-        pipe = None
-        if pipeline or stage:
-            pipe = resolve_pipeline(session, pipeline)
-            query = query.where(col(Deal.pipeline_id) == pipe.id)
-        if stage:
-            assert pipe is not None
-            query = query.where(col(Deal.stage_id) == resolve_stage(session, pipe, stage).id)
-        if tags:
-            query = query.where(col(Deal.id).in_(ids_with_tags(ENTITY, tags)))
-        if field:
-            query = query.where(col(Deal.id).in_(ids_with_field(ENTITY, *field)))
-        if contact:
-            query = query.where(col(Deal.contact_id) == resolve_contact(session, contact).id)
-        if company:
-            query = query.where(col(Deal.company_id) == resolve_company(session, company).id)
-        if owner:
-            query = query.where(col(Deal.owner) == owner)
-        if search and search.strip():
-            query = query.where(
-                col(Deal.title_key).like(validate.contains_pattern(search), escape="\\")
+            .where(*conditions)
+            .order_by(
+                col(Pipeline.position), col(Stage.position), col(Deal.created_at), col(Deal.id)
             )
-        query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
-        query = query.order_by(
-            col(Pipeline.position), col(Stage.position), col(Deal.created_at), col(Deal.id)
         )
         if limit:
             query = query.limit(limit)

@@ -2,33 +2,26 @@
 
 ``list_contacts`` builds every read model at once: right for a screen, wasteful for
 writing 100,000 contacts to a file (2 s and 500 MiB here). ``stream_contacts``
-runs the same filters and hands out plain dicts with the keys of ``ContactRead``,
-a few thousand at a time, with their tags and custom fields, inside one read
-transaction (one consistent snapshot).
+runs the same query (``contacts.contacts_query``) and hands out rows with the keys
+of ``ContactRead``, a few thousand at a time, with their tags and custom fields,
+inside one read transaction (one consistent snapshot).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 from sqlalchemy import Boolean, Date, literal_column, select, true
 from sqlmodel import col
 
-from tinycrm.store import validate
-from tinycrm.store.companies import resolve_company
-from tinycrm.store.contacts import lead_statuses, search_ids
+from tinycrm.store.contacts import ContactFilters, contacts_query, list_columns
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Invalid
-from tinycrm.store.models import Company, Contact, FieldValue, Tag, table_of
-from tinycrm.store.records import ids_with_field, ids_with_tags
+from tinycrm.store.models import Contact, FieldValue, Tag
 from tinycrm.store.types import UTCDateTime
 
 CHUNK = 5000
-# Keys the store derives, and bookkeeping that `contact list` does not show either (when a
-# cadence was set: an import sets it again, and with history a cadence runs from that).
-_INTERNAL = frozenset({"name_key", "search_key", "cadence_since"})
 
 
 def _iso_text(stored: str) -> str:
@@ -56,21 +49,12 @@ def _decoder(kind: Any, sqlite: bool, times: str) -> Callable[[Any], Any] | None
 def stream_contacts(
     store: Store,
     *,
-    tags: list[str] | None = None,
-    company: str | None = None,
-    lifecycle: str | None = None,
-    lead_status: str | None = None,
-    role: str | None = None,
-    owner: str | None = None,
-    search: str | None = None,
-    field: tuple[str, str | None] | None = None,
-    limit: int | None = None,
-    where: str | None = None,
-    segment: str | None = None,
     chunk: int = CHUNK,
     times: Literal["datetime", "iso"] = "datetime",
+    **filters: Unpack[ContactFilters],
 ) -> Iterator[Any]:
-    """Contacts filtered as ``list_contacts`` filters them, by name.
+    """Contacts filtered as ``list_contacts`` filters them (one query:
+    ``contacts.contacts_query``), by name.
 
     Yields first ``(keys, field_names)``: the keys of every contact (``id`` first,
     ``tags`` and ``fields`` last), in the order ``contact list --csv`` has them, and
@@ -78,36 +62,11 @@ def stream_contacts(
     then lists of at most ``chunk`` contacts, each a list of values in that order.
     ``times="iso"`` gives times as ``isoformat()`` text, for a file that writes them so.
     """
-    from tinycrm.store.filter_sql import resolve_where
-
     with store.read() as session:
         conn = session.connection()
-        columns = [c for c in table_of(Contact).c if c.name not in _INTERNAL]
-        query = select(*columns, col(Company.name).label("company")).outerjoin(
-            Company, col(Contact.company_id) == col(Company.id)
-        )
-        if tags:
-            query = query.where(col(Contact.id).in_(ids_with_tags("contact", tags)))
-        if field:
-            query = query.where(col(Contact.id).in_(ids_with_field("contact", *field)))
-        if company:
-            query = query.where(col(Contact.company_id) == resolve_company(session, company).id)
-        if lifecycle:
-            query = query.where(col(Contact.lifecycle) == validate.lifecycle(lifecycle))
-        if lead_status:
-            query = query.where(col(Contact.lead_status).in_(lead_statuses(lead_status)))
-        if role:
-            query = query.where(col(Contact.role) == validate.role(role))
-        if owner:
-            query = query.where(col(Contact.owner) == owner)
-        if search is not None:
-            if not search.strip():
-                raise Invalid("search text must not be empty")
-            query = query.where(col(Contact.id).in_(search_ids(store, session, search)))
-        query = query.where(resolve_where(store, session, "contact", where=where, segment=segment))
-        query = query.order_by(col(Contact.name_key), col(Contact.id))
-        if limit:
-            query = query.limit(limit)
+        columns = list_columns()
+        query = contacts_query(store, session, **filters)
+        limit = filters.get("limit")
         selected = query.with_only_columns(col(Contact.id)).subquery()
         keys = select(col(FieldValue.key)).where(
             col(FieldValue.entity) == "contact",
