@@ -18,7 +18,7 @@ import typer.main
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
-from tinycrm import __version__, interrupts
+from tinycrm import __version__, interrupts, safetext
 from tinycrm.cli.common import State, fail
 from tinycrm.cli.metavars import plain_metavars, plain_parameter
 from tinycrm.store.errors import StoreError
@@ -137,11 +137,39 @@ def one_line_usage_error(exc: ClickException) -> NoReturn:
     line, a hint and a boxed panel over several lines."""
     if isinstance(exc, NoArgsIsHelpError):  # `tinycrm contact`: its help is the answer
         raise exc
+    _own_wording(exc)
     message = exc.format_message().replace("Value error, ", "")  # pydantic's prefix
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         message = f"{message} (see {ctx.command_path} --help)"
     fail(message, exc.exit_code)
+
+
+# Typer reads option values through pydantic; its wording for a value that is not a
+# number ("Input should be a valid integer, unable to parse string as an integer") is
+# said our way, naming the value.
+_NOT_A_NUMBER = {
+    "int_parsing": "is not a whole number",
+    "int_from_float": "is not a whole number",
+    "int_type": "is not a whole number",
+    "float_parsing": "is not a number",
+    "float_type": "is not a number",
+    "decimal_parsing": "is not a number",
+}
+
+
+def _own_wording(exc: ClickException) -> None:
+    cause = exc.__cause__
+    errors = getattr(cause, "errors", None)
+    if not callable(errors) or not isinstance(exc, typer.BadParameter):
+        return
+    try:
+        first = errors()[0]
+    except (IndexError, TypeError):
+        return
+    said = _NOT_A_NUMBER.get(first.get("type", ""))
+    if said is not None:
+        exc.message = f"{safetext.display(repr(first.get('input')))} {said}"
 
 
 app = typer.Typer(

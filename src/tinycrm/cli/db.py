@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from tinycrm import safetext
 from tinycrm.cli import output as out
 from tinycrm.cli.common import fail, store
 
@@ -26,7 +27,10 @@ def path(ctx: typer.Context) -> None:
 
     url = resolve_url(ctx.find_root().obj.db)
     file = sqlite_path(url)
-    typer.echo(str(file) if file else make_url(url).render_as_string(hide_password=True))
+    shown = str(file) if file else make_url(url).render_as_string(hide_password=True)
+    # Exactly as it is to a pipe (click.echo would strip what looks like a colour code
+    # from the path); escaped on a terminal, which would obey it.
+    sys.stdout.write((safetext.display(shown) if out.on_terminal(sys.stdout) else shown) + "\n")
 
 
 @app.command("upgrade")
@@ -75,6 +79,11 @@ def backup(
             f"(e.g. pg_dump --format=custom --file=tinycrm.dump {url})"
         )
     dest = files.resolve(file, mkdir=mkdir)
+    if dest.stream and _is_terminal(dest.path):
+        fail(
+            "a backup is a binary SQLite file: not written to a terminal "
+            "(give a FILE, or redirect: tinycrm db backup - > tinycrm-backup.db)"
+        )
     if dest.path is not None:
         refuse_database_itself(opened.path, dest.path, file)
         if not dest.stream and dest.path.exists() and not force:
@@ -82,6 +91,22 @@ def backup(
     target = backup_sqlite(opened.path, file, mkdir=mkdir)
     if target is not None:
         out.done(f"Backed up {opened.path} to {target}")
+
+
+def _is_terminal(path: Path | None) -> bool:
+    """Whether writing to ``path`` (None: standard output) would reach a terminal."""
+    import os
+
+    if path is None:
+        return out.on_terminal(sys.stdout)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return False  # the backup's own write says why it cannot
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
 
 
 @app.command("restore")

@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, cast
 
 import typer
 
+from tinycrm import safetext
 from tinycrm.cli import output as out
 from tinycrm.cli.common import (
     FieldFilterOpt,
@@ -81,13 +82,33 @@ def _target(path: Path | None, mkdir: bool = False) -> Iterator[IO[str]]:
     renamed at the end, so an interrupted export leaves no half file behind; 0600, as
     exports hold personal data."""
     if path is None:
-        yield sys.stdout
+        yield cast(IO[str], _Terminal(sys.stdout)) if out.on_terminal(sys.stdout) else sys.stdout
         sys.stdout.flush()
         return
     from tinycrm.files import open_output
 
     with open_output(path, mkdir=mkdir) as handle:
         yield handle
+
+
+class _Terminal:
+    """Standard output when it is a terminal. An export is data, written exactly as stored
+    to a pipe or a file; a terminal would obey the escape sequences stored text may hold
+    (ESC, OSC, BEL, bidi overrides), so there they are shown escaped (``\\x1b``), and a
+    line end is a newline (vCard's CRLF)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(safetext.display(text.replace("\r\n", "\n"), multiline=True))
+        return len(text)
+
+    def isatty(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def _check_format(value: str, allowed: Sequence[str]) -> str:
@@ -460,7 +481,10 @@ def _write_ics(rows: Sequence[Any], out_path: Path | None, mkdir: bool = False) 
 
     data = tasks_to_ics([r for r in rows if r.done_at is None], now=utcnow())
     if out_path is None:
-        sys.stdout.buffer.write(data)
+        if out.on_terminal(sys.stdout):
+            sys.stdout.write(safetext.display(data.decode().replace("\r\n", "\n"), multiline=True))
+        else:
+            sys.stdout.buffer.write(data)
         return
     from tinycrm.files import write_bytes
 

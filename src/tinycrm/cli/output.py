@@ -190,11 +190,15 @@ def write_csv(rows: Sequence[dict[str, Any]], stream: Any = None) -> None:
         writer.writerow([cell(row.get(key)) for key in header])
 
 
-def _isatty(stream: Any) -> bool:
+def on_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (where stored text is shown escaped, not obeyed)."""
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
+
+
+_isatty = on_terminal
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,12 @@ def _refuse_nul(
 ) -> None:
     """PostgreSQL cannot store NUL in text: refuse it as validation does, before the
     statement runs, rather than with the driver's error (a search for it, a value that
-    came by a path that validation does not see)."""
+    came by a path that validation does not see). SQLite could take it, and a filter or
+    a REF holding one would quietly match nothing: refused the same way there, so both
+    databases say the same (not for SQLite's bulk ``executemany``, whose rows were
+    validated one by one and whose speed is the import's)."""
+    if many and conn.dialect.name == "sqlite":
+        return
     for row in parameters if many else (parameters,):
         for value in (row.values() if isinstance(row, dict) else row) or ():
             if isinstance(value, str) and "\x00" in value:
@@ -341,6 +346,7 @@ def make_engine(url: str) -> Engine:
             event.listen(engine, "do_connect", _sqlite_open_existing)
             event.listen(engine, "connect", _on_sqlite_connect)
             event.listen(engine, "begin", _on_sqlite_begin)
+            event.listen(engine, "before_cursor_execute", _refuse_nul)
         else:
             engine = create_engine(parsed, pool_pre_ping=True)
             event.listen(engine, "before_cursor_execute", _refuse_nul)

@@ -1,0 +1,149 @@
+"""What reaches a terminal, and what reaches a pipe.
+
+On a terminal, stored text is shown escaped (it could hold ESC, OSC, BEL or a bidi
+override that the terminal would obey) and binary data is refused; to a pipe or a file
+the exact bytes go out, so that ``tinycrm export … > file`` and ``$(tinycrm db path)`` are
+the data. Each command runs as a real process with its standard output on a
+pseudo-terminal (or a pipe).
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tinycrm.store.contacts import list_contacts
+from tinycrm.store.errors import Invalid
+
+from .conftest import tinycrm_executable
+
+HOSTILE = "Eve \x1b]8;;http://evil.example\x07click\x1b]8;;\x07 \x1b[2J\u202egnp.exe"
+RAW = ("\x1b", "\x07", "\u202e")
+
+
+def on_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, bytes, str]:
+    """Run tinycrm with stdout on a pseudo-terminal: (exit code, what the terminal got,
+    stderr)."""
+    main, sub = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [*tinycrm_executable(), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=sub,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **env},
+        )
+        os.close(sub)
+        got = b""
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # EIO: the other side is closed
+                break
+            if not chunk:
+                break
+            got += chunk
+        stderr = proc.stderr.read().decode() if proc.stderr else ""
+        proc.wait(timeout=120)
+    finally:
+        os.close(main)
+    return proc.returncode, got, stderr
+
+
+def to_a_pipe(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [*tinycrm_executable(), *args],
+        capture_output=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def hostile_db(tmp_path: Path) -> dict[str, str]:
+    """A database holding a contact whose stored name is full of escape sequences (as a
+    database from elsewhere could: validation refuses them on input)."""
+    import sqlite3
+
+    db = tmp_path / "t.db"
+    env = {"TINYCRM_DB": str(db)}
+    assert to_a_pipe("contact", "add", "Eve", "--email", "eve@x.com", env=env).returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE contact SET name = ?, notes = ?", (HOSTILE, HOSTILE))
+    conn.commit()
+    conn.close()
+    return env
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "vcard"])
+def test_an_export_to_a_terminal_shows_stored_escapes_escaped(hostile_db, fmt: str) -> None:
+    code, shown, _ = on_a_terminal("export", "contacts", "--format", fmt, env=hostile_db)
+    text = shown.decode()
+    assert code == 0
+    assert "eve@x.com" in text
+    assert not any(raw in text for raw in RAW), text
+
+
+def test_an_export_to_a_pipe_keeps_the_exact_bytes(hostile_db) -> None:
+    result = to_a_pipe("export", "contacts", "--format", "csv", env=hostile_db)
+    assert result.returncode == 0
+    assert "\x1b]8;;http://evil.example\x07" in result.stdout.decode()
+
+
+def test_db_backup_to_a_terminal_is_refused_in_one_line(hostile_db) -> None:
+    code, shown, stderr = on_a_terminal("db", "backup", "-", env=hostile_db)
+    assert code == 1
+    assert shown == b""
+    assert stderr == (
+        "Error: a backup is a binary SQLite file: not written to a terminal "
+        "(give a FILE, or redirect: tinycrm db backup - > tinycrm-backup.db)\n"
+    )
+    piped = to_a_pipe("db", "backup", "-", env=hostile_db)
+    assert piped.returncode == 0 and piped.stdout.startswith(b"SQLite format 3\x00")
+
+
+def test_db_path_is_escaped_on_a_terminal_and_exact_to_a_pipe(tmp_path: Path) -> None:
+    folder = tmp_path / "a\x1b[31mred"
+    folder.mkdir()
+    env = {"TINYCRM_DB": str(folder / "t.db")}
+    code, shown, _ = on_a_terminal("db", "path", env=env)
+    assert code == 0
+    assert shown.decode().strip() == str(tmp_path / "a\\x1b[31mred" / "t.db")
+    piped = to_a_pipe("db", "path", env=env)
+    assert piped.stdout.decode() == str(folder / "t.db") + "\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["deal", "add", "X", "--probability", "abc"],
+            "Invalid value for '--probability': 'abc' is not a whole number "
+            "(see tinycrm deal add --help)",
+        ),
+        (
+            ["pipeline", "stage-edit", "Proposal", "--probability", "12.5"],
+            "Invalid value for '--probability': '12.5' is not a whole number "
+            "(see tinycrm pipeline stage-edit --help)",
+        ),
+        (
+            ["contact", "list", "--limit", "ten"],
+            "Invalid value for '--limit': 'ten' is not a whole number "
+            "(see tinycrm contact list --help)",
+        ),
+    ],
+)
+def test_a_value_that_is_not_a_number_is_told_in_our_words(sh, args, line) -> None:
+    result = sh(*args)
+    assert (result.exit_code, result.stderr) == (2, f"Error: {line}\n")
+
+
+def test_nul_in_a_filter_is_refused_on_every_database(store) -> None:
+    """PostgreSQL cannot take NUL; SQLite would quietly match nothing. Both refuse it."""
+    for where in ({"owner": "te\x00ster"}, {"company": "Ac\x00me"}):
+        with pytest.raises(Invalid, match=r"NUL characters are not allowed \(\\x00 at position"):
+            list_contacts(store, **where)
