@@ -21,6 +21,7 @@ from typing import Any
 
 from textual import events
 from textual._xterm_parser import XTermParser
+from textual.message import Message
 
 START = "\x1b[200~"
 END = "\x1b[201~"
@@ -43,7 +44,7 @@ class PasteSafeParser(XTermParser):
         self._pasted: list[str] | None = None
         self._held = ""
 
-    def feed(self, data: str) -> Iterable[events.Event]:
+    def feed(self, data: str) -> Iterable[Message]:
         if not data:  # the end: a paste never closed is still a paste
             if self._pasted is not None or self._held:
                 text = "".join(self._pasted or []) + self._held
