@@ -142,19 +142,6 @@ class BulkWriter:
             )
         return self._tables[cache_key]
 
-    def fix_sequences(self, names: Iterable[str]) -> None:
-        """PostgreSQL: move each table's id sequence past rows inserted with explicit ids."""
-        if self.sqlite:
-            return
-        for name in names:
-            self.conn.execute(
-                text(
-                    "SELECT setval(pg_get_serial_sequence(:t, 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {name}), 0) + 1, false)"
-                ),
-                {"t": name},
-            )
-
 
 @contextmanager
 def contact_search_deferred(

@@ -9,8 +9,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from tinycrm.formats import FormatError
-from tinycrm.store.errors import Invalid
 from tinycrm.store.models import (
     Activity,
     Company,
@@ -101,10 +99,6 @@ def _json(value: Any) -> str:
 
 def _text(values: Mapping[str, str], key: str) -> str:
     return (values.get(key) or "").strip()
-
-
-def _cell_error(exc: FormatError) -> Invalid:
-    return Invalid(str(exc))
 
 
 @dataclass(slots=True)
