@@ -368,8 +368,8 @@ class BoardScreen(Screen[None]):
         ranked = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))[:2]
         if ranked:
             left += Content("   " + " · ".join(fmt.compact(p[0], c) for c, p in ranked))
-            weighted = " · ".join(fmt.compact(p[1], c) for c, p in ranked)
-            left += Content.styled(f"   weighted {weighted}", "$foreground-muted")
+            weighted_text = " · ".join(fmt.compact(p[1], c) for c, p in ranked)
+            left += Content.styled(f"   weighted {weighted_text}", "$foreground-muted")
         right = Content("")
         if board.where:
             shown = self._shown_text.strip()

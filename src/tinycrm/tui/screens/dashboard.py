@@ -245,6 +245,8 @@ def bar_lines(rows: Sequence[BarRow], width: int, styles: dict[str, str]) -> lis
     The bars are left out when there is no room for them (a narrow terminal)."""
     tops = money_tops([r.amounts for r in rows])
     cells: list[tuple[str, str, str | None, Decimal | None, str, str]] = []
+    code: str | None  # a currency, or None on a heading or empty row (the second loop)
+    amount: Decimal | None
     for row in rows:
         if row.heading or not row.amounts:
             cells.append((row.label, row.style, None, None, "" if row.heading else NONE, row.note))
@@ -263,7 +265,7 @@ def bar_lines(rows: Sequence[BarRow], width: int, styles: dict[str, str]) -> lis
         parts = [Content(" "), Content.styled(fit(label, label_w).ljust(label_w), style)]
         if bar_w:
             drawn = bar(amount, tops.get(code or ""), bar_w) if code else ""
-            parts += [Content("  "), Content.styled(drawn.ljust(bar_w), styles.get(code or ""))]
+            parts += [Content("  "), Content.styled(drawn.ljust(bar_w), styles.get(code or "", ""))]
         parts += [
             Content("  "),
             Content.styled(shown.rjust(value_w), MUTED if shown == NONE else ""),
