@@ -596,3 +596,29 @@ def test_format_money_reads_back_in_its_own_currency(
     shown = format_money(amount, code)
     assert parse_money_in(shown, default=default) == (amount, code)
     assert parse_money_in(shown, code.lower()) == (amount, code)
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "decimal", "expected"),
+    [
+        ("1.500 BHD", None, None, (Decimal("1.500"), "BHD")),  # dinars have three decimals
+        ("KWD 12.250", None, None, (Decimal("12.250"), "KWD")),
+        ("1.500", "OMR", None, (Decimal("1.500"), "OMR")),  # the currency column's
+        ("1,500 BHD", None, None, (Decimal(1500), "BHD")),
+        ("1.500 EUR", None, None, (Decimal(1500), "EUR")),
+        ("1.500 EUR", None, ",", (Decimal(1500), "EUR")),  # a decimal-comma file
+        ("1,500 EUR", None, ",", (Decimal("1.500"), "EUR")),
+        ("1.500 BHD", None, ",", (Decimal(1500), "BHD")),  # the file's convention wins
+        ("1,500 USD", None, ".", (Decimal(1500), "USD")),
+        ("1.500", None, ".", (Decimal("1.500"), "EUR")),
+    ],
+)
+def test_thousands_and_decimal_marks_follow_the_currency_and_the_files_convention(
+    text: str, currency: str | None, decimal: str | None, expected: tuple
+) -> None:
+    assert parse_money_in(text, currency, default="EUR", decimal=decimal) == expected
+
+
+def test_an_unknown_decimal_mark_is_refused() -> None:
+    with pytest.raises(ValueError, match="decimal mark"):
+        parse_money("1.500", decimal=";")

@@ -325,8 +325,16 @@ def parse_amount(text: str | int | Decimal) -> Decimal:
     return parse_money(text)[0]
 
 
-def parse_money(text: str | int | Decimal) -> tuple[Decimal, str | None]:
+def parse_money(
+    text: str | int | Decimal, *, currency: str | None = None, decimal: str | None = None
+) -> tuple[Decimal, str | None]:
     """Like :func:`parse_amount`, also returning the currency written with the amount.
+
+    One mark between one to three digits and three more (``1.500``, ``1,500``) is a
+    thousands separator, unless the file's convention says otherwise (``decimal``, the
+    decimal mark its amounts use: ``","`` or ``"."``) or, with no convention given, the
+    currency (written with the amount, else ``currency``) has three decimal places:
+    ``1.500 BHD`` is one and a half dinars, ``1.500 EUR`` fifteen hundred euros.
 
     ``"€1,200"`` gives ``(Decimal("1200"), "EUR")``, ``"1200 chf"`` gives
     ``(Decimal("1200"), "CHF")``, ``"1200"`` gives ``(Decimal("1200"), None)``.  A bare
@@ -340,11 +348,17 @@ def parse_money(text: str | int | Decimal) -> tuple[Decimal, str | None]:
         return Decimal(text), None
     if isinstance(text, Decimal):
         return _check_decimal(text), None
-    return _parse_text(text)
+    if decimal not in (None, ".", ","):
+        raise ValueError(f"the decimal mark must be '.' or ',', not {decimal!r}")
+    return _parse_text(text, currency, decimal)
 
 
 def parse_money_in(
-    text: str | int | Decimal, currency: str | None = None, *, default: str | None = None
+    text: str | int | Decimal,
+    currency: str | None = None,
+    *,
+    default: str | None = None,
+    decimal: str | None = None,
 ) -> tuple[Decimal, str | None]:
     """The amount ``text`` gives and the currency it is in: the one written with it
     (``"$120,000"``, ``"USD 500"``, ``"500 JPY"``, ``"1 234,50 €"``), else ``currency``,
@@ -354,10 +368,12 @@ def parse_money_in(
     A written currency that disagrees with ``currency`` is refused (``"€5"`` with USD), and
     so is an amount finer than its currency's minor unit (``"500.5 JPY"``: yen have no
     decimal places), so what is stored is always what was typed.  Raises ValueError with
-    one line for the user; TypeError for a float.
+    one line for the user; TypeError for a float. ``decimal`` is the file's decimal mark
+    when it is known (see :func:`parse_money`).
     """
-    amount, written = parse_money(text)
     given = normalize_currency(currency) if currency is not None and currency.strip() else None
+    hint = given or (normalize_currency(default) if default else None)
+    amount, written = parse_money(text, currency=hint, decimal=decimal)
     if written and given and written != given:
         raise ValueError(
             f"amount {_show(str(text))} is in {written}, but the currency given is {given}"
@@ -378,7 +394,9 @@ def _check_decimal(value: Decimal) -> Decimal:
     return value
 
 
-def _parse_text(text: str) -> tuple[Decimal, str | None]:
+def _parse_text(
+    text: str, hint: str | None = None, decimal: str | None = None
+) -> tuple[Decimal, str | None]:
     s = text.strip().replace("\u2212", "-").upper()
     if not s:
         raise ValueError("amount is empty")
@@ -399,8 +417,11 @@ def _parse_text(text: str) -> tuple[Decimal, str | None]:
     if prefix_code and suffix_code and prefix_code != suffix_code:
         raise ValueError(f"conflicting currencies in amount {_show(text)}")
     currency = prefix_code or suffix_code
+    if decimal is None:
+        code = currency or (hint if hint and is_currency(hint) else None)
+        decimal = "." if code is not None and currency_exponent(code) == 3 else None
 
-    value = _parse_number(s, text)
+    value = _parse_number(s, text, decimal)
     if sign == "-":
         raise ValueError("amount must not be negative")
     return value, currency
@@ -432,8 +453,9 @@ def _code_in_amount(letters: str) -> str:
     return letters
 
 
-def _parse_number(s: str, text: str) -> Decimal:
-    """Parse the bare number (no sign, no currency), with an optional k/m multiplier."""
+def _parse_number(s: str, text: str, decimal: str | None = None) -> Decimal:
+    """Parse the bare number (no sign, no currency), with an optional k/m multiplier;
+    ``decimal`` (the decimal mark, when known) decides ``1.500`` and ``1,500``."""
     multiplier = 1
     if s and s[-1] in _MULTIPLIERS:
         multiplier = _MULTIPLIERS[s[-1]]
@@ -470,7 +492,7 @@ def _parse_number(s: str, text: str) -> Decimal:
                 and before.strip("0") != ""
                 and set(after) <= _DIGITS
             )
-            if looks_grouped:
+            if looks_grouped and decimal != mark:
                 group = mark
             else:
                 decimal_point = mark
