@@ -33,3 +33,23 @@ def test_googles_extra_values_survive_an_export_and_an_import_back(
     result = cli("import", "contacts", str(out))
     assert result.exit_code == 0, result.stderr
     assert _contacts(cli) == before
+
+
+def test_amounts_follow_the_currency_the_delimiter_and_decimal_comma(cli, tmp_path) -> None:
+    semicolons = tmp_path / "eu.csv"  # Excel in a decimal-comma locale
+    semicolons.write_text("Deal Name;Amount;Currency\nA;1,500;EUR\nB;1.500;BHD\n")
+    commas = tmp_path / "us.csv"
+    commas.write_text('Deal Name,Amount,Currency\nC,1.500,BHD\nD,"1,500",EUR\n')
+    told = tmp_path / "told.csv"
+    told.write_text('Deal Name,Amount,Currency\nE,"1,500",EUR\n')
+    assert cli("import", "deals", str(semicolons)).exit_code == 0
+    assert cli("import", "deals", str(commas)).exit_code == 0
+    assert cli("import", "deals", str(told), "--decimal-comma").exit_code == 0
+    deals = {d["title"]: (d["amount"], d["currency"]) for d in cli("deal", "list", "--json").json()}
+    assert deals == {
+        "A": (1.5, "EUR"),
+        "B": (1500, "BHD"),  # the file's convention: a dot groups thousands
+        "C": (1.5, "BHD"),  # no convention: dinars have three decimals
+        "D": (1500, "EUR"),
+        "E": (1.5, "EUR"),
+    }

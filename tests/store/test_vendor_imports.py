@@ -121,3 +121,38 @@ def test_a_uid_another_contact_has_is_refused_by_add_contact(store) -> None:
     add_contact(store, name="Ada", uid="abc-1")
     with pytest.raises(Conflict, match="UID abc-1 already belongs to"):
         add_contact(store, name="Eve", uid="abc-1")
+
+
+DEALS = """Deal Name,Amount,Currency
+Manama fit-out,1.500,BHD
+Berlin rollout,1.500,EUR
+Lisbon pilot,"2,5",EUR
+"""
+
+
+@pytest.mark.parametrize(
+    ("decimal", "expected"),
+    [
+        (None, {"Manama fit-out": 1500, "Berlin rollout": 150000, "Lisbon pilot": 250}),
+        (",", {"Manama fit-out": 1500000, "Berlin rollout": 150000, "Lisbon pilot": 250}),
+    ],
+)
+def test_amounts_follow_the_currency_and_the_files_decimal_mark(store, decimal, expected) -> None:
+    from sqlmodel import select
+
+    from tinycrm.store.models import Deal
+
+    table = open_csv(io.BytesIO(DEALS.encode()), name="deals.csv")
+    rejects: list = []
+    import_records(
+        store,
+        kind="deals",
+        rows=mapped_rows(table.records(), build_mapping("deals", table.header)),
+        source="deals.csv",
+        on_reject=lambda line, reason, raw: rejects.append((line, reason)),
+        decimal=decimal,
+    )
+    assert rejects == []
+    with store.read() as session:
+        found = {d.title: d.amount_minor for d in session.exec(select(Deal))}
+    assert found == expected  # minor units: fils (1/1000 dinar), cents

@@ -115,6 +115,15 @@ DayFirstOpt = Annotated[
         rich_help_panel="Reading",
     ),
 ]
+DecimalOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--decimal-comma/--decimal-point",
+        help="The decimal mark of the file's amounts, for 1.500 and 1,500 (default: a comma "
+        "in ;-separated files; otherwise the currency decides: 1.500 BHD is 1.5 dinars).",
+        rich_help_panel="Reading",
+    ),
+]
 ProgressOpt = Annotated[
     bool,
     typer.Option("--progress", help="Report progress even when not on a terminal."),
@@ -330,6 +339,8 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
         return
     refuse_unmapped(mapping, table.name)
     day_first = o["day_first"] if o["day_first"] is not None else table.delimiter == ";"
+    comma = o.get("decimal_comma")
+    o["decimal"] = ("," if comma else ".") if comma is not None else _decimal_of(table.delimiter)
     footer: list[int] = []
     progress = Progress(f"Importing {kind}", table.size, force=o["progress"], unit="bytes")
 
@@ -402,6 +413,12 @@ def _import_vcards(ctx: typer.Context, file: str, stream: IO[bytes], o: dict) ->
     _finish(_run(ctx, "contacts", file, rows(), ["vcard"], progress, [], False, o), [])
 
 
+def _decimal_of(delimiter: str) -> str | None:
+    """The decimal mark a file's delimiter gives away: Excel writes ;-separated files where
+    the comma is the decimal mark; otherwise none (the currency decides)."""
+    return "," if delimiter == ";" else None
+
+
 def _run(
     ctx: typer.Context,
     kind: str,
@@ -442,6 +459,7 @@ def _run(
             day_first=day_first,
             create_stages=o.get("create_stages", False),
             on_reject=report.add,
+            decimal=o.get("decimal"),
         )
         ok = True
     finally:
@@ -527,6 +545,7 @@ def _kind_command(kind: str, help_text: str) -> Any:
         encoding: EncodingOpt = None,
         delimiter: DelimiterOpt = None,
         day_first: DayFirstOpt = None,
+        decimal_comma: DecimalOpt = None,
         progress: ProgressOpt = False,
         json_: JsonOpt = False,
         create_stages: CreateStagesOpt = False,

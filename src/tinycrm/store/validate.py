@@ -252,6 +252,7 @@ def money_minor(
     *,
     default: str,
     field: str = "amount",
+    decimal: str | None = None,
 ) -> tuple[int | None, str]:
     """An amount as typed (``"$120,000"``, ``"500 JPY"``, ``"18,500"``) and the currency
     given beside it (None: not given), as minor units and the currency they are in.
@@ -265,7 +266,7 @@ def money_minor(
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, given or currency(default)
     try:
-        amount, code = money.parse_money_in(value, given, default=default)
+        amount, code = money.parse_money_in(value, given, default=default, decimal=decimal)
         assert code is not None
         return money.to_minor(amount, code), code
     except (ValueError, TypeError) as exc:

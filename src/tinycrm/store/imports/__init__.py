@@ -86,6 +86,7 @@ def import_records(
     day_first: bool = False,
     create_stages: bool = False,
     on_reject: RejectHandler | None = None,
+    decimal: str | None = None,
 ) -> ImportSummary:
     """Import ``rows`` of ``kind`` (contacts, companies, deals or activities) in one transaction.
 
@@ -97,7 +98,9 @@ def import_records(
     raw)``; with ``strict`` the first one refuses the whole import. Deals name
     pipelines and stages that must exist, unless ``create_stages``. ``dry_run``
     does everything and then rolls back. One event records the import; its batch
-    id (in the summary) is what ``undo_import`` takes.
+    id (in the summary) is what ``undo_import`` takes. ``decimal`` is the decimal mark
+    the file's amounts use (``","`` or ``"."``) when it is known: it decides ``1.500``
+    and ``1,500``, which otherwise follow the currency (``1.500 BHD`` is 1.5 dinars).
     """
     if kind not in _IMPORTERS:
         raise Invalid(f"cannot import {kind!r} (choose from {', '.join(KINDS)})")
@@ -124,6 +127,7 @@ def import_records(
                 strict=strict,
                 day_first=day_first,
                 on_reject=on_reject,
+                decimal=decimal,
             )
             job.run(rows)
             batch.created, batch.updated = job.created, job.updated

@@ -69,6 +69,7 @@ class _Import:
         strict: bool,
         day_first: bool,
         on_reject: RejectHandler | None,
+        decimal: str | None = None,
     ) -> None:
         self.store = store
         self.session = session
@@ -79,6 +80,7 @@ class _Import:
         self.overwrite = overwrite
         self.strict = strict
         self.day_first = day_first
+        self.decimal = decimal  # the file's decimal mark, when known
         self.on_reject = on_reject
         self.writer = BulkWriter(store, self.conn)
         self.stamp = self.writer.ts(now)

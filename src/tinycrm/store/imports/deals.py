@@ -78,7 +78,9 @@ class _Deals(_Import):
         c["title"] = title
         amount_text = _text(values, "amount")
         currency = _text(values, "currency")
-        minor, code = validate.money_minor(amount_text, currency, default=DEFAULT_CURRENCY)
+        minor, code = validate.money_minor(
+            amount_text, currency, default=DEFAULT_CURRENCY, decimal=self.decimal
+        )
         if amount_text:
             c["amount_minor"] = minor
         elif "amount" in values:
