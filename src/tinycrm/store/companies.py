@@ -146,8 +146,12 @@ def domains_apart(companies: Any, fields: Any) -> tuple[Any, Any]:
     return [changed.get(r["id"], r) for r in rows], [*fields, *extra]
 
 
-def create_company(store: Store, session: Session, name: str, **values: Any) -> Company:
-    """Insert a company inside an open transaction (used by contacts and deals too)."""
+def create_company(
+    store: Store, session: Session, name: str, *, event: bool = True, **values: Any
+) -> Company:
+    """Insert a company inside an open transaction: the one insert path of companies
+    (``add``, contacts and deals naming a new company, a lead's conversion). ``event``:
+    record its "created" event (a conversion records its own instead)."""
     clean = validate.name(name, "company name")
     _check_unique(session, validate.key(clean))
     domain = validate.domain(values.get("domain"))
@@ -172,14 +176,15 @@ def create_company(store: Store, session: Session, name: str, **values: Any) -> 
     assert company.id is not None
     apply_tags(session, ENTITY, company.id, add=values.get("tags") or ())
     apply_fields(session, ENTITY, company.id, set_=values.get("fields"))
-    record_event(
-        store,
-        session,
-        action="created",
-        entity=ENTITY,
-        entity_id=company.id,
-        summary=f"created company {company.name}",
-    )
+    if event:
+        record_event(
+            store,
+            session,
+            action="created",
+            entity=ENTITY,
+            entity_id=company.id,
+            summary=f"created company {company.name}",
+        )
     return company
 
 

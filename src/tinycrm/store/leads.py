@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from tinycrm import money
 from tinycrm.store import validate
-from tinycrm.store.companies import resolve_company
+from tinycrm.store.companies import create_company, resolve_company
 from tinycrm.store.companies import to_read as company_read
 from tinycrm.store.contacts import check_lead_status, resolve_contact
 from tinycrm.store.contacts import to_read as contact_read
@@ -524,7 +524,7 @@ def _company_for(
         except NotFound:
             if numeric_id(ref) is not None:
                 raise
-            return _new_company(store, session, ref, None), True
+            return create_company(store, session, ref, event=False), True
     if contact.company_id:
         return session.get(Company, contact.company_id), False
     domain = email_domain(contact.email)
@@ -545,27 +545,7 @@ def _company_for(
         name = domain
         if session.scalars(select(Company).where(col(Company.name_key) == domain)).first():
             raise Conflict(f"a company named {domain!r} already exists; name one with --company")
-    return _new_company(store, session, name, domain), True
-
-
-def _new_company(store: Store, session: Session, name: str, domain: str | None) -> Company:
-    """A company made by a conversion: its event is the conversion's."""
-    clean = validate.name(name, "company name")
-    taken = session.scalars(select(Company).where(col(Company.name_key) == validate.key(clean)))
-    if taken.first() is not None:
-        raise Conflict(f"a company named {clean!r} already exists")
-    now = utcnow()
-    company = Company(
-        name=clean,
-        name_key=validate.key(clean),
-        domain=domain,
-        owner=store.user,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(company)
-    session.flush()
-    return company
+    return create_company(store, session, name, domain=domain, event=False), True
 
 
 def _open_deal(
