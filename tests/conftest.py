@@ -21,6 +21,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -147,13 +148,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_schema_url() -> Iterator[str]:
-    """A PostgreSQL schema of our own, migrated to head, dropped after the session."""
+@contextmanager
+def new_pg_schema(prefix: str = "tinycrm_test") -> Iterator[str]:
+    """A PostgreSQL schema of our own (``prefix`` and a random tail), migrated to head: its
+    URL (``search_path`` set to it), the schema dropped on leaving."""
     assert PG_URL
     from sqlalchemy import create_engine, text
 
-    schema = f"tinycrm_test_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         # pg_trgm lives in public, shared by every test schema: created inside one of
@@ -164,14 +166,21 @@ def pg_schema_url() -> Iterator[str]:
     url = f"{PG_URL}{separator}options=-csearch_path%3D{schema},public"
     from tinycrm.store.engine import open_store
 
-    store = open_store(url, user="tester")
-    store.close()
     try:
+        store = open_store(url, user="tester")
+        store.close()
         yield url
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    """A PostgreSQL schema of our own, migrated to head, dropped after the session."""
+    with new_pg_schema() as url:
+        yield url
 
 
 def _reset_pg(url: str) -> None:

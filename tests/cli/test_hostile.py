@@ -21,7 +21,6 @@ until its mark is removed).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import re
@@ -30,7 +29,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,6 +39,13 @@ from hypothesis import strategies as st
 
 from tests.cli.conftest import tinycrm_executable
 from tests.cli.hostile_cases import INTS, TEXTS, WHENS, Case, _argv, cases, command_tree
+from tests.cli.hostile_targets import (
+    PostgresTarget,
+    SqliteTarget,
+    snapshot_schema,
+    tables_of,
+)
+from tests.conftest import PG_URL, new_pg_schema
 
 EXIT_CODES = {0, 1, 2, 130}
 # remind's own documented codes: 3 with --fail-if-due when something is due, 4 when a
@@ -58,17 +65,15 @@ KNOWN: dict[str, str] = {}
 SEED_CSV = "name,email,company\nDora Import,dora@initech.com,Initech\nEd Import,ed@x.com,\n"
 
 
-def _seed(folder: Path) -> dict[str, str]:
-    """A small database with one of each kind of record; its path and the ids cases need."""
-    import json
-
+def _seed(folder: Path, database: str) -> str:
+    """A small database with one of each kind of record at ``database`` (a file or a
+    URL), and beside it in ``folder`` the files cases read; the id of its open task."""
     from typer.testing import CliRunner
 
     from tinycrm.cli import app
 
-    db = folder / "seed.db"
     env = {
-        "TINYCRM_DB": str(db),
+        "TINYCRM_DB": database,
         "TINYCRM_USER": "tester",
         "HOME": str(folder),
         "XDG_CONFIG_HOME": str(folder / "config"),
@@ -96,31 +101,64 @@ def _seed(folder: Path) -> dict[str, str]:
     run("sequence", "add", "Onboard", "--step", "0:Say hello", "--step", "3:Follow up")
     run("score", "rule", "add", "Enterprise", "--points", "10", "--when", "size>10")
     run("import", "contacts", str(folder / "seed.csv"))
-    run("db", "backup", str(folder / "backup.db"))
-    run("export", "all", "--format", "json", "--out", str(folder / "dump.json"))
-    con = sqlite3.connect(db)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
-    return {"db": str(db), "task": str(task["id"])}
+    if "://" not in database:  # the backup and dump cases read (PostgreSQL uses these too)
+        run("db", "backup", str(folder / "backup.db"))
+        run("export", "all", "--format", "json", "--out", str(folder / "dump.json"))
+        con = sqlite3.connect(database)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+    return str(task["id"])
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The seeded SQLite database and the files beside it (every target's cases read them)."""
     folder = tmp_path_factory.mktemp("hostile-seed")
-    seed = _seed(folder)
-    seed["folder"] = str(folder)
-    seed["dump"] = dump_digest(Path(seed["db"]))
-    return seed
+    db = folder / "seed.db"
+    return {"folder": str(folder), "db": str(db), "task": _seed(folder, str(db))}
 
 
-def dump_digest(db: Path) -> str:
-    """The database's contents as SQL text (iterdump), hashed."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        text = "\n".join(con.iterdump())
-    finally:
-        con.close()
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+Target = SqliteTarget | PostgresTarget
+
+
+@contextmanager
+def _postgres_target(seeded: dict[str, str], folder: Path) -> Iterator[PostgresTarget]:
+    """A PostgreSQL schema of this process's own, seeded as the SQLite file is."""
+    from sqlalchemy import create_engine
+
+    with new_pg_schema("tinycrm_hostile") as url:
+        task = _seed(folder, url)
+        engine = create_engine(url)
+        try:
+            with snapshot_schema(engine, tables_of(engine)) as snapshot:
+                pg = PostgresTarget(url, engine, snapshot, Path(seeded["db"]))
+                pg.task = task
+                yield pg
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def targets(
+    seeded: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str], Target]]:
+    """``targets(backend)``: the database cases run against on "sqlite" or "postgresql",
+    made on first use and kept for the module (a plain function-scoped parameter picks
+    it, so that pytest keeps the cases in order and seeds each database once)."""
+    made: dict[str, Target] = {}
+    with ExitStack() as stack:
+
+        def get(backend: str) -> Target:
+            if backend not in made:
+                if backend == "sqlite":
+                    made[backend] = SqliteTarget(Path(seeded["db"]))
+                    made[backend].task = seeded["task"]
+                else:
+                    folder = tmp_path_factory.mktemp("hostile-pg-seed")
+                    made[backend] = stack.enter_context(_postgres_target(seeded, folder))
+            return made[backend]
+
+        yield get
 
 
 def _files(folder: Path, seed: dict[str, str]) -> dict[str, str]:
@@ -144,7 +182,6 @@ def _files(folder: Path, seed: dict[str, str]) -> dict[str, str]:
         "@BACKUP@": str(seedfolder / "backup.db"),
         "@DUMP@": str(seedfolder / "dump.json"),
         "@NEW@": str(folder / "new-backup.db"),
-        "@TASK@": seed["task"],
     }
 
 
@@ -196,13 +233,21 @@ def forkserver() -> Iterator[ForkServer]:
 
 
 def run_case(
-    case: Case, seed: dict[str, str], folder: Path, server: ForkServer | None = None
+    case: Case,
+    seed: dict[str, str],
+    target: Target,
+    folder: Path,
+    server: ForkServer | None = None,
 ) -> None:
-    """Run ``case`` against a copy of the seeded database in ``folder`` and check it:
-    in a child of the fork server, or (without one) as the installed script."""
-    db = folder / "tinycrm.db"
-    shutil.copy(seed["db"], db)
-    places = {**_files(folder, seed), "@DB@": str(db)}
+    """Run ``case`` against the seeded database of ``target`` (fresh for it), with its
+    files in ``folder``, and check it: in a child of the fork server, or (without one)
+    as the installed script."""
+    database = target.fresh(folder)
+    places = {
+        **_files(folder, seed),
+        "@TASK@": target.task,
+        "@DB@": target.the_database_file(folder),
+    }
 
     def fill(arg: str | bytes) -> str | bytes:
         if isinstance(arg, bytes):
@@ -214,7 +259,7 @@ def run_case(
     home = folder / "home"
     env = {
         **os.environ,
-        "TINYCRM_DB": str(db),
+        "TINYCRM_DB": database,
         "TINYCRM_USER": "tester",
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / "config"),
@@ -238,7 +283,9 @@ def run_case(
         returncode, out, err = proc.returncode, proc.stdout, proc.stderr
     stderr = err.decode("utf-8", "replace")
     stdout = out.decode("utf-8", "replace")
-    where = f"{case.id}\nexit {returncode}\nstderr: {stderr[:300]} … {stderr[-1500:]}"
+    where = (
+        f"{target.backend}: {case.id}\nexit {returncode}\nstderr: {stderr[:300]} … {stderr[-1500:]}"
+    )
     command = next((a for a in case.argv if isinstance(a, str) and not a.startswith("-")), "")
     assert returncode in EXIT_CODES | EXIT_CODES_OF.get(command, set()), where
     assert not LEAKS.search(stderr), where
@@ -248,34 +295,57 @@ def run_case(
         # import lists the rows it rejected.)
         lines = [line for line in stderr.splitlines() if line.strip()]
         assert len(lines) <= 1, where
-        assert db.exists(), f"{where}\nthe database is gone"
-        assert dump_digest(db) == seed["dump"], f"{where}\nthe database changed"
+        wrong = target.unchanged(folder)
+        assert wrong is None, f"{where}\n{wrong}"
 
 
-def _params() -> list[object]:
+# PostgreSQL only when asked (TINYCRM_TEST_HOSTILE_PG=1 with TINYCRM_TEST_PG_URL): the
+# whole PostgreSQL half passed its 1,103 fork-server cases in one run, but the installed-
+# script sample and the hypothesis run that followed found the schema changed by an
+# earlier case (each of them passes alone): a leak between cases not yet found, so the
+# half is not in CI until it is.
+HOSTILE_PG = bool(PG_URL and os.environ.get("TINYCRM_TEST_HOSTILE_PG"))
+BACKENDS = ["sqlite", *(["postgresql"] if HOSTILE_PG else [])]
+# Every case runs through the fork server on each database; every ``SCRIPT_STEP[backend]``-th
+# case again as the installed script (a fresh interpreter, ~0.5 s each).
+SCRIPT_STEP = {"sqlite": 25, "postgresql": 100}
+
+
+def _params(step: int | None = None) -> list[object]:
     out = []
-    for case in cases():
-        marks = []
-        if case.id in KNOWN:
-            marks.append(pytest.mark.xfail(strict=True, reason=KNOWN[case.id]))
-        out.append(pytest.param(case, id=case.id, marks=marks))
+    for backend in BACKENDS:
+        for case in cases()[:: step or SCRIPT_STEP[backend]]:
+            marks = []
+            reason = KNOWN.get(f"{backend}: {case.id}") or KNOWN.get(case.id)
+            if reason:
+                marks.append(pytest.mark.xfail(strict=True, reason=reason))
+            out.append(pytest.param(backend, case, id=f"{backend}-{case.id}", marks=marks))
     return out
 
 
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize(("backend", "case"), _params(step=1))
 def test_hostile_command_line(
-    case: Case, seeded: dict[str, str], forkserver: ForkServer, tmp_path: Path
+    backend: str,
+    case: Case,
+    targets: Callable[[str], Target],
+    seeded: dict[str, str],
+    forkserver: ForkServer,
+    tmp_path: Path,
 ) -> None:
-    run_case(case, seeded, tmp_path, forkserver)
+    run_case(case, seeded, targets(backend), tmp_path, forkserver)
 
 
-@pytest.mark.parametrize("case", _params()[::25])
+@pytest.mark.parametrize(("backend", "case"), _params())
 def test_hostile_command_line_as_the_installed_script(
-    case: Case, seeded: dict[str, str], tmp_path: Path
+    backend: str,
+    case: Case,
+    targets: Callable[[str], Target],
+    seeded: dict[str, str],
+    tmp_path: Path,
 ) -> None:
-    """Every 25th case again through the venv's ``tinycrm`` script itself (a fresh
+    """A sample of the cases again through the venv's ``tinycrm`` script itself (a fresh
     interpreter per case), so the fork server cannot hide a difference."""
-    run_case(case, seeded, tmp_path)
+    run_case(case, seeded, targets(backend), tmp_path)
 
 
 # hypothesis: a command, one of its parameters and a value drawn from integers past
@@ -298,8 +368,13 @@ _VALUES = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_hostile_values_from_hypothesis(
-    data: st.DataObject, seeded: dict[str, str], forkserver: ForkServer
+    data: st.DataObject,
+    backend: str,
+    targets: Callable[[str], Target],
+    seeded: dict[str, str],
+    forkserver: ForkServer,
 ) -> None:
     path, command = data.draw(st.sampled_from(_TREE), label="command")
     params = [
@@ -316,7 +391,7 @@ def test_hostile_values_from_hypothesis(
     argv = _argv(path, command, {param.name: [value]})
     case = Case(" ".join(map(repr, argv)), tuple(argv))
     with tempfile.TemporaryDirectory() as folder:
-        run_case(case, seeded, Path(folder), forkserver)
+        run_case(case, seeded, targets(backend), Path(folder), forkserver)
 
 
 TYPE_NAMES = re.compile(r"<(bool|str|int|float|list\[[^\]]*\]|int range|path|file)>")
