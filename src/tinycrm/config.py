@@ -16,6 +16,9 @@ can say exactly what to fix::
     hot = 10                    # a score of 10 or more makes a lead hot
     cold = 0                    # a score below 0 makes it cold
 
+    [phone]
+    region = "DE"               # numbers without a country code are German ones
+
     [keys]                      # the board's keys, by binding id (? shows the keys)
     "board.won" = "W"
     "app.quit" = "ctrl+q"
@@ -59,7 +62,7 @@ RULE_KEYS = {
     "set_contact_lifecycle",
 }
 PLACEHOLDERS = ("name", "contact", "company", "deal", "stage")
-SECTIONS = {"remind", "smtp", "scoring", "rules", "keys"}
+SECTIONS = {"remind", "smtp", "scoring", "rules", "keys", "phone"}
 SCORING_KEYS = ("hot", "cold")
 SCORE_LIMIT = 1_000_000
 
@@ -119,6 +122,7 @@ class Config:
     score_hot: int = 10  # [scoring] hot: a lead scoring at least this is hot
     score_cold: int = 0  # [scoring] cold: a lead scoring below this is cold
     keys: dict[str, str] = field(default_factory=dict)  # [keys] binding id -> keys
+    phone_region: str | None = None  # [phone] region: where a number without +CC is
     error: str | None = None  # a broken file: why (writes that need it refuse with it)
 
 
@@ -191,7 +195,9 @@ def parse_config(text: str, path: Path) -> Config:
     if unknown:
         key = sorted(unknown)[0]
         raise locate.error(
-            None, key, f"unknown section or key {key!r} (known: remind, smtp, scoring, rules, keys)"
+            None,
+            key,
+            f"unknown section or key {key!r} (known: remind, smtp, scoring, rules, keys, phone)",
         )
     remind = data.get("remind", {})
     if not isinstance(remind, dict):
@@ -210,6 +216,7 @@ def parse_config(text: str, path: Path) -> Config:
     rules = tuple(_rule(i, r, locate) for i, r in enumerate(raw_rules))
     hot, cold = _scoring(data.get("scoring", {}), locate)
     keys = _keys(data.get("keys", {}), locate)
+    phone_region = _phone(data.get("phone", {}), locate)
     return Config(
         path=path,
         exists=True,
@@ -220,7 +227,26 @@ def parse_config(text: str, path: Path) -> Config:
         score_hot=hot,
         score_cold=cold,
         keys=keys,
+        phone_region=phone_region,
     )
+
+
+def _phone(phone: Any, locate: _Locator) -> str | None:
+    """The [phone] table: ``region``, the country of numbers typed without ``+CC``."""
+    if not isinstance(phone, dict):
+        raise locate.error(None, "phone", "[phone] must be a table")
+    for key in phone:
+        if key != "region":
+            raise locate.error(None, key, f"unknown key phone.{key} (known: region)")
+    region = phone.get("region")
+    if region is None:
+        return None
+    from tinycrm.phones import check_region
+
+    try:
+        return check_region(region if isinstance(region, str) else "")
+    except ValueError as exc:
+        raise locate.error(None, "region", f"phone.region: {exc}") from None
 
 
 _KEY = re.compile(r"^(?:(?:ctrl|shift|alt|super|meta)\+)*(?:[a-z0-9_]+|[^\s,])$", re.IGNORECASE)

@@ -48,4 +48,28 @@ class Unavailable(TinyCrmError):
     """The database cannot be opened or reached."""
 
 
-__all__ = ["Ambiguous", "Conflict", "Invalid", "NotFound", "TinyCrmError", "Unavailable"]
+class TinyCrmWarning(UserWarning):
+    """Done, but worth a look: a phone number kept as typed because it cannot be read,
+    a new contact that looks like one already there. The CLI prints it as one line
+    on stderr (``Warning: …``) and succeeds; a script sees a Python warning."""
+
+
+def warn(message: str) -> None:
+    """Issue a ``TinyCrmWarning`` (shown every time, not once per place in the code)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", TinyCrmWarning)
+        warnings.warn(message, TinyCrmWarning, stacklevel=3)
+
+
+__all__ = [
+    "Ambiguous",
+    "Conflict",
+    "Invalid",
+    "NotFound",
+    "TinyCrmError",
+    "TinyCrmWarning",
+    "Unavailable",
+    "warn",
+]

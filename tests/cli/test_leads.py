@@ -158,12 +158,12 @@ def test_contact_dupes_and_merge(cli) -> None:
     table = cli("contact", "dupes").stdout.splitlines()
     assert table[0].split() == ["keep", "other", "company", "why"]
     assert "#3 Ada Lovelace" in table[1] and "same phone" in table[1]
-    assert "#1 Jürgen Müller" in table[2] and "similar names (93% alike) at Acme" in table[2]
+    assert "#1 Jürgen Müller" in table[2] and "same name, transliterated at Acme" in table[2]
     pairs = cli("contact", "dupes", "--json").json()
     assert [(p["keep_id"], p["other_id"]) for p in pairs] == [(3, 4), (1, 2)]
     rows = list(csv.DictReader(io.StringIO(cli("contact", "dupes", "--csv").stdout)))
     assert rows[1]["keep_email"] == "jm@acme.de"
-    assert rows[1]["reasons"] == "similar names (93% alike) at Acme"
+    assert rows[1]["reasons"] == "same name, transliterated at Acme"
 
     preview = cli("contact", "merge", "jm@acme.de", "j.m@acme.de", "--dry-run")
     assert preview.exit_code == 0

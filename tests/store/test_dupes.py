@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
+from tinycrm.errors import TinyCrmWarning
 from tinycrm.store import Invalid, NotFound
 from tinycrm.store.activities import list_activities, log_activity
-from tinycrm.store.contacts import add_contact, get_contact, list_contacts
+from tinycrm.store.contacts import add_contact, edit_contact, get_contact, list_contacts
 from tinycrm.store.deals import add_deal, get_deal
-from tinycrm.store.dupes import (
-    email_key,
-    find_duplicates,
-    merge_contacts,
-    phone_digits,
-    same_phone,
-    similar_names,
-)
+from tinycrm.store.dupe_rules import email_key, phone_digits, same_phone
+from tinycrm.store.dupes import find_duplicates, merge_contacts
 from tinycrm.store.events import list_events
 from tinycrm.store.leads import get_qualification, qualify
 from tinycrm.store.models import (
     Campaign,
     CampaignMember,
+    Contact,
     ContactAlias,
     Event,
     LifecycleChange,
@@ -49,24 +48,17 @@ def test_phone_digits_ignore_punctuation_country_codes_and_trunk_zeros() -> None
     assert not same_phone("1234567", "99991234567")  # more than a country code apart
 
 
-@pytest.mark.parametrize(
-    ("a", "b", "why"),
-    [
-        ("Jürgen Müller", "JURGEN MULLER", "same name"),
-        ("Müller Jürgen", "Jürgen Müller", "same name, words reordered"),
-        ("J. Müller", "Jürgen Müller", "same name but for an initial or middle name"),
-        ("Jürgen K. Müller", "Jürgen Müller", "same name but for an initial or middle name"),
-        ("Juergen Mueller", "Jürgen Müller", "similar names (93% alike)"),
-        ("Katherine Smith", "Kathryn Smith", "similar names (86% alike)"),
-        ("Ada Lovelace", "Charles Babbage", None),
-        ("Anna Berg", "Otto Berg", None),
-    ],
-)
-def test_similar_names(a: str, b: str, why: str | None) -> None:
-    assert similar_names(a, b) == why
+@pytest.fixture
+def de_store(store):
+    """The store with ``[phone] region = "DE"`` in its config."""
+    from tinycrm.config import Config
+
+    store.config = Config(path=Path("config.toml"), exists=True, phone_region="DE")
+    return store
 
 
-def test_find_duplicates_by_email_phone_and_name_at_one_company(store) -> None:
+def test_find_duplicates_by_email_phone_and_name_at_one_company(de_store) -> None:
+    store = de_store
     add_contact(store, name="Jane Doe", email="jane.doe@gmail.com")
     add_contact(store, name="J. D.", email="janedoe+crm@gmail.com")
     add_contact(store, name="Hans Meier", phone="+49 30 1234567", company="Acme")
@@ -79,7 +71,7 @@ def test_find_duplicates_by_email_phone_and_name_at_one_company(store) -> None:
     assert [(d.keep_id, d.other_id, d.reasons) for d in found] == [
         (1, 2, ["same email (jane.doe@gmail.com / janedoe+crm@gmail.com)"]),
         (3, 4, ["same phone (+49 30 1234567 / 030 123 45 67)"]),
-        (5, 6, ["similar names (93% alike) at Acme"]),
+        (5, 6, ["same name, transliterated at Acme"]),
     ]
     assert (found[2].keep, found[2].other, found[2].keep_company) == (
         "Jürgen Müller",
@@ -90,7 +82,8 @@ def test_find_duplicates_by_email_phone_and_name_at_one_company(store) -> None:
     assert len(find_duplicates(store, limit=2)) == 2
 
 
-def test_one_pair_found_for_several_reasons_is_listed_once(store) -> None:
+def test_one_pair_found_for_several_reasons_is_listed_once(de_store) -> None:
+    store = de_store
     add_contact(store, name="Jürgen Müller", phone="+49 30 1234567", company="Acme")
     add_contact(store, name="Müller Jürgen", phone="030 1234567", company="Acme")
     (pair,) = find_duplicates(store)
@@ -98,6 +91,54 @@ def test_one_pair_found_for_several_reasons_is_listed_once(store) -> None:
         "same phone (+49 30 1234567 / 030 1234567)",
         "same name, words reordered at Acme",
     ]
+
+
+def test_duplicates_people_actually_have(store) -> None:
+    """Nicknames, initials, transliterations and reordered names at one company."""
+    pairs = [
+        ("Jon Miller", "Jonathan Miller"),
+        ("Bob Stone", "Robert Stone"),
+        ("Bill Gates", "William Gates"),
+        ("Liz Taylor", "Elizabeth Taylor"),
+        ("Kate Moss", "Katherine Moss"),
+        ("Mike Ross", "Michael Ross"),
+        ("Alex Berg", "Alexander Berg"),
+        ("J. Smith", "John Smith"),
+        ("Jürgen Weiß", "Juergen Weiss"),
+        ("Anna Müller", "Anna Mueller"),
+        ("Lopez, Maria", "Maria Lopez"),
+    ]
+    for a, b in pairs:
+        add_contact(store, name=a, company="Acme")
+        add_contact(store, name=b, company="Acme")
+    add_contact(store, name="Bob Stone", company="Globex")  # another company: not a pair
+    found = {(d.keep, d.other): d.reasons for d in find_duplicates(store)}
+    assert set(found) == set(pairs)
+    assert found[("Bob Stone", "Robert Stone")] == ["same name but for a nickname at Acme"]
+    assert found[("J. Smith", "John Smith")] == [
+        "same name but for an initial or middle name at Acme"
+    ]
+    assert found[("Anna Müller", "Anna Mueller")] == ["same name, transliterated at Acme"]
+    assert found[("Lopez, Maria", "Maria Lopez")] == ["same name, words reordered at Acme"]
+
+
+def test_phones_compare_as_numbers_with_the_configured_region(de_store) -> None:
+    store = de_store
+    add_contact(store, name="Ada A", phone="+49 (0)30 1234567")
+    add_contact(store, name="Bea B", phone="+49 30 1234567")
+    add_contact(store, name="Cem C", phone="030 1234567")
+    add_contact(store, name="Dan D", phone="030 1234567 ext. 12")  # an extension: apart
+    add_contact(store, name="Eva E", phone="030 1234567 ext. 13")
+    add_contact(store, name="Fay F", phone="+49 30 7654321")
+    found = [(d.keep, d.other) for d in find_duplicates(store)]
+    assert found == [("Ada A", "Bea B"), ("Ada A", "Cem C"), ("Bea B", "Cem C")]
+
+
+def test_without_a_region_a_national_number_still_meets_its_digits(store) -> None:
+    add_contact(store, name="Ada A", phone="+49 30 1234567")
+    add_contact(store, name="Bea B", phone="030 1234567")
+    add_contact(store, name="Cem C", phone="+49 30 1234567 ext. 9")
+    assert [(d.keep, d.other) for d in find_duplicates(store)] == [("Ada A", "Bea B")]
 
 
 def _setup_pair(store) -> None:
@@ -271,3 +312,49 @@ def test_merge_refuses_itself_and_unknown_refs(store) -> None:
     with pytest.raises(NotFound):
         merge_contacts(store, "Ada", "Nobody")
     assert get_contact(store, "Ada").id == 1
+
+
+def test_phone_stored_beside_what_was_typed_and_found_by_any_form(de_store) -> None:
+    store = de_store
+    add_contact(store, name="Ada", phone="+49 (0)30 1234567")
+    add_contact(store, name="Bea", phone="030 1234567 ext. 12")
+    add_contact(store, name="Cem", phone="+49 30 7654321")
+    with store.read() as session:
+        stored = session.execute(
+            select(Contact.phone, Contact.phone_e164).order_by(Contact.id)
+        ).all()
+    assert [tuple(r) for r in stored] == [
+        ("+49 (0)30 1234567", "+49301234567"),
+        ("030 1234567 ext. 12", "+49301234567;ext=12"),
+        ("+49 30 7654321", "+49307654321"),
+    ]
+    for query in ("030 1234567", "+49 30 1234567", "+49301234567", "0049 30 123 45 67"):
+        assert [c.name for c in list_contacts(store, search=query)] == ["Ada", "Bea"], query
+    assert [c.name for c in list_contacts(store, search="030 1234567 x12")] == ["Bea"]
+    assert [c.name for c in list_contacts(store, search="Cem")] == ["Cem"]
+
+
+def test_an_unreadable_phone_is_kept_with_a_warning(store) -> None:
+    with pytest.warns(TinyCrmWarning, match=r"phone 'call me' is not a phone number"):
+        ada = add_contact(store, name="Ada", phone="call me")
+    assert ada.phone == "call me"
+    with pytest.warns(TinyCrmWarning, match=r"no country code \(set \[phone\] region"):
+        edit_contact(store, "Ada", phone="030 1234567")
+    assert get_contact(store, "Ada").phone == "030 1234567"
+
+
+def test_add_warns_when_the_new_contact_looks_like_one_already_there(de_store) -> None:
+    store = de_store
+    add_contact(store, name="Robert Stone", company="Acme", phone="+49 30 1234567")
+    with pytest.warns(TinyCrmWarning) as told:
+        bob = add_contact(store, name="Bob Stone", company="Acme")
+    assert [str(w.message) for w in told] == [
+        "#2 Bob Stone looks like #1 Robert Stone (same name but for a nickname); "
+        "if they are one person: tinycrm contact merge 1 2"
+    ]
+    assert bob.id == 2  # added all the same
+    with pytest.warns(TinyCrmWarning, match=r"#3 Eve looks like #1 Robert Stone \(same phone"):
+        add_contact(store, name="Eve", phone="030 1234567")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        add_contact(store, name="Otto Berg", company="Acme")

@@ -157,7 +157,7 @@ ROWS_AT_0008 = [
     f"VALUES (5, 'lead', {T}, 'old')",
 ]
 CHANGED_BY_0009 = {"company", "field_value", "event", "sqlite_sequence", "alembic_version"}
-INDEXES_AFTER_0009 = {"ix_contact_uid"}  # made by later migrations (0010)
+INDEXES_AFTER_0009 = {"ix_contact_uid", "ix_contact_phone_e164"}  # later migrations (0010, 0012)
 
 
 def _snapshot(path: Path) -> tuple[dict[str, list[tuple]], set[tuple[str, str]]]:
@@ -380,3 +380,36 @@ def test_0010_gives_every_contact_a_uid_of_its_own(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         index = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'ix_contact_uid'")
         assert index.fetchone() == ("CREATE UNIQUE INDEX ix_contact_uid ON contact (uid)",)
+
+
+# --------------------------------------------------------------------------- 0012
+
+
+def test_0012_fills_in_the_normalised_phone_of_existing_contacts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[phone]\nregion = "DE"\n')
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(make_config(conn), "0011")
+    engine.dispose()
+    phones = ["+49 (0)30 1234567", "030 1234567 ext. 12", "call me", None]
+    with sqlite3.connect(path) as conn:
+        for i, phone in enumerate(phones, 1):
+            conn.execute(
+                "INSERT INTO contact (name, name_key, phone, lifecycle, owner, search_key, score, "
+                "unsubscribed, do_not_contact, created_at, updated_at) VALUES "
+                f"('P{i}', 'p{i}', ?, 'lead', 'old', '', 0, 0, 0, {T}, {T})",
+                (phone,),
+            )
+    open_store(str(path)).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT phone, phone_e164 FROM contact ORDER BY id").fetchall() == [
+            ("+49 (0)30 1234567", "+49301234567"),
+            ("030 1234567 ext. 12", "+49301234567;ext=12"),
+            ("call me", None),
+            (None, None),
+        ]

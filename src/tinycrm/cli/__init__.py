@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import importlib
 import sys
-from contextlib import suppress
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -21,6 +23,7 @@ from typer.core import TyperGroup
 from tinycrm import __version__, interrupts, safetext
 from tinycrm.cli.common import State, fail
 from tinycrm.cli.metavars import plain_metavars, plain_parameter
+from tinycrm.errors import TinyCrmWarning
 from tinycrm.store.errors import StoreError
 
 EXIT_REFUSED = 1
@@ -92,7 +95,7 @@ class CrmGroup(TyperGroup):
         # saves, they interrupt it and nothing is saved; once it has saved, they wait
         # for its summary and then say so.
         try:
-            with interrupts.watch():
+            with interrupts.watch(), warnings_on_stderr():
                 try:
                     result = super().invoke(ctx)
                 finally:
@@ -116,6 +119,25 @@ class CrmGroup(TyperGroup):
             # `tinycrm contact list | head`: the reader left; that is not an error.
             sys.stderr.close()
             raise typer.Exit(0) from None
+
+
+@contextmanager
+def warnings_on_stderr() -> Iterator[None]:
+    """The store's ``TinyCrmWarning``s (a phone number kept as typed, a likely duplicate)
+    as one line each on stderr, ``Warning: …``; the command still succeeds."""
+    shown = warnings.showwarning
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if not issubclass(category, TinyCrmWarning):
+            shown(message, category, *args, **kwargs)
+            return
+        from tinycrm.safetext import display
+
+        sys.stderr.write(f"Warning: {display(' '.join(str(message).split()))}\n")
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
 
 
 def _close_store(ctx: typer.Context) -> None:

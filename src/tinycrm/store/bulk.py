@@ -24,6 +24,7 @@ from sqlalchemy import Connection, column, insert, literal, select, table, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
+from tinycrm.phones import try_normalise
 from tinycrm.store import validate
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid
@@ -266,7 +267,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _contact_row(row: Mapping[str, Any], user: str) -> dict[str, Any]:
+def _contact_row(row: Mapping[str, Any], user: str, region: str | None) -> dict[str, Any]:
     name = validate.name(row.get("name"))
     values = {
         "name": name,
@@ -281,6 +282,7 @@ def _contact_row(row: Mapping[str, Any], user: str) -> dict[str, Any]:
         "owner": validate.optional_text(row.get("owner"), "owner") or user,
         "notes": validate.optional_text(row.get("notes"), "notes", multiline=True),
     }
+    values["phone_e164"] = try_normalise(values["phone"], region)[0]
     parts = (values["name"], values["email"], values["phone"], values["title"])
     values["search_key"] = validate.key(" ".join(p for p in parts if p))
     return values
@@ -298,6 +300,7 @@ def bulk_add_contacts(
     now = utcnow()
     count = 0
     iterator = iter(rows)
+    region = store.phone_region()
     with store.write() as session:
         conn = session.connection()
         writer = BulkWriter(store, conn)
@@ -306,7 +309,7 @@ def bulk_add_contacts(
             while batch := list(islice(iterator, BATCH)):
                 for offset, row in enumerate(batch):
                     try:
-                        clean = _contact_row(row, store.user)
+                        clean = _contact_row(row, store.user, region)
                     except Invalid as exc:
                         raise Invalid(f"row {count + offset + 1}: {exc}") from exc
                     clean["id"] = writer.new_id("contact")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import Select, delete, inspect, select, text, update
+from sqlalchemy import Select, delete, inspect, or_, select, text, update
 from sqlmodel import Session, col
 
+from tinycrm.errors import warn
+from tinycrm.phones import try_normalise
 from tinycrm.store import validate
 from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import create_company, resolve_company
+from tinycrm.store.dupe_rules import lookalikes
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.filter_sql import resolve_where
@@ -108,6 +112,16 @@ def lead_statuses(value: str) -> list[str]:
     return [s for s in found if s]
 
 
+def phone_number(store: Store, phone: str | None, told: list[str]) -> str | None:
+    """``phone`` as a number (``tinycrm.phones``), or None when it cannot be read: it is
+    kept as typed (and compared by its digits), and why goes to ``told``, a warning
+    given once the write is saved."""
+    value, why = try_normalise(phone, store.phone_region())
+    if why:
+        told.append(f"{why}; kept as typed")
+    return value
+
+
 def search_key(contact: Contact) -> str:
     parts = (contact.name, contact.email, contact.phone, contact.title)
     return validate.key(" ".join(p for p in parts if p))
@@ -201,7 +215,11 @@ def add_contact(
 
     ``cadence_days``: keep in touch at least this often (``tinycrm remind`` says when
     the last logged interaction is older). A new lead's ``lead_status`` is "new"
-    unless given."""
+    unless given. A phone number that cannot be read is kept as typed, with a
+    warning; so is a contact that looks like one already there (``lookalikes``),
+    unless it is added inside a bulk job's transaction (the demo)."""
+    alone = not store.in_transaction
+    told: list[str] = []
     with store.write() as session:
         clean_email = validate.email(email)
         _check_email(session, clean_email)
@@ -233,6 +251,7 @@ def add_contact(
             contact.lead_status = "new"
         contact.name_key = validate.key(contact.name)
         contact.search_key = search_key(contact)
+        contact.phone_e164 = phone_number(store, contact.phone, told)
         # Validate tags and fields before the company is created, so nothing half-happens.
         validate.tags(tags)
         validate.fields(fields)
@@ -254,7 +273,15 @@ def add_contact(
             summary=f"created contact {contact.name}{at}",
         )
         run_rules(store, session, "contact.created", contact=contact)
-        return to_read(session, contact)
+        for other, why in lookalikes(session, contact) if alone else []:
+            told.append(
+                f"{describe(contact)} looks like {describe(other)} ({why}); if they are one "
+                f"person: tinycrm contact merge {other.id} {contact.id}"
+            )
+        read = to_read(session, contact)
+    for message in told:
+        warn(message)
+    return read
 
 
 def _source(value: str | None) -> str | None:
@@ -276,7 +303,9 @@ def _has_fts(store: Store, session: Session) -> bool:
 
 
 def search_ids(store: Store, session: Session, query: str) -> Any:
-    """A subquery of the ids of contacts whose name, email, phone or title contain ``query``.
+    """A subquery of the ids of contacts whose name, email, phone or title contain ``query``,
+    or whose phone is the number ``query`` is, in any form (``030 1234567`` finds
+    ``+49 30 123 45 67`` with ``[phone] region = "DE"``; the number finds its extensions).
 
     Case-insensitive for every script (MÜLLER finds Müller). SQLite answers from
     an FTS5 trigram index for three characters or more; PostgreSQL from a
@@ -285,14 +314,35 @@ def search_ids(store: Store, session: Session, query: str) -> Any:
     needle = validate.key(validate.searchable(query))
     if _has_fts(store, session) and len(needle) >= 3:
         phrase = '"' + needle.replace('"', '""') + '"'
-        return text("SELECT rowid FROM contact_fts WHERE contact_fts MATCH :q").bindparams(q=phrase)
-    pattern = validate.contains_pattern(query)
-    return select(col(Contact.id)).where(col(Contact.search_key).like(pattern, escape="\\"))
+        by_text: Any = text("SELECT rowid FROM contact_fts WHERE contact_fts MATCH :q").bindparams(
+            q=phrase
+        )
+    else:
+        pattern = validate.contains_pattern(query)
+        by_text = select(col(Contact.id)).where(col(Contact.search_key).like(pattern, escape="\\"))
+    number = _as_number(store, query)
+    if number is None:
+        return by_text
+    same = Contact.phone_e164 == number
+    if ";ext=" not in number:
+        same = or_(same, Contact.phone_e164.like(f"{number};ext=%"))
+    return select(Contact.id).where(or_(Contact.id.in_(by_text), same))
+
+
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]{6,}(?:\s*(?:ext\.?|x|#)\s*\d+)?$", re.IGNORECASE)
+
+
+def _as_number(store: Store, query: str) -> str | None:
+    """``query`` as a phone number when it looks like one and can be read, else None."""
+    query = query.strip()
+    if not _PHONE_LIKE.match(query) or sum(ch.isdigit() for ch in query) < 6:
+        return None
+    return try_normalise(query, store.phone_region())[0]
 
 
 # Keys the store derives, and bookkeeping a list does not show (when a cadence was set:
 # an import sets it again, and with history a cadence runs from that).
-_INTERNAL = frozenset({"name_key", "search_key", "cadence_since"})
+_INTERNAL = frozenset({"name_key", "search_key", "cadence_since", "phone_e164"})
 
 
 def list_columns() -> list[Any]:
@@ -393,6 +443,7 @@ def edit_contact(
 
     ``unsubscribed`` and ``do_not_contact`` (booleans) are consent: such contacts are
     never added to campaigns."""
+    told: list[str] = []
     with store.write() as session:
         contact = resolve_contact(session, ref)
         assert contact.id is not None
@@ -413,6 +464,8 @@ def edit_contact(
         for attr, value in (("phone", phone), ("title", title)):
             if is_set(value):
                 put(attr, validate.optional_text(value, attr))
+        if is_set(phone):
+            contact.phone_e164 = phone_number(store, contact.phone, told)
         if is_set(notes):
             put("notes", validate.optional_text(notes, "notes", multiline=True))
         if is_set(role):
@@ -447,7 +500,10 @@ def edit_contact(
         names = {"company_id": "company", "cadence_days": "cadence", "lead_status": "lead status"}
         changes = [names.get(c, c) for c in changes]
         finish_edit(store, session, contact, entity=ENTITY, label=contact.name, changes=changes)
-        return to_read(session, contact)
+        read = to_read(session, contact)
+    for message in told:
+        warn(message)
+    return read
 
 
 def remove_contact(store: Store, ref: str | int) -> ContactRead:

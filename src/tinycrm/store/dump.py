@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from tinycrm import interrupts
+from tinycrm.phones import try_normalise
 from tinycrm.store import (
     models,  # noqa: F401  (registers every table)
     validate,
@@ -44,7 +45,7 @@ from tinycrm.store.types import UTCDateTime, utcnow
 
 FORMAT = "tinycrm-dump"
 VERSION = 1
-DERIVED = {"name_key": "name", "title_key": "title", "search_key": None}
+DERIVED = {"name_key": "name", "title_key": "title", "search_key": None, "phone_e164": "phone"}
 # A database nobody has written to has no rows here (every write records an event); what
 # else it holds (the default pipeline, other seeded settings) a restore replaces.
 USER_TABLES = ("event", "company", "contact", "deal", "activity", "import_batch")
@@ -115,7 +116,7 @@ def _convert(table: Any, column: Any, value: Any, where: str) -> Any:
     return value
 
 
-def _rows(table: Any, dumped: Any) -> list[dict[str, Any]]:
+def _rows(table: Any, dumped: Any, region: str | None = None) -> list[dict[str, Any]]:
     if not isinstance(dumped, list):
         raise Invalid(f"the dump's {table.name} is not a list of rows")
     known = {c.name for c in table.c}
@@ -150,6 +151,8 @@ def _rows(table: Any, dumped: Any) -> list[dict[str, Any]]:
             if source is None:  # the contact search key
                 parts = (row.get("name"), row.get("email"), row.get("phone"), row.get("title"))
                 row[name] = validate.key(" ".join(p for p in parts if p))
+            elif name == "phone_e164":  # the contact's phone as a number (tinycrm.phones)
+                row[name] = try_normalise(row.get(source), region)[0]
             else:
                 row[name] = validate.key(row.get(source) or "")
         rows.append(row)
@@ -199,7 +202,7 @@ def restore_database(store: Store, data: dict[str, Any]) -> dict[str, int]:
         )
         with big_cache(store, conn), contact_search_deferred(store, conn) as search:
             for table in _tables():
-                rows = _rows(table, tables.get(table.name, []))
+                rows = _rows(table, tables.get(table.name, []), store.phone_region())
                 counts[table.name] = len(rows)
                 try:
                     for part in chunks(rows, CHUNK):

@@ -1,9 +1,11 @@
 """Duplicate contacts: finding likely pairs, and merging one contact into another.
 
 Likely duplicates share an email address (ignoring case, ``+tags`` and Gmail's
-dots), a phone number (its digits, ignoring a country code or trunk zero), or
-work at one company under similar names (accents and case ignored; difflib's
-ratio, the same words in another order, or an initial for a first name).
+dots), a phone number (compared as numbers: ``tinycrm.phones``), or work at one
+company under names that look like one person's (``tinycrm.names``: accents,
+transliterations, reordered words, initials, nicknames, then rapidfuzz's ratio).
+Only names at one company filed under one blocking key are compared, not every pair
+(``bench/dupes.py``).
 
 A merge moves everything that hangs off OTHER to KEEP (activities, deals, tags,
 custom fields, campaign memberships, BANT answers, lifecycle history, sequence
@@ -14,21 +16,17 @@ as REFs. One transaction, one event; ``dry_run`` reports the same without writin
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from difflib import SequenceMatcher
-from itertools import combinations
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
+from tinycrm.phones import try_normalise
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact, search_key
 from tinycrm.store.contacts import to_read as contact_read
+from tinycrm.store.dupe_rules import email_key, name_pairs, pairs, phone_pairs
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
 from tinycrm.store.models import (
@@ -51,8 +49,6 @@ from tinycrm.store.records import fields_for, record_event, tags_for
 from tinycrm.store.types import utcnow
 
 ENTITY = "contact"
-NAME_RATIO = 0.85  # difflib ratio of two normalised names that counts as "similar"
-GMAIL = frozenset({"gmail.com", "googlemail.com"})
 MEMBER_ORDER = ("targeted", "sent", "responded", "converted")
 # Fields a merge fills on KEEP when KEEP has none (notes are appended instead).
 FILLED = (
@@ -129,106 +125,6 @@ class MergeRead(ReadModel):
 # --------------------------------------------------------------------------- matching
 
 
-def email_key(email: str | None) -> str | None:
-    """``J.Doe+crm@GoogleMail.com`` → ``jdoe@gmail.com``: one mailbox, one key."""
-    if not email or "@" not in email:
-        return None
-    local, domain = email.strip().lower().rsplit("@", 1)
-    local = local.split("+", 1)[0]
-    if domain in GMAIL:
-        local, domain = local.replace(".", ""), "gmail.com"
-    return f"{local}@{domain}" if local else None
-
-
-def phone_digits(phone: str | None) -> str | None:
-    """The digits that identify a number: no punctuation, no leading 00/0 (international
-    or trunk prefix). None when fewer than six remain (an extension, a typo)."""
-    digits = re.sub(r"\D", "", phone or "").lstrip("0")
-    return digits if len(digits) >= 6 else None
-
-
-def same_phone(a: str, b: str) -> bool:
-    """Digits equal, or equal but for a country code of up to three digits."""
-    short, long_ = sorted((a, b), key=len)
-    return long_.endswith(short) and len(long_) - len(short) <= 3
-
-
-def name_tokens(name: str) -> list[str]:
-    """Casefolded words without accents or punctuation: ``Jürgen-K. Müller`` →
-    ``['jurgen', 'k', 'muller']``."""
-    plain = unicodedata.normalize("NFKD", name)
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
-    return [t for t in re.split(r"[\W_]+", plain) if t]
-
-
-def _compatible(a: str, b: str) -> bool:
-    """Two words that may name the same: equal, or one is the other's initial."""
-    return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
-
-
-def similar_names(a: str, b: str) -> str | None:
-    """Why two names look like one person's, or None."""
-    return _similar(_NameKey.of(a), _NameKey.of(b), SequenceMatcher(None))
-
-
-@dataclass(frozen=True, slots=True)
-class _NameKey:
-    """A name as ``_similar`` compares it, worked out once per contact rather than once
-    per pair: its words, the words sorted, the words joined, and the set of letters."""
-
-    tokens: list[str]
-    ordered: list[str]
-    joined: str
-    letters: frozenset[str]
-
-    @classmethod
-    def of(cls, name: str) -> _NameKey:
-        tokens = name_tokens(name)
-        joined = " ".join(tokens)
-        return cls(tokens, sorted(tokens), joined, frozenset(joined))
-
-
-def _similar(a: _NameKey, b: _NameKey, matcher: SequenceMatcher[str]) -> str | None:
-    """``similar_names`` on names already keyed. ``matcher`` is reused: difflib caches
-    what it learnt about its second sequence, so callers comparing one name with many
-    set that one with ``set_seq2`` first."""
-    ta, tb = a.tokens, b.tokens
-    if not ta or not tb:
-        return None
-    if ta == tb:
-        return "same name"
-    if a.ordered == b.ordered:
-        return "same name, words reordered"
-    if len(ta) >= 2 and len(tb) >= 2 and ta[-1] == tb[-1] and _compatible(ta[0], tb[0]):
-        return "same name but for an initial or middle name"
-    ja, jb = a.joined, b.joined
-    total = len(ja) + len(jb)
-    # At most this many characters can match: no more than the shorter name has, and
-    # each letter one name has and the other lacks leaves at least one unmatched.
-    # Below the ratio, difflib need not look (most pairs at a company end here).
-    matchable = min(len(ja) - len(a.letters - b.letters), len(jb) - len(b.letters - a.letters))
-    if 2 * matchable / total < NAME_RATIO:
-        return None
-    if matcher.b != jb:
-        matcher.set_seq2(jb)
-    matcher.set_seq1(ja)
-    if matcher.quick_ratio() < NAME_RATIO:
-        return None
-    ratio = matcher.ratio()
-    return f"similar names ({ratio:.0%} alike)" if ratio >= NAME_RATIO else None
-
-
-def _pairs_by_key(rows: Iterable[dict[str, Any]], key: str) -> Iterator[tuple[int, int]]:
-    buckets: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        value = row[key]
-        if value:
-            buckets[value].append(row)
-    for bucket in buckets.values():
-        for a, b in combinations(bucket, 2):
-            yield a["id"], b["id"]
-
-
 def find_duplicates(
     store: Store, *, company: str | None = None, limit: int | None = None
 ) -> list[DuplicateRead]:
@@ -239,6 +135,7 @@ def find_duplicates(
             Contact.name,
             Contact.email,
             Contact.phone,
+            Contact.phone_e164.label("phone_key"),
             Contact.company_id,
             Company.name.label("company"),
         ).outerjoin(Company, Contact.company_id == Company.id)
@@ -246,9 +143,11 @@ def find_duplicates(
             query = query.where(Contact.company_id == resolve_company(session, company).id)
         rows = [dict(r._mapping) for r in session.execute(query.order_by(Contact.id))]
     by_id = {row["id"]: row for row in rows}
+    region = store.phone_region()
     for row in rows:
         row["email_key"] = email_key(row["email"])
-        row["phone_key"] = phone_digits(row["phone"])
+        if region and row["phone"] and not row["phone_key"]:  # typed before the region was set
+            row["phone_key"] = try_normalise(row["phone"], region)[0]
     found: dict[tuple[int, int], list[str]] = defaultdict(list)
     rank: dict[tuple[int, int], int] = {}
 
@@ -258,28 +157,12 @@ def find_duplicates(
             found[pair].append(reason)
         rank[pair] = min(rank.get(pair, strength), strength)
 
-    for a, b in _pairs_by_key(rows, "email_key"):
-        note(a, b, f"same email ({by_id[a]['email']} / {by_id[b]['email']})", 0)
-    tails: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row["phone_key"]:
-            tails[row["phone_key"][-6:]].append(row)
-    for bucket in tails.values():
-        for ra, rb in combinations(bucket, 2):
-            if same_phone(ra["phone_key"], rb["phone_key"]):
-                note(ra["id"], rb["id"], f"same phone ({ra['phone']} / {rb['phone']})", 1)
-    at_company: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row["company_id"] is not None:
-            row["name_key"] = _NameKey.of(row["name"])
-            at_company[row["company_id"]].append(row)
-    matcher: SequenceMatcher[str] = SequenceMatcher(None)
-    for members in at_company.values():
-        for i, rb in enumerate(members):
-            for ra in members[:i]:
-                why = _similar(ra["name_key"], rb["name_key"], matcher)
-                if why:
-                    note(ra["id"], rb["id"], f"{why} at {ra['company']}", 2)
+    for ra, rb in pairs(rows, "email_key"):
+        note(ra["id"], rb["id"], f"same email ({ra['email']} / {rb['email']})", 0)
+    for ra, rb in phone_pairs(rows):
+        note(ra["id"], rb["id"], f"same phone ({ra['phone']} / {rb['phone']})", 1)
+    for ra, rb, why in name_pairs(rows):
+        note(ra["id"], rb["id"], f"{why} at {ra['company']}", 2)
     ordered = sorted(found, key=lambda pair: (rank[pair], pair))
     if limit:
         ordered = ordered[:limit]
@@ -458,6 +341,8 @@ def _apply(session: Session, keep: Contact, other: Contact, plan: _Plan) -> None
         update(ContactAlias).where(ContactAlias.contact_id == oid).values(contact_id=kid)
     )
     values = {attr: getattr(other, attr) for attr in plan.filled if attr in FILLED}
+    if "phone" in values:
+        values["phone_e164"] = other.phone_e164
     if "notes" in plan.filled:
         values["notes"] = "\n\n".join(n for n in (keep.notes, other.notes) if n)
     for flag in ("unsubscribed", "do_not_contact"):

@@ -162,6 +162,23 @@ class Store:
             raise ConfigError(self.config.error)
         return self.config
 
+    def phone_region(self) -> str | None:
+        """``[phone] region``: the country of numbers typed without ``+CC``. None when
+        unset, or when the config file is broken (reads still work; writes that need
+        the rules refuse with the reason)."""
+        from tinycrm.config import ConfigError
+
+        try:
+            return self.settings().phone_region
+        except ConfigError:
+            return None
+
+    @property
+    def in_transaction(self) -> bool:
+        """Inside a ``write()`` or ``read()`` of this thread: a bulk job (the demo) calling
+        service functions, which then leave out what only a person at a prompt needs."""
+        return getattr(self._local, "session", None) is not None
+
     @property
     def is_sqlite(self) -> bool:
         return self.backend == "sqlite"

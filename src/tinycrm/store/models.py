@@ -68,6 +68,7 @@ class Contact(SQLModel, table=True):
     __table_args__ = (
         Index("ix_contact_name_key", "name_key"),
         Index("ix_contact_uid", "uid", unique=True),
+        Index("ix_contact_phone_e164", "phone_e164"),
         # Only contacts with a cadence: the other rows pay nothing for it on insert.
         Index(
             "ix_contact_cadence",
@@ -83,7 +84,10 @@ class Contact(SQLModel, table=True):
     name: str
     name_key: str
     email: str | None = Field(default=None, unique=True)  # stored lowercased
-    phone: str | None = None
+    phone: str | None = None  # as typed
+    # the same as a number: E.164, ";ext=12" for an extension (tinycrm.phones); None
+    # when blank or not readable (a national number without [phone] region)
+    phone_e164: str | None = None
     title: str | None = None
     role: str | None = None
     company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
