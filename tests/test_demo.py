@@ -212,6 +212,18 @@ def test_reuse_reset_and_determinism(
     assert not own_db.exists()
 
 
+def test_the_api_reuses_the_demo_and_opens_it(built: tuple[Path, DemoSummary, Path]) -> None:
+    import tinycrm
+    from tinycrm.api.demo import build_demo
+
+    path, first, _own = built
+    seen: list[int] = []
+    again = build_demo(path, now=NOW, progress=lambda done, total: seen.append(done))
+    assert again == DemoSummary(**{**first.__dict__, "created": False}) and seen == []
+    with tinycrm.open(path, user="tester") as crm:
+        assert len(crm.contacts.list()) == first.contacts
+
+
 def test_never_touches_the_users_database(built: tuple[Path, DemoSummary, Path]) -> None:
     _path, _summary, own_db = built
     assert not own_db.exists()

@@ -10,9 +10,12 @@ from tinycrm.api.activities import Activities, Tasks
 from tinycrm.api.campaigns import Campaigns, Sequences
 from tinycrm.api.companies import Companies
 from tinycrm.api.contacts import Contacts
+from tinycrm.api.data import Exports, Imports
+from tinycrm.api.database import Database
 from tinycrm.api.deals import Deals
 from tinycrm.api.leads import Leads, Scoring
 from tinycrm.api.pipelines import Pipelines
+from tinycrm.api.reminders import Reminders
 from tinycrm.api.reports import Reports
 from tinycrm.api.segments import Segments, Tags
 from tinycrm.api.values import When
@@ -20,7 +23,6 @@ from tinycrm.api.values import When
 if TYPE_CHECKING:
     from tinycrm.config import Config
     from tinycrm.store.engine import Store
-    from tinycrm.store.imports import ImportBatchRead, UndoSummary
     from tinycrm.store.models import ActivityRead, EventRead
     from tinycrm.store.record_search import RecordHit
     from tinycrm.store.reminders import DueItem, NextAction
@@ -31,8 +33,9 @@ class Crm:
 
     Its attributes are the nouns of the command line: ``contacts``, ``companies``,
     ``deals``, ``pipelines``, ``activities``, ``tasks``, ``leads``, ``scoring``,
-    ``segments``, ``tags``, ``campaigns``, ``sequences``, ``reports``; ``log``,
-    ``feed``, ``next``, ``due`` and ``search`` are on the ``Crm`` itself.
+    ``segments``, ``tags``, ``campaigns``, ``sequences``, ``reports``, ``imports``,
+    ``exports``, ``reminders`` and ``db`` (the database itself); ``log``, ``feed``,
+    ``next``, ``due`` and ``search`` are on the ``Crm`` itself.
     """
 
     def __init__(self, store: Store) -> None:
@@ -50,6 +53,10 @@ class Crm:
         self.campaigns = Campaigns(store)
         self.sequences = Sequences(store)
         self.reports = Reports(store)
+        self.imports = Imports(store)
+        self.exports = Exports(store)
+        self.reminders = Reminders(store)
+        self.db = Database(store)
 
     # ------------------------------------------------------------------ the database
 
@@ -96,29 +103,15 @@ class Crm:
         return next_actions(self._store, limit=limit)
 
     def due(self) -> list[DueItem]:
-        """Everything ``tinycrm remind`` would announce now, without claiming it."""
-        from tinycrm.store.reminders import due_items
-
-        return due_items(self._store)
+        """Everything ``tinycrm remind`` would announce now, without claiming it
+        (``crm.reminders`` claims and confirms)."""
+        return self.reminders.due()
 
     def search(self, text: str, *, limit: int = 8) -> list[RecordHit]:
         """Contacts, companies and deals whose name, email or title contains ``text``."""
         from tinycrm.store.record_search import search_records
 
         return search_records(self._store, text, limit=limit)
-
-    def imports(self, *, limit: int | None = None) -> list[ImportBatchRead]:
-        """Past imports, newest first (``tinycrm import history``)."""
-        from tinycrm.store.imports import list_imports
-
-        return list_imports(self._store, limit=limit)
-
-    def undo_import(self, batch: int | None = None, *, dry_run: bool = False) -> UndoSummary:
-        """Undo an import (the last one unless ``batch``): what it created goes, what it
-        changed goes back, unless changed since (``tinycrm import undo``)."""
-        from tinycrm.store.imports import undo_import
-
-        return undo_import(self._store, batch, dry_run=dry_run)
 
 
 def open_crm(

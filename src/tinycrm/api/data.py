@@ -1,0 +1,177 @@
+"""``crm.imports`` and ``crm.exports``: many records in and out, and the whole database
+as one dump (``tinycrm import`` and ``tinycrm export``).
+
+Files are read and written by the caller (``tinycrm.formats`` reads CSV, vCard and
+JSON into rows; the command line writes CSV, JSON and vCard): these take and give
+records, so a script can import rows it built itself and export to anywhere.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from tinycrm.api import values
+
+if TYPE_CHECKING:
+    from tinycrm.store.engine import Store
+    from tinycrm.store.imports import ImportBatchRead, ImportRow, ImportSummary, UndoSummary
+
+RejectHandler = Callable[[int, str, Any], None]
+"""Told of each rejected row: its line, the reason, the raw record it came from."""
+
+
+class Imports:
+    """Imports: rows in, in one transaction, kept as a batch that can be undone."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def rows(
+        self,
+        kind: str,
+        rows: Iterable[ImportRow],
+        *,
+        source: str,
+        on_duplicate: str = "update",
+        overwrite: bool = False,
+        strict: bool = False,
+        dry_run: bool = False,
+        day_first: bool = False,
+        create_stages: bool = False,
+        on_reject: RejectHandler | None = None,
+    ) -> ImportSummary:
+        """Import ``rows`` of ``kind`` (contacts, companies, deals or activities).
+
+        Each row is ``(line, {field: text}, raw)`` with the field names of ``--map``
+        (``name``, ``email``, ``tags``, ``field:KEY`` …); ``source`` names where they came
+        from in the history. A row matching a record is skipped, updated (empty fields
+        filled, tags added; every given field with ``overwrite``) or rejected, per
+        ``on_duplicate``. Rejected rows go to ``on_reject``; with ``strict`` the first
+        refuses the whole import. ``dry_run`` does everything, then writes nothing.
+        One event records the import; ``summary.batch_id`` is what ``undo`` takes."""
+        from tinycrm.store.imports import import_records
+
+        return import_records(
+            self._store,
+            kind=kind,
+            rows=rows,
+            source=source,
+            on_duplicate=on_duplicate.strip().lower(),
+            overwrite=overwrite,
+            strict=strict,
+            dry_run=dry_run,
+            day_first=day_first,
+            create_stages=create_stages,
+            on_reject=on_reject,
+        )
+
+    def history(self, *, limit: int | None = None) -> list[ImportBatchRead]:
+        """Past imports, newest first (``tinycrm import history``)."""
+        from tinycrm.store.imports import list_imports
+
+        return list_imports(self._store, limit=limit)
+
+    def undo(self, batch: int | None = None, *, dry_run: bool = False) -> UndoSummary:
+        """Undo an import (the last one unless ``batch``): what it created goes, what it
+        changed goes back, unless changed since (``tinycrm import undo``)."""
+        from tinycrm.store.imports import undo_import
+
+        return undo_import(self._store, batch, dry_run=dry_run)
+
+    def restore(self, dump: dict[str, Any]) -> dict[str, int]:
+        """Load a dump (``crm.exports.dump()``, ``tinycrm export all``) into an empty
+        database, in one transaction; return the rows restored per table."""
+        from tinycrm.store.dump import restore_database
+
+        return restore_database(self._store, dump)
+
+
+class Exports:
+    """Exports: records as ``tinycrm export`` writes them, and the whole database."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def contacts(
+        self,
+        *,
+        where: str | None = None,
+        segment: str | None = None,
+        tags: str | Iterable[str] | None = None,
+        company: str | None = None,
+        lifecycle: str | None = None,
+        lead_status: str | None = None,
+        role: str | None = None,
+        owner: str | None = None,
+        search: str | None = None,
+        field: tuple[str, str | None] | str | None = None,
+        limit: int | None = None,
+        times: Literal["datetime", "iso"] = "datetime",
+    ) -> Iterator[Any]:
+        """Contacts filtered as ``crm.contacts.list`` filters them, streamed for files of
+        any size: first ``(keys, field_names)`` (the keys of each contact, ``tags`` and
+        ``fields`` last, and the custom field names in use), then lists of contacts,
+        each a list of values in ``keys`` order. ``times="iso"`` gives times as text."""
+        from tinycrm.store.exports import stream_contacts
+
+        return stream_contacts(
+            self._store,
+            where=where,
+            segment=segment,
+            tags=values.names(tags),
+            company=company,
+            lifecycle=lifecycle,
+            lead_status=lead_status,
+            role=role,
+            owner=owner,
+            search=search,
+            field=(field, None) if isinstance(field, str) else field,
+            limit=limit,
+            times=times,
+        )
+
+    def records(
+        self, rows: Sequence[Any], *, mode: Literal["python", "json"] = "python"
+    ) -> builtins.list[dict[str, Any]]:
+        """Deals, activities or tasks (read models) as export records: their keys, with
+        ``contact_email`` after ``contact`` (a name is not unique; an import finds the
+        contact by its email first)."""
+        from tinycrm.store.exports import contact_emails
+
+        emails = contact_emails(self._store, (row.contact_id for row in rows))
+        records = []
+        for row in rows:
+            record: dict[str, Any] = {}
+            for key, value in row.model_dump(mode=mode).items():
+                record[key] = value
+                if key == "contact":
+                    record["contact_email"] = emails.get(row.contact_id)
+            records.append(record)
+        return records
+
+    def everything(self) -> dict[str, builtins.list[Any]]:
+        """Companies, contacts, deals (every status), activities and tasks (done ones too),
+        read in one consistent snapshot (``tinycrm export all --format csv``)."""
+        from tinycrm.store.activities import list_activities, list_tasks
+        from tinycrm.store.companies import list_companies
+        from tinycrm.store.contacts import list_contacts
+        from tinycrm.store.deals import list_deals
+        from tinycrm.vocab import LOG_KINDS
+
+        with self._store.read():
+            return {
+                "companies": list_companies(self._store),
+                "contacts": list_contacts(self._store),
+                "deals": list_deals(self._store, status=None),
+                "activities": list_activities(self._store, kinds=list(LOG_KINDS), limit=None),
+                "tasks": list_tasks(self._store, scope="all"),
+            }
+
+    def dump(self) -> dict[str, Any]:
+        """Every row of every table in one snapshot, JSON-ready: what ``tinycrm export all``
+        writes and ``crm.imports.restore`` loads."""
+        from tinycrm.store.dump import dump_database
+
+        return dump_database(self._store)

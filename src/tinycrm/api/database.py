@@ -1,0 +1,147 @@
+"""``crm.db``: where the database is, its schema, and copies of it (``tinycrm db``).
+
+``locate()`` answers "which database?" without opening one (``tinycrm db path``);
+``crm.db`` does what needs it open: upgrade the schema, back a SQLite file up with
+the online backup API, restore one, and refuse to write a file onto the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tinycrm.store.engine import Store
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a database is: its SQLAlchemy ``url``, the SQLite ``path`` (None for other
+    backends), and ``shown``: the path, or the URL with its password hidden."""
+
+    url: str
+    path: Path | None
+    shown: str
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What a SQLite file holds: its schema revision and its records by kind."""
+
+    revision: str | None
+    companies: int
+    contacts: int
+    deals: int
+    activities: int
+
+
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    """What ``crm.db.upgrade()`` did: the revision ``before`` (None: a new database) and
+    the one the database is at now (``head``)."""
+
+    before: str | None
+    head: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.head
+
+
+def locate(db: str | None = None) -> Location:
+    """The database ``db`` names (a path or a URL), else ``$TINYCRM_DB``, else the user's
+    own: as ``tinycrm.open(db)`` would open it. Opens nothing, loads no driver."""
+    from sqlalchemy.engine import make_url
+
+    from tinycrm.store.engine import resolve_url, sqlite_path
+
+    url = resolve_url(None if db is None else str(db))
+    path = sqlite_path(url)
+    shown = str(path) if path else make_url(url).render_as_string(hide_password=True)
+    return Location(url=url, path=path, shown=shown)
+
+
+def describe(file: str | Path) -> Contents:
+    """What the SQLite file ``file`` holds (``Invalid`` when it is not a tinycrm database)."""
+    from tinycrm.store.dump import describe_sqlite
+
+    info = describe_sqlite(Path(file).expanduser())
+    return Contents(
+        revision=info["revision"],
+        companies=info["company"],
+        contacts=info["contact"],
+        deals=info["deal"],
+        activities=info["activity"],
+    )
+
+
+class Database:
+    """The open database itself (``tinycrm db``)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None on PostgreSQL."""
+        return self._store.path
+
+    @property
+    def url(self) -> str:
+        """The URL with any password hidden."""
+        return self._store.display_url()
+
+    @property
+    def libpq_url(self) -> str:
+        """The URL as ``pg_dump`` and ``psql`` take it (no driver name, no password)."""
+        from tinycrm.store.engine import libpq_url
+
+        return libpq_url(self._store.url)
+
+    def upgrade(self) -> SchemaUpgrade:
+        """Bring the schema up to date (``tinycrm.open`` does so too, unless told not to);
+        a SQLite database is copied beside itself first."""
+        from tinycrm.store.engine import upgrade
+        from tinycrm.store.migrations import SCHEMA_HEAD
+
+        return SchemaUpgrade(before=upgrade(self._store), head=SCHEMA_HEAD)
+
+    def contents(self) -> Contents:
+        """What the SQLite database holds now (``Unavailable`` on PostgreSQL)."""
+        return describe(self._sqlite("contents"))
+
+    def backup(self, target: str | Path, *, mkdir: bool = False) -> Path | None:
+        """Copy the SQLite database to ``target`` safely while it is in use: into a
+        temporary file, checked (``PRAGMA integrity_check``), renamed over ``target``.
+        ``"-"`` writes the copy to standard output (returns None); else the file written."""
+        from tinycrm.store.engine import backup_sqlite
+
+        return backup_sqlite(self._sqlite("backup"), target, mkdir=mkdir)
+
+    def restore(self, source: str | Path) -> Path:
+        """Replace the SQLite database with the backup ``source`` (brought up to the
+        current schema); return the copy of what it replaced, kept beside it."""
+        from tinycrm.store.dump import restore_sqlite
+        from tinycrm.store.engine import open_store
+
+        path = self._sqlite("restore")
+        copy = restore_sqlite(self._store, Path(source))
+        open_store(str(path), user=self._store.user).close()  # upgrades an older backup
+        return copy
+
+    def refuse_own_file(self, target: str | Path, shown: str | None = None) -> None:
+        """``Invalid`` when writing ``target`` would write onto the database or its
+        -wal/-shm files (the same path, a symlink or a hard link to one of them)."""
+        from tinycrm.store.engine import refuse_database_itself
+
+        if self.path is not None:
+            target = Path(target).expanduser()
+            refuse_database_itself(self.path, target, shown or str(target))
+
+    def _sqlite(self, what: str) -> Path:
+        if self.path is None:
+            from tinycrm.errors import Unavailable
+
+            raise Unavailable(f"{what} works on SQLite databases, not on {self.url}")
+        return self.path

@@ -1,0 +1,84 @@
+"""``crm.reminders``: what is due now, and telling each item once (``tinycrm remind``).
+
+A run that tells people what is due (a mail, a webhook, a notification) claims the
+items nobody has told yet, delivers them, then confirms; when the delivery fails it
+releases its claims so the next run tells them again. A run that dies without either
+leaves claims that go back by themselves after ``stale_claim``::
+
+    items = crm.reminders.due(new_only=True)
+    mine = crm.reminders.claim(items, run_id="…")
+    try:
+        deliver(mine)
+    except Exception:
+        crm.reminders.release("…")
+        raise
+    crm.reminders.confirm("…")
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from tinycrm.api import values
+from tinycrm.api.values import When
+
+if TYPE_CHECKING:
+    from tinycrm.store.engine import Store
+    from tinycrm.store.reminders import DueItem
+
+
+class Reminders:
+    """Due tasks, keep-in-touch cadences, rotting deals and deals closing soon."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    @property
+    def groups(self) -> dict[str, str]:
+        """The groups of due items, in the order they are told, with their headings."""
+        from tinycrm.store.reminders import GROUPS
+
+        return dict(GROUPS)
+
+    @property
+    def stale_claim(self) -> timedelta:
+        """A run that claimed items this long ago and neither confirmed nor released them
+        has died: the next run releases its claims."""
+        from tinycrm.store.reminders import STALE_CLAIM
+
+        return STALE_CLAIM
+
+    def due(
+        self, *, closing_days: int | None = None, new_only: bool = False, now: When | None = None
+    ) -> list[DueItem]:
+        """Everything due at ``now`` (default: now), in ``groups`` order, oldest first in a
+        group. ``closing_days``: "closing soon" horizon (default: the config's, else 7).
+        ``new_only`` leaves out what a run has told (or is telling) for the same due time."""
+        from tinycrm.store.reminders import due_items
+
+        return due_items(
+            self._store,
+            now=values.when(now, "now"),
+            closing_days=closing_days,
+            new_only=new_only,
+        )
+
+    def claim(self, items: list[DueItem], *, run_id: str) -> list[DueItem]:
+        """Claim the ``items`` no run has told: this run's share, to deliver, then
+        ``confirm`` (or ``release``) under the same ``run_id``."""
+        from tinycrm.store.reminders import claim_items
+
+        return claim_items(self._store, items, run_id=run_id)
+
+    def confirm(self, run_id: str) -> None:
+        """The run delivered its items: they stay told."""
+        from tinycrm.store.reminders import confirm_run
+
+        confirm_run(self._store, run_id)
+
+    def release(self, run_id: str) -> None:
+        """The run could not deliver: its items go back for the next run."""
+        from tinycrm.store.reminders import release_run
+
+        release_run(self._store, run_id)
