@@ -1,9 +1,10 @@
 """The tinycrm command line: the root app, global options and the one error handler.
 
-Commands are thin: parse, call the store, render with ``output``. Nothing here
-imports the store, SQLAlchemy or Textual at module level, and each noun's module
-is only imported (and turned into a click command) when that noun is used, so a
-one-shot command starts in little more than the time it takes to import the store.
+Commands are thin: parse, call the public API (``tinycrm.api``'s ``Crm``), render
+with ``output``. Nothing here imports the store, SQLAlchemy or Textual at module
+level, and each noun's module is only imported (and turned into a click command)
+when that noun is used, so a one-shot command starts in little more than the time
+it takes to import the store.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ from typer.core import TyperGroup
 from tinycrm import __version__, interrupts, safetext
 from tinycrm.cli.common import State, fail
 from tinycrm.cli.metavars import plain_metavars, plain_parameter
-from tinycrm.errors import TinyCrmWarning
-from tinycrm.store.errors import StoreError
+from tinycrm.errors import TinyCrmError, TinyCrmWarning
 
 EXIT_REFUSED = 1
 EXIT_INTERRUPTED = 130
@@ -106,7 +106,7 @@ class CrmGroup(TyperGroup):
                 return result
         except ClickException as exc:
             one_line_usage_error(exc)
-        except StoreError as exc:
+        except TinyCrmError as exc:
             fail(str(exc), EXIT_REFUSED)
         except KeyboardInterrupt:
             if interrupts.saved():  # a command that saves in steps, stopped between them

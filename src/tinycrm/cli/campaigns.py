@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import given, parse_date, store
+from tinycrm.cli.common import crm, given, parse_date
 from tinycrm.cli.output import Column, CsvOpt, JsonlOpt, JsonOpt, col
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.vocab import plural
@@ -110,14 +110,11 @@ def add(
     json_: JsonOpt = False,
 ) -> None:
     """Add a campaign."""
-    from tinycrm.store.campaigns import add_campaign
-
-    campaign = add_campaign(
-        store(ctx),
-        name=name,
+    campaign = crm(ctx).campaigns.add(
+        name,
         channel=channel,
-        starts_on=parse_date(start),
-        ends_on=parse_date(end),
+        starts=parse_date(start),
+        ends=parse_date(end),
         budget=budget,
         currency=currency,
         notes=notes,
@@ -137,9 +134,7 @@ def list_(
     ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
 ) -> None:
     """List campaigns, latest start first, with member counts."""
-    from tinycrm.store.campaigns import list_campaigns
-
-    rows = list_campaigns(store(ctx))
+    rows = crm(ctx).campaigns.list()
     out.emit_list(rows, COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no campaigns")
 
 
@@ -155,9 +150,7 @@ def show(
     csv_: CsvOpt = False,
 ) -> None:
     """A campaign's details and its members with their status (--csv: the members)."""
-    from tinycrm.store.campaigns import campaign_view
-
-    view = campaign_view(store(ctx), name, status=status)
+    view = crm(ctx).campaigns.show(name, status=status)
     if csv_:
         out.emit_list(view.members, MEMBER_COLUMNS, csv_=True)
         return
@@ -212,15 +205,12 @@ def edit(
     json_: JsonOpt = False,
 ) -> None:
     """Change a campaign. An empty value ("") clears dates, budget or notes."""
-    from tinycrm.store.campaigns import edit_campaign
-
     dates = {
         key: parse_date(value) if value.strip() else None
-        for key, value in (("starts_on", start), ("ends_on", end))
+        for key, value in (("starts", start), ("ends", end))
         if value is not None
     }
-    campaign = edit_campaign(
-        store(ctx),
+    campaign = crm(ctx).campaigns.edit(
         name,
         **given(name=new_name, channel=channel, budget=budget, currency=currency, notes=notes),
         **dates,
@@ -234,9 +224,7 @@ def edit(
 @app.command("rm")
 def rm(ctx: typer.Context, name: NameArg) -> None:
     """Delete a campaign and its member list (contacts and their touches stay)."""
-    from tinycrm.store.campaigns import remove_campaign
-
-    campaign = remove_campaign(store(ctx), name)
+    campaign = crm(ctx).campaigns.remove(name)
     out.done(f"Deleted campaign {campaign.name} ({plural(campaign.members, 'member')})")
 
 
@@ -256,9 +244,9 @@ def add_members(
 
     Contacts marked unsubscribed or do-not-contact are never added; the command
     says how many were left out."""
-    from tinycrm.store.campaigns import add_members as add
-
-    result = add(store(ctx), name, contacts=contacts or [], where=where, segment=segment)
+    result = crm(ctx).campaigns.add_members(
+        name, contacts=contacts or [], where=where, segment=segment
+    )
     if json_:
         out.emit_one(result, lambda _: None, json_=True)
         return
@@ -279,9 +267,7 @@ def add_members(
 @app.command("remove-members")
 def remove_members(ctx: typer.Context, name: NameArg, contacts: ContactsArg) -> None:
     """Take contacts off a campaign's member list."""
-    from tinycrm.store.campaigns import remove_members as remove
-
-    result = remove(store(ctx), name, contacts=contacts)
+    result = crm(ctx).campaigns.remove_members(name, contacts=contacts)
     out.done(f"Removed {_members(result.changed)} from {result.campaign}")
 
 
@@ -305,10 +291,8 @@ def status(
 ) -> None:
     """Set members' status. Responding or converting makes the campaign the contact's
     last touch (and its first touch when it has none)."""
-    from tinycrm.store.campaigns import set_member_status
-
-    result = set_member_status(
-        store(ctx), name, status=new_status, contacts=contacts or [], all_targeted=all_targeted
+    result = crm(ctx).campaigns.set_status(
+        name, new_status, contacts=contacts or [], all_targeted=all_targeted
     )
     if json_:
         out.emit_one(result, lambda _: None, json_=True)
@@ -323,9 +307,7 @@ def status(
 def report(ctx: typer.Context, name: NameArg, json_: JsonOpt = False) -> None:
     """Members, response and conversion rates, leads, cost per lead, and deals, won
     revenue and ROI by first touch and by last touch (README: Campaigns)."""
-    from tinycrm.store.campaigns import campaign_report
-
-    result = campaign_report(store(ctx), name)
+    result = crm(ctx).campaigns.report(name)
     out.emit_one(result, _render_report, json_=json_)
 
 

@@ -11,7 +11,7 @@ import typer
 
 from tinycrm import safetext
 from tinycrm.cli import output as out
-from tinycrm.cli.common import fail, store
+from tinycrm.cli.common import crm, fail
 
 app = typer.Typer(
     no_args_is_help=True, help="Where the database is; upgrade, back it up and restore it."
@@ -21,13 +21,9 @@ app = typer.Typer(
 @app.command("path")
 def path(ctx: typer.Context) -> None:
     """Print where the database is (a file path, or the URL without its password)."""
-    from sqlalchemy.engine import make_url
+    from tinycrm.api.database import locate
 
-    from tinycrm.store.engine import resolve_url, sqlite_path
-
-    url = resolve_url(ctx.find_root().obj.db)
-    file = sqlite_path(url)
-    shown = str(file) if file else make_url(url).render_as_string(hide_password=True)
+    shown = locate(ctx.find_root().obj.db).shown
     # Exactly as it is to a pipe (click.echo would strip what looks like a colour code
     # from the path); escaped on a terminal, which would obey it.
     sys.stdout.write((safetext.display(shown) if out.on_terminal(sys.stdout) else shown) + "\n")
@@ -36,18 +32,16 @@ def path(ctx: typer.Context) -> None:
 @app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Bring the database schema up to date (also done whenever tinycrm opens it)."""
-    from tinycrm.store.engine import open_store
-    from tinycrm.store.engine import upgrade as run_upgrade
-    from tinycrm.store.migrations import SCHEMA_HEAD
+    from tinycrm.api import open_crm
 
-    opened = open_store(ctx.find_root().obj.db, migrate=False)
-    before = run_upgrade(opened)
-    if before == SCHEMA_HEAD:
-        out.done(f"Database is up to date (schema {SCHEMA_HEAD}).")
-    elif before is None:
-        out.done(f"Created a new database at schema {SCHEMA_HEAD}.")
+    with open_crm(ctx.find_root().obj.db, migrate=False) as opened:
+        done = opened.db.upgrade()
+    if not done.changed:
+        out.done(f"Database is up to date (schema {done.head}).")
+    elif done.before is None:
+        out.done(f"Created a new database at schema {done.head}.")
     else:
-        out.done(f"Upgraded database from schema {before or 'empty'} to {SCHEMA_HEAD}.")
+        out.done(f"Upgraded database from schema {done.before or 'empty'} to {done.head}.")
 
 
 @app.command("backup")
@@ -69,11 +63,10 @@ def backup(
     The copy is checked (PRAGMA integrity_check) and appears at FILE only when complete.
     """
     from tinycrm import files
-    from tinycrm.store.engine import backup_sqlite, libpq_url, refuse_database_itself
 
-    opened = store(ctx)
-    if opened.path is None:
-        url = shlex.quote(libpq_url(opened.url))
+    database = crm(ctx).db
+    if database.path is None:
+        url = shlex.quote(database.libpq_url)
         fail(
             "backup copies SQLite databases; for PostgreSQL use pg_dump "
             f"(e.g. pg_dump --format=custom --file=tinycrm.dump {url})"
@@ -85,12 +78,12 @@ def backup(
             "(give a FILE, or redirect: tinycrm db backup - > tinycrm-backup.db)"
         )
     if dest.path is not None:
-        refuse_database_itself(opened.path, dest.path, file)
+        database.refuse_own_file(dest.path, file)
         if not dest.stream and dest.path.exists() and not force:
             fail(f"{file} exists; give --force to overwrite it")
-    target = backup_sqlite(opened.path, file, mkdir=mkdir)
+    target = database.backup(file, mkdir=mkdir)
     if target is not None:
-        out.done(f"Backed up {opened.path} to {target}")
+        out.done(f"Backed up {database.path} to {target}")
 
 
 def _is_terminal(path: Path | None) -> bool:
@@ -116,30 +109,30 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Replace the database with a backup; a copy of what it replaces is kept beside it."""
-    from tinycrm.store.dump import describe_sqlite, restore_sqlite
-    from tinycrm.store.engine import libpq_url, open_store, refuse_database_itself
+    from tinycrm.api.database import Contents, describe
 
-    opened = store(ctx)
-    if opened.path is None:
+    database = crm(ctx).db
+    if database.path is None:
         fail(
             "restore replaces SQLite databases; for PostgreSQL restore a pg_dump with pg_restore "
-            f"(e.g. pg_restore --clean -d {shlex.quote(libpq_url(opened.url))} tinycrm.dump)"
+            f"(e.g. pg_restore --clean -d {shlex.quote(database.libpq_url)} tinycrm.dump)"
         )
-    refuse_database_itself(opened.path, file.expanduser().absolute(), str(file))
-    incoming = describe_sqlite(file.expanduser())
-    current = describe_sqlite(opened.path)
+    database.refuse_own_file(file.expanduser().absolute(), str(file))
+    incoming = describe(file)
+    current = database.contents()
 
-    def counts(info: dict) -> str:
-        return ", ".join(f"{info[k]:,} {k}s" for k in ("company", "contact", "deal", "activity"))
+    def counts(info: Contents) -> str:
+        pairs = (("company", info.companies), ("contact", info.contacts), ("deal", info.deals),
+                 ("activity", info.activities))  # fmt: skip
+        return ", ".join(f"{n:,} {kind}s" for kind, n in pairs)
 
     if not yes:
         if not sys.stdin.isatty():
             fail("restore replaces the whole database: give --yes to confirm")
         typer.confirm(
-            f"Replace {opened.path} ({counts(current)}) with {file} ({counts(incoming)})?",
+            f"Replace {database.path} ({counts(current)}) with {file} ({counts(incoming)})?",
             abort=True,
         )
-    copy = restore_sqlite(opened, file)
-    open_store(str(opened.path)).close()  # brings an older backup up to the current schema
-    out.done(f"Restored {opened.path} from {file} ({counts(incoming)})")
+    copy = database.restore(file)  # brought up to the current schema
+    out.done(f"Restored {database.path} from {file} ({counts(incoming)})")
     out.done(f"The database it replaced is kept as {copy}")

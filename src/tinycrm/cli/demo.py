@@ -68,12 +68,12 @@ def demo(
 ) -> None:
     """Build (or reuse) a demo database full of realistic data and open the board on it
     (on a terminal; otherwise, or with --no-board, print how to explore it)."""
+    from tinycrm.api.demo import build_demo, demo_path
     from tinycrm.cli.board import is_terminal, run_board
-    from tinycrm.demo import demo_path, ensure_demo
 
     target = path or demo_path()
     with BuildProgress() as progress:
-        summary = ensure_demo(target, reset=reset, progress=progress.update)
+        summary = build_demo(target, reset=reset, progress=progress.update)
     console = out.stdout_console()
     verb = "Built" if summary.created else "Using"
     console.print(f"{verb} the demo database at {target}", markup=False)

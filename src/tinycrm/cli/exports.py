@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Annotated, Any, cast
+from typing import IO, TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -16,14 +16,17 @@ from tinycrm.cli import output as out
 from tinycrm.cli.common import (
     FieldFilterOpt,
     TagOpt,
+    crm,
     limit_option,
     parse_field_filter,
     parse_when,
-    store,
 )
 from tinycrm.cli.imports import Progress
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.vocab import plural
+
+if TYPE_CHECKING:
+    from tinycrm.api.data import Exports
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -40,11 +43,7 @@ def _not_the_database(ctx: typer.Context, path: Path | None) -> Path | None:
     """``--out`` must not name the open database (nor a link to it, nor its -wal): the
     export would replace it. Checked as the option is read, before anything runs."""
     if path is not None and _to_file(path):
-        from tinycrm.store.engine import refuse_database_itself
-
-        opened = store(ctx)
-        if opened.path is not None:
-            refuse_database_itself(opened.path, path.expanduser(), str(path))
+        crm(ctx).db.refuse_own_file(path.expanduser(), str(path))
     return path
 
 
@@ -128,51 +127,36 @@ def _write(
     *,
     vcard_version: str = "3.0",
     what: str,
-    emails: dict[int, str] | None = None,
+    exports: Exports | None = None,
     mkdir: bool = False,
 ) -> None:
     """Write read models in ``fmt``; CSV cells are escaped against formula injection.
-    With ``emails`` (contact id -> email), rows get a ``contact_email`` after ``contact``."""
+    With ``exports``, rows are its export records: ``contact_email`` after ``contact``."""
     bar = Progress(f"Exporting {plural(len(rows), what)}", len(rows), force=progress, unit="rows")
-    plain = _emailed(emails, "python") if emails is not None else out.to_plain
-    as_json = _emailed(emails, "json") if emails is not None else (lambda r: r)
+    if exports is not None:
+        rows = exports.records(rows, mode="python" if fmt == "csv" else "json")
+    plain = out.to_plain
     try:
         with _target(out_path, mkdir) as stream:
             if fmt == "csv":
                 out.write_csv(_counted(rows, bar, plain), stream)
             elif fmt == "json":
-                stream.write(out.dumps(list(_counted(rows, bar, as_json))) + "\n")
+                stream.write(out.dumps(list(_counted(rows, bar, _same))) + "\n")
             elif fmt == "jsonl":
-                for row in _counted(rows, bar, as_json):
+                for row in _counted(rows, bar, _same):
                     stream.write(out.dumps(row, indent=None) + "\n")
             else:
                 from tinycrm.formats.vcard import write_vcards
 
-                write_vcards(_counted(rows, bar, lambda r: r), stream, version=vcard_version)
+                write_vcards(_counted(rows, bar, _same), stream, version=vcard_version)
     finally:
         bar.close()
     if _to_file(out_path):
         out.err_console().print(f"Exported {plural(len(rows), what)} to {out_path}", markup=False)
 
 
-def _emailed(emails: dict[int, str], mode: str) -> Callable[[Any], dict[str, Any]]:
-    """A read model as a dict with its contact's email after the contact's name."""
-
-    def convert(row: Any) -> dict[str, Any]:
-        record: dict[str, Any] = {}
-        for key, value in row.model_dump(mode=mode).items():
-            record[key] = value
-            if key == "contact":
-                record["contact_email"] = emails.get(row.contact_id)
-        return record
-
-    return convert
-
-
-def _with_emails(ctx: typer.Context, rows: Sequence[Any]) -> dict[int, str]:
-    from tinycrm.store.exports import contact_emails
-
-    return contact_emails(store(ctx), (r.contact_id for r in rows))
+def _same(row: Any) -> Any:
+    return row
 
 
 def _counted(rows: Sequence[Any], bar: Progress, convert: Callable[[Any], Any]) -> list[Any]:
@@ -211,13 +195,10 @@ def contacts(
     """Export contacts (the filters of contact list) as CSV, JSON, JSON lines or vCard.
 
     Written as they are read, a few thousand at a time: 100,000 contacts take seconds."""
-    from tinycrm.store.exports import stream_contacts
-
     fmt = _check_format(fmt, FORMATS)
     if vcard_version not in ("3.0", "4.0"):
         raise typer.BadParameter("choose 3.0 or 4.0", param_hint="--vcard-version")
-    batches = stream_contacts(
-        store(ctx),
+    batches = crm(ctx).exports.contacts(
         tags=tag,
         company=company,
         lifecycle=lifecycle,
@@ -339,11 +320,8 @@ def companies(
     progress: ProgressOpt = False,
 ) -> None:
     """Export companies (the filters of company list) as CSV, JSON or JSON lines."""
-    from tinycrm.store.companies import list_companies
-
     fmt = _check_format(fmt, FORMATS[:3])
-    rows = list_companies(
-        store(ctx),
+    rows = crm(ctx).companies.list(
         tags=tag,
         search=search,
         field=parse_field_filter(field),
@@ -376,11 +354,9 @@ def deals(
     progress: ProgressOpt = False,
 ) -> None:
     """Export deals (the filters of deal list; every status unless --status) as CSV or JSON."""
-    from tinycrm.store.deals import list_deals
-
     fmt = _check_format(fmt, FORMATS[:3])
-    rows = list_deals(
-        store(ctx),
+    opened = crm(ctx)
+    rows = opened.deals.list(
         status=None if status.strip().lower() == "all" else status,
         stage=stage,
         pipeline=pipeline,
@@ -394,8 +370,7 @@ def deals(
         segment=segment,
         limit=limit,
     )
-    emails = _with_emails(ctx, rows)
-    _write(rows, fmt, out_path, progress, what="deal", emails=emails, mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="deal", exports=opened.exports, mkdir=mkdir)
 
 
 @app.command("activities")
@@ -415,12 +390,11 @@ def activities(
     progress: ProgressOpt = False,
 ) -> None:
     """Export logged calls, emails, meetings and notes (newest first) as CSV or JSON."""
-    from tinycrm.store.activities import list_activities
     from tinycrm.vocab import LOG_KINDS
 
     fmt = _check_format(fmt, FORMATS[:3])
-    rows = list_activities(
-        store(ctx),
+    opened = crm(ctx)
+    rows = opened.activities.list(
         contact=contact,
         company=company,
         deal=deal,
@@ -428,8 +402,7 @@ def activities(
         since=parse_when(since),
         limit=limit,
     )
-    emails = _with_emails(ctx, rows)
-    _write(rows, fmt, out_path, progress, what="activity", emails=emails, mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="activity", exports=opened.exports, mkdir=mkdir)
 
 
 @app.command("tasks")
@@ -450,16 +423,14 @@ def tasks(
 ) -> None:
     """Export tasks (every task, done ones too, unless a scope is given) as CSV or JSON,
     or open tasks as an iCalendar file (--format ics) for calendar apps."""
-    from tinycrm.store.activities import list_tasks
-
     fmt = _check_format(fmt, (*FORMATS[:3], "ics"))
     chosen = [n for n, on in (("open", open_), ("overdue", overdue), ("today", today),
                               ("upcoming", upcoming)) if on]  # fmt: skip
     if len(chosen) > 1:
         raise typer.BadParameter("choose one of --open, --overdue, --today and --upcoming")
-    rows = list_tasks(
-        store(ctx),
-        scope=chosen[0] if chosen else "all",
+    opened = crm(ctx)
+    rows = opened.tasks.list(
+        chosen[0] if chosen else "all",
         contact=contact,
         company=company,
         deal=deal,
@@ -468,16 +439,15 @@ def tasks(
     if fmt == "ics":
         _write_ics(rows, out_path, mkdir)
         return
-    emails = _with_emails(ctx, rows)
-    _write(rows, fmt, out_path, progress, what="task", emails=emails, mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="task", exports=opened.exports, mkdir=mkdir)
 
 
 def _write_ics(rows: Sequence[Any], out_path: Path | None, mkdir: bool = False) -> None:
     """Open tasks with a due time as calendar events, with an alarm at their reminder."""
     import sys
 
+    from tinycrm.clock import utcnow
     from tinycrm.formats.ics import tasks_to_ics
-    from tinycrm.store.types import utcnow
 
     data = tasks_to_ics([r for r in rows if r.done_at is None], now=utcnow())
     if out_path is None:
@@ -516,9 +486,8 @@ def all_(
     fmt = _check_format(fmt, ("json", "csv"))
     if fmt == "json":
         from tinycrm.formats.jsondump import write_dump
-        from tinycrm.store.dump import dump_database
 
-        data = dump_database(store(ctx))
+        data = crm(ctx).exports.dump()
         with _target(out_path, mkdir) as stream:
             write_dump(data, stream)
         if _to_file(out_path):
@@ -536,11 +505,6 @@ def all_(
 
 def _all_csv(ctx: typer.Context, folder: Path, mkdir: bool) -> None:
     from tinycrm.files import CannotWrite
-    from tinycrm.store.activities import list_activities, list_tasks
-    from tinycrm.store.companies import list_companies
-    from tinycrm.store.contacts import list_contacts
-    from tinycrm.store.deals import list_deals
-    from tinycrm.vocab import LOG_KINDS
 
     if str(folder) in ("-", "/dev/stdout"):
         raise typer.BadParameter("CSV export writes a folder of files", param_hint="--out")
@@ -553,21 +517,14 @@ def _all_csv(ctx: typer.Context, folder: Path, mkdir: bool) -> None:
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist (--mkdir creates it)"
         raise CannotWrite(f"cannot write into {folder}: it {what}")
-    opened = store(ctx)
-    with opened.read():
-        parts: dict[str, list[Any]] = {
-            "companies": list_companies(opened),
-            "contacts": list_contacts(opened),
-            "deals": list_deals(opened, status=None),
-            "activities": list_activities(opened, kinds=list(LOG_KINDS), limit=None),
-            "tasks": list_tasks(opened, scope="all"),
-        }
+    exports = crm(ctx).exports
+    parts = exports.everything()
     for name, rows in parts.items():
-        plain = out.to_plain
+        records = out.to_plain(rows)
         if name in ("deals", "activities", "tasks"):
-            plain = _emailed(_with_emails(ctx, rows), "python")
+            records = exports.records(rows)
         with _target(folder / f"{name}.csv") as stream:
-            out.write_csv([plain(r) for r in rows], stream)
+            out.write_csv(records, stream)
     one = {"companies": "company", "activities": "activity"}
     shown = ", ".join(plural(len(rows), one.get(name, name[:-1])) for name, rows in parts.items())
     out.err_console().print(f"Exported to {folder}/: {shown}", markup=False)

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import fail, limit_option, store, whole_number
+from tinycrm.cli.common import crm, fail, limit_option, whole_number
 from tinycrm.cli.output import JsonOpt, col
 from tinycrm.vocab import plural
 
@@ -265,7 +265,7 @@ def _binary(file: str) -> Iterator[IO[bytes]]:
     if file == "-":
         yield sys.stdin.buffer
         return
-    from tinycrm.store.errors import Invalid
+    from tinycrm.errors import Invalid
 
     path = Path(file).expanduser()
     if path.is_dir():
@@ -301,8 +301,8 @@ def _show_mapping(mapping: Mapping, json_: bool) -> None:
 
 def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None:
     """Open FILE, map its columns, import, report. Shared by every ``import KIND``."""
+    from tinycrm.errors import Invalid
     from tinycrm.formats import FormatError
-    from tinycrm.store.errors import Invalid
 
     with _binary(file) as stream:
         try:
@@ -430,8 +430,6 @@ def _run(
     day_first: bool,
     o: dict,
 ) -> Any:
-    from tinycrm.store.imports import import_records
-
     report = ErrorReport(_report_path(file, o["errors"]), header, file, write=not o["dry_run"])
     if report.write:
         from tinycrm.files import CannotWrite, resolve
@@ -440,19 +438,15 @@ def _run(
         where = resolve(report.path, mkdir=o.get("mkdir", False))
         if where.path is not None and file != "-" and _same_file(where.path, Path(file)):
             raise CannotWrite(f"--errors {report.path} is the file being imported")
-        opened = store(ctx)
-        if where.path is not None and opened.path is not None:
-            from tinycrm.store.engine import refuse_database_itself
-
-            refuse_database_itself(opened.path, where.path, str(report.path))
+        if where.path is not None:
+            crm(ctx).db.refuse_own_file(where.path, str(report.path))
     ok = False
     try:
-        summary = import_records(
-            store(ctx),
-            kind=kind,
-            rows=rows,
+        summary = crm(ctx).imports.rows(
+            kind,
+            rows,
             source=file,
-            on_duplicate=o["on_duplicate"].strip().lower(),
+            on_duplicate=o["on_duplicate"],
             overwrite=o["overwrite"],
             strict=o["strict"],
             dry_run=o["dry_run"],
@@ -600,17 +594,16 @@ def import_all(
     json_: JsonOpt = False,
 ) -> None:
     """Restore a full JSON dump (tinycrm export all --format json) into an empty database."""
+    from tinycrm.errors import Invalid
     from tinycrm.formats import FormatError
     from tinycrm.formats.jsondump import read_dump
-    from tinycrm.store.dump import restore_database
-    from tinycrm.store.errors import Invalid
 
     with _binary(file) as stream:
         try:
             data = read_dump(stream, name=file)
         except FormatError as exc:
             raise Invalid(str(exc)) from None
-    counts = restore_database(store(ctx), data)
+    counts = crm(ctx).imports.restore(data)
     if json_:
         sys.stdout.write(out.dumps(counts) + "\n")
         return
@@ -640,9 +633,8 @@ def history(
 ) -> None:
     """List imports, newest first: when, which file, what each did, whether it was undone."""
     from tinycrm import dates
-    from tinycrm.store.imports import list_imports
 
-    batches = list_imports(store(ctx), limit=limit)
+    batches = crm(ctx).imports.history(limit=limit)
     if json_:
         sys.stdout.write(out.dumps(batches) + "\n")
         return
@@ -678,9 +670,7 @@ def undo(
     Values changed since the import, and records edited or referred to since, are
     kept and listed rather than overwritten.
     """
-    from tinycrm.store.imports import undo_import
-
-    result = undo_import(store(ctx), batch, dry_run=dry_run)
+    result = crm(ctx).imports.undo(batch, dry_run=dry_run)
     if json_:
         sys.stdout.write(out.dumps(result) + "\n")
         return

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import limit_option, store
+from tinycrm.cli.common import crm, limit_option
 from tinycrm.cli.output import Column, CsvOpt, JsonlOpt, JsonOpt, col
 from tinycrm.vocab import BANT_CRITERIA, LEAD_STATUSES
 
@@ -60,9 +60,7 @@ def list_(
     csv_: CsvOpt = False,
 ) -> None:
     """Contacts in the lead lifecycle, highest score first, with status and BANT."""
-    from tinycrm.store.leads import list_leads
-
-    rows = list_leads(store(ctx), status=status, qualified=qualified, owner=owner, limit=limit)
+    rows = crm(ctx).leads.list(status=status, qualified=qualified, owner=owner, limit=limit)
     out.emit_list(rows, COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no leads")
 
 
@@ -74,9 +72,7 @@ def status(
     json_: JsonOpt = False,
 ) -> None:
     """Set a lead's status."""
-    from tinycrm.store.leads import set_lead_status
-
-    contact = set_lead_status(store(ctx), ref, value)
+    contact = crm(ctx).leads.status(ref, value)
     if json_:
         out.emit_one(contact, lambda _: None, json_=True)
     else:
@@ -110,8 +106,7 @@ def qualify(
     """Set BANT answers (budget, authority, need, timeline); without options, show them.
 
     A lead with all four "yes" is sales-qualified."""
-    from tinycrm.store import leads
-    from tinycrm.store.errors import Invalid
+    from tinycrm.errors import Invalid
 
     notes: dict[str, str] = {}
     for item in note or []:
@@ -120,11 +115,11 @@ def qualify(
             raise Invalid(f"note {item!r} must look like CRITERION=TEXT")
         notes[key.strip()] = text
     answers = {"budget": budget, "authority": authority, "need": need, "timeline": timeline}
-    opened = store(ctx)
+    leads = crm(ctx).leads
     if any(v is not None for v in answers.values()) or notes:
-        result = leads.qualify(opened, ref, answers=answers, notes=notes)
+        result = leads.qualify(ref, answers=answers, notes=notes)
     else:
-        result = leads.get_qualification(opened, ref)
+        result = leads.qualification(ref)
     out.emit_one(result, _render_qualification, json_=json_)
 
 
@@ -163,10 +158,7 @@ def convert(
     json_: JsonOpt = False,
 ) -> None:
     """Make a lead a prospect: link or create its company, optionally open a deal."""
-    from tinycrm.store.leads import convert_lead
-
-    result = convert_lead(
-        store(ctx),
+    result = crm(ctx).leads.convert(
         ref,
         company=company,
         deal=deal,

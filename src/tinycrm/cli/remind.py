@@ -12,11 +12,11 @@ import typer
 
 from tinycrm import interrupts
 from tinycrm.cli import output as out
-from tinycrm.cli.common import fail, store, whole_number
+from tinycrm.cli.common import crm, fail, whole_number
 
 if TYPE_CHECKING:
-    from tinycrm.store.engine import Store
-    from tinycrm.store.reminders import DueItem
+    from tinycrm.api import Crm
+    from tinycrm.api.models import DueItem
 
 app = typer.Typer(
     add_completion=False,
@@ -29,16 +29,15 @@ EXIT_DELIVERY = 4
 EXIT_INTERRUPTED = 130
 
 
-def render_mail_body(items: list[DueItem]) -> str:
-    """The cron mail: grouped, one line per item."""
+def render_mail_body(items: list[DueItem], groups: dict[str, str]) -> str:
+    """The cron mail: grouped (``groups``: their headings, in order), one line per item."""
     from tinycrm import dates
-    from tinycrm.store.reminders import GROUPS
-    from tinycrm.store.types import utcnow
+    from tinycrm.clock import utcnow
 
     now = dates.format_local(utcnow())
     count = len(items)
     lines = [f"tinycrm: {count} thing{'s' if count != 1 else ''} due ({now})"]
-    for group, title in GROUPS.items():
+    for group, title in groups.items():
         members = [i for i in items if i.group == group]
         if members:
             lines += ["", f"{title} ({len(members)})"]
@@ -49,6 +48,7 @@ def render_mail_body(items: list[DueItem]) -> str:
 def _deliver(
     items: list[DueItem],
     *,
+    groups: dict[str, str],
     json_: bool,
     notify: bool,
     mail: list[str],
@@ -60,7 +60,7 @@ def _deliver(
     # One text for the terminal, the mail, the webhook and the desktop: stored names
     # with escape sequences or bidi overrides are shown escaped in all of them.
     text = (
-        display(render_mail_body(items), multiline=True)
+        display(render_mail_body(items, groups), multiline=True)
         if items and (mail or webhook or not json_)
         else ""
     )
@@ -148,20 +148,27 @@ def remind(
     import uuid
 
     from tinycrm import delivery
-    from tinycrm.store.reminders import claim_items, confirm_run, due_items
 
-    opened = store(ctx)
+    opened = crm(ctx)
+    reminders = opened.reminders
     # Cron's usual run reads only what it has not told; --all and --fail-if-due need
     # everything that is due.
     everything = all_ or fail_if_due
-    items = due_items(opened, closing_days=closing_days, new_only=not everything)
+    items = reminders.due(closing_days=closing_days, new_only=not everything)
     run_id = uuid.uuid4().hex
-    tell = items if all_ else claim_items(opened, items, run_id=run_id)
+    tell = items if all_ else reminders.claim(items, run_id=run_id)
     try:
         # Ctrl-C or TERM while telling (a mail half sent) gives the claims back: the
         # next run tells again, rather than an item never being told.
         with interrupts.interruptible():
-            _deliver(tell, json_=json_, notify=notify, mail=mail or [], webhook=webhook or [])
+            _deliver(
+                tell,
+                groups=reminders.groups,
+                json_=json_,
+                notify=notify,
+                mail=mail or [],
+                webhook=webhook or [],
+            )
     except (delivery.DeliveryError, KeyboardInterrupt) as exc:
         if not all_:
             _release(opened, run_id)
@@ -173,20 +180,19 @@ def remind(
             )
         fail(f"{exc} (nothing was marked as announced; the next run tries again)", EXIT_DELIVERY)
     if not all_:
-        confirm_run(opened, run_id)
+        reminders.confirm(run_id)
     if fail_if_due and items:
         raise typer.Exit(EXIT_DUE)
 
 
-def _release(opened: Store, run_id: str) -> None:
+def _release(opened: Crm, run_id: str) -> None:
     """Give this run's claims back; when even that fails, they go back by themselves."""
-    from tinycrm.store.errors import StoreError
-    from tinycrm.store.reminders import STALE_CLAIM, release_run
+    from tinycrm.errors import TinyCrmError
 
     try:
-        release_run(opened, run_id)
-    except StoreError as exc:
-        minutes = int(STALE_CLAIM.total_seconds() // 60)
+        opened.reminders.release(run_id)
+    except TinyCrmError as exc:
+        minutes = int(opened.reminders.stale_claim.total_seconds() // 60)
         fail(
             f"nothing was marked as announced, but its claims could not be given back ({exc}); "
             f"runs after {minutes} minutes tell them again",
@@ -222,11 +228,10 @@ def install(
     from platformdirs import user_log_dir
 
     from tinycrm import schedule
-    from tinycrm.store.engine import resolve_url, sqlite_path
+    from tinycrm.api.database import locate
 
-    url = resolve_url(ctx.find_root().obj.db)
-    file = sqlite_path(url)
-    db: str | None = str(file) if file else url
+    where = locate(ctx.find_root().obj.db)
+    db: str | None = str(where.path) if where.path else where.url
     env_file = None
     if db is not None and schedule.has_password(db):  # never in a crontab or a 0644 unit
         try:

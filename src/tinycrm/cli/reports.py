@@ -1,4 +1,4 @@
-"""``tinycrm report …``: the reports of ``tinycrm.store.reports`` as tables with bar
+"""``tinycrm report …``: the reports of ``crm.reports`` as tables with bar
 charts, or ``--json`` (the whole report) and ``--csv`` (its rows).
 
 Money is shown per currency, one line per currency in a cell, with its bar scaled
@@ -17,7 +17,7 @@ import typer
 
 from tinycrm.charts import BAR_WIDTH, bar, money_tops
 from tinycrm.cli import output as out
-from tinycrm.cli.common import parse_date, store
+from tinycrm.cli.common import crm, parse_date
 from tinycrm.cli.output import CsvOpt, JsonOpt
 from tinycrm.vocab import plural
 
@@ -219,7 +219,7 @@ def _emit(
 def _scope(
     from_: str | None, to: str | None, pipeline: str | None, owner: str | None
 ) -> dict[str, Any]:
-    """The scope options as the store's keyword arguments."""
+    """The scope options as ``crm.reports``' keyword arguments."""
     return {"start": parse_date(from_), "end": parse_date(to), "pipeline": pipeline, "owner": owner}
 
 
@@ -290,9 +290,7 @@ def pipeline_(
 ) -> None:
     """Open deals per stage: count, value, weighted value (× probability), average age and
     rotting deals. --from/--to keep the deals expected to close in those days."""
-    from tinycrm.store.reports import pipeline_report
-
-    report = pipeline_report(store(ctx), **_scope(from_, to, pipeline, owner))
+    report = crm(ctx).reports.pipeline(**_scope(from_, to, pipeline, owner))
     _emit(report, _render_pipeline, json_, csv_)
 
 
@@ -345,9 +343,7 @@ def forecast(
 ) -> None:
     """Expected revenue by expected close date, weighted by probability, with best case
     and commit columns, and what was won. Default: this month and the next five."""
-    from tinycrm.store.reports import forecast_report
-
-    report = forecast_report(store(ctx), by=by.value, **_scope(from_, to, pipeline, owner))
+    report = crm(ctx).reports.forecast(by=by.value, **_scope(from_, to, pipeline, owner))
     _emit(report, _render_forecast, json_, csv_)
 
 
@@ -402,10 +398,8 @@ def winrate(
     csv_: CsvOpt = False,
 ) -> None:
     """Won ÷ (won + lost), with counts, over the deals closed in the period."""
-    from tinycrm.store.reports import winrate_report
-
-    report = winrate_report(
-        store(ctx), by=by.value if by else None, **_scope(from_, to, pipeline, owner)
+    report = crm(ctx).reports.winrate(
+        by=by.value if by else None, **_scope(from_, to, pipeline, owner)
     )
     _emit(report, _render_winrate, json_, csv_)
 
@@ -456,9 +450,7 @@ def cycle(
 ) -> None:
     """Median and mean days from a deal's creation to its win, and the mean days deals
     spend in each stage (from the stage history)."""
-    from tinycrm.store.reports import cycle_report
-
-    report = cycle_report(store(ctx), **_scope(from_, to, pipeline, owner))
+    report = crm(ctx).reports.cycle(**_scope(from_, to, pipeline, owner))
     summary = ("won", "median_days", "mean_days", "min_days", "max_days", "closed")
     _emit(report, _render_cycle, json_, csv_, summary)
 
@@ -513,9 +505,7 @@ def funnel(
 ) -> None:
     """Stage-to-stage conversion and velocity of the deals created in the period, and the
     share lost at each stage."""
-    from tinycrm.store.reports import funnel_report
-
-    report = funnel_report(store(ctx), **_scope(from_, to, pipeline, owner))
+    report = crm(ctx).reports.funnel(**_scope(from_, to, pipeline, owner))
     _emit(report, _render_funnel, json_, csv_)
 
 
@@ -565,9 +555,7 @@ def sources(
 ) -> None:
     """Leads, customers, won revenue and conversion rate by source (first touch) and by
     last touch."""
-    from tinycrm.store.reports import sources_report
-
-    report = sources_report(store(ctx), **_scope(from_, to, pipeline, owner))
+    report = crm(ctx).reports.sources(**_scope(from_, to, pipeline, owner))
     _emit(report, _render_sources, json_, csv_)
 
 
@@ -616,10 +604,8 @@ def churn(
 ) -> None:
     """Customers who churned in a period over the customers at its start. Default: the
     last 12 months."""
-    from tinycrm.store.reports import churn_report
-
-    report = churn_report(
-        store(ctx), by=by.value if by else None, **_scope(from_, to, pipeline, owner)
+    report = crm(ctx).reports.churn(
+        by=by.value if by else None, **_scope(from_, to, pipeline, owner)
     )
     _emit(report, _render_churn, json_, csv_)
 
@@ -685,9 +671,7 @@ def clv(
 ) -> None:
     """Customer lifetime value: mean won revenue per customer per year × mean customer
     lifespan, per currency, with the inputs."""
-    from tinycrm.store.reports import clv_report
-
-    report = clv_report(store(ctx), **_scope(from_, to, pipeline, owner))
+    report = crm(ctx).reports.clv(**_scope(from_, to, pipeline, owner))
     summary = ("customers", "churned", "customer_years", "churn_rate", "lifespan_years")
     _emit(report, _render_clv, json_, csv_, summary)
 
@@ -745,9 +729,7 @@ def activity(
 ) -> None:
     """Calls, emails, meetings and notes logged, tasks done and tasks gone overdue.
     Default: this week and the eleven before."""
-    from tinycrm.store.reports import activity_report
-
-    report = activity_report(
-        store(ctx), by=by.value if by else None, **_scope(from_, to, pipeline, owner)
+    report = crm(ctx).reports.activity(
+        by=by.value if by else None, **_scope(from_, to, pipeline, owner)
     )
     _emit(report, _render_activity, json_, csv_)

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import store
+from tinycrm.cli.common import crm
 from tinycrm.cli.output import Column, CsvOpt, JsonlOpt, JsonOpt, col
 from tinycrm.vocab import plural
 
 if TYPE_CHECKING:
-    from tinycrm.store.scoring import ScoreExplanation
+    from tinycrm.api.models import ScoreExplanation
 
 app = typer.Typer(
     help="Lead scoring: recompute every score (tinycrm score), edit the rules, explain a score.",
@@ -48,9 +48,7 @@ def score(ctx: typer.Context, json_: JsonOpt = False) -> None:
     dead keep their status."""
     if ctx.invoked_subcommand is not None:
         return
-    from tinycrm.store.scoring import recompute_scores
-
-    run = recompute_scores(store(ctx))
+    run = crm(ctx).scoring.run()
     for skipped in run.skipped:
         warn(f"skipped rule {skipped}")
     if json_:
@@ -103,9 +101,7 @@ def rule_add(
     json_: JsonOpt = False,
 ) -> None:
     """Add a scoring rule (run tinycrm score to apply it)."""
-    from tinycrm.store.scoring import add_score_rule
-
-    rule = add_score_rule(store(ctx), name=name, condition=when, points=points_, replace=replace)
+    rule = crm(ctx).scoring.add_rule(name, when, points_, replace=replace)
     if json_:
         out.emit_one(rule, lambda _: None, json_=True)
     else:
@@ -119,9 +115,7 @@ def rule_list(
     ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
 ) -> None:
     """The scoring rules, with how many contacts each matches now."""
-    from tinycrm.store.scoring import list_score_rules
-
-    rows = list_score_rules(store(ctx))
+    rows = crm(ctx).scoring.rules()
     out.emit_list(rows, RULE_COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no score rules")
     if not out.wants_machine(json_, jsonl, csv_):
         for row in rows:
@@ -132,9 +126,7 @@ def rule_list(
 @rule_app.command("rm")
 def rule_rm(ctx: typer.Context, name: RuleArg) -> None:
     """Delete a scoring rule (run tinycrm score to apply it)."""
-    from tinycrm.store.scoring import remove_score_rule
-
-    rule = remove_score_rule(store(ctx), name)
+    rule = crm(ctx).scoring.remove_rule(name)
     out.done(f"Deleted score rule {rule.name} ({rule.condition} → {points(rule.points)})")
 
 
@@ -154,9 +146,7 @@ def explain(
     json_: JsonOpt = False,
 ) -> None:
     """Each rule that fires for a contact, its points, and the total."""
-    from tinycrm.store.scoring import explain_score
-
-    explained = explain_score(store(ctx), ref)
+    explained = crm(ctx).scoring.explain(ref)
 
     def render(row: dict[str, Any]) -> None:
         console = out.stdout_console()

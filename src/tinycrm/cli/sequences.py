@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import store
+from tinycrm.cli.common import crm
 from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
 from tinycrm.vocab import plural
 
@@ -19,7 +19,7 @@ ContactsArg = Annotated[list[str], typer.Argument(help="Contacts (id, email or n
 
 
 def _parse_step(spec: str) -> tuple[int, str]:
-    from tinycrm.store.errors import Invalid
+    from tinycrm.errors import Invalid
 
     days, sep, text = spec.partition(":")
     try:
@@ -45,9 +45,7 @@ def add(
     ],
 ) -> None:
     """Create a sequence of steps (day offset from enrolment and task text)."""
-    from tinycrm.store.sequences import add_sequence
-
-    sequence = add_sequence(store(ctx), name=name, steps=[_parse_step(s) for s in step])
+    sequence = crm(ctx).sequences.add(name, [_parse_step(s) for s in step])
     days = ", ".join(f"day {s.day_offset}" for s in sequence.steps)
     out.done(f"Added sequence #{sequence.id} {sequence.name}: {days}")
 
@@ -61,9 +59,7 @@ def list_(
     ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
 ) -> None:
     """List sequences with their steps and how many contacts are in each."""
-    from tinycrm.store.sequences import list_sequences
-
-    rows = list_sequences(store(ctx))
+    rows = crm(ctx).sequences.list()
     columns = [
         col("id", "id", justify="right", style="dim"),
         col("name", "name", style="bold"),
@@ -76,9 +72,7 @@ def list_(
 @app.command("show")
 def show(ctx: typer.Context, name: NameArg, json_: JsonOpt = False, csv_: CsvOpt = False) -> None:
     """Who is (or was) in a sequence."""
-    from tinycrm.store.sequences import list_enrollments
-
-    rows = list_enrollments(store(ctx), name)
+    rows = crm(ctx).sequences.enrollments(name)
     columns = [
         col("contact", "contact", style="bold"),
         col("started", "started_at"),
@@ -92,9 +86,7 @@ def show(ctx: typer.Context, name: NameArg, json_: JsonOpt = False, csv_: CsvOpt
 @app.command("enroll")
 def enroll(ctx: typer.Context, name: NameArg, contacts: ContactsArg) -> None:
     """Enroll contacts: each step becomes a task due DAYS after today."""
-    from tinycrm.store.sequences import enroll_contacts
-
-    for enrollment in enroll_contacts(store(ctx), name, contacts):
+    for enrollment in crm(ctx).sequences.enroll(name, contacts):
         out.done(
             f"Enrolled {enrollment.contact} in {enrollment.sequence} "
             f"({plural(enrollment.tasks, 'task')})"
@@ -104,7 +96,5 @@ def enroll(ctx: typer.Context, name: NameArg, contacts: ContactsArg) -> None:
 @app.command("stop")
 def stop(ctx: typer.Context, name: NameArg, contacts: ContactsArg) -> None:
     """Take contacts out of a sequence: their open step tasks are removed."""
-    from tinycrm.store.sequences import stop_sequence
-
-    count = stop_sequence(store(ctx), name, contacts)
+    count = crm(ctx).sequences.stop(name, contacts)
     out.done(f"Stopped {count} enrolment{'s' if count != 1 else ''} in {name}")
