@@ -41,6 +41,7 @@ class Imports:
         day_first: bool = False,
         create_stages: bool = False,
         on_reject: RejectHandler | None = None,
+        decimal: str | None = None,
     ) -> ImportSummary:
         """Import ``rows`` of ``kind`` (contacts, companies, deals or activities).
 
@@ -50,7 +51,9 @@ class Imports:
         filled, tags added; every given field with ``overwrite``) or rejected, per
         ``on_duplicate``. Rejected rows go to ``on_reject``; with ``strict`` the first
         refuses the whole import. ``dry_run`` does everything, then writes nothing.
-        One event records the import; ``summary.batch_id`` is what ``undo`` takes."""
+        ``decimal`` is the decimal mark of the amounts (``","`` or ``"."``; default:
+        read from each amount). One event records the import; ``summary.batch_id`` is
+        what ``undo`` takes."""
         from tinycrm.store.imports import import_records
 
         return import_records(
@@ -65,6 +68,7 @@ class Imports:
             day_first=day_first,
             create_stages=create_stages,
             on_reject=on_reject,
+            decimal=decimal,
         )
 
     def history(self, *, limit: int | None = None) -> list[ImportBatchRead]:
