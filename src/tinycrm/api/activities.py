@@ -119,14 +119,16 @@ class Tasks:
         company: str | None = None,
         deal: str | None = None,
         limit: int | None = None,
+        now: When | None = None,
     ) -> list[ActivityRead]:
         """Tasks by due time: ``open`` (default), ``overdue``, ``today``, ``upcoming``,
-        ``done`` or ``all``."""
+        ``done`` or ``all``; ``now`` is the moment the scope is judged from."""
         from tinycrm.store.activities import list_tasks
 
         return list_tasks(
-            self._store, scope=scope, contact=contact, company=company, deal=deal, limit=limit
-        )
+            self._store, scope=scope, contact=contact, company=company, deal=deal, limit=limit,
+            now=values.when(now, "now"),
+        )  # fmt: skip
 
     def done(self, task_id: int) -> ActivityRead:
         """Mark a task done; a repeating one gets its next occurrence."""

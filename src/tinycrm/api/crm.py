@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinycrm.api import values
 from tinycrm.api.activities import Activities, Tasks
+from tinycrm.api.board import BoardAccess
 from tinycrm.api.campaigns import Campaigns, Sequences
 from tinycrm.api.companies import Companies
 from tinycrm.api.contacts import Contacts
@@ -21,6 +22,8 @@ from tinycrm.api.segments import Segments, Tags
 from tinycrm.api.values import When
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from tinycrm.config import Config
     from tinycrm.store.engine import Store
     from tinycrm.store.models import ActivityRead, EventRead
@@ -34,8 +37,9 @@ class Crm:
     Its attributes are the nouns of the command line: ``contacts``, ``companies``,
     ``deals``, ``pipelines``, ``activities``, ``tasks``, ``leads``, ``scoring``,
     ``segments``, ``tags``, ``campaigns``, ``sequences``, ``reports``, ``imports``,
-    ``exports``, ``reminders`` and ``db`` (the database itself); ``log``, ``feed``,
-    ``next``, ``due`` and ``search`` are on the ``Crm`` itself.
+    ``exports``, ``reminders``, ``db`` (the database itself) and ``board`` (what the
+    full-screen board reads and how it writes); ``log``, ``feed``, ``next``, ``due`` and
+    ``search`` are on the ``Crm`` itself.
     """
 
     def __init__(self, store: Store) -> None:
@@ -57,6 +61,7 @@ class Crm:
         self.exports = Exports(store)
         self.reminders = Reminders(store)
         self.db = Database(store)
+        self.board = BoardAccess(store)
 
     # ------------------------------------------------------------------ the database
 
@@ -96,11 +101,11 @@ class Crm:
 
         return list_events(self._store, limit=limit, since=values.when(since, "since"))
 
-    def next(self, *, limit: int | None = 20) -> list[NextAction]:
-        """What to do now, most pressing first (``tinycrm next``)."""
+    def next(self, *, limit: int | None = 20, now: datetime | None = None) -> list[NextAction]:
+        """What to do now (or as of ``now``), most pressing first (``tinycrm next``)."""
         from tinycrm.store.reminders import next_actions
 
-        return next_actions(self._store, limit=limit)
+        return next_actions(self._store, now=now, limit=limit)
 
     def due(self) -> list[DueItem]:
         """Everything ``tinycrm remind`` would announce now, without claiming it

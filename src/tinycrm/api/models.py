@@ -2,7 +2,9 @@
 
 They are frozen pydantic models: attributes (``contact.email``, ``deal.amount`` as a
 ``Decimal``), and ``.model_dump(mode="json")`` gives the keys ``--json`` prints. The
-command line and the board annotate with them and import them from here::
+command line and the board annotate with them and import them from here (with the two
+errors the board tells apart: ``InvalidFilter``, with the position, and ``DatabaseGone``,
+its database file moved under it)::
 
     from tinycrm.api.models import ContactRead, DealView
 
@@ -12,6 +14,8 @@ function that needs it, or under ``TYPE_CHECKING``, where start-up time matters.
 
 from __future__ import annotations
 
+from tinycrm.store.board import Board, BoardCard, BoardColumn, MoneyTotal, PipelineChoice
+from tinycrm.store.board_writes import DatabaseGone, FileId
 from tinycrm.store.campaigns import (
     CampaignRead,
     CampaignReport,
@@ -20,6 +24,8 @@ from tinycrm.store.campaigns import (
     MembersChanged,
 )
 from tinycrm.store.dupes import DuplicateRead, MergeRead, describe_moved
+from tinycrm.store.feed import ChangeMarker, FeedEntry
+from tinycrm.store.filter_sql import InvalidFilter
 from tinycrm.store.imports import ImportBatchRead, UndoSummary
 from tinycrm.store.leads import ConversionRead, LeadRead, QualificationRead
 from tinycrm.store.models import (
@@ -57,9 +63,13 @@ from tinycrm.store.tags import FieldKeyCount, TagCount
 __all__ = [
     "ActivityRead",
     "ActivityReport",
+    "Board",
+    "BoardCard",
+    "BoardColumn",
     "CampaignRead",
     "CampaignReport",
     "CampaignView",
+    "ChangeMarker",
     "ChurnReport",
     "ClvReport",
     "CompanyRead",
@@ -69,21 +79,27 @@ __all__ = [
     "ConversionRead",
     "CycleReport",
     "DashboardNumbers",
+    "DatabaseGone",
     "DealRead",
     "DealView",
     "DueItem",
     "DuplicateRead",
     "EnrollmentRead",
     "EventRead",
+    "FeedEntry",
     "FieldKeyCount",
+    "FileId",
     "ForecastReport",
     "FunnelReport",
     "ImportBatchRead",
+    "InvalidFilter",
     "LeadRead",
     "MembersAdded",
     "MembersChanged",
     "MergeRead",
+    "MoneyTotal",
     "NextAction",
+    "PipelineChoice",
     "PipelineRead",
     "PipelineReport",
     "QualificationRead",

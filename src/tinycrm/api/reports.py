@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.api import values
@@ -27,102 +27,107 @@ Day = date | str | None
 
 class Reports:
     """Every report takes the scope of the command line: ``start``/``end`` (a date or
-    text such as ``-90d``), ``pipeline`` and ``owner``; money is per currency."""
+    text such as ``-90d``), ``pipeline`` and ``owner``; money is per currency. ``now``
+    (default: the clock) is the moment "open", "age" and relative dates are judged from."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def _scope(self, start: Day, end: Day, pipeline: str | None, owner: str | None) -> Any:
+    def _scope(
+        self, start: Day, end: Day, pipeline: str | None, owner: str | None,
+        now: datetime | None = None,
+    ) -> Any:  # fmt: skip
         return {
             "start": values.day(start, "start"),
             "end": values.day(end, "end"),
             "pipeline": pipeline,
             "owner": owner,
+            "now": now,
         }
 
     def pipeline(
         self, *, start: Day = None, end: Day = None, pipeline: str | None = None,
-        owner: str | None = None,
+        owner: str | None = None, now: datetime | None = None,
     ) -> PipelineReport:  # fmt: skip
         """Open deals by stage: count, value, weighted value, age."""
         from tinycrm.store.reports import pipeline_report
 
-        return pipeline_report(self._store, **self._scope(start, end, pipeline, owner))
+        return pipeline_report(self._store, **self._scope(start, end, pipeline, owner, now))
 
     def forecast(
         self, *, by: str = "month", start: Day = None, end: Day = None,
-        pipeline: str | None = None, owner: str | None = None,
+        pipeline: str | None = None, owner: str | None = None, now: datetime | None = None,
     ) -> ForecastReport:  # fmt: skip
         """Weighted value of open deals by expected close period."""
         from tinycrm.store.reports import forecast_report
 
-        return forecast_report(self._store, by=by, **self._scope(start, end, pipeline, owner))
+        return forecast_report(self._store, by=by, **self._scope(start, end, pipeline, owner, now))
 
     def winrate(
         self, *, by: str | None = None, start: Day = None, end: Day = None,
-        pipeline: str | None = None, owner: str | None = None,
+        pipeline: str | None = None, owner: str | None = None, now: datetime | None = None,
     ) -> WinRateReport:  # fmt: skip
         """Won against lost, by period, owner or source."""
         from tinycrm.store.reports import winrate_report
 
-        return winrate_report(self._store, by=by, **self._scope(start, end, pipeline, owner))
+        return winrate_report(self._store, by=by, **self._scope(start, end, pipeline, owner, now))
 
     def cycle(
         self, *, start: Day = None, end: Day = None, pipeline: str | None = None,
-        owner: str | None = None,
+        owner: str | None = None, now: datetime | None = None,
     ) -> CycleReport:  # fmt: skip
         """Days to win, and time spent in each stage."""
         from tinycrm.store.reports import cycle_report
 
-        return cycle_report(self._store, **self._scope(start, end, pipeline, owner))
+        return cycle_report(self._store, **self._scope(start, end, pipeline, owner, now))
 
     def funnel(
         self, *, start: Day = None, end: Day = None, pipeline: str | None = None,
-        owner: str | None = None,
+        owner: str | None = None, now: datetime | None = None,
     ) -> FunnelReport:  # fmt: skip
         """How many deals reached each stage, and the conversion between stages."""
         from tinycrm.store.reports import funnel_report
 
-        return funnel_report(self._store, **self._scope(start, end, pipeline, owner))
+        return funnel_report(self._store, **self._scope(start, end, pipeline, owner, now))
 
     def sources(
         self, *, start: Day = None, end: Day = None, pipeline: str | None = None,
-        owner: str | None = None,
+        owner: str | None = None, now: datetime | None = None,
     ) -> SourcesReport:  # fmt: skip
         """Contacts, deals and won revenue per first-touch source."""
         from tinycrm.store.reports import sources_report
 
-        return sources_report(self._store, **self._scope(start, end, pipeline, owner))
+        return sources_report(self._store, **self._scope(start, end, pipeline, owner, now))
 
     def churn(
         self, *, by: str | None = None, start: Day = None, end: Day = None,
-        pipeline: str | None = None, owner: str | None = None,
+        pipeline: str | None = None, owner: str | None = None, now: datetime | None = None,
     ) -> ChurnReport:  # fmt: skip
         """Customers lost per period."""
         from tinycrm.store.reports import churn_report
 
-        return churn_report(self._store, by=by, **self._scope(start, end, pipeline, owner))
+        return churn_report(self._store, by=by, **self._scope(start, end, pipeline, owner, now))
 
     def clv(
         self, *, start: Day = None, end: Day = None, pipeline: str | None = None,
-        owner: str | None = None,
+        owner: str | None = None, now: datetime | None = None,
     ) -> ClvReport:  # fmt: skip
         """Customer lifetime value from won deals."""
         from tinycrm.store.reports import clv_report
 
-        return clv_report(self._store, **self._scope(start, end, pipeline, owner))
+        return clv_report(self._store, **self._scope(start, end, pipeline, owner, now))
 
     def activity(
         self, *, by: str | None = None, start: Day = None, end: Day = None,
-        pipeline: str | None = None, owner: str | None = None,
+        pipeline: str | None = None, owner: str | None = None, now: datetime | None = None,
     ) -> ActivityReport:  # fmt: skip
         """Calls, emails, meetings, notes and tasks per period."""
         from tinycrm.store.reports import activity_report
 
-        return activity_report(self._store, by=by, **self._scope(start, end, pipeline, owner))
+        return activity_report(self._store, by=by, **self._scope(start, end, pipeline, owner, now))
 
-    def dashboard(self) -> DashboardNumbers:
+    def dashboard(self, *, now: datetime | None = None) -> DashboardNumbers:
         """The key numbers of the board's dashboard."""
         from tinycrm.store.reports import dashboard_numbers
 
-        return dashboard_numbers(self._store)
+        return dashboard_numbers(self._store, now=now)
