@@ -201,17 +201,17 @@ def child(db: str, moves: int, started: float, pace: float) -> None:
     import asyncio
     import resource
 
-    from tinycrm.store.engine import open_store
+    import tinycrm
     from tinycrm.tui.preload import Preload
 
-    store = open_store(db)
-    preload = Preload.start(store)  # as `tinycrm board` does, before Textual is imported
+    crm = tinycrm.open(db)
+    preload = Preload.start(crm)  # as `tinycrm board` does, before Textual is imported
     from textual import events
 
     from tinycrm.tui.app import make_app
     from tinycrm.tui.screens.board import BoardScreen
 
-    app = make_app(store, preload=preload)  # the real poll interval: live refresh is on
+    app = make_app(crm, preload=preload)  # the real poll interval: live refresh is on
     figures: dict[str, float] = {}
     frames: list[float] = []
     original = app._display

@@ -7,6 +7,7 @@ from decimal import Decimal
 from textual.widgets import Input
 
 from tests.tui.conftest import SIZE, settle, wait_for
+from tinycrm.api import Crm
 from tinycrm.store.deals import get_deal, list_deals
 from tinycrm.store.events import list_events
 from tinycrm.store.views import deal_view
@@ -29,7 +30,7 @@ def _titles(board: BoardScreen) -> dict[str, list[str]]:
 
 
 async def test_board_shows_columns_cards_and_aggregates(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -51,7 +52,7 @@ async def test_board_shows_columns_cards_and_aggregates(tui_store, seeded) -> No
 
 
 async def test_arrows_and_hjkl_move_between_columns(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -70,7 +71,7 @@ async def test_arrows_and_hjkl_move_between_columns(tui_store, seeded) -> None:
 
 
 async def test_shift_right_moves_the_deal_and_the_feed_shows_it(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -93,7 +94,7 @@ async def test_shift_right_moves_the_deal_and_the_feed_shows_it(tui_store, seede
 
 
 async def test_angle_brackets_and_shift_left_move_too(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign")
@@ -120,7 +121,7 @@ async def test_angle_brackets_and_shift_left_move_too(tui_store, seeded) -> None
 
 
 async def test_w_marks_won(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("right", "w")
@@ -131,7 +132,7 @@ async def test_w_marks_won(tui_store, seeded) -> None:
 
 
 async def test_x_asks_for_a_reason_then_marks_lost(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("x")
@@ -152,7 +153,7 @@ async def test_x_asks_for_a_reason_then_marks_lost(tui_store, seeded) -> None:
 
 
 async def test_n_adds_a_deal_through_the_form(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("right", "n")
@@ -179,7 +180,7 @@ async def test_n_adds_a_deal_through_the_form(tui_store, seeded) -> None:
 
 
 async def test_new_deal_form_shows_errors_and_saves_nothing(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("n")
@@ -208,7 +209,7 @@ async def test_new_deal_form_shows_errors_and_saves_nothing(tui_store, seeded) -
 
 
 async def test_e_edits_the_deal(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("e")
@@ -227,7 +228,7 @@ async def test_e_edits_the_deal(tui_store, seeded) -> None:
 
 
 async def test_enter_and_double_click_open_the_record(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("enter")
@@ -248,7 +249,7 @@ async def test_enter_and_double_click_open_the_record(tui_store, seeded) -> None
 
 
 async def test_slash_filters_the_board(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -276,7 +277,7 @@ async def test_slash_filters_the_board(tui_store, seeded) -> None:
 
 
 async def test_c_shows_won_and_lost_columns_and_f_hides_the_feed(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -293,7 +294,7 @@ async def test_c_shows_won_and_lost_columns_and_f_hides_the_feed(tui_store, seed
 
 
 async def test_r_reopens_a_won_deal(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("c")
@@ -312,7 +313,7 @@ async def test_p_switches_pipeline(tui_store, seeded) -> None:
 
     add_pipeline(tui_store, name="Hiring", stages=[("Screen", 20, None), ("Offer", 80, 5)])
     add_deal(tui_store, title="Engineer", pipeline="Hiring")
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("p")
@@ -327,7 +328,7 @@ async def test_p_switches_pipeline(tui_store, seeded) -> None:
 
 
 async def test_help_lists_every_binding_and_q_quits(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
@@ -350,7 +351,7 @@ async def test_help_lists_every_binding_and_q_quits(tui_store, seeded) -> None:
 async def test_command_palette_jumps_to_a_contact(tui_store, seeded) -> None:
     from tinycrm.tui.screens.record import ContactScreen
 
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
@@ -369,7 +370,7 @@ async def test_live_refresh_keeps_focus_and_the_open_form(tui_store, seeded, db_
     from tinycrm.store.engine import open_store
 
     other = open_store(str(db_path), user="teammate")  # another process, as far as SQLite knows
-    app = make_app(tui_store, poll_interval=0.1)
+    app = make_app(Crm(tui_store), poll_interval=0.1)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
@@ -396,7 +397,7 @@ async def test_live_refresh_keeps_focus_and_the_open_form(tui_store, seeded, db_
 
 
 async def test_empty_database_shows_how_to_start(tui_store) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -412,7 +413,7 @@ async def test_empty_database_shows_how_to_start(tui_store) -> None:
 
 
 async def test_feed_entry_opens_its_record(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         feed_list = _board(app).query_one("#feed-list", RowList)

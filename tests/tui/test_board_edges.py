@@ -8,6 +8,7 @@ import pytest
 from textual import events
 
 from tests.tui.conftest import SIZE, settle
+from tinycrm.api import Crm
 from tinycrm.store.activities import log_activity
 from tinycrm.store.deals import get_deal
 from tinycrm.store.engine import Store
@@ -37,7 +38,7 @@ def _visible_summaries(feed: FeedPanel) -> list[str]:
 
 
 async def test_a_feed_at_its_top_follows_new_events(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -54,7 +55,7 @@ async def test_a_feed_at_its_top_follows_new_events(tui_store, seeded) -> None:
 
 async def test_a_feed_scrolled_down_says_how_many_are_new(tui_store, seeded) -> None:
     _log(tui_store, 30)
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -80,7 +81,7 @@ async def test_a_feed_scrolled_down_says_how_many_are_new(tui_store, seeded) -> 
 async def test_at_40x12_the_board_shows_a_column_and_moves_the_card_on_screen(
     tui_store, seeded
 ) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=(40, 12)) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -97,7 +98,7 @@ async def test_at_40x12_the_board_shows_a_column_and_moves_the_card_on_screen(
 
 
 async def test_too_small_a_window_says_so_and_card_keys_do_nothing(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=(40, 12)) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -126,7 +127,7 @@ async def test_too_small_a_window_says_so_and_card_keys_do_nothing(tui_store, se
 
 
 async def test_at_120_columns_all_four_stages_fit(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -148,7 +149,7 @@ async def test_at_120_columns_all_four_stages_fit(tui_store, seeded) -> None:
 
 @pytest.mark.parametrize("text", ["acme " * 6000, "amount>1 and " * 3000 + "amount>1"])
 async def test_a_huge_filter_is_refused_with_its_own_message(tui_store, seeded, text) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -216,7 +217,7 @@ async def test_the_form_refuses_control_characters_and_takes_a_paste_whole(
     from tinycrm.tui.screens.forms import FormScreen
 
     before = {d.title for d in list_deals(tui_store)}
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("n")

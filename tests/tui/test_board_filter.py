@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.tui.conftest import SIZE, settle
+from tinycrm.api import Crm
 from tinycrm.filters import FilterError
 from tinycrm.store.filter_sql import check_filter
 from tinycrm.store.segments import save_segment
@@ -45,7 +46,7 @@ async def _type(pilot: Any, text: str, *, clear: bool = False) -> None:
 
 
 async def test_an_expression_filters_the_columns(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -66,7 +67,7 @@ async def test_an_expression_filters_the_columns(tui_store, seeded) -> None:
 
 
 async def test_an_invalid_partial_expression_keeps_the_last_result(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -96,7 +97,7 @@ async def test_an_invalid_partial_expression_keeps_the_last_result(tui_store, se
 
 
 async def test_the_quick_forms_still_work(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -118,7 +119,7 @@ async def test_the_quick_forms_still_work(tui_store, seeded) -> None:
 
 
 async def test_escape_clears_the_filter_and_its_error(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -138,7 +139,7 @@ async def test_escape_clears_the_filter_and_its_error(tui_store, seeded) -> None
 
 async def test_segments_and_an_unknown_one(tui_store, seeded) -> None:
     save_segment(tui_store, name="Big ones", expression="amount>=10000")
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.tui.conftest import SIZE, seed, settle, wait_for
+from tinycrm.api import Crm
 from tinycrm.store import engine as engine_module
 from tinycrm.store.deals import get_deal
 from tinycrm.store.engine import Store, open_store
@@ -95,7 +96,7 @@ def _prepared(store: Store) -> dict[str, int]:
 
 async def test_a_failed_write_cancels_the_writes_queued_behind_it(short_busy, store) -> None:
     ids = _prepared(store)
-    app = make_app(store, poll_interval=0)
+    app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -118,7 +119,7 @@ async def test_a_failed_write_cancels_the_writes_queued_behind_it(short_busy, st
 
 async def test_a_waiting_write_marks_its_card_and_says_saving(short_busy, store) -> None:
     ids = _prepared(store)
-    app = make_app(store, poll_interval=0)
+    app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)
@@ -140,7 +141,7 @@ async def test_a_waiting_write_marks_its_card_and_says_saving(short_busy, store)
 
 async def test_q_with_a_pending_write_says_so_and_quits_once_saved(short_busy, store) -> None:
     ids = _prepared(store)
-    app = make_app(store, poll_interval=0)
+    app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         with write_lock(store):
@@ -158,7 +159,7 @@ async def test_q_with_a_pending_write_says_so_and_quits_once_saved(short_busy, s
 
 async def test_q_twice_discards_the_pending_write_and_it_never_commits(short_busy, store) -> None:
     ids = _prepared(store)
-    app = make_app(store, poll_interval=0)
+    app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         with write_lock(store):
@@ -180,7 +181,7 @@ async def test_a_database_file_moved_under_the_board_stops_its_writes(
     tui_store, db_path, tmp_path, how
 ) -> None:
     ids = seed(tui_store)
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = _board(app)

@@ -9,6 +9,7 @@ from rich.cells import cell_len
 from textual.content import Content
 
 from tests.tui.conftest import NOW, SIZE, open_screen, seed, wait_for
+from tinycrm.api import Crm
 from tinycrm.store.activities import add_task
 from tinycrm.store.deals import win_deal
 from tinycrm.store.engine import open_store
@@ -26,7 +27,7 @@ def _values(screen: DashboardScreen) -> dict[str, tuple[str, ...]]:
 async def test_dashboard_shows_the_key_numbers_and_charts(tui_store, frozen_clock) -> None:
     seed(tui_store)
     numbers = dashboard_numbers(tui_store, now=NOW)
-    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "5", DashboardScreen)
         assert _values(screen) == {
@@ -65,7 +66,7 @@ async def test_dashboard_shows_the_key_numbers_and_charts(tui_store, frozen_cloc
 async def test_dashboard_follows_writes_from_elsewhere(tui_store, frozen_clock, db_path) -> None:
     seed(tui_store)
     other = open_store(str(db_path), user="teammate")  # another process, as far as SQLite knows
-    app = make_app(tui_store, poll_interval=0.1, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0.1, clock=frozen_clock)
     try:
         async with app.run_test(size=SIZE) as pilot:
             screen = await open_screen(pilot, "5", DashboardScreen)
@@ -81,7 +82,7 @@ async def test_dashboard_follows_writes_from_elsewhere(tui_store, frozen_clock, 
 
 
 async def test_dashboard_of_an_empty_database(tui_store, frozen_clock) -> None:
-    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "5", DashboardScreen)
         empty = screen.query_one("#dashboard-empty")
@@ -100,7 +101,7 @@ async def test_dashboard_of_an_empty_database(tui_store, frozen_clock) -> None:
 
 async def test_dashboard_at_80x24_stacks_tiles_and_charts(tui_store, frozen_clock) -> None:
     seed(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_screen(pilot, "5", DashboardScreen)
         assert screen.has_class("-narrow") and not screen.big_digits
@@ -118,7 +119,7 @@ async def test_dashboard_at_120_columns_cuts_no_word(tui_store, frozen_clock) ->
     """Between the stacked layout and room to spare, captions and notes wrap rather than
     lose their ends, and the charts side by side are as high as each other."""
     seed(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_screen(pilot, "5", DashboardScreen)
         assert screen.has_class("-wide")

@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.hostile import MARKUP, raw_controls, seed_hostile
 from tests.tui.conftest import SIZE, settle
+from tinycrm.api import Crm
 from tinycrm.tui.app import make_app
 
 VISIBLE = "\\x1b]0;pwned\\x07"
@@ -30,7 +31,7 @@ def screen_text(app: Any) -> str:
 
 async def test_every_screen_shows_hostile_text_escaped(store: Any) -> None:
     ids = seed_hostile(store)
-    app = make_app(store, poll_interval=0)
+    app = make_app(Crm(store), poll_interval=0)
     seen: dict[str, str] = {}
 
     async def look(name: str, *keys: str, action: str | None = None) -> None:

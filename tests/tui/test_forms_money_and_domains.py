@@ -8,6 +8,7 @@ from decimal import Decimal
 from textual.widgets import Input
 
 from tests.tui.conftest import SIZE, settle
+from tinycrm.api import Crm
 from tinycrm.store.deals import get_deal, list_deals
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
@@ -15,7 +16,7 @@ from tinycrm.tui.screens.forms import FormScreen
 
 
 async def test_new_deal_form_reads_the_currency_of_the_amount(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("n")
@@ -32,7 +33,7 @@ async def test_new_deal_form_reads_the_currency_of_the_amount(tui_store, seeded)
 
 
 async def test_deal_forms_refuse_an_amount_in_another_currency(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("e")  # Acme renewal, a EUR deal
@@ -62,7 +63,7 @@ async def test_company_form_refuses_a_domain_another_company_has(tui_store, seed
 
     acme = get_company(tui_store, "Acme GmbH")
     globex = add_company(tui_store, name="Globex", domain="globex.com")
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.open_record("company", globex.id)

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from tests.tui.conftest import SIZE, settle
+from tinycrm.api import Crm
 from tinycrm.store.deals import get_deal
 from tinycrm.tui.app import make_app
 from tinycrm.tui.keymap import binding_ids, unknown_ids
@@ -25,7 +26,7 @@ def test_unknown_ids() -> None:
 
 
 async def test_a_remapped_key_replaces_the_default(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0, keymap={"board.won": "W", "nope.nothing": "z"})
+    app = make_app(Crm(tui_store), poll_interval=0, keymap={"board.won": "W", "nope.nothing": "z"})
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         warnings = [n.message for n in app._notifications]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input, Select
 
 from tests.tui.conftest import SIZE, settle
+from tinycrm.api import Crm
 from tinycrm.store.activities import list_activities, list_tasks
 from tinycrm.store.companies import get_company
 from tinycrm.store.contacts import get_contact, list_contacts
@@ -31,7 +32,7 @@ def _rows(screen, list_id: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 async def test_deal_view_logs_an_activity(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, "deal", seeded["renewal"])
         assert isinstance(screen, DealScreen)
@@ -56,7 +57,7 @@ async def test_deal_view_logs_an_activity(tui_store, seeded) -> None:
 
 
 async def test_deal_view_adds_and_completes_tasks(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, "deal", seeded["renewal"])
         assert _rows(screen, "tasks") == ["☐ Send the contract"]
@@ -75,7 +76,7 @@ async def test_deal_view_adds_and_completes_tasks(tui_store, seeded) -> None:
 
 
 async def test_deal_view_moves_wins_and_reopens(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, "deal", seeded["pilot"])
         await pilot.press("greater_than_sign")
@@ -100,7 +101,7 @@ async def test_deal_view_moves_wins_and_reopens(tui_store, seeded) -> None:
 
 
 async def test_deal_view_edit_and_linked_records(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, "deal", seeded["renewal"])
         await pilot.press("e")
@@ -123,7 +124,7 @@ async def test_deal_view_edit_and_linked_records(tui_store, seeded) -> None:
 
 async def test_contact_view_edits_the_contact(tui_store, seeded) -> None:
     jm = get_contact(tui_store, "jm@acme.de")
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, "contact", jm.id)
         assert isinstance(screen, ContactScreen)
@@ -146,7 +147,7 @@ async def test_contact_view_edits_the_contact(tui_store, seeded) -> None:
 
 async def test_company_view_edits_the_company(tui_store, seeded) -> None:
     acme = get_company(tui_store, "Acme GmbH")
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot, "company", acme.id)
         await pilot.press("e")
@@ -161,7 +162,7 @@ async def test_company_view_edits_the_company(tui_store, seeded) -> None:
 
 
 async def test_contacts_list_searches_as_you_type(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("2")
@@ -193,7 +194,7 @@ async def test_contacts_list_searches_as_you_type(tui_store, seeded) -> None:
 
 
 async def test_companies_list_and_tasks_screen(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("3")
@@ -222,7 +223,7 @@ async def test_companies_list_and_tasks_screen(tui_store, seeded) -> None:
 
 
 async def test_key_bar_shows_what_applies_and_clicks_run_it(tui_store, seeded) -> None:
-    app = make_app(tui_store, poll_interval=0)
+    app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         bar = app.screen.query_one(KeyBar)
@@ -240,7 +241,7 @@ async def test_record_view_follows_writes_from_elsewhere(tui_store, seeded, db_p
     from tinycrm.store.engine import open_store
 
     other = open_store(str(db_path), user="teammate")
-    app = make_app(tui_store, poll_interval=0.1)
+    app = make_app(Crm(tui_store), poll_interval=0.1)
     try:
         async with app.run_test(size=SIZE) as pilot:
             screen = await _open(pilot, "deal", seeded["renewal"])

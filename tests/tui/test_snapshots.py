@@ -10,18 +10,19 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from tests.tui.conftest import SIZE, seed, settle
+from tinycrm.api import Crm
 from tinycrm.tui.app import make_app
 
 
 def test_board(snap_compare, tui_store, frozen_clock) -> None:
     seed(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
 def test_board_with_won_and_lost_columns_filtered(snap_compare, tui_store, frozen_clock) -> None:
     seed(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
@@ -36,7 +37,7 @@ def test_board_with_won_and_lost_columns_filtered(snap_compare, tui_store, froze
 
 def test_deal_record_view(snap_compare, tui_store, frozen_clock) -> None:
     seed(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
@@ -48,7 +49,7 @@ def test_deal_record_view(snap_compare, tui_store, frozen_clock) -> None:
 
 def test_new_deal_form_with_validation_errors(snap_compare, tui_store, frozen_clock) -> None:
     seed(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
@@ -71,7 +72,7 @@ def test_new_deal_form_with_validation_errors(snap_compare, tui_store, frozen_cl
 
 
 def test_empty_board(snap_compare, tui_store, frozen_clock) -> None:
-    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
@@ -83,11 +84,11 @@ async def _show_dashboard(pilot) -> None:  # type: ignore[no-untyped-def]
 
 def test_dashboard(snap_compare, tui_store, frozen_clock) -> None:
     seed(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
     assert snap_compare(app, terminal_size=SIZE, run_before=_show_dashboard)
 
 
 def test_dashboard_at_80x24(snap_compare, tui_store, frozen_clock) -> None:
     seed(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=frozen_clock)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_show_dashboard)

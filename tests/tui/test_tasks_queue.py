@@ -8,6 +8,7 @@ from datetime import timedelta
 from textual.widgets import Input
 
 from tests.tui.conftest import NOW, SIZE, open_screen, settle
+from tinycrm.api import Crm
 from tinycrm.store.activities import add_task, list_activities, list_tasks
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.deals import add_deal
@@ -89,7 +90,7 @@ async def test_queue_is_next_actions_in_order_with_its_reasons(tui_store, frozen
         "no_next_step",
     }
     assert len(expected) == 4
-    app = make_app(tui_store, poll_interval=0, clock=lambda: LATER)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(pilot, "4", TasksScreen)
         queue = _queue(app)
@@ -119,7 +120,7 @@ async def test_queue_is_next_actions_in_order_with_its_reasons(tui_store, frozen
 async def test_completing_a_task_from_the_queue_takes_it_off(tui_store, frozen_clock) -> None:
     ids = build(tui_store)
     assert ("activity", ids["task"]) in _entries(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=lambda: LATER)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(pilot, "4", TasksScreen)
         await _highlight(pilot, f"task:{ids['task']}")
@@ -135,7 +136,7 @@ async def test_completing_a_task_from_the_queue_takes_it_off(tui_store, frozen_c
 
 async def test_d_on_a_deal_in_the_queue_does_nothing(tui_store, frozen_clock) -> None:
     ids = build(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=lambda: LATER)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "4", TasksScreen)
         await _highlight(pilot, f"deal:{ids['bare']}")
@@ -148,7 +149,7 @@ async def test_d_on_a_deal_in_the_queue_does_nothing(tui_store, frozen_clock) ->
 async def test_adding_a_task_gives_a_deal_its_next_step(tui_store, frozen_clock) -> None:
     ids = build(tui_store)
     assert _entries(tui_store)[("deal", ids["bare"])] == ["no_next_step"]
-    app = make_app(tui_store, poll_interval=0, clock=lambda: LATER)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "4", TasksScreen)
         await _highlight(pilot, f"deal:{ids['bare']}")
@@ -165,7 +166,7 @@ async def test_adding_a_task_gives_a_deal_its_next_step(tui_store, frozen_clock)
 async def test_logging_an_activity_takes_a_rotting_deal_off(tui_store, frozen_clock) -> None:
     ids = build(tui_store)
     assert _entries(tui_store)[("deal", ids["rotting"])] == ["rotting"]
-    app = make_app(tui_store, poll_interval=0, clock=lambda: LATER)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(pilot, "4", TasksScreen)
         await _highlight(pilot, f"deal:{ids['rotting']}")
@@ -181,7 +182,7 @@ async def test_enter_opens_the_record_and_tab_reaches_the_task_list(
     tui_store, frozen_clock
 ) -> None:
     ids = build(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=lambda: LATER)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "4", TasksScreen)
         for key, kind, record_id in (
@@ -206,7 +207,7 @@ async def test_enter_opens_the_record_and_tab_reaches_the_task_list(
 
 async def test_queue_follows_writes_from_elsewhere(tui_store, frozen_clock) -> None:
     ids = build(tui_store)
-    app = make_app(tui_store, poll_interval=0, clock=lambda: LATER)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(pilot, "4", TasksScreen)
         add_task(tui_store, text="Book a demo", due=NOW + timedelta(days=20), deal="Engines pilot")
@@ -235,7 +236,7 @@ async def test_a_reminder_beyond_the_loaded_upcoming_tasks_can_be_acted_on(
     upcoming = list_tasks(tui_store, scope="upcoming", now=LATER, limit=1)
     assert far not in {t.id for t in upcoming}  # not among what the screen loads first
     assert "reminder" in _entries(tui_store)[("activity", far)]
-    app = make_app(tui_store, poll_interval=0, clock=lambda: LATER)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "4", TasksScreen)
         assert far in screen.tasks

@@ -35,9 +35,10 @@ def run_board(opened: Store) -> None:
         keys = current_config().keys  # [keys]: the user's own keys, by binding id
     except ConfigError as exc:
         fail(str(exc))
+    from tinycrm.api import Crm
     from tinycrm.tui.launch import run
 
-    code = run(opened, keymap=keys)
+    code = run(Crm(opened), keymap=keys)
     if code:
         raise typer.Exit(code)
 

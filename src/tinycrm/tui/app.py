@@ -1,14 +1,14 @@
-"""The full-screen board: ``make_app(store)`` builds it for ``tinycrm board`` and the tests.
+"""The full-screen board: ``make_app(crm)`` builds it for ``tinycrm board`` and the tests.
 
 The app wires screens together and owns two services they share:
 
-* ``run_write``: store writes go to one writer thread (``tui/writer.py``), one at
+* ``run_write``: writes go to one writer thread (``tui/writer.py``), one at
   a time and in the order they were asked for, so the interface never waits on
   the database and two quick moves of a card reach it in the order they were
   made. A write that waits (a lock) marks its card and says "saving…"; one that
   fails cancels those queued behind it and every screen reloads; quitting with
   writes pending says so and waits, and a second ``q`` discards them;
-* a poll of ``change_marker`` (every second): when another process writes, every
+* a poll of ``crm.board.change_marker()`` (every second): when another process writes, every
   screen gets ``DataChanged`` and reloads what it shows, in place, without
   taking the focus or touching an open form. The poll also checks that the
   database file is still the one opened: once it was moved or replaced, the
@@ -22,7 +22,7 @@ import gc
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, work
 from textual.app import App
@@ -34,16 +34,18 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from tinycrm.store.board_writes import DatabaseGone, bound_lock_waits, check_file, file_id
-from tinycrm.store.engine import Store
-from tinycrm.store.errors import StoreError
-from tinycrm.store.feed import ChangeMarker, change_marker
-from tinycrm.store.types import utcnow
+from tinycrm.api import Crm
+from tinycrm.api.models import ChangeMarker, DatabaseGone
+from tinycrm.clock import utcnow
+from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.commands import JumpCommands, NavigationCommands
 from tinycrm.tui.messages import DatabaseLost, DataChanged, RecordOpened, WritesPending
 from tinycrm.tui.preload import Preload
 from tinycrm.tui.writer import SAVED, Write, WriteCancelled, Writer
+
+if TYPE_CHECKING:
+    from tinycrm.tui.base import CrmApp
 
 T = TypeVar("T")
 
@@ -60,7 +62,7 @@ DISCARD_WAIT = 5.0
 
 
 class TinyCrmApp(App[None]):
-    """tinycrm's full-screen interface over one open store."""
+    """tinycrm's full-screen interface over one open CRM (screens see it as a ``CrmApp``)."""
 
     CSS_PATH = "tinycrm.tcss"
     TITLE = "tinycrm"
@@ -79,7 +81,7 @@ class TinyCrmApp(App[None]):
 
     def __init__(
         self,
-        store: Store,
+        crm: Crm,
         *,
         poll_interval: float = POLL_SECONDS,
         clock: Callable[[], datetime] | None = None,
@@ -87,17 +89,18 @@ class TinyCrmApp(App[None]):
         keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
-        self.store = store
+        self.crm = crm
+        """The open CRM: every read and write of the board goes through it."""
         self.user_keys = dict(keymap or {})
         self._clashes: set[frozenset[str]] = set()
         self.preload = preload
         self.poll_interval = poll_interval
         self._clock = clock
         self.marker: ChangeMarker | None = None
-        bound_lock_waits(store)  # PostgreSQL: a lock is waited for as long as SQLite does
-        self.opened = file_id(store)
+        crm.board.bound_lock_waits()  # PostgreSQL: a lock is waited for as long as SQLite does
+        self.opened = crm.board.file_id()
         """The database file (device, inode) the board writes to, and only to."""
-        self.gone: StoreError | None = None
+        self.gone: TinyCrmError | None = None
         """Why the board stopped writing (its file was moved or replaced), if it did."""
         self._writer: Writer | None = None
         self._unreported: set[Write] = set()
@@ -147,8 +150,8 @@ class TinyCrmApp(App[None]):
         if self.user_keys:
             self._apply_user_keys()
         try:
-            self.marker = change_marker(self.store)
-        except StoreError:
+            self.marker = self.crm.board.change_marker()
+        except TinyCrmError:
             self.marker = None
         if self.poll_interval:
             self.set_interval(self.poll_interval, self.check_changes, name="poll")
@@ -260,7 +263,7 @@ class TinyCrmApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A bug in a worker: say so and keep running (the store's refusals never get here)."""
+        """A bug in a worker: say so and keep running (tinycrm's refusals never get here)."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.errors.append(error)
@@ -292,12 +295,12 @@ class TinyCrmApp(App[None]):
         if self.gone is not None:
             return
         try:
-            check_file(self.store, self.opened)
-            marker = change_marker(self.store)
+            self.crm.board.check_file(self.opened)
+            marker = self.crm.board.change_marker()
         except DatabaseGone as exc:
             self.call_from_thread(self._database_gone, exc)
             return
-        except StoreError as exc:
+        except TinyCrmError as exc:
             if not self._poll_failed:
                 self._poll_failed = True
                 self.call_from_thread(self.notify, str(exc), title="Database", severity="error")
@@ -320,14 +323,14 @@ class TinyCrmApp(App[None]):
         call: Callable[[], T],
         *,
         done: Callable[[T], Any] | None = None,
-        failed: Callable[[StoreError], Any] | None = None,
+        failed: Callable[[TinyCrmError], Any] | None = None,
         shown: bool = False,
         label: str = "a change",
         deal_id: int | None = None,
     ) -> None:
-        """Queue a store write for the writer thread, after every write asked for before it.
+        """Queue a write for the writer thread, after every write asked for before it.
 
-        ``done`` gets the result and ``failed`` the store's refusal, both on the
+        ``done`` gets the result and ``failed`` the refusal (a ``TinyCrmError``), both on the
         app's thread; without ``failed`` the refusal is shown as a notification.
         When a write fails, the writes queued behind it are cancelled (their
         ``failed`` gets ``WriteCancelled``) and every screen reloads.
@@ -348,7 +351,7 @@ class TinyCrmApp(App[None]):
     def writer(self) -> Writer:
         if self._writer is None:
             self._writer = Writer(
-                self.store,
+                self.crm,
                 opened=self.opened,
                 report=self._write_finished,
                 loop=asyncio.get_running_loop(),
@@ -414,7 +417,7 @@ class TinyCrmApp(App[None]):
         if self._quitting:
             self._quit_when_saved(write.state == SAVED)
 
-    def _report_failure(self, write: Write, error: StoreError) -> None:
+    def _report_failure(self, write: Write, error: TinyCrmError) -> None:
         self._unreported.discard(write)
         if write.failed is not None:
             write.failed(error)
@@ -429,7 +432,7 @@ class TinyCrmApp(App[None]):
                 screen.post_message(DataChanged(marker, force=True))
         self.check_changes()
 
-    def _database_gone(self, error: StoreError) -> None:
+    def _database_gone(self, error: TinyCrmError) -> None:
         """The file was moved or replaced: stop writing, for good, and say so once."""
         if self.gone is not None:
             return
@@ -495,19 +498,23 @@ def _only_ours(seen: ChangeMarker | None, before: ChangeMarker, after: ChangeMar
 
 
 def make_app(
-    store: Store,
+    crm: Crm,
     *,
     poll_interval: float = POLL_SECONDS,
     clock: Callable[[], datetime] | None = None,
     preload: Preload | None = None,
     keymap: Mapping[str, str] | None = None,
 ) -> TinyCrmApp:
-    """The board over ``store``.
+    """The board over ``crm`` (``tinycrm.open(…)``; the caller closes it).
 
     ``clock`` fixes "now" (snapshots); ``poll_interval`` is the live-refresh period in
     seconds (0 turns it off); ``preload`` is the board's first load, already under way;
     ``keymap`` is the user's own keys, by binding id (the config file's ``[keys]``).
     """
-    return TinyCrmApp(
-        store, poll_interval=poll_interval, clock=clock, preload=preload, keymap=keymap
-    )
+    return TinyCrmApp(crm, poll_interval=poll_interval, clock=clock, preload=preload, keymap=keymap)
+
+
+if TYPE_CHECKING:
+
+    def _screens_see(app: TinyCrmApp) -> CrmApp:
+        return app  # mypy: the app is everything its screens take it for (tui/base.py)

@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tinycrm.store.errors import StoreError
-from tinycrm.store.record_search import RecordHit, search_records
-
-if TYPE_CHECKING:
-    from tinycrm.tui.app import TinyCrmApp
+from tinycrm.api.models import RecordHit
+from tinycrm.errors import TinyCrmError
+from tinycrm.tui.base import CrmApp, crm_app_of
 
 KIND_LABELS = {"deal": "Deal", "contact": "Contact", "company": "Company"}
 
@@ -22,17 +20,15 @@ class JumpCommands(Provider):
     """Contacts, companies and deals whose name contains what was typed."""
 
     @property
-    def crm(self) -> TinyCrmApp:
-        return self.app  # type: ignore[return-value]
+    def crm_app(self) -> CrmApp:
+        return crm_app_of(self)
 
     async def search(self, query: str) -> Hits:
         if not query.strip():
             return
         try:
-            hits: list[RecordHit] = await asyncio.to_thread(
-                search_records, self.crm.store, query, limit=8
-            )
-        except StoreError:
+            hits: list[RecordHit] = await asyncio.to_thread(self.crm_app.crm.search, query, limit=8)
+        except TinyCrmError:
             return
         matcher = self.matcher(query)
         for hit in hits:
@@ -41,7 +37,7 @@ class JumpCommands(Provider):
             yield Hit(
                 score,
                 matcher.highlight(text),
-                partial(self.crm.open_record, hit.kind, hit.id),
+                partial(self.crm_app.open_record, hit.kind, hit.id),
                 text=text,
                 help=hit.detail or None,
             )
@@ -51,13 +47,13 @@ class NavigationCommands(Provider):
     """The screens, the pipelines and the board's switches."""
 
     @property
-    def crm(self) -> TinyCrmApp:
-        return self.app  # type: ignore[return-value]
+    def crm_app(self) -> CrmApp:
+        return crm_app_of(self)
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         from tinycrm.tui.screens.board import BoardScreen
 
-        app = self.crm
+        app = self.crm_app
         commands: list[tuple[str, str, Callable[[], Any]]] = [
             ("Go to board", "The pipeline kanban (1)", app.action_show_board),
             ("Go to contacts", "Every contact, with search (2)", app.action_show_contacts),
@@ -66,7 +62,7 @@ class NavigationCommands(Provider):
             ("Go to dashboard", "Key numbers and charts (5)", app.action_show_dashboard),
             ("Show keys", "Every key binding that applies here (?)", app.action_help),
         ]
-        board = app.screen_stack[0] if app.screen_stack else None
+        board = self.app.screen_stack[0] if self.app.screen_stack else None
         if isinstance(board, BoardScreen):
             shown = "Hide" if board.show_closed else "Show"
             commands.append(

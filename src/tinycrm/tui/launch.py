@@ -11,17 +11,15 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from tinycrm.store.board_writes import bound_lock_waits
-from tinycrm.store.engine import Store
-
 if TYPE_CHECKING:
+    from tinycrm.api import Crm
     from tinycrm.tui.writer import Write
 
 EXIT_INTERRUPTED = 130
 
 
-def run(store: Store, *, keymap: Mapping[str, str] | None = None) -> int:
-    """Run the board over ``store`` until the user quits; return the exit code.
+def run(crm: Crm, *, keymap: Mapping[str, str] | None = None) -> int:
+    """Run the board over ``crm`` until the user quits; return the exit code.
 
     Changes the user chose to discard when quitting (a second ``q`` while they
     waited for a lock) are named on stderr. An interrupt (SIGINT: exit 130)
@@ -31,13 +29,13 @@ def run(store: Store, *, keymap: Mapping[str, str] | None = None) -> int:
     from tinycrm.tui import paste
     from tinycrm.tui.preload import Preload
 
-    bound_lock_waits(store)  # before the first connection of the preload
-    preload = Preload.start(store)  # loads while Textual is imported and starts
+    crm.board.bound_lock_waits()  # before the first connection of the preload
+    preload = Preload.start(crm)  # loads while Textual is imported and starts
     from tinycrm.tui.app import make_app
 
     paste.install()  # a pasted text arrives whole, escape codes and all
 
-    app = make_app(store, preload=preload, keymap=keymap)
+    app = make_app(crm, preload=preload, keymap=keymap)
     interrupted = False
 
     def on_interrupt(_signum: int, _frame: Any) -> None:

@@ -1,7 +1,7 @@
 """Messages between the board's widgets, screens and the app.
 
 Widgets say what the user did (a card was chosen, a row was picked, the filter
-changed); screens decide what that means and call the store.
+changed); screens decide what that means and call the CRM (``tinycrm.api``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from tinycrm.store.feed import ChangeMarker
+from tinycrm.api.models import ChangeMarker
 
 
 @dataclass

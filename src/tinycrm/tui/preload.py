@@ -10,36 +10,35 @@ from __future__ import annotations
 import threading
 import time
 
-from tinycrm.store.board import Board, load_board
-from tinycrm.store.engine import Store
-from tinycrm.store.feed import FeedEntry, list_feed
+from tinycrm.api import Crm
+from tinycrm.api.models import Board, FeedEntry
 
 FEED_SIZE = 200
 
 
 class Preload:
-    """``load_board`` and ``list_feed`` with the board's defaults, in a thread."""
+    """``crm.board.load()`` and ``crm.board.feed()`` with the board's defaults, in a thread."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, crm: Crm) -> None:
         self.board: Board | None = None
         self.feed: list[FeedEntry] | None = None
         self.error: BaseException | None = None
         self.seconds = 0.0
         """How long the load took (for the benchmark)."""
         self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(store,), daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(crm,), daemon=True)
 
     @classmethod
-    def start(cls, store: Store) -> Preload:
-        preload = cls(store)
+    def start(cls, crm: Crm) -> Preload:
+        preload = cls(crm)
         preload._thread.start()
         return preload
 
-    def _run(self, store: Store) -> None:
+    def _run(self, crm: Crm) -> None:
         started = time.perf_counter()
         try:
-            self.board = load_board(store)
-            self.feed = list_feed(store, limit=FEED_SIZE)
+            self.board = crm.board.load()
+            self.feed = crm.board.feed(limit=FEED_SIZE)
         except BaseException as exc:  # the board screen loads again and reports it
             self.error = exc
         finally:

@@ -20,8 +20,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", default="160x45", help="terminal size, COLUMNSxLINES")
     parser.add_argument("--keys", nargs="*", default=[], help="keys to press first")
     args = parser.parse_args(argv)
+    import tinycrm
     from tinycrm.files import write_text
-    from tinycrm.store.engine import open_store
     from tinycrm.tui.app import make_app
 
     if args.db is None:
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         ensure_demo(demo_path())
         args.db = str(demo_path())
     columns, lines = (int(n) for n in args.size.lower().split("x"))
-    app = make_app(open_store(args.db), poll_interval=0)
+    app = make_app(tinycrm.open(args.db), poll_interval=0)
 
     async def run() -> None:
         async with app.run_test(size=(columns, lines)) as pilot:

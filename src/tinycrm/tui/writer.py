@@ -1,9 +1,9 @@
-"""The board's one writer: store writes in order, on one thread, each either saved or reported.
+"""The board's one writer: writes in order, on one thread, each either saved or reported.
 
 Every write the board makes (a move, a won deal, a form's save) is a ``Write`` on
 the queue of one ``Writer``. Its thread takes them one at a time, in the order they
-were asked for, each in its own transaction (``board_write``: only into the file
-the board opened, with bounded lock waits). So:
+were asked for, each in its own transaction (``crm.board.write``: only into the
+file the board opened, with bounded lock waits). So:
 
 * what the screen shows at once (a card moved at the key press) is written in the
   order the user made it;
@@ -29,10 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tinycrm.store.board_writes import DatabaseGone, FileId, board_write
-from tinycrm.store.engine import Store
-from tinycrm.store.errors import StoreError
-from tinycrm.store.feed import ChangeMarker, change_marker
+from tinycrm.api import Crm
+from tinycrm.api.models import ChangeMarker, DatabaseGone, FileId
+from tinycrm.errors import TinyCrmError
 
 QUEUED, RUNNING, COMMITTING, SAVED, FAILED, CANCELLED = (
     "queued",
@@ -44,7 +43,7 @@ QUEUED, RUNNING, COMMITTING, SAVED, FAILED, CANCELLED = (
 )
 
 
-class WriteCancelled(StoreError):
+class WriteCancelled(TinyCrmError):
     """The write was not run: one before it failed, or it was discarded."""
 
 
@@ -54,7 +53,7 @@ class _Discarded(Exception):
 
 @dataclass(eq=False)
 class Write:
-    """One store write the board asked for, and what became of it."""
+    """One write the board asked for, and what became of it."""
 
     call: Callable[[], Any]
     label: str = "a change"
@@ -62,12 +61,12 @@ class Write:
     deal_id: int | None = None
     """The card it is about, marked on the board while the write waits."""
     done: Callable[[Any], Any] | None = None
-    failed: Callable[[StoreError], Any] | None = None
+    failed: Callable[[TinyCrmError], Any] | None = None
     shown: bool = False
     """The screen already shows its effect (no reload needed when nobody else wrote)."""
     state: str = QUEUED
     result: Any = None
-    error: StoreError | None = None
+    error: TinyCrmError | None = None
     markers: tuple[ChangeMarker, ChangeMarker] | None = None
     """The change marker just before and just after the write, in its transaction."""
     behind: list[Write] = field(default_factory=list)
@@ -79,20 +78,20 @@ class Writer:
 
     def __init__(
         self,
-        store: Store,
+        crm: Crm,
         *,
         opened: FileId | None,
         report: Callable[[Write], Any],
         loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
-        self.store = store
+        self.crm = crm
         self.opened = opened
         self._report = report
         self._loop = loop
         self._cond = threading.Condition()
         self._queue: deque[Write] = deque()
         self._current: Write | None = None
-        self._stopped: StoreError | None = None
+        self._stopped: TinyCrmError | None = None
         self._closed = False
         self._thread: threading.Thread | None = None
 
@@ -119,7 +118,7 @@ class Writer:
             current = [self._current] if self._current is not None else []
             return [w for w in current if w.state in (RUNNING, COMMITTING)] + list(self._queue)
 
-    def stop(self, error: StoreError) -> list[Write]:
+    def stop(self, error: TinyCrmError) -> list[Write]:
         """Refuse every write from now on with ``error``; cancel those queued (returned)."""
         with self._cond:
             self._stopped = error
@@ -130,7 +129,7 @@ class Writer:
             return cancelled
 
     @property
-    def stopped(self) -> StoreError | None:
+    def stopped(self) -> TinyCrmError | None:
         return self._stopped
 
     def discard(self, timeout: float | None = None) -> list[Write]:
@@ -192,10 +191,10 @@ class Writer:
 
     def _perform(self, write: Write) -> None:
         try:
-            with board_write(self.store, opened=self.opened):
-                before = change_marker(self.store)
+            with self.crm.board.write(opened=self.opened):
+                before = self.crm.board.change_marker()
                 result = write.call()
-                after = change_marker(self.store)
+                after = self.crm.board.change_marker()
                 with self._cond:
                     if write.state == CANCELLED:
                         raise _Discarded
@@ -204,10 +203,10 @@ class Writer:
             state = SAVED
         except _Discarded:
             return
-        except StoreError as exc:
+        except TinyCrmError as exc:
             write.error, state = exc, FAILED
         except Exception as exc:  # a bug, not the user's mistake: say so, keep running
-            write.error, state = StoreError(f"unexpected error: {exc!r}"), FAILED
+            write.error, state = TinyCrmError(f"unexpected error: {exc!r}"), FAILED
         with self._cond:
             if write.state == CANCELLED and state == FAILED:
                 return  # discarded while it waited, and it did not get through: as discarded

@@ -1,9 +1,9 @@
 """The pipeline kanban: one column per stage, the activity feed beside it.
 
 The screen owns the data: it loads the board in a worker thread, keeps the
-columns' state, and calls the store for every action. A move is shown at once
-(the card changes column and the headers their sums) and written in a worker;
-if the store refuses it, the board says why and reloads what is true.
+columns' state, and calls the CRM (``tinycrm.api``) for every action. A move is
+shown at once (the card changes column and the headers their sums) and written
+by the app's writer; if it is refused, the board says why and reloads what is true.
 """
 
 from __future__ import annotations
@@ -21,19 +21,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from tinycrm.api.models import Board, BoardCard, DealRead, FeedEntry, InvalidFilter
+from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.filters import FilterError
-from tinycrm.store import deals
-from tinycrm.store.board import Board, BoardCard, load_board
-from tinycrm.store.errors import NotFound, StoreError
-from tinycrm.store.feed import list_feed
-from tinycrm.store.filter_sql import InvalidFilter, check_filter
-from tinycrm.store.models import DealRead
 from tinycrm.tui import format as fmt
+from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import (
     CardChosen,
     CardHighlighted,
@@ -50,7 +46,7 @@ from tinycrm.tui.widgets.cards import (
     ColumnsView,
     StageColumn,
 )
-from tinycrm.tui.widgets.feed import FeedPanel
+from tinycrm.tui.widgets.feed import RETIME_SECONDS, FeedPanel
 from tinycrm.tui.widgets.filter import MAX_FILTER, FilterBar, describe_error
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.writer import WriteCancelled
@@ -104,7 +100,7 @@ def _state(column: Any) -> ColumnState:
     )
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(CrmScreen[None]):
     """The kanban of the current pipeline."""
 
     AUTO_FOCUS = ""  # the first load focuses the first column
@@ -184,10 +180,10 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.reload_feed()
+        self.set_interval(RETIME_SECONDS, self._retime_feed, name="feed-retime")
 
-    @property
-    def crm(self) -> Any:
-        return self.app
+    def _retime_feed(self) -> None:
+        self.query_one(FeedPanel).retime(self.crm_app.now())
 
     @property
     def view(self) -> ColumnsView:
@@ -205,8 +201,7 @@ class BoardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
     def _load(self, version: int) -> None:
         started = time.perf_counter()
-        store = self.crm.store
-        preload = self.crm.preload
+        preload = self.crm_app.preload
         board = preload.take_board() if preload is not None else None
         flt = self.filter
         if board is not None and (self.pipeline_id, bool(self.filter), self.show_closed) == (
@@ -223,19 +218,20 @@ class BoardScreen(Screen[None]):
             return
         try:
             try:
-                board = load_board(
-                    store,
+                board = self.crm.board.load(
                     pipeline=self.pipeline_id,
                     where=flt,
                     closed=self.show_closed,
-                    now=self.crm.now(),
+                    now=self.crm_app.now(),
                 )
             except NotFound:  # the pipeline was removed elsewhere: show the default one
-                board = load_board(store, where=flt, closed=self.show_closed, now=self.crm.now())
+                board = self.crm.board.load(
+                    where=flt, closed=self.show_closed, now=self.crm_app.now()
+                )
         except InvalidFilter as exc:  # e.g. a segment that does not exist
             self.app.call_from_thread(self._filter_refused, flt, exc)
             return
-        except StoreError as exc:
+        except TinyCrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         if get_current_worker().is_cancelled:
@@ -316,21 +312,21 @@ class BoardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="feed-load", exit_on_error=False)
     def _load_feed(self, after_id: int | None) -> None:
-        preload = self.crm.preload
+        preload = self.crm_app.preload
         entries = preload.take_feed() if preload is not None and after_id is None else None
         if entries is not None:
             self.app.call_from_thread(self._apply_feed, entries, False)
             return
         try:
-            entries = list_feed(self.crm.store, limit=FEED_SIZE, after_id=after_id)
-        except StoreError:
+            entries = self.crm.board.feed(limit=FEED_SIZE, after_id=after_id)
+        except TinyCrmError:
             return
         self.app.call_from_thread(self._apply_feed, entries, after_id is not None)
 
-    def _apply_feed(self, entries: list[Any], prepend: bool) -> None:
+    def _apply_feed(self, entries: list[FeedEntry], prepend: bool) -> None:
         if prepend and not entries:
             return
-        self.query_one(FeedPanel).show(entries, self.crm.now(), prepend=prepend)
+        self.query_one(FeedPanel).show(entries, self.crm_app.now(), prepend=prepend)
 
     def on_data_changed(self, message: DataChanged) -> None:
         if message.force:
@@ -374,9 +370,9 @@ class BoardScreen(Screen[None]):
         if board.where:
             shown = self._shown_text.strip()
             right = Content.styled(" filter ", "reverse") + Content(f" {shown} ")
-        if self.crm.gone is not None:
+        if self.crm_app.gone is not None:
             right = Content.styled(" not saving: the database file was moved ", "reverse $error")
-        elif self.crm.saving:
+        elif self.crm_app.saving:
             right += Content.styled(" saving… ", "reverse $warning")
         if self.too_small and self.query_one(FeedPanel).display:
             right += Content.styled(" too small · f hides feed ", "reverse $warning")
@@ -458,7 +454,7 @@ class BoardScreen(Screen[None]):
 
     def on_card_chosen(self, message: CardChosen) -> None:
         message.stop()
-        self.crm.open_record("deal", message.deal_id)
+        self.crm_app.open_record("deal", message.deal_id)
 
     # ------------------------------------------------------------------ local edits
 
@@ -484,7 +480,7 @@ class BoardScreen(Screen[None]):
         self._update_title()
         self.refresh_bindings()
 
-    def _refused(self, error: StoreError) -> None:
+    def _refused(self, error: TinyCrmError) -> None:
         """A write failed (or was cancelled behind one that did): show what is stored."""
         if not isinstance(error, WriteCancelled):
             self.notify(str(error), title="Not saved", severity="error")
@@ -519,8 +515,8 @@ class BoardScreen(Screen[None]):
         target.card_list.cards_changed(target_index)
         self._show_card(target, target_index)
         self._changed_locally(column, target)
-        self.crm.run_write(
-            partial(deals.move_deal, self.crm.store, card.id, f"#{target.state.stage_id}"),
+        self.crm_app.run_write(
+            partial(self.crm.deals.move, card.id, f"#{target.state.stage_id}"),
             done=lambda _deal: self.reload_feed(),
             failed=self._refused,
             shown=True,
@@ -539,7 +535,7 @@ class BoardScreen(Screen[None]):
             done = card.model_copy(
                 update={
                     "status": status,
-                    "closed_at": self.crm.now(),
+                    "closed_at": self.crm_app.now(),
                     "probability": 100 if status == "won" else 0,
                     "rotting": False,
                     "closing_soon": False,
@@ -557,8 +553,8 @@ class BoardScreen(Screen[None]):
         if card is None or card.status != "open":
             return
         self._close_locally(card, "won")
-        self.crm.run_write(
-            partial(deals.win_deal, self.crm.store, card.id),
+        self.crm_app.run_write(
+            partial(self.crm.deals.win, card.id),
             done=self._won,
             failed=self._refused,
             shown=True,
@@ -586,15 +582,15 @@ class BoardScreen(Screen[None]):
                     self.reload()
                 self.notify(f"Lost {deal.title}: {deal.lost_reason}", title="Lost")
 
-        self.app.push_screen(lost_form(self.crm.store, card.id, card.title), lost)
+        self.app.push_screen(lost_form(card.id, card.title), lost)
 
     def action_reopen(self) -> None:
         card = self.current_card()
         if card is None or card.status == "open":
             return
         self._focus_deal = card.id
-        self.crm.run_write(
-            partial(deals.reopen_deal, self.crm.store, card.id),
+        self.crm_app.run_write(
+            partial(self.crm.deals.reopen, card.id),
             done=self._reopened,
             failed=self._refused,
             label=f"reopen {card.title}",
@@ -621,9 +617,7 @@ class BoardScreen(Screen[None]):
                 self.notify(f"Added {deal.title} in {deal.stage}", title="New deal")
                 self.reload()
 
-        form = new_deal_form(
-            self.crm.store, pipeline_id=self.pipeline_id, stages=stages, stage_id=stage_id
-        )
+        form = new_deal_form(pipeline_id=self.pipeline_id, stages=stages, stage_id=stage_id)
         self.app.push_screen(form, added)
 
     def action_edit(self) -> None:
@@ -636,8 +630,8 @@ class BoardScreen(Screen[None]):
         from tinycrm.tui.screens.forms import edit_deal_form
 
         try:
-            deal = deals.get_deal(self.crm.store, deal_id)
-        except StoreError as exc:
+            deal = self.crm.deals.get(deal_id)
+        except TinyCrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
 
@@ -646,7 +640,7 @@ class BoardScreen(Screen[None]):
                 self.notify(f"Saved {result.title}")
                 self.reload()
 
-        form = edit_deal_form(self.crm.store, deal)
+        form = edit_deal_form(deal)
         self.app.call_from_thread(self.app.push_screen, form, edited)
 
     # ------------------------------------------------------------------ filter, toggles
@@ -668,7 +662,7 @@ class BoardScreen(Screen[None]):
     def _set_filter(self, text: str, *, done: bool) -> None:
         bar = self.query_one(FilterBar)
         try:
-            new = check_filter("deal", text, now=self.crm.now(), max_length=MAX_FILTER)
+            new = self.crm.board.check_filter(text, now=self.crm_app.now(), max_length=MAX_FILTER)
         except FilterError as exc:  # not applied: the board keeps the last good result
             bar.show_error(exc, now=done)
             if done:

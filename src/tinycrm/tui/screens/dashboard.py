@@ -1,8 +1,8 @@
 """The dashboard (``5``): the key numbers as tiles, and charts of the open pipeline by
 stage, the weighted forecast by month and the activity per week.
 
-The numbers come from ``tinycrm.store.reports`` (``dashboard_numbers`` and the pipeline,
-forecast and activity reports), loaded together in a worker thread. On ``DataChanged``
+The numbers come from ``crm.reports`` (``dashboard`` and the pipeline, forecast and
+activity reports), loaded together in a worker thread. On ``DataChanged``
 (and once a minute, since "overdue" and "this month" move with the clock) the screen
 loads them again and updates its widgets in place. Money stays per currency: a tile has
 a line per currency, and a bar is scaled against the largest amount of its own currency.
@@ -31,19 +31,11 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from tinycrm.api.models import ActivityReport, DashboardNumbers, ForecastReport, PipelineReport
 from tinycrm.charts import bar, money_tops
-from tinycrm.store.errors import StoreError
-from tinycrm.store.reports import (
-    ActivityReport,
-    DashboardNumbers,
-    ForecastReport,
-    PipelineReport,
-    activity_report,
-    dashboard_numbers,
-    forecast_report,
-    pipeline_report,
-)
+from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
+from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.text import fit
@@ -501,7 +493,7 @@ class ActivityChart(Chart):
 # --------------------------------------------------------------------------- the screen
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(CrmScreen[None]):
     """Key numbers and charts over the whole database, kept up to date."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
@@ -516,10 +508,6 @@ class DashboardScreen(Screen[None]):
         self.views: dict[str, TileView] = {}
         self.big_digits = False
         """Whether the tiles show big digits: only when everything fits on one screen."""
-
-    @property
-    def crm(self) -> Any:
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Static(" Dashboard", id="dashboard-title")
@@ -550,16 +538,16 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="dashboard-load", exit_on_error=False)
     def _load(self) -> None:
-        store = self.crm.store
-        now = self.crm.now()
+        reports = self.crm.reports
+        now = self.crm_app.now()
         try:
             data = DashboardData(
-                numbers=dashboard_numbers(store, now=now),
-                pipeline=pipeline_report(store, now=now),
-                forecast=forecast_report(store, by="month", now=now),
-                activity=activity_report(store, by="week", now=now),
+                numbers=reports.dashboard(now=now),
+                pipeline=reports.pipeline(now=now),
+                forecast=reports.forecast(by="month", now=now),
+                activity=reports.activity(by="week", now=now),
             )
-        except StoreError as exc:
+        except TinyCrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         if not get_current_worker().is_cancelled:  # a newer load is under way

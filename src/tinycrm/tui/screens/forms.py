@@ -1,11 +1,12 @@
 """Modal forms: a new or edited deal, contact or company; a logged activity; a task; a loss.
 
 ``FormScreen`` reads its fields, checks what it can (required fields, dates,
-amounts, numbers), then hands the values to a ``save`` function that calls the
-store in a write worker. The store's refusal (an unknown contact, a bad email,
-too many decimal places) is shown under the field it is about, or at the top;
-the form stays open and nothing is saved until the store accepts it. The same
-validation as the command line applies because it is the same store call.
+amounts, numbers), then hands the open ``Crm`` and the values to a ``save``
+function that calls the API on the app's one writer thread. A refusal (an
+unknown contact, a bad email, too many decimal places) is shown under the field
+it is about, or at the top; the form stays open and nothing is saved until it is
+accepted. The same validation as the command line applies because it is the same
+API call.
 """
 
 from __future__ import annotations
@@ -20,17 +21,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tinycrm import dates, money, safetext
-from tinycrm.store import activities, companies, contacts, deals
-from tinycrm.store.engine import Store
-from tinycrm.store.errors import StoreError
-from tinycrm.store.models import CompanyRead, ContactRead, DealRead
-from tinycrm.store.record_search import complete_name
+from tinycrm.api import Crm
+from tinycrm.api.models import ActivityRead, CompanyRead, ContactRead, DealRead
+from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
+from tinycrm.tui.base import CrmModalScreen
 from tinycrm.vocab import DEFAULT_CURRENCY, LIFECYCLES, LOG_KINDS, ROLES
 
 
@@ -46,7 +45,7 @@ class FormField:
     required: bool = False
     parse: Callable[[str], Any] | None = None
     words: tuple[str, ...] = ()
-    """A store error mentioning one of these words is shown under this field."""
+    """An error mentioning one of these words is shown under this field."""
     complete: str | None = None
     """``contact`` or ``company``: offer the first matching name as inline completion."""
 
@@ -71,7 +70,7 @@ class FieldInput(Input):
 
 
 class NameSuggester(Suggester):
-    """Completes a contact or company name from the store, off the app's thread."""
+    """Completes a contact or company name from the database, off the app's thread."""
 
     def __init__(self, lookup: Callable[[str], str | None]) -> None:
         super().__init__(use_cache=True, case_sensitive=False)
@@ -82,12 +81,16 @@ class NameSuggester(Suggester):
             return None
         try:
             found = await asyncio.to_thread(self.lookup, value)
-        except StoreError:
+        except TinyCrmError:
             return None
         return found if found and found.casefold().startswith(value) else None
 
 
-class FormScreen(ModalScreen[Any]):
+Save = Callable[[Crm, dict[str, Any]], Any]
+"""What a form does with its values: calls the API of the open ``Crm`` (on the writer thread)."""
+
+
+class FormScreen(CrmModalScreen[Any]):
     """A form over the current screen; dismisses with what ``save`` returned, or None."""
 
     BINDINGS = [
@@ -99,9 +102,8 @@ class FormScreen(ModalScreen[Any]):
         self,
         title: str,
         fields: Sequence[FormField],
-        save: Callable[[dict[str, Any]], Any],
+        save: Save,
         *,
-        store: Store | None = None,
         submit_label: str = "Save",
         id: str | None = None,
     ) -> None:
@@ -109,7 +111,6 @@ class FormScreen(ModalScreen[Any]):
         self.form_title = title
         self.fields = list(fields)
         self.save = save
-        self.store = store
         self.submit_label = submit_label
         self.saving = False
 
@@ -140,9 +141,9 @@ class FormScreen(ModalScreen[Any]):
                 id=f"field-{spec.name}",
             )
         suggester = None
-        if spec.complete and self.store is not None:
-            store, kind = self.store, spec.complete
-            suggester = NameSuggester(lambda text: complete_name(store, kind=kind, prefix=text))
+        if spec.complete:
+            board, kind = self.crm.board, spec.complete
+            suggester = NameSuggester(lambda text: board.complete(kind, text))
         return FieldInput(
             value=spec.value,
             placeholder=spec.placeholder,
@@ -184,7 +185,7 @@ class FormScreen(ModalScreen[Any]):
             if spec.parse is not None and isinstance(text, str):
                 try:
                     values[spec.name] = spec.parse(text)
-                except (ValueError, StoreError) as exc:
+                except (ValueError, TinyCrmError) as exc:
                     errors[spec.name] = str(exc)
             else:
                 values[spec.name] = text
@@ -238,8 +239,9 @@ class FormScreen(ModalScreen[Any]):
             return
         self.saving = True
         self.query_one("#form-save", Button).disabled = True
-        self.app.run_write(  # type: ignore[attr-defined]
-            lambda: self.save(values),
+        crm = self.crm
+        self.crm_app.run_write(
+            lambda: self.save(crm, values),
             done=self._saved,
             failed=self._refused,
             label=f"{self.form_title} (the form)",
@@ -249,10 +251,10 @@ class FormScreen(ModalScreen[Any]):
         self.saving = False
         self.dismiss(result)
 
-    def _refused(self, error: StoreError) -> None:
+    def _refused(self, error: TinyCrmError) -> None:
         self.saving = False
         self.query_one("#form-save", Button).disabled = False
-        field = getattr(error, "field", None)  # the store's Invalid(field=...), when it names one
+        field = getattr(error, "field", None)  # Invalid(field=...), when it names one
         known = {spec.name for spec in self.fields}
         name = field if field in known else self._field_for(str(error))
         self.show_error(name, str(error))
@@ -334,11 +336,11 @@ def _owner_and_tags(record: Any) -> list[FormField]:
 
 def _owner_and_tag_changes(record: Any, values: dict[str, Any]) -> dict[str, Any]:
     """What an edit form's owner and tags fields change: ``owner`` (a blank one keeps it),
-    ``add_tags`` and ``remove_tags``, as the store's ``edit_*`` functions take them."""
+    ``tag`` and ``untag``, as the API's ``edit`` methods take them."""
     changes: dict[str, Any] = {}
     if (values["owner"] or record.owner) != record.owner:
         changes["owner"] = values["owner"]
-    changes["add_tags"], changes["remove_tags"] = _tag_changes(record.tags, values["tags"])
+    changes["tag"], changes["untag"] = _tag_changes(record.tags, values["tags"])
     return changes
 
 
@@ -429,7 +431,6 @@ def _deal_fields(deal: DealRead | None, stages: Sequence[tuple[str, int]], stage
 
 
 def new_deal_form(
-    store: Store,
     *,
     pipeline_id: int | None,
     stages: Sequence[tuple[str, int]],
@@ -437,17 +438,16 @@ def new_deal_form(
 ) -> FormScreen:
     """Open a deal; the same rules as ``tinycrm deal add``."""
 
-    def save(v: dict[str, Any]) -> DealRead:
-        return deals.add_deal(
-            store,
-            title=v["title"],
+    def save(crm: Crm, v: dict[str, Any]) -> DealRead:
+        return crm.deals.add(
+            v["title"],
             contact=v["contact"],
             company=v["company"],
             amount=v["amount"],
             currency=_given_currency(v["currency"], NEW_DEAL_CURRENCY),
             stage=f"#{v['stage']}" if v.get("stage") else None,
             pipeline=str(pipeline_id) if pipeline_id else None,
-            close_date=v["close"],
+            close=v["close"],
             probability=v["probability"],
             owner=v["owner"],
             tags=v["tags"],
@@ -457,16 +457,15 @@ def new_deal_form(
         "New deal",
         _deal_fields(None, stages, stage_id),
         save,
-        store=store,
         submit_label="Add deal",
         id="new-deal-form",
     )
 
 
-def edit_deal_form(store: Store, deal: DealRead) -> FormScreen:
+def edit_deal_form(deal: DealRead) -> FormScreen:
     """Change a deal's details (its stage moves with < and >)."""
 
-    def save(v: dict[str, Any]) -> DealRead:
+    def save(crm: Crm, v: dict[str, Any]) -> DealRead:
         changes: dict[str, Any] = {}
         if v["title"] != deal.title:
             changes["title"] = v["title"]
@@ -480,23 +479,22 @@ def edit_deal_form(store: Store, deal: DealRead) -> FormScreen:
             if currency:
                 changes["currency"] = currency
         if v["close"] != deal.close_date:
-            changes["close_date"] = v["close"]
+            changes["close"] = v["close"]
         before = deal.probability if deal.probability_override else None
         if v["probability"] != before:
             changes["probability"] = v["probability"]
         changes.update(_owner_and_tag_changes(deal, v))
-        return deals.edit_deal(store, deal.id, **changes)
+        return crm.deals.edit(deal.id, **changes)
 
     return FormScreen(
         f"Edit deal · {deal.title}",
         _deal_fields(deal, (), None),
         save,
-        store=store,
         id="edit-deal-form",
     )
 
 
-def lost_form(store: Store, deal_id: int, title: str) -> FormScreen:
+def lost_form(deal_id: int, title: str) -> FormScreen:
     """Mark a deal lost: the reason is required (it is what reports learn from)."""
     return FormScreen(
         f"Lost · {title}",
@@ -510,8 +508,7 @@ def lost_form(store: Store, deal_id: int, title: str) -> FormScreen:
                 words=("reason",),
             )
         ],
-        lambda v: deals.lose_deal(store, deal_id, reason=v["reason"]),
-        store=store,
+        lambda crm, v: crm.deals.lose(deal_id, reason=v["reason"]),
         submit_label="Mark lost",
         id="lost-form",
     )
@@ -552,28 +549,27 @@ def _contact_fields(contact: ContactRead | None) -> list[FormField]:
     ]
 
 
-def new_contact_form(store: Store) -> FormScreen:
-    def save(v: dict[str, Any]) -> ContactRead:
-        return contacts.add_contact(store, **{k: v[k] for k in v})
+def new_contact_form() -> FormScreen:
+    def save(crm: Crm, v: dict[str, Any]) -> ContactRead:
+        return crm.contacts.add(**v)
 
-    return FormScreen("New contact", _contact_fields(None), save, store=store, id="contact-form")
+    return FormScreen("New contact", _contact_fields(None), save, id="contact-form")
 
 
-def edit_contact_form(store: Store, contact: ContactRead) -> FormScreen:
-    def save(v: dict[str, Any]) -> ContactRead:
+def edit_contact_form(contact: ContactRead) -> FormScreen:
+    def save(crm: Crm, v: dict[str, Any]) -> ContactRead:
         changes = {
             k: v[k]
             for k in ("name", "email", "phone", "title", "role", "company", "lifecycle")
             if v[k] != getattr(contact, k)
         }
         changes.update(_owner_and_tag_changes(contact, v))
-        return contacts.edit_contact(store, contact.id, **changes)
+        return crm.contacts.edit(contact.id, **changes)
 
     return FormScreen(
         f"Edit contact · {contact.name}",
         _contact_fields(contact),
         save,
-        store=store,
         id="contact-form",
     )
 
@@ -601,25 +597,24 @@ def _company_fields(company: CompanyRead | None) -> list[FormField]:
     ]
 
 
-def new_company_form(store: Store) -> FormScreen:
-    def save(v: dict[str, Any]) -> CompanyRead:
-        return companies.add_company(store, **{k: v[k] for k in v})
+def new_company_form() -> FormScreen:
+    def save(crm: Crm, v: dict[str, Any]) -> CompanyRead:
+        return crm.companies.add(**v)
 
-    return FormScreen("New company", _company_fields(None), save, store=store, id="company-form")
+    return FormScreen("New company", _company_fields(None), save, id="company-form")
 
 
-def edit_company_form(store: Store, company: CompanyRead) -> FormScreen:
-    def save(v: dict[str, Any]) -> CompanyRead:
+def edit_company_form(company: CompanyRead) -> FormScreen:
+    def save(crm: Crm, v: dict[str, Any]) -> CompanyRead:
         keys = ("name", "domain", "industry", "size", "phone", "city", "country")
         changes = {k: v[k] for k in keys if v[k] != getattr(company, k)}
         changes.update(_owner_and_tag_changes(company, v))
-        return companies.edit_company(store, company.id, **changes)
+        return crm.companies.edit(company.id, **changes)
 
     return FormScreen(
         f"Edit company · {company.name}",
         _company_fields(company),
         save,
-        store=store,
         id="company-form",
     )
 
@@ -627,12 +622,12 @@ def edit_company_form(store: Store, company: CompanyRead) -> FormScreen:
 # --------------------------------------------------------------------------- activities, tasks
 
 
-def log_form(store: Store, kind: str, record_id: int, label: str) -> FormScreen:
+def log_form(kind: str, record_id: int, label: str) -> FormScreen:
     """Log a call, email, meeting or note about the record ``kind`` ``record_id``."""
 
-    def save(v: dict[str, Any]) -> Any:
-        return activities.log_activity(
-            store, kind=v["kind"], text=v["text"], at=v["when"], **{kind: str(record_id)}
+    def save(crm: Crm, v: dict[str, Any]) -> ActivityRead:
+        return crm.activities.log(
+            v["kind"], None, v["text"], at=v["when"], **{kind: str(record_id)}
         )
 
     return FormScreen(
@@ -664,18 +659,17 @@ def log_form(store: Store, kind: str, record_id: int, label: str) -> FormScreen:
             ),
         ],
         save,
-        store=store,
         submit_label="Log",
         id="log-form",
     )
 
 
-def task_form(store: Store, kind: str | None, record_id: int | None, label: str) -> FormScreen:
+def task_form(kind: str | None, record_id: int | None, label: str) -> FormScreen:
     """Add a task, about a record or on its own (``kind`` None)."""
 
-    def save(v: dict[str, Any]) -> Any:
+    def save(crm: Crm, v: dict[str, Any]) -> ActivityRead:
         about = {kind: str(record_id)} if kind and record_id is not None else {}
-        return activities.add_task(store, text=v["text"], due=v["due"], **about)
+        return crm.tasks.add(v["text"], due=v["due"], **about)
 
     title = f"Add task · {label}" if label else "Add task"
     return FormScreen(
@@ -695,7 +689,6 @@ def task_form(store: Store, kind: str | None, record_id: int | None, label: str)
             ),
         ],
         save,
-        store=store,
         submit_label="Add task",
         id="task-form",
     )

@@ -1,4 +1,4 @@
-"""Contacts and companies, with incremental search (the store's search, as you type)."""
+"""Contacts and companies, with incremental search (the API's ``search``, as you type)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from typing import Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from tinycrm.store import companies, contacts
-from tinycrm.store.errors import StoreError
+from tinycrm.errors import TinyCrmError
+from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged, RowChosen
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Part, Row, RowList
@@ -27,7 +26,7 @@ def _cells(*cells: tuple[str | None, int, str]) -> tuple[Part, ...]:
     return tuple((fit(text or "", width).ljust(width) + "  ", role) for text, width, role in cells)
 
 
-class ListScreen(Screen[None]):
+class ListScreen(CrmScreen[None]):
     """A searchable list of records of one kind."""
 
     kind: ClassVar[str] = ""
@@ -45,10 +44,6 @@ class ListScreen(Screen[None]):
         super().__init__(classes="list-screen")
         self.query_text = ""
         self._timer: Timer | None = None
-
-    @property
-    def crm(self) -> Any:
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Static(f" {self.noun.title()}", id="list-title")
@@ -71,7 +66,7 @@ class ListScreen(Screen[None]):
     def _load(self, text: str) -> None:
         try:
             rows = self.fetch(text)
-        except StoreError as exc:
+        except TinyCrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         self.app.call_from_thread(self._apply, text, rows)
@@ -98,7 +93,7 @@ class ListScreen(Screen[None]):
     def on_row_chosen(self, message: RowChosen) -> None:
         message.stop()
         kind, _, value = message.key.partition(":")
-        self.crm.open_record(kind, int(value))
+        self.crm_app.open_record(kind, int(value))
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.reload()
@@ -118,7 +113,7 @@ class ListScreen(Screen[None]):
     def _created(self, record: Any) -> None:
         if record is not None:
             self.notify(f"Added {record.name}")
-            self.crm.open_record(self.kind, record.id)
+            self.crm_app.open_record(self.kind, record.id)
 
 
 class ContactsScreen(ListScreen):
@@ -127,7 +122,7 @@ class ContactsScreen(ListScreen):
     placeholder = "Search contacts: name, email, phone or title (any case: MÜLLER finds Müller)"
 
     def fetch(self, text: str) -> list[Row]:
-        found = contacts.list_contacts(self.crm.store, search=text or None, limit=LIMIT)
+        found = self.crm.contacts.list(search=text or None, limit=LIMIT)
         return [
             Row(
                 f"contact:{c.id}",
@@ -147,7 +142,7 @@ class ContactsScreen(ListScreen):
     def action_new(self) -> None:
         from tinycrm.tui.screens.forms import new_contact_form
 
-        self.app.push_screen(new_contact_form(self.crm.store), self._created)
+        self.app.push_screen(new_contact_form(), self._created)
 
 
 class CompaniesScreen(ListScreen):
@@ -156,7 +151,7 @@ class CompaniesScreen(ListScreen):
     placeholder = "Search companies: name, domain or city"
 
     def fetch(self, text: str) -> list[Row]:
-        found = companies.list_companies(self.crm.store, search=text or None, limit=LIMIT)
+        found = self.crm.companies.list(search=text or None, limit=LIMIT)
         return [
             Row(
                 f"company:{c.id}",
@@ -175,4 +170,4 @@ class CompaniesScreen(ListScreen):
     def action_new(self) -> None:
         from tinycrm.tui.screens.forms import new_company_form
 
-        self.app.push_screen(new_company_form(self.crm.store), self._created)
+        self.app.push_screen(new_company_form(), self._created)

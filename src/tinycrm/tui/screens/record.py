@@ -20,12 +20,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
-from tinycrm.store import activities, deals, pipelines, views
-from tinycrm.store.errors import NotFound, StoreError
-from tinycrm.store.models import (
+from tinycrm.api.models import (
     ActivityRead,
     CompanyView,
     ContactView,
@@ -33,7 +30,9 @@ from tinycrm.store.models import (
     DealView,
     EventRead,
 )
+from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.tui import format as fmt
+from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged, RowChosen
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Row, RowList
@@ -131,7 +130,7 @@ def _timeline(
     return [row for _, row in entries], targets
 
 
-class RecordScreen(Screen[None]):
+class RecordScreen(CrmScreen[None]):
     """What every record view shares: layout, loading, tasks, timeline, logging."""
 
     kind: ClassVar[str] = ""
@@ -149,10 +148,6 @@ class RecordScreen(Screen[None]):
         self.record_id = record_id
         self.view: Any = None
         self.targets: dict[str, tuple[str, int]] = {}
-
-    @property
-    def crm(self) -> Any:
-        return self.app
 
     @property
     def label(self) -> str:
@@ -194,12 +189,12 @@ class RecordScreen(Screen[None]):
         except NotFound as exc:
             self.app.call_from_thread(self._gone, exc)
             return
-        except StoreError as exc:
+        except TinyCrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         self.app.call_from_thread(self._apply, view)
 
-    def _gone(self, error: StoreError) -> None:
+    def _gone(self, error: TinyCrmError) -> None:
         if self in self.app.screen_stack:
             self.notify(f"{error} (deleted elsewhere?)", severity="warning")
             if self.app.screen is self:
@@ -209,7 +204,7 @@ class RecordScreen(Screen[None]):
         if self not in self.app.screen_stack:
             return
         self.view = view
-        now = self.crm.now()
+        now = self.crm_app.now()
         title, details = self.describe(view)
         self.query_one("#record-title", Static).update(title)
         self.query_one("#record-details", Static).update(details)
@@ -246,11 +241,11 @@ class RecordScreen(Screen[None]):
         key = message.key
         kind, _, value = key.partition(":")
         if kind in ("deal", "contact", "company"):
-            self.crm.open_record(kind, int(value))
+            self.crm_app.open_record(kind, int(value))
         elif key in self.targets:
             target_kind, target_id = self.targets[key]
             if (target_kind, target_id) != (self.kind, self.record_id):
-                self.crm.open_record(target_kind, target_id)
+                self.crm_app.open_record(target_kind, target_id)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -267,7 +262,7 @@ class RecordScreen(Screen[None]):
 
         if self.view is None:
             return
-        form = log_form(self.crm.store, self.kind, self.record_id, self.label)
+        form = log_form(self.kind, self.record_id, self.label)
         self.app.push_screen(form, self._saved("Logged"))
 
     def action_add_task(self) -> None:
@@ -275,7 +270,7 @@ class RecordScreen(Screen[None]):
 
         if self.view is None:
             return
-        form = task_form(self.crm.store, self.kind, self.record_id, self.label)
+        form = task_form(self.kind, self.record_id, self.label)
         self.app.push_screen(form, self._saved("Added task"))
 
     def _then(self, say: Callable[[Any], str]) -> Callable[[Any], None]:
@@ -300,8 +295,8 @@ class RecordScreen(Screen[None]):
         if not key:
             return
         task_id = int(key.partition(":")[2])
-        self.crm.run_write(
-            partial(activities.complete_task, self.crm.store, task_id),
+        self.crm_app.run_write(
+            partial(self.crm.tasks.done, task_id),
             done=self._then(lambda task: f"Done: {task.subject}"),
             label=f"complete task #{task_id}",
         )
@@ -367,8 +362,8 @@ class DealScreen(RecordScreen):
         return self.deal.title if self.deal else ""
 
     def fetch(self) -> DealPage:
-        view = views.deal_view(self.crm.store, self.record_id)
-        pipeline = pipelines.get_pipeline(self.crm.store, view.deal.pipeline_id)
+        view = self.crm.deals.show(self.record_id)
+        pipeline = self.crm.pipelines.get(view.deal.pipeline_id)
         return DealPage(view, [s.id for s in pipeline.stages])
 
     def describe(self, view: DealPage) -> tuple[Text, Table]:
@@ -441,8 +436,8 @@ class DealScreen(RecordScreen):
             edge = "first" if delta < 0 else "last"
             self.notify(f"{deal.title} is in the {edge} stage", timeout=3)
             return
-        self.crm.run_write(
-            partial(deals.move_deal, self.crm.store, deal.id, f"#{ids[index]}"),
+        self.crm_app.run_write(
+            partial(self.crm.deals.move, deal.id, f"#{ids[index]}"),
             done=self._then(lambda moved: f"Moved to {moved.stage}"),
             label=f"move {deal.title} to the {'next' if delta > 0 else 'previous'} stage",
         )
@@ -450,8 +445,8 @@ class DealScreen(RecordScreen):
     def action_win(self) -> None:
         deal = self.deal
         if deal is not None and deal.status == "open":
-            self.crm.run_write(
-                partial(deals.win_deal, self.crm.store, deal.id),
+            self.crm_app.run_write(
+                partial(self.crm.deals.win, deal.id),
                 done=self._then(lambda won: f"Won {won.title}"),
                 label=f"mark {deal.title} won",
             )
@@ -461,15 +456,13 @@ class DealScreen(RecordScreen):
 
         deal = self.deal
         if deal is not None and deal.status == "open":
-            self.app.push_screen(
-                lost_form(self.crm.store, deal.id, deal.title), self._saved("Marked lost")
-            )
+            self.app.push_screen(lost_form(deal.id, deal.title), self._saved("Marked lost"))
 
     def action_reopen(self) -> None:
         deal = self.deal
         if deal is not None and deal.status != "open":
-            self.crm.run_write(
-                partial(deals.reopen_deal, self.crm.store, deal.id),
+            self.crm_app.run_write(
+                partial(self.crm.deals.reopen, deal.id),
                 done=self._then(lambda deal: f"Reopened in {deal.stage}"),
                 label=f"reopen {deal.title}",
             )
@@ -478,7 +471,7 @@ class DealScreen(RecordScreen):
         from tinycrm.tui.screens.forms import edit_deal_form
 
         if self.deal is not None:
-            self.app.push_screen(edit_deal_form(self.crm.store, self.deal), self._saved("Saved"))
+            self.app.push_screen(edit_deal_form(self.deal), self._saved("Saved"))
 
 
 STATUS_ROLES_STYLE = {"open": "bold", "won": "bold green", "lost": "bold red"}
@@ -492,7 +485,7 @@ class ContactScreen(RecordScreen):
         return self.view.contact.name if self.view else ""
 
     def fetch(self) -> ContactView:
-        return views.contact_view(self.crm.store, self.record_id)
+        return self.crm.contacts.show(self.record_id)
 
     def describe(self, view: ContactView) -> tuple[Text, Table]:
         c = view.contact
@@ -527,7 +520,7 @@ class ContactScreen(RecordScreen):
         from tinycrm.tui.screens.forms import edit_contact_form
 
         if self.view is not None:
-            form = edit_contact_form(self.crm.store, self.view.contact)
+            form = edit_contact_form(self.view.contact)
             self.app.push_screen(form, self._saved("Saved"))
 
 
@@ -539,7 +532,7 @@ class CompanyScreen(RecordScreen):
         return self.view.company.name if self.view else ""
 
     def fetch(self) -> CompanyView:
-        return views.company_view(self.crm.store, self.record_id)
+        return self.crm.companies.show(self.record_id)
 
     def describe(self, view: CompanyView) -> tuple[Text, Table]:
         c = view.company
@@ -577,7 +570,7 @@ class CompanyScreen(RecordScreen):
         from tinycrm.tui.screens.forms import edit_company_form
 
         if self.view is not None:
-            form = edit_company_form(self.crm.store, self.view.company)
+            form = edit_company_form(self.view.company)
             self.app.push_screen(form, self._saved("Saved"))
 
 

@@ -1,6 +1,6 @@
 """What needs you now, then every open task.
 
-The top list is ``tinycrm next``: the same ranked queue (``next_actions``), in the
+The top list is ``tinycrm next``: the same ranked queue (``crm.next()``), in the
 same order and with the same reasons. Below it, open tasks grouped Overdue / Today /
 Upcoming. Tab switches between the two; the keys act on the highlighted row of the
 focused list: ``d`` (or space) completes a task, ``l`` logs a call, email, meeting or
@@ -18,14 +18,12 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Static
 
-from tinycrm.store import activities, reminders
-from tinycrm.store.errors import StoreError
-from tinycrm.store.models import ActivityRead
-from tinycrm.store.reminders import NextAction
+from tinycrm.api.models import ActivityRead, NextAction
+from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
+from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged, RowChosen
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Part, Row, RowList
@@ -94,7 +92,7 @@ def _queue_row(action: NextAction) -> Row:
     )
 
 
-class TasksScreen(Screen[None]):
+class TasksScreen(CrmScreen[None]):
     """The ``tinycrm next`` queue above every open task, grouped by when it is due."""
 
     BINDINGS = [
@@ -110,10 +108,6 @@ class TasksScreen(Screen[None]):
         self.tasks: dict[int, ActivityRead] = {}
         self.queue: dict[str, NextAction] = {}
         self._acted = False
-
-    @property
-    def crm(self) -> Any:
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Static(" Tasks", id="list-title")
@@ -134,20 +128,20 @@ class TasksScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="tasks-load", exit_on_error=False)
     def _load(self) -> None:
-        store = self.crm.store
-        now = self.crm.now()
+        tasks_of = self.crm.tasks
+        now = self.crm_app.now()
         try:
-            queue = reminders.next_actions(store, now=now, limit=NEXT_LIMIT)
-            overdue = activities.list_tasks(store, scope="overdue", now=now)
-            today = activities.list_tasks(store, scope="today", now=now)
-            upcoming = activities.list_tasks(store, scope="upcoming", now=now, limit=UPCOMING_LIMIT)
+            queue = self.crm.next(now=now, limit=NEXT_LIMIT)
+            overdue = tasks_of.list("overdue", now=now)
+            today = tasks_of.list("today", now=now)
+            upcoming = tasks_of.list("upcoming", now=now, limit=UPCOMING_LIMIT)
             known = {t.id for t in (*overdue, *today, *upcoming)}
             # A task the queue names (a reminder due past the upcoming limit) but not loaded:
             if any(a.entity == "activity" and a.entity_id not in known for a in queue):
-                all_open = activities.list_tasks(store, scope="open", now=now)
+                all_open = tasks_of.list("open", now=now)
             else:
                 all_open = []
-        except StoreError as exc:
+        except TinyCrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         late = {t.id for t in overdue}
@@ -252,7 +246,7 @@ class TasksScreen(Screen[None]):
         if target is None:
             self.notify("This task is not about a record.")
             return
-        self.crm.open_record(target[0], target[1])
+        self.crm_app.open_record(target[0], target[1])
 
     def on_row_highlighted(self) -> None:
         self.refresh_bindings()
@@ -266,8 +260,8 @@ class TasksScreen(Screen[None]):
         task_id = self._task_id(self._current_key())
         if task_id is None:
             return
-        self.crm.run_write(
-            partial(activities.complete_task, self.crm.store, task_id),
+        self.crm_app.run_write(
+            partial(self.crm.tasks.done, task_id),
             done=self._done,
             label=f"complete task #{task_id}",
         )
@@ -284,9 +278,7 @@ class TasksScreen(Screen[None]):
         if target is None:
             return
         kind, record_id, label = target
-        self.app.push_screen(
-            log_form(self.crm.store, kind, record_id, label), self._saved("Logged")
-        )
+        self.app.push_screen(log_form(kind, record_id, label), self._saved("Logged"))
 
     def action_add(self) -> None:
         """A task for the queue item's record; in the task list, a task of its own."""
@@ -296,7 +288,7 @@ class TasksScreen(Screen[None]):
         in_queue = rows is not None and rows.id == "next-list"
         target = self._target(self._current_key()) if in_queue else None
         kind, record_id, label = target if target is not None else (None, None, "")
-        form = task_form(self.crm.store, kind, record_id, label)
+        form = task_form(kind, record_id, label)
         self.app.push_screen(form, self._saved("Added task"))
 
     def _saved(self, verb: str) -> Any:

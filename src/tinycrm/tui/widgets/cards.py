@@ -26,8 +26,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from tinycrm.api.models import BoardCard
 from tinycrm.dates import local_today
-from tinycrm.store.board import BoardCard
 from tinycrm.tui import format as fmt
 from tinycrm.tui.messages import CardChosen, CardClicked, CardHighlighted
 from tinycrm.tui.widgets.text import line, set_virtual_size

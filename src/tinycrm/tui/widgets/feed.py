@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tinycrm.store.feed import FeedEntry
+from tinycrm.api.models import FeedEntry
 from tinycrm.tui import format as fmt
 from tinycrm.tui.messages import RecordOpened, RowChosen
 from tinycrm.tui.widgets.rows import Row, RowList
 
 MAX_ENTRIES = 500
 RETIME_SECONDS = 20.0
+"""How often the screen showing the feed gives it the time again (``retime``)."""
 
 ACTION_ROLES = {
     "won": "success",
@@ -42,7 +43,10 @@ def _two_lines(text: str, width: int) -> tuple[str, str]:
 
 
 class FeedPanel(Vertical):
-    """Shows feed entries; choosing one posts ``RecordOpened`` for the record it is about."""
+    """Shows feed entries; choosing one posts ``RecordOpened`` for the record it is about.
+
+    The screen gives it the entries and the time they are told against (``show``), and
+    the time again now and then (``retime``): the panel itself asks nobody."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -56,7 +60,6 @@ class FeedPanel(Vertical):
         yield RowList(row_height=3, empty="No activity yet", id="feed-list")
 
     def on_mount(self) -> None:
-        self.set_interval(RETIME_SECONDS, self._retime, name="feed-retime")
         self.watch(self.query_one(RowList), "scroll_y", self._scrolled, init=False)
 
     def _scrolled(self, scroll_y: float) -> None:
@@ -94,9 +97,10 @@ class FeedPanel(Vertical):
             rows.scroll_to(y=0, animate=False, immediate=True)
         self._show_title()
 
-    def _retime(self) -> None:
+    def retime(self, now: datetime) -> None:
+        """Say again how long ago each entry was, as of ``now``."""
         if self.entries:
-            self.now = self.app.now()  # type: ignore[attr-defined]
+            self.now = now
             self._render_rows()
 
     def on_resize(self) -> None:
