@@ -323,10 +323,10 @@ def search_ids(store: Store, session: Session, query: str) -> Any:
     number = _as_number(store, query)
     if number is None:
         return by_text
-    same = Contact.phone_e164 == number
+    same = col(Contact.phone_e164) == number
     if ";ext=" not in number:
-        same = or_(same, Contact.phone_e164.like(f"{number};ext=%"))
-    return select(Contact.id).where(or_(Contact.id.in_(by_text), same))
+        same = or_(same, col(Contact.phone_e164).like(f"{number};ext=%"))
+    return select(col(Contact.id)).where(or_(col(Contact.id).in_(by_text), same))
 
 
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]{6,}(?:\s*(?:ext\.?|x|#)\s*\d+)?$", re.IGNORECASE)

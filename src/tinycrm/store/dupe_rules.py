@@ -16,7 +16,7 @@ from itertools import combinations
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tinycrm.names import NameKey, compare
 from tinycrm.store.models import Contact
@@ -70,7 +70,9 @@ def phone_pairs(rows: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], di
                 yield ra, rb
 
 
-def pairs(rows: Iterable[dict[str, Any]], key: str) -> Iterator[tuple[dict[str, Any], ...]]:
+def pairs(
+    rows: Iterable[dict[str, Any]], key: str
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     buckets: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         if row[key]:
@@ -119,29 +121,29 @@ def lookalikes(session: Session, contact: Contact, *, limit: int = 3) -> list[tu
     if key:
         local, domain = key.split("@", 1)
         pattern = f"{_escape(local[:1])}%@%{_escape(domain.split('.', 1)[0])}%"
-        similar = Contact.email.like(pattern, escape="\\")
-        for other in session.scalars(select(Contact).where(similar, Contact.id != contact.id)):
+        similar = col(Contact.email).like(pattern, escape="\\")
+        for other in session.scalars(select(Contact).where(similar, col(Contact.id) != contact.id)):
             if email_key(other.email) == key:
                 found.setdefault(other.id or 0, (other, f"same email ({other.email})"))
     if contact.phone_e164:
-        same = Contact.phone_e164 == contact.phone_e164
-        for other in session.scalars(select(Contact).where(same, Contact.id != contact.id)):
+        same = col(Contact.phone_e164) == contact.phone_e164
+        for other in session.scalars(select(Contact).where(same, col(Contact.id) != contact.id)):
             found.setdefault(other.id or 0, (other, f"same phone ({other.phone})"))
     if contact.company_id is not None:
         mine = NameKey.of(contact.name)
         blocks = mine.blocks
         rows = session.execute(
-            select(Contact.id, Contact.name).where(
-                Contact.company_id == contact.company_id, Contact.id != contact.id
+            select(col(Contact.id), col(Contact.name)).where(
+                col(Contact.company_id) == contact.company_id, col(Contact.id) != contact.id
             )
         )
         for cid, name in rows:
             theirs = NameKey.of(name)
             why = compare(theirs, mine) if theirs.blocks & blocks else None
             if why and cid not in found:
-                other = session.get(Contact, cid)
-                assert other is not None
-                found[cid] = (other, why)
+                looks_alike = session.get(Contact, cid)
+                assert looks_alike is not None
+                found[cid] = (looks_alike, why)
     return [found[cid] for cid in sorted(found)][:limit]
 
 

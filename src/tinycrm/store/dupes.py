@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlmodel import Session
+from sqlalchemy import Select, delete, func, select, update
+from sqlmodel import Session, col
 
 from tinycrm.phones import try_normalise
 from tinycrm.store.companies import resolve_company
@@ -130,18 +130,18 @@ def find_duplicates(
 ) -> list[DuplicateRead]:
     """Likely duplicate contacts, strongest evidence first (email, phone, name)."""
     with store.read() as session:
-        query = select(
-            Contact.id,
-            Contact.name,
-            Contact.email,
-            Contact.phone,
-            Contact.phone_e164.label("phone_key"),
-            Contact.company_id,
-            Company.name.label("company"),
-        ).outerjoin(Company, Contact.company_id == Company.id)
+        query: Select[*tuple[Any, ...]] = select(
+            col(Contact.id),
+            col(Contact.name),
+            col(Contact.email),
+            col(Contact.phone),
+            col(Contact.phone_e164).label("phone_key"),
+            col(Contact.company_id),
+            col(Company.name).label("company"),
+        ).outerjoin(Company, col(Contact.company_id) == col(Company.id))
         if company:
-            query = query.where(Contact.company_id == resolve_company(session, company).id)
-        rows = [dict(r._mapping) for r in session.execute(query.order_by(Contact.id))]
+            query = query.where(col(Contact.company_id) == resolve_company(session, company).id)
+        rows = [dict(r._mapping) for r in session.execute(query.order_by(col(Contact.id)))]
     by_id = {row["id"]: row for row in rows}
     region = store.phone_region()
     for row in rows:
@@ -218,21 +218,27 @@ def _plan(session: Session, keep: Contact, other: Contact) -> _Plan:
     plan.moved["fields"] = len(plan.fields)
     keep_members = {
         m.campaign_id: m
-        for m in session.scalars(select(CampaignMember).where(CampaignMember.contact_id == kid))
+        for m in session.scalars(
+            select(CampaignMember).where(col(CampaignMember.contact_id) == kid)
+        )
     }
-    for member in session.scalars(select(CampaignMember).where(CampaignMember.contact_id == oid)):
+    for member in session.scalars(
+        select(CampaignMember).where(col(CampaignMember.contact_id) == oid)
+    ):
         plan.members.append((member, keep_members.get(member.campaign_id)))
     plan.moved["campaigns"] = len(plan.members)
     keep_answers = {
         q.criterion: q
         for q in session.scalars(
             select(Qualification).where(
-                Qualification.entity == ENTITY, Qualification.entity_id == kid
+                col(Qualification.entity) == ENTITY, col(Qualification.entity_id) == kid
             )
         )
     }
     for answer in session.scalars(
-        select(Qualification).where(Qualification.entity == ENTITY, Qualification.entity_id == oid)
+        select(Qualification).where(
+            col(Qualification.entity) == ENTITY, col(Qualification.entity_id) == oid
+        )
     ):
         mine = keep_answers.get(answer.criterion)
         better = mine is None or (mine.answer == "unknown" and answer.answer != "unknown")
@@ -246,12 +252,13 @@ def _plan(session: Session, keep: Contact, other: Contact) -> _Plan:
         e.sequence_id
         for e in session.scalars(
             select(SequenceEnrollment).where(
-                SequenceEnrollment.contact_id == kid, SequenceEnrollment.stopped_at.is_(None)
+                col(SequenceEnrollment.contact_id) == kid,
+                col(SequenceEnrollment.stopped_at).is_(None),
             )
         )
     }
     enrolments = list(
-        session.scalars(select(SequenceEnrollment).where(SequenceEnrollment.contact_id == oid))
+        session.scalars(select(SequenceEnrollment).where(col(SequenceEnrollment.contact_id) == oid))
     )
     plan.stop = [
         e.id for e in enrolments if e.stopped_at is None and e.sequence_id in running and e.id
@@ -277,23 +284,23 @@ def _apply(session: Session, keep: Contact, other: Contact, plan: _Plan) -> None
     kid, oid = keep.id, other.id
     assert kid is not None and oid is not None
     now = utcnow()
-    session.execute(update(Activity).where(Activity.contact_id == oid).values(contact_id=kid))
-    session.execute(update(Deal).where(Deal.contact_id == oid).values(contact_id=kid))
+    session.execute(update(Activity).where(col(Activity.contact_id) == oid).values(contact_id=kid))
+    session.execute(update(Deal).where(col(Deal.contact_id) == oid).values(contact_id=kid))
     for name in plan.tags:
         session.add(Tag(entity=ENTITY, entity_id=kid, name=name))
-    session.execute(delete(Tag).where(Tag.entity == ENTITY, Tag.entity_id == oid))
+    session.execute(delete(Tag).where(col(Tag.entity) == ENTITY, col(Tag.entity_id) == oid))
     if plan.fields:
         session.execute(
             update(FieldValue)
             .where(
-                FieldValue.entity == ENTITY,
-                FieldValue.entity_id == oid,
-                FieldValue.key.in_(plan.fields),
+                col(FieldValue.entity) == ENTITY,
+                col(FieldValue.entity_id) == oid,
+                col(FieldValue.key).in_(plan.fields),
             )
             .values(entity_id=kid)
         )
     session.execute(
-        delete(FieldValue).where(FieldValue.entity == ENTITY, FieldValue.entity_id == oid)
+        delete(FieldValue).where(col(FieldValue.entity) == ENTITY, col(FieldValue.entity_id) == oid)
     )
     for member, mine in plan.members:
         if mine is None:
@@ -313,32 +320,36 @@ def _apply(session: Session, keep: Contact, other: Contact, plan: _Plan) -> None
         known.updated_at = now
     session.flush()
     session.execute(
-        delete(Qualification).where(Qualification.entity == ENTITY, Qualification.entity_id == oid)
+        delete(Qualification).where(
+            col(Qualification.entity) == ENTITY, col(Qualification.entity_id) == oid
+        )
     )
     session.execute(
-        update(LifecycleChange).where(LifecycleChange.contact_id == oid).values(contact_id=kid)
+        update(LifecycleChange).where(col(LifecycleChange.contact_id) == oid).values(contact_id=kid)
     )
     if plan.stop:
         session.execute(
             delete(Activity).where(
-                Activity.enrollment_id.in_(plan.stop), Activity.done_at.is_(None)
+                col(Activity.enrollment_id).in_(plan.stop), col(Activity.done_at).is_(None)
             )
         )
         session.execute(
             update(SequenceEnrollment)
-            .where(SequenceEnrollment.id.in_(plan.stop))
+            .where(col(SequenceEnrollment.id).in_(plan.stop))
             .values(stopped_at=now, stop_reason="merged")
         )
     session.execute(
         update(SequenceEnrollment)
-        .where(SequenceEnrollment.contact_id == oid)
+        .where(col(SequenceEnrollment.contact_id) == oid)
         .values(contact_id=kid)
     )
     session.execute(
-        update(Event).where(Event.entity == ENTITY, Event.entity_id == oid).values(entity_id=kid)
+        update(Event)
+        .where(col(Event.entity) == ENTITY, col(Event.entity_id) == oid)
+        .values(entity_id=kid)
     )
     session.execute(
-        update(ContactAlias).where(ContactAlias.contact_id == oid).values(contact_id=kid)
+        update(ContactAlias).where(col(ContactAlias.contact_id) == oid).values(contact_id=kid)
     )
     values = {attr: getattr(other, attr) for attr in plan.filled if attr in FILLED}
     if "phone" in values:
