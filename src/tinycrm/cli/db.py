@@ -12,6 +12,7 @@ import typer
 from tinycrm import safetext
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, fail
+from tinycrm.vocab import plural
 
 app = typer.Typer(
     no_args_is_help=True, help="Where the database is; upgrade, back it up and restore it."
@@ -124,7 +125,7 @@ def restore(
     def counts(info: Contents) -> str:
         pairs = (("company", info.companies), ("contact", info.contacts), ("deal", info.deals),
                  ("activity", info.activities))  # fmt: skip
-        return ", ".join(f"{n:,} {kind}s" for kind, n in pairs)
+        return ", ".join(plural(n, kind) for kind, n in pairs)
 
     if not yes:
         if not sys.stdin.isatty():
