@@ -358,3 +358,30 @@ def test_add_warns_when_the_new_contact_looks_like_one_already_there(de_store) -
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         add_contact(store, name="Otto Berg", company="Acme")
+
+
+def test_imported_phones_are_found_by_any_form_too(de_store) -> None:
+    """An import stores the number in E.164 beside what the file says, as `contact add`
+    does; an update that fills or (with overwrite) replaces the phone moves it along, and
+    one that keeps the old phone keeps its number."""
+    from tinycrm.store.imports import import_records, undo_import
+
+    store = de_store
+
+    def run(rows: list[dict[str, str]], **options: object) -> None:
+        numbered = [(n, row, row) for n, row in enumerate(rows, start=2)]
+        import_records(store, kind="contacts", rows=numbered, source="t.csv", **options)
+
+    run([{"name": "Ada", "email": "ada@x.example", "phone": "+49 (0)30 1234567"},
+         {"name": "Bea", "email": "bea@x.example"}])  # fmt: skip
+    for query in ("030 1234567", "+49 30 1234567", "+49301234567"):
+        assert [c.name for c in list_contacts(store, search=query)] == ["Ada"], query
+    run([{"name": "Bea", "email": "bea@x.example", "phone": "030 7654321"},
+         {"name": "Ada", "email": "ada@x.example", "phone": "040 555"}])  # fmt: skip
+    assert [c.name for c in list_contacts(store, search="+49 30 7654321")] == ["Bea"]
+    assert [c.name for c in list_contacts(store, search="030 1234567")] == ["Ada"]  # kept
+    run([{"name": "Ada", "email": "ada@x.example", "phone": "040 555"}], overwrite=True)
+    assert list_contacts(store, search="030 1234567") == []
+    assert [c.name for c in list_contacts(store, search="+49 40 555")] == ["Ada"]
+    undo_import(store, None)
+    assert [c.name for c in list_contacts(store, search="030 1234567")] == ["Ada"]

@@ -56,6 +56,7 @@ class _Import:
 
     entity = ""
     clearable: tuple[str, ...] = ()
+    derived: dict[str, str] = {}  # a column the store derives -> the column it follows
 
     def __init__(
         self,
@@ -429,16 +430,29 @@ class _Import:
                     )
 
     def merge(self, state: _State, prep: _Prepared) -> bool:
-        """Fill empty fields (all given ones with ``overwrite``) and add tags; True if changed."""
+        """Fill empty fields (all given ones with ``overwrite``) and add tags; True if changed.
+
+        A column in ``derived`` (the normalised phone) follows its source column: it is
+        written when, and only when, the source takes the row's value."""
         changed = False
         columns = dict(prep.columns)
         if self.overwrite:
             for name in prep.blanks & set(self.clearable):
                 columns.setdefault(name, None)
-        for name, new in columns.items():
+
+        def follows(name: str) -> bool:  # the source was given and the row now holds it
+            source = self.derived[name]
+            return source in columns and state.columns.get(source) == columns[source]
+
+        ordered = [(n, v) for n, v in columns.items() if n not in self.derived]
+        for name, new in [*ordered, *((n, None) for n in self.derived)]:
+            if name in self.derived:
+                if not follows(name):
+                    continue
+                new = columns.get(name) if columns[self.derived[name]] else None
             old = state.columns.get(name)
             empty = old is None or old == "" or old is False  # a flag not set is empty
-            if old == new or (not empty and not self.overwrite):
+            if old == new or (not empty and not self.overwrite and name not in self.derived):
                 continue
             if state.pending:
                 if isinstance(new, datetime):
@@ -680,6 +694,7 @@ def _contact_insert(cid: int, columns: Mapping[str, Any], stamp: Any) -> dict[st
         "name_key": validate.key(columns["name"]),
         "email": columns.get("email"),
         "phone": columns.get("phone"),
+        "phone_e164": columns.get("phone_e164"),
         "title": columns.get("title"),
         "role": columns.get("role"),
         "company_id": columns.get("company_id"),

@@ -4,12 +4,14 @@ tinycrm's own columns (lead status, consent flags, cadence, last touch)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import col
 
 from tinycrm.formats import values as cell
+from tinycrm.phones import try_normalise
 from tinycrm.store import validate
 from tinycrm.store.engine import chunks
 from tinycrm.store.errors import Invalid
@@ -57,6 +59,14 @@ _ROLE_SYNONYMS = {
 class _Contacts(_Import):
     entity = "contact"
     clearable = ("phone", "title", "role", "source", "notes", "cadence_days", "last_touch")
+    derived = {"phone_e164": "phone"}  # the number in E.164, for search and duplicates
+
+    @cached_property
+    def _region(self) -> str | None:  # [phone] region, read once per import
+        return self.store.phone_region()
+
+    def _e164(self, phone: str) -> str | None:
+        return try_normalise(phone, self._region)[0]
 
     def prepare(self, line: int, raw: Any, values: Mapping[str, str]) -> _Prepared:
         # The hot loop of a 100,000-row import: values are already trimmed, and the
@@ -78,6 +88,8 @@ class _Contacts(_Import):
                 clean = validate.optional_text(value, key, multiline=key == "notes")
                 if clean:
                     columns[key] = clean
+                    if key == "phone":
+                        columns["phone_e164"] = self._e164(clean)
                     continue
             if value is not None:
                 prep.blank(key)
