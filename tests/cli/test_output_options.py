@@ -48,7 +48,9 @@ FLAGGED = [
     "segment list",
     "segment show",
     "pipeline list",
-]
+    *(f"report {name}" for name in ("pipeline", "forecast", "winrate", "cycle", "funnel",
+                                    "sources", "churn", "clv", "activity")),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", FLAGGED)

@@ -7,8 +7,7 @@ against the largest amount of the same currency in the column.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -18,7 +17,7 @@ import typer
 from tinycrm.charts import BAR_WIDTH, bar, money_tops
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, parse_date
-from tinycrm.cli.output import CsvOpt, JsonOpt
+from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.vocab import plural
 
 app = typer.Typer(
@@ -177,45 +176,6 @@ def _note(text: str) -> None:
     out.stdout_console().print(Text(text, style="dim"))
 
 
-# --------------------------------------------------------------------------- machine output
-
-
-_plain = out.plain_numbers  # JSON-ready: amounts as numbers, like every other command
-
-
-def _flat(row: dict[str, Any]) -> dict[str, Any]:
-    """A CSV row: per-currency amounts spread as ``KEY.CURRENCY`` columns."""
-    flat: dict[str, Any] = {}
-    for key, value in row.items():
-        if isinstance(value, dict):
-            for code, amount in value.items():
-                flat[f"{key}.{code}"] = amount
-        elif not isinstance(value, list):
-            flat[key] = value
-    return flat
-
-
-def _emit(
-    report: Any,
-    render: Callable[[Any], None],
-    json_: bool,
-    csv_: bool,
-    summary: Sequence[str] = (),
-) -> None:
-    """The report as JSON (all of it), CSV (its rows, with ``summary`` fields on each) or
-    a table."""
-    out.wants_machine(json_, False, csv_)
-    if json_:
-        sys.stdout.write(out.dumps(_plain(report.model_dump())) + "\n")
-    elif csv_:
-        data = report.model_dump()
-        extra = {key: data[key] for key in summary}
-        rows = [{**row, **extra} for row in data["rows"]] or ([extra] if extra else [])
-        out.write_csv([_flat(_plain(row)) for row in rows])
-    else:
-        render(report)
-
-
 def _scope(
     from_: str | None, to: str | None, pipeline: str | None, owner: str | None
 ) -> dict[str, Any]:
@@ -279,19 +239,19 @@ def _render_pipeline(report: Any) -> None:
 
 
 @app.command("pipeline")
+@output_options
 def pipeline_(
     ctx: typer.Context,
     from_: FromOpt = None,
     to: ToOpt = None,
     pipeline: PipelineOpt = None,
     owner: OwnerOpt = None,
-    json_: JsonOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Open deals per stage: count, value, weighted value (× probability), average age and
     rotting deals. --from/--to keep the deals expected to close in those days."""
     report = crm(ctx).reports.pipeline(**_scope(from_, to, pipeline, owner))
-    _emit(report, _render_pipeline, json_, csv_)
+    output.report(report, _render_pipeline)
 
 
 # --------------------------------------------------------------------------- forecast
@@ -331,6 +291,7 @@ def _render_forecast(report: Any) -> None:
 
 
 @app.command("forecast")
+@output_options
 def forecast(
     ctx: typer.Context,
     by: Annotated[ForecastBy, typer.Option(help="Periods.")] = ForecastBy.month,
@@ -338,13 +299,12 @@ def forecast(
     to: ToOpt = None,
     pipeline: PipelineOpt = None,
     owner: OwnerOpt = None,
-    json_: JsonOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Expected revenue by expected close date, weighted by probability, with best case
     and commit columns, and what was won. Default: this month and the next five."""
     report = crm(ctx).reports.forecast(by=by.value, **_scope(from_, to, pipeline, owner))
-    _emit(report, _render_forecast, json_, csv_)
+    output.report(report, _render_forecast)
 
 
 # --------------------------------------------------------------------------- win rate
@@ -387,6 +347,7 @@ def _render_winrate(report: Any) -> None:
 
 
 @app.command("winrate")
+@output_options
 def winrate(
     ctx: typer.Context,
     by: Annotated[WinRateBy | None, typer.Option(help="Group by.")] = None,
@@ -394,14 +355,13 @@ def winrate(
     to: ToOpt = None,
     pipeline: PipelineOpt = None,
     owner: OwnerOpt = None,
-    json_: JsonOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Won ÷ (won + lost), with counts, over the deals closed in the period."""
     report = crm(ctx).reports.winrate(
         by=by.value if by else None, **_scope(from_, to, pipeline, owner)
     )
-    _emit(report, _render_winrate, json_, csv_)
+    output.report(report, _render_winrate)
 
 
 # --------------------------------------------------------------------------- cycle
@@ -439,20 +399,20 @@ def _render_cycle(report: Any) -> None:
 
 
 @app.command("cycle")
+@output_options
 def cycle(
     ctx: typer.Context,
     from_: FromOpt = None,
     to: ToOpt = None,
     pipeline: PipelineOpt = None,
     owner: OwnerOpt = None,
-    json_: JsonOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Median and mean days from a deal's creation to its win, and the mean days deals
     spend in each stage (from the stage history)."""
     report = crm(ctx).reports.cycle(**_scope(from_, to, pipeline, owner))
     summary = ("won", "median_days", "mean_days", "min_days", "max_days", "closed")
-    _emit(report, _render_cycle, json_, csv_, summary)
+    output.report(report, _render_cycle, summary=summary)
 
 
 # --------------------------------------------------------------------------- funnel
@@ -494,19 +454,19 @@ def _render_funnel(report: Any) -> None:
 
 
 @app.command("funnel")
+@output_options
 def funnel(
     ctx: typer.Context,
     from_: FromOpt = None,
     to: ToOpt = None,
     pipeline: PipelineOpt = None,
     owner: OwnerOpt = None,
-    json_: JsonOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Stage-to-stage conversion and velocity of the deals created in the period, and the
     share lost at each stage."""
     report = crm(ctx).reports.funnel(**_scope(from_, to, pipeline, owner))
-    _emit(report, _render_funnel, json_, csv_)
+    output.report(report, _render_funnel)
 
 
 # --------------------------------------------------------------------------- sources
@@ -544,19 +504,19 @@ def _render_sources(report: Any) -> None:
 
 
 @app.command("sources")
+@output_options
 def sources(
     ctx: typer.Context,
     from_: FromOpt = None,
     to: ToOpt = None,
     pipeline: PipelineOpt = None,
     owner: OwnerOpt = None,
-    json_: JsonOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Leads, customers, won revenue and conversion rate by source (first touch) and by
     last touch."""
     report = crm(ctx).reports.sources(**_scope(from_, to, pipeline, owner))
-    _emit(report, _render_sources, json_, csv_)
+    output.report(report, _render_sources)
 
 
 # --------------------------------------------------------------------------- churn
@@ -592,6 +552,7 @@ def _render_churn(report: Any) -> None:
 
 
 @app.command("churn")
+@output_options
 def churn(
     ctx: typer.Context,
     by: Annotated[ChurnBy | None, typer.Option(help="Periods.")] = None,
@@ -599,15 +560,14 @@ def churn(
     to: ToOpt = None,
     pipeline: PipelineOpt = None,
     owner: OwnerOpt = None,
-    json_: JsonOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Customers who churned in a period over the customers at its start. Default: the
     last 12 months."""
     report = crm(ctx).reports.churn(
         by=by.value if by else None, **_scope(from_, to, pipeline, owner)
     )
-    _emit(report, _render_churn, json_, csv_)
+    output.report(report, _render_churn)
 
 
 # --------------------------------------------------------------------------- lifetime value
@@ -660,20 +620,20 @@ def _render_clv(report: Any) -> None:
 
 
 @app.command("clv")
+@output_options
 def clv(
     ctx: typer.Context,
     from_: FromOpt = None,
     to: ToOpt = None,
     pipeline: PipelineOpt = None,
     owner: OwnerOpt = None,
-    json_: JsonOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Customer lifetime value: mean won revenue per customer per year × mean customer
     lifespan, per currency, with the inputs."""
     report = crm(ctx).reports.clv(**_scope(from_, to, pipeline, owner))
     summary = ("customers", "churned", "customer_years", "churn_rate", "lifespan_years")
-    _emit(report, _render_clv, json_, csv_, summary)
+    output.report(report, _render_clv, summary=summary)
 
 
 # --------------------------------------------------------------------------- activity
@@ -717,6 +677,7 @@ def _render_activity(report: Any) -> None:
 
 
 @app.command("activity")
+@output_options
 def activity(
     ctx: typer.Context,
     by: Annotated[ActivityBy | None, typer.Option(help="Group by.")] = None,
@@ -724,12 +685,11 @@ def activity(
     to: ToOpt = None,
     pipeline: PipelineOpt = None,
     owner: OwnerOpt = None,
-    json_: JsonOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Calls, emails, meetings and notes logged, tasks done and tasks gone overdue.
     Default: this week and the eleven before."""
     report = crm(ctx).reports.activity(
         by=by.value if by else None, **_scope(from_, to, pipeline, owner)
     )
-    _emit(report, _render_activity, json_, csv_)
+    output.report(report, _render_activity)
