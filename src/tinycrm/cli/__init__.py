@@ -232,12 +232,12 @@ def root(
     ctx.obj = State(db=db_)
     if ctx.invoked_subcommand is None:
         from tinycrm.cli.board import is_terminal, run_board
-        from tinycrm.cli.common import store
+        from tinycrm.cli.common import crm
 
         if not is_terminal():
             typer.echo(ctx.get_help())  # piped or scripted: the help, not a full-screen app
             return
-        run_board(store(ctx))
+        run_board(crm(ctx))
 
 
 def main() -> None:

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tinycrm.cli.common import fail, store
+from tinycrm.cli.common import crm, fail
 
 if TYPE_CHECKING:
-    from tinycrm.store.engine import Store
+    from tinycrm.api import Crm
 
 app = typer.Typer(add_completion=False)
 
@@ -25,8 +25,8 @@ def is_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def run_board(opened: Store) -> None:
-    """Run the board over ``opened`` until the user quits."""
+def run_board(opened: Crm) -> None:
+    """Run the board over the open CRM until the user quits."""
     if not is_terminal():
         fail("the board needs a terminal (stdin and stdout must not be redirected)")
     from tinycrm.config import ConfigError, current_config
@@ -35,10 +35,9 @@ def run_board(opened: Store) -> None:
         keys = current_config().keys  # [keys]: the user's own keys, by binding id
     except ConfigError as exc:
         fail(str(exc))
-    from tinycrm.api import Crm
     from tinycrm.tui.launch import run
 
-    code = run(Crm(opened), keymap=keys)
+    code = run(opened, keymap=keys)
     if code:
         raise typer.Exit(code)
 
@@ -47,4 +46,4 @@ def run_board(opened: Store) -> None:
 def board(ctx: typer.Context) -> None:
     """Open the full-screen board: the pipeline kanban, the live activity feed and every
     record, driven from the keyboard (? lists the keys, q quits)."""
-    run_board(store(ctx))
+    run_board(crm(ctx))

@@ -103,11 +103,6 @@ class State:
             self._crm = open_crm(self.db, config=load_config_lenient())
         return self._crm
 
-    def store(self) -> Any:
-        """The open CRM's store, for the commands that still call the store itself
-        (imports, exports, the board, …) until they go through ``crm()`` too."""
-        return self.crm()._store
-
     def close(self) -> None:
         """Release the database, if it was opened."""
         if self._crm is not None:
@@ -126,11 +121,6 @@ def state(ctx: typer.Context) -> State:
 def crm(ctx: typer.Context) -> Crm:
     """The CRM this command line opened (``--db``, ``$TINYCRM_DB`` or the user's own)."""
     return state(ctx).crm()
-
-
-def store(ctx: typer.Context) -> Any:
-    """The open CRM's store (see ``State.store``)."""
-    return state(ctx).store()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

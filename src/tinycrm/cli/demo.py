@@ -97,7 +97,7 @@ def demo(
         console.print(f"  {command}", markup=False)
     if is_terminal() and not no_board:
         from tinycrm import interrupts
-        from tinycrm.store.engine import open_store
+        from tinycrm.api import open_crm
 
         with interrupts.interruptible():  # the demo is saved; the board is the board
-            run_board(open_store(str(target)))
+            run_board(open_crm(str(target)))
