@@ -48,6 +48,10 @@ FLAGGED = [
     "segment list",
     "segment show",
     "pipeline list",
+    "score",
+    "score rule add",
+    "score rule list",
+    "score explain",
     *(f"report {name}" for name in ("pipeline", "forecast", "winrate", "cycle", "funnel",
                                     "sources", "churn", "clv", "activity")),
 ]  # fmt: skip

@@ -9,7 +9,7 @@ import typer
 
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm
-from tinycrm.cli.output import Column, CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.vocab import plural
 
 if TYPE_CHECKING:
@@ -40,7 +40,8 @@ def points(value: int) -> str:
 
 
 @app.callback()
-def score(ctx: typer.Context, json_: JsonOpt = False) -> None:
+@output_options
+def score(ctx: typer.Context, output: Output = TABLE) -> None:
     """Recompute every contact's score from the rules and mark leads hot or cold.
 
     Thresholds come from the config file's [scoring] table (hot = 10: a score of 10
@@ -51,8 +52,8 @@ def score(ctx: typer.Context, json_: JsonOpt = False) -> None:
     run = crm(ctx).scoring.run()
     for skipped in run.skipped:
         warn(f"skipped rule {skipped}")
-    if json_:
-        out.emit_one(run, lambda _: None, json_=True)
+    if output.machine:
+        output.saved(run, "")
         return
     marked = ", ".join(f"{status} {getattr(run, status)}" for status in ("hot", "cold", "new"))
     out.done(
@@ -78,6 +79,7 @@ RULE_COLUMNS = [
 
 
 @rule_app.command("add")
+@output_options
 def rule_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Rule name, e.g. 'Enterprise'.")],
@@ -98,26 +100,22 @@ def rule_add(
     replace: Annotated[
         bool, typer.Option("--replace", help="Change the rule of that name if there is one.")
     ] = False,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Add a scoring rule (run tinycrm score to apply it)."""
     rule = crm(ctx).scoring.add_rule(name, when, points_, replace=replace)
-    if json_:
-        out.emit_one(rule, lambda _: None, json_=True)
-    else:
-        out.done(
-            f"Saved score rule #{rule.id} {rule.name}: {rule.condition} → {points(rule.points)}"
-        )
+    output.saved(
+        rule, f"Saved score rule #{rule.id} {rule.name}: {rule.condition} → {points(rule.points)}"
+    )
 
 
 @rule_app.command("list")
-def rule_list(
-    ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
-) -> None:
+@output_options
+def rule_list(ctx: typer.Context, output: Output = TABLE) -> None:
     """The scoring rules, with how many contacts each matches now."""
     rows = crm(ctx).scoring.rules()
-    out.emit_list(rows, RULE_COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no score rules")
-    if not out.wants_machine(json_, jsonl, csv_):
+    output.list(rows, RULE_COLUMNS, empty="no score rules")
+    if not output.machine:
         for row in rows:
             if row.error:
                 warn(f"rule {row.name} is skipped: {row.error}")
@@ -140,10 +138,11 @@ def explanation_line(explained: ScoreExplanation) -> str:
 
 
 @app.command("explain")
+@output_options
 def explain(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="Contact id, email or exact name.", metavar="REF")],
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Each rule that fires for a contact, its points, and the total."""
     explained = crm(ctx).scoring.explain(ref)
@@ -165,4 +164,4 @@ def explain(
         for skipped in row["skipped"]:
             warn(f"skipped rule {skipped}")
 
-    out.emit_one(explained, render, json_=json_)
+    output.one(explained, render)
