@@ -8,7 +8,7 @@ import typer
 
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, limit_option
-from tinycrm.cli.output import Column, CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.vocab import BANT_CRITERIA, LEAD_STATUSES
 
 app = typer.Typer(no_args_is_help=True, help="Leads: status, BANT qualification and conversion.")
@@ -40,6 +40,7 @@ COLUMNS = [
 
 
 @app.command("list")
+@output_options
 def list_(
     ctx: typer.Context,
     status: Annotated[
@@ -55,31 +56,28 @@ def list_(
     ] = None,
     owner: Annotated[str | None, typer.Option(help="Only leads of this owner.")] = None,
     limit: Annotated[int | None, limit_option("At most N leads.")] = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Contacts in the lead lifecycle, highest score first, with status and BANT."""
     rows = crm(ctx).leads.list(status=status, qualified=qualified, owner=owner, limit=limit)
-    out.emit_list(rows, COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no leads")
+    output.list(rows, COLUMNS, empty="no leads")
 
 
 @app.command("status")
+@output_options
 def status(
     ctx: typer.Context,
     ref: RefArg,
     value: Annotated[str, typer.Argument(help=f"One of: {STATUS_HELP}.", metavar="STATUS")],
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Set a lead's status."""
     contact = crm(ctx).leads.status(ref, value)
-    if json_:
-        out.emit_one(contact, lambda _: None, json_=True)
-    else:
-        out.done(f"Lead status of #{contact.id} {contact.name}: {contact.lead_status}")
+    output.saved(contact, f"Lead status of #{contact.id} {contact.name}: {contact.lead_status}")
 
 
 @app.command("qualify")
+@output_options
 def qualify(
     ctx: typer.Context,
     ref: Annotated[
@@ -101,7 +99,7 @@ def qualify(
             metavar="CRITERION=TEXT",
         ),
     ] = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Set BANT answers (budget, authority, need, timeline); without options, show them.
 
@@ -120,7 +118,7 @@ def qualify(
         result = leads.qualify(ref, answers=answers, notes=notes)
     else:
         result = leads.qualification(ref)
-    out.emit_one(result, _render_qualification, json_=json_)
+    output.one(result, _render_qualification)
 
 
 def _render_qualification(row: dict[str, Any]) -> None:
@@ -136,6 +134,7 @@ def bant_line(criterion: dict[str, Any]) -> str:
 
 
 @app.command("convert")
+@output_options
 def convert(
     ctx: typer.Context,
     ref: RefArg,
@@ -155,7 +154,7 @@ def convert(
         str | None, typer.Option(help="The deal's stage (default: the first).")
     ] = None,
     pipeline: Annotated[str | None, typer.Option(help="The deal's pipeline.")] = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Make a lead a prospect: link or create its company, optionally open a deal."""
     result = crm(ctx).leads.convert(
@@ -167,8 +166,8 @@ def convert(
         stage=stage,
         pipeline=pipeline,
     )
-    if json_:
-        out.emit_one(result, lambda _: None, json_=True)
+    if output.machine:
+        output.saved(result, "")
         return
     contact = result.contact
     line = f"Converted #{contact.id} {contact.name} to prospect"

@@ -8,7 +8,7 @@ import typer
 
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm
-from tinycrm.cli.output import CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.vocab import plural
 
 app = typer.Typer(no_args_is_help=True, help="Sequences: drip follow-ups scheduled as tasks.")
@@ -55,9 +55,8 @@ def _steps(row: dict[str, Any]) -> str:
 
 
 @app.command("list")
-def list_(
-    ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
-) -> None:
+@output_options
+def list_(ctx: typer.Context, output: Output = TABLE) -> None:
     """List sequences with their steps and how many contacts are in each."""
     rows = crm(ctx).sequences.list()
     columns = [
@@ -66,11 +65,12 @@ def list_(
         out.Column("steps", _steps),
         col("active", "active", justify="right"),
     ]
-    out.emit_list(rows, columns, json_=json_, jsonl=jsonl, csv_=csv_, empty="no sequences")
+    output.list(rows, columns, empty="no sequences")
 
 
 @app.command("show")
-def show(ctx: typer.Context, name: NameArg, json_: JsonOpt = False, csv_: CsvOpt = False) -> None:
+@output_options
+def show(ctx: typer.Context, name: NameArg, output: Output = TABLE) -> None:
     """Who is (or was) in a sequence."""
     rows = crm(ctx).sequences.enrollments(name)
     columns = [
@@ -80,7 +80,7 @@ def show(ctx: typer.Context, name: NameArg, json_: JsonOpt = False, csv_: CsvOpt
         col("stopped", "stopped_at"),
         col("why", "stop_reason"),
     ]
-    out.emit_list(rows, columns, json_=json_, csv_=csv_, empty="nobody enrolled yet")
+    output.list(rows, columns, empty="nobody enrolled yet")
 
 
 @app.command("enroll")
