@@ -48,6 +48,8 @@ FLAGGED = [
     "segment list",
     "segment show",
     "pipeline list",
+    *(f"campaign {name}" for name in ("add", "list", "show", "edit", "add-members", "status",
+                                      "report")),
     "lead list",
     "lead status",
     "lead qualify",

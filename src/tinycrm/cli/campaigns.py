@@ -9,7 +9,7 @@ import typer
 
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, given, parse_date
-from tinycrm.cli.output import Column, CsvOpt, JsonlOpt, JsonOpt, col
+from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.vocab import plural
 
@@ -98,6 +98,7 @@ MEMBER_COLUMNS = [
 
 
 @app.command("add")
+@output_options
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Campaign name (unique).")],
@@ -107,7 +108,7 @@ def add(
     budget: Budget = None,
     currency: Currency = None,
     notes: Notes = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Add a campaign."""
     campaign = crm(ctx).campaigns.add(
@@ -119,8 +120,8 @@ def add(
         currency=currency,
         notes=notes,
     )
-    if json_:
-        out.emit_one(campaign, lambda _: None, json_=True)
+    if output.machine:
+        output.saved(campaign, "")
     else:
         cost = _money(campaign.budget, campaign.currency)
         out.done(
@@ -130,29 +131,27 @@ def add(
 
 
 @app.command("list")
-def list_(
-    ctx: typer.Context, json_: JsonOpt = False, jsonl: JsonlOpt = False, csv_: CsvOpt = False
-) -> None:
+@output_options
+def list_(ctx: typer.Context, output: Output = TABLE) -> None:
     """List campaigns, latest start first, with member counts."""
     rows = crm(ctx).campaigns.list()
-    out.emit_list(rows, COLUMNS, json_=json_, jsonl=jsonl, csv_=csv_, empty="no campaigns")
+    output.list(rows, COLUMNS, empty="no campaigns")
 
 
 @app.command("show")
+@output_options
 def show(
     ctx: typer.Context,
     name: NameArg,
     status: Annotated[
         str | None, typer.Option("--status", help=f"Only members with this status ({STATUSES}).")
     ] = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    csv_: CsvOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """A campaign's details and its members with their status (--csv: the members)."""
     view = crm(ctx).campaigns.show(name, status=status)
-    if csv_:
-        out.emit_list(view.members, MEMBER_COLUMNS, csv_=True)
+    if output.format == "csv":  # a show's CSV is its members, one row each
+        output.list(view.members, MEMBER_COLUMNS)
         return
 
     def render(view_row: dict[str, Any]) -> None:
@@ -181,7 +180,7 @@ def show(
             empty="no members (tinycrm campaign add-members)",
         )
 
-    out.emit_one(view, render, json_=json_, jsonl=jsonl)
+    output.one(view, render)
 
 
 def _member_counts(row: dict[str, Any]) -> str:
@@ -192,6 +191,7 @@ def _member_counts(row: dict[str, Any]) -> str:
 
 
 @app.command("edit")
+@output_options
 def edit(
     ctx: typer.Context,
     name: NameArg,
@@ -202,7 +202,7 @@ def edit(
     budget: Budget = None,
     currency: Currency = None,
     notes: Notes = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Change a campaign. An empty value ("") clears dates, budget or notes."""
     dates = {
@@ -215,8 +215,8 @@ def edit(
         **given(name=new_name, channel=channel, budget=budget, currency=currency, notes=notes),
         **dates,
     )
-    if json_:
-        out.emit_one(campaign, lambda _: None, json_=True)
+    if output.machine:
+        output.saved(campaign, "")
     else:
         out.done(f"Updated campaign #{campaign.id} {campaign.name}")
 
@@ -229,6 +229,7 @@ def rm(ctx: typer.Context, name: NameArg) -> None:
 
 
 @app.command("add-members")
+@output_options
 def add_members(
     ctx: typer.Context,
     name: NameArg,
@@ -238,7 +239,7 @@ def add_members(
     ] = None,
     segment: SegmentOpt = None,
     where: WhereOpt = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Add contacts as targeted members: by REF, a saved --segment, or --where.
 
@@ -247,8 +248,8 @@ def add_members(
     result = crm(ctx).campaigns.add_members(
         name, contacts=contacts or [], where=where, segment=segment
     )
-    if json_:
-        out.emit_one(result, lambda _: None, json_=True)
+    if output.machine:
+        output.saved(result, "")
         return
     line = f"Added {_members(result.added)} to {result.campaign}"
     if result.already:
@@ -272,6 +273,7 @@ def remove_members(ctx: typer.Context, name: NameArg, contacts: ContactsArg) -> 
 
 
 @app.command("status")
+@output_options
 def status(
     ctx: typer.Context,
     name: NameArg,
@@ -287,15 +289,15 @@ def status(
             help="Every member still targeted, e.g. --status sent after a mailing.",
         ),
     ] = False,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Set members' status. Responding or converting makes the campaign the contact's
     last touch (and its first touch when it has none)."""
     result = crm(ctx).campaigns.set_status(
         name, new_status, contacts=contacts or [], all_targeted=all_targeted
     )
-    if json_:
-        out.emit_one(result, lambda _: None, json_=True)
+    if output.machine:
+        output.saved(result, "")
         return
     line = f"{_members(result.changed)} of {result.campaign} now {result.status}"
     if result.unchanged:
@@ -304,11 +306,12 @@ def status(
 
 
 @app.command("report")
-def report(ctx: typer.Context, name: NameArg, json_: JsonOpt = False) -> None:
+@output_options
+def report(ctx: typer.Context, name: NameArg, output: Output = TABLE) -> None:
     """Members, response and conversion rates, leads, cost per lead, and deals, won
     revenue and ROI by first touch and by last touch (README: Campaigns)."""
     result = crm(ctx).campaigns.report(name)
-    out.emit_one(result, _render_report, json_=json_)
+    output.one(result, _render_report)
 
 
 def _render_report(row: dict[str, Any]) -> None:
