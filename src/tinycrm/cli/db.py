@@ -90,10 +90,14 @@ def backup(
 def _is_terminal(path: Path | None) -> bool:
     """Whether writing to ``path`` (None: standard output) would reach a terminal."""
     import os
+    import stat
 
     if path is None:
         return out.on_terminal(sys.stdout)
-    try:
+    try:  # only a character device can be a terminal: a FIFO is never opened here (its
+        # reader would see the open and close as the end of the backup)
+        if not stat.S_ISCHR(os.stat(path).st_mode):
+            return False
         fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
     except OSError:
         return False  # the backup's own write says why it cannot
