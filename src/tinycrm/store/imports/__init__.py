@@ -9,13 +9,15 @@ and left out (``strict``: the whole import is refused). Every record created and
 every field changed is kept in ``import_change`` with its value before, which is
 what ``undo_import`` puts back.
 
-Dedupe: contacts by email (case-insensitive; rows without one by name and
-company), companies by domain, else name; deals by external id when the row has
-one, else title and company; activities by kind, subject, time and links.
+Dedupe: contacts by UID, email (case-insensitive; rows without one by name and
+company), then by the rules of ``contact dupes`` (``lookalikes``); companies by
+domain, else name; deals by external id when the row has one, else title and
+company; activities by kind, subject, time and links.
 
 ``base`` holds what every kind shares (batches, linking, dedupe, merging, writing);
 ``contacts``, ``companies``, ``deals`` and ``activities`` what each kind reads from a
-row; ``undo`` the history and taking an import back.
+row; ``lookalikes`` which contact a row looks like; ``undo`` the history and taking an
+import back.
 """
 
 from __future__ import annotations

@@ -370,7 +370,8 @@ class _Import:
             if self.on_duplicate == "skip":
                 self.skipped += 1
             elif self.on_duplicate == "error":
-                self.reject(prep.line, prep.raw, f"duplicate of {self.entity} #{target}")
+                why = f" ({prep.why})" if prep.why else ""
+                self.reject(prep.line, prep.raw, f"duplicate of {self.entity} #{target}{why}")
             else:
                 updates.append(prep)
         if updates:

@@ -117,6 +117,7 @@ class _Prepared:
     deal: str | None = None
     about: str | None = None
     key: Any = None  # dedupe key
+    why: str | None = None  # why it duplicates a record its key does not name (lookalikes)
     target: int | None = None  # id of the record it becomes or updates
     row: dict[str, Any] | None = None  # the new record's row, made ahead (contacts)
     blank_fields: tuple[str, ...] = ()  # custom fields whose cells were blank

@@ -1,5 +1,6 @@
-"""Importing contacts: dedupe by email (else name and company), lifecycle and role synonyms,
-tinycrm's own columns (lead status, consent flags, cadence, last touch)."""
+"""Importing contacts: dedupe by UID, email (else name and company), then by the rules of
+``contact dupes`` (``lookalikes``); lifecycle and role synonyms, tinycrm's own columns
+(lead status, consent flags, cadence, last touch)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tinycrm.store.imports.common import (
     _Prepared,
     _State,
 )
+from tinycrm.store.imports.lookalikes import ContactLookalikes
 from tinycrm.store.models import (
     Contact,
 )
@@ -64,6 +66,10 @@ class _Contacts(_Import):
     @cached_property
     def _region(self) -> str | None:  # [phone] region, read once per import
         return self.store.phone_region()
+
+    @cached_property
+    def lookalikes(self) -> ContactLookalikes:
+        return ContactLookalikes(self.conn, empty=self.empty["contact"])
 
     def _e164(self, phone: str) -> str | None:
         return try_normalise(phone, self._region)[0]
@@ -165,16 +171,25 @@ class _Contacts(_Import):
 
     def match(self, prep: _Prepared, existing: dict[Any, int]) -> int | None:
         """A card's UID first (the contact it was exported from, or imported as before),
-        then the email, else the name and company."""
+        then the email, else the name and company; then a contact it looks like
+        (``lookalikes``: the rules of ``contact dupes``)."""
         uid = prep.columns.get("uid")
         if uid:
             found = self.keys.get(("uid", uid), existing.get(("uid", uid)))
             if found is not None:
                 return found
-        return super().match(prep, existing)
+        found = super().match(prep, existing)
+        if found is None:
+            lookalike = self.lookalikes.find(prep)
+            if lookalike is not None:
+                found, prep.why = lookalike
+        if found is not None and self.on_duplicate == "update":
+            self.lookalikes.update(found, prep.columns)  # merged after the chunk is matched
+        return found
 
     def find_existing(self, rows: list[_Prepared]) -> dict[Any, int]:
         found: dict[Any, int] = {}
+        self.lookalikes.prime(rows)
         if self.empty["contact"]:
             return found  # everything there is, this import created (and knows)
         uids = sorted({r.columns["uid"] for r in rows if r.columns.get("uid")})
@@ -210,12 +225,13 @@ class _Contacts(_Import):
         if prep.columns.get("uid"):
             self.keys[("uid", prep.columns["uid"])] = prep.target
         self.new_contact(row)
+        self.lookalikes.add(prep.target, row)
         self.add_tags_and_fields(prep)
 
     def merge(self, state: _State, prep: _Prepared) -> bool:
         prep.columns.pop("created_at", None)  # an update does not change when it was created
-        if prep.key[0] == "email":
-            prep.columns.pop("email", None)
+        if state.columns.get("email"):
+            prep.columns.pop("email", None)  # filled when missing, never replaced
         if state.columns.get("uid"):
             prep.columns.pop("uid", None)  # a contact keeps the UID it is known by
         before = state.columns.get("lifecycle")
