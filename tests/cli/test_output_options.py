@@ -157,3 +157,39 @@ def test_writes_and_lists_in_every_format(cli) -> None:
     assert cli("deal", "show", "Engine", "--json", "--jsonl").exit_code == 2
     logged = cli("log", "note", "Engine", "Signed", "--jsonl").stdout
     assert json.loads(logged)["subject"] == "Signed"
+
+
+def test_a_streamed_export_follows_the_same_csv_and_json_rules() -> None:
+    """``RowWriter.write_values`` (an export streaming 100,000 contacts) writes what
+    ``write_csv`` writes for the same records: one rule set, two speeds."""
+    columns = ["id", "name", "amount", "at", "vip", "tags", "fields", "note"]
+    rows = [
+        [1, "=cmd", Decimal("12.50"), datetime(2026, 12, 5, tzinfo=UTC), True, ["+x", "y"],
+         {"plan": "-pro"}, "'=quoted"],
+        [2, "Ada", 18500, None, False, [], {}, "-3"],
+    ]  # fmt: skip
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
+    written = {}
+    for fmt in ("csv", "json", "jsonl"):
+        streamed, whole = io.StringIO(), io.StringIO()
+        writer = Output(fmt).writer(streamed, columns=columns, field_keys=["plan"])
+        writer.write_values(rows[:1])
+        writer.write_values(rows[1:])
+        writer.close()
+        Output(fmt).write(records, whole)
+        assert streamed.getvalue() == whole.getvalue(), fmt
+        assert writer.count == 2
+        written[fmt] = whole.getvalue()
+    (first, _) = csv.DictReader(io.StringIO(written["csv"]))
+    assert first["name"] == "'=cmd" and first["tags"] == "'+x, y"
+    assert first["field.plan"] == "'-pro" and first["note"] == "''=quoted"
+    assert [json.loads(line)["fields"] for line in written["jsonl"].splitlines()] == [
+        {"plan": "-pro"},
+        {},
+    ]
+    assert written["json"].splitlines()[0] == "["  # a file: one record on each line
+    empty = io.StringIO()
+    Output("json").write([], empty)
+    assert empty.getvalue() == "[]\n"
+    with pytest.raises(ValueError):
+        TABLE.writer(io.StringIO())

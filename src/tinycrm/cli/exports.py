@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any, cast
 
@@ -119,54 +118,36 @@ def _check_format(value: str, allowed: Sequence[str]) -> str:
     return clean
 
 
+BATCH = 5000  # rows written between two progress updates
+
+
 def _write(
     rows: Sequence[Any],
     fmt: str,
     out_path: Path | None,
     progress: bool,
     *,
-    vcard_version: str = "3.0",
     what: str,
     exports: Exports | None = None,
     mkdir: bool = False,
 ) -> None:
-    """Write read models in ``fmt``; CSV cells are escaped against formula injection.
+    """Write read models in ``fmt`` through the one output layer (``out.RowWriter``).
     With ``exports``, rows are its export records: ``contact_email`` after ``contact``."""
     bar = Progress(f"Exporting {plural(len(rows), what)}", len(rows), force=progress, unit="rows")
     if exports is not None:
         rows = exports.records(rows, mode="python" if fmt == "csv" else "json")
-    plain = out.to_plain
     try:
         with _target(out_path, mkdir) as stream:
-            if fmt == "csv":
-                out.write_csv(_counted(rows, bar, plain), stream)
-            elif fmt == "json":
-                stream.write(out.dumps(list(_counted(rows, bar, _same))) + "\n")
-            elif fmt == "jsonl":
-                for row in _counted(rows, bar, _same):
-                    stream.write(out.dumps(row, indent=None) + "\n")
-            else:
-                from tinycrm.formats.vcard import write_vcards
-
-                write_vcards(_counted(rows, bar, _same), stream, version=vcard_version)
+            writer = out.Output(fmt).writer(stream)
+            for start in range(0, len(rows), BATCH):
+                writer.write(rows[start : start + BATCH])
+                bar.update(writer.count, writer.count)
+            writer.close()
+            bar.update(len(rows), len(rows))
     finally:
         bar.close()
     if _to_file(out_path):
         out.err_console().print(f"Exported {plural(len(rows), what)} to {out_path}", markup=False)
-
-
-def _same(row: Any) -> Any:
-    return row
-
-
-def _counted(rows: Sequence[Any], bar: Progress, convert: Callable[[Any], Any]) -> list[Any]:
-    done = []
-    for n, row in enumerate(rows, start=1):
-        done.append(convert(row))
-        if n % 5000 == 0:
-            bar.update(n, n)
-    bar.update(len(rows), len(rows))
-    return done
 
 
 @app.command("contacts")
@@ -217,91 +198,25 @@ def contacts(
     count = 0
     try:
         with _target(out_path, mkdir) as stream:
-            writer = _Streamer(fmt, stream, columns, field_keys, vcard_version)
-            for rows in batches:
-                writer.write(rows)
-                count += len(rows)
-                bar.update(count, count)
-            writer.close()
+            if fmt == "vcard":
+                from tinycrm.formats.vcard import write_vcards
+
+                for rows in batches:
+                    write_vcards([dict(zip(columns, row, strict=True)) for row in rows],
+                                 stream, version=vcard_version)  # fmt: skip
+                    count += len(rows)
+                    bar.update(count, count)
+            else:
+                writer = out.Output(fmt).writer(stream, columns=columns, field_keys=field_keys)
+                for rows in batches:
+                    writer.write_values(rows)
+                    count = writer.count
+                    bar.update(count, count)
+                writer.close()
     finally:
         bar.close()
     if _to_file(out_path):
         out.err_console().print(f"Exported {plural(count, 'contact')} to {out_path}", markup=False)
-
-
-class _Streamer:
-    """Writes batches of contacts (lists of values in ``columns`` order) as they come."""
-
-    def __init__(
-        self, fmt: str, stream: IO[str], columns: list[str], field_keys: list[str], version: str
-    ) -> None:
-        import csv
-
-        self.fmt, self.stream, self.version, self.columns = fmt, stream, version, columns
-        self.first = True
-        if fmt == "csv":
-            at = columns.index("fields")
-            self.before = list(range(at))
-            self.after = list(range(at + 1, len(columns)))
-            self.at, self.fields = at, field_keys
-            header = columns[:at] + [f"field.{k}" for k in field_keys] + columns[at + 1 :]
-            self.writer = csv.writer(stream, lineterminator="\n")
-            self.writer.writerow(header)
-        elif fmt == "json":
-            stream.write("[")
-
-    def write(self, rows: list[list[Any]]) -> None:
-        if self.fmt == "csv":
-            self._csv(rows)
-            return
-        records = [dict(zip(self.columns, row, strict=True)) for row in rows]
-        if self.fmt == "json":
-            for record in records:
-                self.stream.write(
-                    ("\n  " if self.first else ",\n  ") + out.dumps(record, indent=None)
-                )
-                self.first = False
-        elif self.fmt == "jsonl":
-            for record in records:
-                self.stream.write(out.dumps(record, indent=None) + "\n")
-        else:
-            from tinycrm.formats.vcard import write_vcards
-
-            write_vcards(records, self.stream, version=self.version)
-
-    def _csv(self, rows: list[list[Any]]) -> None:
-        # Text and numbers pass as they are (None is empty, the csv module's way), times,
-        # flags and tags as csv_safe writes them; text a spreadsheet would take for a
-        # formula, and everything else, goes through the one csv_safe.
-        prefixes, safe, at, names = out.FORMULA_PREFIXES, out.csv_safe, self.at, self.fields
-        write = self.writer.writerow
-        for row in rows:
-            extra = row[at]
-            cells = (
-                row[:at] + [extra.get(k) for k in names] + row[at + 1 :]
-                if names
-                else (row[:at] + row[at + 1 :])
-            )
-            write(
-                [
-                    c
-                    if c is None
-                    or (c.__class__ is str and not c.startswith(prefixes) and c[:1] != "'")
-                    or c.__class__ is int
-                    else c.isoformat()
-                    if c.__class__ is datetime
-                    else ("true" if c else "false")
-                    if c.__class__ is bool
-                    else ", ".join(c)  # tags: csv_safe's join, when the first is plain text
-                    if c.__class__ is list and (not c or not c[0].startswith(prefixes))
-                    else safe(c)
-                    for c in cells
-                ]
-            )
-
-    def close(self) -> None:
-        if self.fmt == "json":
-            self.stream.write("\n]\n" if not self.first else "]\n")
 
 
 @app.command("companies")
@@ -520,9 +435,7 @@ def _all_csv(ctx: typer.Context, folder: Path, mkdir: bool) -> None:
     exports = crm(ctx).exports
     parts = exports.everything()
     for name, rows in parts.items():
-        records = out.to_plain(rows)
-        if name in ("deals", "activities", "tasks"):
-            records = exports.records(rows)
+        records = exports.records(rows) if name in ("deals", "activities", "tasks") else rows
         with _target(folder / f"{name}.csv") as stream:
             out.write_csv(records, stream)
     one = {"companies": "company", "activities": "activity"}
