@@ -23,6 +23,14 @@ can say exactly what to fix::
     "board.won" = "W"
     "app.quit" = "ctrl+q"
 
+    [hooks]                     # executables in hooks/ beside this file (tinycrm hooks list)
+    timeout = 10                # seconds a hook may run before it is stopped
+
+    [[webhooks]]                # every matching event POSTed, signed (tinycrm webhooks)
+    url = "https://example.com/hooks/tinycrm"
+    events = ["deal.*", "contact.created"]
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
     [[rules]]
     name = "Proposal follow-up"
     when = "deal.stage"         # deal.created, deal.stage, deal.won, deal.lost, contact.created
@@ -39,10 +47,13 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinycrm.errors import TinyCrmError
 from tinycrm.vocab import LIFECYCLES
+
+if TYPE_CHECKING:
+    from tinycrm.webhooks.endpoints import Endpoint
 
 TRIGGERS = {
     "deal.created": "a deal is created",
@@ -62,7 +73,7 @@ RULE_KEYS = {
     "set_contact_lifecycle",
 }
 PLACEHOLDERS = ("name", "contact", "company", "deal", "stage")
-SECTIONS = {"remind", "smtp", "scoring", "rules", "keys", "phone"}
+SECTIONS = {"remind", "smtp", "scoring", "rules", "keys", "phone", "hooks", "webhooks"}
 SCORING_KEYS = ("hot", "cold")
 SCORE_LIMIT = 1_000_000
 
@@ -124,6 +135,8 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)  # [keys] binding id -> keys
     phone_region: str | None = None  # [phone] region: where a number without +CC is
     error: str | None = None  # a broken file: why (writes that need it refuse with it)
+    hook_timeout: float = 10.0  # [hooks] timeout: seconds a hook may run
+    webhooks: tuple[Endpoint, ...] = ()  # [[webhooks]]: where events are POSTed
 
 
 def config_path() -> Path:
@@ -197,7 +210,7 @@ def parse_config(text: str, path: Path) -> Config:
         raise locate.error(
             None,
             key,
-            f"unknown section or key {key!r} (known: remind, smtp, scoring, rules, keys, phone)",
+            f"unknown section or key {key!r} (known: {', '.join(sorted(SECTIONS))})",
         )
     remind = data.get("remind", {})
     if not isinstance(remind, dict):
@@ -217,6 +230,8 @@ def parse_config(text: str, path: Path) -> Config:
     hot, cold = _scoring(data.get("scoring", {}), locate)
     keys = _keys(data.get("keys", {}), locate)
     phone_region = _phone(data.get("phone", {}), locate)
+    hook_timeout = _hooks(data.get("hooks", {}), locate)
+    webhooks = _webhooks(data.get("webhooks", []), locate)
     return Config(
         path=path,
         exists=True,
@@ -228,7 +243,43 @@ def parse_config(text: str, path: Path) -> Config:
         score_cold=cold,
         keys=keys,
         phone_region=phone_region,
+        hook_timeout=hook_timeout,
+        webhooks=webhooks,
     )
+
+
+def _hooks(hooks: Any, locate: _Locator) -> float:
+    """The [hooks] table: ``timeout``, the seconds a hook may run (default 10)."""
+    if not isinstance(hooks, dict):
+        raise locate.error(None, "hooks", "[hooks] must be a table")
+    for key in hooks:
+        if key != "timeout":
+            raise locate.error(None, key, f"unknown key hooks.{key} (known: timeout)")
+    timeout = hooks.get("timeout", 10)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600:
+        raise locate.error(None, "timeout", "hooks.timeout must be a number of seconds, 0-3600")
+    return float(timeout)
+
+
+def _webhooks(raw: Any, locate: _Locator) -> tuple[Endpoint, ...]:
+    """The [[webhooks]] tables: url, events, secret (see tinycrm.webhooks.endpoints)."""
+    from tinycrm.webhooks.endpoints import parse_endpoint
+
+    if not isinstance(raw, list):
+        raise locate.error(None, "webhooks", "webhooks must be an array of tables: [[webhooks]]")
+    endpoints: list[Endpoint] = []
+    for index, table in enumerate(raw):
+        try:
+            endpoint = parse_endpoint(table)
+        except ValueError as exc:
+            key = str(exc).split(":", 1)[0].split(" ", 1)[0]
+            line = locate.table_line("webhooks", index, key)
+            where = f"{locate.path}, line {line}" if line else str(locate.path)
+            raise ConfigError(f"{where}: webhooks[{index + 1}].{exc}") from None
+        if any(e.url == endpoint.url for e in endpoints):
+            raise ConfigError(f"{locate.path}: webhooks: {endpoint.url} is named twice")
+        endpoints.append(endpoint)
+    return tuple(endpoints)
 
 
 def _phone(phone: Any, locate: _Locator) -> str | None:
@@ -382,6 +433,21 @@ class _Locator:
             if pattern.match(self.lines[n]):
                 return n + 1
         return start + 1 if rule is not None else None
+
+    def table_line(self, array: str, index: int, key: str) -> int | None:
+        """The line of ``key`` in the ``index``-th ``[[array]]`` table (or of its header)."""
+        starts = [
+            n for n, line in enumerate(self.lines) if re.match(rf"\s*\[\[\s*{array}\s*\]\]", line)
+        ]
+        if index >= len(starts):
+            return None
+        start = starts[index]
+        later = [n for n, line in enumerate(self.lines) if n > start and re.match(r"\s*\[", line)]
+        pattern = re.compile(rf"\s*([\"']?){re.escape(key)}\1\s*=")
+        for n in range(start + 1, min(later, default=len(self.lines))):
+            if pattern.match(self.lines[n]):
+                return n + 1
+        return start + 1
 
     def error(self, rule: int | None, key: str | None, message: str) -> ConfigError:
         line = self.line(rule, key)

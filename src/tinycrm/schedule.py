@@ -1,4 +1,5 @@
-"""Install ``tinycrm remind`` to run on its own: a crontab line or a systemd user timer.
+"""Install ``tinycrm remind`` (or ``tinycrm webhooks deliver``) to run on its own: a
+crontab line, a systemd user timer, or a systemd user service that keeps running.
 
 :func:`cron_line` builds the line and :func:`install_cron` adds it to the user's crontab
 once (through the ``crontab`` program, leaving every other line as it was);
@@ -26,11 +27,14 @@ __all__ = [
     "remove_cron",
     "remove_installed",
     "systemd_units",
+    "watch_service",
     "write_env_file",
     "write_systemd_units",
 ]
 
 CRON_MARKER = "# tinycrm remind"
+WEBHOOKS_MARKER = "# tinycrm webhooks"
+WEBHOOKS_SERVICE = "tinycrm-webhooks.service"
 SERVICE_NAME = "tinycrm-remind.service"
 TIMER_NAME = "tinycrm-remind.timer"
 CRONTAB_MISSING = "crontab not found: install cron, or use --systemd"
@@ -55,11 +59,11 @@ def refuse_password(db: str) -> None:
         raise ValueError("a database URL with a password goes into an environment file")
 
 
-def default_env_file() -> Path:
-    """``remind.env`` in tinycrm's config folder (``~/.config/tinycrm``)."""
+def default_env_file(name: str = ENV_FILE_NAME) -> Path:
+    """``remind.env`` (or ``name``) in tinycrm's config folder (``~/.config/tinycrm``)."""
     from platformdirs import user_config_dir
 
-    return Path(user_config_dir("tinycrm", appauthor=False)) / ENV_FILE_NAME
+    return Path(user_config_dir("tinycrm", appauthor=False)) / name
 
 
 def write_env_file(db: str, path: Path | None = None) -> Path:
@@ -127,8 +131,11 @@ def cron_line(
     log: Path,
     every_minutes: int = 15,
     env_file: Path | None = None,
+    command: str = "remind",
+    marker: str = CRON_MARKER,
 ) -> str:
-    """The crontab line that runs ``tinycrm remind`` every ``every_minutes`` minutes.
+    """The crontab line that runs ``tinycrm remind`` (or ``command``, marked ``marker``)
+    every ``every_minutes`` minutes.
 
     For example (one line)::
 
@@ -176,14 +183,14 @@ def cron_line(
     words.append(f"PATH={_cron_quote(path_env)}")
     if db is not None:
         words.append(f"TINYCRM_DB={_cron_quote(db)}")
-    words += [_cron_quote(str(executable)), "remind", ">>", _cron_quote(str(log)), "2>&1"]
-    return " ".join(words) + " " + CRON_MARKER
+    words += [_cron_quote(str(executable)), *command.split(), ">>", _cron_quote(str(log)), "2>&1"]
+    return " ".join(words) + " " + marker
 
 
-def _is_ours(line: bytes) -> bool:
+def _is_ours(line: bytes, marker: str = CRON_MARKER) -> bool:
     """Whether a crontab line is an active tinycrm line (not commented out)."""
     text = line.rstrip(b"\r\n").rstrip()
-    return text.endswith(CRON_MARKER.encode()) and not text.lstrip().startswith(b"#")
+    return text.endswith(marker.encode()) and not text.lstrip().startswith(b"#")
 
 
 def _crontab() -> str:
@@ -230,7 +237,7 @@ def _write_crontab(crontab: str, table: bytes) -> None:
         raise RuntimeError(f"crontab - failed: {_first_line(written.stderr, written.returncode)}")
 
 
-def install_cron(line: str) -> bool:
+def install_cron(line: str, marker: str = CRON_MARKER) -> bool:
     """Add ``line`` (from :func:`cron_line`) to the user's crontab; False if already there.
 
     An active line carrying the same marker and the same command is left alone (False);
@@ -239,15 +246,15 @@ def install_cron(line: str) -> bool:
     (``crontab -l`` saying "no crontab for ...") counts as empty. RuntimeError when the
     ``crontab`` program is missing or fails.
     """
-    if not line.rstrip().endswith(CRON_MARKER):
-        raise ValueError(f"line must end with the marker {CRON_MARKER!r}")
+    if not line.rstrip().endswith(marker):
+        raise ValueError(f"line must end with the marker {marker!r}")
     _check_one_line("line", line)
     crontab = _crontab()
     current = _read_crontab(crontab)
 
     new_line = line.rstrip().encode("utf-8", "surrogateescape")
     lines = current.splitlines(keepends=True)
-    ours = [index for index, existing in enumerate(lines) if _is_ours(existing)]
+    ours = [index for index, existing in enumerate(lines) if _is_ours(existing, marker)]
     if any(lines[index].rstrip(b"\r\n").rstrip() == new_line for index in ours):
         return False
     if ours:
@@ -262,7 +269,7 @@ def install_cron(line: str) -> bool:
     return True
 
 
-def remove_cron() -> list[str]:
+def remove_cron(marker: str = CRON_MARKER) -> list[str]:
     """Take every active tinycrm line (see :data:`CRON_MARKER`) out of the user's crontab;
     return them. Every other line, commented-out tinycrm lines too, is kept byte for byte;
     the crontab is not rewritten when there is nothing to take out. RuntimeError when the
@@ -272,10 +279,10 @@ def remove_cron() -> list[str]:
     except RuntimeError:
         return []
     lines = _read_crontab(crontab).splitlines(keepends=True)
-    ours = [line for line in lines if _is_ours(line)]
+    ours = [line for line in lines if _is_ours(line, marker)]
     if not ours:
         return []
-    _write_crontab(crontab, b"".join(line for line in lines if not _is_ours(line)))
+    _write_crontab(crontab, b"".join(line for line in lines if not _is_ours(line, marker)))
     return [line.rstrip(b"\r\n").decode("utf-8", "replace") for line in ours]
 
 
@@ -335,6 +342,36 @@ def systemd_units(
         "WantedBy=timers.target",
     ]
     return {SERVICE_NAME: "\n".join(service) + "\n", TIMER_NAME: "\n".join(timer) + "\n"}
+
+
+def watch_service(
+    *, executable: Path, db: str | None, env_file: Path | None = None
+) -> dict[str, str]:
+    """``tinycrm-webhooks.service``: a user service that keeps ``tinycrm webhooks deliver
+    --watch`` running (restarted if it stops), started with the user's session."""
+    executable = Path(executable)
+    if not executable.is_absolute():
+        raise ValueError(f"executable must be an absolute path, not {str(executable)!r}")
+    if db is not None and env_file is not None:
+        raise ValueError("give the database either in the unit or in the environment file")
+    service = [
+        "[Unit]",
+        "Description=tinycrm webhooks (tinycrm webhooks deliver --watch)",
+        "",
+        "[Service]",
+        "Type=simple",
+        "Restart=on-failure",
+        "RestartSec=10",
+    ]
+    if db is not None:
+        refuse_password(db)
+        service.append(f"Environment={_systemd_quote('TINYCRM_DB=' + db)}")
+    if env_file is not None:
+        service.append(f"EnvironmentFile={_systemd_quote(str(env_file))}")
+    exe = _systemd_quote(str(executable), exec_line=True)
+    service += [f"ExecStart={exe} webhooks deliver --watch", "", "[Install]"]
+    service.append("WantedBy=default.target")
+    return {WEBHOOKS_SERVICE: "\n".join(service) + "\n"}
 
 
 def default_systemd_dir() -> Path:

@@ -20,6 +20,7 @@ from tinycrm.api.reminders import Reminders
 from tinycrm.api.reports import Reports
 from tinycrm.api.segments import Segments, Tags
 from tinycrm.api.values import When
+from tinycrm.api.webhooks import Webhooks
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -37,13 +38,16 @@ class Crm:
     Its attributes are the nouns of the command line: ``contacts``, ``companies``,
     ``deals``, ``pipelines``, ``activities``, ``tasks``, ``leads``, ``scoring``,
     ``segments``, ``tags``, ``campaigns``, ``sequences``, ``reports``, ``imports``,
-    ``exports``, ``reminders``, ``db`` (the database itself) and ``board`` (what the
-    full-screen board reads and how it writes); ``log``, ``feed``, ``next``, ``due`` and
-    ``search`` are on the ``Crm`` itself.
+    ``exports``, ``reminders``, ``webhooks`` (the outbox), ``db`` (the database itself)
+    and ``board`` (what the full-screen board reads and how it writes); ``log``,
+    ``feed``, ``next``, ``due`` and ``search`` are on the ``Crm`` itself.
     """
 
     def __init__(self, store: Store) -> None:
+        from tinycrm.store.commits import install
+
         self._store = store
+        install(store)  # hooks and webhooks on every write, whoever makes it
         self.contacts = Contacts(store)
         self.companies = Companies(store)
         self.deals = Deals(store)
@@ -62,6 +66,7 @@ class Crm:
         self.reminders = Reminders(store)
         self.db = Database(store)
         self.board = BoardAccess(store)
+        self.webhooks = Webhooks(store)
 
     # ------------------------------------------------------------------ the database
 

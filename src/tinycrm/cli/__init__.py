@@ -54,6 +54,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("tinycrm.cli.imports", "app"),
     "export": ("tinycrm.cli.exports", "app"),
     "db": ("tinycrm.cli.db", "app"),
+    "hooks": ("tinycrm.cli.hooks", "app"),
+    "webhooks": ("tinycrm.cli.webhooks", "app"),
     "demo": ("tinycrm.cli.demo", "app"),
 }
 

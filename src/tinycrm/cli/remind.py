@@ -200,7 +200,26 @@ def _release(opened: Crm, run_id: str) -> None:
         )
 
 
-def _executable() -> Path:
+def scheduled_database(ctx: typer.Context, env_name: str) -> tuple[str | None, Path | None]:
+    """The database a scheduled run names: in the line or unit, or, for a URL with a
+    password, in an environment file ``env_name`` (0600) that they read instead."""
+    from tinycrm import schedule
+    from tinycrm.api.database import locate
+
+    where = locate(ctx.find_root().obj.db)
+    db: str | None = str(where.path) if where.path else where.url
+    env_file = None
+    if db is not None and schedule.has_password(db):  # never in a crontab or a 0644 unit
+        try:
+            env_file = schedule.write_env_file(db, schedule.default_env_file(env_name))
+        except (OSError, ValueError) as exc:
+            fail(f"cannot write the environment file for the database URL: {exc}")
+        db = None
+        out.done(f"Wrote {env_file} (0600): the database URL with its password is read from it")
+    return db, env_file
+
+
+def executable() -> Path:
     beside = Path(sys.executable).parent / "tinycrm"
     if beside.exists():
         return beside.absolute()
@@ -228,22 +247,11 @@ def install(
     from platformdirs import user_log_dir
 
     from tinycrm import schedule
-    from tinycrm.api.database import locate
 
-    where = locate(ctx.find_root().obj.db)
-    db: str | None = str(where.path) if where.path else where.url
-    env_file = None
-    if db is not None and schedule.has_password(db):  # never in a crontab or a 0644 unit
-        try:
-            env_file = schedule.write_env_file(db)
-        except (OSError, ValueError) as exc:
-            fail(f"cannot write the environment file for the database URL: {exc}")
-        db = None
-        out.done(f"Wrote {env_file} (0600): the database URL with its password is read from it")
-    executable = _executable()
+    db, env_file = scheduled_database(ctx, schedule.ENV_FILE_NAME)
     if systemd:
         units = schedule.systemd_units(
-            executable=executable, db=db, every_minutes=every, env_file=env_file
+            executable=executable(), db=db, every_minutes=every, env_file=env_file
         )
         directory = (
             Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "systemd/user"
@@ -257,7 +265,7 @@ def install(
         return
     log = Path(user_log_dir("tinycrm", appauthor=False)) / "remind.log"
     line = schedule.cron_line(
-        executable=executable,
+        executable=executable(),
         db=db,
         path_env=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         log=log,

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -133,6 +133,18 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+class CommitWatcher(Protocol):
+    """What runs around each write transaction (``tinycrm.store.commits.CommitWatch``:
+    hooks and the webhook outbox): ``begin`` as it opens, ``before_commit`` inside it
+    (raising refuses the write), ``after_commit`` with what ``before_commit`` returned."""
+
+    def begin(self, session: Session) -> None: ...
+
+    def before_commit(self, session: Session) -> Any: ...
+
+    def after_commit(self, committed: Any) -> None: ...
+
+
 class Store:
     """An open database. Service functions take it as their first argument.
 
@@ -148,6 +160,7 @@ class Store:
         self.config = config
         self.backend = engine.dialect.name
         self._local = threading.local()
+        self.watch: CommitWatcher | None = None  # hooks and webhooks (tinycrm.open sets it)
 
     def settings(self) -> Config:
         """The configuration handed to ``open_store`` (rules, scoring thresholds, remind);
@@ -221,6 +234,8 @@ class Store:
         during the COMMIT waits until it is done and counted, so the command line can
         always tell "nothing was saved" from "saved" (see tinycrm.interrupts)."""
         options: dict[str, Any] = {"tinycrm_immediate": immediate}
+        watch = self.watch if immediate else None
+        committed = None
         try:
             with self.engine.connect() as conn:
                 conn = conn.execution_options(**options)
@@ -229,8 +244,12 @@ class Store:
                 try:
                     transaction = conn.begin()
                     try:
+                        if watch is not None:
+                            watch.begin(session)
                         yield session
                         session.flush()
+                        if watch is not None:
+                            committed = watch.before_commit(session)
                     except BaseException:
                         # The first error is the one to tell; a connection that cannot
                         # roll back (a cancelled PostgreSQL statement) is discarded anyway.
@@ -247,6 +266,8 @@ class Store:
                     self._local.session = None
                     self._local.writable = False
                     session.close()
+            if watch is not None:
+                watch.after_commit(committed)
         except OperationalError as exc:
             raise Unavailable(_db_error(exc)) from exc
         except IntegrityError as exc:

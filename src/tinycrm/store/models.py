@@ -253,6 +253,30 @@ class Event(SQLModel, table=True):
     summary: str
 
 
+class WebhookDelivery(SQLModel, table=True):
+    """The webhook outbox: one row per event and endpoint, written in the event's own
+    transaction; ``tinycrm webhooks deliver`` sends it, claiming it first (``lease_owner``
+    until ``lease_until``) so two deliverers never send it both."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_due", "delivered_at", "failed_at", "next_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(sa_column=_fk("event.id", "CASCADE", nullable=False))
+    endpoint: str  # the URL: its secret and retry settings are read from the config
+    event_type: str  # deal.won
+    body: str  # the JSON POSTed, as it was when the event was written
+    created_at: datetime = Field(sa_column=_created())
+    attempts: int = 0
+    next_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    lease_owner: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    failed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_status: int | None = None  # the HTTP status of the last try (None: no answer)
+    last_error: str | None = None
+
+
 class Tag(SQLModel, table=True):
     """A tag on a contact, company or deal (lowercase)."""
 
@@ -597,6 +621,22 @@ class EventRead(ReadModel):
     entity: str
     entity_id: int | None
     summary: str
+
+
+class WebhookDeliveryRead(ReadModel):
+    """One event for one endpoint in the webhook outbox (``tinycrm webhooks failed``)."""
+
+    id: int
+    event_id: int
+    endpoint: str
+    event_type: str
+    created_at: datetime
+    attempts: int
+    next_at: datetime
+    delivered_at: datetime | None
+    failed_at: datetime | None
+    last_status: int | None
+    last_error: str | None
 
 
 class StageChangeRead(ReadModel):

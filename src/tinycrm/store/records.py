@@ -34,6 +34,24 @@ def is_set(value: Any) -> bool:
     return value is not UNSET
 
 
+Key = tuple[str, int]
+EVENTS_KEY = "tinycrm.events"
+"""``session.info`` key: the events this transaction recorded (``store.commits`` reads it)."""
+CHANGES_KEY = "tinycrm.changes"
+"""``session.info`` key, present while the commit is watched: ``{(entity, id): {"tags":
+[old, new], "fields": [old, new]}}``, what changed besides the record's own columns."""
+
+
+def _note(session: Session, entity: str, entity_id: int, name: str, old: Any, new: Any) -> None:
+    """Keep the first old value and the latest new one, when a hook or webhook wants them."""
+    notes = session.info.get(CHANGES_KEY)
+    if notes is None:
+        return
+    record = notes.setdefault((entity, entity_id), {})
+    first = record[name][0] if name in record else old
+    record[name] = (first, new)
+
+
 def record_event(
     store: Store,
     session: Session,
@@ -53,6 +71,7 @@ def record_event(
         summary=summary[:500],
     )
     session.add(event)
+    session.info.setdefault(EVENTS_KEY, []).append(event)
     return event
 
 
@@ -114,6 +133,7 @@ def apply_tags(
     to_add = validate.tags(add)
     to_remove = validate.tags(remove)
     current = set(tags_for(session, entity, [entity_id]).get(entity_id, []))
+    before = sorted(current)
     changed: list[str] = []
     for name in to_remove:
         if name in current:
@@ -131,6 +151,8 @@ def apply_tags(
             session.add(Tag(entity=entity, entity_id=entity_id, name=name))
             current.add(name)
             changed.append(f"+{name}")
+    if changed:
+        _note(session, entity, entity_id, "tags", before, sorted(current))
     return changed
 
 
@@ -153,6 +175,7 @@ def apply_fields(
             )
         )
     }
+    before = {k: row.value for k, row in sorted(existing.items())}
     changed: list[str] = []
     for k in removing:
         if k in existing:
@@ -167,11 +190,21 @@ def apply_fields(
             row.value = v
             changed.append(k)
     session.flush()
+    if changed:
+        after = {k: row.value for k, row in existing.items()} | dict(values)
+        for k in removing:
+            after.pop(k, None)
+        _note(session, entity, entity_id, "fields", before, dict(sorted(after.items())))
     return changed
 
 
 def drop_tags_and_fields(session: Session, entity: str, entity_id: int) -> None:
     """Remove what hangs off a record that is being deleted."""
+    if session.info.get(CHANGES_KEY) is not None:  # a hook sees the record as it was
+        tags = tags_for(session, entity, [entity_id]).get(entity_id, [])
+        fields = fields_for(session, entity, [entity_id]).get(entity_id, {})
+        _note(session, entity, entity_id, "tags", tags, [])
+        _note(session, entity, entity_id, "fields", fields, {})
     session.execute(delete(Tag).where(col(Tag.entity) == entity, col(Tag.entity_id) == entity_id))
     session.execute(
         delete(FieldValue).where(

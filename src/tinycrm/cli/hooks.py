@@ -1,0 +1,44 @@
+"""``tinycrm hooks list``: the hooks installed in tinycrm's config folder."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tinycrm.cli.output import TABLE, Output, col, output_options
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Executables that run before (pre-write) and after (post-write) every write.",
+)
+
+
+@app.callback()
+def hooks_group() -> None:
+    """Executables that run before (pre-write) and after (post-write) every write."""
+
+
+@app.command("list")
+@output_options
+def list_(output: Output = TABLE) -> None:
+    """The hooks installed, in the order they run, and whether each is executable."""
+    from tinycrm import hooks
+    from tinycrm.config import config_path
+
+    directory = hooks.hooks_dir(config_path())
+    rows = [
+        {
+            "kind": hook.kind,
+            "name": hook.name,
+            "path": str(hook.path),
+            "executable": hook.executable,
+            "runs": "yes" if hook.executable else "no: not executable (chmod +x)",
+        }
+        for hook in hooks.installed(directory)
+    ]
+    columns = [col("kind", "kind"), col("hook", "name"), col("runs", "runs"), col("path", "path")]
+    output.list(rows, columns, empty=f"no hooks in {directory}")
+    if not output.machine and rows and not all(r["executable"] for r in rows):
+        sys.stderr.write("Hooks that are not executable do not run: chmod +x them.\n")

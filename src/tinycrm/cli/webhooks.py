@@ -1,0 +1,218 @@
+"""``tinycrm webhooks``: send the outbox (once, or ``--watch``), list and retry failures,
+and install the deliverer for cron or systemd."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tinycrm.cli.common import crm, fail, limit_option, whole_number
+from tinycrm.cli.output import TABLE, Column, Output, col, done, output_options
+from tinycrm.cli.views import _when
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Every event POSTed, signed, to the webhook endpoints of the config file.",
+)
+
+DELIVERY_COLUMNS = [
+    col("id", "id", justify="right"),
+    col("event", "event_type", style="cyan"),
+    col("endpoint", "endpoint"),
+    col("tries", "attempts", justify="right"),
+    Column("next try", _when("next_at"), no_wrap=True),
+    col("last error", "last_error"),
+]
+
+
+@app.command("deliver")
+def deliver(
+    ctx: typer.Context,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Keep running: deliver new events as they come.")
+    ] = False,
+    interval: Annotated[
+        int,
+        typer.Option(
+            help="With --watch: look for new events every N seconds.",
+            metavar="N",
+            callback=whole_number(1, 3600),
+        ),
+    ] = 5,
+) -> None:
+    """POST each event waiting in the outbox to its endpoints; failures are retried later.
+
+    Exit 0 when every due event was delivered (or is waiting for its retry)."""
+    webhooks = crm(ctx).webhooks
+    while True:
+        run = webhooks.deliver()
+        for line in run.errors:
+            sys.stderr.write(f"{line}\n")
+        if run.delivered or run.retrying or run.failed or not watch:
+            done(
+                f"Delivered {run.delivered}, to retry {run.retrying}, given up {run.failed}"
+                + (" (tinycrm webhooks failed lists them)" if run.failed else "")
+            )
+        if not watch:
+            return
+        sys.stdout.flush()
+        time.sleep(interval)
+
+
+@app.command("pending")
+@output_options
+def pending(
+    ctx: typer.Context,
+    limit: Annotated[int | None, limit_option("At most N deliveries.")] = None,
+    output: Output = TABLE,
+) -> None:
+    """The events still to be sent: due now, or waiting for their next try."""
+    rows = crm(ctx).webhooks.pending(limit=limit)
+    output.list(rows, DELIVERY_COLUMNS, empty="nothing waits to be delivered")
+
+
+@app.command("failed")
+@output_options
+def failed(
+    ctx: typer.Context,
+    limit: Annotated[int | None, limit_option("At most N deliveries.")] = None,
+    output: Output = TABLE,
+) -> None:
+    """The deliveries given up after their last try (retry them with webhooks retry)."""
+    rows = crm(ctx).webhooks.failed(limit=limit)
+    columns = [*DELIVERY_COLUMNS[:4], col("status", "last_status"), col("last error", "last_error")]
+    output.list(rows, columns, empty="no failed deliveries")
+
+
+@app.command("retry")
+def retry(
+    ctx: typer.Context,
+    delivery: Annotated[
+        int | None,
+        typer.Argument(
+            help="The delivery's id (webhooks failed lists them).",
+            metavar="ID",
+            callback=whole_number(1),
+        ),
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Retry every failed delivery.")] = False,
+) -> None:
+    """Queue a failed delivery to be sent again by the next webhooks deliver."""
+    if (delivery is None) == (not all_):
+        fail("give a delivery ID or --all", 2)
+    rows = crm(ctx).webhooks.retry(delivery)
+    if not rows:
+        done("No failed deliveries to retry.")
+        return
+    done(f"Queued {len(rows)} deliver{'y' if len(rows) == 1 else 'ies'} again: "
+         + ", ".join(f"#{r.id}" for r in rows))  # fmt: skip
+
+
+@app.command("status")
+@output_options
+def status(ctx: typer.Context, output: Output = TABLE) -> None:
+    """The endpoints configured, and how many deliveries are pending, sent and failed."""
+    from tinycrm.config import load_config
+
+    endpoints = load_config().webhooks
+    counts = crm(ctx).webhooks.counts()
+    rows = [
+        {"url": e.url, "events": list(e.events), "attempts": e.attempts,
+         "retry_after": e.retry_after, "backoff": e.backoff}
+        for e in endpoints
+    ]  # fmt: skip
+    if output.machine:
+        output.list([{"endpoints": rows, **counts}], [])
+        return
+    columns = [col("endpoint", "url"), col("events", "events"), col("tries", "attempts")]
+    output.list(rows, columns, empty="no [[webhooks]] in the config file")
+    done(f"{counts['pending']} pending, {counts['delivered']} delivered, {counts['failed']} failed")
+
+
+@app.command("install")
+def install(
+    ctx: typer.Context,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Add the line to your crontab (once; safe to repeat).")
+    ] = False,
+    systemd: Annotated[
+        bool,
+        typer.Option("--systemd", help="Write a systemd user service running deliver --watch."),
+    ] = False,
+    every: Annotated[
+        int,
+        typer.Option(help="Run every N minutes (1-59).", metavar="N", callback=whole_number(1, 59)),
+    ] = 1,
+) -> None:
+    """Print the crontab line that runs webhooks deliver (or install it, or a service).
+
+    --systemd writes a systemd user service that keeps webhooks deliver --watch running."""
+    from platformdirs import user_log_dir
+
+    from tinycrm import schedule
+    from tinycrm.cli.remind import executable, scheduled_database
+
+    db, env_file = scheduled_database(ctx, "webhooks.env")
+    if systemd:
+        units = schedule.watch_service(executable=executable(), db=db, env_file=env_file)
+        for path in schedule.write_systemd_units(units):
+            done(f"Wrote {path}")
+        done(
+            "Start it with: systemctl --user daemon-reload && "
+            f"systemctl --user enable --now {schedule.WEBHOOKS_SERVICE}"
+        )
+        return
+    log = Path(user_log_dir("tinycrm", appauthor=False)) / "webhooks.log"
+    line = schedule.cron_line(
+        executable=executable(),
+        db=db,
+        path_env=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        log=log,
+        every_minutes=every,
+        env_file=env_file,
+        command="webhooks deliver",
+        marker=schedule.WEBHOOKS_MARKER,
+    )
+    if not apply:
+        sys.stdout.write(line + "\n")
+        sys.stderr.write("Add it with `tinycrm webhooks install --apply` (or crontab -e).\n")
+        return
+    log.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        added = schedule.install_cron(line, schedule.WEBHOOKS_MARKER)
+    except RuntimeError as exc:
+        fail(str(exc))
+    done("Added to your crontab:" if added else "Already in your crontab:")
+    done(f"  {line}")
+
+
+@app.command("uninstall")
+def uninstall() -> None:
+    """Remove what webhooks install added (crontab line, systemd service, env file).
+
+    Other crontab lines are kept as they are."""
+    from tinycrm import schedule
+
+    try:
+        lines = schedule.remove_cron(schedule.WEBHOOKS_MARKER)
+    except RuntimeError as exc:
+        fail(str(exc))
+    for line in lines:
+        done(f"Removed from your crontab: {line}")
+    removed = []
+    for path in (
+        schedule.default_systemd_dir() / schedule.WEBHOOKS_SERVICE,
+        schedule.default_env_file("webhooks.env"),
+    ):
+        if path.exists():
+            path.unlink()
+            removed.append(path)
+            done(f"Removed {path}")
+    if not lines and not removed:
+        done("Nothing to remove: webhooks deliver is not installed.")

@@ -1,0 +1,313 @@
+"""What happens when a write commits: the hooks run and the webhook outbox is filled.
+
+Every write records its events (``records.record_event``) in its own transaction. Just
+before that transaction commits, :class:`CommitWatch` turns each event into the JSON a
+hook and a webhook see: ``action``, ``entity``, ``id``, the ``record`` as ``--json``
+prints it after the change, ``changes`` (``{field: [old, new]}``) and the ``actor``.
+Then the ``pre-write`` hooks run (one refusing rolls everything back), and one outbox
+row per event and matching endpoint is written; after the commit the ``post-write``
+hooks run. ``tinycrm.open()`` installs it on the store, so the command line, the board
+and scripts all get the same.
+
+The old values come from SQLAlchemy's attribute history (captured before each flush)
+and from the notes ``apply_tags``, ``apply_fields`` and ``drop_tags_and_fields`` leave.
+Nothing of this runs when no hook is installed and no webhook configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import inspect, select
+from sqlmodel import Session, col
+
+from tinycrm.store.models import (
+    Activity,
+    Campaign,
+    Company,
+    Contact,
+    Deal,
+    Event,
+    ImportBatch,
+    ImportChange,
+)
+from tinycrm.store.records import CHANGES_KEY, EVENTS_KEY, Key
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tinycrm.config import Config
+    from tinycrm.store.engine import Store
+    from tinycrm.webhooks.endpoints import Endpoint
+
+WATCH_KEY = "tinycrm.watch"
+BULK_ACTIONS = ("imported", "merged")
+"""Writes that call each hook once with a list: one item per record they touched."""
+HIDDEN = {"updated_at", "created_at", "last_touch", "score"}
+"""Fields left out of ``changes`` (they change as a result, not as the change)."""
+
+
+def _readers() -> dict[str, tuple[type[Any], Callable[[Session, Any], Any]]]:
+    """The nouns whose records a hook sees: table model and ``to_read`` by entity name."""
+    from tinycrm.store import activities, campaigns, companies, contacts, deals
+
+    return {
+        "contact": (Contact, contacts.to_read),
+        "company": (Company, companies.to_read),
+        "deal": (Deal, deals.to_read),
+        "activity": (Activity, activities.to_read),
+        "campaign": (Campaign, campaigns.to_read),
+    }
+
+
+_ENTITIES: dict[type[Any], str] = {
+    Contact: "contact",
+    Company: "company",
+    Deal: "deal",
+    Activity: "activity",
+}
+
+
+@dataclass
+class _Watch:
+    """One write transaction being watched: what runs and what was seen."""
+
+    config: Config
+    hooks_dir: Path
+    pre: bool
+    post: bool
+    endpoints: tuple[Endpoint, ...]
+    before: dict[Key, dict[str, Any] | None] = field(default_factory=dict)
+    deleted: dict[Key, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What the ``post-write`` hooks get once the transaction has committed."""
+
+    hooks_dir: Path
+    payloads: list[Any]
+    timeout: float
+
+
+class CommitWatch:
+    """Installed on a ``Store`` (``store.watch``): ``begin`` when a write transaction
+    opens, ``before_commit`` just before it commits (may refuse), ``after_commit``."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def begin(self, session: Session) -> None:
+        from tinycrm import hooks
+
+        config = self.store.config
+        if config is None:  # a store opened without one: the config file as it is now
+            from tinycrm.config import Config, ConfigError, config_path, current_config
+
+            try:
+                config = current_config()
+            except ConfigError as exc:
+                config = Config(path=config_path(), exists=True, error=str(exc))
+        directory = hooks.hooks_dir(config.path)
+        pre = bool(hooks.runnable(directory, "pre-write"))
+        post = bool(hooks.runnable(directory, "post-write"))
+        if config.error is None and not (pre or post or config.webhooks):
+            return
+        watch = _Watch(config, directory, pre, post, config.webhooks)
+        session.info[WATCH_KEY] = watch
+        session.info[CHANGES_KEY] = {}
+        sa_event.listen(session, "before_flush", _capture)
+
+    def before_commit(self, session: Session) -> Committed | None:
+        watch: _Watch | None = session.info.get(WATCH_KEY)
+        events: list[Event] = session.info.get(EVENTS_KEY) or []
+        if watch is None or not events:
+            return None
+        if watch.config.error:  # the config names the webhooks: an event must not be lost
+            from tinycrm.config import ConfigError
+
+            raise ConfigError(watch.config.error)
+        session.flush()
+        calls = [_payload_for(session, watch, event) for event in events]
+        timeout = watch.config.hook_timeout
+        if watch.pre:
+            from tinycrm import hooks
+
+            hooks.pre_write(watch.hooks_dir, calls, timeout=timeout)
+        if watch.endpoints:
+            from tinycrm.store.outbox import enqueue
+
+            for event, call in zip(events, calls, strict=True):
+                enqueue(session, event, _first(call), watch.endpoints)
+            session.flush()
+        if not watch.post:
+            return None
+        return Committed(watch.hooks_dir, calls, timeout)
+
+    def after_commit(self, committed: Committed | None) -> None:
+        if committed is None:
+            return
+        from tinycrm import hooks
+        from tinycrm.errors import warn
+
+        for problem in hooks.post_write(
+            committed.hooks_dir, committed.payloads, timeout=committed.timeout
+        ):
+            warn(problem)
+
+
+def install(store: Store) -> None:
+    """Run hooks and fill the webhook outbox on every write through ``store``."""
+    store.watch = CommitWatch(store)
+
+
+# ----------------------------------------------------------------------- capture
+
+
+def _capture(session: Session, _context: Any, _instances: Any) -> None:
+    """Before each flush: the old values of what is about to be updated or deleted."""
+    watch: _Watch | None = session.info.get(WATCH_KEY)
+    if watch is None:
+        return
+    readers = _readers()
+    with session.no_autoflush:
+        for obj in list(session.dirty):
+            entity = _ENTITIES.get(type(obj))
+            if entity is None or obj.id is None or (entity, obj.id) in watch.before:
+                continue
+            state = inspect(obj)
+            old: dict[str, Any] = {}
+            for attr in state.mapper.column_attrs:
+                history = state.attrs[attr.key].history
+                current = getattr(obj, attr.key)
+                old[attr.key] = history.deleted[0] if history.deleted else current
+            if old == {a.key: getattr(obj, a.key) for a in state.mapper.column_attrs}:
+                continue
+            _model, read = readers[entity]
+            watch.before[(entity, obj.id)] = _json(read(session, SimpleNamespace(**old)))
+        for obj in list(session.deleted):
+            entity = _ENTITIES.get(type(obj))
+            if entity is None or obj.id is None or (entity, obj.id) in watch.deleted:
+                continue
+            _model, read = readers[entity]
+            record = _json(read(session, obj))
+            notes = session.info[CHANGES_KEY].get((entity, obj.id), {})
+            for name in ("tags", "fields"):
+                if name in notes and name in record:
+                    record[name] = notes[name][0]
+            watch.deleted[(entity, obj.id)] = record
+
+
+def _json(model: Any) -> dict[str, Any]:
+    dumped: dict[str, Any] = model.model_dump(mode="json")
+    return dumped
+
+
+# ----------------------------------------------------------------------- payloads
+
+
+def _payload_for(session: Session, watch: _Watch, event: Event) -> Any:
+    """The JSON of one event: an object, or for a bulk write a list of one per record."""
+    item = _item(session, watch, event.action, event.entity, event.entity_id, event)
+    if event.action not in BULK_ACTIONS:
+        return item
+    if event.action == "imported":
+        return _imported(session, event) or [item]
+    gone = [
+        _deleted_item(event, entity, rid, record) for (entity, rid), record in watch.deleted.items()
+    ]
+    return [item, *gone]
+
+
+def _first(call: Any) -> dict[str, Any]:
+    first: dict[str, Any] = call[0] if isinstance(call, list) else call
+    return first
+
+
+def _base(event: Event, action: str, entity: str, rid: int | None) -> dict[str, Any]:
+    return {
+        "event": f"{event.entity}.{event.action}",
+        "event_id": event.id,
+        "at": event.at.isoformat(),
+        "action": action,
+        "entity": entity,
+        "id": rid,
+        "summary": event.summary,
+        "actor": event.actor,
+    }
+
+
+def _deleted_item(event: Event, entity: str, rid: int, record: dict[str, Any]) -> dict[str, Any]:
+    return {**_base(event, "deleted", entity, rid), "record": record, "changes": {}}
+
+
+def _item(
+    session: Session, watch: _Watch, action: str, entity: str, rid: int | None, event: Event
+) -> dict[str, Any]:
+    """One record's part: its record after the change and the fields that changed."""
+    out = _base(event, action, entity, rid)
+    reader = _readers().get(entity)
+    record: dict[str, Any] | None = None
+    if reader is not None and rid is not None:
+        model, read = reader
+        row = session.get(model, rid)
+        record = _json(read(session, row)) if row is not None else watch.deleted.get((entity, rid))
+    out["record"] = record
+    plain = action in ("created", "deleted")
+    out["changes"] = {} if plain else _changes(session, watch, entity, rid, record)
+    return out
+
+
+def _changes(
+    session: Session, watch: _Watch, entity: str, rid: int | None, after: dict[str, Any] | None
+) -> dict[str, list[Any]]:
+    if rid is None or after is None:
+        return {}
+    changes: dict[str, list[Any]] = {}
+    before = watch.before.get((entity, rid))
+    if before is not None:
+        for key, new in after.items():
+            old = before.get(key)
+            if key not in HIDDEN and key not in ("tags", "fields") and old != new:
+                changes[key] = [old, new]
+    for name, (old, new) in session.info[CHANGES_KEY].get((entity, rid), {}).items():
+        if old != new:
+            changes[name] = [old, after.get(name, new)]
+    return changes
+
+
+def _imported(session: Session, event: Event) -> list[dict[str, Any]]:
+    """An import's rows, one item each, from the batch's own record of what it did."""
+    batch = session.scalar(
+        select(col(ImportBatch.id)).order_by(col(ImportBatch.id).desc()).limit(1)
+    )
+    if batch is None:
+        return []
+    readers = _readers()
+    items: dict[Key, dict[str, Any]] = {}
+    rows = session.scalars(
+        select(ImportChange)
+        .where(col(ImportChange.batch_id) == batch)
+        .order_by(col(ImportChange.id))
+    )
+    import json
+
+    for change in rows:
+        key = (change.entity, change.entity_id)
+        item = items.get(key)
+        if item is None:
+            item = _base(event, change.action, change.entity, change.entity_id)
+            reader = readers.get(change.entity)
+            row = session.get(reader[0], change.entity_id) if reader else None
+            item["record"] = _json(reader[1](session, row)) if reader and row else None
+            item["changes"] = {}
+            items[key] = item
+        if change.field:
+            old = None if change.old_value is None else json.loads(change.old_value)
+            new = None if change.new_value is None else json.loads(change.new_value)
+            item["changes"][change.field] = [old, new]
+    return list(items.values())

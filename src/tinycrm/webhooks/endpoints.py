@@ -1,0 +1,122 @@
+"""The ``[[webhooks]]`` tables of the config file, and which events each one wants::
+
+    [[webhooks]]
+    url = "https://example.com/hooks/tinycrm"
+    events = ["deal.*", "contact.created"]   # ENTITY.ACTION patterns; "*" is every event
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    # optional: timeout = 10, retry_after = 10 (seconds), backoff = 2, attempts = 8
+
+An event's name is ``ENTITY.ACTION`` as the event log has them: ``contact.created``,
+``deal.moved``, ``deal.won``, ``activity.completed``. Errors are ``ValueError``s naming
+the key; the config module adds the file and line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import fnmatch
+import re
+from dataclasses import dataclass
+from typing import Any
+
+SECRET_PREFIX = "whsec_"
+KEYS = ("url", "events", "secret", "timeout", "retry_after", "backoff", "attempts")
+_PATTERN = re.compile(r"^(\*|[a-z_]+\.(\*|[a-z_]+))$")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One webhook endpoint: where to POST, which events, the signing secret, and how
+    patiently (``retry_after`` seconds before the first retry, multiplied by ``backoff``
+    each time after; given up after ``attempts`` tries)."""
+
+    url: str
+    events: tuple[str, ...]
+    secret: str
+    timeout: float = 10.0
+    retry_after: float = 10.0
+    backoff: float = 2.0
+    attempts: int = 8
+
+    def wants(self, event: str) -> bool:
+        """Whether the event named ``event`` (``deal.won``) goes to this endpoint."""
+        return any(fnmatch.fnmatchcase(event, pattern) for pattern in self.events)
+
+    def delay(self, attempts: int) -> float:
+        """Seconds to wait after the ``attempts``-th failed try before the next one."""
+        return float(self.retry_after * self.backoff ** max(attempts - 1, 0))
+
+
+def secret_key(secret: str) -> bytes:
+    """The HMAC key a ``whsec_<base64>`` secret stands for; ``ValueError`` if it is not one."""
+    if not secret.startswith(SECRET_PREFIX):
+        raise ValueError(f"the secret must start with {SECRET_PREFIX} (then base64)")
+    try:
+        key = base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"the secret is not {SECRET_PREFIX} followed by base64") from None
+    if len(key) < 16:
+        raise ValueError("the secret is too short: use at least 16 random bytes (24 base64)")
+    return key
+
+
+def _number(raw: dict[str, Any], key: str, default: float, low: float, high: float) -> float:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ValueError(f"{key} must be a number from {low:g} to {high:g}")
+    return float(value)
+
+
+def parse_endpoint(raw: Any) -> Endpoint:
+    """One ``[[webhooks]]`` table; ``ValueError("key: why")`` when it is not valid."""
+    if not isinstance(raw, dict):
+        raise ValueError("webhooks must be an array of tables: [[webhooks]]")
+    for key in raw:
+        if key not in KEYS:
+            raise ValueError(f"{key}: unknown key (known: {', '.join(KEYS)})")
+    url = raw.get("url")
+    if (
+        not isinstance(url, str)
+        or not re.match(r"^https?://[^\s/]+", url)
+        or any(c in url for c in "\r\n\t ")
+    ):
+        raise ValueError("url: give the endpoint's http:// or https:// address")
+    events = raw.get("events", ["*"])
+    if isinstance(events, str):
+        events = [events]
+    if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
+        raise ValueError('events: a list of event patterns, such as ["deal.*", "contact.created"]')
+    for pattern in events:
+        if not _PATTERN.match(pattern):
+            raise ValueError(
+                f'events: {pattern!r} is not ENTITY.ACTION, ENTITY.* or "*" (e.g. "deal.won")'
+            )
+    secret = raw.get("secret")
+    if not isinstance(secret, str):
+        raise ValueError("secret: give the signing secret, whsec_ followed by base64")
+    try:
+        secret_key(secret)
+    except ValueError as exc:
+        raise ValueError(f"secret: {exc}") from None
+    attempts = raw.get("attempts", 8)
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 100:
+        raise ValueError("attempts must be a whole number from 1 to 100")
+    return Endpoint(
+        url=url,
+        events=tuple(events),
+        secret=secret,
+        timeout=_number(raw, "timeout", 10.0, 0.1, 300),
+        retry_after=_number(raw, "retry_after", 10.0, 0, 86_400),
+        backoff=_number(raw, "backoff", 2.0, 1, 10),
+        attempts=attempts,
+    )
+
+
+def matching(endpoints: tuple[Endpoint, ...], event: str) -> list[Endpoint]:
+    """The endpoints that want ``event``, each URL once."""
+    seen: dict[str, Endpoint] = {}
+    for endpoint in endpoints:
+        if endpoint.wants(event) and endpoint.url not in seen:
+            seen[endpoint.url] = endpoint
+    return list(seen.values())

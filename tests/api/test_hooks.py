@@ -1,0 +1,204 @@
+"""Hooks: executables in ``hooks/`` in the config folder, run around every write.
+
+Through the public API (``Crm``, which the command line and the board use) on SQLite and
+PostgreSQL, and through the real ``tinycrm`` command for exit codes and messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tinycrm.api import Crm
+from tinycrm.hooks import HookRefused
+
+
+@pytest.fixture
+def crm(store) -> Crm:
+    return Crm(store)
+
+
+@pytest.fixture
+def hooks_dir(isolated_user_dirs: Path) -> Path:
+    folder = isolated_user_dirs / "config" / "tinycrm" / "hooks"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def hook(path: Path, body: str) -> Path:
+    """An executable shell script at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return path
+
+
+def recorder(path: Path, log: Path, *, exit_code: int = 0, say: str = "") -> Path:
+    """A hook that appends its stdin (one JSON line) to ``log`` and exits ``exit_code``."""
+    echo = f"echo '{say}'\n" if say else ""
+    return hook(path, f'cat >> "{log}"\n{echo}exit {exit_code}\n')
+
+
+def seen(log: Path) -> list[object]:
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def test_pre_write_sees_the_record_after_the_change_and_the_changes(
+    crm: Crm, hooks_dir: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "pre.log"
+    recorder(hooks_dir / "pre-write", log)
+    crm.contacts.add("Ada Lovelace", email="ada@example.com", tags=["vip"])
+    crm.contacts.edit("ada@example.com", title="Countess", untag="vip")
+    deal = crm.deals.add("Engine", amount="1000", contact="ada@example.com")
+    crm.deals.move(deal.id, "Proposal")
+
+    created, edited, _deal_created, moved = seen(log)
+    assert isinstance(created, dict) and isinstance(edited, dict) and isinstance(moved, dict)
+    assert created["action"] == "created" and created["entity"] == "contact"
+    assert created["event"] == "contact.created" and created["actor"] == "tester"
+    assert created["record"]["email"] == "ada@example.com"
+    assert created["record"]["tags"] == ["vip"]
+    assert edited["action"] == "updated" and edited["id"] == created["id"]
+    assert edited["record"]["title"] == "Countess"  # the record after the change
+    assert edited["changes"] == {"title": [None, "Countess"], "tags": [["vip"], []]}
+    assert moved["action"] == "moved" and moved["entity"] == "deal"
+    assert moved["changes"]["stage"] == ["Lead-in", "Proposal"]
+    assert moved["record"]["stage"] == "Proposal"
+    assert moved["record"]["amount"] == 1000  # as --json prints it
+
+
+def test_a_refusing_pre_write_hook_writes_nothing(
+    crm: Crm, hooks_dir: Path, tmp_path: Path
+) -> None:
+    hook(
+        hooks_dir / "pre-write",
+        'if grep -q "Mallory" ; then echo "no Mallory here"; echo second line; exit 3; fi\n',
+    )
+    crm.contacts.add("Ada Lovelace")
+    with pytest.raises(HookRefused, match=r"^no Mallory here$"):
+        crm.contacts.add("Mallory", email="m@example.com")
+    assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+    assert all("Mallory" not in e.summary for e in crm.feed())
+
+
+def test_post_write_failure_is_a_warning_and_the_write_stays(
+    crm: Crm, hooks_dir: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "post.log"
+    recorder(hooks_dir / "post-write", log, exit_code=2, say="mail server down")
+    with pytest.warns(UserWarning, match=r"post-write hook post-write failed \(exit 2\): mail"):
+        crm.contacts.add("Ada Lovelace")
+    assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+    (after,) = seen(log)
+    assert isinstance(after, dict) and after["record"]["name"] == "Ada Lovelace"
+
+
+def test_hooks_in_the_d_folders_run_in_name_order_after_the_single_file(
+    crm: Crm, hooks_dir: Path, tmp_path: Path
+) -> None:
+    order = tmp_path / "order"
+    for name in ("pre-write", "pre-write.d/20-b", "pre-write.d/10-a", "post-write.d/05-c"):
+        hook(hooks_dir / name, f'cat > /dev/null; echo "{name}" >> "{order}"\n')
+    (hooks_dir / "pre-write.d" / "30-off").write_text("#!/bin/sh\nexit 1\n")  # not executable
+    crm.contacts.add("Ada Lovelace")
+    assert order.read_text().split() == [
+        "pre-write",
+        "pre-write.d/10-a",
+        "pre-write.d/20-b",
+        "post-write.d/05-c",
+    ]
+
+
+def test_a_hanging_pre_write_hook_is_stopped_and_refuses(
+    crm: Crm, hooks_dir: Path, isolated_user_dirs: Path
+) -> None:
+    (isolated_user_dirs / "config" / "tinycrm" / "config.toml").write_text(
+        "[hooks]\ntimeout = 0.5\n"
+    )
+    hook(hooks_dir / "pre-write", "sleep 30\n")
+    started = time.monotonic()
+    with pytest.raises(HookRefused, match=r"did not finish within 0\.5 s: nothing was written"):
+        crm.contacts.add("Ada Lovelace")
+    assert time.monotonic() - started < 10
+    assert crm.contacts.list() == []
+
+
+def test_imports_and_merges_call_hooks_once_with_a_list(
+    crm: Crm, hooks_dir: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "pre.log"
+    crm.contacts.add("Ada Lovelace", email="ada@example.com")
+    crm.contacts.add("Ada L.", email="ada.l@example.com")
+    recorder(hooks_dir / "pre-write", log)
+    crm.contacts.merge("ada@example.com", "ada.l@example.com")
+    rows = [
+        (2, {"name": "Grace Hopper", "email": "grace@example.com"}, None),
+        (3, {"name": "Ada Lovelace", "email": "ada@example.com", "title": "Countess"}, None),
+    ]
+    crm.imports.rows("contacts", rows, source="people.csv")
+
+    merge, imported = seen(log)
+    assert isinstance(merge, list) and isinstance(imported, list)
+    assert [(i["action"], i["record"]["email"]) for i in merge] == [
+        ("merged", "ada@example.com"),
+        ("deleted", "ada.l@example.com"),
+    ]
+    by_email = {i["record"]["email"]: i for i in imported}
+    assert by_email["grace@example.com"]["action"] == "created"
+    assert by_email["ada@example.com"]["action"] == "updated"
+    assert by_email["ada@example.com"]["changes"] == {"title": [None, "Countess"]}
+
+
+def test_no_hooks_no_cost_and_a_deleted_record_is_shown_as_it_was(
+    crm: Crm, hooks_dir: Path, tmp_path: Path
+) -> None:
+    crm.contacts.add("Ada Lovelace", email="ada@example.com", tags=["vip"])
+    log = tmp_path / "pre.log"
+    recorder(hooks_dir / "pre-write", log)
+    crm.contacts.remove("ada@example.com")
+    (gone,) = seen(log)
+    assert isinstance(gone, dict) and gone["action"] == "deleted"
+    assert gone["record"]["email"] == "ada@example.com" and gone["record"]["tags"] == ["vip"]
+
+
+def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tinycrm", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
+
+
+def test_the_command_line_says_the_hooks_first_line_escaped_and_exits_1(
+    hooks_dir: Path,
+) -> None:
+    hook(hooks_dir / "pre-write", "cat >/dev/null; printf 'refused \\033[31mred\\n'; exit 1\n")
+    done = _run("contact", "add", "Ada Lovelace", env={})
+    assert done.returncode == 1
+    assert done.stderr == "Error: refused \\x1b[31mred\n"
+    assert _run("contact", "list", "--json", env={}).stdout.strip() == "[]"
+
+
+def test_hooks_list_shows_each_hook_and_whether_it_runs(hooks_dir: Path) -> None:
+    hook(hooks_dir / "pre-write", "exit 0\n")
+    (hooks_dir / "post-write.d").mkdir()
+    (hooks_dir / "post-write.d" / "10-mail").write_text("#!/bin/sh\n")
+    listed = _run("hooks", "list", "--json", env={})
+    assert listed.returncode == 0, listed.stderr
+    assert [(h["name"], h["executable"]) for h in json.loads(listed.stdout)] == [
+        ("pre-write", True),
+        ("post-write.d/10-mail", False),
+    ]
+    table = _run("hooks", "list", env={})
+    assert "not executable" in table.stdout and "chmod +x" in table.stderr

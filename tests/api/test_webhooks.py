@@ -1,0 +1,278 @@
+"""Webhooks: the outbox filled in the event's transaction, delivered signed to a real local
+HTTP server that fails some requests, is slow, and is down for a while; on SQLite and
+PostgreSQL; two deliverer processes at once never send an event twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tinycrm.api import Crm
+from tinycrm.config import parse_config
+from tinycrm.webhooks import signing
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+class Receiver:
+    """A local webhook receiver. ``plan`` is what the next requests get: a status code,
+    or ``("slow", seconds)``; when the plan is used up every request gets 204."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.plan: list[Any] = []
+        self.lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+        self.port = 0
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                with receiver.lock:
+                    step = receiver.plan.pop(0) if receiver.plan else 204
+                if isinstance(step, tuple):
+                    time.sleep(step[1])
+                    step = 204
+                if step < 300:
+                    with receiver.lock:
+                        receiver.received.append((dict(self.headers.items()), body))
+                self.send_response(step)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        assert self.server is not None
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for _, body in self.received]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    server.start()
+    yield server
+    if server.server is not None:
+        server.stop()
+
+
+def config_text(url: str, events: str = '["*"]', extra: str = "", retry_after: int = 0) -> str:
+    return (
+        f'[[webhooks]]\nurl = "{url}"\nevents = {events}\nsecret = "{SECRET}"\n'
+        f"retry_after = {retry_after}\ntimeout = 2\n{extra}"
+    )
+
+
+def open_crm(store: Any, tmp_path: Path, text: str) -> Crm:
+    store.config = parse_config(text, tmp_path / "config.toml")
+    return Crm(store)
+
+
+def test_the_standard_webhooks_test_vector() -> None:
+    # From the standardwebhooks reference library's own tests (test_sign_function).
+    body = '{"test": 2432232314}'
+    signature = signing.sign(SECRET, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body)
+    assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    header = signing.headers(SECRET, "msg_1", body, now=1614265330)
+    assert signing.verify(SECRET, header, body, now=1614265330 + 60)
+    assert not signing.verify(SECRET, header, body + " ", now=1614265330)
+    assert not signing.verify(SECRET, header, body, now=1614265330 + 3600)  # replayed
+
+
+def test_events_are_signed_and_carry_the_record(
+    store: Any, tmp_path: Path, receiver: Receiver
+) -> None:
+    crm = open_crm(store, tmp_path, config_text(receiver.url, '["deal.*", "contact.created"]'))
+    crm.contacts.add("Ada Lovelace", email="ada@example.com")
+    crm.contacts.edit("ada@example.com", title="Countess")  # contact.updated: not wanted
+    deal = crm.deals.add("Engine", amount="1000", contact="ada@example.com")
+    crm.deals.win(deal.id)
+    assert crm.webhooks.counts() == {"pending": 3, "delivered": 0, "failed": 0}
+
+    run = crm.webhooks.deliver()
+    assert (run.delivered, run.retrying, run.failed) == (3, 0, 0)
+    assert [b["type"] for b in receiver.bodies()] == [
+        "contact.created",
+        "deal.created",
+        "deal.won",
+    ]
+    won = receiver.bodies()[2]
+    assert won["entity"] == "deal" and won["id"] == deal.id and won["actor"] == "tester"
+    assert won["record"]["status"] == "won" and won["record"]["amount"] == 1000
+    assert won["summary"].startswith("won deal Engine") and won["timestamp"]
+    for headers, body in receiver.received:
+        assert signing.verify(SECRET, headers, body)
+        lower = {k.lower(): v for k, v in headers.items()}
+        assert lower["webhook-id"] == f"evt_{json.loads(body)['event_id']}"
+        assert lower["content-type"] == "application/json"
+    assert crm.webhooks.deliver().delivered == 0  # each event once
+
+
+def test_nothing_is_queued_for_a_write_that_rolled_back(
+    store: Any, tmp_path: Path, receiver: Receiver
+) -> None:
+    from tinycrm.errors import Conflict
+
+    crm = open_crm(store, tmp_path, config_text(receiver.url))
+    crm.contacts.add("Ada Lovelace", email="ada@example.com")
+    with pytest.raises(Conflict):
+        crm.contacts.add("Ada Again", email="ada@example.com")
+    assert crm.webhooks.counts()["pending"] == 1
+
+
+def test_failures_are_retried_with_backoff_then_given_up_and_retried_by_hand(
+    store: Any, tmp_path: Path, receiver: Receiver, time_machine: Any
+) -> None:
+    time_machine.move_to(time.time(), tick=True)
+    text = config_text(receiver.url, extra="attempts = 3\nbackoff = 2\n", retry_after=10)
+    crm = open_crm(store, tmp_path, text)
+    crm.contacts.add("Ada Lovelace")
+    receiver.plan = [500, 503, 502, 500]
+    first = crm.webhooks.deliver()
+    assert (first.delivered, first.retrying) == (0, 1)
+    assert "HTTP 500" in first.errors[0] and "again in 10 s" in first.errors[0]
+    assert crm.webhooks.deliver().retrying == 0  # not due yet
+    time_machine.shift(11)
+    second = crm.webhooks.deliver()
+    assert second.retrying == 1 and "again in 20 s" in second.errors[0]  # doubled
+    time_machine.shift(21)
+    third = crm.webhooks.deliver()
+    assert third.failed == 1 and "gave up" in third.errors[0]
+    (dead,) = crm.webhooks.failed()
+    assert dead.attempts == 3 and dead.last_status == 502 and dead.event_type == "contact.created"
+    assert receiver.received == []
+
+    (again,) = crm.webhooks.retry(dead.id)
+    assert again.id == dead.id and crm.webhooks.failed() == []
+    receiver.plan = []
+    assert crm.webhooks.deliver().delivered == 1
+    assert receiver.bodies()[0]["type"] == "contact.created"
+
+
+def test_a_slow_server_and_a_server_that_is_down_for_a_while(
+    store: Any, tmp_path: Path, receiver: Receiver
+) -> None:
+    crm = open_crm(store, tmp_path, config_text(receiver.url, extra="attempts = 10\n"))
+    crm.contacts.add("Ada Lovelace")
+    crm.contacts.add("Grace Hopper")
+    receiver.plan = [("slow", 3)]  # longer than the 2 s timeout: no answer in time
+    run = crm.webhooks.deliver(limit=1)
+    assert run.retrying == 1 and "no answer within 2 s" in run.errors[0]
+
+    receiver.stop()  # down
+    down = crm.webhooks.deliver()
+    assert down.retrying == 2 and all("cannot connect" in e for e in down.errors)
+
+    receiver.start()  # back, on the same port
+    receiver.plan = [("slow", 0.5)]  # slow, but in time
+    back = crm.webhooks.deliver()
+    assert back.delivered == 2
+    names = sorted(b["record"]["name"] for b in receiver.bodies())
+    # the slow first try may have reached the server after all: a receiver dedupes by id
+    assert set(names) == {"Ada Lovelace", "Grace Hopper"}
+
+
+DELIVERER = """
+import sys, tinycrm
+with tinycrm.open(sys.argv[1], config=sys.argv[2]) as crm:
+    run = crm.webhooks.deliver()
+    print(run.delivered, run.retrying, run.failed)
+"""
+
+
+def test_two_deliverer_processes_never_send_an_event_twice(
+    store: Any, tmp_path: Path, receiver: Receiver
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(config_text(receiver.url))
+    crm = open_crm(store, tmp_path, config.read_text())
+    crm.imports.rows(
+        "contacts",
+        [(n, {"name": f"Person {n}", "email": f"p{n}@example.com"}, None) for n in range(40)],
+        source="people.csv",
+    )
+    for n in range(40):
+        crm.companies.add(f"Company {n}")
+    receiver.plan = [("slow", 0.01)] * 100
+    script = tmp_path / "deliver.py"
+    script.write_text(DELIVERER)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), store.url, str(config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ},
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    delivered = [int(out.split()[0]) for out, _ in outputs]
+    assert sum(delivered) == 41 and all(delivered), outputs  # both worked, none twice
+    ids = [json.loads(body)["event_id"] for _, body in receiver.received]
+    assert len(ids) == len(set(ids)) == 41
+
+
+def test_the_command_line_delivers_lists_failures_and_retries(
+    receiver: Receiver, isolated_user_dirs: Path
+) -> None:
+    config = isolated_user_dirs / "config" / "tinycrm" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(config_text(receiver.url, extra="attempts = 1\n"))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tinycrm", *args], capture_output=True, text=True, timeout=60
+        )
+
+    assert run("contact", "add", "Ada Lovelace").returncode == 0
+    receiver.plan = [500]
+    first = run("webhooks", "deliver")
+    assert first.returncode == 0, first.stderr
+    assert "given up 1" in first.stdout and "HTTP 500" in first.stderr
+    failed = json.loads(run("webhooks", "failed", "--json").stdout)
+    assert [(f["event_type"], f["last_status"]) for f in failed] == [("contact.created", 500)]
+    retried = run("webhooks", "retry", str(failed[0]["id"]))
+    assert retried.returncode == 0 and f"#{failed[0]['id']}" in retried.stdout
+    assert "Delivered 1" in run("webhooks", "deliver").stdout
+    assert receiver.bodies()[0]["record"]["name"] == "Ada Lovelace"
+    missing = run("webhooks", "retry", "999")
+    assert missing.returncode == 1 and "no webhook delivery #999" in missing.stderr
+
+
+def test_a_bad_webhooks_table_names_the_key_and_line(tmp_path: Path) -> None:
+    from tinycrm.config import ConfigError
+
+    text = '[[webhooks]]\nurl = "https://x.example/h"\nevents = ["deal"]\nsecret = "whsec_AA=="\n'
+    with pytest.raises(ConfigError, match=r"line 3: webhooks\[1\]\.events: 'deal' is not"):
+        parse_config(text, tmp_path / "config.toml")
+    bad_secret = text.replace('["deal"]', '["deal.*"]')
+    with pytest.raises(ConfigError, match=r"line 4: webhooks\[1\]\.secret: the secret is too"):
+        parse_config(bad_secret, tmp_path / "config.toml")
