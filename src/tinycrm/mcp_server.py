@@ -1,0 +1,359 @@
+"""``tinycrm mcp``: the CRM as a Model Context Protocol server, for assistants.
+
+Built on the official ``mcp`` SDK (``MCPServer``) and on the public API only: every
+tool calls the ``Crm`` a script would use, so a write made by an assistant records the
+same event, runs the same rules and hooks, and reaches the same webhooks as the same
+write typed at the shell. Tools answer with the records as ``--json`` prints them.
+
+Reads are always there; the writes (add a contact, log an activity, add or complete a
+task, move or close a deal) exist only when the server is started with
+``--allow-writes``. Called without it, a write tool is refused as a tool error that
+says how to turn writes on. A refusal of the CRM (not found, ambiguous, invalid) is a
+tool error carrying tinycrm's own one-line message; nothing an assistant sends can
+stop the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import Field
+from pydantic_core import to_jsonable_python
+
+from tinycrm import __version__
+from tinycrm.errors import TinyCrmError
+
+if TYPE_CHECKING:
+    from tinycrm.api import Crm
+
+INSTRUCTIONS = """\
+tinycrm is the user's CRM: companies, contacts, deals in pipeline stages, activities
+(calls, emails, meetings, notes) and tasks. A REF names a record as on the command line:
+an id, an email, a name, a company name or domain, a deal title (a unique prefix works).
+Before a meeting, call `search` and then the matching `*_briefing`. `next_actions` is
+what to do now, most pressing first. Amounts are exact decimals in the deal's currency."""
+
+WRITES_OFF = (
+    "writes are off: this server was started without --allow-writes "
+    "(run `tinycrm mcp --allow-writes` to let assistants change the CRM)"
+)
+
+WRITE_TOOLS = (
+    "add_contact",
+    "log_activity",
+    "add_task",
+    "complete_task",
+    "move_deal",
+    "close_deal",
+)
+
+REPORTS = Literal[
+    "pipeline",
+    "forecast",
+    "winrate",
+    "cycle",
+    "funnel",
+    "sources",
+    "churn",
+    "clv",
+    "activity",
+    "dashboard",
+]
+
+Ref = Annotated[
+    str,
+    Field(
+        description="The record as on the command line: an id, an email, a name, a company "
+        "name or domain, or a deal title.",
+        min_length=1,
+    ),
+]
+Where = Annotated[
+    str | None,
+    Field(
+        description="A filter in tinycrm's --where language, e.g. "
+        "'tag:vip and lifecycle=customer', 'amount>10000', '#vip @alice'.",
+    ),
+]
+Limit = Annotated[int, Field(ge=1, le=1000, description="At most this many results.")]
+READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
+WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def plain(data: Any) -> dict[str, Any]:
+    """A read model as the JSON object ``--json`` prints; a list as ``{"results": […],
+    "count": n}`` (a tool's structured result is an object)."""
+    if isinstance(data, list):
+        return {"results": plain_list(data), "count": len(data)}
+    result: dict[str, Any] = to_jsonable_python(data, fallback=_json_default)
+    return result
+
+
+def plain_list(data: list[Any]) -> list[Any]:
+    items: list[Any] = to_jsonable_python(data, fallback=_json_default)
+    return items
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """The CRM's refusals as tool errors with tinycrm's own message."""
+    try:
+        yield
+    except TinyCrmError as exc:
+        raise ToolError(str(exc)) from exc
+
+
+class CrmServer(MCPServer):
+    """An ``MCPServer`` whose write tools refuse, with a reason, when writes are off."""
+
+    def __init__(self, *, allow_writes: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.allow_writes = allow_writes
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], *args: Any, **kw: Any) -> Any:
+        if name in WRITE_TOOLS and not self.allow_writes:
+            raise ToolError(WRITES_OFF)
+        return await super().call_tool(name, arguments, *args, **kw)
+
+
+def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
+    """The MCP server over ``crm``: read tools always, write tools with ``allow_writes``."""
+    server = CrmServer(
+        allow_writes=allow_writes,
+        name="tinycrm",
+        version=__version__,
+        log_level="WARNING",
+        instructions=INSTRUCTIONS
+        + ("" if allow_writes else "\nThis server is read-only (started without --allow-writes)."),
+    )
+
+    def tool(annotations: ToolAnnotations) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            if annotations is WRITE and not allow_writes:
+                return fn
+            return server.tool(annotations=annotations, structured_output=True)(fn)
+
+        return register
+
+    # Tools are coroutines: they run one at a time on the server's own thread, which
+    # keeps the database connection on the thread that opened it.
+
+    @tool(READ)
+    async def search(
+        text: Annotated[str, Field(min_length=1, description="Part of a name, email or title.")],
+        limit: Limit = 10,
+    ) -> dict[str, Any]:
+        """Find contacts, companies and deals whose name, email or title contains the
+        text. Each hit has its kind (contact, company, deal), id, label and a detail line;
+        pass the id to the matching *_briefing."""
+        with _refusals():
+            return plain(crm.search(text, limit=limit))
+
+    @tool(READ)
+    async def contact_briefing(ref: Ref, limit: Limit = 20) -> dict[str, Any]:
+        """The 360-degree view of a contact, for a briefing before a meeting: details,
+        company, deals, open tasks, the last interactions and changes, and when keeping
+        in touch is next due."""
+        with _refusals():
+            return plain(crm.contacts.show(ref, limit=limit))
+
+    @tool(READ)
+    async def company_briefing(ref: Ref, limit: Limit = 20) -> dict[str, Any]:
+        """The 360-degree view of a company: details, its contacts, deals, open tasks,
+        the last interactions and changes."""
+        with _refusals():
+            return plain(crm.companies.show(ref, limit=limit))
+
+    @tool(READ)
+    async def deal_briefing(ref: Ref, limit: Limit = 20) -> dict[str, Any]:
+        """The 360-degree view of a deal: details, stage history, open tasks, the last
+        interactions and changes."""
+        with _refusals():
+            return plain(crm.deals.show(ref, limit=limit))
+
+    @tool(READ)
+    async def list_contacts(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
+        """Contacts by name, optionally filtered (--where language)."""
+        with _refusals():
+            return plain(crm.contacts.list(where=where, limit=limit))
+
+    @tool(READ)
+    async def list_companies(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
+        """Companies by name, optionally filtered (--where language)."""
+        with _refusals():
+            return plain(crm.companies.list(where=where, limit=limit))
+
+    @tool(READ)
+    async def list_deals(
+        where: Where = None,
+        status: Annotated[
+            Literal["open", "won", "lost", "all"], Field(description="Which deals.")
+        ] = "open",
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        """Deals in pipeline and stage order (open ones by default), optionally filtered."""
+        with _refusals():
+            chosen = None if status == "all" else status
+            return plain(crm.deals.list(where=where, status=chosen, limit=limit))
+
+    @tool(READ)
+    async def list_tasks(
+        scope: Annotated[
+            Literal["open", "overdue", "today", "upcoming", "done", "all"],
+            Field(description="Which tasks, judged from now."),
+        ] = "open",
+        contact: Annotated[str | None, Field(description="Only this contact's (a REF).")] = None,
+        deal: Annotated[str | None, Field(description="Only this deal's (a REF).")] = None,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        """Tasks by due time."""
+        with _refusals():
+            return plain(crm.tasks.list(scope, contact=contact, deal=deal, limit=limit))
+
+    @tool(READ)
+    async def next_actions(limit: Limit = 20) -> dict[str, Any]:
+        """What to do now, most pressing first (overdue tasks, deals going stale or
+        closing, contacts due a touch), each with the reason and a score."""
+        with _refusals():
+            return plain(crm.next(limit=limit))
+
+    @tool(READ)
+    async def report(
+        name: Annotated[REPORTS, Field(description="Which report.")],
+        start: Annotated[
+            str | None, Field(description="First day: 2026-01-01 or relative, e.g. -90d.")
+        ] = None,
+        end: Annotated[str | None, Field(description="Last day, as start.")] = None,
+        pipeline: Annotated[str | None, Field(description="Only this pipeline.")] = None,
+        owner: Annotated[str | None, Field(description="Only this owner's deals.")] = None,
+    ) -> dict[str, Any]:
+        """A sales report: pipeline (open deals by stage), forecast (weighted value by
+        expected close), winrate, cycle (days to win), funnel, sources, churn, clv
+        (customer lifetime value), activity (calls, emails… per period) or dashboard
+        (the key numbers). Money is per currency."""
+        with _refusals():
+            if name == "dashboard":
+                return plain(crm.reports.dashboard())
+            run = getattr(crm.reports, name)
+            return plain(run(start=start, end=end, pipeline=pipeline, owner=owner))
+
+    @tool(READ)
+    async def feed(limit: Limit = 20) -> dict[str, Any]:
+        """The latest changes, newest first: every create, edit, move, win and loss."""
+        with _refusals():
+            return plain(crm.feed(limit=limit))
+
+    # ------------------------------------------------------------------ writes
+
+    @tool(WRITE)
+    async def add_contact(
+        name: Annotated[str, Field(min_length=1, description="The person's full name.")],
+        email: str | None = None,
+        phone: str | None = None,
+        title: Annotated[str | None, Field(description="Job title.")] = None,
+        company: Annotated[
+            str | None, Field(description="A company REF; a new name creates the company.")
+        ] = None,
+        tags: Annotated[list[str] | None, Field(description="Tags to give the contact.")] = None,
+        source: Annotated[str | None, Field(description="Where the contact came from.")] = None,
+        notes: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a contact (refused if the email is already someone's)."""
+        with _refusals():
+            added = crm.contacts.add(
+                name, email=email, phone=phone, title=title, company=company, tags=tags,
+                source=source, notes=notes,
+            )  # fmt: skip
+            return plain(added)
+
+    @tool(WRITE)
+    async def log_activity(
+        kind: Annotated[Literal["call", "email", "meeting", "note"], Field(description="What.")],
+        ref: Annotated[
+            str,
+            Field(
+                min_length=1,
+                description="Who or what it was about: a contact, company or deal REF.",
+            ),
+        ],
+        text: Annotated[str, Field(min_length=1, description="A one-line summary.")],
+        body: Annotated[str | None, Field(description="Longer notes.")] = None,
+        at: Annotated[
+            str | None,
+            Field(
+                description="When it happened (default now): '2026-12-01 "
+                "14:00', 'yesterday 15:00', '-2h'."
+            ),
+        ] = None,
+    ) -> dict[str, Any]:
+        """Record a call, email, meeting or note. A deal's contact and company are linked too."""
+        with _refusals():
+            return plain(crm.log(kind, ref, text, body=body, at=at))
+
+    @tool(WRITE)
+    async def add_task(
+        text: Annotated[str, Field(min_length=1, description="What to do.")],
+        due: Annotated[
+            str, Field(description="When: 'tomorrow 9:00', 'friday', '+3d', '2026-12-24 10:00'.")
+        ],
+        contact: Annotated[str | None, Field(description="A contact REF.")] = None,
+        company: Annotated[str | None, Field(description="A company REF.")] = None,
+        deal: Annotated[str | None, Field(description="A deal REF.")] = None,
+        body: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a task with a due time, about a contact, company or deal."""
+        with _refusals():
+            added = crm.tasks.add(
+                text, due=due, contact=contact, company=company, deal=deal, body=body
+            )
+            return plain(added)
+
+    @tool(WRITE)
+    async def complete_task(
+        task_id: Annotated[int, Field(ge=1, description="The task's id (list_tasks shows it).")],
+    ) -> dict[str, Any]:
+        """Mark a task done; a repeating task gets its next occurrence."""
+        with _refusals():
+            return plain(crm.tasks.done(task_id))
+
+    @tool(WRITE)
+    async def move_deal(
+        ref: Ref,
+        stage: Annotated[str, Field(min_length=1, description="The stage to move it to.")],
+    ) -> dict[str, Any]:
+        """Move a deal to another stage of its pipeline."""
+        with _refusals():
+            return plain(crm.deals.move(ref, stage))
+
+    @tool(WRITE)
+    async def close_deal(
+        ref: Ref,
+        outcome: Annotated[Literal["won", "lost"], Field(description="How it ended.")],
+        reason: Annotated[
+            str | None, Field(description="Why it was lost (required when lost).")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Close a deal as won or lost."""
+        with _refusals():
+            if outcome == "won":
+                return plain(crm.deals.win(ref))
+            if not reason:
+                raise ToolError("a lost deal needs a reason")
+            return plain(crm.deals.lose(ref, reason=reason))
+
+    return server

@@ -1,0 +1,209 @@
+"""``tinycrm mcp`` driven by the official ``mcp`` SDK's own client over stdio, against a
+real ``tinycrm mcp`` subprocess, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shutil
+import subprocess
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+import tinycrm
+from tests.cli.conftest import tinycrm_executable
+from tests.conftest import BACKENDS, _reset_pg
+from tinycrm.mcp_server import WRITE_TOOLS, WRITES_OFF
+
+READ_TOOLS = {
+    "search",
+    "contact_briefing",
+    "company_briefing",
+    "deal_briefing",
+    "list_contacts",
+    "list_companies",
+    "list_deals",
+    "list_tasks",
+    "next_actions",
+    "report",
+    "feed",
+}
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database at the newest schema holding one small account, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "crm.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = str(path)
+    else:
+        url = request.getfixturevalue("pg_schema_url")
+        _reset_pg(url)
+    with tinycrm.open(url) as crm:
+        crm.contacts.add("Ada Lovelace", email="ada@example.com", company="Analytical Engines")
+        crm.deals.add(
+            "Engine order", contact="ada@example.com", amount=Decimal("18500"), currency="EUR"
+        )
+        crm.tasks.add("Send the contract", due="+2d", deal="Engine order")
+        crm.log("call", "ada@example.com", "Discussed the order")
+    return url
+
+
+Session = Callable[[Client], Awaitable[Any]]
+
+
+def serve(url: str, session: Session, *flags: str) -> Any:
+    """Start ``tinycrm --db URL mcp FLAGS`` and run ``session`` with a connected client."""
+    command, *prefix = tinycrm_executable()
+    params = StdioServerParameters(
+        command=command,
+        args=[*prefix, "--db", url, "mcp", *flags],
+        env={**os.environ},
+    )
+
+    async def main() -> Any:
+        async with Client(params, read_timeout_seconds=60) as client:
+            return await session(client)
+
+    return anyio.run(main)
+
+
+async def call(client: Client, tool: str, **arguments: Any) -> Any:
+    """A tool's structured result; a tool error fails the test with its message."""
+    result = await client.call_tool(tool, arguments)
+    assert not result.is_error, result.content
+    assert result.structured_content is not None
+    text = json.loads(result.content[0].text)  # the same JSON as text, for any client
+    assert text == result.structured_content
+    return result.structured_content
+
+
+async def refused(client: Client, tool: str, **arguments: Any) -> str:
+    result = await client.call_tool(tool, arguments)
+    assert result.is_error
+    return result.content[0].text
+
+
+def test_read_only_server_lists_reads_and_every_read_answers(db_url: str) -> None:
+    async def session(client: Client) -> None:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        assert set(tools) == READ_TOOLS
+        for tool in tools.values():
+            assert tool.description and tool.input_schema["type"] == "object"
+            assert tool.annotations and tool.annotations.read_only_hint
+        assert tools["report"].input_schema["properties"]["name"]["enum"][0] == "pipeline"
+
+        hits = await call(client, "search", text="ada")
+        assert [(h["kind"], h["label"]) for h in hits["results"]] == [("contact", "Ada Lovelace")]
+        contact = await call(client, "contact_briefing", ref="ada@example.com")
+        assert contact["contact"]["email"] == "ada@example.com"
+        assert contact["company"]["name"] == "Analytical Engines"
+        assert [d["title"] for d in contact["deals"]] == ["Engine order"]
+        assert [t["subject"] for t in contact["open_tasks"]] == ["Send the contract"]
+        assert [a["subject"] for a in contact["activities"]][:1] == ["Discussed the order"]
+        company = await call(client, "company_briefing", ref="Analytical Engines")
+        assert [c["name"] for c in company["contacts"]] == ["Ada Lovelace"]
+        deal = await call(client, "deal_briefing", ref="Engine order")
+        assert deal["deal"]["amount"] == 18500 and deal["deal"]["currency"] == "EUR"
+
+        assert (await call(client, "list_contacts", where="email=ada@example.com"))["count"] == 1
+        assert (await call(client, "list_companies"))["count"] == 1
+        assert (await call(client, "list_deals", status="all"))["count"] == 1
+        assert (await call(client, "list_deals", status="won"))["count"] == 0
+        tasks = await call(client, "list_tasks", scope="upcoming")
+        assert [t["subject"] for t in tasks["results"]] == ["Send the contract"]
+        assert "results" in await call(client, "next_actions")
+        for name in tools["report"].input_schema["properties"]["name"]["enum"]:
+            assert await call(client, "report", name=name)
+        pipeline = await call(client, "report", name="pipeline", owner="nobody")
+        assert pipeline["report"] == "pipeline"
+        feed = await call(client, "feed", limit=50)
+        assert {e["entity"] for e in feed["results"]} >= {"contact", "deal"}
+
+    serve(db_url, session)
+
+
+def test_bad_arguments_are_tool_errors_and_the_server_goes_on(db_url: str) -> None:
+    async def session(client: Client) -> None:
+        assert "no contact matches 'nobody'" in await refused(
+            client, "contact_briefing", ref="nobody"
+        )
+        assert "text" in await refused(client, "search", text=5)
+        assert "name" in await refused(client, "report", name="nonsense")
+        assert await refused(client, "list_contacts", where="tag:(")
+        assert await refused(client, "list_deals", limit=10**30)
+        assert "Unknown tool" in await refused(client, "drop_everything")
+        # and it still answers
+        assert (await call(client, "list_contacts"))["count"] == 1
+
+    serve(db_url, session)
+
+
+def test_writes_are_refused_without_allow_writes(db_url: str) -> None:
+    async def session(client: Client) -> None:
+        for tool in WRITE_TOOLS:
+            assert await refused(client, tool, name="Grace Hopper") == WRITES_OFF
+
+    serve(db_url, session)
+    with tinycrm.open(db_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+
+
+def test_writes_go_through_the_api_with_their_events(db_url: str) -> None:
+    async def session(client: Client) -> None:
+        tools = {tool.name for tool in (await client.list_tools()).tools}
+        assert tools == READ_TOOLS | set(WRITE_TOOLS)
+        grace = await call(
+            client, "add_contact", name="Grace Hopper", email="grace@example.com",
+            company="Analytical Engines", tags=["vip"],
+        )  # fmt: skip
+        assert grace["tags"] == ["vip"] and grace["company"] == "Analytical Engines"
+        assert "already" in await refused(
+            client, "add_contact", name="Grace Again", email="grace@example.com"
+        )
+        logged = await call(
+            client, "log_activity", kind="meeting", ref="grace@example.com", text="Kick-off"
+        )
+        assert logged["kind"] == "meeting"
+        task = await call(
+            client, "add_task", text="Follow up", due="tomorrow 9:00", contact="Grace Hopper"
+        )
+        done = await call(client, "complete_task", task_id=task["id"])
+        assert done["done_at"]
+        moved = await call(client, "move_deal", ref="Engine order", stage="Proposal")
+        assert moved["stage"] == "Proposal"
+        assert "reason" in await refused(client, "close_deal", ref="Engine order", outcome="lost")
+        won = await call(client, "close_deal", ref="Engine order", outcome="won")
+        assert won["status"] == "won"
+        assert await refused(client, "move_deal", ref="Engine order", stage="No such stage")
+
+    serve(db_url, session, "--allow-writes")
+    with tinycrm.open(db_url) as crm:
+        events = [(e.entity, e.action) for e in crm.feed(limit=None)]
+        assert ("contact", "created") in events and ("deal", "won") in events
+        assert crm.contacts.get("grace@example.com").tags == ["vip"]
+        assert crm.deals.get("Engine order").status == "won"
+
+
+def test_on_a_terminal_it_says_what_it_is_for(tmp_path: Path) -> None:
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.run(
+            [*tinycrm_executable(), "--db", str(tmp_path / "t.db"), "mcp"],
+            stdin=secondary, stdout=secondary, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(secondary)
+        os.close(primary)
+    assert done.returncode == 2
+    assert done.stderr.startswith("Error: tinycrm mcp speaks the Model Context Protocol")
+    assert not (tmp_path / "t.db").exists()
