@@ -207,3 +207,21 @@ def test_on_a_terminal_it_says_what_it_is_for(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("Error: tinycrm mcp speaks the Model Context Protocol")
     assert not (tmp_path / "t.db").exists()
+
+
+def test_a_pre_write_hook_refuses_an_assistants_write(
+    db_url: str, isolated_user_dirs: Path
+) -> None:
+    hook = isolated_user_dirs / "config" / "tinycrm" / "hooks" / "pre-write"
+    hook.parent.mkdir(parents=True)
+    hook.write_text("#!/bin/sh\necho 'no new contacts today'\nexit 1\n")
+    hook.chmod(0o755)
+
+    async def session(client: Client) -> None:
+        message = await refused(client, "add_contact", name="Grace Hopper")
+        assert message.endswith("no new contacts today")
+        assert (await call(client, "list_contacts"))["count"] == 1  # reads are not hooked
+
+    serve(db_url, session, "--allow-writes")
+    with tinycrm.open(db_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
