@@ -156,6 +156,9 @@ def test_imports_and_merges_call_hooks_once_with_a_list(
     assert by_email["grace@example.com"]["action"] == "created"
     assert by_email["ada@example.com"]["action"] == "updated"
     assert by_email["ada@example.com"]["changes"] == {"title": [None, "Countess"]}
+    crm.imports.undo()
+    undone = seen(log)[-1]
+    assert isinstance(undone, list) and [i["action"] for i in undone] == ["undone"]
 
 
 def test_no_hooks_no_cost_and_a_deleted_record_is_shown_as_it_was(

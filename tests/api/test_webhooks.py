@@ -276,3 +276,35 @@ def test_a_bad_webhooks_table_names_the_key_and_line(tmp_path: Path) -> None:
     bad_secret = text.replace('["deal"]', '["deal.*"]')
     with pytest.raises(ConfigError, match=r"line 4: webhooks\[1\]\.secret: the secret is too"):
         parse_config(bad_secret, tmp_path / "config.toml")
+
+
+def test_deliver_watch_sends_new_events_as_they_come_and_stops_on_ctrl_c(
+    receiver: Receiver, isolated_user_dirs: Path
+) -> None:
+    import signal
+
+    config = isolated_user_dirs / "config" / "tinycrm" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(config_text(receiver.url))
+    command = [sys.executable, "-m", "tinycrm"]
+    subprocess.run([*command, "contact", "add", "Ada Lovelace"], check=True, timeout=60)
+    watcher = subprocess.Popen(
+        [*command, "webhooks", "deliver", "--watch", "--interval", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        subprocess.run([*command, "contact", "add", "Grace Hopper"], check=True, timeout=60)
+        deadline = time.monotonic() + 60
+        while len(receiver.received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert sorted(b["record"]["name"] for b in receiver.bodies()) == [
+            "Ada Lovelace",
+            "Grace Hopper",
+        ]
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        out, err = watcher.communicate(timeout=60)
+    assert watcher.returncode == 0, err
+    assert "Delivered 1" in out and "Stopped" in err

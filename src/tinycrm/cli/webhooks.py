@@ -49,20 +49,30 @@ def deliver(
     """POST each event waiting in the outbox to its endpoints; failures are retried later.
 
     Exit 0 when every due event was delivered (or is waiting for its retry)."""
+    from tinycrm import interrupts
+
     webhooks = crm(ctx).webhooks
-    while True:
-        run = webhooks.deliver()
-        for line in run.errors:
-            sys.stderr.write(f"{line}\n")
-        if run.delivered or run.retrying or run.failed or not watch:
-            done(
-                f"Delivered {run.delivered}, to retry {run.retrying}, given up {run.failed}"
-                + (" (tinycrm webhooks failed lists them)" if run.failed else "")
-            )
-        if not watch:
-            return
-        sys.stdout.flush()
-        time.sleep(interval)
+    try:
+        # Ctrl-C or TERM stop it between two tries, or during one: a try cut short keeps
+        # its claim until the claim runs out, and is then made again.
+        with interrupts.interruptible():
+            while True:
+                run = webhooks.deliver()
+                for line in run.errors:
+                    sys.stderr.write(f"{line}\n")
+                if run.delivered or run.retrying or run.failed or not watch:
+                    done(
+                        f"Delivered {run.delivered}, to retry {run.retrying}, "
+                        f"given up {run.failed}"
+                        + (" (tinycrm webhooks failed lists them)" if run.failed else "")
+                    )
+                if not watch:
+                    return
+                sys.stdout.flush()
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        sys.stderr.write("Stopped: what was not delivered yet waits for the next run.\n")
+        raise typer.Exit(0 if watch else 130) from None
 
 
 @app.command("pending")

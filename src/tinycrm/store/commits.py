@@ -35,7 +35,7 @@ from tinycrm.store.models import (
     ImportBatch,
     ImportChange,
 )
-from tinycrm.store.records import CHANGES_KEY, EVENTS_KEY, Key
+from tinycrm.store.records import BULK_KEY, CHANGES_KEY, EVENTS_KEY, Key
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -134,10 +134,11 @@ class CommitWatch:
         session.flush()
         calls = [_payload_for(session, watch, event) for event in events]
         timeout = watch.config.hook_timeout
+        hook_calls = _one_list(calls) if session.info.get(BULK_KEY) else calls
         if watch.pre:
             from tinycrm import hooks
 
-            hooks.pre_write(watch.hooks_dir, calls, timeout=timeout)
+            hooks.pre_write(watch.hooks_dir, hook_calls, timeout=timeout)
         if watch.endpoints:
             from tinycrm.store.outbox import enqueue
 
@@ -146,7 +147,7 @@ class CommitWatch:
             session.flush()
         if not watch.post:
             return None
-        return Committed(watch.hooks_dir, calls, timeout)
+        return Committed(watch.hooks_dir, hook_calls, timeout)
 
     def after_commit(self, committed: Committed | None) -> None:
         if committed is None:
@@ -221,6 +222,14 @@ def _payload_for(session: Session, watch: _Watch, event: Event) -> Any:
         _deleted_item(event, entity, rid, record) for (entity, rid), record in watch.deleted.items()
     ]
     return [item, *gone]
+
+
+def _one_list(calls: list[Any]) -> list[Any]:
+    """A bulk transaction's calls as one: a list of every item."""
+    items: list[Any] = []
+    for call in calls:
+        items.extend(call if isinstance(call, list) else [call])
+    return [items]
 
 
 def _first(call: Any) -> dict[str, Any]:

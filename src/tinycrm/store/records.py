@@ -42,6 +42,16 @@ CHANGES_KEY = "tinycrm.changes"
 [old, new], "fields": [old, new]}}``, what changed besides the record's own columns."""
 
 
+BULK_KEY = "tinycrm.bulk"
+"""``session.info`` key: this transaction is one bulk job (the demo, an import's undo):
+its hooks run once, with a list of every record it wrote."""
+
+
+def mark_bulk(session: Session) -> None:
+    """Call each hook once for this whole transaction, with a list (``store.commits``)."""
+    session.info[BULK_KEY] = True
+
+
 def _note(session: Session, entity: str, entity_id: int, name: str, old: Any, new: Any) -> None:
     """Keep the first old value and the latest new one, when a hook or webhook wants them."""
     notes = session.info.get(CHANGES_KEY)

@@ -384,6 +384,10 @@ class TinyCrmApp(App[None]):
         if write.state == SAVED:
             if write.done is not None:
                 write.done(write.result)
+            for warning in write.warnings:  # a post-write hook that failed, say
+                from tinycrm.safetext import display
+
+                self.notify(display(warning), title="Saved, but", severity="warning")
         else:
             assert write.error is not None
             self._report_failure(write, write.error)

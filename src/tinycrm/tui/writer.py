@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import warnings
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from typing import Any
 
 from tinycrm.api import Crm
 from tinycrm.api.models import ChangeMarker, DatabaseGone, FileId
-from tinycrm.errors import TinyCrmError
+from tinycrm.errors import TinyCrmError, TinyCrmWarning
 
 QUEUED, RUNNING, COMMITTING, SAVED, FAILED, CANCELLED = (
     "queued",
@@ -71,6 +72,8 @@ class Write:
     """The change marker just before and just after the write, in its transaction."""
     behind: list[Write] = field(default_factory=list)
     """The writes cancelled because this one failed."""
+    warnings: list[str] = field(default_factory=list)
+    """What the write warned about (a post-write hook that failed): saved all the same."""
 
 
 class Writer:
@@ -190,6 +193,11 @@ class Writer:
                 self._send(write)
 
     def _perform(self, write: Write) -> None:
+        with warnings.catch_warnings(record=True) as caught:
+            self._perform_caught(write)
+        write.warnings = [str(w.message) for w in caught if issubclass(w.category, TinyCrmWarning)]
+
+    def _perform_caught(self, write: Write) -> None:
         try:
             with self.crm.board.write(opened=self.opened):
                 before = self.crm.board.change_marker()

@@ -40,7 +40,7 @@ from tinycrm.store.models import (
     StageChange,
     Tag,
 )
-from tinycrm.store.records import record_event, record_lifecycle
+from tinycrm.store.records import mark_bulk, record_event, record_lifecycle
 from tinycrm.store.refs import get_by_id
 from tinycrm.store.types import UTCDateTime, utcnow
 from tinycrm.vocab import plural
@@ -447,6 +447,7 @@ def undo_import(store: Store, batch_id: int | None = None, *, dry_run: bool = Fa
     """
     try:
         with store.write() as session:
+            mark_bulk(session)  # hooks see the undo once, as a list
             batch = _find_batch(session, batch_id)
             job = _Undo(store, session, batch)
             job.restore()
