@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from tinycrm.phones import try_normalise
-from tinycrm.store import validate
+from tinycrm.store.contacts import check_contact, new_contact_row
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.ids import last_id
@@ -267,25 +267,14 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _contact_row(row: Mapping[str, Any], user: str, region: str | None) -> dict[str, Any]:
-    name = validate.name(row.get("name"))
-    values = {
-        "name": name,
-        "name_key": validate.key(name),
-        "email": validate.email(row.get("email")),
-        "phone": validate.optional_text(row.get("phone"), "phone"),
-        "title": validate.optional_text(row.get("title"), "title"),
-        "role": validate.role(row.get("role")),
-        "company_id": row.get("company_id"),
-        "lifecycle": validate.lifecycle(row.get("lifecycle")) or "lead",
-        "source": validate.optional_text(row.get("source"), "source") or None,
-        "owner": validate.optional_text(row.get("owner"), "owner") or user,
-        "notes": validate.optional_text(row.get("notes"), "notes", multiline=True),
-    }
-    values["phone_e164"] = try_normalise(values["phone"], region)[0]
-    parts = (values["name"], values["email"], values["phone"], values["title"])
-    values["search_key"] = validate.key(" ".join(p for p in parts if p))
-    return values
+def _contact_row(
+    row: Mapping[str, Any], user: str, region: str | None, stamp: Any
+) -> dict[str, Any]:
+    """A new contact's row by the rules of ``add_contact`` (``contacts.check_contact``
+    and ``contacts.new_contact_row``), its phone read as a number when it can be."""
+    clean = check_contact(row)
+    clean["phone_e164"] = try_normalise(clean.get("phone"), region)[0]
+    return new_contact_row(None, clean, owner=user, stamp=stamp)
 
 
 def bulk_add_contacts(
@@ -309,11 +298,10 @@ def bulk_add_contacts(
             while batch := list(islice(iterator, BATCH)):
                 for offset, row in enumerate(batch):
                     try:
-                        clean = _contact_row(row, store.user, region)
+                        clean = _contact_row(row, store.user, region, stamp)
                     except Invalid as exc:
                         raise Invalid(f"row {count + offset + 1}: {exc}") from exc
                     clean["id"] = writer.new_id("contact")
-                    clean["created_at"] = clean["updated_at"] = stamp
                     writer.add("contact", clean)
                     search.inserted(clean["id"])
                 try:

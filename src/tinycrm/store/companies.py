@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from sqlalchemy import func, or_, select, update
@@ -146,31 +147,65 @@ def domains_apart(companies: Any, fields: Any) -> tuple[Any, Any]:
     return [changed.get(r["id"], r) for r in rows], [*fields, *extra]
 
 
+def _text_rule(label: str) -> Callable[[Any], str | None]:
+    return lambda value: validate.optional_text(value, label)
+
+
+COMPANY_RULES: dict[str, Callable[[Any], Any]] = {
+    "name": lambda value: validate.name(value, "company name"),
+    "domain": validate.domain,
+    "industry": _text_rule("industry"),
+    "size": validate.size,
+    **{key: _text_rule(key) for key in ("phone", "address", "city", "country", "owner")},
+}
+"""How each value of a new company is checked and normalised; an import calls the same
+validators for the cells a row holds."""
+
+
+def check_company(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A new company's values, each checked by ``COMPANY_RULES`` (``name`` required);
+    other keys pass as they are."""
+    clean = {"name": COMPANY_RULES["name"](values.get("name"))}
+    for key, value in values.items():
+        if key != "name":
+            rule = COMPANY_RULES.get(key)
+            clean[key] = rule(value) if rule is not None else value
+    return clean
+
+
+def new_company_row(
+    cid: int | None, columns: Mapping[str, Any], *, owner: str, stamp: Any
+) -> dict[str, Any]:
+    """A new company's whole row from checked values: the one way one is made
+    (``create_company``, ``tinycrm import companies``). ``owner``: the default owner;
+    ``stamp``: the creation time unless ``created_at`` is given; ``cid``: the id an
+    import assigns (None: the database's)."""
+    row = {
+        "id": cid,
+        "name": columns["name"],
+        "name_key": validate.key(columns["name"]),
+        **{key: columns.get(key) for key in ("domain", "industry", "size", "phone", "address",
+                                             "city", "country")},
+        "owner": columns.get("owner") or owner,
+        "created_at": columns.get("created_at") or stamp,
+        "updated_at": stamp,
+    }  # fmt: skip
+    if cid is None:
+        del row["id"]
+    return row
+
+
 def create_company(
     store: Store, session: Session, name: str, *, event: bool = True, **values: Any
 ) -> Company:
     """Insert a company inside an open transaction: the one insert path of companies
     (``add``, contacts and deals naming a new company, a lead's conversion). ``event``:
     record its "created" event (a conversion records its own instead)."""
-    clean = validate.name(name, "company name")
-    _check_unique(session, validate.key(clean))
-    domain = validate.domain(values.get("domain"))
-    check_domain_free(session, domain)
-    now = utcnow()
-    company = Company(
-        name=clean,
-        name_key=validate.key(clean),
-        domain=domain,
-        industry=validate.optional_text(values.get("industry"), "industry"),
-        size=validate.size(values.get("size")),
-        phone=validate.optional_text(values.get("phone"), "phone"),
-        address=validate.optional_text(values.get("address"), "address"),
-        city=validate.optional_text(values.get("city"), "city"),
-        country=validate.optional_text(values.get("country"), "country"),
-        owner=validate.optional_text(values.get("owner"), "owner") or store.user,
-        created_at=now,
-        updated_at=now,
-    )
+    columns = {k: v for k, v in values.items() if k not in ("tags", "fields")}
+    clean = check_company({"name": name, **columns})
+    _check_unique(session, validate.key(clean["name"]))
+    check_domain_free(session, clean.get("domain"))
+    company = Company(**new_company_row(None, clean, owner=store.user, stamp=utcnow()))
     session.add(company)
     session.flush()
     assert company.id is not None

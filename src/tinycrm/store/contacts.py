@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Select, delete, inspect, or_, select, text, update
@@ -42,7 +43,7 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import numeric_id, resolve
-from tinycrm.store.types import utcnow
+from tinycrm.store.types import new_uid, utcnow
 from tinycrm.store.unique import email_taken
 from tinycrm.vocab import LEAD_STATUSES
 
@@ -123,8 +124,100 @@ def phone_number(store: Store, phone: str | None, told: list[str]) -> str | None
 
 
 def search_key(contact: Contact) -> str:
-    parts = (contact.name, contact.email, contact.phone, contact.title)
-    return validate.key(" ".join(p for p in parts if p))
+    """What contact search looks in, for a stored contact (see ``contact_search_key``)."""
+    return contact_search_key(
+        {"name": contact.name, "email": contact.email, "phone": contact.phone,
+         "title": contact.title}
+    )  # fmt: skip
+
+
+def contact_search_key(columns: Mapping[str, Any]) -> str:
+    """What contact search looks in: name, email, phone and title, casefolded with spaces
+    collapsed (``validate.key``). The one rule for add, edit, merge, imports and undo;
+    written out, as an import runs it for every row."""
+    text = f"{columns.get('name') or ''} {columns.get('email') or ''} "
+    text += f"{columns.get('phone') or ''} {columns.get('title') or ''}"
+    return " ".join(text.split()).casefold()
+
+
+def _text_rule(label: str, *, multiline: bool = False) -> Callable[[Any], str | None]:
+    return lambda value: validate.optional_text(value, label, multiline=multiline)
+
+
+def _source(value: str | None) -> str | None:
+    return validate.optional_text(value, "source") or None  # as typed: "LinkedIn"
+
+
+CONTACT_RULES: dict[str, Callable[[Any], Any]] = {
+    "name": validate.name,
+    "email": validate.email,
+    "phone": _text_rule("phone"),
+    "title": _text_rule("title"),
+    "role": validate.role,
+    "lifecycle": validate.lifecycle,
+    "source": _source,
+    "owner": _text_rule("owner"),
+    "notes": _text_rule("notes", multiline=True),
+    "cadence_days": validate.cadence,
+    "lead_status": check_lead_status,
+    "uid": validate.uid,
+}
+"""How each value of a new contact is checked and normalised (``Invalid`` names the
+field); an import calls the same validators for the cells a row holds."""
+
+
+def check_contact(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A new contact's values, each checked and normalised by ``CONTACT_RULES`` (``name``
+    is required); other keys (``company_id``, flags) pass as they are. What
+    ``add_contact`` and ``bulk_add_contacts`` do before ``new_contact_row``."""
+    rules = CONTACT_RULES
+    clean = {"name": validate.name(values.get("name"))}
+    for key, value in values.items():
+        if key != "name":
+            rule = rules.get(key)
+            clean[key] = rule(value) if rule is not None else value
+    return clean
+
+
+def new_contact_row(
+    cid: int | None, columns: Mapping[str, Any], *, owner: str, stamp: Any
+) -> dict[str, Any]:
+    """A new contact's whole row from checked values (``check_contact``, or an import's
+    validated cells): the one way a new contact's row is made, by ``add_contact``, lead
+    imports, ``bulk_add_contacts`` and ``tinycrm import``. It adds the defaults (a
+    lifecycle of lead, a lead's status "new", ``owner``, a new UID, ``stamp`` as the
+    creation time) and what is derived (the name key, the search key). ``cid``: the id
+    an import assigns (None: the database's)."""
+    lifecycle = columns.get("lifecycle") or "lead"
+    lead_status = columns.get("lead_status") or ("new" if lifecycle == "lead" else None)
+    row = {
+        "id": cid,
+        "name": columns["name"],
+        "name_key": validate.key(columns["name"]),
+        "email": columns.get("email"),
+        "phone": columns.get("phone"),
+        "phone_e164": columns.get("phone_e164"),
+        "title": columns.get("title"),
+        "role": columns.get("role"),
+        "company_id": columns.get("company_id"),
+        "lifecycle": lifecycle,
+        "lead_status": lead_status,
+        "source": columns.get("source"),
+        "last_touch": columns.get("last_touch"),
+        "owner": columns.get("owner") or owner,
+        "notes": columns.get("notes"),
+        "cadence_days": columns.get("cadence_days"),
+        "unsubscribed": columns.get("unsubscribed", False),
+        "do_not_contact": columns.get("do_not_contact", False),
+        "search_key": "",
+        "created_at": columns.get("created_at") or stamp,
+        "updated_at": stamp,
+        "uid": columns.get("uid") or new_uid(),
+    }
+    row["search_key"] = contact_search_key(row)
+    if cid is None:
+        del row["id"]
+    return row
 
 
 def _read(
@@ -221,37 +314,19 @@ def add_contact(
     alone = not store.in_transaction
     told: list[str] = []
     with store.write() as session:
-        clean_email = validate.email(email)
-        _check_email(session, clean_email)
-        clean_uid = validate.uid(uid)
+        clean = check_contact(
+            {"name": name, "email": email, "phone": phone, "title": title, "role": role,
+             "lifecycle": lifecycle, "source": source, "owner": owner, "notes": notes,
+             "cadence_days": cadence_days, "lead_status": lead_status, "uid": uid}
+        )  # fmt: skip
+        _check_email(session, clean["email"])
+        clean_uid = clean["uid"]
         if clean_uid is not None:
             other = session.scalars(select(Contact).where(col(Contact.uid) == clean_uid)).first()
             if other is not None:
                 raise Conflict(f"UID {clean_uid} already belongs to {describe(other)}")
-        now = utcnow()
-        contact = Contact(
-            name=validate.name(name),
-            name_key="",
-            email=clean_email,
-            phone=validate.optional_text(phone, "phone"),
-            title=validate.optional_text(title, "title"),
-            role=validate.role(role),
-            lifecycle=validate.lifecycle(lifecycle) or "lead",
-            source=_source(source),
-            owner=validate.optional_text(owner, "owner") or store.user,
-            notes=validate.optional_text(notes, "notes", multiline=True),
-            cadence_days=validate.cadence(cadence_days),
-            lead_status=check_lead_status(lead_status),
-            created_at=now,
-            updated_at=now,
-        )
-        if clean_uid is not None:
-            contact.uid = clean_uid
-        if contact.lead_status is None and contact.lifecycle == "lead":
-            contact.lead_status = "new"
-        contact.name_key = validate.key(contact.name)
-        contact.search_key = search_key(contact)
-        contact.phone_e164 = phone_number(store, contact.phone, told)
+        clean["phone_e164"] = phone_number(store, clean["phone"], told)
+        contact = Contact(**new_contact_row(None, clean, owner=store.user, stamp=utcnow()))
         # Validate tags and fields before the company is created, so nothing half-happens.
         validate.tags(tags)
         validate.fields(fields)
@@ -282,10 +357,6 @@ def add_contact(
     for message in told:
         warn(message)
     return read
-
-
-def _source(value: str | None) -> str | None:
-    return validate.optional_text(value, "source") or None  # as typed: "LinkedIn"
 
 
 def get_contact(store: Store, ref: str | int) -> ContactRead:

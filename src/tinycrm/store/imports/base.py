@@ -24,6 +24,8 @@ from tinycrm.store.bulk import (
     gc_paused,
     id_runs,
 )
+from tinycrm.store.contacts import contact_search_key as _search_key
+from tinycrm.store.contacts import new_contact_row
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Invalid, NotFound
 from tinycrm.store.imports.common import (
@@ -46,7 +48,7 @@ from tinycrm.store.models import (
     LifecycleChange,
     Tag,
 )
-from tinycrm.store.types import UTCDateTime, new_uid
+from tinycrm.store.types import UTCDateTime
 
 # --------------------------------------------------------------------------- the import
 
@@ -678,40 +680,6 @@ class _Import:
             )
 
 
-def _search_key(columns: Mapping[str, Any]) -> str:
-    """What contact search looks in (as ``contacts.search_key``, inlined: it runs per row)."""
-    text = f"{columns.get('name') or ''} {columns.get('email') or ''} "
-    text += f"{columns.get('phone') or ''} {columns.get('title') or ''}"
-    return " ".join(text.split()).casefold()
-
-
 def _contact_insert(cid: int, columns: Mapping[str, Any], stamp: Any) -> dict[str, Any]:
-    """A new contact's row, with what ``add_contact`` sets besides (a lead starts "new")."""
-    lifecycle = columns.get("lifecycle") or "lead"
-    lead_status = columns.get("lead_status") or ("new" if lifecycle == "lead" else None)
-    row = {
-        "id": cid,
-        "name": columns["name"],
-        "name_key": validate.key(columns["name"]),
-        "email": columns.get("email"),
-        "phone": columns.get("phone"),
-        "phone_e164": columns.get("phone_e164"),
-        "title": columns.get("title"),
-        "role": columns.get("role"),
-        "company_id": columns.get("company_id"),
-        "lifecycle": lifecycle,
-        "lead_status": lead_status,
-        "source": columns.get("source"),
-        "last_touch": columns.get("last_touch"),
-        "owner": columns["owner"],
-        "notes": columns.get("notes"),
-        "cadence_days": columns.get("cadence_days"),
-        "unsubscribed": columns.get("unsubscribed", False),
-        "do_not_contact": columns.get("do_not_contact", False),
-        "search_key": "",
-        "created_at": columns.get("created_at") or stamp,
-        "updated_at": stamp,
-        "uid": columns.get("uid") or new_uid(),
-    }
-    row["search_key"] = _search_key(row)
-    return row
+    """A new contact's row: ``contacts.new_contact_row``, the one way one is made."""
+    return new_contact_row(cid, columns, owner=columns["owner"], stamp=stamp)

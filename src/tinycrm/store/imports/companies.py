@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from tinycrm.formats import values as cell
 from tinycrm.store import validate
+from tinycrm.store.companies import new_company_row
 from tinycrm.store.imports.base import _Import
 from tinycrm.store.imports.common import (
     _Prepared,
@@ -63,24 +64,12 @@ class _Companies(_Import):
     def insert(self, prep: _Prepared) -> None:
         assert prep.target is not None
         columns = prep.columns
-        self.writer.add(
-            "company",
-            {
-                "id": prep.target,
-                "name": columns["name"],
-                "name_key": validate.key(columns["name"]),
-                "domain": columns.get("domain"),
-                "industry": columns.get("industry"),
-                "size": columns.get("size"),
-                "phone": columns.get("phone"),
-                "address": columns.get("address"),
-                "city": columns.get("city"),
-                "country": columns.get("country"),
-                "owner": columns.get("owner") or self.store.user,
-                "created_at": self.writer.ts(columns.get("created_at")) or self.stamp,
-                "updated_at": self.stamp,
-            },
-        )
+        created = self.writer.ts(columns.get("created_at"))
+        row = new_company_row(
+            prep.target, {**columns, "created_at": created}, owner=self.store.user,
+            stamp=self.stamp,
+        )  # fmt: skip
+        self.writer.add("company", row)
         self._load_companies()
         assert self._companies is not None
         self._companies[validate.key(columns["name"])] = prep.target
