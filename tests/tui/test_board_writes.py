@@ -8,7 +8,7 @@ at the database afterwards.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,14 +24,26 @@ from tinycrm.store.events import list_events
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
 
-BUSY_MS = 1500
-"""The busy timeout (and PostgreSQL lock timeout) in these tests."""
+FAIL_MS = 3000
+"""The busy timeout (and PostgreSQL lock timeout) where a test wants a write to give up
+while the lock is held: long enough that both key presses are queued before it does,
+even on a loaded machine."""
+WAIT_MS = 120_000
+"""Where a test wants a write to wait until the lock is let go: it never gives up first,
+however slow the machine, and lets go as soon as the lock does."""
+PATIENCE = 60.0
+"""Seconds a test waits for what the board does next (only a failing test waits that long)."""
 
 
 @pytest.fixture
-def short_busy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Give up on a lock after 1.5 s rather than 10 (connections made from now on)."""
-    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", BUSY_MS)
+def busy_ms(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """``busy_ms(n)``: connections made from now on give up on a lock after ``n`` ms
+    rather than 10 s."""
+
+    def set_timeout(milliseconds: int) -> None:
+        monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", milliseconds)
+
+    return set_timeout
 
 
 @contextmanager
@@ -81,11 +93,11 @@ def _moves(store: Store, deal_id: int) -> list[str]:
 
 async def _writer_idle(pilot: Any, app: Any) -> None:
     """Wait until the writer has nothing left, then until its thread has ended."""
-    await wait_for(pilot, lambda: not app.pending_writes(), timeout=BUSY_MS / 1000 * 4)
+    await wait_for(pilot, lambda: not app.pending_writes(), timeout=PATIENCE)
     thread = app.writer._thread
     if thread is not None:
         app.writer.close()
-        thread.join(timeout=BUSY_MS / 1000 * 4)
+        thread.join(timeout=PATIENCE)
         assert not thread.is_alive()
 
 
@@ -94,7 +106,8 @@ def _prepared(store: Store) -> dict[str, int]:
     return seed(store)
 
 
-async def test_a_failed_write_cancels_the_writes_queued_behind_it(short_busy, store) -> None:
+async def test_a_failed_write_cancels_the_writes_queued_behind_it(busy_ms, store) -> None:
+    busy_ms(FAIL_MS)
     ids = _prepared(store)
     app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -103,7 +116,7 @@ async def test_a_failed_write_cancels_the_writes_queued_behind_it(short_busy, st
         with write_lock(store):
             await pilot.press("shift+right", "shift+right")
             assert _titles(board)["Proposal"] == ["Acme renewal", "Acme support"]
-            await wait_for(pilot, lambda: len(_said(app)) >= 2, timeout=BUSY_MS / 1000 * 3)
+            await wait_for(pilot, lambda: len(_said(app)) >= 2, timeout=PATIENCE)
         # The lock is gone: the second move, queued behind the failed one, must not run now.
         await _writer_idle(pilot, app)
         await settle(pilot)
@@ -117,7 +130,8 @@ async def test_a_failed_write_cancels_the_writes_queued_behind_it(short_busy, st
         assert _titles(board)["Proposal"] == ["Acme support"]
 
 
-async def test_a_waiting_write_marks_its_card_and_says_saving(short_busy, store) -> None:
+async def test_a_waiting_write_marks_its_card_and_says_saving(busy_ms, store) -> None:
+    busy_ms(WAIT_MS)
     ids = _prepared(store)
     app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -126,7 +140,7 @@ async def test_a_waiting_write_marks_its_card_and_says_saving(short_busy, store)
         title = board.query_one("#board-title")
         with write_lock(store):
             await pilot.press("shift+right")
-            await wait_for(pilot, lambda: app.saving)
+            await wait_for(pilot, lambda: app.saving, timeout=PATIENCE)
             await pilot.pause()
             qualified = board.column_widgets()[1].card_list
             assert qualified.pending == {ids["renewal"]}
@@ -139,7 +153,8 @@ async def test_a_waiting_write_marks_its_card_and_says_saving(short_busy, store)
         assert "saving…" not in str(title.render())
 
 
-async def test_q_with_a_pending_write_says_so_and_quits_once_saved(short_busy, store) -> None:
+async def test_q_with_a_pending_write_says_so_and_quits_once_saved(busy_ms, store) -> None:
+    busy_ms(WAIT_MS)
     ids = _prepared(store)
     app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -152,12 +167,13 @@ async def test_q_with_a_pending_write_says_so_and_quits_once_saved(short_busy, s
                 "1 change is still being saved… quitting when done; press q again to discard"
                 in _said(app)
             )
-        await wait_for(pilot, lambda: not app.is_running, timeout=BUSY_MS / 1000 * 3)
+        await wait_for(pilot, lambda: not app.is_running, timeout=PATIENCE)
     assert app.discarded == []
     assert get_deal(store, ids["renewal"]).stage == "Qualified"
 
 
-async def test_q_twice_discards_the_pending_write_and_it_never_commits(short_busy, store) -> None:
+async def test_q_twice_discards_the_pending_write_and_it_never_commits(busy_ms, store) -> None:
+    busy_ms(WAIT_MS)
     ids = _prepared(store)
     app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -167,10 +183,10 @@ async def test_q_twice_discards_the_pending_write_and_it_never_commits(short_bus
             await pilot.pause(0.1)
             thread = app.writer._thread
             await pilot.press("q")
-            await wait_for(pilot, lambda: not app.is_running)
+            await wait_for(pilot, lambda: not app.is_running, timeout=PATIENCE)
             assert [w.label for w in app.discarded] == ["move Acme renewal to Qualified"]
         # The lock is gone: the discarded move gets it, and must roll back.
-        thread.join(timeout=BUSY_MS / 1000 * 4)
+        thread.join(timeout=PATIENCE)
         assert not thread.is_alive()
     assert get_deal(store, ids["renewal"]).stage == "Lead-in"
     assert _moves(store, ids["renewal"]) == []

@@ -31,11 +31,27 @@ def _tinycrm() -> str:
     return found
 
 
+PATIENCE = 90.0
+"""Seconds to wait for the board to show something: only a failing test waits that long,
+and a loaded CI machine can take tens of seconds to start Textual in a terminal."""
+
+
+def _patient_board(db: Path) -> str:
+    """The board of the installed package, as ``tinycrm --db DB board`` runs it, but with
+    a lock wait of two minutes rather than 10 s: the lock tests let go of the lock when
+    they are done, and a loaded machine must not make the waiting write give up first."""
+    code = (
+        "import tinycrm.store.engine as e; e.BUSY_TIMEOUT_MS = 120_000; "
+        "import sys; sys.argv[0] = 'tinycrm'; from tinycrm.cli import main; main()"
+    )
+    return shlex.join([sys.executable, "-c", code, "--db", str(db), "board"])
+
+
 def _wait(
     condition: Callable[[], object],
     what: str,
     screen: Callable[[], str] | None = None,
-    timeout: float = 20.0,
+    timeout: float = PATIENCE,
 ) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -81,7 +97,7 @@ def test_move_a_deal_in_a_real_terminal(tmp_path: Path, tmux_server) -> None:  #
 
     board = shlex.join([_tinycrm(), "--db", str(db), "board"])
     # The shell stays after tinycrm exits, so its last words and exit code can be read.
-    command = f"{board}; echo tinycrm exited with $?; sleep 60"
+    command = f"{board}; echo tinycrm exited with $?; sleep 600"
     tmux = tmux_server
     tmux("new-session", "-d", "-s", "board", "-x", "160", "-y", "45", command)
 
@@ -123,8 +139,7 @@ def test_quitting_with_a_write_waiting_on_a_lock(tmp_path: Path, tmux_server, ho
     deal = add_deal(store, title="Acme renewal", amount="18500")
     store.close()
 
-    board = shlex.join([_tinycrm(), "--db", str(db), "board"])
-    command = f"{board}; echo tinycrm exited with $?; sleep 60"
+    command = f"{_patient_board(db)}; echo tinycrm exited with $?; sleep 600"
     tmux = tmux_server
     tmux("new-session", "-d", "-s", "board", "-x", "160", "-y", "45", command)
 
@@ -183,7 +198,7 @@ def test_a_paste_with_escape_codes_stays_in_its_field(tmp_path: Path, tmux_serve
 
     board = shlex.join([_tinycrm(), "--db", str(db), "board"])
     tmux = tmux_server
-    tmux("new-session", "-d", "-s", "board", "-x", "160", "-y", "45", f"{board}; sleep 60")
+    tmux("new-session", "-d", "-s", "board", "-x", "160", "-y", "45", f"{board}; sleep 600")
 
     def screen() -> str:
         return tmux("capture-pane", "-p", "-J", "-t", "board", check=False).stdout
