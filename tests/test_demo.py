@@ -245,3 +245,57 @@ def test_refuses_the_users_own_database(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(Invalid):
         ensure_demo(default_path(), reset=True)
     assert not default_path().exists()
+
+
+def test_refuses_the_database_in_use_and_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A demo ``path`` naming the database in use (``database``, else ``TINYCRM_DB``), one
+    of its files or a link to it is refused before anything is written: with ``reset``
+    it would delete the user's records and put the demo in their place."""
+    import os
+
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.errors import Invalid
+
+    own = _isolate(monkeypatch, tmp_path)
+    store = open_store(str(own))
+    add_contact(store, name="Precious Person")
+    store.close()
+    before = own.read_bytes()
+    (tmp_path / "link.db").symlink_to(own)
+    os.link(own, tmp_path / "hard.db")
+    names = [own.name + end for end in ("", "-wal", "-shm", "-journal")] + ["link.db", "hard.db"]
+    for name in names:
+        for database in (None, str(own)):  # TINYCRM_DB, then --db (TINYCRM_DB elsewhere)
+            if database:
+                monkeypatch.setenv("TINYCRM_DB", str(tmp_path / "other.db"))
+            with pytest.raises(Invalid, match="is your own tinycrm database"):
+                ensure_demo(tmp_path / name, reset=True, database=database)
+            assert own.read_bytes() == before
+            monkeypatch.setenv("TINYCRM_DB", str(own))
+
+
+def test_demo_path_onto_the_database_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line: ``tinycrm --db FILE demo --path FILE-wal --reset`` says no."""
+    import subprocess
+
+    from tests.cli.conftest import tinycrm_executable
+
+    own = _isolate(monkeypatch, tmp_path)
+    open_store(str(own)).close()
+    monkeypatch.setenv("TINYCRM_DB", str(tmp_path / "other.db"))
+    wal = own.with_name(own.name + "-wal")
+    run = subprocess.run(
+        [*tinycrm_executable(), "--db", str(own), "demo", "--path", str(wal), "--reset"],
+        capture_output=True,
+        text=True,
+    )
+    assert (run.returncode, run.stdout) == (1, ""), run.stderr
+    assert run.stderr == (
+        f"Error: {wal} is your own tinycrm database (or one of its files); "
+        "choose another demo path\n"
+    )
+    assert not wal.exists() and not (tmp_path / "other.db").exists()

@@ -25,12 +25,15 @@ def build_demo(
     reset: bool = False,
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    database: str | None = None,
 ) -> DemoSummary:
     """Build the demo database at ``path`` (default ``demo_path()``), or reuse the one
-    there; ``reset`` throws it away first. Never the user's own database (``Invalid``).
-    The data is placed around ``now`` (default: now); ``progress(done, total)`` hears how
-    far a build is. Open it with ``tinycrm.open(path)``."""
+    there; ``reset`` throws it away first. Never the user's own database (``Invalid``):
+    the default one, nor ``database`` (the one the user works with; default
+    ``TINYCRM_DB``), nor their -wal/-shm files. The data is placed around ``now``
+    (default: now); ``progress(done, total)`` hears how far a build is. Open it with
+    ``tinycrm.open(path)``."""
     from tinycrm.demo import ensure_demo
 
     target = Path(path) if path is not None else demo_path()
-    return ensure_demo(target, reset=reset, now=now, progress=progress)
+    return ensure_demo(target, reset=reset, now=now, progress=progress, database=database)

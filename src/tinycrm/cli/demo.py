@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
+from tinycrm.cli.common import state
 from tinycrm.vocab import plural
 
 app = typer.Typer(add_completion=False)
@@ -51,6 +52,7 @@ class BuildProgress:
 
 @app.command("demo")
 def demo(
+    ctx: typer.Context,
     reset: Annotated[
         bool, typer.Option("--reset", help="Throw the demo database away and build it again.")
     ] = False,
@@ -59,7 +61,8 @@ def demo(
         typer.Option(
             "--path",
             help="Where the demo database lives (default: demo.db in your "
-            "user data dir). Never your own database.",
+            "user data dir). Never your own database (--db, $TINYCRM_DB or the default) "
+            "nor one of its files.",
         ),
     ] = None,
     no_board: Annotated[
@@ -73,7 +76,7 @@ def demo(
 
     target = path or demo_path()
     with BuildProgress() as progress:
-        summary = build_demo(target, reset=reset, progress=progress.update)
+        summary = build_demo(target, reset=reset, progress=progress.update, database=state(ctx).db)
     console = out.stdout_console()
     verb = "Built" if summary.created else "Using"
     console.print(f"{verb} the demo database at {target}", markup=False)

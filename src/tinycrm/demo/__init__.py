@@ -15,8 +15,16 @@ from pathlib import Path
 
 from tinycrm.demo.builder import Builder, Progress
 from tinycrm.store import activities, companies, contacts, deals
-from tinycrm.store.engine import Store, data_dir, default_path, open_store
-from tinycrm.store.errors import Invalid
+from tinycrm.store.engine import (
+    Store,
+    data_dir,
+    default_path,
+    open_store,
+    refuse_database_itself,
+    resolve_url,
+    sqlite_path,
+)
+from tinycrm.store.errors import Invalid, Unavailable
 from tinycrm.store.types import utcnow
 
 DEMO_USER = "demo"
@@ -49,16 +57,26 @@ def ensure_demo(
     reset: bool = False,
     now: datetime | None = None,
     progress: Progress | None = None,
+    database: str | None = None,
 ) -> DemoSummary:
     """Build the demo database at ``path``, or reuse the one already there.
 
     ``reset`` deletes the file (with its WAL and shared-memory files) first.
     ``now`` anchors the data in time (default: the current time, so some
     tasks are overdue today). ``progress`` hears how far a build is (not a reuse).
+    ``path`` is never the user's own database (``Invalid``): the default one, nor
+    ``database`` (the one the user works with: ``--db``, else ``TINYCRM_DB``), nor one
+    of their -wal/-shm/-journal files, a symlink or a hard link to them.
     """
     target = Path(path).expanduser().absolute()
-    if target == default_path().expanduser().absolute():
-        raise Invalid(f"{target} is your own tinycrm database; choose another demo path")
+    for own in _own_databases(database):
+        try:
+            refuse_database_itself(own, target, str(target))
+        except Invalid:
+            raise Invalid(
+                f"{target} is your own tinycrm database (or one of its files); "
+                "choose another demo path"
+            ) from None
     if reset:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
@@ -74,6 +92,19 @@ def ensure_demo(
         return _summary(store, created=created, now=moment)
     finally:
         store.close()
+
+
+def _own_databases(database: str | None) -> list[Path]:
+    """The user's database files a demo must never be: the default database, and the
+    one ``database`` (else ``TINYCRM_DB``) names when it is a SQLite file."""
+    own = [default_path()]
+    try:
+        named = sqlite_path(resolve_url(database))
+    except Unavailable:  # not a database URL at all: nothing it names to protect
+        named = None
+    if named is not None:
+        own.append(named)
+    return own
 
 
 def build_demo(store: Store, *, now: datetime, progress: Progress | None = None) -> None:
