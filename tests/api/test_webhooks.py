@@ -132,6 +132,24 @@ def test_events_are_signed_and_carry_the_record(
         assert lower["webhook-id"] == f"evt_{json.loads(body)['event_id']}"
         assert lower["content-type"] == "application/json"
     assert crm.webhooks.deliver().delivered == 0  # each event once
+    assert crm.webhooks.counts() == {"pending": 0, "delivered": 3, "failed": 0}
+
+
+def test_delivered_events_are_kept_30_days(
+    store: Any, tmp_path: Path, receiver: Receiver, time_machine: Any
+) -> None:
+    time_machine.move_to(time.time(), tick=True)
+    crm = open_crm(store, tmp_path, config_text(receiver.url))
+    crm.contacts.add("Ada Lovelace")
+    assert crm.webhooks.deliver().delivered == 1
+    time_machine.shift(29 * 86400)
+    crm.contacts.add("Grace Hopper")
+    assert crm.webhooks.deliver().delivered == 1
+    assert crm.webhooks.counts()["delivered"] == 2
+    time_machine.shift(2 * 86400)
+    crm.contacts.add("Alan Turing")
+    assert crm.webhooks.deliver().delivered == 1
+    assert crm.webhooks.counts()["delivered"] == 2  # Ada's, 31 days old, is gone
 
 
 def test_nothing_is_queued_for_a_write_that_rolled_back(
@@ -247,9 +265,16 @@ def test_the_command_line_delivers_lists_failures_and_retries(
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(config_text(receiver.url, extra="attempts = 1\n"))
 
+    # no crontab program on PATH: uninstall must not touch the machine's crontab
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "tinycrm", *args], capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "tinycrm", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
         )
 
     assert run("contact", "add", "Ada Lovelace").returncode == 0
@@ -265,6 +290,17 @@ def test_the_command_line_delivers_lists_failures_and_retries(
     assert receiver.bodies()[0]["record"]["name"] == "Ada Lovelace"
     missing = run("webhooks", "retry", "999")
     assert missing.returncode == 1 and "no webhook delivery #999" in missing.stderr
+    status = json.loads(run("webhooks", "status", "--json").stdout)
+    assert status["endpoints"][0]["url"] == receiver.url
+    assert (status["pending"], status["delivered"], status["failed"]) == (0, 1, 0)
+    assert "nothing waits to be delivered" in run("webhooks", "pending").stdout
+    line = run("webhooks", "install").stdout
+    assert "webhooks deliver >>" in line and line.rstrip().endswith("# tinycrm webhooks")
+    units = isolated_user_dirs / "config" / "systemd" / "user"
+    assert run("webhooks", "install", "--systemd").returncode == 0
+    assert "deliver --watch" in (units / "tinycrm-webhooks.service").read_text()
+    assert "Removed" in run("webhooks", "uninstall").stdout
+    assert not (units / "tinycrm-webhooks.service").exists()
 
 
 def test_a_bad_webhooks_table_names_the_key_and_line(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from tinycrm.store.engine import Store
     from tinycrm.store.models import WebhookDeliveryRead
 
+KEEP_DELIVERED = timedelta(days=30)
+"""How long a delivered event stays in the outbox (``webhooks pending`` and counts)."""
 LEASE_SPARE = 60.0
 """Seconds a claim outlasts the longest request: a live deliverer never loses its claim."""
 
@@ -91,6 +93,8 @@ class Webhooks:
                     f"#{row.id} {row.endpoint}: {attempt.error} (try {tries} of "
                     f"{endpoint.attempts}; again in {retry_in:g} s)"
                 )
+        if run.delivered:
+            outbox.prune(self._store, delivered_before=started - KEEP_DELIVERED)
         return run
 
     def failed(self, *, limit: int | None = None) -> list[WebhookDeliveryRead]:

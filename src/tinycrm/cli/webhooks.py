@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from tinycrm.cli.common import crm, fail, limit_option, whole_number
-from tinycrm.cli.output import TABLE, Column, Output, col, done, output_options
+from tinycrm.cli.output import TABLE, Column, Output, col, done, dumps, output_options
 from tinycrm.cli.views import _when
 
 app = typer.Typer(
@@ -137,11 +137,12 @@ def status(ctx: typer.Context, output: Output = TABLE) -> None:
          "retry_after": e.retry_after, "backoff": e.backoff}
         for e in endpoints
     ]  # fmt: skip
-    if output.machine:
-        output.list([{"endpoints": rows, **counts}], [])
+    if output.format in ("json", "jsonl"):
+        indent = 2 if output.format == "json" else None
+        sys.stdout.write(dumps({"endpoints": rows, **counts}, indent=indent) + "\n")
         return
     columns = [col("endpoint", "url"), col("events", "events"), col("tries", "attempts")]
-    output.list(rows, columns, empty="no [[webhooks]] in the config file")
+    output.list(rows, columns, empty="no webhook endpoints in the config file")
     done(f"{counts['pending']} pending, {counts['delivered']} delivered, {counts['failed']} failed")
 
 

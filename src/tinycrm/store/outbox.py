@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
 from tinycrm.store.errors import NotFound
@@ -153,6 +153,18 @@ def finish(
         session.execute(
             update(table).where(table.c.id == row_id, table.c.lease_owner == owner).values(**values)
         )
+
+
+def prune(store: Store, *, delivered_before: datetime) -> int:
+    """Forget the deliveries made before ``delivered_before``; how many there were."""
+    table = table_of(WebhookDelivery)
+    with store.write() as session:
+        gone = session.execute(
+            delete(table).where(
+                table.c.delivered_at.is_not(None), table.c.delivered_at < delivered_before
+            )
+        )
+        return int(gone.rowcount)  # type: ignore[attr-defined]  # a CursorResult
 
 
 def _read(row: WebhookDelivery) -> WebhookDeliveryRead:
