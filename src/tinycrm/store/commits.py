@@ -189,7 +189,10 @@ def _capture(session: Session, _context: Any, _instances: Any) -> None:
             if old == {a.key: getattr(obj, a.key) for a in state.mapper.column_attrs}:
                 continue
             _model, read = readers[entity]
-            watch.before[(entity, obj.id)] = _json(read(session, SimpleNamespace(**old)))
+            try:
+                watch.before[(entity, obj.id)] = _json(read(session, SimpleNamespace(**old)))
+            except Exception:  # an old value that no longer reads (a stage gone): no diff
+                watch.before[(entity, obj.id)] = None
         for obj in list(session.deleted):
             entity = _ENTITIES.get(type(obj))
             if entity is None or obj.id is None or (entity, obj.id) in watch.deleted:
