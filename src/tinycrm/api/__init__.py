@@ -11,6 +11,19 @@ exactly as the command line does.
 
 from __future__ import annotations
 
-from tinycrm.api.crm import Crm, open_crm
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tinycrm.api.crm import Crm, open_crm
 
 __all__ = ["Crm", "open_crm"]
+
+
+def __getattr__(name: str) -> object:
+    # Loaded on first use, so that a light submodule (``tinycrm.api.completion``,
+    # ``tinycrm.api.models``) does not pull in the whole ``Crm`` and the store.
+    if name in __all__:
+        from tinycrm.api import crm
+
+        return getattr(crm, name)
+    raise AttributeError(f"module 'tinycrm.api' has no attribute {name!r}")

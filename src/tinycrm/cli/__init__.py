@@ -22,6 +22,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from tinycrm import __version__, interrupts, safetext
+from tinycrm.cli import completion
 from tinycrm.cli.common import State, fail
 from tinycrm.cli.metavars import plain_metavars, plain_parameter
 from tinycrm.errors import TinyCrmError, TinyCrmWarning
@@ -78,6 +79,7 @@ class CrmGroup(TyperGroup):
             command = typer.main.get_command(getattr(importlib.import_module(module), attr))
             command.name = cmd_name
             plain_metavars(command)
+            completion.attach(command, cmd_name)
             self._loaded[cmd_name] = command
         return self._loaded[cmd_name]
 
@@ -202,7 +204,6 @@ app = typer.Typer(
     name="tinycrm",
     help="A terminal-first CRM: companies, contacts, deals, activities and tasks.",
     no_args_is_help=False,
-    add_completion=False,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
