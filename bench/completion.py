@@ -48,9 +48,8 @@ def main() -> None:
         env = {**os.environ, "TINYCRM_DB": str(demo)}
         print(f"load average: {os.getloadavg()[0]:.2f}")
         floor = timed([sys.executable, "-c", "import typer"], env, args.runs)
-        print(
-            f"{'python -c import typer (reference)':46} median {floor[0]:.3f} s  fastest {floor[1]:.3f} s"
-        )
+        reference = "python -c import typer (reference)"
+        print(f"{reference:46} median {floor[0]:.3f} s  fastest {floor[1]:.3f} s")
         for label, line in LINES.items():
             words = line.split() + ([""] if line.endswith(" ") else [])
             shell = {**env, "_TINYCRM_COMPLETE": "complete_bash", "COMP_WORDS": line,
