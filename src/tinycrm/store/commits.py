@@ -32,10 +32,9 @@ from tinycrm.store.models import (
     Contact,
     Deal,
     Event,
-    ImportBatch,
     ImportChange,
 )
-from tinycrm.store.records import BULK_KEY, CHANGES_KEY, EVENTS_KEY, Key
+from tinycrm.store.records import BULK_KEY, CHANGES_KEY, EVENTS_KEY, IMPORT_BATCH_KEY, Key
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -294,9 +293,7 @@ def _changes(
 
 def _imported(session: Session, event: Event) -> list[dict[str, Any]]:
     """An import's rows, one item each, from the batch's own record of what it did."""
-    batch = session.scalar(
-        select(col(ImportBatch.id)).order_by(col(ImportBatch.id).desc()).limit(1)
-    )
+    batch = session.info.get(IMPORT_BATCH_KEY)
     if batch is None:
         return []
     readers = _readers()

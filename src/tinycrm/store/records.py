@@ -47,6 +47,10 @@ BULK_KEY = "tinycrm.bulk"
 its hooks run once, with a list of every record it wrote."""
 
 
+IMPORT_BATCH_KEY = "tinycrm.import_batch"
+"""``session.info`` key: the import batch this transaction writes (hooks list its rows)."""
+
+
 def mark_bulk(session: Session) -> None:
     """Call each hook once for this whole transaction, with a list (``store.commits``)."""
     session.info[BULK_KEY] = True

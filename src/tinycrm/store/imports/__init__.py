@@ -45,7 +45,7 @@ from tinycrm.store.imports.contacts import _Contacts
 from tinycrm.store.imports.deals import _Deals, loose
 from tinycrm.store.imports.undo import count_rows, list_imports, undo_import
 from tinycrm.store.models import ImportBatch
-from tinycrm.store.records import record_event
+from tinycrm.store.records import IMPORT_BATCH_KEY, record_event
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import plural
 
@@ -117,6 +117,7 @@ def import_records(
             session.add(batch)
             session.flush()
             assert batch.id is not None
+            session.info[IMPORT_BATCH_KEY] = batch.id  # hooks see each row it writes
             extra = {"create_stages": create_stages} if kind == "deals" else {}
             job = _IMPORTERS[kind](
                 store,
