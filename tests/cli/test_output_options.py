@@ -193,3 +193,51 @@ def test_a_streamed_export_follows_the_same_csv_and_json_rules() -> None:
     assert empty.getvalue() == "[]\n"
     with pytest.raises(ValueError):
         TABLE.writer(io.StringIO())
+
+
+def _every_command() -> Any:
+    """Every command of the app, groups too (``remind`` takes options itself), by path."""
+    from tinycrm.cli import app
+
+    def walk(command: Any, path: tuple[str, ...]) -> Any:
+        yield path, command
+        if hasattr(command, "list_commands"):
+            ctx = typer.Context(command)
+            for name in command.list_commands(ctx):
+                yield from walk(command.get_command(ctx, name), (*path, name))
+
+    yield from walk(typer.main.get_command(app), ())
+
+
+def test_jsonl_and_csv_wherever_json_is() -> None:
+    """``--json`` never comes alone: every command that has it, found by walking the
+    whole app (a new command is checked without being listed), has ``--jsonl`` and
+    ``--csv`` too."""
+    walked, lacking = 0, []
+    for path, command in _every_command():
+        walked += 1
+        flags = {flag for param in command.params for flag in getattr(param, "opts", ())}
+        if "--json" in flags and not {"--jsonl", "--csv"} <= flags:
+            lacking.append(" ".join(path))
+    assert walked > 100  # the walk reached the sub-commands, not just the root
+    assert not lacking, f"--json without --jsonl/--csv: {lacking}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["rules", "list"], ["import", "history"], ["remind", "--all"]],
+)
+def test_the_newly_flagged_print_jsonl(cli, args: list[str], tmp_path, monkeypatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[[rules]]\nwhen = 'deal.won'\nset_contact_lifecycle = 'customer'\n")
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    people = tmp_path / "people.csv"
+    people.write_text("name,email\nAda,ada@example.com\n")
+    assert cli("import", "contacts", str(people)).exit_code == 0
+    cli("task", "add", "Call Ada", "--due", "yesterday", "--contact", "ada@example.com")
+    as_json = cli(*args, "--json").json()
+    lines = cli(*args, "--jsonl").stdout.splitlines()
+    assert as_json and [json.loads(line) for line in lines] == as_json
+    (row, *_) = csv.DictReader(io.StringIO(cli(*args, "--csv").stdout))
+    assert set(row) <= set(as_json[0]) | {f"{k}.{s}" for k, v in as_json[0].items()
+                                           if isinstance(v, dict) for s in v}  # fmt: skip

@@ -15,7 +15,7 @@ import typer
 
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, fail, limit_option, whole_number
-from tinycrm.cli.output import JsonOpt, col
+from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.vocab import plural
 
 if TYPE_CHECKING:
@@ -290,13 +290,10 @@ def _is_vcard(file: str, head: bytes) -> bool:
 # --------------------------------------------------------------------------- importing
 
 
-def _show_mapping(mapping: Mapping, json_: bool) -> None:
+def _show_mapping(mapping: Mapping, output: Output) -> None:
     rows = [{"column": c, "field": f, "why": w} for c, f, w in mapping.describe()]
-    if json_:
-        sys.stdout.write(out.dumps(rows) + "\n")
-        return
     columns = [col("column", "column", style="bold"), col("becomes", "field"), col("why", "why")]
-    out.print_table(rows, columns, title=f"Columns → {mapping.kind}")
+    output.list(rows, columns, title=f"Columns → {mapping.kind}")
 
 
 def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None:
@@ -335,7 +332,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
         kind, table.header, overrides=parse_map_options(o["map"] or []), keep_extra=o["keep_extra"]
     )
     if o["show_mapping"]:
-        _show_mapping(mapping, o["json"])
+        _show_mapping(mapping, o["output"])
         return
     refuse_unmapped(mapping, table.name)
     day_first = o["day_first"] if o["day_first"] is not None else table.delimiter == ";"
@@ -378,7 +375,7 @@ def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o:
     if o["show_mapping"]:
         next(rows, None)  # the first record's keys make the first mapping
         if mappings:
-            _show_mapping(mappings[0], o["json"])
+            _show_mapping(mappings[0], o["output"])
         return
     progress = Progress(f"Importing {kind}", None, force=o["progress"], unit="records")
 
@@ -464,10 +461,10 @@ def _run(
             f"Warning: the rejected rows were not written to a report ({report.failed}); "
             "the first are listed below\n"
         )
-    if o["json"]:
+    if o["output"].machine:
         written = report.count and report.write and not report.failed
         extra = {"errors_file": str(report.path) if written else None}
-        sys.stdout.write(out.dumps({**summary.model_dump(mode="json"), **extra}) + "\n")
+        o["output"].record({**summary.model_dump(mode="json"), **extra})
         return None
     _print_summary(summary, report, footer, file)
     return summary
@@ -541,14 +538,13 @@ def _kind_command(kind: str, help_text: str) -> Any:
         day_first: DayFirstOpt = None,
         decimal_comma: DecimalOpt = None,
         progress: ProgressOpt = False,
-        json_: JsonOpt = False,
         create_stages: CreateStagesOpt = False,
+        output: Output = TABLE,
     ) -> None:
         options = dict(locals())
         for name in ("ctx", "file", "kind", "help_text"):
             options.pop(name, None)
         options["map"] = options.pop("map_")
-        options["json"] = options.pop("json_")
         run_import(ctx, kind, file, vcard=False, **options)
 
     command.__doc__ = help_text
@@ -558,7 +554,7 @@ def _kind_command(kind: str, help_text: str) -> Any:
         signature = inspect.signature(command, eval_str=True)
         params = [p for name, p in signature.parameters.items() if name != "create_stages"]
         command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    return command
+    return output_options(command)
 
 
 app.command("contacts")(
@@ -588,10 +584,11 @@ app.command("activities")(
 
 
 @app.command("all")
+@output_options
 def import_all(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="A dump from 'tinycrm export all'.", metavar="FILE")],
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Restore a full JSON dump (tinycrm export all --format json) into an empty database."""
     from tinycrm.errors import Invalid
@@ -604,8 +601,8 @@ def import_all(
         except FormatError as exc:
             raise Invalid(str(exc)) from None
     counts = crm(ctx).imports.restore(data)
-    if json_:
-        sys.stdout.write(out.dumps(counts) + "\n")
+    if output.machine:
+        output.record(counts)
         return
     shown = ", ".join(f"{name} {n:,}" for name, n in counts.items() if n)
     out.done(f"Restored {file}: {shown or 'nothing (the dump is empty)'}")
@@ -626,17 +623,18 @@ HISTORY_COLUMNS = [
 
 
 @app.command("history")
+@output_options
 def history(
     ctx: typer.Context,
     limit: Annotated[int | None, limit_option("At most N imports.")] = None,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """List imports, newest first: when, which file, what each did, whether it was undone."""
     from tinycrm import dates
 
     batches = crm(ctx).imports.history(limit=limit)
-    if json_:
-        sys.stdout.write(out.dumps(batches) + "\n")
+    if output.machine:
+        output.list(batches, HISTORY_COLUMNS)
         return
     rows = [
         {
@@ -650,6 +648,7 @@ def history(
 
 
 @app.command("undo")
+@output_options
 def undo(
     ctx: typer.Context,
     batch: Annotated[
@@ -663,7 +662,7 @@ def undo(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what undo would do, change nothing.")
     ] = False,
-    json_: JsonOpt = False,
+    output: Output = TABLE,
 ) -> None:
     """Take back an import: delete what it created, put back what it changed.
 
@@ -671,8 +670,8 @@ def undo(
     kept and listed rather than overwritten.
     """
     result = crm(ctx).imports.undo(batch, dry_run=dry_run)
-    if json_:
-        sys.stdout.write(out.dumps(result) + "\n")
+    if output.machine:
+        output.record(result)
         return
     removed = ", ".join(plural(n, e) for e, n in result.deleted.items())
     verb = "Would undo" if dry_run else "Undid"

@@ -448,6 +448,16 @@ class Output:
         (the view's related records) to the record's own keys."""
         emit_one(item, render, extra=extra, **self._flags())
 
+    def record(self, item: Any) -> None:
+        """One record that is not a list's (an import's summary, an undo's result, counts):
+        JSON one object, JSONL one line, CSV a header and one row. A table prints nothing
+        here: the command says it in its own lines."""
+        if self.format == "csv":
+            write_csv([item])
+        elif self.machine:
+            data = item.model_dump(mode="json") if hasattr(item, "model_dump") else item
+            sys.stdout.write(dumps(data, indent=2 if self.format == "json" else None) + "\n")
+
     def saved(self, item: Any, message: str) -> None:
         """A record just written: the confirmation line, or the record itself."""
         if self.machine:

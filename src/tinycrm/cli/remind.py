@@ -13,6 +13,7 @@ import typer
 from tinycrm import interrupts
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, fail, whole_number
+from tinycrm.cli.output import TABLE, Output, output_options
 
 if TYPE_CHECKING:
     from tinycrm.api import Crm
@@ -49,7 +50,7 @@ def _deliver(
     items: list[DueItem],
     *,
     groups: dict[str, str],
-    json_: bool,
+    output: Output,
     notify: bool,
     mail: list[str],
     webhook: list[str],
@@ -61,7 +62,7 @@ def _deliver(
     # with escape sequences or bidi overrides are shown escaped in all of them.
     text = (
         display(render_mail_body(items, groups), multiline=True)
-        if items and (mail or webhook or not json_)
+        if items and (mail or webhook or not output.machine)
         else ""
     )
     if mail and items:
@@ -89,16 +90,16 @@ def _deliver(
         body = "\n".join(item.line() for item in items[:8])
         more = f"\n… and {len(items) - 8} more" if len(items) > 8 else ""
         delivery.send_desktop(f"tinycrm: {len(items)} due", body + more)
-    if json_:
-        sys.stdout.write(out.dumps(items) + "\n")
+    if output.machine:
+        output.list(items, [])
     elif text:
         sys.stdout.write(text)
 
 
 @app.callback()
+@output_options
 def remind(
     ctx: typer.Context,
-    json_: out.JsonOpt = False,
     all_: Annotated[
         bool,
         typer.Option(
@@ -131,6 +132,7 @@ def remind(
             callback=whole_number(0, 365),
         ),
     ] = None,
+    output: Output = TABLE,
 ) -> None:
     """Tell what is due now, once: each item is announced once per due time.
 
@@ -164,7 +166,7 @@ def remind(
             _deliver(
                 tell,
                 groups=reminders.groups,
-                json_=json_,
+                output=output,
                 notify=notify,
                 mail=mail or [],
                 webhook=webhook or [],

@@ -6,7 +6,7 @@ import typer
 
 from tinycrm.cli import output as out
 from tinycrm.cli.common import fail
-from tinycrm.cli.output import JsonOpt, col
+from tinycrm.cli.output import TABLE, Output, col, output_options
 
 app = typer.Typer(no_args_is_help=True, help="Automation rules from the config file.")
 
@@ -21,7 +21,8 @@ def _load():  # type: ignore[no-untyped-def]
 
 
 @app.command("list")
-def list_(json_: JsonOpt = False) -> None:
+@output_options
+def list_(output: Output = TABLE) -> None:
     """Show the automation rules and what each does."""
     config = _load()
     rows = [
@@ -34,8 +35,8 @@ def list_(json_: JsonOpt = False) -> None:
         }
         for r in config.rules
     ]
-    if json_:
-        out.emit_list(rows, [], json_=True)
+    if output.machine:
+        output.list(rows, [])
         return
     if not config.exists:
         out.done(f"No config file at {config.path}; for examples, see README: The config file.")
