@@ -221,6 +221,8 @@ SKIP_OPTIONS = {
     ("remind", "--notify"),
     ("remind", "--mail"),
     ("remind", "--webhook"),
+    ("webhooks install", "--apply"),
+    ("webhooks deliver", "--watch"),  # runs until stopped
 }
 SKIP_BASE = {"demo", "board"}  # the valid base run: demo builds for seconds; board needs a tty
 # Flags that change what a command touches: given only with their base arguments.
