@@ -75,6 +75,15 @@ def test_pre_write_sees_the_record_after_the_change_and_the_changes(
     assert moved["record"]["stage"] == "Proposal"
     assert moved["record"]["amount"] == 1000  # as --json prints it
 
+    crm.companies.add("Analytical Engines", fields={"plan": "free"})
+    crm.companies.edit("Analytical Engines", city="London", fields={"plan": "pro"})
+    company = seen(log)[-1]
+    assert isinstance(company, dict) and company["entity"] == "company"
+    assert company["changes"] == {
+        "city": [None, "London"],
+        "fields": [{"plan": "free"}, {"plan": "pro"}],
+    }
+
 
 def test_a_refusing_pre_write_hook_writes_nothing(
     crm: Crm, hooks_dir: Path, tmp_path: Path
