@@ -20,6 +20,7 @@ from tinycrm.cli.common import (
     parse_fields,
     whole_number,
 )
+from tinycrm.cli.editing import EditorOpt, edit_command
 from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 
@@ -169,22 +170,30 @@ def edit(
     untag: UntagOpt = None,
     field: FieldOpt = None,
     unset_field: UnsetFieldOpt = None,
+    editor: EditorOpt = False,
     output: Output = TABLE,
 ) -> None:
-    """Change a company. Give an option an empty value ("") to clear it."""
+    """Change a company. Give an option an empty value ("") to clear it, or edit the
+    whole record in your editor with --editor."""
+    changes = given(
+        name=name,
+        domain=domain,
+        industry=industry,
+        size=size,
+        phone=phone,
+        address=address,
+        city=city,
+        country=country,
+        owner=owner,
+    )
+    if editor:
+        others = bool(changes or tag or untag or field or unset_field)
+        company, said = edit_command(ctx, "company", ref, other_options=others)
+        output.saved(company, said)
+        return
     company = crm(ctx).companies.edit(
         ref,
-        **given(
-            name=name,
-            domain=domain,
-            industry=industry,
-            size=size,
-            phone=phone,
-            address=address,
-            city=city,
-            country=country,
-            owner=owner,
-        ),
+        **changes,
         tag=tag,
         untag=untag,
         fields=parse_fields(field),

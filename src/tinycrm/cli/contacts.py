@@ -19,6 +19,7 @@ from tinycrm.cli.common import (
     parse_field_filter,
     parse_fields,
 )
+from tinycrm.cli.editing import EditorOpt, edit_command
 from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.cli.views import CONTACT_COLUMNS
@@ -258,27 +259,35 @@ def edit(
     untag: UntagOpt = None,
     field: FieldOpt = None,
     unset_field: UnsetFieldOpt = None,
+    editor: EditorOpt = False,
     output: Output = TABLE,
 ) -> None:
-    """Change a contact. Give an option an empty value ("") to clear it."""
+    """Change a contact. Give an option an empty value ("") to clear it, or edit the
+    whole record in your editor with --editor."""
+    changes = given(
+        name=name,
+        email=email,
+        phone=phone,
+        title=title,
+        role=role,
+        company=company,
+        lifecycle=lifecycle,
+        lead_status=lead_status,
+        source=source,
+        owner=owner,
+        notes=notes,
+        cadence=cadence,
+        unsubscribed=unsubscribed,
+        do_not_contact=do_not_contact,
+    )
+    if editor:
+        others = bool(changes or tag or untag or field or unset_field)
+        contact, said = edit_command(ctx, "contact", ref, other_options=others)
+        output.saved(contact, said)
+        return
     contact = crm(ctx).contacts.edit(
         ref,
-        **given(
-            name=name,
-            email=email,
-            phone=phone,
-            title=title,
-            role=role,
-            company=company,
-            lifecycle=lifecycle,
-            lead_status=lead_status,
-            source=source,
-            owner=owner,
-            notes=notes,
-            cadence=cadence,
-            unsubscribed=unsubscribed,
-            do_not_contact=do_not_contact,
-        ),
+        **changes,
         tag=tag,
         untag=untag,
         fields=parse_fields(field),

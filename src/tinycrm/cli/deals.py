@@ -20,6 +20,7 @@ from tinycrm.cli.common import (
     parse_field_filter,
     parse_fields,
 )
+from tinycrm.cli.editing import EditorOpt, edit_command
 from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.cli.views import DEAL_COLUMNS
@@ -209,9 +210,11 @@ def edit(
     untag: UntagOpt = None,
     field: FieldOpt = None,
     unset_field: UnsetFieldOpt = None,
+    editor: EditorOpt = False,
     output: Output = TABLE,
 ) -> None:
-    """Change a deal's details. Give an option an empty value ("") to clear it."""
+    """Change a deal's details. Give an option an empty value ("") to clear it, or edit
+    the whole record in your editor with --editor."""
     changes = given(
         title=title,
         contact=contact,
@@ -225,6 +228,11 @@ def edit(
         changes["close"] = parse_date(close) if close.strip() else None
     if stage_probability:
         changes["probability"] = None
+    if editor:
+        others = bool(changes or tag or untag or field or unset_field)
+        deal, said = edit_command(ctx, "deal", ref, other_options=others)
+        output.saved(deal, said)
+        return
     deal = crm(ctx).deals.edit(
         ref,
         **changes,
