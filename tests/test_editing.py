@@ -69,9 +69,15 @@ def test_the_editor_is_visual_then_editor_then_the_systems(
     fallback.write_text("#!/bin/sh\n")
     fallback.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     assert editing.editor_command() == [str(fallback)]
     monkeypatch.setenv("PATH", str(tmp_path / "none"))
     with pytest.raises(editing.EditorError, match="no editor found"):
+        editing.editor_command()
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(editing.EditorError, match="not on a terminal"):
         editing.editor_command()
     monkeypatch.setenv("EDITOR", "'unclosed")
     with pytest.raises(editing.EditorError, match=r"\$EDITOR cannot be read"):

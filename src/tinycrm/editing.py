@@ -15,6 +15,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -39,8 +40,8 @@ class EditorError(TinyCrmError):
 
 
 def editor_command() -> list[str]:
-    """``$VISUAL``, else ``$EDITOR`` (each may carry arguments: ``code --wait``), else
-    the first of ``editor``, ``nano`` and ``vi`` on the PATH."""
+    """``$VISUAL``, else ``$EDITOR`` (each may carry arguments: ``code --wait``), else,
+    on a terminal, the first of ``editor``, ``nano`` and ``vi`` on the PATH."""
     for variable in ("VISUAL", "EDITOR"):
         value = os.environ.get(variable, "").strip()
         if value:
@@ -50,6 +51,8 @@ def editor_command() -> list[str]:
                 raise EditorError(f"${variable} cannot be read as a command: {exc}") from exc
             if words:
                 return words
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # a script: no one to type in vi
+        raise EditorError("not on a terminal: set $VISUAL or $EDITOR to the editor to run")
     for name in FALLBACK_EDITORS:
         found = shutil.which(name)
         if found:

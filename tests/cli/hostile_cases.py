@@ -221,6 +221,9 @@ SKIP_OPTIONS = {
     ("remind", "--notify"),
     ("remind", "--mail"),
     ("remind", "--webhook"),
+    ("contact edit", "--editor"),  # runs the user's editor
+    ("company edit", "--editor"),
+    ("deal edit", "--editor"),
     ("webhooks install", "--apply"),
     ("webhooks deliver", "--watch"),  # runs until stopped
 }
@@ -370,7 +373,7 @@ def cases() -> list[Case]:
         else:
             add([*base, f"{flags[0].opts[0]}=yes"])
         if len(flags) > 1 and path not in SKIP_BASE:  # every flag at once, and repeated
-            both = [f.opts[0] for f in flags if f.name not in {"apply", "notify"}]
+            both = [f.opts[0] for f in flags if f.name not in {"apply", "notify", "editor"}]
             add([*base, *both, *both])
         repeated = False
         for param in params:
