@@ -19,6 +19,7 @@ from os import PathLike
 from typing import TYPE_CHECKING
 
 from tinycrm.errors import Ambiguous, Conflict, Invalid, NotFound, TinyCrmError, Unavailable
+from tinycrm.unset import UNSET, Unset
 
 if TYPE_CHECKING:
     from tinycrm.api import Crm
@@ -54,6 +55,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "UNSET",
     "Ambiguous",
     "Conflict",
     "Crm",
@@ -61,6 +63,7 @@ __all__ = [
     "NotFound",
     "TinyCrmError",
     "Unavailable",
+    "Unset",
     "__version__",
     "open",
 ]

@@ -6,11 +6,11 @@ import builtins
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tinycrm.api import values
 from tinycrm.api.values import When
-from tinycrm.store.records import UNSET
+from tinycrm.store.records import UNSET, Unset
 
 if TYPE_CHECKING:
     from tinycrm.store.campaigns import (
@@ -77,13 +77,13 @@ class Campaigns:
         self,
         ref: str | int,
         *,
-        name: Any = UNSET,
-        channel: Any = UNSET,
-        starts: Any = UNSET,
-        ends: Any = UNSET,
-        budget: Any = UNSET,
-        currency: Any = UNSET,
-        notes: Any = UNSET,
+        name: str | Unset = UNSET,
+        channel: str | Unset | None = UNSET,
+        starts: date | str | Unset | None = UNSET,
+        ends: date | str | Unset | None = UNSET,
+        budget: Decimal | int | str | Unset | None = UNSET,
+        currency: str | Unset | None = UNSET,
+        notes: str | Unset | None = UNSET,
     ) -> CampaignRead:
         """Change a campaign: what is left out is kept, ``None`` clears."""
         from tinycrm.store.campaigns import edit_campaign

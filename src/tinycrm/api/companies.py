@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tinycrm.api import values
-from tinycrm.store.records import UNSET
+from tinycrm.store.records import UNSET, Unset
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
@@ -93,15 +93,15 @@ class Companies:
         self,
         ref: str | int,
         *,
-        name: Any = UNSET,
-        domain: Any = UNSET,
-        industry: Any = UNSET,
-        size: Any = UNSET,
-        phone: Any = UNSET,
-        address: Any = UNSET,
-        city: Any = UNSET,
-        country: Any = UNSET,
-        owner: Any = UNSET,
+        name: str | Unset = UNSET,
+        domain: str | Unset | None = UNSET,
+        industry: str | Unset | None = UNSET,
+        size: int | Unset | None = UNSET,
+        phone: str | Unset | None = UNSET,
+        address: str | Unset | None = UNSET,
+        city: str | Unset | None = UNSET,
+        country: str | Unset | None = UNSET,
+        owner: str | Unset | None = UNSET,
         tag: str | Iterable[str] | None = None,
         untag: str | Iterable[str] | None = None,
         fields: Mapping[str, str] | None = None,

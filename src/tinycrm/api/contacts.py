@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tinycrm.api import values
-from tinycrm.store.records import UNSET
+from tinycrm.store.records import UNSET, Unset
 
 if TYPE_CHECKING:
     from tinycrm.store.dupes import DuplicateRead, MergeRead
@@ -112,20 +112,20 @@ class Contacts:
         self,
         ref: str | int,
         *,
-        name: Any = UNSET,
-        email: Any = UNSET,
-        phone: Any = UNSET,
-        title: Any = UNSET,
-        role: Any = UNSET,
-        company: Any = UNSET,
-        lifecycle: Any = UNSET,
-        lead_status: Any = UNSET,
-        source: Any = UNSET,
-        owner: Any = UNSET,
-        notes: Any = UNSET,
-        cadence: Any = UNSET,
-        unsubscribed: Any = UNSET,
-        do_not_contact: Any = UNSET,
+        name: str | Unset = UNSET,
+        email: str | Unset | None = UNSET,
+        phone: str | Unset | None = UNSET,
+        title: str | Unset | None = UNSET,
+        role: str | Unset | None = UNSET,
+        company: str | Unset | None = UNSET,
+        lifecycle: str | Unset | None = UNSET,
+        lead_status: str | Unset | None = UNSET,
+        source: str | Unset | None = UNSET,
+        owner: str | Unset | None = UNSET,
+        notes: str | Unset | None = UNSET,
+        cadence: int | str | Unset | None = UNSET,
+        unsubscribed: bool | Unset = UNSET,
+        do_not_contact: bool | Unset = UNSET,
         tag: str | Iterable[str] | None = None,
         untag: str | Iterable[str] | None = None,
         fields: Mapping[str, str] | None = None,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tinycrm.api import values
-from tinycrm.store.records import UNSET
+from tinycrm.store.records import UNSET, Unset
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
@@ -114,14 +114,14 @@ class Deals:
         self,
         ref: str | int,
         *,
-        title: Any = UNSET,
-        contact: Any = UNSET,
-        company: Any = UNSET,
-        amount: Any = UNSET,
-        currency: Any = UNSET,
-        close: Any = UNSET,
-        probability: Any = UNSET,
-        owner: Any = UNSET,
+        title: str | Unset = UNSET,
+        contact: str | int | Unset | None = UNSET,
+        company: str | int | Unset | None = UNSET,
+        amount: Decimal | int | str | Unset | None = UNSET,
+        currency: str | Unset | None = UNSET,
+        close: date | str | Unset | None = UNSET,
+        probability: int | Unset | None = UNSET,
+        owner: str | Unset | None = UNSET,
         tag: str | Iterable[str] | None = None,
         untag: str | Iterable[str] | None = None,
         fields: Mapping[str, str] | None = None,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tinycrm.store.records import UNSET
+from tinycrm.store.records import UNSET, Unset
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
@@ -63,9 +63,9 @@ class Pipelines:
         self,
         stage: str | int,
         *,
-        name: Any = UNSET,
-        probability: Any = UNSET,
-        rotting_days: Any = UNSET,
+        name: str | Unset = UNSET,
+        probability: int | Unset = UNSET,
+        rotting_days: int | Unset | None = UNSET,
         pipeline: str | int | None = None,
     ) -> StageRead:
         """Rename a stage or change its probability or rotting days."""

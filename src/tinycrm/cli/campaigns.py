@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, given, parse_date
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
+from tinycrm.unset import Unset
 from tinycrm.vocab import plural
 
 CHANNELS = "email, event, ads, social, direct-mail"
@@ -205,15 +207,18 @@ def edit(
     output: Output = TABLE,
 ) -> None:
     """Change a campaign. An empty value ("") clears dates, budget or notes."""
-    dates = {
-        key: parse_date(value) if value.strip() else None
-        for key, value in (("starts", start), ("ends", end))
-        if value is not None
-    }
+    from tinycrm.unset import UNSET
+
+    def day(value: str | None) -> date | Unset | None:
+        if value is None:
+            return UNSET
+        return parse_date(value) if value.strip() else None
+
     campaign = crm(ctx).campaigns.edit(
         name,
         **given(name=new_name, channel=channel, budget=budget, currency=currency, notes=notes),
-        **dates,
+        starts=day(start),
+        ends=day(end),
     )
     if output.machine:
         output.saved(campaign, "")

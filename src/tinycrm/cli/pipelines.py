@@ -131,16 +131,16 @@ def stage_edit(
     pipeline: PipelineOpt = None,
 ) -> None:
     """Rename a stage or change its probability or rotting threshold."""
-    changes: dict[str, object] = {}
-    if name is not None:
-        changes["name"] = name
-    if probability is not None:
-        changes["probability"] = probability
-    if rotting_days is not None:
-        changes["rotting_days"] = rotting_days
-    if no_rotting:
-        changes["rotting_days"] = None
-    result = crm(ctx).pipelines.edit_stage(stage, pipeline=pipeline, **changes)
+    from tinycrm.unset import UNSET
+
+    rotting = rotting_days if rotting_days is not None else UNSET
+    result = crm(ctx).pipelines.edit_stage(
+        stage,
+        pipeline=pipeline,
+        name=name if name is not None else UNSET,
+        probability=probability if probability is not None else UNSET,
+        rotting_days=None if no_rotting else rotting,
+    )
     out.done(f"Updated stage {result.name} of {result.pipeline}")
 
 

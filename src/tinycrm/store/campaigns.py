@@ -42,7 +42,7 @@ from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import Campaign, CampaignMember, Company, Contact, Deal, ReadModel
-from tinycrm.store.records import UNSET, is_set, record_event
+from tinycrm.store.records import UNSET, Unset, is_set, record_event
 from tinycrm.store.refs import resolve
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEFAULT_CURRENCY, plural
@@ -305,13 +305,13 @@ def edit_campaign(
     store: Store,
     ref: str | int,
     *,
-    name: Any = UNSET,
-    channel: Any = UNSET,
-    starts_on: Any = UNSET,
-    ends_on: Any = UNSET,
-    budget: Any = UNSET,
-    currency: Any = UNSET,
-    notes: Any = UNSET,
+    name: str | Unset = UNSET,
+    channel: str | Unset | None = UNSET,
+    starts_on: date | Unset | None = UNSET,
+    ends_on: date | Unset | None = UNSET,
+    budget: Decimal | int | str | Unset | None = UNSET,
+    currency: str | Unset | None = UNSET,
+    notes: str | Unset | None = UNSET,
 ) -> CampaignRead:
     """Change a campaign. Parameters left out are kept; ``None`` clears dates, budget
     and notes. A new currency without a new budget keeps the amount as written."""

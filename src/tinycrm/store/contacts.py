@@ -29,6 +29,7 @@ from tinycrm.store.models import (
 )
 from tinycrm.store.records import (
     UNSET,
+    Unset,
     apply_fields,
     apply_tags,
     detach_activities,
@@ -491,20 +492,20 @@ def edit_contact(
     store: Store,
     ref: str | int,
     *,
-    name: Any = UNSET,
-    email: Any = UNSET,
-    phone: Any = UNSET,
-    title: Any = UNSET,
-    role: Any = UNSET,
-    company: Any = UNSET,
-    lifecycle: Any = UNSET,
-    source: Any = UNSET,
-    owner: Any = UNSET,
-    notes: Any = UNSET,
-    cadence_days: Any = UNSET,
-    lead_status: Any = UNSET,
-    unsubscribed: Any = UNSET,
-    do_not_contact: Any = UNSET,
+    name: str | Unset = UNSET,
+    email: str | Unset | None = UNSET,
+    phone: str | Unset | None = UNSET,
+    title: str | Unset | None = UNSET,
+    role: str | Unset | None = UNSET,
+    company: str | Unset | None = UNSET,
+    lifecycle: str | Unset | None = UNSET,
+    source: str | Unset | None = UNSET,
+    owner: str | Unset | None = UNSET,
+    notes: str | Unset | None = UNSET,
+    cadence_days: int | Unset | None = UNSET,
+    lead_status: str | Unset | None = UNSET,
+    unsubscribed: bool | Unset = UNSET,
+    do_not_contact: bool | Unset = UNSET,
     add_tags: list[str] | None = None,
     remove_tags: list[str] | None = None,
     set_fields: dict[str, str] | None = None,
@@ -547,9 +548,9 @@ def edit_contact(
                 contact.cadence_since = utcnow() if contact.cadence_days else None
         if is_set(lead_status):
             put("lead_status", check_lead_status(lead_status))
-        for flag, value in (("unsubscribed", unsubscribed), ("do_not_contact", do_not_contact)):
-            if is_set(value):
-                put(flag, bool(value))
+        for flag, on in (("unsubscribed", unsubscribed), ("do_not_contact", do_not_contact)):
+            if is_set(on):
+                put(flag, bool(on))
         if is_set(lifecycle):
             before = contact.lifecycle
             put("lifecycle", validate.lifecycle(lifecycle) or "lead")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -12,7 +12,7 @@ from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.models import Deal, Pipeline, PipelineRead, Stage, StageChange, StageRead
-from tinycrm.store.records import UNSET, is_set, record_event
+from tinycrm.store.records import UNSET, Unset, is_set, record_event
 from tinycrm.store.refs import numeric_id, resolve
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEFAULT_STAGES, plural
@@ -224,9 +224,9 @@ def edit_stage(
     pipeline: str | int | None,
     stage: str | int,
     *,
-    name: Any = UNSET,
-    probability: Any = UNSET,
-    rotting_days: Any = UNSET,
+    name: str | Unset = UNSET,
+    probability: int | Unset = UNSET,
+    rotting_days: int | Unset | None = UNSET,
 ) -> StageRead:
     """Rename a stage or change its probability or rotting threshold."""
     with store.write() as session:

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from enum import Enum
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlmodel import Session, col
@@ -17,22 +16,9 @@ from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Event, FieldValue, LifecycleChange, Tag
 from tinycrm.store.types import utcnow
-
-
-class _Unset(Enum):
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = _Unset.UNSET
-"""Default of edit parameters: "leave as it is". ``None`` (or "") clears a value."""
-
-
-def is_set(value: Any) -> bool:
-    return value is not UNSET
-
+from tinycrm.unset import UNSET as UNSET  # the edit sentinel, where the nouns find it
+from tinycrm.unset import Unset as Unset
+from tinycrm.unset import is_set as is_set
 
 Key = tuple[str, int]
 EVENTS_KEY = "tinycrm.events"
