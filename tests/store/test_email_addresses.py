@@ -32,8 +32,30 @@ def test_addresses_email_validator_refuses_are_refused(address: str) -> None:
         ("JÜRGEN@XN--MLLER-KVA.DE", "jürgen@müller.de"),  # the domain's ASCII form
     ],
 )
-def test_international_addresses_are_taken_as_typed(typed: str, stored: str) -> None:
+def test_addresses_are_compared_by_their_normalised_key(typed: str, stored: str) -> None:
     assert validate.email(typed) == stored
+    assert validate.typed_email(typed) == (typed.strip().removeprefix("mailto:"), stored)
+
+
+def test_an_address_is_kept_as_typed_and_compared_by_its_key(store) -> None:
+    from tinycrm.store.contacts import edit_contact, list_contacts
+
+    ada = add_contact(store, name="Ada", email="Ada.Lovelace@Example.COM")
+    assert ada.email == "Ada.Lovelace@Example.COM"
+    assert get_contact(store, "ada.lovelace@example.com").id == ada.id
+    assert get_contact(store, " ADA.LOVELACE@EXAMPLE.COM ").id == ada.id
+    with pytest.raises(Conflict, match=r"already belongs to #1 Ada <Ada\.Lovelace@Example\.COM>"):
+        add_contact(store, name="Other", email="ada.lovelace@example.com")
+    assert [c.id for c in list_contacts(store, search="lovelace@example")] == [ada.id]
+    jm = add_contact(store, name="Jürgen", email="Jürgen@xn--mller-kva.de")
+    assert jm.email == "Jürgen@xn--mller-kva.de"  # as typed, ASCII domain and all
+    assert get_contact(store, "jürgen@müller.de").id == jm.id
+    assert [c.id for c in list_contacts(store, search="müller.de")] == [jm.id]
+    edited = edit_contact(store, jm.id, email="JURGEN@Mueller.de")
+    assert edited.email == "JURGEN@Mueller.de"
+    assert get_contact(store, "jurgen@mueller.de").id == jm.id
+    with pytest.raises(Conflict, match="already belongs to"):
+        edit_contact(store, jm.id, email="ADA.lovelace@example.com")
 
 
 def test_both_spellings_of_an_address_are_one_address(store) -> None:

@@ -66,7 +66,7 @@ WHY = {
     3: "duplicate of contact #2 (same name, transliterated at ACME)",
     4: "duplicate of contact #3 (same name, words reordered at Acme)",
     5: "duplicate of contact #3 (same name but for an initial or middle name at Acme)",
-    6: "duplicate of contact #4 (same email (jane.roe+news@googlemail.com))",
+    6: "duplicate of contact #4 (same email (Jane.Roe+news@googlemail.com))",
     7: "duplicate of contact #5 (same phone (030 123 45 67))",
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -157,11 +158,12 @@ ROWS_AT_0008 = [
     f"VALUES (5, 'lead', {T}, 'old')",
 ]
 CHANGED_BY_0009 = {"company", "field_value", "event", "sqlite_sequence", "alembic_version"}
-INDEXES_AFTER_0009 = {  # later migrations (0010, 0012, 0013)
+INDEXES_AFTER_0009 = {  # later migrations (0010, 0012, 0013, 0014)
     "ix_contact_uid",
     "ix_contact_phone_e164",
     "ix_webhook_delivery_due",
     "ix_webhook_delivery_event_id",
+    "ix_contact_email_key",
 }
 
 
@@ -420,3 +422,94 @@ def test_0012_fills_in_the_normalised_phone_of_existing_contacts(
             ("call me", None),
             (None, None),
         ]
+
+
+# --------------------------------------------------------------------------- 0014
+
+OLD_EMAILS = ["jürgen@müller.de", "ada@x.io", "Bob@Old.Example", None]  # the third: pre-check
+
+
+def _contacts_at_0013(conn: Any) -> None:
+    for i, email in enumerate(OLD_EMAILS, 1):
+        conn.exec_driver_sql(
+            "INSERT INTO contact (name, name_key, email, lifecycle, owner, search_key, score, "
+            "unsubscribed, do_not_contact, created_at, updated_at) VALUES "
+            f"('P{i}', 'p{i}', %s, 'lead', 'old', '', 0, false, false, now(), now())"
+            if conn.dialect.name == "postgresql"
+            else "INSERT INTO contact (name, name_key, email, lifecycle, owner, search_key, "
+            "score, unsubscribed, do_not_contact, created_at, updated_at) VALUES "
+            f"('P{i}', 'p{i}', ?, 'lead', 'old', '', 0, 0, 0, {T}, {T})",
+            (email,),
+        )
+    conn.exec_driver_sql(
+        "INSERT INTO contact_alias (contact_id, kind, value, created_at) "
+        + ("VALUES (2, 'email', 'Ada.Old@X.io', now())"
+           if conn.dialect.name == "postgresql"
+           else f"VALUES (2, 'email', 'Ada.Old@X.io', {T})")
+    )  # fmt: skip
+
+
+def _check_0014(url: str) -> None:
+    from tinycrm.store.contacts import add_contact, get_contact
+
+    store = open_store(url, user="tester")
+    try:
+        assert get_contact(store, "JÜRGEN@xn--mller-kva.de").name == "P1"
+        assert get_contact(store, "ADA@X.IO").name == "P2"
+        assert get_contact(store, "bob@old.example").name == "P3"
+        assert get_contact(store, "ada.old@x.io").name == "P2"  # a merged contact's email
+        with pytest.raises(Conflict, match=r"already belongs to #2 P2 <ada@x\.io>"):
+            add_contact(store, name="Twice", email="Ada@X.io")
+        assert add_contact(store, name="New", email="New@X.io").email == "New@X.io"
+    finally:
+        store.close()
+
+
+def test_0014_fills_in_the_email_keys_of_existing_contacts(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(make_config(conn), "0013")
+        _contacts_at_0013(conn)
+    engine.dispose()
+    _check_0014(str(path))
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT email, email_key FROM contact ORDER BY id").fetchall()[:4] == [
+            ("jürgen@müller.de", "jürgen@müller.de"),
+            ("ada@x.io", "ada@x.io"),
+            ("Bob@Old.Example", "bob@old.example"),
+            (None, None),
+        ]
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.downgrade(make_config(conn), "0013")
+        emails = conn.exec_driver_sql("SELECT email FROM contact ORDER BY id").scalars().all()
+    engine.dispose()
+    assert emails[-1] == "new@x.io"  # what 0013's code compares by
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_0014_on_postgresql(pg_schema_url: str) -> None:
+    import uuid
+
+    from sqlalchemy import text
+
+    assert PG_URL
+    schema = f"tinycrm_m14_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema},public"
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(make_config(conn), "0013")
+            _contacts_at_0013(conn)
+        _check_0014(url)
+        command.check(make_config(url=url))
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

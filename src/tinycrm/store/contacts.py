@@ -64,7 +64,7 @@ def resolve_contact(session: Session, ref: str | int) -> Contact:
             Contact,
             ref,
             what="contact",
-            keys=[(Contact.email, validate.email), (Contact.name_key, validate.key)],
+            keys=[(Contact.email_key, validate.email), (Contact.name_key, validate.key)],
             describe=describe,
         )
     except NotFound:
@@ -127,16 +127,16 @@ def phone_number(store: Store, phone: str | None, told: list[str]) -> str | None
 def search_key(contact: Contact) -> str:
     """What contact search looks in, for a stored contact (see ``contact_search_key``)."""
     return contact_search_key(
-        {"name": contact.name, "email": contact.email, "phone": contact.phone,
+        {"name": contact.name, "email_key": contact.email_key, "phone": contact.phone,
          "title": contact.title}
     )  # fmt: skip
 
 
 def contact_search_key(columns: Mapping[str, Any]) -> str:
-    """What contact search looks in: name, email, phone and title, casefolded with spaces
-    collapsed (``validate.key``). The one rule for add, edit, merge, imports and undo;
-    written out, as an import runs it for every row."""
-    text = f"{columns.get('name') or ''} {columns.get('email') or ''} "
+    """What contact search looks in: name, email (its key: ``email_key``), phone and
+    title, casefolded with spaces collapsed (``validate.key``). The one rule for add,
+    edit, merge, imports and undo; written out, as an import runs it for every row."""
+    text = f"{columns.get('name') or ''} {columns.get('email_key') or ''} "
     text += f"{columns.get('phone') or ''} {columns.get('title') or ''}"
     return " ".join(text.split()).casefold()
 
@@ -151,7 +151,7 @@ def _source(value: str | None) -> str | None:
 
 CONTACT_RULES: dict[str, Callable[[Any], Any]] = {
     "name": validate.name,
-    "email": validate.email,
+    "email": validate.typed_email,  # (as typed, key): check_contact stores both
     "phone": _text_rule("phone"),
     "title": _text_rule("title"),
     "role": validate.role,
@@ -172,11 +172,13 @@ def check_contact(values: Mapping[str, Any]) -> dict[str, Any]:
     is required); other keys (``company_id``, flags) pass as they are. What
     ``add_contact`` and ``bulk_add_contacts`` do before ``new_contact_row``."""
     rules = CONTACT_RULES
-    clean = {"name": validate.name(values.get("name"))}
+    clean: dict[str, Any] = {"name": validate.name(values.get("name"))}
     for key, value in values.items():
         if key != "name":
             rule = rules.get(key)
             clean[key] = rule(value) if rule is not None else value
+    if "email" in clean:  # kept as typed, compared by its key
+        clean["email"], clean["email_key"] = clean["email"] or (None, None)
     return clean
 
 
@@ -196,6 +198,7 @@ def new_contact_row(
         "name": columns["name"],
         "name_key": validate.key(columns["name"]),
         "email": columns.get("email"),
+        "email_key": columns.get("email_key"),
         "phone": columns.get("phone"),
         "phone_e164": columns.get("phone_e164"),
         "title": columns.get("title"),
@@ -262,10 +265,13 @@ def to_read(session: Session, contact: Contact) -> ContactRead:
     )
 
 
-def _check_email(session: Session, email: str | None, exclude: int | None = None) -> None:
-    if email is None:
+def _check_email(
+    session: Session, email: str | None, key: str | None, exclude: int | None = None
+) -> None:
+    """Refuse an address (as typed, and its key) another contact has, by its key."""
+    if email is None or key is None:
         return
-    query = select(Contact).where(col(Contact.email) == email)
+    query = select(Contact).where(col(Contact.email_key) == key)
     if exclude is not None:
         query = query.where(col(Contact.id) != exclude)
     other = session.scalars(query).first()
@@ -320,7 +326,7 @@ def add_contact(
              "lifecycle": lifecycle, "source": source, "owner": owner, "notes": notes,
              "cadence_days": cadence_days, "lead_status": lead_status, "uid": uid}
         )  # fmt: skip
-        _check_email(session, clean["email"])
+        _check_email(session, clean["email"], clean["email_key"])
         clean_uid = clean["uid"]
         if clean_uid is not None:
             other = session.scalars(select(Contact).where(col(Contact.uid) == clean_uid)).first()
@@ -530,9 +536,10 @@ def edit_contact(
             put("name", validate.name(name))
             contact.name_key = validate.key(contact.name)
         if is_set(email):
-            clean = validate.email(email)
-            _check_email(session, clean, exclude=contact.id)
-            put("email", clean)
+            typed, key = validate.typed_email(email) or (None, None)
+            _check_email(session, typed, key, exclude=contact.id)
+            put("email", typed)
+            contact.email_key = key
         for attr, value in (("phone", phone), ("title", title)):
             if is_set(value):
                 put(attr, validate.optional_text(value, attr))

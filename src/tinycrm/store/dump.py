@@ -45,7 +45,13 @@ from tinycrm.store.types import UTCDateTime, utcnow
 
 FORMAT = "tinycrm-dump"
 VERSION = 1
-DERIVED = {"name_key": "name", "title_key": "title", "search_key": None, "phone_e164": "phone"}
+DERIVED = {
+    "name_key": "name",
+    "title_key": "title",
+    "email_key": "email",  # before search_key, which holds it
+    "search_key": None,
+    "phone_e164": "phone",
+}
 # A database nobody has written to has no rows here (every write records an event); what
 # else it holds (the default pipeline, other seeded settings) a restore replaces.
 USER_TABLES = ("event", "company", "contact", "deal", "activity", "import_batch")
@@ -149,8 +155,10 @@ def _rows(table: Any, dumped: Any, region: str | None = None) -> list[dict[str, 
         for name in derived:
             source = DERIVED[name]
             if source is None:  # the contact search key
-                parts = (row.get("name"), row.get("email"), row.get("phone"), row.get("title"))
+                parts = (row.get("name"), row.get("email_key"), row.get("phone"), row.get("title"))
                 row[name] = validate.key(" ".join(p for p in parts if p))
+            elif name == "email_key":  # what the address is compared by
+                row[name] = validate.stored_email_key(row.get(source))
             elif name == "phone_e164":  # the contact's phone as a number (tinycrm.phones)
                 row[name] = try_normalise(row.get(source), region)[0]
             else:

@@ -117,13 +117,13 @@ def lookalikes(session: Session, contact: Contact, *, limit: int = 3) -> list[tu
     same email but for case, ``+tags`` or Gmail's dots; the same phone number (its
     normalised form); or, at its company, a name that looks like one person's."""
     found: dict[int, tuple[Contact, str]] = {}
-    key = email_key(contact.email)
+    key = email_key(contact.email_key)
     if key:
         local, domain = key.split("@", 1)
         pattern = f"{_escape(local[:1])}%@%{_escape(domain.split('.', 1)[0])}%"
-        similar = col(Contact.email).like(pattern, escape="\\")
+        similar = col(Contact.email_key).like(pattern, escape="\\")
         for other in session.scalars(select(Contact).where(similar, col(Contact.id) != contact.id)):
-            if email_key(other.email) == key:
+            if email_key(other.email_key) == key:
                 found.setdefault(other.id or 0, (other, f"same email ({other.email})"))
     if contact.phone_e164:
         same = col(Contact.phone_e164) == contact.phone_e164

@@ -134,6 +134,7 @@ def find_duplicates(
             col(Contact.id),
             col(Contact.name),
             col(Contact.email),
+            col(Contact.email_key).label("email_normalised"),
             col(Contact.phone),
             col(Contact.phone_e164).label("phone_key"),
             col(Contact.company_id),
@@ -145,7 +146,7 @@ def find_duplicates(
     by_id = {row["id"]: row for row in rows}
     region = store.phone_region()
     for row in rows:
-        row["email_key"] = email_key(row["email"])
+        row["email_key"] = email_key(row["email_normalised"])
         if region and row["phone"] and not row["phone_key"]:  # typed before the region was set
             row["phone_key"] = try_normalise(row["phone"], region)[0]
     found: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -275,8 +276,8 @@ def _plan(session: Session, keep: Contact, other: Contact) -> _Plan:
         if getattr(other, flag) and not getattr(keep, flag):
             plan.filled.append(flag)
     plan.aliases.append(("id", str(oid)))
-    if other.email and "email" not in plan.filled:
-        plan.aliases.append(("email", other.email))
+    if other.email_key and "email" not in plan.filled:
+        plan.aliases.append(("email", other.email_key))  # looked up by key, as REFs are
     return plan
 
 
@@ -354,6 +355,8 @@ def _apply(session: Session, keep: Contact, other: Contact, plan: _Plan) -> None
     values = {attr: getattr(other, attr) for attr in plan.filled if attr in FILLED}
     if "phone" in values:
         values["phone_e164"] = other.phone_e164
+    if "email" in values:
+        values["email_key"] = other.email_key
     if "notes" in plan.filled:
         values["notes"] = "\n\n".join(n for n in (keep.notes, other.notes) if n)
     for flag in ("unsubscribed", "do_not_contact"):

@@ -399,7 +399,7 @@ _COMPANY_REF = _Ref(keys=((Company.name_key, validate.key), (Company.domain, _lo
 FIELDS: dict[str, dict[str, Field]] = {
     "contact": {
         "name": _Text(Contact.name_key, fold="key", nullable=False),
-        "email": _Text(Contact.email, fold="stored"),
+        "email": _Text(Contact.email_key, fold="stored"),  # compared by its key
         "phone": _Text(Contact.phone),
         "title": _Text(Contact.title),
         "role": _Text(Contact.role, fold="stored", choices=ROLES),
@@ -447,7 +447,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "contact": _Via(
             Deal.contact_id,
             Contact.id,
-            _Ref(keys=((Contact.name_key, validate.key), (Contact.email, _lowered))),
+            _Ref(keys=((Contact.name_key, validate.key), (Contact.email_key, _lowered))),
         ),
         "created": _When(Deal.created_at),
         "updated": _When(Deal.updated_at),

@@ -240,7 +240,7 @@ def _contact(ctx: Ctx, node: filters.ContactTest) -> Clause:
         raise ctx.fail(node.text.offset, str(exc)) from None
     named = or_(
         col(Contact.name_key).like(pattern, escape="\\"),
-        col(Contact.email).like(pattern, escape="\\"),
+        col(Contact.email_key).like(pattern, escape="\\"),
     )
     if ctx.kind == "contact":
         return named

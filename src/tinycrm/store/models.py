@@ -83,7 +83,10 @@ class Contact(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
     name_key: str
-    email: str | None = Field(default=None, unique=True)  # stored lowercased
+    email: str | None = Field(default=None, unique=True)  # as typed (or imported)
+    # what it is compared by: email-validator's normalised form, lower case
+    # (validate.email): uniqueness, REFs, imports, duplicates, search (migration 0014)
+    email_key: str | None = Field(default=None, unique=True, index=True)
     phone: str | None = None  # as typed
     # the same as a number: E.164, ";ext=12" for an extension (tinycrm.phones); None
     # when blank or not readable (a national number without [phone] region)

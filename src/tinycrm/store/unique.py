@@ -58,9 +58,9 @@ def conflict_from(session: Session, exc: IntegrityError) -> Conflict | None:
     if found is None:
         return None
     table, values = found
-    if table == "contact" and "email" in values:
-        email = values["email"]
-        other = _holder(session, Contact, Contact.email, email)
+    if table == "contact" and ("email" in values or "email_key" in values):
+        email = values.get("email_key") or values.get("email")
+        other = _holder(session, Contact, Contact.email_key, email and email.lower())
         if other is not None and email is not None:
             return email_taken(email, other)
         return Conflict(f"email {email or '(this email)'} already belongs to another contact")

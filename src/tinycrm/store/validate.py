@@ -110,15 +110,23 @@ _SPECIAL_USE = frozenset(("arpa", "invalid", "local", "localhost", "onion", "tes
 
 
 def email(value: str | None) -> str | None:
-    """An email address as the store keeps and compares it; blank is None.
+    """An email address as the store compares it (``contact.email_key``); blank is None.
 
     Its syntax is checked by email-validator (no network): ``a@b..c.de``, ``a,b@c.de`` and
     ``a@-b.de`` are refused, international addresses (``jürgen@müller.de``, ``.рф``) taken.
-    ``mailto:`` and blanks around it are dropped; what is kept is email-validator's
-    normalised form in lower case: Unicode as typed (NFC), a domain typed in its ASCII
-    form (``xn--mller-kva.de``) in Unicode, so that both spellings are one address for
-    duplicates and lookups.
+    ``mailto:`` and blanks around it are dropped; the key is email-validator's normalised
+    form in lower case: Unicode as typed (NFC), a domain typed in its ASCII form
+    (``xn--mller-kva.de``) in Unicode, so that both spellings are one address for
+    uniqueness, duplicates and lookups. What the store shows is ``typed_email``'s.
     """
+    pair = typed_email(value)
+    return pair[1] if pair else None
+
+
+def typed_email(value: str | None) -> tuple[str, str] | None:
+    """``(as typed, key)``: the address checked as ``email`` checks it, kept as typed
+    (without ``mailto:`` and blanks around it) for display and export, and its key
+    (``email``) for comparing; None when blank."""
     clean = plain(value or "", "email").strip()
     if not clean:
         return None
@@ -126,14 +134,25 @@ def email(value: str | None) -> str | None:
         clean = clean[7:].strip()
     lowered = clean.lower()
     if _plain_email(lowered):
-        return lowered
+        return clean, lowered
     from email_validator import EmailNotValidError, validate_email
 
     try:
         checked = validate_email(clean, check_deliverability=False)
     except EmailNotValidError:
         raise Invalid(f"invalid email address {value!r}", field="email") from None
-    return checked.normalized.lower()
+    return clean, checked.normalized.lower()
+
+
+def stored_email_key(stored: str | None) -> str | None:
+    """The key (``email``) of an address already in the database or a dump; one that
+    fails today's check (kept by an older version) is compared lowered as it is."""
+    if not stored:
+        return None
+    try:
+        return email(stored) or stored.lower()
+    except Invalid:
+        return stored.lower()
 
 
 def _plain_email(lowered: str) -> bool:

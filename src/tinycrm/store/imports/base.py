@@ -294,11 +294,13 @@ class _Import:
                 if key not in self._contact_names:
                     names.add(key)
         for chunk in chunks(sorted(emails), _IN):
-            for cid, email in self.conn.execute(
-                select(col(Contact.id), col(Contact.email)).where(col(Contact.email).in_(chunk))
+            for cid, mailbox in self.conn.execute(
+                select(col(Contact.id), col(Contact.email_key)).where(
+                    col(Contact.email_key).in_(chunk)
+                )
             ):
-                assert cid is not None and email is not None  # a stored row; IN excludes NULL
-                self._contact_emails[email] = cid
+                assert cid is not None and mailbox is not None  # stored; IN excludes NULL
+                self._contact_emails[mailbox] = cid
         for chunk in chunks(sorted(names), _IN):
             found: dict[str, list[int]] = defaultdict(list)
             for cid, key in self.conn.execute(
@@ -317,14 +319,14 @@ class _Import:
         """The contact a row names by email or name; created when missing."""
         if not ref:
             return None
+        email: tuple[str, str] | None = None
         if "@" in ref:
-            email = validate.email(ref)
+            email = validate.typed_email(ref)
             assert email is not None
-            if email in self._contact_emails:
-                return self._contact_emails[email]
-            name = email
+            if email[1] in self._contact_emails:
+                return self._contact_emails[email[1]]
+            name = email[0]
         else:
-            email = None
             key = validate.key(ref)
             if key in self._contact_names:
                 found = self._contact_names[key]
@@ -336,13 +338,19 @@ class _Import:
         cid = self.writer.new_id("contact")
         row = _contact_insert(
             cid,
-            {"name": clean, "email": email, "company_id": company_id, "owner": self.store.user},
+            {
+                "name": clean,
+                "email": email[0] if email else None,
+                "email_key": email[1] if email else None,
+                "company_id": company_id,
+                "owner": self.store.user,
+            },
             self.stamp,
         )
         self.new_contact(row)
         self.linked["contact"] += 1
         if email:
-            self._contact_emails[email] = cid
+            self._contact_emails[email[1]] = cid
         else:
             self._contact_names[validate.key(clean)] = cid
         return cid

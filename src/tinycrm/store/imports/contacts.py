@@ -61,7 +61,8 @@ _ROLE_SYNONYMS = {
 class _Contacts(_Import):
     entity = "contact"
     clearable = ("phone", "title", "role", "source", "notes", "cadence_days", "last_touch")
-    derived = {"phone_e164": "phone"}  # the number in E.164, for search and duplicates
+    # the number in E.164 and the email's key, for search, duplicates and lookups
+    derived = {"phone_e164": "phone", "email_key": "email"}
 
     @cached_property
     def _region(self) -> str | None:  # [phone] region, read once per import
@@ -81,13 +82,13 @@ class _Contacts(_Import):
         prep = _Prepared(line, raw, {})
         columns = prep.columns
         email = get("email")
-        email = validate.email(email) if email else None
+        typed = validate.typed_email(email) if email else None
         name = get("name") or " ".join(
             part for part in (get("first_name"), get("middle_name"), get("last_name")) if part
         )
-        columns["name"] = validate.name(name or email)
-        if email:
-            columns["email"] = email
+        columns["name"] = validate.name(name or (typed[0] if typed else None))
+        if typed:
+            columns["email"], columns["email_key"] = typed
         for key in ("phone", "title", "notes"):
             value = get(key)
             if value:
@@ -124,7 +125,7 @@ class _Contacts(_Import):
         domain = get("company_domain")
         if domain:
             prep.company_domain = validate.domain(domain)
-        prep.key = ("email", email) if email else ("name", validate.key(columns["name"]))
+        prep.key = ("email", typed[1]) if typed else ("name", validate.key(columns["name"]))
         # The row it would insert, made here in the read-ahead thread: the writing
         # thread only fills in the id and the company.
         prep.row = _contact_insert(0, {"owner": self.store.user, **columns}, self.stamp)
@@ -202,7 +203,9 @@ class _Contacts(_Import):
         emails = sorted({r.key[1] for r in rows if r.key[0] == "email"})
         for chunk in chunks(emails, _IN):
             for cid, email in self.conn.execute(
-                select(col(Contact.id), col(Contact.email)).where(col(Contact.email).in_(chunk))
+                select(col(Contact.id), col(Contact.email_key)).where(
+                    col(Contact.email_key).in_(chunk)
+                )
             ):
                 assert cid is not None  # a stored row
                 found[("email", email)] = cid
@@ -232,6 +235,7 @@ class _Contacts(_Import):
         prep.columns.pop("created_at", None)  # an update does not change when it was created
         if state.columns.get("email"):
             prep.columns.pop("email", None)  # filled when missing, never replaced
+            prep.columns.pop("email_key", None)
         if state.columns.get("uid"):
             prep.columns.pop("uid", None)  # a contact keeps the UID it is known by
         before = state.columns.get("lifecycle")

@@ -139,7 +139,7 @@ class ContactLookalikes:
             select(
                 col(Contact.id),
                 col(Contact.name),
-                col(Contact.email),
+                col(Contact.email_key),
                 col(Contact.company_id),
                 col(Contact.phone_e164),
             )
@@ -155,7 +155,7 @@ class ContactLookalikes:
     def _load_mailboxes(self) -> None:
         self._mailboxes_loaded = True
         created, self._mailboxes = self._mailboxes, {}
-        for person, _ in self._load(col(Contact.email).is_not(None)):
+        for person, _ in self._load(col(Contact.email_key).is_not(None)):
             if person.mailbox:
                 self._mailboxes.setdefault(person.mailbox, person)
         for mailbox, person in created.items():  # created by the import: newer
@@ -174,7 +174,7 @@ class ContactLookalikes:
     def find(self, prep: _Prepared) -> tuple[int, str] | None:
         """The contact ``prep`` looks like and why, or None (see the module docstring)."""
         columns = prep.columns
-        mailbox = _mailbox(columns.get("email"))
+        mailbox = _mailbox(columns.get("email_key"))
         if mailbox:
             person = self._mailboxes.get(mailbox)
             if person is not None:
@@ -206,7 +206,9 @@ class ContactLookalikes:
     def add(self, contact_id: int, columns: dict[str, Any]) -> None:
         """A contact the import created: later rows are compared with it too."""
         company_id = columns.get("company_id")
-        person = _Person(contact_id, columns["name"], _mailbox(columns.get("email")), company_id)
+        person = _Person(
+            contact_id, columns["name"], _mailbox(columns.get("email_key")), company_id
+        )
         self._known[contact_id] = person
         if person.mailbox:
             self._mailboxes.setdefault(person.mailbox, person)
@@ -220,7 +222,7 @@ class ContactLookalikes:
         """A contact an import row updates: the email it fills in (``merge`` fills a
         missing one, never replaces one) counts for the rows after it."""
         person = self._known.get(contact_id)
-        mailbox = _mailbox(columns.get("email"))
+        mailbox = _mailbox(columns.get("email_key"))
         if person is None or person.mailbox or not mailbox:
             return
         person.mailbox = mailbox

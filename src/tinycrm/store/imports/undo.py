@@ -29,6 +29,7 @@ from tinycrm.store.imports.common import (
     _jsonable,
     _Rollback,
 )
+from tinycrm.store.imports.contacts import _Contacts
 from tinycrm.store.models import (
     Company,
     Contact,
@@ -44,6 +45,8 @@ from tinycrm.store.records import mark_bulk, record_event, record_lifecycle
 from tinycrm.store.refs import get_by_id
 from tinycrm.store.types import UTCDateTime, utcnow
 from tinycrm.vocab import plural
+
+_DERIVED = frozenset(_Contacts.derived)  # kept by the store beside what the user gave
 
 # --------------------------------------------------------------------------- history and undo
 
@@ -195,7 +198,7 @@ class _Undo:
                     moved_from[change.entity_id] = row.get(name)
                 columns[change.entity_id][name] = value
                 row[name] = value
-                self.restored += 1
+                self.restored += name not in _DERIVED  # the user's values, not the keys
         for rid, values in columns.items():
             row = rows[rid]
             if entity == "contact":
@@ -233,8 +236,9 @@ class _Undo:
         """Restoring a unique value must not take it from another record."""
         clash = None
         if entity == "contact" and name == "email" and value:
+            key = col(Contact.email_key) == validate.email(value)
             clash = self.conn.execute(
-                select(col(Contact.id)).where(col(Contact.email) == value, col(Contact.id) != rid)
+                select(col(Contact.id)).where(key, col(Contact.id) != rid)
             ).first()
         if entity == "company" and name == "name" and value:
             clash = self.conn.execute(
