@@ -420,7 +420,7 @@ def _as_number(store: Store, query: str) -> str | None:
 
 # Keys the store derives, and bookkeeping a list does not show (when a cadence was set:
 # an import sets it again, and with history a cadence runs from that).
-_INTERNAL = frozenset({"name_key", "search_key", "cadence_since", "phone_e164"})
+_INTERNAL = frozenset({"name_key", "search_key", "cadence_since", "phone_e164", "email_key"})
 
 
 def list_columns() -> list[Any]:
