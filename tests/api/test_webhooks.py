@@ -50,6 +50,13 @@ class Receiver:
                     with receiver.lock:
                         receiver.received.append((dict(self.headers.items()), body))
                 self.send_response(step)
+                if 300 <= step < 400:
+                    self.send_header("location", receiver.url)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def do_GET(self) -> None:  # what a followed redirect would reach
+                self.send_response(200)
                 self.send_header("content-length", "0")
                 self.end_headers()
 
@@ -171,7 +178,7 @@ def test_failures_are_retried_with_backoff_then_given_up_and_retried_by_hand(
     text = config_text(receiver.url, extra="attempts = 3\nbackoff = 2\n", retry_after=10)
     crm = open_crm(store, tmp_path, text)
     crm.contacts.add("Ada Lovelace")
-    receiver.plan = [500, 503, 502, 500]
+    receiver.plan = [500, 302, 502, 500]  # a redirect is not a delivery either
     first = crm.webhooks.deliver()
     assert (first.delivered, first.retrying) == (0, 1)
     assert "HTTP 500" in first.errors[0] and "again in 10 s" in first.errors[0]
@@ -179,6 +186,7 @@ def test_failures_are_retried_with_backoff_then_given_up_and_retried_by_hand(
     time_machine.shift(11)
     second = crm.webhooks.deliver()
     assert second.retrying == 1 and "again in 20 s" in second.errors[0]  # doubled
+    assert "HTTP 302" in second.errors[0]
     time_machine.shift(21)
     third = crm.webhooks.deliver()
     assert third.failed == 1 and "gave up" in third.errors[0]

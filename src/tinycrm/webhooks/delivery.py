@@ -25,6 +25,17 @@ class Attempt:
     error: str | None
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a delivery: urllib would follow a 302 with a GET
+    and no body, and call whatever that returned a success."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def message_id(event_id: int) -> str:
     """The ``webhook-id``: the same for every try of one event, so receivers can skip
     a message they already have."""
@@ -45,7 +56,7 @@ def post(endpoint: Endpoint, event_id: int, body: str) -> Attempt:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=endpoint.timeout) as response:
+        with _OPENER.open(request, timeout=endpoint.timeout) as response:
             response.read(65536)
             status = response.status
     except urllib.error.HTTPError as exc:
