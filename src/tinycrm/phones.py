@@ -58,7 +58,7 @@ def _parse(text: str, region: str | None) -> str:
                 raise PhoneError(f"phone {text!r} has no country code this tinycrm knows") from None
             raise PhoneError(
                 f'phone {text!r} has no country code (set [phone] region = "DE" or similar '
-                "in the config file)"
+                "in the config file, then run tinycrm db normalise)"
             ) from None
         raise PhoneError(f"phone {text!r} is not a phone number") from None
     national = str(number.national_number)

@@ -322,3 +322,17 @@ def test_backup_on_postgresql_suggests_a_pg_dump_that_works(cli, request, tmp_pa
     assert f"CREATE TABLE {schema[1]}.contact ".encode() in dumped.stdout
     restore = cli("--db", pg, "db", "restore", str(tmp_path / "x.db"), "--yes")
     assert restore.exit_code == 1 and "+psycopg" not in restore.stderr
+
+
+def test_db_normalise_reads_numbers_after_the_region_is_set(cli, tmp_path, monkeypatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    cli("contact", "add", "Hans", "--phone", "030 1234567")
+    config.write_text('[phone]\nregion = "DE"\n')
+    first = cli("db", "normalise")
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == "1 phone number and 0 email keys normalised (1 contact checked).\n"
+    assert cli("db", "normalise").stdout.startswith("0 phone numbers and 0 email keys")
+    found = cli("contact", "list", "--search", "+49 30 1234567", "--json").json()
+    assert [c["name"] for c in found] == ["Hans"]

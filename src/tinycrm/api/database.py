@@ -1,7 +1,8 @@
 """``crm.db``: where the database is, its schema, and copies of it (``tinycrm db``).
 
 ``locate()`` answers "which database?" without opening one (``tinycrm db path``);
-``crm.db`` does what needs it open: upgrade the schema, back a SQLite file up with
+``crm.db`` does what needs it open: upgrade the schema, normalise what contacts are
+compared by (phone numbers, email keys), back a SQLite file up with
 the online backup API, restore one, and refuse to write a file onto the database.
 """
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
+    from tinycrm.store.normalise import NormaliseSummary
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,14 @@ class Database:
         from tinycrm.store.migrations import SCHEMA_HEAD
 
         return SchemaUpgrade(before=upgrade(self._store), head=SCHEMA_HEAD)
+
+    def normalise(self, *, dry_run: bool = False) -> NormaliseSummary:
+        """Bring each contact's phone number as a number (with the ``[phone] region`` set
+        now) and its email's key up to date; ``.summary`` says what changed in one line.
+        Running it again changes nothing."""
+        from tinycrm.store.normalise import normalise_contacts
+
+        return normalise_contacts(self._store, dry_run=dry_run)
 
     def contents(self) -> Contents:
         """What the SQLite database holds now (``Unavailable`` on PostgreSQL)."""

@@ -15,7 +15,8 @@ from tinycrm.cli.common import crm, fail
 from tinycrm.vocab import plural
 
 app = typer.Typer(
-    no_args_is_help=True, help="Where the database is; upgrade, back it up and restore it."
+    no_args_is_help=True,
+    help="Where the database is; upgrade, normalise, back it up and restore it.",
 )
 
 
@@ -43,6 +44,21 @@ def upgrade(ctx: typer.Context) -> None:
         out.done(f"Created a new database at schema {done.head}.")
     else:
         out.done(f"Upgraded database from schema {done.before or 'empty'} to {done.head}.")
+
+
+@app.command("normalise")
+def normalise(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would change; write nothing.")
+    ] = False,
+) -> None:
+    """Read phone numbers again as numbers (after [phone] region was set) and refresh
+    the email keys that duplicates and lookups compare. Safe to run again."""
+    result = crm(ctx).db.normalise(dry_run=dry_run)
+    out.done(result.summary[:1].upper() + result.summary[1:] + ".")
+    for clash in result.clashes:
+        sys.stderr.write(safetext.display(f"Warning: email {clash}: kept its old key") + "\n")
 
 
 @app.command("backup")
