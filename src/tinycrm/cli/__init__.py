@@ -22,7 +22,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from tinycrm import __version__, interrupts, safetext
-from tinycrm.cli import completion
+from tinycrm.cli import completion, pager
 from tinycrm.cli.common import State, fail
 from tinycrm.cli.metavars import plain_metavars, plain_parameter
 from tinycrm.errors import TinyCrmError, TinyCrmWarning
@@ -231,8 +231,17 @@ def root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Print long lists straight to the terminal (else through $TINYCRM_PAGER, "
+            "$PAGER or less -FRX).",
+        ),
+    ] = False,
 ) -> None:
     """tinycrm: track companies, contacts, deals and follow-ups from the shell."""
+    pager.allow(not no_pager)
     ctx.obj = State(db=db_)
     if ctx.invoked_subcommand is None:
         from tinycrm.cli.board import is_terminal, run_board

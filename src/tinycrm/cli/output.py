@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain
 from typing import Annotated, Any
 
 import typer
@@ -398,7 +399,7 @@ def emit_list(
     elif csv_:
         write_csv([to_plain(i) for i in items])
     else:
-        print_table([to_plain(i) for i in items], columns, title=title, empty=empty)
+        print_table((to_plain(i) for i in items), columns, title=title, empty=empty)
 
 
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -530,34 +531,26 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def print_table(
-    rows: Sequence[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     columns: Sequence[Column],
     *,
     title: str | None = None,
     empty: str = "nothing to show",
 ) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    """Plain rows as a table on stdout, written row by row (``tinycrm.cli.table``):
+    through the pager when it is longer than the terminal; ``empty`` when there are none."""
+    from tinycrm.cli import table
 
-    console = stdout_console()
-    if not rows:
-        console.print(Text(empty, style="dim"))
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        start, end = table.sgr("dim", colour=False) if table.styled(sys.stdout)[0] else ("", "")
+        sys.stdout.write(f"{start}{empty}{end}\n")
         return
-    title = safetext.display(title) if title else title
-    table = Table(title=title, box=None, header_style="bold", pad_edge=False, title_justify="left")
-    columns = [c for c in columns if console.width >= c.min_console]
-    for column in columns:
-        table.add_column(
-            column.header,
-            justify=column.justify,  # type: ignore[arg-type]
-            style=column.style,
-            max_width=column.max_width,
-            no_wrap=column.no_wrap,
-            overflow="ellipsis",
-        )
-    for row in rows:
-        table.add_row(*[Text(_cell(column.get(row))) for column in columns])
-    console.print(table)
+    width = table.width_for(sys.stdout)
+    columns = [c for c in columns if width >= c.min_console]
+    cells = ([_cell(column.get(row)) for column in columns] for row in chain([first], rows))
+    table.write(cells, columns, title=safetext.display(title) if title else None)
 
 
 def emit_one(

@@ -1,0 +1,213 @@
+"""Tables written row by row: a list of 10,000 records starts showing at once.
+
+The columns are sized from the first rows (``SAMPLE`` of them; hledger sizes from its
+first 1,000) and the table is then written a line per record, through the pager when
+it is longer than the terminal (``tinycrm.cli.pager``). A cell wider than its column is
+cut with ``…``, on every row, so a record is always one line. The layout is Rich's
+table without a box (two spaces between columns, headers in bold, the column's style
+on a terminal), without building one Rich table of everything: that took seconds for
+a long list.
+
+Cells arrive already escaped (``output._cell``): stored text never drives the
+terminal. Colours follow the terminal's conventions: none to a pipe or a file, none
+on ``TERM=dumb``, and with ``NO_COLOR`` set only bold, dim and italic.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TextIO
+
+from tinycrm.cli import pager
+
+SAMPLE = 1000
+"""Rows read before the columns are sized."""
+GAP = "  "
+PIPE_WIDTH = 200
+"""Width of a table written to a pipe or a file (``$COLUMNS`` when set)."""
+CHUNK = 200
+"""Rows written at once (the first screen goes out before the rest is formatted)."""
+MIN_WIDTH = 3
+
+_SGR = {"bold": "1", "dim": "2", "italic": "3", "underline": "4", "reverse": "7"}
+_COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
+_SGR.update({name: str(30 + i) for i, name in enumerate(_COLOURS)})
+_SGR.update({f"bright_{name}": str(90 + i) for i, name in enumerate(_COLOURS)})
+_ATTRIBUTES = ("1", "2", "3", "4", "7")
+
+
+def cell_len(text: str) -> int:
+    """How many terminal cells ``text`` takes (wide characters count two)."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len as rich_cell_len
+
+    return rich_cell_len(text)
+
+
+def crop(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells, ending in ``…`` when it was cut."""
+    if width <= 0:
+        return ""
+    if text.isascii():
+        return text[: width - 1] + "…"
+    from rich.cells import set_cell_size
+
+    return set_cell_size(text, width - 1) + "…"
+
+
+def sgr(style: str | None, *, colour: bool) -> tuple[str, str]:
+    """The escape sequences that start and end ``style`` (``"bold cyan"``), or two
+    empty strings; without ``colour`` only bold, dim, italic, underline and reverse."""
+    if not style:
+        return "", ""
+    codes = []
+    for word in style.split():
+        code = _SGR.get(word)
+        if code is not None and (colour or code in _ATTRIBUTES):
+            codes.append(code)
+    return (f"\x1b[{';'.join(codes)}m", "\x1b[0m") if codes else ("", "")
+
+
+def styled(stream: TextIO) -> tuple[bool, bool]:
+    """Whether ``stream`` takes styles at all, and colours: a terminal that is not
+    ``dumb``; colours unless ``NO_COLOR`` is set."""
+    if not pager._isatty(stream) or os.environ.get("TERM") == "dumb":
+        return False, False
+    return True, not os.environ.get("NO_COLOR")
+
+
+def width_for(stream: TextIO) -> int:
+    """The terminal's width, or ``$COLUMNS`` (else 200) for a pipe or a file."""
+    if pager._isatty(stream):
+        return shutil.get_terminal_size().columns
+    return int(os.environ.get("COLUMNS", "0") or 0) or PIPE_WIDTH
+
+
+def fit(natural: list[int], shrinkable: list[bool], available: int) -> list[int]:
+    """Column widths within ``available`` cells: the widest shrinkable columns give way
+    first (down to a common width), then, if that is not enough, every column."""
+    widths = list(natural)
+    for allowed in (shrinkable, [True] * len(widths)):
+        excess = sum(widths) - available
+        candidates = [w for w, ok in zip(widths, allowed, strict=True) if ok]
+        if excess <= 0 or not candidates:
+            continue
+        level = max(candidates)
+        while level > MIN_WIDTH and sum(max(0, w - level) for w in candidates) < excess:
+            level -= 1
+        widths = [min(w, level) if ok else w for w, ok in zip(widths, allowed, strict=True)]
+    return widths
+
+
+class Table:
+    """One table's layout: columns, their widths and styles, and how a row is a line."""
+
+    def __init__(
+        self,
+        headers: Sequence[str],
+        justify: Sequence[str],
+        styles: Sequence[str | None],
+        widths: Sequence[int],
+        *,
+        style: bool,
+        colour: bool,
+    ) -> None:
+        self.widths = list(widths)
+        self.justify = list(justify)
+        self.styles = [sgr(s, colour=colour) if style else ("", "") for s in styles]
+        bold = sgr("bold", colour=colour) if style else ("", "")
+        self.header = self._line(headers, [bold] * len(headers))
+
+    def _line(self, cells: Sequence[str], styles: Sequence[tuple[str, str]]) -> str:
+        parts = []
+        for text, width, justify, (start, end) in zip(
+            cells, self.widths, self.justify, styles, strict=True
+        ):
+            size = cell_len(text)
+            if size > width:
+                text, size = crop(text, width), width
+            pad = width - size
+            if text and start:
+                text = f"{start}{text}{end}"
+            if justify == "right":
+                parts.append(" " * pad + text)
+            elif justify == "center":
+                parts.append(" " * (pad // 2) + text + " " * (pad - pad // 2))
+            else:
+                parts.append(text + " " * pad)
+        return GAP.join(parts).rstrip()
+
+    def line(self, cells: Sequence[str]) -> str:
+        """One record as one line."""
+        return self._line(cells, self.styles)
+
+
+def write(
+    rows: Iterable[Sequence[str]],
+    columns: Sequence[Any],
+    *,
+    title: str | None = None,
+    stream: TextIO | None = None,
+) -> None:
+    """Write ``rows`` (each a sequence of escaped cell texts, one per column) as a table
+    under ``columns`` (``output.Column``), through the pager when it is long."""
+    stream = stream or sys.stdout
+    sample = list(itertools.islice(rows, SAMPLE))
+    rest: Iterator[Sequence[str]] = iter(rows)
+    natural = []
+    for i, column in enumerate(columns):
+        size = max([cell_len(column.header), *(cell_len(row[i]) for row in sample)])
+        natural.append(min(size, column.max_width) if column.max_width else size)
+    gaps = len(GAP) * (len(columns) - 1)
+    widths = fit(natural, [not c.no_wrap for c in columns], width_for(stream) - gaps)
+    style, colour = styled(stream)
+    table = Table(
+        [c.header for c in columns],
+        [c.justify for c in columns],
+        [c.style for c in columns],
+        widths,
+        style=style,
+        colour=colour,
+    )
+    head = [table.header]
+    if title is not None:
+        italic = sgr("italic", colour=colour) if style else ("", "")
+        head.insert(0, f"{italic[0]}{title}{italic[1]}")
+    long = pager.wanted(len(head) + len(sample), stream)
+    with pager.paged(stream) if long else _same(stream) as out:
+        _write_lines(out, head, sample, table.line)
+        for chunk in iter(lambda: list(itertools.islice(rest, SAMPLE)), []):
+            _write_lines(out, [], chunk, table.line)
+
+
+def _write_lines(
+    out: TextIO, head: list[str], rows: Sequence[Sequence[str]], line: Callable[..., str]
+) -> None:
+    """``head``, then ``rows`` as lines, in chunks; the first chunk is flushed at once, so
+    the first screen shows while the rest is formatted."""
+    lines = head
+    for start in range(0, max(len(rows), 1), CHUNK):
+        lines.extend(line(row) for row in rows[start : start + CHUNK])
+        if lines:
+            out.write("\n".join(lines) + "\n")
+        if start == 0:
+            out.flush()
+        lines = []
+
+
+class _same:
+    """``stream`` itself, as a context manager."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> TextIO:
+        return self.stream
+
+    def __exit__(self, *exc: object) -> None:
+        return None
