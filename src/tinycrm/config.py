@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -199,6 +198,8 @@ def current_config() -> Config:
 
 
 def parse_config(text: str, path: Path) -> Config:
+    import tomllib  # here: only a config file that exists is parsed
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -23,8 +23,6 @@ import unicodedata
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from rapidfuzz.distance import Indel
-
 RATIO = 85  # percent: rapidfuzz's ratio of two folded names that counts as "similar"
 
 # Written-out umlauts and ß, folded the way the accents are: ue = ü = u.
@@ -157,6 +155,8 @@ def compare(a: NameKey, b: NameKey) -> str | None:
             return "same name but for an initial or middle name"
         if b.first in a.nicks or a.first in b.nicks:
             return "same name but for a nickname"
+    from rapidfuzz.distance import Indel  # here: most commands never compare names
+
     ratio = Indel.normalized_similarity(ja, jb, score_cutoff=RATIO / 100)
     return f"similar names ({ratio:.0%} alike)" if ratio else None
 

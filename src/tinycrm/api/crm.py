@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.api import values
-from tinycrm.api.activities import Activities, Tasks
-from tinycrm.api.board import BoardAccess
-from tinycrm.api.campaigns import Campaigns, Sequences
-from tinycrm.api.companies import Companies
-from tinycrm.api.contacts import Contacts
-from tinycrm.api.data import Exports, Imports
-from tinycrm.api.database import Database
-from tinycrm.api.deals import Deals
-from tinycrm.api.leads import Leads, Scoring
-from tinycrm.api.pipelines import Pipelines
-from tinycrm.api.reminders import Reminders
-from tinycrm.api.reports import Reports
-from tinycrm.api.segments import Segments, Tags
 from tinycrm.api.values import When
-from tinycrm.api.webhooks import Webhooks
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from tinycrm.api.activities import Activities, Tasks
+    from tinycrm.api.board import BoardAccess
+    from tinycrm.api.campaigns import Campaigns, Sequences
+    from tinycrm.api.companies import Companies
+    from tinycrm.api.contacts import Contacts
+    from tinycrm.api.data import Exports, Imports
+    from tinycrm.api.database import Database
+    from tinycrm.api.deals import Deals
+    from tinycrm.api.leads import Leads, Scoring
+    from tinycrm.api.pipelines import Pipelines
+    from tinycrm.api.reminders import Reminders
+    from tinycrm.api.reports import Reports
+    from tinycrm.api.segments import Segments, Tags
+    from tinycrm.api.webhooks import Webhooks
     from tinycrm.config import Config
     from tinycrm.store.engine import Store
     from tinycrm.store.models import ActivityRead, EventRead
@@ -48,25 +49,123 @@ class Crm:
 
         self._store = store
         install(store)  # hooks and webhooks on every write, whoever makes it
-        self.contacts = Contacts(store)
-        self.companies = Companies(store)
-        self.deals = Deals(store)
-        self.pipelines = Pipelines(store)
-        self.activities = Activities(store)
-        self.tasks = Tasks(store)
-        self.leads = Leads(store)
-        self.scoring = Scoring(store)
-        self.segments = Segments(store)
-        self.tags = Tags(store)
-        self.campaigns = Campaigns(store)
-        self.sequences = Sequences(store)
-        self.reports = Reports(store)
-        self.imports = Imports(store)
-        self.exports = Exports(store)
-        self.reminders = Reminders(store)
-        self.db = Database(store)
-        self.board = BoardAccess(store)
-        self.webhooks = Webhooks(store)
+
+    # Each noun is made (and its module imported) on first use: a command that lists
+    # contacts does not pay for the board's filters or the database's backups.
+
+    @cached_property
+    def contacts(self) -> Contacts:
+        from tinycrm.api.contacts import Contacts
+
+        return Contacts(self._store)
+
+    @cached_property
+    def companies(self) -> Companies:
+        from tinycrm.api.companies import Companies
+
+        return Companies(self._store)
+
+    @cached_property
+    def deals(self) -> Deals:
+        from tinycrm.api.deals import Deals
+
+        return Deals(self._store)
+
+    @cached_property
+    def pipelines(self) -> Pipelines:
+        from tinycrm.api.pipelines import Pipelines
+
+        return Pipelines(self._store)
+
+    @cached_property
+    def activities(self) -> Activities:
+        from tinycrm.api.activities import Activities
+
+        return Activities(self._store)
+
+    @cached_property
+    def tasks(self) -> Tasks:
+        from tinycrm.api.activities import Tasks
+
+        return Tasks(self._store)
+
+    @cached_property
+    def leads(self) -> Leads:
+        from tinycrm.api.leads import Leads
+
+        return Leads(self._store)
+
+    @cached_property
+    def scoring(self) -> Scoring:
+        from tinycrm.api.leads import Scoring
+
+        return Scoring(self._store)
+
+    @cached_property
+    def segments(self) -> Segments:
+        from tinycrm.api.segments import Segments
+
+        return Segments(self._store)
+
+    @cached_property
+    def tags(self) -> Tags:
+        from tinycrm.api.segments import Tags
+
+        return Tags(self._store)
+
+    @cached_property
+    def campaigns(self) -> Campaigns:
+        from tinycrm.api.campaigns import Campaigns
+
+        return Campaigns(self._store)
+
+    @cached_property
+    def sequences(self) -> Sequences:
+        from tinycrm.api.campaigns import Sequences
+
+        return Sequences(self._store)
+
+    @cached_property
+    def reports(self) -> Reports:
+        from tinycrm.api.reports import Reports
+
+        return Reports(self._store)
+
+    @cached_property
+    def imports(self) -> Imports:
+        from tinycrm.api.data import Imports
+
+        return Imports(self._store)
+
+    @cached_property
+    def exports(self) -> Exports:
+        from tinycrm.api.data import Exports
+
+        return Exports(self._store)
+
+    @cached_property
+    def reminders(self) -> Reminders:
+        from tinycrm.api.reminders import Reminders
+
+        return Reminders(self._store)
+
+    @cached_property
+    def db(self) -> Database:
+        from tinycrm.api.database import Database
+
+        return Database(self._store)
+
+    @cached_property
+    def board(self) -> BoardAccess:
+        from tinycrm.api.board import BoardAccess
+
+        return BoardAccess(self._store)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        from tinycrm.api.webhooks import Webhooks
+
+        return Webhooks(self._store)
 
     # ------------------------------------------------------------------ the database
 
