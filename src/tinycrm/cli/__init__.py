@@ -19,10 +19,10 @@ from typing import Annotated, Any, NoReturn
 import typer
 import typer.main
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from tinycrm import __version__, interrupts, safetext
-from tinycrm.cli import completion, pager
+from tinycrm.cli import completion, helptext, pager
 from tinycrm.cli.common import State, fail
 from tinycrm.cli.metavars import plain_metavars, plain_parameter
 from tinycrm.errors import TinyCrmError, TinyCrmWarning
@@ -62,11 +62,64 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# name: what the root's --help says of it, so that listing the commands imports none
+# of them (each noun's own help says the same: a test checks that they agree). A
+# command missing here is imported for the listing, as before.
+SUMMARIES: dict[str, str] = {
+    "board": (
+        "Open the full-screen board: the pipeline kanban, the live activity feed and every\n"
+        "record, driven from the keyboard (? lists the keys, q quits)."
+    ),
+    "company": "Companies (accounts).",
+    "contact": "Contacts: people, roles and lifecycle.",
+    "deal": "Deals (opportunities) through pipeline stages.",
+    "lead": "Leads: status, BANT qualification and conversion.",
+    "score": (
+        "Lead scoring: recompute every score (tinycrm score), edit the rules, explain a score."
+    ),
+    "log": "Record a call, email, meeting or note with a contact, company or deal.",
+    "task": "Tasks with due dates.",
+    "pipeline": "Pipelines and their stages.",
+    "tag": "Tags in use on companies, contacts and deals.",
+    "field": "Custom fields in use.",
+    "segment": "Segments: saved filter expressions for --where and --segment.",
+    "campaign": "Campaigns: members, responses, and attributed revenue.",
+    "remind": "What is due now: tasks, keep-in-touch, rotting deals, deals closing soon.",
+    "next": (
+        "What to do now: one queue of due tasks, lapsed keep-in-touch, rotting deals,\ndeals "
+        "closing soon and deals with no next step, most pressing first."
+    ),
+    "rules": "Automation rules from the config file.",
+    "sequence": "Sequences: drip follow-ups scheduled as tasks.",
+    "feed": "The event log, newest first: every create, change, move, win and loss.",
+    "report": (
+        "Reports: pipeline, forecast, win rate, sales cycle, funnel, sources, churn, lifetime "
+        "value and activity. Definitions: the README's Reports section."
+    ),
+    "import": "Bring records in from CSV or vCard files, restore a dump, list and undo imports.",
+    "export": "Write records out as CSV, JSON, JSON lines or vCard, or everything as one dump.",
+    "db": "Where the database is; upgrade, back it up and restore it.",
+    "demo": (
+        "Build (or reuse) a demo database full of realistic data and open the board on it\n(on "
+        "a terminal; otherwise, or with --no-board, print how to explore it)."
+    ),
+}
+
+
 class CrmGroup(TyperGroup):
     """The root command: loads sub-commands on demand, and turns the store's
     refusals into one line on stderr and exit 1."""
 
     _loaded: dict[str, Any] = {}
+    _listing = False  # the root's --help is being written: summaries will do
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
+        helptext.load_help_renderer()
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)  # type: ignore[arg-type]
+        finally:
+            self._listing = False
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return list(COMMANDS)
@@ -74,12 +127,15 @@ class CrmGroup(TyperGroup):
     def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
         if cmd_name not in COMMANDS:
             return super().get_command(ctx, cmd_name)  # type: ignore[arg-type]
+        if self._listing and cmd_name in SUMMARIES and cmd_name not in self._loaded:
+            return TyperCommand(cmd_name, help=SUMMARIES[cmd_name])
         if cmd_name not in self._loaded:
             module, attr = COMMANDS[cmd_name]
             command = typer.main.get_command(getattr(importlib.import_module(module), attr))
             command.name = cmd_name
             plain_metavars(command)
             completion.attach(command, cmd_name)
+            helptext.render_lightly(command)
             self._loaded[cmd_name] = command
         return self._loaded[cmd_name]
 

@@ -1,0 +1,68 @@
+"""Typer's help renderer, imported without what ``--help`` never uses.
+
+``typer.rich_utils`` (the boxed ``--help``) imports ``rich.markdown`` (markdown-it,
+Pygments) for help written in Markdown, and ``rich.traceback`` (attrs, pickle) for
+pretty tracebacks: about half of what ``tinycrm --help`` took. Our help is Rich markup
+and our errors are one line, so :func:`load_help_renderer` imports it with stand-ins
+for those two classes, which import the real ones the first time they are used. The
+help it writes is the same, to the character (a test compares).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import Any
+
+DEFERRED = (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback"))
+
+
+class _Deferred(type):
+    """The class of a stand-in: calling it, or reading any attribute from it, imports
+    the real class and hands over to it."""
+
+    _module: str
+    _name: str
+
+    def _real(cls) -> Any:
+        return getattr(importlib.import_module(cls._module), cls._name)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._real()(*args, **kwargs)
+
+    def __getattr__(cls, attr: str) -> Any:
+        return getattr(cls._real(), attr)
+
+
+def load_help_renderer() -> None:
+    """Import ``typer.rich_utils`` (once) without ``rich.markdown`` and ``rich.traceback``."""
+    if "typer.rich_utils" in sys.modules:
+        return
+    placed = []
+    for module, name in DEFERRED:
+        if module in sys.modules:
+            continue
+        stand_in = types.ModuleType(module)
+        setattr(stand_in, name, _Deferred(name, (), {"_module": module, "_name": name}))
+        sys.modules[module] = stand_in
+        placed.append(module)
+    try:
+        importlib.import_module("typer.rich_utils")
+    finally:
+        for module in placed:  # the real module is imported on first use
+            del sys.modules[module]
+
+
+def render_lightly(command: Any) -> None:
+    """``command`` and every command under it load the help renderer as above before
+    they write their help (the root calls it for each noun it loads)."""
+    format_help = command.format_help
+
+    def format_help_lightly(ctx: Any, formatter: Any) -> Any:
+        load_help_renderer()
+        return format_help(ctx, formatter)
+
+    command.format_help = format_help_lightly
+    for sub in getattr(command, "commands", {}).values():
+        render_lightly(sub)
