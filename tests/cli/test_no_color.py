@@ -24,6 +24,9 @@ def db(tmp_path: Path) -> Path:
         deal = crm.deals.add("Engine order", contact="ada@example.com")
         crm.deals.win(deal.id)
         crm.tasks.add("Overdue call", due="-2d", contact="ada@example.com")
+        # a done task: its "done" cell is the task list's coloured one (empty cells
+        # carry no colour)
+        crm.tasks.done(crm.tasks.add("Sent the quote", due="-3d", contact="ada@example.com").id)
     return path
 
 

@@ -103,6 +103,13 @@ SUMMARIES: dict[str, str] = {
         "Build (or reuse) a demo database full of realistic data and open the board on it\n(on "
         "a terminal; otherwise, or with --no-board, print how to explore it)."
     ),
+    "hooks": "Executables that run before (pre-write) and after (post-write) every write.",
+    "webhooks": "Every event POSTed, signed, to the webhook endpoints of the config file.",
+    "mcp": (
+        "Run a Model Context Protocol server on stdin/stdout for an assistant.\n\n"
+        'An MCP client starts it (the README\'s "Assistants (MCP)" section has the snippet); '
+        "on a\nterminal there is nothing to see, so it refuses to start there."
+    ),
 }
 
 
