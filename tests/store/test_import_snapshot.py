@@ -1,10 +1,11 @@
 """A bulk contact import writes exactly what it wrote before its fast paths.
 
 ``import_snapshot.json`` was recorded with the row-by-row import (before issue 16's
-bulk paths), as a digest of each table: the contacts, companies, tags, custom fields, lifecycle history, undo log
-and search index that a mixed file leaves behind; what a second import of an
-overlapping file changes; and what undoing both puts back. Ids are replaced by their
-rank in their table (PostgreSQL hands them out in blocks), UIDs and clock times by
+bulk paths), as a digest of each table: the contacts, companies, tags, custom fields,
+lifecycle history, undo log and search index that mixed files leave behind (one with
+tinycrm's own columns, one with the usual columns only, each imported again with
+``--overwrite``), and what undoing them all puts back. Ids are replaced by their rank
+in their table (PostgreSQL hands them out in blocks), UIDs and clock times by
 placeholders; everything else must be equal, on SQLite and PostgreSQL.
 
 Regenerate (only when a change of behaviour is meant): ``TINYCRM_SNAPSHOT_WRITE=1
