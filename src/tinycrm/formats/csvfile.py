@@ -224,7 +224,7 @@ class CsvFile:
                     f"{self.name}, line {start}: not valid "
                     f"{encoding_name(self.encoding)} ({exc.reason}); give --encoding"
                 ) from None
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():  # blank (one string op, not one a cell)
                 continue
             yield start, cells
 

@@ -345,6 +345,7 @@ class Mapping:
     _single: list[tuple[str, int]] = field(default_factory=list)
     _several: list[tuple[str, list[tuple[int, str | None]]]] = field(default_factory=list)
     filled: dict[int, int] = field(default_factory=dict)  # unmapped column -> rows with a value
+    _reach: int = 0  # cells a row needs for every mapped column to be in it
     escaped: bool = True  # cells escaped against formulas with a ' (CSV; not JSON)
 
     def __post_init__(self) -> None:
@@ -366,6 +367,7 @@ class Mapping:
             (t, sources[0][0]) for t, sources in self._plan if len(sources) == 1 and t not in many
         ]
         self._several = [(t, sources) for t, sources in self._plan if len(sources) > 1 or t in many]
+        self._reach = 1 + max((i for _, sources in self._plan for i, _ in sources), default=-1)
 
     @property
     def width(self) -> int:
@@ -399,17 +401,31 @@ class Mapping:
         many-column field become custom fields."""
         n = len(cells)
         values: dict[str, str] = {}
-        for target, index in self._single:  # the common case, kept quick
-            value = cells[index] if index < n else ""
-            if value and (
-                value[0] == "'" or value[0].isspace() or value[-1].isspace() or "\r" in value
-            ):
-                value = clean_cell(value, escaped=self.escaped)
-            values[target] = value
+        # Most rows have no cell that ``clean_cell`` would change (a space at either end,
+        # a quote at the start, a carriage return): a few string operations over the
+        # row say so, and their cells are taken as they are.
+        clean = n >= self._reach and [c.strip() for c in cells] == cells
+        if clean:
+            joined = "\x00" + "\x00".join(cells)  # (NUL: no record holds one)
+            clean = "\r" not in joined and "\x00'" not in joined
+        if clean:
+            for target, index in self._single:
+                values[target] = cells[index]
+        else:
+            for target, index in self._single:
+                value = cells[index] if index < n else ""
+                if value and (
+                    value[0] == "'" or value[0].isspace() or value[-1].isspace() or "\r" in value
+                ):
+                    value = clean_cell(value, escaped=self.escaped)
+                values[target] = value
         for target, sources in self._several:
             chosen = ""
             for index, secondary in sources:
-                value = clean_cell(cells[index], escaped=self.escaped) if index < n else ""
+                if clean:
+                    value = cells[index]
+                else:
+                    value = clean_cell(cells[index], escaped=self.escaped) if index < n else ""
                 for position, part in enumerate(split_values(value)):
                     if not chosen:
                         chosen = part

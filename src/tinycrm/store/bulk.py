@@ -253,6 +253,40 @@ def big_cache(store: Store, conn: Connection, mib: int = 64) -> Iterator[None]:
 
 
 @contextmanager
+def indexes_deferred(
+    store: Store, conn: Connection, table_name: str, *, when: bool = True
+) -> Iterator[None]:
+    """Inside, on SQLite and when ``table_name`` is empty: its plain (not unique)
+    indexes are dropped, and built again at the end from the rows there are, which
+    sorts once instead of updating every index per row (100,000 contacts: 1 s less).
+
+    Only on an empty table, where no lookup inside needs them; unique indexes stay (they
+    are what refuses a duplicate). The drop and the ``CREATE INDEX`` are part of the
+    caller's transaction: a rollback (an error, Ctrl-C, kill -9) leaves them as they
+    were."""
+    if (
+        not when
+        or not store.is_sqlite
+        or conn.exec_driver_sql(f"SELECT 1 FROM {table_name} LIMIT 1").first()
+    ):
+        yield
+        return
+    saved = [
+        (name, sql)
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
+            (table_name,),
+        )
+    ]
+    for name, _ in saved:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in saved:
+        conn.exec_driver_sql(sql)
+
+
+@contextmanager
 def gc_paused() -> Iterator[None]:
     """Inside: no cyclic garbage collection. A bulk job allocates millions of small
     objects that live no longer than a batch, and the collector's full passes over

@@ -133,7 +133,7 @@ def typed_email(value: str | None) -> tuple[str, str] | None:
     if clean[:7].lower() == "mailto:":
         clean = clean[7:].strip()
     lowered = clean.lower()
-    if _plain_email(lowered):
+    if is_plain_email(lowered):
         return clean, lowered
     from email_validator import EmailNotValidError, validate_email
 
@@ -155,8 +155,9 @@ def stored_email_key(stored: str | None) -> str | None:
         return stored.lower()
 
 
-def _plain_email(lowered: str) -> bool:
-    """Whether an address (in lower case) is one the quick path takes as it is."""
+def is_plain_email(lowered: str) -> bool:
+    """Whether an address (in lower case) is one the quick path takes as it is (then
+    ``email`` gives it back unchanged as the key)."""
     if len(lowered) > 254 or not _PLAIN_EMAIL.match(lowered):
         return False
     domain = lowered.rsplit("@", 1)[1]

@@ -23,6 +23,7 @@ from tinycrm.store.bulk import (
     contact_search_deferred,
     gc_paused,
     id_runs,
+    indexes_deferred,
 )
 from tinycrm.store.contacts import contact_search_key as _search_key
 from tinycrm.store.contacts import new_contact_row
@@ -116,6 +117,8 @@ class _Import:
         }
         with (
             big_cache(self.store, self.conn),
+            # (contacts only: other kinds look rows up by their indexes while importing)
+            indexes_deferred(self.store, self.conn, "contact", when=self.entity == "contact"),
             contact_search_deferred(self.store, self.conn) as search,
             gc_paused(),
         ):

@@ -11,14 +11,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
+from tinycrm import safetext
 from tinycrm.formats import values as cell
 from tinycrm.phones import try_normalise
 from tinycrm.store import validate
+from tinycrm.store.contacts import new_contact_row
 from tinycrm.store.engine import chunks
 from tinycrm.store.errors import Invalid
 from tinycrm.store.imports.base import _contact_insert, _Import
 from tinycrm.store.imports.common import (
     _IN,
+    CHUNK,
     _Prepared,
     _State,
 )
@@ -26,7 +29,15 @@ from tinycrm.store.imports.lookalikes import ContactLookalikes
 from tinycrm.store.models import (
     Contact,
 )
+from tinycrm.store.types import new_uids
 from tinycrm.vocab import LEAD_STATUSES
+
+_PLAIN_KEYS = frozenset(
+    {"name", "first_name", "middle_name", "last_name", "email", "phone", "title", "notes"}
+    | {"company", "tags"}
+)
+_UNSAFE = safetext.UNSAFE_MULTILINE  # \r too: the full path turns it into \n first
+_LONG = validate.MAX_TEXT
 
 _LIFECYCLE_SYNONYMS = {
     "subscriber": "lead",
@@ -72,12 +83,18 @@ class _Contacts(_Import):
     def lookalikes(self) -> ContactLookalikes:
         return ContactLookalikes(self.conn, empty=self.empty["contact"])
 
+    _uids: list[str] = []  # made CHUNK at a time (``new_uids``), for new rows
+
     def _e164(self, phone: str) -> str | None:
         return try_normalise(phone, self._region)[0]
 
     def prepare(self, line: int, raw: Any, values: Mapping[str, str]) -> _Prepared:
         # The hot loop of a 100,000-row import: values are already trimmed, and the
         # validators are only called for what a row actually holds.
+        if values.keys() <= _PLAIN_KEYS:
+            quick = self._prepare_plain(line, raw, values)
+            if quick is not None:
+                return quick
         get = values.get
         prep = _Prepared(line, raw, {})
         columns = prep.columns
@@ -129,6 +146,76 @@ class _Contacts(_Import):
         # The row it would insert, made here in the read-ahead thread: the writing
         # thread only fills in the id and the company.
         prep.row = _contact_insert(0, {"owner": self.store.user, **columns}, self.stamp)
+        return prep
+
+    def _prepare_plain(self, line: int, raw: Any, values: Mapping[str, str]) -> _Prepared | None:
+        """``prepare`` for the commonest row (names, email, phone, title, notes, company,
+        tags; no character the store refuses, no line end but ``\\n``): the same columns
+        and row, in a few string operations instead of a validator call a cell. None
+        when the row needs the full path (an unusual email, a name too long or empty)."""
+        if _UNSAFE.search("\n".join(values.values())) is not None:
+            return None  # the full path says which cell and why
+        get = values.get
+        email = get("email")
+        key = None
+        if email:
+            email = email.strip()  # as typed (``validate.typed_email``)
+            key = email.lower()
+            if key[:7] == "mailto:" or not validate.is_plain_email(key):
+                return None
+        else:
+            email = None
+        name = get("name") or " ".join(
+            part for part in (get("first_name"), get("middle_name"), get("last_name")) if part
+        )
+        name = " ".join((name or email or "").split())
+        if not name or len(name) > 300:
+            return None
+        prep = _Prepared(line, raw, {"name": name})
+        columns = prep.columns
+        if email:
+            columns["email"], columns["email_key"] = email, key
+        phone = get("phone")
+        if phone is not None:
+            phone = " ".join(phone.split()) or None
+            if phone:
+                columns["phone"] = phone
+                columns["phone_e164"] = self._e164(phone)
+            else:
+                prep.blank("phone")
+        title = get("title")
+        if title is not None:
+            title = " ".join(title.split()) or None
+            if title:
+                columns["title"] = title
+            else:
+                prep.blank("title")
+        notes = get("notes")
+        if notes is not None:
+            notes = notes.strip() or None
+            if notes:
+                columns["notes"] = notes
+            else:
+                prep.blank("notes")
+        if max(len(name), len(phone or ""), len(title or ""), len(notes or "")) > _LONG:
+            return None
+        tags = get("tags")
+        if tags:
+            found = self._tag_lists.get(tags)
+            if found is None:
+                found = self._tag_lists[tags] = validate.tags(cell.split_tags(tags))
+            prep.tags = list(found)
+        company = get("company")
+        if company:
+            prep.company = " ".join(company.split()) or None
+            if prep.company and len(prep.company) > _LONG:
+                return None
+        prep.key = ("email", key) if key else ("name", name.casefold())
+        if not self._uids:
+            self._uids = new_uids(CHUNK)
+        prep.row = new_contact_row(
+            0, {**columns, "uid": self._uids.pop()}, owner=self.store.user, stamp=self.stamp
+        )
         return prep
 
     def _own_columns(self, prep: _Prepared, values: Mapping[str, str]) -> None:
