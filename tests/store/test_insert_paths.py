@@ -1,6 +1,6 @@
 """One insert path per noun: ``add``, ``tinycrm import`` and ``bulk_add_contacts`` make
 the same row from the same values (``contacts.new_contact_row``,
-``companies.new_company_row``), and refuse the same bad values."""
+``companies.new_company_row``, ``deals.new_deal_row``), and refuse the same bad values."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from tinycrm.formats.mapping import build_mapping, mapped_rows
 from tinycrm.store.bulk import bulk_add_contacts
 from tinycrm.store.companies import add_company, remove_company
 from tinycrm.store.contacts import add_contact, check_contact, remove_contact
+from tinycrm.store.deals import add_deal, remove_deal
 from tinycrm.store.errors import Invalid
 from tinycrm.store.imports import import_records
-from tinycrm.store.models import Company, Contact
+from tinycrm.store.models import Company, Contact, Deal
 
-VARYING = {"id", "uid", "created_at", "updated_at", "company_id"}
+VARYING = {"id", "uid", "created_at", "updated_at"}
 
 
 def _import(store: Any, kind: str, text: str) -> None:
@@ -70,3 +71,15 @@ def test_a_company_added_or_imported_is_the_same_row(store) -> None:
     _import(store, "companies", ",".join(values) + "\n" + ",".join(values.values()) + "\n")
     assert _taken(store, Company, remove_company) == added
     assert added["name"] == "Analytical Engines" and added["domain"] == "engines.example"
+
+
+def test_a_deal_added_or_imported_is_the_same_row(store) -> None:
+    add_company(store, name="Analytical Engines")
+    values = {"title": " Engine   order ", "amount": "18500.50", "currency": "EUR",
+              "company": "Analytical Engines", "probability": "40"}  # fmt: skip
+    add_deal(store, **{**values, "probability": 40})
+    added = _taken(store, Deal, remove_deal)
+    _import(store, "deals", ",".join(values) + "\n" + ",".join(values.values()) + "\n")
+    assert _taken(store, Deal, remove_deal) == added
+    assert added["title"] == "Engine order" and added["amount_minor"] == 1850050
+    assert added["status"] == "open" and added["probability"] == 40

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypedDict, Unpack
@@ -214,6 +214,40 @@ def add_deal(
         return to_read(session, deal)
 
 
+def new_deal_row(
+    cid: int | None, columns: Mapping[str, Any], *, owner: str, stamp: Any
+) -> dict[str, Any]:
+    """A new deal's whole row from checked values (``pipeline_id`` and ``stage_id``
+    resolved): the one way one is made, by ``insert_deal`` (``add``, a lead's
+    conversion) and ``tinycrm import deals``. It adds the defaults (open, the default
+    currency, ``owner``, ``stamp`` as the creation time) and the title key; a lost
+    reason only on a lost deal. ``cid``: the id an import assigns (None: the database's)."""
+    status = columns.get("status") or "open"
+    row = {
+        "id": cid,
+        "title": columns["title"],
+        "title_key": validate.key(columns["title"]),
+        "contact_id": columns.get("contact_id"),
+        "company_id": columns.get("company_id"),
+        "pipeline_id": columns["pipeline_id"],
+        "stage_id": columns["stage_id"],
+        "amount_minor": columns.get("amount_minor"),
+        "currency": columns.get("currency") or DEFAULT_CURRENCY,
+        "probability": columns.get("probability"),
+        "close_date": columns.get("close_date"),
+        "status": status,
+        "lost_reason": columns.get("lost_reason") if status == "lost" else None,
+        "closed_at": columns.get("closed_at"),
+        "owner": columns.get("owner") or owner,
+        "external_id": columns.get("external_id"),
+        "created_at": columns.get("created_at") or stamp,
+        "updated_at": stamp,
+    }
+    if cid is None:
+        del row["id"]
+    return row
+
+
 def insert_deal(
     store: Store,
     session: Session,
@@ -255,23 +289,19 @@ def insert_deal(
         account = session.get(Company, person.company_id)
     validate.tags(tags)
     validate.fields(fields)
-    now = utcnow()
-    deal = Deal(
-        title=clean_title,
-        title_key=validate.key(clean_title),
-        contact_id=person.id if person else None,
-        company_id=account.id if account else None,
-        pipeline_id=pipe.id,
-        stage_id=target.id,
-        amount_minor=minor,
-        currency=code,
-        probability=validate.probability(probability),
-        close_date=close_date,
-        status="open",
-        owner=validate.optional_text(owner, "owner") or store.user,
-        created_at=now,
-        updated_at=now,
-    )
+    columns = {
+        "title": clean_title,
+        "contact_id": person.id if person else None,
+        "company_id": account.id if account else None,
+        "pipeline_id": pipe.id,
+        "stage_id": target.id,
+        "amount_minor": minor,
+        "currency": code,
+        "probability": validate.probability(probability),
+        "close_date": close_date,
+        "owner": validate.optional_text(owner, "owner"),
+    }
+    deal = Deal(**new_deal_row(None, columns, owner=store.user, stamp=utcnow()))
     session.add(deal)
     session.flush()
     assert deal.id is not None

@@ -14,6 +14,7 @@ from sqlmodel import col
 from tinycrm.formats import values as cell
 from tinycrm.formats.mapping import normalize
 from tinycrm.store import validate
+from tinycrm.store.deals import new_deal_row
 from tinycrm.store.engine import chunks
 from tinycrm.store.errors import Invalid
 from tinycrm.store.imports.base import _Import
@@ -288,28 +289,12 @@ class _Deals(_Import):
                 if c.get("close_date")
                 else self.now
             )
+        row = {**c, "pipeline_id": c["_pipeline"], "stage_id": stage_id, "status": status,
+               "close_date": self.writer.day(c.get("close_date")),
+               "closed_at": self.writer.ts(closed),
+               "created_at": self.writer.ts(c.get("created_at"))}  # fmt: skip
         self.writer.add(
-            "deal",
-            {
-                "id": prep.target,
-                "title": c["title"],
-                "title_key": validate.key(c["title"]),
-                "contact_id": c.get("contact_id"),
-                "company_id": c.get("company_id"),
-                "pipeline_id": c["_pipeline"],
-                "stage_id": stage_id,
-                "amount_minor": c.get("amount_minor"),
-                "currency": c.get("currency") or DEFAULT_CURRENCY,
-                "probability": c.get("probability"),
-                "close_date": self.writer.day(c.get("close_date")),
-                "status": status,
-                "lost_reason": c.get("lost_reason") if status == "lost" else None,
-                "closed_at": self.writer.ts(closed),
-                "owner": c.get("owner") or self.store.user,
-                "external_id": c.get("external_id"),
-                "created_at": self.writer.ts(c.get("created_at")) or self.stamp,
-                "updated_at": self.stamp,
-            },
+            "deal", new_deal_row(prep.target, row, owner=self.store.user, stamp=self.stamp)
         )
         self._born["deal"].append(prep.target)
         self.writer.add(
