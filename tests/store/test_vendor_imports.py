@@ -36,15 +36,35 @@ def test_google_csv_multi_value_cells_are_split_and_system_groups_left_out(store
     assert rejects == [] and summary.created == 4
     ada = get_contact(store, "ada@analytical.example")
     assert (ada.email, ada.phone) == ("ada@analytical.example", "+44 7700 900123")
-    assert ada.fields == {
-        "email.2": "ada.l@home.example",
-        "email.3": "countess@lovelace.example",
-        "phone.2": "+44 7700 900456",
-        "phone.3": "+44 20 7946 0000",
+    assert ada.fields == {  # named by Google's label columns ("* Work" labels both values)
+        "email.work": "ada.l@home.example",
+        "email.other": "countess@lovelace.example",
+        "phone.mobile": "+44 7700 900456",
+        "phone.work": "+44 20 7946 0000",
     }
     assert ada.tags == ["clients"]  # not starred, myContacts or friends
     hana = get_contact(store, "hana@tallinncloud.ee")
     assert hana.tags == ["clients", "nordics"]
+
+
+def test_google_labels_name_the_values_they_belong_to(store) -> None:
+    data = (IMPORTS / "google-contacts-labels.csv").read_bytes()
+    summary, rejects = run(store, "contacts", data)
+    assert rejects == [] and summary.created == 2
+    ada = get_contact(store, "ada@analytical.example")
+    assert (ada.email, ada.phone) == ("ada@analytical.example", "+44 7700 900123")
+    assert ada.fields == {
+        "email.home": "ada.l@home.example",
+        "email.other": "countess@lovelace.example",
+        "phone.home": "+44 20 7946 0001",
+        "phone.work": "+44 20 7946 0000",
+    }
+    linus = get_contact(store, "linus@home.example")  # one label for both: home, then home 2
+    assert linus.fields == {"email.home": "linus@other.example"}
+    table = open_csv(io.BytesIO(data), name="google.csv")
+    described = dict((h, w) for h, w, _ in build_mapping("contacts", table.header).describe())
+    assert described["E-mail 1 - Label"] == "labels of E-mail 1 - Value"
+    assert "E-mail 1 - Label" not in build_mapping("contacts", table.header).unmapped
 
 
 def test_google_legacy_export_multi_value_cells(store) -> None:
@@ -57,7 +77,10 @@ def test_google_legacy_export_multi_value_cells(store) -> None:
         "+1 202 555 0101",
         "US Navy",
     )
-    assert grace.fields == {"email.2": "amazing.grace@home.example", "phone.2": "+1 202 555 0199"}
+    assert grace.fields == {  # the older export's Type columns name them
+        "email.work": "amazing.grace@home.example",
+        "phone.mobile": "+1 202 555 0199",
+    }
     assert grace.tags == ["clients", "navy"]
 
 

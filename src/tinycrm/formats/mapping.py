@@ -12,6 +12,11 @@ non-empty one in the order listed wins, and the others are kept as custom fields
 so nothing a row holds is dropped. Google Contacts writes several values into one
 cell with `` ::: `` between them (``E-mail 1 - Value`` = ``ada@x.example :::
 ada.l@home.example``): the first is the field, the others ``email.2``, ``email.3``…
+unless Google's label column beside it names them (``E-mail 1 - Label`` = ``* Work :::
+Home``, or ``Type`` in the older export): then they keep their label, ``email.home``
+(one label for several values labels them all; ``*`` marks the primary). Outlook's
+columns name the kind themselves (``Home Phone`` is ``phone.home``); Apple's labels
+come in vCards (``X-ABLabel``, ``formats.vcard``).
 Other columns are reported as unmapped, and kept as custom fields with ``keep_extra``.
 """
 
@@ -328,9 +333,10 @@ class Column:
     index: int
     header: str
     target: str | None  # a target name, "field:KEY", or None (not imported)
-    how: str  # "synonym", "--map", "field", "extra", "ignored", "unmapped"
+    how: str  # "synonym", "--map", "field", "extra", "ignored", "unmapped", "label"
     rank: int = 0
     secondary: str | None = None  # custom field for its value when another column wins
+    label: int | None = None  # the column of Google's labels for its values
 
 
 @dataclass
@@ -344,6 +350,7 @@ class Mapping:
     _unmapped: list[int] = field(default_factory=list)
     _single: list[tuple[str, int]] = field(default_factory=list)
     _several: list[tuple[str, list[tuple[int, str | None]]]] = field(default_factory=list)
+    _labels: dict[int, int] = field(default_factory=dict)  # value column -> its label column
     filled: dict[int, int] = field(default_factory=dict)  # unmapped column -> rows with a value
     _reach: int = 0  # cells a row needs for every mapped column to be in it
     escaped: bool = True  # cells escaped against formulas with a ' (CSV; not JSON)
@@ -368,6 +375,7 @@ class Mapping:
         ]
         self._several = [(t, sources) for t, sources in self._plan if len(sources) > 1 or t in many]
         self._reach = 1 + max((i for _, sources in self._plan for i, _ in sources), default=-1)
+        self._labels = {c.index: c.label for c in self.columns if c.label is not None}
 
     @property
     def width(self) -> int:
@@ -426,11 +434,14 @@ class Mapping:
                     value = cells[index]
                 else:
                     value = clean_cell(cells[index], escaped=self.escaped) if index < n else ""
-                for position, part in enumerate(split_values(value)):
+                parts = split_values(value)
+                labels = self._labels and self._labels_of(cells, index, target, len(parts))
+                for position, part in enumerate(parts):
                     if not chosen:
                         chosen = part
                     elif part != chosen:
-                        _keep(values, target, part, secondary if position == 0 else None)
+                        own = secondary if position == 0 else None
+                        _keep(values, target, part, (labels and labels[position]) or own)
             values[target] = chosen
         for index, target in self._extras:
             values[target] = clean_cell(cells[index], escaped=self.escaped) if index < n else ""
@@ -440,12 +451,29 @@ class Mapping:
                 filled[index] = filled.get(index, 0) + 1
         return values
 
+    def _labels_of(self, cells: Sequence[str], index: int, target: str, n: int) -> list[str | None]:
+        """The custom field key each of ``n`` values in column ``index`` gets from Google's
+        label column beside it (``* Work ::: Home`` → ``email.work``, ``email.home``):
+        one label for each value, or one for all; None where there is none."""
+        label = self._labels.get(index)
+        if label is None or label >= len(cells) or not cells[label].strip():
+            return [None] * n
+        names = [part.lstrip("*").strip() for part in split_values(clean_cell(cells[label]))]
+        if len(names) == 1:
+            names *= n
+        names += [""] * (n - len(names))
+        return [f"{target}.{field_key(name)}" if name else None for name in names[:n]]
+
     def describe(self) -> list[tuple[str, str, str]]:
         """(column, what it becomes, why) for ``--show-mapping``."""
         rows = []
         first = {target: sources[0][0] for target, sources in self._plan if len(sources) > 1}
         for column in self.columns:
-            if column.target is None:
+            if column.how == "label":
+                what = "labels of " + next(
+                    c.header for c in self.columns if c.label == column.index
+                )
+            elif column.target is None:
                 what = "(not imported)"
             elif column.target.startswith(FIELD_PREFIX):
                 what = f"custom field {column.target[len(FIELD_PREFIX) :]}"
@@ -462,6 +490,7 @@ class Mapping:
                 "extra": "--keep-extra",
                 "ignored": "ignored",
                 "unmapped": "unmapped",
+                "label": "Google's label column",
             }[column.how]
             rows.append((column.header, what, why))
         return rows
@@ -590,6 +619,7 @@ def build_mapping(
             chosen.how = "ignored"
         elif mapped.startswith(FIELD_PREFIX):
             chosen.secondary = None
+    _pair_labels(columns)
     if keep_extra:
         extra_keys = _EXTRA.get(kind, {})
         taken = {c.target for c in columns if c.target}
@@ -602,6 +632,25 @@ def build_mapping(
             column.target, column.how = FIELD_PREFIX + key, "extra"
             taken.add(column.target)
     return Mapping(kind, columns)
+
+
+_LABEL_COLUMN = re.compile(r"^\s*(e-?mail|phone)\s*(\d+)\s*-\s*(label|type)\s*$", re.IGNORECASE)
+
+
+def _pair_labels(columns: list[Column]) -> None:
+    """Google's ``E-mail 1 - Label`` (``Type`` in the older export) and ``Phone 1 -
+    Label`` columns: each is the labels of the values in the column beside it of the
+    same number (``E-mail 1 - Value``), when that one is imported."""
+    values = {normalize(c.header): c for c in columns if c.target is not None}
+    for column in columns:
+        found = _LABEL_COLUMN.match(column.header)
+        if column.how != "unmapped" or found is None:
+            continue
+        kind, number = found[1], found[2]
+        value = values.get(normalize(f"{kind} {number} - Value"))
+        if value is not None and not (value.target or "").startswith(FIELD_PREFIX):
+            value.label = column.index
+            column.how = "label"
 
 
 def refuse_unmapped(mapping: Mapping, name: str) -> None:
