@@ -315,25 +315,13 @@ def main() -> None:
             print(f"built {db} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         _report("SQLite", args, _measure(str(db), args))
     if args.pg:
-        import uuid
+        from _pg import throwaway_schema
 
-        from sqlalchemy import create_engine, text
-
-        schema = f"bench_board_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.pg)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            sep = "&" if "?" in args.pg else "?"
-            url = f"{args.pg}{sep}options=-csearch_path%3D{schema},public"
+        with throwaway_schema(args.pg, "bench_board") as url:
             t0 = time.perf_counter()
             build(url, args.deals, args.activities)
-            print(f"built {schema} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+            print(f"built the schema in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
             _report("PostgreSQL", args, _measure(url, args))
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
 
 
 if __name__ == "__main__":

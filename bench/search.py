@@ -12,11 +12,11 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _data import contacts
+from _pg import throwaway_schema
 
 QUERIES = ("MÜLLER", "ødegaard", "jürgen.12", "torvalds", "+49 30 55", "zoë lef", "xyzzy")
 N = 100_000
@@ -63,20 +63,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         measure(f"sqlite:///{tmp}/search.db", "SQLite (FTS5 trigram)")
     if args.pg:
-        from sqlalchemy import create_engine, text
-
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.pg)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            sep = "&" if "?" in args.pg else "?"
-            measure(
-                f"{args.pg}{sep}options=-csearch_path%3D{schema},public", "PostgreSQL (pg_trgm)"
-            )
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        with throwaway_schema(args.pg, "bench_search") as url:
+            measure(url, "PostgreSQL (pg_trgm)")
 
 
 if __name__ == "__main__":
