@@ -31,6 +31,16 @@ can say exactly what to fix::
     events = ["deal.*", "contact.created"]
     secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
+    [mail]                      # tinycrm mail import / sync
+    own_addresses = ["me@mycompany.example"]   # From one of these: direction out
+    own_domains = ["mycompany.example"]        # internal mail: never logged
+
+    [mail.imap]                 # tinycrm mail sync
+    host = "imap.example.com"   # port, tls = "ssl" | "starttls" | "none"
+    user = "me@mycompany.example"
+    password_cmd = "pass show mail/imap"       # or keyring = true
+    folders = ["INBOX", "Sent"]
+
     [[rules]]
     name = "Proposal follow-up"
     when = "deal.stage"         # deal.created, deal.stage, deal.won, deal.lost, contact.created
@@ -72,7 +82,7 @@ RULE_KEYS = {
     "set_contact_lifecycle",
 }
 PLACEHOLDERS = ("name", "contact", "company", "deal", "stage")
-SECTIONS = {"remind", "smtp", "scoring", "rules", "keys", "phone", "hooks", "webhooks"}
+SECTIONS = {"remind", "smtp", "scoring", "rules", "keys", "phone", "hooks", "webhooks", "mail"}
 SCORING_KEYS = ("hot", "cold")
 SCORE_LIMIT = 1_000_000
 
@@ -122,6 +132,31 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class ImapSettings:
+    """``[mail.imap]``: where ``tinycrm mail sync`` reads. The password is never kept
+    here: ``password_cmd`` is run (its first line is the password) or the system keyring
+    is asked (``keyring = true``: service "tinycrm", the user as the name)."""
+
+    host: str
+    user: str
+    port: int | None = None  # default: 993 for ssl, 143 otherwise
+    tls: str = "ssl"  # ssl | starttls | none
+    password_cmd: str | None = None
+    keyring: bool = False
+    folders: tuple[str, ...] = ("INBOX", "Sent")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """``[mail]``: the user's own addresses (mail From them is "out") and domains
+    (mail among them only is internal, never logged)."""
+
+    own_addresses: tuple[str, ...] = ()
+    own_domains: tuple[str, ...] = ()
+    imap: ImapSettings | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     exists: bool
@@ -136,6 +171,7 @@ class Config:
     error: str | None = None  # a broken file: why (writes that need it refuse with it)
     hook_timeout: float = 10.0  # [hooks] timeout: seconds a hook may run
     webhooks: tuple[Endpoint, ...] = ()  # [[webhooks]]: where events are POSTed
+    mail: MailSettings = field(default_factory=MailSettings)  # [mail]
 
 
 def config_path() -> Path:
@@ -233,6 +269,7 @@ def parse_config(text: str, path: Path) -> Config:
     phone_region = _phone(data.get("phone", {}), locate)
     hook_timeout = _hooks(data.get("hooks", {}), locate)
     webhooks = _webhooks(data.get("webhooks", []), locate)
+    mail = _mail(data.get("mail", {}), locate)
     return Config(
         path=path,
         exists=True,
@@ -246,6 +283,7 @@ def parse_config(text: str, path: Path) -> Config:
         phone_region=phone_region,
         hook_timeout=hook_timeout,
         webhooks=webhooks,
+        mail=mail,
     )
 
 
@@ -281,6 +319,86 @@ def _webhooks(raw: Any, locate: _Locator) -> tuple[Endpoint, ...]:
             raise ConfigError(f"{locate.path}: webhooks: {endpoint.url} is named twice")
         endpoints.append(endpoint)
     return tuple(endpoints)
+
+
+MAIL_KEYS = ("own_addresses", "own_domains", "imap")
+IMAP_KEYS = ("host", "port", "tls", "user", "password_cmd", "keyring", "folders")
+TLS_MODES = ("ssl", "starttls", "none")
+
+
+def _strings(value: Any, name: str, locate: _Locator) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise locate.error(None, name.rsplit(".", 1)[1], f"{name} must be a list of strings")
+    return tuple(v.strip().lower() for v in value)
+
+
+def _mail(mail: Any, locate: _Locator) -> MailSettings:
+    """The [mail] table: own_addresses, own_domains and [mail.imap]."""
+    if not isinstance(mail, dict):
+        raise locate.error(None, "mail", "[mail] must be a table")
+    for key in mail:
+        if key not in MAIL_KEYS:
+            raise locate.error(None, key, f"unknown key mail.{key} (known: {', '.join(MAIL_KEYS)})")
+    addresses = _strings(mail.get("own_addresses", []), "mail.own_addresses", locate)
+    for address in addresses:
+        if "@" not in address:
+            raise locate.error(
+                None, "own_addresses", f"mail.own_addresses: {address!r} is not an address"
+            )
+    domains = tuple(
+        d.lstrip("@") for d in _strings(mail.get("own_domains", []), "mail.own_domains", locate)
+    )
+    imap = mail.get("imap")
+    return MailSettings(
+        own_addresses=addresses,
+        own_domains=domains,
+        imap=None if imap is None else _imap(imap, locate),
+    )
+
+
+def _imap(imap: Any, locate: _Locator) -> ImapSettings:
+    if not isinstance(imap, dict):
+        raise locate.error(None, "imap", "[mail.imap] must be a table")
+    for key in imap:
+        if key not in IMAP_KEYS:
+            raise locate.error(
+                None, key, f"unknown key mail.imap.{key} (known: {', '.join(IMAP_KEYS)})"
+            )
+    for key in ("host", "user"):
+        if not isinstance(imap.get(key), str) or not imap[key].strip():
+            raise locate.error(None, key, f"mail.imap.{key} is required (a string)")
+    port = imap.get("port")
+    if port is not None and (
+        isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536
+    ):
+        raise locate.error(None, "port", "mail.imap.port must be a port number, 1-65535")
+    tls = imap.get("tls", "ssl")
+    if tls not in TLS_MODES:
+        raise locate.error(None, "tls", 'mail.imap.tls must be "ssl", "starttls" or "none"')
+    command = imap.get("password_cmd")
+    if command is not None and (not isinstance(command, str) or not command.strip()):
+        raise locate.error(
+            None, "password_cmd", "mail.imap.password_cmd must be a command (a string)"
+        )
+    keyring = imap.get("keyring", False)
+    if not isinstance(keyring, bool):
+        raise locate.error(None, "keyring", "mail.imap.keyring must be true or false")
+    folders = imap.get("folders", ["INBOX", "Sent"])
+    if (
+        not isinstance(folders, list)
+        or not folders
+        or not all(isinstance(f, str) and f.strip() for f in folders)
+    ):
+        raise locate.error(None, "folders", "mail.imap.folders must be a list of folder names")
+    return ImapSettings(
+        host=imap["host"].strip(),
+        user=imap["user"].strip(),
+        port=port,
+        tls=tls,
+        password_cmd=command,
+        keyring=keyring,
+        folders=tuple(f.strip() for f in folders),
+    )
 
 
 def _phone(phone: Any, locate: _Locator) -> str | None:

@@ -158,12 +158,13 @@ ROWS_AT_0008 = [
     f"VALUES (5, 'lead', {T}, 'old')",
 ]
 CHANGED_BY_0009 = {"company", "field_value", "event", "sqlite_sequence", "alembic_version"}
-INDEXES_AFTER_0009 = {  # later migrations (0010, 0012, 0013, 0014)
+INDEXES_AFTER_0009 = {  # later migrations (0010, 0012, 0013, 0014, 0015)
     "ix_contact_uid",
     "ix_contact_phone_e164",
     "ix_webhook_delivery_due",
     "ix_webhook_delivery_event_id",
     "ix_contact_email_key",
+    "ux_activity_mail_key_contact",
 }
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from tinycrm.api.database import Database
     from tinycrm.api.deals import Deals
     from tinycrm.api.leads import Leads, Scoring
+    from tinycrm.api.mail import Mail
     from tinycrm.api.pipelines import Pipelines
     from tinycrm.api.reminders import Reminders
     from tinycrm.api.reports import Reports
@@ -39,7 +40,8 @@ class Crm:
     Its attributes are the nouns of the command line: ``contacts``, ``companies``,
     ``deals``, ``pipelines``, ``activities``, ``tasks``, ``leads``, ``scoring``,
     ``segments``, ``tags``, ``campaigns``, ``sequences``, ``reports``, ``imports``,
-    ``exports``, ``reminders``, ``webhooks`` (the outbox), ``db`` (the database itself)
+    ``exports``, ``reminders``, ``webhooks`` (the outbox), ``mail`` (mail logged as
+    email activities), ``db`` (the database itself)
     and ``board`` (what the full-screen board reads and how it writes); ``log``,
     ``feed``, ``next``, ``due`` and ``search`` are on the ``Crm`` itself.
     """
@@ -166,6 +168,12 @@ class Crm:
         from tinycrm.api.webhooks import Webhooks
 
         return Webhooks(self._store)
+
+    @cached_property
+    def mail(self) -> Mail:
+        from tinycrm.api.mail import Mail
+
+        return Mail(self._store)
 
     # ------------------------------------------------------------------ the database
 

@@ -57,6 +57,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("tinycrm.cli.db", "app"),
     "hooks": ("tinycrm.cli.hooks", "app"),
     "webhooks": ("tinycrm.cli.webhooks", "app"),
+    "mail": ("tinycrm.cli.mail", "app"),
     "mcp": ("tinycrm.cli.mcp", "app"),
     "demo": ("tinycrm.cli.demo", "app"),
 }

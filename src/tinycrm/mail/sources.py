@@ -15,12 +15,14 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from tinycrm.errors import TinyCrmError
+
 __all__ = ["MailSourceError", "read_messages"]
 
 MAX_MESSAGE = 50 * 1024 * 1024  # a single .eml file larger than this is not a message
 
 
-class MailSourceError(ValueError):
+class MailSourceError(TinyCrmError, ValueError):
     """A path that holds no mail tinycrm can read (one line, for the user)."""
 
 

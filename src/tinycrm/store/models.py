@@ -215,6 +215,7 @@ class Activity(SQLModel, table=True):
         Index("ix_activity_deal_when", "deal_id", "occurred_at"),
         Index("ix_activity_kind_when", "kind", "occurred_at"),
         Index("ix_activity_task_due", "kind", "due_at", "done_at"),
+        Index("ux_activity_mail_key_contact", "mail_key", "contact_id", unique=True),
         IDS_NEVER_REUSED,
     )
 
@@ -237,6 +238,9 @@ class Activity(SQLModel, table=True):
     enrollment_id: int | None = Field(default=None, index=True)
     campaign_id: int | None = Field(default=None, index=True)  # same reason: no FK
     channel: str | None = None  # the channel of a touch: web, event, ads, social, …
+    # mail logged from a mailbox (tinycrm mail): the message's key, and in or out
+    mail_key: str | None = None
+    direction: str | None = None
     owner: str
     created_at: datetime = Field(sa_column=_created())
     updated_at: datetime = Field(sa_column=_created())

@@ -1,0 +1,327 @@
+"""Mail into the CRM: each message logged as an email activity, once, for every known
+contact on it.
+
+:func:`log_messages` takes parsed messages (:mod:`tinycrm.mail`) from any source — a
+Maildir, an mbox, ``.eml`` files, IMAP — and, in one transaction:
+
+* skips what is never logged: mail whose addresses are all the user's own or internal
+  (``[mail] own_addresses`` / ``own_domains``), list and machine mail (unless
+  ``include_lists``), and mail with no known contact (unless ``create_contacts``, which
+  adds each unknown counterpart as a lead with source "email");
+* finds the contacts by their email and the old emails a merge kept (``contact_alias``),
+  compared by the same key the store uses everywhere (``validate.stored_email_key``);
+* writes one ``email`` activity per contact (subject, date, direction, a From/To/Cc and
+  attachments header above the plain-text body), linked to the contact's company and to
+  their open deal when they have exactly one;
+* never logs a message twice for a contact: ``activity.mail_key`` (the Message-ID, or a
+  hash when there is none) with the contact is unique, so re-runs, other folders and
+  IMAP after a file add nothing;
+* stops the sequences of a contact who wrote (an inbound message from them);
+* records one event for the run: "synced 12 emails for 5 contacts".
+
+Everything else that reacts to logged email (keep-in-touch cadences, the
+``activity:email`` scoring rules, ``next``, timelines) reads the activity rows, so it
+reacts to these as to ``tinycrm log email``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from tinycrm.mail.message import MailMessage
+from tinycrm.store import validate
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Invalid
+from tinycrm.store.models import Activity, Contact, ContactAlias, Deal, SequenceEnrollment
+from tinycrm.store.records import record_event
+from tinycrm.store.types import utcnow
+from tinycrm.vocab import plural
+
+__all__ = ["MailRun", "log_messages"]
+
+SUBJECT_MAX = 200
+BODY_MAX = 100_000  # characters of a message's text kept in the activity
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+@dataclass
+class MailRun:
+    """What one run did (or, for a dry run, would do)."""
+
+    read: int = 0  # messages read
+    logged: int = 0  # messages logged (for at least one contact)
+    activities: int = 0  # email activities written
+    contacts: set[int] = field(default_factory=set)  # contacts the logged mail is about
+    created: int = 0  # contacts created (--create-contacts)
+    already: int = 0  # messages logged before (by an earlier run or another folder)
+    skipped: Counter[str] = field(default_factory=Counter)  # why a message was not logged
+    stopped: int = 0  # sequence enrolments stopped by a reply
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        verb = "would log" if self.dry_run else "logged"
+        parts = [
+            f"read {plural(self.read, 'message')}",
+            f"{verb} {plural(self.logged, 'email')} for {plural(len(self.contacts), 'contact')}",
+        ]
+        if self.created:
+            parts.append(f"{'would create' if self.dry_run else 'created'} "
+                         f"{plural(self.created, 'contact')}")  # fmt: skip
+        if self.already:
+            parts.append(f"{self.already} already logged")
+        for reason, count in sorted(self.skipped.items()):
+            parts.append(f"{count} {reason}")
+        if self.stopped:
+            parts.append(f"stopped {plural(self.stopped, 'sequence')} on a reply")
+        return "; ".join(parts)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def log_messages(
+    store: Store,
+    messages: Iterable[MailMessage],
+    *,
+    own_addresses: Iterable[str] = (),
+    own_domains: Iterable[str] = (),
+    create_contacts: bool = False,
+    include_lists: bool = False,
+    dry_run: bool = False,
+    verb: str = "synced",
+) -> MailRun:
+    """Log ``messages`` (see the module's docstring) in one transaction; a dry run
+    rolls it back and reports what it would have done."""
+    run = MailRun(dry_run=dry_run)
+    own = tuple(a.strip().lower() for a in own_addresses)
+    domains = tuple(d.strip().lower().lstrip("@") for d in own_domains)
+    try:
+        with store.write() as session:
+            logger = _Logger(store, session, run, own, domains, create_contacts, include_lists)
+            for message in messages:
+                logger.log(message)
+            if run.logged:
+                record_event(
+                    store,
+                    session,
+                    action="synced",
+                    entity="activity",
+                    entity_id=None,
+                    summary=f"{verb} {plural(run.logged, 'email')} for "
+                    f"{plural(len(run.contacts), 'contact')}",
+                )
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return run
+
+
+class _Logger:
+    def __init__(
+        self,
+        store: Store,
+        session: Session,
+        run: MailRun,
+        own: tuple[str, ...],
+        domains: tuple[str, ...],
+        create_contacts: bool,
+        include_lists: bool,
+    ) -> None:
+        self.store, self.session, self.run = store, session, run
+        self.own, self.domains = own, domains
+        self.create_contacts, self.include_lists = create_contacts, include_lists
+        self.known: dict[str, Contact | None] = {}  # address key -> contact
+        self.seen: set[tuple[str, int]] = set()  # (mail key, contact id) written this run
+
+    def log(self, message: MailMessage) -> None:
+        run = self.run
+        run.read += 1
+        counterparts = message.counterparts(self.own, self.domains)
+        if not counterparts:
+            run.skipped["internal or own"] += 1
+            return
+        if message.automated and not self.include_lists:
+            run.skipped["list or automated"] += 1
+            return
+        contacts = self._contacts(message, counterparts)
+        if not contacts:
+            run.skipped["without a known contact"] += 1
+            return
+        direction = message.direction(self.own)
+        wrote = False
+        for contact in contacts:
+            assert contact.id is not None
+            if (message.key, contact.id) in self.seen or self._logged(message.key, contact.id):
+                continue
+            self._write(message, contact, direction)
+            self.seen.add((message.key, contact.id))
+            run.activities += 1
+            run.contacts.add(contact.id)
+            wrote = True
+            if direction == "in" and self._key(message.sender) == contact.email_key:
+                run.stopped += self._stop_sequences(contact, message)
+        if wrote:
+            run.logged += 1
+        else:
+            run.already += 1
+
+    # ------------------------------------------------------------------ contacts
+
+    @staticmethod
+    def _key(address: str | None) -> str | None:
+        return validate.stored_email_key(address) if address else None
+
+    def _contacts(self, message: MailMessage, counterparts: tuple[str, ...]) -> list[Contact]:
+        found: dict[int, Contact] = {}
+        for address in counterparts:
+            contact = self._find(address)
+            if contact is None and self.create_contacts:
+                contact = self._create(address, message.names.get(address))
+            if contact is not None and contact.id is not None:
+                found.setdefault(contact.id, contact)
+        return list(found.values())
+
+    def _find(self, address: str) -> Contact | None:
+        key = self._key(address)
+        if key is None:
+            return None
+        if key not in self.known:
+            contact = self.session.scalars(
+                select(Contact).where(col(Contact.email_key) == key)
+            ).first()
+            if contact is None:
+                contact = self.session.scalars(
+                    select(Contact)
+                    .join(ContactAlias, col(ContactAlias.contact_id) == col(Contact.id))
+                    .where(col(ContactAlias.kind) == "email", col(ContactAlias.value) == key)
+                    .order_by(col(Contact.id))
+                ).first()
+            self.known[key] = contact
+        return self.known[key]
+
+    def _create(self, address: str, display: str | None) -> Contact | None:
+        from tinycrm.store.contacts import add_contact
+
+        name = _clean(display or "", SUBJECT_MAX) or address
+        try:
+            read = add_contact(self.store, name=name, email=address, source="email")
+        except Invalid:
+            try:  # a display name the store refuses: the address is a name too
+                read = add_contact(self.store, name=address, email=address, source="email")
+            except Invalid:
+                return None
+        self.run.created += 1
+        contact = self.session.get(Contact, read.id)
+        self.known[self._key(address) or address] = contact
+        return contact
+
+    # ------------------------------------------------------------------ writing
+
+    def _logged(self, key: str, contact_id: int) -> bool:
+        return (
+            self.session.scalars(
+                select(col(Activity.id)).where(
+                    col(Activity.mail_key) == key, col(Activity.contact_id) == contact_id
+                )
+            ).first()
+            is not None
+        )
+
+    def _open_deal(self, contact: Contact) -> int | None:
+        ids = self.session.scalars(
+            select(col(Deal.id))
+            .where(col(Deal.contact_id) == contact.id, col(Deal.status) == "open")
+            .limit(2)
+        ).all()
+        return ids[0] if len(ids) == 1 else None
+
+    def _write(self, message: MailMessage, contact: Contact, direction: str) -> None:
+        now = utcnow()
+        self.session.add(
+            Activity(
+                kind="email",
+                subject=_clean(message.subject, SUBJECT_MAX) or "(no subject)",
+                body=mail_body(message),
+                contact_id=contact.id,
+                company_id=contact.company_id,
+                deal_id=self._open_deal(contact),
+                occurred_at=message.date or now,
+                mail_key=message.key,
+                direction=direction,
+                owner=self.store.user,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        self.session.flush()
+
+    def _stop_sequences(self, contact: Contact, message: MailMessage) -> int:
+        """A reply stops the contact's sequences that began before it was sent."""
+        from tinycrm.store.sequences import stop_enrollments
+
+        assert contact.id is not None
+        active = self.session.scalars(
+            select(SequenceEnrollment).where(
+                col(SequenceEnrollment.contact_id) == contact.id,
+                col(SequenceEnrollment.stopped_at).is_(None),
+            )
+        ).all()
+        stopped = 0
+        for enrollment in active:
+            if message.date is None or enrollment.started_at <= message.date:
+                stopped += stop_enrollments(
+                    self.store,
+                    self.session,
+                    contact_id=contact.id,
+                    reason="replied",
+                    sequence_id=enrollment.sequence_id,
+                )
+        return stopped
+
+
+def _clean(text: str, limit: int) -> str:
+    """One line of text safe to store: controls and bidi overrides dropped."""
+    return " ".join(_UNSAFE.sub(" ", text).split())[:limit]
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def mail_body(message: MailMessage) -> str:
+    """The activity's body: From, To, Cc and attachments above the message's text."""
+
+    def who(address: str) -> str:
+        name = _clean(message.names.get(address, ""), SUBJECT_MAX)
+        if any(c in name for c in ',;:<>@()[]"\\'):
+            name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"{name} <{address}>" if name else address
+
+    lines = []
+    if message.sender:
+        lines.append(f"From: {who(message.sender)}")
+    if message.to:
+        lines.append(f"To: {', '.join(who(a) for a in message.to)}")
+    if message.cc:
+        lines.append(f"Cc: {', '.join(who(a) for a in message.cc)}")
+    for attachment in message.attachments:
+        lines.append(
+            f"Attachment: {_clean(attachment.name, SUBJECT_MAX)} "
+            f"({_clean(attachment.content_type, 100)}, {_size(attachment.size)})"
+        )
+    text = _UNSAFE.sub("", message.body.replace("\r\n", "\n").replace("\r", "\n"))
+    if len(text) > BODY_MAX:
+        text = text[:BODY_MAX] + "\n[…]"
+    return "\n".join(lines) + ("\n\n" + text if text.strip() else "")

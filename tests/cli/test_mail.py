@@ -1,0 +1,83 @@
+"""``tinycrm mail import``: Maildir folders, mbox files and .eml files, once each."""
+
+from __future__ import annotations
+
+import mailbox
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CONFIG = """
+[mail]
+own_addresses = ["me@mycompany.example"]
+own_domains = ["mycompany.example"]
+"""
+
+
+def _mail(n: int, sender: str = "ann@acme.example", **headers: str) -> bytes:
+    extra = "".join(f"{k.replace('_', '-')}: {v}\n" for k, v in headers.items())
+    return (
+        f"From: {sender}\nTo: me@mycompany.example\nSubject: number {n}\n"
+        f"Date: Tue, 01 Dec 2026 1{n}:00:00 +0000\nMessage-ID: <m{n}@acme.example>\n{extra}"
+        "Content-Type: text/plain; charset=windows-1252\n"
+        "Content-Transfer-Encoding: quoted-printable\n\nCaf=E9 at 10=3F\n"
+    ).encode()
+
+
+@pytest.fixture
+def mail_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(CONFIG)
+    monkeypatch.setenv("TINYCRM_CONFIG", str(path))
+    return path
+
+
+def test_import_maildir_mbox_and_eml_once(
+    cli: Callable[..., Any], tmp_path: Path, mail_config: Path
+) -> None:
+    cli("contact", "add", "Ann Lee", "--email", "ann@acme.example")
+    box = mailbox.Maildir(tmp_path / "INBOX", create=True)
+    box.add(_mail(1))
+    box.add(_mail(2, List_Id="<news.acme.example>"))
+    mbox = mailbox.mbox(tmp_path / "sent.mbox")
+    mbox.add(_mail(1))  # the same message in a second place
+    mbox.add(_mail(3, sender="boss@mycompany.example"))
+    mbox.flush()
+    (tmp_path / "one.eml").write_bytes(_mail(4, sender="who@else.example"))
+    paths = [str(tmp_path / "INBOX"), str(tmp_path / "sent.mbox"), str(tmp_path / "one.eml")]
+
+    dry = cli("mail", "import", *paths, "--dry-run")
+    assert dry.exit_code == 0
+    assert dry.stdout.startswith("Dry run: Read 5 messages; would log 1 email for 1 contact")
+    run = cli("mail", "import", *paths)
+    assert run.stdout.strip() == (
+        "Read 5 messages; logged 1 email for 1 contact; 1 already logged; "
+        "1 internal or own; 1 list or automated; 1 without a known contact"
+    )
+    again = cli("mail", "import", *paths, "--create-contacts", "--include-lists", "--json")
+    assert again.json()["logged"] == 2 and again.json()["created"] == 1
+    assert again.json()["already"] == 2
+    shown = cli("contact", "show", "Ann Lee").stdout
+    assert "number 1" in shown and "number 2" in shown
+    assert "imported 1 email for 1 contact" in cli("feed").stdout
+
+
+def test_refusals_are_one_line_and_write_nothing(
+    sh: Callable[..., Any], tmp_path: Path, mail_config: Path
+) -> None:
+    sh("contact", "add", "Ann Lee", "--email", "ann@acme.example")
+    good = tmp_path / "good.eml"
+    good.write_bytes(_mail(1))
+    binary = tmp_path / "image.eml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" * 50)
+    for args, message in (
+        ([str(tmp_path / "nope")], "nope: no such file or folder"),
+        ([str(good), str(binary)], "image.eml: not a mail message (no header lines)"),
+    ):
+        result = sh("mail", "import", *args)
+        assert result.exit_code == 1
+        assert result.stderr.strip().endswith(message)
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert "number 1" not in sh("contact", "show", "Ann Lee").stdout

@@ -1,0 +1,158 @@
+"""Mail into the CRM (store.mail_log): each message an email activity for every known
+contact on it, once; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from email.utils import format_datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tinycrm.mail.message import parse_message
+from tinycrm.store.activities import list_activities
+from tinycrm.store.contacts import add_contact, get_contact
+from tinycrm.store.deals import add_deal
+from tinycrm.store.dupes import merge_contacts
+from tinycrm.store.events import list_events
+from tinycrm.store.mail_log import log_messages
+from tinycrm.store.models import Activity, Contact
+from tinycrm.store.sequences import add_sequence, enroll_contacts, list_enrollments
+
+OWN = {"own_addresses": ["me@mycompany.example"], "own_domains": ["mycompany.example"]}
+
+
+def _msg(
+    sender: str,
+    to: str = "me@mycompany.example",
+    *,
+    cc: str = "",
+    subject: str = "Hello",
+    mid: str | None = "<m1@acme.example>",
+    extra: str = "",
+    date: str = "Tue, 01 Dec 2026 10:00:00 +0000",
+    body: str = "Hi there",
+) -> Any:
+    head = f"From: {sender}\nTo: {to}\nSubject: {subject}\nDate: {date}\n"
+    if cc:
+        head += f"Cc: {cc}\n"
+    if mid:
+        head += f"Message-ID: {mid}\n"
+    return parse_message((head + extra + "\n" + body + "\n").encode())
+
+
+def _count(store: Any) -> int:
+    with store.read() as session:
+        return int(session.scalar(select(func.count()).select_from(Activity)) or 0)
+
+
+def test_one_activity_per_known_contact_with_company_and_open_deal(store: Any) -> None:
+    add_contact(store, name="Ann Lee", email="ann@acme.example", company="Acme")
+    add_deal(store, title="Acme renewal", contact="Ann Lee")
+    add_contact(store, name="Bob Roe", email="bob@acme.example")
+    add_contact(store, name="Bobby", email="Bob.Old@Acme.example")
+    merge_contacts(store, "Bob Roe", "Bobby")  # bob.old@ is kept as Bob's old email
+    message = _msg(
+        '"Lee, Ann" <ANN@acme.example>',
+        "me@mycompany.example, bob.old@ACME.example",
+        cc="colleague@mycompany.example, stranger@else.example",
+        subject="=?utf-8?q?Quote_f=C3=BCr_you?=",
+        extra="Content-Type: multipart/mixed; boundary=XX\nMIME-Version: 1.0\n",
+        body="--XX\nContent-Type: text/plain\n\nSee the quote.\n--XX\n"
+        "Content-Type: application/pdf\nContent-Disposition: attachment; filename=q.pdf\n"
+        "Content-Transfer-Encoding: base64\n\nJVBERi0x\n--XX--",
+    )
+    run = log_messages(store, [message], **OWN)
+    assert (run.read, run.logged, run.activities, len(run.contacts)) == (1, 1, 2, 2)
+    ann = list_activities(store, contact="Ann Lee")
+    assert len(ann) == 1
+    assert ann[0].kind == "email" and ann[0].subject == "Quote für you"
+    assert ann[0].company == "Acme" and ann[0].deal == "Acme renewal"
+    assert ann[0].body is not None
+    assert ann[0].body.startswith('From: "Lee, Ann" <ann@acme.example>\nTo: ')
+    assert "Attachment: q.pdf (application/pdf, 6 B)" in ann[0].body
+    assert ann[0].body.endswith("See the quote.")
+    assert ann[0].occurred_at is not None and ann[0].occurred_at.day == 1
+    assert len(list_activities(store, contact="Bob Roe")) == 1
+    with store.read() as session:
+        directions = set(session.scalars(select(Activity.direction)))
+    assert directions == {"in"}
+    again = log_messages(store, [message, message], **OWN)  # a re-run, another folder
+    assert (again.logged, again.already) == (0, 2)
+    assert _count(store) == 2
+    events = [e.summary for e in list_events(store, limit=5) if e.action == "synced"]
+    assert events == ["synced 1 email for 2 contacts"]
+
+
+def test_two_open_deals_link_none_and_out_is_out(store: Any) -> None:
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    add_deal(store, title="One", contact="Ann Lee")
+    add_deal(store, title="Two", contact="Ann Lee")
+    run = log_messages(store, [_msg("me@mycompany.example", "ann@acme.example")], **OWN)
+    assert run.logged == 1
+    (activity,) = list_activities(store, contact="Ann Lee")
+    assert activity.deal is None
+    with store.read() as session:
+        assert session.scalar(select(Activity.direction)) == "out"
+
+
+def test_what_is_never_logged(store: Any) -> None:
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    internal = _msg("boss@mycompany.example", "me@mycompany.example", mid="<i@x>")
+    listed = _msg("ann@acme.example", mid="<l@x>", extra="List-Id: <news.acme.example>\n")
+    bulk = _msg("ann@acme.example", mid="<b@x>", extra="Precedence: bulk\n")
+    unknown = _msg("who@else.example", mid="<u@x>")
+    run = log_messages(store, [internal, listed, bulk, unknown], **OWN)
+    assert run.logged == 0 and _count(store) == 0
+    assert run.skipped == {"internal or own": 1, "list or automated": 2,
+                           "without a known contact": 1}  # fmt: skip
+    assert not [e for e in list_events(store, limit=5) if e.action == "synced"]
+    lists = log_messages(store, [listed, bulk], include_lists=True, **OWN)
+    assert lists.logged == 2
+
+
+def test_create_contacts_makes_leads_from_email_and_dry_run_writes_nothing(store: Any) -> None:
+    message = _msg("=?utf-8?q?J=C3=BCrgen?= <jurgen@else.example>", mid=None)
+    dry = log_messages(store, [message], create_contacts=True, dry_run=True, **OWN)
+    assert (dry.logged, dry.created) == (1, 1)
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 0
+    assert _count(store) == 0
+    run = log_messages(store, [message], create_contacts=True, **OWN)
+    assert (run.logged, run.created) == (1, 1)
+    lead = get_contact(store, "jurgen@else.example")
+    assert (lead.name, lead.lifecycle, lead.source) == ("Jürgen", "lead", "email")
+    # no Message-ID: the hash of sender, date and subject keeps it once
+    assert log_messages(store, [message], create_contacts=True, **OWN).already == 1
+    assert _count(store) == 1
+
+
+def test_a_reply_stops_the_contacts_sequence(store: Any) -> None:
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    add_contact(store, name="Cy Doe", email="cy@acme.example")
+    add_sequence(store, name="Follow up", steps=[(2, "Call"), (5, "Write again")])
+    enroll_contacts(store, "Follow up", ["Ann Lee", "Cy Doe"])
+    # we wrote to Cy (out: no stop); Ann replied (in, after enrolment: stop)
+    now = "Sat, 05 Dec 2099 10:00:00 +0000"
+    out = _msg("me@mycompany.example", "cy@acme.example", mid="<o@x>", date=now)
+    reply = _msg("ann@acme.example", mid="<r@x>", date=now)
+    run = log_messages(store, [out, reply], **OWN)
+    assert run.stopped == 1
+    states = {e.contact: e.stop_reason for e in list_enrollments(store, "Follow up")}
+    assert states == {"Ann Lee": "replied", "Cy Doe": None}
+
+
+def test_cadences_and_scoring_filters_see_logged_mail(store: Any) -> None:
+    from datetime import timedelta
+
+    from tinycrm.store.contacts import list_contacts
+    from tinycrm.store.reminders import due_items
+    from tinycrm.store.types import utcnow
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example", cadence_days=7)
+    later = utcnow() + timedelta(days=10)
+    assert [i.key for i in due_items(store, now=later) if i.key.startswith("cadence:")]
+    sent = format_datetime(utcnow() + timedelta(days=9))
+    log_messages(store, [_msg("me@mycompany.example", "ann@acme.example", date=sent)], **OWN)
+    assert not [i.key for i in due_items(store, now=later) if i.key.startswith("cadence:")]
+    where = "activity:email within 30d >= 1"
+    assert [c.name for c in list_contacts(store, where=where)] == ["Ann Lee"]
