@@ -99,13 +99,14 @@ SUMMARIES: dict[str, str] = {
     ),
     "import": "Bring records in from CSV or vCard files, restore a dump, list and undo imports.",
     "export": "Write records out as CSV, JSON, JSON lines or vCard, or everything as one dump.",
-    "db": "Where the database is; upgrade, back it up and restore it.",
+    "db": "Where the database is; upgrade, normalise, back it up and restore it.",
     "demo": (
         "Build (or reuse) a demo database full of realistic data and open the board on it\n(on "
         "a terminal; otherwise, or with --no-board, print how to explore it)."
     ),
     "hooks": "Executables that run before (pre-write) and after (post-write) every write.",
     "webhooks": "Every event POSTed, signed, to the webhook endpoints of the config file.",
+    "mail": "Mail into the CRM: each message an email activity for every known contact on it.",
     "mcp": (
         "Run a Model Context Protocol server on stdin/stdout for an assistant.\n\n"
         'An MCP client starts it (the README\'s "Assistants (MCP)" section has the snippet); '
