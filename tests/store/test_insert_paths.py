@@ -23,7 +23,7 @@ from tinycrm.store.models import Company, Contact, Deal
 VARYING = {"id", "uid", "created_at", "updated_at"}
 
 
-def _import(store: Any, kind: str, text: str) -> None:
+def _import(store: Any, kind: str, text: str, *, created: int = 1) -> None:
     table = open_csv(io.BytesIO(text.encode()), name=f"{kind}.csv")
     rows = mapped_rows(table.records(), build_mapping(kind, table.header))
     rejected: list[Any] = []
@@ -31,7 +31,7 @@ def _import(store: Any, kind: str, text: str) -> None:
         store, kind=kind, rows=rows, source=f"{kind}.csv",
         on_reject=lambda *args: rejected.append(args),
     )  # fmt: skip
-    assert summary.created == 1 and not rejected, rejected
+    assert summary.created == created and not rejected, rejected
 
 
 def _taken(store: Any, model: Any, remove: Any) -> dict[str, Any]:
@@ -83,3 +83,30 @@ def test_a_deal_added_or_imported_is_the_same_row(store) -> None:
     assert _taken(store, Deal, remove_deal) == added
     assert added["title"] == "Engine order" and added["amount_minor"] == 1850050
     assert added["status"] == "open" and added["probability"] == 40
+
+
+def test_an_activity_and_a_task_logged_or_imported_are_the_same_rows(store) -> None:
+    from datetime import UTC, datetime
+
+    from tinycrm.store.activities import add_task, log_activity
+    from tinycrm.store.models import Activity
+
+    add_contact(store, name="Ada", email="ada@example.com")
+    at = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    log_activity(store, kind="call", text="Discussed the order", contact="ada@example.com",
+                 at=at)  # fmt: skip
+    add_task(store, text="Send the contract", due=at, contact="ada@example.com")
+
+    def activities(session: Any) -> list[dict[str, Any]]:
+        found = session.execute(select(Activity.__table__).order_by("id"))
+        return [{k: v for k, v in row._mapping.items() if k not in VARYING} for row in found]
+
+    with store.write() as session:
+        rows = activities(session)
+        session.execute(Activity.__table__.delete())
+    _import(store, "activities", "kind,subject,contact_email,occurred_at,due_at\n"
+            f"call,Discussed the order,ada@example.com,{at.isoformat()},\n"
+            f"task,Send the contract,ada@example.com,,{at.isoformat()}\n", created=2)  # fmt: skip
+    with store.read() as session:
+        assert activities(session) == rows
+    assert rows[0]["occurred_at"] == at and rows[1]["due_at"] == at and rows[1]["kind"] == "task"

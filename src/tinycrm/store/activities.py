@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +56,12 @@ class Links:
     @property
     def any(self) -> bool:
         return any((self.contact, self.company, self.deal))
+
+    def ids(self) -> dict[str, int | None]:
+        """The activity's columns that link it: ``contact_id``, ``company_id``, ``deal_id``."""
+        return {f"{kind}_id": record.id if record else None
+                for kind, record in (("contact", self.contact), ("company", self.company),
+                                     ("deal", self.deal))}  # fmt: skip
 
     def label(self) -> str:
         if self.deal is not None:
@@ -163,6 +169,29 @@ def _subject_body(text: str, body: str | None) -> tuple[str, str | None]:
     return subject, extra or None
 
 
+ACTIVITY_COLUMNS = ("kind", "subject", "body", "contact_id", "company_id", "deal_id",
+                    "occurred_at", "due_at", "remind_at", "repeat", "repeat_anchor", "done_at",
+                    "campaign_id", "channel")  # fmt: skip
+
+
+def new_activity_row(
+    aid: int | None, columns: Mapping[str, Any], *, owner: str, stamp: Any
+) -> dict[str, Any]:
+    """A new activity's or task's whole row from checked values: the one way one is
+    made, by ``log_activity``, ``add_task`` and ``tinycrm import activities``. It adds
+    the defaults (``owner``, ``stamp`` as the creation time); ``aid``: the id an import
+    assigns (None: the database's)."""
+    row: dict[str, Any] = {"id": aid}
+    for key in ACTIVITY_COLUMNS:
+        row[key] = columns.get(key)
+    row["owner"] = columns.get("owner") or owner
+    row["created_at"] = columns.get("created_at") or stamp
+    row["updated_at"] = stamp
+    if aid is None:
+        del row["id"]
+    return row
+
+
 def log_activity(
     store: Store,
     *,
@@ -197,18 +226,20 @@ def log_activity(
         source = resolve_campaign(session, campaign) if campaign else None
         now = utcnow()
         activity = Activity(
-            kind=clean_kind,
-            subject=subject,
-            body=extra,
-            contact_id=links.contact.id if links.contact else None,
-            company_id=links.company.id if links.company else None,
-            deal_id=links.deal.id if links.deal else None,
-            occurred_at=at or now,
-            campaign_id=source.id if source else None,
-            channel=clean_channel or (source.channel if source else None),
-            owner=store.user,
-            created_at=now,
-            updated_at=now,
+            **new_activity_row(
+                None,
+                {
+                    "kind": clean_kind,
+                    "subject": subject,
+                    "body": extra,
+                    **links.ids(),
+                    "occurred_at": at or now,
+                    "campaign_id": source.id if source else None,
+                    "channel": clean_channel or (source.channel if source else None),
+                },
+                owner=store.user,
+                stamp=now,
+            )
         )
         session.add(activity)
         session.flush()
@@ -257,22 +288,10 @@ def add_task(
             raise Invalid(str(exc)) from exc
     with store.write() as session:
         links = _links(session, ref=None, contact=contact, company=company, deal=deal)
-        now = utcnow()
-        task = Activity(
-            kind="task",
-            subject=subject,
-            body=extra,
-            contact_id=links.contact.id if links.contact else None,
-            company_id=links.company.id if links.company else None,
-            deal_id=links.deal.id if links.deal else None,
-            due_at=due,
-            remind_at=remind,
-            repeat=rule,
-            repeat_anchor=due if rule else None,
-            owner=store.user,
-            created_at=now,
-            updated_at=now,
-        )
+        columns = {"kind": "task", "subject": subject, "body": extra, **links.ids(),
+                   "due_at": due, "remind_at": remind, "repeat": rule,
+                   "repeat_anchor": due if rule else None}  # fmt: skip
+        task = Activity(**new_activity_row(None, columns, owner=store.user, stamp=utcnow()))
         session.add(task)
         session.flush()
         about = f" for {links.label()}" if links.any else ""

@@ -14,6 +14,7 @@ from sqlmodel import col
 from tinycrm import repeat
 from tinycrm.formats import values as cell
 from tinycrm.store import validate
+from tinycrm.store.activities import new_activity_row
 from tinycrm.store.engine import chunks
 from tinycrm.store.errors import Invalid
 from tinycrm.store.imports.base import _Import
@@ -227,27 +228,11 @@ class _Activities(_Import):
 
     def insert(self, prep: _Prepared) -> None:
         c = prep.columns
+        ts = self.writer.ts
+        times = ("occurred_at", "due_at", "remind_at", "repeat_anchor", "done_at", "created_at")
+        row = {**c, **{key: ts(c.get(key)) for key in times}}
         self.writer.add(
-            "activity",
-            {
-                "id": prep.target,
-                "kind": c["kind"],
-                "subject": c["subject"],
-                "body": c.get("body"),
-                "contact_id": c.get("contact_id"),
-                "company_id": c.get("company_id"),
-                "deal_id": c.get("deal_id"),
-                "occurred_at": self.writer.ts(c.get("occurred_at")),
-                "due_at": self.writer.ts(c.get("due_at")),
-                "remind_at": self.writer.ts(c.get("remind_at")),
-                "repeat": c.get("repeat"),
-                "repeat_anchor": self.writer.ts(c.get("repeat_anchor")),
-                "done_at": self.writer.ts(c.get("done_at")),
-                "channel": c.get("channel"),
-                "owner": c.get("owner") or self.store.user,
-                "created_at": self.writer.ts(c.get("created_at")) or self.stamp,
-                "updated_at": self.stamp,
-            },
+            "activity", new_activity_row(prep.target, row, owner=self.store.user, stamp=self.stamp)
         )
 
     def merge(self, state: _State, prep: _Prepared) -> bool:
