@@ -112,7 +112,6 @@ SUMMARIES: dict[str, str] = {
         'An MCP client starts it (the README\'s "Assistants (MCP)" section has the snippet); '
         "on a\nterminal there is nothing to see, so it refuses to start there."
     ),
-    "mail": "Mail into the CRM: each message an email activity for every known contact on it.",
 }
 
 
