@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,6 +34,13 @@ import pytest
 os.environ.pop("TINYCRM_TESTING_CLOCK_SHIFT", None)
 
 from tinycrm.clock import SHIFT_ENV  # after the pop: it reads the shift once
+
+# Bytecode caches (__pycache__, ignored by git) stay on even where PYTHONDONTWRITEBYTECODE
+# is set: without them every xdist worker rewrites every test module's asserts again, and
+# every tinycrm process a test starts compiles tinycrm again (~10 s of CPU a worker, and
+# a fifth of a second a process).
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 PG_URL = os.environ.get("TINYCRM_TEST_PG_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
@@ -146,6 +155,43 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return path
+
+
+DEMO_NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+"""The moment the shared demo database is built around."""
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, built once per test process around ``DEMO_NOW`` (a build costs
+    ~10 s of CPU): read it in place, or copy it before writing. Tests of the build itself
+    (tests/test_demo.py, the progress bar, interrupting it) build their own."""
+    from tinycrm.demo import build_demo
+    from tinycrm.store.engine import open_store
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    store = open_store(str(path), user="demo")
+    try:
+        build_demo(store, now=DEMO_NOW)
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.close()
+    path.chmod(0o400)  # read-only: a test that writes to it fails, instead of the next one
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_dump(demo_database: Path) -> dict[str, Any]:
+    """``dump_database`` of the shared demo database (``restore_database`` takes it)."""
+    from tinycrm.store.dump import dump_database
+    from tinycrm.store.engine import open_store
+
+    store = open_store(str(demo_database), user="demo")
+    try:
+        return dump_database(store)
+    finally:
+        store.close()
 
 
 @contextmanager

@@ -14,6 +14,7 @@ is left out of the comparison.
 
 from __future__ import annotations
 
+import copy
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -95,20 +96,21 @@ def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
     yield url, fresh_pg
 
 
-def _fill(url: str) -> None:
-    """Demo data, then records with every field set to something other than its default."""
-    from tinycrm.demo import build_demo
+def _fill(url: str, demo: dict[str, Any]) -> None:
+    """Demo data (``demo``: the shared demo database's dump), then records with every
+    field set to something other than its default."""
     from tinycrm.store.activities import add_task, complete_task, log_activity
     from tinycrm.store.companies import add_company
     from tinycrm.store.contacts import add_contact, edit_contact
     from tinycrm.store.deals import add_deal, lose_deal, win_deal
+    from tinycrm.store.dump import restore_database
     from tinycrm.store.engine import open_store
     from tinycrm.store.scoring import recompute_scores
 
     store = open_store(url, user="tester")
     try:
+        restore_database(store, copy.deepcopy(demo))
         now = datetime.now(UTC).replace(microsecond=0)
-        build_demo(store, now=now)
         add_company(
             store, name="Ümlaut & Söhne GmbH", domain="umlaut-soehne.de", industry="Brewing",
             size=42, phone="+49 30 1234567", address="Bierstraße 1\nHinterhof", city="Köln",
@@ -222,9 +224,11 @@ def _import(cli, target: str, kind: str, file: Path) -> None:
         pytest.fail(f"{kind} from {file.name}: {summary['rejected']} rejected\n{report[:3000]}")
 
 
-def test_every_export_format_of_every_kind_comes_back_whole(cli, databases, tmp_path) -> None:
+def test_every_export_format_of_every_kind_comes_back_whole(
+    cli, databases, tmp_path, demo_dump
+) -> None:
     source, fresh = databases
-    _fill(source)
+    _fill(source, demo_dump)
     before = _snapshot(source)
     assert all(before.values())
     files: dict[tuple[str, str], Path] = {}

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tinycrm.demo import build_demo
 from tinycrm.store import Conflict, Invalid, Unavailable
 from tinycrm.store.contacts import add_contact, list_contacts
 from tinycrm.store.deals import list_deals
@@ -22,14 +20,10 @@ from tinycrm.store.imports import count_rows
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Any]]]:
-    path = tmp_path_factory.mktemp("dump") / "demo.db"
-    opened = open_store(str(path), user="demo")
-    build_demo(opened, now=NOW)
-    data = dump_database(opened)
-    opened.close()
-    yield path, data
+@pytest.fixture
+def demo(demo_database: Path, demo_dump: dict[str, Any]) -> tuple[Path, dict[str, Any]]:
+    """The shared demo database (tests/conftest.py) and its dump."""
+    return demo_database, demo_dump
 
 
 def _same(a: dict[str, Any], b: dict[str, Any]) -> None:
