@@ -244,23 +244,20 @@ class _Logger:
         return ids[0] if len(ids) == 1 else None
 
     def _write(self, message: MailMessage, contact: Contact, direction: str) -> None:
+        from tinycrm.store.activities import new_activity_row
+
         now = utcnow()
-        self.session.add(
-            Activity(
-                kind="email",
-                subject=_clean(message.subject, SUBJECT_MAX) or "(no subject)",
-                body=mail_body(message),
-                contact_id=contact.id,
-                company_id=contact.company_id,
-                deal_id=self._open_deal(contact),
-                occurred_at=message.date or now,
-                mail_key=message.key,
-                direction=direction,
-                owner=self.store.user,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        columns = {
+            "kind": "email",
+            "subject": _clean(message.subject, SUBJECT_MAX) or "(no subject)",
+            "body": mail_body(message),
+            "contact_id": contact.id,
+            "company_id": contact.company_id,
+            "deal_id": self._open_deal(contact),
+            "occurred_at": message.date or now,
+        }
+        row = new_activity_row(None, columns, owner=self.store.user, stamp=now)
+        self.session.add(Activity(**row, mail_key=message.key, direction=direction))
         self.session.flush()
 
     def _stop_sequences(self, contact: Contact, message: MailMessage) -> int:
