@@ -3,7 +3,8 @@
 A target hands each case the seeded database fresh (``fresh``) and says afterwards
 whether the case left it as it was (``digest``):
 
-- SQLite: a copy of the seeded file per case, compared by ``iterdump``.
+- SQLite: a copy of the seeded file per case, compared by ``iterdump`` (unless not a
+  byte of it changed, as for most refusals).
 - PostgreSQL: one schema per test process (xdist worker), seeded once, with a copy of
   every table kept in a snapshot schema beside it. A case that changed a row or moved a
   sequence is followed by a reset from the snapshot (TRUNCATE, then INSERT … SELECT in
@@ -38,9 +39,11 @@ def sqlite_digest(db: Path) -> str:
 class SqliteTarget:
     backend = "sqlite"
     task = ""  # the seeded open task's id
+    last_case = ""  # the id of the case that ran last (PostgreSQL names it when it leaks)
 
     def __init__(self, seed_db: Path) -> None:
         self.seed_db = seed_db
+        self.seed_bytes = seed_db.read_bytes()
         self.seed_digest = sqlite_digest(seed_db)
 
     def fresh(self, folder: Path) -> str:
@@ -57,6 +60,9 @@ class SqliteTarget:
         db = folder / "tinycrm.db"
         if not db.exists():
             return "the database is gone"
+        wal = db.with_name(db.name + "-wal")
+        if db.read_bytes() == self.seed_bytes and not (wal.exists() and wal.stat().st_size):
+            return None  # not a byte changed (the usual refusal): no need to read it
         return None if sqlite_digest(db) == self.seed_digest else "the database changed"
 
 
@@ -70,13 +76,22 @@ class PostgresTarget:
         self.snapshot = snapshot
         self.sqlite_seed = sqlite_seed
         self.tables = tables_of(engine)
-        self.seed_rows = self._rows_digest()
-        self.seed_sequences = self._sequences()
+        self.seed_state = self._state()
+        self.seed_sequences = [
+            (name[len("sequence:") :], None if n < 0 else n)
+            for name, n, _ in self.seed_state
+            if name.startswith("sequence:")
+        ]
+        self.last_case = ""
 
     def fresh(self, folder: Path) -> str:
         """The seeded schema, reset first if the last case changed it: TINYCRM_DB's value."""
-        if self._rows_digest() != self.seed_rows or self._sequences() != self.seed_sequences:
+        if self._state() != self.seed_state:
             self._reset()
+            wrong = self._differences(("table:", "sequence:", "(schema)"))
+            assert wrong is None, (
+                f"the reset did not bring the seed back after {self.last_case!r}: {wrong}"
+            )
         return self.url
 
     def the_database_file(self, folder: Path) -> str:
@@ -88,36 +103,59 @@ class PostgresTarget:
         return str(db)
 
     def unchanged(self, folder: Path) -> str | None:
-        return None if self._rows_digest() == self.seed_rows else "the database changed"
+        """None when every row and the schema itself are as seeded (a refused insert
+        may still have drawn an id: PostgreSQL's sequences do not roll back)."""
+        return self._differences(("table:", "(schema)"))
 
     # --------------------------------------------------------------------------------
 
-    def _rows_digest(self) -> str:
+    def _differences(self, kinds: tuple[str, ...]) -> str | None:
+        """None when the parts of the state named by ``kinds`` are as seeded, else which
+        are not."""
+        seed = {t: (n, h) for t, n, h in self.seed_state if t.startswith(kinds)}
+        now = {t: (n, h) for t, n, h in self._state() if t.startswith(kinds)}
+        if now == seed:
+            return None
+        changed = [
+            f"{t} ({seed.get(t, (0,))[0]} -> {now.get(t, (0,))[0]})"
+            for t in sorted(set(seed) | set(now))
+            if seed.get(t) != now.get(t)
+        ]
+        return "the database changed: " + ", ".join(changed)
+
+    def _state(self) -> list[tuple[str, int, str]]:
+        """In one query: each table's row count and a hash of its rows (as text, sorted),
+        each sequence's last value (-1: never drawn), and a hash of the schema's columns,
+        indexes, constraints, triggers and Alembic revision (what a reset cannot undo)."""
         from sqlalchemy import text
 
         parts = [
-            f"SELECT '{t}' AS t, count(*) AS n, "
+            f"SELECT 'table:{t}' AS t, count(*) AS n, "
             f"md5(coalesce(string_agg(r::text, E'\\n' ORDER BY r::text), '')) AS h "
             f'FROM "{t}" r'
             for t in self.tables
         ]
+        parts.append(
+            "SELECT 'sequence:' || sequencename, coalesce(last_value, -1), '' "
+            "FROM pg_sequences WHERE schemaname = current_schema()"
+        )
+        parts.append(
+            "SELECT '(schema)', count(*), md5(string_agg(x, E'\\n' ORDER BY x)) FROM ("
+            "SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, "
+            "a.atttypmod) || ' ' || a.attnotnull AS x FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relnamespace = current_schema()::regnamespace AND a.attnum > 0 "
+            "AND NOT a.attisdropped "
+            "UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE connamespace = current_schema()::regnamespace "
+            "UNION ALL SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relnamespace = current_schema()::regnamespace "
+            "UNION ALL SELECT 'alembic ' || version_num FROM alembic_version) AS ddl"
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(text(" UNION ALL ".join(parts))).all()
-        return hashlib.sha256(repr(sorted(rows)).encode()).hexdigest()
-
-    def _sequences(self) -> list[tuple[str, int | None]]:
-        from sqlalchemy import text
-
-        with self.engine.connect() as conn:
-            return [
-                (name, value)
-                for name, value in conn.execute(
-                    text(
-                        "SELECT sequencename, last_value FROM pg_sequences "
-                        "WHERE schemaname = current_schema() ORDER BY sequencename"
-                    )
-                )
-            ]
+        return sorted((t, n, h) for t, n, h in rows)
 
     def _reset(self) -> None:
         from sqlalchemy import text
