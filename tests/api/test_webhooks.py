@@ -352,3 +352,12 @@ def test_deliver_watch_sends_new_events_as_they_come_and_stops_on_ctrl_c(
         out, err = watcher.communicate(timeout=60)
     assert watcher.returncode == 0, err
     assert "Delivered 1" in out and "Stopped" in err
+
+
+@pytest.mark.parametrize("delivery", [2**31, 2**63 - 1, 0, 999])
+def test_retry_of_a_delivery_that_is_not_there(store: Any, delivery: int) -> None:
+    from tinycrm.errors import NotFound
+
+    # past PostgreSQL's 32-bit ids too: "no webhook delivery", never the driver's overflow
+    with pytest.raises(NotFound, match=f"no webhook delivery #{delivery}"):
+        Crm(store).webhooks.retry(delivery)

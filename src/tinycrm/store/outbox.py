@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from tinycrm.store.errors import NotFound
 from tinycrm.store.models import Event, WebhookDelivery, WebhookDeliveryRead, table_of
+from tinycrm.store.refs import get_by_id
 from tinycrm.store.types import utcnow
 
 if TYPE_CHECKING:
@@ -224,15 +225,16 @@ def retry(store: Store, row_id: int | None = None) -> list[WebhookDeliveryRead]:
     """Put a given-up row (or, with None, every one) back in the queue, to go now."""
     now = utcnow()
     with store.write() as session:
-        query = select(WebhookDelivery).where(col(WebhookDelivery.failed_at).is_not(None))
-        if row_id is not None:
-            query = query.where(col(WebhookDelivery.id) == row_id)
-        rows = list(session.scalars(query))
-        if row_id is not None and not rows:
-            exists = session.get(WebhookDelivery, row_id)
-            if exists is None:
+        if row_id is None:
+            query = select(WebhookDelivery).where(col(WebhookDelivery.failed_at).is_not(None))
+            rows = list(session.scalars(query))
+        else:  # by id: one past the column's range (2**31 on PostgreSQL) is simply not there
+            found = get_by_id(session, WebhookDelivery, row_id)
+            if found is None:
                 raise NotFound(f"no webhook delivery #{row_id}")
-            raise NotFound(f"webhook delivery #{row_id} has not failed (it is not given up)")
+            if found.failed_at is None:
+                raise NotFound(f"webhook delivery #{row_id} has not failed (it is not given up)")
+            rows = [found]
         for row in rows:
             row.failed_at = None
             row.attempts = 0
