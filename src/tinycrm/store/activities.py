@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from tinycrm import dates, repeat
 from tinycrm.dates import local_day
 from tinycrm.store import validate
+from tinycrm.store.activity_rows import new_activity_row
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.deals import resolve_deal
@@ -169,29 +170,6 @@ def _subject_body(text: str, body: str | None) -> tuple[str, str | None]:
     return subject, extra or None
 
 
-ACTIVITY_COLUMNS = ("kind", "subject", "body", "contact_id", "company_id", "deal_id",
-                    "occurred_at", "due_at", "remind_at", "repeat", "repeat_anchor", "done_at",
-                    "campaign_id", "channel")  # fmt: skip
-
-
-def new_activity_row(
-    aid: int | None, columns: Mapping[str, Any], *, owner: str, stamp: Any
-) -> dict[str, Any]:
-    """A new activity's or task's whole row from checked values: the one way one is
-    made, by ``log_activity``, ``add_task`` and ``tinycrm import activities``. It adds
-    the defaults (``owner``, ``stamp`` as the creation time); ``aid``: the id an import
-    assigns (None: the database's)."""
-    row: dict[str, Any] = {"id": aid}
-    for key in ACTIVITY_COLUMNS:
-        row[key] = columns.get(key)
-    row["owner"] = columns.get("owner") or owner
-    row["created_at"] = columns.get("created_at") or stamp
-    row["updated_at"] = stamp
-    if aid is None:
-        del row["id"]
-    return row
-
-
 def log_activity(
     store: Store,
     *,
@@ -329,23 +307,30 @@ def complete_task(store: Store, task_id: int) -> ActivityRead:
             anchor = task.repeat_anchor or task.due_at  # the series follows its rule
             due = repeat.next_occurrence(task.due_at, task.repeat, after=now, anchor=anchor)
             successor = Activity(
-                kind="task",
-                subject=task.subject,
-                body=task.body,
-                contact_id=task.contact_id,
-                company_id=task.company_id,
-                deal_id=task.deal_id,
-                due_at=due,
-                remind_at=(
-                    repeat.reminder_for(due, was_due=task.due_at, was_reminded=task.remind_at)
-                    if task.remind_at is not None
-                    else None
-                ),
-                repeat=task.repeat,
-                repeat_anchor=anchor,
-                owner=task.owner,
-                created_at=now,
-                updated_at=now,
+                **new_activity_row(
+                    None,
+                    {
+                        "kind": "task",
+                        "subject": task.subject,
+                        "body": task.body,
+                        "contact_id": task.contact_id,
+                        "company_id": task.company_id,
+                        "deal_id": task.deal_id,
+                        "due_at": due,
+                        "remind_at": (
+                            repeat.reminder_for(
+                                due, was_due=task.due_at, was_reminded=task.remind_at
+                            )
+                            if task.remind_at is not None
+                            else None
+                        ),
+                        "repeat": task.repeat,
+                        "repeat_anchor": anchor,
+                        "owner": task.owner,
+                    },
+                    owner=store.user,
+                    stamp=now,
+                )
             )
             session.add(successor)
             session.flush()

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from tinycrm import dates
 from tinycrm.config import ConfigError, Rule
 from tinycrm.store import validate
+from tinycrm.store.activity_rows import new_activity_row
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
 from tinycrm.store.models import Activity, Company, Contact, Deal, Pipeline, Stage
@@ -103,15 +104,20 @@ def _add_task(
     due = dates.parse_when(rule.due)
     now = utcnow()
     task = Activity(
-        kind="task",
-        subject=subject[:300],
-        contact_id=contact.id if contact else None,
-        company_id=company.id if company else None,
-        deal_id=deal.id if deal else None,
-        due_at=due,
-        owner=deal.owner if deal else (contact.owner if contact else store.user),
-        created_at=now,
-        updated_at=now,
+        **new_activity_row(
+            None,
+            {
+                "kind": "task",
+                "subject": subject[:300],
+                "contact_id": contact.id if contact else None,
+                "company_id": company.id if company else None,
+                "deal_id": deal.id if deal else None,
+                "due_at": due,
+                "owner": deal.owner if deal else (contact.owner if contact else None),
+            },
+            owner=store.user,
+            stamp=now,
+        )
     )
     session.add(task)
     session.flush()

@@ -244,7 +244,7 @@ class _Logger:
         return ids[0] if len(ids) == 1 else None
 
     def _write(self, message: MailMessage, contact: Contact, direction: str) -> None:
-        from tinycrm.store.activities import new_activity_row
+        from tinycrm.store.activity_rows import new_activity_row
 
         now = utcnow()
         columns = {

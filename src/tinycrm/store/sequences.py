@@ -12,6 +12,7 @@ from sqlalchemy import CursorResult, delete, func, select
 from sqlmodel import Session, col
 
 from tinycrm.store import validate
+from tinycrm.store.activity_rows import new_activity_row
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
@@ -186,20 +187,19 @@ def enroll_contacts(
                 "first_name": contact.name.split()[0],
                 "company": company.name if company else "",
             }
+            stamp = utcnow()
             for step in steps:
-                session.add(
-                    Activity(
-                        kind="task",
-                        subject=" ".join(step.text.format_map(values).split()),
-                        contact_id=contact.id,
-                        company_id=contact.company_id,
-                        due_at=begin + timedelta(days=step.day_offset),
-                        enrollment_id=enrollment.id,
-                        owner=contact.owner,
-                        created_at=utcnow(),
-                        updated_at=utcnow(),
-                    )
-                )
+                columns = {
+                    "kind": "task",
+                    "subject": " ".join(step.text.format_map(values).split()),
+                    "contact_id": contact.id,
+                    "company_id": contact.company_id,
+                    "due_at": begin + timedelta(days=step.day_offset),
+                    "enrollment_id": enrollment.id,
+                    "owner": contact.owner,
+                }
+                row = new_activity_row(None, columns, owner=store.user, stamp=stamp)
+                session.add(Activity(**row))
             record_event(
                 store,
                 session,

@@ -14,7 +14,7 @@ from sqlmodel import col
 from tinycrm import repeat
 from tinycrm.formats import values as cell
 from tinycrm.store import validate
-from tinycrm.store.activities import new_activity_row
+from tinycrm.store.activity_rows import new_activity_row
 from tinycrm.store.engine import chunks
 from tinycrm.store.errors import Invalid
 from tinycrm.store.imports.base import _Import

@@ -1,0 +1,31 @@
+"""A new activity's or task's row: the one way one is made, whoever makes it (``tinycrm
+log``, ``task add``, a repeating task's next occurrence, an automation rule's task, a
+sequence's steps, ``tinycrm import activities``, mail). A base module: the nouns and the
+in-transaction effects (rules, sequences) all build on it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+ACTIVITY_COLUMNS = ("kind", "subject", "body", "contact_id", "company_id", "deal_id",
+                    "occurred_at", "due_at", "remind_at", "repeat", "repeat_anchor", "done_at",
+                    "campaign_id", "channel", "enrollment_id")  # fmt: skip
+
+
+def new_activity_row(
+    aid: int | None, columns: Mapping[str, Any], *, owner: str, stamp: Any
+) -> dict[str, Any]:
+    """A new activity's or task's whole row from checked values: the one way one is
+    made (see the module's docstring). It adds
+    the defaults (``owner``, ``stamp`` as the creation time); ``aid``: the id an import
+    assigns (None: the database's)."""
+    row: dict[str, Any] = {"id": aid}
+    for key in ACTIVITY_COLUMNS:
+        row[key] = columns.get(key)
+    row["owner"] = columns.get("owner") or owner
+    row["created_at"] = columns.get("created_at") or stamp
+    row["updated_at"] = stamp
+    if aid is None:
+        del row["id"]
+    return row
