@@ -35,10 +35,12 @@ CASES = {
     ),
     "contact email": (
         ["contact", "add", "{name}", "--email", "Same@Example.com"],
-        "INSERT INTO contact (name, name_key, email, lifecycle, owner, score, unsubscribed, "
-        "do_not_contact, search_key, created_at, updated_at) VALUES ('Held', 'held', "
-        "'same@example.com', 'lead', 'held', 0, false, false, '', now(), now())",
-        "Error: email same@example.com already belongs to #{id} {winner} <same@example.com>",
+        "INSERT INTO contact (name, name_key, email, email_key, lifecycle, owner, score, "
+        "unsubscribed, do_not_contact, search_key, created_at, updated_at) VALUES ('Held', "
+        "'held', 'same@example.com', 'same@example.com', 'lead', 'held', 0, false, false, '', "
+        "now(), now())",
+        # both typed the address the same way: the message shows it as typed
+        "Error: email Same@Example.com already belongs to #{id} {winner} <Same@Example.com>",
     ),
 }
 
@@ -93,10 +95,16 @@ def held_postgres(url: str, holding_sql: str) -> Iterator[Callable[[list[Running
     def release(runs: list[Running]) -> None:
         deadline = time.monotonic() + TIMEOUT
         while True:
+            # Blocked behind the held row, or behind a writer that is itself blocked
+            # behind it (two writers typing the same email wait on each other's row too).
             waiting = watcher.execute(
                 text(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' "
-                    "AND transactionid::text = :xid AND NOT granted"
+                    "SELECT count(*) FROM pg_locks w WHERE w.locktype = 'transactionid' "
+                    "AND NOT w.granted AND (w.transactionid::text = :xid OR w.transactionid IN ("
+                    " SELECT own.transactionid FROM pg_locks own JOIN pg_locks blocked"
+                    " ON blocked.pid = own.pid WHERE own.locktype = 'transactionid'"
+                    " AND own.granted AND blocked.locktype = 'transactionid'"
+                    " AND NOT blocked.granted AND blocked.transactionid::text = :xid))"
                 ),
                 {"xid": xid},
             ).scalar_one()

@@ -25,7 +25,7 @@ def test_googles_extra_values_survive_an_export_and_an_import_back(
     copy.write_bytes((IMPORTS / "google-contacts.csv").read_bytes())
     assert cli("import", "contacts", str(copy)).exit_code == 0
     before = _contacts(cli)
-    assert before["ada@analytical.example"][1]["email.2"] == "ada.l@home.example"
+    assert before["ada@analytical.example"][1]["email.work"] == "ada.l@home.example"
     out = tmp_path / f"out.{'vcf' if form == 'vcard' else 'csv'}"
     assert cli("export", "contacts", "--format", form, "--out", str(out)).exit_code == 0
     monkeypatch.setenv("TINYCRM_DB", str(tmp_path / "another.db"))
