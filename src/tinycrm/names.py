@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import NamedTuple
 
@@ -91,12 +92,14 @@ _NONE: frozenset[str] = frozenset()
 
 class NameKey(NamedTuple):
     """A name worked out once, to be compared with many: its plain words as typed,
-    the same folded, the first and last name (``Smith, John``: John and Smith), the
-    first name's nicknames, and the keys it is filed under for blocking: the sound of
-    each word of two letters or more (an initial alone files nothing)."""
+    the same folded (and sorted, joined by spaces), the first and last name (``Smith,
+    John``: John and Smith), the first name's nicknames, and the keys it is filed under
+    for blocking: the sound of each word of two letters or more (an initial alone files
+    nothing)."""
 
     words: tuple[str, ...]
     folded: tuple[str, ...]
+    joined: str  # the folded words sorted: reordered names meet
     first: str  # plain, as the nickname table has names
     initial: str  # the first name folded
     last: str  # folded
@@ -117,13 +120,24 @@ class NameKey(NamedTuple):
             if comma < 0 and "," in part:
                 comma = len(typed)  # "Smith, John": the last name comes first
         if not typed:
-            return cls((), (), "", "", "", _NONE, _NONE)
+            return cls((), (), "", "", "", "", _NONE, _NONE)
         first, last = 0, len(typed) - 1
         if 0 < comma < len(typed):
             first, last = comma, comma - 1
         plain_first = typed[first]
         nicks = _related().get(plain_first, _NONE) if len(plain_first) > 1 else _NONE
-        return cls(typed, folded, plain_first, folded[first], folded[last], nicks, blocks)
+        joined = " ".join(sorted(folded))
+        return cls(typed, folded, joined, plain_first, folded[first], folded[last], nicks, blocks)
+
+
+def name_blocks(name: str) -> frozenset[str]:
+    """``NameKey.of(name).blocks`` without the rest of the key: what blocking files a
+    name under, for the many names that will meet no other."""
+    blocks = _NONE
+    for part in name.split():
+        sounds = _part(part)[2]
+        blocks = blocks | sounds if blocks else sounds
+    return blocks
 
 
 @lru_cache(maxsize=65536)
@@ -147,7 +161,7 @@ def compare(a: NameKey, b: NameKey) -> str | None:
         return "same name"
     if a.folded == b.folded:
         return "same name, transliterated"
-    ja, jb = " ".join(sorted(a.folded)), " ".join(sorted(b.folded))
+    ja, jb = a.joined, b.joined
     if ja == jb:
         return "same name, words reordered"
     if len(a.words) >= 2 and len(b.words) >= 2 and a.last == b.last:
@@ -155,10 +169,17 @@ def compare(a: NameKey, b: NameKey) -> str | None:
             return "same name but for an initial or middle name"
         if b.first in a.nicks or a.first in b.nicks:
             return "same name but for a nickname"
-    from rapidfuzz.distance import Indel  # here: most commands never compare names
-
-    ratio = Indel.normalized_similarity(ja, jb, score_cutoff=RATIO / 100)
+    ratio = similarity_function()(ja, jb, score_cutoff=RATIO / 100)
     return f"similar names ({ratio:.0%} alike)" if ratio else None
+
+
+@cache
+def similarity_function() -> Callable[..., float]:
+    """rapidfuzz's normalised Indel similarity, imported on first use: most commands
+    never compare names."""
+    from rapidfuzz.distance import Indel
+
+    return Indel.normalized_similarity  # type: ignore[no-any-return]
 
 
 def similar_names(a: str, b: str) -> str | None:

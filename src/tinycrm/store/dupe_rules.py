@@ -10,15 +10,15 @@ person's (``tinycrm.names``).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from itertools import combinations
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from tinycrm.names import NameKey, compare
+from tinycrm.names import RATIO, NameKey, compare, name_blocks, similarity_function
 from tinycrm.store.models import Contact
 
 GMAIL = frozenset({"gmail.com", "googlemail.com"})
@@ -35,6 +35,28 @@ def email_key(email: str | None) -> str | None:
     return f"{local}@{domain}" if local else None
 
 
+def mailbox(email: str | None) -> str | None:
+    """``email_key``, the string given when it is one already, without working it out
+    for the commonest address (lower case, no ``+``, not Gmail, nothing to strip)."""
+    if not email:
+        return None
+    if (
+        "+" not in email
+        and email.islower()
+        and not email.endswith(_GMAIL)
+        and email[0] != "@"
+        and "@" in email
+        and not email[0].isspace()
+        and not email[-1].isspace()
+    ):
+        return email
+    key = email_key(email)
+    return email if key == email else key
+
+
+_GMAIL = tuple(f"@{domain}" for domain in GMAIL)
+
+
 def phone_digits(phone: str | None) -> str | None:
     """The digits that identify a number libphonenumber could not read (a national
     number with no default region set): no punctuation, no leading 00/0. None when
@@ -49,67 +71,87 @@ def same_phone(a: str, b: str) -> bool:
     return long_.endswith(short) and len(long_) - len(short) <= 3
 
 
-def phone_pairs(rows: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-    """Pairs with one number: equal normalised forms (an extension is another number);
-    and, for a number that could not be read, the same digits but for a country code."""
-    yield from pairs(rows, "phone_key")
-    unread = [r for r in rows if r["phone"] and not r["phone_key"] and phone_digits(r["phone"])]
-    if not unread:
+def key_pairs(keys: Sequence[Any]) -> Iterator[tuple[int, int]]:
+    """Pairs of positions ``(i, j)``, ``i < j``, whose keys are equal (and not empty).
+    Most keys are unique: they are counted in C and only shared ones are filed."""
+    shared = {key for key, n in Counter(keys).items() if n > 1 and key}
+    if not shared:
         return
-    tails: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        digits = phone_digits(row["phone_key"] or row["phone"])
-        if digits and ";ext=" not in (row["phone_key"] or ""):
-            row["phone_digits"] = digits
-            tails[digits[-6:]].append(row)
-    for bucket in tails.values():
-        for ra, rb in combinations(bucket, 2):
-            if (not ra["phone_key"] or not rb["phone_key"]) and same_phone(
-                ra["phone_digits"], rb["phone_digits"]
-            ):
-                yield ra, rb
-
-
-def pairs(
-    rows: Iterable[dict[str, Any]], key: str
-) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-    buckets: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row[key]:
-            buckets[row[key]].append(row)
+    buckets: dict[Any, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        if key in shared:
+            buckets[key].append(i)
     for bucket in buckets.values():
         yield from combinations(bucket, 2)
 
 
+def phone_pairs(
+    phones: Sequence[str | None], keys: Sequence[str | None]
+) -> Iterator[tuple[int, int]]:
+    """Pairs of positions with one number: equal normalised forms ``keys`` (an extension
+    is another number); and, for a number that could not be read (a ``phones`` entry
+    without a key), the same digits but for a country code."""
+    yield from key_pairs(keys)
+    unread = [phones[i] for i, key in enumerate(keys) if not key and phones[i]]
+    if not any(phone_digits(phone) for phone in unread):
+        return
+    tails: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for i, (phone, key) in enumerate(zip(phones, keys, strict=True)):
+        digits = phone_digits(key or phone)
+        if digits and ";ext=" not in (key or ""):
+            tails[digits[-6:]].append((i, digits))
+    for bucket in tails.values():
+        for (a, da), (b, db) in combinations(bucket, 2):
+            if (not keys[a] or not keys[b]) and same_phone(da, db):
+                yield a, b
+
+
 def name_pairs(
-    rows: Iterable[dict[str, Any]],
-) -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
-    """Pairs of rows (``id``, ``name``, ``company_id``; in id order) at one company whose
-    names look like one person's, with why. Blocking: only names filed under one key
-    (``NameKey.blocks``) at one company are compared, each pair once."""
-    at: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row["company_id"] is not None:
-            at[row["company_id"]].append(row)
+    names: Sequence[str], companies: Sequence[int | None]
+) -> Iterator[tuple[int, int, str]]:
+    """Pairs of positions ``(i, j)``, ``i < j``, of names at one company (``companies``)
+    that look like one person's, with why. Blocking: only names filed under one key
+    (``NameKey.blocks``) at one company are compared, each pair once; a name is worked
+    out in full (``NameKey``) only when it shares a key with another, and ``compare``d only
+    when the pair passes a test that every one of its rules implies."""
+    at: dict[int, list[int]] = defaultdict(list)
+    for i, company in enumerate(companies):
+        if company is not None:
+            at[company].append(i)
+    keys: dict[int, NameKey] = {}
+    similarity, cutoff = similarity_function(), RATIO / 100
     for members in at.values():
         if len(members) < 2:
             continue
-        keys = [NameKey.of(row["name"]) for row in members]
         blocks: dict[str, list[int]] = defaultdict(list)
-        for i, key in enumerate(keys):
-            for block in key.blocks:
+        for i in members:
+            for block in name_blocks(names[i]):
                 blocks[block].append(i)
+        filed = [group for group in blocks.values() if len(group) > 1]
+        for group in filed:
+            for i in group:
+                if i not in keys:
+                    keys[i] = NameKey.of(names[i])
         seen: set[tuple[int, int]] = set()
-        for filed in blocks.values():
-            for j in range(1, len(filed)):
-                b = filed[j]
-                for a in filed[:j]:
-                    if (a, b) in seen:
+        for group in filed:
+            for j in range(1, len(group)):
+                b = group[j]
+                kb = keys[b]
+                joined, last = kb.joined, kb.last
+                for a in group[:j]:
+                    ka = keys[a]
+                    # What every rule of ``compare`` needs: the same words (sorted), the
+                    # same last name, or similar names. Most pairs have none of them.
+                    if (
+                        ka.joined != joined
+                        and ka.last != last
+                        and not similarity(ka.joined, joined, score_cutoff=cutoff)
+                    ) or (a, b) in seen:
                         continue
                     seen.add((a, b))
-                    why = compare(keys[a], keys[b])
+                    why = compare(ka, kb)
                     if why:
-                        yield members[a], members[b], why
+                        yield a, b, why
 
 
 def lookalikes(session: Session, contact: Contact, *, limit: int = 3) -> list[tuple[Contact, str]]:

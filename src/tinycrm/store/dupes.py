@@ -23,10 +23,11 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlmodel import Session, col
 
 from tinycrm.phones import try_normalise
+from tinycrm.store.bulk import gc_paused
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact, search_key
 from tinycrm.store.contacts import to_read as contact_read
-from tinycrm.store.dupe_rules import email_key, name_pairs, pairs, phone_pairs
+from tinycrm.store.dupe_rules import key_pairs, mailbox, name_pairs, phone_pairs
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
 from tinycrm.store.models import (
@@ -129,54 +130,79 @@ def find_duplicates(
     store: Store, *, company: str | None = None, limit: int | None = None
 ) -> list[DuplicateRead]:
     """Likely duplicate contacts, strongest evidence first (email, phone, name)."""
-    with store.read() as session:
+    with gc_paused(), store.read() as session:  # 100,000 rows: no collector passes
         query: Select[*tuple[Any, ...]] = select(
             col(Contact.id),
             col(Contact.name),
             col(Contact.email),
-            col(Contact.email_key).label("email_normalised"),
+            col(Contact.email_key),
             col(Contact.phone),
-            col(Contact.phone_e164).label("phone_key"),
+            col(Contact.phone_e164),
             col(Contact.company_id),
-            col(Company.name).label("company"),
-        ).outerjoin(Company, col(Contact.company_id) == col(Company.id))
+        )
         if company:
             query = query.where(col(Contact.company_id) == resolve_company(session, company).id)
-        rows = [dict(r._mapping) for r in session.execute(query.order_by(col(Contact.id)))]
-    by_id = {row["id"]: row for row in rows}
-    region = store.phone_region()
-    for row in rows:
-        row["email_key"] = email_key(row["email_normalised"])
-        if region and row["phone"] and not row["phone_key"]:  # typed before the region was set
-            row["phone_key"] = try_normalise(row["phone"], region)[0]
-    found: dict[tuple[int, int], list[str]] = defaultdict(list)
-    rank: dict[tuple[int, int], int] = {}
+        # Columns, not rows: 100,000 contacts are compared by key, and only the few
+        # that share one are looked at as records.
+        rows = session.connection().execute(query.order_by(col(Contact.id))).all()
+        columns = [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(7)]
+        ids, names, emails, email_keys, phones, phone_keys, companies = columns
+        region = store.phone_region()
+        if region:  # numbers typed before the region was set
+            for i, phone in enumerate(phones):
+                if phone and not phone_keys[i]:
+                    phone_keys[i] = try_normalise(phone, region)[0]
+        found: dict[tuple[int, int], list[str]] = defaultdict(list)
+        rank: dict[tuple[int, int], int] = {}
 
-    def note(a: int, b: int, reason: str, strength: int) -> None:
-        pair = (min(a, b), max(a, b))
-        if reason not in found[pair]:
-            found[pair].append(reason)
-        rank[pair] = min(rank.get(pair, strength), strength)
+        def note(a: int, b: int, reason: str, strength: int) -> None:
+            pair = (a, b)
+            if reason not in found[pair]:
+                found[pair].append(reason)
+            rank[pair] = min(rank.get(pair, strength), strength)
 
-    for ra, rb in pairs(rows, "email_key"):
-        note(ra["id"], rb["id"], f"same email ({ra['email']} / {rb['email']})", 0)
-    for ra, rb in phone_pairs(rows):
-        note(ra["id"], rb["id"], f"same phone ({ra['phone']} / {rb['phone']})", 1)
-    for ra, rb, why in name_pairs(rows):
-        note(ra["id"], rb["id"], f"{why} at {ra['company']}", 2)
-    ordered = sorted(found, key=lambda pair: (rank[pair], pair))
-    if limit:
-        ordered = ordered[:limit]
+        for a, b in key_pairs([mailbox(key) for key in email_keys]):
+            note(a, b, f"same email ({emails[a]} / {emails[b]})", 0)
+        for a, b in phone_pairs(phones, phone_keys):
+            note(a, b, f"same phone ({phones[a]} / {phones[b]})", 1)
+        by_name = list(name_pairs(names, companies))
+        # Positions are in id order: (strength, positions) is (strength, ids).
+        ordered = sorted(
+            found.keys() | {(a, b) for a, b, _ in by_name},
+            key=lambda pair: (rank.get(pair, 2), pair),
+        )
+        if limit:
+            ordered = ordered[:limit]
+        wanted = {companies[i] for pair in ordered for i in pair if companies[i] is not None}
+        wanted.update(companies[a] for a, _, _ in by_name)
+        company_names = _company_names(session, wanted)
+    for a, b, why in by_name:
+        note(a, b, f"{why} at {company_names.get(companies[a])}", 2)
     out = []
     for a, b in ordered:
         values: dict[str, Any] = {"reasons": found[(a, b)]}
-        for side, row in (("keep", by_id[a]), ("other", by_id[b])):
-            values[f"{side}_id"] = row["id"]
-            values[side] = row["name"]
-            for attr in ("email", "phone", "company"):
-                values[f"{side}_{attr}"] = row[attr]
+        for side, i in (("keep", a), ("other", b)):
+            values[f"{side}_id"] = ids[i]
+            values[side] = names[i]
+            values[f"{side}_email"] = emails[i]
+            values[f"{side}_phone"] = phones[i]
+            values[f"{side}_company"] = company_names.get(companies[i])
         out.append(DuplicateRead(**values))
     return out
+
+
+def _company_names(session: Session, ids: set[int]) -> dict[int | None, str]:
+    """The names of the companies ``ids`` (the few that pairs are found at)."""
+    names: dict[int | None, str] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        names.update(
+            session.execute(
+                select(col(Company.id), col(Company.name)).where(col(Company.id).in_(chunk))
+            ).all()
+        )
+    return names
 
 
 # --------------------------------------------------------------------------- merging

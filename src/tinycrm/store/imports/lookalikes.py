@@ -35,23 +35,10 @@ from sqlalchemy import Connection, select
 from sqlmodel import col
 
 from tinycrm.names import NameKey, compare
-from tinycrm.store.dupe_rules import GMAIL, email_key
+from tinycrm.store.dupe_rules import mailbox as _mailbox
 from tinycrm.store.engine import chunks
 from tinycrm.store.imports.common import _IN, _Prepared
 from tinycrm.store.models import Company, Contact
-
-_GMAIL = tuple(f"@{domain}" for domain in GMAIL)
-
-
-def _mailbox(email: str | None) -> str | None:
-    """``email_key``, the string given when it is one already (100,000 rows: 8 MB),
-    without working it out for the commonest address (lower case, no ``+``, not Gmail)."""
-    if not email:
-        return None
-    if "+" not in email and email.islower() and not email.endswith(_GMAIL):
-        return email
-    key = email_key(email)
-    return email if key == email else key
 
 
 @dataclass(slots=True)
