@@ -59,9 +59,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.errors import TinyCrmError
+from tinycrm.service_config import ContractSettings
 from tinycrm.vocab import LIFECYCLES
 
 if TYPE_CHECKING:
+    from tinycrm.business_hours import SupportSettings
     from tinycrm.webhooks.endpoints import Endpoint
 
 TRIGGERS = {
@@ -82,7 +84,19 @@ RULE_KEYS = {
     "set_contact_lifecycle",
 }
 PLACEHOLDERS = ("name", "contact", "company", "deal", "stage")
-SECTIONS = {"remind", "smtp", "scoring", "rules", "keys", "phone", "hooks", "webhooks", "mail"}
+SECTIONS = {
+    "remind",
+    "smtp",
+    "scoring",
+    "rules",
+    "keys",
+    "phone",
+    "hooks",
+    "webhooks",
+    "mail",
+    "contracts",
+    "support",
+}
 SCORING_KEYS = ("hot", "cold")
 SCORE_LIMIT = 1_000_000
 
@@ -172,6 +186,19 @@ class Config:
     hook_timeout: float = 10.0  # [hooks] timeout: seconds a hook may run
     webhooks: tuple[Endpoint, ...] = ()  # [[webhooks]]: where events are POSTed
     mail: MailSettings = field(default_factory=MailSettings)  # [mail]
+    contracts: ContractSettings = field(default_factory=ContractSettings)  # [contracts]
+    support_table: SupportSettings | None = None  # [support] (None: the defaults)
+
+    @property
+    def support(self) -> SupportSettings:
+        """Business hours and SLA targets: ``[support]``, else Monday to Friday
+        09:00-17:00 in the user's time zone with the default targets."""
+        if self.support_table is not None:
+            return self.support_table
+        from tinycrm import dates
+        from tinycrm.business_hours import default_support
+
+        return default_support(dates.local_tz())
 
 
 def config_path() -> Path:
@@ -270,6 +297,10 @@ def parse_config(text: str, path: Path) -> Config:
     hook_timeout = _hooks(data.get("hooks", {}), locate)
     webhooks = _webhooks(data.get("webhooks", []), locate)
     mail = _mail(data.get("mail", {}), locate)
+    from tinycrm.service_config import parse_contracts, parse_support
+
+    contracts = parse_contracts(data.get("contracts", {}), locate)
+    support = parse_support(data.get("support"), locate)
     return Config(
         path=path,
         exists=True,
@@ -284,6 +315,8 @@ def parse_config(text: str, path: Path) -> Config:
         hook_timeout=hook_timeout,
         webhooks=webhooks,
         mail=mail,
+        contracts=contracts,
+        support_table=support,
     )
 
 

@@ -457,11 +457,11 @@ def _shift(day: date, n: int, unit: str) -> date:
     if unit == "w":
         return day + timedelta(weeks=n)
     if unit == "m":
-        return _add_months(day, n)
-    return _add_months(day, 12 * n)
+        return add_months(day, n)
+    return add_months(day, 12 * n)
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     """Calendar-aware month arithmetic, clamping to the end of the month (Jan 31 + 1m = Feb 28)."""
     total = day.year * 12 + (day.month - 1) + months
     year, month0 = divmod(total, 12)

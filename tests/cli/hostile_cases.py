@@ -192,6 +192,7 @@ FILL: dict[str, dict[str, str]] = {
         "task_id": "@TASK@",
         "file": "@CSV@",
         "name": "Spring",
+        "contract_id": "1",
     },
     "company add": {"name": "Initech"},
     "contact add": {"name": "Carol"},
@@ -211,6 +212,7 @@ FILL: dict[str, dict[str, str]] = {
     "db restore": {"file": "@BACKUP@"},
     "import all": {"file": "@DUMP@"},
     "log": {"text": "hi"},
+    "contract add": {"deal": "Globex support"},
 }
 
 # Never run: they reach outside the test (the user's crontab, the desktop, the network)

@@ -183,7 +183,8 @@ def tables_of(engine: Any) -> list[str]:
     from sqlalchemy import text
     from sqlmodel import SQLModel
 
-    import tinycrm.store.models  # noqa: F401  (registers the tables)
+    import tinycrm.store.models
+    import tinycrm.store.service_models  # noqa: F401  (contracts and cases)
 
     with engine.connect() as conn:
         present = set(

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from tinycrm.api.campaigns import Campaigns, Sequences
     from tinycrm.api.companies import Companies
     from tinycrm.api.contacts import Contacts
+    from tinycrm.api.contracts import Contracts
     from tinycrm.api.data import Exports, Imports
     from tinycrm.api.database import Database
     from tinycrm.api.deals import Deals
@@ -38,7 +39,7 @@ class Crm:
     """An open CRM. Use it as a context manager, or call ``close()``.
 
     Its attributes are the nouns of the command line: ``contacts``, ``companies``,
-    ``deals``, ``pipelines``, ``activities``, ``tasks``, ``leads``, ``scoring``,
+    ``deals``, ``contracts``, ``pipelines``, ``activities``, ``tasks``, ``leads``, ``scoring``,
     ``segments``, ``tags``, ``campaigns``, ``sequences``, ``reports``, ``imports``,
     ``exports``, ``reminders``, ``webhooks`` (the outbox), ``mail`` (mail logged as
     email activities), ``db`` (the database itself)
@@ -72,6 +73,12 @@ class Crm:
         from tinycrm.api.deals import Deals
 
         return Deals(self._store)
+
+    @cached_property
+    def contracts(self) -> Contracts:
+        from tinycrm.api.contracts import Contracts
+
+        return Contracts(self._store)
 
     @cached_property
     def pipelines(self) -> Pipelines:

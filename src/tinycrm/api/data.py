@@ -157,10 +157,11 @@ class Exports:
 
     def everything(self) -> dict[str, builtins.list[Any]]:
         """Companies, contacts, deals (every status), activities and tasks (done ones too),
-        read in one consistent snapshot (``tinycrm export all --format csv``)."""
+        contracts, read in one consistent snapshot (``tinycrm export all --format csv``)."""
         from tinycrm.store.activities import list_activities, list_tasks
         from tinycrm.store.companies import list_companies
         from tinycrm.store.contacts import list_contacts
+        from tinycrm.store.contracts import list_contracts
         from tinycrm.store.deals import list_deals
         from tinycrm.vocab import LOG_KINDS
 
@@ -171,6 +172,7 @@ class Exports:
                 "deals": list_deals(self._store, status=None),
                 "activities": list_activities(self._store, kinds=list(LOG_KINDS), limit=None),
                 "tasks": list_tasks(self._store, scope="all"),
+                "contracts": list_contracts(self._store),
             }
 
     def dump(self) -> dict[str, Any]:

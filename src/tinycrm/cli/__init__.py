@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "company": ("tinycrm.cli.companies", "app"),
     "contact": ("tinycrm.cli.contacts", "app"),
     "deal": ("tinycrm.cli.deals", "app"),
+    "contract": ("tinycrm.cli.contracts", "app"),
     "lead": ("tinycrm.cli.leads", "app"),
     "score": ("tinycrm.cli.scoring", "app"),
     "log": ("tinycrm.cli.activities", "log_app"),
@@ -74,6 +75,7 @@ SUMMARIES: dict[str, str] = {
     "company": "Companies (accounts).",
     "contact": "Contacts: people, roles and lifecycle.",
     "deal": "Deals (opportunities) through pipeline stages.",
+    "contract": "Contracts: what a customer signed after a won deal, its terms and renewals.",
     "lead": "Leads: status, BANT qualification and conversion.",
     "score": (
         "Lead scoring: recompute every score (tinycrm score), edit the rules, explain a score."
@@ -85,7 +87,10 @@ SUMMARIES: dict[str, str] = {
     "field": "Custom fields in use.",
     "segment": "Segments: saved filter expressions for --where and --segment.",
     "campaign": "Campaigns: members, responses, and attributed revenue.",
-    "remind": "What is due now: tasks, keep-in-touch, rotting deals, deals closing soon.",
+    "remind": (
+        "What is due now: tasks, keep-in-touch, rotting deals, deals closing soon,\n"
+        "contract notice deadlines and ends, support cases about to breach or past their SLA."
+    ),
     "next": (
         "What to do now: one queue of due tasks, lapsed keep-in-touch, rotting deals,\ndeals "
         "closing soon and deals with no next step, most pressing first."

@@ -134,8 +134,11 @@ def show(
     output: Output = TABLE,
 ) -> None:
     """Show a company with its contacts, deals, open tasks and latest activity."""
-    view = crm(ctx).companies.show(ref)
+    opened = crm(ctx)
+    view = opened.companies.show(ref)
+    contracts = opened.contracts.list(company=str(view.company.id))
     extra = {
+        "contracts": contracts,
         "contacts": view.contacts,
         "deals": view.deals,
         "open_tasks": view.open_tasks,
@@ -147,7 +150,14 @@ def show(
         from tinycrm.cli import views
 
         out.print_fields(row, LABELS, f"{row['name']}")
-        views.related(view.contacts, view.deals, view.open_tasks, view.activities, view.events)
+        views.related(
+            view.contacts,
+            view.deals,
+            view.open_tasks,
+            view.activities,
+            view.events,
+            contracts=contracts,
+        )
 
     output.one(view.company, render, extra=extra)
 

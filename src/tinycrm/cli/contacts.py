@@ -185,6 +185,7 @@ def show(
     bant = opened.leads.qualification(f"contact:{view.contact.id}")
     scored = opened.scoring.explain(view.contact.id)
     criteria = {c: getattr(bant, c) for c in ("budget", "authority", "need", "timeline")}
+    contracts = opened.contracts.list(contact=str(view.contact.id))
     extra = {
         "score_rules": scored.rules,
         "qualification": criteria,
@@ -194,6 +195,7 @@ def show(
         "activities": view.activities,
         "events": view.events,
         "next_touch": view.next_touch,
+        "contracts": contracts,
     }
 
     def render(row: dict[str, Any]) -> None:
@@ -209,7 +211,14 @@ def show(
         row["score_text"] = explanation_line(scored)
         at = LABELS.index(("lead status", "lead_status")) + 1
         out.print_fields(row, [*LABELS[:at], ("score", "score_text"), *LABELS[at:]], row["name"])
-        views.related((), view.deals, view.open_tasks, view.activities, view.events)
+        views.related(
+            (),
+            view.deals,
+            view.open_tasks,
+            view.activities,
+            view.events,
+            contracts=contracts,
+        )
 
     output.one(view.contact, render, extra=extra)
 

@@ -288,6 +288,26 @@ def deals(
     _write(rows, fmt, out_path, progress, what="deal", exports=opened.exports, mkdir=mkdir)
 
 
+@app.command("contracts")
+def contracts(
+    ctx: typer.Context,
+    fmt: FormatOpt = "csv",
+    out_path: OutOpt = None,
+    mkdir: MkdirOpt = False,
+    status: Annotated[
+        str | None, typer.Option(help="active, ended or cancelled (default: all).")
+    ] = None,
+    contact: ContactOpt = None,
+    company: CompanyOpt = None,
+    limit: LimitOpt = None,
+    progress: ProgressOpt = False,
+) -> None:
+    """Export contracts (the filters of contract list) as CSV or JSON."""
+    fmt = _check_format(fmt, FORMATS[:3])
+    rows = crm(ctx).contracts.list(status=status, contact=contact, company=company, limit=limit)
+    _write(rows, fmt, out_path, progress, what="contract", mkdir=mkdir)
+
+
 @app.command("activities")
 def activities(
     ctx: typer.Context,

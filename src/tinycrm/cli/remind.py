@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 app = typer.Typer(
     add_completion=False,
     invoke_without_command=True,
-    help="What is due now: tasks, keep-in-touch, rotting deals, deals closing soon.",
+    help="What is due now: tasks, keep-in-touch, rotting deals, deals closing soon,\n"
+    "contract notice deadlines and ends, support cases about to breach or past their SLA.",
 )
 
 EXIT_DUE = 3
@@ -153,6 +154,10 @@ def remind(
 
     opened = crm(ctx)
     reminders = opened.reminders
+    if not all_:
+        # What the calendar made true first: renewal deals opened, auto-renewing contracts
+        # rolled forward, lapsed contracts and their customers' churn (each once).
+        opened.contracts.process_renewals()
     # Cron's usual run reads only what it has not told; --all and --fail-if-due need
     # everything that is due.
     everything = all_ or fail_if_due

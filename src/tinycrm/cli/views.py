@@ -79,6 +79,29 @@ EVENT_COLUMNS = [
 ]
 
 
+def contract_value(row: dict[str, Any]) -> str:
+    from tinycrm import money
+
+    return money.format_money(row.get("value"), row.get("currency"))
+
+
+def _contract_with(row: dict[str, Any]) -> str:
+    return row.get("company") or row.get("contact") or ""
+
+
+CONTRACT_COLUMNS = [
+    col("id", "id", justify="right", style="dim", no_wrap=True),
+    col("contract", "title", style="bold"),
+    col("status", "status", no_wrap=True),
+    Column("value", contract_value, justify="right", no_wrap=True),
+    col("start", "start_date", no_wrap=True),
+    col("end", "end_date", no_wrap=True),
+    Column("renews", lambda r: "auto" if r.get("auto_renew") else "", no_wrap=True),
+    col("notice by", "notice_deadline", no_wrap=True),
+    Column("with", _contract_with),
+]
+
+
 def out_when(row: dict[str, Any]) -> str:
     from tinycrm import dates
 
@@ -92,12 +115,14 @@ def related(
     open_tasks: Sequence[Any] = (),
     activities: Sequence[Any] = (),
     events: Sequence[Any] = (),
+    contracts: Sequence[Any] = (),
 ) -> None:
     """The sections under a record in ``show``: only those with something in them."""
     console = out.stdout_console()
     for title, rows, columns in (
         ("Contacts", contacts, CONTACT_COLUMNS),
         ("Deals", deals, DEAL_COLUMNS),
+        ("Contracts", contracts, CONTRACT_COLUMNS),
         ("Open tasks", open_tasks, TASK_COLUMNS),
         ("Latest activities", activities, ACTIVITY_COLUMNS),
         ("Events", events, EVENT_COLUMNS),

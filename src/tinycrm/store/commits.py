@@ -35,6 +35,7 @@ from tinycrm.store.models import (
     ImportChange,
 )
 from tinycrm.store.records import BULK_KEY, CHANGES_KEY, EVENTS_KEY, IMPORT_BATCH_KEY, Key
+from tinycrm.store.service_models import Contract
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -52,9 +53,10 @@ HIDDEN = {"updated_at", "created_at", "last_touch", "score"}
 
 def _readers() -> dict[str, tuple[type[Any], Callable[[Session, Any], Any]]]:
     """The nouns whose records a hook sees: table model and ``to_read`` by entity name."""
-    from tinycrm.store import activities, campaigns, companies, contacts, deals
+    from tinycrm.store import activities, campaigns, companies, contacts, contracts, deals
 
     return {
+        "contract": (Contract, contracts.to_read),
         "contact": (Contact, contacts.to_read),
         "company": (Company, companies.to_read),
         "deal": (Deal, deals.to_read),
@@ -68,6 +70,7 @@ _ENTITIES: dict[type[Any], str] = {
     Company: "company",
     Deal: "deal",
     Activity: "activity",
+    Contract: "contract",
 }
 
 

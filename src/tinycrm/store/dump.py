@@ -27,6 +27,7 @@ from tinycrm import interrupts
 from tinycrm.phones import try_normalise
 from tinycrm.store import (
     models,  # noqa: F401  (registers every table)
+    service_models,  # noqa: F401  (contracts and cases)
     validate,
 )
 from tinycrm.store.bulk import big_cache, contact_search_deferred, gc_paused

@@ -57,6 +57,9 @@ GROUPS = {
     "keep_in_touch": "Keep in touch",
     "rotting": "Rotting deals",
     "closing": "Closing soon",
+    "renewal": "Contracts: notice deadlines and ends",
+    "sla_breached": "Cases past their SLA",
+    "sla_at_risk": "Cases about to breach their SLA",
 }
 _IN = 500  # ids or rows per statement
 STALE_CLAIM = timedelta(minutes=15)  # a run that claimed items and died this long ago
@@ -520,8 +523,21 @@ def due_items(
         items = _tasks(session, now, day_end, new_only)
         items += _cadences(session, now, new_only)
         items += _deal_items(session, now, closing_days, new_only)
+        items += _after_sale_items(store, session, now, new_only)
     order = list(GROUPS)
     return sorted(items, key=lambda i: (order.index(i.group), i.due_at, i.key))
+
+
+def _after_sale_items(
+    store: Store, session: Session, now: datetime, new_only: bool
+) -> list[DueItem]:
+    """Contracts whose notice deadline or end is near (``store.renewals``)."""
+    from tinycrm.store.renewals import contract_items
+
+    settings = store.settings()
+    seen = _seen(session, "notice", now) | _seen(session, "contract-end", now) if new_only else None
+    rows = contract_items(session, now, settings.contracts.remind_days, seen)
+    return [DueItem.from_row(row) for row in rows]
 
 
 def claim_items(
@@ -603,6 +619,9 @@ WEIGHTS = {
     "reminder": 2.0,
     "rotting": 2.0,
     "closing": 2.0,
+    "renewal": 2.0,
+    "sla_breached": 3.0,
+    "sla_at_risk": 2.5,
     "keep_in_touch": 1.5,
     "no_next_step": 1.0,
 }

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Date, delete, func, insert, select, update
 from sqlmodel import Session, SQLModel, col
 
+import tinycrm.store.service_models  # noqa: F401  (contracts and cases point at records too)
 from tinycrm.store import validate
 from tinycrm.store.bulk import (
     big_cache,

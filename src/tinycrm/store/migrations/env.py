@@ -8,7 +8,8 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import tinycrm.store.models  # noqa: F401  (registers the tables)
+import tinycrm.store.models
+import tinycrm.store.service_models  # noqa: F401  (contracts and cases)
 from tinycrm.store.migrations.runner import UNMANAGED_INDEXES, UNMANAGED_PREFIXES
 
 config = context.config

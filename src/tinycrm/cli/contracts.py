@@ -1,0 +1,181 @@
+"""``tinycrm contract …``"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import crm, limit_option, parse_date
+from tinycrm.cli.output import TABLE, Output, output_options
+from tinycrm.cli.views import CONTRACT_COLUMNS, contract_value
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Contracts: what a customer signed after a won deal, its terms and renewals.",
+)
+
+IdArg = Annotated[str, typer.Argument(help="Contract id.", metavar="ID")]
+TermOpt = Annotated[
+    str | None,
+    typer.Option(help="Length of a term: 12m, 1y, 90d, 2w (default: config, else 12m)."),
+]
+EndOpt = Annotated[
+    str | None, typer.Option("--end", help="Last day of the term: 2027-12-31, +1y, …")
+]
+ValueOpt = Annotated[
+    str | None, typer.Option(help="Value per term (default: the deal's amount), e.g. 12000.")
+]
+
+
+LABELS = [
+    ("id", "id"),
+    ("status", "status"),
+    ("value", "money"),
+    ("term", "term"),
+    ("start", "start_date"),
+    ("end", "end_date"),
+    ("renews", "renews"),
+    ("notice", "notice"),
+    ("notice by", "notice_deadline"),
+    ("renewals", "renewals"),
+    ("deal", "deal"),
+    ("renewal deal", "renewal_deal_id"),
+    ("contact", "contact"),
+    ("company", "company"),
+    ("cancelled", "cancelled_on"),
+    ("reason", "cancel_reason"),
+    ("owner", "owner"),
+    ("created", "created_at"),
+    ("updated", "updated_at"),
+]
+
+
+def render(row: dict[str, Any]) -> None:
+    shown = dict(row)
+    shown["money"] = contract_value(row)
+    shown["renews"] = (
+        "automatically" if row.get("auto_renew") else "by hand (tinycrm contract renew)"
+    )
+    out.print_fields(shown, LABELS, row["title"])
+
+
+@app.command("add")
+@output_options
+def add(
+    ctx: typer.Context,
+    deal: Annotated[str, typer.Option(help="The won deal it comes from (id or title).")],
+    start: Annotated[
+        str | None, typer.Option(help="First day (default: today): 2026-12-01, +30d, …")
+    ] = None,
+    end: EndOpt = None,
+    term: TermOpt = None,
+    value: ValueOpt = None,
+    currency: Annotated[
+        str | None, typer.Option(help="ISO 4217 code (default: the deal's).")
+    ] = None,
+    auto_renew: Annotated[
+        bool, typer.Option("--auto-renew", help="Renew by itself at the end, term after term.")
+    ] = False,
+    notice: Annotated[
+        str | None, typer.Option(help="Notice period before the end: 30d, 3m.")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title (default: the deal's).")] = None,
+    owner: Annotated[str | None, typer.Option(help="Owner (default: the deal's).")] = None,
+    output: Output = TABLE,
+) -> None:
+    """Make a contract from a won deal: its amount and currency by default."""
+    contract = crm(ctx).contracts.add(
+        deal=deal,
+        start=parse_date(start),
+        end=parse_date(end),
+        term=term,
+        value=value,
+        currency=currency,
+        auto_renew=auto_renew,
+        notice=notice,
+        title=title,
+        owner=owner,
+    )
+    output.saved(
+        contract,
+        f"Added contract #{contract.id} {contract.title}: "
+        f"{contract.start_date} to {contract.end_date}",
+    )
+
+
+@app.command("list")
+@output_options
+def list_(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option(help="active, ended or cancelled (default: all).")
+    ] = None,
+    renewing: Annotated[
+        str | None,
+        typer.Option(help="Only active ones ending within this long: 90d, 3m, 90.", metavar="DAYS"),
+    ] = None,
+    contact: Annotated[str | None, typer.Option(help="Contact id, email or name.")] = None,
+    company: Annotated[str | None, typer.Option(help="Company id, name or domain.")] = None,
+    deal: Annotated[str | None, typer.Option(help="Made from (or renewing) this deal.")] = None,
+    limit: Annotated[int | None, limit_option("At most N contracts.")] = None,
+    output: Output = TABLE,
+) -> None:
+    """List contracts, soonest end first, with their status as of today."""
+    rows = crm(ctx).contracts.list(
+        status=status,
+        renewing=renewing,
+        contact=contact,
+        company=company,
+        deal=deal,
+        limit=limit,
+    )
+    output.list(rows, CONTRACT_COLUMNS, empty="no contracts")
+
+
+@app.command("show")
+@output_options
+def show(ctx: typer.Context, contract_id: IdArg, output: Output = TABLE) -> None:
+    """Show a contract: its current term, notice deadline and renewals."""
+    output.one(crm(ctx).contracts.get(contract_id), render)
+
+
+@app.command("renew")
+@output_options
+def renew(
+    ctx: typer.Context,
+    contract_id: IdArg,
+    term: Annotated[
+        str | None, typer.Option(help="Length of the new term (default: the contract's).")
+    ] = None,
+    end: EndOpt = None,
+    value: Annotated[str | None, typer.Option(help="New value per term.")] = None,
+    output: Output = TABLE,
+) -> None:
+    """Add the next term, from the day after the current end."""
+    contract = crm(ctx).contracts.renew(contract_id, term=term, end=parse_date(end), value=value)
+    output.saved(
+        contract,
+        f"Renewed contract #{contract.id} {contract.title}: "
+        f"{contract.start_date} to {contract.end_date}",
+    )
+
+
+@app.command("cancel")
+@output_options
+def cancel(
+    ctx: typer.Context,
+    contract_id: IdArg,
+    on: Annotated[
+        str | None, typer.Option(help="Cancelled as of this day (default: today).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    output: Output = TABLE,
+) -> None:
+    """Cancel a contract: it stops renewing and is cancelled from that day."""
+    contract = crm(ctx).contracts.cancel(contract_id, on=parse_date(on), reason=reason)
+    output.saved(
+        contract,
+        f"Cancelled contract #{contract.id} {contract.title} as of {contract.cancelled_on}",
+    )

@@ -1,0 +1,533 @@
+"""Contracts: what a customer signed after a deal was won, its terms and renewals.
+
+A contract is made from a won deal (an open or lost deal has nothing signed yet) and
+takes the deal's amount, currency, contact and company unless told otherwise. It runs
+from its start day to its end day, both included; ``term`` (``12m``) gives the end and
+the length of each renewal, counted from one anchor day so month ends do not drift
+(see ``tinycrm.terms``). Its status is derived from the day it is asked about:
+``cancelled`` from the day it is cancelled on, ``ended`` after its end day, else
+``active``; an auto-renewing contract never ends by itself: it is in whichever term
+holds today (``tinycrm remind`` writes the roll-forward down with an event, see
+``store.renewals``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from tinycrm import dates, money, terms
+from tinycrm.store import validate
+from tinycrm.store.companies import resolve_company
+from tinycrm.store.contacts import resolve_contact
+from tinycrm.store.deals import resolve_deal
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.models import Company, Contact, Deal, LifecycleChange
+from tinycrm.store.records import record_event
+from tinycrm.store.refs import get_by_id, numeric_id
+from tinycrm.store.service_models import Contract, ContractRead
+from tinycrm.store.types import utcnow
+
+ENTITY = "contract"
+STATUSES = ("active", "ended", "cancelled")
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass(frozen=True)
+class Term:
+    """A contract's state on a given day: its status and the term that holds the day."""
+
+    status: str
+    start: date
+    end: date
+    index: int
+
+
+def state_on(contract: Contract, today: date) -> Term:
+    """The contract's status and current term on ``today`` (pure: nothing is written).
+
+    An auto-renewing contract whose end day has passed is in the term that holds
+    ``today``, as if every roll-forward had been written down already."""
+    start, end, index = contract.start_date, contract.end_date, contract.term_index
+    if contract.cancelled_on is not None and contract.cancelled_on <= today:
+        return Term("cancelled", start, end, index)
+    if contract.auto_renew and contract.term and end < today:
+        term = terms.parse_term(contract.term)
+        index = terms.current_index(contract.anchor_date, term, index, end, today)
+        start = terms.term_start(contract.anchor_date, term, index)
+        end = terms.term_end(contract.anchor_date, term, index)
+        return Term("active", start, end, index)
+    if end < today:
+        return Term("ended", start, end, index)
+    return Term("active", start, end, index)
+
+
+def local_today(now: datetime | None = None) -> date:
+    """The user's calendar day at ``now`` (default: now)."""
+    return (now or utcnow()).astimezone(dates.local_tz()).date()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def describe(contract: Contract) -> str:
+    return f"#{contract.id} {contract.title}"
+
+
+def resolve_contract(session: Session, ref: str | int) -> Contract:
+    """The contract a REF names: its id (``12`` or ``#12``)."""
+    number = numeric_id(ref)
+    if number is None:
+        raise NotFound(f"no contract matches {str(ref).strip()!r} (use its id)")
+    row = get_by_id(session, Contract, number)
+    if row is None:
+        raise NotFound(f"no contract #{number}")
+    return row
+
+
+def _value(contract: Contract) -> Decimal | None:
+    if contract.value_minor is None:
+        return None
+    return money.from_minor(contract.value_minor, contract.currency)
+
+
+def _read(
+    contract: Contract,
+    today: date,
+    deal: str | None,
+    contact: str | None,
+    company: str | None,
+) -> ContractRead:
+    state = state_on(contract, today)
+    notice = terms.parse_term(contract.notice, "notice") if contract.notice else None
+    return ContractRead.from_row(
+        {
+            "id": contract.id,
+            "title": contract.title,
+            "status": state.status,
+            "deal": deal,
+            "deal_id": contract.deal_id,
+            "contact": contact,
+            "contact_id": contract.contact_id,
+            "company": company,
+            "company_id": contract.company_id,
+            "value": _value(contract),
+            "currency": contract.currency,
+            "start_date": state.start,
+            "end_date": state.end,
+            "term": contract.term,
+            "auto_renew": contract.auto_renew,
+            "notice": contract.notice,
+            "notice_deadline": terms.notice_deadline(state.end, notice),
+            "renewals": contract.renewals + (state.index - contract.term_index),
+            "renewal_deal_id": contract.renewal_deal_id,
+            "cancelled_on": contract.cancelled_on,
+            "cancel_reason": contract.cancel_reason,
+            "owner": contract.owner,
+            "created_at": contract.created_at,
+            "updated_at": contract.updated_at,
+        }
+    )
+
+
+def to_read(session: Session, contract: Contract, today: date | None = None) -> ContractRead:
+    """The read model of one contract row, its names resolved."""
+    deal = session.get(Deal, contract.deal_id) if contract.deal_id else None
+    contact = session.get(Contact, contract.contact_id) if contract.contact_id else None
+    company = session.get(Company, contract.company_id) if contract.company_id else None
+    return _read(
+        contract,
+        today or local_today(),
+        deal.title if deal else None,
+        contact.name if contact else None,
+        company.name if company else None,
+    )
+
+
+def get_contract(store: Store, ref: str | int, *, now: datetime | None = None) -> ContractRead:
+    """One contract by id."""
+    with store.read() as session:
+        return to_read(session, resolve_contract(session, ref), local_today(now))
+
+
+def list_contracts(
+    store: Store,
+    *,
+    status: str | None = None,
+    renewing_days: int | None = None,
+    contact: str | None = None,
+    company: str | None = None,
+    deal: str | None = None,
+    contact_id: int | None = None,
+    company_id: int | None = None,
+    limit: int | None = None,
+    now: datetime | None = None,
+) -> list[ContractRead]:
+    """Contracts, soonest end first. ``status``: active, ended or cancelled (None: all);
+    ``renewing_days``: only active contracts whose current term ends within that many
+    days from today (an auto-renewing one too: it renews then)."""
+    wanted = validate.choice(status, STATUSES, "status") if status else None
+    if renewing_days is not None and not 0 <= renewing_days <= 36_600:
+        raise Invalid("renewing: a number of days 0-36600", field="renewing")
+    today = local_today(now)
+    with store.read() as session:
+        person, account, sale = aliased(Contact), aliased(Company), aliased(Deal)
+        query = (
+            select(Contract, col(sale.title), col(person.name), col(account.name))
+            .outerjoin(sale, col(Contract.deal_id) == col(sale.id))
+            .outerjoin(person, col(Contract.contact_id) == col(person.id))
+            .outerjoin(account, col(Contract.company_id) == col(account.id))
+        )
+        if contact:
+            contact_id = resolve_contact(session, contact).id
+        if company:
+            company_id = resolve_company(session, company).id
+        if contact_id is not None:
+            query = query.where(col(Contract.contact_id) == contact_id)
+        if company_id is not None:
+            query = query.where(col(Contract.company_id) == company_id)
+        if deal:
+            found = resolve_deal(session, deal)
+            query = query.where(
+                or_(col(Contract.deal_id) == found.id, col(Contract.renewal_deal_id) == found.id)
+            )
+        if wanted == "cancelled":
+            query = query.where(col(Contract.cancelled_on) <= today)
+        rows = session.execute(query.order_by(col(Contract.end_date), col(Contract.id))).all()
+        out = [_read(c, today, d, p, a) for c, d, p, a in rows]
+    if wanted:
+        out = [c for c in out if c.status == wanted]
+    if renewing_days is not None:
+        horizon = today + timedelta(days=renewing_days)
+        out = [c for c in out if c.status == "active" and c.end_date <= horizon]
+    out.sort(key=lambda c: (c.end_date, c.id))
+    return out[:limit] if limit else out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _term(text: str | None, what: str = "term") -> terms.Term | None:
+    if text is None or not str(text).strip():
+        return None
+    try:
+        return terms.parse_term(str(text), what)
+    except ValueError as exc:
+        raise Invalid(str(exc), field=what) from exc
+
+
+def _span(start: date, end: date | None, term: terms.Term | None) -> tuple[date, date, date, int]:
+    """(start, end, anchor, index) of a new term: an end given wins, later terms then
+    count from the day after it; else ``term`` gives the end."""
+    if end is not None:
+        if end < start:
+            raise Invalid(f"the end {end} is before the start {start}", field="end")
+        return start, end, end + timedelta(days=1), -1
+    assert term is not None
+    try:
+        return start, terms.term_end(start, term, 0), start, 0
+    except (OverflowError, ValueError) as exc:
+        raise Invalid(f"term: the end would be past year 9999 ({exc})", field="term") from exc
+
+
+def _become_customer(store: Store, session: Session, contract: Contract) -> None:
+    """A contact with a contract is a customer (a lead, prospect or churned one becomes one)."""
+    if contract.contact_id is None:
+        return
+    person = session.get(Contact, contract.contact_id)
+    if person is None or person.lifecycle == "customer":
+        return
+    from tinycrm.store.records import record_lifecycle
+
+    record_lifecycle(store, session, contract.contact_id, person.lifecycle, "customer")
+    person.lifecycle = "customer"
+    person.updated_at = utcnow()
+
+
+def _label(contract: Contract) -> str:
+    shown = money.format_money(_value(contract), contract.currency)
+    return f"#{contract.id} {contract.title}" + (f" ({shown})" if shown else "")
+
+
+def add_contract(
+    store: Store,
+    *,
+    deal: str | int,
+    start: date | None = None,
+    end: date | None = None,
+    term: str | None = None,
+    value: Decimal | str | int | None = None,
+    currency: str | None = None,
+    auto_renew: bool = False,
+    notice: str | None = None,
+    title: str | None = None,
+    owner: str | None = None,
+    now: datetime | None = None,
+) -> ContractRead:
+    """Make a contract from a won deal (``Conflict`` for an open or lost one, or one that
+    has a contract already). Defaults: the deal's amount and currency as the value per
+    term, today as the start, ``[contracts] default_term`` (12m) unless ``end`` is
+    given; the deal's contact becomes a customer."""
+    settings = store.settings()
+    given_term = _term(term)
+    notice_term = _term(notice, "notice")
+    if auto_renew and given_term is None and end is not None:
+        raise Invalid("an auto-renewing contract needs --term (the length of each renewal)")
+    with store.write() as session:
+        sale = resolve_deal(session, deal)
+        if sale.status != "won":
+            raise Conflict(
+                f"deal {sale.title} is {sale.status}; a contract is made from a won deal "
+                f"(tinycrm deal won {sale.id})"
+            )
+        taken = session.scalar(select(col(Contract.id)).where(col(Contract.deal_id) == sale.id))
+        if taken is not None:
+            raise Conflict(f"deal {sale.title} has contract #{taken} already")
+        code = sale.currency
+        if value is None and currency is None:
+            minor = sale.amount_minor
+        else:
+            fallback = money.from_minor(sale.amount_minor, code) if sale.amount_minor else None
+            minor, code = validate.money_minor(
+                value if value is not None else fallback, currency, default=code, field="value"
+            )
+        if minor is not None and minor < 0:
+            raise Invalid("value: a contract's value cannot be negative", field="value")
+        if given_term is None and end is None:
+            given_term = terms.parse_term(settings.contracts.default_term)
+        first, last, anchor, index = _span(start or local_today(now), end, given_term)
+        contract = Contract(
+            title=validate.name(title, "contract title") if title else sale.title,
+            deal_id=sale.id,
+            contact_id=sale.contact_id,
+            company_id=sale.company_id,
+            value_minor=minor,
+            currency=code,
+            start_date=first,
+            end_date=last,
+            term=given_term.text if given_term else None,
+            anchor_date=anchor,
+            term_index=index,
+            auto_renew=auto_renew,
+            notice=notice_term.text if notice_term else None,
+            owner=validate.optional_text(owner, "owner") or sale.owner,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        session.add(contract)
+        session.flush()
+        _become_customer(store, session, contract)
+        record_event(
+            store,
+            session,
+            action="created",
+            entity=ENTITY,
+            entity_id=contract.id,
+            summary=f"created contract {_label(contract)} from deal {sale.title}, "
+            f"{first} to {last}" + (", renews automatically" if auto_renew else ""),
+        )
+        return to_read(session, contract, local_today(now))
+
+
+def lock_contract(session: Session, contract_id: int) -> Contract | None:
+    """The contract row, locked until the transaction ends (PostgreSQL; a SQLite write
+    transaction holds the whole database already) and read afresh."""
+    query = select(Contract).where(col(Contract.id) == contract_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalars(query.execution_options(populate_existing=True)).first()
+
+
+def renew_contract(
+    store: Store,
+    ref: str | int,
+    *,
+    term: str | None = None,
+    end: date | None = None,
+    value: Decimal | str | int | None = None,
+    now: datetime | None = None,
+) -> ContractRead:
+    """Add the next term: from the day after the current end, for ``term`` (default the
+    contract's own) or to ``end``; ``value`` changes the value per term. An ended
+    contract can be renewed (its customer is one again); a cancelled one cannot."""
+    new_term = _term(term)
+    today = local_today(now)
+    with store.write() as session:
+        found = resolve_contract(session, ref)
+        assert found.id is not None
+        contract = lock_contract(session, found.id) or found
+        state = state_on(contract, today)
+        if state.status == "cancelled" or contract.cancelled_on is not None:
+            raise Conflict(f"contract {describe(contract)} is cancelled; add a new one instead")
+        _materialise(contract, state)
+        start = contract.end_date + timedelta(days=1)
+        if end is None and new_term is None:
+            if contract.term is None:
+                raise Invalid(
+                    f"contract {describe(contract)} has no term: give --term or --end",
+                    field="term",
+                )
+            current = terms.parse_term(contract.term)
+            index = contract.term_index + 1
+            anchor = contract.anchor_date
+            try:
+                first = terms.term_start(anchor, current, index)
+                last = terms.term_end(anchor, current, index)
+            except (OverflowError, ValueError) as exc:
+                raise Invalid(f"the next term would end past year 9999 ({exc})") from exc
+        else:
+            first, last, anchor, index = _span(start, end, new_term)
+        if value is not None:
+            minor, _ = validate.money_minor(
+                value, contract.currency, default=contract.currency, field="value"
+            )
+            if minor is not None and minor < 0:
+                raise Invalid("value: a contract's value cannot be negative", field="value")
+            contract.value_minor = minor
+        contract.start_date, contract.end_date = first, last
+        contract.anchor_date, contract.term_index = anchor, index
+        if new_term is not None:
+            contract.term = new_term.text
+        contract.renewals += 1
+        contract.lapsed_on = None
+        contract.updated_at = utcnow()
+        _become_customer(store, session, contract)
+        record_event(
+            store,
+            session,
+            action="renewed",
+            entity=ENTITY,
+            entity_id=contract.id,
+            summary=f"renewed contract {_label(contract)}: {first} to {last}",
+        )
+        session.flush()
+        return to_read(session, contract, today)
+
+
+def _materialise(contract: Contract, state: Term) -> None:
+    """Write down the term an auto-renewing contract has rolled into by itself."""
+    rolled = state.index - contract.term_index
+    if rolled > 0:
+        contract.renewals += rolled
+        contract.start_date, contract.end_date, contract.term_index = (
+            state.start,
+            state.end,
+            state.index,
+        )
+        contract.renewal_deal_id = None
+
+
+def cancel_contract(
+    store: Store,
+    ref: str | int,
+    *,
+    on: date | None = None,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> ContractRead:
+    """Cancel a contract as of ``on`` (default today; at most its current end): it stops
+    renewing and is ``cancelled`` from that day. ``tinycrm remind`` then records its
+    customer as churned on that day if it was their last contract."""
+    today = local_today(now)
+    why = validate.optional_text(reason, "reason")
+    with store.write() as session:
+        found = resolve_contract(session, ref)
+        assert found.id is not None
+        contract = lock_contract(session, found.id) or found
+        if contract.cancelled_on is not None:
+            raise Conflict(
+                f"contract {describe(contract)} is cancelled already (on {contract.cancelled_on})"
+            )
+        state = state_on(contract, today)
+        _materialise(contract, state)
+        day = on or today
+        if state.status == "ended" and on is None:
+            raise Conflict(f"contract {describe(contract)} ended on {contract.end_date} already")
+        if day > contract.end_date + timedelta(days=1):
+            raise Invalid(
+                f"cancel on {day}: after the contract's end ({contract.end_date}); "
+                "a contract that is not renewed ends by itself",
+                field="on",
+            )
+        contract.cancelled_on = day
+        contract.cancel_reason = why
+        contract.auto_renew = False
+        contract.updated_at = utcnow()
+        record_event(
+            store,
+            session,
+            action="cancelled",
+            entity=ENTITY,
+            entity_id=contract.id,
+            summary=f"cancelled contract {_label(contract)} as of {day}"
+            + (f": {why}" if why else ""),
+        )
+        session.flush()
+        return to_read(session, contract, today)
+
+
+def record_churn(
+    store: Store, session: Session, contract: Contract, day: date, today: date
+) -> list[int]:
+    """The contract ended without renewal on ``day`` (its first day without it): each
+    customer it was the last live contract of is churned as of that day's start. The
+    contract's contact, else its company's customers. Returns the contacts churned."""
+    if contract.contact_id is not None:
+        people = [session.get(Contact, contract.contact_id)]
+    elif contract.company_id is not None:
+        people = list(
+            session.scalars(
+                select(Contact).where(
+                    col(Contact.company_id) == contract.company_id,
+                    col(Contact.lifecycle) == "customer",
+                )
+            )
+        )
+    else:
+        people = []
+    churned = []
+    at = dates.local_midnight(day)
+    for person in people:
+        if person is None or person.lifecycle != "customer" or person.id is None:
+            continue
+        if _has_live_contract(session, person, contract, today):
+            continue
+        session.add(
+            LifecycleChange(
+                contact_id=person.id,
+                from_lifecycle="customer",
+                to_lifecycle="churned",
+                at=at,
+                actor=store.user,
+            )
+        )
+        person.lifecycle = "churned"
+        person.updated_at = utcnow()
+        churned.append(person.id)
+        record_event(
+            store,
+            session,
+            action="updated",
+            entity="contact",
+            entity_id=person.id,
+            summary=f"churned {person.name}: contract {describe(contract)} ended on {day} "
+            "without renewal",
+        )
+    return churned
+
+
+def _has_live_contract(session: Session, person: Contact, gone: Contract, today: date) -> bool:
+    mine: list[Any] = [col(Contract.contact_id) == person.id]
+    if person.company_id is not None:
+        mine.append(col(Contract.company_id) == person.company_id)
+    others = session.scalars(select(Contract).where(col(Contract.id) != gone.id, or_(*mine)))
+    return any(state_on(other, today).status == "active" for other in others)

@@ -1,0 +1,282 @@
+"""Renewals: what ``tinycrm remind`` does and tells about contracts.
+
+``process_renewals`` writes what the calendar has made true, each thing once even when
+two runs overlap (each contract is locked and read afresh before it is changed):
+
+- a contract that does not renew by itself gets a renewal deal in the pipeline
+  ``[contracts] renewal_lead_days`` (60) days before its end, linked to it, once per term;
+- an auto-renewing contract past its end rolls forward term by term, with an event each;
+- a contract that ended or was cancelled without renewal is marked lapsed, and its
+  customer churned as of the day it ended if it was their last live contract.
+
+``contract_items`` are the due items of ``remind`` and ``next``: a notice deadline or an
+end within ``[contracts] remind_days`` (30), told once per term through the ledger.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session, col
+
+from tinycrm import dates, money, terms
+from tinycrm.store.contracts import (
+    ENTITY,
+    describe,
+    local_today,
+    lock_contract,
+    record_churn,
+    state_on,
+)
+from tinycrm.store.engine import Store
+from tinycrm.store.models import Company, Contact, ReadModel
+from tinycrm.store.records import record_event
+from tinycrm.store.service_models import Contract
+from tinycrm.store.types import utcnow
+
+
+class RenewalRun(ReadModel):
+    """What one ``process_renewals`` wrote: contract ids (and the deals opened)."""
+
+    renewal_deals: list[int]  # the deals opened
+    rolled: list[int]  # contracts rolled forward
+    lapsed: list[int]  # contracts that ended without renewal
+    churned: list[int]  # contacts churned
+
+
+def process_renewals(store: Store, *, now: datetime | None = None) -> RenewalRun:
+    """Open renewal deals, roll auto-renewing contracts forward, record lapses (see the
+    module's docstring). One transaction per contract: a refusal leaves the others done."""
+    now = now or utcnow()
+    today = local_today(now)
+    lead = store.settings().contracts.renewal_lead_days
+    with store.read() as session:
+        live = col(Contract.cancelled_on).is_(None)
+        rolling = select(col(Contract.id)).where(
+            live, col(Contract.auto_renew), col(Contract.end_date) < today
+        )
+        opening = select(col(Contract.id)).where(
+            live,
+            ~col(Contract.auto_renew),
+            col(Contract.lapsed_on).is_(None),
+            col(Contract.end_date) >= today,
+            col(Contract.end_date) <= today + timedelta(days=lead),
+            or_(
+                col(Contract.renewal_deal_for).is_(None),
+                col(Contract.renewal_deal_for) != col(Contract.end_date),
+            ),
+        )
+        lapsing = select(col(Contract.id)).where(
+            col(Contract.lapsed_on).is_(None),
+            or_(
+                col(Contract.cancelled_on) <= today,
+                and_(~col(Contract.auto_renew), col(Contract.end_date) < today),
+            ),
+        )
+        to_roll = _ids(session, rolling)
+        to_open = _ids(session, opening)
+        to_lapse = _ids(session, lapsing)
+    run = RenewalRun(renewal_deals=[], rolled=[], lapsed=[], churned=[])
+    for cid in to_roll:
+        if _roll(store, cid, today):
+            run.rolled.append(cid)
+    for cid in to_open:
+        deal_id = _open_renewal_deal(store, cid, today, lead)
+        if deal_id is not None:
+            run.renewal_deals.append(deal_id)
+    for cid in to_lapse:
+        churned = _lapse(store, cid, today)
+        if churned is not None:
+            run.lapsed.append(cid)
+            run.churned.extend(churned)
+    return run
+
+
+def _ids(session: Session, query: Any) -> list[int]:
+    return [i for i in session.scalars(query.order_by(col(Contract.id))) if i is not None]
+
+
+def _roll(store: Store, contract_id: int, today: date) -> bool:
+    with store.write() as session:
+        contract = lock_contract(session, contract_id)
+        if contract is None or not contract.auto_renew or contract.cancelled_on is not None:
+            return False
+        if contract.term is None or contract.end_date >= today:
+            return False  # another run rolled it
+        term = terms.parse_term(contract.term)
+        while contract.end_date < today:
+            index = contract.term_index + 1
+            start = terms.term_start(contract.anchor_date, term, index)
+            end = terms.term_end(contract.anchor_date, term, index)
+            contract.start_date, contract.end_date, contract.term_index = start, end, index
+            contract.renewals += 1
+            contract.renewal_deal_id = None
+            record_event(
+                store,
+                session,
+                action="renewed",
+                entity=ENTITY,
+                entity_id=contract.id,
+                summary=f"renewed contract {describe(contract)} automatically: {start} to {end}",
+            )
+        contract.updated_at = utcnow()
+        return True
+
+
+def _open_renewal_deal(store: Store, contract_id: int, today: date, lead: int) -> int | None:
+    from tinycrm.store.deals import insert_deal, run_new_deal_rules
+
+    with store.write() as session:
+        contract = lock_contract(session, contract_id)
+        if contract is None or contract.auto_renew or contract.cancelled_on is not None:
+            return None
+        if contract.renewal_deal_for == contract.end_date or contract.lapsed_on is not None:
+            return None  # another run opened it
+        if not today <= contract.end_date <= today + timedelta(days=lead):
+            return None
+        amount = (
+            money.from_minor(contract.value_minor, contract.currency)
+            if contract.value_minor is not None
+            else None
+        )
+        deal, stage = insert_deal(
+            store,
+            session,
+            title=f"Renewal: {contract.title}"[:200],
+            contact=session.get(Contact, contract.contact_id) if contract.contact_id else None,
+            company=session.get(Company, contract.company_id) if contract.company_id else None,
+            amount=amount,
+            currency=contract.currency,
+            close_date=contract.end_date,
+            owner=contract.owner,
+        )
+        assert deal.id is not None
+        contract.renewal_deal_id = deal.id
+        contract.renewal_deal_for = contract.end_date
+        contract.updated_at = utcnow()
+        record_event(
+            store,
+            session,
+            action="created",
+            entity="deal",
+            entity_id=deal.id,
+            summary=f"created deal {deal.title} to renew contract {describe(contract)} "
+            f"ending {contract.end_date}",
+        )
+        record_event(
+            store,
+            session,
+            action="updated",
+            entity=ENTITY,
+            entity_id=contract.id,
+            summary=f"opened renewal deal #{deal.id} for contract {describe(contract)}",
+        )
+        run_new_deal_rules(store, session, deal, stage)
+        return deal.id
+
+
+def _lapse(store: Store, contract_id: int, today: date) -> list[int] | None:
+    with store.write() as session:
+        contract = lock_contract(session, contract_id)
+        if contract is None or contract.lapsed_on is not None:
+            return None
+        state = state_on(contract, today)
+        if state.status == "active":
+            return None
+        if state.status == "cancelled":
+            assert contract.cancelled_on is not None
+            day = contract.cancelled_on
+        else:
+            day = contract.end_date + timedelta(days=1)
+        contract.lapsed_on = day
+        contract.updated_at = utcnow()
+        record_event(
+            store,
+            session,
+            action="ended",
+            entity=ENTITY,
+            entity_id=contract.id,
+            summary=f"contract {describe(contract)} "
+            + (f"cancelled as of {day}" if state.status == "cancelled" else f"ended on {day}")
+            + " without renewal",
+        )
+        return record_churn(store, session, contract, day, today)
+
+
+# --------------------------------------------------------------------------- due items
+
+
+def contract_items(
+    session: Session, now: datetime, remind_days: int, seen: set[tuple[str, datetime]] | None
+) -> list[dict[str, object]]:
+    """Notice deadlines and ends within ``remind_days`` of today, as due-item rows
+    (``reminders.DueItem`` fields). ``seen``: (key, due time) told already (None: all)."""
+    zone = dates.local_tz()
+    today = now.astimezone(zone).date()
+    horizon = today + timedelta(days=remind_days)
+    rows = session.execute(
+        select(Contract, col(Company.name))
+        .outerjoin(Company, col(Contract.company_id) == col(Company.id))
+        .where(col(Contract.cancelled_on).is_(None) | (col(Contract.cancelled_on) > today))
+        .order_by(col(Contract.end_date), col(Contract.id))
+    ).all()
+    items: list[dict[str, object]] = []
+    for contract, company in rows:
+        state = state_on(contract, today)
+        if state.status != "active":
+            continue
+        title = contract.title + (f" ({company})" if company else "")
+        value = (
+            money.from_minor(contract.value_minor, contract.currency)
+            if contract.value_minor is not None
+            else None
+        )
+        stake = money.format_money(value, contract.currency) or None
+        common = {
+            "entity": ENTITY,
+            "entity_id": contract.id,
+            "deal_id": contract.renewal_deal_id,
+            "value": value,
+            "currency": contract.currency,
+            "stake": stake,
+        }
+        notice = terms.parse_term(contract.notice, "notice") if contract.notice else None
+        deadline = terms.notice_deadline(state.end, notice)
+        renews = contract.auto_renew and contract.cancelled_on is None
+        if deadline is not None and today <= deadline <= horizon:
+            when = dates.local_midnight(deadline, zone)
+            if seen is None or (f"notice:{contract.id}", when) not in seen:
+                what = "renews automatically" if renews else "ends"
+                items.append(
+                    {
+                        "key": f"notice:{contract.id}",
+                        "group": "renewal",
+                        "due_at": when,
+                        "title": title,
+                        "detail": f"notice deadline {deadline} ({_in(deadline, today)}); "
+                        f"{what} after {state.end}",
+                        **common,
+                    }
+                )
+        if today <= state.end <= horizon:
+            when = dates.local_midnight(state.end, zone)
+            if seen is None or (f"contract-end:{contract.id}", when) not in seen:
+                what = "renews automatically" if renews else "ends"
+                items.append(
+                    {
+                        "key": f"contract-end:{contract.id}",
+                        "group": "renewal",
+                        "due_at": when,
+                        "title": title,
+                        "detail": f"{what} after {state.end} ({_in(state.end, today)})",
+                        **common,
+                    }
+                )
+    return items
+
+
+def _in(day: date, today: date) -> str:
+    days = (day - today).days
+    return "today" if days == 0 else ("tomorrow" if days == 1 else f"in {days} days")

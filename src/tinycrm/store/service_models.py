@@ -1,0 +1,167 @@
+"""The tables and read models of what comes after the sale: contracts and support cases.
+
+Kept apart from ``models`` (which imports this module at its end, so every table is
+registered with the metadata whichever is imported first).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import field_serializer
+from sqlalchemy import BigInteger, Column, Index
+from sqlmodel import Field, SQLModel
+
+from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, _created, _fk
+from tinycrm.store.types import UTCDateTime
+
+
+class Contract(SQLModel, table=True):
+    """What a customer signed: a value per term, from a start day to an end day (both
+    included), renewed by hand or automatically, with a notice period."""
+
+    __table_args__ = (Index("ix_contract_end_date", "end_date"), IDS_NEVER_REUSED)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", "SET NULL"))
+    contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "SET NULL"))
+    company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
+    value_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    currency: str
+    start_date: date  # the current term's first day
+    end_date: date  # the current term's last day (included)
+    term: str | None = None  # 12m, 30d (tinycrm.terms); None: only an end date was given
+    anchor_date: date  # the day later terms are counted from (month ends do not drift)
+    term_index: int = 0  # the current term's number counted from anchor_date (-1: its own end)
+    auto_renew: bool = False
+    notice: str | None = None  # 30d, 3m: notice must be given this long before the end
+    renewals: int = 0  # terms added after the first
+    renewal_deal_id: int | None = Field(
+        default=None, sa_column=_fk("deal.id", "SET NULL", index=False)
+    )  # the renewal deal opened for the current term
+    renewal_deal_for: date | None = None  # the end day of the term it was opened for
+    cancelled_on: date | None = None
+    cancel_reason: str | None = None
+    lapsed_on: date | None = None  # ended without renewal: its customer's churn was recorded
+    owner: str
+    created_at: datetime = Field(sa_column=_created())
+    updated_at: datetime = Field(sa_column=_created())
+
+
+class SupportCase(SQLModel, table=True):
+    """A problem a customer reported, with its SLA due times (business hours)."""
+
+    __tablename__ = "support_case"
+    __table_args__ = (Index("ix_support_case_status", "status", "priority"), IDS_NEVER_REUSED)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str
+    contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "SET NULL"))
+    company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
+    priority: str = "normal"  # low, normal, high, urgent
+    status: str = "new"  # new, open, pending, resolved, closed
+    channel: str | None = None  # email, phone, chat, web
+    owner: str
+    opened_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    response_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    resolution_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    first_response_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    csat: int | None = None  # 1-5, once resolved
+    csat_comment: str | None = None
+    created_at: datetime = Field(sa_column=_created())
+    updated_at: datetime = Field(sa_column=_created())
+
+
+class CaseMessage(SQLModel, table=True):
+    """One message of a case's thread: what the customer wrote, a reply, a note."""
+
+    __tablename__ = "case_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(sa_column=_fk("support_case.id", "CASCADE", nullable=False))
+    kind: str  # customer | reply | note
+    author: str
+    body: str
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# --------------------------------------------------------------------------- read models
+
+
+def _number(amount: Decimal | None) -> int | float | None:
+    if amount is None:
+        return None
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+class ContractRead(ReadModel):
+    id: int
+    title: str
+    status: str  # active | ended | cancelled (as of today)
+    deal: str | None
+    deal_id: int | None
+    contact: str | None
+    contact_id: int | None
+    company: str | None
+    company_id: int | None
+    value: Decimal | None
+    currency: str
+    start_date: date  # of the current term (an auto-renewing one rolled forward to today)
+    end_date: date
+    term: str | None
+    auto_renew: bool
+    notice: str | None
+    notice_deadline: date | None
+    renewals: int
+    renewal_deal_id: int | None
+    cancelled_on: date | None
+    cancel_reason: str | None
+    owner: str
+    created_at: datetime
+    updated_at: datetime
+
+    @field_serializer("value", when_used="json")
+    def _value_as_number(self, value: Decimal | None) -> int | float | None:
+        return _number(value)
+
+
+class CaseMessageRead(ReadModel):
+    id: int
+    case_id: int
+    kind: str
+    author: str
+    body: str
+    at: datetime
+
+
+class CaseRead(ReadModel):
+    id: int
+    subject: str
+    status: str
+    priority: str
+    channel: str | None
+    contact: str | None
+    contact_id: int | None
+    company: str | None
+    company_id: int | None
+    owner: str
+    opened_at: datetime
+    response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    breached: bool  # a target missed: answered or resolved late, or overdue now
+    csat: int | None
+    csat_comment: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseView(ReadModel):
+    case: CaseRead
+    thread: list[CaseMessageRead]

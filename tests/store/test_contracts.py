@@ -1,0 +1,251 @@
+"""Contracts: made from won deals, status on any day, renewals once, churn on the day."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from tinycrm.store import Conflict, Invalid
+from tinycrm.store.contacts import add_contact, get_contact
+from tinycrm.store.contracts import (
+    add_contract,
+    cancel_contract,
+    get_contract,
+    list_contracts,
+    renew_contract,
+)
+from tinycrm.store.deals import add_deal, list_deals, win_deal
+from tinycrm.store.events import list_events
+from tinycrm.store.models import Deal, Event
+from tinycrm.store.reminders import claim_items, confirm_run, due_items, next_actions
+from tinycrm.store.renewals import process_renewals
+from tinycrm.store.reports import churn_report
+from tinycrm.store.service_models import Contract
+
+pytestmark = pytest.mark.dates
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Berlin (TZ set by conftest)
+
+
+def won(store, title: str = "Acme platform", amount: int | None = 12000, who: str = "Ann"):
+    add_contact(store, name=who, email=f"{who.lower()}@example.com")
+    deal = add_deal(store, title=title, amount=amount, contact=who, currency="USD")
+    return win_deal(store, deal.id)
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def test_a_contract_takes_the_won_deals_value_and_currency(store) -> None:
+    deal = won(store)
+    contract = add_contract(store, deal=deal.id, start=date(2026, 1, 31), notice="30d", now=NOW)
+    assert (contract.value, contract.currency) == (Decimal(12000), "USD")
+    assert (contract.start_date, contract.end_date) == (date(2026, 1, 31), date(2027, 1, 30))
+    assert contract.term == "12m" and contract.notice_deadline == date(2027, 1, 1)
+    assert contract.status == "active" and contract.contact == "Ann"
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    [event] = list_events(store, entity="contract", entity_id=contract.id)
+    assert event.action == "created"
+
+
+def test_an_open_deal_and_a_second_contract_are_refused(store) -> None:
+    add_deal(store, title="Open one", amount=10)
+    with pytest.raises(Conflict, match="is open; a contract is made from a won deal"):
+        add_contract(store, deal="Open one")
+    deal = won(store)
+    add_contract(store, deal=deal.id)
+    with pytest.raises(Conflict, match="has contract #1 already"):
+        add_contract(store, deal=deal.id)
+    won(store, "Second", who="Bob")
+    with pytest.raises(Invalid, match="before the start"):
+        add_contract(store, deal="Second", start=date(2026, 5, 1), end=date(2026, 4, 30))
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Contract)) == 1
+
+
+@pytest.mark.parametrize("term", ["12 parsecs", "0d", "1000y"])
+def test_a_bad_term_writes_nothing(store, term: str) -> None:
+    deal = won(store)
+    with pytest.raises(Invalid, match="term"):
+        add_contract(store, deal=deal.id, term=term)
+    assert list_contracts(store) == []
+
+
+def test_status_on_any_day(store) -> None:
+    won(store, "Fixed")
+    won(store, "Rolling", who="Bob")
+    fixed = add_contract(store, deal="Fixed", start=date(2025, 1, 1), end=date(2025, 12, 31))
+    rolling = add_contract(
+        store, deal="Rolling", start=date(2025, 1, 31), term="1m", auto_renew=True
+    )
+    assert get_contract(store, fixed.id, now=at(date(2025, 12, 31))).status == "active"
+    assert get_contract(store, fixed.id, now=at(date(2026, 1, 1))).status == "ended"
+    later = get_contract(store, rolling.id, now=at(date(2026, 3, 15)))
+    assert later.status == "active"
+    assert (later.start_date, later.end_date) == (date(2026, 2, 28), date(2026, 3, 30))
+    assert later.renewals == 13
+    ended = list_contracts(store, status="ended", now=at(date(2026, 1, 1)))
+    assert [c.id for c in ended] == [fixed.id]
+
+
+def test_renew_and_cancel(store) -> None:
+    won(store)
+    contract = add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW)
+    renewed = renew_contract(store, contract.id, value="15000", now=NOW)
+    assert (renewed.start_date, renewed.end_date) == (date(2027, 1, 1), date(2027, 12, 31))
+    assert renewed.value == Decimal(15000) and renewed.renewals == 1
+    cancelled = cancel_contract(store, contract.id, reason="budget", now=NOW)
+    assert cancelled.status == "cancelled" and cancelled.cancelled_on == date(2026, 11, 23)
+    with pytest.raises(Conflict, match="cancelled already"):
+        cancel_contract(store, contract.id, now=NOW)
+    with pytest.raises(Conflict, match="is cancelled"):
+        renew_contract(store, contract.id, now=NOW)
+
+
+def test_renewing_lists_active_contracts_ending_soon(store) -> None:
+    won(store, "Soon")
+    won(store, "Later", who="Bob")
+    add_contract(store, deal="Soon", start=date(2026, 1, 1))
+    add_contract(store, deal="Later", start=date(2026, 6, 1))
+    soon = list_contracts(store, renewing_days=90, now=NOW)
+    assert [c.title for c in soon] == ["Soon"]
+
+
+def _renewal_deals(store) -> list[str]:
+    return [d.title for d in list_deals(store, status=None) if d.title.startswith("Renewal:")]
+
+
+def test_the_renewal_deal_opens_once_lead_days_before_the_end(store) -> None:
+    won(store)
+    contract = add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW)  # ends Dec 31
+    assert process_renewals(store, now=at(date(2026, 10, 31))).renewal_deals == []
+    run = process_renewals(store, now=at(date(2026, 11, 1)))  # 60 days before
+    assert len(run.renewal_deals) == 1
+    for _ in range(3):  # cron, again and again
+        assert process_renewals(store, now=at(date(2026, 11, 2))).renewal_deals == []
+    assert _renewal_deals(store) == ["Renewal: Acme platform"]
+    [deal] = [d for d in list_deals(store) if d.id == run.renewal_deals[0]]
+    assert (deal.amount, deal.currency, deal.close_date) == (
+        Decimal(12000),
+        "USD",
+        date(2026, 12, 31),
+    )
+    assert get_contract(store, contract.id, now=NOW).renewal_deal_id == deal.id
+
+
+def test_the_renewal_deal_opens_once_under_two_concurrent_runs(store) -> None:
+    for n in range(4):
+        won(store, f"Deal {n}", who=f"Person{n}")
+        add_contract(store, deal=f"Deal {n}", start=date(2026, 1, 1))
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            process_renewals(store, now=NOW)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(_renewal_deals(store)) == [f"Renewal: Deal {n}" for n in range(4)]
+    with store.read() as session:
+        opened = session.scalar(
+            select(func.count()).select_from(Event).where(Event.summary.like("opened renewal%"))
+        )
+    assert opened == 4
+
+
+def test_auto_renewing_contracts_roll_forward_once_with_an_event(store) -> None:
+    won(store)
+    contract = add_contract(
+        store, deal=1, start=date(2026, 1, 31), term="1m", auto_renew=True, notice="7d"
+    )
+    run = process_renewals(store, now=at(date(2026, 4, 10)))
+    assert run.rolled == [contract.id] and run.renewal_deals == []
+    assert process_renewals(store, now=at(date(2026, 4, 10))).rolled == []
+    with store.read() as session:
+        row = session.get(Contract, contract.id)
+        assert (row.start_date, row.end_date, row.renewals) == (
+            date(2026, 3, 31),
+            date(2026, 4, 29),
+            2,
+        )
+    rolls = [e for e in list_events(store, entity="contract") if e.action == "renewed"]
+    assert [e.summary.rsplit(": ", 1)[1] for e in rolls] == [
+        "2026-03-31 to 2026-04-29",
+        "2026-02-28 to 2026-03-30",
+    ]
+
+
+def test_notice_and_end_are_announced_once_across_cron_runs(store) -> None:
+    won(store)
+    add_contract(store, deal=1, start=date(2026, 1, 1), notice="30d", now=NOW)  # notice Dec 1
+    for run_id in ("a", "b", "c"):
+        items = due_items(store, now=NOW, new_only=True)
+        mine = claim_items(store, items, run_id=run_id, now=NOW)
+        confirm_run(store, run_id, now=NOW)
+        told = sorted(i.key for i in mine)
+        assert told == (["notice:1"] if run_id == "a" else [])
+    # --all still sees it; the end comes within 30 days later, once too
+    assert {i.key for i in due_items(store, now=NOW) if i.group == "renewal"} == {"notice:1"}
+    december = at(date(2026, 12, 2))
+    assert [i.key for i in due_items(store, now=december, new_only=True)] == ["contract-end:1"]
+    renew_contract(store, 1, now=NOW)
+    later = at(date(2027, 11, 23))
+    assert {i.key for i in due_items(store, now=later, new_only=True)} >= {"notice:1"}
+    queue = next_actions(store, now=NOW)
+    assert any(a.entity == "contract" for a in queue) is False  # renewed: nothing near now
+
+
+def test_a_customer_whose_last_contract_ended_is_churned_on_that_day(store, freeze_clock) -> None:
+    freeze_clock(at(date(2026, 1, 1)))
+    won(store)
+    won(store, "Bob deal", who="Bob")
+    add_contract(store, deal=1, start=date(2026, 1, 1), end=date(2026, 3, 31))
+    add_contract(store, deal="Bob deal", start=date(2026, 1, 1), end=date(2026, 12, 31))
+    freeze_clock(at(date(2026, 6, 5)))
+    run = process_renewals(store, now=at(date(2026, 6, 5)))
+    ann = get_contact(store, "Ann")
+    assert run.lapsed == [1] and run.churned == [ann.id]
+    assert ann.lifecycle == "churned" and get_contact(store, "Bob").lifecycle == "customer"
+    assert process_renewals(store, now=at(date(2026, 6, 6))).lapsed == []
+    report = churn_report(
+        store, by="month", start=date(2026, 1, 1), end=date(2026, 6, 30), now=at(date(2026, 6, 5))
+    )
+    churned = {line.period: line.churned for line in report.rows}
+    assert churned["2026-04"] == 1 and sum(churned.values()) == 1
+
+
+def test_a_cancelled_contract_churns_on_its_cancel_day_and_a_renewal_brings_back(store) -> None:
+    won(store)
+    add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW)
+    cancel_contract(store, 1, on=date(2026, 11, 1), now=NOW)
+    run = process_renewals(store, now=NOW)
+    assert run.lapsed == [1]
+    assert get_contract(store, 1, now=NOW).status == "cancelled"
+    with store.read() as session:
+        deal_count = session.scalar(select(func.count()).select_from(Deal))
+    assert deal_count == 1  # no renewal deal for a cancelled contract
+    assert get_contact(store, "Ann").lifecycle == "churned"
+
+
+def test_hooks_see_contract_records(store) -> None:
+    won(store)
+    contract = add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW)
+    from tinycrm.store.commits import _readers
+
+    model, read = _readers()["contract"]
+    with store.read() as session:
+        assert read(session, session.get(model, contract.id)).title == "Acme platform"
+    assert timedelta(0) == timedelta(0)
