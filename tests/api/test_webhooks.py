@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -351,7 +352,9 @@ def test_deliver_watch_sends_new_events_as_they_come_and_stops_on_ctrl_c(
         watcher.send_signal(signal.SIGINT)
         out, err = watcher.communicate(timeout=60)
     assert watcher.returncode == 0, err
-    assert "Delivered 1" in out and "Stopped" in err
+    # One pass or two: a slow start (a loaded machine) finds both events at its first.
+    assert sum(int(n) for n in re.findall(r"Delivered (\d+)", out)) == 2, out
+    assert "Stopped" in err
 
 
 @pytest.mark.parametrize("delivery", [2**31, 2**63 - 1, 0, 999])

@@ -8,7 +8,8 @@ import pytest
 
 from tinycrm.store.contacts import add_contact, list_contacts
 from tinycrm.store.engine import Store
-from tinycrm.store.exports import stream_contacts
+from tinycrm.store.errors import TinyCrmError
+from tinycrm.store.exports import iter_contacts, stream_contacts
 
 
 @pytest.fixture
@@ -85,3 +86,17 @@ def test_times_as_iso_text_are_what_isoformat_writes(people: Store) -> None:
             assert text[key] == timed[key].isoformat()
     (eve,) = [row for row in as_text if row["name"] == "Eve Even"]
     assert eve["created_at"] == "2026-03-29T01:00:00+00:00"
+
+
+def test_iter_contacts_gives_what_list_gives(people: Store) -> None:
+    """The streamed contacts are the list's, read model for read model, in its order
+    (tags, custom fields, company names, times), also in chunks smaller than the list
+    and with a filter."""
+    assert list(iter_contacts(people, chunk=3)) == list_contacts(people)
+    assert list(iter_contacts(people, chunk=1, tags=["vip"])) == list_contacts(people, tags=["vip"])
+
+
+def test_iter_contacts_checks_its_filters_at_once(people: Store) -> None:
+    """A bad filter is refused when the iterator is made, before a row is asked for."""
+    with pytest.raises(TinyCrmError):
+        iter_contacts(people, where="lifecycle=nonsense")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from tinycrm.api import values
 from tinycrm.store.records import UNSET, Unset
 
 if TYPE_CHECKING:
+    from tinycrm.store.contacts import ContactFilters
     from tinycrm.store.dupes import DuplicateRead, MergeRead
     from tinycrm.store.engine import Store
     from tinycrm.store.models import ContactRead, ContactView
@@ -93,20 +94,30 @@ class Contacts:
         ``field`` is ``"plan"`` (set at all) or ``("plan", "pro")``."""
         from tinycrm.store.contacts import list_contacts
 
-        return list_contacts(
-            self._store,
-            where=where,
-            segment=segment,
-            tags=values.names(tags),
-            company=company,
-            lifecycle=lifecycle,
-            lead_status=lead_status,
-            role=role,
-            owner=owner,
-            search=search,
-            field=(field, None) if isinstance(field, str) else field,
-            limit=limit,
-        )
+        return list_contacts(self._store, **_filters(locals()))
+
+    def stream(
+        self,
+        *,
+        where: str | None = None,
+        segment: str | None = None,
+        tags: str | Iterable[str] | None = None,
+        company: str | None = None,
+        lifecycle: str | None = None,
+        lead_status: str | None = None,
+        role: str | None = None,
+        owner: str | None = None,
+        search: str | None = None,
+        field: tuple[str, str | None] | str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ContactRead]:
+        """The contacts :meth:`list` returns, in its order, as an iterator that reads them a
+        thousand at a time: the first are there at once however many there are (what
+        ``contact list`` prints a long table from). The filters are checked when this is
+        called; the read stays open until the iterator is used up or closed."""
+        from tinycrm.store.exports import iter_contacts
+
+        return iter_contacts(self._store, **_filters(locals()))
 
     def edit(
         self,
@@ -181,3 +192,21 @@ class Contacts:
         from tinycrm.store.dupes import merge_contacts
 
         return merge_contacts(self._store, keep, other, dry_run=dry_run)
+
+
+def _filters(given: dict[str, Any]) -> ContactFilters:
+    """The store's contact filters from :meth:`Contacts.list`'s keywords (its ``locals()``)."""
+    field = given["field"]
+    return {
+        "where": given["where"],
+        "segment": given["segment"],
+        "tags": values.names(given["tags"]),
+        "company": given["company"],
+        "lifecycle": given["lifecycle"],
+        "lead_status": given["lead_status"],
+        "role": given["role"],
+        "owner": given["owner"],
+        "search": given["search"],
+        "field": (field, None) if isinstance(field, str) else field,
+        "limit": given["limit"],
+    }

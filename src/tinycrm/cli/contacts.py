@@ -150,7 +150,12 @@ def list_(
     if sort not in ("name", "score"):
         raise typer.BadParameter(f"sort by name or score, not {sort!r}", param_hint="--sort")
     by_score = sort == "score"
-    rows = crm(ctx).contacts.list(
+    contacts = crm(ctx).contacts
+    # A table is written as the rows come (the first screen at once); the other
+    # formats, and a sort by score, need them all.
+    streamed = output.format in ("table", "jsonl") and not by_score
+    read = contacts.stream if streamed else contacts.list
+    rows = read(
         tags=tag,
         company=company,
         lifecycle=lifecycle,

@@ -351,11 +351,11 @@ def col(header: str, key: str, **kwargs: Any) -> Column:
 
 def _cell(value: Any, *, multiline: bool = False) -> str:
     """A value as a table cell or a show view's line shows it (controls escaped)."""
-    from tinycrm import dates
-
     if value is None:
         return ""
     if isinstance(value, datetime):
+        from tinycrm import dates
+
         return dates.format_local(value)
     if isinstance(value, list):
         text = ", ".join(str(v) for v in value)
@@ -390,15 +390,14 @@ def emit_list(
 ) -> None:
     """Print a list of records in the chosen format."""
     wants_machine(json_, jsonl, csv_)
-    items = list(items)
     if json_:
-        sys.stdout.write(dumps(items) + "\n")
-    elif jsonl:
+        sys.stdout.write(dumps(list(items)) + "\n")
+    elif jsonl:  # one line a record, as they come
         for item in items:
             sys.stdout.write(dumps(item, indent=None) + "\n")
     elif csv_:
         write_csv([to_plain(i) for i in items])
-    else:
+    else:  # written as they come: the first screen shows before the last row is read
         print_table((to_plain(i) for i in items), columns, title=title, empty=empty)
 
 
