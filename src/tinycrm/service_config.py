@@ -31,6 +31,7 @@ class _Locator(Protocol):
 
     def error(self, rule: int | None, key: str | None, message: str) -> Exception: ...
 
+
 CONTRACT_KEYS = ("renewal_lead_days", "remind_days", "default_term")
 SUPPORT_KEYS = ("days", "hours", "timezone", "holidays", "warn", "response", "resolution")
 

@@ -157,7 +157,7 @@ PER_PARAM = {
 }
 
 WHEN_OPTIONS = {"--due", "--close", "--since", "--from", "--to", "--start", "--end", "--at"}
-AMOUNT_OPTIONS = {"--amount", "--budget"}
+AMOUNT_OPTIONS = {"--amount", "--budget", "--price"}
 READ_FILE_COMMANDS = {"import", "db restore"}
 WRITE_FILE_OPTIONS = {"--out", "--errors", "--path"}
 
@@ -170,6 +170,7 @@ REF_BY_NOUN = {
     "lead": "ada@acme.com",
     "score": "ada@acme.com",
     "log": "Ada Lovelace",
+    "product": "Support plan",
 }
 FILL: dict[str, dict[str, str]] = {
     "*": {
@@ -213,6 +214,11 @@ FILL: dict[str, dict[str, str]] = {
     "import all": {"file": "@DUMP@"},
     "log": {"text": "hi"},
     "contract add": {"deal": "Globex support"},
+    "product add": {"name": "Training"},
+    "deal item add": {"deal": "Globex pilot", "product": "Setup"},
+    "deal item list": {"deal": "Globex pilot"},
+    "deal item edit": {"item": "1"},
+    "deal item rm": {"item": "1"},
 }
 
 # Never run: they reach outside the test (the user's crontab, the desktop, the network)

@@ -184,6 +184,7 @@ def tables_of(engine: Any) -> list[str]:
     from sqlmodel import SQLModel
 
     import tinycrm.store.models
+    import tinycrm.store.sales_models
     import tinycrm.store.service_models  # noqa: F401  (contracts and cases)
 
     with engine.connect() as conn:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from tinycrm.api.leads import Leads, Scoring
     from tinycrm.api.mail import Mail
     from tinycrm.api.pipelines import Pipelines
+    from tinycrm.api.products import Products
     from tinycrm.api.reminders import Reminders
     from tinycrm.api.reports import Reports
     from tinycrm.api.segments import Segments, Tags
@@ -39,7 +40,8 @@ class Crm:
     """An open CRM. Use it as a context manager, or call ``close()``.
 
     Its attributes are the nouns of the command line: ``contacts``, ``companies``,
-    ``deals``, ``contracts``, ``pipelines``, ``activities``, ``tasks``, ``leads``, ``scoring``,
+    ``deals`` (their line items: ``deals.items``), ``products``, ``quotes``,
+    ``contracts``, ``pipelines``, ``activities``, ``tasks``, ``leads``, ``scoring``,
     ``segments``, ``tags``, ``campaigns``, ``sequences``, ``reports``, ``imports``,
     ``exports``, ``reminders``, ``webhooks`` (the outbox), ``mail`` (mail logged as
     email activities), ``db`` (the database itself)
@@ -79,6 +81,12 @@ class Crm:
         from tinycrm.api.contracts import Contracts
 
         return Contracts(self._store)
+
+    @cached_property
+    def products(self) -> Products:
+        from tinycrm.api.products import Products
+
+        return Products(self._store)
 
     @cached_property
     def pipelines(self) -> Pipelines:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from tinycrm.api import values
 from tinycrm.store.records import UNSET, Unset
 
 if TYPE_CHECKING:
+    from tinycrm.api.products import DealItemsApi
     from tinycrm.store.engine import Store
     from tinycrm.store.models import DealRead, DealView, StageChangeRead
 
@@ -20,6 +22,13 @@ class Deals:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+
+    @cached_property
+    def items(self) -> DealItemsApi:
+        """Line items: ``crm.deals.items.add("Acme", "Hosting", qty=2)``."""
+        from tinycrm.api.products import DealItemsApi
+
+        return DealItemsApi(self._store)
 
     def add(
         self,

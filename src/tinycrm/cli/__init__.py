@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "contact": ("tinycrm.cli.contacts", "app"),
     "deal": ("tinycrm.cli.deals", "app"),
     "contract": ("tinycrm.cli.contracts", "app"),
+    "product": ("tinycrm.cli.products", "app"),
     "lead": ("tinycrm.cli.leads", "app"),
     "score": ("tinycrm.cli.scoring", "app"),
     "log": ("tinycrm.cli.activities", "log_app"),
@@ -76,6 +77,7 @@ SUMMARIES: dict[str, str] = {
     "contact": "Contacts: people, roles and lifecycle.",
     "deal": "Deals (opportunities) through pipeline stages.",
     "contract": "Contracts: what a customer signed after a won deal, its terms and renewals.",
+    "product": "Products: the catalogue deals and quotes sell.",
     "lead": "Leads: status, BANT qualification and conversion.",
     "score": (
         "Lead scoring: recompute every score (tinycrm score), edit the rules, explain a score."

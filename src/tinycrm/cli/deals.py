@@ -20,12 +20,14 @@ from tinycrm.cli.common import (
     parse_field_filter,
     parse_fields,
 )
+from tinycrm.cli.deal_items import app as item_app
 from tinycrm.cli.editing import EditorOpt, edit_command
 from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.cli.views import DEAL_COLUMNS
 
 app = typer.Typer(no_args_is_help=True, help="Deals (opportunities) through pipeline stages.")
+app.add_typer(item_app, name="item")
 
 RefArg = Annotated[str, typer.Argument(help="Deal id or title.", metavar="REF")]
 ContactOpt = Annotated[str | None, typer.Option(help="Contact id, email or name.")]
@@ -159,8 +161,13 @@ def show(
     output: Output = TABLE,
 ) -> None:
     """Show a deal with its stage history, open tasks and activity."""
-    view = crm(ctx).deals.show(ref)
+    api = crm(ctx)
+    view = api.deals.show(ref)
+    items = api.deals.items.list(view.deal.id)
     extra = {
+        "items": items.items,
+        "mrr": items.mrr,
+        "arr": items.arr,
         "history": view.history,
         "open_tasks": view.open_tasks,
         "activities": view.activities,
@@ -172,6 +179,11 @@ def show(
         from tinycrm.cli.output import Column, col
 
         _render(row)
+        if items.items:
+            from tinycrm.cli.deal_items import print_items
+
+            out.stdout_console().print()
+            print_items(items.model_dump(), title="Line items")
         if view.history:
             out.stdout_console().print()
             out.print_table(

@@ -199,6 +199,9 @@ def _render_pipeline(report: Any) -> None:
         ("age (d)", "right"),
         ("rotting", "right"),
     ]
+    recurring = bool(report.total.arr)
+    if recurring:
+        columns += [("MRR", "right"), ("ARR", "right")]
     span = (
         "expected to close " + _span(report.scope)
         if report.scope.start or report.scope.end
@@ -218,6 +221,8 @@ def _render_pipeline(report: Any) -> None:
             _days(r.avg_age_days),
             r.rotting or "",
         ]
+        if recurring:
+            cells += [money_lines(r.mrr), money_lines(r.arr)]
         table.row(*cells)
     t = report.total
     cells = [""] if several else []
@@ -231,6 +236,8 @@ def _render_pipeline(report: Any) -> None:
         _days(t.avg_age_days),
         t.rotting or "",
     ]
+    if recurring:
+        cells += [money_lines(t.mrr), money_lines(t.arr)]
     table.section()
     table.row(*cells, style="bold")
     _print(table.rich)

@@ -35,6 +35,7 @@ from tinycrm.store.models import (
     ImportChange,
 )
 from tinycrm.store.records import BULK_KEY, CHANGES_KEY, EVENTS_KEY, IMPORT_BATCH_KEY, Key
+from tinycrm.store.sales_models import Product
 from tinycrm.store.service_models import Contract
 
 if TYPE_CHECKING:
@@ -53,10 +54,19 @@ HIDDEN = {"updated_at", "created_at", "last_touch", "score"}
 
 def _readers() -> dict[str, tuple[type[Any], Callable[[Session, Any], Any]]]:
     """The nouns whose records a hook sees: table model and ``to_read`` by entity name."""
-    from tinycrm.store import activities, campaigns, companies, contacts, contracts, deals
+    from tinycrm.store import (
+        activities,
+        campaigns,
+        companies,
+        contacts,
+        contracts,
+        deals,
+        products,
+    )
 
     return {
         "contract": (Contract, contracts.to_read),
+        "product": (Product, products.to_read),
         "contact": (Contact, contacts.to_read),
         "company": (Company, companies.to_read),
         "deal": (Deal, deals.to_read),
@@ -71,6 +81,7 @@ _ENTITIES: dict[type[Any], str] = {
     Deal: "deal",
     Activity: "activity",
     Contract: "contract",
+    Product: "product",
 }
 
 

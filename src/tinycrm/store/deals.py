@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -48,6 +48,7 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import resolve
+from tinycrm.store.sales_models import DealItem, Quote
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEAL_STATUSES, DEFAULT_CURRENCY
 
@@ -446,6 +447,7 @@ def edit_deal(
             put("title", clean)
             deal.title_key = validate.key(clean)
         if is_set(currency) or is_set(amount):
+            _refuse_with_items(session, deal)
             # A currency written with the new amount ("$500") wins over the deal's own; the
             # amount kept for a new currency alone must fit that currency's minor units.
             value = amount if is_set(amount) else _amount(deal)
@@ -471,6 +473,19 @@ def edit_deal(
         changes += apply_fields(session, ENTITY, deal.id, set_=set_fields, unset=unset_fields or ())
         finish_edit(store, session, deal, entity=ENTITY, label=deal.title, changes=changes)
         return to_read(session, deal)
+
+
+def _refuse_with_items(session: Session, deal: Deal) -> None:
+    """A deal with line items has their sum for its amount, in their currency."""
+    count = session.scalar(
+        select(func.count()).select_from(DealItem).where(col(DealItem.deal_id) == deal.id)
+    )
+    if count:
+        items = "1 line item" if count == 1 else f"{count} line items"
+        raise Conflict(
+            f"deal {deal.title}'s amount is the sum of its {items}: change the items "
+            "(tinycrm deal item edit) instead"
+        )
 
 
 def move_deal(store: Store, ref: str | int, stage: str, *, pipeline: str | None = None) -> DealRead:
@@ -581,6 +596,8 @@ def remove_deal(store: Store, ref: str | int) -> DealRead:
         did = deal.id
         assert did is not None  # a stored row
         detach_activities(session, "deal_id", did)
+        session.execute(delete(DealItem).where(col(DealItem.deal_id) == did))
+        session.execute(update(Quote).where(col(Quote.deal_id) == did).values(deal_id=None))
         session.execute(delete(StageChange).where(col(StageChange.deal_id) == did))
         session.execute(
             delete(Qualification).where(

@@ -23,6 +23,7 @@ from sqlalchemy import Boolean, Date, Integer, String, delete, func, insert, sel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
+import tinycrm.store.sales_models  # noqa: F401  (registers products, deal items, quotes)
 from tinycrm import interrupts
 from tinycrm.phones import try_normalise
 from tinycrm.store import (

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import tinycrm.store.models
+import tinycrm.store.sales_models
 import tinycrm.store.service_models  # noqa: F401  (contracts and cases)
 from tinycrm.store.migrations.runner import UNMANAGED_INDEXES, UNMANAGED_PREFIXES
 

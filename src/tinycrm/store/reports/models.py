@@ -52,6 +52,8 @@ class StageLine(ReadModel):
     weighted: Money
     avg_age_days: float | None
     rotting: int
+    mrr: Money = {}  # recurring line items: monthly recurring revenue (tinycrm.pricing)
+    arr: Money = {}
 
 
 class PipelineTotals(ReadModel):
@@ -60,6 +62,8 @@ class PipelineTotals(ReadModel):
     weighted: Money
     avg_age_days: float | None
     rotting: int
+    mrr: Money = {}
+    arr: Money = {}
 
 
 class PipelineReport(ReadModel):

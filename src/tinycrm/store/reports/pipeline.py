@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlmodel import Session, col
 
+from tinycrm import money, pricing
+from tinycrm.store.deal_items import recurring_by_stage
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Deal, Stage, StageChange
 from tinycrm.store.reports.aggregates import (
@@ -122,10 +125,13 @@ def pipeline_report(
         if end is not None:
             extra.append(Deal.close_date <= day_value(end))
         stats = open_deal_stats(session, scope, *extra)
+        recurring = recurring_by_stage(session, [Deal.status == "open", *scope.deals(), *extra])
         stages = stages_in_scope(session, scope)
     per_stage: dict[int, dict[str, Any]] = defaultdict(
-        lambda: {"deals": 0, "value": {}, "weighted": {}, "age": 0.0, "rotting": 0}
+        lambda: {"deals": 0, "value": {}, "weighted": {}, "age": 0.0, "rotting": 0, "arr": {}}
     )
+    for stage_id, currency, arr in recurring:
+        add_money(per_stage[stage_id]["arr"], currency, to_money(arr, currency))
     for stage_id, currency, count, amount, weighted, age, rotting in stats:
         line = per_stage[stage_id]
         line["deals"] += count
@@ -134,7 +140,14 @@ def pipeline_report(
         line["age"] += float(age or 0)
         line["rotting"] += int(rotting or 0)
     rows = []
-    total: dict[str, Any] = {"deals": 0, "value": {}, "weighted": {}, "age": 0.0, "rotting": 0}
+    total: dict[str, Any] = {
+        "deals": 0,
+        "value": {},
+        "weighted": {},
+        "age": 0.0,
+        "rotting": 0,
+        "arr": {},
+    }
     for stage_id, pipeline_name, name, position, probability in stages:
         line = per_stage[stage_id]
         rows.append(
@@ -148,6 +161,8 @@ def pipeline_report(
                 weighted=sorted_money(line["weighted"]),
                 avg_age_days=rounded(line["age"] / line["deals"]) if line["deals"] else None,
                 rotting=line["rotting"],
+                mrr=monthly(line["arr"]),
+                arr=sorted_money(line["arr"]),
             )
         )
         total["deals"] += line["deals"]
@@ -157,6 +172,8 @@ def pipeline_report(
             add_money(total["value"], currency, amount)
         for currency, amount in line["weighted"].items():
             add_money(total["weighted"], currency, amount)
+        for currency, amount in line["arr"].items():
+            add_money(total["arr"], currency, amount)
     return PipelineReport(
         scope=scope.read(),
         rows=rows,
@@ -166,8 +183,18 @@ def pipeline_report(
             weighted=sorted_money(total["weighted"]),
             avg_age_days=rounded(total["age"] / total["deals"]) if total["deals"] else None,
             rotting=total["rotting"],
+            mrr=monthly(total["arr"]),
+            arr=sorted_money(total["arr"]),
         ),
     )
+
+
+def monthly(arr: dict[str, Decimal]) -> dict[str, Decimal]:
+    """MRR per currency from ARR per currency: ARR / 12, rounded half-up to the minor unit."""
+    return {
+        code: money.from_minor(pricing.monthly_minor(money.to_minor(amount, code)), code)
+        for code, amount in sorted(arr.items())
+    }
 
 
 # --------------------------------------------------------------------------- forecast

@@ -1,0 +1,299 @@
+"""A deal's line items: products with a quantity, a price and a discount.
+
+A deal with items has for its amount the sum of their nets (after discounts, before
+tax), kept in step in the same transaction as every change to them; its amount cannot
+be edited by hand then. Items are in the deal's currency: a product priced in another
+is refused. Recurring items give the deal its MRR and ARR (``tinycrm.pricing``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlmodel import Session, col
+
+from tinycrm import money, pricing
+from tinycrm.store import validate
+from tinycrm.store.deals import resolve_deal
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.models import Deal
+from tinycrm.store.products import percent, resolve_product
+from tinycrm.store.records import UNSET, Unset, record_event
+from tinycrm.store.refs import get_by_id, numeric_id
+from tinycrm.store.sales_models import DealItem, DealItemRead, DealItems
+from tinycrm.store.types import utcnow
+
+
+def _quantity(value: Decimal | str | int | None) -> int:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return pricing.stored(Decimal(1))
+    try:
+        return pricing.stored(pricing.parse_quantity(value))
+    except (ValueError, TypeError) as exc:
+        raise Invalid(str(exc), field="qty") from exc
+
+
+def _net(item: DealItem) -> int:
+    return pricing.price_line(
+        quantity=pricing.unstored(item.quantity),
+        unit_price_minor=item.unit_price_minor,
+        discount=pricing.unstored(item.discount),
+        tax=pricing.unstored(item.tax_rate),
+    ).net
+
+
+def item_read(item: DealItem, deal: Deal) -> DealItemRead:
+    assert item.id is not None and deal.id is not None
+    return DealItemRead(
+        id=item.id,
+        deal_id=deal.id,
+        deal=deal.title,
+        position=item.position,
+        product_id=item.product_id,
+        product=item.name,
+        sku=item.sku,
+        unit=item.unit,
+        recurring=item.recurring,
+        quantity=pricing.unstored(item.quantity),
+        unit_price=money.from_minor(item.unit_price_minor, deal.currency),
+        discount=pricing.unstored(item.discount),
+        tax=pricing.unstored(item.tax_rate),
+        net=money.from_minor(item.net_minor, deal.currency),
+        currency=deal.currency,
+    )
+
+
+def annual_net() -> Any:
+    """SQL: an item's contribution to ARR in minor units (monthly × 12, yearly, else 0)."""
+    return case(
+        (col(DealItem.recurring) == "month", col(DealItem.net_minor) * 12),
+        (col(DealItem.recurring) == "year", col(DealItem.net_minor)),
+        else_=0,
+    )
+
+
+def recurring_minor(session: Session, deal_ids: Sequence[int]) -> dict[int, int]:
+    """ARR in minor units of the deals among ``deal_ids`` that have recurring items."""
+    if not deal_ids:
+        return {}
+    rows = session.execute(
+        select(col(DealItem.deal_id), func.sum(annual_net()))
+        .where(col(DealItem.deal_id).in_(deal_ids), col(DealItem.recurring).is_not(None))
+        .group_by(col(DealItem.deal_id))
+    )
+    return {deal_id: int(total) for deal_id, total in rows}
+
+
+def recurring_by_stage(session: Session, conditions: Sequence[Any]) -> list[Any]:
+    """ARR in minor units per (stage id, currency) of the deals meeting ``conditions``."""
+    return list(
+        session.execute(
+            select(col(Deal.stage_id), col(Deal.currency), func.sum(annual_net()))
+            .join(DealItem, col(DealItem.deal_id) == col(Deal.id))
+            .where(*conditions, col(DealItem.recurring).is_not(None))
+            .group_by(col(Deal.stage_id), col(Deal.currency))
+        )
+    )
+
+
+def items_of(session: Session, deal_id: int) -> list[DealItem]:
+    """A deal's item rows in their order."""
+    return list(
+        session.scalars(
+            select(DealItem)
+            .where(col(DealItem.deal_id) == deal_id)
+            .order_by(col(DealItem.position), col(DealItem.id))
+        )
+    )
+
+
+def deal_items_read(session: Session, deal: Deal) -> DealItems:
+    """A deal's items with its amount, MRR and ARR as they add up."""
+    assert deal.id is not None
+    rows = items_of(session, deal.id)
+    arr = recurring_minor(session, [deal.id]).get(deal.id)
+    code = deal.currency
+    return DealItems(
+        deal_id=deal.id,
+        deal=deal.title,
+        currency=code,
+        items=[item_read(item, deal) for item in rows],
+        amount=money.from_minor(sum(i.net_minor for i in rows), code) if rows else None,
+        mrr=money.from_minor(pricing.monthly_minor(arr), code) if arr is not None else None,
+        arr=money.from_minor(arr, code) if arr is not None else None,
+    )
+
+
+def _sync_amount(session: Session, deal: Deal) -> str:
+    """Set the deal's amount to the sum of its items' nets (none left: no amount); its
+    new amount as text."""
+    session.flush()
+    count, total = session.execute(
+        select(func.count(), func.sum(col(DealItem.net_minor))).where(
+            col(DealItem.deal_id) == deal.id
+        )
+    ).one()
+    deal.amount_minor = int(total) if count else None
+    deal.updated_at = utcnow()
+    if deal.amount_minor is None:
+        return "none"
+    return money.format_money(money.from_minor(deal.amount_minor, deal.currency), deal.currency)
+
+
+def _resolve_item(session: Session, ref: str | int) -> tuple[DealItem, Deal]:
+    number = numeric_id(ref)
+    item = get_by_id(session, DealItem, number) if number is not None else None
+    if item is None:
+        raise NotFound(f"no deal item #{str(ref).strip()[:40]} (tinycrm deal item list DEAL)")
+    deal = session.get(Deal, item.deal_id)
+    assert deal is not None
+    return item, deal
+
+
+def _price_in(deal: Deal, value: Decimal | str | int) -> int:
+    if isinstance(value, str) and not value.strip():
+        raise Invalid("price must not be empty", field="price")
+    minor, _code = validate.money_minor(value, None, default=deal.currency, field="price")
+    if _code != deal.currency:
+        raise Invalid(
+            f"price is in {_code}, but deal {deal.title} is in {deal.currency}", field="price"
+        )
+    assert minor is not None
+    return minor
+
+
+def _event(store: Store, session: Session, deal: Deal, summary: str) -> None:
+    record_event(
+        store, session, action="updated", entity="deal", entity_id=deal.id, summary=summary
+    )
+
+
+def add_item(
+    store: Store,
+    deal_ref: str | int,
+    product_ref: str | int,
+    *,
+    quantity: Decimal | str | int | None = None,
+    price: Decimal | str | int | None = None,
+    discount: Decimal | str | int | None = None,
+) -> DealItemRead:
+    """Add a product to a deal (default: one, at the product's price, no discount); the
+    deal's amount becomes the sum of its items. A product in another currency than the
+    deal's is refused, and so is an archived one."""
+    qty = _quantity(quantity)
+    off = percent(discount, "discount")
+    with store.write() as session:
+        deal = resolve_deal(session, deal_ref)
+        product = resolve_product(session, product_ref)
+        if product.archived_at is not None:
+            raise Conflict(f"product {product.name} is archived (tinycrm product list --all)")
+        if product.currency != deal.currency:
+            raise Conflict(
+                f"product {product.name} is priced in {product.currency}, deal {deal.title} "
+                f"is in {deal.currency}: add a {deal.currency} product (items are never "
+                "converted)"
+            )
+        assert deal.id is not None and product.id is not None
+        position = session.scalar(
+            select(func.coalesce(func.max(col(DealItem.position)), 0)).where(
+                col(DealItem.deal_id) == deal.id
+            )
+        )
+        stamp = utcnow()
+        item = DealItem(
+            deal_id=deal.id,
+            product_id=product.id,
+            position=int(position or 0) + 1,
+            name=product.name,
+            sku=product.sku,
+            unit=product.unit,
+            recurring=product.recurring,
+            quantity=qty,
+            unit_price_minor=product.price_minor if price is None else _price_in(deal, price),
+            discount=off,
+            tax_rate=product.tax_rate,
+            net_minor=0,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        item.net_minor = _net(item)
+        session.add(item)
+        amount = _sync_amount(session, deal)
+        qty_text = pricing.format_quantity(pricing.unstored(qty))
+        _event(
+            store,
+            session,
+            deal,
+            f"added {qty_text} × {product.name} to deal {deal.title} (amount {amount})",
+        )
+        session.flush()
+        return item_read(item, deal)
+
+
+def list_items(store: Store, deal_ref: str | int) -> DealItems:
+    """A deal's line items and what they add up to."""
+    with store.read() as session:
+        return deal_items_read(session, resolve_deal(session, deal_ref))
+
+
+def edit_item(
+    store: Store,
+    ref: str | int,
+    *,
+    quantity: Decimal | str | int | Unset = UNSET,
+    price: Decimal | str | int | Unset = UNSET,
+    discount: Decimal | str | int | Unset | None = UNSET,
+) -> DealItemRead:
+    """Change an item's quantity, unit price or discount; the deal's amount follows."""
+    with store.write() as session:
+        item, deal = _resolve_item(session, ref)
+        changes = []
+        if not isinstance(quantity, Unset):
+            value = _quantity(quantity)
+            if value != item.quantity:
+                item.quantity = value
+                changes.append("quantity")
+        if not isinstance(price, Unset):
+            value = _price_in(deal, price)
+            if value != item.unit_price_minor:
+                item.unit_price_minor = value
+                changes.append("price")
+        if not isinstance(discount, Unset):
+            value = percent(discount, "discount")
+            if value != item.discount:
+                item.discount = value
+                changes.append("discount")
+        if changes:
+            item.net_minor = _net(item)
+            item.updated_at = utcnow()
+            amount = _sync_amount(session, deal)
+            _event(
+                store,
+                session,
+                deal,
+                f"updated item {item.name} of deal {deal.title}: {', '.join(changes)} "
+                f"(amount {amount})",
+            )
+        session.flush()
+        return item_read(item, deal)
+
+
+def remove_item(store: Store, ref: str | int) -> DealItemRead:
+    """Take an item off its deal; the deal's amount follows (the last one gone, the deal
+    has no amount, and it can be edited by hand again)."""
+    with store.write() as session:
+        item, deal = _resolve_item(session, ref)
+        read = item_read(item, deal)
+        session.delete(item)
+        amount = _sync_amount(session, deal)
+        _event(
+            store,
+            session,
+            deal,
+            f"removed item {item.name} from deal {deal.title} (amount {amount})",
+        )
+        return read

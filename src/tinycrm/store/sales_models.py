@@ -1,0 +1,249 @@
+"""Products, deal line items and quotes: their tables and the read models the store returns.
+
+Amounts are integers of the currency's minor units (``*_minor``); quantities and
+percentages integers of thousandths (``tinycrm.pricing.stored``). A deal item is the
+product as it was when added (name, price, tax), editable; a quote's lines and customer
+are frozen copies, so later changes to the deal or the catalogue never change a quote.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import PlainSerializer
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer
+from sqlmodel import Field, SQLModel
+
+from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel
+from tinycrm.store.types import UTCDateTime, utcnow
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """JSON has numbers: whole ones as integers, others as floats (as DealRead does)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Number = Annotated[Decimal, PlainSerializer(_number, when_used="json")]
+"""An exact amount, quantity or percentage; a number in JSON."""
+
+
+def _fk(target: str, ondelete: str, *, nullable: bool = True) -> Column:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+def _minor(nullable: bool = False) -> Column:
+    return Column(BigInteger, nullable=nullable)
+
+
+def _stamp() -> Column:
+    return Column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class Product(SQLModel, table=True):
+    """An item of the catalogue: a price in one currency, a tax rate, maybe recurring."""
+
+    __table_args__ = IDS_NEVER_REUSED
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(unique=True)
+    sku: str | None = Field(default=None, unique=True)
+    description: str | None = None
+    price_minor: int = Field(sa_column=_minor())
+    currency: str
+    tax_rate: int = 0  # thousandths of a percent: 19% is 19000
+    unit: str | None = None
+    recurring: str | None = None  # month, year, or None (one-off)
+    archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_at: datetime = Field(sa_column=_stamp())
+    updated_at: datetime = Field(sa_column=_stamp())
+
+
+class DealItem(SQLModel, table=True):
+    """A line item of a deal: a product, how many, at what price and discount."""
+
+    __tablename__ = "deal_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(sa_column=_fk("deal.id", "CASCADE", nullable=False))
+    product_id: int = Field(sa_column=_fk("product.id", "RESTRICT", nullable=False))
+    position: int
+    name: str
+    sku: str | None = None
+    unit: str | None = None
+    recurring: str | None = None
+    quantity: int = Field(sa_column=_minor())  # thousandths
+    unit_price_minor: int = Field(sa_column=_minor())
+    discount: int = 0  # thousandths of a percent
+    tax_rate: int = 0  # thousandths of a percent
+    net_minor: int = Field(sa_column=_minor())  # gross − discount, rounded (tinycrm.pricing)
+    created_at: datetime = Field(sa_column=_stamp())
+    updated_at: datetime = Field(sa_column=_stamp())
+
+
+class QuoteCounter(SQLModel, table=True):
+    """The last quote number handed out in a year: numbers are never reused."""
+
+    __tablename__ = "quote_counter"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
+
+
+class Quote(SQLModel, table=True):
+    """A numbered quote: the deal's items, customer and totals frozen when it was made."""
+
+    __table_args__ = IDS_NEVER_REUSED
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True)  # Q-2026-0001
+    year: int
+    deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", "SET NULL"))
+    status: str = Field(default="draft", index=True)  # draft, sent, accepted, declined
+    currency: str
+    valid_until: date = Field(index=True)
+    notes: str | None = None
+    deal_title: str
+    company: str | None = None
+    company_address: str | None = None
+    contact: str | None = None
+    contact_email: str | None = None
+    subtotal_minor: int = Field(sa_column=_minor())
+    discount_minor: int = Field(sa_column=_minor())
+    net_minor: int = Field(sa_column=_minor())
+    tax_minor: int = Field(sa_column=_minor())
+    total_minor: int = Field(sa_column=_minor())
+    owner: str
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_at: datetime = Field(sa_column=_stamp())
+    updated_at: datetime = Field(sa_column=_stamp())
+
+
+class QuoteLine(SQLModel, table=True):
+    """One frozen line of a quote with its rounded figures."""
+
+    __tablename__ = "quote_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    quote_id: int = Field(sa_column=_fk("quote.id", "CASCADE", nullable=False))
+    product_id: int | None = Field(default=None, sa_column=_fk("product.id", "RESTRICT"))
+    position: int
+    name: str
+    sku: str | None = None
+    unit: str | None = None
+    recurring: str | None = None
+    quantity: int = Field(sa_column=_minor())
+    unit_price_minor: int = Field(sa_column=_minor())
+    discount: int = 0
+    tax_rate: int = 0
+    gross_minor: int = Field(sa_column=_minor())
+    discount_minor: int = Field(sa_column=_minor())
+    net_minor: int = Field(sa_column=_minor())
+    tax_minor: int = Field(sa_column=_minor())
+
+
+# --------------------------------------------------------------------------- read models
+
+
+class ProductRead(ReadModel):
+    id: int
+    name: str
+    sku: str | None
+    description: str | None
+    price: Number
+    currency: str
+    tax: Number  # percent
+    unit: str | None
+    recurring: str | None
+    archived: bool
+    archived_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class DealItemRead(ReadModel):
+    id: int
+    deal_id: int
+    deal: str
+    position: int
+    product_id: int
+    product: str
+    sku: str | None
+    unit: str | None
+    recurring: str | None
+    quantity: Number
+    unit_price: Number
+    discount: Number  # percent
+    tax: Number  # percent
+    net: Number  # quantity × price − discount, rounded to the currency's minor unit
+    currency: str
+
+
+class DealItems(ReadModel):
+    """A deal's line items with what they add up to (the deal's amount and MRR/ARR)."""
+
+    deal_id: int
+    deal: str
+    currency: str
+    items: list[DealItemRead]
+    amount: Number | None  # Σ net, None without items
+    mrr: Number | None  # None without recurring items
+    arr: Number | None
+
+
+class QuoteLineRead(ReadModel):
+    position: int
+    product_id: int | None
+    name: str
+    sku: str | None
+    unit: str | None
+    recurring: str | None
+    quantity: Number
+    unit_price: Number
+    discount: Number  # percent
+    tax: Number  # percent
+    gross: Number
+    discount_amount: Number
+    net: Number
+    tax_amount: Number
+
+
+class QuoteTaxRead(ReadModel):
+    rate: Number  # percent
+    base: Number
+    tax: Number
+
+
+class QuoteRead(ReadModel):
+    id: int
+    number: str
+    status: str  # draft, sent, accepted, declined, or expired (past valid_until, undecided)
+    deal_id: int | None
+    deal: str
+    currency: str
+    valid_until: date
+    notes: str | None
+    company: str | None
+    company_address: str | None
+    contact: str | None
+    contact_email: str | None
+    subtotal: Number
+    discount: Number
+    net: Number
+    tax: Number
+    total: Number
+    taxes: list[QuoteTaxRead]
+    lines: list[QuoteLineRead]
+    owner: str
+    sent_at: datetime | None
+    decided_at: datetime | None
+    created_at: datetime
+    updated_at: datetime

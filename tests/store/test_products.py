@@ -1,0 +1,126 @@
+"""Products and deal line items: exact prices, the deal's amount in step, MRR/ARR."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tinycrm.store import Conflict, Invalid, NotFound
+from tinycrm.store.deal_items import add_item, edit_item, list_items, remove_item
+from tinycrm.store.deals import add_deal, edit_deal, get_deal, remove_deal
+from tinycrm.store.events import list_events
+from tinycrm.store.products import (
+    add_product,
+    edit_product,
+    get_product,
+    list_products,
+    remove_product,
+)
+from tinycrm.store.reports.pipeline import pipeline_report
+
+
+def test_prices_are_exact_per_currency(store) -> None:
+    eur = add_product(store, name="Setup", price="1,200.50", tax="7.5", sku="SET-1")
+    yen = add_product(store, name="Yen box", price="500 JPY")
+    dinar = add_product(store, name="Dinar box", price="1.250", currency="BHD")
+    assert (eur.price, eur.currency, eur.tax) == (Decimal("1200.50"), "EUR", Decimal("7.5"))
+    assert (yen.price, yen.currency) == (Decimal("500"), "JPY")
+    assert (dinar.price, dinar.currency) == (Decimal("1.250"), "BHD")
+    with pytest.raises(Invalid, match="JPY amounts have no decimal places"):
+        add_product(store, name="Bad yen", price="1.5", currency="JPY")
+    with pytest.raises(Invalid, match="between 0 and 100"):
+        add_product(store, name="Bad tax", price="1", tax="120")
+    with pytest.raises(Invalid, match="needs a price"):
+        add_product(store, name="No price", price=None)
+    with pytest.raises(Conflict, match="already exists"):
+        add_product(store, name="SETUP", price="1")
+    with pytest.raises(Conflict, match="SKU SET-1"):
+        add_product(store, name="Other", price="1", sku="SET-1")
+    assert get_product(store, "SET-1").id == eur.id  # by SKU; by name case-insensitively
+    assert get_product(store, "setup").id == eur.id
+    assert [p.name for p in list_products(store, currency="JPY")] == ["Yen box"]
+
+
+def test_items_keep_the_deal_amount_in_step(store) -> None:
+    add_product(store, name="Plan", price="99", tax="19", recurring_every="month")
+    add_product(store, name="Setup", price="1,200.50", tax="7.5")
+    add_product(store, name="Care", price="1000", recurring_every="year")
+    add_deal(store, title="Acme", amount="5")
+    first = add_item(store, "Acme", "Plan", quantity="3", discount="10")
+    # 3 × 99.00 = 297.00, less 10% = 29.70: 267.30
+    assert first.net == Decimal("267.30")
+    assert get_deal(store, "Acme").amount == Decimal("267.30")
+    add_item(store, "Acme", "Setup", quantity="1.5")  # 1800.75
+    add_item(store, "Acme", "Care")
+    items = list_items(store, "Acme")
+    assert items.amount == Decimal("267.30") + Decimal("1800.75") + Decimal("1000.00")
+    assert get_deal(store, "Acme").amount == items.amount
+    # ARR: 267.30 × 12 + 1000.00 = 4207.60; MRR: 350.6333… → 350.63
+    assert (items.arr, items.mrr) == (Decimal("4207.60"), Decimal("350.63"))
+    with pytest.raises(Conflict, match="sum of its 3 line items"):
+        edit_deal(store, "Acme", amount="10")
+    with pytest.raises(Conflict, match="sum of its 3 line items"):
+        edit_deal(store, "Acme", currency="USD")
+    edit_item(store, first.id, quantity="2", price="100", discount="12.5")  # 175.00
+    assert get_deal(store, "Acme").amount == Decimal("175.00") + Decimal("2800.75")
+    for item in list_items(store, "Acme").items:
+        remove_item(store, item.id)
+    assert get_deal(store, "Acme").amount is None
+    assert edit_deal(store, "Acme", amount="10").amount == Decimal("10")  # by hand again
+    summaries = [e.summary for e in list_events(store, limit=None) if e.entity == "deal"]
+    assert any("added 3 × Plan to deal Acme (amount €267.30)" in s for s in summaries)
+    with pytest.raises(NotFound):
+        edit_item(store, 999, quantity="1")
+
+
+def test_items_refuse_other_currencies_and_archived_products(store) -> None:
+    add_product(store, name="Yen box", price="500 JPY")
+    add_product(store, name="Plan", price="10")
+    add_deal(store, title="Acme")
+    with pytest.raises(Conflict, match="priced in JPY, deal Acme is in EUR"):
+        add_item(store, "Acme", "Yen box")
+    with pytest.raises(Invalid, match="price is in USD"):
+        add_item(store, "Acme", "Plan", price="$5")
+    with pytest.raises(Invalid, match="quantity must be more than 0"):
+        add_item(store, "Acme", "Plan", quantity="0")
+    add_item(store, "Acme", "Plan")
+    archived = remove_product(store, "Plan")  # on a deal: archived, not deleted
+    assert archived.archived
+    assert [p.name for p in list_products(store)] == ["Yen box"]
+    assert [p.name for p in list_products(store, archived=True)] == ["Plan", "Yen box"]
+    with pytest.raises(Conflict, match="archived"):
+        add_item(store, "Acme", "Plan")
+    assert not edit_product(store, "Plan", archived=False).archived
+    deleted = remove_product(store, "Yen box")
+    assert not deleted.archived
+    with pytest.raises(NotFound):
+        get_product(store, "Yen box")
+    remove_deal(store, "Acme")  # its items go with it
+    assert not remove_product(store, "Plan").archived
+
+
+def test_zero_and_three_decimal_currencies_round_per_line(store) -> None:
+    add_product(store, name="Yen", price="333 JPY")
+    add_product(store, name="Fils", price="0.333", currency="BHD")
+    add_deal(store, title="Tokyo", currency="JPY")
+    add_deal(store, title="Manama", currency="BHD")
+    # 333 × 1.5 = 499.5 → 500 (half-up); less 10% (50) = 450
+    assert add_item(store, "Tokyo", "Yen", quantity="1.5", discount="10").net == Decimal("450")
+    # 0.333 × 2.5 = 0.8325 → 0.833; less 5% (0.04165 → 0.042) = 0.791
+    assert add_item(store, "Manama", "Fils", quantity="2.5", discount="5").net == Decimal("0.791")
+
+
+def test_pipeline_report_sums_recurring_revenue(store) -> None:
+    add_product(store, name="Plan", price="100", recurring_every="month")
+    add_product(store, name="Care", price="1200", recurring_every="year")
+    add_deal(store, title="A")
+    add_deal(store, title="B", stage="Proposal")
+    add_item(store, "A", "Plan")
+    add_item(store, "B", "Care")
+    report = pipeline_report(store)
+    by_stage = {r.stage: r for r in report.rows}
+    assert by_stage["Lead-in"].mrr == {"EUR": Decimal("100.00")}
+    assert by_stage["Proposal"].arr == {"EUR": Decimal("1200.00")}
+    assert report.total.arr == {"EUR": Decimal("2400.00")}
+    assert report.total.mrr == {"EUR": Decimal("200.00")}
