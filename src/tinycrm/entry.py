@@ -24,6 +24,11 @@ def main() -> None:
     """Console-script entry point (``tinycrm``)."""
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _too_early)
+    if os.environ.get("_TINYCRM_COMPLETE", "").startswith("complete_"):
+        # The shell's Tab: answered without loading the command line when it can be.
+        from tinycrm import tab_completion
+
+        tab_completion.main()
     from tinycrm.cli import main as run
 
     run()

@@ -3,10 +3,13 @@ environment bash, zsh and fish set on Tab (Typer's protocol), over a real databa
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shlex
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,3 +98,167 @@ def test_install_completion_writes_to_the_users_shell_files(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "completion installed" in done.stdout
     assert "tinycrm" in (home / ".bashrc").read_text()
+
+
+# ------------------------------------------------------------------ the quick answer
+# tinycrm.tab_completion answers a Tab from command_tree.json without loading Typer.
+
+
+@functools.cache
+def _command_line() -> Any:
+    import typer.main
+    from typer._completion_classes import completion_init
+
+    from tinycrm.cli import app
+
+    completion_init()
+    return typer.main.get_command(app)
+
+
+def _slow_answer(shell: str) -> tuple[str | None, int]:
+    """What the command line (Typer and click) prints for the request in os.environ."""
+    from typer._click.shell_completion import get_completion_class
+
+    cli = _command_line()
+    cls = get_completion_class(shell)
+    assert cls is not None
+    comp = cls(cli, {}, "tinycrm", "_TINYCRM_COMPLETE")
+    try:
+        return comp.complete(), 0
+    except SystemExit as exc:  # fish's is-args answers by its exit status
+        return None, int(exc.code or 0)
+
+
+def _help_in_order(answer: tuple[str | None, int]) -> tuple[str | None, int]:
+    """click lists the help option's names in the order of a set (``-h``, ``--help`` or
+    the other way round, by the run's hash seed); the quick answer says ``--help`` first."""
+    text, status = answer
+    if text is None:
+        return answer
+    start, end = "_arguments '*: :((", "))'"  # zsh's items come wrapped
+    wrapped = text.startswith(start) and text.endswith(end)
+    lines = (text[len(start) : -len(end)] if wrapped else text).split("\n")
+    for i in range(len(lines) - 1):
+        first, second = (re.sub(r'^"|["\t:].*$', "", line) for line in lines[i : i + 2])
+        if (first, second) == ("-h", "--help"):
+            lines[i], lines[i + 1] = lines[i + 1], lines[i]
+    joined = "\n".join(lines)
+    return (f"{start}{joined}{end}" if wrapped else joined), status
+
+
+def _request(monkeypatch: pytest.MonkeyPatch, shell: str, line: str) -> None:
+    for name in ("COMP_WORDS", "COMP_CWORD", "_TYPER_COMPLETE_ARGS",
+                 "_TYPER_COMPLETE_WORD_TO_COMPLETE", "_TYPER_COMPLETE_FISH_ACTION"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    from tinycrm.tab_completion import split_arg_string
+
+    monkeypatch.setenv("_TINYCRM_COMPLETE", f"complete_{shell}")
+    if shell == "bash":
+        words = split_arg_string(line) + ([""] if line.endswith(" ") else [])
+        monkeypatch.setenv("COMP_WORDS", line)
+        monkeypatch.setenv("COMP_CWORD", str(len(words) - 1))
+        return
+    monkeypatch.setenv("_TYPER_COMPLETE_ARGS", line)
+    if shell in ("powershell", "pwsh"):
+        word = "" if line.endswith(" ") else split_arg_string(line)[-1]
+        monkeypatch.setenv("_TYPER_COMPLETE_WORD_TO_COMPLETE", word)
+    if shell == "fish":
+        monkeypatch.setenv("_TYPER_COMPLETE_FISH_ACTION", "get-args")
+
+
+def _lines(db: Path) -> list[str]:
+    """Lines a person types, for every command of the tree: sub-commands, option names,
+    option values (as the next word and after =), arguments, and lines the quick
+    answer leaves to the command line."""
+    from tinycrm.tab_completion import _tree
+
+    lines = [f"tinycrm --db {db} contact show a", f"tinycrm --db={db} deal move 1 ",
+             "tinycrm --no-pager con", "tinycrm -h c", "tinycrm --version con",
+             "tinycrm contact -- a", "tinycrm bogus a", "tinycrm contact show -",
+             "tinycrm contact list --company", "tinycrm contact list --tag x --t",
+             "tinycrm contact list --limit 5 --", "tinycrm 'contact' sh", "tinycrm \"log",
+             "tinycrm --db", "tinycrm --db ", "tinycrm log call ",
+             "tinycrm log call a"]  # fmt: skip
+    for path, node in _tree().items():
+        base = f"tinycrm {path} ".replace("  ", " ")
+        lines += [base, f"{base}-", f"{base}--", f"{base}{path[:1] or 'c'}"]
+        values = [p for p in node["params"] if p["kind"] == "option" and not p["flag"]]
+        for param in values[:3]:
+            lines += [f"{base}{param['opts'][0]} ", f"{base}{param['opts'][0]}=a"]
+        if any(p["kind"] == "argument" for p in node["params"]):
+            lines += [f"{base}a", f"{base}x ", f"{base}x y -"]
+    return lines
+
+
+def test_the_quick_answer_is_the_command_lines_answer(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinycrm import tab_completion
+
+    monkeypatch.setenv("TINYCRM_DB", str(db))
+    monkeypatch.setenv("COLUMNS", "100")
+    answered = left = 0
+    lines = _lines(db)
+    for shell, some in (("bash", lines[::4]), ("zsh", lines[1::7]), ("fish", lines[2::7]),
+                        ("pwsh", lines[3::17])):  # fmt: skip
+        for line in some:
+            _request(monkeypatch, shell, line)
+            quick = tab_completion.answer()
+            if quick is None:
+                left += 1
+                continue
+            answered += 1
+            assert quick == _help_in_order(_slow_answer(shell)), (shell, line)
+    assert answered > 10 * left  # nearly every line is answered without Typer
+
+
+def test_common_lines_are_answered_without_typer(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tinycrm import tab_completion
+
+    monkeypatch.setenv("TINYCRM_DB", str(db))
+    monkeypatch.setenv("COLUMNS", "300")
+    for shell in ("bash", "zsh", "fish"):
+        for line in ("tinycrm contact show a", "tinycrm deal move 1 ", "tinycrm con",
+                     "tinycrm deal list --company ", "tinycrm log call ", "tinycrm contact ",
+                     "tinycrm contact list --",
+                     "tinycrm --db x.db contact list --tag v"):  # fmt: skip
+            _request(monkeypatch, shell, line)
+            assert tab_completion.answer() is not None, (shell, line)
+
+
+def test_help_that_rich_would_change_is_rendered_as_typer_renders_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Markup, emoji codes, text wider than the terminal, non-ASCII: the quick answer
+    renders these with Rich as Typer does, or leaves them to the command line."""
+    from tinycrm import tab_completion
+
+    path = tmp_path / "odd.db"
+    with tinycrm.open(path) as crm:
+        crm.contacts.add("Zed [bold]Bold[/bold]", email="z1@example.com")
+        crm.contacts.add("Zoë :smile: Emoji", email="z2@example.com")
+        crm.contacts.add("Zoë Müller 山田", email="z5@example.com")
+        crm.contacts.add("Zack " + "very long name " * 8, email="z3@example.com")
+    monkeypatch.setenv("TINYCRM_DB", str(path))
+    for columns in ("12", "40", "200"):
+        monkeypatch.setenv("COLUMNS", columns)
+        for shell in ("zsh", "fish"):
+            _request(monkeypatch, shell, "tinycrm contact show z")
+            quick = tab_completion.answer()
+            if quick is not None:
+                assert quick == _help_in_order(_slow_answer(shell))
+            _request(monkeypatch, shell, "tinycrm contact list --")
+            assert tab_completion.answer() == _help_in_order(_slow_answer(shell))
+
+
+def test_the_command_tree_file_is_the_command_lines_tree() -> None:
+    """command_tree.json is what the quick answer reads: it must be the real tree. After
+    changing a command or an option, refresh it with
+    python -c 'from tinycrm.cli.completion import write_tree; write_tree()'."""
+    import typer.main
+
+    from tinycrm.cli import app
+    from tinycrm.cli.completion import command_tree
+    from tinycrm.tab_completion import _tree
+
+    assert _tree() == command_tree(typer.main.get_command(app))

@@ -73,6 +73,7 @@ def completer(kinds: tuple[str, ...]) -> Any:
                 items.append(CompletionItem(value, help=f"{help_prefix}{help_}".strip() or None))
         return items
 
+    complete.kinds = kinds  # type: ignore[attr-defined]  # read by command_tree
     return complete
 
 
@@ -100,3 +101,118 @@ def attach(command: Any, path: str) -> None:
             param._custom_shell_complete = completer(kinds)
     for name, sub in getattr(command, "commands", {}).items():
         attach(sub, f"{path} {name}")
+
+
+# --------------------------------------------------------------------------- the tree
+# ``tinycrm.tab_completion`` answers a Tab before Typer loads, from a table of the
+# command tree as completion sees it: ``command_tree`` builds it from the real click
+# tree, ``python -m tinycrm.cli.completion`` writes it, and a test checks that the
+# file and the tree agree.
+
+# Option callbacks that have no effect in completion's resilient parsing: the help
+# option returns at once, Typer's completion options too, and these only check a value.
+_QUIET_CALLBACKS = ("show_help", "install_callback", "show_callback", "check")
+
+
+def _completes(param: Any) -> list[Any] | None:
+    custom = getattr(param, "_custom_shell_complete", None)
+    if custom is not None:
+        kinds = getattr(custom, "kinds", None)
+        return ["records", list(kinds)] if kinds else ["other"]
+    desc = getattr(param, "type_descriptor", None)
+    if desc is None:
+        return ["other"]
+    if desc.is_choice and desc.choices is not None:
+        from typer._param_types import choice_as_str
+
+        return ["choices", [choice_as_str(c) for c in desc.choices], bool(desc.case_sensitive)]
+    if desc.is_file:
+        return ["file"]
+    return None
+
+
+def _param(param: Any) -> dict[str, Any]:
+    from typer.core import TyperOption
+
+    option = isinstance(param, TyperOption)
+    callback = getattr(param.callback, "__name__", None)
+    return {
+        "kind": "option" if option else "argument",
+        "name": param.name,
+        # click makes the help option's names from a set: their order changes from one
+        # run to the next (hash seeds), so the file keeps them sorted
+        "opts": sorted(param.opts) if param.name == "help" else list(param.opts),
+        "secondary": list(param.secondary_opts),
+        "flag": bool(option and (param.is_flag or param.count)),
+        "multiple": bool(getattr(param, "multiple", False)),
+        "nargs": param.nargs,
+        "hidden": bool(getattr(param, "hidden", False)),
+        "help": getattr(param, "help", None),
+        "complete": _completes(param),
+        # given on the line, its callback would run with a value: the slow path decides
+        "falls_back": callback is not None and callback not in _QUIET_CALLBACKS,
+        "envvar": bool(param.envvar),
+    }
+
+
+def command_tree(cli: Any) -> dict[str, Any]:
+    """Every command of ``cli`` (a click group) by its path (``""``, ``"contact"``,
+    ``"contact list"``): whether it is a group, its visible sub-commands with their
+    short help, every sub-command name, the option prefixes and its parameters, as
+    click's completion reads them (``_resolve_context``, ``get_params``)."""
+    from typer._click.shell_completion import _resolve_context
+    from typer.core import TyperGroup
+
+    tree: dict[str, Any] = {}
+
+    def visit(path: list[str]) -> None:
+        ctx = _resolve_context(cli, {}, "tinycrm", list(path))
+        command = ctx.command
+        group = isinstance(command, TyperGroup)
+        node: dict[str, Any] = {
+            "group": group,
+            "interspersed": bool(ctx.allow_interspersed_args),
+            "prefixes": sorted(ctx._opt_prefixes),
+            "commands": [],
+            "subcommands": [],
+            "params": [_param(p) for p in command.get_params(ctx)],
+        }
+        tree[" ".join(path)] = node
+        if not group:
+            return
+        for name in command.list_commands(ctx):  # type: ignore[attr-defined]
+            sub = command.get_command(ctx, name)  # type: ignore[attr-defined]
+            if sub is None:
+                continue
+            node["subcommands"].append(name)
+            if not sub.hidden:
+                node["commands"].append([name, sub.get_short_help_str()])
+            visit([*path, name])
+
+    visit([])
+    return tree
+
+
+def write_tree(path: Any = None) -> None:
+    """Write the command tree of tinycrm's command line as JSON, one command a line, to
+    ``path`` (default: ``tinycrm/command_tree.json``, which ``tinycrm.tab_completion``
+    reads). After changing a command or an option::
+
+        python -c 'from tinycrm.cli.completion import write_tree; write_tree()'
+    """
+    import json
+    from pathlib import Path
+
+    import typer.main
+
+    import tinycrm
+    from tinycrm.cli import app
+    from tinycrm.files import write_text
+
+    tree = command_tree(typer.main.get_command(app))
+    lines = [
+        f"{json.dumps(name)}: {json.dumps(node, ensure_ascii=False, sort_keys=True)}"
+        for name, node in sorted(tree.items())
+    ]
+    target = path or Path(tinycrm.__file__).with_name("command_tree.json")
+    write_text(target, "{\n" + ",\n".join(lines) + "\n}\n", private=False)
