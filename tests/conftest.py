@@ -204,9 +204,10 @@ def new_pg_schema(prefix: str = "tinycrm_test") -> Iterator[str]:
     schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
-        # pg_trgm lives in public, shared by every test schema: created inside one of
+        # pg_trgm and unaccent live in public, shared by every test schema: created inside one of
         # them, it would vanish with that schema (and with it other runs' indexes).
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public"))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in PG_URL else "?"
     url = f"{PG_URL}{separator}options=-csearch_path%3D{schema},public"

@@ -103,7 +103,7 @@ def test_read_only_server_lists_reads_and_every_read_answers(db_url: str) -> Non
         assert tools["report"].input_schema["properties"]["name"]["enum"][0] == "pipeline"
 
         hits = await call(client, "search", text="ada")
-        assert [(h["kind"], h["label"]) for h in hits["results"]] == [("contact", "Ada Lovelace")]
+        assert [(h["kind"], h["name"]) for h in hits["results"]] == [("contact", "Ada Lovelace")]
         contact = await call(client, "contact_briefing", ref="ada@example.com")
         assert contact["contact"]["email"] == "ada@example.com"
         assert contact["company"]["name"] == "Analytical Engines"

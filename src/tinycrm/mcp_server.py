@@ -155,14 +155,27 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
 
     @tool(READ)
     async def search(
-        text: Annotated[str, Field(min_length=1, description="Part of a name, email or title.")],
+        text: Annotated[
+            str,
+            Field(
+                min_length=1,
+                description='Words to find, each the start of a word ("contr" finds '
+                '"contract"), or "a quoted phrase"; case and accents do not matter.',
+            ),
+        ],
+        kinds: Annotated[
+            list[str] | None,
+            Field(description="Only these: contacts, companies, deals, activities (default all)."),
+        ] = None,
         limit: Limit = 10,
     ) -> dict[str, Any]:
-        """Find contacts, companies and deals whose name, email or title contains the
-        text. Each hit has its kind (contact, company, deal), id, label and a detail line;
-        pass the id to the matching *_briefing."""
+        """Search everything: contact names, emails, phones, titles, notes and custom
+        fields, companies, deal titles, and activities (calls, notes, meetings, mail
+        subjects and bodies). Best first. Each hit has its kind, id, name, a detail line
+        and a snippet where it matched; an activity names the record it is about
+        (about_kind, about_id). Pass a contact, company or deal id to its *_briefing."""
         with _refusals():
-            return plain(crm.search(text, limit=limit))
+            return plain(crm.search(text, kinds=kinds, limit=limit))
 
     @tool(READ)
     async def contact_briefing(ref: Ref, limit: Limit = 20) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from textual.widgets import Input
 
@@ -351,18 +352,37 @@ async def test_help_lists_every_binding_and_q_quits(tui_store, seeded) -> None:
 async def test_command_palette_jumps_to_a_contact(tui_store, seeded) -> None:
     from tinycrm.tui.screens.record import ContactScreen
 
-    app = make_app(Crm(tui_store), poll_interval=0)
+    screen = await _jump(tui_store, "mül")
+    assert isinstance(screen, ContactScreen)
+    assert screen.view.contact.name == "Jürgen Müller"
+
+
+async def _jump(store: Any, typed: str) -> Any:
+    """Type ``typed`` into the command palette, take its first hit: the screen it opens."""
+    app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
         await settle(pilot)
-        await pilot.press(*"mül")
+        await pilot.press(*typed)
         await pilot.pause(0.3)
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ContactScreen)
-        assert app.screen.view.contact.name == "Jürgen Müller"
+        return app.screen
+
+
+async def test_command_palette_finds_words_in_activities_and_opens_their_record(
+    tui_store, seeded
+) -> None:
+    from tinycrm.store.activities import log_activity
+    from tinycrm.tui.screens.record import ContactScreen
+
+    log_activity(tui_store, kind="email", ref="Jürgen Müller", text="Quarterly check-in",
+                 body="He asked about the [bold]zeppelin[/] résumé")  # fmt: skip
+    screen = await _jump(tui_store, "ZEPPEL")
+    assert isinstance(screen, ContactScreen)
+    assert screen.view.contact.name == "Jürgen Müller"
 
 
 async def test_live_refresh_keeps_focus_and_the_open_form(tui_store, seeded, db_path) -> None:

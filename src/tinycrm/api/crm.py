@@ -10,6 +10,7 @@ from tinycrm.api import values
 from tinycrm.api.values import When
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import datetime
 
     from tinycrm.api.activities import Activities, Tasks
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
     from tinycrm.config import Config
     from tinycrm.store.engine import Store
     from tinycrm.store.models import ActivityRead, EventRead
-    from tinycrm.store.record_search import RecordHit
     from tinycrm.store.reminders import DueItem, NextAction
+    from tinycrm.store.search import SearchHit
 
 
 class Crm:
@@ -239,11 +240,17 @@ class Crm:
         (``crm.reminders`` claims and confirms)."""
         return self.reminders.due()
 
-    def search(self, text: str, *, limit: int = 8) -> list[RecordHit]:
-        """Contacts, companies and deals whose name, email or title contains ``text``."""
-        from tinycrm.store.record_search import search_records
+    def search(
+        self, text: str, *, kinds: Iterable[str] | None = None, limit: int = 20
+    ) -> list[SearchHit]:
+        """Contacts, companies, deals and activities whose text holds every word of
+        ``text`` (``tinycrm search``): each word a word prefix, "quoted phrases" whole,
+        case and accents ignored. ``kinds``: some of contacts, companies, deals,
+        activities (default all). Names that are or start with the text come first,
+        then relevance, newest first on ties; each hit has a snippet with its matches."""
+        from tinycrm.store.search import search
 
-        return search_records(self._store, text, limit=limit)
+        return search(self._store, text, kinds=kinds, limit=limit)
 
 
 def open_crm(

@@ -41,7 +41,6 @@ from tinycrm.store.models import (
     StageChangeRead,
     StageRead,
 )
-from tinycrm.store.record_search import RecordHit
 from tinycrm.store.reminders import DueItem, NextAction
 from tinycrm.store.reports import (
     ActivityReport,
@@ -56,9 +55,13 @@ from tinycrm.store.reports import (
     WinRateReport,
 )
 from tinycrm.store.scoring import ScoreExplanation, ScoreRuleRead, ScoreRun
+from tinycrm.store.search import SearchHit
 from tinycrm.store.segments import SegmentRead
 from tinycrm.store.sequences import EnrollmentRead, SequenceRead
 from tinycrm.store.tags import FieldKeyCount, TagCount
+
+RecordHit = SearchHit
+"""What ``crm.search`` returned before it searched everything (the same hits)."""
 
 __all__ = [
     "ActivityRead",
@@ -107,6 +110,7 @@ __all__ = [
     "ScoreExplanation",
     "ScoreRuleRead",
     "ScoreRun",
+    "SearchHit",
     "SegmentRead",
     "SequenceRead",
     "SourcesReport",

@@ -53,6 +53,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rules": ("tinycrm.cli.rules", "app"),
     "sequence": ("tinycrm.cli.sequences", "app"),
     "feed": ("tinycrm.cli.feed", "app"),
+    "search": ("tinycrm.cli.search", "app"),
     "report": ("tinycrm.cli.reports", "app"),
     "import": ("tinycrm.cli.imports", "app"),
     "export": ("tinycrm.cli.exports", "app"),
@@ -100,6 +101,10 @@ SUMMARIES: dict[str, str] = {
     "rules": "Automation rules from the config file.",
     "sequence": "Sequences: drip follow-ups scheduled as tasks.",
     "feed": "The event log, newest first: every create, change, move, win and loss.",
+    "search": (
+        "Search everything: names, emails, phones, notes, custom fields, deals and activities\n"
+        "(mail too), ranked, with the match highlighted."
+    ),
     "report": (
         "Reports: pipeline, forecast, win rate, sales cycle, funnel, sources, churn, lifetime "
         "value and activity. Definitions: the README's Reports section."

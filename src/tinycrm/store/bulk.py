@@ -31,6 +31,7 @@ from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.ids import last_id
 from tinycrm.store.models import Contact
 from tinycrm.store.records import record_event
+from tinycrm.store.search_index import search_deferred
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import plural
 
@@ -150,11 +151,20 @@ def contact_search_deferred(
 ) -> Iterator[DeferredSearch]:
     """Inside: the SQLite search index is not updated per contact row; the caller says
     what it inserted, changed (and, with ``deleting``, deletes) and the index is
-    brought up to date in a few statements.
+    brought up to date in a few statements. The full-text index of every kind
+    (``search_index.search_deferred``) indexes the rows inserted inside at the end.
 
     The triggers are dropped and re-created inside the caller's transaction, so
     a rollback (an error, Ctrl-C, kill -9) leaves them, and the index, as they were.
     """
+    with search_deferred(conn), _trigram_deferred(store, conn, deleting=deleting) as deferred:
+        yield deferred
+
+
+@contextmanager
+def _trigram_deferred(
+    store: Store, conn: Connection, *, deleting: bool
+) -> Iterator[DeferredSearch]:
     deferred = DeferredSearch(conn)
     names = (*FTS_TRIGGERS, "contact_fts_ad") if deleting else FTS_TRIGGERS
     if not store.is_sqlite:

@@ -7,17 +7,21 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
-from tinycrm.api.models import RecordHit
+from tinycrm.api.models import SearchHit
 from tinycrm.errors import TinyCrmError
+from tinycrm.safetext import display
 from tinycrm.tui.base import CrmApp, crm_app_of
 
-KIND_LABELS = {"deal": "Deal", "contact": "Contact", "company": "Company"}
+KIND_LABELS = {"deal": "Deal", "contact": "Contact", "company": "Company", "activity": "Activity"}
 
 
 class JumpCommands(Provider):
-    """Contacts, companies and deals whose name contains what was typed."""
+    """Contacts, companies, deals and activities that hold what was typed (``crm.search``):
+    a hit opens its record, an activity the record it is about."""
 
     @property
     def crm_app(self) -> CrmApp:
@@ -27,20 +31,46 @@ class JumpCommands(Provider):
         if not query.strip():
             return
         try:
-            hits: list[RecordHit] = await asyncio.to_thread(self.crm_app.crm.search, query, limit=8)
+            hits: list[SearchHit] = await asyncio.to_thread(
+                self.crm_app.crm.search, query, limit=12
+            )
         except TinyCrmError:
             return
-        matcher = self.matcher(query)
-        for hit in hits:
-            text = f"{KIND_LABELS[hit.kind]}: {hit.label}"
-            score = max(matcher.match(hit.label), 0.1)
+        for rank, hit in enumerate(hits):
+            if hit.kind == "activity":
+                if hit.about_kind is None or hit.about_id is None:
+                    continue
+                target = (hit.about_kind, hit.about_id)
+            else:
+                target = (hit.kind, hit.id)
+            label = f"{KIND_LABELS.get(hit.kind, hit.kind)}: {display(hit.name)}"
+            shown = Text(label)
+            shown.stylize("bold", len(label) - len(display(hit.name)))
             yield Hit(
-                score,
-                matcher.highlight(text),
-                partial(self.crm_app.open_record, hit.kind, hit.id),
-                text=text,
-                help=hit.detail or None,
+                1.0 - rank / 100,  # the search's own order
+                shown,
+                partial(self.crm_app.open_record, *target),
+                text=label,
+                help=_help(hit),
             )
+
+
+def _help(hit: SearchHit) -> str:
+    """The hit's detail and its snippet as the palette's help markup, the matches
+    highlighted: stored text escaped piece by piece (controls shown as escapes, square
+    brackets never read as markup)."""
+
+    def plain(text: str) -> str:
+        return escape(display(text))
+
+    parts = [f"{plain(hit.detail)} · " if hit.detail else ""]
+    position = 0
+    for start, end in hit.highlights:
+        parts.append(plain(hit.snippet[position:start]))
+        parts.append(f"[b reverse]{plain(hit.snippet[start:end])}[/]")
+        position = end
+    parts.append(plain(hit.snippet[position:]))
+    return "".join(parts)
 
 
 class NavigationCommands(Provider):

@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 # Objects the models do not describe: created by hand in migrations, ignored by autogenerate.
-UNMANAGED_PREFIXES = ("contact_fts",)
+UNMANAGED_PREFIXES = ("contact_fts", "search_")
 UNMANAGED_INDEXES = frozenset({"ix_contact_search_trgm"})
 
 

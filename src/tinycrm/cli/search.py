@@ -1,0 +1,88 @@
+"""``tinycrm search``: one search over contacts, companies, deals and activities."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from tinycrm import safetext
+from tinycrm.cli.common import crm, limit_option
+from tinycrm.cli.output import TABLE, Output, col, output_options, stdout_console
+
+app = typer.Typer(add_completion=False)
+
+COLUMNS = [
+    col("Kind", "kind"),
+    col("ID", "id", justify="right"),
+    col("Name", "name", max_width=40),
+    col("Found in", "field"),
+    col("Snippet", "snippet"),
+]
+
+
+@app.command("search")
+@output_options
+def search(
+    ctx: typer.Context,
+    text: Annotated[
+        str,
+        typer.Argument(
+            help='What to look for: words (each a word prefix: contr finds "contract") and '
+            '"quoted phrases"; case and accents do not matter.'
+        ),
+    ],
+    in_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--in",
+            help="Only these kinds, comma-separated or repeated: contacts, companies, "
+            "deals, activities.",
+            metavar="KINDS",
+        ),
+    ] = None,
+    limit: Annotated[int, limit_option("At most N hits.")] = 20,
+    output: Output = TABLE,
+) -> None:
+    """Search everything: names, emails, phones, notes, custom fields, deals and activities
+    (mail too), ranked, with the match highlighted."""
+    kinds = [part for value in in_ or () for part in value.split(",")]
+    hits = crm(ctx).search(text, kinds=kinds, limit=limit)
+    if output.machine:
+        output.list(hits, COLUMNS)
+        return
+    _print(hits)
+
+
+def _print(hits: list[Any]) -> None:
+    from rich.text import Text
+
+    console = stdout_console()
+    if not hits:
+        console.print(Text("nothing found", style="dim"))
+        return
+    for hit in hits:
+        head = Text()
+        head.append(f"{hit.kind} #{hit.id}", style="cyan")
+        head.append("  ")
+        head.append(safetext.display(hit.name), style="bold")
+        if hit.detail:
+            head.append("  " + safetext.display(hit.detail), style="dim")
+        console.print(head, overflow="ellipsis", no_wrap=True)
+        console.print(_snippet(hit), overflow="ellipsis", no_wrap=True)
+
+
+def _snippet(hit: Any) -> Any:
+    """The snippet, its matches highlighted: stored text escaped piece by piece (never
+    raw escapes), so the highlights stay where the matches are."""
+    from rich.text import Text
+
+    line = Text("  ")
+    line.append(f"{hit.field}: ", style="dim")
+    position = 0
+    for start, end in hit.highlights:
+        line.append(safetext.display(hit.snippet[position:start]))
+        line.append(safetext.display(hit.snippet[start:end]), style="bold yellow")
+        position = end
+    line.append(safetext.display(hit.snippet[position:]))
+    return line

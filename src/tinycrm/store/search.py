@@ -1,0 +1,374 @@
+"""One search for everything: ``search(store, "contr")`` finds the contacts, companies,
+deals and activities whose text holds the words, from the full-text index
+(``store/search_index.py``).
+
+Ranking: names equal to what was typed first, then names starting with its words, then
+names starting with it (``anna`` and "Annabel"), then the rest by full-text relevance
+(the name counts ten times the rest), newest first on ties. Relevance is weighed among
+the ``WINDOW`` newest matches of each kind, so that a word in half the database still
+answers at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.sql import text
+
+from tinycrm import search_text
+from tinycrm.search_text import SearchQuery, Term
+from tinycrm.store import validate
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Invalid, TinyCrmError
+from tinycrm.store.models import (
+    Activity,
+    Company,
+    Contact,
+    Deal,
+    FieldValue,
+    ReadModel,
+    table_of,
+)
+from tinycrm.store.search_index import SEARCH_KINDS, SearchKind, has_index, index_table
+
+WINDOW = 2000
+"""Matches of one kind whose relevance is weighed: the newest."""
+NAME_CANDIDATES = 200
+"""Records of one kind whose name starts with the text that are looked at for the top."""
+
+MODELS: dict[str, Any] = {
+    "contact": Contact,
+    "company": Company,
+    "deal": Deal,
+    "activity": Activity,
+}
+
+
+class SearchHit(ReadModel):
+    """A record found by ``search``: what it is, and where the text was found in it."""
+
+    kind: str  # contact, company, deal, activity
+    id: int
+    name: str  # its name (a deal's title, an activity's subject)
+    detail: str  # a line about it: email and company, the deal's company, the activity's contact
+    field: str  # where the snippet is from: name, email, notes, body, field.KEY, …
+    snippet: str  # a line of that text around the first match
+    highlights: list[tuple[int, int]]  # where the matches are in the snippet: [start, end)
+    at: datetime | None  # its last change (an activity: when it happened)
+    # the record an activity is about (its contact, else its deal, else its company)
+    about_kind: str | None = None
+    about_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """The name (what the palette's hits called it before)."""
+        return self.name
+
+
+def search_kinds(names: Iterable[str] | None) -> list[SearchKind]:
+    """The kinds ``names`` means (``contacts`` or ``contact``); all for None or empty."""
+    wanted = [n.strip().casefold() for n in names or () if n.strip()]
+    if not wanted:
+        return list(SEARCH_KINDS.values())
+    by_name = {k.plural: k for k in SEARCH_KINDS.values()} | SEARCH_KINDS
+    chosen: list[SearchKind] = []
+    for name in wanted:
+        kind = by_name.get(name)
+        if kind is None:
+            choices = ", ".join(k.plural for k in SEARCH_KINDS.values())
+            raise Invalid(f"cannot search {name!r}: choose from {choices}", field="in")
+        if kind not in chosen:
+            chosen.append(kind)
+    return chosen
+
+
+def read_query(query: str) -> SearchQuery:
+    """The parsed search text; too long or holding NUL: ``Invalid``."""
+    if len(query) > validate.MAX_SEARCH:
+        raise Invalid(
+            f"search text is too long: {len(query):,} characters (at most {validate.MAX_SEARCH:,})",
+            field="search",
+        )
+    validate.searchable(query)
+    return search_text.parse(query)
+
+
+def search(
+    store: Store, query: str, *, kinds: Iterable[str] | None = None, limit: int = 20
+) -> list[SearchHit]:
+    """Records of ``kinds`` (default: all) whose text holds every word of ``query``,
+    best first (see the module), at most ``limit``."""
+    parsed = read_query(query)
+    chosen = search_kinds(kinds)
+    if not parsed or limit < 1:
+        return []
+    with store.read() as session:
+        conn = session.connection()
+        match = _Match(conn, parsed)
+        hits: list[tuple[tuple[Any, ...], SearchHit]] = []
+        for kind in chosen:
+            if not has_index(conn, kind.kind):
+                raise TinyCrmError("this SQLite has no full-text search (FTS5): search is off")
+            scores = match.candidates(kind, limit)
+            if scores:
+                hits.extend(_hits(conn, kind, parsed, scores))
+    hits.sort(key=lambda pair: pair[0])
+    return [hit for _, hit in hits[:limit]]
+
+
+def matching_ids(conn: Connection, kind: str, query: str) -> Any:
+    """A subquery of the ids of ``kind`` whose text holds every word of ``query`` (the
+    filter ``text~``); None when the text has no words."""
+    parsed = read_query(query)
+    if not parsed:
+        return None
+    match = _Match(conn, parsed)
+    spec = SEARCH_KINDS[kind]
+    if match.sqlite:
+        return text(
+            f"SELECT rowid FROM {index_table(spec)} WHERE {index_table(spec)} MATCH :q"
+        ).bindparams(q=match.fts5(parsed.terms))
+    return text(
+        f"SELECT id FROM {index_table(spec)} WHERE doc @@ to_tsquery('simple', :q)"
+    ).bindparams(q=match.tsquery(weight=""))
+
+
+# --------------------------------------------------------------------------- matching
+
+
+class _Match:
+    """The query in the database's own syntax, built from words only (no user syntax)."""
+
+    def __init__(self, conn: Connection, query: SearchQuery) -> None:
+        self.conn = conn
+        self.query = query
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.folded: list[list[str]] = []
+        if not self.sqlite:
+            words = query.words
+            folded = conn.execute(
+                text(
+                    "SELECT tinycrm_fold(w) FROM unnest(CAST(:words AS text[])) "
+                    "WITH ORDINALITY AS u(w, n) ORDER BY n"
+                ),
+                {"words": words},
+            ).scalars()
+            flat = iter(folded)
+            for term in query.terms:
+                self.folded.append([part for _ in term.words for part in next(flat).split()])
+
+    @staticmethod
+    def fts5(terms: Iterable[Term]) -> str:
+        parts = []
+        for term in terms:
+            quoted = '"' + " ".join(term.words) + '"'
+            parts.append(quoted + "*" if term.prefix else quoted)
+        return " ".join(parts)
+
+    def fts5_name_prefix(self) -> str:
+        words = " ".join(self.query.words)
+        last = self.query.terms[-1]
+        return f'name : ^ "{words}"' + (" *" if last.prefix else "")
+
+    def tsquery(self, *, weight: str) -> str:
+        parts = []
+        for term, words in zip(self.query.terms, self.folded, strict=True):
+            if not words:
+                continue
+            lexemes = [f"'{w}'" for w in words]
+            if term.prefix:
+                lexemes[-1] += ":*" + weight
+            elif weight:
+                lexemes[-1] += ":" + weight
+            if weight:
+                lexemes[:-1] = [f"{lexeme}:{weight}" for lexeme in lexemes[:-1]]
+            parts.append("(" + " <-> ".join(lexemes) + ")" if len(lexemes) > 1 else lexemes[0])
+        return " & ".join(parts) or "''"
+
+    def candidates(self, kind: SearchKind, limit: int) -> dict[int, float]:
+        """Ids of ``kind`` that may make the top ``limit``, each with its relevance
+        (higher is better; names that start with the text are all among them)."""
+        table = index_table(kind)
+        want = max(limit, 20)
+        if self.sqlite:
+            rows = self.conn.execute(
+                text(
+                    f"SELECT id, r FROM (SELECT rowid AS id, -bm25({table}, 10.0, 1.0) AS r "
+                    f"FROM {table} WHERE {table} MATCH :q ORDER BY rowid DESC LIMIT :w) "
+                    "ORDER BY r DESC LIMIT :k"
+                ),
+                {"q": self.fts5(self.query.terms), "w": WINDOW, "k": want},
+            ).all()
+            named = self.conn.execute(
+                text(
+                    f"SELECT rowid FROM {table} WHERE {table} MATCH :q ORDER BY rowid DESC LIMIT :k"
+                ),
+                {"q": self.fts5_name_prefix(), "k": NAME_CANDIDATES},
+            ).scalars()
+        else:
+            full = self.tsquery(weight="")
+            if full == "''":
+                return {}
+            rows = self.conn.execute(
+                text(
+                    f"SELECT id, r FROM (SELECT id, ts_rank(doc, q) AS r FROM {table}, "
+                    "to_tsquery('simple', :q) AS q WHERE doc @@ q ORDER BY id DESC LIMIT :w) c "
+                    "ORDER BY r DESC LIMIT :k"
+                ),
+                {"q": full, "w": WINDOW, "k": want},
+            ).all()
+            named = self.conn.execute(
+                text(
+                    f"SELECT id FROM {table} WHERE doc @@ to_tsquery('simple', :q) "
+                    "ORDER BY id DESC LIMIT :k"
+                ),
+                {"q": self.tsquery(weight="A"), "k": NAME_CANDIDATES},
+            ).scalars()
+        scores = {int(i): float(r) for i, r in rows}
+        for i in named:
+            scores.setdefault(int(i), 0.0)
+        return scores
+
+
+# --------------------------------------------------------------------------- hits
+
+
+def _name_tier(name: str, query: SearchQuery) -> int:
+    """0: the name is the text; 1: it starts with its words; 2: it starts with the text
+    (the last word a prefix); 3: none of these."""
+    words = [w for w, _, _ in search_text._folded_words(name)]
+    wanted = [search_text.fold(w) for w in query.words]
+    if words == wanted:
+        return 0
+    n = len(wanted)
+    if len(words) >= n and words[: n - 1] == wanted[: n - 1]:
+        if words[n - 1] == wanted[-1]:
+            return 1
+        if query.terms[-1].prefix and words[n - 1].startswith(wanted[-1]):
+            return 2
+    return 3
+
+
+def _hits(
+    conn: Connection, kind: SearchKind, query: SearchQuery, scores: dict[int, float]
+) -> list[tuple[tuple[Any, ...], SearchHit]]:
+    model = MODELS[kind.kind]
+    table = table_of(model)
+    ids = list(scores)
+    when = (
+        func.coalesce(table.c.occurred_at, table.c.created_at, type_=table.c.created_at.type)
+        if kind.kind == "activity"
+        else table.c.updated_at
+    )
+    columns = [table.c.id, table.c[kind.name], *(table.c[c] for c in kind.texts), when]
+    extra = _DETAILS[kind.kind]
+    rows = conn.execute(select(*columns, *extra(table)).where(table.c.id.in_(ids))).all()
+    fields: dict[int, list[tuple[str, str]]] = {}
+    if kind.fields:
+        fv = table_of(FieldValue)
+        for entity_id, key, value in conn.execute(
+            select(fv.c.entity_id, fv.c.key, fv.c.value)
+            .where(fv.c.entity == kind.kind, fv.c.entity_id.in_(ids))
+            .order_by(fv.c.key)
+        ):
+            fields.setdefault(entity_id, []).append((key, value))
+    out = []
+    for row in rows:
+        record_id, name = row[0], row[1] or ""
+        texts = [(kind.name if kind.kind != "activity" else "subject", name)]
+        texts += [(c, v) for c, v in zip(kind.texts, row[2 : 2 + len(kind.texts)], strict=True)]
+        texts += [(f"field.{key}", value) for key, value in fields.get(record_id, [])]
+        at = row[2 + len(kind.texts)]
+        details = row[3 + len(kind.texts) :]
+        field, shown, marks = _snippet(texts, query)
+        detail, about = _describe(kind.kind, details)
+        hit = SearchHit(
+            kind=kind.kind,
+            id=record_id,
+            name=name,
+            detail=detail,
+            field=field,
+            snippet=shown,
+            highlights=marks,
+            at=at,
+            about_kind=about[0] if about else None,
+            about_id=about[1] if about else None,
+        )
+        stamp = at.timestamp() if at is not None else 0.0
+        out.append(((_name_tier(name, query), -scores[record_id], -stamp, kind.kind), hit))
+    return out
+
+
+def _snippet(
+    texts: list[tuple[str, str | None]], query: SearchQuery
+) -> tuple[str, str, list[tuple[int, int]]]:
+    for field, value in texts:
+        if value and (spans := search_text.find(query, value)):
+            shown, marks = search_text.snippet(value, spans)
+            return field, shown, marks
+    field, value = texts[0]
+    shown, _ = search_text.snippet(value or "", [])
+    return field, shown, []
+
+
+def _contact_details(t: Any) -> list[Any]:
+    account = table_of(Company).alias("account")
+    return [
+        t.c.email,
+        select(account.c.name).where(account.c.id == t.c.company_id).scalar_subquery(),
+    ]
+
+
+def _company_details(t: Any) -> list[Any]:
+    return [t.c.domain]
+
+
+def _deal_details(t: Any) -> list[Any]:
+    account = table_of(Company).alias("account")
+    return [
+        select(account.c.name).where(account.c.id == t.c.company_id).scalar_subquery(),
+        t.c.status,
+    ]
+
+
+def _activity_details(t: Any) -> list[Any]:
+    person = table_of(Contact).alias("person")
+    deal = table_of(Deal).alias("about_deal")
+    account = table_of(Company).alias("account")
+    return [
+        t.c.kind,
+        t.c.contact_id,
+        select(person.c.name).where(person.c.id == t.c.contact_id).scalar_subquery(),
+        t.c.deal_id,
+        select(deal.c.title).where(deal.c.id == t.c.deal_id).scalar_subquery(),
+        t.c.company_id,
+        select(account.c.name).where(account.c.id == t.c.company_id).scalar_subquery(),
+    ]
+
+
+_DETAILS = {
+    "contact": _contact_details,
+    "company": _company_details,
+    "deal": _deal_details,
+    "activity": _activity_details,
+}
+
+
+def _describe(kind: str, values: Any) -> tuple[str, tuple[str, int] | None]:
+    """The detail line of a hit, and for an activity the record it is about."""
+    if kind == "activity":
+        what, contact_id, contact, deal_id, deal, company_id, company = values
+        about = (
+            ("contact", contact_id)
+            if contact_id
+            else ("deal", deal_id)
+            if deal_id
+            else ("company", company_id)
+            if company_id
+            else None
+        )
+        return " · ".join(p for p in (what, contact, deal, company) if p), about
+    return " · ".join(str(p) for p in values if p), None

@@ -1,0 +1,175 @@
+"""One search for everything (store/search.py, store/search_index.py), on both databases."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tinycrm.formats.csvfile import open_csv
+from tinycrm.formats.mapping import build_mapping, mapped_rows
+from tinycrm.store import Invalid
+from tinycrm.store.activities import log_activity
+from tinycrm.store.companies import add_company, edit_company
+from tinycrm.store.contacts import add_contact, edit_contact, remove_contact
+from tinycrm.store.deals import add_deal
+from tinycrm.store.dupes import merge_contacts
+from tinycrm.store.imports import import_records, undo_import
+from tinycrm.store.search import search
+from tinycrm.store.search_index import index_info, install_fold, rebuild
+
+
+def found(store: Any, text: str, **kwargs: Any) -> list[tuple[str, str]]:
+    return [(hit.kind, hit.name) for hit in search(store, text, **kwargs)]
+
+
+def test_finds_names_emails_notes_fields_deals_and_activities(store) -> None:
+    add_contact(store, name="Anna Müller", email="anna@example.com", fields={"city": "Köln"})
+    add_contact(store, name="Bob Stone", notes="Sent the résumé on Monday", phone="+49 30 1234")
+    add_company(store, name="Acme GmbH", domain="acme.example")
+    add_deal(store, title="Acme contract renewal")
+    log_activity(store, kind="call", ref="Anna Müller", text="Talked about the contract",
+                 body="She wants a quote by Friday")  # fmt: skip
+
+    assert found(store, "MÜLLER") == [("contact", "Anna Müller")]
+    assert found(store, "resume") == [("contact", "Bob Stone")]
+    assert found(store, "koln") == [("contact", "Anna Müller")]
+    assert found(store, "example") == [("contact", "Anna Müller"), ("company", "Acme GmbH")] or (
+        sorted(found(store, "example")) == [("company", "Acme GmbH"), ("contact", "Anna Müller")]
+    )
+    assert found(store, "1234") == [("contact", "Bob Stone")]
+    assert found(store, "friday") == [("activity", "Talked about the contract")]
+    assert set(found(store, "contr")) == {
+        ("deal", "Acme contract renewal"),
+        ("activity", "Talked about the contract"),
+    }
+    assert found(store, "contr", kinds=["deals"]) == [("deal", "Acme contract renewal")]
+    assert found(store, '"about contract"') == []  # a phrase: these words, in this order
+    assert found(store, '"about the contract"') == [("activity", "Talked about the contract")]
+    assert found(store, "anna quote") == []  # every word, in one record
+    assert found(store, "nothing-like-it") == []
+
+
+def test_names_that_are_or_start_with_the_text_come_first_then_relevance_then_newest(
+    store,
+) -> None:
+    add_contact(store, name="Ann Other", notes="works with anna daily, anna anna")
+    add_contact(store, name="Annabel Lee")
+    add_contact(store, name="Anna")
+    add_contact(store, name="Joanna Anna Smith")
+    log_activity(store, kind="note", ref="Anna", text="anna called")
+    names = [hit.name for hit in search(store, "anna")]
+    # the name itself, a name starting with the word, a name starting with it, the rest
+    assert names[:3] == ["Anna", "anna called", "Annabel Lee"]
+    assert set(names[3:]) == {"Ann Other", "Joanna Anna Smith"}
+    add_contact(store, name="Annabel Newer")
+    assert [hit.name for hit in search(store, "annab")] == ["Annabel Newer", "Annabel Lee"]
+    assert len(search(store, "ann", limit=2)) == 2
+
+
+def test_each_hit_names_its_record_and_marks_the_match_in_a_snippet(store) -> None:
+    person = add_contact(store, name="Cy Weiß")
+    body = "A long preamble about nothing much at all. " * 5 + "Then the RÉSUMÉ arrived. " * 3
+    log_activity(store, kind="email", ref=str(person.id), text="Application", body=body)
+    (hit,) = search(store, "resume")
+    assert (hit.kind, hit.name, hit.field) == ("activity", "Application", "body")
+    assert (hit.about_kind, hit.about_id) == ("contact", person.id)
+    assert "Cy Weiß" in hit.detail and "email" in hit.detail
+    assert len(hit.snippet) <= 90 and hit.snippet.startswith("…")
+    assert hit.highlights
+    assert all(hit.snippet[s:e] == "RÉSUMÉ" for s, e in hit.highlights)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"', '""', "*", "a*", "NEAR(a b)", "AND OR NOT", "^start", "name:x", "(((", "'", "\\",
+     "x" * 1000, "-", "a OR b", '"unclosed phrase', "col : ^ \"x\" *", "\u202e", "🙂", ""],
+)  # fmt: skip
+def test_no_text_is_syntax(store, text: str) -> None:
+    add_contact(store, name="Near And Or Not", notes="start name x")
+    assert isinstance(search(store, text), list)
+
+
+def test_nul_and_overlong_text_are_refused_plainly(store) -> None:
+    with pytest.raises(Invalid, match=r"search"):
+        search(store, "a\x00b")
+    with pytest.raises(Invalid, match="too long"):
+        search(store, "x" * 1001)
+    with pytest.raises(Invalid, match="cannot search 'widgets'"):
+        search(store, "x", kinds=["widgets"])
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=60))
+def test_any_text_searches_or_finds_nothing(store, text: str) -> None:
+    assert isinstance(search(store, text), list)
+
+
+def test_the_index_follows_edits_deletes_fields_and_merges(store) -> None:
+    ada = add_contact(store, name="Ada Lovelace", email="ada@engine.example")
+    other = add_contact(store, name="Ada L.", notes="met at the difference engine talk")
+    edit_contact(store, str(ada.id), title="Analyst")
+    assert found(store, "analyst") == [("contact", "Ada Lovelace")]
+    edit_contact(store, str(ada.id), name="Augusta King")
+    assert found(store, "lovelace") == []
+    assert found(store, "augusta") == [("contact", "Augusta King")]
+    edit_contact(store, str(ada.id), set_fields={"codename": "Enchantress"})
+    assert found(store, "enchant") == [("contact", "Augusta King")]
+    edit_contact(store, str(ada.id), unset_fields=["codename"])
+    assert found(store, "enchant") == []
+    merge_contacts(store, str(ada.id), str(other.id))
+    assert found(store, "difference") == [("contact", "Augusta King")]  # notes merged
+    assert [h.id for h in search(store, "ada")] == [ada.id]  # the merged contact is gone
+    remove_contact(store, str(ada.id))
+    assert found(store, "augusta") == []
+    acme = add_company(store, name="Acme", fields={"tier": "Platinum"})
+    edit_company(store, str(acme.id), name="Acme Holding")
+    assert found(store, "platinum") == [("company", "Acme Holding")]
+
+
+def _import(store: Any, kind: str, text: str) -> Any:
+    table = open_csv(io.BytesIO(text.encode()), name="test.csv")
+    mapping = build_mapping(kind, table.header, keep_extra=True)
+    rows = mapped_rows(table.records(), mapping)
+    return import_records(store, kind=kind, rows=rows, source="test.csv", overwrite=True)
+
+
+def test_imports_and_their_undo_keep_the_index_right(store) -> None:
+    add_contact(store, name="Old Timer", email="old@x.io")
+    rows = "Name,Email,Title,Plan\n" + "".join(
+        f"Person {n},p{n}@x.io,Buyer {n},gold{n}\n" for n in range(50)
+    )
+    rows += "Old Timer,old@x.io,Veteran,silver\n"
+    summary = _import(store, "contacts", rows)
+    assert found(store, "person 7") == [("contact", "Person 7")]
+    assert found(store, "gold42") == [("contact", "Person 42")]
+    assert found(store, "veteran silver") == [("contact", "Old Timer")]  # an update
+    assert len(search(store, "buyer", limit=100)) == 50
+    undo_import(store, summary.batch_id)
+    assert found(store, "person") == []
+    assert found(store, "veteran") == [] and found(store, "silver") == []
+    assert found(store, "old timer") == [("contact", "Old Timer")]
+
+
+def test_postgresql_folds_accents_without_unaccent_too(store) -> None:
+    if store.is_sqlite:
+        pytest.skip("PostgreSQL's two foldings")
+    add_contact(store, name="Zoë Ångström", notes="Straße, RÉSUMÉ, Ærø")
+    with store.engine.begin() as conn:
+        assert index_info(conn)["folding"] == "unaccent"
+        assert install_fold(conn, unaccent=False) == "translate"
+        rebuild(conn)
+    try:
+        assert found(store, "ZOE angstrom") == [("contact", "Zoë Ångström")]
+        assert found(store, "resume strasse aero") == [("contact", "Zoë Ångström")]
+        add_contact(store, name="Édith Piaf")  # written while translate() folds
+        assert found(store, "edith") == [("contact", "Édith Piaf")]
+    finally:
+        with store.engine.begin() as conn:
+            install_fold(conn)
+            rebuild(conn)
