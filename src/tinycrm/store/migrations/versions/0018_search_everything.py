@@ -7,8 +7,8 @@ one table of tsvector documents per kind with a GIN index, folded by ``tinycrm_f
 records there are are indexed now. The contact-name trigram index of 0002 stays: it is
 what substring search of names (``contact list --search``, completion) uses.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-05 16:50:00
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 from tinycrm.store import search_index
 
-revision: str = "0017"
-down_revision: str | None = "0016"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
