@@ -4,8 +4,9 @@ A Tab runs ``tinycrm`` with ``_TINYCRM_COMPLETE=complete_SHELL`` (Typer's protoc
 the words typed in ``COMP_WORDS``/``COMP_CWORD`` for bash, ``_TYPER_COMPLETE_ARGS``
 for zsh, fish and PowerShell). Loading Typer, click and the command tree to answer it
 takes most of a third of a second; this module answers from ``command_tree.json``, the
-tree as click's completion sees it (written by ``python -m tinycrm.cli.completion``; a
-test checks that it matches the real tree), and the names of records from the database
+tree as click's completion sees it (``tinycrm.command_tree``: used only while the
+sources it was made from are unchanged; a test checks that it matches the real tree),
+and the names of records from the database
 (``tinycrm.api.completion``: SQLite read-only, no SQLAlchemy).
 
 It follows click's own steps (``_resolve_context``, ``_resolve_incomplete``, each
@@ -18,13 +19,11 @@ the two never disagree (a test compares them line by line).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 VARIABLE = "_TINYCRM_COMPLETE"
@@ -40,10 +39,12 @@ Item = tuple[str, str | None]  # (value, help)
 
 @cache
 def _tree() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        Path(__file__).with_name("command_tree.json").read_text(encoding="utf-8")
-    )
-    return data
+    from tinycrm import command_tree
+
+    tree = command_tree.load()
+    if tree is None:  # not refreshed since the command line changed
+        raise _Slow
+    return tree
 
 
 def answer(environ: Mapping[str, str] | None = None) -> tuple[str | None, int] | None:

@@ -257,8 +257,28 @@ def test_the_command_tree_file_is_the_command_lines_tree() -> None:
     python -c 'from tinycrm.cli.completion import write_tree; write_tree()'."""
     import typer.main
 
+    from tinycrm import command_tree as table
     from tinycrm.cli import app
     from tinycrm.cli.completion import command_tree
-    from tinycrm.tab_completion import _tree
 
-    assert _tree() == command_tree(typer.main.get_command(app))
+    fresh = table.dumps(command_tree(typer.main.get_command(app)))
+    assert table.PATH.read_text(encoding="utf-8") == fresh, "refresh command_tree.json"
+    assert table.load() is not None
+
+
+def test_a_table_older_than_the_command_line_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinycrm import command_tree, tab_completion
+
+    sources = tmp_path / "cli"
+    sources.mkdir()
+    (sources / "contacts.py").write_text("# an option added since the table was made\n")
+    monkeypatch.setattr(command_tree, "_SOURCES", sources)
+    tab_completion._tree.cache_clear()
+    try:
+        _request(monkeypatch, "bash", "tinycrm con")
+        assert command_tree.load() is None
+        assert tab_completion.answer() is None  # the command line answers
+    finally:
+        tab_completion._tree.cache_clear()

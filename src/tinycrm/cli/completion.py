@@ -194,25 +194,17 @@ def command_tree(cli: Any) -> dict[str, Any]:
 
 
 def write_tree(path: Any = None) -> None:
-    """Write the command tree of tinycrm's command line as JSON, one command a line, to
-    ``path`` (default: ``tinycrm/command_tree.json``, which ``tinycrm.tab_completion``
-    reads). After changing a command or an option::
+    """Write the command tree of tinycrm's command line, with the fingerprint of its
+    sources, to ``path`` (default: ``tinycrm/command_tree.json``, which
+    ``tinycrm.tab_completion`` reads). After changing a command or an option::
 
         python -c 'from tinycrm.cli.completion import write_tree; write_tree()'
     """
-    import json
-    from pathlib import Path
-
     import typer.main
 
-    import tinycrm
+    from tinycrm import command_tree as table
     from tinycrm.cli import app
     from tinycrm.files import write_text
 
-    tree = command_tree(typer.main.get_command(app))
-    lines = [
-        f"{json.dumps(name)}: {json.dumps(node, ensure_ascii=False, sort_keys=True)}"
-        for name, node in sorted(tree.items())
-    ]
-    target = path or Path(tinycrm.__file__).with_name("command_tree.json")
-    write_text(target, "{\n" + ",\n".join(lines) + "\n}\n", private=False)
+    text = table.dumps(command_tree(typer.main.get_command(app)))
+    write_text(path or table.PATH, text, private=False)
