@@ -1,10 +1,11 @@
 """Escape sequences in stored text never reach the terminal raw, and never get in.
 
-Every list, show, feed, remind, next and report command of the installed ``tinycrm``
-runs over a database whose every text column holds ESC, OSC, CSI, BEL, C1, DEL and bidi
-overrides (written with plain SQL, as an old database would hold them); neither stdout
-nor stderr may carry one of them. Then the way in: names, titles and the rest refuse
-them, NUL included, with one line and nothing written, on SQLite and PostgreSQL.
+Every list, show, feed, remind, next and report command of ``tinycrm`` runs (each a
+process of its own, forked from the fork server: tests/cli/forkserver.py) over a
+database whose every text column holds ESC, OSC, CSI, BEL, C1, DEL and bidi overrides
+(written with plain SQL, as an old database would hold them); neither stdout nor stderr
+may carry one of them. Then the way in: names, titles and the rest refuse them, NUL
+included, with one line and nothing written, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -77,12 +78,12 @@ def hostile(store: Any) -> tuple[Any, dict[str, int]]:
     return store, seed_hostile(store)
 
 
-def test_no_raw_control_reaches_the_terminal(hostile: Any, sh: Any) -> None:
+def test_no_raw_control_reaches_the_terminal(hostile: Any, forked: Any) -> None:
     store, ids = hostile
     env = {"TINYCRM_DB": store.url, "COLUMNS": "160"}
     leaks, tracebacks, shown = [], [], 0
     for command in _commands(ids):
-        run = sh(*command, env=env)
+        run = forked(*command, env=env)
         for stream, text in (("stdout", run.stdout), ("stderr", run.stderr)):
             found = raw_controls(text)
             if found:
@@ -95,11 +96,11 @@ def test_no_raw_control_reaches_the_terminal(hostile: Any, sh: Any) -> None:
     assert shown >= 20  # the hostile text is there, visibly escaped, not dropped
 
 
-def test_markup_in_names_shows_as_typed(hostile: Any, sh: Any) -> None:
+def test_markup_in_names_shows_as_typed(hostile: Any, forked: Any) -> None:
     store, ids = hostile
     env = {"TINYCRM_DB": store.url, "COLUMNS": "400"}
     for command in (("contact", "list"), ("contact", "show", str(ids["contact"])), ("feed",)):
-        assert MARKUP in sh(*command, env=env).stdout, command
+        assert MARKUP in forked(*command, env=env).stdout, command
 
 
 def test_json_keeps_the_data_exact(hostile: Any, sh: Any) -> None:
@@ -156,12 +157,12 @@ def _dump(store: Any) -> list[Any]:
 
 
 @pytest.mark.parametrize("command", ONE_LINE, ids=lambda c: repr(" ".join(c))[:40])
-def test_controls_are_refused_on_input(store: Any, sh: Any, command: tuple[str, ...]) -> None:
+def test_controls_are_refused_on_input(store: Any, forked: Any, command: tuple[str, ...]) -> None:
     from tinycrm.store.contacts import add_contact
 
     add_contact(store, name="Someone")
     before = _dump(store)
-    run = sh(*command, env={"TINYCRM_DB": store.url})
+    run = forked(*command, env={"TINYCRM_DB": store.url})
     assert run.exit_code == 1, run
     assert run.stderr.count("\n") == 1 and "not allowed" in run.stderr, run.stderr
     assert not raw_controls(run.stderr) and not raw_controls(run.stdout)
@@ -222,8 +223,8 @@ def test_a_search_for_nul_is_refused_the_same_way_on_both_databases(store: Any) 
 
 
 @pytest.mark.parametrize("user", ["bob\x1b]0;x\x07", "bob\u202e"])
-def test_a_hostile_actor_name_is_refused(sh: Any, user: str) -> None:
-    run = sh("contact", "add", "Ada", env={"TINYCRM_USER": user})
+def test_a_hostile_actor_name_is_refused(forked: Any, user: str) -> None:
+    run = forked("contact", "add", "Ada", env={"TINYCRM_USER": user})
     assert run.exit_code == 1
     assert run.stderr.startswith("Error: TINYCRM_USER: ")
     assert run.stderr.count("\n") == 1 and not raw_controls(run.stderr)

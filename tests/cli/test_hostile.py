@@ -22,14 +22,12 @@ until its mark is removed).
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -41,6 +39,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli.conftest import tinycrm_executable
+from tests.cli.forkserver import ForkServer
 from tests.cli.hostile_cases import INTS, TEXTS, WHENS, Case, _argv, cases, command_tree
 from tests.cli.hostile_targets import (
     PostgresTarget,
@@ -213,57 +212,6 @@ def _files(folder: Path, seed: dict[str, str]) -> dict[str, str]:
         "@DUMP@": str(seedfolder / "dump.json"),
         "@NEW@": str(folder / "new-backup.db"),
     }
-
-
-class ForkServer:
-    """``hostile_runner.py`` in a process of its own: each case a forked child of it."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("hostile_runner.py"))],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-            text=True,
-        )
-
-    def run(
-        self, argv: list[str | bytes], stdin: bytes, env: dict[str, str], cwd: Path
-    ) -> tuple[int, bytes, bytes, bool]:
-        """Exit status, stdout, stderr, and whether the case opened a SQLite database."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        (cwd / "stdin.bin").write_bytes(stdin)
-        (cwd / "opened-a-database").unlink(missing_ok=True)
-        request = {
-            "argv": [base64.b64encode(os.fsencode(a)).decode() for a in argv],
-            "env": env,
-            "cwd": str(cwd),
-            "stdin": str(cwd / "stdin.bin"),
-            "stdout": str(cwd / "stdout.bin"),
-            "stderr": str(cwd / "stderr.bin"),
-            "opened": str(cwd / "opened-a-database"),
-        }
-        self.proc.stdin.write(json.dumps(request) + "\n")
-        self.proc.stdin.flush()
-        answer = json.loads(self.proc.stdout.readline())
-        return (
-            answer["returncode"],
-            (cwd / "stdout.bin").read_bytes(),
-            (cwd / "stderr.bin").read_bytes(),
-            (cwd / "opened-a-database").exists(),
-        )
-
-    def close(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait(timeout=30)
-
-
-@pytest.fixture(scope="session")
-def forkserver() -> Iterator[ForkServer]:
-    server = ForkServer(dict(os.environ))
-    yield server
-    server.close()
 
 
 def run_case(
