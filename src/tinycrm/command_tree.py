@@ -4,7 +4,8 @@ sees them, for ``tinycrm.tab_completion`` to answer a Tab without loading Typer.
 ``tinycrm.cli.completion.write_tree`` writes it from the real click tree, with the
 fingerprint of the command line's sources it was made from; ``load`` gives the tree
 only while those sources are unchanged, so a table that was not refreshed after a
-change is never used (the command line answers, slower, and a test says to refresh).
+change is never used. Then the first Tab writes a fresh copy into the user's cache
+folder (``tinycrm.cli.completion.cache_tree``), which serves until the next change.
 """
 
 from __future__ import annotations
@@ -37,13 +38,24 @@ def dumps(tree: dict[str, Any]) -> str:
     return head + ",\n".join(lines) + "\n}}\n"
 
 
+def cached() -> Path:
+    """The user's own copy, written when the shipped one is out of date."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("tinycrm", appauthor=False)) / "command_tree.json"
+
+
 def load() -> dict[str, Any] | None:
-    """The tree, or None when the file is missing, unreadable or out of date."""
-    try:
-        data = json.loads(PATH.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("fingerprint") != fingerprint():
-        return None
-    tree = data.get("tree")
-    return tree if isinstance(tree, dict) else None
+    """The tree made from the sources as they are (shipped, else the user's cached
+    copy), or None when neither is."""
+    current = fingerprint()
+    for path in (PATH, cached()):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("fingerprint") == current:
+            tree = data.get("tree")
+            if isinstance(tree, dict):
+                return tree
+    return None

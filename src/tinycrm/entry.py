@@ -28,6 +28,10 @@ def main() -> None:
         # The shell's Tab: answered without loading the command line when it can be.
         from tinycrm import tab_completion
 
+        if tab_completion.stale():  # the commands changed since their table was made
+            from tinycrm.cli.completion import cache_tree
+
+            cache_tree()
         tab_completion.main()
     from tinycrm.cli import main as run
 

@@ -37,6 +37,16 @@ class _Slow(Exception):
 Item = tuple[str, str | None]  # (value, help)
 
 
+def stale() -> bool:
+    """No table made from the command line as it is (shipped or cached)."""
+    _tree.cache_clear()
+    try:
+        _tree()
+    except _Slow:
+        return True
+    return False
+
+
 @cache
 def _tree() -> dict[str, Any]:
     from tinycrm import command_tree

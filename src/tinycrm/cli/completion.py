@@ -193,7 +193,7 @@ def command_tree(cli: Any) -> dict[str, Any]:
     return tree
 
 
-def write_tree(path: Any = None) -> None:
+def write_tree(path: Any = None, *, mkdir: bool = False) -> None:
     """Write the command tree of tinycrm's command line, with the fingerprint of its
     sources, to ``path`` (default: ``tinycrm/command_tree.json``, which
     ``tinycrm.tab_completion`` reads). After changing a command or an option::
@@ -207,4 +207,15 @@ def write_tree(path: Any = None) -> None:
     from tinycrm.files import write_text
 
     text = table.dumps(command_tree(typer.main.get_command(app)))
-    write_text(path or table.PATH, text, private=False)
+    write_text(path or table.PATH, text, private=False, mkdir=mkdir)
+
+
+def cache_tree() -> None:
+    """Write the tree into the user's cache folder, where ``tinycrm.command_tree``
+    looks when the shipped table is out of date. Never fails: a Tab prints no error."""
+    from contextlib import suppress
+
+    from tinycrm import command_tree as table
+
+    with suppress(Exception):
+        write_tree(table.cached(), mkdir=True)
