@@ -173,3 +173,31 @@ def test_postgresql_folds_accents_without_unaccent_too(store) -> None:
         with store.engine.begin() as conn:
             install_fold(conn)
             rebuild(conn)
+
+
+def test_the_filter_language_searches_the_same_index_with_text(store) -> None:
+    from tinycrm.store.companies import list_companies
+    from tinycrm.store.contacts import list_contacts
+    from tinycrm.store.deals import list_deals
+    from tinycrm.store.filter_sql import InvalidFilter
+
+    add_contact(store, name="Anna Müller", notes="Wants the résumé", fields={"plan": "Gold"})
+    add_contact(store, name="Bob Stone", title="Contract manager")
+    add_company(store, name="Zeppelin Works", city="Friedrichshafen")
+    add_deal(store, title="Airship contract")
+
+    def names(where: str) -> list[str]:
+        return sorted(c.name for c in list_contacts(store, where=where))
+
+    assert names('text~"RESUME"') == ["Anna Müller"]
+    assert names("text~contr or text~gold") == ["Anna Müller", "Bob Stone"]
+    assert names('not text~"the résumé"') == ["Bob Stone"]
+    assert names('text~"manager contract"') == ["Bob Stone"]  # both words
+    assert names("text~'\"manager contract\"'") == []  # a phrase: in this order
+    assert names('text~"NEAR(x) AND * ^ :"') == []
+    assert [c.name for c in list_companies(store, where="text~friedrich")] == ["Zeppelin Works"]
+    assert [d.title for d in list_deals(store, where='text~"airship"')] == ["Airship contract"]
+    with pytest.raises(InvalidFilter, match="position 6: there is no word"):
+        list_contacts(store, where='text~"***"')
+    with pytest.raises(InvalidFilter, match="'=' does not work on text"):
+        list_contacts(store, where='text="x"')

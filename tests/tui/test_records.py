@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select
 
-from tests.tui.conftest import SIZE, settle
+from tests.tui.conftest import SIZE, open_screen, settle
 from tinycrm.api import Crm
 from tinycrm.store.activities import list_activities, list_tasks
 from tinycrm.store.companies import get_company
@@ -159,6 +159,29 @@ async def test_company_view_edits_the_company(tui_store, seeded) -> None:
         await settle(pilot)
         company = get_company(tui_store, acme.id)
         assert (company.city, company.size) == ("Hamburg", 250)
+
+
+async def test_lists_find_words_in_notes_and_fields_too(tui_store, seeded) -> None:
+    from tinycrm.store.companies import edit_company
+    from tinycrm.store.contacts import edit_contact
+
+    edit_contact(tui_store, "Jürgen Müller", notes="Prefers the Zeppelin museum for meetings")
+    edit_company(tui_store, "Acme GmbH", set_fields={"segment": "Überseehandel"})
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "2", ContactsScreen)
+        await pilot.press(*"zeppelin MUS")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        (row,) = _rows(screen, "results")
+        assert row.startswith("Jürgen Müller")
+        await pilot.press("escape")
+        screen = await open_screen(pilot, "3", CompaniesScreen)
+        await pilot.press(*"ubersee")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        (row,) = _rows(screen, "results")
+        assert row.startswith("Acme GmbH")
 
 
 async def test_contacts_list_searches_as_you_type(tui_store, seeded) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select, true
 from sqlmodel import Session, col
@@ -98,6 +98,22 @@ def _expr(column: Any) -> Any:
 def like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class _FullText(Field):
+    """``text~"…"``: the record's text holds the words, from ``tinycrm search``'s index."""
+
+    ops = frozenset({"~"})
+    what = "full text"
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        from tinycrm.store.search import text_clause
+
+        try:
+            return cast(Clause, text_clause(ctx.kind, MODELS[ctx.kind].id, value.text))
+        except Invalid as exc:
+            raise ctx.fail(value.offset, str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -419,6 +435,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "size": _CONTACT_COMPANY(_Number(Company.size)),
         "unsubscribed": Bool(Contact.unsubscribed),
         "do_not_contact": Bool(Contact.do_not_contact),
+        "text": _FullText(),
     },
     "company": {
         "name": _Text(Company.name_key, fold="key", nullable=False),
@@ -430,6 +447,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "owner": _Text(Company.owner, nullable=False),
         "created": _When(Company.created_at),
         "updated": _When(Company.updated_at),
+        "text": _FullText(),
     },
     "deal": {
         "title": _Text(Deal.title_key, fold="key", nullable=False),
@@ -451,6 +469,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         ),
         "created": _When(Deal.created_at),
         "updated": _When(Deal.updated_at),
+        "text": _FullText(),
     },
 }
 
@@ -471,6 +490,7 @@ OPS_HINT = {
     "amount": "=, !=, <, >, <= or >=",
     "date": "=, !=, <, >, <= or >=",
     "yes/no": "= or !=",
+    "full text": '~: text~"words"',
 }
 
 

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Boolean, ColumnElement, Connection, bindparam, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import text
 
 from tinycrm import search_text
@@ -119,21 +120,51 @@ def search(
     return [hit for _, hit in hits[:limit]]
 
 
-def matching_ids(conn: Connection, kind: str, query: str) -> Any:
-    """A subquery of the ids of ``kind`` whose text holds every word of ``query`` (the
-    filter ``text~``); None when the text has no words."""
+def text_clause(kind: str, id_column: Any, query: str) -> Any:
+    """A clause: ``id_column`` is the id of a record of ``kind`` whose text holds every
+    word of ``query``, from the same index (the filter ``text~"…"``). It compiles for
+    either database; the words reach it as bound values, never as query syntax.
+    ``Invalid`` for text too long, holding NUL, or without a word to look for."""
     parsed = read_query(query)
     if not parsed:
-        return None
-    match = _Match(conn, parsed)
-    spec = SEARCH_KINDS[kind]
-    if match.sqlite:
-        return text(
-            f"SELECT rowid FROM {index_table(spec)} WHERE {index_table(spec)} MATCH :q"
-        ).bindparams(q=match.fts5(parsed.terms))
-    return text(
-        f"SELECT id FROM {index_table(spec)} WHERE doc @@ to_tsquery('simple', :q)"
-    ).bindparams(q=match.tsquery(weight=""))
+        raise Invalid("there is no word to search for", field="text")
+    return _TextMatch(SEARCH_KINDS[kind], id_column, parsed)
+
+
+class _TextMatch(ColumnElement[bool]):
+    inherit_cache = False
+    type = Boolean()
+
+    def __init__(self, kind: SearchKind, id_column: Any, query: SearchQuery) -> None:
+        self.kind = kind
+        self.id_column = id_column
+        self.query = query
+
+
+@compiles(_TextMatch, "sqlite")
+def _text_match_sqlite(element: _TextMatch, compiler: Any, **kw: Any) -> str:
+    table = index_table(element.kind)
+    match = compiler.process(bindparam(None, _Match.fts5(element.query.terms), unique=True), **kw)
+    column = compiler.process(element.id_column, **kw)
+    return f"{column} IN (SELECT rowid FROM {table} WHERE {table} MATCH {match})"
+
+
+@compiles(_TextMatch, "postgresql")
+def _text_match_postgresql(element: _TextMatch, compiler: Any, **kw: Any) -> str:
+    def lexeme(word: str) -> str:
+        value = compiler.process(bindparam(None, word, unique=True), **kw)
+        return f"quote_literal(tinycrm_fold({value}))"
+
+    parts = []
+    for term in element.query.terms:
+        words = [lexeme(word) for word in term.words]
+        if term.prefix:
+            words[-1] += " || ':*'"
+        parts.append("'(' || " + " || ' <-> ' || ".join(words) + " || ')'")
+    query = " || ' & ' || ".join(parts)
+    table = index_table(element.kind)
+    column = compiler.process(element.id_column, **kw)
+    return f"{column} IN (SELECT id FROM {table} WHERE doc @@ to_tsquery('simple', {query}))"
 
 
 # --------------------------------------------------------------------------- matching

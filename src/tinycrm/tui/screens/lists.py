@@ -1,4 +1,6 @@
-"""Contacts and companies, with incremental search (the API's ``search``, as you type)."""
+"""Contacts and companies, with incremental search as you type: names (and emails,
+phones, titles, domains, cities) containing the text, and records whose text holds its
+words (``text~``, the index of ``tinycrm search``: notes, custom fields, …)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,21 @@ from tinycrm.tui.widgets.text import fit
 
 SEARCH_DELAY = 0.12
 LIMIT = 1000
+
+
+def matching(lister: Any, text: str) -> list[Any]:
+    """The records ``lister`` (``crm.contacts.list``) gives for ``text`` on a list screen:
+    those whose name and such contain it, and those whose text holds its words, by name."""
+    if not text:
+        return list(lister(limit=LIMIT))
+    found = {r.id: r for r in lister(search=text, limit=LIMIT)}
+    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    try:
+        for record in lister(where=f"text~{quoted}", limit=LIMIT):
+            found.setdefault(record.id, record)
+    except TinyCrmError:
+        pass  # no word in it ("***"): what contains it is all there is
+    return sorted(found.values(), key=lambda r: (r.name.casefold(), r.id))[:LIMIT]
 
 
 def _cells(*cells: tuple[str | None, int, str]) -> tuple[Part, ...]:
@@ -119,10 +136,10 @@ class ListScreen(CrmScreen[None]):
 class ContactsScreen(ListScreen):
     kind = "contact"
     noun = "contacts"
-    placeholder = "Search contacts: name, email, phone or title (any case: MÜLLER finds Müller)"
+    placeholder = "Search contacts: name, email, phone, title, notes, fields (MÜLLER finds Müller)"
 
     def fetch(self, text: str) -> list[Row]:
-        found = self.crm.contacts.list(search=text or None, limit=LIMIT)
+        found = matching(self.crm.contacts.list, text)
         return [
             Row(
                 f"contact:{c.id}",
@@ -148,10 +165,10 @@ class ContactsScreen(ListScreen):
 class CompaniesScreen(ListScreen):
     kind = "company"
     noun = "companies"
-    placeholder = "Search companies: name, domain or city"
+    placeholder = "Search companies: name, domain, city, fields, …"
 
     def fetch(self, text: str) -> list[Row]:
-        found = self.crm.companies.list(search=text or None, limit=LIMIT)
+        found = matching(self.crm.companies.list, text)
         return [
             Row(
                 f"company:{c.id}",
