@@ -53,6 +53,11 @@ def _executable(path: Path, text: str) -> Path:
 @pytest.fixture
 def crontab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fake ``crontab`` first on PATH; returns the file that holds the table."""
+    return fake_crontab(tmp_path, monkeypatch)
+
+
+def fake_crontab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Put a fake ``crontab`` first on PATH; return the file that holds the table."""
     bin_dir = tmp_path / "fakebin"
     bin_dir.mkdir()
     _executable(bin_dir / "crontab", FAKE_CRONTAB)
@@ -282,6 +287,41 @@ def test_write_systemd_units_to_the_xdg_config_dir(tmp_path: Path) -> None:
     ]
     write_systemd_units(changed)
     assert "TINYCRM_DB=/other.db" in (expected_dir / "tinycrm-remind.service").read_text()
+
+
+def test_each_job_has_its_own_units_marker_and_files(tmp_path: Path, crontab: Path) -> None:
+    from tinycrm.schedule import MAIL_SYNC, REMIND, WEBHOOKS, job_units, remove_job
+
+    assert job_units(REMIND, executable=EXE, db=DB) == systemd_units(executable=EXE, db=DB)
+    mail = job_units(MAIL_SYNC, executable=EXE, db=None, every_minutes=5)
+    assert list(mail) == ["tinycrm-mail-sync.service", "tinycrm-mail-sync.timer"]
+    assert "ExecStart=/home/me/.venv/bin/tinycrm mail sync" in mail["tinycrm-mail-sync.service"]
+    assert "OnCalendar=*:0/5" in mail["tinycrm-mail-sync.timer"]
+    hooks = job_units(WEBHOOKS, executable=EXE, db=None)
+    assert (
+        "ExecStart=/home/me/.venv/bin/tinycrm webhooks deliver --watch"
+        in (hooks["tinycrm-webhooks.service"])
+    )
+    assert {REMIND.marker, WEBHOOKS.marker, MAIL_SYNC.marker} == {
+        "# tinycrm remind", "# tinycrm webhooks", "# tinycrm mail sync"
+    }  # fmt: skip
+    assert (MAIL_SYNC.env_name, MAIL_SYNC.log_name) == ("mail-sync.env", "mail-sync.log")
+    units = tmp_path / "units"
+    write_systemd_units(mail, units)
+    write_systemd_units(job_units(REMIND, executable=EXE, db=None), units)
+    env = tmp_path / "mail-sync.env"
+    env.write_text("TINYCRM_DB='x'\n")
+    crontab.write_text(f"0 3 * * * backup\n*/5 * * * * x mail sync {MAIL_SYNC.marker}\n")
+    lines, removed = remove_job(MAIL_SYNC, units, env)
+    assert lines == ["*/5 * * * * x mail sync # tinycrm mail sync"]
+    assert crontab.read_text() == "0 3 * * * backup\n"
+    assert sorted(p.name for p in removed) == [
+        "mail-sync.env", "tinycrm-mail-sync.service", "tinycrm-mail-sync.timer"
+    ]  # fmt: skip
+    assert sorted(p.name for p in units.iterdir()) == [
+        "tinycrm-remind.service",
+        "tinycrm-remind.timer",
+    ]
 
 
 def test_default_systemd_dir_without_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -38,8 +38,8 @@ can say exactly what to fix::
     [mail.imap]                 # tinycrm mail sync
     host = "imap.example.com"   # port, tls = "ssl" | "starttls" | "none"
     user = "me@mycompany.example"
-    password_cmd = "pass show mail/imap"       # or keyring = true
-    folders = ["INBOX", "Sent"]
+    password_cmd = "pass show mail/imap"       # run without a shell; or keyring = true
+    folders = ["INBOX", "Sent"]                # default: INBOX and the \\Sent folder
 
     [[rules]]
     name = "Proposal follow-up"
@@ -148,16 +148,29 @@ class Rule:
 @dataclass(frozen=True)
 class ImapSettings:
     """``[mail.imap]``: where ``tinycrm mail sync`` reads. The password is never kept
-    here: ``password_cmd`` is run (its first line is the password) or the system keyring
-    is asked (``keyring = true``: service "tinycrm", the user as the name)."""
+    here: ``password_cmd`` is run (its first line of output is the password) or the
+    system keyring is asked (``keyring = true``: service "tinycrm", the user as the name).
+
+    ``password_cmd`` is a program and its arguments, run without a shell (as himalaya
+    runs ``auth.cmd``): a string is split into words as a shell would (quotes kept
+    together, no pipes, variables or ``~``), or a list gives the words as they are; for
+    a pipeline write ``["sh", "-c", "pass show mail | head -n 1"]``. ``folders`` None
+    means INBOX and the Sent folder (the one the server flags ``\\Sent``, else a
+    folder with a usual name). ``cafile`` trusts the certificates in that PEM file
+    (a server with a self-signed certificate); the system's are trusted otherwise."""
 
     host: str
     user: str
     port: int | None = None  # default: 993 for ssl, 143 otherwise
     tls: str = "ssl"  # ssl | starttls | none
-    password_cmd: str | None = None
+    password_cmd: tuple[str, ...] | None = None
     keyring: bool = False
-    folders: tuple[str, ...] = ("INBOX", "Sent")
+    folders: tuple[str, ...] | None = None
+    cafile: Path | None = None
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (993 if self.tls == "ssl" else 143)
 
 
 @dataclass(frozen=True)
@@ -246,18 +259,20 @@ def _named_by_env(target: Path) -> bool:
 
 
 @cache
-def _cached(path: str, mtime: float) -> Config:
+def _cached(path: str, stamp: tuple[int, int, int]) -> Config:
     return load_config(Path(path))
 
 
 def current_config() -> Config:
-    """The config file as it is now (re-read when it changes)."""
+    """The config file as it is now (re-read when it changes: its modification time, or,
+    for two writes within the clock's tick, its size or inode)."""
     target = config_path()
     try:
-        mtime = target.stat().st_mtime
+        stat = target.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     except OSError:
-        mtime = -1.0
-    return _cached(str(target), mtime)
+        stamp = (-1, -1, -1)
+    return _cached(str(target), stamp)
 
 
 def parse_config(text: str, path: Path) -> Config:
@@ -355,7 +370,7 @@ def _webhooks(raw: Any, locate: _Locator) -> tuple[Endpoint, ...]:
 
 
 MAIL_KEYS = ("own_addresses", "own_domains", "imap")
-IMAP_KEYS = ("host", "port", "tls", "user", "password_cmd", "keyring", "folders")
+IMAP_KEYS = ("host", "port", "tls", "user", "password_cmd", "keyring", "folders", "cafile")
 TLS_MODES = ("ssl", "starttls", "none")
 
 
@@ -408,30 +423,66 @@ def _imap(imap: Any, locate: _Locator) -> ImapSettings:
     tls = imap.get("tls", "ssl")
     if tls not in TLS_MODES:
         raise locate.error(None, "tls", 'mail.imap.tls must be "ssl", "starttls" or "none"')
-    command = imap.get("password_cmd")
-    if command is not None and (not isinstance(command, str) or not command.strip()):
-        raise locate.error(
-            None, "password_cmd", "mail.imap.password_cmd must be a command (a string)"
-        )
+    command = _password_cmd(imap.get("password_cmd"), locate)
     keyring = imap.get("keyring", False)
     if not isinstance(keyring, bool):
         raise locate.error(None, "keyring", "mail.imap.keyring must be true or false")
-    folders = imap.get("folders", ["INBOX", "Sent"])
-    if (
+    folders = imap.get("folders")
+    if folders is not None and (
         not isinstance(folders, list)
         or not folders
-        or not all(isinstance(f, str) and f.strip() for f in folders)
+        or not all(isinstance(f, str) and f.strip() and _one_line(f) for f in folders)
     ):
         raise locate.error(None, "folders", "mail.imap.folders must be a list of folder names")
+    host = imap["host"].strip()
+    if any(ch.isspace() or ord(ch) < 32 for ch in host) or "/" in host:
+        raise locate.error(None, "host", "mail.imap.host must be a host name without spaces")
+    if not _one_line(imap["user"]):
+        raise locate.error(None, "user", "mail.imap.user must be one line")
+    cafile = imap.get("cafile")
+    if cafile is not None and (not isinstance(cafile, str) or not cafile.strip()):
+        raise locate.error(None, "cafile", "mail.imap.cafile must be the path of a PEM file")
     return ImapSettings(
-        host=imap["host"].strip(),
+        host=host,
         user=imap["user"].strip(),
         port=port,
         tls=tls,
         password_cmd=command,
         keyring=keyring,
-        folders=tuple(f.strip() for f in folders),
+        folders=None if folders is None else tuple(f.strip() for f in folders),
+        cafile=None if cafile is None else _beside(locate.path, cafile.strip()),
     )
+
+
+def _one_line(text: str) -> bool:
+    return not any(ord(ch) < 32 or ch == "\x7f" for ch in text)
+
+
+def _beside(config: Path, name: str) -> Path:
+    """A path from the config file: ``~`` expanded, relative to the file's folder."""
+    path = Path(name).expanduser()
+    return path if path.is_absolute() else Path(config).parent / path
+
+
+def _password_cmd(value: Any, locate: _Locator) -> tuple[str, ...] | None:
+    """``password_cmd``: a string split as a shell splits words, or a list of words."""
+    import shlex
+
+    message = "mail.imap.password_cmd must be a command: a string or a list of strings"
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            words = shlex.split(value)
+        except ValueError as exc:  # an unclosed quote
+            raise locate.error(None, "password_cmd", f"mail.imap.password_cmd: {exc}") from None
+    elif isinstance(value, list) and all(isinstance(w, str) for w in value):
+        words = list(value)
+    else:
+        raise locate.error(None, "password_cmd", message)
+    if not words or not words[0].strip() or any("\0" in w for w in words):
+        raise locate.error(None, "password_cmd", message)
+    return tuple(words)
 
 
 def _phone(phone: Any, locate: _Locator) -> str | None:

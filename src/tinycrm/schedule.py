@@ -1,31 +1,41 @@
-"""Install ``tinycrm remind`` (or ``tinycrm webhooks deliver``) to run on its own: a
-crontab line, a systemd user timer, or a systemd user service that keeps running.
+"""Install ``tinycrm remind``, ``tinycrm webhooks deliver`` or ``tinycrm mail sync`` to
+run on its own: a crontab line, a systemd user timer, or a systemd user service that
+keeps running.
 
-:func:`cron_line` builds the line and :func:`install_cron` adds it to the user's crontab
-once (through the ``crontab`` program, leaving every other line as it was);
-:func:`systemd_units` and :func:`write_systemd_units` write a oneshot service and a timer to
-``$XDG_CONFIG_HOME/systemd/user``. Nothing here runs ``systemctl``: the CLI prints the
-``systemctl --user daemon-reload && systemctl --user enable --now tinycrm-remind.timer``
-hint.
+Each is a :class:`Job` (:data:`REMIND`, :data:`WEBHOOKS`, :data:`MAIL_SYNC`): its command,
+the marker of its crontab line, its log, environment file and units. :func:`cron_line`
+builds the line and :func:`install_cron` adds it to the user's crontab once (through the
+``crontab`` program, leaving every other line as it was); :func:`job_units` and
+:func:`write_systemd_units` write a oneshot service and a timer (or, for a job that
+watches, a service that keeps running) to ``$XDG_CONFIG_HOME/systemd/user``;
+:func:`remove_job` takes all of it away again. Nothing here runs ``systemctl``: the
+command line prints the ``systemctl --user daemon-reload && systemctl --user enable
+--now tinycrm-remind.timer`` hint.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
     "CRON_MARKER",
+    "MAIL_SYNC",
+    "REMIND",
     "SERVICE_NAME",
     "TIMER_NAME",
+    "WEBHOOKS",
+    "Job",
     "cron_line",
     "default_env_file",
     "default_systemd_dir",
     "has_password",
     "install_cron",
+    "job_units",
     "remove_cron",
-    "remove_installed",
+    "remove_job",
     "systemd_units",
     "watch_service",
     "write_env_file",
@@ -39,6 +49,53 @@ SERVICE_NAME = "tinycrm-remind.service"
 TIMER_NAME = "tinycrm-remind.timer"
 CRONTAB_MISSING = "crontab not found: install cron, or use --systemd"
 ENV_FILE_NAME = "remind.env"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A tinycrm command that runs on its own, and what installing it writes."""
+
+    name: str  # what `tinycrm NAME install` says: "remind", "webhooks deliver", "mail sync"
+    command: str  # the words after the executable
+    marker: str  # ends its crontab line: "# tinycrm remind"
+    unit: str  # the systemd units' name without the suffix: "tinycrm-remind"
+    description: str  # the service's Description=
+    every: int = 15  # minutes between runs, by default
+    watch: bool = False  # systemd: a service running `command --watch`, not a timer
+    installer: str = ""  # the command that installs it: "remind install"
+
+    @property
+    def env_name(self) -> str:
+        """The environment file for a database URL with a password (``remind.env``)."""
+        return self.unit.removeprefix("tinycrm-") + ".env"
+
+    @property
+    def log_name(self) -> str:
+        return self.unit.removeprefix("tinycrm-") + ".log"
+
+    @property
+    def enable(self) -> str:
+        """The unit ``systemctl --user enable --now`` starts."""
+        return f"{self.unit}.service" if self.watch else f"{self.unit}.timer"
+
+    def unit_files(self) -> tuple[str, ...]:
+        return (f"{self.unit}.service",) if self.watch else (f"{self.unit}.timer",
+                                                             f"{self.unit}.service")  # fmt: skip
+
+
+REMIND = Job(
+    "remind", "remind", CRON_MARKER, "tinycrm-remind", "tinycrm reminders (tinycrm remind)",
+    installer="remind install",
+)  # fmt: skip
+WEBHOOKS = Job(
+    "webhooks deliver", "webhooks deliver", WEBHOOKS_MARKER, "tinycrm-webhooks",
+    "tinycrm webhooks (tinycrm webhooks deliver --watch)", every=1, watch=True,
+    installer="webhooks install",
+)  # fmt: skip
+MAIL_SYNC = Job(
+    "mail sync", "mail sync", "# tinycrm mail sync", "tinycrm-mail-sync",
+    "tinycrm mail sync (new IMAP mail logged as activities)", installer="mail install",
+)  # fmt: skip
 
 
 def has_password(db: str | None) -> bool:
@@ -82,22 +139,6 @@ def write_env_file(db: str, path: Path | None = None) -> Path:
     )
     write_text(target, text, private=True)
     return target
-
-
-def remove_installed(directory: Path | None = None, env_file: Path | None = None) -> list[Path]:
-    """Delete the systemd units and the environment file ``remind install`` wrote; return
-    the paths deleted (those that were there)."""
-    target = Path(directory) if directory is not None else default_systemd_dir()
-    paths = [target / TIMER_NAME, target / SERVICE_NAME]
-    paths.append(Path(env_file) if env_file is not None else default_env_file())
-    removed = []
-    for path in paths:
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            continue
-        removed.append(path)
-    return removed
 
 
 def _check_every(every_minutes: int) -> None:
@@ -298,9 +339,15 @@ def _systemd_quote(value: str, *, exec_line: bool = False) -> str:
 
 
 def systemd_units(
-    *, executable: Path, db: str | None, every_minutes: int = 15, env_file: Path | None = None
+    *,
+    executable: Path,
+    db: str | None,
+    every_minutes: int = 15,
+    env_file: Path | None = None,
+    job: Job = REMIND,
 ) -> dict[str, str]:
-    """The text of ``tinycrm-remind.service`` and ``tinycrm-remind.timer``, by file name.
+    """The text of ``tinycrm-remind.service`` and ``tinycrm-remind.timer`` (or ``job``'s
+    units), by file name.
 
     A oneshot service runs ``EXECUTABLE remind`` (with ``Environment=TINYCRM_DB=...`` when
     ``db`` is given, or ``EnvironmentFile=`` naming ``env_file`` when the database URL
@@ -313,13 +360,7 @@ def systemd_units(
     if not executable.is_absolute():
         raise ValueError(f"executable must be an absolute path, not {str(executable)!r}")
 
-    service = [
-        "[Unit]",
-        "Description=tinycrm reminders (tinycrm remind)",
-        "",
-        "[Service]",
-        "Type=oneshot",
-    ]
+    service = ["[Unit]", f"Description={job.description}", "", "[Service]", "Type=oneshot"]
     if db is not None and env_file is not None:
         raise ValueError("give the database either in the unit or in the environment file")
     if db is not None:
@@ -327,28 +368,32 @@ def systemd_units(
         service.append(f"Environment={_systemd_quote('TINYCRM_DB=' + db)}")
     if env_file is not None:
         service.append(f"EnvironmentFile={_systemd_quote(str(env_file))}")
-    service.append(f"ExecStart={_systemd_quote(str(executable), exec_line=True)} remind")
+    service.append(f"ExecStart={_systemd_quote(str(executable), exec_line=True)} {job.command}")
     every = "minute" if every_minutes == 1 else f"{every_minutes} minutes"
     timer = [
         "[Unit]",
-        f"Description=Run tinycrm remind every {every}",
+        f"Description=Run tinycrm {job.command} every {every}",
         "",
         "[Timer]",
         f"OnCalendar=*:0/{every_minutes}",
         "Persistent=true",
-        f"Unit={SERVICE_NAME}",
+        f"Unit={job.unit}.service",
         "",
         "[Install]",
         "WantedBy=timers.target",
     ]
-    return {SERVICE_NAME: "\n".join(service) + "\n", TIMER_NAME: "\n".join(timer) + "\n"}
+    return {
+        f"{job.unit}.service": "\n".join(service) + "\n",
+        f"{job.unit}.timer": "\n".join(timer) + "\n",
+    }
 
 
 def watch_service(
-    *, executable: Path, db: str | None, env_file: Path | None = None
+    *, executable: Path, db: str | None, env_file: Path | None = None, job: Job = WEBHOOKS
 ) -> dict[str, str]:
-    """``tinycrm-webhooks.service``: a user service that keeps ``tinycrm webhooks deliver
-    --watch`` running (restarted if it stops), started with the user's session."""
+    """``tinycrm-webhooks.service`` (``job``'s service): a user service that keeps
+    ``tinycrm webhooks deliver --watch`` running (restarted if it stops), started with
+    the user's session."""
     executable = Path(executable)
     if not executable.is_absolute():
         raise ValueError(f"executable must be an absolute path, not {str(executable)!r}")
@@ -356,7 +401,7 @@ def watch_service(
         raise ValueError("give the database either in the unit or in the environment file")
     service = [
         "[Unit]",
-        "Description=tinycrm webhooks (tinycrm webhooks deliver --watch)",
+        f"Description={job.description}",
         "",
         "[Service]",
         "Type=simple",
@@ -369,9 +414,47 @@ def watch_service(
     if env_file is not None:
         service.append(f"EnvironmentFile={_systemd_quote(str(env_file))}")
     exe = _systemd_quote(str(executable), exec_line=True)
-    service += [f"ExecStart={exe} webhooks deliver --watch", "", "[Install]"]
+    service += [f"ExecStart={exe} {job.command} --watch", "", "[Install]"]
     service.append("WantedBy=default.target")
-    return {WEBHOOKS_SERVICE: "\n".join(service) + "\n"}
+    return {f"{job.unit}.service": "\n".join(service) + "\n"}
+
+
+def job_units(
+    job: Job,
+    *,
+    executable: Path,
+    db: str | None,
+    every_minutes: int | None = None,
+    env_file: Path | None = None,
+) -> dict[str, str]:
+    """``job``'s systemd units: a timer and its oneshot service, or for a job that
+    watches, a service that keeps it running."""
+    if job.watch:
+        return watch_service(executable=executable, db=db, env_file=env_file)
+    every = job.every if every_minutes is None else every_minutes
+    return systemd_units(
+        executable=executable, db=db, every_minutes=every, env_file=env_file, job=job
+    )
+
+
+def remove_job(
+    job: Job, directory: Path | None = None, env_file: Path | None = None
+) -> tuple[list[str], list[Path]]:
+    """Take out what installing ``job`` added: its crontab lines (returned as they were;
+    every other line is kept byte for byte) and its units and environment file (the
+    paths deleted). RuntimeError when the ``crontab`` program fails."""
+    lines = remove_cron(job.marker)
+    target = Path(directory) if directory is not None else default_systemd_dir()
+    paths = [target / name for name in job.unit_files()]
+    paths.append(Path(env_file) if env_file is not None else default_env_file(job.env_name))
+    removed = []
+    for path in paths:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+    return lines, removed
 
 
 def default_systemd_dir() -> Path:

@@ -1,17 +1,52 @@
-"""``crm.mail``: mail into the CRM (``tinycrm mail import``): each message an email
-activity for every known contact on it, once."""
+"""``crm.mail``: mail into the CRM (``tinycrm mail import`` and ``tinycrm mail sync``):
+each message an email activity for every known contact on it, once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tinycrm.mail.imap import Account
     from tinycrm.mail.message import MailMessage
     from tinycrm.store.engine import Store
     from tinycrm.store.mail_log import MailRun
+    from tinycrm.store.mail_sync import MailSync
+
+BATCH = 100  # messages per transaction in a sync
+RETRIES = 3  # times a folder is read again when another sync moved its checkpoint
+
+
+@dataclass
+class FolderRun:
+    """One folder of a sync: how many new messages it had, and whether it was read
+    again from the start (its UIDVALIDITY changed)."""
+
+    folder: str
+    new: int = 0
+    reread: bool = False
+
+
+@dataclass
+class SyncRun:
+    """What ``crm.mail.sync()`` did: ``run`` as for an import, and each folder."""
+
+    account: str
+    run: MailRun
+    folders: list[FolderRun] = field(default_factory=list)
+
+
+class SyncInterrupted(KeyboardInterrupt):
+    """Ctrl-C or TERM during a sync: the batches logged before it stay logged (their
+    checkpoints with them) and the run's feed event is written; ``result`` says what
+    was done."""
+
+    def __init__(self, result: SyncRun) -> None:
+        super().__init__("interrupted")
+        self.result = result
 
 
 class Mail:
@@ -70,6 +105,105 @@ class Mail:
             dry_run=dry_run,
             verb="imported",
         )
+
+    def sync(
+        self,
+        *,
+        folders: Sequence[str] | None = None,
+        create_contacts: bool = False,
+        include_lists: bool = False,
+        dry_run: bool = False,
+        batch: int = BATCH,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> SyncRun:
+        """Log the new mail of the IMAP account in ``[mail.imap]`` (its ``folders``, or
+        INBOX and the Sent folder; ``folders`` here overrides them), as ``import_paths``
+        logs files: the same rules, once per message across folders, files and runs.
+
+        Each folder is read from its checkpoint on, ``batch`` messages per transaction
+        with the checkpoint's advance; a changed UIDVALIDITY reads the folder again
+        (what was logged stays logged once). One feed event for the run. Raises
+        ``MailSyncError`` (one line) when the account cannot be read, and
+        :class:`SyncInterrupted` on Ctrl-C, after the event for what was logged.
+        ``progress(folder, done, total)`` is called after each batch."""
+        from tinycrm.mail.imap import MailSyncError, connect, get_password
+        from tinycrm.store.mail_sync import MailSync
+
+        config = self._store.settings()
+        settings = config.mail.imap
+        if settings is None:
+            raise MailSyncError(
+                f"no [mail.imap] in the config file ({config.path}): "
+                "add host, user and password_cmd (the README's Mail section shows how)"
+            )
+        if not 1 <= batch <= 10_000:
+            raise MailSyncError(f"batch must be from 1 to 10000 messages, not {batch}")
+        password = get_password(settings)
+        sync = MailSync(
+            self._store,
+            own_addresses=config.mail.own_addresses,
+            own_domains=config.mail.own_domains,
+            create_contacts=create_contacts,
+            include_lists=include_lists,
+            dry_run=dry_run,
+        )
+        account = connect(settings, password)
+        result = SyncRun(account=account.key, run=sync.run)
+        try:
+            for name in account.folders(folders or settings.folders):
+                result.folders.append(_sync_folder(account, sync, name, batch, progress))
+        except KeyboardInterrupt as exc:
+            sync.finish()
+            raise SyncInterrupted(result) from exc
+        except MailSyncError as exc:  # a lost connection, say: what was logged stays
+            sync.finish()
+            if not sync.run.read:
+                raise
+            raise MailSyncError(f"{exc} (before it: {sync.run.summary()})") from None
+        finally:
+            account.close()
+        sync.finish()
+        return result
+
+
+def _sync_folder(
+    account: Account,
+    sync: MailSync,
+    name: str,
+    batch: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> FolderRun:
+    """Read one folder from its checkpoint on (see ``Mail.sync``)."""
+    from tinycrm.mail.imap import MailSyncError
+    from tinycrm.mail.message import parse_message
+    from tinycrm.store.mail_sync import Checkpoint, CheckpointMoved, read_checkpoint
+
+    for _attempt in range(RETRIES):
+        state = account.examine(name)
+        since = read_checkpoint(sync.store, account=account.key, folder=name)
+        reread = since is not None and since.uidvalidity != state.uidvalidity
+        after = since.last_uid if since is not None and not reread else 0
+        uids = account.new_uids(after)
+        folder = FolderRun(name, new=len(uids), reread=reread)
+        current = since
+        try:
+            if not uids and (since is None or reread):  # remember the folder as it is
+                sync.log_batch([], account=account.key, folder=name, since=since,
+                               until=Checkpoint(state.uidvalidity, 0))  # fmt: skip
+            done = 0
+            for last, raws in account.fetch(uids, batch):
+                until = Checkpoint(state.uidvalidity, last)
+                messages = [parse_message(raw) for raw in raws]
+                sync.log_batch(messages, account=account.key, folder=name, since=current,
+                               until=until)  # fmt: skip
+                current = until
+                done += len(raws)
+                if progress is not None:
+                    progress(name, done, len(uids))
+        except CheckpointMoved:
+            continue  # another sync read some of it: start again from where it got to
+        return folder
+    raise MailSyncError(f"another mail sync keeps reading {name}: try again when it is done")
 
 
 def _parsed(paths: list[Path]) -> Iterator[MailMessage]:

@@ -1,14 +1,20 @@
 """``tinycrm mail``: mail into the CRM, each message an email activity for every known
-contact on it (``import`` reads Maildir folders, mbox files and ``.eml`` files)."""
+contact on it (``import`` reads Maildir folders, mbox files and ``.eml`` files, ``sync``
+an IMAP account; ``install`` runs ``sync`` from cron or a systemd timer)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tinycrm.cli.common import crm
+from tinycrm.cli import scheduling
+from tinycrm.cli.common import crm, fail, whole_number
 from tinycrm.cli.output import Output, done, output_options
+
+if TYPE_CHECKING:
+    from tinycrm.api.mail import MailRun, SyncRun
 
 app = typer.Typer(
     add_completion=False,
@@ -64,18 +70,119 @@ def import_(
         paths, create_contacts=create_contacts, include_lists=include_lists, dry_run=dry_run
     )
     if output.machine:
-        output.record(
-            {
-                "read": run.read,
-                "logged": run.logged,
-                "activities": run.activities,
-                "contacts": len(run.contacts),
-                "created": run.created,
-                "already": run.already,
-                "skipped": dict(run.skipped),
-                "stopped_sequences": run.stopped,
-                "dry_run": run.dry_run,
-            }
-        )
+        output.record(_record(run))
         return
     done(("Dry run: " if dry_run else "") + run.summary()[0].upper() + run.summary()[1:])
+
+
+def _record(run: MailRun) -> dict[str, Any]:
+    return {
+        "read": run.read,
+        "logged": run.logged,
+        "activities": run.activities,
+        "contacts": len(run.contacts),
+        "created": run.created,
+        "already": run.already,
+        "skipped": dict(run.skipped),
+        "stopped_sequences": run.stopped,
+        "dry_run": run.dry_run,
+    }
+
+
+@app.command("sync")
+@output_options
+def sync(
+    ctx: typer.Context,
+    output: Output,
+    folder: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--folder",
+            help="Read this folder instead of those in the config file (repeat for more).",
+            metavar="NAME",
+        ),
+    ] = None,
+    create_contacts: CreateOpt = False,
+    include_lists: ListsOpt = False,
+    dry_run: DryRunOpt = False,
+    batch: Annotated[
+        int,
+        typer.Option(
+            help="Messages logged per transaction (each with its checkpoint).",
+            metavar="N",
+            callback=whole_number(1, 10_000),
+        ),
+    ] = 100,
+) -> None:
+    """Log the new mail of the IMAP account in [mail.imap] of the config file, as mail
+    import does: its folders (default INBOX and the Sent folder), from where the last
+    sync stopped. Mail is never marked as read; the password comes from password_cmd or
+    the system keyring, never from tinycrm. Ctrl-C keeps what was logged so far."""
+    from tinycrm import interrupts
+    from tinycrm.api.mail import SyncInterrupted
+
+    def progress(name: str, done_: int, total: int) -> None:
+        if sys.stderr.isatty() and total > batch:
+            sys.stderr.write(f"\r{name}: {done_:,} of {total:,} new messages\x1b[K")
+            sys.stderr.flush()
+
+    try:
+        with interrupts.interruptible():  # stop between batches: what is logged stays
+            result = crm(ctx).mail.sync(
+                folders=folder or None,
+                create_contacts=create_contacts,
+                include_lists=include_lists,
+                dry_run=dry_run,
+                batch=batch,
+                progress=progress,
+            )
+    except SyncInterrupted as stopped:
+        _clear_progress()
+        _report(stopped.result, output)
+        fail(
+            "interrupted after logging what is reported above; the next sync goes on from there",
+            130,
+        )
+    _clear_progress()
+    _report(result, output)
+
+
+def _clear_progress() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")
+
+
+def _report(result: SyncRun, output: Output) -> None:
+    run = result.run
+    if output.machine:
+        folders = [{"folder": f.folder, "new": f.new, "reread": f.reread} for f in result.folders]
+        output.record({"account": result.account, "folders": folders, **_record(run)})
+        return
+    for item in result.folders:
+        again = " (its UIDVALIDITY changed: read again from the start)" if item.reread else ""
+        done(f"{item.folder}: {item.new:,} new message{'' if item.new == 1 else 's'}{again}")
+    summary = run.summary()
+    done(("Dry run: " if run.dry_run else "") + summary[0].upper() + summary[1:])
+
+
+@app.command("install")
+def install(
+    ctx: typer.Context,
+    apply: scheduling.ApplyOpt = False,
+    systemd: scheduling.TimerOpt = False,
+    every: scheduling.EveryOpt = 15,
+) -> None:
+    """Print the crontab line that runs mail sync every 15 minutes (or install it, or a
+    systemd timer), as remind install does."""
+    from tinycrm import schedule
+
+    scheduling.install(ctx, schedule.MAIL_SYNC, apply=apply, systemd=systemd, every=every)
+
+
+@app.command("uninstall")
+def uninstall() -> None:
+    """Remove what mail install added: the crontab line, the systemd units, the
+    environment file. Other crontab lines are kept as they are."""
+    from tinycrm import schedule
+
+    scheduling.uninstall(schedule.MAIL_SYNC)

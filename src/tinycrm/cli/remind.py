@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tinycrm import interrupts
-from tinycrm.cli import output as out
+from tinycrm.cli import scheduling
 from tinycrm.cli.common import crm, fail, whole_number
 from tinycrm.cli.output import TABLE, Output, output_options
 
@@ -207,89 +204,17 @@ def _release(opened: Crm, run_id: str) -> None:
         )
 
 
-def scheduled_database(ctx: typer.Context, env_name: str) -> tuple[str | None, Path | None]:
-    """The database a scheduled run names: in the line or unit, or, for a URL with a
-    password, in an environment file ``env_name`` (0600) that they read instead."""
-    from tinycrm import schedule
-    from tinycrm.api.database import locate
-
-    where = locate(ctx.find_root().obj.db)
-    db: str | None = str(where.path) if where.path else where.url
-    env_file = None
-    if db is not None and schedule.has_password(db):  # never in a crontab or a 0644 unit
-        try:
-            env_file = schedule.write_env_file(db, schedule.default_env_file(env_name))
-        except (OSError, ValueError) as exc:
-            fail(f"cannot write the environment file for the database URL: {exc}")
-        db = None
-        out.done(f"Wrote {env_file} (0600): the database URL with its password is read from it")
-    return db, env_file
-
-
-def executable() -> Path:
-    beside = Path(sys.executable).parent / "tinycrm"
-    if beside.exists():
-        return beside.absolute()
-    found = shutil.which("tinycrm")
-    if found:
-        return Path(found).absolute()
-    return Path(sys.argv[0]).absolute()
-
-
 @app.command("install")
 def install(
     ctx: typer.Context,
-    apply: Annotated[
-        bool, typer.Option("--apply", help="Add the line to your crontab (once; safe to repeat).")
-    ] = False,
-    systemd: Annotated[
-        bool, typer.Option("--systemd", help="Write a systemd user service and timer instead.")
-    ] = False,
-    every: Annotated[
-        int,
-        typer.Option(help="Run every N minutes (1-59).", metavar="N", callback=whole_number(1, 59)),
-    ] = 15,
+    apply: scheduling.ApplyOpt = False,
+    systemd: scheduling.TimerOpt = False,
+    every: scheduling.EveryOpt = 15,
 ) -> None:
     """Print the crontab line that runs tinycrm remind (or install it, or a systemd timer)."""
-    from platformdirs import user_log_dir
-
     from tinycrm import schedule
 
-    db, env_file = scheduled_database(ctx, schedule.ENV_FILE_NAME)
-    if systemd:
-        units = schedule.systemd_units(
-            executable=executable(), db=db, every_minutes=every, env_file=env_file
-        )
-        directory = (
-            Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "systemd/user"
-        )
-        for path in schedule.write_systemd_units(units, directory):
-            out.done(f"Wrote {path}")
-        out.done(
-            "Enable it with: systemctl --user daemon-reload && "
-            "systemctl --user enable --now tinycrm-remind.timer"
-        )
-        return
-    log = Path(user_log_dir("tinycrm", appauthor=False)) / "remind.log"
-    line = schedule.cron_line(
-        executable=executable(),
-        db=db,
-        path_env=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-        log=log,
-        every_minutes=every,
-        env_file=env_file,
-    )
-    if not apply:
-        sys.stdout.write(line + "\n")
-        sys.stderr.write("Add it with `tinycrm remind install --apply` (or crontab -e).\n")
-        return
-    log.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        added = schedule.install_cron(line)
-    except RuntimeError as exc:
-        fail(str(exc))
-    out.done("Added to your crontab:" if added else "Already in your crontab:")
-    out.done(f"  {line}")
+    scheduling.install(ctx, schedule.REMIND, apply=apply, systemd=systemd, every=every)
 
 
 @app.command("uninstall")
@@ -298,19 +223,4 @@ def uninstall() -> None:
     environment file. Other crontab lines are kept as they are."""
     from tinycrm import schedule
 
-    try:
-        lines = schedule.remove_cron()
-    except RuntimeError as exc:
-        fail(str(exc))
-    for line in lines:
-        out.done(f"Removed from your crontab: {line}")
-    removed = schedule.remove_installed()
-    for path in removed:
-        out.done(f"Removed {path}")
-    if any(path.name == schedule.TIMER_NAME for path in removed):
-        out.done(
-            "Stop the timer with: systemctl --user disable --now tinycrm-remind.timer; "
-            "systemctl --user daemon-reload"
-        )
-    if not lines and not removed:
-        out.done("Nothing to remove: tinycrm remind is not installed.")
+    scheduling.uninstall(schedule.REMIND)

@@ -3,14 +3,13 @@ and install the deliverer for cron or systemd."""
 
 from __future__ import annotations
 
-import os
 import sys
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from tinycrm.cli import scheduling
 from tinycrm.cli.common import crm, fail, limit_option, whole_number
 from tinycrm.cli.output import TABLE, Column, Output, col, done, dumps, output_options
 from tinycrm.cli.views import _when
@@ -149,58 +148,19 @@ def status(ctx: typer.Context, output: Output = TABLE) -> None:
 @app.command("install")
 def install(
     ctx: typer.Context,
-    apply: Annotated[
-        bool, typer.Option("--apply", help="Add the line to your crontab (once; safe to repeat).")
-    ] = False,
+    apply: scheduling.ApplyOpt = False,
     systemd: Annotated[
         bool,
         typer.Option("--systemd", help="Write a systemd user service running deliver --watch."),
     ] = False,
-    every: Annotated[
-        int,
-        typer.Option(help="Run every N minutes (1-59).", metavar="N", callback=whole_number(1, 59)),
-    ] = 1,
+    every: scheduling.EveryOpt = 1,
 ) -> None:
     """Print the crontab line that runs webhooks deliver (or install it, or a service).
 
     --systemd writes a systemd user service that keeps webhooks deliver --watch running."""
-    from platformdirs import user_log_dir
-
     from tinycrm import schedule
-    from tinycrm.cli.remind import executable, scheduled_database
 
-    db, env_file = scheduled_database(ctx, "webhooks.env")
-    if systemd:
-        units = schedule.watch_service(executable=executable(), db=db, env_file=env_file)
-        for path in schedule.write_systemd_units(units):
-            done(f"Wrote {path}")
-        done(
-            "Start it with: systemctl --user daemon-reload && "
-            f"systemctl --user enable --now {schedule.WEBHOOKS_SERVICE}"
-        )
-        return
-    log = Path(user_log_dir("tinycrm", appauthor=False)) / "webhooks.log"
-    line = schedule.cron_line(
-        executable=executable(),
-        db=db,
-        path_env=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-        log=log,
-        every_minutes=every,
-        env_file=env_file,
-        command="webhooks deliver",
-        marker=schedule.WEBHOOKS_MARKER,
-    )
-    if not apply:
-        sys.stdout.write(line + "\n")
-        sys.stderr.write("Add it with `tinycrm webhooks install --apply` (or crontab -e).\n")
-        return
-    log.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        added = schedule.install_cron(line, schedule.WEBHOOKS_MARKER)
-    except RuntimeError as exc:
-        fail(str(exc))
-    done("Added to your crontab:" if added else "Already in your crontab:")
-    done(f"  {line}")
+    scheduling.install(ctx, schedule.WEBHOOKS, apply=apply, systemd=systemd, every=every)
 
 
 @app.command("uninstall")
@@ -210,20 +170,4 @@ def uninstall() -> None:
     Other crontab lines are kept as they are."""
     from tinycrm import schedule
 
-    try:
-        lines = schedule.remove_cron(schedule.WEBHOOKS_MARKER)
-    except RuntimeError as exc:
-        fail(str(exc))
-    for line in lines:
-        done(f"Removed from your crontab: {line}")
-    removed = []
-    for path in (
-        schedule.default_systemd_dir() / schedule.WEBHOOKS_SERVICE,
-        schedule.default_env_file("webhooks.env"),
-    ):
-        if path.exists():
-            path.unlink()
-            removed.append(path)
-            done(f"Removed {path}")
-    if not lines and not removed:
-        done("Nothing to remove: webhooks deliver is not installed.")
+    scheduling.uninstall(schedule.WEBHOOKS)

@@ -43,7 +43,7 @@ from tinycrm.store.records import record_event
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import plural
 
-__all__ = ["MailRun", "log_messages"]
+__all__ = ["MailLogger", "MailRun", "log_messages", "record_mail_run"]
 
 SUBJECT_MAX = 200
 BODY_MAX = 100_000  # characters of a message's text kept in the activity
@@ -63,6 +63,17 @@ class MailRun:
     skipped: Counter[str] = field(default_factory=Counter)  # why a message was not logged
     stopped: int = 0  # sequence enrolments stopped by a reply
     dry_run: bool = False
+
+    def add(self, other: MailRun) -> None:
+        """Count ``other`` (one batch) into this run."""
+        self.read += other.read
+        self.logged += other.logged
+        self.activities += other.activities
+        self.contacts |= other.contacts
+        self.created += other.created
+        self.already += other.already
+        self.skipped.update(other.skipped)
+        self.stopped += other.stopped
 
     def summary(self) -> str:
         verb = "would log" if self.dry_run else "logged"
@@ -104,19 +115,12 @@ def log_messages(
     domains = tuple(d.strip().lower().lstrip("@") for d in own_domains)
     try:
         with store.write() as session:
-            logger = _Logger(store, session, run, own, domains, create_contacts, include_lists)
+            logger = MailLogger(store, run, own, domains, create_contacts, include_lists)
+            logger.session = session
             for message in messages:
                 logger.log(message)
-            if run.logged:
-                record_event(
-                    store,
-                    session,
-                    action="synced",
-                    entity="activity",
-                    entity_id=None,
-                    summary=f"{verb} {plural(run.logged, 'email')} for "
-                    f"{plural(len(run.contacts), 'contact')}",
-                )
+            if not dry_run:
+                record_mail_run(store, session, run, verb)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -124,22 +128,55 @@ def log_messages(
     return run
 
 
-class _Logger:
+def record_mail_run(store: Store, session: Session, run: MailRun, verb: str) -> None:
+    """The run's one feed event ("synced 12 emails for 5 contacts") and, as an import
+    of activities does, the lead scores again (behaviour rules count email activities);
+    nothing when the run logged nothing."""
+    if not run.logged:
+        return
+    from tinycrm.store.scoring import recompute_scores
+
+    record_event(
+        store,
+        session,
+        action="synced",
+        entity="activity",
+        entity_id=None,
+        summary=f"{verb} {plural(run.logged, 'email')} for {plural(len(run.contacts), 'contact')}",
+    )
+    recompute_scores(store, quiet=True)
+
+
+class MailLogger:
+    """Logs messages into the transaction of ``session`` (set it, and set it again for
+    each transaction of a run that logs in batches: the contacts it found are forgotten
+    then, being rows of the old session)."""
+
     def __init__(
         self,
         store: Store,
-        session: Session,
         run: MailRun,
         own: tuple[str, ...],
         domains: tuple[str, ...],
         create_contacts: bool,
         include_lists: bool,
     ) -> None:
-        self.store, self.session, self.run = store, session, run
+        self.store, self.run = store, run
         self.own, self.domains = own, domains
         self.create_contacts, self.include_lists = create_contacts, include_lists
         self.known: dict[str, Contact | None] = {}  # address key -> contact
         self.seen: set[tuple[str, int]] = set()  # (mail key, contact id) written this run
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        assert self._session is not None, "set MailLogger.session first"
+        return self._session
+
+    @session.setter
+    def session(self, session: Session) -> None:
+        self._session = session
+        self.known.clear()
 
     def log(self, message: MailMessage) -> None:
         run = self.run

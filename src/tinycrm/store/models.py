@@ -477,6 +477,22 @@ class ImportChange(SQLModel, table=True):
     new_value: str | None = None  # JSON
 
 
+class MailCheckpoint(SQLModel, table=True):
+    """How far ``tinycrm mail sync`` has read one IMAP folder of one account: its
+    UIDVALIDITY and the last UID logged. Advanced in the transaction that logs the
+    batch, so a run that stops loses nothing and logs nothing twice."""
+
+    __tablename__ = "mail_checkpoint"
+    __table_args__ = (UniqueConstraint("account", "folder", name="ux_mail_checkpoint_folder"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str  # imap://user@host:port
+    folder: str
+    uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))  # 32-bit unsigned
+    last_uid: int = Field(sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime = Field(sa_column=_created())
+
+
 # --------------------------------------------------------------------------- read models
 
 

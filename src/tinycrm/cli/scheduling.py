@@ -1,0 +1,125 @@
+"""The one install flow behind ``remind install``, ``webhooks install`` and ``mail install``
+(and their ``uninstall``): print the crontab line, or add it (``--apply``), or write
+systemd user units (``--systemd``); a database URL holding a password goes into a 0600
+environment file the line and the units read. What each job runs is a
+:class:`tinycrm.schedule.Job`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tinycrm.cli.common import fail, whole_number
+from tinycrm.cli.output import done
+
+if TYPE_CHECKING:
+    from tinycrm.schedule import Job
+
+ApplyOpt = Annotated[
+    bool, typer.Option("--apply", help="Add the line to your crontab (once; safe to repeat).")
+]
+TimerOpt = Annotated[
+    bool, typer.Option("--systemd", help="Write a systemd user service and timer instead.")
+]
+EveryOpt = Annotated[
+    int, typer.Option(help="Run every N minutes (1-59).", metavar="N", callback=whole_number(1, 59))
+]
+
+
+def scheduled_database(ctx: typer.Context, env_name: str) -> tuple[str | None, Path | None]:
+    """The database a scheduled run names: in the line or unit, or, for a URL with a
+    password, in an environment file ``env_name`` (0600) that they read instead."""
+    from tinycrm import schedule
+    from tinycrm.api.database import locate
+
+    where = locate(ctx.find_root().obj.db)
+    db: str | None = str(where.path) if where.path else where.url
+    env_file = None
+    if db is not None and schedule.has_password(db):  # never in a crontab or a 0644 unit
+        try:
+            env_file = schedule.write_env_file(db, schedule.default_env_file(env_name))
+        except (OSError, ValueError) as exc:
+            fail(f"cannot write the environment file for the database URL: {exc}")
+        db = None
+        done(f"Wrote {env_file} (0600): the database URL with its password is read from it")
+    return db, env_file
+
+
+def executable() -> Path:
+    """The ``tinycrm`` a scheduled run starts: beside this Python, else on PATH."""
+    beside = Path(sys.executable).parent / "tinycrm"
+    if beside.exists():
+        return beside.absolute()
+    found = shutil.which("tinycrm")
+    if found:
+        return Path(found).absolute()
+    return Path(sys.argv[0]).absolute()
+
+
+def install(ctx: typer.Context, job: Job, *, apply: bool, systemd: bool, every: int | None) -> None:
+    """Print ``job``'s crontab line (``apply``: add it once), or write its systemd units."""
+    from platformdirs import user_log_dir
+
+    from tinycrm import schedule
+
+    db, env_file = scheduled_database(ctx, job.env_name)
+    if systemd:
+        units = schedule.job_units(
+            job, executable=executable(), db=db, every_minutes=every, env_file=env_file
+        )
+        for path in schedule.write_systemd_units(units):
+            done(f"Wrote {path}")
+        verb = "Start" if job.watch else "Enable"
+        done(
+            f"{verb} it with: systemctl --user daemon-reload && "
+            f"systemctl --user enable --now {job.enable}"
+        )
+        return
+    log = Path(user_log_dir("tinycrm", appauthor=False)) / job.log_name
+    line = schedule.cron_line(
+        executable=executable(),
+        db=db,
+        path_env=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        log=log,
+        every_minutes=job.every if every is None else every,
+        env_file=env_file,
+        command=job.command,
+        marker=job.marker,
+    )
+    if not apply:
+        sys.stdout.write(line + "\n")
+        sys.stderr.write(f"Add it with `tinycrm {job.installer} --apply` (or crontab -e).\n")
+        return
+    log.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        added = schedule.install_cron(line, job.marker)
+    except RuntimeError as exc:
+        fail(str(exc))
+    done("Added to your crontab:" if added else "Already in your crontab:")
+    done(f"  {line}")
+
+
+def uninstall(job: Job) -> None:
+    """Remove what installing ``job`` added; other crontab lines are kept as they are."""
+    from tinycrm import schedule
+
+    try:
+        lines, removed = schedule.remove_job(job)
+    except RuntimeError as exc:
+        fail(str(exc))
+    for line in lines:
+        done(f"Removed from your crontab: {line}")
+    for path in removed:
+        done(f"Removed {path}")
+    if any(path.name == job.enable for path in removed):
+        done(
+            f"Stop it with: systemctl --user disable --now {job.enable}; "
+            "systemctl --user daemon-reload"
+        )
+    if not lines and not removed:
+        done(f"Nothing to remove: tinycrm {job.name} is not installed.")

@@ -1,0 +1,339 @@
+"""Reading mail from an IMAP server (``tinycrm mail sync``), with IMAPClient.
+
+:func:`get_password` runs ``[mail.imap] password_cmd`` (a program and its arguments, no
+shell) or asks the system keyring; tinycrm never stores the password. :func:`connect`
+opens the connection the config file asks for: TLS from the start (``ssl``, port 993),
+``starttls`` (port 143, refused when the server does not offer it) or ``none``;
+certificates are always verified, against ``cafile`` when one is given. Every failure a
+user can meet (a host that cannot be reached, a certificate that does not verify, a
+login refused, a folder that is not there, a password command that fails) is a
+:class:`MailSyncError`: one line, naming the host or the folder.
+
+A folder is read with EXAMINE (read-only) and ``BODY.PEEK[]``: syncing never marks mail
+as read or changes a flag. :meth:`Account.new_uids` lists the UIDs above a checkpoint
+(``UID SEARCH UID n:*`` answers with the last message even when nothing is newer, so
+the answer is filtered) and :meth:`Account.fetch` reads them in batches.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tinycrm.errors import TinyCrmError
+
+if TYPE_CHECKING:
+    from imapclient import IMAPClient
+
+    from tinycrm.config import ImapSettings
+
+__all__ = [
+    "Account",
+    "FolderState",
+    "MailSyncError",
+    "connect",
+    "get_password",
+]
+
+TIMEOUT = 30.0  # seconds a connection, or an answer, may take
+PASSWORD_TIMEOUT = 60.0  # seconds password_cmd may run (a GPG agent may ask for a PIN)
+MAX_MESSAGE = 50 * 1024 * 1024  # larger messages: only their header is read
+MAX_UID = 2**32 - 1  # UIDs and UIDVALIDITY are 32-bit unsigned numbers (RFC 3501)
+SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail",
+              "INBOX.Sent", "INBOX/Sent", "Gesendet", "Gesendete Elemente", "Envoyés")  # fmt: skip
+
+
+class MailSyncError(TinyCrmError):
+    """A mail sync that cannot go on: one line for the user (nothing of it was logged
+    beyond the batches already reported)."""
+
+
+def _one_line(text: object, limit: int = 200) -> str:
+    """Server and program output as one short line (the front end escapes what a
+    terminal would act on)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    flat = " ".join(str(text).split())
+    return flat[:limit] + ("…" if len(flat) > limit else "")
+
+
+# --------------------------------------------------------------------------- the password
+
+
+def get_password(settings: ImapSettings) -> str:
+    """The IMAP password: the first line ``password_cmd`` prints, or the keyring's."""
+    if settings.password_cmd and settings.keyring:
+        raise MailSyncError("mail.imap: set password_cmd or keyring = true, not both")
+    if settings.password_cmd:
+        return _from_command(settings.password_cmd)
+    if settings.keyring:
+        return _from_keyring(settings.user)
+    raise MailSyncError(
+        "mail.imap needs password_cmd (a command that prints the password) or keyring = true; "
+        "tinycrm does not store passwords"
+    )
+
+
+def _from_command(words: Sequence[str]) -> str:
+    import subprocess
+
+    name = _one_line(words[0], 80)
+    try:
+        done = subprocess.run(
+            list(words),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=PASSWORD_TIMEOUT,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise MailSyncError(f"mail.imap.password_cmd: {name}: command not found") from None
+    except PermissionError:
+        raise MailSyncError(f"mail.imap.password_cmd: {name}: permission denied") from None
+    except subprocess.TimeoutExpired:
+        raise MailSyncError(
+            f"mail.imap.password_cmd: {name} did not finish within {PASSWORD_TIMEOUT:g} s"
+        ) from None
+    except OSError as exc:
+        raise MailSyncError(
+            f"mail.imap.password_cmd: {name} could not run: {exc.strerror or exc}"
+        ) from None
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        said = f": {_one_line(lines[0], 120)}" if lines else ""
+        status = (
+            f"was stopped by signal {-done.returncode}"
+            if done.returncode < 0
+            else f"exited with status {done.returncode}"
+        )
+        raise MailSyncError(f"mail.imap.password_cmd: {name} {status}{said}")
+    output = done.stdout.decode("utf-8", "surrogateescape")
+    password = output.split("\n", 1)[0].rstrip("\r")
+    if not password:
+        raise MailSyncError(f"mail.imap.password_cmd: {name} printed no password")
+    return password
+
+
+def _from_keyring(user: str) -> str:
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:
+        raise MailSyncError(
+            "mail.imap.keyring = true needs the keyring package: "
+            "pip install 'tinycrm[keyring]' (or use password_cmd)"
+        ) from None
+    try:
+        password = keyring.get_password("tinycrm", user)
+    except KeyringError as exc:
+        raise MailSyncError(f"the system keyring cannot be read: {_one_line(exc)}") from None
+    except Exception as exc:  # a backend's own failure (D-Bus gone, a locked store)
+        raise MailSyncError(f"the system keyring failed: {_one_line(exc) or exc!r}") from None
+    if not password:
+        raise MailSyncError(
+            f"no password for {_one_line(user, 80)} in the system keyring (service tinycrm); "
+            f"store it with: keyring set tinycrm {_one_line(user, 80)}"
+        )
+    return password
+
+
+# --------------------------------------------------------------------------- the connection
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """A folder as EXAMINE shows it."""
+
+    name: str
+    uidvalidity: int
+    uidnext: int | None
+    exists: int
+
+
+def _context(settings: ImapSettings) -> ssl.SSLContext:
+    if settings.cafile is not None and not settings.cafile.is_file():
+        raise MailSyncError(f"mail.imap.cafile: {settings.cafile}: no such file")
+    try:
+        return ssl.create_default_context(
+            cafile=str(settings.cafile) if settings.cafile is not None else None
+        )
+    except (ssl.SSLError, OSError) as exc:
+        raise MailSyncError(
+            f"mail.imap.cafile: {settings.cafile}: not a PEM certificate ({_one_line(exc)})"
+        ) from None
+
+
+def _where(settings: ImapSettings) -> str:
+    return f"{settings.host}:{settings.effective_port}"
+
+
+def _network_error(settings: ImapSettings, exc: BaseException) -> MailSyncError:
+    where = _where(settings)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        hint = "" if settings.cafile else " (to trust it, set mail.imap.cafile to its PEM file)"
+        reason = exc.verify_message or exc.reason or str(exc)
+        return MailSyncError(f"TLS with {where} failed: {_one_line(reason)}{hint}")
+    if isinstance(exc, ssl.SSLError):
+        hint = ""
+        if settings.tls == "ssl" and "WRONG_VERSION" in str(exc).upper():
+            hint = ' (the port does not speak TLS: is it a STARTTLS port? tls = "starttls")'
+        return MailSyncError(f"TLS with {where} failed: {_one_line(exc.reason or exc)}{hint}")
+    if isinstance(exc, socket.gaierror):
+        return MailSyncError(f"cannot reach {where}: {_one_line(exc.strerror or exc)}")
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return MailSyncError(f"cannot reach {where}: no answer within {TIMEOUT:g} s")
+    if isinstance(exc, ConnectionRefusedError):
+        return MailSyncError(f"cannot reach {where}: connection refused")
+    if isinstance(exc, OSError):
+        return MailSyncError(f"connection to {where} failed: {_one_line(exc.strerror or exc)}")
+    return MailSyncError(f"IMAP error from {where}: {_one_line(exc)}")
+
+
+def connect(settings: ImapSettings, password: str) -> Account:
+    """Connect and log in (see the module's docstring); the caller closes the account."""
+    from imapclient import IMAPClient
+    from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
+
+    context = _context(settings) if settings.tls != "none" else None
+    try:
+        client = IMAPClient(
+            settings.host,
+            port=settings.effective_port,
+            ssl=settings.tls == "ssl",
+            ssl_context=context,
+            timeout=TIMEOUT,
+        )
+    except (OSError, IMAPClientError) as exc:
+        raise _network_error(settings, exc) from None
+    account = Account(client, settings)
+    try:
+        if settings.tls == "starttls":
+            try:
+                client.starttls(context)
+            except CapabilityError:
+                raise MailSyncError(
+                    f"{_where(settings)} does not offer STARTTLS "
+                    '(tls = "ssl" on port 993, or "none" on a trusted network)'
+                ) from None
+        try:
+            client.login(settings.user, password)
+        except LoginError as exc:
+            said = _one_line(str(exc).removeprefix("b'").removesuffix("'"))
+            raise MailSyncError(
+                f"IMAP login to {_where(settings)} as {_one_line(settings.user, 80)} "
+                f"refused: {said}"
+            ) from None
+    except MailSyncError:
+        account.close()
+        raise
+    except (OSError, IMAPClientError) as exc:
+        account.close()
+        raise _network_error(settings, exc) from None
+    return account
+
+
+class Account:
+    """A logged-in IMAP connection. Its methods raise :class:`MailSyncError` only."""
+
+    def __init__(self, client: IMAPClient, settings: ImapSettings) -> None:
+        self.client = client
+        self.settings = settings
+        self.where = _where(settings)
+
+    @property
+    def key(self) -> str:
+        """What the checkpoints are kept under: ``imap://user@host:port``."""
+        return f"imap://{self.settings.user}@{self.where}"
+
+    def close(self) -> None:
+        try:
+            self.client.logout()
+        except Exception:  # the connection is gone already: nothing to close cleanly
+            with suppress(Exception):
+                self.client.shutdown()
+
+    def _call(self, what: str, call: Any, *args: Any, **kwargs: Any) -> Any:
+        from imapclient.exceptions import IMAPClientError
+
+        try:
+            return call(*args, **kwargs)
+        except (OSError, IMAPClientError, ssl.SSLError) as exc:
+            if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError):
+                raise _network_error(self.settings, exc) from None
+            raise MailSyncError(f"IMAP {what} on {self.where} failed: {_one_line(exc)}") from None
+
+    def folders(self, wanted: Sequence[str] | None) -> list[str]:
+        """The folders to read: ``wanted`` (each must exist), or INBOX and the Sent folder
+        (the one flagged ``\\Sent``, else one with a usual name; none is fine)."""
+        listed = self._call("LIST", self.client.list_folders)
+        names = [name for _flags, _sep, name in listed if isinstance(name, str)]
+        if wanted is not None:
+            by_lower = {n.lower(): n for n in names}
+            found = []
+            for folder in wanted:
+                name = folder if folder in names else by_lower.get(folder.lower())
+                if folder.upper() == "INBOX":
+                    name = next((n for n in names if n.upper() == "INBOX"), "INBOX")
+                if name is None:
+                    shown = ", ".join(sorted(names)[:12]) + ("…" if len(names) > 12 else "")
+                    raise MailSyncError(
+                        f"IMAP folder {_one_line(folder, 80)!r} not found on {self.where} "
+                        f"(it has: {_one_line(shown, 300)})"
+                    )
+                if name not in found:
+                    found.append(name)
+            return found
+        chosen = ["INBOX"]
+        sent = next((name for flags, _sep, name in listed if rb"\Sent" in flags), None)
+        if sent is None:
+            lower = {n.lower(): n for n in names}
+            sent = next((lower[c.lower()] for c in SENT_NAMES if c.lower() in lower), None)
+        if sent is not None and sent not in chosen:
+            chosen.append(sent)
+        return chosen
+
+    def examine(self, folder: str) -> FolderState:
+        """Select ``folder`` read-only; its UIDVALIDITY, UIDNEXT and message count."""
+        info = self._call(f"EXAMINE {folder!r}", self.client.select_folder, folder, readonly=True)
+        validity = info.get(b"UIDVALIDITY")
+        if not isinstance(validity, int) or not 0 < validity <= MAX_UID:
+            raise MailSyncError(
+                f"IMAP folder {_one_line(folder, 80)!r} on {self.where} has no valid "
+                f"UIDVALIDITY ({_one_line(validity, 40)}): it cannot be read incrementally"
+            )
+        uidnext = info.get(b"UIDNEXT")
+        return FolderState(
+            name=folder,
+            uidvalidity=validity,
+            uidnext=uidnext if isinstance(uidnext, int) else None,
+            exists=int(info.get(b"EXISTS") or 0),
+        )
+
+    def new_uids(self, after: int) -> list[int]:
+        """The UIDs above ``after`` in the examined folder, ascending."""
+        uids = self._call("UID SEARCH", self.client.search, ["UID", f"{after + 1}:*"])
+        return sorted(u for u in uids if isinstance(u, int) and after < u <= MAX_UID)
+
+    def fetch(self, uids: Sequence[int], batch: int) -> Iterator[tuple[int, list[bytes]]]:
+        """(the batch's last UID, its raw messages) for ``uids``, ``batch`` at a time, in
+        UID order, never marked as read (``BODY.PEEK``). A message over
+        :data:`MAX_MESSAGE` is read without its body (its header only); one the server
+        no longer has (expunged meanwhile) is left out."""
+        for start in range(0, len(uids), batch):
+            chunk = list(uids[start : start + batch])
+            sizes = self._call("UID FETCH", self.client.fetch, chunk, ["RFC822.SIZE"])
+            size = {u: int(d.get(b"RFC822.SIZE") or 0) for u, d in sizes.items()}
+            small = [u for u in chunk if u in size and size[u] <= MAX_MESSAGE]
+            large = [u for u in chunk if u in size and size[u] > MAX_MESSAGE]
+            got: dict[int, bytes] = {}
+            if small:
+                data = self._call("UID FETCH", self.client.fetch, small, ["BODY.PEEK[]"])
+                got.update({u: d.get(b"BODY[]") for u, d in data.items()})
+            if large:
+                data = self._call("UID FETCH", self.client.fetch, large, ["BODY.PEEK[HEADER]"])
+                got.update({u: d.get(b"BODY[HEADER]") for u, d in data.items()})
+            yield chunk[-1], [got[u] for u in chunk if isinstance(got.get(u), bytes)]

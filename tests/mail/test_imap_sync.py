@@ -1,0 +1,296 @@
+"""``crm.mail.sync()`` against a real Dovecot (tests/mail/conftest.py): checkpoints, the
+Sent folder found by its flag, UIDVALIDITY, STARTTLS, read-only reading, and the same
+logging as ``mail import``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.mail.conftest import ImapAccount
+from tests.mail.samples import BOUNCE, HTML_ONLY, PLAIN_QP_1252, multipart
+from tinycrm.api.crm import Crm
+from tinycrm.mail.imap import MailSyncError
+from tinycrm.store.models import Activity, MailCheckpoint
+
+
+def _mail(n: int, sender: str = "juergen@mueller.example", to: str = "me@my.example") -> bytes:
+    return (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: number {n}\r\n"
+        f"Date: Thu, 03 Dec 2026 1{n % 10}:00:00 +0000\r\nMessage-ID: <n{n}@mueller.example>\r\n"
+        "\r\nHello\r\n"
+    ).encode()
+
+
+REPLY_SENT = (
+    b"From: Me <me@my.example>\nTo: Ana <ana@client.example>\nSubject: Re: Offer\n"
+    b"Date: Thu, 3 Dec 2026 09:00:00 +0000\nMessage-ID: <re-offer@my.example>\n"
+    b"In-Reply-To: <offer-1@client.example>\n\nThanks, Ana.\n"
+)
+NO_MESSAGE_ID = PLAIN_QP_1252.replace(b"Message-ID: <abc.123@mueller.example>\n", b"").replace(
+    b"Subject: =?iso", b"Subject: Again =?iso"
+)
+
+
+def _crm(store: Any) -> Crm:
+    return Crm(store)
+
+
+def _count(store: Any) -> int:
+    with store.read() as session:
+        return int(session.scalar(select(func.count()).select_from(Activity)) or 0)
+
+
+def test_first_sync_logs_the_second_reads_nothing_new_then_only_new_mail(
+    store: Any, imap_account: ImapAccount, tmp_path: Path
+) -> None:
+    crm = _crm(store)
+    crm.contacts.add(name="Jürgen Müller", email="Juergen@Mueller.example", company="Müller")
+    crm.contacts.add(name="Ana Díaz", email="ana@client.example")
+    offer = multipart("<p>HTML</p>", utf8_body="Grüße,\r\nAna\r\n", attachment=b"%PDF" * 10)
+    imap_account.append("INBOX", PLAIN_QP_1252, offer, HTML_ONLY, BOUNCE, NO_MESSAGE_ID)
+    imap_account.append("Sent", REPLY_SENT)
+
+    first = crm.mail.sync(batch=2)
+    assert [(f.folder, f.new, f.reread) for f in first.folders] == [
+        ("INBOX", 5, False),
+        ("Sent", 1, False),
+    ]
+    run = first.run
+    assert (run.read, run.logged, len(run.contacts)) == (6, 4, 2)
+    assert run.skipped == {"list or automated": 2}
+    juergen = crm.activities.list(contact="Jürgen Müller")
+    assert sorted(a.subject for a in juergen) == [
+        "Again Résumé and 👋\u200b hi",
+        "Résumé and 👋\u200b hi",
+    ]
+    assert all(a.kind == "email" and a.company == "Müller" for a in juergen)
+    assert "the price is €5." in (juergen[0].body or "")
+    ana = {a.subject: a for a in crm.activities.list(contact="Ana Díaz")}
+    assert "Attachment: offer 2026.pdf (application/pdf, 40 B)" in (ana["Offer"].body or "")
+    with store.read() as session:
+        directions = dict(session.execute(select(Activity.subject, Activity.direction)).all())
+        checkpoints = session.execute(
+            select(MailCheckpoint.folder, MailCheckpoint.last_uid).order_by(MailCheckpoint.folder)
+        ).all()
+    assert directions["Re: Offer"] == "out" and directions["Offer"] == "in"
+    assert [tuple(c) for c in checkpoints] == [("INBOX", 5), ("Sent", 1)]
+    feed = [e.summary for e in crm.feed(limit=5) if e.action == "synced"]
+    assert feed == ["synced 4 emails for 2 contacts"]
+
+    # Read-only: nothing was marked as read, no flag changed.
+    with imap_account.client() as client:
+        client.select_folder("INBOX", readonly=True)
+        flags = client.get_flags(client.search(["ALL"]))
+    assert all(b"\\Seen" not in f for f in flags.values())
+
+    again = crm.mail.sync()
+    assert [f.new for f in again.folders] == [0, 0] and again.run.read == 0
+    assert _count(store) == 4
+
+    imap_account.append("INBOX", _mail(1), PLAIN_QP_1252)  # new, and a copy of one logged
+    later = crm.mail.sync()
+    assert [f.new for f in later.folders] == [2, 0]
+    assert (later.run.logged, later.run.already) == (1, 1)
+    assert _count(store) == 5
+
+    # A file holding a synced message adds nothing (one key across IMAP and files).
+    (tmp_path / "copy.eml").write_bytes(PLAIN_QP_1252)
+    assert crm.mail.import_paths([tmp_path / "copy.eml"]).already == 1
+    assert len([e for e in crm.feed(limit=10) if e.action == "synced"]) == 2
+
+
+def test_a_changed_uidvalidity_reads_the_folder_again_logging_only_what_is_new(
+    imap_account: ImapAccount,
+) -> None:
+    import tinycrm
+
+    imap_account.configure(folders=["Clients"])
+    imap_account.append("Clients", _mail(1), _mail(2))
+    with tinycrm.open() as crm:
+        crm.contacts.add(name="Jürgen Müller", email="juergen@mueller.example")
+        assert crm.mail.sync().run.logged == 2
+        with imap_account.client() as client:  # the folder made again: new UIDVALIDITY
+            client.delete_folder("Clients")
+            client.create_folder("Clients")
+        imap_account.append("Clients", _mail(2), _mail(3), _mail(1))
+        result = crm.mail.sync()
+        assert [(f.folder, f.new, f.reread) for f in result.folders] == [("Clients", 3, True)]
+        assert (result.run.logged, result.run.already) == (1, 2)
+        assert crm.mail.sync().folders[0].new == 0
+
+
+def _sync(**options: Any) -> Any:
+    """A sync by a freshly opened CRM (``tinycrm.open()`` reads the config file once)."""
+    import tinycrm
+
+    with tinycrm.open() as crm:
+        return crm.mail.sync(**options)
+
+
+def test_starttls_and_plain_connections_and_refusals_are_one_line(
+    imap_account: ImapAccount, dovecot_server: Any
+) -> None:
+    import tinycrm
+
+    imap_account.append("INBOX", _mail(4))
+    with tinycrm.open() as crm:
+        crm.contacts.add(name="Jürgen Müller", email="juergen@mueller.example")
+    imap_account.configure(tls="starttls")
+    assert _sync(folders=["inbox"]).run.logged == 1
+    imap_account.configure(tls="none")
+    assert [f.folder for f in _sync().folders] == ["INBOX", "Sent"]
+
+    def refused(**imap: Any) -> str:
+        imap_account.configure(**imap)
+        with pytest.raises(MailSyncError) as caught:
+            _sync()
+        assert "\n" not in str(caught.value)
+        return str(caught.value)
+
+    untrusted = refused(cafile=None)
+    assert untrusted.startswith(f"TLS with 127.0.0.1:{dovecot_server.tls_port} failed: ")
+    assert "set mail.imap.cafile" in untrusted
+    assert "set mail.imap.cafile" in refused(tls="starttls", cafile=None)
+    assert "does not speak TLS" in refused(port=dovecot_server.port)
+    wrong = imap_account.password_file.parent / "wrong"
+    wrong.write_text("nope\n")
+    assert f"login to 127.0.0.1:{dovecot_server.tls_port} as {imap_account.user} refused: " in (
+        refused(password_cmd=["cat", str(wrong)])
+    )
+    assert "IMAP folder 'Nowhere' not found on 127.0.0.1" in refused(folders=["Nowhere"])
+    assert "password_cmd: cat exited with status 1: cat: /nonexistent" in refused(
+        password_cmd=["cat", "/nonexistent"]
+    )
+    assert "no-such-program: command not found" in refused(password_cmd="no-such-program --x")
+    assert "printed no password" in refused(password_cmd=["true"])
+    assert "needs password_cmd" in refused(password_cmd=None)
+    from tests.mail.dovecot import _free_port
+
+    assert "connection refused" in refused(port=_free_port())
+    imap_account.config_path.write_text("[mail]\nown_domains = ['my.example']\n")
+    with pytest.raises(MailSyncError, match=r"^no \[mail.imap\] in the config file"):
+        _sync()
+    with tinycrm.open() as crm:
+        assert len(crm.activities.list()) == 1
+
+
+def test_sent_is_found_by_its_flag_else_by_a_usual_name() -> None:
+    from tinycrm.config import ImapSettings
+    from tinycrm.mail.imap import Account
+
+    class Lister:
+        def __init__(self, folders: list[tuple[tuple[bytes, ...], bytes, str]]) -> None:
+            self.listed = folders
+
+        def list_folders(self) -> list[tuple[tuple[bytes, ...], bytes, str]]:
+            return self.listed
+
+    settings = ImapSettings(host="h", user="u")
+    flagged = Lister([((), b"/", "INBOX"), ((b"\\Sent",), b"/", "Gesendet"), ((), b"/", "Sent")])
+    assert Account(flagged, settings).folders(None) == ["INBOX", "Gesendet"]  # type: ignore[arg-type]
+    named = Lister([((), b".", "INBOX"), ((), b".", "INBOX.Sent Items")])
+    assert Account(named, settings).folders(None) == ["INBOX"]  # type: ignore[arg-type]
+    named.listed.append(((), b".", "sent items"))
+    assert Account(named, settings).folders(None) == ["INBOX", "sent items"]  # type: ignore[arg-type]
+    assert Account(named, settings).folders(["inbox", "INBOX"]) == ["INBOX"]  # type: ignore[arg-type]
+
+
+def test_what_reacts_to_a_logged_email_reacts_to_a_synced_one(
+    imap_account: ImapAccount,
+) -> None:
+    """The reply stops the sequence, the scoring rule counts it, keep-in-touch sees it."""
+    import tinycrm
+    from tinycrm.clock import utcnow
+
+    now = utcnow()
+    date = (now - timedelta(hours=1)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    reply = (
+        f"From: Ana <ana@client.example>\r\nTo: me@my.example\r\nSubject: Re: hello\r\n"
+        f"Date: {date}\r\nMessage-ID: <reply-1@client.example>\r\n\r\nYes, let's talk.\r\n"
+    ).encode()
+    imap_account.append("INBOX", reply)
+    with tinycrm.open() as crm:
+        crm.contacts.add(name="Ana Díaz", email="ana@client.example", cadence=7)
+        crm.log("call", "Ana Díaz", "First call", at=now - timedelta(days=30))
+        crm.sequences.add("Onboard", [(0, "Say hello"), (3, "Follow up")])
+        crm.sequences.enroll("Onboard", ["Ana Díaz"], start=now - timedelta(days=2))
+        crm.scoring.add_rule("Writes back", "activity:email within 30d >= 1", 5)
+        due_before = [i.title for i in crm.reminders.due(closing_days=7)]
+        assert any("Ana Díaz" in t for t in due_before)
+
+        result = crm.mail.sync()
+        assert result.run.stopped == 1
+        assert [e.stop_reason for e in crm.sequences.enrollments("Onboard")] == ["replied"]
+        assert crm.contacts.get("Ana Díaz").score == 5
+        due_after = [i.title for i in crm.reminders.due(closing_days=7)]
+        assert not any("Ana Díaz" in t and "touch" in t.lower() for t in due_after)
+
+
+def test_the_password_from_the_system_keyring(imap_account: ImapAccount) -> None:
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class Memory(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+        stored: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.stored.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.stored[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.stored.pop((service, username), None)
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Memory())
+    try:
+        imap_account.configure(password_cmd=None, keyring=True)
+        with pytest.raises(MailSyncError, match=r"no password for u.* in the system keyring"):
+            _sync()
+        keyring.set_password("tinycrm", imap_account.user, imap_account.password)
+        assert [f.folder for f in _sync().folders] == ["INBOX", "Sent"]
+        imap_account.configure(keyring=True)  # and password_cmd: which one is meant?
+        with pytest.raises(MailSyncError, match="set password_cmd or keyring = true, not both"):
+            _sync()
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_a_connection_lost_mid_sync_keeps_the_batches_before_it(
+    imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tinycrm
+    from tinycrm.mail.imap import Account
+
+    imap_account.configure(folders=["INBOX"])
+    imap_account.append("INBOX", *[_mail(n) for n in range(1, 6)])
+    with tinycrm.open() as crm:
+        crm.contacts.add(name="Jürgen Müller", email="juergen@mueller.example")
+    fetch = Account.fetch
+
+    def drops(self: Account, uids: Any, batch: int) -> Any:
+        batches = fetch(self, uids, batch)
+        yield next(batches)
+        raise MailSyncError(f"connection to {self.where} failed: Connection reset by peer")
+
+    monkeypatch.setattr(Account, "fetch", drops)
+    with pytest.raises(MailSyncError) as lost:
+        _sync(batch=2)
+    assert str(lost.value).endswith(
+        "Connection reset by peer (before it: read 2 messages; logged 2 emails for 1 contact)"
+    )
+    monkeypatch.setattr(Account, "fetch", fetch)
+    rest = _sync(batch=2)
+    assert (rest.folders[0].new, rest.run.logged) == (3, 3)
+    with tinycrm.open() as crm:
+        assert [e.summary for e in crm.feed() if e.action == "synced"] == [
+            "synced 3 emails for 1 contact",
+            "synced 2 emails for 1 contact",
+        ]

@@ -1,0 +1,93 @@
+"""store.mail_sync: a batch and its checkpoint's advance are one transaction; a checkpoint
+moved by another sync refuses the batch; one event per run. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tinycrm.mail.message import MailMessage, parse_message
+from tinycrm.store.contacts import add_contact
+from tinycrm.store.events import list_events
+from tinycrm.store.mail_sync import Checkpoint, CheckpointMoved, MailSync, read_checkpoint
+from tinycrm.store.models import Activity
+
+OWN = {"own_addresses": ["me@my.example"], "own_domains": ["my.example"]}
+ACCOUNT = "imap://me@my.example@imap.my.example:993"
+
+
+def _msg(n: int) -> MailMessage:
+    return parse_message(
+        f"From: ann@acme.example\nTo: me@my.example\nSubject: n{n}\n"
+        f"Date: Tue, 01 Dec 2026 10:0{n % 10}:00 +0000\nMessage-ID: <{n}@acme.example>\n"
+        "\nhi\n".encode()
+    )
+
+
+def _count(store: Any) -> int:
+    with store.read() as session:
+        return int(session.scalar(select(func.count()).select_from(Activity)) or 0)
+
+
+def test_a_batch_and_its_checkpoint_commit_together_or_not_at_all(store: Any) -> None:
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    sync = MailSync(store, **OWN)
+    assert read_checkpoint(store, account=ACCOUNT, folder="INBOX") is None
+    first = Checkpoint(uidvalidity=4_294_967_295, last_uid=2)  # 32-bit unsigned: BIGINT
+    sync.log_batch([_msg(1), _msg(2)], account=ACCOUNT, folder="INBOX", since=None, until=first)
+    assert read_checkpoint(store, account=ACCOUNT, folder="INBOX") == first
+    assert _count(store) == 2
+
+    def dies_after_one() -> Iterator[MailMessage]:
+        yield _msg(3)
+        raise KeyboardInterrupt  # Ctrl-C in the middle of the batch
+
+    with pytest.raises(KeyboardInterrupt):
+        sync.log_batch(dies_after_one(), account=ACCOUNT, folder="INBOX", since=first,
+                       until=Checkpoint(first.uidvalidity, 4))  # fmt: skip
+    assert read_checkpoint(store, account=ACCOUNT, folder="INBOX") == first
+    assert _count(store) == 2 and sync.run.logged == 2
+
+    second = Checkpoint(first.uidvalidity, 4)
+    batch = sync.log_batch([_msg(3), _msg(4), _msg(2)], account=ACCOUNT, folder="INBOX",
+                           since=first, until=second)  # fmt: skip
+    assert (batch.logged, batch.already) == (2, 1)  # _msg(3) was rolled back: logged now
+    assert (sync.run.logged, sync.run.already, len(sync.run.contacts)) == (4, 1, 1)
+    sync.finish()
+    sync.finish()  # once
+    assert [e.summary for e in list_events(store, limit=5) if e.action == "synced"] == [
+        "synced 4 emails for 1 contact"
+    ]
+
+
+def test_a_checkpoint_another_sync_moved_refuses_the_batch(store: Any) -> None:
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    one, other = MailSync(store, **OWN), MailSync(store, **OWN)
+    start = Checkpoint(7, 1)
+    one.log_batch([_msg(1)], account=ACCOUNT, folder="Sent", since=None, until=start)
+    with pytest.raises(CheckpointMoved):  # it read "no checkpoint" before the first wrote one
+        other.log_batch([_msg(2)], account=ACCOUNT, folder="Sent", since=None, until=start)
+    one.log_batch([_msg(2)], account=ACCOUNT, folder="Sent", since=start,
+                  until=Checkpoint(7, 2))  # fmt: skip
+    with pytest.raises(CheckpointMoved):  # it read 7/1, the folder is at 7/2 now
+        other.log_batch([_msg(3)], account=ACCOUNT, folder="Sent", since=start,
+                        until=Checkpoint(7, 3))  # fmt: skip
+    assert _count(store) == 2 and other.run.logged == 0
+    other.finish()
+    assert not [e for e in list_events(store, limit=5) if e.action == "synced"]
+
+
+def test_a_dry_run_moves_no_checkpoint_and_logs_nothing(store: Any) -> None:
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    sync = MailSync(store, dry_run=True, **OWN)
+    sync.log_batch([_msg(1)], account=ACCOUNT, folder="INBOX", since=None, until=Checkpoint(1, 1))
+    sync.log_batch([_msg(1), _msg(2)], account=ACCOUNT, folder="Sent", since=None,
+                   until=Checkpoint(1, 2))  # fmt: skip
+    assert (sync.run.logged, sync.run.already) == (2, 1)  # seen across its batches
+    sync.finish()
+    assert read_checkpoint(store, account=ACCOUNT, folder="INBOX") is None
+    assert _count(store) == 0
+    assert not [e for e in list_events(store, limit=5) if e.action == "synced"]

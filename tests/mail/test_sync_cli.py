@@ -1,0 +1,106 @@
+"""``tinycrm mail sync`` on the command line (in-process), and ``mail install``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.mail.conftest import ImapAccount
+from tinycrm.cli import app
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+MAIL = (
+    b"From: Ann <ann@acme.example>\r\nTo: me@my.example\r\nSubject: Quote\r\n"
+    b"Date: Fri, 04 Dec 2026 10:00:00 +0000\r\nMessage-ID: <quote@acme.example>\r\n\r\nHi\r\n"
+)
+
+
+def test_sync_says_what_it_read_per_folder_and_refuses_in_one_line(
+    imap_account: ImapAccount,
+) -> None:
+    assert _run("contact", "add", "Ann Lee", "--email", "ann@acme.example").exit_code == 0
+    imap_account.append("INBOX", MAIL)
+    imap_account.append("Sent", MAIL.replace(b"quote@", b"other@"))  # From Ann: "in"
+    dry = _run("mail", "sync", "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert dry.stdout.splitlines()[-1].startswith("Dry run: Read 2 messages; would log 2 emails")
+    first = _run("mail", "sync")
+    assert first.stdout.splitlines() == [
+        "INBOX: 1 new message",
+        "Sent: 1 new message",
+        "Read 2 messages; logged 2 emails for 1 contact",
+    ]
+    again = _run("mail", "sync", "--json", "--folder", "INBOX")
+    data = json.loads(again.stdout)
+    assert data["folders"] == [{"folder": "INBOX", "new": 0, "reread": False}]
+    assert data["account"] == f"imap://{imap_account.user}@127.0.0.1:{imap_account.server.tls_port}"
+    assert (data["read"], data["logged"]) == (0, 0)
+
+    missing = _run("mail", "sync", "--folder", "Archive\x1b[31m")
+    assert missing.exit_code == 1
+    assert missing.stderr.startswith("Error: IMAP folder 'Archive\\x1b[31m' not found")
+    assert "\x1b" not in missing.stderr and missing.stderr.count("\n") == 1
+    imap_account.configure(password_cmd=["sh", "-c", "echo 'pass: no such entry' >&2; exit 2"])
+    failing = _run("mail", "sync")
+    assert failing.exit_code == 1 and failing.stdout == ""
+    assert failing.stderr == (
+        "Error: mail.imap.password_cmd: sh exited with status 2: pass: no such entry\n"
+    )
+    assert _run("mail", "sync", "--batch", "0").exit_code == 2
+
+
+def test_keyring_asked_but_not_installed_is_one_line(
+    imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    imap_account.configure(password_cmd=None, keyring=True)
+    monkeypatch.setitem(sys.modules, "keyring", None)  # import keyring: ImportError
+    result = _run("mail", "sync")
+    assert result.exit_code == 1
+    assert "needs the keyring package: pip install 'tinycrm[keyring]'" in result.stderr
+
+
+def test_install_prints_adds_and_removes_the_mail_sync_schedule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_schedule import fake_crontab
+
+    table = fake_crontab(tmp_path, monkeypatch)
+    table.write_text("0 3 * * * /usr/bin/backup\n")
+
+    printed = _run("mail", "install", "--every", "10")
+    line = printed.stdout.strip()
+    assert line.startswith("*/10 * * * * ") and line.endswith(
+        "mail sync >> "
+        + str(Path(os.environ["XDG_STATE_HOME"]) / "tinycrm" / "log" / "mail-sync.log")
+        + " 2>&1 # tinycrm mail sync"
+    )
+    assert "tinycrm mail install --apply" in printed.stderr
+    assert _run("mail", "install", "--apply").exit_code == 0
+    assert _run("remind", "install", "--apply").exit_code == 0
+    assert "# tinycrm mail sync" in table.read_text() and "# tinycrm remind" in table.read_text()
+    systemd = _run("mail", "install", "--systemd")
+    units = Path(os.environ["XDG_CONFIG_HOME"]) / "systemd" / "user"
+    timer = (units / "tinycrm-mail-sync.timer").read_text()
+    assert "OnCalendar=*:0/15" in timer and "Unit=tinycrm-mail-sync.service" in timer
+    assert " mail sync\n" in (units / "tinycrm-mail-sync.service").read_text()
+    assert "enable --now tinycrm-mail-sync.timer" in systemd.stdout
+
+    removed = _run("mail", "uninstall")
+    assert removed.exit_code == 0
+    assert (
+        "# tinycrm mail sync" not in table.read_text() and "# tinycrm remind" in table.read_text()
+    )
+    assert not (units / "tinycrm-mail-sync.timer").exists()
+    assert "disable --now tinycrm-mail-sync.timer" in removed.stdout
+    assert "Nothing to remove: tinycrm mail sync" in _run("mail", "uninstall").stdout
