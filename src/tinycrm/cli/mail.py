@@ -63,9 +63,11 @@ def import_(
     include_lists: ListsOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Log the messages in PATH... as email activities, once each (a message logged
-    before, from any file, folder or IMAP, is not logged again). Mail among your own
-    addresses and domains ([mail] in the config file) is never logged."""
+    """Log the messages in PATH... as email activities, once each.
+
+    A message logged before, from any file, folder or IMAP, is not logged again.
+
+    Mail among your own addresses and domains (the config file's mail table) is not logged."""
     run = crm(ctx).mail.import_paths(
         paths, create_contacts=create_contacts, include_lists=include_lists, dry_run=dry_run
     )
@@ -114,10 +116,11 @@ def sync(
         ),
     ] = 100,
 ) -> None:
-    """Log the new mail of the IMAP account in [mail.imap] of the config file, as mail
-    import does: its folders (default INBOX and the Sent folder), from where the last
-    sync stopped. Mail is never marked as read; the password comes from password_cmd or
-    the system keyring, never from tinycrm. Ctrl-C keeps what was logged so far."""
+    """Log the new mail of the IMAP account in the config file, once each.
+
+    As mail import does: mail.imap's folders (default INBOX and Sent), from the last sync on.
+
+    Mail is never marked as read. Ctrl-C keeps what was logged so far."""
     from tinycrm import interrupts
     from tinycrm.api.mail import SyncInterrupted
 
@@ -172,8 +175,9 @@ def install(
     systemd: scheduling.TimerOpt = False,
     every: scheduling.EveryOpt = 15,
 ) -> None:
-    """Print the crontab line that runs mail sync every 15 minutes (or install it, or a
-    systemd timer), as remind install does."""
+    """Print the crontab line that runs mail sync (or install it, or a systemd timer).
+
+    As remind install does; every 15 minutes unless --every says otherwise."""
     from tinycrm import schedule
 
     scheduling.install(ctx, schedule.MAIL_SYNC, apply=apply, systemd=systemd, every=every)
@@ -181,8 +185,9 @@ def install(
 
 @app.command("uninstall")
 def uninstall() -> None:
-    """Remove what mail install added: the crontab line, the systemd units, the
-    environment file. Other crontab lines are kept as they are."""
+    """Remove what mail install added: crontab line, systemd units, environment file.
+
+    Other crontab lines are kept as they are."""
     from tinycrm import schedule
 
     scheduling.uninstall(schedule.MAIL_SYNC)

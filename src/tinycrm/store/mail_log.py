@@ -2,7 +2,8 @@
 contact on it.
 
 :func:`log_messages` takes parsed messages (:mod:`tinycrm.mail`) from any source — a
-Maildir, an mbox, ``.eml`` files, IMAP — and, in one transaction:
+Maildir, an mbox, ``.eml`` files, IMAP — and, in one transaction (``mail sync`` logs with
+the same :class:`MailLogger` in batches, see :mod:`tinycrm.store.mail_sync`):
 
 * skips what is never logged: mail whose addresses are all the user's own or internal
   (``[mail] own_addresses`` / ``own_domains``), list and machine mail (unless
@@ -17,11 +18,11 @@ Maildir, an mbox, ``.eml`` files, IMAP — and, in one transaction:
   hash when there is none) with the contact is unique, so re-runs, other folders and
   IMAP after a file add nothing;
 * stops the sequences of a contact who wrote (an inbound message from them);
-* records one event for the run: "synced 12 emails for 5 contacts".
+* records one event for the run ("synced 12 emails for 5 contacts") and computes the
+  lead scores again, as an import of activities does (``activity:email`` rules count them).
 
-Everything else that reacts to logged email (keep-in-touch cadences, the
-``activity:email`` scoring rules, ``next``, timelines) reads the activity rows, so it
-reacts to these as to ``tinycrm log email``.
+Everything else that reacts to logged email (keep-in-touch cadences, ``next``, timelines,
+filters) reads the activity rows, so it reacts to these as to ``tinycrm log email``.
 """
 
 from __future__ import annotations
