@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.errors import TinyCrmError
+from tinycrm.quote_config import QuoteSettings, SellerSettings
 from tinycrm.service_config import ContractSettings
 from tinycrm.vocab import LIFECYCLES
 
@@ -96,6 +97,8 @@ SECTIONS = {
     "mail",
     "contracts",
     "support",
+    "seller",
+    "quotes",
 }
 SCORING_KEYS = ("hot", "cold")
 SCORE_LIMIT = 1_000_000
@@ -201,6 +204,8 @@ class Config:
     mail: MailSettings = field(default_factory=MailSettings)  # [mail]
     contracts: ContractSettings = field(default_factory=ContractSettings)  # [contracts]
     support_table: SupportSettings | None = None  # [support] (None: the defaults)
+    seller: SellerSettings = field(default_factory=SellerSettings)  # [seller]: on quotes
+    quotes: QuoteSettings = field(default_factory=QuoteSettings)  # [quotes]
 
     @property
     def support(self) -> SupportSettings:
@@ -316,6 +321,10 @@ def parse_config(text: str, path: Path) -> Config:
 
     contracts = parse_contracts(data.get("contracts", {}), locate)
     support = parse_support(data.get("support"), locate)
+    from tinycrm.quote_config import parse_quotes, parse_seller
+
+    seller = parse_seller(data.get("seller", {}), locate)
+    quotes = parse_quotes(data.get("quotes", {}), locate)
     return Config(
         path=path,
         exists=True,
@@ -332,6 +341,8 @@ def parse_config(text: str, path: Path) -> Config:
         mail=mail,
         contracts=contracts,
         support_table=support,
+        seller=seller,
+        quotes=quotes,
     )
 
 

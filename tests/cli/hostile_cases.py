@@ -219,6 +219,12 @@ FILL: dict[str, dict[str, str]] = {
     "deal item list": {"deal": "Globex pilot"},
     "deal item edit": {"item": "1"},
     "deal item rm": {"item": "1"},
+    "quote create": {"deal": "Globex pilot"},
+    "quote show": {"id_": "1"},
+    "quote send": {"id_": "1"},
+    "quote accept": {"id_": "1"},
+    "quote decline": {"id_": "1"},
+    "quote render": {"id_": "1", "out_file": "@NEW@"},
 }
 
 # Never run: they reach outside the test (the user's crontab, the desktop, the network)

@@ -111,6 +111,7 @@ def _seed(folder: Path, database: str) -> str:
     run("product", "add", "Support plan", "--price", "99", "--tax", "19", "--recurring", "month")
     run("product", "add", "Setup", "--price", "1200", "--sku", "SET-1", "--tax", "7.5")
     run("deal", "item", "add", "Globex pilot", "Support plan", "--qty", "2")  # item 1
+    run("quote", "create", "Globex pilot")  # quote 1
     if "://" not in database:  # the backup and dump cases read (PostgreSQL uses these too)
         run("db", "backup", str(folder / "backup.db"))
         run("export", "all", "--format", "json", "--out", str(folder / "dump.json"))

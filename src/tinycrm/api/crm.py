@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tinycrm.api.mail import Mail
     from tinycrm.api.pipelines import Pipelines
     from tinycrm.api.products import Products
+    from tinycrm.api.quotes import Quotes
     from tinycrm.api.reminders import Reminders
     from tinycrm.api.reports import Reports
     from tinycrm.api.segments import Segments, Tags
@@ -88,6 +89,12 @@ class Crm:
         from tinycrm.api.products import Products
 
         return Products(self._store)
+
+    @cached_property
+    def quotes(self) -> Quotes:
+        from tinycrm.api.quotes import Quotes
+
+        return Quotes(self._store)
 
     @cached_property
     def pipelines(self) -> Pipelines:

@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deal": ("tinycrm.cli.deals", "app"),
     "contract": ("tinycrm.cli.contracts", "app"),
     "product": ("tinycrm.cli.products", "app"),
+    "quote": ("tinycrm.cli.quotes", "app"),
     "lead": ("tinycrm.cli.leads", "app"),
     "score": ("tinycrm.cli.scoring", "app"),
     "log": ("tinycrm.cli.activities", "log_app"),
@@ -79,6 +80,7 @@ SUMMARIES: dict[str, str] = {
     "deal": "Deals (opportunities) through pipeline stages.",
     "contract": "Contracts: what a customer signed after a won deal, its terms and renewals.",
     "product": "Products: the catalogue deals and quotes sell.",
+    "quote": "Quotes: a deal's line items frozen into a numbered offer (Q-2026-0001).",
     "lead": "Leads: status, BANT qualification and conversion.",
     "score": (
         "Lead scoring: recompute every score (tinycrm score), edit the rules, explain a score."

@@ -525,30 +525,37 @@ def move_deal(store: Store, ref: str | int, stage: str, *, pipeline: str | None 
 def _close(store: Store, ref: str | int, status: str, reason: str | None) -> DealRead:
     with store.write() as session:
         deal = resolve_deal(session, ref)
-        if deal.status == status:
-            raise Conflict(f"deal {deal.title} is already {status}")
-        if deal.status != "open":
-            raise Conflict(f"deal {deal.title} is {deal.status}; reopen it first")
-        deal.status = status
-        deal.closed_at = deal.updated_at = utcnow()
-        deal.lost_reason = reason
-        _stage_change(store, session, deal, from_stage=deal.stage_id, from_status="open")
-        why = f": {reason}" if reason else ""
-        record_event(
-            store,
-            session,
-            action=status,
-            entity=ENTITY,
-            entity_id=deal.id,
-            summary=f"{status} deal {_label(deal)}{why}",
-        )
-        if status == "won" and deal.contact_id:
-            from tinycrm.store.sequences import stop_enrollments
-
-            stop_enrollments(store, session, contact_id=deal.contact_id, reason="deal won")
-        run_rules(store, session, f"deal.{status}", deal=deal)
-        session.flush()
+        close_in(store, session, deal, status, reason)
         return to_read(session, deal)
+
+
+def close_in(store: Store, session: Session, deal: Deal, status: str, reason: str | None) -> None:
+    """Mark an open deal won or lost inside the caller's transaction: its stage change,
+    event, the sequences a win stops and the rules it triggers (``deal won``, an
+    accepted quote)."""
+    if deal.status == status:
+        raise Conflict(f"deal {deal.title} is already {status}")
+    if deal.status != "open":
+        raise Conflict(f"deal {deal.title} is {deal.status}; reopen it first")
+    deal.status = status
+    deal.closed_at = deal.updated_at = utcnow()
+    deal.lost_reason = reason
+    _stage_change(store, session, deal, from_stage=deal.stage_id, from_status="open")
+    why = f": {reason}" if reason else ""
+    record_event(
+        store,
+        session,
+        action=status,
+        entity=ENTITY,
+        entity_id=deal.id,
+        summary=f"{status} deal {_label(deal)}{why}",
+    )
+    if status == "won" and deal.contact_id:
+        from tinycrm.store.sequences import stop_enrollments
+
+        stop_enrollments(store, session, contact_id=deal.contact_id, reason="deal won")
+    run_rules(store, session, f"deal.{status}", deal=deal)
+    session.flush()
 
 
 def win_deal(store: Store, ref: str | int) -> DealRead:

@@ -1,0 +1,167 @@
+"""``tinycrm quote …``: numbered quotes from a deal's line items."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import crm, limit_option, parse_date
+from tinycrm.cli.output import TABLE, Column, Output, col, output_options
+from tinycrm.cli.products import money_text, percent_text
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Quotes: a deal's line items frozen into a numbered offer (Q-2026-0001).",
+)
+
+IdArg = Annotated[str, typer.Argument(help="Quote number (Q-2026-0001) or id.", metavar="ID")]
+FORMATS = ("md", "html", "pdf")
+
+COLUMNS = [
+    col("number", "number", style="bold", no_wrap=True),
+    col("status", "status", no_wrap=True),
+    col("deal", "deal"),
+    Column("customer", lambda r: r.get("company") or r.get("contact") or ""),
+    Column("total", lambda r: money_text(r, "total"), justify="right", no_wrap=True),
+    col("valid until", "valid_until", no_wrap=True),
+    col("id", "id", justify="right", style="dim", no_wrap=True, min_console=100),
+]
+LINE_COLUMNS = [
+    col("#", "position", justify="right", style="dim"),
+    col("description", "name"),
+    Column("qty", lambda r: f"{r['quantity']}", justify="right", no_wrap=True),
+    Column("price", lambda r: money_text(r, "unit_price"), justify="right", no_wrap=True),
+    Column("discount", lambda r: percent_text(r, "discount"), justify="right", no_wrap=True),
+    Column("tax", lambda r: percent_text(r, "tax"), justify="right", no_wrap=True),
+    Column("net", lambda r: money_text(r, "net"), justify="right", no_wrap=True),
+]
+LABELS = [
+    ("id", "id"),
+    ("status", "status"),
+    ("deal", "deal"),
+    ("company", "company"),
+    ("contact", "contact"),
+    ("email", "contact_email"),
+    ("valid until", "valid_until"),
+    ("subtotal", "subtotal_text"),
+    ("discounts", "discount_text"),
+    ("net", "net_text"),
+    ("tax", "tax_text"),
+    ("total", "total_text"),
+    ("notes", "notes"),
+    ("sent", "sent_at"),
+    ("decided", "decided_at"),
+    ("created", "created_at"),
+]
+
+
+def _render(row: dict[str, Any]) -> None:
+    shown = dict(row)
+    for key in ("subtotal", "net", "total"):
+        shown[f"{key}_text"] = money_text(row, key)
+    if row.get("discount"):
+        shown["discount_text"] = "-" + money_text(row, "discount")
+    taxes = [
+        f"{percent_text(t, 'rate')} on {money_text({**t, 'currency': row['currency']}, 'base')}: "
+        f"{money_text({**t, 'currency': row['currency']}, 'tax')}"
+        for t in row.get("taxes") or []
+    ]
+    shown["tax_text"] = "; ".join(taxes)
+    out.print_fields(shown, LABELS, f"Quote {row['number']}")
+    out.stdout_console().print()
+    lines = [{**line, "currency": row["currency"]} for line in row.get("lines") or []]
+    out.print_table(lines, LINE_COLUMNS, title="Lines")
+
+
+@app.command("create")
+@output_options
+def create(
+    ctx: typer.Context,
+    deal: Annotated[str, typer.Argument(help="Deal id or title.", metavar="DEAL")],
+    valid: Annotated[
+        str | None,
+        typer.Option(help="Last valid day: +30d, 2026-12-31, eom (default: [quotes] valid_days)."),
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help="Notes printed on the quote.")] = None,
+    output: Output = TABLE,
+) -> None:
+    """Freeze the deal's line items into a new numbered draft quote."""
+    quote = crm(ctx).quotes.create(deal, valid=parse_date(valid), notes=notes)
+    output.saved(
+        quote,
+        f"Created quote {quote.number} for deal {quote.deal}: "
+        f"{money_text(quote.model_dump(), 'total')}, valid until {quote.valid_until}",
+    )
+
+
+@app.command("list")
+@output_options
+def list_(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option(help="draft, sent, accepted, declined or expired.")
+    ] = None,
+    deal: Annotated[str | None, typer.Option(help="Only this deal's quotes.")] = None,
+    limit: Annotated[int | None, limit_option("At most N quotes.")] = None,
+    output: Output = TABLE,
+) -> None:
+    """List quotes, newest first (a draft or sent quote past its day shows as expired)."""
+    rows = crm(ctx).quotes.list(status=status, deal=deal, limit=limit)
+    output.list(rows, COLUMNS, empty="no quotes")
+
+
+@app.command("show")
+@output_options
+def show(ctx: typer.Context, id_: IdArg, output: Output = TABLE) -> None:
+    """Show a quote: customer, lines, discounts, tax per rate and total."""
+    output.one(crm(ctx).quotes.get(id_), _render)
+
+
+@app.command("send")
+@output_options
+def send(ctx: typer.Context, id_: IdArg, output: Output = TABLE) -> None:
+    """Mark a draft quote sent (render it and send the file yourself)."""
+    quote = crm(ctx).quotes.send(id_)
+    output.saved(quote, f"Sent quote {quote.number}")
+
+
+@app.command("accept")
+@output_options
+def accept(ctx: typer.Context, id_: IdArg, output: Output = TABLE) -> None:
+    """Mark a quote accepted; its deal is won with it ([quotes] accept_wins_deal)."""
+    api = crm(ctx)
+    quote = api.quotes.accept(id_)
+    won = ""
+    if quote.deal_id is not None and api.deals.get(quote.deal_id).status == "won":
+        won = f"; deal {quote.deal} is won"
+    output.saved(quote, f"Accepted quote {quote.number}{won}")
+
+
+@app.command("decline")
+@output_options
+def decline(ctx: typer.Context, id_: IdArg, output: Output = TABLE) -> None:
+    """Mark a quote declined."""
+    quote = crm(ctx).quotes.decline(id_)
+    output.saved(quote, f"Declined quote {quote.number}")
+
+
+@app.command("render")
+def render(
+    ctx: typer.Context,
+    id_: IdArg,
+    out_file: Annotated[
+        str, typer.Option("--out", help="File to write (- for standard output).", metavar="FILE")
+    ],
+    format_: Annotated[
+        str, typer.Option("--format", help="md, html or pdf.", show_default=True)
+    ] = "pdf",
+) -> None:
+    """Write the quote as a document for the customer, with the seller of [seller]."""
+    fmt = format_.strip().lower()
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"{format_!r} is not one of md, html, pdf", param_hint="--format")
+    quote = crm(ctx).quotes.render_to(id_, out_file, fmt)
+    if out_file not in ("-", "/dev/stdout"):
+        out.done(f"Wrote quote {quote.number} as {fmt} to {out_file}")

@@ -1,0 +1,416 @@
+"""Quotes: a deal's line items frozen into a numbered offer (``Q-2026-0001``).
+
+A quote copies the deal's items, its customer (company with address, contact with email)
+and its currency when it is made, and computes every figure once (``tinycrm.pricing``:
+per line, half-up to the minor unit): later changes to the deal or the catalogue never
+change it. Numbers run per calendar year and are never reused: a ``quote_counter`` row
+per year is incremented in the transaction that makes the quote, so two writers at once
+(SQLite's queued writers, PostgreSQL's row lock) each get their own number.
+
+Status: draft → sent → accepted or declined. A draft or sent quote past its valid-until
+day is ``expired``: worked out whenever it is read (nothing needs to run for it), and it
+can no longer be sent or accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, not_, select, update
+from sqlmodel import Session, col
+
+from tinycrm import dates, money, pricing
+from tinycrm.store import validate
+from tinycrm.store.deal_items import items_of
+from tinycrm.store.deals import close_in, resolve_deal
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.models import Company, Contact, Deal
+from tinycrm.store.records import record_event
+from tinycrm.store.refs import get_by_id, numeric_id
+from tinycrm.store.sales_models import (
+    Quote,
+    QuoteCounter,
+    QuoteLine,
+    QuoteLineRead,
+    QuoteRead,
+    QuoteTaxRead,
+)
+from tinycrm.store.types import utcnow
+
+ENTITY = "quote"
+STATUSES = ("draft", "sent", "accepted", "declined", "expired")
+OPEN = ("draft", "sent")
+_NUMBER = re.compile(r"^\s*Q-(\d{4})-(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def quote_number(year: int, seq: int) -> str:
+    """``Q-2026-0001``: the year and the year's running number (four digits at least)."""
+    return f"Q-{year}-{seq:04d}"
+
+
+def resolve_quote(session: Session, ref: str | int) -> Quote:
+    """The quote a REF names: its number (``Q-2026-0001``, any case) or its id."""
+    text = str(ref).strip()
+    if not text:
+        raise NotFound("no quote given")
+    found: Quote | None = None
+    match = _NUMBER.match(text)
+    if match:
+        number = quote_number(int(match.group(1)), int(match.group(2)))
+        found = session.scalars(select(Quote).where(col(Quote.number) == number)).first()
+    else:
+        number_id = numeric_id(text)
+        if number_id is not None:
+            found = get_by_id(session, Quote, number_id)
+    if found is None:
+        shown = " ".join(text.split())[:40]
+        raise NotFound(f"no quote matches {shown!r} (a number such as Q-2026-0001, or an id)")
+    return found
+
+
+def status_on(quote: Any, today: date) -> str:
+    """The status a person sees: a draft or sent quote past its valid-until day is expired."""
+    if quote.status in OPEN and quote.valid_until < today:
+        return "expired"
+    return str(quote.status)
+
+
+def _money(minor: int, code: str) -> Any:
+    return money.from_minor(minor, code)
+
+
+def _read(quote: Quote, lines: Sequence[QuoteLine], today: date) -> QuoteRead:
+    code = quote.currency
+    amounts = [
+        (
+            pricing.LineAmounts(
+                line.gross_minor, line.discount_minor, line.net_minor, line.tax_minor
+            ),
+            pricing.unstored(line.tax_rate),
+        )
+        for line in lines
+    ]
+    taxes = pricing.total_lines(amounts).taxes
+    assert quote.id is not None
+    return QuoteRead(
+        id=quote.id,
+        number=quote.number,
+        status=status_on(quote, today),
+        deal_id=quote.deal_id,
+        deal=quote.deal_title,
+        currency=code,
+        valid_until=quote.valid_until,
+        notes=quote.notes,
+        company=quote.company,
+        company_address=quote.company_address,
+        contact=quote.contact,
+        contact_email=quote.contact_email,
+        subtotal=_money(quote.subtotal_minor, code),
+        discount=_money(quote.discount_minor, code),
+        net=_money(quote.net_minor, code),
+        tax=_money(quote.tax_minor, code),
+        total=_money(quote.total_minor, code),
+        taxes=[
+            QuoteTaxRead(rate=t.rate, base=_money(t.base, code), tax=_money(t.tax, code))
+            for t in taxes
+        ],
+        lines=[
+            QuoteLineRead(
+                position=line.position,
+                product_id=line.product_id,
+                name=line.name,
+                sku=line.sku,
+                unit=line.unit,
+                recurring=line.recurring,
+                quantity=pricing.unstored(line.quantity),
+                unit_price=_money(line.unit_price_minor, code),
+                discount=pricing.unstored(line.discount),
+                tax=pricing.unstored(line.tax_rate),
+                gross=_money(line.gross_minor, code),
+                discount_amount=_money(line.discount_minor, code),
+                net=_money(line.net_minor, code),
+                tax_amount=_money(line.tax_minor, code),
+            )
+            for line in lines
+        ],
+        owner=quote.owner,
+        sent_at=quote.sent_at,
+        decided_at=quote.decided_at,
+        created_at=quote.created_at,
+        updated_at=quote.updated_at,
+    )
+
+
+def _lines_of(session: Session, quote_ids: Sequence[int]) -> dict[int, list[QuoteLine]]:
+    found: dict[int, list[QuoteLine]] = {qid: [] for qid in quote_ids}
+    if quote_ids:
+        rows = session.scalars(
+            select(QuoteLine)
+            .where(col(QuoteLine.quote_id).in_(quote_ids))
+            .order_by(col(QuoteLine.quote_id), col(QuoteLine.position))
+        )
+        for line in rows:
+            found[line.quote_id].append(line)
+    return found
+
+
+def to_read(session: Session, quote: Any, today: date | None = None) -> QuoteRead:
+    """A quote row as its read model, with its lines (also the hooks' reader)."""
+    lines = _lines_of(session, [quote.id]).get(quote.id, []) if quote.id else []
+    return _read(quote, lines, today or dates.local_today())
+
+
+def next_number(store: Store, session: Session, year: int) -> int:
+    """The year's next quote number, taken in the caller's transaction: the counter row
+    is made if missing (a concurrent maker's row wins, no error) and incremented, which
+    holds its lock on PostgreSQL until the transaction ends."""
+    if store.backend == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(QuoteCounter).values(year=year, last=0).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(
+            sqlite_insert(QuoteCounter).values(year=year, last=0).on_conflict_do_nothing()
+        )
+    session.execute(
+        update(QuoteCounter)
+        .where(col(QuoteCounter.year) == year)
+        .values(last=col(QuoteCounter.last) + 1)
+    )
+    last = session.scalar(select(col(QuoteCounter.last)).where(col(QuoteCounter.year) == year))
+    assert last is not None
+    return int(last)
+
+
+def _customer(session: Session, deal: Deal) -> dict[str, Any]:
+    company = session.get(Company, deal.company_id) if deal.company_id else None
+    contact = session.get(Contact, deal.contact_id) if deal.contact_id else None
+    address = None
+    if company is not None:
+        parts = [company.address, " ".join(p for p in (company.city, company.country) if p)]
+        address = "\n".join(p for p in parts if p) or None
+    return {
+        "company": company.name if company else None,
+        "company_address": address,
+        "contact": contact.name if contact else None,
+        "contact_email": contact.email if contact else None,
+    }
+
+
+def create_quote(
+    store: Store,
+    deal_ref: str | int,
+    *,
+    valid_until: date | None = None,
+    notes: str | None = None,
+    today: date | None = None,
+) -> QuoteRead:
+    """Freeze the deal's line items into a new draft quote numbered for this year,
+    valid until ``valid_until`` (default: ``[quotes] valid_days`` from today, 30)."""
+    day = today or dates.local_today()
+    clean_notes = validate.optional_text(notes, "notes", multiline=True)
+    if valid_until is None:
+        valid_days = store.config.quotes.valid_days if store.config is not None else 30
+        valid_until = day + timedelta(days=valid_days)
+    if valid_until < day:
+        raise Invalid(f"valid-until {valid_until} is in the past", field="valid")
+    with store.write() as session:
+        deal = resolve_deal(session, deal_ref)
+        assert deal.id is not None
+        if deal.status == "lost":
+            raise Conflict(f"deal {deal.title} is lost: reopen it to quote it")
+        items = items_of(session, deal.id)
+        if not items:
+            raise Conflict(f"deal {deal.title} has no line items to quote (tinycrm deal item add)")
+        priced = []
+        for item in items:
+            rate = pricing.unstored(item.tax_rate)
+            amounts = pricing.price_line(
+                quantity=pricing.unstored(item.quantity),
+                unit_price_minor=item.unit_price_minor,
+                discount=pricing.unstored(item.discount),
+                tax=rate,
+            )
+            priced.append((item, amounts, rate))
+        totals = pricing.total_lines((a, r) for _i, a, r in priced)
+        stamp = utcnow()
+        quote = Quote(
+            number=quote_number(day.year, next_number(store, session, day.year)),
+            year=day.year,
+            deal_id=deal.id,
+            status="draft",
+            currency=deal.currency,
+            valid_until=valid_until,
+            notes=clean_notes,
+            deal_title=deal.title,
+            **_customer(session, deal),
+            subtotal_minor=totals.subtotal,
+            discount_minor=totals.discount,
+            net_minor=totals.net,
+            tax_minor=totals.tax,
+            total_minor=totals.total,
+            owner=store.user,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        session.add(quote)
+        session.flush()
+        assert quote.id is not None
+        for position, (item, amounts, _rate) in enumerate(priced, start=1):
+            session.add(
+                QuoteLine(
+                    quote_id=quote.id,
+                    product_id=item.product_id,
+                    position=position,
+                    name=item.name,
+                    sku=item.sku,
+                    unit=item.unit,
+                    recurring=item.recurring,
+                    quantity=item.quantity,
+                    unit_price_minor=item.unit_price_minor,
+                    discount=item.discount,
+                    tax_rate=item.tax_rate,
+                    gross_minor=amounts.gross,
+                    discount_minor=amounts.discount,
+                    net_minor=amounts.net,
+                    tax_minor=amounts.tax,
+                )
+            )
+        session.flush()
+        total = money.format_money(_money(totals.total, deal.currency), deal.currency)
+        record_event(
+            store,
+            session,
+            action="created",
+            entity=ENTITY,
+            entity_id=quote.id,
+            summary=f"created quote {quote.number} for deal {deal.title}: {total}, "
+            f"valid until {valid_until.isoformat()}",
+        )
+        return to_read(session, quote, day)
+
+
+def get_quote(store: Store, ref: str | int, *, today: date | None = None) -> QuoteRead:
+    """One quote by number or id."""
+    with store.read() as session:
+        return to_read(session, resolve_quote(session, ref), today)
+
+
+def list_quotes(
+    store: Store,
+    *,
+    status: str | None = None,
+    deal: str | int | None = None,
+    limit: int | None = None,
+    today: date | None = None,
+) -> list[QuoteRead]:
+    """Quotes, newest first; ``status`` as shown (``expired`` included), ``deal`` a REF."""
+    day = today or dates.local_today()
+    query = select(Quote).order_by(col(Quote.created_at).desc(), col(Quote.id).desc())
+    expired = and_(col(Quote.status).in_(OPEN), col(Quote.valid_until) < day)
+    if status is not None:
+        wanted = validate.choice(status, STATUSES, "status")
+        if wanted == "expired":
+            query = query.where(expired)
+        elif wanted in OPEN:
+            query = query.where(col(Quote.status) == wanted, not_(expired))
+        else:
+            query = query.where(col(Quote.status) == wanted)
+    with store.read() as session:
+        if deal is not None:
+            query = query.where(col(Quote.deal_id) == resolve_deal(session, deal).id)
+        if limit:
+            query = query.limit(limit)
+        rows = list(session.scalars(query))
+        lines = _lines_of(session, [q.id for q in rows if q.id is not None])
+        return [_read(q, lines.get(q.id or 0, []), day) for q in rows]
+
+
+def _move(
+    store: Store,
+    ref: str | int,
+    *,
+    to: str,
+    allowed: Sequence[str],
+    today: date | None,
+    win: bool = False,
+) -> QuoteRead:
+    day = today or dates.local_today()
+    with store.write() as session:
+        quote = resolve_quote(session, ref)
+        shown = status_on(quote, day)
+        if shown == to:
+            raise Conflict(f"quote {quote.number} is already {to}")
+        if shown == "expired":
+            raise Conflict(
+                f"quote {quote.number} expired on {quote.valid_until + timedelta(days=1)}: "
+                "make a new one (tinycrm quote create)"
+            )
+        if shown not in allowed:
+            raise Conflict(f"quote {quote.number} is {shown}: it cannot be {to} now")
+        stamp = utcnow()
+        quote.status = to
+        quote.updated_at = stamp
+        if to == "sent":
+            quote.sent_at = stamp
+        else:
+            quote.decided_at = stamp
+        session.flush()
+        record_event(
+            store,
+            session,
+            action=to,
+            entity=ENTITY,
+            entity_id=quote.id,
+            summary=f"{to} quote {quote.number} (deal {quote.deal_title})",
+        )
+        if win and quote.deal_id is not None:
+            deal = session.get(Deal, quote.deal_id)
+            if deal is not None and deal.status == "open":
+                close_in(store, session, deal, "won", None)
+        return to_read(session, quote, day)
+
+
+def send_quote(store: Store, ref: str | int, *, today: date | None = None) -> QuoteRead:
+    """Mark a draft quote sent (to the customer: you send the rendered document)."""
+    return _move(store, ref, to="sent", allowed=("draft",), today=today)
+
+
+def accept_quote(
+    store: Store, ref: str | int, *, wins_deal: bool | None = None, today: date | None = None
+) -> QuoteRead:
+    """The customer accepted: a draft or sent quote, not expired. Its deal is won in the
+    same transaction when it is open, unless ``[quotes] accept_wins_deal = false``
+    (``wins_deal`` overrides the config)."""
+    if wins_deal is None:
+        wins_deal = store.config.quotes.accept_wins_deal if store.config is not None else True
+    return _move(store, ref, to="accepted", allowed=OPEN, today=today, win=wins_deal)
+
+
+def decline_quote(store: Store, ref: str | int, *, today: date | None = None) -> QuoteRead:
+    """The customer declined a draft or sent quote (the deal stays as it is)."""
+    return _move(store, ref, to="declined", allowed=OPEN, today=today)
+
+
+def quotes_of_deals(
+    session: Session, deal_ids: Sequence[int], today: date | None = None
+) -> list[QuoteRead]:
+    """The quotes of these deals, newest first (the 360-degree views)."""
+    if not deal_ids:
+        return []
+    day = today or dates.local_today()
+    rows = list(
+        session.scalars(
+            select(Quote)
+            .where(col(Quote.deal_id).in_(deal_ids))
+            .order_by(col(Quote.created_at).desc(), col(Quote.id).desc())
+        )
+    )
+    lines = _lines_of(session, [q.id for q in rows if q.id is not None])
+    return [_read(q, lines.get(q.id or 0, []), day) for q in rows]

@@ -1,0 +1,114 @@
+"""A quote rendered for a customer: Markdown, HTML (escaped) and PDF (text read back)."""
+
+from __future__ import annotations
+
+import io
+import stat
+from pathlib import Path
+
+import pytest
+
+import tinycrm
+from tinycrm.config import ConfigError, parse_config
+from tinycrm.documents.pdf import find_font
+from tinycrm.errors import Invalid
+
+SELLER = """
+[seller]
+name = "Tiny Software GmbH"
+address = "Hauptstr. 1\\n10115 Berlin"
+tax_id = "DE123456789"
+payment_terms = "30 days net"
+
+[quotes]
+pdf_font = "{font}"
+accept_wins_deal = false
+"""
+
+
+def _crm(tmp_path: Path, font: str = "builtin") -> tinycrm.Crm:
+    config = parse_config(SELLER.format(font=font), tmp_path / "config.toml")
+    crm = tinycrm.open(tmp_path / "crm.db", config=config)
+    crm.companies.add("Müller & <Söhne>", address="Weg 2", city="Köln")
+    crm.contacts.add("Jürgen Müller", email="j@m.de", company="Müller & <Söhne>")
+    crm.deals.add("Acme <b>deal</b>", contact="j@m.de")
+    crm.products.add("Setup", price="1200.50", tax="7")
+    crm.products.add("Plan", price="99", tax="19", recurring="month", unit="seat")
+    crm.deals.items.add("Acme <b>deal</b>", "Setup", qty="2", discount="5")
+    crm.deals.items.add("Acme <b>deal</b>", "Plan", qty="3")
+    crm.quotes.create("Acme <b>deal</b>", notes="Thanks & see you")
+    return crm
+
+
+def _pdf_text(data: bytes) -> str:
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_markdown_and_html_carry_seller_customer_and_totals(tmp_path: Path) -> None:
+    with _crm(tmp_path) as crm:
+        md = crm.quotes.render("Q-2026-0001", "md").decode()
+        for text in ("Tiny Software GmbH", "DE123456789", "30 days net", "Jürgen Müller"):
+            assert text in md
+        assert "Müller & \\<Söhne\\>" in md  # Markdown marks escaped
+        assert "Tax 7% on €2,280.95: €159.67" in md and "**Total: €2,794.05**" in md
+        html = crm.quotes.render(1, "html").decode()
+        assert "Müller &amp; &lt;Söhne&gt;" in html and "<b>deal</b>" not in html
+        assert "Acme &lt;b&gt;deal&lt;/b&gt;" in html
+        assert "€2,794.05" in html
+        with pytest.raises(Invalid, match="format must be one of"):
+            crm.quotes.render(1, "docx")
+
+
+def test_pdf_text_reads_back_with_the_builtin_font(tmp_path: Path) -> None:
+    with _crm(tmp_path) as crm:
+        out = tmp_path / "q.pdf"
+        crm.quotes.render_to("Q-2026-0001", out, "pdf")
+        assert stat.S_IMODE(out.stat().st_mode) == 0o600
+        text = _pdf_text(out.read_bytes())
+        for expected in (
+            "Quote Q-2026-0001",
+            "Tiny Software GmbH",
+            "Müller & <Söhne>",
+            "Jürgen Müller",
+            "EUR 2,794.05",  # Helvetica has no €: spelled out
+            "30 days net",
+        ):
+            assert expected in text
+        crm.contacts.add("Женя", email="z@example.ru")
+        crm.deals.add("Kyiv", contact="z@example.ru")
+        crm.deals.items.add("Kyiv", "Setup")
+        crm.quotes.create("Kyiv")
+        with pytest.raises(Invalid, match="built-in font cannot write 'Ж'"):
+            crm.quotes.render("Q-2026-0002", "pdf")
+
+
+@pytest.mark.skipif(find_font(None) is None, reason="no Unicode TrueType font on this system")
+def test_pdf_with_a_unicode_font_writes_any_name(tmp_path: Path) -> None:
+    font = find_font(None)
+    with _crm(tmp_path, font=str(font)) as crm:
+        crm.contacts.add("Женя Ковальчук", email="z@example.ru")
+        crm.deals.add("Kyiv", contact="z@example.ru")
+        crm.deals.items.add("Kyiv", "Setup")
+        crm.quotes.create("Kyiv")
+        text = _pdf_text(crm.quotes.render("Q-2026-0002", "pdf"))
+        assert "Женя Ковальчук" in text and "€1,284.54" in text
+
+
+def test_accept_wins_deal_is_a_config_switch(tmp_path: Path) -> None:
+    with _crm(tmp_path) as crm:  # accept_wins_deal = false
+        crm.quotes.accept("Q-2026-0001")
+        assert crm.deals.get("Acme <b>deal</b>").status == "open"
+
+
+def test_config_sections_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"unknown key seller\.vat"):
+        parse_config('[seller]\nvat = "x"\n', tmp_path / "c.toml")
+    with pytest.raises(ConfigError, match=r"quotes\.valid_days must be a whole number"):
+        parse_config("[quotes]\nvalid_days = 0\n", tmp_path / "c.toml")
+    with pytest.raises(ConfigError, match="accept_wins_deal must be true or false"):
+        parse_config('[quotes]\naccept_wins_deal = "no"\n', tmp_path / "c.toml")
+    with pytest.raises(ConfigError, match="control characters"):
+        parse_config('[seller]\nname = "a\\u001bb"\n', tmp_path / "c.toml")

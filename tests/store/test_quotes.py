@@ -1,0 +1,178 @@
+"""Quotes: hand-computed totals, numbering under concurrent writers, expiry, accept-wins."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from tinycrm.store import Conflict, Invalid, NotFound
+from tinycrm.store.deal_items import add_item, edit_item
+from tinycrm.store.deals import add_deal, get_deal, remove_deal
+from tinycrm.store.engine import open_store
+from tinycrm.store.products import add_product, edit_product, remove_product
+from tinycrm.store.quotes import (
+    accept_quote,
+    create_quote,
+    decline_quote,
+    get_quote,
+    list_quotes,
+    send_quote,
+)
+
+TODAY = date(2026, 12, 5)
+
+
+def _eur_deal(store) -> None:
+    add_product(store, name="Setup", price="1,200.50", tax="7")
+    add_product(store, name="Plan", price="99", tax="19", recurring_every="month")
+    add_product(store, name="Cable", price="0.35", tax="19")
+    add_product(store, name="Book", price="19.99", tax="7.5")
+    add_deal(store, title="Acme")
+    add_item(store, "Acme", "Setup", quantity="2", discount="5")
+    add_item(store, "Acme", "Plan", quantity="3")
+    add_item(store, "Acme", "Cable", quantity="7", discount="12.5")
+    add_item(store, "Acme", "Book", quantity="1")
+
+
+def test_totals_by_hand_with_discounts_several_rates_and_per_line_rounding(store) -> None:
+    _eur_deal(store)
+    quote = create_quote(store, "Acme", today=TODAY)
+    assert quote.number == "Q-2026-0001" and quote.status == "draft"
+    # Setup: 2 × 1200.50 = 2401.00; 5% = 120.05; net 2280.95; 7% = 159.6665 → 159.67
+    # Plan:  3 × 99.00 = 297.00; net 297.00; 19% = 56.43
+    # Cable: 7 × 0.35 = 2.45; 12.5% = 0.30625 → 0.31; net 2.14; 19% = 0.4066 → 0.41
+    # Book:  19.99; 7.5% = 1.49925 → 1.50
+    lines = [(x.gross, x.discount_amount, x.net, x.tax_amount) for x in quote.lines]
+    assert lines == [
+        (Decimal("2401.00"), Decimal("120.05"), Decimal("2280.95"), Decimal("159.67")),
+        (Decimal("297.00"), Decimal("0.00"), Decimal("297.00"), Decimal("56.43")),
+        (Decimal("2.45"), Decimal("0.31"), Decimal("2.14"), Decimal("0.41")),
+        (Decimal("19.99"), Decimal("0.00"), Decimal("19.99"), Decimal("1.50")),
+    ]
+    assert quote.subtotal == Decimal("2720.44")
+    assert quote.discount == Decimal("120.36")
+    assert quote.net == Decimal("2600.08")
+    taxes = [(t.rate, t.base, t.tax) for t in quote.taxes]
+    assert taxes == [
+        (Decimal("7"), Decimal("2280.95"), Decimal("159.67")),
+        (Decimal("7.5"), Decimal("19.99"), Decimal("1.50")),
+        (Decimal("19"), Decimal("299.14"), Decimal("56.84")),
+    ]
+    assert quote.tax == Decimal("218.01")
+    assert quote.total == Decimal("2818.09")
+    assert get_deal(store, "Acme").amount == quote.net  # the deal's amount: net, before tax
+
+
+def test_zero_and_three_decimal_currencies(store) -> None:
+    add_product(store, name="Yen", price="333 JPY", tax="10")
+    add_product(store, name="Fils", price="0.333", currency="BHD", tax="10")
+    add_deal(store, title="Tokyo", currency="JPY")
+    add_deal(store, title="Manama", currency="BHD")
+    add_item(store, "Tokyo", "Yen", quantity="1.5", discount="10")
+    add_item(store, "Manama", "Fils", quantity="2.5", discount="5")
+    yen = create_quote(store, "Tokyo", today=TODAY)
+    # 333 × 1.5 = 499.5 → 500; 10% = 50; net 450; tax 45; total 495
+    assert (yen.subtotal, yen.discount, yen.net, yen.tax, yen.total) == tuple(
+        Decimal(v) for v in ("500", "50", "450", "45", "495")
+    )
+    dinar = create_quote(store, "Manama", today=TODAY)
+    # 0.333 × 2.5 = 0.8325 → 0.833; 5% = 0.04165 → 0.042; net 0.791; tax 0.0791 → 0.079
+    assert (dinar.subtotal, dinar.discount, dinar.net, dinar.tax, dinar.total) == tuple(
+        Decimal(v) for v in ("0.833", "0.042", "0.791", "0.079", "0.870")
+    )
+    assert (yen.number, dinar.number) == ("Q-2026-0001", "Q-2026-0002")
+
+
+def test_issued_quote_never_changes_and_numbers_run_per_year(store) -> None:
+    _eur_deal(store)
+    first = create_quote(store, "Acme", today=TODAY)
+    edit_item(store, 1, quantity="10")
+    edit_product(store, "Plan", price="1", tax="0", name="Plan renamed")
+    assert get_quote(store, "q-2026-0001", today=TODAY) == first
+    assert get_quote(store, first.id, today=TODAY) == first
+    second = create_quote(store, "Acme", today=TODAY)
+    assert second.total != first.total
+    next_year = create_quote(store, "Acme", today=date(2027, 1, 2))
+    assert next_year.number == "Q-2027-0001"
+    assert remove_product(store, "Setup").archived  # on a quote: archived
+    remove_deal(store, "Acme")
+    kept = get_quote(store, first.number, today=TODAY)
+    assert kept.deal_id is None and kept.deal == "Acme" and kept.total == first.total
+    with pytest.raises(NotFound):
+        get_quote(store, "Q-2026-0099")
+
+
+def test_refusals(store) -> None:
+    add_deal(store, title="Empty")
+    with pytest.raises(Conflict, match="no line items"):
+        create_quote(store, "Empty", today=TODAY)
+    add_product(store, name="P", price="1")
+    add_item(store, "Empty", "P")
+    with pytest.raises(Invalid, match="in the past"):
+        create_quote(store, "Empty", valid_until=TODAY - timedelta(days=1), today=TODAY)
+
+
+def test_status_expiry_and_accept_wins_the_deal(store) -> None:
+    _eur_deal(store)
+    quote = create_quote(store, "Acme", valid_until=TODAY + timedelta(days=2), today=TODAY)
+    assert send_quote(store, quote.number, today=TODAY).status == "sent"
+    with pytest.raises(Conflict, match="already sent"):
+        send_quote(store, quote.number, today=TODAY)
+    later = TODAY + timedelta(days=3)
+    assert get_quote(store, quote.number, today=later).status == "expired"
+    assert [q.number for q in list_quotes(store, status="expired", today=later)] == [quote.number]
+    assert list_quotes(store, status="sent", today=later) == []
+    assert [q.status for q in list_quotes(store, status="sent", today=TODAY)] == ["sent"]
+    with pytest.raises(Conflict, match="expired on 2026-12-08"):
+        accept_quote(store, quote.number, today=later)
+    accepted = accept_quote(store, quote.number, today=TODAY + timedelta(days=2))
+    assert accepted.status == "accepted"
+    assert get_deal(store, "Acme").status == "won"
+    # accepted stays accepted after its day
+    assert get_quote(store, quote.number, today=later).status == "accepted"
+    with pytest.raises(Conflict, match="is accepted"):
+        decline_quote(store, quote.number, today=TODAY)
+
+
+def test_accept_without_winning_and_decline(store) -> None:
+    _eur_deal(store)
+    one = create_quote(store, "Acme", today=TODAY)
+    two = create_quote(store, "Acme", today=TODAY)
+    assert decline_quote(store, one.number, today=TODAY).status == "declined"
+    accept_quote(store, two.number, wins_deal=False, today=TODAY)
+    assert get_deal(store, "Acme").status == "open"
+    assert [q.number for q in list_quotes(store, deal="Acme")] == [two.number, one.number]
+
+
+@pytest.mark.parametrize("writers", [2])
+def test_two_concurrent_writers_get_distinct_numbers(store, writers: int) -> None:
+    """Two stores (connections) making quotes at once: every number once, none skipped."""
+    _eur_deal(store)
+    url = store.engine.url.render_as_string(hide_password=False)
+    per_writer = 6
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(writers)
+
+    def write() -> None:
+        other = open_store(url, user="other", migrate=False)
+        try:
+            start.wait()
+            for _ in range(per_writer):
+                numbers.append(create_quote(other, "Acme", today=TODAY).number)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            other.close()
+
+    threads = [threading.Thread(target=write) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    expected = [f"Q-2026-{n:04d}" for n in range(1, writers * per_writer + 1)]
+    assert sorted(numbers) == expected
