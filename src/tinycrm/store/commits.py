@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +36,6 @@ from tinycrm.store.models import (
     ImportChange,
 )
 from tinycrm.store.records import BULK_KEY, CHANGES_KEY, EVENTS_KEY, IMPORT_BATCH_KEY, Key
-from tinycrm.store.sales_models import Product
-from tinycrm.store.service_models import Contract
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -63,6 +62,8 @@ def _readers() -> dict[str, tuple[type[Any], Callable[[Session, Any], Any]]]:
         deals,
         products,
     )
+    from tinycrm.store.sales_models import Product
+    from tinycrm.store.service_models import Contract
 
     return {
         "contract": (Contract, contracts.to_read),
@@ -75,14 +76,21 @@ def _readers() -> dict[str, tuple[type[Any], Callable[[Session, Any], Any]]]:
     }
 
 
-_ENTITIES: dict[type[Any], str] = {
-    Contact: "contact",
-    Company: "company",
-    Deal: "deal",
-    Activity: "activity",
-    Contract: "contract",
-    Product: "product",
-}
+@cache
+def _entities() -> dict[type[Any], str]:
+    """The entity name of each table model a hook sees (the products' and contracts'
+    models are imported here, not by every command that writes)."""
+    from tinycrm.store.sales_models import Product
+    from tinycrm.store.service_models import Contract
+
+    return {
+        Contact: "contact",
+        Company: "company",
+        Deal: "deal",
+        Activity: "activity",
+        Contract: "contract",
+        Product: "product",
+    }
 
 
 @dataclass
@@ -190,7 +198,7 @@ def _capture(session: Session, _context: Any, _instances: Any) -> None:
     readers = _readers()
     with session.no_autoflush:
         for obj in list(session.dirty):
-            entity = _ENTITIES.get(type(obj))
+            entity = _entities().get(type(obj))
             if entity is None or obj.id is None or (entity, obj.id) in watch.before:
                 continue
             state = inspect(obj)
@@ -207,7 +215,7 @@ def _capture(session: Session, _context: Any, _instances: Any) -> None:
             except Exception:  # an old value that no longer reads (a stage gone): no diff
                 watch.before[(entity, obj.id)] = None
         for obj in list(session.deleted):
-            entity = _ENTITIES.get(type(obj))
+            entity = _entities().get(type(obj))
             if entity is None or obj.id is None or (entity, obj.id) in watch.deleted:
                 continue
             _model, read = readers[entity]

@@ -34,6 +34,7 @@ from tinycrm import interrupts
 from tinycrm.store import unique
 from tinycrm.store.errors import Invalid, Unavailable
 from tinycrm.store.migrations import SCHEMA_HEAD
+from tinycrm.store.models import partial_indexes_for
 
 if TYPE_CHECKING:
     from tinycrm.config import Config
@@ -393,6 +394,7 @@ def make_engine(url: str) -> Engine:
     except ModuleNotFoundError as exc:
         hint = " (pip install 'tinycrm[postgres]')" if "psycopg" in str(exc) else ""
         raise Unavailable(f"database driver missing: {exc.name}{hint}") from exc
+    partial_indexes_for(engine.dialect.name)
     return engine
 
 
