@@ -165,15 +165,18 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         ],
         kinds: Annotated[
             list[str] | None,
-            Field(description="Only these: contacts, companies, deals, activities (default all)."),
+            Field(
+                description="Only these: contacts, companies, deals, activities, cases "
+                "(default all)."
+            ),
         ] = None,
         limit: Limit = 10,
     ) -> dict[str, Any]:
         """Search everything: contact names, emails, phones, titles, notes and custom
-        fields, companies, deal titles, and activities (calls, notes, meetings, mail
-        subjects and bodies). Best first. Each hit has its kind, id, name, a detail line
-        and a snippet where it matched; an activity names the record it is about
-        (about_kind, about_id). Pass a contact, company or deal id to its *_briefing."""
+        fields, companies, deal titles, activities (calls, notes, meetings, mail subjects
+        and bodies) and support cases. Best first. Each hit has its kind, id, name, a
+        detail line and a snippet where it matched; an activity or a case names the record
+        it is about (about_kind, about_id). Pass a contact, company or deal id to its *_briefing."""
         with _refusals():
             return plain(crm.search(text, kinds=kinds, limit=limit))
 

@@ -201,3 +201,42 @@ def test_the_filter_language_searches_the_same_index_with_text(store) -> None:
         list_contacts(store, where='text~"***"')
     with pytest.raises(InvalidFilter, match="'=' does not work on text"):
         list_contacts(store, where='text="x"')
+
+
+def test_support_cases_are_found_by_subject_and_messages(store) -> None:
+    from sqlalchemy import text
+
+    anna = add_contact(store, name="Anna Müller")
+    with store.write() as session:
+        conn = session.connection()
+        case_id = conn.execute(
+            text(
+                "INSERT INTO support_case (subject, contact_id, priority, status, owner, "
+                "opened_at, created_at, updated_at) VALUES ('Printer on fire', :c, 'urgent', "
+                "'open', 'tester', :t, :t, :t) RETURNING id"
+            ),
+            {"c": anna.id, "t": "2026-12-01 10:00:00" if store.is_sqlite else "2026-12-01Z"},
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO case_message (case_id, kind, author, body, at) "
+                "VALUES (:id, 'customer', 'anna', 'The toner smells of crème brûlée', :t)"
+            ),
+            {"id": case_id, "t": "2026-12-01 10:00:00" if store.is_sqlite else "2026-12-01Z"},
+        )
+    (hit,) = search(store, "creme brulee", kinds=["cases"])
+    assert (hit.kind, hit.id, hit.name, hit.field) == (
+        "case",
+        case_id,
+        "Printer on fire",
+        "message",
+    )
+    assert (hit.about_kind, hit.about_id) == ("contact", anna.id)
+    assert "urgent" in hit.detail and "Anna Müller" in hit.detail
+    assert found(store, "printer") == [("case", "Printer on fire")]
+    with store.write() as session:
+        session.connection().execute(text("DELETE FROM case_message"))
+    assert found(store, "toner") == []
+    with store.write() as session:
+        session.connection().execute(text("DELETE FROM support_case"))
+    assert found(store, "printer") == []

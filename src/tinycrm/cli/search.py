@@ -37,7 +37,7 @@ def search(
         typer.Option(
             "--in",
             help="Only these kinds, comma-separated or repeated: contacts, companies, "
-            "deals, activities.",
+            "deals, activities, cases.",
             metavar="KINDS",
         ),
     ] = None,

@@ -18,21 +18,14 @@ from typing import Any
 from sqlalchemy import Boolean, ColumnElement, Connection, bindparam, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import text
+from sqlmodel import SQLModel
 
 from tinycrm import search_text
 from tinycrm.search_text import SearchQuery, Term
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid, TinyCrmError
-from tinycrm.store.models import (
-    Activity,
-    Company,
-    Contact,
-    Deal,
-    FieldValue,
-    ReadModel,
-    table_of,
-)
+from tinycrm.store.models import Company, Contact, Deal, ReadModel, table_of
 from tinycrm.store.search_index import SEARCH_KINDS, SearchKind, has_index, index_table
 
 WINDOW = 2000
@@ -40,18 +33,11 @@ WINDOW = 2000
 NAME_CANDIDATES = 200
 """Records of one kind whose name starts with the text that are looked at for the top."""
 
-MODELS: dict[str, Any] = {
-    "contact": Contact,
-    "company": Company,
-    "deal": Deal,
-    "activity": Activity,
-}
-
 
 class SearchHit(ReadModel):
     """A record found by ``search``: what it is, and where the text was found in it."""
 
-    kind: str  # contact, company, deal, activity
+    kind: str  # contact, company, deal, activity, case
     id: int
     name: str  # its name (a deal's title, an activity's subject)
     detail: str  # a line about it: email and company, the deal's company, the activity's contact
@@ -59,7 +45,7 @@ class SearchHit(ReadModel):
     snippet: str  # a line of that text around the first match
     highlights: list[tuple[int, int]]  # where the matches are in the snippet: [start, end)
     at: datetime | None  # its last change (an activity: when it happened)
-    # the record an activity is about (its contact, else its deal, else its company)
+    # the record an activity or a case is about (its contact, else its deal or company)
     about_kind: str | None = None
     about_id: int | None = None
 
@@ -286,32 +272,30 @@ def _name_tier(name: str, query: SearchQuery) -> int:
 def _hits(
     conn: Connection, kind: SearchKind, query: SearchQuery, scores: dict[int, float]
 ) -> list[tuple[tuple[Any, ...], SearchHit]]:
-    model = MODELS[kind.kind]
-    table = table_of(model)
+    table = SQLModel.metadata.tables[kind.table]
     ids = list(scores)
-    when = (
-        func.coalesce(table.c.occurred_at, table.c.created_at, type_=table.c.created_at.type)
-        if kind.kind == "activity"
-        else table.c.updated_at
-    )
+    when: Any = table.c[kind.when]
+    if kind.when_else:
+        when = func.coalesce(when, table.c[kind.when_else], type_=when.type)
     columns = [table.c.id, table.c[kind.name], *(table.c[c] for c in kind.texts), when]
-    extra = _DETAILS[kind.kind]
+    extra = _DETAILS.get(kind.kind, _no_details)
     rows = conn.execute(select(*columns, *extra(table)).where(table.c.id.in_(ids))).all()
-    fields: dict[int, list[tuple[str, str]]] = {}
-    if kind.fields:
-        fv = table_of(FieldValue)
-        for entity_id, key, value in conn.execute(
-            select(fv.c.entity_id, fv.c.key, fv.c.value)
-            .where(fv.c.entity == kind.kind, fv.c.entity_id.in_(ids))
-            .order_by(fv.c.key)
+    children: dict[int, list[tuple[str, str]]] = {}
+    for child in kind.children:
+        for record_id, label, value in conn.execute(
+            text(
+                f"SELECT f.{child.key}, {child.label}, f.{child.text} FROM {child.table} f "
+                f"WHERE {child.condition('f')} AND f.{child.key} IN :ids ORDER BY f.id"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": ids},
         ):
-            fields.setdefault(entity_id, []).append((key, value))
+            children.setdefault(record_id, []).append((label, value))
     out = []
     for row in rows:
         record_id, name = row[0], row[1] or ""
-        texts = [(kind.name if kind.kind != "activity" else "subject", name)]
+        texts = [(kind.name, name)]
         texts += [(c, v) for c, v in zip(kind.texts, row[2 : 2 + len(kind.texts)], strict=True)]
-        texts += [(f"field.{key}", value) for key, value in fields.get(record_id, [])]
+        texts += children.get(record_id, [])
         at = row[2 + len(kind.texts)]
         details = row[3 + len(kind.texts) :]
         field, shown, marks = _snippet(texts, query)
@@ -343,6 +327,10 @@ def _snippet(
     field, value = texts[0]
     shown, _ = search_text.snippet(value or "", [])
     return field, shown, []
+
+
+def _no_details(t: Any) -> list[Any]:
+    return []
 
 
 def _contact_details(t: Any) -> list[Any]:
@@ -380,7 +368,21 @@ def _activity_details(t: Any) -> list[Any]:
     ]
 
 
+def _case_details(t: Any) -> list[Any]:
+    person = table_of(Contact).alias("person")
+    account = table_of(Company).alias("account")
+    return [
+        t.c.status,
+        t.c.priority,
+        t.c.contact_id,
+        select(person.c.name).where(person.c.id == t.c.contact_id).scalar_subquery(),
+        t.c.company_id,
+        select(account.c.name).where(account.c.id == t.c.company_id).scalar_subquery(),
+    ]
+
+
 _DETAILS = {
+    "case": _case_details,
     "contact": _contact_details,
     "company": _company_details,
     "deal": _deal_details,
@@ -402,4 +404,14 @@ def _describe(kind: str, values: Any) -> tuple[str, tuple[str, int] | None]:
             else None
         )
         return " · ".join(p for p in (what, contact, deal, company) if p), about
+    if kind == "case":
+        status, priority, contact_id, contact, company_id, company = values
+        about = (
+            ("contact", contact_id)
+            if contact_id
+            else ("company", company_id)
+            if company_id
+            else None
+        )
+        return " · ".join(p for p in (status, priority, contact, company) if p), about
     return " · ".join(str(p) for p in values if p), None

@@ -31,28 +31,60 @@ from tinycrm.search_text import _EXTRA
 
 
 @dataclass(frozen=True)
+class Children:
+    """Rows of another table whose text is part of a record's: its custom field values,
+    a case's messages. ``where`` narrows them, written over the row ``{row}``."""
+
+    name: str  # in trigger names: search_contact_on_field_insert
+    table: str  # field_value
+    key: str  # the column holding the record's id: entity_id
+    text: str  # the column searched: value
+    label: str  # SQL over the child row ``f``: where a snippet from it was found
+    where: str = ""  # e.g. "{row}.entity = 'contact'"
+
+    def condition(self, row: str) -> str:
+        return self.where.format(row=row) if self.where else "1 = 1"
+
+
+def custom_fields(kind: str) -> Children:
+    """The custom field values of records of ``kind`` (``field_value``)."""
+    return Children("field", "field_value", "entity_id", "value", "'field.' || f.key",
+                    "{row}.entity = " + _quote(kind))  # fmt: skip
+
+
+@dataclass(frozen=True)
 class SearchKind:
-    """A kind of record the search covers."""
+    """A kind of record the search covers: adding one is an entry in ``SEARCH_KINDS``, a
+    migration calling ``install(conn, [kind])``, and its hit's detail line in
+    ``store/search.py``."""
 
     kind: str  # contact: the singular, as hits name it
     plural: str  # contacts: what --in takes
     table: str  # its table (ids are the index's row ids)
     name: str  # the column holding its name: hits on it rank first
     texts: tuple[str, ...]  # the other columns searched
-    fields: bool = False  # its custom field values too (field_value.entity == kind)
-    when: str = "updated_at"  # newest first on ties: this column (SQL over the row ``t``)
+    children: tuple[Children, ...] = ()  # text of other tables' rows
+    when: str = "updated_at"  # newest first on ties: this column, else the next
+    when_else: str | None = None
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 SEARCH_KINDS: dict[str, SearchKind] = {
     k.kind: k
     for k in (
         SearchKind("contact", "contacts", "contact", "name",
-                   ("email", "phone", "title", "role", "notes"), fields=True),
+                   ("email", "phone", "title", "role", "notes"), (custom_fields("contact"),)),
         SearchKind("company", "companies", "company", "name",
-                   ("domain", "industry", "phone", "address", "city", "country"), fields=True),
-        SearchKind("deal", "deals", "deal", "title", ("lost_reason",), fields=True),
+                   ("domain", "industry", "phone", "address", "city", "country"),
+                   (custom_fields("company"),)),
+        SearchKind("deal", "deals", "deal", "title", ("lost_reason",), (custom_fields("deal"),)),
         SearchKind("activity", "activities", "activity", "subject", ("body",),
-                   when="coalesce(t.occurred_at, t.created_at)"),
+                   when="occurred_at", when_else="created_at"),
+        SearchKind("case", "cases", "support_case", "subject", ("csat_comment",),
+                   (Children("message", "case_message", "case_id", "body", "'message'"),)),
     )
 }  # fmt: skip
 
@@ -67,25 +99,21 @@ def index_table(kind: SearchKind) -> str:
     return f"search_{kind.kind}"
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 # --------------------------------------------------------------------------- documents
 
 
-def _fields_sql(kind: SearchKind, sqlite: bool) -> str:
-    agg = "group_concat(f.value, ' ')" if sqlite else "string_agg(f.value, ' ')"
+def _children_sql(children: Children, sqlite: bool) -> str:
+    agg = "group_concat" if sqlite else "string_agg"
+    agg += f"(f.{children.text}, ' ')"
     return (
-        f"(SELECT {agg} FROM field_value f WHERE f.entity = {_quote(kind.kind)} "
-        "AND f.entity_id = t.id)"
+        f"(SELECT {agg} FROM {children.table} f WHERE {children.condition('f')} "
+        f"AND f.{children.key} = t.id)"
     )
 
 
 def _body_parts(kind: SearchKind, sqlite: bool) -> list[str]:
     parts = [f"t.{column}" for column in kind.texts]
-    if kind.fields:
-        parts.append(_fields_sql(kind, sqlite))
+    parts += [_children_sql(children, sqlite) for children in kind.children]
     return parts
 
 
@@ -130,20 +158,20 @@ def _sqlite_statements(kind: SearchKind) -> list[str]:
         f"CREATE TRIGGER {table}_on_delete AFTER DELETE ON {kind.table} BEGIN "
         f"DELETE FROM {table} WHERE rowid = old.id; END",
     ]
-    if kind.fields:
-        name = _quote(kind.kind)
+    for children in kind.children:
         for event, rows in (("insert", ("new",)), ("update", ("old", "new")), ("delete", ("old",))):
             body = ""
             for row in rows:
+                mine = f"{children.condition(row)} AND {{}} = {row}.{children.key}"
                 body += (
-                    f"DELETE FROM {table} WHERE {row}.entity = {name} AND rowid = {row}.entity_id; "
-                    + _refresh_sql(kind, True, f"{row}.entity = {name} AND t.id = {row}.entity_id")
+                    f"DELETE FROM {table} WHERE {mine.format('rowid')}; "
+                    + _refresh_sql(kind, True, mine.format("t.id"))
                     + "; "
                 )
-            when = " OR ".join(f"{row}.entity = {name}" for row in rows)
+            when = " OR ".join(f"({children.condition(row)})" for row in rows)
             statements.append(
-                f"CREATE TRIGGER {table}_on_field_{event} AFTER {event.upper()} ON field_value "
-                f"WHEN {when} BEGIN {body}END"
+                f"CREATE TRIGGER {table}_on_{children.name}_{event} AFTER {event.upper()} "
+                f"ON {children.table} WHEN {when} BEGIN {body}END"
             )
     return statements
 
@@ -248,19 +276,18 @@ def _pg_statements(kind: SearchKind) -> list[str]:
         f"CREATE TRIGGER {table}_on_delete AFTER DELETE ON {kind.table} "
         f"REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION {table}_on_delete()",
     ]
-    if kind.fields:
-        name = _quote(kind.kind)
+    for children in kind.children:
+        function = f"{table}_on_{children.name}"
+        new, old = children.condition("NEW"), children.condition("OLD")
         statements += [
-            f"CREATE FUNCTION {table}_on_field() RETURNS trigger LANGUAGE plpgsql AS $body$ "
-            "BEGIN "
-            f"IF TG_OP <> 'DELETE' AND NEW.entity = {name} "
-            f"AND NOT (TG_OP = 'INSERT' AND {_DEFERRED}) THEN "
-            f"{_refresh_sql(kind, False, 't.id = NEW.entity_id')}; END IF; "
-            f"IF TG_OP <> 'INSERT' AND OLD.entity = {name} THEN "
-            f"{_refresh_sql(kind, False, 't.id = OLD.entity_id')}; END IF; "
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN "
+            f"IF TG_OP <> 'DELETE' AND {new} AND NOT (TG_OP = 'INSERT' AND {_DEFERRED}) THEN "
+            f"{_refresh_sql(kind, False, f't.id = NEW.{children.key}')}; END IF; "
+            f"IF TG_OP <> 'INSERT' AND {old} THEN "
+            f"{_refresh_sql(kind, False, f't.id = OLD.{children.key}')}; END IF; "
             "RETURN NULL; END $body$",
-            f"CREATE TRIGGER {table}_on_field AFTER INSERT OR UPDATE OR DELETE ON field_value "
-            f"FOR EACH ROW EXECUTE FUNCTION {table}_on_field()",
+            f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OR DELETE ON {children.table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
         ]
     return statements
 
@@ -294,7 +321,8 @@ def uninstall(conn: Connection, kinds: Iterable[str] | None = None) -> None:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         else:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
-            for function in ("on_write", "on_delete", "on_field"):
+            names = ["on_write", "on_delete", *(f"on_{c.name}" for c in kind.children)]
+            for function in names:
                 conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {table}_{function}() CASCADE")
     if not sqlite and kinds is None:
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS tinycrm_fold(text)")
@@ -323,9 +351,9 @@ def rebuild(conn: Connection, kinds: Iterable[str] | None = None) -> None:
 
 @contextmanager
 def search_deferred(conn: Connection) -> Iterator[None]:
-    """Inside: rows inserted (and custom fields added) are not indexed one by one; on
-    leaving, every new row is indexed in one statement per kind, and the records that
-    got new custom fields again. Edits and deletes still go through the triggers.
+    """Inside: rows inserted (and custom fields or other children added) are not indexed
+    one by one; on leaving, every new row is indexed in one statement per kind, and the
+    records that got new children again. Edits and deletes still go through the triggers.
 
     On SQLite the insert triggers are dropped and re-created inside the caller's
     transaction (a rollback restores them); on PostgreSQL a transaction-local setting
@@ -338,7 +366,7 @@ def search_deferred(conn: Connection) -> Iterator[None]:
     if not present:
         yield
         return
-    tables = {k.table for k in present} | {"field_value"}
+    tables = {k.table for k in present} | {c.table for k in present for c in k.children}
     before = {
         name: conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {name}").scalar() or 0
         for name in tables
@@ -346,9 +374,12 @@ def search_deferred(conn: Connection) -> Iterator[None]:
     saved: list[tuple[str, str]] = []
     if sqlite:
         for kind in present:
+            names = [f"{index_table(kind)}_on_insert"]
+            names += [f"{index_table(kind)}_on_{c.name}_insert" for c in kind.children]
             for name, sql in conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
-                (f"{index_table(kind)}_on_insert", f"{index_table(kind)}_on_field_insert"),
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN "
+                f"({', '.join('?' * len(names))})",
+                tuple(names),
             ):
                 saved.append((name, sql))
                 conn.exec_driver_sql(f"DROP TRIGGER {name}")
@@ -361,12 +392,12 @@ def search_deferred(conn: Connection) -> Iterator[None]:
         conn.info.pop("search_deferred", None)
     for kind in present:
         mine = int(before[kind.table])
-        if kind.fields:
+        for children in kind.children:
             reindex(
                 conn,
                 kind.kind,
-                f"t.id <= {mine} AND t.id IN (SELECT entity_id FROM field_value "
-                f"WHERE entity = {_quote(kind.kind)} AND id > {int(before['field_value'])})",
+                f"t.id <= {mine} AND t.id IN (SELECT f.{children.key} FROM {children.table} f "
+                f"WHERE {children.condition('f')} AND f.id > {int(before[children.table])})",
             )
         conn.exec_driver_sql(_refresh_sql(kind, sqlite, f"t.id > {mine}"))
     if sqlite:

@@ -16,12 +16,14 @@ from tinycrm.errors import TinyCrmError
 from tinycrm.safetext import display
 from tinycrm.tui.base import CrmApp, crm_app_of
 
-KIND_LABELS = {"deal": "Deal", "contact": "Contact", "company": "Company", "activity": "Activity"}
+KIND_LABELS = {"deal": "Deal", "contact": "Contact", "company": "Company", "activity": "Activity",
+               "case": "Case"}  # fmt: skip
+OPENS = frozenset({"deal", "contact", "company"})  # the kinds with a record screen
 
 
 class JumpCommands(Provider):
-    """Contacts, companies, deals and activities that hold what was typed (``crm.search``):
-    a hit opens its record, an activity the record it is about."""
+    """Contacts, companies, deals, activities and cases that hold what was typed
+    (``crm.search``): a hit opens its record, an activity or a case the record it is about."""
 
     @property
     def crm_app(self) -> CrmApp:
@@ -37,12 +39,12 @@ class JumpCommands(Provider):
         except TinyCrmError:
             return
         for rank, hit in enumerate(hits):
-            if hit.kind == "activity":
-                if hit.about_kind is None or hit.about_id is None:
-                    continue
-                target = (hit.about_kind, hit.about_id)
-            else:
+            if hit.about_kind is not None and hit.about_id is not None:
+                target = (hit.about_kind, hit.about_id)  # an activity's or a case's record
+            elif hit.kind in OPENS:
                 target = (hit.kind, hit.id)
+            else:
+                continue
             label = f"{KIND_LABELS.get(hit.kind, hit.kind)}: {display(hit.name)}"
             shown = Text(label)
             shown.stylize("bold", len(label) - len(display(hit.name)))
