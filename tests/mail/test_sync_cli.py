@@ -41,9 +41,18 @@ def test_sync_says_what_it_read_per_folder_and_refuses_in_one_line(
     ]
     again = _run("mail", "sync", "--json", "--folder", "INBOX")
     data = json.loads(again.stdout)
-    assert data["folders"] == [{"folder": "INBOX", "new": 0, "reread": False}]
+    assert data["folders"] == [{"folder": "INBOX", "new": 0, "reread": False, "from_start": False}]
     assert data["account"] == f"imap://{imap_account.user}@127.0.0.1:{imap_account.server.tls_port}"
     assert (data["read"], data["logged"]) == (0, 0)
+
+    imap_account.append("INBOX", MAIL.replace(b"Ann <ann@", b"Bo <bo@").replace(b"quote@", b"b@"))
+    assert _run("mail", "sync").stdout.splitlines()[-1].endswith("1 without a known contact")
+    everything = _run("mail", "sync", "--from-start", "--folder", "INBOX", "--create-contacts")
+    assert everything.stdout.splitlines() == [
+        "INBOX: 2 messages",
+        "Read 2 messages; logged 1 email for 1 contact; created 1 contact; 1 already logged",
+    ]
+    assert _run("mail", "sync").stdout.splitlines()[0] == "INBOX: 0 new messages"
 
     missing = _run("mail", "sync", "--folder", "Archive\x1b[31m")
     assert missing.exit_code == 1

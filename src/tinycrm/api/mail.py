@@ -26,8 +26,9 @@ class FolderRun:
     again from the start (its UIDVALIDITY changed)."""
 
     folder: str
-    new: int = 0
+    new: int = 0  # messages read: those above the checkpoint (all of them, from the start)
     reread: bool = False
+    from_start: bool = False
 
 
 @dataclass
@@ -114,6 +115,7 @@ class Mail:
         include_lists: bool = False,
         dry_run: bool = False,
         batch: int = BATCH,
+        from_start: bool = False,
         progress: Callable[[str, int, int], None] | None = None,
     ) -> SyncRun:
         """Log the new mail of the IMAP account in ``[mail.imap]`` (its ``folders``, or
@@ -122,7 +124,9 @@ class Mail:
 
         Each folder is read from its checkpoint on, ``batch`` messages per transaction
         with the checkpoint's advance; a changed UIDVALIDITY reads the folder again
-        (what was logged stays logged once). One feed event for the run. Raises
+        (what was logged stays logged once); so does ``from_start`` for every folder
+        (after changing own_domains, or with ``create_contacts`` for mail skipped before:
+        the checkpoint does not move back). One feed event for the run. Raises
         ``MailSyncError`` (one line) when the account cannot be read, and
         :class:`SyncInterrupted` on Ctrl-C, after the event for what was logged.
         ``progress(folder, done, total)`` is called after each batch."""
@@ -151,7 +155,9 @@ class Mail:
         result = SyncRun(account=account.key, run=sync.run)
         try:
             for name in account.folders(folders or settings.folders):
-                result.folders.append(_sync_folder(account, sync, name, batch, progress))
+                result.folders.append(
+                    _sync_folder(account, sync, name, batch, from_start, progress)
+                )
         except KeyboardInterrupt as exc:
             sync.finish()
             raise SyncInterrupted(result) from exc
@@ -171,6 +177,7 @@ def _sync_folder(
     sync: MailSync,
     name: str,
     batch: int,
+    from_start: bool,
     progress: Callable[[str, int, int], None] | None,
 ) -> FolderRun:
     """Read one folder from its checkpoint on (see ``Mail.sync``)."""
@@ -182,9 +189,9 @@ def _sync_folder(
         state = account.examine(name)
         since = read_checkpoint(sync.store, account=account.key, folder=name)
         reread = since is not None and since.uidvalidity != state.uidvalidity
-        after = since.last_uid if since is not None and not reread else 0
-        uids = account.new_uids(after)
-        folder = FolderRun(name, new=len(uids), reread=reread)
+        reached = since.last_uid if since is not None and not reread else 0
+        uids = account.new_uids(0 if from_start else reached)
+        folder = FolderRun(name, new=len(uids), reread=reread, from_start=from_start)
         current = since
         try:
             if not uids and (since is None or reread):  # remember the folder as it is
@@ -192,7 +199,7 @@ def _sync_folder(
                                until=Checkpoint(state.uidvalidity, 0))  # fmt: skip
             done = 0
             for last, raws in account.fetch(uids, batch):
-                until = Checkpoint(state.uidvalidity, last)
+                until = Checkpoint(state.uidvalidity, max(last, reached))  # never back
                 messages = [parse_message(raw) for raw in raws]
                 sync.log_batch(messages, account=account.key, folder=name, since=current,
                                until=until)  # fmt: skip

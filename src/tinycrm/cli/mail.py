@@ -115,6 +115,13 @@ def sync(
             callback=whole_number(1, 10_000),
         ),
     ] = 100,
+    from_start: Annotated[
+        bool,
+        typer.Option(
+            "--from-start",
+            help="Read every message again, not only new ones (none is logged twice).",
+        ),
+    ] = False,
 ) -> None:
     """Log the new mail of the IMAP account in the config file, once each.
 
@@ -137,6 +144,7 @@ def sync(
                 include_lists=include_lists,
                 dry_run=dry_run,
                 batch=batch,
+                from_start=from_start,
                 progress=progress,
             )
     except SyncInterrupted as stopped:
@@ -158,12 +166,17 @@ def _clear_progress() -> None:
 def _report(result: SyncRun, output: Output) -> None:
     run = result.run
     if output.machine:
-        folders = [{"folder": f.folder, "new": f.new, "reread": f.reread} for f in result.folders]
+        folders = [
+            {"folder": f.folder, "new": f.new, "reread": f.reread, "from_start": f.from_start}
+            for f in result.folders
+        ]
         output.record({"account": result.account, "folders": folders, **_record(run)})
         return
     for item in result.folders:
         again = " (its UIDVALIDITY changed: read again from the start)" if item.reread else ""
-        done(f"{item.folder}: {item.new:,} new message{'' if item.new == 1 else 's'}{again}")
+        new = "" if item.from_start else " new"
+        plural = "" if item.new == 1 else "s"
+        done(f"{item.folder}: {item.new:,}{new} message{plural}{again}")
     summary = run.summary()
     done(("Dry run: " if run.dry_run else "") + summary[0].upper() + summary[1:])
 
