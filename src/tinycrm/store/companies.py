@@ -10,7 +10,6 @@ from sqlmodel import Session, col
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
-from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import Company, CompanyRead, Contact, Deal
 from tinycrm.store.records import (
     UNSET,
@@ -297,7 +296,10 @@ def list_companies(
             )
         if limit:
             query = query.limit(limit)
-        query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
+        if where is not None or segment is not None:  # the filter language loads only then
+            from tinycrm.store.filter_sql import resolve_where
+
+            query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
         rows = list(session.scalars(query))
         ids = [r.id for r in rows if r.id is not None]
         all_tags = tags_for(session, ENTITY, ids)

@@ -17,7 +17,6 @@ from tinycrm.store.companies import create_company, resolve_company
 from tinycrm.store.dupe_rules import lookalikes
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
-from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import (
     Company,
     Contact,
@@ -472,7 +471,10 @@ def contacts_query(
             raise Invalid("search text must not be empty")
         query = query.where(col(Contact.id).in_(search_ids(store, session, search)))
     where, segment = filters.get("where"), filters.get("segment")
-    query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
+    if where is not None or segment is not None:  # the filter language loads only then
+        from tinycrm.store.filter_sql import resolve_where
+
+        query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
     query = query.order_by(col(Contact.name_key), col(Contact.id))
     limit = filters.get("limit")
     return query.limit(limit) if limit else query
