@@ -99,6 +99,8 @@ def fold(text: str) -> str:
 
 def _folded_words(text: str) -> list[tuple[str, int, int]]:
     """The words of ``text``, folded, each with its start and end in ``text``."""
+    if text.isascii():  # folding keeps every position: no map to make
+        return [(m.group(), m.start(), m.end()) for m in WORD.finditer(text.lower())]
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):

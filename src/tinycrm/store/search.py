@@ -95,15 +95,20 @@ def search(
     with store.read() as session:
         conn = session.connection()
         match = _Match(conn, parsed)
-        hits: list[tuple[tuple[Any, ...], SearchHit]] = []
+        ranked: list[tuple[tuple[Any, ...], str, int]] = []
         for kind in chosen:
             if not has_index(conn, kind.kind):
                 raise TinyCrmError("this SQLite has no full-text search (FTS5): search is off")
             scores = match.candidates(kind, limit)
             if scores:
-                hits.extend(_hits(conn, kind, parsed, scores))
-    hits.sort(key=lambda pair: pair[0])
-    return [hit for _, hit in hits[:limit]]
+                ranked.extend(_ranked(conn, kind, parsed, scores))
+        ranked.sort()
+        top = ranked[:limit]
+        hits: dict[tuple[str, int], SearchHit] = {}
+        for kind in chosen:  # snippets and details only for the hits shown
+            if ids := [record_id for _, k, record_id in top if k == kind.kind]:
+                hits.update(_hits(conn, kind, parsed, ids))
+    return [hits[kind, record_id] for _, kind, record_id in top]
 
 
 def text_clause(kind: str, id_column: Any, query: str) -> Any:
@@ -253,33 +258,62 @@ class _Match:
 # --------------------------------------------------------------------------- hits
 
 
-def _name_tier(name: str, query: SearchQuery) -> int:
-    """0: the name is the text; 1: it starts with its words; 2: it starts with the text
-    (the last word a prefix); 3: none of these."""
+def _name_tier(name: str, wanted: list[str], prefix: bool) -> int:
+    """0: the name is the text (its folded words ``wanted``); 1: it starts with them;
+    2: it starts with the text, the last word a prefix (``prefix``); 3: none of these."""
+    n = len(wanted)
+    first = name[:1]
+    if first.isalnum() and not search_text.fold(first).startswith(wanted[0][:1]):
+        return 3  # (most candidates: a quick no)
     words = [w for w, _, _ in search_text._folded_words(name)]
-    wanted = [search_text.fold(w) for w in query.words]
     if words == wanted:
         return 0
-    n = len(wanted)
     if len(words) >= n and words[: n - 1] == wanted[: n - 1]:
         if words[n - 1] == wanted[-1]:
             return 1
-        if query.terms[-1].prefix and words[n - 1].startswith(wanted[-1]):
+        if prefix and words[n - 1].startswith(wanted[-1]):
             return 2
     return 3
 
 
-def _hits(
-    conn: Connection, kind: SearchKind, query: SearchQuery, scores: dict[int, float]
-) -> list[tuple[tuple[Any, ...], SearchHit]]:
-    table = SQLModel.metadata.tables[kind.table]
-    ids = list(scores)
+def _when(kind: SearchKind, table: Any) -> Any:
     when: Any = table.c[kind.when]
     if kind.when_else:
         when = func.coalesce(when, table.c[kind.when_else], type_=when.type)
-    columns = [table.c.id, table.c[kind.name], *(table.c[c] for c in kind.texts), when]
+    return when
+
+
+def _ranked(
+    conn: Connection, kind: SearchKind, query: SearchQuery, scores: dict[int, float]
+) -> list[tuple[tuple[Any, ...], str, int]]:
+    """The candidates' sort keys: name tier, relevance, newest first."""
+    table = SQLModel.metadata.tables[kind.table]
+    rows = conn.execute(
+        select(table.c.id, table.c[kind.name], _when(kind, table)).where(
+            table.c.id.in_(list(scores))
+        )
+    )
+    wanted = [search_text.fold(w) for w in query.words]
+    prefix = query.terms[-1].prefix
+    out = []
+    for record_id, name, at in rows:
+        stamp = at.timestamp() if at is not None else 0.0
+        tier = _name_tier(name or "", wanted, prefix)
+        key = (tier, -scores[record_id], -stamp, kind.kind, record_id)
+        out.append((key, kind.kind, record_id))
+    return out
+
+
+def _hits(
+    conn: Connection, kind: SearchKind, query: SearchQuery, ids: list[int]
+) -> dict[tuple[str, int], SearchHit]:
+    """The hits of ``kind`` with these ids: their detail line and snippet."""
+    table = SQLModel.metadata.tables[kind.table]
+    columns = [table.c.id, table.c[kind.name], *(table.c[c] for c in kind.texts)]
     extra = _DETAILS.get(kind.kind, _no_details)
-    rows = conn.execute(select(*columns, *extra(table)).where(table.c.id.in_(ids))).all()
+    rows = conn.execute(
+        select(*columns, _when(kind, table), *extra(table)).where(table.c.id.in_(ids))
+    ).all()
     children: dict[int, list[tuple[str, str]]] = {}
     for child in kind.children:
         for record_id, label, value in conn.execute(
@@ -290,17 +324,15 @@ def _hits(
             {"ids": ids},
         ):
             children.setdefault(record_id, []).append((label, value))
-    out = []
+    out = {}
     for row in rows:
         record_id, name = row[0], row[1] or ""
         texts = [(kind.name, name)]
         texts += [(c, v) for c, v in zip(kind.texts, row[2 : 2 + len(kind.texts)], strict=True)]
         texts += children.get(record_id, [])
-        at = row[2 + len(kind.texts)]
-        details = row[3 + len(kind.texts) :]
         field, shown, marks = _snippet(texts, query)
-        detail, about = _describe(kind.kind, details)
-        hit = SearchHit(
+        detail, about = _describe(kind.kind, row[3 + len(kind.texts) :])
+        out[kind.kind, record_id] = SearchHit(
             kind=kind.kind,
             id=record_id,
             name=name,
@@ -308,12 +340,10 @@ def _hits(
             field=field,
             snippet=shown,
             highlights=marks,
-            at=at,
+            at=row[2 + len(kind.texts)],
             about_kind=about[0] if about else None,
             about_id=about[1] if about else None,
         )
-        stamp = at.timestamp() if at is not None else 0.0
-        out.append(((_name_tier(name, query), -scores[record_id], -stamp, kind.kind), hit))
     return out
 
 
