@@ -240,3 +240,32 @@ def test_support_cases_are_found_by_subject_and_messages(store) -> None:
     with store.write() as session:
         session.connection().execute(text("DELETE FROM support_case"))
     assert found(store, "printer") == []
+
+
+def test_mail_logged_from_a_mailbox_is_found_by_its_body(store) -> None:
+    from tinycrm.mail.message import parse_message
+    from tinycrm.store.mail_log import log_messages
+
+    ann = add_contact(store, name="Ann Lee", email="ann@acme.example")
+    raw = (
+        "From: Ann Lee <ann@acme.example>\nTo: me@mycompany.example\n"
+        "Subject: =?utf-8?q?Kl=C3=A4rung?=\nDate: Tue, 01 Dec 2026 10:00:00 +0000\n"
+        "Message-ID: <m1@acme.example>\nContent-Type: text/plain; charset=utf-8\n\n"
+        "The Überweisung for invoice 4711 is on its way.\n"
+    )
+    log_messages(store, [parse_message(raw.encode())], own_addresses=["me@mycompany.example"],
+                 own_domains=["mycompany.example"])  # fmt: skip
+    (hit,) = search(store, "uberweisung 4711")
+    assert (hit.kind, hit.name, hit.field) == ("activity", "Klärung", "body")
+    assert (hit.about_kind, hit.about_id) == ("contact", ann.id)
+    assert found(store, "klarung") == [("activity", "Klärung")]
+
+
+def test_a_restored_dump_is_searchable(store, demo_dump) -> None:
+    from tinycrm.store.dump import restore_database
+
+    restore_database(store, demo_dump)
+    some = demo_dump["tables"]["contact"][0]["name"]
+    assert ("contact", some) in found(store, f'"{some}"', limit=50)
+    subject = next(a["subject"] for a in demo_dump["tables"]["activity"] if a["subject"])
+    assert any(kind == "activity" for kind, _ in found(store, f'"{subject}"', limit=50))
