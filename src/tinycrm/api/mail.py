@@ -153,11 +153,13 @@ class Mail:
         )
         account = connect(settings, password)
         result = SyncRun(account=account.key, run=sync.run)
+        clean = False
         try:
             for name in account.folders(folders or settings.folders):
                 result.folders.append(
                     _sync_folder(account, sync, name, batch, from_start, progress)
                 )
+            clean = True
         except KeyboardInterrupt as exc:
             sync.finish()
             raise SyncInterrupted(result) from exc
@@ -167,7 +169,7 @@ class Mail:
                 raise
             raise MailSyncError(f"{exc} (before it: {sync.run.summary()})") from None
         finally:
-            account.close()
+            account.close(clean=clean)
         sync.finish()
         return result
 

@@ -228,11 +228,14 @@ def connect(settings: ImapSettings, password: str) -> Account:
                 f"refused: {said}"
             ) from None
     except MailSyncError:
-        account.close()
+        account.close()  # a refused login or no STARTTLS: the server still talks
         raise
     except (OSError, IMAPClientError) as exc:
-        account.close()
+        account.close(clean=False)
         raise _network_error(settings, exc) from None
+    except BaseException:
+        account.close(clean=False)
+        raise
     return account
 
 
@@ -249,12 +252,17 @@ class Account:
         """What the checkpoints are kept under: ``imap://user@host:port``."""
         return f"imap://{self.settings.user}@{self.where}"
 
-    def close(self) -> None:
-        try:
-            self.client.logout()
-        except Exception:  # the connection is gone already: nothing to close cleanly
-            with suppress(Exception):
-                self.client.shutdown()
+    def close(self, *, clean: bool = True) -> None:
+        """LOGOUT, or (``clean`` False: after an error or Ctrl-C, with an answer maybe
+        half read) just close the socket, without waiting for the server."""
+        if clean:
+            try:
+                self.client.logout()
+                return
+            except Exception:  # the connection is gone already: nothing to close cleanly
+                pass
+        with suppress(Exception):
+            self.client.shutdown()
 
     def _call(self, what: str, call: Any, *args: Any, **kwargs: Any) -> Any:
         from imapclient.exceptions import IMAPClientError
