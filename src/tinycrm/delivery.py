@@ -189,33 +189,13 @@ class MailSettings:
                 )
             return None
 
-        import subprocess
+        from tinycrm.passwords import PasswordCommandError, run_password_command
 
         try:
-            done = subprocess.run(
-                self.password_command,
-                shell=True,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=PASSWORD_COMMAND_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise DeliveryError(
-                f"mail not sent: smtp.password_command did not finish within "
-                f"{PASSWORD_COMMAND_TIMEOUT:g} s"
-            ) from None
-        except OSError as exc:
-            raise DeliveryError(
-                f"mail not sent: smtp.password_command could not run: {exc.strerror or exc}"
-            ) from None
-        if done.returncode != 0:
-            detail = _first_line(done.stderr)
-            raise DeliveryError(
-                f"mail not sent: smtp.password_command exited with status {done.returncode}"
-                + (f": {detail}" if detail else "")
-            )
-        password = done.stdout.decode("utf-8", "surrogateescape")
+            output = run_password_command(self.password_command, timeout=PASSWORD_COMMAND_TIMEOUT)
+        except PasswordCommandError as exc:
+            raise DeliveryError(f"mail not sent: smtp.password_command {exc.reason}") from None
+        password = output.decode("utf-8", "surrogateescape")
         password = password.removesuffix("\n").removesuffix("\r")
         if not password:
             raise DeliveryError("mail not sent: smtp.password_command printed no password")

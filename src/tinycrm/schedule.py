@@ -24,8 +24,6 @@ __all__ = [
     "CRON_MARKER",
     "MAIL_SYNC",
     "REMIND",
-    "SERVICE_NAME",
-    "TIMER_NAME",
     "WEBHOOKS",
     "Job",
     "cron_line",
@@ -44,9 +42,6 @@ __all__ = [
 
 CRON_MARKER = "# tinycrm remind"
 WEBHOOKS_MARKER = "# tinycrm webhooks"
-WEBHOOKS_SERVICE = "tinycrm-webhooks.service"
-SERVICE_NAME = "tinycrm-remind.service"
-TIMER_NAME = "tinycrm-remind.timer"
 CRONTAB_MISSING = "crontab not found: install cron, or use --systemd"
 ENV_FILE_NAME = "remind.env"
 

@@ -166,7 +166,9 @@ def test_starttls_and_plain_connections_and_refusals_are_one_line(
     assert "password_cmd: cat exited with status 1: cat: /nonexistent" in refused(
         password_cmd=["cat", "/nonexistent"]
     )
-    assert "no-such-program: command not found" in refused(password_cmd="no-such-program --x")
+    assert "no-such-program could not run: command not found" in refused(
+        password_cmd="no-such-program --x"
+    )
     assert "printed no password" in refused(password_cmd=["true"])
     assert "needs password_cmd" in refused(password_cmd=None)
     from tests.mail.dovecot import _free_port

@@ -79,42 +79,16 @@ def get_password(settings: ImapSettings) -> str:
 
 
 def _from_command(words: Sequence[str]) -> str:
-    import subprocess
+    from tinycrm.passwords import PasswordCommandError, run_password_command
 
-    name = _one_line(words[0], 80)
+    what = f"mail.imap.password_cmd: {_one_line(words[0], 80)}"
     try:
-        done = subprocess.run(
-            list(words),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=PASSWORD_TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise MailSyncError(f"mail.imap.password_cmd: {name}: command not found") from None
-    except PermissionError:
-        raise MailSyncError(f"mail.imap.password_cmd: {name}: permission denied") from None
-    except subprocess.TimeoutExpired:
-        raise MailSyncError(
-            f"mail.imap.password_cmd: {name} did not finish within {PASSWORD_TIMEOUT:g} s"
-        ) from None
-    except OSError as exc:
-        raise MailSyncError(
-            f"mail.imap.password_cmd: {name} could not run: {exc.strerror or exc}"
-        ) from None
-    if done.returncode != 0:
-        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        said = f": {_one_line(lines[0], 120)}" if lines else ""
-        status = (
-            f"was stopped by signal {-done.returncode}"
-            if done.returncode < 0
-            else f"exited with status {done.returncode}"
-        )
-        raise MailSyncError(f"mail.imap.password_cmd: {name} {status}{said}")
-    output = done.stdout.decode("utf-8", "surrogateescape")
-    password = output.split("\n", 1)[0].rstrip("\r")
+        output = run_password_command(words, timeout=PASSWORD_TIMEOUT)
+    except PasswordCommandError as exc:
+        raise MailSyncError(f"{what} {exc.reason}") from None
+    password = output.decode("utf-8", "surrogateescape").split("\n", 1)[0].rstrip("\r")
     if not password:
-        raise MailSyncError(f"mail.imap.password_cmd: {name} printed no password")
+        raise MailSyncError(f"{what} printed no password")
     return password
 
 
