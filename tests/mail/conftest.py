@@ -48,7 +48,7 @@ class ImapAccount:
 
         context = ssl.create_default_context(cafile=str(self.server.cafile))
         client = IMAPClient("127.0.0.1", port=self.server.tls_port, ssl_context=context, timeout=10)
-        client.login(self.user, self.password)
+        client.plain_login(self.user, self.password)  # SASL PLAIN: UTF-8 names too
         return client
 
     def append(self, folder: str, *messages: bytes) -> None:

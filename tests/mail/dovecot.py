@@ -100,6 +100,7 @@ ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
+auth_username_chars =
 default_internal_user = {internal}
 default_internal_group = {internal_group}
 default_login_user = {login}

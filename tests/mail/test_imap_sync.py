@@ -181,6 +181,19 @@ def test_starttls_and_plain_connections_and_refusals_are_one_line(
         assert len(crm.activities.list()) == 1
 
 
+def test_a_user_name_beyond_ascii_logs_in_with_sasl_plain(imap_account: ImapAccount) -> None:
+    user = imap_account.user.replace("u", "jürgen-", 1)
+    imap_account.user = user
+    with imap_account.client() as client:  # a folder name in modified UTF-7 on the wire
+        client.create_folder("Aufträge")
+    imap_account.append("Aufträge", _mail(5))
+    imap_account.configure(user=user, folders=["INBOX", "Aufträge"])
+    assert [(f.folder, f.new) for f in _sync().folders] == [("INBOX", 0), ("Aufträge", 1)]
+    imap_account.configure(user=user, password_cmd=["echo", "pässwort"])
+    with pytest.raises(MailSyncError, match=r"login to .* as jürgen-.* refused"):
+        _sync()
+
+
 def test_sent_is_found_by_its_flag_else_by_a_usual_name() -> None:
     from tinycrm.config import ImapSettings
     from tinycrm.mail.imap import Account

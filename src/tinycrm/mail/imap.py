@@ -194,7 +194,10 @@ def connect(settings: ImapSettings, password: str) -> Account:
                     '(tls = "ssl" on port 993, or "none" on a trusted network)'
                 ) from None
         try:
-            client.login(settings.user, password)
+            if (settings.user + password).isascii():
+                client.login(settings.user, password)
+            else:  # LOGIN takes ASCII only: SASL PLAIN carries UTF-8 (RFC 4616)
+                client.plain_login(settings.user, password)
         except LoginError as exc:
             said = _one_line(str(exc).removeprefix("b'").removesuffix("'"))
             raise MailSyncError(
