@@ -311,3 +311,29 @@ def test_a_connection_lost_mid_sync_keeps_the_batches_before_it(
             "synced 3 emails for 1 contact",
             "synced 2 emails for 1 contact",
         ]
+
+
+def test_network_failures_are_one_line_naming_the_host() -> None:
+    import socket
+    import ssl
+
+    from tinycrm.config import ImapSettings
+    from tinycrm.mail.imap import _network_error
+
+    imap = ImapSettings(host="imap.example.com", user="u")
+    said = {
+        str(_network_error(imap, exc))
+        for exc in (
+            socket.gaierror(-2, "Name or service not known"),
+            TimeoutError("timed out"),
+            ConnectionResetError(104, "Connection reset by peer"),
+            ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"),
+        )
+    }
+    assert said == {
+        "cannot reach imap.example.com:993: Name or service not known",
+        "cannot reach imap.example.com:993: no answer within 30 s",
+        "connection to imap.example.com:993 failed: Connection reset by peer",
+        "TLS with imap.example.com:993 failed: [SSL: WRONG_VERSION_NUMBER] wrong version number"
+        ' (the port does not speak TLS: is it a STARTTLS port? tls = "starttls")',
+    }

@@ -149,13 +149,14 @@ def _network_error(settings: ImapSettings, exc: BaseException) -> MailSyncError:
     where = _where(settings)
     if isinstance(exc, ssl.SSLCertVerificationError):
         hint = "" if settings.cafile else " (to trust it, set mail.imap.cafile to its PEM file)"
-        reason = exc.verify_message or exc.reason or str(exc)
+        reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
         return MailSyncError(f"TLS with {where} failed: {_one_line(reason)}{hint}")
     if isinstance(exc, ssl.SSLError):
         hint = ""
         if settings.tls == "ssl" and "WRONG_VERSION" in str(exc).upper():
             hint = ' (the port does not speak TLS: is it a STARTTLS port? tls = "starttls")'
-        return MailSyncError(f"TLS with {where} failed: {_one_line(exc.reason or exc)}{hint}")
+        reason = getattr(exc, "reason", None) or exc
+        return MailSyncError(f"TLS with {where} failed: {_one_line(reason)}{hint}")
     if isinstance(exc, socket.gaierror):
         return MailSyncError(f"cannot reach {where}: {_one_line(exc.strerror or exc)}")
     if isinstance(exc, TimeoutError | socket.timeout):
