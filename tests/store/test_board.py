@@ -390,3 +390,27 @@ def test_card_tags_and_edits_show(store) -> None:
         Decimal("99.50"),
         "USD",
     )
+
+
+def test_a_board_cut_to_its_first_cards_per_column(store) -> None:
+    """``per_column``: each column's first cards in the full board's order (open by close
+    date, undated last; won and lost newest first), with the whole column's count and
+    totals; the board says it was cut."""
+    today = date.today()
+    for i in range(5):
+        add_deal(store, title=f"due {i}", amount="100", close_date=today + timedelta(days=5 - i))
+    add_deal(store, title="undated", amount="100")
+    add_deal(store, title="proposal", stage="Proposal")
+    for i in range(4):
+        add_deal(store, title=f"won {i}")
+        win_deal(store, f"won {i}")
+    full = load_board(store, closed=True)
+    cut = load_board(store, closed=True, per_column=2)
+    assert (full.per_column, cut.per_column) == (None, 2)
+    for whole, part in zip(full.columns, cut.columns, strict=True):
+        assert (part.key, part.count, part.totals) == (whole.key, whole.count, whole.totals)
+        assert part.cards == whole.cards[:2]
+    assert _titles(_column(cut, "Lead-in")) == ["due 4", "due 3"]
+    assert _titles(_column(cut, "Won")) == ["won 3", "won 2"]
+    assert _column(cut, "Lead-in").count == 6
+    assert [c.cards for c in load_board(store, per_column=0).columns] == [[], [], [], []]

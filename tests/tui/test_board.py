@@ -442,3 +442,25 @@ async def test_feed_entry_opens_its_record(tui_store, seeded) -> None:
         await settle(pilot)
         assert isinstance(app.screen, DealScreen)
         assert app.screen.deal.title == "Acme renewal"
+
+
+async def test_a_preloaded_first_page_is_followed_by_the_whole_board(tui_store) -> None:
+    """`tinycrm board` paints from a preload of each column's first cards, then loads the
+    rest at once: every card ends up on the board, in order, the cursor where it was."""
+    from tinycrm.tui import preload as preloading
+
+    crm = Crm(tui_store)
+    for i in range(7):
+        crm.deals.add(f"Deal {i:02}", amount=Decimal(100 + i))
+    first = preloading.Preload(crm)
+    first._run(crm)  # the thread's work, here and now
+    assert first.board is not None and first.board.per_column == preloading.FIRST_CARDS
+    first.board = crm.board.load(per_column=3)  # fewer than the column holds
+    app = make_app(crm, poll_interval=0, preload=first)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        await wait_for(pilot, lambda: len(board.column_widgets()[0].state.cards) == 7)
+        assert _titles(board)["Lead-in"] == [f"Deal {i:02}" for i in range(7)]
+        assert board.board is not None and board.board.per_column is None
+        assert board.column_widgets()[0].state.count == 7

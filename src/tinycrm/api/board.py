@@ -39,15 +39,25 @@ class BoardAccess:
         where: str | None = None,
         closed: bool = False,
         now: datetime | None = None,
+        per_column: int | None = None,
     ) -> Board:
         """Everything the kanban shows for ``pipeline`` (default: the first): a column
         per stage (and Won and Lost when ``closed``) with counts and totals per
         currency, and the cards with their badges. ``where`` narrows the deals (the
         filter language of ``--where``: ``#vip @sam amount>1000``); a bad one is
-        ``InvalidFilter`` with the position. ``now`` is the moment badges are judged by."""
+        ``InvalidFilter`` with the position. ``now`` is the moment badges are judged by.
+        ``per_column``: only the first so many cards of each column (counts and totals
+        still count them all), for a first paint of a very big board."""
         from tinycrm.store.board import load_board
 
-        return load_board(self._store, pipeline=pipeline, where=where, closed=closed, now=now)
+        return load_board(
+            self._store,
+            pipeline=pipeline,
+            where=where,
+            closed=closed,
+            now=now,
+            per_column=per_column,
+        )
 
     def check_filter(
         self, text: str, *, now: datetime | None = None, max_length: int = filters.MAX_LENGTH

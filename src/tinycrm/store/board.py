@@ -113,6 +113,8 @@ class Board(ReadModel):
     """Deals of any status in any pipeline, unfiltered: zero means a brand-new database."""
     where: str | None
     """The filter the board was loaded with (None: every deal)."""
+    per_column: int | None = None
+    """The board was loaded with only this many cards a column (None: all of them)."""
     marker: ChangeMarker
     loaded_at: datetime
 
@@ -179,6 +181,35 @@ def _totals(session: Session, scope: list[Any]) -> dict[str, tuple[int, list[Mon
     return out
 
 
+def _card_order() -> list[Any]:
+    """Open cards by expected close date, undated last (closed ones are sorted after)."""
+    return [case((col(Deal.close_date).is_(None), 1), else_=0), col(Deal.close_date), col(Deal.id)]
+
+
+def _first_per_column(scope: list[Any], per_column: int) -> Any:
+    """The ids of the first ``per_column`` deals of each column in card order (one window
+    query): a board of 50,000 open deals paints from these while the rest load."""
+    is_open = col(Deal.status) == "open"
+    order = [  # a column holds one status: open ones by close date, closed newest first
+        case((and_(is_open, col(Deal.close_date).is_(None)), 1), else_=0),
+        case((is_open, col(Deal.close_date)), else_=None),
+        case((and_(~is_open, col(Deal.closed_at).is_(None)), 1), else_=0),
+        case((~is_open, col(Deal.closed_at)), else_=None).desc(),
+        case((is_open, col(Deal.id)), else_=-col(Deal.id)),
+    ]
+    ranked = (
+        select(
+            col(Deal.id).label("id"),
+            func.row_number()
+            .over(partition_by=(col(Deal.stage_id), col(Deal.status)), order_by=order)
+            .label("place"),
+        )
+        .where(*scope)
+        .subquery()
+    )
+    return select(ranked.c.id).where(ranked.c.place <= per_column)
+
+
 def _cards(
     session: Session,
     stages: list[Stage],
@@ -199,14 +230,13 @@ def _cards(
         # Only activity since the oldest cutoff can save a deal from rotting, so only
         # that window is read (two index range scans), not the whole activity table.
         since = min(cutoffs.values())
+        carded = col(Activity.deal_id).in_(select(col(Deal.id)).where(*scope))
         recent = union_all(
             select(col(Activity.deal_id), col(Activity.occurred_at).label("at")).where(
-                col(Activity.occurred_at) >= since, col(Activity.deal_id).is_not(None)
+                col(Activity.occurred_at) >= since, carded
             ),
             select(col(Activity.deal_id), col(Activity.done_at).label("at")).where(
-                col(Activity.kind) == "task",
-                col(Activity.done_at) >= since,
-                col(Activity.deal_id).is_not(None),
+                col(Activity.kind) == "task", col(Activity.done_at) >= since, carded
             ),
         ).subquery()
         touched = (
@@ -280,9 +310,7 @@ def _cards(
         .outerjoin(person, col(Deal.contact_id) == col(person.id))
         .outerjoin(account, col(Deal.company_id) == col(account.id))
         .where(*scope)
-        .order_by(
-            case((col(Deal.close_date).is_(None), 1), else_=0), col(Deal.close_date), col(Deal.id)
-        )
+        .order_by(*_card_order())
     )
     for subquery, on in joins:
         query = query.outerjoin(subquery, on)
@@ -356,11 +384,14 @@ def load_board(
     where: str | None = None,
     closed: bool = False,
     now: datetime | None = None,
+    per_column: int | None = None,
 ) -> Board:
     """Everything the board shows for ``pipeline`` (default: the first).
 
     Open deals are carded per stage, ordered by expected close date (undated last);
-    ``closed`` adds a Won and a Lost column, newest first. ``where`` is a filter over
+    ``closed`` adds a Won and a Lost column, newest first. ``per_column``: only the
+    first so many cards of each column (its count and totals are still all of it; a
+    column whose ``cards`` are fewer than its ``count`` was cut). ``where`` is a filter over
     deals (``tinycrm.filters``). ``now`` sets the clock badges are judged by (rotting,
     overdue, closing within 7 local days) and the day relative dates in ``where`` count
     from. A bad ``where`` (or a segment it names that does not exist) raises
@@ -386,6 +417,7 @@ def load_board(
                 columns=[],
                 deals_total=deals_total,
                 where=where,
+                per_column=per_column,
                 marker=marker,
                 loaded_at=moment,
             )
@@ -397,7 +429,10 @@ def load_board(
             *deal_conditions(store, session, status=_statuses(closed), where=where, now=moment),
         ]
         totals = _totals(session, scope)
-        cards = _cards(session, stages, scope, moment, today)
+        shown = scope
+        if per_column is not None:
+            shown = [col(Deal.id).in_(_first_per_column(scope, max(per_column, 0)))]
+        cards = _cards(session, stages, shown, moment, today)
         by_key: dict[str, list[BoardCard]] = defaultdict(list)
         for card in cards:
             by_key[column_key(card.stage_id, card.status)].append(card)
@@ -441,6 +476,7 @@ def load_board(
             columns=columns,
             deals_total=deals_total,
             where=where,
+            per_column=per_column,
             marker=marker,
             loaded_at=moment,
         )

@@ -286,7 +286,10 @@ class BoardScreen(CrmScreen[None]):
         view.refresh_active()
         self.loaded = True
         self.refresh_bindings()
-        self.call_after_refresh(_freeze_heap)
+        if board.per_column is not None:  # the first paint's cut board: now the rest of it
+            self.reload()
+        else:
+            self.call_after_refresh(_freeze_heap)
 
     def _restore_position(
         self, widgets: list[StageColumn], deal_id: int | None, index: int
