@@ -15,7 +15,8 @@ from tinycrm.store.deals import add_deal, edit_deal, lose_deal, move_deal, win_d
 from tinycrm.store.feed import change_marker, list_feed
 from tinycrm.store.filter_sql import InvalidFilter, check_filter
 from tinycrm.store.pipelines import add_pipeline, edit_stage
-from tinycrm.store.record_search import complete_name, search_records
+from tinycrm.store.record_search import complete_name
+from tinycrm.store.search import search
 from tinycrm.store.segments import save_segment
 
 NOW = datetime.now(UTC)
@@ -353,20 +354,21 @@ def test_feed_is_newest_first_and_points_at_records(store) -> None:
     assert len(list_feed(store, limit=2)) == 2
 
 
-def test_search_records_finds_every_kind(store) -> None:
+def test_search_finds_every_kind_the_palette_shows(store) -> None:
+    """The palette's search (store.search): names first, a line of detail each."""
     add_company(store, name="Müller Werkzeug GmbH", domain="mueller.de")
     add_contact(store, name="Jürgen Müller", email="jm@acme.de")
     add_deal(store, title="Müller renewal", company="Müller Werkzeug GmbH")
-    hits = search_records(store, "MÜLLER")
+    hits = search(store, "MÜLLER")
     assert [(h.kind, h.label) for h in hits] == [
-        ("deal", "Müller renewal"),
-        ("contact", "Jürgen Müller"),
+        ("deal", "Müller renewal"),  # name starts with the word: first, newest first
         ("company", "Müller Werkzeug GmbH"),
+        ("contact", "Jürgen Müller"),
     ]
     assert hits[0].detail == "Müller Werkzeug GmbH · open"
-    assert [h.kind for h in search_records(store, "mueller.de")] == ["company"]
-    assert search_records(store, "   ") == []
-    assert search_records(store, "zz") == []
+    assert [h.kind for h in search(store, "mueller.de")] == ["company"]
+    assert search(store, "   ") == []
+    assert search(store, "zz") == []
 
 
 def test_complete_name(store) -> None:

@@ -172,10 +172,10 @@ async def test_a_huge_filter_is_refused_with_its_own_message(tui_store, seeded, 
 def test_the_store_refuses_a_search_too_long_for_the_database(tui_store, seeded) -> None:
     from tinycrm.store.board import load_board
     from tinycrm.store.errors import Invalid
-    from tinycrm.store.record_search import search_records
+    from tinycrm.store.search import search
 
     with pytest.raises(Invalid, match="too long"):
-        search_records(tui_store, "x" * 60000)
+        search(tui_store, "x" * 60000)
     with pytest.raises(Invalid, match="too long"):
         load_board(tui_store, where="x" * 60000)
     with pytest.raises(Invalid, match="too long"):
