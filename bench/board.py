@@ -245,6 +245,10 @@ def child(db: str, moves: int, started: float, pace: float) -> None:
                 await asyncio.sleep(0.005)
             board = app.screen_stack[0]
             figures["load_board_s"] = preload.seconds
+            figures["first_cards"] = sum(len(c.cards) for c in board.columns_data)
+            while board.board is None or board.board.per_column is not None:
+                await asyncio.sleep(0.005)  # the rest of the cards, loaded after the paint
+            figures["all_loaded_s"] = time.time() - started
             figures["cards"] = sum(len(c.cards) for c in board.columns_data)
             await pilot.pause(0.5)
             latencies, handled, commits = [], [], []
@@ -260,8 +264,8 @@ def child(db: str, moves: int, started: float, pace: float) -> None:
                 frame = next(f for f in frames if f >= moved_at[-1])
                 latencies.append(frame - t0)
                 handled.append(moved_at[-1] - t0)
-                writes = [w for w in app.workers if w.name == "write"]
-                await app.workers.wait_for_complete(writes)
+                while app.writing:  # the writer thread commits the move
+                    await asyncio.sleep(0.001)
                 commits.append(time.perf_counter() - t0)
                 await asyncio.sleep(pace)
             figures["move_redraw_ms_median"] = statistics.median(latencies) * 1000

@@ -430,8 +430,9 @@ def load_board(
         ]
         totals = _totals(session, scope)
         shown = scope
-        if per_column is not None:
-            shown = [col(Deal.id).in_(_first_per_column(scope, max(per_column, 0)))]
+        if per_column is not None:  # a few hundred ids, read once (not a subquery per use)
+            first = session.scalars(_first_per_column(scope, max(per_column, 0))).all()
+            shown = [col(Deal.id).in_(first)]
         cards = _cards(session, stages, shown, moment, today)
         by_key: dict[str, list[BoardCard]] = defaultdict(list)
         for card in cards:
