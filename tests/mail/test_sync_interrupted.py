@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from select import select as wait_readable
 
 from sqlalchemy import select
 
@@ -48,7 +49,10 @@ def _stopped(stop: int, signum: int) -> subprocess.CompletedProcess[str]:
         text=True,
     )
     assert proc.stdout is not None
-    line = proc.stdout.readline()  # blocks until the driver is mid-batch (or has died)
+    ready, _, _ = wait_readable([proc.stdout], [], [], 120)  # mid-batch, or dead, or hung
+    if not ready:
+        proc.kill()
+    line = proc.stdout.readline() if ready else ""
     assert line.strip() == "MID-BATCH", proc.communicate(timeout=60)
     proc.send_signal(signum)
     stdout, stderr = proc.communicate(timeout=60)
