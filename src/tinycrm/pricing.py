@@ -21,6 +21,7 @@ of monthly nets × 12 and yearly nets; MRR is ARR / 12, rounded half-up.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -52,6 +53,10 @@ MAX_QUANTITY = Decimal(10**9)
 RECURRING = ("month", "year")
 
 
+_THOUSANDS = re.compile(r"[+-]?[0-9]+,[0-9]{3}")
+"""A comma before exactly three digits: a decimal comma, or a thousands separator."""
+
+
 def round_half_up(value: Decimal) -> int:
     """``value`` to the nearest integer, halves away from zero (2.5 → 3, −2.5 → −3)."""
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
@@ -61,7 +66,13 @@ def _number(text: str | int | Decimal, what: str) -> Decimal:
     if isinstance(text, bool) or not isinstance(text, str | int | Decimal):
         raise TypeError(f"{what} must be text, an int or a Decimal, not {type(text).__name__}")
     if isinstance(text, str):
-        clean = text.strip().removesuffix("%").strip().replace(",", ".")
+        typed = text.strip().removesuffix("%").strip()
+        if _THOUSANDS.fullmatch(typed):  # 1,000: a thousand (English) or one (German)?
+            whole, point = typed.lstrip("+").replace(",", ""), typed.lstrip("+").replace(",", ".")
+            raise ValueError(
+                f"{what} {typed!r} is ambiguous: write {whole}, or {point} with a decimal point"
+            )
+        clean = typed.replace(",", ".")
         if not clean:
             raise ValueError(f"{what} is empty")
         if not all(c.isascii() and (c.isdigit() or c in ".+-") for c in clean):

@@ -1,0 +1,34 @@
+"""Quantities and percentages as people type them: exact, and never guessed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tinycrm import pricing
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("3", "3"), ("1.5", "1.5"), ("1,5", "1.5"), ("2,50", "2.5"), ("0.125", "0.125")],
+)
+def test_a_quantity_is_read_exactly(text: str, value: str) -> None:
+    assert pricing.parse_quantity(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["1,000", "12,500", "+1,000"])
+def test_a_comma_before_three_digits_is_not_guessed(text: str) -> None:
+    """1,000 is a thousand to one reader and one to another: refused, saying how to write
+    each, rather than stored as either."""
+    whole, point = text.lstrip("+").replace(",", ""), text.lstrip("+").replace(",", ".")
+    message = f"is ambiguous: write {whole}, or {point} with a decimal point"
+    with pytest.raises(ValueError, match=message):
+        pricing.parse_quantity(text)
+    with pytest.raises(ValueError, match="ambiguous"):
+        pricing.parse_percent(text)
+
+
+def test_a_percentage_with_a_decimal_comma() -> None:
+    assert pricing.parse_percent("7,5 %") == Decimal("7.5")
+    assert pricing.parse_percent("19") == Decimal("19")
