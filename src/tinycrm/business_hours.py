@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PRIORITIES = ("low", "normal", "high", "urgent")
+PRIORITIES = ("low", "normal", "high", "urgent")  # tinycrm.vocab.CASE_PRIORITIES
 MAX_DAYS = 3_660  # a target more than ten years of working days away is a mistake
 _DURATION = re.compile(r"^(\d{1,5})\s*(min|m|h|d)$")
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")

@@ -194,6 +194,7 @@ FILL: dict[str, dict[str, str]] = {
         "file": "@CSV@",
         "name": "Spring",
         "contract_id": "1",
+        "case_id": "1",
     },
     "company add": {"name": "Initech"},
     "contact add": {"name": "Carol"},
@@ -225,6 +226,10 @@ FILL: dict[str, dict[str, str]] = {
     "quote accept": {"id_": "1"},
     "quote decline": {"id_": "1"},
     "quote render": {"id_": "1", "out_file": "@NEW@"},
+    "case add": {"contact": "ada@acme.com", "subject": "Printer on fire"},
+    "case status": {"new_status": "pending"},
+    "case resolve": {"case_id": "1"},
+    "case reopen": {"case_id": "2"},
 }
 
 # Never run: they reach outside the test (the user's crontab, the desktop, the network)

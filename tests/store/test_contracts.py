@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -248,4 +248,3 @@ def test_hooks_see_contract_records(store) -> None:
     model, read = _readers()["contract"]
     with store.read() as session:
         assert read(session, session.get(model, contract.id)).title == "Acme platform"
-    assert timedelta(0) == timedelta(0)

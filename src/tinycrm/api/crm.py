@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from tinycrm.api.activities import Activities, Tasks
     from tinycrm.api.board import BoardAccess
     from tinycrm.api.campaigns import Campaigns, Sequences
+    from tinycrm.api.cases import Cases
     from tinycrm.api.companies import Companies
     from tinycrm.api.contacts import Contacts
     from tinycrm.api.contracts import Contracts
@@ -43,7 +44,7 @@ class Crm:
 
     Its attributes are the nouns of the command line: ``contacts``, ``companies``,
     ``deals`` (their line items: ``deals.items``), ``products``, ``quotes``,
-    ``contracts``, ``pipelines``, ``activities``, ``tasks``, ``leads``, ``scoring``,
+    ``contracts``, ``cases``, ``pipelines``, ``activities``, ``tasks``, ``leads``, ``scoring``,
     ``segments``, ``tags``, ``campaigns``, ``sequences``, ``reports``, ``imports``,
     ``exports``, ``reminders``, ``webhooks`` (the outbox), ``mail`` (mail logged as
     email activities), ``db`` (the database itself)
@@ -95,6 +96,12 @@ class Crm:
         from tinycrm.api.quotes import Quotes
 
         return Quotes(self._store)
+
+    @cached_property
+    def cases(self) -> Cases:
+        from tinycrm.api.cases import Cases
+
+        return Cases(self._store)
 
     @cached_property
     def pipelines(self) -> Pipelines:

@@ -157,8 +157,10 @@ class Exports:
 
     def everything(self) -> dict[str, builtins.list[Any]]:
         """Companies, contacts, deals (every status), activities and tasks (done ones too),
-        contracts, read in one consistent snapshot (``tinycrm export all --format csv``)."""
+        contracts and support cases, read in one consistent snapshot (``tinycrm export all
+        --format csv``)."""
         from tinycrm.store.activities import list_activities, list_tasks
+        from tinycrm.store.cases import list_cases
         from tinycrm.store.companies import list_companies
         from tinycrm.store.contacts import list_contacts
         from tinycrm.store.contracts import list_contracts
@@ -173,6 +175,7 @@ class Exports:
                 "activities": list_activities(self._store, kinds=list(LOG_KINDS), limit=None),
                 "tasks": list_tasks(self._store, scope="all"),
                 "contracts": list_contracts(self._store),
+                "cases": list_cases(self._store, status=None),
             }
 
     def dump(self) -> dict[str, Any]:

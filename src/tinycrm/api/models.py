@@ -42,6 +42,7 @@ from tinycrm.store.models import (
     StageRead,
 )
 from tinycrm.store.reminders import DueItem, NextAction
+from tinycrm.store.renewals import RenewalRun
 from tinycrm.store.reports import (
     ActivityReport,
     ChurnReport,
@@ -54,10 +55,17 @@ from tinycrm.store.reports import (
     SourcesReport,
     WinRateReport,
 )
+from tinycrm.store.reports.cases import CaseLine, CaseReport
 from tinycrm.store.scoring import ScoreExplanation, ScoreRuleRead, ScoreRun
 from tinycrm.store.search import SearchHit
 from tinycrm.store.segments import SegmentRead
 from tinycrm.store.sequences import EnrollmentRead, SequenceRead
+from tinycrm.store.service_models import (
+    CaseMessageRead,
+    CaseRead,
+    CaseView,
+    ContractRead,
+)
 from tinycrm.store.tags import FieldKeyCount, TagCount
 
 RecordHit = SearchHit
@@ -72,6 +80,11 @@ __all__ = [
     "CampaignRead",
     "CampaignReport",
     "CampaignView",
+    "CaseLine",
+    "CaseMessageRead",
+    "CaseRead",
+    "CaseReport",
+    "CaseView",
     "ChangeMarker",
     "ChurnReport",
     "ClvReport",
@@ -79,6 +92,7 @@ __all__ = [
     "CompanyView",
     "ContactRead",
     "ContactView",
+    "ContractRead",
     "ConversionRead",
     "CycleReport",
     "DashboardNumbers",
@@ -107,6 +121,7 @@ __all__ = [
     "PipelineReport",
     "QualificationRead",
     "RecordHit",
+    "RenewalRun",
     "ScoreExplanation",
     "ScoreRuleRead",
     "ScoreRun",

@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "contract": ("tinycrm.cli.contracts", "app"),
     "product": ("tinycrm.cli.products", "app"),
     "quote": ("tinycrm.cli.quotes", "app"),
+    "case": ("tinycrm.cli.cases", "app"),
     "lead": ("tinycrm.cli.leads", "app"),
     "score": ("tinycrm.cli.scoring", "app"),
     "log": ("tinycrm.cli.activities", "log_app"),
@@ -81,6 +82,7 @@ SUMMARIES: dict[str, str] = {
     "contract": "Contracts: what a customer signed after a won deal, its terms and renewals.",
     "product": "Products: the catalogue deals and quotes sell.",
     "quote": "Quotes: a deal's line items frozen into a numbered offer (Q-2026-0001).",
+    "case": "Support cases: a customer's problem, its thread, SLA targets and satisfaction.",
     "lead": "Leads: status, BANT qualification and conversion.",
     "score": (
         "Lead scoring: recompute every score (tinycrm score), edit the rules, explain a score."
@@ -109,7 +111,7 @@ SUMMARIES: dict[str, str] = {
     ),
     "report": (
         "Reports: pipeline, forecast, win rate, sales cycle, funnel, sources, churn, lifetime "
-        "value and activity. Definitions: the README's Reports section."
+        "value, activity and support cases. Definitions: the README's Reports section."
     ),
     "import": "Bring records in from CSV or vCard files, restore a dump, list and undo imports.",
     "export": "Write records out as CSV, JSON, JSON lines or vCard, or everything as one dump.",

@@ -137,8 +137,10 @@ def show(
     opened = crm(ctx)
     view = opened.companies.show(ref)
     contracts = opened.contracts.list(company=str(view.company.id))
+    cases = opened.cases.list(company=str(view.company.id))
     extra = {
         "contracts": contracts,
+        "open_cases": cases,
         "contacts": view.contacts,
         "deals": view.deals,
         "open_tasks": view.open_tasks,
@@ -157,6 +159,7 @@ def show(
             view.activities,
             view.events,
             contracts=contracts,
+            cases=cases,
         )
 
     output.one(view.company, render, extra=extra)

@@ -191,6 +191,7 @@ def show(
     scored = opened.scoring.explain(view.contact.id)
     criteria = {c: getattr(bant, c) for c in ("budget", "authority", "need", "timeline")}
     contracts = opened.contracts.list(contact=str(view.contact.id))
+    cases = opened.cases.list(contact=str(view.contact.id))
     extra = {
         "score_rules": scored.rules,
         "qualification": criteria,
@@ -201,6 +202,7 @@ def show(
         "events": view.events,
         "next_touch": view.next_touch,
         "contracts": contracts,
+        "open_cases": cases,
     }
 
     def render(row: dict[str, Any]) -> None:
@@ -223,6 +225,7 @@ def show(
             view.activities,
             view.events,
             contracts=contracts,
+            cases=cases,
         )
 
     output.one(view.contact, render, extra=extra)

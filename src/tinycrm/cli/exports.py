@@ -308,6 +308,32 @@ def contracts(
     _write(rows, fmt, out_path, progress, what="contract", mkdir=mkdir)
 
 
+@app.command("cases")
+def cases(
+    ctx: typer.Context,
+    fmt: FormatOpt = "csv",
+    out_path: OutOpt = None,
+    mkdir: MkdirOpt = False,
+    status: Annotated[
+        str, typer.Option(help="new, open, pending, resolved, closed, unresolved or all.")
+    ] = "all",
+    priority: Annotated[str | None, typer.Option(help="Only this priority.")] = None,
+    contact: ContactOpt = None,
+    company: CompanyOpt = None,
+    where: WhereOpt = None,
+    limit: LimitOpt = None,
+    progress: ProgressOpt = False,
+) -> None:
+    """Export support cases (the filters of case list; every status unless --status) as
+    CSV or JSON."""
+    fmt = _check_format(fmt, FORMATS[:3])
+    rows = crm(ctx).cases.list(
+        status=status, priority=priority, contact=contact, company=company, where=where,
+        limit=limit,
+    )  # fmt: skip
+    _write(rows, fmt, out_path, progress, what="case", mkdir=mkdir)
+
+
 @app.command("activities")
 def activities(
     ctx: typer.Context,

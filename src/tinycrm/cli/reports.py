@@ -24,7 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     help="Reports: pipeline, forecast, win rate, sales cycle, funnel, sources, churn, "
-    "lifetime value and activity. Definitions: the README's Reports section.",
+    "lifetime value, activity and support cases. Definitions: the README's Reports section.",
 )
 
 FromOpt = Annotated[
@@ -700,3 +700,49 @@ def activity(
         by=by.value if by else None, **_scope(from_, to, pipeline, owner)
     )
     output.report(report, _render_activity)
+
+
+# --------------------------------------------------------------------------- support cases
+
+
+class CaseBy(StrEnum):
+    week = "week"
+    month = "month"
+    priority = "priority"
+    owner = "owner"
+
+
+def _render_cases(report: Any) -> None:
+    columns = [(h, "left" if i == 0 else "right") for i, h in enumerate((
+        "period" if report.by in ("week", "month") else (report.by or "range"), "opened",
+        "resolved", "median 1st response", "median resolution", "within SLA", "backlog",
+        "CSAT"))]  # fmt: skip
+    table = _Table(_heading("Support cases", report.scope), columns)
+    for r in report.rows:
+        hours = [("–" if h is None else f"{h:.1f} h") for h in
+                 (r.median_first_response_hours, r.median_resolution_hours)]  # fmt: skip
+        csat = "–" if r.csat is None else f"{r.csat:.2f} ({r.csat_count})"
+        table.row(r.group, r.opened, r.resolved, *hours, _pct(r.within_sla), r.backlog, csat)
+    _print(table.rich)
+    _note(
+        "times in working hours ([support] in the config file); within SLA: resolved cases "
+        "that met both targets; backlog: unresolved at the end"
+    )
+
+
+@app.command("cases")
+@output_options
+def cases(
+    ctx: typer.Context,
+    by: Annotated[CaseBy | None, typer.Option(help="Periods or groups.")] = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    output: Output = TABLE,
+) -> None:
+    """Support cases: opened, resolved, median first response and resolution in working
+    hours, share within SLA, backlog and average CSAT. Default: this month and the two
+    before (by week: 12 weeks; by month: 12 months)."""
+    report = crm(ctx).cases.report(
+        by=by.value if by else None, start=parse_date(from_), end=parse_date(to)
+    )
+    output.report(report, _render_cases)

@@ -102,6 +102,29 @@ CONTRACT_COLUMNS = [
 ]
 
 
+def _due(row: dict[str, Any]) -> str:
+    from tinycrm import dates
+
+    if row.get("status") not in ("new", "open", "pending"):
+        return ""
+    due = (
+        row.get("resolution_due_at") if row.get("first_response_at") else row.get("response_due_at")
+    )
+    return dates.humanize(due) if due else ""
+
+
+CASE_COLUMNS = [
+    col("id", "id", justify="right", style="dim", no_wrap=True),
+    col("case", "subject", style="bold"),
+    col("priority", "priority", no_wrap=True),
+    col("status", "status", no_wrap=True),
+    Column("next due", _due, no_wrap=True),
+    Column("SLA", lambda r: "breached" if r.get("breached") else "", style="red", no_wrap=True),
+    Column("with", lambda r: r.get("company") or r.get("contact") or ""),
+    col("owner", "owner", style="dim", min_console=100),
+]
+
+
 def out_when(row: dict[str, Any]) -> str:
     from tinycrm import dates
 
@@ -116,6 +139,7 @@ def related(
     activities: Sequence[Any] = (),
     events: Sequence[Any] = (),
     contracts: Sequence[Any] = (),
+    cases: Sequence[Any] = (),
 ) -> None:
     """The sections under a record in ``show``: only those with something in them."""
     console = out.stdout_console()
@@ -123,6 +147,7 @@ def related(
         ("Contacts", contacts, CONTACT_COLUMNS),
         ("Deals", deals, DEAL_COLUMNS),
         ("Contracts", contracts, CONTRACT_COLUMNS),
+        ("Open cases", cases, CASE_COLUMNS),
         ("Open tasks", open_tasks, TASK_COLUMNS),
         ("Latest activities", activities, ACTIVITY_COLUMNS),
         ("Events", events, EVENT_COLUMNS),

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from tinycrm.demo import after_sale
 from tinycrm.demo.data import (
     BODIES,
     CALLS,
@@ -417,6 +418,7 @@ class Builder:
         self.write_deals()
         self.write_lifecycles()
         self.write_activities()
+        after_sale.plan(self)
         steps = sorted(self.steps, key=lambda step: step[:2])
         tell = progress or (lambda done, total: None)
         tell(0, len(steps))

@@ -56,6 +56,7 @@ def _readers() -> dict[str, tuple[type[Any], Callable[[Session, Any], Any]]]:
     from tinycrm.store import (
         activities,
         campaigns,
+        cases,
         companies,
         contacts,
         contracts,
@@ -63,9 +64,10 @@ def _readers() -> dict[str, tuple[type[Any], Callable[[Session, Any], Any]]]:
         products,
     )
     from tinycrm.store.sales_models import Product
-    from tinycrm.store.service_models import Contract
+    from tinycrm.store.service_models import Contract, SupportCase
 
     return {
+        "case": (SupportCase, cases.to_read),
         "contract": (Contract, contracts.to_read),
         "product": (Product, products.to_read),
         "contact": (Contact, contacts.to_read),
@@ -81,7 +83,7 @@ def _entities() -> dict[type[Any], str]:
     """The entity name of each table model a hook sees (the products' and contracts'
     models are imported here, not by every command that writes)."""
     from tinycrm.store.sales_models import Product
-    from tinycrm.store.service_models import Contract
+    from tinycrm.store.service_models import Contract, SupportCase
 
     return {
         Contact: "contact",
@@ -90,6 +92,7 @@ def _entities() -> dict[type[Any], str]:
         Activity: "activity",
         Contract: "contract",
         Product: "product",
+        SupportCase: "case",
     }
 
 

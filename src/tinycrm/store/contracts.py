@@ -28,10 +28,10 @@ from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.deals import resolve_deal
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.models import Company, Contact, Deal, LifecycleChange
 from tinycrm.store.records import record_event
-from tinycrm.store.refs import get_by_id, numeric_id
+from tinycrm.store.refs import resolve_id
 from tinycrm.store.service_models import Contract, ContractRead
 from tinycrm.store.types import utcnow
 
@@ -85,13 +85,7 @@ def describe(contract: Contract) -> str:
 
 def resolve_contract(session: Session, ref: str | int) -> Contract:
     """The contract a REF names: its id (``12`` or ``#12``)."""
-    number = numeric_id(ref)
-    if number is None:
-        raise NotFound(f"no contract matches {str(ref).strip()!r} (use its id)")
-    row = get_by_id(session, Contract, number)
-    if row is None:
-        raise NotFound(f"no contract #{number}")
-    return row
+    return resolve_id(session, Contract, ref, what="contract")
 
 
 def _value(contract: Contract) -> Decimal | None:

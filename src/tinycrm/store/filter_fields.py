@@ -30,11 +30,21 @@ from tinycrm.filters import FilterError, Value
 from tinycrm.store import validate
 from tinycrm.store.errors import Invalid
 from tinycrm.store.models import Activity, Company, Contact, Deal, Pipeline, Stage
-from tinycrm.vocab import DEAL_STATUSES, LEAD_STATUSES, LIFECYCLES, ROLES
+from tinycrm.store.service_models import SupportCase
+from tinycrm.vocab import (
+    CASE_CHANNELS,
+    CASE_PRIORITIES,
+    CASE_STATUSES,
+    DEAL_STATUSES,
+    LEAD_STATUSES,
+    LIFECYCLES,
+    ROLES,
+)
 
-KINDS = ("contact", "company", "deal")
-PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals"}
-MODELS: dict[str, Any] = {"contact": Contact, "company": Company, "deal": Deal}
+KINDS = ("contact", "company", "deal", "case")
+SEGMENT_KINDS = ("contact", "company", "deal")  # what saved segments (--segment) work on
+PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals", "case": "cases"}
+MODELS: dict[str, Any] = {"contact": Contact, "company": Company, "deal": Deal, "case": SupportCase}
 MEMBER_STATUSES = ("targeted", "sent", "responded", "converted")
 
 Clause = ColumnElement[bool]
@@ -471,11 +481,32 @@ FIELDS: dict[str, dict[str, Field]] = {
         "updated": _When(Deal.updated_at),
         "text": _FullText(),
     },
+    "case": {
+        "subject": _Text(SupportCase.subject, nullable=False),
+        "status": _Text(SupportCase.status, fold="stored", choices=CASE_STATUSES, nullable=False),
+        "priority": _Text(
+            SupportCase.priority, fold="stored", choices=CASE_PRIORITIES, nullable=False
+        ),
+        "channel": _Text(SupportCase.channel, fold="stored", choices=CASE_CHANNELS),
+        "owner": _Text(SupportCase.owner, nullable=False),
+        "contact": _Via(
+            SupportCase.contact_id,
+            Contact.id,
+            _Ref(keys=((Contact.name_key, validate.key), (Contact.email_key, _lowered))),
+        ),
+        "company": _company_of(SupportCase.company_id)(_COMPANY_REF),
+        "csat": _Number(SupportCase.csat),
+        "opened": _When(SupportCase.opened_at),
+        "first_response": _When(SupportCase.first_response_at),
+        "resolved": _When(SupportCase.resolved_at),
+        "updated": _When(SupportCase.updated_at),
+    },
 }
 
 ALIASES: dict[str, dict[str, str]] = {
     "contact": {"status": "lead_status", "created_at": "created", "updated_at": "updated"},
     "company": {"created_at": "created", "updated_at": "updated"},
+    "case": {"opened_at": "opened", "created": "opened", "resolved_at": "resolved"},
     "deal": {
         "close_date": "close",
         "created_at": "created",

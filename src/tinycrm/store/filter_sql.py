@@ -40,6 +40,7 @@ from tinycrm.store.filter_fields import (
     MODELS,
     OPS_HINT,
     PLURALS,
+    SEGMENT_KINDS,
     TEXT_OPS,
     Bool,
     Clause,
@@ -63,6 +64,7 @@ from tinycrm.store.models import (
     Tag,
 )
 from tinycrm.store.refs import resolve
+from tinycrm.store.service_models import SupportCase
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import ACTIVITY_KINDS
 
@@ -72,6 +74,7 @@ __all__ = [
     "KINDS",
     "MODELS",
     "PLURALS",
+    "SEGMENT_KINDS",
     "Clause",
     "InvalidFilter",
     "check_filter",
@@ -217,6 +220,15 @@ def search_clause(kind: str, text: str) -> Clause:
             col(Company.domain).like(pattern, escape="\\"),
             func.lower(Company.city).like(pattern, escape="\\"),
         )
+    if kind == "case":
+        return or_(
+            func.lower(SupportCase.subject).like(pattern, escape="\\"),
+            _linked(
+                SupportCase.contact_id,
+                Contact.id,
+                col(Contact.name_key).like(pattern, escape="\\"),
+            ),
+        )
     return or_(
         col(Deal.title_key).like(pattern, escape="\\"),
         _linked(Deal.company_id, Company.id, col(Company.name_key).like(pattern, escape="\\")),
@@ -246,6 +258,8 @@ def _contact(ctx: Ctx, node: filters.ContactTest) -> Clause:
         return named
     if ctx.kind == "deal":
         return _linked(Deal.contact_id, Contact.id, named)
+    if ctx.kind == "case":
+        return _linked(SupportCase.contact_id, Contact.id, named)
     people = select(col(Contact.company_id)).where(col(Contact.company_id).is_not(None), named)
     return col(Company.id).in_(people.correlate(None))
 

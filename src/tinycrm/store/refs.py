@@ -82,3 +82,14 @@ def resolve(
                 candidates=shown,
             )
     raise NotFound(f"no {what} matches {text!r}")
+
+
+def resolve_id(session: Session, model: type[T], ref: str | int, *, what: str) -> T:
+    """The ``model`` row a REF names when only its id can (``12`` or ``#12``)."""
+    number = numeric_id(ref)
+    if number is None:
+        raise NotFound(f"no {what} matches {str(ref).strip()!r} (use its id)")
+    row = get_by_id(session, model, number)
+    if row is None:
+        raise NotFound(f"no {what} #{number}")
+    return row

@@ -531,12 +531,21 @@ def due_items(
 def _after_sale_items(
     store: Store, session: Session, now: datetime, new_only: bool
 ) -> list[DueItem]:
-    """Contracts whose notice deadline or end is near (``store.renewals``)."""
+    """Contracts whose notice deadline or end is near (``store.renewals``), support cases
+    about to breach or past their SLA (``store.cases``)."""
+    from tinycrm.store.cases import case_items
     from tinycrm.store.renewals import contract_items
 
     settings = store.settings()
-    seen = _seen(session, "notice", now) | _seen(session, "contract-end", now) if new_only else None
+    seen = None
+    if new_only:
+        seen = set()
+        for kind in ("notice", "contract-end", "case-response", "case-resolution"):
+            seen |= _seen(session, kind, now)
+        for kind in ("case-response-risk", "case-resolution-risk"):
+            seen |= _seen(session, kind, now)
     rows = contract_items(session, now, settings.contracts.remind_days, seen)
+    rows += case_items(session, now, settings.support, seen)
     return [DueItem.from_row(row) for row in rows]
 
 

@@ -12,7 +12,13 @@ from sqlmodel import col
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
-from tinycrm.store.filter_sql import KINDS, MODELS, InvalidFilter, compile_filter, resolve_segment
+from tinycrm.store.filter_sql import (
+    MODELS,
+    SEGMENT_KINDS,
+    InvalidFilter,
+    compile_filter,
+    resolve_segment,
+)
 from tinycrm.store.models import (
     ReadModel,
     Segment,
@@ -39,7 +45,7 @@ def segment_kinds(expression: str, *, now: datetime | None = None) -> list[str]:
     """
     kinds: list[str] = []
     errors: list[InvalidFilter] = []
-    for kind in KINDS:
+    for kind in SEGMENT_KINDS:
         try:
             compile_filter(kind, expression, now=now, check=True)  # segment:X looked up in use
         except InvalidFilter as exc:

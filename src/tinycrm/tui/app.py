@@ -77,6 +77,7 @@ class TinyCrmApp(App[None]):
         Binding("3", "show_companies", "Companies", show=False, id="app.companies"),
         Binding("4", "show_tasks", "Tasks", show=False, id="app.tasks"),
         Binding("5", "show_dashboard", "Dashboard", show=False, id="app.dashboard"),
+        Binding("6", "show_cases", "Cases", show=False, id="app.cases"),
     ]
 
     def __init__(
@@ -249,6 +250,17 @@ class TinyCrmApp(App[None]):
         from tinycrm.tui.screens.tasks import TasksScreen
 
         self._show(TasksScreen)
+
+    def action_show_cases(self) -> None:
+        from tinycrm.tui.screens.cases import CasesScreen
+
+        self._show(CasesScreen)
+
+    def open_case(self, case_id: int) -> None:
+        """The cases screen, on the case ``case_id``."""
+        from tinycrm.tui.screens.cases import CasesScreen
+
+        self.push_screen(CasesScreen(focus_case=case_id))
 
     def action_show_dashboard(self) -> None:
         from tinycrm.tui.screens.dashboard import DashboardScreen

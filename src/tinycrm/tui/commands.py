@@ -92,6 +92,7 @@ class NavigationCommands(Provider):
             ("Go to companies", "Every company, with search (3)", app.action_show_companies),
             ("Go to tasks", "Overdue, today and upcoming tasks (4)", app.action_show_tasks),
             ("Go to dashboard", "Key numbers and charts (5)", app.action_show_dashboard),
+            ("Go to cases", "Support cases by status and priority (6)", app.action_show_cases),
             ("Show keys", "Every key binding that applies here (?)", app.action_help),
         ]
         board = self.app.screen_stack[0] if self.app.screen_stack else None

@@ -22,6 +22,9 @@ from tinycrm.store.types import UTCDateTime, utcnow
 
 # --------------------------------------------------------------------------- scope and periods
 
+LAST_DAY = date(9998, 12, 31)
+"""The last day a report's range may reach: its periods and their ends stay in year 9999."""
+
 
 def ts(value: datetime) -> Any:
     """A UTC instant as a bound parameter of the timestamp columns' type."""
@@ -113,6 +116,9 @@ def make_scope(
 ) -> Scope:
     if start is not None and end is not None and start > end:
         raise Invalid(f"--from {start} is after --to {end}")
+    for name, day in (("--from", start), ("--to", end)):
+        if day is not None and day > LAST_DAY:  # a period after it would pass year 9999
+            raise Invalid(f"{name} {day} is too far ahead (at most {LAST_DAY})")
     pipe = resolve_pipeline(session, pipeline) if pipeline and pipeline.strip() else None
     clean_owner = owner.strip() if owner and owner.strip() else None
     return Scope(

@@ -24,8 +24,10 @@ from textual.widgets import Static
 
 from tinycrm.api.models import (
     ActivityRead,
+    CaseRead,
     CompanyView,
     ContactView,
+    ContractRead,
     DealRead,
     DealView,
     EventRead,
@@ -242,6 +244,8 @@ class RecordScreen(CrmScreen[None]):
         kind, _, value = key.partition(":")
         if kind in ("deal", "contact", "company"):
             self.crm_app.open_record(kind, int(value))
+        elif kind == "case":
+            self.crm_app.open_case(int(value))
         elif key in self.targets:
             target_kind, target_id = self.targets[key]
             if (target_kind, target_id) != (self.kind, self.record_id):
@@ -477,6 +481,45 @@ class DealScreen(RecordScreen):
 STATUS_ROLES_STYLE = {"open": "bold", "won": "bold green", "lost": "bold red"}
 
 
+@dataclass(frozen=True)
+class AfterSale:
+    """A contact's or company's view with its contracts and open cases beside it."""
+
+    view: Any
+    contracts: list[ContractRead]
+    cases: list[CaseRead]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.view, name)
+
+
+def _after_sale_rows(page: AfterSale) -> list[Row]:
+    rows = []
+    for contract in page.contracts:
+        renews = "renews" if contract.auto_renew else "ends"
+        rows.append(
+            Row.of(
+                f"contract:{contract.id}",
+                ("contract ", "muted"),
+                (contract.title, ""),
+                (f"  {contract.status}", "success" if contract.status == "active" else "muted"),
+                right=[(f"{renews} {contract.end_date}", "muted")],
+            )
+        )
+    for case in page.cases:
+        role = "error" if case.breached else ("warning" if case.priority == "urgent" else "muted")
+        rows.append(
+            Row.of(
+                f"case:{case.id}",
+                ("case     ", "muted"),
+                (case.subject, ""),
+                (f"  {case.priority} · {case.status}", role),
+                right=[("breached", "error")] if case.breached else [],
+            )
+        )
+    return rows
+
+
 class ContactScreen(RecordScreen):
     kind = "contact"
 
@@ -484,8 +527,12 @@ class ContactScreen(RecordScreen):
     def label(self) -> str:
         return self.view.contact.name if self.view else ""
 
-    def fetch(self) -> ContactView:
-        return self.crm.contacts.show(self.record_id)
+    def fetch(self) -> AfterSale:
+        view = self.crm.contacts.show(self.record_id)
+        key = str(self.record_id)
+        return AfterSale(
+            view, self.crm.contracts.list(contact=key), self.crm.cases.list(contact=key)
+        )
 
     def describe(self, view: ContactView) -> tuple[Text, Table]:
         c = view.contact
@@ -505,7 +552,7 @@ class ContactScreen(RecordScreen):
         rows += [("notes", c.notes), ("created", fmt.local(c.created_at))]
         return title, _details(rows)
 
-    def linked(self, view: ContactView) -> list[Row]:
+    def linked(self, view: AfterSale) -> list[Row]:
         rows = []
         if view.company is not None:
             rows.append(
@@ -514,7 +561,7 @@ class ContactScreen(RecordScreen):
                 )
             )
         rows += [_deal_row(deal) for deal in view.deals]
-        return rows
+        return rows + _after_sale_rows(view)
 
     def action_edit(self) -> None:
         from tinycrm.tui.screens.forms import edit_contact_form
@@ -531,8 +578,12 @@ class CompanyScreen(RecordScreen):
     def label(self) -> str:
         return self.view.company.name if self.view else ""
 
-    def fetch(self) -> CompanyView:
-        return self.crm.companies.show(self.record_id)
+    def fetch(self) -> AfterSale:
+        view = self.crm.companies.show(self.record_id)
+        key = str(self.record_id)
+        return AfterSale(
+            view, self.crm.contracts.list(company=key), self.crm.cases.list(company=key)
+        )
 
     def describe(self, view: CompanyView) -> tuple[Text, Table]:
         c = view.company
@@ -553,7 +604,7 @@ class CompanyScreen(RecordScreen):
         rows += [("created", fmt.local(c.created_at))]
         return title, _details(rows)
 
-    def linked(self, view: CompanyView) -> list[Row]:
+    def linked(self, view: AfterSale) -> list[Row]:
         rows = [
             Row.of(
                 f"contact:{person.id}",
@@ -564,7 +615,7 @@ class CompanyScreen(RecordScreen):
             for person in view.contacts
         ]
         rows += [_deal_row(deal) for deal in view.deals]
-        return rows
+        return rows + _after_sale_rows(view)
 
     def action_edit(self) -> None:
         from tinycrm.tui.screens.forms import edit_company_form

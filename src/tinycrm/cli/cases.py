@@ -1,0 +1,214 @@
+"""``tinycrm case …``"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from tinycrm.cli import output as out
+from tinycrm.cli.common import crm, limit_option
+from tinycrm.cli.output import TABLE, Column, Output, col, output_options
+from tinycrm.cli.segments import WhereOpt
+from tinycrm.cli.views import CASE_COLUMNS
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Support cases: a customer's problem, its thread, SLA targets and satisfaction.",
+)
+
+IdArg = Annotated[str, typer.Argument(help="Case id.", metavar="ID")]
+PriorityOpt = Annotated[
+    str | None, typer.Option(help="low, normal, high or urgent (sets the SLA targets).")
+]
+
+LABELS = [
+    ("id", "id"),
+    ("status", "status"),
+    ("priority", "priority"),
+    ("channel", "channel"),
+    ("contact", "contact"),
+    ("company", "company"),
+    ("owner", "owner"),
+    ("opened", "opened_at"),
+    ("response due", "response_due_at"),
+    ("first response", "first_response_at"),
+    ("resolution due", "resolution_due_at"),
+    ("resolved", "resolved_at"),
+    ("closed", "closed_at"),
+    ("SLA", "sla"),
+    ("CSAT", "csat_text"),
+]
+
+THREAD_COLUMNS = [
+    col("when", "at", no_wrap=True),
+    col("from", "author", style="bold"),
+    col("kind", "kind", style="cyan", no_wrap=True),
+    Column("message", lambda r: r.get("body") or ""),
+]
+
+
+def _render(row: dict[str, Any]) -> None:
+    shown = dict(row)
+    shown["sla"] = "breached" if row.get("breached") else "within targets"
+    if row.get("csat") is not None:
+        comment = f" ({row['csat_comment']})" if row.get("csat_comment") else ""
+        shown["csat_text"] = f"{row['csat']}/5{comment}"
+    out.print_fields(shown, LABELS, f"#{row['id']} {row['subject']}")
+
+
+@app.command("add")
+@output_options
+def add(
+    ctx: typer.Context,
+    subject: Annotated[str, typer.Argument(help="What the problem is, in one line.")],
+    contact: Annotated[str, typer.Option(help="Who reported it: contact id, email or name.")],
+    company: Annotated[str | None, typer.Option(help="Company (default: the contact's).")] = None,
+    priority: PriorityOpt = None,
+    body: Annotated[str | None, typer.Option(help="The customer's message.")] = None,
+    channel: Annotated[str | None, typer.Option(help="email, phone, chat or web.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Owner (default: you).")] = None,
+    output: Output = TABLE,
+) -> None:
+    """Open a case for a contact; its SLA due times follow its priority (default normal)."""
+    case = crm(ctx).cases.add(
+        subject,
+        contact=contact,
+        company=company,
+        priority=priority,
+        body=body,
+        channel=channel,
+        owner=owner,
+    )
+    output.saved(case, f"Opened case #{case.id} {case.subject} ({case.priority})")
+
+
+@app.command("list")
+@output_options
+def list_(
+    ctx: typer.Context,
+    status: Annotated[
+        str,
+        typer.Option(help="new, open, pending, resolved, closed, unresolved or all."),
+    ] = "unresolved",
+    priority: Annotated[str | None, typer.Option(help="Only this priority.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only this owner's cases.")] = None,
+    breached: Annotated[
+        bool, typer.Option("--breached", help="Only cases past an SLA target.")
+    ] = False,
+    contact: Annotated[str | None, typer.Option(help="Contact id, email or name.")] = None,
+    company: Annotated[str | None, typer.Option(help="Company id, name or domain.")] = None,
+    where: WhereOpt = None,
+    limit: Annotated[int | None, limit_option("At most N cases.")] = None,
+    output: Output = TABLE,
+) -> None:
+    """List cases, most urgent first (unresolved ones unless --status says otherwise)."""
+    rows = crm(ctx).cases.list(
+        status=status,
+        priority=priority,
+        owner=owner,
+        breached=breached,
+        contact=contact,
+        company=company,
+        where=where,
+        limit=limit,
+    )
+    output.list(rows, CASE_COLUMNS, empty="no cases")
+
+
+@app.command("show")
+@output_options
+def show(ctx: typer.Context, case_id: IdArg, output: Output = TABLE) -> None:
+    """Show a case with its SLA targets and its thread."""
+    view = crm(ctx).cases.show(case_id)
+
+    def render(row: dict[str, Any]) -> None:
+        _render(row)
+        if view.thread:
+            out.stdout_console().print()
+            out.print_table(
+                [out.to_plain(m) for m in view.thread],
+                THREAD_COLUMNS,
+                title=f"Thread ({len(view.thread)})",
+            )
+
+    output.one(view.case, render, extra={"thread": view.thread})
+
+
+@app.command("reply")
+@output_options
+def reply(
+    ctx: typer.Context,
+    case_id: IdArg,
+    text: Annotated[str, typer.Argument(help="The reply.")],
+    note: Annotated[
+        bool, typer.Option("--note", help="An internal note: not a response to the customer.")
+    ] = False,
+    output: Output = TABLE,
+) -> None:
+    """Reply to a case (the first reply is its first response)."""
+    case = crm(ctx).cases.reply(case_id, text, note=note)
+    output.saved(case, f"{'Noted on' if note else 'Replied to'} case #{case.id} {case.subject}")
+
+
+@app.command("status")
+@output_options
+def status(
+    ctx: typer.Context,
+    case_id: IdArg,
+    new_status: Annotated[
+        str, typer.Argument(help="new, open, pending, resolved or closed.", metavar="STATUS")
+    ],
+    output: Output = TABLE,
+) -> None:
+    """Move a case to another status."""
+    case = crm(ctx).cases.set_status(case_id, new_status)
+    output.saved(case, f"Case #{case.id} {case.subject} is {case.status}")
+
+
+@app.command("resolve")
+@output_options
+def resolve(
+    ctx: typer.Context,
+    case_id: IdArg,
+    csat: Annotated[
+        int | None,
+        typer.Option(help="The customer's satisfaction, 1-5.", min=1, max=5),
+    ] = None,
+    comment: Annotated[str | None, typer.Option(help="The customer's comment.")] = None,
+    output: Output = TABLE,
+) -> None:
+    """Resolve a case, with the customer's CSAT score when known (also later)."""
+    case = crm(ctx).cases.resolve(case_id, csat=csat, comment=comment)
+    score = f" (CSAT {case.csat}/5)" if case.csat is not None else ""
+    output.saved(case, f"Resolved case #{case.id} {case.subject}{score}")
+
+
+@app.command("reopen")
+@output_options
+def reopen(ctx: typer.Context, case_id: IdArg, output: Output = TABLE) -> None:
+    """Reopen a resolved or closed case."""
+    case = crm(ctx).cases.reopen(case_id)
+    output.saved(case, f"Reopened case #{case.id} {case.subject}")
+
+
+@app.command("edit")
+@output_options
+def edit(
+    ctx: typer.Context,
+    case_id: IdArg,
+    subject: Annotated[str | None, typer.Option(help="New subject.")] = None,
+    priority: PriorityOpt = None,
+    owner: Annotated[str | None, typer.Option(help="New owner.")] = None,
+    output: Output = TABLE,
+) -> None:
+    """Change a case's subject, priority (its SLA due times follow) or owner."""
+    case = crm(ctx).cases.edit(case_id, subject=subject, priority=priority, owner=owner)
+    output.saved(case, f"Updated case #{case.id} {case.subject}")
+
+
+@app.command("rm")
+def rm(ctx: typer.Context, case_id: IdArg) -> None:
+    """Delete a case and its thread."""
+    case = crm(ctx).cases.remove(case_id)
+    out.done(f"Deleted case #{case.id} {case.subject}")

@@ -1,0 +1,555 @@
+"""Support cases: a customer's problem, its thread, its SLA targets and satisfaction.
+
+A case is opened for a contact (and their company) with a priority; its two SLA targets,
+the first response and the resolution, are due a given working time after it was
+opened (``[support]`` in the config file: working days, hours and time zone, a target
+per priority; see ``tinycrm.business_hours``). The due times are worked out once, when
+the case is opened (or its priority changes), and stored, so lists and reminders compare
+columns. The first reply sets the first-response time. A target is breached when it
+was met late, or is still open past its due time; the clock does not stop while a case
+is pending. A resolved case can carry a CSAT score 1-5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from tinycrm.business_hours import PRIORITIES, SupportSettings
+from tinycrm.store import validate
+from tinycrm.store.companies import resolve_company
+from tinycrm.store.contacts import resolve_contact
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Conflict, Invalid
+from tinycrm.store.filter_sql import resolve_where
+from tinycrm.store.models import Company, Contact
+from tinycrm.store.records import record_event
+from tinycrm.store.refs import resolve_id
+from tinycrm.store.service_models import (
+    CaseMessage,
+    CaseMessageRead,
+    CaseRead,
+    CaseView,
+    SupportCase,
+)
+from tinycrm.store.types import utcnow
+from tinycrm.vocab import CASE_CHANNELS, CASE_STATUSES
+
+ENTITY = "case"
+STATUSES = CASE_STATUSES
+UNRESOLVED = ("new", "open", "pending")
+CHANNELS = CASE_CHANNELS
+MESSAGE_KINDS = ("customer", "reply", "note")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def describe(case: SupportCase) -> str:
+    return f"#{case.id} {case.subject}"
+
+
+def resolve_case(session: Session, ref: str | int) -> SupportCase:
+    """The case a REF names: its id (``12`` or ``#12``)."""
+    return resolve_id(session, SupportCase, ref, what="case")
+
+
+def is_breached(case: Any, now: datetime) -> bool:
+    """A target met late, or still open past its due time."""
+    for due, met in (
+        (case.response_due_at, case.first_response_at),
+        (case.resolution_due_at, case.resolved_at),
+    ):
+        if due is not None and (met if met is not None else now) > due:
+            return True
+    return False
+
+
+def breached_clause(now: datetime) -> Any:
+    """``is_breached`` in SQL."""
+    return or_(
+        and_(col(SupportCase.first_response_at).is_(None), col(SupportCase.response_due_at) < now),
+        col(SupportCase.first_response_at) > col(SupportCase.response_due_at),
+        and_(col(SupportCase.resolved_at).is_(None), col(SupportCase.resolution_due_at) < now),
+        col(SupportCase.resolved_at) > col(SupportCase.resolution_due_at),
+    )
+
+
+def _read(case: Any, contact: str | None, company: str | None, now: datetime) -> CaseRead:
+    return CaseRead.from_row(
+        {
+            "id": case.id,
+            "subject": case.subject,
+            "status": case.status,
+            "priority": case.priority,
+            "channel": case.channel,
+            "contact": contact,
+            "contact_id": case.contact_id,
+            "company": company,
+            "company_id": case.company_id,
+            "owner": case.owner,
+            "opened_at": case.opened_at,
+            "response_due_at": case.response_due_at,
+            "resolution_due_at": case.resolution_due_at,
+            "first_response_at": case.first_response_at,
+            "resolved_at": case.resolved_at,
+            "closed_at": case.closed_at,
+            "breached": is_breached(case, now),
+            "csat": case.csat,
+            "csat_comment": case.csat_comment,
+            "created_at": case.created_at,
+            "updated_at": case.updated_at,
+        }
+    )
+
+
+def to_read(session: Session, case: Any, now: datetime | None = None) -> CaseRead:
+    """The read model of one case row, its names resolved."""
+    contact = session.get(Contact, case.contact_id) if case.contact_id else None
+    company = session.get(Company, case.company_id) if case.company_id else None
+    return _read(
+        case, contact.name if contact else None, company.name if company else None, now or utcnow()
+    )
+
+
+def _thread(session: Session, case_id: int) -> list[CaseMessageRead]:
+    rows = session.scalars(
+        select(CaseMessage)
+        .where(col(CaseMessage.case_id) == case_id)
+        .order_by(col(CaseMessage.at), col(CaseMessage.id))
+    )
+    return [
+        CaseMessageRead(
+            id=m.id, case_id=m.case_id, kind=m.kind, author=m.author, body=m.body, at=m.at
+        )
+        for m in rows
+    ]
+
+
+def case_view(store: Store, ref: str | int, *, now: datetime | None = None) -> CaseView:
+    """A case with its whole thread, oldest message first."""
+    with store.read() as session:
+        case = resolve_case(session, ref)
+        assert case.id is not None
+        return CaseView(case=to_read(session, case, now), thread=_thread(session, case.id))
+
+
+def _statuses(status: str | Sequence[str] | None) -> list[str] | None:
+    if status is None:
+        return None
+    wanted = [status] if isinstance(status, str) else list(status)
+    out: list[str] = []
+    for one in wanted:
+        if one.strip().lower() == "all":
+            return None
+        if one.strip().lower() == "unresolved":
+            out += UNRESOLVED
+            continue
+        out.append(validate.choice(one, STATUSES, "status") or "")
+    return [s for s in out if s]
+
+
+def list_cases(
+    store: Store,
+    *,
+    status: str | Sequence[str] | None = "unresolved",
+    priority: str | None = None,
+    owner: str | None = None,
+    breached: bool = False,
+    contact: str | None = None,
+    company: str | None = None,
+    contact_id: int | None = None,
+    company_id: int | None = None,
+    where: str | None = None,
+    limit: int | None = None,
+    now: datetime | None = None,
+) -> list[CaseRead]:
+    """Cases, most urgent first (priority, then the soonest due target). ``status``: one,
+    several, ``unresolved`` (new, open, pending: the default) or None / ``all``;
+    ``breached``: only those past a target; ``where``: the filter language."""
+    now = now or utcnow()
+    wanted = _statuses(status)
+    level = validate.choice(priority, PRIORITIES, "priority") if priority else None
+    with store.read() as session:
+        person, account = aliased(Contact), aliased(Company)
+        query = (
+            select(SupportCase, col(person.name), col(account.name))
+            .outerjoin(person, col(SupportCase.contact_id) == col(person.id))
+            .outerjoin(account, col(SupportCase.company_id) == col(account.id))
+        )
+        if wanted is not None:
+            query = query.where(col(SupportCase.status).in_(wanted))
+        if level:
+            query = query.where(col(SupportCase.priority) == level)
+        if owner and owner.strip():
+            query = query.where(col(SupportCase.owner) == owner.strip())
+        if breached:
+            query = query.where(breached_clause(now))
+        if contact:
+            contact_id = resolve_contact(session, contact).id
+        if company:
+            company_id = resolve_company(session, company).id
+        if contact_id is not None:
+            query = query.where(col(SupportCase.contact_id) == contact_id)
+        if company_id is not None:
+            query = query.where(col(SupportCase.company_id) == company_id)
+        query = query.where(resolve_where(store, session, ENTITY, where=where, now=now))
+        rows = session.execute(query).all()
+        out = [_read(c, p, a, now) for c, p, a in rows]
+    rank = {p: i for i, p in enumerate(reversed(PRIORITIES))}
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+
+    def urgency(c: CaseRead) -> tuple[Any, ...]:
+        due = c.resolution_due_at if c.first_response_at else c.response_due_at
+        done = c.status not in UNRESOLVED
+        return (done, rank.get(c.priority, 9), due or far, c.id)
+
+    out.sort(key=urgency)
+    return out[:limit] if limit else out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def set_targets(case: SupportCase, support: SupportSettings) -> None:
+    """Work out the case's SLA due times from when it was opened and its priority."""
+    hours = support.hours
+    try:
+        case.response_due_at = hours.add(case.opened_at, support.response[case.priority])
+        case.resolution_due_at = hours.add(case.opened_at, support.resolution[case.priority])
+    except ValueError as exc:  # no working day within ten years: a broken [support]
+        raise Invalid(f"cannot work out the SLA due times: {exc}") from exc
+
+
+def _message(
+    session: Session, case_id: int, kind: str, author: str, body: str, at: datetime
+) -> None:
+    session.add(CaseMessage(case_id=case_id, kind=kind, author=author, body=body, at=at))
+
+
+def _csat(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise Invalid(f"csat must be a whole number 1-5, not {value!r}", field="csat")
+    return value
+
+
+def add_case(
+    store: Store,
+    *,
+    subject: str,
+    contact: str | int,
+    company: str | None = None,
+    priority: str | None = None,
+    body: str | None = None,
+    channel: str | None = None,
+    owner: str | None = None,
+    now: datetime | None = None,
+) -> CaseRead:
+    """Open a case for ``contact`` (a REF; its company unless ``company`` is given), with
+    the customer's ``body`` as the first message of its thread. Priority: normal."""
+    support = store.settings().support
+    clean_subject = validate.name(subject, "subject")
+    level = validate.choice(priority, PRIORITIES, "priority") or "normal"
+    how = validate.choice(channel, CHANNELS, "channel")
+    text = validate.optional_text(body, "body", multiline=True)
+    who = validate.optional_text(owner, "owner") or store.user
+    with store.write() as session:
+        person = resolve_contact(session, str(contact))
+        account = resolve_company(session, company) if company else None
+        if account is None and person.company_id:
+            account = session.get(Company, person.company_id)
+        stamp = now or utcnow()
+        case = SupportCase(
+            subject=clean_subject,
+            contact_id=person.id,
+            company_id=account.id if account else None,
+            priority=level,
+            status="new",
+            channel=how,
+            owner=who,
+            opened_at=stamp,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        set_targets(case, support)
+        session.add(case)
+        session.flush()
+        assert case.id is not None
+        if text:
+            _message(session, case.id, "customer", person.name, text, stamp)
+        record_event(
+            store,
+            session,
+            action="created",
+            entity=ENTITY,
+            entity_id=case.id,
+            summary=f"opened case {describe(case)} ({level}) for {person.name}",
+        )
+        return to_read(session, case, stamp)
+
+
+def _writable(store: Store, session: Session, ref: str | int) -> SupportCase:
+    case = resolve_case(session, ref)
+    if session.get_bind().dialect.name == "postgresql":
+        session.refresh(case, with_for_update=True)
+    return case
+
+
+def reply_case(
+    store: Store, ref: str | int, text: str, *, note: bool = False, now: datetime | None = None
+) -> CaseRead:
+    """Add a reply to the thread (``note``: an internal note, which is no response). The
+    first reply sets the first-response time and moves a new case to open; a resolved
+    or closed case must be reopened first."""
+    body = validate.optional_text(text, "text", multiline=True)
+    if not body:
+        raise Invalid("a reply needs some text", field="text")
+    with store.write() as session:
+        case = _writable(store, session, ref)
+        assert case.id is not None
+        if case.status not in UNRESOLVED:
+            raise Conflict(f"case {describe(case)} is {case.status}; reopen it first")
+        stamp = now or utcnow()
+        kind = "note" if note else "reply"
+        _message(session, case.id, kind, store.user, body, stamp)
+        first = not note and case.first_response_at is None
+        if first:
+            case.first_response_at = stamp
+        if not note and case.status == "new":
+            case.status = "open"
+        case.updated_at = stamp
+        what = "noted on" if note else ("first response to" if first else "replied to")
+        record_event(
+            store,
+            session,
+            action="noted" if note else "replied",
+            entity=ENTITY,
+            entity_id=case.id,
+            summary=f"{what} case {describe(case)}",
+        )
+        session.flush()
+        return to_read(session, case, stamp)
+
+
+def set_case_status(
+    store: Store, ref: str | int, status: str, *, now: datetime | None = None
+) -> CaseRead:
+    """Move a case to ``status``: resolved stamps the resolution time, closed the closing
+    time (and the resolution, when there was none); back to new, open or pending
+    clears them (a reopened case's SLA due times stay as they were)."""
+    target = validate.choice(status, STATUSES, "status")
+    if target is None:
+        raise Invalid(f"give a status ({', '.join(STATUSES)})", field="status")
+    with store.write() as session:
+        case = _writable(store, session, ref)
+        return _move(store, session, case, target, now or utcnow())
+
+
+def _move(
+    store: Store, session: Session, case: SupportCase, target: str, stamp: datetime
+) -> CaseRead:
+    before = case.status
+    if before == target:
+        raise Conflict(f"case {describe(case)} is {target} already")
+    if target in UNRESOLVED:
+        case.resolved_at = case.closed_at = None
+        if before in ("resolved", "closed"):
+            case.csat = case.csat_comment = None
+    if target == "resolved":
+        case.resolved_at, case.closed_at = stamp, None
+    if target == "closed":
+        case.resolved_at = case.resolved_at or stamp
+        case.closed_at = stamp
+    case.status = target
+    case.updated_at = stamp
+    action = {"resolved": "resolved", "closed": "closed"}.get(target, "updated")
+    if before in ("resolved", "closed") and target in UNRESOLVED:
+        action = "reopened"
+    record_event(
+        store,
+        session,
+        action=action,
+        entity=ENTITY,
+        entity_id=case.id,
+        summary=f"case {describe(case)}: {before} → {target}",
+    )
+    session.flush()
+    return to_read(session, case, stamp)
+
+
+def resolve_support_case(
+    store: Store,
+    ref: str | int,
+    *,
+    csat: int | None = None,
+    comment: str | None = None,
+    now: datetime | None = None,
+) -> CaseRead:
+    """Resolve a case, with the customer's CSAT score (1-5) and comment when known. A
+    case resolved already takes a score given later (``csat``), once."""
+    score = _csat(csat)
+    said = validate.optional_text(comment, "comment", multiline=True)
+    if said and score is None:
+        raise Invalid("a CSAT comment comes with a score (--csat 1-5)", field="comment")
+    with store.write() as session:
+        case = _writable(store, session, ref)
+        stamp = now or utcnow()
+        if case.status in ("resolved", "closed"):
+            if score is None:
+                raise Conflict(f"case {describe(case)} is {case.status} already")
+            if case.csat is not None:
+                raise Conflict(f"case {describe(case)} has a CSAT score already ({case.csat})")
+            case.csat, case.csat_comment = score, said
+            case.updated_at = stamp
+            record_event(
+                store,
+                session,
+                action="rated",
+                entity=ENTITY,
+                entity_id=case.id,
+                summary=f"CSAT {score}/5 for case {describe(case)}",
+            )
+            session.flush()
+            return to_read(session, case, stamp)
+        case.csat, case.csat_comment = score, said
+        return _move(store, session, case, "resolved", stamp)
+
+
+def reopen_case(store: Store, ref: str | int, *, now: datetime | None = None) -> CaseRead:
+    """Reopen a resolved or closed case (to open); its CSAT score goes with the resolution."""
+    with store.write() as session:
+        case = _writable(store, session, ref)
+        if case.status in UNRESOLVED:
+            raise Conflict(f"case {describe(case)} is {case.status}: not resolved or closed")
+        return _move(store, session, case, "open", now or utcnow())
+
+
+def edit_case(
+    store: Store,
+    ref: str | int,
+    *,
+    subject: str | None = None,
+    priority: str | None = None,
+    owner: str | None = None,
+    now: datetime | None = None,
+) -> CaseRead:
+    """Change a case's subject, priority (its SLA due times are worked out again from when
+    it was opened) or owner."""
+    support = store.settings().support if priority else None
+    with store.write() as session:
+        case = _writable(store, session, ref)
+        changes = []
+        if subject is not None and (clean := validate.name(subject, "subject")) != case.subject:
+            case.subject = clean
+            changes.append("subject")
+        if priority is not None:
+            level = validate.choice(priority, PRIORITIES, "priority")
+            if level and level != case.priority:
+                case.priority = level
+                assert support is not None
+                set_targets(case, support)
+                changes.append("priority")
+        if owner is not None and (who := validate.optional_text(owner, "owner")) != case.owner:
+            case.owner = who or store.user
+            changes.append("owner")
+        if not changes:
+            raise Conflict(f"case {describe(case)}: nothing to change")
+        case.updated_at = now or utcnow()
+        record_event(
+            store,
+            session,
+            action="updated",
+            entity=ENTITY,
+            entity_id=case.id,
+            summary=f"updated case {describe(case)}: {', '.join(changes)}",
+        )
+        session.flush()
+        return to_read(session, case, now)
+
+
+def remove_case(store: Store, ref: str | int) -> CaseRead:
+    """Delete a case and its thread."""
+    with store.write() as session:
+        case = _writable(store, session, ref)
+        read = to_read(session, case)
+        session.execute(delete(CaseMessage).where(col(CaseMessage.case_id) == case.id))
+        session.delete(case)
+        record_event(
+            store,
+            session,
+            action="deleted",
+            entity=ENTITY,
+            entity_id=read.id,
+            summary=f"deleted case #{read.id} {read.subject}",
+        )
+        return read
+
+
+# --------------------------------------------------------------------------- due items
+
+_TARGETS = (
+    ("response", "first response", "response_due_at", "first_response_at"),
+    ("resolution", "resolution", "resolution_due_at", "resolved_at"),
+)
+
+
+def case_items(
+    session: Session,
+    now: datetime,
+    support: SupportSettings,
+    seen: set[tuple[str, datetime]] | None,
+) -> list[dict[str, object]]:
+    """Unresolved cases past a target (``sla_breached``) or with at most ``[support]
+    warn`` of working time left before one (``sla_at_risk``), as due-item rows
+    (``reminders.DueItem`` fields), each under its target's due time, so each is told
+    once. ``seen``: (key, due time) told already (None: all)."""
+    from tinycrm.business_hours import format_duration
+
+    rows = session.execute(
+        select(SupportCase, col(Contact.name))
+        .outerjoin(Contact, col(SupportCase.contact_id) == col(Contact.id))
+        .where(col(SupportCase.status).in_(UNRESOLVED))
+        .order_by(col(SupportCase.id))
+    ).all()
+    items: list[dict[str, object]] = []
+    for case, contact in rows:
+        title = f"Case #{case.id} {case.subject}" + (f" ({contact})" if contact else "")
+        for name, label, due_attr, met_attr in _TARGETS:
+            due: datetime | None = getattr(case, due_attr)
+            if due is None or getattr(case, met_attr) is not None:
+                continue
+            if due <= now:
+                key, group = f"case-{name}:{case.id}", "sla_breached"
+                late = support.hours.between(due, now)
+                detail = f"{case.priority}: {label} was due {format_duration(late)} ago"
+            else:
+                left = support.hours.between(now, due)
+                if left > support.warn:
+                    continue
+                key, group = f"case-{name}-risk:{case.id}", "sla_at_risk"
+                detail = f"{case.priority}: {label} due in {format_duration(left)} (working time)"
+            if seen is not None and (key, due) in seen:
+                continue
+            items.append(
+                {
+                    "key": key,
+                    "group": group,
+                    "due_at": due,
+                    "title": title,
+                    "detail": detail,
+                    "entity": ENTITY,
+                    "entity_id": case.id,
+                    "deal_id": None,
+                    "value": None,
+                    "currency": None,
+                    "stake": None,
+                }
+            )
+    return items

@@ -1,0 +1,167 @@
+"""``tinycrm report cases``: how support is doing, in working hours.
+
+For each period (``--by week|month``) or group (``--by priority|owner``) of the range:
+
+- **opened**: cases opened in it; **resolved**: cases resolved in it;
+- **median first response**: over the cases opened in it that got a reply, the working
+  time from opening to the first reply (``[support]`` business hours);
+- **median resolution**: over the cases resolved in it, the working time from opening to
+  resolution;
+- **within SLA**: of the cases resolved in it, the share that met both targets (first
+  response and resolution by their due times);
+- **backlog**: cases opened before its end and not resolved by then;
+- **CSAT**: the average score of the cases resolved in it that have one (and how many).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlmodel import col
+
+from tinycrm import dates
+from tinycrm.business_hours import PRIORITIES, BusinessHours
+from tinycrm.store.engine import Store
+from tinycrm.store.models import ReadModel
+from tinycrm.store.reports.models import ReportScope
+from tinycrm.store.reports.scope import backward_range, choice, make_scope, periods, with_days
+from tinycrm.store.service_models import SupportCase
+
+CASE_BY = ("week", "month", "priority", "owner")
+
+
+class CaseLine(ReadModel):
+    group: str  # the period's label, the priority or the owner
+    start: date | None
+    end: date | None
+    opened: int
+    resolved: int
+    median_first_response_hours: float | None
+    median_resolution_hours: float | None
+    within_sla: float | None  # percent of the resolved
+    backlog: int
+    csat: float | None  # the average score
+    csat_count: int
+
+
+class CaseReport(ReadModel):
+    scope: ReportScope
+    by: str | None
+    rows: list[CaseLine]
+
+
+def _hours(values: Iterable[timedelta]) -> float | None:
+    hours = [v.total_seconds() / 3600 for v in values]
+    return round(statistics.median(hours), 2) if hours else None
+
+
+def _line(
+    group: str,
+    span: tuple[date, date] | None,
+    cases: list[Any],
+    start_at: datetime,
+    end_at: datetime,
+    hours: BusinessHours,
+) -> CaseLine:
+    def inside(at: datetime | None) -> bool:
+        return at is not None and start_at <= at < end_at
+
+    opened = [c for c in cases if inside(c.opened_at)]
+    resolved = [c for c in cases if inside(c.resolved_at)]
+    answered = [c for c in opened if c.first_response_at is not None]
+    met = [
+        c
+        for c in resolved
+        if c.first_response_at is not None
+        and c.response_due_at is not None
+        and c.first_response_at <= c.response_due_at
+        and c.resolution_due_at is not None
+        and c.resolved_at <= c.resolution_due_at
+    ]
+    backlog = [
+        c
+        for c in cases
+        if c.opened_at < end_at and (c.resolved_at is None or c.resolved_at >= end_at)
+    ]
+    scored = [c.csat for c in resolved if c.csat is not None]
+    return CaseLine(
+        group=group,
+        start=span[0] if span else None,
+        end=span[1] if span else None,
+        opened=len(opened),
+        resolved=len(resolved),
+        median_first_response_hours=_hours(
+            hours.between(c.opened_at, c.first_response_at) for c in answered
+        ),
+        median_resolution_hours=_hours(hours.between(c.opened_at, c.resolved_at) for c in resolved),
+        within_sla=round(100 * len(met) / len(resolved), 1) if resolved else None,
+        backlog=len(backlog),
+        csat=round(sum(scored) / len(scored), 2) if scored else None,
+        csat_count=len(scored),
+    )
+
+
+def case_report(
+    store: Store,
+    *,
+    by: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    now: datetime | None = None,
+) -> CaseReport:
+    """The figures of the module's docstring. Default range: the last 12 weeks (by week),
+    12 months (by month), else this month and the two before."""
+    unit = choice(by, CASE_BY, "grouping")
+    hours = store.settings().support.hours
+    with store.read() as session:
+        scope = make_scope(session, store, start, end, None, None, now)
+        period = unit if unit in ("week", "month") else "month"
+        first, last = backward_range(start, end, period, 12 if unit == period else 3, scope.today)
+        scope = with_days(scope, first, last)
+        start_at, end_at = (
+            dates.local_midnight(first),
+            dates.local_midnight(last + timedelta(days=1)),
+        )
+        # every case that can count: opened before the end, and not resolved before the start
+        cases = list(
+            session.scalars(
+                select(SupportCase).where(
+                    col(SupportCase.opened_at) < end_at,
+                    or_(
+                        col(SupportCase.resolved_at).is_(None),
+                        col(SupportCase.resolved_at) >= start_at,
+                    ),
+                )
+            )
+        )
+    rows: list[CaseLine] = []
+    if unit in ("week", "month"):
+        for span in periods(first, last, unit):
+            rows.append(
+                _line(
+                    span.label,
+                    (span.start, span.end),
+                    cases,
+                    dates.local_midnight(span.start),
+                    dates.local_midnight(span.end + timedelta(days=1)),
+                    hours,
+                )
+            )
+    elif unit in ("priority", "owner"):
+        key: Callable[[Any], str] = (
+            (lambda c: c.priority) if unit == "priority" else (lambda c: c.owner)
+        )
+        groups = sorted(
+            {key(c) for c in cases},
+            key=(lambda g: -PRIORITIES.index(g)) if unit == "priority" else (lambda g: g),
+        )
+        for group in groups:
+            mine = [c for c in cases if key(c) == group]
+            rows.append(_line(group, None, mine, start_at, end_at, hours))
+    else:
+        rows.append(_line(f"{first}..{last}", (first, last), cases, start_at, end_at, hours))
+    return CaseReport(scope=scope.read(), by=unit, rows=rows)

@@ -1,0 +1,232 @@
+"""Support cases: SLA due times in working hours, replies, statuses, CSAT, announcements
+once, and the case report's figures from a small fixed data set."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from tinycrm.config import parse_config
+from tinycrm.store import Conflict, Invalid, NotFound
+from tinycrm.store.cases import (
+    add_case,
+    case_view,
+    edit_case,
+    list_cases,
+    remove_case,
+    reopen_case,
+    reply_case,
+    resolve_support_case,
+    set_case_status,
+)
+from tinycrm.store.companies import add_company
+from tinycrm.store.contacts import add_contact
+from tinycrm.store.events import list_events
+from tinycrm.store.filter_sql import InvalidFilter
+from tinycrm.store.reminders import claim_items, confirm_run, due_items
+from tinycrm.store.reports.cases import case_report
+from tinycrm.store.service_models import CaseMessage, SupportCase
+
+pytestmark = pytest.mark.dates
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def berlin(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=BERLIN)
+
+
+MONDAY_10 = berlin(2026, 11, 23, 10)
+
+
+@pytest.fixture
+def people(store):
+    store.config = parse_config('[support]\ntimezone = "Europe/Berlin"\n', Path("config.toml"))
+    add_company(store, name="Acme")
+    add_contact(store, name="Ada", email="ada@acme.com", company="Acme")
+    add_contact(store, name="Bob", email="bob@example.com")
+    return store
+
+
+def test_a_case_gets_its_sla_due_times_in_working_hours(people) -> None:
+    friday_4pm = berlin(2026, 11, 27, 16)
+    case = add_case(
+        people,
+        subject="Cannot log in",
+        contact="ada@acme.com",
+        priority="urgent",
+        body="500 on the login page",
+        channel="email",
+        now=friday_4pm,
+    )
+    assert case.company == "Acme" and case.status == "new" and case.priority == "urgent"
+    assert case.response_due_at == berlin(2026, 11, 27, 17)  # 1 h
+    assert case.resolution_due_at == berlin(2026, 11, 30, 16)  # 8 h: Friday 1 h, Monday 7 h
+    view = case_view(people, case.id, now=friday_4pm)
+    assert [(m.kind, m.author, m.body) for m in view.thread] == [
+        ("customer", "Ada", "500 on the login page")
+    ]
+    [event] = list_events(people, entity="case", entity_id=case.id)
+    assert event.action == "created"
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        ({"priority": "critical"}, "invalid priority"),
+        ({"channel": "pigeon"}, "invalid channel"),
+        ({"subject": "  "}, "subject"),
+        ({"contact": "nobody@nowhere.io"}, "no contact"),
+        ({"body": "a\x00b"}, "body"),
+    ],
+)
+def test_bad_input_writes_nothing(people, values: dict, match: str) -> None:
+    given = {"subject": "Help", "contact": "ada@acme.com", **values}
+    with pytest.raises((Invalid, NotFound), match=match):
+        add_case(people, **given)
+    with people.read() as session:
+        assert session.scalar(select(func.count()).select_from(SupportCase)) == 0
+
+
+def test_the_first_reply_is_the_first_response(people) -> None:
+    case = add_case(people, subject="Help", contact="Ada", now=MONDAY_10)
+    noted = reply_case(people, case.id, "checking logs", note=True, now=MONDAY_10)
+    assert noted.first_response_at is None and noted.status == "new"
+    first = reply_case(people, case.id, "On it", now=berlin(2026, 11, 23, 11))
+    assert first.first_response_at == berlin(2026, 11, 23, 11) and first.status == "open"
+    again = reply_case(people, case.id, "Fixed?", now=berlin(2026, 11, 23, 12))
+    assert again.first_response_at == berlin(2026, 11, 23, 11)
+    with people.read() as session:
+        assert session.scalar(select(func.count()).select_from(CaseMessage)) == 3
+    with pytest.raises(Invalid, match="needs some text"):
+        reply_case(people, case.id, "   ")
+
+
+def test_statuses_resolve_csat_and_reopen(people) -> None:
+    case = add_case(people, subject="Help", contact="Ada", now=MONDAY_10)
+    pending = set_case_status(people, case.id, "pending", now=MONDAY_10)
+    assert pending.status == "pending"
+    with pytest.raises(Conflict, match="pending already"):
+        set_case_status(people, case.id, "pending")
+    with pytest.raises(Invalid, match="csat"):
+        resolve_support_case(people, case.id, csat=6)
+    resolved = resolve_support_case(people, case.id, now=berlin(2026, 11, 24, 9))
+    assert resolved.status == "resolved" and resolved.csat is None
+    rated = resolve_support_case(people, case.id, csat=4, comment="fast")
+    assert (rated.csat, rated.csat_comment) == (4, "fast")
+    with pytest.raises(Conflict, match="has a CSAT score already"):
+        resolve_support_case(people, case.id, csat=5)
+    with pytest.raises(Conflict, match="reopen it first"):
+        reply_case(people, case.id, "hello again")
+    closed = set_case_status(people, case.id, "closed")
+    assert closed.closed_at is not None and closed.resolved_at == berlin(2026, 11, 24, 9)
+    reopened = reopen_case(people, case.id)
+    assert (reopened.status, reopened.resolved_at, reopened.csat) == ("open", None, None)
+    with pytest.raises(Conflict, match="not resolved or closed"):
+        reopen_case(people, case.id)
+    actions = [e.action for e in list_events(people, entity="case", entity_id=case.id)]
+    assert actions[:3] == ["reopened", "closed", "rated"]
+
+
+def test_a_new_priority_works_the_targets_out_again(people) -> None:
+    case = add_case(people, subject="Help", contact="Ada", priority="low", now=MONDAY_10)
+    urgent = edit_case(people, case.id, priority="urgent")
+    assert urgent.response_due_at == berlin(2026, 11, 23, 11)
+    with pytest.raises(Conflict, match="nothing to change"):
+        edit_case(people, case.id, priority="urgent")
+
+
+def test_list_filters_and_the_filter_language(people) -> None:
+    a = add_case(people, subject="Login broken", contact="Ada", priority="urgent", now=MONDAY_10)
+    b = add_case(people, subject="Invoice", contact="Bob", priority="low", now=MONDAY_10)
+    c = add_case(people, subject="Export", contact="Ada", now=MONDAY_10)
+    resolve_support_case(people, c.id, now=MONDAY_10)
+    later = berlin(2026, 11, 23, 12)
+    assert [x.id for x in list_cases(people, now=later)] == [a.id, b.id]  # unresolved
+    assert [x.id for x in list_cases(people, status=None, now=later)] == [a.id, b.id, c.id]
+    assert [x.id for x in list_cases(people, breached=True, now=later)] == [a.id]  # 1 h gone
+    assert [x.id for x in list_cases(people, company="Acme", status="all", now=later)] == [
+        a.id,
+        c.id,
+    ]
+    urgent = list_cases(people, where="priority=urgent and status!=closed", status=None)
+    assert [x.id for x in urgent] == [a.id]
+    assert [x.id for x in list_cases(people, where='"invoice"')] == [b.id]
+    assert [x.id for x in list_cases(people, where="contact:ada", status=None)] == [a.id, c.id]
+    with pytest.raises(InvalidFilter, match="unknown field 'lifecycle' for cases"):
+        list_cases(people, where="lifecycle=customer")
+
+
+def test_breaches_are_announced_once_each(people) -> None:
+    case = add_case(people, subject="Help", contact="Ada", priority="urgent", now=MONDAY_10)
+    soon = berlin(2026, 11, 23, 10, 30)  # 30 min of 1 h left: about to breach (warn 1 h)
+    late = berlin(2026, 11, 23, 11, 30)  # past the first-response target
+
+    def run(now: datetime, run_id: str) -> list[str]:
+        items = due_items(people, now=now, new_only=True)
+        mine = claim_items(people, items, run_id=run_id, now=now)
+        confirm_run(people, run_id, now=now)
+        return sorted(f"{i.group} {i.key}" for i in mine)
+
+    assert run(soon, "a") == [f"sla_at_risk case-response-risk:{case.id}"]
+    assert run(soon, "b") == []
+    assert run(late, "c") == [f"sla_breached case-response:{case.id}"]
+    assert run(late, "d") == []
+    reply_case(people, case.id, "On it", now=late)
+    resolution_soon = berlin(2026, 11, 23, 17, 30)  # 8 h target: due Tuesday 10:00
+    assert run(berlin(2026, 11, 24, 9, 15), "e") == [f"sla_at_risk case-resolution-risk:{case.id}"]
+    assert run(resolution_soon, "f") == []
+
+
+def test_remove_takes_the_thread(people) -> None:
+    case = add_case(people, subject="Help", contact="Ada", body="x", now=MONDAY_10)
+    remove_case(people, case.id)
+    with people.read() as session:
+        assert session.scalar(select(func.count()).select_from(CaseMessage)) == 0
+    with pytest.raises(NotFound):
+        case_view(people, case.id)
+
+
+def test_the_case_report_from_a_fixed_data_set(people) -> None:
+    # Week 48 (Nov 23-29) and week 49 (Nov 30 - Dec 6), normal priority: response 8 h,
+    # resolution 40 h of working time.
+    one = add_case(people, subject="one", contact="Ada", now=berlin(2026, 11, 23, 9))
+    reply_case(people, one.id, "r", now=berlin(2026, 11, 23, 11))  # 2 h
+    resolve_support_case(people, one.id, csat=5, now=berlin(2026, 11, 24, 9))  # 8 h
+    two = add_case(people, subject="two", contact="Ada", now=berlin(2026, 11, 27, 16))
+    reply_case(people, two.id, "r", now=berlin(2026, 11, 30, 10))  # Fri 1 h + Mon 1 h
+    resolve_support_case(people, two.id, csat=2, now=berlin(2026, 12, 9, 16))  # late
+    three = add_case(people, subject="three", contact="Bob", priority="urgent",
+                     now=berlin(2026, 11, 25, 9))  # fmt: skip
+    reply_case(people, three.id, "r", now=berlin(2026, 11, 25, 12))  # 3 h: late (1 h)
+    resolve_support_case(people, three.id, now=berlin(2026, 12, 1, 9))
+    add_case(people, subject="four", contact="Bob", now=berlin(2026, 12, 2, 9))  # open
+    report = case_report(
+        people, by="week", start=date(2026, 11, 23), end=date(2026, 12, 6),
+        now=berlin(2026, 12, 10, 12),
+    )  # fmt: skip
+    w48, w49 = report.rows
+    assert (w48.group, w49.group) == ("2026-W48", "2026-W49")
+    assert (w48.opened, w48.resolved, w49.opened, w49.resolved) == (3, 1, 1, 1)
+    assert w48.median_first_response_hours == 2.0  # 2 h, 2 h (Fri 16-17, Mon 9-10), 3 h
+    assert w48.median_resolution_hours == 8.0
+    assert w48.within_sla == 100.0 and w48.csat == 5.0 and w48.csat_count == 1
+    assert w48.backlog == 2  # two (resolved Dec 9) and three (Dec 1)
+    assert w49.median_resolution_hours == 32.0  # three: Wed 9:00 to Tue 9:00
+    assert w49.within_sla == 0.0  # three answered late
+    assert w49.backlog == 2  # two and four
+    assert w49.median_first_response_hours is None  # four is not answered
+    by_priority = case_report(
+        people, by="priority", start=date(2026, 11, 23), end=date(2026, 12, 31),
+        now=berlin(2026, 12, 31, 12),
+    )  # fmt: skip
+    assert [(r.group, r.opened, r.resolved) for r in by_priority.rows] == [
+        ("urgent", 1, 1),
+        ("normal", 3, 2),
+    ]
+    normal = by_priority.rows[1]
+    assert normal.csat == 3.5 and normal.within_sla == 50.0 and normal.backlog == 1

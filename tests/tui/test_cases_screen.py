@@ -1,0 +1,142 @@
+"""The cases screen: cases by status and priority; r replies, s changes the status, v
+resolves with a CSAT score, o reopens: the database says so afterwards. Also a snapshot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import Input, Select
+
+from tests.tui.conftest import NOW, SIZE, open_screen, settle
+from tinycrm.api import Crm
+from tinycrm.store.cases import add_case, case_view, reply_case, resolve_support_case
+from tinycrm.store.contacts import add_contact
+from tinycrm.store.engine import Store
+from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.cases import CasesScreen
+from tinycrm.tui.screens.forms import FormScreen
+from tinycrm.tui.screens.record import ContactScreen
+from tinycrm.tui.widgets.rows import RowList
+
+
+def build(store: Store) -> dict[str, int]:
+    add_contact(store, name="Ada Lovelace", email="ada@example.com", company="Engines Ltd")
+    add_contact(store, name="Grace Hopper", email="grace@navy.mil")
+    opened = NOW - timedelta(days=3)
+    ids = {
+        "login": add_case(store, subject="Cannot log in", contact="ada@example.com",
+                          priority="urgent", body="The login page says 500", now=opened).id,
+        "invoice": add_case(store, subject="Invoice address wrong", contact="grace@navy.mil",
+                            priority="low", now=NOW - timedelta(hours=1)).id,
+        "export": add_case(store, subject="Export is slow", contact="ada@example.com",
+                           now=opened).id,
+        "done": add_case(store, subject="Password reset", contact="grace@navy.mil",
+                         now=opened).id,
+    }  # fmt: skip
+    reply_case(store, ids["export"], "Looking into it", now=opened + timedelta(hours=1))
+    resolve_support_case(store, ids["done"], csat=5, now=opened + timedelta(hours=2))
+    return ids
+
+
+def _keys(app) -> list[str | None]:  # type: ignore[no-untyped-def]
+    return [row.key for row in app.screen.query_one("#case-list", RowList).rows]
+
+
+async def _highlight(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
+    rows = pilot.app.screen.query_one("#case-list", RowList)
+    rows.move_cursor(next(i for i, r in enumerate(rows.rows) if r.key == key), force=True)
+    await settle(pilot)
+
+
+async def test_cases_by_status_and_priority(tui_store, frozen_clock) -> None:
+    ids = build(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "6", CasesScreen)
+        # New: urgent before low; then Open; resolved ones only with a
+        assert _keys(app) == [
+            None, f"case:{ids['login']}", f"case:{ids['invoice']}",
+            None, f"case:{ids['export']}",
+        ]  # fmt: skip
+        title = str(app.screen.query_one("#list-title").render())
+        assert "3 unresolved, 1 breached" in title
+        await pilot.press("a")
+        await settle(pilot)
+        assert f"case:{ids['done']}" in _keys(app)
+        detail = str(app.screen.query_one("#case-detail").render())
+        assert "Cannot log in" in detail and "The login page says 500" in detail
+
+
+async def test_reply_status_resolve_and_reopen_from_the_keys(tui_store, frozen_clock) -> None:
+    ids = build(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "6", CasesScreen)
+        await _highlight(pilot, f"case:{ids['login']}")
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one(Input).value = "Fixed the login service"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        view = case_view(tui_store, ids["login"])
+        assert view.thread[-1].body == "Fixed the login service"
+        assert view.case.first_response_at is not None and view.case.status == "open"
+
+        await _highlight(pilot, f"case:{ids['invoice']}")
+        await pilot.press("s")
+        await settle(pilot)
+        app.screen.query_one(Select).value = "pending"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert case_view(tui_store, ids["invoice"]).case.status == "pending"
+
+        await _highlight(pilot, f"case:{ids['login']}")
+        await pilot.press("v")
+        await settle(pilot)
+        app.screen.query_one("#field-csat", Input).value = "4"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        resolved = case_view(tui_store, ids["login"]).case
+        assert (resolved.status, resolved.csat) == ("resolved", 4)
+        assert f"case:{ids['login']}" not in _keys(app)
+
+        await pilot.press("a")
+        await settle(pilot)
+        await _highlight(pilot, f"case:{ids['login']}")
+        await pilot.press("o")
+        await settle(pilot)
+        assert case_view(tui_store, ids["login"]).case.status == "open"
+        # enter opens the case's contact, which lists its open cases
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactScreen)
+        linked = [row.key for row in app.screen.query_one("#linked", RowList).rows]
+        assert f"case:{ids['login']}" in linked
+        assert screen in app.screen_stack
+
+
+async def test_a_bad_csat_is_refused_in_the_form(tui_store, frozen_clock) -> None:
+    ids = build(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "6", CasesScreen)
+        await _highlight(pilot, f"case:{ids['login']}")
+        await pilot.press("v")
+        await settle(pilot)
+        app.screen.query_one("#field-csat", Input).value = "9"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert "1-5" in str(app.screen.query_one("#error-csat").render())
+        assert case_view(tui_store, ids["login"]).case.status == "new"
+
+
+def test_cases_screen_snapshot(snap_compare, tui_store, frozen_clock) -> None:
+    build(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await open_screen(pilot, "6", CasesScreen)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
