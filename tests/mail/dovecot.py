@@ -185,6 +185,7 @@ def _start() -> Dovecot:
     binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
     process = subprocess.Popen(
         [binary, "-F", "-c", str(conf)],
+        preexec_fn=_end_with_parent,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=open(root / "stderr.log", "wb"),  # noqa: SIM115 (the child keeps it)
@@ -200,6 +201,14 @@ def _start() -> Dovecot:
     detail = (root / "stderr.log").read_text(errors="replace") + server.log()
     server.stop()
     raise RuntimeError(f"dovecot did not start: {detail.strip()[-2000:]}")
+
+
+def _end_with_parent() -> None:
+    """In the child: SIGTERM when the test process ends, however it ends (Linux)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def internal_group() -> str:
