@@ -162,6 +162,9 @@ class PostgresTarget:
 
         names = ", ".join(f'"{t}"' for t in self.tables)
         with self.engine.begin() as conn:
+            # Triggers off while the rows go back: the copy already holds what they made
+            # (the search index's rows), and firing them would make those rows twice.
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
             conn.execute(text(f"TRUNCATE {names}"))
             for table in self.tables:  # parents first
                 conn.execute(

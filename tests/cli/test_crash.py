@@ -17,10 +17,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ..conftest import PG_URL, _reset_pg
+from .hostile_targets import PostgresTarget, snapshot_schema, tables_of
 from .signals import (
     calls_csv,
     contacts_csv,
@@ -220,11 +222,16 @@ def _integrity(db: str) -> str:
     return db
 
 
-def _sessions_ended(url: str, name: str) -> None:
+def _sessions_ended(engine: Any, name: str) -> None:
     """Wait until PostgreSQL has ended the killed client's session."""
+    from sqlalchemy import text
+
     deadline = time.monotonic() + 60
-    sql = f"SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '{name}'"
-    while count(url, sql):
+    sql = text("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = :name")
+    while True:
+        with engine.connect() as conn:
+            if not conn.execute(sql, {"name": name}).scalar_one():
+                return
         assert time.monotonic() < deadline, "PostgreSQL kept the killed client's session"
         time.sleep(0.02)
 
@@ -306,23 +313,34 @@ def test_kill_9_leaves_sqlite_whole(tmp_path: Path, sqlite_template: Path) -> No
 
 @pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TINYCRM_TEST_PG_URL)")
 def test_kill_9_leaves_postgresql_whole(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from sqlalchemy import create_engine
+
     url = request.getfixturevalue("pg_schema_url")
     data = tmp_path / "data"
     data.mkdir()
     rng = random.Random(10)
-    for name, command in commands(data).items():
-        if command.sqlite_only:
-            continue
-        client = f"tinycrm-crash-{name}"
-        named = f"{url}&application_name={client}"
-
-        def fresh(command: Command = command, named: str = named) -> str:
+    engine = create_engine(url)
+    try:
+        for name, command in commands(data).items():
+            if command.sqlite_only:
+                continue
+            client = f"tinycrm-crash-{name}"
+            named = f"{url}&application_name={client}"
+            # The setup runs once; each run starts from a copy of its rows (as the hostile
+            # suite's PostgreSQL target does), not from the setup run again.
             _reset_pg(url)
             _ran(url, command.setup)
-            return named
+            with snapshot_schema(engine, tables_of(engine)) as snapshot:
+                base = PostgresTarget(url, engine, snapshot, Path())
 
-        def ended(_db: str, client: str = client) -> str:
-            _sessions_ended(url, client)
-            return url
+                def fresh(base: PostgresTarget = base, named: str = named) -> str:
+                    base.fresh(data)
+                    return named
 
-        _kill_runs(name, command, fresh, ended, lambda _db: "socket:", rng)
+                def ended(_db: str, client: str = client) -> str:
+                    _sessions_ended(engine, client)
+                    return url
+
+                _kill_runs(name, command, fresh, ended, lambda _db: "socket:", rng)
+    finally:
+        engine.dispose()
