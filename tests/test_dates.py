@@ -201,6 +201,7 @@ def test_naive_now_is_local() -> None:
     assert when("+1h", now=naive) == local(2026, 11, 23, 15, 5)
 
 
+@pytest.mark.dates  # reads the real clock
 def test_default_now_and_zone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "Europe/Berlin")
     before = datetime.now(UTC)
@@ -332,6 +333,7 @@ def test_parse_date_rejects_clock_offsets() -> None:
         parse_date("+4h", today=TODAY, tz=BER)
 
 
+@pytest.mark.dates  # reads the real clock
 def test_parse_date_default_today_uses_zone() -> None:
     assert parse_date("today", tz=BER) == datetime.now(BER).date()
 
@@ -420,6 +422,7 @@ def test_humanize(dt: datetime, expected: str) -> None:
     assert humanize(dt, now=NOW, tz=BER) == expected
 
 
+@pytest.mark.dates  # reads the real clock
 def test_humanize_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "Europe/Berlin")
     assert humanize(datetime.now(UTC) - timedelta(minutes=10)) == "10 min ago"

@@ -84,6 +84,7 @@ def test_remind_a_duration_before_the_due_time_across_dst(due: str, text: str, r
     assert parse_remind(text, due=utc(due), tz=BERLIN) == utc(remind)
 
 
+@pytest.mark.dates  # reads the real clock
 def test_remind_at_a_time_or_from_now() -> None:
     now, due = utc("2027-03-27T12:00+01:00"), utc("2027-03-29T09:00+02:00")
     assert parse_remind("today 17:00", due=due, now=now, tz=BERLIN) == utc("2027-03-27T17:00+01:00")
@@ -124,6 +125,7 @@ def test_cadence(text: str, days: int | None) -> None:
     assert parse_cadence(text) == days
 
 
+@pytest.mark.dates  # reads the real clock
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=30))
 def test_parsers_only_raise_value_error(text: str) -> None:
@@ -150,6 +152,7 @@ set_contact_lifecycle = "customer"
 """
 
 
+@pytest.mark.dates  # reads the real clock
 def test_good_config() -> None:
     config = parse_config(GOOD, Path("c.toml"))
     assert config.closing_days == 10
@@ -163,6 +166,7 @@ def test_good_config() -> None:
     assert "lifecycle to customer" in second.describe()
 
 
+@pytest.mark.dates  # reads the real clock
 @pytest.mark.parametrize(
     ("text", "message"),
     [
