@@ -248,3 +248,21 @@ def test_hooks_see_contract_records(store) -> None:
     model, read = _readers()["contract"]
     with store.read() as session:
         assert read(session, session.get(model, contract.id)).title == "Acme platform"
+
+
+def test_recurring_items_give_the_value_per_term_and_the_arr(store) -> None:
+    from tinycrm.store.deal_items import add_item
+    from tinycrm.store.products import add_product
+
+    add_contact(store, name="Ann", email="ann@example.com")
+    add_deal(store, title="SaaS", contact="Ann", currency="EUR")
+    add_product(store, name="Seat", price="9.99", currency="EUR", recurring_every="month")
+    add_product(store, name="Support", price="1000", currency="EUR", recurring_every="year")
+    add_product(store, name="Setup", price="500", currency="EUR")
+    for product, qty in (("Seat", "5"), ("Support", "1"), ("Setup", "1")):
+        add_item(store, "SaaS", product, quantity=qty)
+    win_deal(store, "SaaS")
+    contract = add_contract(store, deal="SaaS", start=date(2026, 1, 1), term="6m", now=NOW)
+    # ARR = 5 × 9.99 × 12 + 1000 = 1599.40; six months of it: 799.70; setup is one-off
+    assert (contract.arr, contract.mrr) == (Decimal("1599.40"), Decimal("133.28"))
+    assert contract.value == Decimal("799.70")

@@ -33,6 +33,8 @@ LABELS = [
     ("id", "id"),
     ("status", "status"),
     ("value", "money"),
+    ("ARR", "arr_text"),
+    ("MRR", "mrr_text"),
     ("term", "term"),
     ("start", "start_date"),
     ("end", "end_date"),
@@ -55,6 +57,10 @@ LABELS = [
 def render(row: dict[str, Any]) -> None:
     shown = dict(row)
     shown["money"] = contract_value(row)
+    from tinycrm import money
+
+    for key in ("arr", "mrr"):
+        shown[f"{key}_text"] = money.format_money(row.get(key), row.get("currency"))
     shown["renews"] = (
         "automatically" if row.get("auto_renew") else "by hand (tinycrm contract renew)"
     )

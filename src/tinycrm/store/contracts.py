@@ -94,6 +94,27 @@ def _value(contract: Contract) -> Decimal | None:
     return money.from_minor(contract.value_minor, contract.currency)
 
 
+def _recurring(contract: Any) -> tuple[Decimal | None, Decimal | None]:
+    """ARR and MRR (ARR / 12, rounded half-up to the minor unit)."""
+    if contract.arr_minor is None:
+        return None, None
+    from tinycrm.pricing import monthly_minor
+
+    arr = money.from_minor(contract.arr_minor, contract.currency)
+    return arr, money.from_minor(monthly_minor(contract.arr_minor), contract.currency)
+
+
+def per_term(arr_minor: int, term: terms.Term | None, first: date, last: date) -> int:
+    """A term's share of a year's recurring revenue (minor units, rounded half-up): months
+    ÷ 12 of it for a term in months, else days ÷ 365."""
+    from tinycrm.pricing import round_half_up
+
+    if term is not None and term.unit == "m":
+        return round_half_up(Decimal(arr_minor) * term.count / 12)
+    days = (last - first).days + 1
+    return round_half_up(Decimal(arr_minor) * days / 365)
+
+
 def _read(
     contract: Contract,
     today: date,
@@ -103,6 +124,7 @@ def _read(
 ) -> ContractRead:
     state = state_on(contract, today)
     notice = terms.parse_term(contract.notice, "notice") if contract.notice else None
+    arr, mrr = _recurring(contract)
     return ContractRead.from_row(
         {
             "id": contract.id,
@@ -116,6 +138,8 @@ def _read(
             "company_id": contract.company_id,
             "value": _value(contract),
             "currency": contract.currency,
+            "arr": arr,
+            "mrr": mrr,
             "start_date": state.start,
             "end_date": state.end,
             "term": contract.term,
@@ -268,9 +292,10 @@ def add_contract(
     now: datetime | None = None,
 ) -> ContractRead:
     """Make a contract from a won deal (``Conflict`` for an open or lost one, or one that
-    has a contract already). Defaults: the deal's amount and currency as the value per
-    term, today as the start, ``[contracts] default_term`` (12m) unless ``end`` is
-    given; the deal's contact becomes a customer."""
+    has a contract already). Defaults: the value per term is the term's share of the
+    deal's recurring items (ARR × months ÷ 12), else the deal's amount, in the deal's
+    currency; the ARR is kept on the contract; today as the start; ``[contracts]
+    default_term`` (12m) unless ``end`` is given. The deal's contact becomes a customer."""
     settings = store.settings()
     given_term = _term(term)
     notice_term = _term(notice, "notice")
@@ -286,9 +311,17 @@ def add_contract(
         taken = session.scalar(select(col(Contract.id)).where(col(Contract.deal_id) == sale.id))
         if taken is not None:
             raise Conflict(f"deal {sale.title} has contract #{taken} already")
+        from tinycrm.store.deal_items import recurring_minor
+
         code = sale.currency
+        assert sale.id is not None
+        arr = recurring_minor(session, [sale.id]).get(sale.id)
+        if given_term is None and end is None:
+            given_term = terms.parse_term(settings.contracts.default_term)
+        first, last, anchor, index = _span(start or local_today(now), end, given_term)
         if value is None and currency is None:
-            minor = sale.amount_minor
+            # recurring items: a term's share of their year; else the deal's amount
+            minor = per_term(arr, given_term, first, last) if arr else sale.amount_minor
         else:
             fallback = money.from_minor(sale.amount_minor, code) if sale.amount_minor else None
             minor, code = validate.money_minor(
@@ -296,9 +329,6 @@ def add_contract(
             )
         if minor is not None and minor < 0:
             raise Invalid("value: a contract's value cannot be negative", field="value")
-        if given_term is None and end is None:
-            given_term = terms.parse_term(settings.contracts.default_term)
-        first, last, anchor, index = _span(start or local_today(now), end, given_term)
         contract = Contract(
             title=validate.name(title, "contract title") if title else sale.title,
             deal_id=sale.id,
@@ -306,6 +336,7 @@ def add_contract(
             company_id=sale.company_id,
             value_minor=minor,
             currency=code,
+            arr_minor=arr if code == sale.currency else None,
             start_date=first,
             end_date=last,
             term=given_term.text if given_term else None,

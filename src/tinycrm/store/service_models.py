@@ -30,6 +30,8 @@ class Contract(SQLModel, table=True):
     company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
     value_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
     currency: str
+    # the recurring revenue a year of the deal's recurring items when it was made (0021)
+    arr_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
     start_date: date  # the current term's first day
     end_date: date  # the current term's last day (included)
     term: str | None = None  # 12m, 30d (tinycrm.terms); None: only an end date was given
@@ -110,6 +112,8 @@ class ContractRead(ReadModel):
     company_id: int | None
     value: Decimal | None
     currency: str
+    arr: Decimal | None = None  # recurring revenue a year, from the deal's recurring items
+    mrr: Decimal | None = None  # arr / 12
     start_date: date  # of the current term (an auto-renewing one rolled forward to today)
     end_date: date
     term: str | None
@@ -124,7 +128,7 @@ class ContractRead(ReadModel):
     created_at: datetime
     updated_at: datetime
 
-    @field_serializer("value", when_used="json")
+    @field_serializer("value", "arr", "mrr", when_used="json")
     def _value_as_number(self, value: Decimal | None) -> int | float | None:
         return _number(value)
 
