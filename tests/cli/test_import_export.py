@@ -291,7 +291,8 @@ def test_export_all_and_import_all(cli, tmp_path: Path) -> None:
     folder = tmp_path / "csv"
     assert cli("export", "all", "--format", "csv", "--out", str(folder), "--mkdir").exit_code == 0
     assert sorted(p.name for p in folder.iterdir()) == [
-        "activities.csv", "companies.csv", "contacts.csv", "deals.csv", "tasks.csv"
+        "activities.csv", "cases.csv", "companies.csv", "contacts.csv", "contracts.csv",
+        "deals.csv", "tasks.csv"
     ]  # fmt: skip
 
 
