@@ -31,8 +31,6 @@ from tinycrm.store.reminders import claim_items, confirm_run, due_items
 from tinycrm.store.reports.cases import case_report
 from tinycrm.store.service_models import CaseMessage, SupportCase
 
-pytestmark = pytest.mark.dates
-
 BERLIN = ZoneInfo("Europe/Berlin")
 
 

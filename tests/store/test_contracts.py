@@ -26,8 +26,6 @@ from tinycrm.store.renewals import process_renewals
 from tinycrm.store.reports import churn_report
 from tinycrm.store.service_models import Contract
 
-pytestmark = pytest.mark.dates
-
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Berlin (TZ set by conftest)
 
 
