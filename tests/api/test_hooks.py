@@ -214,3 +214,35 @@ def test_hooks_list_shows_each_hook_and_whether_it_runs(hooks_dir: Path) -> None
     ]
     table = _run("hooks", "list", env={})
     assert "not executable" in table.stdout and "chmod +x" in table.stderr
+
+
+def test_contracts_and_cases_reach_the_hooks_with_their_records_and_changes(
+    crm: Crm, hooks_dir: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "pre.log"
+    crm.contacts.add("Ada Lovelace", email="ada@example.com")
+    crm.deals.add("Platform", contact="ada@example.com", amount="1200")
+    crm.deals.win("Platform")
+    recorder(hooks_dir / "pre-write", log)
+    contract = crm.contracts.add(deal="Platform", start="2026-01-01", notice="30d")
+    case = crm.cases.add("Cannot log in", contact="ada@example.com", priority="high")
+    crm.cases.edit(case.id, priority="urgent")
+    crm.cases.resolve(case.id, csat=5)
+    events = seen(log)
+    assert [e["event"] for e in events] == [  # type: ignore[index]
+        "contract.created",
+        "case.created",
+        "case.updated",
+        "case.resolved",
+    ]
+    created, _, edited, resolved = events
+    assert created["record"]["id"] == contract.id and created["record"]["value"] == 1200  # type: ignore[index]
+    assert edited["changes"]["priority"] == ["high", "urgent"]  # type: ignore[index]
+    assert resolved["record"]["csat"] == 5 and resolved["changes"]["status"] == [  # type: ignore[index]
+        "new",
+        "resolved",
+    ]
+    hook(hooks_dir / "pre-write", "echo 'no contracts on Fridays'\nexit 1\n")
+    with pytest.raises(HookRefused, match="no contracts on Fridays"):
+        crm.contracts.cancel(contract.id)
+    assert crm.contracts.get(contract.id).status == "active"
