@@ -112,3 +112,48 @@ def test_config_sections_are_checked(tmp_path: Path) -> None:
         parse_config('[quotes]\naccept_wins_deal = "no"\n', tmp_path / "c.toml")
     with pytest.raises(ConfigError, match="control characters"):
         parse_config('[seller]\nname = "a\\u001bb"\n', tmp_path / "c.toml")
+
+
+def test_product_item_and_quote_writes_reach_the_webhook_outbox(
+    store: object, tmp_path: Path
+) -> None:
+    """Every write is one event in the feed and one outbox row, with the record after it."""
+    import json
+
+    from sqlalchemy import select
+
+    from tinycrm.api import Crm
+    from tinycrm.store.models import WebhookDelivery
+
+    text = (
+        '[[webhooks]]\nurl = "http://127.0.0.1:9/x"\nevents = ["*"]\n'
+        'secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"\n'
+    )
+    store.config = parse_config(text, tmp_path / "config.toml")  # type: ignore[attr-defined]
+    crm = Crm(store)  # type: ignore[arg-type]
+    crm.products.add("Plan", price="10", recurring="month")
+    crm.deals.add("Acme")
+    item = crm.deals.items.add("Acme", "Plan", qty="2")
+    crm.deals.items.edit(item.id, discount="10")
+    quote = crm.quotes.create("Acme")
+    crm.quotes.send(quote.number)
+    crm.quotes.accept(quote.number)
+    with store.read() as session:  # type: ignore[attr-defined]
+        bodies = [json.loads(d.body) for d in session.scalars(select(WebhookDelivery))]
+    types = [b["type"] for b in bodies]
+    assert types == [
+        "product.created",
+        "deal.created",
+        "deal.updated",  # item added: the deal's amount follows
+        "deal.updated",
+        "quote.created",
+        "quote.sent",
+        "quote.accepted",
+        "deal.won",
+    ]
+    assert bodies[2]["record"]["amount"] == 20
+    assert bodies[3]["changes"]["amount"] == [20, 18]
+    assert bodies[4]["record"]["number"] == quote.number and bodies[4]["record"]["total"] == 18
+    assert bodies[6]["changes"]["status"] == ["sent", "accepted"]
+    feed = [e.summary for e in crm.feed(limit=None)]
+    assert "sent quote Q-" in feed[2] and feed[0].startswith("won deal Acme")

@@ -157,14 +157,17 @@ class Exports:
 
     def everything(self) -> dict[str, builtins.list[Any]]:
         """Companies, contacts, deals (every status), activities and tasks (done ones too),
-        contracts and support cases, read in one consistent snapshot (``tinycrm export all
-        --format csv``)."""
+        contracts, support cases, products (archived too), deal items and quotes, read in
+        one consistent snapshot (``tinycrm export all --format csv``)."""
         from tinycrm.store.activities import list_activities, list_tasks
         from tinycrm.store.cases import list_cases
         from tinycrm.store.companies import list_companies
         from tinycrm.store.contacts import list_contacts
         from tinycrm.store.contracts import list_contracts
+        from tinycrm.store.deal_items import items_of_deals
         from tinycrm.store.deals import list_deals
+        from tinycrm.store.products import list_products
+        from tinycrm.store.quotes import list_quotes
         from tinycrm.vocab import LOG_KINDS
 
         with self._store.read():
@@ -176,6 +179,9 @@ class Exports:
                 "tasks": list_tasks(self._store, scope="all"),
                 "contracts": list_contracts(self._store),
                 "cases": list_cases(self._store, status=None),
+                "products": list_products(self._store, archived=True),
+                "items": items_of_deals(self._store, None),
+                "quotes": list_quotes(self._store),
             }
 
     def dump(self) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -143,6 +145,12 @@ class DealItemsApi:
         from tinycrm.store.deal_items import list_items
 
         return list_items(self._store, deal)
+
+    def of_deals(self, deal_ids: Iterable[int] | None) -> builtins.list[DealItemRead]:
+        """The items of several deals at once (by deal id; None: every deal's)."""
+        from tinycrm.store.deal_items import items_of_deals
+
+        return items_of_deals(self._store, None if deal_ids is None else list(deal_ids))
 
     def edit(
         self,

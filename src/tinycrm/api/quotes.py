@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 import os
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -52,6 +54,12 @@ class Quotes:
         from tinycrm.store.quotes import list_quotes
 
         return list_quotes(self._store, status=status, deal=deal, limit=limit)
+
+    def of_deals(self, deal_ids: Iterable[int]) -> builtins.list[QuoteRead]:
+        """The quotes of several deals at once (by deal id), newest first."""
+        from tinycrm.store.quotes import quotes_of_deals
+
+        return quotes_of_deals(self._store, list(deal_ids))
 
     def send(self, ref: str | int) -> QuoteRead:
         """Mark a draft quote sent."""

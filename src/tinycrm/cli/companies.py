@@ -137,10 +137,15 @@ def show(
     opened = crm(ctx)
     view = opened.companies.show(ref)
     contracts = opened.contracts.list(company=str(view.company.id))
+    deal_ids = [d.id for d in view.deals]
+    line_items = opened.deals.items.of_deals(deal_ids)
+    quotes = opened.quotes.of_deals(deal_ids)
     cases = opened.cases.list(company=str(view.company.id))
     extra = {
-        "contracts": contracts,
         "open_cases": cases,
+        "contracts": contracts,
+        "line_items": line_items,
+        "quotes": quotes,
         "contacts": view.contacts,
         "deals": view.deals,
         "open_tasks": view.open_tasks,
@@ -160,6 +165,8 @@ def show(
             view.events,
             contracts=contracts,
             cases=cases,
+            line_items=line_items,
+            quotes=quotes,
         )
 
     output.one(view.company, render, extra=extra)

@@ -192,6 +192,9 @@ def show(
     criteria = {c: getattr(bant, c) for c in ("budget", "authority", "need", "timeline")}
     contracts = opened.contracts.list(contact=str(view.contact.id))
     cases = opened.cases.list(contact=str(view.contact.id))
+    deal_ids = [d.id for d in view.deals]
+    line_items = opened.deals.items.of_deals(deal_ids)
+    quotes = opened.quotes.of_deals(deal_ids)
     extra = {
         "score_rules": scored.rules,
         "qualification": criteria,
@@ -203,6 +206,8 @@ def show(
         "next_touch": view.next_touch,
         "contracts": contracts,
         "open_cases": cases,
+        "line_items": line_items,
+        "quotes": quotes,
     }
 
     def render(row: dict[str, Any]) -> None:
@@ -226,6 +231,8 @@ def show(
             view.events,
             contracts=contracts,
             cases=cases,
+            line_items=line_items,
+            quotes=quotes,
         )
 
     output.one(view.contact, render, extra=extra)

@@ -334,6 +334,51 @@ def cases(
     _write(rows, fmt, out_path, progress, what="case", mkdir=mkdir)
 
 
+@app.command("products")
+def products(
+    ctx: typer.Context,
+    fmt: FormatOpt = "csv",
+    out_path: OutOpt = None,
+    mkdir: MkdirOpt = False,
+    progress: ProgressOpt = False,
+) -> None:
+    """Export the catalogue (archived products too) as CSV or JSON."""
+    fmt = _check_format(fmt, FORMATS[:3])
+    rows = crm(ctx).products.list(archived=True)
+    _write(rows, fmt, out_path, progress, what="product", mkdir=mkdir)
+
+
+@app.command("items")
+def items(
+    ctx: typer.Context,
+    fmt: FormatOpt = "csv",
+    out_path: OutOpt = None,
+    mkdir: MkdirOpt = False,
+    progress: ProgressOpt = False,
+) -> None:
+    """Export every deal's line items as CSV or JSON."""
+    fmt = _check_format(fmt, FORMATS[:3])
+    rows = crm(ctx).deals.items.of_deals(None)
+    _write(rows, fmt, out_path, progress, what="item", mkdir=mkdir)
+
+
+@app.command("quotes")
+def quotes(
+    ctx: typer.Context,
+    fmt: FormatOpt = "csv",
+    out_path: OutOpt = None,
+    mkdir: MkdirOpt = False,
+    status: Annotated[
+        str | None, typer.Option(help="draft, sent, accepted, declined or expired.")
+    ] = None,
+    progress: ProgressOpt = False,
+) -> None:
+    """Export quotes as CSV (one row each, totals) or JSON (with their lines and taxes)."""
+    fmt = _check_format(fmt, FORMATS[:3])
+    rows = crm(ctx).quotes.list(status=status)
+    _write(rows, fmt, out_path, progress, what="quote", mkdir=mkdir)
+
+
 @app.command("activities")
 def activities(
     ctx: typer.Context,

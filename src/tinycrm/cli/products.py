@@ -57,6 +57,16 @@ COLUMNS = [
     Column("archived", lambda r: "archived" if r.get("archived") else "", style="dim"),
 ]
 
+LINE_ITEM_COLUMNS = [  # a deal's items under a contact or company (show)
+    col("deal", "deal"),
+    col("product", "product", style="bold"),
+    Column("qty", lambda r: f"{r['quantity']}", justify="right", no_wrap=True),
+    Column("price", lambda r: money_text(r, "unit_price"), justify="right", no_wrap=True),
+    Column("discount", lambda r: percent_text(r, "discount"), justify="right", no_wrap=True),
+    Column("net", lambda r: money_text(r, "net"), justify="right", no_wrap=True),
+    col("every", "recurring", no_wrap=True),
+]
+
 LABELS = [
     ("id", "id"),
     ("sku", "sku"),

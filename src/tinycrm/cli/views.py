@@ -140,12 +140,19 @@ def related(
     events: Sequence[Any] = (),
     contracts: Sequence[Any] = (),
     cases: Sequence[Any] = (),
+    line_items: Sequence[Any] = (),
+    quotes: Sequence[Any] = (),
 ) -> None:
     """The sections under a record in ``show``: only those with something in them."""
+    from tinycrm.cli.products import LINE_ITEM_COLUMNS
+    from tinycrm.cli.quotes import COLUMNS as QUOTE_COLUMNS
+
     console = out.stdout_console()
     for title, rows, columns in (
         ("Contacts", contacts, CONTACT_COLUMNS),
         ("Deals", deals, DEAL_COLUMNS),
+        ("Line items", line_items, LINE_ITEM_COLUMNS),
+        ("Quotes", quotes, QUOTE_COLUMNS),
         ("Contracts", contracts, CONTRACT_COLUMNS),
         ("Open cases", cases, CASE_COLUMNS),
         ("Open tasks", open_tasks, TASK_COLUMNS),

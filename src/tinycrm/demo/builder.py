@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from tinycrm.demo import after_sale
+from tinycrm.demo.catalogue import plan_catalogue
 from tinycrm.demo.data import (
     BODIES,
     CALLS,
@@ -419,6 +420,7 @@ class Builder:
         self.write_lifecycles()
         self.write_activities()
         after_sale.plan(self)
+        plan_catalogue(self)  # products, line items and quotes (tinycrm.demo.catalogue)
         steps = sorted(self.steps, key=lambda step: step[:2])
         tell = progress or (lambda done, total: None)
         tell(0, len(steps))

@@ -62,14 +62,16 @@ def _readers() -> dict[str, tuple[type[Any], Callable[[Session, Any], Any]]]:
         contracts,
         deals,
         products,
+        quotes,
     )
-    from tinycrm.store.sales_models import Product
+    from tinycrm.store.sales_models import Product, Quote
     from tinycrm.store.service_models import Contract, SupportCase
 
     return {
         "case": (SupportCase, cases.to_read),
         "contract": (Contract, contracts.to_read),
         "product": (Product, products.to_read),
+        "quote": (Quote, quotes.to_read),
         "contact": (Contact, contacts.to_read),
         "company": (Company, companies.to_read),
         "deal": (Deal, deals.to_read),
@@ -82,7 +84,7 @@ def _readers() -> dict[str, tuple[type[Any], Callable[[Session, Any], Any]]]:
 def _entities() -> dict[type[Any], str]:
     """The entity name of each table model a hook sees (the products' and contracts'
     models are imported here, not by every command that writes)."""
-    from tinycrm.store.sales_models import Product
+    from tinycrm.store.sales_models import Product, Quote
     from tinycrm.store.service_models import Contract, SupportCase
 
     return {
@@ -93,6 +95,7 @@ def _entities() -> dict[type[Any], str]:
         Contract: "contract",
         Product: "product",
         SupportCase: "case",
+        Quote: "quote",
     }
 
 

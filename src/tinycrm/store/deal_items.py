@@ -234,6 +234,23 @@ def add_item(
         return item_read(item, deal)
 
 
+def items_of_deals(store: Store, deal_ids: Sequence[int] | None) -> list[DealItemRead]:
+    """The line items of these deals (None: of every deal), deal by deal in their order
+    (the 360-degree views, ``export items``)."""
+    if deal_ids is not None and not deal_ids:
+        return []
+    query = (
+        select(DealItem, Deal)
+        .join(Deal, col(Deal.id) == col(DealItem.deal_id))
+        .order_by(col(DealItem.deal_id), col(DealItem.position), col(DealItem.id))
+    )
+    if deal_ids is not None:
+        query = query.where(col(DealItem.deal_id).in_(deal_ids))
+    with store.read() as session:
+        rows = session.execute(query).all()
+        return [item_read(item, deal) for item, deal in rows]
+
+
 def list_items(store: Store, deal_ref: str | int) -> DealItems:
     """A deal's line items and what they add up to."""
     with store.read() as session:

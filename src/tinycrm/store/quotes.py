@@ -399,18 +399,19 @@ def decline_quote(store: Store, ref: str | int, *, today: date | None = None) ->
 
 
 def quotes_of_deals(
-    session: Session, deal_ids: Sequence[int], today: date | None = None
+    store: Store, deal_ids: Sequence[int], today: date | None = None
 ) -> list[QuoteRead]:
     """The quotes of these deals, newest first (the 360-degree views)."""
     if not deal_ids:
         return []
     day = today or dates.local_today()
-    rows = list(
-        session.scalars(
-            select(Quote)
-            .where(col(Quote.deal_id).in_(deal_ids))
-            .order_by(col(Quote.created_at).desc(), col(Quote.id).desc())
+    with store.read() as session:
+        rows = list(
+            session.scalars(
+                select(Quote)
+                .where(col(Quote.deal_id).in_(deal_ids))
+                .order_by(col(Quote.created_at).desc(), col(Quote.id).desc())
+            )
         )
-    )
-    lines = _lines_of(session, [q.id for q in rows if q.id is not None])
-    return [_read(q, lines.get(q.id or 0, []), day) for q in rows]
+        lines = _lines_of(session, [q.id for q in rows if q.id is not None])
+        return [_read(q, lines.get(q.id or 0, []), day) for q in rows]
