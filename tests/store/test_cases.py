@@ -228,3 +228,19 @@ def test_the_case_report_from_a_fixed_data_set(people) -> None:
     ]
     normal = by_priority.rows[1]
     assert normal.csat == 3.5 and normal.within_sla == 50.0 and normal.backlog == 1
+
+
+def test_a_merged_contacts_cases_and_contracts_follow_the_kept_one(people) -> None:
+    from tinycrm.store.contracts import add_contract, list_contracts
+    from tinycrm.store.deals import add_deal, win_deal
+    from tinycrm.store.dupes import merge_contacts
+
+    add_contact(people, name="Ada L.", email="ada.l@acme.com")
+    case = add_case(people, subject="Help", contact="ada.l@acme.com", now=MONDAY_10)
+    add_deal(people, title="Platform", contact="ada.l@acme.com", amount="100")
+    win_deal(people, "Platform")
+    contract = add_contract(people, deal="Platform", start=date(2026, 1, 1))
+    result = merge_contacts(people, "ada@acme.com", "ada.l@acme.com")
+    assert (result.moved["cases"], result.moved["contracts"]) == (1, 1)
+    assert case_view(people, case.id).case.contact == "Ada"
+    assert [c.id for c in list_contracts(people, contact="ada@acme.com")] == [contract.id]

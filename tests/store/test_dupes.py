@@ -212,6 +212,8 @@ def test_merge_moves_everything_to_keep_with_one_event(store) -> None:
     assert result.moved == {
         "activities": 5,  # two logged, three sequence step tasks
         "deals": 1,
+        "contracts": 0,
+        "cases": 0,
         "tags": 1,
         "fields": 1,
         "campaigns": 2,

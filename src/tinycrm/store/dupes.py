@@ -47,6 +47,7 @@ from tinycrm.store.models import (
     Tag,
 )
 from tinycrm.store.records import fields_for, record_event, tags_for
+from tinycrm.store.service_models import Contract, SupportCase
 from tinycrm.store.types import utcnow
 
 ENTITY = "contact"
@@ -69,6 +70,8 @@ FILLED = (
 MOVED_NAMES = {
     "activities": ("activity", "activities"),
     "deals": ("deal", "deals"),
+    "contracts": ("contract", "contracts"),
+    "cases": ("support case", "support cases"),
     "tags": ("tag", "tags"),
     "fields": ("custom field", "custom fields"),
     "campaigns": ("campaign membership", "campaign memberships"),
@@ -233,6 +236,8 @@ def _plan(session: Session, keep: Contact, other: Contact) -> _Plan:
     assert kid is not None and oid is not None
     plan.moved["activities"] = _count(session, Activity, Activity.contact_id == oid)
     plan.moved["deals"] = _count(session, Deal, Deal.contact_id == oid)
+    plan.moved["contracts"] = _count(session, Contract, col(Contract.contact_id) == oid)
+    plan.moved["cases"] = _count(session, SupportCase, col(SupportCase.contact_id) == oid)
     keep_tags = set(tags_for(session, ENTITY, [kid]).get(kid, []))
     plan.tags = [t for t in tags_for(session, ENTITY, [oid]).get(oid, []) if t not in keep_tags]
     plan.moved["tags"] = len(plan.tags)
@@ -313,6 +318,8 @@ def _apply(session: Session, keep: Contact, other: Contact, plan: _Plan) -> None
     now = utcnow()
     session.execute(update(Activity).where(col(Activity.contact_id) == oid).values(contact_id=kid))
     session.execute(update(Deal).where(col(Deal.contact_id) == oid).values(contact_id=kid))
+    for model in (Contract, SupportCase):  # what comes after the sale follows the person
+        session.execute(update(model).where(col(model.contact_id) == oid).values(contact_id=kid))
     for name in plan.tags:
         session.add(Tag(entity=ENTITY, entity_id=kid, name=name))
     session.execute(delete(Tag).where(col(Tag.entity) == ENTITY, col(Tag.entity_id) == oid))
