@@ -104,12 +104,28 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"clock moved to {raw} ({TEST_NOW_ENV})" if raw else None
 
 
+# Modules whose tests each take tens of seconds (real processes signalled or killed over
+# and over, the demo built, a terminal driven): run first, so that with ``-n 2`` no worker
+# is still in one of them while the other has run out of tests (``--dist worksteal`` in
+# pyproject.toml hands a worker that runs out half of the other's queue).
+LONG_FIRST = (
+    "tests/cli/test_interrupts.py",
+    "tests/cli/test_crash.py",
+    "tests/cli/test_roundtrip.py",
+    "tests/test_demo.py",
+    "tests/tui/test_tmux.py",
+    "tests/tui/test_board_filter.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(str(config.rootpath))
+    relative = {item: Path(str(item.path)).relative_to(root).as_posix() for item in items}
     for item in items:
-        relative = Path(str(item.path)).relative_to(root).as_posix()
-        if relative in DATE_SENSITIVE:
+        if relative[item] in DATE_SENSITIVE:
             item.add_marker(pytest.mark.dates)
+    # Stable: each module keeps its own order (and its module-scoped fixtures' reuse).
+    items.sort(key=lambda item: relative[item] not in LONG_FIRST)
 
 
 @pytest.fixture
