@@ -279,3 +279,20 @@ async def test_record_view_follows_writes_from_elsewhere(tui_store, seeded, db_p
             assert feed[0].actor == "teammate"
     finally:
         other.close()
+
+
+async def test_record_views_show_line_items_and_quotes(tui_store, seeded) -> None:
+    crm = Crm(tui_store)
+    crm.products.add("Plan", price="100", recurring="month", tax="19")
+    crm.deals.items.add(seeded["renewal"], "Plan", qty="2")
+    quote = crm.quotes.create(seeded["renewal"])
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, "deal", seeded["renewal"])
+        linked = _rows(screen, "linked")
+        assert any(r.startswith("item") and "2 × Plan" in r for r in linked)
+        assert any(r.startswith("quote") and quote.number in r and "draft" in r for r in linked)
+        company = get_deal(tui_store, seeded["renewal"]).company_id
+        screen = await _open(pilot, "company", company)
+        assert isinstance(screen, CompanyScreen)
+        assert any(quote.number in r for r in _rows(screen, "linked"))

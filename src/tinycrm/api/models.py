@@ -56,6 +56,14 @@ from tinycrm.store.reports import (
     WinRateReport,
 )
 from tinycrm.store.reports.cases import CaseLine, CaseReport
+from tinycrm.store.sales_models import (
+    DealItemRead,
+    DealItems,
+    ProductRead,
+    QuoteLineRead,
+    QuoteRead,
+    QuoteTaxRead,
+)
 from tinycrm.store.scoring import ScoreExplanation, ScoreRuleRead, ScoreRun
 from tinycrm.store.search import SearchHit
 from tinycrm.store.segments import SegmentRead
@@ -97,6 +105,8 @@ __all__ = [
     "CycleReport",
     "DashboardNumbers",
     "DatabaseGone",
+    "DealItemRead",
+    "DealItems",
     "DealRead",
     "DealView",
     "DueItem",
@@ -119,7 +129,11 @@ __all__ = [
     "PipelineChoice",
     "PipelineRead",
     "PipelineReport",
+    "ProductRead",
     "QualificationRead",
+    "QuoteLineRead",
+    "QuoteRead",
+    "QuoteTaxRead",
     "RecordHit",
     "RenewalRun",
     "ScoreExplanation",

@@ -9,7 +9,7 @@ reopens it (``r``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any, ClassVar
@@ -28,9 +28,12 @@ from tinycrm.api.models import (
     CompanyView,
     ContactView,
     ContractRead,
+    DealItemRead,
+    DealItems,
     DealRead,
     DealView,
     EventRead,
+    QuoteRead,
 )
 from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.tui import format as fmt
@@ -246,6 +249,8 @@ class RecordScreen(CrmScreen[None]):
             self.crm_app.open_record(kind, int(value))
         elif kind == "case":
             self.crm_app.open_case(int(value))
+        elif kind in ("item", "quote") and value.partition(":")[2]:
+            self.crm_app.open_record("deal", int(value.partition(":")[2]))  # its deal
         elif key in self.targets:
             target_kind, target_id = self.targets[key]
             if (target_kind, target_id) != (self.kind, self.record_id):
@@ -312,6 +317,8 @@ class DealPage:
 
     whole: DealView
     stage_ids: list[int]
+    items: DealItems | None = None
+    quotes: list[QuoteRead] = field(default_factory=list)
 
     @property
     def deal(self) -> DealRead:
@@ -368,7 +375,9 @@ class DealScreen(RecordScreen):
     def fetch(self) -> DealPage:
         view = self.crm.deals.show(self.record_id)
         pipeline = self.crm.pipelines.get(view.deal.pipeline_id)
-        return DealPage(view, [s.id for s in pipeline.stages])
+        items = self.crm.deals.items.list(view.deal.id)
+        quotes = self.crm.quotes.list(deal=str(view.deal.id))
+        return DealPage(view, [s.id for s in pipeline.stages], items, quotes)
 
     def describe(self, view: DealPage) -> tuple[Text, Table]:
         deal = view.deal
@@ -385,7 +394,8 @@ class DealScreen(RecordScreen):
         rows: list[tuple[str, Any]] = [
             ("stage", stage),
             ("status", Text(deal.status, style=STATUS_ROLES_STYLE.get(deal.status, ""))),
-            ("amount", money),
+            ("amount", money + (" (its line items)" if view.items and view.items.items else "")),
+            *_recurring(view.items),
             ("probability", prob),
             ("close date", deal.close_date.isoformat() if deal.close_date else ""),
             ("contact", deal.contact),
@@ -420,7 +430,8 @@ class DealScreen(RecordScreen):
                     f"company:{deal.company_id}", ("company  ", "muted"), (deal.company or "", "")
                 )
             )
-        return rows
+        items = view.items.items if view.items else []
+        return rows + _sales_rows(items, view.quotes)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         deal = self.deal
@@ -488,13 +499,50 @@ class AfterSale:
     view: Any
     contracts: list[ContractRead]
     cases: list[CaseRead]
+    items: list[DealItemRead] = field(default_factory=list)
+    quotes: list[QuoteRead] = field(default_factory=list)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.view, name)
 
 
-def _after_sale_rows(page: AfterSale) -> list[Row]:
+def _recurring(items: DealItems | None) -> list[tuple[str, Any]]:
+    if items is None or items.arr is None:
+        return []
+    mrr, arr = fmt.amount(items.mrr, items.currency), fmt.amount(items.arr, items.currency)
+    return [("recurring", f"MRR {mrr} · ARR {arr}")]
+
+
+def _sales_rows(items: list[DealItemRead], quotes: list[QuoteRead]) -> list[Row]:
+    """A deal's line items and quotes (choosing one opens its deal)."""
     rows = []
+    for item in items:
+        every = f" / {item.recurring}" if item.recurring else ""
+        rows.append(
+            Row.of(
+                f"item:{item.id}:{item.deal_id}",
+                ("item     ", "muted"),
+                (f"{item.quantity} × {item.product}", ""),
+                (f"  {item.deal}", "muted"),
+                right=[(fmt.amount(item.net, item.currency) + every, "muted")],
+            )
+        )
+    for quote in quotes:
+        role = {"accepted": "success", "declined": "error", "expired": "warning"}
+        rows.append(
+            Row.of(
+                f"quote:{quote.id}:{quote.deal_id or ''}",
+                ("quote    ", "muted"),
+                (quote.number, ""),
+                (f"  {quote.status}", role.get(quote.status, "muted")),
+                right=[(fmt.amount(quote.total, quote.currency), "muted")],
+            )
+        )
+    return rows
+
+
+def _after_sale_rows(page: AfterSale) -> list[Row]:
+    rows = _sales_rows(page.items, page.quotes)
     for contract in page.contracts:
         renews = "renews" if contract.auto_renew else "ends"
         rows.append(
@@ -530,8 +578,13 @@ class ContactScreen(RecordScreen):
     def fetch(self) -> AfterSale:
         view = self.crm.contacts.show(self.record_id)
         key = str(self.record_id)
+        deal_ids = [deal.id for deal in view.deals]
         return AfterSale(
-            view, self.crm.contracts.list(contact=key), self.crm.cases.list(contact=key)
+            view,
+            self.crm.contracts.list(contact=key),
+            self.crm.cases.list(contact=key),
+            self.crm.deals.items.of_deals(deal_ids),
+            self.crm.quotes.of_deals(deal_ids),
         )
 
     def describe(self, view: ContactView) -> tuple[Text, Table]:
@@ -581,8 +634,13 @@ class CompanyScreen(RecordScreen):
     def fetch(self) -> AfterSale:
         view = self.crm.companies.show(self.record_id)
         key = str(self.record_id)
+        deal_ids = [deal.id for deal in view.deals]
         return AfterSale(
-            view, self.crm.contracts.list(company=key), self.crm.cases.list(company=key)
+            view,
+            self.crm.contracts.list(company=key),
+            self.crm.cases.list(company=key),
+            self.crm.deals.items.of_deals(deal_ids),
+            self.crm.quotes.of_deals(deal_ids),
         )
 
     def describe(self, view: CompanyView) -> tuple[Text, Table]:
