@@ -292,7 +292,7 @@ def test_export_all_and_import_all(cli, tmp_path: Path) -> None:
     assert cli("export", "all", "--format", "csv", "--out", str(folder), "--mkdir").exit_code == 0
     assert sorted(p.name for p in folder.iterdir()) == [
         "activities.csv", "cases.csv", "companies.csv", "contacts.csv", "contracts.csv",
-        "deals.csv", "tasks.csv"
+        "deals.csv", "items.csv", "products.csv", "quotes.csv", "tasks.csv"
     ]  # fmt: skip
 
 
