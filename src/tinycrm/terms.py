@@ -21,6 +21,10 @@ _TERM = re.compile(r"^(\d{1,5})\s*(d|days?|w|weeks?|m|months?|mo|y|yrs?|years?)$
 HINT = "use e.g. 12m, 1y, 90d or 2w"
 MAX_DAYS = 36_600  # a hundred years: longer is a typo
 MAX_MONTHS = 1_200
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+"""The days a contract's terms may start and end on: their notice deadlines and the days
+after them stay within the calendar."""
 
 
 @dataclass(frozen=True, order=True)
@@ -84,6 +88,11 @@ def notice_deadline(end: date, notice: Term | None) -> date | None:
 def current_index(anchor: date, term: Term, index: int, end: date, today: date) -> int:
     """The term of an automatically renewing series that holds ``today``: term ``index``
     ends on ``end``; each later one follows without a gap (``index`` if it has not ended)."""
+    if end >= today:
+        return index
+    if term.unit == "d":  # whole terms of days: straight to the one holding today
+        behind = (today - end).days
+        return index + -(-behind // term.count)
     while end < today:
         index += 1
         end = term_end(anchor, term, index)

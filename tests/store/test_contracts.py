@@ -180,10 +180,12 @@ def test_auto_renewing_contracts_roll_forward_once_with_an_event(store) -> None:
             2,
         )
     rolls = [e for e in list_events(store, entity="contract") if e.action == "renewed"]
-    assert [e.summary.rsplit(": ", 1)[1] for e in rolls] == [
-        "2026-03-31 to 2026-04-29",
-        "2026-02-28 to 2026-03-30",
+    assert [e.summary.rsplit(" automatically", 1)[1] for e in rolls] == [
+        " (2 terms): 2026-03-31 to 2026-04-29"
     ]
+    process_renewals(store, now=at(date(2026, 5, 1)))  # the next end: one term, one event
+    rolls = [e for e in list_events(store, entity="contract") if e.action == "renewed"]
+    assert rolls[0].summary.endswith("automatically: 2026-04-30 to 2026-05-30")
 
 
 def test_notice_and_end_are_announced_once_across_cron_runs(store) -> None:

@@ -246,15 +246,24 @@ def _term(text: str | None, what: str = "term") -> terms.Term | None:
 def _span(start: date, end: date | None, term: terms.Term | None) -> tuple[date, date, date, int]:
     """(start, end, anchor, index) of a new term: an end given wins, later terms then
     count from the day after it; else ``term`` gives the end."""
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not terms.FIRST_DAY <= day <= terms.LAST_DAY:
+            raise Invalid(
+                f"{name} {day}: a contract runs between {terms.FIRST_DAY} and {terms.LAST_DAY}",
+                field=name,
+            )
     if end is not None:
         if end < start:
             raise Invalid(f"the end {end} is before the start {start}", field="end")
         return start, end, end + timedelta(days=1), -1
     assert term is not None
     try:
-        return start, terms.term_end(start, term, 0), start, 0
-    except (OverflowError, ValueError) as exc:
-        raise Invalid(f"term: the end would be past year 9999 ({exc})", field="term") from exc
+        last = terms.term_end(start, term, 0)
+    except (OverflowError, ValueError):
+        last = date.max
+    if last > terms.LAST_DAY:
+        raise Invalid(f"term: the end would be after {terms.LAST_DAY}", field="term")
+    return start, last, start, 0
 
 
 def _become_customer(store: Store, session: Session, contract: Contract) -> None:
@@ -407,8 +416,10 @@ def renew_contract(
             try:
                 first = terms.term_start(anchor, current, index)
                 last = terms.term_end(anchor, current, index)
-            except (OverflowError, ValueError) as exc:
-                raise Invalid(f"the next term would end past year 9999 ({exc})") from exc
+            except (OverflowError, ValueError):
+                last = date.max
+            if last > terms.LAST_DAY:
+                raise Invalid(f"the next term would end after {terms.LAST_DAY}", field="term")
         else:
             first, last, anchor, index = _span(start, end, new_term)
         if value is not None:

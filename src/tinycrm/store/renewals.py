@@ -5,7 +5,8 @@ two runs overlap (each contract is locked and read afresh before it is changed):
 
 - a contract that does not renew by itself gets a renewal deal in the pipeline
   ``[contracts] renewal_lead_days`` (60) days before its end, linked to it, once per term;
-- an auto-renewing contract past its end rolls forward term by term, with an event each;
+- an auto-renewing contract past its end rolls forward into the term that holds today,
+  with one event (saying how many terms, when cron missed several);
 - a contract that ended or was cancelled without renewal is marked lapsed, and its
   customer churned as of the day it ended if it was their last live contract.
 
@@ -106,21 +107,25 @@ def _roll(store: Store, contract_id: int, today: date) -> bool:
         if contract.term is None or contract.end_date >= today:
             return False  # another run rolled it
         term = terms.parse_term(contract.term)
-        while contract.end_date < today:
-            index = contract.term_index + 1
-            start = terms.term_start(contract.anchor_date, term, index)
-            end = terms.term_end(contract.anchor_date, term, index)
-            contract.start_date, contract.end_date, contract.term_index = start, end, index
-            contract.renewals += 1
-            contract.renewal_deal_id = None
-            record_event(
-                store,
-                session,
-                action="renewed",
-                entity=ENTITY,
-                entity_id=contract.id,
-                summary=f"renewed contract {describe(contract)} automatically: {start} to {end}",
-            )
+        index = terms.current_index(
+            contract.anchor_date, term, contract.term_index, contract.end_date, today
+        )
+        rolled = index - contract.term_index
+        start = terms.term_start(contract.anchor_date, term, index)
+        end = terms.term_end(contract.anchor_date, term, index)
+        contract.start_date, contract.end_date, contract.term_index = start, end, index
+        contract.renewals += rolled
+        contract.renewal_deal_id = None
+        terms_text = f" ({rolled} terms)" if rolled > 1 else ""
+        record_event(
+            store,
+            session,
+            action="renewed",
+            entity=ENTITY,
+            entity_id=contract.id,
+            summary=f"renewed contract {describe(contract)} automatically{terms_text}: "
+            f"{start} to {end}",
+        )
         contract.updated_at = utcnow()
         return True
 
