@@ -269,3 +269,23 @@ def test_a_restored_dump_is_searchable(store, demo_dump) -> None:
     assert ("contact", some) in found(store, f'"{some}"', limit=50)
     subject = next(a["subject"] for a in demo_dump["tables"]["activity"] if a["subject"])
     assert any(kind == "activity" for kind, _ in found(store, f'"{subject}"', limit=50))
+
+
+def test_0021_gives_postgresql_index_tables_made_before_it_their_name_column(store) -> None:
+    if store.is_sqlite:
+        pytest.skip("PostgreSQL's layout")
+    from tinycrm.store.search_index import upgrade_postgresql_names
+
+    add_contact(store, name="Zoë Old", notes="before the upgrade")
+    with store.engine.begin() as conn:  # as 0018 left it: no name column
+        conn.exec_driver_sql("ALTER TABLE search_contact DROP COLUMN name")
+        upgrade_postgresql_names(conn)
+        assert (
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM search_contact WHERE name @@ 'zoe'::tsquery"
+            ).scalar()
+            == 1
+        )
+        upgrade_postgresql_names(conn)  # again: nothing to do
+    add_contact(store, name="Zoë New")
+    assert [h.name for h in search(store, "zoe")] == ["Zoë New", "Zoë Old"]

@@ -170,6 +170,9 @@ class _Match:
         self.sqlite = conn.dialect.name == "sqlite"
         self.folded: list[list[str]] = []
         if not self.sqlite:
+            # Plans made for the words at hand: a plan cached for any words would scan
+            # in id order for a rare word, or read every match of a common one.
+            conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
             words = query.words
             folded = conn.execute(
                 text(
@@ -195,18 +198,15 @@ class _Match:
         last = self.query.terms[-1]
         return f'name : ^ "{words}"' + (" *" if last.prefix else "")
 
-    def tsquery(self, *, weight: str) -> str:
+    def tsquery(self) -> str:
+        """The terms as a tsquery: lexemes the database folded, quoted, never user syntax."""
         parts = []
         for term, words in zip(self.query.terms, self.folded, strict=True):
             if not words:
                 continue
             lexemes = [f"'{w}'" for w in words]
             if term.prefix:
-                lexemes[-1] += ":*" + weight
-            elif weight:
-                lexemes[-1] += ":" + weight
-            if weight:
-                lexemes[:-1] = [f"{lexeme}:{weight}" for lexeme in lexemes[:-1]]
+                lexemes[-1] += ":*"
             parts.append("(" + " <-> ".join(lexemes) + ")" if len(lexemes) > 1 else lexemes[0])
         return " & ".join(parts) or "''"
 
@@ -231,7 +231,7 @@ class _Match:
                 {"q": self.fts5_name_prefix(), "k": NAME_CANDIDATES},
             ).scalars()
         else:
-            full = self.tsquery(weight="")
+            full = self.tsquery()
             if full == "''":
                 return {}
             rows = self.conn.execute(
@@ -244,10 +244,10 @@ class _Match:
             ).all()
             named = self.conn.execute(
                 text(
-                    f"SELECT id FROM {table} WHERE doc @@ to_tsquery('simple', :q) "
+                    f"SELECT id FROM {table} WHERE name @@ to_tsquery('simple', :q) "
                     "ORDER BY id DESC LIMIT :k"
                 ),
-                {"q": self.tsquery(weight="A"), "k": NAME_CANDIDATES},
+                {"q": full, "k": NAME_CANDIDATES},
             ).scalars()
         scores = {int(i): float(r) for i, r in rows}
         for i in named:

@@ -128,15 +128,22 @@ def _refresh_sql(kind: SearchKind, sqlite: bool, where: str) -> str:
             f"SELECT t.id, t.{kind.name}, substr({body}, 1, {MAX_BODY}) "
             f"FROM {kind.table} t WHERE {where}"
         )
+    name = _pg_name(kind)
     doc = (
-        f"setweight(to_tsvector('simple', tinycrm_fold(coalesce(t.{kind.name}, ''))), 'A') || "
+        f"setweight({name}, 'A') || "
         f"to_tsvector('simple', tinycrm_fold(left(concat_ws(' ', {', '.join(parts)}), "
         f"{MAX_BODY})))"
     )
     return (
-        f"INSERT INTO {table} (id, doc) SELECT t.id, {doc} FROM {kind.table} t WHERE {where} "
-        "ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc"
+        f"INSERT INTO {table} (id, name, doc) SELECT t.id, {name}, {doc} FROM {kind.table} t "
+        f"WHERE {where} ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, doc = EXCLUDED.doc"
     )
+
+
+def _pg_name(kind: SearchKind) -> str:
+    """The name's words alone (PostgreSQL): what "names first" looks in, with an index of
+    its own (a weight in ``doc`` cannot be checked by the index, only by reading rows)."""
+    return f"to_tsvector('simple', tinycrm_fold(coalesce(t.{kind.name}, '')))"
 
 
 # --------------------------------------------------------------------------- SQLite
@@ -259,37 +266,87 @@ _DEFERRED = "coalesce(current_setting('tinycrm.search_deferred', true), '') = 'o
 
 def _pg_statements(kind: SearchKind) -> list[str]:
     table = index_table(kind)
+    return [
+        # The documents out of line (TOAST): the table itself stays small, so that finding
+        # the newest of many matches reads ids, not every matching document.
+        f"CREATE TABLE {table} (id integer PRIMARY KEY, name tsvector NOT NULL, "
+        "doc tsvector NOT NULL) WITH (toast_tuple_target = 128)",
+        f"ALTER TABLE {table} ALTER COLUMN doc SET STORAGE EXTERNAL",
+        f"CREATE INDEX ix_{table}_doc ON {table} USING gin (doc)",
+        f"CREATE INDEX ix_{table}_name ON {table} USING gin (name)",
+        *_pg_functions(kind),
+        *_pg_triggers(kind),
+    ]
+
+
+def _pg_functions(kind: SearchKind) -> list[str]:
+    table = index_table(kind)
+    statements = [
+        f"CREATE OR REPLACE FUNCTION {table}_on_write() RETURNS trigger LANGUAGE plpgsql "
+        f"AS $body$ BEGIN IF TG_OP = 'INSERT' AND {_DEFERRED} THEN RETURN NULL; END IF; "
+        f"{_refresh_sql(kind, False, 't.id = NEW.id')}; RETURN NULL; END $body$",
+        f"CREATE OR REPLACE FUNCTION {table}_on_delete() RETURNS trigger LANGUAGE plpgsql "
+        f"AS $body$ BEGIN DELETE FROM {table} s USING gone WHERE s.id = gone.id; RETURN NULL; "
+        "END $body$",
+    ]
+    for children in kind.children:
+        new, old = children.condition("NEW"), children.condition("OLD")
+        statements.append(
+            f"CREATE OR REPLACE FUNCTION {table}_on_{children.name}() RETURNS trigger "
+            "LANGUAGE plpgsql AS $body$ BEGIN "
+            f"IF TG_OP <> 'DELETE' AND {new} AND NOT (TG_OP = 'INSERT' AND {_DEFERRED}) THEN "
+            f"{_refresh_sql(kind, False, f't.id = NEW.{children.key}')}; END IF; "
+            f"IF TG_OP <> 'INSERT' AND {old} THEN "
+            f"{_refresh_sql(kind, False, f't.id = OLD.{children.key}')}; END IF; "
+            "RETURN NULL; END $body$"
+        )
+    return statements
+
+
+def _pg_triggers(kind: SearchKind) -> list[str]:
+    table = index_table(kind)
     columns = (kind.name, *kind.texts)
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
     statements = [
-        f"CREATE TABLE {table} (id integer PRIMARY KEY, doc tsvector NOT NULL)",
-        f"CREATE INDEX ix_{table}_doc ON {table} USING gin (doc)",
-        f"CREATE FUNCTION {table}_on_write() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN "
-        f"IF TG_OP = 'INSERT' AND {_DEFERRED} THEN RETURN NULL; END IF; "
-        f"{_refresh_sql(kind, False, 't.id = NEW.id')}; RETURN NULL; END $body$",
         f"CREATE TRIGGER {table}_on_insert AFTER INSERT ON {kind.table} "
         f"FOR EACH ROW EXECUTE FUNCTION {table}_on_write()",
         f"CREATE TRIGGER {table}_on_update AFTER UPDATE OF {', '.join(columns)} "
         f"ON {kind.table} FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {table}_on_write()",
-        f"CREATE FUNCTION {table}_on_delete() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN "
-        f"DELETE FROM {table} s USING gone WHERE s.id = gone.id; RETURN NULL; END $body$",
         f"CREATE TRIGGER {table}_on_delete AFTER DELETE ON {kind.table} "
         f"REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION {table}_on_delete()",
     ]
     for children in kind.children:
         function = f"{table}_on_{children.name}"
-        new, old = children.condition("NEW"), children.condition("OLD")
-        statements += [
-            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN "
-            f"IF TG_OP <> 'DELETE' AND {new} AND NOT (TG_OP = 'INSERT' AND {_DEFERRED}) THEN "
-            f"{_refresh_sql(kind, False, f't.id = NEW.{children.key}')}; END IF; "
-            f"IF TG_OP <> 'INSERT' AND {old} THEN "
-            f"{_refresh_sql(kind, False, f't.id = OLD.{children.key}')}; END IF; "
-            "RETURN NULL; END $body$",
+        statements.append(
             f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OR DELETE ON {children.table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
-        ]
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+        )
     return statements
+
+
+def upgrade_postgresql_names(conn: Connection) -> None:
+    """Migration 0021: PostgreSQL's index tables made by 0018 and 0020 get the ``name``
+    column (its own GIN index) and keep their documents out of line; the trigger
+    functions fill both. Nothing to do on SQLite, or where the tables have it already."""
+    if conn.dialect.name == "sqlite":
+        return
+    for kind in SEARCH_KINDS.values():
+        if not _has_index(conn, kind):
+            continue
+        table = index_table(kind)
+        for statement in (
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS name tsvector",
+            f"ALTER TABLE {table} SET (toast_tuple_target = 128)",
+            f"ALTER TABLE {table} ALTER COLUMN doc SET STORAGE EXTERNAL",
+            *_pg_functions(kind),
+            # every row written again: the name filled, the document moved out of line
+            f"UPDATE {table} s SET name = {_pg_name(kind)}, doc = s.doc "
+            f"FROM {kind.table} t WHERE t.id = s.id AND s.name IS NULL",
+            f"DELETE FROM {table} WHERE name IS NULL",
+            f"ALTER TABLE {table} ALTER COLUMN name SET NOT NULL",
+            f"CREATE INDEX IF NOT EXISTS ix_{table}_name ON {table} USING gin (name)",
+        ):
+            conn.exec_driver_sql(statement)
 
 
 # --------------------------------------------------------------------------- install
