@@ -224,7 +224,7 @@ class _Match:
                 ),
                 {"q": self.fts5(self.query.terms), "w": WINDOW, "k": want},
             ).all()
-            named = self.conn.execute(
+            named: Any = self.conn.execute(
                 text(
                     f"SELECT rowid FROM {table} WHERE {table} MATCH :q ORDER BY rowid DESC LIMIT :k"
                 ),
@@ -242,13 +242,30 @@ class _Match:
                 ),
                 {"q": full, "w": WINDOW, "k": want},
             ).all()
-            named = self.conn.execute(
-                text(
-                    f"SELECT id FROM {table} WHERE name @@ to_tsquery('simple', :q) "
-                    "ORDER BY id DESC LIMIT :k"
-                ),
-                {"q": full, "k": NAME_CANDIDATES},
-            ).scalars()
+            words = [w for folded in self.folded for w in folded]
+            named = []
+            # A word or two of a name, the last one at least three letters if a prefix: a
+            # shorter one matches too many names for the index to be quicker than the rest.
+            if words and (not self.query.terms[-1].prefix or len(words[-1]) >= 3):
+                lexemes = [f"'{w}'" for w in words]
+                lexemes[-1] += ":*" if self.query.terms[-1].prefix else ""
+                named = self.conn.execute(
+                    # OFFSET 0: every name match from the index, then the newest (the
+                    # planner, misjudging a prefix, would walk all ids newest first)
+                    # (a phrase: the words in the name, the phrase anywhere in the record)
+                    text(
+                        f"SELECT id FROM (SELECT id FROM {table} WHERE name @@ "
+                        "to_tsquery('simple', :q) OFFSET 0) n WHERE :any OR id IN "
+                        f"(SELECT id FROM {table} WHERE doc @@ to_tsquery('simple', :full)) "
+                        "ORDER BY id DESC LIMIT :k"
+                    ),
+                    {
+                        "q": " & ".join(lexemes),
+                        "any": not any(term.phrase for term in self.query.terms),
+                        "full": full,
+                        "k": NAME_CANDIDATES,
+                    },
+                ).scalars()
         scores = {int(i): float(r) for i, r in rows}
         for i in named:
             scores.setdefault(int(i), 0.0)
