@@ -271,7 +271,7 @@ def test_a_restored_dump_is_searchable(store, demo_dump) -> None:
     assert any(kind == "activity" for kind, _ in found(store, f'"{subject}"', limit=50))
 
 
-def test_0021_gives_postgresql_index_tables_made_before_it_their_name_column(store) -> None:
+def test_0022_gives_postgresql_index_tables_made_before_it_their_name_column(store) -> None:
     if store.is_sqlite:
         pytest.skip("PostgreSQL's layout")
     from tinycrm.store.search_index import upgrade_postgresql_names

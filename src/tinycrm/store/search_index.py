@@ -325,7 +325,7 @@ def _pg_triggers(kind: SearchKind) -> list[str]:
 
 
 def upgrade_postgresql_names(conn: Connection) -> None:
-    """Migration 0021: PostgreSQL's index tables made by 0018 and 0020 get the ``name``
+    """Migration 0022: PostgreSQL's index tables made by 0018 and 0020 get the ``name``
     column (its own GIN index) and keep their documents out of line; the trigger
     functions fill both. Nothing to do on SQLite, or where the tables have it already."""
     if conn.dialect.name == "sqlite":

@@ -8,8 +8,8 @@ with a GIN index of its own, and keeps its documents in TOAST (``toast_tuple_tar
 not documents. Existing rows are written again; the trigger functions fill ``name``.
 Nothing changes on SQLite.
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-05 17:20:00
 """
 
@@ -21,8 +21,8 @@ from alembic import op
 
 from tinycrm.store import search_index
 
-revision: str = "0021"
-down_revision: str | None = "0020"
+revision: str = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
