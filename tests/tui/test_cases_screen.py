@@ -140,3 +140,27 @@ def test_cases_screen_snapshot(snap_compare, tui_store, frozen_clock) -> None:
         await open_screen(pilot, "6", CasesScreen)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_breached_case_in_next_up_opens_on_the_cases_screen(
+    tui_store, frozen_clock
+) -> None:
+    from tinycrm.tui.screens.tasks import TasksScreen
+
+    ids = build(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "4", TasksScreen)
+        queue = app.screen.query_one("#next-list", RowList)
+        key = f"case:{ids['login']}"
+        row = next(r for r in queue.rows if r.key == key)
+        assert ("SLA breached", "error") in row.right
+        queue.move_cursor(queue.rows.index(row), force=True)
+        await settle(pilot)
+        await pilot.press("l")  # nothing to log on a case: the key does nothing
+        await settle(pilot)
+        assert isinstance(app.screen, TasksScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CasesScreen)
+        assert app.screen.query_one("#case-list", RowList).current_key == key

@@ -210,8 +210,26 @@ class TinyCrmApp(App[None]):
         return self._clock() if self._clock else utcnow()
 
     def open_record(self, kind: str, record_id: int) -> None:
-        """Show the deal, contact or company ``record_id`` over the current screen."""
+        """Show the deal, contact or company ``record_id`` over the current screen (a
+        support case: on the cases screen; a contract: its contact's or company's view)."""
         from tinycrm.tui.screens.record import record_screen
+
+        if kind == "case":
+            self.open_case(record_id)
+            return
+        if kind == "contract":
+            try:
+                contract = self.crm.contracts.get(record_id)
+            except TinyCrmError as exc:
+                self.notify(str(exc), severity="warning")
+                return
+            if contract.contact_id is not None:
+                kind, record_id = "contact", contract.contact_id
+            elif contract.company_id is not None:
+                kind, record_id = "company", contract.company_id
+            else:
+                self.notify(f"Contract #{contract.id} {contract.title} has no contact or company.")
+                return
 
         current = self.screen
         if getattr(current, "kind", None) == kind and getattr(current, "record_id", None) == (

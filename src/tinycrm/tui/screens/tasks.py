@@ -39,6 +39,9 @@ KINDS: dict[str, Part] = {
     "rotting": ("rotting", "warning"),
     "closing": ("closing", "accent"),
     "keep_in_touch": ("keep in touch", "accent"),
+    "renewal": ("contract", "accent"),
+    "sla_at_risk": ("SLA soon", "warning"),
+    "sla_breached": ("SLA breached", "error"),
     "no_next_step": ("no next step", "muted"),
 }
 """A queue item's reasons (``NextAction.kinds``) as badges, flush right."""
@@ -227,6 +230,8 @@ class TasksScreen(CrmScreen[None]):
         if task_id is not None:
             return _task_target(self.tasks.get(task_id))
         kind, _, value = key.partition(":")
+        if kind not in ("deal", "contact", "company"):
+            return None  # a contract or a support case: enter opens it, nothing to log on
         action = self.queue.get(key)
         return kind, int(value), action.title if action else ""
 
@@ -242,6 +247,10 @@ class TasksScreen(CrmScreen[None]):
 
     def on_row_chosen(self, message: RowChosen) -> None:
         message.stop()
+        kind, _, value = message.key.partition(":")
+        if kind in ("case", "contract"):
+            self.crm_app.open_record(kind, int(value))
+            return
         target = self._target(message.key)
         if target is None:
             self.notify("This task is not about a record.")
