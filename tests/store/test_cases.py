@@ -244,3 +244,11 @@ def test_a_merged_contacts_cases_and_contracts_follow_the_kept_one(people) -> No
     assert (result.moved["cases"], result.moved["contracts"]) == (1, 1)
     assert case_view(people, case.id).case.contact == "Ada"
     assert [c.id for c in list_contracts(people, contact="ada@acme.com")] == [contract.id]
+
+
+def test_the_feed_opens_a_case(people) -> None:
+    from tinycrm.store.feed import list_feed
+
+    case = add_case(people, subject="Help", contact="Ada", now=MONDAY_10)
+    [entry] = [e for e in list_feed(people) if e.entity == "case"]
+    assert (entry.record_kind, entry.record_id) == ("case", case.id)

@@ -69,7 +69,9 @@ def list_feed(store: Store, *, limit: int = 200, after_id: int | None = None) ->
     """The newest events, newest first, each with the record it is about.
 
     A logged activity or task opens the deal it is about, else its contact, else
-    its company; a stage or pipeline change opens nothing. ``after_id`` returns
+    its company; a contract or a support case opens itself (the board shows a case on
+    its cases screen, a contract on its contact's view); a stage or pipeline change
+    opens nothing. ``after_id`` returns
     only events newer than that id (what changed since the last look).
     """
     with store.read() as session:
@@ -111,7 +113,10 @@ def list_feed(store: Store, *, limit: int = 200, after_id: int | None = None) ->
         ) in session.execute(query).all():
             kind: str | None = None
             record: int | None = None
-            if entity in ("deal", "contact", "company") and entity_id is not None:
+            if (
+                entity in ("deal", "contact", "company", "contract", "case")
+                and entity_id is not None
+            ):
                 kind, record = entity, entity_id
             elif entity == "activity":
                 links = (("deal", deal), ("contact", contact), ("company", company))
