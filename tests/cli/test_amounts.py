@@ -1,5 +1,6 @@
 """Currency symbols and codes typed in an amount are read, not dropped (issue 13), through
-the installed ``tinycrm``: one reading for deals, deal edits, lead conversion and budgets."""
+``tinycrm`` run as a process (forked from the fork server, tests/cli/forkserver.py): one
+reading for deals, deal edits, lead conversion and budgets."""
 
 from __future__ import annotations
 
@@ -23,25 +24,25 @@ def _money(run) -> tuple[float | int | None, str]:  # type: ignore[no-untyped-de
     ],
 )
 def test_deal_add_reads_the_currency_written_with_the_amount(
-    sh, typed: str, amount: int, currency: str
+    forked, typed: str, amount: int, currency: str
 ) -> None:
-    assert _money(sh("deal", "add", "X", "--amount", typed, "--json")) == (amount, currency)
+    assert _money(forked("deal", "add", "X", "--amount", typed, "--json")) == (amount, currency)
 
 
-def test_an_amount_whose_currency_disagrees_with_currency_is_refused(sh) -> None:
-    refused = sh("deal", "add", "X", "--amount", "€5", "--currency", "USD")
+def test_an_amount_whose_currency_disagrees_with_currency_is_refused(forked) -> None:
+    refused = forked("deal", "add", "X", "--amount", "€5", "--currency", "USD")
     assert refused.exit_code == 1
     assert refused.stderr == "Error: amount '€5' is in EUR, but the currency given is USD\n"
-    assert sh("deal", "list", "--status", "all", "--json").json() == []
-    agreed = sh("deal", "add", "X", "--amount", "$5", "--currency", "usd", "--json")
+    assert forked("deal", "list", "--status", "all", "--json").json() == []
+    agreed = forked("deal", "add", "X", "--amount", "$5", "--currency", "usd", "--json")
     assert _money(agreed) == (5, "USD")
-    fine = sh("deal", "add", "Y", "--amount", "500.5 JPY")
+    fine = forked("deal", "add", "Y", "--amount", "500.5 JPY")
     assert (fine.exit_code, fine.stderr) == (1, "Error: JPY amounts have no decimal places\n")
 
 
-def test_deal_edit_follows_the_same_rules(sh) -> None:
-    assert _money(sh("deal", "add", "Acme", "--amount", "18500", "--json")) == (18500, "EUR")
-    assert _money(sh("deal", "edit", "Acme", "--amount", "$120,000", "--json")) == (
+def test_deal_edit_follows_the_same_rules(forked) -> None:
+    assert _money(forked("deal", "add", "Acme", "--amount", "18500", "--json")) == (18500, "EUR")
+    assert _money(forked("deal", "edit", "Acme", "--amount", "$120,000", "--json")) == (
         120000,
         "USD",
     )
@@ -50,29 +51,31 @@ def test_deal_edit_follows_the_same_rules(sh) -> None:
         (["--amount", "500.5 JPY"], "JPY amounts have no decimal places"),
         (["--amount", "-5 USD"], "amount must not be negative"),
     ]:
-        refused = sh("deal", "edit", "Acme", *args)
+        refused = forked("deal", "edit", "Acme", *args)
         assert refused.exit_code == 1
         assert refused.stderr.startswith(f"Error: {message}")
         assert len(refused.stderr.splitlines()) == 1
-    assert _money(sh("deal", "show", "Acme", "--json")) == (120000, "USD")  # unchanged
+    assert _money(forked("deal", "show", "Acme", "--json")) == (120000, "USD")  # unchanged
     # a number alone stays in the deal's currency; --currency alone keeps the number
-    assert _money(sh("deal", "edit", "Acme", "--amount", "5", "--json")) == (5, "USD")
-    assert _money(sh("deal", "edit", "Acme", "--currency", "JPY", "--json")) == (5, "JPY")
-    assert _money(sh("deal", "edit", "Acme", "--amount", "£7", "--currency", "gbp", "--json")) == (
+    assert _money(forked("deal", "edit", "Acme", "--amount", "5", "--json")) == (5, "USD")
+    assert _money(forked("deal", "edit", "Acme", "--currency", "JPY", "--json")) == (5, "JPY")
+    assert _money(
+        forked("deal", "edit", "Acme", "--amount", "£7", "--currency", "gbp", "--json")
+    ) == (
         7,
         "GBP",
     )
 
 
-def test_lead_conversion_and_budgets_read_the_currency_too(sh) -> None:
-    assert sh("contact", "add", "Ada", "--email", "ada@acme.de").exit_code == 0
-    converted = sh("lead", "convert", "Ada", "--deal", "Pilot", "--amount", "$5,000")
+def test_lead_conversion_and_budgets_read_the_currency_too(forked) -> None:
+    assert forked("contact", "add", "Ada", "--email", "ada@acme.de").exit_code == 0
+    converted = forked("lead", "convert", "Ada", "--deal", "Pilot", "--amount", "$5,000")
     assert converted.exit_code == 0, converted.stderr
-    assert _money(sh("deal", "show", "Pilot", "--json")) == (5000, "USD")
-    added = sh("campaign", "add", "Fair", "--channel", "event", "--budget", "500 JPY", "--json")
+    assert _money(forked("deal", "show", "Pilot", "--json")) == (5000, "USD")
+    added = forked("campaign", "add", "Fair", "--channel", "event", "--budget", "500 JPY", "--json")
     assert added.exit_code == 0, added.stderr
     assert (added.json()["budget"], added.json()["currency"]) == (500, "JPY")
-    refused = sh("campaign", "edit", "Fair", "--budget", "£7", "--currency", "USD")
+    refused = forked("campaign", "edit", "Fair", "--budget", "£7", "--currency", "USD")
     assert refused.exit_code == 1
     assert refused.stderr == (
         "Error: budget: amount '£7' is in GBP, but the currency given is USD\n"

@@ -1,4 +1,5 @@
-"""Files that are broken or not CSV at all, through the installed ``tinycrm``.
+"""Files that are broken or not CSV at all, through ``tinycrm`` run as a process
+(forked from the fork server: tests/cli/forkserver.py).
 
 An unclosed quote never merges the rest of the file into one cell; a workbook, a PDF,
 an image, NUL bytes or prose is refused with one line that echoes none of its bytes,
@@ -17,8 +18,8 @@ import pytest
 UNCLOSED = 'Name,Email\nAda,ada@x.io\n"Bob,bob@x.io\nCy,cy@x.io\nDee,dee@x.io\n'
 
 
-def _dump(sh) -> dict:
-    result = sh("export", "all", "--format", "json")
+def _dump(forked) -> dict:
+    result = forked("export", "all", "--format", "json")
     assert result.exit_code == 0, result.stderr
     dump = json.loads(result.stdout)
     dump.pop("exported_at")
@@ -26,47 +27,49 @@ def _dump(sh) -> dict:
 
 
 @pytest.fixture
-def seeded(sh) -> None:
-    assert sh("contact", "add", "Zoe Zed", "--email", "zoe@x.io").exit_code == 0
+def seeded(forked) -> None:
+    assert forked("contact", "add", "Zoe Zed", "--email", "zoe@x.io").exit_code == 0
 
 
-def test_strict_stops_at_the_line_where_the_quote_opened(sh, seeded, tmp_path: Path) -> None:
+def test_strict_stops_at_the_line_where_the_quote_opened(forked, seeded, tmp_path: Path) -> None:
     file = tmp_path / "people.csv"
     file.write_text(UNCLOSED, encoding="utf-8")
-    before = _dump(sh)
-    result = sh("import", "contacts", str(file), "--strict")
+    before = _dump(forked)
+    result = forked("import", "contacts", str(file), "--strict")
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: line 3: a quote opened here is never closed (--strict: nothing was imported)\n"
     )
-    assert _dump(sh) == before
+    assert _dump(forked) == before
     assert not (tmp_path / "people.errors.csv").exists()
 
 
 def test_without_strict_the_row_is_rejected_and_the_next_lines_imported(
-    sh, seeded, tmp_path: Path
+    forked, seeded, tmp_path: Path
 ) -> None:
     file = tmp_path / "people.csv"
     file.write_text(UNCLOSED, encoding="utf-8")
-    result = sh("import", "contacts", str(file), "--json")
+    result = forked("import", "contacts", str(file), "--json")
     assert result.exit_code == 0, result.stderr
     summary = result.json()
     assert (summary["created"], summary["rejected"]) == (3, 1)
-    emails = {c["email"] for c in sh("contact", "list", "--json").json()}
+    emails = {c["email"] for c in forked("contact", "list", "--json").json()}
     assert emails == {"zoe@x.io", "ada@x.io", "cy@x.io", "dee@x.io"}
     report = (tmp_path / "people.errors.csv").read_text(encoding="utf-8-sig")
     assert "3,a quote opened here is never closed" in report
 
 
-def test_a_quote_closed_mid_value_lines_later_is_rejected_not_merged(sh, tmp_path: Path) -> None:
+def test_a_quote_closed_mid_value_lines_later_is_rejected_not_merged(
+    forked, tmp_path: Path
+) -> None:
     file = tmp_path / "notes.csv"
     file.write_text(
         'Name,Email,Notes\n"Ann,ann@x.io,x\nBob,bob@x.io,"said hi"\nCy,cy@x.io,\n', encoding="utf-8"
     )
-    result = sh("import", "contacts", str(file), "--json")
+    result = forked("import", "contacts", str(file), "--json")
     assert result.exit_code == 0, result.stderr
     assert (result.json()["created"], result.json()["rejected"]) == (2, 1)
-    notes = {c["email"]: c["notes"] for c in sh("contact", "list", "--json").json()}
+    notes = {c["email"]: c["notes"] for c in forked("contact", "list", "--json").json()}
     assert notes == {"bob@x.io": "said hi", "cy@x.io": None}
 
 
@@ -113,40 +116,40 @@ NOT_CSV = {
 
 @pytest.mark.parametrize("name", sorted(NOT_CSV))
 def test_files_that_are_not_csv_are_refused_with_one_clean_line(
-    sh, seeded, tmp_path: Path, name: str
+    forked, seeded, tmp_path: Path, name: str
 ) -> None:
     make, message = NOT_CSV[name]
     file = tmp_path / name
     make(file)
-    before = _dump(sh)
+    before = _dump(forked)
     kind = "deals" if len(name) % 2 else "contacts"  # one kind each: a subprocess costs
-    result = sh("import", kind, str(file))
+    result = forked("import", kind, str(file))
     assert result.exit_code == 1, (kind, result.stdout, result.stderr)
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert message.replace("contacts", kind) in result.stderr
     assert all(c.isprintable() for c in result.stderr.rstrip("\n")), result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
-    assert _dump(sh) == before
+    assert _dump(forked) == before
     assert not list(tmp_path.glob("*.errors.csv"))
 
 
-def test_a_one_column_file_is_fine_when_its_header_is_a_field(sh, tmp_path: Path) -> None:
+def test_a_one_column_file_is_fine_when_its_header_is_a_field(forked, tmp_path: Path) -> None:
     file = tmp_path / "emails.txt"
     file.write_text("Email\nada@x.io\nbob@x.io\n", encoding="utf-8")
-    result = sh("import", "contacts", str(file), "--json")
+    result = forked("import", "contacts", str(file), "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json()["created"] == 2
     # and prose becomes importable when the user says which field its one column is
     prose = tmp_path / "names.txt"
     prose.write_text("Dear Ada\nGrace Hopper\n", encoding="utf-8")
-    mapped = sh("import", "contacts", str(prose), "--map", "Dear Ada=name", "--json")
+    mapped = forked("import", "contacts", str(prose), "--map", "Dear Ada=name", "--json")
     assert mapped.exit_code == 0, mapped.stderr
     assert mapped.json()["created"] == 1
 
 
-def test_a_hostile_file_name_is_not_echoed_raw(sh, tmp_path: Path) -> None:
+def test_a_hostile_file_name_is_not_echoed_raw(forked, tmp_path: Path) -> None:
     file = tmp_path / "evil\x1b[2J.xlsx"
     _xlsx(file)
-    result = sh("import", "contacts", str(file))
+    result = forked("import", "contacts", str(file))
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr and "\\x1b[2J.xlsx" in result.stderr
