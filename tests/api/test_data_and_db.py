@@ -86,7 +86,7 @@ def test_everything_and_a_dump_restored_elsewhere(crm: Crm, tmp_path: Path) -> N
     everything = crm.exports.everything()
     assert {k: len(v) for k, v in everything.items()} == {
         "companies": 1, "contacts": 1, "deals": 1, "activities": 1, "tasks": 1,
-        "contracts": 0, "cases": 0,
+        "contracts": 0, "cases": 0, "products": 0, "items": 0, "quotes": 0,
     }  # fmt: skip
     dump = crm.exports.dump()
     with tinycrm.open(tmp_path / "copy.db") as copy:

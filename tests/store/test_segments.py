@@ -176,6 +176,8 @@ CONTACT_CASES: list[tuple[str, set[str]]] = [
     ('name="jürgen müller"', {JM}),
     ('name="JÜRGEN   MÜLLER"', {JM}),
     ("name~MÜLL", {JM}),
+    ('text~"MULLER"', {JM}),  # the search index's words: any case, accents folded
+    ('text~"müll"', {JM}),  # a word's beginning
     ("name!=linus", ALL_CONTACTS - {LINUS}),
     ("email=JM@ACME.DE", {JM}),
     ("email~beta", {ADA}),
@@ -302,6 +304,7 @@ def test_every_field_is_covered_by_a_case() -> None:
 COMPANY_CASES: list[tuple[str, set[str]]] = [
     ('name="ACME GMBH"', {"Acme GmbH"}),
     ("name~ltd", {"Beta Ltd"}),
+    ('text~"beta"', {"Beta Ltd"}),
     ("domain=ACME.DE", {"Acme GmbH"}),
     ('domain=""', {"Örebro AB"}),
     ("industry=machinery", {"Acme GmbH"}),
@@ -330,6 +333,7 @@ ALL_DEALS = {"Acme renewal", "Beta pilot", "Yen deal", "Nameless"}
 DEAL_CASES: list[tuple[str, set[str]]] = [
     ('title="acme renewal"', {"Acme renewal"}),
     ("title~PILOT", {"Beta pilot"}),
+    ('text~"renew"', {"Acme renewal"}),
     ("stage=proposal", {"Acme renewal"}),
     ("stage=Lead-in", {"Beta pilot", "Yen deal", "Nameless"}),
     ("stage~posa", {"Acme renewal"}),
@@ -476,7 +480,7 @@ def test_errors_carry_the_position_and_are_the_stores_invalid(store) -> None:
     with pytest.raises(InvalidFilter) as caught:
         compile_filter("company", "sise>3")
     assert str(caught.value).endswith(
-        "known: name, domain, industry, size, city, country, owner, created, updated (sise>3)"
+        "known: name, domain, industry, size, city, country, owner, created, updated, text (sise>3)"
     )
 
 
