@@ -460,9 +460,9 @@ def test_help_shows_plain_metavars() -> None:
         ),
     ],
 )
-def test_usage_errors_are_one_line_naming_the_help(sh, args: list[str], line: str) -> None:
+def test_usage_errors_are_one_line_naming_the_help(forked, args: list[str], line: str) -> None:
     """Click's usage errors: one line and exit 2, not the usage, a hint and a boxed panel."""
-    result = sh(*args)
+    result = forked(*args)
     assert (result.exit_code, result.stderr) == (2, f"Error: {line}\n")
     assert result.stdout == ""
 
@@ -482,14 +482,14 @@ def test_usage_errors_are_one_line_naming_the_help(sh, args: list[str], line: st
     ],
 )
 def test_numbers_past_the_database_are_refused_in_one_line(
-    args: list[str | bytes], line: str, tmp_path: Path
+    args: list[str | bytes], line: str, tmp_path: Path, forkserver: ForkServer
 ) -> None:
     """A REF or id past 64 bits, or a count past a column, is a refusal (exit 1) that
     names it: never OverflowError or a traceback from the driver."""
     env = {**os.environ, "TINYCRM_DB": str(tmp_path / "t.db")}
-    proc = subprocess.run([*tinycrm_executable(), *args], capture_output=True, env=env)
-    stderr = proc.stderr.decode("utf-8", "replace")
-    assert proc.returncode == 1, stderr
+    returncode, _out, err, _opened = forkserver.run(args, b"", env, tmp_path)
+    stderr = err.decode("utf-8", "replace")
+    assert returncode == 1, stderr
     assert stderr.startswith("Error: ") and line in stderr, stderr
     assert len(stderr.splitlines()) == 1, stderr
 
