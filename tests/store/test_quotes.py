@@ -12,7 +12,7 @@ from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.deal_items import add_item, edit_item
 from tinycrm.store.deals import add_deal, get_deal, remove_deal
 from tinycrm.store.engine import open_store
-from tinycrm.store.products import add_product, edit_product, remove_product
+from tinycrm.store.products import add_product, edit_product, list_products, remove_product
 from tinycrm.store.quotes import (
     accept_quote,
     create_quote,
@@ -176,3 +176,20 @@ def test_two_concurrent_writers_get_distinct_numbers(store, writers: int) -> Non
     assert errors == []
     expected = [f"Q-2026-{n:04d}" for n in range(1, writers * per_writer + 1)]
     assert sorted(numbers) == expected
+
+
+def test_filter_language_reaches_products_and_quotes(store) -> None:
+    _eur_deal(store)
+    add_product(store, name="Yen box", price="500 JPY")
+    cheap = list_products(store, where="price<1")  # in each product's own currency
+    assert [p.name for p in cheap] == ["Cable"]
+    assert [p.name for p in list_products(store, where="price>=500")] == ["Setup", "Yen box"]
+    assert [p.name for p in list_products(store, where="recurring=month")] == ["Plan"]
+    quote = create_quote(store, "Acme", today=TODAY)
+    send_quote(store, quote.number, today=TODAY)
+    assert [q.number for q in list_quotes(store, where="status=sent and total>2800")] == [
+        quote.number
+    ]
+    assert list_quotes(store, where="total>3000") == []
+    with pytest.raises(Invalid, match="unknown field 'price' for quotes"):
+        list_quotes(store, where="price>1")

@@ -65,9 +65,11 @@ class Products:
         search: str | None = None,
         currency: str | None = None,
         recurring: bool = False,
+        where: str | None = None,
         limit: int | None = None,
     ) -> list[ProductRead]:
-        """The catalogue by name: archived products only with ``archived=True``."""
+        """The catalogue by name: archived products only with ``archived=True``;
+        ``where`` a filter expression (``"price>100 and recurring=month"``)."""
         from tinycrm.store.products import list_products
 
         return list_products(
@@ -76,6 +78,7 @@ class Products:
             search=search,
             currency=currency,
             recurring_only=recurring,
+            where=where,
             limit=limit,
         )
 

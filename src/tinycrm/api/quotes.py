@@ -48,12 +48,14 @@ class Quotes:
         *,
         status: str | None = None,
         deal: str | int | None = None,
+        where: str | None = None,
         limit: int | None = None,
     ) -> list[QuoteRead]:
-        """Quotes, newest first; ``status`` draft, sent, accepted, declined or expired."""
+        """Quotes, newest first; ``status`` draft, sent, accepted, declined or expired;
+        ``where`` a filter expression (``"total>1000 and company~acme"``)."""
         from tinycrm.store.quotes import list_quotes
 
-        return list_quotes(self._store, status=status, deal=deal, limit=limit)
+        return list_quotes(self._store, status=status, deal=deal, where=where, limit=limit)
 
     def of_deals(self, deal_ids: Iterable[int]) -> builtins.list[QuoteRead]:
         """The quotes of several deals at once (by deal id), newest first."""

@@ -9,6 +9,7 @@ import typer
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, given, limit_option
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
+from tinycrm.cli.segments import WhereOpt
 
 app = typer.Typer(no_args_is_help=True, help="Products: the catalogue deals and quotes sell.")
 
@@ -128,11 +129,17 @@ def list_(
         bool, typer.Option("--recurring", help="Only products billed every month or year.")
     ] = False,
     limit: Annotated[int | None, limit_option("At most N products.")] = None,
+    where: WhereOpt = None,
     output: Output = TABLE,
 ) -> None:
     """List the catalogue by name (archived products only with --all)."""
     rows = crm(ctx).products.list(
-        archived=all_, search=search, currency=currency, recurring=recurring, limit=limit
+        archived=all_,
+        search=search,
+        currency=currency,
+        recurring=recurring,
+        where=where,
+        limit=limit,
     )
     output.list(rows, COLUMNS, empty="no products")
 

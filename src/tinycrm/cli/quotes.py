@@ -10,6 +10,7 @@ from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, limit_option, parse_date
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.products import money_text, percent_text
+from tinycrm.cli.segments import WhereOpt
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -105,10 +106,11 @@ def list_(
     ] = None,
     deal: Annotated[str | None, typer.Option(help="Only this deal's quotes.")] = None,
     limit: Annotated[int | None, limit_option("At most N quotes.")] = None,
+    where: WhereOpt = None,
     output: Output = TABLE,
 ) -> None:
     """List quotes, newest first (a draft or sent quote past its day shows as expired)."""
-    rows = crm(ctx).quotes.list(status=status, deal=deal, limit=limit)
+    rows = crm(ctx).quotes.list(status=status, deal=deal, where=where, limit=limit)
     output.list(rows, COLUMNS, empty="no quotes")
 
 

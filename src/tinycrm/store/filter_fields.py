@@ -30,6 +30,7 @@ from tinycrm.filters import FilterError, Value
 from tinycrm.store import validate
 from tinycrm.store.errors import Invalid
 from tinycrm.store.models import Activity, Company, Contact, Deal, Pipeline, Stage
+from tinycrm.store.sales_models import Product, Quote
 from tinycrm.store.service_models import SupportCase
 from tinycrm.vocab import (
     CASE_CHANNELS,
@@ -41,10 +42,25 @@ from tinycrm.vocab import (
     ROLES,
 )
 
-KINDS = ("contact", "company", "deal", "case")
+KINDS = ("contact", "company", "deal", "case", "product", "quote")
+QUOTE_STATUSES = ("draft", "sent", "accepted", "declined")
 SEGMENT_KINDS = ("contact", "company", "deal")  # what saved segments (--segment) work on
-PLURALS = {"contact": "contacts", "company": "companies", "deal": "deals", "case": "cases"}
-MODELS: dict[str, Any] = {"contact": Contact, "company": Company, "deal": Deal, "case": SupportCase}
+PLURALS = {
+    "contact": "contacts",
+    "company": "companies",
+    "deal": "deals",
+    "case": "cases",
+    "product": "products",
+    "quote": "quotes",
+}
+MODELS: dict[str, Any] = {
+    "contact": Contact,
+    "company": Company,
+    "deal": Deal,
+    "case": SupportCase,
+    "product": Product,
+    "quote": Quote,
+}
 MEMBER_STATUSES = ("targeted", "sent", "responded", "converted")
 
 Clause = ColumnElement[bool]
@@ -229,14 +245,19 @@ def int_compare(column: Any, op: str, number: Decimal) -> Clause:
 
 @dataclass(frozen=True)
 class _Money(Field):
-    """A deal's amount in its own currency's major units (minor units are stored)."""
+    """An amount in its own currency's major units (minor units are stored): a deal's
+    amount by default, or ``minor`` in ``currency`` (a product's price, a quote's total)."""
 
+    minor: Any = None
+    currency: Any = None
     ops = _ORDER_OPS
     what = "amount"
 
     def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        minor = Deal.amount_minor if self.minor is None else self.minor
+        currency = Deal.currency if self.currency is None else self.currency
         if op == "=" and not value.text.strip():
-            return col(Deal.amount_minor).is_(None)
+            return col(minor).is_(None)
         try:
             amount = money.parse_amount(value.text)
         except (ValueError, TypeError):
@@ -249,13 +270,9 @@ class _Money(Field):
         parts = []
         for exponent, codes in sorted(by_exponent.items()):
             scaled = amount.scaleb(exponent)
-            which = (
-                col(Deal.currency).not_in(others)
-                if exponent == common
-                else col(Deal.currency).in_(codes)
-            )
-            parts.append(and_(which, int_compare(Deal.amount_minor, op, scaled)))
-        return and_(col(Deal.amount_minor).is_not(None), or_(*parts))
+            which = col(currency).not_in(others) if exponent == common else col(currency).in_(codes)
+            parts.append(and_(which, int_compare(minor, op, scaled)))
+        return and_(col(minor).is_not(None), or_(*parts))
 
 
 @dataclass(frozen=True)
@@ -501,12 +518,36 @@ FIELDS: dict[str, dict[str, Field]] = {
         "resolved": _When(SupportCase.resolved_at),
         "updated": _When(SupportCase.updated_at),
     },
+    "product": {
+        "name": _Text(Product.name_key, fold="key", nullable=False),
+        "sku": _Text(Product.sku),
+        "price": _Money(minor=Product.price_minor, currency=Product.currency),
+        "currency": _Text(Product.currency, nullable=False),
+        "unit": _Text(Product.unit),
+        "recurring": _Text(Product.recurring, fold="stored", choices=("month", "year")),
+        "created": _When(Product.created_at),
+        "updated": _When(Product.updated_at),
+    },
+    "quote": {  # status is as stored: a draft or sent quote past valid_until is still so
+        "number": _Text(Quote.number, nullable=False),
+        "status": _Text(Quote.status, fold="stored", choices=QUOTE_STATUSES, nullable=False),
+        "total": _Money(minor=Quote.total_minor, currency=Quote.currency),
+        "net": _Money(minor=Quote.net_minor, currency=Quote.currency),
+        "currency": _Text(Quote.currency, nullable=False),
+        "deal": _Text(Quote.deal_title, nullable=False),
+        "company": _Text(Quote.company),
+        "contact": _Text(Quote.contact),
+        "valid_until": _When(Quote.valid_until, date_only=True),
+        "created": _When(Quote.created_at),
+    },
 }
 
 ALIASES: dict[str, dict[str, str]] = {
     "contact": {"status": "lead_status", "created_at": "created", "updated_at": "updated"},
     "company": {"created_at": "created", "updated_at": "updated"},
     "case": {"opened_at": "opened", "created": "opened", "resolved_at": "resolved"},
+    "product": {"created_at": "created", "updated_at": "updated"},
+    "quote": {"valid": "valid_until", "created_at": "created", "amount": "total"},
     "deal": {
         "close_date": "close",
         "created_at": "created",

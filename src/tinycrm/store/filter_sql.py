@@ -64,6 +64,7 @@ from tinycrm.store.models import (
     Tag,
 )
 from tinycrm.store.refs import resolve
+from tinycrm.store.sales_models import Product, Quote
 from tinycrm.store.service_models import SupportCase
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import ACTIVITY_KINDS
@@ -220,6 +221,17 @@ def search_clause(kind: str, text: str) -> Clause:
             col(Company.domain).like(pattern, escape="\\"),
             func.lower(Company.city).like(pattern, escape="\\"),
         )
+    if kind == "product":
+        return or_(
+            col(Product.name_key).like(pattern, escape="\\"),
+            func.lower(func.coalesce(Product.sku, "")).like(pattern, escape="\\"),
+        )
+    if kind == "quote":
+        return or_(
+            func.lower(Quote.number).like(pattern, escape="\\"),
+            func.lower(Quote.deal_title).like(pattern, escape="\\"),
+            func.lower(func.coalesce(Quote.company, "")).like(pattern, escape="\\"),
+        )
     if kind == "case":
         return or_(
             func.lower(SupportCase.subject).like(pattern, escape="\\"),
@@ -260,6 +272,10 @@ def _contact(ctx: Ctx, node: filters.ContactTest) -> Clause:
         return _linked(Deal.contact_id, Contact.id, named)
     if ctx.kind == "case":
         return _linked(SupportCase.contact_id, Contact.id, named)
+    if ctx.kind == "quote":
+        return func.lower(func.coalesce(Quote.contact, "")).like(pattern, escape="\\")
+    if ctx.kind == "product":
+        raise ctx.fail(node.offset, "'contact:' does not work on products")
     people = select(col(Contact.company_id)).where(col(Contact.company_id).is_not(None), named)
     return col(Company.id).in_(people.correlate(None))
 

@@ -176,9 +176,11 @@ def list_products(
     search: str | None = None,
     currency: str | None = None,
     recurring_only: bool = False,
+    where: str | None = None,
     limit: int | None = None,
 ) -> list[ProductRead]:
-    """The catalogue by name; archived products only with ``archived``."""
+    """The catalogue by name; archived products only with ``archived``; ``where`` a
+    filter expression (``price>100 and recurring=month``)."""
     query = select(Product).order_by(col(Product.name_key), col(Product.id))
     if not archived:
         query = query.where(col(Product.archived_at).is_(None))
@@ -197,6 +199,10 @@ def list_products(
     if limit:
         query = query.limit(limit)
     with store.read() as session:
+        if where is not None:
+            from tinycrm.store.filter_sql import resolve_where
+
+            query = query.where(resolve_where(store, session, ENTITY, where=where))
         return [to_read(session, row) for row in session.scalars(query)]
 
 

@@ -307,10 +307,12 @@ def list_quotes(
     *,
     status: str | None = None,
     deal: str | int | None = None,
+    where: str | None = None,
     limit: int | None = None,
     today: date | None = None,
 ) -> list[QuoteRead]:
-    """Quotes, newest first; ``status`` as shown (``expired`` included), ``deal`` a REF."""
+    """Quotes, newest first; ``status`` as shown (``expired`` included), ``deal`` a REF,
+    ``where`` a filter expression (``total>1000 and status=sent``)."""
     day = today or dates.local_today()
     query = select(Quote).order_by(col(Quote.created_at).desc(), col(Quote.id).desc())
     expired = and_(col(Quote.status).in_(OPEN), col(Quote.valid_until) < day)
@@ -325,6 +327,10 @@ def list_quotes(
     with store.read() as session:
         if deal is not None:
             query = query.where(col(Quote.deal_id) == resolve_deal(session, deal).id)
+        if where is not None:
+            from tinycrm.store.filter_sql import resolve_where
+
+            query = query.where(resolve_where(store, session, ENTITY, where=where))
         if limit:
             query = query.limit(limit)
         rows = list(session.scalars(query))
