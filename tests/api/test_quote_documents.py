@@ -157,3 +157,15 @@ def test_product_item_and_quote_writes_reach_the_webhook_outbox(
     assert bodies[6]["changes"]["status"] == ["sent", "accepted"]
     feed = [e.summary for e in crm.feed(limit=None)]
     assert "sent quote Q-" in feed[2] and feed[0].startswith("won deal Acme")
+
+
+def test_a_long_description_wraps_in_the_pdf_and_is_not_cut(tmp_path: Path) -> None:
+    long_name = "A very long product name that goes on and on about what it includes"
+    with _crm(tmp_path) as crm:
+        crm.products.add(long_name, price="12.50", tax="19", sku="LONG-1")
+        crm.deals.add("Long deal", contact="j@m.de")
+        crm.deals.items.add("Long deal", "LONG-1", qty="1.5", discount="10")
+        crm.quotes.create("Long deal")
+        text = " ".join(_pdf_text(crm.quotes.render("Q-2026-0002", "pdf")).split())
+        assert f"{long_name} (LONG-1)" in text
+        assert "EUR 16.87" in text and "EUR 3.21" in text  # 18.75 - 1.88; 19% of 16.87

@@ -139,19 +139,22 @@ def _parties(pdf: object, family: str, text: _Text, seller: Party, customer: Par
 
 
 def _table(pdf: object, family: str, bold: str, text: _Text, doc: QuoteDocument) -> None:
+    """The lines as a table; a long description wraps in its cell, nothing is cut."""
     from fpdf import FPDF
+    from fpdf.fonts import FontFace
 
     assert isinstance(pdf, FPDF)
-    heads = HEADERS
-    pdf.set_font(family, bold, 9)
-    for width, head in zip(WIDTHS, heads, strict=True):
-        pdf.cell(width, 6, head, border="B", align="L" if head == "Description" else "R")
-    pdf.ln()
+    align = tuple("LEFT" if head == "Description" else "RIGHT" for head in HEADERS)
     pdf.set_font(family, "", 9)
-    for line in doc.lines:
-        for width, value, head in zip(WIDTHS, line.cells(), heads, strict=True):
-            shown = text(value)
-            while pdf.get_string_width(shown) > width - 1 and len(shown) > 3:
-                shown = shown[:-2] + "…" if text.unicode else shown[:-4] + "..."
-            pdf.cell(width, 6, shown, align="L" if head == "Description" else "R")
-        pdf.ln()
+    with pdf.table(
+        col_widths=WIDTHS,
+        text_align=align,
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=FontFace(emphasis=bold or None),
+        line_height=5,
+        width=sum(WIDTHS),
+        align="LEFT",
+    ) as table:
+        table.row([text(head) for head in HEADERS])
+        for line in doc.lines:
+            table.row([text(value) for value in line.cells()])
