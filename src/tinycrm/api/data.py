@@ -136,6 +136,33 @@ class Exports:
             times=times,
         )
 
+    def contact_lines(
+        self,
+        *,
+        cell: Callable[[Any], str],
+        quoted: str,
+        prefixes: Sequence[str],
+        **filters: Any,
+    ) -> Iterator[Any] | None:
+        """On SQLite, what ``contacts`` gives (the same filters) as CSV lines the
+        database builds: first ``(keys, field_names)``, then lists of lines without
+        line ends. ``cell`` writes one value as a CSV cell (quoted as needed): the
+        cells SQL cannot judge exactly go through it, so the lines are what writing
+        ``contacts``' rows cell by cell gives; ``quoted`` are the characters that make a
+        cell quoted, ``prefixes`` the starts that mark a formula. ``None`` elsewhere."""
+        from tinycrm.store.csv_lines import stream_contact_lines
+
+        tags, field = filters.pop("tags", None), filters.pop("field", None)
+        return stream_contact_lines(
+            self._store,
+            cell=cell,
+            quoted=quoted,
+            prefixes=prefixes,
+            tags=values.names(tags),
+            field=(field, None) if isinstance(field, str) else field,
+            **filters,
+        )
+
     def records(
         self, rows: Sequence[Any], *, mode: Literal["python", "json"] = "python"
     ) -> builtins.list[dict[str, Any]]:

@@ -179,20 +179,27 @@ def contacts(
     fmt = _check_format(fmt, FORMATS)
     if vcard_version not in ("3.0", "4.0"):
         raise typer.BadParameter("choose 3.0 or 4.0", param_hint="--vcard-version")
-    batches = crm(ctx).exports.contacts(
-        tags=tag,
-        company=company,
-        lifecycle=lifecycle,
-        lead_status=lead_status,
-        role=role,
-        owner=owner,
-        search=search,
-        field=parse_field_filter(field),
-        where=where,
-        segment=segment,
-        limit=limit,
-        times="iso" if fmt == "csv" else "datetime",
-    )
+    filters: dict[str, Any] = {
+        "tags": tag,
+        "company": company,
+        "lifecycle": lifecycle,
+        "lead_status": lead_status,
+        "role": role,
+        "owner": owner,
+        "search": search,
+        "field": parse_field_filter(field),
+        "where": where,
+        "segment": segment,
+        "limit": limit,
+    }
+    exports = crm(ctx).exports
+    lines = None
+    if fmt == "csv" and not (out_path is None and out.on_terminal(sys.stdout)):
+        # The database builds the lines (same bytes; a terminal shows cells escaped)
+        lines = exports.contact_lines(
+            cell=out.csv_cell, quoted=out.csv_quoted(), prefixes=out.FORMULA_PREFIXES, **filters
+        )
+    batches = lines or exports.contacts(**filters, times="iso" if fmt == "csv" else "datetime")
     columns, field_keys = next(batches)
     bar = Progress("Exporting contacts", None, force=progress, unit="rows")
     count = 0
@@ -208,8 +215,9 @@ def contacts(
                     bar.update(count, count)
             else:
                 writer = out.Output(fmt).writer(stream, columns=columns, field_keys=field_keys)
+                write = writer.write_lines if lines is not None else writer.write_values
                 for rows in batches:
-                    writer.write_values(rows)
+                    write(rows)
                     count = writer.count
                     bar.update(count, count)
                 writer.close()

@@ -215,6 +215,21 @@ def write_csv_rows(
         )
 
 
+def csv_cell(value: Any) -> str:
+    """One value as ``write_csv_rows`` and a CSV writer write it as a cell, quotes and all
+    (what a line built by the database hands back for the cells it cannot judge)."""
+    import io
+
+    buffer = io.StringIO()
+    write_csv_rows(csv.writer(buffer, lineterminator="\n").writerow, [[value, None]])
+    return buffer.getvalue()[:-2]  # a lone empty cell would be written as ""
+
+
+def csv_quoted() -> str:
+    """The characters that make this Python's CSV writer quote a cell."""
+    return "".join(c for c in ',"\n\r' if csv_cell("a" + c) != "a" + c)
+
+
 class RowWriter:
     """Records to ``stream`` in JSON, JSONL or CSV as they come: what ``Output.write``,
     every export and ``write_csv`` use, so a file follows the rules at the top of this
@@ -270,6 +285,13 @@ class RowWriter:
         else:
             columns = self.columns
             self.write_values([[row.get(k) for k in columns] for row in map(to_plain, records)])
+
+    def write_lines(self, lines: Sequence[str]) -> None:
+        """CSV lines already built (``csv_cell``'s cells, without line ends), in
+        ``columns`` order: written as they are."""
+        if lines:
+            self.stream.write("\n".join(lines) + "\n")
+        self.count += len(lines)
 
     def write_values(self, rows: Sequence[list[Any]]) -> None:
         """Rows as lists of values in ``columns`` order (``fields`` a mapping)."""

@@ -1,0 +1,108 @@
+"""``export contacts --format csv`` on SQLite has the database build each line: the
+lines are byte for byte what writing the rows cell by cell gives, on tricky data."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tinycrm
+from tinycrm.cli import output as out
+
+TRICKY = [
+    "=1+1", "+49 30 1234567", "+4930", "-", "-5", "-1.5", "+1e5", "-inf", "+ 1", "+1 ",
+    "-x", "@x", "'quoted", "'=1", "''+1", "\tTab", "\rCR", "a,b", 'say "hi"', "two\nlines",
+    "cr\rinside", "Müller ÄÖÜ ß 東京 🙂", "", " lead", "tail ", "0123", "<b>", "=", "+",
+    "a\u2028b", "+1\u3000", "+1\u30002", ":colon", ";semi", "Zed", "~tilde", "|pipe",
+]  # fmt: skip
+COLUMNS = ["name", "email", "phone", "title", "role", "source", "owner", "notes", "uid",
+           "lead_status", "last_touch"]  # fmt: skip
+
+
+@pytest.fixture
+def tricky(tmp_path: Path) -> Path:
+    path = tmp_path / "crm.db"
+    with tinycrm.open(path) as crm:
+        for i in range(len(TRICKY)):
+            crm.contacts.add(
+                f"Person {i}",
+                tags=["a", f"t{i % 3}"],
+                fields={"colour": "c", "size": str(i)} if i % 2 else {"size": "s"},
+            )
+        crm.contacts.add("Plain Person", tags=["=sum", "b"])
+        crm.contacts.add("No Tags")
+    with sqlite3.connect(path) as db:
+        ids = [r[0] for r in db.execute("SELECT id FROM contact ORDER BY id")]
+        for n, column in enumerate(COLUMNS):  # each text in each text column, bypassing checks
+            for i, cid in enumerate(ids):
+                value: Any = TRICKY[(i + n) % len(TRICKY)]
+                if column in ("email", "uid"):  # unique
+                    value += str(i)
+                elif (i + n) % 7 == 0 and column not in ("name", "owner"):
+                    value = None
+                db.execute(f"UPDATE contact SET {column} = ? WHERE id = ?", (value, cid))
+        for table, column in (("tag", "name"), ("field_value", "value")):
+            rows = [r[0] for r in db.execute(f"SELECT id FROM {table} ORDER BY id")]
+            for i, rid in enumerate(rows):
+                if i % 3:
+                    value = TRICKY[i % len(TRICKY)] + ("" if table == "field_value" else str(i))
+                    db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, rid))
+        odd = [  # values of other types than the column's, as only raw SQL writes them
+            ("score", 2**62), ("score", -7), ("cadence_days", 1.5), ("company_id", None),
+            ("unsubscribed", 1), ("do_not_contact", 2), ("unsubscribed", "yes"),
+            ("created_at", "2026-01-02 03:04:05.000000"), ("updated_at", "2026-01-02 03:04:05"),
+            ("notes", b"bytes"), ("title", 12), ("role", 1.25),
+        ]  # fmt: skip
+        for cid, (column, value) in zip(ids, odd, strict=False):
+            db.execute(f"UPDATE contact SET {column} = ? WHERE id = ?", (value, cid))
+    return path
+
+
+def _written(path: Path, fast: bool, **filters: Any) -> str:
+    stream = io.StringIO()
+    with tinycrm.open(path) as crm:
+        if fast:
+            batches = crm.exports.contact_lines(
+                cell=out.csv_cell, quoted=out.csv_quoted(), prefixes=out.FORMULA_PREFIXES, **filters
+            )
+            assert batches is not None
+        else:
+            batches = crm.exports.contacts(times="iso", **filters)
+        columns, field_keys = next(batches)
+        writer = out.RowWriter("csv", stream, columns=columns, field_keys=field_keys)
+        for rows in batches:
+            writer.write_lines(rows) if fast else writer.write_values(rows)
+        writer.close()
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("filters", [{}, {"tags": "t1"}, {"limit": 5}], ids=["all", "tag", "limit"])
+def test_lines_built_by_sqlite_are_the_rows_written_cell_by_cell(
+    tricky: Path, filters: dict[str, Any]
+) -> None:
+    general = _written(tricky, False, **filters)
+    assert _written(tricky, True, **filters) == general
+    assert "'=1+1" in general and "'+49 30 1234567" in general  # the cases are there
+    assert general.count("\n") > 10 if not filters.get("limit") else True
+
+
+def test_on_postgresql_there_are_no_lines() -> None:
+    from tinycrm.store.csv_lines import stream_contact_lines
+
+    class NotSqlite:
+        is_sqlite = False
+
+    assert stream_contact_lines(NotSqlite(), cell=str, quoted=",", prefixes=("=",)) is None  # type: ignore[arg-type]
+
+
+def test_whitespace_is_what_python_strips() -> None:
+    import sys
+
+    from tinycrm.store.csv_lines import WHITESPACE
+
+    python = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert python == WHITESPACE
