@@ -73,7 +73,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 # command missing here is imported for the listing, as before.
 SUMMARIES: dict[str, str] = {
     "board": (
-        "Open the full-screen board: the pipeline kanban, the live activity feed and every\n"
+        "Open the full-screen board: the pipeline kanban, the live activity feed and every "
         "record, driven from the keyboard (? lists the keys, q quits)."
     ),
     "company": "Companies (accounts).",
@@ -95,18 +95,18 @@ SUMMARIES: dict[str, str] = {
     "segment": "Segments: saved filter expressions for --where and --segment.",
     "campaign": "Campaigns: members, responses, and attributed revenue.",
     "remind": (
-        "What is due now: tasks, keep-in-touch, rotting deals, deals closing soon,\n"
+        "What is due now: tasks, keep-in-touch, rotting deals, deals closing soon, "
         "contract notice deadlines and ends, support cases about to breach or past their SLA."
     ),
     "next": (
-        "What to do now: one queue of due tasks, lapsed keep-in-touch, rotting deals,\ndeals "
+        "What to do now: one queue of due tasks, lapsed keep-in-touch, rotting deals, deals "
         "closing soon and deals with no next step, most pressing first."
     ),
     "rules": "Automation rules from the config file.",
     "sequence": "Sequences: drip follow-ups scheduled as tasks.",
     "feed": "The event log, newest first: every create, change, move, win and loss.",
     "search": (
-        "Search everything: names, emails, phones, notes, custom fields, deals and activities\n"
+        "Search everything: names, emails, phones, notes, custom fields, deals and activities "
         "(mail too), ranked, with the match highlighted."
     ),
     "report": (
@@ -117,7 +117,7 @@ SUMMARIES: dict[str, str] = {
     "export": "Write records out as CSV, JSON, JSON lines or vCard, or everything as one dump.",
     "db": "Where the database is; upgrade, normalise, back it up and restore it.",
     "demo": (
-        "Build (or reuse) a demo database full of realistic data and open the board on it\n(on "
+        "Build (or reuse) a demo database full of realistic data and open the board on it (on "
         "a terminal; otherwise, or with --no-board, print how to explore it)."
     ),
     "hooks": "Executables that run before (pre-write) and after (post-write) every write.",

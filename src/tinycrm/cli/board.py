@@ -42,8 +42,13 @@ def run_board(opened: Crm) -> None:
         raise typer.Exit(code)
 
 
-@app.command("board")
+@app.command(
+    "board",
+    # one paragraph, no line breaks: the command list shows it as Rich wraps it
+    help=(
+        "Open the full-screen board: the pipeline kanban, the live activity feed and "
+        "every record, driven from the keyboard (? lists the keys, q quits)."
+    ),
+)
 def board(ctx: typer.Context) -> None:
-    """Open the full-screen board: the pipeline kanban, the live activity feed and every
-    record, driven from the keyboard (? lists the keys, q quits)."""
     run_board(crm(ctx))

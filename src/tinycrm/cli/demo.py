@@ -50,7 +50,14 @@ class BuildProgress:
             self.bar = None
 
 
-@app.command("demo")
+@app.command(
+    "demo",
+    # one paragraph, no line breaks: the command list shows it as Rich wraps it
+    help=(
+        "Build (or reuse) a demo database full of realistic data and open the board on "
+        "it (on a terminal; otherwise, or with --no-board, print how to explore it)."
+    ),
+)
 def demo(
     ctx: typer.Context,
     reset: Annotated[
@@ -69,8 +76,6 @@ def demo(
         bool, typer.Option("--no-board", help="Only build it and print how to explore it.")
     ] = False,
 ) -> None:
-    """Build (or reuse) a demo database full of realistic data and open the board on it
-    (on a terminal; otherwise, or with --no-board, print how to explore it)."""
     from tinycrm.api.demo import build_demo, demo_path
     from tinycrm.cli.board import is_terminal, run_board
 

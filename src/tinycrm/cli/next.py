@@ -19,15 +19,20 @@ COLUMNS = [
 ]
 
 
-@app.command("next")
+@app.command(
+    "next",
+    # one paragraph, no line breaks: the command list shows it as Rich wraps it
+    help=(
+        "What to do now: one queue of due tasks, lapsed keep-in-touch, rotting deals, "
+        "deals closing soon and deals with no next step, most pressing first."
+    ),
+)
 @output_options
 def next_(
     ctx: typer.Context,
     limit: Annotated[int, limit_option("At most N items.")] = 20,
     output: Output = TABLE,
 ) -> None:
-    """What to do now: one queue of due tasks, lapsed keep-in-touch, rotting deals,
-    deals closing soon and deals with no next step, most pressing first."""
     rows = crm(ctx).next(limit=limit)
     output.list(rows, COLUMNS,
                   empty="nothing needs your attention right now")  # fmt: skip

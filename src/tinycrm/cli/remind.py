@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     add_completion=False,
     invoke_without_command=True,
-    help="What is due now: tasks, keep-in-touch, rotting deals, deals closing soon,\n"
+    help="What is due now: tasks, keep-in-touch, rotting deals, deals closing soon, "
     "contract notice deadlines and ends, support cases about to breach or past their SLA.",
 )
 

@@ -21,7 +21,14 @@ COLUMNS = [
 ]
 
 
-@app.command("search")
+@app.command(
+    "search",
+    # one paragraph, no line breaks: the command list shows it as Rich wraps it
+    help=(
+        "Search everything: names, emails, phones, notes, custom fields, deals and "
+        "activities (mail too), ranked, with the match highlighted."
+    ),
+)
 @output_options
 def search(
     ctx: typer.Context,
@@ -44,8 +51,6 @@ def search(
     limit: Annotated[int, limit_option("At most N hits.")] = 20,
     output: Output = TABLE,
 ) -> None:
-    """Search everything: names, emails, phones, notes, custom fields, deals and activities
-    (mail too), ranked, with the match highlighted."""
     kinds = [part for value in in_ or () for part in value.split(",")]
     hits = crm(ctx).search(text, kinds=kinds, limit=limit)
     if output.machine:
