@@ -376,7 +376,7 @@ def open_csv(
     if encoding:
         try:
             encoding = codecs.lookup(encoding).name
-        except LookupError:
+        except (LookupError, UnicodeError):  # UnicodeError: a name no codec can spell
             raise FormatError(f"unknown encoding {encoding!r} (try utf-8 or cp1252)") from None
         if encoding == "utf-8" and sample.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
