@@ -191,5 +191,13 @@ def test_filter_language_reaches_products_and_quotes(store) -> None:
         quote.number
     ]
     assert list_quotes(store, where="total>3000") == []
+    # status as shown: past its valid-until day a sent quote is expired, as --status says
+    later = TODAY + timedelta(days=40)
+    assert list_quotes(store, where="status=sent", today=later) == []
+    expired = list_quotes(store, where="status=expired", today=later)
+    assert [q.number for q in expired] == [quote.number]
+    assert [q.number for q in list_quotes(store, status="expired", today=later)] == [quote.number]
+    assert list_quotes(store, where="status!=expired", today=later) == []
+    assert list_quotes(store, where="status=expired", today=TODAY) == []
     with pytest.raises(Invalid, match="unknown field 'price' for quotes"):
         list_quotes(store, where="price>1")

@@ -22,7 +22,18 @@ from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlmodel import Session, col
 
 from tinycrm import dates, filters, money
@@ -43,7 +54,8 @@ from tinycrm.vocab import (
 )
 
 KINDS = ("contact", "company", "deal", "case", "product", "quote")
-QUOTE_STATUSES = ("draft", "sent", "accepted", "declined")
+QUOTE_OPEN = ("draft", "sent")  # until valid-until has passed: then expired
+QUOTE_SHOWN = ("draft", "sent", "accepted", "declined", "expired")
 SEGMENT_KINDS = ("contact", "company", "deal")  # what saved segments (--segment) work on
 PLURALS = {
     "contact": "contacts",
@@ -174,6 +186,20 @@ class _Text(Field):
             pattern = func.lower(like_pattern(text))
         clause = target.like(pattern, escape="\\") if op == "~" else target == needle
         return and_(column.is_not(None), clause) if self.nullable else clause
+
+
+@dataclass(frozen=True)
+class _QuoteStatus(Field):
+    """A quote's status as ``quote list`` shows it: a draft or sent quote whose valid-until
+    day has passed (before the filter's today) is ``expired``."""
+
+    ops = TEXT_OPS
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        lapsed = and_(col(Quote.status).in_(QUOTE_OPEN), col(Quote.valid_until) < ctx.today)
+        shown = case((lapsed, literal("expired")), else_=col(Quote.status))
+        field = _Text(shown, fold="stored", choices=QUOTE_SHOWN, nullable=False)
+        return field.positive(ctx, name, op, value)
 
 
 def choice(ctx: Ctx, name: str, value: Value, choices: tuple[str, ...]) -> str:
@@ -528,9 +554,9 @@ FIELDS: dict[str, dict[str, Field]] = {
         "created": _When(Product.created_at),
         "updated": _When(Product.updated_at),
     },
-    "quote": {  # status is as stored: a draft or sent quote past valid_until is still so
+    "quote": {
         "number": _Text(Quote.number, nullable=False),
-        "status": _Text(Quote.status, fold="stored", choices=QUOTE_STATUSES, nullable=False),
+        "status": _QuoteStatus(),
         "total": _Money(minor=Quote.total_minor, currency=Quote.currency),
         "net": _Money(minor=Quote.net_minor, currency=Quote.currency),
         "currency": _Text(Quote.currency, nullable=False),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, not_, select, update
@@ -330,7 +330,9 @@ def list_quotes(
         if where is not None:
             from tinycrm.store.filter_sql import resolve_where
 
-            query = query.where(resolve_where(store, session, ENTITY, where=where))
+            # the filter's today is the list's (status=expired agrees with --status)
+            noon = datetime.combine(day, time(12), tzinfo=dates.local_tz())
+            query = query.where(resolve_where(store, session, ENTITY, where=where, now=noon))
         if limit:
             query = query.limit(limit)
         rows = list(session.scalars(query))
