@@ -4,6 +4,7 @@ lines are byte for byte what writing the rows cell by cell gives, on tricky data
 from __future__ import annotations
 
 import io
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ TRICKY = [
     "-x", "@x", "'quoted", "'=1", "''+1", "\tTab", "\rCR", "a,b", 'say "hi"', "two\nlines",
     "cr\rinside", "Müller ÄÖÜ ß 東京 🙂", "", " lead", "tail ", "0123", "<b>", "=", "+",
     "a\u2028b", "+1\u3000", "+1\u30002", ":colon", ";semi", "Zed", "~tilde", "|pipe",
+    "\x01ctl", "back\\slash", "\x7fdel", "\x1b[31mred", "tab\there", "\\", "\u202eevil",
 ]  # fmt: skip
 COLUMNS = ["name", "email", "phone", "title", "role", "source", "owner", "notes", "uid",
            "lead_status", "last_touch"]  # fmt: skip
@@ -106,3 +108,24 @@ def test_whitespace_is_what_python_strips() -> None:
 
     python = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
     assert python == WHITESPACE
+
+
+def test_dump_lines_built_by_sqlite_are_the_dump_written_row_by_row(tricky: Path) -> None:
+    from tinycrm.formats.jsondump import write_dump, write_dump_lines
+
+    with sqlite3.connect(tricky) as db:  # what the general path cannot write either
+        db.execute("UPDATE contact SET notes = NULL WHERE typeof(notes) = 'blob'")
+        db.execute("UPDATE contact SET unsubscribed = 1 WHERE unsubscribed = 'yes'")
+    with tinycrm.open(tricky) as crm:
+        deal = crm.deals.add("Big one", amount="12,345.67", close="2026-12-31")
+        crm.deals.add("Small one", amount="5")
+        general, fast = io.StringIO(), io.StringIO()
+        write_dump(crm.exports.dump(), general)
+        lines = crm.exports.dump_lines()
+        assert lines is not None
+        counts = write_dump_lines(next(lines), lines, fast)
+    assert counts["deal"] == 2 and counts["contact"] == len(TRICKY) + 2
+    stamp = re.compile(r'"exported_at": "[^"]*"')
+    assert stamp.sub("", fast.getvalue()) == stamp.sub("", general.getvalue())
+    assert "\\u0001ctl" in general.getvalue() and '"2026-12-31"' in general.getvalue()
+    assert deal.id

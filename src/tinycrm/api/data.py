@@ -211,6 +211,15 @@ class Exports:
                 "quotes": list_quotes(self._store),
             }
 
+    def dump_lines(self) -> Iterator[Any] | None:
+        """On SQLite, ``dump()`` as the lines of its file, built by the database: first
+        the head (everything but ``tables``), then ``(table, lines)`` pairs, each a row
+        as ``tinycrm.formats.jsondump.dump_row`` writes it (a table may come in several
+        parts). ``None`` elsewhere."""
+        from tinycrm.store.dump_lines import stream_dump_lines
+
+        return stream_dump_lines(self._store)
+
     def dump(self) -> dict[str, Any]:
         """Every row of every table in one snapshot, JSON-ready: what ``tinycrm export all``
         writes and ``crm.imports.restore`` loads."""

@@ -499,15 +499,20 @@ def all_(
     custom fields, …) that 'tinycrm import all FILE' restores into an empty database."""
     fmt = _check_format(fmt, ("json", "csv"))
     if fmt == "json":
-        from tinycrm.formats.jsondump import write_dump
+        from tinycrm.formats.jsondump import write_dump, write_dump_lines
 
-        data = crm(ctx).exports.dump()
+        exports = crm(ctx).exports
+        lines = exports.dump_lines()  # SQLite: lines built by the database, same bytes
+        data = exports.dump() if lines is None else {}
+        head = next(lines) if lines is not None else {}
         with _target(out_path, mkdir) as stream:
-            write_dump(data, stream)
+            if lines is not None:
+                rows = write_dump_lines(head, lines, stream)
+            else:
+                write_dump(data, stream)
+                rows = {k: len(v) for k, v in data["tables"].items()}
         if _to_file(out_path):
-            counts = ", ".join(
-                plural(len(v), k.replace("_", " ")) for k, v in data["tables"].items() if v
-            )
+            counts = ", ".join(plural(n, k.replace("_", " ")) for k, n in rows.items() if n)
             out.err_console().print(f"Dumped to {out_path}: {counts}", markup=False)
         return
     if out_path is None:

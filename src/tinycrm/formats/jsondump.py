@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import IO, Any
 
 from tinycrm.formats import FormatError
@@ -11,19 +12,43 @@ from tinycrm.formats import FormatError
 def write_dump(data: dict[str, Any], stream: IO[str]) -> None:
     """Write a dump (from ``store.dump.dump_database``): one row per line inside each
     table, so the file diffs well and is written without building one huge string."""
-    tables = data.get("tables", {})
     head = {k: v for k, v in data.items() if k != "tables"}
+    tables = data.get("tables", {}).items()
+    write_dump_lines(head, ((name, map(dump_row, rows)) for name, rows in tables), stream)
+
+
+def dump_row(row: dict[str, Any]) -> str:
+    """One row of a dump as its line (without the indent)."""
+    return json.dumps(row, ensure_ascii=False, separators=(", ", ": "))
+
+
+def write_dump_lines(
+    head: dict[str, Any], tables: Iterable[tuple[str, Iterable[str]]], stream: IO[str]
+) -> dict[str, int]:
+    """Write a dump given its head and each table's rows as lines (``dump_row``; a
+    table may come in several parts, one after the other); return the rows per table."""
     stream.write("{\n")
     for key, value in head.items():
         stream.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
     stream.write('  "tables": {')
-    for t, (name, rows) in enumerate(tables.items()):
-        stream.write(("," if t else "") + f"\n    {json.dumps(name)}: [")
-        for r, row in enumerate(rows):
-            line = json.dumps(row, ensure_ascii=False, separators=(", ", ": "))
-            stream.write(("," if r else "") + "\n      " + line)
-        stream.write("\n    ]" if rows else "]")
+    counts: dict[str, int] = {}
+    for name, lines in tables:
+        if name not in counts:
+            if counts:
+                previous = counts[next(reversed(counts))]
+                stream.write("\n    ]," if previous else "],")
+            stream.write(f"\n    {json.dumps(name)}: [")
+            counts[name] = 0
+        if not isinstance(lines, list):
+            lines = list(lines)
+        if lines:
+            start = ",\n      " if counts[name] else "\n      "
+            stream.write(start + ",\n      ".join(lines))
+            counts[name] += len(lines)
+    if counts:
+        stream.write("\n    ]" if counts[next(reversed(counts))] else "]")
     stream.write("\n  }\n}\n")
+    return counts
 
 
 def read_dump(stream: IO[bytes], *, name: str) -> Any:

@@ -36,8 +36,8 @@ WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_TIME = "-".join(["[0-9]" * 4, "[0-9]" * 2, "[0-9]" * 2]) + " " + ":".join(["[0-9]" * 2] * 3)
-_TIME += "." + "[0-9]" * 6  # SQLite's naive UTC text: 2026-11-23 04:50:38.123456
+TIME_GLOB = "-".join(["[0-9]" * 4, "[0-9]" * 2, "[0-9]" * 2]) + " " + ":".join(["[0-9]" * 2] * 3)
+TIME_GLOB += "." + "[0-9]" * 6  # SQLite's naive UTC text: 2026-11-23 04:50:38.123456
 
 
 def _sql_text(text: str) -> str:
@@ -176,7 +176,7 @@ def _lines(
                 )
             elif isinstance(c.type, UTCDateTime):
                 parts.append(
-                    f"CASE WHEN {x} IS NULL THEN '' WHEN {x} GLOB '{_TIME}'"
+                    f"CASE WHEN {x} IS NULL THEN '' WHEN {x} GLOB '{TIME_GLOB}'"
                     f" THEN substr({x}, 1, 10) || 'T' || CASE WHEN substr({x}, 20) = '.000000'"
                     f" THEN substr({x}, 12, 8) ELSE substr({x}, 12) END"
                     f" || '+00:00' ELSE {_FUNCTION}({n}, {x}) END"

@@ -84,13 +84,17 @@ def dump_database(store: Store) -> dict[str, Any]:
                 {key: _plain(value) for key, value in row.items()}
                 for row in conn.execute(select(*columns).order_by(order)).mappings()
             ]
+    return {**dump_head(store), "tables": tables}
+
+
+def dump_head(store: Store) -> dict[str, Any]:
+    """What a dump holds besides its tables: format, version, schema, when and by whom."""
     return {
         "format": FORMAT,
         "version": VERSION,
         "schema": SCHEMA_HEAD,
         "exported_at": utcnow().isoformat(),
         "exported_by": store.user,
-        "tables": tables,
     }
 
 
