@@ -1,9 +1,12 @@
-"""tinycrm search on the command line (in-process: the store tests cover the search)."""
+"""tinycrm search on the command line (in-process: the store tests cover the search; one
+run in a process of its own, which has loaded only what a search loads)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.engine import open_store
@@ -41,3 +44,18 @@ def test_search_prints_hits_as_lines_json_and_csv_and_escapes_stored_text(cli) -
     assert refused.stderr.strip() == (
         "Error: cannot search 'widgets': choose from contacts, companies, deals, activities, cases"
     )
+
+
+def test_search_in_a_process_of_its_own_finds_a_support_case(cli) -> None:
+    """A new process loads only the tables its command uses: the search must load the
+    support case table itself (it was a KeyError traceback)."""
+    assert cli("contact", "add", "Ada Lovelace").exit_code == 0
+    assert cli("case", "add", "Calendar sync stopped", "--contact", "Ada Lovelace").exit_code == 0
+    run = subprocess.run(
+        [sys.executable, "-m", "tinycrm", "search", "calendar"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "case #1  Calendar sync stopped" in run.stdout

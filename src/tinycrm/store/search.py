@@ -293,6 +293,14 @@ def _name_tier(name: str, wanted: list[str], prefix: bool) -> int:
     return 3
 
 
+def _table(kind: SearchKind) -> Any:
+    """A searchable kind's table. Support cases' model is imported only where it is
+    used (a command that never reads cases does not define it), so it is imported here."""
+    from tinycrm.store import service_models  # noqa: F401  (defines support_case)
+
+    return SQLModel.metadata.tables[kind.table]
+
+
 def _when(kind: SearchKind, table: Any) -> Any:
     when: Any = table.c[kind.when]
     if kind.when_else:
@@ -304,7 +312,7 @@ def _ranked(
     conn: Connection, kind: SearchKind, query: SearchQuery, scores: dict[int, float]
 ) -> list[tuple[tuple[Any, ...], str, int]]:
     """The candidates' sort keys: name tier, relevance, newest first."""
-    table = SQLModel.metadata.tables[kind.table]
+    table = _table(kind)
     rows = conn.execute(
         select(table.c.id, table.c[kind.name], _when(kind, table)).where(
             table.c.id.in_(list(scores))
@@ -325,7 +333,7 @@ def _hits(
     conn: Connection, kind: SearchKind, query: SearchQuery, ids: list[int]
 ) -> dict[tuple[str, int], SearchHit]:
     """The hits of ``kind`` with these ids: their detail line and snippet."""
-    table = SQLModel.metadata.tables[kind.table]
+    table = _table(kind)
     columns = [table.c.id, table.c[kind.name], *(table.c[c] for c in kind.texts)]
     extra = _DETAILS.get(kind.kind, _no_details)
     rows = conn.execute(
