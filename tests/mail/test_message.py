@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,28 @@ def test_encoded_words_quoted_printable_and_windows_1252() -> None:
     assert m.key == m.message_id == "abc.123@mueller.example"
     assert m.body == "Hello “there”,\nthe price is €5.\n\nJürgen"
     assert m.automated is None and m.attachments == ()
+
+
+@pytest.mark.parametrize(
+    ("charset", "body"),
+    [
+        ("", "Grüße, Jürgen — 5 €".encode()),  # no charset: UTF-8 bytes, as most mail is
+        ("", "Grüße, Jürgen".encode("cp1252")),  # no charset, an old mail program's bytes
+        ('; charset="us-ascii"', "Grüße, Jürgen".encode()),  # a charset that lies
+    ],
+)
+def test_eight_bit_text_without_its_charset_is_read_not_replaced(charset: str, body: bytes) -> None:
+    raw = (
+        b"From: Juergen <j@mueller.example>\r\nTo: me@my.example\r\nSubject: hi\r\n"
+        b"Message-ID: <8bit@mueller.example>\r\n"
+        + f"Content-Type: text/plain{charset}\r\n".encode()
+        + b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+        + body
+        + b"\r\n"
+    )
+    text = parse_message(raw).body
+    assert "\ufffd" not in text
+    assert text.startswith("Grüße, Jürgen")
 
 
 def test_direction_and_counterparts() -> None:

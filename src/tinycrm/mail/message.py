@@ -186,17 +186,21 @@ def _body_part(message: EmailMessage) -> EmailMessage | None:
 
 
 def _decoded(part: EmailMessage) -> str:
-    """A text part's content: its charset, else UTF-8, else Windows-1252; never raises."""
-    try:
-        content = part.get_content()
-        if isinstance(content, str):
-            return content
-    except (LookupError, UnicodeError, ValueError, AssertionError):
-        pass
+    """A text part's content: its charset, else UTF-8, else Windows-1252; never raises.
+
+    A part that names no charset (or US-ASCII) but carries 8-bit bytes is common in real
+    mail: those bytes are read as UTF-8, else Windows-1252, not replaced by "\ufffd"."""
+    charset = part.get_content_charset()
+    if charset not in (None, "us-ascii", "ascii"):
+        try:
+            content = part.get_content()
+            if isinstance(content, str):
+                return content
+        except (LookupError, UnicodeError, ValueError, AssertionError):
+            pass
     payload = part.get_payload(decode=True)
     raw = payload if isinstance(payload, bytes) else b""
-    charset = part.get_content_charset() or "utf-8"
-    for encoding in (charset, "utf-8"):
+    for encoding in dict.fromkeys((charset or "utf-8", "utf-8")):
         try:
             return raw.decode(encoding)
         except (LookupError, UnicodeDecodeError):
