@@ -92,6 +92,15 @@ def test_lines_built_by_sqlite_are_the_rows_written_cell_by_cell(
     assert general.count("\n") > 10 if not filters.get("limit") else True
 
 
+def test_a_line_of_many_custom_fields(tmp_path: Path) -> None:
+    path = tmp_path / "crm.db"
+    with tinycrm.open(path) as crm:
+        crm.contacts.add("Many Fields", fields={f"f{i:03}": f"v,{i}" for i in range(130)})
+        crm.contacts.add("Few Fields", fields={"f007": "=x"})
+    assert _written(path, True) == _written(path, False)
+    assert _written(path, True).count('"v,') == 130
+
+
 def test_on_postgresql_there_are_no_lines() -> None:
     from tinycrm.store.csv_lines import stream_contact_lines
 

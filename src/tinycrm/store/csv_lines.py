@@ -198,8 +198,12 @@ def _lines(
                 " WHERE v.entity = 'contact' AND v.entity_id = contact.id"
                 f" AND v.key = {_sql_text(key)}), '')"
             )
-        # printf builds the line in one pass (a chain of || copies it once per cell)
-        line = f"printf({_sql_text(','.join(['%s'] * len(parts)))}, {', '.join(parts)})"
+        # printf builds the line in one pass (a chain of || copies it once per cell); a
+        # function takes at most 127 arguments here, so many custom fields take printfs
+        line = " || ',' || ".join(
+            f"printf({_sql_text(','.join(['%s'] * len(some)))}, {', '.join(some)})"
+            for some in (parts[at : at + 100] for at in range(0, len(parts), 100))
+        )
 
         def python_cell(at: int, value: Any) -> str:
             return cell(decoders[at](value))
