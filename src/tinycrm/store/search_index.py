@@ -468,7 +468,10 @@ def search_deferred(conn: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        conn.info.pop("search_deferred", None)
+        # An interrupted statement invalidates the connection (its info goes with it):
+        # asking for its info then raises, and would hide the interruption.
+        if not conn.invalidated:
+            conn.info.pop("search_deferred", None)
     for kind in present:
         mine = int(before[kind.table])
         for children in kind.children:
