@@ -158,7 +158,7 @@ PER_PARAM = {
 
 WHEN_OPTIONS = {"--due", "--close", "--since", "--from", "--to", "--start", "--end", "--at"}
 AMOUNT_OPTIONS = {"--amount", "--budget", "--price"}
-READ_FILE_COMMANDS = {"import", "db restore"}
+READ_FILE_COMMANDS = {"import", "db restore", "case csat-import"}
 WRITE_FILE_OPTIONS = {"--out", "--errors", "--path"}
 
 # Valid values for every required argument and option, by command then by name
@@ -230,6 +230,7 @@ FILL: dict[str, dict[str, str]] = {
     "case status": {"new_status": "pending"},
     "case resolve": {"case_id": "1"},
     "case reopen": {"case_id": "2"},
+    "case csat-import": {"file": "@CSAT@"},
 }
 
 # Never run: they reach outside the test (the user's crontab, the desktop, the network)
@@ -426,6 +427,9 @@ def cases() -> list[Case]:
     add(["import", "contacts", "-"], stdin=b"name,email\n\x1b]0;pwned\x07Eve,e@x.com\n")
     add(["import", "all", "-"], stdin=b'{"contacts": [{"name": "A\\u0000B"}]}')
     add(["import", "all", "-"], stdin=b"[" * 100_000)
+    add(["case", "csat-import", "-"], stdin=b"case,csat,comment\n2,5,\x1b]0;pwned\x07\n")
+    add(["case", "csat-import", "-"], stdin=b"case,csat\n2,5\n\x1b[2J,4\n")
+    add(["case", "csat-import", "-"], stdin=b"case,csat\n" + f"{2**64},5\n".encode())
     # The root's own options.
     for label, value in [*TEXTS[:6], ("dir", "@DIR@"), ("dev-null", "/dev/null")]:
         del label

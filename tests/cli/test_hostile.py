@@ -204,6 +204,7 @@ def _files(folder: Path, seed: dict[str, str]) -> dict[str, str]:
     (folder / "empty.csv").write_bytes(b"")
     (folder / "utf16.csv").write_bytes("name,email\nZoë,z@x.com\n".encode("utf-16"))
     shutil.copy(seedfolder / "seed.csv", folder / "ok.csv")
+    (folder / "csat.csv").write_bytes(b"case,csat,comment\n2,4,better now\n")  # case 2: 4/5
     return {
         "@DIR@": str(folder / "a-directory"),
         "@MISSING@": str(folder / "missing.csv"),
@@ -213,6 +214,7 @@ def _files(folder: Path, seed: dict[str, str]) -> dict[str, str]:
         "@UTF16@": str(folder / "utf16.csv"),
         "@NOPARENT@": str(folder / "no" / "such" / "folder"),
         "@CSV@": str(folder / "ok.csv"),
+        "@CSAT@": str(folder / "csat.csv"),
         "@BACKUP@": str(seedfolder / "backup.db"),
         "@DUMP@": str(seedfolder / "dump.json"),
         "@NEW@": str(folder / "new-backup.db"),

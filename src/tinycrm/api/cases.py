@@ -5,22 +5,24 @@
     case = crm.cases.add("Cannot log in", contact="ada@acme.com", priority="high")
     crm.cases.reply(case.id, "Reset your password here: …")   # the first response
     crm.cases.resolve(case.id, csat=5)
+    crm.cases.import_csat("survey.csv")                        # scores from a file
     crm.cases.list(breached=True)                              # past a target
     crm.cases.report(by="priority")                            # tinycrm report cases
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from tinycrm.api import values
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
     from tinycrm.store.reports.cases import CaseReport
-    from tinycrm.store.service_models import CaseRead, CaseView
+    from tinycrm.store.service_models import CaseRead, CaseView, CsatImport
 
 
 class Cases:
@@ -116,6 +118,33 @@ class Cases:
         from tinycrm.store.cases import resolve_support_case
 
         return resolve_support_case(self._store, ref, csat=csat, comment=comment)
+
+    def import_csat(
+        self,
+        file: str | os.PathLike[str] | IO[bytes],
+        *,
+        name: str | None = None,
+        overwrite: bool = False,
+        dry_run: bool = False,
+    ) -> CsatImport:
+        """Record CSAT scores from a CSV file (a path, or a binary stream named ``name``):
+        columns ``case`` (or ``case_id``, ``id``), ``csat`` (or ``score``, ``rating``: 1-5)
+        and optionally ``comment``; read as every CSV import is (encoding, delimiter,
+        Excel's ``sep=``). All or nothing: each case must exist and be resolved or closed;
+        a different score than a case has needs ``overwrite``; the same one is left
+        alone. The first bad line raises ``Invalid`` (``line 4: case #99 does not
+        exist``) and nothing is written; ``dry_run`` says what would change."""
+        from tinycrm.formats.csat import read_csat
+        from tinycrm.store.case_csat import import_csat
+
+        if isinstance(file, str | os.PathLike):
+            source = name or os.fspath(file)
+            with open(file, "rb") as stream:
+                rows = read_csat(stream, name=source)
+        else:
+            source = name or str(getattr(file, "name", "stream"))
+            rows = read_csat(file, name=source)
+        return import_csat(self._store, rows, source=source, overwrite=overwrite, dry_run=dry_run)
 
     def reopen(self, ref: str | int) -> CaseRead:
         """Reopen a resolved or closed case."""

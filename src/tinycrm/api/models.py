@@ -73,6 +73,8 @@ from tinycrm.store.service_models import (
     CaseRead,
     CaseView,
     ContractRead,
+    CsatChange,
+    CsatImport,
 )
 from tinycrm.store.tags import FieldKeyCount, TagCount
 
@@ -102,6 +104,8 @@ __all__ = [
     "ContactView",
     "ContractRead",
     "ConversionRead",
+    "CsatChange",
+    "CsatImport",
     "CycleReport",
     "DashboardNumbers",
     "DatabaseGone",

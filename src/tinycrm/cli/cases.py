@@ -184,6 +184,55 @@ def resolve(
     output.saved(case, f"Resolved case #{case.id} {case.subject}{score}")
 
 
+@app.command("csat-import")
+@output_options
+def csat_import(
+    ctx: typer.Context,
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="CSV with columns case (or case_id, id), csat (or score, rating) and "
+            "optionally comment ('-' reads stdin).",
+            metavar="FILE",
+        ),
+    ],
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace a different score a case has.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would change, write nothing.")
+    ] = False,
+    output: Output = TABLE,
+) -> None:
+    """Record CSAT scores of resolved cases from a CSV file, all or nothing: the first bad
+    line refuses the whole file."""
+    from tinycrm.cli.imports import _binary
+    from tinycrm.vocab import plural
+
+    with _binary(file) as stream:
+        result = crm(ctx).cases.import_csat(stream, name=file, overwrite=overwrite, dry_run=dry_run)
+    if output.machine:
+        output.record(result)
+        return
+    notes = []
+    if result.replaced:
+        earlier = "an earlier one" if result.replaced == 1 else "earlier ones"
+        notes.append(f"{result.replaced:,} replacing {earlier}")
+    if result.unchanged:
+        notes.append(f"{result.unchanged:,} unchanged")
+    counted = plural(result.recorded, "satisfaction score")
+    counted += f" ({', '.join(notes)})" if notes else ""
+    if not dry_run:
+        out.done(f"Recorded {counted}")
+        return
+    out.done(f"Dry run, nothing written: would record {counted}")
+    for change in result.changes[:20]:
+        before = f"{change.csat_before}/5 → " if change.csat_before is not None else ""
+        out.done(f"  line {change.line}: case #{change.case_id} {before}{change.csat}/5")
+    if len(result.changes) > 20:
+        out.done(f"  … and {len(result.changes) - 20:,} more (--json lists them all)")
+
+
 @app.command("reopen")
 @output_options
 def reopen(ctx: typer.Context, case_id: IdArg, output: Output = TABLE) -> None:

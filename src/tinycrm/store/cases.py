@@ -406,20 +406,35 @@ def resolve_support_case(
                 raise Conflict(f"case {describe(case)} is {case.status} already")
             if case.csat is not None:
                 raise Conflict(f"case {describe(case)} has a CSAT score already ({case.csat})")
-            case.csat, case.csat_comment = score, said
-            case.updated_at = stamp
-            record_event(
-                store,
-                session,
-                action="rated",
-                entity=ENTITY,
-                entity_id=case.id,
-                summary=f"CSAT {score}/5 for case {describe(case)}",
-            )
+            rate_case(store, session, case, score, said, stamp)
             session.flush()
             return to_read(session, case, stamp)
         case.csat, case.csat_comment = score, said
         return _move(store, session, case, "resolved", stamp)
+
+
+def rate_case(
+    store: Store,
+    session: Session,
+    case: SupportCase,
+    score: int,
+    comment: str | None,
+    stamp: datetime,
+) -> None:
+    """Give a resolved or closed case its CSAT score and comment, with the ``rated`` event
+    (in the caller's transaction): a score given later, one by one or from a file."""
+    before = case.csat
+    case.csat, case.csat_comment = score, comment
+    case.updated_at = stamp
+    was = f" (was {before}/5)" if before is not None and before != score else ""
+    record_event(
+        store,
+        session,
+        action="rated",
+        entity=ENTITY,
+        entity_id=case.id,
+        summary=f"CSAT {score}/5 for case {describe(case)}{was}",
+    )
 
 
 def reopen_case(store: Store, ref: str | int, *, now: datetime | None = None) -> CaseRead:

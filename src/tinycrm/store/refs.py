@@ -39,11 +39,14 @@ def numeric_id(ref: str | int) -> int | None:
 def get_by_id(session: Session, model: type[T], number: int) -> T | None:
     """The ``model`` row with id ``number``, or None: also for a number no id of this
     database can be (negative, or past its integer range), without asking the database."""
-    bind = session.get_bind()
-    highest = _MAX_ID.get(bind.dialect.name, _MAX_ID_DEFAULT)
-    if not 0 < number <= highest:
+    if not can_be_id(session, number):
         return None
     return session.get(model, number)
+
+
+def can_be_id(session: Session, number: int) -> bool:
+    """Whether ``number`` can be an id in this database (positive, within its range)."""
+    return 0 < number <= _MAX_ID.get(session.get_bind().dialect.name, _MAX_ID_DEFAULT)
 
 
 def resolve(

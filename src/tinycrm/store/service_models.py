@@ -169,3 +169,25 @@ class CaseRead(ReadModel):
 class CaseView(ReadModel):
     case: CaseRead
     thread: list[CaseMessageRead]
+
+
+class CsatChange(ReadModel):
+    """One score a CSAT import records (or, in a dry run, would)."""
+
+    line: int
+    case_id: int
+    subject: str
+    csat_before: int | None
+    csat: int
+    comment: str | None
+
+
+class CsatImport(ReadModel):
+    """What ``tinycrm case csat-import`` did (or, with ``dry_run``, would do)."""
+
+    source: str
+    dry_run: bool
+    recorded: int  # scores written: new ones and replaced ones
+    replaced: int  # of them, those that replaced a different score (--overwrite)
+    unchanged: int  # the same score (and comment) as the case has already
+    changes: list[CsatChange]
