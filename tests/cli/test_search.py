@@ -39,6 +39,11 @@ def test_search_prints_hits_as_lines_json_and_csv_and_escapes_stored_text(cli) -
     (row,) = csv.DictReader(io.StringIO(cli("search", "anna", "--csv", "--in", "contacts").stdout))
     assert row["name"] == "Anna Müller"
     assert cli("search", "nothing-here").stdout.strip() == "nothing found"
+    for nothing in ("", "   ", '""', "*", "... ?"):
+        empty = cli("search", nothing)
+        assert empty.exit_code == 2
+        assert empty.stderr.startswith("Error: nothing to search for in ")
+        assert empty.stdout == ""
     refused = cli("search", "x", "--in", "contacts,widgets")
     assert refused.exit_code == 1
     assert refused.stderr.strip() == (

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from tinycrm import safetext
-from tinycrm.cli.common import crm, limit_option
+from tinycrm import safetext, search_text
+from tinycrm.cli.common import crm, fail, limit_option
 from tinycrm.cli.output import TABLE, Output, col, output_options, stdout_console
 
 app = typer.Typer(add_completion=False)
@@ -51,6 +51,9 @@ def search(
     limit: Annotated[int, limit_option("At most N hits.")] = 20,
     output: Output = TABLE,
 ) -> None:
+    if not search_text.parse(text):
+        # as a missing argument: a search for no word would list nothing, or everything
+        fail(f'nothing to search for in {text!r}: give a word or a "quoted phrase"', 2)
     kinds = [part for value in in_ or () for part in value.split(",")]
     hits = crm(ctx).search(text, kinds=kinds, limit=limit)
     if output.machine:
