@@ -288,6 +288,8 @@ def test_password_from_env_first_then_command(
     monkeypatch.delenv("TINYCRM_TEST_PW")
     command = settings(25, user=USER, password_command="printf 'pa ss \\n'")
     assert command.password() == "pa ss "  # only the trailing newline goes
+    entry = settings(25, user=USER, password_command="printf 'pa ss\\r\\nlogin: me\\nurl: x\\n'")
+    assert entry.password() == "pa ss"  # a `pass` entry: its first line is the password
     assert settings(25).password() is None
 
 

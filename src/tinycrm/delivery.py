@@ -174,7 +174,7 @@ class MailSettings:
         """The SMTP password: the ``password_env`` variable first, then ``password_command``.
 
         None when no password is configured. The command runs through the shell with a
-        30 s timeout and its trailing newline removed; a failure raises DeliveryError with
+        30 s timeout and the first line it prints is the password; a failure raises DeliveryError with
         its exit status (and its stderr's first line), never its output.
         """
         if self.password_env is not None:
@@ -195,8 +195,8 @@ class MailSettings:
             output = run_password_command(self.password_command, timeout=PASSWORD_COMMAND_TIMEOUT)
         except PasswordCommandError as exc:
             raise DeliveryError(f"mail not sent: smtp.password_command {exc.reason}") from None
-        password = output.decode("utf-8", "surrogateescape")
-        password = password.removesuffix("\n").removesuffix("\r")
+        # the first line, as for mail.imap.password_cmd: `pass` keeps more lines under it
+        password = output.decode("utf-8", "surrogateescape").split("\n", 1)[0].rstrip("\r")
         if not password:
             raise DeliveryError("mail not sent: smtp.password_command printed no password")
         return password
