@@ -174,8 +174,8 @@ class MailSettings:
         """The SMTP password: the ``password_env`` variable first, then ``password_command``.
 
         None when no password is configured. The command runs through the shell with a
-        30 s timeout and the first line it prints is the password; a failure raises DeliveryError with
-        its exit status (and its stderr's first line), never its output.
+        30 s timeout, and the first line it prints is the password; a failure raises
+        DeliveryError with its exit status (and its stderr's first line), never its output.
         """
         if self.password_env is not None:
             value = os.environ.get(self.password_env)
