@@ -24,6 +24,12 @@ said everything by then), and the interpreter's own start-up (~30 ms on a warm m
 before ``tinycrm.entry`` installs its first handler), where a signal ends Python as it
 ends any program and nothing has been read or written.
 
+A signal whose handler ran inside a finalizer (an object's ``__del__`` or a weakref
+callback, which SQLAlchemy's connection pool uses) would be lost: Python prints
+"Exception ignored" and goes on. While a command runs, :func:`_unraisable` takes such
+an :class:`Interrupted` back as the held signal, and the next commit raises it before
+it begins (the command rolls back) or, after a commit, it is told as any held signal.
+
 Signals are only handled in the main thread (Python runs handlers there), so commits
 made by other threads (the board's workers) are counted but hold nothing. Outside a
 command (the store used as a library, the tests), :func:`saving` holds SIGINT and
@@ -102,6 +108,32 @@ def _restore(previous: dict[int, Any]) -> None:
         signal.signal(signum, handler)
 
 
+def _unraisable(unraisable: Any) -> None:
+    """``sys.unraisablehook`` while a command runs: an :class:`Interrupted` raised inside
+    a finalizer (where Python can only print and drop it) becomes the held signal."""
+    error = unraisable.exc_value
+    if isinstance(error, Interrupted) and _main_thread():
+        if _state.pending is None:
+            _state.pending = error.signum
+        return
+    _previous_unraisable(unraisable)
+
+
+_previous_unraisable = sys.unraisablehook
+
+
+def _hook_unraisable() -> None:
+    global _previous_unraisable
+    if sys.unraisablehook is not _unraisable:
+        _previous_unraisable = sys.unraisablehook
+        sys.unraisablehook = _unraisable
+
+
+def _unhook_unraisable() -> None:
+    if sys.unraisablehook is _unraisable:
+        sys.unraisablehook = _previous_unraisable
+
+
 def _take_pending() -> int | None:
     pending, _state.pending = _state.pending, None
     return pending
@@ -122,6 +154,9 @@ def saving() -> Iterator[None]:
                 _state.commits += 1
         return
     previous = None if _state.watching else _install()
+    if _state.watching and not _held() and _state.pending is not None:
+        # a signal taken back from a finalizer (see _unraisable): before the commit
+        raise Interrupted(_take_pending())  # type: ignore[arg-type]
     _state.holds += 1
     try:
         yield
@@ -187,6 +222,7 @@ def watch() -> Iterator[None]:
         return
     previous = None if _state.watching else _install()
     _state.watching = True
+    _hook_unraisable()
     _state.tail = False
     _state.holds = _state.opened = _state.commits = 0
     _state.noted = False
@@ -198,6 +234,7 @@ def watch() -> Iterator[None]:
         _state.tail = True  # the command is over: what comes now is held, then said
         if previous is not None and not _state.process:
             _restore(previous)
+            _unhook_unraisable()
             _state.watching = False
             _state.tail = False
 
@@ -219,6 +256,7 @@ def install() -> None:
     if not _main_thread() or _state.watching:
         return
     _install()
+    _hook_unraisable()
     _state.watching = True
     _state.process = True
     _state.tail = True
