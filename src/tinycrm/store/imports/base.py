@@ -117,8 +117,11 @@ class _Import:
         }
         with (
             big_cache(self.store, self.conn),
-            # (contacts only: other kinds look rows up by their indexes while importing)
-            indexes_deferred(self.store, self.conn, "contact", when=self.entity == "contact"),
+            # (contacts only: other kinds look rows up by their indexes while importing;
+            # the UID and email key indexes too: dedupe refuses what they would)
+            indexes_deferred(
+                self.store, self.conn, "contact", when=self.entity == "contact", unique=True
+            ),
             contact_search_deferred(self.store, self.conn) as search,
             gc_paused(),
         ):
