@@ -18,7 +18,14 @@ from tinycrm.store.contracts import (
     list_contracts,
     renew_contract,
 )
-from tinycrm.store.deals import add_deal, list_deals, win_deal
+from tinycrm.store.deals import (
+    add_deal,
+    edit_deal,
+    list_deals,
+    lose_deal,
+    reopen_deal,
+    win_deal,
+)
 from tinycrm.store.events import list_events
 from tinycrm.store.models import Deal, Event
 from tinycrm.store.reminders import claim_items, confirm_run, due_items, next_actions
@@ -266,3 +273,76 @@ def test_recurring_items_give_the_value_per_term_and_the_arr(store) -> None:
     # ARR = 5 × 9.99 × 12 + 1000 = 1599.40; six months of it: 799.70; setup is one-off
     assert (contract.arr, contract.mrr) == (Decimal("1599.40"), Decimal("133.28"))
     assert contract.value == Decimal("799.70")
+
+
+def _open_renewal(store) -> tuple[int, int]:
+    """Ann's contract (2026, ends Dec 31) and the renewal deal remind opened for it."""
+    won(store)
+    contract = add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW)
+    [deal_id] = process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals
+    return contract.id, deal_id
+
+
+def test_winning_the_renewal_deal_renews_the_contract_once(store) -> None:
+    contract_id, deal_id = _open_renewal(store)
+    edit_deal(store, deal_id, amount="13500")
+    win_deal(store, deal_id)
+    renewed = get_contract(store, contract_id, now=NOW)
+    assert (renewed.start_date, renewed.end_date) == (date(2027, 1, 1), date(2027, 12, 31))
+    assert renewed.value == Decimal(13500) and renewed.renewals == 1
+    [event] = [
+        e
+        for e in list_events(store, entity="contract", entity_id=contract_id)
+        if e.action == "renewed"
+    ]
+    assert event.summary == (
+        f"renewed contract #{contract_id} Acme platform ($13,500.00): 2027-01-01 to "
+        f"2027-12-31 (won renewal deal #{deal_id})"
+    )
+    # its old end passes: it did not end "without renewal", Ann stays a customer
+    run = process_renewals(store, now=at(date(2027, 1, 5)))
+    assert run.lapsed == [] and run.churned == []
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    # reopened and won again: the same term is not added twice
+    reopen_deal(store, deal_id)
+    win_deal(store, deal_id)
+    assert get_contract(store, contract_id, now=NOW).end_date == date(2027, 12, 31)
+    # the next term gets its own renewal deal, 60 days before the new end
+    assert len(process_renewals(store, now=at(date(2027, 11, 1))).renewal_deals) == 1
+
+
+def test_a_lost_renewal_deal_lets_the_contract_end_and_the_customer_churn(store) -> None:
+    contract_id, deal_id = _open_renewal(store)
+    lose_deal(store, deal_id, reason="went elsewhere")
+    assert get_contract(store, contract_id, now=NOW).end_date == date(2026, 12, 31)
+    run = process_renewals(store, now=at(date(2027, 1, 5)))
+    assert run.lapsed == [contract_id]
+    assert get_contact(store, "Ann").lifecycle == "churned"
+
+
+def test_a_renewal_deal_won_after_a_renewal_by_hand_or_a_cancel_renews_nothing(store) -> None:
+    contract_id, deal_id = _open_renewal(store)
+    renew_contract(store, contract_id, now=NOW)  # renewed by hand first
+    win_deal(store, deal_id)
+    contract = get_contract(store, contract_id, now=NOW)
+    assert contract.end_date == date(2027, 12, 31) and contract.renewals == 1
+
+    won(store, "Bob platform", who="Bob")
+    bobs = add_contract(store, deal="Bob platform", start=date(2026, 1, 1), now=NOW)
+    [bob_deal] = process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals
+    cancel_contract(store, bobs.id, on=date(2026, 12, 1), now=NOW)
+    win_deal(store, bob_deal)
+    assert get_contract(store, bobs.id, now=NOW).renewals == 0
+
+
+def test_a_renewal_deal_in_another_currency_or_of_a_contract_without_a_term(store) -> None:
+    won(store)
+    contract = add_contract(
+        store, deal=1, start=date(2026, 1, 1), end=date(2026, 12, 15), now=NOW
+    )  # no term: 349 days, and so is the next
+    [deal_id] = process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals
+    edit_deal(store, deal_id, amount="9000", currency="EUR")
+    win_deal(store, deal_id)
+    renewed = get_contract(store, contract.id, now=NOW)
+    assert (renewed.start_date, renewed.end_date) == (date(2026, 12, 16), date(2027, 11, 29))
+    assert (renewed.value, renewed.currency) == (Decimal(12000), "USD")  # kept

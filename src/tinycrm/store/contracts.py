@@ -13,7 +13,6 @@ holds today (``tinycrm remind`` writes the roll-forward down with an event, see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +25,20 @@ from tinycrm import dates, money, terms
 from tinycrm.store import validate
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact
+from tinycrm.store.contract_terms import (
+    ENTITY,
+    become_customer,
+    describe,
+    label,
+    local_today,
+    lock_contract,
+    materialise,
+    parse_term,
+    renew_in,
+    span,
+    state_on,
+    value_of,
+)
 from tinycrm.store.deals import resolve_deal
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
@@ -35,63 +48,18 @@ from tinycrm.store.refs import resolve_id
 from tinycrm.store.service_models import Contract, ContractRead
 from tinycrm.store.types import utcnow
 
-ENTITY = "contract"
 STATUSES = ("active", "ended", "cancelled")
 
 
 # --------------------------------------------------------------------------- state
 
 
-@dataclass(frozen=True)
-class Term:
-    """A contract's state on a given day: its status and the term that holds the day."""
-
-    status: str
-    start: date
-    end: date
-    index: int
-
-
-def state_on(contract: Contract, today: date) -> Term:
-    """The contract's status and current term on ``today`` (pure: nothing is written).
-
-    An auto-renewing contract whose end day has passed is in the term that holds
-    ``today``, as if every roll-forward had been written down already."""
-    start, end, index = contract.start_date, contract.end_date, contract.term_index
-    if contract.cancelled_on is not None and contract.cancelled_on <= today:
-        return Term("cancelled", start, end, index)
-    if contract.auto_renew and contract.term and end < today:
-        term = terms.parse_term(contract.term)
-        index = terms.current_index(contract.anchor_date, term, index, end, today)
-        start = terms.term_start(contract.anchor_date, term, index)
-        end = terms.term_end(contract.anchor_date, term, index)
-        return Term("active", start, end, index)
-    if end < today:
-        return Term("ended", start, end, index)
-    return Term("active", start, end, index)
-
-
-def local_today(now: datetime | None = None) -> date:
-    """The user's calendar day at ``now`` (default: now)."""
-    return (now or utcnow()).astimezone(dates.local_tz()).date()
-
-
 # --------------------------------------------------------------------------- reading
-
-
-def describe(contract: Contract) -> str:
-    return f"#{contract.id} {contract.title}"
 
 
 def resolve_contract(session: Session, ref: str | int) -> Contract:
     """The contract a REF names: its id (``12`` or ``#12``)."""
     return resolve_id(session, Contract, ref, what="contract")
-
-
-def _value(contract: Contract) -> Decimal | None:
-    if contract.value_minor is None:
-        return None
-    return money.from_minor(contract.value_minor, contract.currency)
 
 
 def _recurring(contract: Any) -> tuple[Decimal | None, Decimal | None]:
@@ -136,7 +104,7 @@ def _read(
             "contact_id": contract.contact_id,
             "company": company,
             "company_id": contract.company_id,
-            "value": _value(contract),
+            "value": value_of(contract),
             "currency": contract.currency,
             "arr": arr,
             "mrr": mrr,
@@ -234,57 +202,6 @@ def list_contracts(
 # --------------------------------------------------------------------------- writing
 
 
-def _term(text: str | None, what: str = "term") -> terms.Term | None:
-    if text is None or not str(text).strip():
-        return None
-    try:
-        return terms.parse_term(str(text), what)
-    except ValueError as exc:
-        raise Invalid(str(exc), field=what) from exc
-
-
-def _span(start: date, end: date | None, term: terms.Term | None) -> tuple[date, date, date, int]:
-    """(start, end, anchor, index) of a new term: an end given wins, later terms then
-    count from the day after it; else ``term`` gives the end."""
-    for name, day in (("start", start), ("end", end)):
-        if day is not None and not terms.FIRST_DAY <= day <= terms.LAST_DAY:
-            raise Invalid(
-                f"{name} {day}: a contract runs between {terms.FIRST_DAY} and {terms.LAST_DAY}",
-                field=name,
-            )
-    if end is not None:
-        if end < start:
-            raise Invalid(f"the end {end} is before the start {start}", field="end")
-        return start, end, end + timedelta(days=1), -1
-    assert term is not None
-    try:
-        last = terms.term_end(start, term, 0)
-    except (OverflowError, ValueError):
-        last = date.max
-    if last > terms.LAST_DAY:
-        raise Invalid(f"term: the end would be after {terms.LAST_DAY}", field="term")
-    return start, last, start, 0
-
-
-def _become_customer(store: Store, session: Session, contract: Contract) -> None:
-    """A contact with a contract is a customer (a lead, prospect or churned one becomes one)."""
-    if contract.contact_id is None:
-        return
-    person = session.get(Contact, contract.contact_id)
-    if person is None or person.lifecycle == "customer":
-        return
-    from tinycrm.store.records import record_lifecycle
-
-    record_lifecycle(store, session, contract.contact_id, person.lifecycle, "customer")
-    person.lifecycle = "customer"
-    person.updated_at = utcnow()
-
-
-def _label(contract: Contract) -> str:
-    shown = money.format_money(_value(contract), contract.currency)
-    return f"#{contract.id} {contract.title}" + (f" ({shown})" if shown else "")
-
-
 def add_contract(
     store: Store,
     *,
@@ -306,8 +223,8 @@ def add_contract(
     currency; the ARR is kept on the contract; today as the start; ``[contracts]
     default_term`` (12m) unless ``end`` is given. The deal's contact becomes a customer."""
     settings = store.settings()
-    given_term = _term(term)
-    notice_term = _term(notice, "notice")
+    given_term = parse_term(term)
+    notice_term = parse_term(notice, "notice")
     if auto_renew and given_term is None and end is not None:
         raise Invalid("an auto-renewing contract needs --term (the length of each renewal)")
     with store.write() as session:
@@ -327,7 +244,7 @@ def add_contract(
         arr = recurring_minor(session, [sale.id]).get(sale.id)
         if given_term is None and end is None:
             given_term = terms.parse_term(settings.contracts.default_term)
-        first, last, anchor, index = _span(start or local_today(now), end, given_term)
+        first, last, anchor, index = span(start or local_today(now), end, given_term)
         if value is None and currency is None:
             # recurring items: a term's share of their year; else the deal's amount
             minor = per_term(arr, given_term, first, last) if arr else sale.amount_minor
@@ -359,26 +276,17 @@ def add_contract(
         )
         session.add(contract)
         session.flush()
-        _become_customer(store, session, contract)
+        become_customer(store, session, contract)
         record_event(
             store,
             session,
             action="created",
             entity=ENTITY,
             entity_id=contract.id,
-            summary=f"created contract {_label(contract)} from deal {sale.title}, "
+            summary=f"created contract {label(contract)} from deal {sale.title}, "
             f"{first} to {last}" + (", renews automatically" if auto_renew else ""),
         )
         return to_read(session, contract, local_today(now))
-
-
-def lock_contract(session: Session, contract_id: int) -> Contract | None:
-    """The contract row, locked until the transaction ends (PostgreSQL; a SQLite write
-    transaction holds the whole database already) and read afresh."""
-    query = select(Contract).where(col(Contract.id) == contract_id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.scalars(query.execution_options(populate_existing=True)).first()
 
 
 def renew_contract(
@@ -393,73 +301,22 @@ def renew_contract(
     """Add the next term: from the day after the current end, for ``term`` (default the
     contract's own) or to ``end``; ``value`` changes the value per term. An ended
     contract can be renewed (its customer is one again); a cancelled one cannot."""
-    new_term = _term(term)
+    new_term = parse_term(term)
     today = local_today(now)
     with store.write() as session:
         found = resolve_contract(session, ref)
         assert found.id is not None
         contract = lock_contract(session, found.id) or found
-        state = state_on(contract, today)
-        if state.status == "cancelled" or contract.cancelled_on is not None:
+        if state_on(contract, today).status == "cancelled" or contract.cancelled_on is not None:
             raise Conflict(f"contract {describe(contract)} is cancelled; add a new one instead")
-        _materialise(contract, state)
-        start = contract.end_date + timedelta(days=1)
-        if end is None and new_term is None:
-            if contract.term is None:
-                raise Invalid(
-                    f"contract {describe(contract)} has no term: give --term or --end",
-                    field="term",
-                )
-            current = terms.parse_term(contract.term)
-            index = contract.term_index + 1
-            anchor = contract.anchor_date
-            try:
-                first = terms.term_start(anchor, current, index)
-                last = terms.term_end(anchor, current, index)
-            except (OverflowError, ValueError):
-                last = date.max
-            if last > terms.LAST_DAY:
-                raise Invalid(f"the next term would end after {terms.LAST_DAY}", field="term")
-        else:
-            first, last, anchor, index = _span(start, end, new_term)
-        if value is not None:
-            minor, _ = validate.money_minor(
-                value, contract.currency, default=contract.currency, field="value"
+        if end is None and new_term is None and contract.term is None:
+            raise Invalid(
+                f"contract {describe(contract)} has no term: give --term or --end",
+                field="term",
             )
-            if minor is not None and minor < 0:
-                raise Invalid("value: a contract's value cannot be negative", field="value")
-            contract.value_minor = minor
-        contract.start_date, contract.end_date = first, last
-        contract.anchor_date, contract.term_index = anchor, index
-        if new_term is not None:
-            contract.term = new_term.text
-        contract.renewals += 1
-        contract.lapsed_on = None
-        contract.updated_at = utcnow()
-        _become_customer(store, session, contract)
-        record_event(
-            store,
-            session,
-            action="renewed",
-            entity=ENTITY,
-            entity_id=contract.id,
-            summary=f"renewed contract {_label(contract)}: {first} to {last}",
-        )
+        renew_in(store, session, contract, today, new_term=new_term, end=end, value=value)
         session.flush()
         return to_read(session, contract, today)
-
-
-def _materialise(contract: Contract, state: Term) -> None:
-    """Write down the term an auto-renewing contract has rolled into by itself."""
-    rolled = state.index - contract.term_index
-    if rolled > 0:
-        contract.renewals += rolled
-        contract.start_date, contract.end_date, contract.term_index = (
-            state.start,
-            state.end,
-            state.index,
-        )
-        contract.renewal_deal_id = None
 
 
 def cancel_contract(
@@ -484,7 +341,7 @@ def cancel_contract(
                 f"contract {describe(contract)} is cancelled already (on {contract.cancelled_on})"
             )
         state = state_on(contract, today)
-        _materialise(contract, state)
+        materialise(contract, state)
         day = on or today
         if state.status == "ended" and on is None:
             raise Conflict(f"contract {describe(contract)} ended on {contract.end_date} already")
@@ -504,7 +361,7 @@ def cancel_contract(
             action="cancelled",
             entity=ENTITY,
             entity_id=contract.id,
-            summary=f"cancelled contract {_label(contract)} as of {day}"
+            summary=f"cancelled contract {label(contract)} as of {day}"
             + (f": {why}" if why else ""),
         )
         session.flush()

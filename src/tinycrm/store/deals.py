@@ -531,8 +531,8 @@ def _close(store: Store, ref: str | int, status: str, reason: str | None) -> Dea
 
 def close_in(store: Store, session: Session, deal: Deal, status: str, reason: str | None) -> None:
     """Mark an open deal won or lost inside the caller's transaction: its stage change,
-    event, the sequences a win stops and the rules it triggers (``deal won``, an
-    accepted quote)."""
+    event, the sequences a win stops, the contract a won renewal deal renews, and the
+    rules it triggers (``deal won``, an accepted quote)."""
     if deal.status == status:
         raise Conflict(f"deal {deal.title} is already {status}")
     if deal.status != "open":
@@ -554,6 +554,10 @@ def close_in(store: Store, session: Session, deal: Deal, status: str, reason: st
         from tinycrm.store.sequences import stop_enrollments
 
         stop_enrollments(store, session, contact_id=deal.contact_id, reason="deal won")
+    if status == "won":
+        from tinycrm.store.contract_terms import renew_for_won_deal
+
+        renew_for_won_deal(store, session, deal)  # a contract's renewal deal renews it
     run_rules(store, session, f"deal.{status}", deal=deal)
     session.flush()
 

@@ -23,14 +23,14 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from tinycrm import dates, money, terms
-from tinycrm.store.contracts import (
+from tinycrm.store.contract_terms import (
     ENTITY,
     describe,
     local_today,
     lock_contract,
-    record_churn,
     state_on,
 )
+from tinycrm.store.contracts import record_churn
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Company, Contact, ReadModel
 from tinycrm.store.records import record_event

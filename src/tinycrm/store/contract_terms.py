@@ -1,0 +1,236 @@
+"""A contract row's own rules, below ``store.contracts`` and ``store.deals`` alike.
+
+Its state on any day (``state_on``), the span of a new term, writing down the terms an
+auto-renewing contract rolled into, and renewing it: the next term from the day after
+its end (``renew_in``). ``store.deals`` reaches this module when a contract's renewal
+deal is won (``renew_for_won_deal``: the contract renews, as ``tinycrm contract renew``
+would, at the deal's amount); ``store.contracts`` (which reads deals) builds on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from tinycrm import dates, money, terms
+from tinycrm.store import validate
+from tinycrm.store.engine import Store
+from tinycrm.store.errors import Invalid
+from tinycrm.store.models import Contact, Deal
+from tinycrm.store.records import record_event
+from tinycrm.store.service_models import Contract
+from tinycrm.store.types import utcnow
+
+ENTITY = "contract"
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass(frozen=True)
+class Term:
+    """A contract's state on a given day: its status and the term that holds the day."""
+
+    status: str
+    start: date
+    end: date
+    index: int
+
+
+def state_on(contract: Contract, today: date) -> Term:
+    """The contract's status and current term on ``today`` (pure: nothing is written).
+
+    An auto-renewing contract whose end day has passed is in the term that holds
+    ``today``, as if every roll-forward had been written down already."""
+    start, end, index = contract.start_date, contract.end_date, contract.term_index
+    if contract.cancelled_on is not None and contract.cancelled_on <= today:
+        return Term("cancelled", start, end, index)
+    if contract.auto_renew and contract.term and end < today:
+        term = terms.parse_term(contract.term)
+        index = terms.current_index(contract.anchor_date, term, index, end, today)
+        start = terms.term_start(contract.anchor_date, term, index)
+        end = terms.term_end(contract.anchor_date, term, index)
+        return Term("active", start, end, index)
+    if end < today:
+        return Term("ended", start, end, index)
+    return Term("active", start, end, index)
+
+
+def local_today(now: datetime | None = None) -> date:
+    """The user's calendar day at ``now`` (default: now)."""
+    return (now or utcnow()).astimezone(dates.local_tz()).date()
+
+
+def describe(contract: Contract) -> str:
+    return f"#{contract.id} {contract.title}"
+
+
+def value_of(contract: Contract) -> Decimal | None:
+    if contract.value_minor is None:
+        return None
+    return money.from_minor(contract.value_minor, contract.currency)
+
+
+def label(contract: Contract) -> str:
+    shown = money.format_money(value_of(contract), contract.currency)
+    return f"#{contract.id} {contract.title}" + (f" ({shown})" if shown else "")
+
+
+def parse_term(text: str | None, what: str = "term") -> terms.Term | None:
+    if text is None or not str(text).strip():
+        return None
+    try:
+        return terms.parse_term(str(text), what)
+    except ValueError as exc:
+        raise Invalid(str(exc), field=what) from exc
+
+
+def span(start: date, end: date | None, term: terms.Term | None) -> tuple[date, date, date, int]:
+    """(start, end, anchor, index) of a new term: an end given wins, later terms then
+    count from the day after it; else ``term`` gives the end."""
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not terms.FIRST_DAY <= day <= terms.LAST_DAY:
+            raise Invalid(
+                f"{name} {day}: a contract runs between {terms.FIRST_DAY} and {terms.LAST_DAY}",
+                field=name,
+            )
+    if end is not None:
+        if end < start:
+            raise Invalid(f"the end {end} is before the start {start}", field="end")
+        return start, end, end + timedelta(days=1), -1
+    assert term is not None
+    try:
+        last = terms.term_end(start, term, 0)
+    except (OverflowError, ValueError):
+        last = date.max
+    if last > terms.LAST_DAY:
+        raise Invalid(f"term: the end would be after {terms.LAST_DAY}", field="term")
+    return start, last, start, 0
+
+
+def lock_contract(session: Session, contract_id: int) -> Contract | None:
+    """The contract row, locked until the transaction ends (PostgreSQL; a SQLite write
+    transaction holds the whole database already) and read afresh."""
+    query = select(Contract).where(col(Contract.id) == contract_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalars(query.execution_options(populate_existing=True)).first()
+
+
+def materialise(contract: Contract, state: Term) -> None:
+    """Write down the term an auto-renewing contract has rolled into by itself."""
+    rolled = state.index - contract.term_index
+    if rolled > 0:
+        contract.renewals += rolled
+        contract.start_date, contract.end_date, contract.term_index = (
+            state.start,
+            state.end,
+            state.index,
+        )
+        contract.renewal_deal_id = None
+
+
+def become_customer(store: Store, session: Session, contract: Contract) -> None:
+    """A contact with a contract is a customer (a lead, prospect or churned one becomes one)."""
+    if contract.contact_id is None:
+        return
+    person = session.get(Contact, contract.contact_id)
+    if person is None or person.lifecycle == "customer":
+        return
+    from tinycrm.store.records import record_lifecycle
+
+    record_lifecycle(store, session, contract.contact_id, person.lifecycle, "customer")
+    person.lifecycle = "customer"
+    person.updated_at = utcnow()
+
+
+# --------------------------------------------------------------------------- renewing
+
+
+def renew_in(
+    store: Store,
+    session: Session,
+    contract: Contract,
+    today: date,
+    *,
+    new_term: terms.Term | None = None,
+    end: date | None = None,
+    value: Decimal | str | int | None = None,
+    why: str = "",
+) -> None:
+    """Add the next term to a locked, live contract: from the day after its current end,
+    for ``new_term`` (default its own; a contract without one: a term as long as the
+    last) or to ``end``; ``value`` changes the value per term. An ended contract renews
+    too (its customer is one again). ``why`` ends the event's summary."""
+    materialise(contract, state_on(contract, today))
+    start = contract.end_date + timedelta(days=1)
+    if end is None and new_term is None and contract.term is None:
+        end = start + (contract.end_date - contract.start_date)
+        if end > terms.LAST_DAY:
+            raise Invalid(f"the next term would end after {terms.LAST_DAY}", field="term")
+    if end is None and new_term is None:
+        assert contract.term is not None
+        current = terms.parse_term(contract.term)
+        index = contract.term_index + 1
+        anchor = contract.anchor_date
+        try:
+            first = terms.term_start(anchor, current, index)
+            last = terms.term_end(anchor, current, index)
+        except (OverflowError, ValueError):
+            last = date.max
+        if last > terms.LAST_DAY:
+            raise Invalid(f"the next term would end after {terms.LAST_DAY}", field="term")
+    else:
+        first, last, anchor, index = span(start, end, new_term)
+    if value is not None:
+        minor, _ = validate.money_minor(
+            value, contract.currency, default=contract.currency, field="value"
+        )
+        if minor is not None and minor < 0:
+            raise Invalid("value: a contract's value cannot be negative", field="value")
+        contract.value_minor = minor
+    contract.start_date, contract.end_date = first, last
+    contract.anchor_date, contract.term_index = anchor, index
+    if new_term is not None:
+        contract.term = new_term.text
+    contract.renewals += 1
+    contract.lapsed_on = None
+    contract.updated_at = utcnow()
+    become_customer(store, session, contract)
+    record_event(
+        store,
+        session,
+        action="renewed",
+        entity=ENTITY,
+        entity_id=contract.id,
+        summary=f"renewed contract {label(contract)}: {first} to {last}{why}",
+    )
+
+
+def renew_for_won_deal(store: Store, session: Session, deal: Deal) -> None:
+    """``deal`` was just won: if it is a contract's renewal deal for the term the contract
+    is in (``tinycrm remind`` opened it), the contract renews for its next term at the
+    deal's amount (when in the contract's currency), so it does not end "without
+    renewal" and its customer stays one. Once: winning it again after a reopen, or a
+    cancelled contract, renews nothing."""
+    found = session.scalar(select(col(Contract.id)).where(col(Contract.renewal_deal_id) == deal.id))
+    contract = lock_contract(session, found) if found is not None else None
+    if contract is None or contract.cancelled_on is not None or contract.auto_renew:
+        return
+    if contract.renewal_deal_for != contract.end_date:
+        return  # renewed since the deal was opened (by hand, or by an earlier win)
+    value = None
+    if deal.amount_minor is not None and deal.currency == contract.currency:
+        value = money.from_minor(deal.amount_minor, deal.currency)
+    renew_in(
+        store,
+        session,
+        contract,
+        local_today(),
+        value=value,
+        why=f" (won renewal deal #{deal.id})",
+    )
