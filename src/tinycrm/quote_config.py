@@ -12,6 +12,7 @@
     [quotes]
     valid_days = 30              # a quote made without --valid is valid this many days
     accept_wins_deal = true      # accepting a quote marks its deal won
+    remind_days = 7              # remind tells of a sent quote this many days before it expires
     pdf_font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"   # "builtin": Helvetica
 """
 
@@ -28,7 +29,7 @@ class _Locator(Protocol):
 
 
 SELLER_KEYS = ("name", "address", "tax_id", "email", "phone", "payment_terms")
-QUOTE_KEYS = ("valid_days", "accept_wins_deal", "pdf_font")
+QUOTE_KEYS = ("valid_days", "accept_wins_deal", "pdf_font", "remind_days")
 MAX_SELLER_TEXT = 2000
 
 
@@ -48,6 +49,7 @@ class SellerSettings:
 class QuoteSettings:
     valid_days: int = 30
     accept_wins_deal: bool = True
+    remind_days: int = 7  # tinycrm remind: a sent quote this many days before it expires
     pdf_font: str | None = None  # a TrueType file, "builtin", or None: a system font
 
 
@@ -75,7 +77,8 @@ def parse_seller(raw: Any, locate: _Locator) -> SellerSettings:
 
 
 def parse_quotes(raw: Any, locate: _Locator) -> QuoteSettings:
-    """The [quotes] table: ``valid_days`` (1-3650) and ``accept_wins_deal``."""
+    """The [quotes] table: ``valid_days`` (1-3650), ``accept_wins_deal``, ``remind_days``
+    (0-365) and ``pdf_font``."""
     if not isinstance(raw, dict):
         raise locate.error(None, "quotes", "[quotes] must be a table")
     for key in raw:
@@ -85,6 +88,11 @@ def parse_quotes(raw: Any, locate: _Locator) -> QuoteSettings:
     days = raw.get("valid_days", 30)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3650:
         raise locate.error(None, "valid_days", "quotes.valid_days must be a whole number 1-3650")
+    remind = raw.get("remind_days", 7)
+    if not isinstance(remind, int) or isinstance(remind, bool) or not 0 <= remind <= 365:
+        raise locate.error(
+            None, "remind_days", "quotes.remind_days must be a whole number 0-365 (0: never)"
+        )
     wins = raw.get("accept_wins_deal", True)
     if not isinstance(wins, bool):
         raise locate.error(
@@ -93,4 +101,6 @@ def parse_quotes(raw: Any, locate: _Locator) -> QuoteSettings:
     font = raw.get("pdf_font")
     if font is not None and (not isinstance(font, str) or "\x00" in font):
         raise locate.error(None, "pdf_font", "quotes.pdf_font must be the path of a .ttf file")
-    return QuoteSettings(valid_days=days, accept_wins_deal=wins, pdf_font=font or None)
+    return QuoteSettings(
+        valid_days=days, accept_wins_deal=wins, remind_days=remind, pdf_font=font or None
+    )

@@ -110,6 +110,10 @@ def test_config_sections_are_checked(tmp_path: Path) -> None:
         parse_config("[quotes]\nvalid_days = 0\n", tmp_path / "c.toml")
     with pytest.raises(ConfigError, match="accept_wins_deal must be true or false"):
         parse_config('[quotes]\naccept_wins_deal = "no"\n', tmp_path / "c.toml")
+    for bad in ("-1", "366", "true", '"7"', "7.5"):
+        with pytest.raises(ConfigError, match=r"quotes\.remind_days must be a whole number 0-365"):
+            parse_config(f"[quotes]\nremind_days = {bad}\n", tmp_path / "c.toml")
+    assert parse_config("[quotes]\nremind_days = 0\n", tmp_path / "c.toml").quotes.remind_days == 0
     with pytest.raises(ConfigError, match="control characters"):
         parse_config('[seller]\nname = "a\\u001bb"\n', tmp_path / "c.toml")
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.deal_items import add_item, edit_item
-from tinycrm.store.deals import add_deal, get_deal, remove_deal
+from tinycrm.store.deals import add_deal, get_deal, lose_deal, remove_deal
 from tinycrm.store.engine import open_store
 from tinycrm.store.products import add_product, edit_product, list_products, remove_product
 from tinycrm.store.quotes import (
@@ -21,6 +21,7 @@ from tinycrm.store.quotes import (
     list_quotes,
     send_quote,
 )
+from tinycrm.store.reminders import claim_items, confirm_run, due_items, next_actions
 
 TODAY = date(2026, 12, 5)
 
@@ -201,3 +202,40 @@ def test_filter_language_reaches_products_and_quotes(store) -> None:
     assert list_quotes(store, where="status=expired", today=TODAY) == []
     with pytest.raises(Invalid, match="unknown field 'price' for quotes"):
         list_quotes(store, where="price>1")
+
+
+def _on(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 10, tzinfo=UTC)  # 11:00 in Berlin
+
+
+def test_remind_tells_of_a_sent_quote_about_to_expire_once(store) -> None:
+    _eur_deal(store)
+    sent = create_quote(store, "Acme", valid_until=TODAY + timedelta(days=10), today=TODAY)
+    send_quote(store, sent.number, today=TODAY)
+    create_quote(store, "Acme", valid_until=TODAY + timedelta(days=3), today=TODAY)  # a draft
+    add_deal(store, title="Gone")
+    add_item(store, "Gone", "Setup")
+    gone = create_quote(store, "Gone", valid_until=TODAY + timedelta(days=3), today=TODAY)
+    send_quote(store, gone.number, today=TODAY)
+    lose_deal(store, "Gone", reason="budget")
+
+    def quotes(day: date, new_only: bool = False) -> list[str]:
+        items = due_items(store, now=_on(day), new_only=new_only)
+        return [i.key for i in items if i.group == "quote_expiring"]
+
+    assert quotes(TODAY) == []  # 10 days left: more than [quotes] remind_days (7)
+    day = TODAY + timedelta(days=4)
+    [item] = [i for i in due_items(store, now=_on(day)) if i.group == "quote_expiring"]
+    assert (item.key, item.entity, item.title) == (f"quote-expiry:{sent.id}", "deal", "Acme")
+    # (sent on the real clock's day)
+    assert item.detail.startswith(f"quote {sent.number} valid until 2026-12-15 (in 6 days), sent ")
+    assert item.value == sent.total and item.stake == "€2,818.09"
+    for run_id in ("a", "b"):
+        mine = claim_items(store, due_items(store, now=_on(day), new_only=True), run_id=run_id)
+        confirm_run(store, run_id, now=_on(day))
+        told = [i.key for i in mine if i.group == "quote_expiring"]
+        assert told == ([item.key] if run_id == "a" else [])
+    assert quotes(TODAY + timedelta(days=9), new_only=True) == []  # told once
+    assert quotes(TODAY + timedelta(days=11)) == []  # expired: nothing to chase
+    [action] = [a for a in next_actions(store, now=_on(day)) if a.entity == "deal"]
+    assert "quote_expiring" in action.kinds and sent.number in action.reason

@@ -423,3 +423,56 @@ def quotes_of_deals(
         )
         lines = _lines_of(session, [q.id for q in rows if q.id is not None])
         return [_read(q, lines.get(q.id or 0, []), day) for q in rows]
+
+
+# --------------------------------------------------------------------------- due items
+
+
+def quote_items(
+    session: Session, now: datetime, remind_days: int, seen: set[tuple[str, datetime]] | None
+) -> list[dict[str, object]]:
+    """Sent quotes of open deals whose last valid day is within ``remind_days`` of today
+    (0: none), as due-item rows (``reminders.DueItem`` fields) about their deal, each
+    under its valid-until day, so each is told once. ``seen``: (key, due time) told
+    already (None: all)."""
+    if remind_days <= 0:
+        return []
+    zone = dates.local_tz()
+    today = now.astimezone(zone).date()
+    rows = session.execute(
+        select(Quote, col(Deal.title), col(Company.name))
+        .join(Deal, col(Quote.deal_id) == col(Deal.id))
+        .outerjoin(Company, col(Deal.company_id) == col(Company.id))
+        .where(
+            col(Quote.status) == "sent",
+            col(Deal.status) == "open",
+            col(Quote.valid_until) >= today,
+            col(Quote.valid_until) <= today + timedelta(days=remind_days),
+        )
+        .order_by(col(Quote.valid_until), col(Quote.id))
+    ).all()
+    items: list[dict[str, object]] = []
+    for quote, deal_title, company in rows:
+        key, due = f"quote-expiry:{quote.id}", dates.local_midnight(quote.valid_until, zone)
+        if seen is not None and (key, due) in seen:
+            continue
+        total = money.from_minor(quote.total_minor, quote.currency)
+        left = (quote.valid_until - today).days
+        when = "today" if left == 0 else ("tomorrow" if left == 1 else f"in {left} days")
+        sent = f", sent {quote.sent_at.astimezone(zone).date()}" if quote.sent_at else ""
+        items.append(
+            {
+                "key": key,
+                "group": "quote_expiring",
+                "due_at": due,
+                "title": deal_title + (f" ({company})" if company else ""),
+                "detail": f"quote {quote.number} valid until {quote.valid_until} ({when}){sent}",
+                "entity": "deal",
+                "entity_id": quote.deal_id,
+                "deal_id": quote.deal_id,
+                "value": total,
+                "currency": quote.currency,
+                "stake": money.format_money(total, quote.currency) or None,
+            }
+        )
+    return items

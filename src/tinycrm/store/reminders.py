@@ -58,6 +58,7 @@ GROUPS = {
     "rotting": "Rotting deals",
     "closing": "Closing soon",
     "renewal": "Contracts: notice deadlines and ends",
+    "quote_expiring": "Quotes about to expire",
     "sla_breached": "Cases past their SLA",
     "sla_at_risk": "Cases about to breach their SLA",
 }
@@ -531,20 +532,23 @@ def due_items(
 def _after_sale_items(
     store: Store, session: Session, now: datetime, new_only: bool
 ) -> list[DueItem]:
-    """Contracts whose notice deadline or end is near (``store.renewals``), support cases
-    about to breach or past their SLA (``store.cases``)."""
+    """Contracts whose notice deadline or end is near (``store.renewals``), sent quotes
+    about to expire (``store.quotes``), support cases about to breach or past their SLA
+    (``store.cases``)."""
     from tinycrm.store.cases import case_items
+    from tinycrm.store.quotes import quote_items
     from tinycrm.store.renewals import contract_items
 
     settings = store.settings()
     seen = None
     if new_only:
         seen = set()
-        for kind in ("notice", "contract-end", "case-response", "case-resolution"):
+        for kind in ("notice", "contract-end", "quote-expiry", "case-response", "case-resolution"):
             seen |= _seen(session, kind, now)
         for kind in ("case-response-risk", "case-resolution-risk"):
             seen |= _seen(session, kind, now)
     rows = contract_items(session, now, settings.contracts.remind_days, seen)
+    rows += quote_items(session, now, settings.quotes.remind_days, seen)
     rows += case_items(session, now, settings.support, seen)
     return [DueItem.from_row(row) for row in rows]
 
@@ -629,6 +633,7 @@ WEIGHTS = {
     "rotting": 2.0,
     "closing": 2.0,
     "renewal": 2.0,
+    "quote_expiring": 2.0,
     "sla_breached": 3.0,
     "sla_at_risk": 2.5,
     "keep_in_touch": 1.5,

@@ -40,6 +40,7 @@ KINDS: dict[str, Part] = {
     "closing": ("closing", "accent"),
     "keep_in_touch": ("keep in touch", "accent"),
     "renewal": ("contract", "accent"),
+    "quote_expiring": ("quote expires", "warning"),
     "sla_at_risk": ("SLA soon", "warning"),
     "sla_breached": ("SLA breached", "error"),
     "no_next_step": ("no next step", "muted"),
