@@ -96,7 +96,8 @@ SUMMARIES: dict[str, str] = {
     "campaign": "Campaigns: members, responses, and attributed revenue.",
     "remind": (
         "What is due now: tasks, keep-in-touch, rotting deals, deals closing soon, "
-        "contract notice deadlines and ends, support cases about to breach or past their SLA."
+        "contract notice deadlines and ends, quotes about to expire, support cases about to "
+        "breach or past their SLA."
     ),
     "next": (
         "What to do now: one queue of due tasks, lapsed keep-in-touch, rotting deals, deals "

@@ -20,7 +20,8 @@ app = typer.Typer(
     add_completion=False,
     invoke_without_command=True,
     help="What is due now: tasks, keep-in-touch, rotting deals, deals closing soon, "
-    "contract notice deadlines and ends, support cases about to breach or past their SLA.",
+    "contract notice deadlines and ends, quotes about to expire, support cases about to "
+    "breach or past their SLA.",
 )
 
 EXIT_DUE = 3
