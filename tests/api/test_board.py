@@ -167,3 +167,18 @@ def test_the_models_module_names_what_the_board_reads() -> None:
         assert name in api_models.__all__
     for name in ("DatabaseGone", "InvalidFilter"):
         assert issubclass(getattr(api_models, name), tinycrm.TinyCrmError), name
+
+
+def test_cards_reads_a_column_a_page_at_a_time(crm: Crm) -> None:
+    today = date.today()
+    for i in range(5):
+        crm.deals.add(f"Deal {i}", close=today + timedelta(days=i))
+    column = crm.board.load(per_column=2).columns[0]
+    assert (column.count, [c.title for c in column.cards]) == (5, ["Deal 0", "Deal 1"])
+    page = crm.board.cards(column.key, after=column.cards[-1], limit=2)
+    assert isinstance(page, api_models.CardPage)
+    assert ([c.title for c in page.cards], page.offset, page.count) == (["Deal 2", "Deal 3"], 2, 5)
+    page = crm.board.cards(column.key, before=page.cards[0], limit=1)
+    assert ([c.title for c in page.cards], page.offset) == (["Deal 1"], 1)
+    page = crm.board.cards(column.key, offset=4)
+    assert ([c.title for c in page.cards], page.offset) == (["Deal 4"], 4)

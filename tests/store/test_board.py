@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 
 from tinycrm.store.activities import add_task, complete_task, log_activity
-from tinycrm.store.board import column_key, load_board
+from tinycrm.store.board import column_key, load_board, load_cards
 from tinycrm.store.companies import add_company
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.deals import add_deal, edit_deal, lose_deal, move_deal, win_deal
+from tinycrm.store.errors import Invalid
 from tinycrm.store.feed import change_marker, list_feed
 from tinycrm.store.filter_sql import InvalidFilter, check_filter
 from tinycrm.store.pipelines import add_pipeline, edit_stage
@@ -416,3 +417,75 @@ def test_a_board_cut_to_its_first_cards_per_column(store) -> None:
     assert _titles(_column(cut, "Won")) == ["won 3", "won 2"]
     assert _column(cut, "Lead-in").count == 6
     assert [c.cards for c in load_board(store, per_column=0).columns] == [[], [], [], []]
+
+
+def test_pages_of_a_column_read_it_whole_in_the_boards_order(store) -> None:
+    """``load_cards``: pages after a card, before a card and from an offset each read the
+    column in the full board's order (ties on a date by id, undated last; closed newest
+    first), no card twice and none left out, each page saying where it sits."""
+    today = date.today()
+    for i in range(9):  # three deals on each of three days, and two undated
+        add_deal(store, title=f"due {i}", amount="100", close_date=today + timedelta(days=i % 3))
+    add_deal(store, title="undated 1")
+    add_deal(store, title="undated 2")
+    add_deal(store, title="proposal", stage="Proposal")
+    for i in range(5):
+        add_deal(store, title=f"won {i}")
+        win_deal(store, f"won {i}")
+    full = load_board(store, closed=True)
+    for column in full.columns:
+        whole = column.cards
+        forward: list = []
+        page = load_cards(store, column.key, limit=3)
+        while True:
+            assert page.count == column.count == len(whole)
+            assert page.offset == len(forward)
+            assert page.cards == whole[page.offset : page.offset + 3]
+            forward += page.cards
+            if not page.cards:
+                break
+            page = load_cards(store, column.key, after=page.cards[-1], limit=3)
+        assert forward == whole
+        if not whole:
+            assert load_cards(store, column.key, before=None, limit=3).cards == []
+            continue
+        backward: list = []
+        page = load_cards(store, column.key, before=whole[-1], limit=4)
+        while page.cards:
+            assert page.offset == len(whole) - 1 - len(backward) - len(page.cards)
+            backward = page.cards + backward
+            page = load_cards(store, column.key, before=page.cards[0], limit=4)
+        assert page.offset == 0
+        assert backward == whole[:-1]
+        for offset in range(len(whole) + 1):
+            page = load_cards(store, column.key, offset=offset, limit=2)
+            assert (page.offset, page.cards) == (offset, whole[offset : offset + 2])
+    lead_in = _column(full, "Lead-in")
+    assert _titles(lead_in)[-2:] == ["undated 1", "undated 2"]
+    tail = load_cards(store, lead_in.key, after=lead_in.cards[-3], limit=10)
+    assert [c.title for c in tail.cards] == ["undated 1", "undated 2"]
+    assert tail.offset == 9
+
+
+def test_a_page_follows_the_filter_and_refuses_a_column_not_on_the_board(store) -> None:
+    for i in range(6):
+        add_deal(
+            store, title=f"deal {i}", amount=str(100 * (i + 1)), owner="sam" if i % 2 else "jo"
+        )
+    board = load_board(store, where="@sam")
+    key = board.columns[0].key
+    page = load_cards(store, key, where="@sam", limit=2)
+    assert page.count == 3
+    assert [c.title for c in page.cards] == ["deal 1", "deal 3"]
+    page = load_cards(store, key, where="@sam", after=page.cards[-1], limit=2)
+    assert ([c.title for c in page.cards], page.offset) == (["deal 5"], 2)
+    for bad in ("stage:999999", "stage:x", "open", ""):
+        with pytest.raises(Invalid):
+            load_cards(store, bad)
+    with pytest.raises(Invalid):
+        load_cards(store, key, offset=1, after=page.cards[0])
+    other = add_pipeline(store, name="Partners", stages=[("Talk", 10, None), ("Sign", 90, None)])
+    foreign = f"stage:{other.stages[0].id}"
+    with pytest.raises(Invalid):
+        load_cards(store, foreign)
+    assert load_cards(store, foreign, pipeline="Partners").count == 0

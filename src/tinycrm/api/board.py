@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from tinycrm import filters
 
 if TYPE_CHECKING:
-    from tinycrm.store.board import Board
+    from tinycrm.store.board import Board, BoardCard, CardPage
     from tinycrm.store.board_writes import FileId
     from tinycrm.store.engine import Store
     from tinycrm.store.feed import ChangeMarker, FeedEntry
@@ -57,6 +57,43 @@ class BoardAccess:
             closed=closed,
             now=now,
             per_column=per_column,
+        )
+
+    def cards(
+        self,
+        column: str,
+        *,
+        pipeline: str | int | None = None,
+        where: str | None = None,
+        now: datetime | None = None,
+        offset: int | None = None,
+        after: BoardCard | None = None,
+        before: BoardCard | None = None,
+        limit: int = 50,
+    ) -> CardPage:
+        """A page of one column's cards (``column``: a ``BoardColumn``'s key, ``stage:ID``,
+        ``won`` or ``lost``), in the board's order, with their badges: the ``limit`` cards
+        right ``after`` (or ``before``) a card, or from ``offset`` (default: the first).
+        The page says where it sits in the column (``offset``) and how many cards the
+        column holds (``count``)::
+
+            board = crm.board.load(per_column=50)
+            column = board.columns[0]
+            page = crm.board.cards(column.key, after=column.cards[-1])
+
+        ``pipeline``, ``where`` and ``now`` as for ``load``."""
+        from tinycrm.store.board import load_cards
+
+        return load_cards(
+            self._store,
+            column,
+            pipeline=pipeline,
+            where=where,
+            now=now,
+            offset=offset,
+            after=after,
+            before=before,
+            limit=limit,
         )
 
     def check_filter(

@@ -14,7 +14,14 @@ function that needs it, or under ``TYPE_CHECKING``, where start-up time matters.
 
 from __future__ import annotations
 
-from tinycrm.store.board import Board, BoardCard, BoardColumn, MoneyTotal, PipelineChoice
+from tinycrm.store.board import (
+    Board,
+    BoardCard,
+    BoardColumn,
+    CardPage,
+    MoneyTotal,
+    PipelineChoice,
+)
 from tinycrm.store.board_writes import DatabaseGone, FileId
 from tinycrm.store.campaigns import (
     CampaignRead,
@@ -90,6 +97,7 @@ __all__ = [
     "CampaignRead",
     "CampaignReport",
     "CampaignView",
+    "CardPage",
     "CaseLine",
     "CaseMessageRead",
     "CaseRead",

@@ -27,6 +27,7 @@ from sqlmodel import Session, col
 from tinycrm import dates, money
 from tinycrm.store.deals import deal_conditions
 from tinycrm.store.engine import Store
+from tinycrm.store.errors import Invalid
 from tinycrm.store.feed import ChangeMarker, marker_of
 from tinycrm.store.models import (
     Activity,
@@ -119,6 +120,19 @@ class Board(ReadModel):
     loaded_at: datetime
 
 
+class CardPage(ReadModel):
+    """A page of one column's cards (``load_cards``), and where it sits in the column."""
+
+    column: str
+    """The column's key: ``stage:ID``, ``won`` or ``lost``."""
+    cards: list[BoardCard]
+    offset: int
+    """How many of the column's cards come before ``cards[0]`` (with no cards: before the
+    place they would have been)."""
+    count: int
+    """How many cards the whole column holds now."""
+
+
 # --------------------------------------------------------------------------- the board
 
 
@@ -208,6 +222,60 @@ def _first_per_column(scope: list[Any], per_column: int) -> Any:
         .subquery()
     )
     return select(ranked.c.id).where(ranked.c.place <= per_column)
+
+
+def _column_scope(column: str, stages: list[Stage]) -> tuple[str, list[Any]]:
+    """The status of column ``column`` and its conditions on ``Deal`` (``Invalid`` for a
+    key that is not a column of these stages)."""
+    if column in ("won", "lost"):
+        return column, [col(Deal.status) == column]
+    prefix, _, number = column.partition(":")
+    if prefix == "stage" and number.isdigit() and int(number) in {s.id for s in stages}:
+        return "open", [col(Deal.status) == "open", col(Deal.stage_id) == int(number)]
+    raise Invalid(f"no column {column!r} on this board (stage:ID, won or lost)", field="column")
+
+
+def _column_order(status: str, *, reverse: bool = False) -> list[Any]:
+    """A column's card order: open ones by close date (undated last), closed ones newest
+    first (undated last); ``reverse`` reads it from the end."""
+    if status == "open":
+        undated, key = col(Deal.close_date).is_(None), col(Deal.close_date)
+        forward = not reverse
+    else:
+        undated, key = col(Deal.closed_at).is_(None), col(Deal.closed_at)
+        forward = reverse
+    last = case((undated, 1), else_=0)
+    if forward:
+        return [last.desc() if reverse else last, key, col(Deal.id)]
+    return [last.desc() if reverse else last, key.desc(), col(Deal.id).desc()]
+
+
+def _after(status: str, card: BoardCard) -> Any:
+    """Deals after ``card`` in a column of ``status`` (its order is ``_column_order``)."""
+    deal_id = col(Deal.id)
+    if status == "open":
+        day, dated = card.close_date, col(Deal.close_date)
+        if day is None:
+            return and_(dated.is_(None), deal_id > card.id)
+        return or_(dated.is_(None), dated > day, and_(dated == day, deal_id > card.id))
+    at, closed = card.closed_at, col(Deal.closed_at)
+    if at is None:
+        return and_(closed.is_(None), deal_id < card.id)
+    return or_(closed.is_(None), closed < at, and_(closed == at, deal_id < card.id))
+
+
+def _before(status: str, card: BoardCard) -> Any:
+    """Deals before ``card`` in a column of ``status``."""
+    deal_id = col(Deal.id)
+    if status == "open":
+        day, dated = card.close_date, col(Deal.close_date)
+        if day is None:
+            return or_(dated.is_not(None), and_(dated.is_(None), deal_id < card.id))
+        return and_(dated.is_not(None), or_(dated < day, and_(dated == day, deal_id < card.id)))
+    at, closed = card.closed_at, col(Deal.closed_at)
+    if at is None:
+        return or_(closed.is_not(None), and_(closed.is_(None), deal_id > card.id))
+    return and_(closed.is_not(None), or_(closed > at, and_(closed == at, deal_id > card.id)))
 
 
 def _cards(
@@ -480,4 +548,86 @@ def load_board(
             per_column=per_column,
             marker=marker,
             loaded_at=moment,
+        )
+
+
+def load_cards(
+    store: Store,
+    column: str,
+    *,
+    pipeline: str | int | None = None,
+    where: str | None = None,
+    now: datetime | None = None,
+    offset: int | None = None,
+    after: BoardCard | None = None,
+    before: BoardCard | None = None,
+    limit: int = 50,
+) -> CardPage:
+    """A page of ``limit`` cards of one board column (``stage:ID``, ``won`` or ``lost``;
+    a ``BoardColumn``'s ``key``) of ``pipeline``, in the board's order, with the badges
+    ``load_board`` gives them; ``where`` and ``now`` as there.
+
+    Which page: the cards right ``after`` a card or right ``before`` one (keyset: a card
+    that moved since is still a place in the order), or from ``offset`` (0: the first;
+    a jump into a long column). The page says where it sits (``offset``) and how many
+    the column holds (``count``), so a board can show the column's scroll bar whole and
+    read only what is on screen. ``Invalid`` for a column that is not on this board.
+    """
+    if sum(x is not None for x in (offset, after, before)) > 1:
+        raise Invalid("one of offset, after and before", field="offset")
+    if offset is not None and offset < 0:
+        raise Invalid("an offset is 0 or more", field="offset")
+    limit = max(0, limit)
+    moment = now or utcnow()
+    today = moment.astimezone(dates.local_tz()).date()
+    where = where.strip() if where and where.strip() else None
+    with store.read() as session:
+        pipe = resolve_pipeline(session, pipeline)
+        assert pipe.id is not None
+        stages = stages_of(session, pipe.id)
+        status, in_column = _column_scope(column, stages)
+        scope = [
+            col(Deal.pipeline_id) == pipe.id,
+            *deal_conditions(store, session, status=_statuses(True), where=where, now=moment),
+            *in_column,
+        ]
+        count = int(session.scalar(select(func.count()).select_from(Deal).where(*scope)) or 0)
+        ids_query = select(col(Deal.id)).where(*scope)
+        if before is not None:
+            ids = list(
+                session.scalars(
+                    ids_query.where(_before(status, before))
+                    .order_by(*_column_order(status, reverse=True))
+                    .limit(limit)
+                )
+            )
+            ids.reverse()
+        elif after is not None:
+            ids = list(
+                session.scalars(
+                    ids_query.where(_after(status, after))
+                    .order_by(*_column_order(status))
+                    .limit(limit)
+                )
+            )
+        else:
+            ids = list(
+                session.scalars(
+                    ids_query.order_by(*_column_order(status)).offset(offset or 0).limit(limit)
+                )
+            )
+        found = {c.id: c for c in _cards(session, stages, [col(Deal.id).in_(ids)], moment, today)}
+        cards = [found[i] for i in ids if i in found]
+        if offset is not None or (after is None and before is None):
+            first = min(offset or 0, count)
+        elif cards:
+            ahead = select(func.count()).select_from(Deal).where(*scope, _before(status, cards[0]))
+            first = int(session.scalar(ahead) or 0)
+        else:
+            first = 0 if before is not None else count
+        return CardPage(
+            column=column,
+            cards=cards,
+            offset=first,
+            count=count,
         )

@@ -66,6 +66,16 @@ class CardClicked(Message):
 
 
 @dataclass
+class CardsWanted(Message):
+    """Column ``key`` shows (or its cursor nears) cards it does not hold: cards ``first``
+    to ``last`` (positions in the whole column) are wanted."""
+
+    key: str
+    first: int
+    last: int
+
+
+@dataclass
 class CardChosen(Message):
     """Enter or a double click on a card."""
 

@@ -14,9 +14,9 @@ from tinycrm.api import Crm
 from tinycrm.api.models import Board, FeedEntry
 
 FEED_SIZE = 200
-FIRST_CARDS = 100
-"""Cards a column gets for the first paint (more than a screen holds); the board screen
-loads the rest at once after it (a board of 50,000 deals paints without waiting)."""
+FIRST_CARDS = 50
+"""Cards a column gets for the first paint: its first page (``tinycrm.tui.widgets.cards.PAGE``,
+more than a screen holds); the board reads more of a column as it is scrolled."""
 
 
 class Preload:

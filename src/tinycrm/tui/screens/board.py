@@ -1,9 +1,14 @@
 """The pipeline kanban: one column per stage, the activity feed beside it.
 
 The screen owns the data: it loads the board in a worker thread, keeps the
-columns' state, and calls the CRM (``tinycrm.api``) for every action. A move is
-shown at once (the card changes column and the headers their sums) and written
-by the app's writer; if it is refused, the board says why and reloads what is true.
+columns' state, and calls the CRM (``tinycrm.api``) for every action. Each column
+holds a window of its cards (its first page at first, ``PAGE`` cards); when a column
+asks for more (``CardsWanted``: its view or cursor nears the end of what it holds),
+a worker reads the next page, the page before, or the page at a position further on
+(``crm.board.cards``), after the board's own writes are saved, so a page never
+contradicts a move on screen. A move is shown at once (the card changes column and
+the headers their sums) and written by the app's writer; if it is refused, the
+board says why and reloads what is true.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tinycrm.api.models import Board, BoardCard, DealRead, FeedEntry, InvalidFilter
+from tinycrm.api.models import Board, BoardCard, CardPage, DealRead, FeedEntry, InvalidFilter
 from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.filters import FilterError
 from tinycrm.tui import format as fmt
@@ -33,6 +38,7 @@ from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import (
     CardChosen,
     CardHighlighted,
+    CardsWanted,
     DatabaseLost,
     DataChanged,
     FilterChanged,
@@ -41,7 +47,9 @@ from tinycrm.tui.messages import (
 from tinycrm.tui.preload import FEED_SIZE
 from tinycrm.tui.widgets.cards import (
     CARD_LINES,
+    MAX_HELD,
     MIN_COLUMN,
+    PAGE,
     ColumnState,
     ColumnsView,
     StageColumn,
@@ -52,6 +60,9 @@ from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.writer import WriteCancelled
 
 FILTER_DELAY = 0.15
+WRITES_WAIT = 10.0
+"""How long a page read waits for the board's own writes to be saved before it gives up
+(a lock held elsewhere; the column asks again when it is next drawn)."""
 
 EMPTY_TEXT = """[b]Your pipeline is empty.[/b]
 
@@ -98,6 +109,12 @@ def _state(column: Any) -> ColumnState:
         totals={t.currency: [t.total, t.weighted] for t in column.totals},
         cards=list(column.cards),
     )
+
+
+def _window_from(state: ColumnState, page: CardPage) -> None:
+    """Hold ``page`` as the column's window (read from a position: a jump, or a reload)."""
+    state.cards = list(page.cards)
+    state.start = page.offset
 
 
 class BoardScreen(CrmScreen[None]):
@@ -156,6 +173,8 @@ class BoardScreen(CrmScreen[None]):
         self._version = 0
         self._focus_deal: int | None = None
         self._filter_timer: Timer | None = None
+        self._reading: set[str] = set()
+        """Columns whose page is being read."""
         self.too_small = False
         """No card fits on screen: keys that act on a card do nothing, the board says why."""
 
@@ -195,11 +214,18 @@ class BoardScreen(CrmScreen[None]):
     # ------------------------------------------------------------------ loading
 
     def reload(self) -> None:
-        """Load the board again (in a worker); what is on screen stays until it arrives."""
-        self._load(self._version)
+        """Load the board again (in a worker); what is on screen stays until it arrives.
+        A column whose cursor is past its first page is read again around the cursor."""
+        around: dict[str, int] = {}
+        if self.board is not None and self.board.where == self.filter:
+            for widget in self.column_widgets():
+                cursor = widget.card_list.cursor
+                if widget.state.start > 0 or cursor >= PAGE // 2:
+                    around[widget.state.key] = cursor
+        self._load(self._version, around)
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
-    def _load(self, version: int) -> None:
+    def _load(self, version: int, around: dict[str, int]) -> None:
         started = time.perf_counter()
         preload = self.crm_app.preload
         board = preload.take_board() if preload is not None else None
@@ -214,20 +240,32 @@ class BoardScreen(CrmScreen[None]):
                 board,
                 version,
                 time.perf_counter() - started,
+                {},
             )
             return
+        now = self.crm_app.now()
+        windows: dict[str, CardPage] = {}
         try:
             try:
                 board = self.crm.board.load(
                     pipeline=self.pipeline_id,
                     where=flt,
                     closed=self.show_closed,
-                    now=self.crm_app.now(),
+                    now=now,
+                    per_column=PAGE,
                 )
             except NotFound:  # the pipeline was removed elsewhere: show the default one
                 board = self.crm.board.load(
-                    where=flt, closed=self.show_closed, now=self.crm_app.now()
+                    where=flt, closed=self.show_closed, now=now, per_column=PAGE
                 )
+            for column in board.columns:
+                cursor = around.get(column.key)
+                if cursor is not None and column.count > PAGE:
+                    offset = max(0, min(cursor - PAGE // 2, column.count - PAGE))
+                    windows[column.key] = self.crm.board.cards(
+                        column.key, pipeline=board.pipeline_id, where=flt, now=now, offset=offset,
+                        limit=PAGE,
+                    )  # fmt: skip
         except InvalidFilter as exc:  # e.g. a segment that does not exist
             self.app.call_from_thread(self._filter_refused, flt, exc)
             return
@@ -241,9 +279,12 @@ class BoardScreen(CrmScreen[None]):
             board,
             version,
             time.perf_counter() - started,
+            windows,
         )
 
-    async def _apply(self, board: Board, version: int, seconds: float) -> None:
+    async def _apply(
+        self, board: Board, version: int, seconds: float, windows: dict[str, CardPage]
+    ) -> None:
         if version != self._version:
             # The user changed the board while this load ran; load again with their change.
             self.reload()
@@ -254,6 +295,9 @@ class BoardScreen(CrmScreen[None]):
             self._shown_text = self._filter_text
         self.last_load_seconds = seconds
         states = [_state(column) for column in board.columns]
+        for state in states:
+            if state.key in windows:
+                _window_from(state, windows[state.key])
         widgets = self.column_widgets()
         view = self.view
         focused = self.focused
@@ -286,10 +330,103 @@ class BoardScreen(CrmScreen[None]):
         view.refresh_active()
         self.loaded = True
         self.refresh_bindings()
-        if board.per_column is not None:  # the first paint's cut board: now the rest of it
-            self.reload()
+        self.call_after_refresh(_freeze_heap)
+
+    # ------------------------------------------------------------------ pages of a column
+
+    def _column(self, key: str) -> StageColumn | None:
+        return next((w for w in self.column_widgets() if w.state.key == key), None)
+
+    def on_cards_wanted(self, message: CardsWanted) -> None:
+        """A column lacks cards its view shows (or nears): read the page it wants."""
+        message.stop()
+        column = self._column(message.key)
+        if column is None or self.board is None or message.key in self._reading:
+            return  # one read a column at a time: its answer asks again for what still lacks
+        state = column.state
+        first, last = message.first, message.last
+        limit = max(PAGE, last - first + 1)
+        anchor: dict[str, Any]
+        if state.cards and first == state.end:  # right below what is held
+            anchor = {"after": state.cards[-1]}
+        elif state.cards and last == state.start - 1:  # right above it
+            anchor = {"before": state.cards[0]}
+        else:  # a jump (end, or the scroll bar dragged): read from that position
+            anchor = {"offset": first}
+        self._reading.add(state.key)
+        self.run_worker(
+            partial(self._read_page, state.key, anchor, limit, state.version, self._version),
+            thread=True,
+            group="board-page",
+            exit_on_error=False,
+        )
+
+    def _read_page(
+        self, key: str, anchor: dict[str, Any], limit: int, version: int, board_version: int
+    ) -> None:
+        """(A worker.) Wait for the board's own writes, then read the page."""
+        deadline = time.monotonic() + WRITES_WAIT
+        while self.crm_app.writing:  # a page read before a move is saved would undo it
+            if time.monotonic() > deadline:
+                self.app.call_from_thread(self._page_failed, key)
+                return
+            time.sleep(0.005)
+        board = self.board
+        if board is None:
+            self.app.call_from_thread(self._page_failed, key)
+            return
+        try:
+            page = self.crm.board.cards(
+                key,
+                pipeline=board.pipeline_id,
+                where=board.where,
+                now=self.crm_app.now(),
+                limit=limit,
+                **anchor,
+            )
+        except TinyCrmError:  # the stage went, say: the live refresh reloads the board
+            self.app.call_from_thread(self._page_failed, key)
+            return
+        kind = next(iter(anchor))
+        self.app.call_from_thread(self._apply_page, page, kind, version, board_version)
+
+    def _page_failed(self, key: str) -> None:
+        self._reading.discard(key)
+        column = self._column(key)
+        if column is not None:
+            column.card_list.asked = None  # asked again when it is next scrolled or moved
+
+    def _apply_page(self, page: CardPage, kind: str, version: int, board_version: int) -> None:
+        self._reading.discard(page.column)
+        column = self._column(page.column)
+        if column is None:
+            return
+        cards = column.card_list
+        state = column.state
+        if board_version != self._version or version != state.version:
+            cards.asked = None  # the column changed on screen since: ask for what it lacks now
+            cards.want()
+            return
+        current = cards.current
+        held = {card.id for card in state.cards}
+        new = [card for card in page.cards if card.id not in held]
+        if kind == "after":
+            state.cards.extend(new)
+        elif kind == "before":
+            state.cards[0:0] = new
+            state.start = max(0, page.offset)
         else:
-            self.call_after_refresh(_freeze_heap)
+            _window_from(state, page)
+            new = page.cards
+        state.version += 1
+        if new:
+            cards.asked = None
+        cards.keep_near(MAX_HELD)
+        found = cards.index_of(current.id) if current is not None else None
+        cards.cards_changed(found, scroll=found is not None and found != cards.cursor)
+        self.view.announce()
+        if page.count != state.count:  # written elsewhere: the live refresh will say so
+            self.reload()
 
     def _restore_position(
         self, widgets: list[StageColumn], deal_id: int | None, index: int
@@ -462,19 +599,38 @@ class BoardScreen(CrmScreen[None]):
     # ------------------------------------------------------------------ local edits
 
     def _take(self, column: StageColumn, card: BoardCard) -> int:
+        """Take ``card`` out of ``column``; return where it was in the column."""
         index = column.card_list.index_of(card.id)
         assert index is not None
-        column.state.cards.pop(index)
-        column.state.add(card, -1)
+        state = column.state
+        state.cards.pop(index - state.start)
+        state.add(card, -1)
+        state.version += 1
         return index
 
     def _put(self, column: StageColumn, card: BoardCard) -> int:
-        cards = column.state.cards
-        key = _open_key if column.state.status == "open" else _closed_key
+        """Put ``card`` in its place in ``column``; return where in the column. When that
+        place is beyond the cards held, the column holds only it there until the cards
+        around it are read."""
+        state = column.state
+        cards = state.cards
+        key = _open_key if state.status == "open" else _closed_key
         index = bisect.bisect_left(cards, key(card), key=key)
-        cards.insert(index, card)
-        column.state.add(card, 1)
-        return index
+        inside = 0 < index < len(cards)
+        if not inside and cards:
+            inside = state.start == 0 if index == 0 else state.end >= state.count
+        elif not cards:
+            inside = state.count == 0
+        if inside:
+            cards.insert(index, card)
+            place = state.start + index
+        else:  # far from what is held: read around it (the next pages the column asks for)
+            place = state.start if index == 0 else state.end
+            state.cards = [card]
+            state.start = place
+        state.add(card, 1)
+        state.version += 1
+        return place
 
     def _changed_locally(self, *columns: StageColumn) -> None:
         self._version += 1
@@ -514,7 +670,7 @@ class BoardScreen(CrmScreen[None]):
         )
         source_index = self._take(column, card)
         target_index = self._put(target, moved)
-        column.card_list.cards_changed(min(source_index, len(column.state.cards) - 1))
+        column.card_list.cards_changed(min(source_index, column.card_list.count - 1))
         target.card_list.cards_changed(target_index)
         self._show_card(target, target_index)
         self._changed_locally(column, target)
@@ -547,7 +703,7 @@ class BoardScreen(CrmScreen[None]):
             )
             closed.card_list.cards_changed(self._put(closed, done))
             touched.append(closed)
-        column.card_list.cards_changed(min(index, len(column.state.cards) - 1))
+        column.card_list.cards_changed(min(index, column.card_list.count - 1))
         self.view.announce()
         self._changed_locally(*touched)
 

@@ -1,10 +1,13 @@
 """Board columns: a header with the stage's aggregates, and its cards.
 
-``CardList`` is a Line API widget: it draws only the lines on screen, from a
-plain list of ``BoardCard`` read models, so a column of 2,000 deals costs what
-a column of 20 does. ``ColumnsView`` holds the columns and the focus; between
-them they post ``CardHighlighted``, ``CardClicked`` and ``CardChosen``, and the
-board screen decides what those mean. Nothing here calls the store.
+``CardList`` is a Line API widget: it draws only the lines on screen, and holds only a
+window of its column's cards (``ColumnState.cards``, from ``start``): its scroll bar is
+the whole column's, and when the view or the cursor nears cards it does not hold it
+asks for them (``CardsWanted``), drawing a placeholder until the board screen reads
+them. So a column of 12,000 deals costs what a column of 100 does. ``ColumnsView``
+holds the columns and the focus; between them they post ``CardHighlighted``,
+``CardClicked`` and ``CardChosen``, and the board screen decides what those mean.
+Nothing here calls the store.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from textual.widgets import Static
 from tinycrm.api.models import BoardCard
 from tinycrm.dates import local_today
 from tinycrm.tui import format as fmt
-from tinycrm.tui.messages import CardChosen, CardClicked, CardHighlighted
+from tinycrm.tui.messages import CardChosen, CardClicked, CardHighlighted, CardsWanted
 from tinycrm.tui.widgets.text import line, set_virtual_size
 
 CARD_LINES = 4
@@ -38,6 +41,14 @@ CARD_ROW = CARD_LINES + 1
 """A card and the blank line under it."""
 MIN_COLUMN = 20
 """The narrowest a column gets before the columns scroll sideways (four fit in 120 cells)."""
+PAGE = 50
+"""Cards read at once for a column: its first page (more than the tallest screen shows),
+and each page read as the view or the cursor nears the end of what is held."""
+AHEAD = 25
+"""Cards beyond the view (and around the cursor) a column wants held, so that scrolling
+on reaches cards already read."""
+MAX_HELD = 4 * PAGE
+"""The most cards a column holds: beyond it, the cards farthest from the view go."""
 
 
 @dataclass
@@ -51,9 +62,23 @@ class ColumnState:
     probability: int | None
     rotting_days: int | None
     count: int
+    """The whole column's cards (and ``totals`` their sums), held or not."""
     totals: dict[str, list[Decimal]] = field(default_factory=dict)
     """currency -> [total, weighted]"""
     cards: list[BoardCard] = field(default_factory=list)
+    """The window of the column's cards held: its cards ``start`` to ``end``, in order."""
+    start: int = 0
+    version: int = 0
+    """Bumped at each edit of ``cards`` on the board: a page read before it is stale."""
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.cards)
+
+    @property
+    def whole(self) -> bool:
+        """Every card of the column is held."""
+        return self.start == 0 and len(self.cards) >= self.count
 
     def add(self, card: BoardCard, sign: int) -> None:
         """Count ``card`` in (``sign=1``) or out (``-1``) of the aggregates."""
@@ -113,6 +138,9 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
     It never takes the focus: the ``ColumnsView`` around the columns does, and tells
     the active column to draw its cursor. Moving between columns is then a redraw of
     two lists, not a focus change that restyles widgets and lays the screen out again.
+    Its lines are the whole column's (``state.count`` cards); those of cards outside the
+    held window are placeholders, and it posts ``CardsWanted`` for them. The cursor is
+    a position in the whole column.
     """
 
     COMPONENT_CLASSES = {
@@ -132,53 +160,74 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         "card--empty",
     }
 
-    def __init__(self, key: str, *, empty: str = "No deals", id: str | None = None) -> None:
+    def __init__(
+        self, state: ColumnState, *, empty: str = "No deals", id: str | None = None
+    ) -> None:
         super().__init__(id=id, classes="card-list")
-        self.key = key
-        self.cards: list[BoardCard] = []
+        self.key = state.key
+        self.state = state
         self.cursor = 0
         self.highlight = False
         self.empty = empty
         self.today = local_today()
         self.pending: set[int] = set()
         """Deals whose write is waiting (a lock): their cards say "saving…"."""
+        self.asked: tuple[int, int] | None = None
+        """The cards last asked for (``CardsWanted``), until the board answers."""
         self._cache: LRUCache[tuple[int, int, str, int], tuple[BoardCard, Strip]] = LRUCache(1024)
 
     # ------------------------------------------------------------------ data
 
     @property
+    def cards(self) -> list[BoardCard]:
+        """The cards held (the window of the column from ``state.start``)."""
+        return self.state.cards
+
+    @property
+    def count(self) -> int:
+        return max(self.state.count, self.state.end)
+
+    def card_at(self, index: int) -> BoardCard | None:
+        """The card at ``index`` in the whole column, if it is held."""
+        local = index - self.state.start
+        cards = self.state.cards
+        return cards[local] if 0 <= local < len(cards) else None
+
+    @property
     def current(self) -> BoardCard | None:
-        """The card under the cursor."""
-        if 0 <= self.cursor < len(self.cards):
-            return self.cards[self.cursor]
-        return None
+        """The card under the cursor (None while it is being read)."""
+        return self.card_at(self.cursor)
 
     def index_of(self, deal_id: int) -> int | None:
-        for index, card in enumerate(self.cards):
+        """Where deal ``deal_id`` is in the whole column, if its card is held."""
+        for index, card in enumerate(self.state.cards):
             if card.id == deal_id:
-                return index
+                return self.state.start + index
         return None
 
     def set_cards(
         self,
-        cards: list[BoardCard],
+        state: ColumnState,
         *,
         keep: int | None = None,
         today: date | None = None,
     ) -> None:
-        """Show ``cards``; the cursor stays on deal ``keep`` if it is still here."""
-        self.cards = cards
+        """Show ``state``; the cursor stays on deal ``keep`` if it is still held."""
+        self.state = state
+        self.asked = None
         if today is not None and today != self.today:
             self.today = today
             self._cache.clear()
         index = self.index_of(keep) if keep is not None else None
         self.cards_changed(self.cursor if index is None else index)
 
-    def cards_changed(self, cursor: int | None = None) -> None:
-        """The list was edited in place: redraw, and put the cursor at ``cursor``."""
+    def cards_changed(self, cursor: int | None = None, *, scroll: bool = True) -> None:
+        """The cards (or the window) changed: redraw, put the cursor at ``cursor`` (and the
+        view on it, unless not ``scroll``), and ask for what the view now lacks."""
         self._update_virtual_size()
-        self.move_cursor(self.cursor if cursor is None else cursor, force=True)
+        self.move_cursor(self.cursor if cursor is None else cursor, force=True, scroll=scroll)
         self.refresh()
+        self.want()
 
     def set_pending(self, deal_ids: set[int]) -> None:
         """Mark the cards of ``deal_ids`` "saving…" (and unmark the others)."""
@@ -188,23 +237,72 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
 
     def _update_virtual_size(self) -> None:
         width = self.scrollable_content_region.width
-        set_virtual_size(self, Size(width, len(self.cards) * CARD_ROW))
+        set_virtual_size(self, Size(width, self.count * CARD_ROW))
+
+    # ------------------------------------------------------------------ the window
+
+    def _near(self) -> tuple[int, int]:
+        """The cards the view shows, and ``AHEAD`` more on either side (first, last)."""
+        top = self.scroll_offset.y // CARD_ROW
+        bottom = top + self.scrollable_content_region.height // CARD_ROW + 1
+        return max(0, top - AHEAD), min(self.count - 1, bottom + AHEAD)
+
+    def wanted(self) -> tuple[int, int] | None:
+        """The cards (first, last) near the view that are not held, or None. (The cursor
+        is in the view, but when the view was scrolled away from it, by the mouse.)"""
+        if not self.count:
+            return None
+        first, last = self._near()
+        start, end = self.state.start, self.state.end
+        if start <= first and last < end:
+            return None
+        if not self.state.cards or last < start or first >= end:
+            return first, last
+        if first < start:  # the nearer side first: what is above, then what is below
+            return first, start - 1
+        return end, last
+
+    def want(self) -> None:
+        """Ask the board for the cards the view lacks (once, until it answers)."""
+        wanted = self.wanted()
+        if wanted is not None and wanted != self.asked and self.is_mounted:
+            self.asked = wanted
+            self.post_message(CardsWanted(self.key, *wanted))
+
+    def keep_near(self, limit: int) -> None:
+        """Drop the held cards farthest from the view, down to ``limit`` (never those near
+        the view: what it wants stays held)."""
+        cards = self.state.cards
+        if len(cards) <= limit:
+            return
+        first, last = self._near()
+        limit = max(limit, last - first + 1)
+        start, end = self.state.start, self.state.end
+        low = max(start, min((first + last) // 2 - limit // 2, end - limit))
+        self.state.cards = cards[low - start : low - start + limit]
+        self.state.start = low
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.want()
 
     # ------------------------------------------------------------------ cursor
 
-    def move_cursor(self, index: int, *, force: bool = False) -> bool:
-        """Put the cursor on card ``index`` (clamped); return whether it moved."""
-        index = max(0, min(index, len(self.cards) - 1)) if self.cards else 0
+    def move_cursor(self, index: int, *, force: bool = False, scroll: bool = True) -> bool:
+        """Put the cursor on card ``index`` of the column (clamped); return whether it moved."""
+        count = self.count
+        index = max(0, min(index, count - 1)) if count else 0
         if index == self.cursor and not force:
             return False
         old = self.cursor
         self.cursor = index
         self.refresh_lines(old * CARD_ROW, CARD_LINES)
         self.refresh_lines(index * CARD_ROW, CARD_LINES)
-        if self.cards:
+        if count and scroll:
             self.scroll_to_region(
                 Region(0, index * CARD_ROW, 1, CARD_ROW), animate=False, immediate=True
             )
+        self.want()
         return True
 
     def set_highlight(self, highlight: bool) -> None:
@@ -222,13 +320,14 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         if offset is None:
             return
         index = (offset.y + self.scroll_offset.y) // CARD_ROW
-        if 0 <= index < len(self.cards):
+        if 0 <= index < self.count:
             event.stop()
             self.post_message(CardClicked(self.key, index, event.chain))
 
     def on_resize(self) -> None:
         self._cache.clear()
         self._update_virtual_size()
+        self.want()
 
     def notify_style_update(self) -> None:
         self._cache.clear()
@@ -240,16 +339,18 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         width = self.scrollable_content_region.width
         base = self.rich_style
         number = self.scroll_offset.y + y
-        if not self.cards:
+        if not self.count:
             if number == 1:
                 muted = self.get_component_rich_style("card--empty")
                 return line([(self.empty, muted)], width, base)
             return Strip.blank(width, base)
         index, offset = divmod(number, CARD_ROW)
-        if index >= len(self.cards) or offset >= CARD_LINES:
+        if index >= self.count or offset >= CARD_LINES:
             return Strip.blank(width, base)
-        card = self.cards[index]
         state = "cursor" if index == self.cursor and self.highlight else ""
+        card = self.card_at(index)
+        if card is None:  # not read yet: the board is reading it
+            return self._placeholder(offset, state, width)
         if card.id in self.pending:
             state += "-pending"
         key = (card.id, offset, state, width)
@@ -259,6 +360,14 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         strip = self._render_card_line(card, offset, state, width)
         self._cache[key] = (card, strip)
         return strip
+
+    def _placeholder(self, offset: int, state: str, width: int) -> Strip:
+        cursor = state.startswith("cursor")
+        background = self.get_component_rich_style("card--cursor" if cursor else "card")
+        bar = background + self._style("card--bar-cursor" if cursor else "card--bar")
+        text = "…" if offset == 0 else ""
+        muted = background + self._style("card--muted")
+        return line([(text, muted)], width, background, prefix=("▎", bar))
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)
@@ -460,7 +569,7 @@ class StageColumn(Vertical):
         self.state = state
         self.header = ColumnHeader(state)
         self.card_list = CardList(
-            state.key, empty="No deals" if state.status == "open" else f"No {state.status} deals"
+            state, empty="No deals" if state.status == "open" else f"No {state.status} deals"
         )
 
     def compose(self) -> ComposeResult:
@@ -476,4 +585,4 @@ class StageColumn(Vertical):
         """Show new data, keeping the cursor on deal ``keep`` when it is still here."""
         self.state = state
         self.header.show(state)
-        self.card_list.set_cards(state.cards, keep=keep, today=today)
+        self.card_list.set_cards(state, keep=keep, today=today)
