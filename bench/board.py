@@ -6,12 +6,18 @@ the key press to the redrawn board. Issue 16, at ten times the scale (``--deals 
 --activities 1000000``): first paint within 4x ``python -c "import textual.app"`` (a new
 process before each run, printed as a ratio), moves within 100 ms, under 200 MiB.
 
-    python bench/board.py [--runs 5] [--moves 30] [--keep DB] [--pg postgresql+psycopg://…]
+    python bench/board.py [--runs 5] [--moves 30] [--pages 40] [--keep DB] [--before DIR]
+                          [--pg postgresql+psycopg://…]
 
 Each figure is measured in a fresh process (``--child``) running the real app
 headless (Textual's test driver renders every frame as a terminal would, and
-discards it): first paint, peak RSS (``ru_maxrss``), then key-to-redraw latency
-of moves, and how long until each move is committed to the database.
+discards it): first paint, then key-to-redraw latency of moves, how long until
+each move is committed to the database, then ``--pages`` page-down presses in the
+first column (key to the frame showing the card under the cursor, read from the
+store when the column did not hold it), and peak RSS (``ru_maxrss``) at the end.
+``--before DIR``: also run the child on another checkout's code (``DIR/src``, e.g.
+``git archive main src | tar -x -C DIR``) alternately with this one, each after its own
+``import textual.app``, for a before/after in one run.
 """
 
 from __future__ import annotations
@@ -192,7 +198,7 @@ def build(db: str, deals: int, activities: int, seed: int = 4) -> None:
 # --------------------------------------------------------------------------- child process
 
 
-def child(db: str, moves: int, started: float, pace: float) -> None:
+def child(db: str, moves: int, started: float, pace: float, pages: int = 0) -> None:
     """Run the app headless on ``db``; print one JSON line of figures.
 
     The headless driver runs the whole pipeline a terminal would (layout, the
@@ -225,6 +231,8 @@ def child(db: str, moves: int, started: float, pace: float) -> None:
         board = app.screen_stack[0] if app.screen_stack else None
         if "first_paint_s" not in figures and getattr(board, "loaded", False):
             figures["first_paint_s"] = time.time() - started
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            figures["first_paint_cpu_s"] = usage.ru_utime + usage.ru_stime
         original(screen, renderable)
 
     app._display = display  # type: ignore[method-assign]
@@ -246,10 +254,7 @@ def child(db: str, moves: int, started: float, pace: float) -> None:
             board = app.screen_stack[0]
             figures["load_board_s"] = preload.seconds
             figures["first_cards"] = sum(len(c.cards) for c in board.columns_data)
-            while board.board is None or board.board.per_column is not None:
-                await asyncio.sleep(0.005)  # the rest of the cards, loaded after the paint
-            figures["all_loaded_s"] = time.time() - started
-            figures["cards"] = sum(len(c.cards) for c in board.columns_data)
+            figures["cards_in_columns"] = sum(c.count for c in board.columns_data)
             await pilot.pause(0.5)
             latencies, handled, commits = [], [], []
             for i in range(moves):
@@ -272,40 +277,99 @@ def child(db: str, moves: int, started: float, pace: float) -> None:
             figures["move_redraw_ms_max"] = max(latencies) * 1000
             figures["move_handled_ms_median"] = statistics.median(handled) * 1000
             figures["move_committed_ms_median"] = statistics.median(commits) * 1000
+            if pages:
+                await _page_down(app, board, pages, frames, figures)
+            figures["cards_held"] = sum(len(w.state.cards) for w in board.column_widgets())
 
     asyncio.run(run())
     figures["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(figures))
 
 
+async def _page_down(app, board, pages: int, frames: list[float], figures: dict) -> None:  # type: ignore[no-untyped-def]
+    """Press page-down ``pages`` times in the first column; each key's time to the frame
+    that shows a card under the cursor (read from the store when it was not held)."""
+    import asyncio
+
+    from textual import events
+
+    board.view.activate(0, cursor=0)
+    card_list = board.column_widgets()[0].card_list
+    latencies = []
+    for _ in range(pages):
+        before = card_list.cursor
+        t0 = time.perf_counter()
+        app._driver.send_message(events.Key("pagedown", None))
+        ready = None
+        while True:
+            if time.perf_counter() - t0 > 10:
+                raise SystemExit(f"no card 10 s after page-down: {app.errors}")
+            if ready is None and card_list.cursor != before and card_list.current is not None:
+                ready = time.perf_counter()
+            if ready is not None and frames and frames[-1] >= ready:
+                break
+            await asyncio.sleep(0.001)
+        latencies.append(next(f for f in frames if f >= ready) - t0)
+        await asyncio.sleep(0.05)
+    figures["page_down_ms_median"] = statistics.median(latencies) * 1000
+    figures["page_down_ms_max"] = max(latencies) * 1000
+    figures["page_down_cursor"] = card_list.cursor
+
+
 FLOOR_TARGET = 4.0  # issue 16: first paint within 4x `python -c "import textual.app"`
 
 
-def _floor() -> float:
+def _floor() -> tuple[float, float]:
     """One new process that only imports Textual's app module: the floor the board's
-    first paint is compared with, measured beside it."""
+    first paint is compared with, measured beside it (wall and CPU seconds)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import textual.app"], check=True)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu
 
 
-def _measure(db: str, args: argparse.Namespace) -> list[dict[str, float]]:
+def _run_child(db: str, args: argparse.Namespace, tree: str | None) -> dict[str, float]:
+    """One child (of this checkout, or of ``tree``), after its own ``import textual.app``."""
     env = {**os.environ, "TINYCRM_USER": "bench"}
-    results = []
-    for _ in range(args.runs):
-        floor = _floor()
-        command = [sys.executable, __file__, "--child", db]
-        command += ["--moves", str(args.moves), "--pace", str(args.pace)]
-        command += ["--started", repr(time.time())]
-        out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
-        figures = json.loads(out.stdout.strip().splitlines()[-1])
-        figures["floor_textual_s"] = floor
-        results.append(figures)
+    if tree is not None:  # the other checkout's code, driven by this child
+        env["PYTHONPATH"] = str(Path(tree) / "src")
+    floor, floor_cpu = _floor()
+    command = [sys.executable, __file__, "--child", db, "--moves", str(args.moves)]
+    command += ["--pace", str(args.pace), "--pages", str(0 if tree else args.pages)]
+    command += ["--started", repr(time.time())]
+    out = subprocess.run(command, env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"the child failed ({tree or 'this checkout'}):\n{out.stderr[-3000:]}")
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    figures["floor_textual_s"] = floor
+    figures["floor_textual_cpu_s"] = floor_cpu
+    return figures
+
+
+def _measure(db: str, args: argparse.Namespace) -> dict[str, list[dict[str, float]]]:
+    results: dict[str, list[dict[str, float]]] = {"this checkout": []}
+    if args.before:
+        results["before"] = []
+    for _ in range(args.runs):  # alternately, so both see the same machine
+        if args.before:
+            results["before"].append(_run_child(db, args, args.before))
+        results["this checkout"].append(_run_child(db, args, None))
     return results
 
 
-def _report(label: str, args: argparse.Namespace, results: list[dict[str, float]]) -> None:
+def _report(label: str, args: argparse.Namespace, runs: dict[str, list[dict[str, float]]]) -> None:
     print(f"{label}: {args.deals:,} open deals, {args.activities:,} activities; {args.runs} runs")
+    for which, results in runs.items():
+        print(f" {which}:")
+        _report_one(results)
+
+
+def _report_one(results: list[dict[str, float]]) -> None:
     print(f"  {'figure':26} {'median':>9} {'worst':>9}")
     for key in results[0]:
         values = [r[key] for r in results]
@@ -316,6 +380,10 @@ def _report(label: str, args: argparse.Namespace, results: list[dict[str, float]
     verdict = "holds" if mid <= FLOOR_TARGET else "does not hold"
     print(f"  first paint / `import textual.app`: fastest {fast:.2f}x, median {mid:.2f}x "
           f"(target {FLOOR_TARGET:.0f}x: {verdict})")  # fmt: skip
+    if "first_paint_cpu_s" in results[0]:
+        cpu = [r["first_paint_cpu_s"] / r["floor_textual_cpu_s"] for r in results]
+        least, middle = min(cpu), statistics.median(cpu)
+        print(f"  its CPU / the import's CPU: least {least:.2f}x, median {middle:.2f}x")
 
 
 def main() -> None:
@@ -325,13 +393,15 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=30)
     parser.add_argument("--pace", type=float, default=0.15, help="seconds between moves")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pages", type=int, default=40, help="page-down presses after the moves")
+    parser.add_argument("--before", help="a checkout of the code before (its src/ and bench/)")
     parser.add_argument("--keep", help="build into (or reuse) this SQLite file")
     parser.add_argument("--pg", help="also measure on PostgreSQL (a throwaway schema)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--started", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.moves, args.started, args.pace)
+        child(args.child, args.moves, args.started, args.pace, args.pages)
         return
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(args.keep) if args.keep else Path(tmp) / "board.db"

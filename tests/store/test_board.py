@@ -27,6 +27,16 @@ def _column(board, name):  # type: ignore[no-untyped-def]
     return next(c for c in board.columns if c.name == name)
 
 
+def _checked(store, name, **kwargs):  # type: ignore[no-untyped-def]
+    """Column ``name`` of the whole board, after checking that its first page
+    (``per_column``) and a page of it (``load_cards``) give the same cards and badges: the
+    badges of a few cards are read deal by deal, those of a whole board all at once."""
+    column = _column(load_board(store, **kwargs), name)
+    assert _column(load_board(store, per_column=100, **kwargs), name).cards == column.cards
+    assert load_cards(store, column.key, limit=100, **kwargs).cards == column.cards
+    return column
+
+
 def _titles(column) -> list[str]:  # type: ignore[no-untyped-def]
     return [card.title for card in column.cards]
 
@@ -123,7 +133,7 @@ def test_badge_overdue_task(store) -> None:
     add_task(store, text="later", due=NOW + timedelta(days=2), deal="future task")
     done = add_task(store, text="was late", due=NOW - timedelta(days=1), deal="done task")
     complete_task(store, done.id)
-    cards = {c.title: c for c in _column(load_board(store), "Lead-in").cards}
+    cards = {c.title: c for c in _checked(store, "Lead-in").cards}
     assert cards["late task"].overdue_task
     assert not cards["future task"].overdue_task
     assert not cards["done task"].overdue_task
@@ -136,11 +146,11 @@ def test_badge_rotting_after_the_stages_days_without_activity(store) -> None:
     later = NOW + timedelta(days=30)  # Lead-in rots after 14 days
     log_activity(store, kind="call", text="checked in", deal="busy", at=later - timedelta(days=2))
     log_activity(store, kind="call", text="ages ago", deal="old call", at=NOW)
-    cards = {c.title: c for c in _column(load_board(store, now=later), "Lead-in").cards}
+    cards = {c.title: c for c in _checked(store, "Lead-in", now=later).cards}
     assert cards["quiet"].rotting
     assert not cards["busy"].rotting
     assert cards["old call"].rotting
-    assert not any(c.rotting for c in _column(load_board(store), "Lead-in").cards)
+    assert not any(c.rotting for c in _checked(store, "Lead-in").cards)
 
 
 def test_rotting_clock_restarts_on_a_move_and_stops_without_threshold(store) -> None:
@@ -151,8 +161,8 @@ def test_rotting_clock_restarts_on_a_move_and_stops_without_threshold(store) -> 
     board = load_board(store, now=later)
     assert not _column(board, "Qualified").cards[0].rotting
     move_deal(store, "moved", "Proposal")  # entered Proposal now: 30 days > 10 rotting days
-    assert _column(load_board(store, now=later), "Proposal").cards[0].rotting
-    assert not _column(load_board(store, now=NOW + timedelta(days=5)), "Proposal").cards[0].rotting
+    assert _checked(store, "Proposal", now=later).cards[0].rotting
+    assert not _checked(store, "Proposal", now=NOW + timedelta(days=5)).cards[0].rotting
 
 
 def test_badge_closing_within_seven_days(store) -> None:
@@ -162,7 +172,7 @@ def test_badge_closing_within_seven_days(store) -> None:
     add_deal(store, title="overdue", close_date=today - timedelta(days=3))
     add_deal(store, title="undated")
     noon = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
-    cards = {c.title: c for c in _column(load_board(store, now=noon), "Lead-in").cards}
+    cards = {c.title: c for c in _checked(store, "Lead-in", now=noon).cards}
     assert cards["in 3 days"].closing_soon
     assert not cards["in 10 days"].closing_soon
     assert not cards["overdue"].closing_soon

@@ -278,23 +278,91 @@ def _before(status: str, card: BoardCard) -> Any:
     return and_(closed.is_not(None), or_(closed > at, and_(closed == at, deal_id > card.id)))
 
 
+def _rotting_deal_by_deal(cutoffs: dict[int | None, datetime]) -> Any:
+    """Rotting, judged for each card by its own newest activity, done task and move (three
+    index lookups a card): open, in its stage and untouched since its stage's cutoff."""
+    deal_id = Deal.id
+    occurred = (
+        select(func.max(col(Activity.occurred_at)))
+        .where(col(Activity.deal_id) == deal_id)
+        .scalar_subquery()
+    )
+    done = (
+        select(func.max(col(Activity.done_at)))
+        .where(col(Activity.deal_id) == deal_id, col(Activity.kind) == "task")
+        .scalar_subquery()
+    )
+    entered = (
+        select(func.max(col(StageChange.at)))
+        .where(col(StageChange.deal_id) == deal_id)
+        .scalar_subquery()
+    )
+    cutoff = case(
+        {sid: literal(at, UTCDateTime()) for sid, at in cutoffs.items()},
+        value=Deal.stage_id,
+        else_=None,
+    )
+    return case(
+        (
+            and_(
+                col(Deal.status) == "open",
+                cutoff.is_not(None),
+                func.coalesce(entered, Deal.created_at) < cutoff,
+                or_(occurred.is_(None), occurred < cutoff),
+                or_(done.is_(None), done < cutoff),
+            ),
+            True,
+        ),
+        else_=False,
+    )
+
+
 def _cards(
     session: Session,
     stages: list[Stage],
     scope: list[Any],
     now: datetime,
     today: date,
+    *,
+    few: bool = False,
 ) -> list[BoardCard]:
+    """The cards of the deals in ``scope``, in card order. ``few``: a page's worth (its
+    badges are read deal by deal through the activity's deal index, not from every
+    recent activity, which is what a whole board of 50,000 cards wants)."""
     cutoffs = {s.id: now - timedelta(days=s.rotting_days) for s in stages if s.rotting_days}
-    overdue = select(col(Activity.deal_id)).where(
-        col(Activity.kind) == "task",
-        col(Activity.done_at).is_(None),
-        col(Activity.due_at) < now,
-        col(Activity.deal_id).is_not(None),
+    overdue: Any = case(
+        (
+            col(Deal.id).in_(
+                select(col(Activity.deal_id)).where(
+                    col(Activity.kind) == "task",
+                    col(Activity.done_at).is_(None),
+                    col(Activity.due_at) < now,
+                    col(Activity.deal_id).is_not(None),
+                )
+            ),
+            True,
+        ),
+        else_=False,
     )
     rotting: Any = literal(False)
     joins: list[tuple[Any, Any]] = []
-    if cutoffs:
+    if few:
+        # Through the deal's own activities (its index): in a CASE, SQLite cannot take the
+        # open-tasks index for these terms, which its statistics overrate (one row per
+        # distinct done_at) and which would read every open task once per card.
+        is_overdue = and_(
+            col(Activity.kind) == "task",
+            col(Activity.done_at).is_(None),
+            col(Activity.due_at) < now,
+        )
+        overdue = (
+            select(col(Activity.id))
+            .where(col(Activity.deal_id) == Deal.id, case((is_overdue, 1), else_=0) == 1)
+            .exists()
+        )
+    if cutoffs and few:
+        rotting = _rotting_deal_by_deal(cutoffs)
+    elif cutoffs:
         # Only activity since the oldest cutoff can save a deal from rotting, so only
         # that window is read (two index range scans), not the whole activity table.
         since = min(cutoffs.values())
@@ -370,7 +438,7 @@ def _cards(
             col(Deal.close_date),
             col(Deal.closed_at),
             col(Deal.owner),
-            case((col(Deal.id).in_(overdue), True), else_=False),
+            overdue,
             rotting,
             closing,
         )
@@ -498,10 +566,21 @@ def load_board(
         ]
         totals = _totals(session, scope)
         shown = scope
+        few = per_column is not None
         if per_column is not None:  # a few hundred ids, read once (not a subquery per use)
-            first = session.scalars(_first_per_column(scope, max(per_column, 0))).all()
+            keys = [column_key(s.id) for s in stages] + (["won", "lost"] if closed else [])
+            first = [
+                deal_id
+                for key in keys
+                for deal_id in session.scalars(
+                    select(col(Deal.id))
+                    .where(*scope, *_column_scope(key, stages)[1])
+                    .order_by(*_column_order(_column_scope(key, stages)[0]))
+                    .limit(max(per_column, 0))
+                )
+            ]
             shown = [col(Deal.id).in_(first)]
-        cards = _cards(session, stages, shown, moment, today)
+        cards = _cards(session, stages, shown, moment, today, few=few)
         by_key: dict[str, list[BoardCard]] = defaultdict(list)
         for card in cards:
             by_key[column_key(card.stage_id, card.status)].append(card)
@@ -616,7 +695,8 @@ def load_cards(
                     ids_query.order_by(*_column_order(status)).offset(offset or 0).limit(limit)
                 )
             )
-        found = {c.id: c for c in _cards(session, stages, [col(Deal.id).in_(ids)], moment, today)}
+        shown = [col(Deal.id).in_(ids)]
+        found = {c.id: c for c in _cards(session, stages, shown, moment, today, few=True)}
         cards = [found[i] for i in ids if i in found]
         if offset is not None or (after is None and before is None):
             first = min(offset or 0, count)
