@@ -200,30 +200,6 @@ def _card_order() -> list[Any]:
     return [case((col(Deal.close_date).is_(None), 1), else_=0), col(Deal.close_date), col(Deal.id)]
 
 
-def _first_per_column(scope: list[Any], per_column: int) -> Any:
-    """The ids of the first ``per_column`` deals of each column in card order (one window
-    query): a board of 50,000 open deals paints from these while the rest load."""
-    is_open = col(Deal.status) == "open"
-    order = [  # a column holds one status: open ones by close date, closed newest first
-        case((and_(is_open, col(Deal.close_date).is_(None)), 1), else_=0),
-        case((is_open, col(Deal.close_date)), else_=None),
-        case((and_(~is_open, col(Deal.closed_at).is_(None)), 1), else_=0),
-        case((~is_open, col(Deal.closed_at)), else_=None).desc(),
-        case((is_open, col(Deal.id)), else_=-col(Deal.id)),
-    ]
-    ranked = (
-        select(
-            col(Deal.id).label("id"),
-            func.row_number()
-            .over(partition_by=(col(Deal.stage_id), col(Deal.status)), order_by=order)
-            .label("place"),
-        )
-        .where(*scope)
-        .subquery()
-    )
-    return select(ranked.c.id).where(ranked.c.place <= per_column)
-
-
 def _column_scope(column: str, stages: list[Stage]) -> tuple[str, list[Any]]:
     """The status of column ``column`` and its conditions on ``Deal`` (``Invalid`` for a
     key that is not a column of these stages)."""
