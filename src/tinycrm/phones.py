@@ -23,6 +23,10 @@ _SEPARATORS = re.compile(r"[\s().\-/]+")
 # where a 0 after the country code is a trunk prefix and where it is part of the number).
 _INTERNATIONAL = re.compile(r"^\+[1-9]\d{0,14}(?:[\s.\-/]+\(?[1-9][\d\s().\-/]*)?$")
 _MIN_DIGITS = 6  # national significant digits below this are not a phone number
+# The commonest of those, "+49 30 1234567" (digits and single spaces, as an import's cells
+# are once their spaces are collapsed): read by ``normalise`` before the cache, which
+# would only fill with numbers seen once.
+_PLAIN = re.compile(r"\+[1-9]\d*(?: [1-9][\d ]*)?")
 
 
 class PhoneError(ValueError):
@@ -35,6 +39,10 @@ def normalise(text: str | None, region: str | None = None) -> str | None:
     a national number (``030 1234567``) needs ``region``."""
     if text is None or not text.strip():
         return None
+    if _PLAIN.fullmatch(text):
+        digits = text.replace(" ", "")
+        if 9 <= len(digits) <= 16:
+            return digits
     return _normalise(text.strip(), (region or "").upper() or None)
 
 

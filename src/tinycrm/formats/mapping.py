@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from tinycrm.formats import FormatError, printable
 from tinycrm.formats.values import clean_cell, split_values
@@ -353,6 +354,10 @@ class Mapping:
     _labels: dict[int, int] = field(default_factory=dict)  # value column -> its label column
     filled: dict[int, int] = field(default_factory=dict)  # unmapped column -> rows with a value
     _reach: int = 0  # cells a row needs for every mapped column to be in it
+    # the values of the single-column targets from a row's cells, when there are several
+    _take: Callable[[Sequence[str]], dict[str, str]] | None = field(
+        default=None, repr=False, compare=False
+    )
     escaped: bool = True  # cells escaped against formulas with a ' (CSV; not JSON)
 
     def __post_init__(self) -> None:
@@ -374,6 +379,10 @@ class Mapping:
             (t, sources[0][0]) for t, sources in self._plan if len(sources) == 1 and t not in many
         ]
         self._several = [(t, sources) for t, sources in self._plan if len(sources) > 1 or t in many]
+        targets = [t for t, _ in self._single]
+        if len(targets) > 1:  # (an itemgetter of one index gives a cell, not a tuple)
+            pick = itemgetter(*(i for _, i in self._single))
+            self._take = lambda cells: dict(zip(targets, pick(cells), strict=True))
         self._reach = 1 + max((i for _, sources in self._plan for i, _ in sources), default=-1)
         self._labels = {c.index: c.label for c in self.columns if c.label is not None}
 
@@ -412,11 +421,13 @@ class Mapping:
         # Most rows have no cell that ``clean_cell`` would change (a space at either end,
         # a quote at the start, a carriage return): a few string operations over the
         # row say so, and their cells are taken as they are.
-        clean = n >= self._reach and [c.strip() for c in cells] == cells
+        clean = n >= self._reach and list(map(str.strip, cells)) == cells
         if clean:
             joined = "\x00" + "\x00".join(cells)  # (NUL: no record holds one)
             clean = "\r" not in joined and "\x00'" not in joined
-        if clean:
+        if clean and self._take is not None:
+            values = self._take(cells)
+        elif clean:
             for target, index in self._single:
                 values[target] = cells[index]
         else:
@@ -694,7 +705,12 @@ def mapped_rows(
             pending.clear()
             yield line, {ROW_ERROR: reason}, cells
             continue
-        single = width > 2 and cells[0].strip() and not any(c.strip() for c in cells[1:])
+        single = (
+            width > 2
+            and not (len(cells) > 1 and cells[1].strip())  # (most rows: a look at one cell)
+            and cells[0].strip()
+            and not any(c.strip() for c in cells[2:])
+        )
         if single and (pending or cells[0].strip().lower().startswith(FOOTER_MARKERS)):
             pending.append((line, cells))
             continue

@@ -132,7 +132,7 @@ class BulkWriter:
             statement = self._statement(name, keys)
             get = itemgetter(*keys)
             for part in chunks(rows, BATCH):
-                self.conn.exec_driver_sql(statement, [get(row) for row in part])
+                self.conn.exec_driver_sql(statement, list(map(get, part)))
             rows.clear()
 
     def _statement(self, name: str, keys: list[str]) -> str:

@@ -135,8 +135,14 @@ def contact_search_key(columns: Mapping[str, Any]) -> str:
     """What contact search looks in: name, email (its key: ``email_key``), phone and
     title, casefolded with spaces collapsed (``validate.key``). The one rule for add,
     edit, merge, imports and undo; written out, as an import runs it for every row."""
-    text = f"{columns.get('name') or ''} {columns.get('email_key') or ''} "
-    text += f"{columns.get('phone') or ''} {columns.get('title') or ''}"
+    get = columns.get
+    return _search_text(get("name"), get("email_key"), get("phone"), get("title"))
+
+
+def _search_text(
+    name: str | None, email_key: str | None, phone: str | None, title: str | None
+) -> str:
+    text = f"{name or ''} {email_key or ''} {phone or ''} {title or ''}"
     return " ".join(text.split()).casefold()
 
 
@@ -190,34 +196,35 @@ def new_contact_row(
     lifecycle of lead, a lead's status "new", ``owner``, a new UID, ``stamp`` as the
     creation time) and what is derived (the name key, the search key). ``cid``: the id
     an import assigns (None: the database's)."""
-    lifecycle = columns.get("lifecycle") or "lead"
-    lead_status = columns.get("lead_status") or ("new" if lifecycle == "lead" else None)
+    get = columns.get
+    name, email_key, phone, title = columns["name"], get("email_key"), get("phone"), get("title")
+    lifecycle = get("lifecycle") or "lead"
+    lead_status = get("lead_status") or ("new" if lifecycle == "lead" else None)
     row = {
         "id": cid,
-        "name": columns["name"],
-        "name_key": validate.key(columns["name"]),
-        "email": columns.get("email"),
-        "email_key": columns.get("email_key"),
-        "phone": columns.get("phone"),
-        "phone_e164": columns.get("phone_e164"),
-        "title": columns.get("title"),
-        "role": columns.get("role"),
-        "company_id": columns.get("company_id"),
+        "name": name,
+        "name_key": validate.key(name),
+        "email": get("email"),
+        "email_key": email_key,
+        "phone": phone,
+        "phone_e164": get("phone_e164"),
+        "title": title,
+        "role": get("role"),
+        "company_id": get("company_id"),
         "lifecycle": lifecycle,
         "lead_status": lead_status,
-        "source": columns.get("source"),
-        "last_touch": columns.get("last_touch"),
-        "owner": columns.get("owner") or owner,
-        "notes": columns.get("notes"),
-        "cadence_days": columns.get("cadence_days"),
-        "unsubscribed": columns.get("unsubscribed", False),
-        "do_not_contact": columns.get("do_not_contact", False),
-        "search_key": "",
-        "created_at": columns.get("created_at") or stamp,
+        "source": get("source"),
+        "last_touch": get("last_touch"),
+        "owner": get("owner") or owner,
+        "notes": get("notes"),
+        "cadence_days": get("cadence_days"),
+        "unsubscribed": get("unsubscribed", False),
+        "do_not_contact": get("do_not_contact", False),
+        "search_key": _search_text(name, email_key, phone, title),
+        "created_at": get("created_at") or stamp,
         "updated_at": stamp,
-        "uid": columns.get("uid") or new_uid(),
+        "uid": get("uid") or new_uid(),
     }
-    row["search_key"] = contact_search_key(row)
     if cid is None:
         del row["id"]
     return row

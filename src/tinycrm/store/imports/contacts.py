@@ -153,7 +153,9 @@ class _Contacts(_Import):
         tags; no character the store refuses, no line end but ``\\n``): the same columns
         and row, in a few string operations instead of a validator call a cell. None
         when the row needs the full path (an unusual email, a name too long or empty)."""
-        if _UNSAFE.search("\n".join(values.values())) is not None:
+        joined = " ".join(values.values())
+        # (printable: no control or format character, so none _UNSAFE names either)
+        if not joined.isprintable() and _UNSAFE.search(joined) is not None:
             return None  # the full path says which cell and why
         get = values.get
         email = get("email")
