@@ -289,3 +289,96 @@ def test_0022_gives_postgresql_index_tables_made_before_it_their_name_column(sto
         upgrade_postgresql_names(conn)  # again: nothing to do
     add_contact(store, name="Zoë New")
     assert [h.name for h in search(store, "zoe")] == ["Zoë New", "Zoë Old"]
+
+
+def test_postgresql_finds_the_newest_matches_whichever_way_it_reads_them(
+    store, monkeypatch
+) -> None:
+    """PostgreSQL reads the newest rows one by one first, then goes on that way or asks the
+    index for the older ones (``search._Newest``): every way gives the same hits."""
+    if store.is_sqlite:
+        pytest.skip("PostgreSQL's way of finding the newest matches")
+    from tinycrm.store import search as module
+
+    anna = add_contact(store, name="Anna Talker", notes="talks about the renewal")
+    for n in range(12):
+        body = "renewal overdue, talk soon" if n % 3 == 0 else "we talk about the contract"
+        log_activity(store, kind="call", ref=str(anna.id), text=f"Call {n}", body=body)
+    queries = ["contr", "renewal overdue", '"renewal overdue"', '"overdue renewal"', "talk",
+               "call", "anna", "nothing"]  # fmt: skip
+
+    def hits() -> dict[str, list[tuple[str, int]]]:
+        return {q: [(h.kind, h.id) for h in search(store, q)] for q in queries}
+
+    expected = hits()
+    assert [name for kind, name in found(store, '"renewal overdue"')] == [
+        "Call 9", "Call 6", "Call 3", "Call 0"
+    ]  # fmt: skip
+    # a probe of one row, then on row by row (WALK_COST high) or from the index (0)
+    for probe, walk_cost in ((1, 1000), (1, 0), (2, 1000), (4, 0), (100, 0)):
+        monkeypatch.setattr(module, "PROBE", probe)
+        monkeypatch.setattr(module, "WALK_COST", walk_cost)
+        assert hits() == expected, (probe, walk_cost)
+        # relevance weighed among the WINDOW newest matches: the 3 newest, whichever way
+        monkeypatch.setattr(module, "WINDOW", 3)
+        assert found(store, "soon") == [("activity", "Call 9"), ("activity", "Call 6"),
+                                        ("activity", "Call 3")]  # fmt: skip
+        assert found(store, "talk", kinds=["activities"]) == [
+            ("activity", "Call 11"), ("activity", "Call 10"), ("activity", "Call 9")
+        ]  # fmt: skip
+        monkeypatch.setattr(module, "WINDOW", 2000)
+
+
+def test_postgresql_looks_word_prefixes_up_as_the_words_they_begin(store, monkeypatch) -> None:
+    if store.is_sqlite:
+        pytest.skip("PostgreSQL's table of words")
+    from tinycrm.store import search as module
+
+    ada = add_contact(store, name="Ada Contraption", notes="Contract for the contractor")
+    add_deal(store, title="Contrôle qualité")
+    with store.engine.connect() as conn:
+        words = set(conn.exec_driver_sql("SELECT word FROM search_word").scalars())
+    assert {"ada", "contraption", "contract", "contractor", "controle", "qualite"} <= words
+    assert set(found(store, "contr")) == {
+        ("contact", "Ada Contraption"),
+        ("deal", "Contrôle qualité"),
+    }
+    assert found(store, "contractor") == [("contact", "Ada Contraption")]
+    edit_contact(store, str(ada.id), title="Contrabassoonist")  # an edit adds its words
+    assert found(store, "contrab") == [("contact", "Ada Contraption")]
+    assert found(store, "contrabx") == []
+    monkeypatch.setattr(module, "EXPAND", 1)  # a prefix of many words: left to the index
+    assert set(found(store, "contr")) == {
+        ("contact", "Ada Contraption"),
+        ("deal", "Contrôle qualité"),
+    }
+    assert found(store, "contrab") == [("contact", "Ada Contraption")]
+
+
+def test_0024_gives_postgresql_databases_made_before_it_their_table_of_words(store) -> None:
+    if store.is_sqlite:
+        pytest.skip("PostgreSQL's table of words")
+    from alembic import command
+
+    from tinycrm.store.migrations.runner import make_config
+
+    add_contact(store, name="Zoë Old", notes="contractual terms")
+    with store.engine.begin() as conn:
+        command.downgrade(make_config(conn), "0023")
+        assert conn.exec_driver_sql("SELECT to_regclass('search_word')").scalar() is None
+        assert not conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relnamespace = current_schema()::regnamespace "
+            "AND t.tgname LIKE 'search\\_%%\\_words\\_on\\_%%'"
+        ).scalar()
+    try:
+        with store.engine.begin() as conn:
+            command.upgrade(make_config(conn), "head")
+            words = set(conn.exec_driver_sql("SELECT word FROM search_word").scalars())
+        assert {"zoe", "old", "contractual", "terms"} <= words  # filled from the index
+        assert found(store, "contractu") == [("contact", "Zoë Old")]
+        add_contact(store, name="Zoë New", notes="contractually")
+        assert set(found(store, "contractu")) == {("contact", "Zoë New"), ("contact", "Zoë Old")}
+    finally:
+        with store.engine.begin() as conn:
+            command.upgrade(make_config(conn), "head")

@@ -333,6 +333,57 @@ def _pg_triggers(kind: SearchKind) -> list[str]:
     return statements
 
 
+WORDS = "search_word"
+"""PostgreSQL: every word (lexeme) of every document, so that a word prefix is looked up
+as the words it begins (``contr``: contract, contractor) rather than by the GIN index's
+prefix match, which reads every row id of every such word into a bitmap first (two
+common words typed as prefixes: 0.2 s over 1,000,000 activities, against 0.02 s for the
+same words spelled out). Words are added by statement triggers on the index tables and
+never removed: a word no record holds any more matches nothing."""
+
+
+def _pg_word_statements(kinds: Iterable[SearchKind]) -> list[str]:
+    statements = [
+        f'CREATE TABLE IF NOT EXISTS {WORDS} (word text COLLATE "C" PRIMARY KEY)',
+        # sorted: two writers adding the same new words wait for each other in one order
+        f"CREATE OR REPLACE FUNCTION {WORDS}_add() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$body$ BEGIN INSERT INTO {WORDS} SELECT DISTINCT w FROM added, "
+        "unnest(tsvector_to_array(added.doc)) w ORDER BY w ON CONFLICT DO NOTHING; "
+        "RETURN NULL; END $body$",
+    ]
+    for kind in kinds:
+        table = index_table(kind)
+        for event in ("insert", "update"):
+            statements += [
+                f"DROP TRIGGER IF EXISTS {table}_words_on_{event} ON {table}",
+                f"CREATE TRIGGER {table}_words_on_{event} AFTER {event.upper()} ON {table} "
+                f"REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {WORDS}_add()",
+            ]
+    return statements
+
+
+def install_postgresql_words(conn: Connection) -> None:
+    """Migration 0024: the table of words (``WORDS``) for the index tables there are,
+    filled from their documents, and kept by their triggers from now on."""
+    if conn.dialect.name == "sqlite":
+        return
+    present = [kind for kind in SEARCH_KINDS.values() if _has_index(conn, kind)]
+    for statement in _pg_word_statements(present):
+        conn.exec_driver_sql(statement)
+    for kind in present:
+        conn.exec_driver_sql(
+            f"INSERT INTO {WORDS} SELECT DISTINCT w FROM {index_table(kind)} s, "
+            "unnest(tsvector_to_array(s.doc)) w ORDER BY w ON CONFLICT DO NOTHING"
+        )
+
+
+def uninstall_postgresql_words(conn: Connection) -> None:
+    """Migration 0024 undone: the table of words and its triggers gone."""
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {WORDS}")
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {WORDS}_add() CASCADE")
+
+
 def refresh_postgresql_functions(conn: Connection) -> None:
     """Migration 0023: ``tinycrm_fold`` and the trigger functions again, as this module
     writes them now (the same folding, cheaper: replace() for punctuation, translate()
@@ -386,6 +437,9 @@ def install(conn: Connection, kinds: Iterable[str] | None = None) -> None:
     for kind in chosen:
         for statement in _sqlite_statements(kind) if sqlite else _pg_statements(kind):
             conn.exec_driver_sql(statement)
+        if not sqlite:
+            for statement in _pg_word_statements([kind]):
+                conn.exec_driver_sql(statement)
         conn.exec_driver_sql(_refresh_sql(kind, sqlite, "1 = 1"))
 
 
@@ -405,6 +459,8 @@ def uninstall(conn: Connection, kinds: Iterable[str] | None = None) -> None:
                 conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {table}_{function}() CASCADE")
     if not sqlite and kinds is None:
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS tinycrm_fold(text)")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {WORDS}")
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {WORDS}_add() CASCADE")
 
 
 def present_triggers(conn: Connection, table: str) -> list[str]:
