@@ -334,11 +334,14 @@ def test_postgresql_looks_word_prefixes_up_as_the_words_they_begin(store, monkey
         pytest.skip("PostgreSQL's table of words")
     from tinycrm.store import search as module
 
-    ada = add_contact(store, name="Ada Contraption", notes="Contract for the contractor")
+    ada = add_contact(store, name="Ada Contraption", notes="Contract for the contractor",
+                      phone="+49 30 7654321")  # fmt: skip
     add_deal(store, title="Contrôle qualité")
     with store.engine.connect() as conn:
         words = set(conn.exec_driver_sql("SELECT word FROM search_word").scalars())
     assert {"ada", "contraption", "contract", "contractor", "controle", "qualite"} <= words
+    assert not [w for w in words if w[0].isdigit()]  # numbers: left to the index
+    assert found(store, "76543") == [("contact", "Ada Contraption")]
     assert set(found(store, "contr")) == {
         ("contact", "Ada Contraption"),
         ("deal", "Contrôle qualité"),

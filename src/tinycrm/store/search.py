@@ -28,6 +28,7 @@ from tinycrm.store.errors import Invalid, TinyCrmError
 from tinycrm.store.models import Company, Contact, Deal, ReadModel, table_of
 from tinycrm.store.search_index import (
     SEARCH_KINDS,
+    WORD_START,
     WORDS,
     SearchKind,
     has_index,
@@ -100,10 +101,10 @@ def search(
         return []
     with store.read() as session:
         conn = session.connection()
-        match = _Match(conn, parsed)
+        match = _Match(conn, parsed, chosen)
         ranked: list[tuple[tuple[Any, ...], str, int]] = []
         for kind in chosen:
-            if not has_index(conn, kind.kind):
+            if not match.has_index(kind):
                 raise TinyCrmError("this SQLite has no full-text search (FTS5): search is off")
             scores = match.candidates(kind, limit)
             if scores:
@@ -170,36 +171,53 @@ def _text_match_postgresql(element: _TextMatch, compiler: Any, **kw: Any) -> str
 class _Match:
     """The query in the database's own syntax, built from words only (no user syntax)."""
 
-    def __init__(self, conn: Connection, query: SearchQuery) -> None:
+    def __init__(
+        self, conn: Connection, query: SearchQuery, kinds: Iterable[SearchKind] = ()
+    ) -> None:
         self.conn = conn
         self.query = query
         self.sqlite = conn.dialect.name == "sqlite"
         self.folded: list[list[str]] = []
         self.completions: dict[str, list[str]] = {}
+        self.present: set[str] = set()  # PostgreSQL: the kinds whose index tables exist
+        self.tops: dict[str, int | None] = {}  # PostgreSQL: their newest ids
         if not self.sqlite:
+            # (each statement is a round trip to the server: few of them)
             # Plans made for the words at hand: a plan cached for any words would scan
             # in id order for a rare word, or read every match of a common one.
-            conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
-            words = query.words
-            folded = conn.execute(
+            names = {index_table(kind): kind.kind for kind in kinds}
+            _, folded, present = conn.execute(
                 text(
-                    "SELECT tinycrm_fold(w) FROM unnest(CAST(:words AS text[])) "
-                    "WITH ORDINALITY AS u(w, n) ORDER BY n"
+                    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+                    "ARRAY(SELECT tinycrm_fold(w) FROM unnest(CAST(:words AS text[])) "
+                    "WITH ORDINALITY AS u(w, n) ORDER BY n), "
+                    "ARRAY(SELECT t FROM unnest(CAST(:tables AS text[])) t "
+                    "WHERE to_regclass(t) IS NOT NULL)"
                 ),
-                {"words": words},
-            ).scalars()
+                {"words": query.words, "tables": list(names)},
+            ).one()
             flat = iter(folded)
             for term in query.terms:
                 self.folded.append([part for _ in term.words for part in next(flat).split()])
+            self.present = {names[t] for t in present}
+            if present:
+                newest = ", ".join(f"(SELECT max(id) FROM {t})" for t in present)
+                tops = conn.execute(text(f"SELECT {newest}")).one()
+                self.tops = {names[t]: top for t, top in zip(present, tops, strict=True)}
             self.completions = self._complete()
+
+    def has_index(self, kind: SearchKind) -> bool:
+        """Whether ``kind`` has its index here (not on an SQLite without FTS5)."""
+        return has_index(self.conn, kind.kind) if self.sqlite else kind.kind in self.present
 
     def _complete(self) -> dict[str, list[str]]:
         """PostgreSQL: the indexed words each word prefix of the query begins, where
         they are few (``EXPAND``), from the table of words (``WORDS``): the index reads
-        those words' rows directly, where a prefix has it read every such row id first."""
+        those words' rows directly, where a prefix has it read every such row id first.
+        A prefix starting with a digit is left to the index (numbers are not in ``WORDS``)."""
         prefixes = sorted(
             {words[-1] for term, words in zip(self.query.terms, self.folded, strict=True)
-             if term.prefix and words}
+             if term.prefix and words and words[-1] >= WORD_START}
         )  # fmt: skip
         if not prefixes:
             return {}
@@ -279,31 +297,34 @@ class _Match:
             full = self.tsquery()
             if full == "''":
                 return {}
-            newest = _Newest(self.conn, table)
             # relevance weighed for the prefixes as typed (as many query words, the same
             # figures as before the prefixes were looked up as words)
-            ranked = newest.rows(
-                "doc @@ to_tsquery('simple', :q)",
-                {"q": full, "r": self.tsquery(expand=False)},
-                WINDOW,
-                rank=True,
-            )
-            ranked.sort(key=lambda row: (-row[1], -row[0]))
-            rows = ranked[:want]
+            params = {"q": full, "r": self.tsquery(expand=False), "n": ""}
+            document = "doc @@ to_tsquery('simple', :q)"
             words = [w for folded in self.folded for w in folded]
-            named = []
+            name = None
             # A word or two of a name, the last one at least three letters if a prefix: a
             # shorter one matches too many names for the index to be quicker than the rest.
             if words and (not self.query.terms[-1].prefix or len(words[-1]) >= 3):
                 last = self.query.terms[-1].prefix
                 lexemes = [self.lexeme(w, last and i == len(words) - 1)
                            for i, w in enumerate(words)]  # fmt: skip
+                params["n"] = " & ".join(lexemes)
                 # (a phrase: the words in the name, the phrase anywhere in the record)
-                condition = "name @@ to_tsquery('simple', :n)"
+                name = "name @@ to_tsquery('simple', :n)"
                 if any(term.phrase for term in self.query.terms):
-                    condition += " AND doc @@ to_tsquery('simple', :q)"
-                params = {"n": " & ".join(lexemes), "q": full}
-                named = [i for i, _ in newest.rows(condition, params, NAME_CANDIDATES)]
+                    name += " AND " + document
+            newest = _Newest(self.conn, table, self.tops.get(kind.kind))
+            probe = newest.probe(document, name, params)
+            ranked = newest.rows(
+                document, params, WINDOW, rank=True, found=[(i, r) for i, r, _ in probe]
+            )
+            ranked.sort(key=lambda row: (-row[1], -row[0]))
+            rows = ranked[:want]
+            named = []
+            if name:
+                found = [(i, 0.0) for i, _, in_name in probe if in_name]
+                named = [i for i, _ in newest.rows(name, params, NAME_CANDIDATES, found=found)]
         scores = {int(i): float(r) for i, r in rows}
         for i in named:
             scores.setdefault(int(i), 0.0)
@@ -339,21 +360,46 @@ class _Newest:
     is read on the same way (at most twice the rows it should take) when that reads fewer
     rows than the index would visit, else from the index, the older rows only."""
 
-    def __init__(self, conn: Connection, table: str) -> None:
+    def __init__(self, conn: Connection, table: str, top: int | None) -> None:
         self.conn = conn
         self.table = table
-        self.top: int | None = conn.execute(text(f"SELECT max(id) FROM {table}")).scalar()
+        self.top = top  # the newest id
+
+    def probe(
+        self, document: str, name: str | None, params: dict[str, Any]
+    ) -> list[tuple[int, float, bool]]:
+        """The newest ``PROBE`` rows that match ``document`` (at most ``WINDOW``): id,
+        relevance, and whether ``name`` matches too (it implies ``document``), newest first."""
+        if self.top is None:
+            return []
+        rows = self.conn.execute(
+            text(
+                "SELECT id, ts_rank(doc, to_tsquery('simple', :r)), "
+                f"{name or 'false'} FROM (SELECT id, name, doc FROM {self.table} "
+                "WHERE id > :lo ORDER BY id DESC LIMIT :span) w "
+                f"WHERE {document} ORDER BY id DESC LIMIT :want"
+            ),
+            {**params, "lo": self.top - PROBE, "span": PROBE, "want": WINDOW},
+        )
+        return [(int(i), float(r), bool(n)) for i, r, n in rows]
 
     def rows(
-        self, condition: str, params: dict[str, Any], want: int, *, rank: bool = False
+        self,
+        condition: str,
+        params: dict[str, Any],
+        want: int,
+        *,
+        rank: bool = False,
+        found: list[tuple[int, float]],
     ) -> list[tuple[int, float]]:
         """Up to ``want`` (id, relevance) of the newest rows matching ``condition`` (SQL
-        over the columns ``name`` and ``doc``), newest first; relevance (``ts_rank`` of the
-        tsquery ``:r``) or 0 unless ``rank``."""
+        over the columns ``name`` and ``doc``), newest first, ``found`` those of them
+        among the newest ``PROBE`` rows; relevance (``ts_rank`` of the tsquery ``:r``) or
+        0 unless ``rank``."""
         if self.top is None:
             return []
         hi = self.top - PROBE
-        found = self._walk(condition, params, self.top, hi, want, rank)
+        found = found[:want]
         if len(found) < want and hi > 0 and found:
             rate = len(found) / PROBE
             rows = (want - len(found)) / rate
