@@ -330,6 +330,8 @@ def test_postgresql_finds_the_newest_matches_whichever_way_it_reads_them(
 
 
 def test_postgresql_looks_word_prefixes_up_as_the_words_they_begin(store, monkeypatch) -> None:
+    """Activities' words are listed (``search_word``): a prefix is looked up as the words
+    it begins; other kinds, numbers and prefixes of many words are left to the index."""
     if store.is_sqlite:
         pytest.skip("PostgreSQL's table of words")
     from tinycrm.store import search as module
@@ -337,25 +339,30 @@ def test_postgresql_looks_word_prefixes_up_as_the_words_they_begin(store, monkey
     ada = add_contact(store, name="Ada Contraption", notes="Contract for the contractor",
                       phone="+49 30 7654321")  # fmt: skip
     add_deal(store, title="Contrôle qualité")
+    call = log_activity(store, kind="call", ref=f"contact:{ada.id}", text="Contrôle du contrat",
+                        body="Order 4711 for the contractor")  # fmt: skip
     with store.engine.connect() as conn:
         words = set(conn.exec_driver_sql("SELECT word FROM search_word").scalars())
-    assert {"ada", "contraption", "contract", "contractor", "controle", "qualite"} <= words
-    assert not [w for w in words if w[0].isdigit()]  # numbers: left to the index
-    assert found(store, "76543") == [("contact", "Ada Contraption")]
-    assert set(found(store, "contr")) == {
+    assert {"controle", "du", "contrat", "order", "for", "the", "contractor"} <= words
+    assert not words & {"4711", "ada", "contraption", "qualite"}  # numbers, other kinds
+    everything = {
         ("contact", "Ada Contraption"),
         ("deal", "Contrôle qualité"),
+        ("activity", "Contrôle du contrat"),
     }
-    assert found(store, "contractor") == [("contact", "Ada Contraption")]
-    edit_contact(store, str(ada.id), title="Contrabassoonist")  # an edit adds its words
-    assert found(store, "contrab") == [("contact", "Ada Contraption")]
+    assert set(found(store, "contr")) == everything
+    assert set(found(store, "contractor")) == everything - {("deal", "Contrôle qualité")}
+    assert found(store, "471") == [("activity", "Contrôle du contrat")]
+    assert found(store, "76543") == [("contact", "Ada Contraption")]
+    with store.write() as session:  # an edit adds its words
+        session.connection().exec_driver_sql(
+            f"UPDATE activity SET body = 'Contrabassoon lessons' WHERE id = {call.id}"
+        )
+    assert found(store, "contrab") == [("activity", "Contrôle du contrat")]
     assert found(store, "contrabx") == []
     monkeypatch.setattr(module, "EXPAND", 1)  # a prefix of many words: left to the index
-    assert set(found(store, "contr")) == {
-        ("contact", "Ada Contraption"),
-        ("deal", "Contrôle qualité"),
-    }
-    assert found(store, "contrab") == [("contact", "Ada Contraption")]
+    assert set(found(store, "contr")) == everything
+    assert found(store, "contrab") == [("activity", "Contrôle du contrat")]
 
 
 def test_0024_gives_postgresql_databases_made_before_it_their_table_of_words(store) -> None:
@@ -365,7 +372,8 @@ def test_0024_gives_postgresql_databases_made_before_it_their_table_of_words(sto
 
     from tinycrm.store.migrations.runner import make_config
 
-    add_contact(store, name="Zoë Old", notes="contractual terms")
+    old = add_contact(store, name="Zoë Old")
+    log_activity(store, kind="note", ref=str(old.id), text="Old note", body="contractual terms")
     with store.engine.begin() as conn:
         command.downgrade(make_config(conn), "0023")
         assert conn.exec_driver_sql("SELECT to_regclass('search_word')").scalar() is None
@@ -378,10 +386,10 @@ def test_0024_gives_postgresql_databases_made_before_it_their_table_of_words(sto
         with store.engine.begin() as conn:
             command.upgrade(make_config(conn), "head")
             words = set(conn.exec_driver_sql("SELECT word FROM search_word").scalars())
-        assert {"zoe", "old", "contractual", "terms"} <= words  # filled from the index
-        assert found(store, "contractu") == [("contact", "Zoë Old")]
-        add_contact(store, name="Zoë New", notes="contractually")
-        assert set(found(store, "contractu")) == {("contact", "Zoë New"), ("contact", "Zoë Old")}
+        assert {"old", "note", "contractual", "terms"} <= words  # filled from the index
+        assert found(store, "contractu") == [("activity", "Old note")]
+        log_activity(store, kind="note", ref=str(old.id), text="New note", body="contractually")
+        assert found(store, "contractu") == [("activity", "New note"), ("activity", "Old note")]
     finally:
         with store.engine.begin() as conn:
             command.upgrade(make_config(conn), "head")

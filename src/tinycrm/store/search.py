@@ -172,8 +172,9 @@ class _Match:
     """The query in the database's own syntax, built from words only (no user syntax)."""
 
     def __init__(
-        self, conn: Connection, query: SearchQuery, kinds: Iterable[SearchKind] = ()
+        self, conn: Connection, query: SearchQuery, kinds: list[SearchKind] | None = None
     ) -> None:
+        kinds = kinds or []
         self.conn = conn
         self.query = query
         self.sqlite = conn.dialect.name == "sqlite"
@@ -204,13 +205,13 @@ class _Match:
                 newest = ", ".join(f"(SELECT max(id) FROM {t})" for t in present)
                 tops = conn.execute(text(f"SELECT {newest}")).one()
                 self.tops = {names[t]: top for t, top in zip(present, tops, strict=True)}
-            self.completions = self._complete()
+            self.completions = self._complete(kinds)
 
     def has_index(self, kind: SearchKind) -> bool:
         """Whether ``kind`` has its index here (not on an SQLite without FTS5)."""
         return has_index(self.conn, kind.kind) if self.sqlite else kind.kind in self.present
 
-    def _complete(self) -> dict[str, list[str]]:
+    def _complete(self, kinds: list[SearchKind]) -> dict[str, list[str]]:
         """PostgreSQL: the indexed words each word prefix of the query begins, where
         they are few (``EXPAND``), from the table of words (``WORDS``): the index reads
         those words' rows directly, where a prefix has it read every such row id first.
@@ -219,7 +220,7 @@ class _Match:
             {words[-1] for term, words in zip(self.query.terms, self.folded, strict=True)
              if term.prefix and words and words[-1] >= WORD_START}
         )  # fmt: skip
-        if not prefixes:
+        if not prefixes or not any(kind.words for kind in kinds):
             return {}
         rows = self.conn.execute(
             text(
@@ -294,7 +295,7 @@ class _Match:
                 {"q": self.fts5_name_prefix(), "k": NAME_CANDIDATES},
             ).scalars()
         else:
-            full = self.tsquery()
+            full = self.tsquery(expand=kind.words)
             if full == "''":
                 return {}
             # relevance weighed for the prefixes as typed (as many query words, the same
@@ -307,7 +308,7 @@ class _Match:
             # shorter one matches too many names for the index to be quicker than the rest.
             if words and (not self.query.terms[-1].prefix or len(words[-1]) >= 3):
                 last = self.query.terms[-1].prefix
-                lexemes = [self.lexeme(w, last and i == len(words) - 1)
+                lexemes = [self.lexeme(w, last and i == len(words) - 1, expand=kind.words)
                            for i, w in enumerate(words)]  # fmt: skip
                 params["n"] = " & ".join(lexemes)
                 # (a phrase: the words in the name, the phrase anywhere in the record)

@@ -66,6 +66,9 @@ class SearchKind:
     children: tuple[Children, ...] = ()  # text of other tables' rows
     when: str = "updated_at"  # newest first on ties: this column, else the next
     when_else: str | None = None
+    # PostgreSQL: its words listed in ``WORDS`` (word prefixes looked up as words): for
+    # kinds of many rows and long texts, where the index's own prefix match costs most
+    words: bool = False
 
 
 def _quote(text: str) -> str:
@@ -82,7 +85,7 @@ SEARCH_KINDS: dict[str, SearchKind] = {
                    (custom_fields("company"),)),
         SearchKind("deal", "deals", "deal", "title", ("lost_reason",), (custom_fields("deal"),)),
         SearchKind("activity", "activities", "activity", "subject", ("body",),
-                   when="occurred_at", when_else="created_at"),
+                   when="occurred_at", when_else="created_at", words=True),
         SearchKind("case", "cases", "support_case", "subject", ("csat_comment",),
                    (Children("message", "case_message", "case_id", "body", "'message'"),)),
     )
@@ -334,12 +337,14 @@ def _pg_triggers(kind: SearchKind) -> list[str]:
 
 
 WORDS = "search_word"
-"""PostgreSQL: every word (lexeme) of every document that starts with a letter
+"""PostgreSQL: every word (lexeme) of the documents of the kinds with ``words`` (activities:
+the most rows, the longest texts) that starts with a letter
 (``WORD_START`` or after, by code point), so that a word prefix is looked up as the words
 it begins (``contr``: contract, contractor) rather than by the GIN index's prefix match,
 which reads every row id of every such word into a bitmap first (two common words typed as
 prefixes: 0.2 s over 1,000,000 activities, against 0.02 s for the same words spelled out).
-Numbers (phone numbers, ids: most of the distinct words of contacts) are left to the index.
+Numbers (phone numbers, ids) are left to the index, and so are the other kinds: fewer rows,
+and their distinct words (names, emails, phones) would make every contact import pay.
 Words are added by statement triggers on the index tables and never removed: a word no
 record holds any more matches nothing."""
 WORD_START = ":"
@@ -361,6 +366,8 @@ def _pg_word_statements(kinds: Iterable[SearchKind]) -> list[str]:
         f"$body$ BEGIN INSERT INTO {WORDS} {_words_sql('added')}; RETURN NULL; END $body$",
     ]
     for kind in kinds:
+        if not kind.words:
+            continue
         table = index_table(kind)
         for event in ("insert", "update"):
             statements += [
@@ -372,11 +379,11 @@ def _pg_word_statements(kinds: Iterable[SearchKind]) -> list[str]:
 
 
 def install_postgresql_words(conn: Connection) -> None:
-    """Migration 0024: the table of words (``WORDS``) for the index tables there are,
-    filled from their documents, and kept by their triggers from now on."""
+    """Migration 0024: the table of words (``WORDS``) of the kinds with ``words`` whose
+    index tables there are, filled from their documents, kept by their triggers from now on."""
     if conn.dialect.name == "sqlite":
         return
-    present = [kind for kind in SEARCH_KINDS.values() if _has_index(conn, kind)]
+    present = [kind for kind in SEARCH_KINDS.values() if kind.words and _has_index(conn, kind)]
     for statement in _pg_word_statements(present):
         conn.exec_driver_sql(statement)
     for kind in present:

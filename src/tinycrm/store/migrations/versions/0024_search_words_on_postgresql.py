@@ -1,11 +1,12 @@
-"""PostgreSQL's search: a table of the indexed words, so word prefixes cost little
+"""PostgreSQL's search: a table of the activities' words, so word prefixes cost little
 
 On PostgreSQL a word typed in a search is a prefix (``contr`` finds "contract"), and the
 GIN index answers a prefix by reading the row ids of every word it begins into a bitmap
 first: two common words cost 0.2 s over 1,000,000 activities. ``search_word`` holds every
-word of the index tables (filled now, then by statement triggers on them), so a prefix is
-looked up as the few words it begins and the index reads those words' rows directly. Words
-are never removed (one no record holds any more matches nothing). Nothing changes on SQLite.
+word of the activities' index that starts with a letter (filled now, then by statement
+triggers on it), so a prefix is looked up as the few words it begins and the index reads
+those words' rows directly. Words are never removed (one no record holds any more matches
+nothing). Nothing changes on SQLite.
 
 Revision ID: 0024
 Revises: 0023
