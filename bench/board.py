@@ -257,6 +257,12 @@ def child(db: str, moves: int, started: float, pace: float, pages: int = 0) -> N
             figures["cards_in_columns"] = sum(c.count for c in board.columns_data)
             await pilot.pause(0.5)
             latencies, handled, commits = [], [], []
+            profile = None
+            if os.environ.get("BOARD_PROFILE"):  # where the moves' time goes (main thread)
+                import cProfile
+
+                profile = cProfile.Profile()
+                profile.enable()
             for i in range(moves):
                 key = "shift+right" if i % 2 == 0 else "shift+left"
                 count = len(moved_at)
@@ -273,6 +279,9 @@ def child(db: str, moves: int, started: float, pace: float, pages: int = 0) -> N
                     await asyncio.sleep(0.001)
                 commits.append(time.perf_counter() - t0)
                 await asyncio.sleep(pace)
+            if profile is not None:
+                profile.disable()
+                profile.dump_stats(os.environ["BOARD_PROFILE"])
             figures["move_redraw_ms_median"] = statistics.median(latencies) * 1000
             figures["move_redraw_ms_max"] = max(latencies) * 1000
             figures["move_handled_ms_median"] = statistics.median(handled) * 1000

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -370,6 +371,9 @@ class TinyCrmApp(App[None]):
         "saving…" while the write waits.
         """
         write = Write(call, label=label, deal_id=deal_id, done=done, failed=failed, shown=shown)
+        if shown:  # the moved card is drawn before the writer takes the GIL for its work
+            write.drawn = threading.Event()
+            self.call_after_refresh(write.drawn.set)
         self._unreported.add(write)
         self.writer.submit(write)
         if self.saving:  # already waiting: this one waits too, and its card says so

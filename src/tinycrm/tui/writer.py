@@ -44,6 +44,10 @@ QUEUED, RUNNING, COMMITTING, SAVED, FAILED, CANCELLED = (
 )
 
 
+DRAWN_WAIT = 0.2
+"""The longest a shown write waits for its frame before it runs anyway (seconds)."""
+
+
 class WriteCancelled(TinyCrmError):
     """The write was not run: one before it failed, or it was discarded."""
 
@@ -74,6 +78,9 @@ class Write:
     """The writes cancelled because this one failed."""
     warnings: list[str] = field(default_factory=list)
     """What the write warned about (a post-write hook that failed): saved all the same."""
+    drawn: threading.Event | None = None
+    """Set once the screen showing the write's effect is drawn: the writer waits for it (up
+    to ``DRAWN_WAIT``), so that its work does not hold back the frame the user waits for."""
 
 
 class Writer:
@@ -175,6 +182,8 @@ class Writer:
                 write = self._queue.popleft()
                 write.state = RUNNING
                 self._current = write
+            if write.drawn is not None:  # the frame first: Python work here takes the GIL
+                write.drawn.wait(DRAWN_WAIT)
             self._perform(write)
             with self._cond:
                 if write.state == FAILED:

@@ -175,6 +175,7 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         self.asked: tuple[int, int] | None = None
         """The cards last asked for (``CardsWanted``), until the board answers."""
         self._cache: LRUCache[tuple[int, int, str, int], tuple[BoardCard, Strip]] = LRUCache(1024)
+        self._base_style: Style | None = None
 
     # ------------------------------------------------------------------ data
 
@@ -331,13 +332,22 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         self._cache.clear()
+        self._base_style = None
         super().notify_style_update()
+
+    @property
+    def base_style(self) -> Style:
+        """``rich_style`` (which walks every ancestor's styles), kept until the styles
+        change: it is asked for on every line drawn."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
 
     # ------------------------------------------------------------------ drawing
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style
         number = self.scroll_offset.y + y
         if not self.count:
             if number == 1:

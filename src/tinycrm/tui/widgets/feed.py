@@ -54,6 +54,7 @@ class FeedPanel(Vertical):
         self.now: datetime | None = None
         self.unseen = 0
         """New events above the part of a scrolled-down feed the user looks at."""
+        self._title = "Activity"
 
     def compose(self) -> ComposeResult:
         yield Static("Activity", classes="panel-title")
@@ -71,7 +72,9 @@ class FeedPanel(Vertical):
         title = "Activity"
         if self.unseen:
             title += f"  ·  {self.unseen:,} new ↑"
-        self.query_one(".panel-title", Static).update(title)
+        if title != self._title:  # one line, always: no layout of the screen for it
+            self._title = title
+            self.query_one(".panel-title", Static).update(title, layout=False)
 
     @property
     def newest_id(self) -> int | None:

@@ -82,6 +82,7 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
         self._cache: LRUCache[tuple[str | None, int, int, str, int], tuple[Row, Strip]] = LRUCache(
             512
         )
+        self._base_style: Style | None = None
 
     @property
     def current(self) -> Row | None:
@@ -179,7 +180,16 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         self._cache.clear()
+        self._base_style = None
         super().notify_style_update()
+
+    @property
+    def base_style(self) -> Style:
+        """``rich_style`` (which walks every ancestor's styles), kept until the styles
+        change: it is asked for on every line drawn."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
 
     def _role(self, base: Style, role: str) -> Style:
         if not role:
@@ -188,7 +198,7 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style
         number = self.scroll_offset.y + y
         if not self.rows:
             if number == 0:
