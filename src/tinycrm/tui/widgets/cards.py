@@ -25,7 +25,6 @@ from textual.cache import LRUCache
 from textual.containers import HorizontalScroll, Vertical
 from textual.content import Content
 from textual.geometry import Region, Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
@@ -33,7 +32,7 @@ from tinycrm.api.models import BoardCard
 from tinycrm.dates import local_today
 from tinycrm.tui import format as fmt
 from tinycrm.tui.messages import CardChosen, CardClicked, CardHighlighted, CardsWanted
-from tinycrm.tui.widgets.text import line, set_virtual_size
+from tinycrm.tui.widgets.text import LineView, line, set_virtual_size
 
 CARD_LINES = 4
 """Title; company or contact; amount, close date and owner; badges."""
@@ -132,7 +131,7 @@ class ColumnHeader(Static):
         return Content("\n").join(lines)
 
 
-class CardList(ScrollView, can_focus=False, inherit_bindings=False):
+class CardList(LineView, can_focus=False, inherit_bindings=False):
     """The cards of one column, rendered line by line.
 
     It never takes the focus: the ``ColumnsView`` around the columns does, and tells
@@ -175,7 +174,6 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
         self.asked: tuple[int, int] | None = None
         """The cards last asked for (``CardsWanted``), until the board answers."""
         self._cache: LRUCache[tuple[int, int, str, int], tuple[BoardCard, Strip]] = LRUCache(1024)
-        self._base_style: Style | None = None
 
     # ------------------------------------------------------------------ data
 
@@ -332,16 +330,7 @@ class CardList(ScrollView, can_focus=False, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         self._cache.clear()
-        self._base_style = None
         super().notify_style_update()
-
-    @property
-    def base_style(self) -> Style:
-        """``rich_style`` (which walks every ancestor's styles), kept until the styles
-        change: it is asked for on every line drawn."""
-        if self._base_style is None:
-            self._base_style = self.rich_style
-        return self._base_style
 
     # ------------------------------------------------------------------ drawing
 

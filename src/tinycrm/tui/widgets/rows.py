@@ -16,11 +16,10 @@ from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tinycrm.tui.messages import RowChosen, RowHighlighted
-from tinycrm.tui.widgets.text import line, set_virtual_size
+from tinycrm.tui.widgets.text import LineView, line, set_virtual_size
 
 Part = tuple[str, str]
 """A piece of text and its role: "", "muted", "strong", "accent", "warning", "error", "success"."""
@@ -45,7 +44,7 @@ class Row:
         return cls(None, (((text, "heading"),),))
 
 
-class RowList(ScrollView, can_focus=True, inherit_bindings=False):
+class RowList(LineView, can_focus=True, inherit_bindings=False):
     """Rows with a cursor; enter or a double click chooses one."""
 
     COMPONENT_CLASSES = {
@@ -82,7 +81,6 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
         self._cache: LRUCache[tuple[str | None, int, int, str, int], tuple[Row, Strip]] = LRUCache(
             512
         )
-        self._base_style: Style | None = None
 
     @property
     def current(self) -> Row | None:
@@ -180,16 +178,7 @@ class RowList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         self._cache.clear()
-        self._base_style = None
         super().notify_style_update()
-
-    @property
-    def base_style(self) -> Style:
-        """``rich_style`` (which walks every ancestor's styles), kept until the styles
-        change: it is asked for on every line drawn."""
-        if self._base_style is None:
-            self._base_style = self.rich_style
-        return self._base_style
 
     def _role(self, base: Style, role: str) -> Style:
         if not role:

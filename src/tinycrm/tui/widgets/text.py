@@ -19,6 +19,23 @@ from textual.widget import Widget
 from tinycrm.safetext import display
 
 
+class LineView(ScrollView):
+    """A Line API list: ``base_style`` is its ``rich_style`` (which walks every ancestor's
+    styles) kept until its styles change, since every line drawn asks for it."""
+
+    _base_style: Style | None = None
+
+    @property
+    def base_style(self) -> Style:
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
+
+    def notify_style_update(self) -> None:
+        self._base_style = None
+        super().notify_style_update()
+
+
 def set_virtual_size(view: ScrollView, size: Size) -> None:
     """Give a Line API widget a new virtual size without a layout of the whole screen.
 
