@@ -4,6 +4,7 @@ loaded machine disturbs less), and the ratio to the reference."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import pty
 import statistics
@@ -133,3 +134,53 @@ def compile_package() -> None:
     import tinycrm
 
     compileall.compile_dir(Path(tinycrm.__file__).parent, quiet=1)
+
+
+# --------------------------------------------------------------------------- against
+# Another checkout's tinycrm (an older commit's, say) timed beside this one, each on a
+# database of its own seeded by its own code, so a regression shows as a ratio measured
+# in the same run.
+
+FLOOR = "floor: python -c 'import sqlmodel'"
+MINE, THEIRS = "this tree: ", "reference: "
+
+
+def against_options(parser: argparse.ArgumentParser) -> None:
+    """``--against PYTHON``, ``--against-keep DB`` (and the hidden ``--seed-only DB``)."""
+    parser.add_argument(
+        "--against",
+        metavar="PYTHON",
+        help="also time the tinycrm of this interpreter (another checkout's venv, e.g. an "
+        "older commit's), on a database of its own seeded by it, interleaved with this one",
+    )
+    parser.add_argument("--against-keep", type=Path, help="that database (kept, reused)")
+    parser.add_argument("--seed-only", type=Path, help=argparse.SUPPRESS)
+
+
+def seeded(python: str, script: str, path: Path) -> None:
+    """Seed ``path`` unless it exists, by ``script --seed-only`` run by ``python`` (so with
+    that interpreter's tinycrm and schema), and byte-compile that tinycrm as ``pip
+    install`` does."""
+    if not path.exists():
+        start = time.perf_counter()
+        subprocess.run([python, script, "--seed-only", str(path)], check=True)
+        print(f"seeded {path} with {python} in {time.perf_counter() - start:.1f} s")
+    code = "import compileall, pathlib, tinycrm; "
+    code += "compileall.compile_dir(pathlib.Path(tinycrm.__file__).parent, quiet=1)"
+    subprocess.run([python, "-c", code], check=True)
+
+
+def print_figures(figures: dict[str, Figure], runs: int) -> None:
+    """Every figure with its ratios to ``FLOOR``; then, when a reference was timed, this
+    tree's figures with their ratios to the reference's."""
+    print(f"\n{runs} runs each, interleaved; {header()}")
+    floor = figures[FLOOR]
+    for figure in figures.values():
+        print(figure.row(None if figure is floor else floor, None))
+    pairs = [
+        (f, figures.get(n.replace(MINE, THEIRS))) for n, f in figures.items() if n.startswith(MINE)
+    ]
+    if pairs:
+        print("\nthis tree against the reference (median, least CPU):")
+        for mine, theirs in pairs:
+            print(mine.row(theirs, None))

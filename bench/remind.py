@@ -2,12 +2,21 @@
 
 Target (issue 6): under 1 s, with the queries answered from indexes.
 
-    python bench/remind.py [--runs 5] [--keep DB]
+    python bench/remind.py [--runs 5] [--keep DB] [--against PYTHON [--against-keep DB2]]
 
-``--keep DB`` seeds that SQLite file once and reuses it (runs after the first find the
-items already announced, as cron's later runs do). Each figure is the fastest and the
-median of ``--runs`` new processes, beside two floors measured in the same run: a
-command that opens the store and reads one deal, and importing sqlmodel alone.
+``--keep DB`` seeds that SQLite file once and reuses it. Timed: cron's first run (the
+ledger of told items emptied before each, untimed, so each run claims, records and
+prints every item), cron's usual run (nothing new), ``--all``, and two floors: a command
+that opens the store and reads one deal, and importing sqlmodel alone. Each figure is the
+fastest and median wall time and the least CPU time of ``--runs`` new processes, the runs
+of all commands interleaved, with the ratios to the sqlmodel floor. A run that fails
+shows its error.
+
+``--against PYTHON`` times another checkout's tinycrm too (its venv's interpreter, e.g.
+an older commit's, to see a regression): it seeds its own database (this script run by
+that interpreter, so with that tree's schema), and the runs of both alternate, so a
+slower minute of the shared machine falls on both; the ratios of this tree to it are
+printed last.
 
 The data is seeded straight through SQLAlchemy Core on the store's own tables
 (the store's per-record functions would take minutes for a million rows).
@@ -16,8 +25,9 @@ The data is seeded straight through SQLAlchemy Core on the store's own tables
 from __future__ import annotations
 
 import argparse
+import os
 import random
-import statistics
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -29,6 +39,17 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _data import contacts
+from _timing import (
+    FLOOR,
+    MINE,
+    THEIRS,
+    Runner,
+    against_options,
+    measure,
+    print_figures,
+    seeded,
+    to_file,
+)
 
 N_CONTACTS = 100_000
 N_DEALS = 5_000
@@ -104,52 +125,70 @@ def seed(path: Path) -> None:
             )  # fmt: skip
         conn.execute(insert(Activity), batch)
     store.close()
-    import sqlite3
-
     with sqlite3.connect(path) as conn:
         conn.execute("ANALYZE")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def timed(cmd: list[str], runs: int) -> tuple[float, float, int]:
-    """(fastest, median, items) of ``runs`` runs: the fastest is the least disturbed
-    by whatever else the (shared, virtual) machine is doing."""
-    samples, count = [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-        samples.append(time.perf_counter() - start)
-        count = out.count('"key"')
-    return min(samples), statistics.median(samples), count
+def _items(cmd: list[str]) -> int:
+    """Run ``cmd`` once (a failure shows its stderr) and count the items it printed."""
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{cmd!r} exited {done.returncode}:\n{done.stderr}")
+    return done.stdout.count('"key"')
+
+
+def _first_run(cmd: list[str], path: Path, env: dict[str, str]) -> Runner:
+    """``cmd`` as cron's first run on ``path``: the ledger of told items is emptied
+    (untimed) before each run, so each run claims, records and prints every item."""
+    timed = to_file(cmd, env)
+
+    def run() -> tuple[float, float]:
+        with sqlite3.connect(path) as conn:
+            conn.execute("DELETE FROM announcement")
+        return timed()
+
+    return run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="seed this SQLite file once and reuse it")
+    against_options(parser)
     args = parser.parse_args()
+    if args.seed_only:
+        seed(args.seed_only)
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        path = args.keep or Path(tmp) / "remind.db"
-        if not path.exists():
+        trees = {"": (sys.executable, args.keep or Path(tmp) / "remind.db")}
+        if args.against:
+            trees = {
+                THEIRS: (args.against, args.against_keep or Path(tmp) / "against.db"),
+                MINE: trees[""],
+            }
+        runners: dict[str, Runner] = {}
+        env = dict(os.environ)
+        for label, (python, path) in trees.items():
+            seeded(python, __file__, path)
+            tinycrm = [str(Path(python).parent / "tinycrm"), "--db", str(path)]
+            remind = [*tinycrm, "remind", "--json"]
             start = time.perf_counter()
-            seed(path)
+            items = _items(remind)
             took = time.perf_counter() - start
-            print(f"seeded {N_CONTACTS:,} contacts, {N_DEALS:,} deals, "
-                  f"{N_ACTIVITIES + N_TASKS:,} activities in {took:.1f} s")  # fmt: skip
-        base = [str(BIN), "--db", str(path), "remind", "--json"]
-        fast, _, items = timed(base, 1)
-        print(f"first run (claims and records {items:,} items): {fast:.3f} s")
-        n = args.runs
-        for label, cmd in (
-            ("later runs (nothing new)", base),
-            ("--all", [*base, "--all"]),
-            ("floor: deal list --limit 1 --json", [str(BIN), "--db", str(path), "deal", "list",
-                                                  "--limit", "1", "--json"]),
-            ("floor: python -c 'import sqlmodel'", [sys.executable, "-c", "import sqlmodel"]),
-        ):  # fmt: skip
-            fast, median, items = timed(cmd, n)
-            what = f" ({items:,} items)" if items else ""
-            print(f"{label}{what}: fastest {fast:.3f} s, median of {n} {median:.3f} s")
+            print(f"{label}first run on this file ({items:,} items told): {took:.3f} s")
+            print(f"{label}--all prints {_items([*remind, '--all']):,} items")
+            runners |= {
+                f"{label}remind --json, first run (tells all)": _first_run(remind, path, env),
+                f"{label}remind --json (cron's run, nothing new)": to_file(remind, env),
+                f"{label}remind --json --all": to_file([*remind, "--all"], env),
+                f"{label}floor: deal list --limit 1 --json": to_file(
+                    [*tinycrm, "deal", "list", "--limit", "1", "--json"], env
+                ),
+            }
+        runners[FLOOR] = to_file([sys.executable, "-c", "import sqlmodel"], env)
+        print_figures(measure(runners, args.runs), args.runs)
+
 
 if __name__ == "__main__":
     main()

@@ -3,9 +3,15 @@
 Target (issue 8): each report under 1 s, computed with SQL aggregates.
 
     python bench/reports.py [--runs 5] [--keep DB] [--pg URL]
+                            [--against PYTHON [--against-keep DB2]]
 
 ``--keep DB`` seeds that SQLite file once and reuses it; ``--pg URL`` times a PostgreSQL
-database too (seeded first when it holds no deals).
+database too (seeded first when it holds no deals). Each figure is the fastest and median
+wall time and the least CPU time of ``--runs`` new processes, the runs of every command
+interleaved, with the ratios to ``python -c 'import sqlmodel'`` measured in the same run.
+``--against PYTHON`` times another checkout's tinycrm too (its venv's interpreter, e.g. an
+older commit's), on a SQLite file seeded by it (this script run by that interpreter, so
+with that tree's schema), and prints this tree's ratios to it.
 
 The data is seeded straight through SQLAlchemy Core on the store's own tables
 (the store's per-record functions would take minutes for a million rows): 10,000
@@ -21,14 +27,25 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import (
+    FLOOR,
+    MINE,
+    THEIRS,
+    Runner,
+    against_options,
+    measure,
+    print_figures,
+    seeded,
+    to_file,
+)
 
 N_CONTACTS = 10_000
 N_DEALS = 10_000
@@ -244,29 +261,21 @@ def seed(url: str) -> None:
         engine.dispose()
 
 
-def timed(cmd: list[str], runs: int) -> tuple[float, float]:
-    """Fastest and median wall-clock seconds of ``cmd`` as a new process. The fastest is
-    the least disturbed by whatever else the (shared, virtual) machine is doing."""
-    walls = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=os.environ)
-        walls.append(time.perf_counter() - start)
-    return min(walls), statistics.median(walls)
-
-
-def run(url: str, runs: int) -> None:
-    fast, median = timed([sys.executable, "-c", "import sqlmodel"], runs)
-    print(f"| floor: `python -c 'import sqlmodel'` | {fast:.3f} s | {median:.3f} s | | |")
-    fast, median = timed([str(BIN), "--db", url, "deal", "list", "--limit", "1", "--json"], runs)
-    print(f"| floor: `tinycrm deal list --limit 1 --json` | | | {fast:.3f} s | {median:.3f} s |")
-    for args in COMMANDS:
-        table = timed([str(BIN), "--db", url, "report", *args], runs)
-        as_json = timed([str(BIN), "--db", url, "report", *args, "--json"], runs)
-        print(
-            f"| `tinycrm report {' '.join(args)}` | {table[0]:.3f} s | {table[1]:.3f} s "
-            f"| {as_json[0]:.3f} s | {as_json[1]:.3f} s |"
+def runners(python: str, url: str, label: str = "") -> dict[str, Runner]:
+    """The deal-list floor and every report, as a table and as --json, by ``python``'s
+    tinycrm on ``url``."""
+    tinycrm = [str(Path(python).parent / "tinycrm"), "--db", url]
+    env = dict(os.environ)
+    out = {
+        f"{label}floor: deal list --limit 1 --json": to_file(
+            [*tinycrm, "deal", "list", "--limit", "1", "--json"], env
         )
+    }
+    for args in COMMANDS:
+        name = f"{label}report {' '.join(args)}"
+        out[name] = to_file([*tinycrm, "report", *args], env)
+        out[f"{name} --json"] = to_file([*tinycrm, "report", *args, "--json"], env)
+    return out
 
 
 def _has_deals(url: str) -> bool:
@@ -289,29 +298,34 @@ def main() -> None:
     parser.add_argument(
         "--pg", help="also time this PostgreSQL URL (seeded first when it holds no deals)"
     )
+    against_options(parser)
     args = parser.parse_args()
+    if args.seed_only:
+        seed(f"sqlite:///{args.seed_only.absolute()}")
+        return
     os.environ.setdefault("COLUMNS", "120")
+    floor = {FLOOR: to_file([sys.executable, "-c", "import sqlmodel"], dict(os.environ))}
     with tempfile.TemporaryDirectory() as tmp:
         path = (args.keep or Path(tmp) / "reports.db").absolute()
-        url = f"sqlite:///{path}"
-        if not path.exists():
-            start = time.perf_counter()
-            seed(url)
-            print(f"seeded SQLite in {time.perf_counter() - start:.1f} s")
-        targets = [("SQLite", url)]
+        seeded(sys.executable, __file__, path)
+        timed = dict(floor)
+        if args.against:
+            other = (args.against_keep or Path(tmp) / "against.db").absolute()
+            seeded(args.against, __file__, other)
+            timed |= runners(args.against, f"sqlite:///{other}", THEIRS)
+            timed |= runners(sys.executable, f"sqlite:///{path}", MINE)
+        else:
+            timed |= runners(sys.executable, f"sqlite:///{path}")
+        print(f"\nSQLite, {args.runs} cold runs each")
+        print_figures(measure(timed, args.runs), args.runs)
         if args.pg:
             if not _has_deals(args.pg):
                 start = time.perf_counter()
                 seed(args.pg)
                 print(f"seeded PostgreSQL in {time.perf_counter() - start:.1f} s")
-            targets.append(("PostgreSQL", args.pg))
-        for name, target in targets:
-            print(f"\n{name}, {args.runs} cold runs each (load {os.getloadavg()[0]:.1f})\n")
-            print(
-                "| command | table: fastest | median | --json: fastest | median |\n"
-                "|---|---:|---:|---:|---:|"
-            )
-            run(target, args.runs)
+            print(f"\nPostgreSQL, {args.runs} cold runs each")
+            timed = floor | runners(sys.executable, args.pg)
+            print_figures(measure(timed, args.runs), args.runs)
 
 
 if __name__ == "__main__":
