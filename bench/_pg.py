@@ -12,6 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+def shared_extensions(conn: object) -> None:
+    """pg_trgm and unaccent in ``public``, as the tests make them: the migrations create
+    them in the first schema of the search path when they are missing, and a bench schema
+    dropped with CASCADE would take them (and every other schema's use of them) along."""
+    from sqlalchemy import text
+
+    for name in ("pg_trgm", "unaccent"):
+        conn.execute(text(f"CREATE EXTENSION IF NOT EXISTS {name} SCHEMA public"))  # type: ignore[attr-defined]
+
+
 @contextmanager
 def throwaway_schema(pg_url: str, prefix: str = "bench") -> Iterator[str]:
     """A new schema ``PREFIX_xxxxxxxx`` on the server ``pg_url`` names; yields a URL for it."""
@@ -20,6 +30,7 @@ def throwaway_schema(pg_url: str, prefix: str = "bench") -> Iterator[str]:
     schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(pg_url)
     with admin.begin() as conn:
+        shared_extensions(conn)
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         sep = "&" if "?" in pg_url else "?"

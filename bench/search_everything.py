@@ -200,10 +200,12 @@ def sqlite_database(rebuild: bool) -> str:
 
 
 def pg_database(pg_url: str, rebuild: bool) -> str:
+    from _pg import shared_extensions
     from sqlalchemy import create_engine, text
 
     admin = create_engine(pg_url)
     with admin.begin() as conn:
+        shared_extensions(conn)
         exists = conn.execute(
             text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": PG_SCHEMA}
         ).scalar()
