@@ -34,6 +34,19 @@ def test_an_export_is_private(cli, people, tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def test_the_closing_line_is_the_path_as_it_is(sh, people, tmp_path: Path) -> None:
+    """One plain line on stderr, no progress when stderr is not a terminal: the name as
+    typed (no emoji codes or markup read in it), a control character shown escaped."""
+    target = tmp_path / ":smile: [b]x \x1b.csv"
+    result = sh("export", "contacts", "--out", str(target))
+    assert result.exit_code == 0 and target.exists()
+    shown = str(target).replace("\x1b", "\\x1b")
+    assert result.stderr == f"Exported 1 contact to {shown}\n"
+    dump = tmp_path / "all.json"
+    result = sh("export", "all", "--out", str(dump))
+    assert result.stderr.startswith(f"Dumped to {dump}: ") and result.stderr.count("\n") == 1
+
+
 @pytest.mark.parametrize("name", ["-", "/dev/stdout"])
 def test_dash_and_dev_stdout_are_standard_output(sh, people, tmp_path: Path, name: str) -> None:
     result = sh("export", "contacts", "--format", "json", "--out", name)

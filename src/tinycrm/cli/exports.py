@@ -20,7 +20,6 @@ from tinycrm.cli.common import (
     parse_field_filter,
     parse_when,
 )
-from tinycrm.cli.imports import Progress
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.vocab import plural
 
@@ -31,6 +30,32 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Write records out as CSV, JSON, JSON lines or vCard, or everything as one dump.",
 )
+
+
+def _said(message: str) -> None:
+    """The closing line on standard error: plain text, controls shown escaped (no rich:
+    an export is often one quick command)."""
+    sys.stderr.write(safetext.display(message, multiline=True) + "\n")
+
+
+class _Quiet:
+    """No progress: stderr is not a terminal and --progress was not given."""
+
+    def update(self, done: int, rows: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(label: str, total: int | None, *, force: bool, unit: str) -> Any:
+    """``tinycrm.cli.imports.Progress`` when there is progress to show (a terminal on
+    stderr, or --progress), else nothing, without loading the import commands."""
+    if not force and not sys.stderr.isatty():
+        return _Quiet()
+    from tinycrm.cli.imports import Progress as Shown
+
+    return Shown(label, total, force=force, unit=unit)
 
 
 def _to_file(path: Path | None) -> bool:
@@ -133,7 +158,7 @@ def _write(
 ) -> None:
     """Write read models in ``fmt`` through the one output layer (``out.RowWriter``).
     With ``exports``, rows are its export records: ``contact_email`` after ``contact``."""
-    bar = Progress(f"Exporting {plural(len(rows), what)}", len(rows), force=progress, unit="rows")
+    bar = _progress(f"Exporting {plural(len(rows), what)}", len(rows), force=progress, unit="rows")
     if exports is not None:
         rows = exports.records(rows, mode="python" if fmt == "csv" else "json")
     try:
@@ -147,7 +172,7 @@ def _write(
     finally:
         bar.close()
     if _to_file(out_path):
-        out.err_console().print(f"Exported {plural(len(rows), what)} to {out_path}", markup=False)
+        _said(f"Exported {plural(len(rows), what)} to {out_path}")
 
 
 @app.command("contacts")
@@ -201,7 +226,7 @@ def contacts(
         )
     batches = lines or exports.contacts(**filters, times="iso" if fmt == "csv" else "datetime")
     columns, field_keys = next(batches)
-    bar = Progress("Exporting contacts", None, force=progress, unit="rows")
+    bar = _progress("Exporting contacts", None, force=progress, unit="rows")
     count = 0
     try:
         with _target(out_path, mkdir) as stream:
@@ -224,7 +249,7 @@ def contacts(
     finally:
         bar.close()
     if _to_file(out_path):
-        out.err_console().print(f"Exported {plural(count, 'contact')} to {out_path}", markup=False)
+        _said(f"Exported {plural(count, 'contact')} to {out_path}")
 
 
 @app.command("companies")
@@ -474,7 +499,7 @@ def _write_ics(rows: Sequence[Any], out_path: Path | None, mkdir: bool = False) 
 
     write_bytes(out_path, data, mkdir=mkdir)
     if _to_file(out_path):
-        out.err_console().print(f"Exported open tasks to {out_path}", markup=False)
+        _said(f"Exported open tasks to {out_path}")
 
 
 @app.command("all")
@@ -513,7 +538,7 @@ def all_(
                 rows = {k: len(v) for k, v in data["tables"].items()}
         if _to_file(out_path):
             counts = ", ".join(plural(n, k.replace("_", " ")) for k, n in rows.items() if n)
-            out.err_console().print(f"Dumped to {out_path}: {counts}", markup=False)
+            _said(f"Dumped to {out_path}: {counts}")
         return
     if out_path is None:
         raise typer.BadParameter(
@@ -544,4 +569,4 @@ def _all_csv(ctx: typer.Context, folder: Path, mkdir: bool) -> None:
             out.write_csv(records, stream)
     one = {"companies": "company", "activities": "activity"}
     shown = ", ".join(plural(len(rows), one.get(name, name[:-1])) for name, rows in parts.items())
-    out.err_console().print(f"Exported to {folder}/: {shown}", markup=False)
+    _said(f"Exported to {folder}/: {shown}")
