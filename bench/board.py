@@ -17,7 +17,8 @@ first column (key to the frame showing the card under the cursor, read from the
 store when the column did not hold it), and peak RSS (``ru_maxrss``) at the end.
 ``--before DIR``: also run the child on another checkout's code (``DIR/src``, e.g.
 ``git archive main src | tar -x -C DIR``) alternately with this one, each after its own
-``import textual.app``, for a before/after in one run.
+``import textual.app``, for a before/after in one run (``--before-db``: its own copy of
+the database, at the schema that code knows).
 """
 
 from __future__ import annotations
@@ -366,7 +367,8 @@ def _measure(db: str, args: argparse.Namespace) -> dict[str, list[dict[str, floa
         results["before"] = []
     for _ in range(args.runs):  # alternately, so both see the same machine
         if args.before:
-            results["before"].append(_run_child(db, args, args.before))
+            older = args.before_db or db  # the same rows at the schema that code knows
+            results["before"].append(_run_child(older, args, args.before))
         results["this checkout"].append(_run_child(db, args, None))
     return results
 
@@ -403,7 +405,8 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=0.15, help="seconds between moves")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pages", type=int, default=40, help="page-down presses after the moves")
-    parser.add_argument("--before", help="a checkout of the code before (its src/ and bench/)")
+    parser.add_argument("--before", help="a checkout of the code before (its src/)")
+    parser.add_argument("--before-db", help="the database for --before (an older schema)")
     parser.add_argument("--keep", help="build into (or reuse) this SQLite file")
     parser.add_argument("--pg", help="also measure on PostgreSQL (a throwaway schema)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
