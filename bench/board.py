@@ -50,6 +50,7 @@ def build(db: str, deals: int, activities: int, seed: int = 4) -> None:
     from sqlalchemy import insert, select
 
     from tinycrm.store.engine import open_store
+    from tinycrm.store.log_models import StageChange
     from tinycrm.store.models import (
         Activity,
         Company,
@@ -57,7 +58,6 @@ def build(db: str, deals: int, activities: int, seed: int = 4) -> None:
         Deal,
         Event,
         Stage,
-        StageChange,
         Tag,
     )
 

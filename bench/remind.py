@@ -61,7 +61,8 @@ BIN = Path(sys.executable).parent / "tinycrm"
 def seed(path: Path) -> None:
     from tinycrm.store.bulk import bulk_add_contacts
     from tinycrm.store.engine import open_store
-    from tinycrm.store.models import Activity, Contact, Deal, StageChange
+    from tinycrm.store.log_models import StageChange
+    from tinycrm.store.models import Activity, Contact, Deal
 
     rng = random.Random(6)
     store = open_store(str(path), user="bench")

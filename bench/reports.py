@@ -117,6 +117,7 @@ def seed(url: str) -> None:
     from sqlalchemy import insert, select
 
     from tinycrm.store.engine import open_store
+    from tinycrm.store.log_models import StageChange
     from tinycrm.store.models import (
         Activity,
         Contact,
@@ -124,7 +125,6 @@ def seed(url: str) -> None:
         LifecycleChange,
         Pipeline,
         Stage,
-        StageChange,
     )
 
     rng = random.Random(8)

@@ -127,7 +127,7 @@ def test_product_item_and_quote_writes_reach_the_webhook_outbox(
     from sqlalchemy import select
 
     from tinycrm.api import Crm
-    from tinycrm.store.models import WebhookDelivery
+    from tinycrm.store.log_models import WebhookDelivery
 
     text = (
         '[[webhooks]]\nurl = "http://127.0.0.1:9/x"\nevents = ["*"]\n'

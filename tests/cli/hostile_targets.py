@@ -186,9 +186,7 @@ def tables_of(engine: Any) -> list[str]:
     from sqlalchemy import text
     from sqlmodel import SQLModel
 
-    import tinycrm.store.models
-    import tinycrm.store.sales_models
-    import tinycrm.store.service_models  # noqa: F401  (contracts and cases)
+    import tinycrm.store.all_tables  # noqa: F401  (every table in the metadata)
 
     with engine.connect() as conn:
         present = set(

@@ -24,7 +24,8 @@ from tinycrm.formats.mapping import TARGETS, build_mapping, mapped_rows
 from tinycrm.store import Invalid
 from tinycrm.store.engine import Store, open_store
 from tinycrm.store.imports import count_rows, import_records
-from tinycrm.store.models import Event, ImportBatch
+from tinycrm.store.log_models import ImportBatch
+from tinycrm.store.models import Event
 
 HEADERS = sorted({s for targets in TARGETS.values() for t in targets for s in t.synonyms[:3]})
 KINDS = ("contacts", "companies", "deals", "activities")

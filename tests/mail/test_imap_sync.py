@@ -15,7 +15,8 @@ from tests.mail.conftest import ImapAccount
 from tests.mail.samples import BOUNCE, HTML_ONLY, PLAIN_QP_1252, multipart
 from tinycrm.api.crm import Crm
 from tinycrm.mail.imap import MailSyncError
-from tinycrm.store.models import Activity, MailCheckpoint
+from tinycrm.store.log_models import MailCheckpoint
+from tinycrm.store.models import Activity
 
 
 def _mail(n: int, sender: str = "juergen@mueller.example", to: str = "me@my.example") -> bytes:

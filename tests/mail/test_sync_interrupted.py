@@ -63,7 +63,8 @@ def test_ctrl_c_and_kill_9_mid_batch_lose_nothing_and_log_nothing_twice(
     imap_account: ImapAccount,
 ) -> None:
     import tinycrm
-    from tinycrm.store.models import Activity, MailCheckpoint
+    from tinycrm.store.log_models import MailCheckpoint
+    from tinycrm.store.models import Activity
 
     imap_account.configure(folders=["INBOX"])
     imap_account.append("INBOX", *[_mail(n) for n in range(1, 11)])

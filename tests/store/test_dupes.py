@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tinycrm.errors import TinyCrmWarning
 from tinycrm.store import Invalid, NotFound
 from tinycrm.store.activities import list_activities, log_activity
+from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.contacts import add_contact, edit_contact, get_contact, list_contacts
 from tinycrm.store.deals import add_deal, get_deal
 from tinycrm.store.dupe_rules import email_key, phone_digits, same_phone
@@ -24,7 +25,6 @@ from tinycrm.store.models import (
     ContactAlias,
     Event,
     LifecycleChange,
-    SequenceEnrollment,
 )
 from tinycrm.store.sequences import add_sequence, enroll_contacts
 from tinycrm.store.views import contact_view

@@ -22,7 +22,7 @@ from tinycrm.store.contacts import (
 from tinycrm.store.deals import get_deal, list_deals, move_deal
 from tinycrm.store.events import list_events
 from tinycrm.store.imports import count_rows, import_records, list_imports, undo_import
-from tinycrm.store.models import ImportChange
+from tinycrm.store.log_models import ImportChange
 from tinycrm.store.pipelines import list_pipelines
 
 

@@ -14,7 +14,8 @@ from tinycrm.store import Conflict, Invalid
 from tinycrm.store.activities import add_task, complete_task, list_tasks, log_activity
 from tinycrm.store.contacts import add_contact, edit_contact, get_contact
 from tinycrm.store.deals import add_deal, lose_deal, move_deal, win_deal
-from tinycrm.store.models import Activity, Contact, Deal, StageChange
+from tinycrm.store.log_models import StageChange
+from tinycrm.store.models import Activity, Contact, Deal
 from tinycrm.store.reminders import (
     claim_items,
     confirm_run,

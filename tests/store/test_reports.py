@@ -46,7 +46,8 @@ from tinycrm.store import Invalid, NotFound
 from tinycrm.store.activities import add_task, complete_task, log_activity
 from tinycrm.store.contacts import add_contact, edit_contact
 from tinycrm.store.deals import add_deal, lose_deal, move_deal, reopen_deal, win_deal
-from tinycrm.store.models import Activity, Contact, Deal, LifecycleChange, StageChange
+from tinycrm.store.log_models import StageChange
+from tinycrm.store.models import Activity, Contact, Deal, LifecycleChange
 from tinycrm.store.pipelines import add_pipeline
 from tinycrm.store.reports import (
     activity_report,

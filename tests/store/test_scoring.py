@@ -11,10 +11,11 @@ from sqlalchemy import event, func, select, update
 from tinycrm.config import ConfigError, parse_config
 from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.activities import log_activity
+from tinycrm.store.automation_models import ScoreRule
 from tinycrm.store.companies import add_company
 from tinycrm.store.contacts import add_contact, edit_contact, get_contact
 from tinycrm.store.filter_sql import InvalidFilter
-from tinycrm.store.models import Campaign, CampaignMember, Contact, Event, ScoreRule
+from tinycrm.store.models import Campaign, CampaignMember, Contact, Event
 from tinycrm.store.scoring import (
     DEFAULT_RULES,
     add_score_rule,

@@ -29,6 +29,7 @@ from tinycrm.store.deals import deal_conditions
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
 from tinycrm.store.feed import ChangeMarker, marker_of
+from tinycrm.store.log_models import StageChange
 from tinycrm.store.models import (
     Activity,
     Company,
@@ -37,7 +38,6 @@ from tinycrm.store.models import (
     Pipeline,
     ReadModel,
     Stage,
-    StageChange,
 )
 from tinycrm.store.pipelines import resolve_pipeline, stages_of
 from tinycrm.store.records import tags_for

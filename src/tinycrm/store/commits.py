@@ -33,7 +33,6 @@ from tinycrm.store.models import (
     Contact,
     Deal,
     Event,
-    ImportChange,
 )
 from tinycrm.store.records import BULK_KEY, CHANGES_KEY, EVENTS_KEY, IMPORT_BATCH_KEY, Key
 
@@ -324,6 +323,8 @@ def _imported(session: Session, event: Event) -> list[dict[str, Any]]:
     batch = session.info.get(IMPORT_BATCH_KEY)
     if batch is None:
         return []
+    from tinycrm.store.log_models import ImportChange  # (an import's log: defined when read)
+
     readers = _readers()
     items: dict[Key, dict[str, Any]] = {}
     rows = session.scalars(

@@ -19,6 +19,7 @@ from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.filter_sql import resolve_where
+from tinycrm.store.log_models import StageChange
 from tinycrm.store.models import (
     Company,
     Contact,
@@ -27,7 +28,6 @@ from tinycrm.store.models import (
     Pipeline,
     Qualification,
     Stage,
-    StageChange,
     StageChangeRead,
     effective_probability,
 )

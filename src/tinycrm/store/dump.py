@@ -23,14 +23,10 @@ from sqlalchemy import Boolean, Date, Integer, String, delete, func, insert, sel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-import tinycrm.store.sales_models  # noqa: F401  (registers products, deal items, quotes)
+import tinycrm.store.all_tables  # noqa: F401  (a dump holds every table)
 from tinycrm import interrupts
 from tinycrm.phones import try_normalise
-from tinycrm.store import (
-    models,  # noqa: F401  (registers every table)
-    service_models,  # noqa: F401  (contracts and cases)
-    validate,
-)
+from tinycrm.store import validate
 from tinycrm.store.bulk import big_cache, contact_search_deferred, gc_paused
 from tinycrm.store.companies import domains_apart
 from tinycrm.store.engine import (

@@ -23,6 +23,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlmodel import Session, col
 
 from tinycrm.phones import try_normalise
+from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.bulk import gc_paused
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact, search_key
@@ -43,7 +44,6 @@ from tinycrm.store.models import (
     LifecycleChange,
     Qualification,
     ReadModel,
-    SequenceEnrollment,
     Tag,
 )
 from tinycrm.store.records import fields_for, record_event, tags_for

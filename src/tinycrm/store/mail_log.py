@@ -37,9 +37,10 @@ from sqlmodel import Session, col
 
 from tinycrm.mail.message import MailMessage
 from tinycrm.store import validate
+from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
-from tinycrm.store.models import Activity, Contact, ContactAlias, Deal, SequenceEnrollment
+from tinycrm.store.models import Activity, Contact, ContactAlias, Deal
 from tinycrm.store.records import record_event
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import plural

@@ -27,8 +27,8 @@ from sqlmodel import col
 from tinycrm.mail.message import MailMessage
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict
+from tinycrm.store.log_models import MailCheckpoint
 from tinycrm.store.mail_log import MailLogger, MailRun, record_mail_run
-from tinycrm.store.models import MailCheckpoint
 from tinycrm.store.types import utcnow
 
 __all__ = ["Checkpoint", "CheckpointMoved", "MailSync", "read_checkpoint"]

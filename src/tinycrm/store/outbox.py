@@ -17,7 +17,8 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
 from tinycrm.store.errors import NotFound
-from tinycrm.store.models import Event, WebhookDelivery, WebhookDeliveryRead, table_of
+from tinycrm.store.log_models import WebhookDelivery
+from tinycrm.store.models import Event, WebhookDeliveryRead, table_of
 from tinycrm.store.refs import get_by_id
 from tinycrm.store.types import utcnow
 

@@ -11,7 +11,8 @@ from sqlmodel import Session, col
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
-from tinycrm.store.models import Deal, Pipeline, PipelineRead, Stage, StageChange, StageRead
+from tinycrm.store.log_models import StageChange
+from tinycrm.store.models import Deal, Pipeline, PipelineRead, Stage, StageRead
 from tinycrm.store.records import UNSET, Unset, is_set, record_event
 from tinycrm.store.refs import numeric_id, resolve
 from tinycrm.store.types import utcnow

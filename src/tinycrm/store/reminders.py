@@ -36,15 +36,14 @@ from sqlmodel import Session, col
 from tinycrm import dates, money, repeat
 from tinycrm.dates import local_day
 from tinycrm.store.engine import Store, chunks
+from tinycrm.store.log_models import Announcement, StageChange
 from tinycrm.store.models import (
     Activity,
-    Announcement,
     Company,
     Contact,
     Deal,
     ReadModel,
     Stage,
-    StageChange,
     effective_probability,
     table_of,
 )

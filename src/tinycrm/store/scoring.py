@@ -26,11 +26,12 @@ from sqlalchemy import ColumnElement, CursorResult, and_, case, func, literal, o
 from sqlmodel import Session, col
 
 from tinycrm.store import validate
+from tinycrm.store.automation_models import ScoreRule
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.filter_sql import InvalidFilter, compile_filter
-from tinycrm.store.models import Contact, Event, ReadModel, ScoreRule
+from tinycrm.store.models import Contact, Event, ReadModel
 from tinycrm.store.records import record_event
 from tinycrm.store.refs import resolve
 from tinycrm.store.types import utcnow

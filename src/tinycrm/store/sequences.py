@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 
 from tinycrm.store import validate
 from tinycrm.store.activity_rows import new_activity_row
+from tinycrm.store.automation_models import FollowUpSequence, SequenceEnrollment, SequenceStep
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
@@ -20,10 +21,7 @@ from tinycrm.store.models import (
     Activity,
     Company,
     Contact,
-    FollowUpSequence,
     ReadModel,
-    SequenceEnrollment,
-    SequenceStep,
 )
 from tinycrm.store.records import record_event
 from tinycrm.store.refs import resolve

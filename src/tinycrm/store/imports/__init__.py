@@ -44,7 +44,7 @@ from tinycrm.store.imports.companies import _Companies
 from tinycrm.store.imports.contacts import _Contacts
 from tinycrm.store.imports.deals import _Deals, loose
 from tinycrm.store.imports.undo import count_rows, list_imports, undo_import
-from tinycrm.store.models import ImportBatch
+from tinycrm.store.log_models import ImportBatch
 from tinycrm.store.records import IMPORT_BATCH_KEY, record_event
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import plural

@@ -39,13 +39,13 @@ from tinycrm.store.imports.common import (
     _Prepared,
     _State,
 )
+from tinycrm.store.log_models import ImportChange
 from tinycrm.store.models import (
     Activity,
     Company,
     Contact,
     Deal,
     FieldValue,
-    ImportChange,
     LifecycleChange,
     Tag,
 )

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Date, delete, func, insert, select, update
 from sqlmodel import Session, SQLModel, col
 
-import tinycrm.store.service_models  # noqa: F401  (contracts and cases point at records too)
+import tinycrm.store.all_tables  # noqa: F401  (every table that points at records counts)
 from tinycrm.store import validate
 from tinycrm.store.bulk import (
     big_cache,
@@ -31,15 +31,13 @@ from tinycrm.store.imports.common import (
     _Rollback,
 )
 from tinycrm.store.imports.contacts import _Contacts
+from tinycrm.store.log_models import ImportBatch, ImportChange, StageChange
 from tinycrm.store.models import (
     Company,
     Contact,
     FieldValue,
-    ImportBatch,
-    ImportChange,
     Pipeline,
     Stage,
-    StageChange,
     Tag,
 )
 from tinycrm.store.records import mark_bulk, record_event, record_lifecycle

@@ -8,9 +8,8 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
+import tinycrm.store.all_tables  # (every table, for autogenerate and alembic check)
 import tinycrm.store.models
-import tinycrm.store.sales_models
-import tinycrm.store.service_models  # (contracts and cases: registered for autogenerate)
 from tinycrm.store.migrations.runner import UNMANAGED_INDEXES, UNMANAGED_PREFIXES
 
 config = context.config

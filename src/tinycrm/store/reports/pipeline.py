@@ -13,7 +13,8 @@ from sqlmodel import Session, col
 from tinycrm import money, pricing
 from tinycrm.store.deal_items import recurring_by_stage
 from tinycrm.store.engine import Store
-from tinycrm.store.models import Activity, Deal, Stage, StageChange
+from tinycrm.store.log_models import StageChange
+from tinycrm.store.models import Activity, Deal, Stage
 from tinycrm.store.reports.aggregates import (
     add_money,
     amount_expr,

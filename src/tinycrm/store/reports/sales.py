@@ -12,7 +12,8 @@ from sqlalchemy import and_, case, func, literal, null, or_, select
 from sqlmodel import Session, col
 
 from tinycrm.store.engine import Store
-from tinycrm.store.models import Contact, Deal, Pipeline, Stage, StageChange
+from tinycrm.store.log_models import StageChange
+from tinycrm.store.models import Contact, Deal, Pipeline, Stage
 from tinycrm.store.reports.aggregates import (
     add_money,
     amount_expr,

@@ -1,0 +1,133 @@
+"""The logs few commands read or write: a deal's moves and closes (``stage_change``),
+the webhook outbox (``webhook_delivery``), what ``tinycrm remind`` has announced
+(``announcement``), each import and what it changed (``import_batch``,
+``import_change``), and how far ``tinycrm mail sync`` has read (``mail_checkpoint``).
+
+Kept apart from ``models`` so that a command which never touches them (``contact add``,
+``contact list``) does not pay for defining them: each table costs every command that
+imports it a few milliseconds. Whatever must see the whole schema imports
+``tinycrm.store.all_tables``.
+
+No ``from __future__ import annotations``, for the reason ``models`` gives.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tinycrm.store.models import IDS_NEVER_REUSED, _created, _fk
+from tinycrm.store.types import UTCDateTime
+
+
+class StageChange(SQLModel, table=True):
+    """One move or close of a deal: the history reports are computed from."""
+
+    __tablename__ = "stage_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(sa_column=_fk("deal.id", "CASCADE", nullable=False))
+    from_stage_id: int | None = Field(
+        default=None, sa_column=_fk("stage.id", "SET NULL", index=False)
+    )
+    to_stage_id: int | None = Field(
+        default=None, sa_column=_fk("stage.id", "SET NULL", index=False)
+    )
+    from_status: str | None = None
+    to_status: str
+    at: datetime = Field(sa_column=_created())
+    actor: str
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """The webhook outbox: one row per event and endpoint, written in the event's own
+    transaction; ``tinycrm webhooks deliver`` sends it, claiming it first (``lease_owner``
+    until ``lease_until``) so two deliverers never send it both."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_due", "delivered_at", "failed_at", "next_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(sa_column=_fk("event.id", "CASCADE", nullable=False))
+    endpoint: str  # the URL: its secret and retry settings are read from the config
+    event_type: str  # deal.won
+    body: str  # the JSON POSTed, as it was when the event was written
+    created_at: datetime = Field(sa_column=_created())
+    attempts: int = 0
+    next_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    lease_owner: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    failed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    last_status: int | None = None  # the HTTP status of the last try (None: no answer)
+    last_error: str | None = None
+
+
+class Announcement(SQLModel, table=True):
+    """A due item that ``tinycrm remind`` has told about (or is telling about right now).
+
+    One row per item and due time: the unique key is what keeps two overlapping
+    runs from announcing the same thing twice. ``announced_at`` stays empty while
+    the run that claimed it is delivering; a failed delivery deletes the claim.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("key", "due_at"),
+        Index("ix_announcement_run_id", "run_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str  # task:12, remind:12, cadence:5, rotting:7, closing:9
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    run_id: str
+    claimed_at: datetime = Field(sa_column=_created())
+    announced_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class ImportBatch(SQLModel, table=True):
+    """One run of ``tinycrm import``: what it read and what it did, so it can be undone."""
+
+    __tablename__ = "import_batch"
+    __table_args__ = IDS_NEVER_REUSED
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # contacts, companies, deals, activities, all
+    source: str  # the file name, or "-" for stdin
+    at: datetime = Field(sa_column=_created())
+    actor: str
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    undone_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class ImportChange(SQLModel, table=True):
+    """One record an import created, or one field it changed (with the value before)."""
+
+    __tablename__ = "import_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(sa_column=_fk("import_batch.id", "CASCADE", nullable=False))
+    entity: str
+    entity_id: int
+    action: str  # created | updated
+    field: str | None = None  # for updates: the field, "tag:NAME" or "field:KEY"
+    old_value: str | None = None  # JSON
+    new_value: str | None = None  # JSON
+
+
+class MailCheckpoint(SQLModel, table=True):
+    """How far ``tinycrm mail sync`` has read one IMAP folder of one account: its
+    UIDVALIDITY and the last UID logged. Advanced in the transaction that logs the
+    batch, so a run that stops loses nothing and logs nothing twice."""
+
+    __tablename__ = "mail_checkpoint"
+    __table_args__ = (UniqueConstraint("account", "folder", name="ux_mail_checkpoint_folder"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str  # imap://user@host:port
+    folder: str
+    uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))  # 32-bit unsigned
+    last_uid: int = Field(sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime = Field(sa_column=_created())
