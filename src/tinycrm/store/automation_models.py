@@ -11,13 +11,13 @@ No ``from __future__ import annotations``, for the reason ``models`` gives.
 from datetime import datetime
 
 from sqlalchemy import Column
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from tinycrm.store.models import IDS_NEVER_REUSED, _created, _fk
+from tinycrm.store.models import IDS_NEVER_REUSED, TableModel, _created, _fk
 from tinycrm.store.types import UTCDateTime
 
 
-class FollowUpSequence(SQLModel, table=True):
+class FollowUpSequence(TableModel, table=True):
     """A drip of follow-up tasks: steps at day offsets from enrolment."""
 
     __tablename__ = "sequence"
@@ -29,7 +29,7 @@ class FollowUpSequence(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_created())
 
 
-class SequenceStep(SQLModel, table=True):
+class SequenceStep(TableModel, table=True):
     __tablename__ = "sequence_step"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -39,7 +39,7 @@ class SequenceStep(SQLModel, table=True):
     text: str  # may hold {name} and {company}
 
 
-class SequenceEnrollment(SQLModel, table=True):
+class SequenceEnrollment(TableModel, table=True):
     __tablename__ = "sequence_enrollment"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -50,7 +50,7 @@ class SequenceEnrollment(SQLModel, table=True):
     stop_reason: str | None = None
 
 
-class ScoreRule(SQLModel, table=True):
+class ScoreRule(TableModel, table=True):
     """A lead-scoring rule: contacts matching ``condition`` (the filter language) get points."""
 
     __tablename__ = "score_rule"

@@ -14,13 +14,13 @@ No ``from __future__ import annotations``, for the reason ``models`` gives.
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from tinycrm.store.models import IDS_NEVER_REUSED, _created, _fk
+from tinycrm.store.models import IDS_NEVER_REUSED, TableModel, _created, _fk
 from tinycrm.store.types import UTCDateTime
 
 
-class StageChange(SQLModel, table=True):
+class StageChange(TableModel, table=True):
     """One move or close of a deal: the history reports are computed from."""
 
     __tablename__ = "stage_change"
@@ -39,7 +39,7 @@ class StageChange(SQLModel, table=True):
     actor: str
 
 
-class WebhookDelivery(SQLModel, table=True):
+class WebhookDelivery(TableModel, table=True):
     """The webhook outbox: one row per event and endpoint, written in the event's own
     transaction; ``tinycrm webhooks deliver`` sends it, claiming it first (``lease_owner``
     until ``lease_until``) so two deliverers never send it both."""
@@ -63,7 +63,7 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = None
 
 
-class Announcement(SQLModel, table=True):
+class Announcement(TableModel, table=True):
     """A due item that ``tinycrm remind`` has told about (or is telling about right now).
 
     One row per item and due time: the unique key is what keeps two overlapping
@@ -84,7 +84,7 @@ class Announcement(SQLModel, table=True):
     announced_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class ImportBatch(SQLModel, table=True):
+class ImportBatch(TableModel, table=True):
     """One run of ``tinycrm import``: what it read and what it did, so it can be undone."""
 
     __tablename__ = "import_batch"
@@ -102,7 +102,7 @@ class ImportBatch(SQLModel, table=True):
     undone_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
-class ImportChange(SQLModel, table=True):
+class ImportChange(TableModel, table=True):
     """One record an import created, or one field it changed (with the value before)."""
 
     __tablename__ = "import_change"
@@ -117,7 +117,7 @@ class ImportChange(SQLModel, table=True):
     new_value: str | None = None  # JSON
 
 
-class MailCheckpoint(SQLModel, table=True):
+class MailCheckpoint(TableModel, table=True):
     """How far ``tinycrm mail sync`` has read one IMAP folder of one account: its
     UIDVALIDITY and the last UID logged. Advanced in the transaction that logs the
     batch, so a run that stops loses nothing and logs nothing twice."""

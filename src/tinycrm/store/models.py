@@ -1,5 +1,10 @@
 """SQLModel tables and the read models the store returns.
 
+The tables here are the records and what nearly every command touches; the others are
+defined beside them, only by the commands that use them (each table costs every command
+that defines it a few milliseconds): ``log_models``, ``automation_models``,
+``sales_models``, ``service_models``. ``all_tables`` imports them all.
+
 Tables hold what is stored; read models (plain pydantic) are what service
 functions hand to the front ends: detached, with names resolved, tags as a list
 and custom fields as a dict. JSON and CSV output are rendered from read models,
@@ -69,7 +74,17 @@ def partial_indexes_for(dialect: str) -> None:
 # --------------------------------------------------------------------------- tables
 
 
-class Company(SQLModel, table=True):
+class TableModel(SQLModel):
+    """Base of every table. pydantic builds a table's validator and serializer when one is
+    first used (``defer_build``), not when the table is defined: tinycrm makes rows with
+    their constructor, which does not validate (SQLModel's tables never do), so most
+    commands never use them, and building them took a seventh of the time it takes to
+    define the tables, which every command pays."""
+
+    model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]  # SQLModel's adds table=
+
+
+class Company(TableModel, table=True):
     """An account: the organisation a deal is with."""
 
     __table_args__ = IDS_NEVER_REUSED
@@ -89,7 +104,7 @@ class Company(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_created())
 
 
-class Contact(SQLModel, table=True):
+class Contact(TableModel, table=True):
     """A person, usually at a company."""
 
     __table_args__ = (
@@ -136,7 +151,7 @@ class Contact(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_created())
 
 
-class Pipeline(SQLModel, table=True):
+class Pipeline(TableModel, table=True):
     """A sales process: an ordered list of stages."""
 
     __table_args__ = IDS_NEVER_REUSED
@@ -148,7 +163,7 @@ class Pipeline(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_created())
 
 
-class Stage(SQLModel, table=True):
+class Stage(TableModel, table=True):
     """A step of a pipeline. Won and lost are deal outcomes, not stages."""
 
     __table_args__ = (UniqueConstraint("pipeline_id", "name_key"), IDS_NEVER_REUSED)
@@ -162,7 +177,7 @@ class Stage(SQLModel, table=True):
     rotting_days: int | None = None
 
 
-class Deal(SQLModel, table=True):
+class Deal(TableModel, table=True):
     """An opportunity moving through a pipeline."""
 
     __table_args__ = (Index("ix_deal_title_key", "title_key"), IDS_NEVER_REUSED)
@@ -196,7 +211,7 @@ def effective_probability(status: str, override: int | None, stage_probability: 
     return override if override is not None else stage_probability
 
 
-class LifecycleChange(SQLModel, table=True):
+class LifecycleChange(TableModel, table=True):
     """Every change of a contact's lifecycle (lead → customer → churned …), for churn,
     lifetime value and conversion reports."""
 
@@ -210,7 +225,7 @@ class LifecycleChange(SQLModel, table=True):
     actor: str
 
 
-class Activity(SQLModel, table=True):
+class Activity(TableModel, table=True):
     """A call, email, meeting, note or task, linked to a contact, company and/or deal."""
 
     __table_args__ = (
@@ -250,7 +265,7 @@ class Activity(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_created())
 
 
-class Event(SQLModel, table=True):
+class Event(TableModel, table=True):
     """The audit log and activity feed: one row per write."""
 
     __table_args__ = (Index("ix_event_entity", "entity", "entity_id"),)
@@ -264,7 +279,7 @@ class Event(SQLModel, table=True):
     summary: str
 
 
-class Tag(SQLModel, table=True):
+class Tag(TableModel, table=True):
     """A tag on a contact, company or deal (lowercase)."""
 
     __table_args__ = (
@@ -278,7 +293,7 @@ class Tag(SQLModel, table=True):
     name: str
 
 
-class FieldValue(SQLModel, table=True):
+class FieldValue(TableModel, table=True):
     """A custom field (key = value) on a contact, company or deal."""
 
     __tablename__ = "field_value"
@@ -291,7 +306,7 @@ class FieldValue(SQLModel, table=True):
     value: str
 
 
-class Qualification(SQLModel, table=True):
+class Qualification(TableModel, table=True):
     """BANT: budget, authority, need, timeline, each yes / no / unknown with a note."""
 
     __table_args__ = (UniqueConstraint("entity", "entity_id", "criterion"),)
@@ -305,7 +320,7 @@ class Qualification(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_created())
 
 
-class Segment(SQLModel, table=True):
+class Segment(TableModel, table=True):
     """A saved filter expression, usable wherever ``--where`` is."""
 
     __table_args__ = IDS_NEVER_REUSED
@@ -317,7 +332,7 @@ class Segment(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_created())
 
 
-class Campaign(SQLModel, table=True):
+class Campaign(TableModel, table=True):
     __table_args__ = IDS_NEVER_REUSED
 
     id: int | None = Field(default=None, primary_key=True)
@@ -332,7 +347,7 @@ class Campaign(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_created())
 
 
-class CampaignMember(SQLModel, table=True):
+class CampaignMember(TableModel, table=True):
     __tablename__ = "campaign_member"
     __table_args__ = (UniqueConstraint("campaign_id", "contact_id"),)
 
@@ -344,7 +359,7 @@ class CampaignMember(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_created())
 
 
-class ContactAlias(SQLModel, table=True):
+class ContactAlias(TableModel, table=True):
     """An email or id a contact was known by before a merge: it still resolves as a REF."""
 
     __tablename__ = "contact_alias"

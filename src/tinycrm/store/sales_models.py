@@ -14,9 +14,9 @@ from typing import Annotated
 
 from pydantic import PlainSerializer
 from sqlalchemy import BigInteger, Column, ForeignKey, Integer
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel
+from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, TableModel
 from tinycrm.store.types import UTCDateTime, utcnow
 
 
@@ -46,7 +46,7 @@ def _stamp() -> Column:
 # --------------------------------------------------------------------------- tables
 
 
-class Product(SQLModel, table=True):
+class Product(TableModel, table=True):
     """An item of the catalogue: a price in one currency, a tax rate, maybe recurring."""
 
     __table_args__ = IDS_NEVER_REUSED
@@ -66,7 +66,7 @@ class Product(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_stamp())
 
 
-class DealItem(SQLModel, table=True):
+class DealItem(TableModel, table=True):
     """A line item of a deal: a product, how many, at what price and discount."""
 
     __tablename__ = "deal_item"
@@ -88,7 +88,7 @@ class DealItem(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_stamp())
 
 
-class QuoteCounter(SQLModel, table=True):
+class QuoteCounter(TableModel, table=True):
     """The last quote number handed out in a year: numbers are never reused."""
 
     __tablename__ = "quote_counter"
@@ -97,7 +97,7 @@ class QuoteCounter(SQLModel, table=True):
     last: int = 0
 
 
-class Quote(SQLModel, table=True):
+class Quote(TableModel, table=True):
     """A numbered quote: the deal's items, customer and totals frozen when it was made."""
 
     __table_args__ = IDS_NEVER_REUSED
@@ -127,7 +127,7 @@ class Quote(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_stamp())
 
 
-class QuoteLine(SQLModel, table=True):
+class QuoteLine(TableModel, table=True):
     """One frozen line of a quote with its rounded figures."""
 
     __tablename__ = "quote_line"

@@ -1,7 +1,7 @@
 """The tables and read models of what comes after the sale: contracts and support cases.
 
-Kept apart from ``models`` (which imports this module at its end, so every table is
-registered with the metadata whichever is imported first).
+Kept apart from ``models``: only the commands that use them define them (a table costs
+every command that defines it start-up time); ``all_tables`` imports every table module.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from decimal import Decimal
 
 from pydantic import field_serializer
 from sqlalchemy import BigInteger, Column, Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, _created, _fk
+from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, TableModel, _created, _fk
 from tinycrm.store.types import UTCDateTime
 
 
-class Contract(SQLModel, table=True):
+class Contract(TableModel, table=True):
     """What a customer signed: a value per term, from a start day to an end day (both
     included), renewed by hand or automatically, with a notice period."""
 
@@ -52,7 +52,7 @@ class Contract(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_created())
 
 
-class SupportCase(SQLModel, table=True):
+class SupportCase(TableModel, table=True):
     """A problem a customer reported, with its SLA due times (business hours)."""
 
     __tablename__ = "support_case"
@@ -78,7 +78,7 @@ class SupportCase(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_created())
 
 
-class CaseMessage(SQLModel, table=True):
+class CaseMessage(TableModel, table=True):
     """One message of a case's thread: what the customer wrote, a reply, a note."""
 
     __tablename__ = "case_message"
