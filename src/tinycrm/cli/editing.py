@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tinycrm import editing, safetext
+from tinycrm import safetext
 from tinycrm.cli.common import crm, fail
 from tinycrm.errors import TinyCrmError
 
@@ -86,6 +86,8 @@ _NUMBERS = {"size", "probability", "cadence"}
 def edit_in_editor(noun: str, record: Any, save: Callable[..., Any]) -> Any:
     """Let the user edit ``record`` and save what changed with ``save(id, **arguments)``;
     None when nothing changed. Refusals keep the file and say where it is."""
+    from tinycrm import editing  # (TOML and the editor: only for --editor)
+
     before = document(noun, record)
     label = safetext.display(str(getattr(record, "name", None) or record.title))
     changed, path = editing.edit_document(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from tinycrm import dates
 from tinycrm.config import ConfigError, Rule
 from tinycrm.store import validate
 from tinycrm.store.activity_rows import new_activity_row
@@ -99,6 +98,8 @@ def _add_task(
     contact: Contact | None,
     company: Company | None,
 ) -> None:
+    from tinycrm import dates  # (only when a rule adds a task)
+
     assert rule.task is not None
     subject = " ".join(rule.task.format_map(values).split()) or rule.task
     due = dates.parse_when(rule.due)
