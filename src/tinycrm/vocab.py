@@ -14,6 +14,7 @@ BANT_CRITERIA = ("budget", "authority", "need", "timeline")
 BANT_ANSWERS = ("yes", "no", "unknown")
 DEAL_STATUSES = ("open", "won", "lost")
 CASE_STATUSES = ("new", "open", "pending", "resolved", "closed")
+CASE_UNRESOLVED = ("new", "open", "pending")  # the SLA clock runs
 CASE_PRIORITIES = ("low", "normal", "high", "urgent")
 CASE_CHANNELS = ("email", "phone", "chat", "web")
 ACTIVITY_KINDS = ("call", "email", "meeting", "note", "task")

@@ -38,11 +38,11 @@ from tinycrm.store.service_models import (
     SupportCase,
 )
 from tinycrm.store.types import utcnow
-from tinycrm.vocab import CASE_CHANNELS, CASE_STATUSES
+from tinycrm.vocab import CASE_CHANNELS, CASE_STATUSES, CASE_UNRESOLVED
 
 ENTITY = "case"
 STATUSES = CASE_STATUSES
-UNRESOLVED = ("new", "open", "pending")
+UNRESOLVED = CASE_UNRESOLVED
 CHANNELS = CASE_CHANNELS
 MESSAGE_KINDS = ("customer", "reply", "note")
 
@@ -505,66 +505,3 @@ def remove_case(store: Store, ref: str | int) -> CaseRead:
             summary=f"deleted case #{read.id} {read.subject}",
         )
         return read
-
-
-# --------------------------------------------------------------------------- due items
-
-_TARGETS = (
-    ("response", "first response", "response_due_at", "first_response_at"),
-    ("resolution", "resolution", "resolution_due_at", "resolved_at"),
-)
-
-
-def case_items(
-    session: Session,
-    now: datetime,
-    support: SupportSettings,
-    seen: set[tuple[str, datetime]] | None,
-) -> list[dict[str, object]]:
-    """Unresolved cases past a target (``sla_breached``) or with at most ``[support]
-    warn`` of working time left before one (``sla_at_risk``), as due-item rows
-    (``reminders.DueItem`` fields), each under its target's due time, so each is told
-    once. ``seen``: (key, due time) told already (None: all)."""
-    from tinycrm.business_hours import format_duration
-
-    rows = session.execute(
-        select(SupportCase, col(Contact.name))
-        .outerjoin(Contact, col(SupportCase.contact_id) == col(Contact.id))
-        .where(col(SupportCase.status).in_(UNRESOLVED))
-        .order_by(col(SupportCase.id))
-    ).all()
-    items: list[dict[str, object]] = []
-    for case, contact in rows:
-        title = f"Case #{case.id} {case.subject}" + (f" ({contact})" if contact else "")
-        for name, label, due_attr, met_attr in _TARGETS:
-            due: datetime | None = getattr(case, due_attr)
-            if due is None or getattr(case, met_attr) is not None:
-                continue
-            if due <= now:
-                key, group = f"case-{name}:{case.id}", "sla_breached"
-                late = support.hours.between(due, now)
-                detail = f"{case.priority}: {label} was due {format_duration(late)} ago"
-            else:
-                left = support.hours.between(now, due)
-                if left > support.warn:
-                    continue
-                key, group = f"case-{name}-risk:{case.id}", "sla_at_risk"
-                detail = f"{case.priority}: {label} due in {format_duration(left)} (working time)"
-            if seen is not None and (key, due) in seen:
-                continue
-            items.append(
-                {
-                    "key": key,
-                    "group": group,
-                    "due_at": due,
-                    "title": title,
-                    "detail": detail,
-                    "entity": ENTITY,
-                    "entity_id": case.id,
-                    "deal_id": None,
-                    "value": None,
-                    "currency": None,
-                    "stake": None,
-                }
-            )
-    return items

@@ -532,10 +532,9 @@ def _after_sale_items(
     store: Store, session: Session, now: datetime, new_only: bool
 ) -> list[DueItem]:
     """Contracts whose notice deadline or end is near (``store.renewals``), sent quotes
-    about to expire (``store.quotes``), support cases about to breach or past their SLA
-    (``store.cases``)."""
-    from tinycrm.store.cases import case_items
-    from tinycrm.store.quotes import quote_items
+    about to expire and support cases about to breach or past their SLA
+    (``store.after_sale_items``)."""
+    from tinycrm.store.after_sale_items import case_items, quote_items
     from tinycrm.store.renewals import contract_items
 
     settings = store.settings()

@@ -30,7 +30,6 @@ from tinycrm.store.contract_terms import (
     lock_contract,
     state_on,
 )
-from tinycrm.store.contracts import record_churn
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Company, Contact, ReadModel
 from tinycrm.store.records import record_event
@@ -183,6 +182,10 @@ def _open_renewal_deal(store: Store, contract_id: int, today: date, lead: int) -
 
 
 def _lapse(store: Store, contract_id: int, today: date) -> list[int] | None:
+    # Here, not at the top, as insert_deal above: cron's usual run writes nothing and
+    # does without the contacts', companies' and deals' modules store.contracts needs.
+    from tinycrm.store.contracts import record_churn
+
     with store.write() as session:
         contract = lock_contract(session, contract_id)
         if contract is None or contract.lapsed_on is not None:

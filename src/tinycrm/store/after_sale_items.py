@@ -1,0 +1,133 @@
+"""The due items ``tinycrm remind`` and ``tinycrm next`` take from the sales and service
+modules: sent quotes about to expire (``quote_items``) and support cases about to breach
+or past their SLA (``case_items``); contracts' are ``store.renewals.contract_items``.
+
+Apart from ``store.quotes`` and ``store.cases``, which make and list quotes and cases and
+so import the contacts', companies' and deals' modules and the filter language: cron's
+run reads a few rows here and has no use for them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from tinycrm import dates, money
+from tinycrm.business_hours import SupportSettings
+from tinycrm.store.models import Company, Contact, Deal
+from tinycrm.store.sales_models import Quote
+from tinycrm.store.service_models import SupportCase
+from tinycrm.vocab import CASE_UNRESOLVED
+
+
+def quote_items(
+    session: Session, now: datetime, remind_days: int, seen: set[tuple[str, datetime]] | None
+) -> list[dict[str, object]]:
+    """Sent quotes of open deals whose last valid day is within ``remind_days`` of today
+    (0: none), as due-item rows (``reminders.DueItem`` fields) about their deal, each
+    under its valid-until day, so each is told once. ``seen``: (key, due time) told
+    already (None: all)."""
+    if remind_days <= 0:
+        return []
+    zone = dates.local_tz()
+    today = now.astimezone(zone).date()
+    rows = session.execute(
+        select(Quote, col(Deal.title), col(Company.name))
+        .join(Deal, col(Quote.deal_id) == col(Deal.id))
+        .outerjoin(Company, col(Deal.company_id) == col(Company.id))
+        .where(
+            col(Quote.status) == "sent",
+            col(Deal.status) == "open",
+            col(Quote.valid_until) >= today,
+            col(Quote.valid_until) <= today + timedelta(days=remind_days),
+        )
+        .order_by(col(Quote.valid_until), col(Quote.id))
+    ).all()
+    items: list[dict[str, object]] = []
+    for quote, deal_title, company in rows:
+        key, due = f"quote-expiry:{quote.id}", dates.local_midnight(quote.valid_until, zone)
+        if seen is not None and (key, due) in seen:
+            continue
+        total = money.from_minor(quote.total_minor, quote.currency)
+        left = (quote.valid_until - today).days
+        when = "today" if left == 0 else ("tomorrow" if left == 1 else f"in {left} days")
+        sent = f", sent {quote.sent_at.astimezone(zone).date()}" if quote.sent_at else ""
+        items.append(
+            {
+                "key": key,
+                "group": "quote_expiring",
+                "due_at": due,
+                "title": deal_title + (f" ({company})" if company else ""),
+                "detail": f"quote {quote.number} valid until {quote.valid_until} ({when}){sent}",
+                "entity": "deal",
+                "entity_id": quote.deal_id,
+                "deal_id": quote.deal_id,
+                "value": total,
+                "currency": quote.currency,
+                "stake": money.format_money(total, quote.currency) or None,
+            }
+        )
+    return items
+
+
+_TARGETS = (
+    ("response", "first response", "response_due_at", "first_response_at"),
+    ("resolution", "resolution", "resolution_due_at", "resolved_at"),
+)
+
+
+def case_items(
+    session: Session,
+    now: datetime,
+    support: SupportSettings,
+    seen: set[tuple[str, datetime]] | None,
+) -> list[dict[str, object]]:
+    """Unresolved cases past a target (``sla_breached``) or with at most ``[support]
+    warn`` of working time left before one (``sla_at_risk``), as due-item rows
+    (``reminders.DueItem`` fields), each under its target's due time, so each is told
+    once. ``seen``: (key, due time) told already (None: all)."""
+    from tinycrm.business_hours import format_duration
+
+    rows = session.execute(
+        select(SupportCase, col(Contact.name))
+        .outerjoin(Contact, col(SupportCase.contact_id) == col(Contact.id))
+        .where(col(SupportCase.status).in_(CASE_UNRESOLVED))
+        .order_by(col(SupportCase.id))
+    ).all()
+    items: list[dict[str, object]] = []
+    for case, contact in rows:
+        title = f"Case #{case.id} {case.subject}" + (f" ({contact})" if contact else "")
+        for name, label, due_attr, met_attr in _TARGETS:
+            due: datetime | None = getattr(case, due_attr)
+            if due is None or getattr(case, met_attr) is not None:
+                continue
+            if due <= now:
+                key, group = f"case-{name}:{case.id}", "sla_breached"
+                late = support.hours.between(due, now)
+                detail = f"{case.priority}: {label} was due {format_duration(late)} ago"
+            else:
+                left = support.hours.between(now, due)
+                if left > support.warn:
+                    continue
+                key, group = f"case-{name}-risk:{case.id}", "sla_at_risk"
+                detail = f"{case.priority}: {label} due in {format_duration(left)} (working time)"
+            if seen is not None and (key, due) in seen:
+                continue
+            items.append(
+                {
+                    "key": key,
+                    "group": group,
+                    "due_at": due,
+                    "title": title,
+                    "detail": detail,
+                    "entity": "case",
+                    "entity_id": case.id,
+                    "deal_id": None,
+                    "value": None,
+                    "currency": None,
+                    "stake": None,
+                }
+            )
+    return items
