@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -56,6 +57,35 @@ def test_two_overlapping_runs_never_announce_an_item_twice(cli) -> None:
             assert proc.returncode == 0, stderr
             seen += [item["key"] for item in json.loads(stdout)]
     assert sorted(seen) == sorted(expected)  # every item once, none twice
+
+
+REMIND_ALONE = """
+import sys
+sys.argv = ["tinycrm", "remind", "--json"]
+import tinycrm.cli as cli
+try:
+    cli.app(prog_name="tinycrm")
+except SystemExit:
+    pass
+heavy = ("contacts", "companies", "deals", "filter_sql", "contracts", "quotes", "cases")
+print("LOADED", [m for m in heavy if f"tinycrm.store.{m}" in sys.modules], file=sys.stderr)
+"""
+
+
+def test_cron_s_run_imports_none_of_the_nouns_modules(cli) -> None:
+    """remind (cron's run, every few minutes) reads its items without the modules that add
+    and list contacts, companies, deals, contracts, quotes and cases, nor the filter
+    language: their import is most of what it would cost above opening the store."""
+    cli("task", "add", "late", "--due", "-1d")
+    result = subprocess.run(
+        [sys.executable, "-c", REMIND_ALONE],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        timeout=120,
+    )
+    assert [item["key"] for item in json.loads(result.stdout)] == ["task:1"]
+    assert result.stderr.strip().splitlines()[-1] == "LOADED []"
 
 
 def test_failed_delivery_exits_4_and_retries_next_run(cli, tmp_path: Path) -> None:
