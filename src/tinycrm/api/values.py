@@ -52,10 +52,10 @@ def day(value: date | str | None, field: str) -> date | None:
 
 def cadence(value: int | str | None) -> int | None:
     """Keep-in-touch days: a number of days, or ``30d``, ``2w``, ``3m``; None or "none" clears."""
-    from tinycrm import repeat
-
     if value is None or isinstance(value, int):
         return value
+    from tinycrm import repeat  # (its date rules: only for a cadence given as text)
+
     try:
         return repeat.parse_cadence(value)
     except ValueError as exc:

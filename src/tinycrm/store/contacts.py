@@ -14,7 +14,6 @@ from tinycrm.phones import try_normalise
 from tinycrm.store import validate
 from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import create_company, resolve_company
-from tinycrm.store.dupe_rules import lookalikes
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.models import (
@@ -361,6 +360,8 @@ def add_contact(
             summary=f"created contact {contact.name}{at}",
         )
         run_rules(store, session, "contact.created", contact=contact)
+        from tinycrm.store.dupe_rules import lookalikes  # (name folding: only for an add)
+
         for other, why in lookalikes(session, contact) if alone else []:
             told.append(
                 f"{describe(contact)} looks like {describe(other)} ({why}); if they are one "
