@@ -59,12 +59,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.errors import TinyCrmError
-from tinycrm.quote_config import QuoteSettings, SellerSettings
-from tinycrm.service_config import ContractSettings
 from tinycrm.vocab import LIFECYCLES
 
 if TYPE_CHECKING:
     from tinycrm.business_hours import SupportSettings
+    from tinycrm.quote_config import QuoteSettings, SellerSettings
+    from tinycrm.service_config import ContractSettings
     from tinycrm.webhooks.endpoints import Endpoint
 
 TRIGGERS = {
@@ -202,10 +202,40 @@ class Config:
     hook_timeout: float = 10.0  # [hooks] timeout: seconds a hook may run
     webhooks: tuple[Endpoint, ...] = ()  # [[webhooks]]: where events are POSTed
     mail: MailSettings = field(default_factory=MailSettings)  # [mail]
-    contracts: ContractSettings = field(default_factory=ContractSettings)  # [contracts]
-    support_table: SupportSettings | None = None  # [support] (None: the defaults)
-    seller: SellerSettings = field(default_factory=SellerSettings)  # [seller]: on quotes
-    quotes: QuoteSettings = field(default_factory=QuoteSettings)  # [quotes]
+    # [contracts], [support], [seller] and [quotes] as read (None: not in the file); the
+    # properties below give their defaults, made only when asked for, so a command that
+    # reads none of them does not import their modules.
+    contracts_table: ContractSettings | None = None
+    support_table: SupportSettings | None = None
+    seller_table: SellerSettings | None = None
+    quotes_table: QuoteSettings | None = None
+
+    @property
+    def contracts(self) -> ContractSettings:
+        """``[contracts]`` as the file sets it, else the defaults."""
+        if self.contracts_table is not None:
+            return self.contracts_table
+        from tinycrm.service_config import ContractSettings
+
+        return ContractSettings()
+
+    @property
+    def seller(self) -> SellerSettings:
+        """``[seller]`` as the file sets it, else no seller (who the quotes are from)."""
+        if self.seller_table is not None:
+            return self.seller_table
+        from tinycrm.quote_config import SellerSettings
+
+        return SellerSettings()
+
+    @property
+    def quotes(self) -> QuoteSettings:
+        """``[quotes]`` as the file sets it, else the defaults."""
+        if self.quotes_table is not None:
+            return self.quotes_table
+        from tinycrm.quote_config import QuoteSettings
+
+        return QuoteSettings()
 
     @property
     def support(self) -> SupportSettings:
@@ -339,10 +369,10 @@ def parse_config(text: str, path: Path) -> Config:
         hook_timeout=hook_timeout,
         webhooks=webhooks,
         mail=mail,
-        contracts=contracts,
+        contracts_table=contracts,
         support_table=support,
-        seller=seller,
-        quotes=quotes,
+        seller_table=seller,
+        quotes_table=quotes,
     )
 
 
