@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from tinycrm import money, pricing
@@ -24,7 +23,7 @@ from tinycrm.store.models import Deal
 from tinycrm.store.products import percent, resolve_product
 from tinycrm.store.records import UNSET, Unset, record_event
 from tinycrm.store.refs import get_by_id, numeric_id
-from tinycrm.store.sales_models import DealItem, DealItemRead, DealItems
+from tinycrm.store.sales_models import DealItem, DealItemRead, DealItems, annual_net
 from tinycrm.store.types import utcnow
 
 
@@ -67,15 +66,6 @@ def item_read(item: DealItem, deal: Deal) -> DealItemRead:
     )
 
 
-def annual_net() -> Any:
-    """SQL: an item's contribution to ARR in minor units (monthly × 12, yearly, else 0)."""
-    return case(
-        (col(DealItem.recurring) == "month", col(DealItem.net_minor) * 12),
-        (col(DealItem.recurring) == "year", col(DealItem.net_minor)),
-        else_=0,
-    )
-
-
 def recurring_minor(session: Session, deal_ids: Sequence[int]) -> dict[int, int]:
     """ARR in minor units of the deals among ``deal_ids`` that have recurring items."""
     if not deal_ids:
@@ -86,18 +76,6 @@ def recurring_minor(session: Session, deal_ids: Sequence[int]) -> dict[int, int]
         .group_by(col(DealItem.deal_id))
     )
     return {deal_id: int(total) for deal_id, total in rows}
-
-
-def recurring_by_stage(session: Session, conditions: Sequence[Any]) -> list[Any]:
-    """ARR in minor units per (stage id, currency) of the deals meeting ``conditions``."""
-    return list(
-        session.execute(
-            select(col(Deal.stage_id), col(Deal.currency), func.sum(annual_net()))
-            .join(DealItem, col(DealItem.deal_id) == col(Deal.id))
-            .where(*conditions, col(DealItem.recurring).is_not(None))
-            .group_by(col(Deal.stage_id), col(Deal.currency))
-        )
-    )
 
 
 def items_of(session: Session, deal_id: int) -> list[DealItem]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import PlainSerializer
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer
-from sqlmodel import Field
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, case
+from sqlmodel import Field, col
 
 from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, TableModel
 from tinycrm.store.types import UTCDateTime, utcnow
@@ -86,6 +86,16 @@ class DealItem(TableModel, table=True):
     net_minor: int = Field(sa_column=_minor())  # gross − discount, rounded (tinycrm.pricing)
     created_at: datetime = Field(sa_column=_stamp())
     updated_at: datetime = Field(sa_column=_stamp())
+
+
+def annual_net() -> Any:
+    """SQL: a deal item's contribution to ARR in minor units (monthly × 12, yearly, else
+    0); here beside the table, so a report sums it without the items' write module."""
+    return case(
+        (col(DealItem.recurring) == "month", col(DealItem.net_minor) * 12),
+        (col(DealItem.recurring) == "year", col(DealItem.net_minor)),
+        else_=0,
+    )
 
 
 class QuoteCounter(TableModel, table=True):

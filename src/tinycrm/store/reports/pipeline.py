@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,6 @@ from sqlalchemy import and_, case, func, select
 from sqlmodel import Session, col
 
 from tinycrm import money, pricing
-from tinycrm.store.deal_items import recurring_by_stage
 from tinycrm.store.engine import Store
 from tinycrm.store.log_models import StageChange
 from tinycrm.store.models import Activity, Deal, Stage
@@ -48,6 +48,7 @@ from tinycrm.store.reports.scope import (
     ts,
     with_days,
 )
+from tinycrm.store.sales_models import DealItem, annual_net
 
 # --------------------------------------------------------------------------- pipeline
 
@@ -105,6 +106,18 @@ def open_deal_stats(session: Session, scope: Scope, *extra: Any) -> list[Any]:
     return list(session.connection().execute(query))
 
 
+def _recurring_by_stage(session: Session, conditions: Sequence[Any]) -> list[Any]:
+    """ARR in minor units per (stage id, currency) of the deals meeting ``conditions``."""
+    return list(
+        session.execute(
+            select(col(Deal.stage_id), col(Deal.currency), func.sum(annual_net()))
+            .join(DealItem, col(DealItem.deal_id) == col(Deal.id))
+            .where(*conditions, col(DealItem.recurring).is_not(None))
+            .group_by(col(Deal.stage_id), col(Deal.currency))
+        )
+    )
+
+
 def pipeline_report(
     store: Store,
     *,
@@ -126,7 +139,7 @@ def pipeline_report(
         if end is not None:
             extra.append(Deal.close_date <= day_value(end))
         stats = open_deal_stats(session, scope, *extra)
-        recurring = recurring_by_stage(session, [Deal.status == "open", *scope.deals(), *extra])
+        recurring = _recurring_by_stage(session, [Deal.status == "open", *scope.deals(), *extra])
         stages = stages_in_scope(session, scope)
     per_stage: dict[int, dict[str, Any]] = defaultdict(
         lambda: {"deals": 0, "value": {}, "weighted": {}, "age": 0.0, "rotting": 0, "arr": {}}
