@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -20,6 +24,34 @@ REPORTS = [
     ["clv"],
     ["activity", "--by", "week"],
 ]
+
+
+REPORT_ALONE = """
+import sys
+sys.argv = ["tinycrm", "report", "pipeline", "--json"]
+import tinycrm.cli as cli
+try:
+    cli.app(prog_name="tinycrm")
+except SystemExit:
+    pass
+heavy = ("contacts", "companies", "deals", "deal_items", "filter_sql")
+print("LOADED", [m for m in heavy if f"tinycrm.store.{m}" in sys.modules], file=sys.stderr)
+"""
+
+
+def test_a_report_imports_none_of_the_nouns_modules(cli) -> None:
+    """A report is SQL aggregates over the tables: it does without the modules that add
+    and list contacts, companies, deals and their items, and the filter language."""
+    cli("deal", "add", "Big one", "--amount", "100", "--json")
+    result = subprocess.run(
+        [sys.executable, "-c", REPORT_ALONE],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        timeout=120,
+    )
+    assert sum(row["deals"] for row in json.loads(result.stdout)["rows"]) == 1
+    assert result.stderr.strip().splitlines()[-1] == "LOADED []"
 
 
 def test_every_report_on_an_empty_database(cli) -> None:
