@@ -168,9 +168,7 @@ def measure(url: str, label: str, runs: int, before: Path | None, every_pair: bo
     times, pairs = timed(find_duplicates, store, runs)
     print(f"find_duplicates    fastest {min(times):6.2f} s  median "
           f"{statistics.median(times):6.2f} s  {len(pairs):,} pairs")  # fmt: skip
-    by_name = {
-        (p.keep_id, p.other_id) for p in pairs if any(" at " in r for r in p.reasons)
-    }
+    by_name = {(p.keep_id, p.other_id) for p in pairs if any(" at " in r for r in p.reasons)}
     if before is not None:
         spec = importlib.util.spec_from_file_location("dupes_before", before)
         assert spec and spec.loader

@@ -158,8 +158,9 @@ def measure(url: str, repeat: int, label: str) -> None:
     with store.engine.connect() as conn:
         n = conn.execute(text("SELECT count(*) FROM activity")).scalar()
         size = (
-            conn.execute(text("SELECT pg_size_pretty(pg_total_relation_size('search_activity'))"))
-            .scalar()
+            conn.execute(
+                text("SELECT pg_size_pretty(pg_total_relation_size('search_activity'))")
+            ).scalar()
             if not store.is_sqlite
             else None
         )
