@@ -13,7 +13,7 @@ from tests.tui.conftest import SIZE, settle
 from tinycrm.api import Crm
 from tinycrm.store.deals import get_deal
 from tinycrm.tui.app import make_app
-from tinycrm.tui.screens import board as board_screen
+from tinycrm.tui.screens import board_pages
 from tinycrm.tui.screens.board import BoardScreen
 from tinycrm.tui.widgets.cards import CARD_ROW, PAGE
 
@@ -89,7 +89,7 @@ async def test_the_first_page_paints_and_the_cursor_reads_on_to_the_end(
 async def test_cards_far_from_the_view_are_dropped_and_read_again(
     tui_store, long_column, monkeypatch
 ) -> None:
-    monkeypatch.setattr(board_screen, "MAX_HELD", PAGE + 20)
+    monkeypatch.setattr(board_pages, "MAX_HELD", PAGE + 20)
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

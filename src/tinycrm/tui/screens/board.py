@@ -2,11 +2,8 @@
 
 The screen owns the data: it loads the board in a worker thread, keeps the
 columns' state, and calls the CRM (``tinycrm.api``) for every action. Each column
-holds a window of its cards (its first page at first, ``PAGE`` cards); when a column
-asks for more (``CardsWanted``: its view or cursor nears the end of what it holds),
-a worker reads the next page, the page before, or the page at a position further on
-(``crm.board.cards``), after the board's own writes are saved, so a page never
-contradicts a move on screen. A move is shown at once (the card changes column and
+holds a window of its cards, read page by page as it asks (``screens.board_pages``).
+A move is shown at once (the card changes column and
 the headers their sums) and written by the app's writer; if it is refused, the
 board says why and reloads what is true.
 """
@@ -34,20 +31,18 @@ from tinycrm.api.models import Board, BoardCard, CardPage, DealRead, FeedEntry, 
 from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.filters import FilterError
 from tinycrm.tui import format as fmt
-from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import (
     CardChosen,
     CardHighlighted,
-    CardsWanted,
     DatabaseLost,
     DataChanged,
     FilterChanged,
     WritesPending,
 )
 from tinycrm.tui.preload import FEED_SIZE
+from tinycrm.tui.screens.board_pages import PagedColumns, window_from
 from tinycrm.tui.widgets.cards import (
     CARD_LINES,
-    MAX_HELD,
     MIN_COLUMN,
     PAGE,
     ColumnState,
@@ -60,9 +55,6 @@ from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.writer import WriteCancelled
 
 FILTER_DELAY = 0.15
-WRITES_WAIT = 10.0
-"""How long a page read waits for the board's own writes to be saved before it gives up
-(a lock held elsewhere; the column asks again when it is next drawn)."""
 
 EMPTY_TEXT = """[b]Your pipeline is empty.[/b]
 
@@ -111,13 +103,7 @@ def _state(column: Any) -> ColumnState:
     )
 
 
-def _window_from(state: ColumnState, page: CardPage) -> None:
-    """Hold ``page`` as the column's window (read from a position: a jump, or a reload)."""
-    state.cards = list(page.cards)
-    state.start = page.offset
-
-
-class BoardScreen(CrmScreen[None]):
+class BoardScreen(PagedColumns):
     """The kanban of the current pipeline."""
 
     AUTO_FOCUS = ""  # the first load focuses the first column
@@ -161,7 +147,6 @@ class BoardScreen(CrmScreen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="board")
-        self.board: Board | None = None
         self.columns_data: list[ColumnState] = []
         self.pipeline_id: int | None = None
         self.filter: str | None = None  # the filter over deals (tinycrm.filters)
@@ -170,11 +155,8 @@ class BoardScreen(CrmScreen[None]):
         self.show_closed = False
         self.loaded = False
         self.last_load_seconds = 0.0
-        self._version = 0
         self._focus_deal: int | None = None
         self._filter_timer: Timer | None = None
-        self._reading: set[str] = set()
-        """Columns whose page is being read."""
         self.too_small = False
         """No card fits on screen: keys that act on a card do nothing, the board says why."""
 
@@ -203,13 +185,6 @@ class BoardScreen(CrmScreen[None]):
 
     def _retime_feed(self) -> None:
         self.query_one(FeedPanel).retime(self.crm_app.now())
-
-    @property
-    def view(self) -> ColumnsView:
-        return self.query_one("#columns", ColumnsView)
-
-    def column_widgets(self) -> list[StageColumn]:
-        return self.view.columns
 
     # ------------------------------------------------------------------ loading
 
@@ -297,7 +272,7 @@ class BoardScreen(CrmScreen[None]):
         states = [_state(column) for column in board.columns]
         for state in states:
             if state.key in windows:
-                _window_from(state, windows[state.key])
+                window_from(state, windows[state.key])
         widgets = self.column_widgets()
         view = self.view
         focused = self.focused
@@ -331,102 +306,6 @@ class BoardScreen(CrmScreen[None]):
         self.loaded = True
         self.refresh_bindings()
         self.call_after_refresh(_freeze_heap)
-
-    # ------------------------------------------------------------------ pages of a column
-
-    def _column(self, key: str) -> StageColumn | None:
-        return next((w for w in self.column_widgets() if w.state.key == key), None)
-
-    def on_cards_wanted(self, message: CardsWanted) -> None:
-        """A column lacks cards its view shows (or nears): read the page it wants."""
-        message.stop()
-        column = self._column(message.key)
-        if column is None or self.board is None or message.key in self._reading:
-            return  # one read a column at a time: its answer asks again for what still lacks
-        state = column.state
-        first, last = message.first, message.last
-        limit = max(PAGE, last - first + 1)
-        anchor: dict[str, Any]
-        if state.cards and first == state.end:  # right below what is held
-            anchor = {"after": state.cards[-1]}
-        elif state.cards and last == state.start - 1:  # right above it
-            anchor = {"before": state.cards[0]}
-        else:  # a jump (end, or the scroll bar dragged): read from that position
-            anchor = {"offset": first}
-        self._reading.add(state.key)
-        self.run_worker(
-            partial(self._read_page, state.key, anchor, limit, state.version, self._version),
-            thread=True,
-            group="board-page",
-            exit_on_error=False,
-        )
-
-    def _read_page(
-        self, key: str, anchor: dict[str, Any], limit: int, version: int, board_version: int
-    ) -> None:
-        """(A worker.) Wait for the board's own writes, then read the page."""
-        deadline = time.monotonic() + WRITES_WAIT
-        while self.crm_app.writing:  # a page read before a move is saved would undo it
-            if time.monotonic() > deadline:
-                self.app.call_from_thread(self._page_failed, key)
-                return
-            time.sleep(0.005)
-        board = self.board
-        if board is None:
-            self.app.call_from_thread(self._page_failed, key)
-            return
-        try:
-            page = self.crm.board.cards(
-                key,
-                pipeline=board.pipeline_id,
-                where=board.where,
-                now=self.crm_app.now(),
-                limit=limit,
-                **anchor,
-            )
-        except TinyCrmError:  # the stage went, say: the live refresh reloads the board
-            self.app.call_from_thread(self._page_failed, key)
-            return
-        kind = next(iter(anchor))
-        self.app.call_from_thread(self._apply_page, page, kind, version, board_version)
-
-    def _page_failed(self, key: str) -> None:
-        self._reading.discard(key)
-        column = self._column(key)
-        if column is not None:
-            column.card_list.asked = None  # asked again when it is next scrolled or moved
-
-    def _apply_page(self, page: CardPage, kind: str, version: int, board_version: int) -> None:
-        self._reading.discard(page.column)
-        column = self._column(page.column)
-        if column is None:
-            return
-        cards = column.card_list
-        state = column.state
-        if board_version != self._version or version != state.version:
-            cards.asked = None  # the column changed on screen since: ask for what it lacks now
-            cards.want()
-            return
-        current = cards.current
-        held = {card.id for card in state.cards}
-        new = [card for card in page.cards if card.id not in held]
-        if kind == "after":
-            state.cards.extend(new)
-        elif kind == "before":
-            state.cards[0:0] = new
-            state.start = max(0, page.offset)
-        else:
-            _window_from(state, page)
-            new = page.cards
-        state.version += 1
-        if new:
-            cards.asked = None
-        cards.keep_near(MAX_HELD)
-        found = cards.index_of(current.id) if current is not None else None
-        cards.cards_changed(found, scroll=found is not None and found != cards.cursor)
-        self.view.announce()
-        if page.count != state.count:  # written elsewhere: the live refresh will say so
-            self.reload()
 
     def _restore_position(
         self, widgets: list[StageColumn], deal_id: int | None, index: int
