@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from tinycrm.store.engine import Store, open_store
 
@@ -129,7 +130,14 @@ async def settle(pilot: Any, *, rounds: int = 30) -> None:
                 assert not getattr(app, "errors", []), app.errors
                 return
         if busy:
-            await app.workers.wait_for_complete(busy)
+            # Not WorkerManager.wait_for_complete: it raises WorkerCancelled for a worker
+            # that an exclusive one replaced, which is the app working as meant.
+            outcomes = await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException) and not isinstance(
+                    outcome, WorkerCancelled | asyncio.CancelledError
+                ):
+                    raise outcome
         else:
             await pilot.pause(0.1)
     raise AssertionError("the app did not settle")
