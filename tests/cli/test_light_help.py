@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 import typer.main
@@ -16,6 +18,7 @@ from tinycrm.cli import COMMANDS, SUMMARIES
 
 HELP = """
 import sys
+from typing import Any
 sys.argv = ["tinycrm", *{args!r}]
 import tinycrm.cli as cli, tinycrm.cli.helptext as helptext
 if {full!r}:
@@ -65,3 +68,38 @@ def test_a_command_help_is_the_same_without_markdown(args: tuple[str, ...]) -> N
     assert "markdown_it" not in loaded and "rich.traceback" not in loaded
     assert text == help_of(*args, full=True)[0]
     assert "Usage: tinycrm " in text
+
+
+def _texts_with_brackets() -> list[tuple[list[str], str]]:
+    """(command path, help text) for every help and option help that holds a ``[``."""
+    found = []
+
+    def visit(command: Any, path: list[str]) -> None:
+        texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        found.extend((path, text) for text in texts if "[" in text)
+        for name in getattr(command, "list_commands", lambda _ctx: [])(None):
+            visit(command.get_command(None, name), [*path, name])
+
+    from tinycrm.cli import app
+
+    visit(typer.main.get_command(app), [])
+    return found
+
+
+def test_brackets_in_help_are_shown_as_written() -> None:
+    """``[quotes] valid_days`` names a config section; Rich markup would take it for a
+    style and print ``valid_days`` alone."""
+    from typer.testing import CliRunner
+
+    from tinycrm.cli import app
+
+    texts = _texts_with_brackets()
+    assert any("[quotes]" in text for _path, text in texts)  # the case this test is about
+    runner = CliRunner()
+    for path, text in texts:
+        shown = " ".join(
+            line.strip("│ ") for line in runner.invoke(app, [*path, "--help"]).output.splitlines()
+        )
+        shown = " ".join(shown.split())
+        for bracketed in re.findall(r"\[[^\]\s]+\]", text):
+            assert bracketed in shown, (path, bracketed)

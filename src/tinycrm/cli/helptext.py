@@ -6,6 +6,11 @@ pretty tracebacks: about half of what ``tinycrm --help`` took. Our help is Rich 
 and our errors are one line, so :func:`load_help_renderer` imports it with stand-ins
 for those two classes, which import the real ones the first time they are used. The
 help it writes is the same, to the character (a test compares).
+
+Our help is plain text that names config sections the way the file writes them
+(``[quotes] valid_days``), so Typer's Rich markup would take ``[quotes]`` for a style
+and drop it: :func:`load_help_renderer` also makes the renderer escape every help text
+before Rich reads it (``rich.markup.escape``), so brackets are shown as written.
 """
 
 from __future__ import annotations
@@ -37,8 +42,12 @@ class _Deferred(type):
 
 def load_help_renderer() -> None:
     """Import ``typer.rich_utils`` (once) without ``rich.markdown`` and ``rich.traceback``."""
-    if "typer.rich_utils" in sys.modules:
-        return
+    if "typer.rich_utils" not in sys.modules:
+        _import_lightly()
+    _literal_brackets(sys.modules["typer.rich_utils"])
+
+
+def _import_lightly() -> None:
     placed = []
     for module, name in DEFERRED:
         if module in sys.modules:
@@ -52,6 +61,23 @@ def load_help_renderer() -> None:
     finally:
         for module in placed:  # the real module is imported on first use
             del sys.modules[module]
+
+
+def _literal_brackets(rich_utils: Any) -> None:
+    """Typer's ``_make_rich_text`` (every help text, option help and epilogue goes
+    through it) with the text escaped first in Rich markup mode: once."""
+    make = rich_utils._make_rich_text
+    if getattr(make, "literal_brackets", False):
+        return
+    from rich.markup import escape
+
+    def make_literal(*, text: str, style: str = "", markup_mode: Any) -> Any:
+        if markup_mode == "rich":
+            text = escape(text)
+        return make(text=text, style=style, markup_mode=markup_mode)
+
+    make_literal.literal_brackets = True  # type: ignore[attr-defined]
+    rich_utils._make_rich_text = make_literal
 
 
 def render_lightly(command: Any) -> None:
