@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -19,6 +20,15 @@ app = typer.Typer(
 
 IdArg = Annotated[str, typer.Argument(help="Quote number (Q-2026-0001) or id.", metavar="ID")]
 FORMATS = ("md", "html", "pdf")
+SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
+def _format_of(out_file: str) -> str:
+    """The format a file's name asks for (``quote.md``: Markdown), else PDF."""
+    from pathlib import PurePath
+
+    return SUFFIXES.get(PurePath(out_file).suffix.lower(), "pdf")
+
 
 COLUMNS = [
     col("number", "number", style="bold", no_wrap=True),
@@ -64,11 +74,11 @@ def _render(row: dict[str, Any]) -> None:
         shown[f"{key}_text"] = money_text(row, key)
     if row.get("discount"):
         shown["discount_text"] = "-" + money_text(row, "discount")
-    taxes = [
-        f"{percent_text(t, 'rate')} on {money_text({**t, 'currency': row['currency']}, 'base')}: "
-        f"{money_text({**t, 'currency': row['currency']}, 'tax')}"
-        for t in row.get("taxes") or []
-    ]
+    taxes = []
+    for t in row.get("taxes") or []:
+        t = {**t, "currency": row["currency"]}
+        rate = percent_text(t, "rate") or "0%"
+        taxes.append(f"{rate} on {money_text(t, 'base')}: {money_text(t, 'tax')}")
     shown["tax_text"] = "; ".join(taxes)
     out.print_fields(shown, LABELS, f"Quote {row['number']}")
     out.stdout_console().print()
@@ -157,13 +167,22 @@ def render(
         str, typer.Option("--out", help="File to write (- for standard output).", metavar="FILE")
     ],
     format_: Annotated[
-        str, typer.Option("--format", help="md, html or pdf.", show_default=True)
-    ] = "pdf",
+        str | None,
+        typer.Option(
+            "--format",
+            help="md, html or pdf (default: the --out file's suffix, .md, .html or .pdf; "
+            "else pdf).",
+        ),
+    ] = None,
 ) -> None:
     """Write the quote as a document for the customer, with the seller of [seller]."""
-    fmt = format_.strip().lower()
+    fmt = (format_ or _format_of(out_file)).strip().lower()
     if fmt not in FORMATS:
         raise typer.BadParameter(f"{format_!r} is not one of md, html, pdf", param_hint="--format")
+    if fmt == "pdf" and out_file in ("-", "/dev/stdout") and out.on_terminal(sys.stdout):
+        raise typer.BadParameter(
+            "a PDF is not for a terminal: write it to a file, or pipe it", param_hint="--out"
+        )
     quote = crm(ctx).quotes.render_to(id_, out_file, fmt)
     if out_file not in ("-", "/dev/stdout"):
         out.done(f"Wrote quote {quote.number} as {fmt} to {out_file}")

@@ -1,0 +1,74 @@
+"""``quote render`` and ``quote show`` as a person uses them: the format follows the
+file's name unless ``--format`` says otherwise, a PDF is never poured onto a terminal,
+and a quote without tax shows its 0% rate."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tinycrm
+
+from .conftest import tinycrm_executable
+from .test_pager import terminal
+
+
+@pytest.fixture
+def quoted() -> None:
+    with tinycrm.open(os.environ["TINYCRM_DB"]) as crm:
+        crm.companies.add("Acme GmbH")
+        crm.deals.add("Big one", company="Acme GmbH")
+        crm.products.add("Widget", price="100")
+        crm.deals.items.add("Big one", "Widget", qty="3")
+        crm.quotes.create("Big one")
+
+
+@pytest.mark.usefixtures("quoted")
+@pytest.mark.parametrize(
+    ("name", "given", "starts"),
+    [
+        ("quote.md", None, b"# Quote Q-"),
+        ("quote.HTML", None, b"<!DOCTYPE html>"),
+        ("quote.htm", None, b"<!DOCTYPE html>"),
+        ("quote.pdf", None, b"%PDF-"),
+        ("quote", None, b"%PDF-"),  # no suffix: PDF, as before
+        ("quote.txt", None, b"%PDF-"),
+        ("quote.md", "pdf", b"%PDF-"),  # --format wins over the name
+        ("quote.pdf", "html", b"<!DOCTYPE html>"),
+    ],
+)
+def test_the_format_follows_the_file_name(
+    cli: Callable[..., Any], tmp_path: Path, name: str, given: str | None, starts: bytes
+) -> None:
+    out = tmp_path / name
+    args = ["quote", "render", "1", "--out", str(out)]
+    result = cli(*args, *(["--format", given] if given else []))
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes().startswith(starts)
+    fmt = given or {b"# ": "md", b"<!": "html", b"%P": "pdf"}[starts[:2]]
+    assert f"as {fmt} to {out}" in result.stdout
+
+
+@pytest.mark.usefixtures("quoted")
+def test_a_pdf_is_refused_on_a_terminal_and_written_into_a_pipe() -> None:
+    code, shown, stderr = terminal("quote", "render", "1", "--out", "-", env={})
+    assert code == 2
+    assert shown == ""
+    assert "a PDF is not for a terminal" in stderr and "Traceback" not in stderr
+    code, shown, _stderr = terminal("quote", "render", "1", "--out", "-", "--format", "md",
+                                    env={})  # fmt: skip
+    assert code == 0 and shown.startswith("# Quote Q-")
+    piped = subprocess.run([*tinycrm_executable(), "quote", "render", "1", "--out", "-"],
+                           capture_output=True, timeout=60)  # fmt: skip
+    assert piped.returncode == 0 and piped.stdout.startswith(b"%PDF-")
+
+
+@pytest.mark.usefixtures("quoted")
+def test_a_quote_without_tax_shows_its_rate(cli: Callable[..., Any]) -> None:
+    shown = cli("quote", "show", "1").stdout
+    assert "0% on €300.00: €0.00" in shown
