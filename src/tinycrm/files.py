@@ -54,6 +54,30 @@ class Target:
         return self.path is None
 
 
+def reaches_terminal(target: Target) -> bool:
+    """Whether writing ``target`` would put bytes on a terminal: standard output that is
+    one, or a character device that is one (``/dev/tty``). A binary file (a PDF, a
+    database copy) is refused there: its bytes include escape sequences."""
+    if not target.stream:
+        return False
+    if target.path is None:
+        try:
+            return sys.stdout.isatty()
+        except (AttributeError, ValueError):
+            return False
+    try:  # only a character device can be a terminal: a FIFO is never opened here (its
+        # reader would see the open and close as the end of the write)
+        if not stat.S_ISCHR(os.stat(target.path).st_mode):
+            return False
+        fd = os.open(target.path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return False  # the write itself says why it cannot
+    try:
+        return os.isatty(fd)
+    finally:
+        os.close(fd)
+
+
 def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 

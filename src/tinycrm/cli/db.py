@@ -89,7 +89,7 @@ def backup(
             f"(e.g. pg_dump --format=custom --file=tinycrm.dump {url})"
         )
     dest = files.resolve(file, mkdir=mkdir)
-    if dest.stream and _is_terminal(dest.path):
+    if files.reaches_terminal(dest):
         fail(
             "a backup is a binary SQLite file: not written to a terminal "
             "(give a FILE, or redirect: tinycrm db backup - > tinycrm-backup.db)"
@@ -101,26 +101,6 @@ def backup(
     target = database.backup(file, mkdir=mkdir)
     if target is not None:
         out.done(f"Backed up {database.path} to {target}")
-
-
-def _is_terminal(path: Path | None) -> bool:
-    """Whether writing to ``path`` (None: standard output) would reach a terminal."""
-    import os
-    import stat
-
-    if path is None:
-        return out.on_terminal(sys.stdout)
-    try:  # only a character device can be a terminal: a FIFO is never opened here (its
-        # reader would see the open and close as the end of the backup)
-        if not stat.S_ISCHR(os.stat(path).st_mode):
-            return False
-        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
-    except OSError:
-        return False  # the backup's own write says why it cannot
-    try:
-        return os.isatty(fd)
-    finally:
-        os.close(fd)
 
 
 @app.command("restore")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -179,10 +178,13 @@ def render(
     fmt = (format_ or _format_of(out_file)).strip().lower()
     if fmt not in FORMATS:
         raise typer.BadParameter(f"{format_!r} is not one of md, html, pdf", param_hint="--format")
-    if fmt == "pdf" and out_file in ("-", "/dev/stdout") and out.on_terminal(sys.stdout):
-        raise typer.BadParameter(
-            "a PDF is not for a terminal: write it to a file, or pipe it", param_hint="--out"
-        )
+    if fmt == "pdf":
+        from tinycrm import files
+
+        if files.reaches_terminal(files.resolve(out_file)):
+            raise typer.BadParameter(
+                "a PDF is not for a terminal: write it to a file, or pipe it", param_hint="--out"
+            )
     quote = crm(ctx).quotes.render_to(id_, out_file, fmt)
     if out_file not in ("-", "/dev/stdout"):
         out.done(f"Wrote quote {quote.number} as {fmt} to {out_file}")
