@@ -5,6 +5,7 @@ and tracebacks, and the help text is, to the character, what the full import wri
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import re
 import subprocess
@@ -103,3 +104,36 @@ def test_brackets_in_help_are_shown_as_written() -> None:
         shown = " ".join(shown.split())
         for bracketed in re.findall(r"\[[^\]\s]+\]", text):
             assert bracketed in shown, (path, bracketed)
+
+
+def test_a_group_lists_each_summary_as_one_paragraph() -> None:
+    """A summary wrapped over two lines in its docstring is listed as one paragraph,
+    not cut where the docstring's line ended (``report --help`` was ragged)."""
+    from typer.testing import CliRunner
+
+    from tinycrm.cli import app
+
+    wrapped = 0
+    runner = CliRunner()
+
+    def visit(command: Any, path: list[str]) -> None:
+        nonlocal wrapped
+        names = getattr(command, "list_commands", lambda _ctx: [])(None)
+        if not names:
+            return
+        shown = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "400"}).output
+        for name in names:
+            sub = command.get_command(None, name)
+            first = inspect.cleandoc(sub.help or "").split("\n\n")[0]
+            if sub.hidden or not first:
+                continue
+            wrapped += "\n" in first
+            summary = " ".join(first.split())
+            assert any(summary in " ".join(line.split()) for line in shown.splitlines()), (
+                path,
+                name,
+            )
+            visit(sub, [*path, name])
+
+    visit(typer.main.get_command(app), [])
+    assert wrapped >= 10  # the case this test is about

@@ -10,12 +10,14 @@ help it writes is the same, to the character (a test compares).
 Our help is plain text that names config sections the way the file writes them
 (``[quotes] valid_days``), so Typer's Rich markup would take ``[quotes]`` for a style
 and drop it: :func:`load_help_renderer` also makes the renderer escape every help text
-before Rich reads it (``rich.markup.escape``), so brackets are shown as written.
+before Rich reads it (``rich.markup.escape``), so brackets are shown as written, and
+joins the lines of the summaries a group lists, as Typer does in a command's own help.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import types
 from typing import Any
@@ -78,6 +80,19 @@ def _literal_brackets(rich_utils: Any) -> None:
 
     make_literal.literal_brackets = True  # type: ignore[attr-defined]
     rich_utils._make_rich_text = make_literal
+
+    # A group's list of commands shows each one's first paragraph; in Rich markup mode
+    # Typer keeps that paragraph's line breaks, so a summary wrapped in its docstring
+    # came out as a ragged column. Joined here, as Typer joins them in a command's own help.
+    make_command_help = rich_utils._make_command_help
+
+    def command_help(*, help_text: str, markup_mode: Any) -> Any:
+        first, gap, rest = inspect.cleandoc(help_text).partition("\n\n")
+        if not first.startswith("\b"):
+            first = first.replace("\n", " ")
+        return make_command_help(help_text=first + gap + rest, markup_mode=markup_mode)
+
+    rich_utils._make_command_help = command_help
 
 
 def render_lightly(command: Any) -> None:
