@@ -24,6 +24,7 @@ from tinycrm.store.events import list_events
 from tinycrm.store.imports import count_rows, import_records, list_imports, undo_import
 from tinycrm.store.log_models import ImportChange
 from tinycrm.store.pipelines import list_pipelines
+from tinycrm.store.search import search
 
 
 class Rejects(list):
@@ -102,6 +103,22 @@ def test_update_fills_empty_fields_and_overwrite_replaces_and_clears(store) -> N
     assert (ada.name, ada.title, ada.phone) == ("Ada Byron", "Analyst", None)
     assert [c.name for c in list_contacts(store, search="byron")] == ["Ada Byron"]
     assert list_contacts(store, search="lovelace") == []
+
+
+def test_a_later_chunk_filling_in_a_contact_this_import_made_keeps_it_searchable(
+    store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ada is written with the first chunk; a row of the second looks like her (the same
+    # phone) and fills in her email: an UPDATE the search index's trigger sees, before
+    # the import indexes its new rows in one go. SQLite refused that fill (its entry for
+    # Ada was there already) and the whole import failed.
+    monkeypatch.setattr("tinycrm.store.imports.base.CHUNK", 2)
+    text = "Name,Email,Phone\nAda,,+44 20 7946 0000\nX,x@x.io,\nAda,ada@x.io,+44 20 7946 0000\n"
+    summary, _ = run(store, "contacts", text)
+    assert (summary.created, summary.updated) == (2, 1)
+    assert [(h.kind, h.name) for h in search(store, "ada@x.io")] == [("contact", "Ada")]
+    assert [(h.kind, h.name) for h in search(store, "ada")] == [("contact", "Ada")]
+    assert [c.name for c in list_contacts(store, search="ada@x")] == ["Ada"]
 
 
 def test_duplicate_policies(store) -> None:

@@ -550,6 +550,11 @@ def search_deferred(conn: Connection) -> Iterator[None]:
                 f"t.id <= {mine} AND t.id IN (SELECT f.{children.key} FROM {children.table} f "
                 f"WHERE {children.condition('f')} AND f.id > {int(before[children.table])})",
             )
+        if sqlite:
+            # A new row edited inside (an import's later row filling in an earlier one)
+            # was indexed by the update trigger, which stays: its entry goes, as FTS5
+            # has no upsert (PostgreSQL's fill replaces it).
+            conn.exec_driver_sql(f"DELETE FROM {index_table(kind)} WHERE rowid > {mine}")
         conn.exec_driver_sql(_refresh_sql(kind, sqlite, f"t.id > {mine}"))
     if sqlite:
         for _, sql in saved:
