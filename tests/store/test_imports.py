@@ -105,6 +105,28 @@ def test_update_fills_empty_fields_and_overwrite_replaces_and_clears(store) -> N
     assert list_contacts(store, search="lovelace") == []
 
 
+def test_overwrite_clears_each_rows_own_blank_cells(store) -> None:
+    # Rows with the same blank cells share one set of them: each row still clears
+    # exactly its own blanks, whatever the rows before it left blank.
+    for n in range(4):
+        add_contact(store, name=f"P{n}", email=f"p{n}@x.io", phone="+44 1", title="T",
+                    notes="N")  # fmt: skip
+    text = (
+        "Email,Phone,Title,Notes\n"
+        "p0@x.io,,T2,\np1@x.io,+44 2,,\np2@x.io,,T2,\np3@x.io,+44 2,T2,N2\n"
+    )
+    summary, _ = run(store, "contacts", text, overwrite=True)
+    assert summary.updated == 4
+    people = [get_contact(store, f"p{n}@x.io") for n in range(4)]
+    got = [(c.phone, c.title, c.notes) for c in people]
+    assert got == [
+        (None, "T2", None),
+        ("+44 2", None, None),
+        (None, "T2", None),
+        ("+44 2", "T2", "N2"),
+    ]
+
+
 def test_a_later_chunk_filling_in_a_contact_this_import_made_keeps_it_searchable(
     store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -122,11 +122,12 @@ class _Prepared:
     row: dict[str, Any] | None = None  # the new record's row, made ahead (contacts)
     blank_fields: tuple[str, ...] = ()  # custom fields whose cells were blank
     rejected: bool = False  # left out while merging (reported, not counted as skipped)
+    mailbox: str | None = None  # its email's mailbox, once ``lookalikes.find`` has it
 
     def blank(self, column: str) -> None:
         """Note a blank cell (``--overwrite`` clears the field)."""
         if not isinstance(self.blanks, set):
-            self.blanks = set()
+            self.blanks = set(self.blanks)  # (a frozenset may be shared by many rows)
         self.blanks.add(column)
 
 

@@ -36,6 +36,7 @@ _PLAIN_KEYS = frozenset(
     {"name", "first_name", "middle_name", "last_name", "email", "phone", "title", "notes"}
     | {"company", "tags"}
 )
+_BLANKS: dict[tuple[str, ...], frozenset[str]] = {}  # blank cells -> _Prepared.blanks
 _UNSAFE = safetext.UNSAFE_MULTILINE  # \r too: the full path turns it into \n first
 _LONG = validate.MAX_TEXT
 
@@ -143,8 +144,8 @@ class _Contacts(_Import):
         if domain:
             prep.company_domain = validate.domain(domain)
         prep.key = ("email", typed[1]) if typed else ("name", validate.key(columns["name"]))
-        # The row it would insert, made here in the read-ahead thread: the writing
-        # thread only fills in the id and the company.
+        # The row it would insert, made here as the row is read: ``insert`` only fills
+        # in the id and the company.
         prep.row = _contact_insert(0, {"owner": self.store.user, **columns}, self.stamp)
         return prep
 
@@ -168,7 +169,7 @@ class _Contacts(_Import):
         else:
             email = None
         name = get("name") or " ".join(
-            part for part in (get("first_name"), get("middle_name"), get("last_name")) if part
+            filter(None, (get("first_name"), get("middle_name"), get("last_name")))
         )
         name = " ".join((name or email or "").split())
         if not name or len(name) > 300:
@@ -177,6 +178,7 @@ class _Contacts(_Import):
         columns = prep.columns
         if email:
             columns["email"], columns["email_key"] = email, key
+        blank: tuple[str, ...] = ()  # (most rows: a blank note, one shared frozenset)
         phone = get("phone")
         if phone is not None:
             phone = " ".join(phone.split()) or None
@@ -184,21 +186,23 @@ class _Contacts(_Import):
                 columns["phone"] = phone
                 columns["phone_e164"] = self._e164(phone)
             else:
-                prep.blank("phone")
+                blank += ("phone",)
         title = get("title")
         if title is not None:
             title = " ".join(title.split()) or None
             if title:
                 columns["title"] = title
             else:
-                prep.blank("title")
+                blank += ("title",)
         notes = get("notes")
         if notes is not None:
             notes = notes.strip() or None
             if notes:
                 columns["notes"] = notes
             else:
-                prep.blank("notes")
+                blank += ("notes",)
+        if blank:
+            prep.blanks = _BLANKS.get(blank) or _BLANKS.setdefault(blank, frozenset(blank))
         if max(len(name), len(phone or ""), len(title or ""), len(notes or "")) > _LONG:
             return None
         tags = get("tags")
@@ -317,7 +321,7 @@ class _Contacts(_Import):
         if prep.columns.get("uid"):
             self.keys[("uid", prep.columns["uid"])] = prep.target
         self.new_contact(row)
-        self.lookalikes.add(prep.target, row)
+        self.lookalikes.add(prep.target, row, prep.mailbox)
         self.add_tags_and_fields(prep)
 
     def merge(self, state: _State, prep: _Prepared) -> bool:

@@ -97,10 +97,11 @@ class ContactLookalikes:
     def prime(self, rows: list[_Prepared]) -> None:
         """Load what the database holds that rows of this chunk could match."""
         if self.empty:
+            known = self._companies
             for prep in rows:
                 cid = prep.columns.get("company_id")
-                if cid is not None:
-                    self._companies.setdefault(cid, _Company())
+                if cid is not None and cid not in known:
+                    known[cid] = _Company()
             return
         if not self._mailboxes_loaded and any(p.columns.get("email") for p in rows):
             self._load_mailboxes()
@@ -161,7 +162,7 @@ class ContactLookalikes:
     def find(self, prep: _Prepared) -> tuple[int, str] | None:
         """The contact ``prep`` looks like and why, or None (see the module docstring)."""
         columns = prep.columns
-        mailbox = _mailbox(columns.get("email_key"))
+        mailbox = prep.mailbox = _mailbox(columns.get("email_key"))  # (for ``add``)
         if mailbox:
             person = self._mailboxes.get(mailbox)
             if person is not None:
@@ -190,20 +191,24 @@ class ContactLookalikes:
             return None
         return best[0], f"{best[1]} at {prep.company or self.company_name(company_id)}"
 
-    def add(self, contact_id: int, columns: dict[str, Any]) -> None:
-        """A contact the import created: later rows are compared with it too."""
+    def add(self, contact_id: int, columns: dict[str, Any], mailbox: str | None = None) -> None:
+        """A contact the import created: later rows are compared with it too. ``mailbox``:
+        its email's, when ``find`` has worked it out already (None: worked out here)."""
         company_id = columns.get("company_id")
-        person = _Person(
-            contact_id, columns["name"], _mailbox(columns.get("email_key")), company_id
-        )
+        if mailbox is None:
+            mailbox = _mailbox(columns.get("email_key"))
+        person = _Person(contact_id, columns["name"], mailbox, company_id)
         self._known[contact_id] = person
-        if person.mailbox:
-            self._mailboxes.setdefault(person.mailbox, person)
+        if mailbox:
+            self._mailboxes.setdefault(mailbox, person)
         phone = columns.get("phone_e164")
         if phone:
             self._phones[phone] = (*self._phones.get(phone, ()), person)
         if company_id is not None:
-            self._companies.setdefault(company_id, _Company()).add(person)
+            at = self._companies.get(company_id)
+            if at is None:
+                at = self._companies[company_id] = _Company()
+            at.add(person)
 
     def update(self, contact_id: int, columns: dict[str, Any]) -> None:
         """A contact an import row updates: the email it fills in (``merge`` fills a
