@@ -595,3 +595,53 @@ def test_random_filters_run_or_fail_with_a_position(store, words: list[str], kin
     model = {"contact": Contact, "company": Company, "deal": Deal}[kind]
     with store.read() as session:
         assert session.scalar(select(func.count(model.id)).where(clause)) == 0
+
+
+FIELD_TABLE = """
+import json, sys
+from tinycrm.store import filter_fields as f
+before = [m for m in ("sales_models", "service_models") if f"tinycrm.store.{m}" in sys.modules]
+quote = f.FIELDS["quote"]  # a kind of the sales tables: loaded on first use
+print(json.dumps({
+    "before": before,
+    "kinds": list(f.FIELDS),
+    "models": [m.__name__ for m in f.MODELS.values()],
+    "quote": list(quote),
+    "len": [len(f.FIELDS), len(f.MODELS)],
+    "in": ["case" in f.FIELDS, "nope" in f.FIELDS, f.MODELS.get("nope")],
+    "same": f.FIELDS["quote"] is quote and dict(f.FIELDS.items())["quote"] is quote,
+}))
+"""
+
+
+def test_the_sales_and_service_fields_are_made_on_first_use() -> None:
+    """Filtering contacts, companies or deals (the board) does not define the tables of
+    quotes, products and cases; the field table still reads whole, in the same order."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", FIELD_TABLE], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {
+        "before": [],
+        "kinds": ["contact", "company", "deal", "case", "product", "quote"],
+        "models": ["Contact", "Company", "Deal", "SupportCase", "Product", "Quote"],
+        "quote": [
+            "number",
+            "status",
+            "total",
+            "net",
+            "currency",
+            "deal",
+            "company",
+            "contact",
+            "valid_until",
+            "created",
+        ],
+        "len": [6, 6],
+        "in": [True, False, None],
+        "same": True,
+    }

@@ -48,7 +48,6 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import resolve
-from tinycrm.store.sales_models import DealItem, Quote
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEAL_STATUSES, DEFAULT_CURRENCY
 
@@ -477,6 +476,8 @@ def edit_deal(
 
 def _refuse_with_items(session: Session, deal: Deal) -> None:
     """A deal with line items has their sum for its amount, in their currency."""
+    from tinycrm.store.sales_models import DealItem
+
     count = session.scalar(
         select(func.count()).select_from(DealItem).where(col(DealItem.deal_id) == deal.id)
     )
@@ -601,6 +602,8 @@ def reopen_deal(store: Store, ref: str | int) -> DealRead:
 
 def remove_deal(store: Store, ref: str | int) -> DealRead:
     """Delete a deal with its stage history; activities only about it go too."""
+    from tinycrm.store.sales_models import DealItem, Quote
+
     with store.write() as session:
         deal = resolve_deal(session, ref)
         read = to_read(session, deal)

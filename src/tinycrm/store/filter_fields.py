@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -41,8 +41,6 @@ from tinycrm.filters import FilterError, Value
 from tinycrm.store import validate
 from tinycrm.store.errors import Invalid
 from tinycrm.store.models import Activity, Company, Contact, Deal, Pipeline, Stage
-from tinycrm.store.sales_models import Product, Quote
-from tinycrm.store.service_models import SupportCase
 from tinycrm.vocab import (
     CASE_CHANNELS,
     CASE_PRIORITIES,
@@ -65,14 +63,67 @@ PLURALS = {
     "product": "products",
     "quote": "quotes",
 }
-MODELS: dict[str, Any] = {
-    "contact": Contact,
-    "company": Company,
-    "deal": Deal,
-    "case": SupportCase,
-    "product": Product,
-    "quote": Quote,
-}
+
+
+class _ByKind(dict[str, Any]):
+    """A table by record kind whose sales and service kinds (cases, products, quotes) are
+    filled in on first use: their tables are defined in ``sales_models`` and
+    ``service_models``, which a command filtering contacts, companies or deals (the
+    board) does not pay for."""
+
+    def __init__(self, made: dict[str, Any], later: Callable[[str], Any]) -> None:
+        super().__init__(made)
+        self._later = later
+
+    def __missing__(self, kind: str) -> Any:
+        if kind not in KINDS:
+            raise KeyError(kind)
+        value = self[kind] = self._later(kind)
+        return value
+
+    def _whole(self) -> _ByKind:
+        """Every kind, in ``KINDS`` order (for whatever reads the table as a whole)."""
+        if dict.__len__(self) < len(KINDS):
+            whole = {kind: self[kind] for kind in KINDS}
+            self.clear()
+            self.update(whole)
+        return self
+
+    def __iter__(self) -> Iterator[str]:
+        return super(_ByKind, self._whole()).__iter__()
+
+    def __len__(self) -> int:
+        return len(KINDS)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in KINDS
+
+    def get(self, kind: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[kind] if kind in KINDS else default
+
+    def keys(self) -> Any:
+        return super(_ByKind, self._whole()).keys()
+
+    def values(self) -> Any:
+        return super(_ByKind, self._whole()).values()
+
+    def items(self) -> Any:
+        return super(_ByKind, self._whole()).items()
+
+
+def _sales_or_service_model(kind: str) -> Any:
+    if kind == "case":
+        from tinycrm.store.service_models import SupportCase
+
+        return SupportCase
+    from tinycrm.store.sales_models import Product, Quote
+
+    return {"product": Product, "quote": Quote}[kind]
+
+
+MODELS: dict[str, Any] = _ByKind(
+    {"contact": Contact, "company": Company, "deal": Deal}, _sales_or_service_model
+)
 MEMBER_STATUSES = ("targeted", "sent", "responded", "converted")
 
 Clause = ColumnElement[bool]
@@ -196,6 +247,8 @@ class _QuoteStatus(Field):
     ops = TEXT_OPS
 
     def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        from tinycrm.store.sales_models import Quote
+
         lapsed = and_(col(Quote.status).in_(QUOTE_OPEN), col(Quote.valid_until) < ctx.today)
         shown = case((lapsed, literal("expired")), else_=col(Quote.status))
         field = _Text(shown, fold="stored", choices=QUOTE_SHOWN, nullable=False)
@@ -465,7 +518,7 @@ _CONTACT_COMPANY = _company_of(Contact.company_id)
 _DEAL_COMPANY = _company_of(Deal.company_id)
 _COMPANY_REF = _Ref(keys=((Company.name_key, validate.key), (Company.domain, _lowered)))
 
-FIELDS: dict[str, dict[str, Field]] = {
+_FIELDS_NOW: dict[str, dict[str, Field]] = {
     "contact": {
         "name": _Text(Contact.name_key, fold="key", nullable=False),
         "email": _Text(Contact.email_key, fold="stored"),  # compared by its key
@@ -524,49 +577,64 @@ FIELDS: dict[str, dict[str, Field]] = {
         "updated": _When(Deal.updated_at),
         "text": _FullText(),
     },
-    "case": {
-        "subject": _Text(SupportCase.subject, nullable=False),
-        "status": _Text(SupportCase.status, fold="stored", choices=CASE_STATUSES, nullable=False),
-        "priority": _Text(
-            SupportCase.priority, fold="stored", choices=CASE_PRIORITIES, nullable=False
-        ),
-        "channel": _Text(SupportCase.channel, fold="stored", choices=CASE_CHANNELS),
-        "owner": _Text(SupportCase.owner, nullable=False),
-        "contact": _Via(
-            SupportCase.contact_id,
-            Contact.id,
-            _Ref(keys=((Contact.name_key, validate.key), (Contact.email_key, _lowered))),
-        ),
-        "company": _company_of(SupportCase.company_id)(_COMPANY_REF),
-        "csat": _Number(SupportCase.csat),
-        "opened": _When(SupportCase.opened_at),
-        "first_response": _When(SupportCase.first_response_at),
-        "resolved": _When(SupportCase.resolved_at),
-        "updated": _When(SupportCase.updated_at),
-    },
-    "product": {
-        "name": _Text(Product.name_key, fold="key", nullable=False),
-        "sku": _Text(Product.sku),
-        "price": _Money(minor=Product.price_minor, currency=Product.currency),
-        "currency": _Text(Product.currency, nullable=False),
-        "unit": _Text(Product.unit),
-        "recurring": _Text(Product.recurring, fold="stored", choices=("month", "year")),
-        "created": _When(Product.created_at),
-        "updated": _When(Product.updated_at),
-    },
-    "quote": {
-        "number": _Text(Quote.number, nullable=False),
-        "status": _QuoteStatus(),
-        "total": _Money(minor=Quote.total_minor, currency=Quote.currency),
-        "net": _Money(minor=Quote.net_minor, currency=Quote.currency),
-        "currency": _Text(Quote.currency, nullable=False),
-        "deal": _Text(Quote.deal_title, nullable=False),
-        "company": _Text(Quote.company),
-        "contact": _Text(Quote.contact),
-        "valid_until": _When(Quote.valid_until, date_only=True),
-        "created": _When(Quote.created_at),
-    },
 }
+
+
+def _sales_or_service_fields(kind: str) -> dict[str, Field]:
+    """The fields of cases, products and quotes (their tables loaded now)."""
+    from tinycrm.store.sales_models import Product, Quote
+    from tinycrm.store.service_models import SupportCase
+
+    fields: dict[str, dict[str, Field]] = {
+        "case": {
+            "subject": _Text(SupportCase.subject, nullable=False),
+            "status": _Text(
+                SupportCase.status, fold="stored", choices=CASE_STATUSES, nullable=False
+            ),
+            "priority": _Text(
+                SupportCase.priority, fold="stored", choices=CASE_PRIORITIES, nullable=False
+            ),
+            "channel": _Text(SupportCase.channel, fold="stored", choices=CASE_CHANNELS),
+            "owner": _Text(SupportCase.owner, nullable=False),
+            "contact": _Via(
+                SupportCase.contact_id,
+                Contact.id,
+                _Ref(keys=((Contact.name_key, validate.key), (Contact.email_key, _lowered))),
+            ),
+            "company": _company_of(SupportCase.company_id)(_COMPANY_REF),
+            "csat": _Number(SupportCase.csat),
+            "opened": _When(SupportCase.opened_at),
+            "first_response": _When(SupportCase.first_response_at),
+            "resolved": _When(SupportCase.resolved_at),
+            "updated": _When(SupportCase.updated_at),
+        },
+        "product": {
+            "name": _Text(Product.name_key, fold="key", nullable=False),
+            "sku": _Text(Product.sku),
+            "price": _Money(minor=Product.price_minor, currency=Product.currency),
+            "currency": _Text(Product.currency, nullable=False),
+            "unit": _Text(Product.unit),
+            "recurring": _Text(Product.recurring, fold="stored", choices=("month", "year")),
+            "created": _When(Product.created_at),
+            "updated": _When(Product.updated_at),
+        },
+        "quote": {
+            "number": _Text(Quote.number, nullable=False),
+            "status": _QuoteStatus(),
+            "total": _Money(minor=Quote.total_minor, currency=Quote.currency),
+            "net": _Money(minor=Quote.net_minor, currency=Quote.currency),
+            "currency": _Text(Quote.currency, nullable=False),
+            "deal": _Text(Quote.deal_title, nullable=False),
+            "company": _Text(Quote.company),
+            "contact": _Text(Quote.contact),
+            "valid_until": _When(Quote.valid_until, date_only=True),
+            "created": _When(Quote.created_at),
+        },
+    }
+    return fields[kind]
+
+
+FIELDS: dict[str, dict[str, Field]] = _ByKind(_FIELDS_NOW, _sales_or_service_fields)
 
 ALIASES: dict[str, dict[str, str]] = {
     "contact": {"status": "lead_status", "created_at": "created", "updated_at": "updated"},

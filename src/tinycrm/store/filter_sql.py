@@ -64,8 +64,6 @@ from tinycrm.store.models import (
     Tag,
 )
 from tinycrm.store.refs import resolve
-from tinycrm.store.sales_models import Product, Quote
-from tinycrm.store.service_models import SupportCase
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import ACTIVITY_KINDS
 
@@ -222,17 +220,23 @@ def search_clause(kind: str, text: str) -> Clause:
             func.lower(Company.city).like(pattern, escape="\\"),
         )
     if kind == "product":
+        from tinycrm.store.sales_models import Product
+
         return or_(
             col(Product.name_key).like(pattern, escape="\\"),
             func.lower(func.coalesce(Product.sku, "")).like(pattern, escape="\\"),
         )
     if kind == "quote":
+        from tinycrm.store.sales_models import Quote
+
         return or_(
             func.lower(Quote.number).like(pattern, escape="\\"),
             func.lower(Quote.deal_title).like(pattern, escape="\\"),
             func.lower(func.coalesce(Quote.company, "")).like(pattern, escape="\\"),
         )
     if kind == "case":
+        from tinycrm.store.service_models import SupportCase
+
         return or_(
             func.lower(SupportCase.subject).like(pattern, escape="\\"),
             _linked(
@@ -271,8 +275,12 @@ def _contact(ctx: Ctx, node: filters.ContactTest) -> Clause:
     if ctx.kind == "deal":
         return _linked(Deal.contact_id, Contact.id, named)
     if ctx.kind == "case":
+        from tinycrm.store.service_models import SupportCase
+
         return _linked(SupportCase.contact_id, Contact.id, named)
     if ctx.kind == "quote":
+        from tinycrm.store.sales_models import Quote
+
         return func.lower(func.coalesce(Quote.contact, "")).like(pattern, escape="\\")
     if ctx.kind == "product":
         raise ctx.fail(node.offset, "'contact:' does not work on products")
