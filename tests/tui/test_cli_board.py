@@ -55,3 +55,47 @@ def test_without_a_terminal_the_board_says_so(monkeypatch: pytest.MonkeyPatch) -
     result = CliRunner().invoke(cli.app, ["board"])
     assert result.exit_code == 1
     assert "the board needs a terminal" in result.stderr
+
+
+FIRST_PAINT = """
+import json, sys
+import tinycrm
+from tinycrm.tui.preload import Preload
+crm = tinycrm.open(sys.argv[1])
+preload = Preload.start(crm)  # as `tinycrm board` starts
+from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.board import BoardScreen
+make_app(crm, preload=preload)
+board = preload.take_board()
+feed = preload.take_feed()
+late = ("sales_models", "service_models", "automation_models", "campaigns", "dupes",
+        "imports", "reports", "scoring", "reminders", "leads", "sequences")
+print(json.dumps({
+    "deals": sum(column.count for column in board.columns),
+    "feed": len(feed),
+    "loaded": [m for m in late if f"tinycrm.store.{m}" in sys.modules],
+}))
+"""
+
+
+def test_the_boards_first_paint_loads_only_the_modules_it_shows(tmp_path: Path) -> None:
+    """What the board imports before its first paint is start-up time (issue 16): not the
+    tables and modules of quotes, cases, campaigns, duplicates, imports or reports, which
+    ``tinycrm.api.models`` names and which a filter on deals never reaches."""
+    import tinycrm
+
+    db = tmp_path / "crm.db"
+    with tinycrm.open(db) as crm:
+        crm.deals.add("Engine", amount="100")
+    proc = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT, str(db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {
+        "deals": 1,
+        "feed": 1,
+        "loaded": [],
+    }

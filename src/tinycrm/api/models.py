@@ -8,85 +8,171 @@ its database file moved under it)::
 
     from tinycrm.api.models import ContactRead, DealView
 
-Importing this module loads the store's models (SQLModel): import it inside the
-function that needs it, or under ``TYPE_CHECKING``, where start-up time matters.
+Each name is loaded from its store module on first use (PEP 562), so importing one
+loads only the store modules it lives in: the board, which names a few, does not pay
+for the reports', imports' or campaigns' modules and tables at start-up. Importing any
+of them loads the store's core models (SQLModel): import it inside the function that
+needs it, or under ``TYPE_CHECKING``, where start-up time matters.
 """
 
 from __future__ import annotations
 
-from tinycrm.store.board import (
-    Board,
-    BoardCard,
-    BoardColumn,
-    CardPage,
-    MoneyTotal,
-    PipelineChoice,
-)
-from tinycrm.store.board_writes import DatabaseGone, FileId
-from tinycrm.store.campaigns import (
-    CampaignRead,
-    CampaignReport,
-    CampaignView,
-    MembersAdded,
-    MembersChanged,
-)
-from tinycrm.store.dupes import DuplicateRead, MergeRead, describe_moved
-from tinycrm.store.feed import ChangeMarker, FeedEntry
-from tinycrm.store.filter_sql import InvalidFilter
-from tinycrm.store.imports import ImportBatchRead, UndoSummary
-from tinycrm.store.leads import ConversionRead, LeadRead, QualificationRead
-from tinycrm.store.models import (
-    ActivityRead,
-    CompanyRead,
-    CompanyView,
-    ContactRead,
-    ContactView,
-    DealRead,
-    DealView,
-    EventRead,
-    PipelineRead,
-    StageChangeRead,
-    StageRead,
-)
-from tinycrm.store.reminders import DueItem, NextAction
-from tinycrm.store.renewals import RenewalRun
-from tinycrm.store.reports import (
-    ActivityReport,
-    ChurnReport,
-    ClvReport,
-    CycleReport,
-    DashboardNumbers,
-    ForecastReport,
-    FunnelReport,
-    PipelineReport,
-    SourcesReport,
-    WinRateReport,
-)
-from tinycrm.store.reports.cases import CaseLine, CaseReport
-from tinycrm.store.sales_models import (
-    DealItemRead,
-    DealItems,
-    ProductRead,
-    QuoteLineRead,
-    QuoteRead,
-    QuoteTaxRead,
-)
-from tinycrm.store.scoring import ScoreExplanation, ScoreRuleRead, ScoreRun
-from tinycrm.store.search import SearchHit
-from tinycrm.store.segments import SegmentRead
-from tinycrm.store.sequences import EnrollmentRead, SequenceRead
-from tinycrm.store.service_models import (
-    CaseMessageRead,
-    CaseRead,
-    CaseView,
-    ContractRead,
-    CsatChange,
-    CsatImport,
-)
-from tinycrm.store.tags import FieldKeyCount, TagCount
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-RecordHit = SearchHit
-"""What ``crm.search`` returned before it searched everything (the same hits)."""
+if TYPE_CHECKING:
+    from tinycrm.store.board import (
+        Board,
+        BoardCard,
+        BoardColumn,
+        CardPage,
+        MoneyTotal,
+        PipelineChoice,
+    )
+    from tinycrm.store.board_writes import DatabaseGone, FileId
+    from tinycrm.store.campaigns import (
+        CampaignRead,
+        CampaignReport,
+        CampaignView,
+        MembersAdded,
+        MembersChanged,
+    )
+    from tinycrm.store.dupes import DuplicateRead, MergeRead, describe_moved
+    from tinycrm.store.feed import ChangeMarker, FeedEntry
+    from tinycrm.store.filter_sql import InvalidFilter
+    from tinycrm.store.imports import ImportBatchRead, UndoSummary
+    from tinycrm.store.leads import ConversionRead, LeadRead, QualificationRead
+    from tinycrm.store.models import (
+        ActivityRead,
+        CompanyRead,
+        CompanyView,
+        ContactRead,
+        ContactView,
+        DealRead,
+        DealView,
+        EventRead,
+        PipelineRead,
+        StageChangeRead,
+        StageRead,
+    )
+    from tinycrm.store.reminders import DueItem, NextAction
+    from tinycrm.store.renewals import RenewalRun
+    from tinycrm.store.reports import (
+        ActivityReport,
+        ChurnReport,
+        ClvReport,
+        CycleReport,
+        DashboardNumbers,
+        ForecastReport,
+        FunnelReport,
+        PipelineReport,
+        SourcesReport,
+        WinRateReport,
+    )
+    from tinycrm.store.reports.cases import CaseLine, CaseReport
+    from tinycrm.store.sales_models import (
+        DealItemRead,
+        DealItems,
+        ProductRead,
+        QuoteLineRead,
+        QuoteRead,
+        QuoteTaxRead,
+    )
+    from tinycrm.store.scoring import ScoreExplanation, ScoreRuleRead, ScoreRun
+    from tinycrm.store.search import SearchHit
+    from tinycrm.store.segments import SegmentRead
+    from tinycrm.store.sequences import EnrollmentRead, SequenceRead
+    from tinycrm.store.service_models import (
+        CaseMessageRead,
+        CaseRead,
+        CaseView,
+        ContractRead,
+        CsatChange,
+        CsatImport,
+    )
+    from tinycrm.store.tags import FieldKeyCount, TagCount
+
+    RecordHit = SearchHit
+    """What ``crm.search`` returned before it searched everything (the same hits)."""
+
+_MODULES: dict[str, str] = {
+    "ActivityRead": "tinycrm.store.models",
+    "ActivityReport": "tinycrm.store.reports",
+    "Board": "tinycrm.store.board",
+    "BoardCard": "tinycrm.store.board",
+    "BoardColumn": "tinycrm.store.board",
+    "CampaignRead": "tinycrm.store.campaigns",
+    "CampaignReport": "tinycrm.store.campaigns",
+    "CampaignView": "tinycrm.store.campaigns",
+    "CardPage": "tinycrm.store.board",
+    "CaseLine": "tinycrm.store.reports.cases",
+    "CaseMessageRead": "tinycrm.store.service_models",
+    "CaseRead": "tinycrm.store.service_models",
+    "CaseReport": "tinycrm.store.reports.cases",
+    "CaseView": "tinycrm.store.service_models",
+    "ChangeMarker": "tinycrm.store.feed",
+    "ChurnReport": "tinycrm.store.reports",
+    "ClvReport": "tinycrm.store.reports",
+    "CompanyRead": "tinycrm.store.models",
+    "CompanyView": "tinycrm.store.models",
+    "ContactRead": "tinycrm.store.models",
+    "ContactView": "tinycrm.store.models",
+    "ContractRead": "tinycrm.store.service_models",
+    "ConversionRead": "tinycrm.store.leads",
+    "CsatChange": "tinycrm.store.service_models",
+    "CsatImport": "tinycrm.store.service_models",
+    "CycleReport": "tinycrm.store.reports",
+    "DashboardNumbers": "tinycrm.store.reports",
+    "DatabaseGone": "tinycrm.store.board_writes",
+    "DealItemRead": "tinycrm.store.sales_models",
+    "DealItems": "tinycrm.store.sales_models",
+    "DealRead": "tinycrm.store.models",
+    "DealView": "tinycrm.store.models",
+    "DueItem": "tinycrm.store.reminders",
+    "DuplicateRead": "tinycrm.store.dupes",
+    "EnrollmentRead": "tinycrm.store.sequences",
+    "EventRead": "tinycrm.store.models",
+    "FeedEntry": "tinycrm.store.feed",
+    "FieldKeyCount": "tinycrm.store.tags",
+    "FileId": "tinycrm.store.board_writes",
+    "ForecastReport": "tinycrm.store.reports",
+    "FunnelReport": "tinycrm.store.reports",
+    "ImportBatchRead": "tinycrm.store.imports",
+    "InvalidFilter": "tinycrm.store.filter_sql",
+    "LeadRead": "tinycrm.store.leads",
+    "MembersAdded": "tinycrm.store.campaigns",
+    "MembersChanged": "tinycrm.store.campaigns",
+    "MergeRead": "tinycrm.store.dupes",
+    "MoneyTotal": "tinycrm.store.board",
+    "NextAction": "tinycrm.store.reminders",
+    "PipelineChoice": "tinycrm.store.board",
+    "PipelineRead": "tinycrm.store.models",
+    "PipelineReport": "tinycrm.store.reports",
+    "ProductRead": "tinycrm.store.sales_models",
+    "QualificationRead": "tinycrm.store.leads",
+    "QuoteLineRead": "tinycrm.store.sales_models",
+    "QuoteRead": "tinycrm.store.sales_models",
+    "QuoteTaxRead": "tinycrm.store.sales_models",
+    "RenewalRun": "tinycrm.store.renewals",
+    "ScoreExplanation": "tinycrm.store.scoring",
+    "ScoreRuleRead": "tinycrm.store.scoring",
+    "ScoreRun": "tinycrm.store.scoring",
+    "SearchHit": "tinycrm.store.search",
+    "SegmentRead": "tinycrm.store.segments",
+    "SequenceRead": "tinycrm.store.sequences",
+    "SourcesReport": "tinycrm.store.reports",
+    "StageChangeRead": "tinycrm.store.models",
+    "StageRead": "tinycrm.store.models",
+    "TagCount": "tinycrm.store.tags",
+    "UndoSummary": "tinycrm.store.imports",
+    "WinRateReport": "tinycrm.store.reports",
+    "describe_moved": "tinycrm.store.dupes",
+    "RecordHit": "tinycrm.store.search",
+}
+"""Where each name lives (``RecordHit`` is ``SearchHit``'s older name)."""
+
+_ALIASES = {"RecordHit": "SearchHit"}
+
 
 __all__ = [
     "ActivityRead",
@@ -162,3 +248,16 @@ __all__ = [
     "WinRateReport",
     "describe_moved",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module), _ALIASES.get(name, name))
+    globals()[name] = value  # once: the next look-up is a plain global
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
