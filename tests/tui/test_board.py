@@ -464,3 +464,30 @@ async def test_a_preloaded_first_page_is_followed_by_the_cards_the_view_shows(tu
         assert _titles(board)["Lead-in"] == [f"Deal {i:02}" for i in range(7)]
         assert board.board is not None and board.board.per_column == 3
         assert board.column_widgets()[0].state.count == 7
+
+
+async def test_a_finished_preload_is_the_first_frame(tui_store, seeded) -> None:
+    """When the first load is in as the board mounts (`tinycrm board` starts it before
+    Textual), the first frame drawn is the loaded board and its feed, not "Loading…"."""
+    from tinycrm.tui import preload as preloading
+
+    crm = Crm(tui_store)
+    first = preloading.Preload.start(crm)
+    assert first._done.wait(10)  # the load is in
+    app = make_app(crm, poll_interval=0, preload=first)
+    frames: list[tuple[bool, int]] = []
+    original = app._display
+
+    def display(screen, renderable) -> None:  # type: ignore[no-untyped-def]
+        board = app.screen_stack[0] if app.screen_stack else None
+        if isinstance(board, BoardScreen):
+            frames.append((board.loaded, len(board.query_one(FeedPanel).entries)))
+        original(screen, renderable)
+
+    app._display = display  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert frames and frames[0][0], frames[:3]
+        assert frames[0][1] > 0
+        assert _titles(_board(app))["Lead-in"] == ["Acme renewal"]
+        assert first.take_board() is None  # taken once, by the screen

@@ -15,6 +15,10 @@ from tinycrm.api.models import Board, FeedEntry
 
 FEED_SIZE = 200
 FIRST_CARDS = 50
+READY_WAIT = 0.3
+"""How long the board screen, as it mounts, waits for a load still under way, so that its
+first frame is the loaded board (a "Loading…" frame first costs a frame's render
+while the load runs); past it, it shows "Loading…" and takes the load when it comes."""
 """Cards a column gets for the first paint: its first page (``tinycrm.tui.widgets.cards.PAGE``,
 more than a screen holds); the board reads more of a column as it is scrolled."""
 
@@ -47,6 +51,10 @@ class Preload:
         finally:
             self.seconds = time.perf_counter() - started
             self._done.set()
+
+    def ready(self, timeout: float = READY_WAIT) -> bool:
+        """Whether the load is done (it failed, or succeeded), waiting up to ``timeout``."""
+        return self._done.wait(timeout)
 
     def take_board(self) -> Board | None:
         """The preloaded board (once), or None when it failed; waits for it."""

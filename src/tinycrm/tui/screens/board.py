@@ -178,10 +178,23 @@ class BoardScreen(PagedColumns):
             yield FeedPanel(id="feed")
         yield KeyBar()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
+        self.set_interval(RETIME_SECONDS, self._retime_feed, name="feed-retime")
+        preload = self.crm_app.preload
+        if preload is not None and preload.ready():
+            # The first load is in: shown before the first frame, which is then the board.
+            board, entries = preload.take_board(), preload.take_feed()
+            if board is not None:
+                await self._apply(board, self._version, preload.seconds, {})
+            else:
+                self.reload()  # it failed: load again, and say why
+            if entries is not None:
+                self._apply_feed(entries, False)
+            else:
+                self.reload_feed()
+            return
         self.reload()
         self.reload_feed()
-        self.set_interval(RETIME_SECONDS, self._retime_feed, name="feed-retime")
 
     def _retime_feed(self) -> None:
         self.query_one(FeedPanel).retime(self.crm_app.now())
