@@ -6,6 +6,7 @@ Commands reach the database through the public API (``crm(ctx)`` is a
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ class State:
             # The config file is read here, at the edge, once; a broken one refuses
             # only the writes that need it (rules, score thresholds), with its error.
             self._crm = open_crm(self.db, config=load_config_lenient())
+            collector_on()
         return self._crm
 
     def close(self) -> None:
@@ -108,6 +110,17 @@ class State:
         if self._crm is not None:
             self._crm.close()
             self._crm = None
+
+
+def collector_on() -> None:
+    """Turn the cyclic garbage collector back on: ``tinycrm.entry`` turns it off while the
+    command line and the store load. What they built stays to the end of the command, so
+    it is frozen first, for no collection to walk it again. Done once the store is open,
+    before a command does its own work; nothing when the collector is on (a test, a
+    script calling the command line)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def state(ctx: typer.Context) -> State:

@@ -11,7 +11,7 @@ import typer
 
 from tinycrm import safetext
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, fail
+from tinycrm.cli.common import collector_on, crm, fail
 from tinycrm.vocab import plural
 
 app = typer.Typer(
@@ -37,6 +37,7 @@ def upgrade(ctx: typer.Context) -> None:
     from tinycrm.api import open_crm
 
     with open_crm(ctx.find_root().obj.db, migrate=False) as opened:
+        collector_on()
         done = opened.db.upgrade()
     if not done.changed:
         out.done(f"Database is up to date (schema {done.head}).")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import state
+from tinycrm.cli.common import collector_on, state
 from tinycrm.vocab import plural
 
 app = typer.Typer(add_completion=False)
@@ -80,6 +80,7 @@ def demo(
     from tinycrm.cli.board import is_terminal, run_board
 
     target = path or demo_path()
+    collector_on()  # before the build: it makes and drops many rows
     with BuildProgress() as progress:
         summary = build_demo(target, reset=reset, progress=progress.update, database=state(ctx).db)
     console = out.stdout_console()
