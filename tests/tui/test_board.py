@@ -491,3 +491,23 @@ async def test_a_finished_preload_is_the_first_frame(tui_store, seeded) -> None:
         assert frames[0][1] > 0
         assert _titles(_board(app))["Lead-in"] == ["Acme renewal"]
         assert first.take_board() is None  # taken once, by the screen
+
+
+async def test_the_collector_is_off_from_the_boards_start_to_its_first_board(tui_store) -> None:
+    """`tinycrm board`'s start (Textual's import, the first frame) builds what stays: the
+    cyclic collector is off from ``Preload.start`` and back on once the board is shown."""
+    import gc
+
+    from tinycrm.tui import preload as preloading
+
+    crm = Crm(tui_store)
+    first = preloading.Preload.start(crm)
+    try:
+        assert not gc.isenabled()
+        app = make_app(crm, poll_interval=0, preload=first)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert _board(app).loaded
+            await wait_for(pilot, gc.isenabled)
+    finally:
+        gc.enable()

@@ -42,7 +42,7 @@ from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.commands import JumpCommands, NavigationCommands
 from tinycrm.tui.messages import DatabaseLost, DataChanged, RecordOpened, WritesPending
-from tinycrm.tui.preload import Preload
+from tinycrm.tui.preload import Preload, collector_on
 from tinycrm.tui.writer import SAVED, Write, WriteCancelled, Writer
 
 if TYPE_CHECKING:
@@ -60,6 +60,8 @@ PENDING_DELAY = 0.3
 """A write still waiting after this many seconds marks its card "saving…" (no flicker before)."""
 DISCARD_WAIT = 5.0
 """Quitting waits at most this long for a write already committing."""
+COLLECTOR_BACK_SECONDS = 5.0
+"""The cyclic collector is back on this long after the app mounts, at the latest."""
 
 
 class TinyCrmApp(App[None]):
@@ -163,6 +165,9 @@ class TinyCrmApp(App[None]):
         self._gc_thresholds = gc.get_threshold()
         gc.set_threshold(self._gc_thresholds[0], self._gc_thresholds[1], GC_FULL_EVERY)
         self.set_interval(IDLE_SECONDS, self._collect_when_idle, name="idle-gc")
+        # Off since the board's start (Preload.start); the first board turns it back on,
+        # and this whatever happens to that first load.
+        self.set_timer(COLLECTOR_BACK_SECONDS, collector_on, name="collector-on")
 
     def _apply_user_keys(self) -> None:
         from tinycrm.tui.keymap import unknown_ids
@@ -191,6 +196,7 @@ class TinyCrmApp(App[None]):
         )
 
     def on_unmount(self) -> None:
+        collector_on()
         gc.set_threshold(*self._gc_thresholds)
         if self._writer is not None:
             self._writer.close()

@@ -7,6 +7,7 @@ screen takes the result instead of loading again. Nothing here imports Textual.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -37,6 +38,10 @@ class Preload:
 
     @classmethod
     def start(cls, crm: Crm) -> Preload:
+        """Start the load; the board's start-up begins here. The cyclic collector is off
+        until the board's first frame (``collector_on``): what Textual's import and the
+        first frame build stays, and the collector walked it over and over for nothing."""
+        gc.disable()
         preload = cls(crm)
         preload._thread.start()
         return preload
@@ -67,3 +72,12 @@ class Preload:
         self._done.wait()
         feed, self.feed = self.feed, None
         return feed
+
+
+def collector_on() -> None:
+    """The cyclic collector back on after the board's start (``Preload.start`` turned it
+    off), with what the start built frozen, for no collection to walk it again. Nothing
+    when it is on."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()

@@ -39,7 +39,7 @@ from tinycrm.tui.messages import (
     FilterChanged,
     WritesPending,
 )
-from tinycrm.tui.preload import FEED_SIZE
+from tinycrm.tui.preload import FEED_SIZE, collector_on
 from tinycrm.tui.screens.board_pages import PagedColumns, window_from
 from tinycrm.tui.widgets.cards import (
     CARD_LINES,
@@ -76,8 +76,10 @@ def _freeze_heap() -> None:
     With thousands of cards in memory, each full collection walked them all and
     paused the interface for 100-300 ms every few key presses. Frozen objects are
     still freed when nothing refers to them (the previous board, after a reload).
+    After the first board, the collector is back on (off since ``Preload.start``).
     """
     gc.freeze()
+    collector_on()
 
 
 def _open_key(card: BoardCard) -> tuple[int, date, int]:
