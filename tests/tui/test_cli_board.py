@@ -68,7 +68,7 @@ from tinycrm.tui.screens.board import BoardScreen
 make_app(crm, preload=preload)
 board = preload.take_board()
 feed = preload.take_feed()
-late = ("sales_models", "service_models", "automation_models", "campaigns", "dupes",
+late = ("sales_models", "service_models", "automation_models", "log_models", "campaigns", "dupes",
         "imports", "reports", "scoring", "reminders", "leads", "sequences")
 print(json.dumps({
     "deals": sum(column.count for column in board.columns),

@@ -29,7 +29,6 @@ from tinycrm.store.deals import deal_conditions
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
 from tinycrm.store.feed import ChangeMarker, marker_of
-from tinycrm.store.log_models import StageChange
 from tinycrm.store.models import (
     Activity,
     Company,
@@ -41,6 +40,7 @@ from tinycrm.store.models import (
 )
 from tinycrm.store.pipelines import resolve_pipeline, stages_of
 from tinycrm.store.records import tags_for
+from tinycrm.store.stage_changes import StageChange
 from tinycrm.store.types import UTCDateTime, utcnow
 
 CLOSING_SOON_DAYS = 7

@@ -19,7 +19,6 @@ from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.filter_sql import resolve_where
-from tinycrm.store.log_models import StageChange
 from tinycrm.store.models import (
     Company,
     Contact,
@@ -48,6 +47,7 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import resolve
+from tinycrm.store.stage_changes import StageChange
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEAL_STATUSES, DEFAULT_CURRENCY
 

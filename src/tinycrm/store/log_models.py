@@ -1,5 +1,6 @@
-"""The logs few commands read or write: a deal's moves and closes (``stage_change``),
-the webhook outbox (``webhook_delivery``), what ``tinycrm remind`` has announced
+"""The logs few commands read or write: a deal's moves and closes (``stage_change``,
+defined in ``stage_changes``, which the board and the deal commands import alone), the
+webhook outbox (``webhook_delivery``), what ``tinycrm remind`` has announced
 (``announcement``), each import and what it changed (``import_batch``,
 ``import_change``), and how far ``tinycrm mail sync`` has read (``mail_checkpoint``).
 
@@ -17,26 +18,8 @@ from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field
 
 from tinycrm.store.models import IDS_NEVER_REUSED, TableModel, _created, _fk
+from tinycrm.store.stage_changes import StageChange as StageChange  # where it was named
 from tinycrm.store.types import UTCDateTime
-
-
-class StageChange(TableModel, table=True):
-    """One move or close of a deal: the history reports are computed from."""
-
-    __tablename__ = "stage_change"
-
-    id: int | None = Field(default=None, primary_key=True)
-    deal_id: int = Field(sa_column=_fk("deal.id", "CASCADE", nullable=False))
-    from_stage_id: int | None = Field(
-        default=None, sa_column=_fk("stage.id", "SET NULL", index=False)
-    )
-    to_stage_id: int | None = Field(
-        default=None, sa_column=_fk("stage.id", "SET NULL", index=False)
-    )
-    from_status: str | None = None
-    to_status: str
-    at: datetime = Field(sa_column=_created())
-    actor: str
 
 
 class WebhookDelivery(TableModel, table=True):

@@ -11,10 +11,10 @@ from sqlmodel import Session, col
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
-from tinycrm.store.log_models import StageChange
 from tinycrm.store.models import Deal, Pipeline, PipelineRead, Stage, StageRead
 from tinycrm.store.records import UNSET, Unset, is_set, record_event
 from tinycrm.store.refs import numeric_id, resolve
+from tinycrm.store.stage_changes import StageChange
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEFAULT_STAGES, plural
 
