@@ -20,6 +20,11 @@ TRICKY = [
     "cr\rinside", "Müller ÄÖÜ ß 東京 🙂", "", " lead", "tail ", "0123", "<b>", "=", "+",
     "a\u2028b", "+1\u3000", "+1\u30002", ":colon", ";semi", "Zed", "~tilde", "|pipe",
     "\x01ctl", "back\\slash", "\x7fdel", "\x1b[31mred", "tab\there", "\\", "\u202eevil",
+    # what the lines are built with (separators, marks) inside and at the start of text
+    "a\x1fb", "\x1fstart", "\x1cmark", "in\x1cside", "x\x1ey", "\x1e", "\x1dgs", "\x1c",
+    "(555) 123-4567", "+1 (555) 123", "+١٢٣", "-١", "1,5", '"', "'", "@", "\xa0nbsp", "-0",
+    "+12345678901234567890123", "--", "-+1", "+.5", "-1e-3", "+Infinity", "-nan", "+1_000",
+    "\u2066isolate\u2069", "Ä,Ö", "end,", ",start", "\n", "\r\n", "' ", "=", "@@",
 ]  # fmt: skip
 COLUMNS = ["name", "email", "phone", "title", "role", "source", "owner", "notes", "uid",
            "lead_status", "last_touch"]  # fmt: skip
@@ -58,6 +63,13 @@ def tricky(tmp_path: Path) -> Path:
             ("unsubscribed", 1), ("do_not_contact", 2), ("unsubscribed", "yes"),
             ("created_at", "2026-01-02 03:04:05.000000"), ("updated_at", "2026-01-02 03:04:05"),
             ("notes", b"bytes"), ("title", 12), ("role", 1.25),
+            ("created_at", "2026-01-02 03:04 05.000000"),
+            ("updated_at", "2026-01-02  3:04:05.000001"),
+            ("created_at", "2026-01-02 03:04:05.000000 "),
+            ("updated_at", "2026-13-45 99:99:99.999999"),
+            ("phone", b"+1 2"), ("email", "\x1f@x"), ("score", 1e20),
+            ("company_id", 10**18), ("cadence_days", "7"), ("do_not_contact", 0.5),
+            ("updated_at", "2026-01-02 03:04:05\x1e000000"), ("created_at", ""),
         ]  # fmt: skip
         for cid, (column, value) in zip(ids, odd, strict=False):
             db.execute(f"UPDATE contact SET {column} = ? WHERE id = ?", (value, cid))
@@ -92,6 +104,50 @@ def test_lines_built_by_sqlite_are_the_rows_written_cell_by_cell(
     assert general.count("\n") > 10 if not filters.get("limit") else True
 
 
+@pytest.mark.parametrize("whole", [0, 10, 250_000], ids=["streamed", "streamed-many", "held"])
+@pytest.mark.parametrize("chunk", [1, 7, 5000])
+def test_lines_in_chunks_and_orders(
+    tricky: Path, monkeypatch: pytest.MonkeyPatch, whole: int, chunk: int
+) -> None:
+    """Every contact is read in the table's order and put in name order up to WHOLE, and
+    streamed in name order beyond; chunks of any size give the same lines."""
+    from tinycrm.store import csv_lines
+
+    monkeypatch.setattr(csv_lines, "WHOLE", whole)
+    general = _written(tricky, False)
+    stream = io.StringIO()
+    with tinycrm.open(tricky) as crm:
+        batches = csv_lines.stream_contact_lines(
+            crm._store,
+            cell=out.csv_cell,
+            quoted=out.csv_quoted(),
+            prefixes=out.FORMULA_PREFIXES,
+            chunk=chunk,
+        )
+        assert batches is not None
+        columns, field_keys = next(batches)
+        writer = out.RowWriter("csv", stream, columns=columns, field_keys=field_keys)
+        for rows in batches:
+            assert 0 < len(rows) <= chunk
+            writer.write_lines(rows)
+        writer.close()
+    assert stream.getvalue() == general
+
+
+def test_clean_tags_are_joined_at_once(tmp_path: Path) -> None:
+    """Tags with nothing to escape (the quick join) and a tag that needs it (cell by cell)."""
+    path = tmp_path / "crm.db"
+    with tinycrm.open(path) as crm:
+        crm.contacts.add("One", tags=["a"])
+        crm.contacts.add("Two", tags=["a", "b", "c"])
+        crm.contacts.add("None")
+    plain = _written(path, True)
+    assert plain == _written(path, False) and '"a, b, c"' in plain
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE tag SET name = '-b' WHERE name = 'b'")
+    assert _written(path, True) == _written(path, False)
+
+
 def test_a_line_of_many_custom_fields(tmp_path: Path) -> None:
     path = tmp_path / "crm.db"
     with tinycrm.open(path) as crm:
@@ -121,10 +177,18 @@ def test_whitespace_is_what_python_strips() -> None:
 
 def test_dump_lines_built_by_sqlite_are_the_dump_written_row_by_row(tricky: Path) -> None:
     from tinycrm.formats.jsondump import write_dump, write_dump_lines
+    from tinycrm.store.csv_lines import TIME_GLOB
 
     with sqlite3.connect(tricky) as db:  # what the general path cannot write either
         db.execute("UPDATE contact SET notes = NULL WHERE typeof(notes) = 'blob'")
         db.execute("UPDATE contact SET unsubscribed = 1 WHERE unsubscribed = 'yes'")
+        db.execute("UPDATE contact SET phone = NULL WHERE typeof(phone) = 'blob'")
+        for column in ("created_at", "updated_at"):  # times the general path cannot read
+            db.execute(
+                f"UPDATE contact SET {column} = '2026-01-02 03:04:05.000000'"
+                f" WHERE {column} NOT GLOB '{TIME_GLOB}' AND {column} <> '2026-01-02 03:04:05'"
+                f" OR {column} GLOB '2026-13-*'"
+            )
     with tinycrm.open(tricky) as crm:
         deal = crm.deals.add("Big one", amount="12,345.67", close="2026-12-31")
         crm.deals.add("Small one", amount="5")

@@ -1,43 +1,64 @@
-"""Contacts as CSV lines built by SQLite, for ``export contacts`` of any size.
+"""Contacts as CSV lines, built with SQLite's help, for ``export contacts`` of any size.
 
 ``stream_contacts`` hands out rows of values that the command line turns into cells and
 a ``csv`` writer into lines: at 100,000 contacts most of an export's time is that
-per-cell Python work. On SQLite the database can build each line itself, one text column
-per row: each cell by the rules of the caller's CSV (empty for NULL, flags as ``true``
-and ``false``, times as ISO 8601, tags joined by ``", "``, quoted when it holds a
-delimiter, quote or line end). A cell SQL cannot judge exactly (text that starts with a
-formula prefix and might be a number, a leading quote, a value of an unexpected type)
-is handed back to Python through ``cell``, the caller's own encoder, so every line is
-byte for byte what the general path writes.
+per-cell Python work. Here the work is split so that neither side does much per cell:
+
+- SQLite writes the contact's own cells as one text per row (``printf``), each cell by
+  the rules of the caller's CSV where plain comparisons can tell (empty for NULL, flags
+  as ``true`` and ``false``, whole numbers as they are, text that starts with a letter
+  as it is, text that starts with ``=``, ``@`` or a sign and is certainly not a number
+  escaped with a leading ``'``), cells apart by ``\\x1f``. Text it cannot judge so is
+  marked (``\\x1c`` before it); a value of another type than its column's is written as
+  ``\\x1e``. Times come as their own columns, checked to be SQLite's stored form.
+- Python checks each chunk of a few thousand rows at once, with ``str`` methods over
+  the chunk's text: only the rows with a marked cell, a character that makes CSV quote a
+  cell (a comma, a quote, a line end) or a value SQL did not vouch for are looked at one
+  by one; their cells go through ``cell``, the caller's own encoder. The company, tags
+  and custom fields are read once (as ``stream_contacts`` reads them) and each
+  written once per contact.
+
+So every line is byte for byte what the general path writes (tests/cli/test_export_lines.py
+compares them on hostile data).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Sequence
+import re
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, Unpack
 
 from sqlalchemy import Boolean, Integer, literal_column, select
 from sqlmodel import col
 
+from tinycrm.store.bulk import gc_paused
 from tinycrm.store.contacts import ContactFilters, contacts_query, list_columns
-from tinycrm.store.engine import Store
-from tinycrm.store.exports import CHUNK, _decoder
-from tinycrm.store.models import Contact, FieldValue
+from tinycrm.store.engine import Store, chunks
+from tinycrm.store.exports import (
+    CHUNK,
+    _decoder,
+    _iso_text,
+    contact_extras,
+    contact_selection,
+)
+from tinycrm.store.models import Company, Contact
 from tinycrm.store.types import UTCDateTime
 
-_FUNCTION = "tinycrm_csv_cell"
-# Characters Decimal() never accepts anywhere in a number (whitespace aside): text that
-# starts with + or - and holds one is certainly not a number, so it takes the prefix.
-_NOT_IN_NUMBERS = "".join(
-    c for c in map(chr, range(0x21, 0x7F)) if not (c.isdigit() or c in "._+-eEiInNfFtTyYaAsS")
-)
+SEP = "\x1f"  # between the cells SQLite writes
+MARK = "\x1c"  # before a text cell only Python can judge
+BAD = "\x1e"  # a value SQL does not vouch for; also what joins a chunk's lines to check them
+FAR = 1 << 62  # past any text: what find()'s -1 becomes, modulo this
+WHOLE = 250_000  # every contact read in the table's order, up to this many
 # What str.isspace() (and so Decimal(), which strips it) takes for whitespace.
 WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+# SQLite's naive UTC text (2026-11-23 04:50:38.123456): LIKE checks the shape cheaply
+# (a GLOB with classes costs ten times more); Python checks there is one space only
+TIME_LIKE = "____-__-__ __:__:__.______"
 TIME_GLOB = "-".join(["[0-9]" * 4, "[0-9]" * 2, "[0-9]" * 2]) + " " + ":".join(["[0-9]" * 2] * 3)
-TIME_GLOB += "." + "[0-9]" * 6  # SQLite's naive UTC text: 2026-11-23 04:50:38.123456
+TIME_GLOB += "." + "[0-9]" * 6  # the same, exactly (store/dump_lines.py)
 
 
 def _sql_text(text: str) -> str:
@@ -45,70 +66,78 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _glob_class(chars: str) -> str:
-    """A GLOB character class matching any of ``chars`` (``]`` first, ``-`` last)."""
-    inner = ("]" if "]" in chars else "") + "".join(c for c in chars if c not in "]-^")
-    return "[" + inner + ("^" if "^" in chars else "") + ("-" if "-" in chars else "") + "]"
+def _starts_with(x: str, char: str) -> str:
+    """SQL: text ``x`` starts with ``char`` (two comparisons, no function call)."""
+    return f"({x} >= {_sql_text(char)} AND {x} < {_sql_text(chr(ord(char) + 1))})"
 
 
 class _Cells:
-    """SQL expressions for the cells of one line."""
+    """SQL expressions for the cells SQLite writes."""
 
-    def __init__(self, quoted: str, prefixes: Sequence[str]) -> None:
-        self.quoted = quoted
-        firsts = "".join(p[:1] for p in prefixes)
+    def __init__(self, firsts: str) -> None:
+        risky = firsts + "'"
         self.always = "".join(c for c in firsts if c in "=@")  # never begins a number
         self.signs = "".join(c for c in firsts if c in "+-")
-        self.python = "".join(c for c in firsts if c not in self.always + self.signs) + "'"
-        self.prefixed = _sql_text(_glob_class(firsts) + "*")
-        # Text whose first character sorts from "0" to "<" or from "A" on starts with
-        # neither a formula prefix nor a quote (compared, not matched: cheaper)
-        self.plain_start = "0" if all(c < "0" or c > "<" for c in firsts + "'") else None
-        self.plain_from = chr(max(map(ord, firsts + "'")) + 1)
+        # Text that sorts from plain_from on starts with neither a prefix nor a quote
+        self.plain_from = chr(max(map(ord, risky)) + 1)
+        # Printable starts below it that are plain too (digits, parentheses, …), as ranges
+        self.plain_ranges: list[tuple[str, str]] = []
+        for code in range(0x20, ord(self.plain_from)):
+            if chr(code) in risky:
+                continue
+            if self.plain_ranges and ord(self.plain_ranges[-1][1]) == code:
+                self.plain_ranges[-1] = (self.plain_ranges[-1][0], chr(code + 1))
+            else:
+                self.plain_ranges.append((chr(code), chr(code + 1)))
 
-    def quote(self, expr: str) -> str:
-        found = " OR ".join(f"instr({expr}, char({ord(c)}))" for c in self.quoted)
-        doubled = f"replace({expr}, '\"', '\"\"')"
-        return f"CASE WHEN {found} THEN '\"' || {doubled} || '\"' ELSE {expr} END"
-
-    def text(self, x: str, hook: int) -> str:
+    def text(self, x: str) -> str:
+        escaped = f"'''' || {x}"
         # Text sorts after numbers and before blobs (X'')
-        plain = f"({x} >= {_sql_text(self.plain_from)} AND {x} < X'')"
-        if self.plain_start:
-            plain += f" OR ({x} >= '0' AND {x} < '=')" if self.plain_from <= "=" else ""
-            plain = f"({plain})"
         whens = [
-            f"WHEN {plain} THEN {self.quote(x)}",
+            f"WHEN {x} >= {_sql_text(self.plain_from)} AND {x} < X'' THEN {x}",
             f"WHEN {x} IS NULL THEN ''",
-            f"WHEN typeof({x}) <> 'text' THEN {_FUNCTION}({hook}, {x})",
+            f"WHEN {x} < '' OR {x} >= X'' THEN '{BAD}'",
         ]
+        plain = " OR ".join(
+            f"({x} >= {_sql_text(a)} AND {x} < {_sql_text(b)})" for a, b in self.plain_ranges
+        )
+        if plain:
+            whens.append(f"WHEN {plain} THEN {x}")
         if self.always:
-            whens.append(
-                f"WHEN {x} GLOB {_sql_text(_glob_class(self.always) + '*')}"
-                f" THEN {self.quote(chr(39) * 4 + ' || ' + x)}"
-            )
+            starts = " OR ".join(_starts_with(x, c) for c in self.always)
+            whens.append(f"WHEN {starts} THEN {escaped}")
         if self.signs:
+            starts = " OR ".join(_starts_with(x, c) for c in self.signs)
             certainly_not = (
                 f"length({x}) = 1 OR instr(rtrim({x}, {_sql_text(WHITESPACE)}), ' ') > 0"
             )
-            digits = f"substr({x}, 2) NOT GLOB '*[^0-9]*'"
             whens.append(
-                f"WHEN {x} GLOB {_sql_text(_glob_class(self.signs) + '*')} THEN CASE"
-                f" WHEN {certainly_not} THEN {self.quote(chr(39) * 4 + ' || ' + x)}"
-                f" WHEN {digits} THEN {x} ELSE {_FUNCTION}({hook}, {x}) END"
+                f"WHEN ({starts}) THEN CASE WHEN {certainly_not} THEN {escaped}"
+                f" WHEN substr({x}, 2) NOT GLOB '*[^0-9]*' THEN {x} ELSE '{MARK}' || {x} END"
             )
-        whens.append(
-            f"WHEN {x} GLOB {_sql_text(_glob_class(self.python) + '*')}"
-            f" THEN {_FUNCTION}({hook}, {x})"
-        )
-        return f"CASE {' '.join(whens)} ELSE {self.quote(x)} END"
+        return f"CASE {' '.join(whens)} ELSE '{MARK}' || {x} END"
 
-    def tags(self, x: str, hook: int) -> str:
-        """Tags joined: only a first tag with a formula prefix goes through Python."""
+    @staticmethod
+    def integer(x: str, key: bool) -> str:
+        if key:  # the rowid: always a whole number
+            return x
         return (
-            f"CASE WHEN {x} IS NULL THEN ''"
-            f" WHEN {x} GLOB {self.prefixed} THEN {_FUNCTION}({hook}, {x})"
-            f" ELSE {self.quote(x)} END"
+            f"CASE WHEN {x} = CAST({x} AS INTEGER) THEN {x} WHEN {x} IS NULL THEN ''"
+            f" ELSE '{BAD}' END"
+        )
+
+    @staticmethod
+    def boolean(x: str) -> str:
+        return (
+            f"CASE WHEN {x} = 1 THEN 'true' WHEN {x} = 0 THEN 'false'"
+            f" WHEN {x} IS NULL THEN '' ELSE '{BAD}' END"
+        )
+
+    @staticmethod
+    def time(x: str) -> str:
+        return (
+            f"CASE WHEN {x} < X'' AND {x} LIKE '{TIME_LIKE}' THEN {x} WHEN {x} IS NULL THEN ''"
+            f" ELSE '{BAD}' END"
         )
 
 
@@ -125,93 +154,279 @@ def stream_contact_lines(
 
     ``cell`` writes one value as a CSV cell (the caller's rules, quoting included);
     ``quoted`` holds the characters that make its CSV quote a cell, ``prefixes`` the
-    starts that make it escape text as a formula. Yields first ``(keys, field_names)``
-    as ``stream_contacts`` does, then lists of at most ``chunk`` lines. ``None`` on
-    other databases."""
-    if not store.is_sqlite:
+    starts (single characters) that make it escape text as a formula. Yields first
+    ``(keys, field_names)`` as ``stream_contacts`` does, then lists of at most ``chunk``
+    lines. ``None`` on other databases (and for prefixes of several characters)."""
+    if not store.is_sqlite or any(len(p) != 1 for p in prefixes):
         return None
-    return _lines(store, cell, quoted, prefixes, chunk, filters)
+    return _Lines(cell, quoted, tuple(prefixes)).stream(store, chunk, filters)
 
 
-def _lines(
-    store: Store,
-    cell: Callable[[Any], str],
-    quoted: str,
-    prefixes: Sequence[str],
-    chunk: int,
-    filters: ContactFilters,
-) -> Generator[Any, None, None]:
-    with store.read() as session:
-        conn = session.connection()
-        columns = list_columns()
-        query = contacts_query(store, session, **filters)
-        selected = query.with_only_columns(col(Contact.id)).subquery()
-        keys = select(col(FieldValue.key)).where(
-            col(FieldValue.entity) == "contact",
-            col(FieldValue.entity_id).in_(select(selected.c.id)),
-        )
-        field_names = sorted(set(conn.execute(keys.distinct()).scalars()))
-        decoders: list[Callable[[Any], Any]] = []
+class _Lines:
+    """The Python half: cells judged once per value, chunks checked in bulk."""
 
-        def hook(decode: Callable[[Any], Any] | None) -> int:
-            decoders.append(decode or (lambda v: v))
-            return len(decoders) - 1
+    def __init__(self, cell: Callable[[Any], str], quoted: str, prefixes: tuple[str, ...]) -> None:
+        self.cell = cell
+        self.quoted = quoted
+        self.prefixes = prefixes
+        self.risky_starts = frozenset(prefixes) | {"'"}
+        self.needs_quotes = re.compile(f"[{re.escape(quoted)}]").search if quoted else _never
 
-        sql = _Cells(quoted, prefixes)
-        parts = []
-        for c in columns:
-            x = f"contact.{c.name}"
-            decode = _decoder(c.type, True, "iso")
-            n = hook(decode)
-            if isinstance(c.type, Boolean):
-                parts.append(
-                    f"CASE typeof({x}) WHEN 'integer'"
-                    f" THEN CASE WHEN {x} <> 0 THEN 'true' ELSE 'false' END"
-                    f" WHEN 'null' THEN '' ELSE {_FUNCTION}({n}, {x}) END"
-                )
-            elif isinstance(c.type, Integer):
-                parts.append(
-                    f"CASE typeof({x}) WHEN 'integer' THEN CAST({x} AS TEXT)"
-                    f" WHEN 'null' THEN '' ELSE {_FUNCTION}({n}, {x}) END"
-                )
-            elif isinstance(c.type, UTCDateTime):
-                parts.append(
-                    f"CASE WHEN {x} IS NULL THEN '' WHEN {x} GLOB '{TIME_GLOB}'"
-                    f" THEN substr({x}, 1, 10) || 'T' || CASE WHEN substr({x}, 20) = '.000000'"
-                    f" THEN substr({x}, 12, 8) ELSE substr({x}, 12) END"
-                    f" || '+00:00' ELSE {_FUNCTION}({n}, {x}) END"
-                )
-            elif decode is None:
-                parts.append(sql.text(x, n))
+    def quote(self, text: str) -> str:
+        """``text`` as the CSV writer writes it as a cell (QUOTE_MINIMAL)."""
+        if self.needs_quotes(text):
+            return '"' + text.replace('"', '""') + '"'
+        return text
+
+    def text_cell(self, value: Any) -> str:
+        """``cell(value)``, without its cost for plain text."""
+        if value is None:
+            return ""
+        if value.__class__ is str and value[:1] not in self.risky_starts:
+            return self.quote(value)
+        return self.cell(value)
+
+    def tags_cells(self, found: dict[int, list[Any]]) -> dict[int, str]:
+        """Each contact's tags as the general path writes them: joined by ``", "``,
+        through ``cell`` when the first has a formula prefix. At once when no name
+        needs anything (no prefix, nothing CSV quotes)."""
+        every = [name for names in found.values() for name in names]
+        if all(name.__class__ is str for name in every):
+            joined = BAD + BAD.join(every)  # each name after a BAD (none holds one)
+            if joined.count(BAD) == len(every):
+                starts = any(BAD + p in joined for p in self.prefixes)
+                if not starts and not any(q in joined for q in self.quoted):
+                    comma = self.quote(",") != ","
+                    return {
+                        cid: names[0]
+                        if len(names) == 1
+                        else '"' + ", ".join(names) + '"'
+                        if comma
+                        else ", ".join(names)
+                        for cid, names in found.items()
+                    }
+        cells = {}
+        for cid, names in found.items():
+            first = names[0]
+            if first.__class__ is str and not first.startswith(self.prefixes):
+                cells[cid] = self.quote(", ".join(names))
             else:
-                parts.append(f"CASE WHEN {x} IS NULL THEN '' ELSE {_FUNCTION}({n}, {x}) END")
-        parts.append(sql.text("company.name", hook(None)))
-        # The joined tags are a column of their own subquery, computed once per contact
-        parts.append(
-            f"(SELECT {sql.tags('j', hook(None))} FROM (SELECT group_concat(name, ', ') AS j"
-            " FROM (SELECT tag.name AS name FROM tag WHERE tag.entity = 'contact'"
-            " AND tag.entity_id = contact.id ORDER BY tag.name)))"
-        )
-        for key in field_names:
-            parts.append(
-                f"coalesce((SELECT {sql.text('v.value', hook(None))} FROM field_value AS v"
-                " WHERE v.entity = 'contact' AND v.entity_id = contact.id"
-                f" AND v.key = {_sql_text(key)}), '')"
+                cells[cid] = self.cell(names)
+        return cells
+
+    def stream(
+        self, store: Store, chunk: int, filters: ContactFilters
+    ) -> Generator[Any, None, None]:
+        with store.read() as session, gc_paused():
+            conn = session.connection()
+            columns = list_columns()
+            query = contacts_query(store, session, **filters)
+            selected, field_names, everyone = contact_selection(
+                conn, query, limit=filters.get("limit")
             )
-        # printf builds the line in one pass (a chain of || copies it once per cell); a
-        # function takes at most 127 arguments here, so many custom fields take printfs
-        line = " || ',' || ".join(
-            f"printf({_sql_text(','.join(['%s'] * len(some)))}, {', '.join(some)})"
-            for some in (parts[at : at + 100] for at in range(0, len(parts), 100))
+            found_tags, found_fields = contact_extras(
+                conn, selected, everyone=everyone, fields=bool(field_names)
+            )
+            tags = self.tags_cells(found_tags)
+            fields = {
+                cid: ",".join([self.text_cell(values.get(k)) for k in field_names])
+                for cid, values in found_fields.items()
+            }
+            companies = select(col(Company.id), col(Company.name))
+            if not everyone:
+                companies = companies.where(
+                    col(Company.id).in_(
+                        select(col(Contact.company_id)).where(
+                            col(Contact.id).in_(select(selected.c.id))
+                        )
+                    )
+                )
+            names = {cid: self.text_cell(name) for cid, name in conn.execute(companies)}
+            runs, parts = _parts(columns, "".join(self.prefixes))
+            extras = (
+                names,
+                tags,
+                fields,
+                ",".join([""] * len(field_names)) if field_names else None,
+            )
+            yield [*(c.name for c in columns), "company", "tags", "fields"], field_names
+            if everyone:
+                # Every contact: the table read in its own order (a walk of the name index
+                # costs a seek per row), the lines put in name order here; they are held,
+                # about the file's size, up to WHOLE contacts
+                order = query.with_only_columns(col(Contact.id))
+                ids = [i for (i,) in conn.execute(order.limit(WHOLE + 1)).cursor.fetchall()]
+                if len(ids) <= WHOLE:
+                    lines: dict[int, str] = {}
+                    scan = query.with_only_columns(*parts).order_by(None)
+                    for block_ids, block in self._blocks(conn, scan, columns, runs, extras, chunk):
+                        lines.update(zip(block_ids, block, strict=True))
+                    for at in range(0, len(ids), chunk):
+                        yield list(map(lines.__getitem__, ids[at : at + chunk]))
+                    return
+            query = query.with_only_columns(*parts)
+            for _ids, block in self._blocks(conn, query, columns, runs, extras, chunk):
+                yield block
+
+    def _blocks(
+        self,
+        conn: Any,
+        query: Any,
+        columns: list[Any],
+        runs: list[int | None],
+        extras: tuple[Any, ...],
+        chunk: int,
+    ) -> Iterator[tuple[tuple[int, ...], list[str]]]:
+        """The rows of ``query`` (``_parts``) as CSV lines, ``chunk`` at a time, with their ids."""
+        names, tags, fields, no_fields = extras
+        result = conn.execute(query)
+        cursor = result.cursor  # the driver's rows as they come: no Row objects
+        while rows := cursor.fetchmany(chunk):
+            ids, company_ids, *got = zip(*rows, strict=True)
+            pieces: list[list[Any]] = []
+            redo: set[int] = set()
+            for cells, values in zip(runs, got, strict=True):
+                if cells is None:
+                    pieces.append(self._times(values, redo))
+                else:
+                    pieces.append(self._run(values, cells, redo))
+            pieces.append([names.get(i, "") for i in company_ids])
+            pieces.append([tags.get(i, "") for i in ids])
+            if no_fields is not None:
+                pieces.append([fields.get(i, no_fields) for i in ids])
+            if redo:
+                exact = self._exact(conn, columns, [ids[i] for i in sorted(redo)])
+                for i in redo:
+                    pieces[0][i] = exact[ids[i]]
+                    for piece in pieces[1 : len(runs)]:
+                        piece[i] = None
+                lines = [",".join(filter(_given, line)) for line in zip(*pieces, strict=True)]
+            else:
+                lines = list(map(",".join, zip(*pieces, strict=True)))
+            yield ids, lines
+        result.close()
+
+    def _run(self, lines: Sequence[str], cells: int, redo: set[int]) -> list[Any]:
+        """A chunk of one run's texts as CSV: checked at once; the lines that need it
+        fixed one by one (their indexes added to ``redo`` when SQL did not vouch)."""
+        n = len(lines)
+        joined = BAD.join(lines)
+        if joined.count(BAD) != n - 1 or joined.count(SEP) != n * (cells - 1):
+            out = []  # a value holds one of the separators, or was not vouched for
+            for i, line in enumerate(lines):
+                if BAD in line or line.count(SEP) != cells - 1:
+                    redo.add(i)
+                    out.append("")
+                else:
+                    out.append(self._fixed(line))
+            return out
+        look = [c for c in (MARK, *self.quoted) if c in joined]
+        if look:  # the cells that need Python, found and fixed in the chunk's text
+            spans: set[tuple[int, int]] = set()
+            for char in look:
+                at = joined.find(char)
+                while at >= 0:
+                    first = max(joined.rfind(SEP, 0, at), joined.rfind(BAD, 0, at)) + 1
+                    last = min(joined.find(SEP, at) % FAR, joined.find(BAD, at) % FAR)
+                    spans.add((first, last))
+                    at = joined.find(char, last)
+            cell, quote, done, pieces = self.cell, self.quote, 0, []
+            for first, last in sorted(spans):
+                text = joined[first:last]
+                pieces.append(joined[done:first])
+                pieces.append(cell(text[1:]) if text[:1] == MARK else quote(text))
+                done = last
+            pieces.append(joined[done:])
+            joined = "".join(pieces)
+        return joined.replace(SEP, ",").split(BAD)
+
+    def _fixed(self, line: str) -> str:
+        """One line of a run, its marked cells through ``cell``, the others quoted as needed."""
+        cell, needs = self.cell, self.needs_quotes
+        return ",".join(
+            [
+                cell(c[1:])
+                if c[:1] == MARK
+                else '"' + c.replace('"', '""') + '"'
+                if needs(c)
+                else c
+                for c in line.split(SEP)
+            ]
         )
 
-        def python_cell(at: int, value: Any) -> str:
-            return cell(decoders[at](value))
+    def _times(self, values: Sequence[str], redo: set[int]) -> list[Any]:
+        """A chunk of one time column as ISO 8601 (``_iso_text``), at once when every
+        value has SQLite's stored form (the LIKE's shape, one space)."""
+        n = len(values)
+        joined = BAD.join(values)
+        # every value 26 characters (none empty), none BAD, and one space in each
+        if len(joined) == 27 * n - 1 and joined.count(BAD) == n - 1 and joined.count(" ") == n:
+            joined = (joined + BAD).replace(" ", "T").replace(".000000" + BAD, BAD)
+            return joined.replace(BAD, "+00:00" + BAD).split(BAD)[:-1]
+        out: list[Any] = []
+        for i, value in enumerate(values):
+            if value == BAD:
+                redo.add(i)
+                out.append("")
+            else:
+                out.append(_iso_text(value) if value else "")
+        return out
 
-        raw = conn.connection.driver_connection
-        raw.create_function(_FUNCTION, 2, python_cell, deterministic=True)  # type: ignore[union-attr]
-        result: Any = conn.execution_options(stream_results=True, yield_per=chunk).execute(
-            query.with_only_columns(literal_column(line))
-        )
-        yield [*(c.name for c in columns), "company", "tags", "fields"], field_names
-        yield from result.scalars().partitions(chunk)
+    def _exact(self, conn: Any, columns: list[Any], ids: list[int]) -> dict[int, str]:
+        """The contact's own cells of ``ids``, each value through ``cell`` (what SQL did
+        not vouch for: a value of another type than its column's)."""
+        decoders = [_decoder(c.type, True, "iso") for c in columns]
+        plain: list[Any] = [literal_column(f"contact.{c.name}") for c in columns]
+        found: dict[int, str] = {}
+        for part in chunks(ids, 500):
+            query = select(*plain).where(col(Contact.id).in_(part))
+            for row in conn.execute(query):
+                found[row[0]] = ",".join(
+                    self.cell(v if v is None or d is None else d(v))
+                    for v, d in zip(row, decoders, strict=True)
+                )
+        return found
+
+
+def _parts(columns: list[Any], firsts: str) -> tuple[list[int | None], list[Any]]:
+    """The query's columns: the id and company id, then the contact's cells as runs SQLite
+    writes in one ``printf`` each and times as they are stored; and for each part after
+    the first two, its number of cells (``None``: a time)."""
+    sql = _Cells(firsts)
+    parts: list[Any] = [literal_column("contact.id"), literal_column("contact.company_id")]
+    runs: list[int | None] = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        if run:
+            fmt = _sql_text(SEP.join(["%s"] * len(run)))
+            parts.append(literal_column(f"printf({fmt}, {', '.join(run)})"))
+            runs.append(len(run))
+            run.clear()
+
+    for c in columns:
+        x = f"contact.{c.name}"
+        if isinstance(c.type, UTCDateTime):
+            end_run()
+            parts.append(literal_column(sql.time(x)))
+            runs.append(None)
+        elif isinstance(c.type, Boolean):
+            run.append(sql.boolean(x))
+        elif isinstance(c.type, Integer):
+            run.append(sql.integer(x, bool(c.primary_key)))
+        elif _decoder(c.type, True, "iso") is None:
+            run.append(sql.text(x))
+        else:  # a type SQL does not write (dates): Python does, from the raw value
+            run.append(f"CASE WHEN {x} IS NULL THEN '' ELSE '{BAD}' END")
+        if len(run) == 100:  # a function takes at most 127 arguments here
+            end_run()
+    end_run()
+    return runs, parts
+
+
+def _given(piece: Any) -> bool:
+    return piece is not None
+
+
+def _never(text: str) -> bool:
+    return False

@@ -69,12 +69,7 @@ def stream_contacts(
         columns = list_columns()
         query = contacts_query(store, session, **filters)
         limit = filters.get("limit")
-        selected = query.with_only_columns(col(Contact.id)).subquery()
-        keys = select(col(FieldValue.key)).where(
-            col(FieldValue.entity) == "contact",
-            col(FieldValue.entity_id).in_(select(selected.c.id)),
-        )
-        field_names = sorted(set(conn.execute(keys.distinct()).scalars()))
+        selected, field_names, everyone = contact_selection(conn, query, limit=limit)
         # The same query with untyped columns: SQLAlchemy's per-value type handling
         # costs more than the query; the few columns that need it are decoded below.
         plain: list[Any] = [literal_column(f"contact.{c.name}").label(c.name) for c in columns]
@@ -84,31 +79,12 @@ def stream_contacts(
             for i, c in enumerate(columns)
             if (decode := _decoder(c.type, store.is_sqlite, times)) is not None
         ]
-        # Tags and custom fields are read once, in id order, before the contacts: a
-        # query per chunk with thousands of bound ids costs more than the rows.
-        everyone = query.whereclause is None and not limit
-        in_selection = col(Tag.entity_id).in_(select(selected.c.id))
-        found_tags = _grouped(
-            conn.execute(
-                select(col(Tag.entity_id), col(Tag.name))
-                .where(col(Tag.entity) == "contact", true() if everyone else in_selection)
-                .order_by(col(Tag.entity_id), col(Tag.name))  # the unique index's order: no sort
-            ).all(),
-            list,
+        found_tags, found_fields = contact_extras(
+            conn,
+            selected,
+            everyone=everyone,
+            fields=bool(field_names),
         )
-        found_fields: dict[int, Any] = {}
-        if field_names:
-            found_fields = _grouped(
-                conn.execute(
-                    select(col(FieldValue.entity_id), col(FieldValue.key), col(FieldValue.value))
-                    .where(
-                        col(FieldValue.entity) == "contact",
-                        col(FieldValue.entity_id).in_(select(selected.c.id)),
-                    )
-                    .order_by(col(FieldValue.entity_id), col(FieldValue.key))
-                ).all(),
-                dict,
-            )
         result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
         names = list(result.keys())
         yield [*names, "tags", "fields"], field_names
@@ -117,7 +93,7 @@ def stream_contacts(
         for part in result.partitions(chunk):
             rows = []
             for values in part:
-                row = list(values)
+                row: list[Any] = list(values)
                 for i, decode in decoders:
                     if row[i] is not None:
                         row[i] = decode(row[i])
@@ -125,6 +101,59 @@ def stream_contacts(
                 row.append(found_fields.get(row[0], no_fields))
                 rows.append(row)
             yield rows
+
+
+def contact_selection(conn: Any, query: Any, *, limit: int | None) -> tuple[Any, list[str], bool]:
+    """The ids ``query`` (``contacts.contacts_query``, with its ``limit``) selects, as a
+    subquery; the sorted custom field names those contacts use (a CSV's ``field.KEY``
+    columns); and whether it selects every contact (no filter, no limit)."""
+    everyone = query.whereclause is None and not limit
+    keys = select(col(FieldValue.key)).where(col(FieldValue.entity) == "contact")
+    if everyone:
+        selected = select(col(Contact.id)).subquery()
+        # From the field values: a list of every id to look each up in costs more
+        keys = keys.where(
+            select(col(Contact.id)).where(col(Contact.id) == col(FieldValue.entity_id)).exists()
+        )
+    else:
+        ids = query.with_only_columns(col(Contact.id))
+        selected = (ids if limit else ids.order_by(None)).subquery()  # order: for a limit
+        keys = keys.where(col(FieldValue.entity_id).in_(select(selected.c.id)))
+    return selected, sorted(set(conn.execute(keys.distinct()).scalars())), everyone
+
+
+def contact_extras(
+    conn: Any, selected: Any, *, everyone: bool, fields: bool
+) -> tuple[dict[int, list[str]], dict[int, dict[str, Any]]]:
+    """The tags (``{id: [name, …]}``, sorted) and, with ``fields``, the custom fields
+    (``{id: {key: value}}``) of the contacts of ``selected`` (a subquery of their ids;
+    ``everyone``: it is every contact). Read once, in id order, before the contacts: a
+    query per chunk with thousands of bound ids costs more than the rows."""
+    in_selection = col(Tag.entity_id).in_(select(selected.c.id))
+    found_tags = _grouped(
+        _driver_rows(
+            conn,
+            select(col(Tag.entity_id), col(Tag.name))
+            .where(col(Tag.entity) == "contact", true() if everyone else in_selection)
+            .order_by(col(Tag.entity_id), col(Tag.name)),  # the unique index's order: no sort
+        ),
+        list,
+    )
+    found_fields: dict[int, Any] = {}
+    if fields:
+        found_fields = _grouped(
+            _driver_rows(
+                conn,
+                select(col(FieldValue.entity_id), col(FieldValue.key), col(FieldValue.value))
+                .where(
+                    col(FieldValue.entity) == "contact",
+                    true() if everyone else col(FieldValue.entity_id).in_(select(selected.c.id)),
+                )
+                .order_by(col(FieldValue.entity_id), col(FieldValue.key)),
+            ),
+            dict,
+        )
+    return found_tags, found_fields
 
 
 def iter_contacts(
@@ -167,14 +196,34 @@ def contact_emails(store: Store, ids: Iterable[int | None]) -> dict[int, str]:
     return found
 
 
+def _driver_rows(conn: Any, query: Any) -> list[Any]:
+    """Every row of ``query`` as the driver gives it (plain tuples: columns that need no
+    conversion, read without a ``Row`` object each)."""
+    result = conn.execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
 def _grouped(rows: Any, container: type) -> dict[int, Any]:
     """``(id, a)`` or ``(id, key, value)`` rows, ordered by id, as ``{id: [a, …]}`` or
     ``{id: {key: value}}``: read once, before the contacts, rather than per chunk."""
     found: dict[int, Any] = {}
+    last: Any = None
+    group: Any = None
     if container is list:
         for rid, name in rows:
-            found.setdefault(rid, []).append(name)
+            if rid == last:
+                group.append(name)
+            else:
+                group = found[rid] = [name]
+                last = rid
     else:
         for rid, key, value in rows:
-            found.setdefault(rid, {})[key] = value
+            if rid == last:
+                group[key] = value
+            else:
+                group = found[rid] = {key: value}
+                last = rid
     return found
