@@ -71,6 +71,11 @@ def _starts_with(x: str, char: str) -> str:
     return f"({x} >= {_sql_text(char)} AND {x} < {_sql_text(chr(ord(char) + 1))})"
 
 
+def _within(x: str, ranges: list[tuple[str, str]]) -> str:
+    """SQL: text ``x`` starts with a character of one of ``ranges`` (``[from, to)``)."""
+    return " OR ".join(f"({x} >= {_sql_text(a)} AND {x} < {_sql_text(b)})" for a, b in ranges)
+
+
 class _Cells:
     """SQL expressions for the cells SQLite writes."""
 
@@ -92,29 +97,33 @@ class _Cells:
 
     def text(self, x: str) -> str:
         escaped = f"'''' || {x}"
-        # Text sorts after numbers and before blobs (X'')
+        # Text sorts after numbers and before blobs (X''). The commonest starts first:
+        # letters (and all but ASCII), then NULL, digits (the widest plain range), signs
+        ranges = sorted(self.plain_ranges, key=lambda r: ord(r[0]) - ord(r[1]))
         whens = [
             f"WHEN {x} >= {_sql_text(self.plain_from)} AND {x} < X'' THEN {x}",
             f"WHEN {x} IS NULL THEN ''",
-            f"WHEN {x} < '' OR {x} >= X'' THEN '{BAD}'",
         ]
-        plain = " OR ".join(
-            f"({x} >= {_sql_text(a)} AND {x} < {_sql_text(b)})" for a, b in self.plain_ranges
-        )
-        if plain:
-            whens.append(f"WHEN {plain} THEN {x}")
-        if self.always:
-            starts = " OR ".join(_starts_with(x, c) for c in self.always)
-            whens.append(f"WHEN {starts} THEN {escaped}")
+        if ranges:
+            whens.append(f"WHEN {_within(x, ranges[:1])} THEN {x}")
         if self.signs:
             starts = " OR ".join(_starts_with(x, c) for c in self.signs)
+            # an inner space, the end no whitespace ('+49 30 1234'): quickly, else exactly
+            quickly = f"instr({x}, ' ') > 1 AND substr({x}, -1) BETWEEN '!' AND '~'"
             certainly_not = (
                 f"length({x}) = 1 OR instr(rtrim({x}, {_sql_text(WHITESPACE)}), ' ') > 0"
             )
             whens.append(
-                f"WHEN ({starts}) THEN CASE WHEN {certainly_not} THEN {escaped}"
+                f"WHEN ({starts}) THEN CASE WHEN {quickly} THEN {escaped}"
+                f" WHEN {certainly_not} THEN {escaped}"
                 f" WHEN substr({x}, 2) NOT GLOB '*[^0-9]*' THEN {x} ELSE '{MARK}' || {x} END"
             )
+        if self.always:
+            starts = " OR ".join(_starts_with(x, c) for c in self.always)
+            whens.append(f"WHEN {starts} THEN {escaped}")
+        if ranges[1:]:
+            whens.append(f"WHEN {_within(x, ranges[1:])} THEN {x}")
+        whens.append(f"WHEN {x} < '' OR {x} >= X'' THEN '{BAD}'")
         return f"CASE {' '.join(whens)} ELSE '{MARK}' || {x} END"
 
     @staticmethod
