@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Integer, String
 from sqlmodel.sql.sqltypes import AutoString
 
+from tinycrm.store.bulk import gc_paused
 from tinycrm.store.csv_lines import TIME_LIKE
 from tinycrm.store.dump import CHUNK, DERIVED, _plain, _tables, dump_head
 from tinycrm.store.engine import Store
@@ -66,7 +67,7 @@ def _value_sql(column: Any, hook: int) -> str:
 
 
 def _lines(store: Store) -> Generator[Any, None, None]:
-    with store.read() as session:
+    with store.read() as session, gc_paused():  # millions of short-lived strings
         conn = session.connection()
         dialect = conn.dialect
         yield dump_head(store)
