@@ -20,8 +20,8 @@ from sqlalchemy import BigInteger, Boolean, Integer, String
 from sqlmodel.sql.sqltypes import AutoString
 
 from tinycrm.store.bulk import gc_paused
-from tinycrm.store.csv_lines import TIME_LIKE
-from tinycrm.store.dump import CHUNK, DERIVED, _plain, _tables, dump_head
+from tinycrm.store.csv_lines import LINES, TIME_LIKE
+from tinycrm.store.dump import DERIVED, _plain, _tables, dump_head
 from tinycrm.store.engine import Store
 from tinycrm.store.types import UTCDateTime
 
@@ -31,7 +31,7 @@ _FUNCTION = "tinycrm_json_value"
 def stream_dump_lines(store: Store) -> Generator[Any, None, None] | None:
     """On SQLite, ``dump_database``'s dump as lines: first its head (everything but
     ``tables``), then ``(table, lines)`` pairs, each table's rows in id order, at most
-    ``CHUNK`` lines a pair (a table with no rows gives one pair with none). ``None`` on
+    ``LINES`` lines a pair (a table with no rows gives one pair with none). ``None`` on
     other databases."""
     if not store.is_sqlite:
         return None
@@ -94,7 +94,7 @@ def _lines(store: Store) -> Generator[Any, None, None]:
             # On the session's own connection: the same snapshot; the driver's rows as they come
             cursor = raw.execute(f'SELECT {line} FROM "{table.name}" ORDER BY "{order}"')
             empty = True
-            while part := cursor.fetchmany(CHUNK):
+            while part := cursor.fetchmany(LINES):
                 empty = False
                 yield table.name, [row[0] for row in part]
             if empty:
