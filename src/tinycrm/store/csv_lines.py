@@ -243,6 +243,7 @@ class _Lines:
                 cid: ",".join([self.text_cell(values.get(k)) for k in field_names])
                 for cid, values in found_fields.items()
             }
+            del found_tags, found_fields  # the cells are what the lines need
             companies = select(col(Company.id), col(Company.name))
             if not everyone:
                 companies = companies.where(
