@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Generator, Iterator, Sequence
+from itertools import repeat
 from typing import Any, Unpack
 
 from sqlalchemy import Boolean, Integer, literal_column, select
@@ -302,10 +303,10 @@ class _Lines:
                     pieces.append(self._times(values, redo))
                 else:
                     pieces.append(self._run(values, cells, redo))
-            pieces.append([names.get(i, "") for i in company_ids])
-            pieces.append([tags.get(i, "") for i in ids])
+            pieces.append(list(map(names.get, company_ids, repeat(""))))
+            pieces.append(list(map(tags.get, ids, repeat(""))))
             if no_fields is not None:
-                pieces.append([fields.get(i, no_fields) for i in ids])
+                pieces.append(list(map(fields.get, ids, repeat(no_fields))))
             if redo:
                 exact = self._exact(conn, columns, [ids[i] for i in sorted(redo)])
                 for i in redo:
