@@ -415,6 +415,15 @@ def main() -> None:
     if args.child:
         child(args.child, args.moves, args.started, args.pace, args.pages)
         return
+    # Byte-compiled as pip leaves it (PYTHONDONTWRITEBYTECODE may be set here, and then
+    # every child would compile the sources again); the code before too, when given.
+    import compileall
+
+    from _timing import compile_package
+
+    compile_package()
+    if args.before:
+        compileall.compile_dir(Path(args.before) / "src" / "tinycrm", quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(args.keep) if args.keep else Path(tmp) / "board.db"
         if not db.exists():
