@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -223,12 +224,17 @@ def child(db: str, moves: int, started: float, pace: float, pages: int = 0) -> N
     app = make_app(crm, preload=preload)  # the real poll interval: live refresh is on
     figures: dict[str, float] = {}
     frames: list[float] = []
+    # What each frame showed, when a step asks (page-down: the cursor): a key's answer is
+    # the first frame that shows it, which may come before a poll of the state notices
+    shown: list[object] = []
+    probe: list[Callable[[], object]] = []
     original = app._display
 
     def display(screen, renderable) -> None:  # type: ignore[no-untyped-def]
         if renderable is not None and hasattr(renderable, "render_segments"):
             renderable.render_segments(app.console)
         frames.append(time.perf_counter())
+        shown.append(probe[0]() if probe else None)
         board = app.screen_stack[0] if app.screen_stack else None
         if "first_paint_s" not in figures and getattr(board, "loaded", False):
             figures["first_paint_s"] = time.time() - started
@@ -288,7 +294,7 @@ def child(db: str, moves: int, started: float, pace: float, pages: int = 0) -> N
             figures["move_handled_ms_median"] = statistics.median(handled) * 1000
             figures["move_committed_ms_median"] = statistics.median(commits) * 1000
             if pages:
-                await _page_down(app, board, pages, frames, figures)
+                await _page_down(app, board, pages, (frames, shown, probe), figures)
             figures["cards_held"] = sum(len(w.state.cards) for w in board.column_widgets())
 
     asyncio.run(run())
@@ -296,31 +302,36 @@ def child(db: str, moves: int, started: float, pace: float, pages: int = 0) -> N
     print(json.dumps(figures))
 
 
-async def _page_down(app, board, pages: int, frames: list[float], figures: dict) -> None:  # type: ignore[no-untyped-def]
-    """Press page-down ``pages`` times in the first column; each key's time to the frame
-    that shows a card under the cursor (read from the store when it was not held)."""
+async def _page_down(app, board, pages: int, seen, figures: dict) -> None:  # type: ignore[no-untyped-def]
+    """Press page-down ``pages`` times in the first column; each key's time to the first
+    frame that shows the cursor moved onto a card (read from the store when it was not
+    held). ``seen``: the frames' times, what each showed, and the probe that says it."""
     import asyncio
 
     from textual import events
 
+    frames, shown, probe = seen
     board.view.activate(0, cursor=0)
     card_list = board.column_widgets()[0].card_list
+    probe.append(lambda: (card_list.cursor, card_list.current is not None))
     latencies = []
     for _ in range(pages):
         before = card_list.cursor
+        first = len(frames)
         t0 = time.perf_counter()
         app._driver.send_message(events.Key("pagedown", None))
-        ready = None
-        while True:
+        answer = None
+        while answer is None:
             if time.perf_counter() - t0 > 10:
                 raise SystemExit(f"no card 10 s after page-down: {app.errors}")
-            if ready is None and card_list.cursor != before and card_list.current is not None:
-                ready = time.perf_counter()
-            if ready is not None and frames and frames[-1] >= ready:
-                break
             await asyncio.sleep(0.001)
-        latencies.append(next(f for f in frames if f >= ready) - t0)
+            answer = next(
+                (frames[i] for i in range(first, len(frames)) if shown[i] not in (None, (before, True)) and shown[i][1]),
+                None,
+            )  # fmt: skip
+        latencies.append(answer - t0)
         await asyncio.sleep(0.05)
+    probe.clear()
     figures["page_down_ms_median"] = statistics.median(latencies) * 1000
     figures["page_down_ms_max"] = max(latencies) * 1000
     figures["page_down_cursor"] = card_list.cursor
