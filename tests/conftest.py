@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,6 +33,12 @@ import pytest
 # This process moves its clock with time-machine, never with the hook (that is for the
 # processes it starts): drop a shift inherited from the parent before tinycrm.clock reads it.
 os.environ.pop("TINYCRM_TESTING_CLOCK_SHIFT", None)
+
+# A test run started in the background of a script (`pytest … &`) inherits SIGINT ignored,
+# and tinycrm leaves an ignored Ctrl-C ignored. The tests of Ctrl-C need Python's usual
+# handler here, and the tinycrm processes they start the default disposition.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from tinycrm.clock import SHIFT_ENV  # after the pop: it reads the shift once
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -93,3 +94,28 @@ def test_the_collector_is_off_while_tinycrm_loads_and_on_for_the_command(tmp_pat
         "frozen": True,
         "code": 0,
     }
+
+
+def test_a_signal_ignored_from_the_start_stays_ignored(tmp_path) -> None:
+    """``tinycrm demo &`` in a script starts with SIGINT ignored (the shell keeps the
+    terminal's Ctrl-C from its background jobs): tinycrm leaves it so, as Python does,
+    and a Ctrl-C meant for the script's foreground does not stop it half way."""
+    target = tmp_path / "demo.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tinycrm", "demo", "--no-board", "--path", str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as `&` does
+    )
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not target.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for _ in range(3):  # while it starts and while it builds
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert "Built the demo database" in out + err
+    assert "interrupted" not in err

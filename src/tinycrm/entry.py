@@ -30,7 +30,10 @@ def main() -> None:
     # before a command does its own work.
     gc.disable()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _too_early)
+        # Ignored from the start (``tinycrm … &`` in a script: the shell keeps the
+        # terminal's Ctrl-C from its background jobs), it stays ignored, as Python leaves it
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, _too_early)
     if os.environ.get("_TINYCRM_COMPLETE", "").startswith("complete_"):
         # The shell's Tab: answered without loading the command line when it can be.
         from tinycrm import tab_completion

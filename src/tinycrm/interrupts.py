@@ -97,7 +97,9 @@ def _install() -> dict[int, Any]:
     previous: dict[int, Any] = {}
     for signum in SIGNALS:
         handler = signal.getsignal(signum)
-        if handler is not None:  # None: set outside Python; leave it alone
+        # None: set outside Python; SIG_IGN: ignored by whoever started us (a background
+        # job of a script: Ctrl-C at its terminal is not for it). Both are left alone.
+        if handler is not None and handler is not signal.SIG_IGN:
             previous[signum] = handler
             signal.signal(signum, _handler)
     return previous
