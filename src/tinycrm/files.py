@@ -54,24 +54,25 @@ class Target:
         return self.path is None
 
 
-def reaches_terminal(target: Target) -> bool:
-    """Whether writing ``target`` would put bytes on a terminal: standard output that is
+def reaches_terminal(path: str | os.PathLike[str]) -> bool:
+    """Whether writing ``path`` would put bytes on a terminal: standard output that is
     one, or a character device that is one (``/dev/tty``). A binary file (a PDF, a
-    database copy) is refused there: its bytes include escape sequences."""
-    if not target.stream:
-        return False
-    if target.path is None:
+    database copy) is refused there: its bytes include escape sequences. Checked before
+    anything is made (no folder is created, nothing is opened but a device)."""
+    text = os.fspath(path)
+    if text in STDOUT_NAMES:
         try:
             return sys.stdout.isatty()
         except (AttributeError, ValueError):
             return False
     try:  # only a character device can be a terminal: a FIFO is never opened here (its
         # reader would see the open and close as the end of the write)
-        if not stat.S_ISCHR(os.stat(target.path).st_mode):
+        device = Path(text).expanduser()
+        if not stat.S_ISCHR(os.stat(device).st_mode):
             return False
-        fd = os.open(target.path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
-    except OSError:
-        return False  # the write itself says why it cannot
+        fd = os.open(device, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    except (OSError, ValueError):  # ValueError: a NUL in the name (the write says so)
+        return False
     try:
         return os.isatty(fd)
     finally:

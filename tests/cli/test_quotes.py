@@ -72,3 +72,15 @@ def test_a_pdf_is_refused_on_a_terminal_and_written_into_a_pipe() -> None:
 def test_a_quote_without_tax_shows_its_rate(cli: Callable[..., Any]) -> None:
     shown = cli("quote", "show", "1").stdout
     assert "0% on €300.00: €0.00" in shown
+
+
+@pytest.mark.usefixtures("quoted")
+def test_a_missing_folder_is_made_with_mkdir_only(cli: Callable[..., Any], tmp_path: Path) -> None:
+    out = tmp_path / "new" / "quote.pdf"
+    refused = cli("quote", "render", "1", "--out", str(out))
+    assert refused.exit_code == 1
+    assert "does not exist (--mkdir creates it)" in refused.stderr
+    assert not out.parent.exists()
+    made = cli("quote", "render", "1", "--out", str(out), "--mkdir")
+    assert made.exit_code == 0, made.stderr
+    assert out.read_bytes().startswith(b"%PDF-")

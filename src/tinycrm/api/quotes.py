@@ -105,13 +105,14 @@ class Quotes:
             raise Invalid(str(exc), field="format") from None
 
     def render_to(
-        self, ref: str | int, path: str | os.PathLike[str], fmt: str = "pdf"
+        self, ref: str | int, path: str | os.PathLike[str], fmt: str = "pdf", *, mkdir: bool = False
     ) -> QuoteRead:
-        """Write the rendered quote to ``path`` whole (temporary file and rename), 0600."""
+        """Write the rendered quote to ``path`` whole (temporary file and rename), 0600;
+        ``mkdir`` creates its folder when missing."""
         from tinycrm import files
 
         data = self.render(ref, fmt)
-        files.write_bytes(path, data, private=True)
+        files.write_bytes(path, data, private=True, mkdir=mkdir)
         return self.get(ref)
 
 

@@ -90,7 +90,7 @@ def backup(
             f"(e.g. pg_dump --format=custom --file=tinycrm.dump {url})"
         )
     dest = files.resolve(file, mkdir=mkdir)
-    if files.reaches_terminal(dest):
+    if files.reaches_terminal(file):
         fail(
             "a backup is a binary SQLite file: not written to a terminal "
             "(give a FILE, or redirect: tinycrm db backup - > tinycrm-backup.db)"

@@ -46,7 +46,7 @@ def load_help_renderer() -> None:
     """Import ``typer.rich_utils`` (once) without ``rich.markdown`` and ``rich.traceback``."""
     if "typer.rich_utils" not in sys.modules:
         _import_lightly()
-    _literal_brackets(sys.modules["typer.rich_utils"])
+    _plain_help(sys.modules["typer.rich_utils"])
 
 
 def _import_lightly() -> None:
@@ -65,9 +65,10 @@ def _import_lightly() -> None:
             del sys.modules[module]
 
 
-def _literal_brackets(rich_utils: Any) -> None:
-    """Typer's ``_make_rich_text`` (every help text, option help and epilogue goes
-    through it) with the text escaped first in Rich markup mode: once."""
+def _plain_help(rich_utils: Any) -> None:
+    """Typer's help as written, once: ``_make_rich_text`` (every help text, option help
+    and epilogue goes through it) escapes the text first in Rich markup mode, and
+    ``_make_command_help`` joins the lines of a listed command's summary."""
     make = rich_utils._make_rich_text
     if getattr(make, "literal_brackets", False):
         return

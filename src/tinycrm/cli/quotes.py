@@ -74,10 +74,10 @@ def _render(row: dict[str, Any]) -> None:
     if row.get("discount"):
         shown["discount_text"] = "-" + money_text(row, "discount")
     taxes = []
-    for t in row.get("taxes") or []:
-        t = {**t, "currency": row["currency"]}
-        rate = percent_text(t, "rate") or "0%"
-        taxes.append(f"{rate} on {money_text(t, 'base')}: {money_text(t, 'tax')}")
+    for line in row.get("taxes") or []:
+        tax = {**line, "currency": row["currency"]}
+        rate = percent_text(tax, "rate") or "0%"
+        taxes.append(f"{rate} on {money_text(tax, 'base')}: {money_text(tax, 'tax')}")
     shown["tax_text"] = "; ".join(taxes)
     out.print_fields(shown, LABELS, f"Quote {row['number']}")
     out.stdout_console().print()
@@ -173,6 +173,9 @@ def render(
             "else pdf).",
         ),
     ] = None,
+    mkdir: Annotated[
+        bool, typer.Option("--mkdir", help="Create the --out folder if it does not exist.")
+    ] = False,
 ) -> None:
     """Write the quote as a document for the customer, with the seller of [seller]."""
     fmt = (format_ or _format_of(out_file)).strip().lower()
@@ -181,10 +184,10 @@ def render(
     if fmt == "pdf":
         from tinycrm import files
 
-        if files.reaches_terminal(files.resolve(out_file)):
+        if files.reaches_terminal(out_file):
             raise typer.BadParameter(
                 "a PDF is not for a terminal: write it to a file, or pipe it", param_hint="--out"
             )
-    quote = crm(ctx).quotes.render_to(id_, out_file, fmt)
+    quote = crm(ctx).quotes.render_to(id_, out_file, fmt, mkdir=mkdir)
     if out_file not in ("-", "/dev/stdout"):
         out.done(f"Wrote quote {quote.number} as {fmt} to {out_file}")
