@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import pty
+import select
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -27,8 +30,14 @@ RAW = ("\x1b", "\x07", "\u202e")
 
 def on_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, bytes, str]:
     """Run tinycrm with stdout on a pseudo-terminal: (exit code, what the terminal got,
-    stderr)."""
+    stderr).
+
+    The test keeps its own copy of the terminal's far side open until the process has
+    exited and everything it wrote is read: when the last copy closes, Linux hangs the
+    terminal up, and a loaded machine could then answer EIO before the last lines were
+    read (a CI run saw only the header of an export)."""
     main, sub = pty.openpty()
+    got = b""
     try:
         proc = subprocess.Popen(
             [*tinycrm_executable(), *args],
@@ -37,21 +46,26 @@ def on_a_terminal(*args: str, env: dict[str, str]) -> tuple[int, bytes, str]:
             stderr=subprocess.PIPE,
             env={**os.environ, **env},
         )
-        os.close(sub)
-        got = b""
-        while True:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # EIO: the other side is closed
-                break
-            if not chunk:
-                break
-            got += chunk
-        stderr = proc.stderr.read().decode() if proc.stderr else ""
-        proc.wait(timeout=120)
+        stderr_lines: list[bytes] = []
+        reader = threading.Thread(
+            target=lambda: stderr_lines.append(proc.stderr.read() if proc.stderr else b"")
+        )
+        reader.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            exited = proc.poll() is not None
+            # once it has exited, what it wrote may still be on its way through the terminal
+            ready, _, _ = select.select([main], [], [], 0.25 if exited else 0.05)
+            if ready:
+                got += os.read(main, 65536)
+            elif exited:
+                break  # exited, and nothing left to read
+        proc.wait(timeout=5)
+        reader.join(timeout=5)
     finally:
+        os.close(sub)
         os.close(main)
-    return proc.returncode, got, stderr
+    return proc.returncode, got, b"".join(stderr_lines).decode()
 
 
 def to_a_pipe(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
