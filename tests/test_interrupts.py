@@ -10,9 +10,11 @@ Each case is a small Python process: signals and ``sys.unraisablehook`` are proc
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +105,72 @@ def test_other_unraisable_errors_are_still_reported() -> None:
     assert result.returncode == 0
     assert result.stdout == "went on\n"
     assert "Exception ignored" in result.stderr and "from a finalizer" in result.stderr
+
+
+COMMAND = """
+import signal, sys
+from sqlalchemy.exc import InvalidRequestError
+import tinycrm.store.contacts as contacts
+
+
+def add_contact(*args, **kwargs):
+    # A signal lands inside the library's bookkeeping, which fails as it unwinds (as
+    # SQLAlchemy's session does when one lands while a flush ends its inner transaction)
+    try:
+        signal.raise_signal(signal.SIGTERM)
+    except KeyboardInterrupt:
+        raise ERROR
+
+
+contacts.add_contact = add_contact
+from tinycrm.entry import main
+
+sys.argv = ["tinycrm", "--db", sys.argv[1], "contact", "add", "Ada"]
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        'InvalidRequestError("Transaction is not on the active transaction list")',
+        'RuntimeError("no such thing")',
+    ],
+)
+def test_an_error_while_an_interruption_unwinds_is_the_interruption(
+    tmp_path: Path, error: str
+) -> None:
+    """Was: a SIGTERM during the demo's build ended in a two-screen traceback of
+    SQLAlchemy's "not on the active transaction list", exit 1."""
+    db = tmp_path / "t.db"
+    script = COMMAND.replace("ERROR", error)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(db)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 130, result.stderr
+    assert result.stderr == "Error: interrupted; nothing was saved by the unfinished command\n"
+    listed = subprocess.run(
+        [sys.executable, "-m", "tinycrm", "--db", str(db), "contact", "list", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []
+
+
+def test_an_error_with_no_interruption_behind_it_is_not_taken_for_one(tmp_path: Path) -> None:
+    script = COMMAND.replace(
+        "    try:\n        signal.raise_signal(signal.SIGTERM)\n    except KeyboardInterrupt:\n"
+        "        raise ERROR",
+        '    raise RuntimeError("a bug")',
+    )
+    assert "a bug" in script
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "t.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "RuntimeError" in result.stderr and "a bug" in result.stderr
+    assert "interrupted" not in result.stderr

@@ -241,6 +241,20 @@ def watch() -> Iterator[None]:
             _state.tail = False
 
 
+def interrupted_by(error: BaseException) -> bool:
+    """Whether ``error`` was raised while an interruption unwound (a KeyboardInterrupt,
+    :class:`Interrupted` among them, in its chain of causes and contexts): code that
+    is not safe against a signal in the middle of it can fail on the way out."""
+    seen: set[int] = set()
+    found: BaseException | None = error
+    while found is not None and id(found) not in seen:
+        if isinstance(found, KeyboardInterrupt):
+            return True
+        seen.add(id(found))
+        found = found.__cause__ or found.__context__
+    return False
+
+
 def after_saving_note() -> str | None:
     """The line to add when a signal was held after the command saved (once), else None."""
     if _state.pending is None or _state.noted:

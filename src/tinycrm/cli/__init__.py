@@ -191,21 +191,39 @@ class CrmGroup(TyperGroup):
                     _close_store(ctx)  # (SQLite folds its WAL in), still watched
                 _say(interrupts.after_saving_note())
                 return result
+        except (typer.Exit, typer.Abort):
+            raise  # the command's own way out, for the root to take
         except ClickException as exc:
+            if interrupts.interrupted_by(exc):
+                _interrupted()
             one_line_usage_error(exc)
         except TinyCrmError as exc:
+            if interrupts.interrupted_by(exc):
+                _interrupted()
             fail(str(exc), EXIT_REFUSED)
         except KeyboardInterrupt:
-            if interrupts.saved():  # a command that saves in steps, stopped between them
-                fail(
-                    "interrupted after saving part of its work (tinycrm feed shows what)",
-                    EXIT_INTERRUPTED,
-                )
-            fail("interrupted; nothing was saved by the unfinished command", EXIT_INTERRUPTED)
+            _interrupted()
         except BrokenPipeError:
             # `tinycrm contact list | head`: the reader left; that is not an error.
             sys.stderr.close()
             raise typer.Exit(0) from None
+        except Exception as exc:
+            # A signal can land anywhere, also inside a library's bookkeeping (SQLAlchemy
+            # ending a flush's inner transaction), which then fails while it unwinds:
+            # that is still the interruption, and the transaction was never committed.
+            if not interrupts.interrupted_by(exc):
+                raise
+            _interrupted()
+
+
+def _interrupted() -> NoReturn:
+    """The one line an interrupted command ends with, exit 130."""
+    if interrupts.saved():  # a command that saves in steps, stopped between them
+        fail(
+            "interrupted after saving part of its work (tinycrm feed shows what)",
+            EXIT_INTERRUPTED,
+        )
+    fail("interrupted; nothing was saved by the unfinished command", EXIT_INTERRUPTED)
 
 
 @contextmanager
