@@ -5,6 +5,7 @@ Shared by the interrupt tests (SIGINT, SIGTERM) and the crash tests (SIGKILL).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import shutil
@@ -128,13 +129,24 @@ def _stopped(pid: int) -> bool:
 
 
 def signal_once(
-    run: Running, signum: int, ready: Callable[[], bool], *, after: float = 0.0
+    run: Running,
+    signum: int,
+    ready: Callable[[], bool],
+    *,
+    after: float = 0.0,
+    nice: bool = False,
 ) -> bool:
     """Send ``signum`` at the first moment ``ready()`` holds. From ``after`` seconds on,
     the process runs in slices of a fraction of a millisecond and is checked while stopped
     (SIGSTOP) between them, so the signal lands right after what ``ready`` looks for,
-    however short the moment that follows it."""
+    however short the moment that follows it. On a loaded machine a slice stretches to
+    the scheduler's (milliseconds), long enough for a short moment to pass unseen;
+    ``nice`` runs the process at a low priority from ``after`` on, so that the
+    slices stay short (and the rest of its run slower, when the machine is busy)."""
     pause(run, after)
+    if nice:
+        with contextlib.suppress(OSError):  # it has ended
+            os.setpriority(os.PRIO_PROCESS, run.pid, 10)
     while run.poll() is None:
         try:
             os.kill(run.pid, signal.SIGSTOP)
