@@ -174,3 +174,33 @@ def test_an_error_with_no_interruption_behind_it_is_not_taken_for_one(tmp_path: 
     assert result.returncode == 1
     assert "RuntimeError" in result.stderr and "a bug" in result.stderr
     assert "interrupted" not in result.stderr
+
+
+def test_what_the_database_library_logs_as_an_interruption_unwinds_stays_quiet(
+    tmp_path: Path,
+) -> None:
+    """Was: "Error closing cursor" and two tracebacks before the command's own line
+    (SQLAlchemy logs the cursor it cannot close once the interruption closed the
+    connection); a record with no interruption behind it is one line."""
+    script = COMMAND.replace(
+        "        raise ERROR",
+        "        import logging\n"
+        "        log = logging.getLogger('sqlalchemy.pool.impl.QueuePool')\n"
+        "        try:\n"
+        "            raise ValueError('Cannot operate on a closed database.')\n"
+        "        except ValueError:\n"
+        "            log.error('Error closing cursor', exc_info=True)\n"
+        "        log.error('Exception closing connection %r', '\\x1b[2J')\n"
+        "        raise",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "t.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 130, result.stderr
+    assert result.stderr == (
+        "Warning: database: Exception closing connection '\\x1b[2J'\n"
+        "Error: interrupted; nothing was saved by the unfinished command\n"
+    )

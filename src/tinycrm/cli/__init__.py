@@ -22,7 +22,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperCommand, TyperGroup
 
 from tinycrm import __version__, interrupts, safetext
-from tinycrm.cli import completion, helptext, pager
+from tinycrm.cli import completion, database_log, helptext, pager
 from tinycrm.cli.common import State, fail
 from tinycrm.cli.metavars import plain_metavars, plain_parameter
 from tinycrm.errors import TinyCrmError, TinyCrmWarning
@@ -182,7 +182,7 @@ class CrmGroup(TyperGroup):
         # saves, they interrupt it and nothing is saved; once it has saved, they wait
         # for its summary and then say so.
         try:
-            with interrupts.watch(), warnings_on_stderr():
+            with interrupts.watch(), warnings_on_stderr(), database_log.on_stderr():
                 try:
                     result = super().invoke(ctx)
                 finally:
