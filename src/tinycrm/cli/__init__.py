@@ -208,9 +208,9 @@ class CrmGroup(TyperGroup):
             sys.stderr.close()
             raise typer.Exit(0) from None
         except Exception as exc:
-            # A signal can land anywhere, also inside a library's bookkeeping (SQLAlchemy
-            # ending a flush's inner transaction), which then fails while it unwinds:
-            # that is still the interruption, and the transaction was never committed.
+            # A signal can land anywhere, also inside a library's own bookkeeping, which
+            # then fails while it unwinds: that is still the interruption, and nothing
+            # was saved (signals are held from the first save on).
             if not interrupts.interrupted_by(exc):
                 raise
             _interrupted()
