@@ -102,6 +102,33 @@ def test_unmapped_columns_are_reported_and_kept_on_request(cli) -> None:
     assert jm["fields"]["record_id"] == "51"
 
 
+def test_columns_tinycrm_sets_itself_are_named_when_they_held_values(cli, tmp_path: Path) -> None:
+    """A vendor's `score` column is not imported (the scoring rules set the score): the
+    summary says so, with the rows that had a value, so nothing vanishes unsaid. Not for
+    tinycrm's own export, where those columns are its bookkeeping, nor for an empty one."""
+    vendor = tmp_path / "vendor.csv"
+    vendor.write_text(
+        "Name,Email,score,company_id\nAda,ada@x.io,87,\nBob,bob@x.io,12,\nCy,cy@x.io,,\n",
+        encoding="utf-8",
+    )
+    said = cli("import", "contacts", str(vendor)).stdout
+    assert "as tinycrm sets them itself" in said and "score (2 rows)" in said
+    assert "company_id" not in said  # no value in it: nothing to lose
+    shown = cli("import", "contacts", str(vendor), "--show-mapping", "--json").json()
+    assert shown[2] == {"column": "score", "field": "(not imported)", "why": "set by tinycrm"}
+    cli("import", "undo")
+    kept = cli("import", "contacts", str(vendor), "--map", "score=field.vendor_score").stdout
+    assert "sets them itself" not in kept
+    assert cli("contact", "show", "Ada", "--json").json()["fields"] == {"vendor_score": "87"}
+    records = tmp_path / "vendor.json"
+    records.write_text('[{"name": "Di", "email": "di@x.io", "score": 3}]', encoding="utf-8")
+    assert "score (1 row)" in cli("import", "contacts", str(records)).stdout
+    own = tmp_path / "own.csv"
+    cli("export", "contacts", "--out", str(own))
+    fresh = cli("--db", str(tmp_path / "fresh.db"), "import", "contacts", str(own)).stdout
+    assert "4 created" in fresh and "sets them itself" not in fresh
+
+
 def test_show_mapping_and_map(cli, tmp_path: Path) -> None:
     file = tmp_path / "odd.csv"
     file.write_text("Full,Mail,Plan,Email\nAda Lovelace,ada@x.io,pro,old@x.io\n", encoding="utf-8")

@@ -354,6 +354,8 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
             "Columns not imported (no matching field; --keep-extra keeps them as custom "
             "fields, --map names one): " + mapping.unmapped_report()
         )
+    if ignored := mapping.ignored_report():
+        notes.append(_set_by_tinycrm(ignored))
     _finish(summary, notes)
 
 
@@ -391,7 +393,17 @@ def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o:
     if unmapped:
         shown = ", ".join(unmapped[:12]) + (" …" if len(unmapped) > 12 else "")
         notes.append(f"Keys not imported (no matching field; --keep-extra keeps them): {shown}")
+    if ignored := ", ".join(filter(None, (m.ignored_report() for m in mappings))):
+        notes.append(_set_by_tinycrm(ignored))
     _finish(summary, notes)
+
+
+def _set_by_tinycrm(report: str) -> str:
+    """The note on a file's columns that tinycrm sets itself (``score (3 rows)``)."""
+    return (
+        "Columns not imported, as tinycrm sets them itself (--map 'COLUMN=field.KEY' keeps "
+        f"one as a custom field): {report}"
+    )
 
 
 def _import_vcards(ctx: typer.Context, file: str, stream: IO[bytes], o: dict) -> None:

@@ -334,7 +334,9 @@ class Column:
     index: int
     header: str
     target: str | None  # a target name, "field:KEY", or None (not imported)
-    how: str  # "synonym", "--map", "field", "extra", "ignored", "unmapped", "label"
+    # "synonym", "--map", "field", "extra", "ignored" (a column tinycrm sets itself),
+    # "unmapped", "label"
+    how: str
     rank: int = 0
     secondary: str | None = None  # custom field for its value when another column wins
     label: int | None = None  # the column of Google's labels for its values
@@ -352,7 +354,9 @@ class Mapping:
     _single: list[tuple[str, int]] = field(default_factory=list)
     _several: list[tuple[str, list[tuple[int, str | None]]]] = field(default_factory=list)
     _labels: dict[int, int] = field(default_factory=dict)  # value column -> its label column
+    _ignored: list[int] = field(default_factory=list)
     filled: dict[int, int] = field(default_factory=dict)  # unmapped column -> rows with a value
+    own_export: bool = False  # the file is tinycrm's own export (its bookkeeping columns)
     _reach: int = 0  # cells a row needs for every mapped column to be in it
     # the values of the single-column targets from a row's cells, when there are several
     _take: Callable[[Sequence[str]], dict[str, str]] | None = field(
@@ -374,6 +378,7 @@ class Mapping:
             for target, cols in groups.items()
         ]
         self._unmapped = [c.index for c in self.columns if c.how == "unmapped"]
+        self._ignored = [c.index for c in self.columns if c.how == "ignored"]
         many = {t.name for t in TARGETS.get(self.kind, ()) if t.many}
         self._single = [
             (t, sources[0][0]) for t, sources in self._plan if len(sources) == 1 and t not in many
@@ -407,6 +412,19 @@ class Mapping:
         if empty:
             text += ("; " if text else "") + f"{empty} more column{'s' if empty != 1 else ''} empty"
         return text
+
+    def ignored_report(self) -> str:
+        """The columns tinycrm sets itself that held values in a file that is not its own
+        export (a vendor's ``score`` column), as ``score (3 rows)``, from what ``apply``
+        saw; empty when there are none. In tinycrm's own export they are its bookkeeping
+        (ids of another database, the time of the latest change, the recomputed score)."""
+        if self.own_export:
+            return ""
+        return ", ".join(
+            f"{c.header} ({self.filled[c.index]:,} row{'s' if self.filled[c.index] != 1 else ''})"
+            for c in self.columns
+            if c.how == "ignored" and self.filled.get(c.index)
+        )
 
     @property
     def targets(self) -> set[str]:
@@ -457,9 +475,10 @@ class Mapping:
         for index, target in self._extras:
             values[target] = clean_cell(cells[index], escaped=self.escaped) if index < n else ""
         filled = self.filled
-        for index in self._unmapped:
-            if index < n and cells[index] and not cells[index].isspace():
-                filled[index] = filled.get(index, 0) + 1
+        for indexes in (self._unmapped, self._ignored):
+            for index in indexes:
+                if index < n and cells[index] and not cells[index].isspace():
+                    filled[index] = filled.get(index, 0) + 1
         return values
 
     def _labels_of(self, cells: Sequence[str], index: int, target: str, n: int) -> list[str | None]:
@@ -499,7 +518,7 @@ class Mapping:
                 "--map": "--map",
                 "field": "tinycrm export",
                 "extra": "--keep-extra",
-                "ignored": "ignored",
+                "ignored": "set by tinycrm",
                 "unmapped": "unmapped",
                 "label": "Google's label column",
             }[column.how]
@@ -626,9 +645,7 @@ def build_mapping(
                 if other is not chosen and other.target == mapped and not many:
                     other.target, other.how = None, "unmapped"
         chosen.target, chosen.how, chosen.rank = mapped, "--map", -1
-        if mapped is None:
-            chosen.how = "ignored"
-        elif mapped.startswith(FIELD_PREFIX):
+        if mapped is not None and mapped.startswith(FIELD_PREFIX):
             chosen.secondary = None
     _pair_labels(columns)
     if keep_extra:
@@ -642,7 +659,7 @@ def build_mapping(
                 key = f"{key}_{column.index + 1}"
             column.target, column.how = FIELD_PREFIX + key, "extra"
             taken.add(column.target)
-    return Mapping(kind, columns)
+    return Mapping(kind, columns, own_export=own_export)
 
 
 _LABEL_COLUMN = re.compile(r"^\s*(e-?mail|phone)\s*(\d+)\s*-\s*(label|type)\s*$", re.IGNORECASE)
