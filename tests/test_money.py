@@ -16,6 +16,7 @@ from tinycrm.money import (
     format_money,
     from_minor,
     is_currency,
+    max_minor,
     normalize_currency,
     parse_amount,
     parse_money,
@@ -379,7 +380,7 @@ def test_from_minor_rejects_bad_input() -> None:
 @pytest.mark.parametrize("code", CODES)
 def test_round_trip_every_currency(code: str) -> None:
     exponent = CURRENCY_EXPONENTS[code]
-    top = MAX_MAJOR_UNITS * 10**exponent
+    top = max_minor(code)
     for minor in (0, 1, 7, 10**exponent, 123456789, top - 1, top, -top):
         amount = from_minor(minor, code)
         assert to_minor(amount, code) == minor
@@ -388,10 +389,22 @@ def test_round_trip_every_currency(code: str) -> None:
         to_minor(from_minor(top + 1, code), code)
 
 
+@pytest.mark.parametrize("code", CODES)
+def test_every_amount_to_minor_accepts_fits_a_database_integer(code: str) -> None:
+    # Minor units are kept in a signed 64-bit integer: '1000000000000000 CLF' (four decimals,
+    # 10**19 minor units) passed here and crashed `deal add` with an OverflowError traceback.
+    try:
+        minor = to_minor(Decimal(MAX_MAJOR_UNITS), code)
+    except ValueError as exc:
+        assert str(exc) == f"amount is too large (at most 100,000,000,000,000 {code})"
+    else:
+        assert minor < 2**63
+
+
 @FUZZ
 @given(st.sampled_from(CODES), st.data())
 def test_round_trip_property(code: str, data: st.DataObject) -> None:
-    top = MAX_MAJOR_UNITS * 10 ** CURRENCY_EXPONENTS[code]
+    top = max_minor(code)
     minor = data.draw(st.integers(min_value=-top, max_value=top))
     amount = from_minor(minor, code)
     assert to_minor(amount, code) == minor

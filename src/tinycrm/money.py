@@ -19,10 +19,12 @@ from typing import Final
 __all__ = [
     "CURRENCY_EXPONENTS",
     "MAX_MAJOR_UNITS",
+    "MAX_MINOR_UNITS",
     "currency_exponent",
     "format_money",
     "from_minor",
     "is_currency",
+    "max_minor",
     "normalize_currency",
     "parse_amount",
     "parse_money",
@@ -210,6 +212,11 @@ CURRENCY_EXPONENTS: Final = MappingProxyType(_EXPONENTS)
 
 #: Largest absolute amount, in major units, that :func:`to_minor` accepts.
 MAX_MAJOR_UNITS: Final = 10**15
+
+#: Largest absolute number of minor units :func:`to_minor` returns: a database keeps them
+#: in a signed 64-bit integer (below 9.2 * 10**18), and a quote's total (net plus at most
+#: 100% tax) is twice an amount. It caps the four-decimal currencies (CLF, UYW) at 10**14.
+MAX_MINOR_UNITS: Final = 10**18
 
 # Display symbols (format_money).  Everything else is shown as "CHF 1,200.00".
 _DISPLAY_SYMBOLS: Final = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
@@ -560,14 +567,21 @@ def _show(text: str) -> str:
 # --------------------------------------------------------------------------- minor units
 
 
+def max_minor(currency: str) -> int:
+    """The largest absolute number of minor units of ``currency`` that tinycrm keeps:
+    :data:`MAX_MAJOR_UNITS`, or fewer where that would not fit :data:`MAX_MINOR_UNITS`."""
+    return min(MAX_MAJOR_UNITS * 10 ** currency_exponent(currency), MAX_MINOR_UNITS)
+
+
 def to_minor(amount: Decimal, currency: str) -> int:
     """Convert ``amount`` to an exact integer of minor units of ``currency``.
 
     ``to_minor(Decimal("12.34"), "EUR") == 1234``; ``to_minor(Decimal("1200"), "JPY") ==
     1200``.  Raises ValueError if the amount has more decimal places than the currency
     allows (``EUR amounts have at most 2 decimal places``), is not finite, or its absolute
-    value exceeds :data:`MAX_MAJOR_UNITS`.  Negative amounts are allowed here (totals,
-    differences); :func:`parse_amount` is what rejects negative input.
+    value exceeds :data:`MAX_MAJOR_UNITS` (or :func:`max_minor` minor units).  Negative
+    amounts are allowed here (totals, differences); :func:`parse_amount` is what rejects
+    negative input.
     """
     code = normalize_currency(currency)
     exponent = _EXPONENTS[code]
@@ -576,8 +590,9 @@ def to_minor(amount: Decimal, currency: str) -> int:
     value = Decimal(amount)
     if not value.is_finite():
         raise ValueError("amount must be a finite number")
-    if abs(value) > MAX_MAJOR_UNITS:
-        raise ValueError(f"amount is too large (at most {MAX_MAJOR_UNITS:,} {code})")
+    top = max_minor(code)
+    if abs(value) > MAX_MAJOR_UNITS or abs(value.scaleb(exponent, context=_CTX)) > top:
+        raise ValueError(f"amount is too large (at most {top // 10**exponent:,} {code})")
     quantum = Decimal(1).scaleb(-exponent)
     rounded = value.quantize(quantum, context=_CTX)
     if rounded != value:
