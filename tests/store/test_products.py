@@ -111,6 +111,26 @@ def test_zero_and_three_decimal_currencies_round_per_line(store) -> None:
     assert add_item(store, "Manama", "Fils", quantity="2.5", discount="5").net == Decimal("0.791")
 
 
+def test_items_too_large_to_keep_are_refused_and_nothing_is_written(store) -> None:
+    # 10**9 × €10**15 was 10**26 cents: the row failed to be written with an OverflowError
+    # traceback (SQLite) or a DataError (PostgreSQL) instead of one line.
+    add_product(store, name="Huge", price="1000000000000000")
+    add_product(store, name="Plan", price="100000000000000", recurring_every="month")
+    add_deal(store, title="Acme")
+    with pytest.raises(Invalid, match=r"item Huge \(quantity × price\) would be more than €1,0"):
+        add_item(store, "Acme", "Huge", quantity="1000000000")
+    first = add_item(store, "Acme", "Huge")
+    with pytest.raises(Invalid, match="deal Acme's amount \\(the sum of its items\\) would be"):
+        add_item(store, "Acme", "Huge")
+    with pytest.raises(Invalid, match="quantity × price"):
+        edit_item(store, first.id, quantity="2")
+    remove_item(store, first.id)
+    with pytest.raises(Invalid, match="deal Acme's ARR would be more than"):
+        add_item(store, "Acme", "Plan", quantity="1")  # ARR: 12 × €10**14
+    assert list_items(store, "Acme").items == []
+    assert get_deal(store, "Acme").amount is None
+
+
 def test_pipeline_report_sums_recurring_revenue(store) -> None:
     add_product(store, name="Plan", price="100", recurring_every="month")
     add_product(store, name="Care", price="1200", recurring_every="year")

@@ -36,13 +36,25 @@ def _quantity(value: Decimal | str | int | None) -> int:
         raise Invalid(str(exc), field="qty") from exc
 
 
-def _net(item: DealItem) -> int:
-    return pricing.price_line(
+def _kept(minor: int, deal: Deal, what: str) -> None:
+    """``Invalid`` when ``minor`` is past what tinycrm keeps in the deal's currency
+    (``money.max_minor``: a database integer), so a quantity × price too large for one
+    is refused with one line rather than failing as the row is written."""
+    top = money.max_minor(deal.currency)
+    if abs(minor) > top:
+        most = money.format_money(money.from_minor(top, deal.currency), deal.currency)
+        raise Invalid(f"{what} would be more than {most}", field="qty")
+
+
+def _net(item: DealItem, deal: Deal) -> int:
+    line = pricing.price_line(
         quantity=pricing.unstored(item.quantity),
         unit_price_minor=item.unit_price_minor,
         discount=pricing.unstored(item.discount),
         tax=pricing.unstored(item.tax_rate),
-    ).net
+    )
+    _kept(line.gross, deal, f"item {item.name} (quantity × price)")
+    return line.net
 
 
 def item_read(item: DealItem, deal: Deal) -> DealItemRead:
@@ -110,12 +122,16 @@ def _sync_amount(session: Session, deal: Deal) -> str:
     """Set the deal's amount to the sum of its items' nets (none left: no amount); its
     new amount as text."""
     session.flush()
-    count, total = session.execute(
-        select(func.count(), func.sum(col(DealItem.net_minor))).where(
+    nets = session.execute(
+        select(col(DealItem.net_minor), col(DealItem.recurring)).where(
             col(DealItem.deal_id) == deal.id
         )
-    ).one()
-    deal.amount_minor = int(total) if count else None
+    ).all()
+    total = sum(net for net, _every in nets)
+    _kept(total, deal, f"deal {deal.title}'s amount (the sum of its items)")
+    annual = pricing.annual_minor((net, every) for net, every in nets)
+    _kept(annual, deal, f"deal {deal.title}'s ARR")
+    deal.amount_minor = total if nets else None
     deal.updated_at = utcnow()
     if deal.amount_minor is None:
         return "none"
@@ -198,7 +214,7 @@ def add_item(
             created_at=stamp,
             updated_at=stamp,
         )
-        item.net_minor = _net(item)
+        item.net_minor = _net(item, deal)
         session.add(item)
         amount = _sync_amount(session, deal)
         qty_text = pricing.format_quantity(pricing.unstored(qty))
@@ -263,7 +279,7 @@ def edit_item(
                 item.discount = value
                 changes.append("discount")
         if changes:
-            item.net_minor = _net(item)
+            item.net_minor = _net(item, deal)
             item.updated_at = utcnow()
             amount = _sync_amount(session, deal)
             _event(
