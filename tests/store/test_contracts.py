@@ -275,6 +275,24 @@ def test_recurring_items_give_the_value_per_term_and_the_arr(store) -> None:
     assert contract.value == Decimal("799.70")
 
 
+def test_a_terms_share_of_the_arr_too_large_to_keep_is_refused(store) -> None:
+    # ARR €960 trillion × 100 years was 9.6 * 10**19 cents: an OverflowError traceback
+    # (SQLite) or a DataError (PostgreSQL) as the contract was written.
+    from tinycrm.store.deal_items import add_item
+    from tinycrm.store.products import add_product
+
+    add_deal(store, title="Big", currency="EUR")
+    add_product(store, name="Plan", price="80000000000000", recurring_every="month")
+    add_item(store, "Big", "Plan")
+    win_deal(store, "Big")
+    with pytest.raises(Invalid, match="share of deal Big's ARR would be more than €1,000,000,"):
+        add_contract(store, deal="Big", term="100y", now=NOW)
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Contract)) == 0
+    given = add_contract(store, deal="Big", term="100y", value="1000000", now=NOW)
+    assert given.value == Decimal(1000000)
+
+
 def _open_renewal(store) -> tuple[int, int]:
     """Ann's contract (2026, ends Dec 31) and the renewal deal remind opened for it."""
     won(store)

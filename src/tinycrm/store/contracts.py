@@ -248,6 +248,13 @@ def add_contract(
         if value is None and currency is None:
             # recurring items: a term's share of their year; else the deal's amount
             minor = per_term(arr, given_term, first, last) if arr else sale.amount_minor
+            if minor is not None and minor > money.max_minor(code):
+                most = money.format_money(money.from_minor(money.max_minor(code), code), code)
+                raise Invalid(
+                    f"value: the term's share of deal {sale.title}'s ARR would be more than "
+                    f"{most}: give --value, or a shorter --term",
+                    field="value",
+                )
         else:
             fallback = money.from_minor(sale.amount_minor, code) if sale.amount_minor else None
             minor, code = validate.money_minor(
