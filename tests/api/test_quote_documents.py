@@ -97,6 +97,27 @@ def test_pdf_with_a_unicode_font_writes_any_name(tmp_path: Path) -> None:
         assert "Женя Ковальчук" in text and "€1,284.54" in text
 
 
+@pytest.mark.skipif(find_font(None) is None, reason="no Unicode TrueType font on this system")
+def test_a_character_the_unicode_font_lacks_is_refused_naming_it(tmp_path: Path) -> None:
+    # DejaVu Sans has no Chinese: the PDF was written with empty boxes for the name, exit 0,
+    # and only fpdf2's log line 'Font MPDFAA+DejaVuSansBook is missing the following glyphs'.
+    from fontTools.ttLib import TTFont
+
+    font = find_font(None)
+    assert font is not None
+    missing = next(c for c in "中文한국어" if ord(c) not in TTFont(font).getBestCmap())
+    with _crm(tmp_path, font=str(font)) as crm:
+        crm.contacts.add(f"Wang {missing}", email="w@example.cn")
+        crm.deals.add("Beijing", contact="w@example.cn")
+        crm.deals.items.add("Beijing", "Setup")
+        crm.quotes.create("Beijing")
+        out = tmp_path / "q.pdf"
+        with pytest.raises(Invalid, match=f"the PDF font {font} has no '{missing}'"):
+            crm.quotes.render_to("Q-2026-0002", out, "pdf")
+        assert not out.exists()
+        assert "Wang" in crm.quotes.render("Q-2026-0002", "html").decode()
+
+
 def test_accept_wins_deal_is_a_config_switch(tmp_path: Path) -> None:
     with _crm(tmp_path) as crm:  # accept_wins_deal = false
         crm.quotes.accept("Q-2026-0001")

@@ -5,11 +5,13 @@ pdf_font`` names, else DejaVu Sans, Noto Sans or Liberation Sans where the syste
 them. Without one, Helvetica (the PDF's built-in font) writes Latin-1 text: ``€`` and
 typographic dashes and quotes are spelled out (``EUR``, ``-``, ``"``), and any other
 character it cannot show is refused with one line naming it, so a PDF never silently
-drops a customer's name.
+drops a customer's name. A TrueType font is held to the same rule: a character it has no
+glyph for (DejaVu Sans has no Chinese, for one) is refused naming it and the font.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
 from pathlib import Path
 
 from tinycrm.documents.model import HEADERS, Party, QuoteDocument
@@ -56,13 +58,23 @@ def find_font(font: Path | str | None) -> Path | None:
 
 
 class _Text:
-    """Makes text writable in the chosen font (Latin-1 for Helvetica)."""
+    """Makes text writable in the chosen font: Latin-1 for Helvetica; for a TrueType
+    font (``glyphs``: the code points it has, ``font``: its file), only what it can draw,
+    since fpdf2 would put an empty box in the place of any other character and go on."""
 
-    def __init__(self, unicode: bool) -> None:
+    def __init__(self, unicode: bool, glyphs: Container[int] = (), font: Path | None = None):
         self.unicode = unicode
+        self.glyphs = glyphs
+        self.font = font
 
     def __call__(self, text: str) -> str:
         if self.unicode:
+            for char in text:
+                if char not in "\n\t" and ord(char) not in self.glyphs:
+                    raise ValueError(
+                        f"the PDF font {self.font} has no {char!r} (in {text[:40]!r}): set "
+                        "[quotes] pdf_font to a TrueType font that has it, or use --format html"
+                    )
             return text
         out = "".join(LATIN1_SPELLED.get(c, c) for c in text).replace("EUR  ", "EUR ")
         for char in out:
@@ -78,20 +90,24 @@ class _Text:
 def to_pdf(doc: QuoteDocument, *, font: Path | str | None = None) -> bytes:
     """The quote as PDF bytes (A4). ``ValueError`` with one line for text it cannot write."""
     from fpdf import FPDF
+    from fpdf.fonts import TTFFont
 
     ttf = find_font(font)
-    text = _Text(ttf is not None)
     pdf = FPDF(format="A4")
-    pdf.set_title(text(doc.title()))
-    pdf.set_creator("tinycrm")
     if ttf is not None:
         try:
             pdf.add_font("body", "", str(ttf))
         except Exception as exc:  # fpdf2 raises several kinds for a bad font file
             raise ValueError(f"cannot use PDF font {ttf}: {exc}") from None
         family, bold = "body", ""
+        added = pdf.fonts["body"]
+        assert isinstance(added, TTFFont)
+        text = _Text(True, added.cmap, ttf)
     else:
         family, bold = "helvetica", "B"
+        text = _Text(False)
+    pdf.set_title(text(doc.title()))
+    pdf.set_creator("tinycrm")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
 
