@@ -159,6 +159,25 @@ def test_list_filters_and_the_filter_language(people) -> None:
         list_cases(people, where="lifecycle=customer")
 
 
+def test_a_case_resolved_without_a_reply_keeps_the_verdict_it_had(people) -> None:
+    # Normal priority: response due Tuesday 10:00 (8 h). Resolved on the phone at 11:00
+    # without a reply, the case was 'within targets' until Tuesday 10:00 and 'breached'
+    # from then on, with nothing done to it, and the report never counted it within SLA.
+    quick = add_case(people, subject="quick", contact="Ada", now=MONDAY_10)
+    resolve_support_case(people, quick.id, csat=5, now=berlin(2026, 11, 23, 11))
+    assert not case_view(people, quick.id, now=berlin(2026, 11, 23, 12)).case.breached
+    slow = add_case(people, subject="slow", contact="Ada", now=MONDAY_10)
+    resolve_support_case(people, slow.id, now=berlin(2026, 11, 24, 11))  # response was due 10:00
+    later = berlin(2026, 12, 10, 12)
+    assert not case_view(people, quick.id, now=later).case.breached
+    assert case_view(people, slow.id, now=later).case.breached
+    assert [c.id for c in list_cases(people, breached=True, status=None, now=later)] == [slow.id]
+    report = case_report(
+        people, start=date(2026, 11, 23), end=date(2026, 11, 29), now=berlin(2026, 12, 10, 12)
+    )
+    assert report.rows[0].resolved == 2 and report.rows[0].within_sla == 50.0
+
+
 def test_breaches_are_announced_once_each(people) -> None:
     case = add_case(people, subject="Help", contact="Ada", priority="urgent", now=MONDAY_10)
     soon = berlin(2026, 11, 23, 10, 30)  # 30 min of 1 h left: about to breach (warn 1 h)

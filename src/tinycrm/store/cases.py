@@ -7,7 +7,9 @@ per priority; see ``tinycrm.business_hours``). The due times are worked out once
 the case is opened (or its priority changes), and stored, so lists and reminders compare
 columns. The first reply sets the first-response time. A target is breached when it
 was met late, or is still open past its due time; the clock does not stop while a case
-is pending. A resolved case can carry a CSAT score 1-5.
+is pending. A case resolved without a reply meets its first-response target by its
+resolution, so a verdict, once the case is resolved, no longer changes with the time
+of day. A resolved case can carry a CSAT score 1-5.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -59,10 +61,16 @@ def resolve_case(session: Session, ref: str | int) -> SupportCase:
     return resolve_id(session, SupportCase, ref, what="case")
 
 
+def responded_at(case: Any) -> datetime | None:
+    """When the first-response target was met: the first reply, else the resolution
+    (a case resolved without a reply, on the phone say, stops that clock too)."""
+    return case.first_response_at if case.first_response_at is not None else case.resolved_at
+
+
 def is_breached(case: Any, now: datetime) -> bool:
     """A target met late, or still open past its due time."""
     for due, met in (
-        (case.response_due_at, case.first_response_at),
+        (case.response_due_at, responded_at(case)),
         (case.resolution_due_at, case.resolved_at),
     ):
         if due is not None and (met if met is not None else now) > due:
@@ -72,9 +80,10 @@ def is_breached(case: Any, now: datetime) -> bool:
 
 def breached_clause(now: datetime) -> Any:
     """``is_breached`` in SQL."""
+    responded = func.coalesce(col(SupportCase.first_response_at), col(SupportCase.resolved_at))
     return or_(
-        and_(col(SupportCase.first_response_at).is_(None), col(SupportCase.response_due_at) < now),
-        col(SupportCase.first_response_at) > col(SupportCase.response_due_at),
+        and_(responded.is_(None), col(SupportCase.response_due_at) < now),
+        responded > col(SupportCase.response_due_at),
         and_(col(SupportCase.resolved_at).is_(None), col(SupportCase.resolution_due_at) < now),
         col(SupportCase.resolved_at) > col(SupportCase.resolution_due_at),
     )

@@ -8,7 +8,8 @@ For each period (``--by week|month``) or group (``--by priority|owner``) of the 
 - **median resolution**: over the cases resolved in it, the working time from opening to
   resolution;
 - **within SLA**: of the cases resolved in it, the share that met both targets (first
-  response and resolution by their due times);
+  response and resolution by their due times; a case resolved without a reply met its
+  first-response target by the resolution, as ``store.cases.is_breached`` says);
 - **backlog**: cases opened before its end and not resolved by then;
 - **CSAT**: the average score of the cases resolved in it that have one (and how many).
 """
@@ -25,6 +26,7 @@ from sqlmodel import col
 
 from tinycrm import dates
 from tinycrm.business_hours import PRIORITIES, BusinessHours
+from tinycrm.store.cases import is_breached
 from tinycrm.store.engine import Store
 from tinycrm.store.models import ReadModel
 from tinycrm.store.reports.models import ReportScope
@@ -73,15 +75,7 @@ def _line(
     opened = [c for c in cases if inside(c.opened_at)]
     resolved = [c for c in cases if inside(c.resolved_at)]
     answered = [c for c in opened if c.first_response_at is not None]
-    met = [
-        c
-        for c in resolved
-        if c.first_response_at is not None
-        and c.response_due_at is not None
-        and c.first_response_at <= c.response_due_at
-        and c.resolution_due_at is not None
-        and c.resolved_at <= c.resolution_due_at
-    ]
+    met = [c for c in resolved if not is_breached(c, c.resolved_at)]
     backlog = [
         c
         for c in cases
