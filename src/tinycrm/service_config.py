@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from tinycrm import business_hours as bh
@@ -138,6 +138,11 @@ def _zone(name: Any) -> Any:
 
 
 def _day(value: Any) -> date:
+    if isinstance(value, datetime):  # a TOML date and time: never equal to any day
+        raise ValueError(
+            f"support.holidays: {value.isoformat()} is a date and time, not a day "
+            f"(write {value.date().isoformat()})"
+        )
     if isinstance(value, date):
         return value
     try:

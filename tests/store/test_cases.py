@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from tinycrm.config import parse_config
+from tinycrm.config import ConfigError, parse_config
 from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.cases import (
     add_case,
@@ -176,6 +176,15 @@ def test_a_case_resolved_without_a_reply_keeps_the_verdict_it_had(people) -> Non
         people, start=date(2026, 11, 23), end=date(2026, 11, 29), now=berlin(2026, 12, 10, 12)
     )
     assert report.rows[0].resolved == 2 and report.rows[0].within_sla == 50.0
+
+
+@pytest.mark.parametrize("holiday", ["2026-11-23T00:00:00", "2026-11-23 00:00:00+01:00"])
+def test_a_holiday_given_as_a_date_and_time_is_refused(holiday: str) -> None:
+    # TOML reads it as a datetime, which equals no day: Monday was silently a working day.
+    with pytest.raises(ConfigError, match=r"support\.holidays: 2026-11-23T00:00:00.* is a date"):
+        parse_config(f"[support]\nholidays = [{holiday}]\n", Path("config.toml"))
+    config = parse_config("[support]\nholidays = [2026-11-23]\n", Path("config.toml"))
+    assert config.support is not None and date(2026, 11, 23) in config.support.hours.holidays
 
 
 def test_breaches_are_announced_once_each(people) -> None:
