@@ -118,6 +118,29 @@ def test_a_character_the_unicode_font_lacks_is_refused_naming_it(tmp_path: Path)
         assert "Wang" in crm.quotes.render("Q-2026-0002", "html").decode()
 
 
+@pytest.mark.parametrize("font", ["builtin", "system"])
+def test_stored_controls_are_shown_escaped_in_every_format(tmp_path: Path, font: str) -> None:
+    # Text from before input was checked (an old import, another program on a shared
+    # database): 'quote render 1 --out - --format md' poured ESC onto the terminal raw, the
+    # HTML carried it, and the PDF refused the whole quote over it.
+    from sqlalchemy import update
+
+    from tests.hostile import HOSTILE, raw_controls
+    from tinycrm.store.sales_models import Quote, QuoteLine
+
+    if font == "system" and find_font(None) is None:
+        pytest.skip("no Unicode TrueType font on this system")
+    with _crm(tmp_path, font="builtin" if font == "builtin" else str(find_font(None))) as crm:
+        with crm._store.write() as session:
+            session.execute(update(QuoteLine).values(name=QuoteLine.name + "\x1bc" + HOSTILE))
+            session.execute(update(Quote).values(notes="ok\n\x1b[2J" + HOSTILE, contact="Ada\x07"))
+        for fmt in ("md", "html", "pdf"):
+            data = crm.quotes.render(1, fmt)
+            text = _pdf_text(data) if fmt == "pdf" else data.decode()
+            assert not raw_controls(text), fmt
+            assert "Setup" in text and "x1bc" in text and "pwned" in text, fmt
+
+
 def test_accept_wins_deal_is_a_config_switch(tmp_path: Path) -> None:
     with _crm(tmp_path) as crm:  # accept_wins_deal = false
         crm.quotes.accept("Q-2026-0001")

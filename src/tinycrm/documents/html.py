@@ -1,10 +1,12 @@
-"""A quote as one self-contained HTML page (inline style, every text escaped)."""
+"""A quote as one self-contained HTML page (inline style, every text escaped, controls
+shown as escapes)."""
 
 from __future__ import annotations
 
 from html import escape
 
 from tinycrm.documents.model import Party, QuoteDocument
+from tinycrm.safetext import display
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2.5em auto; max-width: 50em; color: #222; }
@@ -24,7 +26,9 @@ TOTAL = ' class="total"'
 
 
 def _e(text: str) -> str:
-    return escape(text, quote=True)
+    """Text as HTML: controls shown as escapes (stored text may hold them:
+    :mod:`tinycrm.safetext`), then markup characters escaped."""
+    return escape(display(text, multiline=True), quote=True)
 
 
 def _party(title: str, party: Party) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from tinycrm.documents.model import HEADERS, Party, QuoteDocument
+from tinycrm.safetext import display
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a table cell and on one line: pipes and Markdown marks escaped."""
-    flat = " ".join(text.split())
+    """Text safe inside a table cell and on one line: controls shown as escapes (stored
+    text may hold them: :mod:`tinycrm.safetext`), pipes and Markdown marks escaped."""
+    flat = " ".join(display(text, multiline=True).split())
     for mark in ("\\", "|", "*", "_", "`", "[", "]", "<", ">", "#"):
         flat = flat.replace(mark, "\\" + mark)
     return flat

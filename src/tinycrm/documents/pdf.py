@@ -15,6 +15,7 @@ from collections.abc import Container
 from pathlib import Path
 
 from tinycrm.documents.model import HEADERS, Party, QuoteDocument
+from tinycrm.safetext import display
 
 BUILTIN = "builtin"
 SYSTEM_FONTS = (
@@ -68,6 +69,7 @@ class _Text:
         self.font = font
 
     def __call__(self, text: str) -> str:
+        text = display(text, multiline=True)  # stored controls written as escapes (\x1b)
         if self.unicode:
             for char in text:
                 if char not in "\n\t" and ord(char) not in self.glyphs:
