@@ -47,6 +47,28 @@ def test_eight_bit_text_without_its_charset_is_read_not_replaced(charset: str, b
     assert text.startswith("Grüße, Jürgen")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_eight_bit_headers_are_read_as_text_not_left_as_undecodable_bytes(encoding: str) -> None:
+    """Raw 8-bit headers (RFC 6532's UTF-8, or an old program's Windows-1252) are common:
+    their names, subject and file names are text, never lone surrogates (which no
+    database stores: one such message refused a whole import or stuck a sync)."""
+    raw = (
+        'From: Jürgen Müller <j@mueller.example>\r\nTo: "Zoë" <me@my.example>\r\n'
+        "Subject: Grüße aus Köln\r\nMessage-ID: <8bit-head@mueller.example>\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo\r\n"
+        "--B\r\nContent-Type: application/pdf\r\n"
+        'Content-Disposition: attachment; filename="Überweisung.pdf"\r\n\r\n'
+        "%PDF\r\n--B--\r\n"
+    ).encode(encoding)
+    m = parse_message(raw)
+    assert m.sender == "j@mueller.example" and m.sender_name == "Jürgen Müller"
+    assert m.names == {"j@mueller.example": "Jürgen Müller", "me@my.example": "Zoë"}
+    assert m.subject == "Grüße aus Köln"
+    assert [a.name for a in m.attachments] == ["Überweisung.pdf"]
+    assert m.body == "Hallo"
+
+
 def test_direction_and_counterparts() -> None:
     m = parse_message(PLAIN_QP_1252)
     assert m.direction(["me@my.example"]) == "in"
@@ -108,6 +130,10 @@ def test_broken_headers_leave_fields_empty_not_a_crash() -> None:
 def test_any_bytes_parse_without_raising(data: bytes) -> None:
     m = parse_message(data)
     assert isinstance(m.body, str) and m.key
+    texts = [m.key, m.subject, m.body, m.sender or "", m.sender_name or "", *m.names.values()]
+    texts += [a.name for a in m.attachments]
+    for text in texts:
+        text.encode("utf-8")  # no lone surrogates: what a database can store
 
 
 @settings(max_examples=150, deadline=None)

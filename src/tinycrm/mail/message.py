@@ -4,7 +4,8 @@
 mbox or an ``.eml`` file) with the standard library's ``email`` package and its modern
 policy: encoded-word subjects and names are decoded, quoted-printable and base64 bodies
 too, in the charset the part names (Windows-1252 and other legacy ones included; bytes
-that do not decode are replaced, never a crash). The body is the ``text/plain`` part, else
+that do not decode are replaced, never a crash); raw 8-bit headers are read as UTF-8,
+else Windows-1252. The body is the ``text/plain`` part, else
 the HTML part as text; attachments are listed by name, type and size, not kept.
 
 A message is known by its Message-ID; one without (some scripts and old clients send
@@ -15,20 +16,42 @@ from two folders or from IMAP and a file, is logged once.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
-from typing import Literal
+from typing import Any, Literal
 
 from tinycrm.mail.html_text import html_to_text
 
 __all__ = ["Attachment", "MailMessage", "parse_message"]
 
 Direction = Literal["in", "out"]
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+class _EightBitHeaders(EmailPolicy):
+    """The modern policy, reading raw 8-bit header bytes as text: UTF-8 (RFC 6532, what
+    most programs send), else Windows-1252 (an old program's). The parser keeps such
+    bytes as lone surrogates, which the standard library hands on in display names and
+    file names; no database can store them."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if isinstance(value, str) and _ESCAPED_BYTE.search(value):
+            raw = value.encode("utf-8", "surrogateescape")
+            try:
+                value = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                value = raw.decode("cp1252", "replace")
+        return super().header_fetch_parse(name, value)
+
+
+_POLICY = _EightBitHeaders()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +107,7 @@ class MailMessage:
 def parse_message(data: bytes) -> MailMessage:
     """Read one message. Never raises on a malformed one: what cannot be read is left
     empty (a subject without a header is ``""``, a date that does not parse is None)."""
-    message = BytesParser(policy=policy.default).parsebytes(data)
+    message = BytesParser(policy=_POLICY).parsebytes(data)
     assert isinstance(message, EmailMessage)
     subject = " ".join(_header(message, "subject").split())
     date = _date(_header(message, "date"))
