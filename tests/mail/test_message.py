@@ -125,6 +125,28 @@ def test_broken_headers_leave_fields_empty_not_a_crash() -> None:
     assert m.body.endswith("body")
 
 
+@pytest.mark.parametrize("message_id", ["<", " <:<", "<.\\@[", "<?@ ["])
+def test_a_message_id_the_library_parser_chokes_on_is_no_message_id(message_id: str) -> None:
+    """The standard library's parser raises on these (and again on every read of the
+    header): the message is still read, known by its hash."""
+    raw = (
+        f"From: Ana <ana@client.example>\nTo: me@my.example\nSubject: hi\nMessage-ID: {message_id}"
+    )
+    raw += "\n\nx"
+    m = parse_message(raw.encode())
+    assert m.message_id is None and m.key.startswith("sha256:")
+    assert (m.sender, m.subject, m.body) == ("ana@client.example", "hi", "x")
+
+
+@pytest.mark.parametrize(
+    "header", ["Ana <ana@client.example>, =:<", "Ana <ana@client.example>, , .)>"]
+)
+def test_an_address_header_the_library_parser_chokes_on_keeps_its_addresses(header: str) -> None:
+    raw = f"From: {header}\nTo: me@my.example\nSubject: hi\nMessage-ID: <x@y>\n\nx"
+    m = parse_message(raw.encode())
+    assert m.sender == "ana@client.example"
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=600))
 def test_any_bytes_parse_without_raising(data: bytes) -> None:
@@ -134,6 +156,16 @@ def test_any_bytes_parse_without_raising(data: bytes) -> None:
     texts += [a.name for a in m.attachments]
     for text in texts:
         text.encode("utf-8")  # no lone surrogates: what a database can store
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["From", "To", "Cc", "Message-ID", "In-Reply-To", "Date", "Subject"]),
+    st.text(alphabet='<>@"(),:;.\\[] ab=?', max_size=12),
+)
+def test_any_punctuation_in_a_header_parses_without_raising(name: str, value: str) -> None:
+    m = parse_message(f"{name}: {value}\nTo: me@my.example\n\nx".encode())
+    assert m.key and m.body == "x"
 
 
 @settings(max_examples=150, deadline=None)

@@ -42,13 +42,19 @@ class _EightBitHeaders(EmailPolicy):
     file names; no database can store them."""
 
     def header_fetch_parse(self, name: str, value: str) -> Any:
-        if isinstance(value, str) and _ESCAPED_BYTE.search(value):
-            raw = value.encode("utf-8", "surrogateescape")
-            try:
-                value = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                value = raw.decode("cp1252", "replace")
-        return super().header_fetch_parse(name, value)
+        return super().header_fetch_parse(name, _eight_bit(value))
+
+
+def _eight_bit(value: str) -> str:
+    """``value`` with the raw 8-bit bytes the parser kept as lone surrogates read as
+    UTF-8, else Windows-1252."""
+    if not isinstance(value, str) or not _ESCAPED_BYTE.search(value):
+        return value
+    raw = value.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")
 
 
 _POLICY = _EightBitHeaders()
@@ -138,12 +144,19 @@ def parse_message(data: bytes) -> MailMessage:
     )
 
 
+def _raw(message: EmailMessage, name: str) -> list[str]:
+    """A header's values as they came, undecoded: for one the modern policy cannot
+    parse (its parser raises on some malformed values, ``Message-ID: <`` among them,
+    again at every ``get``)."""
+    return [_eight_bit(value) for key, value in message.raw_items() if key.lower() == name]
+
+
 def _header(message: EmailMessage, name: str) -> str:
     """A header as decoded text ("" when missing or unreadable)."""
     try:
         value = message.get(name)
     except Exception:  # a header the modern policy cannot parse: its raw text
-        raw = message.get_all(name, failobj=[]) if hasattr(message, "get_all") else []
+        raw = _raw(message, name)
         value = raw[0] if raw else None
     if value is None:
         return ""
@@ -154,9 +167,9 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
     """(lowercased address, display name) of every mailbox in a header."""
     found: list[tuple[str, str]] = []
     try:
-        values = message.get_all(name, failobj=[])
-    except Exception:
-        values = []
+        values: list[Any] = message.get_all(name, failobj=[])
+    except Exception:  # the modern policy cannot parse one: the classic parser reads all
+        values = _raw(message, name)
     for value in values:
         try:
             mailboxes = [(a.addr_spec, a.display_name) for a in value.addresses]
@@ -187,8 +200,12 @@ def _date(text: str) -> datetime | None:
 
 
 def _message_id(text: str) -> str | None:
+    """The id inside ``<…>`` (or a bare one); None for one that is not an id (an
+    unclosed ``<``, spaces): many messages would share such a key."""
     clean = text.strip()
-    if clean.startswith("<") and ">" in clean:
+    if clean.startswith("<"):
+        if ">" not in clean:
+            return None
         clean = clean[1 : clean.index(">")]
     clean = clean.strip()
     return clean or None if " " not in clean else None
