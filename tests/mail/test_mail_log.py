@@ -156,3 +156,19 @@ def test_cadences_and_scoring_filters_see_logged_mail(store: Any) -> None:
     assert not [i.key for i in due_items(store, now=later) if i.key.startswith("cadence:")]
     where = "activity:email within 30d >= 1"
     assert [c.name for c in list_contacts(store, where=where)] == ["Ann Lee"]
+
+
+def test_a_message_id_too_long_for_an_index_is_kept_by_its_hash(store: Any) -> None:
+    """A Message-ID of thousands of characters (a broken or hostile sender's) does not
+    fit a PostgreSQL index row: it is known by a hash of itself, still once."""
+    import random
+    import string
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    noise = "".join(random.Random(7).choices(string.ascii_letters + string.digits, k=6000))
+    message = _msg("ann@acme.example", mid=f"<{noise}@acme.example>")
+    assert log_messages(store, [message], **OWN).logged == 1
+    assert log_messages(store, [message], **OWN).already == 1
+    other = _msg("ann@acme.example", mid=f"<{noise}x@acme.example>")
+    assert log_messages(store, [other], **OWN).logged == 1
+    assert _count(store) == 2

@@ -5,12 +5,13 @@ mbox or an ``.eml`` file) with the standard library's ``email`` package and its 
 policy: encoded-word subjects and names are decoded, quoted-printable and base64 bodies
 too, in the charset the part names (Windows-1252 and other legacy ones included; bytes
 that do not decode are replaced, never a crash); raw 8-bit headers are read as UTF-8,
-else Windows-1252. The body is the ``text/plain`` part, else
-the HTML part as text; attachments are listed by name, type and size, not kept.
+else Windows-1252. The body is the ``text/plain`` part, else the HTML part as text;
+attachments are listed by name, type and size, not kept.
 
-A message is known by its Message-ID; one without (some scripts and old clients send
-none) by a hash of its sender, date and subject, so that the same message read twice,
-from two folders or from IMAP and a file, is logged once.
+A message is known by its Message-ID (a hash of it when it is too long for a database
+index); one without (some scripts and old clients send none) by a hash of its sender,
+date and subject, so that the same message read twice, from two folders or from IMAP
+and a file, is logged once.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = ["Attachment", "MailMessage", "parse_message"]
 
 Direction = Literal["in", "out"]
 
+KEY_MAX = 500  # characters of a Message-ID kept as its key (4 bytes each fit an index)
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
@@ -72,6 +74,7 @@ class MailMessage:
     """What tinycrm keeps of a message. Addresses are lowercased; ``date`` is aware UTC."""
 
     key: str  # the Message-ID without <>, or "sha256:…" of sender, date and subject
+    # (or of a Message-ID over KEY_MAX characters)
     message_id: str | None
     subject: str
     date: datetime | None
@@ -122,7 +125,8 @@ def parse_message(data: bytes) -> MailMessage:
     to, cc = _addresses(message, "to"), _addresses(message, "cc")
     names = {a: n for a, n in (*senders, *to, *cc) if n}
     message_id = _message_id(_header(message, "message-id"))
-    key = message_id or _hash_key(sender, date, subject, _header(message, "date"))
+    key = _id_key(message_id) if message_id else None
+    key = key or _hash_key(sender, date, subject, _header(message, "date"))
     body_part = _body_part(message)
     return MailMessage(
         key=key,
@@ -209,6 +213,15 @@ def _message_id(text: str) -> str | None:
         clean = clean[1 : clean.index(">")]
     clean = clean.strip()
     return clean or None if " " not in clean else None
+
+
+def _id_key(message_id: str) -> str:
+    """The key of a message with this Message-ID: the id itself, or a hash of one too
+    long for a database index (PostgreSQL's rows hold 2,704 bytes; RFC 5322 sets no
+    limit below a header line's 998 characters)."""
+    if len(message_id) <= KEY_MAX:
+        return message_id
+    return f"sha256:{hashlib.sha256(message_id.encode()).hexdigest()[:32]}"
 
 
 def _hash_key(sender: str | None, date: datetime | None, subject: str, raw_date: str) -> str:
