@@ -461,6 +461,29 @@ def test_no_recipients() -> None:
         send_mail(settings(25), to=[" "], subject="s", text="t")
 
 
+@pytest.mark.parametrize(
+    "to",
+    ["ann@example.com, bob@example.org", "not an address", "<>", "ann@example.com\x00x"],
+)
+def test_a_recipient_that_is_not_one_address_is_refused_before_sending(
+    smtp_server: tuple[Inbox, int], to: str
+) -> None:
+    """smtplib takes the first address of what it is given: the list in one value went
+    to its first address only (its To header naming both), "not an address" to "not"."""
+    inbox, port = smtp_server
+    with pytest.raises(DeliveryError, match=r"^mail not sent: .* is not one email address"):
+        send_mail(settings(port), to=["ok@example.com", to], subject="s", text="t")
+    assert inbox.mails == []
+
+
+def test_a_recipient_with_a_name_goes_to_its_address(smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    send_mail(settings(port), to=["Jürgen Müller <jm@example.com>"], subject="s", text="t")
+    (mail,) = inbox.mails
+    assert mail.rcpt_tos == ["jm@example.com"]
+    assert mail.message["To"] == "Jürgen Müller <jm@example.com>"
+
+
 def test_starttls_and_ssl_with_a_trusted_certificate(
     tls_servers: tuple[Inbox, int, int],
     certificate: tuple[Path, Path],

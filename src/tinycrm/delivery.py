@@ -33,6 +33,7 @@ __all__ = [
     "DeliveryError",
     "MailSettings",
     "post_webhook",
+    "recipient_address",
     "send_desktop",
     "send_mail",
 ]
@@ -263,6 +264,22 @@ def _login(client: Any, user: str, password: str) -> None:
         raise smtplib.SMTPAuthenticationError(code, reply)
 
 
+def recipient_address(recipient: str) -> str:
+    """The address of one recipient (``ann@example.com`` or ``Ann <ann@example.com>``).
+
+    smtplib sends to the first address it finds in what it is given: a list in one
+    value ("a@x, b@y") would reach its first address only, under a To header naming
+    both, and "not an address" would go to "not"; those raise DeliveryError instead."""
+    from email.utils import getaddresses
+
+    found = getaddresses([recipient])
+    address = found[0][1] if len(found) == 1 else ""
+    local, _, domain = address.rpartition("@")
+    if not local or not domain or any(ch.isspace() or not ch.isprintable() for ch in address):
+        raise DeliveryError(f"mail not sent: {recipient!r} is not one email address")
+    return address
+
+
 def send_mail(
     settings: MailSettings,
     *,
@@ -277,7 +294,8 @@ def send_mail(
     verifies the server's certificate, logs in when a user is set, and raises
     DeliveryError (``mail not sent: ...``) for every failure: the password, DNS, a refused
     or timed-out connection, TLS, login, a refused sender or recipient. A mail refused for
-    some recipients but accepted for others also raises, naming the refused ones.
+    some recipients but accepted for others also raises, naming the refused ones. Each
+    recipient must be one address (a name before it is fine); nothing is sent otherwise.
     """
     import smtplib
     import socket
@@ -288,6 +306,7 @@ def send_mail(
         raise DeliveryError("mail not sent: no recipient given")
     if any("\n" in address or "\r" in address for address in recipients):
         raise DeliveryError("mail not sent: a recipient address contains a line break")
+    envelope = [recipient_address(address) for address in recipients]
     password = settings.password() if settings.user is not None else None
     message = _build_message(settings, recipients, subject, text, html)
 
@@ -309,7 +328,7 @@ def send_mail(
                 step = "login"
                 _login(client, settings.user, password or "")
             step = "send"
-            refused = client.send_message(message, to_addrs=recipients)
+            refused = client.send_message(message, to_addrs=envelope)
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             f"mail not sent: {where} refused login for {settings.user} "

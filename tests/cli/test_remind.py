@@ -104,6 +104,17 @@ def test_mail_without_smtp_config_is_a_clear_error(cli) -> None:
     assert result.exit_code == 4 and "no [smtp] section" in result.stderr
 
 
+def test_mail_to_what_is_not_one_address_is_a_usage_error_up_front(cli) -> None:
+    """Checked before anything is claimed, as --webhook is: "a@x, b@y" in one --mail
+    reached a@x only, under a To header naming both."""
+    cli("task", "add", "late", "--due", "-1d")
+    for to in ("ann@example.com, bob@example.org", "not an address"):
+        result = cli("remind", "--mail", "ok@example.com", "--mail", to)
+        assert result.exit_code == 2, result.stderr
+        assert "is not one email address" in result.stderr and "--mail" in result.stderr
+    assert "late" in cli("remind").stdout  # nothing was marked as announced
+
+
 def test_repeat_and_remind_options(cli) -> None:
     r = cli("task", "add", "Weekly report", "--due", "friday 9:00", "--every", "week",
             "--remind", "friday 8:00", "--json")  # fmt: skip

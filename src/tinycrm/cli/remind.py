@@ -150,6 +150,14 @@ def remind(
 
     from tinycrm import delivery
 
+    for to in mail or []:
+        try:
+            delivery.recipient_address(to)
+        except delivery.DeliveryError:
+            raise typer.BadParameter(
+                f"{to!r} is not one email address", param_hint="--mail"
+            ) from None
+
     opened = crm(ctx)
     reminders = opened.reminders
     if not all_:
