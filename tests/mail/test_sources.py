@@ -47,3 +47,23 @@ def test_what_is_not_mail_is_one_line(tmp_path: Path) -> None:
     picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     with pytest.raises(MailSourceError, match="not a mail message"):
         list(read_messages([picture]))
+
+
+def test_a_maildir_a_mail_program_changes_while_it_is_read(tmp_path: Path) -> None:
+    """A live Maildir: after the listing, the mail program deletes one message (or moves
+    it to another folder) and marks another as read (new/ to cur/ with its flags). The
+    gone one is left out, as IMAP leaves out one expunged meanwhile; the moved one read."""
+    box = mailbox.Maildir(tmp_path / "INBOX", create=True)
+    keys = [box.add(_mail(n)) for n in (1, 2, 3)]
+    messages = read_messages([tmp_path / "INBOX"])
+    first = next(messages)
+    new = tmp_path / "INBOX" / "new"
+    by_key = {name.name.split(":")[0]: name for name in new.iterdir()}
+    gone, moved = (k for k in keys if k not in first[0])  # the two not read yet, in order
+    by_key[gone].unlink()
+    by_key[moved].rename(tmp_path / "INBOX" / "cur" / f"{moved}:2,S")
+    read = [first, *messages]
+    number = {key: f"number {n}" for n, key in enumerate(keys, start=1)}
+    assert sorted(parse_message(raw).subject for _, raw in read) == sorted(
+        number[key] for key in keys if key != gone
+    )

@@ -5,7 +5,9 @@ yields each message's raw bytes with a short label of where it was found. A Mail
 folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
 Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
 ``.Sent``, ``.Archive``) works. An mbox starts with a ``From `` line; anything else is read
-as one message. The standard library's ``mailbox`` module reads both formats.
+as one message. The standard library's ``mailbox`` module reads both formats. A Maildir
+may be live: a message its mail program deletes or moves away while it is read is left
+out, one it marks as read (moved from ``new`` to ``cur``) is read.
 """
 
 from __future__ import annotations
@@ -82,7 +84,23 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes]]:
 def _maildir(path: Path) -> Iterator[tuple[str, bytes]]:
     box = mailbox.Maildir(path, factory=None, create=False)
     for key in sorted(box.iterkeys()):
-        yield f"{path}:{key}", box.get_bytes(key)
+        data = _maildir_message(box, key)
+        if data is not None:
+            yield f"{path}:{key}", data
+
+
+def _maildir_message(box: mailbox.Maildir, key: str) -> bytes | None:
+    """A message's bytes; None when a mail program deleted it, or moved it to another
+    folder, after the listing (IMAP leaves out a message expunged meanwhile too). One
+    it renamed (new/ to cur/, flags changed) is found under its new name."""
+    for _attempt in range(2):
+        try:
+            return box.get_bytes(key)
+        except KeyError:  # not in the folder any more
+            return None
+        except FileNotFoundError:  # renamed between the lookup and the open: look again
+            continue
+    return None
 
 
 _QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
