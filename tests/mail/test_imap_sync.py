@@ -314,6 +314,38 @@ def test_a_connection_lost_mid_sync_keeps_the_batches_before_it(
         ]
 
 
+def test_a_database_failure_mid_sync_still_writes_the_event_of_what_was_logged(
+    imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second batch refused by the store (a database locked by another writer past
+    its timeout, say): the first batch's emails stay logged, and the feed says so."""
+    import tinycrm
+    from tinycrm.errors import Unavailable
+    from tinycrm.store.mail_sync import MailSync
+
+    imap_account.configure(folders=["INBOX"])
+    imap_account.append("INBOX", *[_mail(n) for n in range(1, 6)])
+    with tinycrm.open() as crm:
+        crm.contacts.add(name="Jürgen Müller", email="juergen@mueller.example")
+    log_batch, calls = MailSync.log_batch, []
+
+    def locked(self: MailSync, messages: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise Unavailable("database is busy (locked by another tinycrm): database is locked")
+        return log_batch(self, messages, **kwargs)
+
+    monkeypatch.setattr(MailSync, "log_batch", locked)
+    with pytest.raises(Unavailable):
+        _sync(batch=2)
+    with tinycrm.open() as crm:
+        assert [e.summary for e in crm.feed() if e.action == "synced"] == [
+            "synced 2 emails for 1 contact"
+        ]
+    monkeypatch.setattr(MailSync, "log_batch", log_batch)
+    assert _sync(batch=2).run.logged == 3
+
+
 def test_network_failures_are_one_line_naming_the_host() -> None:
     import socket
     import ssl

@@ -4,10 +4,13 @@ each message an email activity for every known contact on it, once."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from tinycrm.errors import TinyCrmError
 
 if TYPE_CHECKING:
     from tinycrm.mail.imap import Account
@@ -168,6 +171,13 @@ class Mail:
             if not sync.run.read:
                 raise
             raise MailSyncError(f"{exc} (before it: {sync.run.summary()})") from None
+        except TinyCrmError:
+            # The store refused a batch (a database locked by another writer, say): the
+            # batches before it stay logged, and so does their event when the database
+            # takes it; the store's error is the one told.
+            with suppress(TinyCrmError):
+                sync.finish()
+            raise
         finally:
             account.close(clean=clean)
         sync.finish()
