@@ -133,6 +133,42 @@ def _sync(**options: Any) -> Any:
         return crm.mail.sync(**options)
 
 
+def test_a_sync_goes_on_behind_another_that_keeps_moving_the_checkpoint(
+    store: Any, imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cron's sync and the user's at once: each batch the other commits first moves the
+    checkpoint under this one, which reads on from there, however many times that
+    happens (it stopped after three: 'another mail sync keeps reading INBOX')."""
+    from tinycrm.mail.imap import Account
+    from tinycrm.mail.message import parse_message
+    from tinycrm.store.mail_sync import Checkpoint, MailSync, read_checkpoint
+
+    imap_account.configure(folders=["INBOX"])
+    imap_account.append("INBOX", *[_mail(n) for n in range(1, 11)])  # UIDs 1 to 10
+    crm = _crm(store)
+    crm.contacts.add(name="Jürgen Müller", email="juergen@mueller.example")
+    other = MailSync(store, own_addresses=["me@my.example"])
+    fetch = Account.fetch
+
+    def raced(self: Account, uids: Any, batch: int) -> Any:
+        validity = self.examine("INBOX").uidvalidity
+        for last, raws in fetch(self, uids, batch):
+            since = read_checkpoint(store, account=self.key, folder="INBOX")
+            reached = since.last_uid if since is not None else 0
+            if 2 <= reached < 6:  # the other sync logs the next message first
+                other.log_batch([parse_message(_mail(reached + 1))], account=self.key,
+                                folder="INBOX", since=since,
+                                until=Checkpoint(validity, reached + 1))  # fmt: skip
+            yield last, raws
+
+    monkeypatch.setattr(Account, "fetch", raced)
+    result = crm.mail.sync(batch=2)
+    # this sync logged 1-2, the other 3-6 (four times in a row first), this one 7-10
+    assert (other.run.logged, result.run.logged, result.folders[0].new) == (4, 6, 6)
+    assert _count(store) == 10
+    assert read_checkpoint(store, account=result.account, folder="INBOX") is not None
+
+
 def test_starttls_and_plain_connections_and_refusals_are_one_line(
     imap_account: ImapAccount, dovecot_server: Any
 ) -> None:

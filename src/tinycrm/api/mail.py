@@ -3,6 +3,7 @@ each message an email activity for every known contact on it, once."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from tinycrm.store.mail_sync import MailSync
 
 BATCH = 100  # messages per transaction in a sync
-RETRIES = 3  # times a folder is read again when another sync moved its checkpoint
+RETRIES = 3  # times a folder is read from one checkpoint that another sync keeps moving
 
 
 @dataclass
@@ -197,19 +198,27 @@ def _sync_folder(
     from tinycrm.mail.message import parse_message
     from tinycrm.store.mail_sync import Checkpoint, CheckpointMoved, read_checkpoint
 
-    for _attempt in range(RETRIES):
+    tries: Counter[Checkpoint | None] = Counter()
+    logged = 0  # messages of the batches logged before another sync moved the checkpoint
+    while True:
         state = account.examine(name)
         since = read_checkpoint(sync.store, account=account.key, folder=name)
+        # Another sync moving the checkpoint on is no reason to stop (each move is a
+        # batch it logged); one refusing this sync while it stays where it is, is.
+        tries[since] += 1
+        if tries[since] > RETRIES:
+            raise MailSyncError(
+                f"another mail sync keeps reading {name}: try again when it is done"
+            )
         reread = since is not None and since.uidvalidity != state.uidvalidity
         reached = since.last_uid if since is not None and not reread else 0
         uids = account.new_uids(0 if from_start else reached)
-        folder = FolderRun(name, new=len(uids), reread=reread, from_start=from_start)
-        current = since
+        folder = FolderRun(name, new=logged + len(uids), reread=reread, from_start=from_start)
+        current, done = since, 0
         try:
             if not uids and (since is None or reread):  # remember the folder as it is
                 sync.log_batch([], account=account.key, folder=name, since=since,
                                until=Checkpoint(state.uidvalidity, 0))  # fmt: skip
-            done = 0
             for last, raws in account.fetch(uids, batch):
                 until = Checkpoint(state.uidvalidity, max(last, reached))  # never back
                 messages = [parse_message(raw) for raw in raws]
@@ -219,10 +228,10 @@ def _sync_folder(
                 done += len(raws)
                 if progress is not None:
                     progress(name, done, len(uids))
-        except CheckpointMoved:
-            continue  # another sync read some of it: start again from where it got to
+        except CheckpointMoved:  # another sync logged some of it first: go on from there
+            logged += done
+            continue
         return folder
-    raise MailSyncError(f"another mail sync keeps reading {name}: try again when it is done")
 
 
 def _parsed(paths: list[Path]) -> Iterator[MailMessage]:
