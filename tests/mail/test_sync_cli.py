@@ -67,6 +67,31 @@ def test_sync_says_what_it_read_per_folder_and_refuses_in_one_line(
     assert _run("mail", "sync", "--batch", "0").exit_code == 2
 
 
+def test_the_progress_line_on_a_terminal_shows_a_folder_name_escaped(
+    imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server names its folders: a bidi override (or a C1 control, which Dovecot
+    allows) in one reached the terminal raw in the progress line."""
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    name = "Evil\u202eTXT\x9b31m"
+    with imap_account.client() as client:
+        client.create_folder(name)
+    imap_account.append(name, MAIL, MAIL.replace(b"quote@", b"other@"))
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    app(["mail", "sync", "--batch", "1", "--folder", name], standalone_mode=False)
+    shown = terminal.getvalue()
+    assert "of 2 new messages" in shown and "Evil\\u202eTXT\\x9b31m" in shown
+    assert "\u202e" not in shown and "\x9b" not in shown
+    assert "\u202e" not in capsys.readouterr().out
+
+
 def test_keyring_asked_but_not_installed_is_one_line(
     imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -128,12 +128,13 @@ def sync(
     As mail import does: mail.imap's folders (default INBOX and Sent), from the last sync on.
 
     Mail is never marked as read. Ctrl-C keeps what was logged so far."""
-    from tinycrm import interrupts
+    from tinycrm import interrupts, safetext
     from tinycrm.api.mail import SyncInterrupted
 
     def progress(name: str, done_: int, total: int) -> None:
         if sys.stderr.isatty() and total > batch:
-            sys.stderr.write(f"\r{name}: {done_:,} of {total:,} new messages\x1b[K")
+            shown = safetext.display(name)  # the server names its folders
+            sys.stderr.write(f"\r{shown}: {done_:,} of {total:,} new messages\x1b[K")
             sys.stderr.flush()
 
     try:
