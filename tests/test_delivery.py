@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from tinycrm.delivery import (
     DeliveryError,
@@ -454,6 +454,42 @@ def test_refused_recipients(smtp_server: tuple[Inbox, int]) -> None:
     with pytest.raises(DeliveryError, match=r"^mail not sent to every recipient: .* ghost@"):
         send_mail(settings(port), to=["ok@example.com", "ghost@example.com"], subject="s", text="t")
     assert [mail.rcpt_tos for mail in inbox.mails] == [["ok@example.com"]]
+
+
+class _RudeQuit(SMTP):
+    """Accepts the mail, then answers QUIT with an error and hangs up."""
+
+    async def smtp_QUIT(self, arg: str) -> None:
+        await self.push("421 4.3.0 shutting down")
+        self._handler_coroutine.cancel()
+        self.transport.close()
+
+
+class _RudeQuitController(Controller):
+    def factory(self) -> SMTP:
+        return _RudeQuit(self.handler, **self.SMTP_kwargs)
+
+
+@pytest.mark.parametrize("refuse", [False, True])
+def test_what_the_server_answers_to_quit_changes_nothing(refuse: bool) -> None:
+    """The mail was accepted before QUIT: an error answer to QUIT said 'mail not sent',
+    and remind, believing it, sent the same reminders again at every run. A recipient
+    refused before it is still what the error says."""
+    inbox = Inbox(refuse={"ghost@example.com"} if refuse else set())
+    controller = _RudeQuitController(
+        inbox, hostname="127.0.0.1", port=free_port(), server_hostname="localhost"
+    )
+    controller.start()
+    try:
+        to = ["ghost@example.com"] if refuse else ["ann@example.com"]
+        if refuse:
+            with pytest.raises(DeliveryError, match="refused the recipient"):
+                send_mail(settings(controller.port), to=to, subject="s", text="t")
+        else:
+            send_mail(settings(controller.port), to=to, subject="s", text="t")
+    finally:
+        controller.stop()
+    assert [mail.rcpt_tos for mail in inbox.mails] == ([] if refuse else [to])
 
 
 def test_no_recipients() -> None:

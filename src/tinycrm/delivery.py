@@ -280,6 +280,18 @@ def recipient_address(recipient: str) -> str:
     return address
 
 
+def _hang_up(client: Any) -> None:
+    """QUIT and close, whatever the server answers: the mail was accepted (or refused)
+    before it. (``with smtplib.SMTP(...)`` raises when QUIT is not answered 221: a mail
+    accepted was reported as not sent, and a refusal hidden behind that answer.)"""
+    import smtplib
+
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()
+
+
 def send_mail(
     settings: MailSettings,
     *,
@@ -320,7 +332,7 @@ def send_mail(
             client = smtplib.SMTP_SSL(host, port, timeout=settings.timeout, context=context)
         else:
             client = smtplib.SMTP(host, port, timeout=settings.timeout)
-        with client:
+        try:
             if settings.security == "starttls":
                 step = "starttls"
                 client.starttls(context=context)
@@ -329,6 +341,8 @@ def send_mail(
                 _login(client, settings.user, password or "")
             step = "send"
             refused = client.send_message(message, to_addrs=envelope)
+        finally:
+            _hang_up(client)
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             f"mail not sent: {where} refused login for {settings.user} "
