@@ -198,7 +198,7 @@ class MailLogger:
         wrote = False
         for contact in contacts:
             assert contact.id is not None
-            if (message.key, contact.id) in self.seen or self._logged(message.key, contact.id):
+            if (message.key, contact.id) in self.seen or self._logged(message, contact.id):
                 continue
             self._write(message, contact, direction)
             self.seen.add((message.key, contact.id))
@@ -264,11 +264,14 @@ class MailLogger:
 
     # ------------------------------------------------------------------ writing
 
-    def _logged(self, key: str, contact_id: int) -> bool:
+    def _logged(self, message: MailMessage, contact_id: int) -> bool:
+        # A Message-ID too long to be its key (see parse_message) was its own key on
+        # SQLite before such ids were hashed: a message logged under it is logged.
+        keys = {message.key, message.message_id or message.key}
         return (
             self.session.scalars(
                 select(col(Activity.id)).where(
-                    col(Activity.mail_key) == key, col(Activity.contact_id) == contact_id
+                    col(Activity.mail_key).in_(keys), col(Activity.contact_id) == contact_id
                 )
             ).first()
             is not None
