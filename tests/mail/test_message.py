@@ -92,6 +92,20 @@ def test_plain_part_wins_base64_body_attachments_listed_and_thread_kept() -> Non
     assert m.date == datetime(2026, 12, 2, 13, 30, tzinfo=UTC)
 
 
+def test_an_empty_plain_part_gives_way_to_the_html_one() -> None:
+    """Some programs send an empty (or blank) text/plain alternative beside the HTML
+    that holds the message: it was logged with no text at all."""
+    raw = (
+        b"From: a@x.example\nTo: me@my.example\nSubject: s\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/alternative; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain; charset=utf-8\n\n \r\n\n"
+        b"--B\nContent-Type: text/html; charset=utf-8\n\n<p>The real text</p>\n--B--\n"
+    )
+    m = parse_message(raw)
+    assert m.body == "The real text"
+    assert m.attachments == ()
+
+
 def test_html_only_mail_becomes_text_and_list_mail_is_marked() -> None:
     m = parse_message(HTML_ONLY)
     assert m.body == "Thanks for ordering\n\nItem: Widget & more\nQty: 2\n\n- one\n- two"

@@ -5,8 +5,8 @@ mbox or an ``.eml`` file) with the standard library's ``email`` package and its 
 policy: encoded-word subjects and names are decoded, quoted-printable and base64 bodies
 too, in the charset the part names (Windows-1252 and other legacy ones included; bytes
 that do not decode are replaced, never a crash); raw 8-bit headers are read as UTF-8,
-else Windows-1252. The body is the ``text/plain`` part, else the HTML part as text;
-attachments are listed by name, type and size, not kept.
+else Windows-1252. The body is the ``text/plain`` part, else (or when that one is
+blank) the HTML part as text; attachments are listed by name, type and size, not kept.
 
 A message is known by its Message-ID (a hash of it when it is too long for a database
 index); one without (some scripts and old clients send none) by a hash of its sender,
@@ -128,6 +128,11 @@ def parse_message(data: bytes) -> MailMessage:
     key = _id_key(message_id) if message_id else None
     key = key or _hash_key(sender, date, subject, _header(message, "date"))
     body_part = _body_part(message)
+    body = _body(body_part) if body_part is not None else ""
+    if not body and body_part is not None and body_part.get_content_subtype() == "plain":
+        html = _body_part(message, ("html",))  # a blank text part beside the HTML one
+        if html is not None:
+            body_part, body = html, _body(html)
     return MailMessage(
         key=key,
         message_id=message_id,
@@ -137,7 +142,7 @@ def parse_message(data: bytes) -> MailMessage:
         sender_name=senders[0][1] or None if senders else None,
         to=tuple(a for a, _ in to),
         cc=tuple(a for a, _ in cc),
-        body=_body(body_part) if body_part is not None else "",
+        body=body,
         attachments=tuple(_attachments(message, body_part)),
         in_reply_to=_message_id(_header(message, "in-reply-to")),
         references=tuple(
@@ -230,9 +235,11 @@ def _hash_key(sender: str | None, date: datetime | None, subject: str, raw_date:
     return f"sha256:{digest[:32]}"
 
 
-def _body_part(message: EmailMessage) -> EmailMessage | None:
+def _body_part(
+    message: EmailMessage, preference: tuple[str, ...] = ("plain", "html")
+) -> EmailMessage | None:
     try:
-        part = message.get_body(preferencelist=("plain", "html"))
+        part = message.get_body(preferencelist=preference)
     except Exception:
         return None
     return part if isinstance(part, EmailMessage) else None
