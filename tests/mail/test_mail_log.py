@@ -182,3 +182,21 @@ def test_a_message_id_too_long_for_an_index_is_kept_by_its_hash(store: Any) -> N
             )
         assert log_messages(store, [message], **OWN).already == 1
         assert _count(store) == 2
+
+
+def test_controls_in_an_address_are_not_stored(store: Any) -> None:
+    """A NUL in an address (which PostgreSQL refuses in text: the whole import failed)
+    or an escape sequence after one: the address is read without them."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    add_contact(store, name="Bob Roe", email="bob@acme.example")
+    message = parse_message(
+        b"From: ann@acme.example\x1b[31m\nTo: me@mycompany.example, bob\x00@acme.example\n"
+        b"Subject: hi\nMessage-ID: <ctl@acme.example>\n\nHello"
+    )
+    assert message.sender == "ann@acme.example" and message.to[1] == "bob@acme.example"
+    run = log_messages(store, [message], **OWN)
+    assert (run.logged, len(run.contacts)) == (1, 2)
+    (first, *_) = list_activities(store, contact="Ann Lee")
+    assert (
+        first.body == "From: ann@acme.example\nTo: me@mycompany.example, bob@acme.example\n\nHello"
+    )

@@ -185,7 +185,9 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
         except Exception:  # the registry could not read it: the classic parser can
             mailboxes = [(addr, display) for display, addr in getaddresses([str(value)])]
         for address, display in mailboxes:
-            clean = address.strip().strip("<>").lower()
+            # no address holds a control or a bidi override: a NUL (which PostgreSQL
+            # refuses) or an escape sequence after it is junk around the address
+            clean = "".join(c for c in address if c.isprintable()).strip().strip("<>").lower()
             if "@" in clean and " " not in clean:
                 found.append((clean, " ".join(str(display).split())))
     return found
