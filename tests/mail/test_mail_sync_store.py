@@ -91,3 +91,28 @@ def test_a_dry_run_moves_no_checkpoint_and_logs_nothing(store: Any) -> None:
     assert read_checkpoint(store, account=ACCOUNT, folder="INBOX") is None
     assert _count(store) == 0
     assert not [e for e in list_events(store, limit=5) if e.action == "synced"]
+
+
+def test_a_dry_run_creates_each_new_contact_once_across_its_batches(store: Any) -> None:
+    """With --create-contacts, a dry run's batches each roll back: the person a first
+    batch would create was created again by the next, 'would create 2 contacts' for one
+    (and their mail counted as two people's)."""
+
+    def new(n: int) -> MailMessage:
+        return parse_message(
+            f"From: New Person <new@else.example>\nTo: me@my.example\nSubject: n{n}\n"
+            f"Message-ID: <new-{n}@else.example>\n\nhi\n".encode()
+        )
+
+    dry = MailSync(store, dry_run=True, create_contacts=True, **OWN)
+    for n in (1, 2):
+        dry.log_batch([new(n)], account=ACCOUNT, folder="INBOX", since=None,
+                      until=Checkpoint(1, n))  # fmt: skip
+    real = MailSync(store, create_contacts=True, **OWN)
+    since = None
+    for n in (1, 2):
+        real.log_batch([new(n)], account=ACCOUNT, folder="INBOX", since=since,
+                       until=Checkpoint(1, n))  # fmt: skip
+        since = Checkpoint(1, n)
+    assert (dry.run.created, dry.run.logged, len(dry.run.contacts)) == (1, 2, 1)
+    assert (real.run.created, real.run.logged, len(real.run.contacts)) == (1, 2, 1)

@@ -168,6 +168,11 @@ class MailLogger:
         self.create_contacts, self.include_lists = create_contacts, include_lists
         self.known: dict[str, Contact | None] = {}  # address key -> contact
         self.seen: set[tuple[str, int]] = set()  # (mail key, contact id) written this run
+        # A dry run rolls each batch back, the contacts it created with it: one it
+        # creates again in a later batch (under another id, or a reused one) is the
+        # same person, counted under one id of its own (negative: no row has it).
+        self._dry_people: dict[str, int] = {}  # address key -> that id, for the run
+        self._dry_ids: dict[int, int] = {}  # this batch's contact id -> that id
         self._session: Session | None = None
 
     @property
@@ -179,6 +184,7 @@ class MailLogger:
     def session(self, session: Session) -> None:
         self._session = session
         self.known.clear()
+        self._dry_ids.clear()
 
     def log(self, message: MailMessage) -> None:
         run = self.run
@@ -198,12 +204,13 @@ class MailLogger:
         wrote = False
         for contact in contacts:
             assert contact.id is not None
-            if (message.key, contact.id) in self.seen or self._logged(message, contact.id):
+            who = self._dry_ids.get(contact.id, contact.id)
+            if (message.key, who) in self.seen or self._logged(message, contact.id):
                 continue
             self._write(message, contact, direction)
-            self.seen.add((message.key, contact.id))
+            self.seen.add((message.key, who))
             run.activities += 1
-            run.contacts.add(contact.id)
+            run.contacts.add(who)
             wrote = True
             if direction == "in" and self._key(message.sender) == contact.email_key:
                 run.stopped += self._stop_sequences(contact, message)
@@ -257,9 +264,16 @@ class MailLogger:
                 read = add_contact(self.store, name=address, email=address, source="email")
             except Invalid:
                 return None
-        self.run.created += 1
+        key = self._key(address) or address
+        if not self.run.dry_run:
+            self.run.created += 1
+        else:
+            if key not in self._dry_people:
+                self.run.created += 1
+                self._dry_people[key] = -1 - len(self._dry_people)
+            self._dry_ids[read.id] = self._dry_people[key]
         contact = self.session.get(Contact, read.id)
-        self.known[self._key(address) or address] = contact
+        self.known[key] = contact
         return contact
 
     # ------------------------------------------------------------------ writing
