@@ -364,3 +364,57 @@ def test_retry_of_a_delivery_that_is_not_there(store: Any, delivery: int) -> Non
     # past PostgreSQL's 32-bit ids too: "no webhook delivery", never the driver's overflow
     with pytest.raises(NotFound, match=f"no webhook delivery #{delivery}"):
         Crm(store).webhooks.retry(delivery)
+
+
+class RawReceiver:
+    """A TCP server that reads each request's head and answers with ``answer``, bytes
+    that need not be HTTP at all."""
+
+    def __init__(self, answer: bytes) -> None:
+        import socket
+
+        self.answer = answer
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    head += chunk
+                conn.sendall(self.answer)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"\x1b[2Jnot http at all\r\n\r\n",  # http.client: BadStatusLine
+        b"HTTP/1.1 200 OK\r\n" + b"x" * 70000 + b"\r\n\r\n",  # LineTooLong
+    ],
+    ids=["not-http", "endless-header"],
+)
+def test_an_answer_that_is_not_http_is_a_failed_try_not_a_crash(
+    store: Any, tmp_path: Path, answer: bytes
+) -> None:
+    server = RawReceiver(answer)
+    try:
+        crm = open_crm(store, tmp_path, config_text(server.url, extra="attempts = 2\n"))
+        crm.contacts.add("Ada Lovelace")
+        run = crm.webhooks.deliver()
+    finally:
+        server.close()
+    assert (run.delivered, run.retrying, run.failed) == (0, 1, 0), run.errors
+    (pending,) = crm.webhooks.pending()
+    assert pending.attempts == 1 and pending.last_status is None and pending.last_error

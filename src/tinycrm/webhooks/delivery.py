@@ -7,6 +7,7 @@ a timeout, a refused connection). Whether and when to try again is the endpoint'
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -43,7 +44,8 @@ def message_id(event_id: int) -> str:
 
 
 def post(endpoint: Endpoint, event_id: int, body: str) -> Attempt:
-    """POST ``body`` to the endpoint, signed; never raises for a network failure."""
+    """POST ``body`` to the endpoint, signed; never raises for a network failure or for
+    whatever the receiver answers."""
     data = body.encode("utf-8")
     request = urllib.request.Request(
         endpoint.url,
@@ -68,7 +70,7 @@ def post(endpoint: Endpoint, event_id: int, body: str) -> Attempt:
         return Attempt(False, None, f"cannot connect: {reason}")
     except TimeoutError:
         return Attempt(False, None, f"no answer within {endpoint.timeout:g} s")
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # BadStatusLine…
         return Attempt(False, None, f"{type(exc).__name__}: {exc}")
     if 200 <= status < 300:
         return Attempt(True, status, None)
