@@ -418,3 +418,26 @@ def test_an_answer_that_is_not_http_is_a_failed_try_not_a_crash(
     assert (run.delivered, run.retrying, run.failed) == (0, 1, 0), run.errors
     (pending,) = crm.webhooks.pending()
     assert pending.attempts == 1 and pending.last_status is None and pending.last_error
+
+
+def test_what_a_receiver_answers_reaches_the_terminal_escaped(isolated_user_dirs: Path) -> None:
+    # The reason phrase is the receiver's own text: it may hold escape sequences.
+    server = RawReceiver(b"HTTP/1.1 500 \x1b]0;owned\x07\x1b[31mRED\r\ncontent-length: 0\r\n\r\n")
+    config = isolated_user_dirs / "config" / "tinycrm" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(config_text(server.url, extra="attempts = 1\n"))
+    command = [sys.executable, "-m", "tinycrm"]
+    try:
+        subprocess.run([*command, "contact", "add", "Ada Lovelace"], check=True, timeout=60)
+        done = subprocess.run(
+            [*command, "webhooks", "deliver"], capture_output=True, text=True, timeout=60
+        )
+    finally:
+        server.close()
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert "HTTP 500 \\x1b]0;owned\\x07\\x1b[31mRED (gave up)" in done.stderr
+    failed = subprocess.run(
+        [*command, "webhooks", "failed"], capture_output=True, text=True, timeout=60
+    )
+    assert failed.returncode == 0 and "\x1b" not in failed.stdout

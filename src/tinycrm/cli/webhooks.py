@@ -48,7 +48,7 @@ def deliver(
     """POST each event waiting in the outbox to its endpoints; failures are retried later.
 
     Exit 0 when every due event was delivered (or is waiting for its retry)."""
-    from tinycrm import interrupts
+    from tinycrm import interrupts, safetext
 
     webhooks = crm(ctx).webhooks
     try:
@@ -57,8 +57,8 @@ def deliver(
         with interrupts.interruptible():
             while True:
                 run = webhooks.deliver()
-                for line in run.errors:
-                    sys.stderr.write(f"{line}\n")
+                for line in run.errors:  # the receiver's own words: controls escaped
+                    sys.stderr.write(safetext.display(line) + "\n")
                 if run.delivered or run.retrying or run.failed or not watch:
                     done(
                         f"Delivered {run.delivered}, to retry {run.retrying}, "
