@@ -323,6 +323,46 @@ def test_a_bad_webhooks_table_names_the_key_and_line(tmp_path: Path) -> None:
         parse_config(bad_secret, tmp_path / "config.toml")
 
 
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        # 99999 is not a port: the resolver took it modulo 65536 and posted to 34463
+        ("http://127.0.0.1:99999/hook", "port"),
+        ("http://127.0.0.1:0/hook", "port"),
+        ("http://127.0.0.1:http/hook", "port"),
+        # urllib sends no credentials from the address: it looked up 'user:pw@host'
+        ("https://user:secret@example.com/hook", "user or password"),
+        ("http://[::1/hook", "not a valid address"),
+        ("http:///hook", "host"),
+        ("http://example.com/h\x1b[31m", "control"),
+        ("http://example.com/h\x00", "control"),
+        ("http://example.com/bücher", "percent-encode"),
+        ("ftp://example.com/hook", "http"),
+    ],
+)
+def test_a_webhook_url_that_cannot_be_posted_to_is_refused_in_the_config(
+    tmp_path: Path, url: str, why: str
+) -> None:
+    from tinycrm.config import ConfigError
+
+    text = config_text(url).replace(f'"{url}"', json.dumps(url))  # TOML escapes = JSON's
+    with pytest.raises(ConfigError, match=r"line 2: webhooks\[1\]\.url: ") as refused:
+        parse_config(text, tmp_path / "config.toml")
+    assert why in str(refused.value)
+    assert "secret" not in str(refused.value)  # the address is not repeated
+
+
+def test_the_webhook_urls_that_work_are_kept(tmp_path: Path) -> None:
+    for url in (
+        "https://example.com/hooks/tinycrm?token=abc%20d#x",
+        "http://127.0.0.1:8080/hook",
+        "http://[::1]:65535/",
+        "https://bücher.example/hook",  # an IDN host: urllib sends it as xn--
+    ):
+        config = parse_config(config_text(url), tmp_path / "config.toml")
+        assert config.webhooks[0].url == url
+
+
 def test_deliver_watch_sends_new_events_as_they_come_and_stops_on_ctrl_c(
     receiver: Receiver, isolated_user_dirs: Path
 ) -> None:

@@ -61,6 +61,38 @@ def secret_key(secret: str) -> bytes:
     return key
 
 
+def url_problem(url: str) -> str | None:
+    """Why urllib cannot POST to ``url`` as it is written (an ``http(s)://`` address),
+    or None. Said here, not found out at each try: a port past 65535 would reach
+    another port (the resolver takes it modulo 65536), and urllib sends no user or
+    password written in the address."""
+    from urllib.parse import urlsplit
+
+    from tinycrm.safetext import UNSAFE, escaped
+
+    unsafe = UNSAFE.search(url) or re.search(" ", url)
+    if unsafe:
+        return f"the address holds a space or control character ({escaped(unsafe.group())})"
+    bad_port = "the port must be a number from 1 to 65535"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "Port out of range 0-65535", "Invalid IPv6 URL"
+        return bad_port if "port" in str(exc).lower() else f"not a valid address ({exc})"
+    if "@" in parts.netloc:
+        return (
+            "put no user or password in the address: urllib does not send them (the "
+            "signature tells the receiver the message is yours)"
+        )
+    if not parts.hostname:
+        return "the address has no host"
+    if port == 0:
+        return bad_port
+    if not (parts.path + parts.query + parts.fragment).isascii():
+        return "percent-encode the characters that are not ASCII in the path (ü is %C3%BC)"
+    return None
+
+
 def _number(raw: dict[str, Any], key: str, default: float, low: float, high: float) -> float:
     value = raw.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
@@ -76,12 +108,11 @@ def parse_endpoint(raw: Any) -> Endpoint:
         if key not in KEYS:
             raise ValueError(f"{key}: unknown key (known: {', '.join(KEYS)})")
     url = raw.get("url")
-    if (
-        not isinstance(url, str)
-        or not re.match(r"^https?://[^\s/]+", url)
-        or any(c in url for c in "\r\n\t ")
-    ):
+    if not isinstance(url, str) or not re.match(r"^https?://", url):
         raise ValueError("url: give the endpoint's http:// or https:// address")
+    problem = url_problem(url)
+    if problem:
+        raise ValueError(f"url: {problem}")
     events = raw.get("events", ["*"])
     if isinstance(events, str):
         events = [events]
