@@ -410,10 +410,11 @@ class RawReceiver:
     """A TCP server that reads each request's head and answers with ``answer``, bytes
     that need not be HTTP at all."""
 
-    def __init__(self, answer: bytes) -> None:
+    def __init__(self, answer: bytes, *, pace: float = 0) -> None:
         import socket
 
         self.answer = answer
+        self.pace = pace  # seconds between two bytes of the answer (0: all at once)
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
         threading.Thread(target=self._serve, daemon=True).start()
@@ -431,7 +432,14 @@ class RawReceiver:
                     if not chunk:
                         break
                     head += chunk
-                conn.sendall(self.answer)
+                try:
+                    if not self.pace:
+                        conn.sendall(self.answer)
+                    for byte in self.answer if self.pace else b"":
+                        conn.sendall(bytes([byte]))
+                        time.sleep(self.pace)
+                except OSError:  # the client hung up
+                    pass
 
     def close(self) -> None:
         self.sock.close()
@@ -481,3 +489,21 @@ def test_what_a_receiver_answers_reaches_the_terminal_escaped(isolated_user_dirs
         [*command, "webhooks", "failed"], capture_output=True, text=True, timeout=60
     )
     assert failed.returncode == 0 and "\x1b" not in failed.stdout
+
+
+def test_a_receiver_answering_a_byte_at_a_time_gets_the_timeout_for_the_whole_try(
+    store: Any, tmp_path: Path
+) -> None:
+    # Each byte comes well within the 2 s timeout, the answer in 20 s: past the claim
+    # (timeout + 60 s) on a slower pace, when a second deliverer would send it again.
+    server = RawReceiver(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n", pace=0.5)
+    try:
+        crm = open_crm(store, tmp_path, config_text(server.url))
+        crm.contacts.add("Ada Lovelace")
+        started = time.monotonic()
+        run = crm.webhooks.deliver()
+        took = time.monotonic() - started
+    finally:
+        server.close()
+    assert run.retrying == 1 and "no answer within 2 s" in run.errors[0], run.errors
+    assert took < 8, took

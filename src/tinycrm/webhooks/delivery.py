@@ -8,6 +8,7 @@ a timeout, a refused connection). Whether and when to try again is the endpoint'
 from __future__ import annotations
 
 import http.client
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -45,7 +46,34 @@ def message_id(event_id: int) -> str:
 
 def post(endpoint: Endpoint, event_id: int, body: str) -> Attempt:
     """POST ``body`` to the endpoint, signed; never raises for a network failure or for
-    whatever the receiver answers."""
+    whatever the receiver answers.
+
+    The whole try (name lookup, connection, request and answer) gets the endpoint's
+    ``timeout``: the socket's own timeout bounds each read only, so a receiver that
+    answers a byte at a time would hold the deliverer for as long as it likes, past the
+    claim on the row (and another deliverer would send the event again). The try runs
+    in a daemon thread; one cut off is left to end on its own (it holds no database
+    connection and no claim: the row is recorded as a try that timed out)."""
+    outcome: list[Attempt] = []
+    raised: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            outcome.append(_send(endpoint, event_id, body))
+        except BaseException as exc:  # a bug, not an answer: raised in the caller below
+            raised.append(exc)
+
+    worker = threading.Thread(target=attempt, name="tinycrm-webhook", daemon=True)
+    worker.start()
+    worker.join(endpoint.timeout)
+    if raised:
+        raise raised[0]
+    if not outcome:
+        return Attempt(False, None, f"no answer within {endpoint.timeout:g} s")
+    return outcome[0]
+
+
+def _send(endpoint: Endpoint, event_id: int, body: str) -> Attempt:
     data = body.encode("utf-8")
     request = urllib.request.Request(
         endpoint.url,
