@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import selectors
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +33,9 @@ from tinycrm.errors import TinyCrmError
 KINDS = ("pre-write", "post-write")
 DEFAULT_TIMEOUT = 10.0
 HOOKS_DIR = "hooks"
+KEPT = 65536
+"""Bytes of a hook's output (and of its errors) kept: its first line is the message."""
+_PIPE_BUF = select.PIPE_BUF
 
 
 class HookRefused(TinyCrmError):
@@ -117,6 +123,7 @@ def run(hook: Hook, data: bytes, *, timeout: float) -> Outcome:
     it started (``sleep`` in a shell script). Its first line of output (standard output,
     else standard error) is kept for the message."""
     env = {**os.environ, "TINYCRM_HOOK": hook.kind}
+    deadline = time.monotonic() + timeout
     try:
         proc = subprocess.Popen(
             [str(hook.path)],
@@ -129,16 +136,60 @@ def run(hook: Hook, data: bytes, *, timeout: float) -> Outcome:
         )
     except OSError as exc:
         return Outcome(hook, 126, f"cannot run hook {hook.name}: {exc.strerror or exc}")
-    try:
-        out, err = proc.communicate(data, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        out, err = proc.communicate()
-        return Outcome(hook, None, f"hook {hook.name} did not finish within {timeout:g} s")
-    except BrokenPipeError:  # it exited without reading its input
-        out, err = b"", b""
-        proc.wait()
+    with proc:  # closes the pipes and reaps it, whatever happens
+        try:
+            out, err = _exchange(proc, data, deadline)
+            proc.wait(max(deadline - time.monotonic(), 0))  # it may have closed its output
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            return Outcome(hook, None, f"hook {hook.name} did not finish within {timeout:g} s")
     return Outcome(hook, proc.returncode, _first_line(out) or _first_line(err))
+
+
+def _exchange(proc: subprocess.Popen[bytes], data: bytes, deadline: float) -> tuple[bytes, bytes]:
+    """Give the hook ``data`` and read its output and errors until it exits.
+
+    Until it exits, not until its pipes close: a job it leaves running in the background
+    (``notify-send … &``) is its own, and holds the pipes open. Of each stream the first
+    ``KEPT`` bytes are kept and the rest is read and dropped, so a hook that floods its
+    output fills neither memory nor disk (nor blocks). ``TimeoutExpired`` at ``deadline``."""
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    kept = {proc.stdout.fileno(): bytearray(), proc.stderr.fileno(): bytearray()}
+    pending = memoryview(data)
+    after_exit = 0  # bytes read since it exited (what it wrote just before)
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        selector.register(proc.stderr, selectors.EVENT_READ)
+        if pending:
+            selector.register(proc.stdin, selectors.EVENT_WRITE)
+        else:
+            proc.stdin.close()
+        while selector.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise subprocess.TimeoutExpired(proc.args, 0)
+            exited = proc.poll() is not None
+            ready = selector.select(0 if exited else min(left, 0.05))
+            if exited and (not ready or after_exit > KEPT):
+                break
+            for key, _events in ready:
+                if key.fileobj is proc.stdin:
+                    try:
+                        pending = pending[os.write(key.fd, pending[:_PIPE_BUF]) :]
+                    except BrokenPipeError:  # it exited without reading it all
+                        pending = pending[:0]
+                    if not pending:
+                        selector.unregister(proc.stdin)
+                        proc.stdin.close()
+                    continue
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    continue
+                buffer = kept[key.fd]
+                buffer += chunk[: max(KEPT - len(buffer), 0)]
+                after_exit += len(chunk) if exited else 0
+    return bytes(kept[proc.stdout.fileno()]), bytes(kept[proc.stderr.fileno()])
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

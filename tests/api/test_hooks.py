@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,52 @@ def test_a_hanging_pre_write_hook_is_stopped_and_refuses(
         crm.contacts.add("Ada Lovelace")
     assert time.monotonic() - started < 10
     assert crm.contacts.list() == []
+
+
+def test_a_hook_that_leaves_a_job_running_in_the_background_has_finished(
+    crm: Crm, hooks_dir: Path, isolated_user_dirs: Path, tmp_path: Path
+) -> None:
+    # `notify-send … &`: the hook exits at once, its job keeps the output open for a while
+    (isolated_user_dirs / "config" / "tinycrm" / "config.toml").write_text("[hooks]\ntimeout = 2\n")
+    done = tmp_path / "background-done"
+    job = f'cat > /dev/null; (sleep 4; touch "{done}") &\n'
+    hook(hooks_dir / "pre-write", job + "exit 0\n")
+    hook(hooks_dir / "post-write", job + "echo 'posted'; exit 0\n")
+    started = time.monotonic()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "post-write hook failed (timed out)"
+        crm.contacts.add("Ada Lovelace")
+    assert time.monotonic() - started < 2
+    assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+    deadline = time.monotonic() + 30
+    while not done.exists() and time.monotonic() < deadline:  # the jobs were left to run
+        time.sleep(0.1)
+    assert done.exists()
+
+
+MAX_RSS_OF_A_RUN = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=120)
+sys.stdout.write(done.stderr)
+print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+"""
+
+
+def test_a_hook_that_floods_its_output_is_read_and_dropped(hooks_dir: Path) -> None:
+    # 400 MB of output: its first line is the message, the rest goes nowhere (neither
+    # into memory nor into a file), and the hook is not blocked writing it.
+    hook(hooks_dir / "pre-write", "echo 'too much'; head -c 400000000 /dev/zero; exit 1\n")
+    command = [sys.executable, "-m", "tinycrm", "contact", "add", "Ada Lovelace"]
+    run = subprocess.run(
+        [sys.executable, "-c", MAX_RSS_OF_A_RUN, *command],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    said, last = run.stdout.rsplit("\n", 2)[:2]
+    code, megabytes = (int(n) for n in last.split())
+    assert (said, code) == ("Error: too much", 1)
+    assert megabytes < 250, megabytes
 
 
 def test_imports_and_merges_call_hooks_once_with_a_list(
