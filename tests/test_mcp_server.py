@@ -3,6 +3,7 @@ real ``tinycrm mcp`` subprocess, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pty
@@ -225,3 +226,40 @@ def test_a_pre_write_hook_refuses_an_assistants_write(
     serve(db_url, session, "--allow-writes")
     with tinycrm.open(db_url) as crm:
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+
+
+@pytest.mark.parametrize("how", ["renamed", "replaced"])
+def test_the_server_writes_only_into_the_file_it_opened(
+    tmp_path: Path, sqlite_template: Path, how: str
+) -> None:
+    # A server runs for hours: a database file moved away or restored from a backup
+    # under it must not swallow an assistant's writes (its pooled connection goes on
+    # writing to the old file, lost to the path).
+    path = tmp_path / "crm.db"
+    shutil.copy(sqlite_template, path)
+    with tinycrm.open(str(path)) as crm:
+        crm.contacts.add("Ada Lovelace")
+    restored = tmp_path / "restored.db"
+    shutil.copy(sqlite_template, restored)
+    with tinycrm.open(str(restored)) as crm:
+        crm.contacts.add("Grace Hopper")
+
+    async def session(client: Client) -> None:
+        assert (await call(client, "list_contacts"))["count"] == 1
+        for suffix in ("", "-wal", "-shm"):  # moved as a whole, as `db backup` would
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{path}{suffix}").rename(tmp_path / f"moved.db{suffix}")
+        if how == "replaced":
+            restored.rename(path)
+        said = await refused(client, "add_contact", name="Alan Turing")
+        assert f"was {'replaced' if how == 'replaced' else 'renamed or deleted'}" in said
+        assert "was" in await refused(client, "list_contacts")
+
+    serve(str(path), session, "--allow-writes")
+    with tinycrm.open(str(tmp_path / "moved.db")) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+    if how == "replaced":
+        with tinycrm.open(str(path)) as crm:
+            assert [c.name for c in crm.contacts.list()] == ["Grace Hopper"]
+    else:
+        assert not path.exists()  # and no new, empty database in its place

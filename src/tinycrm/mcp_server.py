@@ -142,6 +142,23 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         + ("" if allow_writes else "\nThis server is read-only (started without --allow-writes)."),
     )
 
+    # A server runs for hours. Were its SQLite file renamed, deleted or replaced (a
+    # backup restored) under it, its pooled connections would go on reading and writing
+    # the old file, lost to the path: every tool refuses then, as the board does, and a
+    # write looks again just before it commits.
+    opened = crm.board.file_id()
+
+    @contextmanager
+    def reading() -> Iterator[None]:
+        with _refusals():
+            crm.board.check_file(opened)
+            yield
+
+    @contextmanager
+    def writing() -> Iterator[None]:
+        with _refusals(), crm.board.write(opened=opened):
+            yield
+
     def tool(annotations: ToolAnnotations) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             if annotations is WRITE and not allow_writes:
@@ -177,7 +194,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         and bodies) and support cases. Best first. Each hit has its kind, id, name, a
         detail line and a snippet where it matched; an activity or a case names the record
         it is about (about_kind, about_id). Pass a contact, company or deal id to its *_briefing."""
-        with _refusals():
+        with reading():
             return plain(crm.search(text, kinds=kinds, limit=limit))
 
     @tool(READ)
@@ -185,33 +202,33 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         """The 360-degree view of a contact, for a briefing before a meeting: details,
         company, deals, open tasks, the last interactions and changes, and when keeping
         in touch is next due."""
-        with _refusals():
+        with reading():
             return plain(crm.contacts.show(ref, limit=limit))
 
     @tool(READ)
     async def company_briefing(ref: Ref, limit: Limit = 20) -> dict[str, Any]:
         """The 360-degree view of a company: details, its contacts, deals, open tasks,
         the last interactions and changes."""
-        with _refusals():
+        with reading():
             return plain(crm.companies.show(ref, limit=limit))
 
     @tool(READ)
     async def deal_briefing(ref: Ref, limit: Limit = 20) -> dict[str, Any]:
         """The 360-degree view of a deal: details, stage history, open tasks, the last
         interactions and changes."""
-        with _refusals():
+        with reading():
             return plain(crm.deals.show(ref, limit=limit))
 
     @tool(READ)
     async def list_contacts(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
         """Contacts by name, optionally filtered (--where language)."""
-        with _refusals():
+        with reading():
             return plain(crm.contacts.list(where=where, limit=limit))
 
     @tool(READ)
     async def list_companies(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
         """Companies by name, optionally filtered (--where language)."""
-        with _refusals():
+        with reading():
             return plain(crm.companies.list(where=where, limit=limit))
 
     @tool(READ)
@@ -223,7 +240,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         limit: Limit = 50,
     ) -> dict[str, Any]:
         """Deals in pipeline and stage order (open ones by default), optionally filtered."""
-        with _refusals():
+        with reading():
             chosen = None if status == "all" else status
             return plain(crm.deals.list(where=where, status=chosen, limit=limit))
 
@@ -238,14 +255,14 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         limit: Limit = 50,
     ) -> dict[str, Any]:
         """Tasks by due time."""
-        with _refusals():
+        with reading():
             return plain(crm.tasks.list(scope, contact=contact, deal=deal, limit=limit))
 
     @tool(READ)
     async def next_actions(limit: Limit = 20) -> dict[str, Any]:
         """What to do now, most pressing first (overdue tasks, deals going stale or
         closing, contacts due a touch), each with the reason and a score."""
-        with _refusals():
+        with reading():
             return plain(crm.next(limit=limit))
 
     @tool(READ)
@@ -262,7 +279,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         expected close), winrate, cycle (days to win), funnel, sources, churn, clv
         (customer lifetime value), activity (calls, emails… per period) or dashboard
         (the key numbers). Money is per currency."""
-        with _refusals():
+        with reading():
             if name == "dashboard":
                 return plain(crm.reports.dashboard())
             run = getattr(crm.reports, name)
@@ -271,7 +288,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     @tool(READ)
     async def feed(limit: Limit = 20) -> dict[str, Any]:
         """The latest changes, newest first: every create, edit, move, win and loss."""
-        with _refusals():
+        with reading():
             return plain(crm.feed(limit=limit))
 
     # ------------------------------------------------------------------ writes
@@ -290,7 +307,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         notes: str | None = None,
     ) -> dict[str, Any]:
         """Add a contact (refused if the email is already someone's)."""
-        with _refusals():
+        with writing():
             added = crm.contacts.add(
                 name, email=email, phone=phone, title=title, company=company, tags=tags,
                 source=source, notes=notes,
@@ -318,7 +335,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         ] = None,
     ) -> dict[str, Any]:
         """Record a call, email, meeting or note. A deal's contact and company are linked too."""
-        with _refusals():
+        with writing():
             return plain(crm.log(kind, ref, text, body=body, at=at))
 
     @tool(WRITE)
@@ -333,7 +350,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         body: str | None = None,
     ) -> dict[str, Any]:
         """Add a task with a due time, about a contact, company or deal."""
-        with _refusals():
+        with writing():
             added = crm.tasks.add(
                 text, due=due, contact=contact, company=company, deal=deal, body=body
             )
@@ -344,7 +361,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         task_id: Annotated[int, Field(ge=1, description="The task's id (list_tasks shows it).")],
     ) -> dict[str, Any]:
         """Mark a task done; a repeating task gets its next occurrence."""
-        with _refusals():
+        with writing():
             return plain(crm.tasks.done(task_id))
 
     @tool(WRITE)
@@ -353,7 +370,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         stage: Annotated[str, Field(min_length=1, description="The stage to move it to.")],
     ) -> dict[str, Any]:
         """Move a deal to another stage of its pipeline."""
-        with _refusals():
+        with writing():
             return plain(crm.deals.move(ref, stage))
 
     @tool(WRITE)
@@ -365,7 +382,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         ] = None,
     ) -> dict[str, Any]:
         """Close a deal as won or lost."""
-        with _refusals():
+        with writing():
             if outcome == "won":
                 return plain(crm.deals.win(ref))
             if not reason:

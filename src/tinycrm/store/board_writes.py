@@ -36,7 +36,8 @@ _PG_CANCELED = "57014"  # query_canceled (statement_timeout)
 
 
 class DatabaseGone(Unavailable):
-    """The database file the board opened was renamed, deleted or replaced."""
+    """The database file the board (or the MCP server) opened was renamed, deleted or
+    replaced."""
 
 
 def file_id(store: Store) -> FileId | None:
@@ -60,15 +61,15 @@ def check_file(store: Store, opened: FileId | None) -> None:
         stat = os.stat(path)
     except FileNotFoundError:
         raise DatabaseGone(
-            f"the database file {path} was renamed or deleted while the board was open; "
+            f"the database file {path} was renamed or deleted while tinycrm had it open; "
             "nothing more is saved (quit, and open the database where it is now)"
         ) from None
     except OSError as exc:
         raise DatabaseGone(f"the database file {path} cannot be checked: {exc.strerror}") from None
     if (stat.st_dev, stat.st_ino) != opened:
         raise DatabaseGone(
-            f"the database file {path} was replaced by another file while the board was open; "
-            "nothing more is saved (quit, and open the board again)"
+            f"the database file {path} was replaced by another file while tinycrm had it "
+            "open; nothing more is saved (quit, and open it again)"
         )
 
 
