@@ -263,6 +263,23 @@ def test_hooks_list_shows_each_hook_and_whether_it_runs(hooks_dir: Path) -> None
     assert "not executable" in table.stdout and "chmod +x" in table.stderr
 
 
+def test_hooks_list_shows_a_file_name_that_is_not_utf8_escaped(hooks_dir: Path) -> None:
+    folder = hooks_dir / "post-write.d"
+    folder.mkdir()
+    fd = os.open(os.fsencode(folder) + b"/10-caf\xe9", os.O_CREAT | os.O_WRONLY, 0o755)
+    os.write(fd, b"#!/bin/sh\nexit 0\n")
+    os.close(fd)
+    listed = _run("hooks", "list", "--json", env={})
+    assert listed.returncode == 0, listed.stderr
+    (row,) = json.loads(listed.stdout)
+    assert row["name"] == "post-write.d/10-caf\\xe9" and row["path"].endswith("10-caf\\xe9")
+    table = subprocess.run(
+        [sys.executable, "-m", "tinycrm", "hooks", "list"], capture_output=True, timeout=60
+    )
+    assert table.returncode == 0 and b"10-caf\\xe9" in table.stdout
+    assert b"\xe9" not in table.stdout.replace(b"\\xe9", b"")  # no raw byte
+
+
 def test_contracts_and_cases_reach_the_hooks_with_their_records_and_changes(
     crm: Crm, hooks_dir: Path, tmp_path: Path
 ) -> None:

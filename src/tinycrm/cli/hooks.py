@@ -31,8 +31,8 @@ def list_(output: Output = TABLE) -> None:
     rows = [
         {
             "kind": hook.kind,
-            "name": hook.name,
-            "path": str(hook.path),
+            "name": _file_name(hook.name),
+            "path": _file_name(str(hook.path)),
             "executable": hook.executable,
             "runs": "yes" if hook.executable else "no: not executable (chmod +x)",
         }
@@ -42,3 +42,9 @@ def list_(output: Output = TABLE) -> None:
     output.list(rows, columns, empty=f"no hooks in {directory}")
     if not output.machine and rows and not all(r["executable"] for r in rows):
         sys.stderr.write("Hooks that are not executable do not run: chmod +x them.\n")
+
+
+def _file_name(name: str) -> str:
+    """A file name as text: the bytes that are not UTF-8 (a name made under another
+    locale, kept by Python as lone surrogates that no output can encode) as ``\\xe9``."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
