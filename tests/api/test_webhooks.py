@@ -4,6 +4,7 @@ PostgreSQL; two deliverer processes at once never send an event twice."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -507,3 +508,36 @@ def test_a_receiver_answering_a_byte_at_a_time_gets_the_timeout_for_the_whole_tr
         server.close()
     assert run.retrying == 1 and "no answer within 2 s" in run.errors[0], run.errors
     assert took < 8, took
+
+
+def test_deliver_watch_stops_when_its_database_file_is_moved_away(
+    receiver: Receiver, isolated_user_dirs: Path, tmp_path: Path
+) -> None:
+    # A service runs for days: after the file is moved or a backup restored over it, a
+    # watcher still on the old file would never see another event, and say nothing.
+    config = isolated_user_dirs / "config" / "tinycrm" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(config_text(receiver.url))
+    command = [sys.executable, "-m", "tinycrm"]
+    subprocess.run([*command, "contact", "add", "Ada Lovelace"], check=True, timeout=60)
+    watcher = subprocess.Popen(
+        [*command, "webhooks", "deliver", "--watch", "--interval", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.2)
+        database = Path(os.environ["TINYCRM_DB"])
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{database}{suffix}").rename(tmp_path / f"moved.db{suffix}")
+        out, err = watcher.communicate(timeout=30)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.communicate()
+    assert watcher.returncode == 1, (out, err)
+    assert "renamed or deleted" in err and "Traceback" not in err

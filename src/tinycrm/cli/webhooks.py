@@ -51,11 +51,17 @@ def deliver(
     from tinycrm import interrupts, safetext
 
     webhooks = crm(ctx).webhooks
+    # A watcher runs for days: once its SQLite file is renamed, deleted or replaced (a
+    # backup restored), it would go on reading the old file and never see another
+    # event. Each pass checks the file first; the error ends it (systemd restarts it).
+    board = crm(ctx).board
+    opened = board.file_id()
     try:
         # Ctrl-C or TERM stop it between two tries, or during one: a try cut short keeps
         # its claim until the claim runs out, and is then made again.
         with interrupts.interruptible():
             while True:
+                board.check_file(opened)
                 run = webhooks.deliver()
                 for line in run.errors:  # the receiver's own words: controls escaped
                     sys.stderr.write(safetext.display(line) + "\n")
