@@ -541,3 +541,22 @@ def test_deliver_watch_stops_when_its_database_file_is_moved_away(
             watcher.communicate()
     assert watcher.returncode == 1, (out, err)
     assert "renamed or deleted" in err and "Traceback" not in err
+
+
+def test_webhooks_status_csv_is_only_csv(receiver: Receiver, isolated_user_dirs: Path) -> None:
+    import csv
+    import io
+
+    config = isolated_user_dirs / "config" / "tinycrm" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(config_text(receiver.url))
+    done = subprocess.run(
+        [sys.executable, "-m", "tinycrm", "webhooks", "status", "--csv"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["url"], r["attempts"]) for r in rows] == [(receiver.url, "8")]
+    assert "0 pending, 0 delivered, 0 failed" in done.stderr  # said, beside the data

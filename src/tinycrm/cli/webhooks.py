@@ -148,7 +148,11 @@ def status(ctx: typer.Context, output: Output = TABLE) -> None:
         return
     columns = [col("endpoint", "url"), col("events", "events"), col("tries", "attempts")]
     output.list(rows, columns, empty="no webhook endpoints in the config file")
-    done(f"{counts['pending']} pending, {counts['delivered']} delivered, {counts['failed']} failed")
+    said = "{pending} pending, {delivered} delivered, {failed} failed".format(**counts)
+    if output.machine:  # --csv: the rows alone on stdout, for a script to read
+        sys.stderr.write(said + "\n")
+    else:
+        done(said)
 
 
 @app.command("install")
