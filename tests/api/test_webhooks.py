@@ -560,3 +560,36 @@ def test_webhooks_status_csv_is_only_csv(receiver: Receiver, isolated_user_dirs:
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [(r["url"], r["attempts"]) for r in rows] == [(receiver.url, "8")]
     assert "0 pending, 0 delivered, 0 failed" in done.stderr  # said, beside the data
+
+
+def test_an_import_and_a_merge_tell_every_record_they_touched(
+    store: Any, tmp_path: Path, receiver: Receiver
+) -> None:
+    crm = open_crm(
+        store, tmp_path, config_text(receiver.url, '["contact.imported", "contact.merged"]')
+    )
+    crm.contacts.add("Ada Lovelace", email="ada@example.com")
+    crm.contacts.add("Ada L.", email="ada.l@example.com")
+    rows = [
+        (2, {"name": "Grace Hopper", "email": "grace@example.com"}, None),
+        (3, {"name": "Alan Turing", "email": "alan@example.com"}, None),
+        (4, {"name": "Ada Lovelace", "email": "ada@example.com", "title": "Countess"}, None),
+    ]
+    crm.imports.rows("contacts", rows, source="people.csv")
+    crm.contacts.merge("ada@example.com", "ada.l@example.com")
+    assert crm.webhooks.deliver().delivered == 2
+    imported, merged = receiver.bodies()
+    assert imported["type"] == "contact.imported"
+    told = {i["record"]["name"]: (i["action"], i["changes"]) for i in imported["items"]}
+    assert told == {
+        "Grace Hopper": ("created", {}),
+        "Alan Turing": ("created", {}),
+        "Ada Lovelace": ("updated", {"title": [None, "Countess"]}),
+    }
+    assert merged["type"] == "contact.merged"
+    assert [(i["action"], i["record"]["email"]) for i in merged["items"]] == [
+        ("merged", "ada@example.com"),
+        ("deleted", "ada.l@example.com"),  # the one merged away: the receiver drops it too
+    ]
+    # the first record's, at the top as for any event
+    assert imported["record"] == imported["items"][0]["record"] and merged["action"] == "merged"

@@ -169,7 +169,7 @@ class CommitWatch:
             from tinycrm.store.outbox import enqueue
 
             for event, call in zip(events, calls, strict=True):
-                enqueue(session, event, _first(call), watch.endpoints)
+                enqueue(session, event, call, watch.endpoints)
             session.flush()
         if not watch.post:
             return None
@@ -259,11 +259,6 @@ def _one_list(calls: list[Any]) -> list[Any]:
     for call in calls:
         items.extend(call if isinstance(call, list) else [call])
     return [items]
-
-
-def _first(call: Any) -> dict[str, Any]:
-    first: dict[str, Any] = call[0] if isinstance(call, list) else call
-    return first
 
 
 def _base(event: Event, action: str, entity: str, rid: int | None) -> dict[str, Any]:

@@ -27,30 +27,46 @@ if TYPE_CHECKING:
     from tinycrm.webhooks.endpoints import Endpoint
 
 
-def body_for(payload: dict[str, Any]) -> str:
+ITEM_KEYS = ("action", "entity", "id", "record", "changes")
+
+
+def body_for(payload: dict[str, Any] | list[dict[str, Any]]) -> str:
     """The JSON POSTed for one event: its name (``type``), time, actor, entity, id,
-    summary, the record as ``--json`` prints it, and the changes."""
+    summary, the record as ``--json`` prints it, and the changes.
+
+    A bulk event (an import, a merge: the hooks get a list) has those of its first
+    record, and ``items``: one object per record it touched, each with its ``action``,
+    ``entity``, ``id``, ``record`` and ``changes``."""
     import json
 
+    items = payload if isinstance(payload, list) else None
+    first = items[0] if items else payload
+    assert isinstance(first, dict)
     body = {
-        "type": payload["event"],
-        "timestamp": payload["at"],
-        "event_id": payload["event_id"],
-        "action": payload["action"],
-        "entity": payload["entity"],
-        "id": payload["id"],
-        "actor": payload["actor"],
-        "summary": payload["summary"],
-        "record": payload["record"],
-        "changes": payload["changes"],
+        "type": first["event"],
+        "timestamp": first["at"],
+        "event_id": first["event_id"],
+        "action": first["action"],
+        "entity": first["entity"],
+        "id": first["id"],
+        "actor": first["actor"],
+        "summary": first["summary"],
+        "record": first["record"],
+        "changes": first["changes"],
     }
+    if items is not None:
+        body["items"] = [{key: item[key] for key in ITEM_KEYS} for item in items]
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
 def enqueue(
-    session: Session, event: Event, payload: dict[str, Any], endpoints: tuple[Endpoint, ...]
+    session: Session,
+    event: Event,
+    payload: dict[str, Any] | list[dict[str, Any]],
+    endpoints: tuple[Endpoint, ...],
 ) -> int:
-    """One outbox row for ``event`` per endpoint that wants it; how many were written."""
+    """One outbox row for ``event`` per endpoint that wants it; how many were written.
+    ``payload`` is what the hooks get for it (a list for a bulk event)."""
     from tinycrm.webhooks.endpoints import matching
 
     assert event.id is not None
