@@ -228,6 +228,23 @@ def test_a_pre_write_hook_refuses_an_assistants_write(
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
 
 
+def test_a_refusal_reaches_the_client_with_its_controls_escaped(
+    db_url: str, isolated_user_dirs: Path
+) -> None:
+    # A client may show a tool error on a terminal (Claude Code does): a hook's own words
+    # reach it as they reach the command line, escaped.
+    hook = isolated_user_dirs / "config" / "tinycrm" / "hooks" / "pre-write"
+    hook.parent.mkdir(parents=True)
+    hook.write_text("#!/bin/sh\nprintf 'no \\033]0;owned\\007\\033[31mred\\n'\nexit 1\n")
+    hook.chmod(0o755)
+
+    async def session(client: Client) -> None:
+        message = await refused(client, "add_contact", name="Grace Hopper")
+        assert message.endswith("no \\x1b]0;owned\\x07\\x1b[31mred"), message
+
+    serve(db_url, session, "--allow-writes")
+
+
 @pytest.mark.parametrize("how", ["renamed", "replaced"])
 def test_the_server_writes_only_into_the_file_it_opened(
     tmp_path: Path, sqlite_template: Path, how: str

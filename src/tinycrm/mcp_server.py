@@ -27,7 +27,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 from pydantic_core import to_jsonable_python
 
-from tinycrm import __version__
+from tinycrm import __version__, safetext
 from tinycrm.errors import TinyCrmError
 
 if TYPE_CHECKING:
@@ -111,11 +111,13 @@ def plain_list(data: list[Any]) -> list[Any]:
 
 @contextmanager
 def _refusals() -> Iterator[None]:
-    """The CRM's refusals as tool errors with tinycrm's own message."""
+    """The CRM's refusals as tool errors with tinycrm's own message, its controls shown
+    escaped as on the command line (a client may show it on a terminal; a hook's first
+    line of output, say, is the hook's own text)."""
     try:
         yield
     except TinyCrmError as exc:
-        raise ToolError(str(exc)) from exc
+        raise ToolError(safetext.display(str(exc), multiline=True)) from exc
 
 
 class CrmServer(MCPServer):
