@@ -23,7 +23,7 @@ import selectors
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,13 +116,16 @@ def encode(payload: Any) -> bytes:
     return (json.dumps(payload, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
 
-def run(hook: Hook, data: bytes, *, timeout: float) -> Outcome:
-    """Run one hook with ``data`` on its standard input, for at most ``timeout`` seconds.
+def run(
+    hook: Hook, data: bytes, *, timeout: float, env: Mapping[str, str] | None = None
+) -> Outcome:
+    """Run one hook with ``data`` on its standard input, for at most ``timeout`` seconds,
+    with ``env`` added to its environment (and ``TINYCRM_HOOK``, its kind).
 
     It runs in its own process group, so a hook that hangs is stopped together with what
     it started (``sleep`` in a shell script). Its first line of output (standard output,
     else standard error) is kept for the message."""
-    env = {**os.environ, "TINYCRM_HOOK": hook.kind}
+    env = {**os.environ, **(env or {}), "TINYCRM_HOOK": hook.kind}
     deadline = time.monotonic() + timeout
     try:
         proc = subprocess.Popen(
@@ -206,7 +209,13 @@ def _first_line(output: bytes) -> str:
     return ""
 
 
-def pre_write(directory: Path, payloads: list[Any], *, timeout: float) -> None:
+def pre_write(
+    directory: Path,
+    payloads: list[Any],
+    *,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+) -> None:
     """Run the pre-write hooks on each payload; ``HookRefused`` at the first that fails.
 
     The message is the hook's first line of output, or says which hook refused and how.
@@ -215,7 +224,7 @@ def pre_write(directory: Path, payloads: list[Any], *, timeout: float) -> None:
     for payload in payloads:
         data = encode(payload)
         for hook in hooks:
-            outcome = run(hook, data, timeout=timeout)
+            outcome = run(hook, data, timeout=timeout, env=env)
             if outcome.ok:
                 continue
             if outcome.returncode is None:
@@ -227,14 +236,20 @@ def pre_write(directory: Path, payloads: list[Any], *, timeout: float) -> None:
             )
 
 
-def post_write(directory: Path, payloads: list[Any], *, timeout: float) -> list[str]:
+def post_write(
+    directory: Path,
+    payloads: list[Any],
+    *,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+) -> list[str]:
     """Run the post-write hooks on each payload; one line for each that failed."""
     hooks = runnable(directory, "post-write")
     problems: list[str] = []
     for payload in payloads:
         data = encode(payload)
         for hook in hooks:
-            outcome = run(hook, data, timeout=timeout)
+            outcome = run(hook, data, timeout=timeout, env=env)
             if outcome.ok:
                 continue
             how = "timed out" if outcome.returncode is None else f"exit {outcome.returncode}"

@@ -13,6 +13,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -186,6 +187,20 @@ def test_a_hook_that_floods_its_output_is_read_and_dropped(hooks_dir: Path) -> N
     code, megabytes = (int(n) for n in last.split())
     assert (said, code) == ("Error: too much", 1)
     assert megabytes < 250, megabytes
+
+
+def test_a_hook_that_reads_tinycrm_reads_the_database_being_written(
+    crm: Crm, store: Any, hooks_dir: Path, tmp_path: Path
+) -> None:
+    # README: reading is fine. The write may be to another database than the user's own
+    # (--db, tinycrm.open(path), an MCP server started with --db): the hook's tinycrm
+    # must read that one.
+    seen_db = tmp_path / "seen"
+    for kind in ("pre-write", "post-write"):
+        hook(hooks_dir / kind, f'cat > /dev/null; echo "$TINYCRM_DB" >> "{seen_db}"\n')
+    assert os.environ["TINYCRM_DB"] != store.url  # the user's own is elsewhere
+    crm.contacts.add("Ada Lovelace")
+    assert seen_db.read_text().split() == [store.url, store.url]
 
 
 def test_imports_and_merges_call_hooks_once_with_a_list(

@@ -118,6 +118,7 @@ class Committed:
     hooks_dir: Path
     payloads: list[Any]
     timeout: float
+    env: dict[str, str]
 
 
 class CommitWatch:
@@ -160,11 +161,12 @@ class CommitWatch:
         session.flush()
         calls = [_payload_for(session, watch, event) for event in events]
         timeout = watch.config.hook_timeout
+        env = _hook_env(self.store)
         hook_calls = _one_list(calls) if session.info.get(BULK_KEY) else calls
         if watch.pre:
             from tinycrm import hooks
 
-            hooks.pre_write(watch.hooks_dir, hook_calls, timeout=timeout)
+            hooks.pre_write(watch.hooks_dir, hook_calls, timeout=timeout, env=env)
         if watch.endpoints:
             from tinycrm.store.outbox import enqueue
 
@@ -173,7 +175,7 @@ class CommitWatch:
             session.flush()
         if not watch.post:
             return None
-        return Committed(watch.hooks_dir, hook_calls, timeout)
+        return Committed(watch.hooks_dir, hook_calls, timeout, env)
 
     def after_commit(self, committed: Committed | None) -> None:
         if committed is None:
@@ -182,9 +184,17 @@ class CommitWatch:
         from tinycrm.errors import warn
 
         for problem in hooks.post_write(
-            committed.hooks_dir, committed.payloads, timeout=committed.timeout
+            committed.hooks_dir, committed.payloads, timeout=committed.timeout, env=committed.env
         ):
             warn(problem)
+
+
+def _hook_env(store: Store) -> dict[str, str]:
+    """What a hook's environment gets: ``TINYCRM_DB``, the database being written, so
+    that a hook reading it with ``tinycrm`` reads this one (a write through ``--db``,
+    ``tinycrm.open(path)`` or an MCP server started with ``--db`` is not to the user's
+    own database)."""
+    return {"TINYCRM_DB": store.url}
 
 
 def install(store: Store) -> None:
