@@ -114,6 +114,14 @@ def test_the_standard_webhooks_test_vector() -> None:
     assert not signing.verify(SECRET, header, body, now=1614265330 + 3600)  # replayed
 
 
+@pytest.mark.parametrize("stamp", ["\u00b2", "\u0661\u0662", "1" * 5000, "-5", " 5", ""])
+def test_verify_says_no_to_a_timestamp_that_is_not_one(stamp: str) -> None:
+    # What a receiver calls on a request anyone can send: False, never an exception.
+    header = signing.headers(SECRET, "msg_1", "{}", now=1614265330)
+    header["webhook-timestamp"] = stamp
+    assert signing.verify(SECRET, header, "{}", now=1614265330) is False
+
+
 def test_events_are_signed_and_carry_the_record(
     store: Any, tmp_path: Path, receiver: Receiver
 ) -> None:
