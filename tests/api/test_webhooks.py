@@ -122,6 +122,20 @@ def test_verify_says_no_to_a_timestamp_that_is_not_one(stamp: str) -> None:
     assert signing.verify(SECRET, header, "{}", now=1614265330) is False
 
 
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("webhook-signature", "v1,\u00e9t\u00e9"),  # hmac.compare_digest: ASCII str only
+        ("webhook-signature", "v1,\udcff"),
+        ("webhook-id", "msg_\ud800"),  # a lone surrogate: not UTF-8
+    ],
+)
+def test_verify_says_no_to_a_header_no_sender_could_have_signed(key: str, value: str) -> None:
+    header = signing.headers(SECRET, "msg_1", "{}", now=1614265330)
+    header[key] = value
+    assert signing.verify(SECRET, header, "{}", now=1614265330) is False
+
+
 def test_events_are_signed_and_carry_the_record(
     store: Any, tmp_path: Path, receiver: Receiver
 ) -> None:

@@ -52,5 +52,12 @@ def verify(
     timestamp = int(stamp)
     if abs((time.time() if now is None else now) - timestamp) > TOLERANCE:
         return False
-    expected = sign(secret, msg_id, timestamp, body)
-    return any(hmac.compare_digest(expected, part) for part in given.split())
+    try:
+        expected = sign(secret, msg_id, timestamp, body).encode("ascii")
+    except UnicodeEncodeError:  # an id that is not UTF-8: no sender signed it
+        return False
+    # Bytes, not str: compare_digest refuses a str that is not ASCII (a header may be any).
+    return any(
+        hmac.compare_digest(expected, part.encode("utf-8", "surrogatepass"))
+        for part in given.split()
+    )
