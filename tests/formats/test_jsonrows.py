@@ -66,3 +66,29 @@ def test_one_object_over_several_lines_is_one_record() -> None:
     assert rows(b'{\n  "name": "Ada",\n  "email": "ada@x.io"\n}\n') == [
         (1, {"name": "Ada", "email": "ada@x.io"})
     ]
+
+
+def test_numbers_keep_the_text_the_file_gives_them() -> None:
+    """A number is a cell as the file writes it: 1.10 stays 1.10, 1e400 is not Infinity, a
+    number past float's 17 digits keeps them, and one of 5,000 digits (past Python's
+    4,300-digit limit for int(), which raised ValueError, a traceback) is a value too."""
+    long = "9" * 5000
+    data = (
+        '[{"name": "Ada", "fields": {"version": 1.10, "huge": 1e400, "exact": '
+        f'123456789012345678.91, "long": {long}, "nan": NaN, "minus": -0.0, "e": 1.5e3, '
+        '"e2": 25E-1}}]'
+    ).encode()
+    [(_, ada)] = rows(data)
+    assert ada["field:version"] == "1.10" and ada["field:huge"] == "1e400"
+    assert ada["field:exact"] == "123456789012345678.91" and ada["field:long"] == long
+    assert (ada["field:nan"], ada["field:minus"]) == ("NaN", "-0.0")
+    assert (ada["field:e"], ada["field:e2"]) == ("1500", "2.5")  # as amounts are read
+    lines = rows(f'{{"name": "Bo", "cadence_days": {long}}}\n7\n'.encode())
+    assert lines[0][1]["cadence_days"] == long
+    assert lines[1][1][ROW_ERROR] == "a record must be a JSON object, not a number"
+
+
+def test_a_rejected_record_is_kept_with_its_numbers_as_written() -> None:
+    records = json_records(io.BytesIO(b'[{"name": "Ada", "cadence_days": 1.50}]'), name="x")
+    [(_, _, raw)] = json_rows(records, "contacts", name="x")
+    assert raw == ['{"name": "Ada", "cadence_days": 1.50}']

@@ -6,6 +6,11 @@ columns of the CSV export, with ``tags`` a list and ``fields`` an object of cust
 fields: flattened (``fields.plan`` becomes the column ``field.plan``), an object maps
 to fields as a CSV header does (``formats.mapping``), so the same import reads all three.
 
+Numbers are read as the text the file writes them in (``1.10`` stays ``1.10``, ``1e400``
+is not infinity, a number of 5,000 digits is no error; ``1.5e3`` is written out as
+``1500``): a cell holds what the file says, and the field's own parser judges it as it
+judges a CSV cell.
+
 An object the file gets wrong (not an object; a JSON lines line that is not JSON) is
 one rejected row with its line number; an array that is not valid JSON is refused
 whole, with the line and column where it breaks.
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import IO, Any
 
 from tinycrm.formats import FormatError, printable
@@ -23,6 +29,7 @@ from tinycrm.formats.mapping import ROW_ERROR, Mapping, build_mapping, normalize
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 _SPACE = " \t\r\n"
+_EXPONENT_WRITTEN_OUT = 40  # 1e40 becomes 41 digits; 1e400 stays as it is
 
 
 def looks_like_json(file: str, head: bytes) -> bool:
@@ -32,16 +39,49 @@ def looks_like_json(file: str, head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{")
 
 
+class Number(str):
+    """A JSON number as the file writes it (Python's int() refuses more than 4,300
+    digits, and float() bends 1.10, 1e400 and every digit past the 17th)."""
+
+
+def _number(text: str) -> Number:
+    """A number's text; one in exponent form written out (``1.5e3`` is ``1500``, as the
+    amount and whole-number parsers read numbers) unless that would be too long."""
+    if "e" in text or "E" in text:
+        value = Decimal(text)
+        if abs(value.adjusted()) <= _EXPONENT_WRITTEN_OUT:
+            return Number(format(value, "f"))
+    return Number(text)
+
+
+def _decoder() -> json.JSONDecoder:
+    return json.JSONDecoder(parse_float=_number, parse_int=Number, parse_constant=Number)
+
+
+def _loads(text: str) -> Any:
+    return _decoder().decode(text)
+
+
+def _source(value: Any) -> str:
+    """A parsed value as JSON again, its numbers as the file wrote them."""
+    if isinstance(value, Number):
+        return str(value)
+    if isinstance(value, dict):
+        items = (f"{json.dumps(k, ensure_ascii=False)}: {_source(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_source(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):  # a Number too: its text
+        return str(value)
+    return _source(value)
 
 
 def flatten(record: dict[str, Any]) -> dict[str, str]:
@@ -79,7 +119,7 @@ def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
     if text[start] != "[":
         yield from _lines(text, name)
         return
-    decoder = json.JSONDecoder()
+    decoder = _decoder()
     position, line = start + 1, 1 + text.count("\n", 0, start)
     first = True
     while True:
@@ -120,7 +160,7 @@ def _lines(text: str, name: str) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = _loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
             if first:
                 yield (
@@ -137,7 +177,7 @@ def _lines(text: str, name: str) -> Iterator[tuple[int, Any]]:
 def _whole(text: str, name: str) -> Any:
     """The one JSON value of a file that is not JSON lines."""
     try:
-        value = json.loads(text)
+        value = _loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(
             f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
@@ -172,7 +212,7 @@ def json_rows(
         if isinstance(record, FormatError):
             yield line, {ROW_ERROR: str(record)}, [""]
             continue
-        raw = [json.dumps(record, ensure_ascii=False)]
+        raw = [_source(record)]
         if not isinstance(record, dict):
             yield line, {ROW_ERROR: f"a record must be a JSON object, not {_kind(record)}"}, raw
             continue
@@ -201,6 +241,8 @@ def json_rows(
 
 
 def _kind(value: Any) -> str:
+    if isinstance(value, Number):
+        return "a number"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, str):
