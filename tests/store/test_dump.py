@@ -67,6 +67,21 @@ def test_restore_needs_an_empty_database(store: Store, demo: tuple[Path, dict[st
         ),
         (lambda d: d["tables"]["contact"][0].update(name=None), "name must not be empty"),
         (lambda d: d["tables"]["deal"][0].update(stage_id=99999), "does not hold together"),
+        # a list where text belongs (a traceback: 'list' object has no attribute 'split')
+        (
+            lambda d: d["tables"]["deal"][0].update(title=["x"]),
+            r"deal\[0\]: title \['x'\] is not valid \(not text\)",
+        ),
+        (
+            lambda d: d["tables"]["contact"][0].update(notes={"a": 1}),
+            r"notes \{'a': 1\} is not valid \(not text\)",
+        ),
+        # past 64 bits no database holds it (SQLite's driver raised OverflowError)
+        (
+            lambda d: d["tables"]["deal"][0].update(id=2**70),
+            r"deal\[0\]: id \d+ is not valid \(out of range\)",
+        ),
+        (lambda d: d["tables"]["deal"][0].update(amount_minor=-(2**63) - 1), "out of range"),
     ],
 )
 def test_broken_dumps_are_refused_and_write_nothing(
@@ -75,6 +90,21 @@ def test_broken_dumps_are_refused_and_write_nothing(
     data = copy.deepcopy(demo[1])
     change(data)
     with pytest.raises(Invalid, match=message):
+        restore_database(store, data)
+    assert count_rows(store) == {"company": 0, "contact": 0, "deal": 0, "activity": 0}
+
+
+def test_a_number_past_what_a_column_holds_on_the_backend_is_refused(
+    store: Store, demo: tuple[Path, dict[str, Any]]
+) -> None:
+    """PostgreSQL's INTEGER holds 32 bits, SQLite's 64: the same dump restores into one and
+    is refused by the other with one line (it was psycopg's DataError, a traceback)."""
+    data = copy.deepcopy(demo[1])
+    data["tables"]["deal"][0]["probability"] = 2**40
+    if store.is_sqlite:
+        restore_database(store, data)
+        return
+    with pytest.raises(Invalid, match=r"does not hold together \(deal: integer out of range"):
         restore_database(store, data)
     assert count_rows(store) == {"company": 0, "contact": 0, "deal": 0, "activity": 0}
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Boolean, Date, Integer, String, delete, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import SQLModel
 
 import tinycrm.store.all_tables  # noqa: F401  (a dump holds every table)
@@ -116,8 +116,11 @@ def _convert(table: Any, column: Any, value: Any, where: str) -> Any:
         if isinstance(kind, Integer):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError("not a whole number")
+            if not -(2**63) <= value < 2**63:  # PostgreSQL's INTEGER is narrower: restore
+                raise ValueError("out of range")
             return value
-        if isinstance(kind, String) and not isinstance(value, str):
+        text = isinstance(kind, String) or isinstance(getattr(kind, "impl", None), String)
+        if text and not isinstance(value, str):  # String, and SQLModel's AutoString over it
             raise ValueError("not text")
     except (TypeError, ValueError) as exc:
         raise Invalid(f"{where}: {column.name} {value!r} is not valid ({exc})") from None
@@ -217,7 +220,7 @@ def restore_database(store: Store, data: dict[str, Any]) -> dict[str, int]:
                 try:
                     for part in chunks(rows, CHUNK):
                         conn.execute(insert(table), part)
-                except IntegrityError as exc:
+                except (IntegrityError, DataError) as exc:  # DataError: PostgreSQL's range
                     message = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
                     raise Invalid(
                         f"the dump does not hold together ({table.name}: {message})"
