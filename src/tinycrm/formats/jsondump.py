@@ -66,5 +66,7 @@ def read_dump(stream: IO[bytes], *, name: str) -> Any:
         raise FormatError(
             f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except ValueError:  # json's int() past 4,300 digits: no dump holds such a number
+        raise FormatError(f"{name} holds a number too long to read") from None
     except RecursionError:
         raise FormatError(f"{name} is nested too deeply to be a tinycrm dump") from None
