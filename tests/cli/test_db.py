@@ -212,6 +212,40 @@ def test_ctrl_c_during_a_backup_leaves_nothing(cli, tmp_path: Path) -> None:
     assert _integrity(db) == "ok"
 
 
+def _small_disk() -> None:
+    """In the child: files past 100 kB cannot grow (EFBIG, as a full disk's ENOSPC)."""
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+
+def test_a_backup_that_runs_out_of_room_leaves_the_old_one_and_nothing_else(
+    cli, tmp_path: Path
+) -> None:
+    """The copy's rollback journal went with it: SQLite keeps a journal it could not
+    roll back for the next opener, and '.b.db.XXXX.tmp-journal' stayed in the folder."""
+    db = tmp_path / "crm.db"
+    people = tmp_path / "people.csv"
+    rows = "".join(f"P{i},p{i}@x.io,{'x' * 100}\n" for i in range(2000))
+    people.write_text("Name,Email,Notes\n" + rows)
+    assert cli("--db", str(db), "import", "contacts", str(people)).exit_code == 0
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "b.db").write_text("the last backup")
+    proc = subprocess.run(
+        [*tinycrm_executable(), "--db", str(db), "db", "backup", str(folder / "b.db"), "--force"],
+        capture_output=True,
+        text=True,
+        preexec_fn=_small_disk,
+        timeout=60,
+    )
+    assert proc.returncode == 1 and proc.stderr.startswith("Error: backup failed: ")
+    assert proc.stderr.count("\n") == 1
+    assert [p.name for p in folder.iterdir()] == ["b.db"]
+    assert (folder / "b.db").read_text() == "the last backup"
+
+
 def test_restore_from_the_database_itself_is_refused(cli, tmp_path: Path) -> None:
     db = tmp_path / "crm.db"
     cli("--db", str(db), "contact", "add", "Ada")

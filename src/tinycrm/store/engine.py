@@ -564,7 +564,9 @@ def _copy_verified(source: Path, target: Path) -> None:
         raise Unavailable(f"cannot read database {source}: {exc}") from exc
     try:
         dst = sqlite3.connect(target)
-        try:
+        try:  # no rollback journal: a copy that fails is thrown away, and a journal that
+            # a failed write left behind (a full disk) would stay beside it
+            dst.execute("PRAGMA journal_mode=OFF")
             src.backup(dst)
             problems = [row[0] for row in dst.execute("PRAGMA integrity_check")]
         finally:
