@@ -188,3 +188,22 @@ def test_custom_keys_of_extra_emails_and_phones_come_back_as_they_were() -> None
         [(_, values, _)] = list(read_vcards(io.BytesIO(text.encode()), name="a.vcf"))
         kept = {k.removeprefix("field:"): v for k, v in values.items() if k.startswith("field:")}
         assert kept == fields
+
+
+def test_vcard_4_pref_1_is_preferred_to_pref_2_whatever_the_order() -> None:
+    """PREF=1 is the most preferred value (RFC 6350 5.3); any PREF made a value the
+    contact's, so a card listing its PREF=2 address first gave the contact that one."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Zoë\r\n"
+        "EMAIL;PREF=2:second@x.io\r\nEMAIL;TYPE=home;PREF=1:first@x.io\r\nEMAIL:third@x.io\r\n"
+        "TEL;VALUE=uri;PREF=50:tel:+33-1-00\r\nTEL;VALUE=uri;TYPE=cell;PREF=3:tel:+33-6-00\r\n"
+        "ADR;TYPE=home;PREF=2:;;Home St 1;Lyon;;69001;France\r\n"
+        "ADR;TYPE=work;PREF=1:;;Work St 2;Paris;;75008;France\r\n"
+        "END:VCARD\r\n"
+    )
+    [(_, card, _)] = list(read_vcards(io.BytesIO(text.encode()), name="x.vcf"))
+    assert card["email"] == "first@x.io"
+    assert card["field:email.other"] == "second@x.io"
+    assert card["field:email.other.2"] == "third@x.io"
+    assert card["phone"] == "+33-6-00" and card["field:phone.other"] == "+33-1-00"
+    assert card["field:city"] == "Paris" and card["field:home.city"] == "Lyon"

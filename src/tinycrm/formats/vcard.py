@@ -119,8 +119,19 @@ def _types(prop: Any) -> list[str]:
     return found
 
 
-def _preferred(prop: Any) -> bool:
-    return "pref" in _types(prop) or bool(prop.params.get("PREF"))
+def _preference(prop: Any) -> int | None:
+    """How preferred a value is, 1 the most (vCard 4's ``PREF=1``..``100``; 2.1's and
+    3.0's ``TYPE=pref`` is 1); None when the card does not say."""
+    for value in prop.params.get("PREF", []):
+        if str(value).strip().isdigit():
+            return int(str(value).strip())
+    return 1 if "pref" in _types(prop) else None
+
+
+def _most_preferred(props: list[Any]) -> Any | None:
+    """The value the card prefers most (the first of equals), None when it prefers none."""
+    ranked = [(rank, n) for n, p in enumerate(props) if (rank := _preference(p)) is not None]
+    return props[min(ranked)[1]] if ranked else None
 
 
 def _label(prop: Any, card: Any) -> str:
@@ -157,7 +168,8 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
             items.append((prop, value))
     if not items:
         return
-    primary = next((i for i in items if _preferred(i[0])), items[0])
+    preferred = _most_preferred([prop for prop, _ in items])
+    primary = next((i for i in items if i[0] is preferred), items[0])
     values[what] = primary[1]
     for prop, value in items:
         if (prop, value) is primary or value == primary[1]:
@@ -174,9 +186,9 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
     props = card.contents.get("adr", [])
     if not props:
         return
-    primary = next((p for p in props if _preferred(p)), None) or next(
-        (p for p in props if "work" in _types(p)), props[0]
-    )
+    primary = _most_preferred(props)
+    if primary is None:
+        primary = next((p for p in props if "work" in _types(p)), props[0])
     for prop in props:
         prefix = "" if prop is primary else f"{_label(prop, card)}."
         adr = prop.value
