@@ -181,6 +181,34 @@ def test_rejected_rows_go_to_a_report_beside_the_input(cli, tmp_path: Path) -> N
     assert other.exists()
 
 
+@pytest.mark.parametrize("name", ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"])
+def test_input_read_through_dev_or_proc_reports_into_the_current_folder(
+    tmp_path: Path, name: str
+) -> None:
+    """As for '-': the report of rows read from /dev/stdin (or a /dev/fd/N of a shell's
+    <(…)) is written in the current folder; it went into /dev (as root: a file left in
+    /dev for good; else 'cannot write', and no report)."""
+    stray = Path(f"{Path(name).parent}/{Path(name).stem}.errors.csv")
+    proc = subprocess.run(
+        [*tinycrm_executable(), "import", "contacts", name],
+        input="Name,Email\nAda,ada@x.io\nBad,bad@\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    try:
+        assert proc.returncode == 0, proc.stderr
+        report = tmp_path / f"{Path(name).stem}.errors.csv"
+        assert f"Rejected rows, with line numbers and reasons: {report.name}\n" in proc.stdout
+        assert "invalid email address 'bad@'" in report.read_text(encoding="utf-8-sig")
+        assert proc.stderr == ""
+        assert not stray.exists()
+    finally:
+        if stray.is_file() and not stray.is_symlink():
+            stray.unlink()
+
+
 def test_strict_and_dry_run_write_nothing(cli, tmp_path: Path) -> None:
     file = tmp_path / "people.csv"
     file.write_text("Name,Email\nAda,ada@x.io\nBad,bad@\n", encoding="utf-8")

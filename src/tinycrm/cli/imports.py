@@ -257,6 +257,9 @@ def _report_path(file: str, errors: Path | None) -> Path:
     if file == "-":
         return Path("stdin.errors.csv")
     path = Path(file)
+    folder = Path(os.path.realpath(path.expanduser().parent))
+    if folder.is_relative_to("/dev") or folder.is_relative_to("/proc"):
+        return Path(f"{path.stem}.errors.csv")  # /dev/stdin, <(…)'s /dev/fd/63: as for -
     return path.with_name(f"{path.stem}.errors.csv")
 
 
