@@ -92,3 +92,26 @@ def test_a_rejected_record_is_kept_with_its_numbers_as_written() -> None:
     records = json_records(io.BytesIO(b'[{"name": "Ada", "cadence_days": 1.50}]'), name="x")
     [(_, _, raw)] = json_rows(records, "contacts", name="x")
     assert raw == ['{"name": "Ada", "cadence_days": 1.50}']
+
+
+def test_a_key_given_twice_in_a_record_rejects_the_record() -> None:
+    """json.loads keeps the last of two values for a key: the first was dropped without a
+    word ({"name": "A", "name": "B"} imported B). Which one was meant, only the file's
+    author knows: the record is rejected, the others are read."""
+    found = rows(
+        b'[{"name": "Ada", "email": "a@x.io", "name": "Bob"},\n'
+        b' {"name": "Cy", "fields": {"plan": "pro", "plan": "free"}},\n'
+        b' {"name": "Dee"}]'
+    )
+    assert [line for line, _ in found] == [1, 2, 3]
+    assert found[0][1] == {ROW_ERROR: "the key 'name' is given twice in one record"}
+    assert found[1][1] == {ROW_ERROR: "the key 'plan' is given twice in one record"}
+    assert found[2][1] == {"name": "Dee"}
+    lines = rows(b'{"name": "Ada", "name": "Bob"}\n{"name": "Cy"}\n')
+    assert lines == [(1, {ROW_ERROR: "the key 'name' is given twice in one record"}),
+                     (2, {"name": "Cy"})]  # fmt: skip
+    [(_, whole)] = rows(b'{\n  "name": "Ada",\n  "name": "Bob"\n}\n')
+    assert whole == {ROW_ERROR: "the key 'name' is given twice in one record"}
+    records = json_records(io.BytesIO(b'[ {"name": "A",\n "name": "B"} ]'), name="x")
+    [(_, _, raw)] = json_rows(records, "contacts", name="x")
+    assert raw == ['{"name": "A",\n "name": "B"}']  # as written, for the rejected rows' report

@@ -11,9 +11,10 @@ is not infinity, a number of 5,000 digits is no error; ``1.5e3`` is written out 
 ``1500``): a cell holds what the file says, and the field's own parser judges it as it
 judges a CSV cell.
 
-An object the file gets wrong (not an object; a JSON lines line that is not JSON) is
-one rejected row with its line number; an array that is not valid JSON is refused
-whole, with the line and column where it breaks.
+An object the file gets wrong (not an object; a key given twice, where json would keep
+the last value; a JSON lines line that is not JSON) is one rejected row with its line
+number; an array that is not valid JSON is refused whole, with the line and column
+where it breaks.
 """
 
 from __future__ import annotations
@@ -54,12 +55,51 @@ def _number(text: str) -> Number:
     return Number(text)
 
 
-def _decoder() -> json.JSONDecoder:
-    return json.JSONDecoder(parse_float=_number, parse_int=Number, parse_constant=Number)
+class _Refused(FormatError):
+    """A record that is not read, with its text as the file gives it."""
+
+    def __init__(self, reason: str, source: str) -> None:
+        super().__init__(reason)
+        self.source = source
+
+
+class _Decoder(json.JSONDecoder):
+    """Numbers as their text; a key given twice in an object noted in ``twice`` (json
+    keeps the last value and drops the others without a word)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            parse_float=_number,
+            parse_int=Number,
+            parse_constant=Number,
+            object_pairs_hook=self._object,
+        )
+        self.twice: list[str] = []
+
+    def _object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        made = dict(pairs)
+        if len(made) < len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    self.twice.append(key)
+                    break
+                seen.add(key)
+        return made
+
+    def record(self, value: Any, source: str) -> Any:
+        """``value``, or the ``FormatError`` that rejects it when a key came twice (with
+        the record's ``source`` text, for the rejected rows' report)."""
+        if not self.twice:
+            return value
+        key, self.twice = self.twice[0], []
+        reason = f"the key {printable(repr(key))} is given twice in one record"
+        return _Refused(reason, source.strip(_SPACE))
 
 
 def _loads(text: str) -> Any:
-    return _decoder().decode(text)
+    decoder = _Decoder()
+    return decoder.record(decoder.decode(text), text)
 
 
 def _source(value: Any) -> str:
@@ -119,7 +159,7 @@ def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
     if text[start] != "[":
         yield from _lines(text, name)
         return
-    decoder = _decoder()
+    decoder = _Decoder()
     position, line = start + 1, 1 + text.count("\n", 0, start)
     first = True
     while True:
@@ -147,7 +187,7 @@ def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
             ) from None
         except RecursionError:
             raise FormatError(f"{name}, line {line}: nested too deeply") from None
-        yield line, value
+        yield line, decoder.record(value, text[position:end])
         line += text.count("\n", position, end)
         position, first = end, False
 
@@ -210,7 +250,7 @@ def json_rows(
     checked = False
     for line, record in records:
         if isinstance(record, FormatError):
-            yield line, {ROW_ERROR: str(record)}, [""]
+            yield line, {ROW_ERROR: str(record)}, [getattr(record, "source", "")]
             continue
         raw = [_source(record)]
         if not isinstance(record, dict):
