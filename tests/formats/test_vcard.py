@@ -207,3 +207,21 @@ def test_vcard_4_pref_1_is_preferred_to_pref_2_whatever_the_order() -> None:
     assert card["field:email.other.2"] == "third@x.io"
     assert card["phone"] == "+33-6-00" and card["field:phone.other"] == "+33-1-00"
     assert card["field:city"] == "Paris" and card["field:home.city"] == "Lyon"
+
+
+def test_a_second_note_or_url_is_kept_not_dropped() -> None:
+    """Only the first NOTE and URL were read; a card's second note (Android writes one per
+    note) and its other web pages were dropped without a word."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\n"
+        "NOTE:Met at the fair.\r\nNOTE:Prefers calls\\, not mail.\r\n"
+        "URL;TYPE=work:https://acme.example\r\nURL;TYPE=home:https://ada.example\r\n"
+        "URL:https://blog.example\r\nURL:https://acme.example\r\n"
+        "END:VCARD\r\n"
+    )
+    [(_, card, _)] = list(read_vcards(io.BytesIO(text.encode()), name="x.vcf"))
+    assert card["notes"] == "Met at the fair.\n\nPrefers calls, not mail."
+    assert card["field:website"] == "https://acme.example"
+    assert card["field:website.home"] == "https://ada.example"
+    assert card["field:website.other"] == "https://blog.example"
+    assert "field:website.other.2" not in card  # the same page twice is one

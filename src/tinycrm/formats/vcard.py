@@ -156,9 +156,15 @@ def _label(prop: Any, card: Any) -> str:
     return "other"
 
 
+_MULTI = {"email": ("email", "email"), "phone": ("tel", "phone"), "url": ("url", "field:website")}
+
+
 def _multi(card: Any, what: str, values: dict[str, str]) -> None:
-    """Emails or phones: the preferred one is the contact's, the rest custom fields."""
-    props = [p for p in card.contents.get(what.lower() if what != "phone" else "tel", [])]
+    """Emails, phones or web pages: the preferred one is the contact's (its email, phone,
+    ``website``), the rest custom fields by type (``email.home``, ``website.other``)."""
+    prop_name, field = _MULTI[what]
+    what = field.removeprefix(FIELD_PREFIX)
+    props = [p for p in card.contents.get(prop_name, [])]
     items = []
     for prop in props:
         value = str(prop.value).strip()
@@ -170,7 +176,7 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         return
     preferred = _most_preferred([prop for prop, _ in items])
     primary = next((i for i in items if i[0] is preferred), items[0])
-    values[what] = primary[1]
+    values[field] = primary[1]
     for prop, value in items:
         if (prop, value) is primary or value == primary[1]:
             continue
@@ -223,10 +229,13 @@ def card_values(card: Any) -> dict[str, str]:
     values["name"] = " ".join(name.split())
     _multi(card, "email", values)
     _multi(card, "phone", values)
-    for what, key in (("title", "title"), ("note", "notes")):
-        props = card.contents.get(what)
-        if props and str(props[0].value).strip():
-            values[key] = str(props[0].value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    props = card.contents.get("title")
+    if props and str(props[0].value).strip():
+        values["title"] = str(props[0].value).strip()
+    notes = [str(p.value).replace("\r\n", "\n").replace("\r", "\n").strip()
+             for p in card.contents.get("note", [])]  # fmt: skip
+    if any(notes):
+        values["notes"] = "\n\n".join(note for note in notes if note)  # one NOTE per note
     if "title" not in values and card.contents.get("role"):
         values["title"] = str(card.contents["role"][0].value).strip()
     tags: list[str] = []
@@ -236,10 +245,10 @@ def card_values(card: Any) -> dict[str, str]:
     if tags:
         values["tags"] = ",".join(t.replace(",", " ").replace(";", " ") for t in tags)
     _addresses(card, values)
-    for what, key in (("url", "website"), ("bday", "birthday")):
-        props = card.contents.get(what)
-        if props and str(props[0].value).strip():
-            values[FIELD_PREFIX + key] = str(props[0].value).strip()
+    _multi(card, "url", values)
+    props = card.contents.get("bday")
+    if props and str(props[0].value).strip():
+        values[FIELD_PREFIX + "birthday"] = str(props[0].value).strip()
     uid = card.contents.get("uid")
     if uid and str(uid[0].value).strip():
         values["uid"] = str(uid[0].value).strip()
