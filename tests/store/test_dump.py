@@ -126,6 +126,35 @@ def test_database_files_are_described_and_restored(tmp_path: Path, demo: tuple[P
         describe_sqlite(tmp_path / "not.db")
 
 
+def test_two_restores_in_one_second_keep_both_databases_they_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy of what a restore replaces is named by the second: a second restore in
+    the same second (a script's two 'db restore --yes') wrote its copy over the first,
+    and the database before both, the one the copies are kept for, was gone."""
+    backups = []
+    for name in ("first", "second"):
+        other = open_store(str(tmp_path / f"{name}.db"), user="tester")
+        add_contact(other, name=name.title())
+        backups.append(backup_sqlite(other.path, tmp_path / f"{name}.bak.db"))
+        other.close()
+    live = open_store(str(tmp_path / "live.db"), user="tester")
+    add_contact(live, name="Only me")
+    monkeypatch.setattr("tinycrm.store.dump.utcnow", lambda: NOW)  # the same second
+    kept = []
+    for backup in backups:
+        kept.append(restore_sqlite(live, backup))
+        live = open_store(str(tmp_path / "live.db"), user="tester")
+    live.close()
+    assert kept[0] != kept[1] and kept[0].name.startswith("live.db.pre-restore-")
+    names = []
+    for path in kept:
+        with_copy = open_store(str(path), user="tester")
+        names.append([c.name for c in list_contacts(with_copy)])
+        with_copy.close()
+    assert names == [["Only me"], ["First"]]
+
+
 def test_restoring_a_file_into_postgresql_explains_pg_restore(store: Store, tmp_path: Path) -> None:
     if store.is_sqlite:
         pytest.skip("PostgreSQL only")

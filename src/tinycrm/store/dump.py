@@ -296,8 +296,13 @@ def restore_sqlite(store: Store, source: Path) -> Path:
     if revision is not None and revision > SCHEMA_HEAD:
         raise Invalid(f"{source} is at schema {revision}, newer than this tinycrm; upgrade it")
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    kept = target.with_name(f"{target.name}.pre-restore-{stamp}.bak")
+    n = 2
+    while kept.exists():  # a restore earlier in the same second: its copy is kept too
+        kept = target.with_name(f"{target.name}.pre-restore-{stamp}-{n}.bak")
+        n += 1
     with interrupts.aside():  # the copy of what it replaces, kept on the side
-        copy = backup_sqlite(target, target.with_name(f"{target.name}.pre-restore-{stamp}.bak"))
+        copy = backup_sqlite(target, kept)
     assert copy is not None  # a file, never a stream
     store.close()
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
