@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
+
+from tests.cli.conftest import tinycrm_executable
 
 
 @pytest.mark.parametrize(
@@ -118,3 +122,36 @@ def test_commands_that_open_the_store_do_not_import_textual(sh) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     assert "TEXTUAL False" in out
+
+
+def _closed(shell: str, tmp_path) -> subprocess.CompletedProcess[str]:
+    """``shell`` run by sh, with tinycrm as the sh fixture runs it (``>&-`` closes a stream)."""
+    return subprocess.run(
+        ["sh", "-c", shell, "sh", *tinycrm_executable()],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+
+
+def test_a_closed_standard_stream_is_no_traceback_and_no_wrong_exit(sh, tmp_path) -> None:
+    """Python starts with sys.stdin/stdout/stderr None for a stream the shell closed:
+    with stderr closed, a contact was added and the exit was 1 (the last flush of None);
+    with stdout closed, a traceback and exit 1 after the work; '-' with stdin closed too."""
+    added = _closed('"$@" contact add Ada 2>&-', tmp_path)
+    assert (added.returncode, added.stdout) == (0, "Added contact #1 Ada\n")
+    refused = _closed('"$@" contact add Bob >&-', tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "Error: standard output is closed (>&-): nothing was done; "
+        ">/dev/null discards what tinycrm prints\n"
+    )
+    empty = _closed('"$@" import contacts - <&-', tmp_path)
+    assert (empty.returncode, empty.stdout) == (1, "")
+    assert empty.stderr.startswith("Error: - is empty")
+    failed = _closed('"$@" contact show nobody 2>&-', tmp_path)
+    assert (failed.returncode, failed.stdout) == (1, "")
+    usage = _closed('"$@" contact add 2>&-', tmp_path)
+    assert usage.returncode == 2
+    assert [c["name"] for c in sh("contact", "list", "--json").json()] == ["Ada"]

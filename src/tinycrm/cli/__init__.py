@@ -353,8 +353,29 @@ def root(
         run_board(crm(ctx))
 
 
+def _closed_streams() -> None:
+    """Python leaves a standard stream the shell closed (``2>&-``) as None, which every
+    write and the last flush trip over. A closed stdin or stderr is as /dev/null (input
+    ends at once; messages go nowhere, exit codes still tell); a closed stdout is refused
+    before anything is done, since what tinycrm prints is what it was asked for."""
+    import os
+
+    if sys.stdin is None:
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 (for the process)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    if sys.stdout is None:
+        sys.stderr.write(
+            "Error: standard output is closed (>&-): nothing was done; "
+            ">/dev/null discards what tinycrm prints\n"
+        )
+        sys.stderr.flush()
+        raise SystemExit(1)
+
+
 def main() -> None:
     """Console-script entry point: signals are ours from here to the exit."""
+    _closed_streams()
     interrupts.install()
     try:
         app(prog_name="tinycrm")
