@@ -122,6 +122,23 @@ def test_unknown_encoding_and_bad_delimiter_are_refused() -> None:
         read(b"a,b\n", delimiter="ab")
 
 
+@pytest.mark.parametrize(
+    ("encoding", "message"),
+    [
+        ("rot13", r"'rot13' is not a character encoding \(try utf-8 or cp1252\)"),
+        ("base64", r"'base64' is not a character encoding"),
+        ("zlib", r"'zlib' is not a character encoding"),
+        ("punycode", r"test\.csv is not valid punycode \(.*\); give --encoding"),
+    ],
+)
+def test_an_encoding_that_is_no_charset_is_one_clear_error(encoding: str, message: str) -> None:
+    """codecs.lookup knows rot13, base64 and zlib too, and TextIOWrapper refused them with
+    a LookupError; punycode fails with a UnicodeError that is no UnicodeDecodeError:
+    each was a traceback."""
+    with pytest.raises(FormatError, match=message):
+        read(b"Name,Email\nAda,a=b@x.io\n", encoding=encoding)
+
+
 def test_a_field_beyond_the_limit_is_a_clear_error_with_the_line() -> None:
     data = b'Name,Notes\nAda,ok\nGrace,"' + b"x" * (FIELD_LIMIT + 10) + b'"\n'
     table = open_csv(io.BytesIO(data), name="big.csv")

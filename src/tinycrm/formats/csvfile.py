@@ -219,10 +219,10 @@ class CsvFile:
                 again = lines.restart(opened)
                 self._reader = csv.reader(again, delimiter=self.delimiter, strict=True)
                 continue
-            except UnicodeDecodeError as exc:
+            except UnicodeError as exc:  # punycode's is no UnicodeDecodeError
                 raise FormatError(
                     f"{self.name}, line {start}: not valid "
-                    f"{encoding_name(self.encoding)} ({exc.reason}); give --encoding"
+                    f"{encoding_name(self.encoding)} ({_why(exc)}); give --encoding"
                 ) from None
             if not "".join(cells).strip():  # blank (one string op, not one a cell)
                 continue
@@ -355,6 +355,11 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _why(exc: UnicodeError) -> str:
+    """What a decoder said is wrong: a UnicodeDecodeError's reason, another's message."""
+    return exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+
+
 def open_csv(
     stream: IO[bytes],
     *,
@@ -375,9 +380,13 @@ def open_csv(
     refuse_binary(sample, name)
     if encoding:
         try:
-            encoding = codecs.lookup(encoding).name
+            codec = codecs.lookup(encoding)
         except (LookupError, UnicodeError):  # UnicodeError: a name no codec can spell
             raise FormatError(f"unknown encoding {encoding!r} (try utf-8 or cp1252)") from None
+        if not getattr(codec, "_is_text_encoding", True):  # rot13, base64, zlib: what
+            # TextIOWrapper refuses with a LookupError
+            raise FormatError(f"{encoding!r} is not a character encoding (try utf-8 or cp1252)")
+        encoding = codec.name
         if encoding == "utf-8" and sample.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
         errors = "strict"
@@ -396,9 +405,9 @@ def open_csv(
     )
     try:
         head = codecs.getincrementaldecoder(encoding)(errors=errors).decode(sample, final=False)
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # punycode's is no UnicodeDecodeError
         raise FormatError(
-            f"{name} is not valid {encoding_name(encoding)} ({exc.reason}); give --encoding"
+            f"{name} is not valid {encoding_name(encoding)} ({_why(exc)}); give --encoding"
         ) from None
     head = head.lstrip("\ufeff")
     refuse_non_text(head, name)
@@ -432,9 +441,9 @@ def open_csv(
             raise FormatError(f"{name}, line 1: {_csv_error(exc)}") from None
         opened, reason = bad_quote(lines.kept, delimiter, lines.count - len(lines.kept) + 1)
         raise FormatError(f"{name}, line {opened}: {reason}") from None
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:  # punycode's is no UnicodeDecodeError
         raise FormatError(
-            f"{name} is not valid {encoding_name(encoding)} ({exc.reason}); give --encoding"
+            f"{name} is not valid {encoding_name(encoding)} ({_why(exc)}); give --encoding"
         ) from None
     if header is None:
         raise FormatError(f"{name} is empty: expected a header row and then one row per record")
