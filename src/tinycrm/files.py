@@ -167,17 +167,24 @@ def temporary_beside(target: Path, *, private: bool = True) -> Iterator[Path]:
     For writers that need a path rather than a file object (SQLite's backup API).
     ``target`` is a resolved file path (see :func:`resolve`).
     """
+    temp: Path | None = None
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise CannotWrite(f"cannot write {target}: {_reason(exc)}") from None
-    os.close(fd)
-    temp = Path(name)
-    try:
+        # A signal waits while the file is made (it is not counted as saving anything):
+        # one that came between mkstemp and this block left the file behind for good.
+        with interrupts.aside(), interrupts.saving():
+            try:
+                fd, name = tempfile.mkstemp(
+                    prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+                )
+            except OSError as exc:
+                raise CannotWrite(f"cannot write {target}: {_reason(exc)}") from None
+            os.close(fd)
+            temp = Path(name)
         yield temp
         _commit(temp, target, private=private)
     except BaseException:
-        temp.unlink(missing_ok=True)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
         raise
 
 
