@@ -228,6 +228,30 @@ def test_a_second_note_or_url_is_kept_not_dropped() -> None:
     assert "field:website.other.2" not in card  # the same page twice is one
 
 
+def test_properties_without_a_field_are_counted_or_kept_on_request() -> None:
+    """A NICKNAME, IMPP or X-SKYPE was dropped without a word; now each is counted once a
+    card (the import names them), and --keep-extra keeps those holding text as custom
+    fields named after them."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nNICKNAME:Countess\r\nNICKNAME:Ada L\r\n"
+        "X-SKYPE:ada.l\r\nIMPP:xmpp:ada@x.example\r\nitem1.ADR:;;Main St 1;;;;\r\n"
+        "item1.X-ABADR:us\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob\r\nNICKNAME:Bobby\r\nEND:VCARD\r\n"
+    )
+    unread: dict[str, int] = {}
+    read = list(read_vcards(io.BytesIO(text.encode()), name="x.vcf", unread=unread))
+    assert unread == {"NICKNAME": 2, "X-SKYPE": 1, "IMPP": 1}
+    assert "field:nickname" not in read[0][1]
+    unread.clear()
+    [(_, ada, _), (_, bob, _)] = list(
+        read_vcards(io.BytesIO(text.encode()), name="x.vcf", keep_extra=True, unread=unread)
+    )
+    assert unread == {}
+    assert (ada["field:nickname"], ada["field:nickname.2"]) == ("Countess", "Ada L")
+    assert ada["field:x-skype"] == "ada.l" and ada["field:impp"] == "xmpp:ada@x.example"
+    assert bob["field:nickname"] == "Bobby"
+
+
 def test_a_broken_line_with_many_parameters_is_rejected_at_once() -> None:
     """vobject's pattern for a property line backtracks exponentially when a line with
     parameters does not match (a stray ';' before the ':'): 24 parameters took 27 s, 40

@@ -48,7 +48,7 @@ KeepExtraOpt = Annotated[
     bool,
     typer.Option(
         "--keep-extra",
-        help="Keep columns that map to no field as custom fields.",
+        help="Keep columns (or vCard properties) that map to no field as custom fields.",
         rich_help_panel="Columns",
     ),
 ]
@@ -415,14 +415,27 @@ def _import_vcards(ctx: typer.Context, file: str, stream: IO[bytes], o: dict) ->
     if o["show_mapping"]:
         fail("--show-mapping is for CSV files; a vCard's properties map to fields as documented")
     progress = Progress("Importing contacts", None, force=o["progress"], unit="cards")
+    unread: dict[str, int] = {}
 
     def rows() -> Iterator[Any]:
-        for n, row in enumerate(read_vcards(stream, name=file), start=1):
+        cards = read_vcards(stream, name=file, keep_extra=o["keep_extra"], unread=unread)
+        for n, row in enumerate(cards, start=1):
             if n % 500 == 0:
                 progress.update(n, n)
             yield row
 
-    _finish(_run(ctx, "contacts", file, rows(), ["vcard"], progress, [], False, o), [])
+    summary = _run(ctx, "contacts", file, rows(), ["vcard"], progress, [], False, o)
+    notes = []
+    if unread:
+        shown = ", ".join(
+            f"{name} ({count:,} card{'s' if count != 1 else ''})"
+            for name, count in sorted(unread.items())
+        )
+        notes.append(
+            "vCard properties not imported (no matching field; --keep-extra keeps those "
+            f"holding text as custom fields): {shown}"
+        )
+    _finish(summary, notes)
 
 
 def _decimal_of(delimiter: str) -> str | None:

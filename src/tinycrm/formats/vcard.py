@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from tinycrm.formats import FormatError
 from tinycrm.formats.csvfile import detect_encoding
-from tinycrm.formats.mapping import FIELD_PREFIX, ROW_ERROR
+from tinycrm.formats.mapping import FIELD_PREFIX, ROW_ERROR, field_key
 
 VERSIONS = ("3.0", "4.0")
 _DROPPED = ("PHOTO", "LOGO", "SOUND", "KEY")
@@ -206,9 +206,27 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
                 values[FIELD_PREFIX + prefix + key] = text
 
 
-def card_values(card: Any) -> dict[str, str]:
-    """One parsed vCard as field names and values (what a mapped CSV row holds)."""
+# The properties card_values reads (or, for a card's own bookkeeping, means to leave:
+# Apple's X-ABADR is the country code of an address's layout, its ADR says the country):
+# any other a card holds is named in the import's summary, or kept by --keep-extra.
+_READ = frozenset(
+    ("VERSION", "PRODID", "REV", "FN", "N", "ORG", "EMAIL", "TEL", "TITLE", "NOTE", "ROLE",
+     "CATEGORIES", "ADR", "URL", "BDAY", "UID", "X-ABLABEL", "X-ABADR", "X-TINYCRM-FIELD",
+     *_TINYCRM)
+)  # fmt: skip
+
+
+def card_values(
+    card: Any, *, keep_extra: bool = False, unread: dict[str, int] | None = None
+) -> dict[str, str]:
+    """One parsed vCard as field names and values (what a mapped CSV row holds).
+
+    A property it has no field for (``NICKNAME``, ``IMPP``, ``X-SKYPE``) is
+    counted in ``unread`` (its name -> cards holding it); with ``keep_extra``, one whose
+    value is text is kept instead, as a custom field named after it (``nickname``,
+    ``x-skype``; the second of a name as ``nickname.2``)."""
     values: dict[str, str] = {}
+    _extras(card, values, keep_extra, unread)
     fn = card.contents.get("fn")
     name = str(fn[0].value).strip() if fn else ""
     n = card.contents.get("n")
@@ -260,6 +278,29 @@ def card_values(card: Any) -> dict[str, str]:
     return values
 
 
+def _extras(
+    card: Any, values: dict[str, str], keep_extra: bool, unread: dict[str, int] | None
+) -> None:
+    """The properties of ``card`` that are not read as fields: kept as custom fields
+    (``keep_extra``, text values only) or counted in ``unread``, once per card."""
+    seen: set[str] = set()
+    for prop in card.getChildren():
+        name = str(prop.name).upper()
+        if name in _READ:
+            continue
+        value = prop.value
+        if keep_extra and isinstance(value, str) and value.strip():
+            key = FIELD_PREFIX + field_key(name)
+            n = 2
+            while key in values:
+                key = f"{FIELD_PREFIX}{field_key(name)}.{n}"
+                n += 1
+            values[key] = value.strip()
+        elif unread is not None and name not in seen:
+            unread[name] = unread.get(name, 0) + 1
+        seen.add(name)
+
+
 # vobject's pattern for a content line nests a star over optional groups that may match
 # nothing, so a line it cannot match (a stray ';' before the ':') backtracks exponentially
 # in its parameters: 24 took 27 s, and one such card hung an import. The same grammar
@@ -283,15 +324,22 @@ def _vobject() -> Any:
     return vobject
 
 
-def read_vcards(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, dict[str, str], str]]:
+def read_vcards(
+    stream: IO[bytes],
+    *,
+    name: str,
+    keep_extra: bool = False,
+    unread: dict[str, int] | None = None,
+) -> Iterator[tuple[int, dict[str, str], str]]:
     """(line, values, card text) for each card; a card vobject cannot read carries
-    ``ROW_ERROR`` in its values instead (so it is reported, not fatal)."""
+    ``ROW_ERROR`` in its values instead (so it is reported, not fatal). ``keep_extra``
+    and ``unread``: as ``card_values`` takes them."""
     vobject = _vobject()
 
     for line, text in split_cards(stream, name=name):
         try:
             card = vobject.readOne(text, allowQP=True)
-            values = card_values(card)
+            values = card_values(card, keep_extra=keep_extra, unread=unread)
         except Exception as exc:  # vobject raises many kinds; any means "cannot read this card"
             reason = " ".join(str(exc).split()) or type(exc).__name__
             values = {ROW_ERROR: f"cannot read this vCard: {reason[:200]}"}
