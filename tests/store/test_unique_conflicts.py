@@ -11,10 +11,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
+from tinycrm.store.activities import log_activity
 from tinycrm.store.companies import add_company
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.errors import Conflict
-from tinycrm.store.models import Company, Contact, Pipeline
+from tinycrm.store.models import Activity, Company, Contact, Pipeline
 from tinycrm.store.pipelines import add_pipeline
 
 
@@ -47,6 +48,18 @@ def test_other_unique_names_the_index_refuses(store) -> None:
     with pytest.raises(Conflict) as caught, store.write() as session:
         session.execute(update(Pipeline).where(Pipeline.name == "Hiring").values(name_key="sales"))
     assert str(caught.value) == "a pipeline named 'sales' already exists"
+
+
+def test_any_other_unique_key_names_its_table_with_the_right_article(store) -> None:
+    """Two mail imports at once on PostgreSQL met the mail key's index: 'a activity …'."""
+    add_contact(store, name="Ada", email="ada@x.com")
+    first = log_activity(store, kind="email", text="Hello", contact="Ada")
+    log_activity(store, kind="email", text="Again", contact="Ada")
+    with store.write() as session:
+        session.execute(update(Activity).where(Activity.id == first.id).values(mail_key="k1"))
+    with pytest.raises(Conflict) as caught, store.write() as session:
+        session.execute(update(Activity).where(Activity.id != first.id).values(mail_key="k1"))
+    assert str(caught.value).startswith("an activity with that mail_key k1")
 
 
 def test_nothing_is_written_when_the_index_refuses(store) -> None:

@@ -80,7 +80,9 @@ def conflict_from(session: Session, exc: IntegrityError) -> Conflict | None:
         named = f" named {name!r}" if name is not None else " of that name"
         return Conflict(f"a {NAMED[table]}{named} already exists")
     shown = ", ".join(f"{k} {v}" if v is not None else k for k, v in values.items())
-    return Conflict(f"a {table.replace('_', ' ')} with that {shown} already exists")
+    noun = table.replace("_", " ")
+    article = "an" if noun[:1] in "aeiou" else "a"
+    return Conflict(f"{article} {noun} with that {shown} already exists")
 
 
 def _holder(session: Session, model: Any, column: Any, value: str | None) -> Any:
