@@ -129,6 +129,19 @@ def test_columns_tinycrm_sets_itself_are_named_when_they_held_values(cli, tmp_pa
     assert "4 created" in fresh and "sets them itself" not in fresh
 
 
+def test_a_long_column_name_is_cut_in_the_summary(cli, tmp_path: Path) -> None:
+    """A header of 200,000 characters was printed whole in the import's summary."""
+    file = tmp_path / "long.csv"
+    long = "Remarks " + "x" * 200_000
+    file.write_text(f"Name,Email,{long}\nAda,ada@x.io,hi\n", encoding="utf-8")
+    said = cli("import", "contacts", str(file)).stdout
+    assert "Remarks xxx" in said and "… (1 row)" in said and len(said) < 1_000
+    records = tmp_path / "long.json"
+    records.write_text(f'[{{"name": "Bo", "email": "bo@x.io", "{long}": 1}}]', encoding="utf-8")
+    said = cli("import", "contacts", str(records)).stdout
+    assert "Keys not imported" in said and len(said) < 1_000
+
+
 def test_show_mapping_and_map(cli, tmp_path: Path) -> None:
     file = tmp_path / "odd.csv"
     file.write_text("Full,Mail,Plan,Email\nAda Lovelace,ada@x.io,pro,old@x.io\n", encoding="utf-8")

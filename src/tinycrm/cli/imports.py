@@ -365,7 +365,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
 def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: dict) -> None:
     """A JSON array of records or JSON lines (what ``export --format json|jsonl`` writes)."""
     from tinycrm.formats.jsonrows import json_records, json_rows
-    from tinycrm.formats.mapping import parse_map_options
+    from tinycrm.formats.mapping import parse_map_options, short_header
 
     records = json_records(stream, name=file)
     mappings: list[Mapping] = []
@@ -391,7 +391,9 @@ def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o:
             yield row
 
     summary = _run(ctx, kind, file, counted(), ["record"], progress, [], False, o)
-    unmapped = sorted({c.header for m in mappings for c in m.columns if c.how == "unmapped"})
+    unmapped = sorted(
+        {short_header(c.header) for m in mappings for c in m.columns if c.how == "unmapped"}
+    )
     notes = []
     if unmapped:
         shown = ", ".join(unmapped[:12]) + (" …" if len(unmapped) > 12 else "")

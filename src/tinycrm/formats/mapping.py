@@ -403,7 +403,8 @@ class Mapping:
         """``City (3 rows), Country/Region (3 rows); 12 more columns were empty``, from what
         ``apply`` saw."""
         shown = [
-            f"{c.header} ({self.filled[c.index]:,} row{'s' if self.filled[c.index] != 1 else ''})"
+            f"{short_header(c.header)} "
+            f"({self.filled[c.index]:,} row{'s' if self.filled[c.index] != 1 else ''})"
             for c in self.columns
             if c.how == "unmapped" and self.filled.get(c.index)
         ]
@@ -524,6 +525,17 @@ class Mapping:
             }[column.how]
             rows.append((column.header, what, why))
         return rows
+
+
+HEADER_SHOWN = 60  # characters of a column's name a summary shows
+
+
+def short_header(header: str) -> str:
+    """A column's name as a summary lists it: a long one (a file whose header is a
+    paragraph, or 200,000 characters) cut to its start and an ellipsis."""
+    if len(header) <= HEADER_SHOWN:
+        return header
+    return header[: HEADER_SHOWN - 1] + "…"
 
 
 def _keep(values: dict[str, str], target: str, value: str, key: str | None) -> None:
