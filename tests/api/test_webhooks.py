@@ -386,11 +386,11 @@ def test_the_webhook_urls_that_work_are_kept(tmp_path: Path) -> None:
         assert config.webhooks[0].url == url
 
 
-def test_deliver_watch_sends_new_events_as_they_come_and_stops_on_ctrl_c(
+def _watching(
     receiver: Receiver, isolated_user_dirs: Path
-) -> None:
-    import signal
-
+) -> tuple[list[str], subprocess.Popen[str]]:
+    """The receiver in the user's config, Ada added, and `webhooks deliver --watch` started:
+    the command to run tinycrm, and the watcher."""
     config = isolated_user_dirs / "config" / "tinycrm" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(config_text(receiver.url))
@@ -402,6 +402,15 @@ def test_deliver_watch_sends_new_events_as_they_come_and_stops_on_ctrl_c(
         stderr=subprocess.PIPE,
         text=True,
     )
+    return command, watcher
+
+
+def test_deliver_watch_sends_new_events_as_they_come_and_stops_on_ctrl_c(
+    receiver: Receiver, isolated_user_dirs: Path
+) -> None:
+    import signal
+
+    command, watcher = _watching(receiver, isolated_user_dirs)
     try:
         subprocess.run([*command, "contact", "add", "Grace Hopper"], check=True, timeout=60)
         deadline = time.monotonic() + 60
@@ -537,17 +546,7 @@ def test_deliver_watch_stops_when_its_database_file_is_moved_away(
 ) -> None:
     # A service runs for days: after the file is moved or a backup restored over it, a
     # watcher still on the old file would never see another event, and say nothing.
-    config = isolated_user_dirs / "config" / "tinycrm" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(config_text(receiver.url))
-    command = [sys.executable, "-m", "tinycrm"]
-    subprocess.run([*command, "contact", "add", "Ada Lovelace"], check=True, timeout=60)
-    watcher = subprocess.Popen(
-        [*command, "webhooks", "deliver", "--watch", "--interval", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    _command, watcher = _watching(receiver, isolated_user_dirs)
     try:
         deadline = time.monotonic() + 60
         while not receiver.received and time.monotonic() < deadline:

@@ -7,6 +7,7 @@ import signal
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -22,6 +23,12 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "vcard"
 def cards(name: str) -> list[tuple[int, dict[str, str], str]]:
     with (FIXTURES / name).open("rb") as handle:
         return list(read_vcards(handle, name=name))
+
+
+def read_text(text: str, **options: Any) -> list[dict[str, str]]:
+    """The values of each card in ``text`` (``read_vcards``' options as given)."""
+    read = read_vcards(io.BytesIO(text.encode()), name="x.vcf", **options)
+    return [values for _, values, _ in read]
 
 
 def test_iphone_export_groups_labels_folding_and_photo() -> None:
@@ -202,7 +209,7 @@ def test_vcard_4_pref_1_is_preferred_to_pref_2_whatever_the_order() -> None:
         "ADR;TYPE=work;PREF=1:;;Work St 2;Paris;;75008;France\r\n"
         "END:VCARD\r\n"
     )
-    [(_, card, _)] = list(read_vcards(io.BytesIO(text.encode()), name="x.vcf"))
+    [card] = read_text(text)
     assert card["email"] == "first@x.io"
     assert card["field:email.other"] == "second@x.io"
     assert card["field:email.other.2"] == "third@x.io"
@@ -220,7 +227,7 @@ def test_a_second_note_or_url_is_kept_not_dropped() -> None:
         "URL:https://blog.example\r\nURL:https://acme.example\r\n"
         "END:VCARD\r\n"
     )
-    [(_, card, _)] = list(read_vcards(io.BytesIO(text.encode()), name="x.vcf"))
+    [card] = read_text(text)
     assert card["notes"] == "Met at the fair.\n\nPrefers calls, not mail."
     assert card["field:website"] == "https://acme.example"
     assert card["field:website.home"] == "https://ada.example"
@@ -239,13 +246,11 @@ def test_properties_without_a_field_are_counted_or_kept_on_request() -> None:
         "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob\r\nNICKNAME:Bobby\r\nEND:VCARD\r\n"
     )
     unread: dict[str, int] = {}
-    read = list(read_vcards(io.BytesIO(text.encode()), name="x.vcf", unread=unread))
+    read = read_text(text, unread=unread)
     assert unread == {"NICKNAME": 2, "X-SKYPE": 1, "IMPP": 1}
-    assert "field:nickname" not in read[0][1]
+    assert "field:nickname" not in read[0]
     unread.clear()
-    [(_, ada, _), (_, bob, _)] = list(
-        read_vcards(io.BytesIO(text.encode()), name="x.vcf", keep_extra=True, unread=unread)
-    )
+    [ada, bob] = read_text(text, keep_extra=True, unread=unread)
     assert unread == {}
     assert (ada["field:nickname"], ada["field:nickname.2"]) == ("Countess", "Ada L")
     assert ada["field:x-skype"] == "ada.l" and ada["field:impp"] == "xmpp:ada@x.example"
