@@ -291,56 +291,80 @@ def _ran(db: str, setup: list[list[str]]) -> None:
         assert run.exit_code == 0, (args, run.stderr)
 
 
-def test_kill_9_leaves_sqlite_whole(tmp_path: Path, sqlite_template: Path) -> None:
+COMMANDS = (
+    "add",
+    "edit",
+    "move",
+    "import",
+    "undo",
+    "merge",
+    "score",
+    "remind",
+    "restore",
+    "backup",
+)
+"""The keys of ``commands``, one test each (so the two workers share them)."""
+
+
+def test_every_writing_command_is_killed(tmp_path: Path) -> None:
+    assert tuple(commands(tmp_path)) == COMMANDS
+    sqlite_only = [name for name, command in commands(tmp_path).items() if command.sqlite_only]
+    assert sqlite_only == ["restore", "backup"]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_kill_9_leaves_sqlite_whole(name: str, tmp_path: Path, sqlite_template: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    every = commands(data)
-    _backup_file(data, sqlite_template)
-    rng = random.Random(9)
-    for name, command in every.items():
-        base = tmp_path / f"{name}.base.db"
-        snapshot(sqlite_template, base)
-        _ran(str(base), command.setup)
-        db = tmp_path / f"{name}.db"
+    command = commands(data)[name]
+    if name == "restore":
+        _backup_file(data, sqlite_template)
+    rng = random.Random(f"sqlite-{name}")
+    base = tmp_path / f"{name}.base.db"
+    snapshot(sqlite_template, base)
+    _ran(str(base), command.setup)
+    db = tmp_path / f"{name}.db"
 
-        def fresh(base: Path = base, db: Path = db) -> str:
-            snapshot(base, db)
-            (data / "copy.db").unlink(missing_ok=True)
-            return str(db)
+    def fresh() -> str:
+        snapshot(base, db)
+        (data / "copy.db").unlink(missing_ok=True)
+        return str(db)
 
-        _kill_runs(name, command, fresh, _integrity, lambda db: db, rng)
+    _kill_runs(name, command, fresh, _integrity, lambda db: db, rng)
 
 
 @pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TINYCRM_TEST_PG_URL)")
-def test_kill_9_leaves_postgresql_whole(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize("name", [n for n in COMMANDS if n not in ("restore", "backup")])
+def test_kill_9_leaves_postgresql_whole(
+    name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     from sqlalchemy import create_engine
 
     url = request.getfixturevalue("pg_schema_url")
     data = tmp_path / "data"
     data.mkdir()
-    rng = random.Random(10)
+    command = commands(data)[name]
+    assert not command.sqlite_only
+    rng = random.Random(f"postgresql-{name}")
     engine = create_engine(url)
+    client = f"tinycrm-crash-{name}"
+    named = f"{url}&application_name={client}"
     try:
-        for name, command in commands(data).items():
-            if command.sqlite_only:
-                continue
-            client = f"tinycrm-crash-{name}"
-            named = f"{url}&application_name={client}"
-            # The setup runs once; each run starts from a copy of its rows (as the hostile
-            # suite's PostgreSQL target does), not from the setup run again.
-            _reset_pg(url)
-            _ran(url, command.setup)
-            with snapshot_schema(engine, tables_of(engine)) as snapshot:
-                base = PostgresTarget(url, engine, snapshot, Path())
+        # The setup runs once; each run starts from a copy of its rows (as the hostile
+        # suite's PostgreSQL target does), not from the setup run again.
+        _reset_pg(url)
+        _ran(url, command.setup)
+        with snapshot_schema(engine, tables_of(engine)) as snapshot:
+            base = PostgresTarget(url, engine, snapshot, Path())
 
-                def fresh(base: PostgresTarget = base, named: str = named) -> str:
-                    base.fresh(data)
-                    return named
+            def fresh() -> str:
+                base.fresh(data)
+                return named
 
-                def ended(_db: str, client: str = client) -> str:
-                    _sessions_ended(engine, client)
-                    return url
+            def ended(_db: str) -> str:
+                _sessions_ended(engine, client)
+                return url
 
-                _kill_runs(name, command, fresh, ended, lambda _db: "socket:", rng)
+            _kill_runs(name, command, fresh, ended, lambda _db: "socket:", rng)
     finally:
         engine.dispose()
