@@ -364,3 +364,21 @@ def test_a_renewal_deal_in_another_currency_or_of_a_contract_without_a_term(stor
     renewed = get_contract(store, contract.id, now=NOW)
     assert (renewed.start_date, renewed.end_date) == (date(2026, 12, 16), date(2027, 11, 29))
     assert (renewed.value, renewed.currency) == (Decimal(12000), "USD")  # kept
+
+
+def test_a_cancellation_before_the_current_terms_first_day_is_refused(store) -> None:
+    won(store)
+    won(store, "Ahead", who="Bob")
+    contract = add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW)
+    for day in (date(1900, 1, 1), date(2025, 12, 31)):
+        with pytest.raises(Invalid, match="before 2026-01-01, the first day of its current term"):
+            cancel_contract(store, contract.id, on=day, now=NOW)
+    assert get_contract(store, contract.id, now=NOW).cancelled_on is None
+    cancelled = cancel_contract(store, contract.id, on=date(2026, 1, 1), now=NOW)
+    assert cancelled.cancelled_on == date(2026, 1, 1)
+    # renewed ahead: its stored term starts 2027-01-01, today is in the term before it
+    ahead = add_contract(store, deal="Ahead", start=date(2026, 1, 1), now=NOW)
+    renew_contract(store, ahead.id, now=NOW)
+    with pytest.raises(Invalid, match="before 2026-11-23, the first day of its current term or"):
+        cancel_contract(store, ahead.id, on=date(2026, 11, 22), now=NOW)
+    assert cancel_contract(store, ahead.id, on=NOW.date(), now=NOW).status == "cancelled"

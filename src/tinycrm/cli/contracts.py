@@ -174,7 +174,11 @@ def cancel(
     ctx: typer.Context,
     contract_id: IdArg,
     on: Annotated[
-        str | None, typer.Option(help="Cancelled as of this day (default: today).")
+        str | None,
+        typer.Option(
+            help="Cancelled as of this day (default: today): from its current term's first "
+            "day (or today, if earlier) to the day after its end."
+        ),
     ] = None,
     reason: Annotated[str | None, typer.Option(help="Why.")] = None,
     output: Output = TABLE,

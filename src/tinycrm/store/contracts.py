@@ -334,7 +334,9 @@ def cancel_contract(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> ContractRead:
-    """Cancel a contract as of ``on`` (default today; at most its current end): it stops
+    """Cancel a contract as of ``on`` (default today; from the first day of its current
+    term, or today when that is earlier, to the day after its end: a cancellation is
+    never backdated before the term it cuts short): it stops
     renewing and is ``cancelled`` from that day. ``tinycrm remind`` then records its
     customer as churned on that day if it was their last contract."""
     today = local_today(now)
@@ -352,6 +354,14 @@ def cancel_contract(
         day = on or today
         if state.status == "ended" and on is None:
             raise Conflict(f"contract {describe(contract)} ended on {contract.end_date} already")
+        earliest = min(contract.start_date, today)
+        if day < earliest:
+            raise Invalid(
+                f"cancel on {day}: before {earliest}, the first day of its current term"
+                + (" or today" if earliest == today else "")
+                + f" (#{contract.id} runs {contract.start_date} to {contract.end_date})",
+                field="on",
+            )
         if day > contract.end_date + timedelta(days=1):
             raise Invalid(
                 f"cancel on {day}: after the contract's end ({contract.end_date}); "

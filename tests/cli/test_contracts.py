@@ -1,0 +1,29 @@
+"""``tinycrm contract …`` as a person uses it: a refused day or notice is one line on
+stderr, and nothing is written."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import tinycrm
+
+
+@pytest.fixture
+def signed() -> None:
+    with tinycrm.open(os.environ["TINYCRM_DB"]) as crm:
+        crm.contacts.add("Ada", email="ada@example.com")
+        crm.deals.add("Platform", amount="12000", contact="Ada")
+        crm.deals.win("Platform")
+        crm.contracts.add(deal="Platform", start="2026-01-01", term="12m")
+
+
+@pytest.mark.usefixtures("signed")
+def test_a_cancellation_before_the_contract_began_is_one_line(cli: Callable[..., Any]) -> None:
+    result = cli("contract", "cancel", "1", "--on", "1900-01-01")
+    assert result.exit_code in (1, 2) and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "before 2026-01-01" in result.stderr
+    assert cli("contract", "show", "1", "--json").json()["cancelled_on"] is None
