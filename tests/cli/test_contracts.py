@@ -27,3 +27,14 @@ def test_a_cancellation_before_the_contract_began_is_one_line(cli: Callable[...,
     assert result.exit_code in (1, 2) and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "before 2026-01-01" in result.stderr
     assert cli("contract", "show", "1", "--json").json()["cancelled_on"] is None
+
+
+@pytest.mark.usefixtures("signed")
+def test_a_notice_longer_than_the_term_is_one_line(cli: Callable[..., Any]) -> None:
+    cli("deal", "add", "Support", "--amount", "900", "--contact", "Ada")
+    cli("deal", "won", "Support")
+    result = cli("contract", "add", "--deal", "Support", "--term", "1m", "--notice", "3m")
+    assert result.exit_code in (1, 2) and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "notice 3m is longer than the term 1m" in result.stderr
+    assert len(cli("contract", "list", "--json").json()) == 1

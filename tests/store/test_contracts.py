@@ -382,3 +382,19 @@ def test_a_cancellation_before_the_current_terms_first_day_is_refused(store) -> 
     with pytest.raises(Invalid, match="before 2026-11-23, the first day of its current term or"):
         cancel_contract(store, ahead.id, on=date(2026, 11, 22), now=NOW)
     assert cancel_contract(store, ahead.id, on=NOW.date(), now=NOW).status == "cancelled"
+
+
+def test_a_notice_longer_than_the_term_is_refused(store) -> None:
+    won(store)
+    with pytest.raises(Invalid, match="notice 13m is longer than the term 12m"):
+        add_contract(store, deal=1, start=date(2026, 1, 1), term="12m", notice="13m", now=NOW)
+    with pytest.raises(Invalid, match=r"notice 40d is longer than the term \(2026-01-01 to"):
+        add_contract(
+            store, deal=1, start=date(2026, 1, 1), end=date(2026, 1, 31), notice="40d", now=NOW
+        )
+    assert list_contracts(store) == []
+    contract = add_contract(store, deal=1, start=date(2026, 1, 1), notice="12m", now=NOW)
+    assert contract.notice_deadline == date(2026, 1, 1)  # notice on its first day
+    with pytest.raises(Invalid, match="notice 12m is longer than the term 1m"):
+        renew_contract(store, contract.id, term="1m", now=NOW)
+    assert get_contract(store, contract.id, now=NOW).end_date == date(2026, 12, 31)

@@ -85,7 +85,8 @@ def add(
         bool, typer.Option("--auto-renew", help="Renew by itself at the end, term after term.")
     ] = False,
     notice: Annotated[
-        str | None, typer.Option(help="Notice period before the end: 30d, 3m.")
+        str | None,
+        typer.Option(help="Notice period before the end: 30d, 3m (at most the term)."),
     ] = None,
     title: Annotated[str | None, typer.Option(help="Title (default: the deal's).")] = None,
     owner: Annotated[str | None, typer.Option(help="Owner (default: the deal's).")] = None,

@@ -112,6 +112,22 @@ def span(start: date, end: date | None, term: terms.Term | None) -> tuple[date, 
     return start, last, start, 0
 
 
+def check_notice(
+    notice: terms.Term | None, term: terms.Term | None, first: date, last: date
+) -> None:
+    """``Invalid`` when notice on a term from ``first`` to ``last`` would have to be given
+    before the term began (a notice as long as the term: on its first day)."""
+    if notice is None:
+        return
+    deadline = terms.notice_deadline(last, notice)
+    if deadline is not None and deadline < first:
+        length = f"the term {term.text}" if term else f"the term ({first} to {last})"
+        raise Invalid(
+            f"notice {notice.text} is longer than {length}: give a shorter --notice",
+            field="notice",
+        )
+
+
 def lock_contract(session: Session, contract_id: int) -> Contract | None:
     """The contract row, locked until the transaction ends (PostgreSQL; a SQLite write
     transaction holds the whole database already) and read afresh."""

@@ -28,6 +28,7 @@ from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.contract_terms import (
     ENTITY,
     become_customer,
+    check_notice,
     describe,
     label,
     local_today,
@@ -245,6 +246,7 @@ def add_contract(
         if given_term is None and end is None:
             given_term = terms.parse_term(settings.contracts.default_term)
         first, last, anchor, index = span(start or local_today(now), end, given_term)
+        check_notice(notice_term, None if end is not None else given_term, first, last)
         if value is None and currency is None:
             # recurring items: a term's share of their year; else the deal's amount
             minor = per_term(arr, given_term, first, last) if arr else sale.amount_minor
@@ -322,6 +324,13 @@ def renew_contract(
                 field="term",
             )
         renew_in(store, session, contract, today, new_term=new_term, end=end, value=value)
+        if contract.notice:
+            check_notice(
+                terms.parse_term(contract.notice, "notice"),
+                None if end is not None else (new_term or parse_term(contract.term)),
+                contract.start_date,
+                contract.end_date,
+            )
         session.flush()
         return to_read(session, contract, today)
 
