@@ -84,3 +84,12 @@ def test_a_missing_folder_is_made_with_mkdir_only(cli: Callable[..., Any], tmp_p
     made = cli("quote", "render", "1", "--out", str(out), "--mkdir")
     assert made.exit_code == 0, made.stderr
     assert out.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.usefixtures("quoted")
+def test_a_quote_of_a_lost_deal_is_refused_in_one_line(cli: Callable[..., Any]) -> None:
+    cli("deal", "lost", "Big one", "--reason", "budget")
+    result = cli("quote", "accept", "1")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "reopen it (tinycrm deal reopen 1)" in result.stderr
+    assert cli("quote", "show", "1", "--json").json()["status"] == "draft"

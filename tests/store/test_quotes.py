@@ -10,7 +10,7 @@ import pytest
 
 from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.deal_items import add_item, edit_item
-from tinycrm.store.deals import add_deal, get_deal, lose_deal, remove_deal
+from tinycrm.store.deals import add_deal, get_deal, lose_deal, remove_deal, reopen_deal
 from tinycrm.store.engine import open_store
 from tinycrm.store.products import add_product, edit_product, list_products, remove_product
 from tinycrm.store.quotes import (
@@ -239,3 +239,23 @@ def test_remind_tells_of_a_sent_quote_about_to_expire_once(store) -> None:
     assert quotes(TODAY + timedelta(days=11)) == []  # expired: nothing to chase
     [action] = [a for a in next_actions(store, now=_on(day)) if a.entity == "deal"]
     assert "quote_expiring" in action.kinds and sent.number in action.reason
+
+
+def test_a_quote_of_a_lost_deal_or_of_a_deal_won_with_another_quote_cannot_be_accepted(
+    store,
+) -> None:
+    _eur_deal(store)
+    one = create_quote(store, "Acme", today=TODAY)
+    two = create_quote(store, "Acme", today=TODAY)
+    lose_deal(store, "Acme", reason="budget")
+    with pytest.raises(Conflict, match=r"deal Acme is lost: reopen it \(tinycrm deal reopen 1\)"):
+        accept_quote(store, one.number, today=TODAY)
+    assert get_quote(store, one.number, today=TODAY).status == "draft"
+    assert get_deal(store, "Acme").status == "lost"
+    reopen_deal(store, "Acme")
+    accept_quote(store, one.number, today=TODAY)
+    assert get_deal(store, "Acme").status == "won"
+    with pytest.raises(Conflict, match=f"deal Acme was won with quote {one.number}"):
+        accept_quote(store, two.number, today=TODAY)
+    assert get_quote(store, two.number, today=TODAY).status == "draft"
+    assert decline_quote(store, two.number, today=TODAY).status == "declined"

@@ -362,6 +362,8 @@ def _move(
             )
         if shown not in allowed:
             raise Conflict(f"quote {quote.number} is {shown}: it cannot be {to} now")
+        if to == "accepted" and quote.deal_id is not None:
+            _check_acceptable(session, quote)
         stamp = utcnow()
         quote.status = to
         quote.updated_at = stamp
@@ -385,6 +387,34 @@ def _move(
         return to_read(session, quote, day)
 
 
+def _check_acceptable(session: Session, quote: Quote) -> None:
+    """``Conflict`` when the quote's deal is lost, or won with another accepted quote:
+    the customer cannot accept an offer the deal no longer stands on."""
+    deal = session.get(Deal, quote.deal_id)
+    if deal is None:
+        return
+    if deal.status == "lost":
+        raise Conflict(
+            f"deal {deal.title} is lost: reopen it (tinycrm deal reopen {deal.id}) to "
+            f"accept quote {quote.number}"
+        )
+    if deal.status == "won":
+        other = session.scalar(
+            select(col(Quote.number))
+            .where(
+                col(Quote.deal_id) == deal.id,
+                col(Quote.status) == "accepted",
+                col(Quote.id) != quote.id,
+            )
+            .order_by(col(Quote.id))
+        )
+        if other is not None:
+            raise Conflict(
+                f"deal {deal.title} was won with quote {other}: decline {quote.number}, or "
+                f"reopen the deal (tinycrm deal reopen {deal.id}) to accept it instead"
+            )
+
+
 def send_quote(store: Store, ref: str | int, *, today: date | None = None) -> QuoteRead:
     """Mark a draft quote sent (to the customer: you send the rendered document)."""
     return _move(store, ref, to="sent", allowed=("draft",), today=today)
@@ -395,7 +425,8 @@ def accept_quote(
 ) -> QuoteRead:
     """The customer accepted: a draft or sent quote, not expired. Its deal is won in the
     same transaction when it is open, unless ``[quotes] accept_wins_deal = false``
-    (``wins_deal`` overrides the config)."""
+    (``wins_deal`` overrides the config). ``Conflict`` when its deal is lost, or won
+    with another accepted quote (reopen the deal first)."""
     if wins_deal is None:
         wins_deal = store.config.quotes.accept_wins_deal if store.config is not None else True
     return _move(store, ref, to="accepted", allowed=OPEN, today=today, win=wins_deal)
