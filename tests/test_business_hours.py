@@ -143,3 +143,32 @@ def test_working_time_adds_up(a: datetime, b: datetime, c: datetime, zone: ZoneI
     a, b, c = sorted((a, b, c))
     assert hours.between(a, c) == hours.between(a, b) + hours.between(b, c)
     assert hours.between(c, a) == timedelta(0)
+
+
+def test_24_00_is_the_end_of_the_day_not_a_minute_before() -> None:
+    start, end = parse_hours("00:00-24:00")
+    always = BusinessHours(zone=BERLIN, days=frozenset(range(7)), start=start, end=end)
+    assert always.day_length == timedelta(hours=24)
+    monday = local(2026, 12, 7)
+    assert always.between(monday, local(2026, 12, 8)) == timedelta(hours=24)
+    assert always.add(monday, timedelta(hours=48)) == local(2026, 12, 9)
+    assert always.is_open(local(2026, 12, 7, 23, 59) + timedelta(seconds=59))
+    # the night the clocks go forward: a day of 23 real hours
+    assert always.between(local(2026, 3, 29), local(2026, 3, 30)) == timedelta(hours=23)
+    evening = BusinessHours(zone=BERLIN, start=time(18), end=parse_hours("18:00-24:00")[1])
+    friday_11pm = local(2026, 12, 4, 23)
+    assert evening.add(friday_11pm, timedelta(hours=2)) == local(2026, 12, 7, 19)
+    with pytest.raises(ValueError, match="working hours"):
+        parse_hours("00:00-00:00")
+
+
+@settings(max_examples=100, deadline=None)
+@given(a=moments, b=moments, zone=zones)
+def test_round_the_clock_hours_count_every_real_minute(
+    a: datetime, b: datetime, zone: ZoneInfo
+) -> None:
+    start, end = parse_hours("00:00-24:00")
+    always = BusinessHours(zone=zone, days=frozenset(range(7)), start=start, end=end)
+    a, b = sorted((a, b))
+    assert always.between(a, b) == b - a
+    assert always.add(a, b - a) == b

@@ -18,12 +18,16 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRIORITIES = ("low", "normal", "high", "urgent")  # tinycrm.vocab.CASE_PRIORITIES
 MAX_DAYS = 3_660  # a target more than ten years of working days away is a mistake
 _DURATION = re.compile(r"^(\d{1,5})\s*(min|m|h|d)$")
+MIDNIGHT = time(0)  # as a window's end: 24:00, the end of the day
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
 
 @dataclass(frozen=True)
 class BusinessHours:
-    """Working ``days`` (0 = Monday) from ``start`` to ``end`` local time in ``zone``."""
+    """Working ``days`` (0 = Monday) from ``start`` to ``end`` local time in ``zone``.
+
+    An ``end`` of ``time(0)`` is midnight at the end of the day (``24:00``): the window
+    runs to the next day's start, so ``00:00-24:00`` counts every minute of the day."""
 
     zone: tzinfo
     days: frozenset[int] = frozenset(range(5))
@@ -34,20 +38,28 @@ class BusinessHours:
     def __post_init__(self) -> None:
         if not self.days:
             raise ValueError("business hours need at least one working day")
-        if not self.start < self.end:
+        if not (self.start < self.end or self.end == MIDNIGHT):
             raise ValueError("business hours must end after they start")
+
+    def _closing(self, day: date) -> datetime:
+        """The local moment the window of ``day`` closes (24:00: the next day's start)."""
+        if self.end == MIDNIGHT:
+            return datetime.combine(day + timedelta(days=1), MIDNIGHT, tzinfo=self.zone)
+        return datetime.combine(day, self.end, tzinfo=self.zone)
 
     @property
     def day_length(self) -> timedelta:
         """A working day's nominal length (``1d`` in a target)."""
-        return datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)
+        day = date(2001, 1, 1)
+        closes = self._closing(day).replace(tzinfo=None)
+        return closes - datetime.combine(day, self.start)
 
     def window(self, day: date) -> tuple[datetime, datetime] | None:
         """The working window of a local calendar day as UTC instants (None: not working)."""
         if day.weekday() not in self.days or day in self.holidays:
             return None
         opens = datetime.combine(day, self.start, tzinfo=self.zone).astimezone(UTC)
-        closes = datetime.combine(day, self.end, tzinfo=self.zone).astimezone(UTC)
+        closes = self._closing(day).astimezone(UTC)
         return opens, closes
 
     def _local_day(self, at: datetime) -> date:
@@ -120,13 +132,16 @@ def parse_days(text: str) -> frozenset[int]:
 
 
 def parse_hours(text: str) -> tuple[time, time]:
-    """``09:00-17:00`` -> (start, end); the end must come after the start."""
+    """``09:00-17:00`` -> (start, end); the end must come after the start. An end of
+    ``24:00`` is the end of the day: ``MIDNIGHT`` (``time(0)``), see ``BusinessHours``."""
     m = _HOURS.fullmatch(text.strip())
     if not m:
         raise ValueError(f"working hours {text!r}: use e.g. 09:00-17:00")
     h1, m1, h2, m2 = (int(x) for x in m.groups())
-    if h2 == 24 and m2 == 0:
-        h2, m2 = 23, 59
+    if (h2, m2) == (24, 0):
+        if h1 > 23 or m1 > 59:
+            raise ValueError(f"working hours {text!r}: not a time of day")
+        return time(h1, m1), MIDNIGHT
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
         raise ValueError(f"working hours {text!r}: not a time of day")
     start, end = time(h1, m1), time(h2, m2)
