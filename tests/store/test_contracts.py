@@ -398,3 +398,21 @@ def test_a_notice_longer_than_the_term_is_refused(store) -> None:
     with pytest.raises(Invalid, match="notice 12m is longer than the term 1m"):
         renew_contract(store, contract.id, term="1m", now=NOW)
     assert get_contract(store, contract.id, now=NOW).end_date == date(2026, 12, 31)
+
+
+def test_next_says_a_contracts_end_once_when_its_notice_deadline_and_end_are_both_near(
+    store,
+) -> None:
+    won(store)
+    add_contract(store, deal=1, start=date(2025, 12, 20), notice="10d", now=NOW)
+    december = at(date(2026, 12, 6))
+    [line] = [a for a in next_actions(store, now=december) if a.entity == "contract"]
+    assert line.reason == (
+        "notice deadline 2026-12-10 (in 4 days), ends after 2026-12-19 (in 13 days)"
+    )
+    # further off, the notice alone says what happens after the end
+    won(store, "Later", who="Bob")
+    add_contract(store, deal="Later", start=date(2026, 2, 1), notice="40d", now=NOW)
+    mid_december = at(date(2026, 12, 15))
+    [line] = [a for a in next_actions(store, now=mid_december) if a.title == "Later"]
+    assert line.reason == "notice deadline 2026-12-23 (in 8 days); ends after 2027-01-31"

@@ -253,35 +253,38 @@ def contract_items(
         notice = terms.parse_term(contract.notice, "notice") if contract.notice else None
         deadline = terms.notice_deadline(state.end, notice)
         renews = contract.auto_renew and contract.cancelled_on is None
+        ending = dates.local_midnight(state.end, zone)
+        end_told = today <= state.end <= horizon and (
+            seen is None or (f"contract-end:{contract.id}", ending) not in seen
+        )
         if deadline is not None and today <= deadline <= horizon:
             when = dates.local_midnight(deadline, zone)
             if seen is None or (f"notice:{contract.id}", when) not in seen:
                 what = "renews automatically" if renews else "ends"
+                # the end's own item says what happens then: say it once
+                then = "" if end_told else f"; {what} after {state.end}"
                 items.append(
                     {
                         "key": f"notice:{contract.id}",
                         "group": "renewal",
                         "due_at": when,
                         "title": title,
-                        "detail": f"notice deadline {deadline} ({_in(deadline, today)}); "
-                        f"{what} after {state.end}",
+                        "detail": f"notice deadline {deadline} ({_in(deadline, today)}){then}",
                         **common,
                     }
                 )
-        if today <= state.end <= horizon:
-            when = dates.local_midnight(state.end, zone)
-            if seen is None or (f"contract-end:{contract.id}", when) not in seen:
-                what = "renews automatically" if renews else "ends"
-                items.append(
-                    {
-                        "key": f"contract-end:{contract.id}",
-                        "group": "renewal",
-                        "due_at": when,
-                        "title": title,
-                        "detail": f"{what} after {state.end} ({_in(state.end, today)})",
-                        **common,
-                    }
-                )
+        if end_told:
+            what = "renews automatically" if renews else "ends"
+            items.append(
+                {
+                    "key": f"contract-end:{contract.id}",
+                    "group": "renewal",
+                    "due_at": ending,
+                    "title": title,
+                    "detail": f"{what} after {state.end} ({_in(state.end, today)})",
+                    **common,
+                }
+            )
     return items
 
 
