@@ -280,3 +280,17 @@ def test_the_feed_opens_a_case(people) -> None:
     case = add_case(people, subject="Help", contact="Ada", now=MONDAY_10)
     [entry] = [e for e in list_feed(people) if e.entity == "case"]
     assert (entry.record_kind, entry.record_id) == ("case", case.id)
+
+
+def test_a_case_resolved_without_a_reply_and_reopened_keeps_its_response(people) -> None:
+    # Resolved on the phone at 11:00 (the response was due Tuesday 10:00): that answered
+    # it. Reopened on Wednesday, it had not missed its response target.
+    case = add_case(people, subject="quick", contact="Ada", now=MONDAY_10)
+    resolve_support_case(people, case.id, now=berlin(2026, 11, 23, 11))
+    reopened = reopen_case(people, case.id, now=berlin(2026, 11, 25, 9))
+    assert reopened.first_response_at == berlin(2026, 11, 23, 11)
+    wednesday = berlin(2026, 11, 25, 9, 30)
+    assert not case_view(people, case.id, now=wednesday).case.breached
+    assert list_cases(people, breached=True, now=wednesday) == []
+    due = {i.key for i in due_items(people, now=wednesday)}
+    assert not any(key.startswith("case-response") for key in due)

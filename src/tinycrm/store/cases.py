@@ -352,7 +352,8 @@ def set_case_status(
 ) -> CaseRead:
     """Move a case to ``status``: resolved stamps the resolution time, closed the closing
     time (and the resolution, when there was none); back to new, open or pending
-    clears them (a reopened case's SLA due times stay as they were)."""
+    clears them (a reopened case's SLA due times stay as they were, and a resolution
+    without a reply stays its first response)."""
     target = validate.choice(status, STATUSES, "status")
     if target is None:
         raise Invalid(f"give a status ({', '.join(STATUSES)})", field="status")
@@ -368,6 +369,9 @@ def _move(
     if before == target:
         raise Conflict(f"case {describe(case)} is {target} already")
     if target in UNRESOLVED:
+        if case.first_response_at is None and case.resolved_at is not None:
+            # a resolution without a reply answered the case: reopened, it stays answered
+            case.first_response_at = case.resolved_at
         case.resolved_at = case.closed_at = None
         if before in ("resolved", "closed"):
             case.csat = case.csat_comment = None
