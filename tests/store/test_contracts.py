@@ -416,3 +416,17 @@ def test_next_says_a_contracts_end_once_when_its_notice_deadline_and_end_are_bot
     mid_december = at(date(2026, 12, 15))
     [line] = [a for a in next_actions(store, now=mid_december) if a.title == "Later"]
     assert line.reason == "notice deadline 2026-12-23 (in 8 days); ends after 2027-01-31"
+
+
+def test_renewing_into_a_term_that_is_over_already_is_refused(store) -> None:
+    won(store)
+    add_contract(store, deal=1, start=date(2024, 1, 1), now=NOW)  # ended 2024-12-31
+    process_renewals(store, now=NOW)
+    assert get_contact(store, "Ann").lifecycle == "churned"
+    with pytest.raises(Invalid, match=r"its next term, 2025-01-01 to 2025-12-31, is over"):
+        renew_contract(store, 1, now=NOW)
+    assert get_contract(store, 1, now=NOW).end_date == date(2024, 12, 31)
+    assert get_contact(store, "Ann").lifecycle == "churned"
+    renewed = renew_contract(store, 1, end=date(2027, 6, 30), now=NOW)
+    assert (renewed.status, renewed.start_date) == ("active", date(2025, 1, 1))
+    assert get_contact(store, "Ann").lifecycle == "customer"

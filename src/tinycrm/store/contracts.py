@@ -309,7 +309,8 @@ def renew_contract(
 ) -> ContractRead:
     """Add the next term: from the day after the current end, for ``term`` (default the
     contract's own) or to ``end``; ``value`` changes the value per term. An ended
-    contract can be renewed (its customer is one again); a cancelled one cannot."""
+    contract can be renewed (its customer is one again); a cancelled one cannot, nor
+    one whose next term would be over already (``end`` reaches further)."""
     new_term = parse_term(term)
     today = local_today(now)
     with store.write() as session:
@@ -324,6 +325,13 @@ def renew_contract(
                 field="term",
             )
         renew_in(store, session, contract, today, new_term=new_term, end=end, value=value)
+        if contract.end_date < today:
+            raise Invalid(
+                f"contract {describe(contract)}: its next term, {contract.start_date} to "
+                f"{contract.end_date}, is over already: give --end (its new last day), or "
+                "add a new contract",
+                field="end",
+            )
         if contract.notice:
             check_notice(
                 terms.parse_term(contract.notice, "notice"),
