@@ -259,3 +259,15 @@ def test_a_quote_of_a_lost_deal_or_of_a_deal_won_with_another_quote_cannot_be_ac
         accept_quote(store, two.number, today=TODAY)
     assert get_quote(store, two.number, today=TODAY).status == "draft"
     assert decline_quote(store, two.number, today=TODAY).status == "declined"
+
+
+def test_a_quote_whose_figures_pass_what_tinycrm_keeps_is_refused(store) -> None:
+    # each line is within the cap (its net even 0), their gross sum is not: 93 such lines
+    # passed 64 bits and failed as the row was written (a traceback on SQLite)
+    add_product(store, name="Huge", price="999999999999999")
+    add_deal(store, title="Huge deal")
+    for _ in range(2):
+        add_item(store, "Huge deal", "Huge", discount="100")
+    with pytest.raises(Invalid, match=r"the quote's subtotal would be more than €1,000,000,"):
+        create_quote(store, "Huge deal", today=TODAY)
+    assert list_quotes(store, today=TODAY) == []

@@ -239,6 +239,7 @@ def create_quote(
             )
             priced.append((item, amounts, rate))
         totals = pricing.total_lines((a, r) for _i, a, r in priced)
+        _kept(totals, deal.currency)
         stamp = utcnow()
         quote = Quote(
             number=quote_number(day.year, next_number(store, session, day.year)),
@@ -294,6 +295,22 @@ def create_quote(
             f"valid until {valid_until.isoformat()}",
         )
         return to_read(session, quote, day)
+
+
+def _kept(totals: pricing.Totals, code: str) -> None:
+    """``Invalid`` when a figure of the quote is past what tinycrm keeps in its currency
+    (``money.max_minor``): lines each within it may add up past it (their gross sum,
+    the tax on top), which a database integer would refuse as the row is written."""
+    top = money.max_minor(code)
+    for what, minor in (
+        ("subtotal", totals.subtotal),
+        ("discounts", totals.discount),
+        ("tax", totals.tax),
+        ("total", totals.total),
+    ):
+        if abs(minor) > top:
+            most = money.format_money(money.from_minor(top, code), code)
+            raise Invalid(f"the quote's {what} would be more than {most}", field="deal")
 
 
 def get_quote(store: Store, ref: str | int, *, today: date | None = None) -> QuoteRead:
