@@ -77,3 +77,9 @@ def test_parse_term_never_crashes(text: str) -> None:
     except ValueError:
         return
     assert parsed.count > 0
+
+
+def test_no_notice_can_be_given_up_to_the_last_day_not_after_it() -> None:
+    end = date(2026, 12, 31)
+    assert terms.notice_deadline(end, parse_term("0d", "notice")) == end
+    assert terms.notice_deadline(end, parse_term("1d", "notice")) == end

@@ -79,10 +79,11 @@ def term_end(anchor: date, term: Term, index: int) -> date:
 
 
 def notice_deadline(end: date, notice: Term | None) -> date | None:
-    """The last day notice can be given on a term ending on ``end`` (None: no notice)."""
+    """The last day notice can be given on a term ending on ``end`` (None: no notice;
+    ``0d``: up to the last day, as ``1d``)."""
     if notice is None:
         return None
-    return shift(end + timedelta(days=1), notice, -1)
+    return min(shift(end + timedelta(days=1), notice, -1), end)
 
 
 def current_index(anchor: date, term: Term, index: int, end: date, today: date) -> int:
