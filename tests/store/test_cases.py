@@ -27,7 +27,7 @@ from tinycrm.store.companies import add_company
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.events import list_events
 from tinycrm.store.filter_sql import InvalidFilter
-from tinycrm.store.reminders import claim_items, confirm_run, due_items
+from tinycrm.store.reminders import claim_items, confirm_run, due_items, next_actions
 from tinycrm.store.reports.cases import case_report
 from tinycrm.store.service_models import CaseMessage, SupportCase
 
@@ -294,3 +294,10 @@ def test_a_case_resolved_without_a_reply_and_reopened_keeps_its_response(people)
     assert list_cases(people, breached=True, now=wednesday) == []
     due = {i.key for i in due_items(people, now=wednesday)}
     assert not any(key.startswith("case-response") for key in due)
+
+
+def test_next_says_a_cases_priority_once_when_both_targets_are_missed(people) -> None:
+    add_case(people, subject="Down", contact="Ada", priority="urgent", now=MONDAY_10)
+    wednesday = berlin(2026, 11, 25, 12)  # response was due Monday 11:00, resolution Tue 10:00
+    [line] = [a for a in next_actions(people, now=wednesday) if a.entity == "case"]
+    assert line.reason == "urgent: first response was due 17h ago, resolution was due 10h ago"

@@ -646,6 +646,17 @@ def _score(kind: str, due_at: datetime | None, value: Decimal | None, now: datet
     return WEIGHTS[kind] * (1 + min(late, 90) / 7) * (1 + math.log10(1 + stake / 1000))
 
 
+def _said_once(reasons: list[str], reason: str) -> str:
+    """``reason`` without the head (``urgent: ``) the line's first reason says already:
+    a case past both its targets reads "urgent: first response was due 2h ago,
+    resolution was due 1h ago"."""
+    if reasons and ": " in reasons[0]:
+        head = reasons[0].split(": ", 1)[0] + ": "
+        if reason.startswith(head):
+            return reason[len(head) :]
+    return reason
+
+
 def next_actions(
     store: Store, *, now: datetime | None = None, limit: int | None = 20
 ) -> list[NextAction]:
@@ -677,7 +688,7 @@ def next_actions(
         entry = entries.setdefault(
             key, {"title": item.title, "reasons": [], "score": 0.0, "kinds": [], "due": item.due_at}
         )
-        entry["reasons"].append(item.detail)
+        entry["reasons"].append(_said_once(entry["reasons"], item.detail))
         entry["score"] += _score(item.group, item.due_at, value, now)
         entry["kinds"].append(item.group)
         entry["due"] = min(entry["due"], item.due_at)
