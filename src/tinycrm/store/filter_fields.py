@@ -337,10 +337,6 @@ class _Money(Field):
         currency = Deal.currency if self.currency is None else self.currency
         if op == "=" and not value.text.strip():
             return col(minor).is_(None)
-        try:
-            amount = money.parse_amount(value.text)
-        except (ValueError, TypeError):
-            raise ctx.fail(value.offset, f"{name} is an amount, not {value.text!r}") from None
         by_exponent: dict[int, list[str]] = {}
         for code, exponent in money.CURRENCY_EXPONENTS.items():
             by_exponent.setdefault(exponent, []).append(code)
@@ -348,6 +344,12 @@ class _Money(Field):
         others = [code for e, codes in by_exponent.items() if e != common for code in codes]
         parts = []
         for exponent, codes in sorted(by_exponent.items()):
+            # read as an amount of these currencies is read (``1.234``: 1,234 euros,
+            # but one dinar and 234 fils, as ``--price 1.234 --currency KWD``)
+            try:
+                amount = money.parse_money(value.text, currency=codes[0])[0]
+            except (ValueError, TypeError):
+                raise ctx.fail(value.offset, f"{name} is an amount, not {value.text!r}") from None
             scaled = amount.scaleb(exponent)
             which = col(currency).not_in(others) if exponent == common else col(currency).in_(codes)
             parts.append(and_(which, int_compare(minor, op, scaled)))
