@@ -144,3 +144,14 @@ def test_pipeline_report_sums_recurring_revenue(store) -> None:
     assert by_stage["Proposal"].arr == {"EUR": Decimal("1200.00")}
     assert report.total.arr == {"EUR": Decimal("2400.00")}
     assert report.total.mrr == {"EUR": Decimal("200.00")}
+
+
+def test_renaming_onto_another_products_name_or_sku_names_it(store) -> None:
+    add_product(store, name="Oil", price="1", sku="OIL-1")
+    add_product(store, name="Gas", price="2", sku="GAS-1")
+    with pytest.raises(Conflict, match=r"^a product named Oil already exists: #1$"):
+        edit_product(store, "Gas", name="OIL")
+    with pytest.raises(Conflict, match=r"^SKU OIL-1 is already product #1 Oil$"):
+        edit_product(store, "Gas", sku="OIL-1")
+    gas = get_product(store, "Gas")
+    assert (gas.name, gas.sku) == ("Gas", "GAS-1")

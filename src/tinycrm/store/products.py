@@ -107,7 +107,8 @@ def _unique(session: Session, product: Product, name_key: str, sku: str | None) 
     query = select(Product).where(or_(*others))
     if product.id is not None:
         query = query.where(col(Product.id) != product.id)
-    clash = session.scalars(query.limit(1)).first()
+    with session.no_autoflush:  # an edited row is checked before it is written
+        clash = session.scalars(query.limit(1)).first()
     if clash is None:
         return
     if clash.name_key == name_key:
