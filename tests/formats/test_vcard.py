@@ -280,3 +280,29 @@ def test_a_broken_line_with_many_parameters_is_rejected_at_once() -> None:
         signal.signal(signal.SIGALRM, previous)
     assert first[ROW_ERROR].startswith("cannot read this vCard: At line 4: Failed to parse line")
     assert second["email"] == "ada@x.io"
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_contact_without_a_phone_or_email_keeps_its_second_one_as_it_was(version: str) -> None:
+    """A contact with no phone but a ``phone.2`` came back with that number as its phone
+    (and ``email.2`` as its email): a card that names no preferred value has its first
+    one read as the contact's. tinycrm's own cards say which is the contact's (PREF), so
+    one of them that prefers none has none."""
+    fields = {"phone.2": "+1 555 0102", "email.2": "b2@x.example", "phone.mobile": "+1 3"}
+    contact = {"name": "Bob Phoneless", "email": None, "phone": None, "fields": fields,
+               "company": None, "title": None, "notes": None, "tags": []}  # fmt: skip
+    text = contact_card(contact, version=version)
+    assert "PRODID:-//tinycrm//" in text
+    [values] = read_text(text)
+    assert "phone" not in values and "email" not in values
+    kept = {k.removeprefix("field:"): v for k, v in values.items() if k.startswith("field:")}
+    assert kept == fields
+    # An earlier export (no PRODID) is known by its X-TINYCRM-CREATED
+    older = text.replace(next(ln for ln in text.splitlines() if ln.startswith("PRODID")), "")
+    older = older.replace("END:VCARD", "X-TINYCRM-CREATED:2026-01-02T00:00:00+00:00\r\nEND:VCARD")
+    [values] = read_text(older.replace("\r\n\r\n", "\r\n"))
+    assert "phone" not in values and values["field:phone.2"] == "+1 555 0102"
+    # A card from elsewhere that prefers none: its first value is the contact's
+    other = text.replace("-//tinycrm//", "-//Other//")
+    [values] = read_text(other)
+    assert values["phone"] and values["email"] == "b2@x.example"

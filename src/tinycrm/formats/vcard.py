@@ -35,6 +35,8 @@ from tinycrm.formats.csvfile import detect_encoding
 from tinycrm.formats.mapping import FIELD_PREFIX, ROW_ERROR, field_key
 
 VERSIONS = ("3.0", "4.0")
+PRODID_PREFIX = "-//tinycrm//"
+PRODID = PRODID_PREFIX + "tinycrm contacts//EN"
 _DROPPED = ("PHOTO", "LOGO", "SOUND", "KEY")
 _ADDRESS_PARTS = (
     ("street", "street"),
@@ -161,7 +163,9 @@ _MULTI = {"email": ("email", "email"), "phone": ("tel", "phone"), "url": ("url",
 
 def _multi(card: Any, what: str, values: dict[str, str]) -> None:
     """Emails, phones or web pages: the preferred one is the contact's (its email, phone,
-    ``website``), the rest custom fields by type (``email.home``, ``website.other``)."""
+    ``website``), the rest custom fields by type (``email.home``, ``website.other``). A
+    card that prefers none gives its first; one tinycrm wrote marks the contact's email and
+    phone as preferred, so when it prefers none of them the contact had none."""
     prop_name, field = _MULTI[what]
     what = field.removeprefix(FIELD_PREFIX)
     props = [p for p in card.contents.get(prop_name, [])]
@@ -175,10 +179,13 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
     if not items:
         return
     preferred = _most_preferred([prop for prop, _ in items])
-    primary = next((i for i in items if i[0] is preferred), items[0])
-    values[field] = primary[1]
+    primary: tuple[Any, str] | None = next((i for i in items if i[0] is preferred), items[0])
+    if preferred is None and what != "website" and _is_own(card):
+        primary = None
+    if primary is not None:
+        values[field] = primary[1]
     for prop, value in items:
-        if (prop, value) is primary or value == primary[1]:
+        if primary is not None and ((prop, value) is primary or value == primary[1]):
             continue
         key = f"{what}.{_label(prop, card)}"
         n = 2
@@ -186,6 +193,15 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
             key = f"{what}.{_label(prop, card)}.{n}"
             n += 1
         values[FIELD_PREFIX + key] = value
+
+
+def _is_own(card: Any) -> bool:
+    """Whether tinycrm wrote ``card``: its PRODID, or (an export before cards had one)
+    the ``X-TINYCRM-CREATED`` every contact's card carries."""
+    prodid = card.contents.get("prodid")
+    if prodid and str(prodid[0].value).startswith(PRODID_PREFIX):
+        return True
+    return bool(card.contents.get("x-tinycrm-created"))
 
 
 def _addresses(card: Any, values: dict[str, str]) -> None:
@@ -413,6 +429,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         raise FormatError(f"vCard version must be one of {', '.join(VERSIONS)}")
     card = vobject.vCard()
     card.add("version").value = version
+    card.add("prodid").value = PRODID
     card.add("uid").value = _uid(contact)
     card.add("fn").value = contact.name
     given, family = _split_name(contact.name)
