@@ -145,7 +145,8 @@ def _decode(stream: IO[bytes], name: str) -> str:
     except UnicodeDecodeError:
         raise FormatError(f"{name} is not a UTF-8 JSON file") from None
     refuse_non_text(text[:65536], name)
-    if not text.strip():
+    if not text.strip(_SPACE) and not name.lower().endswith(SUFFIXES[1:]):
+        # an export of no records as JSON lines has no bytes; one as JSON is []
         raise FormatError(f"{name} is empty: expected a JSON array of records, or one per line")
     return text
 
@@ -156,6 +157,8 @@ def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
     name = printable(name)
     text = _decode(stream, name)
     start = len(text) - len(text.lstrip(_SPACE))
+    if start == len(text):
+        return  # a JSON lines file of no records
     if text[start] != "[":
         yield from _lines(text, name)
         return

@@ -83,9 +83,11 @@ def split_cards(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, str]]:
     start = 0
     skipping = False
     seen_any = False
+    blank = True  # a file of no cards: what an export of no contacts writes
     for number, line in enumerate(_decode(stream, name), start=1):
         line = line.rstrip("\r").lstrip("\ufeff")
         upper = line.strip().upper()
+        blank = blank and not upper
         if upper == "BEGIN:VCARD" and card is None:
             card, start, skipping = [line.strip()], number, False
             seen_any = True
@@ -109,7 +111,7 @@ def split_cards(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, str]]:
             card.append(line)
     if card is not None:
         yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n"
-    if not seen_any:
+    if not seen_any and not blank:
         raise FormatError(f"{name} holds no vCard (no BEGIN:VCARD line)")
 
 
