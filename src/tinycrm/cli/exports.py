@@ -146,6 +146,40 @@ def _check_format(value: str, allowed: Sequence[str]) -> str:
 BATCH = 5000  # rows written between two progress updates
 
 
+def _columns_of(model: str | None, *, contact_email: bool) -> list[str] | None:
+    """The CSV header of an export of ``model`` records (a read model of tinycrm.api.models,
+    by name) that has none: the columns one
+    with records has, without custom fields (``fields``) and other mappings (no record
+    gives their keys) or lists of records (CSV leaves those out), so that the file is
+    a header that imports as nothing, not an empty line that is refused."""
+    if model is None:
+        return None
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    from tinycrm.api import models
+
+    columns = []
+    for name, info in getattr(models, model).model_fields.items():
+        kind = info.annotation
+        if typing.get_origin(kind) in (typing.Union, types.UnionType):
+            kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
+        args = typing.get_args(kind)
+        if typing.get_origin(kind) is dict or (
+            typing.get_origin(kind) is list
+            and args
+            and isinstance(args[0], type)
+            and issubclass(args[0], BaseModel)
+        ):
+            continue
+        columns.append(name)
+        if name == "contact" and contact_email:
+            columns.append("contact_email")
+    return columns
+
+
 def _write(
     rows: Sequence[Any],
     fmt: str,
@@ -155,15 +189,20 @@ def _write(
     what: str,
     exports: Exports | None = None,
     mkdir: bool = False,
+    model: str | None = None,
 ) -> None:
     """Write read models in ``fmt`` through the one output layer (``out.RowWriter``).
-    With ``exports``, rows are its export records: ``contact_email`` after ``contact``."""
+    With ``exports``, rows are its export records: ``contact_email`` after ``contact``.
+    ``model``: the rows' read model, whose columns a CSV of no rows has as its header."""
     bar = _progress(f"Exporting {plural(len(rows), what)}", len(rows), force=progress, unit="rows")
     if exports is not None:
         rows = exports.records(rows, mode="python" if fmt == "csv" else "json")
     try:
         with _target(out_path, mkdir) as stream:
-            writer = out.Output(fmt).writer(stream)
+            columns = None
+            if fmt == "csv" and not rows:
+                columns = _columns_of(model, contact_email=exports is not None)
+            writer = out.Output(fmt).writer(stream, columns=columns)
             for start in range(0, len(rows), BATCH):
                 writer.write(rows[start : start + BATCH])
                 bar.update(writer.count, writer.count)
@@ -278,7 +317,7 @@ def companies(
         segment=segment,
         limit=limit,
     )
-    _write(rows, fmt, out_path, progress, what="company", mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="company", mkdir=mkdir, model="CompanyRead")
 
 
 @app.command("deals")
@@ -318,7 +357,10 @@ def deals(
         segment=segment,
         limit=limit,
     )
-    _write(rows, fmt, out_path, progress, what="deal", exports=opened.exports, mkdir=mkdir)
+    _write(
+        rows, fmt, out_path, progress, what="deal", exports=opened.exports, mkdir=mkdir,
+        model="DealRead",
+    )  # fmt: skip
 
 
 @app.command("contracts")
@@ -338,7 +380,7 @@ def contracts(
     """Export contracts (the filters of contract list) as CSV or JSON."""
     fmt = _check_format(fmt, FORMATS[:3])
     rows = crm(ctx).contracts.list(status=status, contact=contact, company=company, limit=limit)
-    _write(rows, fmt, out_path, progress, what="contract", mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="contract", mkdir=mkdir, model="ContractRead")
 
 
 @app.command("cases")
@@ -364,7 +406,7 @@ def cases(
         status=status, priority=priority, contact=contact, company=company, where=where,
         limit=limit,
     )  # fmt: skip
-    _write(rows, fmt, out_path, progress, what="case", mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="case", mkdir=mkdir, model="CaseRead")
 
 
 @app.command("products")
@@ -378,7 +420,7 @@ def products(
     """Export the catalogue (archived products too) as CSV or JSON."""
     fmt = _check_format(fmt, FORMATS[:3])
     rows = crm(ctx).products.list(archived=True)
-    _write(rows, fmt, out_path, progress, what="product", mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="product", mkdir=mkdir, model="ProductRead")
 
 
 @app.command("items")
@@ -392,7 +434,7 @@ def items(
     """Export every deal's line items as CSV or JSON."""
     fmt = _check_format(fmt, FORMATS[:3])
     rows = crm(ctx).deals.items.of_deals(None)
-    _write(rows, fmt, out_path, progress, what="item", mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="item", mkdir=mkdir, model="DealItemRead")
 
 
 @app.command("quotes")
@@ -409,7 +451,7 @@ def quotes(
     """Export quotes as CSV (one row each, totals) or JSON (with their lines and taxes)."""
     fmt = _check_format(fmt, FORMATS[:3])
     rows = crm(ctx).quotes.list(status=status)
-    _write(rows, fmt, out_path, progress, what="quote", mkdir=mkdir)
+    _write(rows, fmt, out_path, progress, what="quote", mkdir=mkdir, model="QuoteRead")
 
 
 @app.command("activities")
@@ -441,7 +483,10 @@ def activities(
         since=parse_when(since),
         limit=limit,
     )
-    _write(rows, fmt, out_path, progress, what="activity", exports=opened.exports, mkdir=mkdir)
+    _write(
+        rows, fmt, out_path, progress, what="activity", exports=opened.exports, mkdir=mkdir,
+        model="ActivityRead",
+    )  # fmt: skip
 
 
 @app.command("tasks")
@@ -478,7 +523,10 @@ def tasks(
     if fmt == "ics":
         _write_ics(rows, out_path, mkdir)
         return
-    _write(rows, fmt, out_path, progress, what="task", exports=opened.exports, mkdir=mkdir)
+    _write(
+        rows, fmt, out_path, progress, what="task", exports=opened.exports, mkdir=mkdir,
+        model="ActivityRead",
+    )  # fmt: skip
 
 
 def _write_ics(rows: Sequence[Any], out_path: Path | None, mkdir: bool = False) -> None:
@@ -547,6 +595,13 @@ def all_(
     _all_csv(ctx, out_path, mkdir)
 
 
+# The read model of each kind ``export all --format csv`` writes (for the header of none)
+_MODELS = {"companies": "CompanyRead", "contacts": "ContactRead", "deals": "DealRead",
+           "activities": "ActivityRead", "tasks": "ActivityRead", "contracts": "ContractRead",
+           "cases": "CaseRead", "products": "ProductRead", "items": "DealItemRead",
+           "quotes": "QuoteRead"}  # fmt: skip
+
+
 def _all_csv(ctx: typer.Context, folder: Path, mkdir: bool) -> None:
     from tinycrm.files import CannotWrite
 
@@ -563,10 +618,14 @@ def _all_csv(ctx: typer.Context, folder: Path, mkdir: bool) -> None:
         raise CannotWrite(f"cannot write into {folder}: it {what}")
     exports = crm(ctx).exports
     parts = exports.everything()
+    linked = ("deals", "activities", "tasks")
     for name, rows in parts.items():
-        records = exports.records(rows) if name in ("deals", "activities", "tasks") else rows
+        records = exports.records(rows) if name in linked else rows
         with _target(folder / f"{name}.csv") as stream:
-            out.write_csv(records, stream)
+            columns = None if rows else _columns_of(_MODELS.get(name), contact_email=name in linked)
+            writer = out.Output("csv").writer(stream, columns=columns)
+            writer.write(records)
+            writer.close()
     one = {"companies": "company", "activities": "activity"}
     shown = ", ".join(plural(len(rows), one.get(name, name[:-1])) for name, rows in parts.items())
     _said(f"Exported to {folder}/: {shown}")
