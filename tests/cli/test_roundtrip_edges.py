@@ -93,3 +93,104 @@ def test_a_csv_export_of_no_records_has_its_header_and_imports_as_nothing(
                      str(folder / f"{kind}.csv"))  # fmt: skip
         assert result.exit_code == 0, (kind, result.stderr)
     shutil.rmtree(folder)
+
+
+def _rows_of(cli, db: str) -> list[tuple[str, str | None]]:
+    found = cli("--db", db, "contact", "list", "--json").json()
+    return sorted((c["name"], c["email"]) for c in found)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_records_rejected_from_json_come_back_as_json_that_imports_once_fixed(
+    cli, tmp_path: Path, fmt: str
+) -> None:
+    """The report of records a JSON import rejected was a CSV file with each record as
+    JSON text in one cell: fixing it and importing it again imported nothing. It is
+    JSON now (an array for an array, JSON lines for JSON lines), each record with its
+    line and reason first, and importing it once fixed imports the records."""
+    import json
+    import stat
+
+    db = str(tmp_path / "crm.db")
+    records = [
+        '{"name": "Ada", "email": "ada@x.io"}',
+        '{"name": "Bob", "email": "bob@", "tags": ["vip", "=1+1"], "fields": {"plan": "pro"},'
+        ' "cadence_days": 14}',
+        '{"name": "Cy", "name": "Cyrus", "email": "cy@x.io"}',
+        "42",
+    ]
+    if fmt == "json":
+        text = "[\n" + ",\n".join(records) + "\n]\n"
+    else:
+        text = "\n".join([*records, '{"name": "Di", "email": '])
+    source = tmp_path / f"people.{fmt}"
+    source.write_text(text)
+    summary = cli("--db", db, "import", "contacts", str(source), "--json").json()
+    assert (summary["created"], summary["rejected"]) == (1, 4 if fmt == "jsonl" else 3)
+    report = tmp_path / f"people.errors.{fmt}"
+    assert summary["errors_file"] == str(report)
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    written = report.read_text()
+    lines = [ln.strip().rstrip(",") for ln in written.splitlines() if ln.strip() not in "[]"]
+    assert len(lines) == summary["rejected"]
+    first = json.loads(lines[0])
+    assert first == {
+        "line": 2 if fmt == "jsonl" else 3, "reason": first["reason"], "name": "Bob",
+        "email": "bob@", "tags": ["vip", "=1+1"], "fields": {"plan": "pro"}, "cadence_days": 14,
+    }  # fmt: skip
+    assert "email" in first["reason"]
+    assert '"name": "Cy", "name": "Cyrus"' in lines[1]  # as the file wrote it, to be fixed
+    assert json.loads(lines[2])["record"] == 42
+    if fmt == "jsonl":
+        assert json.loads(lines[3])["record"] == '{"name": "Di", "email":'
+    if fmt == "json":
+        json.loads(written)  # the whole report is one array
+    fixed = written.replace('"bob@"', '"bob@x.io"').replace('"name": "Cy", ', "")
+    report.write_text(fixed)
+    again = cli("--db", db, "import", "contacts", str(report), "--json").json()
+    assert (again["created"], again["rejected"]) == (2, summary["rejected"] - 2)
+    assert _rows_of(cli, db) == [("Ada", "ada@x.io"), ("Bob", "bob@x.io"), ("Cyrus", "cy@x.io")]
+    bob = cli("--db", db, "contact", "show", "bob@x.io", "--json").json()
+    assert (bob["tags"], bob["fields"]) == (["=1+1", "vip"], {"plan": "pro"})
+    assert bob["cadence_days"] == 14
+    # The report of the report: this time's line and reason, not the first one's as well
+    rerun = tmp_path / f"people.errors.errors.{fmt}"
+    again_lines = [ln.strip().rstrip(",") for ln in rerun.read_text().splitlines()
+                   if ln.strip() not in "[]"]  # fmt: skip
+    assert all(ln.count('"line"') == 1 for ln in again_lines)
+
+
+def test_cards_rejected_from_a_vcard_file_come_back_as_vcards_that_import_once_fixed(
+    cli, tmp_path: Path
+) -> None:
+    """The report of the cards a vCard import rejected was a CSV file with each card in
+    one cell. It is a vCard file now, each card with an X-TINYCRM-REJECTED line (its line
+    and reason) that import passes over, and importing it once fixed imports the cards."""
+    import stat
+
+    db = str(tmp_path / "crm.db")
+    source = tmp_path / "people.vcf"
+    source.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nEMAIL:ada@x.io\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob\r\nEMAIL:bob@\r\nNOTE:two\\nlines\\, one card\r\n"
+        "CATEGORIES:vip\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cy\r\nTHIS IS NOT A PROPERTY\r\nEMAIL:cy@x.io\r\n"
+        "END:VCARD\r\n"
+    )
+    summary = cli("--db", db, "import", "contacts", str(source), "--json").json()
+    assert (summary["created"], summary["rejected"]) == (1, 2)
+    report = tmp_path / "people.errors.vcf"
+    assert summary["errors_file"] == str(report)
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    written = report.read_bytes().decode()
+    assert written.count("BEGIN:VCARD") == 2 and written.count("X-TINYCRM-REJECTED;LINE=") == 2
+    assert "X-TINYCRM-REJECTED;LINE=6:" in written and "X-TINYCRM-REJECTED;LINE=13:" in written
+    fixed = written.replace("EMAIL:bob@\r\n", "EMAIL:bob@x.io\r\n")
+    report.write_bytes(fixed.replace("THIS IS NOT A PROPERTY\r\n", "").encode())
+    again = cli("--db", db, "import", "contacts", str(report), "--json")
+    assert again.exit_code == 0, again.stderr
+    assert (again.json()["created"], again.json()["rejected"]) == (2, 0)
+    assert "X-TINYCRM-REJECTED" not in again.stdout  # not a property it names as unread
+    assert _rows_of(cli, db) == [("Ada", "ada@x.io"), ("Bob", "bob@x.io"), ("Cy", "cy@x.io")]
+    bob = cli("--db", db, "contact", "show", "bob@x.io", "--json").json()
+    assert (bob["notes"], bob["tags"]) == ("two\nlines, one card", ["vip"])

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
@@ -19,6 +18,7 @@ from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.vocab import plural
 
 if TYPE_CHECKING:
+    from tinycrm.cli.rejected import ErrorReport
     from tinycrm.formats.mapping import Mapping
 
 app = typer.Typer(
@@ -73,7 +73,8 @@ ErrorsOpt = Annotated[
     Path | None,
     typer.Option(
         "--errors",
-        help="Where rejected rows go (default: FILE.errors.csv beside the input).",
+        help="Where rejected rows go, in the input's format (default: FILE.errors.csv, "
+        ".json, .jsonl or .vcf beside the input).",
         metavar="FILE",
         rich_help_panel="Errors",
     ),
@@ -184,85 +185,6 @@ class Progress:
             self.bar = None
 
 
-# --------------------------------------------------------------------------- the error report
-
-
-class ErrorReport:
-    """Rejected rows, written as they come: line, reason, then the row as it was.
-
-    The rows go to a temporary file beside the report (0600: they hold names, emails,
-    whole vCards) that becomes the report when the import succeeds, and is removed when
-    the import as a whole fails (nothing was imported, so it would only mislead). When
-    the report cannot be written (a read-only folder, a full disk) the import goes on:
-    ``failed`` says why, and the summary lists the first rejected rows instead.
-    """
-
-    def __init__(self, path: Path, header: list[str], source: str, *, write: bool = True) -> None:
-        self.path = path
-        self.write = write
-        self.header = header
-        self.source = source
-        self.count = 0
-        self.shown: list[str] = []
-        self.failed: str | None = None
-        self._stack: ExitStack | None = None
-        self._writer: Any = None
-
-    def add(self, line: int, reason: str, raw: Any) -> None:
-        self.count += 1
-        if len(self.shown) < 10:
-            self.shown.append(f"line {line}: {reason}")
-        if not self.write or self.failed:
-            return
-        from tinycrm.files import CannotWrite, open_output
-
-        try:
-            if self._stack is None:
-                self._stack = ExitStack()
-                handle = self._stack.enter_context(open_output(self.path, encoding="utf-8-sig"))
-                self._writer = csv.writer(handle)
-                self._writer.writerow(["line", "reason", *self.header])
-            cells = raw if isinstance(raw, list) else [raw]
-            self._writer.writerow([line, reason, *(out.csv_safe(c) for c in cells)])
-        except (CannotWrite, OSError) as exc:
-            self.failed = str(exc) if isinstance(exc, CannotWrite) else exc.strerror or str(exc)
-            self._discard()
-
-    def _discard(self) -> None:
-        if self._stack is not None:
-            stack, self._stack = self._stack, None
-            stack.__exit__(_Discarded, _Discarded(), None)
-
-    def close(self, *, keep: bool) -> None:
-        from tinycrm.files import CannotWrite
-
-        if not keep:
-            self._discard()
-            return
-        if self._stack is not None:
-            stack, self._stack = self._stack, None
-            try:
-                stack.close()
-            except CannotWrite as exc:
-                self.failed = str(exc)
-
-
-class _Discarded(Exception):
-    """Thrown into the report's writer to remove its temporary file."""
-
-
-def _report_path(file: str, errors: Path | None) -> Path:
-    if errors is not None:
-        return errors
-    if file == "-":
-        return Path("stdin.errors.csv")
-    path = Path(file)
-    folder = Path(os.path.realpath(path.expanduser().parent))
-    if folder.is_relative_to("/dev") or folder.is_relative_to("/proc"):
-        return Path(f"{path.stem}.errors.csv")  # /dev/stdin, <(…)'s /dev/fd/63: as for -
-    return path.with_name(f"{path.stem}.errors.csv")
-
-
 @contextmanager
 def _binary(file: str) -> Iterator[IO[bytes]]:
     if file == "-":
@@ -313,6 +235,8 @@ def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None
                 _import_vcards(ctx, file, stream, options)
             elif looks_like_json(file, head):
                 options.pop("vcard", None)
+                array = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+                options["report_form"] = "json" if array else "jsonl"
                 _import_json(ctx, kind, file, stream, options)
             else:
                 options.pop("vcard", None)
@@ -426,6 +350,7 @@ def _import_vcards(ctx: typer.Context, file: str, stream: IO[bytes], o: dict) ->
                 progress.update(n, n)
             yield row
 
+    o["report_form"] = "vcard"
     summary = _run(ctx, "contacts", file, rows(), ["vcard"], progress, [], False, o)
     notes = []
     if unread:
@@ -457,7 +382,11 @@ def _run(
     day_first: bool,
     o: dict,
 ) -> Any:
-    report = ErrorReport(_report_path(file, o["errors"]), header, file, write=not o["dry_run"])
+    from tinycrm.cli.rejected import ErrorReport, report_path
+
+    form = o.get("report_form", "csv")
+    path = report_path(file, o["errors"], form)
+    report = ErrorReport(path, header, file, write=not o["dry_run"], form=form)
     if report.write:
         from tinycrm.files import CannotWrite, resolve
 

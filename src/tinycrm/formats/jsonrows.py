@@ -212,7 +212,7 @@ def _lines(text: str, name: str) -> Iterator[tuple[int, Any]]:
                 )
                 return
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            value = FormatError(f"not valid JSON ({reason})")
+            value = _Refused(f"not valid JSON ({reason})", line.strip(_SPACE))
         first = False
         yield number, value
 
@@ -295,3 +295,36 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "true or false"
     return "a number"
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """An object's keys and values as the file gives them (a key given twice kept twice)."""
+
+
+def rejected_record(line: int, reason: str, source: str) -> str:
+    """A rejected record as one line of JSON for the rows' report: ``line`` and ``reason``
+    first, then the record's own keys and values as the file wrote them (numbers, a key
+    given twice; those of an earlier report's ``line`` and ``reason`` left out), so that
+    the report, once fixed, imports again. What is not an object (a number, an array, a
+    line that is not JSON) comes whole under ``record``, as JSON or as its text."""
+    decoder = json.JSONDecoder(
+        parse_float=Number, parse_int=Number, parse_constant=Number, object_pairs_hook=_Pairs
+    )
+    head = [("line", line), ("reason", reason)]
+    try:
+        value: Any = decoder.decode(source.strip(_SPACE))
+    except (json.JSONDecodeError, RecursionError):
+        return _pairs_source(_Pairs([*head, ("record", source)]))
+    if isinstance(value, _Pairs):
+        return _pairs_source(_Pairs([*head, *((k, v) for k, v in value if k not in dict(head))]))
+    return _pairs_source(_Pairs([*head, ("record", value)]))
+
+
+def _pairs_source(value: Any) -> str:
+    """``_source`` of what ``rejected_record`` parsed (objects as ``_Pairs``)."""
+    if isinstance(value, _Pairs):
+        items = (f"{json.dumps(k, ensure_ascii=False)}: {_pairs_source(v)}" for k, v in value)
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_pairs_source(v) for v in value) + "]"
+    return _source(value)

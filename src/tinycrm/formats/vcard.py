@@ -35,6 +35,7 @@ from tinycrm.formats.csvfile import detect_encoding
 from tinycrm.formats.mapping import FIELD_PREFIX, ROW_ERROR, field_key
 
 VERSIONS = ("3.0", "4.0")
+REJECTED = "X-TINYCRM-REJECTED"  # where and why a card in a rejected rows' report was
 PRODID_PREFIX = "-//tinycrm//"
 PRODID = PRODID_PREFIX + "tinycrm contacts//EN"
 _DROPPED = ("PHOTO", "LOGO", "SOUND", "KEY")
@@ -230,7 +231,7 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
 _READ = frozenset(
     ("VERSION", "PRODID", "REV", "FN", "N", "ORG", "EMAIL", "TEL", "TITLE", "NOTE", "ROLE",
      "CATEGORIES", "ADR", "URL", "BDAY", "UID", "X-ABLABEL", "X-ABADR", "X-TINYCRM-FIELD",
-     *_TINYCRM)
+     REJECTED, *_TINYCRM)
 )  # fmt: skip
 
 
@@ -517,3 +518,24 @@ def write_vcards(contacts: Iterable[Any], stream: IO[str], *, version: str = "3.
         stream.write(contact_card(contact, version=version))
         count += 1
     return count
+
+
+def rejected_card(line: int, reason: str, text: str) -> str:
+    """A rejected card for the rows' report: the card as the file held it (``text``,
+    from ``split_cards``), with an ``X-TINYCRM-REJECTED;LINE=N:reason`` property after
+    its BEGIN line (an earlier report's replaced), which reading passes over: the
+    report, once fixed, imports again."""
+    escaped = "".join(_ESCAPES.get(c, c) for c in reason)
+    lines: list[str] = []
+    dropping = False
+    for card_line in text.rstrip("\r\n").split("\r\n"):
+        if dropping and card_line[:1] in (" ", "\t"):
+            continue  # the folded rest of an earlier report's property
+        dropping = card_line.split(";", 1)[0].split(":", 1)[0].strip().upper() == REJECTED
+        if not dropping:
+            lines.append(card_line)
+    lines.insert(1, f"{REJECTED};LINE={line}:{escaped}")
+    return "\r\n".join(lines) + "\r\n"
+
+
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "", ",": "\\,", ";": "\\;"}
