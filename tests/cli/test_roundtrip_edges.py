@@ -6,6 +6,7 @@ limits of what tinycrm stores, each written by tinycrm and imported again.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,34 @@ def test_cards_rejected_from_a_vcard_file_come_back_as_vcards_that_import_once_f
     assert _rows_of(cli, db) == [("Ada", "ada@x.io"), ("Bob", "bob@x.io"), ("Cy", "cy@x.io")]
     bob = cli("--db", db, "contact", "show", "bob@x.io", "--json").json()
     assert (bob["notes"], bob["tags"]) == ("two\nlines, one card", ["vip"])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_fixed_report_imported_with_keep_extra_keeps_no_line_or_reason(
+    cli, tmp_path: Path, fmt: str
+) -> None:
+    """The report's own line and reason columns are not the records': imported again
+    with the same --keep-extra as the first time, every fixed contact got custom fields
+    'line' and 'reason' (the reason it was rejected), and the summary named them as
+    columns not imported; the report of a report had them twice."""
+    db = str(tmp_path / "crm.db")
+    source = tmp_path / f"people.{fmt}"
+    if fmt == "csv":
+        source.write_text("Name,Email,Plan\nAda,ada@x.io,pro\nBob,bob@,basic\nCy,cy@,\n")
+    else:
+        source.write_text('[{"name": "Bob", "email": "bob@", "plan": "basic"},\n'
+                          ' {"name": "Cy", "email": "cy@"}]\n')  # fmt: skip
+    first = cli("--db", db, "import", "contacts", str(source), "--keep-extra", "--json").json()
+    assert first["rejected"] == 2
+    report = Path(first["errors_file"])
+    report.write_bytes(report.read_bytes().replace(b"bob@", b"bob@x.io"))
+    dry = cli("--db", db, "import", "contacts", str(report), "--dry-run")
+    notes = [n.rsplit("): ", 1)[1] for n in dry.stdout.splitlines() if "not imported" in n]
+    assert dry.exit_code == 0 and notes and "plan" in notes[0].lower()
+    assert not any(re.search(r"\b(line|reason)\b", n) for n in notes), notes
+    again = cli("--db", db, "import", "contacts", str(report), "--keep-extra")
+    assert again.exit_code == 0, again.stderr
+    bob = cli("--db", db, "contact", "show", "bob@x.io", "--json").json()
+    assert bob["fields"] == {"plan": "basic"}
+    rerun = report.with_name(f"people.errors.errors.{fmt}").read_text(encoding="utf-8-sig")
+    assert rerun.count("line") == 1 and rerun.count("reason") == 1, rerun

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tinycrm.cli import output as out
+from tinycrm.formats.mapping import REPORT_COLUMNS
 
 SUFFIXES = {"csv": ".csv", "json": ".json", "jsonl": ".jsonl", "vcard": ".vcf"}
 
@@ -51,6 +52,8 @@ class ErrorReport:
         self._stack: ExitStack | None = None
         self._handle: Any = None
         self._writer: Any = None
+        # the columns of the report this file is (imported again), left out of this one
+        self._own = len(REPORT_COLUMNS) if tuple(header[:2]) == REPORT_COLUMNS else 0
 
     def add(self, line: int, reason: str, raw: Any) -> None:
         self.count += 1
@@ -67,11 +70,12 @@ class ErrorReport:
                 self._handle = self._stack.enter_context(open_output(self.path, encoding=encoding))
                 if self.form == "csv":
                     self._writer = csv.writer(self._handle)
-                    self._writer.writerow(["line", "reason", *self.header])
+                    self._writer.writerow([*REPORT_COLUMNS, *self.header[self._own :]])
                 elif self.form == "json":
                     self._handle.write("[")
             cells = raw if isinstance(raw, list) else [raw]
             if self.form == "csv":
+                cells = cells[self._own :]  # a report's: this line and reason, not those
                 self._writer.writerow([line, reason, *(out.csv_safe(c) for c in cells)])
             elif self.form == "vcard":
                 from tinycrm.formats.vcard import rejected_card

@@ -26,7 +26,13 @@ from typing import IO, Any
 
 from tinycrm.formats import FormatError, printable
 from tinycrm.formats.csvfile import refuse_non_text
-from tinycrm.formats.mapping import ROW_ERROR, Mapping, build_mapping, normalize
+from tinycrm.formats.mapping import (
+    REPORT_COLUMNS,
+    ROW_ERROR,
+    Mapping,
+    build_mapping,
+    normalize,
+)
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 _SPACE = " \t\r\n"
@@ -310,7 +316,7 @@ def rejected_record(line: int, reason: str, source: str) -> str:
     decoder = json.JSONDecoder(
         parse_float=Number, parse_int=Number, parse_constant=Number, object_pairs_hook=_Pairs
     )
-    head = [("line", line), ("reason", reason)]
+    head = list(zip(REPORT_COLUMNS, (line, reason), strict=True))
     try:
         value: Any = decoder.decode(source.strip(_SPACE))
     except (json.JSONDecodeError, RecursionError):

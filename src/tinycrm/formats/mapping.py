@@ -35,6 +35,8 @@ KINDS = ("contacts", "companies", "deals", "activities")
 ROW_ERROR = "!error"  # a row's values hold this key when the row itself is broken
 FIELD_PREFIX = "field:"
 IGNORE = "-"
+# The first columns (keys) of the report of the rows an import rejects: not the rows' own
+REPORT_COLUMNS = ("line", "reason")
 _FIELD_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -335,7 +337,7 @@ class Column:
     header: str
     target: str | None  # a target name, "field:KEY", or None (not imported)
     # "synonym", "--map", "field", "extra", "ignored" (a column tinycrm sets itself),
-    # "unmapped", "label"
+    # "unmapped", "label", "report" (the line and reason of a rejected rows' report)
     how: str
     rank: int = 0
     secondary: str | None = None  # custom field for its value when another column wins
@@ -522,6 +524,7 @@ class Mapping:
                 "ignored": "set by tinycrm",
                 "unmapped": "unmapped",
                 "label": "Google's label column",
+                "report": "the rejected rows' report",
             }[column.how]
             rows.append((column.header, what, why))
         return rows
@@ -608,7 +611,11 @@ def build_mapping(
     exact = _EXACT[kind]
     columns: list[Column] = []
     best: dict[str, Column] = {}
+    report = list(header[:2]) == list(REPORT_COLUMNS)  # a rejected rows' report, fixed
     for index, (text, key) in enumerate(zip(header, normalised, strict=True)):
+        if report and index < 2:
+            columns.append(Column(index, text, None, "report"))
+            continue
         if text.lower().startswith("field.") and _FIELD_KEY.match(text[6:].strip()):
             columns.append(Column(index, text, FIELD_PREFIX + text[6:].strip(), "field"))
             continue
