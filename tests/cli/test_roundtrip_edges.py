@@ -226,3 +226,63 @@ def test_a_fixed_report_imported_with_keep_extra_keeps_no_line_or_reason(
     assert bob["fields"] == {"plan": "basic"}
     rerun = report.with_name(f"people.errors.errors.{fmt}").read_text(encoding="utf-8-sig")
     assert rerun.count("line") == 1 and rerun.count("reason") == 1, rerun
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_long_bodies_tinycrm_stores_import_again(cli, tmp_path: Path, fmt: str) -> None:
+    """A mail's body is kept up to 100,000 characters (and its From/To lines), and log and
+    task add took any length, but import refused a body over 10,000: a round trip of
+    mail activities rejected them. Import takes what tinycrm stores: up to 1,000,000."""
+    from datetime import UTC, datetime, timedelta
+
+    from tinycrm.store.activities import add_task, log_activity
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.engine import open_store
+    from tinycrm.store.mail_log import BODY_MAX
+    from tinycrm.store.validate import MAX_BODY
+
+    old, new = str(tmp_path / "old.db"), str(tmp_path / "new.db")
+    mail = "From: ada@x.io\nTo: me@x.io\n\n" + "Dear Sam,\n" + "x" * BODY_MAX + "\n[…]"
+    store = open_store(old, user="tester")
+    add_contact(store, name="Ada", email="ada@x.io")
+    log_activity(store, kind="email", text="Re: offer", contact="ada@x.io", body=mail)
+    log_activity(store, kind="note", text="Longest", contact="ada@x.io", body="n" * MAX_BODY)
+    due = datetime.now(UTC) + timedelta(days=1)
+    add_task(store, text="Read it", due=due, contact="ada@x.io", body="t\n" * 20_000)
+    store.close()
+    assert cli("--db", new, "contact", "add", "Ada", "--email", "ada@x.io").exit_code == 0
+    for kind in ("activities", "tasks"):
+        file = tmp_path / f"{kind}.{fmt}"
+        assert cli("--db", old, "export", kind, "--format", fmt, "--out", str(file)).exit_code == 0
+        result = cli("--db", new, "import", "activities", str(file), "--json")
+        assert result.exit_code == 0, result.stderr
+        assert result.json()["rejected"] == 0, Path(result.json()["errors_file"]).read_text()[:300]
+    for kind in ("activities", "tasks"):
+        before = cli("--db", old, "export", kind, "--format", "json").json()
+        after = cli("--db", new, "export", kind, "--format", "json").json()
+        assert sorted(a["body"] for a in after) == sorted(b["body"] for b in before)
+
+
+def test_a_body_longer_than_import_takes_or_with_controls_is_refused_by_log_too(
+    cli, tmp_path: Path
+) -> None:
+    """log and task add stored any body (an ESC sequence, a \\r\\n, 2,000,000 characters)
+    that import then refused; they refuse what import refuses, as the README says."""
+    from tinycrm.store.activities import log_activity
+    from tinycrm.store.engine import open_store
+    from tinycrm.store.errors import Invalid
+    from tinycrm.store.validate import MAX_BODY
+
+    db = str(tmp_path / "crm.db")
+    assert cli("--db", db, "contact", "add", "Ada", "--email", "ada@x.io").exit_code == 0
+    escaped = cli("--db", db, "log", "note", "ada@x.io", "Hi", "--body", "red \x1b[31m x")
+    assert escaped.exit_code == 1
+    assert escaped.stderr == (
+        "Error: body: control characters are not allowed (\\x1b at position 5)\n"
+    )
+    store = open_store(db, user="tester")
+    with pytest.raises(Invalid, match="body is too long"):
+        log_activity(store, kind="note", text="Hi", contact="ada@x.io", body="b" * (MAX_BODY + 1))
+    kept = log_activity(store, kind="note", text="Hi", contact="ada@x.io", body="one\r\ntwo")
+    store.close()
+    assert kept.body == "one\ntwo"

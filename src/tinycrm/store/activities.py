@@ -167,7 +167,7 @@ def _subject_body(text: str, body: str | None) -> tuple[str, str | None]:
     first, _, rest = clean.partition("\n")
     subject = validate.name(first, "subject")
     extra = "\n".join(part for part in (rest.strip(), (body or "").strip()) if part)
-    return subject, extra or None
+    return subject, validate.body(extra)
 
 
 def log_activity(

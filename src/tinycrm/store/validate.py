@@ -17,6 +17,9 @@ from tinycrm.vocab import ACTIVITY_KINDS, LIFECYCLES, ROLES
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _FIELD_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 MAX_TEXT = 10_000
+# An activity's body: a mail's (mail_log keeps 100,000 characters of its text, with its
+# From, To and Cc lines above), a logged note's or a task's; import takes as long a one.
+MAX_BODY = 1_000_000
 MAX_SIZE = 2**31 - 1  # PostgreSQL's INTEGER: a larger size would not fit its column
 
 
@@ -86,16 +89,23 @@ def name(value: str | None, what: str = "name") -> str:
     return clean
 
 
-def optional_text(value: str | None, what: str, *, multiline: bool = False) -> str | None:
+def optional_text(
+    value: str | None, what: str, *, multiline: bool = False, limit: int = MAX_TEXT
+) -> str | None:
     """Optional text: blank becomes None."""
     if value is None:
         return None
     clean = plain(value, what, multiline=True).strip() if multiline else line(value, what)
     if not clean:
         return None
-    if len(clean) > MAX_TEXT:
-        raise Invalid(f"{what} is too long (at most {MAX_TEXT} characters)", field=_field(what))
+    if len(clean) > limit:
+        raise Invalid(f"{what} is too long (at most {limit:,} characters)", field=_field(what))
     return clean
+
+
+def body(value: str | None) -> str | None:
+    """An activity's body (blank: None), as ``log``, ``task add`` and import take it."""
+    return optional_text(value, "body", multiline=True, limit=MAX_BODY)
 
 
 # Addresses most people have (ASCII, a dot-atom local part, ordinary domain labels) are

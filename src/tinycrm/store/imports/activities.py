@@ -75,7 +75,7 @@ class _Activities(_Import):
             first, _, rest = body.strip().partition("\n")
             subject, body = first, rest
         prep.columns["subject"] = validate.name(subject, "subject")
-        clean_body = validate.optional_text(body, "body", multiline=True)
+        clean_body = validate.body(body)
         if clean_body:
             prep.columns["body"] = clean_body
         when = self._when(values, "date")
