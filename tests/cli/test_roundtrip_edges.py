@@ -286,3 +286,57 @@ def test_a_body_longer_than_import_takes_or_with_controls_is_refused_by_log_too(
     kept = log_activity(store, kind="note", text="Hi", contact="ada@x.io", body="one\r\ntwo")
     store.close()
     assert kept.body == "one\ntwo"
+
+
+def _mail(mid: str | None, subject: str, sender: str = "ada@x.io", to: str = "me@mine.example"):
+    from tinycrm.mail.message import parse_message
+
+    head = f"From: {sender}\nTo: {to}\nSubject: {subject}\n"
+    head += "Date: Tue, 01 Dec 2026 10:00:00 +0000\n"
+    if mid:
+        head += f"Message-ID: {mid}\n"
+    return parse_message((head + "\nHello\n").encode())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_mail_logged_before_an_export_is_not_logged_again_after_its_import(
+    cli, tmp_path: Path, fmt: str
+) -> None:
+    """The activities export left out each mail's key (its Message-ID), so 'mail sync
+    --from-start' into a database the export was imported into logged every mail a second
+    time. The key and the direction travel, and import finds a mail by its key."""
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.engine import open_store
+    from tinycrm.store.mail_log import log_messages
+
+    mails = [_mail("<m1@x.io>", "Offer"), _mail(None, "No id"),
+             _mail("<m2@x.io>", "Reply", "me@mine.example", "ada@x.io")]  # fmt: skip
+    own = {"own_addresses": ["me@mine.example"]}
+    old, new = str(tmp_path / "old.db"), str(tmp_path / "new.db")
+    store = open_store(old, user="tester")
+    add_contact(store, name="Ada", email="ada@x.io")
+    assert log_messages(store, mails[:2], **own).logged == 2
+    store.close()
+    store = open_store(old, user="tester")
+    log_messages(store, [mails[2]], **own)
+    store.close()
+    file = tmp_path / f"activities.{fmt}"
+    assert (
+        cli("--db", old, "export", "activities", "--format", fmt, "--out", str(file)).exit_code == 0
+    )
+    first = cli("--db", new, "import", "activities", str(file), "--json")
+    assert first.exit_code == 0 and first.json()["created"] == 3, first.stderr
+    store = open_store(new, user="tester")
+    again = log_messages(store, mails, **own)
+    store.close()
+    assert again.logged == 0
+    exported = cli("--db", new, "export", "activities", "--format", "json").json()
+    assert sorted((a["subject"], a["mail_key"], a["direction"]) for a in exported) == sorted(
+        (a["subject"], a["mail_key"], a["direction"])
+        for a in cli("--db", old, "export", "activities", "--format", "json").json()
+    )
+    assert {a["direction"] for a in exported} == {"in", "out"}
+    # The same mail with another subject (edited since) is the same activity
+    file.write_text(file.read_text().replace("Offer", "Offer (edited)"))
+    twice = cli("--db", new, "import", "activities", str(file), "--on-duplicate", "skip", "--json")
+    assert (twice.json()["created"], twice.json()["skipped"]) == (0, 3)

@@ -164,14 +164,21 @@ class Exports:
         )
 
     def records(
-        self, rows: Sequence[Any], *, mode: Literal["python", "json"] = "python"
+        self,
+        rows: Sequence[Any],
+        *,
+        mode: Literal["python", "json"] = "python",
+        mail: bool = False,
     ) -> builtins.list[dict[str, Any]]:
         """Deals, activities or tasks (read models) as export records: their keys, with
         ``contact_email`` after ``contact`` (a name is not unique; an import finds the
-        contact by its email first)."""
-        from tinycrm.store.exports import contact_emails
+        contact by its email first); with ``mail`` (activities), each logged mail's
+        ``mail_key`` and ``direction`` after ``channel`` (an import of them knows the
+        mail, and mail sync does not log it again)."""
+        from tinycrm.store.exports import contact_emails, mail_keys
 
         emails = contact_emails(self._store, (row.contact_id for row in rows))
+        keys = mail_keys(self._store, (row.id for row in rows)) if mail else {}
         records = []
         for row in rows:
             record: dict[str, Any] = {}
@@ -179,6 +186,8 @@ class Exports:
                 record[key] = value
                 if key == "contact":
                     record["contact_email"] = emails.get(row.contact_id)
+                elif key == "channel" and mail:
+                    record["mail_key"], record["direction"] = keys.get(row.id, (None, None))
             records.append(record)
         return records
 

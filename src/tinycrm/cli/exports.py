@@ -146,7 +146,7 @@ def _check_format(value: str, allowed: Sequence[str]) -> str:
 BATCH = 5000  # rows written between two progress updates
 
 
-def _columns_of(model: str | None, *, contact_email: bool) -> list[str] | None:
+def _columns_of(model: str | None, *, contact_email: bool, mail: bool = False) -> list[str] | None:
     """The CSV header of an export of ``model`` records (a read model of tinycrm.api.models,
     by name) that has none: the columns one
     with records has, without custom fields (``fields``) and other mappings (no record
@@ -177,6 +177,8 @@ def _columns_of(model: str | None, *, contact_email: bool) -> list[str] | None:
         columns.append(name)
         if name == "contact" and contact_email:
             columns.append("contact_email")
+        elif name == "channel" and mail:
+            columns += ["mail_key", "direction"]
     return columns
 
 
@@ -190,18 +192,19 @@ def _write(
     exports: Exports | None = None,
     mkdir: bool = False,
     model: str | None = None,
+    mail: bool = False,
 ) -> None:
     """Write read models in ``fmt`` through the one output layer (``out.RowWriter``).
     With ``exports``, rows are its export records: ``contact_email`` after ``contact``.
     ``model``: the rows' read model, whose columns a CSV of no rows has as its header."""
     bar = _progress(f"Exporting {plural(len(rows), what)}", len(rows), force=progress, unit="rows")
     if exports is not None:
-        rows = exports.records(rows, mode="python" if fmt == "csv" else "json")
+        rows = exports.records(rows, mode="python" if fmt == "csv" else "json", mail=mail)
     try:
         with _target(out_path, mkdir) as stream:
             columns = None
             if fmt == "csv" and not rows:
-                columns = _columns_of(model, contact_email=exports is not None)
+                columns = _columns_of(model, contact_email=exports is not None, mail=mail)
             writer = out.Output(fmt).writer(stream, columns=columns)
             for start in range(0, len(rows), BATCH):
                 writer.write(rows[start : start + BATCH])
@@ -485,7 +488,7 @@ def activities(
     )
     _write(
         rows, fmt, out_path, progress, what="activity", exports=opened.exports, mkdir=mkdir,
-        model="ActivityRead",
+        model="ActivityRead", mail=True,
     )  # fmt: skip
 
 
@@ -620,9 +623,11 @@ def _all_csv(ctx: typer.Context, folder: Path, mkdir: bool) -> None:
     parts = exports.everything()
     linked = ("deals", "activities", "tasks")
     for name, rows in parts.items():
-        records = exports.records(rows) if name in linked else rows
+        mail = name == "activities"
+        records = exports.records(rows, mail=mail) if name in linked else rows
         with _target(folder / f"{name}.csv") as stream:
-            columns = None if rows else _columns_of(_MODELS.get(name), contact_email=name in linked)
+            model = _MODELS.get(name)
+            columns = None if rows else _columns_of(model, contact_email=name in linked, mail=mail)
             writer = out.Output("csv").writer(stream, columns=columns)
             writer.write(records)
             writer.close()

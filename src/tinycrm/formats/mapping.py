@@ -239,6 +239,9 @@ TARGETS: dict[str, tuple[Target, ...]] = {
                exact=("repeat_anchor",)),
         Target("channel", "the channel it came through (web, event, ads, …)",
                exact=("channel",)),
+        Target("mail_key", "a logged mail's key (its Message-ID): mail is logged once",
+               exact=("mail_key",)),
+        Target("direction", "a logged mail's direction: in or out", exact=("direction",)),
         Target("created_at", "when the record was created", exact=("created_at",)),
     ),
 }  # fmt: skip

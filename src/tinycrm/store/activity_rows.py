@@ -10,7 +10,8 @@ from typing import Any
 
 ACTIVITY_COLUMNS = ("kind", "subject", "body", "contact_id", "company_id", "deal_id",
                     "occurred_at", "due_at", "remind_at", "repeat", "repeat_anchor", "done_at",
-                    "campaign_id", "channel", "enrollment_id")  # fmt: skip
+                    "campaign_id", "channel", "enrollment_id", "mail_key",
+                    "direction")  # fmt: skip
 
 
 def new_activity_row(

@@ -20,7 +20,7 @@ from sqlmodel import col
 
 from tinycrm.store.contacts import ContactFilters, contacts_query, list_columns
 from tinycrm.store.engine import Store
-from tinycrm.store.models import Contact, ContactRead, FieldValue, Tag
+from tinycrm.store.models import Activity, Contact, ContactRead, FieldValue, Tag
 from tinycrm.store.types import UTCDateTime
 
 CHUNK = 5000
@@ -193,6 +193,26 @@ def contact_emails(store: Store, ids: Iterable[int | None]) -> dict[int, str]:
                 )
             ):
                 found[cid] = email
+    return found
+
+
+def mail_keys(store: Store, ids: Iterable[int | None]) -> dict[int, tuple[str | None, str | None]]:
+    """(mail key, direction) of the activities ``ids`` names that are logged mail: the
+    activities export writes them, so that an import of it knows each mail, and mail
+    sync into that database does not log it again."""
+    from tinycrm.store.engine import chunks
+
+    wanted = sorted({i for i in ids if i is not None})
+    found: dict[int, tuple[str | None, str | None]] = {}
+    with store.read() as session:
+        for part in chunks(wanted, 2000):
+            for aid, key, direction in session.execute(
+                select(col(Activity.id), col(Activity.mail_key), col(Activity.direction)).where(
+                    col(Activity.id).in_(part),
+                    col(Activity.mail_key).is_not(None) | col(Activity.direction).is_not(None),
+                )
+            ):
+                found[aid] = (key, direction)
     return found
 
 

@@ -311,9 +311,11 @@ class MailLogger:
             "company_id": contact.company_id,
             "deal_id": self._open_deal(contact),
             "occurred_at": message.date or now,
+            "mail_key": message.key,
+            "direction": direction,
         }
         row = new_activity_row(None, columns, owner=self.store.user, stamp=now)
-        self.session.add(Activity(**row, mail_key=message.key, direction=direction))
+        self.session.add(Activity(**row))
         self.session.flush()
 
     def _stop_sequences(self, contact: Contact, message: MailMessage) -> int:

@@ -101,6 +101,7 @@ class _Activities(_Import):
         channel = validate.optional_text(values.get("channel"), "channel")
         if channel:
             prep.columns["channel"] = channel.lower()
+        self._mail(prep, values)
         created = self._when(values, "created_at")
         if created is not None:
             prep.columns["created_at"] = created
@@ -112,6 +113,22 @@ class _Activities(_Import):
         prep.deal = validate.optional_text(values.get("deal"), "deal")
         prep.about = validate.optional_text(values.get("about"), "related to")
         return prep
+
+    def _mail(self, prep: _Prepared, values: Mapping[str, str]) -> None:
+        """A logged mail's key and direction (the activities export's ``mail_key`` and
+        ``direction``): mail sync does not log a mail with its key again."""
+        from tinycrm.mail.message import KEY_MAX
+
+        key = validate.optional_text(values.get("mail_key"), "mail_key")
+        if key:
+            if len(key) > KEY_MAX or " " in key:
+                raise Invalid(f"mail_key is not a mail's key (at most {KEY_MAX} characters)")
+            prep.columns["mail_key"] = key
+        direction = _text(values, "direction").lower()
+        if direction:
+            if direction not in ("in", "out"):
+                raise Invalid(f"direction must be in or out, not {direction!r}")
+            prep.columns["direction"] = direction
 
     def _when(self, values: Mapping[str, str], key: str) -> datetime | None:
         text = _text(values, key)
@@ -158,6 +175,8 @@ class _Activities(_Import):
                 c.get("company_id"),
                 c.get("deal_id"),
             )
+            if c.get("mail_key") and c.get("contact_id") is not None:
+                prep.key = ("mail", c["mail_key"], c["contact_id"])  # one a contact, as mail is
             out.append(prep)
         return out
 
@@ -224,6 +243,15 @@ class _Activities(_Import):
                     a.deal_id,
                 )
                 found.setdefault(key, a.id)
+        mail = sorted({r.columns["mail_key"] for r in rows if r.columns.get("mail_key")})
+        for chunk in chunks(mail, _IN):
+            for aid, mail_key, contact_id in self.conn.execute(
+                select(col(Activity.id), col(Activity.mail_key), col(Activity.contact_id)).where(
+                    col(Activity.mail_key).in_(chunk), col(Activity.contact_id).is_not(None)
+                )
+            ):
+                assert aid is not None  # a stored row
+                found[("mail", mail_key, contact_id)] = aid
         return found
 
     def insert(self, prep: _Prepared) -> None:
