@@ -44,6 +44,23 @@ def test_a_windows_1252_byte_after_the_sniffed_part_of_a_utf8_file_is_still_read
     assert rows[-1] == (8002, ["Jürgen", "jm@x.de"])
 
 
+def test_a_file_read_as_windows_1252_after_its_first_64_kib_is_said_to_be() -> None:
+    """A Windows-1252 file that is ASCII for its first 64 KiB was read right but said
+    to be UTF-8 in the import's summary ('Read x.csv as UTF-8, comma-separated')."""
+    head = ("Name,Email\n" + "Ada,ada@x.io\n" * 8000).encode("utf-8")
+    table, rows = read(head + "Jürgen,jm@x.de\nZoë,z@x.fr\n".encode("cp1252"))
+    assert rows[-1] == (8003, ["Zoë", "z@x.fr"])
+    assert table.describe() == "Windows-1252, comma-separated"
+    mixed = head + "Zoë,z@x.fr\n".encode() + "Jürgen,jm@x.de\n".encode("cp1252")
+    table, rows = read(mixed)
+    assert rows[-2:] == [(8002, ["Zoë", "z@x.fr"]), (8003, ["Jürgen", "jm@x.de"])]
+    assert table.describe() == "UTF-8 (1 byte read as Windows-1252), comma-separated"
+    table, _ = read(head + "Zoë,z@x.fr\n".encode())
+    assert table.describe() == "UTF-8, comma-separated"
+    table, _ = read(codecs.BOM_UTF8 + head + "Jürgen,jm@x.de\n".encode("cp1252"))
+    assert table.describe() == "Windows-1252, comma-separated"  # its BOM said otherwise
+
+
 @pytest.mark.parametrize(
     ("text", "delimiter"),
     [

@@ -29,6 +29,7 @@ import csv
 import io
 import itertools
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -48,11 +49,24 @@ _BOMS = (
 )
 
 
+class _Fallbacks(threading.local):
+    """How many bytes this thread has read as Windows-1252 (``_cp1252_fallback``), so
+    that a file can say how it was read: the count before and after reading it."""
+
+    count = 0
+
+
+FALLBACKS = _Fallbacks()
+_HIGH = bytes(range(128, 256))
+_UTF8 = ("utf-8", "utf-8-sig")
+
+
 def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
     """Decode bytes that are not UTF-8 as Windows-1252 (its five holes as Latin-1)."""
     if not isinstance(exc, UnicodeDecodeError):
         raise exc
     bad = exc.object[exc.start : exc.end]
+    FALLBACKS.count += len(bad)
     return "".join(_cp1252_char(b) for b in bad), exc.end
 
 
@@ -103,6 +117,10 @@ class _Prefixed(io.RawIOBase):
         self._sample = memoryview(sample)
         self._rest = rest
         self.consumed = 0
+        # bytes that are not ASCII (a BOM's not counted), to tell a file read as UTF-8
+        # whose every other byte was Windows-1252 from one that mixes the two
+        text = sample.removeprefix(codecs.BOM_UTF8)
+        self.high = 0 if text.isascii() else len(text) - len(text.translate(None, _HIGH))
 
     def readable(self) -> bool:
         return True
@@ -116,6 +134,8 @@ class _Prefixed(io.RawIOBase):
             data = self._rest.read(len(buffer))
             n = len(data)
             buffer[:n] = data
+            if not data.isascii():
+                self.high += n - len(data.translate(None, _HIGH))
         self.consumed += n
         return n
 
@@ -179,6 +199,7 @@ class CsvFile:
     _raw: _Prefixed = field(repr=False)
     _reader: Any = field(repr=False)
     _lines: _Lines = field(repr=False)
+    _fallbacks: int = field(default=0, repr=False)  # FALLBACKS.count before reading it
 
     @property
     def bytes_read(self) -> int:
@@ -190,8 +211,18 @@ class CsvFile:
         return _DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
 
     def describe(self) -> str:
-        """``UTF-8 with BOM, semicolon-separated``."""
-        return f"{encoding_name(self.encoding)}, {self.delimiter_name}-separated"
+        """``UTF-8 with BOM, semicolon-separated``: how the file was read, so far. A file
+        taken for UTF-8 by its first 64 KiB whose later bytes were not (read as
+        Windows-1252) is ``Windows-1252`` when no byte that is not ASCII was UTF-8, else
+        ``UTF-8 (3 bytes read as Windows-1252)``."""
+        read = encoding_name(self.encoding)
+        fallbacks = FALLBACKS.count - self._fallbacks if self.encoding in _UTF8 else 0
+        if fallbacks and fallbacks >= self._raw.high:
+            read = encoding_name("cp1252")
+        elif fallbacks:
+            what = "byte" if fallbacks == 1 else "bytes"
+            read += f" ({fallbacks:,} {what} read as {encoding_name('cp1252')})"
+        return f"{read}, {self.delimiter_name}-separated"
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Each non-blank record after the header with the line it starts on.
@@ -375,6 +406,7 @@ def open_csv(
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
     name = printable(name)
     sample = stream.read(SAMPLE_BYTES)
+    start = FALLBACKS.count
     if not isinstance(sample, bytes):
         raise FormatError(f"{name}: expected a binary stream")
     refuse_binary(sample, name)
@@ -463,6 +495,7 @@ def open_csv(
         _raw=raw,
         _reader=reader,
         _lines=lines,
+        _fallbacks=start,
     )
 
 
