@@ -360,6 +360,7 @@ class Mapping:
     _several: list[tuple[str, list[tuple[int, str | None]]]] = field(default_factory=list)
     _labels: dict[int, int] = field(default_factory=dict)  # value column -> its label column
     _ignored: list[int] = field(default_factory=list)
+    _verbatim: frozenset[int] = frozenset()  # the field.KEY columns of tinycrm's own export
     filled: dict[int, int] = field(default_factory=dict)  # unmapped column -> rows with a value
     own_export: bool = False  # the file is tinycrm's own export (its bookkeeping columns)
     _reach: int = 0  # cells a row needs for every mapped column to be in it
@@ -384,6 +385,7 @@ class Mapping:
         ]
         self._unmapped = [c.index for c in self.columns if c.how == "unmapped"]
         self._ignored = [c.index for c in self.columns if c.how == "ignored"]
+        self._verbatim = frozenset(c.index for c in self.columns if c.how == "field")
         many = {t.name for t in TARGETS.get(self.kind, ()) if t.many}
         self._single = [
             (t, sources[0][0]) for t, sources in self._plan if len(sources) == 1 and t not in many
@@ -479,7 +481,11 @@ class Mapping:
                         _keep(values, target, part, (labels and labels[position]) or own)
             values[target] = chosen
         for index, target in self._extras:
-            values[target] = clean_cell(cells[index], escaped=self.escaped) if index < n else ""
+            if index >= n:
+                values[target] = ""
+            else:  # tinycrm's own field.KEY columns: the value as stored, spaces and all
+                strip = index not in self._verbatim
+                values[target] = clean_cell(cells[index], escaped=self.escaped, strip=strip)
         filled = self.filled
         for indexes in (self._unmapped, self._ignored):
             for index in indexes:

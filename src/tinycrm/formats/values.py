@@ -81,18 +81,19 @@ def _show(text: str) -> str:
     return repr(s if len(s) <= 40 else s[:37] + "...")
 
 
-def clean_cell(text: str | None, *, escaped: bool = True) -> str:
+def clean_cell(text: str | None, *, escaped: bool = True, strip: bool = True) -> str:
     """A cell's text without surrounding space, with ``\n`` line ends, and without the
     ``'`` that CSV exports (ours included) put before ``=``, ``+``, ``-`` and ``@``
     against formula injection (and, in ours, before quotes followed by one of those);
-    ``escaped=False`` for values no spreadsheet escaped (JSON)."""
+    ``escaped=False`` for values no spreadsheet escaped (JSON); ``strip=False`` keeps
+    the space around it (a custom field's value, as tinycrm stores and exports it)."""
     if not text:
         return ""
     if escaped and text[0] == "'" and text.lstrip("'").startswith(FORMULA_PREFIXES):
         text = text[1:]  # ours escapes '=x as ''=x too, so one ' always comes off
     if "\r" in text:  # Windows line ends inside a quoted cell
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip()
+    return text.strip() if strip else text
 
 
 def _year(text: str) -> int:
