@@ -7,6 +7,11 @@ frozen read models (by name in ``tinycrm.api.models``); ``.model_dump(mode="json
 gives the keys ``--json`` prints.
 Every write records its event, and runs its rules, in the same transaction,
 exactly as the command line does.
+
+Every ``limit`` (of a list, a view, ``search``, ``feed``, ``next``, the board's pages)
+follows one rule: ``None`` is every row, a whole number from 1 to 2**63 - 1 at most that
+many; 0, a negative number, one past 64 bits, a bool, a float or text is ``Invalid``
+(``field="limit"``). An ``offset`` is a whole number from 0.
 """
 
 from __future__ import annotations

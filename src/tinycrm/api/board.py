@@ -69,7 +69,7 @@ class BoardAccess:
         offset: int | None = None,
         after: BoardCard | None = None,
         before: BoardCard | None = None,
-        limit: int = 50,
+        limit: int | None = 50,
     ) -> CardPage:
         """A page of one column's cards (``column``: a ``BoardColumn``'s key, ``stage:ID``,
         ``won`` or ``lost``), in the board's order, with their badges: the ``limit`` cards
@@ -106,7 +106,7 @@ class BoardAccess:
 
         return check_filter("deal", text, now=now, max_length=max_length)
 
-    def feed(self, *, limit: int = 200, after_id: int | None = None) -> list[FeedEntry]:
+    def feed(self, *, limit: int | None = 200, after_id: int | None = None) -> list[FeedEntry]:
         """The newest events, newest first, each with the record opening it shows;
         ``after_id``: only those newer than that event."""
         from tinycrm.store.feed import list_feed

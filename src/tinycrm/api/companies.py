@@ -58,7 +58,7 @@ class Companies:
 
         return get_company(self._store, ref)
 
-    def show(self, ref: str | int, *, limit: int = 20) -> CompanyView:
+    def show(self, ref: str | int, *, limit: int | None = 20) -> CompanyView:
         """The 360-degree view: the company, its contacts, deals, tasks, activities, events."""
         from tinycrm.store.views import company_view
 

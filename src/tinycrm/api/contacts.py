@@ -68,7 +68,7 @@ class Contacts:
 
         return get_contact(self._store, ref)
 
-    def show(self, ref: str | int, *, limit: int = 20) -> ContactView:
+    def show(self, ref: str | int, *, limit: int | None = 20) -> ContactView:
         """The 360-degree view: the contact, company, deals, open tasks, activities, events."""
         from tinycrm.store.views import contact_view
 

@@ -255,7 +255,7 @@ class Crm:
         return self.reminders.due()
 
     def search(
-        self, text: str, *, kinds: Iterable[str] | None = None, limit: int = 20
+        self, text: str, *, kinds: Iterable[str] | None = None, limit: int | None = 20
     ) -> list[SearchHit]:
         """Contacts, companies, deals and activities whose text holds every word of
         ``text`` (``tinycrm search``): each word a word prefix, "quoted phrases" whole,

@@ -73,7 +73,7 @@ class Deals:
 
         return get_deal(self._store, ref)
 
-    def show(self, ref: str | int, *, limit: int = 20) -> DealView:
+    def show(self, ref: str | int, *, limit: int | None = 20) -> DealView:
         """The 360-degree view: the deal, its stage history, tasks, activities, events."""
         from tinycrm.store.views import deal_view
 

@@ -47,9 +47,10 @@ class Webhooks:
         A failure is tried again after the endpoint's backoff, or given up after its
         ``attempts``."""
         from tinycrm.clock import utcnow
-        from tinycrm.store import outbox
+        from tinycrm.store import outbox, validate
         from tinycrm.webhooks.delivery import post
 
+        limit = validate.limit(limit)
         endpoints = {e.url: e for e in self._store.settings().webhooks}
         longest = max((e.timeout for e in endpoints.values()), default=10.0)
         lease = timedelta(seconds=longest + LEASE_SPARE)

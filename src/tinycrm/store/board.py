@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from tinycrm import dates, money
+from tinycrm.store import validate
 from tinycrm.store.deals import deal_conditions
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
@@ -509,6 +510,8 @@ def load_board(
     from. A bad ``where`` (or a segment it names that does not exist) raises
     ``InvalidFilter`` with the position.
     """
+    if per_column is not None:  # 0: the counts and totals only
+        per_column = validate.whole(per_column, "per_column")
     moment = now or utcnow()
     today = moment.astimezone(dates.local_tz()).date()
     where = where.strip() if where and where.strip() else None
@@ -552,7 +555,7 @@ def load_board(
                     select(col(Deal.id))
                     .where(*scope, *_column_scope(key, stages)[1])
                     .order_by(*_column_order(_column_scope(key, stages)[0]))
-                    .limit(max(per_column, 0))
+                    .limit(per_column)
                 )
             ]
             shown = [col(Deal.id).in_(first)]
@@ -616,7 +619,7 @@ def load_cards(
     offset: int | None = None,
     after: BoardCard | None = None,
     before: BoardCard | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
 ) -> CardPage:
     """A page of ``limit`` cards of one board column (``stage:ID``, ``won`` or ``lost``;
     a ``BoardColumn``'s ``key``) of ``pipeline``, in the board's order, with the badges
@@ -630,9 +633,8 @@ def load_cards(
     """
     if sum(x is not None for x in (offset, after, before)) > 1:
         raise Invalid("one of offset, after and before", field="offset")
-    if offset is not None and offset < 0:
-        raise Invalid("an offset is 0 or more", field="offset")
-    limit = max(0, limit)
+    offset = validate.offset(offset)
+    limit = validate.limit(limit)
     moment = now or utcnow()
     today = moment.astimezone(dates.local_tz()).date()
     where = where.strip() if where and where.strip() else None

@@ -181,6 +181,7 @@ def list_cases(
     """Cases, most urgent first (priority, then the soonest due target). ``status``: one,
     several, ``unresolved`` (new, open, pending: the default) or None / ``all``;
     ``breached``: only those past a target; ``where``: the filter language."""
+    limit = validate.limit(limit)
     now = now or utcnow()
     wanted = _statuses(status)
     level = validate.choice(priority, PRIORITIES, "priority") if priority else None

@@ -277,6 +277,7 @@ def list_companies(
     segment: str | None = None,
 ) -> list[CompanyRead]:
     """Companies by name, filtered by tags (all must match), text, a custom field, owner."""
+    limit = validate.limit(limit)
     with store.read() as session:
         query = select(Company).order_by(Company.name_key)
         if tags:

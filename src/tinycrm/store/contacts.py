@@ -484,7 +484,7 @@ def contacts_query(
 
         query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
     query = query.order_by(col(Contact.name_key), col(Contact.id))
-    limit = filters.get("limit")
+    limit = validate.limit(filters.get("limit"))
     return query.limit(limit) if limit else query
 
 

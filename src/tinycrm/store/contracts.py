@@ -162,6 +162,7 @@ def list_contracts(
     """Contracts, soonest end first. ``status``: active, ended or cancelled (None: all);
     ``renewing_days``: only active contracts whose current term ends within that many
     days from today (an auto-renewing one too: it renews then)."""
+    limit = validate.limit(limit)
     wanted = validate.choice(status, STATUSES, "status") if status else None
     if renewing_days is not None and not 0 <= renewing_days <= 36_600:
         raise Invalid("renewing: a number of days 0-36600", field="renewing")

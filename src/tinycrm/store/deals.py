@@ -383,6 +383,7 @@ def list_deals(
 ) -> list[DealRead]:
     """Deals in pipeline and stage order, filtered (:class:`DealFilters`; open deals
     unless ``status`` says otherwise, ``status=None``: every status)."""
+    limit = validate.limit(limit)
     with store.read() as session:
         person = aliased(Contact)
         account = aliased(Company)

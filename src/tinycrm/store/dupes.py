@@ -23,6 +23,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlmodel import Session, col
 
 from tinycrm.phones import try_normalise
+from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.bulk import gc_paused
 from tinycrm.store.companies import resolve_company
@@ -133,6 +134,7 @@ def find_duplicates(
     store: Store, *, company: str | None = None, limit: int | None = None
 ) -> list[DuplicateRead]:
     """Likely duplicate contacts, strongest evidence first (email, phone, name)."""
+    limit = validate.limit(limit)
     with gc_paused(), store.read() as session:  # 100,000 rows: no collector passes
         query: Select[*tuple[Any, ...]] = select(
             col(Contact.id),

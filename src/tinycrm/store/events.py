@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import col
 
+from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Event, EventRead
 
@@ -33,6 +34,7 @@ def list_events(
     after_id: int | None = None,
 ) -> list[EventRead]:
     """Events newest first; ``since`` and ``after_id`` bound them from below."""
+    limit = validate.limit(limit)
     with store.read() as session:
         query = select(Event).order_by(col(Event.at).desc(), col(Event.id).desc())
         if since is not None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, func, select
 from sqlmodel import Session, col
 
+from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.models import (
     Activity,
@@ -65,7 +66,9 @@ def change_marker(store: Store) -> ChangeMarker:
 # --------------------------------------------------------------------------- the feed
 
 
-def list_feed(store: Store, *, limit: int = 200, after_id: int | None = None) -> list[FeedEntry]:
+def list_feed(
+    store: Store, *, limit: int | None = 200, after_id: int | None = None
+) -> list[FeedEntry]:
     """The newest events, newest first, each with the record it is about.
 
     A logged activity or task opens the deal it is about, else its contact, else
@@ -74,6 +77,7 @@ def list_feed(store: Store, *, limit: int = 200, after_id: int | None = None) ->
     opens nothing. ``after_id`` returns
     only events newer than that id (what changed since the last look).
     """
+    limit = validate.limit(limit)
     with store.read() as session:
         query = (
             select(

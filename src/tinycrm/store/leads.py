@@ -164,6 +164,7 @@ def list_leads(
     ``status`` may name several statuses, comma-separated; ``qualified`` keeps only
     sales-qualified leads (True) or only the others (False).
     """
+    limit = validate.limit(limit)
     from tinycrm.store.contacts import lead_statuses
 
     with store.read() as session:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
+from tinycrm.store import validate
 from tinycrm.store.errors import NotFound
 from tinycrm.store.log_models import WebhookDelivery
 from tinycrm.store.models import Event, WebhookDeliveryRead, table_of
@@ -207,6 +208,7 @@ def list_deliveries(
 ) -> list[WebhookDeliveryRead]:
     """Outbox rows by state: ``failed`` (given up), ``pending`` or ``delivered``; oldest
     first, delivered ones newest first."""
+    limit = validate.limit(limit)
     with store.read() as session:
         query = select(WebhookDelivery)
         if state == "failed":

@@ -182,6 +182,7 @@ def list_products(
 ) -> list[ProductRead]:
     """The catalogue by name; archived products only with ``archived``; ``where`` a
     filter expression (``price>100 and recurring=month``)."""
+    limit = validate.limit(limit)
     query = select(Product).order_by(col(Product.name_key), col(Product.id))
     if not archived:
         query = query.where(col(Product.archived_at).is_(None))

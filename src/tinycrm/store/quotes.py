@@ -330,6 +330,7 @@ def list_quotes(
 ) -> list[QuoteRead]:
     """Quotes, newest first; ``status`` as shown (``expired`` included), ``deal`` a REF,
     ``where`` a filter expression (``total>1000 and status=sent``)."""
+    limit = validate.limit(limit)
     day = today or dates.local_today()
     query = select(Quote).order_by(col(Quote.created_at).desc(), col(Quote.id).desc())
     expired = and_(col(Quote.status).in_(OPEN), col(Quote.valid_until) < day)

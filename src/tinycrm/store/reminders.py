@@ -35,6 +35,7 @@ from sqlmodel import Session, col
 
 from tinycrm import dates, money, repeat
 from tinycrm.dates import local_day
+from tinycrm.store import validate
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.log_models import Announcement, StageChange
 from tinycrm.store.models import (
@@ -666,6 +667,7 @@ def next_actions(
     with no open task; a deal's several reasons make one line. The score weighs
     lateness against the weighted value at stake (see ``_score``).
     """
+    limit = validate.limit(limit)
     now = now or utcnow()
     items = due_items(store, now=now)
     with store.read() as session:

@@ -91,13 +91,14 @@ def read_query(query: str) -> SearchQuery:
 
 
 def search(
-    store: Store, query: str, *, kinds: Iterable[str] | None = None, limit: int = 20
+    store: Store, query: str, *, kinds: Iterable[str] | None = None, limit: int | None = 20
 ) -> list[SearchHit]:
     """Records of ``kinds`` (default: all) whose text holds every word of ``query``,
-    best first (see the module), at most ``limit``."""
+    best first (see the module), at most ``limit`` (None: every one)."""
+    limit = validate.limit(limit) or validate.MAX_INT
     parsed = read_query(query)
     chosen = search_kinds(kinds)
-    if not parsed or limit < 1:
+    if not parsed:
         return []
     with store.read() as session:
         conn = session.connection()

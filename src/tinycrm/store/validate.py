@@ -6,6 +6,7 @@ can act on. The CLI and the board share these rules by going through the store.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -77,6 +78,41 @@ def plain(value: str, what: str, *, multiline: bool = False) -> str:
 def line(value: str, what: str) -> str:
     """A one-line text as stored: checked by ``plain``, whitespace runs folded to one space."""
     return " ".join(plain(value, what).split())
+
+
+MAX_INT = 2**63 - 1
+"""The largest whole number SQLite's INTEGER and PostgreSQL's BIGINT hold."""
+
+
+def whole(value: object, what: str, *, low: int = 0, high: int = MAX_INT) -> int:
+    """A whole number from ``low`` to ``high``: an ``int`` (or what stands for one, such
+    as numpy's), never a bool, a float or text. ``Invalid`` (``field=what``) otherwise, so
+    that no value reaches the database as a driver's OverflowError or DataError."""
+    if isinstance(value, bool):
+        raise Invalid(f"{what} must be a whole number, not a bool", field=what)
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise Invalid(
+            f"{what} must be a whole number, not {type(value).__name__}", field=what
+        ) from None
+    if number < low:
+        raise Invalid(f"{what} must be at least {low:,}, not {number:,}", field=what)
+    if number > high:
+        raise Invalid(f"{what} is too large (at most {high:,})", field=what)
+    return number
+
+
+def limit(value: object, what: str = "limit") -> int | None:
+    """How many rows a list returns at most: None for all of them, else a whole number
+    from 1 to ``MAX_INT``. 0, a negative number, one past 64 bits, a bool, a float or
+    text is ``Invalid`` (every list and search, on SQLite and PostgreSQL alike)."""
+    return None if value is None else whole(value, what, low=1)
+
+
+def offset(value: object, what: str = "offset") -> int | None:
+    """Where a page starts: None (the first row), else a whole number from 0 to ``MAX_INT``."""
+    return None if value is None else whole(value, what)
 
 
 def name(value: str | None, what: str = "name") -> str:

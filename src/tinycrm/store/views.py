@@ -13,13 +13,14 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tinycrm import repeat
-from tinycrm.store import activities, companies, contacts, deals, events
+from tinycrm.store import activities, companies, contacts, deals, events, validate
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Company, CompanyView, Contact, ContactView, DealView
 
 
-def contact_view(store: Store, ref: str | int, *, limit: int = 20) -> ContactView:
+def contact_view(store: Store, ref: str | int, *, limit: int | None = 20) -> ContactView:
     """The 360-degree view: details, company, deals, open tasks, activities and events."""
+    limit = validate.limit(limit)
     with store.read() as session:
         contact = contacts.resolve_contact(session, ref)
         company = session.get(Company, contact.company_id) if contact.company_id else None
@@ -46,8 +47,9 @@ def _next_touch(session: Session, contact: Contact) -> datetime | None:
     return repeat.next_touch(contact.cadence_days, started=started, last=last)
 
 
-def company_view(store: Store, ref: str | int, *, limit: int = 20) -> CompanyView:
+def company_view(store: Store, ref: str | int, *, limit: int | None = 20) -> CompanyView:
     """A company with its contacts, deals, open tasks, latest activities and events."""
+    limit = validate.limit(limit)
     with store.read() as session:
         company = companies.resolve_company(session, ref)
         return CompanyView(
@@ -60,8 +62,9 @@ def company_view(store: Store, ref: str | int, *, limit: int = 20) -> CompanyVie
         )
 
 
-def deal_view(store: Store, ref: str | int, *, limit: int = 20) -> DealView:
+def deal_view(store: Store, ref: str | int, *, limit: int | None = 20) -> DealView:
     """A deal with its stage history, open tasks, activities and events."""
+    limit = validate.limit(limit)
     with store.read() as session:
         deal = deals.resolve_deal(session, ref)
         assert deal.id is not None

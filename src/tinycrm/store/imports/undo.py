@@ -67,6 +67,7 @@ def _batch_read(batch: ImportBatch) -> ImportBatchRead:
 
 def list_imports(store: Store, *, limit: int | None = None) -> list[ImportBatchRead]:
     """Import batches, newest first."""
+    limit = validate.limit(limit)
     with store.read() as session:
         query = select(ImportBatch).order_by(col(ImportBatch.id).desc())
         if limit:
