@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tinycrm import filters
+from tinycrm.api import values
+from tinycrm.api.values import When
 
 if TYPE_CHECKING:
     from tinycrm.store.board import Board, BoardCard, CardPage
@@ -38,14 +39,15 @@ class BoardAccess:
         pipeline: str | int | None = None,
         where: str | None = None,
         closed: bool = False,
-        now: datetime | None = None,
+        now: When | None = None,
         per_column: int | None = None,
     ) -> Board:
         """Everything the kanban shows for ``pipeline`` (default: the first): a column
         per stage (and Won and Lost when ``closed``) with counts and totals per
         currency, and the cards with their badges. ``where`` narrows the deals (the
         filter language of ``--where``: ``#vip @sam amount>1000``); a bad one is
-        ``InvalidFilter`` with the position. ``now`` is the moment badges are judged by.
+        ``InvalidFilter`` with the position. ``now`` (a WHEN: a naive ``datetime`` is local
+        time) is the moment badges are judged by.
         ``per_column``: only the first so many cards of each column (counts and totals
         still count them all), for a first paint of a very big board."""
         from tinycrm.store.board import load_board
@@ -55,7 +57,7 @@ class BoardAccess:
             pipeline=pipeline,
             where=where,
             closed=closed,
-            now=now,
+            now=values.when(now, "now"),
             per_column=per_column,
         )
 
@@ -65,7 +67,7 @@ class BoardAccess:
         *,
         pipeline: str | int | None = None,
         where: str | None = None,
-        now: datetime | None = None,
+        now: When | None = None,
         offset: int | None = None,
         after: BoardCard | None = None,
         before: BoardCard | None = None,
@@ -89,7 +91,7 @@ class BoardAccess:
             column,
             pipeline=pipeline,
             where=where,
-            now=now,
+            now=values.when(now, "now"),
             offset=offset,
             after=after,
             before=before,
@@ -97,14 +99,14 @@ class BoardAccess:
         )
 
     def check_filter(
-        self, text: str, *, now: datetime | None = None, max_length: int = filters.MAX_LENGTH
+        self, text: str, *, now: When | None = None, max_length: int = filters.MAX_LENGTH
     ) -> str | None:
         """Check a filter over deals without loading anything: the text, stripped (None
         when blank), or ``InvalidFilter`` with the position (what the filter bar shows
         as it is typed). A ``segment:NAME`` in it is looked up only when it is used."""
         from tinycrm.store.filter_sql import check_filter
 
-        return check_filter("deal", text, now=now, max_length=max_length)
+        return check_filter("deal", text, now=values.when(now, "now"), max_length=max_length)
 
     def feed(self, *, limit: int | None = 200, after_id: int | None = None) -> list[FeedEntry]:
         """The newest events, newest first, each with the record opening it shows;

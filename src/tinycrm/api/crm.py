@@ -11,7 +11,6 @@ from tinycrm.api.values import When
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from datetime import datetime
 
     from tinycrm.api.activities import Activities, Tasks
     from tinycrm.api.board import BoardAccess
@@ -243,11 +242,11 @@ class Crm:
 
         return list_events(self._store, limit=limit, since=values.when(since, "since"))
 
-    def next(self, *, limit: int | None = 20, now: datetime | None = None) -> list[NextAction]:
-        """What to do now (or as of ``now``), most pressing first (``tinycrm next``)."""
+    def next(self, *, limit: int | None = 20, now: When | None = None) -> list[NextAction]:
+        """What to do now (or as of ``now``, a WHEN), most pressing first (``tinycrm next``)."""
         from tinycrm.store.reminders import next_actions
 
-        return next_actions(self._store, now=now, limit=limit)
+        return next_actions(self._store, now=values.when(now, "now"), limit=limit)
 
     def due(self) -> list[DueItem]:
         """Everything ``tinycrm remind`` would announce now, without claiming it

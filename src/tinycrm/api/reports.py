@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.api import values
+from tinycrm.api.values import When
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
@@ -28,26 +29,27 @@ Day = date | str | None
 class Reports:
     """Every report takes the scope of the command line: ``start``/``end`` (a date or
     text such as ``-90d``), ``pipeline`` and ``owner``; money is per currency. ``now``
-    (default: the clock) is the moment "open", "age" and relative dates are judged from."""
+    (default: the clock) is the moment "open", "age" and relative dates are judged from: a
+    WHEN, as ``tasks.list`` takes (a naive ``datetime`` is local time)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
 
     def _scope(
         self, start: Day, end: Day, pipeline: str | None, owner: str | None,
-        now: datetime | None = None,
+        now: When | None = None,
     ) -> Any:  # fmt: skip
         return {
             "start": values.day(start, "start"),
             "end": values.day(end, "end"),
             "pipeline": pipeline,
             "owner": owner,
-            "now": now,
+            "now": values.when(now, "now"),
         }
 
     def pipeline(
         self, *, start: Day = None, end: Day = None, pipeline: str | None = None,
-        owner: str | None = None, now: datetime | None = None,
+        owner: str | None = None, now: When | None = None,
     ) -> PipelineReport:  # fmt: skip
         """Open deals by stage: count, value, weighted value, age."""
         from tinycrm.store.reports import pipeline_report
@@ -56,7 +58,7 @@ class Reports:
 
     def forecast(
         self, *, by: str = "month", start: Day = None, end: Day = None,
-        pipeline: str | None = None, owner: str | None = None, now: datetime | None = None,
+        pipeline: str | None = None, owner: str | None = None, now: When | None = None,
     ) -> ForecastReport:  # fmt: skip
         """Weighted value of open deals by expected close period."""
         from tinycrm.store.reports import forecast_report
@@ -65,7 +67,7 @@ class Reports:
 
     def winrate(
         self, *, by: str | None = None, start: Day = None, end: Day = None,
-        pipeline: str | None = None, owner: str | None = None, now: datetime | None = None,
+        pipeline: str | None = None, owner: str | None = None, now: When | None = None,
     ) -> WinRateReport:  # fmt: skip
         """Won against lost, by period, owner or source."""
         from tinycrm.store.reports import winrate_report
@@ -74,7 +76,7 @@ class Reports:
 
     def cycle(
         self, *, start: Day = None, end: Day = None, pipeline: str | None = None,
-        owner: str | None = None, now: datetime | None = None,
+        owner: str | None = None, now: When | None = None,
     ) -> CycleReport:  # fmt: skip
         """Days to win, and time spent in each stage."""
         from tinycrm.store.reports import cycle_report
@@ -83,7 +85,7 @@ class Reports:
 
     def funnel(
         self, *, start: Day = None, end: Day = None, pipeline: str | None = None,
-        owner: str | None = None, now: datetime | None = None,
+        owner: str | None = None, now: When | None = None,
     ) -> FunnelReport:  # fmt: skip
         """How many deals reached each stage, and the conversion between stages."""
         from tinycrm.store.reports import funnel_report
@@ -92,7 +94,7 @@ class Reports:
 
     def sources(
         self, *, start: Day = None, end: Day = None, pipeline: str | None = None,
-        owner: str | None = None, now: datetime | None = None,
+        owner: str | None = None, now: When | None = None,
     ) -> SourcesReport:  # fmt: skip
         """Contacts, deals and won revenue per first-touch source."""
         from tinycrm.store.reports import sources_report
@@ -101,7 +103,7 @@ class Reports:
 
     def churn(
         self, *, by: str | None = None, start: Day = None, end: Day = None,
-        pipeline: str | None = None, owner: str | None = None, now: datetime | None = None,
+        pipeline: str | None = None, owner: str | None = None, now: When | None = None,
     ) -> ChurnReport:  # fmt: skip
         """Customers lost per period."""
         from tinycrm.store.reports import churn_report
@@ -110,7 +112,7 @@ class Reports:
 
     def clv(
         self, *, start: Day = None, end: Day = None, pipeline: str | None = None,
-        owner: str | None = None, now: datetime | None = None,
+        owner: str | None = None, now: When | None = None,
     ) -> ClvReport:  # fmt: skip
         """Customer lifetime value from won deals."""
         from tinycrm.store.reports import clv_report
@@ -119,15 +121,15 @@ class Reports:
 
     def activity(
         self, *, by: str | None = None, start: Day = None, end: Day = None,
-        pipeline: str | None = None, owner: str | None = None, now: datetime | None = None,
+        pipeline: str | None = None, owner: str | None = None, now: When | None = None,
     ) -> ActivityReport:  # fmt: skip
         """Calls, emails, meetings, notes and tasks per period."""
         from tinycrm.store.reports import activity_report
 
         return activity_report(self._store, by=by, **self._scope(start, end, pipeline, owner, now))
 
-    def dashboard(self, *, now: datetime | None = None) -> DashboardNumbers:
+    def dashboard(self, *, now: When | None = None) -> DashboardNumbers:
         """The key numbers of the board's dashboard."""
         from tinycrm.store.reports import dashboard_numbers
 
-        return dashboard_numbers(self._store, now=now)
+        return dashboard_numbers(self._store, now=values.when(now, "now"))
