@@ -19,7 +19,8 @@ When = datetime | date | str
 
 def when(value: When | None, field: str, *, end_of_day: bool = False) -> datetime | None:
     """A moment: an aware ``datetime`` (a naive one is local time), a ``date`` (its local
-    midnight, or end of day) or text such as ``tomorrow 9:00`` or ``-2d``."""
+    midnight, or end of day) or text such as ``tomorrow 9:00`` or ``-2d``; one that does
+    not fit in UTC (``datetime.max`` west of it) is ``Invalid``."""
     from tinycrm import dates
 
     if value is None:
@@ -27,7 +28,10 @@ def when(value: When | None, field: str, *, end_of_day: bool = False) -> datetim
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dates.local_tz())
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # datetime.min east of UTC, datetime.max west of it
+            raise Invalid(f"{field}: {value.isoformat()} is out of range", field=field) from None
     if isinstance(value, date):
         value = value.isoformat()
     try:
