@@ -429,7 +429,7 @@ def _check_acceptable(session: Session, quote: Quote) -> None:
         if other is not None:
             raise Conflict(
                 f"deal {deal.title} was won with quote {other}: decline {quote.number}, or "
-                f"reopen the deal (tinycrm deal reopen {deal.id}) to accept it instead"
+                f"reopen the deal (tinycrm deal reopen {deal.id}) to accept it too"
             )
 
 
