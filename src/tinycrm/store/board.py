@@ -42,6 +42,7 @@ from tinycrm.store.models import (
 from tinycrm.store.pipelines import resolve_pipeline, stages_of
 from tinycrm.store.records import tags_for
 from tinycrm.store.stage_changes import StageChange
+from tinycrm.store.sums import exact_sum, whole
 from tinycrm.store.types import UTCDateTime, utcnow
 
 CLOSING_SOON_DAYS = 7
@@ -154,10 +155,10 @@ def _totals(session: Session, scope: list[Any]) -> dict[str, tuple[int, list[Mon
             col(Deal.status),
             col(Deal.currency),
             func.count(),
-            func.sum(col(Deal.amount_minor)),
-            func.sum(
-                col(Deal.amount_minor)
-                * func.coalesce(col(Deal.probability), col(Stage.probability))
+            exact_sum(col(Deal.amount_minor)),
+            exact_sum(
+                col(Deal.amount_minor),
+                func.coalesce(col(Deal.probability), col(Stage.probability)),
             ),
         )
         .join(Stage, col(Deal.stage_id) == col(Stage.id))
@@ -169,15 +170,15 @@ def _totals(session: Session, scope: list[Any]) -> dict[str, tuple[int, list[Mon
     for stage_id, status, currency, count, total, weighted in rows:
         key = column_key(stage_id, status)
         counts[key] += int(count)
+        total = whole(total)
         if total is None:
             continue
-        total = int(total)
         if status == "won":
             weighted_minor = total * 100
         elif status == "lost":
             weighted_minor = 0
         else:
-            weighted_minor = int(weighted or 0)
+            weighted_minor = whole(weighted) or 0
         pair = sums[key].setdefault(currency, [0, 0])
         pair[0] += total
         pair[1] += weighted_minor

@@ -44,6 +44,7 @@ from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import Campaign, CampaignMember, Company, Contact, Deal, ReadModel
 from tinycrm.store.records import UNSET, Unset, is_set, record_event
 from tinycrm.store.refs import resolve
+from tinycrm.store.sums import exact_sum, whole
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEFAULT_CURRENCY, plural
 
@@ -666,7 +667,7 @@ def _attribution(
             col(Deal.status),
             col(Deal.currency),
             func.count(col(Deal.id)),
-            func.sum(col(Deal.amount_minor)),
+            exact_sum(col(Deal.amount_minor)),
         )
         .join(Contact, col(Contact.id) == col(Deal.contact_id))
         .where(touched)
@@ -675,11 +676,12 @@ def _attribution(
     by_status: Counter[str] = Counter()
     won: dict[str, Decimal] = {}
     open_: dict[str, Decimal] = {}
-    for status, currency, n, minor in rows:
+    for status, currency, n, summed in rows:
         by_status[status] += n
+        minor = whole(summed)
         if minor is None:
             continue
-        amount = money.from_minor(int(minor), currency)
+        amount = money.from_minor(minor, currency)
         if status == "won":
             won[currency] = won.get(currency, Decimal(0)) + amount
         elif status == "open":

@@ -24,6 +24,7 @@ from tinycrm.store.products import percent, resolve_product
 from tinycrm.store.records import UNSET, Unset, record_event
 from tinycrm.store.refs import get_by_id, numeric_id
 from tinycrm.store.sales_models import DealItem, DealItemRead, DealItems, annual_net
+from tinycrm.store.sums import exact_sum, whole
 from tinycrm.store.types import utcnow
 
 
@@ -83,11 +84,11 @@ def recurring_minor(session: Session, deal_ids: Sequence[int]) -> dict[int, int]
     if not deal_ids:
         return {}
     rows = session.execute(
-        select(col(DealItem.deal_id), func.sum(annual_net()))
+        select(col(DealItem.deal_id), exact_sum(annual_net()))
         .where(col(DealItem.deal_id).in_(deal_ids), col(DealItem.recurring).is_not(None))
         .group_by(col(DealItem.deal_id))
     )
-    return {deal_id: int(total) for deal_id, total in rows}
+    return {deal_id: whole(total) or 0 for deal_id, total in rows}
 
 
 def items_of(session: Session, deal_id: int) -> list[DealItem]:

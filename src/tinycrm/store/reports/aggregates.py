@@ -15,6 +15,7 @@ from tinycrm import dates, money
 from tinycrm.store.models import Deal, Pipeline, Stage
 from tinycrm.store.reports.models import Money, Period
 from tinycrm.store.reports.scope import Scope
+from tinycrm.store.sums import whole
 from tinycrm.store.types import UTCDateTime
 
 # --------------------------------------------------------------------------- SQL helpers
@@ -72,12 +73,13 @@ def minor_unit(currency: str) -> Decimal:
 
 
 def to_money(minor: Any, currency: str) -> Decimal:
-    return money.from_minor(int(minor or 0), currency)
+    """A sum of minor units (an ``exact_sum``) as money."""
+    return money.from_minor(whole(minor) or 0, currency)
 
 
 def weighted_money(minor_percent: Any, currency: str) -> Decimal:
     """Σ(minor units × percent) as money, rounded to the currency's minor unit."""
-    exact = money.from_minor(int(minor_percent or 0), currency).scaleb(-2)
+    exact = money.from_minor(whole(minor_percent) or 0, currency).scaleb(-2)
     return exact.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 

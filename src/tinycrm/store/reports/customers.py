@@ -32,6 +32,7 @@ from tinycrm.store.reports.models import (
     SourcesReport,
 )
 from tinycrm.store.reports.scope import backward_range, choice, make_scope, periods, ts, with_days
+from tinycrm.store.sums import exact_sum
 
 # --------------------------------------------------------------------------- sources
 
@@ -85,7 +86,7 @@ def sources_report(
             counts = [(shown, n, customers) for _, shown, n, customers in grouped]
             revenue: dict[str | None, tuple[int, Money]] = {}
             for lowered, currency, n, amount in conn.execute(
-                select(key, col(Deal.currency), func.count(), func.sum(amount_expr()))
+                select(key, col(Deal.currency), func.count(), exact_sum(amount_expr()))
                 .join(Deal, col(Deal.contact_id) == col(Contact.id))
                 .where(*leads, *won_deals)
                 .group_by(key, col(Deal.currency))
@@ -296,7 +297,7 @@ def clv_report(
         revenue = {
             currency: to_money(amount, currency)
             for currency, amount in conn.execute(
-                select(col(Deal.currency), func.sum(amount_expr()))
+                select(col(Deal.currency), exact_sum(amount_expr()))
                 .where(*deals)
                 .group_by(col(Deal.currency))
             )

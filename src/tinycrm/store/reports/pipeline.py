@@ -49,6 +49,7 @@ from tinycrm.store.reports.scope import (
     with_days,
 )
 from tinycrm.store.sales_models import DealItem, annual_net
+from tinycrm.store.sums import exact_sum
 
 # --------------------------------------------------------------------------- pipeline
 
@@ -92,8 +93,8 @@ def open_deal_stats(session: Session, scope: Scope, *extra: Any) -> list[Any]:
             col(Deal.stage_id),
             col(Deal.currency),
             func.count(),
-            func.sum(amount_expr()),
-            func.sum(amount_expr() * probability_expr()),
+            exact_sum(amount_expr()),
+            exact_sum(amount_expr(), probability_expr()),
             func.sum(now - day_count(scope, col(Deal.created_at))),
             func.sum(rotting),
         )
@@ -110,7 +111,7 @@ def _recurring_by_stage(session: Session, conditions: Sequence[Any]) -> list[Any
     """ARR in minor units per (stage id, currency) of the deals meeting ``conditions``."""
     return list(
         session.execute(
-            select(col(Deal.stage_id), col(Deal.currency), func.sum(annual_net()))
+            select(col(Deal.stage_id), col(Deal.currency), exact_sum(annual_net()))
             .join(DealItem, col(DealItem.deal_id) == col(Deal.id))
             .where(*conditions, col(DealItem.recurring).is_not(None))
             .group_by(col(Deal.stage_id), col(Deal.currency))
@@ -224,9 +225,9 @@ def forecast_lines(session: Session, scope: Scope, spans: list[Period]) -> list[
             bucket.c.i,
             col(Deal.currency),
             func.count(),
-            func.sum(amount_expr()),
-            func.sum(amount_expr() * probability),
-            func.sum(case((probability >= COMMIT_PROBABILITY, amount_expr()), else_=0)),
+            exact_sum(amount_expr()),
+            exact_sum(amount_expr(), probability),
+            exact_sum(case((probability >= COMMIT_PROBABILITY, amount_expr()), else_=0)),
         )
         .select_from(bucket)
         .join(Deal, and_(expected >= bucket.c.start_day, expected < bucket.c.end_day))
@@ -235,7 +236,7 @@ def forecast_lines(session: Session, scope: Scope, spans: list[Period]) -> list[
         .group_by(bucket.c.i, Deal.currency)
     )
     won_rows = session.connection().execute(
-        select(bucket.c.i, col(Deal.currency), func.count(), func.sum(amount_expr()))
+        select(bucket.c.i, col(Deal.currency), func.count(), exact_sum(amount_expr()))
         .select_from(bucket)
         .join(Deal, and_(Deal.closed_at >= bucket.c.start_at, Deal.closed_at < bucket.c.end_at))
         .where(col(Deal.status) == "won", *scope.deals())
@@ -292,7 +293,7 @@ def forecast_report(
         spans = periods(first, last, unit)
         rows = forecast_lines(session, scope, spans)
         undated = session.connection().execute(
-            select(col(Deal.currency), func.count(), func.sum(amount_expr()))
+            select(col(Deal.currency), func.count(), exact_sum(amount_expr()))
             .where(col(Deal.status) == "open", col(Deal.close_date).is_(None), *scope.deals())
             .group_by(Deal.currency)
         )

@@ -36,6 +36,7 @@ from tinycrm.store.reports.models import (
     WinRateReport,
 )
 from tinycrm.store.reports.scope import Scope, choice, make_scope
+from tinycrm.store.sums import exact_sum
 
 # --------------------------------------------------------------------------- win rate
 
@@ -46,7 +47,7 @@ def winrate_rows(session: Session, scope: Scope, by: str | None) -> list[Any]:
     keys = {"source": col(Contact.source), "owner": col(Deal.owner), "pipeline": col(Pipeline.name)}
     key = keys[by] if by else null()
     query = (
-        select(key, col(Deal.status), col(Deal.currency), func.count(), func.sum(amount_expr()))
+        select(key, col(Deal.status), col(Deal.currency), func.count(), exact_sum(amount_expr()))
         .where(
             col(Deal.status).in_(("won", "lost")),
             *scope.within(col(Deal.closed_at)),

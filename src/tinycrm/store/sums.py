@@ -1,0 +1,60 @@
+"""Sums of money that never overflow: ``exact_sum(Deal.amount_minor)``, read by ``whole``.
+
+Amounts are stored in minor units as 64-bit integers, and any one of them fits; a sum of
+many need not. PostgreSQL's ``sum(bigint)`` is a ``numeric``, exact at any size, but
+SQLite's ``sum()`` stops with "integer overflow" past 2**63 - 1, so a pipeline of a
+hundred deals of 10**15 EUR could not be reported at all. On SQLite ``exact_sum(x)``
+adds the billions and the rest of each value apart, in SQLite's own ``sum()``s (each
+fits for a billion rows), and gives both as ``'billions:rest'``; ``whole`` puts them
+together in Python. NULLs are skipped and no rows give NULL, as with ``sum()``.
+
+With a second argument it is the sum of the products (minor units × a percentage),
+which pass 64 bits sooner: PostgreSQL multiplies as ``numeric``, SQLite each part apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+_SPLIT = 1_000_000_000
+
+
+class exact_sum(FunctionElement[Any]):  # an SQL function, named like func.sum
+    """SQL: the exact sum of an integer expression, or of the products of two; read the
+    result with ``whole``."""
+
+    inherit_cache = True
+    name = "exact_sum"
+
+
+@compiles(exact_sum)
+def _sum(element: exact_sum, compiler: SQLCompiler, **kw: Any) -> str:
+    args = [compiler.process(arg, **kw) for arg in element.clauses]
+    if len(args) == 1:
+        return f"sum({args[0]})"
+    value, factor = args
+    return f"sum(CAST({value} AS NUMERIC) * {factor})"
+
+
+@compiles(exact_sum, "sqlite")
+def _sqlite_sum(element: exact_sum, compiler: SQLCompiler, **kw: Any) -> str:
+    # Integer division truncates towards zero and % keeps the value's sign, so
+    # value = (value / SPLIT) * SPLIT + value % SPLIT for every value, negative included.
+    args = [compiler.process(arg, **kw) for arg in element.clauses]
+    times = f" * ({args[1]})" if len(args) == 2 else ""
+    value = args[0]
+    return f"(sum(({value}) / {_SPLIT}{times}) || ':' || sum(({value}) % {_SPLIT}{times}))"
+
+
+def whole(result: Any) -> int | None:
+    """An ``exact_sum`` as the integer it is (None for NULL)."""
+    if result is None:
+        return None
+    if isinstance(result, str):
+        billions, _, rest = result.partition(":")
+        return int(billions) * _SPLIT + int(rest)
+    return int(result)
