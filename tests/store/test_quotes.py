@@ -261,6 +261,21 @@ def test_a_quote_of_a_lost_deal_or_of_a_deal_won_with_another_quote_cannot_be_ac
     assert decline_quote(store, two.number, today=TODAY).status == "declined"
 
 
+def test_a_draft_quote_of_a_lost_deal_cannot_be_sent(store) -> None:
+    # a quote cannot be made for a lost deal; one made before the deal was lost could
+    # still be marked sent, an offer on a sale that is over
+    _eur_deal(store)
+    draft = create_quote(store, "Acme", today=TODAY)
+    lose_deal(store, "Acme", reason="budget")
+    with pytest.raises(Conflict, match=r"deal Acme is lost: reopen it \(tinycrm deal reopen 1\)"):
+        send_quote(store, draft.number, today=TODAY)
+    assert get_quote(store, draft.number, today=TODAY).status == "draft"
+    assert decline_quote(store, draft.number, today=TODAY).status == "declined"  # still can
+    reopen_deal(store, "Acme")
+    again = create_quote(store, "Acme", today=TODAY)
+    assert send_quote(store, again.number, today=TODAY).status == "sent"
+
+
 def test_a_quote_whose_figures_pass_what_tinycrm_keeps_is_refused(store) -> None:
     # each line is within the cap (its net even 0), their gross sum is not: 93 such lines
     # passed 64 bits and failed as the row was written (a traceback on SQLite)

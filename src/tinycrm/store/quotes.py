@@ -380,6 +380,8 @@ def _move(
             )
         if shown not in allowed:
             raise Conflict(f"quote {quote.number} is {shown}: it cannot be {to} now")
+        if to == "sent" and quote.deal_id is not None:
+            _check_not_lost(session, quote, "send")
         if to == "accepted" and quote.deal_id is not None:
             _check_acceptable(session, quote)
         stamp = utcnow()
@@ -405,17 +407,24 @@ def _move(
         return to_read(session, quote, day)
 
 
+def _check_not_lost(session: Session, quote: Quote, verb: str) -> Deal | None:
+    """``Conflict`` when the quote's deal is lost: no offer is sent or accepted on a sale
+    that is over (a quote is not made for one either)."""
+    deal = session.get(Deal, quote.deal_id)
+    if deal is not None and deal.status == "lost":
+        raise Conflict(
+            f"deal {deal.title} is lost: reopen it (tinycrm deal reopen {deal.id}) to "
+            f"{verb} quote {quote.number}"
+        )
+    return deal
+
+
 def _check_acceptable(session: Session, quote: Quote) -> None:
     """``Conflict`` when the quote's deal is lost, or won with another accepted quote:
     the customer cannot accept an offer the deal no longer stands on."""
-    deal = session.get(Deal, quote.deal_id)
+    deal = _check_not_lost(session, quote, "accept")
     if deal is None:
         return
-    if deal.status == "lost":
-        raise Conflict(
-            f"deal {deal.title} is lost: reopen it (tinycrm deal reopen {deal.id}) to "
-            f"accept quote {quote.number}"
-        )
     if deal.status == "won":
         other = session.scalar(
             select(col(Quote.number))
@@ -434,7 +443,8 @@ def _check_acceptable(session: Session, quote: Quote) -> None:
 
 
 def send_quote(store: Store, ref: str | int, *, today: date | None = None) -> QuoteRead:
-    """Mark a draft quote sent (to the customer: you send the rendered document)."""
+    """Mark a draft quote sent (to the customer: you send the rendered document).
+    ``Conflict`` when its deal is lost (reopen the deal first)."""
     return _move(store, ref, to="sent", allowed=("draft",), today=today)
 
 
