@@ -366,3 +366,34 @@ def test_custom_field_values_keep_their_spaces_and_tabs(cli, tmp_path: Path, fmt
     assert cli("--db", new, "contact", "show", "ada@x.io", "--json").json()["fields"] == fields
     if fmt != "vcard":
         assert cli("--db", new, "company", "show", "Acme", "--json").json()["fields"] == fields
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "vcard"])
+def test_two_contacts_of_one_name_without_email_come_back_as_two(
+    cli, tmp_path: Path, fmt: str
+) -> None:
+    """Two contacts named alike, without an email, at the same company (or none): an
+    export of them imported into a new database made one, the second row taken for a
+    duplicate of the first. Two cards (rows) of one file with different UIDs are two
+    people; a contact there before the import is still found by name."""
+    old, new = str(tmp_path / "old.db"), str(tmp_path / "new.db")
+    for _ in range(2):
+        assert cli("--db", old, "contact", "add", "Sam Smith", "--company", "Acme").exit_code == 0
+    file = tmp_path / f"contacts.{SUFFIX[fmt]}"
+    assert (
+        cli("--db", old, "export", "contacts", "--format", fmt, "--out", str(file)).exit_code == 0
+    )
+    result = cli("--db", new, "import", "contacts", str(file), "--json")
+    assert (result.json()["created"], result.json()["skipped"]) == (2, 0), result.stdout
+    again = cli("--db", new, "import", "contacts", str(file), "--json")
+    assert (again.json()["created"], again.json()["skipped"]) == (0, 2)  # by their UIDs
+    other = tmp_path / f"other.{SUFFIX[fmt]}"
+    assert cli("--db", new, "contact", "add", "Cy Young").exit_code == 0
+    third = cli("--db", new, "contact", "add", "Cy Young", "--company", "Acme")
+    assert third.exit_code == 0
+    # A card from elsewhere (its own UID) still meets the contact there was by name
+    text = file.read_text().replace("Sam Smith", "Cy Young")
+    text = re.sub(r"\b[0-9a-f]{8}-", "ffffffff-", text)  # UIDs of another address book
+    other.write_text(text)
+    found = cli("--db", new, "import", "contacts", str(other), "--json")
+    assert found.json()["created"] == 0, found.stdout

@@ -263,10 +263,17 @@ class _Contacts(_Import):
             out.append(prep)
         return out
 
+    @cached_property
+    def _created_uids(self) -> dict[int, str]:
+        """The UID of each contact this import created from a row that had one."""
+        return {}
+
     def match(self, prep: _Prepared, existing: dict[Any, int]) -> int | None:
         """A card's UID first (the contact it was exported from, or imported as before),
         then the email, else the name and company; then a contact it looks like
-        (``lookalikes``: the rules of ``contact dupes``)."""
+        (``lookalikes``: the rules of ``contact dupes``). Two rows of the file with
+        different UIDs are two people (an address book's two cards, an export's two
+        contacts), however alike."""
         uid = prep.columns.get("uid")
         if uid:
             found = self.keys.get(("uid", uid), existing.get(("uid", uid)))
@@ -277,6 +284,8 @@ class _Contacts(_Import):
             lookalike = self.lookalikes.find(prep)
             if lookalike is not None:
                 found, prep.why = lookalike
+        if found is not None and uid and self._created_uids.get(found, uid) != uid:
+            found, prep.why = None, None
         if found is not None and self.on_duplicate == "update":
             self.lookalikes.update(found, prep.columns)  # merged after the chunk is matched
         return found
@@ -320,6 +329,7 @@ class _Contacts(_Import):
         row["id"], row["company_id"] = prep.target, prep.columns.get("company_id")
         if prep.columns.get("uid"):
             self.keys[("uid", prep.columns["uid"])] = prep.target
+            self._created_uids[prep.target] = prep.columns["uid"]
         self.new_contact(row)
         self.lookalikes.add(prep.target, row, prep.mailbox)
         self.add_tags_and_fields(prep)
