@@ -397,3 +397,28 @@ def test_two_contacts_of_one_name_without_email_come_back_as_two(
     other.write_text(text)
     found = cli("--db", new, "import", "contacts", str(other), "--json")
     assert found.json()["created"] == 0, found.stdout
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_two_deals_of_one_title_at_one_company_come_back_as_two(
+    cli, tmp_path: Path, fmt: str
+) -> None:
+    """Two deals titled alike at one company came back as one from their export (the
+    second row taken for the first), and imported again into their own database with
+    --overwrite the second row overwrote the first deal. Rows of a file created at
+    different times are different deals; a deal's creation time finds it first."""
+    old, new = str(tmp_path / "old.db"), str(tmp_path / "new.db")
+    assert cli("--db", old, "company", "add", "Acme").exit_code == 0
+    for amount in ("10", "20"):
+        added = cli("--db", old, "deal", "add", "Renewal", "--company", "Acme", "--amount", amount)
+        assert added.exit_code == 0
+    file = tmp_path / f"deals.{SUFFIX[fmt]}"
+    assert cli("--db", old, "export", "deals", "--format", fmt, "--out", str(file)).exit_code == 0
+    result = cli("--db", new, "import", "deals", str(file), "--json")
+    assert (result.json()["created"], result.json()["skipped"]) == (2, 0), result.stdout
+    amounts = sorted(d["amount"] for d in cli("--db", new, "deal", "list", "--json").json())
+    assert amounts == [10, 20]
+    again = cli("--db", old, "import", "deals", str(file), "--overwrite", "--json")
+    assert again.json()["created"] == 0
+    amounts = sorted(d["amount"] for d in cli("--db", old, "deal", "list", "--json").json())
+    assert amounts == [10, 20]

@@ -58,6 +58,7 @@ class _Deals(_Import):
     def __init__(self, *args: Any, create_stages: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.create_stages = create_stages
+        self._created_at: dict[int, Any] = {}  # deals this import made: when created
         self._pipes: dict[str, _Pipe] = {}
         self._default: _Pipe | None = None
         for pipe in self.session.scalars(
@@ -268,18 +269,39 @@ class _Deals(_Import):
                 found.setdefault(("external", ext), did)
         titles = sorted({r.key[1] for r in rows if r.key[0] == "title"})
         for chunk in chunks(titles, _IN):
-            for did, key, company in self.conn.execute(
-                select(col(Deal.id), col(Deal.title_key), col(Deal.company_id))
+            for did, key, company, created in self.conn.execute(
+                select(
+                    col(Deal.id), col(Deal.title_key), col(Deal.company_id), col(Deal.created_at)
+                )
                 .where(col(Deal.title_key).in_(chunk))
                 .order_by(col(Deal.id))
             ):
                 assert did is not None  # a stored row
                 found.setdefault(("title", key, company), did)
+                found.setdefault(("created", key, company, created), did)
+        return found
+
+    def match(self, prep: _Prepared, existing: dict[Any, int]) -> int | None:
+        """By external id, else title and company: the deal of that title created when
+        the row says (``created_at``, as tinycrm's export writes it) first. Two rows of
+        the file created at different times are two deals, however alike."""
+        created = prep.columns.get("created_at")
+        if created is not None and prep.key is not None and prep.key[0] == "title":
+            exact = ("created", *prep.key[1:], created)
+            found = self.keys.get(exact, existing.get(exact))
+            if found is not None:
+                return found
+        found = super().match(prep, existing)
+        if created is not None and self._created_at.get(found or 0, created) != created:
+            return None  # a deal an earlier row made, created at another time
         return found
 
     def insert(self, prep: _Prepared) -> None:
         assert prep.target is not None
         c = prep.columns
+        if c.get("created_at") is not None and prep.key is not None and prep.key[0] == "title":
+            self._created_at[prep.target] = c["created_at"]
+            self.keys[("created", *prep.key[1:], c["created_at"])] = prep.target
         stage_id = c["_stage"][0]
         status = c.get("status", "open")
         closed = None
