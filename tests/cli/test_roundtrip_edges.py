@@ -422,3 +422,23 @@ def test_two_deals_of_one_title_at_one_company_come_back_as_two(
     assert again.json()["created"] == 0
     amounts = sorted(d["amount"] for d in cli("--db", old, "deal", "list", "--json").json())
     assert amounts == [10, 20]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_two_alike_activities_come_back_as_two(cli, tmp_path: Path, fmt: str) -> None:
+    """Two calls logged alike (same contact, subject and time) came back as one from
+    their export. Rows created at different times are two activities, as for deals."""
+    old, new = str(tmp_path / "old.db"), str(tmp_path / "new.db")
+    assert cli("--db", old, "contact", "add", "Ada", "--email", "ada@x.io").exit_code == 0
+    for _ in range(2):
+        logged = cli("--db", old, "log", "call", "ada@x.io", "Called", "--at", "2026-12-01 10:00")
+        assert logged.exit_code == 0
+    file = tmp_path / f"activities.{SUFFIX[fmt]}"
+    assert (
+        cli("--db", old, "export", "activities", "--format", fmt, "--out", str(file)).exit_code == 0
+    )
+    result = cli("--db", new, "import", "activities", str(file), "--json")
+    assert (result.json()["created"], result.json()["skipped"]) == (2, 0), result.stdout
+    again = cli("--db", new, "import", "activities", str(file), "--json")
+    assert again.json()["created"] == 0
+    assert len(cli("--db", new, "export", "activities", "--format", "json").json()) == 2

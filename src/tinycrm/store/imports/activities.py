@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -63,6 +64,11 @@ _KIND_SYNONYMS = {
 class _Activities(_Import):
     entity = "activity"
     clearable = ("body",)
+
+    @cached_property
+    def _created_at(self) -> dict[int, Any]:
+        """The activities this import made from rows that said when: when created."""
+        return {}
 
     def prepare(self, line: int, raw: Any, values: Mapping[str, str]) -> _Prepared:
         prep = _Prepared(line, raw, {})
@@ -232,6 +238,7 @@ class _Activities(_Import):
                     col(Activity.contact_id),
                     col(Activity.company_id),
                     col(Activity.deal_id),
+                    col(Activity.created_at),
                 ).where(col(Activity.subject).in_(chunk))
             ):
                 key = (
@@ -243,6 +250,7 @@ class _Activities(_Import):
                     a.deal_id,
                 )
                 found.setdefault(key, a.id)
+                found.setdefault(("created", *key, a.created_at), a.id)
         mail = sorted({r.columns["mail_key"] for r in rows if r.columns.get("mail_key")})
         for chunk in chunks(mail, _IN):
             for aid, mail_key, contact_id in self.conn.execute(
@@ -254,8 +262,29 @@ class _Activities(_Import):
                 found[("mail", mail_key, contact_id)] = aid
         return found
 
+    def match(self, prep: _Prepared, existing: dict[Any, int]) -> int | None:
+        """By mail key, else kind, subject, time and links: the activity of those created
+        when the row says (``created_at``, as tinycrm's export writes it) first. Two rows
+        of the file created at different times are two activities, however alike."""
+        created = prep.columns.get("created_at")
+        if created is None or prep.key is None or prep.key[0] == "mail":
+            return super().match(prep, existing)
+        exact = ("created", *prep.key, created)
+        found = self.keys.get(exact, existing.get(exact))
+        if found is not None:
+            return found
+        found = super().match(prep, existing)
+        if self._created_at.get(found or 0, created) != created:
+            return None  # an activity an earlier row made, created at another time
+        return found
+
     def insert(self, prep: _Prepared) -> None:
         c = prep.columns
+        created = c.get("created_at")
+        if created is not None and prep.key is not None and prep.key[0] != "mail":
+            assert prep.target is not None
+            self._created_at[prep.target] = created
+            self.keys[("created", *prep.key, created)] = prep.target
         ts = self.writer.ts
         times = ("occurred_at", "due_at", "remind_at", "repeat_anchor", "done_at", "created_at")
         row = {**c, **{key: ts(c.get(key)) for key in times}}
