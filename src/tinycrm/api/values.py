@@ -56,7 +56,7 @@ def day(value: date | str | None, field: str) -> date | None:
 
 def cadence(value: int | str | None) -> int | None:
     """Keep-in-touch days: a number of days, or ``30d``, ``2w``, ``3m``; None or "none" clears."""
-    if value is None or isinstance(value, int):
+    if not isinstance(value, str):  # a number of days (or None): the store checks it
         return value
     from tinycrm import repeat  # (its date rules: only for a cadence given as text)
 

@@ -475,7 +475,7 @@ def contacts_query(
     if owner := filters.get("owner"):
         query = query.where(col(Contact.owner) == owner)
     if (search := filters.get("search")) is not None:
-        if not search.strip():
+        if not validate.searchable(search).strip():
             raise Invalid("search text must not be empty")
         query = query.where(col(Contact.id).in_(search_ids(store, session, search)))
     where, segment = filters.get("where"), filters.get("segment")

@@ -81,6 +81,7 @@ def search_kinds(names: Iterable[str] | None) -> list[SearchKind]:
 
 def read_query(query: str) -> SearchQuery:
     """The parsed search text; too long or holding NUL: ``Invalid``."""
+    validate.text(query, "search")
     if len(query) > validate.MAX_SEARCH:
         raise Invalid(
             f"search text is too long: {len(query):,} characters (at most {validate.MAX_SEARCH:,})",

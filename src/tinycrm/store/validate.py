@@ -54,6 +54,7 @@ def contains_pattern(text: str) -> str:
 def searchable(value: str, what: str = "search") -> str:
     """Text to look for: anything goes but NUL, which neither SQLite's full-text search nor
     PostgreSQL can take (refused here so that both say the same)."""
+    text(value, what)
     if "\x00" in value:
         raise Invalid(f"{what}: {safetext.problem(value)}", field=_field(what))
     return value
@@ -67,6 +68,7 @@ def plain(value: str, what: str, *, multiline: bool = False) -> str:
     (``\r\n`` and ``\r`` read as ``\n``) and tabs pass: a one-line field folds them
     into spaces afterwards, a ``multiline`` one (notes, bodies) keeps them.
     """
+    text(value, what)
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     why = safetext.problem(value, multiline=True)
@@ -84,18 +86,33 @@ MAX_INT = 2**63 - 1
 """The largest whole number SQLite's INTEGER and PostgreSQL's BIGINT hold."""
 
 
-def whole(value: object, what: str, *, low: int = 0, high: int = MAX_INT) -> int:
-    """A whole number from ``low`` to ``high``: an ``int`` (or what stands for one, such
-    as numpy's), never a bool, a float or text. ``Invalid`` (``field=what``) otherwise, so
-    that no value reaches the database as a driver's OverflowError or DataError."""
+def text(value: object, what: str, *, field: str | None = None) -> str:
+    """``value`` if it is a ``str``; anything else (a number, None, bytes, a list) is
+    ``Invalid``, never a TypeError from the checks after this."""
+    if not isinstance(value, str):
+        raise Invalid(
+            f"{what} must be text, not {type(value).__name__}", field=field or _field(what)
+        )
+    return value
+
+
+def integer(value: object, what: str) -> int:
+    """``value`` as an ``int`` if it is one (or what stands for one, such as numpy's),
+    never a bool, a float or text: those are ``Invalid`` (``field=what``)."""
     if isinstance(value, bool):
         raise Invalid(f"{what} must be a whole number, not a bool", field=what)
     try:
-        number = operator.index(value)  # type: ignore[arg-type]
+        return operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise Invalid(
             f"{what} must be a whole number, not {type(value).__name__}", field=what
         ) from None
+
+
+def whole(value: object, what: str, *, low: int = 0, high: int = MAX_INT) -> int:
+    """A whole number (``integer``) from ``low`` to ``high``; ``Invalid`` otherwise, so
+    that no value reaches the database as a driver's OverflowError or DataError."""
+    number = integer(value, what)
     if number < low:
         raise Invalid(f"{what} must be at least {low:,}, not {number:,}", field=what)
     if number > high:
@@ -274,6 +291,7 @@ def activity_kind(value: str | None, allowed: Iterable[str] = ACTIVITY_KINDS) ->
 def size(value: int | None) -> int | None:
     if value is None:
         return None
+    value = integer(value, "size")
     if value < 0:
         raise Invalid("company size must not be negative", field="size")
     if value > MAX_SIZE:
@@ -284,6 +302,7 @@ def size(value: int | None) -> int | None:
 def cadence(value: int | None) -> int | None:
     if value is None:
         return None
+    value = integer(value, "cadence")
     if not 1 <= value <= 3650:
         raise Invalid("a keep-in-touch cadence must be between 1 and 3650 days", field="cadence")
     return value
@@ -292,6 +311,7 @@ def cadence(value: int | None) -> int | None:
 def probability(value: int | None) -> int | None:
     if value is None:
         return None
+    value = integer(value, "probability")
     if not 0 <= value <= 100:
         raise Invalid(f"probability must be between 0 and 100, not {value}", field="probability")
     return value
@@ -300,12 +320,15 @@ def probability(value: int | None) -> int | None:
 def rotting_days(value: int | None) -> int | None:
     if value is None:
         return None
+    value = integer(value, "rotting_days")
     if not 1 <= value <= 3650:
         raise Invalid("rotting days must be between 1 and 3650", field="rotting_days")
     return value
 
 
 def currency(value: str | None) -> str:
+    if value is not None:
+        text(value, "currency")
     try:
         return money.normalize_currency(value or "")
     except ValueError as exc:
@@ -328,6 +351,8 @@ def money_minor(
     ``default``); a blank currency is none given. ``Invalid`` (with ``field``) for
     anything else wrong.
     """
+    if currency_code is not None:
+        text(currency_code, "currency")
     given = currency(currency_code) if currency_code and currency_code.strip() else None
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, given or currency(default)
@@ -342,6 +367,7 @@ def money_minor(
 
 def tag(value: str) -> str:
     """A tag: lowercase, trimmed, no commas."""
+    text(value, "tag", field="tags")
     clean = line(value, "tag").lower().lstrip("#")
     if not clean:
         raise Invalid("tag must not be empty", field="tags")
@@ -362,6 +388,7 @@ def tags(values: Iterable[str] | None) -> list[str]:
 
 
 def field_key(value: str) -> str:
+    text(value, "custom field name", field="fields")
     clean = plain(value, "custom field name").strip()
     if not _FIELD_KEY.match(clean):
         raise Invalid(
