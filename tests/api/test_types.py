@@ -49,3 +49,17 @@ def test_a_value_of_the_wrong_type_is_invalid(
     assert caught.value.field == field
     assert [e.id for e in crm.feed(limit=None)] == before
     assert crm.contacts.get(ada.id).cadence_days is None
+
+
+@pytest.mark.parametrize("bad", [True, None, "1", 1.0, b"1"])
+def test_an_id_is_a_whole_number(crm: Crm, bad: object) -> None:
+    """``tasks.done(True)`` completed task 1 (a bool is an int to Python and SQL); None,
+    text or bytes were a raw TypeError."""
+    task = crm.tasks.add("Call back", due="+1d")
+    assert task.id == 1
+    with pytest.raises(tinycrm.Invalid) as caught:
+        crm.tasks.done(bad)  # type: ignore[arg-type]
+    assert caught.value.field == "id"
+    with pytest.raises(tinycrm.Invalid):
+        crm.imports.undo(bad if bad is not None else True)  # type: ignore[arg-type]
+    assert [t.id for t in crm.tasks.list("open")] == [1]

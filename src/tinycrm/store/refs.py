@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tinycrm.store.errors import Ambiguous, NotFound
+from tinycrm.store.validate import integer
 
 T = TypeVar("T")
 
@@ -38,7 +39,9 @@ def numeric_id(ref: str | int) -> int | None:
 
 def get_by_id(session: Session, model: type[T], number: int) -> T | None:
     """The ``model`` row with id ``number``, or None: also for a number no id of this
-    database can be (negative, or past its integer range), without asking the database."""
+    database can be (negative, or past its integer range), without asking the database.
+    Not a whole number (a bool, None, text, a float): ``Invalid`` (``True`` is not id 1)."""
+    number = integer(number, "id")
     if not can_be_id(session, number):
         return None
     return session.get(model, number)
