@@ -63,3 +63,30 @@ def test_an_id_is_a_whole_number(crm: Crm, bad: object) -> None:
     with pytest.raises(tinycrm.Invalid):
         crm.imports.undo(bad if bad is not None else True)  # type: ignore[arg-type]
     assert [t.id for t in crm.tasks.list("open")] == [1]
+
+
+@pytest.mark.parametrize("flag", ["unsubscribed", "do_not_contact"])
+@pytest.mark.parametrize("bad", ["no", "false", 0, 1])
+def test_a_consent_flag_is_a_bool(crm: Crm, flag: str, bad: object) -> None:
+    """``unsubscribed="no"`` unsubscribed the contact (``bool("no")`` is True)."""
+    ada = crm.contacts.add("Ada")
+    with pytest.raises(tinycrm.Invalid) as caught:
+        crm.contacts.edit(ada.id, **{flag: bad})
+    assert caught.value.field == flag
+    assert getattr(crm.contacts.get(ada.id), flag) is False
+    assert getattr(crm.contacts.edit(ada.id, **{flag: True}), flag) is True
+    assert getattr(crm.contacts.edit(ada.id, **{flag: None}), flag) is False
+
+
+def test_a_custom_field_of_none_is_refused_not_stored_as_the_text_none(crm: Crm) -> None:
+    ada = crm.contacts.add("Ada", fields={"plan": "pro"})
+    with pytest.raises(tinycrm.Invalid) as caught:
+        crm.contacts.add("Bo", fields={"plan": None})
+    assert caught.value.field == "fields"
+    with pytest.raises(tinycrm.Invalid):
+        crm.contacts.edit(ada.id, fields={"plan": None})
+    with pytest.raises(tinycrm.Invalid):
+        crm.deals.add("Deal", fields={"plan": None})
+    assert [c.name for c in crm.contacts.list()] == ["Ada"]
+    assert crm.contacts.get(ada.id).fields == {"plan": "pro"}
+    assert crm.contacts.edit(ada.id, unset_fields=["plan"]).fields == {}

@@ -567,7 +567,7 @@ def edit_contact(
             put("lead_status", check_lead_status(lead_status))
         for flag, on in (("unsubscribed", unsubscribed), ("do_not_contact", do_not_contact)):
             if is_set(on):
-                put(flag, bool(on))
+                put(flag, validate.flag(on, flag))
         if is_set(lifecycle):
             before = contact.lifecycle
             put("lifecycle", validate.lifecycle(lifecycle) or "lead")

@@ -109,6 +109,16 @@ def integer(value: object, what: str) -> int:
         ) from None
 
 
+def flag(value: object, what: str) -> bool:
+    """A yes/no: ``True`` or ``False`` (None: no, as cleared). Text or a number is
+    ``Invalid``, never read as true because it is not empty (``bool("no")``)."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise Invalid(f"{what} must be True or False, not {type(value).__name__}", field=what)
+    return value
+
+
 def whole(value: object, what: str, *, low: int = 0, high: int = MAX_INT) -> int:
     """A whole number (``integer``) from ``low`` to ``high``; ``Invalid`` otherwise, so
     that no value reaches the database as a driver's OverflowError or DataError."""
@@ -403,6 +413,10 @@ def fields(values: dict[str, str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for k, v in (values or {}).items():
         clean_key = field_key(k)
+        if v is None:  # never the text "None"
+            raise Invalid(
+                f"custom field {clean_key} has no value (unset it to remove it)", field="fields"
+            )
         text = plain(str(v), f"custom field {clean_key}", multiline=True)
         if len(text) > MAX_TEXT:
             raise Invalid(f"custom field {k!r} is too long", field="fields")
