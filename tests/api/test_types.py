@@ -35,6 +35,9 @@ CALLS: list[tuple[str, Callable[[Crm], Any]]] = [
     ("cadence", lambda crm: crm.contacts.edit("Ada", cadence=True)),
     ("search", lambda crm: crm.search(5)),
     ("search", lambda crm: crm.contacts.list(search=5)),
+    ("where", lambda crm: crm.contacts.list(where=5)),
+    ("where", lambda crm: crm.deals.list(where=["amount>1"])),
+    ("where", lambda crm: crm.board.check_filter(5)),
 ]
 
 

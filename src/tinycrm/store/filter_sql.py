@@ -114,9 +114,11 @@ def compile_filter(
             node = filters.parse(source, max_length=max_length)
         except FilterError as exc:
             raise InvalidFilter(exc.text, exc.offset, exc.reason) from None
-    else:
+    elif isinstance(node_or_text, Node):
         node = node_or_text
         source = text if text is not None else filters.unparse(node)
+    else:  # a number, a list: not a filter
+        raise Invalid(f"where must be text, not {type(node_or_text).__name__}", field="where")
     zone = dates.local_tz()
     today = (now or utcnow()).astimezone(zone).date()
     return _compile(Ctx(kind, source, today, zone, session=session, check=check), node)
@@ -128,7 +130,7 @@ def check_filter(
     """Check a filter for ``kind`` without a database: the text, stripped (None when it
     is blank), or ``InvalidFilter`` with the position. ``segment:NAME`` is not looked up
     (that happens when the filter is used); text over ``max_length`` is refused."""
-    if not text.strip():
+    if not validate.text(text, "where").strip():
         if len(text) > max_length:  # a bar full of spaces is still too long
             filters.tokenize(text, max_length=max_length)
         return None
