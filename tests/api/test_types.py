@@ -93,3 +93,12 @@ def test_a_custom_field_of_none_is_refused_not_stored_as_the_text_none(crm: Crm)
     assert [c.name for c in crm.contacts.list()] == ["Ada"]
     assert crm.contacts.get(ada.id).fields == {"plan": "pro"}
     assert crm.contacts.edit(ada.id, unset_fields=["plan"]).fields == {}
+
+
+def test_search_kinds_as_one_word_is_one_kind(crm: Crm) -> None:
+    """``kinds="contacts"`` was read letter by letter ("cannot search 'c'"), where every
+    other list of names (``tags="vip"``) takes a lone string as one."""
+    crm.contacts.add("Ada Lovelace")
+    crm.companies.add("Ada Labs")
+    assert [hit.label for hit in crm.search("ada", kinds="contacts")] == ["Ada Lovelace"]
+    assert [hit.label for hit in crm.search("ada", kinds=["companies"])] == ["Ada Labs"]

@@ -254,16 +254,16 @@ class Crm:
         return self.reminders.due()
 
     def search(
-        self, text: str, *, kinds: Iterable[str] | None = None, limit: int | None = 20
+        self, text: str, *, kinds: str | Iterable[str] | None = None, limit: int | None = 20
     ) -> list[SearchHit]:
         """Contacts, companies, deals and activities whose text holds every word of
         ``text`` (``tinycrm search``): each word a word prefix, "quoted phrases" whole,
-        case and accents ignored. ``kinds``: some of contacts, companies, deals,
-        activities (default all). Names that are or start with the text come first,
+        case and accents ignored. ``kinds``: one or some of contacts, companies,
+        deals, activities, cases (default all). Names that are or start with the text come first,
         then relevance, newest first on ties; each hit has a snippet with its matches."""
         from tinycrm.store.search import search
 
-        return search(self._store, text, kinds=kinds, limit=limit)
+        return search(self._store, text, kinds=values.names(kinds), limit=limit)
 
 
 def open_crm(
