@@ -1,10 +1,11 @@
 """The read models the API returns, by name, so callers need nothing of ``tinycrm.store``.
 
 They are frozen pydantic models: attributes (``contact.email``, ``deal.amount`` as a
-``Decimal``), and ``.model_dump(mode="json")`` gives the keys ``--json`` prints. The
-command line and the board annotate with them and import them from here (with the two
-errors the board tells apart: ``InvalidFilter``, with the position, and ``DatabaseGone``,
-its database file moved under it)::
+``Decimal``), and ``.model_dump(mode="json")`` gives the keys ``--json`` prints (its
+amounts an ``int`` or a ``float``; ``--json`` writes them exactly: see
+``tinycrm.formats.jsonnumbers``). The command line and the board annotate with them and
+import them from here (with the two errors the board tells apart: ``InvalidFilter``, with
+the position, and ``DatabaseGone``, its database file moved under it)::
 
     from tinycrm.api.models import ContactRead, DealView
 

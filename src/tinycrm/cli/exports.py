@@ -21,6 +21,7 @@ from tinycrm.cli.common import (
     parse_when,
 )
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
+from tinycrm.formats import jsonnumbers
 from tinycrm.vocab import plural
 
 if TYPE_CHECKING:
@@ -199,7 +200,11 @@ def _write(
     ``model``: the rows' read model, whose columns a CSV of no rows has as its header."""
     bar = _progress(f"Exporting {plural(len(rows), what)}", len(rows), force=progress, unit="rows")
     if exports is not None:
-        rows = exports.records(rows, mode="python" if fmt == "csv" else "json", mail=mail)
+        if fmt == "csv":
+            rows = exports.records(rows, mode="python", mail=mail)
+        else:
+            with jsonnumbers.exact():  # amounts as markers the writer puts in exactly
+                rows = exports.records(rows, mode="json", mail=mail)
     try:
         with _target(out_path, mkdir) as stream:
             columns = None

@@ -48,12 +48,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, islice
 from typing import Annotated, Any
 
 import typer
 
 from tinycrm import safetext
+from tinycrm.formats import jsonnumbers
 
 JsonOpt = Annotated[
     bool,
@@ -67,14 +68,6 @@ CsvOpt = Annotated[
 ]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def to_plain(item: Any) -> Any:
@@ -92,17 +85,24 @@ _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{safetext.BIDI}]")  # C0 is JSON's own to 
 
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:
-    """JSON through pydantic's serializer: read models, lists and dicts of them, fast.
+    """JSON through pydantic's serializer: read models, lists and dicts of them, fast,
+    amounts exact (``tinycrm.formats.jsonnumbers``).
 
     The serializer escapes C0 controls; DEL, C1 controls and bidi controls are written
     as ``\\u`` escapes here (they can only occur inside strings), so JSON on a
     terminal is safe and the data it carries is unchanged.
     """
-    from pydantic_core import to_json
+    return _escaped(jsonnumbers.dumps(data, indent=indent))
 
-    text = to_json(data, indent=indent, fallback=_json_default).decode()
-    if _JSON_UNSAFE.search(text) is None:
-        return text
+
+def dumps_lines(items: Iterable[Any], separator: str = "\n") -> str:
+    """Each item as ``dumps(item, indent=None)`` writes it, joined by ``separator``."""
+    return _escaped(jsonnumbers.dumps_lines(items, separator))
+
+
+def _escaped(text: str) -> str:
+    if (text.isascii() and "\x7f" not in text) or _JSON_UNSAFE.search(text) is None:
+        return text  # (ASCII text is checked by two scans in C, far faster than the search)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -115,7 +115,7 @@ def csv_safe(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return _decimal_text(value)
+        return jsonnumbers.text(value)
     if isinstance(value, list):
         value = ", ".join(str(v) for v in value)
     text = str(value)
@@ -124,26 +124,6 @@ def csv_safe(value: Any) -> str:
     if text[:1] == "'" and text.lstrip("'").startswith(FORMULA_PREFIXES):
         return "'" + text  # import takes one ' off: a text that starts so keeps its own
     return text
-
-
-def _decimal_text(value: Decimal) -> str:
-    """An amount as JSON writes it: whole ones as integers (``18500``), others with
-    their significant decimals (``12.5``), never in exponent notation."""
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
-
-
-def plain_numbers(value: Any) -> Any:
-    """Plain data with its amounts as JSON numbers (whole ones as integers), for data
-    that is not a read model (a report's ``model_dump()``)."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: plain_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain_numbers(v) for v in value]
-    return value
 
 
 def _is_number(text: str) -> bool:
@@ -321,15 +301,15 @@ class RowWriter:
         self.count += len(rows)
 
     def _json(self, records: Iterable[Any]) -> None:
-        write = self.stream.write
-        if self.format == "jsonl":
-            for record in records:
-                write(dumps(record, indent=None) + "\n")
-                self.count += 1
+        items = list(records)  # written at once: one pass puts the amounts in place
+        if not items:
             return
-        for record in records:
-            write((",\n  " if self.count else "\n  ") + dumps(record, indent=None))
-            self.count += 1
+        if self.format == "jsonl":
+            self.stream.write(dumps_lines(items) + "\n")
+        else:
+            start = ",\n  " if self.count else "\n  "
+            self.stream.write(start + dumps_lines(items, ",\n  "))
+        self.count += len(items)
 
     def close(self) -> None:
         """The end: the CSV rows held for their header, or JSON's closing bracket."""
@@ -414,9 +394,10 @@ def emit_list(
     wants_machine(json_, jsonl, csv_)
     if json_:
         sys.stdout.write(dumps(list(items)) + "\n")
-    elif jsonl:  # one line a record, as they come
-        for item in items:
-            sys.stdout.write(dumps(item, indent=None) + "\n")
+    elif jsonl:  # one line a record, as they come (a few hundred at a time)
+        items = iter(items)
+        while batch := list(islice(items, 500)):
+            sys.stdout.write(dumps_lines(batch) + "\n")
     elif csv_:
         write_csv([to_plain(i) for i in items])
     else:  # written as they come: the first screen shows before the last row is read
@@ -477,7 +458,7 @@ class Output:
         if self.format == "csv":
             write_csv([item])
         elif self.machine:
-            data = item.model_dump(mode="json") if hasattr(item, "model_dump") else item
+            data = item if hasattr(item, "model_dump") else jsonnumbers.marked(item)
             sys.stdout.write(dumps(data, indent=2 if self.format == "json" else None) + "\n")
 
     def saved(self, item: Any, message: str) -> None:
@@ -495,12 +476,13 @@ class Output:
         if self.format == "table":
             render(report)
             return
-        data = plain_numbers(report.model_dump())
+        data = report.model_dump()
         if self.format == "json":
-            sys.stdout.write(dumps(data) + "\n")
+            sys.stdout.write(dumps(jsonnumbers.marked(data)) + "\n")
             return
         extra = {key: data[key] for key in summary}
-        self.write([{**row, **extra} for row in data["rows"]] or ([extra] if extra else []))
+        rows = [{**row, **extra} for row in data["rows"]] or ([extra] if extra else [])
+        self.write(rows if self.format == "csv" else jsonnumbers.marked(rows))
 
     def write(self, rows: Iterable[Any], stream: Any = None) -> None:
         """Records (read models or plain rows) to ``stream`` (stdout) in a machine format:
@@ -587,7 +569,7 @@ def emit_one(
     wants_machine(json_, jsonl, csv_)
     row = to_plain(item)
     if json_ or jsonl:
-        full = {**item.model_dump(mode="json"), **(extra or {})}
+        full = {**jsonnumbers.jsonable(item), **(extra or {})}
         sys.stdout.write(dumps(full, indent=2 if json_ else None) + "\n")
     elif csv_:
         write_csv([row])

@@ -17,9 +17,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
-from pydantic import PlainSerializer
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
@@ -45,7 +44,7 @@ from tinycrm.store.models import Campaign, CampaignMember, Company, Contact, Dea
 from tinycrm.store.records import UNSET, Unset, is_set, record_event
 from tinycrm.store.refs import resolve
 from tinycrm.store.sums import exact_sum, whole
-from tinycrm.store.types import utcnow
+from tinycrm.store.types import Number, utcnow
 from tinycrm.vocab import DEFAULT_CURRENCY, plural
 
 ENTITY = "campaign"
@@ -55,13 +54,8 @@ RESPONDED = ("responded", "converted")  # a member who answered (converted ones 
 _RATE = Decimal("0.0001")
 
 
-def _number(value: Decimal) -> int | float:
-    """JSON has numbers, not decimals: whole values as integers, others as floats."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-Amount = Annotated[Decimal, PlainSerializer(_number, when_used="json")]
-Ratio = Annotated[Decimal, PlainSerializer(_number, when_used="json")]  # 0.25 is 25%
+Amount = Number
+Ratio = Number  # 0.25 is 25%
 
 
 # --------------------------------------------------------------------------- read models

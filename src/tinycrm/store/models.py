@@ -17,15 +17,14 @@ to define these tables, which every command pays).
 """
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, field_serializer
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, UniqueConstraint
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
-from tinycrm.store.types import UTCDateTime, new_uid, utcnow
+from tinycrm.store.types import Number, UTCDateTime, new_uid, utcnow
 
 
 def _fk(target: str, ondelete: str, *, nullable: bool = True, index: bool = True) -> Column:
@@ -464,7 +463,7 @@ class DealRead(ReadModel):
     stage: str
     stage_id: int
     status: str
-    amount: Decimal | None
+    amount: Number | None  # exact in tinycrm's JSON (tinycrm.formats.jsonnumbers)
     currency: str
     probability: int
     probability_override: bool
@@ -481,14 +480,6 @@ class DealRead(ReadModel):
     fields: dict[str, str]
     created_at: datetime
     updated_at: datetime
-
-    @field_serializer("amount", when_used="json")
-    def _amount_as_number(self, amount: Decimal | None) -> int | float | None:
-        """JSON has numbers, not decimals: whole amounts as integers, others as floats
-        (exact for any amount of at most 15 significant digits)."""
-        if amount is None:
-            return None
-        return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 class ActivityRead(ReadModel):

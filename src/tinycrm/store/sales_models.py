@@ -9,26 +9,13 @@ are frozen copies, so later changes to the deal or the catalogue never change a 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import PlainSerializer
 from sqlalchemy import BigInteger, Column, ForeignKey, Integer, case
 from sqlmodel import Field, col
 
 from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, TableModel
-from tinycrm.store.types import UTCDateTime, utcnow
-
-
-def _number(value: Decimal | None) -> int | float | None:
-    """JSON has numbers: whole ones as integers, others as floats (as DealRead does)."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-Number = Annotated[Decimal, PlainSerializer(_number, when_used="json")]
-"""An exact amount, quantity or percentage; a number in JSON."""
+from tinycrm.store.types import Number, UTCDateTime, utcnow
 
 
 def _fk(target: str, ondelete: str, *, nullable: bool = True) -> Column:

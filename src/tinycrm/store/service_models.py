@@ -7,14 +7,12 @@ every command that defines it start-up time); ``all_tables`` imports every table
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
-from pydantic import field_serializer
 from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field
 
 from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, TableModel, _created, _fk
-from tinycrm.store.types import UTCDateTime
+from tinycrm.store.types import Number, UTCDateTime
 
 
 class Contract(TableModel, table=True):
@@ -94,12 +92,6 @@ class CaseMessage(TableModel, table=True):
 # --------------------------------------------------------------------------- read models
 
 
-def _number(amount: Decimal | None) -> int | float | None:
-    if amount is None:
-        return None
-    return int(amount) if amount == amount.to_integral_value() else float(amount)
-
-
 class ContractRead(ReadModel):
     id: int
     title: str
@@ -110,10 +102,10 @@ class ContractRead(ReadModel):
     contact_id: int | None
     company: str | None
     company_id: int | None
-    value: Decimal | None
+    value: Number | None
     currency: str
-    arr: Decimal | None = None  # recurring revenue a year, from the deal's recurring items
-    mrr: Decimal | None = None  # arr / 12
+    arr: Number | None = None  # recurring revenue a year, from the deal's recurring items
+    mrr: Number | None = None  # arr / 12
     start_date: date  # of the current term (an auto-renewing one rolled forward to today)
     end_date: date
     term: str | None
@@ -127,10 +119,6 @@ class ContractRead(ReadModel):
     owner: str
     created_at: datetime
     updated_at: datetime
-
-    @field_serializer("value", "arr", "mrr", when_used="json")
-    def _value_as_number(self, value: Decimal | None) -> int | float | None:
-        return _number(value)
 
 
 class CaseMessageRead(ReadModel):

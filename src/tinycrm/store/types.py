@@ -5,13 +5,20 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
+from pydantic import PlainSerializer
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from tinycrm.clock import utcnow, written_at
+from tinycrm.formats import jsonnumbers
+
+Number = Annotated[Decimal, PlainSerializer(jsonnumbers.serialize, when_used="json")]
+"""An exact amount, quantity or percentage in a read model: a number in JSON, written
+exactly by ``tinycrm.formats.jsonnumbers.dumps`` (``999999999999999.99``)."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):

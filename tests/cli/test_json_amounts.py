@@ -1,0 +1,83 @@
+"""Amounts in every JSON the command line writes are the exact numbers typed, not floats:
+``999999999999999.99`` was printed as ``1000000000000000.0`` and an export re-imported
+lost the cents."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.conftest import Run
+
+BIG = "999999999999999.99"
+
+
+def _exact(run: Run) -> Any:
+    assert run.exit_code == 0, run.stderr
+    return json.loads(run.stdout, parse_float=Decimal)
+
+
+def test_deal_json_and_list_keep_every_digit(cli: Callable[..., Run]) -> None:
+    added = cli("deal", "add", "Big", "--amount", BIG, "--json")
+    assert f'"amount": {BIG},' in added.stdout
+    assert _exact(added)["amount"] == Decimal(BIG)
+    assert _exact(cli("deal", "show", "Big", "--json"))["amount"] == Decimal(BIG)
+    assert [d["amount"] for d in _exact(cli("deal", "list", "--json"))] == [Decimal(BIG)]
+    line = cli("deal", "list", "--jsonl").stdout
+    assert f'"amount":{BIG},' in line
+    assert json.loads(line)["amount"] == float(BIG)  # a plain reader still gets a number
+    cli("deal", "add", "Small", "--amount", "18500")
+    cli("deal", "add", "Half", "--amount", "12.50")
+    amounts = [d["amount"] for d in json.loads(cli("deal", "list", "--json").stdout)]
+    assert sorted(amounts, key=float)[:2] == [12.5, 18500]  # the same numbers as ever
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_an_export_imported_into_a_new_database_keeps_the_amount(
+    cli: Callable[..., Run], tmp_path: Path, fmt: str
+) -> None:
+    cli("deal", "add", "Big", "--amount", BIG)
+    cli("deal", "add", "Odd", "--amount", "0.01 USD")
+    exported = tmp_path / f"deals.{fmt}"
+    run = cli("export", "deals", "--format", fmt, "--out", str(exported))
+    assert run.exit_code == 0, run.stderr
+    if fmt != "csv":
+        assert BIG in exported.read_text()
+    other = str(tmp_path / "other.db")
+    imported = cli("--db", other, "import", "deals", str(exported))
+    assert imported.exit_code == 0, imported.stderr
+    deals = _exact(cli("--db", other, "deal", "list", "--json"))
+    assert {d["title"]: (d["amount"], d["currency"]) for d in deals} == {
+        "Big": (Decimal(BIG), "EUR"),
+        "Odd": (Decimal("0.01"), "USD"),
+    }
+
+
+def test_a_report_in_json_and_jsonl_keeps_every_digit(cli: Callable[..., Run]) -> None:
+    cli("deal", "add", "Big", "--amount", BIG)
+    report = _exact(cli("report", "pipeline", "--json"))
+    assert report["rows"][0]["value"] == {"EUR": Decimal(BIG)}
+    first = cli("report", "pipeline", "--jsonl").stdout.splitlines()[0]
+    assert json.loads(first, parse_float=Decimal)["value"] == {"EUR": Decimal(BIG)}
+    assert f",{BIG}," in cli("report", "pipeline", "--csv").stdout  # CSV: markers never leak
+
+
+def test_products_items_quotes_contracts_and_campaigns_keep_every_digit(
+    cli: Callable[..., Run],
+) -> None:
+    assert _exact(cli("product", "add", "Huge", "--price", BIG, "--json"))["price"] == Decimal(BIG)
+    cli("deal", "add", "Big", "--amount", "1")
+    item = _exact(cli("deal", "item", "add", "Big", "Huge", "--json"))
+    assert (item["unit_price"], item["net"], item["quantity"]) == (Decimal(BIG), Decimal(BIG), 1)
+    quote = _exact(cli("quote", "create", "Big", "--json"))
+    assert (quote["total"], quote["lines"][0]["net"]) == (Decimal(BIG), Decimal(BIG))
+    assert _exact(cli("deal", "won", "Big", "--json"))["amount"] == Decimal(BIG)
+    contract = _exact(cli("contract", "add", "--deal", "Big", "--term", "1y", "--json"))
+    assert contract["value"] == Decimal(BIG)
+    campaign = cli("campaign", "add", "Launch", "--channel", "email", "--budget", BIG, "--json")
+    assert _exact(campaign)["budget"] == Decimal(BIG)
