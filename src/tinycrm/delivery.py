@@ -484,13 +484,13 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
     never the whole URL: webhook URLs often carry their secret in the path.
     """
     import http.client
-    import json
     import socket
     import ssl
     import urllib.error
     import urllib.parse
     import urllib.request
 
+    from tinycrm.formats import jsonnumbers
     from tinycrm.version import __version__
 
     parts = urllib.parse.urlsplit(url)
@@ -500,7 +500,7 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
             f"webhook not sent: only http and https URLs are supported (got {shown})"
         )
     host = parts.hostname
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    body = jsonnumbers.dumps_plain(payload, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(
         url,
         data=body,

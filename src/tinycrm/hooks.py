@@ -16,7 +16,6 @@ store nor a front end.
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import selectors
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from tinycrm.errors import TinyCrmError
+from tinycrm.formats import jsonnumbers
 
 KINDS = ("pre-write", "post-write")
 DEFAULT_TIMEOUT = 10.0
@@ -113,7 +113,8 @@ def runnable(directory: Path, kind: str) -> list[Hook]:
 
 def encode(payload: Any) -> bytes:
     """The JSON a hook reads on its standard input (one line, UTF-8)."""
-    return (json.dumps(payload, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    text = jsonnumbers.dumps_plain(payload, ensure_ascii=False, default=str)
+    return (text + "\n").encode("utf-8")
 
 
 def run(

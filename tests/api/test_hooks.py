@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import warnings
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -326,3 +327,21 @@ def test_contracts_and_cases_reach_the_hooks_with_their_records_and_changes(
     with pytest.raises(HookRefused, match="no contracts on Fridays"):
         crm.contracts.cancel(contract.id)
     assert crm.contracts.get(contract.id).status == "active"
+
+
+def test_a_hook_reads_a_big_amount_exactly_and_a_cent_changed_as_a_change(
+    crm: Crm, hooks_dir: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "post.log"
+    recorder(hooks_dir / "post-write", log)
+    deal = crm.deals.add("Big", amount="999999999999999.99")
+    crm.deals.edit(deal.id, amount="999999999999999.98")
+    created, edited = (
+        json.loads(line, parse_float=Decimal) for line in log.read_text().splitlines()
+    )
+    assert created["record"]["amount"] == Decimal("999999999999999.99")
+    assert edited["changes"]["amount"] == [
+        Decimal("999999999999999.99"),
+        Decimal("999999999999999.98"),
+    ]
+    assert '"amount": 999999999999999.98,' in log.read_text()

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -614,3 +615,18 @@ def test_an_import_and_a_merge_tell_every_record_they_touched(
     ]
     # the first record's, at the top as for any event
     assert imported["record"] == imported["items"][0]["record"] and merged["action"] == "merged"
+
+
+def test_a_big_amount_is_signed_and_sent_exactly_and_a_cent_changed_is_a_change(
+    store: Any, tmp_path: Path, receiver: Receiver
+) -> None:
+    crm = open_crm(store, tmp_path, config_text(receiver.url, '["deal.*"]'))
+    deal = crm.deals.add("Big", amount="999999999999999.99")
+    crm.deals.edit(deal.id, amount="999999999999999.98")  # the same float: a change all the same
+    assert crm.webhooks.deliver().delivered == 2
+    (_, created), (headers, edited) = receiver.received
+    assert b'"amount":999999999999999.99,' in created
+    assert signing.verify(SECRET, headers, edited)  # the exact text is what is signed
+    body = json.loads(edited, parse_float=Decimal)
+    assert body["record"]["amount"] == Decimal("999999999999999.98")
+    assert body["changes"]["amount"] == [Decimal("999999999999999.99"), body["record"]["amount"]]

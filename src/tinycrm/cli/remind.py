@@ -11,6 +11,7 @@ from tinycrm import interrupts
 from tinycrm.cli import scheduling
 from tinycrm.cli.common import crm, fail, whole_number
 from tinycrm.cli.output import TABLE, Output, output_options
+from tinycrm.formats import jsonnumbers
 
 if TYPE_CHECKING:
     from tinycrm.api import Crm
@@ -83,7 +84,7 @@ def _deliver(
         delivery.send_mail(settings, to=mail, subject=subject, text=text)
     for url in webhook if items else []:
         # "text" is what Slack-style receivers show; ntfy takes the body as it is.
-        payload = [item.model_dump(mode="json") for item in items]
+        payload = jsonnumbers.jsonable(items)  # amounts written exactly by post_webhook
         delivery.post_webhook(url, {"text": text, "count": len(items), "due": payload})
     if notify and items:
         body = "\n".join(item.line() for item in items[:8])

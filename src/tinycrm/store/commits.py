@@ -26,6 +26,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select
 from sqlmodel import Session, col
 
+from tinycrm.formats import jsonnumbers
 from tinycrm.store.models import (
     Activity,
     Campaign,
@@ -243,7 +244,9 @@ def _capture(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _json(model: Any) -> dict[str, Any]:
-    dumped: dict[str, Any] = model.model_dump(mode="json")
+    """A record as hooks and webhooks get it: its amounts as ``jsonnumbers`` markers,
+    written exactly when the payload is (``hooks.encode``, ``outbox.body_for``)."""
+    dumped: dict[str, Any] = jsonnumbers.jsonable(model)
     return dumped
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
+from tinycrm.formats import jsonnumbers
 from tinycrm.store import validate
 from tinycrm.store.errors import NotFound
 from tinycrm.store.log_models import WebhookDelivery
@@ -33,13 +34,11 @@ ITEM_KEYS = ("action", "entity", "id", "record", "changes")
 
 def body_for(payload: dict[str, Any] | list[dict[str, Any]]) -> str:
     """The JSON POSTed for one event: its name (``type``), time, actor, entity, id,
-    summary, the record as ``--json`` prints it, and the changes.
+    summary, the record as ``--json`` prints it (amounts exact), and the changes.
 
     A bulk event (an import, a merge: the hooks get a list) has those of its first
     record, and ``items``: one object per record it touched, each with its ``action``,
     ``entity``, ``id``, ``record`` and ``changes``."""
-    import json
-
     items = payload if isinstance(payload, list) else None
     first = items[0] if items else payload
     assert isinstance(first, dict)
@@ -57,7 +56,7 @@ def body_for(payload: dict[str, Any] | list[dict[str, Any]]) -> str:
     }
     if items is not None:
         body["items"] = [{key: item[key] for key in ITEM_KEYS} for item in items]
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return jsonnumbers.dumps_plain(body, ensure_ascii=False, separators=(",", ":"))
 
 
 def enqueue(
