@@ -280,3 +280,29 @@ def test_the_server_writes_only_into_the_file_it_opened(
             assert [c.name for c in crm.contacts.list()] == ["Grace Hopper"]
     else:
         assert not path.exists()  # and no new, empty database in its place
+
+
+def test_amounts_reach_the_client_exactly_in_the_text_and_as_numbers(db_url: str) -> None:
+    """The text a tool answers with carries every digit (the SDK writes the structured
+    result's amounts as floats); a report's amounts are numbers as ``--json`` prints them."""
+    big = "999999999999999.99"
+    with tinycrm.open(db_url) as crm:
+        crm.deals.add("Big order", amount=big, currency="EUR")
+
+    async def session(client: Client) -> None:
+        for tool, arguments in [
+            ("list_deals", {"where": "amount>1000000"}),
+            ("deal_briefing", {"ref": "Big order"}),
+        ]:
+            structured = await call(client, tool, **arguments)
+            result = await client.call_tool(tool, arguments)
+            assert big in result.content[0].text
+            exact = json.loads(result.content[0].text, parse_float=Decimal)
+            deal = exact["results"][0] if "results" in exact else exact["deal"]
+            assert deal["amount"] == Decimal(big)
+            found = structured["results"][0] if "results" in structured else structured["deal"]
+            assert found["amount"] == float(big)
+        pipeline = await call(client, "report", name="pipeline")
+        assert pipeline["rows"][0]["value"] == {"EUR": 18500 + float(big)}
+
+    serve(db_url, session)

@@ -15,20 +15,20 @@ stop the server.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import ToolAnnotations
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
-from pydantic_core import to_jsonable_python
 
 from tinycrm import __version__, safetext
 from tinycrm.errors import TinyCrmError
+from tinycrm.formats import jsonnumbers
 
 if TYPE_CHECKING:
     from tinycrm.api import Crm
@@ -87,26 +87,31 @@ READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def plain(data: Any) -> dict[str, Any]:
     """A read model as the JSON object ``--json`` prints; a list as ``{"results": […],
-    "count": n}`` (a tool's structured result is an object)."""
+    "count": n}`` (a tool's structured result is an object). Amounts are
+    ``jsonnumbers`` markers until ``answer`` writes them."""
     if isinstance(data, list):
-        return {"results": plain_list(data), "count": len(data)}
-    result: dict[str, Any] = to_jsonable_python(data, fallback=_json_default)
+        return {"results": jsonnumbers.jsonable(data), "count": len(data)}
+    result: dict[str, Any] = jsonnumbers.jsonable(data)
     return result
 
 
-def plain_list(data: list[Any]) -> list[Any]:
-    items: list[Any] = to_jsonable_python(data, fallback=_json_default)
-    return items
+def plain_report(report: Any) -> dict[str, Any]:
+    """A report as ``report NAME --json`` prints it: its amounts numbers, not strings."""
+    result: dict[str, Any] = jsonnumbers.marked(report.model_dump())
+    return result
+
+
+def answer(data: dict[str, Any]) -> CallToolResult:
+    """A tool's result: its JSON as text, every amount exact as ``--json`` prints it
+    (``999999999999999.99``), and the same JSON as the structured result, where the SDK
+    writes amounts as floats (a client wanting every digit parses the text with
+    ``parse_float=Decimal``)."""
+    text = jsonnumbers.dumps(data, indent=2)
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)], structured_content=json.loads(text)
+    )
 
 
 @contextmanager
@@ -165,7 +170,12 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             if annotations is WRITE and not allow_writes:
                 return fn
-            return server.tool(annotations=annotations, structured_output=True)(fn)
+
+            @functools.wraps(fn)  # the tool's own parameters, schema and description
+            async def answering(*args: Any, **kwargs: Any) -> CallToolResult:
+                return answer(await fn(*args, **kwargs))
+
+            return server.tool(annotations=annotations, structured_output=True)(answering)
 
         return register
 
@@ -283,9 +293,9 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         (the key numbers). Money is per currency."""
         with reading():
             if name == "dashboard":
-                return plain(crm.reports.dashboard())
+                return plain_report(crm.reports.dashboard())
             run = getattr(crm.reports, name)
-            return plain(run(start=start, end=end, pipeline=pipeline, owner=owner))
+            return plain_report(run(start=start, end=end, pipeline=pipeline, owner=owner))
 
     @tool(READ)
     async def feed(limit: Limit = 20) -> dict[str, Any]:
