@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -301,3 +302,16 @@ def test_install_keeps_a_password_out_of_the_crontab_and_uninstall_removes_it_al
     )
     again = cli("remind", "uninstall")
     assert again.exit_code == 0 and "Nothing to remove" in again.stdout
+
+
+def test_what_is_at_stake_is_a_number_written_exactly(cli) -> None:
+    """A due item's ``value`` was a string ("999999999999999.99"): amounts are numbers."""
+    big = "999999999999999.99"
+    cli("deal", "add", "Big", "--amount", big, "--probability", "100", "--close", "2020-01-01")
+    cli("deal", "add", "Half", "--amount", "18500.50", "--close", "2020-01-01")
+    out = cli("remind", "--all", "--json").stdout
+    assert f'"value": {big},' in out
+    values = {i["title"]: i["value"] for i in json.loads(out, parse_float=Decimal)}  # exact
+    assert values == {"Big": Decimal(big), "Half": Decimal("1850.05")}
+    lines = cli("remind", "--all", "--jsonl").stdout.splitlines()
+    assert sorted(json.loads(line)["value"] for line in lines) == [1850.05, float(big)]

@@ -48,7 +48,7 @@ from tinycrm.store.models import (
     effective_probability,
     table_of,
 )
-from tinycrm.store.types import utcnow
+from tinycrm.store.types import Number, utcnow
 
 GROUPS = {
     "overdue": "Overdue tasks",
@@ -77,7 +77,7 @@ class DueItem(ReadModel):
     entity: str  # activity, contact, deal
     entity_id: int
     deal_id: int | None = None
-    value: Decimal | None = None  # weighted deal value at stake (amount × probability)
+    value: Number | None = None  # weighted deal value at stake (amount × probability)
     currency: str | None = None
     stake: str | None = None  # "€18,500.00 at 75%"
 
