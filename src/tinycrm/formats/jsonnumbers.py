@@ -14,8 +14,9 @@ through here:
   value cannot be an exact JSON number.
 - Plain data holding ``Decimal`` values (a report's ``model_dump()``) is marked with
   ``marked``.
-- ``dumps`` / ``dumps_plain`` write the JSON (pydantic's fast writer, or the standard
-  library's for callers that need its spacing), then put each marker's digits in place
+- ``dumps``, ``dumps_lines`` (many records, one pass) and ``dumps_plain`` write the JSON
+  (pydantic's fast writer, or the standard library's for callers that need its
+  spacing), then put each marker's digits in place
   of the marker and its quotes. A user's text can never hold the nonces, and inside a
   JSON string every ``"`` is escaped, so only markers are replaced.
 
