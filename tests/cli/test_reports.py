@@ -140,3 +140,15 @@ def test_report_runs_as_a_real_process(sh, deals) -> None:
     assert result.exit_code == 0, result.stderr
     (row,) = result.json()["rows"]
     assert (row["owner"], row["calls"], row["logged"]) == ("tester", 1, 1)
+
+
+def test_a_total_in_two_currencies_is_two_lines_not_an_escape(cli, deals) -> None:
+    """The pipeline's total holds EUR and USD: each is a line of its own in the cell,
+    where the table printed them as one line joined by a shown '\\x0a'."""
+    table = cli("report", "pipeline").stdout
+    assert "\\x0a" not in table
+    total = next(i for i, line in enumerate(table.splitlines()) if "total" in line)
+    below = table.splitlines()[total + 1]
+    assert "€18,700.00" in table.splitlines()[total] and "$1,000.00" in below
+    forecast = cli("report", "forecast").stdout
+    assert "\\x0a" not in forecast

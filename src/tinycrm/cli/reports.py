@@ -81,14 +81,25 @@ NARROW = 100  # columns: narrower terminals get no bars
 # --------------------------------------------------------------------------- rendering helpers
 
 
-def money_lines(values: dict[str, Decimal]) -> str:
+class Lines(tuple[str, ...]):
+    """A cell of several lines (one amount or bar per currency): each line is escaped on
+    its own and the lines stay lines, where a plain text cell shows a newline escaped."""
+
+
+def money_lines(values: dict[str, Decimal]) -> Lines:
     from tinycrm import money
 
-    return "\n".join(money.format_money(amount, code) for code, amount in values.items())
+    return Lines(money.format_money(amount, code) for code, amount in values.items())
 
 
-def money_bars(values: dict[str, Decimal], tops: dict[str, Decimal]) -> str:
-    return "\n".join(bar(amount, tops.get(code)) for code, amount in values.items())
+def money_bars(values: dict[str, Decimal], tops: dict[str, Decimal]) -> Lines:
+    return Lines(bar(amount, tops.get(code)) for code, amount in values.items())
+
+
+def _cell_text(cell: Any) -> str:
+    if isinstance(cell, Lines):
+        return "\n".join(out.shown(line) for line in cell)
+    return out.shown(cell)
 
 
 def _pct(value: float | None) -> str:
@@ -151,7 +162,7 @@ class _Table:
         from rich.text import Text
 
         shown = [cells[i] for i in self.keep]
-        self.rich.add_row(*[Text(out.shown(c)) for c in shown], style=style)
+        self.rich.add_row(*[Text(_cell_text(c)) for c in shown], style=style)
 
     def section(self) -> None:
         """A line under the rows so far (before a total)."""
@@ -288,7 +299,7 @@ def _render_forecast(report: Any) -> None:
         )
     _print(table.rich)
     if report.undated_deals:
-        best = ", ".join(money_lines(report.undated_best_case).splitlines())
+        best = ", ".join(money_lines(report.undated_best_case))
         verb = "has" if report.undated_deals == 1 else "have"
         _note(f"{plural(report.undated_deals, 'open deal')} {verb} no expected close date ({best})")
     _note(
