@@ -256,6 +256,23 @@ def test_restore_from_the_database_itself_is_refused(cli, tmp_path: Path) -> Non
     assert _names(cli, db) == ["Ada"]
 
 
+@pytest.mark.parametrize("name", ["backup#1.db", "backup?x.db", "50%41.db"])
+def test_a_backup_whose_name_holds_hash_question_or_percent_is_restored(
+    cli, tmp_path: Path, name: str
+) -> None:
+    """The backup was opened as a URI with its name as written: 'backup#1.db' opened
+    'backup' (made empty and writable beside it) and was refused as 'not a tinycrm database'."""
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    assert cli("--db", str(db), "db", "backup", str(tmp_path / name)).exit_code == 0
+    cli("--db", str(db), "contact", "add", "Bea")
+    result = cli("--db", str(db), "db", "restore", str(tmp_path / name), "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert _names(cli, db) == ["Ada"]
+    made = [p.name for p in tmp_path.iterdir() if not p.name.startswith(("crm.db", name))]
+    assert made == []
+
+
 def test_a_killed_backup_leaves_no_partial_file(cli, tmp_path: Path) -> None:
     """kill -9 while the copy is being made: the target is absent or whole, never half."""
     db = _padded(cli, tmp_path)

@@ -549,7 +549,9 @@ def refuse_database_itself(database: Path, target: Path, shown: str) -> None:
             raise Invalid(f"{shown} is a hard link to the database ({path}): choose another file")
 
 
-def _sqlite_uri(path: Path, mode: str) -> str:
+def sqlite_uri(path: Path, mode: str) -> str:
+    """The URI ``sqlite3.connect(..., uri=True)`` opens ``path`` by, in ``mode`` (``ro``,
+    ``rw``): a name with ``#``, ``?`` or ``%`` is quoted, not cut or read as options."""
     from urllib.parse import quote
 
     return f"file:{quote(str(path))}?mode={mode}"
@@ -559,7 +561,7 @@ def _copy_verified(source: Path, target: Path) -> None:
     """Copy the live database at ``source`` into the file ``target`` with the online backup
     API, then check the copy (``PRAGMA integrity_check``)."""
     try:
-        src = sqlite3.connect(_sqlite_uri(source, "rw"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        src = sqlite3.connect(sqlite_uri(source, "rw"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         raise Unavailable(f"cannot read database {source}: {exc}") from exc
     try:
