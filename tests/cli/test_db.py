@@ -273,6 +273,28 @@ def test_a_backup_whose_name_holds_hash_question_or_percent_is_restored(
     assert made == []
 
 
+def test_a_backup_in_a_read_only_folder_is_restored_and_left_as_it_was(
+    cli, tmp_path: Path, make_readonly
+) -> None:
+    """A backup is a WAL database: reading it made '-wal' and '-shm' files beside it (also
+    when the restore was refused for want of --yes), and in a read-only folder (a backup
+    disk mounted read-only) it was refused as 'not a tinycrm database'."""
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    (tmp_path / "disk").mkdir()
+    backup = tmp_path / "disk" / "b.db"
+    assert cli("--db", str(db), "db", "backup", str(backup)).exit_code == 0
+    cli("--db", str(db), "contact", "add", "Bea")
+    refused = cli("--db", str(db), "db", "restore", str(backup))
+    assert refused.exit_code == 1 and "--yes" in refused.stderr
+    assert [p.name for p in backup.parent.iterdir()] == ["b.db"]
+    make_readonly(backup.parent)
+    result = cli("--db", str(db), "db", "restore", str(backup), "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert _names(cli, db) == ["Ada"]
+    assert [p.name for p in backup.parent.iterdir()] == ["b.db"]
+
+
 def test_a_killed_backup_leaves_no_partial_file(cli, tmp_path: Path) -> None:
     """kill -9 while the copy is being made: the target is absent or whole, never half."""
     db = _padded(cli, tmp_path)

@@ -34,8 +34,8 @@ from tinycrm.store.engine import (
     backup_sqlite,
     chunks,
     libpq_url,
+    read_only_uri,
     refuse_database_itself,
-    sqlite_uri,
 )
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.ids import keep_ids_unused
@@ -259,7 +259,7 @@ def describe_sqlite(path: Path) -> dict[str, Any]:
         if handle.read(16) != b"SQLite format 3\x00":
             raise Invalid(f"{path} is not an SQLite database (tinycrm db backup makes them)")
     try:
-        conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             problem = conn.execute("PRAGMA quick_check").fetchone()[0]
             if problem != "ok":
@@ -306,7 +306,7 @@ def restore_sqlite(store: Store, source: Path) -> Path:
         copy = backup_sqlite(target, kept)
     assert copy is not None  # a file, never a stream
     store.close()
-    src = sqlite3.connect(sqlite_uri(source, "ro"), uri=True)
+    src = sqlite3.connect(read_only_uri(source), uri=True)
     try:
         dst = sqlite3.connect(target, timeout=10)
         try:

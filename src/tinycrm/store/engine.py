@@ -557,6 +557,17 @@ def sqlite_uri(path: Path, mode: str) -> str:
     return f"file:{quote(str(path))}?mode={mode}"
 
 
+def read_only_uri(path: Path) -> str:
+    """The URI to read the SQLite file ``path`` (a backup) by without writing beside it.
+
+    A backup is a WAL database; read as such, SQLite makes ``-wal`` and ``-shm`` files
+    next to it, and cannot in a read-only folder (a backup disk mounted read-only). With no
+    ``-wal`` beside it there is nothing but the file to read, so it is opened immutable.
+    """
+    wal = path.with_name(f"{path.name}-wal")
+    return sqlite_uri(path, "ro") + ("" if wal.exists() else "&immutable=1")
+
+
 def _copy_verified(source: Path, target: Path) -> None:
     """Copy the live database at ``source`` into the file ``target`` with the online backup
     API, then check the copy (``PRAGMA integrity_check``)."""
