@@ -39,6 +39,21 @@ def test_relative_paths_become_absolute(tmp_path: Path, monkeypatch: pytest.Monk
     assert resolve_url("rel.db") == f"sqlite:///{tmp_path / 'rel.db'}"
 
 
+@pytest.mark.parametrize("name", ["crm?v2.db", "50%41.db", "crm#2.db", "100%.db"])
+def test_a_database_file_is_the_one_named_whatever_its_name_holds(
+    tmp_path: Path, name: str
+) -> None:
+    """--db 'crm?v2.db' wrote every record into a file 'crm', and --db '50%41.db' into
+    '50A.db': the path went into the URL as typed and SQLAlchemy read it as a URL."""
+    store = open_store(str(tmp_path / name))
+    try:
+        assert store.path == tmp_path / name
+    finally:
+        store.close()
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(name)] == []
+    assert (tmp_path / name).stat().st_size > 0
+
+
 def test_new_sqlite_database_is_private_wal_and_at_head(tmp_path: Path) -> None:
     path = tmp_path / "crm.db"
     store = open_store(str(path))

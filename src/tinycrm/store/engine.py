@@ -62,7 +62,10 @@ def resolve_url(db: str | None = None) -> str:
     if "://" in value:
         return value
     path = Path(value).expanduser().absolute()
-    return f"sqlite:///{path}"
+    # SQLAlchemy reads '?' as the start of options and '%XX' as an escape: quoted, a file
+    # named 'crm?v2.db' or '50%41.db' is the one opened, not 'crm' or '50A.db'
+    quoted = str(path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+    return f"sqlite:///{quoted}"
 
 
 def libpq_url(url: str) -> str:
