@@ -217,12 +217,16 @@ def format_cadence(days: int | None) -> str:
     return f"every {days} day{'s' if days != 1 else ''}"
 
 
-def next_touch(cadence_days: int, *, started: datetime, last: datetime | None) -> datetime:
-    """When a contact kept in touch every ``cadence_days`` is next due.
+def next_touch(cadence_days: int, *, started: datetime, last: datetime | None) -> datetime | None:
+    """When a contact kept in touch every ``cadence_days`` is next due; None past the last
+    date there is (an interaction logged at 9999-12-31: never).
 
     From the last interaction when there is one, however recent the contact or the
     cadence (a person moving in from another CRM imports their history: a call 40 days
     ago with a 30-day cadence is due now); ``started`` (the contact's creation, or the
     moment the cadence was set) counts only when there is no interaction at all.
     """
-    return (last if last is not None else started) + timedelta(days=cadence_days)
+    try:
+        return (last if last is not None else started) + timedelta(days=cadence_days)
+    except OverflowError:
+        return None

@@ -392,6 +392,18 @@ def test_cadence_runs_from_the_last_interaction(store, history) -> None:
     assert contact_view(store, ada.id).next_touch == when + timedelta(days=30)
 
 
+def test_a_cadence_past_the_last_date_there_is_has_no_next_touch(store) -> None:
+    """A call logged at 9999-12-31 (log --at takes any date) with a 30-day cadence: 'contact
+    show' ended in an OverflowError traceback working out when the next touch is due."""
+    from tinycrm.store.views import contact_view
+
+    ada = add_contact(store, name="Ada", cadence_days=30)
+    far = datetime(9999, 12, 31, 12, 0, tzinfo=UTC)
+    log_activity(store, kind="call", text="Far ahead", contact="Ada", at=far)
+    assert contact_view(store, ada.id).next_touch is None
+    assert [i for i in due_items(store, now=NOW) if i.group == "keep_in_touch"] == []
+
+
 def test_cadence_without_interactions_runs_from_creation_or_when_it_was_set(
     store, freeze_clock
 ) -> None:

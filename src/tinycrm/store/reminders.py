@@ -273,7 +273,7 @@ def _cadences(session: Session, now: datetime, new_only: bool) -> list[DueItem]:
         assert contact_id is not None and cadence is not None  # cadence_days > 0
         since = last if last is not None else (cadence_since or created_at)
         when = repeat.next_touch(cadence, started=cadence_since or created_at, last=last)
-        if when > now:  # pragma: no cover - the query's test, once more
+        if when is None or when > now:  # pragma: no cover - the query's test, once more
             continue
         if (f"cadence:{contact_id}", when) not in seen:
             due[contact_id] = (when, cadence, since, last)
