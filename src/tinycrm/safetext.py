@@ -57,6 +57,20 @@ def display(text: object, *, multiline: bool = False) -> str:
     return pattern.sub(_escape, value)
 
 
+QUOTED_LIMIT = 60
+"""How many characters of a value an error message quotes."""
+
+
+def quoted(text: object, limit: int = QUOTED_LIMIT) -> str:
+    """``text`` quoted (as ``repr`` does) for an error message, cut to its first ``limit``
+    characters and an ellipsis: a REF, a tag or an email of 100,000 characters is named,
+    not printed whole."""
+    value = text if isinstance(text, str) else str(text)
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return repr(value)
+
+
 def restore(shown: str) -> str:
     """The text ``display()`` was given (its escapes read back)."""
 

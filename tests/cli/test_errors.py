@@ -39,6 +39,34 @@ def test_refused_is_exit_1_with_one_line(cli, args, message) -> None:
     assert cli("feed", "--json").json() == []  # nothing was written
 
 
+LONG = "x" * 100_000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["contact", "show", LONG],
+        ["deal", "show", LONG],
+        ["log", "call", LONG, "hi"],
+        ["contact", "add", "Ada", "--tag", LONG],
+        ["contact", "add", "Ada", "--field", f"{LONG}=1"],
+        ["contact", "add", "Ada", "--field", LONG],
+        ["contact", "add", "Ada", "--email", f"{LONG}@example.com"],
+        ["contact", "add", "Ada", "--role", LONG],
+        ["company", "add", "Acme", "--domain", LONG],
+    ],
+    ids=["contact", "deal", "log", "tag", "field-name", "field", "email", "role", "domain"],
+)
+def test_a_very_long_value_is_quoted_cut_short_in_the_error(cli, args) -> None:
+    """The value was quoted whole: 'no contact matches' and a tag 'too long (at most 64
+    characters)' printed all 100,000 characters of it on one line."""
+    result = cli(*args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+    assert "xxxxxxxxxx" in result.stderr and len(result.stderr) < 400, len(result.stderr)
+    assert cli("feed", "--json").json() == []
+
+
 def test_duplicate_email_and_ambiguous_refs(cli) -> None:
     cli("contact", "add", "Sam", "--email", "sam@x.com")
     dup = cli("contact", "add", "Sam Two", "--email", "SAM@x.com")

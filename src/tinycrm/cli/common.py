@@ -158,13 +158,14 @@ def _escape(text: str) -> str:
 
 def parse_fields(values: list[str] | None) -> dict[str, str]:
     """``["plan=pro", "seats=5"]`` → ``{"plan": "pro", "seats": "5"}``."""
+    from tinycrm import safetext
     from tinycrm.errors import Invalid
 
     out: dict[str, str] = {}
     for item in values or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise Invalid(f"custom field {item!r} must look like KEY=VALUE")
+            raise Invalid(f"custom field {safetext.quoted(item)} must look like KEY=VALUE")
         out[key.strip()] = value
     return out
 

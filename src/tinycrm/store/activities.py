@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from tinycrm import dates, repeat
+from tinycrm import dates, repeat, safetext
 from tinycrm.dates import local_day
 from tinycrm.store import validate
 from tinycrm.store.activity_rows import new_activity_row
@@ -93,10 +93,10 @@ def resolve_any(session: Session, ref: str) -> tuple[str, Contact | Company | De
         except Ambiguous as exc:
             raise Ambiguous(f"{exc} (or write {name}:ID)", exc.candidates) from exc
     if not found:
-        raise NotFound(f"no contact, company or deal matches {ref!r}")
+        raise NotFound(f"no contact, company or deal matches {safetext.quoted(ref)}")
     if len(found) > 1:
         listed = "; ".join(f"{name}:{record.id}" for name, record in found)
-        raise Ambiguous(f"{ref!r} could be {listed} (write one of these)", [listed])
+        raise Ambiguous(f"{safetext.quoted(ref)} could be {listed} (write one of these)", [listed])
     return found[0]
 
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlmodel import Session
 
+from tinycrm.safetext import quoted
 from tinycrm.store.errors import Ambiguous, NotFound
 from tinycrm.store.validate import integer
 
@@ -84,17 +85,17 @@ def resolve(
             shown = [describe(r) for r in rows[:MAX_CANDIDATES]]
             more = " …" if len(rows) > MAX_CANDIDATES else ""
             raise Ambiguous(
-                f"{what} {text!r} is ambiguous: {'; '.join(shown)}{more} (use the id)",
+                f"{what} {quoted(text)} is ambiguous: {'; '.join(shown)}{more} (use the id)",
                 candidates=shown,
             )
-    raise NotFound(f"no {what} matches {text!r}")
+    raise NotFound(f"no {what} matches {quoted(text)}")
 
 
 def resolve_id(session: Session, model: type[T], ref: str | int, *, what: str) -> T:
     """The ``model`` row a REF names when only its id can (``12`` or ``#12``)."""
     number = numeric_id(ref)
     if number is None:
-        raise NotFound(f"no {what} matches {str(ref).strip()!r} (use its id)")
+        raise NotFound(f"no {what} matches {quoted(str(ref).strip())} (use its id)")
     row = get_by_id(session, model, number)
     if row is None:
         raise NotFound(f"no {what} #{number}")

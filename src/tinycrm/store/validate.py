@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from tinycrm import money, safetext
+from tinycrm.safetext import quoted
 from tinycrm.store.errors import Invalid
 from tinycrm.vocab import ACTIVITY_KINDS, LIFECYCLES, ROLES
 
@@ -213,7 +214,7 @@ def typed_email(value: str | None) -> tuple[str, str] | None:
     try:
         checked = validate_email(clean, check_deliverability=False)
     except EmailNotValidError:
-        raise Invalid(f"invalid email address {value!r}", field="email") from None
+        raise Invalid(f"invalid email address {quoted(value)}", field="email") from None
     return clean, checked.normalized.lower()
 
 
@@ -265,7 +266,7 @@ def domain(value: str | None) -> str | None:
     clean = domain_key(value)
     if clean is None or not _DOMAIN.match(clean):
         raise Invalid(
-            f"invalid domain {value!r} (expected something like example.com)", field="domain"
+            f"invalid domain {quoted(value)} (expected something like example.com)", field="domain"
         )
     return clean
 
@@ -278,7 +279,7 @@ def choice(value: str | None, allowed: Iterable[str], what: str) -> str | None:
     clean = value.strip().lower().replace("_", "-").replace(" ", "-")
     if clean not in options:
         raise Invalid(
-            f"invalid {what} {value!r} (choose from {', '.join(options)})", field=_field(what)
+            f"invalid {what} {quoted(value)} (choose from {', '.join(options)})", field=_field(what)
         )
     return clean
 
@@ -383,10 +384,11 @@ def tag(value: str) -> str:
         raise Invalid("tag must not be empty", field="tags")
     if "," in clean or ";" in clean:
         raise Invalid(
-            f"tag {value!r} must not contain ',' or ';' (give several --tag options)", field="tags"
+            f"tag {quoted(value)} must not contain ',' or ';' (give several --tag options)",
+            field="tags",
         )
     if len(clean) > 64:
-        raise Invalid(f"tag {value!r} is too long (at most 64 characters)", field="tags")
+        raise Invalid(f"tag {quoted(value)} is too long (at most 64 characters)", field="tags")
     return clean
 
 
@@ -402,7 +404,7 @@ def field_key(value: str) -> str:
     clean = plain(value, "custom field name").strip()
     if not _FIELD_KEY.match(clean):
         raise Invalid(
-            f"invalid custom field name {value!r} (letters, digits, '_', '.', '-'; "
+            f"invalid custom field name {quoted(value)} (letters, digits, '_', '.', '-'; "
             "starting with a letter)",
             field="fields",
         )
@@ -419,6 +421,6 @@ def fields(values: dict[str, str] | None) -> dict[str, str]:
             )
         text = plain(str(v), f"custom field {clean_key}", multiline=True)
         if len(text) > MAX_TEXT:
-            raise Invalid(f"custom field {k!r} is too long", field="fields")
+            raise Invalid(f"custom field {quoted(k)} is too long", field="fields")
         out[clean_key] = text
     return out
