@@ -275,6 +275,23 @@ def test_merge_moves_everything_to_keep_with_one_event(store) -> None:
     )
 
 
+def test_merge_says_which_of_others_values_it_dropped(store) -> None:
+    """KEEP's title, lifecycle, owner, … win, as custom fields do; the merge said so for
+    custom fields only: OTHER's 'CTO', 'customer' and owner went unsaid."""
+    add_contact(store, name="Ann", email="a@x.com", title="CEO", lifecycle="prospect",
+                source="web", owner="alex", company="Acme")  # fmt: skip
+    add_contact(store, name="Ann B", email="b@x.com", title="CTO", lifecycle="customer",
+                source="web", owner="sam", company="Beta")  # fmt: skip
+    result = merge_contacts(store, 1, 2)
+    assert result.conflicts == [
+        "title: kept 'CEO', dropped 'CTO'",
+        "company: kept 'Acme', dropped 'Beta'",
+        "lifecycle: kept 'prospect', dropped 'customer'",
+        "owner: kept 'alex', dropped 'sam'",
+    ]
+    assert (get_contact(store, 1).title, get_contact(store, 1).lifecycle) == ("CEO", "prospect")
+
+
 def test_merged_contacts_old_id_and_emails_still_resolve(store) -> None:
     _setup_pair(store)
     merge_contacts(store, 1, 2)

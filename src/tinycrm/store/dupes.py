@@ -23,6 +23,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlmodel import Session, col
 
 from tinycrm.phones import try_normalise
+from tinycrm.safetext import quoted
 from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.bulk import gc_paused
@@ -122,7 +123,7 @@ class MergeRead(ReadModel):
     other: ContactRead
     moved: dict[str, int]  # activities, deals, tags, fields, … → how many
     filled: list[str]  # KEEP's empty fields filled from OTHER
-    conflicts: list[str]  # custom fields where KEEP's value won over OTHER's
+    conflicts: list[str]  # fields and custom fields where KEEP's value won over OTHER's
     aliases: list[str]  # "id 7", "email old@example.com": REFs that now name KEEP
     dry_run: bool
 
@@ -303,6 +304,7 @@ def _plan(session: Session, keep: Contact, other: Contact) -> _Plan:
     for attr in FILLED:
         if getattr(keep, attr) in (None, "") and getattr(other, attr) not in (None, ""):
             plan.filled.append(attr)
+    plan.conflicts[:0] = _dropped(session, keep, other)
     if other.notes and other.notes != keep.notes:
         plan.filled.append("notes")
     for flag in ("unsubscribed", "do_not_contact"):
@@ -312,6 +314,22 @@ def _plan(session: Session, keep: Contact, other: Contact) -> _Plan:
     if other.email_key and "email" not in plan.filled:
         plan.aliases.append(("email", other.email_key))  # looked up by key, as REFs are
     return plan
+
+
+def _dropped(session: Session, keep: Contact, other: Contact) -> list[str]:
+    """``title: kept 'CEO', dropped 'CTO'``: each of OTHER's values KEEP's own wins over
+    (its email is not dropped: it stays a REF for KEEP)."""
+    out = []
+    for attr in (*(a for a in FILLED if a != "email"), "lifecycle", "owner"):
+        mine, theirs = getattr(keep, attr), getattr(other, attr)
+        if mine in (None, "") or theirs in (None, "") or mine == theirs:
+            continue
+        if attr == "company_id":
+            names = _company_names(session, {mine, theirs})
+            mine, theirs = names.get(mine, f"#{mine}"), names.get(theirs, f"#{theirs}")
+        name = {"company_id": "company", "cadence_days": "cadence"}.get(attr, attr)
+        out.append(f"{name}: kept {quoted(mine)}, dropped {quoted(theirs)}")
+    return out
 
 
 def _apply(session: Session, keep: Contact, other: Contact, plan: _Plan) -> None:
