@@ -88,8 +88,9 @@ def next_occurrence(
     after: datetime | None = None,
     tz: tzinfo | None = None,
     anchor: datetime | None = None,
-) -> datetime:
-    """The next due time of a repeating task (after ``due`` and after ``after``).
+) -> datetime | None:
+    """The next due time of a repeating task (after ``due`` and after ``after``), or None
+    when the series has none before the calendar ends (a yearly task due 9999-12-31).
 
     The occurrences are those of the rule anchored at ``anchor``, the first due time of
     the series (default: ``due``), not steps from the last due time: monthly from Jan 31
@@ -107,11 +108,14 @@ def next_occurrence(
     start = (anchor or due).astimezone(zone).replace(tzinfo=None)
     series = rrule.rrule(dtstart=start, **_recurrence(canonical, start))
     probe = floor.astimezone(zone).replace(tzinfo=None) - timedelta(days=2)  # DST slack
-    for local in series.xafter(max(probe, start), inc=True):
-        candidate = local.replace(tzinfo=zone)  # zoneinfo resolves the offset (DST-safe)
-        if candidate > floor:
-            return candidate.astimezone(due.tzinfo)
-    raise ValueError("repeat rule never reaches the future")  # pragma: no cover
+    try:
+        for local in series.xafter(max(probe, start), inc=True):
+            candidate = local.replace(tzinfo=zone)  # zoneinfo resolves the offset (DST-safe)
+            if candidate > floor:
+                return candidate.astimezone(due.tzinfo)
+    except (ValueError, OverflowError):  # the next one would be after the year 9999
+        return None
+    return None
 
 
 def rrule_text(rule: str, *, anchor: datetime, tz: tzinfo | None = None) -> str:

@@ -176,6 +176,16 @@ def test_repeating_task_and_reminder_lead(store, freeze_clock) -> None:
         add_task(store, text="x", due=NOW, remind=NOW + timedelta(hours=1))
 
 
+@pytest.mark.parametrize("every", ["year", "day", "month"])
+def test_a_repeating_task_at_the_end_of_the_calendar_is_done_and_ends(store, every) -> None:
+    """Done, a yearly task due 9999-12-31 had no next year: 'task done' ended in a
+    ValueError traceback ('repeat rule never reaches the future') and it stayed open."""
+    task = add_task(store, text="last one", due=datetime(9999, 12, 31, 9, 0, tzinfo=UTC),
+                    every=every, remind=datetime(9999, 12, 31, 8, 0, tzinfo=UTC))  # fmt: skip
+    assert complete_task(store, task.id).done_at is not None
+    assert list_tasks(store, scope="open") == []
+
+
 def test_cadence_edit_and_validation(store) -> None:
     add_contact(store, name="Ada")
     assert edit_contact(store, "Ada", cadence_days=14).cadence_days == 14

@@ -303,9 +303,13 @@ def complete_task(store: Store, task_id: int) -> ActivityRead:
         # A done task happened: it counts as an interaction (rotting, keep-in-touch).
         task.done_at = task.occurred_at = task.updated_at = now
         following = ""
-        if task.repeat and task.due_at is not None:
-            anchor = task.repeat_anchor or task.due_at  # the series follows its rule
+        due = None
+        anchor = task.repeat_anchor or task.due_at  # the series follows its rule
+        if task.repeat and task.due_at is not None and anchor is not None:
             due = repeat.next_occurrence(task.due_at, task.repeat, after=now, anchor=anchor)
+            if due is None:
+                following = "; the series ends: the calendar has no date for the next one"
+        if due is not None and task.due_at is not None:
             successor = Activity(
                 **new_activity_row(
                     None,
