@@ -543,8 +543,14 @@ PERIOD_UNITS = ("week", "month", "quarter")
 
 
 def local_midnight(day: date, zone: tzinfo | None = None) -> datetime:
-    """The UTC instant the calendar day ``day`` starts in ``zone`` (default: the user's)."""
-    return datetime.combine(day, time(), tzinfo=zone or local_tz()).astimezone(UTC)
+    """The UTC instant the calendar day ``day`` starts in ``zone`` (default: the user's).
+
+    At the ends of the calendar, where that instant is before the year 1 or after 9999 in
+    UTC (0001-01-01 in a zone ahead of UTC), the first or last instant there is."""
+    try:
+        return datetime.combine(day, time(), tzinfo=zone or local_tz()).astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if day.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def period_start(day: date, by: str) -> date:

@@ -186,6 +186,16 @@ def test_a_repeating_task_at_the_end_of_the_calendar_is_done_and_ends(store, eve
     assert list_tasks(store, scope="open") == []
 
 
+def test_a_deal_closing_on_the_first_day_there_is_is_due_not_a_crash(store) -> None:
+    """A deal closing 0001-01-01 (deal add --close takes it): that day's midnight in
+    Berlin (local mean time, +0:53) is before the year 1 in UTC, and every 'tinycrm remind'
+    and 'tinycrm next' ended in an OverflowError traceback: no reminder reached anyone."""
+    deal = add_deal(store, title="Typo", close_date=date(1, 1, 1))
+    items = [i for i in due_items(store, now=NOW) if i.entity_id == deal.id]
+    assert [i.group for i in items] == ["closing"]
+    assert next_actions(store, now=NOW)
+
+
 def test_cadence_edit_and_validation(store) -> None:
     add_contact(store, name="Ada")
     assert edit_contact(store, "Ada", cadence_days=14).cadence_days == 14
