@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tinycrm import dates
 from tinycrm.filters import FilterError
-from tinycrm.store import Invalid, NotFound
+from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.activities import add_task, complete_task, log_activity
 from tinycrm.store.companies import add_company, list_companies
 from tinycrm.store.contacts import add_contact, list_contacts
@@ -645,3 +645,56 @@ def test_the_sales_and_service_fields_are_made_on_first_use() -> None:
         "in": [True, False, None],
         "same": True,
     }
+
+
+def test_a_segment_naming_another_works_on_that_ones_kinds_and_shows(store) -> None:
+    add_contact(store, name="Ada", email="ada@example.com")
+    save_segment(store, name="mail", expression="email~example")
+    inner = save_segment(store, name="inner", expression="segment:mail")
+    assert inner.kinds == ["contact"]  # not every kind: mail has no field email for deals
+    assert get_segment(store, "inner").matches == {"contact": 1}
+    assert [s.kinds for s in list_segments(store)] == [["contact"], ["contact"]]
+
+
+def test_segments_naming_themselves_or_each_other_in_a_loop_are_refused(store) -> None:
+    with pytest.raises(InvalidFilter, match="segment me names itself"):
+        save_segment(store, name="me", expression="segment:me")
+    with pytest.raises(InvalidFilter, match="no segment matches 'nope'"):
+        save_segment(store, name="ghost", expression="segment:nope")
+    save_segment(store, name="a", expression="score>1")
+    save_segment(store, name="b", expression="segment:a")
+    with pytest.raises(InvalidFilter, match="names itself"):
+        save_segment(store, name="a", expression="segment:b")
+    assert get_segment(store, "a", count=False).expression == "score>1"
+    assert [s.name for s in list_segments(store)] == ["a", "b"]
+
+
+def test_a_segment_another_one_uses_is_not_removed_or_broken(store) -> None:
+    save_segment(store, name="mail", expression="email~example")
+    save_segment(store, name="users", expression="segment:mail and score>1")
+    with pytest.raises(Conflict, match="segment users uses segment mail"):
+        remove_segment(store, "mail")
+    with pytest.raises(Conflict, match="segment users uses segment mail"):
+        save_segment(store, name="mail", expression="status=open")  # deals only
+    assert get_segment(store, "mail", count=False).expression == "email~example"
+    save_segment(store, name="mail", expression="name~example")  # still works on contacts
+    remove_segment(store, "users")
+    remove_segment(store, "mail")
+    assert list_segments(store) == []
+
+
+def test_segments_nested_or_multiplied_beyond_reason_are_refused_not_run(store) -> None:
+    save_segment(store, name="s0", expression="email~ann")
+    save_segment(store, name="s1", expression=" or ".join(["segment:s0"] * 150))
+    with pytest.raises(InvalidFilter, match="too many conditions"):
+        save_segment(store, name="s2", expression=" or ".join(["segment:s1"] * 150))
+    for i in range(2, 40):
+        try:
+            save_segment(store, name=f"s{i}", expression=f"segment:s{i - 1}")
+        except InvalidFilter as exc:
+            assert "nested too deeply" in str(exc)
+            break
+    else:
+        raise AssertionError("a chain of 40 segments was saved")
+    with pytest.raises(InvalidFilter, match="too many conditions"):
+        list_contacts(store, where=" or ".join(["segment:s1"] * 150))

@@ -18,6 +18,7 @@ import math
 import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, cast
@@ -152,6 +153,9 @@ class Ctx:
     session: Session | None = None
     check: bool = False
     seen: frozenset[int] = frozenset()  # the segments being expanded (no loops)
+    # conditions compiled so far, through every segment: one list shared by the nested
+    # contexts (a segment naming another 150 times, that one another 150 times, …)
+    conditions: list[int] = dataclass_field(default_factory=lambda: [0])
 
     def fail(self, offset: int, reason: str) -> InvalidFilter:
         return InvalidFilter(self.text, offset, reason)

@@ -310,9 +310,22 @@ def _segment(ctx: Ctx, node: filters.SegmentTest) -> Clause:
         raise ctx.fail(name.offset, str(exc)) from None
     assert saved.id is not None
     if saved.id in ctx.seen:
-        raise ctx.fail(name.offset, f"segment {saved.name} names itself (through segment:)")
+        raise _Unworkable(
+            ctx.text, name.offset, f"segment {saved.name} names itself (through segment:)"
+        )
+    if len(ctx.seen) >= MAX_SEGMENT_DEPTH:
+        raise _Unworkable(
+            ctx.text, name.offset, f"segments nested too deeply (at most {MAX_SEGMENT_DEPTH})"
+        )
     try:
         inner = filters.parse(saved.expression)
+        ctx.conditions[0] += _count_conditions(inner)
+        if ctx.conditions[0] > MAX_CONDITIONS:
+            raise _Unworkable(
+                ctx.text,
+                name.offset,
+                f"too many conditions through segments (at most {MAX_CONDITIONS:,})",
+            )
         clause = _compile(
             Ctx(
                 ctx.kind,
@@ -321,15 +334,38 @@ def _segment(ctx: Ctx, node: filters.SegmentTest) -> Clause:
                 ctx.zone,
                 session=ctx.session,
                 seen=ctx.seen | {saved.id},
+                conditions=ctx.conditions,
             ),
             inner,
         )
+    except _Unworkable as exc:  # on any kind: said as it is, where this segment is named
+        raise _Unworkable(ctx.text, name.offset, exc.reason) from None
     except FilterError as exc:
         reason = exc.reason if isinstance(exc, InvalidFilter) else str(exc)
         raise ctx.fail(
             name.offset, f"segment {saved.name} does not work on {PLURALS[ctx.kind]}: {reason}"
         ) from None
     return not_(clause) if node.op == "!=" else clause
+
+
+class _Unworkable(InvalidFilter):
+    """Segments naming each other in a loop, too deep or too many times: not a matter
+    of the record kind."""
+
+
+MAX_SEGMENT_DEPTH = 20
+"""Segments naming segments, this many deep at most."""
+MAX_CONDITIONS = 2000
+"""Conditions in a filter with the segments it names spelled out (each named anew wherever
+it is named): past it, the query would take minutes to build and run."""
+
+
+def _count_conditions(node: Node) -> int:
+    if isinstance(node, filters.And | filters.Or):
+        return sum(_count_conditions(n) for n in node.operands)
+    if isinstance(node, filters.Not):
+        return _count_conditions(node.operand)
+    return 1
 
 
 def _ids(ctx: Ctx) -> Any:
