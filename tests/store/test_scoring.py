@@ -289,3 +289,24 @@ def test_explain_shows_each_rule_that_fired_and_the_total(store) -> None:
     assert explain_score(store, "Plain").rules == []
     with pytest.raises(NotFound):
         explain_score(store, "nobody@example.com")
+
+
+def test_a_rule_on_the_score_itself_is_refused_so_that_scoring_twice_changes_nothing(
+    store,
+) -> None:
+    add_contact(store, name="Ann", lifecycle="lead")
+    for rule in list_score_rules(store):
+        remove_score_rule(store, rule.name)
+    with pytest.raises(InvalidFilter, match="position 14: a score rule cannot use the score"):
+        add_score_rule(store, name="Flip", condition="name~ann and score<5", points=10)
+    with pytest.raises(InvalidFilter, match="cannot use the score"):
+        add_score_rule(store, name="Flop", condition="not (SCORE>=5)", points=10)
+    assert list_score_rules(store) == []
+    with store.write() as session:  # one saved before this check: set aside, not flipped
+        session.add(ScoreRule(name="Old", name_key="old", condition="score<5", points=10))
+    add_score_rule(store, name="Lead", condition="lifecycle=lead", points=2)
+    first = recompute_scores(store)
+    assert first.skipped[0].startswith("Old: bad filter at position 1: a score rule cannot")
+    assert _scores(store) == {"Ann": 2}
+    assert recompute_scores(store).changed == 0
+    assert _scores(store) == {"Ann": 2}

@@ -25,11 +25,14 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, and_, case, func, literal, or_, select, update
 from sqlmodel import Session, col
 
+from tinycrm import filters
+from tinycrm.filters import FilterError
 from tinycrm.store import validate
 from tinycrm.store.automation_models import ScoreRule
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
+from tinycrm.store.filter_fields import ALIASES
 from tinycrm.store.filter_sql import InvalidFilter, compile_filter
 from tinycrm.store.models import Contact, Event, ReadModel
 from tinycrm.store.records import record_event
@@ -171,10 +174,40 @@ def _compiled(
     broken: dict[str, str] = {}
     for rule in rules:
         try:
-            good.append((rule, compile_filter("contact", rule.condition, now=now)))
+            good.append((rule, _compile_rule(rule.condition, now)))
         except InvalidFilter as exc:
             broken[rule.name] = str(exc)
     return good, broken
+
+
+def _compile_rule(condition: str, now: datetime | None) -> ColumnElement[bool]:
+    """A rule's clause over contacts; ``InvalidFilter`` for one that cannot be used, or
+    that tests the score: a rule on the score it makes (``score<5`` → +10) would change
+    it on every run, each undoing the last."""
+    try:
+        node = filters.parse(condition)
+    except FilterError as exc:
+        raise InvalidFilter(exc.text, exc.offset, exc.reason) from None
+    offset = _score_test(node)
+    if offset is not None:
+        raise InvalidFilter(
+            condition,
+            offset,
+            "a score rule cannot use the score (each run would change what the last one "
+            "gave); test what makes the score instead",
+        )
+    return cast(ColumnElement[bool], compile_filter("contact", node, text=condition, now=now))
+
+
+def _score_test(node: filters.Node) -> int | None:
+    """Where ``node`` compares the score, if it does."""
+    if isinstance(node, filters.And | filters.Or):
+        return next((o for n in node.operands if (o := _score_test(n)) is not None), None)
+    if isinstance(node, filters.Not):
+        return _score_test(node.operand)
+    if isinstance(node, filters.Comparison):
+        return node.offset if ALIASES["contact"].get(node.field, node.field) == "score" else None
+    return None
 
 
 def _points(value: int) -> int:
@@ -191,7 +224,7 @@ def _condition(text: str) -> str:
     clean = validate.plain(text or "", "condition").strip()
     if not clean:
         raise Invalid("the condition must not be empty (a filter expression such as size>1000)")
-    compile_filter("contact", clean)  # InvalidFilter says where it goes wrong
+    _compile_rule(clean, None)  # InvalidFilter says where it goes wrong
     return clean
 
 
