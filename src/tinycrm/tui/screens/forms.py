@@ -86,6 +86,9 @@ class NameSuggester(Suggester):
         return found if found and found.casefold().startswith(value) else None
 
 
+FIELDS_HEIGHT = 32
+"""Rows the form's fields take at most, in a window tall enough."""
+
 Save = Callable[[Crm, dict[str, Any]], Any]
 """What a form does with its values: calls the API of the open ``Crm`` (on the writer thread)."""
 
@@ -152,6 +155,22 @@ class FormScreen(CrmModalScreen[Any]):
             id=f"field-{spec.name}",
         )
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """Give the fields the rows the window has left beside the title, the errors and
+        the buttons (they scroll in them), so the buttons are never cut off."""
+        form = self.query_one("#form")
+        fields = self.query_one("#form-fields")
+        chrome = form.styles.gutter.height + sum(
+            child.outer_size.height + child.styles.margin.height
+            for child in form.children
+            if child is not fields and child.display
+        )
+        room = self.size.height * 95 // 100 - chrome  # #form's max-height
+        fields.styles.max_height = max(1, min(FIELDS_HEIGHT, room))
+
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False
         for spec in self.fields:
@@ -197,11 +216,13 @@ class FormScreen(CrmModalScreen[Any]):
         target = self.query_one(f"#error-{name}" if name else "#form-error", Static)
         target.update(fmt.block(message))
         target.display = True
+        self.call_after_refresh(self._fit)
 
     def clear_errors(self) -> None:
         for widget in self.query(".field-error, .form-error").results(Static):
             widget.update("")
             widget.display = False
+        self.call_after_refresh(self._fit)
 
     def _field_for(self, message: str) -> str | None:
         lowered = message.lower()
