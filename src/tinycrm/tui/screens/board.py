@@ -39,6 +39,7 @@ from tinycrm.tui.messages import (
     FilterChanged,
     WritesPending,
 )
+from tinycrm.tui.moves import move_from
 from tinycrm.tui.preload import FEED_SIZE, collector_on
 from tinycrm.tui.screens.board_pages import PagedColumns, window_from
 from tinycrm.tui.widgets.cards import (
@@ -569,7 +570,7 @@ class BoardScreen(PagedColumns):
         self._show_card(target, target_index)
         self._changed_locally(column, target)
         self.crm_app.run_write(
-            partial(self.crm.deals.move, card.id, f"#{target.state.stage_id}"),
+            partial(move_from, self.crm, card.id, card.stage_id, moved.stage_id),
             done=lambda _deal: self.reload_feed(),
             failed=self._refused,
             shown=True,

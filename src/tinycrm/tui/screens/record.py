@@ -39,6 +39,7 @@ from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged, RowChosen
+from tinycrm.tui.moves import move_from
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Row, RowList
 
@@ -452,7 +453,7 @@ class DealScreen(RecordScreen):
             self.notify(f"{deal.title} is in the {edge} stage", timeout=3)
             return
         self.crm_app.run_write(
-            partial(self.crm.deals.move, deal.id, f"#{ids[index]}"),
+            partial(move_from, self.crm, deal.id, deal.stage_id, ids[index]),
             done=self._then(lambda moved: f"Moved to {moved.stage}"),
             label=f"move {deal.title} to the {'next' if delta > 0 else 'previous'} stage",
         )

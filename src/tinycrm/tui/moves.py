@@ -1,0 +1,18 @@
+"""A stage move asked for from what a screen shows, which may be behind what is stored."""
+
+from __future__ import annotations
+
+from tinycrm.api import Crm
+from tinycrm.api.models import DealRead
+from tinycrm.errors import Conflict
+
+
+def move_from(crm: Crm, deal_id: int, from_stage_id: int, to_stage_id: int) -> DealRead:
+    """Move the deal from the stage the screen showed it in to ``to_stage_id``, on the
+    writer thread (the check and the move are one transaction). A deal moved elsewhere
+    since is left where it is: ``>`` on a card still shown in Lead-in must not pull a
+    deal someone just moved to Negotiation back to Qualified."""
+    deal = crm.deals.get(deal_id)
+    if deal.status == "open" and deal.stage_id != from_stage_id:
+        raise Conflict(f"{deal.title} was moved to {deal.stage} elsewhere; it stays there")
+    return crm.deals.move(deal_id, f"#{to_stage_id}")

@@ -1,0 +1,63 @@
+"""The board is behind what is stored (a change made elsewhere, not polled yet): a key
+acts on the deal where the board shows it, never undoes the other change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.tui.conftest import SIZE, seed, settle
+from tinycrm.api import Crm
+from tinycrm.store.deals import get_deal
+from tinycrm.store.engine import open_store
+from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.board import BoardScreen
+
+
+def _move_elsewhere(db_path: Path, deal_id: int, stage: str) -> None:
+    """``tinycrm deal move`` from the shell: another connection, another user."""
+    shell = open_store(str(db_path), user="someone")
+    try:
+        Crm(shell).deals.move(deal_id, stage)
+    finally:
+        shell.close()
+
+
+def _said(app: Any) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_a_deal_moved_elsewhere_is_not_moved_back(tui_store, db_path) -> None:
+    ids = seed(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0)  # no poll: the board stays behind
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = app.screen_stack[0]
+        assert isinstance(board, BoardScreen)
+        assert board.current_card().id == ids["renewal"]  # shown in Lead-in
+        _move_elsewhere(db_path, ids["renewal"], "Negotiation")
+        await pilot.press("greater_than_sign")  # Lead-in → Qualified, as the board sees it
+        await settle(pilot)
+        assert get_deal(tui_store, ids["renewal"]).stage == "Negotiation"
+        said = " ".join(_said(app))
+        assert "moved to Negotiation elsewhere" in said, said
+        shown = {w.state.name: [c.id for c in w.state.cards] for w in board.column_widgets()}
+        assert ids["renewal"] in shown["Negotiation"]  # reloaded: what is stored
+        await pilot.press("less_than_sign")  # from where it is now: that move is made
+        await settle(pilot)
+        assert get_deal(tui_store, ids["renewal"]).stage == "Proposal"
+
+
+async def test_the_deal_view_does_not_move_a_deal_moved_elsewhere_back(tui_store, db_path) -> None:
+    ids = seed(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_record("deal", ids["renewal"])
+        await settle(pilot)
+        _move_elsewhere(db_path, ids["renewal"], "Negotiation")
+        await pilot.press("greater_than_sign")  # the view still says Lead-in
+        await settle(pilot)
+        assert get_deal(tui_store, ids["renewal"]).stage == "Negotiation"
+        said = " ".join(_said(app))
+        assert "moved to Negotiation elsewhere" in said, said
