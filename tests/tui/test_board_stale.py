@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual.widgets import Input, Static
+
 from tests.tui.conftest import SIZE, seed, settle
 from tinycrm.api import Crm
 from tinycrm.store.deals import get_deal
@@ -61,3 +63,34 @@ async def test_the_deal_view_does_not_move_a_deal_moved_elsewhere_back(tui_store
         assert get_deal(tui_store, ids["renewal"]).stage == "Negotiation"
         said = " ".join(_said(app))
         assert "moved to Negotiation elsewhere" in said, said
+
+
+async def test_the_edit_form_does_not_overwrite_a_value_changed_elsewhere(
+    tui_store, db_path
+) -> None:
+    ids = seed(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")  # the form of Acme renewal, €18,500
+        await settle(pilot)
+        form = app.screen
+        shell = open_store(str(db_path), user="someone")
+        try:  # `tinycrm deal edit` from the shell while the form is open
+            Crm(shell).deals.edit(ids["renewal"], amount="20000", owner="bob")
+        finally:
+            shell.close()
+        form.query_one("#field-amount", Input).value = "19000"
+        form.query_one("#field-title", Input).value = "Acme renewal 2027"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # refused: the form stays open with what was typed
+        deal = get_deal(tui_store, ids["renewal"])
+        assert (deal.title, deal.amount, deal.owner) == ("Acme renewal", 20000, "bob")
+        error = str(form.query_one("#error-amount", Static).render())
+        assert "changed elsewhere" in error and "20,000" in error, error
+        await pilot.press("ctrl+s")  # seen: saving again puts the form's values in
+        await settle(pilot)
+        assert app.screen is not form
+        deal = get_deal(tui_store, ids["renewal"])
+        assert (deal.title, deal.amount, deal.owner) == ("Acme renewal 2027", 19000, "bob")

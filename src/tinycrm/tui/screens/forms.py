@@ -27,7 +27,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from tinycrm import dates, money, safetext
 from tinycrm.api import Crm
 from tinycrm.api.models import ActivityRead, CompanyRead, ContactRead, DealRead
-from tinycrm.errors import TinyCrmError
+from tinycrm.errors import Conflict, TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmModalScreen
 from tinycrm.vocab import DEFAULT_CURRENCY, LIFECYCLES, LOG_KINDS, ROLES
@@ -483,28 +483,61 @@ def new_deal_form(
     )
 
 
+def _deal_changes(deal: DealRead, v: dict[str, Any]) -> dict[str, Any]:
+    """What the edit form's values change in ``deal``, as ``crm.deals.edit`` takes them."""
+    changes: dict[str, Any] = {}
+    if v["title"] != deal.title:
+        changes["title"] = v["title"]
+    for name in ("contact", "company"):
+        if v[name] != getattr(deal, name):
+            changes[name] = v[name]
+    currency = _given_currency(v["currency"], deal.currency)
+    amount, written = money.parse_money(v["amount"]) if v["amount"] else (None, None)
+    if amount != deal.amount or written not in (None, deal.currency) or currency:
+        changes["amount"] = v["amount"]
+        if currency:
+            changes["currency"] = currency
+    if v["close"] != deal.close_date:
+        changes["close"] = v["close"]
+    before = deal.probability if deal.probability_override else None
+    if v["probability"] != before:
+        changes["probability"] = v["probability"]
+    changes.update(_owner_and_tag_changes(deal, v))
+    return changes
+
+
+_SHOWN: dict[str, Callable[[DealRead], object]] = {
+    "title": lambda d: d.title,
+    "contact": lambda d: d.contact,
+    "company": lambda d: d.company,
+    "amount": lambda d: fmt.amount(d.amount, d.currency) if d.amount is not None else None,
+    "close": lambda d: d.close_date,
+    "probability": lambda d: d.probability if d.probability_override else None,
+    "owner": lambda d: d.owner,
+}
+"""A deal's value behind each field of its edit form, as the form's error shows it."""
+
+
 def edit_deal_form(deal: DealRead) -> FormScreen:
-    """Change a deal's details (its stage moves with < and >)."""
+    """Change a deal's details (its stage moves with < and >). A value the form changes
+    that was changed elsewhere since the form opened is not overwritten unseen: the form
+    says what it is now, and a second save puts the form's value in."""
+    told: dict[str, object] = {}  # values changed elsewhere the form has shown
 
     def save(crm: Crm, v: dict[str, Any]) -> DealRead:
-        changes: dict[str, Any] = {}
-        if v["title"] != deal.title:
-            changes["title"] = v["title"]
-        for name in ("contact", "company"):
-            if v[name] != getattr(deal, name):
-                changes[name] = v[name]
-        currency = _given_currency(v["currency"], deal.currency)
-        amount, written = money.parse_money(v["amount"]) if v["amount"] else (None, None)
-        if amount != deal.amount or written not in (None, deal.currency) or currency:
-            changes["amount"] = v["amount"]
-            if currency:
-                changes["currency"] = currency
-        if v["close"] != deal.close_date:
-            changes["close"] = v["close"]
-        before = deal.probability if deal.probability_override else None
-        if v["probability"] != before:
-            changes["probability"] = v["probability"]
-        changes.update(_owner_and_tag_changes(deal, v))
+        changes = _deal_changes(deal, v)
+        now = crm.deals.get(deal.id)  # in the write's transaction: nothing slips between
+        clashes = {
+            name: shown(now)
+            for name, shown in _SHOWN.items()
+            if name in changes and shown(now) not in (shown(deal), told.get(name, shown(deal)))
+        }
+        if clashes:
+            told.update(clashes)
+            said = ", ".join(f"{name} ({value or 'none'})" for name, value in clashes.items())
+            raise Conflict(
+                f"changed elsewhere while this form was open: {said}; save again to put yours in"
+            )
         return crm.deals.edit(deal.id, **changes)
 
     return FormScreen(
