@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Input, Static
 
 from tests.tui.conftest import SIZE, seed, settle
@@ -94,3 +95,35 @@ async def test_the_edit_form_does_not_overwrite_a_value_changed_elsewhere(
         assert app.screen is not form
         deal = get_deal(tui_store, ids["renewal"])
         assert (deal.title, deal.amount, deal.owner) == ("Acme renewal 2027", 19000, "bob")
+
+
+@pytest.mark.parametrize("kind", ["contact", "company"])
+async def test_contact_and_company_forms_do_not_overwrite_unseen(tui_store, db_path, kind) -> None:
+    seed(tui_store)
+    crm = Crm(tui_store)
+    nouns = crm.contacts if kind == "contact" else crm.companies
+    record = nouns.get("jm@acme.de" if kind == "contact" else "Acme GmbH")
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_record(kind, record.id)
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        shell = open_store(str(db_path), user="someone")
+        try:
+            getattr(Crm(shell), "contacts" if kind == "contact" else "companies").edit(
+                record.id, phone="+49 30 1111111"
+            )
+        finally:
+            shell.close()
+        form.query_one("#field-phone", Input).value = "+49 30 2222222"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert nouns.get(record.id).phone == "+49 30 1111111"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+        assert nouns.get(record.id).phone == "+49 30 2222222"

@@ -12,6 +12,7 @@ API call.
 from __future__ import annotations
 
 import asyncio
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -506,7 +507,35 @@ def _deal_changes(deal: DealRead, v: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-_SHOWN: dict[str, Callable[[DealRead], object]] = {
+def _refuse_unseen(
+    before: Any,
+    now: Any,
+    changes: dict[str, Any],
+    told: dict[str, object],
+    shown: dict[str, Callable[[Any], object]],
+) -> None:
+    """Refuse an edit form's ``changes`` to a value changed elsewhere since the form
+    opened with ``before`` (``now`` is the record in the write's transaction), unless the
+    form has said so already (``told``, which this fills): a save overwrites nothing
+    unseen, and a second save puts the form's values in."""
+    clashes = {
+        name: read(now)
+        for name, read in shown.items()
+        if name in changes and read(now) not in (read(before), told.get(name, read(before)))
+    }
+    if clashes:
+        told.update(clashes)
+        said = ", ".join(f"{name} ({value or 'none'})" for name, value in clashes.items())
+        raise Conflict(
+            f"changed elsewhere while this form was open: {said}; save again to put yours in"
+        )
+
+
+def _attributes(*names: str) -> dict[str, Callable[[Any], object]]:
+    return {name: operator.attrgetter(name) for name in names}
+
+
+_DEAL_SHOWN: dict[str, Callable[[DealRead], object]] = {
     "title": lambda d: d.title,
     "contact": lambda d: d.contact,
     "company": lambda d: d.company,
@@ -522,22 +551,12 @@ def edit_deal_form(deal: DealRead) -> FormScreen:
     """Change a deal's details (its stage moves with < and >). A value the form changes
     that was changed elsewhere since the form opened is not overwritten unseen: the form
     says what it is now, and a second save puts the form's value in."""
-    told: dict[str, object] = {}  # values changed elsewhere the form has shown
+    told: dict[str, object] = {}
 
     def save(crm: Crm, v: dict[str, Any]) -> DealRead:
         changes = _deal_changes(deal, v)
         now = crm.deals.get(deal.id)  # in the write's transaction: nothing slips between
-        clashes = {
-            name: shown(now)
-            for name, shown in _SHOWN.items()
-            if name in changes and shown(now) not in (shown(deal), told.get(name, shown(deal)))
-        }
-        if clashes:
-            told.update(clashes)
-            said = ", ".join(f"{name} ({value or 'none'})" for name, value in clashes.items())
-            raise Conflict(
-                f"changed elsewhere while this form was open: {said}; save again to put yours in"
-            )
+        _refuse_unseen(deal, now, changes, told, _DEAL_SHOWN)
         return crm.deals.edit(deal.id, **changes)
 
     return FormScreen(
@@ -610,7 +629,14 @@ def new_contact_form() -> FormScreen:
     return FormScreen("New contact", _contact_fields(None), save, id="contact-form")
 
 
+_CONTACT_SHOWN = _attributes(
+    "name", "email", "phone", "title", "role", "company", "lifecycle", "owner"
+)
+
+
 def edit_contact_form(contact: ContactRead) -> FormScreen:
+    told: dict[str, object] = {}
+
     def save(crm: Crm, v: dict[str, Any]) -> ContactRead:
         changes = {
             k: v[k]
@@ -618,6 +644,7 @@ def edit_contact_form(contact: ContactRead) -> FormScreen:
             if v[k] != getattr(contact, k)
         }
         changes.update(_owner_and_tag_changes(contact, v))
+        _refuse_unseen(contact, crm.contacts.get(contact.id), changes, told, _CONTACT_SHOWN)
         return crm.contacts.edit(contact.id, **changes)
 
     return FormScreen(
@@ -658,11 +685,19 @@ def new_company_form() -> FormScreen:
     return FormScreen("New company", _company_fields(None), save, id="company-form")
 
 
+_COMPANY_SHOWN = _attributes(
+    "name", "domain", "industry", "size", "phone", "city", "country", "owner"
+)
+
+
 def edit_company_form(company: CompanyRead) -> FormScreen:
+    told: dict[str, object] = {}
+
     def save(crm: Crm, v: dict[str, Any]) -> CompanyRead:
         keys = ("name", "domain", "industry", "size", "phone", "city", "country")
         changes = {k: v[k] for k in keys if v[k] != getattr(company, k)}
         changes.update(_owner_and_tag_changes(company, v))
+        _refuse_unseen(company, crm.companies.get(company.id), changes, told, _COMPANY_SHOWN)
         return crm.companies.edit(company.id, **changes)
 
     return FormScreen(
