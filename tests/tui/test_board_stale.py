@@ -127,3 +127,23 @@ async def test_contact_and_company_forms_do_not_overwrite_unseen(tui_store, db_p
         await settle(pilot)
         assert app.screen is not form
         assert nouns.get(record.id).phone == "+49 30 2222222"
+
+
+async def test_a_move_to_a_stage_removed_elsewhere_names_the_stage(tui_store, db_path) -> None:
+    ids = seed(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shell = open_store(str(db_path), user="someone")
+        try:  # `tinycrm pipeline stage-rm Qualified --move-to Proposal`
+            Crm(shell).pipelines.remove_stage("Qualified", move_to="Proposal")
+        finally:
+            shell.close()
+        await pilot.press("greater_than_sign")  # to Qualified, still on screen
+        await settle(pilot)
+        assert get_deal(tui_store, ids["renewal"]).stage == "Lead-in"
+        said = " ".join(_said(app))
+        assert "stage Qualified was removed elsewhere" in said and "#" not in said, said
+        board = app.screen_stack[0]
+        assert isinstance(board, BoardScreen)
+        assert "Qualified" not in [w.state.name for w in board.column_widgets()]

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from tinycrm.api import Crm
 from tinycrm.api.models import DealRead
-from tinycrm.errors import Conflict
+from tinycrm.errors import Conflict, NotFound
 
 
-def move_from(crm: Crm, deal_id: int, from_stage_id: int, to_stage_id: int) -> DealRead:
-    """Move the deal from the stage the screen showed it in to ``to_stage_id``, on the
-    writer thread (the check and the move are one transaction). A deal moved elsewhere
-    since is left where it is: ``>`` on a card still shown in Lead-in must not pull a
-    deal someone just moved to Negotiation back to Qualified."""
+def move_from(
+    crm: Crm, deal_id: int, from_stage_id: int, to_stage_id: int, to_name: str
+) -> DealRead:
+    """Move the deal from the stage the screen showed it in to stage ``to_stage_id``
+    (``to_name`` on screen), on the writer thread (the check and the move are one
+    transaction). A deal moved elsewhere since is left where it is: ``>`` on a card still
+    shown in Lead-in must not pull a deal someone just moved to Negotiation back to
+    Qualified; and a stage removed elsewhere is named, not its id."""
     deal = crm.deals.get(deal_id)
     if deal.status == "open" and deal.stage_id != from_stage_id:
         raise Conflict(f"{deal.title} was moved to {deal.stage} elsewhere; it stays there")
-    return crm.deals.move(deal_id, f"#{to_stage_id}")
+    try:
+        return crm.deals.move(deal_id, f"#{to_stage_id}")
+    except NotFound:  # the deal was just read: its target stage is what is gone
+        raise NotFound(
+            f"{deal.title} stays in {deal.stage}: stage {to_name} was removed elsewhere"
+        ) from None

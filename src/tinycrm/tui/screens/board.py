@@ -570,7 +570,7 @@ class BoardScreen(PagedColumns):
         self._show_card(target, target_index)
         self._changed_locally(column, target)
         self.crm_app.run_write(
-            partial(move_from, self.crm, card.id, card.stage_id, moved.stage_id),
+            partial(move_from, self.crm, card.id, card.stage_id, moved.stage_id, target.state.name),
             done=lambda _deal: self.reload_feed(),
             failed=self._refused,
             shown=True,

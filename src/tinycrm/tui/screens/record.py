@@ -320,6 +320,7 @@ class DealPage:
     stage_ids: list[int]
     items: DealItems | None = None
     quotes: list[QuoteRead] = field(default_factory=list)
+    stage_names: list[str] = field(default_factory=list)
 
     @property
     def deal(self) -> DealRead:
@@ -378,7 +379,8 @@ class DealScreen(RecordScreen):
         pipeline = self.crm.pipelines.get(view.deal.pipeline_id)
         items = self.crm.deals.items.list(view.deal.id)
         quotes = self.crm.quotes.list(deal=str(view.deal.id))
-        return DealPage(view, [s.id for s in pipeline.stages], items, quotes)
+        stages = pipeline.stages
+        return DealPage(view, [s.id for s in stages], items, quotes, [s.name for s in stages])
 
     def describe(self, view: DealPage) -> tuple[Text, Table]:
         deal = view.deal
@@ -453,7 +455,14 @@ class DealScreen(RecordScreen):
             self.notify(f"{deal.title} is in the {edge} stage", timeout=3)
             return
         self.crm_app.run_write(
-            partial(move_from, self.crm, deal.id, deal.stage_id, ids[index]),
+            partial(
+                move_from,
+                self.crm,
+                deal.id,
+                deal.stage_id,
+                ids[index],
+                self.view.stage_names[index],
+            ),
             done=self._then(lambda moved: f"Moved to {moved.stage}"),
             label=f"move {deal.title} to the {'next' if delta > 0 else 'previous'} stage",
         )
