@@ -147,3 +147,24 @@ async def test_a_move_to_a_stage_removed_elsewhere_names_the_stage(tui_store, db
         board = app.screen_stack[0]
         assert isinstance(board, BoardScreen)
         assert "Qualified" not in [w.state.name for w in board.column_widgets()]
+
+
+async def test_a_value_changed_elsewhere_to_zero_is_named_as_zero(tui_store, db_path) -> None:
+    ids = seed(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        shell = open_store(str(db_path), user="someone")
+        try:
+            Crm(shell).deals.edit(ids["renewal"], probability=0)
+        finally:
+            shell.close()
+        form.query_one("#field-probability", Input).value = "50"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        error = str(form.query_one("#error-probability", Static).render())
+        assert "probability (0)" in error, error
+        assert get_deal(tui_store, ids["renewal"]).probability == 0

@@ -525,7 +525,10 @@ def _refuse_unseen(
     }
     if clashes:
         told.update(clashes)
-        said = ", ".join(f"{name} ({value or 'none'})" for name, value in clashes.items())
+        said = ", ".join(
+            f"{name} ({'none' if value in (None, '') else value})"
+            for name, value in clashes.items()
+        )
         raise Conflict(
             f"changed elsewhere while this form was open: {said}; save again to put yours in"
         )
