@@ -1,9 +1,9 @@
 """The board is behind what is stored (a change made elsewhere, not polled yet): a key
-acts on the deal where the board shows it, never undoes the other change."""
+acts on the deal where the board shows it, never undoes the other change. On SQLite and
+PostgreSQL (the ``store`` fixture); "elsewhere" is a second store on the same database."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,14 +12,14 @@ from textual.widgets import Input, Static
 from tests.tui.conftest import SIZE, seed, settle
 from tinycrm.api import Crm
 from tinycrm.store.deals import get_deal
-from tinycrm.store.engine import open_store
+from tinycrm.store.engine import Store, open_store
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
 
 
-def _move_elsewhere(db_path: Path, deal_id: int, stage: str) -> None:
+def _move_elsewhere(store: Store, deal_id: int, stage: str) -> None:
     """``tinycrm deal move`` from the shell: another connection, another user."""
-    shell = open_store(str(db_path), user="someone")
+    shell = open_store(store.url, user="someone")
     try:
         Crm(shell).deals.move(deal_id, stage)
     finally:
@@ -30,53 +30,51 @@ def _said(app: Any) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
-async def test_a_deal_moved_elsewhere_is_not_moved_back(tui_store, db_path) -> None:
-    ids = seed(tui_store)
-    app = make_app(Crm(tui_store), poll_interval=0)  # no poll: the board stays behind
+async def test_a_deal_moved_elsewhere_is_not_moved_back(store) -> None:
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)  # no poll: the board stays behind
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         board = app.screen_stack[0]
         assert isinstance(board, BoardScreen)
         assert board.current_card().id == ids["renewal"]  # shown in Lead-in
-        _move_elsewhere(db_path, ids["renewal"], "Negotiation")
+        _move_elsewhere(store, ids["renewal"], "Negotiation")
         await pilot.press("greater_than_sign")  # Lead-in → Qualified, as the board sees it
         await settle(pilot)
-        assert get_deal(tui_store, ids["renewal"]).stage == "Negotiation"
+        assert get_deal(store, ids["renewal"]).stage == "Negotiation"
         said = " ".join(_said(app))
         assert "moved to Negotiation elsewhere" in said, said
         shown = {w.state.name: [c.id for c in w.state.cards] for w in board.column_widgets()}
         assert ids["renewal"] in shown["Negotiation"]  # reloaded: what is stored
         await pilot.press("less_than_sign")  # from where it is now: that move is made
         await settle(pilot)
-        assert get_deal(tui_store, ids["renewal"]).stage == "Proposal"
+        assert get_deal(store, ids["renewal"]).stage == "Proposal"
 
 
-async def test_the_deal_view_does_not_move_a_deal_moved_elsewhere_back(tui_store, db_path) -> None:
-    ids = seed(tui_store)
-    app = make_app(Crm(tui_store), poll_interval=0)
+async def test_the_deal_view_does_not_move_a_deal_moved_elsewhere_back(store) -> None:
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.open_record("deal", ids["renewal"])
         await settle(pilot)
-        _move_elsewhere(db_path, ids["renewal"], "Negotiation")
+        _move_elsewhere(store, ids["renewal"], "Negotiation")
         await pilot.press("greater_than_sign")  # the view still says Lead-in
         await settle(pilot)
-        assert get_deal(tui_store, ids["renewal"]).stage == "Negotiation"
+        assert get_deal(store, ids["renewal"]).stage == "Negotiation"
         said = " ".join(_said(app))
         assert "moved to Negotiation elsewhere" in said, said
 
 
-async def test_the_edit_form_does_not_overwrite_a_value_changed_elsewhere(
-    tui_store, db_path
-) -> None:
-    ids = seed(tui_store)
-    app = make_app(Crm(tui_store), poll_interval=0)
+async def test_the_edit_form_does_not_overwrite_a_value_changed_elsewhere(store) -> None:
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("e")  # the form of Acme renewal, €18,500
         await settle(pilot)
         form = app.screen
-        shell = open_store(str(db_path), user="someone")
+        shell = open_store(store.url, user="someone")
         try:  # `tinycrm deal edit` from the shell while the form is open
             Crm(shell).deals.edit(ids["renewal"], amount="20000", owner="bob")
         finally:
@@ -86,21 +84,21 @@ async def test_the_edit_form_does_not_overwrite_a_value_changed_elsewhere(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form  # refused: the form stays open with what was typed
-        deal = get_deal(tui_store, ids["renewal"])
+        deal = get_deal(store, ids["renewal"])
         assert (deal.title, deal.amount, deal.owner) == ("Acme renewal", 20000, "bob")
         error = str(form.query_one("#error-amount", Static).render())
         assert "changed elsewhere" in error and "20,000" in error, error
         await pilot.press("ctrl+s")  # seen: saving again puts the form's values in
         await settle(pilot)
         assert app.screen is not form
-        deal = get_deal(tui_store, ids["renewal"])
+        deal = get_deal(store, ids["renewal"])
         assert (deal.title, deal.amount, deal.owner) == ("Acme renewal 2027", 19000, "bob")
 
 
 @pytest.mark.parametrize("kind", ["contact", "company"])
-async def test_contact_and_company_forms_do_not_overwrite_unseen(tui_store, db_path, kind) -> None:
-    seed(tui_store)
-    crm = Crm(tui_store)
+async def test_contact_and_company_forms_do_not_overwrite_unseen(store, kind) -> None:
+    seed(store)
+    crm = Crm(store)
     nouns = crm.contacts if kind == "contact" else crm.companies
     record = nouns.get("jm@acme.de" if kind == "contact" else "Acme GmbH")
     app = make_app(crm, poll_interval=0)
@@ -111,7 +109,7 @@ async def test_contact_and_company_forms_do_not_overwrite_unseen(tui_store, db_p
         await pilot.press("e")
         await settle(pilot)
         form = app.screen
-        shell = open_store(str(db_path), user="someone")
+        shell = open_store(store.url, user="someone")
         try:
             getattr(Crm(shell), "contacts" if kind == "contact" else "companies").edit(
                 record.id, phone="+49 30 1111111"
@@ -129,19 +127,19 @@ async def test_contact_and_company_forms_do_not_overwrite_unseen(tui_store, db_p
         assert nouns.get(record.id).phone == "+49 30 2222222"
 
 
-async def test_a_move_to_a_stage_removed_elsewhere_names_the_stage(tui_store, db_path) -> None:
-    ids = seed(tui_store)
-    app = make_app(Crm(tui_store), poll_interval=0)
+async def test_a_move_to_a_stage_removed_elsewhere_names_the_stage(store) -> None:
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        shell = open_store(str(db_path), user="someone")
+        shell = open_store(store.url, user="someone")
         try:  # `tinycrm pipeline stage-rm Qualified --move-to Proposal`
             Crm(shell).pipelines.remove_stage("Qualified", move_to="Proposal")
         finally:
             shell.close()
         await pilot.press("greater_than_sign")  # to Qualified, still on screen
         await settle(pilot)
-        assert get_deal(tui_store, ids["renewal"]).stage == "Lead-in"
+        assert get_deal(store, ids["renewal"]).stage == "Lead-in"
         said = " ".join(_said(app))
         assert "stage Qualified was removed elsewhere" in said and "#" not in said, said
         board = app.screen_stack[0]
@@ -149,15 +147,15 @@ async def test_a_move_to_a_stage_removed_elsewhere_names_the_stage(tui_store, db
         assert "Qualified" not in [w.state.name for w in board.column_widgets()]
 
 
-async def test_a_value_changed_elsewhere_to_zero_is_named_as_zero(tui_store, db_path) -> None:
-    ids = seed(tui_store)
-    app = make_app(Crm(tui_store), poll_interval=0)
+async def test_a_value_changed_elsewhere_to_zero_is_named_as_zero(store) -> None:
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
         form = app.screen
-        shell = open_store(str(db_path), user="someone")
+        shell = open_store(store.url, user="someone")
         try:
             Crm(shell).deals.edit(ids["renewal"], probability=0)
         finally:
@@ -167,4 +165,4 @@ async def test_a_value_changed_elsewhere_to_zero_is_named_as_zero(tui_store, db_
         await settle(pilot)
         error = str(form.query_one("#error-probability", Static).render())
         assert "probability (0)" in error, error
-        assert get_deal(tui_store, ids["renewal"]).probability == 0
+        assert get_deal(store, ids["renewal"]).probability == 0
