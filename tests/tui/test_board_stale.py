@@ -4,6 +4,8 @@ PostgreSQL (the ``store`` fixture); "elsewhere" is a second store on the same da
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,13 +19,20 @@ from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
 
 
-def _move_elsewhere(store: Store, deal_id: int, stage: str) -> None:
-    """``tinycrm deal move`` from the shell: another connection, another user."""
+@contextmanager
+def elsewhere(store: Store) -> Iterator[Crm]:
+    """The same database opened a second time, as a ``tinycrm`` command in the shell would
+    (another connection, another user)."""
     shell = open_store(store.url, user="someone")
     try:
-        Crm(shell).deals.move(deal_id, stage)
+        yield Crm(shell)
     finally:
         shell.close()
+
+
+def _move_elsewhere(store: Store, deal_id: int, stage: str) -> None:
+    with elsewhere(store) as shell:  # `tinycrm deal move`
+        shell.deals.move(deal_id, stage)
 
 
 def _said(app: Any) -> list[str]:
@@ -74,11 +83,8 @@ async def test_the_edit_form_does_not_overwrite_a_value_changed_elsewhere(store)
         await pilot.press("e")  # the form of Acme renewal, €18,500
         await settle(pilot)
         form = app.screen
-        shell = open_store(store.url, user="someone")
-        try:  # `tinycrm deal edit` from the shell while the form is open
-            Crm(shell).deals.edit(ids["renewal"], amount="20000", owner="bob")
-        finally:
-            shell.close()
+        with elsewhere(store) as shell:  # `tinycrm deal edit` from the shell while the form is open
+            shell.deals.edit(ids["renewal"], amount="20000", owner="bob")
         form.query_one("#field-amount", Input).value = "19000"
         form.query_one("#field-title", Input).value = "Acme renewal 2027"
         await pilot.press("ctrl+s")
@@ -109,13 +115,10 @@ async def test_contact_and_company_forms_do_not_overwrite_unseen(store, kind) ->
         await pilot.press("e")
         await settle(pilot)
         form = app.screen
-        shell = open_store(store.url, user="someone")
-        try:
-            getattr(Crm(shell), "contacts" if kind == "contact" else "companies").edit(
+        with elsewhere(store) as shell:
+            getattr(shell, "contacts" if kind == "contact" else "companies").edit(
                 record.id, phone="+49 30 1111111"
             )
-        finally:
-            shell.close()
         form.query_one("#field-phone", Input).value = "+49 30 2222222"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -132,11 +135,8 @@ async def test_a_move_to_a_stage_removed_elsewhere_names_the_stage(store) -> Non
     app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        shell = open_store(store.url, user="someone")
-        try:  # `tinycrm pipeline stage-rm Qualified --move-to Proposal`
-            Crm(shell).pipelines.remove_stage("Qualified", move_to="Proposal")
-        finally:
-            shell.close()
+        with elsewhere(store) as shell:  # `tinycrm pipeline stage-rm Qualified --move-to Proposal`
+            shell.pipelines.remove_stage("Qualified", move_to="Proposal")
         await pilot.press("greater_than_sign")  # to Qualified, still on screen
         await settle(pilot)
         assert get_deal(store, ids["renewal"]).stage == "Lead-in"
@@ -155,11 +155,8 @@ async def test_a_value_changed_elsewhere_to_zero_is_named_as_zero(store) -> None
         await pilot.press("e")
         await settle(pilot)
         form = app.screen
-        shell = open_store(store.url, user="someone")
-        try:
-            Crm(shell).deals.edit(ids["renewal"], probability=0)
-        finally:
-            shell.close()
+        with elsewhere(store) as shell:
+            shell.deals.edit(ids["renewal"], probability=0)
         form.query_one("#field-probability", Input).value = "50"
         await pilot.press("ctrl+s")
         await settle(pilot)
