@@ -621,7 +621,7 @@ class BoardScreen(PagedColumns):
         self.reload_feed()
 
     def action_lose(self) -> None:
-        from tinycrm.tui.screens.forms import lost_form
+        from tinycrm.tui.screens.deal_forms import lost_form
 
         card = self.current_card()
         if card is None or card.status != "open":
@@ -659,7 +659,7 @@ class BoardScreen(PagedColumns):
         self.action_new_deal()
 
     def action_new_deal(self) -> None:
-        from tinycrm.tui.screens.forms import new_deal_form
+        from tinycrm.tui.screens.deal_forms import new_deal_form
 
         stages = [(s.name, s.stage_id) for s in self.columns_data if s.stage_id is not None]
         column = self.current_column()
@@ -681,7 +681,7 @@ class BoardScreen(PagedColumns):
 
     @work(thread=True, group="board-edit", exit_on_error=False)
     def _edit(self, deal_id: int) -> None:
-        from tinycrm.tui.screens.forms import edit_deal_form
+        from tinycrm.tui.screens.deal_forms import edit_deal_form
 
         try:
             deal = self.crm.deals.get(deal_id)

@@ -1,4 +1,6 @@
-"""Modal forms: a new or edited deal, contact or company; a logged activity; a task; a loss.
+"""Modal forms: the form screen, its fields and parsers, and the check for edits made
+elsewhere. The forms themselves are in ``screens.deal_forms`` (a new, edited or lost deal),
+``screens.contact_company_forms`` and ``screens.activity_forms`` (a logged activity, a task).
 
 ``FormScreen`` reads its fields, checks what it can (required fields, dates,
 amounts, numbers), then hands the open ``Crm`` and the values to a ``save``
@@ -27,11 +29,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from tinycrm import dates, money, safetext
 from tinycrm.api import Crm
-from tinycrm.api.models import ActivityRead, CompanyRead, ContactRead, DealRead
 from tinycrm.errors import Conflict, TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmModalScreen
-from tinycrm.vocab import DEFAULT_CURRENCY, LIFECYCLES, LOG_KINDS, ROLES
 
 
 @dataclass
@@ -294,7 +294,7 @@ def parse_money(text: str) -> str:
     return text
 
 
-def _given_currency(typed: str | None, shown: str) -> str | None:
+def given_currency(typed: str | None, shown: str) -> str | None:
     """The currency field counts only when changed: a symbol or code written with the
     amount ("$500") sets the currency, as ``--amount`` does without ``--currency``."""
     return typed if typed and typed.strip().upper() != shown else None
@@ -341,7 +341,7 @@ def _tag_changes(old: Sequence[str], new: list[str] | None) -> tuple[list[str], 
     return [t for t in wanted if t not in old], [t for t in old if t not in wanted]
 
 
-def _owner_and_tags(record: Any) -> list[FormField]:
+def owner_and_tags(record: Any) -> list[FormField]:
     """The owner and tags fields every record's form ends with (``record``: None when new)."""
     return [
         FormField("owner", "Owner", record.owner if record else "", "you", words=("owner",)),
@@ -356,7 +356,7 @@ def _owner_and_tags(record: Any) -> list[FormField]:
     ]
 
 
-def _owner_and_tag_changes(record: Any, values: dict[str, Any]) -> dict[str, Any]:
+def owner_and_tag_changes(record: Any, values: dict[str, Any]) -> dict[str, Any]:
     """What an edit form's owner and tags fields change: ``owner`` (a blank one keeps it),
     ``tag`` and ``untag``, as the API's ``edit`` methods take them."""
     changes: dict[str, Any] = {}
@@ -366,148 +366,15 @@ def _owner_and_tag_changes(record: Any, values: dict[str, Any]) -> dict[str, Any
     return changes
 
 
-def _plain(value: Any) -> str:
+def plain(value: Any) -> str:
+    """A stored value as a field shows it: none is blank."""
     return "" if value is None else str(value)
 
 
-ROLE_CHOICES = [(r, r) for r in ROLES]
-LIFECYCLE_CHOICES = [(lc, lc) for lc in LIFECYCLES]
+# --------------------------------------------------------------------------- edits made elsewhere
 
 
-# --------------------------------------------------------------------------- deals
-
-NEW_DEAL_CURRENCY = DEFAULT_CURRENCY  # what the new-deal form's currency field shows at first
-
-
-def _deal_fields(deal: DealRead | None, stages: Sequence[tuple[str, int]], stage_id: int | None):  # type: ignore[no-untyped-def]
-    amount = "" if deal is None or deal.amount is None else str(deal.amount)
-    fields = [
-        FormField(
-            "title",
-            "Title",
-            deal.title if deal else "",
-            "Acme renewal",
-            required=True,
-            words=("title",),
-        ),
-        FormField(
-            "contact",
-            "Contact",
-            _plain(deal.contact if deal else None),
-            "name or email",
-            words=("contact",),
-            complete="contact",
-        ),
-        FormField(
-            "company",
-            "Company",
-            _plain(deal.company if deal else None),
-            "name or domain",
-            words=("company",),
-            complete="company",
-        ),
-        FormField(
-            "amount", "Amount", amount, "18,500", parse=parse_money, words=("amount", "decimal")
-        ),
-        FormField(
-            "currency",
-            "Currency",
-            deal.currency if deal else NEW_DEAL_CURRENCY,
-            "EUR",
-            words=("currency",),
-        ),
-    ]
-    if deal is None and stages:
-        fields.append(
-            FormField(
-                "stage",
-                "Stage",
-                str(stage_id or stages[0][1]),
-                choices=list(stages),
-                required=True,
-                words=("stage",),
-            )
-        )
-    close = deal.close_date.isoformat() if deal and deal.close_date else ""
-    probability = str(deal.probability) if deal and deal.probability_override else ""
-    fields += [
-        FormField(
-            "close",
-            "Expected close",
-            close,
-            "2026-12-31, +30d, eom",
-            parse=parse_date,
-            words=("date", "close"),
-        ),
-        FormField(
-            "probability",
-            "Probability %",
-            probability,
-            "the stage's",
-            parse=parse_probability,
-            words=("probability",),
-        ),
-        *_owner_and_tags(deal),
-    ]
-    return fields
-
-
-def new_deal_form(
-    *,
-    pipeline_id: int | None,
-    stages: Sequence[tuple[str, int]],
-    stage_id: int | None,
-) -> FormScreen:
-    """Open a deal; the same rules as ``tinycrm deal add``."""
-
-    def save(crm: Crm, v: dict[str, Any]) -> DealRead:
-        return crm.deals.add(
-            v["title"],
-            contact=v["contact"],
-            company=v["company"],
-            amount=v["amount"],
-            currency=_given_currency(v["currency"], NEW_DEAL_CURRENCY),
-            stage=f"#{v['stage']}" if v.get("stage") else None,
-            pipeline=str(pipeline_id) if pipeline_id else None,
-            close=v["close"],
-            probability=v["probability"],
-            owner=v["owner"],
-            tags=v["tags"],
-        )
-
-    return FormScreen(
-        "New deal",
-        _deal_fields(None, stages, stage_id),
-        save,
-        submit_label="Add deal",
-        id="new-deal-form",
-    )
-
-
-def _deal_changes(deal: DealRead, v: dict[str, Any]) -> dict[str, Any]:
-    """What the edit form's values change in ``deal``, as ``crm.deals.edit`` takes them."""
-    changes: dict[str, Any] = {}
-    if v["title"] != deal.title:
-        changes["title"] = v["title"]
-    for name in ("contact", "company"):
-        if v[name] != getattr(deal, name):
-            changes[name] = v[name]
-    currency = _given_currency(v["currency"], deal.currency)
-    amount, written = money.parse_money(v["amount"]) if v["amount"] else (None, None)
-    if amount != deal.amount or written not in (None, deal.currency) or currency:
-        changes["amount"] = v["amount"]
-        if currency:
-            changes["currency"] = currency
-    if v["close"] != deal.close_date:
-        changes["close"] = v["close"]
-    before = deal.probability if deal.probability_override else None
-    if v["probability"] != before:
-        changes["probability"] = v["probability"]
-    changes.update(_owner_and_tag_changes(deal, v))
-    return changes
-
-
-def _refuse_unseen(
+def refuse_unseen(
     before: Any,
     now: Any,
     changes: dict[str, Any],
@@ -534,253 +401,6 @@ def _refuse_unseen(
         )
 
 
-def _attributes(*names: str) -> dict[str, Callable[[Any], object]]:
+def attributes(*names: str) -> dict[str, Callable[[Any], object]]:
+    """What ``refuse_unseen`` compares for fields that show a record's attribute as is."""
     return {name: operator.attrgetter(name) for name in names}
-
-
-_DEAL_SHOWN: dict[str, Callable[[DealRead], object]] = {
-    "title": lambda d: d.title,
-    "contact": lambda d: d.contact,
-    "company": lambda d: d.company,
-    "amount": lambda d: fmt.amount(d.amount, d.currency) if d.amount is not None else None,
-    "close": lambda d: d.close_date,
-    "probability": lambda d: d.probability if d.probability_override else None,
-    "owner": lambda d: d.owner,
-}
-"""A deal's value behind each field of its edit form, as the form's error shows it."""
-
-
-def edit_deal_form(deal: DealRead) -> FormScreen:
-    """Change a deal's details (its stage moves with < and >). A value the form changes
-    that was changed elsewhere since the form opened is not overwritten unseen: the form
-    says what it is now, and a second save puts the form's value in."""
-    told: dict[str, object] = {}
-
-    def save(crm: Crm, v: dict[str, Any]) -> DealRead:
-        changes = _deal_changes(deal, v)
-        now = crm.deals.get(deal.id)  # in the write's transaction: nothing slips between
-        _refuse_unseen(deal, now, changes, told, _DEAL_SHOWN)
-        return crm.deals.edit(deal.id, **changes)
-
-    return FormScreen(
-        f"Edit deal · {deal.title}",
-        _deal_fields(deal, (), None),
-        save,
-        id="edit-deal-form",
-    )
-
-
-def lost_form(deal_id: int, title: str) -> FormScreen:
-    """Mark a deal lost: the reason is required (it is what reports learn from)."""
-    return FormScreen(
-        f"Lost · {title}",
-        [
-            FormField(
-                "reason",
-                "Why was it lost?",
-                "",
-                "price, timing, competitor…",
-                required=True,
-                words=("reason",),
-            )
-        ],
-        lambda crm, v: crm.deals.lose(deal_id, reason=v["reason"]),
-        submit_label="Mark lost",
-        id="lost-form",
-    )
-
-
-# --------------------------------------------------------------------------- contacts, companies
-
-
-def _contact_fields(contact: ContactRead | None) -> list[FormField]:
-    c = contact
-    return [
-        FormField(
-            "name", "Name", c.name if c else "", "Jürgen Müller", required=True, words=("name",)
-        ),
-        FormField("email", "Email", _plain(c.email if c else None), "jm@acme.de", words=("email",)),
-        FormField("phone", "Phone", _plain(c.phone if c else None), words=("phone",)),
-        FormField("title", "Title", _plain(c.title if c else None), "CEO", words=("title",)),
-        FormField(
-            "role", "Role", _plain(c.role if c else None), choices=ROLE_CHOICES, words=("role",)
-        ),
-        FormField(
-            "company",
-            "Company",
-            _plain(c.company if c else None),
-            "name or domain",
-            words=("company",),
-            complete="company",
-        ),
-        FormField(
-            "lifecycle",
-            "Lifecycle",
-            c.lifecycle if c else "lead",
-            choices=LIFECYCLE_CHOICES,
-            required=True,
-            words=("lifecycle",),
-        ),
-        *_owner_and_tags(c),
-    ]
-
-
-def new_contact_form() -> FormScreen:
-    def save(crm: Crm, v: dict[str, Any]) -> ContactRead:
-        return crm.contacts.add(**v)
-
-    return FormScreen("New contact", _contact_fields(None), save, id="contact-form")
-
-
-_CONTACT_SHOWN = _attributes(
-    "name", "email", "phone", "title", "role", "company", "lifecycle", "owner"
-)
-
-
-def edit_contact_form(contact: ContactRead) -> FormScreen:
-    told: dict[str, object] = {}
-
-    def save(crm: Crm, v: dict[str, Any]) -> ContactRead:
-        changes = {
-            k: v[k]
-            for k in ("name", "email", "phone", "title", "role", "company", "lifecycle")
-            if v[k] != getattr(contact, k)
-        }
-        changes.update(_owner_and_tag_changes(contact, v))
-        _refuse_unseen(contact, crm.contacts.get(contact.id), changes, told, _CONTACT_SHOWN)
-        return crm.contacts.edit(contact.id, **changes)
-
-    return FormScreen(
-        f"Edit contact · {contact.name}",
-        _contact_fields(contact),
-        save,
-        id="contact-form",
-    )
-
-
-def _company_fields(company: CompanyRead | None) -> list[FormField]:
-    c = company
-    return [
-        FormField("name", "Name", c.name if c else "", "Acme GmbH", required=True, words=("name",)),
-        FormField(
-            "domain", "Domain", _plain(c.domain if c else None), "acme.de", words=("domain",)
-        ),
-        FormField("industry", "Industry", _plain(c.industry if c else None)),
-        FormField(
-            "size",
-            "Size",
-            _plain(c.size if c else None),
-            "employees",
-            parse=parse_size,
-            words=("size",),
-        ),
-        FormField("phone", "Phone", _plain(c.phone if c else None)),
-        FormField("city", "City", _plain(c.city if c else None)),
-        FormField("country", "Country", _plain(c.country if c else None)),
-        *_owner_and_tags(c),
-    ]
-
-
-def new_company_form() -> FormScreen:
-    def save(crm: Crm, v: dict[str, Any]) -> CompanyRead:
-        return crm.companies.add(**v)
-
-    return FormScreen("New company", _company_fields(None), save, id="company-form")
-
-
-_COMPANY_SHOWN = _attributes(
-    "name", "domain", "industry", "size", "phone", "city", "country", "owner"
-)
-
-
-def edit_company_form(company: CompanyRead) -> FormScreen:
-    told: dict[str, object] = {}
-
-    def save(crm: Crm, v: dict[str, Any]) -> CompanyRead:
-        keys = ("name", "domain", "industry", "size", "phone", "city", "country")
-        changes = {k: v[k] for k in keys if v[k] != getattr(company, k)}
-        changes.update(_owner_and_tag_changes(company, v))
-        _refuse_unseen(company, crm.companies.get(company.id), changes, told, _COMPANY_SHOWN)
-        return crm.companies.edit(company.id, **changes)
-
-    return FormScreen(
-        f"Edit company · {company.name}",
-        _company_fields(company),
-        save,
-        id="company-form",
-    )
-
-
-# --------------------------------------------------------------------------- activities, tasks
-
-
-def log_form(kind: str, record_id: int, label: str) -> FormScreen:
-    """Log a call, email, meeting or note about the record ``kind`` ``record_id``."""
-
-    def save(crm: Crm, v: dict[str, Any]) -> ActivityRead:
-        return crm.activities.log(
-            v["kind"], None, v["text"], at=v["when"], **{kind: str(record_id)}
-        )
-
-    return FormScreen(
-        f"Log activity · {label}",
-        [
-            FormField(
-                "kind",
-                "Kind",
-                "call",
-                choices=[(k, k) for k in LOG_KINDS],
-                required=True,
-                words=("kind",),
-            ),
-            FormField(
-                "text",
-                "What happened",
-                "",
-                "Walked through the proposal",
-                required=True,
-                words=("text", "subject"),
-            ),
-            FormField(
-                "when",
-                "When",
-                "",
-                "now; or yesterday 15:00, -2d",
-                parse=parse_when,
-                words=("when", "time"),
-            ),
-        ],
-        save,
-        submit_label="Log",
-        id="log-form",
-    )
-
-
-def task_form(kind: str | None, record_id: int | None, label: str) -> FormScreen:
-    """Add a task, about a record or on its own (``kind`` None)."""
-
-    def save(crm: Crm, v: dict[str, Any]) -> ActivityRead:
-        about = {kind: str(record_id)} if kind and record_id is not None else {}
-        return crm.tasks.add(v["text"], due=v["due"], **about)
-
-    title = f"Add task · {label}" if label else "Add task"
-    return FormScreen(
-        title,
-        [
-            FormField(
-                "text", "Task", "", "Send the contract", required=True, words=("text", "subject")
-            ),
-            FormField(
-                "due",
-                "Due",
-                "tomorrow 9:00",
-                "tomorrow 9:00, +3d, 2026-12-01 14:00",
-                required=True,
-                parse=parse_when,
-                words=("due", "time", "date"),
-            ),
-        ],
-        save,
-        submit_label="Add task",
-        id="task-form",
-    )

@@ -157,7 +157,7 @@ class ContactsScreen(ListScreen):
         ]
 
     def action_new(self) -> None:
-        from tinycrm.tui.screens.forms import new_contact_form
+        from tinycrm.tui.screens.contact_company_forms import new_contact_form
 
         self.app.push_screen(new_contact_form(), self._created)
 
@@ -185,6 +185,6 @@ class CompaniesScreen(ListScreen):
         ]
 
     def action_new(self) -> None:
-        from tinycrm.tui.screens.forms import new_company_form
+        from tinycrm.tui.screens.contact_company_forms import new_company_form
 
         self.app.push_screen(new_company_form(), self._created)

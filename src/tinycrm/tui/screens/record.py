@@ -268,7 +268,7 @@ class RecordScreen(CrmScreen[None]):
         return True
 
     def action_log(self) -> None:
-        from tinycrm.tui.screens.forms import log_form
+        from tinycrm.tui.screens.activity_forms import log_form
 
         if self.view is None:
             return
@@ -276,7 +276,7 @@ class RecordScreen(CrmScreen[None]):
         self.app.push_screen(form, self._saved("Logged"))
 
     def action_add_task(self) -> None:
-        from tinycrm.tui.screens.forms import task_form
+        from tinycrm.tui.screens.activity_forms import task_form
 
         if self.view is None:
             return
@@ -477,7 +477,7 @@ class DealScreen(RecordScreen):
             )
 
     def action_lose(self) -> None:
-        from tinycrm.tui.screens.forms import lost_form
+        from tinycrm.tui.screens.deal_forms import lost_form
 
         deal = self.deal
         if deal is not None and deal.status == "open":
@@ -493,7 +493,7 @@ class DealScreen(RecordScreen):
             )
 
     def action_edit(self) -> None:
-        from tinycrm.tui.screens.forms import edit_deal_form
+        from tinycrm.tui.screens.deal_forms import edit_deal_form
 
         if self.deal is not None:
             self.app.push_screen(edit_deal_form(self.deal), self._saved("Saved"))
@@ -627,7 +627,7 @@ class ContactScreen(RecordScreen):
         return rows + _after_sale_rows(view)
 
     def action_edit(self) -> None:
-        from tinycrm.tui.screens.forms import edit_contact_form
+        from tinycrm.tui.screens.contact_company_forms import edit_contact_form
 
         if self.view is not None:
             form = edit_contact_form(self.view.contact)
@@ -686,7 +686,7 @@ class CompanyScreen(RecordScreen):
         return rows + _after_sale_rows(view)
 
     def action_edit(self) -> None:
-        from tinycrm.tui.screens.forms import edit_company_form
+        from tinycrm.tui.screens.contact_company_forms import edit_company_form
 
         if self.view is not None:
             form = edit_company_form(self.view.company)

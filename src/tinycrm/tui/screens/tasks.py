@@ -282,7 +282,7 @@ class TasksScreen(CrmScreen[None]):
         self.reload()
 
     def action_log(self) -> None:
-        from tinycrm.tui.screens.forms import log_form
+        from tinycrm.tui.screens.activity_forms import log_form
 
         target = self._target(self._current_key())
         if target is None:
@@ -292,7 +292,7 @@ class TasksScreen(CrmScreen[None]):
 
     def action_add(self) -> None:
         """A task for the queue item's record; in the task list, a task of its own."""
-        from tinycrm.tui.screens.forms import task_form
+        from tinycrm.tui.screens.activity_forms import task_form
 
         rows = self._list()
         in_queue = rows is not None and rows.id == "next-list"
