@@ -87,6 +87,16 @@ class NameSuggester(Suggester):
         return found if found and found.casefold().startswith(value) else None
 
 
+def escaped_note(value: str) -> str:
+    """What a field whose stored value holds control characters says under it."""
+    found = safetext.find_unsafe(value)
+    example = safetext.escaped(found[1] if found else "\x1b")
+    return (
+        f"Holds control characters, shown as {example}: kept unless you change this"
+        " field; a changed value must lose them."
+    )
+
+
 FIELDS_HEIGHT = 32
 """Rows the form's fields take at most, in a window tall enough."""
 
@@ -117,6 +127,12 @@ class FormScreen(CrmModalScreen[Any]):
         self.save = save
         self.submit_label = submit_label
         self.saving = False
+        self.escaped: dict[str, str] = {}
+        """A stored value holding control characters, by field: the field shows it escaped
+        (``safetext.display``), and keeps it as stored unless the user changes the field."""
+        for spec in self.fields:
+            if spec.choices is None and (shown := safetext.display(spec.value)) != spec.value:
+                self.escaped[spec.name] = shown
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -128,6 +144,13 @@ class FormScreen(CrmModalScreen[Any]):
                     with Horizontal(classes="form-row"):
                         yield Label(f"{spec.label}{mark}", classes="form-label")
                         yield self._widget(spec)
+                    if spec.name in self.escaped:
+                        yield Static(
+                            escaped_note(spec.value),
+                            id=f"note-{spec.name}",
+                            classes="field-note",
+                            markup=False,
+                        )
                     yield Static("", id=f"error-{spec.name}", classes="field-error", markup=False)
             with Horizontal(classes="form-buttons"):
                 yield Button(self.submit_label, variant="primary", compact=True, id="form-save")
@@ -149,7 +172,7 @@ class FormScreen(CrmModalScreen[Any]):
             board, kind = self.crm.board, spec.complete
             suggester = NameSuggester(lambda text: board.complete(kind, text))
         return FieldInput(
-            value=spec.value,
+            value=self.escaped.get(spec.name, spec.value),
             placeholder=spec.placeholder,
             suggester=suggester,
             compact=True,
@@ -193,6 +216,14 @@ class FormScreen(CrmModalScreen[Any]):
         errors: dict[str, str] = {}
         for spec in self.fields:
             raw = self.raw(spec.name)
+            shown = self.escaped.get(spec.name)
+            if shown is not None:
+                # Unchanged: the value as stored. Changed: the escapes it still shows stand
+                # for the control characters, which the check below refuses by position.
+                raw = spec.value if raw.strip() == shown.strip() else safetext.restore(raw)
+                if raw == spec.value:
+                    values[spec.name] = spec.parse(raw) if spec.parse else raw.strip()
+                    continue
             text = raw.strip() if isinstance(raw, str) else raw
             if text in (None, ""):
                 if spec.required:

@@ -1,0 +1,79 @@
+"""The edit forms over a record whose stored text holds control characters (written by an
+older version, an import or another program): the field shows them escaped and says so;
+the other fields save; the stored text is kept unless the user changes that field, and a
+changed value must lose them. On SQLite and PostgreSQL (the ``store`` fixture)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+
+from tests.hostile import raw_controls
+from tests.tui.conftest import SIZE, seed, settle
+from tests.tui.test_escapes import screen_text
+from tinycrm.api import Crm
+from tinycrm.store.deals import get_deal
+from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.forms import FormScreen
+
+STORED = "Acme\x1b[31m renewal\u202e"
+SHOWN = "Acme\\x1b[31m renewal\\u202e"
+
+
+def _store_title(store: Any, deal_id: int, title: str) -> None:
+    with store.engine.begin() as conn:  # as an older version wrote it: no validation
+        conn.execute(text("UPDATE deal SET title = :t WHERE id = :i"), {"t": title, "i": deal_id})
+
+
+async def _open_edit_form(app: Any, pilot: Any) -> FormScreen:
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+    form = app.screen
+    assert isinstance(form, FormScreen)
+    return form
+
+
+async def test_a_stored_title_with_controls_is_shown_escaped_and_other_fields_save(
+    store: Any,
+) -> None:
+    ids = seed(store)
+    _store_title(store, ids["renewal"], STORED)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _open_edit_form(app, pilot)
+        assert form.raw("title") == SHOWN
+        note = str(form.query_one("#note-title").render())
+        assert form.query_one("#note-title").display
+        assert "control characters" in note and "kept" in note
+        assert not raw_controls(screen_text(app))
+        form.query_one("#field-amount").value = "19000"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form, str(form.query_one("#error-title").render())
+    deal = get_deal(store, ids["renewal"])
+    assert deal.amount == Decimal("19000")
+    assert deal.title == STORED  # not dropped: the user did not change it
+
+
+async def test_a_changed_title_must_lose_its_controls(store: Any) -> None:
+    ids = seed(store)
+    _store_title(store, ids["renewal"], STORED)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _open_edit_form(app, pilot)
+        title = form.query_one("#field-title")
+        title.value = SHOWN.replace("renewal", "renewal 2027")  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        error = str(form.query_one("#error-title").render())
+        assert "control characters are not allowed" in error and "position 5" in error
+        assert get_deal(store, ids["renewal"]).title == STORED
+        title.value = "Acme renewal 2027"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+    assert get_deal(store, ids["renewal"]).title == "Acme renewal 2027"
