@@ -73,6 +73,14 @@ class Deals:
 
         return get_deal(self._store, ref)
 
+    def lock(self, ref: str | int) -> DealRead:
+        """One deal by REF, its row locked until the write transaction it is read in
+        ends (``crm.board.write``; PostgreSQL ``SELECT … FOR UPDATE``), so a check made on
+        it holds until the write commits."""
+        from tinycrm.store.deals import lock_deal
+
+        return lock_deal(self._store, ref)
+
     def show(self, ref: str | int, *, limit: int | None = 20) -> DealView:
         """The 360-degree view: the deal, its stage history, tasks, activities, events."""
         from tinycrm.store.views import deal_view

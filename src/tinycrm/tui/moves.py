@@ -12,10 +12,11 @@ def move_from(
 ) -> DealRead:
     """Move the deal from the stage the screen showed it in to stage ``to_stage_id``
     (``to_name`` on screen), on the writer thread (the check and the move are one
-    transaction). A deal moved elsewhere since is left where it is: ``>`` on a card still
-    shown in Lead-in must not pull a deal someone just moved to Negotiation back to
-    Qualified; and a stage removed elsewhere is named, not its id."""
-    deal = crm.deals.get(deal_id)
+    transaction, the deal's row locked for it: a move of the same deal made at the same
+    moment elsewhere waits, then sees this one). A deal moved elsewhere since is left where
+    it is: ``>`` on a card still shown in Lead-in must not pull a deal someone just moved
+    to Negotiation back to Qualified; and a stage removed elsewhere is named, not its id."""
+    deal = crm.deals.lock(deal_id)
     if deal.status == "open" and deal.stage_id != from_stage_id:
         raise Conflict(f"{deal.title} was moved to {deal.stage} elsewhere; it stays there")
     try:
