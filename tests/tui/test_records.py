@@ -296,3 +296,25 @@ async def test_record_views_show_line_items_and_quotes(tui_store, seeded) -> Non
         screen = await _open(pilot, "company", company)
         assert isinstance(screen, CompanyScreen)
         assert any(quote.number in r for r in _rows(screen, "linked"))
+
+
+async def test_a_long_title_is_cut_to_the_title_line_not_lost(tui_store, seeded) -> None:
+    """A record's title line is one row: a title longer than it (one word of 100,000
+    characters, or many words) shows its start and an ellipsis, not an empty line."""
+    from sqlalchemy import text
+
+    from tests.tui.test_escapes import screen_text
+
+    with tui_store.engine.begin() as conn:  # longer than any form lets through
+        conn.execute(
+            text("UPDATE deal SET title = :t WHERE id = :i"),
+            {"t": "X" * 100_000, "i": seeded["renewal"]},
+        )
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await _open(pilot, "deal", seeded["renewal"])
+        first = screen_text(app).splitlines()[0]
+        assert first.startswith(" DEAL  XXXX") and first.rstrip().endswith("…"), first
+        await _open(pilot, "deal", seeded["pilot"])
+        first = screen_text(app).splitlines()[0]
+        assert "Engines pilot" in first, first
