@@ -318,3 +318,28 @@ async def test_a_long_title_is_cut_to_the_title_line_not_lost(tui_store, seeded)
         await _open(pilot, "deal", seeded["pilot"])
         first = screen_text(app).splitlines()[0]
         assert "Engines pilot" in first, first
+
+
+async def test_an_empty_contacts_list_says_how_to_add_one_and_n_does(tui_store) -> None:
+    """On a new database the contacts list says there are none yet (not that none match
+    an empty search), and ``n`` adds one rather than typing into the search box."""
+    from tests.tui.test_escapes import screen_text
+
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(60, 20)) as pilot:
+        screen = await open_screen(pilot, "2", ContactsScreen)
+        shown = screen_text(app)
+        assert "No contacts yet" in shown and "n adds one" in shown, shown
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press(*"Ada", "ctrl+s")
+        await settle(pilot)
+        assert [c.name for c in list_contacts(tui_store)] == ["Ada"]
+        await pilot.press("escape")  # the new contact's view, back to the list
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("slash", *"zz")
+        await pilot.pause(0.3)  # the search waits for a pause in the typing
+        await settle(pilot)
+        assert "No contacts match" in screen_text(app)

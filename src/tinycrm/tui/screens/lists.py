@@ -91,7 +91,14 @@ class ListScreen(CrmScreen[None]):
     def _apply(self, text: str, rows: list[Row]) -> None:
         if text != self.query_text or self not in self.app.screen_stack:
             return
-        self.query_one(RowList).set_rows(rows)
+        results = self.query_one(RowList)
+        none_yet = not rows and not text
+        results.empty = f"No {self.noun} yet  (n adds one)" if none_yet else f"No {self.noun} match"
+        results.set_rows(rows)
+        results.refresh()
+        search = self.query_one("#search", Input)
+        if none_yet and search.has_focus:  # nothing to search: n (not the search box) has the keys
+            results.focus()
         more = f" (the first {LIMIT:,}; type to narrow)" if len(rows) >= LIMIT else ""
         found = f"{len(rows):,} {self.noun}" if rows else ""
         self.query_one("#list-count", Static).update(f" {found}{more}")
