@@ -430,6 +430,8 @@ async def test_empty_database_shows_how_to_start(tui_store) -> None:
         await settle(pilot)
         assert [d.title for d in list_deals(tui_store)] == ["First"]
         assert board.query_one("#columns").display and not empty.display
+        title = str(board.query_one("#board-title").render())
+        assert "1 open deal " in title, title  # one deal, not "1 open deals"
 
 
 async def test_feed_entry_opens_its_record(tui_store, seeded) -> None:

@@ -371,7 +371,7 @@ class BoardScreen(BoardEdits):
         left = Content.styled(f" {fmt.text(board.pipeline or 'No pipeline')}", "bold")
         if len(board.pipelines) > 1:
             left += Content.styled(" ▾", "$foreground-muted")
-        left += Content(f"   {count:,} open deals")
+        left += Content(f"   {count:,} open deal{'' if count == 1 else 's'}")
         ranked = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))[:2]
         if ranked:
             left += Content("   " + " · ".join(fmt.compact(p[0], c) for c, p in ranked))
