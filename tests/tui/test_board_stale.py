@@ -163,3 +163,34 @@ async def test_a_value_changed_elsewhere_to_zero_is_named_as_zero(store) -> None
         error = str(form.query_one("#error-probability", Static).render())
         assert "probability (0)" in error, error
         assert get_deal(store, ids["renewal"]).probability == 0
+
+
+async def test_a_deal_deleted_elsewhere_is_said_so_by_its_form(store) -> None:
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")  # the form of Acme renewal
+        await settle(pilot)
+        form = app.screen
+        with elsewhere(store) as shell:  # `tinycrm deal rm "Acme renewal"`
+            shell.deals.remove(ids["renewal"])
+        form.query_one("#field-amount", Input).value = "19000"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        error = str(form.query_one("#form-error", Static).render())
+        assert "deleted elsewhere" in error and "nothing was saved" in error, error
+
+
+async def test_a_move_of_a_deal_deleted_elsewhere_is_said_so(store) -> None:
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with elsewhere(store) as shell:
+            shell.deals.remove(ids["renewal"])
+        await pilot.press("greater_than_sign")  # the card is still on screen
+        await settle(pilot)
+        said = " ".join(_said(app))
+        assert "was deleted elsewhere" in said, said

@@ -16,7 +16,10 @@ def move_from(
     moment elsewhere waits, then sees this one). A deal moved elsewhere since is left where
     it is: ``>`` on a card still shown in Lead-in must not pull a deal someone just moved
     to Negotiation back to Qualified; and a stage removed elsewhere is named, not its id."""
-    deal = crm.deals.lock(deal_id)
+    try:
+        deal = crm.deals.lock(deal_id)
+    except NotFound:
+        raise NotFound(f"deal #{deal_id} was deleted elsewhere; nothing was moved") from None
     if deal.status == "open" and deal.stage_id != from_stage_id:
         raise Conflict(f"{deal.title} was moved to {deal.stage} elsewhere; it stays there")
     try:

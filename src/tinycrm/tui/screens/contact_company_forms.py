@@ -15,6 +15,7 @@ from tinycrm.tui.screens.forms import (
     parse_size,
     plain,
     refuse_unseen,
+    stored_now,
 )
 from tinycrm.vocab import LIFECYCLES, ROLES
 
@@ -78,7 +79,13 @@ def edit_contact_form(contact: ContactRead) -> FormScreen:
             if v[k] != getattr(contact, k)
         }
         changes.update(owner_and_tag_changes(contact, v))
-        refuse_unseen(contact, crm.contacts.get(contact.id), changes, told, _CONTACT_SHOWN)
+        refuse_unseen(
+            contact,
+            stored_now(crm.contacts.get, contact.id, "contact"),
+            changes,
+            told,
+            _CONTACT_SHOWN,
+        )
         return crm.contacts.edit(contact.id, **changes)
 
     return FormScreen(
@@ -129,7 +136,13 @@ def edit_company_form(company: CompanyRead) -> FormScreen:
         keys = ("name", "domain", "industry", "size", "phone", "city", "country")
         changes = {k: v[k] for k in keys if v[k] != getattr(company, k)}
         changes.update(owner_and_tag_changes(company, v))
-        refuse_unseen(company, crm.companies.get(company.id), changes, told, _COMPANY_SHOWN)
+        refuse_unseen(
+            company,
+            stored_now(crm.companies.get, company.id, "company"),
+            changes,
+            told,
+            _COMPANY_SHOWN,
+        )
         return crm.companies.edit(company.id, **changes)
 
     return FormScreen(

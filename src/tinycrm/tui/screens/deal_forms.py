@@ -20,6 +20,7 @@ from tinycrm.tui.screens.forms import (
     parse_probability,
     plain,
     refuse_unseen,
+    stored_now,
 )
 from tinycrm.vocab import DEFAULT_CURRENCY
 
@@ -176,7 +177,7 @@ def edit_deal_form(deal: DealRead) -> FormScreen:
 
     def save(crm: Crm, v: dict[str, Any]) -> DealRead:
         changes = _deal_changes(deal, v)
-        now = crm.deals.get(deal.id)  # in the write's transaction: nothing slips between
+        now = stored_now(crm.deals.get, deal.id, "deal")  # in the write: nothing slips between
         refuse_unseen(deal, now, changes, told, _DEAL_SHOWN)
         return crm.deals.edit(deal.id, **changes)
 

@@ -29,7 +29,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from tinycrm import dates, money, safetext
 from tinycrm.api import Crm
-from tinycrm.errors import Conflict, TinyCrmError
+from tinycrm.errors import Conflict, NotFound, TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmModalScreen
 
@@ -403,6 +403,18 @@ def plain(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------- edits made elsewhere
+
+
+def stored_now(read: Callable[[int], Any], record_id: int, noun: str) -> Any:
+    """The record an edit form saves to, as stored now (``read``: ``crm.deals.get`` and
+    the like, in the write's transaction); one deleted elsewhere is said to be, by noun."""
+    try:
+        return read(record_id)
+    except NotFound:
+        raise NotFound(
+            f"this {noun} was deleted elsewhere while the form was open; nothing was saved "
+            "(esc leaves it)"
+        ) from None
 
 
 def refuse_unseen(
