@@ -77,3 +77,28 @@ async def test_a_changed_title_must_lose_its_controls(store: Any) -> None:
         await settle(pilot)
         assert app.screen is not form
     assert get_deal(store, ids["renewal"]).title == "Acme renewal 2027"
+
+
+def test_every_forms_labels_leave_a_space_before_their_field() -> None:
+    """A label (with its required mark) as wide as the label column ran into its field:
+    'Why was it lost? *price, timing…'."""
+    from tinycrm.tui.screens.activity_forms import log_form, task_form
+    from tinycrm.tui.screens.contact_company_forms import new_company_form, new_contact_form
+    from tinycrm.tui.screens.deal_forms import lost_form, new_deal_form
+    from tinycrm.tui.screens.forms import LABEL_WIDTH
+
+    forms = [
+        new_deal_form(pipeline_id=None, stages=[("Lead-in", 1)], stage_id=None),
+        lost_form(1, "Acme"),
+        new_contact_form(),
+        new_company_form(),
+        log_form("deal", 1, "Acme"),
+        task_form(None, None, ""),
+    ]
+    too_wide = [
+        f"{form.form_title}: {spec.label}"
+        for form in forms
+        for spec in form.fields
+        if len(spec.label + (" *" if spec.required else "")) >= LABEL_WIDTH
+    ]
+    assert not too_wide

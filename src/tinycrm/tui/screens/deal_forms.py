@@ -196,7 +196,7 @@ def lost_form(deal_id: int, title: str) -> FormScreen:
         [
             FormField(
                 "reason",
-                "Why was it lost?",
+                "Why lost?",
                 "",
                 "price, timing, competitor…",
                 required=True,

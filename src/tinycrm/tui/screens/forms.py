@@ -97,6 +97,10 @@ def escaped_note(value: str) -> str:
     )
 
 
+LABEL_WIDTH = 18
+"""The label column's width (``.form-label`` in the stylesheet): a label and its required
+mark must be shorter, to leave a space before the field."""
+
 FIELDS_HEIGHT = 32
 """Rows the form's fields take at most, in a window tall enough."""
 
