@@ -6,7 +6,8 @@ from sqlalchemy import text
 
 from tests.tui.conftest import SIZE, settle
 from tinycrm.api import Crm
-from tinycrm.tui.app import NOTE_LIMIT, make_app
+from tinycrm.tui.app import make_app
+from tinycrm.tui.format import MESSAGE_LIMIT
 
 
 async def test_a_notification_naming_a_huge_title_is_cut(tui_store, seeded) -> None:
@@ -24,4 +25,4 @@ async def test_a_notification_naming_a_huge_title_is_cut(tui_store, seeded) -> N
         await settle(pilot)
         (said,) = [str(n.message) for n in app._notifications]
         assert said.startswith("Won XXXX") and said.endswith("…"), said[:80]
-        assert len(said) <= NOTE_LIMIT
+        assert len(said) <= MESSAGE_LIMIT

@@ -194,3 +194,30 @@ async def test_a_move_of_a_deal_deleted_elsewhere_is_said_so(store) -> None:
         await settle(pilot)
         said = " ".join(_said(app))
         assert "was deleted elsewhere" in said, said
+
+
+async def test_a_huge_value_changed_elsewhere_is_named_short(store) -> None:
+    """The form's refusal quotes what a field holds now: a title of 100,000 characters
+    written elsewhere is cut, so the form and its buttons still fit."""
+    from sqlalchemy import text
+
+    from tinycrm.tui.format import MESSAGE_LIMIT
+
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        with store.engine.begin() as conn:  # another program, no validation
+            conn.execute(
+                text("UPDATE deal SET title = :t WHERE id = :i"),
+                {"t": "X" * 100_000, "i": ids["renewal"]},
+            )
+        form.query_one("#field-title", Input).value = "Acme renewal 2027"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        error = str(form.query_one("#error-title", Static).render())
+        assert "changed elsewhere" in error and len(error) <= MESSAGE_LIMIT, error[:80]

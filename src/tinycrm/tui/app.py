@@ -64,11 +64,6 @@ COLLECTOR_BACK_SECONDS = 5.0
 """The cyclic collector is back on this long after the app mounts, at the latest."""
 
 
-NOTE_LIMIT = 300
-"""The most characters a notification shows (a title of 100,000 characters, from an import
-or another program, made a toast cover half the screen)."""
-
-
 class TinyCrmApp(App[None]):
     """tinycrm's full-screen interface over one open CRM (screens see it as a ``CrmApp``)."""
 
@@ -143,13 +138,10 @@ class TinyCrmApp(App[None]):
     ) -> None:
         """Every notification is plain text: messages name records and quote errors, so a
         title like ``[link=…]x[/]`` shows as typed and controls in it show escaped; and
-        short: one longer than ``NOTE_LIMIT`` characters is cut with an ellipsis."""
-        shown = fmt.block(message)
-        if len(shown) > NOTE_LIMIT:
-            shown = shown[: NOTE_LIMIT - 1] + "…"
+        short: one longer than ``fmt.MESSAGE_LIMIT`` characters is cut with an ellipsis."""
         super().notify(
-            shown, title=fmt.text(title)[:NOTE_LIMIT], severity=severity, timeout=timeout,
-            markup=False,
+            fmt.message(message), title=fmt.message(title), severity=severity,
+            timeout=timeout, markup=False,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ screens

@@ -92,6 +92,17 @@ def block(value: object) -> str:
     return "" if value is None else safetext.display(value, multiline=True)
 
 
+MESSAGE_LIMIT = 300
+"""The most characters a message shows (a notification, a form's error): one naming a
+title of 100,000 characters (an import, another program) covered half the screen."""
+
+
+def message(value: object) -> str:
+    """A message for the screen (``block``), cut to ``MESSAGE_LIMIT`` characters."""
+    shown = block(value)
+    return shown if len(shown) <= MESSAGE_LIMIT else shown[: MESSAGE_LIMIT - 1] + "…"
+
+
 class RawControls(LineFilter):
     """The board's net: no control character or bidi override reaches the terminal.
 

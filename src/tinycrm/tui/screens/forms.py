@@ -250,7 +250,7 @@ class FormScreen(CrmModalScreen[Any]):
 
     def show_error(self, name: str | None, message: str) -> None:
         target = self.query_one(f"#error-{name}" if name else "#form-error", Static)
-        target.update(fmt.block(message))
+        target.update(fmt.message(message))
         target.display = True
         self.call_after_refresh(self._fit)
 
@@ -421,6 +421,11 @@ def stored_now(read: Callable[[int], Any], record_id: int, noun: str) -> Any:
         ) from None
 
 
+def _cut(value: str, limit: int = 60) -> str:
+    """A value as a message quotes it: its first ``limit`` characters."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def refuse_unseen(
     before: Any,
     now: Any,
@@ -440,7 +445,7 @@ def refuse_unseen(
     if clashes:
         told.update(clashes)
         said = ", ".join(
-            f"{name} ({'none' if value in (None, '') else value})"
+            f"{name} ({'none' if value in (None, '') else _cut(str(value))})"
             for name, value in clashes.items()
         )
         raise Conflict(
