@@ -343,3 +343,25 @@ async def test_an_empty_contacts_list_says_how_to_add_one_and_n_does(tui_store) 
         await pilot.pause(0.3)  # the search waits for a pause in the typing
         await settle(pilot)
         assert "No contacts match" in screen_text(app)
+
+
+async def test_a_huge_value_is_cut_in_the_details(tui_store, seeded) -> None:
+    """A value of 50,000 characters (an owner, notes: an import, another program) was laid
+    out whole in the narrow details column, thousands of lines: the deal's view took
+    seconds to open. The details show its first characters and how long it is."""
+    from sqlalchemy import text
+
+    from tinycrm.tui.screens.record import DETAIL_LIMIT
+
+    with tui_store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE deal SET owner = :o WHERE id = :i"),
+            {"o": "y" * 50_000, "i": seeded["renewal"]},
+        )
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(60, 20)) as pilot:
+        screen = await _open(pilot, "deal", seeded["renewal"])
+        table = screen.query_one("#record-details").render()._renderable  # the Rich table
+        cells = [str(cell) for cell in table.columns[1]._cells]
+        (owner,) = [cell for cell in cells if cell.startswith("yyy")]
+        assert len(owner) < DETAIL_LIMIT + 40 and owner.endswith("… (50,000 characters)")

@@ -52,14 +52,29 @@ def record_screen(kind: str, record_id: int) -> RecordScreen:
     return screen_type(record_id)
 
 
+DETAIL_LIMIT = 2000
+"""The most characters of one value the details show: a value of 50,000 characters (an
+import, another program) laid out whole took seconds to open the view."""
+
+
+def _detail(value: Any) -> Text:
+    """One value of the details: escaped, and cut to ``DETAIL_LIMIT`` characters."""
+    if isinstance(value, Text):
+        return value
+    shown = fmt.block(value)
+    if len(shown) > DETAIL_LIMIT:
+        whole = value if isinstance(value, str) else shown
+        shown = f"{shown[:DETAIL_LIMIT]}… ({len(whole):,} characters)"
+    return Text(shown)
+
+
 def _details(rows: list[tuple[str, Any]]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="dim", no_wrap=True, max_width=24, overflow="ellipsis")
     table.add_column(overflow="fold")
     for label, value in rows:
         if value not in (None, "", [], {}):
-            shown = value if isinstance(value, Text) else Text(fmt.block(value))
-            table.add_row(Text(fmt.text(label)), shown)
+            table.add_row(Text(fmt.text(label)), _detail(value))
     return table
 
 
