@@ -38,3 +38,16 @@ def test_a_notice_longer_than_the_term_is_one_line(cli: Callable[..., Any]) -> N
     assert result.stderr.count("\n") == 1
     assert "notice 3m is longer than the term 1m" in result.stderr
     assert len(cli("contract", "list", "--json").json()) == 1
+
+
+@pytest.mark.usefixtures("signed")
+def test_deal_rm_names_the_contract_and_deletes_only_with_yes(cli: Callable[..., Any]) -> None:
+    result = cli("deal", "rm", "Platform")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "contract #1 Platform (active" in result.stderr and "--yes" in result.stderr
+    assert cli("deal", "show", "Platform", "--json").json()["title"] == "Platform"
+    result = cli("deal", "rm", "Platform", "--yes")
+    assert result.exit_code == 0
+    assert "Deleted deal #1 Platform; contract #1 Platform kept, unlinked" in result.stdout
+    assert cli("contract", "show", "1", "--json").json()["deal_id"] is None

@@ -430,3 +430,22 @@ def test_renewing_into_a_term_that_is_over_already_is_refused(store) -> None:
     renewed = renew_contract(store, 1, end=date(2027, 6, 30), now=NOW)
     assert (renewed.status, renewed.start_date) == ("active", date(2025, 1, 1))
     assert get_contact(store, "Ann").lifecycle == "customer"
+
+
+def test_deleting_a_deal_with_a_contract_is_refused_unless_confirmed(store) -> None:
+    from tinycrm.store.deals import get_deal, remove_deal
+
+    deal = won(store)
+    contract = add_contract(store, deal=deal.id, start=date(2026, 1, 1), now=NOW)
+    with pytest.raises(Conflict, match=r"has contract #1 Acme platform \(active, 2026-01-01 to"):
+        remove_deal(store, deal.id)
+    assert get_deal(store, deal.id).title == "Acme platform"
+    assert get_contract(store, contract.id, now=NOW).deal_id == deal.id
+    remove_deal(store, deal.id, unlink_contracts=True)
+    kept = get_contract(store, contract.id, now=NOW)
+    assert (kept.deal_id, kept.status) == (None, "active")
+    [event] = [e for e in list_events(store, entity="deal") if e.action == "deleted"]
+    assert event.summary == "deleted deal Acme platform; contract #1 Acme platform kept, unlinked"
+    # a deal without a contract goes as before, asked nothing
+    add_deal(store, title="Plain", amount=5)
+    remove_deal(store, "Plain")

@@ -193,8 +193,10 @@ class Deals:
 
         return reopen_deal(self._store, ref)
 
-    def remove(self, ref: str | int) -> DealRead:
-        """Delete a deal (``tinycrm deal rm``)."""
+    def remove(self, ref: str | int, *, unlink_contracts: bool = False) -> DealRead:
+        """Delete a deal (``tinycrm deal rm``). A deal a contract was made from is refused
+        (``Conflict`` naming them) unless ``unlink_contracts``: the contracts are kept,
+        unlinked from it."""
         from tinycrm.store.deals import remove_deal
 
-        return remove_deal(self._store, ref)
+        return remove_deal(self._store, ref, unlink_contracts=unlink_contracts)

@@ -302,7 +302,33 @@ def reopen(ctx: typer.Context, ref: RefArg, output: Output = TABLE) -> None:
 
 
 @app.command("rm")
-def rm(ctx: typer.Context, ref: RefArg) -> None:
-    """Delete a deal and its stage history."""
-    deal = crm(ctx).deals.remove(ref)
-    out.done(f"Deleted deal #{deal.id} {deal.title}")
+def rm(
+    ctx: typer.Context,
+    ref: RefArg,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Delete a deal with a contract without asking.")
+    ] = False,
+) -> None:
+    """Delete a deal and its stage history. A contract made from it is kept, unlinked:
+    that needs --yes (asked on a terminal)."""
+    import sys
+
+    from tinycrm import safetext
+
+    api = crm(ctx)
+    found = api.deals.get(ref)
+    signed = [c for c in api.contracts.list(deal=f"#{found.id}") if c.deal_id == found.id]
+    named = ", ".join(f"#{c.id} {c.title}" for c in signed)
+    named = ("contract " if len(signed) == 1 else "contracts ") + named
+    if signed and not yes and sys.stdin.isatty():
+        typer.confirm(
+            safetext.display(
+                f"Deal #{found.id} {found.title} has {named}: delete the deal and keep "
+                f"{'it' if len(signed) == 1 else 'them'}, unlinked?"
+            ),
+            abort=True,
+        )
+        yes = True
+    deal = api.deals.remove(found.id, unlink_contracts=yes)
+    kept = f"; {named} kept, unlinked" if signed else ""
+    out.done(f"Deleted deal #{deal.id} {deal.title}{kept}")

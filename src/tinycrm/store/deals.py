@@ -613,8 +613,10 @@ def reopen_deal(store: Store, ref: str | int) -> DealRead:
         return to_read(session, deal)
 
 
-def remove_deal(store: Store, ref: str | int) -> DealRead:
-    """Delete a deal with its stage history; activities only about it go too."""
+def remove_deal(store: Store, ref: str | int, *, unlink_contracts: bool = False) -> DealRead:
+    """Delete a deal with its stage history; activities only about it go too. A deal a
+    contract was made from is refused (``Conflict`` naming the contracts) unless
+    ``unlink_contracts``: then the contracts are kept, unlinked from it."""
     from tinycrm.store.sales_models import DealItem, Quote
 
     with store.write() as session:
@@ -622,6 +624,13 @@ def remove_deal(store: Store, ref: str | int) -> DealRead:
         read = to_read(session, deal)
         did = deal.id
         assert did is not None  # a stored row
+        signed = _contracts_of(session, did)
+        if signed and not unlink_contracts:
+            raise Conflict(
+                f"deal {deal.title} has {_plural_contracts(signed)}: deleting the deal keeps "
+                f"{'it' if len(signed) == 1 else 'them'}, unlinked; confirm to delete it "
+                "anyway (tinycrm deal rm --yes)"
+            )
         detach_activities(session, "deal_id", did)
         session.execute(delete(DealItem).where(col(DealItem.deal_id) == did))
         session.execute(update(Quote).where(col(Quote.deal_id) == did).values(deal_id=None))
@@ -639,9 +648,36 @@ def remove_deal(store: Store, ref: str | int) -> DealRead:
             action="deleted",
             entity=ENTITY,
             entity_id=did,
-            summary=f"deleted deal {read.title}",
+            summary=f"deleted deal {read.title}" + (f"; {_kept(signed)}" if signed else ""),
         )
         return read
+
+
+def _contracts_of(session: Session, deal_id: int) -> list[str]:
+    """The contracts made from a deal, each as ``#3 Title (active, 2026-01-01 to …)``."""
+    from tinycrm.store.contract_terms import local_today, state_on
+    from tinycrm.store.service_models import Contract
+
+    today = local_today()
+    rows = session.scalars(
+        select(Contract).where(col(Contract.deal_id) == deal_id).order_by(col(Contract.id))
+    )
+    named = []
+    for contract in rows:
+        state = state_on(contract, today)
+        named.append(
+            f"#{contract.id} {contract.title} ({state.status}, {state.start} to {state.end})"
+        )
+    return named
+
+
+def _plural_contracts(named: list[str]) -> str:
+    return ("contract " if len(named) == 1 else "contracts ") + ", ".join(named)
+
+
+def _kept(named: list[str]) -> str:
+    short = [text.rsplit(" (", 1)[0] for text in named]
+    return f"{_plural_contracts(short)} kept, unlinked"
 
 
 def deal_history(session: Session, deal_id: int) -> list[StageChangeRead]:
