@@ -51,3 +51,15 @@ def test_deal_rm_names_the_contract_and_deletes_only_with_yes(cli: Callable[...,
     assert result.exit_code == 0
     assert "Deleted deal #1 Platform; contract #1 Platform kept, unlinked" in result.stdout
     assert cli("contract", "show", "1", "--json").json()["deal_id"] is None
+
+
+@pytest.mark.usefixtures("signed")
+def test_deal_reopen_of_a_won_deal_with_an_active_contract_is_one_line(
+    cli: Callable[..., Any],
+) -> None:
+    result = cli("deal", "reopen", "Platform")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "has active contract #1 Platform" in result.stderr
+    assert "tinycrm contract cancel 1" in result.stderr
+    assert cli("deal", "show", "Platform", "--json").json()["status"] == "won"

@@ -449,3 +449,22 @@ def test_deleting_a_deal_with_a_contract_is_refused_unless_confirmed(store) -> N
     # a deal without a contract goes as before, asked nothing
     add_deal(store, title="Plain", amount=5)
     remove_deal(store, "Plain")
+
+
+def test_reopening_a_won_deal_with_an_active_contract_is_refused_until_cancelled(store) -> None:
+    deal = won(store)
+    contract = add_contract(store, deal=deal.id, start=date(2026, 1, 1), now=NOW)
+    with pytest.raises(
+        Conflict,
+        match=r"deal Acme platform has active contract #1 Acme platform \(2026-01-01 to "
+        r"2026-12-31\): cancel it first \(tinycrm contract cancel 1\)",
+    ):
+        reopen_deal(store, deal.id)
+    with store.read() as session:
+        assert session.get(Deal, deal.id).status == "won"
+    # once the contract is cancelled (or has ended), the deal can be reopened and lost
+    cancel_contract(store, contract.id, now=NOW)
+    assert reopen_deal(store, deal.id).status == "open"
+    assert lose_deal(store, deal.id, reason="never paid").status == "lost"
+    # a lost deal with no contract reopens as before
+    assert reopen_deal(store, deal.id).status == "open"

@@ -308,6 +308,27 @@ async def test_r_reopens_a_won_deal(tui_store, seeded) -> None:
         assert get_deal(tui_store, seeded["won"]).status == "open"
 
 
+async def test_r_on_a_won_deal_with_an_active_contract_says_why_and_keeps_it_won(
+    tui_store, seeded
+) -> None:
+    from tinycrm.store.contracts import add_contract
+
+    contract = add_contract(tui_store, deal=seeded["won"])
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("l", "l", "l", "l")  # the Won column
+        await pilot.press("r")
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert any(
+            f"has active contract #{contract.id}" in m and "cancel it first" in m for m in said
+        ), said
+        assert get_deal(tui_store, seeded["won"]).status == "won"
+
+
 async def test_p_switches_pipeline(tui_store, seeded) -> None:
     from tinycrm.store.deals import add_deal
     from tinycrm.store.pipelines import add_pipeline

@@ -590,11 +590,14 @@ def lose_deal(store: Store, ref: str | int, *, reason: str) -> DealRead:
 
 
 def reopen_deal(store: Store, ref: str | int) -> DealRead:
-    """Reopen a won or lost deal in the stage it was closed from."""
+    """Reopen a won or lost deal in the stage it was closed from. A won deal with an
+    active contract made from it is refused (``Conflict`` naming it) until the contract
+    is cancelled: an open or lost deal has nothing signed."""
     with store.write() as session:
         deal = resolve_deal(session, ref)
         if deal.status == "open":
             raise Conflict(f"deal {deal.title} is already open")
+        _refuse_with_active_contract(session, deal)
         before = deal.status
         deal.status = "open"
         deal.closed_at = None
@@ -611,6 +614,29 @@ def reopen_deal(store: Store, ref: str | int) -> DealRead:
         )
         session.flush()
         return to_read(session, deal)
+
+
+def _refuse_with_active_contract(session: Session, deal: Deal) -> None:
+    from tinycrm.store.contract_terms import local_today, lock_contract, state_on
+    from tinycrm.store.service_models import Contract
+
+    today = local_today()
+    found = session.scalars(
+        select(col(Contract.id)).where(
+            col(Contract.deal_id) == deal.id, col(Contract.cancelled_on).is_(None)
+        )
+    ).all()
+    for cid in found:
+        contract = lock_contract(session, cid) if cid is not None else None
+        if contract is None or contract.cancelled_on is not None:
+            continue
+        state = state_on(contract, today)
+        if state.status == "active":
+            raise Conflict(
+                f"deal {deal.title} has active contract #{contract.id} {contract.title} "
+                f"({state.start} to {state.end}): cancel it first "
+                f"(tinycrm contract cancel {contract.id})"
+            )
 
 
 def remove_deal(store: Store, ref: str | int, *, unlink_contracts: bool = False) -> DealRead:
