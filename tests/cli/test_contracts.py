@@ -63,3 +63,17 @@ def test_deal_reopen_of_a_won_deal_with_an_active_contract_is_one_line(
     assert "has active contract #1 Platform" in result.stderr
     assert "tinycrm contract cancel 1" in result.stderr
     assert cli("deal", "show", "Platform", "--json").json()["status"] == "won"
+
+
+def test_contract_renew_says_it_won_the_open_renewal_deal(cli: Callable[..., Any]) -> None:
+    with tinycrm.open(os.environ["TINYCRM_DB"]) as crm:
+        crm.contacts.add("Ada", email="ada@example.com")
+        crm.deals.add("Platform", amount="12000", contact="Ada")
+        crm.deals.win("Platform")
+        crm.contracts.add(deal="Platform", term="1m")  # ends within the 60 lead days
+        [deal_id] = crm.contracts.process_renewals().renewal_deals
+    result = cli("contract", "renew", "1")
+    assert result.exit_code == 0
+    assert f"; won renewal deal #{deal_id} Renewal: Platform" in result.stdout
+    assert cli("deal", "show", str(deal_id), "--json").json()["status"] == "won"
+    assert cli("deal", "list", "--json").json() == []  # no renewal left open in the pipeline

@@ -340,7 +340,10 @@ def test_a_lost_renewal_deal_lets_the_contract_end_and_the_customer_churn(store)
 
 def test_a_renewal_deal_won_after_a_renewal_by_hand_or_a_cancel_renews_nothing(store) -> None:
     contract_id, deal_id = _open_renewal(store)
-    renew_contract(store, contract_id, now=NOW)  # renewed by hand first
+    renew_contract(store, contract_id, now=NOW)  # renewed by hand first: that wins the deal
+    with pytest.raises(Conflict, match="is already won"):
+        win_deal(store, deal_id)
+    reopen_deal(store, deal_id)
     win_deal(store, deal_id)
     contract = get_contract(store, contract_id, now=NOW)
     assert contract.end_date == date(2027, 12, 31) and contract.renewals == 1
@@ -468,3 +471,24 @@ def test_reopening_a_won_deal_with_an_active_contract_is_refused_until_cancelled
     assert lose_deal(store, deal.id, reason="never paid").status == "lost"
     # a lost deal with no contract reopens as before
     assert reopen_deal(store, deal.id).status == "open"
+
+
+def test_renewing_by_hand_wins_the_open_renewal_deal_of_that_term(store) -> None:
+    from tinycrm.store.deals import get_deal
+
+    contract_id, deal_id = _open_renewal(store)
+    renewed = renew_contract(store, contract_id, value="14000", now=NOW)
+    assert (renewed.end_date, renewed.renewals) == (date(2027, 12, 31), 1)
+    deal = get_deal(store, deal_id)
+    assert deal.status == "won"  # the pipeline no longer shows a renewal that happened
+    assert deal.amount == Decimal(14000)  # at the value it was renewed at
+    events = list_events(store, entity="deal", entity_id=deal_id)
+    assert [e.action for e in events].count("won") == 1
+    assert get_contract(store, contract_id, now=NOW).end_date == date(2027, 12, 31)  # once
+    # a renewal deal lost first stays lost: renewing by hand does not rewrite it
+    won(store, "Bob platform", who="Bob")
+    bobs = add_contract(store, deal="Bob platform", start=date(2026, 1, 1), now=NOW)
+    [bob_deal] = process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals
+    lose_deal(store, bob_deal, reason="said no")
+    renew_contract(store, bobs.id, now=NOW)
+    assert get_deal(store, bob_deal).status == "lost"

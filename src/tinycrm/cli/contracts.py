@@ -160,12 +160,20 @@ def renew(
     value: Annotated[str | None, typer.Option(help="New value per term.")] = None,
     output: Output = TABLE,
 ) -> None:
-    """Add the next term, from the day after the current end."""
-    contract = crm(ctx).contracts.renew(contract_id, term=term, end=parse_date(end), value=value)
+    """Add the next term, from the day after the current end. The renewal deal open for
+    the term it renews is won with it."""
+    api = crm(ctx)
+    pending = api.contracts.get(contract_id).renewal_deal_id
+    was_open = pending is not None and api.deals.get(pending).status == "open"
+    contract = api.contracts.renew(contract_id, term=term, end=parse_date(end), value=value)
+    said = ""
+    if was_open and pending is not None:
+        deal = api.deals.get(pending)
+        said = f"; won renewal deal #{deal.id} {deal.title}" if deal.status == "won" else ""
     output.saved(
         contract,
         f"Renewed contract #{contract.id} {contract.title}: "
-        f"{contract.start_date} to {contract.end_date}",
+        f"{contract.start_date} to {contract.end_date}{said}",
     )
 
 

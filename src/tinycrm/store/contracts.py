@@ -325,6 +325,8 @@ def renew_contract(
                 f"contract {describe(contract)} has no term: give --term or --end",
                 field="term",
             )
+        for_this_term = contract.renewal_deal_for == contract.end_date
+        pending = contract.renewal_deal_id if for_this_term else None
         renew_in(store, session, contract, today, new_term=new_term, end=end, value=value)
         if contract.end_date < today:
             raise Invalid(
@@ -340,8 +342,29 @@ def renew_contract(
                 contract.start_date,
                 contract.end_date,
             )
+        if pending is not None:
+            _win_renewal_deal(store, session, contract, pending, priced=value is not None)
         session.flush()
         return to_read(session, contract, today)
+
+
+def _win_renewal_deal(
+    store: Store, session: Session, contract: Contract, deal_id: int, *, priced: bool
+) -> None:
+    """The contract was renewed by hand for the term its open renewal deal was for: the
+    deal is won (at the new value, when one was given in the deal's currency and the
+    deal has no line items), so the pipeline does not show a renewal that happened.
+    Winning it renews nothing more: the contract is past that term already."""
+    from tinycrm.store.deals import close_in
+    from tinycrm.store.sales_models import DealItem
+
+    renewal = session.get(Deal, deal_id)
+    if renewal is None or renewal.status != "open":
+        return  # lost (or won) already: what the user said stands
+    items = session.scalar(select(col(DealItem.id)).where(col(DealItem.deal_id) == deal_id))
+    if priced and items is None and renewal.currency == contract.currency:
+        renewal.amount_minor = contract.value_minor
+    close_in(store, session, renewal, "won", None)
 
 
 def cancel_contract(
