@@ -77,3 +77,17 @@ def test_contract_renew_says_it_won_the_open_renewal_deal(cli: Callable[..., Any
     assert f"; won renewal deal #{deal_id} Renewal: Platform" in result.stdout
     assert cli("deal", "show", str(deal_id), "--json").json()["status"] == "won"
     assert cli("deal", "list", "--json").json() == []  # no renewal left open in the pipeline
+
+
+def test_contract_cancel_says_it_lost_the_open_renewal_deal(cli: Callable[..., Any]) -> None:
+    with tinycrm.open(os.environ["TINYCRM_DB"]) as crm:
+        crm.contacts.add("Ada", email="ada@example.com")
+        crm.deals.add("Platform", amount="12000", contact="Ada")
+        crm.deals.win("Platform")
+        crm.contracts.add(deal="Platform", term="1m")
+        [deal_id] = crm.contracts.process_renewals().renewal_deals
+    result = cli("contract", "cancel", "1", "--reason", "moved on")
+    assert result.exit_code == 0
+    assert f"; lost renewal deal #{deal_id} Renewal: Platform" in result.stdout
+    shown = cli("deal", "show", str(deal_id), "--json").json()
+    assert shown["status"] == "lost" and shown["lost_reason"].endswith(": moved on")

@@ -351,7 +351,8 @@ def test_a_renewal_deal_won_after_a_renewal_by_hand_or_a_cancel_renews_nothing(s
     won(store, "Bob platform", who="Bob")
     bobs = add_contract(store, deal="Bob platform", start=date(2026, 1, 1), now=NOW)
     [bob_deal] = process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals
-    cancel_contract(store, bobs.id, on=date(2026, 12, 1), now=NOW)
+    cancel_contract(store, bobs.id, on=date(2026, 12, 1), now=NOW)  # that loses the deal
+    reopen_deal(store, bob_deal)
     win_deal(store, bob_deal)
     assert get_contract(store, bobs.id, now=NOW).renewals == 0
 
@@ -492,3 +493,19 @@ def test_renewing_by_hand_wins_the_open_renewal_deal_of_that_term(store) -> None
     lose_deal(store, bob_deal, reason="said no")
     renew_contract(store, bobs.id, now=NOW)
     assert get_deal(store, bob_deal).status == "lost"
+
+
+def test_cancelling_a_contract_loses_its_open_renewal_deal(store) -> None:
+    from tinycrm.store.deals import get_deal
+
+    contract_id, deal_id = _open_renewal(store)
+    cancel_contract(store, contract_id, on=date(2026, 12, 1), reason="budget cut", now=NOW)
+    deal = get_deal(store, deal_id)
+    assert (deal.status, deal.lost_reason) == (
+        "lost",
+        f"contract #{contract_id} cancelled as of 2026-12-01: budget cut",
+    )
+    # reopened and won anyway: a cancelled contract renews nothing
+    reopen_deal(store, deal_id)
+    win_deal(store, deal_id)
+    assert get_contract(store, contract_id, now=NOW).renewals == 0

@@ -192,9 +192,17 @@ def cancel(
     reason: Annotated[str | None, typer.Option(help="Why.")] = None,
     output: Output = TABLE,
 ) -> None:
-    """Cancel a contract: it stops renewing and is cancelled from that day."""
-    contract = crm(ctx).contracts.cancel(contract_id, on=parse_date(on), reason=reason)
+    """Cancel a contract: it stops renewing and is cancelled from that day. The renewal
+    deal open for its term is lost with it."""
+    api = crm(ctx)
+    pending = api.contracts.get(contract_id).renewal_deal_id
+    was_open = pending is not None and api.deals.get(pending).status == "open"
+    contract = api.contracts.cancel(contract_id, on=parse_date(on), reason=reason)
+    said = ""
+    if was_open and pending is not None:
+        deal = api.deals.get(pending)
+        said = f"; lost renewal deal #{deal.id} {deal.title}" if deal.status == "lost" else ""
     output.saved(
         contract,
-        f"Cancelled contract #{contract.id} {contract.title} as of {contract.cancelled_on}",
+        f"Cancelled contract #{contract.id} {contract.title} as of {contract.cancelled_on}" + said,
     )

@@ -409,6 +409,9 @@ def cancel_contract(
                 "a contract that is not renewed ends by itself",
                 field="on",
             )
+        pending = (
+            contract.renewal_deal_id if contract.renewal_deal_for == contract.end_date else None
+        )
         contract.cancelled_on = day
         contract.cancel_reason = why
         contract.auto_renew = False
@@ -422,8 +425,25 @@ def cancel_contract(
             summary=f"cancelled contract {label(contract)} as of {day}"
             + (f": {why}" if why else ""),
         )
+        if pending is not None:
+            _lose_renewal_deal(
+                store,
+                session,
+                pending,
+                f"contract #{contract.id} cancelled as of {day}" + (f": {why}" if why else ""),
+            )
         session.flush()
         return to_read(session, contract, today)
+
+
+def _lose_renewal_deal(store: Store, session: Session, deal_id: int, reason: str) -> None:
+    """The contract was cancelled: the renewal deal open for its term is lost, saying so
+    (the pipeline does not show a renewal that will not happen)."""
+    from tinycrm.store.deals import close_in
+
+    renewal = session.get(Deal, deal_id)
+    if renewal is not None and renewal.status == "open":
+        close_in(store, session, renewal, "lost", reason)
 
 
 def record_churn(
