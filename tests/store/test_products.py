@@ -155,3 +155,11 @@ def test_renaming_onto_another_products_name_or_sku_names_it(store) -> None:
         edit_product(store, "Gas", sku="OIL-1")
     gas = get_product(store, "Gas")
     assert (gas.name, gas.sku) == ("Gas", "GAS-1")
+
+
+def test_restoring_a_product_that_is_not_archived_is_refused(store) -> None:
+    add_product(store, name="Plan", price="10")
+    with pytest.raises(Conflict, match="product Plan is not archived"):
+        edit_product(store, "Plan", archived=False, price="99")
+    assert get_product(store, "Plan").price == Decimal(10)  # nothing written
+    assert [e.action for e in list_events(store, entity="product")] == ["created"]

@@ -225,6 +225,10 @@ def edit_product(
     """Change a product. Deals and quotes keep the price and tax they were made with."""
     with store.write() as session:
         row = resolve_product(session, ref)
+        if is_set(archived) and not archived and row.archived_at is None:
+            raise Conflict(f"product {row.name} is not archived: nothing to restore")
+        if is_set(archived) and archived and row.archived_at is not None:
+            raise Conflict(f"product {row.name} is already archived")
         changes: list[str] = []
 
         def put(attr: str, value: Any, label: str | None = None) -> None:
