@@ -304,3 +304,47 @@ def test_a_filter_amount_reads_as_each_currency_would_write_it(store) -> None:
     assert [q.number for q in list_quotes(store, where="total=7.558", today=TODAY)] == [
         quote.number
     ]
+
+
+def test_two_quotes_of_one_deal_accepted_at_once_win_it_once(store) -> None:
+    """Two writers accept two quotes of one deal (or one quote twice) at the same moment:
+    one is accepted and wins the deal; the other is refused (on PostgreSQL as on SQLite)."""
+    add_product(store, name="Plan", price="99")
+    rounds = 6
+    for n in range(rounds):
+        add_deal(store, title=f"Deal {n}")
+        add_item(store, f"Deal {n}", "Plan")
+        create_quote(store, f"Deal {n}", today=TODAY)
+        create_quote(store, f"Deal {n}", today=TODAY)
+    results: list[object] = []
+
+    def accept(ref: int, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        try:
+            results.append(accept_quote(store, ref, today=TODAY).number)
+        except Conflict as exc:
+            results.append(exc)
+
+    for n in range(rounds):
+        first, second = 2 * n + 1, 2 * n + 2
+        barrier = threading.Barrier(2)
+        pair = (first, second) if n % 2 else (first, first)
+        threads = [threading.Thread(target=accept, args=(ref, barrier)) for ref in pair]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(refused) == rounds, results
+    accepted = list_quotes(store, status="accepted", today=TODAY)
+    assert len(accepted) == rounds
+    with store.read() as session:
+        from sqlalchemy import func, select
+
+        from tinycrm.store.models import Event
+
+        wins = session.scalar(select(func.count()).select_from(Event).where(Event.action == "won"))
+        accepts = session.scalar(
+            select(func.count()).select_from(Event).where(Event.action == "accepted")
+        )
+    assert (wins, accepts) == (rounds, rounds)

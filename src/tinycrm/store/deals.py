@@ -505,7 +505,7 @@ def _refuse_with_items(session: Session, deal: Deal) -> None:
 def move_deal(store: Store, ref: str | int, stage: str, *, pipeline: str | None = None) -> DealRead:
     """Move an open deal to ``stage`` (of ``pipeline``, default its own)."""
     with store.write() as session:
-        deal = resolve_deal(session, ref)
+        deal = lock_deal(session, resolve_deal(session, ref))
         if deal.status != "open":
             raise Conflict(f"deal {deal.title} is {deal.status}; reopen it before moving it")
         pipe = (
@@ -536,6 +536,15 @@ def move_deal(store: Store, ref: str | int, stage: str, *, pipeline: str | None 
         return to_read(session, deal)
 
 
+def lock_deal(session: Session, deal: Deal) -> Deal:
+    """The deal row, locked until the transaction ends and read afresh (PostgreSQL; a
+    SQLite write transaction holds the whole database already): two writers closing,
+    reopening or moving one deal at once take turns, the second seeing the first's."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.refresh(deal, with_for_update=True)
+    return deal
+
+
 def _close(store: Store, ref: str | int, status: str, reason: str | None) -> DealRead:
     with store.write() as session:
         deal = resolve_deal(session, ref)
@@ -547,6 +556,7 @@ def close_in(store: Store, session: Session, deal: Deal, status: str, reason: st
     """Mark an open deal won or lost inside the caller's transaction: its stage change,
     event, the sequences a win stops, the contract a won renewal deal renews, and the
     rules it triggers (``deal won``, an accepted quote)."""
+    lock_deal(session, deal)
     if deal.status == status:
         raise Conflict(f"deal {deal.title} is already {status}")
     if deal.status != "open":
@@ -594,7 +604,7 @@ def reopen_deal(store: Store, ref: str | int) -> DealRead:
     active contract made from it is refused (``Conflict`` naming it) until the contract
     is cancelled: an open or lost deal has nothing signed."""
     with store.write() as session:
-        deal = resolve_deal(session, ref)
+        deal = lock_deal(session, resolve_deal(session, ref))
         if deal.status == "open":
             raise Conflict(f"deal {deal.title} is already open")
         _refuse_with_active_contract(session, deal)

@@ -25,7 +25,7 @@ from sqlmodel import Session, col
 from tinycrm import dates, money, pricing
 from tinycrm.store import validate
 from tinycrm.store.deal_items import items_of
-from tinycrm.store.deals import close_in, resolve_deal
+from tinycrm.store.deals import close_in, lock_deal, resolve_deal
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.models import Company, Contact, Deal
@@ -370,6 +370,13 @@ def _move(
     day = today or dates.local_today()
     with store.write() as session:
         quote = resolve_quote(session, ref)
+        if session.get_bind().dialect.name == "postgresql":
+            # two writers deciding one quote, or two quotes of one deal, take turns: the
+            # deal first, then the quote, each read afresh (SQLite's writers queue already)
+            deal = session.get(Deal, quote.deal_id) if quote.deal_id is not None else None
+            if deal is not None:
+                lock_deal(session, deal)
+            session.refresh(quote, with_for_update=True)
         shown = status_on(quote, day)
         if shown == to:
             raise Conflict(f"quote {quote.number} is already {to}")
