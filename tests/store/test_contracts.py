@@ -509,3 +509,29 @@ def test_cancelling_a_contract_loses_its_open_renewal_deal(store) -> None:
     reopen_deal(store, deal_id)
     win_deal(store, deal_id)
     assert get_contract(store, contract_id, now=NOW).renewals == 0
+
+
+def test_two_writers_making_a_contract_of_one_deal_at_once_make_one(store) -> None:
+    rounds = 4
+    for n in range(rounds):
+        won(store, f"Deal {n}", who=f"Person{n}")
+    outcomes: list[str] = []
+
+    def make(n: int, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        try:
+            add_contract(store, deal=f"Deal {n}", now=NOW)
+            outcomes.append("made")
+        except Conflict:
+            outcomes.append("refused")
+
+    for n in range(rounds):
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=make, args=(n, barrier)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(outcomes) == ["made"] * rounds + ["refused"] * rounds
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Contract)) == rounds

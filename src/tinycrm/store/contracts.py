@@ -40,7 +40,7 @@ from tinycrm.store.contract_terms import (
     state_on,
     value_of,
 )
-from tinycrm.store.deals import resolve_deal
+from tinycrm.store.deals import lock_deal, resolve_deal
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.models import Company, Contact, Deal, LifecycleChange
@@ -230,7 +230,7 @@ def add_contract(
     if auto_renew and given_term is None and end is not None:
         raise Invalid("an auto-renewing contract needs --term (the length of each renewal)")
     with store.write() as session:
-        sale = resolve_deal(session, deal)
+        sale = lock_deal(session, resolve_deal(session, deal))  # one contract per deal
         if sale.status != "won":
             raise Conflict(
                 f"deal {sale.title} is {sale.status}; a contract is made from a won deal "
