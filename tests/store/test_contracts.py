@@ -535,3 +535,25 @@ def test_two_writers_making_a_contract_of_one_deal_at_once_make_one(store) -> No
     assert sorted(outcomes) == ["made"] * rounds + ["refused"] * rounds
     with store.read() as session:
         assert session.scalar(select(func.count()).select_from(Contract)) == rounds
+
+
+def test_a_renewal_deal_won_after_its_next_term_is_over_is_refused(store) -> None:
+    won(store)
+    add_contract(store, deal=1, start=date(2024, 1, 1), now=NOW)  # ended 2024-12-31
+    [deal_id] = process_renewals(store, now=at(date(2024, 11, 5))).renewal_deals
+    process_renewals(store, now=NOW)  # lapsed, Ann churned
+    with pytest.raises(
+        Conflict,
+        match=r"its next term, 2025-01-01 to 2025-12-31, is over already: renew it by hand "
+        r"with its new last day \(tinycrm contract renew 1 --end DATE\)",
+    ):
+        win_deal(store, deal_id)
+    with store.read() as session:
+        assert session.get(Deal, deal_id).status == "open"
+    assert get_contract(store, 1, now=NOW).end_date == date(2024, 12, 31)
+    assert get_contact(store, "Ann").lifecycle == "churned"
+    # renewed by hand to a day ahead: that wins the deal, Ann is a customer again
+    renew_contract(store, 1, end=date(2099, 6, 30), now=NOW)
+    with store.read() as session:
+        assert session.get(Deal, deal_id).status == "won"
+    assert get_contact(store, "Ann").lifecycle == "customer"

@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 from tinycrm import dates, money, terms
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Invalid
+from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.models import Contact, Deal
 from tinycrm.store.records import record_event
 from tinycrm.store.service_models import Contract
@@ -242,11 +242,12 @@ def renew_for_won_deal(store: Store, session: Session, deal: Deal) -> None:
     value = None
     if deal.amount_minor is not None and deal.currency == contract.currency:
         value = money.from_minor(deal.amount_minor, deal.currency)
-    renew_in(
-        store,
-        session,
-        contract,
-        local_today(),
-        value=value,
-        why=f" (won renewal deal #{deal.id})",
-    )
+    today = local_today()
+    renew_in(store, session, contract, today, value=value, why=f" (won renewal deal #{deal.id})")
+    if contract.end_date < today:  # as ``contract renew`` refuses it: the win is undone
+        raise Conflict(
+            f"deal {deal.title} renews contract {describe(contract)}: its next term, "
+            f"{contract.start_date} to {contract.end_date}, is over already: renew it by hand "
+            f"with its new last day (tinycrm contract renew {contract.id} --end DATE), "
+            "which wins this deal"
+        )
