@@ -355,11 +355,11 @@ def _win_renewal_deal(
     deal is won (at the new value, when one was given in the deal's currency and the
     deal has no line items), so the pipeline does not show a renewal that happened.
     Winning it renews nothing more: the contract is past that term already."""
-    from tinycrm.store.deals import close_in
+    from tinycrm.store.deals import close_in, lock_deal
     from tinycrm.store.sales_models import DealItem
 
     renewal = session.get(Deal, deal_id)
-    if renewal is None or renewal.status != "open":
+    if renewal is None or lock_deal(session, renewal).status != "open":
         return  # lost (or won) already: what the user said stands
     items = session.scalar(select(col(DealItem.id)).where(col(DealItem.deal_id) == deal_id))
     if priced and items is None and renewal.currency == contract.currency:
@@ -439,10 +439,10 @@ def cancel_contract(
 def _lose_renewal_deal(store: Store, session: Session, deal_id: int, reason: str) -> None:
     """The contract was cancelled: the renewal deal open for its term is lost, saying so
     (the pipeline does not show a renewal that will not happen)."""
-    from tinycrm.store.deals import close_in
+    from tinycrm.store.deals import close_in, lock_deal
 
     renewal = session.get(Deal, deal_id)
-    if renewal is not None and renewal.status == "open":
+    if renewal is not None and lock_deal(session, renewal).status == "open":
         close_in(store, session, renewal, "lost", reason)
 
 

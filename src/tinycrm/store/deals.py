@@ -541,6 +541,7 @@ def lock_deal(session: Session, deal: Deal) -> Deal:
     SQLite write transaction holds the whole database already): two writers closing,
     reopening or moving one deal at once take turns, the second seeing the first's."""
     if session.get_bind().dialect.name == "postgresql":
+        session.flush()  # a change made to it already is written, not read over
         session.refresh(deal, with_for_update=True)
     return deal
 
