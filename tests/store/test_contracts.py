@@ -557,3 +557,24 @@ def test_a_renewal_deal_won_after_its_next_term_is_over_is_refused(store) -> Non
     with store.read() as session:
         assert session.get(Deal, deal_id).status == "won"
     assert get_contact(store, "Ann").lifecycle == "customer"
+
+
+def test_a_contract_with_stored_controls_still_gets_its_renewal_deal(store) -> None:
+    """A title or owner holding control characters (an old import, another program) does
+    not stop remind: the renewal deal's title and owner show them as visible escapes."""
+    from sqlalchemy import text
+
+    from tests.hostile import HOSTILE
+    from tinycrm import safetext
+
+    won(store)
+    add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW)
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE contract SET title = title || :h, owner = owner || :h"), {"h": HOSTILE}
+        )
+    [deal_id] = process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals
+    with store.read() as session:
+        deal = session.get(Deal, deal_id)
+        assert deal.title == safetext.display(f"Renewal: Acme platform{HOSTILE}")
+        assert deal.owner == safetext.display(f"tester{HOSTILE}")

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
-from tinycrm import dates, money, terms
+from tinycrm import dates, money, safetext, terms
 from tinycrm.store.contract_terms import (
     ENTITY,
     describe,
@@ -148,13 +148,15 @@ def _open_renewal_deal(store: Store, contract_id: int, today: date, lead: int) -
         deal, stage = insert_deal(
             store,
             session,
-            title=f"Renewal: {contract.title}"[:200],
+            # a control character stored in the contract (an old import) is written as
+            # its visible escape: the deal's checked title and owner refuse it raw
+            title=safetext.display(f"Renewal: {contract.title}")[:200],
             contact=session.get(Contact, contract.contact_id) if contract.contact_id else None,
             company=session.get(Company, contract.company_id) if contract.company_id else None,
             amount=amount,
             currency=contract.currency,
             close_date=contract.end_date,
-            owner=contract.owner,
+            owner=safetext.display(contract.owner),
         )
         assert deal.id is not None
         contract.renewal_deal_id = deal.id
