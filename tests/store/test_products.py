@@ -163,3 +163,28 @@ def test_restoring_a_product_that_is_not_archived_is_refused(store) -> None:
         edit_product(store, "Plan", archived=False, price="99")
     assert get_product(store, "Plan").price == Decimal(10)  # nothing written
     assert [e.action for e in list_events(store, entity="product")] == ["created"]
+
+
+def test_items_added_by_two_writers_at_once_are_both_in_the_amount(store) -> None:
+    import threading
+
+    add_product(store, name="Plan", price="10")
+    rounds = 4
+    for n in range(rounds):
+        add_deal(store, title=f"D{n}")
+
+    def add(n: int, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        add_item(store, f"D{n}", "Plan")
+
+    for n in range(rounds):
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=add, args=(n, barrier)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    for n in range(rounds):
+        items = list_items(store, f"D{n}")
+        assert sorted(i.position for i in items.items) == [1, 2]
+        assert get_deal(store, f"D{n}").amount == Decimal(20)

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from tinycrm import money, pricing
 from tinycrm.store import validate
-from tinycrm.store.deals import resolve_deal
+from tinycrm.store.deals import lock_deal, resolve_deal
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.models import Deal
@@ -146,7 +146,15 @@ def _resolve_item(session: Session, ref: str | int) -> tuple[DealItem, Deal]:
         raise NotFound(f"no deal item #{str(ref).strip()[:40]} (tinycrm deal item list DEAL)")
     deal = session.get(Deal, item.deal_id)
     assert deal is not None
-    return item, deal
+    lock_deal(session, deal)  # writers of one deal's items take turns (PostgreSQL)
+    fresh = session.scalars(
+        select(DealItem)
+        .where(col(DealItem.id) == item.id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if fresh is None:  # removed by the writer before
+        raise NotFound(f"no deal item #{str(ref).strip()[:40]} (tinycrm deal item list DEAL)")
+    return fresh, deal
 
 
 def _price_in(deal: Deal, value: Decimal | str | int) -> int:
@@ -182,7 +190,7 @@ def add_item(
     qty = _quantity(quantity)
     off = percent(discount, "discount")
     with store.write() as session:
-        deal = resolve_deal(session, deal_ref)
+        deal = lock_deal(session, resolve_deal(session, deal_ref))  # writers take turns
         product = resolve_product(session, product_ref)
         if product.archived_at is not None:
             raise Conflict(f"product {product.name} is archived (tinycrm product list --all)")
