@@ -578,3 +578,13 @@ def test_a_contract_with_stored_controls_still_gets_its_renewal_deal(store) -> N
         deal = session.get(Deal, deal_id)
         assert deal.title == safetext.display(f"Renewal: Acme platform{HOSTILE}")
         assert deal.owner == safetext.display(f"tester{HOSTILE}")
+
+
+def test_a_contract_in_another_currency_than_its_deal_needs_a_value(store) -> None:
+    deal = won(store)  # $12,000
+    with pytest.raises(Invalid, match=r"deal Acme platform is in USD: a contract in EUR needs"):
+        add_contract(store, deal=deal.id, currency="EUR", now=NOW)
+    assert list_contracts(store) == []
+    made = add_contract(store, deal=deal.id, currency="EUR", value="11000", now=NOW)
+    assert (made.value, made.currency) == (Decimal(11000), "EUR")
+    assert made.arr is None  # the deal's ARR is in dollars

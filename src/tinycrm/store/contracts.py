@@ -259,6 +259,13 @@ def add_contract(
                     field="value",
                 )
         else:
+            wanted = validate.currency(currency) if currency is not None else None
+            if value is None and wanted is not None and wanted != code:
+                raise Invalid(
+                    f"currency: deal {sale.title} is in {code}: a contract in {wanted} needs "
+                    f"--value in {wanted} (nothing is converted)",
+                    field="currency",
+                )
             fallback = money.from_minor(sale.amount_minor, code) if sale.amount_minor else None
             minor, code = validate.money_minor(
                 value if value is not None else fallback, currency, default=code, field="value"
