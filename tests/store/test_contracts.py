@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -588,3 +589,48 @@ def test_a_contract_in_another_currency_than_its_deal_needs_a_value(store) -> No
     made = add_contract(store, deal=deal.id, currency="EUR", value="11000", now=NOW)
     assert (made.value, made.currency) == (Decimal(11000), "EUR")
     assert made.arr is None  # the deal's ARR is in dollars
+
+
+def test_renewing_by_hand_while_the_renewal_deal_is_won_renews_once(store) -> None:
+    """Two writers at once, one renewing the contract by hand and one winning its renewal
+    deal, take turns (no deadlock on PostgreSQL): each does what it says, once."""
+    rounds = 4
+    pairs = []
+    for n in range(rounds):
+        won(store, f"Deal {n}", who=f"Person{n}")
+        contract = add_contract(store, deal=f"Deal {n}", start=date(2026, 1, 1), now=NOW)
+        pairs.append(contract.id)
+    opened = process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals
+    unexpected: list[BaseException] = []
+
+    def run(action: Any, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        try:
+            action()
+        except Conflict:
+            pass  # the deal was won by the renewal already
+        except BaseException as exc:  # pragma: no cover - reported below
+            unexpected.append(exc)
+
+    for contract_id, deal_id in zip(pairs, opened, strict=True):
+        barrier = threading.Barrier(2)
+        actions = [
+            lambda c=contract_id: renew_contract(store, c, now=NOW),
+            lambda d=deal_id: win_deal(store, d),
+        ]
+        threads = [threading.Thread(target=run, args=(a, barrier)) for a in actions]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert unexpected == []
+    for contract_id, deal_id in zip(pairs, opened, strict=True):
+        # renewed by hand first: that won the deal; won first: the renewal by hand adds
+        # one more term after the one the win added
+        renewed = get_contract(store, contract_id, now=NOW)
+        assert (renewed.end_date, renewed.renewals) in (
+            (date(2027, 12, 31), 1),
+            (date(2028, 12, 31), 2),
+        )
+        with store.read() as session:
+            assert session.get(Deal, deal_id).status == "won"

@@ -324,6 +324,7 @@ def renew_contract(
     with store.write() as session:
         found = resolve_contract(session, ref)
         assert found.id is not None
+        _lock_renewal_deal(session, found)
         contract = lock_contract(session, found.id) or found
         if state_on(contract, today).status == "cancelled" or contract.cancelled_on is not None:
             raise Conflict(f"contract {describe(contract)} is cancelled; add a new one instead")
@@ -353,6 +354,17 @@ def renew_contract(
             _win_renewal_deal(store, session, contract, pending, priced=value is not None)
         session.flush()
         return to_read(session, contract, today)
+
+
+def _lock_renewal_deal(session: Session, contract: Contract) -> None:
+    """Lock the contract's renewal deal before the contract: every writer takes a deal
+    before its contract (``deal won`` of a renewal deal renews the contract), so two at
+    once take turns instead of deadlocking on PostgreSQL."""
+    if contract.renewal_deal_id is None:
+        return
+    renewal = session.get(Deal, contract.renewal_deal_id)
+    if renewal is not None:
+        lock_deal(session, renewal)
 
 
 def _win_renewal_deal(
@@ -392,6 +404,7 @@ def cancel_contract(
     with store.write() as session:
         found = resolve_contract(session, ref)
         assert found.id is not None
+        _lock_renewal_deal(session, found)
         contract = lock_contract(session, found.id) or found
         if contract.cancelled_on is not None:
             raise Conflict(
