@@ -634,3 +634,38 @@ def test_renewing_by_hand_while_the_renewal_deal_is_won_renews_once(store) -> No
         )
         with store.read() as session:
             assert session.get(Deal, deal_id).status == "won"
+
+
+def test_a_deal_deleted_while_its_contract_is_made_is_refused_or_has_none(store) -> None:
+    """``deal rm`` and ``contract add`` of one deal at once: the delete never unlinks a
+    contract without a word (it is refused), or the contract is refused (no deal)."""
+    from tinycrm.store.deals import remove_deal
+    from tinycrm.store.errors import NotFound
+
+    rounds = 6
+    for n in range(rounds):
+        won(store, f"Deal {n}", who=f"Person{n}")
+    unexpected: list[BaseException] = []
+
+    def run(action: Any, barrier: threading.Barrier) -> None:
+        barrier.wait()
+        try:
+            action()
+        except (Conflict, NotFound):
+            pass
+        except BaseException as exc:  # pragma: no cover - reported below
+            unexpected.append(exc)
+
+    for n in range(rounds):
+        barrier = threading.Barrier(2)
+        actions = [
+            lambda n=n: remove_deal(store, f"Deal {n}"),
+            lambda n=n: add_contract(store, deal=f"Deal {n}", now=NOW),
+        ]
+        threads = [threading.Thread(target=run, args=(a, barrier)) for a in actions]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert unexpected == []
+    assert [c.title for c in list_contracts(store) if c.deal_id is None] == []

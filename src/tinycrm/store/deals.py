@@ -17,7 +17,7 @@ from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Conflict, Invalid
+from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import (
     Company,
@@ -541,8 +541,14 @@ def lock_deal(session: Session, deal: Deal) -> Deal:
     SQLite write transaction holds the whole database already): two writers closing,
     reopening or moving one deal at once take turns, the second seeing the first's."""
     if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.exc import InvalidRequestError
+
         session.flush()  # a change made to it already is written, not read over
-        session.refresh(deal, with_for_update=True)
+        did, title = deal.id, deal.title
+        try:
+            session.refresh(deal, with_for_update=True)
+        except InvalidRequestError:  # deleted by the writer it waited for
+            raise NotFound(f"deal #{did} {title} was deleted just now") from None
     return deal
 
 
@@ -657,7 +663,7 @@ def remove_deal(store: Store, ref: str | int, *, unlink_contracts: bool = False)
     from tinycrm.store.sales_models import DealItem, Quote
 
     with store.write() as session:
-        deal = resolve_deal(session, ref)
+        deal = lock_deal(session, resolve_deal(session, ref))  # a contract made meanwhile counts
         read = to_read(session, deal)
         did = deal.id
         assert did is not None  # a stored row
