@@ -188,3 +188,39 @@ def test_items_added_by_two_writers_at_once_are_both_in_the_amount(store) -> Non
         items = list_items(store, f"D{n}")
         assert sorted(i.position for i in items.items) == [1, 2]
         assert get_deal(store, f"D{n}").amount == Decimal(20)
+
+
+def test_a_product_removed_while_it_is_added_to_a_deal_is_archived_or_not_found(
+    store,
+) -> None:
+    """``product rm`` and ``deal item add`` of it at once: the product is archived (a deal
+    has it) or the item is refused (no such product), never a database error."""
+    import threading
+
+    rounds = 6
+    for n in range(rounds):
+        add_product(store, name=f"P{n}", price="10")
+        add_deal(store, title=f"D{n}")
+    unexpected: list[BaseException] = []
+
+    def run(action, barrier: threading.Barrier) -> None:  # type: ignore[no-untyped-def]
+        barrier.wait()
+        try:
+            action()
+        except (NotFound, Conflict):
+            pass
+        except BaseException as exc:  # pragma: no cover - reported below
+            unexpected.append(exc)
+
+    for n in range(rounds):
+        barrier = threading.Barrier(2)
+        actions = [
+            lambda n=n: remove_product(store, f"P{n}"),
+            lambda n=n: add_item(store, f"D{n}", f"P{n}"),
+        ]
+        threads = [threading.Thread(target=run, args=(a, barrier)) for a in actions]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert unexpected == []

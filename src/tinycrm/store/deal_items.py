@@ -20,7 +20,7 @@ from tinycrm.store.deals import lock_deal, resolve_deal
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.models import Deal
-from tinycrm.store.products import percent, resolve_product
+from tinycrm.store.products import lock_product, percent, resolve_product
 from tinycrm.store.records import UNSET, Unset, record_event
 from tinycrm.store.refs import get_by_id, numeric_id
 from tinycrm.store.sales_models import DealItem, DealItemRead, DealItems, annual_net
@@ -191,7 +191,7 @@ def add_item(
     off = percent(discount, "discount")
     with store.write() as session:
         deal = lock_deal(session, resolve_deal(session, deal_ref))  # writers take turns
-        product = resolve_product(session, product_ref)
+        product = lock_product(session, resolve_product(session, product_ref), share=True)
         if product.archived_at is not None:
             raise Conflict(f"product {product.name} is archived (tinycrm product list --all)")
         if product.currency != deal.currency:

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from tinycrm import money, pricing
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Conflict, Invalid
+from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.records import UNSET, Unset, changed_summary, is_set, record_event
 from tinycrm.store.refs import resolve
 from tinycrm.store.sales_models import DealItem, Product, ProductRead, QuoteLine
@@ -284,10 +284,26 @@ def product_in_use(session: Session, product_id: int) -> bool:
     return bool(session.scalar(select(or_(on_deal, on_quote))))
 
 
+def lock_product(session: Session, row: Product, *, share: bool = False) -> Product:
+    """The product row locked until the transaction ends and read afresh (PostgreSQL; a
+    SQLite write transaction holds the whole database already): ``share`` for a writer
+    that puts it on a deal, else for one that deletes it, so the two take turns
+    (``NotFound`` when it was deleted meanwhile)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.exc import InvalidRequestError
+
+        pid, name = row.id, row.name
+        try:
+            session.refresh(row, with_for_update={"read": True} if share else True)
+        except InvalidRequestError:
+            raise NotFound(f"product #{pid} {name} was deleted just now") from None
+    return row
+
+
 def remove_product(store: Store, ref: str | int) -> ProductRead:
     """Delete a product, or archive it when a deal or quote has it (``archived`` tells)."""
     with store.write() as session:
-        row = resolve_product(session, ref)
+        row = lock_product(session, resolve_product(session, ref))  # an item added meanwhile
         assert row.id is not None
         if product_in_use(session, row.id):
             if row.archived_at is not None:
