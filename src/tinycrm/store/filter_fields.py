@@ -269,16 +269,33 @@ def choice(ctx: Ctx, name: str, value: Value, choices: tuple[str, ...]) -> str:
 @dataclass(frozen=True)
 class _Ref(Field):
     """A record named by one of several keys: a company by name or domain, a contact
-    by name or email. ``~`` looks in the first (the name)."""
+    by name or email, a stage or a pipeline by name. ``~`` looks in the first (the name).
+
+    ``=`` and ``!=`` name a record (``what``): with a session, one that does not exist
+    is refused (a typo, as ``--company`` or ``--stage`` says), not an empty list."""
 
     keys: tuple[tuple[Any, Callable[[str], str]], ...]
+    what_named: str = "record"
     ops = TEXT_OPS
 
     def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
         column, _normalise = self.keys[0]
         if op == "~":
             return column.like(validate.contains_pattern(value.text), escape="\\")
-        return or_(*(column == normalise(value.text) for column, normalise in self.keys))
+        clause = or_(*(column == normalise(value.text) for column, normalise in self.keys))
+        if value.text.strip():
+            must_exist(ctx, value, self.what_named, column, clause)
+        return clause
+
+
+def must_exist(ctx: Ctx, value: Value, what: str, column: Any, clause: Clause) -> None:
+    """Refuse ``value`` when no row has ``clause`` (``column`` is one of that table's):
+    ``no campaign matches 'nope'``. Only with a session (checking what is typed, or a
+    score rule compiled before its run, looks nothing up)."""
+    if ctx.session is None:
+        return
+    if ctx.session.execute(select(column).where(clause).limit(1)).first() is None:
+        raise ctx.fail(value.offset, f"no {what} matches {value.text!r}")
 
 
 @dataclass(frozen=True)
@@ -522,7 +539,12 @@ def _company_of(link: Any) -> Callable[[Field], _Via]:
 
 _CONTACT_COMPANY = _company_of(Contact.company_id)
 _DEAL_COMPANY = _company_of(Deal.company_id)
-_COMPANY_REF = _Ref(keys=((Company.name_key, validate.key), (Company.domain, _lowered)))
+_COMPANY_REF = _Ref(
+    keys=((Company.name_key, validate.key), (Company.domain, _lowered)), what_named="company"
+)
+_CONTACT_REF = _Ref(
+    keys=((Contact.name_key, validate.key), (Contact.email_key, _lowered)), what_named="contact"
+)
 
 _FIELDS_NOW: dict[str, dict[str, Field]] = {
     "contact": {
@@ -563,10 +585,16 @@ _FIELDS_NOW: dict[str, dict[str, Field]] = {
     },
     "deal": {
         "title": _Text(Deal.title_key, fold="key", nullable=False),
-        "stage": _Via(Deal.stage_id, Stage.id, _Text(Stage.name_key, fold="key", nullable=False)),
+        "stage": _Via(
+            Deal.stage_id,
+            Stage.id,
+            _Ref(keys=((Stage.name_key, validate.key),), what_named="stage"),
+        ),
         "status": _Text(Deal.status, fold="stored", choices=DEAL_STATUSES, nullable=False),
         "pipeline": _Via(
-            Deal.pipeline_id, Pipeline.id, _Text(Pipeline.name_key, fold="key", nullable=False)
+            Deal.pipeline_id,
+            Pipeline.id,
+            _Ref(keys=((Pipeline.name_key, validate.key),), what_named="pipeline"),
         ),
         "amount": _Money(),
         "currency": _Text(Deal.currency, nullable=False),
@@ -574,11 +602,7 @@ _FIELDS_NOW: dict[str, dict[str, Field]] = {
         "close": _When(Deal.close_date, date_only=True),
         "owner": _Text(Deal.owner, nullable=False),
         "company": _DEAL_COMPANY(_COMPANY_REF),
-        "contact": _Via(
-            Deal.contact_id,
-            Contact.id,
-            _Ref(keys=((Contact.name_key, validate.key), (Contact.email_key, _lowered))),
-        ),
+        "contact": _Via(Deal.contact_id, Contact.id, _CONTACT_REF),
         "created": _When(Deal.created_at),
         "updated": _When(Deal.updated_at),
         "text": _FullText(),
@@ -602,11 +626,7 @@ def _sales_or_service_fields(kind: str) -> dict[str, Field]:
             ),
             "channel": _Text(SupportCase.channel, fold="stored", choices=CASE_CHANNELS),
             "owner": _Text(SupportCase.owner, nullable=False),
-            "contact": _Via(
-                SupportCase.contact_id,
-                Contact.id,
-                _Ref(keys=((Contact.name_key, validate.key), (Contact.email_key, _lowered))),
-            ),
+            "contact": _Via(SupportCase.contact_id, Contact.id, _CONTACT_REF),
             "company": _company_of(SupportCase.company_id)(_COMPANY_REF),
             "csat": _Number(SupportCase.csat),
             "opened": _When(SupportCase.opened_at),

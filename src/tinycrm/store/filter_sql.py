@@ -51,6 +51,7 @@ from tinycrm.store.filter_fields import (
     field_of,
     int_compare,
     like_pattern,
+    must_exist,
 )
 from tinycrm.store.models import (
     Activity,
@@ -468,10 +469,12 @@ def _campaign(ctx: Ctx, node: filters.CampaignTest) -> Clause:
     _contacts_only(ctx, node.offset, "campaign")
     if not node.name.text.strip():
         raise ctx.fail(node.name.offset, "campaign name must not be empty")
+    named = col(Campaign.name_key) == validate.key(node.name.text)
+    must_exist(ctx, node.name, "campaign", Campaign.id, named)
     members = (
         select(col(CampaignMember.contact_id))
         .join(Campaign, col(Campaign.id) == col(CampaignMember.campaign_id))
-        .where(col(Campaign.name_key) == validate.key(node.name.text))
+        .where(named)
     )
     if node.op is not None and node.status is not None:
         if node.op not in ("=", "!="):
