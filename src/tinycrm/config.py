@@ -122,6 +122,12 @@ class Rule:
     due: str = "+1d"
     set_contact_lifecycle: str | None = None
     line: int | None = None
+    key_lines: tuple[tuple[str, int | None], ...] = ()
+    """The line of each key given (for ``rules check``'s errors)."""
+
+    def line_of(self, key: str) -> int | None:
+        """The line of ``key`` in the config file (else the rule's own line)."""
+        return dict(self.key_lines).get(key) or self.line
 
     @property
     def label(self) -> str:
@@ -647,6 +653,7 @@ def _rule(index: int, raw: Any, locate: _Locator) -> Rule:
         due=due,
         set_contact_lifecycle=raw.get("set_contact_lifecycle"),
         line=locate.line(index, None),
+        key_lines=tuple((key, locate.line(index, key)) for key in raw),
     )
 
 

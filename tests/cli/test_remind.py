@@ -219,6 +219,44 @@ def test_rules_list_and_check(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert typo.exit_code == 1 and "no binding of the board is called board.wn" in typo.stderr
 
 
+def test_rules_check_refuses_a_stage_or_pipeline_that_does_not_exist(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule naming a stage or pipeline the database does not have would never fire:
+    ``rules check`` says so, with the line (a typo, or a stage renamed since)."""
+    added = cli("pipeline", "add", "Renewals", "--stage", "Due:50", "--stage", "Signed:90")
+    assert added.exit_code == 0, added.stderr
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+
+    def check(rule: str):  # type: ignore[no-untyped-def]
+        config.write_text(f'[[rules]]\nname = "R"\nwhen = "deal.stage"\n{rule}task = "x"\n')
+        return cli("rules", "check")
+
+    typo = check('stage = "Proposl"\n')
+    assert typo.exit_code == 1
+    assert typo.stderr == (
+        f"Error: {config}, line 4: rules[1].stage: no stage named 'Proposl' in any pipeline "
+        "(Sales: Lead-in, Qualified, Proposal, Negotiation; Renewals: Due, Signed)\n"
+    )
+    pipeline = check('pipeline = "Renewal"\n')
+    assert pipeline.exit_code == 1
+    assert pipeline.stderr == (
+        f"Error: {config}, line 4: rules[1].pipeline: no pipeline named 'Renewal' "
+        "(pipelines: Sales, Renewals)\n"
+    )
+    elsewhere = check('pipeline = "renewals"\nstage = "Proposal"\n')
+    assert elsewhere.exit_code == 1
+    assert elsewhere.stderr == (
+        f"Error: {config}, line 5: rules[1].stage: no stage named 'Proposal' in pipeline "
+        "Renewals (stages: Due, Signed)\n"
+    )
+    good = check('pipeline = "RENEWALS"\nstage = "signed"\n')
+    assert good.exit_code == 0, good.stderr
+    assert "OK (1 rule)" in good.stdout
+    assert "OK (1 rule)" in check('stage = "proposal"\n').stdout
+
+
 def test_sequence_commands(cli) -> None:
     cli("contact", "add", "Ada Lovelace", "--company", "Engines")
     r = cli("sequence", "add", "Onboarding", "--step", "0:Welcome {first_name}",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from tinycrm.store.records import UNSET, Unset
 
 if TYPE_CHECKING:
+    from tinycrm.config import Rule
     from tinycrm.store.engine import Store
     from tinycrm.store.models import PipelineRead, StageRead
 
@@ -95,3 +96,10 @@ class Pipelines:
         from tinycrm.store.pipelines import remove_stage
 
         return remove_stage(self._store, pipeline, stage, move_to=move_to)
+
+    def unknown_in_rules(self, rules: Sequence[Rule]) -> Sequence[tuple[Rule, str, str]]:
+        """The stages and pipelines automation ``rules`` name that do not exist (rules that
+        would never fire): ``(rule, key, reason)`` each, for ``tinycrm rules check``."""
+        from tinycrm.store.automation import unknown_rule_names
+
+        return unknown_rule_names(self._store, rules)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import fail
+from tinycrm.cli.common import crm, fail
 from tinycrm.cli.output import TABLE, Output, col, output_options
 
 app = typer.Typer(no_args_is_help=True, help="Automation rules from the config file.")
@@ -47,8 +47,9 @@ def list_(output: Output = TABLE) -> None:
 
 
 @app.command("check")
-def check() -> None:
-    """Validate the config file: a clear error with line and key, or OK."""
+def check(ctx: typer.Context) -> None:
+    """Validate the config file: a clear error with line and key, or OK. The stages and
+    pipelines rules name must exist in the database."""
     config = _load()
     if not config.exists:
         out.done(f"No config file at {config.path} (nothing to check).")
@@ -59,6 +60,11 @@ def check() -> None:
         unknown = unknown_ids(config.keys)
         if unknown:
             fail(f"{config.path}: [keys]: no binding of the board is called {', '.join(unknown)}")
+    if any(rule.stage or rule.pipeline for rule in config.rules):
+        for rule, key, reason in crm(ctx).pipelines.unknown_in_rules(config.rules):
+            line = rule.line_of(key)
+            where = f"{config.path}, line {line}" if line else str(config.path)
+            fail(f"{where}: rules[{rule.index + 1}].{key}: {reason}")
     count = len(config.rules)
     keys = f", {len(config.keys)} key{'s' if len(config.keys) != 1 else ''}" if config.keys else ""
     out.done(f"{config.path}: OK ({count} rule{'s' if count != 1 else ''}{keys})")

@@ -8,7 +8,9 @@ the board and imports all go through those functions, so rules apply alike.
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
 
 from tinycrm.config import ConfigError, Rule
 from tinycrm.store import validate
@@ -27,6 +29,45 @@ def active_rules(store: Store, trigger: str) -> list[Rule]:
     except ConfigError as exc:
         raise Invalid(f"config file error (tinycrm rules check): {exc}") from exc
     return [rule for rule in config.rules if rule.when == trigger]
+
+
+def unknown_rule_names(store: Store, rules: Sequence[Rule]) -> list[tuple[Rule, str, str]]:
+    """The stages and pipelines ``rules`` name that the database does not have (a rule
+    that can never fire): ``(rule, key, reason)`` for each, in the rules' order. A stage
+    must be in the rule's pipeline, or in any pipeline when the rule names none."""
+    named = [rule for rule in rules if rule.stage or rule.pipeline]
+    if not named:
+        return []
+    with store.read() as session:
+        pipelines = session.scalars(
+            select(Pipeline).order_by(col(Pipeline.position), col(Pipeline.id))
+        ).all()
+        stages = session.scalars(select(Stage).order_by(col(Stage.position), col(Stage.id))).all()
+        by_pipeline = {p.id: [s for s in stages if s.pipeline_id == p.id] for p in pipelines}
+        problems: list[tuple[Rule, str, str]] = []
+        for rule in named:
+            within = pipelines
+            if rule.pipeline:
+                within = [p for p in pipelines if p.name_key == validate.key(rule.pipeline)]
+                if not within:
+                    known = ", ".join(p.name for p in pipelines)
+                    reason = f"no pipeline named {rule.pipeline!r} (pipelines: {known})"
+                    problems.append((rule, "pipeline", reason))
+                    continue
+            if rule.stage and not any(
+                s.name_key == validate.key(rule.stage) for p in within for s in by_pipeline[p.id]
+            ):
+                if rule.pipeline:
+                    known = ", ".join(s.name for s in by_pipeline[within[0].id])
+                    where = f"in pipeline {within[0].name} (stages: {known})"
+                else:
+                    known = "; ".join(
+                        f"{p.name}: {', '.join(s.name for s in by_pipeline[p.id])}"
+                        for p in pipelines
+                    )
+                    where = f"in any pipeline ({known})"
+                problems.append((rule, "stage", f"no stage named {rule.stage!r} {where}"))
+        return problems
 
 
 class _Placeholders(dict[str, str]):
