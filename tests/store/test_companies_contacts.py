@@ -51,6 +51,66 @@ def test_a_company_domain_names_one_company(store, typed: str) -> None:
     assert add_company(store, name="Initech").domain is None  # any number without one
 
 
+def test_an_international_domain_is_kept_as_typed_and_named_by_either_form(store) -> None:
+    """müller.de is a domain, as jm@müller.de is an address: kept as it was typed (lower
+    case, without scheme and www.), and its xn-- form names the same company: in REFs,
+    in the one-company-a-domain check, in filters and when a lead's email finds its
+    company."""
+    from tinycrm.store.leads import convert_lead
+
+    mueller = add_company(store, name="Müller GmbH", domain="https://www.MÜLLER.de/")
+    assert mueller.domain == "müller.de"
+    assert get_company(store, "xn--mller-kva.de").id == mueller.id
+    assert get_company(store, "Müller.DE").id == mueller.id
+    with pytest.raises(Conflict, match=r"a company with domain müller.de already exists"):
+        add_company(store, name="Other", domain="xn--mller-kva.de")
+    baecker = add_company(store, name="Bäckerei", domain="XN--BCKER-GRA.de")
+    assert baecker.domain == "xn--bcker-gra.de"
+    assert get_company(store, "bäcker.de").id == baecker.id
+    with pytest.raises(Conflict, match=r"a company with domain xn--bcker-gra.de already"):
+        edit_company(store, mueller.id, domain="Bäcker.de")
+    jo = add_contact(store, name="Jo", email="jo@xn--mller-kva.de", company="müller.de")
+    assert jo.company_id == mueller.id
+    for email, company in (("lee@müller.de", mueller), ("kim@bäcker.de", baecker)):
+        lead = add_contact(store, name=email, email=email, lifecycle="lead")
+        converted = convert_lead(store, lead.id)
+        assert converted.company is not None and converted.company.id == company.id, email
+    assert [c.name for c in list_companies(store, where="domain=xn--mller-kva.de")] == [
+        "Müller GmbH"
+    ]
+    assert [c.name for c in list_companies(store, where="domain=BÄCKER.DE")] == ["Bäckerei"]
+    assert {c.name for c in list_contacts(store, where="company=xn--mller-kva.de")} == {
+        "Jo",
+        "lee@müller.de",
+    }
+    # an import row with the other spelling is that company's row (and a contact's
+    # company column by domain finds it too), not a new company nor a refusal
+    import io
+
+    from tinycrm.formats.csvfile import open_csv
+    from tinycrm.formats.mapping import build_mapping, mapped_rows
+    from tinycrm.store.imports import import_records
+
+    for kind, text in (
+        ("companies", "Name,Domain,City\nMüller GmbH,XN--MLLER-KVA.DE,Köln\n"),
+        ("contacts", "Name,Email,Company Domain\nUrs,urs@x.ch,bäcker.de\n"),
+    ):
+        table = open_csv(io.BytesIO(text.encode()), name="c.csv")
+        summary = import_records(
+            store,
+            kind=kind,
+            rows=mapped_rows(table.records(), build_mapping(kind, table.header)),
+            source="c.csv",
+        )
+        assert summary.rejected == 0, kind
+    assert get_company(store, mueller.id).city == "Köln"
+    assert get_contact(store, "urs@x.ch").company_id == baecker.id
+    assert len(list_companies(store)) == 2
+    for bad in ("mül ler.de", "-müller.de", "xn--zz.de", "müller", "ü.de\x1b[2J"):
+        with pytest.raises(Invalid, match="invalid domain"):
+            add_company(store, name="Bad", domain=bad)
+
+
 def test_an_import_never_gives_one_domain_to_two_companies(store) -> None:
     """A row that would give a company a domain another company has is rejected, with the
     same message as ``company add`` (the import matches companies by domain first)."""

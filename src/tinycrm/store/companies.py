@@ -44,7 +44,11 @@ def resolve_company(session: Session, ref: str | int) -> Company:
         Company,
         ref,
         what="company",
-        keys=[(Company.name_key, validate.key), (Company.domain, validate.domain)],
+        keys=[
+            (Company.name_key, validate.key),
+            (Company.domain, validate.domain),
+            (Company.domain, validate.domain_other_form),
+        ],
         describe=describe,
     )
 
@@ -88,15 +92,16 @@ def _check_unique(session: Session, name_key: str, exclude: int | None = None) -
 
 def check_domain_free(session: Session, domain: str | None, *, exclude: int | None = None) -> None:
     """Refuse (``Conflict``) a normalised ``domain`` another company has: a domain names one
-    company, as an email names one contact (a unique index holds it too)."""
+    company, as an email names one contact (a unique index holds it too). Its Unicode and
+    xn-- spellings are one domain (the message names the other company's)."""
     if domain is None:
         return
-    query = select(Company).where(col(Company.domain) == domain)
+    query = select(Company).where(col(Company.domain).in_(validate.domain_forms(domain)))
     if exclude is not None:
         query = query.where(col(Company.id) != exclude)
     other = session.scalars(query.limit(1)).first()
     if other is not None:
-        raise domain_taken(domain, other.name, other.id)
+        raise domain_taken(other.domain or domain, other.name, other.id)
 
 
 DUPLICATE_DOMAIN_FIELD = "duplicate_domain"  # where a domain another company has is kept

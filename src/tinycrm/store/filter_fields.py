@@ -244,6 +244,18 @@ class _Text(Field):
 
 
 @dataclass(frozen=True)
+class _Domain(_Text):
+    """A company's domain: ``domain=müller.de`` is also ``xn--mller-kva.de``, either way
+    round (both spellings name one company)."""
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        forms = validate.domain_forms(value.text) if op == "=" else ()
+        if len(forms) > 1:
+            return or_(*(super(_Domain, self).positive(ctx, name, op, Value(f, 0)) for f in forms))
+        return super().positive(ctx, name, op, value)
+
+
+@dataclass(frozen=True)
 class _QuoteStatus(Field):
     """A quote's status as ``quote list`` shows it: a draft or sent quote whose valid-until
     day has passed (before the filter's today) is ``expired``."""
@@ -274,7 +286,7 @@ class _Ref(Field):
     ``=`` and ``!=`` name a record (``what``): with a session, one that does not exist
     is refused (a typo, as ``--company`` or ``--stage`` says), not an empty list."""
 
-    keys: tuple[tuple[Any, Callable[[str], str]], ...]
+    keys: tuple[tuple[Any, Callable[[str], str | None]], ...]
     what_named: str = "record"
     ops = TEXT_OPS
 
@@ -282,7 +294,13 @@ class _Ref(Field):
         column, _normalise = self.keys[0]
         if op == "~":
             return column.like(validate.contains_pattern(value.text), escape="\\")
-        clause = or_(*(column == normalise(value.text) for column, normalise in self.keys))
+        clause = or_(
+            *(
+                column == key
+                for column, normalise in self.keys
+                if (key := normalise(value.text)) is not None
+            )
+        )
         if value.text.strip():
             must_exist(ctx, value, self.what_named, column, clause)
         return clause
@@ -540,7 +558,12 @@ def _company_of(link: Any) -> Callable[[Field], _Via]:
 _CONTACT_COMPANY = _company_of(Contact.company_id)
 _DEAL_COMPANY = _company_of(Deal.company_id)
 _COMPANY_REF = _Ref(
-    keys=((Company.name_key, validate.key), (Company.domain, _lowered)), what_named="company"
+    keys=(
+        (Company.name_key, validate.key),
+        (Company.domain, _lowered),
+        (Company.domain, validate.domain_other_form),
+    ),
+    what_named="company",
 )
 _CONTACT_REF = _Ref(
     keys=((Contact.name_key, validate.key), (Contact.email_key, _lowered)), what_named="contact"
@@ -573,7 +596,7 @@ _FIELDS_NOW: dict[str, dict[str, Field]] = {
     },
     "company": {
         "name": _Text(Company.name_key, fold="key", nullable=False),
-        "domain": _Text(Company.domain, fold="stored"),
+        "domain": _Domain(Company.domain, fold="stored"),
         "industry": _Text(Company.industry),
         "size": _Number(Company.size),
         "city": _Text(Company.city),

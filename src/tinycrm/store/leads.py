@@ -532,11 +532,14 @@ def _company_for(
     if domain is None:
         return None, False
     found = session.scalars(
-        select(Company).where(col(Company.domain) == domain).order_by(col(Company.id)).limit(1)
+        select(Company)
+        .where(col(Company.domain).in_(validate.domain_forms(domain)))
+        .order_by(col(Company.id))
+        .limit(1)
     ).first()
     if found is not None:
         return found, False
-    name = name_from_domain(domain) or domain
+    name = name_from_domain(validate.domain_unicode(domain)) or domain
     same_name = session.scalars(
         select(Company).where(col(Company.name_key) == validate.key(name)).limit(1)
     ).first()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import operator
 import re
+import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -16,7 +17,9 @@ from tinycrm.safetext import quoted
 from tinycrm.store.errors import Invalid
 from tinycrm.vocab import ACTIVITY_KINDS, LIFECYCLES, ROLES
 
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_DOMAIN = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
+)
 _FIELD_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 MAX_TEXT = 10_000
 # An activity's body: a mail's (mail_log keeps 100,000 characters of its text, with its
@@ -260,15 +263,78 @@ def domain_key(value: str | None) -> str | None:
 
 
 def domain(value: str | None) -> str | None:
-    """A company's web domain as stored, and unique (:func:`domain_key`); blank is None."""
+    """A company's web domain as stored, and unique (:func:`domain_key`); blank is None.
+
+    An internationalised domain is kept as typed, in Unicode (``müller.de``, NFC) or in
+    its ASCII form (``xn--mller-kva.de``); :func:`domain_forms` gives both spellings,
+    which name one company (as ``jm@müller.de`` and ``jm@xn--mller-kva.de`` are one
+    address)."""
     if not (value or "").strip():
         return None
     clean = domain_key(value)
-    if clean is None or not _DOMAIN.match(clean):
+    if clean is not None:
+        clean = unicodedata.normalize("NFC", clean)
+    if clean is None or _ascii_domain(clean) is None:
         raise Invalid(
             f"invalid domain {quoted(value)} (expected something like example.com)", field="domain"
         )
     return clean
+
+
+def _ascii_domain(clean: str) -> str | None:
+    """The ASCII (xn--) form of a lowercased domain, None when it is not a domain: labels
+    of letters, digits and inner hyphens, a top-level domain of letters (or its xn--
+    form), and an xn-- label that is real Punycode."""
+    import idna  # email-validator's own (IDNA 2008, as addresses are checked)
+
+    try:
+        ascii_form = clean if clean.isascii() else idna.encode(clean, uts46=True).decode()
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return None
+    if not _DOMAIN.match(ascii_form):
+        return None
+    if "xn--" in ascii_form:
+        try:
+            idna.decode(ascii_form)
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return None
+    return ascii_form
+
+
+def domain_forms(value: str | None) -> tuple[str, ...]:
+    """The spellings of a domain that name the same company: as :func:`domain` keeps it,
+    then its other form (``müller.de`` and ``xn--mller-kva.de``, either way round); one
+    for a plain ASCII domain, none for what is not a domain."""
+    try:
+        clean = domain(value)
+    except Invalid:
+        return ()
+    if clean is None:
+        return ()
+    import idna
+
+    ascii_form = _ascii_domain(clean)
+    if ascii_form is None or ("xn--" not in ascii_form and clean == ascii_form):
+        return (clean,)
+    other = ascii_form if clean != ascii_form else idna.decode(ascii_form)
+    return (clean, other) if other != clean else (clean,)
+
+
+def domain_other_form(value: str | None) -> str | None:
+    """A domain's other spelling (:func:`domain_forms`), None when it has none."""
+    forms = domain_forms(value)
+    return forms[1] if len(forms) > 1 else None
+
+
+def domain_ascii(value: str) -> str:
+    """A stored domain in its ASCII form (``müller.de`` is ``xn--mller-kva.de``): the one
+    key both spellings share; a value that is not a domain is given back as it is."""
+    return _ascii_domain(value) or value
+
+
+def domain_unicode(value: str) -> str:
+    """A stored domain in Unicode (``xn--bcker-gra.de`` is ``bäcker.de``)."""
+    return next((form for form in domain_forms(value) if not form.isascii()), value)
 
 
 def choice(value: str | None, allowed: Iterable[str], what: str) -> str | None:

@@ -51,6 +51,30 @@ from tinycrm.store.models import (
 )
 from tinycrm.store.types import UTCDateTime
 
+
+class DomainIndex(dict[str, int]):
+    """Companies by domain, where ``müller.de`` and ``xn--mller-kva.de`` are one key (the
+    ASCII form: both spellings name one company)."""
+
+    def __getitem__(self, domain: str) -> int:
+        return super().__getitem__(validate.domain_ascii(domain))
+
+    def __setitem__(self, domain: str, value: int) -> None:
+        super().__setitem__(validate.domain_ascii(domain), value)
+
+    def __delitem__(self, domain: str) -> None:
+        super().__delitem__(validate.domain_ascii(domain))
+
+    def __contains__(self, domain: object) -> bool:
+        return isinstance(domain, str) and super().__contains__(validate.domain_ascii(domain))
+
+    def get(self, domain: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(validate.domain_ascii(domain), default)
+
+    def setdefault(self, domain: str, default: int) -> int:  # type: ignore[override]
+        return super().setdefault(validate.domain_ascii(domain), default)
+
+
 # --------------------------------------------------------------------------- the import
 
 
@@ -93,7 +117,7 @@ class _Import:
         self.keys: dict[Any, int] = {}  # dedupe key -> id, for records this import created
         self.created_ids: set[int] = set()
         self._companies: dict[str, int] | None = None
-        self._domains: dict[str, int] = {}
+        self._domains: dict[str, int] = DomainIndex()
         self._contact_names: dict[str, int | None] = {}
         self._contact_emails: dict[str, int] = {}
         self.search: Any = None
