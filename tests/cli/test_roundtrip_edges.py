@@ -442,3 +442,36 @@ def test_two_alike_activities_come_back_as_two(cli, tmp_path: Path, fmt: str) ->
     again = cli("--db", new, "import", "activities", str(file), "--json")
     assert again.json()["created"] == 0
     assert len(cli("--db", new, "export", "activities", "--format", "json").json()) == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_empty_custom_field_value_clears_the_field_and_round_trips(
+    cli, tmp_path: Path, fmt: str
+) -> None:
+    """``--field seats=`` stored "", which an export's empty cell cannot bring back (an
+    empty cell is no value): an empty value now clears the field, as ``--email ""``
+    clears the email (on add: not set; on edit: unset). A space is still a value."""
+    old, new = str(tmp_path / "old.db"), str(tmp_path / "new.db")
+    added = cli("--db", old, "contact", "add", "Ada", "--email", "ada@x.io", "--field",
+                "plan=pro", "--field", "seats=", "--field", "ws= ", "--json")  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    assert added.json()["fields"] == {"plan": "pro", "ws": " "}
+    edited = cli("--db", old, "contact", "edit", "ada@x.io", "--field", "plan=",
+                 "--field", "tier=gold", "--json")  # fmt: skip
+    assert edited.exit_code == 0, edited.stderr
+    assert edited.json()["fields"] == {"tier": "gold", "ws": " "}
+    company = cli("--db", old, "company", "add", "Acme", "--field", "a=", "--field", "b=1")
+    assert company.exit_code == 0, company.stderr
+    cli("--db", old, "company", "edit", "Acme", "--field", "b=")
+    assert cli("--db", old, "company", "show", "Acme", "--json").json()["fields"] == {}
+    cli("--db", old, "deal", "add", "Big", "--field", "x=", "--field", "y=2")
+    cli("--db", old, "deal", "edit", "Big", "--field", "y=", "--field", "z=3")
+    assert cli("--db", old, "deal", "show", "Big", "--json").json()["fields"] == {"z": "3"}
+    for kind in ("contacts", "companies", "deals"):
+        file = tmp_path / f"{kind}.{SUFFIX[fmt]}"
+        assert cli("--db", old, "export", kind, "--format", fmt, "--out", str(file)).exit_code == 0
+        result = cli("--db", new, "import", kind, str(file))
+        assert result.exit_code == 0, result.stderr
+    for noun, ref in (("contact", "ada@x.io"), ("company", "Acme"), ("deal", "Big")):
+        before = cli("--db", old, noun, "show", ref, "--json").json()["fields"]
+        assert cli("--db", new, noun, "show", ref, "--json").json()["fields"] == before, noun

@@ -62,7 +62,7 @@ FieldOpt = Annotated[
     typer.Option(
         "--field",
         "-f",
-        help="Custom field KEY=VALUE (repeatable).",
+        help="Custom field KEY=VALUE (repeatable; KEY= removes it).",
         metavar="KEY=VALUE",
         rich_help_panel="Tags and fields",
     ),

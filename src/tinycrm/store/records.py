@@ -164,9 +164,12 @@ def apply_fields(
     set_: dict[str, str] | None = None,
     unset: Iterable[str] = (),
 ) -> list[str]:
-    """Set and unset custom fields; return the keys that changed."""
+    """Set and unset custom fields; return the keys that changed. An empty value (``""``)
+    unsets its field, as an empty cell of an export is no value (a space is a value)."""
     values = validate.fields(set_)
     removing = [validate.field_key(k) for k in unset]
+    removing += [k for k, v in values.items() if v == ""]
+    values = {k: v for k, v in values.items() if v != ""}
     existing = {
         row.key: row
         for row in session.scalars(
