@@ -92,6 +92,33 @@ def test_show_completion_prints_the_script_of_the_shell_it_runs_in() -> None:
     assert "complete -o default -F _tinycrm_completion tinycrm" in done.stdout  # bash's
 
 
+def test_show_completion_takes_an_optional_shell_name(cli) -> None:
+    """``--show-completion zsh`` printed the script of the shell tinycrm ran in (bash) and
+    dropped the word: the shell named is the one given its script; one tinycrm has no
+    script for is one line and exit 2."""
+    zsh = cli("--show-completion", "zsh")
+    assert zsh.exit_code == 0, zsh.stderr
+    assert "#compdef tinycrm" in zsh.stdout and "complete -o default" not in zsh.stdout
+    fish = cli("--show-completion=fish")
+    assert fish.exit_code == 0 and "complete --command tinycrm" in fish.stdout
+    assert (
+        "complete -o default -F _tinycrm_completion tinycrm"
+        in cli("--show-completion", "/bin/BASH").stdout
+    )  # $SHELL works too
+    for shell in ("tcsh", "contact"):
+        refused = cli("--show-completion", shell)
+        assert refused.exit_code == 2
+        assert refused.stderr == (
+            f"Error: --show-completion takes bash, zsh, fish, powershell or pwsh, not "
+            f"'{shell}' (see tinycrm --help)\n"
+        )
+        assert refused.stdout == ""
+    # the root's options: a group's copies (which ignored the name) are gone
+    group = cli("contact", "--show-completion", "zsh")
+    assert group.exit_code == 2 and "No such option: --show-completion" in group.stderr
+    assert "completion" not in cli("contact", "--help").stdout
+
+
 def test_install_completion_writes_to_the_users_shell_files(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()

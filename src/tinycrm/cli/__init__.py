@@ -159,6 +159,9 @@ class CrmGroup(TyperGroup):
             module, attr = COMMANDS[cmd_name]
             command = typer.main.get_command(getattr(importlib.import_module(module), attr))
             command.name = cmd_name
+            # Typer gives each group its own --show-completion and --install-completion;
+            # they are the root's (`tinycrm contact --show-completion zsh` gave bash's)
+            command.params = [p for p in command.params if p.name not in completion.SHELL_HELP]
             plain_metavars(command)
             completion.attach(command, cmd_name)
             helptext.render_lightly(command)
@@ -169,7 +172,13 @@ class CrmGroup(TyperGroup):
         params = super().get_params(ctx)
         for param in params:
             plain_parameter(param)
+            if param.name in completion.SHELL_HELP and getattr(param, "is_flag", False):
+                param.callback = completion.shell_callback  # it takes a shell's name too
+                setattr(param, "help", completion.SHELL_HELP[param.name])  # noqa: B010
         return params
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        return super().parse_args(ctx, completion.take_shell(ctx, args))  # type: ignore[arg-type]
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:

@@ -54,6 +54,83 @@ BY_ARGUMENT = {
 }
 
 
+# --------------------------------------------------------------------------- the scripts
+# Typer (with shellingham) makes --show-completion and --install-completion flags: the
+# shell is the one tinycrm runs in, and a shell named after them was taken as a command.
+# ``take_shell`` takes that name off the arguments first; ``shell_callback`` then gives
+# that shell's script (or installs it), or says in one line that there is none.
+
+_SHELL_OPTIONS = ("--show-completion", "--install-completion")
+_SHELL_KEY = "tinycrm.completion_shell"
+SHELL_HELP = {
+    "show_completion": "Print the completion script of the shell named after it (bash, zsh, "
+    "fish, powershell, pwsh), else of the shell this runs in.",
+    "install_completion": "Install completion for the shell named after it (bash, zsh, fish, "
+    "powershell, pwsh), else for the shell this runs in.",
+}
+
+
+def take_shell(ctx: Any, args: list[str]) -> list[str]:
+    """``args`` without the shell named after ``--show-completion`` or
+    ``--install-completion`` (or ``=SHELL``), which is kept in ``ctx.meta`` for
+    ``shell_callback``. Only the root's own options are looked through."""
+    i = 0
+    while i < len(args):
+        word = args[i]
+        name, equals, value = word.partition("=")
+        if name in _SHELL_OPTIONS and equals:
+            ctx.meta[_SHELL_KEY] = value
+            return [*args[:i], name, *args[i + 1 :]]
+        if word in _SHELL_OPTIONS:
+            if i + 1 < len(args) and not args[i + 1].startswith("-"):
+                ctx.meta[_SHELL_KEY] = args[i + 1]
+                return [*args[: i + 1], *args[i + 2 :]]
+            return args
+        if word == "--" or not word.startswith("-"):
+            return args  # a command: its own options follow
+        i += 2 if word == "--db" else 1
+    return args
+
+
+def shell_callback(ctx: Any, param: Any, value: Any) -> Any:
+    """``--show-completion [SHELL]`` and ``--install-completion [SHELL]``: the shell
+    named (a path such as ``$SHELL`` too), else the one tinycrm runs in."""
+    if not value or ctx.resilient_parsing:
+        return value
+    import typer
+    from typer._completion_shared import get_completion_script, install
+
+    from tinycrm.cli.common import fail
+    from tinycrm.safetext import quoted
+    from tinycrm.tab_completion import SHELLS
+
+    option = "--show-completion" if param.name == "show_completion" else "--install-completion"
+    named = ctx.meta.get(_SHELL_KEY)
+    shell = None
+    if named is not None:
+        shell = named.strip().rsplit("/", 1)[-1].lower()
+        if shell not in SHELLS:
+            choices = f"{', '.join(SHELLS[:-1])} or {SHELLS[-1]}"
+            fail(f"{option} takes {choices}, not {quoted(named)} (see tinycrm --help)", 2)
+    if param.name == "show_completion":
+        if shell is None:
+            from typer._completion_shared import _get_shell_name
+
+            shell = _get_shell_name() or ""
+        if shell not in SHELLS:
+            fail(f"cannot tell which shell this is: name it ({option} zsh)", 2)
+        typer.echo(
+            get_completion_script(
+                prog_name="tinycrm", complete_var="_TINYCRM_COMPLETE", shell=shell
+            )
+        )
+        raise typer.Exit(0)
+    installed, path = install(shell=shell, prog_name="tinycrm", complete_var="_TINYCRM_COMPLETE")
+    typer.secho(f"{installed} completion installed in {path}", fg="green")
+    typer.echo("Completion will take effect once you restart the terminal")
+    raise typer.Exit(0)
+
+
 def _database(ctx: Any) -> str | None:
     """The ``--db`` typed before the command, if any."""
     root = ctx.find_root()
