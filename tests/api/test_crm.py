@@ -37,6 +37,32 @@ def test_open_a_path_creates_the_database_and_closes(tmp_path: Path) -> None:
         assert again.feed(limit=1)[0].actor == "sam"
 
 
+def test_a_closed_crm_refuses_every_call(tmp_path: Path) -> None:
+    """Calls on a ``Crm`` after ``close()`` (or its ``with`` block) opened the pool again
+    and went on working, so a script could not tell it had closed too early: they raise
+    ``Unavailable`` saying so, and write nothing. Closing twice is fine."""
+    path = tmp_path / "crm.db"
+    crm = tinycrm.open(path)
+    crm.contacts.add("Ada")
+    people = crm.contacts  # a noun fetched before the close is closed too
+    crm.close()
+    calls = [
+        lambda: crm.contacts.list(),
+        lambda: people.add("Bob"),
+        lambda: crm.deals.add("Big"),
+        lambda: crm.feed(),
+        lambda: crm.search("ada"),
+    ]
+    for call in calls:
+        with pytest.raises(tinycrm.Unavailable, match=r"this Crm is closed"):
+            call()
+    crm.close()
+    with tinycrm.open(path) as again:
+        assert [c.name for c in again.contacts.list()] == ["Ada"]  # Bob was never written
+    with pytest.raises(tinycrm.Unavailable, match=r"this Crm is closed"):
+        again.contacts.list()
+
+
 def test_open_without_a_path_uses_the_users_database(tmp_path: Path) -> None:
     # TINYCRM_DB is set per test by the autouse fixture, as it would be for a user.
     with tinycrm.open() as crm:

@@ -305,7 +305,7 @@ def restore_sqlite(store: Store, source: Path) -> Path:
     with interrupts.aside():  # the copy of what it replaces, kept on the side
         copy = backup_sqlite(target, kept)
     assert copy is not None  # a file, never a stream
-    store.close()
+    store.release()  # no connection is left on the file replaced
     src = sqlite3.connect(read_only_uri(source), uri=True)
     try:
         dst = sqlite3.connect(target, timeout=10)

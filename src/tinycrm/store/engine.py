@@ -165,6 +165,7 @@ class Store:
         self.backend = engine.dialect.name
         self._local = threading.local()
         self.watch: CommitWatcher | None = None  # hooks and webhooks (tinycrm.open sets it)
+        self.closed = False
 
     def settings(self) -> Config:
         """The configuration handed to ``open_store`` (rules, scoring thresholds, remind);
@@ -237,6 +238,8 @@ class Store:
         """One transaction. A write commits inside ``interrupts.saving()``: Ctrl-C or TERM
         during the COMMIT waits until it is done and counted, so the command line can
         always tell "nothing was saved" from "saved" (see tinycrm.interrupts)."""
+        if self.closed:  # the pool would open again: a script closed its Crm too early
+            raise Unavailable("this Crm is closed (open the database again: tinycrm.open())")
         options: dict[str, Any] = {"tinycrm_immediate": immediate}
         watch = self.watch if immediate else None
         committed = None
@@ -290,7 +293,13 @@ class Store:
             ) from exc
 
     def close(self) -> None:
-        """Release every pooled connection."""
+        """Release every pooled connection; any later read or write raises ``Unavailable``."""
+        self.closed = True
+        self.engine.dispose()
+
+    def release(self) -> None:
+        """Release every pooled connection, staying open: the next read or write connects
+        anew (``db restore``, once it has put another file in place)."""
         self.engine.dispose()
 
 
