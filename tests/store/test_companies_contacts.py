@@ -186,6 +186,9 @@ def test_company_fields_tags_and_owner(store) -> None:
     assert list_companies(store, tags=["partner"]) == []
     assert [c.name for c in list_companies(store, field=("tier", "gold"))] == ["Globex"]
     assert list_companies(store, field=("tier", "silver")) == []
+    # --field tier=GOLD finds what --where field:tier=GOLD finds (any case), not nothing
+    assert [c.name for c in list_companies(store, field=("tier", "GOLD"))] == ["Globex"]
+    assert [c.name for c in list_companies(store, where="field:tier=GOLD")] == ["Globex"]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
 from tinycrm.store import validate
@@ -262,12 +262,13 @@ def ids_with_tags(entity: str, names: Iterable[str]) -> Any:
 
 
 def ids_with_field(entity: str, k: str, v: str | None) -> Any:
-    """A subquery of the ids of records whose custom field ``k`` is set (to ``v``)."""
+    """A subquery of the ids of records whose custom field ``k`` is set (to ``v``, in any
+    case, as ``--where field:k=v`` compares)."""
     query = select(col(FieldValue.entity_id)).where(
         col(FieldValue.entity) == entity, col(FieldValue.key) == validate.field_key(k)
     )
     if v is not None:
-        query = query.where(col(FieldValue.value) == v)
+        query = query.where(func.lower(FieldValue.value) == func.lower(v))
     return query
 
 
