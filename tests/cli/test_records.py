@@ -288,3 +288,28 @@ def test_consent_flags(cli) -> None:
     assert (shown["unsubscribed"], shown["do_not_contact"]) == (True, True)
     cli("contact", "edit", "Ada", "--subscribed")
     assert cli("contact", "show", "Ada", "--json").json()["unsubscribed"] is False
+
+
+def test_an_empty_number_clears_it_on_edit_as_the_help_says(cli) -> None:
+    """'Give an option an empty value ("") to clear it' (company edit, deal edit): an
+    empty --size or --probability was a usage error ("'' is not a whole number")."""
+    assert cli("company", "add", "Acme", "--size", "250", "--city", "Berlin").exit_code == 0
+    cleared = cli("company", "edit", "Acme", "--size", "")
+    assert cleared.exit_code == 0, cleared.stderr
+    shown = cli("company", "show", "Acme", "--json").json()
+    assert (shown["size"], shown["city"]) == (None, "Berlin")
+    assert cli("company", "add", "Globex", "--size", "").exit_code == 0  # add: not set
+    assert cli("company", "show", "Globex", "--json").json()["size"] is None
+    assert cli("deal", "add", "Big", "--probability", "60").exit_code == 0
+    assert cli("deal", "show", "Big", "--json").json()["probability"] == 60
+    dropped = cli("deal", "edit", "Big", "--probability", "")
+    assert dropped.exit_code == 0, dropped.stderr
+    assert cli("deal", "show", "Big", "--json").json()["probability"] == 10  # the stage's
+    for args, line in (
+        (["company", "edit", "Acme", "--size", "many"], "'many' is not a whole number"),
+        (["company", "edit", "Acme", "--size", "-1"], "-1 is too small (at least 0)"),
+        (["deal", "edit", "Big", "--probability", "high"], "'high' is not a whole number"),
+    ):
+        refused = cli(*args)
+        assert refused.exit_code == 2 and line in refused.stderr, refused.stderr
+    assert cli("company", "show", "Acme", "--json").json()["size"] is None

@@ -42,6 +42,34 @@ def whole_number(low: int | None = 0, high: int = MAX_INT) -> Callable[[Any], An
     return check
 
 
+def whole_number_or_empty(low: int | None = 0, high: int = MAX_INT) -> Callable[[Any], Any]:
+    """A Typer callback for a whole-number option read as text, so that an empty value
+    (``--size ""``: clear it, on an edit) is kept: anything else must be a whole number
+    within ``low``..``high`` (a usage error, as :func:`whole_number` says it). Read the
+    value with :func:`number_or_none`."""
+    within = whole_number(low, high)
+
+    def check(value: Any) -> Any:
+        if value is None or not value.strip():
+            return value
+        text = value.strip()
+        digits = text.removeprefix("-").removeprefix("+")
+        if not (digits.isascii() and digits.isdigit()):
+            from tinycrm.safetext import display
+
+            raise typer.BadParameter(f"{display(repr(value))} is not a whole number")
+        within(int(text))
+        return value
+
+    return check
+
+
+def number_or_none(value: str | None) -> int | None:
+    """The whole number an option checked by :func:`whole_number_or_empty` holds; None
+    for an empty one (or none given)."""
+    return int(value) if value is not None and value.strip() else None
+
+
 def limit_option(help: str, **kwargs: Any) -> Any:
     """``--limit N``: a positive count of rows."""
     return typer.Option(help=help, metavar="N", callback=whole_number(1), **kwargs)

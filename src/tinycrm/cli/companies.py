@@ -16,9 +16,10 @@ from tinycrm.cli.common import (
     crm,
     given,
     limit_option,
+    number_or_none,
     parse_field_filter,
     parse_fields,
-    whole_number,
+    whole_number_or_empty,
 )
 from tinycrm.cli.editing import EditorOpt, edit_command
 from tinycrm.cli.output import TABLE, Output, col, output_options
@@ -30,7 +31,8 @@ RefArg = Annotated[str, typer.Argument(help="Company id, name or domain.", metav
 Domain = Annotated[str | None, typer.Option(help="Web domain, e.g. acme.com.")]
 Industry = Annotated[str | None, typer.Option(help="Industry.")]
 Size = Annotated[
-    int | None, typer.Option(help="Number of employees.", metavar="N", callback=whole_number(0))
+    str | None,
+    typer.Option(help="Number of employees.", metavar="N", callback=whole_number_or_empty(0)),
 ]
 Phone = Annotated[str | None, typer.Option(help="Phone number.")]
 Address = Annotated[str | None, typer.Option(help="Street address.")]
@@ -86,7 +88,7 @@ def add(
         name,
         domain=domain,
         industry=industry,
-        size=size,
+        size=number_or_none(size),
         phone=phone,
         address=address,
         city=city,
@@ -206,6 +208,8 @@ def edit(
         country=country,
         owner=owner,
     )
+    if "size" in changes:
+        changes["size"] = number_or_none(changes["size"])  # "" clears it
     if editor:
         others = bool(changes or tag or untag or field or unset_field)
         company, said = edit_command(ctx, "company", ref, other_options=others)

@@ -16,9 +16,11 @@ from tinycrm.cli.common import (
     crm,
     given,
     limit_option,
+    number_or_none,
     parse_date,
     parse_field_filter,
     parse_fields,
+    whole_number_or_empty,
 )
 from tinycrm.cli.deal_items import app as item_app
 from tinycrm.cli.editing import EditorOpt, edit_command
@@ -46,7 +48,12 @@ Close = Annotated[
     str | None, typer.Option("--close", help="Expected close date: 2026-12-31, +30d, eom, …")
 ]
 Probability = Annotated[
-    int | None, typer.Option(help="Win probability 0-100 (default: the stage's).")
+    str | None,
+    typer.Option(
+        help="Win probability 0-100 (default: the stage's).",
+        metavar="0-100",
+        callback=whole_number_or_empty(None),
+    ),
 ]
 Owner = Annotated[str | None, typer.Option(help="Owner (default: you).")]
 PipelineOpt = Annotated[str | None, typer.Option(help="Pipeline name (default: the first).")]
@@ -107,7 +114,7 @@ def add(
         stage=stage,
         pipeline=pipeline,
         close=parse_date(close),
-        probability=probability,
+        probability=number_or_none(probability),
         owner=owner,
         tags=tag,
         fields=parse_fields(field),
@@ -238,6 +245,8 @@ def edit(
     )
     if close is not None:
         changes["close"] = parse_date(close) if close.strip() else None
+    if "probability" in changes:  # "" drops it (the stage's), as --stage-probability
+        changes["probability"] = number_or_none(changes["probability"])
     if stage_probability:
         changes["probability"] = None
     if editor:
