@@ -313,3 +313,20 @@ def test_an_empty_number_clears_it_on_edit_as_the_help_says(cli) -> None:
         refused = cli(*args)
         assert refused.exit_code == 2 and line in refused.stderr, refused.stderr
     assert cli("company", "show", "Acme", "--json").json()["size"] is None
+
+
+def test_an_edit_with_nothing_to_change_says_so(cli) -> None:
+    """``contact edit 1`` with no option said "Updated contact #1 Ada" and changed
+    nothing: a usage error now (exit 2), naming what to give."""
+    cli("contact", "add", "Ada", "--email", "ada@x.com")
+    cli("company", "add", "Acme")
+    cli("deal", "add", "Big")
+    for noun, ref in (("contact", "ada@x.com"), ("company", "Acme"), ("deal", "Big")):
+        result = cli(noun, "edit", ref)
+        assert result.exit_code == 2, (noun, result.stdout)
+        assert result.stderr == (
+            f"Error: nothing to change: give an option to change, or --editor "
+            f"(see tinycrm {noun} edit --help)\n"
+        )
+        assert result.stdout == ""
+    assert [e["action"] for e in cli("feed", "--json").json()].count("updated") == 0

@@ -230,6 +230,12 @@ def parse_date(value: str | None) -> date | None:
         raise Invalid(str(exc)) from exc
 
 
+def nothing_to_change(ctx: typer.Context) -> NoReturn:
+    """``NOUN edit REF`` with no option: a usage error, not "Updated" of nothing."""
+    help_ = f"see {ctx.command_path} --help"
+    fail(f"nothing to change: give an option to change, or --editor ({help_})", 2)
+
+
 def given(**options: Any) -> dict[str, Any]:
     """The edit options the user actually passed (None means "not given")."""
     return {k: v for k, v in options.items() if v is not None}

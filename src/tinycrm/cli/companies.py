@@ -16,6 +16,7 @@ from tinycrm.cli.common import (
     crm,
     given,
     limit_option,
+    nothing_to_change,
     number_or_none,
     parse_field_filter,
     parse_fields,
@@ -215,6 +216,8 @@ def edit(
         company, said = edit_command(ctx, "company", ref, other_options=others)
         output.saved(company, said)
         return
+    if not (changes or tag or untag or field or unset_field):
+        nothing_to_change(ctx)
     company = crm(ctx).companies.edit(
         ref,
         **changes,

@@ -16,6 +16,7 @@ from tinycrm.cli.common import (
     crm,
     given,
     limit_option,
+    nothing_to_change,
     parse_field_filter,
     parse_fields,
 )
@@ -309,6 +310,8 @@ def edit(
         contact, said = edit_command(ctx, "contact", ref, other_options=others)
         output.saved(contact, said)
         return
+    if not (changes or tag or untag or field or unset_field):
+        nothing_to_change(ctx)
     contact = crm(ctx).contacts.edit(
         ref,
         **changes,

@@ -16,6 +16,7 @@ from tinycrm.cli.common import (
     crm,
     given,
     limit_option,
+    nothing_to_change,
     number_or_none,
     parse_date,
     parse_field_filter,
@@ -254,6 +255,8 @@ def edit(
         deal, said = edit_command(ctx, "deal", ref, other_options=others)
         output.saved(deal, said)
         return
+    if not (changes or tag or untag or field or unset_field):
+        nothing_to_change(ctx)
     deal = crm(ctx).deals.edit(
         ref,
         **changes,
