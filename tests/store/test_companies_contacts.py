@@ -67,6 +67,8 @@ def test_an_international_domain_is_kept_as_typed_and_named_by_either_form(store
     baecker = add_company(store, name="Bäckerei", domain="XN--BCKER-GRA.de")
     assert baecker.domain == "xn--bcker-gra.de"
     assert get_company(store, "bäcker.de").id == baecker.id
+    with pytest.raises(Conflict, match=r"a company with domain müller.de already exists"):
+        add_company(store, name="Wide", domain="ｍüller．de")  # full width: the same domain
     with pytest.raises(Conflict, match=r"a company with domain xn--bcker-gra.de already"):
         edit_company(store, mueller.id, domain="Bäcker.de")
     jo = add_contact(store, name="Jo", email="jo@xn--mller-kva.de", company="müller.de")

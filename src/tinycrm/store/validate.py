@@ -265,8 +265,9 @@ def domain_key(value: str | None) -> str | None:
 def domain(value: str | None) -> str | None:
     """A company's web domain as stored, and unique (:func:`domain_key`); blank is None.
 
-    An internationalised domain is kept as typed, in Unicode (``müller.de``, NFC) or in
-    its ASCII form (``xn--mller-kva.de``); :func:`domain_forms` gives both spellings,
+    An internationalised domain is kept as typed, in Unicode (``müller.de``, as IDNA maps
+    it: lower case, NFC, full-width letters made plain) or in its ASCII form
+    (``xn--mller-kva.de``); :func:`domain_forms` gives both spellings,
     which name one company (as ``jm@müller.de`` and ``jm@xn--mller-kva.de`` are one
     address)."""
     if not (value or "").strip():
@@ -274,10 +275,15 @@ def domain(value: str | None) -> str | None:
     clean = domain_key(value)
     if clean is not None:
         clean = unicodedata.normalize("NFC", clean)
-    if clean is None or _ascii_domain(clean) is None:
+    ascii_form = _ascii_domain(clean) if clean is not None else None
+    if clean is None or ascii_form is None:
         raise Invalid(
             f"invalid domain {quoted(value)} (expected something like example.com)", field="domain"
         )
+    if not clean.isascii():  # as IDNA maps it: ｍüller．de (full width) is müller.de
+        import idna
+
+        clean = idna.decode(ascii_form)
     return clean
 
 
