@@ -70,6 +70,23 @@ def test_both_spellings_of_an_address_are_one_address(store) -> None:
         add_contact(store, name="Broken", email="a@b..c.de")
 
 
+def test_filters_find_an_address_by_either_spelling(store) -> None:
+    """A REF took jürgen@xn--mller-kva.de for jürgen@müller.de, but ``--where email=``
+    and a deal's ``contact=`` compared the text lowered as typed, and found nothing."""
+    from tinycrm.store.contacts import list_contacts
+    from tinycrm.store.deals import add_deal, list_deals
+
+    jm = add_contact(store, name="Jürgen Müller", email="jürgen@müller.de")
+    add_contact(store, name="Ada", email="ada@example.com")
+    add_deal(store, title="Order", contact="Jürgen Müller")
+    for typed in ("JÜRGEN@XN--MLLER-KVA.DE", "jürgen@müller.de", "mailto:Jürgen@Müller.de"):
+        assert [c.name for c in list_contacts(store, where=f'email="{typed}"')] == [jm.name]
+        assert [d.title for d in list_deals(store, where=f'contact="{typed}"')] == ["Order"]
+    assert {c.name for c in list_contacts(store, where="email!=jürgen@xn--mller-kva.de")} == {"Ada"}
+    assert list_contacts(store, where="email=nobody@example.com") == []
+    assert [c.name for c in list_contacts(store, where='email="not an address"')] == []
+
+
 _LOCAL = st.text(alphabet="abcXYZ09.+-_!'=", min_size=1, max_size=12)
 _LABEL = st.text(alphabet="abz09-", min_size=1, max_size=8)
 _TLD = st.sampled_from(["de", "com", "io", "test", "local", "x1", "c", "museum"])

@@ -243,6 +243,26 @@ class _Text(Field):
         return and_(column.is_not(None), clause) if self.nullable else clause
 
 
+def email_key(text: str) -> str:
+    """An address as the store compares it (``validate.email``: ``xn--`` domains in
+    Unicode, ``mailto:`` dropped), or the text lowered when it is not one."""
+    try:
+        return validate.email(text) or text.strip().lower()
+    except Invalid:
+        return " ".join(text.split()).lower()
+
+
+@dataclass(frozen=True)
+class _Email(_Text):
+    """A contact's email, by its key: ``email=jürgen@xn--mller-kva.de`` is
+    jürgen@müller.de, as a REF is."""
+
+    def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
+        if op == "=" and value.text.strip():
+            return and_(self.column.is_not(None), self.column == email_key(value.text))
+        return super().positive(ctx, name, op, value)
+
+
 @dataclass(frozen=True)
 class _Domain(_Text):
     """A company's domain: ``domain=müller.de`` is also ``xn--mller-kva.de``, either way
@@ -566,13 +586,13 @@ _COMPANY_REF = _Ref(
     what_named="company",
 )
 _CONTACT_REF = _Ref(
-    keys=((Contact.name_key, validate.key), (Contact.email_key, _lowered)), what_named="contact"
+    keys=((Contact.name_key, validate.key), (Contact.email_key, email_key)), what_named="contact"
 )
 
 _FIELDS_NOW: dict[str, dict[str, Field]] = {
     "contact": {
         "name": _Text(Contact.name_key, fold="key", nullable=False),
-        "email": _Text(Contact.email_key, fold="stored"),  # compared by its key
+        "email": _Email(Contact.email_key, fold="stored"),  # compared by its key
         "phone": _Text(Contact.phone),
         "title": _Text(Contact.title),
         "role": _Text(Contact.role, fold="stored", choices=ROLES),
