@@ -238,6 +238,30 @@ def test_contact_company_link_creates_missing_company(store) -> None:
         add_contact(store, name="Bob", company="#999")
 
 
+def test_a_contact_naming_a_new_domain_makes_the_company_with_that_domain(store) -> None:
+    """``--company globex.com`` (no company has it) made a company *named* globex.com
+    without a domain, so the next contact, import row or lead at globex.com made another
+    company: the domain typed is the new company's domain too."""
+    from tinycrm.store.leads import convert_lead
+
+    eve = add_contact(store, name="Eve", company="Globex.com")
+    made = get_company(store, eve.company_id)
+    assert (made.name, made.domain) == ("Globex.com", "globex.com")
+    lead = add_contact(store, name="Lee", email="lee@globex.com", lifecycle="lead")
+    converted = convert_lead(store, lead.id)
+    assert converted.company is not None and converted.company.id == made.id
+    assert len(list_companies(store)) == 1  # not a second company for globex.com
+    # a lead converted with --company naming a new domain, likewise
+    kim = add_contact(store, name="Kim", email="kim@gmail.com", lifecycle="lead")
+    initech = convert_lead(store, kim.id, company="Initech.io").company
+    assert initech is not None and (initech.name, initech.domain) == ("Initech.io", "initech.io")
+    # a name that is not a domain stays a name only
+    assert (
+        get_company(store, add_contact(store, name="Al", company="Acme AG").company_id).domain
+        is None
+    )
+
+
 def test_contact_role_and_lifecycle_are_checked(store) -> None:
     with pytest.raises(Invalid, match="invalid role"):
         add_contact(store, name="Ada", role="boss")

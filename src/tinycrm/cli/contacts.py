@@ -34,7 +34,11 @@ Phone = Annotated[str | None, typer.Option(help="Phone number.")]
 Title = Annotated[str | None, typer.Option(help="Job title.")]
 Role = Annotated[str | None, typer.Option(help=f"Buying role: {', '.join(ROLES)}.")]
 Company = Annotated[
-    str | None, typer.Option(help="Company id, name or domain (a new name creates the company).")
+    str | None,
+    typer.Option(
+        help="Company id, name or domain (a new name creates the company; a new domain, "
+        "with that domain)."
+    ),
 ]
 Lifecycle = Annotated[str | None, typer.Option(help=f"Lifecycle: {', '.join(LIFECYCLES)}.")]
 LeadStatus = Annotated[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
@@ -10,6 +11,7 @@ from sqlmodel import Session, col
 
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
+from tinycrm.store.errors import Invalid
 from tinycrm.store.models import Company, CompanyRead, Contact, Deal
 from tinycrm.store.records import (
     UNSET,
@@ -198,6 +200,21 @@ def new_company_row(
     if cid is None:
         del row["id"]
     return row
+
+
+def create_named_company(
+    store: Store, session: Session, ref: str, *, event: bool = True
+) -> Company:
+    """A new company for a name a contact or a lead's conversion gave and no company has:
+    a name that is a domain (``globex.com``) is its domain too, for the next contact,
+    import row or lead at that domain to find it."""
+    try:
+        domain = validate.domain(ref)
+    except Invalid:
+        domain = None
+    if domain is not None and domain == unicodedata.normalize("NFC", ref.strip().lower()):
+        return create_company(store, session, ref, event=event, domain=domain)
+    return create_company(store, session, ref, event=event)
 
 
 def create_company(

@@ -13,7 +13,7 @@ from tinycrm.errors import warn
 from tinycrm.phones import try_normalise
 from tinycrm.store import validate
 from tinycrm.store.automation import run_rules
-from tinycrm.store.companies import create_company, resolve_company
+from tinycrm.store.companies import create_named_company, resolve_company
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.models import (
@@ -285,7 +285,8 @@ def _check_email(
 
 
 def company_for(store: Store, session: Session, ref: str | None) -> Company | None:
-    """The company named by ``ref``, created when no company has that name."""
+    """The company named by ``ref``, created when no company has that name or domain
+    (:func:`create_named_company`: ``globex.com`` is the new company's domain too)."""
     if ref is None or not ref.strip():
         return None
     try:
@@ -293,7 +294,7 @@ def company_for(store: Store, session: Session, ref: str | None) -> Company | No
     except NotFound:
         if numeric_id(ref) is not None:
             raise
-        return create_company(store, session, ref)
+        return create_named_company(store, session, ref)
 
 
 def add_contact(

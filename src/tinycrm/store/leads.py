@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from tinycrm import money
 from tinycrm.store import validate
-from tinycrm.store.companies import create_company, resolve_company
+from tinycrm.store.companies import create_company, create_named_company, resolve_company
 from tinycrm.store.companies import to_read as company_read
 from tinycrm.store.contacts import check_lead_status, resolve_contact
 from tinycrm.store.contacts import to_read as contact_read
@@ -525,7 +525,7 @@ def _company_for(
         except NotFound:
             if numeric_id(ref) is not None:
                 raise
-            return create_company(store, session, ref, event=False), True
+            return create_named_company(store, session, ref, event=False), True
     if contact.company_id:
         return session.get(Company, contact.company_id), False
     domain = email_domain(contact.email)
