@@ -406,3 +406,24 @@ def test_network_failures_are_one_line_naming_the_host() -> None:
         "TLS with imap.example.com:993 failed: [SSL: WRONG_VERSION_NUMBER] wrong version number"
         ' (the port does not speak TLS: is it a STARTTLS port? tls = "starttls")',
     }
+
+
+def test_mail_without_a_date_header_is_dated_by_the_servers_internaldate(
+    store: Any, imap_account: ImapAccount
+) -> None:
+    from datetime import UTC, datetime
+
+    imap_account.configure(folders=["INBOX"])
+    crm = _crm(store)
+    crm.contacts.add(name="Ana Díaz", email="ana@client.example")
+    arrived = datetime(2026, 11, 30, 7, 45, tzinfo=UTC)
+    with imap_account.client() as client:
+        client.append(
+            "INBOX",
+            b"From: ana@client.example\r\nTo: me@my.example\r\nSubject: undated\r\n\r\nHi\r\n",
+            msg_time=arrived,
+        )
+    run = crm.mail.sync().run
+    assert (run.logged, run.undated) == (1, 0)
+    [logged] = crm.activities.list(contact="ana@client.example")
+    assert logged.occurred_at == arrived

@@ -191,7 +191,8 @@ def test_controls_in_an_address_are_not_stored(store: Any) -> None:
     add_contact(store, name="Bob Roe", email="bob@acme.example")
     message = parse_message(
         b"From: ann@acme.example\x1b[31m\nTo: me@mycompany.example, bob\x00@acme.example\n"
-        b"Subject: hi\nMessage-ID: <ctl@acme.example>\n\nHello"
+        b"Subject: hi\nDate: Tue, 01 Dec 2026 10:00:00 +0000\n"
+        b"Message-ID: <ctl@acme.example>\n\nHello"
     )
     assert message.sender == "ann@acme.example" and message.to[1] == "bob@acme.example"
     run = log_messages(store, [message], **OWN)
@@ -200,3 +201,19 @@ def test_controls_in_an_address_are_not_stored(store: Any) -> None:
     assert (
         first.body == "From: ann@acme.example\nTo: me@mycompany.example, bob@acme.example\n\nHello"
     )
+
+
+def test_mail_with_no_date_at_all_is_dated_now_and_the_run_says_so(store: Any) -> None:
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    undated = parse_message(b"From: ann@acme.example\nTo: me@mycompany.example\nSubject: hi\n\nx")
+    received = parse_message(
+        b"Received: from a by b; Wed, 02 Dec 2026 08:14:00 +0000\n"
+        b"From: ann@acme.example\nTo: me@mycompany.example\nSubject: later\n\ny"
+    )
+    run = log_messages(store, [undated, received], **OWN)
+    assert (run.logged, run.undated) == (2, 1)
+    assert "1 without a date (dated now)" in run.summary()
+    by_subject = {a.subject: a for a in list_activities(store)}
+    assert by_subject["later"].occurred_at.isoformat().startswith("2026-12-02T08:14")
+    assert "Date: none on the message; dated when logged" in (by_subject["hi"].body or "")
+    assert "Date:" not in (by_subject["later"].body or "")

@@ -187,3 +187,27 @@ def test_any_punctuation_in_a_header_parses_without_raising(name: str, value: st
 def test_html_to_text_never_raises_and_drops_tags(html: str) -> None:
     text = html_to_text(f"<div>{html}</div>")
     assert "<div>" not in text
+
+
+UNDATED = (
+    b"Received: from mx.my.example by imap.my.example; Wed, 02 Dec 2026 09:15:00 +0100\n"
+    b"Received: from out.client.example by mx.my.example; Wed, 02 Dec 2026 08:14:00 +0000\n"
+    b"From: Ana <ana@client.example>\nTo: me@my.example\nSubject: no date\n\nHello"
+)
+
+
+def test_mail_without_a_date_is_dated_by_the_server_else_its_newest_received_header() -> None:
+    received = parse_message(UNDATED)
+    assert (received.date, received.dated_by) == (datetime(2026, 12, 2, 8, 15, tzinfo=UTC),
+                                                  "Received")  # fmt: skip
+    internal = datetime(2026, 12, 2, 9, 20, tzinfo=UTC)
+    server = parse_message(UNDATED, received=internal)
+    assert (server.date, server.dated_by) == (internal, "INTERNALDATE")
+    # the key stays that of the message itself: the same from IMAP and from a file
+    assert server.key == received.key == parse_message(UNDATED.split(b"\n", 2)[2]).key
+    dated = parse_message(b"Date: Tue, 01 Dec 2026 10:00:00 +0000\n" + UNDATED, received=internal)
+    assert (dated.date, dated.dated_by) == (datetime(2026, 12, 1, 10, tzinfo=UTC), "Date")
+    bare = parse_message(UNDATED.split(b"\n", 2)[2])
+    assert (bare.date, bare.dated_by) == (None, None)
+    naive = parse_message(UNDATED, received=datetime(2026, 12, 2, 9, 20))
+    assert naive.date == internal  # a server time without a zone is UTC

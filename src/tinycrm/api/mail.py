@@ -221,7 +221,7 @@ def _sync_folder(
                                until=Checkpoint(state.uidvalidity, 0))  # fmt: skip
             for last, raws in account.fetch(uids, batch):
                 until = Checkpoint(state.uidvalidity, max(last, reached))  # never back
-                messages = [parse_message(raw) for raw in raws]
+                messages = [parse_message(f.raw, received=f.internaldate) for f in raws]
                 sync.log_batch(messages, account=account.key, folder=name, since=current,
                                until=until)  # fmt: skip
                 current = until

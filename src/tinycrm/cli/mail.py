@@ -87,6 +87,7 @@ def _record(run: MailRun) -> dict[str, Any]:
         "already": run.already,
         "skipped": dict(run.skipped),
         "stopped_sequences": run.stopped,
+        "undated": run.undated,
         "dry_run": run.dry_run,
     }
 

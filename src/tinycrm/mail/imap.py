@@ -22,6 +22,7 @@ import ssl
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tinycrm.errors import TinyCrmError
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Account",
+    "Fetched",
     "FolderState",
     "MailSyncError",
     "connect",
@@ -116,6 +118,14 @@ def _from_keyring(user: str) -> str:
 
 
 # --------------------------------------------------------------------------- the connection
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One message as the server gave it: its bytes and its INTERNALDATE."""
+
+    raw: bytes
+    internaldate: datetime | None
 
 
 @dataclass(frozen=True)
@@ -304,22 +314,30 @@ class Account:
         uids = self._call("UID SEARCH", self.client.search, ["UID", f"{after + 1}:*"])
         return sorted(u for u in uids if isinstance(u, int) and after < u <= MAX_UID)
 
-    def fetch(self, uids: Sequence[int], batch: int) -> Iterator[tuple[int, list[bytes]]]:
-        """(the batch's last UID, its raw messages) for ``uids``, ``batch`` at a time, in
-        UID order, never marked as read (``BODY.PEEK``). A message over
-        :data:`MAX_MESSAGE` is read without its body (its header only); one the server
-        no longer has (expunged meanwhile) is left out."""
+    def fetch(self, uids: Sequence[int], batch: int) -> Iterator[tuple[int, list[Fetched]]]:
+        """(the batch's last UID, its messages) for ``uids``, ``batch`` at a time, in
+        UID order, never marked as read (``BODY.PEEK``), each with its INTERNALDATE
+        (when the server received it). A message over :data:`MAX_MESSAGE` is read
+        without its body (its header only); one the server no longer has (expunged
+        meanwhile) is left out."""
+        self.client.normalise_times = False  # INTERNALDATE with its zone, not local time
         for start in range(0, len(uids), batch):
             chunk = list(uids[start : start + batch])
             sizes = self._call("UID FETCH", self.client.fetch, chunk, ["RFC822.SIZE"])
             size = {u: int(d.get(b"RFC822.SIZE") or 0) for u, d in sizes.items()}
             small = [u for u in chunk if u in size and size[u] <= MAX_MESSAGE]
             large = [u for u in chunk if u in size and size[u] > MAX_MESSAGE]
-            got: dict[int, bytes] = {}
-            if small:
-                data = self._call("UID FETCH", self.client.fetch, small, ["BODY.PEEK[]"])
-                got.update({u: d.get(b"BODY[]") for u, d in data.items()})
-            if large:
-                data = self._call("UID FETCH", self.client.fetch, large, ["BODY.PEEK[HEADER]"])
-                got.update({u: d.get(b"BODY[HEADER]") for u, d in data.items()})
-            yield chunk[-1], [got[u] for u in chunk if isinstance(got.get(u), bytes)]
+            got: dict[int, Any] = {}
+            for part, which in (("BODY[]", small), ("BODY[HEADER]", large)):
+                if not which:
+                    continue
+                asked = [part.replace("BODY", "BODY.PEEK"), "INTERNALDATE"]
+                data = self._call("UID FETCH", self.client.fetch, which, asked)
+                got.update(
+                    {u: (d.get(part.encode()), d.get(b"INTERNALDATE")) for u, d in data.items()}
+                )
+            found = [got[u] for u in chunk if u in got and isinstance(got[u][0], bytes)]
+            yield (
+                chunk[-1],
+                [Fetched(raw, when if isinstance(when, datetime) else None) for raw, when in found],
+            )

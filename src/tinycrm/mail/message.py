@@ -8,6 +8,11 @@ that do not decode are replaced, never a crash); raw 8-bit headers are read as U
 else Windows-1252. The body is the ``text/plain`` part, else (or when that one is
 blank) the HTML part as text; attachments are listed by name, type and size, not kept.
 
+A message is dated by its Date header; without one (or with one that does not parse),
+by when the server received it: the IMAP server's INTERNALDATE when the caller has it,
+else the newest (topmost) Received header. ``dated_by`` says which; None when nothing
+dates it.
+
 A message is known by its Message-ID (a hash of it when it is too long for a database
 index); one without (some scripts and old clients send none) by a hash of its sender,
 date and subject, so that the same message read twice, from two folders or from IMAP
@@ -19,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -32,6 +38,7 @@ from tinycrm.mail.html_text import html_to_text
 __all__ = ["Attachment", "MailMessage", "parse_message"]
 
 Direction = Literal["in", "out"]
+DatedBy = Literal["Date", "INTERNALDATE", "Received"]
 
 KEY_MAX = 500  # characters of a Message-ID kept as its key (4 bytes each fit an index)
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
@@ -88,6 +95,7 @@ class MailMessage:
     references: tuple[str, ...] = ()
     automated: str | None = None  # why it is list or machine mail (List-Id, a bounce, …)
     names: dict[str, str] = field(default_factory=dict)  # address -> display name
+    dated_by: DatedBy | None = None  # where ``date`` comes from (None: no date at all)
 
     def addresses(self) -> tuple[str, ...]:
         """Everyone on the message: sender, To and Cc, in that order, once each."""
@@ -113,13 +121,16 @@ class MailMessage:
         )
 
 
-def parse_message(data: bytes) -> MailMessage:
+def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessage:
     """Read one message. Never raises on a malformed one: what cannot be read is left
-    empty (a subject without a header is ``""``, a date that does not parse is None)."""
+    empty (a subject without a header is ``""``, no date is None). ``received`` is when
+    the server received it (IMAP's INTERNALDATE; naive is UTC): the date of a message
+    without a Date header, before its Received headers."""
     message = BytesParser(policy=_POLICY).parsebytes(data)
     assert isinstance(message, EmailMessage)
     subject = " ".join(_header(message, "subject").split())
     date = _date(_header(message, "date"))
+    when, dated_by = _dated(message, date, received)
     senders = _addresses(message, "from")
     sender = senders[0][0] if senders else None
     to, cc = _addresses(message, "to"), _addresses(message, "cc")
@@ -137,7 +148,7 @@ def parse_message(data: bytes) -> MailMessage:
         key=key,
         message_id=message_id,
         subject=subject,
-        date=date,
+        date=when,
         sender=sender,
         sender_name=senders[0][1] or None if senders else None,
         to=tuple(a for a, _ in to),
@@ -150,6 +161,7 @@ def parse_message(data: bytes) -> MailMessage:
         ),
         automated=_automated(message, sender),
         names=names,
+        dated_by=dated_by,
     )
 
 
@@ -208,6 +220,30 @@ def _date(text: str) -> datetime | None:
         return when.astimezone(UTC)
     except (OverflowError, ValueError):
         return None
+
+
+def _dated(
+    message: EmailMessage, date: datetime | None, received: datetime | None
+) -> tuple[datetime | None, DatedBy | None]:
+    """The message's date and where it comes from: its Date header, else ``received``
+    (the server's INTERNALDATE), else the newest Received header that gives one (the
+    topmost: each server adds its own above the others')."""
+    if date is not None:
+        return date, "Date"
+    if received is not None:
+        aware = received if received.tzinfo is not None else received.replace(tzinfo=UTC)
+        with suppress(OverflowError, ValueError):
+            return aware.astimezone(UTC), "INTERNALDATE"
+    try:
+        values = [str(v) for v in message.get_all("received", failobj=[])]
+    except Exception:  # a header the modern policy cannot parse: its raw text
+        values = _raw(message, "received")
+    for value in values:
+        _head, semicolon, stamp = " ".join(value.split()).rpartition(";")
+        when = _date(stamp.strip()) if semicolon else None
+        if when is not None:
+            return when, "Received"
+    return None, None
 
 
 def _message_id(text: str) -> str | None:

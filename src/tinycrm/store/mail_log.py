@@ -64,6 +64,7 @@ class MailRun:
     already: int = 0  # messages logged before (by an earlier run or another folder)
     skipped: Counter[str] = field(default_factory=Counter)  # why a message was not logged
     stopped: int = 0  # sequence enrolments stopped by a reply
+    undated: int = 0  # messages logged with no date of their own: dated when logged
     dry_run: bool = False
 
     def add(self, other: MailRun) -> None:
@@ -76,6 +77,7 @@ class MailRun:
         self.already += other.already
         self.skipped.update(other.skipped)
         self.stopped += other.stopped
+        self.undated += other.undated
 
     def summary(self) -> str:
         verb = "would log" if self.dry_run else "logged"
@@ -92,6 +94,8 @@ class MailRun:
             parts.append(f"{count} {reason}")
         if self.stopped:
             parts.append(f"stopped {plural(self.stopped, 'sequence')} on a reply")
+        if self.undated:
+            parts.append(f"{self.undated} without a date (dated now)")
         return "; ".join(parts)
 
 
@@ -216,6 +220,7 @@ class MailLogger:
                 run.stopped += self._stop_sequences(contact, message)
         if wrote:
             run.logged += 1
+            run.undated += message.date is None
         else:
             run.already += 1
 
@@ -371,6 +376,8 @@ def mail_body(message: MailMessage) -> str:
         lines.append(f"To: {', '.join(who(a) for a in message.to)}")
     if message.cc:
         lines.append(f"Cc: {', '.join(who(a) for a in message.cc)}")
+    if message.date is None:
+        lines.append("Date: none on the message; dated when logged")
     for attachment in message.attachments:
         lines.append(
             f"Attachment: {_clean(attachment.name, SUBJECT_MAX)} "
