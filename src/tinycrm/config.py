@@ -191,6 +191,15 @@ class MailSettings:
     own_domains: tuple[str, ...] = ()
     imap: ImapSettings | None = None
 
+    @property
+    def own(self) -> tuple[str, ...]:
+        """``own_addresses`` and the IMAP login when it is an address: the mailbox
+        ``mail sync`` reads is the user's own, whether or not they listed it."""
+        login = self.imap.user.strip().lower() if self.imap is not None else ""
+        if "@" not in login or login in self.own_addresses:
+            return self.own_addresses
+        return (*self.own_addresses, login)
+
 
 @dataclass(frozen=True)
 class Config:

@@ -427,3 +427,31 @@ def test_mail_without_a_date_header_is_dated_by_the_servers_internaldate(
     assert (run.logged, run.undated) == (1, 0)
     [logged] = crm.activities.list(contact="ana@client.example")
     assert logged.occurred_at == arrived
+
+
+def test_the_imap_user_is_one_of_the_users_own_addresses(
+    store: Any, imap_account: ImapAccount, tmp_path: Path
+) -> None:
+    """Logging in as u…@mycompany.example (not in own_addresses): mail from it is the
+    user's own (out), mail to it is not about a contact of that name, and
+    --create-contacts does not make the user a lead."""
+    imap_account.configure(folders=["INBOX", "Sent"])
+    me = imap_account.user
+    crm = _crm(store)
+    crm.contacts.add(name="Ana Díaz", email="ana@client.example")
+    sent = f"From: Me <{me}>\nTo: ana@client.example\nSubject: Offer\nMessage-ID: <s1@x>\n\nHi"
+    got = f"From: ana@client.example\nTo: {me.upper()}\nSubject: Re: Offer\nMessage-ID: <r@x>\n\nOk"
+    note = f"From: {me}\nTo: {me}\nSubject: note to self\nMessage-ID: <n1@x>\n\nMilk"
+    imap_account.append("Sent", sent.encode(), note.encode())
+    imap_account.append("INBOX", got.encode())
+    run = crm.mail.sync(create_contacts=True).run
+    assert (run.logged, run.created, run.skipped) == (2, 0, {"internal or own": 1})
+    with store.read() as session:
+        directions = dict(session.execute(select(Activity.subject, Activity.direction)).all())
+    assert directions == {"Offer": "out", "Re: Offer": "in"}
+    assert [c.email for c in crm.contacts.list()] == ["ana@client.example"]
+    # a file of the same account's mail knows the login as the user's too
+    (tmp_path / "self.eml").write_text(note.replace("n1@x", "n2@x"))
+    assert crm.mail.import_paths([tmp_path / "self.eml"], create_contacts=True).skipped == {
+        "internal or own": 1
+    }

@@ -56,7 +56,8 @@ class SyncInterrupted(KeyboardInterrupt):
 
 class Mail:
     """Messages logged as email activities. Own addresses and internal domains come
-    from the config file's ``[mail]`` table (``own_addresses``, ``own_domains``)."""
+    from the config file's ``[mail]`` table (``own_addresses``, ``own_domains``, and
+    ``[mail.imap] user`` when it is an address)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -79,7 +80,7 @@ class Mail:
         return log_messages(
             self._store,
             messages,
-            own_addresses=settings.own_addresses,
+            own_addresses=settings.own,
             own_domains=settings.own_domains,
             create_contacts=create_contacts,
             include_lists=include_lists,
@@ -149,7 +150,7 @@ class Mail:
         password = get_password(settings)
         sync = MailSync(
             self._store,
-            own_addresses=config.mail.own_addresses,
+            own_addresses=config.mail.own,
             own_domains=config.mail.own_domains,
             create_contacts=create_contacts,
             include_lists=include_lists,
