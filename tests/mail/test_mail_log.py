@@ -217,3 +217,16 @@ def test_mail_with_no_date_at_all_is_dated_now_and_the_run_says_so(store: Any) -
     assert by_subject["later"].occurred_at.isoformat().startswith("2026-12-02T08:14")
     assert "Date: none on the message; dated when logged" in (by_subject["hi"].body or "")
     assert "Date:" not in (by_subject["later"].body or "")
+
+
+def test_a_name_in_an_unknown_charset_is_logged_not_refused(store: Any) -> None:
+    """It made the whole import fail ('text holds bytes that are not UTF-8'), and a
+    sync stick at that message on every run."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    message = _msg("=?x-unknown?q?Ann_L=E9e?= <ann@acme.example>",
+                   "me@mycompany.example, =?utf-8?q?B=F6b?= <bob@else.example>")  # fmt: skip
+    run = log_messages(store, [message], create_contacts=True, **OWN)
+    assert (run.logged, run.created) == (1, 1)
+    assert get_contact(store, "bob@else.example").name == "Böb"
+    (logged,) = list_activities(store, contact="Ann Lee")
+    assert (logged.body or "").startswith("From: Ann Lée <ann@acme.example>\nTo: me@mycompany")

@@ -211,3 +211,43 @@ def test_mail_without_a_date_is_dated_by_the_server_else_its_newest_received_hea
     assert (bare.date, bare.dated_by) == (None, None)
     naive = parse_message(UNDATED, received=datetime(2026, 12, 2, 9, 20))
     assert naive.date == internal  # a server time without a zone is UTC
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "=?x-unknown?q?D=EDaz?=",
+        "=?utf-8?q?D=EDaz?=",
+        "=?us-ascii?b?RO1heg==?=",
+        "=?utf-8*de?Q?D=EDaz?=",
+    ],
+)
+def test_an_encoded_word_in_a_wrong_or_unknown_charset_is_read_not_left_as_bytes(
+    word: str,
+) -> None:
+    """Its bytes are read as UTF-8, else Windows-1252, as raw 8-bit headers are: a name
+    left holding them could not be stored (the whole import or sync batch failed)."""
+    raw = f"From: Ana {word} <ana@client.example>\nTo: {word} <d@client.example>\n"
+    m = parse_message(f"{raw}Subject: Hola {word}\n\nx".encode())
+    assert m.subject == "Hola Díaz"
+    assert m.names == {"ana@client.example": "Ana Díaz", "d@client.example": "Díaz"}
+    assert m.sender_name == "Ana Díaz"
+    odd = parse_message(b"From: =?x-unknown?q?=81=8D?= <a@b.example>\n\nx")
+    assert odd.names == {"a@b.example": "\x81\x8d"}  # no Windows-1252 character: Latin-1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["utf-8", "us-ascii", "iso-8859-1", "x-unknown", "utf-7", "shift_jis"]),
+    st.binary(max_size=40),
+)
+def test_any_bytes_in_an_encoded_word_give_text_a_database_can_store(
+    charset: str, data: bytes
+) -> None:
+    import base64
+
+    word = f"=?{charset}?b?{base64.b64encode(data).decode()}?="
+    m = parse_message(f"From: {word} <a@b.example>\nTo: {word} <c@d.example>\n"
+                      f"Subject: {word}\n\nx".encode())  # fmt: skip
+    for text in (m.subject, *m.names.values()):
+        text.encode("utf-8")

@@ -51,7 +51,46 @@ class _EightBitHeaders(EmailPolicy):
     file names; no database can store them."""
 
     def header_fetch_parse(self, name: str, value: str) -> Any:
-        return super().header_fetch_parse(name, _eight_bit(value))
+        return super().header_fetch_parse(name, _charsets(_eight_bit(value)))
+
+
+_ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(\*[^?\s]*)?\?([qQbB])\?([^?\s]*)\?=")
+
+
+def _charsets(value: str) -> str:
+    """``value`` with each RFC 2047 encoded word whose bytes its charset cannot read (an
+    unknown charset, or Latin-1 bytes labelled UTF-8) labelled UTF-8, else Windows-1252
+    (else Latin-1), whichever reads them. The standard library leaves such bytes as lone
+    surrogates in display names (no database can store them), "\ufffd" in a subject."""
+    if not isinstance(value, str) or "=?" not in value:
+        return value
+    return _ENCODED_WORD.sub(_relabel, value)
+
+
+def _relabel(word: re.Match[str]) -> str:
+    import base64
+    import binascii
+    import quopri
+
+    charset, language, encoding, text = word.groups()
+    try:
+        if encoding in "bB":
+            data = base64.b64decode(text + "=" * (-len(text) % 4))
+        else:
+            data = quopri.decodestring(text.replace("_", " ").encode("ascii"), header=True)
+    except (binascii.Error, ValueError):
+        return word.group(0)  # not decodable at all: the standard library says so
+    for label in (charset, "utf-8", "windows-1252"):
+        try:
+            data.decode(label)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        if label == charset:
+            return word.group(0)
+        break
+    else:
+        label = "iso-8859-1"  # reads any byte (five are not Windows-1252 characters)
+    return f"=?{label}{language or ''}?{encoding}?{text}?="
 
 
 def _eight_bit(value: str) -> str:
@@ -201,7 +240,7 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
             # refuses) or an escape sequence after it is junk around the address
             clean = "".join(c for c in address if c.isprintable()).strip().strip("<>").lower()
             if "@" in clean and " " not in clean:
-                found.append((clean, " ".join(str(display).split())))
+                found.append((clean, " ".join(_eight_bit(str(display)).split())))
     return found
 
 
