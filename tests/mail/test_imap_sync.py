@@ -455,3 +455,28 @@ def test_the_imap_user_is_one_of_the_users_own_addresses(
     assert crm.mail.import_paths([tmp_path / "self.eml"], create_contacts=True).skipped == {
         "internal or own": 1
     }
+
+
+def test_a_folder_is_found_whatever_the_unicode_form_and_one_that_holds_only_folders_is_refused(
+    store: Any, imap_account: ImapAccount
+) -> None:
+    """A Mac client names its folders in NFD ('u' and a combining diaeresis): the name
+    typed in NFC was 'not found' beside it in the list. A folder that only holds folders
+    (\\Noselect) failed at EXAMINE after the folders before it were read."""
+    import unicodedata
+
+    crm = _crm(store)
+    crm.contacts.add(name="Jürgen Müller", email="juergen@mueller.example")
+    with imap_account.client() as client:
+        client.create_folder(unicodedata.normalize("NFD", "Entwürfe"))
+        client.create_folder("Kunden/Müller")
+    imap_account.append(unicodedata.normalize("NFD", "Entwürfe"), _mail(1))
+    imap_account.append("INBOX", _mail(2))
+    run = crm.mail.sync(folders=["entwürfe"])
+    assert (run.folders[0].new, run.run.logged) == (1, 1)
+    with pytest.raises(MailSyncError) as refused:
+        crm.mail.sync(folders=["INBOX", "Kunden"])
+    assert str(refused.value).startswith("IMAP folder 'Kunden' on 127.0.0.1:") and str(
+        refused.value
+    ).endswith("holds only other folders, no mail (Kunden/Müller)")
+    assert _count(store) == 1  # INBOX was not read before the refusal

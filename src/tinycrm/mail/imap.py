@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -118,6 +119,17 @@ def _from_keyring(user: str) -> str:
 
 
 # --------------------------------------------------------------------------- the connection
+
+
+def _form(name: str) -> str:
+    """A folder name as compared with one typed: NFC, case folded."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _holds_no_mail(flags: Sequence[bytes]) -> bool:
+    """A LIST entry that cannot be selected: a folder of folders (RFC 3501 \\Noselect,
+    RFC 5258 \\NonExistent)."""
+    return any(f.lower() in (rb"\noselect", rb"\nonexistent") for f in flags)
 
 
 @dataclass(frozen=True)
@@ -268,10 +280,17 @@ class Account:
         listed = self._call("LIST", self.client.list_folders)
         names = [name for _flags, _sep, name in listed if isinstance(name, str)]
         if wanted is not None:
-            by_lower = {n.lower(): n for n in names}
+            # a name as typed, else in any case and Unicode form (a Mac's folders are
+            # named in NFD, what a person types is NFC)
+            by_form = {_form(n): n for n in reversed(names)}
+            hollow = {
+                name: sep.decode("ascii", "replace") if isinstance(sep, bytes) else str(sep or "")
+                for flags, sep, name in listed
+                if _holds_no_mail(flags)
+            }
             found = []
             for folder in wanted:
-                name = folder if folder in names else by_lower.get(folder.lower())
+                name = folder if folder in names else by_form.get(_form(folder))
                 if folder.upper() == "INBOX":
                     name = next((n for n in names if n.upper() == "INBOX"), "INBOX")
                 if name is None:
@@ -279,6 +298,14 @@ class Account:
                     raise MailSyncError(
                         f"IMAP folder {_one_line(folder, 80)!r} not found on {self.where} "
                         f"(it has: {_one_line(shown, 300)})"
+                    )
+                if name in hollow:
+                    below = name + hollow[name]
+                    inside = sorted(n for n in names if hollow[name] and n.startswith(below))
+                    shown = ", ".join(inside[:12]) + ("…" if len(inside) > 12 else "")
+                    raise MailSyncError(
+                        f"IMAP folder {_one_line(name, 80)!r} on {self.where} holds only other "
+                        f"folders, no mail ({_one_line(shown or 'none now', 300)})"
                     )
                 if name not in found:
                     found.append(name)
