@@ -230,3 +230,19 @@ def test_a_name_in_an_unknown_charset_is_logged_not_refused(store: Any) -> None:
     assert get_contact(store, "bob@else.example").name == "Böb"
     (logged,) = list_activities(store, contact="Ann Lee")
     assert (logged.body or "").startswith("From: Ann Lée <ann@acme.example>\nTo: me@mycompany")
+
+
+def test_own_addresses_and_domains_match_in_any_form_of_their_domain(store: Any) -> None:
+    """me@müller.de in the config is the me@xn--mller-kva.de a mail program writes (and
+    the other way round): the user was logged 'in' to themselves, made a lead by
+    --create-contacts, and colleagues at the punycode domain counted as outsiders."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    own = {"own_addresses": ["me@müller.de"], "own_domains": ["xn--bro-hoa.de"]}
+    sent = _msg("Me <ME@XN--MLLER-KVA.DE>", "ann@acme.example, kollege@büro.de", mid="<s@x>")
+    got = _msg("ann@acme.example", "me@xn--mller-kva.de", cc="chef@BÜRO.de", mid="<g@x>")
+    internal = _msg("me@xn--mller-kva.de", "chef@xn--bro-hoa.de", mid="<i@x>")
+    run = log_messages(store, [sent, got, internal], create_contacts=True, **own)
+    assert (run.logged, run.created, run.skipped) == (2, 0, {"internal or own": 1})
+    with store.read() as session:
+        directions = dict(session.execute(select(Activity.mail_key, Activity.direction)).all())
+    assert directions == {"s@x": "out", "g@x": "in"}

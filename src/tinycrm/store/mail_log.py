@@ -31,6 +31,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -170,6 +171,10 @@ class MailLogger:
         self.store, self.run = store, run
         self.own, self.domains = own, domains
         self.create_contacts, self.include_lists = create_contacts, include_lists
+        # own addresses and domains compared by the key the store compares addresses
+        # by: in lower case, the domain in Unicode (me@xn--mller-kva.de is me@müller.de)
+        self._own_keys = {self._key(a) for a in own} - {None}
+        self._own_domains = {_domain_key(d) for d in domains}
         self.known: dict[str, Contact | None] = {}  # address key -> contact
         self.seen: set[tuple[str, int]] = set()  # (mail key, contact id) written this run
         # A dry run rolls each batch back, the contacts it created with it: one it
@@ -193,7 +198,7 @@ class MailLogger:
     def log(self, message: MailMessage) -> None:
         run = self.run
         run.read += 1
-        counterparts = message.counterparts(self.own, self.domains)
+        counterparts = tuple(a for a in message.addresses() if not self._own(a))
         if not counterparts:
             run.skipped["internal or own"] += 1
             return
@@ -204,7 +209,8 @@ class MailLogger:
         if not contacts:
             run.skipped["without a known contact"] += 1
             return
-        direction = message.direction(self.own)
+        sender = self._key(message.sender)
+        direction = "out" if sender is not None and sender in self._own_keys else "in"
         wrote = False
         for contact in contacts:
             assert contact.id is not None
@@ -228,7 +234,12 @@ class MailLogger:
 
     @staticmethod
     def _key(address: str | None) -> str | None:
-        return validate.stored_email_key(address) if address else None
+        return _address_key(address) if address else None
+
+    def _own(self, address: str) -> bool:
+        """Whether ``address`` is one of the user's own, or at an internal domain."""
+        key = self._key(address) or address
+        return key in self._own_keys or key.rpartition("@")[2] in self._own_domains
 
     def _contacts(self, message: MailMessage, counterparts: tuple[str, ...]) -> list[Contact]:
         found: dict[int, Contact] = {}
@@ -345,6 +356,17 @@ class MailLogger:
                     sequence_id=enrollment.sequence_id,
                 )
         return stopped
+
+
+@lru_cache(maxsize=4096)
+def _address_key(address: str) -> str | None:
+    return validate.stored_email_key(address)
+
+
+def _domain_key(domain: str) -> str:
+    """A domain as the address key holds it: lower case, in Unicode."""
+    key = _address_key(f"x@{domain}")
+    return key.rpartition("@")[2] if key else domain.lower()
 
 
 def _clean(text: str, limit: int) -> str:
