@@ -3,6 +3,7 @@ contact on it, once; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
@@ -142,7 +143,7 @@ def test_a_reply_stops_the_contacts_sequence(store: Any) -> None:
     assert states == {"Ann Lee": "replied", "Cy Doe": None}
 
 
-def test_cadences_and_scoring_filters_see_logged_mail(store: Any) -> None:
+def test_cadences_and_scoring_filters_see_logged_mail(store: Any, freeze_clock: Any) -> None:
     from datetime import timedelta
 
     from tinycrm.store.contacts import list_contacts
@@ -152,7 +153,8 @@ def test_cadences_and_scoring_filters_see_logged_mail(store: Any) -> None:
     add_contact(store, name="Ann Lee", email="ann@acme.example", cadence_days=7)
     later = utcnow() + timedelta(days=10)
     assert [i.key for i in due_items(store, now=later) if i.key.startswith("cadence:")]
-    sent = format_datetime(utcnow() + timedelta(days=9))
+    freeze_clock(utcnow() + timedelta(days=9))  # mail dated ahead of the clock is not believed
+    sent = format_datetime(utcnow())
     log_messages(store, [_msg("me@mycompany.example", "ann@acme.example", date=sent)], **OWN)
     assert not [i.key for i in due_items(store, now=later) if i.key.startswith("cadence:")]
     where = "activity:email within 30d >= 1"
@@ -212,11 +214,17 @@ def test_mail_with_no_date_at_all_is_dated_now_and_the_run_says_so(store: Any) -
     )
     run = log_messages(store, [undated, received], **OWN)
     assert (run.logged, run.undated) == (2, 1)
-    assert "1 without a date (dated now)" in run.summary()
+    assert "1 without a usable date (dated now)" in run.summary()
     by_subject = {a.subject: a for a in list_activities(store)}
     assert by_subject["later"].occurred_at.isoformat().startswith("2026-12-02T08:14")
     assert "Date: none on the message; dated when logged" in (by_subject["hi"].body or "")
     assert "Date:" not in (by_subject["later"].body or "")
+    impossible = _msg("ann@acme.example", mid="<f@x>", date="Fri, 01 Jan 2100 00:00:00 +0000")
+    assert log_messages(store, [impossible], **OWN).undated == 1
+    (logged,) = list_activities(store, since=datetime(2099, 1, 1, tzinfo=UTC)) or [None]
+    assert logged is None  # not dated 2100
+    body = next(a.body for a in list_activities(store) if a.subject == "Hello") or ""
+    assert "Date: Fri, 01 Jan 2100 00:00:00 +0000 (not a date it can have been sent on; " in body
 
 
 def test_a_name_in_an_unknown_charset_is_logged_not_refused(store: Any) -> None:

@@ -251,3 +251,25 @@ def test_any_bytes_in_an_encoded_word_give_text_a_database_can_store(
                       f"Subject: {word}\n\nx".encode())  # fmt: skip
     for text in (m.subject, *m.names.values()):
         text.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "date",
+    ["Fri, 01 Jan 2100 00:00:00 +0000", "Thu, 01 Jan 1970 00:00:00 +0000", "Mon, 1 Jan 1900"],
+)
+def test_a_date_it_cannot_have_been_sent_on_gives_way_to_when_it_was_received(date: str) -> None:
+    """A spammer's date in 2100 put the mail on top of the timeline for good (and a
+    contact's cadence out of reach); a broken client's 1970 buried it."""
+    raw = f"Date: {date}\n".encode() + UNDATED
+    internal = datetime(2026, 12, 2, 9, 20, tzinfo=UTC)
+    assert (parse_message(raw, received=internal).dated_by, parse_message(raw).dated_by) == (
+        "INTERNALDATE",
+        "Received",
+    )
+    alone = parse_message(f"Date: {date}\nFrom: ana@client.example\n\nx".encode())
+    assert (alone.date, alone.dated_by, alone.date_header) == (None, None, date)
+    ahead = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # hours ahead of its server: a skew
+    early = f"Date: {ahead:%a, %d %b %Y %H:%M:%S} +0000\n".encode() + UNDATED
+    assert parse_message(early, received=internal).date == ahead
+    key = parse_message(f"Date: {date}\nFrom: ana@client.example\n\nx".encode()).key
+    assert key == parse_message(f"Date: {date}\nFrom: ana@client.example\n\ny".encode()).key

@@ -8,10 +8,11 @@ that do not decode are replaced, never a crash); raw 8-bit headers are read as U
 else Windows-1252. The body is the ``text/plain`` part, else (or when that one is
 blank) the HTML part as text; attachments are listed by name, type and size, not kept.
 
-A message is dated by its Date header; without one (or with one that does not parse),
-by when the server received it: the IMAP server's INTERNALDATE when the caller has it,
-else the newest (topmost) Received header. ``dated_by`` says which; None when nothing
-dates it.
+A message is dated by its Date header; without one (or with one that does not parse,
+or a date it cannot have been sent on: before 1971, or more than a day after it was
+received), by when the server received it: the IMAP server's INTERNALDATE when the
+caller has it, else the newest (topmost) Received header. ``dated_by`` says which; None
+when nothing dates it.
 
 A message is known by its Message-ID (a hash of it when it is too long for a database
 index); one without (some scripts and old clients send none) by a hash of its sender,
@@ -26,7 +27,7 @@ import re
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import EmailPolicy
@@ -135,6 +136,7 @@ class MailMessage:
     automated: str | None = None  # why it is list or machine mail (List-Id, a bounce, …)
     names: dict[str, str] = field(default_factory=dict)  # address -> display name
     dated_by: DatedBy | None = None  # where ``date`` comes from (None: no date at all)
+    date_header: str = ""  # the Date header as it came ("" when there is none)
 
     def addresses(self) -> tuple[str, ...]:
         """Everyone on the message: sender, To and Cc, in that order, once each."""
@@ -168,7 +170,8 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     message = BytesParser(policy=_POLICY).parsebytes(data)
     assert isinstance(message, EmailMessage)
     subject = " ".join(_header(message, "subject").split())
-    date = _date(_header(message, "date"))
+    date_header = " ".join(_header(message, "date").split())
+    date = _date(date_header)
     when, dated_by = _dated(message, date, received)
     senders = _addresses(message, "from")
     sender = senders[0][0] if senders else None
@@ -201,6 +204,7 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
         automated=_automated(message, sender),
         names=names,
         dated_by=dated_by,
+        date_header=date_header,
     )
 
 
@@ -266,13 +270,21 @@ def _dated(
 ) -> tuple[datetime | None, DatedBy | None]:
     """The message's date and where it comes from: its Date header, else ``received``
     (the server's INTERNALDATE), else the newest Received header that gives one (the
-    topmost: each server adds its own above the others')."""
-    if date is not None:
-        return date, "Date"
+    topmost: each server adds its own above the others'). A Date the message cannot
+    have been sent on (see :func:`_possible`) is passed over."""
+    server: tuple[datetime, DatedBy] | None = None
     if received is not None:
         aware = received if received.tzinfo is not None else received.replace(tzinfo=UTC)
         with suppress(OverflowError, ValueError):
-            return aware.astimezone(UTC), "INTERNALDATE"
+            server = aware.astimezone(UTC), "INTERNALDATE"
+    if server is None:
+        server = _newest_received(message)
+    if date is not None and _possible(date, server[0] if server is not None else None):
+        return date, "Date"
+    return server if server is not None else (None, None)
+
+
+def _newest_received(message: EmailMessage) -> tuple[datetime, DatedBy] | None:
     try:
         values = [str(v) for v in message.get_all("received", failobj=[])]
     except Exception:  # a header the modern policy cannot parse: its raw text
@@ -282,7 +294,19 @@ def _dated(
         when = _date(stamp.strip()) if semicolon else None
         if when is not None:
             return when, "Received"
-    return None, None
+    return None
+
+
+EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)  # no mail was sent before (1970: a clock at 0)
+SKEW = timedelta(days=1)  # how far a sender's clock may run ahead of the receiver's
+
+
+def _possible(date: datetime, received: datetime | None) -> bool:
+    """Whether a message received at ``received`` (unknown: now) can have been sent on
+    ``date``: a spammer's date in 2100 would keep it on top of a timeline for good."""
+    from tinycrm.clock import utcnow
+
+    return EARLIEST <= date <= (received or utcnow()) + SKEW
 
 
 def _message_id(text: str) -> str | None:

@@ -96,7 +96,7 @@ class MailRun:
         if self.stopped:
             parts.append(f"stopped {plural(self.stopped, 'sequence')} on a reply")
         if self.undated:
-            parts.append(f"{self.undated} without a date (dated now)")
+            parts.append(f"{self.undated} without a usable date (dated now)")
         return "; ".join(parts)
 
 
@@ -398,7 +398,12 @@ def mail_body(message: MailMessage) -> str:
         lines.append(f"To: {', '.join(who(a) for a in message.to)}")
     if message.cc:
         lines.append(f"Cc: {', '.join(who(a) for a in message.cc)}")
-    if message.date is None:
+    if message.date is None and message.date_header:
+        lines.append(
+            f"Date: {_clean(message.date_header, SUBJECT_MAX)} "
+            "(not a date it can have been sent on; dated when logged)"
+        )
+    elif message.date is None:
         lines.append("Date: none on the message; dated when logged")
     for attachment in message.attachments:
         lines.append(
