@@ -52,7 +52,42 @@ class _EightBitHeaders(EmailPolicy):
     file names; no database can store them."""
 
     def header_fetch_parse(self, name: str, value: str) -> Any:
-        return super().header_fetch_parse(name, _charsets(_eight_bit(value)))
+        return super().header_fetch_parse(name, _charsets(_readable(name, value)))
+
+
+HEADER_MAX = 16 * 1024  # characters of a header read (the standard library's parser
+ADDRESSES_MAX = 64 * 1024  # takes time and memory that grow faster than a header does)
+_ADDRESS_HEADERS = frozenset({"from", "to", "cc", "bcc", "reply-to", "sender"})
+COMMENT_DEPTH = 32  # deeper (comments in comments): the parsers recurse into each level
+
+
+def _readable(name: str, value: str) -> str:
+    """A raw header value as the parsers can take it: 8-bit bytes read as text (see
+    :func:`_eight_bit`); one over :data:`HEADER_MAX` characters cut at a space (an
+    address list over :data:`ADDRESSES_MAX`, after its last whole address); comments
+    nested deeper than :data:`COMMENT_DEPTH` flattened (their parentheses dropped)."""
+    if not isinstance(value, str):
+        return value
+    value = _eight_bit(value)
+    addresses = name.lower().removeprefix("resent-") in _ADDRESS_HEADERS
+    limit = ADDRESSES_MAX if addresses else HEADER_MAX
+    if len(value) > limit:
+        cut = value.rfind("," if addresses else " ", 0, limit)
+        value = value[: cut if cut > 0 else limit]
+    if value.count("(") > COMMENT_DEPTH and _depth(value) > COMMENT_DEPTH:
+        value = value.replace("(", " ").replace(")", " ")
+    return value
+
+
+def _depth(value: str) -> int:
+    deepest = depth = 0
+    for char in value:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(\*[^?\s]*)?\?([qQbB])\?([^?\s]*)\?=")
@@ -167,7 +202,12 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     empty (a subject without a header is ``""``, no date is None). ``received`` is when
     the server received it (IMAP's INTERNALDATE; naive is UTC): the date of a message
     without a Date header, before its Received headers."""
-    message = BytesParser(policy=_POLICY).parsebytes(data)
+    try:
+        message = BytesParser(policy=_POLICY).parsebytes(data)
+        whole = True
+    except RecursionError:  # multiparts nested thousands deep: the header is read
+        message = BytesParser(policy=_POLICY).parsebytes(data, headersonly=True)
+        whole = False
     assert isinstance(message, EmailMessage)
     subject = " ".join(_header(message, "subject").split())
     date_header = " ".join(_header(message, "date").split())
@@ -180,12 +220,7 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     message_id = _message_id(_header(message, "message-id"))
     key = _id_key(message_id) if message_id else None
     key = key or _hash_key(sender, date, subject, _header(message, "date"))
-    body_part = _body_part(message)
-    body = _body(body_part) if body_part is not None else ""
-    if not body and body_part is not None and body_part.get_content_subtype() == "plain":
-        html = _body_part(message, ("html",))  # a blank text part beside the HTML one
-        if html is not None:
-            body_part, body = html, _body(html)
+    body, attachments = _content(message) if whole else ("", ())
     return MailMessage(
         key=key,
         message_id=message_id,
@@ -196,7 +231,7 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
         to=tuple(a for a, _ in to),
         cc=tuple(a for a, _ in cc),
         body=body,
-        attachments=tuple(_attachments(message, body_part)),
+        attachments=attachments,
         in_reply_to=_message_id(_header(message, "in-reply-to")),
         references=tuple(
             ref for ref in (_message_id(r) for r in _header(message, "references").split()) if ref
@@ -208,11 +243,26 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     )
 
 
+def _content(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]:
+    """The body's text and the attachments; none of either for parts nested too deep
+    for the standard library to walk."""
+    try:
+        body_part = _body_part(message)
+        body = _body(body_part) if body_part is not None else ""
+        if not body and body_part is not None and body_part.get_content_subtype() == "plain":
+            html = _body_part(message, ("html",))  # a blank text part beside the HTML one
+            if html is not None:
+                body_part, body = html, _body(html)
+        return body, tuple(_attachments(message, body_part))
+    except RecursionError:
+        return "", ()
+
+
 def _raw(message: EmailMessage, name: str) -> list[str]:
     """A header's values as they came, undecoded: for one the modern policy cannot
     parse (its parser raises on some malformed values, ``Message-ID: <`` among them,
     again at every ``get``)."""
-    return [_eight_bit(value) for key, value in message.raw_items() if key.lower() == name]
+    return [_readable(key, value) for key, value in message.raw_items() if key.lower() == name]
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -284,12 +334,11 @@ def _dated(
     return server if server is not None else (None, None)
 
 
+RECEIVED_MAX = 50  # Received headers looked at (a loop of servers adds hundreds)
+
+
 def _newest_received(message: EmailMessage) -> tuple[datetime, DatedBy] | None:
-    try:
-        values = [str(v) for v in message.get_all("received", failobj=[])]
-    except Exception:  # a header the modern policy cannot parse: its raw text
-        values = _raw(message, "received")
-    for value in values:
+    for value in _raw(message, "received")[:RECEIVED_MAX]:
         _head, semicolon, stamp = " ".join(value.split()).rpartition(";")
         when = _date(stamp.strip()) if semicolon else None
         if when is not None:
