@@ -116,3 +116,43 @@ def test_a_dry_run_creates_each_new_contact_once_across_its_batches(store: Any) 
         since = Checkpoint(1, n)
     assert (dry.run.created, dry.run.logged, len(dry.run.contacts)) == (1, 2, 1)
     assert (real.run.created, real.run.logged, len(real.run.contacts)) == (1, 2, 1)
+
+
+def test_two_syncs_logging_one_message_at_once_log_it_once_without_an_error(store: Any) -> None:
+    """Two people's syncs (cron runs them at the same minute) both get Ann's mail to
+    them: on PostgreSQL the second one's insert waited for the first's commit, then
+    failed the whole sync ('an activity with that mail_key … already exists')."""
+    import threading
+    import time
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    first = MailSync(store, **OWN)
+    second = MailSync(store, **OWN)
+    results: list[Any] = []
+
+    def other() -> None:
+        try:
+            results.append(second.log_batch([_msg(1), _msg(2)], account="imap://bo@x:993",
+                                            folder="INBOX", since=None,
+                                            until=Checkpoint(7, 2)))  # fmt: skip
+        except Exception as exc:  # the test reports it
+            results.append(exc)
+
+    log = first._logger.log
+    started = threading.Event()
+
+    def log_then_wait(message: MailMessage) -> None:
+        log(message)
+        if not started.is_set():  # the first message written, not committed: the other runs
+            started.set()
+            thread.start()
+            time.sleep(1.0)
+
+    thread = threading.Thread(target=other)
+    first._logger.log = log_then_wait  # type: ignore[method-assign]
+    first.log_batch([_msg(1)], account=ACCOUNT, folder="INBOX", since=None,
+                    until=Checkpoint(7, 1))  # fmt: skip
+    thread.join(30)
+    assert [type(r).__name__ for r in results] == ["MailRun"], results
+    assert (results[0].logged, results[0].already) == (1, 1)
+    assert _count(store) == 2

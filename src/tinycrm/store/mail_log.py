@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from tinycrm.mail.message import MailMessage
@@ -217,7 +218,8 @@ class MailLogger:
             who = self._dry_ids.get(contact.id, contact.id)
             if (message.key, who) in self.seen or self._logged(message, contact.id):
                 continue
-            self._write(message, contact, direction)
+            if not self._write(message, contact, direction):
+                continue  # another sync logged it first, a moment ago
             self.seen.add((message.key, who))
             run.activities += 1
             run.contacts.add(who)
@@ -315,7 +317,10 @@ class MailLogger:
         ).all()
         return ids[0] if len(ids) == 1 else None
 
-    def _write(self, message: MailMessage, contact: Contact, direction: str) -> None:
+    def _write(self, message: MailMessage, contact: Contact, direction: str) -> bool:
+        """Write the activity; False when another sync (a colleague's, on the same
+        PostgreSQL database) logged the message for this contact after our check: its
+        insert waited for that commit and met the unique key."""
         from tinycrm.store.activity_rows import new_activity_row
 
         now = utcnow()
@@ -331,8 +336,16 @@ class MailLogger:
             "direction": direction,
         }
         row = new_activity_row(None, columns, owner=self.store.user, stamp=now)
-        self.session.add(Activity(**row))
-        self.session.flush()
+        assert contact.id is not None
+        try:
+            with self.session.begin_nested():
+                self.session.add(Activity(**row))
+                self.session.flush()
+        except IntegrityError:
+            if self._logged(message, contact.id):
+                return False
+            raise
+        return True
 
     def _stop_sequences(self, contact: Contact, message: MailMessage) -> int:
         """A reply stops the contact's sequences that began before it was sent."""
