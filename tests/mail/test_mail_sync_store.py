@@ -156,3 +156,45 @@ def test_two_syncs_logging_one_message_at_once_log_it_once_without_an_error(stor
     assert [type(r).__name__ for r in results] == ["MailRun"], results
     assert (results[0].logged, results[0].already) == (1, 1)
     assert _count(store) == 2
+
+
+def test_two_syncs_creating_one_contact_at_once_create_it_once_without_an_error(
+    store: Any,
+) -> None:
+    """--create-contacts in two syncs at once, the same new person on both: the second
+    one's insert met the first's email key (on PostgreSQL) and failed the whole sync."""
+    import threading
+    import time
+
+    def new(n: int) -> MailMessage:
+        return parse_message(
+            f"From: Zoe <zoe@new.example>\nTo: me@my.example\nSubject: z{n}\n"
+            f"Date: Tue, 01 Dec 2026 10:00:00 +0000\nMessage-ID: <z{n}@new.example>\n\nhi\n".encode()
+        )
+
+    first = MailSync(store, create_contacts=True, **OWN)
+    second = MailSync(store, create_contacts=True, **OWN)
+    results: list[Any] = []
+
+    def other() -> None:
+        try:
+            results.append(second.log_batch([new(2)], account="imap://bo@x:993", folder="INBOX",
+                                            since=None, until=Checkpoint(7, 2)))  # fmt: skip
+        except Exception as exc:  # the test reports it
+            results.append(exc)
+
+    log = first._logger.log
+    thread = threading.Thread(target=other)
+
+    def log_then_wait(message: MailMessage) -> None:
+        log(message)
+        thread.start()
+        time.sleep(1.0)
+
+    first._logger.log = log_then_wait  # type: ignore[method-assign]
+    first.log_batch([new(1)], account=ACCOUNT, folder="INBOX", since=None,
+                    until=Checkpoint(7, 1))  # fmt: skip
+    thread.join(30)
+    assert [type(r).__name__ for r in results] == ["MailRun"], results
+    assert (first.run.created, results[0].created, results[0].logged) == (1, 0, 1)
+    assert _count(store) == 2

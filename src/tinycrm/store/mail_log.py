@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -41,11 +42,14 @@ from tinycrm.mail.message import MailMessage
 from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Invalid
+from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.models import Activity, Contact, ContactAlias, Deal
 from tinycrm.store.records import record_event
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import plural
+
+if TYPE_CHECKING:
+    from tinycrm.store.models import ContactRead
 
 __all__ = ["MailLogger", "MailRun", "log_messages", "record_mail_run"]
 
@@ -272,17 +276,23 @@ class MailLogger:
         return self.known[key]
 
     def _create(self, address: str, display: str | None) -> Contact | None:
-        from tinycrm.store.contacts import add_contact
-
         name = _clean(display or "", SUBJECT_MAX) or address
-        try:
-            read = add_contact(self.store, name=name, email=address, source="email")
-        except Invalid:
-            try:  # a display name the store refuses: the address is a name too
-                read = add_contact(self.store, name=address, email=address, source="email")
-            except Invalid:
-                return None
         key = self._key(address) or address
+        try:
+            try:
+                read = self._add_contact(name, address)
+            except Invalid:
+                try:  # a display name the store refuses: the address is a name too
+                    read = self._add_contact(address, address)
+                except Invalid:
+                    return None
+        except (IntegrityError, Conflict):
+            # another sync (on the same PostgreSQL database) added them a moment ago
+            self.known.pop(key, None)
+            found = self._find(address)
+            if found is None:
+                raise
+            return found
         if not self.run.dry_run:
             self.run.created += 1
         else:
@@ -293,6 +303,12 @@ class MailLogger:
         contact = self.session.get(Contact, read.id)
         self.known[key] = contact
         return contact
+
+    def _add_contact(self, name: str, address: str) -> ContactRead:
+        from tinycrm.store.contacts import add_contact
+
+        with self.session.begin_nested():  # a refusal or a clash leaves the batch as it was
+            return add_contact(self.store, name=name, email=address, source="email")
 
     # ------------------------------------------------------------------ writing
 
