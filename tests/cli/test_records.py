@@ -330,3 +330,18 @@ def test_an_edit_with_nothing_to_change_says_so(cli) -> None:
         )
         assert result.stdout == ""
     assert [e["action"] for e in cli("feed", "--json").json()].count("updated") == 0
+
+
+def test_owner_help_says_what_owner_does_in_each_command(cli) -> None:
+    """`company list --help` said `--owner NAME  Owner (default: you).`, but a list
+    without --owner shows every owner's records, and an edit without it keeps the owner."""
+    for noun in ("company", "contact", "deal"):
+        add = cli(noun, "add", "--help").stdout
+        listing = cli(noun, "list", "--help").stdout
+        edit = cli(noun, "edit", "--help").stdout
+        assert "Owner (default: you)." in add, noun
+        assert "default: you" not in listing and "Only this owner's" in listing, noun
+        assert "default: you" not in edit and "New owner" in edit, noun
+    cli("company", "add", "Mine")
+    cli("company", "add", "Theirs", "--owner", "bob")
+    assert len(cli("company", "list", "--json").json()) == 2

@@ -40,6 +40,8 @@ Address = Annotated[str | None, typer.Option(help="Street address.")]
 City = Annotated[str | None, typer.Option(help="City.")]
 Country = Annotated[str | None, typer.Option(help="Country.")]
 Owner = Annotated[str | None, typer.Option(help="Owner (default: you).")]
+OwnerFilter = Annotated[str | None, typer.Option(help="Only this owner's companies.")]
+NewOwner = Annotated[str | None, typer.Option(help="New owner.")]
 
 COLUMNS = [
     col("id", "id", justify="right", style="dim", no_wrap=True),
@@ -110,7 +112,7 @@ def list_(
         str | None, typer.Option("--search", "-s", help="Text in name, domain or city.")
     ] = None,
     field: FieldFilterOpt = None,
-    owner: Owner = None,
+    owner: OwnerFilter = None,
     limit: Annotated[int | None, limit_option("At most N companies.")] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
@@ -188,7 +190,7 @@ def edit(
     address: Address = None,
     city: City = None,
     country: Country = None,
-    owner: Owner = None,
+    owner: NewOwner = None,
     tag: TagOpt = None,
     untag: UntagOpt = None,
     field: FieldOpt = None,

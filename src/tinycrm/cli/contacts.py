@@ -46,6 +46,8 @@ LeadStatus = Annotated[
 ]
 Source = Annotated[str | None, typer.Option(help="First touch: referral, web, event, …")]
 Owner = Annotated[str | None, typer.Option(help="Owner (default: you).")]
+OwnerFilter = Annotated[str | None, typer.Option(help="Only this owner's contacts.")]
+NewOwner = Annotated[str | None, typer.Option(help="New owner.")]
 Notes = Annotated[str | None, typer.Option(help="Free-text notes.")]
 Cadence = Annotated[
     str | None,
@@ -134,7 +136,7 @@ def list_(
         ),
     ] = None,
     role: Role = None,
-    owner: Owner = None,
+    owner: OwnerFilter = None,
     search: Annotated[
         str | None,
         typer.Option("--search", "-s", help="Text in name, email, phone or title (any case)."),
@@ -271,7 +273,7 @@ def edit(
     lifecycle: Lifecycle = None,
     lead_status: LeadStatus = None,
     source: Source = None,
-    owner: Owner = None,
+    owner: NewOwner = None,
     notes: Notes = None,
     cadence: Cadence = None,
     unsubscribed: Annotated[

@@ -57,6 +57,8 @@ Probability = Annotated[
     ),
 ]
 Owner = Annotated[str | None, typer.Option(help="Owner (default: you).")]
+OwnerFilter = Annotated[str | None, typer.Option(help="Only this owner's deals.")]
+NewOwner = Annotated[str | None, typer.Option(help="New owner.")]
 PipelineOpt = Annotated[str | None, typer.Option(help="Pipeline name (default: the first).")]
 
 LABELS = [
@@ -135,7 +137,7 @@ def list_(
     tag: TagOpt = None,
     contact: ContactOpt = None,
     company: CompanyOpt = None,
-    owner: Owner = None,
+    owner: OwnerFilter = None,
     search: Annotated[str | None, typer.Option("--search", "-s", help="Text in the title.")] = None,
     field: FieldFilterOpt = None,
     limit: Annotated[int | None, limit_option("At most N deals.")] = None,
@@ -225,7 +227,7 @@ def edit(
     stage_probability: Annotated[
         bool, typer.Option("--stage-probability", help="Drop the override: use the stage's.")
     ] = False,
-    owner: Owner = None,
+    owner: NewOwner = None,
     tag: TagOpt = None,
     untag: UntagOpt = None,
     field: FieldOpt = None,
