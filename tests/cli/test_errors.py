@@ -183,3 +183,23 @@ def test_a_closed_standard_stream_is_no_traceback_and_no_wrong_exit(sh, tmp_path
     usage = _closed('"$@" contact add 2>&-', tmp_path)
     assert usage.returncode == 2
     assert [c["name"] for c in sh("contact", "list", "--json").json()] == ["Ada"]
+
+
+@pytest.mark.parametrize(
+    ("args", "choices"),
+    [
+        (["deal", "list", "--status", "opne"], "open, won, lost, all"),
+        (["export", "deals", "--status", "opne"], "open, won, lost, all"),
+        (
+            ["case", "list", "--status", "opne"],
+            "new, open, pending, resolved, closed, unresolved, all",
+        ),
+    ],
+)
+def test_a_wrong_status_lists_every_status_the_option_takes(cli, args, choices) -> None:
+    """`deal list --status opne` said '(choose from open, won, lost)', leaving out the
+    `all` its help and the README offer (and `case list`, `unresolved` and `all`)."""
+    result = cli(*args)
+    assert result.exit_code == 1
+    assert f"(choose from {choices})" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

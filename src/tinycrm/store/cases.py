@@ -159,7 +159,7 @@ def _statuses(status: str | Sequence[str] | None) -> list[str] | None:
         if one.strip().lower() == "unresolved":
             out += UNRESOLVED
             continue
-        out.append(validate.choice(one, STATUSES, "status") or "")
+        out.append(validate.choice(one, (*STATUSES, "unresolved", "all"), "status") or "")
     return [s for s in out if s]
 
 

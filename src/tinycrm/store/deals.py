@@ -359,9 +359,10 @@ def deal_conditions(store: Store, session: Session, **filters: Unpack[DealFilter
     columns) for :class:`DealFilters`."""
     conditions: list[Any] = []
     status = filters.get("status", "open")
-    if status is not None:
-        wanted = [status] if isinstance(status, str) else list(status)
-        choices = [validate.choice(s, DEAL_STATUSES, "status") for s in wanted]
+    wanted = [] if status is None else [status] if isinstance(status, str) else list(status)
+    if wanted and not any(s.strip().lower() == "all" for s in wanted):
+        # "all" is every status, as on the command line; a mistake is told it is one
+        choices = [validate.choice(s, (*DEAL_STATUSES, "all"), "status") for s in wanted]
         conditions.append(
             col(Deal.status).in_(choices) if len(choices) > 1 else col(Deal.status) == choices[0]
         )
