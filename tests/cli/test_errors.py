@@ -203,3 +203,13 @@ def test_a_wrong_status_lists_every_status_the_option_takes(cli, args, choices) 
     assert result.exit_code == 1
     assert f"(choose from {choices})" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_typo_in_a_command_name_suggests_the_command(cli) -> None:
+    """`tinycrm contcat list` said only "No such command 'contcat'", while a typo one
+    level down (`contact lst`) got "Did you mean 'list'?": the root's commands load
+    lazily, and the suggestion looked only at the loaded ones."""
+    result = cli("contcat", "list")
+    assert result.exit_code == 2
+    assert "Did you mean 'contact', 'contract'?" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

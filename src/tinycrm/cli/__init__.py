@@ -18,7 +18,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 import typer.main
-from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from tinycrm import __version__, interrupts, safetext
@@ -167,6 +167,20 @@ class CrmGroup(TyperGroup):
             helptext.render_lightly(command)
             self._loaded[cmd_name] = command
         return self._loaded[cmd_name]
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # Typer suggests from the commands already loaded; the root's load on demand,
+        # so `tinycrm contcat` is told of contact and contract from the full list.
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            import difflib
+
+            matches = difflib.get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if matches and "Did you mean" not in exc.message:
+                names = ", ".join(repr(m) for m in matches)
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {names}?"
+            raise
 
     def get_params(self, ctx: typer.Context) -> list[Any]:  # type: ignore[override]
         params = super().get_params(ctx)
