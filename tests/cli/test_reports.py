@@ -23,6 +23,8 @@ REPORTS = [
     ["churn", "--by", "month"],
     ["clv"],
     ["activity", "--by", "week"],
+    ["cases"],  # its --json had no "report" key, as every other report's has
+    ["cases", "--by", "priority"],
 ]
 
 

@@ -51,6 +51,7 @@ class CaseLine(ReadModel):
 
 
 class CaseReport(ReadModel):
+    report: str = "cases"
     scope: ReportScope
     by: str | None
     rows: list[CaseLine]
