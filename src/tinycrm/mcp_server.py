@@ -27,7 +27,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from tinycrm import __version__, safetext
-from tinycrm.errors import TinyCrmError
+from tinycrm.errors import Invalid, TinyCrmError
 from tinycrm.formats import jsonnumbers
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ REPORTS = Literal[
     "churn",
     "clv",
     "activity",
+    "cases",
     "dashboard",
 ]
 
@@ -289,11 +290,16 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     ) -> dict[str, Any]:
         """A sales report: pipeline (open deals by stage), forecast (weighted value by
         expected close), winrate, cycle (days to win), funnel, sources, churn, clv
-        (customer lifetime value), activity (calls, emails… per period) or dashboard
-        (the key numbers). Money is per currency."""
+        (customer lifetime value), activity (calls, emails… per period), cases (support
+        cases: response and resolution times, SLA, CSAT; pipeline and owner do not
+        apply) or dashboard (the key numbers). Money is per currency."""
         with reading():
             if name == "dashboard":
                 return plain_report(crm.reports.dashboard())
+            if name == "cases":
+                if pipeline is not None or owner is not None:
+                    raise Invalid("pipeline and owner do not apply to the cases report")
+                return plain_report(crm.cases.report(start=start, end=end))
             run = getattr(crm.reports, name)
             return plain_report(run(start=start, end=end, pipeline=pipeline, owner=owner))
 
