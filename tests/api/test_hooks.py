@@ -88,6 +88,20 @@ def test_pre_write_sees_the_record_after_the_change_and_the_changes(
     }
 
 
+def test_the_payload_time_is_written_as_the_records_times_and_json_are(
+    crm: Crm, hooks_dir: Path, tmp_path: Path
+) -> None:
+    """A hook's `at` was '2026-12-06T09:06:58.683470+00:00' beside its record's
+    'created_at': '...Z', while `tinycrm feed --json` writes the same moment as '...Z'."""
+    log = tmp_path / "post.log"
+    recorder(hooks_dir / "post-write", log)
+    crm.contacts.add("Ada Lovelace")
+    (item,) = seen(log)
+    assert isinstance(item, dict)
+    assert item["at"] == crm.feed(limit=1)[0].model_dump(mode="json")["at"]
+    assert item["at"].endswith("Z") and item["record"]["created_at"].endswith("Z")
+
+
 def test_a_refusing_pre_write_hook_writes_nothing(
     crm: Crm, hooks_dir: Path, tmp_path: Path
 ) -> None:

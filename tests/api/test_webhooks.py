@@ -158,6 +158,10 @@ def test_events_are_signed_and_carry_the_record(
     assert won["entity"] == "deal" and won["id"] == deal.id and won["actor"] == "tester"
     assert won["record"]["status"] == "won" and won["record"]["amount"] == 1000
     assert won["summary"].startswith("won deal Engine") and won["timestamp"]
+    # written as the record's own times and --json's are (and the README's example):
+    # it was '...+00:00' beside a record's '...Z'
+    assert won["timestamp"] == crm.feed(limit=1)[0].model_dump(mode="json")["at"]
+    assert won["timestamp"].endswith("Z") and won["record"]["updated_at"].endswith("Z")
     for headers, body in receiver.received:
         assert signing.verify(SECRET, headers, body)
         lower = {k.lower(): v for k, v in headers.items()}

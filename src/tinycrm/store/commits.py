@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from functools import cache
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -278,7 +279,8 @@ def _base(event: Event, action: str, entity: str, rid: int | None) -> dict[str, 
     return {
         "event": f"{event.entity}.{event.action}",
         "event_id": event.id,
-        "at": event.at.isoformat(),
+        # written as the record's times and --json write a moment: "...09:06:58.683470Z"
+        "at": event.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "action": action,
         "entity": entity,
         "id": rid,
