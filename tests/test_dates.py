@@ -268,6 +268,36 @@ def test_error_message_exact() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "advice"),
+    [
+        ("31/12/2026", "write it year-month-day: 2026-12-31"),
+        ("31.12.2026", "write it year-month-day: 2026-12-31"),
+        ("12/31/2026", "write it year-month-day: 2026-12-31"),
+        ("31/12/2026 9:00", "write it year-month-day: 2026-12-31 9:00"),
+        ("3/4/2026", "write it year-month-day: 2026-04-03 or 2026-03-04"),
+        ("04-03-2026", "write it year-month-day: 2026-03-04 or 2026-04-03"),
+        ("7/7/2026", "write it year-month-day: 2026-07-07"),
+    ],
+)
+def test_a_day_written_with_slashes_or_dots_is_told_its_iso_form(text: str, advice: str) -> None:
+    """`--close 31/12/2026` got the general hint (2026-12-01, today, ...), leaving a new
+    user to work out which order tinycrm wants; the message now writes their day the way
+    tinycrm reads it (both ways when the order cannot be told)."""
+    for parse in (when, lambda t: parse_date(t, today=TODAY, tz=BER)):
+        with pytest.raises(ValueError) as info:
+            parse(text)
+        message = str(info.value)
+        assert message == f"cannot understand date {text!r} ({advice})"
+
+
+@pytest.mark.parametrize("text", ["31/02/2026", "32/12/2026", "13/13/2026", "1/2/3"])
+def test_a_slashed_day_that_is_no_day_gets_the_general_hint(text: str) -> None:
+    with pytest.raises(ValueError) as info:
+        when(text)
+    assert "(try 2026-12-01, today" in str(info.value)
+
+
 def test_long_input_is_truncated_in_message() -> None:
     with pytest.raises(ValueError) as info:
         when("x" * 500)

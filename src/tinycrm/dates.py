@@ -372,7 +372,28 @@ def _show(text: str) -> str:
 
 
 def _not_understood(text: str) -> ValueError:
-    return ValueError(f"cannot understand date {_show(text)} ({_HINT})")
+    return ValueError(f"cannot understand date {_show(text)} ({_iso_advice(text) or _HINT})")
+
+
+_SLASHED_DAY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})( \S.*)?")
+
+
+def _iso_advice(text: str) -> str | None:
+    """For a day written the way people do (``31/12/2026``, ``31.12.2026``, ``12/31/2026``),
+    how to write it for tinycrm: the day it can be, or both when the order is unclear."""
+    m = _SLASHED_DAY.fullmatch(" ".join(text.split()))
+    if m is None:
+        return None
+    first, second, year = int(m[1]), int(m[2]), int(m[3])
+    forms: list[str] = []
+    for month, dom in ((second, first), (first, second)):  # day first, then month first
+        try:
+            iso = date(year, month, dom).isoformat() + (m[4] or "")
+        except ValueError:
+            continue
+        if iso not in forms:
+            forms.append(iso)
+    return f"write it year-month-day: {' or '.join(forms)}" if forms else None
 
 
 def _split_time(s: str, text: str) -> tuple[str, time | None]:
