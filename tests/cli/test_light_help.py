@@ -137,3 +137,23 @@ def test_a_group_lists_each_summary_as_one_paragraph() -> None:
 
     visit(typer.main.get_command(app), [])
     assert wrapped >= 10  # the case this test is about
+
+
+def test_only_the_root_offers_to_install_completion() -> None:
+    """Every group's --help (`tinycrm contact --help`, `tinycrm deal item --help`) listed
+    --install-completion and --show-completion, as if each group had a completion of its
+    own: Typer adds them to every app it builds, and the groups are built one by one.
+    They are the root's, as the README says (`tinycrm --install-completion`)."""
+    from typer.testing import CliRunner
+
+    from tinycrm.cli import app
+
+    runner = CliRunner()
+    root = runner.invoke(app, ["--help"], env={"COLUMNS": "100"}).output
+    assert "--install-completion" in root and "--show-completion" in root
+    for path in (["contact"], ["deal"], ["deal", "item"], ["score", "rule"], ["report"]):
+        shown = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "100"})
+        assert shown.exit_code == 0, path
+        assert "completion" not in shown.output, path
+        refused = runner.invoke(app, [*path, "--install-completion"])
+        assert refused.exit_code == 2, path

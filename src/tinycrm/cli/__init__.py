@@ -132,6 +132,18 @@ SUMMARIES: dict[str, str] = {
 }
 
 
+COMPLETION_OPTIONS = ("install_completion", "show_completion")
+
+
+def _drop_completion_options(command: Any) -> None:
+    """Take Typer's --install-completion and --show-completion off a group and its
+    groups: Typer gives them to every app it builds, and each group is built on its own
+    here, but completion is the root's (`tinycrm --install-completion`)."""
+    command.params = [p for p in command.params if p.name not in COMPLETION_OPTIONS]
+    for sub in getattr(command, "commands", {}).values():
+        _drop_completion_options(sub)
+
+
 class CrmGroup(TyperGroup):
     """The root command: loads sub-commands on demand, and turns the store's
     refusals into one line on stderr and exit 1."""
@@ -159,9 +171,7 @@ class CrmGroup(TyperGroup):
             module, attr = COMMANDS[cmd_name]
             command = typer.main.get_command(getattr(importlib.import_module(module), attr))
             command.name = cmd_name
-            # Typer gives each group its own --show-completion and --install-completion;
-            # they are the root's (`tinycrm contact --show-completion zsh` gave bash's)
-            command.params = [p for p in command.params if p.name not in completion.SHELL_HELP]
+            _drop_completion_options(command)
             plain_metavars(command)
             completion.attach(command, cmd_name)
             helptext.render_lightly(command)
