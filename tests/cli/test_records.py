@@ -345,3 +345,34 @@ def test_owner_help_says_what_owner_does_in_each_command(cli) -> None:
     cli("company", "add", "Mine")
     cli("company", "add", "Theirs", "--owner", "bob")
     assert len(cli("company", "list", "--json").json()) == 2
+
+
+def _option_help(cli, *command: str) -> dict[str, str]:
+    """Each option's help text in ``command --help``, on one line."""
+    shown = cli(*command, "--help").stdout
+    lines = [line.strip("│ ").rstrip() for line in shown.splitlines() if line.startswith("│")]
+    helps: dict[str, str] = {}
+    current = ""
+    for line in lines:
+        if line.startswith("--"):
+            current = line.split()[0]
+            helps[current] = line
+        elif current:
+            helps[current] += " " + line.strip()
+    return helps
+
+
+def test_an_edit_or_a_list_does_not_claim_the_defaults_of_an_add(cli) -> None:
+    """`deal edit --help` said `--currency` defaults to 'the amount's, else EUR' and
+    `--probability` to 'the stage's', `deal item edit` that --qty is '(default 1)' and
+    --price 'the product's', and `deal list --pipeline` '(default: the first)': but an
+    edit keeps what it is not told, and a list without --pipeline shows every pipeline."""
+    edit = _option_help(cli, "deal", "edit")
+    assert "default" not in edit["--currency"] and "default" not in edit["--probability"]
+    item_edit = _option_help(cli, "deal", "item", "edit")
+    assert "default" not in item_edit["--qty"] and "default" not in item_edit["--price"]
+    listing = _option_help(cli, "deal", "list")
+    assert "Only deals in this pipeline" in listing["--pipeline"]
+    add = _option_help(cli, "deal", "add")
+    assert "else EUR" in add["--currency"] and "the stage's" in add["--probability"]
+    assert "(default 1)" in _option_help(cli, "deal", "item", "add")["--qty"]

@@ -28,6 +28,8 @@ Qty = Annotated[str | None, typer.Option("--qty", help="Quantity, e.g. 3 or 1.5 
 Price = Annotated[
     str | None, typer.Option(help="Unit price in the deal's currency (default: the product's).")
 ]
+NewQty = Annotated[str | None, typer.Option("--qty", help="Quantity, e.g. 3 or 1.5.")]
+NewPrice = Annotated[str | None, typer.Option(help="Unit price in the deal's currency.")]
 Discount = Annotated[str | None, typer.Option(help="Discount in percent, e.g. 10 or 12.5.")]
 
 
@@ -96,8 +98,8 @@ def list_(
 def edit(
     ctx: typer.Context,
     item: ItemArg,
-    qty: Qty = None,
-    price: Price = None,
+    qty: NewQty = None,
+    price: NewPrice = None,
     discount: Discount = None,
     output: Output = TABLE,
 ) -> None:

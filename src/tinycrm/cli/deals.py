@@ -60,6 +60,20 @@ Owner = Annotated[str | None, typer.Option(help="Owner (default: you).")]
 OwnerFilter = Annotated[str | None, typer.Option(help="Only this owner's deals.")]
 NewOwner = Annotated[str | None, typer.Option(help="New owner.")]
 PipelineOpt = Annotated[str | None, typer.Option(help="Pipeline name (default: the first).")]
+PipelineFilter = Annotated[
+    str | None,
+    typer.Option(
+        "--pipeline",
+        help="Only deals in this pipeline (--stage names a stage of it, else of the first).",
+    ),
+]
+NewCurrency = Annotated[
+    str | None,
+    typer.Option(help="ISO 4217 code: alone, the amount stays and changes currency."),
+]
+NewProbability = Annotated[
+    int | None, typer.Option(help="Win probability 0-100 (its own, instead of the stage's).")
+]
 
 LABELS = [
     ("id", "id"),
@@ -133,7 +147,7 @@ def list_(
     status: Annotated[
         str, typer.Option(help="open, won, lost or all.", show_default=True)
     ] = "open",
-    pipeline: PipelineOpt = None,
+    pipeline: PipelineFilter = None,
     tag: TagOpt = None,
     contact: ContactOpt = None,
     company: CompanyOpt = None,
@@ -221,9 +235,9 @@ def edit(
     contact: ContactOpt = None,
     company: CompanyOpt = None,
     amount: Amount = None,
-    currency: Currency = None,
+    currency: NewCurrency = None,
     close: Close = None,
-    probability: Probability = None,
+    probability: NewProbability = None,
     stage_probability: Annotated[
         bool, typer.Option("--stage-probability", help="Drop the override: use the stage's.")
     ] = False,
