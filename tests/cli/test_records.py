@@ -376,3 +376,11 @@ def test_an_edit_or_a_list_does_not_claim_the_defaults_of_an_add(cli) -> None:
     add = _option_help(cli, "deal", "add")
     assert "else EUR" in add["--currency"] and "the stage's" in add["--probability"]
     assert "(default 1)" in _option_help(cli, "deal", "item", "add")["--qty"]
+
+
+def test_campaign_and_product_edit_do_not_claim_a_default_currency(cli) -> None:
+    """`campaign edit --currency` said '(default EUR)' and `product edit --currency`
+    '(default: the price's, else EUR)': an edit without it keeps the currency."""
+    for noun in ("campaign", "product"):
+        assert "default" not in _option_help(cli, noun, "edit")["--currency"], noun
+        assert "EUR" in _option_help(cli, noun, "add")["--currency"], noun

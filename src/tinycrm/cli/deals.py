@@ -69,7 +69,7 @@ PipelineFilter = Annotated[
 ]
 NewCurrency = Annotated[
     str | None,
-    typer.Option(help="ISO 4217 code: alone, the amount stays and changes currency."),
+    typer.Option(help="ISO 4217 code (alone: the same amount, in this currency)."),
 ]
 NewProbability = Annotated[
     int | None, typer.Option(help="Win probability 0-100 (its own, instead of the stage's).")

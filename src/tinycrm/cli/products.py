@@ -18,6 +18,10 @@ Price = Annotated[
     str | None,
     typer.Option(help="Unit price, exact: 1200, 1,200.50, '500 JPY' (a code sets the currency)."),
 ]
+NewCurrency = Annotated[
+    str | None,
+    typer.Option(help="ISO 4217 code (alone: the same price, in this currency)."),
+]
 Currency = Annotated[
     str | None, typer.Option(help="ISO 4217 code (default: the price's, else EUR).")
 ]
@@ -158,7 +162,7 @@ def edit(
     ref: RefArg,
     name: Annotated[str | None, typer.Option(help="New name.")] = None,
     price: Price = None,
-    currency: Currency = None,
+    currency: NewCurrency = None,
     sku: Sku = None,
     tax: Tax = None,
     unit: Unit = None,
