@@ -169,6 +169,7 @@ def cron_line(
     env_file: Path | None = None,
     command: str = "remind",
     marker: str = CRON_MARKER,
+    config: str | None = None,
 ) -> str:
     """The crontab line that runs ``tinycrm remind`` (or ``command``, marked ``marker``)
     every ``every_minutes`` minutes.
@@ -189,6 +190,10 @@ def cron_line(
     ``env_file`` (from :func:`write_env_file`, for a database URL that holds a password)
     is read by the line instead of naming the database in it: a crontab is readable by
     the tools that list it, and a password does not belong there.
+
+    ``config`` (the absolute path ``TINYCRM_CONFIG`` named at install time) goes into the
+    line as ``TINYCRM_CONFIG``: cron starts with an empty environment, and would read the
+    default config file (and its hooks) instead.
     """
     _check_every(every_minutes)
     executable = Path(executable)
@@ -207,6 +212,9 @@ def cron_line(
         if not Path(env_file).is_absolute():
             raise ValueError(f"env_file must be an absolute path, not {str(env_file)!r}")
         values["env_file"] = str(env_file)
+    if config is not None:
+        _check_config(config)
+        values["config"] = config
     for name, value in values.items():
         _check_one_line(name, value)
     if not path_env:
@@ -219,8 +227,23 @@ def cron_line(
     words.append(f"PATH={_cron_quote(path_env)}")
     if db is not None:
         words.append(f"TINYCRM_DB={_cron_quote(db)}")
+    if config is not None:
+        words.append(f"TINYCRM_CONFIG={_cron_quote(config)}")
     words += [_cron_quote(str(executable)), *command.split(), ">>", _cron_quote(str(log)), "2>&1"]
     return " ".join(words) + " " + marker
+
+
+def _check_config(config: str) -> None:
+    if not Path(config).is_absolute():
+        raise ValueError(f"config must be an absolute path, not {config!r}")
+
+
+def _config_environment(config: str | None) -> list[str]:
+    """A unit's ``Environment=`` line naming the config file, when one was named."""
+    if config is None:
+        return []
+    _check_config(config)
+    return [f"Environment={_systemd_quote('TINYCRM_CONFIG=' + config)}"]
 
 
 def _is_ours(line: bytes, marker: str = CRON_MARKER) -> bool:
@@ -340,6 +363,7 @@ def systemd_units(
     every_minutes: int = 15,
     env_file: Path | None = None,
     job: Job = REMIND,
+    config: str | None = None,
 ) -> dict[str, str]:
     """The text of ``tinycrm-remind.service`` and ``tinycrm-remind.timer`` (or ``job``'s
     units), by file name.
@@ -363,6 +387,7 @@ def systemd_units(
         service.append(f"Environment={_systemd_quote('TINYCRM_DB=' + db)}")
     if env_file is not None:
         service.append(f"EnvironmentFile={_systemd_quote(str(env_file))}")
+    service += _config_environment(config)
     service.append(f"ExecStart={_systemd_quote(str(executable), exec_line=True)} {job.command}")
     every = "minute" if every_minutes == 1 else f"{every_minutes} minutes"
     timer = [
@@ -384,7 +409,12 @@ def systemd_units(
 
 
 def watch_service(
-    *, executable: Path, db: str | None, env_file: Path | None = None, job: Job = WEBHOOKS
+    *,
+    executable: Path,
+    db: str | None,
+    env_file: Path | None = None,
+    job: Job = WEBHOOKS,
+    config: str | None = None,
 ) -> dict[str, str]:
     """``tinycrm-webhooks.service`` (``job``'s service): a user service that keeps
     ``tinycrm webhooks deliver --watch`` running (restarted if it stops), started with
@@ -408,6 +438,7 @@ def watch_service(
         service.append(f"Environment={_systemd_quote('TINYCRM_DB=' + db)}")
     if env_file is not None:
         service.append(f"EnvironmentFile={_systemd_quote(str(env_file))}")
+    service += _config_environment(config)
     exe = _systemd_quote(str(executable), exec_line=True)
     service += [f"ExecStart={exe} {job.command} --watch", "", "[Install]"]
     service.append("WantedBy=default.target")
@@ -421,14 +452,22 @@ def job_units(
     db: str | None,
     every_minutes: int | None = None,
     env_file: Path | None = None,
+    config: str | None = None,
 ) -> dict[str, str]:
     """``job``'s systemd units: a timer and its oneshot service, or for a job that
     watches, a service that keeps it running."""
     if job.watch:
-        return watch_service(executable=executable, db=db, env_file=env_file)
+        return watch_service(
+            executable=executable, db=db, env_file=env_file, job=job, config=config
+        )
     every = job.every if every_minutes is None else every_minutes
     return systemd_units(
-        executable=executable, db=db, every_minutes=every, env_file=env_file, job=job
+        executable=executable,
+        db=db,
+        every_minutes=every,
+        env_file=env_file,
+        job=job,
+        config=config,
     )
 
 

@@ -353,3 +353,30 @@ def test_what_is_at_stake_is_a_number_written_exactly(cli) -> None:
     assert values == {"Big": Decimal(big), "Half": Decimal("1850.05")}
     lines = cli("remind", "--all", "--jsonl").stdout.splitlines()
     assert sorted(json.loads(line)["value"] for line in lines) == [1850.05, float(big)]
+
+
+def test_the_line_and_the_units_keep_the_config_file_tinycrm_config_names(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With TINYCRM_CONFIG naming the config file, `remind install` (and webhooks and
+    mail install) printed a line without it: cron, which starts with an empty
+    environment, ran with the default config instead, without the [smtp], [[webhooks]]
+    or [mail.imap] (nor the hooks beside it) that the user set up."""
+    config = tmp_path / "my config" / "crm.toml"
+    config.parent.mkdir()
+    config.write_text("[remind]\nclosing_days = 3\n")
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    for job in ("remind", "webhooks", "mail"):
+        line = cli(job, "install").stdout.strip()
+        assert f"TINYCRM_CONFIG='{config}'" in line, (job, line)
+    command = cli("remind", "install").stdout.strip().split(None, 5)[5]
+    run = command.replace(" remind >>", " rules check >>").replace("\\%", "%")
+    subprocess.run(["/bin/sh", "-c", run], cwd=tmp_path, timeout=120, check=True, env={})
+    log = Path(os.environ["XDG_STATE_HOME"]) / "tinycrm" / "log" / "remind.log"
+    assert str(config) in log.read_text()
+    assert cli("remind", "install", "--systemd").exit_code == 0
+    unit = Path(os.environ["XDG_CONFIG_HOME"]) / "systemd/user/tinycrm-remind.service"
+    assert f'Environment="TINYCRM_CONFIG={config}"' in unit.read_text()
+    assert cli("webhooks", "install", "--systemd").exit_code == 0
+    watch = Path(os.environ["XDG_CONFIG_HOME"]) / "systemd/user/tinycrm-webhooks.service"
+    assert f'Environment="TINYCRM_CONFIG={config}"' in watch.read_text()

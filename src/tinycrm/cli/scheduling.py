@@ -68,9 +68,16 @@ def install(ctx: typer.Context, job: Job, *, apply: bool, systemd: bool, every: 
     from tinycrm import schedule
 
     db, env_file = scheduled_database(ctx, job.env_name)
+    named = os.environ.get("TINYCRM_CONFIG")  # cron and systemd would not know it
+    config = str(Path(named).expanduser().absolute()) if named else None
     if systemd:
         units = schedule.job_units(
-            job, executable=executable(), db=db, every_minutes=every, env_file=env_file
+            job,
+            executable=executable(),
+            db=db,
+            every_minutes=every,
+            env_file=env_file,
+            config=config,
         )
         for path in schedule.write_systemd_units(units):
             done(f"Wrote {path}")
@@ -90,6 +97,7 @@ def install(ctx: typer.Context, job: Job, *, apply: bool, systemd: bool, every: 
         env_file=env_file,
         command=job.command,
         marker=job.marker,
+        config=config,
     )
     if not apply:
         sys.stdout.write(line + "\n")
