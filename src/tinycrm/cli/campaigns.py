@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, given, parse_date
+from tinycrm.cli.common import crm, given, nothing_to_change, parse_date
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.unset import Unset
@@ -218,9 +218,11 @@ def edit(
             return UNSET
         return parse_date(value) if value.strip() else None
 
+    changes = given(name=new_name, channel=channel, budget=budget, currency=currency, notes=notes)
+    nothing_to_change(ctx, changes, start, end)
     campaign = crm(ctx).campaigns.edit(
         name,
-        **given(name=new_name, channel=channel, budget=budget, currency=currency, notes=notes),
+        **changes,
         starts=day(start),
         ends=day(end),
     )

@@ -230,10 +230,21 @@ def parse_date(value: str | None) -> date | None:
         raise Invalid(str(exc)) from exc
 
 
-def nothing_to_change(ctx: typer.Context) -> NoReturn:
-    """``NOUN edit REF`` with no option: a usage error, not "Updated" of nothing."""
-    help_ = f"see {ctx.command_path} --help"
-    fail(f"nothing to change: give an option to change, or --editor ({help_})", 2)
+def nothing_to_change(ctx: typer.Context, *given: object, editor: bool = False) -> None:
+    """Refuse an edit given no option to change (it would say it updated what it did not
+    touch), as a usage error naming its --help; ``given``: what the options hold;
+    ``editor``: the command has --editor, which the refusal names too."""
+
+    def told(value: object) -> bool:
+        if value is None or value is False:
+            return False
+        return bool(value) if isinstance(value, dict | list | tuple) else True
+
+    if not any(told(value) for value in given):
+        other = ", or --editor" if editor else ""
+        fail(
+            f"nothing to change: give an option to change{other} (see {ctx.command_path} --help)", 2
+        )
 
 
 def given(**options: Any) -> dict[str, Any]:

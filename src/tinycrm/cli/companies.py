@@ -218,8 +218,7 @@ def edit(
         company, said = edit_command(ctx, "company", ref, other_options=others)
         output.saved(company, said)
         return
-    if not (changes or tag or untag or field or unset_field):
-        nothing_to_change(ctx)
+    nothing_to_change(ctx, changes, tag, untag, field, unset_field, editor=True)
     company = crm(ctx).companies.edit(
         ref,
         **changes,

@@ -316,8 +316,7 @@ def edit(
         contact, said = edit_command(ctx, "contact", ref, other_options=others)
         output.saved(contact, said)
         return
-    if not (changes or tag or untag or field or unset_field):
-        nothing_to_change(ctx)
+    nothing_to_change(ctx, changes, tag, untag, field, unset_field, editor=True)
     contact = crm(ctx).contacts.edit(
         ref,
         **changes,

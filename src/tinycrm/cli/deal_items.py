@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import MAX_INT, crm, given, whole_number
+from tinycrm.cli.common import MAX_INT, crm, given, nothing_to_change, whole_number
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.products import money_text, percent_text
 
@@ -105,6 +105,7 @@ def edit(
 ) -> None:
     """Change an item's quantity, unit price or discount."""
     changes = given(qty=qty, price=price, discount=discount)
+    nothing_to_change(ctx, changes)
     row = crm(ctx).deals.items.edit(item, **changes)
     output.saved(
         row, f"Updated item #{row.id} of deal {row.deal}: {money_text(row.model_dump(), 'net')}"

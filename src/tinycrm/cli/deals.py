@@ -271,8 +271,7 @@ def edit(
         deal, said = edit_command(ctx, "deal", ref, other_options=others)
         output.saved(deal, said)
         return
-    if not (changes or tag or untag or field or unset_field):
-        nothing_to_change(ctx)
+    nothing_to_change(ctx, changes, tag, untag, field, unset_field, editor=True)
     deal = crm(ctx).deals.edit(
         ref,
         **changes,

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, whole_number
+from tinycrm.cli.common import crm, nothing_to_change, whole_number
 from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.vocab import plural
 
@@ -133,6 +133,7 @@ def stage_edit(
     """Rename a stage or change its probability or rotting threshold."""
     from tinycrm.unset import UNSET
 
+    nothing_to_change(ctx, name, probability, rotting_days, no_rotting)
     rotting = rotting_days if rotting_days is not None else UNSET
     result = crm(ctx).pipelines.edit_stage(
         stage,
