@@ -391,7 +391,11 @@ def test_an_edit_with_nothing_to_change_says_so_and_writes_nothing(cli) -> None:
         result = cli(*command)
         assert result.exit_code == 2, (command, result.stdout)
         path = " ".join(command[:-1])
-        editor = ", or --editor" if command[0] in ("contact", "company", "deal") else ""
+        editor = (
+            ", or --editor"
+            if command[0] in ("contact", "company", "deal") and command[1] == "edit"
+            else ""
+        )
         assert result.stderr.strip().splitlines() == [
             f"Error: nothing to change: give an option to change{editor} "
             f"(see tinycrm {path} --help)"

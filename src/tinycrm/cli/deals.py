@@ -72,7 +72,12 @@ NewCurrency = Annotated[
     typer.Option(help="ISO 4217 code (alone: the same amount, in this currency)."),
 ]
 NewProbability = Annotated[
-    int | None, typer.Option(help="Win probability 0-100 (its own, instead of the stage's).")
+    str | None,
+    typer.Option(
+        help="Win probability 0-100 (its own, instead of the stage's; \"\" drops it).",
+        metavar="0-100",
+        callback=whole_number_or_empty(None),
+    ),
 ]
 
 LABELS = [
