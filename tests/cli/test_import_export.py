@@ -493,3 +493,14 @@ def test_import_rejects_an_unknown_duplicate_policy(cli) -> None:
 
 if sys.platform == "win32":  # pragma: no cover
     pytest.skip("signals differ on Windows", allow_module_level=True)
+
+
+def test_the_import_summary_names_every_format_it_reads(cli) -> None:
+    """`tinycrm --help` and `tinycrm import --help` said 'from CSV or vCard files', but
+    import reads the JSON and JSON lines that export writes too."""
+    from tinycrm.cli import SUMMARIES
+
+    assert "CSV, JSON or vCard files" in SUMMARIES["import"]
+    assert "CSV, JSON or vCard files" in " ".join(cli("import", "--help").stdout.split())
+    deals = " ".join(cli("import", "deals", "--help").stdout.split())
+    assert "CSV, JSON or JSON lines file" in deals

@@ -114,7 +114,9 @@ SUMMARIES: dict[str, str] = {
         "Reports: pipeline, forecast, win rate, sales cycle, funnel, sources, churn, lifetime "
         "value, activity and support cases. Definitions: the README's Reports section."
     ),
-    "import": "Bring records in from CSV or vCard files, restore a dump, list and undo imports.",
+    "import": (
+        "Bring records in from CSV, JSON or vCard files, restore a dump, list and undo imports."
+    ),
     "export": "Write records out as CSV, JSON, JSON lines or vCard, or everything as one dump.",
     "db": "Where the database is; upgrade, normalise, back it up and restore it.",
     "demo": (

@@ -23,10 +23,16 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="Bring records in from CSV or vCard files, restore a dump, list and undo imports.",
+    help="Bring records in from CSV, JSON or vCard files, restore a dump, list and undo imports.",
 )
 
-FileArg = Annotated[str, typer.Argument(help="CSV file to read ('-' reads stdin).", metavar="FILE")]
+FileArg = Annotated[
+    str,
+    typer.Argument(
+        help="CSV, JSON or JSON lines file to read (contacts: vCard too; '-' reads stdin).",
+        metavar="FILE",
+    ),
+]
 MapOpt = Annotated[
     list[str] | None,
     typer.Option(
