@@ -504,3 +504,20 @@ def test_the_import_summary_names_every_format_it_reads(cli) -> None:
     assert "CSV, JSON or vCard files" in " ".join(cli("import", "--help").stdout.split())
     deals = " ".join(cli("import", "deals", "--help").stdout.split())
     assert "CSV, JSON or JSON lines file" in deals
+
+
+def test_each_export_offers_the_formats_it_writes(cli) -> None:
+    """Every export's --format said 'csv, json, jsonl or vcard (contacts only)': `export
+    tasks --help` left out the ics it writes, and deals, cases and the rest offered a
+    vcard they refuse. Each now names its own formats, and each one named works."""
+    for kind, formats in (
+        ("contacts", ["csv", "json", "jsonl", "vcard"]),
+        ("tasks", ["csv", "json", "jsonl", "ics"]),
+        ("deals", ["csv", "json", "jsonl"]),
+        ("companies", ["csv", "json", "jsonl"]),
+    ):
+        shown = " ".join(cli("export", kind, "--help").stdout.replace("│", " ").split())
+        named = ", ".join(formats[:-1]) + f" or {formats[-1]}"
+        assert f"--format FORMAT {named}" in shown, (kind, shown)
+        for fmt in formats:
+            assert cli("export", kind, "--format", fmt).exit_code == 0, (kind, fmt)

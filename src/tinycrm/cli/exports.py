@@ -73,8 +73,10 @@ def _not_the_database(ctx: typer.Context, path: Path | None) -> Path | None:
 
 
 FORMATS = ("csv", "json", "jsonl", "vcard")
-FormatOpt = Annotated[
-    str, typer.Option("--format", help="csv, json, jsonl or vcard (contacts only).")
+FormatOpt = Annotated[str, typer.Option("--format", help="csv, json or jsonl.")]
+ContactFormatOpt = Annotated[str, typer.Option("--format", help="csv, json, jsonl or vcard.")]
+TaskFormatOpt = Annotated[
+    str, typer.Option("--format", help="csv, json, jsonl or ics (open tasks, for calendars).")
 ]
 OutOpt = Annotated[
     Path | None,
@@ -225,7 +227,7 @@ def _write(
 @app.command("contacts")
 def contacts(
     ctx: typer.Context,
-    fmt: FormatOpt = "csv",
+    fmt: ContactFormatOpt = "csv",
     out_path: OutOpt = None,
     mkdir: MkdirOpt = False,
     tag: TagOpt = None,
@@ -500,7 +502,7 @@ def activities(
 @app.command("tasks")
 def tasks(
     ctx: typer.Context,
-    fmt: FormatOpt = "csv",
+    fmt: TaskFormatOpt = "csv",
     out_path: OutOpt = None,
     mkdir: MkdirOpt = False,
     open_: Annotated[bool, typer.Option("--open", help="Only open tasks.")] = False,
