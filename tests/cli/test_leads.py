@@ -204,3 +204,16 @@ def test_refusals_are_one_line_and_write_nothing(cli, args, message) -> None:
     assert result.stderr.startswith("Error: ") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert cli("feed", "--json").json() == before
+
+
+def test_lead_convert_help_names_the_deal_a_title(cli) -> None:
+    """`lead convert --help` showed `--deal REF  Open a deal with this title.` (a REF is
+    a record that exists) and `--currency ... (default EUR)`, while an amount written
+    with its currency ('$500') sets it, as in deal add."""
+    shown = " ".join(cli("lead", "convert", "--help").stdout.replace("│", " ").split())
+    assert "--deal TITLE Open a deal with this title." in shown
+    assert "(default: the amount's, else EUR)" in shown
+    cli("contact", "add", "Ada", "--email", "ada@acme-tools.de")
+    converted = cli("lead", "convert", "Ada", "--deal", "Tools", "--amount", "$500")
+    assert converted.exit_code == 0, converted.stderr
+    assert cli("deal", "show", "Tools", "--json").json()["currency"] == "USD"

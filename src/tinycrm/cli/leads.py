@@ -145,11 +145,15 @@ def convert(
             "company, else the company of its email's domain)."
         ),
     ] = None,
-    deal: Annotated[str | None, typer.Option(help="Open a deal with this title.")] = None,
+    deal: Annotated[
+        str | None, typer.Option(help="Open a deal with this title.", metavar="TITLE")
+    ] = None,
     amount: Annotated[
         str | None, typer.Option(help="The deal's amount: 18500, 1.200,50, …")
     ] = None,
-    currency: Annotated[str | None, typer.Option(help="ISO 4217 code (default EUR).")] = None,
+    currency: Annotated[
+        str | None, typer.Option(help="ISO 4217 code (default: the amount's, else EUR).")
+    ] = None,
     stage: Annotated[
         str | None, typer.Option(help="The deal's stage (default: the first).")
     ] = None,
