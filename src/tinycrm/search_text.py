@@ -7,9 +7,12 @@ separates them, so no user text can reach a full-text engine as syntax: ``*``, `
 ``:``, parentheses, ``NEAR``, ``AND``/``OR``/``NOT`` are plain words or separators.
 
 ``fold`` is the comparison form (case and accents gone: "MÜLLER" and "Muller" fold
-alike); ``find`` locates the terms in a stored text for a snippet with its matches.
-The database indexes fold the same way (SQLite's unicode61 tokenizer with
-``remove_diacritics 2``; PostgreSQL's ``tinycrm_fold``), this module is for the edges.
+alike, and so do "Straße" and "strasse", "Søren" and "soren", "ﬁle" and "file", "ｔｉｎｙ"
+and "tiny"); ``find`` locates the terms in a stored text for a snippet with its matches.
+The one folding of every search: SQLite's index is built from ``fold`` of each record's
+text (the function ``tinycrm_fold`` its triggers call) and searched for ``fold`` of each
+word; PostgreSQL's ``tinycrm_fold`` is made from the same folding
+(``store/search_index.py``), so both databases find the same records.
 """
 
 from __future__ import annotations
@@ -24,8 +27,24 @@ MAX_TERMS = 16
 
 WORD = re.compile(r"[^\W_]+")
 _QUOTED = re.compile(r'"([^"]*)"?')
-# Letters the Unicode decomposition leaves alone but a reader takes for their base letters.
-_EXTRA = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "þ": "th", "ı": "i"}
+# Letters Unicode's decompositions leave alone but a reader takes for others (lowercase:
+# looked up once the text is lowered): those PostgreSQL's unaccent rules fold (as of 15),
+# the final sigma, and the modifier letters unaccent makes quotes (both databases then
+# split a word there alike). Letter=its folding, one pair a word.
+_PAIRS = """
+ß=ss æ=ae œ=oe ø=o đ=d ð=d ł=l þ=th ı=i ħ=h ŧ=t ς=σ ĸ=q ŋ=n ƀ=b ɓ=b ƃ=b ƈ=c ɖ=d ɗ=d
+ƌ=d ɛ=e ƒ=f ɠ=g ƕ=hv ɩ=i ɨ=i ƙ=k ƚ=l ɲ=n ƞ=n ƣ=oi ƥ=p ƫ=t ƭ=t ʈ=t ʋ=v ƴ=y ƶ=z ǥ=g
+ȡ=d ȥ=z ȴ=l ȵ=n ȶ=t ȷ=j ȸ=db ȹ=qp ⱥ=a ȼ=c ⱦ=t ȿ=s ɀ=z ʉ=u ɇ=e ɉ=j ɍ=r ɏ=y ɕ=c ɟ=j
+ɡ=g ɢ=g ɦ=h ɧ=h ɪ=i ɫ=l ɬ=l ɭ=l ɱ=m ɳ=n ɴ=n ɶ=oe ɼ=r ɽ=r ɾ=r ʀ=r ʂ=s ʏ=y ʐ=z ʑ=z
+ʙ=b ʛ=g ʜ=h ʝ=j ʟ=l ʠ=q ʣ=dz ʥ=dz ʦ=ts ʪ=ls ʫ=lz ᴀ=a ᴁ=ae ᴃ=b ᴄ=c ᴅ=d ᴆ=d ᴇ=e ᴊ=j
+ᴋ=k ᴌ=l ᴍ=m ᴏ=o ᴘ=p ᴛ=t ᴜ=u ᴠ=v ᴡ=w ᴢ=z ᵫ=ue ᵬ=b ᵭ=d ᵮ=f ᵯ=m ᵰ=n ᵱ=p ᵲ=r ᵳ=r ᵴ=s
+ᵵ=t ᵶ=z ᵺ=th ᵻ=i ᵽ=p ᵾ=u ᶀ=b ᶁ=d ᶂ=f ᶃ=g ᶄ=k ᶅ=l ᶆ=m ᶇ=n ᶈ=p ᶉ=r ᶊ=s ᶌ=v ᶍ=x ᶎ=z
+ᶏ=a ᶑ=d ᶒ=e ᶓ=e ᶖ=i ᶙ=u ẜ=s ẝ=s ỻ=ll ỽ=v ỿ=y ⱡ=l ⱨ=h ⱪ=k ⱬ=z ⱱ=v ⱳ=w ⱴ=v ⱸ=e ⱺ=o
+ꜰ=f ꜱ=s ꜳ=aa ꜵ=ao ꜷ=au ꜹ=av ꜻ=av ꜽ=ay ꝁ=k ꝃ=k ꝅ=k ꝇ=l ꝉ=l ꝋ=o ꝍ=o ꝏ=oo ꝑ=p ꝓ=p
+ꝕ=p ꝗ=q ꝙ=q ꝟ=v ꝡ=vy ꝥ=th ꝧ=th ꝱ=d ꝲ=l ꝳ=m ꝴ=n ꝵ=r ꝶ=r ꝷ=t ꝺ=d ꝼ=f ꞇ=t ꞑ=n ꞓ=c
+ꞡ=g ꞣ=k ꞥ=n ꞧ=r ꞩ=s ʹ=' ʺ=" ʻ=' ʼ=' ʽ=' ˆ=^ ˈ=' ˋ=` ː=:
+"""
+EXTRA: dict[str, str] = dict(pair.split("=") for pair in _PAIRS.split())
 
 
 @dataclass(frozen=True)
@@ -81,20 +100,42 @@ def parse(text: str) -> SearchQuery:
     return SearchQuery(tuple(terms))
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    lower = char.casefold()
-    if lower in _EXTRA:
-        return _EXTRA[lower]
-    decomposed = unicodedata.normalize("NFKD", lower)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)) or (
-        "" if unicodedata.combining(char) else lower
-    )
+class _Folding(dict[int, "str | int | None"]):
+    """``str.translate``'s table: each character to its folding (lowered, decomposed,
+    accents dropped, ``EXTRA`` letters replaced), worked out the first time it is met
+    (Unicode is large, the characters of one database few)."""
+
+    def __missing__(self, code: int) -> str | int | None:
+        char = chr(code)
+        plain = "".join(
+            EXTRA.get(c, c)
+            for c in unicodedata.normalize("NFKD", char.lower()).lower()
+            if not unicodedata.combining(c)
+        )
+        value: str | int | None = code if plain == char else plain or None
+        self[code] = value
+        return value
+
+
+_FOLDING = _Folding()
 
 
 def fold(text: str) -> str:
-    """``text`` without case and accents: ``fold("MÜLLER Résumé") == "muller resume"``."""
-    return "".join(_fold_char(c) for c in text)
+    """``text`` without case and accents: ``fold("MÜLLER Résumé") == "muller resume"``,
+    compatibility forms plain (``fold("ﬁle ｔｉｎｙ") == "file tiny"``), the letters of
+    ``EXTRA`` as their readers take them (``fold("Straße Søren") == "strasse soren"``).
+    Character by character: the folding of a text is that of each of its characters."""
+    if text.isascii():
+        return text.lower()
+    return text.translate(_FOLDING)
+
+
+def sql_fold(value: object) -> object:
+    """``fold`` as SQLite's function ``tinycrm_fold`` (NULL, a number: as they are)."""
+    return fold(value) if isinstance(value, str) else value
+
+
+_fold_char = lru_cache(maxsize=4096)(fold)
 
 
 def _folded_words(text: str) -> list[tuple[str, int, int]]:

@@ -13,6 +13,7 @@ import pytest
 
 import tinycrm
 from tinycrm.cli import output as out
+from tinycrm.store.search_index import register_sqlite_fold
 
 TRICKY = [
     "=1+1", "+49 30 1234567", "+4930", "-", "-5", "-1.5", "+1e5", "-inf", "+ 1", "+1 ",
@@ -43,6 +44,7 @@ def tricky(tmp_path: Path) -> Path:
         crm.contacts.add("Plain Person", tags=["=sum", "b"])
         crm.contacts.add("No Tags")
     with sqlite3.connect(path) as db:
+        register_sqlite_fold(db)  # (the search index's triggers fold what is written)
         ids = [r[0] for r in db.execute("SELECT id FROM contact ORDER BY id")]
         for n, column in enumerate(COLUMNS):  # each text in each text column, bypassing checks
             for i, cid in enumerate(ids):
@@ -180,6 +182,7 @@ def test_dump_lines_built_by_sqlite_are_the_dump_written_row_by_row(tricky: Path
     from tinycrm.store.csv_lines import TIME_GLOB
 
     with sqlite3.connect(tricky) as db:  # what the general path cannot write either
+        register_sqlite_fold(db)
         db.execute("UPDATE contact SET notes = NULL WHERE typeof(notes) = 'blob'")
         db.execute("UPDATE contact SET unsubscribed = 1 WHERE unsubscribed = 'yes'")
         db.execute("UPDATE contact SET phone = NULL WHERE typeof(phone) = 'blob'")

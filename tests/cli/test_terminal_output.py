@@ -21,6 +21,7 @@ import pytest
 
 from tinycrm.store.contacts import list_contacts
 from tinycrm.store.errors import Invalid
+from tinycrm.store.search_index import register_sqlite_fold
 
 from .conftest import tinycrm_executable
 
@@ -87,6 +88,7 @@ def hostile_db(tmp_path: Path) -> dict[str, str]:
     env = {"TINYCRM_DB": str(db)}
     assert to_a_pipe("contact", "add", "Eve", "--email", "eve@x.com", env=env).returncode == 0
     conn = sqlite3.connect(db)
+    register_sqlite_fold(conn)  # (the search index's triggers fold what is written)
     conn.execute("UPDATE contact SET name = ?, notes = ?", (HOSTILE, HOSTILE))
     conn.commit()
     conn.close()

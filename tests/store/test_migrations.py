@@ -548,3 +548,103 @@ def test_0014_on_postgresql(pg_schema_url: str) -> None:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+# --------------------------------------------------------------------------- 0025
+
+NAMES_AT_0024 = ["Jürgen Straße", "Søren Łódź", "Æsir Þór", "Фёдоров", "Σίσυφος", "ﬁle ｔｉｎｙ"]
+SEARCHES_AFTER_0025 = {
+    "strasse": "Jürgen Straße", "MULLER": None, "soren lodz": "Søren Łódź",
+    "aesir thor": "Æsir Þór", "федоров": "Фёдоров", "σισυφοσ": "Σίσυφος",
+    "file tiny": "ﬁle ｔｉｎｙ",
+}  # fmt: skip
+
+
+def _rows_at_0024(conn: Any) -> None:
+    """Contacts and a note about each, written as a tinycrm before 0025 wrote them
+    (``conn``: a DB-API connection without ``tinycrm_fold``, or SQLAlchemy's on PostgreSQL)."""
+    postgresql = not isinstance(conn, sqlite3.Connection)
+    when = "now()" if postgresql else T
+    run = conn.exec_driver_sql if postgresql else conn.execute
+    for n, name in enumerate(NAMES_AT_0024, 1):
+        run(
+            "INSERT INTO contact (id, name, name_key, lifecycle, owner, search_key, created_at, "
+            f"updated_at) VALUES ({n}, '{name}', '{name.casefold()}', 'lead', 'old', "
+            f"'{name.casefold()}', {when}, {when})"
+        )
+        run(
+            "INSERT INTO activity (kind, subject, body, contact_id, owner, created_at, "
+            f"updated_at) VALUES ('note', 'Note {n}', 'met {name}', {n}, 'old', {when}, {when})"
+        )
+
+
+def _check_0025(url: str) -> None:
+    from tinycrm.store.contacts import add_contact, list_contacts
+    from tinycrm.store.search import search
+
+    store = open_store(url, user="tester")
+    try:
+        assert sorted(c.name for c in list_contacts(store)) == sorted(NAMES_AT_0024)  # all kept
+        for typed, name in SEARCHES_AFTER_0025.items():
+            hits = {(h.kind, h.name) for h in search(store, typed)}
+            if name is None:
+                assert hits == set(), typed
+            else:
+                n = NAMES_AT_0024.index(name) + 1
+                assert hits == {("contact", name), ("activity", f"Note {n}")}, typed
+        add_contact(store, name="Große Straße")  # the triggers fold what is written now
+        assert [h.name for h in search(store, "grosse")] == ["Große Straße"]
+    finally:
+        store.close()
+
+
+def test_0025_folds_the_search_index_of_a_database_made_before_it(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(make_config(conn), "0024")
+    engine.dispose()
+    with sqlite3.connect(path) as conn:  # as an older tinycrm: no tinycrm_fold to call
+        _rows_at_0024(conn)
+    _check_0025(str(path))
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.downgrade(make_config(conn), "0024")
+    engine.dispose()
+    with sqlite3.connect(path) as conn:  # an older tinycrm writes again after the undo
+        conn.execute("DELETE FROM contact WHERE name = 'Große Straße'")
+        conn.execute("UPDATE contact SET name = 'Jürgen Straße' WHERE id = 1")
+        assert conn.execute("SELECT count(*) FROM search_contact").fetchone() == (6,)
+    _check_0025(str(path))  # and up again
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_0025_on_postgresql(pg_schema_url: str) -> None:
+    import uuid
+
+    from sqlalchemy import text
+
+    assert PG_URL
+    schema = f"tinycrm_m25_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema},public"
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(make_config(conn), "0024")
+            _rows_at_0024(conn)
+            conn.exec_driver_sql("SELECT setval('contact_id_seq', 10)")
+        _check_0025(url)
+        with engine.begin() as conn:
+            command.downgrade(make_config(conn), "0024")
+            conn.exec_driver_sql("DELETE FROM contact WHERE name = 'Große Straße'")
+        _check_0025(url)
+        command.check(make_config(url=url))
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -393,3 +393,82 @@ def test_0024_gives_postgresql_databases_made_before_it_their_table_of_words(sto
     finally:
         with store.engine.begin() as conn:
             command.upgrade(make_config(conn), "head")
+
+
+# Stored text and what a person types for it, either way round: each must find the other,
+# on SQLite and PostgreSQL alike (and a word typed exactly as stored, always).
+SPELLINGS = {
+    "german-nordic": [
+        ("Straße", "strasse"), ("STRASSE", "straße"), ("Große Freiheit", "grosse"),
+        ("Søren Kierkegaard", "soren"), ("Soren Lund", "søren"), ("Ørsted", "orsted"),
+        ("Æsir", "aesir"), ("Aeschylus", "æschylus"), ("Œuvre", "oeuvre"),
+        ("Oeuvre", "œuvre"), ("Þórunn", "thorunn"), ("Zoë Ångström", "zoe angstrom"),
+        ("Müller", "MULLER"),
+    ],
+    "slavic-turkish-maltese": [
+        ("Łódź", "lodz"), ("Lodz", "łódź"), ("Wałęsa", "walesa"), ("Đoković", "dokovic"),
+        ("Ðorđe", "dorde"), ("Ǆemal", "dzemal"), ("Iğdır", "igdir"),
+        ("İstanbul", "istanbul"), ("Istanbul", "İSTANBUL"), ("ISPARTA", "ısparta"),
+        ("Ħamrun", "hamrun"),
+    ],
+    "cyrillic": [("Фёдоров", "федоров"), ("Федоров", "фёдоров"), ("ЁЛКА", "ёлка")],
+    "greek": [
+        ("Άλφα", "αλφα"), ("αλφα", "άλφα"), ("Ελληνικά", "ελληνικα"), ("ΐσος", "ισος"),
+        ("Οδυσσέας", "οδυσσεασ"), ("Σίσυφος", "σισυφος"), ("ΣΊΣΥΦΟΣ", "σίσυφοσ"),
+    ],
+    "ligatures-full-width": [
+        ("ﬁle ﬂow", "file flow"), ("file flow", "ﬁle ﬂow"), ("ﬁnance", "ﬁnance"),
+        ("ｔｉｎｙ ＣＲＭ", "ｔｉｎｙ"), ("ｔｉｎｙ ＣＲＭ", "tiny crm"), ("tiny crm", "ＴＩＮＹ"),
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("group", list(SPELLINGS))
+def test_letters_fold_alike_typed_either_way_on_both_databases(store, group: str) -> None:
+    """Typed "strasse" finds "Straße", "soren" "Søren", "lodz" "Łódź" and so on, in a
+    name, in notes and in an activity's body, as words, as a word prefix, as a phrase."""
+    for n, (stored, _) in enumerate(SPELLINGS[group]):
+        person = add_contact(store, name=f"{stored} P{n}", notes=f"met {stored} twice")
+        log_activity(store, kind="note", ref=str(person.id), text=f"Note {n}",
+                     body=f"{stored} called, about case{n}")  # fmt: skip
+    wrong = []
+    for n, (stored, typed) in enumerate(SPELLINGS[group]):
+        first = typed.split()[0]
+        prefix = first[:-1] if len(first) > 3 else first
+        expected = {
+            f"p{n} {typed}": {("contact", f"{stored} P{n}")},
+            f"p{n} {prefix}": {("contact", f"{stored} P{n}")},
+            f'p{n} "met {typed}"': {("contact", f"{stored} P{n}")},
+            f"case{n} {first}": {("activity", f"Note {n}")},
+            f'case{n} "{typed}"': {("activity", f"Note {n}")},
+        }
+        for query, hits in expected.items():
+            if set(found(store, query)) != hits:
+                wrong.append((stored, query, found(store, query)))
+    assert wrong == []
+
+
+def test_postgresql_folds_every_letter_as_python_does_with_or_without_unaccent(store) -> None:
+    """Every letter, digit and accent of the ranges tinycrm_fold covers: the same words."""
+    if store.is_sqlite:
+        pytest.skip("PostgreSQL's tinycrm_fold")
+    from tinycrm.search_text import WORD, fold
+    from tinycrm.store.search_index import _foldable
+
+    chars = _foldable()
+    try:
+        for unaccent in (True, False):
+            with store.engine.begin() as conn:
+                install_fold(conn, unaccent=unaccent)
+                there = conn.exec_driver_sql(
+                    "SELECT tinycrm_fold(c) FROM unnest(%(c)s::text[]) WITH ORDINALITY u(c, n) "
+                    "ORDER BY n",
+                    {"c": chars},
+                ).scalars()
+                # the same words (the database makes some punctuation other punctuation)
+                differ = {c: (got, fold(c)) for c, got in zip(chars, there, strict=True)
+                          if WORD.findall(got) != WORD.findall(fold(c))}  # fmt: skip
+            assert differ == {}, unaccent
+    finally:
+        with store.engine.begin() as conn:
+            install_fold(conn)

@@ -35,6 +35,7 @@ from tinycrm.store import unique
 from tinycrm.store.errors import Invalid, Unavailable
 from tinycrm.store.migrations import SCHEMA_HEAD
 from tinycrm.store.models import partial_indexes_for
+from tinycrm.store.search_index import register_sqlite_fold
 
 if TYPE_CHECKING:
     from tinycrm.config import Config
@@ -311,7 +312,7 @@ def _db_error(exc: DBAPIError) -> str:
     return f"database error: {message}"
 
 
-def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
     # We issue BEGIN ourselves (see _on_begin), so pysqlite must not.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
@@ -320,6 +321,8 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys = ON")
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.close()
+    register_sqlite_fold(dbapi_conn)  # what the search index's triggers fold text with
+    record.info["tinycrm_fold"] = True
 
 
 def _sqlite_open_existing(

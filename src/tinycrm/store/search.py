@@ -252,16 +252,18 @@ class _Match:
 
     @staticmethod
     def fts5(terms: Iterable[Term]) -> str:
+        """The terms as an FTS5 query: each a quoted phrase of its words, folded as the
+        index's text is (``search_text.fold``)."""
         parts = []
         for term in terms:
-            quoted = '"' + " ".join(term.words) + '"'
+            quoted = _fts5_phrase(term.words)
             parts.append(quoted + "*" if term.prefix else quoted)
         return " ".join(parts)
 
     def fts5_name_prefix(self) -> str:
-        words = " ".join(self.query.words)
+        words = _fts5_phrase(self.query.words)
         last = self.query.terms[-1]
-        return f'name : ^ "{words}"' + (" *" if last.prefix else "")
+        return f"name : ^ {words}" + (" *" if last.prefix else "")
 
     def tsquery(self, *, expand: bool = True) -> str:
         """The terms as a tsquery: lexemes the database folded, quoted, never user syntax;
@@ -332,6 +334,11 @@ class _Match:
         for i in named:
             scores.setdefault(int(i), 0.0)
         return scores
+
+
+def _fts5_phrase(words: Iterable[str]) -> str:
+    folded = " ".join(search_text.fold(word) for word in words)
+    return '"' + folded.replace('"', '""') + '"'
 
 
 def _quote_lexeme(word: str) -> str:

@@ -2,7 +2,9 @@
 are searchable (``SEARCH_KINDS``), what text of each, and how the index is kept in step.
 
 One index table per kind. On SQLite an FTS5 table (``unicode61 remove_diacritics 2``,
-prefix indexes of 2 and 3 characters) with two columns, ``name`` and ``body``; on
+prefix indexes of 2 and 3 characters) with two columns, ``name`` and ``body``, holding
+the text folded by ``search_text.fold`` (the function ``tinycrm_fold`` every tinycrm
+connection to SQLite has, ``register_sqlite_fold``); on
 PostgreSQL a table of ``tsvector`` documents (the ``simple`` configuration, the name's
 words weighted A) with a GIN index. Triggers keep both in step with every write, inside
 the write's own transaction: adds, edits, deletes, merges, imports and their undo,
@@ -11,23 +13,25 @@ the write's own transaction: adds, edits, deletes, merges, imports and their und
 Adding a kind is a ``SearchKind`` here and a migration calling ``install(conn, [kind])``.
 
 PostgreSQL folds case and accents with ``tinycrm_fold(text)``: ``unaccent`` where the
-extension exists or the role may create it, else ``translate()`` over a table of accented
-letters made from Unicode's decompositions (the same folding for documents and queries,
-as the query is folded by the database too).
+extension exists or the role may create it, then ``lower()``; before them, the characters
+these fold otherwise than ``search_text.fold`` (asked of the database when the function
+is made) are replaced by their folding, so both databases fold alike (the same folding
+for documents and queries, as the query is folded by the database too).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from tinycrm.search_text import _EXTRA
+from tinycrm.search_text import fold, sql_fold
 
 
 @dataclass(frozen=True)
@@ -123,15 +127,17 @@ def _body_parts(kind: SearchKind, sqlite: bool) -> list[str]:
     return parts
 
 
-def _refresh_sql(kind: SearchKind, sqlite: bool, where: str) -> str:
-    """Index the rows ``t`` of ``kind`` matching ``where`` (their old entries gone first)."""
+def _refresh_sql(kind: SearchKind, sqlite: bool, where: str, *, legacy: bool = False) -> str:
+    """Index the rows ``t`` of ``kind`` matching ``where`` (their old entries gone first).
+    ``legacy``: as before migration 0025 (SQLite: the text as stored, not folded)."""
     table = index_table(kind)
     parts = _body_parts(kind, sqlite)
     if sqlite:
         body = " || ' ' || ".join(f"coalesce({p}, '')" for p in parts)
+        folding = "" if legacy else "tinycrm_fold"
         return (
-            f"INSERT INTO {table} (rowid, name, body) "
-            f"SELECT t.id, t.{kind.name}, substr({body}, 1, {MAX_BODY}) "
+            f"INSERT INTO {table} (rowid, name, body) SELECT t.id, "
+            f"{folding}(t.{kind.name}), {folding}(substr({body}, 1, {MAX_BODY})) "
             f"FROM {kind.table} t WHERE {where}"
         )
     doc = (
@@ -155,7 +161,7 @@ def _pg_name(kind: SearchKind) -> str:
 # --------------------------------------------------------------------------- SQLite
 
 
-def _sqlite_statements(kind: SearchKind) -> list[str]:
+def _sqlite_statements(kind: SearchKind, *, legacy: bool = False) -> list[str]:
     table = index_table(kind)
     columns = (kind.name, *kind.texts)
     changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
@@ -163,11 +169,11 @@ def _sqlite_statements(kind: SearchKind) -> list[str]:
         f"CREATE VIRTUAL TABLE {table} USING fts5(name, body, "
         "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
         f"CREATE TRIGGER {table}_on_insert AFTER INSERT ON {kind.table} BEGIN "
-        f"{_refresh_sql(kind, True, 't.id = new.id')}; END",
+        f"{_refresh_sql(kind, True, 't.id = new.id', legacy=legacy)}; END",
         f"CREATE TRIGGER {table}_on_update AFTER UPDATE OF {', '.join(columns)} "
         f"ON {kind.table} WHEN {changed} BEGIN "
         f"DELETE FROM {table} WHERE rowid = old.id; "
-        f"{_refresh_sql(kind, True, 't.id = new.id')}; END",
+        f"{_refresh_sql(kind, True, 't.id = new.id', legacy=legacy)}; END",
         f"CREATE TRIGGER {table}_on_delete AFTER DELETE ON {kind.table} BEGIN "
         f"DELETE FROM {table} WHERE rowid = old.id; END",
     ]
@@ -178,7 +184,7 @@ def _sqlite_statements(kind: SearchKind) -> list[str]:
                 mine = f"{children.condition(row)} AND {{}} = {row}.{children.key}"
                 body += (
                     f"DELETE FROM {table} WHERE {mine.format('rowid')}; "
-                    + _refresh_sql(kind, True, mine.format("t.id"))
+                    + _refresh_sql(kind, True, mine.format("t.id"), legacy=legacy)
                     + "; "
                 )
             when = " OR ".join(f"({children.condition(row)})" for row in rows)
@@ -189,6 +195,24 @@ def _sqlite_statements(kind: SearchKind) -> list[str]:
     return statements
 
 
+def register_sqlite_fold(dbapi_conn: Any) -> None:
+    """Give an SQLite connection (the driver's) the function ``tinycrm_fold`` the index's
+    triggers call. The engine does it for every connection it makes; the index's own
+    functions do it for connections made elsewhere (Alembic's, a test's). A program
+    writing records without it is refused by SQLite: "no such function: tinycrm_fold"."""
+    dbapi_conn.create_function("tinycrm_fold", 1, sql_fold, deterministic=True)
+
+
+def _sqlite_fold_ready(conn: Connection) -> None:
+    """``tinycrm_fold`` on ``conn`` (SQLite), once per connection: SQLite refuses to make
+    a function again while a statement is open."""
+    if conn.dialect.name != "sqlite" or conn.connection.info.get("tinycrm_fold"):
+        return
+    with suppress(sqlite3.OperationalError):  # there already, and in use
+        register_sqlite_fold(conn.connection.driver_connection)
+    conn.connection.info["tinycrm_fold"] = True
+
+
 def _sqlite_has_fts5(conn: Connection) -> bool:
     return "ENABLE_FTS5" in {row[0] for row in conn.exec_driver_sql("PRAGMA compile_options")}
 
@@ -196,40 +220,76 @@ def _sqlite_has_fts5(conn: Connection) -> bool:
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-def _accent_table() -> tuple[str, str]:
-    """(from, to) for ``translate()``: every letter of the Latin, Greek and Cyrillic
-    blocks whose decomposition is a base letter and accents, to that base letter."""
-    source, target = [], []
-    for code in [*range(0xC0, 0x250), *range(0x370, 0x530), *range(0x1E00, 0x1F00)]:
-        char = chr(code)
-        if char.casefold() in _EXTRA or not char.isalpha():
-            continue
-        base = "".join(
-            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
-        )
-        if len(base) == 1 and base != char:
-            source.append(char)
-            target.append(base)
-    return "".join(source), "".join(target)
+FOLDED_RANGES = (
+    (0x80, 0x3000),  # Latin, IPA, Greek, Cyrillic, Armenian, Hebrew, Arabic, Indic, …,
+    # Latin and Greek extended, letterlike symbols, Roman numerals, enclosed numbers
+    (0xA640, 0xA800),  # Cyrillic extended, Latin extended D
+    (0xFB00, 0xFB50),  # ligatures (ﬁ, ﬂ, …)
+    (0xFF00, 0xFFF0),  # full-width and half-width forms
+)
+"""PostgreSQL: the characters whose folding ``tinycrm_fold`` makes the same as
+``search_text.fold``'s (letters, digits and accents; other scripts are folded alike on
+both sides of a search anyway, by the database's own functions)."""
 
 
-def _fold_sql(unaccent_schema: str | None) -> str:
-    """The body of ``tinycrm_fold($1)``: punctuation to spaces, then accents and case off."""
-    spaced = "$1"
-    for mark in PUNCTUATION:
-        spaced = f"replace({spaced}, {_quote(mark)}, ' ')"
-    if unaccent_schema is not None:
+def _foldable() -> list[str]:
+    chars = []
+    for low, high in FOLDED_RANGES:
+        for code in range(low, high):
+            char = chr(code)
+            if char.isalnum() or unicodedata.combining(char):
+                chars.append(char)
+    return chars
+
+
+def _fixups(conn: Connection, folded: str) -> dict[str, str]:
+    """The characters the database folds (``folded``: SQL over ``$1``) otherwise than
+    ``search_text.fold``, each with ``fold``'s folding."""
+    chars = _foldable()
+    there = conn.exec_driver_sql(
+        f"SELECT {folded.replace('$1', 'c')} FROM unnest(%(chars)s::text[]) "
+        "WITH ORDINALITY AS u(c, n) ORDER BY n",
+        {"chars": chars},
+    ).scalars()
+    return {c: fold(c) for c, got in zip(chars, there, strict=True) if got != fold(c) != c}
+
+
+def _fixed_sql(text: str, fixups: dict[str, str]) -> str:
+    """``text`` (SQL) with each character of ``fixups`` replaced by its folding: one
+    ``translate()`` for those folding to one character or none, ``replace()`` for each
+    of the others."""
+    for char, plain in sorted(fixups.items()):
+        if len(plain) > 1:
+            text = f"replace({text}, {_quote(char)}, {_quote(plain)})"
+    single = {c: p for c, p in fixups.items() if len(p) == 1}
+    gone = [c for c, p in fixups.items() if not p]
+    if single or gone:
+        source = "".join(single) + "".join(gone)
+        text = f"translate({text}, {_quote(source)}, {_quote(''.join(single.values()))})"
+    return text
+
+
+def _fold_sql(conn: Connection, unaccent_schema: str | None) -> str:
+    """The body of ``tinycrm_fold($1)``: the characters the database folds otherwise
+    than ``search_text.fold`` replaced, accents and case off, punctuation to spaces."""
+
+    def spaced(text: str) -> str:
+        for mark in PUNCTUATION:
+            text = f"replace({text}, {_quote(mark)}, ' ')"
+        return text
+
+    def folded(text: str) -> str:
+        if unaccent_schema is None:
+            return f"lower({text})"
         schema = '"' + unaccent_schema.replace('"', '""') + '"'
-        return f"lower({schema}.unaccent({_quote(schema + '.unaccent')}::regdictionary, {spaced}))"
-    folded = f"lower({spaced})"
-    for letter, plain in _EXTRA.items():
-        for variant in {letter, letter.upper()}:
-            folded = f"replace({folded}, {_quote(variant)}, {_quote(plain)})"
-    source, target = _accent_table()
-    # ASCII text (most of it) has no accents to look for: translate() is slow
+        dictionary = _quote(schema + ".unaccent")
+        return f"lower({schema}.unaccent({dictionary}::regdictionary, {text}))"
+
+    fixups = _fixups(conn, folded("$1"))
+    # ASCII text (most of it) has no accents to look for: unaccent and translate() are slow
     return (
-        f"CASE WHEN $1 ~ '^[\\x01-\\x7f]*$' THEN lower({spaced}) "
-        f"ELSE translate({folded}, {_quote(source)}, {_quote(target)}) END"
+        f"CASE WHEN $1 ~ '^[\\x01-\\x7f]*$' THEN {spaced('lower($1)')} "
+        f"ELSE {spaced(folded(_fixed_sql('$1', fixups)))} END"
     )
 
 
@@ -256,12 +316,21 @@ def install_fold(conn: Connection, *, unaccent: bool = True) -> str:
     """(Re)create ``tinycrm_fold`` in the current schema; which folding it uses
     (``unaccent`` or ``translate``). ``unaccent=False`` forces the fallback."""
     schema = _unaccent_schema(conn, allow=unaccent)
-    fold = _fold_sql(schema).replace("%", "%%")  # (psycopg reads % as a placeholder)
+    body = _fold_sql(conn, schema).replace("%", "%%")  # (psycopg reads % as a placeholder)
     conn.exec_driver_sql(
         "CREATE OR REPLACE FUNCTION tinycrm_fold(text) RETURNS text LANGUAGE sql IMMUTABLE "
-        f"STRICT PARALLEL SAFE AS $fold$ SELECT {fold} $fold$"
+        f"STRICT PARALLEL SAFE AS $fold$ SELECT {body} $fold$"
     )
     return "translate" if schema is None else "unaccent"
+
+
+def _has_fold(conn: Connection) -> bool:
+    return bool(
+        conn.exec_driver_sql(
+            "SELECT 1 FROM pg_proc WHERE proname = 'tinycrm_fold' "
+            "AND pronamespace = current_schema()::regnamespace"
+        ).first()
+    )
 
 
 def folding(conn: Connection) -> str:
@@ -438,22 +507,40 @@ def upgrade_postgresql_names(conn: Connection) -> None:
 # --------------------------------------------------------------------------- install
 
 
-def install(conn: Connection, kinds: Iterable[str] | None = None) -> None:
+def install(conn: Connection, kinds: Iterable[str] | None = None, *, legacy: bool = False) -> None:
     """Create the index of ``kinds`` (default: all) and fill it from the rows there are.
-    Where SQLite lacks FTS5 nothing is created and search says so."""
+    Where SQLite lacks FTS5 nothing is created and search says so. ``legacy``: the index
+    as migrations before 0025 made it (what 0018 and 0020 make, 0025 makes again)."""
     chosen = [SEARCH_KINDS[k] for k in (kinds or SEARCH_KINDS)]
     sqlite = conn.dialect.name == "sqlite"
     if sqlite and not _sqlite_has_fts5(conn):
         return
-    if not sqlite:
+    _sqlite_fold_ready(conn)
+    if not sqlite and not _has_fold(conn):
         install_fold(conn)
     for kind in chosen:
-        for statement in _sqlite_statements(kind) if sqlite else _pg_statements(kind):
+        statements = _sqlite_statements(kind, legacy=legacy) if sqlite else _pg_statements(kind)
+        for statement in statements:
             conn.exec_driver_sql(statement)
         if not sqlite:
             for statement in _pg_word_statements([kind]):
                 conn.exec_driver_sql(statement)
-        conn.exec_driver_sql(_refresh_sql(kind, sqlite, "1 = 1"))
+        conn.exec_driver_sql(_refresh_sql(kind, sqlite, "1 = 1", legacy=legacy))
+
+
+def reinstall(conn: Connection, *, legacy: bool = False) -> None:
+    """Migration 0025 (and its undo, ``legacy``): the whole index made again, as this
+    module makes it, and filled from every record: on SQLite the text folded by
+    ``search_text.fold``; on PostgreSQL ``tinycrm_fold`` made again to fold as it does
+    (its folding, unaccent or translate(), kept)."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite and not _sqlite_has_fts5(conn):
+        return
+    unaccent = sqlite or folding(conn) == "unaccent"
+    uninstall(conn)
+    if not sqlite:
+        install_fold(conn, unaccent=unaccent)
+    install(conn, legacy=legacy)
 
 
 def uninstall(conn: Connection, kinds: Iterable[str] | None = None) -> None:
@@ -489,6 +576,7 @@ def present_triggers(conn: Connection, table: str) -> list[str]:
 def rebuild(conn: Connection, kinds: Iterable[str] | None = None) -> None:
     """Index every row of ``kinds`` (default: all) again from scratch."""
     sqlite = conn.dialect.name == "sqlite"
+    _sqlite_fold_ready(conn)
     for kind in [SEARCH_KINDS[k] for k in (kinds or SEARCH_KINDS)]:
         conn.exec_driver_sql(f"DELETE FROM {index_table(kind)}")
         conn.exec_driver_sql(_refresh_sql(kind, sqlite, "1 = 1"))
@@ -520,6 +608,7 @@ def search_deferred(conn: Connection) -> Iterator[None]:
         for name in tables
     }
     saved: list[tuple[str, str]] = []
+    _sqlite_fold_ready(conn)
     if sqlite:
         for kind in present:
             names = [f"{index_table(kind)}_on_insert"]
@@ -567,6 +656,7 @@ def reindex(conn: Connection, kind: str, where: str) -> None:
     """Index again the rows ``t`` of ``kind`` matching the SQL condition ``where``."""
     spec = SEARCH_KINDS[kind]
     sqlite = conn.dialect.name == "sqlite"
+    _sqlite_fold_ready(conn)
     if sqlite:
         conn.exec_driver_sql(
             f"DELETE FROM {index_table(spec)} WHERE rowid IN "

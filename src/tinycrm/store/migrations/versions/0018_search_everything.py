@@ -29,7 +29,7 @@ KINDS = ("contact", "company", "deal", "activity")
 
 
 def upgrade() -> None:
-    search_index.install(op.get_bind(), KINDS)
+    search_index.install(op.get_bind(), KINDS, legacy=True)
 
 
 def downgrade() -> None:

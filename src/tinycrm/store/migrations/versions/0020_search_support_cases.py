@@ -25,7 +25,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    search_index.install(op.get_bind(), ["case"])
+    search_index.install(op.get_bind(), ["case"], legacy=True)
 
 
 def downgrade() -> None:
