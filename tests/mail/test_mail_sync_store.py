@@ -169,7 +169,8 @@ def test_two_syncs_creating_one_contact_at_once_create_it_once_without_an_error(
     def new(n: int) -> MailMessage:
         return parse_message(
             f"From: Zoe <zoe@new.example>\nTo: me@my.example\nSubject: z{n}\n"
-            f"Date: Tue, 01 Dec 2026 10:00:00 +0000\nMessage-ID: <z{n}@new.example>\n\nhi\n".encode()
+            f"Date: Tue, 01 Dec 2026 10:00:00 +0000\nMessage-ID: <z{n}@new.example>\n\n"
+            "hi\n".encode()
         )
 
     first = MailSync(store, create_contacts=True, **OWN)

@@ -77,9 +77,9 @@ class Deals:
         """One deal by REF, its row locked until the write transaction it is read in
         ends (``crm.board.write``; PostgreSQL ``SELECT … FOR UPDATE``), so a check made on
         it holds until the write commits."""
-        from tinycrm.store.deals import lock_deal
+        from tinycrm.store.deals import get_deal_for_write
 
-        return lock_deal(self._store, ref)
+        return get_deal_for_write(self._store, ref)
 
     def show(self, ref: str | int, *, limit: int | None = 20) -> DealView:
         """The 360-degree view: the deal, its stage history, tasks, activities, events."""

@@ -74,7 +74,7 @@ NewCurrency = Annotated[
 NewProbability = Annotated[
     str | None,
     typer.Option(
-        help="Win probability 0-100 (its own, instead of the stage's; \"\" drops it).",
+        help='Win probability 0-100 (its own, instead of the stage\'s; "" drops it).',
         metavar="0-100",
         callback=whole_number_or_empty(None),
     ),

@@ -323,16 +323,14 @@ def get_deal(store: Store, ref: str | int) -> DealRead:
         return to_read(session, resolve_deal(session, ref))
 
 
-def lock_deal(store: Store, ref: str | int) -> DealRead:
+def get_deal_for_write(store: Store, ref: str | int) -> DealRead:
     """One deal by REF, read for a write: inside ``store.write()`` the deal's row stays
-    locked until that transaction ends (PostgreSQL's ``SELECT … FOR UPDATE``; SQLite's
-    writers queue already), so a check made on what this returns still holds when the
-    write commits: a second writer waits for the first and reads what it committed."""
+    locked until that transaction ends (``lock_deal``: PostgreSQL's ``SELECT … FOR
+    UPDATE``; SQLite's writers queue already), so a check made on what this returns still
+    holds when the write commits: a second writer waits for the first and reads what it
+    committed."""
     with store.write() as session:
-        deal = resolve_deal(session, ref)
-        if session.get_bind().dialect.name == "postgresql":
-            session.refresh(deal, with_for_update=True)
-        return to_read(session, deal)
+        return to_read(session, lock_deal(session, resolve_deal(session, ref)))
 
 
 class DealFilters(TypedDict, total=False):
