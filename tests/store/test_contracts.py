@@ -322,9 +322,14 @@ def test_winning_the_renewal_deal_renews_the_contract_once(store) -> None:
     run = process_renewals(store, now=at(date(2027, 1, 5)))
     assert run.lapsed == [] and run.churned == []
     assert get_contact(store, "Ann").lifecycle == "customer"
-    # reopened and won again: the same term is not added twice
-    reopen_deal(store, deal_id)
-    win_deal(store, deal_id)
+    # the term its win added is in force: reopening it (to lose it) is refused until the
+    # contract is cancelled, as for the deal a contract was made from
+    with pytest.raises(
+        Conflict,
+        match=rf"deal Renewal: Acme platform renewed active contract #{contract_id} Acme "
+        r"platform \(to 2027-12-31\): cancel it first",
+    ):
+        reopen_deal(store, deal_id)
     assert get_contract(store, contract_id, now=NOW).end_date == date(2027, 12, 31)
     # the next term gets its own renewal deal, 60 days before the new end
     assert len(process_renewals(store, now=at(date(2027, 11, 1))).renewal_deals) == 1
@@ -344,8 +349,8 @@ def test_a_renewal_deal_won_after_a_renewal_by_hand_or_a_cancel_renews_nothing(s
     renew_contract(store, contract_id, now=NOW)  # renewed by hand first: that wins the deal
     with pytest.raises(Conflict, match="is already won"):
         win_deal(store, deal_id)
-    reopen_deal(store, deal_id)
-    win_deal(store, deal_id)
+    with pytest.raises(Conflict, match="renewed active contract"):
+        reopen_deal(store, deal_id)
     contract = get_contract(store, contract_id, now=NOW)
     assert contract.end_date == date(2027, 12, 31) and contract.renewals == 1
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -639,7 +639,8 @@ def _refuse_with_active_contract(session: Session, deal: Deal) -> None:
     today = local_today()
     found = session.scalars(
         select(col(Contract.id)).where(
-            col(Contract.deal_id) == deal.id, col(Contract.cancelled_on).is_(None)
+            or_(col(Contract.deal_id) == deal.id, col(Contract.renewal_deal_id) == deal.id),
+            col(Contract.cancelled_on).is_(None),
         )
     ).all()
     for cid in found:
@@ -647,11 +648,19 @@ def _refuse_with_active_contract(session: Session, deal: Deal) -> None:
         if contract is None or contract.cancelled_on is not None:
             continue
         state = state_on(contract, today)
-        if state.status == "active":
+        if state.status != "active":
+            continue
+        how = f"(tinycrm contract cancel {contract.id})"
+        if contract.deal_id == deal.id:
             raise Conflict(
                 f"deal {deal.title} has active contract #{contract.id} {contract.title} "
-                f"({state.start} to {state.end}): cancel it first "
-                f"(tinycrm contract cancel {contract.id})"
+                f"({state.start} to {state.end}): cancel it first {how}"
+            )
+        if deal.status == "won" and contract.renewal_deal_for != contract.end_date:
+            # its win (or a renewal by hand, which won it) added the term now on the books
+            raise Conflict(
+                f"deal {deal.title} renewed active contract #{contract.id} {contract.title} "
+                f"(to {contract.end_date}): cancel it first {how}"
             )
 
 
