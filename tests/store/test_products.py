@@ -224,3 +224,35 @@ def test_a_product_removed_while_it_is_added_to_a_deal_is_archived_or_not_found(
         for t in threads:
             t.join()
     assert unexpected == []
+
+
+def test_an_amount_edited_while_an_item_is_added_never_hides_the_items_sum(store) -> None:
+    """``deal edit --amount`` and ``deal item add`` at once: the edit is refused (the deal
+    has items) or comes first and the item's sum then wins; never an amount by hand on a
+    deal with items."""
+    import contextlib
+    import threading
+
+    add_product(store, name="Plan", price="10")
+    rounds = 6
+    for n in range(rounds):
+        add_deal(store, title=f"D{n}")
+
+    def run(action, barrier: threading.Barrier) -> None:  # type: ignore[no-untyped-def]
+        barrier.wait()
+        with contextlib.suppress(Conflict):  # the item came first
+            action()
+
+    for n in range(rounds):
+        barrier = threading.Barrier(2)
+        actions = [
+            lambda n=n: edit_deal(store, f"D{n}", amount="999"),
+            lambda n=n: add_item(store, f"D{n}", "Plan"),
+        ]
+        threads = [threading.Thread(target=run, args=(a, barrier)) for a in actions]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    for n in range(rounds):
+        assert get_deal(store, f"D{n}").amount == Decimal(10)

@@ -444,7 +444,7 @@ def edit_deal(
     ``None`` clears a value; for ``probability`` it goes back to the stage's.
     """
     with store.write() as session:
-        deal = resolve_deal(session, ref)
+        deal = lock_deal(session, resolve_deal(session, ref))  # an item added meanwhile counts
         assert deal.id is not None
         changes: list[str] = []
 
