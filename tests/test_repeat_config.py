@@ -183,6 +183,10 @@ def test_good_config() -> None:
         ("[rules\n", "c.toml"),
         ("[smpt]\nhost = 'x'\n", "line 1: unknown section or key 'smpt'"),
         ("[[rules]]\nwhen = 'contact.created'\nstage = 'x'\ntask = 'y'\n", "stage only applies"),
+        (  # a contact rule with a pipeline never fired: no deal, so no pipeline
+            "[[rules]]\nwhen = 'contact.created'\npipeline = 'Sales'\ntask = 'y'\n",
+            "line 3: rules[1].pipeline only applies to deal rules",
+        ),
         ("[keys]\nwon = 'W'\n", "line 2: keys: 'won' is not a binding id"),
         ("[remind]\n[keys]\n'board.won' = 5\n", "line 3: keys.board.won must be keys"),
         ("[keys]\n'board.won' = 'shift w'\n", "line 2: keys.board.won must be keys"),

@@ -625,8 +625,9 @@ def _rule(index: int, raw: Any, locate: _Locator) -> Rule:
         raise locate.error(
             index, "when", f'{where} does nothing: give task = "…" or set_contact_lifecycle'
         )
-    if raw.get("stage") and not when.startswith("deal."):
-        raise locate.error(index, "stage", f"{where}.stage only applies to deal rules")
+    for key in ("stage", "pipeline"):  # a contact rule has no deal: it would never fire
+        if raw.get(key) and not when.startswith("deal."):
+            raise locate.error(index, key, f"{where}.{key} only applies to deal rules")
     if raw.get("lifecycle") and when != "contact.created":
         raise locate.error(index, "lifecycle", f"{where}.lifecycle only applies to contact.created")
     for key in ("lifecycle", "set_contact_lifecycle"):
