@@ -92,6 +92,19 @@ def test_show_completion_prints_the_script_of_the_shell_it_runs_in() -> None:
     assert "complete -o default -F _tinycrm_completion tinycrm" in done.stdout  # bash's
 
 
+def test_install_completion_takes_an_optional_shell_name(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    done = cli("--install-completion", "fish")
+    assert done.exit_code == 0, done.stderr
+    assert "fish completion installed" in done.stdout
+    assert (tmp_path / ".config/fish/completions/tinycrm.fish").exists()
+    assert not (tmp_path / ".bashrc").exists()
+    refused = cli("--install-completion", "nope")
+    assert refused.exit_code == 2 and "takes bash, zsh, fish" in refused.stderr
+
+
 def test_show_completion_takes_an_optional_shell_name(cli) -> None:
     """``--show-completion zsh`` printed the script of the shell tinycrm ran in (bash) and
     dropped the word: the shell named is the one given its script; one tinycrm has no
