@@ -183,6 +183,11 @@ def test_adding_a_rule_checks_the_condition_name_and_points(store) -> None:
     assert [r.points for r in list_score_rules(store) if r.name == "Target industry"] == [2]
     with pytest.raises(NotFound, match="no score rule matches 'nope'"):
         remove_score_rule(store, "nope")
+    # a campaign or company that does not exist is a typo, as in --where: refused
+    for condition, what in (("campaign:webinr", "campaign"), ("company=nope", "company")):
+        with pytest.raises(InvalidFilter, match=f"no {what} matches"):
+            add_score_rule(store, name="Typo", condition=condition, points=5)
+    assert "Typo" not in [r.name for r in list_score_rules(store)]
 
 
 def test_list_counts_matches_and_flags_a_broken_rule(store) -> None:

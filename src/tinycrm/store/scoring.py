@@ -265,6 +265,8 @@ def add_score_rule(
     clean_condition = _condition(condition)
     clean_points = _points(points)
     with store.write() as session:
+        # what it names must exist (a campaign, a company): a typo, as in --where
+        compile_filter("contact", clean_condition, session=session)
         _seed(store, session)
         key = validate.key(clean_name)
         row = session.scalars(select(ScoreRule).where(col(ScoreRule.name_key) == key)).first()
