@@ -81,6 +81,13 @@ def test_an_international_domain_is_kept_as_typed_and_named_by_either_form(store
         "Müller GmbH"
     ]
     assert [c.name for c in list_companies(store, where="domain=BÄCKER.DE")] == ["Bäckerei"]
+    assert [c.name for c in list_companies(store, where='domain="http://www.müller.de/x"')] == [
+        "Müller GmbH"
+    ]
+    assert {c.name for c in list_contacts(store, where='company="https://www.MÜLLER.de/"')} == {
+        "Jo",
+        "lee@müller.de",
+    }
     assert {c.name for c in list_contacts(store, where="company=xn--mller-kva.de")} == {
         "Jo",
         "lee@müller.de",

@@ -265,12 +265,13 @@ class _Email(_Text):
 
 @dataclass(frozen=True)
 class _Domain(_Text):
-    """A company's domain: ``domain=müller.de`` is also ``xn--mller-kva.de``, either way
-    round (both spellings name one company)."""
+    """A company's domain, as a domain is kept (``https://www.Acme.de/`` is acme.de):
+    ``domain=müller.de`` is also ``xn--mller-kva.de``, either way round (both spellings
+    name one company)."""
 
     def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
         forms = validate.domain_forms(value.text) if op == "=" else ()
-        if len(forms) > 1:
+        if forms:  # as stored: https://www.Acme.de/ is acme.de
             return or_(*(super(_Domain, self).positive(ctx, name, op, Value(f, 0)) for f in forms))
         return super().positive(ctx, name, op, value)
 
@@ -577,10 +578,19 @@ def _company_of(link: Any) -> Callable[[Field], _Via]:
 
 _CONTACT_COMPANY = _company_of(Contact.company_id)
 _DEAL_COMPANY = _company_of(Deal.company_id)
+
+
+def _domain(text: str) -> str | None:
+    """A domain as stored (``https://www.Acme.de/`` is ``acme.de``), None for no domain."""
+    forms = validate.domain_forms(text)
+    return forms[0] if forms else None
+
+
 _COMPANY_REF = _Ref(
     keys=(
         (Company.name_key, validate.key),
         (Company.domain, _lowered),
+        (Company.domain, _domain),
         (Company.domain, validate.domain_other_form),
     ),
     what_named="company",
