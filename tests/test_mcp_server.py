@@ -168,6 +168,24 @@ def test_bad_arguments_are_tool_errors_and_the_server_goes_on(db_url: str) -> No
     serve(db_url, session)
 
 
+def test_an_argument_a_tool_does_not_have_is_refused_not_dropped(db_url: str) -> None:
+    """`add_task(text=..., due=..., ref="ada@example.com")` made a task about nobody and
+    answered as if all was well: the SDK dropped the argument the tool does not have (its
+    are contact, company, deal). Such a call is now refused, naming it, and writes nothing."""
+
+    async def session(client: Client) -> None:
+        before = (await call(client, "list_tasks", scope="all"))["count"]
+        message = await refused(
+            client, "add_task", text="Call back", due="tomorrow 9:00", ref="ada@example.com"
+        )
+        assert "'ref'" in message and "contact" in message, message
+        assert (await call(client, "list_tasks", scope="all"))["count"] == before
+        assert "'query'" in await refused(client, "search", query="ada")
+        assert (await call(client, "search", text="ada"))["results"]
+
+    serve(db_url, session, "--allow-writes")
+
+
 def test_writes_are_refused_without_allow_writes(db_url: str) -> None:
     async def session(client: Client) -> None:
         for tool in WRITE_TOOLS:

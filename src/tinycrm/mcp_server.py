@@ -16,6 +16,7 @@ stop the server.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -132,10 +133,20 @@ class CrmServer(MCPServer):
     def __init__(self, *, allow_writes: bool, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.allow_writes = allow_writes
+        self.arguments: dict[str, tuple[str, ...]] = {}
+        """Each tool's argument names: the SDK drops any other, which would make an
+        ``add_task(ref=...)`` a task about nobody; it is refused instead."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any], *args: Any, **kw: Any) -> Any:
         if name in WRITE_TOOLS and not self.allow_writes:
             raise ToolError(WRITES_OFF)
+        known = self.arguments.get(name)
+        unknown = sorted(set(arguments or {}) - set(known)) if known is not None else []
+        if unknown and known is not None:
+            raise ToolError(
+                f"{name} has no argument {', '.join(repr(a) for a in unknown)} "
+                f"(its arguments: {', '.join(known)})"
+            )
         return await super().call_tool(name, arguments, *args, **kw)
 
 
@@ -176,6 +187,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             async def answering(*args: Any, **kwargs: Any) -> CallToolResult:
                 return answer(await fn(*args, **kwargs))
 
+            server.arguments[fn.__name__] = tuple(inspect.signature(fn).parameters)
             return server.tool(annotations=annotations, structured_output=True)(answering)
 
         return register
