@@ -148,6 +148,11 @@ def test_the_report_tool_runs_every_report_of_the_command_line(db_url: str) -> N
             crm_case = await call(client, "report", name="cases", start="-30d")
         assert crm_case["report"] == "cases" and crm_case["rows"]
         assert "owner" in await refused(client, "report", name="cases", owner="sam")
+        # and as the command line's --by (the tool had none: forecasts were by month only)
+        assert (await call(client, "report", name="forecast", by="quarter"))["by"] == "quarter"
+        assert (await call(client, "report", name="winrate", by="owner"))["by"] == "owner"
+        assert (await call(client, "report", name="cases", by="priority"))["by"] == "priority"
+        assert "by" in await refused(client, "report", name="pipeline", by="month")
 
     serve(db_url, session)
 

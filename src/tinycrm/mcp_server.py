@@ -299,6 +299,14 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         end: Annotated[str | None, Field(description="Last day, as start.")] = None,
         pipeline: Annotated[str | None, Field(description="Only this pipeline.")] = None,
         owner: Annotated[str | None, Field(description="Only this owner's deals.")] = None,
+        by: Annotated[
+            str | None,
+            Field(
+                description="Periods or groups, as the command line's --by: forecast month or "
+                "quarter; winrate source, owner or pipeline; churn month or quarter; activity "
+                "week or owner; cases week, month, priority or owner."
+            ),
+        ] = None,
     ) -> dict[str, Any]:
         """A sales report: pipeline (open deals by stage), forecast (weighted value by
         expected close), winrate, cycle (days to win), funnel, sources, churn, clv
@@ -311,9 +319,13 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             if name == "cases":
                 if pipeline is not None or owner is not None:
                     raise Invalid("pipeline and owner do not apply to the cases report")
-                return plain_report(crm.cases.report(start=start, end=end))
+                return plain_report(crm.cases.report(by=by, start=start, end=end))
             run = getattr(crm.reports, name)
-            return plain_report(run(start=start, end=end, pipeline=pipeline, owner=owner))
+            grouped = {} if by is None else {"by": by}
+            if grouped and "by" not in inspect.signature(run).parameters:
+                raise Invalid(f"the {name} report has no by")
+            scope = {"start": start, "end": end, "pipeline": pipeline, "owner": owner}
+            return plain_report(run(**scope, **grouped))
 
     @tool(READ)
     async def feed(limit: Limit = 20) -> dict[str, Any]:
