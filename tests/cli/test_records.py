@@ -404,3 +404,16 @@ def test_an_edit_with_nothing_to_change_says_so_and_writes_nothing(cli) -> None:
     assert len(cli("feed", "--json").json()) == events
     assert cli("contact", "edit", "ada@example.com", "--title", "CEO").exit_code == 0
     assert cli("contact", "edit", "ada@example.com", "--tag", "vip").exit_code == 0
+
+
+def test_an_empty_filtered_list_does_not_say_there_is_nothing_yet(cli) -> None:
+    """`feed --since eom` (nothing since the end of the month) said 'no events yet', and
+    `tag list --on deal` with tags on contacts only 'no tags yet', as on a new database."""
+    cli("contact", "add", "Ada", "--tag", "vip", "--field", "plan=pro")
+    shown = cli("feed", "--since", "+1d")
+    assert shown.exit_code == 0 and "yet" not in shown.stdout + shown.stderr
+    assert "no events since +1d" in shown.stdout + shown.stderr
+    tags = cli("tag", "list", "--on", "deal")
+    assert "no tags on deals" in tags.stdout + tags.stderr
+    fields = cli("field", "list", "--on", "company")
+    assert "no custom fields on companies" in fields.stdout + fields.stderr

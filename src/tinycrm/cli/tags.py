@@ -40,7 +40,7 @@ def tag_list(
     columns = [col("on", "entity", style="dim"), col("tag", "name", style="magenta"),
                col("records", "count", justify="right")]  # fmt: skip
     rows = crm(ctx).tags.list(entity=on)
-    output.list(rows, columns, empty="no tags yet")
+    output.list(rows, columns, empty=f"no tags on {_plural(on)}" if on else "no tags yet")
 
 
 @field_app.command("list")
@@ -55,4 +55,12 @@ def field_list(
     columns = [col("on", "entity", style="dim"), col("field", "key", style="cyan"),
                col("records", "count", justify="right")]  # fmt: skip
     rows = crm(ctx).tags.fields(entity=on)
-    output.list(rows, columns, empty="no custom fields yet")
+    output.list(
+        rows, columns, empty=f"no custom fields on {_plural(on)}" if on else "no custom fields yet"
+    )
+
+
+def _plural(kind: str) -> str:
+    """``company`` as the records it names: ``companies`` (as typed, else)."""
+    known = {"company": "companies", "contact": "contacts", "deal": "deals"}
+    return known.get(kind.strip().lower(), kind)
