@@ -213,3 +213,18 @@ def test_a_typo_in_a_command_name_suggests_the_command(cli) -> None:
     assert result.exit_code == 2
     assert "Did you mean 'contact', 'contract'?" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_moving_a_deal_to_won_or_lost_points_to_deal_won_and_deal_lost(cli) -> None:
+    """`deal move 'Acme renewal' Won` got only 'unknown stage' with the list of stages: a
+    new user, who sees Won and Lost on the board, is told where those are."""
+    cli("deal", "add", "Acme renewal")
+    for stage in ("Won", "lost", "Closed Won"):
+        result = cli("deal", "move", "Acme renewal", stage)
+        assert result.exit_code == 1
+        assert result.stderr.strip().splitlines() == [
+            f"Error: unknown stage {stage!r} in pipeline Sales (stages: Lead-in, Qualified, "
+            "Proposal, Negotiation; won and lost are outcomes: tinycrm deal won REF, "
+            "tinycrm deal lost REF --reason TEXT)"
+        ]
+    assert "outcomes" not in cli("deal", "move", "Acme renewal", "Propsal").stderr

@@ -62,6 +62,9 @@ def resolve_stage(session: Session, pipeline: Pipeline, ref: str | int) -> Stage
             if stage.id == number:
                 return stage
     names = ", ".join(s.name for s in stages) or "none"
+    if validate.key(text).replace("closed", "").strip() in ("won", "lost"):  # on the board
+        names += "; won and lost are outcomes: tinycrm deal won REF, tinycrm deal lost REF "
+        names += "--reason TEXT"
     raise NotFound(f"unknown stage {text!r} in pipeline {pipeline.name} (stages: {names})")
 
 
