@@ -417,3 +417,16 @@ def test_an_empty_filtered_list_does_not_say_there_is_nothing_yet(cli) -> None:
     assert "no tags on deals" in tags.stdout + tags.stderr
     fields = cli("field", "list", "--on", "company")
     assert "no custom fields on companies" in fields.stdout + fields.stderr
+
+
+def test_option_values_are_named_by_what_is_typed(cli) -> None:
+    """`contract cancel --on ON`, `quote create --valid VALID` and `tag list --on ON`
+    named a value by its own option; they are a DATE, a DATE and a KIND of record."""
+    for command, shown in (
+        (["contract", "cancel"], "--on DATE"),
+        (["quote", "create"], "--valid DATE"),
+        (["tag", "list"], "--on KIND"),
+        (["field", "list"], "--on KIND"),
+    ):
+        text = " ".join(cli(*command, "--help").stdout.replace("│", " ").split())
+        assert shown in text, (command, text)

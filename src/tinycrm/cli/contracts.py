@@ -186,7 +186,8 @@ def cancel(
         str | None,
         typer.Option(
             help="Cancelled as of this day (default: today): from its current term's first "
-            "day (or today, if earlier) to the day after its end."
+            "day (or today, if earlier) to the day after its end.",
+            metavar="DATE",
         ),
     ] = None,
     reason: Annotated[str | None, typer.Option(help="Why.")] = None,

@@ -92,7 +92,10 @@ def create(
     deal: Annotated[str, typer.Argument(help="Deal id or title.", metavar="DEAL")],
     valid: Annotated[
         str | None,
-        typer.Option(help="Last valid day: +30d, 2026-12-31, eom (default: [quotes] valid_days)."),
+        typer.Option(
+            help="Last valid day: +30d, 2026-12-31, eom (default: [quotes] valid_days).",
+            metavar="DATE",
+        ),
     ] = None,
     notes: Annotated[str | None, typer.Option(help="Notes printed on the quote.")] = None,
     output: Output = TABLE,

@@ -24,7 +24,10 @@ def _fields() -> None:
 
 
 OnOpt = Annotated[
-    str | None, typer.Option("--on", help="Only on this kind of record: company, contact or deal.")
+    str | None,
+    typer.Option(
+        "--on", help="Only on this kind of record: company, contact or deal.", metavar="KIND"
+    ),
 ]
 
 
