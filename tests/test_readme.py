@@ -110,3 +110,17 @@ def test_citations_are_read_as_sections() -> None:
         "Reports",
         None,
     ]
+
+
+def test_the_readme_says_a_narrow_terminal_leaves_columns_out() -> None:
+    """On an 80-column terminal `contact list` has no phone, title or tags column and
+    `deal list` no owner: lists leave out the columns that matter least on a narrow
+    terminal, and the README's "Long lists" said only that cells are cut with '…'."""
+    from tinycrm.cli.views import CONTACT_COLUMNS, DEAL_COLUMNS
+
+    dropped = {c.header for c in (*CONTACT_COLUMNS, *DEAL_COLUMNS) if c.min_console}
+    assert dropped >= {"phone", "title", "owner", "tags"}
+    start = README.index("### Long lists and the pager")
+    section = " ".join(README[start : README.index("### Safe text")].split())
+    assert "a narrower terminal leaves out the columns that matter least" in section
+    assert "a contact's title, phone and tags" in section and "a deal's owner" in section
