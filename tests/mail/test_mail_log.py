@@ -254,3 +254,27 @@ def test_own_addresses_and_domains_match_in_any_form_of_their_domain(store: Any)
     with store.read() as session:
         directions = dict(session.execute(select(Activity.mail_key, Activity.direction)).all())
     assert directions == {"s@x": "out", "g@x": "in"}
+
+
+def test_a_message_with_thousands_of_attachments_lists_the_first_hundred(store: Any) -> None:
+    """Each was a line of the body: 20,000 of them made a body over the 1,000,000
+    characters every activity body keeps to (so that it imports again)."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    parts = "".join(
+        f"--B\nContent-Type: application/pdf\nContent-Disposition: attachment; "
+        f'filename="invoice {n}.pdf"\n\nxx\n'
+        for n in range(1, 301)
+    )
+    message = _msg(
+        "ann@acme.example",
+        extra="MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n",
+        body=f"--B\nContent-Type: text/plain\n\nSee attached\n{parts}--B--",
+    )
+    assert len(message.attachments) == 300
+    log_messages(store, [message], **OWN)
+    (logged,) = list_activities(store)
+    lines = (logged.body or "").splitlines()
+    assert "Attachment: invoice 100.pdf (application/pdf, 2 B)" in lines
+    assert "Attachment: invoice 101.pdf (application/pdf, 2 B)" not in lines
+    assert "Attachments: 200 more (400 B)" in lines
+    assert lines[-1] == "See attached"

@@ -55,6 +55,7 @@ __all__ = ["MailLogger", "MailRun", "log_messages", "record_mail_run"]
 
 SUBJECT_MAX = 200
 BODY_MAX = 100_000  # characters of a message's text kept in the activity
+ATTACHMENTS_SHOWN = 100  # attachments listed one a line; the rest are counted
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
@@ -434,11 +435,14 @@ def mail_body(message: MailMessage) -> str:
         )
     elif message.date is None:
         lines.append("Date: none on the message; dated when logged")
-    for attachment in message.attachments:
+    for attachment in message.attachments[:ATTACHMENTS_SHOWN]:
         lines.append(
             f"Attachment: {_clean(attachment.name, SUBJECT_MAX)} "
             f"({_clean(attachment.content_type, 100)}, {_size(attachment.size)})"
         )
+    if len(message.attachments) > ATTACHMENTS_SHOWN:
+        rest = message.attachments[ATTACHMENTS_SHOWN:]
+        lines.append(f"Attachments: {len(rest)} more ({_size(sum(a.size for a in rest))})")
     text = _UNSAFE.sub("", message.body.replace("\r\n", "\n").replace("\r", "\n"))
     if len(text) > BODY_MAX:
         text = text[:BODY_MAX] + "\n[…]"
