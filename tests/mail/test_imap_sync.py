@@ -480,3 +480,45 @@ def test_a_folder_is_found_whatever_the_unicode_form_and_one_that_holds_only_fol
         refused.value
     ).endswith("holds only other folders, no mail (Kunden/Müller)")
     assert _count(store) == 1  # INBOX was not read before the refusal
+
+
+@pytest.mark.parametrize(
+    ("greeting", "said"),
+    [
+        (b"* BYE too many connections from your IP\r\n",
+         "the server ended the connection: too many connections from your IP"),
+        (b"HTTP/1.1 400 Bad Request\r\n\r\n",
+         "it does not speak IMAP (it said: HTTP/1.1 400 Bad Request)"),
+        (b"", "the server closed the connection"),
+        (b"\x16\x03\x01\x1b[31mjunk\r\n",
+         "it does not speak IMAP (it said: \x16\x03\x01\x1b[31mjunk)"),
+    ],
+)  # fmt: skip
+def test_a_server_that_is_not_an_imap_server_or_hangs_up_is_one_plain_line(
+    greeting: bytes, said: str
+) -> None:
+    """They were told as Python saw them: "IMAP error from …: b'* BYE too many …'",
+    "socket error: EOF", "unexpected response: b'HTTP/1.1 400 …'"."""
+    import socket
+    import threading
+
+    from tinycrm.config import ImapSettings
+    from tinycrm.mail.imap import connect
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer() -> None:
+        client, _ = server.accept()
+        with client:
+            client.sendall(greeting)
+
+    thread = threading.Thread(target=answer)
+    thread.start()
+    try:
+        with pytest.raises(MailSyncError) as refused:
+            connect(ImapSettings(host="127.0.0.1", user="u", port=port, tls="none"), "pw")
+    finally:
+        thread.join(10)
+        server.close()
+    assert str(refused.value) == f"IMAP server 127.0.0.1:{port}: {said}"

@@ -187,7 +187,30 @@ def _network_error(settings: ImapSettings, exc: BaseException) -> MailSyncError:
         return MailSyncError(f"cannot reach {where}: connection refused")
     if isinstance(exc, OSError):
         return MailSyncError(f"connection to {where} failed: {_one_line(exc.strerror or exc)}")
-    return MailSyncError(f"IMAP error from {where}: {_one_line(exc)}")
+    return MailSyncError(f"IMAP server {where}: {_server_said(exc)}")
+
+
+def _server_said(exc: BaseException) -> str:
+    """What imaplib's error means, in words: it tells a server's answer as Python
+    bytes (``b'* BYE …'``), a hang-up as ``socket error: EOF``."""
+    import ast
+    import re
+
+    text = str(exc.args[0]) if exc.args else str(exc)
+    text = re.sub(r"^command: \S+ => ", "", text)  # IMAPClient's prefix
+    quoted = re.search(r"(?:^|(?<=: ))b(['\"]).*\1$", text, re.DOTALL)
+    if quoted is not None:
+        with suppress(ValueError, SyntaxError):
+            value = ast.literal_eval(quoted.group(0))
+            if isinstance(value, bytes):
+                text = text[: quoted.start()] + value.decode("utf-8", "replace")
+    if "socket error: EOF" in text or text.strip() in ("", "EOF"):
+        return "the server closed the connection"
+    if text.startswith("unexpected response: "):
+        return f"it does not speak IMAP (it said: {_one_line(text[21:])})"
+    if text.upper().startswith("* BYE"):
+        return f"the server ended the connection: {_one_line(text[5:]) or 'BYE'}"
+    return _one_line(text)
 
 
 def connect(settings: ImapSettings, password: str) -> Account:
@@ -272,7 +295,8 @@ class Account:
         except (OSError, IMAPClientError, ssl.SSLError) as exc:
             if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError):
                 raise _network_error(self.settings, exc) from None
-            raise MailSyncError(f"IMAP {what} on {self.where} failed: {_one_line(exc)}") from None
+            said = _server_said(exc)
+            raise MailSyncError(f"IMAP {what} on {self.where} failed: {said}") from None
 
     def folders(self, wanted: Sequence[str] | None) -> list[str]:
         """The folders to read: ``wanted`` (each must exist), or INBOX and the Sent folder
