@@ -278,3 +278,16 @@ def test_a_message_with_thousands_of_attachments_lists_the_first_hundred(store: 
     assert "Attachment: invoice 101.pdf (application/pdf, 2 B)" not in lines
     assert "Attachments: 200 more (400 B)" in lines
     assert lines[-1] == "See attached"
+
+
+def test_a_message_id_holding_controls_is_kept_by_its_hash(store: Any) -> None:
+    """A bell, an escape or a bidi override in a Message-ID (none is allowed there) was
+    the activity's mail_key as it came, which exports and imports carry to a terminal."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    message = _msg("ann@acme.example", mid="<a\x07b\u202e@acme.example>")
+    assert message.key.startswith("sha256:")
+    assert log_messages(store, [message], **OWN).logged == 1
+    with store.write() as session:  # logged before, under the id as it came: not again
+        session.execute(update(Activity).values(mail_key=message.message_id))
+    assert log_messages(store, [message], **OWN).already == 1
+    assert _count(store) == 1

@@ -373,8 +373,10 @@ def _message_id(text: str) -> str | None:
 def _id_key(message_id: str) -> str:
     """The key of a message with this Message-ID: the id itself, or a hash of one too
     long for a database index (PostgreSQL's rows hold 2,704 bytes; RFC 5322 sets no
-    limit below a header line's 998 characters)."""
-    if len(message_id) <= KEY_MAX:
+    limit below a header line's 998 characters) or holding a character no id may (a
+    control or a format character such as a bidi override, which exports would carry
+    to a terminal)."""
+    if len(message_id) <= KEY_MAX and message_id.isprintable():
         return message_id
     return f"sha256:{hashlib.sha256(message_id.encode()).hexdigest()[:32]}"
 
