@@ -291,3 +291,18 @@ def test_a_message_id_holding_controls_is_kept_by_its_hash(store: Any) -> None:
         session.execute(update(Activity).values(mail_key=message.message_id))
     assert log_messages(store, [message], **OWN).already == 1
     assert _count(store) == 1
+
+
+def test_an_own_address_with_a_plus_tag_or_gmail_dots_is_own(store: Any) -> None:
+    """me+news@gmail.com is the mailbox of own_addresses' me@gmail.com (the README's
+    duplicates compare addresses so): --create-contacts made it a lead, and mail from
+    it was logged 'in'."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    own = {"own_addresses": ["me@gmail.com"]}
+    got = _msg("ann@acme.example", "Me <me+crm@gmail.com>", mid="<g@x>")
+    sent = _msg("M.E@googlemail.com", "ann@acme.example", mid="<s@x>")
+    run = log_messages(store, [got, sent], create_contacts=True, **own)
+    assert (run.logged, run.created) == (2, 0)
+    with store.read() as session:
+        directions = dict(session.execute(select(Activity.mail_key, Activity.direction)).all())
+    assert directions == {"g@x": "in", "s@x": "out"}

@@ -41,6 +41,7 @@ from sqlmodel import Session, col
 from tinycrm.mail.message import MailMessage
 from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
+from tinycrm.store.dupe_rules import email_key
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.models import Activity, Contact, ContactAlias, Deal
@@ -180,6 +181,8 @@ class MailLogger:
         # own addresses and domains compared by the key the store compares addresses
         # by: in lower case, the domain in Unicode (me@xn--mller-kva.de is me@müller.de)
         self._own_keys = {self._key(a) for a in own} - {None}
+        # and their mailboxes: me+news@gmail.com and m.e@gmail.com are me@gmail.com's
+        self._own_boxes = {email_key(k) for k in self._own_keys} - {None}
         self._own_domains = {_domain_key(d) for d in domains}
         self.known: dict[str, Contact | None] = {}  # address key -> contact
         self.seen: set[tuple[str, int]] = set()  # (mail key, contact id) written this run
@@ -215,8 +218,7 @@ class MailLogger:
         if not contacts:
             run.skipped["without a known contact"] += 1
             return
-        sender = self._key(message.sender)
-        direction = "out" if sender is not None and sender in self._own_keys else "in"
+        direction = "out" if self._sent_by_user(message.sender) else "in"
         wrote = False
         for contact in contacts:
             assert contact.id is not None
@@ -243,10 +245,17 @@ class MailLogger:
     def _key(address: str | None) -> str | None:
         return _address_key(address) if address else None
 
+    def _sent_by_user(self, sender: str | None) -> bool:
+        """Whether From is one of the user's own addresses (or their mailbox's)."""
+        key = self._key(sender)
+        return key is not None and (key in self._own_keys or email_key(key) in self._own_boxes)
+
     def _own(self, address: str) -> bool:
         """Whether ``address`` is one of the user's own, or at an internal domain."""
         key = self._key(address) or address
-        return key in self._own_keys or key.rpartition("@")[2] in self._own_domains
+        if key in self._own_keys or key.rpartition("@")[2] in self._own_domains:
+            return True
+        return email_key(key) in self._own_boxes
 
     def _contacts(self, message: MailMessage, counterparts: tuple[str, ...]) -> list[Contact]:
         found: dict[int, Contact] = {}
