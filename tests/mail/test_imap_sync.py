@@ -522,3 +522,33 @@ def test_a_server_that_is_not_an_imap_server_or_hangs_up_is_one_plain_line(
         thread.join(10)
         server.close()
     assert str(refused.value) == f"IMAP server 127.0.0.1:{port}: {said}"
+
+
+def test_a_message_the_server_cannot_give_is_skipped_and_told_not_a_sync_stuck_for_good(
+    store: Any, imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken message on the server ('NO [SERVERBUG]' to its FETCH) failed its whole
+    batch, and every later sync failed at the same place: nothing after it was ever
+    logged again."""
+    from imapclient import IMAPClient
+    from imapclient.exceptions import IMAPClientError
+
+    imap_account.configure(folders=["INBOX"])
+    imap_account.append("INBOX", *[_mail(n) for n in range(1, 6)])
+    crm = _crm(store)
+    crm.contacts.add(name="Jürgen Müller", email="juergen@mueller.example")
+    fetch = IMAPClient.fetch
+
+    def broken(self: IMAPClient, messages: Any, data: Any, *args: Any, **kwargs: Any) -> Any:
+        if 3 in list(messages) and "BODY.PEEK[]" in data:
+            raise IMAPClientError("fetch failed: [SERVERBUG] Internal error occurred.")
+        return fetch(self, messages, data, *args, **kwargs)
+
+    monkeypatch.setattr(IMAPClient, "fetch", broken)
+    run = crm.mail.sync(batch=2).run
+    assert (run.read, run.logged, run.skipped) == (5, 4, {"unreadable on the server": 1})
+    assert "1 unreadable on the server" in run.summary()
+    assert _count(store) == 4
+    monkeypatch.setattr(IMAPClient, "fetch", fetch)
+    assert crm.mail.sync().run.read == 0  # behind the checkpoint now: --from-start reads it
+    assert crm.mail.sync(from_start=True).run.logged == 1

@@ -222,9 +222,11 @@ def _sync_folder(
                                until=Checkpoint(state.uidvalidity, 0))  # fmt: skip
             for last, raws in account.fetch(uids, batch):
                 until = Checkpoint(state.uidvalidity, max(last, reached))  # never back
-                messages = [parse_message(f.raw, received=f.internaldate) for f in raws]
+                messages = [
+                    parse_message(f.raw, received=f.internaldate) for f in raws if f.raw is not None
+                ]
                 sync.log_batch(messages, account=account.key, folder=name, since=current,
-                               until=until)  # fmt: skip
+                               until=until, unreadable=len(raws) - len(messages))  # fmt: skip
                 current = until
                 done += len(raws)
                 if progress is not None:

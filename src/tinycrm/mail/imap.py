@@ -134,9 +134,10 @@ def _holds_no_mail(flags: Sequence[bytes]) -> bool:
 
 @dataclass(frozen=True)
 class Fetched:
-    """One message as the server gave it: its bytes and its INTERNALDATE."""
+    """One message as the server gave it: its bytes and its INTERNALDATE; ``raw`` None
+    for one the server refused to give (a broken message: ``NO [SERVERBUG]``)."""
 
-    raw: bytes
+    raw: bytes | None
     internaldate: datetime | None
 
 
@@ -293,10 +294,12 @@ class Account:
         try:
             return call(*args, **kwargs)
         except (OSError, IMAPClientError, ssl.SSLError) as exc:
-            if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError):
-                raise _network_error(self.settings, exc) from None
-            said = _server_said(exc)
-            raise MailSyncError(f"IMAP {what} on {self.where} failed: {said}") from None
+            raise self._error(what, exc) from None
+
+    def _error(self, what: str, exc: BaseException) -> MailSyncError:
+        if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError):
+            return _network_error(self.settings, exc)
+        return MailSyncError(f"IMAP {what} on {self.where} failed: {_server_said(exc)}")
 
     def folders(self, wanted: Sequence[str] | None) -> list[str]:
         """The folders to read: ``wanted`` (each must exist), or INBOX and the Sent folder
@@ -370,11 +373,13 @@ class Account:
         UID order, never marked as read (``BODY.PEEK``), each with its INTERNALDATE
         (when the server received it). A message over :data:`MAX_MESSAGE` is read
         without its body (its header only); one the server no longer has (expunged
-        meanwhile) is left out."""
+        meanwhile) is left out. When the server refuses a batch (a broken message in it),
+        its messages are asked for one by one: one it still refuses comes with ``raw``
+        None, and the sync goes on past it."""
         self.client.normalise_times = False  # INTERNALDATE with its zone, not local time
         for start in range(0, len(uids), batch):
             chunk = list(uids[start : start + batch])
-            sizes = self._call("UID FETCH", self.client.fetch, chunk, ["RFC822.SIZE"])
+            sizes, unreadable = self._fetch_each(chunk, ["RFC822.SIZE"])
             size = {u: int(d.get(b"RFC822.SIZE") or 0) for u, d in sizes.items()}
             small = [u for u in chunk if u in size and size[u] <= MAX_MESSAGE]
             large = [u for u in chunk if u in size and size[u] > MAX_MESSAGE]
@@ -383,12 +388,39 @@ class Account:
                 if not which:
                     continue
                 asked = [part.replace("BODY", "BODY.PEEK"), "INTERNALDATE"]
-                data = self._call("UID FETCH", self.client.fetch, which, asked)
+                data, refused = self._fetch_each(which, asked)
                 got.update(
                     {u: (d.get(part.encode()), d.get(b"INTERNALDATE")) for u, d in data.items()}
                 )
-            found = [got[u] for u in chunk if u in got and isinstance(got[u][0], bytes)]
+                unreadable |= refused
+            got.update({u: (None, None) for u in unreadable})
+            found = [
+                got[u]
+                for u in chunk
+                if u in got and (u in unreadable or isinstance(got[u][0], bytes))
+            ]
             yield (
                 chunk[-1],
                 [Fetched(raw, when if isinstance(when, datetime) else None) for raw, when in found],
             )
+
+    def _fetch_each(self, uids: list[int], items: list[str]) -> tuple[dict[int, Any], set[int]]:
+        """UID FETCH ``items`` of ``uids``; when the server refuses (NO or BAD, the
+        connection still up), each message again on its own: (what it gave, the UIDs
+        it refused)."""
+        from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
+
+        try:
+            return self.client.fetch(uids, items), set()
+        except (OSError, IMAPClientAbortError, ssl.SSLError) as exc:  # the connection is gone
+            raise self._error("UID FETCH", exc) from None
+        except IMAPClientError:
+            if len(uids) == 1:
+                return {}, set(uids)
+        got: dict[int, Any] = {}
+        refused: set[int] = set()
+        for uid in uids:
+            one, no = self._fetch_each([uid], items)
+            got.update(one)
+            refused |= no
+        return got, refused

@@ -87,13 +87,18 @@ class MailSync:
         folder: str,
         since: Checkpoint | None,
         until: Checkpoint,
+        unreadable: int = 0,
     ) -> MailRun:
         """Log ``messages`` and move the folder's checkpoint from ``since`` (what the run
         read; None: no checkpoint yet) to ``until``, in one transaction. What the batch
         did is added to :attr:`run` and returned. Raises :class:`CheckpointMoved` (and
         logs nothing) when the checkpoint is no longer ``since``; a dry run logs and
-        moves nothing."""
+        moves nothing. ``unreadable`` counts the batch's messages the server refused
+        to give: read, and skipped for that reason."""
         batch = MailRun(dry_run=self.run.dry_run)
+        if unreadable:
+            batch.read += unreadable
+            batch.skipped["unreadable on the server"] += unreadable
         seen = set(self._logger.seen)
         self._logger.run = batch
         try:
