@@ -334,3 +334,17 @@ def test_a_huge_html_body_is_read_in_bounded_time() -> None:
     m = parse_message(b"From: ana@client.example\nContent-Type: text/html\n\n" + html)
     assert time.perf_counter() - started < 8
     assert m.body.startswith("word\n\nword") and 100_000 < len(m.body) < 1_000_000
+
+
+@pytest.mark.parametrize("charset", ["undefined", "idna", "punycode", "unicode_escape"])
+def test_a_charset_that_is_a_python_codec_but_no_text_encoding_is_read_not_a_crash(
+    charset: str,
+) -> None:
+    """``charset=undefined`` is a Python codec that raises UnicodeError (not a decode
+    error) on any bytes: the whole import or sync stopped at that message for good."""
+    raw = (
+        f"From: ana@client.example\nSubject: =?{charset}?q?Gr=C3=BC=C3=9Fe?=\n"
+        f"Content-Type: text/plain; charset={charset}\n\nGr\u00fc\u00dfe \xff"
+    ).encode("utf-8", "surrogateescape")
+    m = parse_message(raw)
+    assert m.subject == "Grüße" and m.body.startswith("Grüße")

@@ -118,8 +118,10 @@ def _relabel(word: re.Match[str]) -> str:
         return word.group(0)  # not decodable at all: the standard library says so
     for label in (charset, "utf-8", "windows-1252"):
         try:
+            if not _text_charset(label):
+                continue
             data.decode(label)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # ValueError: UnicodeError too
             continue
         if label == charset:
             return word.group(0)
@@ -403,6 +405,8 @@ def _decoded(part: EmailMessage) -> str:
     A part that names no charset (or US-ASCII) but carries 8-bit bytes is common in real
     mail: those bytes are read as UTF-8, else Windows-1252, not replaced by "\ufffd"."""
     charset = part.get_content_charset()
+    if charset is not None and not _text_charset(charset):
+        charset = None  # a Python codec that is no mail charset (undefined, idna, …)
     if charset not in (None, "us-ascii", "ascii"):
         try:
             content = part.get_content()
@@ -415,9 +419,25 @@ def _decoded(part: EmailMessage) -> str:
     for encoding in dict.fromkeys((charset or "utf-8", "utf-8")):
         try:
             return raw.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # ValueError: UnicodeError too
             continue
     return raw.decode("cp1252", errors="replace")
+
+
+_NOT_TEXT = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape"})
+
+
+def _text_charset(name: str) -> bool:
+    """Whether ``name`` is a charset mail text can be in: a Python text codec, not one
+    of those that turn bytes into something else (``undefined`` raises on any bytes;
+    ``idna``, ``punycode`` and the escape codecs make mojibake)."""
+    import codecs
+
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return info._is_text_encoding and info.name not in _NOT_TEXT  # type: ignore[attr-defined]
 
 
 HTML_MAX = 1_000_000  # characters of an HTML body made into text (~1 s; the activity
