@@ -348,3 +348,21 @@ def test_a_charset_that_is_a_python_codec_but_no_text_encoding_is_read_not_a_cra
     ).encode("utf-8", "surrogateescape")
     m = parse_message(raw)
     assert m.subject == "Grüße" and m.body.startswith("Grüße")
+
+
+@pytest.mark.parametrize("charset", ["undefined", "utf_32_le", "x-unknown", "utf-8"])
+def test_an_rfc_2231_parameter_in_any_charset_is_read_not_a_crash(charset: str) -> None:
+    """``filename*=undefined''…`` (or UTF-32 bytes that are no characters) made the
+    standard library's parser raise while it read the part: the whole import or sync
+    stopped at that message for good."""
+    raw = (
+        "From: ana@client.example\nSubject: files\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nSee\n"
+        f"--B\nContent-Type: application/pdf; name*={charset}''M%FCller%FF.pdf\n"
+        f"Content-Disposition: attachment; filename*0*={charset}''M%FCller; filename*1=.pdf\n"
+        "\nxx\n--B--\n"
+    )
+    m = parse_message(raw.encode())
+    assert m.body == "See" and len(m.attachments) == 1
+    assert m.attachments[0].name.startswith("M") and m.attachments[0].name.endswith(".pdf")
+    m.attachments[0].name.encode("utf-8")

@@ -93,14 +93,44 @@ def _depth(value: str) -> int:
 _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(\*[^?\s]*)?\?([qQbB])\?([^?\s]*)\?=")
 
 
+_RFC2231 = re.compile(r"(\*=\s*\"?)([^'\"\s;]*)'([^'\"\s;]*)'([^\"\s;]*)")
+
+
 def _charsets(value: str) -> str:
     """``value`` with each RFC 2047 encoded word whose bytes its charset cannot read (an
     unknown charset, or Latin-1 bytes labelled UTF-8) labelled UTF-8, else Windows-1252
     (else Latin-1), whichever reads them. The standard library leaves such bytes as lone
-    surrogates in display names (no database can store them), "\ufffd" in a subject."""
-    if not isinstance(value, str) or "=?" not in value:
+    surrogates in display names (no database can store them), "\ufffd" in a subject.
+    RFC 2231 parameters (``filename*=charset''%XX…``) likewise: a charset such as
+    ``undefined`` made the parser itself raise."""
+    if not isinstance(value, str):
         return value
-    return _ENCODED_WORD.sub(_relabel, value)
+    if "=?" in value:
+        value = _ENCODED_WORD.sub(_relabel, value)
+    if "*" in value and "'" in value:
+        value = _RFC2231.sub(_relabel_parameter, value)
+    return value
+
+
+def _relabel_parameter(parameter: re.Match[str]) -> str:
+    from urllib.parse import unquote_to_bytes
+
+    start, charset, language, text = parameter.groups()
+    label = _label(charset, unquote_to_bytes(text))
+    return parameter.group(0) if label == charset else f"{start}{label}'{language}'{text}"
+
+
+def _label(charset: str, data: bytes) -> str:
+    """``charset`` when it is a text charset that reads ``data``; else UTF-8, else
+    Windows-1252, whichever does; else Latin-1 (which reads any byte)."""
+    for label in (charset, "utf-8", "windows-1252"):
+        try:
+            if label and _text_charset(label):
+                data.decode(label)
+                return label
+        except (LookupError, ValueError):  # ValueError: UnicodeError too
+            continue
+    return "iso-8859-1"
 
 
 def _relabel(word: re.Match[str]) -> str:
@@ -116,18 +146,9 @@ def _relabel(word: re.Match[str]) -> str:
             data = quopri.decodestring(text.replace("_", " ").encode("ascii"), header=True)
     except (binascii.Error, ValueError):
         return word.group(0)  # not decodable at all: the standard library says so
-    for label in (charset, "utf-8", "windows-1252"):
-        try:
-            if not _text_charset(label):
-                continue
-            data.decode(label)
-        except (LookupError, ValueError):  # ValueError: UnicodeError too
-            continue
-        if label == charset:
-            return word.group(0)
-        break
-    else:
-        label = "iso-8859-1"  # reads any byte (five are not Windows-1252 characters)
+    label = _label(charset, data)
+    if label == charset:
+        return word.group(0)
     return f"=?{label}{language or ''}?{encoding}?{text}?="
 
 
