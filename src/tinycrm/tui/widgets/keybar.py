@@ -4,7 +4,8 @@ Textual's ``Footer`` mounts a widget per key and recomposes itself whenever the
 bindings change, which on the board is every time the focus moves to another
 column: tens of milliseconds per key press. This bar draws the same
 information (the active bindings marked ``show``, disabled ones dimmed) as
-one line of text, and a click on a key runs its action.
+one line of text, and a click on a key runs its action. Keys that do not fit are left
+out whole, and ``? Keys``, which lists them all, is kept.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class KeyBar(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, classes="key-bar", markup=False)
-        self._shown: tuple[tuple[str, str, bool], ...] = ()
+        self._shown: tuple[object, ...] = ()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -64,19 +65,42 @@ class KeyBar(Static):
             )
         if palette is not None:
             entries.append(palette)
-        shown = tuple((key, text, enabled) for key, text, enabled, _ in entries)
+        width = self.size.width
+        shown = (width, *((key, text, enabled) for key, text, enabled, _ in entries))
         if shown == self._shown:
             return
         self._shown = shown
-        parts: list[Content] = []
+        parts: list[tuple[Content, bool]] = []
         for key, description, enabled, action in entries:
             key_style = "bold $accent" if enabled else "$text-disabled"
             text_style = "$foreground" if enabled else "$text-disabled"
             link = f" @click={action!r}" if enabled else ""
-            parts.append(
-                Content.assemble(
-                    (f" {key} ", f"{key_style}{link}"),
-                    (f"{description} ", f"{text_style}{link}"),
-                )
+            part = Content.assemble(
+                (f" {key} ", f"{key_style}{link}"),
+                (f"{description} ", f"{text_style}{link}"),
             )
-        self.update(Content(" ").join(parts))
+            parts.append((part, action.endswith(".help")))
+        self.update(Content(" ").join(_fitted(parts, width)))
+
+    def on_resize(self) -> None:
+        self.show_keys()
+
+
+def _fitted(parts: list[tuple[Content, bool]], width: int) -> list[Content]:
+    """The parts that fit in ``width`` cells, whole: when not all do, the help key (the
+    parts marked True, which lists every key) goes last, and as many of the others as
+    fit before it, in order."""
+    total = sum(part.cell_length + 1 for part, _ in parts)
+    if not width or total <= width + 1:
+        return [part for part, _ in parts]
+    kept = [part for part, essential in parts if essential]
+    room = width - sum(part.cell_length + 1 for part in kept)
+    first: list[Content] = []
+    for part, essential in parts:
+        if essential:
+            continue
+        if part.cell_length + 1 > room:
+            break
+        first.append(part)
+        room -= part.cell_length + 1
+    return first + kept
