@@ -55,3 +55,42 @@ def test_two_moves_of_one_deal_at_once_do_not_both_pass_the_check(store: Any) ->
     assert isinstance(outcome["second"], Conflict), outcome
     assert "was moved to Qualified elsewhere" in str(outcome["second"])
     assert get_deal(store, deal.id).stage == "Qualified"
+
+
+def test_two_wins_of_one_deal_at_once_make_one(store: Any) -> None:
+    """Two boards press w on one deal at the same moment: one wins it, the other is told
+    it is already won (on PostgreSQL both saw it open: two wins, two events, a renewal
+    contract renewed twice)."""
+    ids = seed(store)
+    first_won, second_started = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def board(name: str) -> None:
+        other = open_store(store.url, user=name)
+        crm = Crm(other)
+        try:
+            if name == "second":
+                first_won.wait(10)
+                second_started.set()
+            with crm.board.write(opened=None):
+                won = crm.deals.win(ids["renewal"])
+                if name == "first":
+                    first_won.set()
+                    second_started.wait(10)
+                    time.sleep(0.5)
+            outcome[name] = won.status
+        except Exception as exc:  # the outcome is what the test reads
+            outcome[name] = exc
+        finally:
+            other.close()
+
+    threads = [threading.Thread(target=board, args=(n,)) for n in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcome["first"] == "won"
+    assert isinstance(outcome["second"], Conflict), outcome
+    assert "already won" in str(outcome["second"])
+    won = [e for e in Crm(store).deals.show(ids["renewal"]).events if e.action == "won"]
+    assert len(won) == 1

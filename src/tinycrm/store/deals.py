@@ -553,7 +553,7 @@ def lock_deal(session: Session, deal: Deal) -> Deal:
 
 def _close(store: Store, ref: str | int, status: str, reason: str | None) -> DealRead:
     with store.write() as session:
-        deal = resolve_deal(session, ref)
+        deal = lock_deal(session, resolve_deal(session, ref))  # two wins at once: in turn
         close_in(store, session, deal, status, reason)
         return to_read(session, deal)
 
