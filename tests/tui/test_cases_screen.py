@@ -116,6 +116,26 @@ async def test_reply_status_resolve_and_reopen_from_the_keys(tui_store, frozen_c
         assert screen in app.screen_stack
 
 
+async def test_the_status_form_says_the_status_now_and_offers_the_next(
+    tui_store, frozen_clock
+) -> None:
+    """An open case's status form offered 'new' first: s then ctrl+s sent it back."""
+    ids = build(tui_store)  # "export" is open (replied to)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "6", CasesScreen)
+        await _highlight(pilot, f"case:{ids['export']}")
+        await pilot.press("s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert "now open" in form.form_title
+        assert form.query_one(Select).value == "pending"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert case_view(tui_store, ids["export"]).case.status == "pending"
+
+
 async def test_a_bad_csat_is_refused_in_the_form(tui_store, frozen_clock) -> None:
     ids = build(tui_store)
     app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)

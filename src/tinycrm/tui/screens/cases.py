@@ -144,11 +144,14 @@ def reply_form(case_id: int, subject: str) -> FormScreen:
 
 
 def status_form(case_id: int, subject: str, current: str) -> FormScreen:
-    """Move a case to another status."""
+    """Move a case to another status: the form says the status now, and offers the next
+    one (new → open → pending → resolved → closed; a closed case: open)."""
     others = [(s, s) for s in CASE_STATUSES if s != current]
+    later = CASE_STATUSES[CASE_STATUSES.index(current) + 1 :] if current in CASE_STATUSES else ()
+    offered = later[0] if later else "open"
     return FormScreen(
-        f"Status · {subject}",
-        [FormField("status", "Status", others[0][1], choices=others, required=True)],
+        f"Status · {subject} · now {current}",
+        [FormField("status", "Status", offered, choices=others, required=True)],
         lambda crm, v: crm.cases.set_status(case_id, v["status"]),
         submit_label="Change",
         id="status-form",
