@@ -102,3 +102,57 @@ def test_every_forms_labels_leave_a_space_before_their_field() -> None:
         if len(spec.label + (" *" if spec.required else "")) >= LABEL_WIDTH
     ]
     assert not too_wide
+
+
+def test_two_edit_forms_saved_at_once_do_not_both_overwrite(store: Any) -> None:
+    """Two people's edit forms of one deal, opened on the same amount, saved at the same
+    moment: the second is refused as changed elsewhere (on PostgreSQL both read the old
+    amount, and the second overwrote the first unseen)."""
+    import threading
+    import time
+
+    from tinycrm.errors import Conflict
+    from tinycrm.store.engine import open_store
+    from tinycrm.tui.screens.deal_forms import edit_deal_form
+
+    ids = seed(store)
+    deal = Crm(store).deals.get(ids["renewal"])
+    first_saved, second_started = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def save(name: str, amount: str) -> None:
+        other = open_store(store.url, user=name)
+        crm = Crm(other)
+        form = edit_deal_form(deal)  # both opened on €18,500
+        values = {
+            "title": deal.title, "contact": deal.contact, "company": deal.company,
+            "amount": amount, "currency": deal.currency, "close": deal.close_date,
+            "probability": None, "owner": deal.owner, "tags": list(deal.tags),
+        }  # fmt: skip
+        try:
+            if name == "second":
+                first_saved.wait(10)
+                second_started.set()
+            with crm.board.write(opened=None):  # as the app's writer runs it
+                saved = form.save(crm, values)
+                if name == "first":
+                    first_saved.set()
+                    second_started.wait(10)
+                    time.sleep(0.5)
+            outcome[name] = saved.amount
+        except Exception as exc:  # the outcome is what the test reads
+            outcome[name] = exc
+        finally:
+            other.close()
+
+    threads = [
+        threading.Thread(target=save, args=("first", "19000")),
+        threading.Thread(target=save, args=("second", "21000")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcome["first"] == Decimal("19000")
+    assert isinstance(outcome["second"], Conflict), outcome
+    assert get_deal(store, ids["renewal"]).amount == Decimal("19000")

@@ -177,7 +177,7 @@ def edit_deal_form(deal: DealRead) -> FormScreen:
 
     def save(crm: Crm, v: dict[str, Any]) -> DealRead:
         changes = _deal_changes(deal, v)
-        now = stored_now(crm.deals.get, deal.id, "deal")  # in the write: nothing slips between
+        now = stored_now(crm.deals.lock, deal.id, "deal")  # locked in the write: nothing slips
         refuse_unseen(deal, now, changes, told, _DEAL_SHOWN)
         return crm.deals.edit(deal.id, **changes)
 
