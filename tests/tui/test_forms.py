@@ -156,3 +156,39 @@ def test_two_edit_forms_saved_at_once_do_not_both_overwrite(store: Any) -> None:
     assert outcome["first"] == Decimal("19000")
     assert isinstance(outcome["second"], Conflict), outcome
     assert get_deal(store, ids["renewal"]).amount == Decimal("19000")
+
+
+async def test_a_stored_choice_the_form_does_not_offer_is_kept(store: Any) -> None:
+    """A contact's role or lifecycle stored as something the form's list does not hold (an
+    older version, an import, another program) showed blank, and saving any other field
+    blanked it: the list offers it as it is stored, and it is kept unless changed."""
+    from tinycrm.store.contacts import get_contact
+
+    seed(store)
+    contact = Crm(store).contacts.get("jm@acme.de")
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE contact SET role = :r, lifecycle = :l WHERE id = :i"),
+            {"r": "sponsor\x1b[31m", "l": "partner", "i": contact.id},
+        )
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_record("contact", contact.id)
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.raw("role") == "sponsor\x1b[31m" and form.raw("lifecycle") == "partner"
+        assert not raw_controls(screen_text(app))
+        form.query_one("#field-phone").value = "+49 30 1234567"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form, str(form.query_one("#form-error").render())
+    stored = get_contact(store, contact.id)
+    assert (stored.phone, stored.role, stored.lifecycle) == (
+        "+49 30 1234567",
+        "sponsor\x1b[31m",
+        "partner",
+    )

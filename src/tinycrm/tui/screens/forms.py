@@ -163,9 +163,13 @@ class FormScreen(CrmModalScreen[Any]):
 
     def _widget(self, spec: FormField) -> Input | Select[Any]:
         if spec.choices is not None:
-            value = next((v for _, v in spec.choices if str(v) == spec.value), Select.NULL)
+            choices = list(spec.choices)
+            value = next((v for _, v in choices if str(v) == spec.value), Select.NULL)
+            if value is Select.NULL and spec.value:  # stored, but not one the form offers:
+                choices.append((f"{spec.value} (as stored)", spec.value))  # kept, not blanked
+                value = spec.value
             return Select(
-                [(Content(fmt.text(label)), v) for label, v in spec.choices],  # names, not markup
+                [(Content(fmt.text(label)), v) for label, v in choices],  # names, not markup
                 value=value,
                 allow_blank=not spec.required,
                 compact=True,
@@ -228,6 +232,9 @@ class FormScreen(CrmModalScreen[Any]):
                 if raw == spec.value:
                     values[spec.name] = spec.parse(raw) if spec.parse else raw.strip()
                     continue
+            if spec.choices is not None and spec.value and raw == spec.value:
+                values[spec.name] = raw  # the stored choice, kept as it is
+                continue
             text = raw.strip() if isinstance(raw, str) else raw
             if text in (None, ""):
                 if spec.required:
