@@ -534,3 +534,18 @@ async def test_the_collector_is_off_from_the_boards_start_to_its_first_board(tui
             await wait_for(pilot, gc.isenabled)
     finally:
         gc.enable()
+
+
+async def test_a_long_pipeline_name_leaves_room_for_the_counts(tui_store, seeded) -> None:
+    """The title line named the pipeline first, whole: a long name pushed the count of
+    open deals and the sums off an 80-column screen."""
+    from sqlalchemy import text
+
+    with tui_store.engine.begin() as conn:
+        conn.execute(text("UPDATE pipeline SET name = :n"), {"n": "Enterprise renewals " * 10})
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        title = str(_board(app).query_one("#board-title").render())
+        assert "Enterprise renewals" in title and "…" in title, title
+        assert "4 open deals" in title, title

@@ -50,6 +50,7 @@ from tinycrm.tui.widgets.cards import (
 from tinycrm.tui.widgets.feed import RETIME_SECONDS, FeedPanel
 from tinycrm.tui.widgets.filter import MAX_FILTER, FilterBar, describe_error
 from tinycrm.tui.widgets.keybar import KeyBar
+from tinycrm.tui.widgets.text import fit
 
 FILTER_DELAY = 0.15
 
@@ -62,6 +63,9 @@ or explore sample data in a separate database:
 
 [dim]? shows every key · ctrl+p jumps anywhere · q quits[/dim]"""
 
+PIPELINE_NAME = 24
+"""The cells the title gives the pipeline's name at least (a third of the width on a wide
+screen): a longer name is cut, so the counts and sums after it show."""
 HEADER_LINES = 3
 """A column's header: name and count, total, weighted total."""
 TOO_SMALL_TEXT = "The window is too small for the board.\n\nMake it at least {width}×{height}."
@@ -368,7 +372,9 @@ class BoardScreen(BoardEdits):
                 pair = totals.setdefault(currency, [Decimal(0), Decimal(0)])
                 pair[0] += total
                 pair[1] += weighted
-        left = Content.styled(f" {fmt.text(board.pipeline or 'No pipeline')}", "bold")
+        title = self.query_one("#board-title", Static)
+        name = fit(board.pipeline or "No pipeline", max(PIPELINE_NAME, title.size.width // 3))
+        left = Content.styled(f" {name}", "bold")  # the counts after it stay on screen
         if len(board.pipelines) > 1:
             left += Content.styled(" ▾", "$foreground-muted")
         left += Content(f"   {count:,} open deal{'' if count == 1 else 's'}")
@@ -387,7 +393,6 @@ class BoardScreen(BoardEdits):
             right += Content.styled(" saving… ", "reverse $warning")
         if self.too_small and self.query_one(FeedPanel).display:
             right += Content.styled(" too small · f hides feed ", "reverse $warning")
-        title = self.query_one("#board-title", Static)
         room = max(1, title.size.width - right.cell_length)
         left = left.truncate(room, ellipsis=True, pad=True)
         title.update(left + right, layout=False)
