@@ -378,6 +378,30 @@ async def test_command_palette_jumps_to_a_contact(tui_store, seeded) -> None:
     assert screen.view.contact.name == "Jürgen Müller"
 
 
+async def test_command_palette_cuts_a_huge_name(tui_store, seeded) -> None:
+    """A contact named with 100,000 characters (an import, another program) was one hit
+    filling the palette, the other hits pushed out of sight."""
+    from sqlalchemy import text
+
+    from tests.tui.test_escapes import screen_text
+
+    with tui_store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE contact SET name = :n WHERE email = 'ada@example.com'"),
+            {"n": "Ada" + "N" * 100_000},
+        )
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"ada")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        lines = [line for line in screen_text(app).splitlines() if "NNNNNNNNNN" in line]
+        assert 1 <= len(lines) <= 4, len(lines)  # the name, cut; its snippet
+
+
 async def _jump(store: Any, typed: str) -> Any:
     """Type ``typed`` into the command palette, take its first hit: the screen it opens."""
     app = make_app(Crm(store), poll_interval=0)

@@ -15,6 +15,7 @@ from tinycrm.api.models import SearchHit
 from tinycrm.errors import TinyCrmError
 from tinycrm.safetext import display
 from tinycrm.tui.base import CrmApp, crm_app_of
+from tinycrm.tui.widgets.text import fit
 
 KIND_LABELS = {"deal": "Deal", "contact": "Contact", "company": "Company", "activity": "Activity",
                "case": "Case"}  # fmt: skip
@@ -45,9 +46,10 @@ class JumpCommands(Provider):
                 target = (hit.kind, hit.id)
             else:
                 continue
-            label = f"{KIND_LABELS.get(hit.kind, hit.kind)}: {display(hit.name)}"
+            name = fit(hit.name, HIT_NAME)  # escaped, and one line or two, not a page
+            label = f"{KIND_LABELS.get(hit.kind, hit.kind)}: {name}"
             shown = Text(label)
-            shown.stylize("bold", len(label) - len(display(hit.name)))
+            shown.stylize("bold", len(label) - len(name))
             yield Hit(
                 1.0 - rank / 100,  # the search's own order
                 shown,
@@ -55,6 +57,11 @@ class JumpCommands(Provider):
                 text=label,
                 help=_help(hit),
             )
+
+
+HIT_NAME = 100
+"""The most cells of a hit's name (and detail) the palette shows: a name of 100,000
+characters (an import, another program) filled it."""
 
 
 def _help(hit: SearchHit) -> str:
@@ -65,7 +72,7 @@ def _help(hit: SearchHit) -> str:
     def plain(text: str) -> str:
         return escape(display(text))
 
-    parts = [f"{plain(hit.detail)} · " if hit.detail else ""]
+    parts = [f"{escape(fit(hit.detail, HIT_NAME))} · " if hit.detail else ""]
     position = 0
     for start, end in hit.highlights:
         parts.append(plain(hit.snippet[position:start]))
