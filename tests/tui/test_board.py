@@ -349,6 +349,29 @@ async def test_p_switches_pipeline(tui_store, seeded) -> None:
         assert (deal.pipeline, deal.stage) == ("Hiring", "Offer")
 
 
+async def test_the_pipeline_picker_cuts_a_huge_name(tui_store, seeded) -> None:
+    """A pipeline named with 100,000 characters was one option filling the picker."""
+    from sqlalchemy import text
+    from textual.widgets import OptionList
+
+    from tinycrm.store.pipelines import add_pipeline
+
+    add_pipeline(tui_store, name="Hiring", stages=[("Screen", 20, None)])
+    with tui_store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE pipeline SET name = :n WHERE name = 'Hiring'"), {"n": "H" * 100_000}
+        )
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert prompts[0] == "Sales" and prompts[1].startswith("HHH"), prompts[0]
+        assert len(prompts[1]) <= 200 and prompts[1].endswith("…")
+
+
 async def test_help_lists_every_binding_and_q_quits(tui_store, seeded) -> None:
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:

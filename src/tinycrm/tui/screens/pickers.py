@@ -14,6 +14,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tinycrm.tui import format as fmt
+from tinycrm.tui.widgets.text import fit
+
+OPTION_LIMIT = 120
+"""The most cells of a name the list shows: a name of 100,000 characters (an import,
+another program) was one option filling it."""
 
 
 class PickScreen(ModalScreen[Any]):
@@ -32,7 +37,7 @@ class PickScreen(ModalScreen[Any]):
             yield Static(fmt.text(self.pick_title), classes="form-title", markup=False)
             yield OptionList(
                 *(
-                    Option(Content(fmt.text(label)), id=str(index))  # names, not markup
+                    Option(Content(fit(label, OPTION_LIMIT)), id=str(index))  # not markup
                     for index, (label, _) in enumerate(self.options)
                 ),
                 id="pick-list",
