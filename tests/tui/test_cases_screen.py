@@ -136,6 +136,22 @@ async def test_the_status_form_says_the_status_now_and_offers_the_next(
         assert case_view(tui_store, ids["export"]).case.status == "pending"
 
 
+async def test_a_message_of_several_lines_shows_its_lines(tui_store, frozen_clock) -> None:
+    """A reply's line breaks showed as '\\x0a' (the one-line escaping of names)."""
+    from tests.hostile import raw_controls
+    from tests.tui.test_escapes import screen_text
+
+    ids = build(tui_store)
+    reply_case(tui_store, ids["export"], "Hi Ada,\n\nfixed in 2.1.", now=NOW)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "6", CasesScreen)
+        await _highlight(pilot, f"case:{ids['export']}")
+        shown = screen_text(app)
+        assert "Hi Ada," in shown and "\\x0a" not in shown, shown
+        assert "fixed in 2.1." in shown and not raw_controls(shown)
+
+
 async def test_a_bad_csat_is_refused_in_the_form(tui_store, frozen_clock) -> None:
     ids = build(tui_store)
     app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)

@@ -106,7 +106,7 @@ def _detail(view: CaseView | None) -> Text:
         text.append(f"\n\n{fmt.local(message.at)}  ", style="dim")
         text.append(fmt.text(message.author), style="bold")
         text.append(f"  {message.kind}", style="dim")
-        text.append("\n" + fmt.text(message.body))
+        text.append("\n" + fmt.block(message.body))  # its lines kept, controls escaped
     hidden = len(view.thread) - THREAD_SHOWN
     if hidden > 0:
         text.append(f"\n\n… {hidden} earlier (tinycrm case show {case.id})", style="dim")
