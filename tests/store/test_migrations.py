@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,28 @@ from tinycrm.store.migrations import SCHEMA_HEAD
 from tinycrm.store.migrations.runner import make_config
 
 from ..conftest import PG_URL
+
+
+@contextmanager
+def _empty_pg_schema(prefix: str) -> Iterator[str]:
+    """A PostgreSQL schema of our own, empty (the migrations under test make its tables):
+    its URL, ``search_path`` set to it; dropped on leaving."""
+    import uuid
+
+    from sqlalchemy import text
+
+    assert PG_URL
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{separator}options=-csearch_path%3D{schema},public"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def test_models_and_migrations_agree_on_sqlite(tmp_path: Path) -> None:
@@ -353,47 +377,34 @@ def test_0009_downgrade_keeps_rows_and_ids(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
 def test_0009_on_postgresql_makes_domains_unique_and_sequences_skip_old_ids() -> None:
-    import uuid
-
-    from sqlalchemy import text
-
-    assert PG_URL
-    schema = f"tinycrm_m9_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema},public"
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            command.upgrade(make_config(conn), "0008")
-            for statement in ROWS_AT_0008:
-                conn.exec_driver_sql(statement.replace("'2024-01-02 03:04:05.000000'", "now()"))
-        store = open_store(url, user="tester")
+    with _empty_pg_schema("tinycrm_m9") as url:
+        engine = create_engine(url)
         try:
-            from tinycrm.store.companies import add_company, get_company
-            from tinycrm.store.contacts import add_contact
+            with engine.begin() as conn:
+                command.upgrade(make_config(conn), "0008")
+                for statement in ROWS_AT_0008:
+                    conn.exec_driver_sql(statement.replace("'2024-01-02 03:04:05.000000'", "now()"))
+            store = open_store(url, user="tester")
+            try:
+                from tinycrm.store.companies import add_company, get_company
+                from tinycrm.store.contacts import add_contact
 
-            assert [get_company(store, n).domain for n in (1, 2, 3, 4, 6)] == [
-                "acme.de",
-                None,
-                None,
-                "globex.com",
-                None,
-            ]
-            assert get_company(store, 2).fields["duplicate_domain_2"] == "ACME.DE"
-            assert add_contact(store, name="Eve").id == 10  # past 7 (deleted) and 9 (merged)
-            with pytest.raises(Conflict, match=r"acme.de already exists: Acme GmbH \(#1\)"):
-                add_company(store, name="Other", domain="ACME.de")
+                assert [get_company(store, n).domain for n in (1, 2, 3, 4, 6)] == [
+                    "acme.de",
+                    None,
+                    None,
+                    "globex.com",
+                    None,
+                ]
+                assert get_company(store, 2).fields["duplicate_domain_2"] == "ACME.DE"
+                assert add_contact(store, name="Eve").id == 10  # past 7 (deleted) and 9 (merged)
+                with pytest.raises(Conflict, match=r"acme.de already exists: Acme GmbH \(#1\)"):
+                    add_company(store, name="Other", domain="ACME.de")
+            finally:
+                store.close()
+            command.check(make_config(url=url))
         finally:
-            store.close()
-        command.check(make_config(url=url))
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+            engine.dispose()
 
 
 # --------------------------------------------------------------------------- 0010
@@ -525,29 +536,16 @@ def test_0014_fills_in_the_email_keys_of_existing_contacts(tmp_path: Path) -> No
 
 @pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
 def test_0014_on_postgresql(pg_schema_url: str) -> None:
-    import uuid
-
-    from sqlalchemy import text
-
-    assert PG_URL
-    schema = f"tinycrm_m14_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema},public"
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            command.upgrade(make_config(conn), "0013")
-            _contacts_at_0013(conn)
-        _check_0014(url)
-        command.check(make_config(url=url))
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with _empty_pg_schema("tinycrm_m14") as url:
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                command.upgrade(make_config(conn), "0013")
+                _contacts_at_0013(conn)
+            _check_0014(url)
+            command.check(make_config(url=url))
+        finally:
+            engine.dispose()
 
 
 # --------------------------------------------------------------------------- 0025
@@ -620,31 +618,18 @@ def test_0025_folds_the_search_index_of_a_database_made_before_it(tmp_path: Path
 
 @pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
 def test_0025_on_postgresql(pg_schema_url: str) -> None:
-    import uuid
-
-    from sqlalchemy import text
-
-    assert PG_URL
-    schema = f"tinycrm_m25_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema},public"
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            command.upgrade(make_config(conn), "0024")
-            _rows_at_0024(conn)
-            conn.exec_driver_sql("SELECT setval('contact_id_seq', 10)")
-        _check_0025(url)
-        with engine.begin() as conn:
-            command.downgrade(make_config(conn), "0024")
-            conn.exec_driver_sql("DELETE FROM contact WHERE name = 'Große Straße'")
-        _check_0025(url)
-        command.check(make_config(url=url))
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with _empty_pg_schema("tinycrm_m25") as url:
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                command.upgrade(make_config(conn), "0024")
+                _rows_at_0024(conn)
+                conn.exec_driver_sql("SELECT setval('contact_id_seq', 10)")
+            _check_0025(url)
+            with engine.begin() as conn:
+                command.downgrade(make_config(conn), "0024")
+                conn.exec_driver_sql("DELETE FROM contact WHERE name = 'Große Straße'")
+            _check_0025(url)
+            command.check(make_config(url=url))
+        finally:
+            engine.dispose()
