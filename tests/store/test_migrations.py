@@ -559,8 +559,9 @@ SEARCHES_AFTER_0025 = {
 
 
 def _rows_at_0024(conn: Any) -> None:
-    """Contacts and a note about each, written as a tinycrm before 0025 wrote them
-    (``conn``: a DB-API connection without ``tinycrm_fold``, or SQLAlchemy's on PostgreSQL)."""
+    """Contacts and a note about each (found by the contact's name from 0025 on), written
+    as a tinycrm before 0025 wrote them (``conn``: a DB-API connection without
+    ``tinycrm_fold``, or SQLAlchemy's on PostgreSQL)."""
     postgresql = not isinstance(conn, sqlite3.Connection)
     when = "now()" if postgresql else T
     run = conn.exec_driver_sql if postgresql else conn.execute
@@ -572,7 +573,7 @@ def _rows_at_0024(conn: Any) -> None:
         )
         run(
             "INSERT INTO activity (kind, subject, body, contact_id, owner, created_at, "
-            f"updated_at) VALUES ('note', 'Note {n}', 'met {name}', {n}, 'old', {when}, {when})"
+            f"updated_at) VALUES ('note', 'Note {n}', 'met them', {n}, 'old', {when}, {when})"
         )
 
 

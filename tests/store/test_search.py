@@ -34,7 +34,9 @@ def test_finds_names_emails_notes_fields_deals_and_activities(store) -> None:
     log_activity(store, kind="call", ref="Anna Müller", text="Talked about the contract",
                  body="She wants a quote by Friday")  # fmt: skip
 
-    assert found(store, "MÜLLER") == [("contact", "Anna Müller")]
+    # (the call is logged with Anna Müller: her name is part of its text)
+    assert found(store, "MÜLLER") == [("contact", "Anna Müller"),
+                                      ("activity", "Talked about the contract")]  # fmt: skip
     assert found(store, "resume") == [("contact", "Bob Stone")]
     assert found(store, "koln") == [("contact", "Anna Müller")]
     assert found(store, "example") == [("contact", "Anna Müller"), ("company", "Acme GmbH")] or (
@@ -49,7 +51,8 @@ def test_finds_names_emails_notes_fields_deals_and_activities(store) -> None:
     assert found(store, "contr", kinds=["deals"]) == [("deal", "Acme contract renewal")]
     assert found(store, '"about contract"') == []  # a phrase: these words, in this order
     assert found(store, '"about the contract"') == [("activity", "Talked about the contract")]
-    assert found(store, "anna quote") == []  # every word, in one record
+    assert found(store, "bob quote") == []  # every word, in one record
+    assert found(store, "anna quote") == [("activity", "Talked about the contract")]
     assert found(store, "nothing-like-it") == []
 
 
@@ -395,6 +398,29 @@ def test_0024_gives_postgresql_databases_made_before_it_their_table_of_words(sto
             command.upgrade(make_config(conn), "head")
 
 
+def test_an_activity_is_found_by_its_contacts_name_as_the_contact_changes(store) -> None:
+    ada = add_contact(store, name="Ada Lovelace")
+    other = add_contact(store, name="Charles Babbage")
+    deal = add_deal(store, title="Engine order")
+    log_activity(store, kind="call", contact=str(ada.id), text="Pricing call", body="went well")
+    assert found(store, "ada") == [("contact", "Ada Lovelace"), ("activity", "Pricing call")]
+    assert found(store, "lovelace pricing") == [("activity", "Pricing call")]
+    (hit,) = search(store, "lovelace", kinds=["activities"])
+    assert (hit.field, hit.snippet) == ("contact", "Ada Lovelace")  # where it matched
+    assert hit.detail == "call · Ada Lovelace"
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["Lovelace"]
+    edit_contact(store, str(ada.id), name="Augusta King")  # renamed: its activities follow
+    assert found(store, "lovelace") == []
+    assert found(store, "augusta pricing") == [("activity", "Pricing call")]
+    merge_contacts(store, str(other.id), str(ada.id))  # the call is Charles's now
+    assert found(store, "babbage pricing") == [("activity", "Pricing call")]
+    assert found(store, "augusta") == []
+    log_activity(store, kind="note", contact=str(other.id), deal=str(deal.id), text="Order note")
+    remove_contact(store, str(other.id))  # the note stays, about the deal alone
+    assert found(store, "babbage") == []
+    assert found(store, "order note") == [("activity", "Order note")]
+
+
 # Stored text and what a person types for it, either way round: each must find the other,
 # on SQLite and PostgreSQL alike (and a word typed exactly as stored, always).
 SPELLINGS = {
@@ -436,8 +462,9 @@ def test_letters_fold_alike_typed_either_way_on_both_databases(store, group: str
         first = typed.split()[0]
         prefix = first[:-1] if len(first) > 3 else first
         expected = {
-            f"p{n} {typed}": {("contact", f"{stored} P{n}")},
-            f"p{n} {prefix}": {("contact", f"{stored} P{n}")},
+            # (the contact's name: its note's text holds it too)
+            f"p{n} {typed}": {("contact", f"{stored} P{n}"), ("activity", f"Note {n}")},
+            f"p{n} {prefix}": {("contact", f"{stored} P{n}"), ("activity", f"Note {n}")},
             f'p{n} "met {typed}"': {("contact", f"{stored} P{n}")},
             f"case{n} {first}": {("activity", f"Note {n}")},
             f'case{n} "{typed}"': {("activity", f"Note {n}")},

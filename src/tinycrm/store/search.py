@@ -516,8 +516,14 @@ def _hits(
     table = _table(kind)
     columns = [table.c.id, table.c[kind.name], *(table.c[c] for c in kind.texts)]
     extra = _DETAILS.get(kind.kind, _no_details)
+    related = []  # (an activity's contact's name: where a snippet may come from too)
+    for part in kind.related:
+        other = SQLModel.metadata.tables[part.table].alias(f"related_{part.name}")
+        related.append(
+            select(other.c[part.text]).where(other.c.id == table.c[part.key]).scalar_subquery()
+        )
     rows = conn.execute(
-        select(*columns, _when(kind, table), *extra(table)).where(table.c.id.in_(ids))
+        select(*columns, _when(kind, table), *extra(table), *related).where(table.c.id.in_(ids))
     ).all()
     children: dict[int, list[tuple[str, str]]] = {}
     for child in kind.children:
@@ -535,8 +541,10 @@ def _hits(
         texts = [(kind.name, name)]
         texts += [(c, v) for c, v in zip(kind.texts, row[2 : 2 + len(kind.texts)], strict=True)]
         texts += children.get(record_id, [])
+        end = len(row) - len(related)
+        texts += [(part.name, v) for part, v in zip(kind.related, row[end:], strict=True)]
         field, shown, marks = _snippet(texts, query)
-        detail, about = _describe(kind.kind, row[3 + len(kind.texts) :])
+        detail, about = _describe(kind.kind, row[3 + len(kind.texts) : end])
         out[kind.kind, record_id] = SearchHit(
             kind=kind.kind,
             id=record_id,

@@ -50,6 +50,20 @@ class Children:
         return self.where.format(row=row) if self.where else "1 = 1"
 
 
+@dataclass(frozen=True)
+class Related:
+    """A column of the row a record points to that is part of the record's text: an
+    activity's contact's name ("Ada" finds the call logged with Ada Lovelace)."""
+
+    name: str  # in trigger names: search_activity_on_contact
+    table: str  # contact
+    key: str  # the record's column pointing to it: contact_id
+    text: str  # the column searched: name
+
+    def sql(self) -> str:
+        return f"(SELECT r.{self.text} FROM {self.table} r WHERE r.id = t.{self.key})"
+
+
 def custom_fields(kind: str) -> Children:
     """The custom field values of records of ``kind`` (``field_value``)."""
     return Children("field", "field_value", "entity_id", "value", "'field.' || f.key",
@@ -68,6 +82,7 @@ class SearchKind:
     name: str  # the column holding its name: hits on it rank first
     texts: tuple[str, ...]  # the other columns searched
     children: tuple[Children, ...] = ()  # text of other tables' rows
+    related: tuple[Related, ...] = ()  # text of the rows it points to
     when: str = "updated_at"  # newest first on ties: this column, else the next
     when_else: str | None = None
     # PostgreSQL: its words listed in ``WORDS`` (word prefixes looked up as words): for
@@ -89,6 +104,7 @@ SEARCH_KINDS: dict[str, SearchKind] = {
                    (custom_fields("company"),)),
         SearchKind("deal", "deals", "deal", "title", ("lost_reason",), (custom_fields("deal"),)),
         SearchKind("activity", "activities", "activity", "subject", ("body",),
+                   related=(Related("contact", "contact", "contact_id", "name"),),
                    when="occurred_at", when_else="created_at", words=True),
         SearchKind("case", "cases", "support_case", "subject", ("csat_comment",),
                    (Children("message", "case_message", "case_id", "body", "'message'"),)),
@@ -121,17 +137,28 @@ def _children_sql(children: Children, sqlite: bool) -> str:
     )
 
 
-def _body_parts(kind: SearchKind, sqlite: bool) -> list[str]:
+def _related(kind: SearchKind, legacy: bool) -> tuple[Related, ...]:
+    return () if legacy else kind.related  # (before 0025: none)
+
+
+def _watched(kind: SearchKind, legacy: bool) -> tuple[str, ...]:
+    """The columns of ``kind``'s table whose change changes its text."""
+    return (kind.name, *kind.texts, *(r.key for r in _related(kind, legacy)))
+
+
+def _body_parts(kind: SearchKind, sqlite: bool, legacy: bool = False) -> list[str]:
     parts = [f"t.{column}" for column in kind.texts]
     parts += [_children_sql(children, sqlite) for children in kind.children]
+    parts += [related.sql() for related in _related(kind, legacy)]
     return parts
 
 
 def _refresh_sql(kind: SearchKind, sqlite: bool, where: str, *, legacy: bool = False) -> str:
     """Index the rows ``t`` of ``kind`` matching ``where`` (their old entries gone first).
-    ``legacy``: as before migration 0025 (SQLite: the text as stored, not folded)."""
+    ``legacy``: as before migration 0025 (SQLite: the text as stored, not folded; no
+    text of related rows)."""
     table = index_table(kind)
-    parts = _body_parts(kind, sqlite)
+    parts = _body_parts(kind, sqlite, legacy)
     if sqlite:
         body = " || ' ' || ".join(f"coalesce({p}, '')" for p in parts)
         folding = "" if legacy else "tinycrm_fold"
@@ -163,7 +190,7 @@ def _pg_name(kind: SearchKind) -> str:
 
 def _sqlite_statements(kind: SearchKind, *, legacy: bool = False) -> list[str]:
     table = index_table(kind)
-    columns = (kind.name, *kind.texts)
+    columns = _watched(kind, legacy)
     changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
     statements = [
         f"CREATE VIRTUAL TABLE {table} USING fts5(name, body, "
@@ -192,6 +219,14 @@ def _sqlite_statements(kind: SearchKind, *, legacy: bool = False) -> list[str]:
                 f"CREATE TRIGGER {table}_on_{children.name}_{event} AFTER {event.upper()} "
                 f"ON {children.table} WHEN {when} BEGIN {body}END"
             )
+    for related in _related(kind, legacy):
+        mine = f"{{}} IN (SELECT id FROM {kind.table} WHERE {related.key} = new.id)"
+        statements.append(
+            f"CREATE TRIGGER {table}_on_{related.name}_update AFTER UPDATE OF {related.text} "
+            f"ON {related.table} WHEN old.{related.text} IS NOT new.{related.text} BEGIN "
+            f"DELETE FROM {table} WHERE {mine.format('rowid')}; "
+            f"{_refresh_sql(kind, True, f't.{related.key} = new.id', legacy=legacy)}; END"
+        )
     return statements
 
 
@@ -345,7 +380,7 @@ def folding(conn: Connection) -> str:
 _DEFERRED = "coalesce(current_setting('tinycrm.search_deferred', true), '') = 'on'"
 
 
-def _pg_statements(kind: SearchKind) -> list[str]:
+def _pg_statements(kind: SearchKind, *, legacy: bool = False) -> list[str]:
     table = index_table(kind)
     return [
         # The documents out of line (TOAST): the table itself stays small, so that finding
@@ -355,17 +390,17 @@ def _pg_statements(kind: SearchKind) -> list[str]:
         f"ALTER TABLE {table} ALTER COLUMN doc SET STORAGE EXTERNAL",
         f"CREATE INDEX ix_{table}_doc ON {table} USING gin (doc)",
         f"CREATE INDEX ix_{table}_name ON {table} USING gin (name)",
-        *_pg_functions(kind),
-        *_pg_triggers(kind),
+        *_pg_functions(kind, legacy=legacy),
+        *_pg_triggers(kind, legacy=legacy),
     ]
 
 
-def _pg_functions(kind: SearchKind) -> list[str]:
+def _pg_functions(kind: SearchKind, *, legacy: bool = False) -> list[str]:
     table = index_table(kind)
     statements = [
         f"CREATE OR REPLACE FUNCTION {table}_on_write() RETURNS trigger LANGUAGE plpgsql "
         f"AS $body$ BEGIN IF TG_OP = 'INSERT' AND {_DEFERRED} THEN RETURN NULL; END IF; "
-        f"{_refresh_sql(kind, False, 't.id = NEW.id')}; RETURN NULL; END $body$",
+        f"{_refresh_sql(kind, False, 't.id = NEW.id', legacy=legacy)}; RETURN NULL; END $body$",
         f"CREATE OR REPLACE FUNCTION {table}_on_delete() RETURNS trigger LANGUAGE plpgsql "
         f"AS $body$ BEGIN DELETE FROM {table} s USING gone WHERE s.id = gone.id; RETURN NULL; "
         "END $body$",
@@ -376,17 +411,24 @@ def _pg_functions(kind: SearchKind) -> list[str]:
             f"CREATE OR REPLACE FUNCTION {table}_on_{children.name}() RETURNS trigger "
             "LANGUAGE plpgsql AS $body$ BEGIN "
             f"IF TG_OP <> 'DELETE' AND {new} AND NOT (TG_OP = 'INSERT' AND {_DEFERRED}) THEN "
-            f"{_refresh_sql(kind, False, f't.id = NEW.{children.key}')}; END IF; "
+            f"{_refresh_sql(kind, False, f't.id = NEW.{children.key}', legacy=legacy)}; END IF; "
             f"IF TG_OP <> 'INSERT' AND {old} THEN "
-            f"{_refresh_sql(kind, False, f't.id = OLD.{children.key}')}; END IF; "
+            f"{_refresh_sql(kind, False, f't.id = OLD.{children.key}', legacy=legacy)}; END IF; "
+            "RETURN NULL; END $body$"
+        )
+    for related in _related(kind, legacy):
+        statements.append(
+            f"CREATE OR REPLACE FUNCTION {table}_on_{related.name}() RETURNS trigger "
+            "LANGUAGE plpgsql AS $body$ BEGIN "
+            f"{_refresh_sql(kind, False, f't.{related.key} = NEW.id')}; "
             "RETURN NULL; END $body$"
         )
     return statements
 
 
-def _pg_triggers(kind: SearchKind) -> list[str]:
+def _pg_triggers(kind: SearchKind, *, legacy: bool = False) -> list[str]:
     table = index_table(kind)
-    columns = (kind.name, *kind.texts)
+    columns = _watched(kind, legacy)
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
     statements = [
         f"CREATE TRIGGER {table}_on_insert AFTER INSERT ON {kind.table} "
@@ -401,6 +443,13 @@ def _pg_triggers(kind: SearchKind) -> list[str]:
         statements.append(
             f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OR DELETE ON {children.table} "
             f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+        )
+    for related in _related(kind, legacy):
+        function = f"{table}_on_{related.name}"
+        statements.append(
+            f"CREATE TRIGGER {function} AFTER UPDATE OF {related.text} ON {related.table} "
+            f"FOR EACH ROW WHEN (OLD.{related.text} IS DISTINCT FROM NEW.{related.text}) "
+            f"EXECUTE FUNCTION {function}()"
         )
     return statements
 
@@ -475,7 +524,7 @@ def refresh_postgresql_functions(conn: Connection) -> None:
     install_fold(conn, unaccent=folding(conn) == "unaccent")
     for kind in SEARCH_KINDS.values():
         if _has_index(conn, kind):
-            for statement in _pg_functions(kind):
+            for statement in _pg_functions(kind, legacy=True):
                 conn.exec_driver_sql(statement)
 
 
@@ -493,7 +542,7 @@ def upgrade_postgresql_names(conn: Connection) -> None:
             f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS name tsvector",
             f"ALTER TABLE {table} SET (toast_tuple_target = 128)",
             f"ALTER TABLE {table} ALTER COLUMN doc SET STORAGE EXTERNAL",
-            *_pg_functions(kind),
+            *_pg_functions(kind, legacy=True),
             # every row written again: the name filled, the document moved out of line
             f"UPDATE {table} s SET name = {_pg_name(kind)}, doc = s.doc "
             f"FROM {kind.table} t WHERE t.id = s.id AND s.name IS NULL",
@@ -519,7 +568,11 @@ def install(conn: Connection, kinds: Iterable[str] | None = None, *, legacy: boo
     if not sqlite and not _has_fold(conn):
         install_fold(conn)
     for kind in chosen:
-        statements = _sqlite_statements(kind, legacy=legacy) if sqlite else _pg_statements(kind)
+        statements = (
+            _sqlite_statements(kind, legacy=legacy)
+            if sqlite
+            else _pg_statements(kind, legacy=legacy)
+        )
         for statement in statements:
             conn.exec_driver_sql(statement)
         if not sqlite:
@@ -555,6 +608,7 @@ def uninstall(conn: Connection, kinds: Iterable[str] | None = None) -> None:
         else:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
             names = ["on_write", "on_delete", *(f"on_{c.name}" for c in kind.children)]
+            names += [f"on_{r.name}" for r in kind.related]
             for function in names:
                 conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {table}_{function}() CASCADE")
     if not sqlite and kinds is None:

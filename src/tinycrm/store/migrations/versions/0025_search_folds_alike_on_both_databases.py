@@ -1,4 +1,4 @@
-"""search folds letters alike on SQLite and PostgreSQL: ß, æ, ø, ł, ı, ё, ά, ς, ﬁ, ｔ…
+"""search folds letters alike on SQLite and PostgreSQL; activities found by their contact
 
 On SQLite the index held each record's text as stored, and FTS5's tokenizer folded only
 case and Latin accents: "strasse" missed "Straße", "soren" "Søren", "lodz" "Łódź", Greek
@@ -6,8 +6,10 @@ and Cyrillic accents stayed, and ligatures or full-width text were not found eve
 stored. The index now holds the text folded by ``search_text.fold`` (the SQL function
 ``tinycrm_fold`` every tinycrm connection to SQLite has), and a search looks for its words
 folded alike. On PostgreSQL ``tinycrm_fold`` is made again to fold as that does (a final
-ς as σ; without unaccent, ligatures, full-width letters and the others too). Both indexes
-are made again and filled from every record (``search_index.reinstall``).
+ς as σ; without unaccent, ligatures, full-width letters and the others too). An
+activity's text now holds its contact's name too ("Ada" finds the call logged with Ada
+Lovelace), kept in step when the contact is renamed. Both indexes are made again and
+filled from every record (``search_index.reinstall``).
 
 Revision ID: 0025
 Revises: 0024
