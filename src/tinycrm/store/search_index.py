@@ -256,15 +256,16 @@ def _sqlite_has_fts5(conn: Connection) -> bool:
 
 
 FOLDED_RANGES = (
-    (0x80, 0x3000),  # Latin, IPA, Greek, Cyrillic, Armenian, Hebrew, Arabic, Indic, …,
-    # Latin and Greek extended, letterlike symbols, Roman numerals, enclosed numbers
-    (0xA640, 0xA800),  # Cyrillic extended, Latin extended D
-    (0xFB00, 0xFB50),  # ligatures (ﬁ, ﬂ, …)
-    (0xFF00, 0xFFF0),  # full-width and half-width forms
+    (0x80, 0x250),  # Latin-1, Latin extended A and B
+    (0x300, 0x370),  # combining accents
+    (0x370, 0x530),  # Greek, Cyrillic
+    (0x1E00, 0x2000),  # Latin and Greek extended
+    (0xFB00, 0xFB07),  # Latin ligatures (ﬁ, ﬂ, …)
+    (0xFF01, 0xFF5F),  # full-width Latin letters, digits and signs
 )
 """PostgreSQL: the characters whose folding ``tinycrm_fold`` makes the same as
-``search_text.fold``'s (letters, digits and accents; other scripts are folded alike on
-both sides of a search anyway, by the database's own functions)."""
+``search_text.fold``'s (the letters, digits and accents of these blocks). Other scripts
+are folded by the database's own functions (alike for a record and a search there)."""
 
 
 def _foldable() -> list[str]:
@@ -321,11 +322,17 @@ def _fold_sql(conn: Connection, unaccent_schema: str | None) -> str:
         return f"lower({schema}.unaccent({dictionary}::regdictionary, {text}))"
 
     fixups = _fixups(conn, folded("$1"))
-    # ASCII text (most of it) has no accents to look for: unaccent and translate() are slow
-    return (
-        f"CASE WHEN $1 ~ '^[\\x01-\\x7f]*$' THEN {spaced('lower($1)')} "
-        f"ELSE {spaced(folded(_fixed_sql('$1', fixups)))} END"
-    )
+    fixed = spaced(folded(_fixed_sql("$1", fixups)))
+    if unaccent_schema is None:
+        # translate() is slow (a hundred characters to look for: 20 times unaccent), and
+        # ASCII text (most of it) has no accents: only for the rest
+        return f"CASE WHEN $1 ~ '^[\\x01-\\x7f]*$' THEN {spaced('lower($1)')} ELSE {fixed} END"
+    if not fixups:
+        return fixed
+    # unaccent is quick; the characters it folds otherwise than Python are rare (ς aside):
+    # translate() only for text that holds one of them (an ASCII test costs more here)
+    holds = _quote("[" + "".join(sorted(fixups)) + "]")
+    return f"CASE WHEN $1 ~ {holds} THEN {fixed} ELSE {spaced(folded('$1'))} END"
 
 
 def _unaccent_schema(conn: Connection, *, allow: bool) -> str | None:
