@@ -104,31 +104,21 @@ def test_every_forms_labels_leave_a_space_before_their_field() -> None:
     assert not too_wide
 
 
-def test_two_edit_forms_saved_at_once_do_not_both_overwrite(store: Any) -> None:
-    """Two people's edit forms of one deal, opened on the same amount, saved at the same
-    moment: the second is refused as changed elsewhere (on PostgreSQL both read the old
-    amount, and the second overwrote the first unseen)."""
+def _two_saves_at_once(store: Any, form: Any, first: dict, second: dict) -> dict[str, Any]:
+    """Two people's edit forms of one record, opened on the same values (``form``, made
+    once), saved at the same moment, each through a store of its own inside the board's
+    write transaction: what each save returned, or raised."""
     import threading
     import time
 
-    from tinycrm.errors import Conflict
     from tinycrm.store.engine import open_store
-    from tinycrm.tui.screens.deal_forms import edit_deal_form
 
-    ids = seed(store)
-    deal = Crm(store).deals.get(ids["renewal"])
     first_saved, second_started = threading.Event(), threading.Event()
     outcome: dict[str, Any] = {}
 
-    def save(name: str, amount: str) -> None:
+    def save(name: str, values: dict[str, Any]) -> None:
         other = open_store(store.url, user=name)
         crm = Crm(other)
-        form = edit_deal_form(deal)  # both opened on €18,500
-        values = {
-            "title": deal.title, "contact": deal.contact, "company": deal.company,
-            "amount": amount, "currency": deal.currency, "close": deal.close_date,
-            "probability": None, "owner": deal.owner, "tags": list(deal.tags),
-        }  # fmt: skip
         try:
             if name == "second":
                 first_saved.wait(10)
@@ -139,23 +129,80 @@ def test_two_edit_forms_saved_at_once_do_not_both_overwrite(store: Any) -> None:
                     first_saved.set()
                     second_started.wait(10)
                     time.sleep(0.5)
-            outcome[name] = saved.amount
+            outcome[name] = saved
         except Exception as exc:  # the outcome is what the test reads
             outcome[name] = exc
         finally:
             other.close()
 
     threads = [
-        threading.Thread(target=save, args=("first", "19000")),
-        threading.Thread(target=save, args=("second", "21000")),
+        threading.Thread(target=save, args=("first", first)),
+        threading.Thread(target=save, args=("second", second)),
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert outcome["first"] == Decimal("19000")
+    return outcome
+
+
+def test_two_edit_forms_saved_at_once_do_not_both_overwrite(store: Any) -> None:
+    """Two people's edit forms of one deal, opened on the same amount, saved at the same
+    moment: the second is refused as changed elsewhere (on PostgreSQL both read the old
+    amount, and the second overwrote the first unseen)."""
+    from tinycrm.errors import Conflict
+    from tinycrm.tui.screens.deal_forms import edit_deal_form
+
+    ids = seed(store)
+    deal = Crm(store).deals.get(ids["renewal"])
+    values = {
+        "title": deal.title, "contact": deal.contact, "company": deal.company,
+        "currency": deal.currency, "close": deal.close_date,
+        "probability": None, "owner": deal.owner, "tags": list(deal.tags),
+    }  # fmt: skip
+    form = edit_deal_form(deal)  # both opened on €18,500
+    outcome = _two_saves_at_once(
+        store, form, {**values, "amount": "19000"}, {**values, "amount": "21000"}
+    )
+    assert outcome["first"].amount == Decimal("19000")
     assert isinstance(outcome["second"], Conflict), outcome
     assert get_deal(store, ids["renewal"]).amount == Decimal("19000")
+
+
+def test_two_contact_or_company_forms_saved_at_once_do_not_both_overwrite(store: Any) -> None:
+    """The same for a contact's and a company's edit forms: on PostgreSQL both saves read
+    the old title (city) and the second overwrote the first unseen; the forms now read the
+    record locked in the write, so the second is refused as changed elsewhere."""
+    from tinycrm.errors import Conflict
+    from tinycrm.tui.screens.contact_company_forms import edit_company_form, edit_contact_form
+
+    seed(store)
+    crm = Crm(store)
+    contact = crm.contacts.get("jm@acme.de")
+    shown = {
+        "name": contact.name, "email": contact.email, "phone": contact.phone,
+        "role": contact.role, "company": contact.company, "lifecycle": contact.lifecycle,
+        "owner": contact.owner, "tags": list(contact.tags),
+    }  # fmt: skip
+    outcome = _two_saves_at_once(
+        store, edit_contact_form(contact), {**shown, "title": "CTO"}, {**shown, "title": "CFO"}
+    )
+    assert outcome["first"].title == "CTO"
+    assert isinstance(outcome["second"], Conflict), outcome
+    assert crm.contacts.get("jm@acme.de").title == "CTO"
+
+    company = crm.companies.get("acme.de")
+    shown = {
+        "name": company.name, "domain": company.domain, "industry": company.industry,
+        "size": company.size, "phone": company.phone, "country": company.country,
+        "owner": company.owner, "tags": list(company.tags),
+    }  # fmt: skip
+    outcome = _two_saves_at_once(
+        store, edit_company_form(company), {**shown, "city": "Hamburg"}, {**shown, "city": "Köln"}
+    )
+    assert outcome["first"].city == "Hamburg"
+    assert isinstance(outcome["second"], Conflict), outcome
+    assert crm.companies.get("acme.de").city == "Hamburg"
 
 
 async def test_a_stored_choice_the_form_does_not_offer_is_kept(store: Any) -> None:

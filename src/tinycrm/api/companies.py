@@ -58,6 +58,14 @@ class Companies:
 
         return get_company(self._store, ref)
 
+    def lock(self, ref: str | int) -> CompanyRead:
+        """One company by REF, its row locked until the write transaction it is read in
+        ends (``crm.board.write``; PostgreSQL ``SELECT … FOR UPDATE``), so a check made on
+        it holds until the write commits."""
+        from tinycrm.store.companies import get_company_for_write
+
+        return get_company_for_write(self._store, ref)
+
     def show(self, ref: str | int, *, limit: int | None = 20) -> CompanyView:
         """The 360-degree view: the company, its contacts, deals, tasks, activities, events."""
         from tinycrm.store.views import company_view

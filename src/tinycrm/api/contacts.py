@@ -68,6 +68,14 @@ class Contacts:
 
         return get_contact(self._store, ref)
 
+    def lock(self, ref: str | int) -> ContactRead:
+        """One contact by REF, its row locked until the write transaction it is read in
+        ends (``crm.board.write``; PostgreSQL ``SELECT … FOR UPDATE``), so a check made on
+        it holds until the write commits."""
+        from tinycrm.store.contacts import get_contact_for_write
+
+        return get_contact_for_write(self._store, ref)
+
     def show(self, ref: str | int, *, limit: int | None = 20) -> ContactView:
         """The 360-degree view: the contact, company, deals, open tasks, activities, events."""
         from tinycrm.store.views import contact_view

@@ -28,7 +28,7 @@ from tinycrm.store.records import (
     record_event,
     tags_for,
 )
-from tinycrm.store.refs import resolve
+from tinycrm.store.refs import lock_row, resolve
 from tinycrm.store.types import utcnow
 from tinycrm.store.unique import company_name_taken, domain_taken
 
@@ -285,6 +285,15 @@ def get_company(store: Store, ref: str | int) -> CompanyRead:
     """One company by REF."""
     with store.read() as session:
         return to_read(session, resolve_company(session, ref))
+
+
+def get_company_for_write(store: Store, ref: str | int) -> CompanyRead:
+    """One company by REF, read for a write: inside ``store.write()`` its row stays
+    locked until that transaction ends (``lock_row``), so a check made on what this
+    returns still holds when the write commits."""
+    with store.write() as session:
+        company = resolve_company(session, ref)
+        return to_read(session, lock_row(session, company, "company", company.name))
 
 
 def list_companies(

@@ -41,7 +41,7 @@ from tinycrm.store.records import (
     record_lifecycle,
     tags_for,
 )
-from tinycrm.store.refs import numeric_id, resolve
+from tinycrm.store.refs import lock_row, numeric_id, resolve
 from tinycrm.store.types import new_uid, utcnow
 from tinycrm.store.unique import email_taken
 from tinycrm.vocab import LEAD_STATUSES
@@ -378,6 +378,15 @@ def get_contact(store: Store, ref: str | int) -> ContactRead:
     """One contact by REF."""
     with store.read() as session:
         return to_read(session, resolve_contact(session, ref))
+
+
+def get_contact_for_write(store: Store, ref: str | int) -> ContactRead:
+    """One contact by REF, read for a write: inside ``store.write()`` its row stays
+    locked until that transaction ends (``lock_row``), so a check made on what this
+    returns still holds when the write commits."""
+    with store.write() as session:
+        contact = resolve_contact(session, ref)
+        return to_read(session, lock_row(session, contact, "contact", contact.name))
 
 
 def _has_fts(store: Store, session: Session) -> bool:

@@ -17,7 +17,7 @@ from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import (
     Company,
@@ -46,7 +46,7 @@ from tinycrm.store.records import (
     record_event,
     tags_for,
 )
-from tinycrm.store.refs import resolve
+from tinycrm.store.refs import lock_row, resolve
 from tinycrm.store.stage_changes import StageChange
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEAL_STATUSES, DEFAULT_CURRENCY
@@ -539,16 +539,7 @@ def lock_deal(session: Session, deal: Deal) -> Deal:
     """The deal row, locked until the transaction ends and read afresh (PostgreSQL; a
     SQLite write transaction holds the whole database already): two writers closing,
     reopening or moving one deal at once take turns, the second seeing the first's."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.exc import InvalidRequestError
-
-        session.flush()  # a change made to it already is written, not read over
-        did, title = deal.id, deal.title
-        try:
-            session.refresh(deal, with_for_update=True)
-        except InvalidRequestError:  # deleted by the writer it waited for
-            raise NotFound(f"deal #{did} {title} was deleted just now") from None
-    return deal
+    return lock_row(session, deal, "deal", deal.title)
 
 
 def _close(store: Store, ref: str | int, status: str, reason: str | None) -> DealRead:

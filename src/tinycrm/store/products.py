@@ -16,9 +16,9 @@ from sqlmodel import Session, col
 from tinycrm import money, pricing
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.records import UNSET, Unset, changed_summary, is_set, record_event
-from tinycrm.store.refs import resolve
+from tinycrm.store.refs import lock_row, resolve
 from tinycrm.store.sales_models import DealItem, Product, ProductRead, QuoteLine
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEFAULT_CURRENCY
@@ -285,19 +285,10 @@ def product_in_use(session: Session, product_id: int) -> bool:
 
 
 def lock_product(session: Session, row: Product, *, share: bool = False) -> Product:
-    """The product row locked until the transaction ends and read afresh (PostgreSQL; a
-    SQLite write transaction holds the whole database already): ``share`` for a writer
-    that puts it on a deal, else for one that deletes it, so the two take turns
-    (``NotFound`` when it was deleted meanwhile)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.exc import InvalidRequestError
-
-        pid, name = row.id, row.name
-        try:
-            session.refresh(row, with_for_update={"read": True} if share else True)
-        except InvalidRequestError:
-            raise NotFound(f"product #{pid} {name} was deleted just now") from None
-    return row
+    """The product row locked until the transaction ends and read afresh (``lock_row``):
+    ``share`` for a writer that puts it on a deal, else for one that deletes it, so the
+    two take turns (``NotFound`` when it was deleted meanwhile)."""
+    return lock_row(session, row, "product", row.name, share=share)
 
 
 def remove_product(store: Store, ref: str | int) -> ProductRead:

@@ -100,3 +100,22 @@ def resolve_id(session: Session, model: type[T], ref: str | int, *, what: str) -
     if row is None:
         raise NotFound(f"no {what} #{number}")
     return row
+
+
+def lock_row(session: Session, row: T, what: str, label: str, *, share: bool = False) -> T:
+    """``row`` locked until the transaction ends and read afresh (PostgreSQL's ``SELECT …
+    FOR UPDATE``, or ``FOR SHARE`` with ``share``; a SQLite write transaction holds the
+    whole database already): two writers of one record take turns, the second seeing what
+    the first committed. A change made to it in this transaction is written first, not
+    read over; a row the writer it waited for deleted is ``NotFound`` (``what`` #id
+    ``label``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.exc import InvalidRequestError
+
+        session.flush()
+        rid = getattr(row, "id", None)
+        try:
+            session.refresh(row, with_for_update={"read": True} if share else True)
+        except InvalidRequestError:  # deleted by the writer it waited for
+            raise NotFound(f"{what} #{rid} {quoted(label)} was deleted just now") from None
+    return row

@@ -81,7 +81,7 @@ def edit_contact_form(contact: ContactRead) -> FormScreen:
         changes.update(owner_and_tag_changes(contact, v))
         refuse_unseen(
             contact,
-            stored_now(crm.contacts.get, contact.id, "contact"),
+            stored_now(crm.contacts.lock, contact.id, "contact"),  # locked in the write
             changes,
             told,
             _CONTACT_SHOWN,
@@ -138,7 +138,7 @@ def edit_company_form(company: CompanyRead) -> FormScreen:
         changes.update(owner_and_tag_changes(company, v))
         refuse_unseen(
             company,
-            stored_now(crm.companies.get, company.id, "company"),
+            stored_now(crm.companies.lock, company.id, "company"),  # locked in the write
             changes,
             told,
             _COMPANY_SHOWN,
