@@ -22,7 +22,10 @@ from tinycrm.errors import Ambiguous, Conflict, Invalid, NotFound, TinyCrmError,
 from tinycrm.unset import UNSET, Unset
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tinycrm.api import Crm
+    from tinycrm.api.database import UpgradeNotice
     from tinycrm.config import Config
 
 from tinycrm.version import __version__
@@ -34,16 +37,18 @@ def open(
     user: str | None = None,
     config: Config | str | PathLike[str] | None = None,
     migrate: bool = True,
+    on_upgrade: Callable[[UpgradeNotice], None] | None = None,
 ) -> Crm:
     """Open a tinycrm database: a file path or a SQLAlchemy URL (default: the user's own).
 
     ``config``: a ``tinycrm.config.Config`` or the path of a config file (default: the
-    user's config file, read once now). See ``tinycrm.api.Crm`` for what it holds; use
-    it as a context manager.
+    user's config file, read once now). ``on_upgrade``: called before and after an
+    existing database is upgraded (see ``tinycrm.api.open_crm``). See ``tinycrm.api.Crm``
+    for what it holds; use it as a context manager.
     """
     from tinycrm.api import open_crm
 
-    return open_crm(db, user=user, config=config, migrate=migrate)
+    return open_crm(db, user=user, config=config, migrate=migrate, on_upgrade=on_upgrade)
 
 
 def __getattr__(name: str) -> object:

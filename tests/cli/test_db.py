@@ -409,3 +409,64 @@ def test_db_normalise_reads_numbers_after_the_region_is_set(cli, tmp_path, monke
     assert cli("db", "normalise").stdout.startswith("0 phone numbers and 0 email keys")
     found = cli("contact", "list", "--search", "+49 30 1234567", "--json").json()
     assert [c["name"] for c in found] == ["Hans"]
+
+
+# --------------------------------------------------------------------------- upgrade on open
+
+
+def _at_0024(path: Path) -> None:
+    """A database left at schema 0024 by an older tinycrm."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from tinycrm.store.migrations.runner import make_config
+
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(make_config(conn), "0024")
+    engine.dispose()
+
+
+def test_an_upgrade_on_open_is_said_on_stderr_only(cli, tmp_path: Path) -> None:
+    from tinycrm.store.migrations import SCHEMA_HEAD
+
+    old = tmp_path / "old.db"
+    _at_0024(old)
+    first = cli("--db", str(old), "contact", "list", "--json")
+    assert first.exit_code == 0, first.stderr
+    lines = first.stderr.splitlines()
+    assert len(lines) == 1, first.stderr  # quick here: no "upgraded in N s" line
+    assert lines[0].startswith(f"Upgrading the database (schema 0024 → {SCHEMA_HEAD})")
+    [copy] = tmp_path.glob("old.db.pre-upgrade-0024-*.bak")
+    assert lines[0].endswith(f"a copy of the old one is kept at {copy}")
+    second = cli("--db", str(old), "contact", "list", "--json")
+    assert second.exit_code == 0 and second.stderr == ""  # at head: nothing to say
+    assert first.stdout == second.stdout  # the scripts' channel is the same either way
+    fresh = cli("--db", str(tmp_path / "new.db"), "contact", "list", "--json")
+    assert fresh.stderr == "" and fresh.stdout == first.stdout  # a new one is not "upgraded"
+
+
+def test_db_upgrade_says_it_on_stderr_too(cli, tmp_path: Path) -> None:
+    from tinycrm.store.migrations import SCHEMA_HEAD
+
+    old = tmp_path / "old.db"
+    _at_0024(old)
+    result = cli("--db", str(old), "db", "upgrade")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(f"Upgrading the database (schema 0024 → {SCHEMA_HEAD})")
+    assert result.stdout == f"Upgraded database from schema 0024 to {SCHEMA_HEAD}.\n"
+    again = cli("--db", str(old), "db", "upgrade")
+    assert again.stderr == "" and "up to date" in again.stdout
+
+
+def test_a_slow_upgrade_says_how_long_it_took(cli, tmp_path: Path, monkeypatch) -> None:
+    import time
+
+    old = tmp_path / "old.db"
+    _at_0024(old)
+    ticks = iter([100.0, 112.4])
+    monkeypatch.setattr(time, "monotonic", lambda: next(ticks, 112.4))
+    result = cli("--db", str(old), "contact", "list")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and lines[1].endswith(" in 12 s."), result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -634,3 +635,37 @@ def test_0025_on_postgresql(pg_schema_url: str) -> None:
             command.check(make_config(url=url))
         finally:
             engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_upgrade_tells_its_caller_before_and_after(backend: str, tmp_path: Path) -> None:
+    """``on_upgrade`` hears of an existing database's upgrade (the copy only on SQLite),
+    not of a new database, nor of one at head (the store itself prints nothing)."""
+    if backend == "postgresql" and not PG_URL:
+        pytest.skip("TINYCRM_TEST_PG_URL not set")
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / 'old.db'}"
+            fresh = f"sqlite:///{tmp_path / 'new.db'}"
+        else:
+            url = stack.enter_context(_empty_pg_schema("hunt_upgrade_old"))
+            fresh = stack.enter_context(_empty_pg_schema("hunt_upgrade_new"))
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            command.upgrade(make_config(conn), "0024")
+        engine.dispose()
+        heard: list[Any] = []
+        open_store(url, on_upgrade=heard.append).close()
+        assert [(n.before, n.after, n.seconds is None) for n in heard] == [
+            ("0024", SCHEMA_HEAD, True),
+            ("0024", SCHEMA_HEAD, False),
+        ]
+        if backend == "sqlite":
+            [copy] = tmp_path.glob("old.db.pre-upgrade-0024-*.bak")
+            assert heard[0].backup == heard[1].backup == copy
+        else:
+            assert heard[0].backup is None
+        heard.clear()
+        open_store(url, on_upgrade=heard.append).close()
+        open_store(fresh, on_upgrade=heard.append).close()
+        assert heard == []

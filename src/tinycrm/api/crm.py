@@ -10,7 +10,7 @@ from tinycrm.api import values
 from tinycrm.api.values import When
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from tinycrm.api.activities import Activities, Tasks
     from tinycrm.api.board import BoardAccess
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from tinycrm.api.contacts import Contacts
     from tinycrm.api.contracts import Contracts
     from tinycrm.api.data import Exports, Imports
-    from tinycrm.api.database import Database
+    from tinycrm.api.database import Database, UpgradeNotice
     from tinycrm.api.deals import Deals
     from tinycrm.api.leads import Leads, Scoring
     from tinycrm.api.mail import Mail
@@ -272,6 +272,7 @@ def open_crm(
     user: str | None = None,
     config: Config | str | PathLike[str] | None = None,
     migrate: bool = True,
+    on_upgrade: Callable[[UpgradeNotice], None] | None = None,
 ) -> Crm:
     """Open (creating or upgrading as needed) a tinycrm database.
 
@@ -284,6 +285,10 @@ def open_crm(
     missing or broken one is a ``ConfigError``). Without it the user's config file is
     read once, now, as the command line does: when that file is broken, reads work and
     the writes that need it refuse with its error.
+
+    ``on_upgrade`` is called when an existing database is upgraded (which can take
+    minutes): with an ``UpgradeNotice`` before the work (``seconds`` None), and again when
+    it is done (``seconds`` it took). Nothing is printed; the command line says it on stderr.
     """
     from pathlib import Path
 
@@ -301,5 +306,11 @@ def open_crm(
 
             raise ConfigError(f"config file {settings.path} does not exist")
     return Crm(
-        open_store(None if db is None else str(db), user=user, migrate=migrate, config=settings)
+        open_store(
+            None if db is None else str(db),
+            user=user,
+            migrate=migrate,
+            config=settings,
+            on_upgrade=on_upgrade,
+        )
     )

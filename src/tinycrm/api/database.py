@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
+    from tinycrm.store.engine import UpgradeNotice as UpgradeNotice  # what on_upgrade hears
     from tinycrm.store.normalise import NormaliseSummary
 
 
@@ -137,7 +138,8 @@ class Database:
 
         path = self._sqlite("restore")
         copy = restore_sqlite(self._store, Path(source))
-        open_store(str(path), user=self._store.user).close()  # upgrades an older backup
+        # upgrades an older backup, telling whoever is told of this database's upgrades
+        open_store(str(path), user=self._store.user, on_upgrade=self._store.on_upgrade).close()
         return copy
 
     def refuse_own_file(self, target: str | Path, shown: str | None = None) -> None:

@@ -17,6 +17,7 @@ import typer
 
 if TYPE_CHECKING:
     from tinycrm.api import Crm
+    from tinycrm.api.database import UpgradeNotice
 
 MAX_INT = 2**63 - 1
 """The largest whole number SQLite's INTEGER and PostgreSQL's BIGINT hold: no id, count
@@ -129,7 +130,7 @@ class State:
 
             # The config file is read here, at the edge, once; a broken one refuses
             # only the writes that need it (rules, score thresholds), with its error.
-            self._crm = open_crm(self.db, config=load_config_lenient())
+            self._crm = open_crm(self.db, config=load_config_lenient(), on_upgrade=tell_upgrade)
             collector_on()
         return self._crm
 
@@ -138,6 +139,34 @@ class State:
         if self._crm is not None:
             self._crm.close()
             self._crm = None
+
+
+def tell_upgrade(notice: UpgradeNotice) -> None:
+    """Say on stderr that an existing database is being upgraded, before the work (which
+    can take minutes on a big one: the search index may be rebuilt), and how long it
+    took when that was more than a second. stdout stays the command's own."""
+    from tinycrm import safetext
+
+    if notice.seconds is None:
+        kept = f"; a copy of the old one is kept at {notice.backup}" if notice.backup else ""
+        text = (
+            f"Upgrading the database (schema {notice.before} → {notice.after}), which can "
+            f"take a while{kept}"
+        )
+    elif notice.seconds >= 1:
+        text = f"Database upgraded to schema {notice.after} in {_duration(notice.seconds)}."
+    else:
+        return
+    sys.stderr.write(safetext.display(text) + "\n")
+    sys.stderr.flush()
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
 def collector_on() -> None:

@@ -11,7 +11,7 @@ import typer
 
 from tinycrm import safetext
 from tinycrm.cli import output as out
-from tinycrm.cli.common import collector_on, crm, fail
+from tinycrm.cli.common import collector_on, crm, fail, tell_upgrade
 from tinycrm.vocab import plural
 
 app = typer.Typer(
@@ -36,7 +36,7 @@ def upgrade(ctx: typer.Context) -> None:
     """Bring the database schema up to date (also done whenever tinycrm opens it)."""
     from tinycrm.api import open_crm
 
-    with open_crm(ctx.find_root().obj.db, migrate=False) as opened:
+    with open_crm(ctx.find_root().obj.db, migrate=False, on_upgrade=tell_upgrade) as opened:
         collector_on()
         done = opened.db.upgrade()
     if not done.changed:

@@ -12,9 +12,11 @@ import os
 import sqlite3
 import stat
 import threading
+import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -150,6 +152,19 @@ class CommitWatcher(Protocol):
     def after_commit(self, committed: Any) -> None: ...
 
 
+@dataclass(frozen=True)
+class UpgradeNotice:
+    """What ``upgrade`` tells ``Store.on_upgrade`` when it upgrades an existing database
+    (never for a new one, nor one at head already): once before the work starts
+    (``seconds`` None), once when it is done (``seconds`` it took). ``backup`` is the copy
+    of the old database kept beside it (SQLite; None on PostgreSQL)."""
+
+    before: str
+    after: str
+    backup: Path | None
+    seconds: float | None = None
+
+
 class Store:
     """An open database. Service functions take it as their first argument.
 
@@ -166,6 +181,8 @@ class Store:
         self.backend = engine.dialect.name
         self._local = threading.local()
         self.watch: CommitWatcher | None = None  # hooks and webhooks (tinycrm.open sets it)
+        # told when an existing database is upgraded (the command line says so on stderr)
+        self.on_upgrade: Callable[[UpgradeNotice], None] | None = None
         self.closed = False
 
     def settings(self) -> Config:
@@ -419,6 +436,7 @@ def open_store(
     user: str | None = None,
     migrate: bool = True,
     config: Config | None = None,
+    on_upgrade: Callable[[UpgradeNotice], None] | None = None,
 ) -> Store:
     """Open (creating or upgrading as needed) the database named by ``db``.
 
@@ -426,8 +444,9 @@ def open_store(
     ends load it at their edge (without it the store reads the config file).
 
     A new database is created at the newest schema; an older one is upgraded
-    (SQLite: after a copy is saved beside it). Raises ``Unavailable`` with a
-    one-line reason when the database cannot be opened.
+    (SQLite: after a copy is saved beside it), telling ``on_upgrade`` before and after
+    (the store prints nothing). Raises ``Unavailable`` with a one-line reason when the
+    database cannot be opened.
     """
     url = resolve_url(db)
     path = sqlite_path(url)
@@ -435,6 +454,7 @@ def open_store(
         _check_database_path(path)
     engine = make_engine(url)
     store = Store(engine, url, user or current_user(), config)
+    store.on_upgrade = on_upgrade
     if migrate:
         try:
             ensure_schema(store)
@@ -491,9 +511,20 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
                 )
             if revision == "head" and before == SCHEMA_HEAD:
                 return before
+            after = SCHEMA_HEAD if revision == "head" else revision
+            backup = None
             if before is not None and store.path is not None:
+                backup = _pre_upgrade_backup_path(store.path, before)
+            notice = None
+            if before is not None and before != after:  # an existing database, not a new one
+                notice = UpgradeNotice(before, after, backup)
+                if store.on_upgrade is not None:
+                    store.on_upgrade(notice)  # before the work: it can take minutes
+            started = time.monotonic()
+            if backup is not None:
+                assert store.path is not None
                 with interrupts.aside():  # a copy kept on the side, not the command's work
-                    backup_sqlite(store.path, _pre_upgrade_backup_path(store.path, before))
+                    backup_sqlite(store.path, backup)
             broken = _broken_references(conn)
             run_upgrade(conn, revision)
             if _broken_references(conn) > broken:
@@ -501,6 +532,8 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
                     "the upgrade would leave rows referring to records that do not exist; "
                     "nothing was changed (please report this)"
                 )
+    if notice is not None and store.on_upgrade is not None:
+        store.on_upgrade(UpgradeNotice(notice.before, after, backup, time.monotonic() - started))
     return before
 
 
