@@ -6,8 +6,10 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 
@@ -30,6 +32,7 @@ REPORTS = [
 
 REPORT_ALONE = """
 import sys
+from decimal import Decimal
 sys.argv = ["tinycrm", "report", "pipeline", "--json"]
 import tinycrm.cli as cli
 try:
@@ -154,3 +157,49 @@ def test_a_total_in_two_currencies_is_two_lines_not_an_escape(cli, deals) -> Non
     assert "€18,700.00" in table.splitlines()[total] and "$1,000.00" in below
     forecast = cli("report", "forecast").stdout
     assert "\\x0a" not in forecast
+
+
+FIGURE = re.compile(r"[-–]?[€$£]?\d[\d,]*(\.\d+)?%?")
+
+
+def _figures(text: str) -> list[str]:
+    """The figures in a table: amounts, percentages, counts, days, hours."""
+    return [word for word in text.split() if FIGURE.fullmatch(word)]
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_a_narrow_table_never_cuts_a_figure(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """On a narrow terminal the labels give way and headers wrap; figures are never cut:
+    a figure ending in … is a wrong figure. A figure column that does not fit is left out
+    whole, and a footnote says so."""
+    from tinycrm.cli import output
+
+    db = ["--db", str(demo_database)]
+    for args in REPORTS:
+        monkeypatch.setattr(output, "_console", None)
+        monkeypatch.setenv("COLUMNS", "200")
+        wide = cli(*db, "report", *args).stdout
+        monkeypatch.setattr(output, "_console", None)
+        monkeypatch.setenv("COLUMNS", str(columns))
+        narrow = cli(*db, "report", *args)
+        assert narrow.exit_code == 0, (args, narrow.stderr)
+        lines = narrow.stdout.splitlines()
+        assert all(len(line) <= columns for line in lines), (args, narrow.stdout)
+        assert not re.search(r"[\d%€$£]…", narrow.stdout), (args, narrow.stdout)
+        table = "\n".join(line for line in lines if not line.startswith("not shown at"))
+        assert set(_figures(table)) <= set(_figures(wide)), (args, narrow.stdout)
+    monkeypatch.setattr(output, "_console", None)
+    data = cli(*db, "report", "cases", "--json").json()
+    table = cli(*db, "report", "cases").stdout
+    left_out = "".join(line for line in table.splitlines() if line.startswith("not shown"))
+    for row in data["rows"]:
+        if row["within_sla"] is not None and "within SLA" not in left_out:
+            assert f"{row['within_sla']:.1f}%" in table
+    pipeline = cli(*db, "report", "pipeline", "--json").json()
+    table = cli(*db, "report", "pipeline").stdout
+    from tinycrm import money
+
+    for code, amount in pipeline["total"]["value"].items():
+        assert money.format_money(Decimal(str(amount)), code) in table

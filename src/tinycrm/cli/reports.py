@@ -7,17 +7,17 @@ against the largest amount of the same currency in the column.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
-from tinycrm.charts import BAR_WIDTH, bar, money_tops
+from tinycrm.charts import bar, money_tops
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, parse_date
 from tinycrm.cli.output import TABLE, Output, output_options
+from tinycrm.cli.report_table import ReportTable
 from tinycrm.vocab import plural
 
 app = typer.Typer(
@@ -75,9 +75,6 @@ class ActivityBy(StrEnum):
     owner = "owner"
 
 
-NARROW = 100  # columns: narrower terminals get no bars
-
-
 # --------------------------------------------------------------------------- rendering helpers
 
 
@@ -133,41 +130,11 @@ def _heading(title: str, scope: Any, span: str | None = None) -> str:
     return " · ".join(p for p in parts if p)
 
 
-class _Table:
-    """A rich table of a report. ``columns`` are (header, "left"|"right"); the column with
-    an empty header holds bars, and is left out on terminals narrower than NARROW."""
+class _Table(ReportTable):
+    """A report's table (``tinycrm.cli.report_table``): figures are never cut."""
 
-    def __init__(self, title: str | None, columns: Sequence[tuple[str, str]]) -> None:
-        from rich import box
-        from rich.table import Table
-
-        narrow = out.stdout_console().width < NARROW
-        self.keep = [i for i, (header, _) in enumerate(columns) if header or not narrow]
-        self.rich = Table(
-            title=title,
-            title_justify="left",
-            title_style="bold",
-            box=box.SIMPLE_HEAD,
-            header_style="bold",
-            pad_edge=False,
-        )
-        for i in self.keep:
-            header, justify = columns[i]
-            if header:
-                self.rich.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-            else:
-                self.rich.add_column("", style="cyan", no_wrap=True, min_width=BAR_WIDTH)
-
-    def row(self, *cells: Any, style: str | None = None) -> None:
-        from rich.text import Text
-
-        shown = [cells[i] for i in self.keep]
-        self.rich.add_row(*[Text(_cell_text(c)) for c in shown], style=style)
-
-    def section(self) -> None:
-        """A line under the rows so far (before a total)."""
-        if self.rich.rows:
-            self.rich.rows[-1].end_section = True
+    def row(self, *cells: Any, style: str | None = None) -> None:  # type: ignore[override]
+        super().row([_cell_text(c) for c in cells], style=style)
 
 
 def _print(*items: Any) -> None:

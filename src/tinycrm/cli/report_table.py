@@ -1,0 +1,176 @@
+"""The table of a report, laid out so that a figure is never cut.
+
+A report's columns are labels (left-aligned: stages, owners, sources, periods…),
+figures (right-aligned: amounts, percentages, counts, days) and at most one column of
+bars (an empty header). On a terminal too narrow for the table:
+
+1. headers wrap onto two lines (at a space), as narrow as their cells allow;
+2. label columns shrink, their cells cut with ``…`` (down to ``LABEL_MIN`` cells);
+3. if that is not enough, the bars, then the figure columns from the right, are left out
+   whole, and a footnote names them (``--json`` and ``--csv`` have every column).
+
+The widths are computed here and given to Rich as fixed widths: left to itself, Rich's
+``Table._calculate_column_widths`` cuts every ``no_wrap`` column evenly when the table
+is too wide (``ratio_reduce`` as a "last resort"), figures included, and a ``no_wrap``
+column's header cannot wrap either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tinycrm.charts import BAR_WIDTH
+from tinycrm.cli import output as out
+from tinycrm.cli.table import cell_len, crop
+
+NARROW = 100
+"""Terminals narrower than this get no bars."""
+LABEL_MIN = 8
+"""A label column shrinks to this many cells at the least (or its natural width)."""
+
+
+def two_lines(header: str) -> int:
+    """The fewest cells ``header`` takes when wrapped onto at most two lines at a space."""
+    words = header.split(" ")
+    best = cell_len(header)
+    for i in range(1, len(words)):
+        first, second = " ".join(words[:i]), " ".join(words[i:])
+        best = min(best, max(cell_len(first), cell_len(second)))
+    return best
+
+
+def overhead(count: int) -> int:
+    """Cells a table of ``count`` columns takes beside its cells: its edges, the lines
+    between columns and the padding (none on the outer edges)."""
+    return 3 * count - 1 if count else 0
+
+
+class Column:
+    def __init__(self, index: int, header: str, justify: str) -> None:
+        self.index, self.header, self.justify = index, header, justify
+        self.bars = not header
+        self.label = bool(header) and justify == "left"
+
+
+class ReportTable:
+    """A table of a report. ``columns`` are (header, "left"|"right"): left-aligned
+    columns hold labels, right-aligned ones figures, and the column with an empty header
+    bars (left out on terminals narrower than NARROW). Rows are cells of escaped text, one
+    line per currency in a money cell."""
+
+    def __init__(self, title: str | None, columns: Sequence[tuple[str, str]]) -> None:
+        self.title = title
+        self.width = out.stdout_console().width
+        narrow = self.width < NARROW
+        self.columns = [
+            Column(i, header, justify)
+            for i, (header, justify) in enumerate(columns)
+            if header or not narrow
+        ]
+        self.rows: list[tuple[list[str], str | None]] = []
+        self.sections: set[int] = set()
+
+    def row(self, cells: Sequence[str], style: str | None = None) -> None:
+        self.rows.append(([cells[c.index] for c in self.columns], style))
+
+    def section(self) -> None:
+        """A line under the rows so far (before a total)."""
+        if self.rows:
+            self.sections.add(len(self.rows) - 1)
+
+    def _natural(self, position: int) -> int:
+        column = self.columns[position]
+        if column.bars:
+            return BAR_WIDTH
+        cells = [cell_len(line) for cells, _ in self.rows for line in cells[position].split("\n")]
+        return max([cell_len(column.header), *cells])
+
+    def _least(self, position: int, natural: int) -> int:
+        """The narrowest the column may be: a label down to LABEL_MIN (its cells cut), a
+        figure down to its widest cell (its header wrapped onto two lines)."""
+        column = self.columns[position]
+        header = two_lines(column.header) if column.header else 0
+        if column.label:
+            return min(natural, max(LABEL_MIN, header))
+        if column.bars:
+            return natural
+        cells = [cell_len(line) for cells, _ in self.rows for line in cells[position].split("\n")]
+        return max([header, *cells])
+
+    def layout(self) -> tuple[list[int], list[int]]:
+        """The positions of the columns shown and their widths."""
+        natural = [self._natural(p) for p in range(len(self.columns))]
+        least = [self._least(p, n) for p, n in enumerate(natural)]
+        shown = list(range(len(self.columns)))
+        droppable = [p for p in shown if self.columns[p].bars] + [
+            p for p in reversed(shown) if not self.columns[p].label and not self.columns[p].bars
+        ]
+        keep_one = next((p for p in shown if not self.columns[p].label), None)
+        while True:
+            available = self.width - overhead(len(shown))
+            if sum(least[p] for p in shown) <= available:
+                break
+            dropping = next((p for p in droppable if p in shown and p != keep_one), None)
+            if dropping is None:
+                break  # the labels and one figure: wider than the terminal, never cut
+            shown.remove(dropping)
+        widths = [natural[p] for p in shown]
+        excess = sum(widths) - (self.width - overhead(len(shown)))
+        for labels in (False, True):  # headers wrap first, then labels are cut
+            while excess > 0:
+                room = [
+                    (w - least[p], i)
+                    for i, (w, p) in enumerate(zip(widths, shown, strict=True))
+                    if self.columns[p].label == labels
+                ]
+                give, i = max(room, default=(0, 0))
+                if give <= 0:
+                    break
+                widths[i] -= 1
+                excess -= 1
+        return shown, widths
+
+    @property
+    def rich(self) -> Any:
+        """The table (and a footnote on the columns left out) for ``Console.print``."""
+        from rich import box
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        shown, widths = self.layout()
+        table = Table(
+            title=self.title,
+            title_justify="left",
+            title_style="bold",
+            box=box.SIMPLE_HEAD,
+            header_style="bold",
+            pad_edge=False,
+        )
+        for p, width in zip(shown, widths, strict=True):
+            column = self.columns[p]
+            table.add_column(
+                column.header,
+                justify=column.justify,  # type: ignore[arg-type]
+                style="cyan" if column.bars else None,
+                width=width,
+                overflow="fold",
+            )
+        for number, (cells, style) in enumerate(self.rows):
+            texts = []
+            for p, width in zip(shown, widths, strict=True):
+                lines = cells[p].split("\n")
+                if self.columns[p].label:
+                    lines = [crop(x, width) if cell_len(x) > width else x for x in lines]
+                texts.append(Text("\n".join(lines)))
+            table.add_row(*texts, style=style, end_section=number in self.sections)
+        left_out = [self.columns[p].header for p in range(len(self.columns)) if p not in shown]
+        left_out = [h for h in left_out if h]
+        if not left_out:
+            return table
+        note = (
+            f"not shown at {self.width} columns: {', '.join(left_out)} "
+            "(a wider terminal, --json or --csv show them)"
+        )
+        return Group(table, Text(note, style="dim"))
