@@ -203,3 +203,20 @@ def test_a_narrow_table_never_cuts_a_figure(
 
     for code, amount in pipeline["total"]["value"].items():
         assert money.format_money(Decimal(str(amount)), code) in table
+
+
+def test_the_lifetime_value_inputs_keep_their_figures_whole_when_narrow(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inputs above the lifetime value table: the explanations wrap, the figures
+    (``15.9% / year``) never do."""
+    from tinycrm.cli import output
+
+    monkeypatch.setattr(output, "_console", None)
+    monkeypatch.setenv("COLUMNS", "40")
+    data = cli("--db", str(demo_database), "report", "clv", "--json").json()
+    monkeypatch.setattr(output, "_console", None)
+    table = cli("--db", str(demo_database), "report", "clv").stdout
+    assert f"{data['churn_rate']:.1f}% / year" in table
+    assert f"{data['lifespan_years']:.2f} years" in table
+    assert f"{data['customer_years']:.2f}" in table

@@ -565,8 +565,8 @@ def _render_clv(report: Any) -> None:
     _print(_heading("Customer lifetime value", report.scope))
     inputs = Table.grid(padding=(0, 2))
     inputs.add_column(style="bold cyan", no_wrap=True)
-    inputs.add_column(justify="right")
-    inputs.add_column(style="dim")
+    inputs.add_column(justify="right", no_wrap=True)  # a figure: never wrapped or cut
+    inputs.add_column(style="dim")  # the explanation wraps
     lifespan = report.lifespan_years
     for label, value, why in (
         ("customers", report.customers, "contacts who became customers"),
