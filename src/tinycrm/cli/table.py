@@ -88,11 +88,19 @@ def width_for(stream: TextIO) -> int:
     return int(os.environ.get("COLUMNS", "0") or 0) or PIPE_WIDTH
 
 
-def fit(natural: list[int], shrinkable: list[bool], available: int) -> list[int]:
+def fit(
+    natural: list[int],
+    shrinkable: list[bool],
+    available: int,
+    figures: Sequence[bool] | None = None,
+) -> list[int]:
     """Column widths within ``available`` cells: the widest shrinkable columns give way
-    first (down to a common width), then, if that is not enough, every column."""
+    first (down to a common width), then, if that is not enough, every column but the
+    ``figures`` (amounts, counts, percentages: a figure cut short is a wrong figure; the
+    line is then wider than the terminal)."""
     widths = list(natural)
-    for allowed in (shrinkable, [True] * len(widths)):
+    others = [not f for f in figures] if figures is not None else [True] * len(widths)
+    for allowed in (shrinkable, others):
         excess = sum(widths) - available
         candidates = [w for w, ok in zip(widths, allowed, strict=True) if ok]
         if excess <= 0 or not candidates:
@@ -164,7 +172,8 @@ def write(
         size = max([cell_len(column.header), *(cell_len(row[i]) for row in sample)])
         natural.append(min(size, column.max_width) if column.max_width else size)
     gaps = len(GAP) * (len(columns) - 1)
-    widths = fit(natural, [not c.no_wrap for c in columns], width_for(stream) - gaps)
+    figures = [c.justify == "right" for c in columns]
+    widths = fit(natural, [not c.no_wrap for c in columns], width_for(stream) - gaps, figures)
     style, colour = styled(stream)
     table = Table(
         [c.header for c in columns],
