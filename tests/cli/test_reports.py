@@ -220,3 +220,17 @@ def test_the_lifetime_value_inputs_keep_their_figures_whole_when_narrow(
     assert f"{data['churn_rate']:.1f}% / year" in table
     assert f"{data['lifespan_years']:.2f} years" in table
     assert f"{data['customer_years']:.2f}" in table
+
+
+def test_a_table_whose_figures_cannot_fit_is_wider_than_the_terminal(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 14 columns not even the stage and one figure fit: the table is wider than the
+    terminal rather than folding a figure or its header."""
+    from tinycrm.cli import output
+
+    monkeypatch.setattr(output, "_console", None)
+    monkeypatch.setenv("COLUMNS", "14")
+    table = cli("--db", str(demo_database), "report", "pipeline").stdout
+    assert re.search(r"^ stage +prob *$", table, re.M), table
+    assert re.search(r"^ Lead-in +10% *$", table, re.M), table

@@ -165,12 +165,27 @@ class ReportTable:
                     lines = [crop(x, width) if cell_len(x) > width else x for x in lines]
                 texts.append(Text("\n".join(lines)))
             table.add_row(*texts, style=style, end_section=number in self.sections)
+        needed = sum(widths) + overhead(len(shown))
         left_out = [self.columns[p].header for p in range(len(self.columns)) if p not in shown]
         left_out = [h for h in left_out if h]
         if not left_out:
-            return table
+            return _AtLeast(table, needed)
         note = (
             f"not shown at {self.width} columns: {', '.join(left_out)} "
             "(a wider terminal, --json or --csv show them)"
         )
-        return Group(table, Text(note, style="dim"))
+        return Group(_AtLeast(table, needed), Text(note, style="dim"))
+
+
+class _AtLeast:
+    """``renderable`` at least ``width`` cells wide: wider than the terminal when even
+    the labels and one figure don't fit, rather than Rich folding a figure."""
+
+    def __init__(self, renderable: Any, width: int) -> None:
+        self.renderable, self.width = renderable, width
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        if options.max_width >= self.width:
+            yield self.renderable
+        else:
+            yield from console.render(self.renderable, options.update(width=self.width))

@@ -145,7 +145,7 @@ def _print(*items: Any) -> None:
 
             console.print(Text(item))
         else:
-            console.print(item)
+            console.print(item, crop=False)  # a table may be wider (report_table)
 
 
 def _note(text: str) -> None:
