@@ -187,7 +187,8 @@ def test_a_narrow_table_never_cuts_a_figure(
         assert narrow.exit_code == 0, (args, narrow.stderr)
         lines = narrow.stdout.splitlines()
         assert all(len(line) <= columns for line in lines), (args, narrow.stdout)
-        assert not re.search(r"[\d%€$£]…", narrow.stdout), (args, narrow.stdout)
+        cut = re.search(r"(?<!\S)[-–]?[€$£]?[\d,.]+%?…", narrow.stdout)  # 50…, €1,011,993.…
+        assert not cut, (args, narrow.stdout)
         table = "\n".join(line for line in lines if not line.startswith("not shown at"))
         assert set(_figures(table)) <= set(_figures(wide)), (args, narrow.stdout)
     monkeypatch.setattr(output, "_console", None)
@@ -234,3 +235,11 @@ def test_a_table_whose_figures_cannot_fit_is_wider_than_the_terminal(
     table = cli("--db", str(demo_database), "report", "pipeline").stdout
     assert re.search(r"^ stage +prob *$", table, re.M), table
     assert re.search(r"^ Lead-in +10% *$", table, re.M), table
+
+
+def test_a_label_folds_at_a_space_or_a_range_before_it_is_cut() -> None:
+    from tinycrm.cli.report_table import fold_label
+
+    assert fold_label("Closed won", 6) == ["Closed", "won"]
+    assert fold_label("2026-10-01..2026-12-06", 12) == ["2026-10-01..", "2026-12-06"]
+    assert fold_label("Negotiation", 8) == ["Negotia…"]

@@ -40,10 +40,28 @@ def two_lines(header: str) -> int:
     return best
 
 
+def fold_label(text: str, width: int) -> list[str]:
+    """A label in ``width`` cells: as is, else on two lines at a space or after the ``..``
+    of a date range when both halves fit, else cut with ``…``."""
+    if cell_len(text) <= width:
+        return [text]
+    for at in range(len(text) - 1, 0, -1):
+        if text[at] == " ":
+            first, second = text[:at], text[at + 1 :]
+        elif text[at - 2 : at] == "..":
+            first, second = text[:at], text[at:]
+        else:
+            continue
+        if cell_len(first) <= width and cell_len(second) <= width:
+            return [first, second]
+    return [crop(text, width)]
+
+
 def overhead(count: int) -> int:
     """Cells a table of ``count`` columns takes beside its cells: its edges, the lines
-    between columns and the padding (none on the outer edges)."""
-    return 3 * count - 1 if count else 0
+    between columns and their padding (one cell on their right; none on the edges): two
+    cells between columns, as in a list."""
+    return 2 * count if count else 0
 
 
 class Column:
@@ -146,6 +164,7 @@ class ReportTable:
             title_style="bold",
             box=box.SIMPLE_HEAD,
             header_style="bold",
+            padding=(0, 1, 0, 0),
             pad_edge=False,
         )
         for p, width in zip(shown, widths, strict=True):
@@ -162,7 +181,7 @@ class ReportTable:
             for p, width in zip(shown, widths, strict=True):
                 lines = cells[p].split("\n")
                 if self.columns[p].label:
-                    lines = [crop(x, width) if cell_len(x) > width else x for x in lines]
+                    lines = [part for x in lines for part in fold_label(x, width)]
                 texts.append(Text("\n".join(lines)))
             table.add_row(*texts, style=style, end_section=number in self.sections)
         needed = sum(widths) + overhead(len(shown))
