@@ -90,6 +90,49 @@ def test_a_signal_in_a_finalizer_after_the_commit_is_told_after_the_summary() ->
     )
 
 
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_a_signal_in_the_fold_sqlite_calls_interrupts_the_command_not_a_database_error(
+    signum: str, tmp_path: Path
+) -> None:
+    """The search index's triggers call Python's fold (``tinycrm_fold``) on SQLite. A
+    Ctrl-C landing in it became SQLite's "user-defined function raised exception", and the
+    command failed with a database error (exit 1), not "interrupted" (seen in a CI run of
+    test_merge_interrupted). Now it is kept, the statement ends, and it interrupts the
+    command right after it: rolled back as anywhere else."""
+    db = tmp_path / "crm.db"
+    result = _run(
+        f"""
+        import tinycrm.store.search_index as index
+        from tinycrm.store.engine import open_store
+        from tinycrm.store.contacts import add_contact, list_contacts
+
+        store = open_store({str(db)!r}, user="t")
+        fold = index.sql_fold
+        calls = []
+
+        def landing(text):
+            if not calls:
+                calls.append(text)
+                signal.raise_signal(signal.{signum})  # the handler runs here, in the fold
+            return fold(text)
+
+        index.sql_fold = landing
+        try:
+            with interrupts.watch():
+                add_contact(store, name="Ada Lovelace")
+                print("went on")
+        except interrupts.Interrupted as stopped:
+            print("interrupted by", signal.Signals(stopped.signum).name)
+        print(len(calls), len(list_contacts(store)))
+        store.close()
+        """,
+        signum,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"interrupted by {signum}\n1 0\n"
+    assert result.stderr == ""
+
+
 def test_other_unraisable_errors_are_still_reported() -> None:
     result = _run(
         """

@@ -113,12 +113,27 @@ def _restore(previous: dict[int, Any]) -> None:
 def _unraisable(unraisable: Any) -> None:
     """``sys.unraisablehook`` while a command runs: an :class:`Interrupted` raised inside
     a finalizer (where Python can only print and drop it) becomes the held signal."""
-    error = unraisable.exc_value
+    if not take_back(unraisable.exc_value):
+        _previous_unraisable(unraisable)
+
+
+def take_back(error: BaseException | None) -> bool:
+    """An :class:`Interrupted` raised where it cannot go on up (a finalizer; a Python
+    function SQLite calls, whose exception SQLite turns into "user-defined function raised
+    exception"): kept as the held signal, raised at the next :func:`check` or commit. True
+    when taken; False for anything else, which the caller raises or reports."""
     if isinstance(error, Interrupted) and _main_thread():
         if _state.pending is None:
             _state.pending = error.signum
-        return
-    _previous_unraisable(unraisable)
+        return True
+    return False
+
+
+def check() -> None:
+    """Raise a signal :func:`take_back` kept, now that it can go on up (after the SQL
+    statement it landed in), unless signals are held (then it is told as any held one)."""
+    if _state.watching and _state.pending is not None and _main_thread() and not _held():
+        raise Interrupted(_take_pending())  # type: ignore[arg-type]
 
 
 _previous_unraisable = sys.unraisablehook

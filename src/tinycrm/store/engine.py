@@ -106,6 +106,10 @@ def current_user() -> str:
     return validate.line(name, "the user name from the system (set TINYCRM_USER)") or "unknown"
 
 
+def _interrupt_kept(*_args: Any) -> None:
+    interrupts.check()
+
+
 def _refuse_nul(
     conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
 ) -> None:
@@ -418,6 +422,9 @@ def make_engine(url: str) -> Engine:
             event.listen(engine, "connect", _on_sqlite_connect)
             event.listen(engine, "begin", _on_sqlite_begin)
             event.listen(engine, "before_cursor_execute", _refuse_nul)
+            # A Ctrl-C that landed in a Python function SQLite called (the search index's
+            # fold) was kept: it interrupts the command once the statement has returned.
+            event.listen(engine, "after_cursor_execute", _interrupt_kept)
         else:
             engine = create_engine(parsed, pool_pre_ping=True)
             event.listen(engine, "before_cursor_execute", _refuse_nul)

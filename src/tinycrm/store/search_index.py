@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
+from tinycrm import interrupts
 from tinycrm.search_text import fold, sql_fold
 
 
@@ -235,7 +236,21 @@ def register_sqlite_fold(dbapi_conn: Any) -> None:
     triggers call. The engine does it for every connection it makes; the index's own
     functions do it for connections made elsewhere (Alembic's, a test's). A program
     writing records without it is refused by SQLite: "no such function: tinycrm_fold"."""
-    dbapi_conn.create_function("tinycrm_fold", 1, sql_fold, deterministic=True)
+    dbapi_conn.create_function("tinycrm_fold", 1, _fold_in_sqlite, deterministic=True)
+
+
+def _fold_in_sqlite(text: Any) -> Any:
+    """``sql_fold`` as SQLite calls it from the index's triggers. A Ctrl-C (TERM) landing
+    in it would reach the command as "user-defined function raised exception", a
+    database error: it is kept (``interrupts.take_back``) and raised once the statement
+    has returned (the engine's ``interrupts.check``), so the command is interrupted and
+    rolls back as anywhere else."""
+    try:
+        return sql_fold(text)
+    except KeyboardInterrupt as exc:
+        if not interrupts.take_back(exc):
+            raise
+        return sql_fold(text)
 
 
 def _sqlite_fold_ready(conn: Connection) -> None:
