@@ -133,6 +133,46 @@ def test_a_signal_in_the_fold_sqlite_calls_interrupts_the_command_not_a_database
     assert result.stderr == ""
 
 
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+def test_a_signal_as_sqlite_calls_the_fold_is_taken_for_the_interruption(
+    signum: str, tmp_path: Path
+) -> None:
+    """The same signal handled as SQLite enters the Python function (before any line of
+    it can catch it, as in test_merge_interrupted on a CI run): SQLite keeps only "user-
+    defined function raised exception"; the command line takes that error for the
+    interruption it is (exit 130), and the write rolled back."""
+    db = tmp_path / "crm.db"
+    result = _run(
+        f"""
+        import tinycrm.store.search_index as index
+        from tinycrm.store.engine import open_store
+        from tinycrm.store.contacts import add_contact, list_contacts
+
+        calls = []
+
+        def landing(text):
+            if not calls:
+                calls.append(text)
+                signal.raise_signal(signal.{signum})  # handled here, before the fold
+            return index.sql_fold(text)
+
+        index._fold_in_sqlite = landing  # what the store's connections register
+        store = open_store({str(db)!r}, user="t")
+        try:
+            with interrupts.watch():
+                add_contact(store, name="Ada Lovelace")
+                print("went on")
+        except Exception as error:
+            print("interrupted" if interrupts.interrupted_by(error) else f"not: {{error}}")
+        print(len(calls), len(list_contacts(store)))
+        store.close()
+        """,
+        signum,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "interrupted\n1 0\n"
+
+
 def test_other_unraisable_errors_are_still_reported() -> None:
     result = _run(
         """

@@ -68,6 +68,7 @@ class _State:
         self.tail = False  # something was saved (or the command is over): hold to the end
         self.opened = 0  # interruptible() blocks in progress
         self.pending: int | None = None  # a held signal
+        self.raised = False  # a signal was raised as Interrupted in this command
         self.commits = 0  # commits since the command began
         self.aside = 0  # aside() blocks in progress: their writes are not the command's
         self.noted = False  # "interrupted after saving" was said
@@ -90,6 +91,7 @@ def _handler(signum: int, _frame: FrameType | None) -> None:
         if _state.pending is None:
             _state.pending = signum
         return
+    _state.raised = True
     raise Interrupted(signum)
 
 
@@ -242,6 +244,7 @@ def watch() -> Iterator[None]:
     _hook_unraisable()
     _state.tail = False
     _state.holds = _state.opened = _state.commits = 0
+    _state.raised = False
     _state.noted = False
     try:
         if _state.pending is not None:
@@ -256,6 +259,9 @@ def watch() -> Iterator[None]:
             _state.tail = False
 
 
+_FROM_A_FUNCTION = "user-defined function raised exception"
+
+
 def interrupted_by(error: BaseException) -> bool:
     """Whether ``error`` was raised while an interruption unwound (a KeyboardInterrupt,
     :class:`Interrupted` among them, in its chain of causes and contexts): code that
@@ -264,6 +270,10 @@ def interrupted_by(error: BaseException) -> bool:
     found: BaseException | None = error
     while found is not None and id(found) not in seen:
         if isinstance(found, KeyboardInterrupt):
+            return True
+        if _state.raised and _FROM_A_FUNCTION in str(found):
+            # SQLite called a Python function (the search index's fold) and the signal
+            # was raised in it: SQLite keeps only its own error, not the interruption
             return True
         seen.add(id(found))
         found = found.__cause__ or found.__context__
