@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.store.races import at_once, refused
 from tinycrm.store import Conflict, Invalid
 from tinycrm.store.contacts import add_contact, get_contact
 from tinycrm.store.contracts import (
@@ -148,22 +147,7 @@ def test_the_renewal_deal_opens_once_under_two_concurrent_runs(store) -> None:
     for n in range(4):
         won(store, f"Deal {n}", who=f"Person{n}")
         add_contract(store, deal=f"Deal {n}", start=date(2026, 1, 1))
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            process_renewals(store, now=NOW)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    at_once(lambda: process_renewals(store, now=NOW), lambda: process_renewals(store, now=NOW))
     assert sorted(_renewal_deals(store)) == [f"Renewal: Deal {n}" for n in range(4)]
     with store.read() as session:
         opened = session.scalar(
@@ -521,24 +505,9 @@ def test_two_writers_making_a_contract_of_one_deal_at_once_make_one(store) -> No
     rounds = 4
     for n in range(rounds):
         won(store, f"Deal {n}", who=f"Person{n}")
-    outcomes: list[str] = []
-
-    def make(n: int, barrier: threading.Barrier) -> None:
-        barrier.wait()
-        try:
-            add_contract(store, deal=f"Deal {n}", now=NOW)
-            outcomes.append("made")
-        except Conflict:
-            outcomes.append("refused")
-
     for n in range(rounds):
-        barrier = threading.Barrier(2)
-        threads = [threading.Thread(target=make, args=(n, barrier)) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert sorted(outcomes) == ["made"] * rounds + ["refused"] * rounds
+        make = lambda n=n: add_contract(store, deal=f"Deal {n}", now=NOW)  # noqa: E731
+        assert refused(at_once(make, make, expected=(Conflict,))) == 1
     with store.read() as session:
         assert session.scalar(select(func.count()).select_from(Contract)) == rounds
 
@@ -606,29 +575,12 @@ def test_renewing_by_hand_while_the_renewal_deal_is_won_renews_once(store) -> No
         contract = add_contract(store, deal=f"Deal {n}", start=date(2026, 1, 1), now=NOW)
         pairs.append(contract.id)
     opened = process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals
-    unexpected: list[BaseException] = []
-
-    def run(action: Any, barrier: threading.Barrier) -> None:
-        barrier.wait()
-        try:
-            action()
-        except Conflict:
-            pass  # the deal was won by the renewal already
-        except BaseException as exc:  # pragma: no cover - reported below
-            unexpected.append(exc)
-
     for contract_id, deal_id in zip(pairs, opened, strict=True):
-        barrier = threading.Barrier(2)
-        actions = [
+        at_once(
             lambda c=contract_id: renew_contract(store, c, now=NOW),
             lambda d=deal_id: win_deal(store, d),
-        ]
-        threads = [threading.Thread(target=run, args=(a, barrier)) for a in actions]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert unexpected == []
+            expected=(Conflict,),  # the deal was won by the renewal already
+        )
     for contract_id, deal_id in zip(pairs, opened, strict=True):
         # renewed by hand first: that won the deal; won first: the renewal by hand adds
         # one more term after the one the win added
@@ -650,27 +602,10 @@ def test_a_deal_deleted_while_its_contract_is_made_is_refused_or_has_none(store)
     rounds = 6
     for n in range(rounds):
         won(store, f"Deal {n}", who=f"Person{n}")
-    unexpected: list[BaseException] = []
-
-    def run(action: Any, barrier: threading.Barrier) -> None:
-        barrier.wait()
-        try:
-            action()
-        except (Conflict, NotFound):
-            pass
-        except BaseException as exc:  # pragma: no cover - reported below
-            unexpected.append(exc)
-
     for n in range(rounds):
-        barrier = threading.Barrier(2)
-        actions = [
+        at_once(
             lambda n=n: remove_deal(store, f"Deal {n}"),
             lambda n=n: add_contract(store, deal=f"Deal {n}", now=NOW),
-        ]
-        threads = [threading.Thread(target=run, args=(a, barrier)) for a in actions]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert unexpected == []
+            expected=(Conflict, NotFound),
+        )
     assert [c.title for c in list_contracts(store) if c.deal_id is None] == []

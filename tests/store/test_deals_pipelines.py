@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.store.races import at_once, refused
 from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.deals import (
@@ -193,27 +194,10 @@ def test_title_search_treats_like_wildcards_literally(store) -> None:
 
 
 def test_a_deal_won_by_two_writers_at_once_is_won_once(store) -> None:
-    import threading
-
     rounds = 6
     for n in range(rounds):
         add_deal(store, title=f"D{n}")
-    outcomes: list[str] = []
-
-    def close(n: int, barrier: threading.Barrier) -> None:
-        barrier.wait()
-        try:
-            win_deal(store, f"D{n}")
-            outcomes.append("won")
-        except Conflict:
-            outcomes.append("refused")
-
     for n in range(rounds):
-        barrier = threading.Barrier(2)
-        threads = [threading.Thread(target=close, args=(n, barrier)) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert sorted(outcomes) == ["refused"] * rounds + ["won"] * rounds
+        close = lambda n=n: win_deal(store, f"D{n}")  # noqa: E731
+        assert refused(at_once(close, close, expected=(Conflict,))) == 1
     assert [e.action for e in list_events(store, entity="deal")].count("won") == rounds

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.store.races import at_once
 from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.deal_items import add_item, edit_item, list_items, remove_item
 from tinycrm.store.deals import add_deal, edit_deal, get_deal, remove_deal
@@ -166,24 +167,14 @@ def test_restoring_a_product_that_is_not_archived_is_refused(store) -> None:
 
 
 def test_items_added_by_two_writers_at_once_are_both_in_the_amount(store) -> None:
-    import threading
-
     add_product(store, name="Plan", price="10")
     rounds = 4
     for n in range(rounds):
         add_deal(store, title=f"D{n}")
 
-    def add(n: int, barrier: threading.Barrier) -> None:
-        barrier.wait()
-        add_item(store, f"D{n}", "Plan")
-
     for n in range(rounds):
-        barrier = threading.Barrier(2)
-        threads = [threading.Thread(target=add, args=(n, barrier)) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        add = lambda n=n: add_item(store, f"D{n}", "Plan")  # noqa: E731
+        at_once(add, add)
     for n in range(rounds):
         items = list_items(store, f"D{n}")
         assert sorted(i.position for i in items.items) == [1, 2]
@@ -195,64 +186,32 @@ def test_a_product_removed_while_it_is_added_to_a_deal_is_archived_or_not_found(
 ) -> None:
     """``product rm`` and ``deal item add`` of it at once: the product is archived (a deal
     has it) or the item is refused (no such product), never a database error."""
-    import threading
-
     rounds = 6
     for n in range(rounds):
         add_product(store, name=f"P{n}", price="10")
         add_deal(store, title=f"D{n}")
-    unexpected: list[BaseException] = []
-
-    def run(action, barrier: threading.Barrier) -> None:  # type: ignore[no-untyped-def]
-        barrier.wait()
-        try:
-            action()
-        except (NotFound, Conflict):
-            pass
-        except BaseException as exc:  # pragma: no cover - reported below
-            unexpected.append(exc)
-
     for n in range(rounds):
-        barrier = threading.Barrier(2)
-        actions = [
+        at_once(
             lambda n=n: remove_product(store, f"P{n}"),
             lambda n=n: add_item(store, f"D{n}", f"P{n}"),
-        ]
-        threads = [threading.Thread(target=run, args=(a, barrier)) for a in actions]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    assert unexpected == []
+            expected=(NotFound, Conflict),
+        )
 
 
 def test_an_amount_edited_while_an_item_is_added_never_hides_the_items_sum(store) -> None:
     """``deal edit --amount`` and ``deal item add`` at once: the edit is refused (the deal
     has items) or comes first and the item's sum then wins; never an amount by hand on a
     deal with items."""
-    import contextlib
-    import threading
-
     add_product(store, name="Plan", price="10")
     rounds = 6
     for n in range(rounds):
         add_deal(store, title=f"D{n}")
 
-    def run(action, barrier: threading.Barrier) -> None:  # type: ignore[no-untyped-def]
-        barrier.wait()
-        with contextlib.suppress(Conflict):  # the item came first
-            action()
-
     for n in range(rounds):
-        barrier = threading.Barrier(2)
-        actions = [
+        at_once(
             lambda n=n: edit_deal(store, f"D{n}", amount="999"),
             lambda n=n: add_item(store, f"D{n}", "Plan"),
-        ]
-        threads = [threading.Thread(target=run, args=(a, barrier)) for a in actions]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+            expected=(Conflict,),  # the item came first
+        )
     for n in range(rounds):
         assert get_deal(store, f"D{n}").amount == Decimal(10)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.store.races import at_once, refused
 from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.deal_items import add_item, edit_item
 from tinycrm.store.deals import add_deal, get_deal, lose_deal, remove_deal, reopen_deal
@@ -316,26 +317,14 @@ def test_two_quotes_of_one_deal_accepted_at_once_win_it_once(store) -> None:
         add_item(store, f"Deal {n}", "Plan")
         create_quote(store, f"Deal {n}", today=TODAY)
         create_quote(store, f"Deal {n}", today=TODAY)
-    results: list[object] = []
-
-    def accept(ref: int, barrier: threading.Barrier) -> None:
-        barrier.wait()
-        try:
-            results.append(accept_quote(store, ref, today=TODAY).number)
-        except Conflict as exc:
-            results.append(exc)
-
     for n in range(rounds):
         first, second = 2 * n + 1, 2 * n + 2
-        barrier = threading.Barrier(2)
         pair = (first, second) if n % 2 else (first, first)
-        threads = [threading.Thread(target=accept, args=(ref, barrier)) for ref in pair]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    refused = [r for r in results if isinstance(r, Conflict)]
-    assert len(refused) == rounds, results
+        outcomes = at_once(
+            *[lambda ref=ref: accept_quote(store, ref, today=TODAY) for ref in pair],
+            expected=(Conflict,),
+        )
+        assert refused(outcomes) == 1, outcomes
     accepted = list_quotes(store, status="accepted", today=TODAY)
     assert len(accepted) == rounds
     with store.read() as session:
