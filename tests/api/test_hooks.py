@@ -359,3 +359,38 @@ def test_a_hook_reads_a_big_amount_exactly_and_a_cent_changed_as_a_change(
         Decimal("999999999999999.98"),
     ]
     assert '"amount": 999999999999999.98,' in log.read_text()
+
+
+def test_a_pre_write_hook_writing_to_the_database_it_checks_is_refused_at_once(
+    crm: Crm, hooks_dir: Path, isolated_user_dirs: Path, tmp_path: Path
+) -> None:
+    """README: a pre-write hook must not write to tinycrm. The write it checks holds the
+    database (SQLite) until the hook is done, so the hook's write used to wait until the
+    hook was killed: ten seconds, then "did not finish", with no word of why. Now the
+    hook's own write is refused at once and says why; the hook decides what that means.
+    Another database (``--db`` elsewhere) is not refused."""
+    said = tmp_path / "said"
+    other = tmp_path / "other.db"
+    hook(
+        hooks_dir / "pre-write",
+        f'cat > /dev/null; [ -n "$INNER" ] && exit 0; export INNER=1\n'
+        f'{sys.executable} -m tinycrm contact add "From the hook" 2>> "{said}"\n'
+        f'echo "exit $?" >> "{said}"\n'
+        f'{sys.executable} -m tinycrm --db "{other}" contact add "Elsewhere" 2>> "{said}"\n',
+    )
+    # time enough for two commands on a busy machine; before, the hook's own write waited
+    # for the whole of it and then the write was refused as "did not finish"
+    (isolated_user_dirs / "config" / "tinycrm" / "config.toml").write_text(
+        "[hooks]\ntimeout = 60\n"
+    )
+    crm.contacts.add("Ada Lovelace")
+    assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+    assert said.read_text().splitlines() == [
+        "Error: a pre-write hook cannot write to the database whose write it checks: "
+        "that write waits for the hook (write from a post-write hook instead)",
+        "exit 1",
+    ]
+    import tinycrm
+
+    with tinycrm.open(other) as elsewhere:
+        assert [c.name for c in elsewhere.contacts.list()] == ["Elsewhere"]

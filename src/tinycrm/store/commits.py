@@ -28,6 +28,7 @@ from sqlalchemy import inspect, select
 from sqlmodel import Session, col
 
 from tinycrm.formats import jsonnumbers
+from tinycrm.store.errors import Conflict
 from tinycrm.store.models import (
     Activity,
     Campaign,
@@ -129,6 +130,18 @@ class CommitWatch:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.inside_own_pre_write = _inside_pre_write_of(store)
+
+    def opening(self) -> None:
+        """Before a write transaction opens. Inside a pre-write hook of a write to this
+        same database, that write holds the database (SQLite's lock; on PostgreSQL the
+        rows and keys it took) until the hook is done, so a write here would only wait
+        until the hook is killed: refused at once, saying why."""
+        if self.inside_own_pre_write:
+            raise Conflict(
+                "a pre-write hook cannot write to the database whose write it checks: "
+                "that write waits for the hook (write from a post-write hook instead)"
+            )
 
     def begin(self, session: Session) -> None:
         from tinycrm import hooks
@@ -197,6 +210,21 @@ def _hook_env(store: Store) -> dict[str, str]:
     ``tinycrm.open(path)`` or an MCP server started with ``--db`` is not to the user's
     own database)."""
     return {"TINYCRM_DB": store.url}
+
+
+def _inside_pre_write_of(store: Store) -> bool:
+    """This process runs inside a pre-write hook of a write to ``store``'s database (the
+    hook's environment names it: ``_hook_env``)."""
+    import os
+
+    from tinycrm.store.engine import resolve_url
+
+    written = os.environ.get("TINYCRM_DB")
+    return (
+        os.environ.get("TINYCRM_HOOK") == "pre-write"
+        and bool(written)
+        and resolve_url(written) == store.url
+    )
 
 
 def install(store: Store) -> None:

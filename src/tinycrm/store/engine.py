@@ -146,8 +146,11 @@ def sqlite_path(url: str) -> Path | None:
 
 class CommitWatcher(Protocol):
     """What runs around each write transaction (``tinycrm.store.commits.CommitWatch``:
-    hooks and the webhook outbox): ``begin`` as it opens, ``before_commit`` inside it
+    hooks and the webhook outbox): ``opening`` before it opens (raising refuses it),
+    ``begin`` as it opens, ``before_commit`` inside it
     (raising refuses the write), ``after_commit`` with what ``before_commit`` returned."""
+
+    def opening(self) -> None: ...
 
     def begin(self, session: Session) -> None: ...
 
@@ -265,6 +268,8 @@ class Store:
         options: dict[str, Any] = {"tinycrm_immediate": immediate}
         watch = self.watch if immediate else None
         committed = None
+        if watch is not None:
+            watch.opening()
         try:
             with self.engine.connect() as conn:
                 conn = conn.execution_options(**options)
