@@ -431,3 +431,38 @@ def test_import_all_of_an_older_dump_gives_a_shared_domain_to_one_company(store,
             add_company(target, name="New", domain="Acme.DE")
     finally:
         target.close()
+
+
+def test_a_ref_that_names_nothing_suggests_records_whose_names_hold_it(store) -> None:
+    """Names are matched whole: "Zoë" names no one, but the contact it was meant for is
+    offered (at most three, in id order); text that is in no name gets the plain error."""
+    from tinycrm.store.deals import add_deal, get_deal
+
+    add_contact(store, name="Zoë O'Brien", email="zoe@example.ie")
+    add_contact(store, name="Zoë Adams")
+    add_contact(store, name="Zoë Baker")
+    add_contact(store, name="Zoë Carter")
+    add_company(store, name="Éire Widgets Ltd", domain="eire.example")
+    add_deal(store, title="Éire platform 2027")
+    with pytest.raises(NotFound) as caught:
+        get_contact(store, "o'brien")
+    assert str(caught.value) == (
+        "no contact matches \"o'brien\" (did you mean #1 Zoë O'Brien <zoe@example.ie>?)"
+    )
+    with pytest.raises(NotFound) as caught:
+        get_contact(store, "ZOË")
+    assert str(caught.value) == (
+        "no contact matches 'ZOË' (did you mean #1 Zoë O'Brien <zoe@example.ie>; "
+        "#2 Zoë Adams; #3 Zoë Baker; …?)"
+    )
+    with pytest.raises(NotFound, match=r"^no company matches 'widgets' \(did you mean #1 Éire "
+                       r"Widgets Ltd \(eire\.example\)\?\)$"):  # fmt: skip
+        get_company(store, "widgets")
+    with pytest.raises(NotFound, match=r"^no deal matches 'platform' \(did you mean #1"):
+        get_deal(store, "platform")
+    with pytest.raises(NotFound) as caught:
+        get_contact(store, "Nobody")
+    assert str(caught.value) == "no contact matches 'Nobody'"
+    with pytest.raises(NotFound) as caught:
+        get_contact(store, "%")  # a LIKE wildcard is text here
+    assert str(caught.value) == "no contact matches '%'"

@@ -52,6 +52,7 @@ def resolve_company(session: Session, ref: str | int) -> Company:
             (Company.domain, validate.domain_other_form),
         ],
         describe=describe,
+        near=Company.name_key,
     )
 
 

@@ -64,6 +64,7 @@ def resolve_contact(session: Session, ref: str | int) -> Contact:
             what="contact",
             keys=[(Contact.email_key, validate.email), (Contact.name_key, validate.key)],
             describe=describe,
+            near=Contact.name_key,
         )
     except NotFound:
         found = _by_alias(session, str(ref))

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tinycrm.safetext import quoted
-from tinycrm.store.errors import Ambiguous, NotFound
-from tinycrm.store.validate import integer
+from tinycrm.store.errors import Ambiguous, Invalid, NotFound
+from tinycrm.store.validate import contains_pattern, integer
 
 T = TypeVar("T")
 
@@ -61,8 +61,13 @@ def resolve(
     what: str,
     keys: Sequence[tuple[Any, Callable[[str], str | None]]],
     describe: Callable[[T], str],
+    near: Any = None,
 ) -> T:
-    """Find the one ``model`` row that ``ref`` names, trying the id, then each key in turn."""
+    """Find the one ``model`` row that ``ref`` names, trying the id, then each key in turn.
+
+    When nothing matches, rows whose ``near`` column (a casefolded name) holds the text are
+    offered in the error ("did you mean …?"): names are matched whole, so "Zoë" names no one
+    but points at Zoë O'Brien."""
     text = str(ref).strip()
     if not text:
         raise NotFound(f"no {what} given")
@@ -88,7 +93,32 @@ def resolve(
                 f"{what} {quoted(text)} is ambiguous: {'; '.join(shown)}{more} (use the id)",
                 candidates=shown,
             )
-    raise NotFound(f"no {what} matches {quoted(text)}")
+    raise NotFound(
+        f"no {what} matches {quoted(text)}{_suggestions(session, model, text, near, describe)}"
+    )
+
+
+SUGGESTED = 3
+
+
+def _suggestions(
+    session: Session, model: type[T], text: str, near: Any, describe: Callable[[T], str]
+) -> str:
+    """`` (did you mean …?)`` naming up to ``SUGGESTED`` rows whose ``near`` holds ``text``,
+    in id order; empty when none does (or the text cannot be looked for)."""
+    if near is None or numeric_id(text) is not None:
+        return ""
+    try:
+        pattern = contains_pattern(text)
+    except Invalid:
+        return ""
+    id_column = model.id  # type: ignore[attr-defined]
+    query = select(model).where(near.like(pattern, escape="\\")).order_by(id_column)
+    rows = list(session.scalars(query.limit(SUGGESTED + 1)))
+    if not rows:
+        return ""
+    shown = "; ".join(describe(row) for row in rows[:SUGGESTED])
+    return f" (did you mean {shown}{'; …' if len(rows) > SUGGESTED else ''}?)"
 
 
 def resolve_id(session: Session, model: type[T], ref: str | int, *, what: str) -> T:
