@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.containers import HorizontalScroll, Vertical
 from textual.content import Content
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widgets import Static
 
@@ -235,8 +235,13 @@ class CardList(LineView, can_focus=False, inherit_bindings=False):
             self.refresh()
 
     def _update_virtual_size(self) -> None:
-        width = self.scrollable_content_region.width
-        set_virtual_size(self, Size(width, self.count * CARD_ROW))
+        region = self.scrollable_content_region
+        height = self.count * CARD_ROW
+        if height > region.height:
+            # Blank lines after the last card, so that scrolled to the end the view still
+            # starts at a card's first line (never half a card at its top).
+            height += (region.height - height) % CARD_ROW
+        set_virtual_size(self, Size(region.width, height))
 
     # ------------------------------------------------------------------ the window
 
@@ -298,11 +303,26 @@ class CardList(LineView, can_focus=False, inherit_bindings=False):
         self.refresh_lines(old * CARD_ROW, CARD_LINES)
         self.refresh_lines(index * CARD_ROW, CARD_LINES)
         if count and scroll:
-            self.scroll_to_region(
-                Region(0, index * CARD_ROW, 1, CARD_ROW), animate=False, immediate=True
-            )
+            self.scroll_to_card(index)
         self.want()
         return True
+
+    def scroll_to_card(self, index: int) -> None:
+        """Scroll the least that shows card ``index`` whole, the view starting at a card's
+        first line (``scroll_to_region`` lined the card's bottom up with the view's, and
+        the card at the top was cut when the height is not a whole number of cards)."""
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        first = index * CARD_ROW
+        if first < top or height < CARD_LINES:
+            top = first
+        elif first + CARD_LINES > top + height:
+            top = -(-(first + CARD_LINES - height) // CARD_ROW) * CARD_ROW
+        elif top % CARD_ROW:  # scrolled by hand to mid-card: to the card's line above
+            top -= top % CARD_ROW
+            if first + CARD_LINES > top + height:
+                top += CARD_ROW
+        self.scroll_to(y=top, animate=False, immediate=True)
 
     def set_highlight(self, highlight: bool) -> None:
         """Draw the cursor card highlighted (the active column of a focused board) or not."""
@@ -326,6 +346,8 @@ class CardList(LineView, can_focus=False, inherit_bindings=False):
     def on_resize(self) -> None:
         self._cache.clear()
         self._update_virtual_size()
+        if self.count:
+            self.scroll_to_card(self.cursor)  # a new height: the view on whole cards again
         self.want()
 
     def notify_style_update(self) -> None:
