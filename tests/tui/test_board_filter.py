@@ -182,3 +182,80 @@ def test_any_text_reads_or_says_where(text: str) -> None:
         assert 1 <= exc.position <= len(text) + 1
     else:
         assert where is None or where == text.strip()
+
+
+async def _paste(pilot: Any, text: str) -> FilterBar:
+    from textual import events
+
+    if not isinstance(pilot.app.focused, FilterBar):
+        await pilot.press("slash")
+    bar = pilot.app.focused
+    assert isinstance(bar, FilterBar)
+    bar.post_message(events.Paste(text))
+    await pilot.pause(0.3)
+    await settle(pilot)
+    return bar
+
+
+def _notices(app: Any) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_a_paste_with_escape_codes_filters_by_the_text_you_see(tui_store, seeded) -> None:
+    """Text copied from a coloured terminal: its escape codes were kept in the bar, where
+    nothing shows them, and the filter matched nothing with no word of why."""
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        bar = await _paste(pilot, "\x1b[1;31mAcme\x1b[0m ren\x07ewal\x1b]8;;http://x\x1b\\")
+        assert bar.value == "Acme renewal"
+        assert _shown(board) == ["Acme renewal"]
+        (notice,) = _notices(app)
+        assert "control characters" in notice and "\\x1b" in notice and "\\x07" in notice
+
+
+async def test_a_pasted_text_of_several_lines_is_one_filter(tui_store, seeded) -> None:
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        bar = await _paste(pilot, "acme\r\n\t#enterprise\n")
+        assert bar.value == "acme #enterprise"
+        assert _shown(board) == ["Acme renewal"]
+        assert _notices(app) == []  # line breaks and tabs are spaces: nothing to say
+
+
+async def test_a_paste_of_nothing_but_controls_changes_nothing_and_says_so(
+    tui_store, seeded
+) -> None:
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        await _type(pilot, "acme")
+        bar = await _paste(pilot, "\x1b\x07\u202e\x9b")
+        assert bar.value == "acme"
+        assert _shown(board) == ["Acme renewal", "Acme support", "Big expansion"]
+        (notice,) = _notices(app)
+        assert "\\u202e" in notice
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_a_cleaned_paste_holds_no_control_and_keeps_the_rest(text: str) -> None:
+    from tinycrm import safetext
+    from tinycrm.tui.widgets.filter import clean_paste
+
+    cleaned, removed = clean_paste(text)
+    assert safetext.find_unsafe(cleaned) is None
+    assert all(safetext.find_unsafe(c) for c in removed)
+    if safetext.find_unsafe(text) is None:
+        assert (cleaned, removed) == (text.strip(), [])
+
+
+def test_an_unfinished_escape_sequence_takes_only_itself() -> None:
+    from tinycrm.tui.widgets.filter import clean_paste
+
+    assert clean_paste("\x1b]8;;acme renewal") == ("8;;acme renewal", ["\x1b"])
+    assert clean_paste("x" * 50_000 + "\x1b[31m") == ("x" * 50_000, ["\x1b"])

@@ -12,11 +12,15 @@ where the problem is (``show_error``).
 
 from __future__ import annotations
 
+import re
+
+from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Input
 
+from tinycrm import safetext
 from tinycrm.filters import FilterError
 from tinycrm.tui.messages import FilterChanged
 
@@ -31,9 +35,42 @@ ERROR_DELAY = 0.6
 """Seconds of no typing before an expression's error shows (no flashing while typing)."""
 
 
+ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
+    # OSC (a link, a title), DCS …: up to their end, when it comes before the line's end
+    r"|(?:\x1b[]P^_X]|[\x90\x9d-\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]"  # two-character escapes
+)
+"""A terminal escape sequence, taken out of a paste whole (not just its ESC)."""
+
+
+def clean_paste(text: str) -> tuple[str, list[str]]:
+    """``text`` as one line of filter, and the control characters left out of it.
+
+    Lines are joined by spaces and tabs are spaces; escape sequences (coloured text
+    copied from a terminal) go whole, and any other control or bidi character goes: the
+    bar could not show them, and a filter holding them silently matched nothing.
+    """
+    removed: list[str] = []
+
+    def drop(match: re.Match[str]) -> str:
+        removed.extend(safetext.UNSAFE.findall(match.group()))
+        return ""
+
+    text = ESCAPE_SEQUENCE.sub(drop, text).replace("\t", " ")
+    text = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    text = safetext.UNSAFE.sub(drop, text)
+    return text, removed
+
+
 def describe_error(error: FilterError) -> str:
     """One short line for the bar: where, and what is wrong."""
     return f"position {error.position}: {error.reason}"
+
+
+def fit_words(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class FilterBar(Input):
@@ -51,6 +88,27 @@ class FilterBar(Input):
         super().__init__(placeholder=PLACEHOLDER, id=id)
         self.error: str | None = None
         self._error_timer: Timer | None = None
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """A paste goes in as one line of the characters it shows (``clean_paste``); what
+        was left out is said, escaped, so the filter is never one the user cannot see."""
+        event.stop()
+        event.prevent_default()
+        text, removed = clean_paste(event.text)
+        if text:
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *self.selection)
+        if removed:
+            shown = " ".join(dict.fromkeys(safetext.escaped(c) for c in removed))
+            count = len(removed)
+            self.notify(
+                f"Left out of the paste: {count} control character{'' if count == 1 else 's'}"
+                f" ({fit_words(shown)})",
+                severity="warning",
+                timeout=5,
+            )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
