@@ -10,6 +10,7 @@ from tinycrm.store import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.activities import (
     add_task,
     complete_task,
+    get_activity,
     list_activities,
     list_tasks,
     log_activity,
@@ -34,6 +35,19 @@ def test_log_links_deal_contact_and_company(store) -> None:
         key = {"Ada": "contact", "Acme": "company", "Renewal": "deal"}[ref]
         assert [a.id for a in list_activities(store, **{key: ref})] == [call.id]
     assert list_events(store, limit=1)[0].summary == "logged call with deal Renewal: Pricing call"
+
+
+def test_get_activity_reads_one_whole(store) -> None:
+    add_contact(store, name="Ada", email="ada@x.com", company="Acme")
+    add_deal(store, title="Renewal", contact="Ada")
+    body = "They want 10 seats\n" + "x" * 50_000
+    call = log_activity(store, kind="call", text="Pricing call", body=body, ref="Renewal")
+    got = get_activity(store, call.id)
+    assert got == call and got.body == body
+    assert (got.deal, got.contact, got.company) == ("Renewal", "Ada", "Acme")
+    for missing in (call.id + 1, -1, 2**70):
+        with pytest.raises(NotFound, match="no activity with id"):
+            get_activity(store, missing)
 
 
 def test_log_refuses_bad_input(store) -> None:

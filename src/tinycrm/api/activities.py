@@ -51,6 +51,12 @@ class Activities:
             channel=channel,
         )
 
+    def get(self, activity_id: int) -> ActivityRead:
+        """One activity (or task) by id, its body whole."""
+        from tinycrm.store.activities import get_activity
+
+        return get_activity(self._store, activity_id)
+
     def list(
         self,
         *,

@@ -443,3 +443,12 @@ def list_activities(
         if limit:
             query = query.limit(limit)
         return [_read(a, c, co, d) for a, c, co, d in session.execute(query)]
+
+
+def get_activity(store: Store, activity_id: int) -> ActivityRead:
+    """One activity or task by id, with its whole body (the board's reader shows it)."""
+    with store.read() as session:
+        activity = get_by_id(session, Activity, activity_id)
+        if activity is None:
+            raise NotFound(f"no activity with id {activity_id}")
+        return to_read(session, activity)

@@ -41,7 +41,13 @@ from tinycrm.clock import utcnow
 from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.commands import JumpCommands, NavigationCommands
-from tinycrm.tui.messages import DatabaseLost, DataChanged, RecordOpened, WritesPending
+from tinycrm.tui.messages import (
+    ActivityOpened,
+    DatabaseLost,
+    DataChanged,
+    RecordOpened,
+    WritesPending,
+)
 from tinycrm.tui.preload import Preload, collector_on
 from tinycrm.tui.writer import SAVED, Write, WriteCancelled, Writer
 
@@ -248,6 +254,11 @@ class TinyCrmApp(App[None]):
 
     def on_record_opened(self, message: RecordOpened) -> None:
         self.open_record(message.kind, message.record_id)
+
+    def on_activity_opened(self, message: ActivityOpened) -> None:
+        from tinycrm.tui.screens.activity_view import ActivityScreen
+
+        self.push_screen(ActivityScreen(message.activity_id))
 
     def _back_to_board(self) -> None:
         while len(self.screen_stack) > 1:

@@ -49,6 +49,13 @@ class RecordOpened(Message):
 
 
 @dataclass
+class ActivityOpened(Message):
+    """Show activity ``activity_id`` whole (its body), over the current screen."""
+
+    activity_id: int
+
+
+@dataclass
 class CardHighlighted(Message):
     """The cursor of a card column moved (``deal_id`` is None in an empty column)."""
 

@@ -38,7 +38,7 @@ from tinycrm.api.models import (
 from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmScreen
-from tinycrm.tui.messages import DataChanged, RowChosen
+from tinycrm.tui.messages import DataChanged, RowChosen, RowHighlighted
 from tinycrm.tui.moves import move_from
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Row, RowList
@@ -162,6 +162,7 @@ class RecordScreen(CrmScreen[None]):
         Binding("t", "add_task", "Add task", id="record.task"),
         Binding("d,space", "complete_task", "Task done", id="record.done"),
         Binding("e", "edit", "Edit", id="record.edit"),
+        Binding("v", "read", "Read", id="record.read"),
     ]
 
     def __init__(self, record_id: int) -> None:
@@ -271,6 +272,26 @@ class RecordScreen(CrmScreen[None]):
             target_kind, target_id = self.targets[key]
             if (target_kind, target_id) != (self.kind, self.record_id):
                 self.crm_app.open_record(target_kind, target_id)
+            elif kind == "activity":  # about this record: enter reads it
+                self._read(int(value))
+
+    def on_row_highlighted(self, message: RowHighlighted) -> None:
+        self.refresh_bindings()
+
+    def _timeline_activity(self) -> int | None:
+        """The activity under the timeline's cursor, when the timeline has the focus."""
+        timeline = self.query_one("#timeline", RowList)
+        kind, _, value = (timeline.current_key or "").partition(":")
+        return int(value) if self.focused is timeline and kind == "activity" else None
+
+    def action_read(self) -> None:
+        if (activity_id := self._timeline_activity()) is not None:
+            self._read(activity_id)
+
+    def _read(self, activity_id: int) -> None:
+        from tinycrm.tui.screens.activity_view import ActivityScreen
+
+        self.app.push_screen(ActivityScreen(activity_id, here=(self.kind, self.record_id)))
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -280,6 +301,8 @@ class RecordScreen(CrmScreen[None]):
             return True if self.query_one("#tasks", RowList).current_key else None
         if action in ("log", "add_task", "edit"):
             return True if self.view is not None else None
+        if action == "read":
+            return self._timeline_activity() is not None
         return True
 
     def action_log(self) -> None:

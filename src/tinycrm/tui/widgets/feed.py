@@ -11,12 +11,13 @@ from datetime import datetime
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
 from tinycrm.api.models import FeedEntry
 from tinycrm.tui import format as fmt
-from tinycrm.tui.messages import RecordOpened, RowChosen
+from tinycrm.tui.messages import ActivityOpened, RecordOpened, RowChosen, RowHighlighted
 from tinycrm.tui.widgets.rows import Row, RowList
 
 MAX_ENTRIES = 500
@@ -46,7 +47,11 @@ class FeedPanel(Vertical):
     """Shows feed entries; choosing one posts ``RecordOpened`` for the record it is about.
 
     The screen gives it the entries and the time they are told against (``show``), and
-    the time again now and then (``retime``): the panel itself asks nobody."""
+    the time again now and then (``retime``): the panel itself asks nobody. ``v`` on an
+    entry about an activity (logged, a task added or done) posts ``ActivityOpened``: the
+    feed shows its subject, the view opened shows its text."""
+
+    BINDINGS = [Binding("v", "read", "Read", id="feed.read")]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -135,6 +140,26 @@ class FeedPanel(Vertical):
                 )
             )
         self.query_one(RowList).set_rows(rows, keep=keep)
+
+    @property
+    def current(self) -> FeedEntry | None:
+        """The entry under the cursor."""
+        key = self.query_one(RowList).current_key
+        return next((e for e in self.entries if str(e.id) == key), None) if key else None
+
+    def on_row_highlighted(self, message: RowHighlighted) -> None:
+        self.screen.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "read":
+            entry = self.current
+            return entry is not None and entry.entity == "activity" and entry.entity_id is not None
+        return True
+
+    def action_read(self) -> None:
+        entry = self.current
+        if entry is not None and entry.entity == "activity" and entry.entity_id is not None:
+            self.post_message(ActivityOpened(entry.entity_id))
 
     def on_row_chosen(self, message: RowChosen) -> None:
         message.stop()

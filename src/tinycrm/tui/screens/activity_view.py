@@ -1,0 +1,129 @@
+"""Reading one activity: a call's, an email's, a meeting's or a note's whole text.
+
+The feed and a record's timeline show an activity's kind and subject on one line; ``v``
+there (and enter on a timeline's activity of the record itself) opens this view over
+the screen: when, by whom, about what, and the body, scrollable. The body is shown as
+stored with its controls escaped (``tinycrm.safetext``), and as plain text (never read
+as markup). Enter opens the record it is about, esc closes.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+
+from tinycrm.api.models import ActivityRead
+from tinycrm.errors import TinyCrmError
+from tinycrm.tui import format as fmt
+from tinycrm.tui.base import CrmModalScreen
+from tinycrm.tui.widgets.text import fit
+
+LINK_KINDS = ("deal", "contact", "company")
+
+
+def target_of(activity: ActivityRead) -> tuple[str, int, str] | None:
+    """The record enter opens from the activity: its deal, else contact, else company."""
+    for kind in LINK_KINDS:
+        record_id = getattr(activity, f"{kind}_id")
+        if record_id is not None:
+            return kind, record_id, getattr(activity, kind) or f"{kind} {record_id}"
+    return None
+
+
+class ActivityScreen(CrmModalScreen[None]):
+    """One activity, read from the database by id (in a worker), body and all.
+
+    ``here`` is the record the view was opened from: enter does not open it again.
+    """
+
+    BINDINGS = [
+        Binding("escape,q,v", "close", "Close", id="activity.close"),
+        Binding("enter", "open", "Open record", id="activity.open"),
+    ]
+
+    def __init__(self, activity_id: int, *, here: tuple[str, int] | None = None) -> None:
+        super().__init__(classes="activity-screen")
+        self.activity_id = activity_id
+        self.here = here
+        self.activity: ActivityRead | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="activity"):
+            yield Static("Loading…", id="activity-title", classes="form-title", markup=False)
+            yield Static("", id="activity-details")
+            with VerticalScroll(id="activity-body"):
+                yield Static("", id="activity-text", markup=False)
+            yield Static("esc closes", id="activity-hint", classes="form-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#activity-body").focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="activity-load", exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            activity = self.crm.activities.get(self.activity_id)
+        except TinyCrmError as exc:
+            self.app.call_from_thread(self._failed, exc)
+            return
+        self.app.call_from_thread(self._show, activity)
+
+    def _failed(self, error: TinyCrmError) -> None:
+        self.notify(f"{fmt.message(error)} (deleted elsewhere?)", severity="warning")
+        self.dismiss(None)
+
+    def _show(self, activity: ActivityRead) -> None:
+        self.activity = activity
+        now = self.crm_app.now()
+        width = max(20, self.query_one("#activity-title").size.width or 60)
+        self.query_one("#activity-title", Static).update(
+            fit(f"{activity.kind} · {activity.subject}", width)
+        )
+        when = activity.occurred_at or activity.done_at or activity.created_at
+        rows: list[tuple[str, str]] = [
+            ("When", f"{fmt.local(when)}  ({fmt.relative(when, now)})"),
+            ("By", activity.owner),
+        ]
+        if activity.due_at is not None:
+            rows.append(("Due", fmt.local(activity.due_at)))
+        rows += [(kind.title(), getattr(activity, kind)) for kind in LINK_KINDS]
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(no_wrap=True, overflow="ellipsis")
+        for label, value in rows:
+            if value:
+                table.add_row(label, Text(fmt.text(value)))
+        self.query_one("#activity-details", Static).update(table)
+        body = fmt.block(activity.body).strip("\n")
+        text = Text(body) if body else Text("No text beyond the subject.", style="dim")
+        self.query_one("#activity-text", Static).update(text)
+        target = target_of(activity)
+        hint = "esc closes"
+        if target is not None and target[:2] != self.here:
+            hint = f"enter opens {fit(target[2], 40)} · {hint}"
+        self.query_one("#activity-hint", Static).update(hint)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open":
+            if self.activity is None:
+                return None
+            target = target_of(self.activity)
+            return target is not None and target[:2] != self.here
+        return True
+
+    def action_open(self) -> None:
+        if self.activity is None or (target := target_of(self.activity)) is None:
+            return
+        if target[:2] == self.here:
+            return
+        self.dismiss(None)
+        self.crm_app.open_record(target[0], target[1])
+
+    def action_close(self) -> None:
+        self.dismiss(None)

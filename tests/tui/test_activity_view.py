@@ -1,0 +1,150 @@
+"""Reading an activity's text on the board: `v` on the feed or a record's timeline (Pilot)."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from textual.widgets import Static
+
+from tests.tui.conftest import SIZE, settle
+from tinycrm.api import Crm
+from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.activity_view import ActivityScreen
+from tinycrm.tui.screens.record import DealScreen
+from tinycrm.tui.widgets.keybar import KeyBar
+from tinycrm.tui.widgets.rows import RowList
+
+BODY = "They want the three-year term.\nSend the revised quote by Friday.\n\tCC: legal"
+
+
+def _logged(tui_store: Any) -> int:
+    crm = Crm(tui_store)
+    return crm.activities.log("note", "Acme renewal", "Pricing call", body=BODY).id
+
+
+def _shown(screen: ActivityScreen) -> str:
+    return str(screen.query_one("#activity-text").render())
+
+
+def _details(screen: ActivityScreen) -> str:
+    from rich.console import Console
+
+    console = Console(width=100, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(screen.query_one("#activity-details", Static).content)
+    return console.export_text()
+
+
+def _keys(app: Any) -> str:
+    return str(app.screen.query_one(KeyBar).render())
+
+
+async def test_v_on_the_feed_shows_the_activitys_text_and_enter_opens_its_deal(
+    tui_store, seeded
+) -> None:
+    """The feed said "logged note with deal Acme renewal": its text was nowhere."""
+    _logged(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        feed = app.screen.query_one("#feed-list", RowList)
+        feed.focus()
+        await settle(pilot)
+        assert " v Read " in _keys(app)
+        await pilot.press("v")
+        await settle(pilot)
+        reader = app.screen
+        assert isinstance(reader, ActivityScreen)
+        assert "Pricing call" in str(reader.query_one("#activity-title").render())
+        assert "Send the revised quote by Friday." in _shown(reader)
+        assert "CC: legal" in _shown(reader)
+        details = _details(reader)
+        assert "Deal     Acme renewal" in details and "Contact  Jürgen Müller" in details
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DealScreen)
+        assert app.screen.deal.title == "Acme renewal"
+
+
+async def test_read_is_offered_only_for_an_entry_about_an_activity(tui_store, seeded) -> None:
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        feed = app.screen.query_one("#feed-list", RowList)
+        feed.focus()
+        await settle(pilot)
+        assert " v Read " in _keys(app)  # the call logged on Acme renewal
+        await pilot.press("end")  # the oldest: a deal created
+        await settle(pilot)
+        assert " v Read " not in _keys(app)
+        await pilot.press("v")
+        await settle(pilot)
+        assert not isinstance(app.screen, ActivityScreen)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "Read" not in app.screen.sections.get("Feed", {})
+
+
+async def test_the_timeline_reads_an_activity_with_v_and_enter(tui_store, seeded) -> None:
+    _logged(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_record("deal", seeded["renewal"])
+        await settle(pilot)
+        deal = app.screen
+        assert isinstance(deal, DealScreen)
+        assert " v Read " in _keys(app)  # the timeline has the focus, on the note
+        await pilot.press("v")
+        await settle(pilot)
+        reader = app.screen
+        assert isinstance(reader, ActivityScreen)
+        assert "three-year term" in _shown(reader)
+        await pilot.press("enter")  # its deal is the one below: enter does not open it again
+        await settle(pilot)
+        assert app.screen is reader
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is deal
+        await pilot.press("enter")  # enter on the deal's own activity reads it too
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is deal
+
+
+async def test_a_huge_hostile_body_shows_escaped_fast_and_scrolls(tui_store, seeded) -> None:
+    """50,000 characters holding escape sequences (another program wrote them)."""
+    note = _logged(tui_store)
+    hostile = ("\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x1b[0m \u202egnp.exe " * 1200)[:50_000]
+    with tui_store.write() as session:
+        session.connection().exec_driver_sql(
+            "UPDATE activity SET body = ?, subject = ? WHERE id = ?",
+            (hostile + "\nTHE END", "Sub\x1b[5mject", note),
+        )
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#feed-list", RowList).focus()
+        await settle(pilot)
+        started = time.perf_counter()
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.pause()
+        assert time.perf_counter() - started < 3.0
+        reader = app.screen
+        assert isinstance(reader, ActivityScreen)
+        shown = _shown(reader)
+        assert "\x1b" not in shown and "\u202e" not in shown and "\x07" not in shown
+        assert "\\x1b]0;pwned\\x07" in shown and "\\u202e" in shown
+        assert "Sub\\x1b[5mject" in str(reader.query_one("#activity-title").render())
+        body = reader.query_one("#activity-body")
+        started = time.perf_counter()
+        await pilot.press("end")
+        await settle(pilot)
+        assert time.perf_counter() - started < 3.0
+        assert body.scroll_offset.y > 100 and body.scroll_offset.y == body.max_scroll_y
+        screenshot = app.export_screenshot()
+        assert "pwned" in screenshot and "\x1b]0" not in screenshot
