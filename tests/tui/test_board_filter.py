@@ -259,3 +259,36 @@ def test_an_unfinished_escape_sequence_takes_only_itself() -> None:
 
     assert clean_paste("\x1b]8;;acme renewal") == ("8;;acme renewal", ["\x1b"])
     assert clean_paste("x" * 50_000 + "\x1b[31m") == ("x" * 50_000, ["\x1b"])
+
+
+async def test_after_filtering_the_cursor_is_on_a_card_that_matched(tui_store, seeded) -> None:
+    """The cursor stayed in the first column, empty under the filter: enter, w, e did
+    nothing until the user went looking for the card the filter found."""
+    from tinycrm.tui.screens.record import DealScreen
+
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        await _type(pilot, "@sam")  # Engines pilot, in Qualified (the second column)
+        await pilot.press("enter")
+        await settle(pilot)
+        card = board.current_card()
+        assert card is not None and card.title == "Engines pilot"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DealScreen)
+
+
+async def test_an_empty_column_chosen_by_hand_keeps_the_cursor(tui_store, seeded) -> None:
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        await _type(pilot, "@sam")
+        await pilot.press("enter", "left")  # to the empty Lead-in, to add a deal there
+        await settle(pilot)
+        assert board.view.active == 0 and board.current_card() is None
+        board.reload()  # what a change elsewhere does
+        await settle(pilot)
+        assert board.view.active == 0

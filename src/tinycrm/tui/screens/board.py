@@ -266,6 +266,7 @@ class BoardScreen(BoardEdits):
             # The user changed the board while this load ran; load again with their change.
             self.reload()
             return
+        refiltered = self.board is not None and self.board.where != board.where
         self.board = board
         self.pipeline_id = board.pipeline_id
         if board.where == self.filter:
@@ -301,7 +302,7 @@ class BoardScreen(BoardEdits):
             )
         self._update_title()
         if widgets and not empty:
-            self._restore_position(widgets, focus_deal, focus_index)
+            self._restore_position(widgets, focus_deal, focus_index, to_cards=refiltered)
             if had_focus and self.focused is not view and view.display:
                 self.set_focus(view)
         view.refresh_active()
@@ -310,16 +311,22 @@ class BoardScreen(BoardEdits):
         self.call_after_refresh(_freeze_heap)
 
     def _restore_position(
-        self, widgets: list[StageColumn], deal_id: int | None, index: int
+        self, widgets: list[StageColumn], deal_id: int | None, index: int, *, to_cards: bool
     ) -> None:
-        """Keep the cursor on the deal it was on, wherever that deal now is."""
+        """Keep the cursor on the deal it was on, wherever that deal now is; else in its
+        column, unless ``to_cards`` (a new filter) and that column is now empty: then in
+        the nearest column with a card (the keys act on a card the filter found)."""
         if deal_id is not None:
             for position, widget in enumerate(widgets):
                 found = widget.card_list.index_of(deal_id)
                 if found is not None:
                     self.view.activate(position, cursor=found)
                     return
-        self.view.activate(min(index, len(widgets) - 1))
+        index = min(index, len(widgets) - 1)
+        if to_cards and not widgets[index].card_list.count:
+            nearest = sorted(range(len(widgets)), key=lambda i: (abs(i - index), i))
+            index = next((i for i in nearest if widgets[i].card_list.count), index)
+        self.view.activate(index)
 
     def reload_feed(self) -> None:
         feed = self.query_one(FeedPanel)
