@@ -219,3 +219,42 @@ def test_a_paste_with_escape_codes_stays_in_its_field(tmp_path: Path, tmux_serve
         assert [d.title for d in list_deals(opened)] == ["Acme renewal"]
     finally:
         opened.close()
+
+
+def test_a_coloured_paste_filters_and_a_note_reads_in_a_real_terminal(
+    tmp_path: Path,
+    tmux_server,  # type: ignore[no-untyped-def]
+) -> None:
+    """A bracketed paste of coloured text into the filter bar filters by the words shown
+    (the codes are left out, and the board says so); `v` on the feed reads a note."""
+    from tinycrm.api import Crm
+
+    db = tmp_path / "smoke.db"
+    store = open_store(str(db))
+    crm = Crm(store)
+    crm.deals.add("Acme renewal", amount="18500")
+    crm.deals.add("Globex pilot", amount="4000", stage="Proposal")
+    crm.activities.log("note", "Acme renewal", "Pricing", body="They want the 3-year term")
+    store.close()
+
+    board = shlex.join([_tinycrm(), "--db", str(db), "board"])
+    tmux = tmux_server
+    tmux("new-session", "-d", "-s", "board", "-x", "120", "-y", "40", f"{board}; sleep 600")
+
+    def screen() -> str:
+        return tmux("capture-pane", "-p", "-J", "-t", "board", check=False).stdout
+
+    _wait(lambda: "Globex pilot" in screen() and "Move on" in screen(), "the board", screen)
+    tmux("send-keys", "-t", "board", "-l", "/")
+    _wait(lambda: "Filter: words" in screen(), "the filter bar", screen)
+    tmux("set-buffer", "-b", "coloured", "\x1b[1;31mglobex\x1b[0m\x07")
+    tmux("paste-buffer", "-p", "-b", "coloured", "-t", "board")
+    _wait(lambda: "filter  globex" in screen(), "the filter", screen)
+    _wait(lambda: "Left out of the paste: 3 control characters" in screen(), "the note", screen)
+    assert "Acme renewal" not in screen().split("Activity")[0]
+    tmux("send-keys", "-t", "board", "Escape")  # clears the filter
+    _wait(lambda: "filter  globex" not in screen(), "the filter cleared", screen)
+    tmux("send-keys", "-t", "board", "Tab")  # to the feed, on the note logged last
+    _wait(lambda: "v Read" in screen(), "the feed's keys", screen)
+    tmux("send-keys", "-t", "board", "-l", "v")
+    _wait(lambda: "They want the 3-year term" in screen(), "the note's text", screen)
