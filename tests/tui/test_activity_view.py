@@ -75,6 +75,11 @@ async def test_read_is_offered_only_for_an_entry_about_an_activity(tui_store, se
         feed.focus()
         await settle(pilot)
         assert " v Read " in _keys(app)  # the call logged on Acme renewal
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert app.screen.sections["Feed"]["Read"] == ["v"]
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("end")  # the oldest: a deal created
         await settle(pilot)
         assert " v Read " not in _keys(app)

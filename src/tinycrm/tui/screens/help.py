@@ -15,6 +15,7 @@ from textual.widgets import Static
 AREAS = {
     "ColumnsView": "Cards",
     "RowList": "Lists",
+    "FeedPanel": "Feed",
     "BoardScreen": "Board",
     "TinyCrmApp": "Everywhere",
 }
