@@ -301,3 +301,112 @@ def test_next_says_a_cases_priority_once_when_both_targets_are_missed(people) ->
     wednesday = berlin(2026, 11, 25, 12)  # response was due Monday 11:00, resolution Tue 10:00
     [line] = [a for a in next_actions(people, now=wednesday) if a.entity == "case"]
     assert line.reason == "urgent: first response was due 17h ago, resolution was due 10h ago"
+
+
+# --------------------------------------------------------------------------- pending
+# Normal priority: first response 8 h, resolution 5 days (40 h) of working time,
+# Monday to Friday 09:00-17:00 in Berlin. Opened Monday 23 November at 10:00, the case
+# is due for resolution on Monday 30 November at 10:00 unless it waits on the customer.
+
+
+def test_time_pending_does_not_count_against_the_resolution_target(people) -> None:
+    case = add_case(people, subject="Export fails", contact="Ada", now=MONDAY_10)
+    assert case.resolution_due_at == berlin(2026, 11, 30, 10)
+    reply_case(people, case.id, "Which file?", now=berlin(2026, 11, 23, 11))
+    # pending on Tuesday at 10:00: 8 h of the 40 h gone, 32 h left
+    paused = set_case_status(people, case.id, "pending", now=berlin(2026, 11, 24, 10))
+    assert paused.resolution_paused and paused.resolution_due_at is None
+    assert paused.response_due_at == berlin(2026, 11, 24, 10)  # not moved: met already
+    # past the first due time and still waiting on the customer: not breached
+    long_after = berlin(2026, 12, 2, 12)
+    shown = case_view(people, case.id, now=long_after).case
+    assert shown.resolution_paused and not shown.breached and shown.resolution_due_at is None
+    assert list_cases(people, breached=True, now=long_after) == []
+    # the customer answers on Thursday at 15:00: 32 h left from then, due Wednesday 15:00
+    back = set_case_status(people, case.id, "open", now=berlin(2026, 11, 26, 15))
+    assert not back.resolution_paused
+    assert back.resolution_due_at == berlin(2026, 12, 2, 15)
+    assert not case_view(people, case.id, now=berlin(2026, 12, 2, 14)).case.breached
+    assert case_view(people, case.id, now=berlin(2026, 12, 2, 16)).case.breached
+    resolved = resolve_support_case(people, case.id, now=berlin(2026, 12, 1, 16))
+    assert not resolved.breached
+    assert not case_view(people, case.id, now=berlin(2027, 1, 5, 9)).case.breached
+
+
+def test_only_working_time_pending_is_given_back(people) -> None:
+    # pending from Friday 16:00 to Monday 10:00: one working hour each side of a weekend
+    case = add_case(people, subject="Slow", contact="Ada", now=MONDAY_10)
+    set_case_status(people, case.id, "pending", now=berlin(2026, 11, 27, 16))
+    back = set_case_status(people, case.id, "open", now=berlin(2026, 11, 30, 10))
+    assert back.resolution_due_at == berlin(2026, 11, 30, 12)
+    # twice: the pauses add up (Monday 11:00-12:00 out of working time again: due 13:00)
+    set_case_status(people, case.id, "pending", now=berlin(2026, 11, 30, 11))
+    again = set_case_status(people, case.id, "open", now=berlin(2026, 11, 30, 12))
+    assert again.resolution_due_at == berlin(2026, 11, 30, 13)
+    # a new priority works the targets out again, the time pending still given back:
+    # low, 10 days (80 h) from Monday 10:00 is Monday 7 December 10:00, plus 3 h pending
+    low = edit_case(people, case.id, priority="low", now=berlin(2026, 11, 30, 12, 30))
+    assert low.resolution_due_at == berlin(2026, 12, 7, 13)
+    # high, 2 days (16 h): due Wednesday 25 November 10:00, missed before the first pause
+    high = edit_case(people, case.id, priority="high", now=berlin(2026, 11, 30, 12, 45))
+    assert high.resolution_due_at == berlin(2026, 11, 25, 10) and high.breached
+
+
+def test_a_target_missed_before_the_case_went_pending_stays_missed(people) -> None:
+    case = add_case(people, subject="Down", contact="Ada", priority="urgent", now=MONDAY_10)
+    reply_case(people, case.id, "On it", now=berlin(2026, 11, 23, 10, 30))
+    # resolution was due Tuesday 10:00; pending from Tuesday 12:00
+    late = set_case_status(people, case.id, "pending", now=berlin(2026, 11, 24, 12))
+    assert late.breached and not late.resolution_paused
+    assert late.resolution_due_at == berlin(2026, 11, 24, 10)
+    back = set_case_status(people, case.id, "open", now=berlin(2026, 11, 26, 9))
+    assert back.breached and back.resolution_due_at == berlin(2026, 11, 24, 10)
+
+
+def test_resolved_while_pending_meets_its_target_and_the_report_leaves_the_wait_out(
+    people,
+) -> None:
+    case = add_case(people, subject="Waiting", contact="Ada", now=MONDAY_10)
+    reply_case(people, case.id, "Send the log?", now=berlin(2026, 11, 23, 12))
+    set_case_status(people, case.id, "pending", now=berlin(2026, 11, 23, 14))  # 4 h gone
+    # the customer never answered; resolved on 3 December, well past 30 November 10:00
+    # (its clock stopped with 36 h left: from then on, that is Wednesday 9 December 14:00)
+    done = resolve_support_case(people, case.id, now=berlin(2026, 12, 3, 10))
+    assert not done.breached and done.resolution_due_at == berlin(2026, 12, 9, 14)
+    report = case_report(
+        people, start=date(2026, 11, 23), end=date(2026, 12, 31), now=berlin(2026, 12, 31, 12)
+    )
+    [row] = report.rows
+    assert row.resolved == 1 and row.within_sla == 100.0
+    assert row.median_resolution_hours == 4.0  # Monday 10:00-14:00; pending not counted
+    assert row.median_first_response_hours == 2.0
+
+
+def test_pending_does_not_pause_the_first_response(people) -> None:
+    # pending before any reply: the first-response clock runs on (due Tuesday 10:00), and
+    # a resolution without a reply still counts as the first response
+    case = add_case(people, subject="Question", contact="Ada", now=MONDAY_10)
+    set_case_status(people, case.id, "pending", now=berlin(2026, 11, 23, 11))
+    wednesday = berlin(2026, 11, 25, 9)
+    shown = case_view(people, case.id, now=wednesday).case
+    assert shown.breached and shown.resolution_paused
+    keys = {i.key for i in due_items(people, now=wednesday)}
+    assert keys == {f"case-response:{case.id}"}  # the response, not the paused resolution
+    done = resolve_support_case(people, case.id, now=berlin(2026, 11, 25, 10))
+    assert done.breached  # answered (by its resolution) a day late
+
+
+def test_remind_is_quiet_about_a_paused_resolution_and_tells_the_new_due_time(people) -> None:
+    case = add_case(people, subject="Help", contact="Ada", priority="urgent", now=MONDAY_10)
+    reply_case(people, case.id, "On it", now=berlin(2026, 11, 23, 10, 15))
+    # resolution due Tuesday 10:00; pending on Monday 16:00 with 2 h left
+    set_case_status(people, case.id, "pending", now=berlin(2026, 11, 23, 16))
+    assert [i.key for i in due_items(people, now=berlin(2026, 11, 24, 12))] == []
+    # open again on Thursday 9:00: due 11:00 that day
+    set_case_status(people, case.id, "open", now=berlin(2026, 11, 26, 9))
+    assert [i.key for i in due_items(people, now=berlin(2026, 11, 26, 9, 30))] == []
+    [risk] = due_items(people, now=berlin(2026, 11, 26, 10, 30))
+    assert risk.key == f"case-resolution-risk:{case.id}"
+    assert risk.due_at == berlin(2026, 11, 26, 11)
+    [late] = due_items(people, now=berlin(2026, 11, 26, 12))
+    assert late.key == f"case-resolution:{case.id}" and "1h ago" in late.detail

@@ -200,3 +200,15 @@ async def test_a_breached_case_in_next_up_opens_on_the_cases_screen(
         await settle(pilot)
         assert isinstance(app.screen, CasesScreen)
         assert app.screen.query_one("#case-list", RowList).current_key == key
+
+
+def test_a_pending_case_says_its_resolution_is_paused(tui_store, frozen_clock) -> None:
+    from tinycrm.store.cases import set_case_status
+    from tinycrm.tui.screens.cases import _detail, case_row
+
+    ids = build(tui_store)
+    set_case_status(tui_store, ids["export"], "pending", now=NOW - timedelta(hours=1))
+    view = case_view(tui_store, ids["export"], now=NOW)
+    assert view.case.resolution_paused
+    assert case_row(view.case, NOW).right == (("resolve: paused", "muted"),)
+    assert "resolution due paused (waiting on the customer)" in str(_detail(view))

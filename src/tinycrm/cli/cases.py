@@ -51,6 +51,8 @@ THREAD_COLUMNS = [
 def _render(row: dict[str, Any]) -> None:
     shown = dict(row)
     shown["sla"] = "breached" if row.get("breached") else "within targets"
+    if row.get("resolution_paused"):
+        shown["resolution_due_at"] = "paused (waiting on the customer)"
     if row.get("csat") is not None:
         comment = f" ({row['csat_comment']})" if row.get("csat_comment") else ""
         shown["csat_text"] = f"{row['csat']}/5{comment}"

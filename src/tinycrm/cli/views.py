@@ -107,6 +107,8 @@ def _due(row: dict[str, Any]) -> str:
 
     if row.get("status") not in ("new", "open", "pending"):
         return ""
+    if row.get("first_response_at") and row.get("resolution_paused"):
+        return "paused"
     due = (
         row.get("resolution_due_at") if row.get("first_response_at") else row.get("response_due_at")
     )

@@ -87,8 +87,12 @@ def case_items(
     """Unresolved cases past a target (``sla_breached``) or with at most ``[support]
     warn`` of working time left before one (``sla_at_risk``), as due-item rows
     (``reminders.DueItem`` fields), each under its target's due time, so each is told
-    once. ``seen``: (key, due time) told already (None: all)."""
+    once (a case back from pending has a later resolution due time: told again). A
+    pending case's resolution clock is stopped (``case_clock``): nothing to tell about
+    it, unless it was missed before the case went pending. ``seen``: (key, due time)
+    told already (None: all)."""
     from tinycrm.business_hours import format_duration
+    from tinycrm.store.case_clock import is_paused, paused_since
 
     rows = session.execute(
         select(SupportCase, col(Contact.name))
@@ -96,12 +100,15 @@ def case_items(
         .where(col(SupportCase.status).in_(CASE_UNRESOLVED))
         .order_by(col(SupportCase.id))
     ).all()
+    paused = paused_since(session, [case for case, _contact in rows])
     items: list[dict[str, object]] = []
     for case, contact in rows:
         title = f"Case #{case.id} {case.subject}" + (f" ({contact})" if contact else "")
         for name, label, due_attr, met_attr in _TARGETS:
             due: datetime | None = getattr(case, due_attr)
             if due is None or getattr(case, met_attr) is not None:
+                continue
+            if name == "resolution" and is_paused(due, paused.get(case.id)):
                 continue
             if due <= now:
                 key, group = f"case-{name}:{case.id}", "sla_breached"

@@ -6,16 +6,18 @@ opened (``[support]`` in the config file: working days, hours and time zone, a t
 per priority; see ``tinycrm.business_hours``). The due times are worked out once, when
 the case is opened (or its priority changes), and stored, so lists and reminders compare
 columns. The first reply sets the first-response time. A target is breached when it
-was met late, or is still open past its due time; the clock does not stop while a case
-is pending. A case resolved without a reply meets its first-response target by its
-resolution, so a verdict, once the case is resolved, no longer changes with the time
-of day. A resolved case can carry a CSAT score 1-5.
+was met late, or is still open past its due time. The resolution clock stops while a
+case is pending (waiting on the customer; ``store.case_clock``): the time it waits, in
+working hours, does not count against its resolution target. A case resolved without a
+reply meets its first-response target by its resolution, so a verdict, once the case is
+resolved, no longer changes with the time of day. A resolved case can carry a CSAT
+score 1-5.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
@@ -23,7 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from tinycrm.business_hours import PRIORITIES, SupportSettings
-from tinycrm.store import validate
+from tinycrm.store import case_clock, validate
 from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.engine import Store
@@ -67,11 +69,13 @@ def responded_at(case: Any) -> datetime | None:
     return case.first_response_at if case.first_response_at is not None else case.resolved_at
 
 
-def is_breached(case: Any, now: datetime) -> bool:
-    """A target met late, or still open past its due time."""
+def is_breached(case: Any, now: datetime, paused: datetime | None = None) -> bool:
+    """A target met late, or still open past its due time. ``paused``: when the case,
+    pending, went pending (``case_clock.paused_since``): its resolution clock stopped
+    then, so the resolution is late only if it was late then."""
     for due, met in (
         (case.response_due_at, responded_at(case)),
-        (case.resolution_due_at, case.resolved_at),
+        (case.resolution_due_at, case.resolved_at or paused),
     ):
         if due is not None and (met if met is not None else now) > due:
             return True
@@ -79,7 +83,8 @@ def is_breached(case: Any, now: datetime) -> bool:
 
 
 def breached_clause(now: datetime) -> Any:
-    """``is_breached`` in SQL."""
+    """``is_breached`` in SQL, with the clock running on for a pending case: every case
+    ``is_breached`` finds, and pending ones that are not (``list_cases`` leaves them out)."""
     responded = func.coalesce(col(SupportCase.first_response_at), col(SupportCase.resolved_at))
     return or_(
         and_(responded.is_(None), col(SupportCase.response_due_at) < now),
@@ -89,7 +94,14 @@ def breached_clause(now: datetime) -> Any:
     )
 
 
-def _read(case: Any, contact: str | None, company: str | None, now: datetime) -> CaseRead:
+def _read(
+    case: Any,
+    contact: str | None,
+    company: str | None,
+    now: datetime,
+    paused: datetime | None = None,
+) -> CaseRead:
+    stopped = case_clock.is_paused(case.resolution_due_at, paused)
     return CaseRead.from_row(
         {
             "id": case.id,
@@ -104,11 +116,12 @@ def _read(case: Any, contact: str | None, company: str | None, now: datetime) ->
             "owner": case.owner,
             "opened_at": case.opened_at,
             "response_due_at": case.response_due_at,
-            "resolution_due_at": case.resolution_due_at,
+            "resolution_due_at": None if stopped else case.resolution_due_at,
+            "resolution_paused": stopped,
             "first_response_at": case.first_response_at,
             "resolved_at": case.resolved_at,
             "closed_at": case.closed_at,
-            "breached": is_breached(case, now),
+            "breached": is_breached(case, now, paused),
             "csat": case.csat,
             "csat_comment": case.csat_comment,
             "created_at": case.created_at,
@@ -121,8 +134,13 @@ def to_read(session: Session, case: Any, now: datetime | None = None) -> CaseRea
     """The read model of one case row, its names resolved."""
     contact = session.get(Contact, case.contact_id) if case.contact_id else None
     company = session.get(Company, case.company_id) if case.company_id else None
+    paused = case_clock.paused_since(session, [case]).get(case.id)
     return _read(
-        case, contact.name if contact else None, company.name if company else None, now or utcnow()
+        case,
+        contact.name if contact else None,
+        company.name if company else None,
+        now or utcnow(),
+        paused,
     )
 
 
@@ -199,7 +217,7 @@ def list_cases(
         if owner and owner.strip():
             query = query.where(col(SupportCase.owner) == owner.strip())
         if breached:
-            query = query.where(breached_clause(now))
+            query = query.where(breached_clause(now))  # and the paused ones, dropped below
         if contact:
             contact_id = resolve_contact(session, contact).id
         if company:
@@ -210,7 +228,10 @@ def list_cases(
             query = query.where(col(SupportCase.company_id) == company_id)
         query = query.where(resolve_where(store, session, ENTITY, where=where, now=now))
         rows = session.execute(query).all()
-        out = [_read(c, p, a, now) for c, p, a in rows]
+        paused = case_clock.paused_since(session, [c for c, _p, _a in rows])
+        out = [_read(c, p, a, now, paused.get(c.id)) for c, p, a in rows]
+    if breached:
+        out = [c for c in out if c.breached]
     rank = {p: i for i, p in enumerate(reversed(PRIORITIES))}
     far = datetime.max.replace(tzinfo=now.tzinfo)
 
@@ -226,12 +247,16 @@ def list_cases(
 # --------------------------------------------------------------------------- writing
 
 
-def set_targets(case: SupportCase, support: SupportSettings) -> None:
-    """Work out the case's SLA due times from when it was opened and its priority."""
+def set_targets(
+    case: SupportCase, support: SupportSettings, pauses: list[case_clock.Pause] | None = None
+) -> None:
+    """Work out the case's SLA due times from when it was opened and its priority, the
+    resolution's moved later by the time it spent ``pauses`` (``case_clock``)."""
     hours = support.hours
     try:
         case.response_due_at = hours.add(case.opened_at, support.response[case.priority])
-        case.resolution_due_at = hours.add(case.opened_at, support.resolution[case.priority])
+        due = hours.add(case.opened_at, support.resolution[case.priority])
+        case.resolution_due_at = case_clock.give_back(due, pauses or [], hours)
     except ValueError as exc:  # no working day within ten years: a broken [support]
         raise Invalid(f"cannot work out the SLA due times: {exc}") from exc
 
@@ -369,6 +394,15 @@ def _move(
     before = case.status
     if before == target:
         raise Conflict(f"case {describe(case)} is {target} already")
+    if before == case_clock.PAUSED and case.resolution_due_at is not None:
+        # the clock starts again: what was left when the case went pending, from now
+        assert case.id is not None
+        since = case_clock.paused_since(session, [case])[case.id]
+        hours = store.settings().support.hours
+        try:
+            case.resolution_due_at = case_clock.resume(case.resolution_due_at, since, stamp, hours)
+        except ValueError as exc:  # no working day within ten years: a broken [support]
+            raise Invalid(f"cannot work out the SLA due times: {exc}") from exc
     if target in UNRESOLVED:
         if case.first_response_at is None and case.resolved_at is not None:
             # a resolution without a reply answered the case: reopened, it stays answered
@@ -386,14 +420,15 @@ def _move(
     action = {"resolved": "resolved", "closed": "closed"}.get(target, "updated")
     if before in ("resolved", "closed") and target in UNRESOLVED:
         action = "reopened"
-    record_event(
+    event = record_event(
         store,
         session,
         action=action,
         entity=ENTITY,
         entity_id=case.id,
-        summary=f"case {describe(case)}: {before} → {target}",
+        summary=case_clock.move_summary(case.id, case.subject, before, target),
     )
+    event.at = stamp.astimezone(UTC)  # when it went pending or came back: case_clock reads it
     session.flush()
     return to_read(session, case, stamp)
 
@@ -482,8 +517,8 @@ def edit_case(
             level = validate.choice(priority, PRIORITIES, "priority")
             if level and level != case.priority:
                 case.priority = level
-                assert support is not None
-                set_targets(case, support)
+                assert support is not None and case.id is not None
+                set_targets(case, support, case_clock.pauses_of(session, [case.id]).get(case.id))
                 changes.append("priority")
         if owner is not None and (who := validate.optional_text(owner, "owner")) != case.owner:
             case.owner = who or store.user

@@ -143,7 +143,8 @@ class CaseRead(ReadModel):
     owner: str
     opened_at: datetime
     response_due_at: datetime | None
-    resolution_due_at: datetime | None
+    resolution_due_at: datetime | None  # None while paused
+    resolution_paused: bool = False  # pending, its resolution clock stopped (case_clock)
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None

@@ -6,10 +6,12 @@ For each period (``--by week|month``) or group (``--by priority|owner``) of the 
 - **median first response**: over the cases opened in it that got a reply, the working
   time from opening to the first reply (``[support]`` business hours);
 - **median resolution**: over the cases resolved in it, the working time from opening to
-  resolution;
+  resolution, less the working time they spent pending (waiting on the customer: the
+  resolution clock stops, ``store.case_clock``);
 - **within SLA**: of the cases resolved in it, the share that met both targets (first
   response and resolution by their due times; a case resolved without a reply met its
-  first-response target by the resolution, as ``store.cases.is_breached`` says);
+  first-response target by the resolution, as ``store.cases.is_breached`` says; the
+  resolution's due time leaves out the time pending);
 - **backlog**: cases opened before its end and not resolved by then;
 - **CSAT**: the average score of the cases resolved in it that have one (and how many).
 """
@@ -26,6 +28,7 @@ from sqlmodel import col
 
 from tinycrm import dates
 from tinycrm.business_hours import PRIORITIES, BusinessHours
+from tinycrm.store.case_clock import Pause, pauses_of, pending_time
 from tinycrm.store.cases import is_breached
 from tinycrm.store.engine import Store
 from tinycrm.store.models import ReadModel
@@ -69,6 +72,7 @@ def _line(
     start_at: datetime,
     end_at: datetime,
     hours: BusinessHours,
+    pauses: dict[int, list[Pause]],
 ) -> CaseLine:
     def inside(at: datetime | None) -> bool:
         return at is not None and start_at <= at < end_at
@@ -83,6 +87,11 @@ def _line(
         if c.opened_at < end_at and (c.resolved_at is None or c.resolved_at >= end_at)
     ]
     scored = [c.csat for c in resolved if c.csat is not None]
+
+    def resolution(c: Any) -> timedelta:
+        took = hours.between(c.opened_at, c.resolved_at)
+        return took - pending_time(pauses.get(c.id, []), c.opened_at, c.resolved_at, hours)
+
     return CaseLine(
         group=group,
         start=span[0] if span else None,
@@ -92,7 +101,7 @@ def _line(
         median_first_response_hours=_hours(
             hours.between(c.opened_at, c.first_response_at) for c in answered
         ),
-        median_resolution_hours=_hours(hours.between(c.opened_at, c.resolved_at) for c in resolved),
+        median_resolution_hours=_hours(resolution(c) for c in resolved),
         within_sla=round(100 * len(met) / len(resolved), 1) if resolved else None,
         backlog=len(backlog),
         csat=round(sum(scored) / len(scored), 2) if scored else None,
@@ -133,6 +142,8 @@ def case_report(
                 )
             )
         )
+        resolved = [c.id for c in cases if c.resolved_at is not None and c.id is not None]
+        pauses = pauses_of(session, resolved) if resolved else {}
     rows: list[CaseLine] = []
     if unit in ("week", "month"):
         for span in periods(first, last, unit):
@@ -144,6 +155,7 @@ def case_report(
                     dates.local_midnight(span.start),
                     dates.local_midnight(span.end + timedelta(days=1)),
                     hours,
+                    pauses,
                 )
             )
     elif unit in ("priority", "owner"):
@@ -156,7 +168,8 @@ def case_report(
         )
         for group in groups:
             mine = [c for c in cases if key(c) == group]
-            rows.append(_line(group, None, mine, start_at, end_at, hours))
+            rows.append(_line(group, None, mine, start_at, end_at, hours, pauses))
     else:
-        rows.append(_line(f"{first}..{last}", (first, last), cases, start_at, end_at, hours))
+        line = _line(f"{first}..{last}", (first, last), cases, start_at, end_at, hours, pauses)
+        rows.append(line)
     return CaseReport(scope=scope.read(), by=unit, rows=rows)

@@ -57,6 +57,9 @@ def case_row(case: CaseRead, now: datetime) -> Row:
             right.append((" · ", "muted"))
         what = "reply" if case.first_response_at is None else "resolve"
         right.append((f"{what} {fmt.relative(due, now)}", "warning" if due <= now else "muted"))
+    elif case.first_response_at is not None and case.resolution_paused:
+        right += [(" · ", "muted")] if right else []
+        right.append(("resolve: paused", "muted"))
     if case.csat is not None:
         right.append((f"CSAT {case.csat}/5", "success" if case.csat >= 4 else "muted"))
     who = case.company or case.contact or ""
@@ -94,7 +97,12 @@ def _detail(view: CaseView | None) -> Text:
         ("opened", fmt.local(case.opened_at)),
         ("response due", fmt.local(case.response_due_at)),
         ("first response", fmt.local(case.first_response_at)),
-        ("resolution due", fmt.local(case.resolution_due_at)),
+        (
+            "resolution due",
+            "paused (waiting on the customer)"
+            if case.resolution_paused
+            else fmt.local(case.resolution_due_at),
+        ),
         ("resolved", fmt.local(case.resolved_at)),
         ("SLA", "breached" if case.breached else "within targets"),
         ("CSAT", f"{case.csat}/5" if case.csat is not None else None),
