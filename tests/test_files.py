@@ -202,3 +202,60 @@ def test_a_hard_link_elsewhere_keeps_its_old_content(tmp_path: Path) -> None:
     write_text(tmp_path / "alias.csv", "new")
     assert original.read_text() == "keep me"
     assert (tmp_path / "alias.csv").read_text() == "new"
+
+
+# --------------------------------------------------------------------------- a set of files
+
+
+def _write_set(folder: Path, text: str, **kwargs: Any) -> None:
+    from tinycrm.files import write_folder
+
+    with write_folder(folder, names=["a.csv", "b.csv"], **kwargs) as made:
+        for name in ("a.csv", "b.csv"):
+            with made.open(name) as handle:
+                handle.write(text)
+
+
+def _set(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchanged", "renamed twice"])
+def test_a_set_replaces_the_last_one_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    from tinycrm import files
+
+    if not exchange:  # a system or file system without renameat2's exchange
+        monkeypatch.setattr(files, "_exchange", lambda a, b: False)
+    folder = tmp_path / "set"
+    _write_set(folder, "one", mkdir=True)
+    assert _set(folder) == {"a.csv": "one", "b.csv": "one"}
+    _write_set(folder, "two")
+    assert _set(folder) == {"a.csv": "two", "b.csv": "two"}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert [p.name for p in tmp_path.iterdir()] == ["set"]
+
+
+def test_a_set_that_fails_leaves_the_last_one(tmp_path: Path) -> None:
+    from tinycrm.files import write_folder
+
+    folder = tmp_path / "set"
+    _write_set(folder, "one", mkdir=True)
+    with pytest.raises(KeyboardInterrupt), write_folder(folder, names=["a.csv", "b.csv"]) as made:
+        with made.open("a.csv") as handle:
+            handle.write("two")
+        raise KeyboardInterrupt  # Ctrl-C or TERM before the set is complete
+    assert _set(folder) == {"a.csv": "one", "b.csv": "one"}
+    assert [p.name for p in tmp_path.iterdir()] == ["set"]
+
+
+def test_the_current_folder_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "set"
+    _write_set(folder, "one", mkdir=True)
+    monkeypatch.chdir(folder)
+    with pytest.raises(CannotWrite, match="holds the current folder"):
+        _write_set(Path("."), "two")
+    assert _set(folder) == {"a.csv": "one", "b.csv": "one"}

@@ -15,17 +15,24 @@ Where the target is not a plain file the rules are:
 * a folder, ``/proc``, a read-only or full disk: :class:`CannotWrite`, whose
   message is one line (the command line turns it into exit 1).
 
+A set of files that belong together (``export all --format csv``) is written whole too:
+into a new temporary folder beside the target folder (0700, its files 0600), flushed,
+then swapped into place in one step (:func:`write_folder`), so an interrupted or failed
+export leaves the last set, or nothing, and never new files beside old ones.
+
 This module imports nothing heavy, so commands can use it before the store.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -277,3 +284,187 @@ def write_text(
     """Write ``text`` to ``path`` whole (see :func:`open_output`)."""
     with open_output(path, private=private, mkdir=mkdir, encoding=encoding) as handle:
         handle.write(text)
+
+
+# --------------------------------------------------------------------------- a set of files
+
+
+class NewFolder:
+    """The temporary folder :func:`write_folder` fills: ``open(name)`` for each file."""
+
+    def __init__(self, path: Path, shown: str) -> None:
+        self.path = path
+        self.shown = shown
+
+    @contextlib.contextmanager
+    def open(
+        self, name: str, *, encoding: str = "utf-8", newline: str | None = ""
+    ) -> Iterator[IO[str]]:
+        """A new file ``name`` (0600), flushed to disk when the block ends. OS errors,
+        the block's own included (a full disk), become :class:`CannotWrite`."""
+        try:
+            fd = os.open(self.path / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+            with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            shown = os.path.join(self.shown, name)
+            raise CannotWrite(f"cannot write {shown}: {_reason(exc)}") from None
+
+
+@contextlib.contextmanager
+def write_folder(
+    path: str | os.PathLike[str],
+    *,
+    names: Collection[str],
+    mkdir: bool = False,
+    what: str = "a tinycrm CSV export",
+) -> Iterator[NewFolder]:
+    """A folder of files (``names``) that replaces ``path`` whole when the block ends.
+
+    The files are written into a new temporary folder beside ``path`` (0700), which is
+    swapped into place when the block ends without an error and removed when it does
+    not: the last set stays, or nothing appears, never a mix. ``path`` is checked before
+    the block runs (:class:`CannotWrite`, one line): a file, or a folder holding anything
+    but files of the set (the last export), is refused rather than replaced; a folder
+    the user cannot write into too; a missing one needs ``mkdir`` (its parents are made
+    then). A link to the folder is kept and the folder it names replaced. ``what``
+    names the set in the message that refuses a folder holding anything else.
+    """
+    shown = os.fspath(path)
+    target = _set_folder(shown, names, mkdir=mkdir, what=what)
+    temp: Path | None = None
+    try:
+        with interrupts.aside(), interrupts.saving():  # see temporary_beside
+            try:
+                made = tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            except OSError as exc:
+                raise CannotWrite(
+                    f"cannot write into {shown}: {_reason(exc)} "
+                    f"(the new set is made beside it, in {target.parent})"
+                ) from None
+            temp = Path(made)
+        yield NewFolder(temp, shown)
+        _sync_folder(temp)
+        _set_folder(shown, names, mkdir=mkdir, what=what)  # again: nothing of the user's came in
+        old = _swap(temp, target, shown)
+        temp = None
+        _sync_folder(target.parent)
+        if old is not None:
+            _discard(old, names)
+    except BaseException:
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+def _set_folder(shown: str, names: Collection[str], *, mkdir: bool, what: str) -> Path:
+    """The folder a set replaces, resolved (links followed), or :class:`CannotWrite`."""
+    if not shown.strip():
+        raise CannotWrite("no folder name given")
+    if "\0" in shown:
+        raise CannotWrite("a folder name cannot contain NUL")
+    given = Path(shown).expanduser()
+    try:
+        mode: int | None = os.stat(given).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:  # a parent that is a file, /proc
+        raise CannotWrite(f"cannot write into {shown}: {_reason(exc)}") from None
+    real = Path(os.path.realpath(given))
+    if mode is None:
+        if not mkdir:
+            raise CannotWrite(f"cannot write into {shown}: it does not exist (--mkdir creates it)")
+        _check_folder(real.parent, shown, mkdir=True)
+        return real
+    if not stat.S_ISDIR(mode):
+        raise CannotWrite(f"cannot write into {shown}: it is not a folder")
+    here = Path(os.path.realpath(os.getcwd()))
+    if real == real.parent or real == here or real in here.parents:
+        raise CannotWrite(
+            f"cannot write into {shown}: it is replaced whole, and it holds the current "
+            "folder (give it from outside)"
+        )
+    try:
+        entries = sorted(os.scandir(real), key=lambda e: e.name)
+    except OSError as exc:
+        raise CannotWrite(f"cannot write into {shown}: {_reason(exc)}") from None
+    others = [
+        e.name for e in entries if e.name not in names or not e.is_file(follow_symlinks=False)
+    ]
+    if others:
+        listed = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise CannotWrite(
+            f"cannot write into {shown}: it holds files that are not {what} "
+            f"({listed}); give a new folder, or one with an earlier export"
+        )
+    if not os.access(real, os.W_OK):
+        raise CannotWrite(f"cannot write into {shown}: {os.strerror(errno.EACCES)}")
+    return real
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux's ``renameat2`` with ``RENAME_EXCHANGE``);
+    False where the system or the file system cannot (the caller renames twice)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        call = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without it
+        return False
+    call.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    call.restype = ctypes.c_int
+    if call(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), os.fspath(b))
+
+
+def _swap(temp: Path, target: Path, shown: str) -> Path | None:
+    """Put the folder ``temp`` where ``target`` is; the old ``target``, now elsewhere, is
+    returned for :func:`_discard` (None: there was none). Signals wait until it is done
+    (it is what the command saves)."""
+    with interrupts.saving():
+        try:
+            if not target.exists():
+                os.rename(temp, target)
+                return None
+            if _exchange(temp, target):
+                return temp
+            # Two renames: only a crash between them (not a signal: they wait) leaves the
+            # last set under the hidden name beside the folder.
+            spare = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+            )
+            try:
+                os.rename(target, spare)
+            except OSError:
+                spare.rmdir()
+                raise
+            try:
+                os.rename(temp, target)
+            except OSError:
+                os.rename(spare, target)
+                raise
+            return spare
+        except OSError as exc:
+            raise CannotWrite(f"cannot write into {shown}: {_reason(exc)}") from None
+
+
+def _discard(old: Path, names: Collection[str]) -> None:
+    """Remove the last set's folder: its files by name, then the folder (anything else
+    that came into it meanwhile keeps it)."""
+    for name in names:
+        with contextlib.suppress(OSError):
+            (old / name).unlink()
+    with contextlib.suppress(OSError):
+        old.rmdir()

@@ -438,3 +438,46 @@ def test_restore_interrupted(tmp_path: Path, sqlite_template: Path) -> None:
     # once, so on an idle machine no signal can be aimed between the two (the probe would
     # never fire); the sweep's moments still cover rolled back and saved.
     sweep(case, fresh, moments=(0.5, 0.97), seed=27, probes=())
+
+
+def test_export_all_csv_interrupted_leaves_the_last_set_or_the_new_one(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    import shutil
+
+    people = contacts_csv(tmp_path / "people.csv", ROWS)
+    fresh_db = _base(tmp_path, sqlite_template, ["import", "contacts", str(people)])
+    parent = tmp_path / "exports"
+    target = parent / "crm"
+    last = tmp_path / "last"  # the set an earlier export left: one contact
+    setup = ["--db", str(tmp_path / "old.db")]
+    assert finish(spawn([*setup, "contact", "add", "Old", "--email", "old@x.io"]), False)
+    run = finish(spawn([*setup, "export", "all", "--format", "csv", "--out", str(last),
+                        "--mkdir"]), False)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    old = {p.name: p.read_bytes() for p in last.iterdir()}
+
+    def fresh() -> str:
+        shutil.rmtree(parent, ignore_errors=True)
+        parent.mkdir()
+        shutil.copytree(last, target)
+        return fresh_db()
+
+    def effect(_db: str) -> str:
+        beside = [p.name for p in parent.iterdir() if p.name != target.name]
+        found = {p.name: p.read_bytes() for p in target.iterdir()}
+        if beside:
+            return f"left beside: {beside}"
+        if found == old:
+            return "none"
+        lines = found.get("contacts.csv", b"").count(b"\n")
+        same = sorted(found) == sorted(old)
+        return "all" if same and lines == ROWS + 1 else f"{sorted(found)}, {lines} lines"
+
+    case = Case(
+        lambda db: ["--db", db, "export", "all", "--format", "csv", "--out", str(target)],
+        effect,
+        f"Exported to {target}/:",
+    )
+    outcomes = sweep(case, fresh, moments=(0.5, 0.97), seed=28, probes=(signal.SIGTERM,))
+    assert ROLLED_BACK in outcomes and SAVED in outcomes, outcomes

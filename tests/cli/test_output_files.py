@@ -212,3 +212,120 @@ def test_an_export_or_report_onto_the_database_is_refused(cli, people, tmp_path:
     assert refused.exit_code == 1 and "choose another file" in refused.stderr
     emails = [c["email"] for c in cli("contact", "list", "--json").json()]
     assert emails == ["ada@x.io"]
+
+
+# ------------------------------------------------------- export all --format csv: one set
+
+SET = [
+    "activities.csv", "cases.csv", "companies.csv", "contacts.csv", "contracts.csv",
+    "deals.csv", "items.csv", "products.csv", "quotes.csv", "tasks.csv",
+]  # fmt: skip
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _beside(folder: Path) -> list[str]:
+    """What else the export left in the folder's parent (its temporary folders)."""
+    return sorted(p.name for p in folder.parent.iterdir() if p.name.startswith("."))
+
+
+def _export_all(cli, folder: Path, *more: str):  # type: ignore[no-untyped-def]
+    return cli("export", "all", "--format", "csv", "--out", str(folder), *more)
+
+
+def test_export_all_csv_replaces_the_last_set_whole(cli, people, tmp_path: Path) -> None:
+    folder = tmp_path / "exports" / "crm"
+    assert _export_all(cli, folder, "--mkdir").exit_code == 0
+    assert sorted(_files(folder)) == SET
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
+    cli("contact", "add", "Grace Hopper", "--email", "grace@navy.mil")
+    done = _export_all(cli, folder)
+    assert done.exit_code == 0, done.stderr
+    assert sorted(_files(folder)) == SET and b"grace@navy.mil" in _files(folder)["contacts.csv"]
+    assert _beside(folder) == []
+    # a link to the folder is kept, and the set it points to replaced
+    link = tmp_path / "latest"
+    link.symlink_to(folder)
+    cli("contact", "add", "Alan Turing")
+    assert _export_all(cli, link).exit_code == 0
+    assert link.is_symlink() and b"Alan Turing" in _files(folder)["contacts.csv"]
+    assert _beside(folder) == []
+
+
+def test_a_failure_part_way_leaves_the_last_set_as_it_was(
+    cli, people, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from tinycrm.cli import output
+
+    folder = tmp_path / "crm"
+    assert _export_all(cli, folder, "--mkdir").exit_code == 0
+    before = _files(folder)
+    cli("contact", "add", "Grace Hopper", "--email", "grace@navy.mil")
+    made = output.Output.writer
+    calls = []
+
+    def failing(self, stream, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:  # the disk fills up in the third file
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return made(self, stream, **kwargs)
+
+    monkeypatch.setattr(output.Output, "writer", failing)
+    failed = _export_all(cli, folder)
+    assert failed.exit_code == 1
+    assert failed.stderr.startswith("Error: ") and len(failed.stderr.splitlines()) == 1
+    assert "No space left on device" in failed.stderr
+    assert _files(folder) == before  # not the first two new files beside the old others
+    assert _beside(folder) == []
+    # nothing there before: nothing there after
+    fresh = tmp_path / "fresh"
+    calls.clear()
+    assert _export_all(cli, fresh).exit_code == 1
+    assert not fresh.exists() and _beside(fresh) == []
+
+
+def test_a_folder_holding_other_files_is_not_replaced(cli, people, tmp_path: Path) -> None:
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    refused = _export_all(cli, folder)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"Error: cannot write into {folder}: it holds files that are not a tinycrm CSV "
+        "export (notes.txt); give a new folder, or one with an earlier export\n"
+    )
+    assert _files(folder) == {"notes.txt": b"mine"} and _beside(folder) == []
+    # an empty folder is a new one
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert _export_all(cli, empty).exit_code == 0 and sorted(_files(empty)) == SET
+
+
+@pytest.mark.parametrize("locked", ["folder", "parent"])
+def test_a_read_only_folder_is_one_line_and_the_last_set_stays(
+    cli, people, tmp_path: Path, make_readonly, locked: str
+) -> None:
+    parent = tmp_path / "parent"
+    folder = parent / "crm"
+    assert _export_all(cli, folder, "--mkdir").exit_code == 0
+    before = _files(folder)
+    make_readonly(folder if locked == "folder" else parent)
+    refused = _export_all(cli, folder)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(f"Error: cannot write into {folder}: ")
+    assert len(refused.stderr.splitlines()) == 1
+    assert _files(folder) == before and _beside(folder) == []
+
+
+def test_a_file_is_not_a_folder_to_export_into(cli, people, tmp_path: Path) -> None:
+    target = tmp_path / "crm"
+    target.write_text("x")
+    refused = _export_all(cli, target)
+    assert refused.exit_code == 1
+    assert refused.stderr == f"Error: cannot write into {target}: it is not a folder\n"
+    assert target.read_text() == "x" and _beside(target) == []

@@ -613,31 +613,28 @@ _MODELS = {"companies": "CompanyRead", "contacts": "ContactRead", "deals": "Deal
 
 
 def _all_csv(ctx: typer.Context, folder: Path, mkdir: bool) -> None:
-    from tinycrm.files import CannotWrite
+    """One CSV per kind into ``folder``, the set written whole (``files.write_folder``):
+    it replaces an earlier export there at once, or nothing changes."""
+    from tinycrm.files import write_folder
 
     if str(folder) in ("-", "/dev/stdout"):
         raise typer.BadParameter("CSV export writes a folder of files", param_hint="--out")
-    folder = folder.expanduser()
-    if mkdir:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise CannotWrite(f"cannot create folder {folder}: {exc.strerror}") from None
-    if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist (--mkdir creates it)"
-        raise CannotWrite(f"cannot write into {folder}: it {what}")
+    names = [f"{name}.csv" for name in _MODELS]
     exports = crm(ctx).exports
-    parts = exports.everything()
-    linked = ("deals", "activities", "tasks")
-    for name, rows in parts.items():
-        mail = name == "activities"
-        records = exports.records(rows, mail=mail) if name in linked else rows
-        with _target(folder / f"{name}.csv") as stream:
-            model = _MODELS.get(name)
-            columns = None if rows else _columns_of(model, contact_email=name in linked, mail=mail)
-            writer = out.Output("csv").writer(stream, columns=columns)
-            writer.write(records)
-            writer.close()
+    with write_folder(folder, names=names, mkdir=mkdir) as made:
+        parts = exports.everything()
+        linked = ("deals", "activities", "tasks")
+        for name, rows in parts.items():
+            mail = name == "activities"
+            records = exports.records(rows, mail=mail) if name in linked else rows
+            with made.open(f"{name}.csv") as stream:
+                model = _MODELS.get(name)
+                columns = (
+                    None if rows else _columns_of(model, contact_email=name in linked, mail=mail)
+                )
+                writer = out.Output("csv").writer(stream, columns=columns)
+                writer.write(records)
+                writer.close()
     one = {"companies": "company", "activities": "activity"}
     shown = ", ".join(plural(len(rows), one.get(name, name[:-1])) for name, rows in parts.items())
-    _said(f"Exported to {folder}/: {shown}")
+    _said(f"Exported to {folder.expanduser()}/: {shown}")
