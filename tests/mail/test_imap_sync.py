@@ -552,3 +552,25 @@ def test_a_message_the_server_cannot_give_is_skipped_and_told_not_a_sync_stuck_f
     monkeypatch.setattr(IMAPClient, "fetch", fetch)
     assert crm.mail.sync().run.read == 0  # behind the checkpoint now: --from-start reads it
     assert crm.mail.sync(from_start=True).run.logged == 1
+
+
+def test_two_messages_without_message_id_or_date_are_both_logged_and_each_once(
+    store: Any, imap_account: ImapAccount, tmp_path: Path
+) -> None:
+    """A script's two alerts, no Message-ID, no Date, one sender and subject: both are
+    logged; a copy in another folder, a sync from the start and a file of one add none."""
+    imap_account.configure(folders=["INBOX", "Clients"])
+    crm = _crm(store)
+    crm.contacts.add(name="Ops", email="ops@client.example")
+    head = b"From: ops@client.example\r\nTo: me@my.example\r\nSubject: alert\r\n\r\n"
+    full, ok = head + b"Disk full\r\n", head + b"Disk ok\r\n"
+    imap_account.append("INBOX", full, ok)
+    imap_account.append("Clients", ok)
+    run = crm.mail.sync().run
+    assert (run.read, run.logged, run.already) == (3, 2, 1)
+    assert _count(store) == 2
+    again = crm.mail.sync(from_start=True).run
+    assert (again.read, again.logged, again.already) == (3, 0, 3)
+    (tmp_path / "ok.eml").write_bytes(ok.replace(b"\r\n", b"\n"))
+    assert crm.mail.import_paths([tmp_path / "ok.eml"]).already == 1
+    assert _count(store) == 2

@@ -306,3 +306,36 @@ def test_an_own_address_with_a_plus_tag_or_gmail_dots_is_own(store: Any) -> None
     with store.read() as session:
         directions = dict(session.execute(select(Activity.mail_key, Activity.direction)).all())
     assert directions == {"g@x": "in", "s@x": "out"}
+
+
+def test_two_messages_without_message_id_or_date_are_both_logged_once(store: Any) -> None:
+    """Same sender, same subject, neither Message-ID nor Date: the second was taken for
+    the first and dropped ("1 already logged")."""
+    add_contact(store, name="Ops", email="ops@client.example")
+    head = "From: ops@client.example\nTo: me@mycompany.example\nSubject: alert\n\n"
+    first, second = (parse_message((head + body).encode()) for body in ("Disk full", "Disk ok"))
+    run = log_messages(store, [first, second], **OWN)
+    assert (run.logged, run.already) == (2, 0)
+    bodies = sorted((a.body or "").rsplit("\n", 1)[-1] for a in list_activities(store))
+    assert bodies == ["Disk full", "Disk ok"]
+    again = log_messages(store, [second, first, parse_message((head + "Disk ok").encode())], **OWN)
+    assert (again.logged, again.already) == (0, 3)
+    assert _count(store) == 2
+
+
+def test_a_message_logged_by_an_earlier_version_without_message_id_is_not_logged_again(
+    store: Any,
+) -> None:
+    """Earlier versions keyed a message without Message-ID by sender, date and subject:
+    that message read again is logged (its text is the same); another one under that
+    old key is not the same message and is logged."""
+    add_contact(store, name="Ops", email="ops@client.example")
+    head = "From: ops@client.example\nTo: me@mycompany.example\nSubject: alert\n\n"
+    first, second = (parse_message((head + body).encode()) for body in ("Disk full", "Disk ok"))
+    log_messages(store, [first], **OWN)
+    assert first.old_key is not None
+    with store.write() as session:  # as an earlier version logged it
+        session.execute(update(Activity).values(mail_key=first.old_key))
+    run = log_messages(store, [first, second], **OWN)
+    assert (run.logged, run.already) == (1, 1)
+    assert _count(store) == 2

@@ -112,13 +112,39 @@ def test_html_only_mail_becomes_text_and_list_mail_is_marked() -> None:
     assert m.automated == "mailing list"
 
 
-def test_no_message_id_gives_a_stable_key_from_sender_date_and_subject() -> None:
+def test_no_message_id_gives_a_stable_key_from_the_message_itself() -> None:
     raw = PLAIN_QP_1252.replace(b"Message-ID: <abc.123@mueller.example>\n", b"")
-    first, again = parse_message(raw), parse_message(raw.replace(b"Hello", b"Hi"))
-    assert first.message_id is None
-    assert first.key.startswith("sha256:") and first.key == again.key
-    other = parse_message(raw.replace(b"Date: Tue, 01 Dec", b"Date: Wed, 02 Dec"))
-    assert other.key != first.key
+    first = parse_message(raw)
+    assert first.message_id is None and first.key.startswith("sha256:")
+    # the same message however it is stored: CRLF (IMAP), an mbox's status headers
+    # and From_ line, the Received headers of its delivery (a file saved without them)
+    stored = b"From ana@x Tue Dec  1 10:00:00 2026\nStatus: RO\nX-Mozilla-Status: 0001\n" + raw
+    delivered = b"Received: from mx by imap; Tue, 01 Dec 2026 09:01:00 +0000\n" + raw
+    for same in (raw.replace(b"\n", b"\r\n"), stored, delivered):
+        assert parse_message(same).key == first.key
+    # another message from the same sender with the same subject and date is another key
+    other_body = raw.replace(b"Hello", b"Hi")
+    other_date = raw.replace(b"Date: Tue, 01 Dec", b"Date: Wed, 02 Dec")
+    other_to = raw.replace(b"Bo Berg", b'Bo Berg" <bo2@x.example>, "Bo')
+    keys = {parse_message(r).key for r in (raw, other_body, other_date, other_to)}
+    assert len(keys) == 4
+
+
+def test_no_message_id_and_no_date_two_messages_are_two_keys() -> None:
+    """A script's "Disk full" and "Disk full again" with neither Message-ID nor Date,
+    from one sender, with one subject: one key made the second a double of the first."""
+    head = b"From: ops@client.example\nTo: me@my.example\nSubject: alert\n"
+    first, second = (parse_message(head + b"\n" + body) for body in (b"Disk full", b"Disk ok"))
+    assert first.key != second.key
+    assert first.old_key == second.old_key  # what earlier versions keyed both by
+    attached = parse_message(
+        head + b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+        b"Content-Type: text/plain\n\nDisk full\n--B\nContent-Type: text/csv\n"
+        b"Content-Disposition: attachment; filename=df.csv\n\na,b\n--B--\n"
+    )
+    assert attached.key not in (first.key, second.key)  # the same text, an attachment more
+    assert parse_message(head + b"\n" + b"Disk full").key == first.key
+    assert parse_message(b"Message-ID: <a@b>\n" + head + b"\nx").old_key is None
 
 
 def test_a_bounce_is_machine_mail() -> None:
@@ -272,7 +298,9 @@ def test_a_date_it_cannot_have_been_sent_on_gives_way_to_when_it_was_received(da
     early = f"Date: {ahead:%a, %d %b %Y %H:%M:%S} +0000\n".encode() + UNDATED
     assert parse_message(early, received=internal).date == ahead
     key = parse_message(f"Date: {date}\nFrom: ana@client.example\n\nx".encode()).key
-    assert key == parse_message(f"Date: {date}\nFrom: ana@client.example\n\ny".encode()).key
+    assert key == parse_message(f"Date: {date}\nFrom: ana@client.example\n\nx".encode()).key
+    later = date.replace("Jan", "Feb")
+    assert key != parse_message(f"Date: {later}\nFrom: ana@client.example\n\nx".encode()).key
 
 
 def _nested(depth: int) -> bytes:

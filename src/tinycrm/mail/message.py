@@ -15,9 +15,12 @@ caller has it, else the newest (topmost) Received header. ``dated_by`` says whic
 when nothing dates it.
 
 A message is known by its Message-ID (a hash of it when it is too long for a database
-index); one without (some scripts and old clients send none) by a hash of its sender,
-date and subject, so that the same message read twice, from two folders or from IMAP
-and a file, is logged once.
+index); one without (some scripts and old clients send none) by a hash of what it says:
+its sender, Date header, subject, To, Cc, text and attachments (name, type and size), so
+that the same message read twice, from two folders or from IMAP and a file, is logged
+once, and two messages that differ in any of these (two alerts with one subject and no
+date) are two. How it is stored (CRLF or LF, an mbox's From_ line and status headers,
+the Received headers of its delivery) changes no key.
 """
 
 from __future__ import annotations
@@ -178,8 +181,8 @@ class Attachment:
 class MailMessage:
     """What tinycrm keeps of a message. Addresses are lowercased; ``date`` is aware UTC."""
 
-    key: str  # the Message-ID without <>, or "sha256:…" of sender, date and subject
-    # (or of a Message-ID over KEY_MAX characters)
+    key: str  # the Message-ID without <>, or "sha256:…" of what it says (see the
+    # module's docstring; or of a Message-ID over KEY_MAX characters)
     message_id: str | None
     subject: str
     date: datetime | None
@@ -195,6 +198,9 @@ class MailMessage:
     names: dict[str, str] = field(default_factory=dict)  # address -> display name
     dated_by: DatedBy | None = None  # where ``date`` comes from (None: no date at all)
     date_header: str = ""  # the Date header as it came ("" when there is none)
+    # without a Message-ID: the key earlier versions gave it (a hash of sender, date and
+    # subject only, which two messages could share); None with a Message-ID
+    old_key: str | None = None
 
     def addresses(self) -> tuple[str, ...]:
         """Everyone on the message: sender, To and Cc, in that order, once each."""
@@ -242,8 +248,18 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     names = {a: n for a, n in (*senders, *to, *cc) if n}
     message_id = _message_id(_header(message, "message-id"))
     key = _id_key(message_id) if message_id else None
-    key = key or _hash_key(sender, date, subject, _header(message, "date"))
     body, attachments = _content(message) if whole else ("", ())
+    old_key = None
+    if key is None:
+        old_key = _hash_key(sender, date, subject, _header(message, "date"))
+        said = (
+            old_key,
+            ",".join(a for a, _ in to),
+            ",".join(a for a, _ in cc),
+            body,
+            *(f"{a.name}\t{a.content_type}\t{a.size}" for a in attachments),
+        )
+        key = _digest(*said)
     return MailMessage(
         key=key,
         message_id=message_id,
@@ -263,6 +279,7 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
         names=names,
         dated_by=dated_by,
         date_header=date_header,
+        old_key=old_key,
     )
 
 
@@ -406,8 +423,13 @@ def _id_key(message_id: str) -> str:
 
 def _hash_key(sender: str | None, date: datetime | None, subject: str, raw_date: str) -> str:
     stamp = date.isoformat() if date is not None else raw_date
-    digest = hashlib.sha256(f"{sender or ''}\n{stamp}\n{subject}".encode()).hexdigest()
-    return f"sha256:{digest[:32]}"
+    return _digest(sender or "", stamp, subject)
+
+
+def _digest(*parts: str) -> str:
+    """A key made of ``parts``: "sha256:" and 32 hex digits."""
+    joined = "\n".join(parts).encode("utf-8", "surrogatepass")
+    return f"sha256:{hashlib.sha256(joined).hexdigest()[:32]}"
 
 
 def _body_part(

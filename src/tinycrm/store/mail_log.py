@@ -15,8 +15,9 @@ the same :class:`MailLogger` in batches, see :mod:`tinycrm.store.mail_sync`):
   attachments header above the plain-text body), linked to the contact's company and to
   their open deal when they have exactly one;
 * never logs a message twice for a contact: ``activity.mail_key`` (the Message-ID, or a
-  hash when there is none) with the contact is unique, so re-runs, other folders and
-  IMAP after a file add nothing;
+  hash of the message's sender, date, subject, recipients, text and attachments when
+  there is none) with the contact is unique, so re-runs, other folders and IMAP after a
+  file add nothing;
 * stops the sequences of a contact who wrote (an inbound message from them);
 * records one event for the run ("synced 12 emails for 5 contacts") and computes the
   lead scores again, as an import of activities does (``activity:email`` rules count them).
@@ -326,14 +327,26 @@ class MailLogger:
         # A Message-ID too long to be its key (see parse_message) was its own key on
         # SQLite before such ids were hashed: a message logged under it is logged.
         keys = {message.key, message.message_id or message.key}
-        return (
+        if (
             self.session.scalars(
                 select(col(Activity.id)).where(
                     col(Activity.mail_key).in_(keys), col(Activity.contact_id) == contact_id
                 )
             ).first()
             is not None
-        )
+        ):
+            return True
+        if message.old_key is None:
+            return False
+        # Without a Message-ID, earlier versions keyed a message by sender, date and
+        # subject, which another message can share: one logged under that key is this
+        # one when it holds the same text.
+        bodies = self.session.scalars(
+            select(col(Activity.body)).where(
+                col(Activity.mail_key) == message.old_key, col(Activity.contact_id) == contact_id
+            )
+        ).all()
+        return mail_body(message) in bodies
 
     def _open_deal(self, contact: Contact) -> int | None:
         ids = self.session.scalars(
