@@ -574,3 +574,27 @@ def test_two_messages_without_message_id_or_date_are_both_logged_and_each_once(
     (tmp_path / "ok.eml").write_bytes(ok.replace(b"\r\n", b"\n"))
     assert crm.mail.import_paths([tmp_path / "ok.eml"]).already == 1
     assert _count(store) == 2
+
+
+def test_bcc_recipients_of_a_sent_message_get_it_logged(
+    store: Any, imap_account: ImapAccount
+) -> None:
+    """The Sent folder's copy of a message keeps its Bcc header: those contacts get the
+    email on their timeline too (out), once, however often it is synced."""
+    crm = _crm(store)
+    crm.contacts.add(name="Ana Díaz", email="ana@client.example")
+    crm.contacts.add(name="Bo Berg", email="bo@x.example")
+    sent = (
+        b"From: Me <me@my.example>\r\nTo: Ana <ana@client.example>\r\n"
+        b"Bcc: Bo Berg <bo@x.example>\r\nSubject: Offer\r\n"
+        b"Date: Thu, 3 Dec 2026 09:00:00 +0000\r\nMessage-ID: <offer-bcc@my.example>\r\n"
+        b"\r\nHere is the offer.\r\n"
+    )
+    imap_account.append("Sent", sent)
+    run = crm.mail.sync().run
+    assert (run.logged, run.activities, len(run.contacts)) == (1, 2, 2)
+    (bo,) = crm.activities.list(contact="Bo Berg")
+    assert bo.subject == "Offer" and "Bcc: Bo Berg <bo@x.example>" in (bo.body or "")
+    with store.read() as session:
+        assert set(session.scalars(select(Activity.direction))) == {"out"}
+    assert crm.mail.sync(from_start=True).run.already == 1

@@ -123,7 +123,7 @@ def test_create_contacts_makes_leads_from_email_and_dry_run_writes_nothing(store
     assert (run.logged, run.created) == (1, 1)
     lead = get_contact(store, "jurgen@else.example")
     assert (lead.name, lead.lifecycle, lead.source) == ("Jürgen", "lead", "email")
-    # no Message-ID: the hash of sender, date and subject keeps it once
+    # no Message-ID: the hash of what the message says keeps it once
     assert log_messages(store, [message], create_contacts=True, **OWN).already == 1
     assert _count(store) == 1
 
@@ -339,3 +339,36 @@ def test_a_message_logged_by_an_earlier_version_without_message_id_is_not_logged
     run = log_messages(store, [first, second], **OWN)
     assert (run.logged, run.already) == (1, 1)
     assert _count(store) == 2
+
+
+def test_bcc_of_sent_mail_is_logged_for_those_contacts_too(store: Any) -> None:
+    """The user's own message with Bcc recipients (the Sent folder's copy keeps them):
+    they were ignored, so a contact the user wrote in Bcc had no trace of it."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    add_contact(store, name="Bob Roe", email="bob@acme.example")
+    sent = _msg(
+        "me@mycompany.example",
+        "ann@acme.example",
+        mid="<s@x>",
+        extra='Bcc: "Roe, Bob" <BOB@acme.example>, boss@mycompany.example\n',
+    )
+    run = log_messages(store, [sent], **OWN)
+    assert (run.logged, run.activities) == (1, 2)
+    (bob,) = list_activities(store, contact="Bob Roe")
+    assert bob.body is not None and 'Bcc: "Roe, Bob" <bob@acme.example>, boss@' in bob.body
+    with store.read() as session:
+        assert set(session.scalars(select(Activity.direction))) == {"out"}
+    # only a Bcc: the message is still about a contact
+    only = _msg("me@mycompany.example", "boss@mycompany.example", mid="<b@x>",
+                extra="Bcc: ann@acme.example\n")  # fmt: skip
+    assert log_messages(store, [only], **OWN).logged == 1
+    # --create-contacts adds the Bcc recipients as it adds the To and Cc ones
+    new = _msg("me@mycompany.example", "ann@acme.example", mid="<n@x>",
+               extra="Bcc: Cy <cy@else.example>\n")  # fmt: skip
+    assert log_messages(store, [new], create_contacts=True, **OWN).created == 1
+    assert get_contact(store, "cy@else.example").name == "Cy"
+    # a Bcc header on mail the user received is not theirs to read (a broken client
+    # of the sender's showed it): it is not logged for the people in it
+    got = _msg("ann@acme.example", mid="<g@x>", extra="Bcc: bob@acme.example\n")
+    assert log_messages(store, [got], **OWN).activities == 1
+    assert len(list_activities(store, contact="Bob Roe")) == 1

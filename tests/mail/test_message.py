@@ -80,6 +80,27 @@ def test_direction_and_counterparts() -> None:
     assert m.addresses()[0] == "juergen@mueller.example"
 
 
+def test_bcc_is_read_and_counted_only_when_asked() -> None:
+    m = parse_message(
+        b"From: me@my.example\nTo: ana@client.example\nBcc: Bo <BO@x.example>, cy@y.example\n"
+        b"Subject: Offer\n\nx"
+    )
+    assert m.bcc == ("bo@x.example", "cy@y.example")
+    assert m.names["bo@x.example"] == "Bo"
+    assert m.addresses() == ("me@my.example", "ana@client.example")
+    assert m.addresses(bcc=True) == (
+        "me@my.example",
+        "ana@client.example",
+        "bo@x.example",
+        "cy@y.example",
+    )
+    # the key is the message's, Bcc or not: the copy in Sent and the one received
+    assert (
+        m.key
+        == parse_message(b"From: me@my.example\nTo: ana@client.example\nSubject: Offer\n\nx").key
+    )
+
+
 def test_plain_part_wins_base64_body_attachments_listed_and_thread_kept() -> None:
     raw = multipart("<p>HTML</p>", utf8_body="Grüße,\r\nAna\r\n", attachment=b"%PDF" * 100)
     m = parse_message(raw)

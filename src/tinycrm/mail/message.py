@@ -190,6 +190,8 @@ class MailMessage:
     sender_name: str | None
     to: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
+    # Bcc: the sender's copy keeps it (a Sent folder's); a received copy has none
+    bcc: tuple[str, ...] = ()
     body: str = ""
     attachments: tuple[Attachment, ...] = ()
     in_reply_to: str | None = None
@@ -202,10 +204,11 @@ class MailMessage:
     # subject only, which two messages could share); None with a Message-ID
     old_key: str | None = None
 
-    def addresses(self) -> tuple[str, ...]:
-        """Everyone on the message: sender, To and Cc, in that order, once each."""
+    def addresses(self, *, bcc: bool = False) -> tuple[str, ...]:
+        """Everyone on the message: sender, To and Cc (and Bcc, when ``bcc``: for the
+        user's own sent mail), in that order, once each."""
         seen: dict[str, None] = {}
-        for address in (self.sender, *self.to, *self.cc):
+        for address in (self.sender, *self.to, *self.cc, *(self.bcc if bcc else ())):
             if address:
                 seen.setdefault(address, None)
         return tuple(seen)
@@ -244,8 +247,8 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     when, dated_by = _dated(message, date, received)
     senders = _addresses(message, "from")
     sender = senders[0][0] if senders else None
-    to, cc = _addresses(message, "to"), _addresses(message, "cc")
-    names = {a: n for a, n in (*senders, *to, *cc) if n}
+    to, cc, bcc = (_addresses(message, name) for name in ("to", "cc", "bcc"))
+    names = {a: n for a, n in (*senders, *to, *cc, *bcc) if n}
     message_id = _message_id(_header(message, "message-id"))
     key = _id_key(message_id) if message_id else None
     body, attachments = _content(message) if whole else ("", ())
@@ -269,6 +272,7 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
         sender_name=senders[0][1] or None if senders else None,
         to=tuple(a for a, _ in to),
         cc=tuple(a for a, _ in cc),
+        bcc=tuple(a for a, _ in bcc),
         body=body,
         attachments=attachments,
         in_reply_to=_message_id(_header(message, "in-reply-to")),

@@ -5,6 +5,8 @@ contact on it.
 Maildir, an mbox, ``.eml`` files, IMAP — and, in one transaction (``mail sync`` logs with
 the same :class:`MailLogger` in batches, see :mod:`tinycrm.store.mail_sync`):
 
+* finds the people on it: From, To and Cc, and Bcc on the user's own sent mail (the
+  Sent folder's copy keeps it; on a received message it is the sender's, not read);
 * skips what is never logged: mail whose addresses are all the user's own or internal
   (``[mail] own_addresses`` / ``own_domains``), list and machine mail (unless
   ``include_lists``), and mail with no known contact (unless ``create_contacts``, which
@@ -208,7 +210,8 @@ class MailLogger:
     def log(self, message: MailMessage) -> None:
         run = self.run
         run.read += 1
-        counterparts = tuple(a for a in message.addresses() if not self._own(a))
+        sent = self._sent_by_user(message.sender)  # its Bcc is the user's: logged too
+        counterparts = tuple(a for a in message.addresses(bcc=sent) if not self._own(a))
         if not counterparts:
             run.skipped["internal or own"] += 1
             return
@@ -219,7 +222,7 @@ class MailLogger:
         if not contacts:
             run.skipped["without a known contact"] += 1
             return
-        direction = "out" if self._sent_by_user(message.sender) else "in"
+        direction = "out" if sent else "in"
         wrote = False
         for contact in contacts:
             assert contact.id is not None
@@ -435,7 +438,7 @@ def _size(size: int) -> str:
 
 
 def mail_body(message: MailMessage) -> str:
-    """The activity's body: From, To, Cc and attachments above the message's text."""
+    """The activity's body: From, To, Cc, Bcc and attachments above the message's text."""
 
     def who(address: str) -> str:
         name = _clean(message.names.get(address, ""), SUBJECT_MAX)
@@ -450,6 +453,8 @@ def mail_body(message: MailMessage) -> str:
         lines.append(f"To: {', '.join(who(a) for a in message.to)}")
     if message.cc:
         lines.append(f"Cc: {', '.join(who(a) for a in message.cc)}")
+    if message.bcc:
+        lines.append(f"Bcc: {', '.join(who(a) for a in message.bcc)}")
     if message.date is None and message.date_header:
         lines.append(
             f"Date: {_clean(message.date_header, SUBJECT_MAX)} "
