@@ -34,6 +34,7 @@ can say exactly what to fix::
     [mail]                      # tinycrm mail import / sync
     own_addresses = ["me@mycompany.example"]   # From one of these: direction out
     own_domains = ["mycompany.example"]        # internal mail: never logged
+    create_contacts_max = 15    # --create-contacts adds no one from mail with more people
 
     [mail.imap]                 # tinycrm mail sync
     host = "imap.example.com"   # port, tls = "ssl" | "starttls" | "none"
@@ -190,6 +191,9 @@ class MailSettings:
     own_addresses: tuple[str, ...] = ()
     own_domains: tuple[str, ...] = ()
     imap: ImapSettings | None = None
+    # --create-contacts adds no one from a message with more people on it than this
+    # (besides the user and their colleagues): a newsletter, a mailing sent in Bcc
+    create_contacts_max: int = 15
 
     @property
     def own(self) -> tuple[str, ...]:
@@ -425,7 +429,8 @@ def _webhooks(raw: Any, locate: _Locator) -> tuple[Endpoint, ...]:
     return tuple(endpoints)
 
 
-MAIL_KEYS = ("own_addresses", "own_domains", "imap")
+MAIL_KEYS = ("own_addresses", "own_domains", "create_contacts_max", "imap")
+CREATE_CONTACTS_LIMIT = 100_000  # the most [mail] create_contacts_max may be
 IMAP_KEYS = ("host", "port", "tls", "user", "password_cmd", "keyring", "folders", "cafile")
 TLS_MODES = ("ssl", "starttls", "none")
 
@@ -437,7 +442,7 @@ def _strings(value: Any, name: str, locate: _Locator) -> tuple[str, ...]:
 
 
 def _mail(mail: Any, locate: _Locator) -> MailSettings:
-    """The [mail] table: own_addresses, own_domains and [mail.imap]."""
+    """The [mail] table: own_addresses, own_domains, create_contacts_max and [mail.imap]."""
     if not isinstance(mail, dict):
         raise locate.error(None, "mail", "[mail] must be a table")
     for key in mail:
@@ -452,10 +457,18 @@ def _mail(mail: Any, locate: _Locator) -> MailSettings:
     domains = tuple(
         d.lstrip("@") for d in _strings(mail.get("own_domains", []), "mail.own_domains", locate)
     )
+    most = mail.get("create_contacts_max", MailSettings.create_contacts_max)
+    if isinstance(most, bool) or not isinstance(most, int) or not 0 < most <= CREATE_CONTACTS_LIMIT:
+        raise locate.error(
+            None,
+            "create_contacts_max",
+            f"mail.create_contacts_max must be a number of people, 1-{CREATE_CONTACTS_LIMIT:,}",
+        )
     imap = mail.get("imap")
     return MailSettings(
         own_addresses=addresses,
         own_domains=domains,
+        create_contacts_max=most,
         imap=None if imap is None else _imap(imap, locate),
     )
 

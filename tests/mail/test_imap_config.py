@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tinycrm.config import ConfigError, parse_config
+from tinycrm.config import ConfigError, MailSettings, parse_config
 
 
 def _imap(tmp_path: Path, extra: str = "") -> object:
@@ -54,3 +54,14 @@ def test_a_host_with_spaces_or_a_path_is_refused(tmp_path: Path) -> None:
     for host in ("imap example.com", "imaps://imap.example.com/"):
         with pytest.raises(ConfigError, match=r"mail\.imap\.host must be a host name"):
             parse_config(f'[mail.imap]\nhost = "{host}"\nuser = "u"\n', tmp_path / "c.toml")
+
+
+def test_create_contacts_max_is_a_whole_number_of_people(tmp_path: Path) -> None:
+    def mail(text: str) -> MailSettings:
+        return parse_config(f"[mail]\n{text}", tmp_path / "config.toml").mail
+
+    assert mail("").create_contacts_max == 15
+    assert mail("create_contacts_max = 40\n").create_contacts_max == 40
+    for bad in ("0", "-1", "1.5", '"10"', "true", "100001"):
+        with pytest.raises(ConfigError, match=r"mail\.create_contacts_max must be a number"):
+            mail(f"create_contacts_max = {bad}\n")

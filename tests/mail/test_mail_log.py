@@ -372,3 +372,43 @@ def test_bcc_of_sent_mail_is_logged_for_those_contacts_too(store: Any) -> None:
     got = _msg("ann@acme.example", mid="<g@x>", extra="Bcc: bob@acme.example\n")
     assert log_messages(store, [got], **OWN).activities == 1
     assert len(list_activities(store, contact="Bob Roe")) == 1
+
+
+def test_create_contacts_adds_no_one_from_bulk_mail_and_says_how_many(store: Any) -> None:
+    """One message to 3,000 addresses made 3,000 leads: a message with more people on it
+    than ``create_max`` (15; the user and their colleagues are not counted), and list
+    or automated mail, creates no contact. Known contacts on it still get it logged."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    crowd = ", ".join(f"p{n}@else.example" for n in range(3000))
+    blast = _msg("promo@else.example", f"me@mycompany.example, {crowd}, ann@acme.example",
+                  mid="<blast@x>")  # fmt: skip
+    run = log_messages(store, [blast], create_contacts=True, **OWN)
+    assert (run.logged, run.created, len(run.not_added), run.bulk) == (1, 0, 3001, 1)
+    assert "3,001 people on 1 bulk message not added as contacts" in run.summary()
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 1
+    # fifteen people besides the user and their colleagues: a meeting, not bulk
+    team = ", ".join(f"t{n}@team.example" for n in range(14))
+    meeting = _msg("lead@team.example", f"{team}, boss@mycompany.example", mid="<m15@x>")
+    assert log_messages(store, [meeting], create_contacts=True, **OWN).created == 15
+    sixteen = _msg("x@big.example", ", ".join(f"b{n}@big.example" for n in range(15)),
+                   mid="<m16@x>")  # fmt: skip
+    sent = log_messages(store, [sixteen], create_contacts=True, **OWN)
+    assert (sent.created, len(sent.not_added), sent.bulk, sent.logged) == (0, 16, 1, 0)
+    assert sent.skipped == {"without a known contact": 1}
+    # Bcc counts: the user's own message to 20 people in Bcc is a mailing
+    bcc = ", ".join(f"c{n}@bcc.example" for n in range(20))
+    mailing = _msg("me@mycompany.example", "me@mycompany.example", mid="<bcc@x>",
+                   extra=f"Bcc: {bcc}\n")  # fmt: skip
+    assert log_messages(store, [mailing], create_contacts=True, **OWN).created == 0
+    # the limit is the caller's (the config file's [mail] create_contacts_max)
+    few = log_messages(store, [sixteen], create_contacts=True, create_max=20, **OWN)
+    assert few.created == 16
+    # list mail, logged with --include-lists, adds no one either
+    listed = _msg("poster@list.example", mid="<l@x>", extra="List-Id: <l.list.example>\n")
+    lists = log_messages(store, [listed], create_contacts=True, include_lists=True, **OWN)
+    assert (lists.created, len(lists.not_added), lists.bulk) == (0, 1, 1)
+    # a dry run counts the same
+    again = _msg("promo@else.example", crowd, mid="<blast2@x>")
+    dry = log_messages(store, [again, again], create_contacts=True, dry_run=True, **OWN)
+    assert (len(dry.not_added), dry.bulk) == (3001, 2)

@@ -138,3 +138,27 @@ def test_install_prints_adds_and_removes_the_mail_sync_schedule(
     assert not (units / "tinycrm-mail-sync.timer").exists()
     assert "disable --now tinycrm-mail-sync.timer" in removed.stdout
     assert "Nothing to remove: tinycrm mail sync" in _run("mail", "uninstall").stdout
+
+
+def test_sync_create_contacts_adds_no_one_from_a_message_to_thousands(
+    imap_account: ImapAccount,
+) -> None:
+    """A newsletter sent To 3,000 addresses (no List-Id) made 3,000 leads."""
+    crowd = ", ".join(f"p{n}@else.example" for n in range(3000)).encode()
+    blast = MAIL.replace(b"To: me@my.example", b"To: me@my.example, " + crowd).replace(
+        b"quote@", b"blast@"
+    )
+    imap_account.append("INBOX", blast, MAIL)
+    result = _run("mail", "sync", "--create-contacts")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "Read 2 messages; logged 1 email for 1 contact; created 1 contact; "
+        "3,001 people on 1 bulk message not added as contacts (over 15 people on it, "
+        "or list mail); 1 without a known contact"
+    )
+    assert [c["email"] for c in json.loads(_run("contact", "list", "--json").stdout)] == [
+        "ann@acme.example"
+    ]
+    data = json.loads(_run("mail", "sync", "--from-start", "--create-contacts", "--json").stdout)
+    # Ann is a contact now: the newsletter is logged for her, still adding no one
+    assert (data["logged"], data["created"], data["not_added"], data["bulk"]) == (1, 0, 3000, 1)

@@ -57,7 +57,8 @@ class SyncInterrupted(KeyboardInterrupt):
 class Mail:
     """Messages logged as email activities. Own addresses and internal domains come
     from the config file's ``[mail]`` table (``own_addresses``, ``own_domains``, and
-    ``[mail.imap] user`` when it is an address)."""
+    ``[mail.imap] user`` when it is an address), and so does ``create_contacts_max``
+    (``create_contacts`` adds no one from a message with more people on it)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -86,6 +87,7 @@ class Mail:
             include_lists=include_lists,
             dry_run=dry_run,
             verb=verb,
+            create_max=settings.create_contacts_max,
         )
 
     def import_paths(
@@ -155,6 +157,7 @@ class Mail:
             create_contacts=create_contacts,
             include_lists=include_lists,
             dry_run=dry_run,
+            create_max=config.mail.create_contacts_max,
         )
         account = connect(settings, password)
         result = SyncRun(account=account.key, run=sync.run)

@@ -32,7 +32,8 @@ CreateOpt = Annotated[
     bool,
     typer.Option(
         "--create-contacts",
-        help='Add the people who are not contacts yet, as leads with source "email".',
+        help='Add the people who are not contacts yet, as leads with source "email" '
+        "(none from bulk mail: list mail, or over [mail] create_contacts_max people, 15).",
     ),
 ]
 ListsOpt = Annotated[
@@ -84,6 +85,8 @@ def _record(run: MailRun) -> dict[str, Any]:
         "activities": run.activities,
         "contacts": len(run.contacts),
         "created": run.created,
+        "not_added": len(run.not_added),
+        "bulk": run.bulk,
         "already": run.already,
         "skipped": dict(run.skipped),
         "stopped_sequences": run.stopped,

@@ -10,7 +10,9 @@ the same :class:`MailLogger` in batches, see :mod:`tinycrm.store.mail_sync`):
 * skips what is never logged: mail whose addresses are all the user's own or internal
   (``[mail] own_addresses`` / ``own_domains``), list and machine mail (unless
   ``include_lists``), and mail with no known contact (unless ``create_contacts``, which
-  adds each unknown counterpart as a lead with source "email");
+  adds each unknown counterpart as a lead with source "email", but none from bulk mail:
+  list or automated mail, or a message with more than ``create_max`` people on it
+  besides the user and their colleagues; ``MailRun.not_added`` counts them);
 * finds the contacts by their email and the old emails a merge kept (``contact_alias``),
   compared by the same key the store uses everywhere (``validate.stored_email_key``);
 * writes one ``email`` activity per contact (subject, date, direction, a From/To/Cc and
@@ -41,6 +43,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from tinycrm.config import MailSettings
 from tinycrm.mail.message import MailMessage
 from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
@@ -58,6 +61,7 @@ if TYPE_CHECKING:
 __all__ = ["MailLogger", "MailRun", "log_messages", "record_mail_run"]
 
 SUBJECT_MAX = 200
+CREATE_CONTACTS_MAX = MailSettings.create_contacts_max  # people on a message, by default
 BODY_MAX = 100_000  # characters of a message's text kept in the activity
 ATTACHMENTS_SHOWN = 100  # attachments listed one a line; the rest are counted
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -72,11 +76,14 @@ class MailRun:
     activities: int = 0  # email activities written
     contacts: set[int] = field(default_factory=set)  # contacts the logged mail is about
     created: int = 0  # contacts created (--create-contacts)
+    not_added: set[str] = field(default_factory=set)  # people on bulk mail not created
+    bulk: int = 0  # messages --create-contacts created no one from (bulk or list mail)
     already: int = 0  # messages logged before (by an earlier run or another folder)
     skipped: Counter[str] = field(default_factory=Counter)  # why a message was not logged
     stopped: int = 0  # sequence enrolments stopped by a reply
     undated: int = 0  # messages logged with no date of their own: dated when logged
     dry_run: bool = False
+    create_max: int = CREATE_CONTACTS_MAX  # the limit the run had (for its summary)
 
     def add(self, other: MailRun) -> None:
         """Count ``other`` (one batch) into this run."""
@@ -85,6 +92,8 @@ class MailRun:
         self.activities += other.activities
         self.contacts |= other.contacts
         self.created += other.created
+        self.not_added |= other.not_added
+        self.bulk += other.bulk
         self.already += other.already
         self.skipped.update(other.skipped)
         self.stopped += other.stopped
@@ -99,6 +108,13 @@ class MailRun:
         if self.created:
             parts.append(f"{'would create' if self.dry_run else 'created'} "
                          f"{plural(self.created, 'contact')}")  # fmt: skip
+        if self.not_added:
+            people = len(self.not_added)
+            parts.append(
+                f"{people:,} {'person' if people == 1 else 'people'} on "
+                f"{plural(self.bulk, 'bulk message')} not added as contacts "
+                f"(over {self.create_max} people on it, or list mail)"
+            )
         if self.already:
             parts.append(f"{self.already} already logged")
         for reason, count in sorted(self.skipped.items()):
@@ -124,15 +140,18 @@ def log_messages(
     include_lists: bool = False,
     dry_run: bool = False,
     verb: str = "synced",
+    create_max: int = CREATE_CONTACTS_MAX,
 ) -> MailRun:
     """Log ``messages`` (see the module's docstring) in one transaction; a dry run
     rolls it back and reports what it would have done."""
-    run = MailRun(dry_run=dry_run)
+    run = MailRun(dry_run=dry_run, create_max=create_max)
     own = tuple(a.strip().lower() for a in own_addresses)
     domains = tuple(d.strip().lower().lstrip("@") for d in own_domains)
     try:
         with store.write() as session:
-            logger = MailLogger(store, run, own, domains, create_contacts, include_lists)
+            logger = MailLogger(
+                store, run, own, domains, create_contacts, include_lists, create_max=create_max
+            )
             logger.session = session
             for message in messages:
                 logger.log(message)
@@ -177,8 +196,11 @@ class MailLogger:
         domains: tuple[str, ...],
         create_contacts: bool,
         include_lists: bool,
+        *,
+        create_max: int = CREATE_CONTACTS_MAX,
     ) -> None:
         self.store, self.run = store, run
+        self.create_max = create_max
         self.own, self.domains = own, domains
         self.create_contacts, self.include_lists = create_contacts, include_lists
         # own addresses and domains compared by the key the store compares addresses
@@ -263,12 +285,21 @@ class MailLogger:
 
     def _contacts(self, message: MailMessage, counterparts: tuple[str, ...]) -> list[Contact]:
         found: dict[int, Contact] = {}
+        # bulk mail (a newsletter to thousands, a mailing in Bcc, list mail) adds no one
+        bulk = message.automated is not None or len(counterparts) > self.create_max
+        passed: set[str] = set()
         for address in counterparts:
             contact = self._find(address)
             if contact is None and self.create_contacts:
-                contact = self._create(address, message.names.get(address))
+                if bulk:
+                    passed.add(self._key(address) or address)
+                else:
+                    contact = self._create(address, message.names.get(address))
             if contact is not None and contact.id is not None:
                 found.setdefault(contact.id, contact)
+        if passed:
+            self.run.not_added |= passed
+            self.run.bulk += 1
         return list(found.values())
 
     def _find(self, address: str) -> Contact | None:

@@ -28,7 +28,7 @@ from tinycrm.mail.message import MailMessage
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict
 from tinycrm.store.log_models import MailCheckpoint
-from tinycrm.store.mail_log import MailLogger, MailRun, record_mail_run
+from tinycrm.store.mail_log import CREATE_CONTACTS_MAX, MailLogger, MailRun, record_mail_run
 from tinycrm.store.types import utcnow
 
 __all__ = ["Checkpoint", "CheckpointMoved", "MailSync", "read_checkpoint"]
@@ -71,12 +71,15 @@ class MailSync:
         create_contacts: bool = False,
         include_lists: bool = False,
         dry_run: bool = False,
+        create_max: int = CREATE_CONTACTS_MAX,
     ) -> None:
         self.store = store
-        self.run = MailRun(dry_run=dry_run)
+        self.run = MailRun(dry_run=dry_run, create_max=create_max)
         own = tuple(a.strip().lower() for a in own_addresses)
         domains = tuple(d.strip().lower().lstrip("@") for d in own_domains)
-        self._logger = MailLogger(store, self.run, own, domains, create_contacts, include_lists)
+        self._logger = MailLogger(
+            store, self.run, own, domains, create_contacts, include_lists, create_max=create_max
+        )
         self._finished = False
 
     def log_batch(
