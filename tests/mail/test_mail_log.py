@@ -412,3 +412,20 @@ def test_create_contacts_adds_no_one_from_bulk_mail_and_says_how_many(store: Any
     again = _msg("promo@else.example", crowd, mid="<blast2@x>")
     dry = log_messages(store, [again, again], create_contacts=True, dry_run=True, **OWN)
     assert (len(dry.not_added), dry.bulk) == (3001, 2)
+
+
+def test_an_mbox_import_dates_an_undated_message_by_its_from_line(
+    store: Any, tmp_path: Any
+) -> None:
+    """It was dated at the time of the import ("1 without a usable date (dated now)")."""
+    from tinycrm.api.crm import Crm
+
+    add_contact(store, name="Ana", email="ana@client.example")
+    (tmp_path / "old.mbox").write_bytes(
+        b"From ana@client.example Tue Jan  2 10:00:00 2024\n"
+        b"From: ana@client.example\nTo: me@my.example\nSubject: undated\n\nHi\n"
+    )
+    run = Crm(store).mail.import_paths([tmp_path / "old.mbox"])
+    assert (run.logged, run.undated) == (1, 0)
+    (logged,) = list_activities(store, contact="Ana")
+    assert logged.occurred_at == datetime(2024, 1, 2, 10, tzinfo=UTC)

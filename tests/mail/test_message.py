@@ -415,3 +415,42 @@ def test_an_rfc_2231_parameter_in_any_charset_is_read_not_a_crash(charset: str) 
     assert m.body == "See" and len(m.attachments) == 1
     assert m.attachments[0].name.startswith("M") and m.attachments[0].name.endswith(".pdf")
     m.attachments[0].name.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("line", "when"),
+    [
+        ("From ana@client.example Tue Jan  2 10:00:00 2024", datetime(2024, 1, 2, 10, tzinfo=UTC)),
+        ("From - Tue Jan 02 10:00:00 2024", datetime(2024, 1, 2, 10, tzinfo=UTC)),  # Thunderbird
+        ("From 178@xxx Tue Jan 02 10:00:00 +0100 2024", datetime(2024, 1, 2, 9, tzinfo=UTC)),
+        ("From a@b Tue Jan  2 10:00:00 2024 -0200", datetime(2024, 1, 2, 12, tzinfo=UTC)),
+        ("From a@b Tue, 02 Jan 2024 10:00:00 +0000", datetime(2024, 1, 2, 10, tzinfo=UTC)),
+    ],
+)
+def test_an_mbox_message_without_date_is_dated_by_its_from_line(line: str, when: datetime) -> None:
+    """An mbox message with no Date header got the time it was imported: its ``From ``
+    line says when it was stored, as IMAP's INTERNALDATE does."""
+    m = parse_message(f"{line}\n".encode() + UNDATED.split(b"\n", 2)[2])
+    assert (m.date, m.dated_by) == (when, "From line")
+    # before the Received headers (as INTERNALDATE is); after the Date header
+    assert parse_message(f"{line}\n".encode() + UNDATED).dated_by == "From line"
+    dated = parse_message(f"{line}\nDate: Mon, 01 Jan 2024 08:00:00 +0000\n".encode() + UNDATED)
+    assert (dated.date, dated.dated_by) == (datetime(2024, 1, 1, 8, tzinfo=UTC), "Date")
+    # a Date a day after the message was stored cannot be its date
+    late = parse_message(f"{line}\nDate: Fri, 05 Jan 2024 08:00:00 +0000\n".encode() + UNDATED)
+    assert (late.date, late.dated_by) == (when, "From line")
+    # the key is the message's: the same with or without the line
+    assert m.key == parse_message(UNDATED.split(b"\n", 2)[2]).key
+
+
+def test_a_from_line_without_a_usable_date_is_passed_over() -> None:
+    for line in (
+        b"From MAILER-DAEMON Thu Jan  1 00:00:00 1970",  # a clock at 0
+        b"From a@b Fri Jan  1 00:00:00 2100",  # the future
+        b"From a@b not a date at all",
+        b"From a@b Tue Feb 31 10:00:00 2024",
+        b"From ",
+    ):
+        m = parse_message(line + b"\n" + UNDATED)
+        assert m.dated_by == "Received", line
+        assert parse_message(line + b"\n" + UNDATED.split(b"\n", 2)[2]).date is None

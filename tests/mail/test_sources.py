@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,20 @@ def test_a_maildir_a_mail_program_changes_while_it_is_read(tmp_path: Path) -> No
     assert sorted(parse_message(raw).subject for _, raw in read) == sorted(
         number[key] for key in keys if key != gone
     )
+
+
+def test_an_mbox_message_keeps_its_from_line_and_so_its_date(tmp_path: Path) -> None:
+    """An mbox message without a Date header is dated by its ``From `` separator line
+    (read as it was stored), not by the time of the import."""
+    (tmp_path / "old.mbox").write_bytes(
+        b"From ana@client.example Tue Jan  2 10:00:00 2024\n"
+        b"From: ana@client.example\nTo: me@my.example\nSubject: undated\n\nHi\n"
+        b">From here on\n\n"
+        b"From bo@x.example Wed Jan  3 11:30:00 2024\n" + _mail(2)
+    )
+    found = [parse_message(raw) for _, raw in read_messages([tmp_path / "old.mbox"])]
+    assert [(m.date, m.dated_by) for m in found] == [
+        (datetime(2024, 1, 2, 10, tzinfo=UTC), "From line"),
+        (datetime(2024, 1, 3, 11, 30, tzinfo=UTC), "From line"),
+    ]
+    assert found[0].body == "Hi\nFrom here on"

@@ -10,9 +10,10 @@ blank) the HTML part as text; attachments are listed by name, type and size, not
 
 A message is dated by its Date header; without one (or with one that does not parse,
 or a date it cannot have been sent on: before 1971, or more than a day after it was
-received), by when the server received it: the IMAP server's INTERNALDATE when the
-caller has it, else the newest (topmost) Received header. ``dated_by`` says which; None
-when nothing dates it.
+received), by when it was received: the IMAP server's INTERNALDATE when the caller has
+it, else the date on the mbox ``From `` line the message starts with (an mbox's
+separator, kept by :mod:`tinycrm.mail.sources`: when it was stored), else the newest
+(topmost) Received header. ``dated_by`` says which; None when nothing dates it.
 
 A message is known by its Message-ID (a hash of it when it is too long for a database
 index); one without (some scripts and old clients send none) by a hash of what it says:
@@ -42,7 +43,7 @@ from tinycrm.mail.html_text import html_to_text
 __all__ = ["Attachment", "MailMessage", "parse_message"]
 
 Direction = Literal["in", "out"]
-DatedBy = Literal["Date", "INTERNALDATE", "Received"]
+DatedBy = Literal["Date", "INTERNALDATE", "From line", "Received"]
 
 KEY_MAX = 500  # characters of a Message-ID kept as its key (4 bytes each fit an index)
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
@@ -363,14 +364,18 @@ def _dated(
     message: EmailMessage, date: datetime | None, received: datetime | None
 ) -> tuple[datetime | None, DatedBy | None]:
     """The message's date and where it comes from: its Date header, else ``received``
-    (the server's INTERNALDATE), else the newest Received header that gives one (the
-    topmost: each server adds its own above the others'). A Date the message cannot
-    have been sent on (see :func:`_possible`) is passed over."""
+    (the server's INTERNALDATE), else its mbox ``From `` line's, else the newest
+    Received header that gives one (the topmost: each server adds its own above the
+    others'). A Date the message cannot have been sent on (see :func:`_possible`) is
+    passed over."""
     server: tuple[datetime, DatedBy] | None = None
     if received is not None:
         aware = received if received.tzinfo is not None else received.replace(tzinfo=UTC)
         with suppress(OverflowError, ValueError):
             server = aware.astimezone(UTC), "INTERNALDATE"
+    if server is None:
+        stored = _from_line_date(message.get_unixfrom() or "")
+        server = (stored, "From line") if stored is not None else None
     if server is None:
         server = _newest_received(message)
     if date is not None and _possible(date, server[0] if server is not None else None):
@@ -379,6 +384,33 @@ def _dated(
 
 
 RECEIVED_MAX = 50  # Received headers looked at (a loop of servers adds hundreds)
+
+# the date on an mbox From_ line: asctime (``Tue Jan  2 10:00:00 2024``), with a zone
+# before or after the year (Gmail's export: ``Tue Jan 02 10:00:00 +0000 2024``)
+_ASCTIME = re.compile(
+    r"\b[A-Za-z]{3},?\s+(?P<month>[A-Za-z]{3})\s+(?P<day>\d{1,2})\s+"
+    r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s+(?:(?P<zone>[+-]\d{4})\s+)?(?P<year>\d{4})"
+    r"(?:\s+(?P<zone2>[+-]\d{4}))?\b"
+)
+
+
+def _from_line_date(line: str) -> datetime | None:
+    """The date on an mbox ``From sender date`` line (UTC unless it names a zone, as
+    mail programs write it), or None: no line, no date on it, or one the message cannot
+    have been stored on (before 1971, or ahead of now)."""
+    from tinycrm.clock import utcnow
+
+    text = " ".join(line.split()[2:])  # "From", the sender, then the date
+    if not text:
+        return None
+    found = _ASCTIME.search(text)
+    if found is not None:
+        zone = found["zone"] or found["zone2"] or "+0000"
+        text = f"{found['day']} {found['month']} {found['year']} {found['time']} {zone}"
+    when = _date(text)  # else an RFC 5322 date, as some programs write
+    if when is None or not EARLIEST <= when <= utcnow() + SKEW:
+        return None
+    return when
 
 
 def _newest_received(message: EmailMessage) -> tuple[datetime, DatedBy] | None:

@@ -108,10 +108,12 @@ _QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 def _mbox(path: Path) -> Iterator[tuple[str, bytes]]:
     """The messages of an mbox, with the ``>From `` quoting of body lines undone (mboxrd,
-    what mail clients and Python's ``mailbox`` write)."""
+    what mail clients and Python's ``mailbox`` write). Each starts with its ``From ``
+    line: its date is when the message was stored, the date of one without a Date
+    header (``parse_message`` reads it as IMAP's INTERNALDATE)."""
     box = mailbox.mbox(path, factory=None, create=False)
     try:
         for number, key in enumerate(box.iterkeys(), start=1):
-            yield f"{path}#{number}", _QUOTED_FROM.sub(rb"\1", box.get_bytes(key))
+            yield f"{path}#{number}", _QUOTED_FROM.sub(rb"\1", box.get_bytes(key, from_=True))
     finally:
         box.close()
