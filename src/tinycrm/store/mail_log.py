@@ -64,6 +64,7 @@ SUBJECT_MAX = 200
 CREATE_CONTACTS_MAX = MailSettings.create_contacts_max  # people on a message, by default
 BODY_MAX = 100_000  # characters of a message's text kept in the activity
 ATTACHMENTS_SHOWN = 100  # attachments listed one a line; the rest are counted
+LOOKUP_CHUNK = 500  # addresses looked up per query (SQLite takes 32,766 parameters)
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
@@ -288,6 +289,7 @@ class MailLogger:
         # bulk mail (a newsletter to thousands, a mailing in Bcc, list mail) adds no one
         bulk = message.automated is not None or len(counterparts) > self.create_max
         passed: set[str] = set()
+        self._look_up(counterparts)
         for address in counterparts:
             contact = self._find(address)
             if contact is None and self.create_contacts:
@@ -301,6 +303,32 @@ class MailLogger:
             self.run.not_added |= passed
             self.run.bulk += 1
         return list(found.values())
+
+    def _look_up(self, addresses: tuple[str, ...]) -> None:
+        """Find the contacts of ``addresses`` not looked up yet, :data:`LOOKUP_CHUNK`
+        at a time (one query for each address made a message to 3,000 people take
+        6,000 queries): by their email, then by the old emails a merge kept."""
+        keys = sorted({k for k in map(self._key, addresses) if k and k not in self.known})
+        if len(keys) < 2:
+            return  # one is found as it always was (_find)
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[start : start + LOOKUP_CHUNK]
+            for contact in self.session.scalars(
+                select(Contact).where(col(Contact.email_key).in_(chunk))
+            ):
+                if contact.email_key is not None:
+                    self.known[contact.email_key] = contact
+            rest = [k for k in chunk if k not in self.known]
+            if rest:
+                for value, contact in self.session.execute(
+                    select(col(ContactAlias.value), Contact)
+                    .join(ContactAlias, col(ContactAlias.contact_id) == col(Contact.id))
+                    .where(col(ContactAlias.kind) == "email", col(ContactAlias.value).in_(rest))
+                    .order_by(col(Contact.id))
+                ).all():
+                    self.known.setdefault(value, contact)
+            for key in chunk:
+                self.known.setdefault(key, None)
 
     def _find(self, address: str) -> Contact | None:
         key = self._key(address)
