@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tinycrm.store import Ambiguous, Conflict, Invalid, NotFound
+from tinycrm.store.activities import add_task, log_activity
+from tinycrm.store.campaigns import add_campaign, add_members
+from tinycrm.store.cases import add_case
 from tinycrm.store.companies import (
     add_company,
     edit_company,
@@ -19,6 +24,8 @@ from tinycrm.store.contacts import (
     list_contacts,
     remove_contact,
 )
+from tinycrm.store.contracts import add_contract
+from tinycrm.store.deals import add_deal, edit_deal, win_deal
 from tinycrm.store.events import list_events
 from tinycrm.store.views import company_view, contact_view
 
@@ -466,3 +473,105 @@ def test_a_ref_that_names_nothing_suggests_records_whose_names_hold_it(store) ->
     with pytest.raises(NotFound) as caught:
         get_contact(store, "%")  # a LIKE wildcard is text here
     assert str(caught.value) == "no contact matches '%'"
+def _linked_while_deleted(store, monkeypatch, delete, link) -> BaseException | None:  # type: ignore[no-untyped-def]
+    """``link`` run while ``delete`` has deleted its record but not committed yet (its
+    event written, it waits half a second): the error ``link`` raised, if any."""
+    import threading
+    import time
+
+    from tinycrm.store import companies, contacts
+
+    deleted = threading.Event()
+    for module in (contacts, companies):
+        original = module.record_event
+
+        def paused(store, session, *, original=original, **kwargs):  # type: ignore[no-untyped-def]
+            original(store, session, **kwargs)
+            if kwargs["action"] == "deleted":
+                session.flush()
+                deleted.set()
+                time.sleep(0.5)
+
+        monkeypatch.setattr(module, "record_event", paused)
+    thread = threading.Thread(target=delete)
+    thread.start()
+    assert deleted.wait(10)
+    try:
+        link()
+    except BaseException as exc:
+        return exc
+    finally:
+        thread.join()
+    return None
+
+
+LINKS_TO_A_CONTACT = {
+    "deal add": lambda store, n: add_deal(store, title=f"New {n}", contact=f"Person {n}"),
+    "deal edit": lambda store, n: edit_deal(store, f"Deal {n}", contact=f"Person {n}"),
+    "activity log": lambda store, n: log_activity(
+        store, kind="call", text="Hi", contact=f"Person {n}"
+    ),
+    "task add": lambda store, n: add_task(
+        store, text="Call back", due=datetime(2030, 1, 1, tzinfo=UTC), contact=f"Person {n}"
+    ),
+    "case add": lambda store, n: add_case(store, subject="Broken", contact=f"Person {n}"),
+    "contract add": lambda store, n: add_contract(store, deal=f"Won {n}"),
+    "campaign members": lambda store, n: add_members(store, "Spring", contacts=[f"Person {n}"]),
+}
+
+
+@pytest.mark.parametrize("link", list(LINKS_TO_A_CONTACT))
+def test_a_contact_deleted_while_it_is_linked_is_gone_or_linked_never_an_error(
+    store, monkeypatch, link: str
+) -> None:
+    """``contact rm`` at the moment another writer links that contact: the link is refused
+    (``NotFound``: the contact was deleted just now) or made first (and then unlinked by
+    the delete, or refusing it), never a foreign-key error from the database."""
+    add_campaign(store, name="Spring", channel="email")
+    add_company(store, name="Firm 0")
+    add_contact(store, name="Person 0", company="Firm 0")
+    add_deal(store, title="Deal 0")
+    win_deal(store, add_deal(store, title="Won 0", contact="Person 0", amount=5).id)
+    error = _linked_while_deleted(
+        store,
+        monkeypatch,
+        lambda: remove_contact(store, "Person 0"),
+        lambda: LINKS_TO_A_CONTACT[link](store, 0),
+    )
+    assert error is None or isinstance(error, NotFound), repr(error)
+    if isinstance(error, NotFound):
+        assert "Person 0" in str(error)
+
+
+LINKS_TO_A_COMPANY = {
+    "deal add": lambda store, n: add_deal(store, title=f"New {n}", company=f"Firm {n}"),
+    "deal edit": lambda store, n: edit_deal(store, f"Deal {n}", company=f"Firm {n}"),
+    "contact add": lambda store, n: add_contact(store, name=f"Other {n}", company=f"Firm {n}"),
+    "contact edit": lambda store, n: edit_contact(store, f"Person {n}", company=f"Firm {n}"),
+    "activity log": lambda store, n: log_activity(
+        store, kind="note", text="Hi", company=f"Firm {n}"
+    ),
+    "case add": lambda store, n: add_case(
+        store, subject="Broken", contact=f"Person {n}", company=f"Firm {n}"
+    ),
+}
+
+
+@pytest.mark.parametrize("link", list(LINKS_TO_A_COMPANY))
+def test_a_company_deleted_while_it_is_linked_is_gone_or_linked_never_an_error(
+    store, monkeypatch, link: str
+) -> None:
+    """``company rm`` at the moment another writer links that company: refused
+    (``NotFound``) or linked first, never a foreign-key error from the database."""
+    add_company(store, name="Firm 0")
+    add_contact(store, name="Person 0")
+    add_deal(store, title="Deal 0")
+    error = _linked_while_deleted(
+        store,
+        monkeypatch,
+        lambda: remove_company(store, "Firm 0"),
+        lambda: LINKS_TO_A_COMPANY[link](store, 0),
+    )
+    assert error is None or isinstance(error, NotFound), repr(error)
+    if isinstance(error, NotFound):
+        assert "Firm 0" in str(error)

@@ -14,8 +14,8 @@ from tinycrm import dates, repeat, safetext
 from tinycrm.dates import local_day
 from tinycrm.store import validate
 from tinycrm.store.activity_rows import new_activity_row
-from tinycrm.store.companies import resolve_company
-from tinycrm.store.contacts import resolve_contact
+from tinycrm.store.companies import keep_company, resolve_company
+from tinycrm.store.contacts import keep_contact, resolve_contact
 from tinycrm.store.deals import resolve_deal
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
@@ -53,6 +53,15 @@ class Links:
                 self.company = self.session.get(Company, self.deal.company_id)
         if self.contact is not None and self.company is None and self.contact.company_id:
             self.company = self.session.get(Company, self.contact.company_id)
+        # none deleted before the activity is written (contact rm, company rm, deal rm)
+        if self.deal is not None:
+            from tinycrm.store.refs import lock_row
+
+            lock_row(self.session, self.deal, "deal", self.deal.title, key=True)
+        if self.contact is not None:
+            keep_contact(self.session, self.contact)
+        if self.company is not None:
+            keep_company(self.session, self.company)
 
     @property
     def any(self) -> bool:

@@ -36,7 +36,7 @@ from sqlmodel import Session, col
 
 from tinycrm import money
 from tinycrm.store import validate
-from tinycrm.store.contacts import resolve_contact
+from tinycrm.store.contacts import link_contact, resolve_contact
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.filter_sql import resolve_where
@@ -446,7 +446,7 @@ def add_members(
         raise Invalid("name contacts to add, or give --segment or --where")
     with store.write() as session:
         campaign = resolve_campaign(session, ref)
-        named = {resolve_contact(session, r).id for r in refs}
+        named = {link_contact(session, r).id for r in refs}  # none deleted meanwhile
         chosen: ColumnElement[bool] = col(Contact.id).in_(named) if named else false()
         if where is not None or segment is not None:
             chosen = or_(
@@ -458,7 +458,9 @@ def add_members(
                 col(Contact.name),
                 col(Contact.unsubscribed),
                 col(Contact.do_not_contact),
-            ).where(chosen)
+            )
+            .where(chosen)
+            .with_for_update(read=True, key_share=True)  # a contact rm waits, or goes first
         ).all()
         members = set(
             session.scalars(

@@ -26,8 +26,8 @@ from sqlmodel import Session, col
 
 from tinycrm.business_hours import PRIORITIES, SupportSettings
 from tinycrm.store import case_clock, validate
-from tinycrm.store.companies import resolve_company
-from tinycrm.store.contacts import resolve_contact
+from tinycrm.store.companies import keep_company, resolve_company
+from tinycrm.store.contacts import link_contact, resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.filter_sql import resolve_where
@@ -296,10 +296,11 @@ def add_case(
     text = validate.optional_text(body, "body", multiline=True)
     who = validate.optional_text(owner, "owner") or store.user
     with store.write() as session:
-        person = resolve_contact(session, str(contact))
+        person = link_contact(session, str(contact))  # neither deleted meanwhile
         account = resolve_company(session, company) if company else None
         if account is None and person.company_id:
             account = session.get(Company, person.company_id)
+        account = keep_company(session, account) if account is not None else None
         stamp = now or utcnow()
         case = SupportCase(
             subject=clean_subject,

@@ -25,6 +25,7 @@ from tinycrm.store.records import (
     ids_with_field,
     ids_with_tags,
     is_set,
+    lock_linked,
     record_event,
     tags_for,
 )
@@ -54,6 +55,19 @@ def resolve_company(session: Session, ref: str | int) -> Company:
         describe=describe,
         near=Company.name_key,
     )
+
+
+def keep_company(session: Session, company: Company) -> Company:
+    """``company`` kept from being deleted until the transaction ends (``lock_row`` with
+    ``key``): what a writer linking a record to it takes first. One ``company rm``
+    deleted meanwhile is ``NotFound``, never the database's foreign-key error."""
+    return lock_row(session, company, "company", company.name, key=True)
+
+
+def link_company(session: Session, ref: str | int) -> Company:
+    """The company a REF names, kept from being deleted until the transaction ends
+    (``keep_company``): a writer linking a record to it resolves it with this."""
+    return keep_company(session, resolve_company(session, ref))
 
 
 def to_read(session: Session, company: Company) -> CompanyRead:
@@ -408,9 +422,14 @@ def remove_company(store: Store, ref: str | int) -> CompanyRead:
     """Delete a company. Its contacts and deals stay, unlinked; its own activities go."""
     with store.write() as session:
         company = resolve_company(session, ref)
-        read = to_read(session, company)
         cid = company.id
         assert cid is not None  # a stored row
+        # its deals and contacts first (a writer holding one links its company), then
+        # the company: a writer linking it meanwhile comes first, or finds it gone
+        lock_linked(session, Deal, "company_id", cid)
+        lock_linked(session, Contact, "company_id", cid)
+        company = lock_row(session, company, "company", company.name)
+        read = to_read(session, company)
         detach_activities(session, "company_id", cid)
         session.execute(
             update(Contact).where(col(Contact.company_id) == cid).values(company_id=None)

@@ -13,7 +13,7 @@ from tinycrm.errors import warn
 from tinycrm.phones import try_normalise
 from tinycrm.store import validate
 from tinycrm.store.automation import run_rules
-from tinycrm.store.companies import create_named_company, resolve_company
+from tinycrm.store.companies import create_named_company, link_company, resolve_company
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.models import (
@@ -37,6 +37,7 @@ from tinycrm.store.records import (
     ids_with_field,
     ids_with_tags,
     is_set,
+    lock_linked,
     record_event,
     record_lifecycle,
     tags_for,
@@ -71,6 +72,19 @@ def resolve_contact(session: Session, ref: str | int) -> Contact:
         if found is None:
             raise
         return found
+
+
+def keep_contact(session: Session, contact: Contact) -> Contact:
+    """``contact`` kept from being deleted until the transaction ends (``lock_row`` with
+    ``key``): what a writer linking a record to it takes first. One ``contact rm``
+    deleted meanwhile is ``NotFound``, never the database's foreign-key error."""
+    return lock_row(session, contact, "contact", contact.name, key=True)
+
+
+def link_contact(session: Session, ref: str | int) -> Contact:
+    """The contact a REF names, kept from being deleted until the transaction ends
+    (``keep_contact``): a writer linking a record to it resolves it with this."""
+    return keep_contact(session, resolve_contact(session, ref))
 
 
 def _by_alias(session: Session, ref: str) -> Contact | None:
@@ -291,7 +305,7 @@ def company_for(store: Store, session: Session, ref: str | None) -> Company | No
     if ref is None or not ref.strip():
         return None
     try:
-        return resolve_company(session, ref)
+        return link_company(session, ref)  # not deleted before the contact is written
     except NotFound:
         if numeric_id(ref) is not None:
             raise
@@ -610,9 +624,13 @@ def remove_contact(store: Store, ref: str | int) -> ContactRead:
     """Delete a contact. Its deals stay (unlinked); activities only about it go."""
     with store.write() as session:
         contact = resolve_contact(session, ref)
-        read = to_read(session, contact)
         cid = contact.id
         assert cid is not None  # a stored row
+        # its deals first (a contract add holding one links its contact), then the
+        # contact: a writer linking it meanwhile comes first, or finds it gone
+        lock_linked(session, Deal, "contact_id", cid)
+        contact = lock_row(session, contact, "contact", contact.name)
+        read = to_read(session, contact)
         detach_activities(session, "contact_id", cid)
         session.execute(update(Deal).where(col(Deal.contact_id) == cid).values(contact_id=None))
         drop_tags_and_fields(session, ENTITY, cid)

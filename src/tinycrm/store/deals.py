@@ -14,8 +14,8 @@ from sqlmodel import Session, col
 from tinycrm import money
 from tinycrm.store import validate
 from tinycrm.store.automation import run_rules
-from tinycrm.store.companies import resolve_company
-from tinycrm.store.contacts import resolve_contact
+from tinycrm.store.companies import keep_company, link_company, resolve_company
+from tinycrm.store.contacts import keep_contact, link_contact, resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.filter_sql import resolve_where
@@ -288,6 +288,9 @@ def insert_deal(
     account = resolve_company(session, company) if isinstance(company, str) else company
     if account is None and person is not None and person.company_id:
         account = session.get(Company, person.company_id)
+    # neither deleted before the deal is written (contact rm, company rm at once)
+    person = keep_contact(session, person) if person is not None else None
+    account = keep_company(session, account) if account is not None else None
     validate.tags(tags)
     validate.fields(fields)
     columns = {
@@ -468,10 +471,10 @@ def edit_deal(
             put("currency", code)
             put("amount_minor", minor, "amount")
         if is_set(contact):
-            person = resolve_contact(session, contact) if contact else None
+            person = link_contact(session, contact) if contact else None
             put("contact_id", person.id if person else None, "contact")
         if is_set(company):
-            account = resolve_company(session, company) if company else None
+            account = link_company(session, company) if company else None
             put("company_id", account.id if account else None, "company")
         if is_set(close_date):
             put("close_date", close_date, "close date")

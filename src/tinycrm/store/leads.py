@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from tinycrm import money
 from tinycrm.store import validate
-from tinycrm.store.companies import create_company, create_named_company, resolve_company
+from tinycrm.store.companies import create_company, create_named_company, link_company
 from tinycrm.store.companies import to_read as company_read
 from tinycrm.store.contacts import check_lead_status, resolve_contact
 from tinycrm.store.contacts import to_read as contact_read
@@ -521,7 +521,7 @@ def _company_for(
     """The company a converted lead belongs to, and whether it was created for it."""
     if ref is not None and ref.strip():
         try:
-            return resolve_company(session, ref), False
+            return link_company(session, ref), False  # not deleted meanwhile
         except NotFound:
             if numeric_id(ref) is not None:
                 raise

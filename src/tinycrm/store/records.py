@@ -219,6 +219,16 @@ def drop_tags_and_fields(session: Session, entity: str, entity_id: int) -> None:
 LINKS = ("contact_id", "company_id", "deal_id")
 
 
+def lock_linked(session: Session, model: Any, link: str, record_id: int) -> None:
+    """Before a record is deleted: the ``model`` rows linked to it by ``link`` locked
+    (PostgreSQL's ``FOR NO KEY UPDATE``), before the record itself, so the delete and a
+    writer holding one of them while linking the record take their locks in one order."""
+    column = getattr(model, link)
+    session.execute(
+        select(model.id).where(column == record_id).with_for_update(key_share=True)
+    ).all()
+
+
 def detach_activities(session: Session, link: str, record_id: int) -> None:
     """Before a record is deleted: activities only about it go; the others lose the link."""
     column = getattr(Activity, link)

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from tinycrm.store import validate
 from tinycrm.store.activity_rows import new_activity_row
 from tinycrm.store.automation_models import FollowUpSequence, SequenceEnrollment, SequenceStep
-from tinycrm.store.contacts import resolve_contact
+from tinycrm.store.contacts import link_contact, resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.models import (
@@ -163,7 +163,7 @@ def enroll_contacts(
         steps = _steps(session, seq.id)
         out = []
         for ref in contacts:
-            contact = resolve_contact(session, ref)
+            contact = link_contact(session, ref)  # not deleted before it is enrolled
             assert contact.id is not None
             active = session.scalars(
                 select(SequenceEnrollment).where(
