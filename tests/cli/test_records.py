@@ -430,3 +430,56 @@ def test_option_values_are_named_by_what_is_typed(cli) -> None:
     ):
         text = " ".join(cli(*command, "--help").stdout.replace("│", " ").split())
         assert shown in text, (command, text)
+
+
+def test_contact_rm_says_what_goes_and_keeps_a_case_only_with_yes(cli) -> None:
+    cli("contact", "add", "Bob", "--tag", "vip")
+    cli("deal", "add", "Upgrade", "--contact", "Bob")
+    cli("log", "call", "contact:Bob", "Hello")
+    cli("log", "note", "deal:Upgrade", "Quote sent")  # about the deal too: kept
+    assert cli("case", "add", "Broken login", "--contact", "Bob").exit_code == 0
+    result = cli("contact", "rm", "Bob")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "contact Bob has case #1 Broken login" in result.stderr and "--yes" in result.stderr
+    assert cli("contact", "show", "Bob", "--json").json()["name"] == "Bob"
+    result = cli("contact", "rm", "Bob", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "Deleted contact #1 Bob with 1 activity and 1 tag; 1 deal, case #1 Broken login and "
+        "1 activity also about another record kept, unlinked\n"
+    )
+    assert cli("case", "show", "1", "--json").json()["contact_id"] is None
+
+
+def test_company_rm_json_counts_what_goes(cli) -> None:
+    cli("company", "add", "Acme")
+    cli("contact", "add", "Ann", "--company", "Acme")
+    cli("log", "note", "company:Acme", "Org chart")
+    result = cli("company", "rm", "Acme", "--json")
+    assert result.exit_code == 0, result.stderr
+    shown = result.json()
+    assert (shown["name"], shown["removed"]["contacts_unlinked"]) == ("Acme", 1)
+    assert shown["removed"]["activities_deleted"] == 1 and shown["removed"]["kept"] == []
+    plain = cli("company", "add", "Plain")
+    assert plain.exit_code == 0
+    assert cli("company", "rm", "Plain").stdout == "Deleted company #2 Plain\n"
+
+
+def test_contact_rm_on_a_terminal_asks_naming_what_goes(cli, monkeypatch) -> None:
+    from tinycrm.cli import removals
+
+    cli("contact", "add", "Bob")
+    cli("log", "call", "contact:Bob", "Hello")
+    assert cli("case", "add", "Broken login", "--contact", "Bob").exit_code == 0
+    monkeypatch.setattr(removals, "asks", lambda: True)
+    result = cli("contact", "rm", "Bob", input="n\n")
+    assert result.exit_code == 1
+    assert (
+        "Contact #1 Bob has case #1 Broken login: delete the contact with 1 activity, and "
+        "keep case #1 Broken login, unlinked? [y/N]"
+    ) in result.stdout
+    assert cli("contact", "show", "Bob", "--json").json()["name"] == "Bob"
+    result = cli("contact", "rm", "Bob", input="y\n")
+    assert result.exit_code == 0
+    assert "Deleted contact #1 Bob with 1 activity; case #1 Broken login kept" in result.stdout

@@ -575,3 +575,54 @@ def test_a_company_deleted_while_it_is_linked_is_gone_or_linked_never_an_error(
     assert error is None or isinstance(error, NotFound), repr(error)
     if isinstance(error, NotFound):
         assert "Firm 0" in str(error)
+
+
+def test_deleting_a_contact_says_what_goes_and_keeps_a_case_only_when_confirmed(store) -> None:
+    from tinycrm.store.sequences import add_sequence, enroll_contacts
+
+    add_contact(store, name="Bob", tags=["vip"], fields={"plan": "pro"})
+    add_deal(store, title="Deal", contact="Bob")
+    log_activity(store, kind="call", text="Hello", contact="Bob")
+    log_activity(store, kind="note", text="Met", contact="Bob")
+    log_activity(store, kind="call", text="About the deal", deal="Deal")  # kept: the deal's
+    add_task(store, text="Call back", due=datetime(2030, 1, 1, tzinfo=UTC), contact="Bob")
+    add_campaign(store, name="Spring", channel="email")
+    add_members(store, "Spring", contacts=["Bob"])
+    add_sequence(store, name="Nurture", steps=[(1, "Ping")])
+    enroll_contacts(store, "Nurture", ["Bob"])  # one step task
+    add_case(store, subject="Broken login", contact="Bob")
+    before = len(list_events(store))
+    with pytest.raises(Conflict, match=r"^contact Bob has case #1 Broken login: deleting"):
+        remove_contact(store, "Bob")
+    assert get_contact(store, "Bob").name == "Bob" and len(list_events(store)) == before
+    removed = remove_contact(store, "Bob", unlink_contracts_and_cases=True)
+    assert removed.name == "Bob"
+    gone = removed.removed
+    assert (gone.activities_deleted, gone.tasks_deleted, gone.activities_unlinked) == (2, 2, 1)
+    assert (gone.deals_unlinked, gone.cases_unlinked, gone.contracts_unlinked) == (1, 1, 0)
+    assert (gone.tags_deleted, gone.fields_deleted) == (1, 1)
+    assert (gone.campaign_memberships_deleted, gone.sequence_enrollments_deleted) == (1, 1)
+    assert gone.kept == ["case #1 Broken login"]
+    assert list_events(store, limit=1)[0].summary == (
+        "deleted contact Bob; case #1 Broken login kept, unlinked"
+    )
+    # a contact with nothing linked goes as before, asked nothing
+    plain = remove_contact(store, add_contact(store, name="Plain").id)
+    assert plain.removed.kept == [] and plain.removed.deals_unlinked == 0
+
+
+def test_deleting_a_company_says_what_goes_and_keeps_a_contract_only_when_confirmed(
+    store,
+) -> None:
+    add_company(store, name="Acme", tags=["eu"])
+    add_contact(store, name="Ann", company="Acme")
+    won = win_deal(store, add_deal(store, title="Platform", contact="Ann", amount=5).id)
+    add_contract(store, deal=won.id)
+    log_activity(store, kind="note", text="Org chart", company="Acme")
+    with pytest.raises(Conflict, match=r"^company Acme has contract #1 Platform \(active"):
+        remove_company(store, "Acme")
+    removed = remove_company(store, "Acme", unlink_contracts_and_cases=True).removed
+    assert (removed.contacts_unlinked, removed.deals_unlinked) == (1, 1)
+    assert (removed.contracts_unlinked, removed.activities_deleted) == (1, 1)
+    assert removed.tags_deleted == 1
+    assert removed.kept == ["contract #1 Platform"]

@@ -11,6 +11,7 @@ from tinycrm.store.records import UNSET, Unset
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
     from tinycrm.store.models import CompanyRead, CompanyView
+    from tinycrm.store.removals import CompanyRemoved, Removal
 
 
 class Companies:
@@ -139,8 +140,21 @@ class Companies:
             unset_fields=list(unset_fields) if unset_fields else None,
         )
 
-    def remove(self, ref: str | int) -> CompanyRead:
-        """Delete a company (``tinycrm company rm``); its contacts and deals stay, unlinked."""
+    def removal(self, ref: str | int) -> Removal:
+        """What deleting the company would take with it and keep unlinked (counts, and
+        the contracts and cases it is with): nothing is written."""
+        from tinycrm.store.companies import company_removal
+
+        return company_removal(self._store, ref)
+
+    def remove(self, ref: str | int, *, unlink_contracts_and_cases: bool = False) -> CompanyRemoved:
+        """Delete a company (``tinycrm company rm``): activities and tasks only about it,
+        its tags and custom fields go; its contacts, deals and other activities stay,
+        unlinked. A company a contract or support case is with is refused (``Conflict``
+        naming them) unless ``unlink_contracts_and_cases``. The result's ``removed``
+        counts what went."""
         from tinycrm.store.companies import remove_company
 
-        return remove_company(self._store, ref)
+        return remove_company(
+            self._store, ref, unlink_contracts_and_cases=unlink_contracts_and_cases
+        )

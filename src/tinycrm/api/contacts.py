@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from tinycrm.store.dupes import DuplicateRead, MergeRead
     from tinycrm.store.engine import Store
     from tinycrm.store.models import ContactRead, ContactView
+    from tinycrm.store.removals import ContactRemoved, Removal
 
 
 class Contacts:
@@ -181,11 +182,24 @@ class Contacts:
             unset_fields=list(unset_fields) if unset_fields else None,
         )
 
-    def remove(self, ref: str | int) -> ContactRead:
-        """Delete a contact (``tinycrm contact rm``). Its deals stay, unlinked."""
+    def removal(self, ref: str | int) -> Removal:
+        """What deleting the contact would take with it and keep unlinked (counts, and
+        the contracts and cases it is with): nothing is written."""
+        from tinycrm.store.contacts import contact_removal
+
+        return contact_removal(self._store, ref)
+
+    def remove(self, ref: str | int, *, unlink_contracts_and_cases: bool = False) -> ContactRemoved:
+        """Delete a contact (``tinycrm contact rm``): activities and tasks only about it,
+        its tags, custom fields, campaign memberships and sequence enrollments go; its
+        deals and other activities stay, unlinked. A contact a contract or support case
+        is with is refused (``Conflict`` naming them) unless
+        ``unlink_contracts_and_cases``. The result's ``removed`` counts what went."""
         from tinycrm.store.contacts import remove_contact
 
-        return remove_contact(self._store, ref)
+        return remove_contact(
+            self._store, ref, unlink_contracts_and_cases=unlink_contracts_and_cases
+        )
 
     def dupes(
         self, *, company: str | None = None, limit: int | None = None

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         StageRead,
     )
     from tinycrm.store.reminders import DueItem, NextAction
+    from tinycrm.store.removals import CompanyRemoved, ContactRemoved, Removal
     from tinycrm.store.renewals import RenewalRun
     from tinycrm.store.reports import (
         ActivityReport,
@@ -115,8 +116,10 @@ _MODULES: dict[str, str] = {
     "ChurnReport": "tinycrm.store.reports",
     "ClvReport": "tinycrm.store.reports",
     "CompanyRead": "tinycrm.store.models",
+    "CompanyRemoved": "tinycrm.store.removals",
     "CompanyView": "tinycrm.store.models",
     "ContactRead": "tinycrm.store.models",
+    "ContactRemoved": "tinycrm.store.removals",
     "ContactView": "tinycrm.store.models",
     "ContractRead": "tinycrm.store.service_models",
     "ConversionRead": "tinycrm.store.leads",
@@ -154,6 +157,7 @@ _MODULES: dict[str, str] = {
     "QuoteLineRead": "tinycrm.store.sales_models",
     "QuoteRead": "tinycrm.store.sales_models",
     "QuoteTaxRead": "tinycrm.store.sales_models",
+    "Removal": "tinycrm.store.removals",
     "RenewalRun": "tinycrm.store.renewals",
     "ScoreExplanation": "tinycrm.store.scoring",
     "ScoreRuleRead": "tinycrm.store.scoring",
@@ -194,8 +198,10 @@ __all__ = [
     "ChurnReport",
     "ClvReport",
     "CompanyRead",
+    "CompanyRemoved",
     "CompanyView",
     "ContactRead",
+    "ContactRemoved",
     "ContactView",
     "ContractRead",
     "ConversionRead",
@@ -234,6 +240,7 @@ __all__ = [
     "QuoteRead",
     "QuoteTaxRead",
     "RecordHit",
+    "Removal",
     "RenewalRun",
     "ScoreExplanation",
     "ScoreRuleRead",

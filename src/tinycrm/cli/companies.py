@@ -24,6 +24,7 @@ from tinycrm.cli.common import (
 )
 from tinycrm.cli.editing import EditorOpt, edit_command
 from tinycrm.cli.output import TABLE, Output, col, output_options
+from tinycrm.cli.removals import YesOpt, remove
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 
 app = typer.Typer(no_args_is_help=True, help="Companies (accounts).")
@@ -231,7 +232,9 @@ def edit(
 
 
 @app.command("rm")
-def rm(ctx: typer.Context, ref: RefArg) -> None:
-    """Delete a company. Its contacts and deals are kept, unlinked."""
-    company = crm(ctx).companies.remove(ref)
-    out.done(f"Deleted company #{company.id} {company.name}")
+@output_options
+def rm(ctx: typer.Context, ref: RefArg, yes: YesOpt = False, output: Output = TABLE) -> None:
+    """Delete a company, saying what goes with it: activities and tasks only about it,
+    tags, custom fields. Its contacts, deals and other activities are kept, unlinked; a
+    contract or case with it too, but that needs --yes (asked on a terminal)."""
+    remove(crm(ctx).companies, "company", ref, yes, output)

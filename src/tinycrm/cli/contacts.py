@@ -22,6 +22,7 @@ from tinycrm.cli.common import (
 )
 from tinycrm.cli.editing import EditorOpt, edit_command
 from tinycrm.cli.output import TABLE, Output, col, output_options
+from tinycrm.cli.removals import YesOpt, remove
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.cli.views import CONTACT_COLUMNS
 from tinycrm.vocab import LEAD_STATUSES, LIFECYCLES, ROLES
@@ -329,10 +330,13 @@ def edit(
 
 
 @app.command("rm")
-def rm(ctx: typer.Context, ref: RefArg) -> None:
-    """Delete a contact. Deals are kept, unlinked; activities only about them go."""
-    contact = crm(ctx).contacts.remove(ref)
-    out.done(f"Deleted contact #{contact.id} {contact.name}")
+@output_options
+def rm(ctx: typer.Context, ref: RefArg, yes: YesOpt = False, output: Output = TABLE) -> None:
+    """Delete a contact, saying what goes with it: activities and tasks only about them,
+    tags, custom fields, campaign memberships, sequence enrollments. Deals and other
+    activities are kept, unlinked; a contract or case with them too, but that needs
+    --yes (asked on a terminal)."""
+    remove(crm(ctx).contacts, "contact", ref, yes, output)
 
 
 DUPE_COLUMNS = [

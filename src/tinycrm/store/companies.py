@@ -30,6 +30,13 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import lock_row, resolve
+from tinycrm.store.removals import (
+    CompanyRemoved,
+    Removal,
+    kept_summary,
+    refuse_unlinking,
+    removal_of,
+)
 from tinycrm.store.types import utcnow
 from tinycrm.store.unique import company_name_taken, domain_taken
 
@@ -418,8 +425,22 @@ def edit_company(
         return to_read(session, company)
 
 
-def remove_company(store: Store, ref: str | int) -> CompanyRead:
-    """Delete a company. Its contacts and deals stay, unlinked; its own activities go."""
+def company_removal(store: Store, ref: str | int) -> Removal:
+    """What deleting the company would take with it, and keep unlinked (nothing written)."""
+    with store.read() as session:
+        company = resolve_company(session, ref)
+        assert company.id is not None
+        return removal_of(session, ENTITY, company.id)
+
+
+def remove_company(
+    store: Store, ref: str | int, *, unlink_contracts_and_cases: bool = False
+) -> CompanyRemoved:
+    """Delete a company: activities and tasks only about it, its tags and custom fields
+    go; its contacts, deals, and activities also about another record stay, unlinked. A
+    company a contract or support case is with is refused (``Conflict`` naming them)
+    unless ``unlink_contracts_and_cases``: they are kept, unlinked. The result says what
+    went (``removed``)."""
     with store.write() as session:
         company = resolve_company(session, ref)
         cid = company.id
@@ -430,6 +451,9 @@ def remove_company(store: Store, ref: str | int) -> CompanyRead:
         lock_linked(session, Contact, "company_id", cid)
         company = lock_row(session, company, "company", company.name)
         read = to_read(session, company)
+        removal = removal_of(session, ENTITY, cid)
+        if not unlink_contracts_and_cases:
+            refuse_unlinking(session, ENTITY, cid, read.name, removal)
         detach_activities(session, "company_id", cid)
         session.execute(
             update(Contact).where(col(Contact.company_id) == cid).values(company_id=None)
@@ -443,6 +467,6 @@ def remove_company(store: Store, ref: str | int) -> CompanyRead:
             action="deleted",
             entity=ENTITY,
             entity_id=cid,
-            summary=f"deleted company {read.name}",
+            summary=f"deleted company {read.name}{kept_summary(removal)}",
         )
-        return read
+        return CompanyRemoved(**read.model_dump(), removed=removal)

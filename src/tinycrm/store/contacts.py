@@ -43,6 +43,13 @@ from tinycrm.store.records import (
     tags_for,
 )
 from tinycrm.store.refs import lock_row, numeric_id, resolve
+from tinycrm.store.removals import (
+    ContactRemoved,
+    Removal,
+    kept_summary,
+    refuse_unlinking,
+    removal_of,
+)
 from tinycrm.store.types import new_uid, utcnow
 from tinycrm.store.unique import email_taken
 from tinycrm.vocab import LEAD_STATUSES
@@ -620,8 +627,22 @@ def edit_contact(
     return read
 
 
-def remove_contact(store: Store, ref: str | int) -> ContactRead:
-    """Delete a contact. Its deals stay (unlinked); activities only about it go."""
+def contact_removal(store: Store, ref: str | int) -> Removal:
+    """What deleting the contact would take with it, and keep unlinked (nothing written)."""
+    with store.read() as session:
+        contact = resolve_contact(session, ref)
+        assert contact.id is not None
+        return removal_of(session, ENTITY, contact.id)
+
+
+def remove_contact(
+    store: Store, ref: str | int, *, unlink_contracts_and_cases: bool = False
+) -> ContactRemoved:
+    """Delete a contact: activities and tasks only about it, its tags, custom fields,
+    campaign memberships and sequence enrollments go; its deals, and activities also
+    about another record, stay, unlinked. A contact a contract or support case is with is
+    refused (``Conflict`` naming them) unless ``unlink_contracts_and_cases``: they are
+    kept, unlinked. The result says what went (``removed``)."""
     with store.write() as session:
         contact = resolve_contact(session, ref)
         cid = contact.id
@@ -631,6 +652,9 @@ def remove_contact(store: Store, ref: str | int) -> ContactRead:
         lock_linked(session, Deal, "contact_id", cid)
         contact = lock_row(session, contact, "contact", contact.name)
         read = to_read(session, contact)
+        removal = removal_of(session, ENTITY, cid)
+        if not unlink_contracts_and_cases:
+            refuse_unlinking(session, ENTITY, cid, read.name, removal)
         detach_activities(session, "contact_id", cid)
         session.execute(update(Deal).where(col(Deal.contact_id) == cid).values(contact_id=None))
         drop_tags_and_fields(session, ENTITY, cid)
@@ -646,6 +670,6 @@ def remove_contact(store: Store, ref: str | int) -> ContactRead:
             action="deleted",
             entity=ENTITY,
             entity_id=cid,
-            summary=f"deleted contact {read.name}",
+            summary=f"deleted contact {read.name}{kept_summary(removal)}",
         )
-        return read
+        return ContactRemoved(**read.model_dump(), removed=removal)
