@@ -91,3 +91,27 @@ def test_contract_cancel_says_it_lost_the_open_renewal_deal(cli: Callable[..., A
     assert f"; lost renewal deal #{deal_id} Renewal: Platform" in result.stdout
     shown = cli("deal", "show", str(deal_id), "--json").json()
     assert shown["status"] == "lost" and shown["lost_reason"].endswith(": moved on")
+
+
+def test_deal_rm_of_an_open_renewal_deal_says_remind_opens_a_new_one(
+    cli: Callable[..., Any],
+) -> None:
+    from datetime import date, timedelta
+
+    start = (date.today() - timedelta(days=330)).isoformat()  # ends in about 35 days
+    with tinycrm.open(os.environ["TINYCRM_DB"]) as crm:
+        crm.contacts.add("Ada", email="ada@example.com")
+        crm.deals.add("Platform", amount="12000", contact="Ada")
+        crm.deals.win("Platform")
+        crm.contracts.add(deal="Platform", start=start, term="12m")
+    assert cli("remind").exit_code == 0
+    [renewal] = [d for d in cli("deal", "list", "--json").json() if d["id"] != 1]
+    result = cli("deal", "rm", str(renewal["id"]))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        f"Deleted deal #{renewal['id']} Renewal: Platform; the next tinycrm remind opens a "
+        "new renewal deal for contract #1 Platform\n"
+    )
+    assert cli("remind").exit_code == 0
+    titles = [d["title"] for d in cli("deal", "list", "--json").json()]
+    assert titles.count("Renewal: Platform") == 1

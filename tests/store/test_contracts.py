@@ -609,3 +609,28 @@ def test_a_deal_deleted_while_its_contract_is_made_is_refused_or_has_none(store)
             expected=(Conflict, NotFound),
         )
     assert [c.title for c in list_contracts(store) if c.deal_id is None] == []
+
+
+def test_an_open_renewal_deal_deleted_is_opened_again_by_the_next_run(store) -> None:
+    """Deleting the open renewal deal of an active contract does not mean "no renewal":
+    the next ``remind`` opens a new one for that term (a lost one stays: that is a no)."""
+    from tinycrm.store.deals import lose_deal, remove_deal
+
+    won(store)
+    contract = add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW)  # ends Dec 31
+    [first] = process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals
+    remove_deal(store, first)
+    [event] = [e for e in list_events(store, entity="deal") if e.action == "deleted"]
+    assert event.summary == (
+        "deleted deal Renewal: Acme platform; the next run of tinycrm remind opens a new "
+        "renewal deal for contract #1 Acme platform"
+    )
+    assert get_contract(store, contract.id, now=NOW).renewal_deal_id is None
+    [again] = process_renewals(store, now=at(date(2026, 11, 2))).renewal_deals
+    assert again != first and _renewal_deals(store) == ["Renewal: Acme platform"]
+    assert get_contract(store, contract.id, now=NOW).renewal_deal_id == again
+    assert process_renewals(store, now=at(date(2026, 11, 3))).renewal_deals == []
+    # a lost renewal deal is the customer's no: deleting it opens none
+    lose_deal(store, again, reason="too expensive")
+    remove_deal(store, again)
+    assert process_renewals(store, now=at(date(2026, 11, 4))).renewal_deals == []

@@ -342,14 +342,20 @@ def rm(
     ] = False,
 ) -> None:
     """Delete a deal and its stage history. A contract made from it is kept, unlinked:
-    that needs --yes (asked on a terminal)."""
+    that needs --yes (asked on a terminal). An open renewal deal deleted is opened
+    anew by the next remind (to say the contract will not renew: deal lost)."""
     import sys
 
     from tinycrm import safetext
 
     api = crm(ctx)
     found = api.deals.get(ref)
-    signed = [c for c in api.contracts.list(deal=f"#{found.id}") if c.deal_id == found.id]
+    linked = api.contracts.list(deal=f"#{found.id}")
+    signed = [c for c in linked if c.deal_id == found.id]
+    renewing = [  # an open renewal deal: remind opens a new one (the store's event says it)
+        c for c in linked
+        if c.renewal_deal_id == found.id and found.status == "open" and c.status == "active"
+    ]  # fmt: skip
     named = ", ".join(f"#{c.id} {c.title}" for c in signed)
     named = ("contract " if len(signed) == 1 else "contracts ") + named
     if signed and not yes and sys.stdin.isatty():
@@ -363,4 +369,8 @@ def rm(
         yes = True
     deal = api.deals.remove(found.id, unlink_contracts=yes)
     kept = f"; {named} kept, unlinked" if signed else ""
+    kept += "".join(
+        f"; the next tinycrm remind opens a new renewal deal for contract #{c.id} {c.title}"
+        for c in renewing
+    )
     out.done(f"Deleted deal #{deal.id} {deal.title}{kept}")

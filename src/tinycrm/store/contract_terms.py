@@ -227,6 +227,29 @@ def renew_in(
     )
 
 
+def forget_renewal_deal(session: Session, deal: Deal) -> list[str]:
+    """``deal`` is being deleted: if it is an open renewal deal of a live contract for the
+    term the contract is in, the term has no renewal deal again, and the next ``tinycrm
+    remind`` opens a new one (deleting it is no "will not renew": a lost renewal deal, or
+    ``contract cancel``, says that, and stays). The contracts, as ``#3 Title``."""
+    if deal.status != "open":
+        return []
+    found = session.scalars(
+        select(col(Contract.id)).where(col(Contract.renewal_deal_id) == deal.id)
+    ).all()
+    named = []
+    for cid in found:
+        contract = lock_contract(session, cid) if cid is not None else None
+        if contract is None or contract.renewal_deal_for != contract.end_date:
+            continue
+        if contract.cancelled_on is not None or contract.lapsed_on is not None:
+            continue
+        contract.renewal_deal_id, contract.renewal_deal_for = None, None
+        contract.updated_at = utcnow()
+        named.append(describe(contract))
+    return named
+
+
 def renew_for_won_deal(store: Store, session: Session, deal: Deal) -> None:
     """``deal`` was just won: if it is a contract's renewal deal for the term the contract
     is in (``tinycrm remind`` opened it), the contract renews for its next term at the

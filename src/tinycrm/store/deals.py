@@ -687,14 +687,17 @@ def remove_deal(store: Store, ref: str | int, *, unlink_contracts: bool = False)
             )
         )
         drop_tags_and_fields(session, ENTITY, did)
+        from tinycrm.store.contract_terms import forget_renewal_deal
+
+        renewing = forget_renewal_deal(session, deal)  # the next remind opens a new one
         session.delete(deal)
+        summary = f"deleted deal {read.title}" + (f"; {_kept(signed)}" if signed else "")
+        summary += "".join(
+            f"; the next run of tinycrm remind opens a new renewal deal for contract {name}"
+            for name in renewing
+        )
         record_event(
-            store,
-            session,
-            action="deleted",
-            entity=ENTITY,
-            entity_id=did,
-            summary=f"deleted deal {read.title}" + (f"; {_kept(signed)}" if signed else ""),
+            store, session, action="deleted", entity=ENTITY, entity_id=did, summary=summary
         )
         return read
 
