@@ -73,6 +73,32 @@ def test_names_that_are_or_start_with_the_text_come_first_then_relevance_then_ne
     assert len(search(store, "ann", limit=2)) == 2
 
 
+def test_a_record_named_the_text_comes_before_activities_and_cases_with_that_subject(
+    store,
+) -> None:
+    """Searching a name: the contact, company or deal so named first, then a newer task
+    or note whose subject is that name too (it mentions the record, it is not it)."""
+    from datetime import UTC, datetime
+
+    from tinycrm.store.activities import add_task
+    from tinycrm.store.cases import add_case
+
+    add_contact(store, name="Müller")
+    add_company(store, name="Acme")
+    add_deal(store, title="Renewal")
+    due = datetime(2030, 1, 1, 9, tzinfo=UTC)
+    add_task(store, text="Müller", due=due, contact="Müller")
+    log_activity(store, kind="note", ref="Müller", text="MULLER")
+    add_task(store, text="Acme", due=due, company="Acme")
+    add_task(store, text="renewal", due=due, deal="Renewal")
+    add_case(store, subject="Acme", contact="Müller", company="Acme")
+    assert found(store, "müller")[0] == ("contact", "Müller")
+    assert found(store, "muller")[0] == ("contact", "Müller")
+    assert found(store, "acme")[0] == ("company", "Acme")
+    assert found(store, "renewal")[0] == ("deal", "Renewal")
+    assert [kind for kind, _ in found(store, "müller")] == ["contact", "activity", "activity"]
+
+
 def test_each_hit_names_its_record_and_marks_the_match_in_a_snippet(store) -> None:
     person = add_contact(store, name="Cy Weiß")
     body = "A long preamble about nothing much at all. " * 5 + "Then the RÉSUMÉ arrived. " * 3

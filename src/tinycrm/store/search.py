@@ -2,7 +2,8 @@
 deals and activities whose text holds the words, from the full-text index
 (``store/search_index.py``).
 
-Ranking: names equal to what was typed first, then names starting with its words, then
+Ranking: names equal to what was typed first (a contact's, a company's, a deal's before
+an activity's or a case's subject), then names starting with its words, then
 names starting with it (``anna`` and "Annabel"), then the rest by full-text relevance
 (the name counts ten times the rest), newest first on ties. Relevance is weighed among
 the ``WINDOW`` newest matches of each kind, so that a word in half the database still
@@ -37,6 +38,9 @@ from tinycrm.store.search_index import (
 
 WINDOW = 2000
 """Matches of one kind whose relevance is weighed: the newest."""
+MENTIONS = frozenset({"activity", "case"})
+"""Kinds whose "name" is a subject: one equal to the text ranks after the records (a
+contact, a company, a deal) so named, as a task "Müller" is about Müller, not Müller."""
 NAME_CANDIDATES = 200
 """Records of one kind whose name starts with the text that are looked at for the top."""
 
@@ -491,7 +495,8 @@ def _when(kind: SearchKind, table: Any) -> Any:
 def _ranked(
     conn: Connection, kind: SearchKind, query: SearchQuery, scores: dict[int, float]
 ) -> list[tuple[tuple[Any, ...], str, int]]:
-    """The candidates' sort keys: name tier, relevance, newest first."""
+    """The candidates' sort keys: name tier (a record so named before a subject that is the
+    text), relevance, newest first."""
     table = _table(kind)
     rows = conn.execute(
         select(table.c.id, table.c[kind.name], _when(kind, table)).where(
@@ -504,7 +509,8 @@ def _ranked(
     for record_id, name, at in rows:
         stamp = at.timestamp() if at is not None else 0.0
         tier = _name_tier(name or "", wanted, prefix)
-        key = (tier, -scores[record_id], -stamp, kind.kind, record_id)
+        mention = tier == 0 and kind.kind in MENTIONS  # a subject that is the text: after names
+        key = (tier, mention, -scores[record_id], -stamp, kind.kind, record_id)
         out.append((key, kind.kind, record_id))
     return out
 
