@@ -316,6 +316,55 @@ def test_search_is_case_insensitive_for_any_script(store) -> None:
     assert names("augusta") == ["Augusta King"]
 
 
+def test_list_search_folds_letters_as_tinycrm_search_does(store) -> None:
+    """``--search soren`` finds Søren, ``lodz`` Łódź, ``strasse`` Straße, typed either way,
+    on contacts (the index for three letters or more, a scan below), companies (name,
+    domain, city), deals (title), products and the filter's bare words and ``name~``."""
+    from tinycrm.store.deals import add_deal, list_deals
+    from tinycrm.store.products import add_product, list_products
+
+    add_contact(store, name="Søren Kierkegaard", title="Philosoph")
+    add_contact(store, name="Anna Łódź", email="anna@straße.de")
+    add_contact(store, name="Soren Plain", title="Ｆｉｌｅ ﬁler")
+    add_contact(store, name="Bob Other")
+    names = lambda q, **kw: sorted(c.name for c in list_contacts(store, search=q, **kw))  # noqa: E731
+    assert names("soren") == ["Soren Plain", "Søren Kierkegaard"]
+    assert names("SØREN") == ["Soren Plain", "Søren Kierkegaard"]
+    assert names("lodz") == ["Anna Łódź"]
+    assert names("ŁÓDŹ") == ["Anna Łódź"]
+    assert names("strasse") == ["Anna Łódź"]  # in the email's domain
+    assert names("file filer") == ["Soren Plain"]
+    assert names("sø") == ["Soren Plain", "Søren Kierkegaard"]  # short: a scan, folded too
+    assert names("ł") == ["Anna Łódź", "Soren Plain", "Søren Kierkegaard"]  # "l"
+    edit_contact(store, "Bob Other", name="Bjørn Other")
+    assert names("bjorn") == ["Bjørn Other"]
+    where = lambda w: sorted(c.name for c in list_contacts(store, where=w))  # noqa: E731
+    assert where("soren") == ["Soren Plain", "Søren Kierkegaard"]
+    assert where("name~lodz") == ["Anna Łódź"]
+    assert where("contact:bjorn") == ["Bjørn Other"]
+
+    add_company(store, name="Łódź Logistics", city="Zürich")
+    add_company(store, name="Straße AG", domain="straße.de")
+    add_company(store, name="Plain Co")
+    companies = lambda q: sorted(c.name for c in list_companies(store, search=q))  # noqa: E731
+    assert companies("lodz") == ["Łódź Logistics"]
+    assert companies("zurich") == ["Łódź Logistics"]
+    assert companies("STRASSE") == ["Straße AG"]
+    assert companies("strasse.de") == ["Straße AG"]
+    assert sorted(c.name for c in list_companies(store, where="lodz")) == ["Łódź Logistics"]
+
+    add_deal(store, title="Große Straße renewal", company="Łódź Logistics")
+    add_deal(store, title="Other deal")
+    deals = lambda **kw: [d.title for d in list_deals(store, **kw)]  # noqa: E731
+    assert deals(search="grosse strasse") == ["Große Straße renewal"]
+    assert deals(where="lodz") == ["Große Straße renewal"]  # by its company's name
+    assert deals(where="title~GROSSE") == ["Große Straße renewal"]
+
+    add_product(store, name="Größe XL", price="10", currency="EUR")
+    add_product(store, name="Small", price="5", currency="EUR")
+    assert [p.name for p in list_products(store, search="grosse")] == ["Größe XL"]
+
+
 def test_contact_filters_combine(store) -> None:
     add_contact(store, name="A", company="Acme", lifecycle="customer", tags=["vip"])
     add_contact(store, name="B", company="Acme", lifecycle="lead", tags=["vip", "eu"])

@@ -637,6 +637,115 @@ def test_0025_on_postgresql(pg_schema_url: str) -> None:
             engine.dispose()
 
 
+# --------------------------------------------------------------------------- 0026
+
+NAMES_AT_0025 = ["Søren Kierkegaard", "Anna Łódź", "Große Straße", "Zoe Zeta", "Ångström"]
+
+
+def _rows_at_0025(conn: Any) -> None:
+    """Contacts and companies written as a tinycrm at 0025 wrote them (search keys
+    casefolded), through SQLAlchemy (the store's connection has ``tinycrm_fold``)."""
+    from sqlalchemy import text
+
+    for n, name in enumerate(NAMES_AT_0025, 1):
+        email = f"p{n}@bäcker.de"
+        values = {"n": n, "name": name, "key": name.casefold(), "email": email,
+                  "search": f"{name} {email}".casefold(), "uid": f"uid-{n}"}  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO contact (id, name, name_key, email, email_key, lifecycle, owner, "
+                "search_key, created_at, updated_at, uid) VALUES (:n, :name, :key, :email, "
+                f":email, 'lead', 'old', :search, {T}, {T}, :uid)"
+            ),
+            values,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO company (id, name, name_key, owner, created_at, updated_at) "
+                f"VALUES (:n, :name, :key, 'old', {T}, {T})"
+            ),
+            values,
+        )
+
+
+def _check_0026(url: str) -> None:
+    from tinycrm.store.companies import list_companies
+    from tinycrm.store.contacts import list_contacts
+
+    store = open_store(url, user="tester")
+    try:
+        for typed, name in (("soren", "Søren Kierkegaard"), ("lodz", "Anna Łódź"),
+                            ("strasse", "Große Straße"), ("grosse", "Große Straße"),
+                            ("angstrom", "Ångström")):  # fmt: skip
+            assert [c.name for c in list_contacts(store, search=typed)] == [name], typed
+            assert [c.name for c in list_companies(store, search=typed)] == [name], typed
+        assert len(list_contacts(store, search="backer.de")) == 5  # the emails' domain
+    finally:
+        store.close()
+
+
+def _search_keys(url: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            keys = conn.exec_driver_sql("SELECT search_key FROM contact ORDER BY id")
+            return list(keys.scalars())
+    finally:
+        engine.dispose()
+
+
+def test_0026_folds_the_contacts_search_keys_of_a_database_made_before_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(make_config(conn), "0025")
+    engine.dispose()
+    store = open_store(url, user="old", migrate=False)  # (its connections fold for 0025's)
+    with store.write() as session:
+        _rows_at_0025(session.connection())
+    store.close()
+    before = _search_keys(url)
+    _check_0026(url)
+    assert _search_keys(url)[0] == "soren kierkegaard p1@backer.de"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.downgrade(make_config(conn), "0025")
+    engine.dispose()
+    assert _search_keys(url) == before  # as 0025's code makes them
+    _check_0026(url)  # and up again
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_0026_on_postgresql(pg_schema_url: str) -> None:
+    with _empty_pg_schema("tinycrm_m26") as url:
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                command.upgrade(make_config(conn), "0025")
+                _rows_at_0025(conn)
+                conn.exec_driver_sql("SELECT setval('contact_id_seq', 10)")
+                conn.exec_driver_sql("SELECT setval('company_id_seq', 10)")
+            before = _search_keys(url)
+            _check_0026(url)
+            with engine.begin() as conn:
+                command.downgrade(make_config(conn), "0025")
+                assert (
+                    conn.exec_driver_sql(
+                        "SELECT count(*) FROM pg_proc WHERE proname = 'tinycrm_fold_text' "
+                        "AND pronamespace = current_schema()::regnamespace"
+                    ).scalar()
+                    == 0
+                )
+            assert _search_keys(url) == before
+            _check_0026(url)
+            command.check(make_config(url=url))
+        finally:
+            engine.dispose()
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_an_upgrade_tells_its_caller_before_and_after(backend: str, tmp_path: Path) -> None:
     """``on_upgrade`` hears of an existing database's upgrade (the copy only on SQLite),

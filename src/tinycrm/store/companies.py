@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlmodel import Session, col
 
 from tinycrm.store import validate
@@ -343,9 +343,9 @@ def list_companies(
             pattern = validate.contains_pattern(search)
             query = query.where(
                 or_(
-                    col(Company.name_key).like(pattern, escape="\\"),
-                    col(Company.domain).like(pattern, escape="\\"),
-                    func.lower(Company.city).like(pattern, escape="\\"),
+                    validate.sql_folded(Company.name).like(pattern, escape="\\"),
+                    validate.sql_folded(Company.domain).like(pattern, escape="\\"),
+                    validate.sql_folded(Company.city).like(pattern, escape="\\"),
                 )
             )
         if limit:

@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 
 from tinycrm.errors import warn
 from tinycrm.phones import try_normalise
+from tinycrm.search_text import fold
 from tinycrm.store import validate
 from tinycrm.store.automation import run_rules
 from tinycrm.store.companies import create_named_company, link_company, resolve_company
@@ -154,8 +155,9 @@ def search_key(contact: Contact) -> str:
 
 def contact_search_key(columns: Mapping[str, Any]) -> str:
     """What contact search looks in: name, email (its key: ``email_key``), phone and
-    title, casefolded with spaces collapsed (``validate.key``). The one rule for add,
-    edit, merge, imports and undo; written out, as an import runs it for every row."""
+    title, folded as ``tinycrm search`` folds (``validate.folded``: "Søren" is "soren").
+    The one rule for add, edit, merge, imports, undo and restore; written out, as an
+    import runs it for every row."""
     get = columns.get
     return _search_text(get("name"), get("email_key"), get("phone"), get("title"))
 
@@ -164,7 +166,7 @@ def _search_text(
     name: str | None, email_key: str | None, phone: str | None, title: str | None
 ) -> str:
     text = f"{name or ''} {email_key or ''} {phone or ''} {title or ''}"
-    return " ".join(text.split()).casefold()
+    return " ".join(fold(text).split())  # validate.folded, inlined
 
 
 def _text_rule(label: str, *, multiline: bool = False) -> Callable[[Any], str | None]:
@@ -424,11 +426,12 @@ def search_ids(store: Store, session: Session, query: str) -> Any:
     or whose phone is the number ``query`` is, in any form (``030 1234567`` finds
     ``+49 30 123 45 67`` with ``[phone] region = "DE"``; the number finds its extensions).
 
-    Case-insensitive for every script (MÜLLER finds Müller). SQLite answers from
+    Folded as ``tinycrm search`` folds (``validate.folded``: MÜLLER finds Müller, soren
+    Søren, strasse Straße), the text typed and the key stored alike. SQLite answers from
     an FTS5 trigram index for three characters or more; PostgreSQL from a
     pg_trgm index; shorter queries scan.
     """
-    needle = validate.key(validate.searchable(query))
+    needle = validate.folded(validate.searchable(query))
     if _has_fts(store, session) and len(needle) >= 3:
         phrase = '"' + needle.replace('"', '""') + '"'
         by_text: Any = text("SELECT rowid FROM contact_fts WHERE contact_fts MATCH :q").bindparams(

@@ -387,7 +387,8 @@ def deal_conditions(store: Store, session: Session, **filters: Unpack[DealFilter
     if owner := filters.get("owner"):
         conditions.append(col(Deal.owner) == owner)
     if (search := filters.get("search")) and search.strip():
-        conditions.append(col(Deal.title_key).like(validate.contains_pattern(search), escape="\\"))
+        pattern = validate.contains_pattern(search)
+        conditions.append(validate.sql_folded(Deal.title).like(pattern, escape="\\"))
     where, segment, now = filters.get("where"), filters.get("segment"), filters.get("now")
     conditions.append(resolve_where(store, session, ENTITY, where=where, segment=segment, now=now))
     return conditions

@@ -29,6 +29,7 @@ from tinycrm.phones import try_normalise
 from tinycrm.store import validate
 from tinycrm.store.bulk import big_cache, contact_search_deferred, gc_paused
 from tinycrm.store.companies import domains_apart
+from tinycrm.store.contacts import contact_search_key
 from tinycrm.store.engine import (
     Store,
     backup_sqlite,
@@ -160,9 +161,8 @@ def _rows(table: Any, dumped: Any, region: str | None = None) -> list[dict[str, 
             row[column.name] = _convert(table, column, item[column.name], where)
         for name in derived:
             source = DERIVED[name]
-            if source is None:  # the contact search key
-                parts = (row.get("name"), row.get("email_key"), row.get("phone"), row.get("title"))
-                row[name] = validate.key(" ".join(p for p in parts if p))
+            if source is None:  # the contact search key, as every other write makes it
+                row[name] = contact_search_key(row)
             elif name == "email_key":  # what the address is compared by
                 row[name] = validate.stored_email_key(row.get(source))
             elif name == "phone_e164":  # the contact's phone as a number (tinycrm.phones)

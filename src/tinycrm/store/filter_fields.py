@@ -226,8 +226,9 @@ class _Text(Field):
             return or_(column.is_(None), column == "") if self.nullable else false()
         text = " ".join(value.text.split())
         if self.fold == "key":
-            if op == "~":
-                return column.like(validate.contains_pattern(text), escape="\\")
+            if op == "~":  # folded as a list's --search folds: name~soren finds Søren
+                pattern = validate.contains_pattern(text)
+                return validate.sql_folded(column).like(pattern, escape="\\")
             return column == validate.key(text)
         if op == "=" and self.choices is not None:
             text = choice(ctx, name, value, self.choices)
@@ -313,8 +314,9 @@ class _Ref(Field):
 
     def positive(self, ctx: Ctx, name: str, op: str, value: Value) -> Clause:
         column, _normalise = self.keys[0]
-        if op == "~":
-            return column.like(validate.contains_pattern(value.text), escape="\\")
+        if op == "~":  # folded as a list's --search folds
+            pattern = validate.contains_pattern(value.text)
+            return validate.sql_folded(column).like(pattern, escape="\\")
         clause = or_(
             *(
                 column == key

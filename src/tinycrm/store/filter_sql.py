@@ -212,46 +212,49 @@ def _search(ctx: Ctx, node: filters.Word) -> Clause:
 def search_clause(kind: str, text: str) -> Clause:
     """Records of ``kind`` whose name contains ``text`` (any case): a deal's title, its
     company's or its contact's name; a contact's name, email, phone or title; a
-    company's name, domain or city. Raises ``Invalid`` for text too long to search."""
+    company's name, domain or city. Folded as ``tinycrm search`` folds, the text and the
+    columns alike (``validate.folded``: soren finds Søren). Raises ``Invalid`` for text too
+    long to search."""
     pattern = validate.contains_pattern(text)
+    folded = validate.sql_folded
     if kind == "contact":
         return col(Contact.search_key).like(pattern, escape="\\")
     if kind == "company":
         return or_(
-            col(Company.name_key).like(pattern, escape="\\"),
-            col(Company.domain).like(pattern, escape="\\"),
-            func.lower(Company.city).like(pattern, escape="\\"),
+            folded(Company.name_key).like(pattern, escape="\\"),
+            folded(Company.domain).like(pattern, escape="\\"),
+            folded(Company.city).like(pattern, escape="\\"),
         )
     if kind == "product":
         from tinycrm.store.sales_models import Product
 
         return or_(
-            col(Product.name_key).like(pattern, escape="\\"),
-            func.lower(func.coalesce(Product.sku, "")).like(pattern, escape="\\"),
+            folded(Product.name_key).like(pattern, escape="\\"),
+            folded(Product.sku).like(pattern, escape="\\"),
         )
     if kind == "quote":
         from tinycrm.store.sales_models import Quote
 
         return or_(
-            func.lower(Quote.number).like(pattern, escape="\\"),
-            func.lower(Quote.deal_title).like(pattern, escape="\\"),
-            func.lower(func.coalesce(Quote.company, "")).like(pattern, escape="\\"),
+            folded(Quote.number).like(pattern, escape="\\"),
+            folded(Quote.deal_title).like(pattern, escape="\\"),
+            folded(Quote.company).like(pattern, escape="\\"),
         )
     if kind == "case":
         from tinycrm.store.service_models import SupportCase
 
         return or_(
-            func.lower(SupportCase.subject).like(pattern, escape="\\"),
+            folded(SupportCase.subject).like(pattern, escape="\\"),
             _linked(
                 SupportCase.contact_id,
                 Contact.id,
-                col(Contact.name_key).like(pattern, escape="\\"),
+                folded(Contact.name_key).like(pattern, escape="\\"),
             ),
         )
     return or_(
-        col(Deal.title_key).like(pattern, escape="\\"),
-        _linked(Deal.company_id, Company.id, col(Company.name_key).like(pattern, escape="\\")),
-        _linked(Deal.contact_id, Contact.id, col(Contact.name_key).like(pattern, escape="\\")),
+        folded(Deal.title_key).like(pattern, escape="\\"),
+        _linked(Deal.company_id, Company.id, folded(Company.name_key).like(pattern, escape="\\")),
+        _linked(Deal.contact_id, Contact.id, folded(Contact.name_key).like(pattern, escape="\\")),
     )
 
 
@@ -269,9 +272,9 @@ def _contact(ctx: Ctx, node: filters.ContactTest) -> Clause:
         pattern = validate.contains_pattern(node.text.text)
     except Invalid as exc:
         raise ctx.fail(node.text.offset, str(exc)) from None
-    named = or_(
-        col(Contact.name_key).like(pattern, escape="\\"),
-        col(Contact.email_key).like(pattern, escape="\\"),
+    named = or_(  # folded as a list's --search folds
+        validate.sql_folded(Contact.name_key).like(pattern, escape="\\"),
+        validate.sql_folded(Contact.email_key).like(pattern, escape="\\"),
     )
     if ctx.kind == "contact":
         return named
@@ -284,7 +287,7 @@ def _contact(ctx: Ctx, node: filters.ContactTest) -> Clause:
     if ctx.kind == "quote":
         from tinycrm.store.sales_models import Quote
 
-        return func.lower(func.coalesce(Quote.contact, "")).like(pattern, escape="\\")
+        return validate.sql_folded(Quote.contact).like(pattern, escape="\\")
     if ctx.kind == "product":
         raise ctx.fail(node.offset, "'contact:' does not work on products")
     people = select(col(Contact.company_id)).where(col(Contact.company_id).is_not(None), named)

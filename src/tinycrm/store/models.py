@@ -143,7 +143,7 @@ class Contact(TableModel, table=True):
     score: int = 0  # lead score, recomputed by `tinycrm score`
     unsubscribed: bool = False  # never added to campaigns
     do_not_contact: bool = False  # never added to campaigns
-    search_key: str = ""  # casefolded name, email, phone and title, for --search
+    search_key: str = ""  # name, email, phone and title folded (validate.folded), for --search
     # Its vCard UID: made when the contact is, kept from an imported card (migration 0010).
     uid: str | None = Field(default_factory=new_uid, sa_column_kwargs={"default": new_uid})
     created_at: datetime = Field(sa_column=_created())

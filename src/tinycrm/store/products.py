@@ -190,8 +190,8 @@ def list_products(
         pattern = validate.contains_pattern(search)
         query = query.where(
             or_(
-                col(Product.name_key).like(pattern, escape="\\"),
-                col(Product.sku).ilike(pattern, escape="\\"),
+                validate.sql_folded(Product.name).like(pattern, escape="\\"),
+                validate.sql_folded(Product.sku).like(pattern, escape="\\"),
             )
         )
     if currency:

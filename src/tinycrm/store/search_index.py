@@ -237,6 +237,8 @@ def register_sqlite_fold(dbapi_conn: Any) -> None:
     functions do it for connections made elsewhere (Alembic's, a test's). A program
     writing records without it is refused by SQLite: "no such function: tinycrm_fold"."""
     dbapi_conn.create_function("tinycrm_fold", 1, _fold_in_sqlite, deterministic=True)
+    # (the same here; on PostgreSQL tinycrm_fold makes punctuation spaces, for words)
+    dbapi_conn.create_function("tinycrm_fold_text", 1, _fold_in_sqlite, deterministic=True)
 
 
 def _fold_in_sqlite(text: Any) -> Any:
@@ -320,12 +322,13 @@ def _fixed_sql(text: str, fixups: dict[str, str]) -> str:
     return text
 
 
-def _fold_sql(conn: Connection, unaccent_schema: str | None) -> str:
+def _fold_sql(conn: Connection, unaccent_schema: str | None, *, words: bool = True) -> str:
     """The body of ``tinycrm_fold($1)``: the characters the database folds otherwise
-    than ``search_text.fold`` replaced, accents and case off, punctuation to spaces."""
+    than ``search_text.fold`` replaced, accents and case off, punctuation to spaces
+    (``words``; without: ``tinycrm_fold_text``, punctuation kept, for a list's LIKE)."""
 
     def spaced(text: str) -> str:
-        for mark in PUNCTUATION:
+        for mark in PUNCTUATION if words else ():
             text = f"replace({text}, {_quote(mark)}, ' ')"
         return text
 
@@ -370,14 +373,17 @@ def _unaccent_schema(conn: Connection, *, allow: bool) -> str | None:
 
 
 def install_fold(conn: Connection, *, unaccent: bool = True) -> str:
-    """(Re)create ``tinycrm_fold`` in the current schema; which folding it uses
-    (``unaccent`` or ``translate``). ``unaccent=False`` forces the fallback."""
+    """(Re)create ``tinycrm_fold`` (and ``tinycrm_fold_text``, the same folding with its
+    punctuation kept: ``validate.sql_folded``) in the current schema; which folding they
+    use (``unaccent`` or ``translate``). ``unaccent=False`` forces the fallback."""
     schema = _unaccent_schema(conn, allow=unaccent)
-    body = _fold_sql(conn, schema).replace("%", "%%")  # (psycopg reads % as a placeholder)
-    conn.exec_driver_sql(
-        "CREATE OR REPLACE FUNCTION tinycrm_fold(text) RETURNS text LANGUAGE sql IMMUTABLE "
-        f"STRICT PARALLEL SAFE AS $fold$ SELECT {body} $fold$"
-    )
+    for name, words in (("tinycrm_fold", True), ("tinycrm_fold_text", False)):
+        # (psycopg reads % as a placeholder)
+        body = _fold_sql(conn, schema, words=words).replace("%", "%%")
+        conn.exec_driver_sql(
+            f"CREATE OR REPLACE FUNCTION {name}(text) RETURNS text LANGUAGE sql IMMUTABLE "
+            f"STRICT PARALLEL SAFE AS $fold$ SELECT {body} $fold$"
+        )
     return "translate" if schema is None else "unaccent"
 
 

@@ -11,9 +11,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from tinycrm import money, safetext
 from tinycrm.safetext import quoted
+from tinycrm.search_text import fold
 from tinycrm.store.errors import Invalid
 from tinycrm.vocab import ACTIVITY_KINDS, LIFECYCLES, ROLES
 
@@ -42,16 +44,33 @@ def key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def folded(text: str) -> str:
+    """How a list's search compares text, stored and typed alike: ``search_text.fold`` (the
+    folding of ``tinycrm search``: case, accents, and letters as a reader takes them, so
+    "Søren Straße" is "soren strasse"), spaces collapsed. In SQL: ``sql_folded``."""
+    return " ".join(fold(text).split())
+
+
+def sql_folded(column: Any) -> Any:
+    """``column`` folded by the database as ``folded`` folds (``tinycrm_fold_text``: every
+    tinycrm connection to SQLite has it, PostgreSQL's is made by migration 0026), for a
+    LIKE with ``contains_pattern``. (SQLAlchemy loads here: this module stays light.)"""
+    from sqlalchemy import func
+
+    return func.tinycrm_fold_text(column)
+
+
 def contains_pattern(text: str) -> str:
-    """A LIKE pattern (with ``ESCAPE '\\'``) matching values that contain ``key(text)``;
-    text over ``MAX_SEARCH`` characters is refused (SQLite: "pattern too complex")."""
+    """A LIKE pattern (with ``ESCAPE '\\'``) matching values that contain ``folded(text)``:
+    for a column stored folded (a contact's ``search_key``) or folded in SQL (``sql_folded``).
+    Text over ``MAX_SEARCH`` characters is refused (SQLite: "pattern too complex")."""
     if len(text) > MAX_SEARCH:
         raise Invalid(
             f"search text is too long: {len(text):,} characters (at most {MAX_SEARCH:,})",
             field="search",
         )
     searchable(text)
-    escaped = key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = folded(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
