@@ -227,8 +227,8 @@ class _Text(Field):
         text = " ".join(value.text.split())
         if self.fold == "key":
             if op == "~":  # folded as a list's --search folds: name~soren finds Søren
-                pattern = validate.contains_pattern(text)
-                return validate.sql_folded(column).like(pattern, escape="\\")
+                folded = validate.sql_folded(column)
+                return folded.like(validate.contains_pattern(text), escape="\\")
             return column == validate.key(text)
         if op == "=" and self.choices is not None:
             text = choice(ctx, name, value, self.choices)
