@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -363,6 +364,81 @@ def test_list_search_folds_letters_as_tinycrm_search_does(store) -> None:
     add_product(store, name="Größe XL", price="10", currency="EUR")
     add_product(store, name="Small", price="5", currency="EUR")
     assert [p.name for p in list_products(store, search="grosse")] == ["Größe XL"]
+
+
+def test_accented_names_sort_among_their_letters_not_after_z(store) -> None:
+    """``contact list`` and ``company list`` by the folded name (Ångström among the A's,
+    Élodie among the E's), ties by id; kept through edits, imports and restores."""
+    import io
+
+    from tinycrm.formats.csvfile import open_csv
+    from tinycrm.formats.mapping import build_mapping, mapped_rows
+    from tinycrm.store.imports import import_records, undo_import
+
+    for name in ("Zeta", "Ångström", "Zoe", "Élodie", "Adam", "Eve", "Øyvind", "ewan", "Adam"):
+        add_contact(store, name=name)
+    for name in ("Zeta AG", "Ångström AB", "Élan SA", "Acme", "Łódź Sp"):
+        add_company(store, name=name)
+    contacts = lambda: [c.name for c in list_contacts(store)]  # noqa: E731
+    companies = lambda: [c.name for c in list_companies(store)]  # noqa: E731
+    assert contacts() == ["Adam", "Adam", "Ångström", "Élodie", "Eve", "ewan", "Øyvind",
+                          "Zeta", "Zoe"]  # fmt: skip
+    first, second = (c.id for c in list_contacts(store) if c.name == "Adam")
+    assert first < second  # ties by id
+    assert companies() == ["Acme", "Ångström AB", "Élan SA", "Łódź Sp", "Zeta AG"]
+    assert [c.name for c in list_contacts(store, limit=2, search="e")] == ["Élodie", "Eve"]
+    edit_contact(store, "Zoe", name="Åsa")
+    edit_company(store, "Zeta AG", name="Ärzte GmbH")
+    assert contacts()[:4] == ["Adam", "Adam", "Ångström", "Åsa"]
+    assert companies()[:3] == ["Acme", "Ångström AB", "Ärzte GmbH"]
+
+    def load(kind: str, text: str) -> Any:
+        table = open_csv(io.BytesIO(text.encode()), name="n.csv")
+        rows = mapped_rows(table.records(), build_mapping(kind, table.header))
+        return import_records(store, kind=kind, rows=rows, source="n.csv", overwrite=True)
+
+    batch = load("contacts", "Name,Email,Company\nÉmile,emile@x.io,Ève SARL\n")
+    assert contacts()[4:7] == ["Élodie", "Émile", "Eve"]
+    assert companies()[3:5] == ["Élan SA", "Ève SARL"]
+    renamed = load("contacts", "Name,Email\nÉmile Zola,emile@x.io\n")  # a name changed
+    assert contacts()[4:7] == ["Élodie", "Émile Zola", "Eve"]
+    undo_import(store, renamed.batch_id)  # the name as it was, its key with it
+    assert contacts()[4:7] == ["Élodie", "Émile", "Eve"]
+    undo_import(store, batch.batch_id)
+    load("companies", "Name,Domain\nÖl AG,oel.de\n")
+    assert companies()[-2:] == ["Łódź Sp", "Öl AG"]
+    from sqlalchemy import text
+
+    from tinycrm.store.validate import folded
+
+    with store.read() as session:  # every write path keeps the key: the name folded
+        for table in ("contact", "company"):
+            rows = session.connection().execute(text(f"SELECT name, sort_key FROM {table}"))
+            assert all(key == folded(name) for name, key in rows), table
+
+
+def test_the_lists_read_their_order_from_an_index_not_a_sort(store) -> None:
+    """The first screen of a list over many contacts or companies streams in order from
+    ix_contact_sort_key / ix_company_sort_key: no sort of every row first (SQLite's plan)."""
+    if not store.is_sqlite:
+        pytest.skip("SQLite's query plan")
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from tinycrm.store.contacts import contacts_query
+    from tinycrm.store.models import Company
+
+    with store.read() as session:
+        queries = (
+            contacts_query(store, session, limit=50),
+            select(Company).order_by(col(Company.sort_key), col(Company.id)).limit(50),
+        )
+        for query in queries:
+            sql = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+            plan = " | ".join(
+                row[3] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+            )
+            assert "TEMP B-TREE" not in plan and "_sort_key" in plan, plan
 
 
 def test_contact_filters_combine(store) -> None:

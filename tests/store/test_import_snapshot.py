@@ -101,10 +101,10 @@ def _import(store: Any, data: str, **options: Any) -> dict[str, Any]:
 
 
 TABLES = {
-    "company": "id, name, name_key, domain, owner",
+    "company": "id, name, name_key, domain, owner, sort_key",
     "contact": "id, name, name_key, email, phone, phone_e164, title, role, company_id, "
     "lifecycle, lead_status, source, owner, notes, search_key, cadence_days, last_touch, "
-    "score, unsubscribed, do_not_contact, email_key, uid",
+    "score, unsubscribed, do_not_contact, email_key, sort_key, uid",
     "tag": "entity, entity_id, name",
     "field_value": "entity, entity_id, key, value",
     "lifecycle_change": "contact_id, from_lifecycle, to_lifecycle, actor",

@@ -365,3 +365,21 @@ async def test_a_huge_value_is_cut_in_the_details(tui_store, seeded) -> None:
         cells = [str(cell) for cell in table.columns[1]._cells]
         (owner,) = [cell for cell in cells if cell.startswith("yyy")]
         assert len(owner) < DETAIL_LIMIT + 40 and owner.endswith("… (50,000 characters)")
+
+
+def test_a_list_screen_orders_what_it_found_as_the_lists_do() -> None:
+    """The list screen's search, its two lists merged, by the folded name as ``contact
+    list`` orders (Ångström among the A's, not after Z), ties by id."""
+    from types import SimpleNamespace
+
+    from tinycrm.tui.screens.lists import matching
+
+    names = ("Zoe", "Ångström", "Adam", "Élodie", "Eve", "adam")
+    rows = [SimpleNamespace(id=n, name=name) for n, name in enumerate(names, 1)]
+
+    def lister(**_: object) -> list[SimpleNamespace]:
+        return rows
+
+    assert [r.name for r in matching(lister, "e")] == [
+        "Adam", "adam", "Ångström", "Élodie", "Eve", "Zoe"
+    ]  # fmt: skip

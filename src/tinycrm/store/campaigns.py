@@ -416,7 +416,7 @@ def campaign_view(store: Store, ref: str | int, *, status: str | None = None) ->
             .join(Contact, col(Contact.id) == col(CampaignMember.contact_id))
             .outerjoin(Company, col(Company.id) == col(Contact.company_id))
             .where(col(CampaignMember.campaign_id) == campaign.id)
-            .order_by(col(Contact.name_key), col(Contact.id))
+            .order_by(col(Contact.sort_key), col(Contact.id))
         )
         if status:
             query = query.where(col(CampaignMember.status) == _status(status))

@@ -213,6 +213,7 @@ def new_company_row(
         "id": cid,
         "name": columns["name"],
         "name_key": validate.key(columns["name"]),
+        "sort_key": validate.folded(columns["name"]),
         **{key: columns.get(key) for key in ("domain", "industry", "size", "phone", "address",
                                              "city", "country")},
         "owner": columns.get("owner") or owner,
@@ -332,7 +333,8 @@ def list_companies(
     """Companies by name, filtered by tags (all must match), text, a custom field, owner."""
     limit = validate.limit(limit)
     with store.read() as session:
-        query = select(Company).order_by(Company.name_key)
+        # by the folded name (Ångström among the A's), ties by id: ix_company_sort_key
+        query = select(Company).order_by(col(Company.sort_key), col(Company.id))
         if tags:
             query = query.where(col(Company.id).in_(ids_with_tags(ENTITY, tags)))
         if field:
@@ -398,6 +400,7 @@ def edit_company(
             _check_unique(session, validate.key(clean), exclude=company.id)
             put("name", clean)
             company.name_key = validate.key(clean)
+            company.sort_key = validate.folded(clean)
         if is_set(domain):
             clean_domain = validate.domain(domain)
             check_domain_free(session, clean_domain, exclude=company.id)

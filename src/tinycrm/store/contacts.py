@@ -229,6 +229,7 @@ def new_contact_row(
         "id": cid,
         "name": name,
         "name_key": validate.key(name),
+        "sort_key": validate.folded(name),
         "email": get("email"),
         "email_key": email_key,
         "phone": phone,
@@ -464,7 +465,9 @@ def _as_number(store: Store, query: str) -> str | None:
 
 # Keys the store derives, and bookkeeping a list does not show (when a cadence was set:
 # an import sets it again, and with history a cadence runs from that).
-_INTERNAL = frozenset({"name_key", "search_key", "cadence_since", "phone_e164", "email_key"})
+_INTERNAL = frozenset(
+    {"name_key", "sort_key", "search_key", "cadence_since", "phone_e164", "email_key"}
+)
 
 
 def list_columns() -> list[Any]:
@@ -520,7 +523,7 @@ def contacts_query(
         from tinycrm.store.filter_sql import resolve_where
 
         query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
-    query = query.order_by(col(Contact.name_key), col(Contact.id))
+    query = query.order_by(col(Contact.sort_key), col(Contact.id))  # Ångström among the A's
     limit = validate.limit(filters.get("limit"))
     return query.limit(limit) if limit else query
 
@@ -582,6 +585,7 @@ def edit_contact(
         if is_set(name):
             put("name", validate.name(name))
             contact.name_key = validate.key(contact.name)
+            contact.sort_key = validate.folded(contact.name)
         if is_set(email):
             typed, key = validate.typed_email(email) or (None, None)
             _check_email(session, typed, key, exclude=contact.id)

@@ -3,7 +3,7 @@
 A dump holds every row of every table (companies, contacts, pipelines and their
 stages, deals and their stage history, activities and tasks, events, tags,
 custom fields, import batches and whatever later schemas add), with ids and
-timestamps as they are. Keys the store derives (``name_key``, ``title_key``,
+timestamps as they are. Keys the store derives (``name_key``, ``sort_key``, ``title_key``,
 ``search_key``) are left out and computed again. Restoring one into an empty
 database reproduces it exactly: dumping the restored database gives the same
 dump. The restore adds no event of its own, so that this holds.
@@ -47,6 +47,7 @@ FORMAT = "tinycrm-dump"
 VERSION = 1
 DERIVED = {
     "name_key": "name",
+    "sort_key": "name",
     "title_key": "title",
     "email_key": "email",  # before search_key, which holds it
     "search_key": None,
@@ -165,6 +166,8 @@ def _rows(table: Any, dumped: Any, region: str | None = None) -> list[dict[str, 
                 row[name] = contact_search_key(row)
             elif name == "email_key":  # what the address is compared by
                 row[name] = validate.stored_email_key(row.get(source))
+            elif name == "sort_key":  # a list's order: the name folded
+                row[name] = validate.folded(row.get(source) or "")
             elif name == "phone_e164":  # the contact's phone as a number (tinycrm.phones)
                 row[name] = try_normalise(row.get(source), region)[0]
             else:

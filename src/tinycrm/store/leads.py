@@ -177,7 +177,7 @@ def list_leads(
             query = query.where(col(Contact.lead_status).in_(lead_statuses(status)))
         if owner:
             query = query.where(col(Contact.owner) == owner)
-        query = query.order_by(col(Contact.score).desc(), col(Contact.name_key), col(Contact.id))
+        query = query.order_by(col(Contact.score).desc(), col(Contact.sort_key), col(Contact.id))
         rows = session.execute(query).all()
         answers = _answers(session, "contact", [c.id for c, _ in rows if c.id is not None])
         out: list[LeadRead] = []

@@ -86,11 +86,13 @@ class TableModel(SQLModel):
 class Company(TableModel, table=True):
     """An account: the organisation a deal is with."""
 
-    __table_args__ = IDS_NEVER_REUSED
+    # a list's order: by the folded name, then id (the index gives the first screen)
+    __table_args__ = (Index("ix_company_sort_key", "sort_key", "id"), IDS_NEVER_REUSED)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
     name_key: str = Field(unique=True)  # casefolded name: names are unique case-insensitively
+    sort_key: str = ""  # the name folded (validate.folded): Ångström among the A's
     domain: str | None = Field(default=None, index=True, unique=True)  # stored normalised
     industry: str | None = None
     size: int | None = None
@@ -108,6 +110,7 @@ class Contact(TableModel, table=True):
 
     __table_args__ = (
         Index("ix_contact_name_key", "name_key"),
+        Index("ix_contact_sort_key", "sort_key", "id"),  # a list's order (validate.folded)
         Index("ix_contact_uid", "uid", unique=True),
         Index("ix_contact_phone_e164", "phone_e164"),
         # Only contacts with a cadence: the other rows pay nothing for it on insert.
@@ -120,6 +123,7 @@ class Contact(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
     name_key: str
+    sort_key: str = ""  # the name folded (validate.folded): Élodie among the E's
     email: str | None = Field(default=None, unique=True)  # as typed (or imported)
     # what it is compared by: email-validator's normalised form, lower case
     # (validate.email): uniqueness, REFs, imports, duplicates, search (migration 0014)

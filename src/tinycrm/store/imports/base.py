@@ -289,6 +289,7 @@ class _Import:
                 "id": cid,
                 "name": clean,
                 "name_key": validate.key(clean),
+                "sort_key": validate.folded(clean),
                 "domain": domain,
                 "industry": None,
                 "size": None,
@@ -562,6 +563,8 @@ class _Import:
             for name, key_column in (("name", "name_key"), ("title", "title_key")):
                 if key_column in state.columns:
                     state.columns[key_column] = validate.key(state.columns[name])
+            if "sort_key" in state.columns:
+                state.columns["sort_key"] = validate.folded(state.columns["name"])
             if self.entity == "contact":
                 state.columns["search_key"] = _search_key(state.columns)
         return changed
@@ -585,6 +588,7 @@ class _Import:
                 old_key = state.columns.get("search_key") or ""
                 if "name" in values:
                     values["name_key"] = validate.key(values["name"])
+                    values["sort_key"] = validate.folded(values["name"])
                 new_key = _search_key(state.columns)
                 if new_key != old_key:
                     values["search_key"] = new_key
@@ -593,6 +597,7 @@ class _Import:
                     state.columns["search_key"] = new_key
             if self.entity == "company" and "name" in values:
                 values["name_key"] = validate.key(values["name"])
+                values["sort_key"] = validate.folded(values["name"])
             if self.entity == "deal" and "title" in values:
                 values["title_key"] = validate.key(values["title"])
             values["updated_at"] = self.now

@@ -204,6 +204,7 @@ class _Undo:
             if entity == "contact":
                 if "name" in values:
                     values["name_key"] = validate.key(values["name"])
+                    values["sort_key"] = validate.folded(values["name"])
                 values["search_key"] = _search_key(row)
                 if "lifecycle" in values:
                     now_value = json.loads(_json(values["lifecycle"]))
@@ -215,6 +216,7 @@ class _Undo:
                     record_lifecycle(self.store, self.session, rid, before, now_value)
             if entity == "company" and "name" in values:
                 values["name_key"] = validate.key(values["name"])
+                values["sort_key"] = validate.folded(values["name"])
             if entity == "deal" and "title" in values:
                 values["title_key"] = validate.key(values["title"])
             if entity == "deal" and "stage_id" in values:

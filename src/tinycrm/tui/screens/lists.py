@@ -13,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from tinycrm.errors import TinyCrmError
+from tinycrm.search_text import fold
 from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged, RowChosen
 from tinycrm.tui.widgets.keybar import KeyBar
@@ -35,7 +36,8 @@ def matching(lister: Any, text: str) -> list[Any]:
             found.setdefault(record.id, record)
     except TinyCrmError:
         pass  # no word in it ("***"): what contains it is all there is
-    return sorted(found.values(), key=lambda r: (r.name.casefold(), r.id))[:LIMIT]
+    # as the lists order: the name folded (Ångström among the A's), ties by id
+    return sorted(found.values(), key=lambda r: (" ".join(fold(r.name).split()), r.id))[:LIMIT]
 
 
 def _cells(*cells: tuple[str | None, int, str]) -> tuple[Part, ...]:

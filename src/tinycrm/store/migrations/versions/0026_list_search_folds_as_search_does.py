@@ -1,4 +1,4 @@
-"""a list's --search folds letters as ``tinycrm search`` does
+"""a list's --search folds letters as ``tinycrm search`` does; names sort folded
 
 ``contact list --search soren`` missed "Søren" (and ``lodz`` "Łódź", ``strasse``
 "Straße"): a contact's ``search_key`` held its name, email, phone and title casefolded
@@ -7,6 +7,13 @@ typed text is; every contact's key is computed again here, and SQLite's trigram 
 of it (``contact_fts``) rebuilt. Companies, deals and products are searched through
 ``tinycrm_fold_text`` (``validate.sql_folded``): on PostgreSQL it is made here (the
 folding of ``tinycrm_fold``, punctuation kept); SQLite's comes with every connection.
+
+``contact list`` and ``company list`` put "Ångström" and "Élodie" after "Zoe": they
+ordered by ``name_key`` (casefolded: accented letters after z). Contacts and companies
+get ``sort_key``, the name folded (``validate.folded``), filled here, and an index on
+(``sort_key``, ``id``), the lists' order, so the first screen still needs no sort.
+``name_key`` stays as it is: REFs and company names' uniqueness compare by it.
+A plain ``ADD COLUMN`` (and ``DROP COLUMN``) on SQLite: the search triggers stay.
 
 Revision ID: 0026
 Revises: 0025
@@ -71,10 +78,35 @@ def upgrade() -> None:
     else:  # tinycrm_fold_text beside tinycrm_fold, with the same folding
         search_index.install_fold(conn, unaccent=search_index.folding(conn) == "unaccent")
     _search_keys(conn, contact_search_key)
+    for table in ("contact", "company"):
+        op.add_column(table, sa.Column("sort_key", sa.String(), nullable=False, server_default=""))
+        _sort_keys(conn, table)
+        op.create_index(f"ix_{table}_sort_key", table, ["sort_key", "id"])
+        if conn.dialect.name != "sqlite":  # the model has no server default (nor has 0001)
+            op.alter_column(table, "sort_key", server_default=None)
+
+
+def _sort_keys(conn: Any, name: str) -> None:
+    from tinycrm.store.validate import folded
+
+    table = sa.table(name, sa.column("id"), sa.column("name"), sa.column("sort_key"))
+    values = [
+        {"rid": rid, "key": folded(text)}
+        for rid, text in conn.execute(sa.select(table.c.id, table.c.name).order_by(table.c.id))
+    ]
+    update = (
+        table.update().where(table.c.id == sa.bindparam("rid")).values(sort_key=sa.bindparam("key"))
+    )
+    for start in range(0, len(values), CHUNK):
+        conn.execute(update, values[start : start + CHUNK])
 
 
 def downgrade() -> None:
     conn = op.get_bind()
+    for table in ("contact", "company"):
+        op.drop_index(f"ix_{table}_sort_key", table_name=table)
+        # SQLite 3.35+ drops a column in place: no batch copy, so the search triggers stay
+        op.execute(f"ALTER TABLE {table} DROP COLUMN sort_key")
     _search_keys(conn, _casefolded)
     if conn.dialect.name != "sqlite":
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS tinycrm_fold_text(text)")
