@@ -592,12 +592,18 @@ def test_a_ref_that_names_nothing_suggests_records_whose_names_hold_it(store) ->
         get_company(store, "widgets")
     with pytest.raises(NotFound, match=r"^no deal matches 'platform' \(did you mean #1"):
         get_deal(store, "platform")
+    with pytest.raises(NotFound, match=r"^no contact matches 'zoe' \(did you mean #1 Zoë"):
+        get_contact(store, "zoe")  # accents folded, as search folds them
+    with pytest.raises(NotFound, match=r"^no deal matches 'eire' \(did you mean #1 Éire"):
+        get_deal(store, "eire")
     with pytest.raises(NotFound) as caught:
         get_contact(store, "Nobody")
     assert str(caught.value) == "no contact matches 'Nobody'"
     with pytest.raises(NotFound) as caught:
         get_contact(store, "%")  # a LIKE wildcard is text here
     assert str(caught.value) == "no contact matches '%'"
+
+
 def _linked_while_deleted(store, monkeypatch, delete, link) -> BaseException | None:  # type: ignore[no-untyped-def]
     """``link`` run while ``delete`` has deleted its record but not committed yet (its
     event written, it waits half a second): the error ``link`` raised, if any."""

@@ -60,7 +60,7 @@ def resolve_company(session: Session, ref: str | int) -> Company:
             (Company.domain, validate.domain_other_form),
         ],
         describe=describe,
-        near=Company.name_key,
+        near=Company.sort_key,
     )
 
 

@@ -73,7 +73,7 @@ def resolve_contact(session: Session, ref: str | int) -> Contact:
             what="contact",
             keys=[(Contact.email_key, validate.email), (Contact.name_key, validate.key)],
             describe=describe,
-            near=Contact.name_key,
+            near=Contact.sort_key,
         )
     except NotFound:
         found = _by_alias(session, str(ref))

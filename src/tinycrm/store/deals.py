@@ -67,7 +67,7 @@ def resolve_deal(session: Session, ref: str | int) -> Deal:
         what="deal",
         keys=[(Deal.title_key, validate.key)],
         describe=describe,
-        near=Deal.title_key,
+        near=validate.sql_folded(Deal.title_key),
     )
 
 

@@ -65,9 +65,11 @@ def resolve(
 ) -> T:
     """Find the one ``model`` row that ``ref`` names, trying the id, then each key in turn.
 
-    When nothing matches, rows whose ``near`` column (a casefolded name) holds the text are
-    offered in the error ("did you mean …?"): names are matched whole, so "Zoë" names no one
-    but points at Zoë O'Brien."""
+    When nothing matches, rows whose ``near`` column (the name folded as
+    ``validate.folded`` folds: a ``sort_key``, or ``validate.sql_folded`` of a column) holds
+    the text are offered in the error ("did you mean …?"): names are matched whole, so
+    "Zoë" names no one but points at Zoë O'Brien.
+    """
     text = str(ref).strip()
     if not text:
         raise NotFound(f"no {what} given")
