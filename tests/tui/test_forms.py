@@ -11,12 +11,15 @@ from typing import Any
 from sqlalchemy import text
 
 from tests.hostile import raw_controls
-from tests.tui.conftest import SIZE, seed, settle
+from textual.widgets import Input
+
+from tests.tui.conftest import SIZE, open_screen, seed, settle
 from tests.tui.test_escapes import screen_text
 from tinycrm.api import Crm
 from tinycrm.store.deals import get_deal
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.forms import FormScreen
+from tinycrm.tui.screens.lists import ContactsScreen
 
 STORED = "Acme\x1b[31m renewal\u202e"
 SHOWN = "Acme\\x1b[31m renewal\\u202e"
@@ -239,3 +242,51 @@ async def test_a_stored_choice_the_form_does_not_offer_is_kept(store: Any) -> No
         "sponsor\x1b[31m",
         "partner",
     )
+
+
+async def _type_then_tab(pilot: Any, form: FormScreen, name: str, typed: str) -> None:
+    """Focus field ``name``, type ``typed`` key by key, wait for its completion, press tab."""
+    field = form.query_one(f"#field-{name}", Input)
+    field.focus()
+    await pilot.press(*typed)
+    await settle(pilot)
+    await pilot.press("tab")
+    await settle(pilot)
+
+
+async def test_tab_accepts_the_shown_completion_and_moves_on(tui_store: Any) -> None:
+    seed(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-title", Input).value = "Globex rollout"
+        await _type_then_tab(pilot, form, "contact", "Ada")
+        assert form.raw("contact") == "Ada Lovelace"  # the greyed completion, taken
+        assert app.focused is form.query_one("#field-company")  # and on to the next field
+        await _type_then_tab(pilot, form, "company", "acm")
+        assert form.raw("company") == "Acme GmbH"
+        assert app.focused is form.query_one("#field-amount")
+        await _type_then_tab(pilot, form, "amount", "100")  # no completion: kept as typed
+        assert form.raw("amount") == "100"
+        assert app.focused is form.query_one("#field-currency")
+        await _type_then_tab(pilot, form, "contact", "Zed")  # nobody matches: kept, moves on
+        assert form.raw("contact") == "Zed"
+        assert app.focused is form.query_one("#field-company")
+
+
+async def test_tab_accepts_the_company_completion_in_the_contact_form(tui_store: Any) -> None:
+    seed(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "2", ContactsScreen)
+        await pilot.press("down", "n")  # from the list (the search box would take the n)
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await _type_then_tab(pilot, form, "company", "Acm")
+        assert form.raw("company") == "Acme GmbH"
+        assert app.focused is form.query_one("#field-lifecycle")

@@ -60,7 +60,16 @@ def control_problem(text: str) -> str | None:
 class FieldInput(Input):
     """A one-line field. A pasted text goes into it whole: its lines joined by spaces
     (Textual's Input keeps the first line only), its control characters kept, for the
-    form to refuse by name rather than send to the terminal or the database."""
+    form to refuse by name rather than send to the terminal or the database.
+
+    Tab takes the greyed completion when one is shown (as → does, and as in fish or zsh),
+    then moves on to the next field as usual: the user sees the name they will save."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "tab" and len(self._suggestion) > len(self.value):
+            self.value = self._suggestion  # not stopped: tab still moves the focus on
+            self.cursor_position = len(self.value)
+        await super()._on_key(event)
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
