@@ -283,7 +283,7 @@ async def test_tab_accepts_the_company_completion_in_the_contact_form(tui_store:
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(pilot, "2", ContactsScreen)
-        await pilot.press("down", "n")  # from the list (the search box would take the n)
+        await pilot.press("n")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, FormScreen)

@@ -170,14 +170,14 @@ async def test_lists_find_words_in_notes_and_fields_too(tui_store, seeded) -> No
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot, "2", ContactsScreen)
-        await pilot.press(*"zeppelin MUS")
+        await pilot.press("slash", *"zeppelin MUS")
         await pilot.pause(0.2)
         await settle(pilot)
         (row,) = _rows(screen, "results")
         assert row.startswith("Jürgen Müller")
         await pilot.press("escape")
         screen = await open_screen(pilot, "3", CompaniesScreen)
-        await pilot.press(*"ubersee")
+        await pilot.press("slash", *"ubersee")
         await pilot.pause(0.2)
         await settle(pilot)
         (row,) = _rows(screen, "results")
@@ -193,7 +193,7 @@ async def test_contacts_list_searches_as_you_type(tui_store, seeded) -> None:
         screen = app.screen
         assert isinstance(screen, ContactsScreen)
         assert len(_rows(screen, "results")) == 2
-        await pilot.press(*"MÜL")
+        await pilot.press("slash", *"MÜL")
         await pilot.pause(0.2)
         await settle(pilot)
         (row,) = _rows(screen, "results")
@@ -223,7 +223,7 @@ async def test_companies_list_and_tasks_screen(tui_store, seeded) -> None:
         await pilot.press("3")
         await settle(pilot)
         assert isinstance(app.screen, CompaniesScreen)
-        await pilot.press(*"acme")
+        await pilot.press("slash", *"acme")
         await pilot.pause(0.2)
         await settle(pilot)
         assert [r.split()[0] for r in _rows(app.screen, "results")] == ["Acme"]

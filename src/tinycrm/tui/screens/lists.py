@@ -1,4 +1,4 @@
-"""Contacts and companies, with incremental search as you type: names (and emails,
+"""Contacts and companies, with incremental search as you type (after ``/``): names (and emails,
 phones, titles, domains, cities) containing the text, and records whose text holds its
 words (``text~``, the index of ``tinycrm search``: notes, custom fields, …)."""
 
@@ -72,7 +72,9 @@ class ListScreen(CrmScreen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#search").focus()
+        # The list, not the search box: the screen keys (1 board, 3 companies …) work at
+        # once, and / searches, as on the board.
+        self.query_one(RowList).focus()
         self.reload()
 
     def fetch(self, text: str) -> list[Row]:
@@ -125,6 +127,11 @@ class ListScreen(CrmScreen[None]):
         self.reload()
 
     def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus:  # esc in the search box clears it and goes back to the list
+            search.value = ""
+            self.action_to_list()
+            return
         self.app.pop_screen()
 
     def action_search(self) -> None:
