@@ -7,9 +7,10 @@ many new events are above.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -41,6 +42,32 @@ def _two_lines(text: str, width: int) -> tuple[str, str]:
     if cut <= 0:
         cut = width
     return text[:cut], text[cut:].strip()
+
+
+def summary_lines(text: str, width: int) -> tuple[str, str]:
+    """``text`` on two lines of ``width`` cells; a second line too long ends with ``…`` at a
+    word, or on most of one: never on a stub of a word (``with Acme…``, not ``Acme G…``)."""
+    first, rest = _two_lines(text, width)
+    if cell_len(rest) <= width or width < 2:
+        return first, rest
+    shown = set_cell_size(rest, width - 1)
+    if rest[len(shown)] != " ":  # the cut falls inside a word
+        start = shown.rfind(" ") + 1
+        end = rest.find(" ", start)
+        word = rest[start:] if end < 0 else rest[start:end]
+        fragment = shown[start:]
+        if start > 0 and (cell_len(fragment) < 3 or 2 * len(fragment) < len(word)):
+            shown = shown[:start]
+    return first, shown.rstrip() + "…"
+
+
+def actor_shown(actor: str, room: int) -> str:
+    """Who did it, in ``room`` cells: the name whole, else its first part (``desiree`` of
+    ``desiree.longname-smith``, ``ann`` of ``ann@example.com``), else nothing: what
+    happened and to which record matter more than a name cut to a stub."""
+    local = actor.split("@", 1)[0]
+    first = re.split(r"[\s._-]+", local.strip(), maxsplit=1)[0]
+    return next((form for form in (actor, local, first) if form and cell_len(form) <= room), "")
 
 
 class FeedPanel(Vertical):
@@ -118,25 +145,28 @@ class FeedPanel(Vertical):
     def _render_rows(self, keep: str | None = None) -> None:
         now = self.now
         assert now is not None
-        width = max(10, self.size.width - 4)
+        width = max(10, self.size.width - 3)  # the list's room: less its scrollbar and padding
         rows = []
         for entry in self.entries:
             summary = entry.summary
             if summary.startswith(entry.action + " "):  # "moved deal X: A → B" under "moved"
                 summary = summary[len(entry.action) + 1 :]
-            first, second = _two_lines(summary, width)
+            first, second = summary_lines(summary, width)
+            when = fmt.relative(entry.at, now)
+            room = width - 2 - cell_len(when) - cell_len(entry.action) - 2  # as rows.line cuts
+            actor = actor_shown(entry.actor, room)
             rows.append(
                 Row(
                     str(entry.id),
                     (
                         (
                             (entry.action, ACTION_ROLES.get(entry.action, "strong")),
-                            ("  " + entry.actor, "muted"),
+                            ("  " + actor if actor else "", "muted"),
                         ),
                         ((first, ""),),
                         ((second, ""),),
                     ),
-                    right=((fmt.relative(entry.at, now), "muted"),),
+                    right=((when, "muted"),),
                 )
             )
         self.query_one(RowList).set_rows(rows, keep=keep)
