@@ -22,9 +22,7 @@ ACTOR = "desiree.longname-smith"
 
 def _feed_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
     """The feed's column of the screen: what is right of its border."""
-    return [
-        line.split("▏", 1)[1].strip() for line in screen_text(app).splitlines() if "▏" in line
-    ]
+    return [line.split("▏", 1)[1].strip() for line in screen_text(app).splitlines() if "▏" in line]
 
 
 @pytest.mark.parametrize("width", [80, 100, 160])

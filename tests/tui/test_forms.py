@@ -9,10 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
-
-from tests.hostile import raw_controls
 from textual.widgets import Input
 
+from tests.hostile import raw_controls
 from tests.tui.conftest import SIZE, open_screen, seed, settle
 from tests.tui.test_escapes import screen_text
 from tinycrm.api import Crm
