@@ -187,6 +187,9 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         primary = None
     if primary is not None:
         values[field] = primary[1]
+        kinds = _own_types(primary[0]) if what != "website" else []
+        if kinds:
+            values[FIELD_PREFIX + _TYPE_FIELD[what]] = ",".join(kinds)
     for prop, value in items:
         if primary is not None and ((prop, value) is primary or value == primary[1]):
             continue
@@ -196,6 +199,39 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
             key = f"{what}.{_label(prop, card)}.{n}"
             n += 1
         values[FIELD_PREFIX + key] = value
+
+
+# Where the type of the contact's own email and phone (``home``, ``cell``) is kept: a
+# custom field whose key does not start ``email.``/``phone.`` (those are the other values).
+_TYPE_FIELD = {"email": "email_type", "phone": "phone_type"}
+_TYPE_TOKEN = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+
+
+def _own_types(prop: Any) -> list[str]:
+    """The TYPEs of the contact's own email or phone as the card gave them, less ``pref``
+    (its being the contact's says so) and ``internet`` (what every email is)."""
+    kinds: list[str] = []
+    for kind in _types(prop):
+        if kind not in ("pref", "internet") and _TYPE_TOKEN.match(kind) and kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
+def _main_types(fields: dict[str, str], what: str, version: str) -> list[str]:
+    """The TYPEs to write on the contact's own email or phone: its ``email_type`` /
+    ``phone_type`` field (taken out of ``fields``; one that is not a list of TYPE words
+    stays, written as a field), else none: a phone of unknown kind is not said to be
+    WORK (a TYPE-less TEL is a voice number, RFC 2426). An email is INTERNET in 3.0."""
+    key = _TYPE_FIELD[what]
+    kinds = [k.strip().lower() for k in fields.get(key, "").split(",") if k.strip()]
+    if kinds and all(_TYPE_TOKEN.match(k) for k in kinds):
+        fields.pop(key)
+    else:
+        kinds = []
+    kinds = [k for k in kinds if k not in ("pref", "internet")]
+    if what == "email" and version == "3.0":
+        kinds.insert(0, "internet")
+    return kinds
 
 
 def _is_own(card: Any) -> bool:
@@ -439,13 +475,11 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
     fields = dict(contact.fields or {})
     if contact.email:
-        _typed(
-            card, "email", contact.email, ["internet"] if version == "3.0" else [], version, True
-        )
+        _typed(card, "email", contact.email, _main_types(fields, "email", version), version, True)
     for key in sorted(k for k in fields if k.startswith("email.")):
         _typed(card, "email", fields.pop(key), _type_of(key), version, False, _own_label(key))
     if contact.phone:
-        _typed(card, "tel", contact.phone, ["work"] if version == "3.0" else [], version, True)
+        _typed(card, "tel", contact.phone, _main_types(fields, "phone", version), version, True)
     for key in sorted(k for k in fields if k.startswith("phone.")):
         _typed(card, "tel", fields.pop(key), _type_of(key), version, False, _own_label(key))
     if contact.company or fields.get("department"):
