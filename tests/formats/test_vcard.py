@@ -306,3 +306,19 @@ def test_a_contact_without_a_phone_or_email_keeps_its_second_one_as_it_was(versi
     other = text.replace("-//tinycrm//", "-//Other//")
     [values] = read_text(other)
     assert values["phone"] and values["email"] == "b2@x.example"
+
+
+def test_a_photo_left_out_is_named_among_the_properties_not_imported() -> None:
+    """A card's PHOTO (KEY, LOGO, SOUND) was dropped without a word: the summary of
+    properties not imported named NICKNAME but not the photo the card held."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Johnny Appleseed\r\nNICKNAME:J\r\n"
+        "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ\r\n AAAQABAAD\r\n"
+        "item1.KEY:http://example.com/key.asc\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Google Person\r\n"
+        "PHOTO:https://lh3.googleusercontent.com/abc\r\nEND:VCARD\r\n"
+    )
+    unread: dict[str, int] = {}
+    [one, two] = read_text(text, unread=unread)
+    assert one["name"] == "Johnny Appleseed" and two["name"] == "Google Person"
+    assert unread == {"NICKNAME": 1, "PHOTO": 2, "KEY": 1}

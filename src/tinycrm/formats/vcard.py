@@ -78,9 +78,13 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
         yield pending
 
 
-def split_cards(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, str]]:
-    """(line of BEGIN:VCARD, the card's text without photos) for each card in the file."""
+def split_cards(
+    stream: IO[bytes], *, name: str, dropped: dict[str, int] | None = None
+) -> Iterator[tuple[int, str]]:
+    """(line of BEGIN:VCARD, the card's text without photos) for each card in the file;
+    ``dropped`` counts the cards that held each property left out (``PHOTO``, ``KEY``)."""
     card: list[str] | None = None
+    left_out: set[str] = set()
     start = 0
     skipping = False
     seen_any = False
@@ -92,10 +96,12 @@ def split_cards(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, str]]:
         if upper == "BEGIN:VCARD" and card is None:
             card, start, skipping = [line.strip()], number, False
             seen_any = True
+            left_out = set()
             continue
         if card is None:
             continue
         if upper == "END:VCARD":
+            _count(dropped, left_out)
             card.append("END:VCARD")
             yield start, "\r\n".join(card) + "\r\n"
             card = None
@@ -107,13 +113,23 @@ def split_cards(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, str]]:
                 card.append(line)  # a folded line
             continue  # else the rest of a photo (base64 holds no ':')
         head = re.split(r"[;:]", line, maxsplit=1)[0]
-        skipping = head.rsplit(".", 1)[-1].strip().upper() in _DROPPED
-        if not skipping:
+        prop = head.rsplit(".", 1)[-1].strip().upper()
+        skipping = prop in _DROPPED
+        if skipping:
+            left_out.add(prop)
+        else:
             card.append(line)
     if card is not None:
+        _count(dropped, left_out)
         yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n"
     if not seen_any and not blank:
         raise FormatError(f"{name} holds no vCard (no BEGIN:VCARD line)")
+
+
+def _count(counts: dict[str, int] | None, names: set[str]) -> None:
+    if counts is not None:
+        for prop in names:
+            counts[prop] = counts.get(prop, 0) + 1
 
 
 def _types(prop: Any) -> list[str]:
@@ -391,7 +407,7 @@ def read_vcards(
     and ``unread``: as ``card_values`` takes them."""
     vobject = _vobject()
 
-    for line, text in split_cards(stream, name=name):
+    for line, text in split_cards(stream, name=name, dropped=unread):
         try:
             card = vobject.readOne(text, allowQP=True)
             values = card_values(card, keep_extra=keep_extra, unread=unread)
