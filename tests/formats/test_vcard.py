@@ -322,3 +322,23 @@ def test_a_photo_left_out_is_named_among_the_properties_not_imported() -> None:
     [one, two] = read_text(text, unread=unread)
     assert one["name"] == "Johnny Appleseed" and two["name"] == "Google Person"
     assert unread == {"NICKNAME": 1, "PHOTO": 2, "KEY": 1}
+
+
+def test_quoted_printable_in_the_windows_code_page_without_a_charset() -> None:
+    """Outlook and old phones write vCard 2.1 quoted-printable in the Windows code page
+    with no CHARSET: vobject took the bytes for UTF-8 and the whole card was rejected
+    ('utf-8' codec can't decode byte 0xe9), name, phones and all."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:M\xfcller;J\xfcrgen\r\nFN:J\xfcrgen M\xfcller\r\n"
+        "NOTE;ENCODING=QUOTED-PRINTABLE:First line=0D=0ASecond line caf=E9 =\r\n"
+        "and =80 more\r\nTEL;WORK;VOICE:+49 30 1\r\nTEL;CELL;PREF:+49 170 2\r\n"
+        "ADR;HOME;ENCODING=QUOTED-PRINTABLE:;;Stra=DFe 1;K=F6ln;;50667;\r\n"
+        "EMAIL;PREF;INTERNET;ENCODING=QUOTED-PRINTABLE:jm=40example.de\r\nEND:VCARD\r\n"
+    )
+    read = read_vcards(io.BytesIO(text.encode("cp1252")), name="outlook.vcf")
+    [(_, card, _)] = list(read)
+    assert ROW_ERROR not in card
+    assert card["name"] == "Jürgen Müller" and card["email"] == "jm@example.de"
+    assert card["notes"] == "First line\nSecond line café and € more"
+    assert card["phone"] == "+49 170 2" and card["field:phone.work"] == "+49 30 1"
+    assert card["field:street"] == "Straße 1" and card["field:city"] == "Köln"

@@ -395,6 +395,20 @@ def _vobject() -> Any:
     return vobject
 
 
+def _qp_charset(text: str) -> str:
+    """``text`` with ``CHARSET=windows-1252`` on each quoted-printable property that names
+    no charset: what Outlook and older phones write, in the Windows code page, where
+    vobject reads the bytes as UTF-8 (tried first: Android's are)."""
+    lines = []
+    for line in text.split("\r\n"):
+        head, colon, rest = line.partition(":")
+        upper = head.upper()
+        if colon and "QUOTED-PRINTABLE" in upper and "CHARSET" not in upper:
+            line = f"{head};CHARSET=windows-1252:{rest}"
+        lines.append(line)
+    return "\r\n".join(lines)
+
+
 def read_vcards(
     stream: IO[bytes],
     *,
@@ -409,7 +423,10 @@ def read_vcards(
 
     for line, text in split_cards(stream, name=name, dropped=unread):
         try:
-            card = vobject.readOne(text, allowQP=True)
+            try:
+                card = vobject.readOne(text, allowQP=True)
+            except UnicodeDecodeError:
+                card = vobject.readOne(_qp_charset(text), allowQP=True)
             values = card_values(card, keep_extra=keep_extra, unread=unread)
         except Exception as exc:  # vobject raises many kinds; any means "cannot read this card"
             reason = " ".join(str(exc).split()) or type(exc).__name__
