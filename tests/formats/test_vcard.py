@@ -342,3 +342,23 @@ def test_quoted_printable_in_the_windows_code_page_without_a_charset() -> None:
     assert card["notes"] == "First line\nSecond line café and € more"
     assert card["phone"] == "+49 170 2" and card["field:phone.work"] == "+49 30 1"
     assert card["field:street"] == "Straße 1" and card["field:city"] == "Köln"
+
+
+def test_the_extended_address_and_po_box_come_back() -> None:
+    """ADR's post office box and extended address (RFC 6350's 'Suite D2-630') were
+    dropped on import: the card came back without the suite or the box."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Simon Perreault\r\n"
+        "ADR;TYPE=work:PO Box 12;Suite D2-630;2875 Laurier;Quebec;QC;G1V 2M2;Canada\r\n"
+        "ADR;TYPE=home:;Apt 4;1 Rue;Montreal;;;\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert card["field:pobox"] == "PO Box 12" and card["field:street2"] == "Suite D2-630"
+    assert card["field:street"] == "2875 Laurier" and card["field:home.street2"] == "Apt 4"
+    contact = {"name": "Simon Perreault", "email": None, "phone": None, "company": None,
+               "title": None, "notes": None, "tags": [],
+               "fields": {k.removeprefix("field:"): v for k, v in card.items()
+                          if k.startswith("field:")}}  # fmt: skip
+    for version in ("3.0", "4.0"):
+        [again] = read_text(contact_card(contact, version=version))
+        assert {k: v for k, v in again.items() if k != "uid"} == card

@@ -10,8 +10,8 @@ photo can be megabytes of base64).
 A card becomes the same field names a CSV row maps to: the preferred (else
 first) email and phone are the contact's, the others custom fields named by
 their type (``email.home``, ``phone.mobile``); the first organisation is the
-company; categories are tags; addresses become ``street``, ``city``,
-``region``, ``postcode`` and ``country`` custom fields (``home.city`` for a
+company; categories are tags; addresses become ``pobox``, ``street2`` (the extended
+address: a suite), ``street``, ``city``, ``region``, ``postcode`` and ``country`` custom fields (``home.city`` for a
 home address next to a work one). Writing does the reverse, and writes what vCard
 has no property for as ``X-TINYCRM-…`` properties that reading takes back: role,
 lifecycle, lead status, source, last touch, owner, keep-in-touch cadence, the consent
@@ -40,6 +40,8 @@ PRODID_PREFIX = "-//tinycrm//"
 PRODID = PRODID_PREFIX + "tinycrm contacts//EN"
 _DROPPED = ("PHOTO", "LOGO", "SOUND", "KEY")
 _ADDRESS_PARTS = (
+    ("pobox", "box"),
+    ("street2", "extended"),  # a suite, an apartment, a building
     ("street", "street"),
     ("city", "city"),
     ("region", "region"),
@@ -533,6 +535,8 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
             continue
         adr = card.add("adr")
         adr.value = vobject.vcard.Address(
+            box=parts["pobox"],
+            extended=parts["street2"],
             street=parts["street"],
             city=parts["city"],
             region=parts["region"],
