@@ -362,3 +362,25 @@ def test_the_extended_address_and_po_box_come_back() -> None:
     for version in ("3.0", "4.0"):
         [again] = read_text(contact_card(contact, version=version))
         assert {k: v for k, v in again.items() if k != "uid"} == card
+
+
+def test_an_apple_label_on_the_main_phone_and_email_is_their_type() -> None:
+    """Apple files a label in a group (item1.TEL + item1.X-ABLabel:_$!<Mobile>!$_): on
+    the contact's own phone and email it was lost, the export a TYPE-less number."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Johnny Appleseed\r\n"
+        "item1.TEL;type=pref:+1 408 555 0100\r\nitem1.X-ABLabel:_$!<Mobile>!$_\r\n"
+        "item2.EMAIL;type=INTERNET:j@apple.example\r\nitem2.X-ABLabel:_$!<Home>!$_\r\n"
+        "item3.TEL:+1 408 555 0199\r\nitem3.X-ABLabel:Assistant\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert card["field:phone_type"] == "cell" and card["field:email_type"] == "home"
+    assert card["field:phone.assistant"] == "+1 408 555 0199"
+    contact = SimpleNamespace(
+        name="Johnny Appleseed", email=card["email"], phone=card["phone"], company=None,
+        title=None, notes=None, tags=[],
+        fields={k.removeprefix("field:"): v for k, v in card.items() if k.startswith("field:")},
+    )  # fmt: skip
+    out = contact_card(contact)
+    assert "TEL;TYPE=CELL,PREF:+1 408 555 0100" in out
+    assert "EMAIL;TYPE=INTERNET,HOME,PREF:j@apple.example" in out

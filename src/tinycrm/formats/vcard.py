@@ -157,8 +157,8 @@ def _most_preferred(props: list[Any]) -> Any | None:
     return props[min(ranked)[1]] if ranked else None
 
 
-def _label(prop: Any, card: Any) -> str:
-    """The type a value is filed under: mobile, home, work, fax, an Apple label, …"""
+def _group_label(prop: Any, card: Any) -> str | None:
+    """The Apple label of a value in a group (``item1.X-ABLabel:_$!<Home>!$_``: home)."""
     group = getattr(prop, "group", None)
     if group:
         for other in card.getChildren():
@@ -168,6 +168,14 @@ def _label(prop: Any, card: Any) -> str:
                 clean = re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.")
                 if clean:
                     return clean
+    return None
+
+
+def _label(prop: Any, card: Any) -> str:
+    """The type a value is filed under: mobile, home, work, fax, an Apple label, …"""
+    label = _group_label(prop, card)
+    if label:
+        return label
     types = [t for t in _types(prop) if t not in _IGNORED_TYPES]
     if "fax" in types:
         return "fax"
@@ -205,7 +213,7 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         primary = None
     if primary is not None:
         values[field] = primary[1]
-        kinds = _own_types(primary[0]) if what != "website" else []
+        kinds = _own_types(primary[0], card) if what != "website" else []
         if kinds:
             values[FIELD_PREFIX + _TYPE_FIELD[what]] = ",".join(kinds)
     for prop, value in items:
@@ -225,11 +233,14 @@ _TYPE_FIELD = {"email": "email_type", "phone": "phone_type"}
 _TYPE_TOKEN = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
 
-def _own_types(prop: Any) -> list[str]:
+def _own_types(prop: Any, card: Any) -> list[str]:
     """The TYPEs of the contact's own email or phone as the card gave them, less ``pref``
-    (its being the contact's says so) and ``internet`` (what every email is)."""
+    (its being the contact's says so) and ``internet`` (what every email is); an Apple
+    label (``_$!<Mobile>!$_``) is one more (``cell``)."""
     kinds: list[str] = []
-    for kind in _types(prop):
+    label = _group_label(prop, card)
+    label = "cell" if label == "mobile" else label
+    for kind in [*_types(prop), *([label] if label else [])]:
         if kind not in ("pref", "internet") and _TYPE_TOKEN.match(kind) and kind not in kinds:
             kinds.append(kind)
     return kinds
