@@ -384,3 +384,28 @@ def test_an_apple_label_on_the_main_phone_and_email_is_their_type() -> None:
     out = contact_card(contact)
     assert "TEL;TYPE=CELL,PREF:+1 408 555 0100" in out
     assert "EMAIL;TYPE=INTERNET,HOME,PREF:j@apple.example" in out
+
+
+def test_a_family_name_of_more_than_one_word_and_honorifics_come_back() -> None:
+    """N was rebuilt from the name's last word: 'N:García Márquez;Gabriel;;;' came back as
+    'N:Márquez;Gabriel García;;;' (sorted under M by every address book), a
+    'van der Berg' under Berg, and N's prefix and suffix (Dr., PhD) were lost."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Gabriel García Márquez\r\n"
+        "N:García Márquez;Gabriel;José;Dr.;PhD,M.Sc.\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\nEND:VCARD\r\n"
+    )
+    [card, plain] = read_text(text)
+    assert plain == {"name": "Ada Lovelace"}  # N as the name says it: nothing to keep
+    base = {"email": None, "phone": None, "company": None, "title": None, "notes": None,
+            "tags": []}  # fmt: skip
+    fields = {k.removeprefix("field:"): v for k, v in card.items() if k.startswith("field:")}
+    contact = {**base, "name": card["name"], "fields": fields}
+    for version in ("3.0", "4.0"):
+        out = contact_card(contact, version=version)
+        assert "N:García Márquez;Gabriel;José;Dr.;PhD,M.Sc.\r\n" in out
+        [again] = read_text(out)
+        assert {k: v for k, v in again.items() if k != "uid"} == card
+    # renamed since: the name's own split, the old parts kept as a field
+    out = contact_card({**contact, "name": "Gabo Smith"})
+    assert "N:Smith;Gabo;;;\r\n" in out

@@ -329,6 +329,8 @@ def card_values(
         if len(parts) > 1 and str(parts[1]).strip():
             values[FIELD_PREFIX + "department"] = str(parts[1]).strip()
     values["name"] = " ".join(name.split())
+    if n:
+        _name_parts(n[0].value, values)
     _multi(card, "email", values)
     _multi(card, "phone", values)
     props = card.contents.get("title")
@@ -360,6 +362,38 @@ def card_values(
         elif prop.name == "X-TINYCRM-FIELD" and prop.params.get("NAME"):
             values[FIELD_PREFIX + prop.params["NAME"][0]] = str(prop.value)
     return values
+
+
+# N as the card gave it (``García Márquez;Gabriel;;Dr.;PhD``), when it is not what the
+# name's split gives (the last word the family name): export writes it back.
+NAME_PARTS = "name_parts"
+_N_ATTRS = ("family", "given", "additional", "prefix", "suffix")
+
+
+def _name_parts(name: Any, values: dict[str, str]) -> None:
+    parts = []
+    for attr in _N_ATTRS:
+        part = getattr(name, attr, "") or ""
+        text = ",".join(str(p).strip() for p in part) if isinstance(part, list) else str(part)
+        parts.append(" ".join(text.split()))
+    given, family = _split_name(values["name"])
+    if any(parts) and parts != [family, given, "", "", ""] and not any(";" in p for p in parts):
+        values[FIELD_PREFIX + NAME_PARTS] = ";".join(parts)
+
+
+def _card_name(name: str, fields: dict[str, str]) -> Any:
+    """The N of a card: the ``name_parts`` field (taken out of ``fields``) while the name
+    still holds its family and given names, else the name split at its last word."""
+    import vobject
+
+    parts = fields.get(NAME_PARTS, "").split(";")
+    words = " ".join(parts[:2]).replace(",", " ").split()
+    if len(parts) == 5 and words and all(w in name.split() for w in words):
+        del fields[NAME_PARTS]
+        split = [p.split(",") if "," in p else p for p in parts]
+        return vobject.vcard.Name(**dict(zip(_N_ATTRS, split, strict=True)))
+    given, family = _split_name(name)
+    return vobject.vcard.Name(family=family, given=given)
 
 
 def _extras(
@@ -517,9 +551,8 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     card.add("prodid").value = PRODID
     card.add("uid").value = _uid(contact)
     card.add("fn").value = contact.name
-    given, family = _split_name(contact.name)
-    card.add("n").value = vobject.vcard.Name(family=family, given=given)
     fields = dict(contact.fields or {})
+    card.add("n").value = _card_name(contact.name, fields)
     if contact.email:
         _typed(card, "email", contact.email, _main_types(fields, "email", version), version, True)
     for key in sorted(k for k in fields if k.startswith("email.")):
