@@ -11,8 +11,10 @@ A card becomes the same field names a CSV row maps to: the preferred (else
 first) email and phone are the contact's, the others custom fields named by
 their type (``email.home``, ``phone.mobile``); the first organisation is the
 company; categories are tags; addresses become ``pobox``, ``street2`` (the extended
-address: a suite), ``street``, ``city``, ``region``, ``postcode`` and ``country`` custom fields (``home.city`` for a
-home address next to a work one). Writing does the reverse, and writes what vCard
+address: a suite), ``street``, ``city``, ``region``, ``postcode`` and ``country``
+custom fields (``home.city`` for a home address next to a work one); the own phone's
+and email's TYPE ``phone_type`` and ``email_type``, an N other than the name's split
+``name_parts``. Writing does the reverse, and writes what vCard
 has no property for as ``X-TINYCRM-…`` properties that reading takes back: role,
 lifecycle, lead status, source, last touch, owner, keep-in-touch cadence, the consent
 flags (unsubscribed, do not contact), the creation time, and the other custom fields
