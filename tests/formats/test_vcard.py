@@ -409,3 +409,25 @@ def test_a_family_name_of_more_than_one_word_and_honorifics_come_back() -> None:
     # renamed since: the name's own split, the old parts kept as a field
     out = contact_card({**contact, "name": "Gabo Smith"})
     assert "N:Smith;Gabo;;;\r\n" in out
+
+
+def test_a_second_address_of_the_same_type_is_kept() -> None:
+    """Two home addresses (or Apple's two 'other' ones): the second was dropped without a
+    word, each of its parts already taken by the first's."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Two Homes\r\n"
+        "ADR;TYPE=work:;;1 Office Rd;Dublin;;D02;Ireland\r\n"
+        "ADR;TYPE=home:;;2 Town St;Cork;;T12;Ireland\r\n"
+        "ADR;TYPE=home:;;3 Beach Ln;Dingle;;V92;Ireland\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert card["field:home.city"] == "Cork" and card["field:home.2.city"] == "Dingle"
+    assert card["field:home.2.street"] == "3 Beach Ln"
+    fields = {k.removeprefix("field:"): v for k, v in card.items() if k.startswith("field:")}
+    contact = {"name": "Two Homes", "email": None, "phone": None, "company": None,
+               "title": None, "notes": None, "tags": [], "fields": fields}  # fmt: skip
+    for version in ("3.0", "4.0"):
+        out = contact_card(contact, version=version)
+        assert "ADR;TYPE=HOME:;;3 Beach Ln" in out or "ADR;TYPE=home:;;3 Beach Ln" in out
+        [again] = read_text(out)
+        assert {k: v for k, v in again.items() if k != "uid"} == card

@@ -283,6 +283,10 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
         primary = next((p for p in props if "work" in _types(p)), props[0])
     for prop in props:
         prefix = "" if prop is primary else f"{_label(prop, card)}."
+        n = 2
+        while prefix and any(FIELD_PREFIX + prefix + key in values for key, _ in _ADDRESS_PARTS):
+            prefix = f"{_label(prop, card)}.{n}."  # a second home address: home.2.city
+            n += 1
         adr = prop.value
         for key, attr in _ADDRESS_PARTS:
             part = getattr(adr, attr, "")
@@ -589,7 +593,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
             code=parts["postcode"],
             country=parts["country"],
         )
-        kind = prefix.rstrip(".") or "work"
+        kind = re.sub(r"\.\d+$", "", prefix.rstrip(".")) or "work"  # home.2: home
         adr.params["TYPE"] = [kind if version == "4.0" else kind.upper()]
     if fields.get("website"):
         card.add("url").value = fields.pop("website")
