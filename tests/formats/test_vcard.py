@@ -431,3 +431,25 @@ def test_a_second_address_of_the_same_type_is_kept() -> None:
         assert "ADR;TYPE=HOME:;;3 Beach Ln" in out or "ADR;TYPE=home:;;3 Beach Ln" in out
         [again] = read_text(out)
         assert {k: v for k, v in again.items() if k != "uid"} == card
+
+
+def test_a_card_whose_only_address_is_home_does_not_come_back_as_work() -> None:
+    """The first address is the contact's (``street``, ``city``): export wrote it as
+    ADR;TYPE=WORK, so a person's only, home address came back as their office."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Home Body\r\n"
+        "ADR;TYPE=home:;;2 Town St;Cork;;T12;Ireland\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Office Body\r\n"
+        "ADR:;;1 Office Rd;Dublin;;D02;Ireland\r\nEND:VCARD\r\n"
+    )
+    [home, office] = read_text(text)
+    assert home["field:city"] == "Cork" and home["field:address_type"] == "home"
+    assert "field:address_type" not in office  # no TYPE: work, as RFC 2426 has it
+    for card, kind in ((home, "HOME"), (office, "WORK")):
+        fields = {k.removeprefix("field:"): v for k, v in card.items() if k.startswith("field:")}
+        contact = {"name": card["name"], "email": None, "phone": None, "company": None,
+                   "title": None, "notes": None, "tags": [], "fields": fields}  # fmt: skip
+        out = contact_card(contact)
+        assert f"ADR;TYPE={kind}:;;" in out and "address_type" not in out
+        [again] = read_text(out)
+        assert {k: v for k, v in again.items() if k != "uid"} == card

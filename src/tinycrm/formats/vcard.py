@@ -50,6 +50,7 @@ _ADDRESS_PARTS = (
     ("postcode", "code"),
     ("country", "country"),
 )
+ADDRESS_TYPE = "address_type"  # the TYPE of the contact's own address, when not work
 _IGNORED_TYPES = frozenset({"internet", "voice", "pref", "x400", "msg", "text", "other"})
 _TYPE_NAMES = {"cell": "mobile", "iphone": "mobile", "mobile": "mobile", "main": "main"}
 # What vCard has no property for, as X- properties that tinycrm's import reads back.
@@ -281,6 +282,9 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
     primary = _most_preferred(props)
     if primary is None:
         primary = next((p for p in props if "work" in _types(p)), props[0])
+    kind = _label(primary, card)
+    if kind not in ("work", "other") and _TYPE_TOKEN.match(kind):
+        values[FIELD_PREFIX + ADDRESS_TYPE] = kind  # a home address the contact's own
     for prop in props:
         prefix = "" if prop is primary else f"{_label(prop, card)}."
         n = 2
@@ -593,7 +597,12 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
             code=parts["postcode"],
             country=parts["country"],
         )
-        kind = re.sub(r"\.\d+$", "", prefix.rstrip(".")) or "work"  # home.2: home
+        kind = re.sub(r"\.\d+$", "", prefix.rstrip("."))  # home.2: home
+        if not prefix:
+            own = fields.get(ADDRESS_TYPE, "").strip().lower()
+            kind = own if _TYPE_TOKEN.match(own) else "work"
+            if kind == own:
+                del fields[ADDRESS_TYPE]  # else a field, written as X-TINYCRM-FIELD
         adr.params["TYPE"] = [kind if version == "4.0" else kind.upper()]
     if fields.get("website"):
         card.add("url").value = fields.pop("website")
