@@ -453,3 +453,21 @@ def test_a_card_whose_only_address_is_home_does_not_come_back_as_work() -> None:
         assert f"ADR;TYPE={kind}:;;" in out and "address_type" not in out
         [again] = read_text(out)
         assert {k: v for k, v in again.items() if k != "uid"} == card
+
+
+def test_a_role_beside_a_title_is_kept() -> None:
+    """ROLE was read only as the title of a card without TITLE: beside one ('TITLE:CTO',
+    'ROLE:Decision maker') it was dropped, and named nowhere."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Role Player\r\nTITLE:CTO\r\n"
+        "ROLE:Decision maker\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert card["title"] == "CTO" and card["field:job_role"] == "Decision maker"
+    contact = {"name": "Role Player", "email": None, "phone": None, "company": None,
+               "title": "CTO", "notes": None, "tags": [],
+               "fields": {"job_role": "Decision maker"}}  # fmt: skip
+    out = contact_card(contact)
+    assert "ROLE:Decision maker\r\n" in out and "job_role" not in out
+    [again] = read_text(out)
+    assert {k: v for k, v in again.items() if k != "uid"} == card

@@ -50,6 +50,7 @@ _ADDRESS_PARTS = (
     ("postcode", "code"),
     ("country", "country"),
 )
+JOB_ROLE = "job_role"  # a card's ROLE beside its TITLE (the title's the contact's)
 ADDRESS_TYPE = "address_type"  # the TYPE of the contact's own address, when not work
 _IGNORED_TYPES = frozenset({"internet", "voice", "pref", "x400", "msg", "text", "other"})
 _TYPE_NAMES = {"cell": "mobile", "iphone": "mobile", "mobile": "mobile", "main": "main"}
@@ -350,8 +351,11 @@ def card_values(
              for p in card.contents.get("note", [])]  # fmt: skip
     if any(notes):
         values["notes"] = "\n\n".join(note for note in notes if note)  # one NOTE per note
-    if "title" not in values and card.contents.get("role"):
-        values["title"] = str(card.contents["role"][0].value).strip()
+    roles = [str(p.value).strip() for p in card.contents.get("role", [])]
+    if roles and roles[0] and "title" not in values:
+        values["title"] = roles[0]
+    elif roles and roles[0] and roles[0] != values.get("title"):
+        values[FIELD_PREFIX + JOB_ROLE] = roles[0]  # a ROLE beside a TITLE
     tags: list[str] = []
     for prop in card.contents.get("categories", []):
         value = prop.value if isinstance(prop.value, list) else str(prop.value).split(",")
@@ -578,6 +582,8 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         card.add("org").value = org
     if contact.title:
         card.add("title").value = contact.title
+    if contact.title and fields.get(JOB_ROLE, "").strip():
+        card.add("role").value = fields.pop(JOB_ROLE).strip()
     if contact.notes:
         card.add("note").value = contact.notes
     if contact.tags:
