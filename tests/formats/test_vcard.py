@@ -471,3 +471,17 @@ def test_a_role_beside_a_title_is_kept() -> None:
     assert "ROLE:Decision maker\r\n" in out and "job_role" not in out
     [again] = read_text(out)
     assert {k: v for k, v in again.items() if k != "uid"} == card
+
+
+def test_every_unit_of_an_organisation_is_kept() -> None:
+    """ORG:Acme;Sales;EMEA kept Acme and Sales: the third unit was dropped unsaid."""
+    text = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Unit Person\r\nORG:Acme;Sales;EMEA\r\nEND:VCARD\r\n"
+    [card] = read_text(text)
+    assert card["company"] == "Acme" and card["field:department"] == "Sales;EMEA"
+    contact = {"name": "Unit Person", "email": None, "phone": None, "company": "Acme",
+               "title": None, "notes": None, "tags": [],
+               "fields": {"department": "Sales;EMEA"}}  # fmt: skip
+    out = contact_card(contact)
+    assert "ORG:Acme;Sales;EMEA\r\n" in out
+    [again] = read_text(out)
+    assert {k: v for k, v in again.items() if k != "uid"} == card

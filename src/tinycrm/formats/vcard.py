@@ -337,8 +337,9 @@ def card_values(
         parts = org[0].value if isinstance(org[0].value, list) else [str(org[0].value)]
         if parts and str(parts[0]).strip():
             values["company"] = str(parts[0]).strip()
-        if len(parts) > 1 and str(parts[1]).strip():
-            values[FIELD_PREFIX + "department"] = str(parts[1]).strip()
+        units = ";".join(str(p).strip() for p in parts[1:]).rstrip(";")
+        if units.strip(";"):  # ORG:Acme;Sales;EMEA: Sales;EMEA
+            values[FIELD_PREFIX + "department"] = units
     values["name"] = " ".join(name.split())
     if n:
         _name_parts(n[0].value, values)
@@ -578,7 +579,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     if contact.company or fields.get("department"):
         org = [contact.company or ""]
         if fields.get("department"):
-            org.append(fields.pop("department"))
+            org += fields.pop("department").split(";")  # one unit each
         card.add("org").value = org
     if contact.title:
         card.add("title").value = contact.title
