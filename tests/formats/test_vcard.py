@@ -485,3 +485,21 @@ def test_every_unit_of_an_organisation_is_kept() -> None:
     assert "ORG:Acme;Sales;EMEA\r\n" in out
     [again] = read_text(out)
     assert {k: v for k, v in again.items() if k != "uid"} == card
+
+
+def test_a_second_title_or_organisation_is_kept() -> None:
+    """A card's second TITLE or ORG (LinkedIn-style 'CEO' and 'Founder', two employers)
+    was dropped, and named nowhere: only the first of each was read."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Two Hats\r\nTITLE:CEO\r\nTITLE:Founder\r\n"
+        "ORG:Acme;Sales\r\nORG:Beta Ltd\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert (card["title"], card["field:title.2"]) == ("CEO", "Founder")
+    assert (card["company"], card["field:company.2"]) == ("Acme", "Beta Ltd")
+    assert card["field:department"] == "Sales"
+    fields = {k.removeprefix("field:"): v for k, v in card.items() if k.startswith("field:")}
+    contact = {"name": "Two Hats", "email": None, "phone": None, "company": "Acme",
+               "title": "CEO", "notes": None, "tags": [], "fields": fields}  # fmt: skip
+    [again] = read_text(contact_card(contact))
+    assert {k: v for k, v in again.items() if k != "uid"} == card

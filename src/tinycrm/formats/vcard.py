@@ -352,6 +352,12 @@ def card_values(
              for p in card.contents.get("note", [])]  # fmt: skip
     if any(notes):
         values["notes"] = "\n\n".join(note for note in notes if note)  # one NOTE per note
+    for prop_name, key in (("title", "title"), ("org", "company")):
+        for n, prop in enumerate(card.contents.get(prop_name, [])[1:], start=2):
+            value = prop.value  # a second TITLE or ORG: title.2, company.2
+            text = ";".join(map(str, value)) if isinstance(value, list) else str(value)
+            if text.strip(" ;"):
+                values[f"{FIELD_PREFIX}{key}.{n}"] = text.strip()
     roles = [str(p.value).strip() for p in card.contents.get("role", [])]
     if roles and roles[0] and "title" not in values:
         values["title"] = roles[0]
