@@ -503,3 +503,16 @@ def test_a_second_title_or_organisation_is_kept() -> None:
                "title": "CEO", "notes": None, "tags": [], "fields": fields}  # fmt: skip
     [again] = read_text(contact_card(contact))
     assert {k: v for k, v in again.items() if k != "uid"} == card
+
+
+def test_a_company_card_without_a_name_is_named_after_its_organisation() -> None:
+    """A company's card (Apple's X-ABShowAs:COMPANY, an empty FN and N) was rejected
+    whole, 'name must not be empty', its phone with it."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nFN:\r\nORG:Acme Widgets;\r\n"
+        "X-ABShowAs:COMPANY\r\nTEL;type=WORK:+1 555 1000\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert (card["name"], card["company"], card["phone"]) == (
+        "Acme Widgets", "Acme Widgets", "+1 555 1000"
+    )  # fmt: skip

@@ -340,7 +340,7 @@ def card_values(
         units = ";".join(str(p).strip() for p in parts[1:]).rstrip(";")
         if units.strip(";"):  # ORG:Acme;Sales;EMEA: Sales;EMEA
             values[FIELD_PREFIX + "department"] = units
-    values["name"] = " ".join(name.split())
+    values["name"] = " ".join(name.split()) or values.get("company", "")  # a company's card
     if n:
         _name_parts(n[0].value, values)
     _multi(card, "email", values)
