@@ -19,6 +19,7 @@ from tinycrm.money import (
     max_minor,
     normalize_currency,
     parse_amount,
+    parse_count,
     parse_money,
     parse_money_in,
     to_minor,
@@ -144,8 +145,14 @@ def test_normalize_currency_rejects(raw: str) -> None:
         ("1'200.50", "1200.50"),
         ("1’200.50", "1200.50"),
         ("1_200", "1200"),
-        ("1,200", "1200"),
-        ("1.200", "1200"),
+        ("1,200.00", "1200.00"),
+        ("1.200,00", "1200.00"),
+        ("1.234.567", "1234567"),
+        ("1,234,567", "1234567"),
+        ("12,345.67", "12345.67"),
+        ("12.345,67", "12345.67"),
+        ("12.34", "12.34"),
+        ("12,34", "12.34"),
         ("12,345,678", "12345678"),
         ("12.345.678,9", "12345678.9"),
         ("1,234,567.891", "1234567.891"),
@@ -160,10 +167,10 @@ def test_normalize_currency_rejects(raw: str) -> None:
         ("1234,567", "1234.567"),  # 4 digits before: cannot be a thousands group
         ("1,2345", "1.2345"),
         (".5", "0.5"),
-        ("€1,200", "1200"),
-        ("€ 1,200", "1200"),
+        ("€1200", "1200"),
+        ("€ 1,200.00", "1200.00"),
         ("$ 1,200.00", "1200.00"),
-        ("US$1,200", "1200"),
+        ("US$1,200.00", "1200.00"),
         ("£99", "99"),
         ("¥1200", "1200"),
         ("1200€", "1200"),
@@ -197,7 +204,7 @@ def test_parse_amount(text: str, expected: str) -> None:
     ("text", "currency"),
     [
         ("1200", None),
-        ("€1,200", "EUR"),
+        ("€1,200.00", "EUR"),
         ("1200 €", "EUR"),
         ("$5", "USD"),
         ("US$5", "USD"),
@@ -505,7 +512,7 @@ def test_format_money_parses_back(code: str, minor: int) -> None:
 @pytest.mark.parametrize(
     ("text", "currency", "default", "amount", "code"),
     [
-        ("$120,000", None, "EUR", "120000", "USD"),  # the symbol wins over the default
+        ("$120,000.00", None, "EUR", "120000.00", "USD"),  # the symbol wins over the default
         ("USD 500", None, "EUR", "500", "USD"),
         ("£7", None, "EUR", "7", "GBP"),
         ("500 JPY", None, "EUR", "500", "JPY"),
@@ -618,7 +625,6 @@ def test_format_money_reads_back_in_its_own_currency(
         ("KWD 12.250", None, None, (Decimal("12.250"), "KWD")),
         ("1.500", "OMR", None, (Decimal("1.500"), "OMR")),  # the currency column's
         ("1,500 BHD", None, None, (Decimal(1500), "BHD")),
-        ("1.500 EUR", None, None, (Decimal(1500), "EUR")),
         ("1.500 EUR", None, ",", (Decimal(1500), "EUR")),  # a decimal-comma file
         ("1,500 EUR", None, ",", (Decimal("1.500"), "EUR")),
         ("1.500 BHD", None, ",", (Decimal(1500), "BHD")),  # the file's convention wins
@@ -635,3 +641,85 @@ def test_thousands_and_decimal_marks_follow_the_currency_and_the_files_conventio
 def test_an_unknown_decimal_mark_is_refused() -> None:
     with pytest.raises(ValueError, match="decimal mark"):
         parse_money("1.500", decimal=";")
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "message"),
+    [
+        (
+            "12.345",
+            None,
+            "amount '12.345' is ambiguous: write 12345 if '.' separates thousands, "
+            "or 12.3450 if it is the decimal point",
+        ),
+        (
+            "12.345",
+            "EUR",
+            "amount '12.345' is ambiguous: write 12345 if '.' separates thousands, "
+            "or 12.35 if it is the decimal point (EUR amounts have at most 2 decimal places)",
+        ),
+        (
+            "12.345 EUR",
+            None,
+            "write 12345 if '.' separates thousands, or 12.35 if it is the decimal point (EUR",
+        ),
+        ("1,234", "USD", "write 1234 if ',' separates thousands, or 1,23 if it is the decimal"),
+        ("1,500", None, "write 1500 if ',' separates thousands, or 1,5 if it is the decimal"),
+        ("$120,000", None, "write 120000 if ',' separates thousands, or 120 if it is the"),
+        ("€1.200", None, "write 1200 if '.' separates thousands, or 1.2 if it is the decimal"),
+        ("1.500k", "EUR", "write 1500k if '.' separates thousands, or 1.5k if it is the"),
+        ("1.234", "CLF", "write 1234 if '.' separates thousands, or 1.2340 if it is the"),
+    ],
+)
+def test_an_ambiguous_amount_is_refused_not_guessed(
+    text: str, currency: str | None, message: str
+) -> None:
+    """``12.345`` is twelve thousand and more, or twelve and a bit: one mark followed by
+    three digits, with nothing to say which it is, is refused with both readings."""
+    with pytest.raises(ValueError, match=re.escape(message)) as err:
+        parse_money_in(text, currency)
+    assert len(str(err.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "decimal", "expected"),
+    [
+        ("1,200", "JPY", None, Decimal(1200)),  # yen have no decimals: only thousands
+        ("¥1,200", None, None, Decimal(1200)),
+        ("ISK 1.200", None, None, Decimal(1200)),
+        ("1.250", "BHD", None, Decimal("1.250")),  # dinars have three
+        ("1.500", "EUR", ",", Decimal(1500)),  # the file says
+        ("1,500", "EUR", ",", Decimal("1.500")),
+        ("0,500", "EUR", None, Decimal("0.500")),  # a zero integer part
+        ("1234,567", None, None, Decimal("1234.567")),  # four digits before: no group
+        ("1 234,567", None, None, Decimal("1234.567")),  # the space groups
+    ],
+)
+def test_the_currency_or_the_file_decides_what_would_be_ambiguous(
+    text: str, currency: str | None, decimal: str | None, expected: Decimal
+) -> None:
+    assert parse_money(text, currency=currency, decimal=decimal)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,000", 1000),
+        ("1.000", 1000),
+        ("1 000", 1000),
+        ("1000", 1000),
+        ("12,345,678", 12345678),
+        ("1.5k", 1500),
+        ("250", 250),
+    ],
+)
+def test_parse_count_reads_thousands_separators(text: str, expected: int) -> None:
+    """A count has no decimals, so ``1.000`` and ``1,000`` can only be a thousand."""
+    assert parse_count(text) == expected
+
+
+@pytest.mark.parametrize("text", ["1,5", "1.5", "abc", "-3", "", "€5", "12.3456"])
+def test_parse_count_refuses_what_is_not_a_whole_number(text: str) -> None:
+    with pytest.raises(ValueError) as err:
+        parse_count(text)
+    assert len(str(err.value).splitlines()) == 1

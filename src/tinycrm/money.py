@@ -4,15 +4,16 @@ Amounts are :class:`decimal.Decimal` in memory and integers of minor units (cent
 storage.  Floats are never accepted.
 
 Parsing is lenient about how people and spreadsheets write numbers (``1,200.50``,
-``1.200,50``, ``1 200,50``, ``€1,200``, ``1200 EUR``, ``12k``, ``1.5m``) but strict about
-what they mean: negative, non-finite and ambiguous-looking garbage is rejected with a
-one-line :class:`ValueError` meant for the user.
+``1.200,50``, ``1 200,50``, ``€1200``, ``1200 EUR``, ``12k``, ``1.5m``) but strict about
+what they mean: negative, non-finite, ambiguous (``12.345``: twelve thousand, or twelve
+and a bit?) and garbage input is rejected with a one-line :class:`ValueError` meant for
+the user.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Context, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Final
 
@@ -27,6 +28,7 @@ __all__ = [
     "max_minor",
     "normalize_currency",
     "parse_amount",
+    "parse_count",
     "parse_money",
     "parse_money_in",
     "to_minor",
@@ -318,11 +320,14 @@ def parse_amount(text: str | int | Decimal) -> Decimal:
     """Parse a non-negative amount as typed by a person or pasted from a spreadsheet.
 
     Accepts ``1200``, ``1200.50``, ``1,200.50``, ``1.200,50``, ``1 200,50``, ``1'200.50``,
-    ``€1,200``, ``$ 1,200.00``, ``1200 EUR``, ``EUR 1200``, ``12k``, ``1.5m`` (k = thousand,
-    m = million).  A single ``,`` or ``.`` followed by exactly three digits is a thousands
-    separator (``1,200`` is 1200) unless the integer part is zero (``0,500`` is 0.5);
-    followed by any other number of digits it is the decimal point (``1,5`` is 1.5).  When
-    both appear, the last one is the decimal point.  A currency code or symbol is ignored
+    ``1,234,567``, ``€1200``, ``$ 1,200.00``, ``1200 EUR``, ``EUR 1200``, ``12k``, ``1.5m``
+    (k = thousand, m = million).  When both ``,`` and ``.`` appear, the last one is the
+    decimal point; a mark that appears twice groups thousands; a single mark followed by
+    any number of digits but three is the decimal point (``1,5`` is 1.5).  A single ``,``
+    or ``.`` followed by exactly three digits (``12.345``, ``1,200``) could be either, and
+    is refused as ambiguous (the message shows how to write each reading) unless the
+    integer part is zero (``0,500`` is 0.5) or something says which (see
+    :func:`parse_money`).  A currency code or symbol is ignored
     here (see :func:`parse_money` to get it).  ``int`` and ``Decimal`` pass through after
     the same checks.  Floats raise TypeError.
 
@@ -337,13 +342,14 @@ def parse_money(
 ) -> tuple[Decimal, str | None]:
     """Like :func:`parse_amount`, also returning the currency written with the amount.
 
-    One mark between one to three digits and three more (``1.500``, ``1,500``) is a
-    thousands separator, unless the file's convention says otherwise (``decimal``, the
-    decimal mark its amounts use: ``","`` or ``"."``) or, with no convention given, the
-    currency (written with the amount, else ``currency``) has three decimal places:
-    ``1.500 BHD`` is one and a half dinars, ``1.500 EUR`` fifteen hundred euros.
+    One mark between one to three digits and three more (``1.500``, ``1,500``) is read as
+    the file's convention says (``decimal``, the decimal mark its amounts use: ``","`` or
+    ``"."``) or, with no convention given, as the currency (written with the amount, else
+    ``currency``) allows: ``1.500 BHD`` is one and a half dinars (three decimal places),
+    ``1,500 JPY`` fifteen hundred yen (none).  Otherwise (``1.500 EUR``: fifteen hundred
+    euros, or one and a half?) it is refused as ambiguous.
 
-    ``"€1,200"`` gives ``(Decimal("1200"), "EUR")``, ``"1200 chf"`` gives
+    ``"€1,200.00"`` gives ``(Decimal("1200"), "EUR")``, ``"1200 chf"`` gives
     ``(Decimal("1200"), "CHF")``, ``"1200"`` gives ``(Decimal("1200"), None)``.  A bare
     ``$`` means USD and ``¥`` means JPY.  An unknown three-letter code raises ValueError.
     """
@@ -424,11 +430,12 @@ def _parse_text(
     if prefix_code and suffix_code and prefix_code != suffix_code:
         raise ValueError(f"conflicting currencies in amount {_show(text)}")
     currency = prefix_code or suffix_code
-    if decimal is None:
-        code = currency or (hint if hint and is_currency(hint) else None)
-        decimal = "." if code is not None and currency_exponent(code) == 3 else None
+    code = currency or (hint if hint and is_currency(hint) else None)
+    exponent = currency_exponent(code) if code is not None else None
+    if decimal is None and exponent == 3:
+        decimal = "."
 
-    value = _parse_number(s, text, decimal)
+    value = _parse_number(s, text, decimal, code=code)
     if sign == "-":
         raise ValueError("amount must not be negative")
     return value, currency
@@ -460,11 +467,17 @@ def _code_in_amount(letters: str) -> str:
     return letters
 
 
-def _parse_number(s: str, text: str, decimal: str | None = None) -> Decimal:
+def _parse_number(
+    s: str, text: str, decimal: str | None = None, *, code: str | None = None, whole: bool = False
+) -> Decimal:
     """Parse the bare number (no sign, no currency), with an optional k/m multiplier;
-    ``decimal`` (the decimal mark, when known) decides ``1.500`` and ``1,500``."""
+    ``decimal`` (the decimal mark, when known) decides ``1.500`` and ``1,500``, else the
+    currency ``code`` when it has no decimal places or ``whole`` (a count: no decimals
+    either); with none of them, ``1.500`` is ambiguous."""
     multiplier = 1
+    suffix = ""
     if s and s[-1] in _MULTIPLIERS:
+        suffix = s[-1].lower()
         multiplier = _MULTIPLIERS[s[-1]]
         s = s[:-1].rstrip()
     if not s or any(c not in _NUMBER_CHARS for c in s) or not any(c in _DIGITS for c in s):
@@ -499,10 +512,12 @@ def _parse_number(s: str, text: str, decimal: str | None = None) -> Decimal:
                 and before.strip("0") != ""
                 and set(after) <= _DIGITS
             )
-            if looks_grouped and decimal != mark:
+            if not looks_grouped or decimal == mark:
+                decimal_point = mark
+            elif decimal is not None or whole or (code and currency_exponent(code) == 0):
                 group = mark
             else:
-                decimal_point = mark
+                raise _ambiguous(text, before, after, mark, suffix, code)
 
     if decimal_point is not None:
         int_part, frac = s.split(decimal_point)
@@ -550,6 +565,53 @@ def _integer_digits(int_part: str, group: str | None, *, allow_empty: bool, text
     if not (western or indian):
         raise _not_understood(text)
     return "".join(groups)
+
+
+def _ambiguous(
+    text: str, before: str, after: str, mark: str, suffix: str, code: str | None
+) -> ValueError:
+    """``12.345``: how to write it as twelve thousand and more, and as twelve and a bit."""
+    thousands = f"{before}{after}{suffix}"
+    frac = after.rstrip("0")
+    note = ""
+    exponent = currency_exponent(code) if code else None
+    if exponent is not None and not suffix and len(frac) > exponent:
+        # as a decimal point, finer than the currency: the nearest amount it has
+        nearest = Decimal(f"{before}.{after}").quantize(
+            Decimal(1).scaleb(-exponent), rounding=ROUND_HALF_UP
+        )
+        point = str(nearest).replace(".", mark)
+        note = f" ({code} amounts have at most {exponent} decimal places)"
+    elif not frac:
+        point = f"{before}{suffix}"
+    elif len(frac) < 3:
+        point = f"{before}{mark}{frac}{suffix}"
+    else:
+        point = f"{before}{mark}{after}0{suffix}"  # four decimals: no longer ambiguous
+    return ValueError(
+        f"amount {_show(text)} is ambiguous: write {thousands} if {mark!r} separates "
+        f"thousands, or {point} if it is the decimal point{note}"
+    )
+
+
+def parse_count(text: str, what: str = "number") -> int:
+    """A number of things as people write it (a company's size, days): ``250``,
+    ``1,000``, ``1.000``, ``1 000``, ``1.2k``.  A count has no decimals, so one mark
+    followed by three digits groups thousands (``1.000`` is a thousand), where an amount
+    would be ambiguous.  Raises ValueError (``number '1,5' is not a whole number``) for a
+    fraction, a sign, a currency or anything else."""
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be text, not {type(text).__name__}")
+    s = text.strip().upper()
+    try:
+        if not s:
+            raise ValueError
+        value = _parse_number(s, text, whole=True)
+    except ValueError:
+        raise ValueError(f"{what} {_show(text)} is not a whole number") from None
+    if value != value.to_integral_value():
+        raise ValueError(f"{what} {_show(text)} is not a whole number")
+    return int(value)
 
 
 def _not_understood(text: str) -> ValueError:

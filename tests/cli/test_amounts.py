@@ -16,7 +16,12 @@ def _money(run) -> tuple[float | int | None, str]:  # type: ignore[no-untyped-de
 @pytest.mark.parametrize(
     ("typed", "amount", "currency"),
     [
-        ("$120,000", 120000, "USD"),
+        ("$120,000.00", 120000, "USD"),
+        ("$120000", 120000, "USD"),
+        ("12,345.67", 12345.67, "EUR"),
+        ("12.345,67", 12345.67, "EUR"),
+        ("1.234.567", 1234567, "EUR"),
+        ("1,500 JPY", 1500, "JPY"),
         ("USD 500", 500, "USD"),
         ("£7", 7, "GBP"),
         ("500 JPY", 500, "JPY"),
@@ -42,7 +47,7 @@ def test_an_amount_whose_currency_disagrees_with_currency_is_refused(forked) -> 
 
 def test_deal_edit_follows_the_same_rules(forked) -> None:
     assert _money(forked("deal", "add", "Acme", "--amount", "18500", "--json")) == (18500, "EUR")
-    assert _money(forked("deal", "edit", "Acme", "--amount", "$120,000", "--json")) == (
+    assert _money(forked("deal", "edit", "Acme", "--amount", "$120,000.00", "--json")) == (
         120000,
         "USD",
     )
@@ -69,7 +74,7 @@ def test_deal_edit_follows_the_same_rules(forked) -> None:
 
 def test_lead_conversion_and_budgets_read_the_currency_too(forked) -> None:
     assert forked("contact", "add", "Ada", "--email", "ada@acme.de").exit_code == 0
-    converted = forked("lead", "convert", "Ada", "--deal", "Pilot", "--amount", "$5,000")
+    converted = forked("lead", "convert", "Ada", "--deal", "Pilot", "--amount", "$5,000.00")
     assert converted.exit_code == 0, converted.stderr
     assert _money(forked("deal", "show", "Pilot", "--json")) == (5000, "USD")
     added = forked("campaign", "add", "Fair", "--channel", "event", "--budget", "500 JPY", "--json")
@@ -80,3 +85,31 @@ def test_lead_conversion_and_budgets_read_the_currency_too(forked) -> None:
     assert refused.stderr == (
         "Error: budget: amount '£7' is in GBP, but the currency given is USD\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--amount", "12.345"],
+            "amount '12.345' is ambiguous: write 12345 if '.' separates thousands, or 12.35 "
+            "if it is the decimal point (EUR amounts have at most 2 decimal places)",
+        ),
+        (
+            ["--amount", "$1,500"],
+            "amount '$1,500' is ambiguous: write 1500 if ',' separates thousands, or 1,5 "
+            "if it is the decimal point",
+        ),
+        (["--amount", "12.345", "--currency", "EUR"], "write 12345 if '.' separates thousands"),
+        (["--amount", "12.34567"], "EUR amounts have at most 2 decimal places"),
+    ],
+)
+def test_an_ambiguous_amount_is_refused_not_guessed(forked, args: list[str], message: str) -> None:
+    """``--amount 12.345`` made a deal of €12,345.00: three decimals read as thousands."""
+    refused = forked("deal", "add", "X", *args)
+    assert refused.exit_code == 1 and len(refused.stderr.splitlines()) == 1
+    assert refused.stderr.startswith("Error: ") and message in refused.stderr
+    assert forked("deal", "list", "--status", "all", "--json").json() == []
+    assert forked("deal", "add", "Y", "--amount", "12.34", "--json").json()["amount"] == 12.34
+    filtered = forked("deal", "list", "--where", "amount>1,000")
+    assert filtered.exit_code != 0 and "is ambiguous: write 1000" in filtered.stderr

@@ -78,7 +78,7 @@ def deals(cli) -> None:
     """Three open deals in two currencies, one won and one lost, all created now."""
     for args in (
         ["contact", "add", "Ada", "--source", "web", "--lifecycle", "customer"],
-        ["deal", "add", "Acme", "--amount", "18,500", "--stage", "Proposal", "--contact", "Ada"],
+        ["deal", "add", "Acme", "--amount", "18500", "--stage", "Proposal", "--contact", "Ada"],
         ["deal", "add", "Globex", "--amount", "1000", "--currency", "USD", "--close", "+3d"],
         ["deal", "add", "Initech", "--amount", "200", "--probability", "80", "--owner", "alex"],
         ["deal", "add", "Won one", "--amount", "700", "--contact", "Ada"],

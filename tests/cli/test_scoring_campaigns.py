@@ -118,7 +118,7 @@ def test_thresholds_from_the_config_file(cli, leads, tmp_path: Path, monkeypatch
 
 def test_campaign_members_statuses_and_report(cli, leads) -> None:
     added = _ok(
-        cli, "campaign", "add", "Spring webinar", "--channel", "event", "--budget", "1,000",
+        cli, "campaign", "add", "Spring webinar", "--channel", "event", "--budget", "1000",
         "--start", "2026-03-01", "--end", "2026-03-31",
     )  # fmt: skip
     assert added.stdout == "Added event campaign #1 Spring webinar (budget €1,000.00)\n"

@@ -48,12 +48,12 @@ def test_add_list_show_edit_and_remove_a_campaign(store) -> None:
         channel="Event",
         starts_on=date(2026, 3, 1),
         ends_on=date(2026, 3, 31),
-        budget="2,000",
+        budget="2,000.00",
         notes="Partner co-hosted",
     )
     assert (spring.channel, spring.budget, spring.currency) == ("event", Decimal("2000.00"), "EUR")
     ads = add_campaign(
-        store, name="Q2 ads", channel="ads", budget="$1,500", starts_on=date(2026, 4, 1)
+        store, name="Q2 ads", channel="ads", budget="$1,500.00", starts_on=date(2026, 4, 1)
     )
     assert (ads.budget, ads.currency) == (Decimal("1500.00"), "USD")
     mail = add_campaign(store, name="Letters", channel="direct mail")

@@ -209,7 +209,7 @@ DEALS = """Deal ID,Deal Name,Amount,Currency,Stage,Close Date,Company,Contact,Pr
 D-1,Acme renewal,"€18,500.50",,Proposal,12/23/2026,Acme GmbH,jm@acme.de,50%,renewal
 D-2,Globex pilot,4200,USD,Closed Won,2026-11-20,Globex,Hank Scorpio,,
 D-3,Initech deal,,,Contract Sent,,Initech,,,
-,Hooli trial,1.234,GBP,Qualified,31.12.2026,Hooli,,0.9,
+,Hooli trial,"1,234.00",GBP,Qualified,31.12.2026,Hooli,,0.9,
 """
 
 

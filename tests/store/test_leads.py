@@ -267,7 +267,7 @@ def test_convert_creates_the_company_from_the_email_and_opens_a_deal_in_one_even
     add_contact(store, name="Ada", email="ada@acme-tools.de")
     before = _events(store)
     result = convert_lead(
-        store, "Ada", deal="Acme pilot", amount="12,500", stage="Proposal", currency="usd"
+        store, "Ada", deal="Acme pilot", amount="12,500.00", stage="Proposal", currency="usd"
     )
     assert _events(store) == before + 1
     event = list_events(store, limit=1)[0]

@@ -290,19 +290,19 @@ def test_a_quote_whose_figures_pass_what_tinycrm_keeps_is_refused(store) -> None
 
 
 def test_a_filter_amount_reads_as_each_currency_would_write_it(store) -> None:
-    # "1.234" is 1,234 euros but one dinar and 234 fils, as --price reads it
+    # "1.234" is one dinar and 234 fils, as --price reads it, but ambiguous in euros
     add_product(store, name="Dinar oil", price="1.234", currency="KWD")
-    add_product(store, name="Euro oil", price="1.234")  # €1,234.00
+    add_product(store, name="Euro oil", price="1234")
     add_product(store, name="Cheap", price="1.23")
-    assert [p.name for p in list_products(store, where="price=1.234")] == [
-        "Dinar oil",
-        "Euro oil",
-    ]
+    with pytest.raises(Invalid, match=r"ambiguous: write 1234 if '\.' separates thousands"):
+        list_products(store, where="price=1.234")
+    assert [p.name for p in list_products(store, where="price=1.2340")] == ["Dinar oil"]
+    assert [p.name for p in list_products(store, where="price=1234")] == ["Euro oil"]
     assert [p.name for p in list_products(store, where="price<2")] == ["Cheap", "Dinar oil"]
     add_deal(store, title="Kuwait", currency="KWD")
     add_item(store, "Kuwait", "Dinar oil", quantity="7", discount="12.5")  # 7.558 KWD
     quote = create_quote(store, "Kuwait", today=TODAY)
-    assert [q.number for q in list_quotes(store, where="total=7.558", today=TODAY)] == [
+    assert [q.number for q in list_quotes(store, where="total=7.5580", today=TODAY)] == [
         quote.number
     ]
 

@@ -349,7 +349,7 @@ DEAL_CASES: list[tuple[str, set[str]]] = [
     ("amount=18500.5", set()),
     ("amount>1200.001", {"Acme renewal", "Yen deal"}),
     ("amount>=12k", {"Acme renewal", "Yen deal"}),
-    ("amount>=18,500", {"Acme renewal", "Yen deal"}),
+    ("amount>=18,500.00", {"Acme renewal", "Yen deal"}),
     ('amount=""', {"Nameless"}),
     ("amount!=1200", {"Acme renewal", "Yen deal", "Nameless"}),
     ("currency=usd", {"Beta pilot"}),

@@ -154,13 +154,16 @@ Lisbon pilot,"2,5",EUR
 
 
 @pytest.mark.parametrize(
-    ("decimal", "expected"),
+    ("decimal", "expected", "refused"),
     [
-        (None, {"Manama fit-out": 1500, "Berlin rollout": 150000, "Lisbon pilot": 250}),
-        (",", {"Manama fit-out": 1500000, "Berlin rollout": 150000, "Lisbon pilot": 250}),
+        # no decimal mark known: dinars have three decimals; 1.500 euros is ambiguous
+        (None, {"Manama fit-out": 1500, "Lisbon pilot": 250}, [3]),
+        (",", {"Manama fit-out": 1500000, "Berlin rollout": 150000, "Lisbon pilot": 250}, []),
     ],
 )
-def test_amounts_follow_the_currency_and_the_files_decimal_mark(store, decimal, expected) -> None:
+def test_amounts_follow_the_currency_and_the_files_decimal_mark(
+    store, decimal, expected, refused
+) -> None:
     from sqlmodel import select
 
     from tinycrm.store.models import Deal
@@ -175,7 +178,8 @@ def test_amounts_follow_the_currency_and_the_files_decimal_mark(store, decimal, 
         on_reject=lambda line, reason, raw: rejects.append((line, reason)),
         decimal=decimal,
     )
-    assert rejects == []
+    assert [line for line, _ in rejects] == refused
+    assert all("amount '1.500' is ambiguous" in reason for _, reason in rejects)
     with store.read() as session:
         found = {d.title: d.amount_minor for d in session.exec(select(Deal))}
     assert found == expected  # minor units: fils (1/1000 dinar), cents

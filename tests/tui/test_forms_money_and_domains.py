@@ -24,7 +24,7 @@ async def test_new_deal_form_reads_the_currency_of_the_amount(tui_store, seeded)
         form = app.screen
         assert isinstance(form, FormScreen)
         form.query_one("#field-title", Input).value = "Dollar deal"
-        form.query_one("#field-amount", Input).value = "$120,000"
+        form.query_one("#field-amount", Input).value = "$120,000.00"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)

@@ -31,7 +31,7 @@ ContactsArg = Annotated[
 Channel = Annotated[str | None, typer.Option(help=f"Channel: {CHANNELS}.")]
 Start = Annotated[str | None, typer.Option("--start", help="First day (2026-03-01, +7d, …).")]
 End = Annotated[str | None, typer.Option("--end", help="Last day.")]
-Budget = Annotated[str | None, typer.Option(help="What it costs, e.g. 2000, '€2,000', 1.5k.")]
+Budget = Annotated[str | None, typer.Option(help="What it costs, e.g. 2000, '€2,000.00', 1.5k.")]
 NewCurrency = Annotated[
     str | None,
     typer.Option(help="ISO 4217 currency of the budget (alone: the same budget, in it)."),

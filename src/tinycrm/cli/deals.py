@@ -38,7 +38,7 @@ CompanyOpt = Annotated[str | None, typer.Option(help="Company id, name or domain
 Amount = Annotated[
     str | None,
     typer.Option(
-        help="Amount, e.g. 12000, 12,500.50, '$120,000' or '500 JPY' "
+        help="Amount, e.g. 12000, 12,500.50, '$120000' or '500 JPY' "
         "(a symbol or code sets the currency; $ is USD)."
     ),
 ]

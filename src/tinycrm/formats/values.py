@@ -226,11 +226,9 @@ def parse_whole_number(text: str, what: str) -> int:
     from tinycrm import money
 
     try:
-        value = money.parse_amount(text.strip())
+        value = money.parse_count(text.strip())
     except ValueError:
         raise FormatError(f"{what} {_show(text)} is not a whole number") from None
-    if value != value.to_integral_value():
-        raise FormatError(f"{what} {_show(text)} is not a whole number")
     if value > 2**31:
         raise FormatError(f"{what} {_show(text)} is too large")
     return int(value)

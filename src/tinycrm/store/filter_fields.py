@@ -410,7 +410,9 @@ class _Money(Field):
             # but one dinar and 234 fils, as ``--price 1.234 --currency KWD``)
             try:
                 amount = money.parse_money(value.text, currency=codes[0])[0]
-            except (ValueError, TypeError):
+            except (ValueError, TypeError) as exc:
+                if "ambiguous" in str(exc):  # 1,000: say how to write it
+                    raise ctx.fail(value.offset, str(exc)) from None
                 raise ctx.fail(value.offset, f"{name} is an amount, not {value.text!r}") from None
             scaled = amount.scaleb(exponent)
             which = col(currency).not_in(others) if exponent == common else col(currency).in_(codes)

@@ -445,7 +445,7 @@ def money_minor(
     field: str = "amount",
     decimal: str | None = None,
 ) -> tuple[int | None, str]:
-    """An amount as typed (``"$120,000"``, ``"500 JPY"``, ``"18,500"``) and the currency
+    """An amount as typed (``"$120,000.00"``, ``"500 JPY"``, ``"18500"``) and the currency
     given beside it (None: not given), as minor units and the currency they are in.
 
     The currency written with the amount wins over ``default``; one that disagrees with

@@ -57,7 +57,7 @@ def _deal_fields(deal: DealRead | None, stages: Sequence[tuple[str, int]], stage
             complete="company",
         ),
         FormField(
-            "amount", "Amount", amount, "18,500", parse=parse_money, words=("amount", "decimal")
+            "amount", "Amount", amount, "18500", parse=parse_money, words=("amount", "decimal")
         ),
         FormField(
             "currency",

@@ -339,7 +339,7 @@ class FormScreen(CrmModalScreen[Any]):
 
 
 def parse_money(text: str) -> str:
-    """An amount as typed, checked (``$120,000``, ``500 JPY``): the store reads its
+    """An amount as typed, checked (``$120,000.00``, ``500 JPY``): the store reads its
     currency, as it does from ``deal add --amount``."""
     money.parse_money(text)
     return text
