@@ -107,3 +107,28 @@ def test_feed_since_and_limit(store) -> None:
     assert len(list_events(store, limit=1)) == 1
     future = datetime.now(UTC) + timedelta(days=1)
     assert list_events(store, since=future) == []
+
+
+@pytest.mark.parametrize("kind", ["call", "email", "meeting", "note"])
+def test_an_activity_that_has_not_happened_yet_is_refused(store, kind: str) -> None:
+    """``log call Ada … --at +3d`` was stored as the last contact, three days early, and
+    moved cadences and lead scores: what is planned is a task."""
+    add_contact(store, name="Ada")
+    now = datetime.now(UTC)
+    with pytest.raises(Invalid) as err:
+        log_activity(store, kind=kind, text="Pricing", ref="Ada", at=now + timedelta(days=3))
+    assert str(err.value) == (
+        f"that {kind} is in 3 days: an activity is logged once it has happened; "
+        f"a planned {kind} is a task: tinycrm task add TEXT --due WHEN"
+    )
+    with pytest.raises(Invalid, match=r"^that call is on \d{4}-\d\d-\d\d: an activity is logged"):
+        log_activity(store, kind="call", text="Later", ref="Ada", at=now + timedelta(days=40))
+    with pytest.raises(Invalid, match=r"^that note is in 2 h: "):
+        log_activity(
+            store, kind="note", text="Soon", ref="Ada", at=now + timedelta(hours=2, minutes=1)
+        )
+    assert list_activities(store, contact="Ada") == []
+    # a clock a little ahead (within five minutes) is not a plan
+    soon = log_activity(store, kind=kind, text="Now", ref="Ada", at=now + timedelta(minutes=4))
+    assert soon.occurred_at == now + timedelta(minutes=4)
+    assert add_task(store, text="Call back", contact="Ada", due=now + timedelta(days=3)).due_at

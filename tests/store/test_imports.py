@@ -288,6 +288,34 @@ def test_activities_link_and_tasks(store) -> None:
     assert (summary.created, summary.skipped) == (0, 3)
 
 
+def test_an_activity_dated_ahead_of_now_is_a_rejected_row(store) -> None:
+    """An imported call dated next month counted as the last contact from today on: it
+    is rejected, as ``tinycrm log`` refuses it; a task due then is fine."""
+    from datetime import UTC, datetime, timedelta
+
+    from tinycrm.store.activities import list_activities, list_tasks
+
+    run(store, "contacts", "Name,Email\nAda Lovelace,ada@x.io\n")
+    ahead = (datetime.now(UTC) + timedelta(days=40)).date().isoformat()
+    text = (
+        "Subject,Type,Date,Contact\n"
+        "Done,Call,2026-11-18,ada@x.io\n"
+        f"Planned,Call,{ahead},ada@x.io\n"
+        f"Prepare,Task,{ahead},ada@x.io\n"
+    )
+    summary, rejects = run(store, "activities", text)
+    assert (summary.created, summary.rejected) == (2, 1)
+    assert rejects == [
+        (
+            3,
+            f"that call is on {ahead}: an activity is logged once it has happened; "
+            "a planned call is a task: tinycrm task add TEXT --due WHEN",
+        )
+    ]
+    assert [a.subject for a in list_activities(store, limit=None) if a.kind != "task"] == ["Done"]
+    assert [t.subject for t in list_tasks(store, scope="all")] == ["Prepare"]
+
+
 def test_undo_removes_what_was_created_and_restores_what_was_updated(store) -> None:
     add_contact(store, name="Ada", email="ada@x.io", tags=["keep"], fields={"plan": "basic"})
     before = count_rows(store)

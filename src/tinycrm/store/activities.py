@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from tinycrm import dates, repeat, safetext
 from tinycrm.dates import local_day
 from tinycrm.store import validate
-from tinycrm.store.activity_rows import new_activity_row
+from tinycrm.store.activity_rows import check_happened, new_activity_row
 from tinycrm.store.companies import keep_company, resolve_company
 from tinycrm.store.contacts import keep_contact, resolve_contact
 from tinycrm.store.deals import resolve_deal
@@ -198,7 +198,8 @@ def log_activity(
     ``ref`` may name any of the three. A deal's contact and company, and a
     contact's company, are linked too, so the activity shows on each timeline.
     A ``campaign`` (id or name) or ``channel`` (web, event, ads, …) makes it a
-    touch: see ``leads.record_touch``.
+    touch: see ``leads.record_touch``. ``at`` must not be ahead of now (more than a few
+    minutes): what is planned is a task (``Invalid`` says so).
     """
     from tinycrm.store.campaigns import resolve_campaign
     from tinycrm.store.leads import record_touch, touch_channel
@@ -212,6 +213,8 @@ def log_activity(
             raise Invalid("an activity must be about a contact, a company or a deal")
         source = resolve_campaign(session, campaign) if campaign else None
         now = utcnow()
+        if at is not None:
+            check_happened(clean_kind, at, now)  # a planned call is a task
         activity = Activity(
             **new_activity_row(
                 None,

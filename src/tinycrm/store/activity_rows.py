@@ -6,7 +6,10 @@ in-transaction effects (rules, sequences) all build on it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
+
+from tinycrm.store.errors import Invalid
 
 ACTIVITY_COLUMNS = ("kind", "subject", "body", "contact_id", "company_id", "deal_id",
                     "occurred_at", "due_at", "remind_at", "repeat", "repeat_anchor", "done_at",
@@ -30,3 +33,25 @@ def new_activity_row(
     if aid is None:
         del row["id"]
     return row
+
+
+FUTURE_SLACK = timedelta(minutes=5)
+"""How far ahead of now a logged activity may be: clocks differ by a little."""
+
+
+def check_happened(kind: str, at: datetime, now: datetime) -> None:
+    """``Invalid`` when a call, email, meeting or note is logged at a time that has not
+    come yet (more than :data:`FUTURE_SLACK` ahead of ``now``): it would count as the last
+    contact, and in lead scores, before it happens. What is planned is a task, with a due
+    time; tinycrm has no planned meetings apart from them."""
+    if at - now <= FUTURE_SLACK:
+        return
+    from tinycrm import dates
+
+    ahead = dates.humanize(at, now=now)
+    when = ahead if ahead.startswith("in ") or ahead == "tomorrow" else f"on {ahead}"
+    raise Invalid(
+        f"that {kind} is {when}: an activity is logged once it has happened; "
+        f"a planned {kind} is a task: tinycrm task add TEXT --due WHEN",
+        field="at",
+    )

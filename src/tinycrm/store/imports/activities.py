@@ -15,7 +15,7 @@ from sqlmodel import col
 from tinycrm import repeat
 from tinycrm.formats import values as cell
 from tinycrm.store import validate
-from tinycrm.store.activity_rows import new_activity_row
+from tinycrm.store.activity_rows import check_happened, new_activity_row
 from tinycrm.store.engine import chunks
 from tinycrm.store.errors import Invalid
 from tinycrm.store.imports.base import _Import
@@ -103,7 +103,9 @@ class _Activities(_Import):
                 prep.columns["repeat"] = repeat.normalize_repeat(values["repeat"])
                 prep.columns["repeat_anchor"] = self._when(values, "repeat_anchor") or due
         else:
-            prep.columns["occurred_at"] = when or self._when(values, "done_at") or self.now
+            occurred = when or self._when(values, "done_at") or self.now
+            check_happened(prep.columns["kind"], occurred, self.now)  # planned: a task
+            prep.columns["occurred_at"] = occurred
         channel = validate.optional_text(values.get("channel"), "channel")
         if channel:
             prep.columns["channel"] = channel.lower()
