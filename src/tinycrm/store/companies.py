@@ -22,12 +22,12 @@ from tinycrm.store.records import (
     drop_tags_and_fields,
     fields_for,
     finish_edit,
-    ids_with_field,
     ids_with_tags,
     is_set,
     lock_linked,
     record_event,
     tags_for,
+    with_field,
 )
 from tinycrm.store.refs import lock_row, resolve
 from tinycrm.store.removals import (
@@ -338,7 +338,7 @@ def list_companies(
         if tags:
             query = query.where(col(Company.id).in_(ids_with_tags(ENTITY, tags)))
         if field:
-            query = query.where(col(Company.id).in_(ids_with_field(ENTITY, *field)))
+            query = query.where(with_field(ENTITY, col(Company.id), *field))
         if owner:
             query = query.where(col(Company.owner) == owner)
         if search and search.strip():

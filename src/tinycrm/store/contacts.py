@@ -35,13 +35,13 @@ from tinycrm.store.records import (
     drop_tags_and_fields,
     fields_for,
     finish_edit,
-    ids_with_field,
     ids_with_tags,
     is_set,
     lock_linked,
     record_event,
     record_lifecycle,
     tags_for,
+    with_field,
 )
 from tinycrm.store.refs import lock_row, numeric_id, resolve
 from tinycrm.store.removals import (
@@ -503,7 +503,7 @@ def contacts_query(
     if tags := filters.get("tags"):
         query = query.where(col(Contact.id).in_(ids_with_tags(ENTITY, tags)))
     if field := filters.get("field"):
-        query = query.where(col(Contact.id).in_(ids_with_field(ENTITY, *field)))
+        query = query.where(with_field(ENTITY, col(Contact.id), *field))
     if company := filters.get("company"):
         query = query.where(col(Contact.company_id) == resolve_company(session, company).id)
     if lifecycle := filters.get("lifecycle"):

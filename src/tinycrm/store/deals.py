@@ -40,11 +40,11 @@ from tinycrm.store.records import (
     drop_tags_and_fields,
     fields_for,
     finish_edit,
-    ids_with_field,
     ids_with_tags,
     is_set,
     record_event,
     tags_for,
+    with_field,
 )
 from tinycrm.store.refs import lock_row, resolve
 from tinycrm.store.stage_changes import StageChange
@@ -379,7 +379,7 @@ def deal_conditions(store: Store, session: Session, **filters: Unpack[DealFilter
     if tags := filters.get("tags"):
         conditions.append(col(Deal.id).in_(ids_with_tags(ENTITY, tags)))
     if field := filters.get("field"):
-        conditions.append(col(Deal.id).in_(ids_with_field(ENTITY, *field)))
+        conditions.append(with_field(ENTITY, col(Deal.id), *field))
     if contact := filters.get("contact"):
         conditions.append(col(Deal.contact_id) == resolve_contact(session, contact).id)
     if company := filters.get("company"):

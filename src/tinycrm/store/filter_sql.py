@@ -399,8 +399,8 @@ def _custom_field(ctx: Ctx, node: filters.FieldTest) -> Clause:
         key = validate.field_key(node.key.text)
     except Invalid as exc:
         raise ctx.fail(node.key.offset, str(exc)) from None
-    rows = select(col(FieldValue.entity_id)).where(
-        col(FieldValue.entity) == ctx.kind, col(FieldValue.key) == key
+    rows = select(col(FieldValue.entity_id)).where(  # the name in any case: Plan is plan
+        col(FieldValue.entity) == ctx.kind, func.lower(FieldValue.key) == key.lower()
     )
     if node.op is None or node.value is None:
         return _ids(ctx).in_(rows.correlate(None))

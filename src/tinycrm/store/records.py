@@ -165,7 +165,10 @@ def apply_fields(
     unset: Iterable[str] = (),
 ) -> list[str]:
     """Set and unset custom fields; return the keys that changed. An empty value (``""``)
-    unsets its field, as an empty cell of an export is no value (a space is a value)."""
+    unsets its field, as an empty cell of an export is no value (a space is a value).
+
+    Names ignore case (:func:`stored_key`): ``plan`` sets or unsets the field the record
+    holds as ``Plan``, which keeps its first spelling."""
     values = validate.fields(set_)
     removing = [validate.field_key(k) for k in unset]
     removing += [k for k, v in values.items() if v == ""]
@@ -180,25 +183,37 @@ def apply_fields(
     }
     before = {k: row.value for k, row in sorted(existing.items())}
     changed: list[str] = []
-    for k in removing:
-        if k in existing:
+    for typed in removing:
+        k = stored_key(existing, typed)
+        if k is not None:
             session.delete(existing.pop(k))
             changed.append(k)
-    for k, v in values.items():
-        row = existing.get(k)
-        if row is None:
-            session.add(FieldValue(entity=entity, entity_id=entity_id, key=k, value=v))
-            changed.append(k)
-        elif row.value != v:
-            row.value = v
+    for typed, v in values.items():
+        k = stored_key(existing, typed)
+        if k is None:
+            row = FieldValue(entity=entity, entity_id=entity_id, key=typed, value=v)
+            session.add(row)
+            existing[typed] = row
+            changed.append(typed)
+        elif existing[k].value != v:
+            existing[k].value = v
             changed.append(k)
     session.flush()
     if changed:
-        after = {k: row.value for k, row in existing.items()} | dict(values)
-        for k in removing:
-            after.pop(k, None)
-        _note(session, entity, entity_id, "fields", before, dict(sorted(after.items())))
+        after = {k: row.value for k, row in sorted(existing.items())}
+        _note(session, entity, entity_id, "fields", before, after)
     return changed
+
+
+def stored_key(stored: Iterable[str], typed: str) -> str | None:
+    """The spelling of custom field ``typed`` a record holds, names ignoring case: ``typed``
+    itself if it holds that, else the first (in sort order) of the spellings it holds of
+    that name, else None. (A record written before names ignored case may hold two.)"""
+    keys = set(stored)
+    if typed in keys:
+        return typed
+    folded = typed.lower()
+    return next((k for k in sorted(keys) if k.lower() == folded), None)
 
 
 def drop_tags_and_fields(session: Session, entity: str, entity_id: int) -> None:
@@ -271,15 +286,22 @@ def ids_with_tags(entity: str, names: Iterable[str]) -> Any:
     return query
 
 
-def ids_with_field(entity: str, k: str, v: str | None) -> Any:
-    """A subquery of the ids of records whose custom field ``k`` is set (to ``v``, in any
-    case, as ``--where field:k=v`` compares)."""
-    query = select(col(FieldValue.entity_id)).where(
-        col(FieldValue.entity) == entity, col(FieldValue.key) == validate.field_key(k)
+def field_rows(entity: str, k: str) -> Any:
+    """The ids of ``entity`` records holding custom field ``k`` (its name in any case)."""
+    return select(col(FieldValue.entity_id)).where(
+        col(FieldValue.entity) == entity,
+        func.lower(FieldValue.key) == validate.field_key(k).lower(),
     )
-    if v is not None:
-        query = query.where(func.lower(FieldValue.value) == func.lower(v))
-    return query
+
+
+def with_field(entity: str, ids: Any, k: str, v: str | None) -> Any:
+    """A condition on the id column ``ids``: the record's custom field ``k`` (its name in
+    any case) is set (``v`` None) or equals ``v`` in any case, as ``--where field:k=v``
+    compares."""
+    rows = field_rows(entity, k)
+    if v is None:
+        return ids.in_(rows)
+    return ids.in_(rows.where(func.lower(FieldValue.value) == func.lower(v)))
 
 
 def changed_summary(verb: str, what: str, label: str, changes: list[str]) -> str:

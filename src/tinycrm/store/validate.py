@@ -503,9 +503,19 @@ def field_key(value: str) -> str:
 
 
 def fields(values: dict[str, str] | None) -> dict[str, str]:
+    """Custom fields to write, checked. Names ignore case, so one write naming a field
+    under two spellings (``Plan`` and ``plan``) is refused: which value would it keep?"""
     out: dict[str, str] = {}
+    seen: dict[str, str] = {}
     for k, v in (values or {}).items():
         clean_key = field_key(k)
+        other = seen.setdefault(clean_key.lower(), clean_key)
+        if other != clean_key:
+            raise Invalid(
+                f"{quoted(other)} and {quoted(clean_key)} are one custom field (names ignore "
+                "case): give it once",
+                field="fields",
+            )
         if v is None:  # never the text "None"
             raise Invalid(
                 f"custom field {clean_key} has no value (unset it to remove it)", field="fields"

@@ -49,6 +49,7 @@ from tinycrm.store.models import (
     LifecycleChange,
     Tag,
 )
+from tinycrm.store.records import stored_key
 from tinycrm.store.types import UTCDateTime
 
 
@@ -516,7 +517,8 @@ class _Import:
                 if state.recorded:
                     self.record_change(rid, f"tag:{tag}", None, True)
                 changed = True
-        for key, value in prep.fields.items():
+        for typed, value in prep.fields.items():
+            key = stored_key(state.fields, typed) or typed  # Plan and plan are one field
             old_value = state.fields.get(key)
             if old_value == value or (old_value is not None and not self.overwrite):
                 continue
@@ -541,9 +543,11 @@ class _Import:
             if state.recorded:
                 self.record_change(rid, f"field:{key}", old_value, value)
             changed = True
-        for key in prep.blank_fields if self.overwrite else ():
-            if key not in state.fields:
+        for typed in prep.blank_fields if self.overwrite else ():
+            found = stored_key(state.fields, typed.strip())
+            if found is None:
                 continue
+            key = found
             old_value = state.fields.pop(key)
             queued = self.writer._pending["field_value"]
             kept = [q for q in queued if not (q["entity_id"] == rid and q["key"] == key)]
