@@ -58,6 +58,28 @@ def test_filters_match_a_field_in_any_case(store, kind: str) -> None:
     assert names(where="field:plan~pr") == ["A"]
 
 
+@pytest.mark.parametrize("kind", ["contact", "company", "deal"])
+def test_an_empty_field_filter_means_not_set_as_the_where_form_does(store, kind: str) -> None:
+    """``--field plan=`` found nothing, where ``--where 'field:plan=""'`` finds the records
+    without the field: both now find the records where it is not set (or empty)."""
+    lister: Any = {"contact": list_contacts, "company": list_companies, "deal": list_deals}[kind]
+    if kind == "contact":
+        add_contact(store, name="A", fields={"plan": "pro"})
+        add_contact(store, name="B")
+    elif kind == "company":
+        add_company(store, name="A", fields={"plan": "pro"})
+        add_company(store, name="B")
+    else:
+        add_deal(store, title="A", fields={"plan": "pro"})
+        add_deal(store, title="B")
+
+    def names(**filters: Any) -> list[str]:
+        return [getattr(r, "title", None) or r.name for r in lister(store, **filters)]
+
+    assert names(field=("plan", "")) == ["B"] == names(where='field:plan=""')
+    assert names(field=("Plan", "")) == ["B"]
+
+
 def _legacy_second_spelling(store: Any, entity: str, entity_id: int, key: str, value: str) -> None:
     """A record made before names ignored case may hold two spellings of one field."""
     with store.write() as session:

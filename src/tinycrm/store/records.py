@@ -296,11 +296,16 @@ def field_rows(entity: str, k: str) -> Any:
 
 def with_field(entity: str, ids: Any, k: str, v: str | None) -> Any:
     """A condition on the id column ``ids``: the record's custom field ``k`` (its name in
-    any case) is set (``v`` None) or equals ``v`` in any case, as ``--where field:k=v``
-    compares."""
+    any case) is set (``v`` None), equals ``v`` in any case, or, for an empty ``v``, is not
+    set or empty: what ``--where field:k=v`` (``field:k=""``) finds."""
+    from sqlalchemy import not_, or_
+
     rows = field_rows(entity, k)
     if v is None:
         return ids.in_(rows)
+    if not v.strip():
+        empty = rows.where(col(FieldValue.value) == "")
+        return or_(ids.in_(empty), not_(ids.in_(rows)))
     return ids.in_(rows.where(func.lower(FieldValue.value) == func.lower(v)))
 
 
