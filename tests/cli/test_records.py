@@ -315,6 +315,39 @@ def test_an_empty_number_clears_it_on_edit_as_the_help_says(cli) -> None:
     assert cli("company", "show", "Acme", "--json").json()["size"] is None
 
 
+def test_counts_take_thousands_separators_and_probabilities_a_percent_sign(cli) -> None:
+    """`--probability 50%` and `--size "1,000"` were refused ("is not a whole number"),
+    though tinycrm shows probabilities as 50% and people write sizes as 1,000."""
+    for typed in ("1,000", "1.000", "1 000", "1000", "1k"):
+        added = cli("company", "add", f"Acme {typed}", "--size", typed, "--json")
+        assert added.exit_code == 0, added.stderr
+        assert added.json()["size"] == 1000, typed
+    assert cli("company", "edit", "Acme 1000", "--size", "12,500").exit_code == 0
+    assert cli("company", "show", "Acme 1000", "--json").json()["size"] == 12500
+    added = cli("deal", "add", "Big", "--probability", "50%", "--json")
+    assert added.exit_code == 0, added.stderr
+    assert added.json()["probability"] == 50
+    assert cli("deal", "edit", "Big", "--probability", "75 %").exit_code == 0
+    assert cli("deal", "show", "Big", "--json").json()["probability"] == 75
+    assert cli("pipeline", "stage-add", "Demo", "--probability", "30%").exit_code == 0
+    assert cli("pipeline", "stage-edit", "Demo", "--probability", "35%").exit_code == 0
+    [sales] = cli("pipeline", "list", "--json").json()
+    assert any(s["name"] == "Demo" and s["probability"] == 35 for s in sales["stages"])
+    for args, line in (
+        (["company", "edit", "Acme 1000", "--size", "1,5"], "'1,5' is not a whole number"),
+        (["company", "edit", "Acme 1000", "--size", "12%"], "'12%' is not a whole number"),
+        (["company", "edit", "Acme 1000", "--size", "1,0,0"], "'1,0,0' is not a whole number"),
+        (["deal", "edit", "Big", "--probability", "50%%"], "'50%%' is not a whole number"),
+        (["deal", "edit", "Big", "--probability", "0.5"], "'0.5' is not a whole number"),
+        (["pipeline", "stage-edit", "Demo", "--probability", ""], "needs a number 0-100"),
+    ):
+        refused = cli(*args)
+        assert refused.exit_code == 2 and line in refused.stderr, refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    assert cli("company", "show", "Acme 1000", "--json").json()["size"] == 12500
+    assert cli("deal", "show", "Big", "--json").json()["probability"] == 75
+
+
 def test_owner_help_says_what_owner_does_in_each_command(cli) -> None:
     """`company list --help` said `--owner NAME  Owner (default: you).`, but a list
     without --owner shows every owner's records, and an edit without it keeps the owner."""

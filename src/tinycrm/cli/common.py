@@ -43,32 +43,57 @@ def whole_number(low: int | None = 0, high: int = MAX_INT) -> Callable[[Any], An
     return check
 
 
-def whole_number_or_empty(low: int | None = 0, high: int = MAX_INT) -> Callable[[Any], Any]:
+def whole_number_or_empty(
+    low: int | None = 0, high: int = MAX_INT, *, percent: bool = False
+) -> Callable[[Any], Any]:
     """A Typer callback for a whole-number option read as text, so that an empty value
     (``--size ""``: clear it, on an edit) is kept: anything else must be a whole number
-    within ``low``..``high`` (a usage error, as :func:`whole_number` says it). Read the
-    value with :func:`number_or_none`."""
+    within ``low``..``high`` (a usage error, as :func:`whole_number` says it), written as
+    people write counts (``1000``, ``1,000``, ``1.000``, ``1 000``, ``1.2k``: see
+    :func:`tinycrm.money.parse_count`) and, for a ``percent`` option, with or without a
+    trailing ``%`` (``50%``). Read the value with :func:`number_or_none`."""
     within = whole_number(low, high)
 
     def check(value: Any) -> Any:
         if value is None or not value.strip():
             return value
-        text = value.strip()
-        digits = text.removeprefix("-").removeprefix("+")
-        if not (digits.isascii() and digits.isdigit()):
+        number = _whole(value, percent=percent)
+        if number is None:
             from tinycrm.safetext import display
 
             raise typer.BadParameter(f"{display(repr(value))} is not a whole number")
-        within(int(text))
+        within(number)
         return value
 
     return check
 
 
+def _whole(value: str, *, percent: bool = True) -> int | None:
+    """The whole number ``value`` writes (``-5``, ``1,000``, ``50%`` when ``percent``);
+    None when it is not one."""
+    from tinycrm import money
+
+    text = value.strip()
+    if percent:
+        text = text.removesuffix("%").rstrip()
+    sign = -1 if text.startswith("-") else 1
+    body = text[1:] if text[:1] in ("-", "+") else text
+    if not body or body[:1] in ("-", "+"):
+        return None
+    try:
+        return sign * money.parse_count(body)
+    except ValueError:
+        return None
+
+
 def number_or_none(value: str | None) -> int | None:
     """The whole number an option checked by :func:`whole_number_or_empty` holds; None
     for an empty one (or none given)."""
-    return int(value) if value is not None and value.strip() else None
+    if value is None or not value.strip():
+        return None
+    number = _whole(value)
+    assert number is not None  # the option's callback checked it
+    return number
 
 
 def limit_option(help: str, **kwargs: Any) -> Any:

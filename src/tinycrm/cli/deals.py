@@ -53,7 +53,7 @@ Probability = Annotated[
     typer.Option(
         help="Win probability 0-100 (default: the stage's).",
         metavar="0-100",
-        callback=whole_number_or_empty(None),
+        callback=whole_number_or_empty(None, percent=True),
     ),
 ]
 Owner = Annotated[str | None, typer.Option(help="Owner (default: you).")]
@@ -76,7 +76,7 @@ NewProbability = Annotated[
     typer.Option(
         help='Win probability 0-100 (its own, instead of the stage\'s; "" drops it).',
         metavar="0-100",
-        callback=whole_number_or_empty(None),
+        callback=whole_number_or_empty(None, percent=True),
     ),
 ]
 

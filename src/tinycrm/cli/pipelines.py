@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, nothing_to_change, whole_number
+from tinycrm.cli.common import (
+    crm,
+    fail,
+    nothing_to_change,
+    number_or_none,
+    whole_number,
+    whole_number_or_empty,
+)
 from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.vocab import plural
 
@@ -97,7 +104,14 @@ def add(
 def stage_add(
     ctx: typer.Context,
     name: StageArg,
-    probability: Annotated[int, typer.Option(help="Win probability 0-100.", metavar="N")],
+    probability: Annotated[
+        str,
+        typer.Option(
+            help="Win probability 0-100.",
+            metavar="N",
+            callback=whole_number_or_empty(None, percent=True),
+        ),
+    ],
     rotting_days: Rotting = None,
     position: Annotated[
         int | None,
@@ -110,12 +124,20 @@ def stage_add(
     """Add a stage to a pipeline."""
     stage = crm(ctx).pipelines.add_stage(
         name,
-        probability=probability,
+        probability=_probability(probability),
         rotting_days=rotting_days,
         position=position,
         pipeline=pipeline,
     )
     out.done(f"Added stage {stage.name} ({stage.probability}%) to {stage.pipeline}")
+
+
+def _probability(text: str) -> int:
+    """A stage's ``--probability`` (``50``, ``50%``): a number, never empty."""
+    number = number_or_none(text)
+    if number is None:
+        fail("Invalid value for '--probability': a stage needs a number 0-100", 2)
+    return number
 
 
 @app.command("stage-edit")
@@ -124,7 +146,12 @@ def stage_edit(
     stage: StageArg,
     name: Annotated[str | None, typer.Option(help="New name.")] = None,
     probability: Annotated[
-        int | None, typer.Option(help="Win probability 0-100.", metavar="N")
+        str | None,
+        typer.Option(
+            help="Win probability 0-100.",
+            metavar="N",
+            callback=whole_number_or_empty(None, percent=True),
+        ),
     ] = None,
     rotting_days: Rotting = None,
     no_rotting: Annotated[bool, typer.Option("--no-rotting", help="Deals here never rot.")] = False,
@@ -139,7 +166,7 @@ def stage_edit(
         stage,
         pipeline=pipeline,
         name=name if name is not None else UNSET,
-        probability=probability if probability is not None else UNSET,
+        probability=_probability(probability) if probability is not None else UNSET,
         rotting_days=None if no_rotting else rotting,
     )
     out.done(f"Updated stage {result.name} of {result.pipeline}")

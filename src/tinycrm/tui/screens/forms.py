@@ -372,10 +372,8 @@ def parse_probability(text: str) -> int:
 
 
 def parse_size(text: str) -> int:
-    try:
-        return int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise ValueError(f"size must be a whole number, not {text!r}") from None
+    """A company's size as people write counts: ``250``, ``1,000``, ``1.000``, ``1 000``."""
+    return money.parse_count(text, "size")
 
 
 def parse_tags(text: str) -> list[str]:
