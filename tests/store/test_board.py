@@ -139,18 +139,19 @@ def test_badge_overdue_task(store) -> None:
     assert not cards["done task"].overdue_task
 
 
-def test_badge_rotting_after_the_stages_days_without_activity(store) -> None:
+def test_badge_rotting_after_the_stages_days_without_activity(store, freeze_clock) -> None:
     add_deal(store, title="quiet")
     add_deal(store, title="busy")
     add_deal(store, title="old call")
     later = NOW + timedelta(days=30)  # Lead-in rots after 14 days
-    log_activity(store, kind="call", text="checked in", deal="busy", at=later - timedelta(days=2))
     log_activity(store, kind="call", text="ages ago", deal="old call", at=NOW)
+    freeze_clock(later)  # a call is logged once it has happened
+    log_activity(store, kind="call", text="checked in", deal="busy", at=later - timedelta(days=2))
     cards = {c.title: c for c in _checked(store, "Lead-in", now=later).cards}
     assert cards["quiet"].rotting
     assert not cards["busy"].rotting
     assert cards["old call"].rotting
-    assert not any(c.rotting for c in _checked(store, "Lead-in").cards)
+    assert not any(c.rotting for c in _checked(store, "Lead-in", now=NOW).cards)
 
 
 def test_rotting_clock_restarts_on_a_move_and_stops_without_threshold(store) -> None:

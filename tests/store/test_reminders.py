@@ -413,13 +413,18 @@ def test_cadence_runs_from_the_last_interaction(store, history) -> None:
 
 
 def test_a_cadence_past_the_last_date_there_is_has_no_next_touch(store) -> None:
-    """A call logged at 9999-12-31 (log --at takes any date) with a 30-day cadence: 'contact
-    show' ended in an OverflowError traceback working out when the next touch is due."""
+    """A call dated 9999-12-31 (log --at took any date; a mail's Date header still can)
+    with a 30-day cadence: 'contact show' ended in an OverflowError traceback working out
+    when the next touch is due."""
+    from tinycrm.store.activity_rows import new_activity_row
+    from tinycrm.store.models import Activity
     from tinycrm.store.views import contact_view
 
     ada = add_contact(store, name="Ada", cadence_days=30)
     far = datetime(9999, 12, 31, 12, 0, tzinfo=UTC)
-    log_activity(store, kind="call", text="Far ahead", contact="Ada", at=far)
+    columns = {"kind": "call", "subject": "Far ahead", "contact_id": ada.id, "occurred_at": far}
+    with store.write() as session:
+        session.add(Activity(**new_activity_row(None, columns, owner="tester", stamp=NOW)))
     assert contact_view(store, ada.id).next_touch is None
     assert [i for i in due_items(store, now=NOW) if i.group == "keep_in_touch"] == []
 
