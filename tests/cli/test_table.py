@@ -6,14 +6,32 @@ import re
 
 import pytest
 
-from tinycrm.cli.table import fit
+from tinycrm.cli.output import Column
+from tinycrm.cli.table import layout
 
 
-def test_fit_never_narrows_a_figure_column() -> None:
-    # a label, an amount (a figure) and a date-like label: 60 cells into 30
-    widths = fit([20, 12, 28], [False, False, False], 30, figures=[False, True, False])
-    assert widths[1] == 12
-    assert widths[0] < 20 and widths[2] < 28
+def _columns(*specs: tuple[str, str, bool, int]) -> list[Column]:
+    return [Column(h, lambda row: "", justify=j, whole=w, keep=k) for h, j, w, k in specs]
+
+
+def test_layout_never_narrows_a_figure_or_a_date_column() -> None:
+    # a label, an amount (a figure) and a date: 58 cells into 34 (two gaps of two)
+    columns = _columns(("name", "left", False, 1), ("amount", "right", False, 1),
+                       ("close", "left", True, 1))  # fmt: skip
+    shown, widths = layout(columns, [36, 12, 10], 38)
+    assert shown == [0, 1, 2] and widths == [12, 12, 10]
+
+
+def test_layout_leaves_out_the_least_kept_columns_before_a_label_is_unreadable() -> None:
+    columns = _columns(("id", "right", False, 9), ("title", "left", False, 9),
+                       ("stage", "left", False, 1), ("amount", "right", False, 3),
+                       ("prob", "right", False, 1), ("close", "left", True, 2))  # fmt: skip
+    shown, widths = layout(columns, [3, 30, 11, 12, 4, 10], 50)
+    assert shown == [0, 1, 2, 3, 5] and widths == [3, 9, 8, 12, 10]  # prob left out
+    shown, widths = layout(columns, [3, 30, 11, 12, 4, 10], 44)
+    assert shown == [0, 1, 3, 5] and widths == [3, 13, 12, 10]  # then stage
+    shown, widths = layout(columns, [3, 30, 11, 12, 4, 10], 30)
+    assert shown == [0, 1, 3] and widths == [3, 11, 12]
 
 
 @pytest.mark.parametrize("columns", [40, 30])
@@ -27,3 +45,55 @@ def test_a_deal_list_on_a_very_narrow_terminal_keeps_its_amounts_whole(
     assert not re.search(r"[€$£][\d,.]*…", table), table  # an amount cut short
     for row in rows:
         assert f"{row['amount']:,.2f}" in table.replace("€", "").replace("£", "").replace("$", "")
+
+
+LISTS = [
+    ("contact", "list"),
+    ("company", "list"),
+    ("deal", "list"),
+    ("task", "list"),
+    ("case", "list"),
+]
+
+
+def _silent(columns: int) -> set[str]:
+    from tinycrm.cli import cases, companies, views
+
+    sets = [views.CONTACT_COLUMNS, companies.COLUMNS, views.DEAL_COLUMNS, views.TASK_COLUMNS]
+    sets.append(cases.CASE_COLUMNS)
+    return {c.header for s in sets for c in s if c.min_console > columns}
+
+
+SILENT = {columns: _silent(columns) for columns in (80, 60, 40)}
+
+
+def _header_and_note(table: str) -> tuple[str, str]:
+    lines = table.splitlines()
+    at = next((i for i, line in enumerate(lines) if line.startswith("not shown at")), len(lines))
+    return lines[0], " ".join(lines[at:])
+
+
+@pytest.mark.parametrize("columns", [80, 60, 40])
+def test_a_list_on_a_narrow_terminal_never_cuts_a_date_or_an_id(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """Dates, times and ids are kept whole (``2026-12-24``, never ``20…``): the labels give
+    way first, down to a few letters, then whole columns are left out, the least needed
+    first, and a footnote names them."""
+    db = ["--db", str(demo_database)]
+    for noun in LISTS:
+        monkeypatch.setenv("COLUMNS", "200")
+        wide = cli(*db, *noun, "--limit", "8").stdout
+        rows = cli(*db, *noun, "--limit", "8", "--json").json()
+        monkeypatch.setenv("COLUMNS", str(columns))
+        narrow = cli(*db, *noun, "--limit", "8").stdout
+        assert all(len(line) <= columns for line in narrow.splitlines()), (noun, narrow)
+        assert not re.search(r"\d…", narrow), (noun, narrow)  # 20…, in 2…, #12…
+        header, note = _header_and_note(narrow)
+        for name in _header_and_note(wide)[0].split():
+            if name not in SILENT[columns]:  # left out on narrow consoles (min_console)
+                assert name in header.split() or name in note, (noun, name, narrow)
+        for row in rows:
+            assert re.search(rf"^ *{row['id']}  ", narrow, re.M), (noun, narrow)
+            if row.get("close_date") and "close" in header.split():
+                assert str(row["close_date"]) in narrow, (noun, narrow)

@@ -73,7 +73,7 @@ COLUMNS = [
     col("id", "id", justify="right", style="dim", no_wrap=True),
     col("name", "name", style="bold"),
     col("channel", "channel", style="cyan", no_wrap=True),
-    Column("dates", _dates, no_wrap=True),
+    Column("dates", _dates, no_wrap=True, whole=True),
     Column("budget", lambda r: _money(r["budget"], r["currency"]), justify="right", no_wrap=True),
     col("members", "members", justify="right"),
     col("sent", "sent", justify="right", min_console=90),

@@ -41,7 +41,7 @@ LABELS = [
 ]
 
 THREAD_COLUMNS = [
-    col("when", "at", no_wrap=True),
+    col("when", "at", no_wrap=True, whole=True),
     col("from", "author", style="bold"),
     col("kind", "kind", style="cyan", no_wrap=True),
     Column("message", lambda r: r.get("body") or ""),

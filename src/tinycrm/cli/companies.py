@@ -45,12 +45,12 @@ OwnerFilter = Annotated[str | None, typer.Option(help="Only this owner's compani
 NewOwner = Annotated[str | None, typer.Option(help="New owner.")]
 
 COLUMNS = [
-    col("id", "id", justify="right", style="dim", no_wrap=True),
-    col("name", "name", style="bold"),
+    col("id", "id", justify="right", style="dim", no_wrap=True, keep=out.KEEP),
+    col("name", "name", style="bold", keep=out.KEEP),
     col("domain", "domain"),
     col("industry", "industry", min_console=100),
     col("size", "size", justify="right", min_console=110),
-    col("city", "city"),
+    col("city", "city", keep=2),
     col("country", "country"),
     col("tags", "tags", style="magenta"),
 ]

@@ -218,7 +218,7 @@ def show(
             out.print_table(
                 [out.to_plain(h) for h in view.history],
                 [
-                    col("when", "at"),
+                    col("when", "at", whole=True),
                     Column("from", lambda r: r.get("from_stage") if r.get("from_status") else ""),
                     col("to", "to_stage"),
                     col("status", "to_status"),

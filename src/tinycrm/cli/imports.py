@@ -575,7 +575,7 @@ def import_all(
 
 HISTORY_COLUMNS = [
     col("id", "id", justify="right", style="dim"),
-    col("when", "when"),
+    col("when", "when", whole=True),
     col("kind", "kind", style="cyan"),
     col("file", "source"),
     col("created", "created", justify="right"),

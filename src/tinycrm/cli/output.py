@@ -54,6 +54,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm import safetext
+from tinycrm.cli.table import KEEP as KEEP  # a Column.keep: never left out
 from tinycrm.formats import jsonnumbers
 
 JsonOpt = Annotated[
@@ -345,6 +346,13 @@ class Column:
     max_width: int | None = None
     no_wrap: bool = False
     min_console: int = 0  # dropped on consoles narrower than this
+    whole: bool = False
+    """Never cut (a date, a time, an id): right-aligned columns (figures) are whole too.
+    Other columns are labels: they give way first on a narrow terminal."""
+    keep: int = 1
+    """On a terminal too narrow for every column, the columns with the lowest ``keep``
+    are left out first (the right-most first among equals) and a footnote names them;
+    ``KEEP`` is never left out (by default: the first column and the first label)."""
 
 
 def col(header: str, key: str, **kwargs: Any) -> Column:

@@ -35,7 +35,7 @@ COLUMNS = [
     col("deal", "deal"),
     Column("customer", lambda r: r.get("company") or r.get("contact") or ""),
     Column("total", lambda r: money_text(r, "total"), justify="right", no_wrap=True),
-    col("valid until", "valid_until", no_wrap=True),
+    col("valid until", "valid_until", no_wrap=True, whole=True),
     col("id", "id", justify="right", style="dim", no_wrap=True, min_console=100),
 ]
 LINE_COLUMNS = [

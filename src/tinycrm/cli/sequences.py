@@ -75,9 +75,9 @@ def show(ctx: typer.Context, name: NameArg, output: Output = TABLE) -> None:
     rows = crm(ctx).sequences.enrollments(name)
     columns = [
         col("contact", "contact", style="bold"),
-        col("started", "started_at"),
+        col("started", "started_at", whole=True),
         col("tasks", "tasks", justify="right"),
-        col("stopped", "stopped_at"),
+        col("stopped", "stopped_at", whole=True),
         col("why", "stop_reason"),
     ]
     output.list(rows, columns, empty="nobody enrolled yet")

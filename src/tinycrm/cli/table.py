@@ -32,6 +32,8 @@ PIPE_WIDTH = 200
 CHUNK = 200
 """Rows written at once (the first screen goes out before the rest is formatted)."""
 MIN_WIDTH = 3
+KEEP = 9
+"""A column's ``keep`` (``output.Column``) when it is never left out."""
 
 _SGR = {"bold": "1", "dim": "2", "italic": "3", "underline": "4", "reverse": "7"}
 _COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
@@ -88,28 +90,69 @@ def width_for(stream: TextIO) -> int:
     return int(os.environ.get("COLUMNS", "0") or 0) or PIPE_WIDTH
 
 
-def fit(
-    natural: list[int],
-    shrinkable: list[bool],
-    available: int,
-    figures: Sequence[bool] | None = None,
-) -> list[int]:
-    """Column widths within ``available`` cells: the widest shrinkable columns give way
-    first (down to a common width), then, if that is not enough, every column but the
-    ``figures`` (amounts, counts, percentages: a figure cut short is a wrong figure; the
-    line is then wider than the terminal)."""
-    widths = list(natural)
-    others = [not f for f in figures] if figures is not None else [True] * len(widths)
-    for allowed in (shrinkable, others):
-        excess = sum(widths) - available
-        candidates = [w for w, ok in zip(widths, allowed, strict=True) if ok]
-        if excess <= 0 or not candidates:
-            continue
-        level = max(candidates)
-        while level > MIN_WIDTH and sum(max(0, w - level) for w in candidates) < excess:
-            level -= 1
-        widths = [min(w, level) if ok else w for w, ok in zip(widths, allowed, strict=True)]
-    return widths
+LABEL_MIN = 8
+"""A label gives way down to this many cells (or its header's) before a column is left
+out (``tinycrm.cli.report_table`` has the same floor)."""
+
+
+def layout(
+    columns: Sequence[Any], natural: Sequence[int], available: int
+) -> tuple[list[int], list[int]]:
+    """The positions of the ``columns`` (``output.Column``) shown in ``available`` cells
+    and their widths, from their ``natural`` widths.
+
+    Whole columns (dates, times, ids; right-aligned ones, figures) are never cut: a date
+    cut to ``20…`` says nothing, an amount cut short is a wrong one. Labels give way, the
+    widest first, down to ``LABEL_MIN`` cells (or their header's). When that is not
+    enough, whole columns are left out, the lowest ``keep`` first (the right-most first
+    among equals). Only when what is left still does not fit do labels shrink further,
+    to ``MIN_WIDTH`` (the line is then wider than the terminal rather than a date cut).
+    """
+    whole = [c.whole or c.justify == "right" for c in columns]
+    least = [
+        n if w else min(n, max(LABEL_MIN, cell_len(c.header)))
+        for c, n, w in zip(columns, natural, whole, strict=True)
+    ]
+    kept = {i for i, c in enumerate(columns) if c.keep >= KEEP}
+    if not kept:  # the record's id and name
+        kept = {0, next((i for i, w in enumerate(whole) if not w), 0)}
+    optional = sorted(set(range(len(columns))) - kept, key=lambda i: (columns[i].keep, -i))
+    shown = list(range(len(columns)))
+
+    def room() -> int:
+        return available - len(GAP) * (len(shown) - 1)
+
+    for position in optional:
+        if sum(least[p] for p in shown) <= room():
+            break
+        shown.remove(position)
+    widths = [natural[p] for p in shown]
+    for floor in ([least[p] for p in shown], [MIN_WIDTH] * len(shown)):
+        excess = sum(widths) - room()
+        while excess > 0:
+            labels = [w for w, f, p in zip(widths, floor, shown, strict=True)
+                      if not whole[p] and w > f]  # fmt: skip
+            if not labels:
+                break
+            top = max(labels)
+            for i, p in reversed(list(enumerate(shown))):  # the left-most keep a cell more
+                if excess > 0 and widths[i] == top and not whole[p] and top > floor[i]:
+                    widths[i] -= 1
+                    excess -= 1
+    return shown, widths
+
+
+def left_out_note(headers: Sequence[str], width: int) -> list[str]:
+    """The footnote under a table that left out the columns ``headers`` (none: none)."""
+    if not headers:
+        return []
+    import textwrap
+
+    note = (
+        f"not shown at {width} columns: {', '.join(headers)} "
+        "(a wider terminal, --json or --csv show them)"
+    )
+    return textwrap.wrap(note, width=max(width, 20), break_on_hyphens=False)
 
 
 class Table:
@@ -171,27 +214,37 @@ def write(
     for i, column in enumerate(columns):
         size = max([cell_len(column.header), *(cell_len(row[i]) for row in sample)])
         natural.append(min(size, column.max_width) if column.max_width else size)
-    gaps = len(GAP) * (len(columns) - 1)
-    figures = [c.justify == "right" for c in columns]
-    widths = fit(natural, [not c.no_wrap for c in columns], width_for(stream) - gaps, figures)
+    available = width_for(stream)
+    shown, widths = layout(columns, natural, available)
     style, colour = styled(stream)
     table = Table(
-        [c.header for c in columns],
-        [c.justify for c in columns],
-        [c.style for c in columns],
+        [columns[p].header for p in shown],
+        [columns[p].justify for p in shown],
+        [columns[p].style for p in shown],
         widths,
         style=style,
         colour=colour,
     )
+    line = table.line
+    if len(shown) < len(columns):
+
+        def line(cells: Sequence[str]) -> str:
+            return table.line([cells[p] for p in shown])
+
+    dim = sgr("dim", colour=colour) if style else ("", "")
+    left_out = [columns[p].header for p in range(len(columns)) if p not in shown]
+    note = [f"{dim[0]}{text}{dim[1]}" for text in left_out_note(left_out, available)]
     head = [table.header]
     if title is not None:
         italic = sgr("italic", colour=colour) if style else ("", "")
         head.insert(0, f"{italic[0]}{title}{italic[1]}")
-    long = pager.wanted(len(head) + len(sample), stream)
+    long = pager.wanted(len(head) + len(sample) + len(note), stream)
     with pager.paged(stream) if long else _same(stream) as out:
-        _write_lines(out, head, sample, table.line)
+        _write_lines(out, head, sample, line)
         for chunk in iter(lambda: list(itertools.islice(rest, SAMPLE)), []):
-            _write_lines(out, [], chunk, table.line)
+            _write_lines(out, [], chunk, line)
+        if note:
+            out.write("\n".join(note) + "\n")
 
 
 def _write_lines(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tinycrm.cli import output as out
-from tinycrm.cli.output import Column, col
+from tinycrm.cli.output import KEEP, Column, col
 
 
 def _money(row: dict[str, Any]) -> str:
@@ -31,51 +31,51 @@ def _about(row: dict[str, Any]) -> str:
 
 
 CONTACT_COLUMNS = [
-    col("id", "id", justify="right", style="dim", no_wrap=True),
-    col("name", "name", style="bold"),
+    col("id", "id", justify="right", style="dim", no_wrap=True, keep=KEEP),
+    col("name", "name", style="bold", keep=KEEP),
     col("email", "email", no_wrap=True),
-    col("phone", "phone", min_console=120, no_wrap=True),
+    col("phone", "phone", min_console=120, no_wrap=True, whole=True),
     col("title", "title", min_console=100),
-    col("company", "company"),
-    col("lifecycle", "lifecycle", style="cyan", no_wrap=True),
+    col("company", "company", keep=3),
+    col("lifecycle", "lifecycle", style="cyan", no_wrap=True, keep=2),
     col("lead", "lead_status", style="yellow", no_wrap=True),
     col("tags", "tags", style="magenta", min_console=140),
 ]
 
 DEAL_COLUMNS = [
-    col("id", "id", justify="right", style="dim", no_wrap=True),
-    col("title", "title", style="bold"),
-    col("stage", "stage", no_wrap=True),
+    col("id", "id", justify="right", style="dim", no_wrap=True, keep=KEEP),
+    col("title", "title", style="bold", keep=KEEP),
+    col("stage", "stage", no_wrap=True, keep=2),
     col("status", "status", no_wrap=True),
-    Column("amount", _money, justify="right", no_wrap=True),
+    Column("amount", _money, justify="right", no_wrap=True, keep=4),
     Column("prob", lambda r: f"{r['probability']}%", justify="right", no_wrap=True),
-    col("close", "close_date", no_wrap=True),
-    Column("with", lambda r: r.get("company") or r.get("contact") or ""),
+    col("close", "close_date", no_wrap=True, whole=True, keep=3),
+    Column("with", lambda r: r.get("company") or r.get("contact") or "", keep=2),
     col("owner", "owner", style="dim", min_console=120),
     col("tags", "tags", style="magenta", min_console=100),
 ]
 
 TASK_COLUMNS = [
-    col("id", "id", justify="right", style="dim", no_wrap=True),
-    Column("due", _when("due_at"), no_wrap=True),
-    col("task", "subject", style="bold"),
-    Column("about", _about),
-    Column("done", _when("done_at"), style="green"),
+    col("id", "id", justify="right", style="dim", no_wrap=True, keep=KEEP),
+    Column("due", _when("due_at"), no_wrap=True, whole=True, keep=3),
+    col("task", "subject", style="bold", keep=KEEP),
+    Column("about", _about, keep=2),
+    Column("done", _when("done_at"), style="green", whole=True),
 ]
 
 ACTIVITY_COLUMNS = [
     col("id", "id", justify="right", style="dim", no_wrap=True),
-    Column("when", lambda r: out_when(r)),
+    Column("when", lambda r: out_when(r), whole=True),
     col("kind", "kind", style="cyan"),
     col("subject", "subject"),
     Column("about", _about),
 ]
 
 EVENT_COLUMNS = [
-    Column("when", _when("at"), no_wrap=True),
+    Column("when", _when("at"), no_wrap=True, whole=True, keep=KEEP),
     col("who", "actor", style="dim"),
-    col("action", "action", style="cyan"),
-    col("what", "summary"),
+    col("action", "action", style="cyan", keep=2),
+    col("what", "summary", keep=KEEP),
 ]
 
 
@@ -94,10 +94,10 @@ CONTRACT_COLUMNS = [
     col("contract", "title", style="bold"),
     col("status", "status", no_wrap=True),
     Column("value", contract_value, justify="right", no_wrap=True),
-    col("start", "start_date", no_wrap=True),
-    col("end", "end_date", no_wrap=True),
+    col("start", "start_date", no_wrap=True, whole=True),
+    col("end", "end_date", no_wrap=True, whole=True, keep=2),
     Column("renews", lambda r: "auto" if r.get("auto_renew") else "", no_wrap=True),
-    col("notice by", "notice_deadline", no_wrap=True),
+    col("notice by", "notice_deadline", no_wrap=True, whole=True, keep=2),
     Column("with", _contract_with),
 ]
 
@@ -115,13 +115,17 @@ def _due(row: dict[str, Any]) -> str:
     return dates.humanize(due) if due else ""
 
 
+def _breached(row: dict[str, Any]) -> str:
+    return "breached" if row.get("breached") else ""
+
+
 CASE_COLUMNS = [
-    col("id", "id", justify="right", style="dim", no_wrap=True),
-    col("case", "subject", style="bold"),
-    col("priority", "priority", no_wrap=True),
-    col("status", "status", no_wrap=True),
-    Column("next due", _due, no_wrap=True),
-    Column("SLA", lambda r: "breached" if r.get("breached") else "", style="red", no_wrap=True),
+    col("id", "id", justify="right", style="dim", no_wrap=True, keep=KEEP),
+    col("case", "subject", style="bold", keep=KEEP),
+    col("priority", "priority", no_wrap=True, keep=2),
+    col("status", "status", no_wrap=True, keep=3),
+    Column("next due", _due, no_wrap=True, whole=True, keep=3),
+    Column("SLA", _breached, style="red", no_wrap=True, whole=True, keep=2),
     Column("with", lambda r: r.get("company") or r.get("contact") or ""),
     col("owner", "owner", style="dim", min_console=100),
 ]

@@ -25,7 +25,7 @@ DELIVERY_COLUMNS = [
     col("event", "event_type", style="cyan"),
     col("endpoint", "endpoint"),
     col("tries", "attempts", justify="right"),
-    Column("next try", _when("next_at"), no_wrap=True),
+    Column("next try", _when("next_at"), no_wrap=True, whole=True),
     col("last error", "last_error"),
 ]
 
