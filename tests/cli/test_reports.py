@@ -243,3 +243,31 @@ def test_a_label_folds_at_a_space_or_a_range_before_it_is_cut() -> None:
     assert fold_label("Closed won", 6) == ["Closed", "won"]
     assert fold_label("2026-10-01..2026-12-06", 12) == ["2026-10-01..", "2026-12-06"]
     assert fold_label("Negotiation", 8) == ["Negotia…"]
+
+
+@pytest.mark.parametrize("columns", [80, 60, 40])
+def test_a_date_range_label_is_never_cut(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """The cases report's one row is labelled with its range: at 60 columns it read
+    '2026-10…'. A label that is a date, a period or a range of them folds onto two lines
+    (after its '..'); a figure column is left out rather than the date cut."""
+    from tinycrm.cli import output
+
+    db = ["--db", str(demo_database)]
+    for args in (["cases"], ["churn", "--by", "quarter"], ["cases", "--by", "week"]):
+        monkeypatch.setattr(output, "_console", None)
+        monkeypatch.setenv("COLUMNS", str(columns))
+        rows = cli(*db, "report", *args, "--json").json()["rows"]
+        monkeypatch.setattr(output, "_console", None)
+        table = cli(*db, "report", *args).stdout
+        body = table.split("\n", 1)[1]  # the title says the range too
+        assert not re.search(r"\d…", body), (args, table)
+        for label in {r.get("group") or r.get("period") for r in rows} - {None}:
+            start, _, end = label.partition("..")
+            if end:
+                assert f"{start}..{end}" in body or re.search(
+                    rf"{re.escape(start)}\.\. .*\n {re.escape(end)} ", body
+                ), (args, table)
+            else:
+                assert label in body, (args, table)

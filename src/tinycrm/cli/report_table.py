@@ -5,7 +5,8 @@ figures (right-aligned: amounts, percentages, counts, days) and at most one colu
 bars (an empty header). On a terminal too narrow for the table:
 
 1. headers wrap onto two lines (at a space), as narrow as their cells allow;
-2. label columns shrink, their cells cut with ``…`` (down to ``LABEL_MIN`` cells);
+2. label columns shrink, their cells folded onto two lines, else cut with ``…`` (down to
+   ``LABEL_MIN`` cells; a date, period or range of them is folded, never cut);
 3. if that is not enough, the bars, then the figure columns from the right, are left out
    whole, and a footnote names them (``--json`` and ``--csv`` have every column).
 
@@ -17,7 +18,8 @@ column's header cannot wrap either.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tinycrm.charts import BAR_WIDTH
@@ -40,21 +42,35 @@ def two_lines(header: str) -> int:
     return best
 
 
+def _halves(text: str) -> Iterator[tuple[str, str]]:
+    """The two lines ``text`` may fold onto: at a space or after a range's ``..``, the
+    last place first."""
+    for at in range(len(text) - 1, 0, -1):
+        if text[at] == " ":
+            yield text[:at], text[at + 1 :]
+        elif text[at - 2 : at] == "..":
+            yield text[:at], text[at:]
+
+
 def fold_label(text: str, width: int) -> list[str]:
     """A label in ``width`` cells: as is, else on two lines at a space or after the ``..``
     of a date range when both halves fit, else cut with ``…``."""
     if cell_len(text) <= width:
         return [text]
-    for at in range(len(text) - 1, 0, -1):
-        if text[at] == " ":
-            first, second = text[:at], text[at + 1 :]
-        elif text[at - 2 : at] == "..":
-            first, second = text[:at], text[at:]
-        else:
-            continue
+    for first, second in _halves(text):
         if cell_len(first) <= width and cell_len(second) <= width:
             return [first, second]
     return [crop(text, width)]
+
+
+DATED = re.compile(r"\d{4}-[\dWQ]")
+"""A label holding a date, a period (``2026-12``, ``2026-W49``, ``2026-Q4``) or a range
+of them: never cut (``2026-10…`` says nothing), at most folded onto two lines."""
+
+
+def whole_width(text: str) -> int:
+    """The fewest cells ``fold_label`` keeps ``text`` whole in (on two lines if need be)."""
+    return min([cell_len(text), *(max(cell_len(a), cell_len(b)) for a, b in _halves(text))])
 
 
 def overhead(count: int) -> int:
@@ -105,16 +121,18 @@ class ReportTable:
         return max([cell_len(column.header), *cells])
 
     def _least(self, position: int, natural: int) -> int:
-        """The narrowest the column may be: a label down to LABEL_MIN (its cells cut), a
-        figure down to its widest cell (its header wrapped onto two lines)."""
+        """The narrowest the column may be: a label down to LABEL_MIN (its cells cut; a
+        date, period or range folded, never cut), a figure down to its widest cell (its
+        header wrapped onto two lines)."""
         column = self.columns[position]
         header = two_lines(column.header) if column.header else 0
+        lines = [line for cells, _ in self.rows for line in cells[position].split("\n")]
         if column.label:
-            return min(natural, max(LABEL_MIN, header))
+            dates = [whole_width(line) for line in lines if DATED.search(line)]
+            return min(natural, max([LABEL_MIN, header, *dates]))
         if column.bars:
             return natural
-        cells = [cell_len(line) for cells, _ in self.rows for line in cells[position].split("\n")]
-        return max([header, *cells])
+        return max([header, *map(cell_len, lines)])
 
     def layout(self) -> tuple[list[int], list[int]]:
         """The positions of the columns shown and their widths."""
