@@ -226,15 +226,15 @@ def test_the_lifetime_value_inputs_keep_their_figures_whole_when_narrow(
 def test_a_table_whose_figures_cannot_fit_is_wider_than_the_terminal(
     cli, demo_database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """At 14 columns not even the stage and one figure fit: the table is wider than the
-    terminal rather than folding a figure or its header."""
+    """At 14 columns not even the stage and one figure (the value, the one kept longest)
+    fit: the table is wider than the terminal rather than folding a figure or its header."""
     from tinycrm.cli import output
 
     monkeypatch.setattr(output, "_console", None)
     monkeypatch.setenv("COLUMNS", "14")
     table = cli("--db", str(demo_database), "report", "pipeline").stdout
-    assert re.search(r"^ stage +prob *$", table, re.M), table
-    assert re.search(r"^ Lead-in +10% *$", table, re.M), table
+    assert re.search(r"^ stage +value *$", table, re.M), table  # its most important figure
+    assert re.search(r"^ Lead-in +€833,000.00 *$", table, re.M), table
 
 
 def test_a_label_folds_at_a_space_or_a_range_before_it_is_cut() -> None:
@@ -271,3 +271,37 @@ def test_a_date_range_label_is_never_cut(
                 ), (args, table)
             else:
                 assert label in body, (args, table)
+
+
+KEPT_LONGEST = [  # each report's most important figure: the last to be left out
+    (["pipeline"], "value"),
+    (["forecast"], "weighted"),
+    (["winrate", "--by", "source"], "win rate"),
+    (["sources"], "revenue"),
+    (["churn", "--by", "month"], "rate"),
+    (["clv"], "lifetime"),
+    (["activity", "--by", "week"], "logged"),
+    (["cases"], "SLA"),
+]
+
+
+@pytest.mark.parametrize("columns", [40, 30])
+def test_a_narrow_report_keeps_its_most_important_figure(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """The right-most figure columns went first: at 40 columns the forecast showed its
+    best case and left out its weighted forecast, the cases report left out 'within SLA'.
+    Each report's columns now say which figures matter most; the least go first, and the
+    footnote still names them."""
+    from tinycrm.cli import output
+
+    db = ["--db", str(demo_database)]
+    for args, header in KEPT_LONGEST:
+        monkeypatch.setattr(output, "_console", None)
+        monkeypatch.setenv("COLUMNS", str(columns))
+        table = cli(*db, "report", *args).stdout
+        head = "\n".join(line for line in table.splitlines() if not line.startswith("not shown"))
+        note = " ".join(" ".join(table.split()).split("not shown at", 1)[1:])
+        note = note.split("show them)")[0]
+        assert re.search(rf"\b{header}\b", head.split("──")[0].split("\n", 1)[1]), (args, table)
+        assert header not in note, (args, table)

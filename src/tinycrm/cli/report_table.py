@@ -7,8 +7,11 @@ bars (an empty header). On a terminal too narrow for the table:
 1. headers wrap onto two lines (at a space), as narrow as their cells allow;
 2. label columns shrink, their cells folded onto two lines, else cut with ``…`` (down to
    ``LABEL_MIN`` cells; a date, period or range of them is folded, never cut);
-3. if that is not enough, the bars, then the figure columns from the right, are left out
-   whole, and a footnote names them (``--json`` and ``--csv`` have every column).
+3. if that is not enough, the bars, then the figure columns that matter least, are left
+   out whole, and a footnote names them (``--json`` and ``--csv`` have every column).
+   A column may say how much it matters: ``(header, justify, keep)``; the lowest
+   ``keep`` goes first (default 1; the right-most first among equals), and the figure
+   with the highest is never left out (the left-most among equals).
 
 The widths are computed here and given to Rich as fixed widths: left to itself, Rich's
 ``Table._calculate_column_widths`` cuts every ``no_wrap`` column evenly when the table
@@ -81,26 +84,25 @@ def overhead(count: int) -> int:
 
 
 class Column:
-    def __init__(self, index: int, header: str, justify: str) -> None:
-        self.index, self.header, self.justify = index, header, justify
+    def __init__(self, index: int, header: str, justify: str, keep: int = 1) -> None:
+        self.index, self.header, self.justify, self.keep = index, header, justify, keep
         self.bars = not header
         self.label = bool(header) and justify == "left"
 
 
 class ReportTable:
-    """A table of a report. ``columns`` are (header, "left"|"right"): left-aligned
-    columns hold labels, right-aligned ones figures, and the column with an empty header
-    bars (left out on terminals narrower than NARROW). Rows are cells of escaped text, one
-    line per currency in a money cell."""
+    """A table of a report. ``columns`` are (header, "left"|"right"[, keep]): left-aligned
+    columns hold labels, right-aligned ones figures (``keep``: how long a figure stays on
+    a narrow terminal, see above), and the column with an empty header bars (left out on
+    terminals narrower than NARROW). Rows are cells of escaped text, one line per
+    currency in a money cell."""
 
-    def __init__(self, title: str | None, columns: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, title: str | None, columns: Sequence[tuple[Any, ...]]) -> None:
         self.title = title
         self.width = out.stdout_console().width
         narrow = self.width < NARROW
         self.columns = [
-            Column(i, header, justify)
-            for i, (header, justify) in enumerate(columns)
-            if header or not narrow
+            Column(i, *column) for i, column in enumerate(columns) if column[0] or not narrow
         ]
         self.rows: list[tuple[list[str], str | None]] = []
         self.sections: set[int] = set()
@@ -139,10 +141,10 @@ class ReportTable:
         natural = [self._natural(p) for p in range(len(self.columns))]
         least = [self._least(p, n) for p, n in enumerate(natural)]
         shown = list(range(len(self.columns)))
-        droppable = [p for p in shown if self.columns[p].bars] + [
-            p for p in reversed(shown) if not self.columns[p].label and not self.columns[p].bars
-        ]
-        keep_one = next((p for p in shown if not self.columns[p].label), None)
+        figures = [p for p in shown if not self.columns[p].label and not self.columns[p].bars]
+        droppable = [p for p in shown if self.columns[p].bars]
+        droppable += sorted(figures, key=lambda p: (self.columns[p].keep, -p))
+        keep_one = min(figures, key=lambda p: (-self.columns[p].keep, p), default=None)
         while True:
             available = self.width - overhead(len(shown))
             if sum(least[p] for p in shown) <= available:

@@ -166,13 +166,13 @@ def _scope(
 
 def _render_pipeline(report: Any) -> None:
     several = len({r.pipeline for r in report.rows}) > 1
-    columns = [("pipeline", "left")] if several else []
+    columns: list[tuple[Any, ...]] = [("pipeline", "left")] if several else []
     columns += [
         ("stage", "left"),
         ("prob", "right"),
-        ("deals", "right"),
-        ("value", "right"),
-        ("weighted", "right"),
+        ("deals", "right", 2),
+        ("value", "right", 4),
+        ("weighted", "right", 3),
         ("", "left"),
         ("age (d)", "right"),
         ("rotting", "right"),
@@ -246,11 +246,11 @@ def _render_forecast(report: Any) -> None:
     columns = [
         ("period", "left"),
         ("deals", "right"),
-        ("best case", "right"),
-        ("weighted", "right"),
+        ("best case", "right", 2),
+        ("weighted", "right", 4),
         ("", "left"),
-        ("commit", "right"),
-        ("won", "right"),
+        ("commit", "right", 2),
+        ("won", "right", 3),
     ]
     table = _Table(_heading(f"Forecast by {report.by}", report.scope), columns)
     tops = money_tops([r.weighted for r in report.rows])
@@ -298,11 +298,11 @@ def forecast(
 def _render_winrate(report: Any) -> None:
     label = {"source": "source", "owner": "owner", "pipeline": "pipeline"}.get(report.by, "")
     columns = ([(label, "left")] if report.by else []) + [
-        ("won", "right"),
-        ("lost", "right"),
-        ("win rate", "right"),
+        ("won", "right", 2),
+        ("lost", "right", 2),
+        ("win rate", "right", 4),
         ("", "left"),
-        ("won value", "right"),
+        ("won value", "right", 3),
     ]
     title = "Win rate" + (f" by {report.by}" if report.by else "")
     table = _Table(_heading(title, report.scope), columns)
@@ -366,7 +366,7 @@ def _render_cycle(report: Any) -> None:
     columns = ([("pipeline", "left")] if several else []) + [
         ("stage", "left"),
         ("deals", "right"),
-        ("mean days", "right"),
+        ("mean days", "right", 4),
         ("", "left"),
     ]
     table = _Table(f"Time in stage ({plural(report.closed, 'deal')} won or lost)", columns)
@@ -406,12 +406,12 @@ def cycle(
 def _render_funnel(report: Any) -> None:
     columns = [
         ("stage", "left"),
-        ("reached", "right"),
+        ("reached", "right", 4),
         ("", "left"),
-        ("→ next", "right"),
+        ("→ next", "right", 3),
         ("days to next", "right"),
         ("lost here", "right"),
-        ("lost %", "right"),
+        ("lost %", "right", 2),
     ]
     pipelines: dict[str, list[Any]] = {}
     for r in report.rows:
@@ -463,12 +463,12 @@ def _render_sources(report: Any) -> None:
         rows = [r for r in report.rows if r.touch == touch]
         columns = [
             ("source", "left"),
-            ("leads", "right"),
+            ("leads", "right", 2),
             ("", "left"),
-            ("customers", "right"),
-            ("conversion", "right"),
+            ("customers", "right", 2),
+            ("conversion", "right", 3),
             ("won deals", "right"),
-            ("won revenue", "right"),
+            ("won revenue", "right", 4),
         ]
         table = _Table(title, columns)
         top = max((r.leads for r in rows), default=0)
@@ -510,11 +510,11 @@ def sources(
 def _render_churn(report: Any) -> None:
     columns = [
         ("period", "left"),
-        ("customers at start", "right"),
+        ("customers at start", "right", 2),
         ("new", "right"),
-        ("churned", "right"),
+        ("churned", "right", 3),
         ("at end", "right"),
-        ("rate", "right"),
+        ("rate", "right", 4),
         ("", "left"),
     ]
     title = "Churn" + (f" by {report.by}" if report.by else "")
@@ -579,10 +579,10 @@ def _render_clv(report: Any) -> None:
     _print(inputs)
     columns = [
         ("currency", "left"),
-        ("won revenue", "right"),
+        ("won revenue", "right", 2),
         ("per customer", "right"),
         ("per customer-year", "right"),
-        ("lifetime value", "right"),
+        ("lifetime value", "right", 4),
     ]
     table = _Table(None, columns)
     from tinycrm import money
@@ -632,10 +632,10 @@ def _render_activity(report: Any) -> None:
         ("emails", "right"),
         ("meetings", "right"),
         ("notes", "right"),
-        ("logged", "right"),
+        ("logged", "right", 4),
         ("", "left"),
-        ("done", "right"),
-        ("overdue", "right"),
+        ("done", "right", 3),
+        ("overdue", "right", 3),
     ]
     title = "Activity" + (f" by {report.by}" if report.by else "")
     table = _Table(_heading(title, report.scope), columns)
@@ -691,10 +691,10 @@ class CaseBy(StrEnum):
 
 
 def _render_cases(report: Any) -> None:
-    columns = [(h, "left" if i == 0 else "right") for i, h in enumerate((
-        "period" if report.by in ("week", "month") else (report.by or "range"), "opened",
-        "resolved", "median 1st response", "median resolution", "within SLA", "backlog",
-        "CSAT"))]  # fmt: skip
+    columns = [(report.by if report.by in ("priority", "owner") else "period" if report.by
+                else "range", "left"), ("opened", "right", 3), ("resolved", "right", 2),
+               ("median 1st response", "right", 2), ("median resolution", "right"),
+               ("within SLA", "right", 4), ("backlog", "right", 3), ("CSAT", "right")]  # fmt: skip
     table = _Table(_heading("Support cases", report.scope), columns)
     for r in report.rows:
         hours = [("–" if h is None else f"{h:.1f} h") for h in
