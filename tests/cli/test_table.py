@@ -97,3 +97,38 @@ def test_a_list_on_a_narrow_terminal_never_cuts_a_date_or_an_id(
             assert re.search(rf"^ *{row['id']}  ", narrow, re.M), (noun, narrow)
             if row.get("close_date") and "close" in header.split():
                 assert str(row["close_date"]) in narrow, (noun, narrow)
+
+
+def test_a_list_into_a_pipe_is_never_cut(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Into a pipe or a file (no terminal, no $COLUMNS) a list was laid out in 200
+    columns: a long cell was cut with '…' (the feed's 'renews a…'), and grep missed it."""
+    monkeypatch.delenv("COLUMNS")
+    name = "Ada " + "Lovelace-" * 30
+    company = "Analytical Engines " * 8
+    assert cli("contact", "add", name, "--company", company.strip()).exit_code == 0
+    table = cli("contact", "list").stdout
+    assert name in table and company.strip() in table and "…" not in table, table
+    assert "not shown" not in table
+
+
+MACHINE = [("contact", "list"), ("deal", "list"), ("task", "list"), ("report", "pipeline")]
+MACHINE.append(("report", "cases"))
+
+
+@pytest.mark.parametrize("args", MACHINE)
+def test_json_jsonl_and_csv_never_depend_on_the_width(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """--json, --jsonl and --csv are data: the terminal's width changes nothing in them."""
+    from tinycrm.cli import output
+
+    db = ["--db", str(demo_database)]
+    for flag in ("--json", "--jsonl", "--csv"):
+        texts = set()
+        for columns in ("200", "40", "14"):
+            monkeypatch.setenv("COLUMNS", columns)
+            monkeypatch.setattr(output, "_console", None)
+            text = cli(*db, *args, flag).stdout  # (a report says when it was made)
+            texts.add(re.sub(r'"generated_at": ?"[^"]*"|\d{4}-\d\d-\d\dT[\d:.]+Z', "", text))
+        assert len(texts) == 1, (args, flag)
+        assert "…" not in texts.pop()

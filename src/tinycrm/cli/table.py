@@ -27,8 +27,9 @@ from tinycrm.cli import pager
 SAMPLE = 1000
 """Rows read before the columns are sized."""
 GAP = "  "
-PIPE_WIDTH = 200
-"""Width of a table written to a pipe or a file (``$COLUMNS`` when set)."""
+PIPE_WIDTH = 1_000_000
+"""Width of a table written to a pipe or a file (``$COLUMNS`` when set): no limit, so
+that nothing there is cut or left out."""
 CHUNK = 200
 """Rows written at once (the first screen goes out before the rest is formatted)."""
 MIN_WIDTH = 3
@@ -84,7 +85,7 @@ def styled(stream: TextIO) -> tuple[bool, bool]:
 
 
 def width_for(stream: TextIO) -> int:
-    """The terminal's width, or ``$COLUMNS`` (else 200) for a pipe or a file."""
+    """The terminal's width, or ``$COLUMNS`` (else no limit) for a pipe or a file."""
     if pager._isatty(stream):
         return shutil.get_terminal_size().columns
     return int(os.environ.get("COLUMNS", "0") or 0) or PIPE_WIDTH
