@@ -132,3 +132,19 @@ def test_json_jsonl_and_csv_never_depend_on_the_width(
             texts.add(re.sub(r'"generated_at": ?"[^"]*"|\d{4}-\d\d-\d\dT[\d:.]+Z', "", text))
         assert len(texts) == 1, (args, flag)
         assert "…" not in texts.pop()
+
+
+@pytest.mark.parametrize("noun", ["quote", "contract", "product"])
+def test_numbers_codes_and_amounts_outlast_labels_in_other_lists(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch, noun: str
+) -> None:
+    """At 40 columns the quote list cut its numbers ('Q-2026-00…') and left out the
+    totals; the contract list left out its values before its dates; product codes
+    were cut."""
+    monkeypatch.setenv("COLUMNS", "40")
+    db = ["--db", str(demo_database)]
+    table = cli(*db, noun, "list").stdout
+    assert not re.search(r"\d…|[A-Z]-…", table), table
+    note = " ".join(table.split())
+    assert "total" not in note.split("not shown")[-1] or "not shown" not in note, table
+    assert "value" not in note.split("not shown")[-1] or "not shown" not in note, table

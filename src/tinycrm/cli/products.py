@@ -55,7 +55,7 @@ def _price_per(row: dict[str, Any]) -> str:
 COLUMNS = [
     col("id", "id", justify="right", style="dim", no_wrap=True),
     col("name", "name", style="bold"),
-    col("sku", "sku", no_wrap=True),
+    col("sku", "sku", no_wrap=True, whole=True),
     Column("price", _price_per, justify="right", no_wrap=True),
     Column("tax", lambda r: percent_text(r, "tax"), justify="right", no_wrap=True),
     col("unit", "unit", min_console=100),

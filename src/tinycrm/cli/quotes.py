@@ -30,11 +30,11 @@ def _format_of(out_file: str) -> str:
 
 
 COLUMNS = [
-    col("number", "number", style="bold", no_wrap=True),
+    col("number", "number", style="bold", no_wrap=True, whole=True, keep=out.KEEP),
     col("status", "status", no_wrap=True),
     col("deal", "deal"),
-    Column("customer", lambda r: r.get("company") or r.get("contact") or ""),
-    Column("total", lambda r: money_text(r, "total"), justify="right", no_wrap=True),
+    Column("customer", lambda r: r.get("company") or r.get("contact") or "", keep=2),
+    Column("total", lambda r: money_text(r, "total"), justify="right", no_wrap=True, keep=3),
     col("valid until", "valid_until", no_wrap=True, whole=True),
     col("id", "id", justify="right", style="dim", no_wrap=True, min_console=100),
 ]

@@ -92,10 +92,10 @@ def _contract_with(row: dict[str, Any]) -> str:
 CONTRACT_COLUMNS = [
     col("id", "id", justify="right", style="dim", no_wrap=True),
     col("contract", "title", style="bold"),
-    col("status", "status", no_wrap=True),
-    Column("value", contract_value, justify="right", no_wrap=True),
+    col("status", "status", no_wrap=True, keep=2),
+    Column("value", contract_value, justify="right", no_wrap=True, keep=3),
     col("start", "start_date", no_wrap=True, whole=True),
-    col("end", "end_date", no_wrap=True, whole=True, keep=2),
+    col("end", "end_date", no_wrap=True, whole=True, keep=3),
     Column("renews", lambda r: "auto" if r.get("auto_renew") else "", no_wrap=True),
     col("notice by", "notice_deadline", no_wrap=True, whole=True, keep=2),
     Column("with", _contract_with),
