@@ -148,3 +148,20 @@ def test_numbers_codes_and_amounts_outlast_labels_in_other_lists(
     note = " ".join(table.split())
     assert "total" not in note.split("not shown")[-1] or "not shown" not in note, table
     assert "value" not in note.split("not shown")[-1] or "not shown" not in note, table
+
+
+def test_a_case_thread_on_a_narrow_terminal_keeps_its_messages(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 40 columns a case's thread kept its times and authors and left out the
+    messages themselves; an activity table kept the kind and left out the subject."""
+    monkeypatch.setenv("COLUMNS", "40")
+    db = ["--db", str(demo_database)]
+    case = cli(*db, "case", "list", "--json").json()[0]["id"]
+    shown = cli(*db, "case", "show", str(case)).stdout
+    thread = shown.split("Thread")[1]
+    assert "message" in thread.splitlines()[1], shown
+    deal = cli(*db, "deal", "list", "--json").json()[0]["id"]
+    shown = cli(*db, "deal", "show", str(deal)).stdout
+    activities = shown.split("Latest activities")[1]
+    assert "subject" in activities.splitlines()[1], shown

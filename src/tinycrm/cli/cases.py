@@ -41,10 +41,10 @@ LABELS = [
 ]
 
 THREAD_COLUMNS = [
-    col("when", "at", no_wrap=True, whole=True),
-    col("from", "author", style="bold"),
+    col("when", "at", no_wrap=True, whole=True, keep=out.KEEP),
+    col("from", "author", style="bold", keep=2),
     col("kind", "kind", style="cyan", no_wrap=True),
-    Column("message", lambda r: r.get("body") or ""),
+    Column("message", lambda r: r.get("body") or "", keep=out.KEEP),
 ]
 
 

@@ -64,10 +64,10 @@ TASK_COLUMNS = [
 ]
 
 ACTIVITY_COLUMNS = [
-    col("id", "id", justify="right", style="dim", no_wrap=True),
-    Column("when", lambda r: out_when(r), whole=True),
-    col("kind", "kind", style="cyan"),
-    col("subject", "subject"),
+    col("id", "id", justify="right", style="dim", no_wrap=True, keep=KEEP),
+    Column("when", lambda r: out_when(r), whole=True, keep=2),
+    col("kind", "kind", style="cyan", keep=2),
+    col("subject", "subject", keep=KEEP),
     Column("about", _about),
 ]
 
