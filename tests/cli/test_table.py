@@ -111,6 +111,24 @@ def test_a_list_into_a_pipe_is_never_cut(cli, monkeypatch: pytest.MonkeyPatch) -
     assert "not shown" not in table
 
 
+def test_a_row_past_the_sized_ones_is_not_cut_in_a_pipe(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Columns are sized from the first rows (SAMPLE); into a pipe a later row's longer
+    cell used to be cut to that width ('Grace Hopper-Hopper-…'). With no width to keep
+    to, it is written whole: its line is longer, nothing is lost to grep."""
+    from tinycrm.cli import table
+
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setattr(table, "SAMPLE", 2)
+    long = "Grace " + "Hopper-" * 40
+    for name in ("Ada", "Bob", long):
+        assert cli("contact", "add", name).exit_code == 0
+    listed = cli("contact", "list").stdout
+    assert long in listed and "…" not in listed, listed
+    assert [line.split()[:2] for line in listed.splitlines()[1:3]] == [["1", "Ada"], ["2", "Bob"]]
+
+
 MACHINE = [("contact", "list"), ("deal", "list"), ("task", "list"), ("report", "pipeline")]
 MACHINE.append(("report", "cases"))
 

@@ -168,8 +168,10 @@ class Table:
         *,
         style: bool,
         colour: bool,
+        crop: bool = True,
     ) -> None:
         self.widths = list(widths)
+        self.crop = crop  # False into a pipe or a file: a longer cell is written whole
         self.justify = list(justify)
         self.styles = [sgr(s, colour=colour) if style else ("", "") for s in styles]
         bold = sgr("bold", colour=colour) if style else ("", "")
@@ -181,9 +183,9 @@ class Table:
             cells, self.widths, self.justify, styles, strict=True
         ):
             size = cell_len(text)
-            if size > width:
+            if size > width and self.crop:
                 text, size = crop(text, width), width
-            pad = width - size
+            pad = max(width - size, 0)
             if text and start:
                 text = f"{start}{text}{end}"
             if justify == "right":
@@ -225,6 +227,9 @@ def write(
         widths,
         style=style,
         colour=colour,
+        # into a pipe or a file with no $COLUMNS, a row past the first ones (which sized
+        # the columns) longer than they were is written whole, not cut to their width
+        crop=available < PIPE_WIDTH,
     )
     line = table.line
     if len(shown) < len(columns):
