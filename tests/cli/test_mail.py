@@ -75,6 +75,7 @@ def test_refusals_are_one_line_and_write_nothing(
     for args, message in (
         ([str(tmp_path / "nope")], "nope: no such file or folder"),
         ([str(good), str(binary)], "image.eml: not a mail message (no header lines)"),
+        ([str(good), "x" * 300], "File name too long"),  # was OSError's traceback
     ):
         result = sh("mail", "import", *args)
         assert result.exit_code == 1

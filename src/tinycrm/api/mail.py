@@ -104,7 +104,13 @@ class Mail:
 
         targets = [Path(p) for p in paths]
         for path in targets:
-            if not path.exists():
+            try:
+                found = path.exists()
+            except OSError as exc:  # a name longer than the file system takes
+                from tinycrm.safetext import quoted
+
+                raise MailSourceError(f"{quoted(str(path))}: {exc.strerror or exc}") from None
+            if not found:
                 raise MailSourceError(f"{path}: no such file or folder")
         return self.log(
             _parsed(targets),
