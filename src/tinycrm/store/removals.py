@@ -10,7 +10,6 @@ from pydantic import Field
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.errors import Conflict
 from tinycrm.store.models import (
     Activity,
@@ -24,7 +23,6 @@ from tinycrm.store.models import (
     Tag,
 )
 from tinycrm.store.records import LINKS
-from tinycrm.store.service_models import Contract, SupportCase
 
 
 class Removal(ReadModel):
@@ -59,6 +57,11 @@ class CompanyRemoved(CompanyRead):
 
 def removal_of(session: Session, entity: str, record_id: int) -> Removal:
     """What deleting the contact or company ``record_id`` would delete and unlink."""
+    # the after-sale and automation tables load here, on a delete: a contact command
+    # defines only the tables it uses (tests/cli/test_light_commands.py)
+    from tinycrm.store.automation_models import SequenceEnrollment
+    from tinycrm.store.service_models import SupportCase
+
     link = f"{entity}_id"
 
     def count(model: Any, *where: Any) -> int:
@@ -102,6 +105,7 @@ def removal_of(session: Session, entity: str, record_id: int) -> Removal:
 def _contracts(session: Session, link: str, record_id: int) -> list[str]:
     """The contracts linked to the record, each as ``contract #3 Title (active, …)``."""
     from tinycrm.store.contract_terms import local_today, state_on
+    from tinycrm.store.service_models import Contract
 
     today = local_today()
     rows = session.scalars(
