@@ -29,16 +29,16 @@ TIMEOUT = 120.0  # seconds: a loaded machine is slow, a hung process is a failur
 CASES = {
     "company domain": (
         ["company", "add", "{name}", "--domain", "ACME.de"],
-        "INSERT INTO company (name, name_key, domain, owner, created_at, updated_at) "
-        "VALUES ('Held', 'held', 'acme.de', 'held', now(), now())",
+        "INSERT INTO company (name, name_key, sort_key, domain, owner, created_at, updated_at) "
+        "VALUES ('Held', 'held', 'held', 'acme.de', 'held', now(), now())",
         "Error: a company with domain acme.de already exists: {winner} (#{id})",
     ),
     "contact email": (
         ["contact", "add", "{name}", "--email", "Same@Example.com"],
         "INSERT INTO contact (name, name_key, email, email_key, lifecycle, owner, score, "
-        "unsubscribed, do_not_contact, search_key, created_at, updated_at) VALUES ('Held', "
-        "'held', 'same@example.com', 'same@example.com', 'lead', 'held', 0, false, false, '', "
-        "now(), now())",
+        "unsubscribed, do_not_contact, search_key, sort_key, created_at, updated_at) VALUES "
+        "('Held', 'held', 'same@example.com', 'same@example.com', 'lead', 'held', 0, false, "
+        "false, '', 'held', now(), now())",
         # both typed the address the same way: the message shows it as typed
         "Error: email Same@Example.com already belongs to #{id} {winner} <Same@Example.com>",
     ),
