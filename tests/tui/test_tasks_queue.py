@@ -163,9 +163,13 @@ async def test_adding_a_task_gives_a_deal_its_next_step(tui_store, frozen_clock)
         assert "☐ Send proposal   Engines pilot" in _lines(screen.query_one("#task-list", RowList))
 
 
-async def test_logging_an_activity_takes_a_rotting_deal_off(tui_store, frozen_clock) -> None:
+async def test_logging_an_activity_takes_a_rotting_deal_off(
+    tui_store, frozen_clock, time_machine
+) -> None:
     ids = build(tui_store)
     assert _entries(tui_store)[("deal", ids["rotting"])] == ["rotting"]
+    # the store's clock to the board's day: the call logged below has happened by then
+    time_machine.move_to((LATER - timedelta(hours=1)).timestamp(), tick=True)
     app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(pilot, "4", TasksScreen)
