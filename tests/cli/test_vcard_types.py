@@ -56,3 +56,29 @@ def test_a_main_phone_of_no_known_type_is_not_called_work(cli, tmp_path: Path) -
     args = ["--db", db, "export", "contacts", "--format", "vcard", "--out", str(out)]
     assert cli(*args).exit_code == 0
     assert _lines(out.read_text(), "TEL") == ["TEL;TYPE=PREF:+353 86 000 1111"]
+
+
+def test_a_new_number_does_not_inherit_the_old_ones_type(cli, tmp_path: Path) -> None:
+    """The main phone's type is kept beside it (phone_type); after `contact edit --phone`
+    the new number went out as TYPE=CELL too, a type nobody gave it. A new phone or
+    email drops the old type (unless the same edit sets one); the other keeps its own."""
+    db = str(tmp_path / "a.db")
+    (tmp_path / "in.vcf").write_text(CARD)
+    assert cli("--db", db, "import", "contacts", str(tmp_path / "in.vcf")).exit_code == 0
+    edited = cli("--db", db, "contact", "edit", "Aoife Byrne", "--phone", "+353 1 777 0000")
+    assert edited.exit_code == 0, edited.stderr
+    [contact] = cli("--db", db, "contact", "list", "--json").json()
+    assert "phone_type" not in contact["fields"]
+    assert contact["fields"]["email_type"] == "home"
+    again = [
+        "contact",
+        "edit",
+        "Aoife Byrne",
+        "--email",
+        "a@byrne.ie",
+        "--field",
+        "email_type=work",
+    ]
+    assert cli("--db", db, *again).exit_code == 0
+    [contact] = cli("--db", db, "contact", "list", "--json").json()
+    assert contact["fields"]["email_type"] == "work"

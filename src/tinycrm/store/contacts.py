@@ -625,7 +625,11 @@ def edit_contact(
             session, ENTITY, contact.id, add=add_tags or (), remove=remove_tags or ()
         )
         changes += apply_fields(
-            session, ENTITY, contact.id, set_=set_fields, unset=unset_fields or ()
+            session,
+            ENTITY,
+            contact.id,
+            set_=set_fields,
+            unset=[*(unset_fields or ()), *_stale_types(changes, set_fields)],
         )
         names = {"company_id": "company", "cadence_days": "cadence", "lead_status": "lead status"}
         changes = [names.get(c, c) for c in changes]
@@ -634,6 +638,18 @@ def edit_contact(
     for message in told:
         warn(message)
     return read
+
+
+def _stale_types(changes: list[str], set_fields: dict[str, str] | None) -> list[str]:
+    """The stored type of a main phone or email that changed (``phone_type``,
+    ``email_type``: kept from a vCard): it was the old one's, so it goes with it, unless
+    this edit sets it."""
+    setting = {key.casefold() for key in set_fields or {}}
+    return [
+        f"{attr}_type"
+        for attr in ("phone", "email")
+        if attr in changes and f"{attr}_type" not in setting
+    ]
 
 
 def contact_removal(store: Store, ref: str | int) -> Removal:
