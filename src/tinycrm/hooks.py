@@ -7,7 +7,9 @@ refuses it (its first line of output is the message, nothing is written).
 reported. Several hooks of one kind go in ``hooks/pre-write.d/`` and
 ``hooks/post-write.d/`` and run in name order, after the single file. A hook that
 runs longer than the timeout (``[hooks] timeout`` in the config file, 10 s) is
-killed, with every process it started; for pre-write that is a refusal.
+killed, with every process it started; for pre-write that is a refusal. A write a
+post-write hook makes to the database it was called for runs the pre-write hooks but
+not the post-write ones (``store.commits``), so a hook that writes does not loop.
 
 The store calls :func:`pre_write` and :func:`post_write` from its commit path, so the
 command line, the board and scripts all run them. This module imports neither the

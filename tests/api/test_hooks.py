@@ -394,3 +394,29 @@ def test_a_pre_write_hook_writing_to_the_database_it_checks_is_refused_at_once(
 
     with tinycrm.open(other) as elsewhere:
         assert [c.name for c in elsewhere.contacts.list()] == ["Elsewhere"]
+
+
+def test_a_write_from_a_post_write_hook_does_not_run_the_post_write_hooks_again(
+    crm: Crm, hooks_dir: Path, isolated_user_dirs: Path, tmp_path: Path
+) -> None:
+    """A post-write hook that writes to the database it was called for (it adds a
+    contact, whatever the write was) ran again on its own write, and again on that
+    one's: it never stopped. The writes a post-write hook makes run the pre-write hooks
+    (they are checked as any write is) but not the post-write hooks. The hook here
+    stops itself after four runs, so that the old behaviour ends."""
+    runs, checked = tmp_path / "runs", tmp_path / "checked"
+    recorder(hooks_dir / "pre-write", checked)
+    hook(
+        hooks_dir / "post-write",
+        f'cat > /dev/null; echo run >> "{runs}"\n'
+        f'[ "$(wc -l < "{runs}")" -ge 4 ] && exit 0\n'
+        f'{sys.executable} -m tinycrm contact add "From the hook"\n',
+    )
+    (isolated_user_dirs / "config" / "tinycrm" / "config.toml").write_text(
+        "[hooks]\ntimeout = 60\n"
+    )
+    crm.contacts.add("Ada Lovelace")
+    assert runs.read_text().splitlines() == ["run"]
+    assert sorted(c.name for c in crm.contacts.list()) == ["Ada Lovelace", "From the hook"]
+    checked_names = [e["record"]["name"] for e in seen(checked)]  # type: ignore[index]
+    assert checked_names == ["Ada Lovelace", "From the hook"]

@@ -130,7 +130,8 @@ class CommitWatch:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.inside_own_pre_write = _inside_pre_write_of(store)
+        self.inside_own_pre_write = _inside_hook_of(store, "pre-write")
+        self.inside_own_post_write = _inside_hook_of(store, "post-write")
 
     def opening(self) -> None:
         """Before a write transaction opens. Inside a pre-write hook of a write to this
@@ -156,7 +157,9 @@ class CommitWatch:
                 config = Config(path=config_path(), exists=True, error=str(exc))
         directory = hooks.hooks_dir(config.path)
         pre = bool(hooks.runnable(directory, "pre-write"))
-        post = bool(hooks.runnable(directory, "post-write"))
+        # a write made by a post-write hook of a write to this database runs no
+        # post-write hooks: a hook that writes would otherwise call itself for ever
+        post = not self.inside_own_post_write and bool(hooks.runnable(directory, "post-write"))
         if config.error is None and not (pre or post or config.webhooks):
             return
         watch = _Watch(config, directory, pre, post, config.webhooks)
@@ -212,16 +215,16 @@ def _hook_env(store: Store) -> dict[str, str]:
     return {"TINYCRM_DB": store.url}
 
 
-def _inside_pre_write_of(store: Store) -> bool:
-    """This process runs inside a pre-write hook of a write to ``store``'s database (the
-    hook's environment names it: ``_hook_env``)."""
+def _inside_hook_of(store: Store, kind: str) -> bool:
+    """This process runs inside a hook of ``kind`` of a write to ``store``'s database
+    (the hook's environment names it: ``_hook_env``)."""
     import os
 
     from tinycrm.store.engine import resolve_url
 
     written = os.environ.get("TINYCRM_DB")
     return (
-        os.environ.get("TINYCRM_HOOK") == "pre-write"
+        os.environ.get("TINYCRM_HOOK") == kind
         and bool(written)
         and resolve_url(written) == store.url
     )
