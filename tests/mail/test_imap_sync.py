@@ -598,3 +598,33 @@ def test_bcc_recipients_of_a_sent_message_get_it_logged(
     with store.read() as session:
         assert set(session.scalars(select(Activity.direction))) == {"out"}
     assert crm.mail.sync(from_start=True).run.already == 1
+
+
+def test_a_message_too_large_to_read_whole_has_one_key_from_imap_and_from_a_file(
+    store: Any, imap_account: ImapAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message over 50 MB (the limit lowered here) without a Message-ID: IMAP reads its
+    header alone, a Maildir or an mbox gave the whole of it, and its key (a hash of what
+    it says, text and attachments included) differed, so importing it both ways logged
+    it twice. Such a message is known by its header alone from either."""
+    from tests.mail.samples import multipart
+    from tinycrm.mail import message
+
+    monkeypatch.setattr(message, "MAX_MESSAGE", 8000)
+    scan = multipart("<p>scan</p>", utf8_body="The scan.\n", attachment=b"%PDF" * 3000)
+    scan = scan.replace(b"Message-ID: <offer-1@client.example>\n", b"")
+    assert len(scan) > 8000 and b"Message-ID" not in scan
+    maildir = tmp_path / "Mail"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "new" / "1.host").write_bytes(scan)
+    crm = _crm(store)
+    crm.contacts.add(name="Ana Díaz", email="ana@client.example")
+    imap_account.configure(folders=["INBOX"])
+    imap_account.append("INBOX", scan)
+
+    assert crm.mail.import_paths([maildir]).logged == 1
+    run = crm.mail.sync().run
+    assert (run.read, run.logged, run.already) == (1, 0, 1)
+    (logged,) = crm.activities.list(contact="Ana Díaz")
+    assert logged.subject == "Offer"

@@ -44,7 +44,6 @@ __all__ = [
 
 TIMEOUT = 30.0  # seconds a connection, or an answer, may take
 PASSWORD_TIMEOUT = 60.0  # seconds password_cmd may run (a GPG agent may ask for a PIN)
-MAX_MESSAGE = 50 * 1024 * 1024  # larger messages: only their header is read
 MAX_UID = 2**32 - 1  # UIDs and UIDVALIDITY are 32-bit unsigned numbers (RFC 3501)
 SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail",
               "INBOX.Sent", "INBOX/Sent", "Gesendet", "Gesendete Elemente", "Envoyés")  # fmt: skip
@@ -371,18 +370,20 @@ class Account:
     def fetch(self, uids: Sequence[int], batch: int) -> Iterator[tuple[int, list[Fetched]]]:
         """(the batch's last UID, its messages) for ``uids``, ``batch`` at a time, in
         UID order, never marked as read (``BODY.PEEK``), each with its INTERNALDATE
-        (when the server received it). A message over :data:`MAX_MESSAGE` is read
+        (when the server received it). A message over ``message.MAX_MESSAGE`` is read
         without its body (its header only); one the server no longer has (expunged
         meanwhile) is left out. When the server refuses a batch (a broken message in it),
         its messages are asked for one by one: one it still refuses comes with ``raw``
         None, and the sync goes on past it."""
+        from tinycrm.mail import message  # its limit: a file's large message is read alike
+
         self.client.normalise_times = False  # INTERNALDATE with its zone, not local time
         for start in range(0, len(uids), batch):
             chunk = list(uids[start : start + batch])
             sizes, unreadable = self._fetch_each(chunk, ["RFC822.SIZE"])
             size = {u: int(d.get(b"RFC822.SIZE") or 0) for u, d in sizes.items()}
-            small = [u for u in chunk if u in size and size[u] <= MAX_MESSAGE]
-            large = [u for u in chunk if u in size and size[u] > MAX_MESSAGE]
+            small = [u for u in chunk if u in size and size[u] <= message.MAX_MESSAGE]
+            large = [u for u in chunk if u in size and size[u] > message.MAX_MESSAGE]
             got: dict[int, Any] = {}
             for part, which in (("BODY[]", small), ("BODY[HEADER]", large)):
                 if not which:

@@ -21,7 +21,9 @@ its sender, Date header, subject, To, Cc, text and attachments (name, type and s
 that the same message read twice, from two folders or from IMAP and a file, is logged
 once, and two messages that differ in any of these (two alerts with one subject and no
 date) are two. How it is stored (CRLF or LF, an mbox's From_ line and status headers,
-the Received headers of its delivery) changes no key.
+the Received headers of its delivery) changes no key. Of a message over
+:data:`MAX_MESSAGE` only the header is read, from a file as from IMAP (which fetches no
+more), so its key is the same from either.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ Direction = Literal["in", "out"]
 DatedBy = Literal["Date", "INTERNALDATE", "From line", "Received"]
 
 KEY_MAX = 500  # characters of a Message-ID kept as its key (4 bytes each fit an index)
+MAX_MESSAGE = 50 * 1024 * 1024
+"""Bytes of a message (with CRLF line ends, as IMAP's RFC822.SIZE counts them) above
+which only its header is read: ``mail sync`` fetches no more of it, and a Maildir's or
+an mbox's is read the same way, so that it has one key and one activity from either."""
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
@@ -234,10 +240,12 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     """Read one message. Never raises on a malformed one: what cannot be read is left
     empty (a subject without a header is ``""``, no date is None). ``received`` is when
     the server received it (IMAP's INTERNALDATE; naive is UTC): the date of a message
-    without a Date header, before its Received headers."""
+    without a Date header, before its Received headers. Of a message over
+    :data:`MAX_MESSAGE` only the header is read (no text, no attachments), as IMAP
+    gives it."""
+    whole = _wire_size(data) <= MAX_MESSAGE
     try:
-        message = BytesParser(policy=_POLICY).parsebytes(data)
-        whole = True
+        message = BytesParser(policy=_POLICY).parsebytes(data, headersonly=not whole)
     except RecursionError:  # multiparts nested thousands deep: the header is read
         message = BytesParser(policy=_POLICY).parsebytes(data, headersonly=True)
         whole = False
@@ -286,6 +294,11 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
         date_header=date_header,
         old_key=old_key,
     )
+
+
+def _wire_size(data: bytes) -> int:
+    """The size of a message as IMAP counts it (RFC822.SIZE): each line end a CRLF."""
+    return len(data) + data.count(b"\n") - data.count(b"\r\n")
 
 
 def _content(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]:
