@@ -628,3 +628,35 @@ def test_a_message_too_large_to_read_whole_has_one_key_from_imap_and_from_a_file
     assert (run.read, run.logged, run.already) == (1, 0, 1)
     (logged,) = crm.activities.list(contact="Ana Díaz")
     assert logged.subject == "Offer"
+
+
+def test_mail_dated_ahead_of_its_arrival_is_logged_when_the_server_received_it(
+    store: Any, imap_account: ImapAccount, freeze_clock: Any
+) -> None:
+    """A Date hours ahead (a broken client's zone) was believed when it was less than a
+    day after the server's INTERNALDATE, so the mail sat in the future on top of the
+    timeline; one years ahead was dated by the server, but its Date was dropped. Both
+    are logged at their INTERNALDATE now, with the Date they claim in the text."""
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    freeze_clock(now)
+    imap_account.configure(folders=["INBOX"])
+    crm = _crm(store)
+    crm.contacts.add(name="Ana Díaz", email="ana@client.example")
+    arrived = datetime(2026, 12, 6, 11, 59, tzinfo=UTC)
+    head = "From: ana@client.example\r\nTo: me@my.example\r\n"
+    claims = {
+        "skewed": "Sun, 06 Dec 2026 18:00:00 +0000",
+        "spam": "Fri, 01 Jan 2100 00:00:00 +0000",
+    }
+    with imap_account.client() as client:
+        for subject, date in claims.items():
+            raw = f"{head}Subject: {subject}\r\nDate: {date}\r\n\r\nHi\r\n".encode()
+            client.append("INBOX", raw, msg_time=arrived)
+    assert crm.mail.sync().run.logged == 2
+    by_subject = {a.subject: a for a in crm.activities.list(contact="ana@client.example")}
+    for subject, date in claims.items():
+        assert by_subject[subject].occurred_at == arrived
+        assert f"Date: {date} (not a date it can have been sent on; dated when it was " \
+            "received)" in (by_subject[subject].body or "")  # fmt: skip

@@ -456,3 +456,38 @@ def test_a_message_to_thousands_finds_its_contacts_in_a_few_queries(store: Any) 
     assert (run.logged, run.activities) == (1, 2)
     assert {a.contact for a in list_activities(store)} == {"Ann Lee", "Bob Roe"}
     assert len(statements) < 100
+
+
+def test_an_imported_message_dated_ahead_is_logged_when_it_was_received(
+    store: Any, tmp_path: Any, freeze_clock: Any
+) -> None:
+    """A Date a few hours ahead (a broken client's clock or zone) was believed, and a
+    Date in 2100 was too when a Received header above it said 2100 as well (a relay's
+    broken clock, or a spammer's own header): the mail sat on top of the timeline and
+    the feed until then. A message cannot have been sent after it was received, nor
+    received after the import: one dated later (by more than the 5 minutes a typed
+    activity may be ahead) is logged when it was received (the newest Received header
+    that is not ahead), else when it is imported; its Date stays in the activity."""
+    from tinycrm.api.crm import Crm
+
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    freeze_clock(now)
+    add_contact(store, name="Ana", email="ana@client.example")
+    head = "From: ana@client.example\nTo: me@my.example\n"
+    (tmp_path / "skewed.eml").write_text(
+        f"{head}Subject: skewed\nDate: Sun, 06 Dec 2026 18:00:00 +0000\n\nHi\n"
+    )
+    (tmp_path / "relayed.eml").write_text(
+        "Received: from relay by mx; Fri, 01 Jan 2100 00:00:00 +0000\n"
+        "Received: from out by relay; Sat, 05 Dec 2026 09:30:00 +0000\n"
+        f"{head}Subject: relayed\nDate: Fri, 01 Jan 2100 00:00:00 +0000\n\nHi\n"
+    )
+    run = Crm(store).mail.import_paths([tmp_path / "skewed.eml", tmp_path / "relayed.eml"])
+    assert run.logged == 2
+    by_subject = {a.subject: a for a in list_activities(store, contact="Ana")}
+    assert by_subject["skewed"].occurred_at == now
+    assert by_subject["relayed"].occurred_at == datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+    assert "Date: Sun, 06 Dec 2026 18:00:00 +0000 (not a date it can have been sent on; " \
+        "dated when logged)" in (by_subject["skewed"].body or "")  # fmt: skip
+    assert "Date: Fri, 01 Jan 2100 00:00:00 +0000 (not a date it can have been sent on; " \
+        "dated when it was received)" in (by_subject["relayed"].body or "")  # fmt: skip

@@ -315,9 +315,12 @@ def test_a_date_it_cannot_have_been_sent_on_gives_way_to_when_it_was_received(da
     )
     alone = parse_message(f"Date: {date}\nFrom: ana@client.example\n\nx".encode())
     assert (alone.date, alone.dated_by, alone.date_header) == (None, None, date)
-    ahead = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # hours ahead of its server: a skew
-    early = f"Date: {ahead:%a, %d %b %Y %H:%M:%S} +0000\n".encode() + UNDATED
-    assert parse_message(early, received=internal).date == ahead
+    skewed = datetime(2026, 12, 2, 9, 23, tzinfo=UTC)  # minutes ahead of its server: clocks
+    early = f"Date: {skewed:%a, %d %b %Y %H:%M:%S} +0000\n".encode() + UNDATED
+    assert parse_message(early, received=internal).date == skewed
+    ahead = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)  # hours after it arrived: not so
+    later_sent = f"Date: {ahead:%a, %d %b %Y %H:%M:%S} +0000\n".encode() + UNDATED
+    assert parse_message(later_sent, received=internal).dated_by == "INTERNALDATE"
     key = parse_message(f"Date: {date}\nFrom: ana@client.example\n\nx".encode()).key
     assert key == parse_message(f"Date: {date}\nFrom: ana@client.example\n\nx".encode()).key
     later = date.replace("Jan", "Feb")

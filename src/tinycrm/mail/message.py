@@ -9,11 +9,13 @@ else Windows-1252. The body is the ``text/plain`` part, else (or when that one i
 blank) the HTML part as text; attachments are listed by name, type and size, not kept.
 
 A message is dated by its Date header; without one (or with one that does not parse,
-or a date it cannot have been sent on: before 1971, or more than a day after it was
-received), by when it was received: the IMAP server's INTERNALDATE when the caller has
-it, else the date on the mbox ``From `` line the message starts with (an mbox's
-separator, kept by :mod:`tinycrm.mail.sources`: when it was stored), else the newest
-(topmost) Received header. ``dated_by`` says which; None when nothing dates it.
+or a date it cannot have been sent on: before 1971, or after it was received, by more
+than a few minutes' skew of clocks), by when it was received: the IMAP server's
+INTERNALDATE when the caller has it, else the date on the mbox ``From `` line the
+message starts with (an mbox's separator, kept by :mod:`tinycrm.mail.sources`: when it
+was stored), else the newest (topmost) Received header; none of these ahead of now
+(then the message was received now, at the latest). ``dated_by`` says which; None when
+nothing dates it.
 
 A message is known by its Message-ID (a hash of it when it is too long for a database
 index); one without (some scripts and old clients send none) by a hash of what it says:
@@ -379,19 +381,24 @@ def _dated(
     """The message's date and where it comes from: its Date header, else ``received``
     (the server's INTERNALDATE), else its mbox ``From `` line's, else the newest
     Received header that gives one (the topmost: each server adds its own above the
-    others'). A Date the message cannot have been sent on (see :func:`_possible`) is
-    passed over."""
+    others'). None of these is believed ahead of now, and the Date not after when the
+    message was received (see :func:`_possible`): a message cannot have been sent
+    after it arrived."""
+    from tinycrm.clock import utcnow
+
+    now = utcnow()
     server: tuple[datetime, DatedBy] | None = None
     if received is not None:
         aware = received if received.tzinfo is not None else received.replace(tzinfo=UTC)
         with suppress(OverflowError, ValueError):
-            server = aware.astimezone(UTC), "INTERNALDATE"
+            when = aware.astimezone(UTC)
+            server = (when, "INTERNALDATE") if _possible(when, now) else None
     if server is None:
         stored = _from_line_date(message.get_unixfrom() or "")
         server = (stored, "From line") if stored is not None else None
     if server is None:
-        server = _newest_received(message)
-    if date is not None and _possible(date, server[0] if server is not None else None):
+        server = _newest_received(message, now)
+    if date is not None and _possible(date, server[0] if server is not None else now):
         return date, "Date"
     return server if server is not None else (None, None)
 
@@ -421,30 +428,32 @@ def _from_line_date(line: str) -> datetime | None:
         zone = found["zone"] or found["zone2"] or "+0000"
         text = f"{found['day']} {found['month']} {found['year']} {found['time']} {zone}"
     when = _date(text)  # else an RFC 5322 date, as some programs write
-    if when is None or not EARLIEST <= when <= utcnow() + SKEW:
+    if when is None or not _possible(when, utcnow()):
         return None
     return when
 
 
-def _newest_received(message: EmailMessage) -> tuple[datetime, DatedBy] | None:
+def _newest_received(message: EmailMessage, now: datetime) -> tuple[datetime, DatedBy] | None:
+    """The date of the topmost Received header that gives one it can have been
+    received on (not ahead of ``now``: a relay's broken clock, a spammer's header)."""
     for value in _raw(message, "received")[:RECEIVED_MAX]:
         _head, semicolon, stamp = " ".join(value.split()).rpartition(";")
         when = _date(stamp.strip()) if semicolon else None
-        if when is not None:
+        if when is not None and _possible(when, now):
             return when, "Received"
     return None
 
 
 EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)  # no mail was sent before (1970: a clock at 0)
-SKEW = timedelta(days=1)  # how far a sender's clock may run ahead of the receiver's
+SLACK = timedelta(minutes=5)  # how far one clock may run ahead of another's: what a
+# typed activity may be ahead of now (the store's FUTURE_SLACK)
 
 
-def _possible(date: datetime, received: datetime | None) -> bool:
-    """Whether a message received at ``received`` (unknown: now) can have been sent on
-    ``date``: a spammer's date in 2100 would keep it on top of a timeline for good."""
-    from tinycrm.clock import utcnow
-
-    return EARLIEST <= date <= (received or utcnow()) + SKEW
+def _possible(date: datetime, received: datetime) -> bool:
+    """Whether a message received at ``received`` (or now) can have been sent on
+    ``date``: not before 1971, not after it was received. A spammer's date in 2100, or a
+    broken client's hours ahead, would keep it on top of a timeline until then."""
+    return EARLIEST <= date <= received + SLACK
 
 
 def _message_id(text: str) -> str | None:

@@ -514,10 +514,11 @@ def mail_body(message: MailMessage) -> str:
         lines.append(f"Cc: {', '.join(who(a) for a in message.cc)}")
     if message.bcc:
         lines.append(f"Bcc: {', '.join(who(a) for a in message.bcc)}")
-    if message.date is None and message.date_header:
+    if message.dated_by != "Date" and message.date_header:  # kept, though not believed
+        dated = "dated when logged" if message.date is None else "dated when it was received"
         lines.append(
             f"Date: {_clean(message.date_header, SUBJECT_MAX)} "
-            "(not a date it can have been sent on; dated when logged)"
+            f"(not a date it can have been sent on; {dated})"
         )
     elif message.date is None:
         lines.append("Date: none on the message; dated when logged")
