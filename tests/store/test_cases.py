@@ -410,3 +410,63 @@ def test_remind_is_quiet_about_a_paused_resolution_and_tells_the_new_due_time(pe
     assert risk.due_at == berlin(2026, 11, 26, 11)
     [late] = due_items(people, now=berlin(2026, 11, 26, 12))
     assert late.key == f"case-resolution:{case.id}" and "1h ago" in late.detail
+
+
+def test_time_resolved_before_a_reopening_does_not_count_against_the_resolution(
+    people,
+) -> None:
+    # resolved on Tuesday at 10:00 with 32 h left (due Monday 30 November 10:00); the
+    # customer writes back and it is reopened on Thursday at 15:00: 32 h from then
+    case = add_case(people, subject="Sync broken", contact="Ada", now=MONDAY_10)
+    reply_case(people, case.id, "Fixed, I think", now=berlin(2026, 11, 23, 11))
+    resolve_support_case(people, case.id, now=berlin(2026, 11, 24, 10))
+    back = reopen_case(people, case.id, now=berlin(2026, 11, 26, 15))
+    assert back.resolution_due_at == berlin(2026, 12, 2, 15)
+    assert not case_view(people, case.id, now=berlin(2026, 12, 1, 12)).case.breached
+    # closed on Friday 16:00 with 23 h left, reopened to pending on Monday 10:00 (the
+    # clock stays stopped) and open at 11:00: Friday 16-17 and Monday 9-11 given back
+    set_case_status(people, case.id, "closed", now=berlin(2026, 11, 27, 16))
+    waiting = set_case_status(people, case.id, "pending", now=berlin(2026, 11, 30, 10))
+    assert waiting.resolution_paused and not waiting.breached
+    again = set_case_status(people, case.id, "open", now=berlin(2026, 11, 30, 11))
+    assert again.resolution_due_at == berlin(2026, 12, 3, 10)
+    # a new priority gives every stop back: 40 h from Monday 10:00 (30 November 10:00)
+    # plus 21 h resolved (Tuesday 10:00 to Thursday 15:00) and 3 h closed and pending
+    edited = edit_case(people, case.id, subject="Sync broken again", now=berlin(2026, 11, 30, 12))
+    assert edited.resolution_due_at == berlin(2026, 12, 3, 10)
+    low = edit_case(people, case.id, priority="low", now=berlin(2026, 11, 30, 12))
+    normal = edit_case(people, case.id, priority="normal", now=berlin(2026, 11, 30, 12))
+    assert low.resolution_due_at > normal.resolution_due_at == berlin(2026, 12, 3, 10)
+    # the report: the resolution took 55 h of working time less the 24 h it was stopped
+    done = resolve_support_case(people, case.id, now=berlin(2026, 12, 1, 17))
+    assert not done.breached
+    report = case_report(
+        people, start=date(2026, 11, 23), end=date(2026, 12, 31), now=berlin(2026, 12, 31, 12)
+    )
+    [row] = report.rows
+    assert row.within_sla == 100.0 and row.median_resolution_hours == 31.0
+
+
+def test_a_case_resolved_late_and_reopened_stays_breached(people) -> None:
+    case = add_case(people, subject="Down", contact="Ada", priority="urgent", now=MONDAY_10)
+    reply_case(people, case.id, "On it", now=berlin(2026, 11, 23, 10, 30))
+    late = resolve_support_case(people, case.id, now=berlin(2026, 11, 24, 12))  # due 10:00
+    assert late.breached
+    back = reopen_case(people, case.id, now=berlin(2026, 11, 26, 9))
+    assert back.breached and back.resolution_due_at == berlin(2026, 11, 24, 10)
+
+
+def test_moves_given_times_out_of_order_give_nothing_back(people) -> None:
+    # pending on Tuesday 10:00, then open "on Monday 16:00" (a clock set back): the
+    # moves are taken in the order they were made, and a stop that ends before it
+    # starts gives no time back, in the due time and in the report
+    case = add_case(people, subject="Clock", contact="Ada", now=MONDAY_10)
+    reply_case(people, case.id, "Looking", now=berlin(2026, 11, 23, 11))
+    set_case_status(people, case.id, "pending", now=berlin(2026, 11, 24, 10))
+    back = set_case_status(people, case.id, "open", now=berlin(2026, 11, 23, 16))
+    assert back.resolution_due_at == berlin(2026, 11, 30, 10)
+    resolve_support_case(people, case.id, now=berlin(2026, 11, 25, 10))
+    report = case_report(
+        people, start=date(2026, 11, 23), end=date(2026, 11, 30), now=berlin(2026, 12, 31, 12)
+    )
+    assert report.rows[0].median_resolution_hours == 16.0

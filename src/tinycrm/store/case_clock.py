@@ -1,20 +1,25 @@
-"""A case's resolution clock stops while the case is pending (waiting on the customer).
+"""A case's resolution clock stops while the case is pending (waiting on the customer)
+and while it is resolved or closed, until it is reopened.
 
 Every status change of a case records an event at the moment of the change (its summary
-ends ``: open → pending``), so the times a case went pending and came back are read from
-its events: no column keeps them. The resolution due time stored on the case is the one
-of the clock as it has run so far:
+ends ``: open → pending``), so the times a case's clock stopped and started again are
+read from its events: no column keeps them. The resolution due time stored on the case
+is the one of the clock as it has run so far:
 
-- while the case is pending, the due time stands as it was when the case went pending,
+- while the case is pending, the due time stands as it was when the clock stopped,
   and the case is *paused* (``resolution_paused``): the time it waits does not bring the
-  due time nearer, and a case that was not breached when it went pending is not breached
-  while it waits;
+  due time nearer, and a case that was not breached when its clock stopped is not
+  breached while it waits;
 - when it leaves pending (for open, new, resolved or closed), the working time that was
-  left when it went pending starts again from then: the stored due time moves later by
+  left when the clock stopped starts again from then: the stored due time moves later by
   the working time it waited (``resume``), so a case resolved while waiting met its
   target;
-- a target missed before the case went pending stays missed, and the first-response
-  target never pauses (the first reply meets it, or a resolution without one).
+- a resolved or closed case was told it is solved: reopened (to new or open), the time
+  it spent resolved or closed is given back the same way, and reopened to pending, its
+  clock stays stopped from its resolution until it leaves pending (as in Zendesk or
+  Freshdesk, where solved time does not count);
+- a target missed before the clock stopped stays missed, and the first-response target
+  never pauses (the first reply meets it, or a resolution without one).
 
 Working time is ``[support]``'s business hours: a case pending from Friday 16:00 to
 Monday 10:00 gets two hours back. Kept apart from ``store.cases`` for ``remind``'s run,
@@ -36,12 +41,15 @@ from tinycrm.store.models import Event
 from tinycrm.vocab import CASE_STATUSES
 
 PAUSED = "pending"
+STOPPED = (PAUSED, "resolved", "closed")
+"""The statuses in which a case's resolution clock does not run."""
 MOVE_ACTIONS = ("updated", "reopened", "resolved", "closed")
 """The actions of the events ``store.cases._move`` records for a status change."""
 _MOVE = re.compile(r"case #(\d+) .*: (\w+) → (\w+)", re.DOTALL)
 
 Pause = tuple[datetime, datetime | None]
-"""When a case went pending and when it left (None: it is pending still)."""
+"""When a case's clock stopped and when it started again or its due time was moved
+(None: it is stopped still)."""
 
 
 def move_summary(case_id: int | None, subject: str, before: str, after: str) -> str:
@@ -49,9 +57,20 @@ def move_summary(case_id: int | None, subject: str, before: str, after: str) -> 
     return f"case #{case_id} {subject}: {before} → {after}"
 
 
+def ends_pause(before: str, after: str) -> bool:
+    """Whether a move from ``before`` to ``after`` moves the stored due time
+    (``resume``): leaving pending, or a resolved or closed case reopened to new or open.
+    A resolved case closed, or reopened to pending, keeps its clock stopped."""
+    return before == PAUSED or (before in STOPPED and after not in STOPPED)
+
+
 def pauses_of(session: Session, ids: Iterable[int]) -> dict[int, list[Pause]]:
-    """The times each case of ``ids`` was pending, oldest first, from its events (cases
-    that never were are left out)."""
+    """The times each case of ``ids`` had its resolution clock stopped (pending,
+    resolved or closed), oldest first, from its events (cases that never had are left
+    out). A stop ends where the due time was moved (``ends_pause``): pending then
+    resolved is two stops, resolved then closed one. The events are read in the order
+    they were written, so moves given out-of-order times (a clock set back) make no
+    stop end before it starts."""
     from tinycrm.store.engine import chunks
 
     wanted = sorted(set(ids))
@@ -63,9 +82,8 @@ def pauses_of(session: Session, ids: Iterable[int]) -> dict[int, list[Pause]]:
                 col(Event.entity) == "case",
                 col(Event.entity_id).in_(part),
                 col(Event.action).in_(MOVE_ACTIONS),
-                col(Event.summary).like(f"%{PAUSED}%"),
             )
-            .order_by(col(Event.at), col(Event.id))
+            .order_by(col(Event.id))
         )
         for case_id, at, summary in rows:
             m = _MOVE.fullmatch(summary)
@@ -79,11 +97,11 @@ def pauses_of(session: Session, ids: Iterable[int]) -> dict[int, list[Pause]]:
         spans: list[Pause] = []
         start: datetime | None = None
         for at, before, after in changes:
-            if after == PAUSED:
-                start = at
-            elif before == PAUSED and start is not None:
-                spans.append((start, at))
+            if start is not None and ends_pause(before, after):
+                spans.append((start, max(start, at)))
                 start = None
+            if after in STOPPED and start is None:
+                start = at
         if start is not None:
             spans.append((start, None))
         if spans:
@@ -91,20 +109,33 @@ def pauses_of(session: Session, ids: Iterable[int]) -> dict[int, list[Pause]]:
     return found
 
 
-def paused_since(session: Session, cases: Sequence[Any]) -> dict[int, datetime]:
-    """When each pending case of ``cases`` (rows with ``id``, ``status`` and
-    ``updated_at``) went pending. A pending case whose events do not say (a database
-    edited by hand) is taken as pending since its last change."""
-    pending = [c for c in cases if c.status == PAUSED and c.id is not None]
-    if not pending:
+def stopped_since(session: Session, cases: Sequence[Any]) -> dict[int, datetime]:
+    """When the clock of each case of ``cases`` (rows with ``id``, ``status``,
+    ``resolved_at``, ``closed_at`` and ``updated_at``) that is pending, resolved or
+    closed stopped (or its due time last moved). A case whose events do not say (a
+    database edited by hand) is taken as stopped since its resolution, its closing or
+    else its last change."""
+    stopped = [c for c in cases if c.status in STOPPED and c.id is not None]
+    if not stopped:
         return {}
-    spans = pauses_of(session, (c.id for c in pending))
+    spans = pauses_of(session, (c.id for c in stopped))
     found: dict[int, datetime] = {}
-    for case in pending:
+    for case in stopped:
         mine = spans.get(case.id) or []
         last = mine[-1] if mine else None
-        found[case.id] = last[0] if last is not None and last[1] is None else case.updated_at
+        if last is not None and last[1] is None:
+            found[case.id] = last[0]
+        elif case.status == PAUSED:
+            found[case.id] = case.updated_at
+        else:
+            found[case.id] = case.resolved_at or case.closed_at or case.updated_at
     return found
+
+
+def paused_since(session: Session, cases: Sequence[Any]) -> dict[int, datetime]:
+    """When the clock of each pending case of ``cases`` stopped (``stopped_since``): when
+    it went pending, or was resolved before it was reopened to pending."""
+    return stopped_since(session, [c for c in cases if c.status == PAUSED])
 
 
 def is_paused(due: datetime | None, since: datetime | None) -> bool:
@@ -134,8 +165,9 @@ def give_back(due: datetime, spans: Iterable[Pause], hours: BusinessHours) -> da
 def pending_time(
     spans: Iterable[Pause], start: datetime, end: datetime, hours: BusinessHours
 ) -> timedelta:
-    """The working time from ``start`` to ``end`` that the case spent pending."""
+    """The working time from ``start`` to ``end`` that the case's clock was stopped
+    (pending, or resolved or closed before it was reopened)."""
     total = timedelta(0)
     for lo, hi in spans:
-        total += hours.between(max(lo, start), min(hi or end, end))
+        total += hours.between(max(lo, start), min(hi or end, end))  # zero if reversed
     return total

@@ -7,8 +7,9 @@ per priority; see ``tinycrm.business_hours``). The due times are worked out once
 the case is opened (or its priority changes), and stored, so lists and reminders compare
 columns. The first reply sets the first-response time. A target is breached when it
 was met late, or is still open past its due time. The resolution clock stops while a
-case is pending (waiting on the customer; ``store.case_clock``): the time it waits, in
-working hours, does not count against its resolution target. A case resolved without a
+case is pending (waiting on the customer; ``store.case_clock``) and while it is resolved
+or closed, until it is reopened: that time, in working hours, does not count against its
+resolution target. A case resolved without a
 reply meets its first-response target by its resolution, so a verdict, once the case is
 resolved, no longer changes with the time of day. A resolved case can carry a CSAT
 score 1-5.
@@ -379,8 +380,9 @@ def set_case_status(
 ) -> CaseRead:
     """Move a case to ``status``: resolved stamps the resolution time, closed the closing
     time (and the resolution, when there was none); back to new, open or pending
-    clears them (a reopened case's SLA due times stay as they were, and a resolution
-    without a reply stays its first response)."""
+    clears them (a reopened case's resolution clock starts again with the working time
+    it had left when it was resolved, ``case_clock``, and a resolution without a reply
+    stays its first response)."""
     target = validate.choice(status, STATUSES, "status")
     if target is None:
         raise Invalid(f"give a status ({', '.join(STATUSES)})", field="status")
@@ -395,10 +397,11 @@ def _move(
     before = case.status
     if before == target:
         raise Conflict(f"case {describe(case)} is {target} already")
-    if before == case_clock.PAUSED and case.resolution_due_at is not None:
-        # the clock starts again: what was left when the case went pending, from now
+    if case_clock.ends_pause(before, target) and case.resolution_due_at is not None:
+        # the clock starts again (or, resolved from pending, its verdict is taken): what
+        # was left when it stopped (pending, resolved or closed), from now
         assert case.id is not None
-        since = case_clock.paused_since(session, [case])[case.id]
+        since = case_clock.stopped_since(session, [case])[case.id]
         hours = store.settings().support.hours
         try:
             case.resolution_due_at = case_clock.resume(case.resolution_due_at, since, stamp, hours)

@@ -6,12 +6,12 @@ For each period (``--by week|month``) or group (``--by priority|owner``) of the 
 - **median first response**: over the cases opened in it that got a reply, the working
   time from opening to the first reply (``[support]`` business hours);
 - **median resolution**: over the cases resolved in it, the working time from opening to
-  resolution, less the working time they spent pending (waiting on the customer: the
-  resolution clock stops, ``store.case_clock``);
+  resolution, less the working time they spent pending (waiting on the customer) or
+  resolved before being reopened (the resolution clock stops, ``store.case_clock``);
 - **within SLA**: of the cases resolved in it, the share that met both targets (first
   response and resolution by their due times; a case resolved without a reply met its
   first-response target by the resolution, as ``store.cases.is_breached`` says; the
-  resolution's due time leaves out the time pending);
+  resolution's due time leaves out that time);
 - **backlog**: cases opened before its end and not resolved by then;
 - **CSAT**: the average score of the cases resolved in it that have one (and how many).
 """
