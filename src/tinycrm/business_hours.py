@@ -172,6 +172,14 @@ def format_duration(value: timedelta | None) -> str:
     return f"{hours}h" if hours else f"{minutes}min"
 
 
+def format_hours(value: float | None) -> str:
+    """A number of hours as ``format_duration`` says it, to the nearest minute (``32h``,
+    ``2h 30min``; None: empty)."""
+    if value is None:
+        return ""
+    return format_duration(timedelta(minutes=round(value * 60)))
+
+
 @dataclass(frozen=True)
 class SupportSettings:
     """``[support]``: business hours and the SLA targets per priority."""

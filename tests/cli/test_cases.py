@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_a_pending_case_shows_its_resolution_as_paused(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("contact", "add", "Ada", "--email", "ada@acme.com").exit_code == 0
@@ -13,7 +15,7 @@ def test_a_pending_case_shows_its_resolution_as_paused(cli) -> None:  # type: ig
     assert cli("case", "status", "1", "pending").exit_code == 0
     shown = cli("case", "show", "1")
     line = next(x for x in shown.stdout.splitlines() if x.startswith("resolution due"))
-    assert line.split(None, 2)[2] == "paused (waiting on the customer)"
+    assert line.split(None, 2)[2].startswith("paused (waiting on the customer)")
     data = cli("case", "show", "1", "--json").json()
     assert (data["resolution_paused"], data["resolution_due_at"]) == (True, None)
     listed = cli("case", "list", "--csv").stdout.splitlines()
@@ -24,3 +26,21 @@ def test_a_pending_case_shows_its_resolution_as_paused(cli) -> None:  # type: ig
     assert "paused" in table
     assert cli("case", "status", "1", "open").exit_code == 0
     assert "paused" not in cli("case", "show", "1").stdout
+
+
+@pytest.mark.dates  # reads the real clock
+def test_a_pending_case_shows_the_working_time_left_on_its_clock(cli) -> None:  # type: ignore[no-untyped-def]
+    # normal priority: 40 h of working time, all of it left when it goes pending at once
+    assert cli("contact", "add", "Ada", "--email", "ada@acme.com").exit_code == 0
+    assert cli("case", "add", "Export fails", "--contact", "ada@acme.com").exit_code == 0
+    assert cli("case", "reply", "1", "Which file?").exit_code == 0
+    assert cli("case", "status", "1", "pending").exit_code == 0
+    shown = cli("case", "show", "1").stdout
+    line = next(x for x in shown.splitlines() if x.startswith("resolution due"))
+    assert line.split(None, 2)[2] == "paused (waiting on the customer), 40h left"
+    assert cli("case", "show", "1", "--json").json()["resolution_left_hours"] == 40.0
+    [row] = cli("case", "list", "--json").json()
+    assert row["resolution_left_hours"] == 40.0
+    assert "paused, 40h left" in cli("case", "list").stdout
+    assert cli("case", "status", "1", "open").exit_code == 0
+    assert cli("case", "show", "1", "--json").json()["resolution_left_hours"] is None

@@ -316,15 +316,18 @@ def test_time_pending_does_not_count_against_the_resolution_target(people) -> No
     # pending on Tuesday at 10:00: 8 h of the 40 h gone, 32 h left
     paused = set_case_status(people, case.id, "pending", now=berlin(2026, 11, 24, 10))
     assert paused.resolution_paused and paused.resolution_due_at is None
+    assert paused.resolution_left_hours == 32.0  # what it has when it resumes
     assert paused.response_due_at == berlin(2026, 11, 24, 10)  # not moved: met already
     # past the first due time and still waiting on the customer: not breached
     long_after = berlin(2026, 12, 2, 12)
     shown = case_view(people, case.id, now=long_after).case
     assert shown.resolution_paused and not shown.breached and shown.resolution_due_at is None
+    assert shown.resolution_left_hours == 32.0  # the time waiting does not take from it
+    assert [c.resolution_left_hours for c in list_cases(people, now=long_after)] == [32.0]
     assert list_cases(people, breached=True, now=long_after) == []
     # the customer answers on Thursday at 15:00: 32 h left from then, due Wednesday 15:00
     back = set_case_status(people, case.id, "open", now=berlin(2026, 11, 26, 15))
-    assert not back.resolution_paused
+    assert not back.resolution_paused and back.resolution_left_hours is None
     assert back.resolution_due_at == berlin(2026, 12, 2, 15)
     assert not case_view(people, case.id, now=berlin(2026, 12, 2, 14)).case.breached
     assert case_view(people, case.id, now=berlin(2026, 12, 2, 16)).case.breached
@@ -357,7 +360,7 @@ def test_a_target_missed_before_the_case_went_pending_stays_missed(people) -> No
     reply_case(people, case.id, "On it", now=berlin(2026, 11, 23, 10, 30))
     # resolution was due Tuesday 10:00; pending from Tuesday 12:00
     late = set_case_status(people, case.id, "pending", now=berlin(2026, 11, 24, 12))
-    assert late.breached and not late.resolution_paused
+    assert late.breached and not late.resolution_paused and late.resolution_left_hours is None
     assert late.resolution_due_at == berlin(2026, 11, 24, 10)
     back = set_case_status(people, case.id, "open", now=berlin(2026, 11, 26, 9))
     assert back.breached and back.resolution_due_at == berlin(2026, 11, 24, 10)
@@ -428,6 +431,7 @@ def test_time_resolved_before_a_reopening_does_not_count_against_the_resolution(
     set_case_status(people, case.id, "closed", now=berlin(2026, 11, 27, 16))
     waiting = set_case_status(people, case.id, "pending", now=berlin(2026, 11, 30, 10))
     assert waiting.resolution_paused and not waiting.breached
+    assert waiting.resolution_left_hours == 23.0
     again = set_case_status(people, case.id, "open", now=berlin(2026, 11, 30, 11))
     assert again.resolution_due_at == berlin(2026, 12, 3, 10)
     # a new priority gives every stop back: 40 h from Monday 10:00 (30 November 10:00)

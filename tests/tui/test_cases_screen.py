@@ -9,6 +9,7 @@ from textual.widgets import Input, Select
 
 from tests.tui.conftest import NOW, SIZE, open_screen, settle
 from tinycrm.api import Crm
+from tinycrm.business_hours import format_hours
 from tinycrm.store.cases import add_case, case_view, reply_case, resolve_support_case
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.engine import Store
@@ -210,5 +211,8 @@ def test_a_pending_case_says_its_resolution_is_paused(tui_store, frozen_clock) -
     set_case_status(tui_store, ids["export"], "pending", now=NOW - timedelta(hours=1))
     view = case_view(tui_store, ids["export"], now=NOW)
     assert view.case.resolution_paused
-    assert case_row(view.case, NOW).right == (("resolve: paused", "muted"),)
-    assert "resolution due paused (waiting on the customer)" in str(_detail(view))
+    left = view.case.resolution_left_hours  # the working time its clock has when it resumes
+    assert left is not None and 0 < left < 40
+    said = format_hours(left)
+    assert case_row(view.case, NOW).right == ((f"resolve: paused, {said} left", "muted"),)
+    assert f"resolution due paused (waiting on the customer), {said} left" in str(_detail(view))

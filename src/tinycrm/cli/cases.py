@@ -48,11 +48,19 @@ THREAD_COLUMNS = [
 ]
 
 
+def _left(row: dict[str, Any]) -> str:
+    """``, 32h left``: the working time a paused case's clock has when it resumes."""
+    from tinycrm.business_hours import format_hours
+
+    left = row.get("resolution_left_hours")
+    return f", {format_hours(left)} left" if left is not None else ""
+
+
 def _render(row: dict[str, Any]) -> None:
     shown = dict(row)
     shown["sla"] = "breached" if row.get("breached") else "within targets"
     if row.get("resolution_paused"):
-        shown["resolution_due_at"] = "paused (waiting on the customer)"
+        shown["resolution_due_at"] = "paused (waiting on the customer)" + _left(row)
     if row.get("csat") is not None:
         comment = f" ({row['csat_comment']})" if row.get("csat_comment") else ""
         shown["csat_text"] = f"{row['csat']}/5{comment}"

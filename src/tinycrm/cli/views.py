@@ -108,7 +108,10 @@ def _due(row: dict[str, Any]) -> str:
     if row.get("status") not in ("new", "open", "pending"):
         return ""
     if row.get("first_response_at") and row.get("resolution_paused"):
-        return "paused"
+        from tinycrm.business_hours import format_hours
+
+        left = row.get("resolution_left_hours")
+        return f"paused, {format_hours(left)} left" if left is not None else "paused"
     due = (
         row.get("resolution_due_at") if row.get("first_response_at") else row.get("response_due_at")
     )

@@ -144,6 +144,25 @@ def is_paused(due: datetime | None, since: datetime | None) -> bool:
     return due is not None and since is not None and since <= due
 
 
+def left_hours(due: datetime, since: datetime, hours: BusinessHours) -> float:
+    """The working time, in hours, a resolution clock stopped at ``since`` has left
+    before ``due``: what it counts down from when it starts again."""
+    return round(hours.between(since, due).total_seconds() / 3600, 4)
+
+
+def support_hours(store: Any) -> BusinessHours | None:
+    """``[support]``'s business hours of ``store`` (None: the config file's), or None
+    when the configuration is broken (a read still shows the case, without the time
+    left on its clock)."""
+    from tinycrm.config import ConfigError, current_config
+
+    try:
+        config = current_config() if store is None else store.settings()
+        return config.support.hours
+    except ConfigError:
+        return None
+
+
 def resume(due: datetime, start: datetime, end: datetime, hours: BusinessHours) -> datetime:
     """The due time after a pause from ``start`` to ``end``: the working time that was
     left at ``start`` counted from ``end`` (a target missed before the pause: ``due``)."""

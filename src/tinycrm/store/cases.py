@@ -25,7 +25,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from tinycrm.business_hours import PRIORITIES, SupportSettings
+from tinycrm.business_hours import PRIORITIES, BusinessHours, SupportSettings
 from tinycrm.store import case_clock, validate
 from tinycrm.store.companies import keep_company, resolve_company
 from tinycrm.store.contacts import link_contact, resolve_contact
@@ -101,8 +101,13 @@ def _read(
     company: str | None,
     now: datetime,
     paused: datetime | None = None,
+    hours: BusinessHours | None = None,
 ) -> CaseRead:
     stopped = case_clock.is_paused(case.resolution_due_at, paused)
+    left = None
+    if stopped and hours is not None:
+        assert paused is not None
+        left = case_clock.left_hours(case.resolution_due_at, paused, hours)
     return CaseRead.from_row(
         {
             "id": case.id,
@@ -119,6 +124,7 @@ def _read(
             "response_due_at": case.response_due_at,
             "resolution_due_at": None if stopped else case.resolution_due_at,
             "resolution_paused": stopped,
+            "resolution_left_hours": left,
             "first_response_at": case.first_response_at,
             "resolved_at": case.resolved_at,
             "closed_at": case.closed_at,
@@ -131,8 +137,12 @@ def _read(
     )
 
 
-def to_read(session: Session, case: Any, now: datetime | None = None) -> CaseRead:
-    """The read model of one case row, its names resolved."""
+def to_read(
+    session: Session, case: Any, now: datetime | None = None, store: Store | None = None
+) -> CaseRead:
+    """The read model of one case row, its names resolved. ``store``: whose ``[support]``
+    business hours say the working time a paused case has left (None: the config
+    file's)."""
     contact = session.get(Contact, case.contact_id) if case.contact_id else None
     company = session.get(Company, case.company_id) if case.company_id else None
     paused = case_clock.paused_since(session, [case]).get(case.id)
@@ -142,6 +152,7 @@ def to_read(session: Session, case: Any, now: datetime | None = None) -> CaseRea
         company.name if company else None,
         now or utcnow(),
         paused,
+        case_clock.support_hours(store) if paused is not None else None,
     )
 
 
@@ -164,7 +175,8 @@ def case_view(store: Store, ref: str | int, *, now: datetime | None = None) -> C
     with store.read() as session:
         case = resolve_case(session, ref)
         assert case.id is not None
-        return CaseView(case=to_read(session, case, now), thread=_thread(session, case.id))
+        read = to_read(session, case, now, store)
+        return CaseView(case=read, thread=_thread(session, case.id))
 
 
 def _statuses(status: str | Sequence[str] | None) -> list[str] | None:
@@ -230,7 +242,8 @@ def list_cases(
         query = query.where(resolve_where(store, session, ENTITY, where=where, now=now))
         rows = session.execute(query).all()
         paused = case_clock.paused_since(session, [c for c, _p, _a in rows])
-        out = [_read(c, p, a, now, paused.get(c.id)) for c, p, a in rows]
+        hours = case_clock.support_hours(store) if paused else None
+        out = [_read(c, p, a, now, paused.get(c.id), hours) for c, p, a in rows]
     if breached:
         out = [c for c in out if c.breached]
     rank = {p: i for i, p in enumerate(reversed(PRIORITIES))}
@@ -329,7 +342,7 @@ def add_case(
             entity_id=case.id,
             summary=f"opened case {describe(case)} ({level}) for {person.name}",
         )
-        return to_read(session, case, stamp)
+        return to_read(session, case, stamp, store)
 
 
 def _writable(store: Store, session: Session, ref: str | int) -> SupportCase:
@@ -372,7 +385,7 @@ def reply_case(
             summary=f"{what} case {describe(case)}",
         )
         session.flush()
-        return to_read(session, case, stamp)
+        return to_read(session, case, stamp, store)
 
 
 def set_case_status(
@@ -434,7 +447,7 @@ def _move(
     )
     event.at = stamp.astimezone(UTC)  # when it went pending or came back: case_clock reads it
     session.flush()
-    return to_read(session, case, stamp)
+    return to_read(session, case, stamp, store)
 
 
 def resolve_support_case(
@@ -461,7 +474,7 @@ def resolve_support_case(
                 raise Conflict(f"case {describe(case)} has a CSAT score already ({case.csat})")
             rate_case(store, session, case, score, said, stamp)
             session.flush()
-            return to_read(session, case, stamp)
+            return to_read(session, case, stamp, store)
         case.csat, case.csat_comment = score, said
         return _move(store, session, case, "resolved", stamp)
 
@@ -539,7 +552,7 @@ def edit_case(
             summary=f"updated case {describe(case)}: {', '.join(changes)}",
         )
         session.flush()
-        return to_read(session, case, now)
+        return to_read(session, case, now, store)
 
 
 def remove_case(store: Store, ref: str | int) -> CaseRead:

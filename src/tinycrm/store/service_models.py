@@ -145,6 +145,7 @@ class CaseRead(ReadModel):
     response_due_at: datetime | None
     resolution_due_at: datetime | None  # None while paused
     resolution_paused: bool = False  # pending, its resolution clock stopped (case_clock)
+    resolution_left_hours: float | None = None  # paused: working hours left when it resumes
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None

@@ -21,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tinycrm.api.models import CaseRead, CaseView
+from tinycrm.business_hours import format_hours
 from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmScreen
@@ -46,6 +47,12 @@ def _next_due(case: CaseRead) -> datetime | None:
     return case.resolution_due_at if case.first_response_at else case.response_due_at
 
 
+def _left(case: CaseRead) -> str:
+    """``, 32h left``: the working time a paused case's clock has when it resumes."""
+    left = case.resolution_left_hours
+    return f", {format_hours(left)} left" if left is not None else ""
+
+
 def case_row(case: CaseRead, now: datetime) -> Row:
     """One case: priority, subject, who, and flush right its next due time or breach."""
     right: list[Part] = []
@@ -59,7 +66,7 @@ def case_row(case: CaseRead, now: datetime) -> Row:
         right.append((f"{what} {fmt.relative(due, now)}", "warning" if due <= now else "muted"))
     elif case.first_response_at is not None and case.resolution_paused:
         right += [(" · ", "muted")] if right else []
-        right.append(("resolve: paused", "muted"))
+        right.append((f"resolve: paused{_left(case)}", "muted"))
     if case.csat is not None:
         right.append((f"CSAT {case.csat}/5", "success" if case.csat >= 4 else "muted"))
     who = case.company or case.contact or ""
@@ -99,7 +106,7 @@ def _detail(view: CaseView | None) -> Text:
         ("first response", fmt.local(case.first_response_at)),
         (
             "resolution due",
-            "paused (waiting on the customer)"
+            f"paused (waiting on the customer){_left(case)}"
             if case.resolution_paused
             else fmt.local(case.resolution_due_at),
         ),
