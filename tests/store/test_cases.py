@@ -474,3 +474,34 @@ def test_moves_given_times_out_of_order_give_nothing_back(people) -> None:
         people, start=date(2026, 11, 23), end=date(2026, 11, 30), now=berlin(2026, 12, 31, 12)
     )
     assert report.rows[0].median_resolution_hours == 16.0
+
+
+def test_a_holiday_while_pending_counts_nothing(people) -> None:
+    people.config = parse_config(
+        '[support]\ntimezone = "Europe/Berlin"\nholidays = [2026-11-26]\n', Path("config.toml")
+    )
+    # 40 h from Monday 10:00, Thursday a holiday: due Tuesday 1 December 10:00
+    case = add_case(people, subject="Holiday", contact="Ada", now=MONDAY_10)
+    assert case.resolution_due_at == berlin(2026, 12, 1, 10)
+    reply_case(people, case.id, "Which version?", now=berlin(2026, 11, 23, 11))
+    # pending on Wednesday 16:00 with 18 h left, open again on Monday 10:00: 10 h back
+    waiting = set_case_status(people, case.id, "pending", now=berlin(2026, 11, 25, 16))
+    assert waiting.resolution_left_hours == 18.0
+    back = set_case_status(people, case.id, "open", now=berlin(2026, 11, 30, 10))
+    assert back.resolution_due_at == berlin(2026, 12, 2, 12)
+
+
+def test_a_new_support_policy_does_not_re_time_a_case(people) -> None:
+    # due times are worked out when a case is opened (or its priority changes) and moved
+    # by the time its clock stopped; new [support] targets apply to new cases
+    case = add_case(people, subject="Policy", contact="Ada", now=MONDAY_10)
+    reply_case(people, case.id, "Done?", now=berlin(2026, 11, 23, 11))
+    resolve_support_case(people, case.id, now=berlin(2026, 11, 24, 10))  # 32 h left
+    people.config = parse_config(
+        '[support]\ntimezone = "Europe/Berlin"\nresolution = { normal = "2d" }\n',
+        Path("config.toml"),
+    )
+    back = reopen_case(people, case.id, now=berlin(2026, 11, 26, 15))
+    assert back.resolution_due_at == berlin(2026, 12, 2, 15) and not back.breached
+    other = add_case(people, subject="New", contact="Bob", now=MONDAY_10)
+    assert other.resolution_due_at == berlin(2026, 11, 25, 10)

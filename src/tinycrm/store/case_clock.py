@@ -21,6 +21,14 @@ is the one of the clock as it has run so far:
 - a target missed before the clock stopped stays missed, and the first-response target
   never pauses (the first reply meets it, or a resolution without one).
 
+Only the due time is stored (lists, ``--breached`` and ``remind`` compare it); paused,
+breached and the time left are worked out when read. Due times moved under an older
+tinycrm (which did not stop the clock while pending, or while resolved) are not worked
+out again: ``[support]``'s hours and targets live in the config file, not the database,
+the stored due time does not say whether a stop was given back already, and events
+written before the stops were read from them carry the time of writing rather than the
+time given to the store; a new priority (``store.cases.edit_case``) re-derives one case.
+
 Working time is ``[support]``'s business hours: a case pending from Friday 16:00 to
 Monday 10:00 gets two hours back. Kept apart from ``store.cases`` for ``remind``'s run,
 which reads a few rows and has no use for the contacts' and filters' modules.
