@@ -505,3 +505,15 @@ def test_a_new_support_policy_does_not_re_time_a_case(people) -> None:
     assert back.resolution_due_at == berlin(2026, 12, 2, 15) and not back.breached
     other = add_case(people, subject="New", contact="Bob", now=MONDAY_10)
     assert other.resolution_due_at == berlin(2026, 11, 25, 10)
+
+
+def test_a_closed_case_set_back_to_resolved_keeps_its_resolution(people) -> None:
+    # resolved on time on Tuesday, closed on Wednesday, set back to resolved weeks later:
+    # it was resolved on Tuesday all along (not breached, counted in Tuesday's period)
+    case = add_case(people, subject="Closed", contact="Ada", priority="urgent", now=MONDAY_10)
+    reply_case(people, case.id, "Fixed", now=berlin(2026, 11, 23, 10, 30))
+    resolve_support_case(people, case.id, csat=5, now=berlin(2026, 11, 24, 9))
+    set_case_status(people, case.id, "closed", now=berlin(2026, 11, 25, 9))
+    back = set_case_status(people, case.id, "resolved", now=berlin(2026, 12, 14, 9))
+    assert back.resolved_at == berlin(2026, 11, 24, 9) and back.closed_at is None
+    assert not back.breached and back.csat == 5

@@ -391,11 +391,11 @@ def reply_case(
 def set_case_status(
     store: Store, ref: str | int, status: str, *, now: datetime | None = None
 ) -> CaseRead:
-    """Move a case to ``status``: resolved stamps the resolution time, closed the closing
-    time (and the resolution, when there was none); back to new, open or pending
-    clears them (a reopened case's resolution clock starts again with the working time
-    it had left when it was resolved, ``case_clock``, and a resolution without a reply
-    stays its first response)."""
+    """Move a case to ``status``: resolved stamps the resolution time (a closed case keeps
+    its own), closed the closing time (and the resolution, when there was none); back to
+    new, open or pending clears them (a reopened case's resolution clock starts again
+    with the working time it had left when it was resolved, ``case_clock``, and a
+    resolution without a reply stays its first response)."""
     target = validate.choice(status, STATUSES, "status")
     if target is None:
         raise Invalid(f"give a status ({', '.join(STATUSES)})", field="status")
@@ -427,8 +427,9 @@ def _move(
         case.resolved_at = case.closed_at = None
         if before in ("resolved", "closed"):
             case.csat = case.csat_comment = None
-    if target == "resolved":
-        case.resolved_at, case.closed_at = stamp, None
+    if target == "resolved":  # a closed case set back to resolved was resolved already
+        case.resolved_at = case.resolved_at if before == "closed" and case.resolved_at else stamp
+        case.closed_at = None
     if target == "closed":
         case.resolved_at = case.resolved_at or stamp
         case.closed_at = stamp
