@@ -388,6 +388,9 @@ def test_complete_name(store) -> None:
     add_contact(store, name="Jürgen Müller")
     assert complete_name(store, kind="company", prefix="ac") == "Acme GmbH"
     assert complete_name(store, kind="contact", prefix="JÜR") == "Jürgen Müller"
+    assert complete_name(store, kind="contact", prefix="jur") == "Jürgen Müller"  # folded
+    add_company(store, name="Ångström Labs")
+    assert complete_name(store, kind="company", prefix="ang") == "Ångström Labs"
     assert complete_name(store, kind="contact", prefix="x") is None
     assert complete_name(store, kind="contact", prefix="  ") is None
     with pytest.raises(ValueError):

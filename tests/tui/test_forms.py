@@ -289,3 +289,32 @@ async def test_tab_accepts_the_company_completion_in_the_contact_form(tui_store:
         await _type_then_tab(pilot, form, "company", "Acm")
         assert form.raw("company") == "Acme GmbH"
         assert app.focused is form.query_one("#field-lifecycle")
+
+
+async def test_a_name_completes_from_its_folded_form_and_tab_takes_the_real_name(
+    tui_store: Any,
+) -> None:
+    from tinycrm.store.companies import add_company
+    from tinycrm.store.contacts import add_contact
+
+    seed(tui_store)
+    add_company(tui_store, name="Ångström Labs")
+    add_contact(tui_store, name="Søren Kierkegaard", email="soren@example.dk")
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        field = form.query_one("#field-contact", Input)
+        field.focus()
+        await pilot.press(*"sor")
+        await settle(pilot)
+        shown = "".join(segment.text for segment in field.render_line(0))
+        assert shown.startswith("soren Kierkegaard")  # what was typed, then the name's rest
+        await pilot.press("tab")
+        await settle(pilot)
+        assert form.raw("contact") == "Søren Kierkegaard"  # the real name, taken
+        await _type_then_tab(pilot, form, "company", "ang")
+        assert form.raw("company") == "Ångström Labs"

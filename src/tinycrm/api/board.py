@@ -122,8 +122,9 @@ class BoardAccess:
         return change_marker(self._store)
 
     def complete(self, kind: str, prefix: str) -> str | None:
-        """The first contact or company name (``kind``) starting with ``prefix``, any
-        case: what a form's REF field offers as inline completion."""
+        """The first contact or company name (``kind``) starting with ``prefix`` folded
+        (case, accents: "ang" finds "Ångström"): what a form's REF field offers as inline
+        completion."""
         from tinycrm.store.record_search import complete_name
 
         return complete_name(self._store, kind=kind, prefix=prefix)

@@ -10,11 +10,13 @@ from tinycrm.store.models import Company, Contact
 
 
 def complete_name(store: Store, *, kind: str, prefix: str) -> str | None:
-    """The first contact or company name (``kind``) that starts with ``prefix``, any case.
+    """The first contact or company name (``kind``), in list order, that starts with
+    ``prefix`` folded (``validate.folded``: case, accents and letters such as ø and ß, so
+    "ang" finds "Ångström" and "sor" finds "Søren").
 
     What a form's REF field offers as inline completion.
     """
-    key = " ".join(prefix.split()).casefold()
+    key = validate.folded(prefix)
     if not key or len(key) > validate.MAX_SEARCH:
         return None
     model = {"contact": Contact, "company": Company}.get(kind)
@@ -24,7 +26,7 @@ def complete_name(store: Store, *, kind: str, prefix: str) -> str | None:
     with store.read() as session:
         return session.scalar(
             select(model.name)  # type: ignore[attr-defined]
-            .where(model.name_key.like(f"{escaped}%", escape="\\"))  # type: ignore[attr-defined]
-            .order_by(model.name_key, model.id)  # type: ignore[attr-defined]
+            .where(model.sort_key.like(f"{escaped}%", escape="\\"))  # type: ignore[attr-defined]
+            .order_by(model.sort_key, model.id)  # type: ignore[attr-defined]
             .limit(1)
         )

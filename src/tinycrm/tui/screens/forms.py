@@ -24,12 +24,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.suggester import Suggester
+from textual.suggester import Suggester, SuggestionReady
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tinycrm import dates, money, safetext
 from tinycrm.api import Crm
 from tinycrm.errors import Conflict, NotFound, TinyCrmError
+from tinycrm.search_text import fold
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmModalScreen
 
@@ -63,13 +64,36 @@ class FieldInput(Input):
     form to refuse by name rather than send to the terminal or the database.
 
     Tab takes the greyed completion when one is shown (as → does, and as in fish or zsh),
-    then moves on to the next field as usual: the user sees the name they will save."""
+    then moves on to the next field as usual: the user sees the name they will save.
+    A name completes from its folded form ("sor" shows "soren Kierkegaard"): what was
+    typed, then the rest of the name; taking it writes the name as stored
+    ("Søren Kierkegaard")."""
+
+    _completion: tuple[str, str] = ("", "")
+    """(what the field shows: the typed text and the rest of the name, the name)."""
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "tab" and len(self._suggestion) > len(self.value):
-            self.value = self._suggestion  # not stopped: tab still moves the focus on
-            self.cursor_position = len(self.value)
+            self._take_completion()  # not stopped: tab still moves the focus on
         await super()._on_key(event)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        if not select and self.cursor_at_end and self._suggestion:
+            self._take_completion()
+        else:
+            super().action_cursor_right(select)
+
+    def _take_completion(self) -> None:
+        shown, name = self._completion
+        self.value = name if shown == self._suggestion else self._suggestion
+        self.cursor_position = len(self.value)
+
+    async def _on_suggestion_ready(self, event: SuggestionReady) -> None:
+        event.prevent_default()  # Input's own would show the name from the typed length on
+        rest = completion_rest(event.value, event.suggestion)
+        if event.value == self.value and rest:  # nothing to add: nothing to show
+            self._completion = (event.value + rest, event.suggestion)
+            self._suggestion = event.value + rest
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
@@ -79,8 +103,32 @@ class FieldInput(Input):
             self.insert_text_at_cursor(text)
 
 
+def completion_rest(typed: str, name: str) -> str | None:
+    """What ``name`` adds to ``typed`` when its beginning folds as ``typed`` does
+    (``search_text.fold``, whitespace runs one space, as the store compares): "en
+    Kierkegaard" for "sor" and "Søren Kierkegaard". None when it does not begin so."""
+    key = _compared(typed)
+    if not key.strip():
+        return None
+    end = None
+    for index in range(1, len(name) + 1):
+        head = _compared(name[:index])
+        if head == key:
+            end = index  # the last such: combining accents after it belong to the prefix
+        elif len(head) > len(key):
+            break
+    return None if end is None else name[end:]
+
+
+def _compared(text: str) -> str:
+    """``text`` folded, its whitespace runs one space (one at the end kept: "ann " is
+    not "anna")."""
+    return " ".join(fold(text).split()) + (" " if text[-1:].isspace() else "")
+
+
 class NameSuggester(Suggester):
-    """Completes a contact or company name from the database, off the app's thread."""
+    """Completes a contact or company name from the database, off the app's thread: the
+    first one whose folded form starts with the folded text typed."""
 
     def __init__(self, lookup: Callable[[str], str | None]) -> None:
         super().__init__(use_cache=True, case_sensitive=False)
@@ -93,7 +141,7 @@ class NameSuggester(Suggester):
             found = await asyncio.to_thread(self.lookup, value)
         except TinyCrmError:
             return None
-        return found if found and found.casefold().startswith(value) else None
+        return found if found and completion_rest(value, found) is not None else None
 
 
 def escaped_note(value: str) -> str:
