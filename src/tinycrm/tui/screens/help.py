@@ -70,9 +70,15 @@ class HelpScreen(ModalScreen[None]):
     def _table(self, screen: Screen[Any]) -> Table:
         self.sections: dict[str, dict[str, list[str]]] = {}
         sections = self.sections
-        for key, active in screen.active_bindings.items():
+        active_bindings = screen.active_bindings
+        # Textual's own key for an action the board binds (ctrl+q beside q for quit) still
+        # works, but is not listed: one line, the board's key, which the keymap can change.
+        ours = {active.binding.action for active in active_bindings.values() if active.binding.id}
+        for key, active in active_bindings.items():
             binding = active.binding
             if binding.system or not binding.description or binding.action in SKIP:
+                continue
+            if binding.id is None and binding.action in ours:
                 continue
             area = _area(active.node)
             # A binding's tooltip, where it has one, says more than its key-bar word.
