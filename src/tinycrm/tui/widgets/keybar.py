@@ -4,8 +4,9 @@ Textual's ``Footer`` mounts a widget per key and recomposes itself whenever the
 bindings change, which on the board is every time the focus moves to another
 column: tens of milliseconds per key press. This bar draws the same
 information (the active bindings marked ``show``, disabled ones dimmed) as
-one line of text, and a click on a key runs its action. Keys that do not fit are left
-out whole, and ``? Keys``, which lists them all, is kept.
+one line of text, and a click on a key runs its action. When not all keys fit (the board
+at 80 columns), the most used (``MOST_USED``) are kept, in their usual order, the others
+left out whole, and ``? Keys``, which lists them all, is kept.
 """
 
 from __future__ import annotations
@@ -16,6 +17,24 @@ from textual.app import App
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
+
+MOST_USED = (
+    "cards.open",
+    "rows.open",
+    "board.move_on",
+    "board.edit",
+    "record.edit",
+    "board.filter",
+    "list.search",
+    "board.new",
+    "list.new",
+    "board.won",
+    "board.lost",
+    "board.move_back",
+    "board.reopen",
+)
+"""Binding ids in the order a narrow key bar keeps them; the keys of other bindings come
+after these, in the order they are declared."""
 
 
 def _namespace(node: Any) -> str:
@@ -44,9 +63,9 @@ class KeyBar(Static):
     def show_keys(self) -> None:
         if not self.is_attached:
             return
-        entries: list[tuple[str, str, bool, str]] = []
+        entries: list[tuple[str, str, bool, str, str | None]] = []
         seen: set[str] = set()
-        palette: tuple[str, str, bool, str] | None = None
+        palette: tuple[str, str, bool, str, str | None] | None = None
         for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if binding.action == "command_palette":
                 palette = (
@@ -54,6 +73,7 @@ class KeyBar(Static):
                     "palette",
                     enabled,
                     "app.command_palette",
+                    None,
                 )
                 continue
             if not binding.show or binding.action in seen:
@@ -61,17 +81,23 @@ class KeyBar(Static):
             seen.add(binding.action)
             action = f"{_namespace(node)}.{binding.action}"
             entries.append(
-                (self.app.get_key_display(binding), binding.description, enabled, action)
+                (
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    enabled,
+                    action,
+                    binding.id,
+                )
             )
         if palette is not None:
             entries.append(palette)
         width = self.size.width
-        shown = (width, *((key, text, enabled) for key, text, enabled, _ in entries))
+        shown = (width, *((key, text, enabled) for key, text, enabled, *_ in entries))
         if shown == self._shown:
             return
         self._shown = shown
-        parts: list[tuple[Content, bool]] = []
-        for key, description, enabled, action in entries:
+        parts: list[tuple[Content, int | None]] = []
+        for index, (key, description, enabled, action, binding_id) in enumerate(entries):
             key_style = "bold $accent" if enabled else "$text-disabled"
             text_style = "$foreground" if enabled else "$text-disabled"
             link = f" @click={action!r}" if enabled else ""
@@ -79,28 +105,33 @@ class KeyBar(Static):
                 (f" {key} ", f"{key_style}{link}"),
                 (f"{description} ", f"{text_style}{link}"),
             )
-            parts.append((part, action.endswith(".help")))
+            if action.endswith(".help"):
+                rank = None  # always shown
+            elif binding_id in MOST_USED:
+                rank = MOST_USED.index(binding_id)
+            else:
+                rank = len(MOST_USED) + index
+            parts.append((part, rank))
         self.update(Content(" ").join(_fitted(parts, width)))
 
     def on_resize(self) -> None:
         self.show_keys()
 
 
-def _fitted(parts: list[tuple[Content, bool]], width: int) -> list[Content]:
-    """The parts that fit in ``width`` cells, whole: when not all do, the help key (the
-    parts marked True, which lists every key) goes last, and as many of the others as
-    fit before it, in order."""
+def _fitted(parts: list[tuple[Content, int | None]], width: int) -> list[Content]:
+    """The parts that fit in ``width`` cells, whole: when not all do, the help key (rank
+    None, which lists every key) goes last, and before it as many of the others as fit,
+    taken by rank (the lowest first) and shown in their order."""
     total = sum(part.cell_length + 1 for part, _ in parts)
     if not width or total <= width + 1:
         return [part for part, _ in parts]
-    kept = [part for part, essential in parts if essential]
+    kept = [part for part, rank in parts if rank is None]
     room = width - sum(part.cell_length + 1 for part in kept)
-    first: list[Content] = []
-    for part, essential in parts:
-        if essential:
-            continue
-        if part.cell_length + 1 > room:
-            break
-        first.append(part)
-        room -= part.cell_length + 1
-    return first + kept
+    chosen: set[int] = set()
+    ranked = sorted((rank, index) for index, (_, rank) in enumerate(parts) if rank is not None)
+    for _, index in ranked:
+        cells = parts[index][0].cell_length + 1
+        if cells <= room:
+            chosen.add(index)
+            room -= cells
+    return [part for index, (part, _) in enumerate(parts) if index in chosen] + kept
