@@ -383,3 +383,26 @@ def test_a_list_screen_orders_what_it_found_as_the_lists_do() -> None:
     assert [r.name for r in matching(lister, "e")] == [
         "Adam", "adam", "Ångström", "Élodie", "Eve", "Zoe"
     ]  # fmt: skip
+
+
+async def test_a_timeline_does_not_repeat_the_name_of_the_record_shown(tui_store, seeded) -> None:
+    from tinycrm.store.deals import move_deal
+
+    move_deal(tui_store, seeded["renewal"], "Qualified")
+    records = [
+        ("deal", seeded["renewal"], "Acme renewal"),
+        ("contact", get_contact(tui_store, "jm@acme.de").id, "Jürgen Müller"),
+        ("company", get_company(tui_store, "Acme GmbH").id, "Acme GmbH"),
+    ]
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        for kind, record_id, name in records:
+            screen = await _open(pilot, kind, record_id)
+            rows = _rows(screen, "timeline")
+            assert not [row for row in rows if name in row], rows
+            assert any(row.startswith("created") for row in rows), rows
+            await pilot.press("escape")
+        assert any(
+            row.startswith("moved") and "Lead-in → Qualified" in row
+            for row in _rows(await _open(pilot, "deal", seeded["renewal"]), "timeline")
+        )

@@ -96,12 +96,32 @@ def _task_rows(tasks: list[ActivityRead], now: datetime) -> list[Row]:
     return rows
 
 
+def _event_text(event: EventRead, here: str, name: str) -> str:
+    """An event's summary without its action (the row's label) and without the record
+    shown (``here``, named ``name``): "moved deal Acme renewal: Lead-in → Qualified" is
+    "Lead-in → Qualified" on that deal's timeline. A name the record no longer has stays."""
+    summary = event.summary
+    if summary.startswith(event.action + " "):  # "moved deal X: A → B" under "moved"
+        summary = summary[len(event.action) + 1 :]
+    own = f"{here} {name}"
+    if event.entity == here and name and summary.startswith(own):
+        rest = summary[len(own) :]
+        if not rest or rest[0] in " :;,":
+            summary = rest.lstrip(" :;,")
+    return summary
+
+
 def _timeline(
-    items: list[ActivityRead], events: list[EventRead], now: datetime, here: str
+    items: list[ActivityRead],
+    events: list[EventRead],
+    now: datetime,
+    here: str,
+    name: str = "",
 ) -> tuple[list[Row], dict[str, tuple[str, int]]]:
     """Activities and events merged, newest first; with where each row leads.
 
-    ``here`` is the kind of record the timeline belongs to: it is not repeated on each row.
+    ``here`` is the kind of record the timeline belongs to, ``name`` its name: neither is
+    repeated on each row.
     """
     entries: list[tuple[datetime, Row]] = []
     targets: dict[str, tuple[str, int]] = {}
@@ -132,9 +152,7 @@ def _timeline(
                 targets.setdefault(key, (kind, value))
     for event in events:
         key = f"event:{event.id}"
-        summary = event.summary
-        if summary.startswith(event.action + " "):  # "moved deal X: A → B" under "moved"
-            summary = summary[len(event.action) + 1 :]
+        summary = _event_text(event, here, name)
         entries.append(
             (
                 event.at,
@@ -232,7 +250,7 @@ class RecordScreen(CrmScreen[None]):
         self.query_one("#record-details", Static).update(details)
         self.query_one("#linked", RowList).set_rows(self.linked(view))
         self.query_one("#tasks", RowList).set_rows(_task_rows(view.open_tasks, now))
-        rows, targets = _timeline(view.activities, view.events, now, self.kind)
+        rows, targets = _timeline(view.activities, view.events, now, self.kind, self.label)
         self.targets = targets
         self.query_one("#timeline", RowList).set_rows(rows)
         self.refresh_bindings()
