@@ -240,3 +240,29 @@ async def test_the_form_refuses_control_characters_and_takes_a_paste_whole(
         await settle(pilot)
         assert app.screen is not form
         assert {d.title for d in list_deals(tui_store)} == before | {"Clean title"}
+
+
+async def test_a_narrow_card_gives_its_title_the_room_cut_at_a_word(tui_store, seeded) -> None:
+    from tinycrm.store.companies import add_company
+    from tinycrm.store.deals import add_deal
+    from tinycrm.tui.widgets.cards import CARD_ROW
+
+    add_company(tui_store, name="Bluebonnet Health")
+    title = "Bluebonnet Health – Annual support plan renewal"
+    deal = add_deal(tui_store, title=title, company="Bluebonnet Health", amount="3500")
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        cards = _board(app).view.active_column.card_list
+        index = cards.index_of(deal.id)
+        assert index is not None
+        first, second = (
+            "".join(s.text for s in cards.render_line(index * CARD_ROW + offset)).strip(" ▎")
+            for offset in (0, 1)
+        )
+        assert cards.region.width < len(title)  # narrow: the title does not fit one line
+        assert first != second  # not the title and the company cut to the same stub
+        shown = f"{first} {second}"
+        assert "Annual" in shown and shown.endswith("…"), (first, second)
+        words = title.split()
+        assert all(word in words for word in shown.removesuffix("…").split()), (first, second)

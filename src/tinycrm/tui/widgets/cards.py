@@ -32,7 +32,14 @@ from tinycrm.api.models import BoardCard
 from tinycrm.dates import local_today
 from tinycrm.tui import format as fmt
 from tinycrm.tui.messages import CardChosen, CardClicked, CardHighlighted, CardsWanted
-from tinycrm.tui.widgets.text import LineView, line, set_virtual_size
+from tinycrm.tui.widgets.text import (
+    CUT_AFTER,
+    LineView,
+    fit_words,
+    line,
+    set_virtual_size,
+    split_words,
+)
 
 CARD_LINES = 4
 """Title; company or contact; amount, close date and owner; badges."""
@@ -400,11 +407,16 @@ class CardList(LineView, can_focus=False, inherit_bindings=False):
         muted = background + self._style("card--muted")
         parts: list[tuple[str, Style]] = []
         right: list[tuple[str, Style]] = []
-        if offset == 0:
-            parts = [(card.title, background + self._style("card--title"))]
-        elif offset == 1:
-            who = " · ".join(p for p in (card.company, card.contact) if p)
-            parts = [(who or "—", muted)]
+        if offset < 2:
+            title = background + self._style("card--title")
+            first, rest = _title_lines(card.title, width - 3)  # the edge, padding, a cell
+            if offset == 0:
+                parts = [(first, title)]
+            elif rest:
+                parts = [(rest, title)]
+            else:
+                who = " · ".join(p for p in (card.company, card.contact) if p)
+                parts = [(fit_words(who, width - 3) if who else "—", muted)]
         elif offset == 2:
             money = fmt.amount(card.amount, card.currency) or "no amount"
             parts = [(money, background + self._style("card--amount"))]
@@ -443,6 +455,17 @@ class CardList(LineView, can_focus=False, inherit_bindings=False):
                 spaced.append((" ", background))
             spaced.append(badge)
         return spaced
+
+
+def _title_lines(title: str, room: int) -> tuple[str, str]:
+    """A card's title on its first line and, when it does not fit there, the rest of it
+    on the second (which then does not name the company and contact: the title has the
+    room first), cut at a word with an ellipsis. A first word too long for the line is cut
+    on the first line, and the second names the company and contact as usual."""
+    first, rest = split_words(title, room)
+    if not first:
+        return fit_words(title, room), ""
+    return first, fit_words(rest.lstrip(CUT_AFTER), room)  # not "– Annual plan"
 
 
 class ColumnsView(HorizontalScroll, can_focus=True, inherit_bindings=False):

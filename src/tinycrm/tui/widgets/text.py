@@ -52,6 +52,37 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
     view.refresh(layout=after != before)
 
 
+CUT_AFTER = " -–—·:;,/"
+"""What a text cut at a word does not end with before its ellipsis ("Acme –…")."""
+
+
+def fit_words(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells as ``fit`` cuts it, but at the end of a word
+    ("Bluebonnet Health…", not "Bluebonnet Heal…"); by character when not even its first
+    word fits."""
+    text = display(text)
+    if cell_len(text) <= width:
+        return text
+    head, _ = split_words(text, width - 1)
+    head = head.rstrip(CUT_AFTER)
+    return head + "…" if head else fit(text, width)
+
+
+def split_words(text: str, width: int) -> tuple[str, str]:
+    """``text`` (shown as ``display`` shows it) split at a space into the most whole words
+    that fit in ``width`` cells and the rest: ``("", text)`` when the first does not fit."""
+    text = display(text)
+    if cell_len(text) <= width:
+        return text, ""
+    cut = 0
+    for index, char in enumerate(text):
+        if char == " ":
+            if cell_len(text[:index]) > width:
+                break
+            cut = index
+    return text[:cut].rstrip(), text[cut:].lstrip()
+
+
 def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells, with an ellipsis when something was cut (controls
     shown escaped first, so the escapes are counted)."""
