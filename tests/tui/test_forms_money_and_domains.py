@@ -79,3 +79,46 @@ async def test_company_form_refuses_a_domain_another_company_has(tui_store, seed
         error = str(form.query_one("#error-domain").render())
         assert error == f"a company with domain acme.de already exists: Acme GmbH (#{acme.id})"
         assert get_company(tui_store, globex.id).domain == "globex.com"
+
+
+async def test_deal_forms_read_an_amount_in_the_deals_currency_as_the_cli_does(
+    tui_store, seeded
+) -> None:
+    """`1,200` is ambiguous in euros but twelve hundred yen (no decimals): the forms decide
+    with the currency field, as `deal add --amount 1,200 --currency JPY` does."""
+    from tinycrm.store.deals import add_deal
+
+    yen = add_deal(tui_store, title="Tokyo pilot", amount="500", currency="JPY")
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-title", Input).value = "Osaka rollout"
+        form.query_one("#field-amount", Input).value = "1,200"
+        await pilot.press("ctrl+s")  # in euros (the currency shown): ambiguous
+        await settle(pilot)
+        assert app.screen is form
+        assert "ambiguous" in str(form.query_one("#error-amount").render())
+        form.query_one("#field-currency", Input).value = "JPY"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen), str(form.query_one("#error-amount").render())
+        (deal,) = list_deals(tui_store, search="osaka rollout")
+        assert (deal.amount, deal.currency) == (Decimal("1200"), "JPY")
+        app.open_record("deal", yen.id)
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-amount", Input).value = "1,500"  # the deal is in yen
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form, str(form.query_one("#error-amount").render())
+    assert (get_deal(tui_store, yen.id).amount, get_deal(tui_store, yen.id).currency) == (
+        Decimal("1500"),
+        "JPY",
+    )

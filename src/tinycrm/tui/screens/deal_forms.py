@@ -12,11 +12,11 @@ from tinycrm.tui import format as fmt
 from tinycrm.tui.screens.forms import (
     FormField,
     FormScreen,
+    check_money,
     given_currency,
     owner_and_tag_changes,
     owner_and_tags,
     parse_date,
-    parse_money,
     parse_probability,
     plain,
     refuse_unseen,
@@ -56,8 +56,8 @@ def _deal_fields(deal: DealRead | None, stages: Sequence[tuple[str, int]], stage
             words=("company",),
             complete="company",
         ),
-        FormField(
-            "amount", "Amount", amount, "18500", parse=parse_money, words=("amount", "decimal")
+        FormField(  # read with the currency: check_money
+            "amount", "Amount", amount, "18500", words=("amount", "decimal")
         ),
         FormField(
             "currency",
@@ -130,6 +130,7 @@ def new_deal_form(
         _deal_fields(None, stages, stage_id),
         save,
         submit_label="Add deal",
+        check=lambda v: check_money(v, NEW_DEAL_CURRENCY),
         id="new-deal-form",
     )
 
@@ -143,8 +144,12 @@ def _deal_changes(deal: DealRead, v: dict[str, Any]) -> dict[str, Any]:
         if v[name] != getattr(deal, name):
             changes[name] = v[name]
     currency = given_currency(v["currency"], deal.currency)
-    amount, written = money.parse_money(v["amount"]) if v["amount"] else (None, None)
-    if amount != deal.amount or written not in (None, deal.currency) or currency:
+    amount, code = (  # read as the store will (check_money has checked it)
+        money.parse_money_in(v["amount"], currency, default=deal.currency)
+        if v["amount"]
+        else (None, deal.currency)
+    )
+    if amount != deal.amount or code != deal.currency or currency:
         changes["amount"] = v["amount"]
         if currency:
             changes["currency"] = currency
@@ -185,6 +190,7 @@ def edit_deal_form(deal: DealRead) -> FormScreen:
         f"Edit deal · {deal.title}",
         _deal_fields(deal, (), None),
         save,
+        check=lambda v: check_money(v, deal.currency),
         id="edit-deal-form",
     )
 

@@ -180,12 +180,16 @@ class FormScreen(CrmModalScreen[Any]):
         save: Save,
         *,
         submit_label: str = "Save",
+        check: Callable[[dict[str, Any]], object] | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="form-screen")
         self.form_title = title
         self.fields = list(fields)
         self.save = save
+        self.check = check
+        """A check of values read together (an amount in the currency beside it): raises
+        ValueError or a TinyCrmError, shown under the field its message names."""
         self.submit_label = submit_label
         self.saving = False
         self.escaped: dict[str, str] = {}
@@ -353,10 +357,16 @@ class FormScreen(CrmModalScreen[Any]):
             return
         self.clear_errors()
         values, errors = self._read()
+        if self.check is not None:
+            try:
+                self.check(values)
+            except (ValueError, TinyCrmError) as exc:
+                errors.setdefault(self._field_for(str(exc)) or "", str(exc))
         if errors:
             for name, message in errors.items():
-                self.show_error(name, message)
-            self.query_one(f"#field-{next(iter(errors))}").focus()
+                self.show_error(name or None, message)
+            if first := next((name for name in errors if name), None):
+                self.query_one(f"#field-{first}").focus()
             return
         self.saving = True
         self.query_one("#form-save", Button).disabled = True
@@ -386,11 +396,17 @@ class FormScreen(CrmModalScreen[Any]):
 # --------------------------------------------------------------------------- parsers
 
 
-def parse_money(text: str) -> str:
-    """An amount as typed, checked (``$120,000.00``, ``500 JPY``): the store reads its
-    currency, as it does from ``deal add --amount``."""
-    money.parse_money(text)
-    return text
+def check_money(
+    values: dict[str, Any], shown: str, *, amount: str = "amount", currency: str = "currency"
+) -> None:
+    """The amount typed (``$120,000.00``, ``500 JPY``, ``1,200``) read as the store reads
+    ``deal add/edit --amount``: with the currency field when it was changed, else in the
+    currency it shows (``shown``), so ``1,200`` is twelve hundred yen but ambiguous in
+    euros. ValueError with the reason."""
+    if values.get(amount):
+        money.parse_money_in(
+            values[amount], given_currency(values.get(currency), shown), default=shown
+        )
 
 
 def given_currency(typed: str | None, shown: str) -> str | None:
