@@ -312,9 +312,11 @@ async def test_a_name_completes_from_its_folded_form_and_tab_takes_the_real_name
         await pilot.press(*"sor")
         await settle(pilot)
         shown = "".join(segment.text for segment in field.render_line(0))
-        assert shown.startswith("soren Kierkegaard")  # what was typed, then the name's rest
+        assert shown.startswith("sor → Søren Kierkegaard")  # the name as it is spelt
         await pilot.press("tab")
         await settle(pilot)
         assert form.raw("contact") == "Søren Kierkegaard"  # the real name, taken
         await _type_then_tab(pilot, form, "company", "ang")
         assert form.raw("company") == "Ångström Labs"
+        await _type_then_tab(pilot, form, "contact", "søren kierkegaard")  # all, misspelt
+        assert form.raw("contact") == "Søren Kierkegaard"

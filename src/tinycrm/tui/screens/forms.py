@@ -65,12 +65,13 @@ class FieldInput(Input):
 
     Tab takes the greyed completion when one is shown (as → does, and as in fish or zsh),
     then moves on to the next field as usual: the user sees the name they will save.
-    A name completes from its folded form ("sor" shows "soren Kierkegaard"): what was
-    typed, then the rest of the name; taking it writes the name as stored
-    ("Søren Kierkegaard")."""
+    A name completes from its folded form, and what is shown is the name as stored: the
+    rest of it after what was typed when that is how the name begins ("Ada" shows "Ada
+    Lovelace"), else the whole name after an arrow ("sor" shows "sor → Søren
+    Kierkegaard"); taking it writes the name ("Søren Kierkegaard")."""
 
     _completion: tuple[str, str] = ("", "")
-    """(what the field shows: the typed text and the rest of the name, the name)."""
+    """(what the field shows: the typed text and the completion, the name it takes)."""
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "tab" and len(self._suggestion) > len(self.value):
@@ -89,11 +90,15 @@ class FieldInput(Input):
         self.cursor_position = len(self.value)
 
     async def _on_suggestion_ready(self, event: SuggestionReady) -> None:
-        event.prevent_default()  # Input's own would show the name from the typed length on
-        rest = completion_rest(event.value, event.suggestion)
-        if event.value == self.value and rest:  # nothing to add: nothing to show
-            self._completion = (event.value + rest, event.suggestion)
-            self._suggestion = event.value + rest
+        event.prevent_default()  # Input's own shows the name from the typed length on
+        typed, name = event.value, event.suggestion
+        rest = completion_rest(typed, name)
+        if typed != self.value or rest is None or name == typed:
+            return
+        # "Ada" + " Lovelace"; but "sor" + "en Kierkegaard" would misspell the name
+        shown = typed + rest if name == typed + rest else f"{typed} → {name}"
+        self._completion = (shown, name)
+        self._suggestion = shown
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
