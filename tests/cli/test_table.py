@@ -183,3 +183,34 @@ def test_a_case_thread_on_a_narrow_terminal_keeps_its_messages(
     shown = cli(*db, "deal", "show", str(deal)).stdout
     activities = shown.split("Latest activities")[1]
     assert "subject" in activities.splitlines()[1], shown
+
+
+@pytest.mark.parametrize("columns", [60, 50, 40])
+def test_next_on_a_narrow_terminal_folds_its_why_and_never_cuts_a_date_or_an_amount(
+    cli, demo_database, freeze_clock, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """At 60 columns `next` cut its "why" sentences anywhere: "was due 2026-11-…",
+    "€86,000.00 at 40…". The why folds onto a second line now, and what does not fit is
+    cut between words: a date, a time or an amount is shown whole or not at all."""
+    from datetime import timedelta
+
+    from tests.conftest import DEMO_NOW
+
+    freeze_clock(DEMO_NOW + timedelta(days=14))
+    monkeypatch.setenv("COLUMNS", str(columns))
+    db = ["--db", str(demo_database)]
+    rows = cli(*db, "next", "--limit", "12", "--json").json()
+    table = cli(*db, "next", "--limit", "12").stdout
+    assert all(len(line) <= columns for line in table.splitlines()), table
+    whole = r"\d{4}-\d\d-\d\d( \d\d:\d\d)?|[€$£][\d,]+\.\d\d|\d+%"
+    assert not re.search(r"[\d€$£-]…|\d{4}-", re.sub(whole, "", table)), table  # 2026-11-…
+    words = set(table.replace("…", " ").split())
+    assert all(row["reason"].split()[0] in words for row in rows), table
+    at = table.splitlines()[0].index("why")
+    said = {w.rstrip(",;:") for row in rows for w in row["reason"].split()}
+    for line in table.splitlines()[1:]:  # the why is cut between words, never inside one
+        cut = [w[:-1] for w in line[at:].split() if w.endswith("…")]
+        assert all(w in said for w in cut), (cut, table)
+    if columns >= 50:  # an overdue task's date shows whole, on the why's first line
+        dated = [r for r in rows if re.match(r"was due \d{4}-", r["reason"])]
+        assert dated and all(r["reason"][:18] in table for r in dated), table

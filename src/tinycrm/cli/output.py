@@ -353,6 +353,10 @@ class Column:
     """On a terminal too narrow for every column, the columns with the lowest ``keep``
     are left out first (the right-most first among equals) and a footnote names them;
     ``KEEP`` is never left out (by default: the first column and the first label)."""
+    lines: int = 1
+    """A label cut on a narrow terminal folds onto this many lines, broken between
+    words, and what is left is cut between words (``table.fold``): for sentences that
+    hold dates and amounts (``next``'s "why"). 1: one line, cut anywhere with ``…``."""
 
 
 def col(header: str, key: str, **kwargs: Any) -> Column:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -61,6 +62,41 @@ def crop(text: str, width: int) -> str:
     from rich.cells import set_cell_size
 
     return set_cell_size(text, width - 1) + "…"
+
+
+WORD = re.compile(r"\d{4}-\d\d-\d\d \d{1,2}:\d\d\S*|\S+")
+"""A word ``fold`` never cuts: a date with its time (``2026-12-07 09:00``) is one."""
+
+
+def fold(text: str, width: int, lines: int) -> list[str]:
+    """``text`` on at most ``lines`` lines of ``width`` cells, broken between words.
+    What does not fit is cut between words too, with ``…``: a date, a time, an amount
+    or a name is shown whole or not at all (only a first word wider than the column is
+    cut)."""
+    if cell_len(text) <= width or width <= 0:
+        return [text]
+    words = WORD.findall(text)
+    out: list[str] = []
+    line = ""
+    for word in words:
+        joined = f"{line} {word}" if line else word
+        if cell_len(joined) <= width:
+            line = joined
+            continue
+        if len(out) + 1 < lines and line:
+            out.append(line)
+            if cell_len(word) <= width:
+                line = word
+                continue
+            line = ""
+        # the last line: cut before this word, with room for the ellipsis
+        while line and cell_len(line) + 1 > width:
+            line = line.rsplit(" ", 1)[0] if " " in line else ""
+        line = line.rstrip(" ·,;:–-")
+        if not line and not out:
+            return [crop(text, width)]
+        return [*out, f"{line}…" if line else "…"]
+    return [*out, line]
 
 
 def sgr(style: str | None, *, colour: bool) -> tuple[str, str]:
@@ -169,8 +205,11 @@ class Table:
         style: bool,
         colour: bool,
         crop: bool = True,
+        lines: Sequence[int] = (),
     ) -> None:
         self.widths = list(widths)
+        self.lines = list(lines) or [1] * len(self.widths)
+        """How many lines each column's cell may fold onto (``Column.lines``)."""
         self.crop = crop  # False into a pipe or a file: a longer cell is written whole
         self.justify = list(justify)
         self.styles = [sgr(s, colour=colour) if style else ("", "") for s in styles]
@@ -197,8 +236,18 @@ class Table:
         return GAP.join(parts).rstrip()
 
     def line(self, cells: Sequence[str]) -> str:
-        """One record as one line."""
-        return self._line(cells, self.styles)
+        """One record as one line (or as a few, when a column folds its cells)."""
+        if not self.crop or all(n == 1 for n in self.lines):
+            return self._line(cells, self.styles)
+        folded = [
+            fold(text, width, n) if n > 1 else [text]
+            for text, width, n in zip(cells, self.widths, self.lines, strict=True)
+        ]
+        depth = max(map(len, folded))
+        return "\n".join(
+            self._line([f[i] if i < len(f) else "" for f in folded], self.styles)
+            for i in range(depth)
+        )
 
 
 def write(
@@ -230,6 +279,7 @@ def write(
         # into a pipe or a file with no $COLUMNS, a row past the first ones (which sized
         # the columns) longer than they were is written whole, not cut to their width
         crop=available < PIPE_WIDTH,
+        lines=[columns[p].lines for p in shown],
     )
     line = table.line
     if len(shown) < len(columns):
