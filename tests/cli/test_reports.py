@@ -305,3 +305,27 @@ def test_a_narrow_report_keeps_its_most_important_figure(
         note = note.split("show them)")[0]
         assert re.search(rf"\b{header}\b", head.split("──")[0].split("\n", 1)[1]), (args, table)
         assert header not in note, (args, table)
+
+
+@pytest.mark.parametrize("columns", [80, 60, 40])
+def test_the_activity_by_week_is_a_line_per_week_on_a_narrow_terminal(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """At 60 columns each week's label ('14 Sep 2026') folded onto two lines, the year
+    alone on the second. A week is labelled as every report labels it, '2026-W38' (as
+    --json's period), on one line with its figures."""
+    from tinycrm.cli import output
+
+    db = ["--db", str(demo_database), "report", "activity", "--by", "week"]
+    monkeypatch.setenv("COLUMNS", str(columns))
+    rows = cli(*db, "--json").json()["rows"]
+    monkeypatch.setattr(output, "_console", None)
+    table = cli(*db).stdout
+    lines = [line.rstrip() for line in table.splitlines()]
+    rule = next(i for i, line in enumerate(lines) if line.strip().startswith("─"))
+    body = lines[rule + 1 : lines.index("", rule)]
+    assert len(body) == len(rows), table
+    for line, row in zip(body, rows, strict=True):
+        cells = line.split()
+        assert cells[:2] == [row["period"], str(row["calls"])], table
+        assert str(row["logged"]) in cells, table

@@ -625,7 +625,7 @@ def clv(
 
 
 def _render_activity(report: Any) -> None:
-    first = "owner" if report.by == "owner" else "week of" if report.by == "week" else "period"
+    first = "owner" if report.by == "owner" else "week" if report.by == "week" else "period"
     columns = [
         (first, "left"),
         ("calls", "right"),
@@ -641,11 +641,8 @@ def _render_activity(report: Any) -> None:
     table = _Table(_heading(title, report.scope), columns)
     top = max((r.logged for r in report.rows), default=0)
     for r in report.rows:
-        label = (
-            _none(r.owner)
-            if report.by == "owner"
-            else (f"{r.start:%d %b %Y}" if report.by == "week" else "all")
-        )
+        # a week as every report labels it (2026-W48): one line even at 40 columns
+        label = _none(r.owner) if report.by == "owner" else r.period if report.by else "all"
         table.row(
             label,
             r.calls,
