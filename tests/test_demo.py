@@ -299,3 +299,45 @@ def test_demo_path_onto_the_database_is_refused_in_one_line(
         "choose another demo path\n"
     )
     assert not wal.exists() and not (tmp_path / "other.db").exists()
+
+
+def test_the_demo_is_built_with_its_own_settings_not_the_users_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`TINYCRM_CONFIG=~/typo.toml tinycrm demo` failed ('config file … does not exist')
+    after building for seconds, and with a config that exists the build ran the user's
+    rules and post-write hooks on the demo's data. The demo is its own data: it is built
+    with the default settings, whatever the user's config says or lacks (the board opened
+    on it afterwards follows the config, as every command does)."""
+    from typer.testing import CliRunner
+
+    import tinycrm.demo
+    from tinycrm.cli import app
+
+    def tiny(store: Store, *, now: datetime, progress: object = None) -> None:
+        contacts.add_contact(store, name="Ada Demo")  # a write the rules hear
+
+    monkeypatch.setattr(tinycrm.demo, "build_demo", tiny)
+    _isolate(monkeypatch, tmp_path)
+    runner = CliRunner()
+    monkeypatch.setenv("TINYCRM_CONFIG", str(tmp_path / "missing.toml"))
+    demo = ["demo", "--no-board", "--path", str(tmp_path / "demo.db")]
+    result = runner.invoke(app, demo)
+    assert result.exit_code == 0, result.stderr
+    assert "Built the demo database" in result.stdout
+    config = tmp_path / "conf" / "config.toml"
+    config.parent.mkdir()
+    config.write_text('[[rules]]\nwhen = "contact.created"\ntask = "Call {name}"\n')
+    hook = config.parent / "hooks" / "post-write"
+    hook.parent.mkdir()
+    hook.write_text(f"#!/bin/sh\ntouch {tmp_path / 'hook-ran'}\n")
+    hook.chmod(0o755)
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    result = runner.invoke(app, [*demo, "--reset"])
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "hook-ran").exists()
+    built = open_store(str(tmp_path / "demo.db"))
+    try:
+        assert activities.list_tasks(built, scope="open") == []  # the rule's "Call Ada Demo"
+    finally:
+        built.close()

@@ -31,8 +31,9 @@ def build_demo(
     there; ``reset`` throws it away first. Never the user's own database (``Invalid``):
     the default one, nor ``database`` (the one the user works with; default
     ``TINYCRM_DB``), nor their -wal/-shm files. The data is placed around ``now``
-    (default: now); ``progress(done, total)`` hears how far a build is. Open it with
-    ``tinycrm.open(path)``."""
+    (default: now); ``progress(done, total)`` hears how far a build is. It is built
+    with the default settings, not the user's config file (its rules and hooks never
+    see it). Open it with ``tinycrm.open(path)``."""
     from tinycrm.demo import ensure_demo
 
     target = Path(path) if path is not None else demo_path()
