@@ -55,3 +55,23 @@ def test_amounts_follow_the_currency_the_delimiter_and_decimal_comma(cli, tmp_pa
         "C": (1.5, "BHD"),  # no convention: dinars have three decimals
         "E": (1.5, "EUR"),
     }
+
+
+@pytest.mark.parametrize("suffix", ["json", "jsonl"])
+def test_a_json_import_reads_amounts_as_decimal_comma_or_point_says(cli, tmp_path, suffix) -> None:
+    """`import deals deals.json --decimal-point` still refused "18,500" as ambiguous: the
+    option was read for CSV files only. It says how a JSON file's amounts are written too."""
+    records = ['{"title": "A", "amount": "18,500", "currency": "EUR"}']
+    records.append('{"title": "B", "amount": "1.250", "currency": "EUR"}')
+    point = tmp_path / f"point.{suffix}"
+    comma = tmp_path / f"comma.{suffix}"
+    for path, titles in ((point, ("A", "B")), (comma, ("C", "D"))):
+        lines = [r.replace('"A"', f'"{titles[0]}"').replace('"B"', f'"{titles[1]}"')
+                 for r in records]  # fmt: skip
+        path.write_text(f"[{','.join(lines)}]\n" if suffix == "json" else "\n".join(lines))
+    result = cli("import", "deals", str(point), "--decimal-point")
+    assert result.exit_code == 0 and "0 rejected" in result.stdout, result.stdout
+    result = cli("import", "deals", str(comma), "--decimal-comma")
+    assert result.exit_code == 0 and "0 rejected" in result.stdout, result.stdout
+    deals = {d["title"]: d["amount"] for d in cli("deal", "list", "--json").json()}
+    assert deals == {"A": 18500, "B": 1.25, "C": 18.5, "D": 1250}

@@ -312,6 +312,8 @@ def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o:
         if mappings:
             _show_mapping(mappings[0], o["output"])
         return
+    comma = o.get("decimal_comma")  # a JSON file has no delimiter to tell: the currency decides
+    o["decimal"] = ("," if comma else ".") if comma is not None else None
     progress = Progress(f"Importing {kind}", None, force=o["progress"], unit="records")
 
     def counted() -> Iterator[Any]:
