@@ -567,9 +567,14 @@ def _integer_digits(int_part: str, group: str | None, *, allow_empty: bool, text
     return "".join(groups)
 
 
+class AmbiguousAmount(ValueError):
+    """``12.345`` with no decimal mark known: twelve thousand, or twelve and a bit? (A
+    file's decimal mark settles it for all its amounts: ``parse_money``'s ``decimal``.)"""
+
+
 def _ambiguous(
     text: str, before: str, after: str, mark: str, suffix: str, code: str | None
-) -> ValueError:
+) -> AmbiguousAmount:
     """``12.345``: how to write it as twelve thousand and more, and as twelve and a bit."""
     thousands = f"{before}{after}{suffix}"
     frac = after.rstrip("0")
@@ -588,7 +593,7 @@ def _ambiguous(
         point = f"{before}{mark}{frac}{suffix}"
     else:
         point = f"{before}{mark}{after}0{suffix}"  # four decimals: no longer ambiguous
-    return ValueError(
+    return AmbiguousAmount(
         f"amount {_show(text)} is ambiguous: write {thousands} if {mark!r} separates "
         f"thousands, or {point} if it is the decimal point{note}"
     )

@@ -75,3 +75,25 @@ def test_a_json_import_reads_amounts_as_decimal_comma_or_point_says(cli, tmp_pat
     assert result.exit_code == 0 and "0 rejected" in result.stdout, result.stdout
     deals = {d["title"]: d["amount"] for d in cli("deal", "list", "--json").json()}
     assert deals == {"A": 18500, "B": 1.25, "C": 18.5, "D": 1250}
+
+
+@pytest.mark.parametrize("suffix", ["csv", "json"])
+def test_an_ambiguous_amount_row_names_the_options_that_settle_the_whole_file(
+    cli, tmp_path, suffix
+) -> None:
+    """A row rejected for "18,500" said how to write that one amount, not that
+    --decimal-point or --decimal-comma reads every amount in the file one way."""
+    path = tmp_path / f"deals.{suffix}"
+    if suffix == "csv":
+        path.write_text('title,amount,currency\nA,"18,500",EUR\n')
+    else:
+        path.write_text('[{"title": "A", "amount": "18,500", "currency": "EUR"}]\n')
+    hint = "--decimal-point or --decimal-comma"
+    result = cli("import", "deals", str(path))
+    assert result.exit_code == 0 and "1 rejected" in result.stdout, result.stdout
+    assert "amount '18,500' is ambiguous: write 18500 if ',' separates" in result.stdout
+    assert hint in result.stdout, result.stdout
+    assert hint in (tmp_path / f"deals.errors.{suffix}").read_text()
+    strict = cli("import", "deals", str(path), "--strict")
+    assert strict.exit_code == 1 and hint in strict.stderr, strict.stderr
+    assert len(strict.stderr.splitlines()) == 1

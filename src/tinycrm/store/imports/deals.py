@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from tinycrm import money
 from tinycrm.formats import values as cell
 from tinycrm.formats.mapping import normalize
 from tinycrm.store import validate
@@ -32,6 +33,9 @@ from tinycrm.store.models import (
 )
 from tinycrm.vocab import DEFAULT_CURRENCY
 
+SETTLED_BY = "--decimal-point or --decimal-comma reads every amount in the file one way"
+"""What a row refused for an ambiguous amount adds: the import's options (``decimal``)
+settle it for the whole file at once."""
 _WON = ("closed won", "closedwon", "won", "closed - won", "closed/won")
 _LOST = ("closed lost", "closedlost", "lost", "closed - lost", "closed/lost")
 
@@ -80,9 +84,14 @@ class _Deals(_Import):
         c["title"] = title
         amount_text = _text(values, "amount")
         currency = _text(values, "currency")
-        minor, code = validate.money_minor(
-            amount_text, currency, default=DEFAULT_CURRENCY, decimal=self.decimal
-        )
+        try:
+            minor, code = validate.money_minor(
+                amount_text, currency, default=DEFAULT_CURRENCY, decimal=self.decimal
+            )
+        except Invalid as exc:
+            if isinstance(exc.__cause__, money.AmbiguousAmount):  # one mark, three digits
+                raise Invalid(f"{exc}; {SETTLED_BY}", field="amount") from exc
+            raise
         if amount_text:
             c["amount_minor"] = minor
         elif "amount" in values:
