@@ -64,3 +64,32 @@ def test_search_in_a_process_of_its_own_finds_a_support_case(cli) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "case #1  Calendar sync stopped" in run.stdout
+
+
+def test_search_on_a_narrow_terminal_cuts_between_words_and_never_a_name(
+    cli, demo_database, monkeypatch
+) -> None:
+    """At 40 columns a hit's line was cut anywhere: 'Send revised proposal t…', an email
+    'daniel.mil…', a snippet's 'Agniesz…'. A hit's kind and id are always whole, and
+    the rest is cut between words: a name, an email or a date whole or not at all."""
+    import re
+
+    from tinycrm.cli import output
+    from tinycrm.cli.table import cell_len
+
+    db = ["--db", str(demo_database)]
+    for columns in (40, 60):
+        for text in ("proposal", "Harborview", "müller"):
+            hits = cli(*db, "search", text, "--limit", "8", "--json").json()
+            monkeypatch.setenv("COLUMNS", str(columns))
+            monkeypatch.setattr(output, "_console", None)
+            shown = cli(*db, "search", text, "--limit", "8").stdout
+            monkeypatch.setenv("COLUMNS", "200")
+            assert all(cell_len(line) <= columns for line in shown.splitlines()), shown
+            flat = " ".join(shown.split())
+            said = {w for h in hits for f in ("name", "detail", "snippet", "field")
+                    for w in re.split(r"[\s:]+", h[f] or "")}  # fmt: skip
+            for hit in hits:
+                assert f"{hit['kind']} #{hit['id']} {hit['name'].split()[0]}" in flat, shown
+            cut = [w[:-1] for w in shown.split() if w.endswith("…") and len(w) > 1]
+            assert all(w.rstrip(",;:·–") in said for w in cut), (cut, shown)

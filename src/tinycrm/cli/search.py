@@ -72,12 +72,29 @@ def _print(hits: list[Any]) -> None:
     for hit in hits:
         head = Text()
         head.append(f"{hit.kind} #{hit.id}", style="cyan")
+        whole = len(head)  # the kind and id: never cut
         head.append("  ")
         head.append(safetext.display(hit.name), style="bold")
         if hit.detail:
             head.append("  " + safetext.display(hit.detail), style="dim")
-        console.print(head, overflow="ellipsis", no_wrap=True)
-        console.print(_snippet(hit), overflow="ellipsis", no_wrap=True)
+        console.print(_cut(head, console.width, keep=whole))
+        console.print(_cut(_snippet(hit), console.width))
+
+
+def _cut(line: Any, width: int, *, keep: int = 0) -> Any:
+    """``line`` (a rich ``Text``) in ``width`` cells: cut between words with ``…`` (a
+    date, an amount, an email or a name's word is shown whole or not at all). When not
+    even its first ``keep`` characters and a word fit, the line wraps instead."""
+    from tinycrm.cli.table import cell_len, word_cut
+
+    if cell_len(line.plain) <= width:
+        return line
+    end = word_cut(line.plain, width)
+    if end <= keep:
+        return line
+    cut = line[:end]
+    cut.append("…")
+    return cut
 
 
 def _snippet(hit: Any) -> Any:

@@ -99,6 +99,19 @@ def fold(text: str, width: int, lines: int) -> list[str]:
     return [*out, line]
 
 
+def word_cut(text: str, width: int) -> int:
+    """How many characters of ``text`` show in ``width`` cells with ``…`` after them, cut
+    between words (``WORD``: a date with its time is one) and before a trailing ``·``,
+    ``,`` or dash; 0 when not even the first word fits."""
+    end = 0
+    for match in WORD.finditer(text):
+        if cell_len(text[: match.end()]) + 1 > width:
+            break
+        end = match.end()
+    kept = text[:end].rstrip(" ·,;:–-")
+    return len(kept)
+
+
 def sgr(style: str | None, *, colour: bool) -> tuple[str, str]:
     """The escape sequences that start and end ``style`` (``"bold cyan"``), or two
     empty strings; without ``colour`` only bold, dim, italic, underline and reverse."""
