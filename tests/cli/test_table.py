@@ -214,3 +214,31 @@ def test_next_on_a_narrow_terminal_folds_its_why_and_never_cuts_a_date_or_an_amo
     if columns >= 50:  # an overdue task's date shows whole, on the why's first line
         dated = [r for r in rows if re.match(r"was due \d{4}-", r["reason"])]
         assert dated and all(r["reason"][:18] in table for r in dated), table
+
+
+@pytest.mark.parametrize("columns", [80, 60, 40])
+def test_a_show_views_events_and_names_are_cut_between_words(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """At 80 columns `deal show` cut an event's summary inside its amount ('created deal
+    Thames Ledger – Team expansion (£61,500…'), and names of other records anywhere
+    ('Thames Ledger –…' is fine, 'Isarpunkt Versi…' is not). An event's summary folds
+    onto two lines and is cut between words; names are cut between words."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    db = ["--db", str(demo_database)]
+    for noun, ref in (("deal", "1"), ("company", "3")):
+        view = cli(*db, noun, "show", ref, "--json").json()
+        shown = cli(*db, noun, "show", ref).stdout
+        whole = r"\d{4}-\d\d-\d\d( \d\d:\d\d)?|[€$£][\d,]+\.\d\d|\d+%"
+        assert not re.search(r"[\d€$£]…|\(…", re.sub(whole, "", shown)), shown
+        said = {w for e in view["events"] for w in e["summary"].split()}
+        for name in ("contact", "company", "deal"):
+            said |= {w for r in view.get("activities", []) for w in (r.get(name) or "").split()}
+        events = shown.split("\nEvents (")[1]
+        cut = [w[:-1] for w in events.split() if w.endswith("…")]
+        assert all(w in said for w in cut), (cut, shown)
+        activities = shown.split("Latest activities (")[1].split("\n\n")[0].splitlines()
+        if "about" in activities[1]:  # (left out at 40 columns)
+            at = activities[1].index("about")
+            cut = [w[:-1] for row in activities[2:] for w in row[at:].split() if w[-1] == "…"]
+            assert all(w in said for w in cut), (cut, shown)

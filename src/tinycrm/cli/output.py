@@ -357,6 +357,9 @@ class Column:
     """A label cut on a narrow terminal folds onto this many lines, broken between
     words, and what is left is cut between words (``table.fold``): for sentences that
     hold dates and amounts (``next``'s "why"). 1: one line, cut anywhere with ``…``."""
+    words: bool = False
+    """A label cut on a narrow terminal is cut between words (``table.fold``), not
+    anywhere: a show view's tables (a name, an amount in an event: whole or not at all)."""
 
 
 def col(header: str, key: str, **kwargs: Any) -> Column:

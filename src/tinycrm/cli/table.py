@@ -219,10 +219,14 @@ class Table:
         colour: bool,
         crop: bool = True,
         lines: Sequence[int] = (),
+        words: Sequence[bool] = (),
     ) -> None:
         self.widths = list(widths)
         self.lines = list(lines) or [1] * len(self.widths)
         """How many lines each column's cell may fold onto (``Column.lines``)."""
+        self.words = [n > 1 for n in self.lines]
+        for i, cut_between_words in enumerate(words):
+            self.words[i] = self.words[i] or cut_between_words
         self.crop = crop  # False into a pipe or a file: a longer cell is written whole
         self.justify = list(justify)
         self.styles = [sgr(s, colour=colour) if style else ("", "") for s in styles]
@@ -250,11 +254,13 @@ class Table:
 
     def line(self, cells: Sequence[str]) -> str:
         """One record as one line (or as a few, when a column folds its cells)."""
-        if not self.crop or all(n == 1 for n in self.lines):
+        if not self.crop or not any(self.words):
             return self._line(cells, self.styles)
         folded = [
-            fold(text, width, n) if n > 1 else [text]
-            for text, width, n in zip(cells, self.widths, self.lines, strict=True)
+            fold(text, width, n) if words else [text]
+            for text, width, n, words in zip(
+                cells, self.widths, self.lines, self.words, strict=True
+            )
         ]
         depth = max(map(len, folded))
         return "\n".join(
@@ -293,6 +299,7 @@ def write(
         # the columns) longer than they were is written whole, not cut to their width
         crop=available < PIPE_WIDTH,
         lines=[columns[p].lines for p in shown],
+        words=[columns[p].words for p in shown],
     )
     line = table.line
     if len(shown) < len(columns):

@@ -157,7 +157,7 @@ def related(
     from tinycrm.cli.quotes import COLUMNS as QUOTE_COLUMNS
 
     console = out.stdout_console()
-    for title, rows, columns in (
+    for title, rows, all_columns in (
         ("Contacts", contacts, CONTACT_COLUMNS),
         ("Deals", deals, DEAL_COLUMNS),
         ("Line items", line_items, LINE_ITEM_COLUMNS),
@@ -169,7 +169,25 @@ def related(
         ("Events", events, EVENT_COLUMNS),
     ):
         if rows:
+            columns = [_between_words(c) for c in all_columns]
             console.print()
             out.print_table(
                 [out.to_plain(r) for r in rows], columns, title=f"{title} ({len(rows)})"
             )
+
+
+NAMES = ("name", "about", "with", "company", "customer", "contact", "deal")
+"""A show view's columns that name other records: cut between words, not inside a name."""
+
+
+def _between_words(column: Column) -> Column:
+    """A show view's column as a narrow terminal shows it: the names of other records
+    cut between words, an event's summary (names, amounts, dates) on up to two lines and
+    cut between words; subjects and titles as in a list."""
+    from dataclasses import replace
+
+    if column is EVENT_COLUMNS[-1]:
+        return replace(column, words=True, lines=2)
+    if column.header in NAMES:
+        return replace(column, words=True)
+    return column
