@@ -329,3 +329,20 @@ def test_the_activity_by_week_is_a_line_per_week_on_a_narrow_terminal(
         cells = line.split()
         assert cells[:2] == [row["period"], str(row["calls"])], table
         assert str(row["logged"]) in cells, table
+
+
+@pytest.mark.parametrize("columns", [40, 44])
+def test_the_lifetime_value_explanations_wrap_and_are_never_cut(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """At 40 columns the explanation beside the churn rate read 'churned ÷ customer-…':
+    a word longer than the room left was cut. It breaks at its hyphen now."""
+    from tinycrm.cli import output
+
+    monkeypatch.setattr(output, "_console", None)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    table = cli("--db", str(demo_database), "report", "clv").stdout
+    inputs = table.split("\n \n")[0] if "\n \n" in table else table
+    assert "…" not in inputs, table
+    assert all(len(line) <= columns for line in table.splitlines()), table
+    assert re.search(r"customer-(years|\s*\n\s+years)", inputs.split("churn rate")[1]), table

@@ -559,6 +559,8 @@ def churn(
 
 
 def _render_clv(report: Any) -> None:
+    import textwrap
+
     from rich.table import Table
     from rich.text import Text
 
@@ -568,14 +570,19 @@ def _render_clv(report: Any) -> None:
     inputs.add_column(justify="right", no_wrap=True)  # a figure: never wrapped or cut
     inputs.add_column(style="dim")  # the explanation wraps
     lifespan = report.lifespan_years
-    for label, value, why in (
-        ("customers", report.customers, "contacts who became customers"),
-        ("churned", report.churned, "of them, churned since"),
+    rows = [
+        ("customers", str(report.customers), "contacts who became customers"),
+        ("churned", str(report.churned), "of them, churned since"),
         ("customer-years", f"{report.customer_years:.2f}", "Σ time as customer, to churn or now"),
         ("churn rate", _pct(report.churn_rate) + " / year", "churned ÷ customer-years"),
         ("mean lifespan", "–" if lifespan is None else f"{lifespan:.2f} years", "1 ÷ churn rate"),
-    ):
-        inputs.add_row(label, Text(str(value)), why)
+    ]
+    room = out.stdout_console().width - 4 - max(len(r[0]) for r in rows)
+    room -= max(len(r[1]) for r in rows)
+    for label, value, why in rows:
+        # wrapped here, at spaces and after hyphens: Rich cut 'customer-…' when narrow
+        lines = textwrap.wrap(why, max(room, 1), break_long_words=False)
+        inputs.add_row(label, Text(value), Text("\n".join(lines)))
     _print(inputs)
     columns = [
         ("currency", "left"),
