@@ -242,3 +242,35 @@ def test_a_show_views_events_and_names_are_cut_between_words(
             at = activities[1].index("about")
             cut = [w[:-1] for row in activities[2:] for w in row[at:].split() if w[-1] == "…"]
             assert all(w in said for w in cut), (cut, shown)
+
+
+def _strings(data: object) -> list[str]:
+    """Every text in a JSON document."""
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        data = list(data.values())
+    return [t for item in data for t in _strings(item)] if isinstance(data, list) else []
+
+
+@pytest.mark.parametrize("columns", [60, 40])
+def test_a_case_thread_quote_lines_and_score_rules_are_cut_between_words(
+    cli, demo_database, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """At 60 columns a case's messages were cut anywhere ('Hi, reports load s…'), a quote
+    line's product ('Implementa…') and a score rule's condition too. A message and a
+    condition fold onto two lines and are cut between words; names are cut between
+    words, and their column keeps room for a first word whole."""
+    db = ["--db", str(demo_database)]
+    case = cli(*db, "case", "list", "--json").json()[0]["id"]
+    quote = cli(*db, "quote", "list", "--json").json()[0]["id"]
+    for args in (["case", "show", str(case)], ["quote", "show", str(quote)],
+                 ["score", "explain", "1"]):  # fmt: skip
+        monkeypatch.setenv("COLUMNS", "200")
+        texts = _strings(cli(*db, *args, "--json").json())
+        said = {w.strip(".,;:!?()") for t in texts for w in t.split()}
+        monkeypatch.setenv("COLUMNS", str(columns))
+        shown = cli(*db, *args).stdout
+        table = shown.split("\n\n", 1)[-1] if args[0] != "score" else shown
+        cut = [w[:-1].strip(".,;:!?()") for w in table.split() if w.endswith("…")]
+        assert all(w in said for w in cut if w), (args, cut, shown)

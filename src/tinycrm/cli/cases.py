@@ -42,9 +42,10 @@ LABELS = [
 
 THREAD_COLUMNS = [
     col("when", "at", no_wrap=True, whole=True, keep=out.KEEP),
-    col("from", "author", style="bold", keep=2),
+    col("from", "author", style="bold", keep=2, words=True),  # a name: cut between words
     col("kind", "kind", style="cyan", no_wrap=True),
-    Column("message", lambda r: r.get("body") or "", keep=out.KEEP),
+    # on two lines, cut between words: a date or an amount in it whole or not at all
+    Column("message", lambda r: r.get("body") or "", keep=out.KEEP, words=True, lines=2),
 ]
 
 

@@ -40,7 +40,7 @@ COLUMNS = [
 ]
 LINE_COLUMNS = [
     col("#", "position", justify="right", style="dim"),
-    col("description", "name"),
+    col("description", "name", words=True),  # a product's name: cut between words
     Column("qty", lambda r: f"{r['quantity']}", justify="right", no_wrap=True),
     Column("price", lambda r: money_text(r, "unit_price"), justify="right", no_wrap=True),
     Column("discount", lambda r: percent_text(r, "discount"), justify="right", no_wrap=True),

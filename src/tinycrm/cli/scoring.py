@@ -157,8 +157,8 @@ def explain(
         console.print(Text(f"{row['contact']}: score {row['total']}{stale}", style="bold"))
         columns = [
             Column("points", lambda r: points(r["points"]), justify="right", no_wrap=True),
-            col("rule", "name", style="bold"),
-            col("when", "condition"),
+            col("rule", "name", style="bold", words=True),
+            col("when", "condition", words=True, lines=2),  # never 'industry=Sa…'
         ]
         out.print_table(row["rules"], columns, empty="no rule matches")
         for skipped in row["skipped"]:

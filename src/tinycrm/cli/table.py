@@ -112,6 +112,14 @@ def word_cut(text: str, width: int) -> int:
     return len(kept)
 
 
+def first_word(text: str) -> int:
+    """The cells ``text``'s first word takes, with a ``…`` after it when more follows."""
+    match = WORD.match(text.lstrip())
+    if match is None:
+        return 0
+    return cell_len(match.group()) + (len(match.group()) < len(text.strip()))
+
+
 def sgr(style: str | None, *, colour: bool) -> tuple[str, str]:
     """The escape sequences that start and end ``style`` (``"bold cyan"``), or two
     empty strings; without ``colour`` only bold, dim, italic, underline and reverse."""
@@ -146,7 +154,10 @@ out (``tinycrm.cli.report_table`` has the same floor)."""
 
 
 def layout(
-    columns: Sequence[Any], natural: Sequence[int], available: int
+    columns: Sequence[Any],
+    natural: Sequence[int],
+    available: int,
+    floors: Sequence[int] = (),
 ) -> tuple[list[int], list[int]]:
     """The positions of the ``columns`` (``output.Column``) shown in ``available`` cells
     and their widths, from their ``natural`` widths.
@@ -157,11 +168,15 @@ def layout(
     enough, whole columns are left out, the lowest ``keep`` first (the right-most first
     among equals). Only when what is left still does not fit do labels shrink further,
     to ``MIN_WIDTH`` (the line is then wider than the terminal rather than a date cut).
+    ``floors``: a label's own least width (a column cut between words: its widest first
+    word and the ``…``), when it is more than ``LABEL_MIN``.
     """
     whole = [c.whole or c.justify == "right" for c in columns]
     least = [
-        n if w else min(n, max(LABEL_MIN, cell_len(c.header)))
-        for c, n, w in zip(columns, natural, whole, strict=True)
+        n if w else min(n, max(LABEL_MIN, cell_len(c.header), f))
+        for c, n, w, f in zip(
+            columns, natural, whole, list(floors) or [0] * len(columns), strict=True
+        )
     ]
     kept = {i for i, c in enumerate(columns) if c.keep >= KEEP}
     if not kept:  # the record's id and name
@@ -286,7 +301,11 @@ def write(
         size = max([cell_len(column.header), *(cell_len(row[i]) for row in sample)])
         natural.append(min(size, column.max_width) if column.max_width else size)
     available = width_for(stream)
-    shown, widths = layout(columns, natural, available)
+    floors = [  # a column cut between words keeps room for its first words, whole
+        max((first_word(row[i]) for row in sample), default=0) if c.words or c.lines > 1 else 0
+        for i, c in enumerate(columns)
+    ]
+    shown, widths = layout(columns, natural, available, floors)
     style, colour = styled(stream)
     table = Table(
         [columns[p].header for p in shown],
