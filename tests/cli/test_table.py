@@ -274,3 +274,22 @@ def test_a_case_thread_quote_lines_and_score_rules_are_cut_between_words(
         table = shown.split("\n\n", 1)[-1] if args[0] != "score" else shown
         cut = [w[:-1].strip(".,;:!?()") for w in table.split() if w.endswith("…")]
         assert all(w in said for w in cut if w), (args, cut, shown)
+
+
+def test_rows_folded_onto_two_lines_count_as_two_for_the_pager(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`next`'s rows fold onto two lines on a narrow terminal: twenty of them are forty
+    lines, past a 24-line screen, and go through the pager as any list that long."""
+    import io
+
+    from tinycrm.cli import pager, table
+
+    asked: list[int] = []
+    monkeypatch.setattr(pager, "wanted", lambda lines, stream=None: asked.append(lines) or False)
+    monkeypatch.setenv("COLUMNS", "30")
+    columns = [Column("#", lambda row: "", justify="right"), Column("why", lambda row: "", lines=2)]
+    rows = [[str(n), "was due 2026-11-26 · Polder Robotics – Onboarding"] for n in range(20)]
+    written = io.StringIO()
+    table.write(iter(rows), columns, stream=written)
+    assert asked == [1 + 40] and len(written.getvalue().splitlines()) == 41

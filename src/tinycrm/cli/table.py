@@ -333,7 +333,10 @@ def write(
     if title is not None:
         italic = sgr("italic", colour=colour) if style else ("", "")
         head.insert(0, f"{italic[0]}{title}{italic[1]}")
-    long = pager.wanted(len(head) + len(sample) + len(note), stream)
+    count = len(sample)
+    if table.crop and any(n > 1 for n in table.lines):  # rows folded onto more lines
+        count = sum(1 + line(row).count("\n") for row in sample)
+    long = pager.wanted(len(head) + count + len(note), stream)
     with pager.paged(stream) if long else _same(stream) as out:
         _write_lines(out, head, sample, line)
         for chunk in iter(lambda: list(itertools.islice(rest, SAMPLE)), []):
