@@ -156,6 +156,9 @@ class Ctx:
     # conditions compiled so far, through every segment: one list shared by the nested
     # contexts (a segment naming another 150 times, that one another 150 times, …)
     conditions: list[int] = dataclass_field(default_factory=lambda: [0])
+    # the segments looked up so far, by the name as written, with their parsed filters:
+    # shared like ``conditions``, so a segment named 150 times is read and parsed once
+    segments: dict[str, tuple[Any, Any]] = dataclass_field(default_factory=dict)
 
     def fail(self, offset: int, reason: str) -> InvalidFilter:
         return InvalidFilter(self.text, offset, reason)

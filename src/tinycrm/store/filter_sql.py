@@ -308,10 +308,14 @@ def _segment(ctx: Ctx, node: filters.SegmentTest) -> Clause:
         if ctx.check:  # only checking the text: the name is looked up when it is used
             return true()
         raise ctx.fail(node.offset, "segment: works in lists, exports and the board only")
-    try:
-        saved = resolve_segment(ctx.session, name.text)
-    except (NotFound, Ambiguous) as exc:
-        raise ctx.fail(name.offset, str(exc)) from None
+    looked_up = ctx.segments.get(name.text)
+    if looked_up is None:
+        try:
+            saved = resolve_segment(ctx.session, name.text)
+        except (NotFound, Ambiguous) as exc:
+            raise ctx.fail(name.offset, str(exc)) from None
+        looked_up = ctx.segments[name.text] = (saved, None)
+    saved = looked_up[0]
     assert saved.id is not None
     if saved.id in ctx.seen:
         raise _Unworkable(
@@ -322,7 +326,10 @@ def _segment(ctx: Ctx, node: filters.SegmentTest) -> Clause:
             ctx.text, name.offset, f"segments nested too deeply (at most {MAX_SEGMENT_DEPTH})"
         )
     try:
-        inner = filters.parse(saved.expression)
+        inner = looked_up[1]
+        if inner is None:
+            inner = filters.parse(saved.expression)
+            ctx.segments[name.text] = (saved, inner)
         ctx.conditions[0] += _count_conditions(inner)
         if ctx.conditions[0] > MAX_CONDITIONS:
             raise _Unworkable(
@@ -339,6 +346,7 @@ def _segment(ctx: Ctx, node: filters.SegmentTest) -> Clause:
                 session=ctx.session,
                 seen=ctx.seen | {saved.id},
                 conditions=ctx.conditions,
+                segments=ctx.segments,
             ),
             inner,
         )
