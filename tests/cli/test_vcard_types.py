@@ -82,3 +82,53 @@ def test_a_new_number_does_not_inherit_the_old_ones_type(cli, tmp_path: Path) ->
     assert cli("--db", db, *again).exit_code == 0
     [contact] = cli("--db", db, "contact", "list", "--json").json()
     assert contact["fields"]["email_type"] == "work"
+
+
+def _card(uid: str, *lines: str) -> str:
+    body = "".join(line + "\r\n" for line in lines)
+    return f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:Aoife Byrne\r\n{body}END:VCARD\r\n"
+
+
+def test_an_import_that_replaces_the_number_does_not_keep_the_old_ones_type(
+    cli, tmp_path: Path
+) -> None:
+    """A card merged into a contact (its UID, --overwrite) gave the contact a new number
+    but kept phone_type=cell from the old one: exported as TYPE=CELL, a type nobody gave
+    it. As `contact edit --phone`: the card's type wins, else the old type goes; a number
+    the update does not take (no --overwrite) lends its type to nobody."""
+    db = str(tmp_path / "a.db")
+    vcf = tmp_path / "in.vcf"
+
+    def imported(*lines: str, overwrite: bool = True) -> dict:
+        vcf.write_text(_card("aoife-1", *lines))
+        args = ["--db", db, "import", "contacts", str(vcf)]
+        done = cli(*args, *(["--overwrite"] if overwrite else []))
+        assert done.exit_code == 0, done.stderr
+        [contact] = cli("--db", db, "contact", "list", "--json").json()
+        return contact
+
+    first = imported("TEL;TYPE=cell:+353 87 123 4567", "EMAIL;TYPE=home:aoife@example.ie")
+    assert first["fields"] == {"phone_type": "cell", "email_type": "home"}
+    again = imported("TEL:+353 1 555 0000", "EMAIL;TYPE=home:aoife@example.ie")
+    assert again["phone"] == "+353 1 555 0000"
+    assert again["fields"] == {"email_type": "home"}  # the email is the same one
+    typed = imported("TEL;TYPE=work:+353 1 555 0001")
+    assert (typed["phone"], typed["fields"]["phone_type"]) == ("+353 1 555 0001", "work")
+    kept = imported("TEL;TYPE=cell:+353 87 999 9999", overwrite=False)
+    assert (kept["phone"], kept["fields"]["phone_type"]) == ("+353 1 555 0001", "work")
+    # a contact without a type: a number the update does not take brings none either
+    assert cli("--db", db, "contact", "edit", "1", "--phone", "+353 1 555 0002").exit_code == 0
+    untyped = imported("TEL;TYPE=cell:+353 87 999 9999", overwrite=False)
+    assert untyped["phone"] == "+353 1 555 0002" and "phone_type" not in untyped["fields"]
+    same = imported("TEL;TYPE=work:+353 1 555 0002", overwrite=False)  # its own number
+    assert same["fields"]["phone_type"] == "work"
+    # the email is never replaced: a card's other address lends it no type
+    assert cli("--db", db, "contact", "edit", "1", "--unset-field", "email_type").exit_code == 0
+    other = imported("EMAIL;TYPE=work:aoife@byrne.ie")
+    assert other["email"] == "aoife@example.ie" and "email_type" not in other["fields"]
+    # and undo puts the old type back
+    back = imported("TEL:+353 1 555 0003")
+    assert "phone_type" not in back["fields"]
+    assert cli("--db", db, "import", "undo").exit_code == 0
+    [undone] = cli("--db", db, "contact", "list", "--json").json()
+    assert (undone["phone"], undone["fields"]["phone_type"]) == ("+353 1 555 0002", "work")

@@ -476,7 +476,8 @@ class _Import:
         """Fill empty fields (all given ones with ``overwrite``) and add tags; True if changed.
 
         A column in ``derived`` (the normalised phone) follows its source column: it is
-        written when, and only when, the source takes the row's value."""
+        written when, and only when, the source takes the row's value. The row's
+        ``replaces`` fields are set even without ``overwrite``; its ``stale`` ones go."""
         changed = False
         columns = dict(prep.columns)
         if self.overwrite:
@@ -520,7 +521,9 @@ class _Import:
         for typed, value in prep.fields.items():
             key = stored_key(state.fields, typed) or typed  # Plan and plan are one field
             old_value = state.fields.get(key)
-            if old_value == value or (old_value is not None and not self.overwrite):
+            if old_value == value or (
+                old_value is not None and not self.overwrite and typed not in prep.replaces
+            ):
                 continue
             if old_value is None:
                 self.writer.add(
@@ -543,7 +546,7 @@ class _Import:
             if state.recorded:
                 self.record_change(rid, f"field:{key}", old_value, value)
             changed = True
-        for typed in prep.blank_fields if self.overwrite else ():
+        for typed in [*(prep.blank_fields if self.overwrite else ()), *prep.stale]:
             found = stored_key(state.fields, typed.strip())
             if found is None:
                 continue

@@ -123,6 +123,8 @@ class _Prepared:
     blank_fields: tuple[str, ...] = ()  # custom fields whose cells were blank
     rejected: bool = False  # left out while merging (reported, not counted as skipped)
     mailbox: str | None = None  # its email's mailbox, once ``lookalikes.find`` has it
+    replaces: frozenset[str] = frozenset()  # fields an update sets even without overwrite
+    stale: tuple[str, ...] = ()  # stored fields an update removes (a replaced phone's type)
 
     def blank(self, column: str) -> None:
         """Note a blank cell (``--overwrite`` clears the field)."""

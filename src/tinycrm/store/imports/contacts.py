@@ -29,6 +29,7 @@ from tinycrm.store.imports.lookalikes import ContactLookalikes
 from tinycrm.store.models import (
     Contact,
 )
+from tinycrm.store.records import stored_key
 from tinycrm.store.types import new_uids
 from tinycrm.vocab import LEAD_STATUSES
 
@@ -336,6 +337,7 @@ class _Contacts(_Import):
 
     def merge(self, state: _State, prep: _Prepared) -> bool:
         prep.columns.pop("created_at", None)  # an update does not change when it was created
+        self._follow_types(state, prep)
         if state.columns.get("email"):
             prep.columns.pop("email", None)  # filled when missing, never replaced
             prep.columns.pop("email_key", None)
@@ -351,3 +353,34 @@ class _Contacts(_Import):
                  "to_lifecycle": after, "at": self.stamp, "actor": self.store.user},
             )  # fmt: skip
         return changed
+
+    def _follow_types(self, state: _State, prep: _Prepared) -> None:
+        """The type of the main phone and email (``phone_type``, ``email_type``, kept from
+        a vCard) describes the value beside it, as ``contact edit`` keeps it: when the
+        update replaces the value, the row's type replaces the stored one, or the stored
+        one goes (it was the old value's); a value the update does not take (a different
+        number, no ``--overwrite``) lends its type to nobody."""
+        replaces: set[str] = set()
+        stale: list[str] = []
+        fields = dict(prep.fields)
+        for attr, key_column in (("phone", "phone_e164"), ("email", "email_key")):
+            if attr in prep.columns:
+                new = prep.columns[attr]
+            elif self.overwrite and attr in prep.blanks and attr in self.clearable:
+                new = None
+            else:
+                continue  # the row says nothing of it: its type is any other field
+            old = state.columns.get(attr)
+            key = prep.columns.get(key_column)
+            if new == old or (key is not None and key == state.columns.get(key_column)):
+                continue  # the same value: its type fills in, or overwrites, as a field does
+            typed = stored_key(fields, f"{attr}_type")
+            takes = not old or (self.overwrite and attr != "email")  # an email stays
+            if takes and typed is not None:
+                replaces.add(typed)
+            elif takes:
+                stale += [k for k in (stored_key(state.fields, f"{attr}_type"),) if k]
+            elif typed is not None:
+                del fields[typed]
+        if replaces or stale or len(fields) != len(prep.fields):
+            prep.fields, prep.replaces, prep.stale = fields, frozenset(replaces), tuple(stale)
