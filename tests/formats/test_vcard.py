@@ -516,3 +516,30 @@ def test_a_company_card_without_a_name_is_named_after_its_organisation() -> None
     assert (card["name"], card["company"], card["phone"]) == (
         "Acme Widgets", "Acme Widgets", "+1 555 1000"
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_tel_uri_with_an_extension_is_a_number_and_its_extension(version: str) -> None:
+    """vCard 4's ``TEL;VALUE=uri:tel:+1-555-555-5555;ext=5555`` (RFC 6350, RFC 3966) was
+    kept as the text ``+1-555-555-5555;ext=5555`` (and ``TEL:`` in capitals whole): now the
+    number with its extension as a person writes it, which reads as the same line."""
+    from tinycrm.phones import normalise
+
+    text = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada\r\n"
+        "TEL;VALUE=uri;PREF=1;TYPE=work:tel:+1-555-555-5555;ext=5555\r\n"
+        "TEL;VALUE=uri;TYPE=home:TEL:+1-555-555-0000\r\n"
+        "TEL;VALUE=uri;TYPE=cell:tel:+1-555-555-0001;isub=7;EXT=12\r\n"
+        "TEL;VALUE=uri;TYPE=fax:tel:863-1234;phone-context=+1-914-555\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert card["phone"] == "+1-555-555-5555 ext. 5555"
+    assert normalise(card["phone"]) == "+15555555555;ext=5555"
+    assert card["field:phone.home"] == "+1-555-555-0000"
+    assert card["field:phone.mobile"] == "+1-555-555-0001 ext. 12;isub=7"  # kept, not lost
+    assert normalise(card["field:phone.fax"]) == "+19145558631234"  # its local context
+    fields = {k.removeprefix("field:"): v for k, v in card.items() if k.startswith("field:")}
+    contact = {"name": "Ada", "email": None, "phone": card["phone"], "company": None,
+               "title": None, "notes": None, "tags": [], "fields": fields}  # fmt: skip
+    [again] = read_text(contact_card(contact, version=version))
+    assert {k: v for k, v in again.items() if k != "uid"} == card

@@ -206,7 +206,7 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
     for prop in props:
         value = str(prop.value).strip()
         if what == "phone":
-            value = value.removeprefix("tel:").strip()
+            value = _tel_text(value)
         if value:
             items.append((prop, value))
     if not items:
@@ -229,6 +229,27 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
             key = f"{what}.{_label(prop, card)}.{n}"
             n += 1
         values[FIELD_PREFIX + key] = value
+
+
+def _tel_text(value: str) -> str:
+    """A TEL as a person writes it: a ``tel:`` URI (vCard 4, RFC 3966) without its
+    scheme, its extension as ``ext. N`` (``tel:+1-555-555-5555;ext=5555``:
+    ``+1-555-555-5555 ext. 5555``, which ``phones`` reads as that number's extension),
+    a local number's ``phone-context`` of digits before it (``tel:863-1234;phone-context=
+    +1-914-555``: ``+1-914-555 863-1234``), any other parameter (``isub=7``) kept after."""
+    if value[:4].lower() != "tel:":
+        return value
+    number, *params = (part.strip() for part in value[4:].split(";"))
+    ext, rest = "", []
+    for param in params:
+        name, _, given = param.partition("=")
+        if name.lower() == "ext" and given and not ext:
+            ext = given
+        elif name.lower() == "phone-context" and given.startswith("+"):
+            number = f"{given} {number}"
+        elif param:
+            rest.append(param)
+    return number + (f" ext. {ext}" if ext else "") + "".join(f";{p}" for p in rest)
 
 
 # Where the type of the contact's own email and phone (``home``, ``cell``) is kept: a
