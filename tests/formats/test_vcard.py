@@ -543,3 +543,32 @@ def test_a_tel_uri_with_an_extension_is_a_number_and_its_extension(version: str)
                "title": None, "notes": None, "tags": [], "fields": fields}  # fmt: skip
     [again] = read_text(contact_card(contact, version=version))
     assert {k: v for k, v in again.items() if k != "uid"} == card
+
+
+def test_a_second_name_birthday_or_role_is_kept() -> None:
+    """A card's second FN (vCard 4's name in another script, ALTID/LANGUAGE), second BDAY
+    or second ROLE was dropped, and named nowhere: only the first of each was read. Kept
+    as title.2 is: name.2, birthday.2, job_role.2; a repeat of the same value is one."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN;ALTID=1;LANGUAGE=ja:山田太郎\r\n"
+        "FN;ALTID=1;LANGUAGE=en:Taro Yamada\r\nFN:山田太郎\r\nN:Yamada;Taro;;;\r\n"
+        "BDAY:19800412\r\nBDAY;VALUE=text:circa 1980\r\nTITLE:CTO\r\n"
+        "ROLE:Architect\r\nROLE:Mentor\r\nROLE:CTO\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:\r\nFN:Bo Li\r\nBDAY:\r\nBDAY:1990-01-02\r\n"
+        "ROLE:Buyer\r\nROLE:Approver\r\nEND:VCARD\r\n"
+    )
+    [taro, bo] = read_text(text)
+    assert (taro["name"], taro["field:name.2"]) == ("山田太郎", "Taro Yamada")
+    assert (taro["field:birthday"], taro["field:birthday.2"]) == ("19800412", "circa 1980")
+    assert (taro["field:job_role"], taro["field:job_role.2"]) == ("Architect", "Mentor")
+    assert not {"field:name.3", "field:job_role.3"} & taro.keys()
+    assert (bo["name"], bo["field:birthday"]) == ("Bo Li", "1990-01-02")
+    assert (bo["title"], bo["field:job_role"]) == ("Buyer", "Approver")
+    assert not {"field:name.2", "field:birthday.2"} & bo.keys()
+    for card in (taro, bo):
+        fields = {k.removeprefix("field:"): v for k, v in card.items() if k.startswith("field:")}
+        contact = {"name": card["name"], "email": None, "phone": None, "company": None,
+                   "title": card["title"], "notes": None, "tags": [], "fields": fields}  # fmt: skip
+        for version in ("3.0", "4.0"):
+            [again] = read_text(contact_card(contact, version=version))
+            assert {k: v for k, v in again.items() if k != "uid"} == card

@@ -343,8 +343,8 @@ def card_values(
     ``x-skype``; the second of a name as ``nickname.2``)."""
     values: dict[str, str] = {}
     _extras(card, values, keep_extra, unread)
-    fn = card.contents.get("fn")
-    name = str(fn[0].value).strip() if fn else ""
+    names = _texts(card, "fn")
+    name = names[0] if names else ""
     n = card.contents.get("n")
     if not name and n:
         parts = n[0].value
@@ -362,6 +362,7 @@ def card_values(
         if units.strip(";"):  # ORG:Acme;Sales;EMEA: Sales;EMEA
             values[FIELD_PREFIX + "department"] = units
     values["name"] = " ".join(name.split()) or values.get("company", "")  # a company's card
+    _others(names, "name", values, skip=name, start=2)  # in another script (vCard 4's ALTID)
     if n:
         _name_parts(n[0].value, values)
     _multi(card, "email", values)
@@ -379,11 +380,10 @@ def card_values(
             text = ";".join(map(str, value)) if isinstance(value, list) else str(value)
             if text.strip(" ;"):
                 values[f"{FIELD_PREFIX}{key}.{n}"] = text.strip()
-    roles = [str(p.value).strip() for p in card.contents.get("role", [])]
-    if roles and roles[0] and "title" not in values:
-        values["title"] = roles[0]
-    elif roles and roles[0] and roles[0] != values.get("title"):
-        values[FIELD_PREFIX + JOB_ROLE] = roles[0]  # a ROLE beside a TITLE
+    roles = _texts(card, "role")
+    if roles and "title" not in values:
+        values["title"] = roles.pop(0)
+    _others(roles, JOB_ROLE, values, skip=values.get("title", ""))  # beside a TITLE
     tags: list[str] = []
     for prop in card.contents.get("categories", []):
         value = prop.value if isinstance(prop.value, list) else str(prop.value).split(",")
@@ -392,9 +392,7 @@ def card_values(
         values["tags"] = ",".join(t.replace(",", " ").replace(";", " ") for t in tags)
     _addresses(card, values)
     _multi(card, "url", values)
-    props = card.contents.get("bday")
-    if props and str(props[0].value).strip():
-        values[FIELD_PREFIX + "birthday"] = str(props[0].value).strip()
+    _others(_texts(card, "bday"), "birthday", values)
     uid = card.contents.get("uid")
     if uid and str(uid[0].value).strip():
         values["uid"] = str(uid[0].value).strip()
@@ -404,6 +402,26 @@ def card_values(
         elif prop.name == "X-TINYCRM-FIELD" and prop.params.get("NAME"):
             values[FIELD_PREFIX + prop.params["NAME"][0]] = str(prop.value)
     return values
+
+
+def _texts(card: Any, prop_name: str) -> list[str]:
+    """The values of a property the card holds, as text, the empty ones left out."""
+    found = (str(prop.value).strip() for prop in card.contents.get(prop_name.lower(), []))
+    return [text for text in found if text]
+
+
+def _others(
+    texts: list[str], key: str, values: dict[str, str], *, skip: str = "", start: int = 1
+) -> None:
+    """``texts`` as custom fields, the way a second TITLE is kept: ``key`` (or ``key.2``
+    when ``start`` is 2), then ``key.2``, ``key.3``; ``skip`` (what the field of the card
+    holds already) and a repeat of one kept are not kept again."""
+    kept = [skip]
+    for text in texts:
+        if text not in kept:
+            n = len(kept) + start - 1
+            values[FIELD_PREFIX + (key if n == 1 else f"{key}.{n}")] = text
+            kept.append(text)
 
 
 # N as the card gave it (``García Márquez;Gabriel;;Dr.;PhD``), when it is not what the
