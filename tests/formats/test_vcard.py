@@ -572,3 +572,26 @@ def test_a_second_name_birthday_or_role_is_kept() -> None:
         for version in ("3.0", "4.0"):
             [again] = read_text(contact_card(contact, version=version))
             assert {k: v for k, v in again.items() if k != "uid"} == card
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_an_apple_birthday_without_a_year_stays_without_one(version: str) -> None:
+    """Apple writes a birthday without a year as 1604 with X-APPLE-OMIT-YEAR=1604: it was
+    kept as 1604-04-12 and exported without the parameter, so the contact came back born
+    in 1604. Now it is --04-12, the form vCard 4 and Google give a date without a year."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nBDAY;X-APPLE-OMIT-YEAR=1604:1604-04-12\r\n"
+        "BDAY;X-APPLE-OMIT-YEAR=1604:16040501\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo\r\nBDAY;X-APPLE-OMIT-YEAR=1604:1980-04-12\r\n"
+        "END:VCARD\r\n"
+    )
+    [ada, bo] = read_text(text)
+    assert (ada["field:birthday"], ada["field:birthday.2"]) == ("--04-12", "--0501")
+    assert bo["field:birthday"] == "1980-04-12"  # a year Apple did not omit
+    fields = {k.removeprefix("field:"): v for k, v in ada.items() if k.startswith("field:")}
+    contact = {"name": "Ada", "email": None, "phone": None, "company": None,
+               "title": None, "notes": None, "tags": [], "fields": fields}  # fmt: skip
+    written = contact_card(contact, version=version)
+    assert "1604" not in written and "BDAY:--04-12" in written
+    [again] = read_text(written)
+    assert {k: v for k, v in again.items() if k != "uid"} == ada

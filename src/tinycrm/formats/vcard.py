@@ -392,7 +392,8 @@ def card_values(
         values["tags"] = ",".join(t.replace(",", " ").replace(";", " ") for t in tags)
     _addresses(card, values)
     _multi(card, "url", values)
-    _others(_texts(card, "bday"), "birthday", values)
+    birthdays = [_no_year(p) for p in card.contents.get("bday", []) if str(p.value).strip()]
+    _others(birthdays, "birthday", values)
     uid = card.contents.get("uid")
     if uid and str(uid[0].value).strip():
         values["uid"] = str(uid[0].value).strip()
@@ -408,6 +409,18 @@ def _texts(card: Any, prop_name: str) -> list[str]:
     """The values of a property the card holds, as text, the empty ones left out."""
     found = (str(prop.value).strip() for prop in card.contents.get(prop_name.lower(), []))
     return [text for text in found if text]
+
+
+def _no_year(prop: Any) -> str:
+    """A BDAY as text; Apple's date without a year (``X-APPLE-OMIT-YEAR=1604`` on
+    ``1604-04-12``) as the form vCard 4 and Google give one, ``--04-12``."""
+    text = str(prop.value).strip()
+    omitted = str((prop.params.get("X-APPLE-OMIT-YEAR") or [""])[0]).strip()
+    if len(omitted) == 4 and omitted.isdigit() and text.startswith(omitted):
+        rest = text[4:]
+        if re.fullmatch(r"-?\d\d-?\d\d", rest):
+            return "--" + rest.removeprefix("-")
+    return text
 
 
 def _others(
