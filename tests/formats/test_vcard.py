@@ -595,3 +595,22 @@ def test_an_apple_birthday_without_a_year_stays_without_one(version: str) -> Non
     assert "1604" not in written and "BDAY:--04-12" in written
     [again] = read_text(written)
     assert {k: v for k, v in again.items() if k != "uid"} == ada
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_custom_fields_written_as_vcard_properties_come_back_as_stored(version: str) -> None:
+    """The fields export writes as vCard properties came back bent: a street of two lines
+    (a Google CSV's) as one line joined by ', ', spaces at either end gone, a department
+    'Sales; EMEA' as 'Sales;EMEA', a second address equal to the main one dropped. Round
+    trips keep custom fields as stored: such a value goes as X-TINYCRM-FIELD as well."""
+    fields = {"street": "Main St 1\nFloor 2", "city": " Köln ", "department": "Sales; EMEA",
+              "email.work": "ada@x.example", "website": "https://x.example ",
+              "birthday": "1980-04-12", "postcode": "50667"}  # fmt: skip
+    contact = {"name": "Ada", "email": "ada@x.example", "phone": None, "company": "Acme",
+               "title": None, "notes": None, "tags": [], "fields": fields}  # fmt: skip
+    written = contact_card(contact, version=version)
+    [again] = read_text(written)
+    assert {k.removeprefix("field:"): v for k, v in again.items() if k.startswith("field:")} == (
+        fields
+    )
+    assert "NAME=postcode" not in written and "NAME=birthday" not in written  # as they were

@@ -624,7 +624,8 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     card.add("prodid").value = PRODID
     card.add("uid").value = _uid(contact)
     card.add("fn").value = contact.name
-    fields = dict(contact.fields or {})
+    stored = dict(contact.fields or {})
+    fields = dict(stored)
     card.add("n").value = _card_name(contact.name, fields)
     if contact.email:
         _typed(card, "email", contact.email, _main_types(fields, "email", version), version, True)
@@ -686,6 +687,15 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         item = card.add("x-tinycrm-field")
         item.value = value
         item.params["NAME"] = [key]
+    # A field written as a property that reading would not give back as stored (a street
+    # of two lines, spaces at either end, a second email equal to the first) goes as
+    # X-TINYCRM-FIELD too: other apps read the property, tinycrm the field as it was.
+    read = card_values(card)
+    for key, value in sorted(stored.items()):
+        if key not in fields and read.get(FIELD_PREFIX + key) != value:
+            item = card.add("x-tinycrm-field")
+            item.value = value
+            item.params["NAME"] = [key]
     changed = getattr(contact, "updated_at", None)
     if isinstance(changed, datetime):
         card.add("rev").value = changed.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
