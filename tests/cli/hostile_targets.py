@@ -83,10 +83,14 @@ class PostgresTarget:
             if name.startswith("sequence:")
         ]
         self.last_case = ""
+        # The state ``unchanged`` read after the last case, when nothing has run since:
+        # ``fresh`` takes it instead of reading it again (one query a case, not two).
+        self.checked: list[tuple[str, int, str]] | None = None
 
     def fresh(self, folder: Path) -> str:
         """The seeded schema, reset first if the last case changed it: TINYCRM_DB's value."""
-        if self._state() != self.seed_state:
+        state, self.checked = self.checked or self._state(), None
+        if state != self.seed_state:
             self._reset()
             wrong = self._differences(("table:", "sequence:", "(schema)"))
             assert wrong is None, (
@@ -105,15 +109,19 @@ class PostgresTarget:
     def unchanged(self, folder: Path) -> str | None:
         """None when every row and the schema itself are as seeded (a refused insert
         may still have drawn an id: PostgreSQL's sequences do not roll back)."""
-        return self._differences(("table:", "(schema)"))
+        self.checked = self._state()
+        return self._differences(("table:", "(schema)"), self.checked)
 
     # --------------------------------------------------------------------------------
 
-    def _differences(self, kinds: tuple[str, ...]) -> str | None:
+    def _differences(
+        self, kinds: tuple[str, ...], state: list[tuple[str, int, str]] | None = None
+    ) -> str | None:
         """None when the parts of the state named by ``kinds`` are as seeded, else which
         are not."""
+        state = self._state() if state is None else state
         seed = {t: (n, h) for t, n, h in self.seed_state if t.startswith(kinds)}
-        now = {t: (n, h) for t, n, h in self._state() if t.startswith(kinds)}
+        now = {t: (n, h) for t, n, h in state if t.startswith(kinds)}
         if now == seed:
             return None
         changed = [
