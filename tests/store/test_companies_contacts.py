@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from tests.store.races import at_once, refused
 from tinycrm.store import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.activities import add_task, log_activity
 from tinycrm.store.campaigns import add_campaign, add_members
@@ -26,7 +28,7 @@ from tinycrm.store.contacts import (
     remove_contact,
 )
 from tinycrm.store.contracts import add_contract
-from tinycrm.store.deals import add_deal, edit_deal, win_deal
+from tinycrm.store.deals import add_deal, edit_deal, list_deals, remove_deal, win_deal
 from tinycrm.store.events import list_events
 from tinycrm.store.views import company_view, contact_view
 
@@ -706,6 +708,51 @@ def test_a_company_deleted_while_it_is_linked_is_gone_or_linked_never_an_error(
     assert error is None or isinstance(error, NotFound), repr(error)
     if isinstance(error, NotFound):
         assert "Firm 0" in str(error)
+
+
+EDITED_WHILE_DELETED = {
+    "contact": (
+        lambda store, n: add_contact(store, name=f"Person {n}"),
+        lambda store, n: edit_contact(store, f"Person {n}", title="CEO", add_tags=["vip"]),
+        lambda store, n: remove_contact(store, f"Person {n}"),
+        lambda store: list_contacts(store),
+    ),
+    "company": (
+        lambda store, n: add_company(store, name=f"Firm {n}"),
+        lambda store, n: edit_company(store, f"Firm {n}", city="Cork", add_tags=["vip"]),
+        lambda store, n: remove_company(store, f"Firm {n}"),
+        lambda store: list_companies(store),
+    ),
+    "deal": (
+        lambda store, n: add_deal(store, title=f"Deal {n}"),
+        lambda store, n: edit_deal(store, f"Deal {n}", amount=5, add_tags=["vip"]),
+        lambda store, n: remove_deal(store, f"Deal {n}"),
+        lambda store: list_deals(store),
+    ),
+}
+
+
+@pytest.mark.parametrize("noun", list(EDITED_WHILE_DELETED))
+def test_a_record_edited_while_it_is_deleted_is_edited_first_or_not_found(store, noun: str) -> None:
+    """``contact edit`` and ``contact rm`` of one contact at once (a company's, a deal's): the
+    edit comes first (and the delete after it), or it is refused with one line (the
+    record was deleted just now), never the ORM's StaleDataError; no tag of it is left."""
+    from tinycrm.store.models import Tag
+
+    add, edit, remove, listed = EDITED_WHILE_DELETED[noun]
+    rounds = 6
+    for n in range(rounds):
+        add(store, n)
+    for n in range(rounds):
+        outcomes = at_once(
+            lambda n=n: edit(store, n), lambda n=n: remove(store, n), expected=(NotFound,)
+        )
+        assert refused(outcomes[1:]) == 0
+        if refused(outcomes):
+            assert f" {n}" in str(outcomes[0]) and "\n" not in str(outcomes[0])
+    assert listed(store) == []
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Tag)) == 0
 
 
 def test_deleting_a_contact_says_what_goes_and_keeps_a_case_only_when_confirmed(store) -> None:

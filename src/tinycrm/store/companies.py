@@ -387,6 +387,8 @@ def edit_company(
     """Change a company. Parameters left out are kept; ``None`` or "" clears one."""
     with store.write() as session:
         company = resolve_company(session, ref)
+        # a ``company rm`` meanwhile: waited for, and then NotFound (never a stale write)
+        company = lock_row(session, company, "company", company.name, edit=True)
         assert company.id is not None
         changes: list[str] = []
 

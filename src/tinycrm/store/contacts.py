@@ -574,6 +574,8 @@ def edit_contact(
     told: list[str] = []
     with store.write() as session:
         contact = resolve_contact(session, ref)
+        # a ``contact rm`` meanwhile: waited for, and then NotFound (never a stale write)
+        contact = lock_row(session, contact, "contact", contact.name, edit=True)
         assert contact.id is not None
         changes: list[str] = []
 

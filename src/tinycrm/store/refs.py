@@ -135,22 +135,37 @@ def resolve_id(session: Session, model: type[T], ref: str | int, *, what: str) -
 
 
 def lock_row(
-    session: Session, row: T, what: str, label: str, *, share: bool = False, key: bool = False
+    session: Session,
+    row: T,
+    what: str,
+    label: str,
+    *,
+    share: bool = False,
+    key: bool = False,
+    edit: bool = False,
 ) -> T:
     """``row`` locked until the transaction ends and read afresh (PostgreSQL's ``SELECT …
     FOR UPDATE``, or ``FOR SHARE`` with ``share``; a SQLite write transaction holds the
     whole database already): two writers of one record take turns, the second seeing what
     the first committed. With ``key`` (``FOR KEY SHARE``) only its deletion waits: what a
     writer linking another record to it takes, so the link never points at a row deleted
-    meanwhile (and two writers linking to it, or one editing it, do not wait). A change
-    made to it in this transaction is written first, not read over; a row the writer it
-    waited for deleted is ``NotFound`` (``what`` #id ``label``)."""
+    meanwhile (and two writers linking to it, or one editing it, do not wait). With
+    ``edit`` (``FOR NO KEY UPDATE``) its deletion and other edits wait, writers linking
+    to it do not: what an edit takes first, so it never writes a row deleted meanwhile.
+    A change made to it in this transaction is written first, not read over; a row the
+    writer it waited for deleted is ``NotFound`` (``what`` #id ``label``)."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.exc import InvalidRequestError
 
         session.flush()
         rid = getattr(row, "id", None)
-        mode: Any = {"read": True, "key_share": True} if key else {"read": True} if share else True
+        mode: Any = True  # FOR UPDATE
+        if key:
+            mode = {"read": True, "key_share": True}  # FOR KEY SHARE
+        elif edit:
+            mode = {"key_share": True}  # FOR NO KEY UPDATE
+        elif share:
+            mode = {"read": True}  # FOR SHARE
         try:
             session.refresh(row, with_for_update=mode)
         except InvalidRequestError:  # deleted by the writer it waited for
