@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from tests.store.races import at_once, refused
 from tinycrm.config import ConfigError, parse_config
 from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.cases import (
@@ -215,6 +216,31 @@ def test_remove_takes_the_thread(people) -> None:
         assert session.scalar(select(func.count()).select_from(CaseMessage)) == 0
     with pytest.raises(NotFound):
         case_view(people, case.id)
+
+
+def test_a_case_edited_or_replied_to_while_it_is_deleted_is_not_found(people) -> None:
+    """``case edit`` (or ``case reply``) and ``case rm`` of one case at once: the edit
+    comes first, or it is refused with one line (the case was deleted just now), never
+    the ORM's error; no message of the case is left."""
+    writes = [
+        lambda ref: edit_case(people, ref, subject="Still broken", now=MONDAY_10),
+        lambda ref: reply_case(people, ref, "On it", now=MONDAY_10),
+    ]
+    rounds = 4
+    for n in range(rounds):
+        case = add_case(people, subject=f"Help {n}", contact="Ada", now=MONDAY_10)
+        write = writes[n % len(writes)]
+        outcomes = at_once(
+            lambda ref=case.id, write=write: write(ref),
+            lambda ref=case.id: remove_case(people, ref),
+            expected=(NotFound,),
+        )
+        assert refused(outcomes[1:]) == 0
+        if refused(outcomes):
+            assert f"case #{case.id}" in str(outcomes[0])
+    assert list_cases(people) == []
+    with people.read() as session:
+        assert session.scalar(select(func.count()).select_from(CaseMessage)) == 0
 
 
 def test_the_case_report_from_a_fixed_data_set(people) -> None:

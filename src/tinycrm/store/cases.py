@@ -34,7 +34,7 @@ from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import Company, Contact
 from tinycrm.store.records import record_event
-from tinycrm.store.refs import resolve_id
+from tinycrm.store.refs import lock_row, resolve_id
 from tinycrm.store.service_models import (
     CaseMessage,
     CaseMessageRead,
@@ -346,10 +346,10 @@ def add_case(
 
 
 def _writable(store: Store, session: Session, ref: str | int) -> SupportCase:
+    """The case a REF names, locked until the transaction ends (``lock_row``): one
+    deleted by the ``case rm`` it waited for is ``NotFound``."""
     case = resolve_case(session, ref)
-    if session.get_bind().dialect.name == "postgresql":
-        session.refresh(case, with_for_update=True)
-    return case
+    return lock_row(session, case, "case", case.subject)
 
 
 def reply_case(
