@@ -6,8 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from tests.store.races import at_once, refused
 from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.activities import log_activity
 from tinycrm.store.campaigns import (
@@ -258,3 +259,31 @@ def test_a_report_without_budget_or_members_has_no_rates(store) -> None:
     assert (report.members, report.response_rate, report.conversion_rate) == (0, None, None)
     assert (report.leads, report.cost_per_lead) == (0, None)
     assert (report.first_touch.roi, report.first_touch.won_revenue) == (None, {})
+
+
+def test_a_campaign_edited_or_filled_while_it_is_deleted_is_not_found(store) -> None:
+    """``campaign edit`` (or ``campaign members add``) and ``campaign rm`` of one campaign
+    at once: the write comes first (the delete after it), or it is refused with one line
+    (the campaign was deleted just now), never the ORM's or the database's error; no
+    member of it is left."""
+    add_contact(store, name="Ann")
+    writes = [
+        lambda n: edit_campaign(store, f"Spring {n}", notes="Second mailing"),
+        lambda n: add_members(store, f"Spring {n}", contacts=["Ann"]),
+    ]
+    rounds = 6
+    for n in range(rounds):
+        add_campaign(store, name=f"Spring {n}", channel="email")
+    for n in range(rounds):
+        write = writes[n % len(writes)]
+        outcomes = at_once(
+            lambda n=n, write=write: write(n),
+            lambda n=n: remove_campaign(store, f"Spring {n}"),
+            expected=(NotFound,),
+        )
+        assert refused(outcomes[1:]) == 0
+        if refused(outcomes):
+            assert f"Spring {n}" in str(outcomes[0])
+    assert list_campaigns(store) == []
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(CampaignMember)) == 0

@@ -42,7 +42,7 @@ from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.filter_sql import resolve_where
 from tinycrm.store.models import Campaign, CampaignMember, Company, Contact, Deal, ReadModel
 from tinycrm.store.records import UNSET, Unset, is_set, record_event
-from tinycrm.store.refs import resolve
+from tinycrm.store.refs import lock_row, resolve
 from tinycrm.store.sums import exact_sum, whole
 from tinycrm.store.types import Number, utcnow
 from tinycrm.vocab import DEFAULT_CURRENCY, plural
@@ -162,6 +162,14 @@ def resolve_campaign(session: Session, ref: str | int) -> Campaign:
         keys=[(Campaign.name_key, validate.key)],
         describe=lambda c: f"#{c.id} {c.name}",
     )
+
+
+def _locked(session: Session, ref: str | int, *, edit: bool = False, key: bool = False) -> Campaign:
+    """The campaign a REF names, locked until the transaction ends (``lock_row``; with
+    ``edit`` as an edit locks it, with ``key`` only kept from being deleted): one deleted
+    by the ``campaign rm`` it waited for is ``NotFound``."""
+    campaign = resolve_campaign(session, ref)
+    return lock_row(session, campaign, "campaign", campaign.name, edit=edit, key=key)
 
 
 def _channel(value: str | None) -> str:
@@ -311,7 +319,7 @@ def edit_campaign(
     """Change a campaign. Parameters left out are kept; ``None`` clears dates, budget
     and notes. A new currency without a new budget keeps the amount as written."""
     with store.write() as session:
-        campaign = resolve_campaign(session, ref)
+        campaign = _locked(session, ref, edit=True)  # a campaign rm: waited for, NotFound
         changes: list[str] = []
 
         def put(attr: str, value: Any, label: str) -> None:
@@ -359,7 +367,7 @@ def remove_campaign(store: Store, ref: str | int) -> CampaignRead:
     """Delete a campaign and its member list. Contacts, their touches (source, last
     touch) and activities stay."""
     with store.write() as session:
-        campaign = resolve_campaign(session, ref)
+        campaign = _locked(session, ref)  # members added meanwhile go with it
         read = to_read(session, campaign)
         session.execute(
             delete(CampaignMember).where(col(CampaignMember.campaign_id) == campaign.id)
@@ -445,7 +453,7 @@ def add_members(
     if not refs and where is None and segment is None:
         raise Invalid("name contacts to add, or give --segment or --where")
     with store.write() as session:
-        campaign = resolve_campaign(session, ref)
+        campaign = _locked(session, ref, key=True)  # not deleted before they are added
         named = {link_contact(session, r).id for r in refs}  # none deleted meanwhile
         chosen: ColumnElement[bool] = col(Contact.id).in_(named) if named else false()
         if where is not None or segment is not None:
@@ -550,7 +558,7 @@ def set_member_status(
     if not contacts and not all_targeted:
         raise Invalid("name the members (contacts) to change, or give --all-targeted")
     with store.write() as session:
-        campaign = resolve_campaign(session, ref)
+        campaign = _locked(session, ref, key=True)  # not deleted meanwhile
         ids = _member_ids(session, campaign, contacts)
         picked: list[ColumnElement[bool]] = [col(CampaignMember.contact_id).in_(ids)] if ids else []
         if all_targeted:
@@ -613,7 +621,7 @@ def remove_members(
     if not contacts:
         raise Invalid("name the members (contacts) to remove")
     with store.write() as session:
-        campaign = resolve_campaign(session, ref)
+        campaign = _locked(session, ref, key=True)  # not deleted meanwhile
         ids = _member_ids(session, campaign, contacts)
         removed = cast(
             CursorResult[Any],
