@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.store.races import at_once, refused
 from tinycrm.store import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.activities import log_activity
 from tinycrm.store.companies import add_company, list_companies
@@ -347,3 +348,37 @@ def test_convert_marks_campaign_memberships_converted(store) -> None:
     _member(store, webinar, ada.id, "responded")
     convert_lead(store, "Ada")
     assert _member_status(store, webinar, ada.id) == "converted"
+
+
+LEAD_WRITES = {
+    "lead status": lambda store, n: set_lead_status(store, f"Lead {n}", "hot"),
+    "lead qualify": lambda store, n: qualify(store, f"contact:Lead {n}", answers=ALL_YES),
+    "lead convert": lambda store, n: convert_lead(store, f"Lead {n}", deal=f"Deal {n}"),
+}
+
+
+@pytest.mark.parametrize("write", list(LEAD_WRITES))
+def test_a_lead_written_while_it_is_deleted_is_written_first_or_not_found(
+    store, write: str
+) -> None:
+    """``lead status``, ``lead qualify`` or ``lead convert`` and ``contact rm`` of one lead
+    at once: the write comes first (the delete after it), or it is refused with one line
+    (the contact was deleted just now), never the ORM's or the database's error; nothing
+    of the lead is left (its answers, a deal made with it is kept unlinked)."""
+    add_company(store, name="Acme", domain="acme.com")
+    rounds = 4
+    for n in range(rounds):
+        add_contact(store, name=f"Lead {n}", email=f"lead{n}@acme.com", company="Acme")
+    for n in range(rounds):
+        outcomes = at_once(
+            lambda n=n: LEAD_WRITES[write](store, n),
+            lambda n=n: remove_contact(store, f"Lead {n}"),
+            expected=(NotFound,),
+        )
+        assert refused(outcomes[1:]) == 0
+        if refused(outcomes):
+            assert f"Lead {n}" in str(outcomes[0])
+    assert list_contacts(store) == []
+    assert all(deal.contact_id is None for deal in list_deals(store))
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Qualification)) == 0

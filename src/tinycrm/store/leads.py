@@ -20,9 +20,14 @@ from sqlmodel import Session, col
 
 from tinycrm import money
 from tinycrm.store import validate
-from tinycrm.store.companies import create_company, create_named_company, link_company
+from tinycrm.store.companies import (
+    create_company,
+    create_named_company,
+    keep_company,
+    link_company,
+)
 from tinycrm.store.companies import to_read as company_read
-from tinycrm.store.contacts import check_lead_status, resolve_contact
+from tinycrm.store.contacts import check_lead_status, keep_contact, resolve_contact
 from tinycrm.store.contacts import to_read as contact_read
 from tinycrm.store.deals import insert_deal, resolve_deal, run_new_deal_rules
 from tinycrm.store.deals import to_read as deal_read
@@ -42,7 +47,7 @@ from tinycrm.store.models import (
     ReadModel,
 )
 from tinycrm.store.records import record_event, record_lifecycle
-from tinycrm.store.refs import numeric_id
+from tinycrm.store.refs import lock_row, numeric_id
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import BANT_ANSWERS, BANT_CRITERIA
 
@@ -134,7 +139,7 @@ def set_lead_status(store: Store, ref: str | int, status: str) -> ContactRead:
     if clean is None:
         raise Invalid("lead status must not be empty")
     with store.write() as session:
-        contact = resolve_contact(session, ref)
+        contact = _locked(session, resolve_contact(session, ref))
         before = contact.lead_status
         if before != clean:
             contact.lead_status = clean
@@ -257,6 +262,12 @@ def record_touch(
     return name
 
 
+def _locked(session: Session, contact: Contact) -> Contact:
+    """``contact`` locked as an edit locks it (``lock_row``): one deleted by the
+    ``contact rm`` it waited for is ``NotFound``, never a write to a row that is gone."""
+    return lock_row(session, contact, "contact", contact.name, edit=True)
+
+
 # --------------------------------------------------------------------------- BANT
 
 
@@ -353,6 +364,12 @@ def qualify(
     }
     with store.write() as session:
         entity, record = resolve_lead(session, ref)
+        # not deleted before its answers are written (a contact rm or deal rm meanwhile:
+        # waited for, and then NotFound)
+        if isinstance(record, Contact):
+            record = keep_contact(session, record)
+        else:
+            record = lock_row(session, record, "deal", record.title, key=True)
         assert record.id is not None
         existing = _answers(session, entity, [record.id]).get(record.id, {})
         now = utcnow()
@@ -433,7 +450,7 @@ def convert_lead(
     if deal is None and (amount is not None or stage or pipeline or currency):
         raise Invalid("--amount, --currency, --stage and --pipeline need --deal TITLE")
     with store.write() as session:
-        contact = resolve_contact(session, ref)
+        contact = _locked(session, resolve_contact(session, ref))
         assert contact.id is not None
         if contact.lifecycle != "lead":
             raise Conflict(f"{contact.name} is not a lead (lifecycle: {contact.lifecycle})")
@@ -527,7 +544,8 @@ def _company_for(
                 raise
             return create_named_company(store, session, ref, event=False), True
     if contact.company_id:
-        return session.get(Company, contact.company_id), False
+        kept = session.get(Company, contact.company_id)
+        return (keep_company(session, kept) if kept else None), False
     domain = email_domain(contact.email)
     if domain is None:
         return None, False
@@ -538,14 +556,16 @@ def _company_for(
         .limit(1)
     ).first()
     if found is not None:
-        return found, False
+        return keep_company(session, found), False  # not deleted before it is linked
     name = name_from_domain(validate.domain_unicode(domain)) or domain
     same_name = session.scalars(
         select(Company).where(col(Company.name_key) == validate.key(name)).limit(1)
     ).first()
     if same_name is not None:
         if same_name.domain is None:
-            return same_name, False  # "Acme" without a domain is acme.de's company
+            return keep_company(
+                session, same_name
+            ), False  # "Acme" without a domain is acme.de's company
         name = domain
         if session.scalars(select(Company).where(col(Company.name_key) == domain)).first():
             raise Conflict(f"a company named {domain!r} already exists; name one with --company")
