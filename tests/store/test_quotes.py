@@ -337,3 +337,24 @@ def test_two_quotes_of_one_deal_accepted_at_once_win_it_once(store) -> None:
             select(func.count()).select_from(Event).where(Event.action == "accepted")
         )
     assert (wins, accepts) == (rounds, rounds)
+
+
+def test_a_quote_made_while_its_deal_is_deleted_is_made_first_or_not_found(store) -> None:
+    """``quote create`` and ``deal rm`` of one deal at once: the quote is made first (and
+    kept, unlinked, by the delete), or refused with one line (the deal was deleted just
+    now), never the database's foreign-key error."""
+    add_product(store, name="Plan", price="99")
+    rounds = 6
+    for n in range(rounds):
+        add_deal(store, title=f"Deal {n}")
+        add_item(store, f"Deal {n}", "Plan")
+    for n in range(rounds):
+        outcomes = at_once(
+            lambda n=n: create_quote(store, f"Deal {n}", today=TODAY),
+            lambda n=n: remove_deal(store, f"Deal {n}"),
+            expected=(NotFound,),
+        )
+        assert refused(outcomes[1:]) == 0
+        if refused(outcomes):
+            assert f"Deal {n}" in str(outcomes[0])
+    assert all(q.deal_id is None for q in list_quotes(store, today=TODAY))

@@ -221,7 +221,9 @@ def create_quote(
     if valid_until < day:
         raise Invalid(f"valid-until {valid_until} is in the past", field="valid")
     with store.write() as session:
-        deal = resolve_deal(session, deal_ref)
+        # its items held still while they are frozen, and the deal not deleted before the
+        # quote is written (a deal rm meanwhile: waited for, and then NotFound)
+        deal = lock_deal(session, resolve_deal(session, deal_ref))
         assert deal.id is not None
         if deal.status == "lost":
             raise Conflict(f"deal {deal.title} is lost: reopen it to quote it")
