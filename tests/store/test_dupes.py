@@ -8,11 +8,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.store.races import at_once, refused
 from tinycrm.errors import TinyCrmWarning
 from tinycrm.store import Invalid, NotFound
 from tinycrm.store.activities import list_activities, log_activity
 from tinycrm.store.automation_models import SequenceEnrollment
-from tinycrm.store.contacts import add_contact, edit_contact, get_contact, list_contacts
+from tinycrm.store.contacts import (
+    add_contact,
+    edit_contact,
+    get_contact,
+    list_contacts,
+    remove_contact,
+)
 from tinycrm.store.deals import add_deal, get_deal
 from tinycrm.store.dupe_rules import email_key, phone_digits, same_phone
 from tinycrm.store.dupes import find_duplicates, merge_contacts
@@ -23,6 +30,7 @@ from tinycrm.store.models import (
     CampaignMember,
     Contact,
     ContactAlias,
+    Deal,
     Event,
     LifecycleChange,
 )
@@ -511,3 +519,28 @@ def test_the_fast_path_finds_what_comparing_every_pair_finds(store, region) -> N
     assert [(d.keep_id, d.other_id) for d in find_duplicates(store, limit=7)] == [
         (a, b) for a, b, _ in expected[:7]
     ]
+
+
+def test_a_merge_while_one_of_its_contacts_is_deleted_is_made_first_or_not_found(store) -> None:
+    """``contact merge`` and ``contact rm`` of the kept or the merged contact at once: one
+    goes first and the other is refused with one line (the contact was deleted just
+    now) or works on what the first left, never the ORM's or the database's error."""
+    rounds = 6
+    for n in range(rounds):
+        add_contact(store, name=f"Keep {n}", email=f"keep{n}@acme.de")
+        add_contact(store, name=f"Other {n}", email=f"other{n}@acme.de")
+        add_deal(store, title=f"Deal {n}", contact=f"Other {n}")
+    for n in range(rounds):
+        gone = f"Keep {n}" if n % 2 else f"Other {n}"
+        outcomes = at_once(
+            lambda n=n: merge_contacts(store, f"Keep {n}", f"Other {n}"),
+            lambda gone=gone: remove_contact(store, gone),
+            expected=(NotFound,),
+        )
+        assert refused(outcomes) <= 1, outcomes
+        for outcome in outcomes:
+            if isinstance(outcome, NotFound):
+                assert f" {n}" in str(outcome)
+    with store.read() as session:
+        linked = session.scalars(select(Deal.contact_id).where(Deal.contact_id.is_not(None)))
+        assert set(linked) <= {c.id for c in list_contacts(store)}

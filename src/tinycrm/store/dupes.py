@@ -48,7 +48,8 @@ from tinycrm.store.models import (
     ReadModel,
     Tag,
 )
-from tinycrm.store.records import fields_for, record_event, tags_for
+from tinycrm.store.records import fields_for, lock_linked, record_event, tags_for
+from tinycrm.store.refs import lock_row
 from tinycrm.store.service_models import Contract, SupportCase
 from tinycrm.store.types import utcnow
 
@@ -332,6 +333,17 @@ def _dropped(session: Session, keep: Contact, other: Contact) -> list[str]:
     return out
 
 
+def _lock(session: Session, keep: Contact, other: Contact) -> None:
+    """Before a merge: OTHER's deals, then both contacts in id order, locked until the
+    transaction ends and read afresh (``lock_row``; KEEP as an edit locks it, OTHER as
+    its delete does, in the order ``contact rm`` takes them): a ``contact rm`` of either
+    goes first, and then the merge is ``NotFound``, or waits for it."""
+    assert other.id is not None
+    lock_linked(session, Deal, "contact_id", other.id)
+    for row in sorted((keep, other), key=lambda contact: contact.id or 0):
+        lock_row(session, row, "contact", row.name, edit=row is keep)
+
+
 def _apply(session: Session, keep: Contact, other: Contact, plan: _Plan) -> None:
     kid, oid = keep.id, other.id
     assert kid is not None and oid is not None
@@ -436,6 +448,8 @@ def merge_contacts(
         merged = resolve_contact(session, other)
         if survivor.id == merged.id:
             raise Invalid(f"{survivor.name} (#{survivor.id}) cannot be merged with itself")
+        if not dry_run:
+            _lock(session, survivor, merged)
         plan = _plan(session, survivor, merged)
         other_read = contact_read(session, merged)
         if not dry_run:
