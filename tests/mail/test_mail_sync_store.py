@@ -199,3 +199,38 @@ def test_two_syncs_creating_one_contact_at_once_create_it_once_without_an_error(
     assert [type(r).__name__ for r in results] == ["MailRun"], results
     assert (first.run.created, results[0].created, results[0].logged) == (1, 0, 1)
     assert _count(store) == 2
+
+
+def test_mail_logged_while_its_contact_company_or_deal_is_deleted_never_fails(store: Any) -> None:
+    """A mail sync logging Ann's mail while ``contact rm``, ``company rm`` or ``deal rm``
+    deletes her, her company or her open deal: the mail is logged first (the delete
+    unlinks it after) or logged without what is gone, never the database's foreign-key
+    error failing the whole sync."""
+    from tests.store.races import at_once
+    from tinycrm.store.companies import add_company, remove_company
+    from tinycrm.store.contacts import remove_contact
+    from tinycrm.store.deals import add_deal, remove_deal
+    from tinycrm.store.mail_log import log_messages
+
+    removals = [
+        lambda n: remove_contact(store, f"Ann {n}"),
+        lambda n: remove_company(store, f"Acme {n}"),
+        lambda n: remove_deal(store, f"Deal {n}"),
+    ]
+    rounds = 6
+    for n in range(rounds):
+        add_company(store, name=f"Acme {n}")
+        add_contact(store, name=f"Ann {n}", email=f"ann{n}@acme.example", company=f"Acme {n}")
+        add_deal(store, title=f"Deal {n}", contact=f"Ann {n}")
+
+    def mail(n: int) -> MailMessage:
+        return parse_message(
+            f"From: ann{n}@acme.example\nTo: me@my.example\nSubject: n{n}\n"
+            f"Message-ID: <race-{n}@acme.example>\n\nhi\n".encode()
+        )
+
+    for n in range(rounds):
+        at_once(
+            lambda n=n: log_messages(store, [mail(n)], **OWN),
+            lambda n=n: removals[n % len(removals)](n),
+        )

@@ -47,10 +47,12 @@ from tinycrm.config import MailSettings
 from tinycrm.mail.message import MailMessage
 from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
+from tinycrm.store.companies import keep_company
+from tinycrm.store.contacts import keep_contact
 from tinycrm.store.dupe_rules import email_key
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Conflict, Invalid
-from tinycrm.store.models import Activity, Contact, ContactAlias, Deal
+from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.models import Activity, Company, Contact, ContactAlias, Deal
 from tinycrm.store.records import record_event
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import plural
@@ -218,6 +220,7 @@ class MailLogger:
         self._dry_people: dict[str, int] = {}  # address key -> that id, for the run
         self._dry_ids: dict[int, int] = {}  # this batch's contact id -> that id
         self._session: Session | None = None
+        self._kept: set[tuple[str, int]] = set()  # rows this transaction keeps (_keep)
 
     @property
     def session(self) -> Session:
@@ -229,6 +232,7 @@ class MailLogger:
         self._session = session
         self.known.clear()
         self._dry_ids.clear()
+        self._kept.clear()
 
     def log(self, message: MailMessage) -> None:
         run = self.run
@@ -415,22 +419,54 @@ class MailLogger:
             select(col(Deal.id))
             .where(col(Deal.contact_id) == contact.id, col(Deal.status) == "open")
             .limit(2)
+            .with_for_update(read=True, key_share=True)  # a deal rm goes first, or waits
         ).all()
         return ids[0] if len(ids) == 1 else None
+
+    def _keep(self, contact: Contact) -> bool:
+        """Whether ``contact`` is still there: it is then kept from being deleted until
+        the run commits, read afresh (``keep_contact``; once a transaction). A ``contact
+        rm`` meanwhile goes first (its mail is not logged), or waits."""
+        assert contact.id is not None
+        if ("contact", contact.id) not in self._kept:
+            try:
+                keep_contact(self.session, contact)
+            except NotFound:
+                return False
+            self._kept.add(("contact", contact.id))
+        return True
+
+    def _company_id(self, contact: Contact) -> int | None:
+        """The contact's company, kept from being deleted until the run commits
+        (``keep_company``); None when it has none, or a ``company rm`` deleted it
+        meanwhile."""
+        company = self.session.get(Company, contact.company_id) if contact.company_id else None
+        if company is None or company.id is None:
+            return None
+        if ("company", company.id) not in self._kept:
+            try:
+                keep_company(self.session, company)
+            except NotFound:
+                return None
+            self._kept.add(("company", company.id))
+        return company.id
 
     def _write(self, message: MailMessage, contact: Contact, direction: str) -> bool:
         """Write the activity; False when another sync (a colleague's, on the same
         PostgreSQL database) logged the message for this contact after our check: its
-        insert waited for that commit and met the unique key."""
+        insert waited for that commit and met the unique key; False too when a
+        ``contact rm`` deleted the contact meanwhile."""
         from tinycrm.store.activity_rows import new_activity_row
 
+        if not self._keep(contact):
+            return False
         now = utcnow()
         columns = {
             "kind": "email",
             "subject": _clean(message.subject, SUBJECT_MAX) or "(no subject)",
             "body": mail_body(message),
             "contact_id": contact.id,
-            "company_id": contact.company_id,
+            "company_id": self._company_id(contact),
             "deal_id": self._open_deal(contact),
             "occurred_at": message.date or now,
             "mail_key": message.key,
