@@ -201,3 +201,31 @@ def test_a_deal_won_by_two_writers_at_once_is_won_once(store) -> None:
         close = lambda n=n: win_deal(store, f"D{n}")  # noqa: E731
         assert refused(at_once(close, close, expected=(Conflict,))) == 1
     assert [e.action for e in list_events(store, entity="deal")].count("won") == rounds
+
+
+def test_a_deal_put_in_a_stage_while_it_is_removed_is_put_first_or_not_found(store) -> None:
+    """``deal move`` (or ``deal add --stage``) into a stage and ``stage rm --move-to`` of
+    that stage at once: the deal goes in first (and the removal moves it on), or it is
+    refused with one line (the stage was removed just now), never the database's
+    foreign-key error; no deal is left in a removed stage."""
+    add_pipeline(store, name="Partners", stages=[("Intro", 10, None), ("Signed", 90, None)])
+    writes = [
+        lambda n: move_deal(store, f"Deal {n}", f"Step {n}", pipeline="Partners"),
+        lambda n: add_deal(store, title=f"New {n}", pipeline="Partners", stage=f"Step {n}"),
+    ]
+    rounds = 6
+    for n in range(rounds):
+        add_stage(store, "Partners", name=f"Step {n}", probability=50)
+        add_deal(store, title=f"Deal {n}", pipeline="Partners")
+    for n in range(rounds):
+        outcomes = at_once(
+            lambda n=n: writes[n % len(writes)](n),
+            lambda n=n: remove_stage(store, "Partners", f"Step {n}", move_to="Signed"),
+            expected=(NotFound,),
+        )
+        assert refused(outcomes[1:]) == 0
+        if refused(outcomes):
+            assert f"Step {n}" in str(outcomes[0])
+    stages = {stage.name for stage in get_pipeline(store, "Partners").stages}
+    assert stages == {"Intro", "Signed"}
+    assert {deal.stage for deal in list_deals(store, pipeline="Partners")} <= stages

@@ -283,6 +283,7 @@ def insert_deal(
         if not stages:
             raise Invalid(f"pipeline {pipe.name} has no stages")
         target = stages[0]
+    target = lock_row(session, target, "stage", target.name, key=True)  # not removed meanwhile
     assert target.id is not None
     person = resolve_contact(session, contact) if isinstance(contact, str) else contact
     account = resolve_company(session, company) if isinstance(company, str) else company
@@ -519,6 +520,8 @@ def move_deal(store: Store, ref: str | int, stage: str, *, pipeline: str | None 
         )
         assert pipe is not None and pipe.id is not None
         target = resolve_stage(session, pipe, stage)
+        # not removed before the deal is moved in (a stage rm meanwhile: NotFound)
+        target = lock_row(session, target, "stage", target.name, key=True)
         if target.id == deal.stage_id:
             raise Conflict(f"deal {deal.title} is already in {target.name}")
         before = session.get(Stage, deal.stage_id)

@@ -13,7 +13,7 @@ from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.models import Deal, Pipeline, PipelineRead, Stage, StageRead
 from tinycrm.store.records import UNSET, Unset, is_set, record_event
-from tinycrm.store.refs import numeric_id, resolve
+from tinycrm.store.refs import lock_row, numeric_id, resolve
 from tinycrm.store.stage_changes import StageChange
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEFAULT_STAGES, plural
@@ -303,12 +303,23 @@ def remove_stage(
         pipe = resolve_pipeline(session, pipeline)
         assert pipe.id is not None
         target = resolve_stage(session, pipe, stage)
-        deals = list(session.scalars(select(Deal).where(col(Deal.stage_id) == target.id)))
+        # the stage first (a writer putting a deal in it meanwhile comes first, or finds
+        # it gone), then its deals, read afresh (a deal moved out meanwhile stays out)
+        target = lock_row(session, target, "stage", target.name)
+        deals = list(
+            session.scalars(
+                select(Deal)
+                .where(col(Deal.stage_id) == target.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        )
         destination: Stage | None = None
         if move_to is not None:
             destination = resolve_stage(session, pipe, move_to)
             if destination.id == target.id:
                 raise Invalid("--move-to must name another stage")
+            destination = lock_row(session, destination, "stage", destination.name, key=True)
         if deals and destination is None:
             raise Conflict(
                 f"stage {target.name} still holds {plural(len(deals), 'deal')}; "
