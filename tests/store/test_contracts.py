@@ -634,3 +634,24 @@ def test_an_open_renewal_deal_deleted_is_opened_again_by_the_next_run(store) -> 
     lose_deal(store, again, reason="too expensive")
     remove_deal(store, again)
     assert process_renewals(store, now=at(date(2026, 11, 4))).renewal_deals == []
+
+
+def test_a_renewal_deal_opened_while_its_customer_is_deleted_is_opened_first_or_without(
+    store,
+) -> None:
+    """``remind`` opening renewal deals while ``contact rm --yes`` deletes the customer
+    (keeping the contract, unlinked): the deal is opened first (the delete unlinks it),
+    or opened without the contact, never a deadlock or foreign-key error."""
+    from tinycrm.store.contacts import remove_contact
+
+    rounds = 4
+    for n in range(rounds):
+        won(store, f"Deal {n}", who=f"Person{n}")
+        add_contract(store, deal=f"Deal {n}", start=date(2026, 1, 1), now=NOW)
+        at_once(
+            lambda: process_renewals(store, now=NOW),
+            lambda n=n: remove_contact(store, f"Person{n}", unlink_contracts_and_cases=True),
+        )
+    assert sorted(_renewal_deals(store)) == [f"Renewal: Deal {n}" for n in range(rounds)]
+    with store.read() as session:
+        assert session.scalar(select(func.count()).where(Deal.contact_id.is_not(None))) == 0

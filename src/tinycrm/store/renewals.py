@@ -31,6 +31,7 @@ from tinycrm.store.contract_terms import (
     state_on,
 )
 from tinycrm.store.engine import Store
+from tinycrm.store.errors import NotFound
 from tinycrm.store.models import Company, Contact, ReadModel
 from tinycrm.store.records import record_event
 from tinycrm.store.service_models import Contract
@@ -133,6 +134,7 @@ def _open_renewal_deal(store: Store, contract_id: int, today: date, lead: int) -
     from tinycrm.store.deals import insert_deal, run_new_deal_rules
 
     with store.write() as session:
+        person, account = _kept_customer(session, contract_id)
         contract = lock_contract(session, contract_id)
         if contract is None or contract.auto_renew or contract.cancelled_on is not None:
             return None
@@ -151,8 +153,8 @@ def _open_renewal_deal(store: Store, contract_id: int, today: date, lead: int) -
             # a control character stored in the contract (an old import) is written as
             # its visible escape: the deal's checked title and owner refuse it raw
             title=safetext.display(f"Renewal: {contract.title}")[:200],
-            contact=session.get(Contact, contract.contact_id) if contract.contact_id else None,
-            company=session.get(Company, contract.company_id) if contract.company_id else None,
+            contact=_linked(session, Contact, contract.contact_id, person),
+            company=_linked(session, Company, contract.company_id, account),
             amount=amount,
             currency=contract.currency,
             close_date=contract.end_date,
@@ -181,6 +183,42 @@ def _open_renewal_deal(store: Store, contract_id: int, today: date, lead: int) -
         )
         run_new_deal_rules(store, session, deal, stage)
         return deal.id
+
+
+def _kept_customer(session: Session, contract_id: int) -> tuple[Contact | None, Company | None]:
+    """The contract's contact and company, kept from being deleted until the transaction
+    ends (``keep_contact``, ``keep_company``) before the contract is locked: the order a
+    ``contact rm`` or ``company rm`` takes them in (the customer, then the contracts it
+    unlinks), so the two never wait for each other. One deleted meanwhile is None."""
+    from tinycrm.store.companies import keep_company
+    from tinycrm.store.contacts import keep_contact
+
+    row = session.execute(
+        select(col(Contract.contact_id), col(Contract.company_id)).where(
+            col(Contract.id) == contract_id
+        )
+    ).first()
+    if row is None:
+        return None, None
+    person = session.get(Contact, row.contact_id) if row.contact_id else None
+    account = session.get(Company, row.company_id) if row.company_id else None
+    try:
+        person = keep_contact(session, person) if person is not None else None
+    except NotFound:
+        person = None
+    try:
+        account = keep_company(session, account) if account is not None else None
+    except NotFound:
+        account = None
+    return person, account
+
+
+def _linked(session: Session, model: Any, row_id: int | None, kept: Any) -> Any:
+    """The ``model`` row the locked contract links (``row_id``): the one kept before,
+    or (linked to another meanwhile) that one; None when it links none."""
+    if row_id is None:
+        return None
+    return kept if kept is not None and kept.id == row_id else session.get(model, row_id)
 
 
 def _lapse(store: Store, contract_id: int, today: date) -> list[int] | None:
