@@ -655,3 +655,23 @@ def test_a_renewal_deal_opened_while_its_customer_is_deleted_is_opened_first_or_
     assert sorted(_renewal_deals(store)) == [f"Renewal: Deal {n}" for n in range(rounds)]
     with store.read() as session:
         assert session.scalar(select(func.count()).where(Deal.contact_id.is_not(None))) == 0
+
+
+def test_a_contract_lapsing_while_its_customer_is_deleted_lapses_first_or_without(
+    store,
+) -> None:
+    """``remind`` ending a contract (and churning its customer) while ``contact rm --yes``
+    deletes that customer: one goes first, never a deadlock."""
+    from tinycrm.store.contacts import remove_contact
+
+    rounds = 4
+    for n in range(rounds):
+        won(store, f"Deal {n}", who=f"Person{n}")
+        add_contract(store, deal=f"Deal {n}", start=date(2024, 1, 1), now=NOW)
+        at_once(
+            lambda: process_renewals(store, now=NOW),
+            lambda n=n: remove_contact(store, f"Person{n}", unlink_contracts_and_cases=True),
+        )
+    with store.read() as session:
+        lapsed = session.scalars(select(Contract.lapsed_on)).all()
+    assert lapsed == [date(2025, 1, 1)] * rounds

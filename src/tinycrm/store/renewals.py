@@ -213,6 +213,31 @@ def _kept_customer(session: Session, contract_id: int) -> tuple[Contact | None, 
     return person, account
 
 
+def _lock_customers(session: Session, contract_id: int) -> None:
+    """Before a contract is locked to end it: the customers it may churn (its contact,
+    else its company's customers, in id order) locked as an edit locks them, in the order
+    a ``contact rm`` or ``company rm`` takes them (the customer, then the contracts it
+    unlinks), so the two never wait for each other (PostgreSQL)."""
+    row = session.execute(
+        select(col(Contract.contact_id), col(Contract.company_id)).where(
+            col(Contract.id) == contract_id
+        )
+    ).first()
+    if row is None or (row.contact_id is None and row.company_id is None):
+        return
+    mine = (
+        col(Contact.id) == row.contact_id
+        if row.contact_id is not None
+        else and_(col(Contact.company_id) == row.company_id, col(Contact.lifecycle) == "customer")
+    )
+    session.execute(
+        select(col(Contact.id))
+        .where(mine)
+        .order_by(col(Contact.id))
+        .with_for_update(key_share=True)
+    ).all()
+
+
 def _linked(session: Session, model: Any, row_id: int | None, kept: Any) -> Any:
     """The ``model`` row the locked contract links (``row_id``): the one kept before,
     or (linked to another meanwhile) that one; None when it links none."""
@@ -227,6 +252,7 @@ def _lapse(store: Store, contract_id: int, today: date) -> list[int] | None:
     from tinycrm.store.contracts import record_churn
 
     with store.write() as session:
+        _lock_customers(session, contract_id)
         contract = lock_contract(session, contract_id)
         if contract is None or contract.lapsed_on is not None:
             return None
