@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.store.races import at_once, refused
 from tinycrm.store import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.activities import (
     add_task,
@@ -132,3 +133,31 @@ def test_an_activity_that_has_not_happened_yet_is_refused(store, kind: str) -> N
     soon = log_activity(store, kind=kind, text="Now", ref="Ada", at=now + timedelta(minutes=4))
     assert soon.occurred_at == now + timedelta(minutes=4)
     assert add_task(store, text="Call back", contact="Ada", due=now + timedelta(days=3)).due_at
+
+
+def test_a_repeating_task_completed_twice_at_once_or_while_its_contact_is_deleted(
+    store,
+) -> None:
+    """``task done`` twice at once on a repeating task: done once, one next occurrence,
+    the other refused (already done). ``task done`` while ``contact rm`` deletes the only
+    record it is about: done first (the delete takes both), or refused with one line
+    (deleted just now), never the ORM's or the database's error."""
+    from tinycrm.store.contacts import remove_contact
+
+    due = datetime(2030, 1, 7, 9, tzinfo=UTC)
+    rounds = 4
+    for n in range(rounds):
+        add_contact(store, name=f"Person {n}")
+        task = add_task(store, text=f"Call {n}", due=due, every="week", contact=f"Person {n}")
+        done = lambda task=task: complete_task(store, task.id)  # noqa: E731
+        assert refused(at_once(done, done, expected=(Conflict,))) == 1
+    assert len(list_tasks(store, scope="all")) == 2 * rounds
+    for n in range(rounds):
+        [task] = [t for t in list_tasks(store, scope="open") if t.subject == f"Call {n}"]
+        outcomes = at_once(
+            lambda task=task: complete_task(store, task.id),
+            lambda n=n: remove_contact(store, f"Person {n}"),
+            expected=(NotFound,),
+        )
+        assert refused(outcomes[1:]) == 0
+    assert list_tasks(store, scope="all") == []

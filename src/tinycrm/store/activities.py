@@ -21,7 +21,7 @@ from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.models import Activity, ActivityRead, Company, Contact, Deal
 from tinycrm.store.records import record_event
-from tinycrm.store.refs import get_by_id
+from tinycrm.store.refs import get_by_id, lock_row
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import LOG_KINDS
 
@@ -55,8 +55,6 @@ class Links:
             self.company = self.session.get(Company, self.contact.company_id)
         # none deleted before the activity is written (contact rm, company rm, deal rm)
         if self.deal is not None:
-            from tinycrm.store.refs import lock_row
-
             lock_row(self.session, self.deal, "deal", self.deal.title, key=True)
         if self.contact is not None:
             keep_contact(self.session, self.contact)
@@ -304,11 +302,34 @@ def _task(session: Session, task_id: int) -> Activity:
     return task
 
 
+def _keep_links(session: Session, task: Activity) -> None:
+    """The deal, contact and company ``task`` is about kept from being deleted until the
+    transaction ends (as :meth:`Links.complete` keeps them). One deleted just now is
+    passed over: the task went with it, or lost the link (read afresh after this)."""
+    for model, row_id in ((Deal, task.deal_id), (Contact, task.contact_id),
+                          (Company, task.company_id)):  # fmt: skip
+        record = session.get(model, row_id) if row_id else None
+        try:
+            if isinstance(record, Deal):
+                lock_row(session, record, "deal", record.title, key=True)
+            elif isinstance(record, Contact):
+                keep_contact(session, record)
+            elif isinstance(record, Company):
+                keep_company(session, record)
+        except NotFound:
+            continue
+
+
 def complete_task(store: Store, task_id: int) -> ActivityRead:
     """Mark a task done (now). A repeating task gets its next occurrence, returned
     as ``next`` in the event summary and findable with ``list_tasks``."""
     with store.write() as session:
         task = _task(session, task_id)
+        # what it is about kept first (a delete takes that before the tasks it removes),
+        # then the task locked and read afresh: a second completion at once finds it
+        # done, a delete meanwhile NotFound; the next occurrence links what is left
+        _keep_links(session, task)
+        task = lock_row(session, task, "task", task.subject)
         if task.done_at is not None:
             raise Conflict(f"task {task_id} is already done")
         now = utcnow()
