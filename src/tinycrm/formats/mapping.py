@@ -247,10 +247,20 @@ TARGETS: dict[str, tuple[Target, ...]] = {
 }  # fmt: skip
 
 # tinycrm's own export columns that are bookkeeping, not data to import: ids of another
-# database, the time of the latest change (the import is that), and the lead score (the
-# rules recompute it from what was imported).
+# database (an activity's campaign_id too: campaigns travel only in `export all`), the
+# time of the latest change (the import is that), and the lead score (the rules recompute
+# it from what was imported).
 _BOOKKEEPING = frozenset(
-    ("company_id", "contact_id", "pipeline_id", "stage_id", "deal_id", "updated_at", "score")
+    (
+        "company_id",
+        "contact_id",
+        "pipeline_id",
+        "stage_id",
+        "deal_id",
+        "campaign_id",
+        "updated_at",
+        "score",
+    )
 )  # compared as written (vendors' "Deal ID" is an external id)
 
 # What an unmapped contact column is called when --keep-extra keeps it, so that
