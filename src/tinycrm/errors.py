@@ -18,7 +18,12 @@ class TinyCrmError(Exception):
 
 
 class NotFound(TinyCrmError):
-    """No record matches a reference."""
+    """No record matches a reference; ``suggestions`` describes records whose names hold
+    it (what the message offers as "did you mean …?")."""
+
+    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions or []
 
 
 class Ambiguous(TinyCrmError):

@@ -606,6 +606,24 @@ def test_a_ref_that_names_nothing_suggests_records_whose_names_hold_it(store) ->
     assert str(caught.value) == "no contact matches '%'"
 
 
+def test_a_log_ref_that_names_nothing_suggests_records_of_every_kind(store) -> None:
+    """`tinycrm log` takes a contact, a company or a deal: one that names nothing offers
+    what its names hold, each with its kind, as `contact show` does. Before, it said only
+    "no contact, company or deal matches 'engine'"."""
+    add_contact(store, name="Ada Lovelace", email="ada@example.com")
+    add_company(store, name="Analytical Engines")
+    add_deal(store, title="Engine order")
+    with pytest.raises(NotFound) as caught:
+        log_activity(store, kind="call", ref="engine", text="hi")
+    assert str(caught.value) == (
+        "no contact, company or deal matches 'engine' (did you mean "
+        "company #1 Analytical Engines; deal #1 Engine order (open)?)"
+    )
+    with pytest.raises(NotFound) as caught:
+        log_activity(store, kind="call", ref="nobody", text="hi")
+    assert str(caught.value) == "no contact, company or deal matches 'nobody'"
+
+
 def _linked_while_deleted(store, monkeypatch, delete, link) -> BaseException | None:  # type: ignore[no-untyped-def]
     """``link`` run while ``delete`` has deleted its record but not committed yet (its
     event written, it waits half a second): the error ``link`` raised, if any."""

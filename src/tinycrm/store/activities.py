@@ -21,7 +21,7 @@ from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Conflict, Invalid, NotFound
 from tinycrm.store.models import Activity, ActivityRead, Company, Contact, Deal
 from tinycrm.store.records import record_event
-from tinycrm.store.refs import get_by_id, lock_row
+from tinycrm.store.refs import SUGGESTED, did_you_mean, get_by_id, lock_row
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import LOG_KINDS
 
@@ -92,15 +92,20 @@ def resolve_any(session: Session, ref: str) -> tuple[str, Contact | Company | De
         name = kind.strip().lower()
         return name, _PREFIXES[name](session, rest)
     found: list[tuple[str, Contact | Company | Deal]] = []
+    suggested: list[str] = []
     for name, resolver in _PREFIXES.items():
         try:
             found.append((name, resolver(session, ref)))
-        except NotFound:
+        except NotFound as exc:
+            suggested += [s if s == "…" else f"{name} {s}" for s in exc.suggestions]
             continue
         except Ambiguous as exc:
             raise Ambiguous(f"{exc} (or write {name}:ID)", exc.candidates) from exc
     if not found:
-        raise NotFound(f"no contact, company or deal matches {safetext.quoted(ref)}")
+        if "…" in suggested or len(suggested) > SUGGESTED:  # at most three, then "…"
+            suggested = [*[s for s in suggested if s != "…"][:SUGGESTED], "…"]
+        message = f"no contact, company or deal matches {safetext.quoted(ref)}"
+        raise NotFound(message + did_you_mean(suggested), suggested)
     if len(found) > 1:
         listed = "; ".join(f"{name}:{record.id}" for name, record in found)
         raise Ambiguous(f"{safetext.quoted(ref)} could be {listed} (write one of these)", [listed])

@@ -95,9 +95,8 @@ def resolve(
                 f"{what} {quoted(text)} is ambiguous: {'; '.join(shown)}{more} (use the id)",
                 candidates=shown,
             )
-    raise NotFound(
-        f"no {what} matches {quoted(text)}{_suggestions(session, model, text, near, describe)}"
-    )
+    suggested = _suggestions(session, model, text, near, describe)
+    raise NotFound(f"no {what} matches {quoted(text)}{did_you_mean(suggested)}", suggested)
 
 
 SUGGESTED = 3
@@ -105,22 +104,26 @@ SUGGESTED = 3
 
 def _suggestions(
     session: Session, model: type[T], text: str, near: Any, describe: Callable[[T], str]
-) -> str:
-    """`` (did you mean …?)`` naming up to ``SUGGESTED`` rows whose ``near`` holds ``text``,
-    in id order; empty when none does (or the text cannot be looked for)."""
+) -> list[str]:
+    """Up to ``SUGGESTED`` rows whose ``near`` holds ``text``, in id order and described,
+    and ``…`` after them when there are more; empty when none does (or the text cannot be
+    looked for)."""
     if near is None or numeric_id(text) is not None:
-        return ""
+        return []
     try:
         pattern = contains_pattern(text)
     except Invalid:
-        return ""
+        return []
     id_column = model.id  # type: ignore[attr-defined]
     query = select(model).where(near.like(pattern, escape="\\")).order_by(id_column)
     rows = list(session.scalars(query.limit(SUGGESTED + 1)))
-    if not rows:
-        return ""
-    shown = "; ".join(describe(row) for row in rows[:SUGGESTED])
-    return f" (did you mean {shown}{'; …' if len(rows) > SUGGESTED else ''}?)"
+    shown = [describe(row) for row in rows[:SUGGESTED]]
+    return [*shown, "…"] if len(rows) > SUGGESTED else shown
+
+
+def did_you_mean(suggestions: list[str]) -> str:
+    """`` (did you mean A; B; …?)``, or nothing when there is nothing to suggest."""
+    return f" (did you mean {'; '.join(suggestions)}?)" if suggestions else ""
 
 
 def resolve_id(session: Session, model: type[T], ref: str | int, *, what: str) -> T:
