@@ -203,3 +203,18 @@ def test_ragged_rows_and_salesforce_footers() -> None:
     assert rows[1][1] == {"name": "Grace", "email": "g@x.io", "phone": ""}
     assert "4 cells but the header has 3 columns" in rows[3][1][ROW_ERROR]
     assert footer == [7, 8]
+
+
+def test_the_unmapped_report_names_empty_columns_without_a_dangling_more() -> None:
+    """Columns that map to nothing: those that held values are named, the empty ones
+    counted. Before, a file whose only such column was empty was reported as
+    'Columns not imported (…): 1 more column empty', 'more' than nothing named."""
+    mapping = build_mapping("contacts", ["Name", "Fax", "Pager", "Nickname"])
+    list(mapped_rows([(2, ["Ada", "", "", "Addie"])], mapping, []))
+    assert mapping.unmapped_report() == "Nickname (1 row); 2 more columns empty"
+    mapping = build_mapping("contacts", ["Name", "Fax"])
+    list(mapped_rows([(2, ["Ada", ""])], mapping, []))
+    assert mapping.unmapped_report() == "1 column, empty: Fax"
+    mapping = build_mapping("contacts", ["Name", "Fax", "Pager"])
+    list(mapped_rows([(2, ["Ada", "", ""])], mapping, []))
+    assert mapping.unmapped_report() == "2 columns, all empty: Fax, Pager"

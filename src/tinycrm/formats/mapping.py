@@ -417,18 +417,24 @@ class Mapping:
         return [c.header for c in self.columns if c.how == "unmapped"]
 
     def unmapped_report(self) -> str:
-        """``City (3 rows), Country/Region (3 rows); 12 more columns were empty``, from what
-        ``apply`` saw."""
+        """``City (3 rows), Country/Region (3 rows); 12 more columns empty``, or when none
+        held a value ``2 columns, all empty: Fax, Pager``, from what ``apply`` saw."""
         shown = [
             f"{short_header(c.header)} "
             f"({self.filled[c.index]:,} row{'s' if self.filled[c.index] != 1 else ''})"
             for c in self.columns
             if c.how == "unmapped" and self.filled.get(c.index)
         ]
-        empty = sum(1 for i in self._unmapped if not self.filled.get(i))
+        empty = [c for c in self.columns if c.how == "unmapped" and not self.filled.get(c.index)]
+        count = len(empty)
         text = ", ".join(shown)
-        if empty:
-            text += ("; " if text else "") + f"{empty} more column{'s' if empty != 1 else ''} empty"
+        if count and text:
+            text += f"; {count} more column{'s' if count != 1 else ''} empty"
+        elif count:  # nothing else to name: name these (a few)
+            names = [short_header(c.header) for c in empty[:EMPTY_NAMED]]
+            more = ", …" if count > len(names) else ""
+            text = (f"1 column, empty: {names[0]}" if count == 1
+                    else f"{count} columns, all empty: {', '.join(names)}{more}")  # fmt: skip
         return text
 
     def ignored_report(self) -> str:
@@ -549,6 +555,7 @@ class Mapping:
         return rows
 
 
+EMPTY_NAMED = 5  # empty unmapped columns a summary names when no other is named
 HEADER_SHOWN = 60  # characters of a column's name a summary shows
 
 
