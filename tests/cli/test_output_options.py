@@ -159,6 +159,25 @@ def test_writes_and_lists_in_every_format(cli) -> None:
     assert json.loads(logged)["subject"] == "Signed"
 
 
+def test_a_list_of_no_records_in_csv_is_its_header_alone(cli, tmp_path) -> None:
+    """As an export of no records is: a header that imports as nothing. Before, `contact
+    list --where … --csv` of no contacts (and task, product, quote, case, contract,
+    campaign and lead lists of none) printed an empty line, which import refuses."""
+    cli("contact", "add", "Ada", "--email", "ada@example.com", "--company", "Acme")
+    cli("deal", "add", "Engine", "--contact", "ada@example.com")
+    for noun in ("contact", "company", "deal"):
+        text = cli(noun, "list", "--search", "nobody", "--csv").stdout
+        some = cli(noun, "list", "--csv").stdout.splitlines()[0].split(",")
+        assert text.count("\n") == 1 and set(text.strip().split(",")) == set(some), noun
+    for noun in ("task", "product", "quote", "case", "contract", "campaign"):
+        text = cli(noun, "list", "--csv").stdout  # none of these yet
+        assert text.count("\n") == 1 and text.startswith("id,"), noun
+    assert cli("lead", "list", "--status", "junk", "--csv").stdout.startswith("id,name,")
+    (tmp_path / "none.csv").write_text(cli("contact", "list", "--search", "x", "--csv").stdout)
+    imported = cli("import", "contacts", str(tmp_path / "none.csv"))
+    assert imported.exit_code == 0 and "0 created" in imported.stdout
+
+
 def test_a_streamed_export_follows_the_same_csv_and_json_rules() -> None:
     """``RowWriter.write_values`` (an export streaming 100,000 contacts) writes what
     ``write_csv`` writes for the same records: one rule set, two speeds."""

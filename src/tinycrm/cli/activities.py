@@ -159,7 +159,7 @@ def task_list(
         deal=deal,
         limit=limit,
     )
-    output.list(rows, TASK_COLUMNS, empty="no tasks")
+    output.list(rows, TASK_COLUMNS, empty="no tasks", model="ActivityRead")
 
 
 @task_app.command("done")

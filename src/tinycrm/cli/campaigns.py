@@ -141,7 +141,7 @@ def add(
 def list_(ctx: typer.Context, output: Output = TABLE) -> None:
     """List campaigns, latest start first, with member counts."""
     rows = crm(ctx).campaigns.list()
-    output.list(rows, COLUMNS, empty="no campaigns")
+    output.list(rows, COLUMNS, empty="no campaigns", model="CampaignRead")
 
 
 @app.command("show")

@@ -124,7 +124,7 @@ def list_(
         where=where,
         limit=limit,
     )
-    output.list(rows, CASE_COLUMNS, empty="no cases")
+    output.list(rows, CASE_COLUMNS, empty="no cases", model="CaseRead")
 
 
 @app.command("show")

@@ -129,7 +129,7 @@ def list_(
         where=where,
         segment=segment,
     )
-    output.list(rows, COLUMNS, empty="no companies")
+    output.list(rows, COLUMNS, empty="no companies", model="CompanyRead")
 
 
 @app.command("show")

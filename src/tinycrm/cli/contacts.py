@@ -180,7 +180,7 @@ def list_(
     if by_score:  # stable: equal scores stay in name order; --limit after sorting
         rows = sorted(rows, key=lambda row: -row.score)[:limit]
         columns = [*COLUMNS[:-1], col("score", "score", justify="right"), COLUMNS[-1]]
-    output.list(rows, columns, empty="no contacts")
+    output.list(rows, columns, empty="no contacts", model="ContactRead")
 
 
 @app.command("show")

@@ -138,7 +138,7 @@ def list_(
         deal=deal,
         limit=limit,
     )
-    output.list(rows, CONTRACT_COLUMNS, empty="no contracts")
+    output.list(rows, CONTRACT_COLUMNS, empty="no contracts", model="ContractRead")
 
 
 @app.command("show")

@@ -179,7 +179,7 @@ def list_(
         where=where,
         segment=segment,
     )
-    output.list(rows, DEAL_COLUMNS, empty="no deals")
+    output.list(rows, DEAL_COLUMNS, empty="no deals", model="DealRead")
 
 
 @app.command("show")

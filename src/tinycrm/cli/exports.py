@@ -150,33 +150,12 @@ BATCH = 5000  # rows written between two progress updates
 
 
 def _columns_of(model: str | None, *, contact_email: bool, mail: bool = False) -> list[str] | None:
-    """The CSV header of an export of ``model`` records (a read model of tinycrm.api.models,
-    by name) that has none: the columns one
-    with records has, without custom fields (``fields``) and other mappings (no record
-    gives their keys) or lists of records (CSV leaves those out), so that the file is
-    a header that imports as nothing, not an empty line that is refused."""
+    """The CSV header of an export of ``model`` records that has none (``out.model_columns``),
+    with the export's own columns (``contact_email``, a mail's key and direction)."""
     if model is None:
         return None
-    import types
-    import typing
-
-    from pydantic import BaseModel
-
-    from tinycrm.api import models
-
     columns = []
-    for name, info in getattr(models, model).model_fields.items():
-        kind = info.annotation
-        if typing.get_origin(kind) in (typing.Union, types.UnionType):
-            kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
-        args = typing.get_args(kind)
-        if typing.get_origin(kind) is dict or (
-            typing.get_origin(kind) is list
-            and args
-            and isinstance(args[0], type)
-            and issubclass(args[0], BaseModel)
-        ):
-            continue
+    for name in out.model_columns(model):
         columns.append(name)
         if name == "contact" and contact_email:
             columns.append("contact_email")

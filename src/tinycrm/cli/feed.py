@@ -25,4 +25,9 @@ def feed(
 ) -> None:
     """The event log, newest first: every create, change, move, win and loss."""
     rows = crm(ctx).feed(limit=limit, since=parse_when(since))
-    output.list(rows, EVENT_COLUMNS, empty=f"no events since {since}" if since else "no events yet")
+    output.list(
+        rows,
+        EVENT_COLUMNS,
+        model="EventRead",
+        empty=f"no events since {since}" if since else "no events yet",
+    )

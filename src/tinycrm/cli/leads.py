@@ -60,7 +60,7 @@ def list_(
 ) -> None:
     """Contacts in the lead lifecycle, highest score first, with status and BANT."""
     rows = crm(ctx).leads.list(status=status, qualified=qualified, owner=owner, limit=limit)
-    output.list(rows, COLUMNS, empty="no leads")
+    output.list(rows, COLUMNS, empty="no leads", model="LeadRead")
 
 
 @app.command("status")

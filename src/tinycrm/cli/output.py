@@ -153,6 +153,36 @@ def flatten(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def model_columns(model: str) -> list[str]:
+    """The CSV columns of ``model``'s records (a read model of tinycrm.api.models, by name)
+    that a CSV of none has as its header: those of a CSV with records, without custom
+    fields (``fields``) and other mappings (no record gives their keys) or lists of
+    records (CSV leaves those out), so that it is a header that imports as nothing, not
+    an empty line that is refused."""
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    from tinycrm.api import models
+
+    columns = []
+    for name, info in getattr(models, model).model_fields.items():
+        kind = info.annotation
+        if typing.get_origin(kind) in (typing.Union, types.UnionType):
+            kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
+        args = typing.get_args(kind)
+        if typing.get_origin(kind) is dict or (
+            typing.get_origin(kind) is list
+            and args
+            and isinstance(args[0], type)
+            and issubclass(args[0], BaseModel)
+        ):
+            continue
+        columns.append(name)
+    return columns
+
+
 def write_csv(rows: Iterable[Any], stream: Any = None) -> None:
     """Records (read models or plain rows) as CSV with a header row (see ``RowWriter``)."""
     writer = RowWriter("csv", stream or sys.stdout)
@@ -404,8 +434,10 @@ def emit_list(
     csv_: bool = False,
     title: str | None = None,
     empty: str = "nothing to show",
+    model: str | None = None,
 ) -> None:
-    """Print a list of records in the chosen format."""
+    """Print a list of records in the chosen format. ``model``: the records' read model
+    (by name), whose columns a CSV of none has as its header."""
     wants_machine(json_, jsonl, csv_)
     if json_:
         sys.stdout.write(dumps(list(items)) + "\n")
@@ -414,7 +446,11 @@ def emit_list(
         while batch := list(islice(items, 500)):
             sys.stdout.write(dumps_lines(batch) + "\n")
     elif csv_:
-        write_csv([to_plain(i) for i in items])
+        rows = [to_plain(i) for i in items]
+        if not rows and model is not None:
+            RowWriter("csv", sys.stdout, columns=model_columns(model)).close()
+        else:
+            write_csv(rows)
     else:  # written as they come: the first screen shows before the last row is read
         print_table((to_plain(i) for i in items), columns, title=title, empty=empty)
 
@@ -451,9 +487,11 @@ class Output:
         *,
         title: str | None = None,
         empty: str = "nothing to show",
+        model: str | None = None,
     ) -> None:
-        """A list of records: a table with ``columns``, or every record."""
-        emit_list(items, columns, title=title, empty=empty, **self._flags())
+        """A list of records: a table with ``columns``, or every record (``model``: their
+        read model, by name, whose columns a CSV of none has as its header)."""
+        emit_list(items, columns, title=title, empty=empty, model=model, **self._flags())
 
     def one(
         self,

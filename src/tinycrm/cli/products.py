@@ -145,7 +145,7 @@ def list_(
         where=where,
         limit=limit,
     )
-    output.list(rows, COLUMNS, empty="no products")
+    output.list(rows, COLUMNS, empty="no products", model="ProductRead")
 
 
 @app.command("show")

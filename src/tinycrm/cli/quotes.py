@@ -123,7 +123,7 @@ def list_(
 ) -> None:
     """List quotes, newest first (a draft or sent quote past its day shows as expired)."""
     rows = crm(ctx).quotes.list(status=status, deal=deal, where=where, limit=limit)
-    output.list(rows, COLUMNS, empty="no quotes")
+    output.list(rows, COLUMNS, empty="no quotes", model="QuoteRead")
 
 
 @app.command("show")
