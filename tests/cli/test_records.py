@@ -516,3 +516,13 @@ def test_contact_rm_on_a_terminal_asks_naming_what_goes(cli, monkeypatch) -> Non
     result = cli("contact", "rm", "Bob", input="y\n")
     assert result.exit_code == 0
     assert "Deleted contact #1 Bob with 1 activity; case #1 Broken login kept" in result.stdout
+
+
+def test_a_show_view_has_no_trailing_spaces(cli) -> None:
+    """A record's "label  value" lines end at their value. Before, `deal show X > file`
+    padded each to the longest value ('id           1               ')."""
+    cli("contact", "add", "Ada Lovelace", "--email", "ada@example.com", "--title", "Count")
+    cli("deal", "add", "Engine order", "--contact", "ada@example.com", "--amount", "18500")
+    for args in (("deal", "show", "Engine order"), ("contact", "show", "ada@example.com")):
+        lines = cli(*args).stdout.splitlines()
+        assert "id" in lines[1] and lines == [line.rstrip() for line in lines], args

@@ -648,7 +648,23 @@ def print_fields(row: dict[str, Any], labels: Sequence[tuple[str, str]], title: 
         table.add_row(Text(_cell(key)), Text(_cell(value, multiline=True)))
     console = stdout_console()
     console.print(Text(safetext.display(title), style="bold"))
-    console.print(table)
+    console.print(unpadded(console, table))
+
+
+def unpadded(console: Any, renderable: Any) -> Any:
+    """``renderable`` as ``console`` lays it out, without the spaces a grid pads its lines
+    with after their last cell (a show view piped into a file ends each line at its value)."""
+    from rich.segment import Segment, Segments
+
+    segments: list[Segment] = []
+    for line in console.render_lines(renderable, console.options, pad=False):
+        while line and not line[-1].control and not line[-1].text.rstrip(" "):
+            line.pop()
+        if line and not line[-1].control:
+            last = line[-1]
+            line[-1] = Segment(last.text.rstrip(" "), last.style)
+        segments += [*line, Segment.line()]
+    return Segments(segments)
 
 
 _console: Any = None
