@@ -300,6 +300,23 @@ def test_merge_says_which_of_others_values_it_dropped(store) -> None:
     assert (get_contact(store, 1).title, get_contact(store, 1).lifecycle) == ("CEO", "prospect")
 
 
+def test_a_phones_or_emails_vcard_type_follows_the_value_it_describes(store) -> None:
+    """phone_type / email_type (a vCard's TYPE, kept beside the main phone and email) go
+    with their value: OTHER's type of a phone KEEP's own wins over used to move across
+    and describe KEEP's number (exported as TYPE=CELL, a type nobody gave it)."""
+    add_contact(store, name="Ann", email="a@x.com", phone="+353 1 555 0001")
+    add_contact(store, name="Ann B", email="b@x.com", phone="+353 87 555 0002",
+                fields={"phone_type": "cell", "email_type": "home"})  # fmt: skip
+    merge_contacts(store, 1, 2)
+    assert get_contact(store, 1).fields == {}
+    # KEEP without a phone takes OTHER's, and its type with it (replacing a stale one)
+    add_contact(store, name="Bo", email="bo@x.com", fields={"Phone_Type": "fax"})
+    add_contact(store, name="Bo C", phone="+353 87 555 0003", fields={"phone_type": "cell"})
+    merge_contacts(store, "Bo", "Bo C")
+    bo = get_contact(store, "Bo")
+    assert (bo.phone, bo.fields) == ("+353 87 555 0003", {"phone_type": "cell"})
+
+
 def test_merged_contacts_old_id_and_emails_still_resolve(store) -> None:
     _setup_pair(store)
     merge_contacts(store, 1, 2)

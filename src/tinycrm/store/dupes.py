@@ -214,6 +214,10 @@ def _company_names(session: Session, ids: set[int]) -> dict[int | None, str]:
 
 # --------------------------------------------------------------------------- merging
 
+# A vCard's type of the main phone and email (TYPE=CELL, …), kept beside them as custom
+# fields: each follows the value it describes.
+TYPED = {"phone_type": "phone", "email_type": "email"}
+
 
 class _Plan:
     """What a merge of ``other`` into ``keep`` will do, decided before anything is written."""
@@ -225,6 +229,7 @@ class _Plan:
         self.aliases: list[tuple[str, str]] = []
         self.tags: list[str] = []
         self.fields: list[str] = []
+        self.stale: list[str] = []  # KEEP's fields that OTHER's replace (a phone's type)
         self.members: list[tuple[CampaignMember, CampaignMember | None]] = []
         self.answers: list[tuple[Qualification, Qualification | None]] = []
         self.stop: list[int] = []  # OTHER's enrolments that KEEP already has running
@@ -247,7 +252,15 @@ def _plan(session: Session, keep: Contact, other: Contact) -> _Plan:
     plan.moved["tags"] = len(plan.tags)
     keep_fields = fields_for(session, ENTITY, [kid]).get(kid, {})
     for k, v in fields_for(session, ENTITY, [oid]).get(oid, {}).items():
-        if k not in keep_fields:
+        described = TYPED.get(k.casefold())
+        if described is not None and getattr(keep, described) not in (None, ""):
+            continue  # the type of OTHER's phone or email, which KEEP's own wins over
+        if described is not None and getattr(other, described) not in (None, ""):
+            # OTHER's phone or email fills KEEP's: its type comes with it, and a type
+            # KEEP kept without the value goes
+            plan.stale += [key for key in keep_fields if key.casefold() == k.casefold()]
+            plan.fields.append(k)
+        elif k not in keep_fields:
             plan.fields.append(k)
         elif keep_fields[k] != v:
             plan.conflicts.append(f"field {k}: kept {keep_fields[k]!r}, dropped {v!r}")
@@ -355,6 +368,14 @@ def _apply(session: Session, keep: Contact, other: Contact, plan: _Plan) -> None
     for name in plan.tags:
         session.add(Tag(entity=ENTITY, entity_id=kid, name=name))
     session.execute(delete(Tag).where(col(Tag.entity) == ENTITY, col(Tag.entity_id) == oid))
+    if plan.stale:
+        session.execute(
+            delete(FieldValue).where(
+                col(FieldValue.entity) == ENTITY,
+                col(FieldValue.entity_id) == kid,
+                col(FieldValue.key).in_(plan.stale),
+            )
+        )
     if plan.fields:
         session.execute(
             update(FieldValue)
