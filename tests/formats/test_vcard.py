@@ -386,6 +386,23 @@ def test_an_apple_label_on_the_main_phone_and_email_is_their_type() -> None:
     assert "EMAIL;TYPE=INTERNET,HOME,PREF:j@apple.example" in out
 
 
+def test_an_apple_label_with_accented_letters_keeps_its_letters() -> None:
+    """A label of one's own in another language: 'Büro' was filed as phone.b-ro (each
+    letter outside a-z a dash), 'Zweitwohnung Köln' as phone.zweitwohnung-k-ln."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jürgen Müller\r\n"
+        "TEL;type=pref:+49 30 555 0100\r\n"
+        "item1.TEL:+49 30 555 0101\r\nitem1.X-ABLabel:Büro\r\n"
+        "item2.TEL:+49 221 555 0102\r\nitem2.X-ABLabel:Zweitwohnung Köln\r\n"
+        "EMAIL;type=pref:jm@example.de\r\n"
+        "item3.EMAIL:j@example.de\r\nitem3.X-ABLabel:Straße\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert card["field:phone.buro"] == "+49 30 555 0101"
+    assert card["field:phone.zweitwohnung-koln"] == "+49 221 555 0102"
+    assert card["field:email.strasse"] == "j@example.de"
+
+
 def test_a_family_name_of_more_than_one_word_and_honorifics_come_back() -> None:
     """N was rebuilt from the name's last word: 'N:García Márquez;Gabriel;;;' came back as
     'N:Márquez;Gabriel García;;;' (sorted under M by every address book), a

@@ -35,6 +35,7 @@ from typing import IO, Any
 from tinycrm.formats import FormatError
 from tinycrm.formats.csvfile import detect_encoding
 from tinycrm.formats.mapping import FIELD_PREFIX, ROW_ERROR, field_key
+from tinycrm.search_text import fold
 
 VERSIONS = ("3.0", "4.0")
 REJECTED = "X-TINYCRM-REJECTED"  # where and why a card in a rejected rows' report was
@@ -169,7 +170,9 @@ def _group_label(prop: Any, card: Any) -> str | None:
             if getattr(other, "group", None) == group and other.name == "X-ABLABEL":
                 text = str(other.value).strip()
                 text = re.sub(r"^_\$!<(.*)>!\$_$", r"\1", text)
-                clean = re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.")
+                # its letters as search folds them (Büro: buro, Straße: strasse), as a
+                # custom field's name takes them (a-z, digits)
+                clean = re.sub(r"[^a-z0-9.]+", "-", fold(text)).strip("-.")
                 if clean:
                     return clean
     return None
@@ -187,7 +190,7 @@ def _label(prop: Any, card: Any) -> str:
         if t.startswith("x-"):
             t = t[2:]
         if t:
-            return _TYPE_NAMES.get(t, re.sub(r"[^a-z0-9]+", "-", t).strip("-") or "other")
+            return _TYPE_NAMES.get(t, re.sub(r"[^a-z0-9]+", "-", fold(t)).strip("-") or "other")
     return "other"
 
 
