@@ -7,7 +7,7 @@ whether the case left it as it was (``digest``):
   byte of it changed, as for most refusals).
 - PostgreSQL: one schema per test process (xdist worker), seeded once, with a copy of
   every table kept in a snapshot schema beside it. A case that changed a row or moved a
-  sequence is followed by a reset from the snapshot (TRUNCATE, then INSERT … SELECT in
+  sequence is followed by a reset from the snapshot (DELETE, then INSERT … SELECT in
   foreign-key order, then the sequences set back); most cases fail and change nothing,
   so most cases cost one digest query. The digest hashes every table's rows (as text,
   sorted) in one query; sequences are compared apart: a refused INSERT may draw an id
@@ -168,12 +168,12 @@ class PostgresTarget:
     def _reset(self) -> None:
         from sqlalchemy import text
 
-        names = ", ".join(f'"{t}"' for t in self.tables)
         with self.engine.begin() as conn:
             # Triggers off while the rows go back: the copy already holds what they made
             # (the search index's rows), and firing them would make those rows twice.
             conn.execute(text("SET LOCAL session_replication_role = replica"))
-            conn.execute(text(f"TRUNCATE {names}"))
+            for table in self.tables:  # DELETE: TRUNCATE makes every table new files
+                conn.execute(text(f'DELETE FROM "{table}"'))
             for table in self.tables:  # parents first
                 conn.execute(
                     text(
