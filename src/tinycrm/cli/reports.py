@@ -547,8 +547,8 @@ def churn(
     owner: OwnerOpt = None,
     output: Output = TABLE,
 ) -> None:
-    """Customers who churned in a period over the customers at its start. Default: the
-    last 12 months."""
+    """Customers who churned in a period over the customers at its start. Default: this
+    month and the eleven before."""
     report = crm(ctx).reports.churn(
         by=by.value if by else None, **_scope(from_, to, pipeline, owner)
     )
