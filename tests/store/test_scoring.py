@@ -34,12 +34,14 @@ def _flag(store, contact_id: int, **values: bool) -> None:
 
 def _scores(store) -> dict[str, int]:
     with store.read() as session:
-        return dict(session.execute(select(Contact.name, Contact.score)).all())
+        return dict(session.execute(select(Contact.name, Contact.score).order_by(Contact.id)).all())
 
 
 def _statuses(store) -> dict[str, str | None]:
     with store.read() as session:
-        return dict(session.execute(select(Contact.name, Contact.lead_status)).all())
+        return dict(
+            session.execute(select(Contact.name, Contact.lead_status).order_by(Contact.id)).all()
+        )
 
 
 def _clear_rules(store) -> None:
