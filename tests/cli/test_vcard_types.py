@@ -132,3 +132,47 @@ def test_an_import_that_replaces_the_number_does_not_keep_the_old_ones_type(
     assert cli("--db", db, "import", "undo").exit_code == 0
     [undone] = cli("--db", db, "contact", "list", "--json").json()
     assert (undone["phone"], undone["fields"]["phone_type"]) == ("+353 1 555 0002", "work")
+
+
+def _round_trip(cli, tmp_path: Path, card: str, version: str = "3.0") -> tuple[str, dict]:
+    """``card`` imported into a new database and exported: (the export, the contact)."""
+    db = str(tmp_path / f"rt-{version}.db")
+    (tmp_path / "card.vcf").write_text(card)
+    done = cli("--db", db, "import", "contacts", str(tmp_path / "card.vcf"))
+    assert done.exit_code == 0, done.stderr
+    out = tmp_path / "out.vcf"
+    args = ["--db", db, "export", "contacts", "--format", "vcard", "--out", str(out)]
+    assert cli(*args, "--vcard-version", version).exit_code == 0
+    [contact] = cli("--db", db, "contact", "list", "--json").json()
+    return out.read_text(), contact
+
+
+def test_every_type_of_a_second_phone_comes_back(cli, tmp_path: Path) -> None:
+    """A second phone marked TYPE=work,cell came back as TYPE=WORK (the address book
+    showed an office line, not a work mobile), a home fax as a FAX of no place. The key
+    stays the one it always was (phone.work, phone.fax: an old export imported again
+    meets the same fields); the other types go in phone_type.work, phone_type.fax."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Aoife Byrne\r\nUID:aoife-1\r\n"
+        "TEL;TYPE=cell,pref:+353 87 123 4567\r\nTEL;TYPE=work,cell:+353 87 765 4321\r\n"
+        "TEL;TYPE=home,fax:+353 1 555 0001\r\nTEL;TYPE=WORK,VOICE:+353 1 555 0002\r\n"
+        "END:VCARD\r\n"
+    )
+    text, contact = _round_trip(cli, tmp_path, card)
+    assert contact["fields"] == {
+        "phone_type": "cell",
+        "phone.work": "+353 87 765 4321",
+        "phone_type.work": "work,cell",
+        "phone.fax": "+353 1 555 0001",
+        "phone_type.fax": "home,fax",
+        "phone.work.2": "+353 1 555 0002",  # work and voice: a work line, nothing to add
+    }
+    assert _lines(text, "TEL") == [
+        "TEL;TYPE=CELL,PREF:+353 87 123 4567",
+        "TEL;TYPE=HOME,FAX:+353 1 555 0001",
+        "TEL;TYPE=WORK,CELL:+353 87 765 4321",
+    ]
+    assert "item1.TEL;TYPE=WORK:+353 1 555 0002" in text  # labelled work.2, as before
+    assert "X-TINYCRM-FIELD" not in text  # as TEL types, not as fields
+    v4, _ = _round_trip(cli, tmp_path, card, "4.0")
+    assert "TEL;TYPE=work,cell:+353 87 765 4321" in _lines(v4, "TEL")

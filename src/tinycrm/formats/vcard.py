@@ -180,10 +180,12 @@ def _group_label(prop: Any, card: Any) -> str | None:
 
 def _label(prop: Any, card: Any) -> str:
     """The type a value is filed under: mobile, home, work, fax, an Apple label, …"""
-    label = _group_label(prop, card)
-    if label:
-        return label
-    types = [t for t in _types(prop) if t not in _IGNORED_TYPES]
+    return _group_label(prop, card) or _type_label(_types(prop))
+
+
+def _type_label(kinds: list[str]) -> str:
+    """The label TYPEs give a value (``work,cell``: work; ``home,fax``: fax)."""
+    types = [t for t in kinds if t not in _IGNORED_TYPES]
     if "fax" in types:
         return "fax"
     for t in types:
@@ -232,6 +234,9 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
             key = f"{what}.{_label(prop, card)}.{n}"
             n += 1
         values[FIELD_PREFIX + key] = value
+        kinds = _other_types(prop, key) if what != "website" else []
+        if kinds:  # work,cell: the key says work, phone_type.work says both
+            values[FIELD_PREFIX + _TYPE_FIELD[what] + key.removeprefix(what)] = ",".join(kinds)
 
 
 def _tel_text(value: str) -> str:
@@ -272,6 +277,18 @@ def _own_types(prop: Any, card: Any) -> list[str]:
         if kind not in ("pref", "internet") and _TYPE_TOKEN.match(kind) and kind not in kinds:
             kinds.append(kind)
     return kinds
+
+
+def _other_types(prop: Any, key: str) -> list[str]:
+    """The TYPEs of an email or phone that is not the contact's own (``email.home``,
+    ``phone.work``) when its key does not say them all (``TYPE=work,cell``, filed as
+    ``phone.work`` as it always was), else none; ``pref``, ``internet`` and ``voice``
+    (what every email and phone is) left out."""
+    kinds: list[str] = []
+    for kind in _types(prop):
+        if kind not in ("pref", "internet", "voice") and _TYPE_TOKEN.match(kind):
+            kinds += [] if kind in kinds else [kind]
+    return [] if set(kinds) <= set(_type_of(key)) else kinds
 
 
 def _main_types(fields: dict[str, str], what: str, version: str) -> list[str]:
@@ -573,9 +590,9 @@ def _typed(
     prop: str,
     value: str,
     types: list[str],
+    label: str | None,
     version: str,
     pref: bool,
-    label: str | None = None,
 ) -> None:
     """One EMAIL or TEL; a ``label`` vCard has no TYPE for (``2``, ``work2``) goes the way
     Apple writes its own labels: the property in a group with an ``X-ABLabel`` beside it."""
@@ -588,7 +605,7 @@ def _typed(
         card.add("x-ablabel", group=group).value = label
     if version == "4.0":
         if types:
-            item.params["TYPE"] = [",".join(t.lower() for t in types)]
+            item.params["TYPE"] = [t.lower() for t in types]  # not "work,cell", quoted
         if pref:
             item.params["PREF"] = ["1"]
     else:
@@ -612,6 +629,24 @@ def _own_label(key: str) -> str | None:
     return label
 
 
+def _kinds(fields: dict[str, str], key: str, what: str) -> tuple[list[str], str | None]:
+    """The TYPEs and label to write on the email or phone of custom field ``key``: its
+    companion ``phone_type.work`` (taken out of ``fields``; one that is not a list of TYPE
+    words stays, written as a field) when it has one, else what the key says; a key
+    those TYPEs would not read back as (``phone.assistant`` of ``TYPE=work``) as its
+    label, the way Apple writes a label of one's own."""
+    label = _own_label(key)
+    companion = _TYPE_FIELD[what] + key.removeprefix(what)
+    kinds = [k.strip().lower() for k in fields.get(companion, "").split(",") if k.strip()]
+    if not kinds or not all(_TYPE_TOKEN.match(k) for k in kinds):
+        return _type_of(key), label
+    del fields[companion]
+    said = key.split(".")[1]
+    if label is None and _type_label(kinds) != said:
+        label = said
+    return kinds, label
+
+
 def contact_card(contact: Any, *, version: str = "3.0") -> str:
     """One contact (a ``ContactRead``, or a dict with its keys) as a vCard."""
     import vobject
@@ -631,13 +666,13 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     fields = dict(stored)
     card.add("n").value = _card_name(contact.name, fields)
     if contact.email:
-        _typed(card, "email", contact.email, _main_types(fields, "email", version), version, True)
+        _typed(card, "email", contact.email, _main_types(fields, "email", version), None, version, True)
     for key in sorted(k for k in fields if k.startswith("email.")):
-        _typed(card, "email", fields.pop(key), _type_of(key), version, False, _own_label(key))
+        _typed(card, "email", fields.pop(key), *_kinds(fields, key, "email"), version, False)
     if contact.phone:
-        _typed(card, "tel", contact.phone, _main_types(fields, "phone", version), version, True)
+        _typed(card, "tel", contact.phone, _main_types(fields, "phone", version), None, version, True)
     for key in sorted(k for k in fields if k.startswith("phone.")):
-        _typed(card, "tel", fields.pop(key), _type_of(key), version, False, _own_label(key))
+        _typed(card, "tel", fields.pop(key), *_kinds(fields, key, "phone"), version, False)
     if contact.company or fields.get("department"):
         org = [contact.company or ""]
         if fields.get("department"):
