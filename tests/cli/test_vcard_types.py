@@ -176,3 +176,27 @@ def test_every_type_of_a_second_phone_comes_back(cli, tmp_path: Path) -> None:
     assert "X-TINYCRM-FIELD" not in text  # as TEL types, not as fields
     v4, _ = _round_trip(cli, tmp_path, card, "4.0")
     assert "TEL;TYPE=work,cell:+353 87 765 4321" in _lines(v4, "TEL")
+
+
+def test_a_label_in_another_script_comes_back(cli, tmp_path: Path) -> None:
+    """Apple's label of one's own in Cyrillic or Japanese ('Рабочий', '職場') was filed
+    under phone.other / email.other and the label was lost: the address book showed
+    'other'. The key stays; the label's text is kept in phone_label.other (as is an
+    accented one, 'Büro', whose key is phone.buro) and export writes it back."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ivan Petrov\r\nUID:ivan-1\r\n"
+        "TEL;type=pref:+7 495 000 0000\r\nEMAIL;type=pref:ivan@example.ru\r\n"
+        "item1.TEL:+7 495 000 0001\r\nitem1.X-ABLabel:Рабочий\r\n"
+        "item2.EMAIL;type=INTERNET:ivan@shokuba.example\r\nitem2.X-ABLabel:職場\r\n"
+        "item3.TEL:+49 30 555 0101\r\nitem3.X-ABLabel:Büro\r\nEND:VCARD\r\n"
+    )
+    text, contact = _round_trip(cli, tmp_path, card)
+    fields = contact["fields"]
+    assert (fields["phone.other"], fields["phone_label.other"]) == ("+7 495 000 0001", "Рабочий")
+    assert (fields["email.other"], fields["email_label.other"]) == ("ivan@shokuba.example", "職場")
+    assert (fields["phone.buro"], fields["phone_label.buro"]) == ("+49 30 555 0101", "Büro")
+    labels = [line.split(":", 1)[1] for line in text.splitlines() if "X-ABLABEL" in line]
+    assert sorted(labels) == sorted(["Рабочий", "職場", "Büro"])
+    assert "X-TINYCRM-FIELD" not in text
+    again, back = _round_trip(cli, tmp_path, text, "4.0")
+    assert back["fields"] == fields

@@ -162,20 +162,29 @@ def _most_preferred(props: list[Any]) -> Any | None:
     return props[min(ranked)[1]] if ranked else None
 
 
-def _group_label(prop: Any, card: Any) -> str | None:
-    """The Apple label of a value in a group (``item1.X-ABLabel:_$!<Home>!$_``: home)."""
+def _label_text(prop: Any, card: Any) -> str:
+    """The text of the Apple label of a value in a group (``item1.X-ABLabel:Büro``;
+    ``_$!<Home>!$_``: Home), else ''."""
     group = getattr(prop, "group", None)
     if group:
         for other in card.getChildren():
             if getattr(other, "group", None) == group and other.name == "X-ABLABEL":
                 text = str(other.value).strip()
                 text = re.sub(r"^_\$!<(.*)>!\$_$", r"\1", text)
-                # its letters as search folds them (Büro: buro, Straße: strasse), as a
-                # custom field's name takes them (a-z, digits)
-                clean = re.sub(r"[^a-z0-9.]+", "-", fold(text)).strip("-.")
-                if clean:
-                    return clean
-    return None
+                if text:
+                    return text
+    return ""
+
+
+def _clean_label(text: str) -> str:
+    """A label as a custom field's name takes it (a-z, digits), its letters as search
+    folds them (Büro: buro, Straße: strasse); '' for one of another script."""
+    return re.sub(r"[^a-z0-9.]+", "-", fold(text)).strip("-.")
+
+
+def _group_label(prop: Any, card: Any) -> str | None:
+    """The Apple label of a value in a group (``item1.X-ABLabel:_$!<Home>!$_``: home)."""
+    return _clean_label(_label_text(prop, card)) or None
 
 
 def _label(prop: Any, card: Any) -> str:
@@ -237,6 +246,9 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         kinds = _other_types(prop, key) if what != "website" else []
         if kinds:  # work,cell: the key says work, phone_type.work says both
             values[FIELD_PREFIX + _TYPE_FIELD[what] + key.removeprefix(what)] = ",".join(kinds)
+        text = _label_text(prop, card) if what != "website" else ""
+        if not text.isascii():  # Рабочий (filed as other), Büro (as buro): as it was
+            values[FIELD_PREFIX + what + "_label" + key.removeprefix(what)] = text
 
 
 def _tel_text(value: str) -> str:
@@ -636,13 +648,16 @@ def _kinds(fields: dict[str, str], key: str, what: str) -> tuple[list[str], str 
     those TYPEs would not read back as (``phone.assistant`` of ``TYPE=work``) as its
     label, the way Apple writes a label of one's own."""
     label = _own_label(key)
+    text = fields.get(what + "_label" + key.removeprefix(what), "").strip()
+    if text and _clean_label(text) in ("", *key.split(".")[1:2]):
+        label = fields.pop(what + "_label" + key.removeprefix(what))  # Рабочий, Büro
     companion = _TYPE_FIELD[what] + key.removeprefix(what)
     kinds = [k.strip().lower() for k in fields.get(companion, "").split(",") if k.strip()]
     if not kinds or not all(_TYPE_TOKEN.match(k) for k in kinds):
         return _type_of(key), label
     del fields[companion]
     said = key.split(".")[1]
-    if label is None and _type_label(kinds) != said:
+    if (label is None or not _clean_label(label)) and _type_label(kinds) != said:
         label = said
     return kinds, label
 
