@@ -200,3 +200,27 @@ def test_a_label_in_another_script_comes_back(cli, tmp_path: Path) -> None:
     assert "X-TINYCRM-FIELD" not in text
     again, back = _round_trip(cli, tmp_path, text, "4.0")
     assert back["fields"] == fields
+
+
+def test_a_number_that_is_also_the_fax_keeps_both_lines(cli, tmp_path: Path) -> None:
+    """One number listed as the voice line and again as the fax (Outlook, small offices):
+    the second was dropped as a repeat of the contact's phone, so the fax was gone after
+    a round trip. A repeat is dropped only when its types add nothing."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Klaus Weber\r\nUID:klaus-1\r\n"
+        "TEL;WORK;VOICE:+49 89 555 0100\r\nTEL;WORK;FAX:+49 89 555 0100\r\n"
+        "TEL;WORK:+49 89 555 0100\r\nEND:VCARD\r\n"
+    )
+    text, contact = _round_trip(cli, tmp_path, card)
+    assert contact["phone"] == "+49 89 555 0100"
+    assert contact["fields"] == {
+        "phone_type": "work,voice",
+        "phone.fax": "+49 89 555 0100",
+        "phone_type.fax": "work,fax",
+    }
+    assert _lines(text, "TEL") == [
+        "TEL;TYPE=WORK,VOICE,PREF:+49 89 555 0100",
+        "TEL;TYPE=WORK,FAX:+49 89 555 0100",
+    ]
+    _, back = _round_trip(cli, tmp_path, text, "4.0")
+    assert back["fields"] == contact["fields"]

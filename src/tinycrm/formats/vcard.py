@@ -234,9 +234,12 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         kinds = _own_types(primary[0], card) if what != "website" else []
         if kinds:
             values[FIELD_PREFIX + _TYPE_FIELD[what]] = ",".join(kinds)
+    said = set(_said_types(primary[0]) + _own_types(primary[0], card)) if primary else set()
     for prop, value in items:
-        if primary is not None and ((prop, value) is primary or value == primary[1]):
+        if primary is not None and (prop, value) is primary:
             continue
+        if primary is not None and value == primary[1] and set(_said_types(prop)) <= said:
+            continue  # the contact's own again; not the same number as its fax
         key = f"{what}.{_label(prop, card)}"
         n = 2
         while FIELD_PREFIX + key in values:
@@ -296,11 +299,17 @@ def _other_types(prop: Any, key: str) -> list[str]:
     ``phone.work``) when its key does not say them all (``TYPE=work,cell``, filed as
     ``phone.work`` as it always was), else none; ``pref``, ``internet`` and ``voice``
     (what every email and phone is) left out."""
+    kinds = _said_types(prop)
+    return [] if set(kinds) <= set(_type_of(key)) else kinds
+
+
+def _said_types(prop: Any) -> list[str]:
+    """The TYPEs of an email or phone, less ``pref``, ``internet`` and ``voice``."""
     kinds: list[str] = []
     for kind in _types(prop):
         if kind not in ("pref", "internet", "voice") and _TYPE_TOKEN.match(kind):
             kinds += [] if kind in kinds else [kind]
-    return [] if set(kinds) <= set(_type_of(key)) else kinds
+    return kinds
 
 
 def _main_types(fields: dict[str, str], what: str, version: str) -> list[str]:
