@@ -224,3 +224,31 @@ def test_a_number_that_is_also_the_fax_keeps_both_lines(cli, tmp_path: Path) -> 
     ]
     _, back = _round_trip(cli, tmp_path, text, "4.0")
     assert back["fields"] == contact["fields"]
+
+
+def test_an_update_that_does_not_take_the_cards_email_says_so(cli, tmp_path: Path) -> None:
+    """A card updating a contact (its UID) with another email: the contact keeps its
+    email (never replaced), and the card's was dropped without a word; the summary said
+    '1 updated'. Now it counts them and names the contacts, in --json too."""
+    db = str(tmp_path / "a.db")
+    vcf = tmp_path / "in.vcf"
+    vcf.write_text(_card("aoife-1", "EMAIL:aoife@example.ie"))
+    assert cli("--db", db, "import", "contacts", str(vcf)).exit_code == 0
+    vcf.write_text(_card("aoife-1", "EMAIL:aoife@byrne.ie", "TITLE:CEO"))
+    done = cli("--db", db, "import", "contacts", str(vcf))
+    assert done.exit_code == 0, done.stderr
+    assert "1 updated" in done.stdout
+    assert (
+        "Kept the email of 1 contact the file gave another (an update never replaces one): "
+        "#1 Aoife Byrne (aoife@byrne.ie not taken)"
+    ) in " ".join(done.stdout.split())
+    vcf.write_text(_card("aoife-1", "EMAIL:AOIFE@example.ie"))  # the same, in capitals
+    same = cli("--db", db, "import", "contacts", str(vcf), "--json")
+    assert same.json()["emails_not_taken"] == []
+    vcf.write_text(_card("aoife-1", "EMAIL:aoife@byrne.ie"))
+    other = cli("--db", db, "import", "contacts", str(vcf), "--json", "--overwrite")
+    assert other.json()["emails_not_taken"] == [
+        {"contact_id": 1, "name": "Aoife Byrne", "email": "aoife@byrne.ie"}
+    ]
+    [contact] = cli("--db", db, "contact", "list", "--json").json()
+    assert contact["email"] == "aoife@example.ie"

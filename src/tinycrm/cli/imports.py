@@ -468,6 +468,14 @@ def _print_summary(summary: Any, report: ErrorReport, footer: list[int], file: s
         out.done(
             f"  and {linked} named in the rows {'would be ' if summary.dry_run else ''}created"
         )
+    kept = summary.emails_not_taken
+    if kept:
+        named = ", ".join(f"#{k.contact_id} {k.name} ({k.email} not taken)" for k in kept[:5])
+        more = f", and {len(kept) - 5:,} more" if len(kept) > 5 else ""
+        out.done(
+            f"Kept the email of {plural(len(kept), 'contact')} the file gave another (an "
+            f"update never replaces one): {named}{more}"
+        )
     if footer:
         out.done(
             f"Left out {plural(len(footer), 'footer line')} after the data (from line {footer[0]})."

@@ -163,6 +163,7 @@ def import_records(
                 rejected=job.rejected,
                 linked_created=dict(job.linked),
                 dry_run=dry_run,
+                emails_not_taken=tuple(getattr(job, "emails_not_taken", {}).values()),
             )
             if dry_run:
                 raise _Rollback(result)

@@ -36,6 +36,15 @@ _MODELS: dict[str, Any] = {
 }
 
 
+class EmailNotTaken(ReadModel):
+    """A contact an import updated whose row gave another email, which it did not take
+    (an update fills a missing email and never replaces one)."""
+
+    contact_id: int
+    name: str
+    email: str  # the row's, not taken
+
+
 class ImportSummary(ReadModel):
     """What an import did (or, on a dry run, would do)."""
 
@@ -48,6 +57,7 @@ class ImportSummary(ReadModel):
     rejected: int
     linked_created: dict[str, int]
     dry_run: bool
+    emails_not_taken: tuple[EmailNotTaken, ...] = ()  # contacts only
 
 
 class ImportBatchRead(ReadModel):

@@ -22,6 +22,7 @@ from tinycrm.store.imports.base import _contact_insert, _Import
 from tinycrm.store.imports.common import (
     _IN,
     CHUNK,
+    EmailNotTaken,
     _Prepared,
     _State,
 )
@@ -86,6 +87,11 @@ class _Contacts(_Import):
         return ContactLookalikes(self.conn, empty=self.empty["contact"])
 
     _uids: list[str] = []  # made CHUNK at a time (``new_uids``), for new rows
+
+    @cached_property
+    def emails_not_taken(self) -> dict[tuple[int, str | None], EmailNotTaken]:
+        """The contacts updated whose row gave another email, which they did not take."""
+        return {}
 
     def _e164(self, phone: str) -> str | None:
         return try_normalise(phone, self._region)[0]
@@ -339,8 +345,15 @@ class _Contacts(_Import):
         prep.columns.pop("created_at", None)  # an update does not change when it was created
         self._follow_types(state, prep)
         if state.columns.get("email"):
-            prep.columns.pop("email", None)  # filled when missing, never replaced
-            prep.columns.pop("email_key", None)
+            email = prep.columns.pop("email", None)  # filled when missing, never replaced
+            key = prep.columns.pop("email_key", None)
+            if email and key != state.columns.get("email_key"):  # the summary says so
+                self.emails_not_taken.setdefault(
+                    (state.columns["id"], key),
+                    EmailNotTaken(
+                        contact_id=state.columns["id"], name=state.columns["name"], email=email
+                    ),
+                )
         if state.columns.get("uid"):
             prep.columns.pop("uid", None)  # a contact keeps the UID it is known by
         before = state.columns.get("lifecycle")
