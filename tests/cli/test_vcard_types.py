@@ -252,3 +252,22 @@ def test_an_update_that_does_not_take_the_cards_email_says_so(cli, tmp_path: Pat
     ]
     [contact] = cli("--db", db, "contact", "list", "--json").json()
     assert contact["email"] == "aoife@example.ie"
+
+
+def test_a_category_with_a_comma_or_semicolon_comes_back(cli, tmp_path: Path) -> None:
+    """CATEGORIES:Sales\\, EMEA (a category holding a comma, as Apple and Google write
+    one) became the tag 'sales emea', a tag holding neither, and went back out as that:
+    the address book's group 'Sales, EMEA' was gone. The category as the card gave it is
+    kept in the field categories, and export writes it in place of its tag."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nUID:ada-1\r\n"
+        "CATEGORIES:Sales\\, EMEA,R\\;D,VIP\r\nEND:VCARD\r\n"
+    )
+    text, contact = _round_trip(cli, tmp_path, card)
+    assert sorted(contact["tags"]) == ["r d", "sales emea", "vip"]
+    assert contact["fields"] == {"categories": "R;D\nSales, EMEA"}
+    [categories] = _lines(text, "CATEGORIES")
+    assert "Sales\\, EMEA" in categories and "R\\;D" in categories and "sales emea" not in text
+    assert "X-TINYCRM-FIELD" not in text
+    _, back = _round_trip(cli, tmp_path, text, "4.0")
+    assert (sorted(back["tags"]), back["fields"]) == (sorted(contact["tags"]), contact["fields"])

@@ -431,6 +431,9 @@ def card_values(
         tags += [str(t).strip() for t in value if str(t).strip()]
     if tags:
         values["tags"] = ",".join(t.replace(",", " ").replace(";", " ") for t in tags)
+        kept = [t for t in tags if "," in t or ";" in t]  # a tag holds neither
+        if kept:  # Sales, EMEA: the tag 'sales emea', and the category as it was
+            values[FIELD_PREFIX + CATEGORIES] = "\n".join(sorted(set(kept)))  # any order
     _addresses(card, values)
     _multi(card, "url", values)
     birthdays = [_no_year(p) for p in card.contents.get("bday", []) if str(p.value).strip()]
@@ -476,6 +479,19 @@ def _others(
             n = len(kept) + start - 1
             values[FIELD_PREFIX + (key if n == 1 else f"{key}.{n}")] = text
             kept.append(text)
+
+
+# The card's categories holding a comma or semicolon, one a line, as it gave them ('Sales,
+# EMEA'): their tags hold a space instead ('sales emea'); export writes them back.
+CATEGORIES = "categories"
+
+
+def _categories(tags: list[str], fields: dict[str, str]) -> list[str]:
+    """The CATEGORIES of a contact: its tags, one a category of the ``categories`` field
+    (taken out of ``fields``) made into a tag as the category it was."""
+    kept = fields.pop(CATEGORIES, "").split("\n")
+    was = {" ".join(k.replace(",", " ").replace(";", " ").split()).casefold(): k for k in kept}
+    return [was.get(" ".join(tag.split()).casefold(), tag) for tag in tags]
 
 
 # N as the card gave it (``García Márquez;Gabriel;;Dr.;PhD``), when it is not what the
@@ -709,7 +725,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     if contact.notes:
         card.add("note").value = contact.notes
     if contact.tags:
-        card.add("categories").value = list(contact.tags)
+        card.add("categories").value = _categories(list(contact.tags), fields)
     prefixes = sorted({k.rsplit(".", 1)[0] + "." if "." in k else "" for k in fields})
     for prefix in prefixes:
         parts = {key: fields.pop(prefix + key, "") for key, _ in _ADDRESS_PARTS}
