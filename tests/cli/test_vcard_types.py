@@ -271,3 +271,30 @@ def test_a_category_with_a_comma_or_semicolon_comes_back(cli, tmp_path: Path) ->
     assert "X-TINYCRM-FIELD" not in text
     _, back = _round_trip(cli, tmp_path, text, "4.0")
     assert (sorted(back["tags"]), back["fields"]) == (sorted(contact["tags"]), contact["fields"])
+
+
+def test_a_second_choice_stays_second(cli, tmp_path: Path) -> None:
+    """vCard 4's PREF=2 (the second choice after PREF=1) was dropped: the address came
+    back ranked no better than one never preferred. Kept in email_pref.other, written
+    back as PREF in 4.0 (3.0 has no rank: there it goes as a field)."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Zoë Martin\r\nUID:zoe-1\r\n"
+        "EMAIL;PREF=2:second@x.io\r\nEMAIL;TYPE=home;PREF=1:first@x.io\r\nEMAIL:third@x.io\r\n"
+        "TEL;TYPE=cell;PREF=1:+33 6 00\r\nTEL;TYPE=work;PREF=3:+33 1 00\r\nEND:VCARD\r\n"
+    )
+    text, contact = _round_trip(cli, tmp_path, card, "4.0")
+    assert contact["fields"] == {
+        "email_type": "home",
+        "email.other": "second@x.io",
+        "email_pref.other": "2",
+        "email.other.2": "third@x.io",
+        "phone_type": "cell",
+        "phone.work": "+33 1 00",
+        "phone_pref.work": "3",
+    }
+    emails = [line for line in text.splitlines() if "EMAIL" in line]
+    assert "EMAIL;PREF=2;TYPE=other:second@x.io" in emails
+    assert "TEL;PREF=3;TYPE=work:+33 1 00" in _lines(text, "TEL")
+    assert "X-TINYCRM-FIELD" not in text
+    _, back = _round_trip(cli, tmp_path, text, "4.0")
+    assert back["fields"] == contact["fields"]

@@ -249,6 +249,9 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         kinds = _other_types(prop, key) if what != "website" else []
         if kinds:  # work,cell: the key says work, phone_type.work says both
             values[FIELD_PREFIX + _TYPE_FIELD[what] + key.removeprefix(what)] = ",".join(kinds)
+        rank = str((prop.params.get("PREF") or [""])[0]).strip()
+        if what != "website" and rank.isdigit() and 1 <= int(rank) <= 100:
+            values[FIELD_PREFIX + what + "_pref" + key.removeprefix(what)] = rank  # PREF=2
         text = _label_text(prop, card) if what != "website" else ""
         if not text.isascii():  # Рабочий (filed as other), Büro (as buro): as it was
             values[FIELD_PREFIX + what + "_label" + key.removeprefix(what)] = text
@@ -629,7 +632,7 @@ def _typed(
     types: list[str],
     label: str | None,
     version: str,
-    pref: bool,
+    rank: str | None,
 ) -> None:
     """One EMAIL or TEL; a ``label`` vCard has no TYPE for (``2``, ``work2``) goes the way
     Apple writes its own labels: the property in a group with an ``X-ABLabel`` beside it."""
@@ -643,10 +646,10 @@ def _typed(
     if version == "4.0":
         if types:
             item.params["TYPE"] = [t.lower() for t in types]  # not "work,cell", quoted
-        if pref:
-            item.params["PREF"] = ["1"]
+        if rank:
+            item.params["PREF"] = [rank]
     else:
-        shown = [t.upper() for t in types] + (["PREF"] if pref else [])
+        shown = [t.upper() for t in types] + (["PREF"] if rank == "1" else [])
         if shown:
             item.params["TYPE"] = shown
 
@@ -687,6 +690,17 @@ def _kinds(fields: dict[str, str], key: str, what: str) -> tuple[list[str], str 
     return kinds, label
 
 
+def _rank(fields: dict[str, str], key: str, version: str) -> str | None:
+    """vCard 4's PREF of the email or phone of custom field ``key`` (``email.other``): its
+    companion ``email_pref.other`` (taken out of ``fields``) when that is 1 to 100;
+    vCard 3 has no rank, so there it stays a field."""
+    what, _, rest = key.partition(".")
+    rank = fields.get(f"{what}_pref.{rest}", "").strip()
+    if version != "4.0" or not rank.isdigit() or not 1 <= int(rank) <= 100:
+        return None
+    return fields.pop(f"{what}_pref.{rest}")
+
+
 def contact_card(contact: Any, *, version: str = "3.0") -> str:
     """One contact (a ``ContactRead``, or a dict with its keys) as a vCard."""
     import vobject
@@ -706,13 +720,13 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     fields = dict(stored)
     card.add("n").value = _card_name(contact.name, fields)
     if contact.email:
-        _typed(card, "email", contact.email, _main_types(fields, "email", version), None, version, True)
+        _typed(card, "email", contact.email, _main_types(fields, "email", version), None, version, "1")
     for key in sorted(k for k in fields if k.startswith("email.")):
-        _typed(card, "email", fields.pop(key), *_kinds(fields, key, "email"), version, False)
+        _typed(card, "email", fields.pop(key), *_kinds(fields, key, "email"), version, _rank(fields, key, version))
     if contact.phone:
-        _typed(card, "tel", contact.phone, _main_types(fields, "phone", version), None, version, True)
+        _typed(card, "tel", contact.phone, _main_types(fields, "phone", version), None, version, "1")
     for key in sorted(k for k in fields if k.startswith("phone.")):
-        _typed(card, "tel", fields.pop(key), *_kinds(fields, key, "phone"), version, False)
+        _typed(card, "tel", fields.pop(key), *_kinds(fields, key, "phone"), version, _rank(fields, key, version))
     if contact.company or fields.get("department"):
         org = [contact.company or ""]
         if fields.get("department"):
