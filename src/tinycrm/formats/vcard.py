@@ -719,14 +719,13 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     stored = dict(contact.fields or {})
     fields = dict(stored)
     card.add("n").value = _card_name(contact.name, fields)
-    if contact.email:
-        _typed(card, "email", contact.email, _main_types(fields, "email", version), None, version, "1")
-    for key in sorted(k for k in fields if k.startswith("email.")):
-        _typed(card, "email", fields.pop(key), *_kinds(fields, key, "email"), version, _rank(fields, key, version))
-    if contact.phone:
-        _typed(card, "tel", contact.phone, _main_types(fields, "phone", version), None, version, "1")
-    for key in sorted(k for k in fields if k.startswith("phone.")):
-        _typed(card, "tel", fields.pop(key), *_kinds(fields, key, "phone"), version, _rank(fields, key, version))
+    for what, prop in (("email", "email"), ("phone", "tel")):
+        own = getattr(contact, what)
+        if own:
+            _typed(card, prop, own, _main_types(fields, what, version), None, version, "1")
+        for key in sorted(k for k in fields if k.startswith(what + ".")):
+            kinds, label = _kinds(fields, key, what)
+            _typed(card, prop, fields.pop(key), kinds, label, version, _rank(fields, key, version))
     if contact.company or fields.get("department"):
         org = [contact.company or ""]
         if fields.get("department"):
