@@ -298,3 +298,32 @@ def test_a_second_choice_stays_second(cli, tmp_path: Path) -> None:
     assert "X-TINYCRM-FIELD" not in text
     _, back = _round_trip(cli, tmp_path, text, "4.0")
     assert back["fields"] == contact["fields"]
+
+
+def test_the_label_of_the_contacts_own_phone_in_another_script_comes_back(
+    cli, tmp_path: Path
+) -> None:
+    """The contact's own phone labelled 'Рабочий' came back with no label at all (its
+    type is the label's letters, and Cyrillic has none a-z). Kept in phone_label, which
+    follows the number as phone_type does: a new number drops it."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ivan Petrov\r\nUID:ivan-2\r\n"
+        "item1.TEL;type=pref:+7 495 000 0000\r\nitem1.X-ABLabel:Рабочий\r\n"
+        "item2.EMAIL;type=INTERNET;type=pref:ivan@example.ru\r\nitem2.X-ABLabel:職場\r\n"
+        "END:VCARD\r\n"
+    )
+    text, contact = _round_trip(cli, tmp_path, card)
+    assert contact["fields"] == {"phone_label": "Рабочий", "email_label": "職場"}
+    labels = [line.split(":", 1)[1] for line in text.splitlines() if "X-ABLABEL" in line]
+    assert sorted(labels) == sorted(["Рабочий", "職場"]) and "X-TINYCRM-FIELD" not in text
+    db = str(tmp_path / "rt-3.0.db")
+    assert cli("--db", db, "contact", "edit", "1", "--phone", "+7 495 000 0009").exit_code == 0
+    [edited] = cli("--db", db, "contact", "list", "--json").json()
+    assert edited["fields"] == {"email_label": "職場"}
+    # and an import that replaces the number: the label was the old number's
+    (tmp_path / "new.vcf").write_text(_card("ivan-2", "TEL:+7 495 000 0010"))
+    args = ["--db", db, "import", "contacts", str(tmp_path / "new.vcf"), "--overwrite"]
+    assert cli("--db", db, "contact", "edit", "1", "--field", "phone_label=Рабочий").exit_code == 0
+    assert cli(*args).exit_code == 0
+    [replaced] = cli("--db", db, "contact", "list", "--json").json()
+    assert replaced["phone"] == "+7 495 000 0010" and "phone_label" not in replaced["fields"]

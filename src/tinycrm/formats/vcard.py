@@ -234,6 +234,9 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         kinds = _own_types(primary[0], card) if what != "website" else []
         if kinds:
             values[FIELD_PREFIX + _TYPE_FIELD[what]] = ",".join(kinds)
+        text = _label_text(primary[0], card) if what != "website" else ""
+        if not text.isascii():  # Рабочий: no letter a type takes; Büro: buro
+            values[FIELD_PREFIX + what + "_label"] = text
     said = set(_said_types(primary[0]) + _own_types(primary[0], card)) if primary else set()
     for prop, value in items:
         if primary is not None and (prop, value) is primary:
@@ -722,7 +725,8 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     for what, prop in (("email", "email"), ("phone", "tel")):
         own = getattr(contact, what)
         if own:
-            _typed(card, prop, own, _main_types(fields, what, version), None, version, "1")
+            label = fields.pop(f"{what}_label", "").strip() or None  # Рабочий
+            _typed(card, prop, own, _main_types(fields, what, version), label, version, "1")
         for key in sorted(k for k in fields if k.startswith(what + ".")):
             kinds, label = _kinds(fields, key, what)
             _typed(card, prop, fields.pop(key), kinds, label, version, _rank(fields, key, version))

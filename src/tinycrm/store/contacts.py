@@ -643,14 +643,15 @@ def edit_contact(
 
 
 def _stale_types(changes: list[str], set_fields: dict[str, str] | None) -> list[str]:
-    """The stored type of a main phone or email that changed (``phone_type``,
-    ``email_type``: kept from a vCard): it was the old one's, so it goes with it, unless
-    this edit sets it."""
+    """The stored type and label of a main phone or email that changed (``phone_type``,
+    ``email_label``: kept from a vCard): they were the old one's, so they go with it,
+    unless this edit sets them."""
     setting = {key.casefold() for key in set_fields or {}}
     return [
-        f"{attr}_type"
+        f"{attr}{kind}"
         for attr in ("phone", "email")
-        if attr in changes and f"{attr}_type" not in setting
+        for kind in ("_type", "_label")
+        if attr in changes and f"{attr}{kind}" not in setting
     ]
 
 

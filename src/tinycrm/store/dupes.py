@@ -214,9 +214,10 @@ def _company_names(session: Session, ids: set[int]) -> dict[int | None, str]:
 
 # --------------------------------------------------------------------------- merging
 
-# A vCard's type of the main phone and email (TYPE=CELL, …), kept beside them as custom
-# fields: each follows the value it describes.
-TYPED = {"phone_type": "phone", "email_type": "email"}
+# A vCard's type and label of the main phone and email (TYPE=CELL, …), kept beside them
+# as custom fields: each follows the value it describes.
+TYPED = {"phone_type": "phone", "email_type": "email", "phone_label": "phone",
+         "email_label": "email"}  # fmt: skip
 
 
 class _Plan:

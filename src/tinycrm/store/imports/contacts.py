@@ -368,8 +368,8 @@ class _Contacts(_Import):
         return changed
 
     def _follow_types(self, state: _State, prep: _Prepared) -> None:
-        """The type of the main phone and email (``phone_type``, ``email_type``, kept from
-        a vCard) describes the value beside it, as ``contact edit`` keeps it: when the
+        """The type and label of the main phone and email (``phone_type``, ``email_label``,
+        kept from a vCard) describe the value beside it, as ``contact edit`` keeps it: when the
         update replaces the value, the row's type replaces the stored one, or the stored
         one goes (it was the old value's); a value the update does not take (a different
         number, no ``--overwrite``) lends its type to nobody."""
@@ -387,13 +387,14 @@ class _Contacts(_Import):
             key = prep.columns.get(key_column)
             if new == old or (key is not None and key == state.columns.get(key_column)):
                 continue  # the same value: its type fills in, or overwrites, as a field does
-            typed = stored_key(fields, f"{attr}_type")
             takes = not old or (self.overwrite and attr != "email")  # an email stays
-            if takes and typed is not None:
-                replaces.add(typed)
-            elif takes:
-                stale += [k for k in (stored_key(state.fields, f"{attr}_type"),) if k]
-            elif typed is not None:
-                del fields[typed]
+            for kind in ("_type", "_label"):  # phone_type, phone_label (Рабочий)
+                typed = stored_key(fields, attr + kind)
+                if takes and typed is not None:
+                    replaces.add(typed)
+                elif takes:
+                    stale += [k for k in (stored_key(state.fields, attr + kind),) if k]
+                elif typed is not None:
+                    del fields[typed]
         if replaces or stale or len(fields) != len(prep.fields):
             prep.fields, prep.replaces, prep.stale = fields, frozenset(replaces), tuple(stale)
