@@ -822,3 +822,28 @@ def test_deleting_a_company_says_what_goes_and_keeps_a_contract_only_when_confir
     assert (removed.contracts_unlinked, removed.activities_deleted) == (1, 1)
     assert removed.tags_deleted == 1
     assert removed.kept == ["contract #1 Platform"]
+
+
+def test_a_company_deleted_while_its_people_are_merged_never_deadlocks(store) -> None:
+    """``company rm`` and ``contact merge`` of two of its people at once: the delete locks
+    the company's deals and contacts, the merge the two contacts, each in id order, so one
+    waits for the other (the merge's contacts lose their company, or the delete comes
+    after the merge), never PostgreSQL's deadlock. The older contact is edited last, so
+    its row lies after the newer one's on disk, where a scan without an order meets it."""
+    from tinycrm.store.dupes import merge_contacts
+
+    rounds = 8
+    for n in range(rounds):
+        add_company(store, name=f"Firm {n}")
+        add_contact(store, name=f"Keep {n}", company=f"Firm {n}")
+        add_contact(store, name=f"Other {n}", company=f"Firm {n}")
+        edit_contact(store, f"Keep {n}", title="CEO")
+    for n in range(rounds):
+        outcomes = at_once(
+            lambda n=n: remove_company(store, f"Firm {n}"),
+            lambda n=n: merge_contacts(store, f"Other {n}", f"Keep {n}"),
+            expected=(NotFound,),
+        )
+        assert refused(outcomes) == 0, outcomes
+    assert list_companies(store) == []
+    assert sorted(c.name for c in list_contacts(store)) == [f"Other {n}" for n in range(rounds)]

@@ -206,3 +206,27 @@ def test_postgres_schema_is_judged_by_the_current_schema_only() -> None:
             conn.execute(text(f'DROP SCHEMA "{inner}" CASCADE'))
             conn.execute(text(f'DROP SCHEMA "{outer}" CASCADE'))
         admin.dispose()
+
+
+def test_a_deadlock_the_database_broke_is_a_one_line_conflict_and_nothing_saved(store) -> None:
+    """PostgreSQL ends one of two writers that wait for each other (``DeadlockDetected``,
+    SQLSTATE 40P01; a serialization failure is 40001): the command says so in one line
+    (``Conflict``, run it again), never a traceback or "database error: deadlock
+    detected" as if the database were out of reach; what it wrote is rolled back."""
+    from sqlalchemy.exc import OperationalError
+
+    from tinycrm.store import Conflict
+    from tinycrm.store.contacts import add_contact, list_contacts
+
+    class Collided(Exception):
+        def __init__(self, sqlstate: str) -> None:
+            super().__init__("deadlock detected\nDETAIL: Process 1 waits for ShareLock")
+            self.sqlstate = sqlstate
+
+    for sqlstate in ("40P01", "40001"):
+        with pytest.raises(Conflict) as err, store.write():
+            add_contact(store, name="Ada")
+            raise OperationalError("SELECT 1", {}, Collided(sqlstate))
+        assert "at the same moment" in str(err.value) and "\n" not in str(err.value)
+        assert "run the command again" in str(err.value)
+    assert list_contacts(store) == []

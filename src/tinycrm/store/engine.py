@@ -34,7 +34,7 @@ from sqlmodel import Session
 
 from tinycrm import interrupts
 from tinycrm.store import unique
-from tinycrm.store.errors import Invalid, Unavailable
+from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.migrations import SCHEMA_HEAD
 from tinycrm.store.models import partial_indexes_for
 from tinycrm.store.search_index import register_sqlite_fold
@@ -303,6 +303,8 @@ class Store:
             if watch is not None:
                 watch.after_commit(committed)
         except OperationalError as exc:
+            if _sqlstate(exc) in _COLLIDED:
+                raise Conflict(_COLLIDED[_sqlstate(exc)]) from exc
             raise Unavailable(_db_error(exc)) from exc
         except IntegrityError as exc:
             # A unique key another writer took between our check and our write (two
@@ -328,6 +330,24 @@ class Store:
         """Release every pooled connection, staying open: the next read or write connects
         anew (``db restore``, once it has put another file in place)."""
         self.engine.dispose()
+
+
+# PostgreSQL ended this transaction because another one wrote the same rows at the same
+# moment (a deadlock it broke, or a serialization failure): nothing was saved, and the
+# same command run again goes through. Writers lock rows of several kinds in one order
+# (records.lock_linked), so this is a safety net, not an expected outcome.
+_COLLIDED = {
+    "40P01": "another tinycrm was changing the same records at the same moment "
+    "(deadlock); nothing was saved: run the command again",
+    "40001": "another tinycrm was changing the same records at the same moment; "
+    "nothing was saved: run the command again",
+}
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    """The SQLSTATE of the driver's error (PostgreSQL's ``40P01``), or None."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
 
 
 def _db_error(exc: DBAPIError) -> str:
