@@ -229,3 +229,30 @@ def test_a_deal_put_in_a_stage_while_it_is_removed_is_put_first_or_not_found(sto
     stages = {stage.name for stage in get_pipeline(store, "Partners").stages}
     assert stages == {"Intro", "Signed"}
     assert {deal.stage for deal in list_deals(store, pipeline="Partners")} <= stages
+
+
+def test_two_stages_removed_at_once_each_into_the_other_one_goes_first(store) -> None:
+    """``stage rm A --move-to B`` and ``stage rm B --move-to A`` at once: one removal goes
+    first, moving its deals into the other's stage, and the other is refused with one
+    line (its --move-to stage was removed just now), never PostgreSQL's deadlock; no deal
+    is left in a removed stage."""
+    add_pipeline(store, name="Partners", stages=[("Intro", 10, None), ("Signed", 90, None)])
+    rounds = 6
+    for n in range(rounds):
+        for side in "AB":
+            add_stage(store, "Partners", name=f"{side} {n}", probability=50)
+            add_deal(store, title=f"Deal {side} {n}", pipeline="Partners", stage=f"{side} {n}")
+    for n in range(rounds):
+        outcomes = at_once(
+            lambda n=n: remove_stage(store, "Partners", f"A {n}", move_to=f"B {n}"),
+            lambda n=n: remove_stage(store, "Partners", f"B {n}", move_to=f"A {n}"),
+            expected=(NotFound,),
+        )
+        assert refused(outcomes) == 1, outcomes
+        error = next(o for o in outcomes if isinstance(o, NotFound))
+        assert f" {n}" in str(error) and "\n" not in str(error)
+        assert sorted(o for o in outcomes if not isinstance(o, NotFound)) == [1]
+        kept = {s.name for s in get_pipeline(store, "Partners").stages if s.name.endswith(f" {n}")}
+        assert kept in ({f"A {n}"}, {f"B {n}"}), kept
+        deals = list_deals(store, pipeline="Partners")
+        assert {d.stage for d in deals if d.title.endswith(f" {n}")} == kept

@@ -303,23 +303,27 @@ def remove_stage(
         pipe = resolve_pipeline(session, pipeline)
         assert pipe.id is not None
         target = resolve_stage(session, pipe, stage)
-        # the stage first (a writer putting a deal in it meanwhile comes first, or finds
-        # it gone), then its deals, read afresh (a deal moved out meanwhile stays out)
-        target = lock_row(session, target, "stage", target.name)
-        deals = list(
-            session.scalars(
-                select(Deal)
-                .where(col(Deal.stage_id) == target.id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        )
         destination: Stage | None = None
         if move_to is not None:
             destination = resolve_stage(session, pipe, move_to)
             if destination.id == target.id:
                 raise Invalid("--move-to must name another stage")
-            destination = lock_row(session, destination, "stage", destination.name, key=True)
+        # the stage and the --move-to stage first, in id order (two removals at once, each
+        # into the other's stage, wait for each other instead of deadlocking: the second
+        # finds its --move-to gone), kept from being deleted; a writer putting a deal in
+        # the stage meanwhile comes first, or finds it gone. Then its deals, read afresh
+        # and in id order (a deal moved out meanwhile stays out)
+        for row in sorted(filter(None, (target, destination)), key=lambda s: s.id or 0):
+            lock_row(session, row, "stage", row.name, key=row is destination)
+        deals = list(
+            session.scalars(
+                select(Deal)
+                .where(col(Deal.stage_id) == target.id)
+                .order_by(col(Deal.id))
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        )
         if deals and destination is None:
             raise Conflict(
                 f"stage {target.name} still holds {plural(len(deals), 'deal')}; "
