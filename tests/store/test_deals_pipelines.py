@@ -231,6 +231,44 @@ def test_a_deal_put_in_a_stage_while_it_is_removed_is_put_first_or_not_found(sto
     assert {deal.stage for deal in list_deals(store, pipeline="Partners")} <= stages
 
 
+STAGE_WRITERS = {
+    "stage rm of another": lambda store, p: remove_stage(store, p, "C"),
+    "stage rm of the same": lambda store, p: remove_stage(store, p, "B"),
+    "stage add": lambda store, p: add_stage(store, p, name="E", probability=50, position=2),
+    "stage move": lambda store, p: move_stage(store, p, "D", position=1),
+    "stage edit": lambda store, p: edit_stage(store, p, "B", probability=40),
+}
+
+
+def test_a_stage_removed_while_its_pipeline_changes_goes_first_or_after(store) -> None:
+    """``stage rm`` of one stage and another ``stage rm``, ``stage add``, ``stage move`` or
+    ``stage edit`` in the same pipeline at once: they take turns, each seeing what the
+    other left (the stages numbered 1, 2, 3 … without a gap or a twin), or one is refused
+    with one line, never the ORM's StaleDataError (a renumbered stage deleted meanwhile).
+    The last two stages removed at once: one stays (the second is refused)."""
+    stages = [("A", 10, None), ("B", 20, None), ("C", 30, None), ("D", 90, None)]
+    for n, (writer, write) in enumerate(STAGE_WRITERS.items()):
+        add_pipeline(store, name=f"P{n}", stages=stages)
+        outcomes = at_once(
+            lambda n=n: remove_stage(store, f"P{n}", "B"),
+            lambda n=n, write=write: write(store, f"P{n}"),
+            expected=(NotFound, Conflict),
+        )
+        assert refused(outcomes) <= 1, (writer, outcomes)
+        left = get_pipeline(store, f"P{n}").stages
+        assert "B" not in [s.name for s in left], writer
+        assert [s.position for s in left] == list(range(len(left))), (writer, left)
+    for n in range(4):
+        add_pipeline(store, name=f"Two {n}", stages=[("A", 10, None), ("B", 90, None)])
+        outcomes = at_once(
+            lambda n=n: remove_stage(store, f"Two {n}", "A"),
+            lambda n=n: remove_stage(store, f"Two {n}", "B"),
+            expected=(Conflict,),
+        )
+        assert refused(outcomes) == 1, outcomes
+        assert len(get_pipeline(store, f"Two {n}").stages) == 1
+
+
 def test_two_stages_removed_at_once_each_into_the_other_one_goes_first(store) -> None:
     """``stage rm A --move-to B`` and ``stage rm B --move-to A`` at once: one removal goes
     first, moving its deals into the other's stage, and the other is refused with one

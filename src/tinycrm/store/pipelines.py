@@ -184,6 +184,16 @@ def _renumber(stages: list[Stage]) -> None:
         stage.position = index
 
 
+def _layout(session: Session, pipeline: str | int | None) -> Pipeline:
+    """The pipeline a REF names, locked against other changes to its stages until the
+    transaction ends (``lock_row`` with ``edit``; a deal put in it does not wait): ``stage
+    add``, ``edit``, ``move`` and ``rm`` of one pipeline take turns, each reading the
+    stages the other left, so none renumbers or edits a stage deleted meanwhile. Taken
+    first: the pipeline, then its stages, then their deals."""
+    pipe = resolve_pipeline(session, pipeline)
+    return lock_row(session, pipe, "pipeline", pipe.name, edit=True)
+
+
 def add_stage(
     store: Store,
     pipeline: str | int | None,
@@ -195,7 +205,7 @@ def add_stage(
 ) -> StageRead:
     """Add a stage to a pipeline, at ``position`` (1-based) or at the end."""
     with store.write() as session:
-        pipe = resolve_pipeline(session, pipeline)
+        pipe = _layout(session, pipeline)
         assert pipe.id is not None
         clean = validate.name(name, "stage name")
         _check_stage_name(session, pipe.id, validate.key(clean), None)
@@ -234,7 +244,7 @@ def edit_stage(
 ) -> StageRead:
     """Rename a stage or change its probability or rotting threshold."""
     with store.write() as session:
-        pipe = resolve_pipeline(session, pipeline)
+        pipe = _layout(session, pipeline)
         target = resolve_stage(session, pipe, stage)
         changes: list[str] = []
         if is_set(name):
@@ -274,7 +284,7 @@ def move_stage(
 ) -> PipelineRead:
     """Put a stage at ``position`` (1-based) in its pipeline's order."""
     with store.write() as session:
-        pipe = resolve_pipeline(session, pipeline)
+        pipe = _layout(session, pipeline)
         assert pipe.id is not None
         target = resolve_stage(session, pipe, stage)
         stages = [s for s in stages_of(session, pipe.id) if s.id != target.id]
@@ -300,7 +310,7 @@ def remove_stage(
     Returns how many deals were moved.
     """
     with store.write() as session:
-        pipe = resolve_pipeline(session, pipeline)
+        pipe = _layout(session, pipeline)
         assert pipe.id is not None
         target = resolve_stage(session, pipe, stage)
         destination: Stage | None = None
