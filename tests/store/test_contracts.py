@@ -675,3 +675,26 @@ def test_a_contract_lapsing_while_its_customer_is_deleted_lapses_first_or_withou
     with store.read() as session:
         lapsed = session.scalars(select(Contract.lapsed_on)).all()
     assert lapsed == [date(2025, 1, 1)] * rounds
+
+
+def test_an_ended_contract_renewed_while_its_customer_is_deleted_is_renewed_first_or_without(
+    store,
+) -> None:
+    """``contract renew`` of an ended contract (its churned customer a customer again)
+    while ``contact rm --yes`` deletes that customer: the renewal goes first (the delete
+    then unlinks it) or renews it without the customer, never a deadlock."""
+    from tinycrm.store.contacts import list_contacts, remove_contact
+
+    rounds = 6
+    for n in range(rounds):
+        won(store, f"Deal {n}", who=f"Person{n}")
+        add_contract(store, deal=f"Deal {n}", start=date(2024, 1, 1), now=NOW)
+    process_renewals(store, now=NOW)  # ended 2024-12-31: each customer churned
+    for n in range(rounds):
+        at_once(
+            lambda n=n: renew_contract(store, n + 1, end=date(2027, 12, 31), now=NOW),
+            lambda n=n: remove_contact(store, f"Person{n}", unlink_contracts_and_cases=True),
+        )
+    assert list_contacts(store) == []
+    contracts = list_contracts(store, now=NOW)
+    assert [(c.end_date, c.contact_id) for c in contracts] == [(date(2027, 12, 31), None)] * rounds

@@ -325,6 +325,7 @@ def renew_contract(
         found = resolve_contract(session, ref)
         assert found.id is not None
         _lock_renewal_deal(session, found)
+        _lock_customer(session, found)
         contract = lock_contract(session, found.id) or found
         if state_on(contract, today).status == "cancelled" or contract.cancelled_on is not None:
             raise Conflict(f"contract {describe(contract)} is cancelled; add a new one instead")
@@ -365,6 +366,21 @@ def _lock_renewal_deal(session: Session, contract: Contract) -> None:
     renewal = session.get(Deal, contract.renewal_deal_id)
     if renewal is not None:
         lock_deal(session, renewal)
+
+
+def _lock_customer(session: Session, contract: Contract) -> None:
+    """Before a contract is locked to renew it: its contact, whom the renewal makes a
+    customer again (``become_customer``), locked as an edit locks it, in the order a
+    ``contact rm`` takes them (its deals, the contact, then the contracts it unlinks), so
+    the two take turns instead of deadlocking (PostgreSQL). A contact deleted meanwhile
+    is not an error: the contract is renewed without it."""
+    if contract.contact_id is None or session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        select(col(Contact.id))
+        .where(col(Contact.id) == contract.contact_id)
+        .with_for_update(key_share=True)
+    ).all()
 
 
 def _win_renewal_deal(
