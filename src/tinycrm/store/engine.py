@@ -303,8 +303,9 @@ class Store:
             if watch is not None:
                 watch.after_commit(committed)
         except OperationalError as exc:
-            if _sqlstate(exc) in _COLLIDED:
-                raise Conflict(_COLLIDED[_sqlstate(exc)]) from exc
+            collided = _COLLIDED.get(_sqlstate(exc) or "")
+            if collided is not None:
+                raise Conflict(collided) from exc
             raise Unavailable(_db_error(exc)) from exc
         except IntegrityError as exc:
             # A unique key another writer took between our check and our write (two
