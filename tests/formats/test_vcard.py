@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from tinycrm.formats import FormatError
 from tinycrm.formats.mapping import ROW_ERROR
-from tinycrm.formats.vcard import contact_card, read_vcards
+from tinycrm.formats.vcard import read_vcards
+from tinycrm.formats.vcard_write import contact_card
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "vcard"
 
@@ -184,7 +185,8 @@ def test_what_vcard_has_no_property_for_travels_as_x_tinycrm_properties(version:
 def test_custom_keys_of_extra_emails_and_phones_come_back_as_they_were() -> None:
     import io
 
-    from tinycrm.formats.vcard import contact_card, read_vcards
+    from tinycrm.formats.vcard import read_vcards
+    from tinycrm.formats.vcard_write import contact_card
 
     fields = {"email.2": "b@x.example", "email.home.2": "c@x.example", "phone.work2": "+1 2",
               "phone.mobile": "+1 3", "email.home": "d@x.example"}  # fmt: skip

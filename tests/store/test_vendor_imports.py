@@ -124,7 +124,7 @@ def test_an_imported_card_keeps_its_uid_and_a_known_uid_updates_that_contact(sto
 
 
 def test_cards_tinycrm_exports_come_back_to_the_contacts_they_came_from(store) -> None:
-    from tinycrm.formats.vcard import contact_card
+    from tinycrm.formats.vcard_write import contact_card
     from tinycrm.store.contacts import add_contact
 
     ada = add_contact(store, name="Ada Lovelace", email="ada@x.example")

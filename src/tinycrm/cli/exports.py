@@ -259,7 +259,7 @@ def contacts(
     try:
         with _target(out_path, mkdir) as stream:
             if fmt == "vcard":
-                from tinycrm.formats.vcard import write_vcards
+                from tinycrm.formats.vcard_write import write_vcards
 
                 for rows in batches:
                     write_vcards([dict(zip(columns, row, strict=True)) for row in rows],

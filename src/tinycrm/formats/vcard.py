@@ -14,7 +14,7 @@ company; categories are tags; addresses become ``pobox``, ``street2`` (the exten
 address: a suite), ``street``, ``city``, ``region``, ``postcode`` and ``country``
 custom fields (``home.city`` for a home address next to a work one); the own phone's
 and email's TYPE ``phone_type`` and ``email_type``, an N other than the name's split
-``name_parts``. Writing does the reverse, and writes what vCard
+``name_parts``. Writing (:mod:`tinycrm.formats.vcard_write`) does the reverse, and writes what vCard
 has no property for as ``X-TINYCRM-…`` properties that reading takes back: role,
 lifecycle, lead status, source, last touch, owner, keep-in-touch cadence, the consent
 flags (unsubscribed, do not contact), the creation time, and the other custom fields
@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from typing import IO, Any
 
 from tinycrm.formats import FormatError
@@ -617,7 +616,7 @@ def read_vcards(
         yield line, values, text
 
 
-# --------------------------------------------------------------------------- writing
+# ------------------------------------------------ shared with writing (vcard_write)
 
 
 def _split_name(name: str) -> tuple[str, str]:
@@ -628,196 +627,10 @@ def _split_name(name: str) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-def _typed(
-    card: Any,
-    prop: str,
-    value: str,
-    types: list[str],
-    label: str | None,
-    version: str,
-    rank: str | None,
-) -> None:
-    """One EMAIL or TEL; a ``label`` vCard has no TYPE for (``2``, ``work2``) goes the way
-    Apple writes its own labels: the property in a group with an ``X-ABLabel`` beside it."""
-    group = None
-    if label:
-        group = f"item{sum(1 for c in card.getChildren() if c.name == 'X-ABLABEL') + 1}"
-    item = card.add(prop, group=group)
-    item.value = value
-    if group:
-        card.add("x-ablabel", group=group).value = label
-    if version == "4.0":
-        if types:
-            item.params["TYPE"] = [t.lower() for t in types]  # not "work,cell", quoted
-        if rank:
-            item.params["PREF"] = [rank]
-    else:
-        shown = [t.upper() for t in types] + (["PREF"] if rank == "1" else [])
-        if shown:
-            item.params["TYPE"] = shown
-
-
 def _type_of(key: str) -> list[str]:
     label = key.split(".", 1)[1] if "." in key else ""
     label = label.split(".")[0]
     return {"mobile": ["cell"], "": []}.get(label, [label] if label.isalpha() else [])
-
-
-def _own_label(key: str) -> str | None:
-    """The label of a custom field key (``email.2``) that reading the card back would not
-    find in its TYPE: kept as an Apple label so the key comes back as it was."""
-    label = key.split(".", 1)[1] if "." in key else ""
-    if not label or (label.isalpha() and label != "cell"):
-        return None
-    return label
-
-
-def _kinds(fields: dict[str, str], key: str, what: str) -> tuple[list[str], str | None]:
-    """The TYPEs and label to write on the email or phone of custom field ``key``: its
-    companion ``phone_type.work`` (taken out of ``fields``; one that is not a list of TYPE
-    words stays, written as a field) when it has one, else what the key says; a key
-    those TYPEs would not read back as (``phone.assistant`` of ``TYPE=work``) as its
-    label, the way Apple writes a label of one's own."""
-    label = _own_label(key)
-    text = fields.get(what + "_label" + key.removeprefix(what), "").strip()
-    if text and _clean_label(text) in ("", *key.split(".")[1:2]):
-        label = fields.pop(what + "_label" + key.removeprefix(what))  # Рабочий, Büro
-    companion = _TYPE_FIELD[what] + key.removeprefix(what)
-    kinds = [k.strip().lower() for k in fields.get(companion, "").split(",") if k.strip()]
-    if not kinds or not all(_TYPE_TOKEN.match(k) for k in kinds):
-        return _type_of(key), label
-    del fields[companion]
-    said = key.split(".")[1]
-    if (label is None or not _clean_label(label)) and _type_label(kinds) != said:
-        label = said
-    return kinds, label
-
-
-def _rank(fields: dict[str, str], key: str, version: str) -> str | None:
-    """vCard 4's PREF of the email or phone of custom field ``key`` (``email.other``): its
-    companion ``email_pref.other`` (taken out of ``fields``) when that is 1 to 100;
-    vCard 3 has no rank, so there it stays a field."""
-    what, _, rest = key.partition(".")
-    rank = fields.get(f"{what}_pref.{rest}", "").strip()
-    if version != "4.0" or not rank.isdigit() or not 1 <= int(rank) <= 100:
-        return None
-    return fields.pop(f"{what}_pref.{rest}")
-
-
-def contact_card(contact: Any, *, version: str = "3.0") -> str:
-    """One contact (a ``ContactRead``, or a dict with its keys) as a vCard."""
-    import vobject
-
-    if isinstance(contact, dict):
-        from types import SimpleNamespace
-
-        contact = SimpleNamespace(**contact)
-    if version not in VERSIONS:
-        raise FormatError(f"vCard version must be one of {', '.join(VERSIONS)}")
-    card = vobject.vCard()
-    card.add("version").value = version
-    card.add("prodid").value = PRODID
-    card.add("uid").value = _uid(contact)
-    card.add("fn").value = contact.name
-    stored = dict(contact.fields or {})
-    fields = dict(stored)
-    card.add("n").value = _card_name(contact.name, fields)
-    for what, prop in (("email", "email"), ("phone", "tel")):
-        own = getattr(contact, what)
-        if own:
-            label = fields.pop(f"{what}_label", "").strip() or None  # Рабочий
-            _typed(card, prop, own, _main_types(fields, what, version), label, version, "1")
-        for key in sorted(k for k in fields if k.startswith(what + ".")):
-            kinds, label = _kinds(fields, key, what)
-            _typed(card, prop, fields.pop(key), kinds, label, version, _rank(fields, key, version))
-    if contact.company or fields.get("department"):
-        org = [contact.company or ""]
-        if fields.get("department"):
-            org += fields.pop("department").split(";")  # one unit each
-        card.add("org").value = org
-    if contact.title:
-        card.add("title").value = contact.title
-    if contact.title and fields.get(JOB_ROLE, "").strip():
-        card.add("role").value = fields.pop(JOB_ROLE).strip()
-    if contact.notes:
-        card.add("note").value = contact.notes
-    if contact.tags:
-        card.add("categories").value = _categories(list(contact.tags), fields)
-    prefixes = sorted({k.rsplit(".", 1)[0] + "." if "." in k else "" for k in fields})
-    for prefix in prefixes:
-        parts = {key: fields.pop(prefix + key, "") for key, _ in _ADDRESS_PARTS}
-        if not any(parts.values()):
-            continue
-        adr = card.add("adr")
-        adr.value = vobject.vcard.Address(
-            box=parts["pobox"],
-            extended=parts["street2"],
-            street=parts["street"],
-            city=parts["city"],
-            region=parts["region"],
-            code=parts["postcode"],
-            country=parts["country"],
-        )
-        kind = re.sub(r"\.\d+$", "", prefix.rstrip("."))  # home.2: home
-        if not prefix:
-            own = fields.get(ADDRESS_TYPE, "").strip().lower()
-            kind = own if _TYPE_TOKEN.match(own) else "work"
-            if kind == own:
-                del fields[ADDRESS_TYPE]  # else a field, written as X-TINYCRM-FIELD
-        adr.params["TYPE"] = [kind if version == "4.0" else kind.upper()]
-    if fields.get("website"):
-        card.add("url").value = fields.pop("website")
-    if fields.get("birthday"):
-        card.add("bday").value = fields.pop("birthday")
-    for prop, attr in _TINYCRM.items():
-        value = getattr(contact, attr, None)
-        if isinstance(value, bool):
-            if value:  # a flag is written when set: a card without it is not unsubscribed
-                card.add(prop.lower()).value = "true"
-        elif isinstance(value, datetime):
-            card.add(prop.lower()).value = value.astimezone(UTC).isoformat()
-        elif value is not None and value != "":
-            card.add(prop.lower()).value = str(value)
-    for key, value in sorted(fields.items()):
-        item = card.add("x-tinycrm-field")
-        item.value = value
-        item.params["NAME"] = [key]
-    # A field written as a property that reading would not give back as stored (a street
-    # of two lines, spaces at either end, a second email equal to the first) goes as
-    # X-TINYCRM-FIELD too: other apps read the property, tinycrm the field as it was.
-    read = card_values(card)
-    for key, value in sorted(stored.items()):
-        if key not in fields and read.get(FIELD_PREFIX + key) != value:
-            item = card.add("x-tinycrm-field")
-            item.value = value
-            item.params["NAME"] = [key]
-    changed = getattr(contact, "updated_at", None)
-    if isinstance(changed, datetime):
-        card.add("rev").value = changed.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return str(card.serialize())
-
-
-def _uid(contact: Any) -> str:
-    """The card's UID: the contact's own; for one without (a dict from elsewhere), one made
-    from its id and creation time, the same at every export."""
-    own = getattr(contact, "uid", None)
-    if own:
-        return str(own)
-    import uuid
-
-    made = getattr(contact, "created_at", None)
-    return str(
-        uuid.uuid5(uuid.NAMESPACE_URL, f"tinycrm:contact:{getattr(contact, 'id', None)}:{made}")
-    )
-
-
-def write_vcards(contacts: Iterable[Any], stream: IO[str], *, version: str = "3.0") -> int:
-    """Write each contact as a vCard; return how many."""
-    count = 0
-    for contact in contacts:
-        stream.write(contact_card(contact, version=version))
-        count += 1
-    return count
 
 
 def rejected_card(line: int, reason: str, text: str) -> str:

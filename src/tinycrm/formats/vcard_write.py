@@ -1,0 +1,219 @@
+"""Contacts written as vCards 3.0 and 4.0 (``tinycrm export contacts --format vcard``),
+the reverse of :mod:`tinycrm.formats.vcard`, which reads them and whose docstring says
+what goes where. A card is built with ``vobject``, then read back by the reader: what
+would not come back as stored (a custom field a vCard property would bend) is written
+again as ``X-TINYCRM-FIELD``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from tinycrm.formats import FormatError
+from tinycrm.formats.mapping import FIELD_PREFIX
+from tinycrm.formats.vcard import (
+    _ADDRESS_PARTS,
+    _TINYCRM,
+    _TYPE_FIELD,
+    _TYPE_TOKEN,
+    ADDRESS_TYPE,
+    JOB_ROLE,
+    PRODID,
+    VERSIONS,
+    _card_name,
+    _categories,
+    _clean_label,
+    _main_types,
+    _type_label,
+    _type_of,
+    card_values,
+)
+
+
+def _typed(
+    card: Any,
+    prop: str,
+    value: str,
+    types: list[str],
+    label: str | None,
+    version: str,
+    rank: str | None,
+) -> None:
+    """One EMAIL or TEL; a ``label`` vCard has no TYPE for (``2``, ``work2``) goes the way
+    Apple writes its own labels: the property in a group with an ``X-ABLabel`` beside it."""
+    group = None
+    if label:
+        group = f"item{sum(1 for c in card.getChildren() if c.name == 'X-ABLABEL') + 1}"
+    item = card.add(prop, group=group)
+    item.value = value
+    if group:
+        card.add("x-ablabel", group=group).value = label
+    if version == "4.0":
+        if types:
+            item.params["TYPE"] = [t.lower() for t in types]  # not "work,cell", quoted
+        if rank:
+            item.params["PREF"] = [rank]
+    else:
+        shown = [t.upper() for t in types] + (["PREF"] if rank == "1" else [])
+        if shown:
+            item.params["TYPE"] = shown
+
+
+def _own_label(key: str) -> str | None:
+    """The label of a custom field key (``email.2``) that reading the card back would not
+    find in its TYPE: kept as an Apple label so the key comes back as it was."""
+    label = key.split(".", 1)[1] if "." in key else ""
+    if not label or (label.isalpha() and label != "cell"):
+        return None
+    return label
+
+
+def _kinds(fields: dict[str, str], key: str, what: str) -> tuple[list[str], str | None]:
+    """The TYPEs and label to write on the email or phone of custom field ``key``: its
+    companion ``phone_type.work`` (taken out of ``fields``; one that is not a list of TYPE
+    words stays, written as a field) when it has one, else what the key says; a key
+    those TYPEs would not read back as (``phone.assistant`` of ``TYPE=work``) as its
+    label, the way Apple writes a label of one's own."""
+    label = _own_label(key)
+    text = fields.get(what + "_label" + key.removeprefix(what), "").strip()
+    if text and _clean_label(text) in ("", *key.split(".")[1:2]):
+        label = fields.pop(what + "_label" + key.removeprefix(what))  # Рабочий, Büro
+    companion = _TYPE_FIELD[what] + key.removeprefix(what)
+    kinds = [k.strip().lower() for k in fields.get(companion, "").split(",") if k.strip()]
+    if not kinds or not all(_TYPE_TOKEN.match(k) for k in kinds):
+        return _type_of(key), label
+    del fields[companion]
+    said = key.split(".")[1]
+    if (label is None or not _clean_label(label)) and _type_label(kinds) != said:
+        label = said
+    return kinds, label
+
+
+def _rank(fields: dict[str, str], key: str, version: str) -> str | None:
+    """vCard 4's PREF of the email or phone of custom field ``key`` (``email.other``): its
+    companion ``email_pref.other`` (taken out of ``fields``) when that is 1 to 100;
+    vCard 3 has no rank, so there it stays a field."""
+    what, _, rest = key.partition(".")
+    rank = fields.get(f"{what}_pref.{rest}", "").strip()
+    if version != "4.0" or not rank.isdigit() or not 1 <= int(rank) <= 100:
+        return None
+    return fields.pop(f"{what}_pref.{rest}")
+
+
+def contact_card(contact: Any, *, version: str = "3.0") -> str:
+    """One contact (a ``ContactRead``, or a dict with its keys) as a vCard."""
+    import vobject
+
+    if isinstance(contact, dict):
+        from types import SimpleNamespace
+
+        contact = SimpleNamespace(**contact)
+    if version not in VERSIONS:
+        raise FormatError(f"vCard version must be one of {', '.join(VERSIONS)}")
+    card = vobject.vCard()
+    card.add("version").value = version
+    card.add("prodid").value = PRODID
+    card.add("uid").value = _uid(contact)
+    card.add("fn").value = contact.name
+    stored = dict(contact.fields or {})
+    fields = dict(stored)
+    card.add("n").value = _card_name(contact.name, fields)
+    for what, prop in (("email", "email"), ("phone", "tel")):
+        own = getattr(contact, what)
+        if own:
+            label = fields.pop(f"{what}_label", "").strip() or None  # Рабочий
+            _typed(card, prop, own, _main_types(fields, what, version), label, version, "1")
+        for key in sorted(k for k in fields if k.startswith(what + ".")):
+            kinds, label = _kinds(fields, key, what)
+            _typed(card, prop, fields.pop(key), kinds, label, version, _rank(fields, key, version))
+    if contact.company or fields.get("department"):
+        org = [contact.company or ""]
+        if fields.get("department"):
+            org += fields.pop("department").split(";")  # one unit each
+        card.add("org").value = org
+    if contact.title:
+        card.add("title").value = contact.title
+    if contact.title and fields.get(JOB_ROLE, "").strip():
+        card.add("role").value = fields.pop(JOB_ROLE).strip()
+    if contact.notes:
+        card.add("note").value = contact.notes
+    if contact.tags:
+        card.add("categories").value = _categories(list(contact.tags), fields)
+    prefixes = sorted({k.rsplit(".", 1)[0] + "." if "." in k else "" for k in fields})
+    for prefix in prefixes:
+        parts = {key: fields.pop(prefix + key, "") for key, _ in _ADDRESS_PARTS}
+        if not any(parts.values()):
+            continue
+        adr = card.add("adr")
+        adr.value = vobject.vcard.Address(
+            box=parts["pobox"],
+            extended=parts["street2"],
+            street=parts["street"],
+            city=parts["city"],
+            region=parts["region"],
+            code=parts["postcode"],
+            country=parts["country"],
+        )
+        kind = re.sub(r"\.\d+$", "", prefix.rstrip("."))  # home.2: home
+        if not prefix:
+            own = fields.get(ADDRESS_TYPE, "").strip().lower()
+            kind = own if _TYPE_TOKEN.match(own) else "work"
+            if kind == own:
+                del fields[ADDRESS_TYPE]  # else a field, written as X-TINYCRM-FIELD
+        adr.params["TYPE"] = [kind if version == "4.0" else kind.upper()]
+    if fields.get("website"):
+        card.add("url").value = fields.pop("website")
+    if fields.get("birthday"):
+        card.add("bday").value = fields.pop("birthday")
+    for prop, attr in _TINYCRM.items():
+        value = getattr(contact, attr, None)
+        if isinstance(value, bool):
+            if value:  # a flag is written when set: a card without it is not unsubscribed
+                card.add(prop.lower()).value = "true"
+        elif isinstance(value, datetime):
+            card.add(prop.lower()).value = value.astimezone(UTC).isoformat()
+        elif value is not None and value != "":
+            card.add(prop.lower()).value = str(value)
+    for key, value in sorted(fields.items()):
+        item = card.add("x-tinycrm-field")
+        item.value = value
+        item.params["NAME"] = [key]
+    # A field written as a property that reading would not give back as stored (a street
+    # of two lines, spaces at either end, a second email equal to the first) goes as
+    # X-TINYCRM-FIELD too: other apps read the property, tinycrm the field as it was.
+    read = card_values(card)
+    for key, value in sorted(stored.items()):
+        if key not in fields and read.get(FIELD_PREFIX + key) != value:
+            item = card.add("x-tinycrm-field")
+            item.value = value
+            item.params["NAME"] = [key]
+    changed = getattr(contact, "updated_at", None)
+    if isinstance(changed, datetime):
+        card.add("rev").value = changed.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return str(card.serialize())
+
+
+def _uid(contact: Any) -> str:
+    """The card's UID: the contact's own; for one without (a dict from elsewhere), one made
+    from its id and creation time, the same at every export."""
+    own = getattr(contact, "uid", None)
+    if own:
+        return str(own)
+    import uuid
+
+    made = getattr(contact, "created_at", None)
+    return str(
+        uuid.uuid5(uuid.NAMESPACE_URL, f"tinycrm:contact:{getattr(contact, 'id', None)}:{made}")
+    )
+
+
+def write_vcards(contacts: Iterable[Any], stream: IO[str], *, version: str = "3.0") -> int:
+    """Write each contact as a vCard; return how many."""
+    count = 0
+    for contact in contacts:
+        stream.write(contact_card(contact, version=version))
+        count += 1
+    return count
