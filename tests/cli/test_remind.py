@@ -93,10 +93,40 @@ def test_failed_delivery_exits_4_and_retries_next_run(cli, tmp_path: Path) -> No
     cli("task", "add", "late", "--due", "-1d")
     failed = cli("remind", "--webhook", "http://127.0.0.1:9/nothing-listens-here")
     assert failed.exit_code == 4
-    assert "the next run tries again" in failed.stderr
+    assert "the next run tells it again" in failed.stderr
     assert len(failed.stderr.strip().splitlines()) == 1
     retried = cli("remind")
     assert "late" in retried.stdout
+
+
+def test_a_failed_delivery_still_prints_what_was_due_and_tells_it_again(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cron mails a job's output: when the webhook fails, that mail shows what was due
+    (was: only the error line), and the next run tells it again on both; once told on
+    stdout and delivered, it is not told a third time."""
+    from tinycrm import delivery
+
+    cli("task", "add", "late", "--due", "-1d")
+    hook = "http://127.0.0.1/hook"
+
+    def refuse(url: str, payload: object, **_: object) -> None:
+        raise delivery.DeliveryError("webhook not sent: 127.0.0.1 answered 500")
+
+    monkeypatch.setattr(delivery, "post_webhook", refuse)
+    failed = cli("remind", "--webhook", hook)
+    assert failed.exit_code == 4
+    assert "  - late: was due yesterday" in failed.stdout
+    assert failed.stderr.count("\n") == 1
+    assert "answered 500" in failed.stderr and "the next run tells it again" in failed.stderr
+    posted: list[dict[str, object]] = []
+    monkeypatch.setattr(delivery, "post_webhook", lambda url, payload, **_: posted.append(payload))
+    retried = cli("remind", "--webhook", hook)
+    assert retried.exit_code == 0, retried.stderr
+    assert "  - late: was due yesterday" in retried.stdout
+    assert [p["count"] for p in posted] == [1]
+    again = cli("remind", "--webhook", hook)
+    assert (again.exit_code, again.stdout, len(posted)) == (0, "", 1)
 
 
 def test_mail_without_smtp_config_is_a_clear_error(cli) -> None:

@@ -54,7 +54,12 @@ def _deliver(
     notify: bool,
     mail: list[str],
     webhook: list[str],
+    sent: list[str],
 ) -> None:
+    """Tell ``items``: standard output first (what cron mails, also when a delivery then
+    fails), then the mail, the webhooks, the desktop. Each one done is added to ``sent``."""
+    from urllib.parse import urlsplit
+
     from tinycrm import delivery
     from tinycrm.safetext import display
 
@@ -65,6 +70,7 @@ def _deliver(
         if items and (mail or webhook or not output.machine)
         else ""
     )
+    _print(items, text, output)
     if mail and items:
         from tinycrm.config import ConfigError, current_config
 
@@ -82,18 +88,33 @@ def _deliver(
             raise delivery.DeliveryError(f"mail not sent: {config.path}: {exc}") from exc
         subject = f"tinycrm: {len(items)} thing{'s' if len(items) != 1 else ''} due"
         delivery.send_mail(settings, to=mail, subject=subject, text=text)
+        sent.append(f"the mail to {', '.join(mail)}")
     for url in webhook if items else []:
         # "text" is what Slack-style receivers show; ntfy takes the body as it is.
         payload = jsonnumbers.jsonable(items)  # amounts written exactly by post_webhook
         delivery.post_webhook(url, {"text": text, "count": len(items), "due": payload})
+        sent.append(f"the webhook to {urlsplit(url).hostname}")  # its path may hold a secret
     if notify and items:
         body = "\n".join(item.line() for item in items[:8])
         more = f"\n… and {len(items) - 8} more" if len(items) > 8 else ""
         delivery.send_desktop(f"tinycrm: {len(items)} due", body + more)
+
+
+def _print(items: list[DueItem], text: str, output: Output) -> None:
+    """The list on standard output, before anything else is told."""
     if output.machine:
         output.list(items, [])
     elif text:
         sys.stdout.write(text)
+
+
+def _not_delivered(exc: Exception, count: int, sent: list[str]) -> str:
+    """The error line of a failed delivery: what failed, what went out all the same."""
+    them = "it" if count == 1 else f"all {count}"
+    line = f"{exc} (nothing was marked as announced: the next run tells {them} again"
+    if sent:
+        line += f", also by {' and '.join(sent)}, which already went out"
+    return line + ")"
 
 
 @app.callback()
@@ -171,6 +192,7 @@ def remind(
     items = reminders.due(closing_days=closing_days, new_only=not everything)
     run_id = uuid.uuid4().hex
     tell = items if all_ else reminders.claim(items, run_id=run_id)
+    sent: list[str] = []
     try:
         # Ctrl-C or TERM while telling (a mail half sent) gives the claims back: the
         # next run tells again, rather than an item never being told.
@@ -182,6 +204,7 @@ def remind(
                 notify=notify,
                 mail=mail or [],
                 webhook=webhook or [],
+                sent=sent,
             )
     except (delivery.DeliveryError, KeyboardInterrupt) as exc:
         if not all_:
@@ -192,7 +215,7 @@ def remind(
                 "(the next run tells it again)",
                 EXIT_INTERRUPTED,
             )
-        fail(f"{exc} (nothing was marked as announced; the next run tries again)", EXIT_DELIVERY)
+        fail(_not_delivered(exc, len(tell), sent), EXIT_DELIVERY)
     if not all_:
         reminders.confirm(run_id)
     if fail_if_due and items:
