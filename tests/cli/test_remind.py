@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -127,6 +128,27 @@ def test_a_failed_delivery_still_prints_what_was_due_and_tells_it_again(
     assert [p["count"] for p in posted] == [1]
     again = cli("remind", "--webhook", hook)
     assert (again.exit_code, again.stdout, len(posted)) == (0, "", 1)
+
+
+def test_a_list_that_cannot_be_printed_is_not_marked_as_told(cli) -> None:
+    """`remind > /dev/full` (a full disk under cron's log): one line, exit 4, and the next
+    run tells the item (was: a traceback, and the item held by the dead run's claim)."""
+    if not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+        pytest.skip("/dev/full is not the full device here")
+    cli("task", "add", "late", "--due", "-1d")
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(
+            [*tinycrm_executable(), "remind"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ,
+            timeout=60,
+        )
+    assert run.returncode == 4, run.stderr
+    assert run.stderr.count("\n") == 1 and "standard output" in run.stderr
+    assert "the next run tells it again" in run.stderr
+    assert "  - late: was due yesterday" in cli("remind").stdout
 
 
 def test_mail_without_smtp_config_is_a_clear_error(cli) -> None:

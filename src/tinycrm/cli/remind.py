@@ -101,11 +101,21 @@ def _deliver(
 
 
 def _print(items: list[DueItem], text: str, output: Output) -> None:
-    """The list on standard output, before anything else is told."""
-    if output.machine:
-        output.list(items, [])
-    elif text:
-        sys.stdout.write(text)
+    """The list on standard output, written through before anything else is told: a full
+    disk or a reader that left is a failed delivery, not items marked as told unseen."""
+    from tinycrm import delivery
+
+    try:
+        if output.machine:
+            output.list(items, [])
+        elif text:
+            sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise delivery.DeliveryError(
+            f"the list could not be written to standard output ({reason}), so nothing was sent"
+        ) from None
 
 
 def _not_delivered(exc: Exception, count: int, sent: list[str]) -> str:
