@@ -2,7 +2,8 @@
 
 Three channels, each a plain function that either succeeds or raises :class:`DeliveryError`
 with one line meant for the user (``mail not sent: ...``, ``desktop notification not sent:
-...``, ``webhook not sent: ...``). Nothing here reads the store or prints; the CLI decides
+...``, ``webhook not sent: ...``, or ``webhook perhaps delivered: ...`` when the POST went out
+and no answer came back). Nothing here reads the store or prints; the CLI decides
 what a failure means (``remind`` exits non-zero and leaves the items un-announced).
 
 Mail is configured by the ``[smtp]`` table of the config file, validated by
@@ -549,16 +550,22 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
         else:
             detail = _first_line(str(reason))
         raise DeliveryError(f"webhook not sent: cannot reach {host}: {detail}") from None
+    # Past here the POST went out (urllib wraps what fails before as URLError): the
+    # receiver may have it and show it, so these do not say "not sent".
     except TimeoutError:
         raise DeliveryError(
-            f"webhook not sent: {host} gave no answer within {timeout:g} s"
+            f"webhook perhaps delivered: {host} took the POST but gave no answer within "
+            f"{timeout:g} s"
         ) from None
     except http.client.HTTPException as exc:
         detail = _first_line(str(exc)) or type(exc).__name__
-        raise DeliveryError(f"webhook not sent: {host} broke the exchange: {detail}") from None
-    except OSError as exc:
         raise DeliveryError(
-            f"webhook not sent: cannot reach {host}: {exc.strerror or _first_line(str(exc))}"
+            f"webhook perhaps delivered: {host} took the POST but broke the exchange: {detail}"
+        ) from None
+    except OSError as exc:
+        detail = exc.strerror or _first_line(str(exc))
+        raise DeliveryError(
+            f"webhook perhaps delivered: {host} took the POST, then: {detail}"
         ) from None
     if not 200 <= status < 300:
         raise DeliveryError(f"webhook not sent: {host} answered {status}")
