@@ -117,6 +117,21 @@ def test_failed_delivery_releases_and_stale_claims_expire(store) -> None:
     assert len(claim_items(store, due_items(store, now=later), run_id="c", now=later)) == 1
 
 
+def test_a_dead_runs_claim_expires_also_after_the_clock_moved_back(store) -> None:
+    """A run claimed at NOW and was killed; then the clock was set back a day (a VM
+    restored, a wrong NTP step). Its claim, stamped a day ahead, is no live run's: the
+    next run takes it over (was: nothing told for a day and 15 minutes)."""
+    add_task(store, text="late", due=NOW - timedelta(days=3))
+    assert len(claim_items(store, due_items(store, now=NOW), run_id="died", now=NOW)) == 1
+    back = NOW - timedelta(days=1)
+    assert [i.title for i in due_items(store, now=back, new_only=True)] == ["late"]
+    assert len(claim_items(store, due_items(store, now=back), run_id="next", now=back)) == 1
+    # A claim a few minutes ahead (another machine's clock) is a live run's.
+    behind = back - timedelta(minutes=5)
+    assert due_items(store, now=behind, new_only=True) == []
+    assert claim_items(store, due_items(store, now=behind), run_id="skewed", now=behind) == []
+
+
 def test_new_only_leaves_out_what_was_told(store) -> None:
     ids = every_group(store)
     everything = due_items(store, now=NOW, closing_days=7)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    not_,
     or_,
     select,
     update,
@@ -121,11 +122,16 @@ def _money_at(deal: _OpenDeal, probability: int) -> str:
 
 def _told(now: datetime) -> ColumnElement[bool]:
     """An announcement that counts: delivered, or claimed by a run that may still be
-    delivering (a claim older than ``STALE_CLAIM`` is a dead run's, taken over)."""
-    return or_(
-        col(Announcement.announced_at).is_not(None),
-        col(Announcement.claimed_at) >= now - STALE_CLAIM,
-    )
+    delivering (see ``_stale``: a dead run's claim is taken over)."""
+    return or_(col(Announcement.announced_at).is_not(None), not_(_stale(now)))
+
+
+def _stale(now: datetime) -> ColumnElement[bool]:
+    """A claim no live run holds: made more than ``STALE_CLAIM`` ago, or more than that
+    ahead of ``now`` (the clock was set back since; a few minutes ahead is another
+    machine's clock, a run that may be delivering)."""
+    claimed = col(Announcement.claimed_at)
+    return or_(claimed < now - STALE_CLAIM, claimed > now + STALE_CLAIM)
 
 
 def _announced(kind: str, due: Any, now: datetime) -> ColumnElement[bool]:
@@ -557,14 +563,15 @@ def claim_items(
 ) -> list[DueItem]:
     """Claim the items no run has announced (or is announcing); return this run's share.
 
-    Claims left by a run that died more than 15 minutes ago are released first.
+    Claims left by a run that died more than 15 minutes ago (or stamped more than that
+    ahead: the clock was set back since) are released first.
     """
     now = now or utcnow()
     with store.write() as session:
         session.execute(
             delete(Announcement).where(
                 col(Announcement.announced_at).is_(None),
-                col(Announcement.claimed_at) < now - STALE_CLAIM,
+                _stale(now),
             )
         )
         wanted = {(i.key, i.due_at) for i in items}
