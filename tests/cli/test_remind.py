@@ -151,6 +151,25 @@ def test_a_list_that_cannot_be_printed_is_not_marked_as_told(cli) -> None:
     assert "  - late: was due yesterday" in cli("remind").stdout
 
 
+def test_ctrl_c_after_a_webhook_went_out_says_so(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C during the desktop notification, the webhook already sent: the line names it,
+    since the next run sends it again (was: only "nothing was marked as announced")."""
+    from tinycrm import delivery
+
+    cli("task", "add", "late", "--due", "-1d")
+    monkeypatch.setattr(delivery, "post_webhook", lambda url, payload, **_: None)
+
+    def interrupted(title: str, body: str, **_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(delivery, "send_desktop", interrupted)
+    run = cli("remind", "--webhook", "http://127.0.0.1/secret", "--notify")
+    assert run.exit_code == 130
+    assert "the next run tells it again" in run.stderr
+    assert "also by the webhook to 127.0.0.1, which already went out" in run.stderr
+    assert "secret" not in run.stderr and run.stderr.count("\n") == 1
+
+
 def test_mail_without_smtp_config_is_a_clear_error(cli) -> None:
     cli("task", "add", "late", "--due", "-1d")
     result = cli("remind", "--mail", "me@example.com")

@@ -118,13 +118,14 @@ def _print(items: list[DueItem], text: str, output: Output) -> None:
         ) from None
 
 
-def _not_delivered(exc: Exception, count: int, sent: list[str]) -> str:
-    """The error line of a failed delivery: what failed, what went out all the same."""
+def _told_again(count: int, sent: list[str]) -> str:
+    """What a run that stopped before marking its items says of them: all are told again,
+    also by the mail or webhook that went out all the same."""
     them = "it" if count == 1 else f"all {count}"
-    line = f"{exc} (nothing was marked as announced: the next run tells {them} again"
+    line = f"the next run tells {them} again"
     if sent:
         line += f", also by {' and '.join(sent)}, which already went out"
-    return line + ")"
+    return line
 
 
 @app.callback()
@@ -219,13 +220,13 @@ def remind(
     except (delivery.DeliveryError, KeyboardInterrupt) as exc:
         if not all_:
             _release(opened, run_id)
+        again = _told_again(len(tell), sent)
         if isinstance(exc, KeyboardInterrupt):
             fail(
-                "interrupted; nothing was saved: nothing was marked as announced "
-                "(the next run tells it again)",
+                f"interrupted; nothing was saved: nothing was marked as announced ({again})",
                 EXIT_INTERRUPTED,
             )
-        fail(_not_delivered(exc, len(tell), sent), EXIT_DELIVERY)
+        fail(f"{exc} (nothing was marked as announced: {again})", EXIT_DELIVERY)
     if not all_:
         reminders.confirm(run_id)
     if fail_if_due and items:
