@@ -132,6 +132,21 @@ def test_a_dead_runs_claim_expires_also_after_the_clock_moved_back(store) -> Non
     assert claim_items(store, due_items(store, now=behind), run_id="skewed", now=behind) == []
 
 
+def test_a_run_that_outlived_its_claims_still_marks_what_it_told(store) -> None:
+    """A run stalled past 15 minutes (a suspended laptop, a slow SMTP server): a later run
+    took its claims over, failed and gave them back; the slow run then delivered. Its items
+    stay told (was: its confirmation found no rows of its own, and a third run told them
+    again)."""
+    add_task(store, text="late", due=NOW - timedelta(hours=1))
+    slow = claim_items(store, due_items(store, now=NOW), run_id="slow", now=NOW)
+    later = NOW + timedelta(minutes=16)
+    fresh = due_items(store, now=later, new_only=True)
+    assert len(claim_items(store, fresh, run_id="fast", now=later)) == 1
+    confirm_run(store, "slow", items=slow, now=later)
+    release_run(store, "fast")
+    assert due_items(store, now=later, new_only=True) == []
+
+
 def test_new_only_leaves_out_what_was_told(store) -> None:
     ids = every_group(store)
     everything = due_items(store, now=NOW, closing_days=7)

@@ -12,7 +12,7 @@ leaves claims that go back by themselves after ``stale_claim``::
     except Exception:
         crm.reminders.release("…")
         raise
-    crm.reminders.confirm("…")
+    crm.reminders.confirm("…", mine)
 """
 
 from __future__ import annotations
@@ -71,11 +71,13 @@ class Reminders:
 
         return claim_items(self._store, items, run_id=run_id)
 
-    def confirm(self, run_id: str) -> None:
-        """The run delivered its items: they stay told."""
+    def confirm(self, run_id: str, items: list[DueItem] | None = None) -> None:
+        """The run delivered its items: they stay told. ``items``, its share as ``claim``
+        returned it, stay told also when a later run took their claims over (this run
+        stalled past ``stale_claim``) and then gave them back."""
         from tinycrm.store.reminders import confirm_run
 
-        confirm_run(self._store, run_id)
+        confirm_run(self._store, run_id, items=items)
 
     def release(self, run_id: str) -> None:
         """The run could not deliver: its items go back for the next run."""

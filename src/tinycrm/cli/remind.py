@@ -228,7 +228,7 @@ def remind(
             )
         fail(f"{exc} (nothing was marked as announced: {again})", EXIT_DELIVERY)
     if not all_:
-        reminders.confirm(run_id)
+        reminders.confirm(run_id, tell)
     if fail_if_due and items:
         raise typer.Exit(EXIT_DUE)
 

@@ -612,14 +612,52 @@ def _insert_ignoring_duplicates(store: Store) -> Insert:
     return sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
-def confirm_run(store: Store, run_id: str, *, now: datetime | None = None) -> None:
-    """The run delivered its items: they stay announced."""
+def confirm_run(
+    store: Store,
+    run_id: str,
+    *,
+    items: list[DueItem] | None = None,
+    now: datetime | None = None,
+) -> None:
+    """The run delivered its items: they stay announced.
+
+    ``items``, the run's share as ``claim_items`` returned it: those whose claims a later
+    run took over (this one stalled past ``STALE_CLAIM``) are marked announced all the
+    same, so that the later run giving them back does not make a third run tell them.
+    """
+    now = now or utcnow()
     with store.write() as session:
         session.execute(
-            update(Announcement)
-            .where(col(Announcement.run_id) == run_id)
-            .values(announced_at=now or utcnow())
+            update(Announcement).where(col(Announcement.run_id) == run_id).values(announced_at=now)
         )
+        if items:
+            upsert = _insert_marking_announced(store, now)
+            rows = [
+                {
+                    "key": i.key,
+                    "due_at": i.due_at,
+                    "run_id": run_id,
+                    "claimed_at": now,
+                    "announced_at": now,
+                }
+                for i in items
+            ]
+            for chunk in chunks(rows, _IN):
+                session.execute(upsert, chunk)
+
+
+def _insert_marking_announced(store: Store, now: datetime) -> Insert:
+    """Insert announced rows; one there already (told, or claimed by another run) is
+    marked announced, keeping its first announcement time."""
+    table, keys = table_of(Announcement), ["key", "due_at"]
+    if store.backend == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    announced = func.coalesce(table.c.announced_at, now)
+    return insert(table).on_conflict_do_update(
+        index_elements=keys, set_={"announced_at": announced}
+    )
 
 
 def release_run(store: Store, run_id: str) -> None:
