@@ -170,6 +170,29 @@ def test_ctrl_c_after_a_webhook_went_out_says_so(cli, monkeypatch: pytest.Monkey
     assert "secret" not in run.stderr and run.stderr.count("\n") == 1
 
 
+def test_told_but_not_marked_says_it_will_be_told_again(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list went out, then the database refused the confirmation (locked, gone): the
+    line says what was told and that later runs tell it again (was: only "database is
+    locked", exit 1, as though nothing had been told)."""
+    from tinycrm.api.reminders import Reminders
+    from tinycrm.errors import Unavailable
+
+    cli("task", "add", "late", "--due", "-1d")
+
+    def locked(self: Reminders, run_id: str, items: object = None) -> None:
+        raise Unavailable("database is locked")
+
+    monkeypatch.setattr(Reminders, "confirm", locked)
+    run = cli("remind")
+    assert run.exit_code == 4
+    assert "  - late: was due yesterday" in run.stdout
+    assert run.stderr.count("\n") == 1
+    assert "told, but could not be marked as announced (database is locked)" in run.stderr
+    assert "runs after 15 minutes tell it again" in run.stderr
+
+
 def test_mail_without_smtp_config_is_a_clear_error(cli) -> None:
     cli("task", "add", "late", "--due", "-1d")
     result = cli("remind", "--mail", "me@example.com")

@@ -228,9 +228,25 @@ def remind(
             )
         fail(f"{exc} (nothing was marked as announced: {again})", EXIT_DELIVERY)
     if not all_:
-        reminders.confirm(run_id, tell)
+        _confirm(opened, run_id, tell)
     if fail_if_due and items:
         raise typer.Exit(EXIT_DUE)
+
+
+def _confirm(opened: Crm, run_id: str, told: list[DueItem]) -> None:
+    """Mark what this run told; when that fails, say that it was told all the same."""
+    from tinycrm.errors import TinyCrmError
+
+    try:
+        opened.reminders.confirm(run_id, told)
+    except TinyCrmError as exc:
+        minutes = int(opened.reminders.stale_claim.total_seconds() // 60)
+        them = "it" if len(told) == 1 else f"all {len(told)}"
+        fail(
+            f"told, but could not be marked as announced ({exc}): runs after {minutes} "
+            f"minutes tell {them} again",
+            EXIT_DELIVERY,
+        )
 
 
 def _release(opened: Crm, run_id: str) -> None:
