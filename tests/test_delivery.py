@@ -440,6 +440,36 @@ def test_silent_server_times_out() -> None:
         assert time.monotonic() - started < 3
 
 
+class SlowInbox(Inbox):
+    """Keeps the mail, then says nothing for a second (a server busy filtering it)."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import asyncio
+
+        answer = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(1)
+        return answer
+
+
+def test_a_server_that_took_the_mail_then_kept_quiet_may_have_delivered_it() -> None:
+    """Timed out waiting for the answer to the mail's last line: the server has it and may
+    deliver it, so "not sent" would be a lie (remind's next run sends it again)."""
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        port = controller.port
+        with pytest.raises(DeliveryError) as raised:
+            send_mail(settings(port, timeout=0.3), to=["a@b.c"], subject="s", text="t")
+    finally:
+        controller.stop()
+    assert len(inbox.mails) == 1
+    assert str(raised.value) == (
+        f"mail perhaps delivered: SMTP server 127.0.0.1:{port} took it but did not answer "
+        "within 0.3 s"
+    )
+
+
 def test_refused_recipients(smtp_server: tuple[Inbox, int]) -> None:
     inbox, port = smtp_server
     inbox.refuse = {"ghost@example.com"}

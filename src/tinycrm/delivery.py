@@ -2,9 +2,10 @@
 
 Three channels, each a plain function that either succeeds or raises :class:`DeliveryError`
 with one line meant for the user (``mail not sent: ...``, ``desktop notification not sent:
-...``, ``webhook not sent: ...``, or ``webhook perhaps delivered: ...`` when the POST went out
-and no answer came back). Nothing here reads the store or prints; the CLI decides
-what a failure means (``remind`` exits non-zero and leaves the items un-announced).
+...``, ``webhook not sent: ...``, or ``mail perhaps delivered: ...`` and ``webhook perhaps
+delivered: ...`` when the mail or the POST went out and no answer came back). Nothing here
+reads the store or prints; the CLI decides what a failure means (``remind`` exits non-zero
+and leaves the items un-announced).
 
 Mail is configured by the ``[smtp]`` table of the config file, validated by
 :meth:`MailSettings.from_config`::
@@ -306,7 +307,9 @@ def send_mail(
     Connects with STARTTLS, implicit TLS or in the clear as ``settings.security`` says,
     verifies the server's certificate, logs in when a user is set, and raises
     DeliveryError (``mail not sent: ...``) for every failure: the password, DNS, a refused
-    or timed-out connection, TLS, login, a refused sender or recipient. A mail refused for
+    or timed-out connection, TLS, login, a refused sender or recipient (``mail perhaps
+    delivered: ...`` once the server has the whole mail: no answer to it, or a connection
+    lost then, may still see it delivered). A mail refused for
     some recipients but accepted for others also raises, naming the refused ones. Each
     recipient must be one address (a name before it is fine); nothing is sent otherwise.
     """
@@ -326,6 +329,7 @@ def send_mail(
     host, port = settings.host, settings.port
     where = f"SMTP server {host}:{port}"
     step = "connect"
+    out = [False]  # the mail's last line went out: past it, the server may deliver it
     try:
         context = ssl.create_default_context()
         client: smtplib.SMTP
@@ -341,6 +345,7 @@ def send_mail(
                 step = "login"
                 _login(client, settings.user, password or "")
             step = "send"
+            _note_when_out(client, out)
             refused = client.send_message(message, to_addrs=envelope)
         finally:
             _hang_up(client)
@@ -376,11 +381,12 @@ def send_mail(
         ) from None
     except smtplib.SMTPServerDisconnected as exc:
         # smtplib reports a read that timed out as a disconnection.
+        lead = (
+            f"mail perhaps delivered: {where} took it but" if out[0] else f"mail not sent: {where}"
+        )
         if isinstance(exc.__context__, TimeoutError):
-            raise DeliveryError(
-                f"mail not sent: {where} did not answer within {settings.timeout:g} s"
-            ) from None
-        raise DeliveryError(f"mail not sent: {where} closed the connection") from None
+            raise DeliveryError(f"{lead} did not answer within {settings.timeout:g} s") from None
+        raise DeliveryError(f"{lead} closed the connection") from None
     except smtplib.SMTPException as exc:
         raise DeliveryError(f"mail not sent: {where}: {_first_line(str(exc))}") from None
     except socket.gaierror:
@@ -388,23 +394,40 @@ def send_mail(
     except ConnectionRefusedError:
         raise DeliveryError(f"mail not sent: {where} refused the connection") from None
     except TimeoutError:
-        raise DeliveryError(
-            f"mail not sent: {where} did not answer within {settings.timeout:g} s"
-        ) from None
+        lead = (
+            f"mail perhaps delivered: {where} took it but" if out[0] else f"mail not sent: {where}"
+        )
+        raise DeliveryError(f"{lead} did not answer within {settings.timeout:g} s") from None
     except ssl.SSLError as exc:
         detail = _tls_detail(exc)
         if exc.reason == "WRONG_VERSION_NUMBER" and settings.security == "ssl":
             detail += ' (try security = "starttls")'
         raise DeliveryError(f"mail not sent: TLS with {where} failed: {detail}") from None
     except OSError as exc:
-        raise DeliveryError(
-            f"mail not sent: cannot reach {where}: {exc.strerror or _first_line(str(exc))}"
-        ) from None
+        detail = exc.strerror or _first_line(str(exc))
+        if out[0]:
+            raise DeliveryError(
+                f"mail perhaps delivered: {where} took it, then: {detail}"
+            ) from None
+        raise DeliveryError(f"mail not sent: cannot reach {where}: {detail}") from None
     if refused:
         refusals = "; ".join(
             f"{address}: {_smtp_reply(code, reply)}" for address, (code, reply) in refused.items()
         )
         raise DeliveryError(f"mail not sent to every recipient: {where} refused {refusals}")
+
+
+def _note_when_out(client: Any, out: list[bool]) -> None:
+    """Set ``out[0]`` once ``client`` has sent a mail's last line (the lone dot): from then
+    on the server has the mail, and a missing answer does not mean it was not sent."""
+    send = client.send
+
+    def sending(data: Any) -> None:
+        send(data)
+        if isinstance(data, bytes) and data.endswith(b"\r\n.\r\n"):
+            out[0] = True
+
+    client.send = sending
 
 
 def _session_bus_env() -> dict[str, str]:
