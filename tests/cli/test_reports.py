@@ -267,7 +267,7 @@ def test_a_date_range_label_is_never_cut(
             start, _, end = label.partition("..")
             if end:
                 assert f"{start}..{end}" in body or re.search(
-                    rf"{re.escape(start)}\.\. .*\n {re.escape(end)} ", body
+                    rf"{re.escape(start)}\.\. .*\n {re.escape(end)}( |$)", body, re.M
                 ), (args, table)
             else:
                 assert label in body, (args, table)
@@ -346,3 +346,23 @@ def test_the_lifetime_value_explanations_wrap_and_are_never_cut(
     assert "…" not in inputs, table
     assert all(len(line) <= columns for line in table.splitlines()), table
     assert re.search(r"customer-(years|\s*\n\s+years)", inputs.split("churn rate")[1]), table
+
+
+@pytest.mark.parametrize("columns", ["200", "40"])
+def test_a_report_into_a_pipe_has_no_trailing_spaces(
+    cli, deals, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    """`tinycrm report X > file` ends each line at its last character. Before, every
+    line of a table (its title, header, rule and rows) was padded with spaces to the
+    table's width, its blank lines were lines of spaces, and a note wrapped at 40
+    columns kept the space it was wrapped at."""
+    from tinycrm.cli import output
+
+    monkeypatch.setattr(output, "_console", None)
+    monkeypatch.setenv("COLUMNS", columns)
+    for args in REPORTS:
+        result = cli("report", *args)
+        assert result.exit_code == 0, (args, result.stderr)
+        lines = result.stdout.splitlines()
+        assert len(lines) > 1, args
+        assert lines == [line.rstrip() for line in lines], (args, result.stdout)

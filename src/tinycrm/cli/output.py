@@ -653,11 +653,13 @@ def print_fields(row: dict[str, Any], labels: Sequence[tuple[str, str]], title: 
 
 def unpadded(console: Any, renderable: Any) -> Any:
     """``renderable`` as ``console`` lays it out, without the spaces a grid pads its lines
-    with after their last cell (a show view piped into a file ends each line at its value)."""
+    with after their last cell (a show view or a report piped into a file ends each line at
+    its last character, a blank line is empty). Lines are not cropped here: a report's table
+    may be wider than the terminal (``report_table._AtLeast``), printed with ``crop=False``."""
     from rich.segment import Segment, Segments
 
     segments: list[Segment] = []
-    for line in console.render_lines(renderable, console.options, pad=False):
+    for line in Segment.split_lines(console.render(renderable, console.options)):
         while line and not line[-1].control and not line[-1].text.rstrip(" "):
             line.pop()
         if line and not line[-1].control:

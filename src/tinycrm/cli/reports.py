@@ -138,20 +138,21 @@ class _Table(ReportTable):
 
 
 def _print(*items: Any) -> None:
+    """Print each item (a line of text, a table): its lines end at their last character
+    (a wrapped line's space is not left at its end); a table may be wider than the
+    terminal (report_table), never cropped."""
+    from rich.text import Text
+
     console = out.stdout_console()
     for item in items:
-        if isinstance(item, str):
-            from rich.text import Text
-
-            console.print(Text(item))
-        else:
-            console.print(item, crop=False)  # a table may be wider (report_table)
+        item = Text(item) if isinstance(item, str) else item
+        console.print(out.unpadded(console, item), crop=False)
 
 
 def _note(text: str) -> None:
     from rich.text import Text
 
-    out.stdout_console().print(Text(text, style="dim"))
+    _print(Text(text, style="dim"))
 
 
 def _scope(
