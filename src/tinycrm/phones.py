@@ -1,5 +1,7 @@
-"""Phone numbers as numbers: ``+49 (0)30 1234567``, ``+49 30 1234567`` and, with the
-default region DE, ``030 1234567`` are all ``+49301234567`` (E.164).
+"""Phone numbers as numbers: ``+49 (0)30 1234567``, ``+49 30 1234567`` and, with
+``[phone] region = "DE"``, ``030 1234567`` are all ``+49301234567`` (E.164). There is no
+default region: without one a national number cannot be read, is kept as typed, and
+``contact dupes`` compares it by its digits (``store.dupe_rules.phone_pairs``).
 
 tinycrm keeps what the user typed and stores this normalised form beside it, so
 duplicates and ``contact list --search`` compare numbers, not text. An extension

@@ -143,9 +143,18 @@ def test_phones_compare_as_numbers_with_the_configured_region(de_store) -> None:
 
 
 def test_without_a_region_a_national_number_still_meets_its_digits(store) -> None:
+    """As the README's Duplicates says: a number that cannot be read (a national one, no
+    ``[phone] region``) is compared by its digits but for a trunk 0 and a country code,
+    so it meets the same digits in any country; with the region it is one number."""
     add_contact(store, name="Ada A", phone="+49 30 1234567")
     add_contact(store, name="Bea B", phone="030 1234567")
     add_contact(store, name="Cem C", phone="+49 30 1234567 ext. 9")
+    add_contact(store, name="Dan D", phone="+43 30 1234567")  # Austria, the same digits
+    found = [(d.keep, d.other) for d in find_duplicates(store)]
+    assert found == [("Ada A", "Bea B"), ("Bea B", "Dan D")]
+    from tinycrm.config import Config
+
+    store.config = Config(path=Path("config.toml"), exists=True, phone_region="DE")
     assert [(d.keep, d.other) for d in find_duplicates(store)] == [("Ada A", "Bea B")]
 
 
