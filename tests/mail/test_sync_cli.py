@@ -162,3 +162,36 @@ def test_sync_create_contacts_adds_no_one_from_a_message_to_thousands(
     data = json.loads(_run("mail", "sync", "--from-start", "--create-contacts", "--json").stdout)
     # Ann is a contact now: the newsletter is logged for her, still adding no one
     assert (data["logged"], data["created"], data["not_added"], data["bulk"]) == (1, 0, 3000, 1)
+
+
+def test_the_sync_summary_says_what_became_of_each_message(
+    imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bo's contact is deleted (a colleague's ``contact rm``) while the sync runs: his mail
+    was counted "1 already logged", though it never was; Ann's, dated 2100, was logged when
+    the server received it and the summary did not say so."""
+    from tinycrm.store import mail_log
+    from tinycrm.store.errors import NotFound
+
+    keep = mail_log.keep_contact
+
+    def deleted_meanwhile(session: Any, contact: Any) -> Any:
+        if contact.name == "Bo Roe":
+            raise NotFound(f"contact #{contact.id} 'Bo Roe' was deleted just now")
+        return keep(session, contact)
+
+    monkeypatch.setattr(mail_log, "keep_contact", deleted_meanwhile)
+    assert _run("contact", "add", "Ann Lee", "--email", "ann@acme.example").exit_code == 0
+    assert _run("contact", "add", "Bo Roe", "--email", "bo@acme.example").exit_code == 0
+    future = MAIL.replace(b"Fri, 04 Dec 2026", b"Fri, 01 Jan 2100")
+    imap_account.append("INBOX", future, MAIL.replace(b"Ann <ann@", b"Bo <bo@"))
+    result = _run("mail", "sync")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "Read 2 messages; logged 1 email for 1 contact; 1 whose contact was deleted during "
+        "the run; 1 with no usable Date header (dated when received)"
+    )
+    data = json.loads(_run("mail", "sync", "--from-start", "--json").stdout)
+    assert (data["read"], data["logged"], data["already"]) == (2, 0, 1)
+    assert data["skipped"] == {"whose contact was deleted during the run": 1}
+    assert data["dated_when_received"] == 0  # nothing logged this time

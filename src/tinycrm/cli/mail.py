@@ -91,6 +91,7 @@ def _record(run: MailRun) -> dict[str, Any]:
         "skipped": dict(run.skipped),
         "stopped_sequences": run.stopped,
         "undated": run.undated,
+        "dated_when_received": run.dated_when_received,
         "dry_run": run.dry_run,
     }
 

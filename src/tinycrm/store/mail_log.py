@@ -67,6 +67,7 @@ CREATE_CONTACTS_MAX = MailSettings.create_contacts_max  # people on a message, b
 BODY_MAX = 100_000  # characters of a message's text kept in the activity
 ATTACHMENTS_SHOWN = 100  # attachments listed one a line; the rest are counted
 LOOKUP_CHUNK = 500  # addresses looked up per query (SQLite takes 32,766 parameters)
+CONTACT_GONE = "whose contact was deleted during the run"  # a reason a message was skipped
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
@@ -85,6 +86,7 @@ class MailRun:
     skipped: Counter[str] = field(default_factory=Counter)  # why a message was not logged
     stopped: int = 0  # sequence enrolments stopped by a reply
     undated: int = 0  # messages logged with no date of their own: dated when logged
+    dated_when_received: int = 0  # logged, its Date missing or impossible: dated by receipt
     dry_run: bool = False
     create_max: int = CREATE_CONTACTS_MAX  # the limit the run had (for its summary)
 
@@ -101,6 +103,7 @@ class MailRun:
         self.skipped.update(other.skipped)
         self.stopped += other.stopped
         self.undated += other.undated
+        self.dated_when_received += other.dated_when_received
 
     def summary(self) -> str:
         verb = "would log" if self.dry_run else "logged"
@@ -126,6 +129,10 @@ class MailRun:
             parts.append(f"stopped {plural(self.stopped, 'sequence')} on a reply")
         if self.undated:
             parts.append(f"{self.undated} without a usable date (dated now)")
+        if self.dated_when_received:
+            parts.append(
+                f"{self.dated_when_received} with no usable Date header (dated when received)"
+            )
         return "; ".join(parts)
 
 
@@ -250,25 +257,30 @@ class MailLogger:
             run.skipped["without a known contact"] += 1
             return
         direction = "out" if sent else "in"
-        wrote = False
+        outcomes: set[str] = set()  # "logged", "already", "gone": one per contact
         for contact in contacts:
             assert contact.id is not None
             who = self._dry_ids.get(contact.id, contact.id)
             if (message.key, who) in self.seen or self._logged(message, contact.id):
+                outcomes.add("already")
                 continue
-            if not self._write(message, contact, direction):
-                continue  # another sync logged it first, a moment ago
+            outcome = self._write(message, contact, direction)
+            outcomes.add(outcome)
+            if outcome != "logged":
+                continue  # another sync logged it a moment ago, or a contact rm went first
             self.seen.add((message.key, who))
             run.activities += 1
             run.contacts.add(who)
-            wrote = True
             if direction == "in" and self._key(message.sender) == contact.email_key:
                 run.stopped += self._stop_sequences(contact, message)
-        if wrote:
+        if "logged" in outcomes:
             run.logged += 1
             run.undated += message.date is None
-        else:
+            run.dated_when_received += message.date is not None and message.dated_by != "Date"
+        elif "already" in outcomes:
             run.already += 1
+        else:  # every contact on it was deleted after it was found: logged for no one
+            run.skipped[CONTACT_GONE] += 1
 
     # ------------------------------------------------------------------ contacts
 
@@ -451,15 +463,15 @@ class MailLogger:
             self._kept.add(("company", company.id))
         return company.id
 
-    def _write(self, message: MailMessage, contact: Contact, direction: str) -> bool:
-        """Write the activity; False when another sync (a colleague's, on the same
-        PostgreSQL database) logged the message for this contact after our check: its
-        insert waited for that commit and met the unique key; False too when a
-        ``contact rm`` deleted the contact meanwhile."""
+    def _write(self, message: MailMessage, contact: Contact, direction: str) -> str:
+        """Write the activity: ``"logged"``; ``"already"`` when another sync (a
+        colleague's, on the same PostgreSQL database) logged the message for this contact
+        after our check (its insert waited for that commit and met the unique key);
+        ``"gone"`` when a ``contact rm`` deleted the contact meanwhile."""
         from tinycrm.store.activity_rows import new_activity_row
 
         if not self._keep(contact):
-            return False
+            return "gone"
         now = utcnow()
         columns = {
             "kind": "email",
@@ -480,9 +492,9 @@ class MailLogger:
                 self.session.flush()
         except IntegrityError:
             if self._logged(message, contact.id):
-                return False
+                return "already"
             raise
-        return True
+        return "logged"
 
     def _stop_sequences(self, contact: Contact, message: MailMessage) -> int:
         """A reply stops the contact's sequences that began before it was sent."""
