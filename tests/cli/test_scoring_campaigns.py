@@ -198,3 +198,13 @@ def test_imports_rescore(cli, tmp_path) -> None:
     assert cli("contact", "show", "ada@big.example", "--json").json()["score"] == 4
     # the feed records the import as one event, rescoring included
     assert [e["action"] for e in cli("feed", "--json").json()] == ["imported"]
+
+
+def test_a_campaign_report_into_a_pipe_has_no_trailing_spaces(cli, leads) -> None:
+    """Its first touch / last touch table padded each line with spaces to the table's
+    width ('contacts     0            0         '), as reports did."""
+    _ok(cli, "campaign", "add", "Spring webinar", "--channel", "event", "--budget", "1000")
+    _ok(cli, "campaign", "add-members", "Spring webinar", "Ada", "Bob")
+    lines = _ok(cli, "campaign", "report", "Spring webinar").stdout.splitlines()
+    assert any(line.startswith("ROI") for line in lines)
+    assert lines == [line.rstrip() for line in lines]

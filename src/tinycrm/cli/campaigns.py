@@ -370,7 +370,7 @@ def _render_report(row: dict[str, Any]) -> None:
         table.add_row(Text(label, style="bold cyan"), *(Text(get(a)) for a in models))
     console = out.stdout_console()
     console.print()
-    console.print(table)
+    console.print(out.unpadded(console, table))  # each line ends at its last value
 
 
 def _deal_counts(a: dict[str, Any]) -> str:
