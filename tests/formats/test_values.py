@@ -88,6 +88,14 @@ def test_percentages_and_fractions(text: str, expected: int) -> None:
     assert v.parse_percent(text) == expected
 
 
+@pytest.mark.parametrize("text", ["1e999", "-1E+30", "101", "1e29%"])
+def test_a_percentage_out_of_range_is_refused_in_words(text: str) -> None:
+    """An import's probability of 1e999 was rejected as "[<class
+    'decimal.InvalidOperation'>]": rounding it overflowed Decimal's precision."""
+    with pytest.raises(FormatError, match=r"is not between 0 and 100"):
+        v.parse_percent(text)
+
+
 def test_flags_and_tags() -> None:
     assert v.parse_flag("Completed", "done") and v.parse_flag("x", "done")
     assert not v.parse_flag("Not Started", "done") and not v.parse_flag("To do", "done")

@@ -247,7 +247,8 @@ def parse_percent(text: str) -> int:
         raise FormatError(f"probability {_show(text)} is not a percentage")
     if not percent and "." in s and 0 <= value <= 1:
         value *= 100
-    value = value.quantize(Decimal(1))
+    if -1 < value < 101:  # rounded only then: 1e999 is past what quantize can round
+        value = value.quantize(Decimal(1))
     if not 0 <= value <= 100:
         raise FormatError(f"probability {_show(text)} is not between 0 and 100")
     return int(value)
