@@ -123,6 +123,18 @@ def test_csv_rules_are_one_set() -> None:
     }
 
 
+def test_csv_guards_text_a_spreadsheet_reads_as_a_formula_though_python_reads_a_number() -> None:
+    """'-Infinity', '+NaN' and '-1_000' are numbers to Python's Decimal, so a title or a
+    custom field holding one was written unguarded; Excel and LibreOffice take each for
+    a formula (#NAME?). Only numbers written in digits pass as they are."""
+    row = {"a": "-Infinity", "b": "+NaN", "c": "-1_000", "d": "-sNaN", "e": "-1.5e3", "f": "+7"}
+    stream = io.StringIO()
+    out.write_csv([row], stream)
+    (cells,) = csv.DictReader(io.StringIO(stream.getvalue()))
+    assert cells == {"a": "'-Infinity", "b": "'+NaN", "c": "'-1_000", "d": "'-sNaN",
+                     "e": "-1.5e3", "f": "+7"}  # fmt: skip
+
+
 class _Report:
     def __init__(self) -> None:
         self.rows = [{"stage": "Lead-in", "value": {"EUR": Decimal("200.00")}}]

@@ -127,12 +127,14 @@ def csv_safe(value: Any) -> str:
     return text
 
 
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
 def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-    except ArithmeticError:
-        return False
-    return True
+    """Whether a spreadsheet reads ``text`` as a number: digits, a sign, a point, an
+    exponent. Not what else Python's ``Decimal`` takes (``-Infinity``, ``+NaN``,
+    ``-1_000``): a spreadsheet takes those for formulas."""
+    return _NUMBER.fullmatch(text) is not None
 
 
 def flatten(row: dict[str, Any]) -> dict[str, Any]:
