@@ -526,3 +526,28 @@ def test_a_show_view_has_no_trailing_spaces(cli) -> None:
     for args in (("deal", "show", "Engine order"), ("contact", "show", "ada@example.com")):
         lines = cli(*args).stdout.splitlines()
         assert "id" in lines[1] and lines == [line.rstrip() for line in lines], args
+
+
+def test_a_show_view_folds_a_long_value_it_cannot_wrap(cli, monkeypatch) -> None:
+    """A value longer than the line with no space to wrap at (a link in a custom field, a
+    long title) was cut with '…', on a terminal and into a file alike (at 200 columns):
+    its end was in no output but --json. It is folded onto the next lines, whole."""
+    from tinycrm.cli import output
+
+    link = "https://example.com/" + "a/" * 150 + "end"
+    cli("contact", "add", "Ada", "--field", f"link={link}", "--title", "x" * 250)
+    for columns in ("200", "80"):
+        monkeypatch.setattr(output, "_console", None)
+        monkeypatch.setenv("COLUMNS", columns)
+        shown = cli("contact", "show", "Ada").stdout
+        assert "…" not in shown, columns
+        lines = shown.splitlines()
+        for label, value in (("link", link), ("title", "x" * 250)):
+            at = next(i for i, line in enumerate(lines) if line.startswith(label + " "))
+            indent = len(lines[at]) - len(lines[at][len(label) :].lstrip())
+            parts = [lines[at][indent:]]
+            for line in lines[at + 1 :]:
+                if not line.startswith(" " * indent):
+                    break
+                parts.append(line[indent:])
+            assert "".join(parts) == value, (columns, shown)

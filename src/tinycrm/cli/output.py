@@ -639,7 +639,7 @@ def print_fields(row: dict[str, Any], labels: Sequence[tuple[str, str]], title: 
 
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold cyan", no_wrap=True)
-    table.add_column()
+    table.add_column(overflow="fold")  # a value with no space to wrap at (a link): whole
     for label, key in labels:
         text = _cell(row.get(key), multiline=True)
         if text:
