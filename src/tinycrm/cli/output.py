@@ -161,15 +161,21 @@ def model_columns(model: str) -> list[str]:
     fields (``fields``) and other mappings (no record gives their keys) or lists of
     records (CSV leaves those out), so that it is a header that imports as nothing, not
     an empty line that is refused."""
+    from tinycrm.api import models
+
+    return columns_of(getattr(models, model))
+
+
+def columns_of(model: Any) -> list[str]:
+    """The CSV columns of the records of ``model`` (a pydantic model class) that a CSV of
+    none has as its header (see ``model_columns``)."""
     import types
     import typing
 
     from pydantic import BaseModel
 
-    from tinycrm.api import models
-
     columns = []
-    for name, info in getattr(models, model).model_fields.items():
+    for name, info in model.model_fields.items():
         kind = info.annotation
         if typing.get_origin(kind) in (typing.Union, types.UnionType):
             kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
@@ -537,6 +543,12 @@ class Output:
             return
         extra = {key: data[key] for key in summary}
         rows = [{**row, **extra} for row in data["rows"]] or ([extra] if extra else [])
+        if not rows and self.format == "csv":  # its header alone, as a list of none
+            import typing
+
+            (line,) = typing.get_args(type(report).model_fields["rows"].annotation)
+            RowWriter("csv", sys.stdout, columns=columns_of(line)).close()
+            return
         self.write(rows if self.format == "csv" else jsonnumbers.marked(rows))
 
     def write(self, rows: Iterable[Any], stream: Any = None) -> None:
