@@ -272,3 +272,25 @@ def test_the_newly_flagged_print_jsonl(cli, args: list[str], tmp_path, monkeypat
     (row, *_) = csv.DictReader(io.StringIO(cli(*args, "--csv").stdout))
     assert set(row) <= set(as_json[0]) | {f"{k}.{s}" for k, v in as_json[0].items()
                                            if isinstance(v, dict) for s in v}  # fmt: skip
+
+
+def test_more_lists_of_no_records_in_csv_are_their_header_alone(cli) -> None:
+    """contact dupes, search, remind, tag and field lists, segment and sequence
+    lists and a deal's items printed an empty line in CSV when there were none."""
+    cli("deal", "add", "Engine")
+    cli("sequence", "add", "Nurture", "--step", "1d:Call")
+    for args in (
+        ("contact", "dupes"),
+        ("search", "nobody"),
+        ("remind",),
+        ("tag", "list"),
+        ("field", "list"),
+        ("segment", "list"),
+        ("sequence", "show", "Nurture"),
+        ("deal", "item", "list", "Engine"),
+    ):
+        result = cli(*args, "--csv")
+        assert result.exit_code == 0, (args, result.stderr)
+        assert result.stdout.count("\n") == 1 and result.stdout[0].isalpha(), (args, result.stdout)
+    cli("sequence", "rm", "Nurture", "--yes")
+    assert cli("sequence", "list", "--csv").stdout.startswith("id,name,")

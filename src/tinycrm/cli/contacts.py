@@ -359,7 +359,7 @@ def dupes(
 
     Merge a pair with: tinycrm contact merge KEEP OTHER."""
     rows = crm(ctx).contacts.dupes(company=company, limit=limit)
-    output.list(rows, DUPE_COLUMNS, empty="no duplicates")
+    output.list(rows, DUPE_COLUMNS, empty="no duplicates", model="DuplicateRead")
 
 
 @app.command("merge")

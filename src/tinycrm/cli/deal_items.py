@@ -86,7 +86,7 @@ def list_(
     """List a deal's line items with their sum, MRR and ARR."""
     view = crm(ctx).deals.items.list(deal)
     if output.machine:
-        output.list(view.items, ITEM_COLUMNS)
+        output.list(view.items, ITEM_COLUMNS, model="DealItemRead")
     elif not view.items:
         out.done(f"deal {view.deal} has no line items")
     else:

@@ -107,7 +107,7 @@ def _print(items: list[DueItem], text: str, output: Output) -> None:
 
     try:
         if output.machine:
-            output.list(items, [])
+            output.list(items, [], model="DueItem")
         elif text:
             sys.stdout.write(text)
         sys.stdout.flush()

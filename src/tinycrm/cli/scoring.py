@@ -114,7 +114,7 @@ def rule_add(
 def rule_list(ctx: typer.Context, output: Output = TABLE) -> None:
     """The scoring rules, with how many contacts each matches now."""
     rows = crm(ctx).scoring.rules()
-    output.list(rows, RULE_COLUMNS, empty="no score rules")
+    output.list(rows, RULE_COLUMNS, empty="no score rules", model="ScoreRuleRead")
     if not output.machine:
         for row in rows:
             if row.error:

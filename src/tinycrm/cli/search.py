@@ -57,7 +57,7 @@ def search(
     kinds = [part for value in in_ or () for part in value.split(",")]
     hits = crm(ctx).search(text, kinds=kinds, limit=limit)
     if output.machine:
-        output.list(hits, COLUMNS)
+        output.list(hits, COLUMNS, model="SearchHit")
         return
     _print(hits)
 

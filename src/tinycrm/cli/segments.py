@@ -75,7 +75,7 @@ def list_(ctx: typer.Context, output: Output = TABLE) -> None:
         col("expression", "expression"),
     ]
     rows = crm(ctx).segments.list()
-    output.list(rows, columns, empty="no segments")
+    output.list(rows, columns, empty="no segments", model="SegmentRead")
 
 
 @app.command("show")

@@ -65,7 +65,7 @@ def list_(ctx: typer.Context, output: Output = TABLE) -> None:
         out.Column("steps", _steps),
         col("active", "active", justify="right"),
     ]
-    output.list(rows, columns, empty="no sequences")
+    output.list(rows, columns, empty="no sequences", model="SequenceRead")
 
 
 @app.command("show")
@@ -80,7 +80,7 @@ def show(ctx: typer.Context, name: NameArg, output: Output = TABLE) -> None:
         col("stopped", "stopped_at", whole=True),
         col("why", "stop_reason"),
     ]
-    output.list(rows, columns, empty="nobody enrolled yet")
+    output.list(rows, columns, empty="nobody enrolled yet", model="EnrollmentRead")
 
 
 @app.command("enroll")

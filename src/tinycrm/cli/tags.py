@@ -43,7 +43,8 @@ def tag_list(
     columns = [col("on", "entity", style="dim"), col("tag", "name", style="magenta"),
                col("records", "count", justify="right")]  # fmt: skip
     rows = crm(ctx).tags.list(entity=on)
-    output.list(rows, columns, empty=f"no tags on {_plural(on)}" if on else "no tags yet")
+    empty = f"no tags on {_plural(on)}" if on else "no tags yet"
+    output.list(rows, columns, empty=empty, model="TagCount")
 
 
 @field_app.command("list")
@@ -59,7 +60,10 @@ def field_list(
                col("records", "count", justify="right")]  # fmt: skip
     rows = crm(ctx).tags.fields(entity=on)
     output.list(
-        rows, columns, empty=f"no custom fields on {_plural(on)}" if on else "no custom fields yet"
+        rows,
+        columns,
+        empty=f"no custom fields on {_plural(on)}" if on else "no custom fields yet",
+        model="FieldKeyCount",
     )
 
 
