@@ -275,10 +275,13 @@ def test_the_newly_flagged_print_jsonl(cli, args: list[str], tmp_path, monkeypat
 
 
 def test_more_lists_of_no_records_in_csv_are_their_header_alone(cli) -> None:
-    """contact dupes, search, remind, tag and field lists, segment and sequence
-    lists and a deal's items printed an empty line in CSV when there were none."""
+    """next, contact dupes, search, remind, tag and field lists, segment and sequence
+    lists, a campaign's members, import history and a deal's items printed an empty line
+    in CSV when there were none."""
+    assert cli("next", "--csv").stdout.startswith("rank,title,")
     cli("deal", "add", "Engine")
     cli("sequence", "add", "Nurture", "--step", "1d:Call")
+    cli("campaign", "add", "Spring", "--channel", "email")
     for args in (
         ("contact", "dupes"),
         ("search", "nobody"),
@@ -287,6 +290,8 @@ def test_more_lists_of_no_records_in_csv_are_their_header_alone(cli) -> None:
         ("field", "list"),
         ("segment", "list"),
         ("sequence", "show", "Nurture"),
+        ("campaign", "show", "Spring"),
+        ("import", "history"),
         ("deal", "item", "list", "Engine"),
     ):
         result = cli(*args, "--csv")

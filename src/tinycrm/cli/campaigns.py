@@ -157,7 +157,10 @@ def show(
     """A campaign's details and its members with their status (--csv: the members)."""
     view = crm(ctx).campaigns.show(name, status=status)
     if output.format == "csv":  # a show's CSV is its members, one row each
-        output.list(view.members, MEMBER_COLUMNS)
+        import typing  # the members' read model: their columns are the header of none
+
+        (member,) = typing.get_args(type(view).model_fields["members"].annotation)
+        output.list(view.members, MEMBER_COLUMNS, model=member)
         return
 
     def render(view_row: dict[str, Any]) -> None:

@@ -609,7 +609,7 @@ def history(
 
     batches = crm(ctx).imports.history(limit=limit)
     if output.machine:
-        output.list(batches, HISTORY_COLUMNS)
+        output.list(batches, HISTORY_COLUMNS, model="ImportBatchRead")
         return
     rows = [
         {

@@ -34,5 +34,4 @@ def next_(
     output: Output = TABLE,
 ) -> None:
     rows = crm(ctx).next(limit=limit)
-    output.list(rows, COLUMNS,
-                  empty="nothing needs your attention right now")  # fmt: skip
+    output.list(rows, COLUMNS, empty="nothing needs your attention right now", model="NextAction")
