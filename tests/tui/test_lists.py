@@ -5,7 +5,7 @@ filter does, and esc there clears the search and goes back to the list."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.tui.conftest import SIZE, open_screen, settle
 from tests.tui.test_records import _rows
@@ -13,6 +13,7 @@ from tinycrm.api import Crm
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
 from tinycrm.tui.screens.lists import CompaniesScreen, ContactsScreen, ListScreen
+from tinycrm.tui.widgets.rows import RowList
 
 
 @pytest.mark.parametrize(("key", "screen_type"), [("2", ContactsScreen), ("3", CompaniesScreen)])
@@ -48,3 +49,65 @@ async def test_slash_searches_and_esc_clears_back_to_the_list(tui_store, seeded)
         await pilot.press("slash", *"ada", "enter", "3")  # enter: to the list; then a screen key
         await settle(pilot)
         assert isinstance(app.screen, CompaniesScreen)
+
+
+def _shown(screen: ListScreen) -> list[str]:
+    """The list's lines as the terminal shows them."""
+    results = screen.query_one("#results", RowList)
+    lines = (results.render_line(y).text.rstrip() for y in range(results.size.height))
+    return [text for text in lines if text]
+
+
+async def test_a_narrow_list_leaves_whole_columns_out_and_says_which(tui_store, seeded) -> None:
+    """At 100 columns a row was cut at the right edge: Jürgen Müller's title showed as
+    "CEO…", Ada Lovelace's (none) as a lone "…", and the lifecycle was lost, unsaid."""
+    from tinycrm.store.contacts import add_contact
+
+    add_contact(
+        tui_store,
+        name="Maximiliane Oberholzer-Wittgenstein",
+        email="maximiliane.oberholzer-wittgenstein@schwarzwald-medizintechnik.de",
+        company="Schwarzwald Medizintechnik GmbH & Co. KG",
+        title="Head of Regulatory Affairs, Europe",
+        lifecycle="customer",
+    )
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_screen(pilot, "2", ContactsScreen)
+        lines = _shown(screen)
+        assert len(lines) == 3
+        ada, jurgen = lines[0], lines[1]
+        assert "…" not in ada, ada  # no empty cell cut to a lone "…"
+        assert jurgen.split()[-2:] == ["CEO", "lead"], jurgen  # the title whole, the lifecycle
+        assert all(len(text) <= 100 for text in lines)
+        assert "not shown" not in str(screen.query_one("#list-count", Static).render())
+        await pilot.resize_terminal(60, 24)  # labels cut between words; the title left out
+        await settle(pilot)
+        lines = _shown(screen)
+        assert lines[0].split() == ["Ada", "Lovelace", "ada@example…", "Engines", "Ltd", "lead"]
+        assert lines[1].split() == ["Jürgen", "Müller", "jm@acme.de", "Acme", "GmbH", "lead"]
+        assert lines[2].split() == ["Maximiliane…", "maximiliane…", "Schwarzwald…", "customer"]
+        note = str(screen.query_one("#list-count", Static).render())
+        assert note.startswith(" 3 contacts"), note
+        assert note.endswith("not shown at 60 columns: title"), note
+
+
+async def test_a_narrow_companies_list_leaves_whole_columns_out(tui_store, seeded) -> None:
+    from tinycrm.store.companies import add_company
+
+    add_company(
+        tui_store,
+        name="Schwarzwald Medizintechnik GmbH & Co. KG",
+        domain="schwarzwald-medizintechnik.de",
+        industry="Medical devices",
+        city="Villingen-Schwenningen",
+        country="Germany",
+    )
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(60, 24)) as pilot:
+        screen = await open_screen(pilot, "3", CompaniesScreen)
+        lines = _shown(screen)
+        assert lines[0].split() == ["Acme", "GmbH", "Berlin"], lines
+        assert lines[2].split() == ["Schwarzwald", "Medizintechnik…", "Villingen-Schwenningen…"]
+        note = str(screen.query_one("#list-count", Static).render())
+        assert note.endswith("not shown at 60 columns: domain, industry"), note

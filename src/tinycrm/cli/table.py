@@ -17,40 +17,34 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from tinycrm.cli import pager
+from tinycrm.table_layout import GAP as GAP
+from tinycrm.table_layout import KEEP as KEEP  # a column's keep (output.Column): never left out
+from tinycrm.table_layout import LABEL_MIN as LABEL_MIN
+from tinycrm.table_layout import MIN_WIDTH as MIN_WIDTH
+from tinycrm.table_layout import WORD as WORD
+from tinycrm.table_layout import cell_len as cell_len
+from tinycrm.table_layout import first_word as first_word
+from tinycrm.table_layout import layout as layout
 
 SAMPLE = 1000
 """Rows read before the columns are sized."""
-GAP = "  "
 PIPE_WIDTH = 1_000_000
 """Width of a table written to a pipe or a file (``$COLUMNS`` when set): no limit, so
 that nothing there is cut or left out."""
 CHUNK = 200
 """Rows written at once (the first screen goes out before the rest is formatted)."""
-MIN_WIDTH = 3
-KEEP = 9
-"""A column's ``keep`` (``output.Column``) when it is never left out."""
 
 _SGR = {"bold": "1", "dim": "2", "italic": "3", "underline": "4", "reverse": "7"}
 _COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
 _SGR.update({name: str(30 + i) for i, name in enumerate(_COLOURS)})
 _SGR.update({f"bright_{name}": str(90 + i) for i, name in enumerate(_COLOURS)})
 _ATTRIBUTES = ("1", "2", "3", "4", "7")
-
-
-def cell_len(text: str) -> int:
-    """How many terminal cells ``text`` takes (wide characters count two)."""
-    if text.isascii():
-        return len(text)
-    from rich.cells import cell_len as rich_cell_len
-
-    return rich_cell_len(text)
 
 
 def crop(text: str, width: int) -> str:
@@ -62,10 +56,6 @@ def crop(text: str, width: int) -> str:
     from rich.cells import set_cell_size
 
     return set_cell_size(text, width - 1) + "…"
-
-
-WORD = re.compile(r"\d{4}-\d\d-\d\d \d{1,2}:\d\d\S*|\S+")
-"""A word ``fold`` never cuts: a date with its time (``2026-12-07 09:00``) is one."""
 
 
 def fold(text: str, width: int, lines: int) -> list[str]:
@@ -112,14 +102,6 @@ def word_cut(text: str, width: int) -> int:
     return len(kept)
 
 
-def first_word(text: str) -> int:
-    """The cells ``text``'s first word takes, with a ``…`` after it when more follows."""
-    match = WORD.match(text.lstrip())
-    if match is None:
-        return 0
-    return cell_len(match.group()) + (len(match.group()) < len(text.strip()))
-
-
 def sgr(style: str | None, *, colour: bool) -> tuple[str, str]:
     """The escape sequences that start and end ``style`` (``"bold cyan"``), or two
     empty strings; without ``colour`` only bold, dim, italic, underline and reverse."""
@@ -146,65 +128,6 @@ def width_for(stream: TextIO) -> int:
     if pager._isatty(stream):
         return shutil.get_terminal_size().columns
     return int(os.environ.get("COLUMNS", "0") or 0) or PIPE_WIDTH
-
-
-LABEL_MIN = 8
-"""A label gives way down to this many cells (or its header's) before a column is left
-out (``tinycrm.cli.report_table`` has the same floor)."""
-
-
-def layout(
-    columns: Sequence[Any],
-    natural: Sequence[int],
-    available: int,
-    floors: Sequence[int] = (),
-) -> tuple[list[int], list[int]]:
-    """The positions of the ``columns`` (``output.Column``) shown in ``available`` cells
-    and their widths, from their ``natural`` widths.
-
-    Whole columns (dates, times, ids; right-aligned ones, figures) are never cut: a date
-    cut to ``20…`` says nothing, an amount cut short is a wrong one. Labels give way, the
-    widest first, down to ``LABEL_MIN`` cells (or their header's). When that is not
-    enough, whole columns are left out, the lowest ``keep`` first (the right-most first
-    among equals). Only when what is left still does not fit do labels shrink further,
-    to ``MIN_WIDTH`` (the line is then wider than the terminal rather than a date cut).
-    ``floors``: a label's own least width (a column cut between words: its widest first
-    word and the ``…``), when it is more than ``LABEL_MIN``.
-    """
-    whole = [c.whole or c.justify == "right" for c in columns]
-    least = [
-        n if w else min(n, max(LABEL_MIN, cell_len(c.header), f))
-        for c, n, w, f in zip(
-            columns, natural, whole, list(floors) or [0] * len(columns), strict=True
-        )
-    ]
-    kept = {i for i, c in enumerate(columns) if c.keep >= KEEP}
-    if not kept:  # the record's id and name
-        kept = {0, next((i for i, w in enumerate(whole) if not w), 0)}
-    optional = sorted(set(range(len(columns))) - kept, key=lambda i: (columns[i].keep, -i))
-    shown = list(range(len(columns)))
-
-    def room() -> int:
-        return available - len(GAP) * (len(shown) - 1)
-
-    for position in optional:
-        if sum(least[p] for p in shown) <= room():
-            break
-        shown.remove(position)
-    widths = [natural[p] for p in shown]
-    for floor in ([least[p] for p in shown], [MIN_WIDTH] * len(shown)):
-        excess = sum(widths) - room()
-        while excess > 0:
-            labels = [w for w, f, p in zip(widths, floor, shown, strict=True)
-                      if not whole[p] and w > f]  # fmt: skip
-            if not labels:
-                break
-            top = max(labels)
-            for i, p in reversed(list(enumerate(shown))):  # the left-most keep a cell more
-                if excess > 0 and widths[i] == top and not whole[p] and top > floor[i]:
-                    widths[i] -= 1
-                    excess -= 1
-    return shown, widths
 
 
 def left_out_note(headers: Sequence[str], width: int) -> list[str]:

@@ -1,24 +1,35 @@
 """Contacts and companies, with incremental search as you type (after ``/``): names (and emails,
 phones, titles, domains, cities) containing the text, and records whose text holds its
-words (``text~``, the index of ``tinycrm search``: notes, custom fields, …)."""
+words (``text~``, the index of ``tinycrm search``: notes, custom fields, …).
+
+The columns fit the window as the command line's tables fit a terminal
+(``tinycrm.table_layout``): labels give way, cut between words and never below their
+widest first word, then whole columns are left out, the least needed first, and the line
+over the list names them; no column is cut at the window's edge (a whole title shown as
+"CEO…", an empty one as a lone "…").
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from tinycrm.errors import TinyCrmError
 from tinycrm.search_text import fold
+from tinycrm.table_layout import GAP, KEEP, cell_len, first_word, layout
+from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged, RowChosen
 from tinycrm.tui.widgets.keybar import KeyBar
-from tinycrm.tui.widgets.rows import Part, Row, RowList
-from tinycrm.tui.widgets.text import fit
+from tinycrm.tui.widgets.rows import Row, RowList
+from tinycrm.tui.widgets.text import fit_words
 
 SEARCH_DELAY = 0.12
 LIMIT = 1000
@@ -40,9 +51,53 @@ def matching(lister: Any, text: str) -> list[Any]:
     return sorted(found.values(), key=lambda r: (" ".join(fold(r.name).split()), r.id))[:LIMIT]
 
 
-def _cells(*cells: tuple[str | None, int, str]) -> tuple[Part, ...]:
-    """Fixed-width columns: (text, width, role)."""
-    return tuple((fit(text or "", width).ljust(width) + "  ", role) for text, width, role in cells)
+@dataclass(frozen=True)
+class ListColumn:
+    """A column of a list: its name (in the note when it is left out), its role (how it
+    looks), the most cells it grows to, and how much it is needed (``keep``, as a
+    command line table's ``Column.keep``: the lowest is left out first)."""
+
+    header: str
+    role: str = ""
+    max_width: int = 30
+    keep: int = 1
+    whole: bool = False
+    """A word of a short vocabulary (a lifecycle): left out rather than cut."""
+    justify: str = "left"
+    least: int | None = None
+    """The fewest cells it gives way to (a name: 20); None: its widest first word."""
+
+
+Entry = tuple[str, tuple[str, ...]]
+"""A record on a list: its key (``contact:7``) and its cells' texts, escaped."""
+
+
+def lay_out(
+    columns: tuple[ListColumn, ...], entries: list[Entry], width: int
+) -> tuple[list[Row], list[str]]:
+    """``entries`` as rows ``width`` cells wide, and the headers of the columns left out."""
+    natural = [
+        min(column.max_width, max((cell_len(cells[i]) for _, cells in entries), default=0))
+        for i, column in enumerate(columns)
+    ]
+    # a label is cut between words, and not below its widest first word ("Maximiliane…")
+    # or its own least: one too narrow for that is left out
+    floors = [
+        min(n, column.least)
+        if column.least is not None
+        else min(n, max((first_word(cells[i]) for _, cells in entries), default=0))
+        for i, (column, n) in enumerate(zip(columns, natural, strict=True))
+    ]
+    shown, widths = layout(columns, natural, width, floors)
+    rows = []
+    for key, cells in entries:
+        parts = []
+        for n, (position, size) in enumerate(zip(shown, widths, strict=True)):
+            text = fit_words(cells[position], size)
+            gap = GAP if n < len(shown) - 1 else ""
+            parts.append((text + " " * (size - cell_len(text)) + gap, columns[position].role))
+        rows.append(Row(key, (tuple(parts),)))
+    return rows, [c.header for i, c in enumerate(columns) if i not in shown]
 
 
 class ListScreen(CrmScreen[None]):
@@ -51,6 +106,7 @@ class ListScreen(CrmScreen[None]):
     kind: ClassVar[str] = ""
     noun: ClassVar[str] = ""
     placeholder: ClassVar[str] = ""
+    columns: ClassVar[tuple[ListColumn, ...]] = ()
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="list.back"),
@@ -63,6 +119,8 @@ class ListScreen(CrmScreen[None]):
         super().__init__(classes="list-screen")
         self.query_text = ""
         self._timer: Timer | None = None
+        self._entries: list[Entry] = []
+        self._more = ""
 
     def compose(self) -> ComposeResult:
         yield Static(f" {self.noun.title()}", id="list-title")
@@ -77,7 +135,7 @@ class ListScreen(CrmScreen[None]):
         self.query_one(RowList).focus()
         self.reload()
 
-    def fetch(self, text: str) -> list[Row]:
+    def fetch(self, text: str) -> list[Entry]:
         raise NotImplementedError
 
     def reload(self) -> None:
@@ -92,20 +150,41 @@ class ListScreen(CrmScreen[None]):
             return
         self.app.call_from_thread(self._apply, text, rows)
 
-    def _apply(self, text: str, rows: list[Row]) -> None:
+    def _apply(self, text: str, entries: list[Entry]) -> None:
         if text != self.query_text or self not in self.app.screen_stack:
             return
         results = self.query_one(RowList)
-        none_yet = not rows and not text
+        none_yet = not entries and not text
         results.empty = f"No {self.noun} yet  (n adds one)" if none_yet else f"No {self.noun} match"
-        results.set_rows(rows)
-        results.refresh()
+        self._entries = entries
+        self._show_rows()
         search = self.query_one("#search", Input)
         if none_yet and search.has_focus:  # nothing to search: n (not the search box) has the keys
             results.focus()
-        more = f" (the first {LIMIT:,}; type to narrow)" if len(rows) >= LIMIT else ""
-        found = f"{len(rows):,} {self.noun}" if rows else ""
-        self.query_one("#list-count", Static).update(f" {found}{more}")
+
+    def _show_rows(self) -> None:
+        """Lay the records out in the list's width (again after a resize) and say how
+        many there are and which columns did not fit."""
+        results = self.query_one(RowList)
+        entries = self._entries
+        width = results.size.width
+        if len(entries) * results.row_height > results.size.height:
+            width -= results.styles.scrollbar_size_vertical
+        # a row's line has a cell of padding on the left and keeps one free on the right
+        rows, left_out = lay_out(self.columns, entries, max(width - 2, 0))
+        results.set_rows(rows)
+        results.refresh()
+        more = f" (the first {LIMIT:,}; type to narrow)" if len(entries) >= LIMIT else ""
+        found = f"{len(entries):,} {self.noun}" if entries else ""
+        count = Content(f" {found}{more}")
+        if left_out and entries:
+            note = f"   not shown at {self.size.width} columns: {', '.join(left_out)}"
+            count += Content.styled(note, "dim")
+        self.query_one("#list-count", Static).update(count)
+
+    def on_resize(self) -> None:
+        if self._entries:
+            self.call_after_refresh(self._show_rows)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -154,20 +233,20 @@ class ContactsScreen(ListScreen):
     noun = "contacts"
     placeholder = "Search contacts: name, email, phone, title, notes, fields (MÜLLER finds Müller)"
 
-    def fetch(self, text: str) -> list[Row]:
+    columns = (
+        ListColumn("name", "strong", 28, keep=KEEP, least=20),
+        ListColumn("email", "", 32, least=0),
+        ListColumn("company", "muted", 26, keep=3),
+        ListColumn("title", "muted", 20),
+        ListColumn("lifecycle", "accent", 10, keep=2, whole=True),
+    )
+
+    def fetch(self, text: str) -> list[Entry]:
         found = matching(self.crm.contacts.list, text)
         return [
-            Row(
+            (
                 f"contact:{c.id}",
-                (
-                    _cells(
-                        (c.name, 28, "strong"),
-                        (c.email, 32, ""),
-                        (c.company, 26, "muted"),
-                        (c.title, 20, "muted"),
-                        (c.lifecycle, 10, "accent"),
-                    ),
-                ),
+                tuple(map(fmt.text, (c.name, c.email, c.company, c.title, c.lifecycle))),
             )
             for c in found
         ]
@@ -183,18 +262,28 @@ class CompaniesScreen(ListScreen):
     noun = "companies"
     placeholder = "Search companies: name, domain, city, fields, …"
 
-    def fetch(self, text: str) -> list[Row]:
+    columns = (
+        ListColumn("name", "strong", 30, keep=KEEP, least=20),
+        ListColumn("domain", "", 26),
+        ListColumn("industry", "muted", 20),
+        ListColumn("location", "muted", 24, keep=2),
+    )
+
+    def fetch(self, text: str) -> list[Entry]:
         found = matching(self.crm.companies.list, text)
         return [
-            Row(
+            (
                 f"company:{c.id}",
-                (
-                    _cells(
-                        (c.name, 30, "strong"),
-                        (c.domain, 26, ""),
-                        (c.industry, 20, "muted"),
-                        (", ".join(p for p in (c.city, c.country) if p), 24, "muted"),
-                    ),
+                tuple(
+                    map(
+                        fmt.text,
+                        (
+                            c.name,
+                            c.domain,
+                            c.industry,
+                            ", ".join(p for p in (c.city, c.country) if p),
+                        ),
+                    )
                 ),
             )
             for c in found

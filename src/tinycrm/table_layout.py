@@ -1,0 +1,111 @@
+"""How a table fits a terminal's width: which columns show and how wide, shared by the
+command line's tables (``tinycrm.cli.table``) and the board's lists
+(``tinycrm.tui.screens.lists``), so a narrow terminal drops the same columns in both.
+
+Whole columns (dates, times, ids, figures) are never cut; labels give way down to a
+floor; then whole columns are left out, the least needed first, and the caller says
+which (a footnote under the table, a dim note over the list).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+GAP = "  "
+"""Between two columns."""
+MIN_WIDTH = 3
+KEEP = 9
+"""A column's ``keep`` when it is never left out."""
+LABEL_MIN = 8
+"""A label gives way down to this many cells (or its header's) before a column is left
+out (``tinycrm.cli.report_table`` has the same floor)."""
+
+
+class Column(Protocol):
+    """What ``layout`` reads of a column (``tinycrm.cli.output.Column`` has it all)."""
+
+    @property
+    def header(self) -> str: ...
+    @property
+    def justify(self) -> str: ...
+    @property
+    def whole(self) -> bool: ...
+    @property
+    def keep(self) -> int: ...
+
+
+def cell_len(text: str) -> int:
+    """How many terminal cells ``text`` takes (wide characters count two)."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len as rich_cell_len
+
+    return rich_cell_len(text)
+
+
+WORD = re.compile(r"\d{4}-\d\d-\d\d \d{1,2}:\d\d\S*|\S+")
+"""A word ``fold`` never cuts: a date with its time (``2026-12-07 09:00``) is one."""
+
+
+def first_word(text: str) -> int:
+    """The cells ``text``'s first word takes, with a ``…`` after it when more follows."""
+    match = WORD.match(text.lstrip())
+    if match is None:
+        return 0
+    return cell_len(match.group()) + (len(match.group()) < len(text.strip()))
+
+
+def layout(
+    columns: Sequence[Column],
+    natural: Sequence[int],
+    available: int,
+    floors: Sequence[int] = (),
+) -> tuple[list[int], list[int]]:
+    """The positions of the ``columns`` shown in ``available`` cells and their widths,
+    from their ``natural`` widths.
+
+    Whole columns (dates, times, ids; right-aligned ones, figures) are never cut: a date
+    cut to ``20…`` says nothing, an amount cut short is a wrong one. Labels give way, the
+    widest first, down to ``LABEL_MIN`` cells (or their header's). When that is not
+    enough, whole columns are left out, the lowest ``keep`` first (the right-most first
+    among equals). Only when what is left still does not fit do labels shrink further,
+    to ``MIN_WIDTH`` (the line is then wider than the terminal rather than a date cut).
+    ``floors``: a label's own least width (a column cut between words: its widest first
+    word and the ``…``), when it is more than ``LABEL_MIN``.
+    """
+    whole = [c.whole or c.justify == "right" for c in columns]
+    least = [
+        n if w else min(n, max(LABEL_MIN, cell_len(c.header), f))
+        for c, n, w, f in zip(
+            columns, natural, whole, list(floors) or [0] * len(columns), strict=True
+        )
+    ]
+    kept = {i for i, c in enumerate(columns) if c.keep >= KEEP}
+    if not kept:  # the record's id and name
+        kept = {0, next((i for i, w in enumerate(whole) if not w), 0)}
+    optional = sorted(set(range(len(columns))) - kept, key=lambda i: (columns[i].keep, -i))
+    shown = list(range(len(columns)))
+
+    def room() -> int:
+        return available - len(GAP) * (len(shown) - 1)
+
+    for position in optional:
+        if sum(least[p] for p in shown) <= room():
+            break
+        shown.remove(position)
+    widths = [natural[p] for p in shown]
+    for floor in ([least[p] for p in shown], [MIN_WIDTH] * len(shown)):
+        excess = sum(widths) - room()
+        while excess > 0:
+            labels = [w for w, f, p in zip(widths, floor, shown, strict=True)
+                      if not whole[p] and w > f]  # fmt: skip
+            if not labels:
+                break
+            top = max(labels)
+            for i, p in reversed(list(enumerate(shown))):  # the left-most keep a cell more
+                if excess > 0 and widths[i] == top and not whole[p] and top > floor[i]:
+                    widths[i] -= 1
+                    excess -= 1
+    return shown, widths
