@@ -30,3 +30,26 @@ async def test_a_narrow_key_bar_keeps_the_help_key_and_cuts_no_key_in_half(
         await pilot.press("question_mark")  # and it works
         await settle(pilot)
         assert app.screen.query_one("#help-body") is not None
+
+
+@pytest.mark.parametrize("kind", ["deal", "contact"])
+async def test_a_record_view_at_80_columns_keeps_the_keys_for_what_it_shows(
+    tui_store, seeded, kind
+) -> None:
+    """At 80 columns a deal's view dropped x Lost, v Read and d Task done (the board's
+    most used keys came first); now the keys for the record, its tasks and its timeline."""
+    from tests.tui.test_records import _open
+
+    record = seeded["renewal"] if kind == "deal" else 1  # Jürgen Müller, of Acme renewal
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot, kind, record)
+        text = str(screen.query_one(KeyBar).render())
+        assert len(text.rstrip()) <= 80, text
+        assert text.rstrip().endswith("? Keys"), text
+        for key in (" l Log activity ", " t Add task ", " d Task done ", " v Read "):
+            assert key in text, text
+        if kind == "deal":
+            assert " w Won " in text and " x Lost " in text, text
+        else:
+            assert " e Edit " in text, text

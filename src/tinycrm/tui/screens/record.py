@@ -182,6 +182,15 @@ class RecordScreen(CrmScreen[None]):
         Binding("e", "edit", "Edit", id="record.edit"),
         Binding("v", "read", "Read", id="record.read"),
     ]
+    KEYS_FIRST: ClassVar[tuple[str, ...]] = (
+        "record.done",
+        "record.read",
+        "record.log",
+        "record.task",
+        "record.edit",
+    )
+    """The keys a narrow key bar keeps first (``KeyBar.first``): those for what the view
+    shows (its record, its tasks, its timeline); ⏎ Open and esc Back come after."""
 
     def __init__(self, record_id: int) -> None:
         super().__init__(classes="record-screen")
@@ -208,7 +217,7 @@ class RecordScreen(CrmScreen[None]):
                 yield RowList(
                     id="timeline", empty="Nothing yet  (l logs a call, email, meeting or note)"
                 )
-        yield KeyBar()
+        yield KeyBar(first=self.KEYS_FIRST)
 
     def on_mount(self) -> None:
         self.query_one("#timeline").focus()
@@ -421,6 +430,14 @@ class DealScreen(RecordScreen):
         Binding("x", "lose", "Lost", id="deal.lost"),
         Binding("r", "reopen", "Reopen", id="deal.reopen"),
     ]
+    KEYS_FIRST = (
+        "deal.won",
+        "deal.lost",
+        "deal.reopen",
+        *RecordScreen.KEYS_FIRST,
+        "deal.move_on",
+        "deal.move_back",
+    )
 
     @property
     def deal(self) -> DealRead | None:

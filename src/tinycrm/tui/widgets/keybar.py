@@ -5,8 +5,9 @@ bindings change, which on the board is every time the focus moves to another
 column: tens of milliseconds per key press. This bar draws the same
 information (the active bindings marked ``show``, disabled ones dimmed) as
 one line of text, and a click on a key runs its action. When not all keys fit (the board
-at 80 columns), the most used (``MOST_USED``) are kept, in their usual order, the others
-left out whole, and ``? Keys``, which lists them all, is kept.
+at 80 columns), the most used (``MOST_USED``, or the screen's own list: a record view's
+``RecordScreen.KEYS_FIRST``) are kept, in their usual order, the others left out whole, and
+``? Keys``, which lists them all, is kept.
 """
 
 from __future__ import annotations
@@ -48,9 +49,11 @@ def _namespace(node: Any) -> str:
 class KeyBar(Static):
     """One line of ``key description`` pairs for the bindings that apply now."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, first: tuple[str, ...] = MOST_USED) -> None:
         super().__init__("", id=id, classes="key-bar", markup=False)
         self._shown: tuple[object, ...] = ()
+        self.first = first
+        """Binding ids in the order a narrow bar keeps them (``MOST_USED``)."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -107,10 +110,10 @@ class KeyBar(Static):
             )
             if action.endswith(".help"):
                 rank = None  # always shown
-            elif binding_id in MOST_USED:
-                rank = MOST_USED.index(binding_id)
+            elif binding_id in self.first:
+                rank = self.first.index(binding_id)
             else:
-                rank = len(MOST_USED) + index
+                rank = len(self.first) + index
             parts.append((part, rank))
         self.update(Content(" ").join(_fitted(parts, width)))
 
