@@ -216,3 +216,29 @@ def test_a_pending_case_says_its_resolution_is_paused(tui_store, frozen_clock) -
     said = format_hours(left)
     assert case_row(view.case, NOW).right == ((f"resolve: paused, {said} left", "muted"),)
     assert f"resolution due paused (waiting on the customer), {said} left" in str(_detail(view))
+
+
+async def test_a_narrow_case_list_cuts_the_company_between_words(tui_store, frozen_clock) -> None:
+    """At 80 columns the company beside a case's subject was cut mid-word ("Clydesi…",
+    "Isarpun…"), and a narrower list cut the subject so ("afte…"); now each ends at a
+    whole word ("Isarpunkt…", "after…") or the company is left out."""
+    company = "Isarpunkt Versicherungsmakler GmbH"
+    add_contact(tui_store, name="Uwe Brandl", email="uwe@isarpunkt.de", company=company)
+    subject = "Cannot log in after the update"
+    add_case(tui_store, subject=subject, contact="uwe@isarpunkt.de", priority="urgent",
+             now=NOW - timedelta(days=3))  # fmt: skip
+    words = {*company.split(), *subject.split()}
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, "6", CasesScreen)
+        rows = screen.query_one("#case-list", RowList)
+        seen = set()
+        for width in range(58, 100, 3):
+            await pilot.resize_terminal(width, 24)
+            await settle(pilot)
+            text = rows.render_line(1).text
+            assert "Cannot" in text, text
+            cut = [word for word in text.split() if word.endswith("…")]
+            assert all(word[:-1] in words for word in cut), (width, text)
+            seen.update(cut)
+        assert "Isarpunkt…" in seen  # cut somewhere, at a word

@@ -83,6 +83,16 @@ def split_words(text: str, width: int) -> tuple[str, str]:
     return text[:cut].rstrip(), text[cut:].lstrip()
 
 
+def _word_cut(text: str, width: int) -> str:
+    """``text`` (its leading spaces kept) cut to its whole words that fit in ``width``
+    cells with a ``…`` after them; ``""`` when not even the first fits."""
+    body = text.lstrip(" ")
+    lead = text[: len(text) - len(body)]
+    head, _ = split_words(body, width - len(lead) - 1)
+    head = head.rstrip(CUT_AFTER)
+    return f"{lead}{head}…" if head else ""
+
+
 def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells, with an ellipsis when something was cut (controls
     shown escaped first, so the escapes are counted)."""
@@ -108,7 +118,8 @@ def line(
     """One line of exactly ``width`` cells: ``parts`` from the left, ``right`` flush right.
 
     ``prefix`` (one cell, a card's edge) comes before the padding. The left side is cut
-    (with an ellipsis) to leave room for the right side.
+    (with an ellipsis) to leave room for the right side: the first part anywhere, a later
+    one between words (or left out, when not even its first word fits).
     """
     segments: list[Segment] = []
     used = 0
@@ -121,11 +132,19 @@ def line(
     right_parts = [(display(t), s) for t, s in right if t]
     right_width = sum(cell_len(t) for t, _ in right_parts)
     room = max(0, width - used - right_width - (2 if right_parts else 0) - 1)
+    drawn = False
     for text, style in parts:
         if not text or room <= 0:
             continue
         text = display(text)
         shown = fit(text, room)
+        if shown != text and drawn:
+            # a part after the first is cut between words ("Clydeside…", not "Clydesi…"),
+            # or left out when not even its first word fits
+            shown = _word_cut(text, room)
+            if not shown:
+                break
+        drawn = True
         segments.append(Segment(shown, style))
         size = cell_len(shown)
         room -= size
