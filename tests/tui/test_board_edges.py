@@ -266,3 +266,26 @@ async def test_a_narrow_card_gives_its_title_the_room_cut_at_a_word(tui_store, s
         assert "Annual" in shown and shown.endswith("…"), (first, second)
         words = title.split()
         assert all(word in words for word in shown.removesuffix("…").split()), (first, second)
+
+
+async def test_a_narrow_column_header_shows_amounts_whole_or_not_at_all(tui_store, seeded) -> None:
+    """At 100 columns a stage's totals were cut mid-amount: "€771.5k · £347.…",
+    "weighted €200.8…" (£347.5k, €200.8k); now an amount is whole, and a "…" after it
+    says more follow."""
+    import re
+
+    from tinycrm.store.deals import add_deal
+    from tinycrm.tui.widgets.cards import ColumnHeader
+
+    add_deal(tui_store, title="Pound deal", amount="347500", currency="GBP")
+    add_deal(tui_store, title="Big euro deal", amount="753000")
+    amount = re.compile(r"[€£$]\d[\d,]*(\.\d)?[kMB]?")
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        header = app.screen.query(ColumnHeader).first()
+        lines = str(header.render()).splitlines()
+        assert lines[1].startswith("€771.5k"), lines
+        for text in lines[1:]:
+            for part in text.removeprefix("weighted ").split(" · "):
+                assert part == "…" or amount.fullmatch(part.removesuffix("…")), lines

@@ -98,6 +98,21 @@ class ColumnState:
             self.totals.pop(card.currency, None)
 
 
+def _amounts(label: str, amounts: list[str], width: int) -> str:
+    """``label`` and the ``amounts`` joined by `` · ``, in ``width`` cells: as many whole
+    amounts as fit, then ``…`` when there is room for it (an amount cut short, ``£347.…``,
+    reads as another amount)."""
+    for count in range(len(amounts), 0, -1):
+        shown = label + " · ".join(amounts[:count])
+        more = count < len(amounts)
+        for text in (f"{shown} · …", f"{shown}…", shown) if more else (shown,):
+            if cell_len(text) <= width:
+                return text
+    if label and cell_len(f"{label}…") <= width:
+        return f"{label}…"
+    return label + amounts[0]  # not even one: cut at the edge
+
+
 class ColumnHeader(Static):
     """Stage name, probability and deal count; total and weighted value per currency."""
 
@@ -127,11 +142,12 @@ class ColumnHeader(Static):
         first += Content.styled(count, "bold")
         ranked = sorted(state.totals.items(), key=lambda item: (-item[1][0], item[0]))[:2]
         if ranked:
-            second = Content(" · ".join(fmt.compact(pair[0], cur) for cur, pair in ranked))
+            totals = [fmt.compact(pair[0], cur) for cur, pair in ranked]
+            second = Content(_amounts("", totals, width))
             third = Content("")
             if state.status == "open":
-                weighted = " · ".join(fmt.compact(pair[1], cur) for cur, pair in ranked)
-                third = Content.styled(f"weighted {weighted}", "$foreground-muted")
+                weighted = [fmt.compact(pair[1], cur) for cur, pair in ranked]
+                third = Content.styled(_amounts("weighted ", weighted, width), "$foreground-muted")
         else:
             second, third = Content.styled("no amount", "$foreground-muted"), Content("")
         lines = [first, second.truncate(width, ellipsis=True), third.truncate(width, ellipsis=True)]
