@@ -289,3 +289,19 @@ async def test_a_narrow_column_header_shows_amounts_whole_or_not_at_all(tui_stor
         for text in lines[1:]:
             for part in text.removeprefix("weighted ").split(" · "):
                 assert part == "…" or amount.fullmatch(part.removesuffix("…")), lines
+
+
+async def test_at_100_columns_no_stage_column_is_half_in_view(tui_store, seeded) -> None:
+    """At 100 columns (the feed beside) the fourth stage showed its first eight cells:
+    "Negotia", "€86,00" for €86,000. Now the columns in view are whole, the next waits
+    past the edge."""
+    from tinycrm.tui.widgets.cards import ColumnsView, StageColumn
+
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one(ColumnsView)
+        edge = view.region.right
+        regions = [column.region for column in view.query(StageColumn)]
+        assert regions and regions[0].right <= edge
+        assert all(r.right <= edge or r.x >= edge for r in regions), (edge, regions)

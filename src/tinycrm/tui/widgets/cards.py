@@ -514,12 +514,18 @@ class ColumnsView(HorizontalScroll, can_focus=True, inherit_bindings=False):
         return list(self.query_children(StageColumn))
 
     def fit(self) -> None:
-        """Share the width between the columns; below ``MIN_COLUMN`` each, scroll sideways."""
+        """Share the width between the columns; below ``MIN_COLUMN`` each, between as many
+        as fit whole, and scroll sideways to the others."""
         columns = self.columns
         if not columns or not self.size.width:
             return
         # Each column has a one-cell margin; the view a one-cell padding on the left.
         share, extra = divmod(self.size.width - 1, len(columns))
+        if share - 1 < MIN_COLUMN:
+            # as many whole columns as fit share the width, the others wait past the right
+            # edge: a column half in view showed "€86,00" for €86,000
+            shown = max(1, self.size.width // (MIN_COLUMN + 1))
+            share, extra = divmod(self.size.width, shown)
         for index, column in enumerate(columns):
             width = max(MIN_COLUMN, share - 1 + (index < extra))
             if column.styles.width is None or column.styles.width.value != width:
