@@ -299,3 +299,20 @@ def test_more_lists_of_no_records_in_csv_are_their_header_alone(cli) -> None:
         assert result.stdout.count("\n") == 1 and result.stdout[0].isalpha(), (args, result.stdout)
     cli("sequence", "rm", "Nurture", "--yes")
     assert cli("sequence", "list", "--csv").stdout.startswith("id,name,")
+
+
+def test_lists_of_no_hooks_rules_or_deliveries_in_csv_are_their_header_alone(cli) -> None:
+    """hooks list, rules list and webhooks pending/failed printed an empty line in CSV
+    when there were none (their rows are not a read model's): now their header."""
+    for args, header in (
+        (("hooks", "list"), "kind,name,path,executable,runs"),
+        (("rules", "list"), "number,name,when,does,line"),
+        (("webhooks", "pending"), "id,"),
+        (("webhooks", "failed"), "id,"),
+    ):
+        result = cli(*args, "--csv")
+        assert result.exit_code == 0, (args, result.stderr)
+        assert result.stdout.startswith(header) and result.stdout.count("\n") == 1, (
+            args,
+            result.stdout,
+        )

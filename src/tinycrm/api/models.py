@@ -55,6 +55,7 @@ if TYPE_CHECKING:
         PipelineRead,
         StageChangeRead,
         StageRead,
+        WebhookDeliveryRead,
     )
     from tinycrm.store.reminders import DueItem, NextAction
     from tinycrm.store.removals import CompanyRemoved, ContactRemoved, Removal
@@ -170,6 +171,7 @@ _MODULES: dict[str, str] = {
     "StageRead": "tinycrm.store.models",
     "TagCount": "tinycrm.store.tags",
     "UndoSummary": "tinycrm.store.imports",
+    "WebhookDeliveryRead": "tinycrm.store.models",
     "WinRateReport": "tinycrm.store.reports",
     "describe_moved": "tinycrm.store.dupes",
     "RecordHit": "tinycrm.store.search",
@@ -253,6 +255,7 @@ __all__ = [
     "StageRead",
     "TagCount",
     "UndoSummary",
+    "WebhookDeliveryRead",
     "WinRateReport",
     "describe_moved",
 ]

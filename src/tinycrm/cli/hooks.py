@@ -39,7 +39,10 @@ def list_(output: Output = TABLE) -> None:
         for hook in hooks.installed(directory)
     ]
     columns = [col("kind", "kind"), col("hook", "name"), col("runs", "runs"), col("path", "path")]
-    output.list(rows, columns, empty=f"no hooks in {directory}")
+    output.list(
+        rows, columns, empty=f"no hooks in {directory}",
+        model=["kind", "name", "path", "executable", "runs"],
+    )  # fmt: skip
     if not output.machine and rows and not all(r["executable"] for r in rows):
         sys.stderr.write("Hooks that are not executable do not run: chmod +x them.\n")
 

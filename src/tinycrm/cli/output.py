@@ -155,12 +155,15 @@ def flatten(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def model_columns(model: str | type) -> list[str]:
+def model_columns(model: str | type | Sequence[str]) -> list[str]:
     """The CSV columns of ``model``'s records (a read model of tinycrm.api.models, by name,
-    or a read model class) that a CSV of none has as its header: those of a CSV with
+    a read model class, or, for rows that are plain dicts, their keys in order) that a
+    CSV of none has as its header: those of a CSV with
     records, without custom fields (``fields``) and other mappings (no record gives their
     keys) or lists of records (CSV leaves those out), so that it is a header that imports
     as nothing, not an empty line that is refused."""
+    if isinstance(model, list | tuple):
+        return list(model)
     if not isinstance(model, str):
         return columns_of(model)
     from tinycrm.api import models
@@ -444,7 +447,7 @@ def emit_list(
     csv_: bool = False,
     title: str | None = None,
     empty: str = "nothing to show",
-    model: str | type | None = None,
+    model: str | type | Sequence[str] | None = None,
 ) -> None:
     """Print a list of records in the chosen format. ``model``: the records' read model
     (by name), whose columns a CSV of none has as its header."""
@@ -497,7 +500,7 @@ class Output:
         *,
         title: str | None = None,
         empty: str = "nothing to show",
-        model: str | type | None = None,
+        model: str | type | Sequence[str] | None = None,
     ) -> None:
         """A list of records: a table with ``columns``, or every record (``model``: their
         read model, by name, whose columns a CSV of none has as its header)."""

@@ -36,7 +36,7 @@ def list_(output: Output = TABLE) -> None:
         for r in config.rules
     ]
     if output.machine:
-        output.list(rows, [])
+        output.list(rows, [], model=["number", "name", "when", "does", "line"])
         return
     if not config.exists:
         out.done(f"No config file at {config.path}; for examples, see README: The config file.")

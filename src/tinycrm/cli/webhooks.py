@@ -89,7 +89,9 @@ def pending(
 ) -> None:
     """The events still to be sent: due now, or waiting for their next try."""
     rows = crm(ctx).webhooks.pending(limit=limit)
-    output.list(rows, DELIVERY_COLUMNS, empty="nothing waits to be delivered")
+    output.list(
+        rows, DELIVERY_COLUMNS, empty="nothing waits to be delivered", model="WebhookDeliveryRead"
+    )
 
 
 @app.command("failed")
@@ -102,7 +104,7 @@ def failed(
     """The deliveries given up after their last try (retry them with webhooks retry)."""
     rows = crm(ctx).webhooks.failed(limit=limit)
     columns = [*DELIVERY_COLUMNS[:4], col("status", "last_status"), col("last error", "last_error")]
-    output.list(rows, columns, empty="no failed deliveries")
+    output.list(rows, columns, empty="no failed deliveries", model="WebhookDeliveryRead")
 
 
 @app.command("retry")
