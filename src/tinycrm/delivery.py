@@ -34,6 +34,7 @@ from tinycrm.errors import TinyCrmError
 __all__ = [
     "DeliveryError",
     "MailSettings",
+    "PartlyDelivered",
     "post_webhook",
     "recipient_address",
     "send_desktop",
@@ -60,6 +61,15 @@ _SMTP_KEYS = (
 
 class DeliveryError(TinyCrmError):
     """A message could not be delivered; ``str(error)`` is one line for the user."""
+
+
+class PartlyDelivered(DeliveryError):
+    """A mail the server took for some recipients and refused for others: ``accepted``
+    holds the addresses it went to."""
+
+    def __init__(self, message: str, *, accepted: list[str]) -> None:
+        super().__init__(message)
+        self.accepted = accepted
 
 
 def _first_line(text: str | bytes | None, limit: int = 200) -> str:
@@ -310,7 +320,8 @@ def send_mail(
     or timed-out connection, TLS, login, a refused sender or recipient (``mail perhaps
     delivered: ...`` once the server has the whole mail: no answer to it, or a connection
     lost then, may still see it delivered). A mail refused for
-    some recipients but accepted for others also raises, naming the refused ones. Each
+    some recipients but accepted for others raises PartlyDelivered, naming the refused
+    ones (its ``accepted``: the addresses it went to). Each
     recipient must be one address (a name before it is fine); nothing is sent otherwise.
     """
     import smtplib
@@ -414,7 +425,10 @@ def send_mail(
         refusals = "; ".join(
             f"{address}: {_smtp_reply(code, reply)}" for address, (code, reply) in refused.items()
         )
-        raise DeliveryError(f"mail not sent to every recipient: {where} refused {refusals}")
+        raise PartlyDelivered(
+            f"mail not sent to every recipient: {where} refused {refusals}",
+            accepted=[address for address in envelope if address not in refused],
+        )
 
 
 def _note_when_out(client: Any, out: list[bool]) -> None:

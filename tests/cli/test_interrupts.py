@@ -364,11 +364,14 @@ def test_remind_interrupted_while_it_delivers_gives_its_claims_back(
             run = finish(proc, True)
             _SlowHook.release.set()
             assert run.returncode == 130, run.stderr
-            told = f"the next run tells all {TASKS} again"
+            told = f"the next run tells all {TASKS} again, only where they did not go out"
             assert "nothing was saved" in run.stderr and told in run.stderr
+            assert "standard output had them" in run.stderr
             assert _remind_effect(db) == "none"
-            again = finish(spawn(["--db", db, "remind"]), False)
-            assert again.returncode == 0 and f"{TASKS} things due" in again.stdout
+            # the list had them: the next run tells only the webhook
+            again = finish(spawn(["--db", db, "remind", "--webhook", url]), False)
+            assert (again.returncode, again.stdout) == (0, ""), again.stderr
+            assert _remind_effect(db) == "all"
     finally:
         _SlowHook.release.set()
         server.shutdown()

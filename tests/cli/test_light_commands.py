@@ -26,6 +26,7 @@ ELSEWHERE = {
     "stage_change",
     "webhook_delivery",
     "announcement",
+    "announcement_channel",
     "import_batch",
     "import_change",
     "mail_checkpoint",

@@ -96,16 +96,17 @@ def test_failed_delivery_exits_4_and_retries_next_run(cli, tmp_path: Path) -> No
     assert failed.exit_code == 4
     assert "the next run tells it again" in failed.stderr
     assert len(failed.stderr.strip().splitlines()) == 1
-    retried = cli("remind")
-    assert "late" in retried.stdout
+    retried = cli("remind", "--webhook", "http://127.0.0.1:9/nothing-listens-here")
+    assert retried.exit_code == 4 and "webhook not sent" in retried.stderr
+    assert retried.stdout == ""  # the list had it: only the webhook is told again
 
 
 def test_a_failed_delivery_still_prints_what_was_due_and_tells_it_again(
     cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Cron mails a job's output: when the webhook fails, that mail shows what was due
-    (was: only the error line), and the next run tells it again on both; once told on
-    stdout and delivered, it is not told a third time."""
+    (was: only the error line), and the next run tells it again to the webhook only (the
+    list had it); once delivered, it is not told a third time."""
     from tinycrm import delivery
 
     cli("task", "add", "late", "--due", "-1d")
@@ -123,8 +124,7 @@ def test_a_failed_delivery_still_prints_what_was_due_and_tells_it_again(
     posted: list[dict[str, object]] = []
     monkeypatch.setattr(delivery, "post_webhook", lambda url, payload, **_: posted.append(payload))
     retried = cli("remind", "--webhook", hook)
-    assert retried.exit_code == 0, retried.stderr
-    assert "  - late: was due yesterday" in retried.stdout
+    assert (retried.exit_code, retried.stdout) == (0, ""), retried.stderr
     assert [p["count"] for p in posted] == [1]
     again = cli("remind", "--webhook", hook)
     assert (again.exit_code, again.stdout, len(posted)) == (0, "", 1)
@@ -152,8 +152,8 @@ def test_a_list_that_cannot_be_printed_is_not_marked_as_told(cli) -> None:
 
 
 def test_ctrl_c_after_a_webhook_went_out_says_so(cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ctrl-C during the desktop notification, the webhook already sent: the line names it,
-    since the next run sends it again (was: only "nothing was marked as announced")."""
+    """Ctrl-C during the desktop notification, the webhook already sent: the line says the
+    next run tells it again only where it did not go out, and where it did."""
     from tinycrm import delivery
 
     cli("task", "add", "late", "--due", "-1d")
@@ -166,7 +166,14 @@ def test_ctrl_c_after_a_webhook_went_out_says_so(cli, monkeypatch: pytest.Monkey
     run = cli("remind", "--webhook", "http://127.0.0.1/secret", "--notify")
     assert run.exit_code == 130
     assert "the next run tells it again" in run.stderr
-    assert "also by the webhook to 127.0.0.1, which already went out" in run.stderr
+    assert "only where it did not go out; standard output and the webhook to 127.0.0.1 had it" in (
+        run.stderr
+    )
+    posted: list[object] = []
+    monkeypatch.setattr(delivery, "post_webhook", lambda url, payload, **_: posted.append(url))
+    monkeypatch.setattr(delivery, "send_desktop", lambda title, body, **_: posted.append(title))
+    again = cli("remind", "--webhook", "http://127.0.0.1/secret", "--notify")
+    assert (again.exit_code, again.stdout, posted) == (0, "", ["tinycrm: 1 due"])
     assert "secret" not in run.stderr and run.stderr.count("\n") == 1
 
 

@@ -222,6 +222,7 @@ LATER_TABLES = {
     "quote",
     "quote_line",
     "quote_counter",
+    "announcement_channel",  # 0027: where a run of remind that failed in part told
 }
 
 
@@ -752,6 +753,87 @@ def test_0026_on_postgresql(pg_schema_url: str) -> None:
                 )
             assert _search_keys(url) == before
             _check_0026(url)
+            command.check(make_config(url=url))
+        finally:
+            engine.dispose()
+
+
+# --------------------------------------------------------------------------- 0027
+
+
+def _check_0027(url: str) -> None:
+    """A run that failed in part at 0026's time left nothing per channel: its item is
+    told everywhere; a run now records where it went out, and confirming forgets it."""
+    from datetime import UTC, datetime
+
+    from tinycrm.store.announcements import told_on
+    from tinycrm.store.reminders import DueItem, claim_items, confirm_run, release_run
+
+    store = open_store(url, user="tester")
+    try:
+        item = DueItem(key="task:1", group="overdue", due_at=datetime(2026, 1, 2, tzinfo=UTC),
+                       title="late", detail="", entity="activity", entity_id=1)  # fmt: skip
+        pair = (item.key, item.due_at)
+        assert told_on(store, [pair]) == {}
+        assert claim_items(store, [item], run_id="up") == [item]
+        release_run(store, "up", told={"stdout": [item]})
+        assert told_on(store, [pair]) == {pair: {"stdout"}}
+        assert claim_items(store, [item], run_id="next") == [item]
+        confirm_run(store, "next", items=[item])
+        assert told_on(store, [pair]) == {}
+        assert claim_items(store, [item], run_id="last") == []
+    finally:
+        store.close()
+
+
+def _announcements(url: str) -> list[tuple[Any, ...]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT key, run_id FROM announcement ORDER BY id")
+            return [tuple(row) for row in rows]
+    finally:
+        engine.dispose()
+
+
+def test_0027_upgrades_a_database_made_at_0026(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(make_config(conn), "0026")
+        conn.exec_driver_sql(
+            "INSERT INTO announcement (key, due_at, run_id, claimed_at, announced_at) "
+            f"VALUES ('cadence:3', {T}, 'old', {T}, {T})"
+        )
+    engine.dispose()
+    _check_0027(url)
+    assert _announcements(url)[0] == ("cadence:3", "old")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.downgrade(make_config(conn), "0026")
+    engine.dispose()
+    assert _announcements(url)[0] == ("cadence:3", "old")
+    open_store(url).close()  # and up again
+    command.check(make_config(url=url))
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_0027_on_postgresql(pg_schema_url: str) -> None:
+    with _empty_pg_schema("tinycrm_m27") as url:
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                command.upgrade(make_config(conn), "0026")
+                conn.exec_driver_sql(
+                    "INSERT INTO announcement (key, due_at, run_id, claimed_at, announced_at) "
+                    f"VALUES ('cadence:3', {T}, 'old', {T}, {T})"
+                )
+            _check_0027(url)
+            assert _announcements(url)[0] == ("cadence:3", "old")
+            with engine.begin() as conn:
+                command.downgrade(make_config(conn), "0026")
+            assert _announcements(url)[0] == ("cadence:3", "old")
+            open_store(url).close()  # and up again
             command.check(make_config(url=url))
         finally:
             engine.dispose()

@@ -117,6 +117,28 @@ def test_failed_delivery_releases_and_stale_claims_expire(store) -> None:
     assert len(claim_items(store, due_items(store, now=later), run_id="c", now=later)) == 1
 
 
+def test_a_run_that_failed_in_part_records_where_its_items_went_out(store) -> None:
+    """A run printed and mailed its two items and its webhook failed: the claims go back,
+    with where they went out; the next run reads that and is told the item's channels
+    (none for an item told nowhere); once announced, the record goes."""
+    from tinycrm.store.announcements import told_on
+
+    a = add_task(store, text="a", due=NOW - timedelta(hours=2))
+    b = add_task(store, text="b", due=NOW - timedelta(hours=1))
+    first = claim_items(store, due_items(store, now=NOW), run_id="first", now=NOW)
+    assert [i.entity_id for i in first] == [a.id, b.id]
+    release_run(store, "first", told={"stdout": first, "mail:me@x.io": first[:1]}, now=NOW)
+    again = claim_items(store, due_items(store, now=NOW, new_only=True), run_id="next", now=NOW)
+    assert again == first  # every item is claimed again, for the webhook
+    pairs = [(i.key, i.due_at) for i in again]
+    assert told_on(store, pairs) == {pairs[0]: {"stdout", "mail:me@x.io"}, pairs[1]: {"stdout"}}
+    release_run(store, "next", told={"stdout": again}, now=NOW)  # recorded again: no error
+    last = claim_items(store, due_items(store, now=NOW, new_only=True), run_id="last", now=NOW)
+    confirm_run(store, "last", items=last, now=NOW)
+    assert told_on(store, pairs) == {}
+    assert due_items(store, now=NOW, new_only=True) == []
+
+
 def test_a_dead_runs_claim_expires_also_after_the_clock_moved_back(store) -> None:
     """A run claimed at NOW and was killed; then the clock was set back a day (a VM
     restored, a wrong NTP step). Its claim, stamped a day ahead, is no live run's: the

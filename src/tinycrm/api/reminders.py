@@ -13,11 +13,15 @@ leaves claims that go back by themselves after ``stale_claim``::
         crm.reminders.release("…")
         raise
     crm.reminders.confirm("…", mine)
+
+A run that tells on several channels and fails on one passes ``release(…, told=…)`` the
+channels that had the items all the same; the next run asks ``told_on(mine)`` and tells
+each item only where it did not go out.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tinycrm.api import values
@@ -79,8 +83,17 @@ class Reminders:
 
         confirm_run(self._store, run_id, items=items)
 
-    def release(self, run_id: str) -> None:
-        """The run could not deliver: its items go back for the next run."""
+    def told_on(self, items: list[DueItem]) -> dict[tuple[str, datetime], set[str]]:
+        """The channels each of ``items`` (by key and due time) went out on in a run that
+        failed elsewhere: the run telling them now leaves those out."""
+        from tinycrm.store.announcements import told_on
+
+        return told_on(self._store, ((i.key, i.due_at) for i in items))
+
+    def release(self, run_id: str, *, told: dict[str, list[DueItem]] | None = None) -> None:
+        """The run could not deliver: its items go back for the next run. ``told``: the
+        channels (``stdout``, ``mail:ADDRESS``, ``webhook:…``, ``desktop``) that had some
+        of them all the same, with those items: the next run does not tell them there."""
         from tinycrm.store.reminders import release_run
 
-        release_run(self._store, run_id)
+        release_run(self._store, run_id, told=told)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,6 +15,9 @@ from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.formats import jsonnumbers
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
     from tinycrm.api import Crm
     from tinycrm.api.models import DueItem
 
@@ -46,38 +50,106 @@ def render_mail_body(items: list[DueItem], groups: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+STDOUT = "stdout"  # the channels a run tells on: stdout, mail:ADDRESS, webhook:HASH, desktop
+
+
+@dataclass
+class _Told:
+    """Where a run told its items: each channel that took them (its key, as the store
+    records it, and its items), their names for the user, and what failed (one line each)."""
+
+    done: dict[str, list[DueItem]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def took(self, channel: str, name: str, items: list[DueItem]) -> None:
+        self.done[channel] = items
+        if name not in self.names:
+            self.names.append(name)
+
+
 def _deliver(
     items: list[DueItem],
     *,
+    before: dict[tuple[str, datetime], set[str]],
     groups: dict[str, str],
     output: Output,
     notify: bool,
     mail: list[str],
     webhook: list[str],
-    sent: list[str],
+    told: _Told,
 ) -> None:
     """Tell ``items``: standard output first (what cron mails, also when a delivery then
-    fails), then the mail, the webhooks, the desktop. Each one done is added to ``sent``."""
+    fails), then the mail, the webhooks, the desktop, each only the items it did not have
+    in an earlier run (``before``). A channel that fails does not stop the later ones
+    (but a list that cannot be printed stops them all); ``told`` gets what went where."""
+    import hashlib
     from urllib.parse import urlsplit
 
     from tinycrm import delivery
+
+    def needs(channel: str) -> list[DueItem]:
+        return [i for i in items if channel not in before.get((i.key, i.due_at), ())]
+
+    shown = needs(STDOUT)
+    _print(shown, "" if output.machine else _text(shown, groups), output)
+    if shown:
+        told.took(STDOUT, "standard output", shown)
+    if mail and items:
+        _mail(mail, needs, groups, told)
+    for url in dict.fromkeys(webhook) if items else []:
+        channel = f"webhook:{hashlib.sha256(url.encode()).hexdigest()[:16]}"
+        if not (mine := needs(channel)):
+            continue
+        # "text" is what Slack-style receivers show; ntfy takes the body as it is.
+        payload = jsonnumbers.jsonable(mine)  # amounts written exactly by post_webhook
+        text = _text(mine, groups)
+        try:
+            delivery.post_webhook(url, {"text": text, "count": len(mine), "due": payload})
+        except delivery.DeliveryError as exc:
+            told.failed.append(str(exc))
+            continue
+        # the host, not the URL: its path may hold a secret
+        told.took(channel, f"the webhook to {urlsplit(url).hostname}", mine)
+    if notify and (mine := needs("desktop")):
+        body = "\n".join(item.line() for item in mine[:8])
+        more = f"\n… and {len(mine) - 8} more" if len(mine) > 8 else ""
+        try:
+            delivery.send_desktop(f"tinycrm: {len(mine)} due", body + more)
+        except delivery.DeliveryError as exc:
+            told.failed.append(str(exc))
+        else:
+            told.took("desktop", "the desktop notification", mine)
+
+
+def _text(items: list[DueItem], groups: dict[str, str]) -> str:
+    """One text for the terminal, the mail, the webhook: stored names with escape
+    sequences or bidi overrides are shown escaped in all of them."""
     from tinycrm.safetext import display
 
-    # One text for the terminal, the mail, the webhook and the desktop: stored names
-    # with escape sequences or bidi overrides are shown escaped in all of them.
-    text = (
-        display(render_mail_body(items, groups), multiline=True)
-        if items and (mail or webhook or not output.machine)
-        else ""
-    )
-    _print(items, text, output)
-    if mail and items:
-        from tinycrm.config import ConfigError, current_config
+    return display(render_mail_body(items, groups), multiline=True) if items else ""
 
-        try:
-            config = current_config()
-        except ConfigError as exc:
-            raise delivery.DeliveryError(str(exc)) from exc
+
+def _mail(
+    mail: list[str],
+    needs: Callable[[str], list[DueItem]],
+    groups: dict[str, str],
+    told: _Told,
+) -> None:
+    """One mail to the recipients that still need the same items (usually one mail to
+    all); a recipient that had them in an earlier run gets none."""
+    from tinycrm import delivery
+    from tinycrm.config import ConfigError, current_config
+
+    wanting: dict[tuple[tuple[str, datetime], ...], tuple[list[DueItem], list[str]]] = {}
+    for to in dict.fromkeys(mail):
+        if mine := needs(f"mail:{delivery.recipient_address(to).lower()}"):
+            ids = tuple((i.key, i.due_at) for i in mine)
+            wanting.setdefault(ids, (mine, []))[1].append(to)
+    if not wanting:
+        return
+    try:
+        config = current_config()
         if not config.smtp:
             raise delivery.DeliveryError(
                 f"mail not sent: no [smtp] section in {config.path} (see README: The config file)"
@@ -86,18 +158,22 @@ def _deliver(
             settings = delivery.MailSettings.from_config(config.smtp)
         except ValueError as exc:
             raise delivery.DeliveryError(f"mail not sent: {config.path}: {exc}") from exc
-        subject = f"tinycrm: {len(items)} thing{'s' if len(items) != 1 else ''} due"
-        delivery.send_mail(settings, to=mail, subject=subject, text=text)
-        sent.append(f"the mail to {', '.join(mail)}")
-    for url in webhook if items else []:
-        # "text" is what Slack-style receivers show; ntfy takes the body as it is.
-        payload = jsonnumbers.jsonable(items)  # amounts written exactly by post_webhook
-        delivery.post_webhook(url, {"text": text, "count": len(items), "due": payload})
-        sent.append(f"the webhook to {urlsplit(url).hostname}")  # its path may hold a secret
-    if notify and items:
-        body = "\n".join(item.line() for item in items[:8])
-        more = f"\n… and {len(items) - 8} more" if len(items) > 8 else ""
-        delivery.send_desktop(f"tinycrm: {len(items)} due", body + more)
+    except (ConfigError, delivery.DeliveryError) as exc:
+        told.failed.append(str(exc))
+        return
+    for mine, recipients in wanting.values():
+        subject = f"tinycrm: {len(mine)} thing{'s' if len(mine) != 1 else ''} due"
+        went = [delivery.recipient_address(to) for to in recipients]
+        try:
+            delivery.send_mail(settings, to=recipients, subject=subject, text=_text(mine, groups))
+        except delivery.PartlyDelivered as exc:
+            told.failed.append(str(exc))
+            went = exc.accepted
+        except delivery.DeliveryError as exc:
+            told.failed.append(str(exc))
+            continue
+        for address in went:
+            told.took(f"mail:{address.lower()}", f"the mail to {address}", mine)
 
 
 def _print(items: list[DueItem], text: str, output: Output) -> None:
@@ -118,13 +194,15 @@ def _print(items: list[DueItem], text: str, output: Output) -> None:
         ) from None
 
 
-def _told_again(count: int, sent: list[str]) -> str:
-    """What a run that stopped before marking its items says of them: all are told again,
-    also by the mail or webhook that went out all the same."""
+def _told_again(count: int, told: _Told, *, recorded: bool) -> str:
+    """What a run that stopped before marking its items says of them: the next run tells
+    them again, only where they did not go out (``recorded``: the store has where they
+    did; with ``--all`` it has not, and they go out there again too)."""
     them = "it" if count == 1 else f"all {count}"
     line = f"the next run tells {them} again"
-    if sent:
-        line += f", also by {' and '.join(sent)}, which already went out"
+    if told.names and recorded:
+        line += f", only where {'it' if count == 1 else 'they'} did not go out; "
+        line += f"{' and '.join(told.names)} had {'it' if count == 1 else 'them'}"
     return line
 
 
@@ -203,30 +281,38 @@ def remind(
     items = reminders.due(closing_days=closing_days, new_only=not everything)
     run_id = uuid.uuid4().hex
     tell = items if all_ else reminders.claim(items, run_id=run_id)
-    sent: list[str] = []
+    # Where an earlier run that failed elsewhere told them: not there again.
+    before = {} if all_ or not tell else reminders.told_on(tell)
+    told = _Told()
+    interrupted = False
     try:
         # Ctrl-C or TERM while telling (a mail half sent) gives the claims back: the
         # next run tells again, rather than an item never being told.
         with interrupts.interruptible():
             _deliver(
                 tell,
+                before=before,
                 groups=reminders.groups,
                 output=output,
                 notify=notify,
                 mail=mail or [],
                 webhook=webhook or [],
-                sent=sent,
+                told=told,
             )
-    except (delivery.DeliveryError, KeyboardInterrupt) as exc:
+    except delivery.DeliveryError as exc:  # the list could not be printed: nothing went out
+        told.failed.append(str(exc))
+    except KeyboardInterrupt:
+        interrupted = True
+    if interrupted or told.failed:
         if not all_:
-            _release(opened, run_id)
-        again = _told_again(len(tell), sent)
-        if isinstance(exc, KeyboardInterrupt):
+            _release(opened, run_id, told.done)
+        again = _told_again(len(tell), told, recorded=not all_)
+        if interrupted:
             fail(
                 f"interrupted; nothing was saved: nothing was marked as announced ({again})",
                 EXIT_INTERRUPTED,
             )
-        fail(f"{exc} (nothing was marked as announced: {again})", EXIT_DELIVERY)
+        fail(f"{'; '.join(told.failed)} (nothing was marked as announced: {again})", EXIT_DELIVERY)
     if not all_:
         _confirm(opened, run_id, tell)
     if fail_if_due and items:
@@ -249,12 +335,13 @@ def _confirm(opened: Crm, run_id: str, told: list[DueItem]) -> None:
         )
 
 
-def _release(opened: Crm, run_id: str) -> None:
-    """Give this run's claims back; when even that fails, they go back by themselves."""
+def _release(opened: Crm, run_id: str, told: dict[str, list[DueItem]]) -> None:
+    """Give this run's claims back, with where they went out all the same (``told``);
+    when even that fails, they go back by themselves (to be told everywhere again)."""
     from tinycrm.errors import TinyCrmError
 
     try:
-        opened.reminders.release(run_id)
+        opened.reminders.release(run_id, told=told)
     except TinyCrmError as exc:
         minutes = int(opened.reminders.stale_claim.total_seconds() // 60)
         fail(

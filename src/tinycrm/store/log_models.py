@@ -1,7 +1,8 @@
 """The logs few commands read or write: a deal's moves and closes (``stage_change``,
 defined in ``stage_changes``, which the board and the deal commands import alone), the
 webhook outbox (``webhook_delivery``), what ``tinycrm remind`` has announced
-(``announcement``), each import and what it changed (``import_batch``,
+(``announcement``, and ``announcement_channel``: where a run that failed in part told
+them), each import and what it changed (``import_batch``,
 ``import_change``), and how far ``tinycrm mail sync`` has read (``mail_checkpoint``).
 
 Kept apart from ``models`` so that a command which never touches them (``contact add``,
@@ -65,6 +66,21 @@ class Announcement(TableModel, table=True):
     run_id: str
     claimed_at: datetime = Field(sa_column=_created())
     announced_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class AnnouncementChannel(TableModel, table=True):
+    """Where a due item went out in a run that failed elsewhere: the next run tells it
+    only where it did not (``channel``: ``stdout``, ``mail:ann@example.com``,
+    ``webhook:<hash of the URL>``, ``desktop``). Forgotten once the item is announced."""
+
+    __tablename__ = "announcement_channel"
+    __table_args__ = (UniqueConstraint("key", "due_at", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str  # as Announcement.key
+    due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    channel: str
+    told_at: datetime = Field(sa_column=_created())
 
 
 class ImportBatch(TableModel, table=True):

@@ -625,11 +625,14 @@ def confirm_run(
     run took over (this one stalled past ``STALE_CLAIM``) are marked announced all the
     same, so that the later run giving them back does not make a third run tell them.
     """
+    from tinycrm.store.announcements import forget_told
+
     now = now or utcnow()
     with store.write() as session:
         session.execute(
             update(Announcement).where(col(Announcement.run_id) == run_id).values(announced_at=now)
         )
+        forget_told(session, (i.key for i in items or []))
         if items:
             upsert = _insert_marking_announced(store, now)
             rows = [
@@ -660,9 +663,23 @@ def _insert_marking_announced(store: Store, now: datetime) -> Insert:
     )
 
 
-def release_run(store: Store, run_id: str) -> None:
-    """The run could not deliver: its items go back, for the next run to announce."""
+def release_run(
+    store: Store,
+    run_id: str,
+    *,
+    told: dict[str, list[DueItem]] | None = None,
+    now: datetime | None = None,
+) -> None:
+    """The run could not deliver: its items go back, for the next run to announce.
+
+    ``told``: the channels that had some of them all the same (``stdout``, ``mail:ADDRESS``,
+    ...) and their items; the next run does not tell those there again (``told_on``)."""
+    from tinycrm.store.announcements import record_told
+
     with store.write() as session:
+        if told:
+            pairs = {channel: [(i.key, i.due_at) for i in items] for channel, items in told.items()}
+            record_told(store, session, pairs, now or utcnow())
         session.execute(
             delete(Announcement).where(
                 col(Announcement.run_id) == run_id, col(Announcement.announced_at).is_(None)

@@ -1,0 +1,75 @@
+"""Where ``tinycrm remind`` told an item in a run that failed elsewhere.
+
+A run tells its items on several channels: the list on standard output, each mail
+recipient, each webhook, the desktop. When one fails, the run gives its claims back
+(``reminders.release_run``) and the next run tells the items again, but only on the
+channels that did not have them: the channels that did are recorded here, in the same
+transaction as the claims go back. Once an item is announced (``reminders.confirm_run``)
+its rows go.
+
+Items are (key, due time) pairs, as ``Announcement`` has them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlmodel import Session, col
+
+from tinycrm.store.engine import Store, chunks
+from tinycrm.store.log_models import AnnouncementChannel
+from tinycrm.store.models import table_of
+
+Item = tuple[str, datetime]  # (key, due_at)
+_IN = 500  # keys or rows per statement
+
+
+def told_on(store: Store, items: Iterable[Item]) -> dict[Item, set[str]]:
+    """The channels each of ``items`` went out on in an earlier run that failed
+    elsewhere (items told nowhere yet are left out)."""
+    wanted = set(items)
+    found: dict[Item, set[str]] = {}
+    with store.read() as session:
+        for keys in chunks(sorted({key for key, _ in wanted}), _IN):
+            rows = session.execute(
+                select(
+                    col(AnnouncementChannel.key),
+                    col(AnnouncementChannel.due_at),
+                    col(AnnouncementChannel.channel),
+                ).where(col(AnnouncementChannel.key).in_(keys))
+            )
+            for key, due_at, channel in rows:
+                if (key, due_at) in wanted:
+                    found.setdefault((key, due_at), set()).add(channel)
+    return found
+
+
+def record_told(
+    store: Store, session: Session, told: Mapping[str, Iterable[Item]], now: datetime
+) -> None:
+    """Record, in ``session``'s transaction, that each channel of ``told`` had its items
+    (one there already stays as it is)."""
+    rows = [
+        {"key": key, "due_at": due_at, "channel": channel, "told_at": now}
+        for channel, items in told.items()
+        for key, due_at in set(items)
+    ]
+    if not rows:
+        return
+    table, keys = table_of(AnnouncementChannel), ["key", "due_at", "channel"]
+    if store.backend == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    statement = insert(table).on_conflict_do_nothing(index_elements=keys)
+    for chunk in chunks(rows, _IN):
+        session.execute(statement, chunk)
+
+
+def forget_told(session: Session, keys: Iterable[str]) -> None:
+    """The items of ``keys`` are announced: where they went out no longer matters (an
+    earlier due time of the same item, not due any more, goes with them)."""
+    for chunk in chunks(sorted(set(keys)), _IN):
+        session.execute(delete(AnnouncementChannel).where(col(AnnouncementChannel.key).in_(chunk)))

@@ -1,0 +1,118 @@
+"""tinycrm remind telling on several channels (the list, mail, webhooks) against real local
+servers: each channel is told each item once, also when another one failed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ..test_delivery import Hook, Inbox, hook_server, smtp_server  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+
+@pytest.fixture
+def mail_config(
+    smtp_server: tuple[Inbox, int],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Inbox:
+    """A config file whose [smtp] is the local aiosmtpd server; its inbox."""
+    inbox, port = smtp_server
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        'from = "crm@example.com"\ntimeout = 5\n'
+    )
+    monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+    return inbox
+
+
+def _titles(hook: Hook) -> list[list[str]]:
+    return [[item["title"] for item in json.loads(body)["due"]] for *_, body in hook.requests]
+
+
+def _mailed(inbox: Inbox) -> list[tuple[list[str], str]]:
+    return [(mail.rcpt_tos, mail.message["Subject"]) for mail in inbox.mails]
+
+
+def test_a_channel_that_had_the_items_is_not_told_them_again(
+    cli: Callable[..., object],
+    mail_config: Inbox,
+    hook_server: tuple[Hook, str],  # noqa: F811
+) -> None:
+    """The list printed and the mail sent, then the webhook answered 500: the next run
+    POSTs it, and neither prints it nor mails it again (was: mailed and printed twice)."""
+    hook, base = hook_server
+    cli("task", "add", "late", "--due", "-1d")
+    hook.status = 500
+    args = ("remind", "--mail", "me@example.com", "--webhook", f"{base}/hook")
+    first = cli(*args)
+    assert first.exit_code == 4
+    assert "  - late: was due" in first.stdout
+    assert first.stderr.count("\n") == 1
+    assert "webhook not sent: 127.0.0.1 answered 500" in first.stderr
+    assert (
+        "the next run tells it again, only where it did not go out; standard output "
+        "and the mail to me@example.com had it" in first.stderr
+    )
+    assert _mailed(mail_config) == [(["me@example.com"], "tinycrm: 1 thing due")]
+    cli("task", "add", "new", "--due", "-1h")
+    hook.status = 200
+    second = cli(*args)
+    assert second.exit_code == 0, second.stderr
+    assert "  - new: was due" in second.stdout and "late" not in second.stdout
+    assert _mailed(mail_config)[1:] == [(["me@example.com"], "tinycrm: 1 thing due")]
+    assert _titles(hook) == [["late"], ["late", "new"]]
+    third = cli(*args)
+    told = (third.exit_code, third.stdout, len(hook.requests), len(mail_config.mails))
+    assert told == (0, "", 2, 2)
+
+
+def test_a_mail_refused_does_not_stop_the_webhook_nor_send_it_twice(
+    cli: Callable[..., object],
+    mail_config: Inbox,
+    hook_server: tuple[Hook, str],  # noqa: F811
+) -> None:
+    """The SMTP server refused the recipient: the webhook is POSTed all the same (was:
+    nothing after the mail went out), and the next run mails it, nothing more."""
+    hook, base = hook_server
+    cli("task", "add", "late", "--due", "-1d")
+    mail_config.refuse = {"me@example.com"}
+    args = ("remind", "--json", "--mail", "me@example.com", "--webhook", f"{base}/hook")
+    first = cli(*args)
+    assert first.exit_code == 4
+    assert [item["title"] for item in json.loads(first.stdout)] == ["late"]
+    assert "mail not sent: SMTP server" in first.stderr and "550" in first.stderr
+    assert "standard output and the webhook to 127.0.0.1 had it" in first.stderr
+    assert _titles(hook) == [["late"]]
+    mail_config.refuse = set()
+    second = cli(*args)
+    assert second.exit_code == 0, second.stderr
+    assert json.loads(second.stdout) == []
+    assert _mailed(mail_config) == [(["me@example.com"], "tinycrm: 1 thing due")]
+    assert _titles(hook) == [["late"]]
+
+
+def test_a_mail_refused_for_one_recipient_goes_again_to_that_one_only(
+    cli: Callable[..., object], mail_config: Inbox
+) -> None:
+    cli("task", "add", "late", "--due", "-1d")
+    mail_config.refuse = {"bob@example.com"}
+    args = ("remind", "--mail", "ann@example.com", "--mail", "Bob <bob@example.com>")
+    first = cli(*args)
+    assert first.exit_code == 4
+    assert "mail not sent to every recipient" in first.stderr
+    assert "bob@example.com: 550" in first.stderr
+    assert "the mail to ann@example.com had it" in first.stderr
+    mail_config.refuse = set()
+    second = cli(*args)
+    assert (second.exit_code, second.stdout) == (0, "")
+    assert [mail.rcpt_tos for mail in mail_config.mails] == [
+        ["ann@example.com"],
+        ["bob@example.com"],
+    ]
+    assert cli(*args).exit_code == 0 and len(mail_config.mails) == 2
