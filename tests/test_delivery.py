@@ -708,6 +708,64 @@ def test_webhook_timeout_after_the_post_says_it_may_have_arrived(
     )
 
 
+ENDLESS = 64 * 1024 * 1024  # what the endless receiver sends at most (64 MiB)
+
+
+@pytest.fixture
+def endless_receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[int], str, list[int]]]:
+    """A receiver that answers its status (``status[0]``) and then a body that does not
+    end (64 MiB, chunked, 4 KiB at a time): yields (status, base URL, bytes it sent)."""
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    status, sent = [200], [0]
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self.send_response(status[0])
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"1000\r\n" + b"x" * 4096 + b"\r\n"
+            try:
+                while sent[0] < ENDLESS:
+                    self.wfile.write(chunk)
+                    sent[0] += 4096
+            except OSError:
+                pass  # the client hung up: what the test wants
+            self.close_connection = True
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep the test output quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield status, f"http://127.0.0.1:{server.server_address[1]}", sent
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_receiver_whose_answer_does_not_end_is_not_read_to_its_end(
+    endless_receiver: tuple[list[int], str, list[int]],
+) -> None:
+    """A 2xx is success once its status is in; its body is not read (was: read to its
+    end, so a receiver that kept sending held remind, and its memory grew, for ever)."""
+    status, base, sent = endless_receiver
+    post_webhook(f"{base}/hook", {"a": 1})
+    status[0] = 500
+    with pytest.raises(DeliveryError) as raised:
+        post_webhook(f"{base}/hook", {"a": 1})
+    message = str(raised.value)
+    assert message.startswith("webhook not sent: 127.0.0.1 answered 500 Internal Server Error: xxx")
+    assert len(message) < 300
+    assert sent[0] < ENDLESS  # the client hung up long before the end
+
+
 @pytest.mark.parametrize(
     "url", ["ftp://example.com/hook", "file:///etc/passwd", "example.com/hook", "http:///x"]
 )

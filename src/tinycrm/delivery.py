@@ -46,6 +46,7 @@ DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 URGENCIES = ("low", "normal", "critical")
 PASSWORD_COMMAND_TIMEOUT = 30.0
 NOTIFY_SEND_TIMEOUT = 10.0
+MAX_ERROR_BODY = 4096  # what is read of a webhook's error answer, for its first line
 
 _SMTP_KEYS = (
     "host",
@@ -514,6 +515,24 @@ def send_desktop(title: str, body: str, *, urgency: str = "normal") -> None:
         raise DeliveryError(f"desktop notification not sent: notify-send failed: {detail}")
 
 
+def _read_start(stream: Any, limit: int, seconds: float) -> bytes:
+    """At most ``limit`` bytes from the start of a response body, what ``seconds`` give
+    (``read1``: what is there, not a wait for all ``limit`` bytes; a receiver that drips
+    its answer is not waited for past them)."""
+    import time
+
+    if stream is None:
+        return b""
+    data = b""
+    deadline = time.monotonic() + seconds
+    while len(data) < limit and time.monotonic() < deadline:
+        more = stream.read1(limit - len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
 def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
     """POST ``payload`` as UTF-8 JSON to an http(s) ``url`` (ntfy, Slack and alike).
 
@@ -555,12 +574,13 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
 
     opener = urllib.request.build_opener(_NoRedirect)
     try:
+        # The status is the answer: the body of a 2xx is not read (a receiver that kept
+        # sending one held the run, and its memory grew, for as long as it sent).
         with opener.open(request, timeout=timeout) as response:
             status = response.status
-            response.read()
     except urllib.error.HTTPError as exc:
-        try:
-            detail = _first_line(exc.read(), limit=120)
+        try:  # the start of an error's body, for its first line
+            detail = _first_line(_read_start(exc.fp, MAX_ERROR_BODY, timeout), limit=120)
         except (OSError, http.client.HTTPException):
             detail = ""
         finally:
