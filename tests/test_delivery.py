@@ -766,6 +766,45 @@ def test_a_receiver_whose_answer_does_not_end_is_not_read_to_its_end(
     assert sent[0] < ENDLESS  # the client hung up long before the end
 
 
+def test_a_receiver_that_drips_its_answer_is_not_waited_for_past_the_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A receiver that took the POST and sends its headers a byte at a time, each within
+    the socket's timeout: remind waits twice the timeout in all, then says the POST may
+    have arrived (was: waited for as long as the receiver dripped, here 20 s, then "broke
+    the exchange"; a receiver that never stops held the run for ever)."""
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(100):  # 20 s of a header that never ends
+                if stop.wait(0.2):
+                    return
+                try:
+                    conn.sendall(b"X")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(DeliveryError) as raised:
+            post_webhook(f"http://127.0.0.1:{listener.getsockname()[1]}/hook", {"a": 1}, timeout=1)
+        assert str(raised.value) == (
+            "webhook perhaps delivered: 127.0.0.1 took the POST but gave no whole answer within 2 s"
+        )
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
 @pytest.mark.parametrize(
     "url", ["ftp://example.com/hook", "file:///etc/passwd", "example.com/hook", "http:///x"]
 )

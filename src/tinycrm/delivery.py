@@ -536,14 +536,12 @@ def _read_start(stream: Any, limit: int, seconds: float) -> bytes:
 def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
     """POST ``payload`` as UTF-8 JSON to an http(s) ``url`` (ntfy, Slack and alike).
 
-    Any 2xx answer is success. Redirects are not followed (urllib would turn the POST into
+    Any 2xx answer is success; each read waits ``timeout`` seconds, the whole exchange
+    twice that. Redirects are not followed (urllib would turn the POST into
     a GET and drop the body), so a 3xx raises like a 4xx or 5xx. Errors name the host,
     never the whole URL: webhook URLs often carry their secret in the path.
     """
-    import http.client
-    import socket
-    import ssl
-    import urllib.error
+    import threading
     import urllib.parse
     import urllib.request
 
@@ -573,6 +571,38 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
             return None
 
     opener = urllib.request.build_opener(_NoRedirect)
+    # The whole exchange gets twice the timeout: the socket's own bounds each read only,
+    # and a receiver that drips its answer a byte at a time held the run for as long as
+    # it dripped. It runs in a daemon thread; one cut off is left to end on its own.
+    outcome: list[BaseException | None] = []
+
+    def attempt() -> None:
+        try:
+            _exchange(opener, request, host, timeout)
+        except BaseException as exc:  # DeliveryError, or a bug: raised in the caller below
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    worker = threading.Thread(target=attempt, name="tinycrm-remind-webhook", daemon=True)
+    worker.start()
+    worker.join(2 * timeout)
+    if not outcome:
+        raise DeliveryError(
+            f"webhook perhaps delivered: {host} took the POST but gave no whole answer "
+            f"within {2 * timeout:g} s"
+        )
+    if outcome[0] is not None:
+        raise outcome[0]
+
+
+def _exchange(opener: Any, request: Any, host: str, timeout: float) -> None:
+    """Send ``request`` through ``opener`` and read its answer (see ``post_webhook``)."""
+    import http.client
+    import socket
+    import ssl
+    import urllib.error
+
     try:
         # The status is the answer: the body of a 2xx is not read (a receiver that kept
         # sending one held the run, and its memory grew, for as long as it sent).
