@@ -200,6 +200,40 @@ def test_told_but_not_marked_says_it_will_be_told_again(
     assert "runs after 15 minutes tell it again" in run.stderr
 
 
+def test_claims_not_given_back_still_say_what_failed(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The webhook failed, then the database refused to take the claims back: the line
+    says both (was: only "its claims could not be given back", not what failed), and
+    Ctrl-C stays exit 130 (was: 4)."""
+    from tinycrm import delivery
+    from tinycrm.api.reminders import Reminders
+    from tinycrm.errors import Unavailable
+
+    cli("task", "add", "late", "--due", "-1d")
+
+    def refuse(url: str, payload: object, **_: object) -> None:
+        raise delivery.DeliveryError("webhook not sent: 127.0.0.1 answered 500")
+
+    def locked(self: Reminders, run_id: str, **_: object) -> None:
+        raise Unavailable("database is locked")
+
+    monkeypatch.setattr(delivery, "post_webhook", refuse)
+    monkeypatch.setattr(Reminders, "release", locked)
+    run = cli("remind", "--webhook", "http://127.0.0.1/hook")
+    assert run.exit_code == 4 and run.stderr.count("\n") == 1
+    assert run.stderr.startswith("Error: webhook not sent: 127.0.0.1 answered 500 (")
+    assert "claims could not be given back: database is locked" in run.stderr
+    assert "runs after 15 minutes tell it again, everywhere" in run.stderr
+
+    def interrupted(url: str, payload: object, **_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(delivery, "post_webhook", interrupted)
+    cli("task", "add", "later", "--due", "-1h")
+    stopped = cli("remind", "--webhook", "http://127.0.0.1/hook")
+    assert stopped.exit_code == 130 and stopped.stderr.startswith("Error: interrupted; ")
+    assert "claims could not be given back: database is locked" in stopped.stderr
+
+
 def test_mail_without_smtp_config_is_a_clear_error(cli) -> None:
     cli("task", "add", "late", "--due", "-1d")
     result = cli("remind", "--mail", "me@example.com")

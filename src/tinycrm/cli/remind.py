@@ -304,9 +304,9 @@ def remind(
     except KeyboardInterrupt:
         interrupted = True
     if interrupted or told.failed:
-        if not all_:
-            _release(opened, run_id, told.done)
         again = _told_again(len(tell), told, recorded=not all_)
+        if not all_:
+            again = _release(opened, run_id, told.done, len(tell)) or again
         if interrupted:
             fail(
                 f"interrupted; nothing was saved: nothing was marked as announced ({again})",
@@ -335,20 +335,22 @@ def _confirm(opened: Crm, run_id: str, told: list[DueItem]) -> None:
         )
 
 
-def _release(opened: Crm, run_id: str, told: dict[str, list[DueItem]]) -> None:
-    """Give this run's claims back, with where they went out all the same (``told``);
-    when even that fails, they go back by themselves (to be told everywhere again)."""
+def _release(opened: Crm, run_id: str, told: dict[str, list[DueItem]], count: int) -> str | None:
+    """Give this run's claims back, with where they went out all the same (``told``).
+    When even that fails, they go back by themselves (to be told everywhere again): what
+    to say of them then."""
     from tinycrm.errors import TinyCrmError
 
     try:
         opened.reminders.release(run_id, told=told)
     except TinyCrmError as exc:
         minutes = int(opened.reminders.stale_claim.total_seconds() // 60)
-        fail(
-            f"nothing was marked as announced, but its claims could not be given back ({exc}); "
-            f"runs after {minutes} minutes tell them again",
-            EXIT_DELIVERY,
+        them = "it" if count == 1 else f"all {count}"
+        return (
+            f"its claims could not be given back: {exc}; runs after {minutes} minutes tell "
+            f"{them} again, everywhere"
         )
+    return None
 
 
 @app.command("install")
