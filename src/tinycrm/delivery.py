@@ -39,6 +39,7 @@ __all__ = [
     "recipient_address",
     "send_desktop",
     "send_mail",
+    "webhook_url_problem",
 ]
 
 SECURITY_MODES = ("starttls", "ssl", "none")
@@ -533,6 +534,50 @@ def _read_start(stream: Any, limit: int, seconds: float) -> bytes:
     return data
 
 
+def webhook_url_problem(url: str) -> str | None:
+    """What makes ``url`` unusable for a POST, said without the URL (its path often holds
+    a secret): ``"not an http(s) URL"``, ``"not a usable URL: its port is …"``; None when
+    it is usable."""
+    import urllib.parse
+
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        return "not a usable URL: it holds a space or a control character"
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "not a usable URL: its host is not a host name or address"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "not an http(s) URL"
+    if not parts.hostname:
+        return "not a usable URL: it names no host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 or (port is None and parts.netloc.rpartition("@")[2].endswith(":")):
+        return "not a usable URL: its port is not a number from 1 to 65535"
+    return None
+
+
+def _without_login(url: str) -> tuple[str, dict[str, str]]:
+    """``url`` without its ``user:password@`` and the Authorization header that says it
+    (HTTP Basic, UTF-8, as ntfy and most receivers take it); urllib would take the login
+    for part of the host."""
+    import base64
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, {}
+    login = f"{urllib.parse.unquote(parts.username or '')}:"
+    login += urllib.parse.unquote(parts.password or "")
+    netloc = parts.netloc.rpartition("@")[2]
+    token = base64.b64encode(login.encode("utf-8")).decode("ascii")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), {
+        "Authorization": f"Basic {token}"
+    }
+
+
 def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
     """POST ``payload`` as UTF-8 JSON to an http(s) ``url`` (ntfy, Slack and alike).
 
@@ -548,13 +593,17 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
     from tinycrm.formats import jsonnumbers
     from tinycrm.version import __version__
 
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    problem = webhook_url_problem(url)
+    if problem == "not an http(s) URL":
+        parts = urllib.parse.urlsplit(url)
         shown = f"{parts.scheme}:" if parts.scheme else "a URL without a scheme"
         raise DeliveryError(
             f"webhook not sent: only http and https URLs are supported (got {shown})"
         )
-    host = parts.hostname
+    if problem:
+        raise DeliveryError(f"webhook not sent: {problem}")
+    host = urllib.parse.urlsplit(url).hostname or ""
+    url, login = _without_login(url)
     body = jsonnumbers.dumps_plain(payload, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(
         url,
@@ -563,6 +612,7 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
         headers={
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": f"tinycrm/{__version__}",
+            **login,
         },
     )
 

@@ -427,6 +427,64 @@ def test_a_bad_webhook_url_is_refused_even_when_nothing_is_due(cli) -> None:
     assert result.exit_code == 2 and "not an http(s) URL" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://[::1/hook", "its host is not a host name or address"),
+        ("http://127.0.0.1:99999/hook", "its port is not a number from 1 to 65535"),
+        ("http://127.0.0.1:abc/hook", "its port is not a number from 1 to 65535"),
+        ("https:///hook", "it names no host"),
+        ("http://exa mple.com/hook", "it holds a space or a control character"),
+        ("http://127.0.0.1/se cret", "it holds a space or a control character"),
+        ("http://127.0.0.1/secret\r\nX-Evil: 1", "it holds a space or a control character"),
+    ],
+)
+def test_a_webhook_url_that_cannot_be_used_is_refused_up_front(cli, url: str, reason: str) -> None:
+    """Each was taken, the list printed, and then: a traceback (the '[' one, its items
+    held for 15 minutes), "webhook perhaps delivered" for a POST never sent, "connection
+    refused" for port 99999, or the URL's path (its secret) in the line."""
+    cli("task", "add", "late", "--due", "-1d")
+    result = cli("remind", "--webhook", url)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert reason in result.stderr and "Traceback" not in result.stderr
+    assert "secret" not in result.stderr and "hook" not in result.stderr.replace("--webhook", "")
+    assert "  - late: was due" in cli("remind").stdout  # nothing claimed
+
+
+def test_a_webhook_url_with_a_login_sends_it_as_basic_auth(cli) -> None:
+    """ntfy's https://user:pass@host/topic: the login goes in an Authorization header
+    (was: "cannot resolve the host name", the login taken for part of the host)."""
+    import base64
+    import http.server
+    import threading
+
+    seen: list[tuple[str | None, str]] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append((self.headers.get("Authorization"), self.headers.get("Host", "")))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        cli("task", "add", "late", "--due", "-1d")
+        port = server.server_address[1]
+        run = cli("remind", "--webhook", f"http://me%40x.io:p%C3%A4ss@127.0.0.1:{port}/topic")
+        assert run.exit_code == 0, run.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
+    token = base64.b64encode("me@x.io:päss".encode()).decode()
+    assert seen == [(f"Basic {token}", f"127.0.0.1:{port}")]
+
+
 def test_the_printed_crontab_line_works_when_pasted(cli, tmp_path: Path) -> None:
     """Its log folder need not exist: the line creates it (was: sh failed on the >> log)."""
     cli("task", "add", "Call Ada", "--due", "yesterday")

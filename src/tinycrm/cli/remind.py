@@ -252,14 +252,15 @@ def remind(
     """
     if ctx.invoked_subcommand is not None:
         return
-    for url in webhook or []:
-        # Checked up front: a typo in a crontab should fail on the first run, not on
-        # the first day something is due.
-        if not url.lower().startswith(("http://", "https://")):
-            raise typer.BadParameter(f"{url!r} is not an http(s) URL", param_hint="--webhook")
     import uuid
 
     from tinycrm import delivery
+
+    for url in webhook or []:
+        # Checked up front: a typo in a crontab should fail on the first run, not on
+        # the first day something is due. (Not repeated: its path may hold a secret.)
+        if problem := delivery.webhook_url_problem(url):
+            raise typer.BadParameter(problem, param_hint="--webhook")
 
     for to in mail or []:
         try:
