@@ -600,6 +600,51 @@ def test_starttls_not_offered(smtp_server: tuple[Inbox, int]) -> None:
         send_mail(settings(port, security="starttls"), to=["a@b.c"], subject="s", text="t")
 
 
+def _dripping_smtp(stop: threading.Event) -> tuple[socket.socket, threading.Thread]:
+    """A server whose greeting comes a byte at a time, each within the client's timeout,
+    the line never ending: (listener, thread)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            for n in range(100):  # 20 s of a greeting that never ends
+                if stop.wait(0.2):
+                    return
+                try:
+                    conn.sendall(b"2" if n == 0 else b"5")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    return listener, thread
+
+
+def test_a_server_that_drips_its_answers_is_not_waited_for_past_four_timeouts() -> None:
+    """A tarpit: every byte within the socket's timeout, no line ever whole. smtplib's
+    timeout bounds each read only (was: held for as long as the server dripped, here
+    20 s, a line of 8 KiB at 0.2 s a byte half an hour); the whole exchange gets four."""
+    stop = threading.Event()
+    listener, thread = _dripping_smtp(stop)
+    try:
+        with pytest.raises(DeliveryError) as raised:
+            send_mail(
+                settings(listener.getsockname()[1], timeout=0.5),
+                to=["a@b.c"],
+                subject="s",
+                text="t",
+            )
+        assert str(raised.value) == (
+            f"mail not sent: SMTP server 127.0.0.1:{listener.getsockname()[1]} did not finish "
+            "within 2 s"
+        )
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
 # --- webhooks ----------------------------------------------------------------------------
 
 

@@ -323,12 +323,11 @@ def send_mail(
     delivered: ...`` once the server has the whole mail: no answer to it, or a connection
     lost then, may still see it delivered). A mail refused for
     some recipients but accepted for others raises PartlyDelivered, naming the refused
-    ones (its ``accepted``: the addresses it went to). Each
+    ones (its ``accepted``: the addresses it went to). Each read waits
+    ``settings.timeout``, the whole exchange four times that. Each
     recipient must be one address (a name before it is fine); nothing is sent otherwise.
     """
-    import smtplib
-    import socket
-    import ssl
+    import threading
 
     recipients = [address.strip() for address in to if address.strip()]
     if not recipients:
@@ -339,10 +338,60 @@ def send_mail(
     password = settings.password() if settings.user is not None else None
     message = _build_message(settings, recipients, subject, text, html)
 
+    # The whole exchange gets four times the timeout: the socket's own bounds each read
+    # only, and a server that drips its answers (a tarpit) held the run for as long as it
+    # dripped. It runs in a daemon thread; one cut off is left to end on its own.
+    out = [False]  # the mail's last line went out: past it, the server may deliver it
+    taken: list[dict[str, Any]] = []  # the server's answer to the mail: who it refused
+    outcome: list[BaseException | None] = []
+
+    def attempt() -> None:
+        try:
+            _smtp_send(settings, password, message, envelope, out, taken)
+        except BaseException as exc:  # DeliveryError, or a bug: raised in the caller below
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    limit = 4 * settings.timeout
+    worker = threading.Thread(target=attempt, name="tinycrm-remind-mail", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if outcome and outcome[0] is not None:
+        raise outcome[0]
+    where = f"SMTP server {settings.host}:{settings.port}"
+    if not taken:  # (taken, the mail was answered: only the goodbye may be missing)
+        lead = (
+            f"mail perhaps delivered: {where} took it but" if out[0] else f"mail not sent: {where}"
+        )
+        raise DeliveryError(f"{lead} did not finish within {limit:g} s")
+    if refused := taken[0]:
+        refusals = "; ".join(
+            f"{address}: {_smtp_reply(code, reply)}" for address, (code, reply) in refused.items()
+        )
+        raise PartlyDelivered(
+            f"mail not sent to every recipient: {where} refused {refusals}",
+            accepted=[address for address in envelope if address not in refused],
+        )
+
+
+def _smtp_send(
+    settings: MailSettings,
+    password: str | None,
+    message: Any,
+    envelope: list[str],
+    out: list[bool],
+    taken: list[dict[str, Any]],
+) -> None:
+    """Send ``message`` to ``envelope`` (see ``send_mail``); ``out[0]`` is set once its
+    last line went out, and ``taken`` gets the server's refusals once it answered it."""
+    import smtplib
+    import socket
+    import ssl
+
     host, port = settings.host, settings.port
     where = f"SMTP server {host}:{port}"
     step = "connect"
-    out = [False]  # the mail's last line went out: past it, the server may deliver it
     try:
         context = ssl.create_default_context()
         client: smtplib.SMTP
@@ -360,6 +409,7 @@ def send_mail(
             step = "send"
             _note_when_out(client, out)
             refused = client.send_message(message, to_addrs=envelope)
+            taken.append(refused)
         finally:
             _hang_up(client)
     except smtplib.SMTPAuthenticationError as exc:
@@ -423,14 +473,6 @@ def send_mail(
                 f"mail perhaps delivered: {where} took it, then: {detail}"
             ) from None
         raise DeliveryError(f"mail not sent: cannot reach {where}: {detail}") from None
-    if refused:
-        refusals = "; ".join(
-            f"{address}: {_smtp_reply(code, reply)}" for address, (code, reply) in refused.items()
-        )
-        raise PartlyDelivered(
-            f"mail not sent to every recipient: {where} refused {refusals}",
-            accepted=[address for address in envelope if address not in refused],
-        )
 
 
 def _note_when_out(client: Any, out: list[bool]) -> None:
