@@ -491,3 +491,22 @@ def test_an_imported_message_dated_ahead_is_logged_when_it_was_received(
         "dated when logged)" in (by_subject["skewed"].body or "")  # fmt: skip
     assert "Date: Fri, 01 Jan 2100 00:00:00 +0000 (not a date it can have been sent on; " \
         "dated when it was received)" in (by_subject["relayed"].body or "")  # fmt: skip
+
+
+def test_a_body_with_unicode_line_separators_is_stored_as_the_store_takes_bodies(
+    store: Any,
+) -> None:
+    """U+2028 and U+2029 (a line and a paragraph separator, which some terminals take
+    for a new line) were kept in a logged mail's text, though the store refuses them in
+    every body it is given: 'export activities' then 'import activities' rejected that
+    mail ('body: bidirectional controls are not allowed (\\u2028 …)'). They are line
+    breaks now, as a mail program shows them."""
+    from tinycrm.store import validate
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    message = _msg("ann@acme.example", body="one\u2028two\u2029three \x1b[31mred\u202e")
+    assert log_messages(store, [message], **OWN).logged == 1
+    (logged,) = list_activities(store, contact="Ann Lee")
+    body = logged.body or ""
+    assert body.endswith("\n\none\ntwo\n\nthree [31mred")
+    assert validate.plain(body, "body", multiline=True) == body  # import takes it again

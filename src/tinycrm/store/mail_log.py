@@ -32,7 +32,6 @@ filters) reads the activity rows, so it reacts to these as to ``tinycrm log emai
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from tinycrm import safetext
 from tinycrm.config import MailSettings
 from tinycrm.mail.message import MailMessage
 from tinycrm.store import validate
@@ -68,7 +68,9 @@ BODY_MAX = 100_000  # characters of a message's text kept in the activity
 ATTACHMENTS_SHOWN = 100  # attachments listed one a line; the rest are counted
 LOOKUP_CHUNK = 500  # addresses looked up per query (SQLite takes 32,766 parameters)
 CONTACT_GONE = "whose contact was deleted during the run"  # a reason a message was skipped
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Unicode's line and paragraph separators: line breaks in a mail's text, as a mail
+# program shows them (the store refuses them raw, as a terminal may act on them)
+_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n"})
 
 
 @dataclass
@@ -533,7 +535,7 @@ def _domain_key(domain: str) -> str:
 
 def _clean(text: str, limit: int) -> str:
     """One line of text safe to store: controls and bidi overrides dropped."""
-    return " ".join(_UNSAFE.sub(" ", text).split())[:limit]
+    return " ".join(safetext.UNSAFE.sub(" ", text).split())[:limit]
 
 
 def _size(size: int) -> str:
@@ -578,7 +580,8 @@ def mail_body(message: MailMessage) -> str:
     if len(message.attachments) > ATTACHMENTS_SHOWN:
         rest = message.attachments[ATTACHMENTS_SHOWN:]
         lines.append(f"Attachments: {len(rest)} more ({_size(sum(a.size for a in rest))})")
-    text = _UNSAFE.sub("", message.body.replace("\r\n", "\n").replace("\r", "\n"))
+    text = message.body.replace("\r\n", "\n").replace("\r", "\n").translate(_SEPARATORS)
+    text = safetext.UNSAFE_MULTILINE.sub("", text)  # what the store refuses in a body
     if len(text) > BODY_MAX:
         text = text[:BODY_MAX] + "\n[…]"
     return "\n".join(lines) + ("\n\n" + text if text.strip() else "")
