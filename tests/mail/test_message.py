@@ -127,6 +127,34 @@ def test_an_empty_plain_part_gives_way_to_the_html_one() -> None:
     assert m.attachments == ()
 
 
+_NO_BOUNDARY = (
+    b"From: a@x.example\nTo: me@my.example\nSubject: s\nMIME-Version: 1.0\n"
+    b"Content-Type: multipart/mixed{param}\n\n"
+    b"--X\nContent-Type: text/plain; charset=utf-8\n\nThe text, gr\xc3\xbc\xc3\x9fe\n"
+    b"--X\nContent-Type: application/pdf; name=q.pdf\nContent-Transfer-Encoding: base64\n\n"
+    b"JVBERi0x\n--X--\n"
+)
+
+
+@pytest.mark.parametrize("param", [b"", b'; boundary="ZZZ"', b"; boundary="])
+def test_a_multipart_whose_boundary_is_missing_or_never_met_keeps_its_text(param: bytes) -> None:
+    """A script's multipart without its boundary parameter, or with one its parts do
+    not use: the standard library splits nothing, and the mail was logged with no text
+    and no attachment at all. The parts are read by the delimiter lines they have."""
+    m = parse_message(_NO_BOUNDARY.replace(b"{param}", param))
+    assert m.body == "The text, grüße"
+    assert [(a.name, a.content_type, a.size) for a in m.attachments] == [
+        ("q.pdf", "application/pdf", 6)
+    ]
+
+
+def test_a_multipart_without_any_part_is_read_as_its_text() -> None:
+    raw = _NO_BOUNDARY.split(b"\n\n", 1)[0].replace(b"{param}", b"") + b"\n\nJust text\n"
+    assert parse_message(raw).body == "Just text"
+    signed = raw.replace(b"Just text\n", b"Just text\n--Bob\n")  # a line, no boundary
+    assert parse_message(signed).body == "Just text\n--Bob"
+
+
 def test_html_only_mail_becomes_text_and_list_mail_is_marked() -> None:
     m = parse_message(HTML_ONLY)
     assert m.body == "Thanks for ordering\n\nItem: Widget & more\nQty: 2\n\n- one\n- two"

@@ -307,6 +307,7 @@ def _content(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]:
     """The body's text and the attachments; none of either for parts nested too deep
     for the standard library to walk."""
     try:
+        message = _split(message)
         body_part = _body_part(message)
         body = _body(body_part) if body_part is not None else ""
         if not body and body_part is not None and body_part.get_content_subtype() == "plain":
@@ -316,6 +317,45 @@ def _content(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]:
         return body, tuple(_attachments(message, body_part))
     except RecursionError:
         return "", ()
+
+
+_DELIMITER = re.compile(r"^--([^\s]{1,70})[ \t]*$", re.MULTILINE)
+
+
+def _delimits(boundary: str, rest: str) -> bool:
+    """Whether ``--boundary`` comes again in ``rest`` (another part, or the end): a
+    line of text such as ``--Bob`` is no boundary."""
+    again = re.compile(rf"^--{re.escape(boundary)}(?:--)?[ \t]*$", re.MULTILINE)
+    return again.search(rest) is not None
+
+
+def _split(message: EmailMessage) -> EmailMessage:
+    """``message``, or, for a multipart the standard library could not split (no
+    boundary parameter, or one its parts do not use: its content is left as one text),
+    its content read again: by the boundary its first delimiter line (``--X``) gives
+    (when one comes again: ``--X--`` at the end, or another part), else as one plain
+    text."""
+    if message.get_content_maintype() != "multipart" or message.is_multipart():
+        return message
+    data = message.get_payload(decode=True)  # its bytes (8-bit ones as they came)
+    if not isinstance(data, bytes):
+        return message
+    text = data.decode("ascii", "surrogateescape")
+    found = _DELIMITER.search(text)
+    if (
+        found is not None
+        and found.group(1) != message.get_boundary()
+        and _delimits(found.group(1), text[found.end() :])
+    ):
+        head = (
+            f"Content-Type: multipart/{message.get_content_subtype()}; "
+            f'boundary="{found.group(1)}"\n\n'
+        )
+    else:
+        head = "Content-Type: text/plain\n\n"
+    content = BytesParser(policy=_POLICY).parsebytes(head.encode() + data)
+    assert isinstance(content, EmailMessage)
+    return content
 
 
 def _raw(message: EmailMessage, name: str) -> list[str]:
