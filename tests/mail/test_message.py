@@ -155,6 +155,47 @@ def test_a_multipart_without_any_part_is_read_as_its_text() -> None:
     assert parse_message(signed).body == "Just text\n--Bob"
 
 
+_FORWARDED = b"""\
+From: ann@acme.example
+To: me@my.example
+Subject: Fwd: contract
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="F"
+
+--F
+Content-Type: text/plain
+
+See below.
+--F
+Content-Type: message/rfc822
+Content-Disposition: attachment; filename="contract.eml"
+
+From: bob@bob.example
+Subject: =?utf-8?q?Vertrag_f=C3=BCr_2027?=
+Content-Type: text/plain
+
+The contract text.
+--F--
+"""
+
+
+def test_a_forwarded_message_attached_is_listed_as_an_attachment() -> None:
+    """A message forwarded as an attachment (message/rfc822: Outlook's 'Forward as
+    attachment', a bounce's copy) was in no list: the activity said nothing of it, and
+    a forward without text of its own was logged empty. It is listed by its file name,
+    else its subject."""
+    m = parse_message(_FORWARDED)
+    assert m.body == "See below."
+    ((name, kind, size),) = [(a.name, a.content_type, a.size) for a in m.attachments]
+    assert (name, kind) == ("contract.eml", "message/rfc822") and size > 50
+    unnamed = parse_message(_FORWARDED.replace(b'; filename="contract.eml"', b""))
+    assert [(a.name, a.content_type) for a in unnamed.attachments] == [
+        ("Vertrag für 2027", "message/rfc822")
+    ]
+    alone = _FORWARDED.replace(b"--F\nContent-Type: text/plain\n\nSee below.\n", b"")
+    assert [a.name for a in parse_message(alone).attachments] == ["contract.eml"]
+
+
 def test_html_only_mail_becomes_text_and_list_mail_is_marked() -> None:
     m = parse_message(HTML_ONLY)
     assert m.body == "Thanks for ordering\n\nItem: Widget & more\nQty: 2\n\n- one\n- two"

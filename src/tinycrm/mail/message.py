@@ -594,9 +594,32 @@ def _body(part: EmailMessage) -> str:
     return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
 
 
+_FORWARDED = frozenset({"message/rfc822", "message/global"})  # a message in a message
+
+
+def _forwarded(part: EmailMessage) -> Attachment:
+    """A message attached (forwarded as an attachment): named by its file name, else
+    its subject; its size as written out again."""
+    inner = part.get_payload(0) if part.is_multipart() else None
+    name = part.get_filename()
+    size = 0
+    if isinstance(inner, EmailMessage):
+        name = name or _header(inner, "subject")
+        with suppress(Exception):  # a part the generator cannot write: no size
+            size = len(inner.as_bytes())
+    return Attachment(
+        name=" ".join(str(name or "(forwarded message)").split()),
+        content_type=part.get_content_type(),
+        size=size,
+    )
+
+
 def _attachments(message: EmailMessage, body: EmailMessage | None) -> list[Attachment]:
     found = []
     for part in message.walk():
+        if part is not message and part.get_content_type() in _FORWARDED:
+            found.append(_forwarded(part))  # its own attachments are listed after it
+            continue
         if part is body or part.is_multipart() or (part is message and not message.is_multipart()):
             continue
         name = part.get_filename()
