@@ -283,10 +283,15 @@ def recipient_address(recipient: str) -> str:
 
     smtplib sends to the first address it finds in what it is given: a list in one
     value ("a@x, b@y") would reach its first address only, under a To header naming
-    both, and "not an address" would go to "not"; those raise DeliveryError instead."""
+    both, and "not an address" would go to "not"; those raise DeliveryError instead, and
+    so does one holding a line break or another control or bidi control, in the name
+    too: nothing the To header could carry into a mail program (``remind --mail``
+    checks here before it tells anything)."""
     from email.utils import getaddresses
 
-    found = getaddresses([recipient])
+    from tinycrm.safetext import UNSAFE
+
+    found = getaddresses([recipient]) if UNSAFE.search(recipient.strip()) is None else []
     address = found[0][1] if len(found) == 1 else ""
     local, _, domain = address.rpartition("@")
     if not local or not domain or any(ch.isspace() or not ch.isprintable() for ch in address):

@@ -244,10 +244,20 @@ def test_mail_to_what_is_not_one_address_is_a_usage_error_up_front(cli) -> None:
     """Checked before anything is claimed, as --webhook is: "a@x, b@y" in one --mail
     reached a@x only, under a To header naming both."""
     cli("task", "add", "late", "--due", "-1d")
-    for to in ("ann@example.com, bob@example.org", "not an address"):
+    for to in (
+        "ann@example.com, bob@example.org",
+        "not an address",
+        # a line break in the name: it passed, the list was printed, and only then
+        # 'mail not sent: a recipient address contains a line break' (exit 4)
+        '"Ann\nBcc: eve@evil.example" <ann@example.com>',
+        "Ann (\r\nBcc: eve@evil.example) <ann@example.com>",
+        '"Ann \x1b[2J\u202e" <ann@example.com>',  # nor controls into its To header
+    ):
         result = cli("remind", "--mail", "ok@example.com", "--mail", to)
         assert result.exit_code == 2, result.stderr
         assert "is not one email address" in result.stderr and "--mail" in result.stderr
+        assert result.stdout == "" and result.stderr.count("\n") == 1
+        assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
     assert "late" in cli("remind").stdout  # nothing was marked as announced
 
 
