@@ -510,3 +510,28 @@ def test_a_body_with_unicode_line_separators_is_stored_as_the_store_takes_bodies
     body = logged.body or ""
     assert body.endswith("\n\none\ntwo\n\nthree [31mred")
     assert validate.plain(body, "body", multiline=True) == body  # import takes it again
+
+
+def test_two_messages_with_one_message_id_and_two_dates_are_both_logged(store: Any) -> None:
+    """A mail program or script that gives every message the same Message-ID (or a
+    sender reusing one): the second message, another day with other text, was taken for
+    the first ('1 already logged') and never logged. A Message-ID logged for the
+    contact with another Date (both believed) is another message now; the same message
+    read again (another folder, a file, a re-sync) is still logged once."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    first = _msg("ann@acme.example", mid="<same@acme.example>", subject="Order 1", body="one")
+    second = _msg("ann@acme.example", mid="<same@acme.example>", subject="Order 2",
+                  date="Wed, 02 Dec 2026 09:00:00 +0000", body="two")  # fmt: skip
+    run = log_messages(store, [first, second], **OWN)
+    assert (run.logged, run.already) == (2, 0), run.summary()
+    assert sorted(a.subject for a in list_activities(store, contact="Ann Lee")) == [
+        "Order 1",
+        "Order 2",
+    ]
+    again = log_messages(store, [second, first, second], **OWN)
+    assert (again.logged, again.already) == (0, 3), again.summary()
+    third = _msg("ann@acme.example", mid="<same@acme.example>", subject="Order 3",
+                 date="Thu, 03 Dec 2026 09:00:00 +0000", body="three")  # fmt: skip
+    dry = log_messages(store, [third, third], dry_run=True, **OWN)
+    assert (dry.logged, dry.already) == (1, 1)
+    assert (log_messages(store, [third], **OWN).logged, _count(store)) == (1, 3)

@@ -32,9 +32,11 @@ filters) reads the activity rows, so it reacts to these as to ``tinycrm log emai
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -222,7 +224,9 @@ class MailLogger:
         self._own_boxes = {email_key(k) for k in self._own_keys} - {None}
         self._own_domains = {_domain_key(d) for d in domains}
         self.known: dict[str, Contact | None] = {}  # address key -> contact
-        self.seen: set[tuple[str, int]] = set()  # (mail key, contact id) written this run
+        # (mail key, contact id) written this run -> the Date it was written with (None
+        # when not dated by its Date header)
+        self.seen: dict[tuple[str, int], datetime | None] = {}
         # A dry run rolls each batch back, the contacts it created with it: one it
         # creates again in a later batch (under another id, or a reused one) is the
         # same person, counted under one id of its own (negative: no row has it).
@@ -263,14 +267,15 @@ class MailLogger:
         for contact in contacts:
             assert contact.id is not None
             who = self._dry_ids.get(contact.id, contact.id)
-            if (message.key, who) in self.seen or self._logged(message, contact.id):
+            key = self._new_key(message, contact.id, who)
+            if key is None:
                 outcomes.add("already")
                 continue
-            outcome = self._write(message, contact, direction)
+            outcome = self._write(message, contact, direction, key)
             outcomes.add(outcome)
             if outcome != "logged":
                 continue  # another sync logged it a moment ago, or a contact rm went first
-            self.seen.add((message.key, who))
+            self.seen[(key, who)] = message.date if message.dated_by == "Date" else None
             run.activities += 1
             run.contacts.add(who)
             if direction == "in" and self._key(message.sender) == contact.email_key:
@@ -403,6 +408,43 @@ class MailLogger:
 
     # ------------------------------------------------------------------ writing
 
+    def _new_key(self, message: MailMessage, contact_id: int, who: int) -> str | None:
+        """The key to log ``message`` under for this contact; None when it is logged.
+
+        Its key, unless a message logged under it for the contact is another one: both
+        dated by their Date header, on other dates (a mail program giving every message
+        one Message-ID, a sender reusing one). Such a message is keyed by its
+        Message-ID and its Date. The same message read again (another folder, a file, a
+        re-sync) has the same Date."""
+        if (message.key, who) not in self.seen and not self._logged(message, contact_id):
+            return message.key
+        if message.message_id is None or message.date is None or message.dated_by != "Date":
+            return None
+        dates = [self.seen[(message.key, who)]] if (message.key, who) in self.seen else []
+        keys = {message.key, message.message_id}
+        for when, body in self.session.execute(
+            select(col(Activity.occurred_at), col(Activity.body)).where(
+                col(Activity.mail_key).in_(keys), col(Activity.contact_id) == contact_id
+            )
+        ).all():
+            dates.append(_aware(when) if _dated_by_its_date(body) else None)
+        if any(when is None or when == message.date for when in dates):
+            return None  # this message, or one that cannot be told from it
+        other = _other_key(message.key, message.date)
+        if (other, who) in self.seen or self._has(other, contact_id):
+            return None
+        return other
+
+    def _has(self, key: str, contact_id: int) -> bool:
+        return (
+            self.session.scalars(
+                select(col(Activity.id)).where(
+                    col(Activity.mail_key) == key, col(Activity.contact_id) == contact_id
+                )
+            ).first()
+            is not None
+        )
+
     def _logged(self, message: MailMessage, contact_id: int) -> bool:
         # A Message-ID too long to be its key (see parse_message) was its own key on
         # SQLite before such ids were hashed: a message logged under it is logged.
@@ -465,7 +507,7 @@ class MailLogger:
             self._kept.add(("company", company.id))
         return company.id
 
-    def _write(self, message: MailMessage, contact: Contact, direction: str) -> str:
+    def _write(self, message: MailMessage, contact: Contact, direction: str, key: str) -> str:
         """Write the activity: ``"logged"``; ``"already"`` when another sync (a
         colleague's, on the same PostgreSQL database) logged the message for this contact
         after our check (its insert waited for that commit and met the unique key);
@@ -483,7 +525,7 @@ class MailLogger:
             "company_id": self._company_id(contact),
             "deal_id": self._open_deal(contact),
             "occurred_at": message.date or now,
-            "mail_key": message.key,
+            "mail_key": key,
             "direction": direction,
         }
         row = new_activity_row(None, columns, owner=self.store.user, stamp=now)
@@ -493,7 +535,7 @@ class MailLogger:
                 self.session.add(Activity(**row))
                 self.session.flush()
         except IntegrityError:
-            if self._logged(message, contact.id):
+            if self._has(key, contact.id) or self._logged(message, contact.id):
                 return "already"
             raise
         return "logged"
@@ -525,6 +567,27 @@ class MailLogger:
 @lru_cache(maxsize=4096)
 def _address_key(address: str) -> str | None:
     return validate.stored_email_key(address)
+
+
+_HEAD_LINES = ("From: ", "To: ", "Cc: ", "Bcc: ", "Date: ", "Attachment: ", "Attachments: ")
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _dated_by_its_date(body: str | None) -> bool:
+    """Whether a logged mail's activity was dated by the message's Date header: its
+    header lines (above the first blank line) hold no ``Date:`` note (see
+    :func:`mail_body`); one edited since, without them, cannot be told."""
+    head = (body or "").split("\n\n", 1)[0].split("\n")
+    return head[0].startswith(_HEAD_LINES) and not any(line.startswith("Date: ") for line in head)
+
+
+def _other_key(key: str, date: datetime) -> str:
+    """The key of a message whose Message-ID another message of the contact has."""
+    joined = f"{key}\n{date.isoformat()}".encode("utf-8", "surrogatepass")
+    return f"sha256:{hashlib.sha256(joined).hexdigest()[:32]}"
 
 
 def _domain_key(domain: str) -> str:

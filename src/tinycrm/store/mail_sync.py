@@ -102,7 +102,7 @@ class MailSync:
         if unreadable:
             batch.read += unreadable
             batch.skipped["unreadable on the server"] += unreadable
-        seen = set(self._logger.seen)
+        seen = dict(self._logger.seen)
         self._logger.run = batch
         try:
             with self.store.write() as session:
