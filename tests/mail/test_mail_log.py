@@ -535,3 +535,21 @@ def test_two_messages_with_one_message_id_and_two_dates_are_both_logged(store: A
     dry = log_messages(store, [third, third], dry_run=True, **OWN)
     assert (dry.logged, dry.already) == (1, 1)
     assert (log_messages(store, [third], **OWN).logged, _count(store)) == (1, 3)
+
+
+def test_the_summary_writes_every_count_with_thousands_separators() -> None:
+    """A sync of a folder made again read 'Read 5,001 messages; logged 1 email for 1
+    contact; 5000 already logged': the counts after the first two had no separator."""
+    from collections import Counter
+
+    from tinycrm.store.mail_log import MailRun
+
+    run = MailRun(read=9_004, logged=1, contacts={1}, already=5_000, stopped=0)
+    run.skipped = Counter({"internal or own": 1_200, "list or automated": 2_500})
+    run.undated, run.dated_when_received = 1_001, 1_002
+    assert run.summary() == (
+        "read 9,004 messages; logged 1 email for 1 contact; 5,000 already logged; "
+        "1,200 internal or own; 2,500 list or automated; "
+        "1,001 without a usable date (dated now); "
+        "1,002 with no usable Date header (dated when received)"
+    )

@@ -126,16 +126,16 @@ class MailRun:
                 f"(over {self.create_max} people on it, or list mail)"
             )
         if self.already:
-            parts.append(f"{self.already} already logged")
+            parts.append(f"{self.already:,} already logged")
         for reason, count in sorted(self.skipped.items()):
-            parts.append(f"{count} {reason}")
+            parts.append(f"{count:,} {reason}")
         if self.stopped:
             parts.append(f"stopped {plural(self.stopped, 'sequence')} on a reply")
         if self.undated:
-            parts.append(f"{self.undated} without a usable date (dated now)")
+            parts.append(f"{self.undated:,} without a usable date (dated now)")
         if self.dated_when_received:
             parts.append(
-                f"{self.dated_when_received} with no usable Date header (dated when received)"
+                f"{self.dated_when_received:,} with no usable Date header (dated when received)"
             )
         return "; ".join(parts)
 
