@@ -553,3 +553,24 @@ def test_the_summary_writes_every_count_with_thousands_separators() -> None:
         "1,001 without a usable date (dated now); "
         "1,002 with no usable Date header (dated when received)"
     )
+
+
+def test_a_long_subject_is_kept_whole(store: Any) -> None:
+    """A subject over 200 characters (a thread of 'Fwd: Re: AW:', a ticket system's)
+    was cut at 200 with nothing to say so, though the store takes 300, and the rest of
+    it was in no activity. Up to 300 it is the subject; a longer one is cut with '…' and
+    kept whole in the activity's header lines."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    long = "Re: " + " ".join(f"w{i}" for i in range(70))  # 263 characters
+    longer = "Fwd: " + " ".join(f"part{i}" for i in range(70))
+    assert 200 < len(long) < 300 and len(longer) > 400
+    run = log_messages(
+        store, [_msg("ann@acme.example", subject=long, mid="<a@x>"),
+                _msg("ann@acme.example", subject=longer, mid="<b@x>")], **OWN
+    )  # fmt: skip
+    assert run.logged == 2
+    by_start = {a.subject[:3]: a for a in list_activities(store, contact="Ann Lee")}
+    whole, cut = by_start["Re:"], by_start["Fwd"]
+    assert whole.subject == long and "Subject:" not in (whole.body or "")
+    assert len(cut.subject) == 300 and cut.subject == longer[:299] + "…"
+    assert f"\nSubject: {longer}\n" in (cut.body or "")

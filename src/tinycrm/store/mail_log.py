@@ -64,7 +64,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MailLogger", "MailRun", "log_messages", "record_mail_run"]
 
-SUBJECT_MAX = 200
+SUBJECT_MAX = 300  # characters of a subject or a name: what the store takes (validate.name)
 CREATE_CONTACTS_MAX = MailSettings.create_contacts_max  # people on a message, by default
 BODY_MAX = 100_000  # characters of a message's text kept in the activity
 ATTACHMENTS_SHOWN = 100  # attachments listed one a line; the rest are counted
@@ -519,7 +519,7 @@ class MailLogger:
         now = utcnow()
         columns = {
             "kind": "email",
-            "subject": _clean(message.subject, SUBJECT_MAX) or "(no subject)",
+            "subject": _subject(message.subject) or "(no subject)",
             "body": mail_body(message),
             "contact_id": contact.id,
             "company_id": self._company_id(contact),
@@ -569,7 +569,7 @@ def _address_key(address: str) -> str | None:
     return validate.stored_email_key(address)
 
 
-_HEAD_LINES = ("From: ", "To: ", "Cc: ", "Bcc: ", "Date: ", "Attachment: ", "Attachments: ")
+_HEAD_LINES = ("From: ", "To: ", "Cc: ", "Bcc: ", "Subject: ", "Date: ", "Attachment")
 
 
 def _aware(when: datetime) -> datetime:
@@ -601,6 +601,13 @@ def _clean(text: str, limit: int) -> str:
     return " ".join(safetext.UNSAFE.sub(" ", text).split())[:limit]
 
 
+def _subject(text: str) -> str:
+    """A subject as the activity's: one line, cut with "…" at :data:`SUBJECT_MAX`
+    characters (:func:`mail_body` keeps a longer one whole)."""
+    clean = _clean(text, SUBJECT_MAX + 1)
+    return clean if len(clean) <= SUBJECT_MAX else clean[: SUBJECT_MAX - 1] + "…"
+
+
 def _size(size: int) -> str:
     if size < 1024:
         return f"{size} B"
@@ -610,7 +617,8 @@ def _size(size: int) -> str:
 
 
 def mail_body(message: MailMessage) -> str:
-    """The activity's body: From, To, Cc, Bcc and attachments above the message's text."""
+    """The activity's body: From, To, Cc, Bcc (a subject too long for the activity's) and
+    attachments above the message's text."""
 
     def who(address: str) -> str:
         name = _clean(message.names.get(address, ""), SUBJECT_MAX)
@@ -627,6 +635,9 @@ def mail_body(message: MailMessage) -> str:
         lines.append(f"Cc: {', '.join(who(a) for a in message.cc)}")
     if message.bcc:
         lines.append(f"Bcc: {', '.join(who(a) for a in message.bcc)}")
+    subject = _clean(message.subject, BODY_MAX)
+    if len(subject) > SUBJECT_MAX:  # the activity's subject is cut: here it is whole
+        lines.append(f"Subject: {subject}")
     if message.dated_by != "Date" and message.date_header:  # kept, though not believed
         dated = "dated when logged" if message.date is None else "dated when it was received"
         lines.append(
