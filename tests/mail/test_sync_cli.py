@@ -140,6 +140,36 @@ def test_install_prints_adds_and_removes_the_mail_sync_schedule(
     assert "Nothing to remove: tinycrm mail sync" in _run("mail", "uninstall").stdout
 
 
+@pytest.mark.parametrize("systemd", [False, True])
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("TINYCRM_DB", "a\nb.db", "the database path holds a line break"),
+        ("TINYCRM_CONFIG", "c\r.toml", "the config file's path holds a line break"),
+    ],
+)
+def test_install_refuses_what_a_crontab_line_or_unit_cannot_hold_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, systemd: bool, variable: str, value: str,
+    says: str,
+) -> None:  # fmt: skip
+    """A database or config path with a line break was a ValueError traceback ('db
+    must not contain a line break'; with --systemd, 'value must ...'): one line now,
+    nothing written, for mail install as for remind install."""
+    from tests.test_schedule import fake_crontab
+
+    table = fake_crontab(tmp_path, monkeypatch)
+    table.write_text("0 3 * * * /usr/bin/backup\n")
+    monkeypatch.setenv(variable, str(tmp_path / value))
+    for command in ("mail", "remind"):
+        args = [command, "install", "--systemd" if systemd else "--apply"]
+        result = _run(*args)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith("Error: cannot schedule ") and says in result.stderr
+        assert result.stderr.count("\n") == 1 and result.stdout == ""
+    assert table.read_text() == "0 3 * * * /usr/bin/backup\n"
+    assert not (Path(os.environ["XDG_CONFIG_HOME"]) / "systemd").exists()
+
+
 def test_sync_create_contacts_adds_no_one_from_a_message_to_thousands(
     imap_account: ImapAccount,
 ) -> None:

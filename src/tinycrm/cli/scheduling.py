@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from tinycrm import safetext
 from tinycrm.cli.common import fail, whole_number
 from tinycrm.cli.output import done
 
@@ -70,15 +71,24 @@ def install(ctx: typer.Context, job: Job, *, apply: bool, systemd: bool, every: 
     db, env_file = scheduled_database(ctx, job.env_name)
     named = os.environ.get("TINYCRM_CONFIG")  # cron and systemd would not know it
     config = str(Path(named).expanduser().absolute()) if named else None
+    for what, value in (("the database path", db), ("the config file's path", config)):
+        if value is not None and ("\n" in value or "\r" in value):
+            fail(
+                f"cannot schedule {job.name}: {what} holds a line break, which a crontab "
+                f"line or a systemd unit cannot carry ({safetext.quoted(value)})"
+            )
     if systemd:
-        units = schedule.job_units(
-            job,
-            executable=executable(),
-            db=db,
-            every_minutes=every,
-            env_file=env_file,
-            config=config,
-        )
+        try:
+            units = schedule.job_units(
+                job,
+                executable=executable(),
+                db=db,
+                every_minutes=every,
+                env_file=env_file,
+                config=config,
+            )
+        except ValueError as exc:  # a value no unit file can hold
+            fail(f"cannot schedule {job.name}: {exc}")
         for path in schedule.write_systemd_units(units):
             done(f"Wrote {path}")
         verb = "Start" if job.watch else "Enable"
@@ -88,17 +98,20 @@ def install(ctx: typer.Context, job: Job, *, apply: bool, systemd: bool, every: 
         )
         return
     log = Path(user_log_dir("tinycrm", appauthor=False)) / job.log_name
-    line = schedule.cron_line(
-        executable=executable(),
-        db=db,
-        path_env=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-        log=log,
-        every_minutes=job.every if every is None else every,
-        env_file=env_file,
-        command=job.command,
-        marker=job.marker,
-        config=config,
-    )
+    try:
+        line = schedule.cron_line(
+            executable=executable(),
+            db=db,
+            path_env=os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            log=log,
+            every_minutes=job.every if every is None else every,
+            env_file=env_file,
+            command=job.command,
+            marker=job.marker,
+            config=config,
+        )
+    except ValueError as exc:  # a value no crontab line can hold (PATH with a line break)
+        fail(f"cannot schedule {job.name}: {exc}")
     if not apply:
         sys.stdout.write(line + "\n")
         sys.stderr.write(f"Add it with `tinycrm {job.installer} --apply` (or crontab -e).\n")
