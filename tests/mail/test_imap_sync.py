@@ -125,6 +125,42 @@ def test_a_changed_uidvalidity_reads_the_folder_again_logging_only_what_is_new(
         assert crm.mail.sync().folders[0].new == 0
 
 
+def test_a_folder_numbered_anew_under_the_same_uidvalidity_is_read_again(
+    imap_account: ImapAccount,
+) -> None:
+    """A server restored from a backup, or moved by a tool that keeps UIDVALIDITY but
+    numbers the messages from 1 again (RFC 3501 says it must not): the checkpoint was
+    ahead of every UID the folder had, and its new mail was 'Clients: 0 new messages'
+    until a UID passed the old last one, the mail below it never logged. A checkpoint
+    at or beyond the folder's UIDNEXT reads the folder again from the start."""
+    import tinycrm
+
+    imap_account.configure(folders=["Clients"])
+    imap_account.append("Clients", *(_mail(n) for n in range(1, 6)))
+    with tinycrm.open() as crm:
+        crm.contacts.add(name="Jürgen Müller", email="juergen@mueller.example")
+        assert crm.mail.sync().run.logged == 5
+        # Dovecot's Maildir as a restored backup leaves it: no messages, UIDs from 1 on,
+        # the same UIDVALIDITY
+        folder = imap_account.server.root / "mail" / imap_account.user.split("@")[0] / ".Clients"
+        uidlist = folder / "dovecot-uidlist"
+        validity = uidlist.read_text().split()[1]
+        for old in [*folder.glob("cur/*"), *folder.glob("new/*"), *folder.glob("dovecot.index*")]:
+            old.unlink()
+        uidlist.write_text(f"3 {validity} N1\n")
+        imap_account.append("Clients", _mail(6), _mail(1), _mail(7))
+        with imap_account.client() as client:
+            state = client.select_folder("Clients", readonly=True)
+            assert state[b"UIDNEXT"] == 4 and f"V{state[b'UIDVALIDITY']}" == validity
+        result = crm.mail.sync()
+        assert [(f.folder, f.new, f.reread) for f in result.folders] == [("Clients", 3, True)]
+        assert (result.run.logged, result.run.already) == (2, 1)
+        assert result.folders[0].renumbered
+        imap_account.append("Clients", _mail(8))
+        again = crm.mail.sync()
+        assert (again.folders[0].new, again.folders[0].reread, again.run.logged) == (1, False, 1)
+
+
 def _sync(**options: Any) -> Any:
     """A sync by a freshly opened CRM (``tinycrm.open()`` reads the config file once)."""
     import tinycrm

@@ -31,7 +31,8 @@ class FolderRun:
 
     folder: str
     new: int = 0  # messages read: those above the checkpoint (all of them, from the start)
-    reread: bool = False
+    reread: bool = False  # its UIDVALIDITY changed, or its UIDs restarted below the checkpoint
+    renumbered: bool = False  # the latter: UIDNEXT at or below the checkpoint's last UID
     from_start: bool = False
 
 
@@ -220,10 +221,19 @@ def _sync_folder(
             raise MailSyncError(
                 f"another mail sync keeps reading {name}: try again when it is done"
             )
-        reread = since is not None and since.uidvalidity != state.uidvalidity
+        # numbered anew under the same UIDVALIDITY (a server restored from a backup,
+        # against RFC 3501): every UID is below UIDNEXT, the checkpoint is not
+        renumbered = (
+            since is not None
+            and since.uidvalidity == state.uidvalidity
+            and state.uidnext is not None
+            and since.last_uid >= state.uidnext
+        )
+        reread = renumbered or (since is not None and since.uidvalidity != state.uidvalidity)
         reached = since.last_uid if since is not None and not reread else 0
         uids = account.new_uids(0 if from_start else reached)
-        folder = FolderRun(name, new=logged + len(uids), reread=reread, from_start=from_start)
+        folder = FolderRun(name, new=logged + len(uids), reread=reread, from_start=from_start,
+                           renumbered=renumbered)  # fmt: skip
         current, done = since, 0
         try:
             if not uids and (since is None or reread):  # remember the folder as it is

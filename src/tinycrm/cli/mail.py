@@ -179,7 +179,10 @@ def _report(result: SyncRun, output: Output) -> None:
         output.record({"account": result.account, "folders": folders, **_record(run)})
         return
     for item in result.folders:
-        again = " (its UIDVALIDITY changed: read again from the start)" if item.reread else ""
+        why = "its UIDVALIDITY changed"
+        if item.renumbered:
+            why = "its UIDs started again below the last synced"
+        again = f" ({why}: read again from the start)" if item.reread else ""
         new = "" if item.from_start else " new"
         plural = "" if item.new == 1 else "s"
         done(f"{item.folder}: {item.new:,}{new} message{plural}{again}")
