@@ -490,6 +490,41 @@ def test_an_rfc_2231_parameter_in_any_charset_is_read_not_a_crash(charset: str) 
 
 
 @pytest.mark.parametrize(
+    ("content_type", "disposition"),
+    [
+        ("text/plain; name*", "inline"),
+        ("text/plain; charset=utf-8; a*0*", "inline"),
+        ("text/plain; charset=utf-8", "attachment; filename*"),
+        ("text/plain", "attachment; filename*0*=utf-8''Q%C3%BC; filename*1*"),
+    ],
+)
+def test_a_mime_parameter_named_for_rfc_2231_without_a_value_is_read_not_a_crash(
+    content_type: str, disposition: str
+) -> None:
+    """A parameter whose name ends in '*' and has no '=' after it made the standard
+    library's parser raise an IndexError while it read the part: mail import failed
+    with a traceback, and mail sync stopped at that message on every run. The
+    parameters without a value are left out; the rest are read."""
+    for nested in (False, True):
+        part = f"Content-Type: {content_type}\nContent-Disposition: {disposition}\n\nhello\n"
+        raw = "From: ana@client.example\nTo: me@my.example\nSubject: s\nMIME-Version: 1.0\n"
+        if nested:
+            raw += f"Content-Type: multipart/mixed; boundary=B\n\n--B\n{part}--B--\n"
+        else:
+            raw += part
+        m = parse_message(raw.encode())
+        assert m.sender == "ana@client.example"
+        if disposition == "inline":
+            assert m.body == "hello"
+        elif nested:
+            assert [a.content_type for a in m.attachments] == ["text/plain"]
+    named = parse_message(raw.encode()).attachments
+    assert disposition != "attachment; filename*0*=utf-8''Q%C3%BC; filename*1*" or (
+        named[0].name == "Qü"
+    )
+
+
+@pytest.mark.parametrize(
     ("line", "when"),
     [
         ("From ana@client.example Tue Jan  2 10:00:00 2024", datetime(2024, 1, 2, 10, tzinfo=UTC)),

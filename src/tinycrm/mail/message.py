@@ -64,9 +64,25 @@ class _EightBitHeaders(EmailPolicy):
     file names; no database can store them."""
 
     def header_fetch_parse(self, name: str, value: str) -> Any:
-        return super().header_fetch_parse(name, _charsets(_readable(name, value)))
+        value = _charsets(_readable(name, value))
+        try:
+            return super().header_fetch_parse(name, value)
+        except Exception:
+            # The parser itself asks for Content-Type while it reads a part: one its
+            # header registry raises on (a parameter ``name*`` with no ``=``: an
+            # IndexError) made the whole message unreadable. Read without the
+            # parameters that have no value, else as its type alone.
+            if name.lower() not in _PARAMETER_HEADERS or not isinstance(value, str):
+                raise
+        head, *parameters = value.split(";")
+        try:
+            kept = [head, *(p for p in parameters if "=" in p)]
+            return super().header_fetch_parse(name, ";".join(kept))
+        except Exception:
+            return super().header_fetch_parse(name, head)
 
 
+_PARAMETER_HEADERS = frozenset({"content-type", "content-disposition"})
 HEADER_MAX = 16 * 1024  # characters of a header read (the standard library's parser
 ADDRESSES_MAX = 64 * 1024  # takes time and memory that grow faster than a header does)
 _ADDRESS_HEADERS = frozenset({"from", "to", "cc", "bcc", "reply-to", "sender"})
