@@ -196,6 +196,40 @@ def test_a_forwarded_message_attached_is_listed_as_an_attachment() -> None:
     assert [a.name for a in parse_message(alone).attachments] == ["contract.eml"]
 
 
+@pytest.mark.parametrize(
+    ("content", "listed"),
+    [
+        (
+            "Content-Type: application/pdf; name=scan.pdf\n"
+            "Content-Disposition: attachment; filename=scan.pdf\n"
+            "Content-Transfer-Encoding: base64\n\nJVBERi0x\n",
+            ("scan.pdf", "application/pdf", 6),
+        ),
+        (
+            "Content-Type: image/png\nContent-Transfer-Encoding: base64\n\niVBORw==\n",
+            ("(unnamed)", "image/png", 4),
+        ),
+        (
+            "Content-Type: text/plain\nContent-Disposition: attachment; filename=notes.txt\n"
+            "\nthe notes\n",
+            ("notes.txt", "text/plain", 10),
+        ),
+    ],
+)
+def test_a_message_that_is_one_attachment_lists_it(
+    content: str, listed: tuple[str, str, int]
+) -> None:
+    """A message with no multipart around its one attachment (a scanner's PDF, a
+    script's file): it was logged with no text and no attachment, the activity saying
+    nothing of what came."""
+    head = "From: scanner@acme.example\nTo: me@my.example\nSubject: Scan\nMIME-Version: 1.0\n"
+    m = parse_message((head + content).encode())
+    assert m.body == ""
+    assert [(a.name, a.content_type, a.size) for a in m.attachments] == [listed]
+    text = parse_message((head + "Content-Type: text/plain\n\nJust text\n").encode())
+    assert (text.body, text.attachments) == ("Just text", ())
+
+
 def test_html_only_mail_becomes_text_and_list_mail_is_marked() -> None:
     m = parse_message(HTML_ONLY)
     assert m.body == "Thanks for ordering\n\nItem: Widget & more\nQty: 2\n\n- one\n- two"

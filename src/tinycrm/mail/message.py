@@ -636,11 +636,11 @@ def _attachments(message: EmailMessage, body: EmailMessage | None) -> list[Attac
         if part is not message and part.get_content_type() in _FORWARDED:
             found.append(_forwarded(part))  # its own attachments are listed after it
             continue
-        if part is body or part.is_multipart() or (part is message and not message.is_multipart()):
+        if part is body or part.is_multipart():
             continue
         name = part.get_filename()
         disposition = part.get_content_disposition()
-        if disposition != "attachment" and name is None:
+        if disposition != "attachment" and name is None and part is not message:
             continue  # an alternative body or an inline part of the message itself
         payload = part.get_payload(decode=True)
         found.append(
