@@ -613,41 +613,49 @@ def _body(part: EmailMessage) -> str:
 _FORWARDED = frozenset({"message/rfc822", "message/global"})  # a message in a message
 
 
-def _forwarded(part: EmailMessage) -> Attachment:
-    """A message attached (forwarded as an attachment): named by its file name, else
-    its subject; its size as written out again."""
-    inner = part.get_payload(0) if part.is_multipart() else None
-    name = part.get_filename()
-    size = 0
-    if isinstance(inner, EmailMessage):
-        name = name or _header(inner, "subject")
-        with suppress(Exception):  # a part the generator cannot write: no size
-            size = len(inner.as_bytes())
-    return Attachment(
-        name=" ".join(str(name or "(forwarded message)").split()),
-        content_type=part.get_content_type(),
-        size=size,
-    )
+def _sizes(parts: list[EmailMessage]) -> dict[int, int]:
+    """The decoded size of each of ``parts`` (a message's walk, parents first) by its
+    ``id``: a part's content, a multipart's or an attached message's the sum of its
+    parts', each part decoded once (a message forwarded in a message, hundreds deep, is
+    not read again at every level)."""
+    sizes: dict[int, int] = {}
+    for part in reversed(parts):  # children before their parents
+        size = 0
+        if part.is_multipart():
+            inner = part.get_payload()
+            size = sum(sizes.get(id(p), 0) for p in inner) if isinstance(inner, list) else 0
+        else:
+            with suppress(Exception):  # a body in a charset no codec reads: no size
+                payload = part.get_payload(decode=True)
+                size = len(payload) if isinstance(payload, bytes) else 0
+        sizes[id(part)] = size
+    return sizes
 
 
 def _attachments(message: EmailMessage, body: EmailMessage | None) -> list[Attachment]:
+    """The attachments: every part but the body and the parts of the message's text,
+    and a message attached (forwarded as an attachment, named by its file name, else
+    its subject) with, after it, the attachments it holds."""
     found = []
-    for part in message.walk():
+    parts = list(message.walk())
+    sizes = _sizes(parts)
+    for part in parts:
         if part is not message and part.get_content_type() in _FORWARDED:
-            found.append(_forwarded(part))  # its own attachments are listed after it
+            inner = part.get_payload(0) if part.is_multipart() else None
+            subject = _header(inner, "subject") if isinstance(inner, EmailMessage) else ""
+            name = part.get_filename() or subject or "(forwarded message)"
+        elif part is body or part.is_multipart():
             continue
-        if part is body or part.is_multipart():
-            continue
-        name = part.get_filename()
-        disposition = part.get_content_disposition()
-        if disposition != "attachment" and name is None and part is not message:
-            continue  # an alternative body or an inline part of the message itself
-        payload = part.get_payload(decode=True)
+        else:
+            name = part.get_filename()
+            disposition = part.get_content_disposition()
+            if disposition != "attachment" and name is None and part is not message:
+                continue  # an alternative body or an inline part of the message itself
         found.append(
             Attachment(
                 name=" ".join(str(name or "(unnamed)").split()),
                 content_type=part.get_content_type(),
-                size=len(payload) if isinstance(payload, bytes) else 0,
+                size=sizes[id(part)],
             )
         )
     return found
