@@ -289,13 +289,13 @@ def recipient_address(recipient: str) -> str:
     checks here before it tells anything)."""
     from email.utils import getaddresses
 
-    from tinycrm.safetext import UNSAFE
+    from tinycrm.safetext import UNSAFE, quoted
 
     found = getaddresses([recipient]) if UNSAFE.search(recipient.strip()) is None else []
     address = found[0][1] if len(found) == 1 else ""
     local, _, domain = address.rpartition("@")
     if not local or not domain or any(ch.isspace() or not ch.isprintable() for ch in address):
-        raise DeliveryError(f"mail not sent: {recipient!r} is not one email address")
+        raise DeliveryError(f"mail not sent: {quoted(recipient)} is not one email address")
     return address
 
 

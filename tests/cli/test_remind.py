@@ -258,6 +258,11 @@ def test_mail_to_what_is_not_one_address_is_a_usage_error_up_front(cli) -> None:
         assert "is not one email address" in result.stderr and "--mail" in result.stderr
         assert result.stdout == "" and result.stderr.count("\n") == 1
         assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    long = cli("remind", "--mail", "a" * 100_000, "--webhook", "https://x.example")
+    assert long.exit_code == 2 and len(long.stderr) < 300  # named, not printed whole
+    assert "'aaaa" in long.stderr and "…' is not one email address" in long.stderr
+    hook = cli("remind", "--webhook", "ftp://" + "h" * 100_000)
+    assert hook.exit_code == 2 and len(hook.stderr) < 300
     assert "late" in cli("remind").stdout  # nothing was marked as announced
 
 

@@ -255,6 +255,7 @@ def remind(
     import uuid
 
     from tinycrm import delivery
+    from tinycrm.safetext import quoted
 
     for url in webhook or []:
         # Checked up front: a typo in a crontab should fail on the first run, not on
@@ -267,7 +268,7 @@ def remind(
             delivery.recipient_address(to)
         except delivery.DeliveryError:
             raise typer.BadParameter(
-                f"{to!r} is not one email address", param_hint="--mail"
+                f"{quoted(to)} is not one email address", param_hint="--mail"
             ) from None
 
     opened = crm(ctx)
