@@ -230,6 +230,24 @@ def test_a_message_that_is_one_attachment_lists_it(
     assert (text.body, text.attachments) == ("Just text", ())
 
 
+@pytest.mark.parametrize("before", [b"\xef\xbb\xbf", b"\r\n", b"\n\n", b"  ", b"\xef\xbb\xbf\r\n"])
+def test_a_byte_order_mark_or_blank_lines_before_the_header_are_passed_over(before: bytes) -> None:
+    """An .eml a Windows tool saved with a UTF-8 byte order mark, or written with a
+    blank line first: its header was read as text (no sender, no subject) and the mail
+    was counted 'internal or own', never logged."""
+    raw = (
+        b"From: Ann <ann@acme.example>\r\nTo: me@my.example\r\nSubject: Offer\r\n"
+        b"Message-ID: <offer@acme.example>\r\n\r\nHello\r\n"
+    )
+    m = parse_message(before + raw)
+    assert (m.sender, m.subject, m.body, m.key) == (
+        "ann@acme.example",
+        "Offer",
+        "Hello",
+        "offer@acme.example",
+    )
+
+
 def test_html_only_mail_becomes_text_and_list_mail_is_marked() -> None:
     m = parse_message(HTML_ONLY)
     assert m.body == "Thanks for ordering\n\nItem: Widget & more\nQty: 2\n\n- one\n- two"

@@ -274,6 +274,9 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     without a Date header, before its Received headers. Of a message over
     :data:`MAX_MESSAGE` only the header is read (no text, no attachments), as IMAP
     gives it."""
+    # a byte order mark (an .eml a Windows tool saved) or blank lines before the
+    # header: the parser read the header as text, no sender, no subject
+    data = data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
     whole = _wire_size(data) <= MAX_MESSAGE
     try:
         message = BytesParser(policy=_POLICY).parsebytes(data, headersonly=not whole)
