@@ -358,3 +358,35 @@ def test_a_quote_made_while_its_deal_is_deleted_is_made_first_or_not_found(store
         if refused(outcomes):
             assert f"Deal {n}" in str(outcomes[0])
     assert all(q.deal_id is None for q in list_quotes(store, today=TODAY))
+
+
+def test_a_quote_accepted_while_its_deal_is_deleted_is_accepted(store) -> None:
+    """``quote accept`` and ``deal rm`` of its deal at once: the quote is accepted either
+    way, as in either order one after the other (first: the deal won, then deleted; or
+    the deal deleted, the quote kept unlinked, then accepted), never refused because the
+    deal went meanwhile and never left undecided."""
+    add_product(store, name="Plan", price="99")
+    rounds = 6
+    for n in range(rounds):
+        add_deal(store, title=f"Deal {n}")
+        add_item(store, f"Deal {n}", "Plan")
+        create_quote(store, f"Deal {n}", today=TODAY)
+    for n in range(rounds):
+        outcomes = at_once(
+            lambda n=n: accept_quote(store, n + 1, today=TODAY),
+            lambda n=n: remove_deal(store, f"Deal {n}"),
+            expected=(NotFound, Conflict),
+        )
+        assert refused(outcomes) == 0, outcomes
+        assert outcomes[0].status == "accepted"
+    quotes = list_quotes(store, today=TODAY)
+    assert [(q.status, q.deal_id) for q in quotes] == [("accepted", None)] * rounds
+    with store.read() as session:
+        from sqlalchemy import func, select
+
+        from tinycrm.store.models import Event
+
+        accepts = session.scalar(
+            select(func.count()).select_from(Event).where(Event.action == "accepted")
+        )
+    assert accepts == rounds

@@ -374,10 +374,15 @@ def _move(
         quote = resolve_quote(session, ref)
         if session.get_bind().dialect.name == "postgresql":
             # two writers deciding one quote, or two quotes of one deal, take turns: the
-            # deal first, then the quote, each read afresh (SQLite's writers queue already)
+            # deal first, then the quote, each read afresh (SQLite's writers queue already).
+            # A deal rm that took the deal first has unlinked the quote when its turn
+            # comes: the quote is decided as it would be after the rm, unlinked
             deal = session.get(Deal, quote.deal_id) if quote.deal_id is not None else None
             if deal is not None:
-                lock_deal(session, deal)
+                try:
+                    lock_deal(session, deal)
+                except NotFound:
+                    session.expunge(deal)
             session.refresh(quote, with_for_update=True)
         shown = status_on(quote, day)
         if shown == to:
