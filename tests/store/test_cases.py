@@ -533,6 +533,42 @@ def test_a_new_support_policy_does_not_re_time_a_case(people) -> None:
     assert other.resolution_due_at == berlin(2026, 11, 25, 10)
 
 
+def test_new_business_hours_do_not_re_time_a_stopped_clock(people) -> None:
+    # pending (or resolved) on Tuesday at 10:00 with 32 h left under 09:00-17:00; the
+    # business hours become 08:00-18:00 while it waits: it still has 32 h, which run in
+    # the new hours once it resumes on Thursday at 15:00 (3 + 10 + 10 + 9 h: Tuesday
+    # 1 December at 17:00), as a case still open keeps the due time it has
+    waiting = add_case(people, subject="Waiting", contact="Ada", now=MONDAY_10)
+    solved = add_case(people, subject="Solved", contact="Bob", now=MONDAY_10)
+    for case in (waiting, solved):
+        reply_case(people, case.id, "Which file?", now=berlin(2026, 11, 23, 11))
+    set_case_status(people, waiting.id, "pending", now=berlin(2026, 11, 24, 10))
+    resolve_support_case(people, solved.id, now=berlin(2026, 11, 24, 10))
+    people.config = parse_config(
+        '[support]\ntimezone = "Europe/Berlin"\nhours = "08:00-18:00"\n', Path("config.toml")
+    )
+    shown = case_view(people, waiting.id, now=berlin(2026, 11, 25, 12)).case
+    assert shown.resolution_paused and shown.resolution_left_hours == 32.0
+    assert [c.resolution_left_hours for c in list_cases(people, now=berlin(2026, 11, 25))] == [32.0]
+    back = set_case_status(people, waiting.id, "open", now=berlin(2026, 11, 26, 15))
+    assert back.resolution_due_at == berlin(2026, 12, 1, 17)
+    reopened = reopen_case(people, solved.id, now=berlin(2026, 11, 26, 15))
+    assert reopened.resolution_due_at == berlin(2026, 12, 1, 17)
+    # a new priority while it waits is worked out in the hours of then (08:00-18:00: 5
+    # days are 50 h, 10 used by Tuesday 10:00; low, 10 days, leaves 90 h), and kept when
+    # they change back; the feed says what the clock had left when it stopped
+    slow = add_case(people, subject="Slow", contact="Bob", now=MONDAY_10)
+    reply_case(people, slow.id, "Which file?", now=berlin(2026, 11, 23, 11))
+    set_case_status(people, slow.id, "pending", now=berlin(2026, 11, 24, 10))
+    assert case_view(people, slow.id).case.resolution_left_hours == 40.0
+    assert edit_case(people, slow.id, priority="low").resolution_left_hours == 90.0
+    people.config = parse_config('[support]\ntimezone = "Europe/Berlin"\n', Path("config.toml"))
+    assert case_view(people, slow.id).case.resolution_left_hours == 90.0
+    events = [e.summary for e in list_events(people, entity="case", entity_id=slow.id)]
+    assert "case #3 Slow: open → pending (40h left to resolve)" in events
+    assert "updated case #3 Slow: priority (90h left to resolve)" in events
+
+
 def test_a_closed_case_set_back_to_resolved_keeps_its_resolution(people) -> None:
     # resolved on time on Tuesday, closed on Wednesday, set back to resolved weeks later:
     # it was resolved on Tuesday all along (not breached, counted in Tuesday's period)

@@ -18,7 +18,7 @@ score 1-5.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
@@ -100,7 +100,7 @@ def _read(
     contact: str | None,
     company: str | None,
     now: datetime,
-    paused: datetime | None = None,
+    paused: case_clock.Stop | None = None,
     hours: BusinessHours | None = None,
 ) -> CaseRead:
     stopped = case_clock.is_paused(case.resolution_due_at, paused)
@@ -128,7 +128,7 @@ def _read(
             "first_response_at": case.first_response_at,
             "resolved_at": case.resolved_at,
             "closed_at": case.closed_at,
-            "breached": is_breached(case, now, paused),
+            "breached": is_breached(case, now, paused.since if paused else None),
             "csat": case.csat,
             "csat_comment": case.csat_comment,
             "created_at": case.created_at,
@@ -414,12 +414,19 @@ def _move(
         # the clock starts again (or, resolved from pending, its verdict is taken): what
         # was left when it stopped (pending, resolved or closed), from now
         assert case.id is not None
-        since = case_clock.stopped_since(session, [case])[case.id]
+        stop = case_clock.stopped_since(session, [case])[case.id]
         hours = store.settings().support.hours
         try:
-            case.resolution_due_at = case_clock.resume(case.resolution_due_at, since, stamp, hours)
+            case.resolution_due_at = case_clock.resume_stop(
+                case.resolution_due_at, stop, stamp, hours
+            )
         except ValueError as exc:  # no working day within ten years: a broken [support]
             raise Invalid(f"cannot work out the SLA due times: {exc}") from exc
+    left = None
+    if target in case_clock.STOPPED and (
+        before not in case_clock.STOPPED or case_clock.ends_pause(before, target)
+    ):
+        left = _left_at(store, case, stamp)  # the clock stops: what it has left, kept
     if target in UNRESOLVED:
         if case.first_response_at is None and case.resolved_at is not None:
             # a resolution without a reply answered the case: reopened, it stays answered
@@ -444,11 +451,21 @@ def _move(
         action=action,
         entity=ENTITY,
         entity_id=case.id,
-        summary=case_clock.move_summary(case.id, case.subject, before, target),
+        summary=case_clock.move_summary(case.id, case.subject, before, target, left),
     )
     event.at = stamp.astimezone(UTC)  # when it went pending or came back: case_clock reads it
     session.flush()
     return to_read(session, case, stamp, store)
+
+
+def _left_at(store: Store, case: SupportCase, at: datetime) -> timedelta | None:
+    """The working time the case's resolution clock has left at ``at``, when it stops
+    then (None: no target, missed already, or a broken ``[support]``)."""
+    due = case.resolution_due_at
+    hours = case_clock.support_hours(store)
+    if due is None or at > due or hours is None:
+        return None
+    return hours.between(at, due)
 
 
 def resolve_support_case(
@@ -544,13 +561,14 @@ def edit_case(
         if not changes:
             raise Conflict(f"case {describe(case)}: nothing to change")
         case.updated_at = now or utcnow()
+        summary = f"updated case {describe(case)}: {', '.join(changes)}"
+        if "priority" in changes and case.status in case_clock.STOPPED:
+            # its stopped clock has the new priority's time left: kept as the stop's
+            assert case.id is not None
+            stop = case_clock.stopped_since(session, [case])[case.id]
+            summary = case_clock.with_left(summary, _left_at(store, case, stop.since))
         record_event(
-            store,
-            session,
-            action="updated",
-            entity=ENTITY,
-            entity_id=case.id,
-            summary=f"updated case {describe(case)}: {', '.join(changes)}",
+            store, session, action="updated", entity=ENTITY, entity_id=case.id, summary=summary
         )
         session.flush()
         return to_read(session, case, now, store)
