@@ -32,3 +32,20 @@ def test_a_comma_before_three_digits_is_not_guessed(text: str) -> None:
 def test_a_percentage_with_a_decimal_comma() -> None:
     assert pricing.parse_percent("7,5 %") == Decimal("7.5")
     assert pricing.parse_percent("19") == Decimal("19")
+
+
+@pytest.mark.parametrize("value", ["1" + "0" * 30, "-1" + "0" * 30, "9" * 40])
+def test_a_number_past_the_decimal_precision_is_refused_with_one_line(value: str) -> None:
+    """A quantity or percentage of 30 digits, typed or passed as an int or a Decimal
+    (``1E+400`` too), is out of range: a ValueError with one line, never decimal's
+    InvalidOperation from counting its decimal places."""
+    for given in (value, int(value), Decimal(value), Decimal(value) * Decimal("1E+370")):
+        with pytest.raises(ValueError, match=r"^quantity (is too large|must be more than 0)"):
+            pricing.parse_quantity(given)
+        with pytest.raises(ValueError, match=r"^tax must be between 0 and 100, not "):
+            pricing.parse_percent(given, "tax")
+
+
+def test_recurring_that_is_not_text_is_refused() -> None:
+    with pytest.raises(ValueError, match="recurring must be month or year, not 5"):
+        pricing.recurring_choice(5)  # type: ignore[arg-type]

@@ -49,6 +49,8 @@ __all__ = [
 PLACES = 3
 """Decimal places of a quantity or a percentage (stored as integers of thousandths)."""
 _SCALE = 10**PLACES
+_HUGE = 15
+"""Digits before the point of a number past every bound (a quantity, a percentage)."""
 MAX_QUANTITY = Decimal(10**9)
 RECURRING = ("month", "year")
 
@@ -85,6 +87,8 @@ def _number(text: str | int | Decimal, what: str) -> Decimal:
         value = Decimal(text)
     if not value.is_finite():
         raise ValueError(f"{what} must be a finite number")
+    if value.adjusted() >= _HUGE:  # past every bound: its caller says which (its decimal
+        return value  # places are not counted: quantize would pass decimal's precision)
     if value != value.quantize(Decimal(1).scaleb(-PLACES), rounding=ROUND_HALF_UP):
         raise ValueError(f"{what} has at most {PLACES} decimal places")
     return value
@@ -111,7 +115,11 @@ def parse_quantity(text: str | int | Decimal) -> Decimal:
 
 def recurring_choice(text: str | None) -> str | None:
     """``month``, ``year`` or None (one-off); ``monthly``/``yearly``/``annual`` too."""
-    if text is None or not text.strip():
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise ValueError(f"recurring must be month or year, not {text!r}"[:80])
+    if not text.strip():
         return None
     word = text.strip().lower()
     word = {"monthly": "month", "yearly": "year", "annual": "year", "annually": "year"}.get(
@@ -127,6 +135,8 @@ def recurring_choice(text: str | None) -> str | None:
 def _plain(value: Decimal) -> Decimal:
     """``7.500`` → ``7.5``, ``19.0`` → ``19`` (never ``1.9E+1``)."""
     normal = value.normalize()
+    if normal.adjusted() >= _HUGE:  # 1E+30 as it is (quantize would pass the precision)
+        return normal
     return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
