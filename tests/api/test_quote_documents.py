@@ -217,3 +217,38 @@ def test_a_long_description_wraps_in_the_pdf_and_is_not_cut(tmp_path: Path) -> N
         text = " ".join(_pdf_text(crm.quotes.render("Q-2026-0002", "pdf")).split())
         assert f"{long_name} (LONG-1)" in text
         assert "EUR 16.87" in text and "EUR 3.21" in text  # 18.75 - 1.88; 19% of 16.87
+
+
+def test_markdown_shows_notes_and_names_as_typed_never_as_markup(tmp_path: Path) -> None:
+    """A note's line of '---' made the line above it a heading and vanished, '- x' and
+    '1986. x' became lists, '~~~' opened a code block and '&amp;' showed as '&': the
+    Markdown of a quote read through a Markdown renderer now shows every line as typed."""
+    from html import unescape
+
+    from markdown_it import MarkdownIt
+
+    notes = [
+        "Delivery in spring",
+        "---",
+        "- not a list",
+        "+ nor this",
+        "1986. A year",
+        "2) a second",
+        "~~~",
+        "===",
+        "AT&amp;T &#169; ~~kept~~",
+    ]
+    with _crm(tmp_path) as crm:
+        crm.companies.add("- Dash Ltd", address="1. Floor")
+        crm.contacts.add("Ann", email="ann@dash.com", company="- Dash Ltd")
+        crm.deals.add("Dash", contact="ann@dash.com")
+        crm.deals.items.add("Dash", "Setup")
+        crm.quotes.create("Dash", notes="\n".join(notes))
+        md = crm.quotes.render(2, "md").decode()
+    html = MarkdownIt("commonmark").enable("table").render(md)
+    for tag in ("<h2>", "<hr", "<ol", "<pre", "<code", "<del", "<s>"):
+        assert html.count(tag) == (tag == "<h2>"), (tag, html)  # h2: the Notes
+    assert html.count("<ul>") == 1  # the facts under the title
+    text = unescape(html)
+    for line in [*notes, "- Dash Ltd", "1. Floor"]:
+        assert line in text, line

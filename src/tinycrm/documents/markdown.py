@@ -2,23 +2,44 @@
 
 from __future__ import annotations
 
+import re
+
 from tinycrm.documents.model import HEADERS, Party, QuoteDocument
 from tinycrm.safetext import display
+
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+"""An ``&`` that would start a character reference (``&amp;``, ``&#169;``)."""
+_BLOCK = re.compile(r"^([0-9]{1,9}(?=[.)])|[-+=])")
+"""What opens a block at the start of a line: a list item (``-``, ``+``, ``1.``,
+``2)``), a rule or heading underline (``---``, ``===``); ``_cell`` escapes the other
+marks (``#``, ``>``, a fence's ``~`` and backtick) wherever they are."""
 
 
 def _cell(text: str) -> str:
     """Text safe inside a table cell and on one line: controls shown as escapes (stored
     text may hold them: :mod:`tinycrm.safetext`), pipes and Markdown marks escaped."""
     flat = " ".join(display(text, multiline=True).split())
-    for mark in ("\\", "|", "*", "_", "`", "[", "]", "<", ">", "#"):
+    for mark in ("\\", "|", "*", "_", "`", "[", "]", "<", ">", "#", "~"):
         flat = flat.replace(mark, "\\" + mark)
-    return flat
+    return _ENTITY.sub(r"\\&", flat)
+
+
+def _line(text: str) -> str:
+    """``_cell`` at the start of a line: what would open a block there is escaped too
+    (``1986\\. A year``, ``\\---``), so the line shows as typed."""
+    cell = _cell(text)
+    m = _BLOCK.match(cell)
+    if m is None:
+        return cell
+    if m[1][0].isdigit():  # the mark is the point or parenthesis after the number
+        return f"{m[1]}\\{cell[len(m[1]) :]}"
+    return "\\" + cell
 
 
 def _party(title: str, party: Party) -> list[str]:
     out = [f"**{title}**", ""]
     lines = [p for p in (party.name, *party.lines) if p]
-    out += [_cell(line) + "  " for line in lines] or ["—"]
+    out += [_line(line) + "  " for line in lines] or ["—"]
     return [*out, ""]
 
 
@@ -41,7 +62,7 @@ def to_markdown(doc: QuoteDocument) -> str:
     if doc.payment_terms:
         out += [f"Payment terms: {_cell(doc.payment_terms)}", ""]
     if doc.notes:
-        out += ["## Notes", "", *[_cell(n) + "  " for n in doc.notes.splitlines()], ""]
+        out += ["## Notes", "", *[_line(n) + "  " for n in doc.notes.splitlines()], ""]
     if doc.footer:
-        out += [_cell(" · ".join(doc.footer)), ""]
+        out += [_line(" · ".join(doc.footer)), ""]
     return "\n".join(out)
