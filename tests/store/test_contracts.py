@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.store.races import at_once, refused
-from tinycrm.store import Conflict, Invalid
+from tinycrm.store import Conflict, Invalid, NotFound
 from tinycrm.store.contacts import add_contact, get_contact
 from tinycrm.store.contracts import (
     add_contract,
@@ -698,3 +698,33 @@ def test_an_ended_contract_renewed_while_its_customer_is_deleted_is_renewed_firs
     assert list_contacts(store) == []
     contracts = list_contracts(store, now=NOW)
     assert [(c.end_date, c.contact_id) for c in contracts] == [(date(2027, 12, 31), None)] * rounds
+
+
+def test_a_contract_cancelled_or_renewed_while_its_renewal_deal_is_deleted_is_so(
+    store,
+) -> None:
+    """``contract cancel`` (or ``renew``) while ``deal rm`` deletes its open renewal deal:
+    the contract is cancelled (renewed) either way, as one after the other (the deal lost
+    or won, then deleted; or deleted, then the contract changed), never refused because
+    the deal went meanwhile (PostgreSQL)."""
+    from tinycrm.store.deals import remove_deal
+
+    rounds = 6
+    for n in range(rounds):
+        won(store, f"Deal {n}", who=f"Person{n}")
+        add_contract(store, deal=f"Deal {n}", start=date(2026, 1, 1), now=NOW)
+    opened = process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals
+    assert len(opened) == rounds
+    for n, deal_id in enumerate(opened):
+        change = cancel_contract if n % 2 else renew_contract
+        outcomes = at_once(
+            lambda n=n, change=change: change(store, n + 1, now=NOW),
+            lambda deal_id=deal_id: remove_deal(store, deal_id),
+            expected=(Conflict, NotFound),
+        )
+        assert refused(outcomes) == 0, outcomes
+    contracts = sorted(list_contracts(store, now=NOW), key=lambda c: c.id)
+    assert [(c.status, c.renewals) for c in contracts] == [
+        ("active", 1) if n % 2 == 0 else ("cancelled", 0) for n in range(rounds)
+    ]
+    assert _renewal_deals(store) == []

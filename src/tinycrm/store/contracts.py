@@ -42,7 +42,7 @@ from tinycrm.store.contract_terms import (
 )
 from tinycrm.store.deals import lock_deal, resolve_deal
 from tinycrm.store.engine import Store
-from tinycrm.store.errors import Conflict, Invalid
+from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.models import Company, Contact, Deal, LifecycleChange
 from tinycrm.store.records import record_event
 from tinycrm.store.refs import resolve_id
@@ -360,12 +360,16 @@ def renew_contract(
 def _lock_renewal_deal(session: Session, contract: Contract) -> None:
     """Lock the contract's renewal deal before the contract: every writer takes a deal
     before its contract (``deal won`` of a renewal deal renews the contract), so two at
-    once take turns instead of deadlocking on PostgreSQL."""
+    once take turns instead of deadlocking on PostgreSQL. A ``deal rm`` of it that came
+    first has unlinked it from the contract (read afresh next): no renewal deal then."""
     if contract.renewal_deal_id is None:
         return
     renewal = session.get(Deal, contract.renewal_deal_id)
     if renewal is not None:
-        lock_deal(session, renewal)
+        try:
+            lock_deal(session, renewal)
+        except NotFound:
+            session.expunge(renewal)
 
 
 def _lock_customer(session: Session, contract: Contract) -> None:
