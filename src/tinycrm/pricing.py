@@ -128,7 +128,11 @@ def recurring_choice(text: str | None) -> str | None:
     if word in ("none", "once", "one-off"):
         return None
     if word not in RECURRING:
-        raise ValueError(f"recurring must be month or year, not {text.strip()[:40]!r}")
+        import difflib
+
+        close = difflib.get_close_matches(word[:40], [*RECURRING, "monthly", "yearly"], 1, 0.75)
+        hint = f", did you mean {close[0].removesuffix('ly')!r}?" if close else ""
+        raise ValueError(f"recurring must be month or year, not {text.strip()[:40]!r}{hint}")
     return word
 
 

@@ -34,3 +34,25 @@ def test_a_tax_quantity_or_discount_of_thirty_digits_is_one_line(
     assert [p["name"] for p in cli("product", "list", "--json").json()] == ["Plan"]
     assert cli("product", "show", "Plan", "--json").json()["tax"] == 0
     assert cli("deal", "item", "list", "Acme", "--json").json() == []
+
+
+def test_a_typo_in_a_status_priority_or_recurring_suggests_the_word(
+    cli: Callable[..., Any],
+) -> None:
+    """'quote list --status acepted' listed every status and left the reader to spot
+    the one meant; now the nearest word is offered first, on the same one line."""
+    assert cli("contact", "add", "Ada", "--email", "ada@example.com").exit_code == 0
+    for args, hint in (
+        (("quote", "list", "--status", "acepted"), "did you mean 'accepted'?"),
+        (("contract", "list", "--status", "actve"), "did you mean 'active'?"),
+        (("case", "list", "--status", "pendng"), "did you mean 'pending'?"),
+        (("case", "add", "Down", "--contact", "Ada", "--priority", "urgnt"), "'urgent'?"),
+        (("case", "add", "Down", "--contact", "Ada", "--channel", "emial"), "'email'?"),
+        (("product", "add", "Plan", "--price", "1", "--recurring", "monthy"), "'month'?"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 1, (args, result.stderr)
+        assert result.stderr.count("\n") == 1 and hint in result.stderr, result.stderr
+    assert "did you mean" not in cli("case", "list", "--status", "xyz").stderr
+    assert cli("case", "list", "--json").json() == []
+    assert cli("product", "list", "--json").json() == []

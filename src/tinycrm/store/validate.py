@@ -370,9 +370,20 @@ def choice(value: str | None, allowed: Iterable[str], what: str) -> str | None:
     clean = value.strip().lower().replace("_", "-").replace(" ", "-")
     if clean not in options:
         raise Invalid(
-            f"invalid {what} {quoted(value)} (choose from {', '.join(options)})", field=_field(what)
+            f"invalid {what} {quoted(value)}{nearest(clean, options)} "
+            f"(choose from {', '.join(options)})",
+            field=_field(what),
         )
     return clean
+
+
+def nearest(typed: str, options: Iterable[str]) -> str:
+    """``, did you mean 'accepted'?`` for a typo of one of ``options`` (``acepted``), or
+    nothing when none is near."""
+    import difflib
+
+    close = difflib.get_close_matches(typed[:40], list(options), n=1, cutoff=0.75)
+    return f", did you mean {close[0]!r}?" if close else ""
 
 
 def role(value: str | None) -> str | None:
