@@ -56,3 +56,13 @@ def test_a_typo_in_a_status_priority_or_recurring_suggests_the_word(
     assert "did you mean" not in cli("case", "list", "--status", "xyz").stderr
     assert cli("case", "list", "--json").json() == []
     assert cli("product", "list", "--json").json() == []
+
+
+def test_an_ambiguous_amount_in_a_filter_names_no_currency(cli: Callable[..., Any]) -> None:
+    """'product list --where price>1.005' said to write 1.01 '(AED amounts have at most 2
+    decimal places)': a currency nobody typed, and an amount that changes a dinar price;
+    now the advice that holds for every currency (1005, or 1.0050)."""
+    result = cli("product", "list", "--where", "price>1.005")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert "write 1005 if '.' separates thousands, or 1.0050 if" in result.stderr
+    assert "AED" not in result.stderr and "1.01" not in result.stderr

@@ -414,7 +414,11 @@ class _Money(Field):
             try:
                 amount = money.parse_money(value.text, currency=codes[0])[0]
             except (ValueError, TypeError) as exc:
-                if "ambiguous" in str(exc):  # 1,000: say how to write it
+                if isinstance(exc, money.AmbiguousAmount):  # 1,000: say how to write it,
+                    try:  # in no one currency (1.005 is a dinar amount, finer than a euro)
+                        money.parse_money(value.text)
+                    except ValueError as plain:
+                        exc = plain
                     raise ctx.fail(value.offset, str(exc)) from None
                 raise ctx.fail(value.offset, f"{name} is an amount, not {value.text!r}") from None
             scaled = amount.scaleb(exponent)
