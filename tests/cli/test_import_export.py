@@ -194,6 +194,37 @@ def test_rejected_rows_go_to_a_report_beside_the_input(cli, tmp_path: Path) -> N
     assert other.exists()
 
 
+def test_the_rejected_rows_header_is_guarded_against_formulas(cli, tmp_path: Path) -> None:
+    """The report's header row is the input's, escaped as every other CSV cell is: a
+    header cell '=HYPERLINK(…)' or '@SUM(1)' went out live, for a spreadsheet to run.
+    The report, fixed and imported again, maps its columns as the input did."""
+    file = tmp_path / "people.csv"
+    file.write_text(
+        'Name,Email,"=HYPERLINK(""http://evil.example"")",@SUM(1),-x,+1\n'
+        "Ada,ada@x.io,a,b,c,d\nBad,bad@,e,f,g,h\n",
+        encoding="utf-8",
+    )
+    assert cli("import", "contacts", str(file), "--keep-extra").exit_code == 0
+    report = tmp_path / "people.errors.csv"
+    rows = list(csv.reader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
+    assert rows[0] == [
+        *("line", "reason", "Name", "Email"),
+        *('\'=HYPERLINK("http://evil.example")', "'@SUM(1)", "'-x", "+1"),
+    ]
+    unmapped = '=HYPERLINK("http://evil.example") (1 row), @SUM(1) (1 row), -x (1 row), +1 (1 row)'
+    assert unmapped in cli("import", "contacts", str(report), "--dry-run").stdout
+    report.write_text(
+        report.read_text(encoding="utf-8-sig").replace("bad@,", "bad@x.io,"), encoding="utf-8"
+    )
+    again = cli("import", "contacts", str(report), "--keep-extra", "--json")
+    assert again.exit_code == 0, again.stderr
+    ada = cli("contact", "show", "ada@x.io", "--json").json()["fields"]
+    bad = cli("contact", "show", "bad@x.io", "--json").json()["fields"]
+    pairs = dict(zip(ada.values(), bad.values(), strict=True))
+    assert pairs == {"a": "e", "b": "f", "c": "g", "d": "h"}
+    assert list(ada) == list(bad)  # the same custom fields, from the same columns
+
+
 @pytest.mark.parametrize("name", ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"])
 def test_input_read_through_dev_or_proc_reports_into_the_current_folder(
     tmp_path: Path, name: str

@@ -70,7 +70,8 @@ class ErrorReport:
                 self._handle = self._stack.enter_context(open_output(self.path, encoding=encoding))
                 if self.form == "csv":
                     self._writer = csv.writer(self._handle)
-                    self._writer.writerow([*REPORT_COLUMNS, *self.header[self._own :]])
+                    header = (out.csv_safe(h) for h in self.header[self._own :])
+                    self._writer.writerow([*REPORT_COLUMNS, *header])
                 elif self.form == "json":
                     self._handle.write("[")
             cells = raw if isinstance(raw, list) else [raw]

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from tinycrm.formats import FormatError, printable
+from tinycrm.formats.values import clean_cell
 
 SAMPLE_BYTES = 64 * 1024
 FIELD_LIMIT = 16 * 1024 * 1024  # one cell; beyond this the file is not a CSV we can use
@@ -479,7 +480,8 @@ def open_csv(
         ) from None
     if header is None:
         raise FormatError(f"{name} is empty: expected a header row and then one row per record")
-    clean = [" ".join(h.replace("\ufeff", "").split()) for h in header]
+    # without the ' an export (ours, a rejected rows' report) puts before a formula's start
+    clean = [" ".join(clean_cell(h.replace("\ufeff", "")).split()) for h in header]
     while clean and not clean[-1]:
         clean.pop()  # trailing delimiters after the last header
     clean = [h or f"column {i + 1}" for i, h in enumerate(clean)]
