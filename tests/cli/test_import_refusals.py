@@ -79,8 +79,23 @@ def _xlsx(path: Path) -> None:
         book.writestr("xl/workbook.xml", "<workbook/>")
 
 
+def _ods(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as book:  # ODF's mimetype first, stored as it is
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("content.xml", "<office:document-content/>", zipfile.ZIP_DEFLATED)
+
+
 NOT_CSV = {
-    "book.xlsx": (_xlsx, "this looks like an Excel workbook (.xlsx); save it as CSV"),
+    "book.xlsx": (
+        _xlsx,
+        "this looks like an Excel workbook (.xlsx); save it as CSV (in Excel: File > Save As, "
+        "CSV UTF-8)",
+    ),
+    "sheet.ods": (
+        _ods,
+        "this looks like an OpenDocument spreadsheet (.ods); save it as CSV (in LibreOffice: "
+        "File > Save a Copy, Text CSV)",
+    ),
     "report.pdf": (
         lambda p: p.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nstream\n\x00\x1b[2J"),
         "this looks like a PDF document, not a CSV file",

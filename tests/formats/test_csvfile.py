@@ -255,6 +255,15 @@ def test_an_unclosed_quote_in_the_last_line_and_in_the_header() -> None:
     [
         (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4,
          r"this looks like an Excel workbook \(\.xlsx\); save it as CSV"),
+        (b"PK\x03\x04\x14\x00\x00\x00\x00\x00" + bytes(16) + b"\x08\x00\x00\x00mimetype"
+         b"application/vnd.oasis.opendocument.spreadsheetPK\x03\x04" + bytes(300),
+         r"this looks like an OpenDocument spreadsheet \(\.ods\); save it as CSV \(in LibreOffice: "
+         r"File > Save a Copy, Text CSV\)"),
+        (b"PK\x03\x04\x14\x00\x08\x00" + bytes(18) + b"Index/Document.iwa" + bytes(300),
+         r"this looks like an Apple Numbers spreadsheet \(\.numbers\); export it as CSV"),
+        (b"PK\x03\x04\x14\x00\x08\x00" + bytes(18) + b"[Content_Types].xmlPK\x03\x04"
+         + bytes(26) + b"word/document.xml" + bytes(300),
+         r"this looks like a Word document \(\.docx\), not a CSV file"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
          r"this looks like an old Excel workbook \(\.xls\); save it as CSV"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
@@ -265,7 +274,7 @@ def test_an_unclosed_quote_in_the_last_line_and_in_the_header() -> None:
         (b"Name,Email\nAda,a\x00b@x.io\n", r"holds NUL bytes: it is not a text file"),
         (bytes(range(1, 32)) * 20 + b"\n", r"holds control characters: it is not a text file"),
     ],
-    ids=["xlsx", "xls", "pdf", "png", "jpeg", "gzip", "nul", "controls"],
+    ids=["xlsx", "ods", "numbers", "docx", "xls", "pdf", "png", "jpeg", "gzip", "nul", "controls"],
 )  # fmt: skip
 def test_binary_files_are_refused_without_echoing_their_bytes(data: bytes, message: str) -> None:
     with pytest.raises(FormatError, match=message) as caught:

@@ -143,11 +143,22 @@ class _Prefixed(io.RawIOBase):
 
 UNCLOSED_QUOTE = "a quote opened here is never closed"
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+_EXCEL = "save it as CSV (in Excel: File > Save As, CSV UTF-8)"
+_CALC = "save it as CSV (in LibreOffice: File > Save a Copy, Text CSV)"
+_NUMBERS = "export it as CSV (in Numbers: File > Export To > CSV)"
+# what a ZIP file is, by the names of its first entries (ODF's mimetype comes first)
+_ZIPPED = (
+    (b"opendocument.spreadsheet", f"this looks like an OpenDocument spreadsheet (.ods); {_CALC}"),
+    (b"opendocument.text", "this looks like an OpenDocument text (.odt), not a CSV file"),
+    (b"word/", "this looks like a Word document (.docx), not a CSV file"),
+    (b"ppt/", "this looks like a PowerPoint presentation (.pptx), not a CSV file"),
+    (b"Index/", f"this looks like an Apple Numbers spreadsheet (.numbers); {_NUMBERS}"),
+)
 _SIGNATURES = (
-    (b"PK\x03\x04", "this looks like an Excel workbook (.xlsx); save it as CSV"),
-    (b"PK\x05\x06", "this looks like an Excel workbook (.xlsx); save it as CSV"),
+    (b"PK\x03\x04", f"this looks like an Excel workbook (.xlsx); {_EXCEL}"),
+    (b"PK\x05\x06", f"this looks like an Excel workbook (.xlsx); {_EXCEL}"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-     "this looks like an old Excel workbook (.xls); save it as CSV"),
+     f"this looks like an old Excel workbook (.xls); {_EXCEL}"),
     (b"%PDF-", "this looks like a PDF document, not a CSV file"),
     (b"\x89PNG", "this looks like an image, not a CSV file"),
     (b"\xff\xd8\xff", "this looks like an image, not a CSV file"),
@@ -173,6 +184,8 @@ def refuse_binary(sample: bytes, name: str) -> None:
     """Refuse a file whose first bytes say it is a known binary format."""
     for signature, what in _SIGNATURES:
         if sample.startswith(signature):
+            if signature.startswith(b"PK") and b"xl/" not in sample[:4096]:
+                what = next((w for part, w in _ZIPPED if part in sample[:4096]), what)
             raise FormatError(f"{name}: {what}")
 
 
