@@ -268,6 +268,9 @@ class Config:
         return default_support(dates.local_tz())
 
 
+CONFIG_LIMIT = 1 << 20  # bytes: a config file holds settings and rules, not data
+
+
 def config_path() -> Path:
     """Where the config file is: ``$TINYCRM_CONFIG``, else the user config dir."""
     env = os.environ.get("TINYCRM_CONFIG")
@@ -283,15 +286,29 @@ def load_config(path: Path | None = None) -> Config:
     ``TINYCRM_CONFIG`` names it (a typo there must not silently drop every setting)."""
     target = path or config_path()
     try:
-        text = target.read_text(encoding="utf-8")
+        with target.open("rb") as stream:  # at most what a config can be: not /dev/zero
+            data = stream.read(CONFIG_LIMIT + 1)
+        if len(data) > CONFIG_LIMIT:
+            raise ConfigError(
+                f"config file {target} is larger than {CONFIG_LIMIT >> 20} MiB: "
+                "is it the right file? (check TINYCRM_CONFIG)"
+            )
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         if _named_by_env(target):
             raise ConfigError(
                 f"config file {target} does not exist (named by TINYCRM_CONFIG)"
             ) from None
         return Config(path=target, exists=False)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {target}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"cannot read config file {target}: line {line} is not UTF-8 text "
+            f"(byte 0x{exc.object[exc.start]:02x}); save it as UTF-8"
+        ) from exc
+    except OSError as exc:
+        why = "it is a directory" if isinstance(exc, IsADirectoryError) else exc.strerror
+        raise ConfigError(f"cannot read config file {target}: {why or exc}") from exc
     return parse_config(text, target)
 
 
@@ -566,8 +583,15 @@ def _phone(phone: Any, locate: _Locator) -> str | None:
         return None
     from tinycrm.phones import check_region
 
+    if not isinstance(region, str):
+        raise locate.error(
+            None,
+            "region",
+            'phone.region must be a two-letter country code in quotes, such as "DE" '
+            f"(not {region!r})",
+        )
     try:
-        return check_region(region if isinstance(region, str) else "")
+        return check_region(region)
     except ValueError as exc:
         raise locate.error(None, "region", f"phone.region: {exc}") from None
 

@@ -59,8 +59,15 @@ def parse_contracts(raw: Any, locate: _Locator) -> ContractSettings:
     term = raw.get("default_term", "12m")
     from tinycrm.terms import parse_term
 
+    if not isinstance(term, str):
+        raise locate.error(
+            None,
+            "default_term",
+            'contracts.default_term must be a length of time in quotes, such as "12m" '
+            f"(not {term!r})",
+        )
     try:
-        parsed = parse_term(term if isinstance(term, str) else "", "contracts.default_term")
+        parsed = parse_term(term, "contracts.default_term")
     except ValueError as exc:
         raise locate.error(None, "default_term", str(exc)) from None
     return ContractSettings(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import tinycrm
-from tinycrm.config import parse_config
+from tinycrm.config import ConfigError, load_config, parse_config
 
 RULES = """
 [[rules]]
@@ -82,3 +83,50 @@ def test_the_command_line_reads_the_config_once_at_its_edge(
     refused = runner.invoke(app, ["contact", "add", "Bob"])
     assert refused.exit_code == 1
     assert runner.invoke(app, ["contact", "list"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.mkdir(), r"cannot read config file .*config\.toml: it is a directory$"),
+        (
+            lambda p: p.write_bytes(b'[phone]\nregion = "D\xfc"\n'),
+            r"cannot read config file .*config\.toml: line 2 is not UTF-8 text "
+            r"\(byte 0xfc\); save it as UTF-8$",
+        ),
+        (
+            lambda p: p.write_text("[phone]\nregion = 49\n"),
+            r"config\.toml, line 2: phone\.region must be a two-letter country code "
+            r'in quotes, such as "DE" \(not 49\)$',
+        ),
+        (
+            lambda p: p.write_text("[contracts]\ndefault_term = 12\n"),
+            r"config\.toml, line 2: contracts\.default_term must be a length of time "
+            r'in quotes, such as "12m" \(not 12\)$',
+        ),
+        (
+            lambda p: p.write_bytes(b"# " * (1 << 20)),
+            r"config file .*config\.toml is larger than 1 MiB: is it the right file\? "
+            r"\(check TINYCRM_CONFIG\)$",
+        ),
+    ],
+    ids=["directory", "latin-1", "region-number", "term-number", "huge"],
+)
+def test_a_config_file_that_cannot_be_used_is_refused_in_words(
+    tmp_path: Path, make: Any, message: str
+) -> None:
+    """Before: 'cannot read config file …: [Errno 21] Is a directory: '…'', ''utf-8' codec
+    can't decode byte 0xfc in position 19: invalid continuation byte', and a number where
+    text belongs was told as the empty text ('unknown region ''')."""
+    path = tmp_path / "config.toml"
+    make(path)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_a_config_path_that_never_ends_is_refused(tmp_path: Path) -> None:
+    """TINYCRM_CONFIG=/dev/zero read until memory ran out (a MemoryError's traceback);
+    /dev/null is an empty config, as before."""
+    with pytest.raises(ConfigError, match="/dev/zero is larger than 1 MiB"):
+        load_config(Path("/dev/zero"))
+    assert load_config(Path("/dev/null")).rules == ()
