@@ -152,7 +152,9 @@ def test_commands_that_open_the_store_do_not_import_textual(sh) -> None:
     assert "TEXTUAL False" in out
 
 
-def _closed(shell: str, tmp_path) -> subprocess.CompletedProcess[str]:
+def _closed(
+    shell: str, tmp_path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``shell`` run by sh, with tinycrm as the sh fixture runs it (``>&-`` closes a stream)."""
     return subprocess.run(
         ["sh", "-c", shell, "sh", *tinycrm_executable()],
@@ -160,6 +162,7 @@ def _closed(shell: str, tmp_path) -> subprocess.CompletedProcess[str]:
         text=True,
         cwd=tmp_path,
         timeout=60,
+        env=env,
     )
 
 
@@ -228,3 +231,33 @@ def test_moving_a_deal_to_won_or_lost_points_to_deal_won_and_deal_lost(cli) -> N
             "tinycrm deal lost REF --reason TEXT)"
         ]
     assert "outcomes" not in cli("deal", "move", "Acme renewal", "Propsal").stderr
+
+
+def test_standard_output_on_a_full_disk_is_one_line_not_a_traceback(sh, tmp_path) -> None:
+    """`tinycrm … > file` on a full disk (here /dev/full) was a traceback ending in
+    'OSError: [Errno 28] No space left on device', also after contact add had saved;
+    now one line that says whether the command's changes were saved, exit 1."""
+    import os
+    import stat
+
+    if not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+        pytest.skip("/dev/full is not the full device here (something replaced it)")
+    sh("contact", "add", "Ada", "--email", "ada@x.io")
+    for buffered in (True, False):  # as a user's Python writes, and with PYTHONUNBUFFERED
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+        if not buffered:
+            env["PYTHONUNBUFFERED"] = "1"
+        runs = {
+            "read": _closed('"$@" contact show ada@x.io --json >/dev/full', tmp_path, env),
+            "list": _closed('"$@" contact list >/dev/full', tmp_path, env),
+            "export": _closed('"$@" export contacts --format csv >/dev/full', tmp_path, env),
+            "saved": _closed('"$@" contact add Bob >/dev/full', tmp_path, env),
+        }
+        for what, run in runs.items():
+            assert run.returncode == 1, (buffered, what, run.stderr)
+            said = "Error: cannot write the output: No space left on device"
+            if what == "saved":
+                said += " (the command's changes were saved)"
+            assert run.stderr == said + "\n", (buffered, what)
+    names = [c["name"] for c in sh("contact", "list", "--json").json()]
+    assert names == ["Ada", "Bob", "Bob"]

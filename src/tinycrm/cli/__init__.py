@@ -9,11 +9,12 @@ it takes to import the store.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -221,9 +222,10 @@ class CrmGroup(TyperGroup):
                 try:
                     result = super().invoke(ctx)
                 finally:
-                    with suppress(OSError, ValueError):  # a reader that left (`| head`)
-                        sys.stdout.flush()  # the summary first: closing takes a while
+                    full = _flush()  # the summary first: closing takes a while
                     _close_store(ctx)  # (SQLite folds its WAL in), still watched
+                if full is not None:
+                    _output_failed(full)
                 _say(interrupts.after_saving_note())
                 return result
         except (typer.Exit, typer.Abort):
@@ -242,6 +244,14 @@ class CrmGroup(TyperGroup):
             # `tinycrm contact list | head`: the reader left; that is not an error.
             sys.stderr.close()
             raise typer.Exit(0) from None
+        except OSError as exc:
+            # `tinycrm … > file` on a full disk: files tinycrm opens itself say so on their
+            # own (tinycrm.files, with their name); this is standard output
+            if interrupts.interrupted_by(exc):
+                _interrupted()
+            if exc.filename is not None or exc.errno not in _FULL:
+                raise
+            _output_failed(exc)
         except Exception as exc:
             # A signal can land anywhere, also inside a library's own bookkeeping, which
             # then fails while it unwinds: that is still the interruption, and nothing
@@ -249,6 +259,28 @@ class CrmGroup(TyperGroup):
             if not interrupts.interrupted_by(exc):
                 raise
             _interrupted()
+
+
+_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO)
+
+
+def _flush() -> OSError | None:
+    """Standard output flushed: the error when the disk is full (what the command printed
+    is not all there), None when it is written, or its reader left (`| head`)."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        return exc if exc.errno in _FULL else None
+    except ValueError:  # closed
+        pass
+    return None
+
+
+def _output_failed(exc: OSError) -> NoReturn:
+    """Standard output could not be written: one line, which says whether the command's
+    changes were saved all the same (a retry would add them again)."""
+    saved = " (the command's changes were saved)" if interrupts.saved() else ""
+    fail(f"cannot write the output: {exc.strerror or exc}{saved}", EXIT_REFUSED)
 
 
 def _interrupted() -> NoReturn:
