@@ -230,3 +230,45 @@ def test_a_deadlock_the_database_broke_is_a_one_line_conflict_and_nothing_saved(
         assert "at the same moment" in str(err.value) and "\n" not in str(err.value)
         assert "run the command again" in str(err.value)
     assert list_contacts(store) == []
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A folder holding a database that cannot be written: chmod 555, or for root (whom
+    modes do not stop) a small tmpfs remounted read-only; skipped when neither works."""
+    import subprocess
+
+    folder = tmp_path / "backup"
+    folder.mkdir()
+    root = os.geteuid() == 0
+    if root:
+        mounted = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)], capture_output=True
+        )
+        if mounted.returncode != 0:
+            pytest.skip("as root, and no tmpfs to mount read-only")
+    try:
+        open_store(str(folder / "crm.db")).close()
+        if root:
+            subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        else:
+            folder.chmod(0o555)
+        yield folder
+    finally:
+        if root:
+            subprocess.run(["umount", str(folder)], check=False)
+        else:
+            folder.chmod(0o755)
+
+
+def test_a_database_in_a_read_only_folder_is_refused_saying_why(read_only_folder: Path) -> None:
+    """Said 'database error: unable to open database file' of a file that is there:
+    SQLite cannot make its journal (crm.db-wal, crm.db-shm) beside it."""
+    path = read_only_folder / "crm.db"
+    with pytest.raises(Unavailable) as err:
+        open_store(str(path))
+    assert str(err.value) == (
+        f"cannot open database {path}: its folder {read_only_folder} is read-only, and "
+        "SQLite keeps its journal (crm.db-wal) beside the database; copy the database "
+        "into a folder you can write to"
+    )

@@ -494,8 +494,24 @@ def open_store(
         except DBAPIError as exc:
             engine.dispose()
             where = path or store.display_url()
-            raise Unavailable(f"cannot open database {where}: {_db_error(exc)}") from exc
+            raise Unavailable(f"cannot open database {where}: {_open_error(exc, path)}") from exc
     return store
+
+
+def _open_error(exc: DBAPIError, path: Path | None) -> str:
+    """Why a database could not be opened: SQLite's words, or, when it could not make its
+    journal beside a database in a folder that cannot be written (a backup disk mounted
+    read-only), that ("unable to open database file" of a file that is there)."""
+    reason = _db_error(exc)
+    if path is None or not any(m in reason for m in ("unable to open", "readonly database")):
+        return reason
+    folder = path.parent
+    if os.access(folder, os.W_OK):
+        return reason
+    return (
+        f"its folder {folder} is read-only, and SQLite keeps its journal ({path.name}-wal) "
+        "beside the database; copy the database into a folder you can write to"
+    )
 
 
 def schema_revision(conn: Connection) -> str | None:
