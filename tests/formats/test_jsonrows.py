@@ -115,3 +115,22 @@ def test_a_key_given_twice_in_a_record_rejects_the_record() -> None:
     records = json_records(io.BytesIO(b'[ {"name": "A",\n "name": "B"} ]'), name="x")
     [(_, _, raw)] = json_rows(records, "contacts", name="x")
     assert raw == ['{"name": "A",\n "name": "B"}']  # as written, for the rejected rows' report
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le"])
+def test_json_in_utf_16_or_32_with_a_bom_is_read(encoding: str) -> None:
+    """Windows PowerShell 5.1 writes UTF-16 LE with a BOM ('ConvertTo-Json > people.json',
+    Out-File): refused as 'in.json is not a UTF-8 JSON file', where a CSV or vCard file
+    in the same encoding was read. A BOM names the encoding, for JSON lines too; a name
+    in the sniffed head (stdin) is taken for JSON as with UTF-8."""
+    bom = "\ufeff"  # written in the encoding: its byte order mark
+    array = (bom + '[\n  {"name": "José", "email": "jose@x.io"}\n]\n').encode(encoding)
+    assert rows(array) == [(2, {"name": "José", "email": "jose@x.io"})]
+    lines = (bom + '{"name": "Zoë"}\n{"name": "Åsa"}\n').encode(encoding)
+    assert [values["name"] for _, values in rows(lines)] == ["Zoë", "Åsa"]
+    assert looks_like_json("-", array[:64])
+
+
+def test_json_in_another_encoding_without_a_bom_is_still_refused() -> None:
+    with pytest.raises(FormatError, match=r"^in\.json is not a UTF-8 JSON file"):
+        rows('[{"name": "Müller"}]'.encode("cp1252"))

@@ -94,6 +94,11 @@ def encoding_name(encoding: str) -> str:
     }.get(encoding, encoding)
 
 
+def bom_encoding(sample: bytes) -> str | None:
+    """The encoding a byte order mark at the start of ``sample`` names, else None."""
+    return next((name for bom, name in _BOMS if sample.startswith(bom)), None)
+
+
 def detect_encoding(sample: bytes) -> str:
     """The encoding of a file from its first bytes (BOM, NUL pattern, UTF-8 validity)."""
     for bom, name in _BOMS:

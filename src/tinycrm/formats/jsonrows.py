@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from tinycrm.formats import FormatError, printable
-from tinycrm.formats.csvfile import refuse_non_text
+from tinycrm.formats.csvfile import bom_encoding, encoding_name, refuse_non_text
 from tinycrm.formats.mapping import (
     REPORT_COLUMNS,
     ROW_ERROR,
@@ -43,6 +43,10 @@ def looks_like_json(file: str, head: bytes) -> bool:
     """A ``.json``/``.jsonl`` file, or one whose first character opens an array or object."""
     if file.lower().endswith(SUFFIXES):
         return True
+    encoding = bom_encoding(head)
+    if encoding not in (None, "utf-8-sig"):  # UTF-16 or 32: its first character, decoded
+        text = head.decode(encoding or "", errors="ignore").lstrip("\ufeff \t\r\n")
+        return text[:1] in ("[", "{")
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{")
 
 
@@ -146,10 +150,12 @@ def flatten(record: dict[str, Any]) -> dict[str, str]:
 
 def _decode(stream: IO[bytes], name: str) -> str:
     raw = stream.read()
+    encoding = bom_encoding(raw)  # UTF-16 with one: what Windows PowerShell 5.1 writes
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(encoding or "utf-8").lstrip("\ufeff")
     except UnicodeDecodeError:
-        raise FormatError(f"{name} is not a UTF-8 JSON file") from None
+        what = encoding_name(encoding) if encoding else "UTF-8"
+        raise FormatError(f"{name} is not a {what} JSON file") from None
     refuse_non_text(text[:65536], name)
     if not text.strip(_SPACE) and not name.lower().endswith(SUFFIXES[1:]):
         # an export of no records as JSON lines has no bytes; one as JSON is []
