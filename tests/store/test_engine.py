@@ -272,3 +272,18 @@ def test_a_database_in_a_read_only_folder_is_refused_saying_why(read_only_folder
         "SQLite keeps its journal (crm.db-wal) beside the database; copy the database "
         "into a folder you can write to"
     )
+
+
+@pytest.mark.parametrize("blank", ["   ", "\t"])
+def test_a_blank_database_name_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blank: str
+) -> None:
+    """TINYCRM_DB='   ' (a variable set to what an unset one expanded to, with a space)
+    made a database named '   ' in the current folder; an empty one is the default."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TINYCRM_DB", blank)
+    with pytest.raises(Unavailable, match=r"^TINYCRM_DB is blank: give a database file or URL"):
+        open_store()
+    with pytest.raises(Unavailable, match=r"^--db is blank: give a database file or URL"):
+        open_store(blank)
+    assert list(tmp_path.iterdir()) == []

@@ -62,6 +62,9 @@ def default_path() -> Path:
 def resolve_url(db: str | None = None) -> str:
     """Turn ``--db`` / ``TINYCRM_DB`` / the default into a SQLAlchemy URL."""
     value = db or os.environ.get("TINYCRM_DB") or str(default_path())
+    if not value.strip():  # not a file named '   ' in the current folder
+        named = "--db" if db else "TINYCRM_DB"
+        raise Unavailable(f"{named} is blank: give a database file or URL (or leave it unset)")
     if "://" in value:
         return value
     path = Path(value).expanduser().absolute()
