@@ -287,3 +287,37 @@ def test_a_blank_database_name_is_refused(
     with pytest.raises(Unavailable, match=r"^--db is blank: give a database file or URL"):
         open_store(blank)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_only_database_file_is_named_when_a_write_is_refused(tmp_path: Path) -> None:
+    """A write to a database file that cannot be written (chmod 444; for root, whom
+    modes do not stop, chattr +i) said 'database error: attempt to write a readonly
+    database', naming no file; reads still work."""
+    import subprocess
+
+    from tinycrm.store.contacts import add_contact, list_contacts
+
+    path = tmp_path / "crm.db"
+    open_store(str(path)).close()
+    root = os.geteuid() == 0
+    if root:
+        if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+            pytest.skip("as root, and no chattr +i here")
+    else:
+        path.chmod(0o444)
+    try:
+        store = open_store(str(path))
+        try:
+            assert list_contacts(store) == []
+            with pytest.raises(Unavailable) as err:
+                add_contact(store, name="Ada")
+        finally:
+            store.close()
+    finally:
+        if root:
+            subprocess.run(["chattr", "-i", str(path)], check=False)
+        else:
+            path.chmod(0o600)
+    assert str(err.value) == (
+        f"cannot write database {path}: the file is read-only (make it writable, or work on a copy)"
+    )

@@ -309,7 +309,13 @@ class Store:
             collided = _COLLIDED.get(_sqlstate(exc) or "")
             if collided is not None:
                 raise Conflict(collided) from exc
-            raise Unavailable(_db_error(exc)) from exc
+            reason = _db_error(exc)
+            if self.path is not None and "readonly database" in reason:
+                reason = (
+                    f"cannot write database {self.path}: the file is read-only (make it "
+                    "writable, or work on a copy)"
+                )
+            raise Unavailable(reason) from exc
         except IntegrityError as exc:
             # A unique key another writer took between our check and our write (two
             # PostgreSQL sessions at once): the check's own message, read afresh.
