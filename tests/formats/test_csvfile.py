@@ -163,6 +163,37 @@ def test_a_field_beyond_the_limit_is_a_clear_error_with_the_line() -> None:
         list(table.records())
 
 
+def test_a_line_beyond_the_limit_is_refused_before_it_is_read_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file of one line without end (a 2 GB dump, a minified export given as CSV) was
+    read whole into memory before the field limit could say anything: a 1 GB line took
+    over 1 GB and ended in a MemoryError's traceback where memory was short. Lines are
+    read at most LINE_LIMIT at a time (64 MiB; 1 MiB here), the header's too; a quoted
+    value over many shorter lines is no line over the limit."""
+    import tracemalloc
+
+    from tinycrm.formats import csvfile
+
+    monkeypatch.setattr(csvfile, "LINE_LIMIT", 1 << 20)
+    endless = b"Name,Notes\nAda," + b"x" * (24 << 20)
+    table = open_csv(io.BytesIO(endless), name="big.csv")
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            FormatError, match=r"^big\.csv, line 2 is longer than 1 MiB: is this a CSV file\?$"
+        ):
+            list(table.records())
+        assert tracemalloc.get_traced_memory()[1] < 12 << 20
+    finally:
+        tracemalloc.stop()
+    with pytest.raises(FormatError, match=r"^big\.csv, line 1 is longer than 1 MiB"):
+        open_csv(io.BytesIO(b"x" * (3 << 20)), name="big.csv")
+    lines = b'Name,Notes\nAda,"' + b"many short lines\n" * 200_000 + b'"\n'
+    [(line, cells)] = list(open_csv(io.BytesIO(lines), name="ok.csv").records())
+    assert line == 2 and len(cells[1]) == 17 * 200_000
+
+
 def test_broken_utf16_is_a_clear_error() -> None:
     data = codecs.BOM_UTF16_LE + "Name,Email\nAda,a@b.c\n".encode("utf-16-le") + b"\x00\xd8A\x00"
     with pytest.raises(FormatError, match=r"test\.csv is not valid UTF-16"):

@@ -39,6 +39,7 @@ from tinycrm.formats.values import clean_cell
 
 SAMPLE_BYTES = 64 * 1024
 FIELD_LIMIT = 16 * 1024 * 1024  # one cell; beyond this the file is not a CSV we can use
+LINE_LIMIT = 4 * FIELD_LIMIT  # one line, read at most this much at a time (not a 2 GB line)
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _BOMS = (
@@ -345,6 +346,11 @@ class _Lines:
                 raise FormatError(
                     f"{self.name}, line {self.count} holds NUL bytes: it is not a text file"
                 )
+            if len(line) >= LINE_LIMIT and line[-1] not in "\r\n":
+                raise FormatError(
+                    f"{self.name}, line {self.count} is longer than {LINE_LIMIT >> 20} MiB: "
+                    "is this a CSV file?"
+                )
             kept.append(line)
             yield line
 
@@ -478,7 +484,7 @@ def open_csv(
         delimiter = "\t"
     if len(delimiter) != 1 or delimiter in '\r\n"':
         raise FormatError(f"cannot use {delimiter!r} as the delimiter (one character, not a quote)")
-    lines = _Lines(text, name, line_offset)
+    lines = _Lines(iter(lambda: text.readline(LINE_LIMIT), ""), name, line_offset)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     header: list[str] | None = None
     try:
