@@ -321,3 +321,34 @@ def test_a_read_only_database_file_is_named_when_a_write_is_refused(tmp_path: Pa
     assert str(err.value) == (
         f"cannot write database {path}: the file is read-only (make it writable, or work on a copy)"
     )
+
+
+def test_another_programs_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
+    """--db pointed at another program's SQLite file (a typo, the wrong file: Firefox's
+    places.sqlite) added tinycrm's hundred tables into it and turned it to WAL; now it
+    is refused and left as it was. An empty file is still made a tinycrm database."""
+    path = tmp_path / "places.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+        conn.execute("CREATE TABLE moz_bookmarks (id INTEGER PRIMARY KEY)")
+        conn.execute("INSERT INTO moz_places (url) VALUES ('https://example.org')")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(Unavailable) as err:
+        open_store(str(path))
+    assert str(err.value) == (
+        f"cannot open database {path}: it is another program's database (its tables: "
+        "moz_bookmarks, moz_places), not tinycrm's; give tinycrm a file of its own"
+    )
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["places.sqlite"]
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    open_store(str(empty)).close()
+    with sqlite3.connect(empty) as conn:
+        assert _revision_of(conn) == SCHEMA_HEAD
+    conn.close()
+
+
+def _revision_of(conn: sqlite3.Connection) -> str:
+    return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]

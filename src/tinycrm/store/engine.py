@@ -421,6 +421,7 @@ def _check_database_path(path: Path) -> None:
             raise Unavailable(f"cannot open database {path}: it is a directory")
         if not stat.S_ISREG(mode):
             raise Unavailable(f"cannot open database {path}: it is not a regular file")
+        _refuse_foreign(path)
         return
     folder = path.parent
     if not folder.is_dir():
@@ -440,6 +441,35 @@ def _check_database_path(path: Path) -> None:
         pass  # another process created it first
     except OSError as exc:
         raise Unavailable(f"cannot create database {path}: {exc.strerror}") from exc
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Refuse another program's SQLite file (tables, none of them tinycrm's
+    ``alembic_version``) before anything is written into it: migrating would add
+    tinycrm's tables to it and turn it to WAL. Read without writing beside it; a file
+    that cannot be read so (not a database, locked) is left to the open that follows."""
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=0)
+    except sqlite3.Error:
+        return
+    try:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+            )
+        ]
+    except sqlite3.Error:
+        return
+    finally:
+        conn.close()
+    if names and "alembic_version" not in names:
+        shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+        raise Unavailable(
+            f"cannot open database {path}: it is another program's database (its tables: "
+            f"{shown}), not tinycrm's; give tinycrm a file of its own"
+        )
 
 
 def make_engine(url: str) -> Engine:
