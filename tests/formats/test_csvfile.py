@@ -217,6 +217,22 @@ def _broken(rows: list[tuple[int, list[str]]]) -> list[tuple[int, str]]:
     return [(line, cells.reason) for line, cells in rows if isinstance(cells, BrokenRecord)]
 
 
+def test_the_header_again_in_files_joined_with_cat_is_a_broken_record_not_a_row() -> None:
+    """'cat jan.csv feb.csv > all.csv': the second file's header row (and its BOM) was
+    read as a record: a contact named '\ufeffName' (an invisible character first) with
+    the title 'Title'. It is a broken record, rejected with its reason; the rows after
+    it are read as the first header says, and a BOM in a later row is taken off."""
+    bom = b"\xef\xbb\xbf"
+    data = bom + b"Name,Title\nAda,Eng\n" + bom + b"Name , Title,\nBob,Ops\n" + bom + b"Cy,Dev\n"
+    _, rows = read(data)
+    assert _broken(rows) == [(3, "the header row again (files joined one after another?)")]
+    assert [(line, list(cells)) for line, cells in rows if not isinstance(cells, BrokenRecord)] == [
+        (2, ["Ada", "Eng"]),
+        (4, ["Bob", "Ops"]),
+        (5, ["Cy", "Dev"]),
+    ]
+
+
 def test_an_unclosed_quote_is_one_broken_record_and_reading_resumes_after_its_line() -> None:
     text = 'Name,Email\nAda,ada@x.io\n"Bob,bob@x.io\nCy,cy@x.io\nDee,dee@x.io\n'
     _, rows = read(text.encode())

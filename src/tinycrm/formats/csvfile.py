@@ -148,6 +148,7 @@ class _Prefixed(io.RawIOBase):
 
 
 UNCLOSED_QUOTE = "a quote opened here is never closed"
+HEADER_AGAIN = "the header row again (files joined one after another?)"
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v")
 _EXCEL = "save it as CSV (in Excel: File > Save As, CSV UTF-8)"
 _CALC = "save it as CSV (in LibreOffice: File > Save a Copy, Text CSV)"
@@ -276,6 +277,11 @@ class CsvFile:
                     f"{encoding_name(self.encoding)} ({_why(exc)}); give --encoding"
                 ) from None
             if not "".join(cells).strip():  # blank (one string op, not one a cell)
+                continue
+            if cells[0][:1] == "\ufeff":  # a file joined on after this one: its BOM
+                cells[0] = cells[0].lstrip("\ufeff")
+            if cells[0].strip() == self.header[0] and _header_of(cells) == self.header:
+                yield start, BrokenRecord(cells, HEADER_AGAIN)
                 continue
             yield start, cells
 
@@ -504,11 +510,7 @@ def open_csv(
         ) from None
     if header is None:
         raise FormatError(f"{name} is empty: expected a header row and then one row per record")
-    # without the ' an export (ours, a rejected rows' report) puts before a formula's start
-    clean = [" ".join(clean_cell(h.replace("\ufeff", "")).split()) for h in header]
-    while clean and not clean[-1]:
-        clean.pop()  # trailing delimiters after the last header
-    clean = [h or f"column {i + 1}" for i, h in enumerate(clean)]
+    clean = _header_of(header)
     if len(clean) > 1000:
         raise FormatError(f"{name}: {len(clean)} columns in the header row; is this a CSV file?")
     return CsvFile(
@@ -523,6 +525,16 @@ def open_csv(
         _lines=lines,
         _fallbacks=start,
     )
+
+
+def _header_of(cells: list[str]) -> list[str]:
+    """A header row's column names: space collapsed, without a BOM and the ' an export
+    (ours, a rejected rows' report) puts before a formula's start, without the empty
+    cells of trailing delimiters; an empty one inside is ``column N``."""
+    clean = [" ".join(clean_cell(h.replace("\ufeff", "")).split()) for h in cells]
+    while clean and not clean[-1]:
+        clean.pop()  # trailing delimiters after the last header
+    return [h or f"column {i + 1}" for i, h in enumerate(clean)]
 
 
 def _size(stream: IO[bytes]) -> int | None:
