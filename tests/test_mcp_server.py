@@ -352,3 +352,52 @@ def test_amounts_reach_the_client_exactly_in_the_text_and_as_numbers(db_url: str
         assert pipeline["rows"][0]["value"] == {"EUR": 18500 + float(big)}
 
     serve(db_url, session)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A SQLite database holding Ada, for what does not depend on the backend (a tool's
+    arguments are checked before any query)."""
+    path = tmp_path / "crm.db"
+    shutil.copy(sqlite_template, path)
+    with tinycrm.open(str(path)) as crm:
+        crm.contacts.add("Ada Lovelace", email="ada@example.com")
+        crm.tasks.add("Send the contract", due="+2d", contact="ada@example.com")
+    return str(path)
+
+
+def test_a_bad_argument_is_one_line_that_names_it(sqlite_url: str) -> None:
+    """A wrong type, a limit out of range, a missing argument came back as pydantic's
+    report: several lines naming 'searchArguments', '[type=less_than_equal,
+    input_value=…, input_type=int]' and a 'For further information visit
+    https://errors.pydantic.dev/…' line per argument. Now one line per call, each
+    argument by its name and what it should be."""
+
+    async def session(client: Client) -> None:
+        said = {
+            "limit": await refused(client, "search", text="ada", limit=10**30),
+            "missing": await refused(client, "search"),
+            "list": await refused(client, "search", text="ada", kinds="contacts"),
+            "items": await refused(client, "add_contact", name="Eve", tags=[1, 2]),
+            "choice": await refused(client, "list_deals", status="bogus"),
+        }
+        for message in said.values():
+            assert "\n" not in message, message
+            assert "pydantic" not in message and "Arguments" not in message, message
+            assert "type=" not in message and "input_value" not in message, message
+        assert said["limit"] == (
+            "Error executing tool search: limit: input should be less than or equal to 1000"
+        )
+        assert said["missing"] == "Error executing tool search: text: required"
+        assert said["list"] == "Error executing tool search: kinds: input should be a valid list"
+        assert said["items"] == (
+            "Error executing tool add_contact: tags[0]: input should be a valid string; "
+            "tags[1]: input should be a valid string"
+        )
+        assert said["choice"] == (
+            "Error executing tool list_deals: status: input should be 'open', 'won', 'lost' "
+            "or 'all'"
+        )
+        assert (await call(client, "search", text="ada"))["results"]  # and it goes on
+
+    serve(sqlite_url, session, "--allow-writes")

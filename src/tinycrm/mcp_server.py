@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from tinycrm import __version__, safetext
 from tinycrm.errors import Invalid, TinyCrmError
@@ -127,6 +127,22 @@ def _refusals() -> Iterator[None]:
         raise ToolError(safetext.display(str(exc), multiline=True)) from exc
 
 
+def argument_problems(error: ValidationError) -> str:
+    """Why a tool's arguments were refused, on one line: each argument by its name
+    (``tags[0]`` for an item of a list) and what it should be. The SDK's own text is
+    pydantic's report: lines naming the argument model, ``[type=…, input_value=…]`` and
+    a link to pydantic's documentation per argument."""
+    problems = []
+    for problem in error.errors(include_url=False):
+        where = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in problem["loc"]
+        ).lstrip(".")
+        said = "required" if problem["type"] == "missing" else problem["msg"]
+        said = said[:1].lower() + said[1:]
+        problems.append(f"{where}: {said}" if where else said)
+    return safetext.display("; ".join(problems))
+
+
 class CrmServer(MCPServer):
     """An ``MCPServer`` whose write tools refuse, with a reason, when writes are off."""
 
@@ -147,7 +163,15 @@ class CrmServer(MCPServer):
                 f"{name} has no argument {', '.join(repr(a) for a in unknown)} "
                 f"(its arguments: {', '.join(known)})"
             )
-        return await super().call_tool(name, arguments, *args, **kw)
+        try:
+            return await super().call_tool(name, arguments, *args, **kw)
+        except ToolError as exc:
+            refusal = exc.__cause__
+            if not isinstance(refusal, ValidationError):
+                raise
+            raise ToolError(
+                f"Error executing tool {name}: {argument_problems(refusal)}"
+            ) from refusal
 
 
 def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
