@@ -401,3 +401,22 @@ def test_a_bad_argument_is_one_line_that_names_it(sqlite_url: str) -> None:
         assert (await call(client, "search", text="ada"))["results"]  # and it goes on
 
     serve(sqlite_url, session, "--allow-writes")
+
+
+def test_true_or_false_is_not_a_number(sqlite_url: str) -> None:
+    """`complete_task(task_id=true)` completed task 1 and `list_contacts(limit=true)`
+    answered with one contact: the SDK's lax validation read a boolean as 1 (false as 0),
+    though the schema the client sees says integer. Both are refused now."""
+
+    async def session(client: Client) -> None:
+        (task,) = (await call(client, "list_tasks"))["results"]
+        assert task["id"] == 1
+        said = await refused(client, "complete_task", task_id=True)
+        assert said == "Error executing tool complete_task: task_id: a whole number, not true"
+        assert not (await call(client, "list_tasks", scope="done"))["results"]
+        said = await refused(client, "list_contacts", limit=False)
+        assert said == "Error executing tool list_contacts: limit: a whole number, not false"
+        assert await refused(client, "search", text="ada", limit="true")  # as JSON in text
+        assert (await call(client, "list_contacts", limit="1"))["count"] == 1  # as before
+
+    serve(sqlite_url, session, "--allow-writes")

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError
 
 from tinycrm import __version__, safetext
 from tinycrm.errors import Invalid, TinyCrmError
@@ -84,7 +84,18 @@ Where = Annotated[
         "'tag:vip and lifecycle=customer', 'amount>10000', '#vip @alice'.",
     ),
 ]
-Limit = Annotated[int, Field(ge=1, le=1000, description="At most this many results.")]
+
+
+def _not_a_bool(value: Any) -> Any:
+    """A JSON true or false where a number belongs refused: pydantic's lax mode reads
+    them as 1 and 0 (``complete_task(task_id=true)`` would complete task 1)."""
+    if isinstance(value, bool):
+        raise ValueError(f"a whole number, not {str(value).lower()}")
+    return value
+
+
+Number = BeforeValidator(_not_a_bool)
+Limit = Annotated[int, Number, Field(ge=1, le=1000, description="At most this many results.")]
 READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
 
@@ -137,7 +148,11 @@ def argument_problems(error: ValidationError) -> str:
         where = "".join(
             f"[{part}]" if isinstance(part, int) else f".{part}" for part in problem["loc"]
         ).lstrip(".")
-        said = "required" if problem["type"] == "missing" else problem["msg"]
+        said = problem["msg"]
+        if problem["type"] == "missing":
+            said = "required"
+        elif problem["type"] == "value_error":  # our own words, without "Value error, "
+            said = str(problem.get("ctx", {}).get("error", said))
         said = said[:1].lower() + said[1:]
         problems.append(f"{where}: {said}" if where else said)
     return safetext.display("; ".join(problems))
@@ -424,7 +439,9 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
 
     @tool(WRITE)
     async def complete_task(
-        task_id: Annotated[int, Field(ge=1, description="The task's id (list_tasks shows it).")],
+        task_id: Annotated[
+            int, Number, Field(ge=1, description="The task's id (list_tasks shows it).")
+        ],
     ) -> dict[str, Any]:
         """Mark a task done; a repeating task gets its next occurrence."""
         with writing():
