@@ -420,3 +420,32 @@ def test_true_or_false_is_not_a_number(sqlite_url: str) -> None:
         assert (await call(client, "list_contacts", limit="1"))["count"] == 1  # as before
 
     serve(sqlite_url, session, "--allow-writes")
+
+
+def test_a_write_tells_the_assistant_its_warnings(
+    sqlite_url: str, isolated_user_dirs: Path
+) -> None:
+    """What the command line says as `Warning: …` on stderr (a new contact that looks like
+    one already there, a phone kept as typed, a post-write hook that failed) went to the
+    server's stderr, which the assistant never sees: it was told all was well. Each
+    warning now follows the record in the tool's answer."""
+    hook = isolated_user_dirs / "config" / "tinycrm" / "hooks" / "post-write"
+    hook.parent.mkdir(parents=True)
+    hook.write_text("#!/bin/sh\ncat >/dev/null\necho 'sync \\033[31mdown'\nexit 3\n")
+    hook.chmod(0o755)
+
+    async def session(client: Client) -> None:
+        result = await client.call_tool("add_contact", {"name": "Grace Hopper", "phone": "12"})
+        assert not result.is_error
+        record, *warnings = [part.text for part in result.content]
+        assert json.loads(record) == result.structured_content
+        assert result.structured_content["name"] == "Grace Hopper"
+        assert len(warnings) == 2, warnings
+        assert warnings[0].startswith("Warning: phone '12' has no country code"), warnings
+        assert (
+            warnings[1] == "Warning: post-write hook post-write failed (exit 3): sync \\x1b[31mdown"
+        )
+        quiet = await client.call_tool("list_contacts", {})
+        assert len(quiet.content) == 1  # a read with nothing to warn of: the records alone
+
+    serve(sqlite_url, session, "--allow-writes")

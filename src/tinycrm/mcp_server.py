@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -28,7 +29,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BeforeValidator, Field, ValidationError
 
 from tinycrm import __version__, safetext
-from tinycrm.errors import Invalid, TinyCrmError
+from tinycrm.errors import Invalid, TinyCrmError, TinyCrmWarning
 from tinycrm.formats import jsonnumbers
 
 if TYPE_CHECKING:
@@ -116,15 +117,37 @@ def plain_report(report: Any) -> dict[str, Any]:
     return result
 
 
-def answer(data: dict[str, Any]) -> CallToolResult:
+def answer(data: dict[str, Any], told: list[str] | None = None) -> CallToolResult:
     """A tool's result: its JSON as text, every amount exact as ``--json`` prints it
     (``999999999999999.99``), and the same JSON as the structured result, where the SDK
     writes amounts as floats (a client wanting every digit parses the text with
-    ``parse_float=Decimal``)."""
+    ``parse_float=Decimal``). Then each warning ``told``, as the command line says it on
+    stderr: ``Warning: …``, one line, its controls escaped."""
     text = jsonnumbers.dumps(data, indent=2)
+    said = [f"Warning: {safetext.display(' '.join(line.split()))}" for line in told or ()]
     return CallToolResult(
-        content=[TextContent(type="text", text=text)], structured_content=json.loads(text)
+        content=[TextContent(type="text", text=line) for line in [text, *said]],
+        structured_content=json.loads(text),
     )
+
+
+@contextmanager
+def _warnings() -> Iterator[list[str]]:
+    """The ``TinyCrmWarning``s issued inside (a likely duplicate, a phone kept as typed,
+    a post-write hook that failed), collected for the answer: on the server's stderr the
+    assistant would never see them. Other warnings are shown as before."""
+    told: list[str] = []
+    shown = warnings.showwarning
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, TinyCrmWarning):
+            told.append(str(message))
+        else:
+            shown(message, category, *args, **kwargs)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield told
 
 
 @contextmanager
@@ -224,7 +247,9 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
 
             @functools.wraps(fn)  # the tool's own parameters, schema and description
             async def answering(*args: Any, **kwargs: Any) -> CallToolResult:
-                return answer(await fn(*args, **kwargs))
+                with _warnings() as told:
+                    data = await fn(*args, **kwargs)
+                return answer(data, told)
 
             server.arguments[fn.__name__] = tuple(inspect.signature(fn).parameters)
             return server.tool(annotations=annotations, structured_output=True)(answering)
