@@ -449,3 +449,23 @@ def test_a_write_tells_the_assistant_its_warnings(
         assert len(quiet.content) == 1  # a read with nothing to warn of: the records alone
 
     serve(sqlite_url, session, "--allow-writes")
+
+
+def test_an_assistants_new_contact_that_looks_like_one_already_there_is_said(
+    sqlite_url: str,
+) -> None:
+    """`contact add "Ada L" --email ada+crm@example.com` warns that she looks like #1 Ada
+    Lovelace; the same through add_contact said nothing: the server's write is one
+    transaction around the API call, and the store took any outer transaction for a bulk
+    job (the demo), which leaves the likely-duplicate check out."""
+
+    async def session(client: Client) -> None:
+        result = await client.call_tool(
+            "add_contact", {"name": "Ada L", "email": "ada+crm@example.com"}
+        )
+        assert not result.is_error
+        warnings = [part.text for part in result.content[1:]]
+        assert len(warnings) == 1, warnings
+        assert "looks like #1 Ada Lovelace <ada@example.com>" in warnings[0], warnings
+
+    serve(sqlite_url, session, "--allow-writes")

@@ -105,7 +105,7 @@ def board_write(store: Store, *, opened: FileId | None) -> Iterator[Session]:
     lock timeout told as "database is busy", like SQLite's busy timeout."""
     check_file(store, opened)
     try:
-        with store.write() as session:
+        with store.person_write() as session:
             yield session
             check_file(store, opened)  # still the same file, just before the commit
     except Unavailable as exc:

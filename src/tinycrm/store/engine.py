@@ -222,8 +222,23 @@ class Store:
     @property
     def in_transaction(self) -> bool:
         """Inside a ``write()`` or ``read()`` of this thread: a bulk job (the demo) calling
-        service functions, which then leave out what only a person at a prompt needs."""
-        return getattr(self._local, "session", None) is not None
+        service functions, which then leave out what only a person at a prompt needs.
+        Not inside ``person_write()``: one person's write, wrapped (the board's, an
+        assistant's through ``tinycrm mcp``), is told what the command line tells."""
+        if getattr(self._local, "session", None) is None:
+            return False
+        return not getattr(self._local, "for_a_person", False)
+
+    @contextmanager
+    def person_write(self) -> Iterator[Session]:
+        """``write()`` around one person's write (a likely duplicate is still warned of)."""
+        with self.write() as session:
+            outer = getattr(self._local, "for_a_person", False)
+            self._local.for_a_person = True
+            try:
+                yield session
+            finally:
+                self._local.for_a_person = outer
 
     @property
     def is_sqlite(self) -> bool:
