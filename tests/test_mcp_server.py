@@ -469,3 +469,27 @@ def test_an_assistants_new_contact_that_looks_like_one_already_there_is_said(
         assert "looks like #1 Ada Lovelace <ada@example.com>" in warnings[0], warnings
 
     serve(sqlite_url, session, "--allow-writes")
+
+
+def test_what_a_tool_cannot_use_is_refused_not_dropped(db_url: str) -> None:
+    """close_deal(outcome='won', reason='great demo') closed the deal and dropped the
+    reason (a won deal has none: `tinycrm deal won` takes no --reason); report(name=
+    'dashboard', start=…, owner=…) answered the whole dashboard as if they were not
+    there. Both are refused now, saying what does not apply, and nothing is written."""
+
+    async def session(client: Client) -> None:
+        said = await refused(
+            client, "close_deal", ref="Engine order", outcome="won", reason="great demo"
+        )
+        assert said.endswith(
+            "a won deal has no reason (log_activity a note to keep why it was won)"
+        ), said
+        assert (await call(client, "deal_briefing", ref="Engine order"))["deal"]["status"] == (
+            "open"
+        )
+        said = await refused(client, "report", name="dashboard", start="-30d", owner="sam")
+        assert said.endswith("the dashboard report takes no start or owner"), said
+        assert "by" in await refused(client, "report", name="dashboard", by="month")
+        assert (await call(client, "report", name="dashboard"))["open_deals"] == 1
+
+    serve(db_url, session, "--allow-writes")

@@ -379,6 +379,12 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         apply) or dashboard (the key numbers). Money is per currency."""
         with reading():
             if name == "dashboard":
+                given = {"start": start, "end": end, "pipeline": pipeline, "owner": owner}
+                unused = [key for key, value in {**given, "by": by}.items() if value is not None]
+                if unused:
+                    last = unused.pop()
+                    names = f"{', '.join(unused)} or {last}" if unused else last
+                    raise Invalid(f"the dashboard report takes no {names}")
                 return plain_report(crm.reports.dashboard())
             if name == "cases":
                 if pipeline is not None or owner is not None:
@@ -486,12 +492,17 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         ref: Ref,
         outcome: Annotated[Literal["won", "lost"], Field(description="How it ended.")],
         reason: Annotated[
-            str | None, Field(description="Why it was lost (required when lost).")
+            str | None,
+            Field(description="Why it was lost (required when lost; none when won)."),
         ] = None,
     ) -> dict[str, Any]:
         """Close a deal as won or lost."""
         with writing():
             if outcome == "won":
+                if reason is not None:  # it would be dropped: a won deal keeps none
+                    raise ToolError(
+                        "a won deal has no reason (log_activity a note to keep why it was won)"
+                    )
                 return plain(crm.deals.win(ref))
             if not reason:
                 raise ToolError("a lost deal needs a reason")
