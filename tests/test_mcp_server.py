@@ -493,3 +493,16 @@ def test_what_a_tool_cannot_use_is_refused_not_dropped(db_url: str) -> None:
         assert (await call(client, "report", name="dashboard"))["open_deals"] == 1
 
     serve(db_url, session, "--allow-writes")
+
+
+def test_the_listed_schemas_say_no_other_arguments(sqlite_url: str) -> None:
+    """A call with an argument a tool does not have is refused (see above), but the input
+    schemas the server listed allowed any other property (JSON Schema's default): a
+    client checking its call against the schema found nothing wrong."""
+
+    async def session(client: Client) -> None:
+        for tool in (await client.list_tools()).tools:
+            assert tool.input_schema.get("additionalProperties") is False, tool.name
+        assert "'ref'" in await refused(client, "add_task", text="x", due="+1d", ref="Ada")
+
+    serve(sqlite_url, session, "--allow-writes")

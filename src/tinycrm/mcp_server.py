@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, TextContent, Tool, ToolAnnotations
 from pydantic import BeforeValidator, Field, ValidationError
 
 from tinycrm import __version__, safetext
@@ -190,6 +190,15 @@ class CrmServer(MCPServer):
         self.arguments: dict[str, tuple[str, ...]] = {}
         """Each tool's argument names: the SDK drops any other, which would make an
         ``add_task(ref=...)`` a task about nobody; it is refused instead."""
+
+    async def list_tools(self) -> list[Tool]:
+        """The tools, each schema saying what ``call_tool`` enforces: no other arguments."""
+        return [
+            tool.model_copy(
+                update={"input_schema": {**tool.input_schema, "additionalProperties": False}}
+            )
+            for tool in await super().list_tools()
+        ]
 
     async def call_tool(self, name: str, arguments: dict[str, Any], *args: Any, **kw: Any) -> Any:
         if name in WRITE_TOOLS and not self.allow_writes:
