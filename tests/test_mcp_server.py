@@ -506,3 +506,60 @@ def test_the_listed_schemas_say_no_other_arguments(sqlite_url: str) -> None:
         assert "'ref'" in await refused(client, "add_task", text="x", due="+1d", ref="Ada")
 
     serve(sqlite_url, session, "--allow-writes")
+
+
+def test_a_request_the_server_cannot_read_is_answered_not_left_waiting(sqlite_url: str) -> None:
+    r"""A request whose JSON the SDK's parser refuses (a lone surrogate "\ud800" in an
+    argument, a number of 5,000 digits, arrays nested 5,000 deep) got no answer at all:
+    the transport dropped the line, and the client waited for its own timeout (forever,
+    for a client without one). Each is now answered with a JSON-RPC parse error under
+    its id saying why; the server goes on."""
+    import queue
+    import threading
+
+    server = subprocess.Popen(
+        [*tinycrm_executable(), "--db", sqlite_url, "mcp"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    lines: queue.Queue[bytes] = queue.Queue()
+    assert server.stdout is not None and server.stdin is not None
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in iter(server.stdout.readline, b"")],
+        daemon=True,
+    ).start()
+
+    def ask(text: str) -> dict[str, Any]:
+        assert server.stdin is not None
+        server.stdin.write(text.encode() + b"\n")
+        server.stdin.flush()
+        answer: dict[str, Any] = json.loads(lines.get(timeout=60))
+        return answer
+
+    def tool(request_id: int, name: str, arguments: str) -> str:
+        return (
+            f'{{"jsonrpc":"2.0","id":{request_id},"method":"tools/call",'
+            f'"params":{{"name":"{name}","arguments":{arguments}}}}}'
+        )
+
+    try:
+        hello = ask(
+            '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":'
+            '"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
+        )
+        assert hello["result"]["serverInfo"]["name"] == "tinycrm"
+        server.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+        for request_id, arguments, why in [
+            (2, r'{"text":"\ud800"}', "lone surrogate"),
+            (3, '{"text":"ada","limit":' + "9" * 5000 + "}", "number out of range"),
+            (4, '{"text":"ada","kinds":' + "[" * 5000 + "]" * 5000 + "}", "recursion"),
+        ]:
+            answer = ask(tool(request_id, "search", arguments))
+            assert answer["id"] == request_id, answer
+            assert answer["error"]["code"] == -32700, answer
+            assert why in answer["error"]["message"], answer
+            assert "\n" not in answer["error"]["message"], answer
+        found = ask(tool(5, "search", '{"text":"ada"}'))  # and it goes on
+        assert found["id"] == 5 and not found["result"]["isError"], found
+    finally:
+        server.stdin.close()
+        server.wait(timeout=60)

@@ -18,14 +18,24 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent, Tool, ToolAnnotations
+from mcp.types import (
+    PARSE_ERROR,
+    CallToolResult,
+    ErrorData,
+    JSONRPCError,
+    TextContent,
+    Tool,
+    ToolAnnotations,
+)
 from pydantic import BeforeValidator, Field, ValidationError
 
 from tinycrm import __version__, safetext
@@ -181,6 +191,46 @@ def argument_problems(error: ValidationError) -> str:
     return safetext.display("; ".join(problems))
 
 
+_LEADING_ID = re.compile(
+    r'\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"id"\s*:\s*(-?[0-9]{1,18}|"[^"\\]{0,200}")'
+)
+
+
+def unreadable(error: Exception) -> JSONRPCError | None:
+    """The answer to a request line the transport could not parse (``error``, pydantic's
+    ``json_invalid``, holds the line): a parse error under the request's id, or None
+    when the line names none (a notification, or no id to be found)."""
+    problems = error.errors(include_url=False) if isinstance(error, ValidationError) else []
+    if not problems or problems[0]["type"] != "json_invalid":
+        return None
+    line, said = problems[0].get("input"), str(problems[0]["msg"])
+    if not isinstance(line, str):
+        return None
+    request_id: Any = None
+    try:  # Python's own parser takes what pydantic's refuses, bar the deepest nesting
+        message = json.loads(line, parse_int=lambda digits: int(digits[:18]))
+    except (ValueError, RecursionError):
+        found = _LEADING_ID.match(line)  # as clients write it: {"jsonrpc": "2.0", "id": …
+        request_id = json.loads(found.group(1)) if found else None
+    else:
+        request_id = message.get("id") if isinstance(message, dict) else None
+        try:
+            json.dumps(message, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            said = "a string holds a lone surrogate (\\ud800-\\udfff), which is not text"
+    if "recursion limit" in said:
+        said += " (nested too deeply)"
+    if isinstance(request_id, bool) or not isinstance(request_id, int | str):
+        return None
+    return JSONRPCError(
+        jsonrpc="2.0",
+        id=request_id,
+        error=ErrorData(
+            code=PARSE_ERROR, message=f"cannot read the request: {safetext.display(said)}"
+        ),
+    )
+
+
 class CrmServer(MCPServer):
     """An ``MCPServer`` whose write tools refuse, with a reason, when writes are off."""
 
@@ -190,6 +240,33 @@ class CrmServer(MCPServer):
         self.arguments: dict[str, tuple[str, ...]] = {}
         """Each tool's argument names: the SDK drops any other, which would make an
         ``add_task(ref=...)`` a task about nobody; it is refused instead."""
+
+    async def run_stdio_async(self) -> None:
+        """The SDK's stdio transport, with one thing added: a request line its JSON parser
+        refuses (a lone surrogate, a number past its range, nesting past its depth) is
+        answered with a parse error under the request's id. The SDK drops such a line
+        without a word, and the client would wait for an answer that never comes."""
+        from mcp.server.stdio import stdio_server
+        from mcp.shared._context_streams import create_context_streams
+        from mcp.shared.message import SessionMessage
+
+        async with stdio_server() as (read_stream, write_stream):
+            relay, relayed = create_context_streams[SessionMessage | Exception](0)
+
+            async def read() -> None:
+                async with relay:
+                    async for item in read_stream:
+                        refusal = unreadable(item) if isinstance(item, Exception) else None
+                        if refusal is None:
+                            await relay.send(item)
+                        else:
+                            await write_stream.send(SessionMessage(refusal))
+
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(read)
+                lowlevel = self._lowlevel_server
+                await lowlevel.run(relayed, write_stream, lowlevel.create_initialization_options())
+                tasks.cancel_scope.cancel()
 
     async def list_tools(self) -> list[Tool]:
         """The tools, each schema saying what ``call_tool`` enforces: no other arguments."""
