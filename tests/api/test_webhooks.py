@@ -366,6 +366,11 @@ def test_a_bad_webhooks_table_names_the_key_and_line(tmp_path: Path) -> None:
         ("http://example.com/h\x00", "control"),
         ("http://example.com/bücher", "percent-encode"),
         ("ftp://example.com/hook", "http"),
+        # no resolver looks these up: each try failed with "UnicodeError: encoding with
+        # 'idna' codec failed (UnicodeError: label empty or too long)", until given up
+        ("http://" + "a" * 64 + ".example/hook", "63"),
+        ("http://hooks..example/hook", "empty"),
+        ("http://b\u00fccher-" + "\u00fc" * 60 + ".example/hook", "63"),
     ],
 )
 def test_a_webhook_url_that_cannot_be_posted_to_is_refused_in_the_config(

@@ -86,6 +86,14 @@ def url_problem(url: str) -> str | None:
         )
     if not parts.hostname:
         return "the address has no host"
+    try:  # as the resolver is asked: each try would fail with the idna codec's error
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        return (
+            "the host name cannot be looked up: a part between its dots is empty, or longer "
+            "than 63 characters as the resolver writes it (xn--…), or holds a character no "
+            "domain name can"
+        )
     if port == 0:
         return bad_port
     if not (parts.path + parts.query + parts.fragment).isascii():
