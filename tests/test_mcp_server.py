@@ -563,3 +563,31 @@ def test_a_request_the_server_cannot_read_is_answered_not_left_waiting(sqlite_ur
     finally:
         server.stdin.close()
         server.wait(timeout=60)
+
+
+def test_what_the_server_tells_the_assistant_about_refs_is_true(sqlite_url: str) -> None:
+    """The instructions said a unique prefix of a name works as a REF, but a REF is an
+    id, an email or a whole name: "Ada L" names no one, and the assistant, told it
+    would, was refused. Nor did log_activity say how to name a record whose name a
+    contact and a company share (contact:REF, company:REF, deal:REF)."""
+    with tinycrm.open(sqlite_url) as crm:
+        crm.companies.add("Ada Lovelace")  # a company as a person is named
+
+    async def session(client: Client) -> None:
+        assert client.instructions is not None
+        assert "prefix" not in client.instructions
+        assert "no contact matches 'Ada L'" in await refused(
+            client, "contact_briefing", ref="Ada L"
+        )
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        ref = tools["log_activity"].input_schema["properties"]["ref"]["description"]
+        assert "contact:" in ref and "company:" in ref, ref
+        assert "could be" in await refused(
+            client, "log_activity", kind="note", ref="Ada Lovelace", text="Met"
+        )
+        logged = await call(
+            client, "log_activity", kind="note", ref="contact:Ada Lovelace", text="Met"
+        )
+        assert logged["contact"] == "Ada Lovelace"
+
+    serve(sqlite_url, session, "--allow-writes")

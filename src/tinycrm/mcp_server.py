@@ -48,7 +48,9 @@ if TYPE_CHECKING:
 INSTRUCTIONS = """\
 tinycrm is the user's CRM: companies, contacts, deals in pipeline stages, activities
 (calls, emails, meetings, notes) and tasks. A REF names a record as on the command line:
-an id, an email, a name, a company name or domain, a deal title (a unique prefix works).
+an id (12 or #12), an email, a whole name, a company name or domain, a deal title (case
+does not matter; a part of a name names no one, but the refusal offers the records it may
+mean). A name two records share is refused with their ids: use one.
 Before a meeting, call `search` and then the matching `*_briefing`. `next_actions` is
 what to do now, most pressing first. Amounts are exact decimals in the deal's currency."""
 
@@ -519,7 +521,9 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             str,
             Field(
                 min_length=1,
-                description="Who or what it was about: a contact, company or deal REF.",
+                description="Who or what it was about: a contact, company or deal REF; "
+                "contact:REF, company:REF or deal:REF when a contact and a company (or a "
+                "deal) share the name.",
             ),
         ],
         text: Annotated[str, Field(min_length=1, description="A one-line summary.")],
