@@ -652,3 +652,21 @@ def test_a_big_amount_is_signed_and_sent_exactly_and_a_cent_changed_is_a_change(
     body = json.loads(edited, parse_float=Decimal)
     assert body["record"]["amount"] == Decimal("999999999999999.98")
     assert body["changes"]["amount"] == [Decimal("999999999999999.99"), body["record"]["amount"]]
+
+
+def test_a_failed_try_names_its_endpoint_without_the_secret_in_its_path(
+    store: Any, tmp_path: Path, receiver: Receiver
+) -> None:
+    """`webhooks deliver` wrote each failure with the endpoint's whole address, into cron's
+    mail and the systemd journal of `deliver --watch`: a receiver's secret in its path or
+    query (Slack's hooks/T…/B…/<secret>, ?token=) went with it. `remind --webhook` names
+    the host only for that reason; a failed try now shows the address up to its host."""
+    url = f"http://127.0.0.1:{receiver.port}/services/T000/B000/s3cr3tPath?token=t0k3n"
+    crm = open_crm(store, tmp_path, config_text(url, extra="attempts = 2\n"))
+    crm.contacts.add("Ada Lovelace")
+    receiver.plan = [500, 500]
+    for run in (crm.webhooks.deliver(), crm.webhooks.deliver()):
+        (line,) = run.errors
+        assert "s3cr3t" not in line and "t0k3n" not in line, line
+        assert line.startswith(f"#1 http://127.0.0.1:{receiver.port}/…: HTTP 500"), line
+    assert "gave up" in line

@@ -49,6 +49,7 @@ class Webhooks:
         from tinycrm.clock import utcnow
         from tinycrm.store import outbox, validate
         from tinycrm.webhooks.delivery import post
+        from tinycrm.webhooks.endpoints import shown
 
         limit = validate.limit(limit)
         endpoints = {e.url: e for e in self._store.settings().webhooks}
@@ -68,7 +69,7 @@ class Webhooks:
                     error=error, retry_in=None,
                 )  # fmt: skip
                 run.failed += 1
-                run.errors.append(f"#{row.id} {row.endpoint}: {error}")
+                run.errors.append(f"#{row.id} {shown(row.endpoint)}: {error}")
                 continue
             attempt = post(endpoint, row.event_id, row.body)
             tries = row.attempts + 1
@@ -87,11 +88,11 @@ class Webhooks:
                 continue
             if retry_in is None:
                 run.failed += 1
-                run.errors.append(f"#{row.id} {row.endpoint}: {attempt.error} (gave up)")
+                run.errors.append(f"#{row.id} {shown(row.endpoint)}: {attempt.error} (gave up)")
             else:
                 run.retrying += 1
                 run.errors.append(
-                    f"#{row.id} {row.endpoint}: {attempt.error} (try {tries} of "
+                    f"#{row.id} {shown(row.endpoint)}: {attempt.error} (try {tries} of "
                     f"{endpoint.attempts}; again in {retry_in:g} s)"
                 )
         if run.delivered:

@@ -101,6 +101,17 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+def shown(url: str) -> str:
+    """``url`` as a line on stderr names it: up to its host and port, the rest ``/…``.
+    A receiver's secret is often in its path or query (Slack's ``/services/T…/B…/<secret>``,
+    ``?token=``), and ``webhooks deliver`` writes into cron's mail and the journal."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    rest = "/…" if parts.path.strip("/") or parts.query or parts.fragment else parts.path
+    return f"{parts.scheme}://{parts.netloc}{rest}"
+
+
 def _number(raw: dict[str, Any], key: str, default: float, low: float, high: float) -> float:
     value = raw.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
