@@ -670,3 +670,38 @@ def test_a_failed_try_names_its_endpoint_without_the_secret_in_its_path(
         assert "s3cr3t" not in line and "t0k3n" not in line, line
         assert line.startswith(f"#1 http://127.0.0.1:{receiver.port}/…: HTTP 500"), line
     assert "gave up" in line
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (b"", "the receiver closed the connection without an answer"),
+        (b"hello\r\n\r\n", "not an HTTP answer: hello"),
+        (b"HTTP/1.1 200 OK\r\n" + b"x" * 70000 + b"\r\n\r\n", "not an HTTP answer: "),
+        (
+            b"HTTP/1.1 301 Moved\r\nlocation: https://elsewhere.example/h\r\n"
+            b"content-length: 0\r\n\r\n",
+            "HTTP 301 Moved (a redirect, not followed: put the address it points to in "
+            "the config file)",
+        ),
+    ],
+    ids=["closed", "not-http", "endless-header", "redirect"],
+)
+def test_a_failed_try_says_what_happened_in_words(
+    store: Any, tmp_path: Path, answer: bytes, said: str
+) -> None:
+    """A failed try was told in Python's words: 'RemoteDisconnected: Remote end closed
+    connection without response', 'BadStatusLine: hello', 'LineTooLong: got more than
+    65536 bytes when reading header line'; a redirect as 'HTTP 301 Moved' alone, though it
+    is never followed. Now in words, as remind --webhook tells them."""
+    server = RawReceiver(answer)
+    try:
+        crm = open_crm(store, tmp_path, config_text(server.url, extra="attempts = 2\n"))
+        crm.contacts.add("Ada Lovelace")
+        run = crm.webhooks.deliver()
+    finally:
+        server.close()
+    (line,) = run.errors
+    assert f": {said}" in line, line
+    for python in ("Error:", "Disconnected", "BadStatusLine", "LineTooLong", "[Errno"):
+        assert python not in line, line

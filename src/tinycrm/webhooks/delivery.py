@@ -8,6 +8,7 @@ a timeout, a refused connection). Whether and when to try again is the endpoint'
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -90,16 +91,34 @@ def _send(endpoint: Endpoint, event_id: int, body: str) -> Attempt:
             response.read(65536)
             status = response.status
     except urllib.error.HTTPError as exc:
-        return Attempt(False, exc.code, f"HTTP {exc.code} {exc.reason}")
+        exc.close()
+        said = f"HTTP {exc.code} {exc.reason}".rstrip()
+        if 300 <= exc.code < 400:
+            said += " (a redirect, not followed: put the address it points to in the config file)"
+        return Attempt(False, exc.code, said)
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, TimeoutError):
             return Attempt(False, None, f"no answer within {endpoint.timeout:g} s")
+        if isinstance(reason, socket.gaierror):
+            return Attempt(False, None, "cannot connect: cannot resolve the host name")
+        if isinstance(reason, OSError) and reason.strerror:
+            return Attempt(False, None, f"cannot connect: {reason.strerror.lower()}")
         return Attempt(False, None, f"cannot connect: {reason}")
     except TimeoutError:
         return Attempt(False, None, f"no answer within {endpoint.timeout:g} s")
-    except (OSError, ValueError, http.client.HTTPException) as exc:  # BadStatusLine…
-        return Attempt(False, None, f"{type(exc).__name__}: {exc}")
+    except http.client.RemoteDisconnected:
+        return Attempt(False, None, "the receiver closed the connection without an answer")
+    except (http.client.BadStatusLine, http.client.LineTooLong) as exc:
+        line = str(exc).strip() if isinstance(exc, http.client.BadStatusLine) else ""
+        return Attempt(False, None, f"not an HTTP answer: {line[:200]}".rstrip())
+    except http.client.HTTPException as exc:  # IncompleteRead…
+        return Attempt(False, None, f"the receiver broke off its answer ({type(exc).__name__})")
+    except OSError as exc:  # a reset connection…
+        said = exc.strerror or str(exc)
+        return Attempt(False, None, f"the exchange broke off: {said[:1].lower()}{said[1:]}")
+    except ValueError as exc:
+        return Attempt(False, None, f"cannot send it: {exc}")
     if 200 <= status < 300:
         return Attempt(True, status, None)
     return Attempt(False, status, f"HTTP {status}")
