@@ -591,3 +591,27 @@ def test_what_the_server_tells_the_assistant_about_refs_is_true(sqlite_url: str)
         assert logged["contact"] == "Ada Lovelace"
 
     serve(sqlite_url, session, "--allow-writes")
+
+
+def test_a_list_cut_short_by_its_limit_says_so(sqlite_url: str) -> None:
+    """list_contacts answers 50 contacts unless told otherwise, with "count": 50: with 51
+    contacts the assistant could not tell the list was cut and told the user they have
+    50. Each list now says whether its limit left records out ("more")."""
+    with tinycrm.open(sqlite_url) as crm:
+        for name in ("Alan Turing", "Grace Hopper"):
+            crm.contacts.add(name)
+
+    async def session(client: Client) -> None:
+        cut = await call(client, "list_contacts", limit=2)
+        assert (cut["count"], cut["more"]) == (2, True)
+        whole = await call(client, "list_contacts", limit=3)
+        assert (whole["count"], whole["more"]) == (3, False)
+        assert (await call(client, "list_contacts"))["more"] is False
+        # Ada and her task match "ada"; the feed holds four events; there is one task
+        assert (await call(client, "search", text="ada", limit=1))["more"] is True
+        assert (await call(client, "feed", limit=1))["more"] is True
+        assert (await call(client, "list_tasks", scope="all", limit=1))["more"] is False
+        for tool in ("list_companies", "list_deals", "next_actions"):
+            assert isinstance((await call(client, tool, limit=1))["more"], bool), tool
+
+    serve(sqlite_url, session)

@@ -108,7 +108,21 @@ def _not_a_bool(value: Any) -> Any:
 
 
 Number = BeforeValidator(_not_a_bool)
-Limit = Annotated[int, Number, Field(ge=1, le=1000, description="At most this many results.")]
+Limit = Annotated[
+    int,
+    Number,
+    Field(
+        ge=1,
+        le=1000,
+        description="At most this many results (the answer's more says whether others "
+        "were left out).",
+    ),
+]
+Shown = Annotated[
+    int,
+    Number,
+    Field(ge=1, le=1000, description="At most this many of each list in it (activities, …)."),
+]
 READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
 
@@ -121,6 +135,13 @@ def plain(data: Any) -> dict[str, Any]:
         return {"results": jsonnumbers.jsonable(data), "count": len(data)}
     result: dict[str, Any] = jsonnumbers.jsonable(data)
     return result
+
+
+def listed(rows: list[Any], limit: int) -> dict[str, Any]:
+    """A list asked for with one row past ``limit``: ``{"results": […], "count": n,
+    "more": …}``, ``more`` saying whether the limit left rows out (a default limit of 50
+    would otherwise pass for all there is)."""
+    return {**plain(rows[:limit]), "more": len(rows) > limit}
 
 
 def plain_report(report: Any) -> dict[str, Any]:
@@ -372,10 +393,10 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         detail line and a snippet where it matched; an activity or a case names the record
         it is about (about_kind, about_id). Pass a contact, company or deal id to its *_briefing."""
         with reading():
-            return plain(crm.search(text, kinds=kinds, limit=limit))
+            return listed(crm.search(text, kinds=kinds, limit=limit + 1), limit)
 
     @tool(READ)
-    async def contact_briefing(ref: Ref, limit: Limit = 20) -> dict[str, Any]:
+    async def contact_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
         """The 360-degree view of a contact, for a briefing before a meeting: details,
         company, deals, open tasks, the last interactions and changes, and when keeping
         in touch is next due."""
@@ -383,14 +404,14 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return plain(crm.contacts.show(ref, limit=limit))
 
     @tool(READ)
-    async def company_briefing(ref: Ref, limit: Limit = 20) -> dict[str, Any]:
+    async def company_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
         """The 360-degree view of a company: details, its contacts, deals, open tasks,
         the last interactions and changes."""
         with reading():
             return plain(crm.companies.show(ref, limit=limit))
 
     @tool(READ)
-    async def deal_briefing(ref: Ref, limit: Limit = 20) -> dict[str, Any]:
+    async def deal_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
         """The 360-degree view of a deal: details, stage history, open tasks, the last
         interactions and changes."""
         with reading():
@@ -400,13 +421,13 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     async def list_contacts(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
         """Contacts by name, optionally filtered (--where language)."""
         with reading():
-            return plain(crm.contacts.list(where=where, limit=limit))
+            return listed(crm.contacts.list(where=where, limit=limit + 1), limit)
 
     @tool(READ)
     async def list_companies(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
         """Companies by name, optionally filtered (--where language)."""
         with reading():
-            return plain(crm.companies.list(where=where, limit=limit))
+            return listed(crm.companies.list(where=where, limit=limit + 1), limit)
 
     @tool(READ)
     async def list_deals(
@@ -419,7 +440,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         """Deals in pipeline and stage order (open ones by default), optionally filtered."""
         with reading():
             chosen = None if status == "all" else status
-            return plain(crm.deals.list(where=where, status=chosen, limit=limit))
+            return listed(crm.deals.list(where=where, status=chosen, limit=limit + 1), limit)
 
     @tool(READ)
     async def list_tasks(
@@ -433,14 +454,15 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     ) -> dict[str, Any]:
         """Tasks by due time."""
         with reading():
-            return plain(crm.tasks.list(scope, contact=contact, deal=deal, limit=limit))
+            rows = crm.tasks.list(scope, contact=contact, deal=deal, limit=limit + 1)
+            return listed(rows, limit)
 
     @tool(READ)
     async def next_actions(limit: Limit = 20) -> dict[str, Any]:
         """What to do now, most pressing first (overdue tasks, deals going stale or
         closing, contacts due a touch), each with the reason and a score."""
         with reading():
-            return plain(crm.next(limit=limit))
+            return listed(crm.next(limit=limit + 1), limit)
 
     @tool(READ)
     async def report(
@@ -489,7 +511,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     async def feed(limit: Limit = 20) -> dict[str, Any]:
         """The latest changes, newest first: every create, edit, move, win and loss."""
         with reading():
-            return plain(crm.feed(limit=limit))
+            return listed(crm.feed(limit=limit + 1), limit)
 
     # ------------------------------------------------------------------ writes
 
