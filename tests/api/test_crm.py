@@ -146,6 +146,23 @@ def test_errors_are_tinycrm_errors_with_their_details(crm: Crm) -> None:
         assert issubclass(error, tinycrm.TinyCrmError)
 
 
+def test_a_refused_choice_names_what_was_given_cut_short(crm: Crm) -> None:
+    """search(kinds=[…]) and a report's by= refused a value of 1,000,000 characters with
+    all of it in the message (an assistant's tool error, the command line's stderr line
+    of a megabyte); now cut as every other refusal names a long value."""
+    huge = "x" * 1_000_000
+    for refuse in (
+        lambda: crm.search("ada", kinds=[huge]),
+        lambda: crm.reports.winrate(by=huge),
+        lambda: crm.reports.activity(by=huge),
+        lambda: crm.cases.report(by=huge),
+    ):
+        with pytest.raises(tinycrm.Invalid) as refused:
+            refuse()
+        assert len(str(refused.value)) < 200, str(refused.value)[:300]
+        assert "'xxxxxxxxxx" in str(refused.value) and "…'" in str(refused.value)
+
+
 def test_other_domains_errors_are_tinycrm_errors() -> None:
     from tinycrm.config import ConfigError
     from tinycrm.delivery import DeliveryError

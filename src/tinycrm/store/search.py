@@ -22,6 +22,7 @@ from sqlalchemy.sql import text
 from sqlmodel import SQLModel
 
 from tinycrm import search_text
+from tinycrm.safetext import quoted
 from tinycrm.search_text import SearchQuery, Term
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
@@ -77,7 +78,7 @@ def search_kinds(names: Iterable[str] | None) -> list[SearchKind]:
         kind = by_name.get(name)
         if kind is None:
             choices = ", ".join(k.plural for k in SEARCH_KINDS.values())
-            raise Invalid(f"cannot search {name!r}: choose from {choices}", field="in")
+            raise Invalid(f"cannot search {quoted(name)}: choose from {choices}", field="in")
         if kind not in chosen:
             chosen.append(kind)
     return chosen

@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from tinycrm import dates
+from tinycrm.safetext import quoted
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
 from tinycrm.store.models import Contact, Deal
@@ -183,5 +184,5 @@ def choice(value: str | None, allowed: Sequence[str], what: str) -> str | None:
         return None
     clean = value.strip().lower()
     if clean not in allowed:
-        raise Invalid(f"unknown {what} {value!r} (choose from {', '.join(allowed)})")
+        raise Invalid(f"unknown {what} {quoted(value)} (choose from {', '.join(allowed)})")
     return clean
