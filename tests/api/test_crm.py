@@ -163,6 +163,17 @@ def test_a_refused_choice_names_what_was_given_cut_short(crm: Crm) -> None:
         assert "'xxxxxxxxxx" in str(refused.value) and "…'" in str(refused.value)
 
 
+def test_an_unknown_stage_is_named_cut_short(crm: Crm) -> None:
+    """deal move REF <a stage name of 1,000,000 characters> (an assistant's move_deal)
+    was refused with all of it in the message; now cut, the stages listed after it."""
+    crm.deals.add("Engine order")
+    with pytest.raises(tinycrm.NotFound) as refused:
+        crm.deals.move("Engine order", "x" * 1_000_000)
+    said = str(refused.value)
+    assert len(said) < 300 and said.startswith("unknown stage 'xxxx"), said[:300]
+    assert "…' in pipeline Sales (stages: Lead-in, " in said, said
+
+
 def test_other_domains_errors_are_tinycrm_errors() -> None:
     from tinycrm.config import ConfigError
     from tinycrm.delivery import DeliveryError

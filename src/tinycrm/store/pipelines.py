@@ -8,6 +8,7 @@ from typing import cast
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from tinycrm.safetext import quoted
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
@@ -65,7 +66,7 @@ def resolve_stage(session: Session, pipeline: Pipeline, ref: str | int) -> Stage
     if validate.key(text).replace("closed", "").strip() in ("won", "lost"):  # on the board
         names += "; won and lost are outcomes: tinycrm deal won REF, tinycrm deal lost REF "
         names += "--reason TEXT"
-    raise NotFound(f"unknown stage {text!r} in pipeline {pipeline.name} (stages: {names})")
+    raise NotFound(f"unknown stage {quoted(text)} in pipeline {pipeline.name} (stages: {names})")
 
 
 def _stage_read(stage: Stage, pipeline: Pipeline, deals: int = 0) -> StageRead:

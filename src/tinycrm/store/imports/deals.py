@@ -14,6 +14,7 @@ from sqlmodel import col
 from tinycrm import money
 from tinycrm.formats import values as cell
 from tinycrm.formats.mapping import normalize
+from tinycrm.safetext import quoted
 from tinycrm.store import validate
 from tinycrm.store.deals import new_deal_row
 from tinycrm.store.engine import chunks
@@ -166,7 +167,7 @@ class _Deals(_Import):
                 if not self.create_stages:
                     names = ", ".join(s[1] for s in pipe.stages) or "none"
                     where = f"in pipeline {pipe.name} (stages: {names})"
-                    raise Invalid(f"unknown stage {stage_text!r} {where}{hint}")
+                    raise Invalid(f"unknown stage {quoted(stage_text)} {where}{hint}")
                 stage = self._new_stage(pipe, stage_text, percent)
         if stage is None:
             if not pipe.stages:
