@@ -615,3 +615,20 @@ def test_a_list_cut_short_by_its_limit_says_so(sqlite_url: str) -> None:
             assert isinstance((await call(client, tool, limit=1))["more"], bool), tool
 
     serve(sqlite_url, session)
+
+
+def test_a_report_refusal_names_the_tools_own_arguments(sqlite_url: str) -> None:
+    """report(start='tomorrow', end='yesterday') was refused as '--from 2026-12-07 is after
+    --to 2026-12-05': the command line's options, which the tool does not have (its are
+    start and end; an assistant trying from= was refused again)."""
+
+    async def session(client: Client) -> None:
+        said = await refused(client, "report", name="forecast", start="tomorrow", end="yesterday")
+        assert "--" not in said and " is after end " in said, said
+        assert said.startswith("Error executing tool report: start "), said
+        said = await refused(client, "report", name="activity", end="9999-12-31")
+        assert said.startswith("Error executing tool report: end 9999-12-31 is too far"), said
+        said = await refused(client, "report", name="churn", start="0001-01-01", by="month")
+        assert said.endswith("narrow start and end"), said
+
+    serve(sqlite_url, session)

@@ -254,6 +254,20 @@ def unreadable(error: Exception) -> JSONRPCError | None:
     )
 
 
+@contextmanager
+def _report_words() -> Iterator[None]:
+    """A report's refusal in the tool's words: its arguments are start and end, where
+    the command line's (and the store's messages) are --from and --to."""
+    try:
+        yield
+    except Invalid as exc:
+        said = str(exc).replace("--from/--to", "start and end")
+        said = re.sub(r"--from\b", "start", re.sub(r"--to\b", "end", said))
+        if said == str(exc):
+            raise
+        raise Invalid(said, field=exc.field) from exc
+
+
 class CrmServer(MCPServer):
     """An ``MCPServer`` whose write tools refuse, with a reason, when writes are off."""
 
@@ -487,7 +501,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         (customer lifetime value), activity (calls, emails… per period), cases (support
         cases: response and resolution times, SLA, CSAT; pipeline and owner do not
         apply) or dashboard (the key numbers). Money is per currency."""
-        with reading():
+        with reading(), _report_words():
             if name == "dashboard":
                 given = {"start": start, "end": end, "pipeline": pipeline, "owner": owner}
                 unused = [key for key, value in {**given, "by": by}.items() if value is not None]
