@@ -705,3 +705,32 @@ def test_a_failed_try_says_what_happened_in_words(
     assert f": {said}" in line, line
     for python in ("Error:", "Disconnected", "BadStatusLine", "LineTooLong", "[Errno"):
         assert python not in line, line
+
+
+def test_https_to_a_receiver_without_tls_says_so(store: Any, tmp_path: Path) -> None:
+    """An https:// endpoint whose port speaks plain HTTP failed as 'cannot connect:
+    [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)' (lowercased by the
+    wording of a63ea25 besides); now as remind --webhook says it."""
+    import socket
+
+    sock = socket.create_server(("127.0.0.1", 0))
+
+    def answer_at_once() -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.sendall(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
+                time.sleep(0.2)
+
+    threading.Thread(target=answer_at_once, daemon=True).start()
+    url = f"https://127.0.0.1:{sock.getsockname()[1]}/hook"
+    try:
+        crm = open_crm(store, tmp_path, config_text(url))
+        crm.contacts.add("Ada Lovelace")
+        (line,) = crm.webhooks.deliver().errors
+    finally:
+        sock.close()
+    assert ": cannot connect: TLS failed: the server does not speak TLS on this port (" in line

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from tinycrm.delivery import _tls_detail
 from tinycrm.version import __version__
 from tinycrm.webhooks.endpoints import Endpoint
 from tinycrm.webhooks.signing import headers
@@ -102,9 +104,10 @@ def _send(endpoint: Endpoint, event_id: int, body: str) -> Attempt:
             return Attempt(False, None, f"no answer within {endpoint.timeout:g} s")
         if isinstance(reason, socket.gaierror):
             return Attempt(False, None, "cannot connect: cannot resolve the host name")
-        if isinstance(reason, OSError) and reason.strerror:
-            return Attempt(False, None, f"cannot connect: {reason.strerror.lower()}")
-        return Attempt(False, None, f"cannot connect: {reason}")
+        if isinstance(reason, ssl.SSLError):
+            return Attempt(False, None, f"cannot connect: TLS failed: {_tls_detail(reason)}")
+        said = reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason)
+        return Attempt(False, None, f"cannot connect: {said[:1].lower()}{said[1:]}")
     except TimeoutError:
         return Attempt(False, None, f"no answer within {endpoint.timeout:g} s")
     except http.client.RemoteDisconnected:
