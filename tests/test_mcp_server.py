@@ -632,3 +632,17 @@ def test_a_report_refusal_names_the_tools_own_arguments(sqlite_url: str) -> None
         assert said.endswith("narrow start and end"), said
 
     serve(sqlite_url, session)
+
+
+def test_a_search_for_no_word_is_refused_as_on_the_command_line(sqlite_url: str) -> None:
+    """`tinycrm search '  '` is refused ('nothing to search for'), but search(text='  ')
+    or text='"' answered no results: the assistant told the user nothing matched."""
+
+    async def session(client: Client) -> None:
+        for text in ("   ", '"', '""'):
+            said = await refused(client, "search", text=text)
+            assert "nothing to search for in" in said and "quoted phrase" in said, said
+        said = await refused(client, "search", text=" " * 1_000_000)
+        assert len(said) < 200, len(said)
+
+    serve(sqlite_url, session)

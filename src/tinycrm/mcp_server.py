@@ -38,7 +38,7 @@ from mcp.types import (
 )
 from pydantic import BeforeValidator, Field, ValidationError
 
-from tinycrm import __version__, safetext
+from tinycrm import __version__, safetext, search_text
 from tinycrm.errors import Invalid, TinyCrmError, TinyCrmWarning
 from tinycrm.formats import jsonnumbers
 
@@ -406,6 +406,11 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         and bodies) and support cases. Best first. Each hit has its kind, id, name, a
         detail line and a snippet where it matched; an activity or a case names the record
         it is about (about_kind, about_id). Pass a contact, company or deal id to its *_briefing."""
+        if not search_text.parse(text):  # as the command line: not "no results"
+            raise ToolError(
+                f"nothing to search for in {safetext.quoted(text)}: give a word or a "
+                '"quoted phrase"'
+            )
         with reading():
             return listed(crm.search(text, kinds=kinds, limit=limit + 1), limit)
 
