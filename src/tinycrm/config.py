@@ -440,8 +440,14 @@ def _webhooks(raw: Any, locate: _Locator) -> tuple[Endpoint, ...]:
             line = locate.table_line("webhooks", index, key)
             where = f"{locate.path}, line {line}" if line else str(locate.path)
             raise ConfigError(f"{where}: webhooks[{index + 1}].{exc}") from None
-        if any(e.url == endpoint.url for e in endpoints):
-            raise ConfigError(f"{locate.path}: webhooks: {endpoint.url} is named twice")
+        first = next((n for n, e in enumerate(endpoints) if e.url == endpoint.url), None)
+        if first is not None:  # the address itself is not shown: a secret may be in it
+            line = locate.table_line("webhooks", index, "url")
+            where = f"{locate.path}, line {line}" if line else str(locate.path)
+            raise ConfigError(
+                f"{where}: webhooks[{index + 1}].url: the same address as "
+                f"webhooks[{first + 1}] (one table per address: list all its events there)"
+            )
         endpoints.append(endpoint)
     return tuple(endpoints)
 

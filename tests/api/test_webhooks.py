@@ -734,3 +734,20 @@ def test_https_to_a_receiver_without_tls_says_so(store: Any, tmp_path: Path) -> 
     finally:
         sock.close()
     assert ": cannot connect: TLS failed: the server does not speak TLS on this port (" in line
+
+
+def test_an_address_named_twice_is_refused_by_its_line_without_printing_it(
+    tmp_path: Path,
+) -> None:
+    """Two [[webhooks]] tables with one address were refused as 'config.toml: webhooks:
+    https://hooks.example.com/services/T0/B0/s3cr3t is named twice': the whole address,
+    secret path and all, on the stderr of every command (cron's mail too), and no line."""
+    from tinycrm.config import ConfigError
+
+    url = "https://hooks.example.com/services/T0/B0/s3cr3t"
+    text = config_text(url) + "\n" + config_text(url, events='["deal.*"]')
+    with pytest.raises(ConfigError) as refused:
+        parse_config(text, tmp_path / "config.toml")
+    said = str(refused.value)
+    assert "s3cr3t" not in said, said
+    assert "line 9: webhooks[2].url: the same address as webhooks[1]" in said, said
