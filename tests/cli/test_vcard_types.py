@@ -171,8 +171,8 @@ def test_every_type_of_a_second_phone_comes_back(cli, tmp_path: Path) -> None:
         "TEL;TYPE=CELL,PREF:+353 87 123 4567",
         "TEL;TYPE=HOME,FAX:+353 1 555 0001",
         "TEL;TYPE=WORK,CELL:+353 87 765 4321",
+        "TEL;TYPE=WORK:+353 1 555 0002",  # a second work line, not labelled work.2
     ]
-    assert "item1.TEL;TYPE=WORK:+353 1 555 0002" in text  # labelled work.2, as before
     assert "X-TINYCRM-FIELD" not in text  # as TEL types, not as fields
     v4, _ = _round_trip(cli, tmp_path, card, "4.0")
     assert "TEL;TYPE=work,cell:+353 87 765 4321" in _lines(v4, "TEL")
@@ -327,3 +327,105 @@ def test_the_label_of_the_contacts_own_phone_in_another_script_comes_back(
     assert cli(*args).exit_code == 0
     [replaced] = cli("--db", db, "contact", "list", "--json").json()
     assert replaced["phone"] == "+7 495 000 0010" and "phone_label" not in replaced["fields"]
+
+
+def _props(text: str) -> list[str]:
+    """The TEL and EMAIL lines of a card with the X-ABLabel of each, group names left
+    out ('TEL:+1 2 | Assistant'), in the card's order."""
+    lines = text.splitlines()
+    labels = {}
+    for line in lines:
+        head, _, value = line.partition(":")
+        if head.upper().endswith(".X-ABLABEL"):
+            labels[head.split(".")[0]] = value
+    found = []
+    for line in lines:
+        head, _, value = line.partition(":")
+        group, _, name = head.rpartition(".")
+        if name.split(";")[0].upper() in ("TEL", "EMAIL"):
+            label = labels.get(group) if group else None
+            found.append(f"{name}:{value}" + (f" | {label}" if label else ""))
+    return found
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_an_apple_label_of_ones_own_goes_back_as_apple_wrote_it(
+    cli, tmp_path: Path, version: str
+) -> None:
+    """An Apple label that is a word of our keys ('Assistant', 'Büro') went back out as a
+    TYPE nobody wrote: 'TEL;TYPE=ASSISTANT' (the label lost: Contacts showed 'other'),
+    'item1.TEL;TYPE=BURO' beside X-ABLabel:Büro, on the contact's own phone too. Now it
+    is the label alone, in its own letters, as Apple wrote it; the key stays."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iOS 17.1//EN\r\n"
+        "FN:Jürgen Müller\r\nUID:jm-1\r\n"
+        "item1.TEL;type=pref:+49 30 555 0100\r\nitem1.X-ABLabel:Zentrale\r\n"
+        "item2.TEL:+49 30 555 0101\r\nitem2.X-ABLabel:Büro\r\n"
+        "item3.TEL:+49 30 555 0102\r\nitem3.X-ABLabel:Assistant\r\n"
+        "EMAIL;type=INTERNET;type=pref:jm@example.de\r\n"
+        "item4.EMAIL;type=INTERNET:j@example.de\r\nitem4.X-ABLabel:Straße\r\n"
+        "item5.TEL;type=FAX:+49 30 555 0103\r\nitem5.X-ABLabel:_$!<HomeFAX>!$_\r\n"
+        "END:VCARD\r\n"
+    )
+    text, contact = _round_trip(cli, tmp_path, card, version)
+    fields = contact["fields"]
+    assert fields["phone.assistant"] == "+49 30 555 0102"
+    assert fields["phone.buro"] == "+49 30 555 0101"
+    assert fields["email.strasse"] == "j@example.de"
+    assert "phone_type" not in fields and fields["phone_label"] == "Zentrale"
+    pref = "TYPE=PREF" if version == "3.0" else "PREF=1"
+    fax = "TYPE=FAX" if version == "3.0" else "TYPE=fax"
+    assert sorted(_props(text)) == sorted([
+        f"TEL;{pref}:+49 30 555 0100 | Zentrale",
+        "TEL:+49 30 555 0101 | Büro",
+        "TEL:+49 30 555 0102 | Assistant",
+        f"TEL;{fax}:+49 30 555 0103 | _$!<HomeFAX>!$_",
+        "EMAIL:j@example.de | Straße",
+        "EMAIL;TYPE=INTERNET,PREF:jm@example.de" if version == "3.0"
+        else "EMAIL;PREF=1:jm@example.de",
+    ])  # fmt: skip
+    assert "X-TINYCRM-FIELD" not in text
+    _, back = _round_trip(cli, tmp_path, text, version)
+    assert (back["phone"], back["fields"]) == (contact["phone"], fields)
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_second_number_of_a_type_goes_out_as_that_type(cli, tmp_path: Path, version: str) -> None:
+    """A second work phone (phone.work.2) went out as 'item2.TEL;TYPE=WORK' labelled
+    'work.2': Apple and Google showed a label 'work.2'. Now it is a TYPE=WORK line like
+    the first, and reading numbers it again (phone.work.2); a numbered key the reading
+    would not give back (phone.home.2 without phone.home) keeps its label."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Aoife Byrne\r\nUID:aoife-1\r\n"
+        "TEL;TYPE=cell,pref:+353 87 123 4567\r\n"
+        + "".join(f"TEL;TYPE=WORK:+353 1 555 000{n}\r\n" for n in range(1, 4))
+        + "EMAIL;TYPE=pref:a@x.ie\r\nEMAIL;TYPE=home:b@x.ie\r\nEMAIL;TYPE=home:c@x.ie\r\n"
+        "END:VCARD\r\n"
+    )
+    text, contact = _round_trip(cli, tmp_path, card, version)
+    assert {k: v for k, v in contact["fields"].items() if "." in k} == {
+        "phone.work": "+353 1 555 0001",
+        "phone.work.2": "+353 1 555 0002",
+        "phone.work.3": "+353 1 555 0003",
+        "email.home": "b@x.ie",
+        "email.home.2": "c@x.ie",
+    }
+    assert "X-ABLABEL" not in text and "X-TINYCRM-FIELD" not in text
+    work = "TEL;TYPE=WORK" if version == "3.0" else "TEL;TYPE=work"
+    assert [t for t in _props(text) if t.startswith(work)] == [
+        f"{work}:+353 1 555 000{n}" for n in range(1, 4)
+    ]
+    _, back = _round_trip(cli, tmp_path, text, version)
+    assert back["fields"] == contact["fields"]
+    # a second home email with no first one: its label keeps the key
+    db = str(tmp_path / f"rt-{version}.db")
+    assert cli("--db", db, "contact", "edit", "1", "--unset-field", "email.home").exit_code == 0
+    out = tmp_path / "out.vcf"
+    args = ["--db", db, "export", "contacts", "--format", "vcard", "--out", str(out)]
+    assert cli(*args, "--vcard-version", version).exit_code == 0
+    home = "EMAIL;TYPE=HOME" if version == "3.0" else "EMAIL;TYPE=home"
+    assert f"{home}:c@x.ie | home.2" in _props(out.read_text())
+    db2 = str(tmp_path / "again.db")
+    assert cli("--db", db2, "import", "contacts", str(out)).exit_code == 0
+    [again] = cli("--db", db2, "contact", "list", "--json").json()
+    assert again["fields"]["email.home.2"] == "c@x.ie" and "email.home" not in again["fields"]

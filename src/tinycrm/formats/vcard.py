@@ -175,6 +175,28 @@ def _label_text(prop: Any, card: Any) -> str:
     return ""
 
 
+# The TYPE words of an email or phone (RFC 2426, RFC 6350, Apple's main and iphone; mobile
+# is cell): a key of one (phone.work, phone.work.2) goes out as that TYPE; a key of any
+# other word (phone.assistant, email.2) as an Apple label, since a TYPE of it is one
+# nobody wrote and address books show as 'other'.
+TYPE_WORDS = frozenset(
+    ("home", "work", "voice", "fax", "msg", "cell", "mobile", "pager", "bbs", "modem", "car",
+     "isdn", "video", "pcs", "text", "textphone", "main", "iphone", "other", "internet", "x400")
+)  # fmt: skip
+# Apple's own labels, written _$!<HomeFAX>!$_ (Contacts shows each in the reader's language).
+APPLE_LABELS = frozenset(
+    ("Home", "Work", "Other", "Mobile", "iPhone", "Main", "Pager", "HomeFAX", "WorkFAX",
+     "OtherFAX", "HomePage", "School")
+)  # fmt: skip
+
+
+def _kept_label(text: str, key_label: str) -> bool:
+    """Whether an Apple label's ``text`` is kept beside the value it labels: unless it is
+    a TYPE word (``_$!<Home>!$_``, which export writes as TYPE=HOME) or the very word of
+    its key (``2`` of ``email.2``, which export writes as the label again)."""
+    return bool(text) and _clean_label(text) not in TYPE_WORDS and text != key_label
+
+
 def _clean_label(text: str) -> str:
     """A label as a custom field's name takes it (a-z, digits), its letters as search
     folds them (Büro: buro, Straße: strasse); '' for one of another script."""
@@ -234,7 +256,7 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         if kinds:
             values[FIELD_PREFIX + _TYPE_FIELD[what]] = ",".join(kinds)
         text = _label_text(primary[0], card) if what != "website" else ""
-        if not text.isascii():  # Рабочий: no letter a type takes; Büro: buro
+        if _kept_label(text, ""):  # Рабочий, Büro, Assistant: as Apple wrote it
             values[FIELD_PREFIX + what + "_label"] = text
     said = set(_said_types(primary[0]) + _own_types(primary[0], card)) if primary else set()
     for prop, value in items:
@@ -242,10 +264,11 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
             continue
         if primary is not None and value == primary[1] and set(_said_types(prop)) <= said:
             continue  # the contact's own again; not the same number as its fax
-        key = f"{what}.{_label(prop, card)}"
+        label = _label(prop, card)
+        key = f"{what}.{label}"
         n = 2
         while FIELD_PREFIX + key in values:
-            key = f"{what}.{_label(prop, card)}.{n}"
+            key = f"{what}.{label}.{n}"
             n += 1
         values[FIELD_PREFIX + key] = value
         kinds = _other_types(prop, key) if what != "website" else []
@@ -255,7 +278,7 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         if what != "website" and rank.isdigit() and 1 <= int(rank) <= 100:
             values[FIELD_PREFIX + what + "_pref" + key.removeprefix(what)] = rank  # PREF=2
         text = _label_text(prop, card) if what != "website" else ""
-        if not text.isascii():  # Рабочий (filed as other), Büro (as buro): as it was
+        if _kept_label(text, label):  # Рабочий (filed as other), Büro (as buro): as it was
             values[FIELD_PREFIX + what + "_label" + key.removeprefix(what)] = text
 
 
@@ -289,9 +312,11 @@ _TYPE_TOKEN = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 def _own_types(prop: Any, card: Any) -> list[str]:
     """The TYPEs of the contact's own email or phone as the card gave them, less ``pref``
     (its being the contact's says so) and ``internet`` (what every email is); an Apple
-    label (``_$!<Mobile>!$_``) is one more (``cell``)."""
+    label of a TYPE word (``_$!<Mobile>!$_``) is one more (``cell``), another label is
+    kept as its text (``phone_label``), not as a TYPE."""
     kinds: list[str] = []
     label = _group_label(prop, card)
+    label = label if label in TYPE_WORDS else None
     label = "cell" if label == "mobile" else label
     for kind in [*_types(prop), *([label] if label else [])]:
         if kind not in ("pref", "internet") and _TYPE_TOKEN.match(kind) and kind not in kinds:

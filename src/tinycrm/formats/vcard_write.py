@@ -20,8 +20,10 @@ from tinycrm.formats.vcard import (
     _TYPE_FIELD,
     _TYPE_TOKEN,
     ADDRESS_TYPE,
+    APPLE_LABELS,
     JOB_ROLE,
     PRODID,
+    TYPE_WORDS,
     VERSIONS,
     _card_name,
     _categories,
@@ -62,34 +64,59 @@ def _typed(
             item.params["TYPE"] = shown
 
 
-def _own_label(key: str) -> str | None:
-    """The label of a custom field key (``email.2``) that reading the card back would not
-    find in its TYPE: kept as an Apple label so the key comes back as it was."""
-    label = key.split(".", 1)[1] if "." in key else ""
-    if not label or (label.isalpha() and label != "cell"):
-        return None
-    return label
+def _apple(text: str) -> str:
+    """A label as Apple writes it: one of its own as ``_$!<HomeFAX>!$_``, another as is."""
+    return f"_$!<{text}>!$_" if text in APPLE_LABELS else text
+
+
+def _apple_or(word: str) -> str:
+    """A key's word as a label: Apple's own of that name (homefax: ``_$!<HomeFAX>!$_``),
+    else the word."""
+    return _apple(next((a for a in APPLE_LABELS if a.lower() == word), word))
 
 
 def _kinds(fields: dict[str, str], key: str, what: str) -> tuple[list[str], str | None]:
-    """The TYPEs and label to write on the email or phone of custom field ``key``: its
-    companion ``phone_type.work`` (taken out of ``fields``; one that is not a list of TYPE
-    words stays, written as a field) when it has one, else what the key says; a key
-    those TYPEs would not read back as (``phone.assistant`` of ``TYPE=work``) as its
-    label, the way Apple writes a label of one's own."""
-    label = _own_label(key)
+    """The TYPEs and label to write on the email or phone of custom field ``key``
+    (``phone.work.2``: the second work phone, a TYPE=WORK like the first). TYPEs: its
+    companion ``phone_type.work`` (taken out of ``fields``; one that is not a list of
+    TYPE words stays, written as a field), else the TYPE word of its key, else none. The
+    label: its ``phone_label.KEY`` (taken out: Рабочий, Büro, Assistant, as the card
+    wrote it), else the word of a key that is no TYPE word (``email.2``,
+    ``phone.assistant``), the way Apple writes a label of one's own, else none."""
+    said = re.sub(r"\.\d+$", "", key.split(".", 1)[1])  # work.2: work
+    label: str | None = None
     text = fields.get(what + "_label" + key.removeprefix(what), "").strip()
-    if text and _clean_label(text) in ("", *key.split(".")[1:2]):
-        label = fields.pop(what + "_label" + key.removeprefix(what))  # Рабочий, Büro
+    if text and _clean_label(text) in ("", said):
+        label = _apple(fields.pop(what + "_label" + key.removeprefix(what)))
+    elif said not in TYPE_WORDS:
+        label = _apple_or(said)
     companion = _TYPE_FIELD[what] + key.removeprefix(what)
     kinds = [k.strip().lower() for k in fields.get(companion, "").split(",") if k.strip()]
     if not kinds or not all(_TYPE_TOKEN.match(k) for k in kinds):
-        return _type_of(key), label
+        if said not in TYPE_WORDS or (label is not None and said == "other"):
+            return [], label  # Apple's label alone; no TYPE=OTHER the card did not give
+        return _type_of(f"{what}.{said}"), label
     del fields[companion]
-    said = key.split(".")[1]
-    if (label is None or not _clean_label(label)) and _type_label(kinds) != said:
+    if label is None and _type_label(kinds) != said:
         label = said
     return kinds, label
+
+
+def _read_key(what: str, kinds: list[str], label: str | None, taken: set[str]) -> str:
+    """The key reading gives a value written with ``kinds`` and ``label`` after the
+    keys ``taken`` (as ``_multi`` files it: work, then work.2)."""
+    text = re.sub(r"^_\$!<(.*)>!\$_$", r"\1", label or "").strip()
+    said = _clean_label(text) or _type_label(kinds)
+    key, n = f"{what}.{said}", 2
+    while key in taken:
+        key, n = f"{what}.{said}.{n}", n + 1
+    return key
+
+
+def _in_order(keys: Iterable[str]) -> list[str]:
+    """Custom field keys in the order their numbers say (work, work.2, …, work.10)."""
+    return sorted(keys, key=lambda k: [(0, int(p), "") if p.isdigit() else (1, 0, p)
+                                        for p in k.split(".")])  # fmt: skip
 
 
 def _rank(fields: dict[str, str], key: str, version: str) -> str | None:
@@ -124,10 +151,14 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     for what, prop in (("email", "email"), ("phone", "tel")):
         own = getattr(contact, what)
         if own:
-            label = fields.pop(f"{what}_label", "").strip() or None  # Рабочий
+            label = _apple(fields.pop(f"{what}_label", "").strip()) or None  # Рабочий
             _typed(card, prop, own, _main_types(fields, what, version), label, version, "1")
-        for key in sorted(k for k in fields if k.startswith(what + ".")):
+        taken: set[str] = set()
+        for key in _in_order(k for k in fields if k.startswith(what + ".")):
             kinds, label = _kinds(fields, key, what)
+            if _read_key(what, kinds, label, taken) != key:  # home.2 without a home
+                label = _apple_or(key.split(".", 1)[1])
+            taken.add(_read_key(what, kinds, label, taken))
             _typed(card, prop, fields.pop(key), kinds, label, version, _rank(fields, key, version))
     if contact.company or fields.get("department"):
         org = [contact.company or ""]
