@@ -387,7 +387,7 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
         adr = prop.value
         for key, attr in _ADDRESS_PARTS:
             part = getattr(adr, attr, "")
-            text = " ".join(part) if isinstance(part, list) else str(part or "")
+            text = _joined(part)
             text = ", ".join(line.strip() for line in text.splitlines() if line.strip())
             if text and FIELD_PREFIX + prefix + key not in values:
                 values[FIELD_PREFIX + prefix + key] = text
@@ -420,16 +420,16 @@ def card_values(
     if not name and n:
         parts = n[0].value
         name = " ".join(
-            " ".join(p) if isinstance(p, list) else str(p)
+            _joined(p)
             for p in (parts.prefix, parts.given, parts.additional, parts.family, parts.suffix)
             if p
         ).strip()
     org = card.contents.get("org")
     if org:
-        parts = org[0].value if isinstance(org[0].value, list) else [str(org[0].value)]
-        if parts and str(parts[0]).strip():
-            values["company"] = str(parts[0]).strip()
-        units = ";".join(str(p).strip() for p in parts[1:]).rstrip(";")
+        parts = [_joined(p) for p in _listed(org[0].value)]  # ORG:Smith, Jones & Co;Sales
+        if parts and parts[0].strip():
+            values["company"] = parts[0].strip()
+        units = ";".join(p.strip() for p in parts[1:]).rstrip(";")
         if units.strip(";"):  # ORG:Acme;Sales;EMEA: Sales;EMEA
             values[FIELD_PREFIX + "department"] = units
     values["name"] = " ".join(name.split()) or values.get("company", "")  # a company's card
@@ -448,7 +448,7 @@ def card_values(
     for prop_name, key in (("title", "title"), ("org", "company")):
         for n, prop in enumerate(card.contents.get(prop_name, [])[1:], start=2):
             value = prop.value  # a second TITLE or ORG: title.2, company.2
-            text = ";".join(map(str, value)) if isinstance(value, list) else str(value)
+            text = ";".join(map(_joined, _listed(value)))
             if text.strip(" ;"):
                 values[f"{FIELD_PREFIX}{key}.{n}"] = text.strip()
     roles = _texts(card, "role")
@@ -477,6 +477,18 @@ def card_values(
         elif prop.name == "X-TINYCRM-FIELD" and prop.params.get("NAME"):
             values[FIELD_PREFIX + prop.params["NAME"][0]] = str(prop.value)
     return values
+
+
+def _listed(value: Any) -> list[Any]:
+    """A compound value's components (ORG's), a value of one as a list of it."""
+    return value if isinstance(value, list) else [value]
+
+
+def _joined(part: Any) -> str:
+    """A component of N, ADR or ORG as text: vobject splits one at a comma the card did
+    not escape (``ORG:Smith, Jones & Co``, as vCard 2.1 and many 3.0 writers have it),
+    which is put back."""
+    return ",".join(map(str, part)) if isinstance(part, list) else str(part or "")
 
 
 def _texts(card: Any, prop_name: str) -> list[str]:
@@ -597,8 +609,27 @@ def _vobject() -> Any:
     """vobject, its content-line pattern replaced by the linear one (``_LINE``)."""
     import vobject
     import vobject.base
+    import vobject.vcard
 
     vobject.base.line_re = _LINE
+    text = vobject.vcard.VCardTextBehavior
+    if not getattr(text, "_tinycrm_commas", False):
+        base64 = text.decode
+
+        def decode(cls: Any, line: Any) -> None:
+            """A text value whole: vobject keeps what comes before its first comma the
+            card did not escape ('NOTE:Met at CES, wants a demo': 'Met at CES')."""
+            plain = not getattr(line, "encoding_param", None)
+            if line.encoded and plain and "BASE64" not in line.singletonparams:
+                from vobject.icalendar import stringToTextValues
+
+                line.value = ",".join(stringToTextValues(line.value))
+                line.encoded = False
+                return
+            base64(line)
+
+        text.decode = classmethod(decode)  # type: ignore[method-assign,assignment]
+        text._tinycrm_commas = True  # type: ignore[attr-defined]
     return vobject
 
 

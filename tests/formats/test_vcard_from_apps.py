@@ -1,0 +1,74 @@
+"""vCards as address books and phones write them, read and written back: every value
+the card gave comes back from tinycrm's own export the same."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from tinycrm.formats.vcard import read_vcards
+from tinycrm.formats.vcard_write import contact_card
+
+
+def read_text(text: str, **options: Any) -> list[dict[str, str]]:
+    read = read_vcards(io.BytesIO(text.encode()), name="x.vcf", **options)
+    return [values for _, values, _ in read]
+
+
+def as_contact(values: dict[str, str]) -> dict[str, Any]:
+    """The values read from a card as the contact import makes of them."""
+    fields = {k.removeprefix("field:"): v for k, v in values.items() if k.startswith("field:")}
+    tags = [t for t in values.get("tags", "").split(",") if t]
+    keys = ("name", "email", "phone", "company", "title", "notes", "uid")
+    return {**{k: values.get(k) for k in keys}, "tags": tags, "fields": fields}
+
+
+def written_back(values: dict[str, str], version: str) -> dict[str, str]:
+    """``values`` written as tinycrm's card and read again."""
+    [again] = read_text(contact_card(as_contact(values), version=version))
+    return again
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_comma_in_a_text_value_is_kept(version: str) -> None:
+    """vCard 2.1 does not escape a comma (Outlook, older phones), and many 3.0 writers do
+    not either: 'NOTE:Met at CES, wants a demo' was read as 'Met at CES', the rest of the
+    note (and of a title, a name, a quoted-printable note) dropped without a word."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Müller;Jürgen\r\nFN:Müller, Jürgen\r\n"
+        "TITLE:Head of Sales, EMEA\r\nNOTE:Met at CES, wants a demo; call in May\r\n"
+        "EMAIL;INTERNET:jm@example.de\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ada Lovelace\r\n"
+        "NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:First line=0D=0ASecond, with a =\r\n"
+        "soft break =C3=A4=C3=B6=C3=BC\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\n"
+        "NOTE:unescaped, in 3.0\\, and escaped\\; too\r\nEND:VCARD\r\n"
+    )
+    jm, ada, grace = read_text(text)
+    assert jm["name"] == "Müller, Jürgen"
+    assert jm["title"] == "Head of Sales, EMEA"
+    assert jm["notes"] == "Met at CES, wants a demo; call in May"
+    assert ada["notes"] == "First line\nSecond, with a soft break äöü"
+    assert grace["notes"] == "unescaped, in 3.0, and escaped; too"
+    for card in (jm, ada, grace):
+        assert {k: v for k, v in written_back(card, version).items() if k != "uid"} == card
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_comma_in_an_organisation_or_address_is_kept(version: str) -> None:
+    """'ORG:Smith, Jones & Co' made the company "['Smith', ' Jones & Co']" (a Python list
+    as text), and 'ADR:;;Main St, Suite 5;…' the street 'Main St  Suite 5'."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Smith\r\nN:Smith;Ann;;;\r\n"
+        "ORG:Smith, Jones & Co;R&D, Labs\r\n"
+        "ADR;TYPE=WORK:;;Main St, Suite 5;Springfield;;;\r\n"
+        "ADR;TYPE=HOME:;;Elm St\\, Apt 2\\;b;Town;;;\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert card["company"] == "Smith, Jones & Co"
+    assert card["field:department"] == "R&D, Labs"
+    assert card["field:street"] == "Main St, Suite 5"
+    assert card["field:home.street"] == "Elm St, Apt 2;b"
+    assert {k: v for k, v in written_back(card, version).items() if k != "uid"} == card
