@@ -413,7 +413,7 @@ def card_values(
     value is text is kept instead, as a custom field named after it (``nickname``,
     ``x-skype``; the second of a name as ``nickname.2``)."""
     values: dict[str, str] = {}
-    _extras(card, values, keep_extra, unread)
+    _extras(card, values, keep_extra or _is_own(card), unread)  # tinycrm's: its fields
     names = _texts(card, "fn")
     name = names[0] if names else ""
     n = card.contents.get("n")
@@ -589,6 +589,17 @@ def _extras(
         elif unread is not None and name not in seen:
             unread[name] = unread.get(name, 0) + 1
         seen.add(name)
+
+
+# Properties --keep-extra keeps as custom fields (``nickname``, ``impp.2``) that export
+# writes back as themselves, as do the X- properties of other apps (``x-skype``); not
+# those a field of that name typed by someone would bend (KIND:customer makes a card
+# something else, CLASS:VIP, GEO:EMEA, LABEL, an address's label in 3.0).
+KEPT_PROPERTIES = frozenset(
+    ("NICKNAME", "ANNIVERSARY", "IMPP", "RELATED", "GENDER", "LANG", "TZ", "FBURL",
+     "CALURI", "CALADRURI", "EXPERTISE", "HOBBY", "INTEREST", "ORG-DIRECTORY",
+     "BIRTHPLACE", "DEATHPLACE", "DEATHDATE", "SOCIALPROFILE")
+)  # fmt: skip
 
 
 # vobject's pattern for a content line nests a star over optional groups that may match

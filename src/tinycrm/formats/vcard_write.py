@@ -22,6 +22,7 @@ from tinycrm.formats.vcard import (
     ADDRESS_TYPE,
     APPLE_LABELS,
     JOB_ROLE,
+    KEPT_PROPERTIES,
     PRODID,
     TYPE_WORDS,
     VERSIONS,
@@ -208,6 +209,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
             card.add(prop.lower()).value = value.astimezone(UTC).isoformat()
         elif value is not None and value != "":
             card.add(prop.lower()).value = str(value)
+    _properties(card, fields)
     for key, value in sorted(fields.items()):
         item = card.add("x-tinycrm-field")
         item.value = value
@@ -225,6 +227,28 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     if isinstance(changed, datetime):
         card.add("rev").value = changed.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return str(card.serialize())
+
+
+def _properties(card: Any, fields: dict[str, str]) -> None:
+    """The custom fields named after a vCard property (``nickname``, ``impp.2``,
+    ``x-skype``: what --keep-extra kept) as that property, taken out of ``fields``; a
+    numbered one only after the one before it (reading numbers them in order)."""
+    written: dict[str, int] = {}
+    for key in _in_order(fields):
+        name, _, n = key.partition(".")
+        prop = name.upper()
+        known = prop in KEPT_PROPERTIES or (
+            prop.startswith("X-") and not prop.startswith("X-TINYCRM") and prop not in _OWN_X
+        )
+        if not known or not re.fullmatch(r"[A-Z0-9-]+", prop):
+            continue
+        if (n or "1") != str(written.get(prop, 0) + 1):
+            continue  # nickname.2 without a nickname: a field, not the first NICKNAME
+        card.add(prop.lower()).value = fields.pop(key)
+        written[prop] = written.get(prop, 0) + 1
+
+
+_OWN_X = frozenset(("X-ABLABEL", "X-ABADR"))
 
 
 def _uid(contact: Any) -> str:

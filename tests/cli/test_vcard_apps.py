@@ -1,0 +1,67 @@
+"""vCards from Apple, Google, Outlook, Thunderbird and Nextcloud imported, exported and
+imported again: every value comes back, and other address books read the export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _round_trip(cli, tmp_path: Path, card: str, *options: str, version: str = "3.0") -> tuple:
+    """``card`` imported (with ``options``), exported, and the export imported into a
+    second database without options: (the export, the contact, the contact again)."""
+    db, db2 = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    (tmp_path / "in.vcf").write_text(card)
+    done = cli("--db", db, "import", "contacts", str(tmp_path / "in.vcf"), *options)
+    assert done.exit_code == 0, done.stderr
+    out = tmp_path / "out.vcf"
+    args = ["--db", db, "export", "contacts", "--format", "vcard", "--out", str(out)]
+    assert cli(*args, "--vcard-version", version).exit_code == 0
+    assert cli("--db", db2, "import", "contacts", str(out)).exit_code == 0
+    [contact] = cli("--db", db, "contact", "list", "--json").json()
+    [again] = cli("--db", db2, "contact", "list", "--json").json()
+    return out.read_text(), contact, again
+
+
+def test_properties_kept_by_keep_extra_go_back_out_as_themselves(cli, tmp_path: Path) -> None:
+    """--keep-extra keeps NICKNAME, IMPP, ANNIVERSARY, RELATED, X-SKYPE as custom fields,
+    and export wrote them as X-TINYCRM-FIELD;NAME=nickname: Apple, Google and khard read
+    none of them back, and the nickname, chat handles and anniversary were gone there.
+    Now each goes out as the property it came from, and tinycrm's own card reads them
+    back as the fields without --keep-extra."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada Lovelace\r\nUID:ada-1\r\n"
+        "NICKNAME:Countess\r\nNICKNAME:Ada L\r\nANNIVERSARY:18350708\r\n"
+        "IMPP:xmpp:ada@jabber.example\r\nIMPP:skype:ada.lovelace\r\n"
+        "RELATED;VALUE=text:William King\r\nX-SKYPE:ada.l\r\nEND:VCARD\r\n"
+    )
+    for version in ("3.0", "4.0"):
+        text, contact, again = _round_trip(cli, tmp_path, card, "--keep-extra", version=version)
+        assert contact["fields"] == {
+            "nickname": "Countess", "nickname.2": "Ada L", "anniversary": "18350708",
+            "impp": "xmpp:ada@jabber.example", "impp.2": "skype:ada.lovelace",
+            "related": "William King", "x-skype": "ada.l",
+        }  # fmt: skip
+        lines = text.splitlines()
+        for line in ("NICKNAME:Countess", "NICKNAME:Ada L", "ANNIVERSARY:18350708",
+                     "IMPP:xmpp:ada@jabber.example", "IMPP:skype:ada.lovelace",
+                     "RELATED:William King", "X-SKYPE:ada.l"):  # fmt: skip
+            assert line in lines
+        assert "X-TINYCRM-FIELD" not in text
+        assert again["fields"] == contact["fields"]
+        for db in ("a.db", "b.db"):
+            (tmp_path / db).unlink()
+
+
+def test_a_second_of_a_property_without_a_first_is_not_made_the_first(cli, tmp_path: Path) -> None:
+    """A field nickname.2 alone goes out as X-TINYCRM-FIELD, not as a NICKNAME that would
+    come back as nickname (a field nobody had)."""
+    db, db2 = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    added = cli("--db", db, "contact", "add", "Ada", "--field", "nickname.2=Ada L")
+    assert added.exit_code == 0, added.stderr
+    out = tmp_path / "out.vcf"
+    assert (
+        cli("--db", db, "export", "contacts", "--format", "vcard", "--out", str(out)).exit_code == 0
+    )
+    assert cli("--db", db2, "import", "contacts", str(out)).exit_code == 0
+    [again] = cli("--db", db2, "contact", "list", "--json").json()
+    assert again["fields"] == {"nickname.2": "Ada L"}
