@@ -72,3 +72,42 @@ def test_a_comma_in_an_organisation_or_address_is_kept(version: str) -> None:
     assert card["field:street"] == "Main St, Suite 5"
     assert card["field:home.street"] == "Elm St, Apt 2;b"
     assert {k: v for k, v in written_back(card, version).items() if k != "uid"} == card
+
+
+def test_a_card_without_its_end_does_not_take_the_next_card_with_it() -> None:
+    """A card whose END:VCARD is missing (a file cut and pasted together) swallowed the
+    card after it: both were rejected as one, 'Component VCARD was never closed', and the
+    good card was not imported. A BEGIN:VCARD starts the next card, as the end of the
+    file ends the last one."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:No End\r\nEMAIL:noend@x.example\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Second\r\nEMAIL:second@x.example\r\nEND:VCARD\r\n"
+    )
+    read = list(read_vcards(io.BytesIO(text.encode()), name="x.vcf"))
+    assert [(line, values.get("name"), values.get("email")) for line, values, _ in read] == [
+        (1, "No End", "noend@x.example"),
+        (5, "Second", "second@x.example"),
+    ]
+
+
+def test_an_agents_card_inside_a_card_is_left_out_and_named() -> None:
+    """vCard 2.1's AGENT holds another person's card inside the card (Outlook, Nokia):
+    the outer card ended at the agent's END:VCARD, so it was rejected as never closed and
+    its properties after the agent were lost. Now the agent's card is left out, as a
+    photo is, and named among the properties not imported."""
+    text = (
+        "BEGIN:VCARD\nVERSION:2.1\nFN:Agent Boss\nEMAIL:boss@x.example\nAGENT:\n"
+        "BEGIN:VCARD\nVERSION:2.1\nFN:Agent Smith\nTEL:+1 555\nEND:VCARD\n"
+        "NOTE:after the agent\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:2.1\nFN:Next One\nEND:VCARD\n"
+    )
+    unread: dict[str, int] = {}
+    read = list(read_vcards(io.BytesIO(text.encode()), name="x.vcf", unread=unread))
+    [(_, boss, _), (_, nxt, _)] = read
+    assert (boss["name"], boss["email"], boss["notes"]) == (
+        "Agent Boss",
+        "boss@x.example",
+        "after the agent",
+    )
+    assert "phone" not in boss and nxt["name"] == "Next One"
+    assert unread == {"AGENT": 1}

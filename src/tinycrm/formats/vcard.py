@@ -94,13 +94,22 @@ def split_cards(
     start = 0
     skipping = False
     seen_any = False
+    agent = False  # after a 2.1 AGENT with no value: the agent's own card follows
+    nested = 0  # inside an agent's card, left out
     blank = True  # a file of no cards: what an export of no contacts writes
     for number, line in enumerate(_decode(stream, name), start=1):
         line = line.rstrip("\r").lstrip("\ufeff")
         upper = line.strip().upper()
         blank = blank and not upper
-        if upper == "BEGIN:VCARD" and card is None:
-            card, start, skipping = [line.strip()], number, False
+        if card is not None and (nested or (agent and upper == "BEGIN:VCARD")):
+            nested += {"BEGIN:VCARD": 1, "END:VCARD": -1}.get(upper, 0)
+            agent = False
+            continue  # an agent's card inside the card: left out, as a photo is
+        if upper == "BEGIN:VCARD":
+            if card is not None:  # the card before had no END:VCARD: it ends here
+                _count(dropped, left_out)
+                yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n"
+            card, start, skipping, agent = [line.strip()], number, False, False
             seen_any = True
             left_out = set()
             continue
@@ -121,7 +130,8 @@ def split_cards(
         head = re.split(r"[;:]", line, maxsplit=1)[0]
         prop = head.rsplit(".", 1)[-1].strip().upper()
         skipping = prop in _DROPPED
-        if skipping:
+        agent = prop == "AGENT" and not line.partition(":")[2].strip()
+        if skipping or agent:
             left_out.add(prop)
         else:
             card.append(line)
