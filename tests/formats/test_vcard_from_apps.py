@@ -111,3 +111,26 @@ def test_an_agents_card_inside_a_card_is_left_out_and_named() -> None:
     )
     assert "phone" not in boss and nxt["name"] == "Next One"
     assert unread == {"AGENT": 1}
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_lines_ended_by_a_carriage_return_alone_are_lines(version: str) -> None:
+    """A file of CRLF, LF and lone CR line ends (old Mac address books, files stitched
+    together): a property after a lone CR was read as part of the line before, so the
+    email went into the note ('one\\nEMAIL:mix@x.example') and the contact had none."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\nFN:Mixed Lines\r\nNOTE:one\r\n  two\n\tthree\r"
+        "EMAIL:mix@x.example\rTEL:+1 555 0100\r\nEND:VCARD\n"
+        "BEGIN:VCARD\rVERSION:3.0\rFN:Old Mac\rEMAIL:mac@x.example\rEND:VCARD\r"
+    )
+    read = list(read_vcards(io.BytesIO(text.encode()), name="x.vcf"))
+    assert [line for line, _, _ in read] == [1, 10]
+    [(_, mixed, _), (_, mac, _)] = read
+    assert (mixed["notes"], mixed["email"], mixed["phone"]) == (
+        "one twothree",
+        "mix@x.example",
+        "+1 555 0100",
+    )
+    assert (mac["name"], mac["email"]) == ("Old Mac", "mac@x.example")
+    for card in (mixed, mac):
+        assert {k: v for k, v in written_back(card, version).items() if k != "uid"} == card

@@ -73,15 +73,19 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
     chunk = sample
     try:
         while chunk:
-            pending += decoder.decode(chunk)
-            *lines, pending = pending.split("\n")
+            text = pending + decoder.decode(chunk)
+            cut = len(text) - text.endswith("\r")  # its LF may start the next chunk
+            *lines, pending = _LINE_END.split(text[:cut])
+            pending += text[cut:]
             yield from lines
             chunk = stream.read(64 * 1024)
         pending += decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
         raise FormatError(f"{name} is not valid {encoding} ({exc.reason})") from None
-    if pending:
-        yield pending
+    yield from (line for line in _LINE_END.split(pending) if line)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")  # CRLF, LF, and a CR alone (old Mac address books)
 
 
 def split_cards(
