@@ -134,3 +134,19 @@ def test_lines_ended_by_a_carriage_return_alone_are_lines(version: str) -> None:
     assert (mac["name"], mac["email"]) == ("Old Mac", "mac@x.example")
     for card in (mixed, mac):
         assert {k: v for k, v in written_back(card, version).items() if k != "uid"} == card
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_googles_escaped_colons_are_colons(version: str) -> None:
+    """Google Contacts writes a web page as 'URL:https\\://ada.example' (a colon
+    escaped, which vCard does not ask for): the website was kept as 'https\\://…', a
+    link that opens nothing, and went out again as 'https\\\\://…'."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\n"
+        "item1.URL:https\\://ada.example/blog\r\nitem1.X-ABLabel:blog\r\n"
+        "NOTE:ratio 2\\:1\\, a backslash \\\\: kept\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert card["field:website"] == "https://ada.example/blog"
+    assert card["notes"] == "ratio 2:1, a backslash \\: kept"
+    assert {k: v for k, v in written_back(card, version).items() if k != "uid"} == card

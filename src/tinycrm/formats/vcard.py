@@ -85,6 +85,7 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
     yield from (line for line in _LINE_END.split(pending) if line)
 
 
+_ESCAPED_COLON = re.compile(r"(?<!\\)((?:\\\\)*)\\:")  # \: after no backslash or \\s
 _LINE_END = re.compile(r"\r\n|\r|\n")  # CRLF, LF, and a CR alone (old Mac address books)
 
 
@@ -643,12 +644,14 @@ def _vobject() -> Any:
 
         def decode(cls: Any, line: Any) -> None:
             """A text value whole: vobject keeps what comes before its first comma the
-            card did not escape ('NOTE:Met at CES, wants a demo': 'Met at CES')."""
+            card did not escape ('NOTE:Met at CES, wants a demo': 'Met at CES'), and
+            an escaped colon (Google's 'URL:https\\://…') is a colon."""
             plain = not getattr(line, "encoding_param", None)
             if line.encoded and plain and "BASE64" not in line.singletonparams:
                 from vobject.icalendar import stringToTextValues
 
-                line.value = ",".join(stringToTextValues(line.value))
+                value = _ESCAPED_COLON.sub(r"\1:", line.value)
+                line.value = ",".join(stringToTextValues(value))
                 line.encoded = False
                 return
             base64(line)
