@@ -65,3 +65,31 @@ def test_a_second_of_a_property_without_a_first_is_not_made_the_first(cli, tmp_p
     assert cli("--db", db2, "import", "contacts", str(out)).exit_code == 0
     [again] = cli("--db", db2, "contact", "list", "--json").json()
     assert again["fields"] == {"nickname.2": "Ada L"}
+
+
+def test_every_web_page_goes_out_as_a_url(cli, tmp_path: Path) -> None:
+    """Only the first web page went out as URL; the others (website.home, a page Apple
+    or Google labelled 'blog') were written as X-TINYCRM-FIELD, which no address book
+    reads: there the contact had one web page. Now each is a URL with its type or
+    label, and comes back under its key."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nUID:ada-1\r\n"
+        "URL;TYPE=WORK:https://analytical.example\r\nURL;TYPE=HOME:https://ada.example\r\n"
+        "item1.URL:https://ada.example/blog\r\nitem1.X-ABLabel:blog\r\n"
+        "item2.URL:https://ada.example/old\r\nitem2.X-ABLabel:_$!<HomePage>!$_\r\n"
+        "URL:https://other.example\r\nEND:VCARD\r\n"
+    )
+    for version in ("3.0", "4.0"):
+        text, contact, again = _round_trip(cli, tmp_path, card, version=version)
+        assert contact["fields"] == {
+            "website": "https://analytical.example",
+            "website.home": "https://ada.example",
+            "website.blog": "https://ada.example/blog",
+            "website.homepage": "https://ada.example/old",
+            "website.other": "https://other.example",
+        }
+        urls = [line for line in text.splitlines() if "URL" in line.split(":")[0]]
+        assert len(urls) == 5 and "X-TINYCRM-FIELD" not in text
+        assert again["fields"] == contact["fields"]
+        for db in ("a.db", "b.db"):
+            (tmp_path / db).unlink()

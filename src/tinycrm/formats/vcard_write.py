@@ -198,6 +198,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         adr.params["TYPE"] = [kind if version == "4.0" else kind.upper()]
     if fields.get("website"):
         card.add("url").value = fields.pop("website")
+        _pages(card, fields, version)
     if fields.get("birthday"):
         card.add("bday").value = fields.pop("birthday")
     for prop, attr in _TINYCRM.items():
@@ -227,6 +228,21 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     if isinstance(changed, datetime):
         card.add("rev").value = changed.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return str(card.serialize())
+
+
+def _pages(card: Any, fields: dict[str, str], version: str) -> None:
+    """The other web pages (``website.home``, ``website.blog``), after the contact's own,
+    as URLs: a type word as its TYPE, another as an Apple label, as emails go; taken
+    out of ``fields``."""
+    taken: set[str] = set()
+    for key in _in_order(k for k in fields if k.startswith("website.")):
+        said = re.sub(r"\.\d+$", "", key.split(".", 1)[1])
+        kinds = _type_of(f"website.{said}") if said in TYPE_WORDS - {"other"} else []
+        label = None if said in TYPE_WORDS else _apple_or(said)
+        if _read_key("website", kinds, label, taken) != key:  # home.2 without a home
+            label = _apple_or(key.split(".", 1)[1])
+        taken.add(_read_key("website", kinds, label, taken))
+        _typed(card, "url", fields.pop(key), kinds, label, version, None)
 
 
 def _properties(card: Any, fields: dict[str, str]) -> None:
