@@ -150,3 +150,23 @@ def test_googles_escaped_colons_are_colons(version: str) -> None:
     assert card["field:website"] == "https://ada.example/blog"
     assert card["notes"] == "ratio 2:1, a backslash \\: kept"
     assert {k: v for k, v in written_back(card, version).items() if k != "uid"} == card
+
+
+def test_a_birthday_that_is_not_a_date_is_text_in_vcard_4() -> None:
+    """vCard 4's BDAY is a date unless VALUE=text says otherwise: 'BDAY;VALUE=text:circa
+    1980' (Nextcloud, CardBook) went out as 'BDAY:circa 1980', a card CardDAV servers
+    refuse as invalid. A date stays a date; 3.0 has no VALUE=text and is left as it was."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ann Doe\r\nBDAY;VALUE=text:circa 1980\r\n"
+        "END:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Bo Doe\r\nBDAY:--0412\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Cy Doe\r\nBDAY:19800412T102200Z\r\nEND:VCARD\r\n"
+    )
+    ann, bo, cy = read_text(text)
+    assert ann["field:birthday"] == "circa 1980"
+    out = contact_card(as_contact(ann), version="4.0")
+    assert "BDAY;VALUE=text:circa 1980\r\n" in out
+    assert "BDAY:--0412\r\n" in contact_card(as_contact(bo), version="4.0")
+    assert "BDAY:19800412T102200Z\r\n" in contact_card(as_contact(cy), version="4.0")
+    for card in (ann, bo, cy):
+        assert {k: v for k, v in written_back(card, "4.0").items() if k != "uid"} == card

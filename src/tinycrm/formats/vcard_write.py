@@ -200,7 +200,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         card.add("url").value = fields.pop("website")
         _pages(card, fields, version)
     if fields.get("birthday"):
-        card.add("bday").value = fields.pop("birthday")
+        _date(card, "bday", fields.pop("birthday"), version)
     for prop, attr in _TINYCRM.items():
         value = getattr(contact, attr, None)
         if isinstance(value, bool):
@@ -228,6 +228,20 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     if isinstance(changed, datetime):
         card.add("rev").value = changed.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return str(card.serialize())
+
+
+# vCard 4's date-and-or-time (RFC 6350 4.3.4): 19800412, 1980-04-12, --0412, 1980-04,
+# ---12, a time after T.
+_DATE = re.compile(r"(\d{4}(-?\d\d(-?\d\d)?)?|--\d\d(-?\d\d)?|---\d\d)(T[\dZ:+.-]+)?|T[\dZ:+.-]+")
+
+
+def _date(card: Any, prop: str, value: str, version: str) -> None:
+    """A BDAY (ANNIVERSARY): in vCard 4 one that is not a date is ``VALUE=text``
+    (``circa 1980``), which a date-valued property must say; 3.0 has no such value."""
+    item = card.add(prop.lower())
+    item.value = value
+    if version == "4.0" and not _DATE.fullmatch(value.strip()):
+        item.params["VALUE"] = ["text"]
 
 
 def _pages(card: Any, fields: dict[str, str], version: str) -> None:
@@ -260,7 +274,10 @@ def _properties(card: Any, fields: dict[str, str]) -> None:
             continue
         if (n or "1") != str(written.get(prop, 0) + 1):
             continue  # nickname.2 without a nickname: a field, not the first NICKNAME
-        card.add(prop.lower()).value = fields.pop(key)
+        if prop in ("ANNIVERSARY", "DEATHDATE"):
+            _date(card, prop, fields.pop(key), "4.0")  # vCard 4's, dates as BDAY is
+        else:
+            card.add(prop.lower()).value = fields.pop(key)
         written[prop] = written.get(prop, 0) + 1
 
 
