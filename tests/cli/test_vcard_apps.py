@@ -93,3 +93,41 @@ def test_every_web_page_goes_out_as_a_url(cli, tmp_path: Path) -> None:
         assert again["fields"] == contact["fields"]
         for db in ("a.db", "b.db"):
             (tmp_path / db).unlink()
+
+
+def test_the_labels_and_types_of_properties_kept_by_keep_extra_come_back(
+    cli, tmp_path: Path
+) -> None:
+    """Apple files an anniversary and a spouse's name as X-ABDATE / X-ABRELATEDNAMES
+    labelled _$!<Anniversary>!$_ and _$!<Spouse>!$_; vCard 4 says RELATED;TYPE=spouse,
+    Nextcloud X-SOCIALPROFILE;TYPE=twitter. --keep-extra kept the values and dropped the
+    label and type: the anniversary came back as a date of no kind, the spouse as a
+    name of nobody, the Twitter handle as a profile of no service. Now the type is kept
+    in x-abdate_type (related_type.2, …), the label in x-abdate_label, and export
+    writes both back."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nUID:ada-1\r\n"
+        "item1.X-ABDATE;type=pref:1835-07-08\r\nitem1.X-ABLabel:_$!<Anniversary>!$_\r\n"
+        "item2.X-ABRELATEDNAMES;type=pref:William King\r\nitem2.X-ABLabel:_$!<Spouse>!$_\r\n"
+        "item3.X-ABRELATEDNAMES:Mary Somerville\r\nitem3.X-ABLabel:Tutor\r\n"
+        "RELATED;TYPE=spouse;VALUE=text:William King\r\n"
+        "X-SOCIALPROFILE;TYPE=twitter:https://twitter.com/ada\r\n"
+        "IMPP;TYPE=work:xmpp:ada@jabber.example\r\nEND:VCARD\r\n"
+    )
+    for version in ("3.0", "4.0"):
+        text, contact, again = _round_trip(cli, tmp_path, card, "--keep-extra", version=version)
+        assert contact["fields"] == {
+            "x-abdate": "1835-07-08", "x-abdate_type": "pref",
+            "x-abdate_label": "Anniversary",
+            "x-abrelatednames": "William King", "x-abrelatednames_type": "pref",
+            "x-abrelatednames_label": "Spouse",
+            "x-abrelatednames.2": "Mary Somerville", "x-abrelatednames_label.2": "Tutor",
+            "related": "William King", "related_type": "spouse",
+            "x-socialprofile": "https://twitter.com/ada", "x-socialprofile_type": "twitter",
+            "impp": "xmpp:ada@jabber.example", "impp_type": "work",
+        }  # fmt: skip
+        assert "_$!<Anniversary>!$_" in text and "_$!<Spouse>!$_" in text
+        assert "X-TINYCRM-FIELD" not in text
+        assert again["fields"] == contact["fields"]
+        for db in ("a.db", "b.db"):
+            (tmp_path / db).unlink()

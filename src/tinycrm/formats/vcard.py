@@ -601,9 +601,23 @@ def _extras(
                 key = f"{FIELD_PREFIX}{field_key(name)}.{n}"
                 n += 1
             values[key] = value.strip()
+            _kept_with(prop, card, key.removeprefix(FIELD_PREFIX), values)
         elif unread is not None and name not in seen:
             unread[name] = unread.get(name, 0) + 1
         seen.add(name)
+
+
+def _kept_with(prop: Any, card: Any, key: str, values: dict[str, str]) -> None:
+    """The TYPEs and Apple label of a property kept as the custom field ``key``
+    (``related``: ``related_type`` spouse; ``x-abdate``: ``x-abdate_label``
+    Anniversary), which export writes back with it."""
+    name, dot, n = key.partition(".")
+    kinds = [k for k in _types(prop) if _TYPE_TOKEN.match(k)]
+    if kinds:
+        values[f"{FIELD_PREFIX}{name}_type{dot}{n}"] = ",".join(dict.fromkeys(kinds))
+    label = _label_text(prop, card)
+    if label:
+        values[f"{FIELD_PREFIX}{name}_label{dot}{n}"] = label
 
 
 # Properties --keep-extra keeps as custom fields (``nickname``, ``impp.2``) that export

@@ -65,9 +65,17 @@ def _typed(
             item.params["TYPE"] = shown
 
 
-def _apple(text: str) -> str:
-    """A label as Apple writes it: one of its own as ``_$!<HomeFAX>!$_``, another as is."""
-    return f"_$!<{text}>!$_" if text in APPLE_LABELS else text
+def _apple(text: str, own: frozenset[str] = APPLE_LABELS) -> str:
+    """A label as Apple writes it: one of its ``own`` as ``_$!<HomeFAX>!$_``, another
+    as is."""
+    return f"_$!<{text}>!$_" if text in own else text
+
+
+# Apple's own labels of dates and related names (X-ABDATE, X-ABRELATEDNAMES).
+_APPLE_NAMES = frozenset(
+    ("Anniversary", "Other", "Spouse", "Partner", "Child", "Father", "Mother", "Parent",
+     "Brother", "Sister", "Friend", "Assistant", "Manager")
+)  # fmt: skip
 
 
 def _apple_or(word: str) -> str:
@@ -235,13 +243,14 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
 _DATE = re.compile(r"(\d{4}(-?\d\d(-?\d\d)?)?|--\d\d(-?\d\d)?|---\d\d)(T[\dZ:+.-]+)?|T[\dZ:+.-]+")
 
 
-def _date(card: Any, prop: str, value: str, version: str) -> None:
+def _date(card: Any, prop: str, value: str, version: str) -> Any:
     """A BDAY (ANNIVERSARY): in vCard 4 one that is not a date is ``VALUE=text``
     (``circa 1980``), which a date-valued property must say; 3.0 has no such value."""
     item = card.add(prop.lower())
     item.value = value
     if version == "4.0" and not _DATE.fullmatch(value.strip()):
         item.params["VALUE"] = ["text"]
+    return item
 
 
 def _pages(card: Any, fields: dict[str, str], version: str) -> None:
@@ -274,10 +283,23 @@ def _properties(card: Any, fields: dict[str, str]) -> None:
             continue
         if (n or "1") != str(written.get(prop, 0) + 1):
             continue  # nickname.2 without a nickname: a field, not the first NICKNAME
+        suffix = key.removeprefix(name)  # "" or ".2"
+        label = fields.pop(f"{name}_label{suffix}", "").strip()
+        group = None
+        if label:
+            group = f"item{sum(1 for c in card.getChildren() if c.name == 'X-ABLABEL') + 1}"
         if prop in ("ANNIVERSARY", "DEATHDATE"):
-            _date(card, prop, fields.pop(key), "4.0")  # vCard 4's, dates as BDAY is
+            item = _date(card, prop, fields.pop(key), "4.0")  # vCard 4's, dates as BDAY is
         else:
-            card.add(prop.lower()).value = fields.pop(key)
+            item = card.add(prop.lower())
+            item.value = fields.pop(key)
+        if group:
+            item.group = group
+            card.add("x-ablabel", group=group).value = _apple(label, _APPLE_NAMES)
+        kinds = [k.strip() for k in fields.get(f"{name}_type{suffix}", "").split(",")]
+        if all(_TYPE_TOKEN.match(k) for k in kinds):
+            fields.pop(f"{name}_type{suffix}", None)
+            item.params["TYPE"] = kinds
         written[prop] = written.get(prop, 0) + 1
 
 
