@@ -170,3 +170,30 @@ def test_a_birthday_that_is_not_a_date_is_text_in_vcard_4() -> None:
     assert "BDAY:19800412T102200Z\r\n" in contact_card(as_contact(cy), version="4.0")
     for card in (ann, bo, cy):
         assert {k: v for k, v in written_back(card, "4.0").items() if k != "uid"} == card
+
+
+def test_a_photo_of_many_megabytes_on_one_line_is_read_once(monkeypatch) -> None:
+    """vCard 4 writes a photo as one data: line (Nextcloud, CardBook: several MB of
+    base64, unfolded). Each 64 KiB read split the whole line so far again: 20 MB took
+    48 s to import, four times as long for twice the photo. Each byte is now looked at
+    once for line ends."""
+    import re
+
+    import tinycrm.formats.vcard as vcard
+
+    scanned = []
+
+    class Counting:
+        def split(self, text: str) -> list[str]:
+            scanned.append(len(text))
+            return re.split(r"\r\n|\r|\n", text)
+
+    monkeypatch.setattr(vcard, "_LINE_END", Counting())
+    photo = "A" * (3 * 1024 * 1024)
+    text = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Big Photo\r\n"
+        f"PHOTO:data:image/jpeg;base64,{photo}\r\nEMAIL:big@x.example\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert (card["name"], card["email"]) == ("Big Photo", "big@x.example")
+    assert sum(scanned) <= 2 * len(text)

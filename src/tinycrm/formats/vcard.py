@@ -69,20 +69,27 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
     encoding = detect_encoding(sample)
     errors = "tinycrm-cp1252" if encoding in ("utf-8", "utf-8-sig", "cp1252") else "strict"
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
-    pending = ""
+    line: list[str] = []  # the pieces of the line so far (a photo's may be megabytes)
+    held = ""  # a CR at the end of a chunk: its LF may start the next
     chunk = sample
     try:
-        while chunk:
-            text = pending + decoder.decode(chunk)
-            cut = len(text) - text.endswith("\r")  # its LF may start the next chunk
-            *lines, pending = _LINE_END.split(text[:cut])
-            pending += text[cut:]
-            yield from lines
+        while True:
+            text = held + (decoder.decode(chunk) if chunk else decoder.decode(b"", final=True))
+            held = "\r" if chunk and text.endswith("\r") else ""
+            first, *lines = _LINE_END.split(text[: len(text) - len(held)])
+            line.append(first)
+            if lines:
+                yield "".join(line)
+                *whole, last = lines
+                yield from whole
+                line = [last]
+            if not chunk:
+                break
             chunk = stream.read(64 * 1024)
-        pending += decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
         raise FormatError(f"{name} is not valid {encoding} ({exc.reason})") from None
-    yield from (line for line in _LINE_END.split(pending) if line)
+    if any(line):
+        yield "".join(line)
 
 
 _ESCAPED_COLON = re.compile(r"(?<!\\)((?:\\\\)*)\\:")  # \: after no backslash or \\s
