@@ -131,3 +131,30 @@ def test_the_labels_and_types_of_properties_kept_by_keep_extra_come_back(
         assert again["fields"] == contact["fields"]
         for db in ("a.db", "b.db"):
             (tmp_path / db).unlink()
+
+
+def test_keys_the_reading_would_spell_otherwise_come_back_as_they_were(cli, tmp_path: Path) -> None:
+    """A phone or email under a key the card's label reads back otherwise (phone.Work,
+    email.Home, phone.a_b: import files them as phone.work, email.home, phone.a-b) was
+    written twice, as the TEL and as X-TINYCRM-FIELD: importing the export refused the
+    contact ('email.home' and 'email.Home' are one custom field) or gave it a field
+    more (phone.a-b beside phone.a_b). The TEL now names its key, which import takes."""
+    db, db2 = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    fields = {"phone.Work": "+1 555 0102", "email.Home": "h@x.example",
+              "phone.a_b": "+1 555 0103", "website.Blog": "https://b.example",
+              "email.home.2": "h2@x.example"}  # fmt: skip
+    args = [f"--field={key}={value}" for key, value in fields.items()]
+    added = cli("--db", db, "contact", "add", "Ada", "--phone", "+1 555 0101", *args)
+    assert added.exit_code == 0, added.stderr
+    assert cli("--db", db, "contact", "edit", "1", "--field", "website=https://a.example")
+    for version in ("3.0", "4.0"):
+        out = tmp_path / "out.vcf"
+        args = ["--db", db, "export", "contacts", "--format", "vcard", "--out", str(out)]
+        assert cli(*args, "--vcard-version", version).exit_code == 0
+        text = out.read_text()
+        assert "X-TINYCRM-FIELD" not in text
+        done = cli("--db", db2, "import", "contacts", str(out))
+        assert done.exit_code == 0 and "1 created" in done.stdout, done.stdout
+        [again] = cli("--db", db2, "contact", "list", "--json").json()
+        assert again["fields"] == {**fields, "website": "https://a.example"}
+        (tmp_path / "b.db").unlink()

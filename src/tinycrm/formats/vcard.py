@@ -292,6 +292,10 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         while FIELD_PREFIX + key in values:
             key = f"{what}.{label}.{n}"
             n += 1
+        named = str((prop.params.get(KEY_PARAM) or [""])[0])  # tinycrm's: phone.Work
+        free = not any(k.lower() == (FIELD_PREFIX + named).lower() for k in values)
+        if _KEY.fullmatch(named) and named.lower().startswith(what + ".") and free:
+            key, label = named, re.sub(r"\.\d+$", "", named.split(".", 1)[1])
         values[FIELD_PREFIX + key] = value
         kinds = _other_types(prop, key) if what != "website" else []
         if kinds:  # work,cell: the key says work, phone_type.work says both
@@ -323,6 +327,12 @@ def _tel_text(value: str) -> str:
         elif param:
             rest.append(param)
     return number + (f" ext. {ext}" if ext else "") + "".join(f";{p}" for p in rest)
+
+
+# The custom field key of an email, phone or web page tinycrm wrote, when its TYPE or
+# label would read back as another (phone.Work, phone.a_b): TEL;X-TINYCRM-KEY=phone.Work.
+KEY_PARAM = "X-TINYCRM-KEY"
+_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 
 
 # Where the type of the contact's own email and phone (``home``, ``cell``) is kept: a
@@ -497,7 +507,10 @@ def card_values(
         if prop.name in _TINYCRM and str(prop.value).strip():
             values[_TINYCRM[prop.name]] = str(prop.value).strip()
         elif prop.name == "X-TINYCRM-FIELD" and prop.params.get("NAME"):
-            values[FIELD_PREFIX + prop.params["NAME"][0]] = str(prop.value)
+            key = FIELD_PREFIX + prop.params["NAME"][0]
+            for other in [k for k in values if k.lower() == key.lower() and k != key]:
+                del values[other]  # as stored (email.Home), not as a TYPE reads (email.home)
+            values[key] = str(prop.value)
     return values
 
 
@@ -733,7 +746,7 @@ def _split_name(name: str) -> tuple[str, str]:
 
 
 def _type_of(key: str) -> list[str]:
-    label = key.split(".", 1)[1] if "." in key else ""
+    label = key.split(".", 1)[1].lower() if "." in key else ""
     label = label.split(".")[0]
     return {"mobile": ["cell"], "": []}.get(label, [label] if label.isalpha() else [])
 

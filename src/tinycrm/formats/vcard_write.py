@@ -23,6 +23,7 @@ from tinycrm.formats.vcard import (
     APPLE_LABELS,
     JOB_ROLE,
     KEPT_PROPERTIES,
+    KEY_PARAM,
     PRODID,
     TYPE_WORDS,
     VERSIONS,
@@ -44,9 +45,12 @@ def _typed(
     label: str | None,
     version: str,
     rank: str | None,
+    key: str | None = None,
 ) -> None:
     """One EMAIL or TEL; a ``label`` vCard has no TYPE for (``2``, ``work2``) goes the way
-    Apple writes its own labels: the property in a group with an ``X-ABLabel`` beside it."""
+    Apple writes its own labels: the property in a group with an ``X-ABLabel`` beside it;
+    ``key``, the custom field's, when reading would spell it otherwise (``phone.Work``,
+    ``phone.a_b``), as ``X-TINYCRM-KEY``."""
     group = None
     if label:
         group = f"item{sum(1 for c in card.getChildren() if c.name == 'X-ABLABEL') + 1}"
@@ -54,6 +58,8 @@ def _typed(
     item.value = value
     if group:
         card.add("x-ablabel", group=group).value = label
+    if key:
+        item.params[KEY_PARAM] = [key]
     if version == "4.0":
         if types:
             item.params["TYPE"] = [t.lower() for t in types]  # not "work,cell", quoted
@@ -81,7 +87,7 @@ _APPLE_NAMES = frozenset(
 def _apple_or(word: str) -> str:
     """A key's word as a label: Apple's own of that name (homefax: ``_$!<HomeFAX>!$_``),
     else the word."""
-    return _apple(next((a for a in APPLE_LABELS if a.lower() == word), word))
+    return _apple(next((a for a in APPLE_LABELS if a.lower() == word.lower()), word))
 
 
 def _kinds(fields: dict[str, str], key: str, what: str) -> tuple[list[str], str | None]:
@@ -92,13 +98,14 @@ def _kinds(fields: dict[str, str], key: str, what: str) -> tuple[list[str], str 
     label: its ``phone_label.KEY`` (taken out: Рабочий, Büro, Assistant, as the card
     wrote it), else the word of a key that is no TYPE word (``email.2``,
     ``phone.assistant``), the way Apple writes a label of one's own, else none."""
-    said = re.sub(r"\.\d+$", "", key.split(".", 1)[1])  # work.2: work
+    written = re.sub(r"\.\d+$", "", key.split(".", 1)[1])  # work.2: work
+    said = written.lower()  # the TYPE of phone.Work is WORK
     label: str | None = None
     text = fields.get(what + "_label" + key.removeprefix(what), "").strip()
     if text and _clean_label(text) in ("", said):
         label = _apple(fields.pop(what + "_label" + key.removeprefix(what)))
     elif said not in TYPE_WORDS:
-        label = _apple_or(said)
+        label = _apple_or(written)
     companion = _TYPE_FIELD[what] + key.removeprefix(what)
     kinds = [k.strip().lower() for k in fields.get(companion, "").split(",") if k.strip()]
     if not kinds or not all(_TYPE_TOKEN.match(k) for k in kinds):
@@ -109,6 +116,21 @@ def _kinds(fields: dict[str, str], key: str, what: str) -> tuple[list[str], str 
     if label is None and _type_label(kinds) != said:
         label = said
     return kinds, label
+
+
+def _placed(
+    what: str, key: str, kinds: list[str], label: str | None, taken: set[str]
+) -> tuple[str | None, str | None]:
+    """(the label, the key to name) of the value of custom field ``key``, written with
+    ``kinds`` and ``label`` after the keys ``taken``: a numbered key reading would number
+    otherwise (``home.2`` without a ``home``) labelled with its number; the key named
+    when reading would still spell it otherwise (``phone.Work``, ``phone.a_b``)."""
+    read = _read_key(what, kinds, label, taken)
+    if read.lower() != key.lower():
+        label = _apple_or(key.split(".", 1)[1])
+        read = _read_key(what, kinds, label, taken)
+    taken.add(key)
+    return label, (key if read != key else None)
 
 
 def _read_key(what: str, kinds: list[str], label: str | None, taken: set[str]) -> str:
@@ -165,10 +187,9 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         taken: set[str] = set()
         for key in _in_order(k for k in fields if k.startswith(what + ".")):
             kinds, label = _kinds(fields, key, what)
-            if _read_key(what, kinds, label, taken) != key:  # home.2 without a home
-                label = _apple_or(key.split(".", 1)[1])
-            taken.add(_read_key(what, kinds, label, taken))
-            _typed(card, prop, fields.pop(key), kinds, label, version, _rank(fields, key, version))
+            label, named = _placed(what, key, kinds, label, taken)
+            rank = _rank(fields, key, version)
+            _typed(card, prop, fields.pop(key), kinds, label, version, rank, named)
     if contact.company or fields.get("department"):
         org = [contact.company or ""]
         if fields.get("department"):
@@ -259,13 +280,12 @@ def _pages(card: Any, fields: dict[str, str], version: str) -> None:
     out of ``fields``."""
     taken: set[str] = set()
     for key in _in_order(k for k in fields if k.startswith("website.")):
-        said = re.sub(r"\.\d+$", "", key.split(".", 1)[1])
+        written = re.sub(r"\.\d+$", "", key.split(".", 1)[1])
+        said = written.lower()
         kinds = _type_of(f"website.{said}") if said in TYPE_WORDS - {"other"} else []
-        label = None if said in TYPE_WORDS else _apple_or(said)
-        if _read_key("website", kinds, label, taken) != key:  # home.2 without a home
-            label = _apple_or(key.split(".", 1)[1])
-        taken.add(_read_key("website", kinds, label, taken))
-        _typed(card, "url", fields.pop(key), kinds, label, version, None)
+        label = None if said in TYPE_WORDS else _apple_or(written)
+        label, named = _placed("website", key, kinds, label, taken)
+        _typed(card, "url", fields.pop(key), kinds, label, version, None, named)
 
 
 def _properties(card: Any, fields: dict[str, str]) -> None:
