@@ -7,6 +7,8 @@ import io
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinycrm.formats.vcard import read_vcards
 from tinycrm.formats.vcard_write import contact_card
@@ -197,3 +199,46 @@ def test_a_photo_of_many_megabytes_on_one_line_is_read_once(monkeypatch) -> None
     [card] = read_text(text)
     assert (card["name"], card["email"]) == ("Big Photo", "big@x.example")
     assert sum(scanned) <= 2 * len(text)
+
+
+_WORDS = ["work", "home", "cell", "mobile", "fax", "other", "2", "assistant", "Work", "a_b",
+          "x.y", "main", "iphone", "homefax", "blog", "work.2", "home.2", "other.2"]  # fmt: skip
+_KEYS = ["phone.", "email.", "website.", "phone_type.", "email_label.", "phone_label.",
+         "email_pref.", "nickname", "x-skype", "impp", "related_type", "x-abdate_label",
+         "phone_type", "email_type", "phone_label", "name_parts", "categories",
+         "address_type", "department", "job_role", "home.city", "street", "work.city",
+         "home.2.city"]  # fmt: skip
+_VALUES = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), max_codepoint=0x3000)
+    | st.sampled_from([",", ";", "\\", ":", "\n", " "]),
+    min_size=1,
+    max_size=12,
+)
+
+
+@st.composite
+def _fields(draw: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for _ in range(draw(st.integers(0, 8))):
+        key = draw(st.sampled_from(_KEYS))
+        key += draw(st.sampled_from(_WORDS)) if key.endswith(".") else ""
+        if key.lower() not in {k.lower() for k in out}:
+            out[key] = draw(_VALUES)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(_fields(), st.sampled_from(["3.0", "4.0"]), st.booleans(), st.booleans(), st.booleans())
+def test_every_custom_field_comes_back_from_tinycrms_own_card(
+    fields: dict[str, str], version: str, phone: bool, email: bool, website: bool
+) -> None:
+    """Whatever custom fields a contact has (phones, emails and pages under any key, their
+    types, labels and ranks, properties --keep-extra kept), its card reads back as the
+    same fields, none more: phone.homefax came back with a label field it never had."""
+    fields = {**fields, **({"website": "https://w.example"} if website else {})}
+    contact = {"name": "Ada Lovelace", "email": "a@x.example" if email else None,
+               "phone": "+1 555 0100" if phone else None, "company": None, "title": None,
+               "notes": None, "tags": [], "fields": fields, "uid": "ada-1"}  # fmt: skip
+    [card] = read_text(contact_card(contact, version=version))
+    assert as_contact(card)["fields"] == fields
+    assert (card.get("email"), card.get("phone")) == (contact["email"], contact["phone"])

@@ -215,7 +215,10 @@ APPLE_LABELS = frozenset(
 def _kept_label(text: str, key_label: str) -> bool:
     """Whether an Apple label's ``text`` is kept beside the value it labels: unless it is
     a TYPE word (``_$!<Home>!$_``, which export writes as TYPE=HOME) or the very word of
-    its key (``2`` of ``email.2``, which export writes as the label again)."""
+    its key (``2`` of ``email.2``, which export writes as the label again, as it does
+    Apple's own of it: homefax, ``_$!<HomeFAX>!$_``)."""
+    if text in APPLE_LABELS and _clean_label(text) == key_label:
+        return False
     return bool(text) and _clean_label(text) not in TYPE_WORDS and text != key_label
 
 
@@ -404,18 +407,31 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
     props = card.contents.get("adr", [])
     if not props:
         return
-    primary = _most_preferred(props)
-    if primary is None:
-        primary = next((p for p in props if "work" in _types(p)), props[0])
-    kind = _label(primary, card)
+    # tinycrm names the key of an address that is not the contact's own when reading
+    # would not find it: ADR;TYPE=HOME;X-TINYCRM-KEY=home of a contact with no other
+    candidates = [p for p in props if not _named(p)]
+    primary = _most_preferred(candidates)
+    if primary is None and candidates:
+        primary = next((p for p in candidates if "work" in _types(p)), candidates[0])
+    kind = _label(primary, card) if primary is not None else "work"
     if kind not in ("work", "other") and _TYPE_TOKEN.match(kind):
         values[FIELD_PREFIX + ADDRESS_TYPE] = kind  # a home address the contact's own
+
+    def used(prefix: str) -> bool:
+        return any(
+            k.lower() == (FIELD_PREFIX + prefix + key).lower()
+            for k in values
+            for key, _ in _ADDRESS_PARTS
+        )
+
     for prop in props:
         prefix = "" if prop is primary else f"{_label(prop, card)}."
         n = 2
-        while prefix and any(FIELD_PREFIX + prefix + key in values for key, _ in _ADDRESS_PARTS):
+        while prefix and used(prefix):
             prefix = f"{_label(prop, card)}.{n}."  # a second home address: home.2.city
             n += 1
+        if _named(prop) and not used(_named(prop) + "."):
+            prefix = _named(prop) + "."
         adr = prop.value
         for key, attr in _ADDRESS_PARTS:
             part = getattr(adr, attr, "")
@@ -423,6 +439,12 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
             text = ", ".join(line.strip() for line in text.splitlines() if line.strip())
             if text and FIELD_PREFIX + prefix + key not in values:
                 values[FIELD_PREFIX + prefix + key] = text
+
+
+def _named(prop: Any) -> str:
+    """The custom field key tinycrm's card names on a value (``X-TINYCRM-KEY``), else ''."""
+    text = str((prop.params.get(KEY_PARAM) or [""])[0])
+    return text if _KEY.fullmatch(text) else ""
 
 
 # The properties card_values reads (or, for a card's own bookkeeping, means to leave:

@@ -145,9 +145,10 @@ def _read_key(what: str, kinds: list[str], label: str | None, taken: set[str]) -
 
 
 def _in_order(keys: Iterable[str]) -> list[str]:
-    """Custom field keys in the order their numbers say (work, work.2, …, work.10)."""
+    """Custom field keys (or prefixes, ``home.2.``) in the order their numbers say (work,
+    work.2, …, work.10)."""
     return sorted(keys, key=lambda k: [(0, int(p), "") if p.isdigit() else (1, 0, p)
-                                        for p in k.split(".")])  # fmt: skip
+                                        for p in k.rstrip(".").split(".")])  # fmt: skip
 
 
 def _rank(fields: dict[str, str], key: str, version: str) -> str | None:
@@ -182,7 +183,11 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     for what, prop in (("email", "email"), ("phone", "tel")):
         own = getattr(contact, what)
         if own:
-            label = _apple(fields.pop(f"{what}_label", "").strip()) or None  # Рабочий
+            label = fields.get(f"{what}_label", "").strip() or None  # Рабочий
+            if label and _clean_label(label) not in TYPE_WORDS:  # else it reads as a TYPE
+                label = _apple(fields.pop(f"{what}_label").strip())
+            else:
+                label = None
             _typed(card, prop, own, _main_types(fields, what, version), label, version, "1")
         taken: set[str] = set()
         for key in _in_order(k for k in fields if k.startswith(what + ".")):
@@ -203,28 +208,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         card.add("note").value = contact.notes
     if contact.tags:
         card.add("categories").value = _categories(list(contact.tags), fields)
-    prefixes = sorted({k.rsplit(".", 1)[0] + "." if "." in k else "" for k in fields})
-    for prefix in prefixes:
-        parts = {key: fields.pop(prefix + key, "") for key, _ in _ADDRESS_PARTS}
-        if not any(parts.values()):
-            continue
-        adr = card.add("adr")
-        adr.value = vobject.vcard.Address(
-            box=parts["pobox"],
-            extended=parts["street2"],
-            street=parts["street"],
-            city=parts["city"],
-            region=parts["region"],
-            code=parts["postcode"],
-            country=parts["country"],
-        )
-        kind = re.sub(r"\.\d+$", "", prefix.rstrip("."))  # home.2: home
-        if not prefix:
-            own = fields.get(ADDRESS_TYPE, "").strip().lower()
-            kind = own if _TYPE_TOKEN.match(own) else "work"
-            if kind == own:
-                del fields[ADDRESS_TYPE]  # else a field, written as X-TINYCRM-FIELD
-        adr.params["TYPE"] = [kind if version == "4.0" else kind.upper()]
+    _addresses(card, fields, version)
     if fields.get("website"):
         card.add("url").value = fields.pop("website")
         _pages(card, fields, version)
@@ -272,6 +256,53 @@ def _date(card: Any, prop: str, value: str, version: str) -> Any:
     if version == "4.0" and not _DATE.fullmatch(value.strip()):
         item.params["VALUE"] = ["text"]
     return item
+
+
+def _addresses(card: Any, fields: dict[str, str], version: str) -> None:
+    """The contact's own address (``street``, ``city``, …; its ``address_type``, taken out)
+    and the others (``home.city``, ``home.2.city``) as ADRs, taken out of ``fields``:
+    the own one preferred when there are others, and an other one whose key reading would
+    not find (``home.city`` of a contact with no own address, ``home.2`` with no ``home``)
+    naming it (``X-TINYCRM-KEY=home``)."""
+    import vobject
+
+    prefixes = sorted({k.rsplit(".", 1)[0] + "." if "." in k else "" for k in fields})
+    written: list[tuple[str, Any]] = []
+    for prefix in _in_order(prefixes):
+        parts = {key: fields.pop(prefix + key, "") for key, _ in _ADDRESS_PARTS}
+        if not any(parts.values()):
+            continue
+        adr = card.add("adr")
+        adr.value = vobject.vcard.Address(
+            box=parts["pobox"],
+            extended=parts["street2"],
+            street=parts["street"],
+            city=parts["city"],
+            region=parts["region"],
+            code=parts["postcode"],
+            country=parts["country"],
+        )
+        kind = re.sub(r"\.\d+$", "", prefix.rstrip("."))  # home.2: home
+        if not prefix:
+            own = fields.get(ADDRESS_TYPE, "").strip().lower()
+            kind = own if _TYPE_TOKEN.match(own) else "work"
+            if kind == own:
+                del fields[ADDRESS_TYPE]  # else a field, written as X-TINYCRM-FIELD
+        adr.params["TYPE"] = [kind if version == "4.0" else kind.upper()]
+        taken = [p for p, _ in written]
+        if prefix:
+            read, n = f"{_type_label([kind.lower()])}.", 2
+            while read in taken:
+                read, n = f"{_type_label([kind.lower()])}.{n}.", n + 1
+            if "" not in taken or read != prefix:
+                adr.params[KEY_PARAM] = [prefix.rstrip(".")]
+        written.append((prefix, adr))
+    if len(written) > 1 and written[0][0] == "":
+        main = written[0][1]
+        if version == "4.0":
+            main.params["PREF"] = ["1"]
+        else:
+            main.params["TYPE"] = [*main.params["TYPE"], "PREF"]
 
 
 def _pages(card: Any, fields: dict[str, str], version: str) -> None:
