@@ -181,7 +181,7 @@ def test_a_photo_of_many_megabytes_on_one_line_is_read_once(monkeypatch) -> None
     once for line ends."""
     import re
 
-    import tinycrm.formats.vcard as vcard
+    import tinycrm.formats.vcard_lines as vcard
 
     scanned = []
 

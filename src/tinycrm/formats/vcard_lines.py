@@ -1,0 +1,171 @@
+"""A vCard file as cards: its bytes decoded and split into lines (CRLF, LF or a CR
+alone), the lines into cards (photos and an AGENT's card left out, a card without its
+END closed where the next begins), and vobject readied to parse one (a content-line
+pattern that cannot backtrack, text values whole). :mod:`tinycrm.formats.vcard` reads
+each card's values."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+
+from tinycrm.formats import FormatError
+from tinycrm.formats.csvfile import detect_encoding
+
+_DROPPED = ("PHOTO", "LOGO", "SOUND", "KEY")
+
+
+def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
+    sample = stream.read(64 * 1024)
+    encoding = detect_encoding(sample)
+    errors = "tinycrm-cp1252" if encoding in ("utf-8", "utf-8-sig", "cp1252") else "strict"
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    line: list[str] = []  # the pieces of the line so far (a photo's may be megabytes)
+    held = ""  # a CR at the end of a chunk: its LF may start the next
+    chunk = sample
+    try:
+        while True:
+            text = held + (decoder.decode(chunk) if chunk else decoder.decode(b"", final=True))
+            held = "\r" if chunk and text.endswith("\r") else ""
+            first, *lines = _LINE_END.split(text[: len(text) - len(held)])
+            line.append(first)
+            if lines:
+                yield "".join(line)
+                *whole, last = lines
+                yield from whole
+                line = [last]
+            if not chunk:
+                break
+            chunk = stream.read(64 * 1024)
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{name} is not valid {encoding} ({exc.reason})") from None
+    if any(line):
+        yield "".join(line)
+
+
+_ESCAPED_COLON = re.compile(r"(?<!\\)((?:\\\\)*)\\:")  # \: after no backslash or \\s
+_LINE_END = re.compile(r"\r\n|\r|\n")  # CRLF, LF, and a CR alone (old Mac address books)
+
+
+def split_cards(
+    stream: IO[bytes], *, name: str, dropped: dict[str, int] | None = None
+) -> Iterator[tuple[int, str]]:
+    """(line of BEGIN:VCARD, the card's text without photos) for each card in the file;
+    ``dropped`` counts the cards that held each property left out (``PHOTO``, ``KEY``)."""
+    card: list[str] | None = None
+    left_out: set[str] = set()
+    start = 0
+    skipping = False
+    seen_any = False
+    agent = False  # after a 2.1 AGENT with no value: the agent's own card follows
+    nested = 0  # inside an agent's card, left out
+    blank = True  # a file of no cards: what an export of no contacts writes
+    for number, line in enumerate(_decode(stream, name), start=1):
+        line = line.rstrip("\r").lstrip("\ufeff")
+        upper = line.strip().upper()
+        blank = blank and not upper
+        if card is not None and (nested or (agent and upper == "BEGIN:VCARD")):
+            nested += {"BEGIN:VCARD": 1, "END:VCARD": -1}.get(upper, 0)
+            agent = False
+            continue  # an agent's card inside the card: left out, as a photo is
+        if upper == "BEGIN:VCARD":
+            if card is not None:  # the card before had no END:VCARD: it ends here
+                _count(dropped, left_out)
+                yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n"
+            card, start, skipping, agent = [line.strip()], number, False, False
+            seen_any = True
+            left_out = set()
+            continue
+        if card is None:
+            continue
+        if upper == "END:VCARD":
+            _count(dropped, left_out)
+            card.append("END:VCARD")
+            yield start, "\r\n".join(card) + "\r\n"
+            card = None
+            continue
+        if not line.strip():
+            continue
+        if line[:1] in (" ", "\t") or (skipping and ":" not in line):
+            if not skipping:
+                card.append(line)  # a folded line
+            continue  # else the rest of a photo (base64 holds no ':')
+        head = re.split(r"[;:]", line, maxsplit=1)[0]
+        prop = head.rsplit(".", 1)[-1].strip().upper()
+        skipping = prop in _DROPPED
+        agent = prop == "AGENT" and not line.partition(":")[2].strip()
+        if skipping or agent:
+            left_out.add(prop)
+        else:
+            card.append(line)
+    if card is not None:
+        _count(dropped, left_out)
+        yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n"
+    if not seen_any and not blank:
+        raise FormatError(f"{name} holds no vCard (no BEGIN:VCARD line)")
+
+
+def _count(counts: dict[str, int] | None, names: set[str]) -> None:
+    if counts is not None:
+        for prop in names:
+            counts[prop] = counts.get(prop, 0) + 1
+
+
+# vobject's pattern for a content line nests a star over optional groups that may match
+# nothing, so a line it cannot match (a stray ';' before the ':') backtracks exponentially
+# in its parameters: 24 took 27 s, and one such card hung an import. The same grammar
+# (name, parameters as ';NAME' then '=VALUE' or ',VALUE' pieces, ':' and the value)
+# with possessive quantifiers matches the same lines, or fails, in linear time.
+_NAME = r"[a-zA-Z0-9_-]+"
+_LINE = re.compile(
+    rf"""^((?P<group>{_NAME})\.)?(?P<name>{_NAME})
+    (?P<params>;?(?:;{_NAME}(?:[=,](?:"[^"]*"|[^";:,=]*+))*+)*+)
+    :(?P<value>.*)$""",
+    re.DOTALL | re.VERBOSE,
+)
+
+
+def _vobject() -> Any:
+    """vobject, its content-line pattern replaced by the linear one (``_LINE``)."""
+    import vobject
+    import vobject.base
+    import vobject.vcard
+
+    vobject.base.line_re = _LINE
+    text = vobject.vcard.VCardTextBehavior
+    if not getattr(text, "_tinycrm_commas", False):
+        base64 = text.decode
+
+        def decode(cls: Any, line: Any) -> None:
+            """A text value whole: vobject keeps what comes before its first comma the
+            card did not escape ('NOTE:Met at CES, wants a demo': 'Met at CES'), and
+            an escaped colon (Google's 'URL:https\\://…') is a colon."""
+            plain = not getattr(line, "encoding_param", None)
+            if line.encoded and plain and "BASE64" not in line.singletonparams:
+                from vobject.icalendar import stringToTextValues
+
+                value = _ESCAPED_COLON.sub(r"\1:", line.value)
+                line.value = ",".join(stringToTextValues(value))
+                line.encoded = False
+                return
+            base64(line)
+
+        text.decode = classmethod(decode)  # type: ignore[method-assign,assignment]
+        text._tinycrm_commas = True  # type: ignore[attr-defined]
+    return vobject
+
+
+def _qp_charset(text: str) -> str:
+    """``text`` with ``CHARSET=windows-1252`` on each quoted-printable property that names
+    no charset: what Outlook and older phones write, in the Windows code page, where
+    vobject reads the bytes as UTF-8 (tried first: Android's are)."""
+    lines = []
+    for line in text.split("\r\n"):
+        head, colon, rest = line.partition(":")
+        upper = head.upper()
+        if colon and "QUOTED-PRINTABLE" in upper and "CHARSET" not in upper:
+            line = f"{head};CHARSET=windows-1252:{rest}"
+        lines.append(line)
+    return "\r\n".join(lines)
