@@ -406,3 +406,79 @@ async def test_a_timeline_does_not_repeat_the_name_of_the_record_shown(tui_store
             row.startswith("moved") and "Lead-in → Qualified" in row
             for row in _rows(await _open(pilot, "deal", seeded["renewal"]), "timeline")
         )
+
+
+LONG_EMAIL = (
+    "maximilian.bartholomew-featherstonehaugh@extraordinarily-long-company-name.example.com"
+)
+
+
+def _details(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """The details column as the terminal shows it: each line's value, after the label."""
+    import re
+
+    from tests.tui.test_escapes import screen_text
+
+    rows = [row.split("▕")[0] for row in screen_text(app).splitlines()[1:]]
+    column = re.match(r" \S+ +", rows[0])
+    assert column is not None
+    lines = []
+    for side in rows:
+        if not side.strip() or side.startswith(" Linked records"):
+            break
+        lines.append(side[column.end() :].rstrip(" ▁▂▃▄▅▆▇█"))
+    return lines
+
+
+async def test_a_long_email_or_link_folds_whole_in_the_details(tui_store) -> None:
+    """At 80 columns the details column is 17 cells wide: an email folded at whatever cell
+    the line ended, 'maximilian.bartho' / 'lomew-featherston' / 'ehaugh@extraordin', and
+    read as other addresses. Now a value too long for a line breaks before '@', then
+    before '.' or after '/', then after '-'; one that fits its line is not broken."""
+    from tinycrm.store.companies import add_company
+    from tinycrm.store.contacts import add_contact
+
+    person = add_contact(tui_store, name="Max", email=LONG_EMAIL)
+    site = "https://www.extraordinarily-long-company-name.example.com/about/us"
+    firm = add_company(
+        tui_store, name="Long Co", domain="long-company-name.example.com", fields={"web": site}
+    )
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, "contact", person.id)
+        assert _details(app)[:6] == [
+            "maximilian",
+            ".bartholomew-",
+            "featherstonehaugh",
+            "@extraordinarily-",
+            "long-company-name",
+            ".example.com",
+        ]
+        await pilot.press("escape")
+        await _open(pilot, "company", firm.id)
+        assert _details(app)[:8] == [
+            "long-company-name",
+            ".example.com",
+            "tester",
+            "https://www",
+            ".extraordinarily-",
+            "long-company-name",
+            ".example.com/about/",
+            "us",
+        ]
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(160, 24)) as pilot:
+        await _open(pilot, "company", firm.id)
+        assert _details(app)[0] == "long-company-name.example.com"
+
+
+def test_a_word_wider_than_its_line_folds_where_it_reads_as_itself() -> None:
+    from tinycrm.tui.widgets.text import fold_word
+
+    assert fold_word("jm@acme.de", 20) == ["jm@acme.de"]
+    assert fold_word("jm@acme.de", 8) == ["jm", "@acme.de"]
+    assert fold_word("ada.lovelace@example.com", 16) == ["ada.lovelace", "@example.com"]
+    assert fold_word("https://a.example.com/x/y", 14) == ["https://a", ".example.com/", "x/y"]
+    assert fold_word("a..b@c", 3) == ["a", "..b", "@c"]
+    assert fold_word("abcdefghij", 4) == ["abcd", "efgh", "ij"]  # no boundary: by cells
+    assert "".join(fold_word(LONG_EMAIL, 9)) == LONG_EMAIL

@@ -42,6 +42,7 @@ from tinycrm.tui.messages import DataChanged, RowChosen, RowHighlighted
 from tinycrm.tui.moves import move_from
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Row, RowList
+from tinycrm.tui.widgets.text import Folded
 
 STATUS_ROLES = {"open": "accent", "won": "success", "lost": "error"}
 
@@ -57,15 +58,16 @@ DETAIL_LIMIT = 2000
 import, another program) laid out whole took seconds to open the view."""
 
 
-def _detail(value: Any) -> Text:
-    """One value of the details: escaped, and cut to ``DETAIL_LIMIT`` characters."""
+def _detail(value: Any) -> Folded:
+    """One value of the details: escaped, and cut to ``DETAIL_LIMIT`` characters; a word
+    wider than the column (an email, a link) folded where it still reads as itself."""
     if isinstance(value, Text):
-        return value
+        return Folded(value)
     shown = fmt.block(value)
     if len(shown) > DETAIL_LIMIT:
         whole = value if isinstance(value, str) else shown
         shown = f"{shown[:DETAIL_LIMIT]}… ({len(whole):,} characters)"
-    return Text(shown)
+    return Folded(Text(shown))
 
 
 def _details(rows: list[tuple[str, Any]]) -> Table:

@@ -6,11 +6,15 @@ cards, lists, the feed and the tasks all write stored text through ``fit``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len, chop_cells, set_cell_size
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -159,3 +163,96 @@ def line(
     if used < width:
         segments.append(Segment(" " * (width - used), base))
     return Strip(segments, max(width, used)) if used <= width else Strip(segments).crop(0, width)
+
+
+_BREAKS = (("@", ""), (".", "/"), ("_?&=#+~%", "-"))
+"""Where a word too long for its line (an email, a domain, a link) is broken, each pair
+tried on a piece still too long after the ones before: before an ``@``; before a ``.``
+or after a ``/``; before ``_`` ``?`` ``&`` ``=`` and the like, or after a ``-``."""
+
+
+def _pieces(word: str, before: str, after: str) -> list[str]:
+    """``word`` split before each character of ``before`` and after each of ``after`` (a
+    run of them, "//" or "..", stays whole)."""
+    pieces: list[str] = []
+    start = 0
+    for index, char in enumerate(word):
+        if index <= start:
+            continue
+        previous = word[index - 1]
+        if (char in before and previous not in before and previous not in after) or (
+            previous in after and char not in after
+        ):
+            pieces.append(word[start:index])
+            start = index
+    pieces.append(word[start:])
+    return pieces
+
+
+def _pack(pieces: list[str], width: int) -> list[str]:
+    """The pieces joined into as few lines of at most ``width`` cells as they allow."""
+    lines: list[str] = []
+    current = ""
+    for piece in pieces:
+        if current and cell_len(current + piece) > width:
+            lines.append(current)
+            current = ""
+        current += piece
+    if current:
+        lines.append(current)
+    return lines
+
+
+def fold_word(word: str, width: int, breaks: tuple[tuple[str, str], ...] = _BREAKS) -> list[str]:
+    """``word`` (no spaces) on lines of at most ``width`` cells, broken where it still reads
+    as itself (``_BREAKS``: ``jm`` / ``@acme.de``, ``https://www`` / ``.example.com/``);
+    by cells only where a piece has none of those."""
+    if width <= 0 or cell_len(word) <= width:
+        return [word]
+    if not breaks:
+        return chop_cells(word, width)
+    (before, after), rest = breaks[0], breaks[1:]
+    lines: list[str] = []
+    for piece in _pack(_pieces(word, before, after), width):
+        lines.extend(fold_word(piece, width, rest))
+    return lines
+
+
+_WORD = re.compile(r"\S+")
+
+
+class Folded:
+    """Text that wraps at spaces as Rich wraps it, and where a word is wider than the line
+    (an email, a domain, a link), folds that word onto the next lines where it still reads
+    as itself (``fold_word``) rather than at whatever cell the line ends: Rich's fold made
+    ``maximilian.bartho`` / ``lomew-featherston`` of one address."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return str(self.text)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.text)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        text = self.text
+        plain = text.plain
+        cuts: list[int] = []
+        for match in _WORD.finditer(plain):
+            if cell_len(match.group()) > width:
+                offset = match.start()
+                for piece in fold_word(match.group(), width)[:-1]:
+                    offset += len(piece)
+                    cuts.append(offset)
+        if cuts:
+            parts = text.divide(cuts)
+            text = Text("\n", end=text.end).join(parts)
+            text.justify, text.overflow, text.no_wrap = (
+                self.text.justify,
+                self.text.overflow,
+                self.text.no_wrap,
+            )
+        yield text
