@@ -185,14 +185,15 @@ class RecordScreen(CrmScreen[None]):
         Binding("v", "read", "Read", id="record.read"),
     ]
     KEYS_FIRST: ClassVar[tuple[str, ...]] = (
+        "record.edit",
         "record.done",
-        "record.read",
         "record.log",
         "record.task",
-        "record.edit",
+        "record.read",
     )
     """The keys a narrow key bar keeps first (``KeyBar.first``): those for what the view
-    shows (its record, its tasks, its timeline); ⏎ Open and esc Back come after."""
+    shows (its record, its tasks, its timeline), edit the first (the most used here), v Read
+    the last (⏎ on an activity of the timeline reads it too); ⏎ Open and esc Back after."""
 
     def __init__(self, record_id: int) -> None:
         super().__init__(classes="record-screen")
@@ -433,10 +434,11 @@ class DealScreen(RecordScreen):
         Binding("r", "reopen", "Reopen", id="deal.reopen"),
     ]
     KEYS_FIRST = (
+        "record.edit",
         "deal.won",
         "deal.lost",
         "deal.reopen",
-        *RecordScreen.KEYS_FIRST,
+        *RecordScreen.KEYS_FIRST[1:],
         "deal.move_on",
         "deal.move_back",
     )
