@@ -301,7 +301,7 @@ async def test_at_100_columns_no_stage_column_is_half_in_view(tui_store, seeded)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         view = app.screen.query_one(ColumnsView)
-        edge = view.region.right
+        edge = view.scrollable_content_region.right  # the cells left over are padding
         regions = [column.region for column in view.query(StageColumn)]
         assert regions and regions[0].right <= edge
         assert all(r.right <= edge or r.x >= edge for r in regions), (edge, regions)

@@ -89,3 +89,34 @@ async def test_a_resized_window_keeps_whole_cards_and_the_cursor_in_view(
             await pilot.resize_terminal(100, height)
             await settle(pilot)
             _whole_cards(lead)
+
+
+@pytest.mark.parametrize("width", [80, 100])
+async def test_columns_scrolled_sideways_stay_in_line_with_the_edges(
+    tui_store, seeded, width: int
+) -> None:
+    """At 80 columns the board shows two of its four stages. Scrolled to the third, the
+    view moved by the cells needed (25, not the 26 between two columns' edges): every
+    column in view stood a cell right of where a column stands, its header and its cards'
+    edges out of line with the first view's, and the fourth's first cell showed at the
+    right. Now the view starts at a column's edge, whichever column is active, and shows
+    no part of one beyond the last whole one, on the way right and back."""
+    from tinycrm.tui.widgets.cards import ColumnsView, StageColumn
+
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one(ColumnsView)
+        columns = list(view.query(StageColumn))
+        home = [column.region.x for column in columns]
+        edge = view.scrollable_content_region.right
+        assert home[-1] >= edge  # the last stage waits past the edge
+        for key in ["right"] * (len(columns) - 1) + ["left"] * (len(columns) - 1):
+            await pilot.press(key)
+            await settle(pilot)
+            shown = [c.region for c in columns if c.region.right > view.region.x + 1]
+            shown = [r for r in shown if r.x < edge]
+            assert [r.x for r in shown] == home[: len(shown)], (key, view.scroll_x, shown)
+            assert all(r.right <= edge for r in shown), (key, edge, shown)
+            active = view.active_column
+            assert active is not None and active.region.x in home[: len(shown)]

@@ -520,19 +520,47 @@ class ColumnsView(HorizontalScroll, can_focus=True, inherit_bindings=False):
         if not columns or not self.size.width:
             return
         # Each column has a one-cell margin; the view a one-cell padding on the left.
-        share, extra = divmod(self.size.width - 1, len(columns))
-        if share - 1 < MIN_COLUMN:
+        room = self.outer_size.width - 1  # its width without padding: as ``size`` was
+        share, extra = divmod(room - 1, len(columns))
+        scrolls = share - 1 < MIN_COLUMN
+        if scrolls:
             # as many whole columns as fit share the width, the others wait past the right
-            # edge: a column half in view showed "€86,00" for €86,000
-            shown = max(1, self.size.width // (MIN_COLUMN + 1))
-            share, extra = divmod(self.size.width, shown)
+            # edge: a column half in view showed "€86,00" for €86,000. They are all as wide,
+            # and the cells left over are padding on the right, so that the view scrolled to
+            # any column starts at its edge (``show_column``) and shows no part of the next
+            shown = max(1, room // (MIN_COLUMN + 1))
+            share, extra = divmod(room, shown)
         for index, column in enumerate(columns):
-            width = max(MIN_COLUMN, share - 1 + (index < extra))
+            width = max(MIN_COLUMN, share - 1 + (not scrolls and index < extra))
             if column.styles.width is None or column.styles.width.value != width:
                 column.styles.width = width
+        right = extra if scrolls else 0
+        if self.styles.padding.right != right:
+            self.styles.padding = (0, right, 0, 1)
+
+    def show_column(self, column: StageColumn) -> None:
+        """Scroll sideways so that ``column`` shows whole and the view starts at a column's
+        left edge, the one nearest where it is. ``scroll_to_widget`` scrolled by the cells
+        needed: the columns in view were a cell off their headers' and the edges' places
+        (a card's edge under the header's text)."""
+        width = self.scrollable_content_region.width
+        region = column.virtual_region
+        if not width or not region.width:
+            return
+        left = round(self.scroll_x)
+        starts = [c.virtual_region.x for c in self.columns]
+        fitting = [x for x in starts if region.right - width <= x <= region.x]
+        target = min(fitting, key=lambda x: abs(x - left)) if fitting else region.x
+        if target != left:
+            self.scroll_to(x=target, animate=False, immediate=True)
 
     def on_resize(self) -> None:
         self.fit()
+        self.call_after_refresh(self._show_active)
+
+    def _show_active(self) -> None:
+        if (column := self.active_column) is not None and self.is_attached:
+            self.show_column(column)
 
     @property
     def active_column(self) -> StageColumn | None:
@@ -559,7 +587,7 @@ class ColumnsView(HorizontalScroll, can_focus=True, inherit_bindings=False):
             column.card_list.move_cursor(cursor)
         column.set_active(True, self.has_focus)
         if self.is_mounted and self.size.width:
-            self.scroll_to_widget(column, animate=False, immediate=True)
+            self.show_column(column)
         self.announce()
 
     def announce(self, *, force: bool = False) -> None:
