@@ -99,7 +99,11 @@ async def test_queue_is_next_actions_in_order_with_its_reasons(tui_store, frozen
             f"{'task' if a.entity == 'activity' else a.entity}:{a.entity_id}" for a in expected
         ]
         for line, action in zip(_lines(queue), expected, strict=True):
-            assert line == f"{action.rank}  {action.title}   {action.reason}"
+            reason = action.reason
+            if action.entity == "activity":  # the overdue task's reason says its due time
+                assert reason.startswith("was due 5 days ago")
+                reason = reason.replace("5 days ago", "2026-11-28 11:30 (5 days ago)")
+            assert line == f"{action.rank}  {action.title}   {reason}"
         # The queue is what ``tinycrm next`` says: the rotting deal's line reads as in the issue.
         (rotting,) = [a for a in expected if (a.entity, a.entity_id) == ("deal", ids["rotting"])]
         assert rotting.reason == (
@@ -249,3 +253,34 @@ async def test_a_reminder_beyond_the_loaded_upcoming_tasks_can_be_acted_on(
         await settle(pilot)
         assert far in {t.id for t in list_tasks(tui_store, scope="done")}
         assert f"task:{far}" not in [row.key for row in _queue(app).rows]
+
+
+async def test_an_overdue_task_in_the_queue_says_its_due_time(tui_store, frozen_clock) -> None:
+    """``tinycrm next`` says when an overdue task was due as "was due yesterday" or "was due
+    2026-11-20": the tasks screen showed those and no time, where the task had one (14:30).
+    Now its line says the time; the task list below says the date once ("2026-11-20 14:30",
+    not "2026-11-20 14:30  2026-11-20"). Within the day ("3 h ago") the reason is as it was."""
+    from datetime import datetime
+
+    from tinycrm.dates import local_tz
+
+    def at(day: int, hour: int, minute: int) -> datetime:  # Berlin, the suite's zone
+        return datetime(2026, 12, day, hour, minute, tzinfo=local_tz())
+
+    add_task(tui_store, text="Long late", due=at(3, 14, 30) - timedelta(days=13))
+    add_task(tui_store, text="Late", due=at(2, 9, 0))
+    add_task(tui_store, text="Just late", due=at(3, 8, 15))
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)  # 3 Dec, 11:30
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "4", TasksScreen)
+        lines = _lines(_queue(app))
+        assert "1  Long late   was due 2026-11-20 14:30" in lines, lines
+        assert "2  Late   was due 2026-12-02 09:00 (yesterday)" in lines, lines
+        assert "3  Just late   was due 3 h ago" in lines, lines
+        tasks = app.screen.query_one("#task-list", RowList)
+        due = {row.lines[0][1][0]: row.right[0][0] for row in tasks.rows if row.key}
+        assert due == {
+            "Long late": "2026-11-20 14:30",
+            "Late": "2026-12-02 09:00  yesterday",
+            "Just late": "2026-12-03 08:15  3 h ago",
+        }

@@ -1,12 +1,13 @@
 """What needs you now, then every open task.
 
 The top list is ``tinycrm next``: the same ranked queue (``crm.next()``), in the
-same order and with the same reasons. Below it, open tasks grouped Overdue / Today /
-Upcoming. Tab switches between the two; the keys act on the highlighted row of the
-focused list: ``d`` (or space) completes a task, ``l`` logs a call, email, meeting or
-note about the row's deal or contact, ``t`` adds a task for it (in the task list: a
-task of its own), enter opens its record. After a write both lists reload, so an item
-that was dealt with leaves the queue or drops down it.
+same order and with the same reasons (an overdue task's with the time it was due).
+Below it, open tasks grouped Overdue / Today / Upcoming. Tab switches between the
+two; the keys act on the highlighted row of the focused list: ``d`` (or space)
+completes a task, ``l`` logs a call, email, meeting or note about the row's deal or
+contact, ``t`` adds a task for it (in the task list: a task of its own), enter opens
+its record. After a write both lists reload, so an item that was dealt with leaves
+the queue or drops down it.
 """
 
 from __future__ import annotations
@@ -81,7 +82,23 @@ def _queue_key(action: NextAction) -> str:
     return f"{kind}:{action.entity_id}"
 
 
-def _queue_row(action: NextAction) -> Row:
+def _queue_reason(action: NextAction, now: datetime) -> str:
+    """``tinycrm next``'s reason, with an overdue task's due time: its reason says when the
+    task was due as ``tinycrm next`` does, "was due yesterday", "was due 2026-11-27", which
+    on a screen of due times read as due at no time in particular (or at midnight)."""
+    reason = action.reason
+    if action.entity != "activity" or action.due_at is None or "overdue" not in action.kinds:
+        return reason
+    relative = fmt.relative(action.due_at, now)
+    said = f"was due {relative}"
+    if not reason.startswith(said) or relative.endswith((" h ago", " min ago", "just now")):
+        return reason
+    when = fmt.local(action.due_at)
+    shown = when if when.startswith(relative) else f"{when} ({relative})"
+    return f"was due {shown}{reason[len(said) :]}"
+
+
+def _queue_row(action: NextAction, now: datetime) -> Row:
     badges: list[Part] = []
     for kind in dict.fromkeys(action.kinds):
         if badges:
@@ -91,7 +108,7 @@ def _queue_row(action: NextAction) -> Row:
         _queue_key(action),
         (f"{action.rank:>2}  ", "muted"),
         (action.title, "strong"),
-        (f"   {action.reason}", ""),
+        (f"   {_queue_reason(action, now)}", ""),
         right=badges,
     )
 
@@ -168,7 +185,9 @@ class TasksScreen(CrmScreen[None]):
         # under it. Otherwise (a change from elsewhere) it stays on the item it was on.
         keep = "" if self._acted else None
         self._acted = False
-        self.query_one("#next-list", RowList).set_rows([_queue_row(a) for a in queue], keep=keep)
+        self.query_one("#next-list", RowList).set_rows(
+            [_queue_row(a, now) for a in queue], keep=keep
+        )
         title = f"Next up ({len(queue)}) · most pressing first" if queue else "Next up"
         self.query_one("#next-title", Static).update(title)
         self.query_one("#task-list", RowList).set_rows(self._task_rows(groups, now), keep=keep)
@@ -193,9 +212,7 @@ class TasksScreen(CrmScreen[None]):
                         ("☐ ", "muted"),
                         (task.subject, "strong"),
                         (f"   {_about(task)}" if _about(task) else "", "muted"),
-                        right=[
-                            (f"{fmt.local(task.due_at)}  {fmt.relative(task.due_at, now)}", role)
-                        ],
+                        right=[(_due(task, now), role)],
                     )
                 )
         return rows
