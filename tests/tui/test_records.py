@@ -361,7 +361,8 @@ async def test_a_huge_value_is_cut_in_the_details(tui_store, seeded) -> None:
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=(60, 20)) as pilot:
         screen = await _open(pilot, "deal", seeded["renewal"])
-        table = screen.query_one("#record-details").render()._renderable  # the Rich table
+        details = screen.query_one("#record-details").render()._renderable
+        table = details.grid()  # the Rich table of labels and values
         cells = [str(cell) for cell in table.columns[1]._cells]
         (owner,) = [cell for cell in cells if cell.startswith("yyy")]
         assert len(owner) < DETAIL_LIMIT + 40 and owner.endswith("… (50,000 characters)")
@@ -482,3 +483,27 @@ def test_a_word_wider_than_its_line_folds_where_it_reads_as_itself() -> None:
     assert fold_word("a..b@c", 3) == ["a", "..b", "@c"]
     assert fold_word("abcdefghij", 4) == ["abcd", "efgh", "ij"]  # no boundary: by cells
     assert "".join(fold_word(LONG_EMAIL, 9)) == LONG_EMAIL
+
+
+async def test_a_narrow_record_view_shows_each_value_under_its_label(tui_store, seeded) -> None:
+    """At 40 columns the details grid left the values no cells: a deal's view showed
+    'stage', 'status', 'amount' and no value, a contact's email one cell a line ('z',
+    'o', 'e', '@') with '例え' (two cells a character) not at all. Now, where the values
+    would have fewer than 12 cells beside the labels, each value is under its label."""
+    from tests.tui.test_escapes import screen_text
+    from tinycrm.store.contacts import add_contact
+
+    person = add_contact(tui_store, name="Zoë", email="zoe@例え.jp", title="CEO")
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(40, 20)) as pilot:
+        await _open(pilot, "deal", seeded["renewal"])
+        side = [row.split("▕")[0].rstrip(" ▁▂▃▄▅▆▇█") for row in screen_text(app).splitlines()]
+        assert side[1:5] == [" stage", "   Lead-in", "   (Sales)", " status"], side
+        await pilot.press("escape")
+        await _open(pilot, "contact", person.id)
+        side = [row.split("▕")[0].rstrip(" ▁▂▃▄▅▆▇█") for row in screen_text(app).splitlines()]
+        assert side[1:5] == [" email", "   zoe", "   @例え.jp", " title"], side
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:  # beside the labels where they fit
+        await _open(pilot, "contact", person.id)
+        assert screen_text(app).splitlines()[1].startswith(" email      zoe@例え.jp ")

@@ -14,7 +14,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any, ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -42,7 +41,7 @@ from tinycrm.tui.messages import DataChanged, RowChosen, RowHighlighted
 from tinycrm.tui.moves import move_from
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Row, RowList
-from tinycrm.tui.widgets.text import Folded
+from tinycrm.tui.widgets.text import Details, Folded
 
 STATUS_ROLES = {"open": "accent", "won": "success", "lost": "error"}
 
@@ -70,14 +69,14 @@ def _detail(value: Any) -> Folded:
     return Folded(Text(shown))
 
 
-def _details(rows: list[tuple[str, Any]]) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="dim", no_wrap=True, max_width=24, overflow="ellipsis")
-    table.add_column(overflow="fold")
-    for label, value in rows:
-        if value not in (None, "", [], {}):
-            table.add_row(Text(fmt.text(label)), _detail(value))
-    return table
+def _details(rows: list[tuple[str, Any]]) -> Details:
+    return Details(
+        [
+            (Text(fmt.text(label)), _detail(value))
+            for label, value in rows
+            if value not in (None, "", [], {})
+        ]
+    )
 
 
 def _task_rows(tasks: list[ActivityRead], now: datetime) -> list[Row]:
@@ -267,7 +266,7 @@ class RecordScreen(CrmScreen[None]):
         self.query_one("#timeline", RowList).set_rows(rows)
         self.refresh_bindings()
 
-    def describe(self, view: Any) -> tuple[Text, Table]:
+    def describe(self, view: Any) -> tuple[Text, Details]:
         raise NotImplementedError
 
     def linked(self, view: Any) -> list[Row]:
@@ -459,7 +458,7 @@ class DealScreen(RecordScreen):
         stages = pipeline.stages
         return DealPage(view, [s.id for s in stages], items, quotes, [s.name for s in stages])
 
-    def describe(self, view: DealPage) -> tuple[Text, Table]:
+    def describe(self, view: DealPage) -> tuple[Text, Details]:
         deal = view.deal
         money = fmt.amount(deal.amount, deal.currency)
         status = deal.status if deal.status != "open" else deal.stage
@@ -674,7 +673,7 @@ class ContactScreen(RecordScreen):
             self.crm.quotes.of_deals(deal_ids),
         )
 
-    def describe(self, view: ContactView) -> tuple[Text, Table]:
+    def describe(self, view: ContactView) -> tuple[Text, Details]:
         c = view.contact
         title = self.title_line("CONTACT", c.name, " · ".join(p for p in (c.title, c.company) if p))
         rows: list[tuple[str, Any]] = [
@@ -730,7 +729,7 @@ class CompanyScreen(RecordScreen):
             self.crm.quotes.of_deals(deal_ids),
         )
 
-    def describe(self, view: CompanyView) -> tuple[Text, Table]:
+    def describe(self, view: CompanyView) -> tuple[Text, Details]:
         c = view.company
         where = ", ".join(p for p in (c.city, c.country) if p)
         title = self.title_line("COMPANY", c.name, " · ".join(p for p in (c.industry, where) if p))

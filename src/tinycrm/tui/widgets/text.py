@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from rich.cells import cell_len, chop_cells, set_cell_size
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
+from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -256,3 +258,43 @@ class Folded:
                 self.text.no_wrap,
             )
         yield text
+
+
+class Details:
+    """A record's details: labels on the left, values beside them (``Folded``); where the
+    values would have fewer than ``VALUE_ROOM`` cells beside the labels (a narrow window),
+    each label on its own line with its value under it. A grid gave the values what the
+    labels left: at 40 columns, none, and a deal's view showed its labels alone ("stage",
+    "status", "amount" and no value), a contact's email one cell wide ("z", "o", "e", "@",
+    and "例え", two cells a character, not at all)."""
+
+    VALUE_ROOM = 12
+    LABEL_WIDTH = 24
+    GAP = 2
+
+    def __init__(self, rows: list[tuple[Text, Folded]]) -> None:
+        self.rows = rows
+
+    def grid(self) -> Table:
+        table = Table.grid(padding=(0, self.GAP))
+        table.add_column(style="dim", no_wrap=True, max_width=self.LABEL_WIDTH, overflow="ellipsis")
+        table.add_column(overflow="fold")
+        for label, value in self.rows:
+            table.add_row(label, value)
+        return table
+
+    def stacked(self) -> Table:
+        table = Table.grid()
+        table.add_column(overflow="fold")
+        for label, value in self.rows:
+            table.add_row(Text(label.plain, style="dim", no_wrap=True, overflow="ellipsis"))
+            table.add_row(Padding(value, (0, 0, 0, self.GAP)))
+        return table
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.grid())
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        labels = max((label.cell_len for label, _ in self.rows), default=0)
+        room = options.max_width - min(labels, self.LABEL_WIDTH) - self.GAP
+        yield self.grid() if room >= self.VALUE_ROOM else self.stacked()
