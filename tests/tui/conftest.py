@@ -8,12 +8,15 @@ import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from textual.worker import WorkerCancelled
 
 from tinycrm.store.engine import Store, open_store
+
+if TYPE_CHECKING:
+    from tinycrm.tui.screens.forms import FormScreen
 
 T = TypeVar("T")
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
@@ -157,6 +160,23 @@ async def open_screen(pilot: Any, key: str, screen_type: type[T]) -> T:
     screen = pilot.app.screen
     assert isinstance(screen, screen_type)
     return screen
+
+
+async def open_form(pilot: Any, *keys: str, record: tuple[str, int] | None = None) -> FormScreen:
+    """Open a form as a person does and return it: on the record ``record`` (``("deal",
+    7)``) when given, else where the app is, press ``keys`` (``n`` a new deal, ``e`` edit,
+    ``x`` lost …) once the app has settled."""
+    from tinycrm.tui.screens.forms import FormScreen
+
+    await settle(pilot)
+    if record is not None:
+        pilot.app.open_record(*record)
+        await settle(pilot)
+    await pilot.press(*keys)
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, FormScreen), form
+    return form
 
 
 async def wait_for(pilot: Any, condition: Callable[[], Any], *, timeout: float = 3.0) -> None:

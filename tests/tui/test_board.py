@@ -7,14 +7,13 @@ from typing import Any
 
 from textual.widgets import Input
 
-from tests.tui.conftest import SIZE, settle, wait_for
+from tests.tui.conftest import SIZE, open_form, settle, wait_for
 from tinycrm.api import Crm
 from tinycrm.store.deals import get_deal, list_deals
 from tinycrm.store.events import list_events
 from tinycrm.store.views import deal_view
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
-from tinycrm.tui.screens.forms import FormScreen
 from tinycrm.tui.screens.record import DealScreen
 from tinycrm.tui.widgets.feed import FeedPanel
 from tinycrm.tui.widgets.rows import RowList
@@ -135,11 +134,7 @@ async def test_w_marks_won(tui_store, seeded) -> None:
 async def test_x_asks_for_a_reason_then_marks_lost(tui_store, seeded) -> None:
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("x")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "x")
         await pilot.press("enter")  # no reason: refused in the form
         await settle(pilot)
         assert app.screen is form
@@ -156,11 +151,7 @@ async def test_x_asks_for_a_reason_then_marks_lost(tui_store, seeded) -> None:
 async def test_n_adds_a_deal_through_the_form(tui_store, seeded) -> None:
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("right", "n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "right", "n")
         await pilot.press(*"Glo")
         form.query_one("#field-title", Input).value = "Globex rollout"
         form.query_one("#field-contact", Input).value = "Ada Lovelace"
@@ -212,11 +203,7 @@ async def test_new_deal_form_shows_errors_and_saves_nothing(tui_store, seeded) -
 async def test_e_edits_the_deal(tui_store, seeded) -> None:
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "e")
         assert form.query_one("#field-title", Input).value == "Acme renewal"
         form.query_one("#field-amount", Input).value = "21000"
         form.query_one("#field-tags", Input).value = "enterprise, renewal"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from textual import events
 
-from tests.tui.conftest import SIZE, settle
+from tests.tui.conftest import SIZE, open_form, settle
 from tinycrm.api import Crm
 from tinycrm.store.activities import log_activity
 from tinycrm.store.deals import get_deal
@@ -214,16 +214,11 @@ async def test_the_form_refuses_control_characters_and_takes_a_paste_whole(
     tui_store, seeded
 ) -> None:
     from tinycrm.store.deals import list_deals
-    from tinycrm.tui.screens.forms import FormScreen
 
     before = {d.title for d in list_deals(tui_store)}
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "n")
         title = form.query_one("#field-title")
         title.post_message(events.Paste(HOSTILE_PASTE + "\nsecond line"))
         await pilot.pause()

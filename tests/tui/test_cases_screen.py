@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from textual.widgets import Input, Select
 
-from tests.tui.conftest import NOW, SIZE, open_screen, settle
+from tests.tui.conftest import NOW, SIZE, open_form, open_screen, settle
 from tinycrm.api import Crm
 from tinycrm.business_hours import format_hours
 from tinycrm.store.cases import add_case, case_view, reply_case, resolve_support_case
@@ -126,10 +126,7 @@ async def test_the_status_form_says_the_status_now_and_offers_the_next(
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(pilot, "6", CasesScreen)
         await _highlight(pilot, f"case:{ids['export']}")
-        await pilot.press("s")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "s")
         assert "now open" in form.form_title
         assert form.query_one(Select).value == "pending"
         await pilot.press("ctrl+s")

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from textual.widgets import Input
 
 from tests.hostile import raw_controls
-from tests.tui.conftest import SIZE, open_screen, seed, settle
+from tests.tui.conftest import SIZE, open_form, open_screen, seed, settle
 from tests.tui.test_escapes import screen_text
 from tinycrm.api import Crm
 from tinycrm.store.deals import get_deal
@@ -30,11 +30,7 @@ def _store_title(store: Any, deal_id: int, title: str) -> None:
 
 
 async def _open_edit_form(app: Any, pilot: Any) -> FormScreen:
-    await settle(pilot)
-    await pilot.press("e")
-    await settle(pilot)
-    form = app.screen
-    assert isinstance(form, FormScreen)
+    form = await open_form(pilot, "e")
     return form
 
 
@@ -222,13 +218,7 @@ async def test_a_stored_choice_the_form_does_not_offer_is_kept(store: Any) -> No
         )
     app = make_app(Crm(store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.open_record("contact", contact.id)
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "e", record=("contact", contact.id))
         assert form.raw("role") == "sponsor\x1b[31m" and form.raw("lifecycle") == "partner"
         assert not raw_controls(screen_text(app))
         form.query_one("#field-phone").value = "+49 30 1234567"  # type: ignore[attr-defined]
@@ -257,11 +247,7 @@ async def test_tab_accepts_the_shown_completion_and_moves_on(tui_store: Any) -> 
     seed(tui_store)
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "n")
         form.query_one("#field-title", Input).value = "Globex rollout"
         await _type_then_tab(pilot, form, "contact", "Ada")
         assert form.raw("contact") == "Ada Lovelace"  # the greyed completion, taken
@@ -282,10 +268,7 @@ async def test_tab_accepts_the_company_completion_in_the_contact_form(tui_store:
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(pilot, "2", ContactsScreen)
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "n")
         await _type_then_tab(pilot, form, "company", "Acm")
         assert form.raw("company") == "Acme GmbH"
         assert app.focused is form.query_one("#field-lifecycle")
@@ -302,11 +285,7 @@ async def test_a_name_completes_from_its_folded_form_and_tab_takes_the_real_name
     add_contact(tui_store, name="Søren Kierkegaard", email="soren@example.dk")
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "n")
         field = form.query_one("#field-contact", Input)
         field.focus()
         await pilot.press(*"sor")

@@ -7,22 +7,17 @@ from decimal import Decimal
 
 from textual.widgets import Input
 
-from tests.tui.conftest import SIZE, settle
+from tests.tui.conftest import SIZE, open_form, settle
 from tinycrm.api import Crm
 from tinycrm.store.deals import get_deal, list_deals
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
-from tinycrm.tui.screens.forms import FormScreen
 
 
 async def test_new_deal_form_reads_the_currency_of_the_amount(tui_store, seeded) -> None:
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "n")
         form.query_one("#field-title", Input).value = "Dollar deal"
         form.query_one("#field-amount", Input).value = "$120,000.00"
         await pilot.press("ctrl+s")
@@ -35,11 +30,7 @@ async def test_new_deal_form_reads_the_currency_of_the_amount(tui_store, seeded)
 async def test_deal_forms_refuse_an_amount_in_another_currency(tui_store, seeded) -> None:
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("e")  # Acme renewal, a EUR deal
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "e")  # Acme renewal, a EUR deal
         form.query_one("#field-amount", Input).value = "£7"
         form.query_one("#field-currency", Input).value = "USD"
         await pilot.press("ctrl+s")
@@ -65,13 +56,7 @@ async def test_company_form_refuses_a_domain_another_company_has(tui_store, seed
     globex = add_company(tui_store, name="Globex", domain="globex.com")
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.open_record("company", globex.id)
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "e", record=("company", globex.id))
         form.query_one("#field-domain", Input).value = "WWW.ACME.DE"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -91,11 +76,7 @@ async def test_deal_forms_read_an_amount_in_the_deals_currency_as_the_cli_does(
     yen = add_deal(tui_store, title="Tokyo pilot", amount="500", currency="JPY")
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "n")
         form.query_one("#field-title", Input).value = "Osaka rollout"
         form.query_one("#field-amount", Input).value = "1,200"
         await pilot.press("ctrl+s")  # in euros (the currency shown): ambiguous
@@ -109,11 +90,7 @@ async def test_deal_forms_read_an_amount_in_the_deals_currency_as_the_cli_does(
         (deal,) = list_deals(tui_store, search="osaka rollout")
         assert (deal.amount, deal.currency) == (Decimal("1200"), "JPY")
         app.open_record("deal", yen.id)
-        await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "e")
         form.query_one("#field-amount", Input).value = "1,500"  # the deal is in yen
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select
 
-from tests.tui.conftest import SIZE, open_screen, settle
+from tests.tui.conftest import SIZE, open_form, open_screen, settle
 from tinycrm.api import Crm
 from tinycrm.store.activities import list_activities, list_tasks
 from tinycrm.store.companies import get_company
@@ -38,10 +38,7 @@ async def test_deal_view_logs_an_activity(tui_store, seeded) -> None:
         assert isinstance(screen, DealScreen)
         assert any("Walked through the proposal" in r for r in _rows(screen, "timeline"))
         assert _rows(screen, "linked") == ["contact  Jürgen Müller", "company  Acme GmbH"]
-        await pilot.press("l")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "l")
         form.query_one("#field-kind", Select).value = "email"
         form.query_one("#field-text", Input).focus()
         await pilot.press(*"Sent", "enter")
@@ -202,11 +199,7 @@ async def test_contacts_list_searches_as_you_type(tui_store, seeded) -> None:
         await settle(pilot)
         assert isinstance(app.screen, ContactScreen)
         await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "n")
         await pilot.press(*"Gr")
         form.query_one("#field-name", Input).value = "Grace"
         form.query_one("#field-email", Input).value = "g@x.io"
