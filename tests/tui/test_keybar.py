@@ -55,3 +55,26 @@ async def test_a_record_view_at_80_columns_keeps_the_keys_for_what_it_shows(
             assert " w Won " in text and " x Lost " in text, text
         else:
             assert " v Read " in text, text
+
+
+@pytest.mark.parametrize("width", [40, 60])
+async def test_the_keys_screen_of_a_narrow_window_says_what_each_key_does(
+    tui_store, seeded, width
+) -> None:
+    """At 40 columns ? listed the board's keys with no word of what they do ('w', 'x',
+    'n' alone: the two sections side by side left the descriptions no cells), at 60 the
+    filter's language cut ('contact:T…', 'stage=Pro…'). Now the sections are one under
+    the other where a description would have fewer than 20 cells, and none is cut."""
+    from tests.tui.test_escapes import screen_text
+
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(width, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        box = [line.split("│")[1] for line in screen_text(app).splitlines() if "│" in line]
+        text = " ".join(" ".join(box).split())
+        for said in ("w Won", "x Lost", "n New", "e Edit", "shift+← < Move back"):
+            assert said in text, text
+        assert "contact:TEXT," in text and "stage=Proposal" in text, text
+        assert "…" not in text, text

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,6 +14,8 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from tinycrm.tui.widgets.text import Folded
 
 AREAS = {
     "ColumnsView": "Cards",
@@ -37,16 +42,46 @@ RENAMED = {
 def _sections(sections: dict[str, dict[str, list[str]]], *, mouse: bool = False) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold", no_wrap=True)
-    table.add_column()
+    table.add_column(overflow="fold")
     for area, entries in sections.items():
         table.add_row("", Text(area, style="bold underline"))
         for description, keys in entries.items():
-            table.add_row(" ".join(keys), description)
+            table.add_row(" ".join(keys), Folded(Text(description)))
         table.add_row("", "")
     if mouse:
         table.add_row("", Text("Mouse", style="bold underline"))
         table.add_row("", Text(MOUSE, style="dim"))
     return table
+
+
+DESCRIPTION_ROOM = 20
+"""The cells a key's description has at least beside the other section's keys; with less,
+the sections are one under the other."""
+
+
+class _Keys:
+    """The keys' sections side by side (the screen's own, then ``Everywhere``) where each
+    description has ``DESCRIPTION_ROOM`` cells, else one under the other: side by side at
+    40 columns, the descriptions had no cells at all ("w", "x", "n" and no word of what
+    they do), at 60 a few ("contact:T…", "stage=Pro…" of the filter's language)."""
+
+    def __init__(self, left: Table, right: Table, keys: int) -> None:
+        self.left, self.right = left, right
+        self.need = 2 * (keys + 2 + DESCRIPTION_ROOM) + 4
+        self.outer = Table.grid(padding=(0, 4))
+        self.outer.add_column()
+        self.outer.add_column()
+        self.outer.add_row(left, right)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.outer)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width >= self.need:
+            yield self.outer
+        else:
+            yield self.left
+            yield self.right
 
 
 def _area(node: Any) -> str:
@@ -67,7 +102,7 @@ class HelpScreen(ModalScreen[None]):
         super().__init__(classes="help-screen")
         self.table = self._table(screen)
 
-    def _table(self, screen: Screen[Any]) -> Table:
+    def _table(self, screen: Screen[Any]) -> _Keys:
         self.sections: dict[str, dict[str, list[str]]] = {}
         sections = self.sections
         active_bindings = screen.active_bindings
@@ -91,14 +126,15 @@ class HelpScreen(ModalScreen[None]):
                 keys.append(display)
         order = sorted(sections, key=lambda a: (a == "Everywhere", a))
         left = [a for a in order if a != "Everywhere"]
-        outer = Table.grid(padding=(0, 4))
-        outer.add_column()
-        outer.add_column()
-        outer.add_row(
+        widest = max(
+            (cell_len(" ".join(k)) for entries in sections.values() for k in entries.values()),
+            default=0,
+        )
+        return _Keys(
             _sections({a: sections[a] for a in left}),
             _sections({"Everywhere": sections["Everywhere"]}, mouse=True),
+            widest,
         )
-        return outer
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
