@@ -751,3 +751,25 @@ def test_an_address_named_twice_is_refused_by_its_line_without_printing_it(
     said = str(refused.value)
     assert "s3cr3t" not in said, said
     assert "line 9: webhooks[2].url: the same address as webhooks[1]" in said, said
+
+
+def test_a_try_cut_off_at_its_timeout_does_not_live_on(store: Any, tmp_path: Path) -> None:
+    """A receiver answering a byte a second is cut off at the endpoint's timeout, but
+    the try's thread went on reading it for as long as the receiver liked (here three
+    minutes, or for ever): `deliver --watch` against such a receiver gathered one thread
+    and one open connection per try. The cut-off try's connection is now shut, and its
+    thread ends."""
+    answer = b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n" + b"x-pad: " + b"y" * 150
+    server = RawReceiver(answer + b"\r\n\r\n", pace=1)
+    try:
+        crm = open_crm(store, tmp_path, config_text(server.url))
+        crm.contacts.add("Ada Lovelace")
+        before = {t for t in threading.enumerate() if t.name == "tinycrm-webhook"}
+        run = crm.webhooks.deliver()
+        assert run.retrying == 1 and "no answer within 2 s" in run.errors[0], run.errors
+        tries = [t for t in threading.enumerate() if t.name == "tinycrm-webhook"]
+        for left in set(tries) - before:
+            left.join(60)  # it ends at once; three minutes when it was left reading
+            assert not left.is_alive()
+    finally:
+        server.close()

@@ -7,6 +7,7 @@ a timeout, a refused connection). Whether and when to try again is the endpoint'
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
@@ -14,6 +15,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 
 from tinycrm.delivery import _tls_detail
 from tinycrm.version import __version__
@@ -38,7 +40,29 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+def _opener(opened: list[socket.socket]) -> urllib.request.OpenerDirector:
+    """urllib's opener, not following redirects, that puts each socket it connects in
+    ``opened``: a try cut off at its timeout shuts them (``post``), else its thread
+    would go on reading a receiver that answers a byte at a time, for as long as that
+    takes."""
+
+    def tracked(kind: type[http.client.HTTPConnection]) -> Any:
+        class Tracked(kind):  # type: ignore[valid-type,misc]
+            def connect(self) -> None:
+                super().connect()
+                opened.append(self.sock)
+
+        return Tracked
+
+    class Plain(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(tracked(http.client.HTTPConnection), req)
+
+    class Secure(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(tracked(http.client.HTTPSConnection), req)
+
+    return urllib.request.build_opener(_NoRedirects, Plain, Secure)
 
 
 def message_id(event_id: int) -> str:
@@ -55,14 +79,15 @@ def post(endpoint: Endpoint, event_id: int, body: str) -> Attempt:
     ``timeout``: the socket's own timeout bounds each read only, so a receiver that
     answers a byte at a time would hold the deliverer for as long as it likes, past the
     claim on the row (and another deliverer would send the event again). The try runs
-    in a daemon thread; one cut off is left to end on its own (it holds no database
-    connection and no claim: the row is recorded as a try that timed out)."""
+    in a daemon thread; one cut off has its connection shut, which ends it (it holds no
+    database connection and no claim: the row is recorded as a try that timed out)."""
     outcome: list[Attempt] = []
     raised: list[BaseException] = []
+    opened: list[socket.socket] = []
 
     def attempt() -> None:
         try:
-            outcome.append(_send(endpoint, event_id, body))
+            outcome.append(_send(endpoint, event_id, body, _opener(opened)))
         except BaseException as exc:  # a bug, not an answer: raised in the caller below
             raised.append(exc)
 
@@ -72,11 +97,16 @@ def post(endpoint: Endpoint, event_id: int, body: str) -> Attempt:
     if raised:
         raise raised[0]
     if not outcome:
+        for sock in list(opened):  # its thread's next read ends, and so does the thread
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         return Attempt(False, None, f"no answer within {endpoint.timeout:g} s")
     return outcome[0]
 
 
-def _send(endpoint: Endpoint, event_id: int, body: str) -> Attempt:
+def _send(
+    endpoint: Endpoint, event_id: int, body: str, opener: urllib.request.OpenerDirector
+) -> Attempt:
     data = body.encode("utf-8")
     request = urllib.request.Request(
         endpoint.url,
@@ -89,7 +119,7 @@ def _send(endpoint: Endpoint, event_id: int, body: str) -> Attempt:
         },
     )
     try:
-        with _OPENER.open(request, timeout=endpoint.timeout) as response:
+        with opener.open(request, timeout=endpoint.timeout) as response:
             response.read(65536)
             status = response.status
     except urllib.error.HTTPError as exc:
