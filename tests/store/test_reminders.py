@@ -137,6 +137,14 @@ def test_a_run_that_failed_in_part_records_where_its_items_went_out(store) -> No
     confirm_run(store, "last", items=last, now=NOW)
     assert told_on(store, pairs) == {}
     assert due_items(store, now=NOW, new_only=True) == []
+    # a record of an item no longer due (its task done) goes a month later
+    c = add_task(store, text="c", due=NOW - timedelta(hours=1))
+    (item,) = claim_items(store, due_items(store, now=NOW, new_only=True), run_id="c", now=NOW)
+    release_run(store, "c", told={"stdout": [item]}, now=NOW)
+    complete_task(store, c.id)
+    month = NOW + timedelta(days=31)
+    release_run(store, "none", told={"stdout": []}, now=month)
+    assert told_on(store, [(item.key, item.due_at)]) == {}
 
 
 def test_a_dead_runs_claim_expires_also_after_the_clock_moved_back(store) -> None:

@@ -7,13 +7,15 @@ channels that did not have them: the channels that did are recorded here, in the
 transaction as the claims go back. Once an item is announced (``reminders.confirm_run``)
 its rows go.
 
-Items are (key, due time) pairs, as ``Announcement`` has them.
+Items are (key, due time) pairs, as ``Announcement`` has them. An item that stopped
+being due before every channel had it (a task done meanwhile) is never announced: its
+rows go after ``KEPT`` (were it due again, it would be told on every channel).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlmodel import Session, col
@@ -24,6 +26,7 @@ from tinycrm.store.models import table_of
 
 Item = tuple[str, datetime]  # (key, due_at)
 _IN = 500  # keys or rows per statement
+KEPT = timedelta(days=30)  # how long a run's record of where an item went out is kept
 
 
 def told_on(store: Store, items: Iterable[Item]) -> dict[Item, set[str]]:
@@ -50,7 +53,10 @@ def record_told(
     store: Store, session: Session, told: Mapping[str, Iterable[Item]], now: datetime
 ) -> None:
     """Record, in ``session``'s transaction, that each channel of ``told`` had its items
-    (one there already stays as it is)."""
+    (one there already stays as it is); records older than ``KEPT`` go."""
+    session.execute(
+        delete(AnnouncementChannel).where(col(AnnouncementChannel.told_at) < now - KEPT)
+    )
     rows = [
         {"key": key, "due_at": due_at, "channel": channel, "told_at": now}
         for channel, items in told.items()
