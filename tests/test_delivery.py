@@ -246,6 +246,10 @@ def test_from_config_defaults() -> None:
         ({"host": "mx", "from": "a@b.c", "port": 0}, "smtp.port must be a whole number"),
         ({"host": "mx", "from": "a@b.c", "port": True}, "smtp.port must be a whole number"),
         ({"host": "mx", "from": "a@b.c", "timeout": -1}, "smtp.timeout must be a positive"),
+        # was: an OverflowError's traceback when remind mailed (the socket's limit)
+        ({"host": "mx", "from": "a@b.c", "timeout": 1e10}, "smtp.timeout must be a positive"),
+        ({"host": "mx", "from": "a@b.c", "timeout": float("nan")}, "smtp.timeout must be"),
+        ({"host": "mx", "from": "a@b.c", "timeout": float("inf")}, "smtp.timeout must be"),
         ({"host": "mx", "user": USER}, "smtp.password_env or smtp.password_command is required"),
         ({"host": "mx", "from": "a@b.c", "password_env": "P"}, "smtp.password_env needs smtp.user"),
         ({"host": "mx"}, "smtp.from is required when smtp.user is not set"),

@@ -47,6 +47,7 @@ DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 URGENCIES = ("low", "normal", "critical")
 PASSWORD_COMMAND_TIMEOUT = 30.0
 NOTIFY_SEND_TIMEOUT = 10.0
+MAX_SMTP_TIMEOUT = 3600  # seconds: the socket's own limit is far above, but finite
 MAX_ERROR_BODY = 4096  # what is read of a webhook's error answer, for its first line
 
 _SMTP_KEYS = (
@@ -146,8 +147,14 @@ class MailSettings:
             raise ValueError("smtp.port must be a whole number from 1 to 65535")
 
         timeout = section.get("timeout", 30)
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-            raise ValueError("smtp.timeout must be a positive number of seconds")
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 0 < timeout <= MAX_SMTP_TIMEOUT  # (nan compares false)
+        ):
+            raise ValueError(
+                f"smtp.timeout must be a positive number of seconds, at most {MAX_SMTP_TIMEOUT}"
+            )
 
         user = _optional_str(section, "user")
         password_env = _optional_str(section, "password_env")
