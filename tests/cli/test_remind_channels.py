@@ -116,3 +116,16 @@ def test_a_mail_refused_for_one_recipient_goes_again_to_that_one_only(
         ["bob@example.com"],
     ]
     assert cli(*args).exit_code == 0 and len(mail_config.mails) == 2
+
+
+def test_one_address_given_twice_gets_one_mail(
+    cli: Callable[..., object], mail_config: Inbox
+) -> None:
+    """--mail ann@example.com --mail 'Ann <ANN@example.com>' (a crontab line grown by
+    hand): one recipient, once (was: both in To and the envelope, two copies)."""
+    cli("task", "add", "late", "--due", "-1d")
+    run = cli("remind", "--mail", "ann@example.com", "--mail", "Ann <ANN@example.com>")
+    assert run.exit_code == 0, run.stderr
+    assert [(m.rcpt_tos, m.message["To"]) for m in mail_config.mails] == [
+        (["ann@example.com"], "ann@example.com")
+    ]

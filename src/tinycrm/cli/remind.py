@@ -142,8 +142,12 @@ def _mail(
     from tinycrm.config import ConfigError, current_config
 
     wanting: dict[tuple[tuple[str, datetime], ...], tuple[list[DueItem], list[str]]] = {}
-    for to in dict.fromkeys(mail):
-        if mine := needs(f"mail:{delivery.recipient_address(to).lower()}"):
+    # one address given twice ("ann@x.io", "Ann <ANN@x.io>") is one recipient: the first
+    by_address: dict[str, str] = {}
+    for to in mail:
+        by_address.setdefault(delivery.recipient_address(to).lower(), to)
+    for address, to in by_address.items():
+        if mine := needs(f"mail:{address}"):
             ids = tuple((i.key, i.due_at) for i in mine)
             wanting.setdefault(ids, (mine, []))[1].append(to)
     if not wanting:
