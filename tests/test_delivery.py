@@ -865,6 +865,16 @@ def test_webhook_needs_http(url: str) -> None:
     assert str(raised.value) == "webhook not sent: not a usable URL: it names no host"
 
 
+def test_a_webhook_url_with_an_empty_port_is_its_scheme_s_port() -> None:
+    """ "http://host:/hook" is http's port 80 (RFC 3986), as urllib takes it: not refused."""
+    from tinycrm.delivery import webhook_url_problem
+
+    assert webhook_url_problem("http://example.com:/hook") is None
+    assert webhook_url_problem("http://example.com:0/hook") == (
+        "not a usable URL: its port is not a number from 1 to 65535"
+    )
+
+
 def test_webhook_closed_port(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("http_proxy", raising=False)
     monkeypatch.delenv("HTTP_PROXY", raising=False)

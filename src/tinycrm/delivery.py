@@ -608,7 +608,7 @@ def webhook_url_problem(url: str) -> str | None:
         port = parts.port
     except ValueError:
         port = 0
-    if port == 0 or (port is None and parts.netloc.rpartition("@")[2].endswith(":")):
+    if port == 0:
         return "not a usable URL: its port is not a number from 1 to 65535"
     return None
 
