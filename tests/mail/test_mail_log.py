@@ -103,10 +103,13 @@ def test_what_is_never_logged(store: Any) -> None:
     listed = _msg("ann@acme.example", mid="<l@x>", extra="List-Id: <news.acme.example>\n")
     bulk = _msg("ann@acme.example", mid="<b@x>", extra="Precedence: bulk\n")
     unknown = _msg("who@else.example", mid="<u@x>")
-    run = log_messages(store, [internal, listed, bulk, unknown], **OWN)
+    # no address at all (a header that could not be read) is not 'internal or own'
+    nobody = parse_message(b"Subject: lost\nMessage-ID: <n@x>\n\nWho sent this?")
+    run = log_messages(store, [internal, listed, bulk, unknown, nobody], **OWN)
     assert run.logged == 0 and _count(store) == 0
     assert run.skipped == {"internal or own": 1, "list or automated": 2,
-                           "without a known contact": 1}  # fmt: skip
+                           "without a known contact": 1, "with no address": 1}  # fmt: skip
+    assert run.summary().endswith("; 1 with no address; 1 without a known contact")
     assert not [e for e in list_events(store, limit=5) if e.action == "synced"]
     lists = log_messages(store, [listed, bulk], include_lists=True, **OWN)
     assert lists.logged == 2

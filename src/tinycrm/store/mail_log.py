@@ -70,6 +70,7 @@ BODY_MAX = 100_000  # characters of a message's text kept in the activity
 ATTACHMENTS_SHOWN = 100  # attachments listed one a line; the rest are counted
 LOOKUP_CHUNK = 500  # addresses looked up per query (SQLite takes 32,766 parameters)
 CONTACT_GONE = "whose contact was deleted during the run"  # a reason a message was skipped
+NO_ADDRESS = "with no address"  # another: no From, To, Cc (or Bcc) that could be read
 # Unicode's line and paragraph separators: line breaks in a mail's text, as a mail
 # program shows them (the store refuses them raw, as a terminal may act on them)
 _SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n"})
@@ -252,8 +253,8 @@ class MailLogger:
         run.read += 1
         sent = self._sent_by_user(message.sender)  # its Bcc is the user's: logged too
         counterparts = tuple(a for a in message.addresses(bcc=sent) if not self._own(a))
-        if not counterparts:
-            run.skipped["internal or own"] += 1
+        if not counterparts:  # a message with no address at all: a header not read
+            run.skipped["internal or own" if message.addresses(bcc=True) else NO_ADDRESS] += 1
             return
         if message.automated and not self.include_lists:
             run.skipped["list or automated"] += 1
