@@ -148,6 +148,23 @@ def test_a_multipart_whose_boundary_is_missing_or_never_met_keeps_its_text(param
     ]
 
 
+def test_a_multipart_inside_a_multipart_whose_boundary_is_missing_keeps_its_text() -> None:
+    """The same inside another multipart: the alternative text and HTML of a mail
+    with an attachment were lost, the attachment listed alone."""
+    raw = (
+        b"From: a@x.example\nTo: me@my.example\nSubject: s\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="OUT"\n\n'
+        b"--OUT\nContent-Type: multipart/alternative\n\n"
+        b"--IN\nContent-Type: text/plain; charset=utf-8\n\nThe text\n"
+        b"--IN\nContent-Type: text/html; charset=utf-8\n\n<p>The text</p>\n--IN--\n"
+        b"--OUT\nContent-Type: application/pdf; name=q.pdf\nContent-Transfer-Encoding: base64\n\n"
+        b"JVBERi0x\n--OUT--\n"
+    )
+    m = parse_message(raw)
+    assert m.body == "The text"
+    assert [(a.name, a.content_type) for a in m.attachments] == [("q.pdf", "application/pdf")]
+
+
 def test_a_multipart_without_any_part_is_read_as_its_text() -> None:
     raw = _NO_BOUNDARY.split(b"\n\n", 1)[0].replace(b"{param}", b"") + b"\n\nJust text\n"
     assert parse_message(raw).body == "Just text"

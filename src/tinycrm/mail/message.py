@@ -73,6 +73,8 @@ class _EightBitHeaders(EmailPolicy):
         value = _charsets(_readable(name, value))
         try:
             return super().header_fetch_parse(name, value)
+        except RecursionError:
+            raise  # nesting too deep: parse_message reads the header alone
         except Exception:
             # The parser itself asks for Content-Type while it reads a part: one its
             # header registry raises on (a parameter ``name*`` with no ``=``: an
@@ -362,26 +364,40 @@ def _delimits(boundary: str, rest: str) -> bool:
 
 
 def _split(message: EmailMessage) -> EmailMessage:
-    """``message``, or, for a multipart the standard library could not split (no
+    """``message`` with each multipart the standard library could not split (no
     boundary parameter, or one its parts do not use: its content is left as one text),
-    its content read again: by the boundary its first delimiter line (``--X``) gives
-    (when one comes again: ``--X--`` at the end, or another part), else as one plain
-    text."""
-    if message.get_content_maintype() != "multipart" or message.is_multipart():
-        return message
-    data = message.get_payload(decode=True)  # its bytes (8-bit ones as they came)
+    the message itself or one of its parts, read again (see :func:`_resplit`)."""
+    if _unsplit(message):
+        return _resplit(message)
+    for part in list(message.walk()):
+        parts = part.get_payload() if part.is_multipart() else None
+        if isinstance(parts, list):
+            for index, child in enumerate(parts):
+                if isinstance(child, EmailMessage) and _unsplit(child):
+                    parts[index] = _resplit(child)
+    return message
+
+
+def _unsplit(part: EmailMessage) -> bool:
+    return part.get_content_maintype() == "multipart" and not part.is_multipart()
+
+
+def _resplit(part: EmailMessage) -> EmailMessage:
+    """A multipart's content read again: by the boundary its first delimiter line
+    (``--X``) gives (when one comes again: ``--X--`` at the end, or another part), else
+    as one plain text."""
+    data = part.get_payload(decode=True)  # its bytes (8-bit ones as they came)
     if not isinstance(data, bytes):
-        return message
+        return part
     text = data.decode("ascii", "surrogateescape")
     found = _DELIMITER.search(text)
     if (
         found is not None
-        and found.group(1) != message.get_boundary()
+        and found.group(1) != part.get_boundary()
         and _delimits(found.group(1), text[found.end() :])
     ):
         head = (
-            f"Content-Type: multipart/{message.get_content_subtype()}; "
-            f'boundary="{found.group(1)}"\n\n'
+            f'Content-Type: multipart/{part.get_content_subtype()}; boundary="{found.group(1)}"\n\n'
         )
     else:
         head = "Content-Type: text/plain\n\n"
