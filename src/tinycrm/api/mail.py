@@ -171,9 +171,7 @@ class Mail:
         clean = False
         try:
             for name in account.folders(folders or settings.folders):
-                result.folders.append(
-                    _sync_folder(account, sync, name, batch, from_start, progress)
-                )
+                _sync_folder(account, sync, name, batch, from_start, progress, result.folders)
             clean = True
         except KeyboardInterrupt as exc:
             sync.finish()
@@ -203,8 +201,10 @@ def _sync_folder(
     batch: int,
     from_start: bool,
     progress: Callable[[str, int, int], None] | None,
+    runs: list[FolderRun],
 ) -> FolderRun:
-    """Read one folder from its checkpoint on (see ``Mail.sync``)."""
+    """Read one folder from its checkpoint on (see ``Mail.sync``); its FolderRun is in
+    ``runs`` from when its new messages are counted (a sync stopped in it tells it)."""
     from tinycrm.mail.imap import MailSyncError
     from tinycrm.mail.message import parse_message
     from tinycrm.store.mail_sync import Checkpoint, CheckpointMoved, read_checkpoint
@@ -234,6 +234,10 @@ def _sync_folder(
         uids = account.new_uids(0 if from_start else reached)
         folder = FolderRun(name, new=logged + len(uids), reread=reread, from_start=from_start,
                            renumbered=renumbered)  # fmt: skip
+        if runs and runs[-1].folder == name:  # read again behind another sync
+            runs[-1] = folder
+        else:
+            runs.append(folder)
         current, done = since, 0
         try:
             if not uids and (since is None or reread):  # remember the folder as it is
