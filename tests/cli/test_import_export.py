@@ -225,6 +225,36 @@ def test_the_rejected_rows_header_is_guarded_against_formulas(cli, tmp_path: Pat
     assert list(ada) == list(bad)  # the same custom fields, from the same columns
 
 
+@pytest.mark.parametrize("where", ["-", "/dev/stdout"])
+def test_the_rejected_rows_report_cannot_go_to_standard_output(cli, tmp_path: Path, where) -> None:
+    """--errors - wrote the report into standard output, among the summary's lines (with
+    --json: CSV before the JSON, which no reader could parse), unescaped on a terminal.
+    Refused before anything is imported."""
+    file = tmp_path / "people.csv"
+    file.write_text("Name,Email\nAda,ada@x.io\nBad,bad@\n", encoding="utf-8")
+    result = cli("import", "contacts", str(file), "--errors", where, "--json")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: --errors {where}: standard output has the import's summary; give the "
+        "rejected rows a file of their own\n"
+    )
+    assert result.stdout == ""
+    assert cli("contact", "list", "--json").json() == []
+    leader, follower = os.openpty()  # a terminal: its rows would be shown, not kept
+    try:
+        tty = os.ttyname(follower)
+        result = cli("import", "contacts", str(file), "--errors", tty)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: --errors {tty} is a terminal: the rejected rows would be shown, not kept; "
+        "give them a file of their own\n"
+    )
+    assert cli("contact", "list", "--json").json() == []
+
+
 @pytest.mark.parametrize("name", ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"])
 def test_input_read_through_dev_or_proc_reports_into_the_current_folder(
     tmp_path: Path, name: str

@@ -396,10 +396,20 @@ def _run(
     path = report_path(file, o["errors"], form)
     report = ErrorReport(path, header, file, write=not o["dry_run"], form=form)
     if report.write:
-        from tinycrm.files import CannotWrite, resolve
+        from tinycrm.files import CannotWrite, reaches_terminal, resolve
 
         # --errors into a missing folder, or onto the input: stop before importing anything
         where = resolve(report.path, mkdir=o.get("mkdir", False))
+        if where.is_stdout:  # the summary's place (and --json's): the rows would mix in
+            raise CannotWrite(
+                f"--errors {report.path}: standard output has the import's summary; give "
+                "the rejected rows a file of their own"
+            )
+        if where.stream and reaches_terminal(report.path):  # /dev/tty, a tty's /dev/stderr
+            raise CannotWrite(
+                f"--errors {report.path} is a terminal: the rejected rows would be shown, "
+                "not kept; give them a file of their own"
+            )
         if where.path is not None and file != "-" and _same_file(where.path, Path(file)):
             raise CannotWrite(f"--errors {report.path} is the file being imported")
         if where.path is not None:
