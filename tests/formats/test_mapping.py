@@ -137,6 +137,29 @@ def test_map_overrides_and_errors() -> None:
         build_mapping("contacts", ["Name"], overrides=[("Name", "field.1 bad")])
 
 
+def test_a_custom_field_given_by_two_columns_keeps_both_values() -> None:
+    """Two 'field.plan' columns (two exports pasted side by side), or --map giving a
+    column the field a 'field.plan' column has: the last column's value was the field's
+    and the other's was lost, unsaid. The first column keeps the field; the other is
+    unmapped (named in the summary), or with --keep-extra a field of its own."""
+    header = ["Name", "field.plan", "field.plan", "Plan"]
+    mapping = build_mapping("contacts", header)
+    assert [(c.target, c.how) for c in mapping.columns[1:]] == [
+        ("field:plan", "field"),
+        (None, "unmapped"),
+        (None, "unmapped"),
+    ]
+    kept = build_mapping("contacts", header, keep_extra=True)
+    assert [c.target for c in kept.columns[1:]] == ["field:plan", "field:plan_3", "field:plan_4"]
+    moved = build_mapping(
+        "contacts", ["Name", "field.plan", "Tier"], overrides=[("Tier", "field.plan")]
+    )
+    assert [(c.target, c.how) for c in moved.columns[1:]] == [
+        (None, "unmapped"),
+        ("field:plan", "--map"),
+    ]
+
+
 def test_keep_extra_names_custom_fields_the_same_for_every_vendor() -> None:
     outlook = mapping_of("outlook-contacts.csv", "contacts", keep_extra=True)
     salesforce = mapping_of("salesforce-contacts.csv", "contacts", keep_extra=True)

@@ -643,8 +643,10 @@ def build_mapping(
             columns.append(Column(index, text, None, "report"))
             continue
         if text.lower().startswith("field.") and _FIELD_KEY.match(text[6:].strip()):
-            columns.append(Column(index, text, FIELD_PREFIX + text[6:].strip(), "field"))
-            continue
+            custom = FIELD_PREFIX + text[6:].strip()
+            if all(c.target != custom for c in columns):  # the first keeps it (a later: unmapped)
+                columns.append(Column(index, text, custom, "field"))
+                continue
         if text.strip() in _BOOKKEEPING or (own_export and key == "id"):
             columns.append(Column(index, text, None, "ignored"))
             continue
@@ -684,9 +686,9 @@ def build_mapping(
             shown = ", ".join(repr(h) for h in header[:12]) + (" …" if len(header) > 12 else "")
             raise FormatError(f"--map: no column {wanted!r} in the file (columns: {shown})")
         chosen = matches[0]
-        if mapped is not None and not mapped.startswith(FIELD_PREFIX):
-            many = next(t for t in TARGETS[kind] if t.name == mapped).many
-            for other in columns:
+        if mapped is not None:
+            many = any(t.many for t in TARGETS[kind] if t.name == mapped)
+            for other in columns:  # one column a field (a custom one too), named
                 if other is not chosen and other.target == mapped and not many:
                     other.target, other.how = None, "unmapped"
         chosen.target, chosen.how, chosen.rank = mapped, "--map", -1
@@ -699,7 +701,8 @@ def build_mapping(
         for column in columns:
             if column.how != "unmapped":
                 continue
-            key = extra_keys.get(normalize(column.header, kind)) or field_key(column.header)
+            header = re.sub(r"(?i)^\s*field\.", "", column.header)  # a 2nd field.KEY: KEY_N
+            key = extra_keys.get(normalize(column.header, kind)) or field_key(header)
             while FIELD_PREFIX + key in taken:
                 key = f"{key}_{column.index + 1}"
             column.target, column.how = FIELD_PREFIX + key, "extra"
