@@ -83,6 +83,7 @@ def test_every_web_page_goes_out_as_a_url(cli, tmp_path: Path) -> None:
         text, contact, again = _round_trip(cli, tmp_path, card, version=version)
         assert contact["fields"] == {
             "website": "https://analytical.example",
+            "website_type": "work",
             "website.home": "https://ada.example",
             "website.blog": "https://ada.example/blog",
             "website.homepage": "https://ada.example/old",
@@ -158,3 +159,28 @@ def test_keys_the_reading_would_spell_otherwise_come_back_as_they_were(cli, tmp_
         [again] = cli("--db", db2, "contact", "list", "--json").json()
         assert again["fields"] == {**fields, "website": "https://a.example"}
         (tmp_path / "b.db").unlink()
+
+
+def test_the_type_and_label_of_a_web_page_come_back(cli, tmp_path: Path) -> None:
+    """The website's TYPE (Thunderbird's URL;TYPE=work) and Apple's or Google's label on
+    it (item1.URL with X-ABLabel:blog) were dropped: the page came back of no kind, and
+    another page's TYPE=work,pref as TYPE=WORK. Kept as an email's are (website_type,
+    website_label, website_type.home) and written back."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nUID:ada-1\r\n"
+        "item1.URL;TYPE=work:https://ada.example/blog\r\nitem1.X-ABLabel:Blog\r\n"
+        "URL;TYPE=home,x-personal:https://ada.example\r\nEND:VCARD\r\n"
+    )
+    for version in ("3.0", "4.0"):
+        text, contact, again = _round_trip(cli, tmp_path, card, version=version)
+        assert contact["fields"] == {
+            "website": "https://ada.example/blog",
+            "website_type": "work",
+            "website_label": "Blog",
+            "website.home": "https://ada.example",
+            "website_type.home": "home,x-personal",
+        }
+        assert "X-TINYCRM-FIELD" not in text
+        assert again["fields"] == contact["fields"]
+        for db in ("a.db", "b.db"):
+            (tmp_path / db).unlink()

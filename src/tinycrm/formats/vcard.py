@@ -178,10 +178,10 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         primary = None
     if primary is not None:
         values[field] = primary[1]
-        kinds = _own_types(primary[0], card) if what != "website" else []
+        kinds = _own_types(primary[0], card)
         if kinds:
             values[FIELD_PREFIX + _TYPE_FIELD[what]] = ",".join(kinds)
-        text = _label_text(primary[0], card) if what != "website" else ""
+        text = _label_text(primary[0], card)
         if _kept_label(text, ""):  # Рабочий, Büro, Assistant: as Apple wrote it
             values[FIELD_PREFIX + what + "_label"] = text
     said = set(_said_types(primary[0]) + _own_types(primary[0], card)) if primary else set()
@@ -201,13 +201,13 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         if _KEY.fullmatch(named) and named.lower().startswith(what + ".") and free:
             key, label = named, re.sub(r"\.\d+$", "", named.split(".", 1)[1])
         values[FIELD_PREFIX + key] = value
-        kinds = _other_types(prop, key) if what != "website" else []
+        kinds = _other_types(prop, key)
         if kinds:  # work,cell: the key says work, phone_type.work says both
             values[FIELD_PREFIX + _TYPE_FIELD[what] + key.removeprefix(what)] = ",".join(kinds)
         rank = str((prop.params.get("PREF") or [""])[0]).strip()
         if what != "website" and rank.isdigit() and 1 <= int(rank) <= 100:
             values[FIELD_PREFIX + what + "_pref" + key.removeprefix(what)] = rank  # PREF=2
-        text = _label_text(prop, card) if what != "website" else ""
+        text = _label_text(prop, card)
         if _kept_label(text, label):  # Рабочий (filed as other), Büro (as buro): as it was
             values[FIELD_PREFIX + what + "_label" + key.removeprefix(what)] = text
 
@@ -241,7 +241,7 @@ _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
 
 # Where the type of the contact's own email and phone (``home``, ``cell``) is kept: a
 # custom field whose key does not start ``email.``/``phone.`` (those are the other values).
-_TYPE_FIELD = {"email": "email_type", "phone": "phone_type"}
+_TYPE_FIELD = {"email": "email_type", "phone": "phone_type", "website": "website_type"}
 _TYPE_TOKEN = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
 

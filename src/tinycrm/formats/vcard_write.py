@@ -210,7 +210,10 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         card.add("categories").value = _categories(list(contact.tags), fields)
     _addresses(card, fields, version)
     if fields.get("website"):
-        card.add("url").value = fields.pop("website")
+        text = fields.get("website_label", "").strip()
+        label = _apple(fields.pop("website_label").strip()) if text else None
+        kinds = [k for k in _main_types(fields, "website", version) if k != "internet"]
+        _typed(card, "url", fields.pop("website"), kinds, label, version, None)
         _pages(card, fields, version)
     if fields.get("birthday"):
         _date(card, "bday", fields.pop("birthday"), version)
@@ -311,10 +314,7 @@ def _pages(card: Any, fields: dict[str, str], version: str) -> None:
     out of ``fields``."""
     taken: set[str] = set()
     for key in _in_order(k for k in fields if k.startswith("website.")):
-        written = re.sub(r"\.\d+$", "", key.split(".", 1)[1])
-        said = written.lower()
-        kinds = _type_of(f"website.{said}") if said in TYPE_WORDS - {"other"} else []
-        label = None if said in TYPE_WORDS else _apple_or(written)
+        kinds, label = _kinds(fields, key, "website")
         label, named = _placed("website", key, kinds, label, taken)
         _typed(card, "url", fields.pop(key), kinds, label, version, None, named)
 
