@@ -88,7 +88,7 @@ async def test_a_narrow_list_leaves_whole_columns_out_and_says_which(tui_store, 
         assert lines[1].split() == ["Jürgen", "Müller", "jm@acme.de", "Acme", "GmbH", "lead"]
         assert lines[2].split() == ["Maximiliane…", "maximiliane…", "Schwarzwald…", "customer"]
         note = str(screen.query_one("#list-count", Static).render())
-        assert note.startswith(" 3 contacts"), note
+        assert note.startswith("3 contacts"), note  # after the line's cell of padding
         assert note.endswith("not shown at 60 columns: title"), note
 
 
@@ -111,3 +111,24 @@ async def test_a_narrow_companies_list_leaves_whole_columns_out(tui_store, seede
         assert lines[2].split() == ["Schwarzwald", "Medizintechnik…", "Villingen-Schwenningen…"]
         note = str(screen.query_one("#list-count", Static).render())
         assert note.endswith("not shown at 60 columns: domain, industry"), note
+
+
+@pytest.mark.parametrize(
+    ("width", "said"),
+    [(40, ["not shown: email, title"]), (30, ["not shown:", "email, title, lifecycle"])],
+)
+async def test_a_narrow_list_names_the_columns_it_leaves_out(
+    tui_store, seeded, width: int, said: list[str]
+) -> None:
+    """At 40 columns the count line ended at '2 contacts   not shown at 40 columns:' and
+    named none (the names were past its edge). Now a short line says 'not shown: email,
+    title', and wraps, at 30 columns, rather than lose them."""
+    from tests.tui.test_escapes import screen_text
+
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(width, 20)) as pilot:
+        await open_screen(pilot, "2", ContactsScreen)
+        lines = [line.strip() for line in screen_text(app).splitlines()]
+        at = next(i for i, line in enumerate(lines) if line.startswith("2 contacts"))
+        assert lines[at].startswith("2 contacts   " + said[0]), lines[at]
+        assert lines[at + 1 : at + len(said)] == said[1:], lines

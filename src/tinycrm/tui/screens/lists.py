@@ -176,9 +176,15 @@ class ListScreen(CrmScreen[None]):
         results.refresh()
         more = f" (the first {LIMIT:,}; type to narrow)" if len(entries) >= LIMIT else ""
         found = f"{len(entries):,} {self.noun}" if entries else ""
-        count = Content(f" {found}{more}")
+        count = Content(f"{found}{more}")  # after a cell of padding (#list-count)
         if left_out and entries:
-            note = f"   not shown at {self.size.width} columns: {', '.join(left_out)}"
+            # on a line too short for it, the note without its width ("not shown: email,
+            # title"); the line wraps rather than lose the names (at 40 columns it ended
+            # at "not shown at 40 columns:", and said none)
+            names = ", ".join(left_out)
+            note = f"   not shown at {self.size.width} columns: {names}"
+            if count.cell_length + cell_len(note) > self.size.width - 1:
+                note = f"   not shown: {names}"
             count += Content.styled(note, "dim")
         self.query_one("#list-count", Static).update(count)
 
