@@ -500,3 +500,32 @@ async def test_a_narrow_record_view_shows_each_value_under_its_label(tui_store, 
     async with app.run_test(size=(80, 24)) as pilot:  # beside the labels where they fit
         await _open(pilot, "contact", person.id)
         assert screen_text(app).splitlines()[1].startswith(" email      zoe@例え.jp ")
+
+
+async def test_a_title_line_shows_an_amount_whole_or_not_at_all(tui_store) -> None:
+    """At 80 columns a deal with a long title showed 'Lead-in · $1,234,5…' and then
+    '$1,…' beside it: other amounts. Now the pieces after the name are whole or left out
+    ('Lead-in · …'), and again so after a resize; at 160 columns all of it."""
+    from tests.tui.test_escapes import screen_text
+    from tinycrm.store.deals import add_deal
+
+    title = "Renewal of the enterprise support contract for xxxxx"
+    deal = add_deal(tui_store, title=title, amount="1234567.89", currency="USD")
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(160, 24)) as pilot:
+        await _open(pilot, "deal", deal.id)
+        first = screen_text(app).splitlines()[0].rstrip()
+        assert first == f" DEAL  {title}  Lead-in · $1,234,567.89", first
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        first = screen_text(app).splitlines()[0].rstrip()
+        assert first == f" DEAL  {title}  Lead-in · …", first
+
+
+def test_whole_pieces_are_kept_or_left_out() -> None:
+    from tinycrm.tui.widgets.text import whole_pieces
+
+    assert whole_pieces("Lead-in · €18,500", 30) == "Lead-in · €18,500"
+    assert whole_pieces("Lead-in · €18,500", 14) == "Lead-in · …"
+    assert whole_pieces("Head of Sales · Acme GmbH", 12) == "Head of…"
+    assert whole_pieces("Procurement · Acme", 5) == ""

@@ -41,7 +41,7 @@ from tinycrm.tui.messages import DataChanged, RowChosen, RowHighlighted
 from tinycrm.tui.moves import move_from
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Row, RowList
-from tinycrm.tui.widgets.text import Details, Folded
+from tinycrm.tui.widgets.text import Details, Folded, whole_pieces
 
 STATUS_ROLES = {"open": "accent", "won": "success", "lost": "error"}
 
@@ -194,6 +194,8 @@ class RecordScreen(CrmScreen[None]):
     shows (its record, its tasks, its timeline), edit the first (the most used here), v Read
     the last (⏎ on an activity of the timeline reads it too); ⏎ Open and esc Back after."""
 
+    _title: tuple[str, str, str, str] = ("", "", "", "")
+
     def __init__(self, record_id: int) -> None:
         super().__init__(classes="record-screen")
         self.record_id = record_id
@@ -276,14 +278,19 @@ class RecordScreen(CrmScreen[None]):
         self.reload()
 
     def title_line(self, kind: str, name: str, extra: str = "", role: str = "") -> Text:
+        """The name, then as many whole pieces of ``extra`` as fit (``whole_pieces``)."""
+        self._title = (kind, name, extra, role)
         text = Text()
         text.append(f" {kind} ", style="reverse")
         text.append(f" {fmt.text(name)}", style="bold")
-        if extra:
-            text.append(
-                f"  {fmt.text(extra)}", style={"success": "green", "error": "red"}.get(role, "dim")
-            )
+        room = (self.size.width or 1_000_000) - text.cell_len - 2
+        if extra and (shown := whole_pieces(extra, room)):
+            text.append(f"  {shown}", style={"success": "green", "error": "red"}.get(role, "dim"))
         return text
+
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self.query_one("#record-title", Static).update(self.title_line(*self._title))
 
     # ------------------------------------------------------------------ actions
 

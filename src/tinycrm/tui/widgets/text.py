@@ -99,6 +99,24 @@ def _word_cut(text: str, width: int) -> str:
     return f"{lead}{head}…" if head else ""
 
 
+def whole_pieces(text: str, width: int, sep: str = " · ") -> str:
+    """``text``, pieces joined by ``sep`` ("Lead-in · $1,234,567.89"), in ``width`` cells:
+    as many whole pieces as fit and "…" for the rest, the first cut between words when it
+    does not fit whole, ``""`` when not even its first word does. A piece is not cut
+    inside: "$1,234,5…" read as another amount."""
+    text = display(text)
+    if cell_len(text) <= width:
+        return text
+    pieces = text.split(sep)
+    shown = ""
+    for piece in pieces:
+        longer = f"{shown}{sep}{piece}" if shown else piece
+        if cell_len(longer + sep + "…") > width:
+            break
+        shown = longer
+    return f"{shown}{sep}…" if shown else _word_cut(pieces[0], width)
+
+
 def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells, with an ellipsis when something was cut (controls
     shown escaped first, so the escapes are counted)."""
