@@ -300,3 +300,24 @@ async def test_at_100_columns_no_stage_column_is_half_in_view(tui_store, seeded)
         regions = [column.region for column in view.query(StageColumn)]
         assert regions and regions[0].right <= edge
         assert all(r.right <= edge or r.x >= edge for r in regions), (edge, regions)
+
+
+async def test_the_board_title_shows_its_amounts_whole_at_any_width(tui_store, seeded) -> None:
+    """Between 55 and 66 columns the board's title cut its totals mid-amount: 'weighted
+    €75…' and 'weighted €75.6k · $1.…' (for €75.6k and $1.2k) read as other amounts. Now
+    an amount there is whole or left out ('weighted €75.6k · …')."""
+    import re
+
+    from tests.tui.test_escapes import screen_text
+
+    amount = re.compile(r"[€$£][0-9][0-9.,]*[kMB]?")
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(160, 24)) as pilot:
+        await settle(pilot)
+        whole = set(amount.findall(screen_text(app).splitlines()[0]))
+        assert len(whole) == 4, whole
+        for width in range(40, 81):
+            await pilot.resize_terminal(width, 24)
+            await settle(pilot)
+            first = screen_text(app).splitlines()[0]
+            assert set(amount.findall(first)) <= whole, (width, first)

@@ -50,7 +50,7 @@ from tinycrm.tui.widgets.cards import (
 from tinycrm.tui.widgets.feed import RETIME_SECONDS, FeedPanel
 from tinycrm.tui.widgets.filter import MAX_FILTER, FilterBar, describe_error
 from tinycrm.tui.widgets.keybar import KeyBar
-from tinycrm.tui.widgets.text import fit
+from tinycrm.tui.widgets.text import fit, whole_pieces
 
 FILTER_DELAY = 0.15
 
@@ -384,12 +384,12 @@ class BoardScreen(BoardEdits):
         left = Content.styled(f" {name}", "bold")  # the counts after it stay on screen
         if len(board.pipelines) > 1:
             left += Content.styled(" ▾", "$foreground-muted")
-        left += Content(f"   {count:,} open deal{'' if count == 1 else 's'}")
+        parts = [(f"{count:,} open deal{'' if count == 1 else 's'}", "")]
         ranked = sorted(totals.items(), key=lambda item: (-item[1][0], item[0]))[:2]
         if ranked:
-            left += Content("   " + " · ".join(fmt.compact(p[0], c) for c, p in ranked))
+            parts.append((" · ".join(fmt.compact(p[0], c) for c, p in ranked), ""))
             weighted_text = " · ".join(fmt.compact(p[1], c) for c, p in ranked)
-            left += Content.styled(f"   weighted {weighted_text}", "$foreground-muted")
+            parts.append((f"weighted {weighted_text}", "$foreground-muted"))
         right = Content("")
         if board.where:
             shown = self._shown_text.strip()
@@ -401,6 +401,12 @@ class BoardScreen(BoardEdits):
         if self.too_small and self.query_one(FeedPanel).display:
             right += Content.styled(" too small · f hides feed ", "reverse $warning")
         room = max(1, title.size.width - right.cell_length)
+        for text, style in parts:  # whole amounts: '€75…' read as another
+            shown = whole_pieces(text, room - left.cell_length - 3)
+            if shown:
+                left += Content.styled(f"   {shown}", style)
+            if shown != text:
+                break
         left = left.truncate(room, ellipsis=True, pad=True)
         title.update(left + right, layout=False)
 
