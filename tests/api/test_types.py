@@ -102,3 +102,42 @@ def test_search_kinds_as_one_word_is_one_kind(crm: Crm) -> None:
     crm.companies.add("Ada Labs")
     assert [hit.label for hit in crm.search("ada", kinds="contacts")] == ["Ada Lovelace"]
     assert [hit.label for hit in crm.search("ada", kinds=["companies"])] == ["Ada Labs"]
+
+
+AFTER_SALE_FLAGS: list[tuple[str, Callable[[Crm], Any]]] = [
+    ("win_deal", lambda crm: crm.quotes.accept(1, win_deal="no")),
+    ("auto_renew", lambda crm: crm.contracts.add(deal="Won", auto_renew="no")),
+    ("note", lambda crm: crm.cases.reply(1, "Sorted?", note="no")),
+    ("archived", lambda crm: crm.products.list(archived="no")),
+    ("recurring", lambda crm: crm.products.list(recurring=0)),
+    ("breached", lambda crm: crm.cases.list(breached="no")),
+    ("renewing", lambda crm: crm.contracts.list(renewing=1.5)),
+    ("renewing", lambda crm: crm.contracts.list(renewing=True)),
+    ("renewing", lambda crm: crm.contracts.list(renewing=["30"])),
+]
+
+
+@pytest.mark.parametrize(("field", "call"), AFTER_SALE_FLAGS)
+def test_an_after_sale_flag_is_a_bool_and_a_day_count_a_number(
+    crm: Crm, field: str, call: Callable[[Crm], Any]
+) -> None:
+    """``quotes.accept(1, win_deal="no")`` won the deal and ``cases.reply(…, note="no")``
+    wrote an internal note (``bool("no")`` is True), ``contracts.add(auto_renew="no")``
+    was the database driver's StatementError after the checks, ``contracts.list(renewing=
+    1.5)`` an AttributeError and ``renewing=True`` one day: now each is ``Invalid``
+    naming its field, nothing written."""
+    crm.contacts.add("Ada", email="ada@example.com")
+    crm.products.add("Plan", price="10")
+    crm.deals.add("Open")
+    crm.deals.items.add("Open", "Plan")
+    crm.quotes.create("Open")
+    crm.deals.add("Won", amount="100")
+    crm.deals.win("Won")
+    crm.cases.add("Down", contact="Ada")
+    before = [e.id for e in crm.feed(limit=None)]
+    with pytest.raises(tinycrm.Invalid) as caught:
+        call(crm)
+    assert caught.value.field == field
+    assert [e.id for e in crm.feed(limit=None)] == before
+    assert crm.deals.get("Open").status == "open" and crm.contracts.list() == []
+    assert crm.cases.show(1).thread == []

@@ -129,7 +129,14 @@ def renewing_days(value: int | str | None) -> int | None:
     from tinycrm import terms
     from tinycrm.errors import Invalid
 
-    if value is None or isinstance(value, int):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise Invalid(
+            f"renewing must be a number of days or a length (90d, 3m), not {type(value).__name__}",
+            field="renewing",
+        )
+    if isinstance(value, int):
         return value
     text = value.strip()
     if text.isdigit():

@@ -213,6 +213,7 @@ def list_cases(
     several, ``unresolved`` (new, open, pending: the default) or None / ``all``;
     ``breached``: only those past a target; ``where``: the filter language."""
     limit = validate.limit(limit)
+    breached = validate.flag(breached, "breached")
     now = now or utcnow()
     wanted = _statuses(status)
     level = validate.choice(priority, PRIORITIES, "priority") if priority else None
@@ -358,6 +359,7 @@ def reply_case(
     """Add a reply to the thread (``note``: an internal note, which is no response). The
     first reply sets the first-response time and moves a new case to open; a resolved
     or closed case must be reopened first."""
+    note = validate.flag(note, "note")  # "no" is no note (bool("no") is True)
     body = validate.optional_text(text, "text", multiline=True)
     if not body:
         raise Invalid("a reply needs some text", field="text")

@@ -225,6 +225,7 @@ def add_contract(
     currency; the ARR is kept on the contract; today as the start; ``[contracts]
     default_term`` (12m) unless ``end`` is given. The deal's contact becomes a customer."""
     settings = store.settings()
+    auto_renew = validate.flag(auto_renew, "auto_renew")
     given_term = parse_term(term)
     notice_term = parse_term(notice, "notice")
     if auto_renew and given_term is None and end is not None:

@@ -184,7 +184,8 @@ def list_products(
     filter expression (``price>100 and recurring=month``)."""
     limit = validate.limit(limit)
     query = select(Product).order_by(col(Product.name_key), col(Product.id))
-    if not archived:
+    recurring_only = validate.flag(recurring_only, "recurring")
+    if not validate.flag(archived, "archived"):
         query = query.where(col(Product.archived_at).is_(None))
     if search and search.strip():
         pattern = validate.contains_pattern(search)

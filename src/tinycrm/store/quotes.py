@@ -471,6 +471,8 @@ def accept_quote(
     with another accepted quote (reopen the deal first)."""
     if wins_deal is None:
         wins_deal = store.config.quotes.accept_wins_deal if store.config is not None else True
+    else:  # "no" is no yes (bool("no") is True)
+        wins_deal = validate.flag(wins_deal, "win_deal")
     return _move(store, ref, to="accepted", allowed=OPEN, today=today, win=wins_deal)
 
 
