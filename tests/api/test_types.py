@@ -104,6 +104,12 @@ def test_search_kinds_as_one_word_is_one_kind(crm: Crm) -> None:
     assert [hit.label for hit in crm.search("ada", kinds=["companies"])] == ["Ada Labs"]
 
 
+def _csat() -> Any:
+    import io
+
+    return io.BytesIO(b"case,csat\n1,5\n")
+
+
 AFTER_SALE_FLAGS: list[tuple[str, Callable[[Crm], Any]]] = [
     ("win_deal", lambda crm: crm.quotes.accept(1, win_deal="no")),
     ("auto_renew", lambda crm: crm.contracts.add(deal="Won", auto_renew="no")),
@@ -111,6 +117,9 @@ AFTER_SALE_FLAGS: list[tuple[str, Callable[[Crm], Any]]] = [
     ("archived", lambda crm: crm.products.list(archived="no")),
     ("recurring", lambda crm: crm.products.list(recurring=0)),
     ("breached", lambda crm: crm.cases.list(breached="no")),
+    ("archived", lambda crm: crm.products.edit("Plan", archived="no")),
+    ("overwrite", lambda crm: crm.cases.import_csat(_csat(), overwrite="no")),
+    ("dry_run", lambda crm: crm.cases.import_csat(_csat(), dry_run="no")),
     ("renewing", lambda crm: crm.contracts.list(renewing=1.5)),
     ("renewing", lambda crm: crm.contracts.list(renewing=True)),
     ("renewing", lambda crm: crm.contracts.list(renewing=["30"])),
@@ -134,10 +143,12 @@ def test_an_after_sale_flag_is_a_bool_and_a_day_count_a_number(
     crm.deals.add("Won", amount="100")
     crm.deals.win("Won")
     crm.cases.add("Down", contact="Ada")
+    crm.cases.resolve(1, csat=2)
     before = [e.id for e in crm.feed(limit=None)]
     with pytest.raises(tinycrm.Invalid) as caught:
         call(crm)
     assert caught.value.field == field
     assert [e.id for e in crm.feed(limit=None)] == before
     assert crm.deals.get("Open").status == "open" and crm.contracts.list() == []
-    assert crm.cases.show(1).thread == []
+    assert crm.cases.show(1).thread == [] and crm.cases.get(1).csat == 2
+    assert not crm.products.get("Plan").archived

@@ -77,6 +77,8 @@ def import_csat(
     only with ``overwrite`` (a new score with a blank comment clears the old comment).
     Raises ``Invalid``
     naming the line of the first problem. ``dry_run``: the same summary, nothing written."""
+    overwrite = validate.flag(overwrite, "overwrite")  # "no" is no yes (bool("no"))
+    dry_run = validate.flag(dry_run, "dry_run")
     comments = _comments(rows)
     stamp = now or utcnow()
     changes: list[CsatChange] = []

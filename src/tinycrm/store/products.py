@@ -224,6 +224,8 @@ def edit_product(
     archived: bool | Unset = UNSET,
 ) -> ProductRead:
     """Change a product. Deals and quotes keep the price and tax they were made with."""
+    if is_set(archived):  # "no" is no yes (bool("no") is True)
+        archived = validate.flag(archived, "archived")
     with store.write() as session:
         row = resolve_product(session, ref)
         if is_set(archived) and not archived and row.archived_at is None:
