@@ -123,18 +123,27 @@ AFTER_SALE_FLAGS: list[tuple[str, Callable[[Crm], Any]]] = [
     ("renewing", lambda crm: crm.contracts.list(renewing=1.5)),
     ("renewing", lambda crm: crm.contracts.list(renewing=True)),
     ("renewing", lambda crm: crm.contracts.list(renewing=["30"])),
+    ("priority", lambda crm: crm.cases.add("Down", contact="Ada", priority=1)),
+    ("channel", lambda crm: crm.cases.add("Down", contact="Ada", channel=5)),
+    ("status", lambda crm: crm.cases.set_status(1, 3)),
+    ("status", lambda crm: crm.cases.list(status=["open", 5])),
+    ("priority", lambda crm: crm.cases.list(priority=5)),
+    ("status", lambda crm: crm.quotes.list(status=5)),
+    ("status", lambda crm: crm.contracts.list(status=5)),
+    ("search", lambda crm: crm.products.list(search=5)),
 ]
 
 
 @pytest.mark.parametrize(("field", "call"), AFTER_SALE_FLAGS)
-def test_an_after_sale_flag_is_a_bool_and_a_day_count_a_number(
+def test_an_after_sale_flag_is_a_bool_a_day_count_a_number_and_a_choice_text(
     crm: Crm, field: str, call: Callable[[Crm], Any]
 ) -> None:
     """``quotes.accept(1, win_deal="no")`` won the deal and ``cases.reply(…, note="no")``
     wrote an internal note (``bool("no")`` is True), ``contracts.add(auto_renew="no")``
     was the database driver's StatementError after the checks, ``contracts.list(renewing=
-    1.5)`` an AttributeError and ``renewing=True`` one day: now each is ``Invalid``
-    naming its field, nothing written."""
+    1.5)`` an AttributeError and ``renewing=True`` one day, and a number for a status,
+    priority or channel (or a search) an AttributeError: now each is ``Invalid`` naming
+    its field, nothing written."""
     crm.contacts.add("Ada", email="ada@example.com")
     crm.products.add("Plan", price="10")
     crm.deals.add("Open")

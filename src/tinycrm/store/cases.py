@@ -185,6 +185,7 @@ def _statuses(status: str | Sequence[str] | None) -> list[str] | None:
     wanted = [status] if isinstance(status, str) else list(status)
     out: list[str] = []
     for one in wanted:
+        one = validate.text(one, "status")
         if one.strip().lower() == "all":
             return None
         if one.strip().lower() == "unresolved":

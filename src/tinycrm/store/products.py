@@ -187,7 +187,7 @@ def list_products(
     recurring_only = validate.flag(recurring_only, "recurring")
     if not validate.flag(archived, "archived"):
         query = query.where(col(Product.archived_at).is_(None))
-    if search and search.strip():
+    if search is not None and validate.text(search, "search").strip():
         pattern = validate.contains_pattern(search)
         query = query.where(
             or_(

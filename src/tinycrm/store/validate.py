@@ -364,7 +364,11 @@ def domain_unicode(value: str) -> str:
 
 def choice(value: str | None, allowed: Iterable[str], what: str) -> str | None:
     """One of a fixed vocabulary (case-insensitive; '_' and ' ' accepted for '-')."""
-    if value is None or not value.strip():
+    if value is None:
+        return None
+    if not isinstance(value, str):  # a number for a status: Invalid, not AttributeError
+        raise Invalid(f"{what} must be text, not {type(value).__name__}", field=_field(what))
+    if not value.strip():
         return None
     options = tuple(allowed)
     clean = value.strip().lower().replace("_", "-").replace(" ", "-")
