@@ -93,3 +93,35 @@ def test_a_quote_of_a_lost_deal_is_refused_in_one_line(cli: Callable[..., Any]) 
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "reopen it (tinycrm deal reopen 1)" in result.stderr
     assert cli("quote", "show", "1", "--json").json()["status"] == "draft"
+
+
+def test_a_quote_accepted_just_before_its_deal_is_deleted_says_accepted(
+    cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The accept commits, then a ``deal rm`` from elsewhere deletes its deal before the
+    command reads the deal back to say whether it was won: 'no deal #1', exit 1, for a
+    quote that was accepted. Now the accept is said, exit 0."""
+    from tinycrm.api.quotes import Quotes
+
+    for args in (
+        ("product", "add", "Plan", "--price", "10"),
+        ("deal", "add", "Acme"),
+        ("deal", "item", "add", "Acme", "Plan"),
+        ("quote", "create", "Acme"),
+    ):
+        assert cli(*args).exit_code == 0
+    accept = Quotes.accept
+
+    def accept_then_deal_rm(self: Quotes, *args: Any, **kwargs: Any) -> Any:
+        quote = accept(self, *args, **kwargs)
+        from tinycrm.store.deals import remove_deal
+
+        remove_deal(self._store, quote.deal_id)
+        return quote
+
+    monkeypatch.setattr(Quotes, "accept", accept_then_deal_rm)
+    result = cli("quote", "accept", "1")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.startswith("Accepted quote Q-")
+    monkeypatch.setattr(Quotes, "accept", accept)
+    assert cli("quote", "show", "1", "--json").json()["status"] == "accepted"

@@ -145,11 +145,16 @@ def send(ctx: typer.Context, id_: IdArg, output: Output = TABLE) -> None:
 @output_options
 def accept(ctx: typer.Context, id_: IdArg, output: Output = TABLE) -> None:
     """Mark a quote accepted; its deal is won with it ([quotes] accept_wins_deal)."""
+    from tinycrm.errors import NotFound
+
     api = crm(ctx)
     quote = api.quotes.accept(id_)
     won = ""
-    if quote.deal_id is not None and api.deals.get(quote.deal_id).status == "won":
-        won = f"; deal {quote.deal} is won"
+    try:
+        if quote.deal_id is not None and api.deals.get(quote.deal_id).status == "won":
+            won = f"; deal {quote.deal} is won"
+    except NotFound:  # deleted since the accept (which stands): nothing more to say
+        pass
     output.saved(quote, f"Accepted quote {quote.number}{won}")
 
 
