@@ -115,3 +115,36 @@ def test_deal_rm_of_an_open_renewal_deal_says_remind_opens_a_new_one(
     assert cli("remind").exit_code == 0
     titles = [d["title"] for d in cli("deal", "list", "--json").json()]
     assert titles.count("Renewal: Platform") == 1
+
+
+@pytest.mark.parametrize("verb", ["renew", "cancel"])
+def test_a_renewal_deal_deleted_around_a_renew_or_cancel_is_not_an_error(
+    cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, verb: str
+) -> None:
+    """A ``deal rm`` of the open renewal deal from elsewhere, just before or just after
+    ``contract renew`` (``cancel``) wrote: the command read the deal to say whether it
+    won (lost) it and said 'no deal matches', exit 1, for a contract renewed
+    (cancelled), or refused before writing. Now the renewal (cancellation) is said."""
+    from tinycrm.api.contracts import Contracts
+    from tinycrm.store.deals import remove_deal
+
+    with tinycrm.open(os.environ["TINYCRM_DB"]) as crm:
+        crm.contacts.add("Ada", email="ada@example.com")
+        crm.deals.add("Platform", amount="12000", contact="Ada")
+        crm.deals.win("Platform")
+        crm.contracts.add(deal="Platform", term="1m")
+        [deal_id] = crm.contracts.process_renewals().renewal_deals
+    original = getattr(Contracts, verb)
+
+    def then_deal_rm(self: Contracts, *args: Any, **kwargs: Any) -> Any:
+        contract = original(self, *args, **kwargs)
+        remove_deal(self._store, deal_id)
+        return contract
+
+    monkeypatch.setattr(Contracts, verb, then_deal_rm)
+    result = cli("contract", verb, "1")
+    monkeypatch.setattr(Contracts, verb, original)
+    assert (result.exit_code, result.stderr) == (0, ""), result.stderr
+    assert result.stdout.startswith("Renewed contract #1" if verb == "renew" else "Cancelled")
+    shown = cli("contract", "show", "1", "--json").json()
+    assert shown["renewals"] == 1 if verb == "renew" else shown["status"] == "cancelled"

@@ -164,12 +164,11 @@ def renew(
     the term it renews is won with it."""
     api = crm(ctx)
     pending = api.contracts.get(contract_id).renewal_deal_id
-    was_open = pending is not None and api.deals.get(pending).status == "open"
+    was_open = _status_of(api, pending) == "open"
     contract = api.contracts.renew(contract_id, term=term, end=parse_date(end), value=value)
     said = ""
-    if was_open and pending is not None:
-        deal = api.deals.get(pending)
-        said = f"; won renewal deal #{deal.id} {deal.title}" if deal.status == "won" else ""
+    if was_open and (deal := _deal_of(api, pending)) is not None and deal.status == "won":
+        said = f"; won renewal deal #{deal.id} {deal.title}"
     output.saved(
         contract,
         f"Renewed contract #{contract.id} {contract.title}: "
@@ -197,13 +196,30 @@ def cancel(
     deal open for its term is lost with it."""
     api = crm(ctx)
     pending = api.contracts.get(contract_id).renewal_deal_id
-    was_open = pending is not None and api.deals.get(pending).status == "open"
+    was_open = _status_of(api, pending) == "open"
     contract = api.contracts.cancel(contract_id, on=parse_date(on), reason=reason)
     said = ""
-    if was_open and pending is not None:
-        deal = api.deals.get(pending)
-        said = f"; lost renewal deal #{deal.id} {deal.title}" if deal.status == "lost" else ""
+    if was_open and (deal := _deal_of(api, pending)) is not None and deal.status == "lost":
+        said = f"; lost renewal deal #{deal.id} {deal.title}"
     output.saved(
         contract,
         f"Cancelled contract #{contract.id} {contract.title} as of {contract.cancelled_on}" + said,
     )
+
+
+def _deal_of(api: Any, deal_id: int | None) -> Any:
+    """The deal, or None: none given, or deleted (by a ``deal rm`` elsewhere) since."""
+    from tinycrm.errors import NotFound
+
+    if deal_id is None:
+        return None
+    try:
+        return api.deals.get(deal_id)
+    except NotFound:
+        return None
+
+
+def _status_of(api: Any, deal_id: int | None) -> str | None:
+    """The deal's status (``_deal_of``), or None."""
+    deal = _deal_of(api, deal_id)
+    return None if deal is None else str(deal.status)
