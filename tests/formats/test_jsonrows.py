@@ -134,3 +134,17 @@ def test_json_in_utf_16_or_32_with_a_bom_is_read(encoding: str) -> None:
 def test_json_in_another_encoding_without_a_bom_is_still_refused() -> None:
     with pytest.raises(FormatError, match=r"^in\.json is not a UTF-8 JSON file"):
         rows('[{"name": "Müller"}]'.encode("cp1252"))
+
+
+def test_a_custom_field_under_fields_and_as_a_field_key_rejects_the_record() -> None:
+    """{"fields": {"plan": "pro"}, "field.plan": "free"} is one custom field given twice:
+    one value replaced the other, unsaid. Rejected as a key given twice is."""
+    found = rows(
+        b'[{"name": "Ada", "fields": {"plan": "pro"}, "field.plan": "free"},\n'
+        b' {"name": "Bob", "fields": {"plan": "pro"}, "field.tier": "gold"}]'
+    )
+    assert found[0][1] == {
+        ROW_ERROR: "the custom field 'plan' is given twice in one record (in fields and as "
+        "field.plan)"
+    }
+    assert found[1][1] == {"name": "Bob", "field:plan": "pro", "field:tier": "gold"}

@@ -272,6 +272,11 @@ def json_rows(
             yield line, {ROW_ERROR: f"a record must be a JSON object, not {_kind(record)}"}, raw
             continue
         flat = flatten(record)
+        twice = _field_twice(record)
+        if twice is not None:
+            reason = f"the custom field {printable(repr(twice))} is given twice in one record"
+            yield line, {ROW_ERROR: f"{reason} (in fields and as field.{printable(twice)})"}, raw
+            continue
         keys = tuple(flat)
         mapping = cache.get(keys)
         if mapping is None:
@@ -293,6 +298,15 @@ def json_rows(
             if mappings is not None:
                 mappings.append(mapping)
         yield line, mapping.apply(list(flat.values())), raw
+
+
+def _field_twice(record: dict[str, Any]) -> str | None:
+    """A custom field the record gives under ``fields`` and as a ``field.KEY`` key too
+    (flattened, one would replace the other), else None."""
+    fields = record.get("fields")
+    if not isinstance(fields, dict):
+        return None
+    return next((str(k) for k in fields if f"field.{k}" in record), None)
 
 
 def _kind(value: Any) -> str:
