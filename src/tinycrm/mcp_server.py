@@ -284,9 +284,15 @@ class CrmServer(MCPServer):
         answered with a parse error under the request's id. The SDK drops such a line
         without a word, and the client would wait for an answer that never comes."""
         from mcp.server.stdio import stdio_server
-        from mcp.shared._context_streams import create_context_streams
         from mcp.shared.message import SessionMessage
 
+        try:  # private to the SDK: a later release may move it; its own transport then
+            from mcp.shared._context_streams import create_context_streams
+
+            self._lowlevel_server.create_initialization_options  # noqa: B018
+        except (ImportError, AttributeError):
+            await super().run_stdio_async()
+            return
         async with stdio_server() as (read_stream, write_stream):
             relay, relayed = create_context_streams[SessionMessage | Exception](0)
 
