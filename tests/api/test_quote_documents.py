@@ -60,6 +60,9 @@ def test_markdown_and_html_carry_seller_customer_and_totals(tmp_path: Path) -> N
         assert "€2,794.05" in html
         with pytest.raises(Invalid, match="format must be one of"):
             crm.quotes.render(1, "docx")
+        with pytest.raises(Invalid) as huge:  # named, not echoed whole
+            crm.quotes.render(1, "x" * 1_000_000)
+        assert len(str(huge.value)) < 200
 
 
 def test_pdf_text_reads_back_with_the_builtin_font(tmp_path: Path) -> None:

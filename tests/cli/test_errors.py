@@ -261,3 +261,29 @@ def test_standard_output_on_a_full_disk_is_one_line_not_a_traceback(sh, tmp_path
             assert run.stderr == said + "\n", (buffered, what)
     names = [c["name"] for c in sh("contact", "list", "--json").json()]
     assert names == ["Ada", "Bob", "Bob"]
+
+
+HUGE = " x" * 500_000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", " " * 1_000_000],
+        ["contact", "list", "--sort", HUGE],
+        ["export", "contacts", "--format", HUGE],
+        ["export", "companies", "--format", HUGE],
+        ["pipeline", "add", "P", "--stage", HUGE],
+        ["sequence", "add", "S", "--step", HUGE],
+        ["lead", "qualify", "1", "--note", HUGE],
+        ["quote", "render", "1", "--out", "-", "--format", HUGE],
+    ],
+)
+def test_a_huge_refused_value_is_named_in_a_short_line(cli, args: list[str]) -> None:
+    """A refused value of a megabyte is quoted up to its first 60 characters and an
+    ellipsis, as every other refusal quotes it: it was printed whole on stderr."""
+    result = cli(*args)
+    assert result.exit_code in (1, 2)
+    assert result.stdout == ""
+    assert len(result.stderr) < 400, result.stderr[:400]
+    assert "…" in result.stderr

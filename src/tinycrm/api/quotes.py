@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from tinycrm.api import values
 from tinycrm.errors import Invalid
+from tinycrm.safetext import quoted
 
 if TYPE_CHECKING:
     from tinycrm.documents import QuoteDocument
@@ -96,7 +97,7 @@ class Quotes:
         from tinycrm.documents import FORMATS, render
 
         if fmt not in FORMATS:
-            raise Invalid(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+            raise Invalid(f"format must be one of {', '.join(FORMATS)}, not {quoted(fmt)}")
         config = self._store.config
         font = config.quotes.pdf_font if isinstance(config, Config) else None
         try:

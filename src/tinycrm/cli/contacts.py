@@ -25,6 +25,7 @@ from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.cli.removals import YesOpt, remove
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.cli.views import CONTACT_COLUMNS
+from tinycrm.safetext import quoted
 from tinycrm.vocab import LEAD_STATUSES, LIFECYCLES, ROLES
 
 app = typer.Typer(no_args_is_help=True, help="Contacts: people, roles and lifecycle.")
@@ -156,7 +157,7 @@ def list_(
 ) -> None:
     """List contacts by name (or --sort score)."""
     if sort not in ("name", "score"):
-        raise typer.BadParameter(f"sort by name or score, not {sort!r}", param_hint="--sort")
+        raise typer.BadParameter(f"sort by name or score, not {quoted(sort)}", param_hint="--sort")
     by_score = sort == "score"
     contacts = crm(ctx).contacts
     # A table is written as the rows come (the first screen at once); the other

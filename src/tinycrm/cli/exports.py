@@ -141,7 +141,8 @@ def _check_format(value: str, allowed: Sequence[str]) -> str:
     clean = value.strip().lower()
     if clean not in allowed:
         raise typer.BadParameter(
-            f"{value!r} is not one of {', '.join(map(repr, allowed))}", param_hint="'--format'"
+            f"{safetext.quoted(value)} is not one of {', '.join(map(repr, allowed))}",
+            param_hint="'--format'",
         )
     return clean
 

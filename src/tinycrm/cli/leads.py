@@ -9,6 +9,7 @@ import typer
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, limit_option
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
+from tinycrm.safetext import quoted
 from tinycrm.vocab import BANT_CRITERIA, LEAD_STATUSES
 
 app = typer.Typer(no_args_is_help=True, help="Leads: status, BANT qualification and conversion.")
@@ -110,7 +111,7 @@ def qualify(
     for item in note or []:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
-            raise Invalid(f"note {item!r} must look like CRITERION=TEXT")
+            raise Invalid(f"note {quoted(item)} must look like CRITERION=TEXT")
         notes[key.strip()] = text
     answers = {"budget": budget, "authority": authority, "need": need, "timeline": timeline}
     leads = crm(ctx).leads

@@ -16,6 +16,7 @@ from tinycrm.cli.common import (
     whole_number_or_empty,
 )
 from tinycrm.cli.output import TABLE, Output, col, output_options
+from tinycrm.safetext import quoted
 from tinycrm.vocab import plural
 
 app = typer.Typer(no_args_is_help=True, help="Pipelines and their stages.")
@@ -77,7 +78,9 @@ def _parse_stage(spec: str) -> tuple[str, int, int | None]:
             return parts[0], int(parts[1].rstrip("%")), int(parts[2]) if parts[2] else None
     except ValueError:
         pass
-    raise Invalid(f"stage {spec!r} must look like NAME:PROBABILITY[:ROTTING_DAYS], e.g. Demo:30:14")
+    raise Invalid(
+        f"stage {quoted(spec)} must look like NAME:PROBABILITY[:ROTTING_DAYS], e.g. Demo:30:14"
+    )
 
 
 @app.command("add")

@@ -11,6 +11,7 @@ from tinycrm.cli.common import crm, limit_option, parse_date
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.products import money_text, percent_text
 from tinycrm.cli.segments import WhereOpt
+from tinycrm.safetext import quoted
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -188,7 +189,9 @@ def render(
     """Write the quote as a document for the customer, with the seller of [seller]."""
     fmt = (format_ or _format_of(out_file)).strip().lower()
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"{format_!r} is not one of md, html, pdf", param_hint="--format")
+        raise typer.BadParameter(
+            f"{quoted(format_ or fmt)} is not one of md, html, pdf", param_hint="--format"
+        )
     if fmt == "pdf":
         from tinycrm import files
 

@@ -53,7 +53,8 @@ def search(
 ) -> None:
     if not search_text.parse(text):
         # as a missing argument: a search for no word would list nothing, or everything
-        fail(f'nothing to search for in {text!r}: give a word or a "quoted phrase"', 2)
+        shown = safetext.quoted(text)
+        fail(f'nothing to search for in {shown}: give a word or a "quoted phrase"', 2)
     kinds = [part for value in in_ or () for part in value.split(",")]
     hits = crm(ctx).search(text, kinds=kinds, limit=limit)
     if output.machine:

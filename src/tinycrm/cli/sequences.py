@@ -9,6 +9,7 @@ import typer
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm
 from tinycrm.cli.output import TABLE, Output, col, output_options
+from tinycrm.safetext import quoted
 from tinycrm.vocab import plural
 
 app = typer.Typer(no_args_is_help=True, help="Sequences: drip follow-ups scheduled as tasks.")
@@ -27,7 +28,7 @@ def _parse_step(spec: str) -> tuple[int, str]:
     except ValueError:
         offset = -1
     if not sep or offset < 0 or not text.strip():
-        raise Invalid(f"step {spec!r} must look like DAYS:TEXT, e.g. '3:Call {{name}}'")
+        raise Invalid(f"step {quoted(spec)} must look like DAYS:TEXT, e.g. '3:Call {{name}}'")
     return offset, text.strip()
 
 
