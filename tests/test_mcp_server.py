@@ -646,3 +646,21 @@ def test_a_search_for_no_word_is_refused_as_on_the_command_line(sqlite_url: str)
         assert len(said) < 200, len(said)
 
     serve(sqlite_url, session)
+
+
+def test_an_empty_ref_is_refused_not_a_task_about_nobody(sqlite_url: str) -> None:
+    """add_task(text=..., due=..., contact="") made a task about nobody; list_tasks(contact="")
+    listed everyone's: an empty REF is refused, naming it, and nothing is written."""
+
+    async def session(client: Client) -> None:
+        before = (await call(client, "list_tasks", scope="all"))["count"]
+        for about in ("contact", "company", "deal"):
+            said = await refused(client, "add_task", text="Call", due="+1d", **{about: ""})
+            assert f"the {about} must not be empty" in said, said
+        said = await refused(client, "list_tasks", scope="all", contact=" ")
+        assert "the contact must not be empty" in said, said
+        said = await refused(client, "log_activity", kind="call", ref=" ", text="Hi")
+        assert "the REF must not be empty" in said, said
+        assert (await call(client, "list_tasks", scope="all"))["count"] == before
+
+    serve(sqlite_url, session, "--allow-writes")

@@ -251,6 +251,26 @@ def test_tasks_and_their_scopes(crm: Crm) -> None:
         crm.tasks.list("someday")
 
 
+@pytest.mark.parametrize("about", ["contact", "company", "deal"])
+def test_an_empty_ref_given_is_refused_not_read_as_none(crm: Crm, about: str) -> None:
+    """tasks.add(..., contact="") made a task about nobody, activities.log with one and a
+    REF linked only the REF, and tasks.list(contact="") listed everyone's: an empty REF
+    given is refused, saying which, and nothing is written."""
+    crm.contacts.add("Ada", email="ada@example.com")
+    for empty in ("", "   "):
+        with pytest.raises(tinycrm.Invalid, match=f"^the {about} must not be empty"):
+            crm.tasks.add("Call", due="+1d", **{about: empty})
+        with pytest.raises(tinycrm.Invalid, match=f"^the {about} must not be empty"):
+            crm.activities.log("call", "ada@example.com", "Hi", **{about: empty})
+        with pytest.raises(tinycrm.Invalid, match=f"^the {about} must not be empty"):
+            crm.tasks.list("all", **{about: empty})
+        with pytest.raises(tinycrm.Invalid, match=f"^the {about} must not be empty"):
+            crm.activities.list(**{about: empty})
+    with pytest.raises(tinycrm.Invalid, match=r"^the REF must not be empty"):
+        crm.activities.log("call", " ", "Hi")
+    assert crm.tasks.list("all") == [] and crm.activities.list() == []
+
+
 def test_pipelines_segments_leads_scoring_campaigns(crm: Crm) -> None:
     crm.pipelines.add("Renewals", stages=[("Due", 50, 30), ("Signed", 90, None)])
     crm.pipelines.add_stage("Won back", probability=95, pipeline="Renewals")

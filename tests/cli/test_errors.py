@@ -287,3 +287,26 @@ def test_a_huge_refused_value_is_named_in_a_short_line(cli, args: list[str]) -> 
     assert result.stdout == ""
     assert len(result.stderr) < 400, result.stderr[:400]
     assert "…" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["task", "add", "Call", "--due", "tomorrow", "--contact", ""],
+        ["task", "add", "Call", "--due", "tomorrow", "--company", " "],
+        ["task", "add", "Call", "--due", "tomorrow", "--deal", ""],
+        ["task", "list", "--contact", ""],
+        ["log", "call", "", "Called"],
+        ["log", "call", "  ", "Called"],
+    ],
+)
+def test_an_empty_ref_is_a_usage_error(cli, args: list[str]) -> None:
+    """`task add Call --contact ""` added a task about nobody, `task list --contact ""`
+    listed everyone's: an empty REF given is refused in one line, exit 2, nothing written."""
+    assert cli("contact", "add", "Ada").exit_code == 0
+    result = cli(*args)
+    assert result.exit_code == 2, result.stderr
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "must not be empty" in result.stderr
+    assert cli("task", "list", "--all", "--json").json() == []

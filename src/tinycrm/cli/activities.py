@@ -16,9 +16,19 @@ from tinycrm.vocab import LOG_KINDS
 task_app = typer.Typer(no_args_is_help=True, help="Tasks with due dates.")
 log_app = typer.Typer(add_completion=False)
 
-ContactOpt = Annotated[str | None, typer.Option(help="Contact id, email or name.")]
-CompanyOpt = Annotated[str | None, typer.Option(help="Company id, name or domain.")]
-DealOpt = Annotated[str | None, typer.Option(help="Deal id or title.")]
+
+def _given(value: str | None) -> str | None:
+    """An empty REF given is a usage error: as None it would make a task about nobody."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be empty: give a REF")
+    return value
+
+
+ContactOpt = Annotated[str | None, typer.Option(help="Contact id, email or name.", callback=_given)]
+CompanyOpt = Annotated[
+    str | None, typer.Option(help="Company id, name or domain.", callback=_given)
+]
+DealOpt = Annotated[str | None, typer.Option(help="Deal id or title.", callback=_given)]
 
 
 @log_app.command("log")
@@ -32,6 +42,7 @@ def log(
             help="Contact, company or deal (id, email, name, domain or title; "
             "contact:REF, company:REF or deal:REF when it is ambiguous).",
             metavar="REF",
+            callback=_given,
         ),
     ],
     text: Annotated[str, typer.Argument(help="What happened (first line is the subject).")],

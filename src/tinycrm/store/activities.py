@@ -112,6 +112,15 @@ def resolve_any(session: Session, ref: str) -> tuple[str, Contact | Company | De
     return found[0]
 
 
+def _given(value: str | None, what: str) -> str | None:
+    """``value`` as given; an empty one is refused (it is not None: a task or a list
+    meant to be about a record would be about nobody, or everybody)."""
+    if value is not None and not value.strip():
+        named = "a contact, company or deal" if what == "REF" else f"a {what} REF"
+        raise Invalid(f"the {what} must not be empty: give {named}", field=what.lower())
+    return value
+
+
 def _links(
     session: Session,
     *,
@@ -120,6 +129,8 @@ def _links(
     company: str | None,
     deal: str | None,
 ) -> Links:
+    ref, contact = _given(ref, "REF"), _given(contact, "contact")
+    company, deal = _given(company, "company"), _given(deal, "deal")
     links = Links(session)
     if ref:
         links.set(*resolve_any(session, ref))
@@ -396,6 +407,8 @@ def _named(
     deal: str | None,
     session: Session,
 ) -> Select[*tuple[Any, ...]]:
+    contact, company = _given(contact, "contact"), _given(company, "company")
+    deal = _given(deal, "deal")
     if contact:
         query = query.where(col(Activity.contact_id) == resolve_contact(session, contact).id)
     if company:
