@@ -328,7 +328,8 @@ def test_the_command_line_delivers_lists_failures_and_retries(
     missing = run("webhooks", "retry", "999")
     assert missing.returncode == 1 and "no webhook delivery #999" in missing.stderr
     status = json.loads(run("webhooks", "status", "--json").stdout)
-    assert status["endpoints"][0]["url"] == receiver.url
+    assert status["endpoints"][0]["endpoint"] == "webhooks[1]"
+    assert status["endpoints"][0]["url"] == f"http://127.0.0.1:{receiver.port}/…"
     assert (status["pending"], status["delivered"], status["failed"]) == (0, 1, 0)
     assert "nothing waits to be delivered" in run("webhooks", "pending").stdout
     line = run("webhooks", "install").stdout
@@ -602,7 +603,9 @@ def test_webhooks_status_csv_is_only_csv(receiver: Receiver, isolated_user_dirs:
     )
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
-    assert [(r["url"], r["attempts"]) for r in rows] == [(receiver.url, "8")]
+    assert [(r["endpoint"], r["url"], r["attempts"]) for r in rows] == [
+        ("webhooks[1]", f"http://127.0.0.1:{receiver.port}/…", "8")
+    ]
     assert "0 pending, 0 delivered, 0 failed" in done.stderr  # said, beside the data
 
 
@@ -773,3 +776,42 @@ def test_a_try_cut_off_at_its_timeout_does_not_live_on(store: Any, tmp_path: Pat
             assert not left.is_alive()
     finally:
         server.close()
+
+
+def test_the_lists_name_an_endpoint_by_its_table_and_host_not_its_secret(
+    receiver: Receiver, isolated_user_dirs: Path
+) -> None:
+    """`webhooks status`, `pending` and `failed` showed each endpoint's whole address,
+    the secret in its path or query included (Slack's hooks/T…/B…/<secret>, ?token=), in
+    the table and in --json and --csv. They now name it by its [[webhooks]] table and its
+    address up to the host, as `webhooks deliver` does."""
+    url = f"http://127.0.0.1:{receiver.port}/services/T000/B000/s3cr3tPath?token=t0k3n"
+    config = isolated_user_dirs / "config" / "tinycrm" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(config_text(url, extra="attempts = 1\n"))
+    named = f"webhooks[1] http://127.0.0.1:{receiver.port}/…"
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "tinycrm", *args], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        said = done.stdout + done.stderr
+        assert "s3cr3t" not in said and "t0k3n" not in said, said
+        return done.stdout
+
+    run("contact", "add", "Ada Lovelace")
+    assert named in run("webhooks", "pending")
+    (waiting,) = json.loads(run("webhooks", "pending", "--json"))
+    assert waiting["endpoint"] == named
+    assert "webhooks[1]" in run("webhooks", "status")
+    (endpoint,) = json.loads(run("webhooks", "status", "--json"))["endpoints"]
+    assert endpoint["endpoint"] == "webhooks[1]"
+    assert endpoint["url"] == f"http://127.0.0.1:{receiver.port}/…"
+    run("webhooks", "status", "--csv")
+    receiver.plan = [500]
+    run("webhooks", "deliver")
+    assert named in run("webhooks", "failed")
+    (failed,) = json.loads(run("webhooks", "failed", "--json"))
+    assert (failed["endpoint"], failed["last_status"]) == (named, 500)
+    run("webhooks", "failed", "--csv")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,9 @@ from tinycrm.cli import scheduling
 from tinycrm.cli.common import crm, fail, limit_option, whole_number
 from tinycrm.cli.output import TABLE, Column, Output, col, done, dumps, output_options
 from tinycrm.cli.views import _when
+
+if TYPE_CHECKING:
+    from tinycrm.api.models import WebhookDeliveryRead
 
 app = typer.Typer(
     add_completion=False,
@@ -88,10 +91,20 @@ def pending(
     output: Output = TABLE,
 ) -> None:
     """The events still to be sent: due now, or waiting for their next try."""
-    rows = crm(ctx).webhooks.pending(limit=limit)
+    rows = _named(crm(ctx).webhooks.pending(limit=limit))
     output.list(
         rows, DELIVERY_COLUMNS, empty="nothing waits to be delivered", model="WebhookDeliveryRead"
     )
+
+
+def _named(rows: list[WebhookDeliveryRead]) -> list[WebhookDeliveryRead]:
+    """``rows`` with each endpoint named by its [[webhooks]] table and its address up to
+    the host: the rest of it may hold the receiver's secret (Slack's hooks/T…/B…/<secret>)."""
+    from tinycrm.config import load_config
+    from tinycrm.webhooks.endpoints import named
+
+    endpoints = load_config().webhooks
+    return [row.model_copy(update={"endpoint": named(row.endpoint, endpoints)}) for row in rows]
 
 
 @app.command("failed")
@@ -102,7 +115,7 @@ def failed(
     output: Output = TABLE,
 ) -> None:
     """The deliveries given up after their last try (retry them with webhooks retry)."""
-    rows = crm(ctx).webhooks.failed(limit=limit)
+    rows = _named(crm(ctx).webhooks.failed(limit=limit))
     columns = [*DELIVERY_COLUMNS[:4], col("status", "last_status"), col("last error", "last_error")]
     output.list(rows, columns, empty="no failed deliveries", model="WebhookDeliveryRead")
 
@@ -136,19 +149,24 @@ def retry(
 def status(ctx: typer.Context, output: Output = TABLE) -> None:
     """The endpoints configured, and how many deliveries are pending, sent and failed."""
     from tinycrm.config import load_config
+    from tinycrm.webhooks.endpoints import shown
 
     endpoints = load_config().webhooks
     counts = crm(ctx).webhooks.counts()
+    # named by table and host, never the whole address: its path may hold a secret
     rows = [
-        {"url": e.url, "events": list(e.events), "attempts": e.attempts,
-         "retry_after": e.retry_after, "backoff": e.backoff}
-        for e in endpoints
+        {"endpoint": f"webhooks[{n}]", "url": shown(e.url), "events": list(e.events),
+         "attempts": e.attempts, "retry_after": e.retry_after, "backoff": e.backoff}
+        for n, e in enumerate(endpoints, 1)
     ]  # fmt: skip
     if output.format in ("json", "jsonl"):
         indent = 2 if output.format == "json" else None
         sys.stdout.write(dumps({"endpoints": rows, **counts}, indent=indent) + "\n")
         return
-    columns = [col("endpoint", "url"), col("events", "events"), col("tries", "attempts")]
+    columns = [
+        col("endpoint", "endpoint"), col("address", "url"), col("events", "events"),
+        col("tries", "attempts"),
+    ]  # fmt: skip
     output.list(rows, columns, empty="no webhook endpoints in the config file")
     said = "{pending} pending, {delivered} delivered, {failed} failed".format(**counts)
     if output.machine:  # --csv: the rows alone on stdout, for a script to read

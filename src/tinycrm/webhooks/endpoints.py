@@ -17,6 +17,7 @@ import base64
 import binascii
 import fnmatch
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +111,16 @@ def shown(url: str) -> str:
     parts = urlsplit(url)
     rest = "/…" if parts.path.strip("/") or parts.query or parts.fragment else parts.path
     return f"{parts.scheme}://{parts.netloc}{rest}"
+
+
+def named(url: str, endpoints: Sequence[Endpoint]) -> str:
+    """How a list names the endpoint at ``url``: its ``[[webhooks]]`` table in the config
+    file and its address up to the host (``webhooks[2] https://hooks.example.com/…``), as
+    :func:`shown` does and for the same reason; one no longer there says so."""
+    for number, endpoint in enumerate(endpoints, 1):
+        if endpoint.url == url:
+            return f"webhooks[{number}] {shown(url)}"
+    return f"{shown(url)} (no longer in the config file)"
 
 
 def _number(raw: dict[str, Any], key: str, default: float, low: float, high: float) -> float:
