@@ -664,3 +664,18 @@ def test_an_empty_ref_is_refused_not_a_task_about_nobody(sqlite_url: str) -> Non
         assert (await call(client, "list_tasks", scope="all"))["count"] == before
 
     serve(sqlite_url, session, "--allow-writes")
+
+
+def test_a_report_owner_no_record_could_have_is_refused_not_echoed(sqlite_url: str) -> None:
+    """report(name='pipeline', owner=<1 MB>) answered with the megabyte in its scope: an
+    owner is now taken as a record's owner is (one line, at most 10,000 characters)."""
+
+    async def session(client: Client) -> None:
+        said = await refused(client, "report", name="pipeline", owner="x" * 1_000_000)
+        assert "owner is too long" in said and len(said) < 200, said[:300]
+        said = await refused(client, "report", name="winrate", owner="sam\x1b[2J")
+        assert "owner" in said and "\x1b" not in said, said
+        answer = await call(client, "report", name="pipeline", owner="  sam ")
+        assert answer["scope"]["owner"] == "sam"
+
+    serve(sqlite_url, session)

@@ -369,3 +369,12 @@ def test_a_report_into_a_pipe_has_no_trailing_spaces(
         lines = result.stdout.splitlines()
         assert len(lines) > 1, args
         assert lines == [line.rstrip() for line in lines], (args, result.stdout)
+
+
+def test_an_owner_no_record_could_have_is_refused_in_one_line(cli) -> None:
+    """report pipeline --owner <100,000 characters> printed them all in its heading (and
+    in --json's scope): an owner is now taken as a record's owner is."""
+    for args in (["report", "pipeline"], ["report", "activity", "--json"]):
+        refused = cli(*args, "--owner", "x" * 100_000)
+        assert refused.exit_code == 1 and refused.stdout == ""
+        assert refused.stderr.strip() == "Error: owner is too long (at most 10,000 characters)"

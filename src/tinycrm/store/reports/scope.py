@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 
 from tinycrm import dates
 from tinycrm.safetext import quoted
+from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
 from tinycrm.store.models import Contact, Deal
@@ -121,7 +122,8 @@ def make_scope(
         if day is not None and day > LAST_DAY:  # a period after it would pass year 9999
             raise Invalid(f"{name} {day} is too far ahead (at most {LAST_DAY})")
     pipe = resolve_pipeline(session, pipeline) if pipeline and pipeline.strip() else None
-    clean_owner = owner.strip() if owner and owner.strip() else None
+    # taken as a record's owner is: one line, at most MAX_TEXT (it is echoed in the scope)
+    clean_owner = validate.optional_text(owner, "owner")
     return Scope(
         start=start,
         end=end,
