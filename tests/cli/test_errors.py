@@ -277,6 +277,8 @@ HUGE = " x" * 500_000
         ["sequence", "add", "S", "--step", HUGE],
         ["lead", "qualify", "1", "--note", HUGE],
         ["quote", "render", "1", "--out", "-", "--format", HUGE],
+        ["company", "add", "X", "--size", HUGE],
+        ["contact", "list", "--limit", HUGE],
     ],
 )
 def test_a_huge_refused_value_is_named_in_a_short_line(cli, args: list[str]) -> None:

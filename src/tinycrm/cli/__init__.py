@@ -363,7 +363,9 @@ def _own_wording(exc: ClickException) -> None:
         return
     said = _NOT_A_NUMBER.get(first.get("type", ""))
     if said is not None:
-        exc.message = f"{safetext.display(repr(first.get('input')))} {said}"
+        given = first.get("input")
+        shown = safetext.quoted(given) if isinstance(given, str) else repr(given)
+        exc.message = f"{safetext.display(shown)} {said}"
 
 
 app = typer.Typer(

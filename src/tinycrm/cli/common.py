@@ -59,9 +59,9 @@ def whole_number_or_empty(
             return value
         number = _whole(value, percent=percent)
         if number is None:
-            from tinycrm.safetext import display
+            from tinycrm.safetext import display, quoted
 
-            raise typer.BadParameter(f"{display(repr(value))} is not a whole number")
+            raise typer.BadParameter(f"{display(quoted(value))} is not a whole number")
         within(number)
         return value
 
