@@ -32,6 +32,20 @@ def test_db_path_follows_option_env_and_default(cli, tmp_path: Path, monkeypatch
     )
 
 
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite+pysqlite://", "sqlite:///:memory:"])
+def test_a_database_in_memory_is_refused_by_the_command_line(cli, url: str, monkeypatch) -> None:
+    # 'Added contact #1' of a contact gone when the command ends would be a lie
+    added = cli("--db", url, "contact", "add", "Ada Lovelace")
+    assert added.exit_code == 2 and added.stdout == ""
+    assert added.stderr.count("\n") == 1 and "gone when this command ends" in added.stderr
+    monkeypatch.setenv("TINYCRM_DB", url)
+    assert cli("contact", "list").exit_code == 2
+    import tinycrm  # the library keeps it: a script's scratch database
+
+    with tinycrm.open(url) as crm:
+        assert crm.contacts.add("Ada Lovelace").id == 1
+
+
 def test_default_database_is_created_private_in_the_data_dir(cli, monkeypatch) -> None:
     monkeypatch.delenv("TINYCRM_DB")
     assert cli("contact", "add", "Ada").exit_code == 0

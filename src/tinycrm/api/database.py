@@ -27,6 +27,11 @@ class Location:
     path: Path | None
     shown: str
 
+    @property
+    def in_memory(self) -> bool:
+        """A SQLite database in memory (``sqlite://``): gone when the process ends."""
+        return self.path is None and self.url.split(":", 1)[0].split("+", 1)[0] == "sqlite"
+
 
 @dataclass(frozen=True)
 class Contents:

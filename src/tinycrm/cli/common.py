@@ -151,8 +151,15 @@ class State:
         """Open the database on first use (creating or upgrading it), once."""
         if self._crm is None:
             from tinycrm.api import open_crm
+            from tinycrm.api.database import locate
             from tinycrm.config import load_config_lenient
 
+            if locate(self.db).in_memory:  # a command's writes would go with its process
+                fail(
+                    "sqlite:// is a database in memory, gone when this command ends: "
+                    "name a file (--db PATH or TINYCRM_DB)",
+                    2,
+                )
             # The config file is read here, at the edge, once; a broken one refuses
             # only the writes that need it (rules, score thresholds), with its error.
             self._crm = open_crm(self.db, config=load_config_lenient(), on_upgrade=tell_upgrade)
