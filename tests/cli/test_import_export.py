@@ -58,6 +58,18 @@ def test_vendor_exports_import_as_they_are(cli, kind, name, args, counts) -> Non
     assert "Undo with: tinycrm import undo 1" in result.stdout
 
 
+def test_an_import_that_changed_nothing_offers_no_undo(cli, tmp_path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text("name,email\nAda Lovelace,ada@example.com\n", encoding="utf-8")
+    assert "Undo with: tinycrm import undo 1" in cli("import", "contacts", str(source)).stdout
+    again = cli("import", "contacts", str(source))  # the one row already there
+    assert again.exit_code == 0 and "0 created, 0 updated, 1 skipped" in again.stdout
+    assert "Undo with" not in again.stdout
+    source.write_text("name,email\n", encoding="utf-8")  # a header alone
+    empty = cli("import", "contacts", str(source))
+    assert empty.exit_code == 0 and "Undo with" not in empty.stdout
+
+
 def test_what_the_vendor_files_hold_arrives(cli) -> None:
     cli("import", "contacts", str(IMPORTS / "outlook-contacts.csv"))
     cli("import", "contacts", str(IMPORTS / "salesforce-contacts.csv"))

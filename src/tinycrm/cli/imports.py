@@ -460,7 +460,8 @@ def _finish(summary: Any, notes: list[str]) -> None:
         return
     for note in notes:
         out.done(note)
-    if not summary.dry_run:
+    changed = summary.created + summary.updated + sum(summary.linked_created.values())
+    if not summary.dry_run and changed:  # (an import that changed nothing has no undo)
         out.done(f"Undo with: tinycrm import undo {summary.batch_id}")
 
 
