@@ -488,6 +488,15 @@ class RawReceiver:
                     if not chunk:
                         break
                     head += chunk
+                # read the body too: closing with unread bytes sends a reset, not an end
+                # of stream, and the client would see "connection reset" half the time
+                head, _, body = head.partition(b"\r\n\r\n")
+                length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+                while length and len(body) < int(length[1]):
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    body += chunk
                 try:
                     if not self.pace:
                         conn.sendall(self.answer)
