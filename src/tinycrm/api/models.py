@@ -57,7 +57,8 @@ if TYPE_CHECKING:
         StageRead,
         WebhookDeliveryRead,
     )
-    from tinycrm.store.reminders import DueItem, NextAction
+    from tinycrm.store.reminder_items import DueItem
+    from tinycrm.store.reminders import NextAction
     from tinycrm.store.removals import CompanyRemoved, ContactRemoved, Removal
     from tinycrm.store.renewals import RenewalRun
     from tinycrm.store.reports import (
@@ -133,7 +134,7 @@ _MODULES: dict[str, str] = {
     "DealItems": "tinycrm.store.sales_models",
     "DealRead": "tinycrm.store.models",
     "DealView": "tinycrm.store.models",
-    "DueItem": "tinycrm.store.reminders",
+    "DueItem": "tinycrm.store.reminder_items",
     "DuplicateRead": "tinycrm.store.dupes",
     "EnrollmentRead": "tinycrm.store.sequences",
     "EventRead": "tinycrm.store.models",

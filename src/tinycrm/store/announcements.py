@@ -2,9 +2,9 @@
 
 A run tells its items on several channels: the list on standard output, each mail
 recipient, each webhook, the desktop. When one fails, the run gives its claims back
-(``reminders.release_run``) and the next run tells the items again, but only on the
+(``reminder_claims.release_run``) and the next run tells the items again, but only on the
 channels that did not have them: the channels that did are recorded here, in the same
-transaction as the claims go back. Once an item is announced (``reminders.confirm_run``)
+transaction as the claims go back. Once an item is announced (``reminder_claims.confirm_run``)
 its rows go.
 
 Items are (key, due time) pairs, as ``Announcement`` has them. An item that stopped

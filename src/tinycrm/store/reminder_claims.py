@@ -1,0 +1,192 @@
+"""Which run tells an item: claims under a unique (key, due time) index.
+
+``claim_items`` / ``confirm_run`` / ``release_run`` make ``tinycrm remind`` announce
+each item once per due time, even when two runs overlap: a run claims items by
+inserting (key, due time) rows under a unique constraint, so the loser of a race simply
+does not get them, and a failed delivery releases its claims for the next run.
+``is_announced`` and ``announced_items`` let the queries of what is due leave out what
+a run told (or is telling) already.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, cast, delete, func, literal, not_, or_, select, update
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import Session, col
+
+from tinycrm.store.engine import Store, chunks
+from tinycrm.store.log_models import Announcement
+from tinycrm.store.models import Activity, table_of
+from tinycrm.store.reminder_items import DueItem
+from tinycrm.store.types import utcnow
+
+_IN = 500  # ids or rows per statement
+STALE_CLAIM = timedelta(minutes=15)  # a run that claimed items and died this long ago
+
+
+def _told(now: datetime) -> ColumnElement[bool]:
+    """An announcement that counts: delivered, or claimed by a run that may still be
+    delivering (see ``_stale``: a dead run's claim is taken over)."""
+    return or_(col(Announcement.announced_at).is_not(None), not_(_stale(now)))
+
+
+def _stale(now: datetime) -> ColumnElement[bool]:
+    """A claim no live run holds: made more than ``STALE_CLAIM`` ago, or more than that
+    ahead of ``now`` (the clock was set back since; a few minutes ahead is another
+    machine's clock, a run that may be delivering)."""
+    claimed = col(Announcement.claimed_at)
+    return or_(claimed < now - STALE_CLAIM, claimed > now + STALE_CLAIM)
+
+
+def is_announced(kind: str, due: Any, now: datetime) -> ColumnElement[bool]:
+    """The task item ``kind:<id>`` was told at due time ``due``: a probe of the
+    (key, due_at) unique index."""
+    key = literal(f"{kind}:", String) + cast(Activity.id, String)
+    told = select(col(Announcement.id)).where(
+        col(Announcement.key) == key, col(Announcement.due_at) == due, _told(now)
+    )
+    return told.exists()
+
+
+def announced_items(session: Session, kind: str, now: datetime) -> set[tuple[str, datetime]]:
+    """(key, due time) of every item of a kind (``cadence``, ``rotting``, ...) that was
+    told: a pass over the (key, due_at) unique index. (A prefix, not a key range: a
+    range would follow the database's collation, which need not compare bytes.)"""
+    rows = session.connection().execute(
+        select(col(Announcement.key), col(Announcement.due_at)).where(
+            col(Announcement.key).startswith(f"{kind}:"), _told(now)
+        )
+    )
+    return set(rows.all())  # type: ignore[arg-type]
+
+
+def claim_items(
+    store: Store, items: list[DueItem], *, run_id: str, now: datetime | None = None
+) -> list[DueItem]:
+    """Claim the items no run has announced (or is announcing); return this run's share.
+
+    Claims left by a run that died more than 15 minutes ago (or stamped more than that
+    ahead: the clock was set back since) are released first.
+    """
+    now = now or utcnow()
+    with store.write() as session:
+        session.execute(
+            delete(Announcement).where(
+                col(Announcement.announced_at).is_(None),
+                _stale(now),
+            )
+        )
+        wanted = {(i.key, i.due_at) for i in items}
+        # Read which of them earlier runs announced (a probe of the unique index per
+        # key) rather than attempt and ignore an insert for each.
+        for keys in chunks(sorted({key for key, _ in wanted}), _IN):
+            known = session.execute(
+                select(col(Announcement.key), col(Announcement.due_at)).where(
+                    col(Announcement.key).in_(keys)
+                )
+            )
+            wanted -= set(known.all())
+        if not wanted:
+            return []
+        insert = _insert_ignoring_duplicates(store)
+        rows = [{"key": k, "due_at": d, "run_id": run_id, "claimed_at": now} for k, d in wanted]
+        for chunk in chunks(rows, _IN):
+            session.execute(insert, chunk)
+        # A run racing this one may have taken some first: ours are the rows we wrote.
+        mine = set(
+            session.execute(
+                select(col(Announcement.key), col(Announcement.due_at)).where(
+                    col(Announcement.run_id) == run_id
+                )
+            ).all()
+        )
+    return [item for item in items if (item.key, item.due_at) in mine]
+
+
+def _insert_ignoring_duplicates(store: Store) -> Insert:
+    table, keys = table_of(Announcement), ["key", "due_at"]
+    if store.backend == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing(index_elements=keys)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
+
+
+def confirm_run(
+    store: Store,
+    run_id: str,
+    *,
+    items: list[DueItem] | None = None,
+    now: datetime | None = None,
+) -> None:
+    """The run delivered its items: they stay announced.
+
+    ``items``, the run's share as ``claim_items`` returned it: those whose claims a later
+    run took over (this one stalled past ``STALE_CLAIM``) are marked announced all the
+    same, so that the later run giving them back does not make a third run tell them.
+    """
+    from tinycrm.store.announcements import forget_told
+
+    now = now or utcnow()
+    with store.write() as session:
+        session.execute(
+            update(Announcement).where(col(Announcement.run_id) == run_id).values(announced_at=now)
+        )
+        forget_told(session, (i.key for i in items or []))
+        if items:
+            upsert = _insert_marking_announced(store, now)
+            rows = [
+                {
+                    "key": i.key,
+                    "due_at": i.due_at,
+                    "run_id": run_id,
+                    "claimed_at": now,
+                    "announced_at": now,
+                }
+                for i in items
+            ]
+            for chunk in chunks(rows, _IN):
+                session.execute(upsert, chunk)
+
+
+def _insert_marking_announced(store: Store, now: datetime) -> Insert:
+    """Insert announced rows; one there already (told, or claimed by another run) is
+    marked announced, keeping its first announcement time."""
+    table, keys = table_of(Announcement), ["key", "due_at"]
+    if store.backend == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    announced = func.coalesce(table.c.announced_at, now)
+    return insert(table).on_conflict_do_update(
+        index_elements=keys, set_={"announced_at": announced}
+    )
+
+
+def release_run(
+    store: Store,
+    run_id: str,
+    *,
+    told: dict[str, list[DueItem]] | None = None,
+    now: datetime | None = None,
+) -> None:
+    """The run could not deliver: its items go back, for the next run to announce.
+
+    ``told``: the channels that had some of them all the same (``stdout``, ``mail:ADDRESS``,
+    ...) and their items; the next run does not tell those there again (``told_on``)."""
+    from tinycrm.store.announcements import record_told
+
+    with store.write() as session:
+        if told:
+            pairs = {channel: [(i.key, i.due_at) for i in items] for channel, items in told.items()}
+            record_told(store, session, pairs, now or utcnow())
+        session.execute(
+            delete(Announcement).where(
+                col(Announcement.run_id) == run_id, col(Announcement.announced_at).is_(None)
+            )
+        )

@@ -1,0 +1,58 @@
+"""What ``tinycrm remind`` and ``tinycrm next`` tell of: the groups, one due item, and
+the query pieces the kinds of items share (see ``reminders``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlmodel import col
+
+from tinycrm.store.models import Activity, ReadModel
+from tinycrm.store.types import Number
+
+GROUPS = {
+    "overdue": "Overdue tasks",
+    "today": "Due today",
+    "reminder": "Reminders",
+    "keep_in_touch": "Keep in touch",
+    "rotting": "Rotting deals",
+    "closing": "Closing soon",
+    "renewal": "Contracts: notice deadlines and ends",
+    "quote_expiring": "Quotes about to expire",
+    "sla_breached": "Cases past their SLA",
+    "sla_at_risk": "Cases about to breach their SLA",
+}
+
+
+class DueItem(ReadModel):
+    """One thing that is due, with the due time it is announced under."""
+
+    key: str  # task:12, remind:12, cadence:5, rotting:7, closing:9
+    group: str  # a key of GROUPS
+    due_at: datetime
+    title: str
+    detail: str
+    entity: str  # activity, contact, deal
+    entity_id: int
+    deal_id: int | None = None
+    value: Number | None = None  # weighted deal value at stake (amount × probability)
+    currency: str | None = None
+    stake: str | None = None  # "€18,500.00 at 75%"
+
+    def line(self) -> str:
+        """``title: stake, detail`` as one line."""
+        why = ", ".join(x for x in (self.stake, self.detail) if x)
+        return f"{self.title}: {why}"
+
+
+def whole_days(delta: timedelta) -> int:
+    return max(0, int(delta.total_seconds() // 86400))
+
+
+def untouched_since(link: Any, owner: Any, cutoff: datetime) -> ColumnElement[bool]:
+    """No interaction logged after ``cutoff`` whose ``link`` (``Activity.contact_id`` or
+    ``Activity.deal_id``) is ``owner``: one probe of an (id, occurred_at) index."""
+    later = select(col(Activity.id)).where(link == owner, col(Activity.occurred_at) > cutoff)
+    return ~later.exists()
