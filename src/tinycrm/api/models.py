@@ -31,13 +31,10 @@ if TYPE_CHECKING:
         PipelineChoice,
     )
     from tinycrm.store.board_writes import DatabaseGone, FileId
-    from tinycrm.store.campaigns import (
-        CampaignRead,
-        CampaignReport,
-        CampaignView,
-        MembersAdded,
-        MembersChanged,
-    )
+    from tinycrm.store.campaign_lookup import CampaignRead
+    from tinycrm.store.campaign_members import MembersAdded, MembersChanged
+    from tinycrm.store.campaign_report import CampaignReport
+    from tinycrm.store.campaigns import CampaignView
     from tinycrm.store.dupes import DuplicateRead, MergeRead, describe_moved
     from tinycrm.store.feed import ChangeMarker, FeedEntry
     from tinycrm.store.filter_sql import InvalidFilter
@@ -105,8 +102,8 @@ _MODULES: dict[str, str] = {
     "Board": "tinycrm.store.board",
     "BoardCard": "tinycrm.store.board",
     "BoardColumn": "tinycrm.store.board",
-    "CampaignRead": "tinycrm.store.campaigns",
-    "CampaignReport": "tinycrm.store.campaigns",
+    "CampaignRead": "tinycrm.store.campaign_lookup",
+    "CampaignReport": "tinycrm.store.campaign_report",
     "CampaignView": "tinycrm.store.campaigns",
     "CardPage": "tinycrm.store.board",
     "CaseLine": "tinycrm.store.reports.cases",
@@ -146,8 +143,8 @@ _MODULES: dict[str, str] = {
     "ImportBatchRead": "tinycrm.store.imports",
     "InvalidFilter": "tinycrm.store.filter_sql",
     "LeadRead": "tinycrm.store.leads",
-    "MembersAdded": "tinycrm.store.campaigns",
-    "MembersChanged": "tinycrm.store.campaigns",
+    "MembersAdded": "tinycrm.store.campaign_members",
+    "MembersChanged": "tinycrm.store.campaign_members",
     "MergeRead": "tinycrm.store.dupes",
     "MoneyTotal": "tinycrm.store.board",
     "NextAction": "tinycrm.store.reminders",

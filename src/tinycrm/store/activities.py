@@ -215,7 +215,7 @@ def log_activity(
     touch: see ``leads.record_touch``. ``at`` must not be ahead of now (more than a few
     minutes): what is planned is a task (``Invalid`` says so).
     """
-    from tinycrm.store.campaigns import resolve_campaign
+    from tinycrm.store.campaign_lookup import resolve_campaign
     from tinycrm.store.leads import record_touch, touch_channel
 
     clean_kind = validate.activity_kind(kind, LOG_KINDS)
