@@ -1,7 +1,8 @@
 """Reading and writing the files people move data in and out with.
 
 ``csvfile`` reads CSV from real tools (encodings, delimiters, line numbers);
-``mapping`` turns their headers into tinycrm fields; ``values`` reads the dates,
+``synonyms`` names the fields and the headers real exports give them; ``mapping``
+turns a header into tinycrm fields; ``values`` reads the dates,
 numbers and flags found in their cells; ``vcard`` reads and writes vCards;
 ``jsondump`` writes and reads the full JSON dump.
 

@@ -13,7 +13,7 @@ from sqlmodel import col
 
 from tinycrm import money
 from tinycrm.formats import values as cell
-from tinycrm.formats.mapping import normalize
+from tinycrm.formats.synonyms import normalize
 from tinycrm.safetext import quoted
 from tinycrm.store import validate
 from tinycrm.store.deals import new_deal_row
