@@ -148,3 +148,18 @@ def test_a_custom_field_under_fields_and_as_a_field_key_rejects_the_record() -> 
         "field.plan)"
     }
     assert found[1][1] == {"name": "Bob", "field:plan": "pro", "field:tier": "gold"}
+
+
+def test_a_line_separator_inside_a_json_lines_string_is_part_of_the_value() -> None:
+    """JSON strings may hold U+2028, U+2029 and U+0085 as they are (JavaScript's
+    JSON.stringify writes them so): a JSON lines file was cut at them as at a newline
+    (str.splitlines), and refused whole as 'not valid JSON (… Extra data)' when the first
+    record held one, or the record rejected when a later one did. Only a newline (or a
+    carriage return) ends a line of JSON lines."""
+    found = rows(
+        '{"name": "Ada", "notes": "a\u2028b"}\n{"name": "Bob", "notes": "c\x85d\u2029e"}\n'.encode()
+    )
+    assert found == [(1, {"name": "Ada", "notes": "a\u2028b"}),
+                     (2, {"name": "Bob", "notes": "c\x85d\u2029e"})]  # fmt: skip
+    crlf = rows(b'{"name": "Ada"}\r\n{"name": "Bob"}\r{"name": "Cy"}\r\n')
+    assert [(line, values["name"]) for line, values in crlf] == [(1, "Ada"), (2, "Bob"), (3, "Cy")]

@@ -20,6 +20,7 @@ where it breaks.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
@@ -36,6 +37,8 @@ from tinycrm.formats.mapping import (
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 _SPACE = " \t\r\n"
+# what ends a line of JSON lines: not U+2028, U+2029 or U+0085, which a JSON string holds
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _EXPONENT_WRITTEN_OUT = 40  # 1e40 becomes 41 digits; 1e400 stays as it is
 
 
@@ -211,7 +214,7 @@ def _lines(text: str, name: str) -> Iterator[tuple[int, Any]]:
     """JSON lines: one record per line; a line that is not JSON is one bad record. A file
     whose first line is not JSON is one object over many lines (a dump, a single record)."""
     first = True
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_LINE_END.split(text), start=1):
         if not line.strip():
             continue
         try:
