@@ -163,3 +163,30 @@ def test_a_line_separator_inside_a_json_lines_string_is_part_of_the_value() -> N
                      (2, {"name": "Bob", "notes": "c\x85d\u2029e"})]  # fmt: skip
     crlf = rows(b'{"name": "Ada"}\r\n{"name": "Bob"}\r{"name": "Cy"}\r\n')
     assert [(line, values["name"]) for line, values in crlf] == [(1, "Ada"), (2, "Bob"), (3, "Cy")]
+
+
+def test_records_sharing_a_line_are_named_by_their_number_too() -> None:
+    """A JSON array on one line ([{…},{…}], as JSON.stringify and most APIs write it)
+    had every rejected record reported as 'line 1'. A record whose line another record
+    starts on is named 'line 1, record 3' now (its number in the array); one alone on its
+    line keeps its line number, a line of JSON lines too."""
+    one_line = rows(b'[{"name": "Ada"}, {"name": "Bo", "email": "bad"}, 5, {"name": "Cy"}]')
+    assert [str(line) for line, _ in one_line] == [
+        "1, record 1",
+        "1, record 2",
+        "1, record 3",
+        "1, record 4",
+    ]
+    assert [int(line) for line, _ in one_line] == [1, 1, 1, 1]  # a line number still
+    assert f"line {one_line[2][0]}: x" == "line 1, record 3: x"
+    mixed = rows(b'[\n  {"name": "Ada"}, {"name": "Bo"},\n  {"name": "Cy"},\n  {"name": "Di"}]')
+    assert [str(line) for line, _ in mixed] == ["2, record 1", "2, record 2", "3", "4"]
+    pretty = rows(b'[\n  {"name": "Ada"},\n  {"name": "Bo"}\n]\n')
+    assert [str(line) for line, _ in pretty] == ["2", "3"]
+    lines = rows(b'{"name": "Ada"}\n{"name": "Bo"}\n')
+    assert [str(line) for line, _ in lines] == ["1", "2"]
+    assert sorted([one_line[3][0], one_line[1][0], one_line[2][0]]) == [
+        one_line[1][0],
+        one_line[2][0],
+        one_line[3][0],
+    ]  # in the order of the file, as the rejected rows are reported

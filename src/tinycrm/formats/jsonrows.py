@@ -13,7 +13,7 @@ judges a CSV cell.
 
 An object the file gets wrong (not an object; a key given twice, where json would keep
 the last value; a JSON lines line that is not JSON) is one rejected row with its line
-number; an array that is not valid JSON is refused whole, with the line and column
+number (and its number in the array when another record starts on that line too); an array that is not valid JSON is refused whole, with the line and column
 where it breaks.
 """
 
@@ -180,6 +180,8 @@ def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
     decoder = _Decoder()
     position, line = start + 1, 1 + text.count("\n", 0, start)
     first = True
+    held: tuple[int, int, Any] | None = None  # a record, its number and line, until the next
+    shared = False  # the held record's line is another's
     while True:
         skipped = len(text) - position - len(text[position:].lstrip(_SPACE))
         line += text.count("\n", position, position + skipped)
@@ -189,6 +191,8 @@ def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
         if text[position] == "]":
             if text[position + 1 :].strip(_SPACE):
                 raise FormatError(f"{name}, line {line}: text after the end of the JSON array")
+            if held is not None:
+                yield _place(held[1], held[0], shared), held[2]
             return
         if not first:
             if text[position] != ",":
@@ -205,9 +209,44 @@ def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
             ) from None
         except RecursionError:
             raise FormatError(f"{name}, line {line}: nested too deeply") from None
-        yield line, decoder.record(value, text[position:end])
+        number = held[0] + 1 if held is not None else 1
+        beside = held is not None and held[1] == line  # two records start on this line
+        if held is not None:
+            yield _place(held[1], held[0], shared or beside), held[2]
+        held, shared = (number, line, decoder.record(value, text[position:end])), beside
         line += text.count("\n", position, end)
         position, first = end, False
+
+
+class RecordLine(int):
+    """The line a record of a JSON array starts on when another record starts on it too
+    (an array on one line, ``[{…}, {…}]``), with the record's number in the array: as
+    text ``1, record 3`` ("line 1" alone names none of them), as a number the line.
+    Ordered by line, then record, so that rejected records are reported in file order."""
+
+    record: int
+
+    def __new__(cls, line: int, record: int) -> RecordLine:
+        made = super().__new__(cls, line)
+        made.record = record
+        return made
+
+    def __str__(self) -> str:
+        return f"{int(self)}, record {self.record}"
+
+    def __format__(self, spec: str) -> str:
+        return str(self) if not spec else int(self).__format__(spec)
+
+    def __lt__(self, other: int) -> bool:
+        return (int(self), self.record) < (int(other), getattr(other, "record", 0))
+
+    def __gt__(self, other: int) -> bool:
+        return (int(self), self.record) > (int(other), getattr(other, "record", 0))
+
+
+def _place(line: int, number: int, shared: bool) -> int:
+    """Where a record of an array is: its line, and its number when it shares the line."""
+    return RecordLine(line, number) if shared else line
 
 
 def _lines(text: str, name: str) -> Iterator[tuple[int, Any]]:

@@ -1,0 +1,27 @@
+"""Importing JSON arrays and JSON lines from the command line: where a rejected record
+is, and files too big to read whole."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def test_rejected_records_of_a_one_line_array_are_named_by_number(cli, tmp_path: Path) -> None:
+    """Every rejected record of a one-line array was 'line 1'; now 'line 1, record N', in
+    the summary and in --strict's refusal, while the report keeps the line as a number."""
+    file = tmp_path / "people.json"
+    file.write_text(
+        '[{"name": "Ada", "email": "ada@x.io"}, {"name": "Bo", "email": "bad"}, 5,'
+        ' {"name": "Cy", "lifecycle": "zzz"}]',
+        encoding="utf-8",
+    )
+    strict = cli("import", "contacts", str(file), "--strict")
+    assert strict.exit_code == 1
+    assert strict.stderr.startswith("Error: line 1, record 2: invalid email address 'bad'")
+    said = cli("import", "contacts", str(file)).stdout
+    assert "  line 1, record 2: invalid email address 'bad'\n" in said
+    assert "  line 1, record 3: a record must be a JSON object, not a number\n" in said
+    assert "  line 1, record 4: invalid lifecycle 'zzz'" in said
+    report = json.loads((tmp_path / "people.errors.json").read_text(encoding="utf-8"))
+    assert [(r["line"], r.get("name")) for r in report] == [(1, "Bo"), (1, None), (1, "Cy")]
