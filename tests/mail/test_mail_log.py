@@ -577,3 +577,48 @@ def test_a_long_subject_is_kept_whole(store: Any) -> None:
     assert whole.subject == long and "Subject:" not in (whole.body or "")
     assert len(cut.subject) == 300 and cut.subject == longer[:299] + "…"
     assert f"\nSubject: {longer}\n" in (cut.body or "")
+
+
+def test_a_message_without_message_id_logged_before_its_text_was_read_as_now_is_not_logged_again(
+    store: Any,
+) -> None:
+    """A message without Message-ID was keyed by a hash of its text and attachments as
+    the parser read them: one whose reading changed since (a multipart without its
+    boundary, read as no text before, its text now) had another key, and mail import
+    --from-start logged it a second time. A key an earlier version gave it (or the
+    older one of sender, date and subject, its text read otherwise then) is taken as
+    this message's when the activity has its sender, subject and date."""
+    add_contact(store, name="Ops", email="ops@client.example")
+    head = "From: Ops <ops@client.example>\nTo: me@mycompany.example\nSubject: alert\n"
+    dated = head + "Date: Tue, 01 Dec 2026 10:00:00 +0000\n"
+    script = "MIME-Version: 1.0\nContent-Type: multipart/mixed\n\n--X\n\nDisk full\n--X--\n"
+    message = parse_message((dated + script).encode())
+    log_messages(store, [message], **OWN)
+    assert message.old_key is not None
+    for earlier in ("sha256:" + "0" * 32, message.old_key):  # an earlier parser's keys
+        with store.write() as session:  # as that version logged it: its text read otherwise
+            session.execute(
+                update(Activity).values(mail_key=earlier, body="From: Ops <ops@client.example>")
+            )
+        run = log_messages(store, [message], **OWN)
+        assert (run.logged, run.already) == (0, 1)
+        assert _count(store) == 1
+    # an undated one under the older key, another text: another message (two alerts)
+    undated = parse_message((head + "\nDisk ok\n").encode())
+    assert log_messages(store, [undated], **OWN).logged == 1
+
+
+def test_the_key_of_a_message_without_message_id_does_not_depend_on_how_it_is_read(
+    monkeypatch: Any,
+) -> None:
+    """The key is a hash of the message as it came (its From, To, Cc, Date and Subject
+    header lines and its text), not of what the parser makes of them: reading its text
+    or attachments otherwise in a later version gives it the same key."""
+    from tinycrm.mail import message as module
+
+    raw = b"From: ops@client.example\nTo: me@my.example\nSubject: alert\n\nDisk full\n"
+    key = parse_message(raw).key
+    monkeypatch.setattr(module, "_content", lambda _message: ("read otherwise", ()))
+    assert parse_message(raw).key == key
+    assert parse_message(raw.replace(b"\n", b"\r\n").replace(b"full", b"full  ")).key == key
+    assert parse_message(raw.replace(b"full", b"ok")).key != key

@@ -274,7 +274,7 @@ def test_html_only_mail_becomes_text_and_list_mail_is_marked() -> None:
 def test_no_message_id_gives_a_stable_key_from_the_message_itself() -> None:
     raw = PLAIN_QP_1252.replace(b"Message-ID: <abc.123@mueller.example>\n", b"")
     first = parse_message(raw)
-    assert first.message_id is None and first.key.startswith("sha256:")
+    assert first.message_id is None and first.key.startswith("raw-sha256:")
     # the same message however it is stored: CRLF (IMAP), an mbox's status headers
     # and From_ line, the Received headers of its delivery (a file saved without them)
     stored = b"From ana@x Tue Dec  1 10:00:00 2026\nStatus: RO\nX-Mozilla-Status: 0001\n" + raw
@@ -333,7 +333,7 @@ def test_a_message_id_the_library_parser_chokes_on_is_no_message_id(message_id: 
     )
     raw += "\n\nx"
     m = parse_message(raw.encode())
-    assert m.message_id is None and m.key.startswith("sha256:")
+    assert m.message_id is None and m.key.startswith("raw-sha256:")
     assert (m.sender, m.subject, m.body) == ("ana@client.example", "hi", "x")
 
 

@@ -18,14 +18,17 @@ was stored), else the newest (topmost) Received header; none of these ahead of n
 nothing dates it.
 
 A message is known by its Message-ID (a hash of it when it is too long for a database
-index); one without (some scripts and old clients send none) by a hash of what it says:
-its sender, Date header, subject, To, Cc, text and attachments (name, type and size), so
-that the same message read twice, from two folders or from IMAP and a file, is logged
+index); one without (some scripts and old clients send none) by a hash of the message as
+it came: its From, To, Cc, Date and Subject header lines and its text (``raw-sha256:…``),
+so that the same message read twice, from two folders or from IMAP and a file, is logged
 once, and two messages that differ in any of these (two alerts with one subject and no
-date) are two. How it is stored (CRLF or LF, an mbox's From_ line and status headers,
-the Received headers of its delivery) changes no key. Of a message over
-:data:`MAX_MESSAGE` only the header is read, from a file as from IMAP (which fetches no
-more), so its key is the same from either.
+date) are two. How it is stored (CRLF or LF, spaces at line ends, an mbox's From_ line
+and status headers, the Received headers of its delivery) changes no key, and neither
+does how this module reads it (a later version reading its text or attachments
+otherwise). Of a message over :data:`MAX_MESSAGE` only the header is read, from a file as
+from IMAP (which fetches no more), so its key is the same from either. The keys earlier
+versions gave such a message are kept beside it (``text_key``, ``old_key``): a message
+logged under one is not logged again.
 """
 
 from __future__ import annotations
@@ -221,8 +224,8 @@ class Attachment:
 class MailMessage:
     """What tinycrm keeps of a message. Addresses are lowercased; ``date`` is aware UTC."""
 
-    key: str  # the Message-ID without <>, or "sha256:…" of what it says (see the
-    # module's docstring; or of a Message-ID over KEY_MAX characters)
+    key: str  # the Message-ID without <>, or "raw-sha256:…" of the message as it came
+    # (see the module's docstring), or "sha256:…" of a Message-ID over KEY_MAX characters
     message_id: str | None
     subject: str
     date: datetime | None
@@ -240,9 +243,12 @@ class MailMessage:
     names: dict[str, str] = field(default_factory=dict)  # address -> display name
     dated_by: DatedBy | None = None  # where ``date`` comes from (None: no date at all)
     date_header: str = ""  # the Date header as it came ("" when there is none)
-    # without a Message-ID: the key earlier versions gave it (a hash of sender, date and
-    # subject only, which two messages could share); None with a Message-ID
+    # without a Message-ID: the keys earlier versions gave it (None with a Message-ID):
+    # a hash of what this parser reads of it (sender, date, subject, To, Cc, text and
+    # attachments; another parser read some messages otherwise), and before that a hash
+    # of its sender, date and subject only (which two messages could share)
     old_key: str | None = None
+    text_key: str | None = None
 
     def addresses(self, *, bcc: bool = False) -> tuple[str, ...]:
         """Everyone on the message: sender, To and Cc (and Bcc, when ``bcc``: for the
@@ -297,7 +303,7 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     message_id = _message_id(_header(message, "message-id"))
     key = _id_key(message_id) if message_id else None
     body, attachments = _content(message) if whole else ("", ())
-    old_key = None
+    old_key = text_key = None
     if key is None:
         old_key = _hash_key(sender, date, subject, _header(message, "date"))
         said = (
@@ -307,7 +313,8 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
             body,
             *(f"{a.name}\t{a.content_type}\t{a.size}" for a in attachments),
         )
-        key = _digest(*said)
+        text_key = _digest(*said)
+        key = _raw_key(message, data if whole else b"")
     return MailMessage(
         key=key,
         message_id=message_id,
@@ -329,6 +336,7 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
         dated_by=dated_by,
         date_header=date_header,
         old_key=old_key,
+        text_key=text_key,
     )
 
 
@@ -570,6 +578,34 @@ def _id_key(message_id: str) -> str:
 def _hash_key(sender: str | None, date: datetime | None, subject: str, raw_date: str) -> str:
     stamp = date.isoformat() if date is not None else raw_date
     return _digest(sender or "", stamp, subject)
+
+
+RAW_KEY = "raw-sha256:"  # the key of a message without Message-ID (see _raw_key)
+_KEY_HEADERS = ("from", "to", "cc", "date", "subject")
+_LINE_ENDS = re.compile(rb"[ \t\r]+(?=\n|\Z)")
+
+
+def _raw_key(message: EmailMessage, data: bytes) -> str:
+    """The key of a message without Message-ID: a hash of its From, To, Cc, Date and
+    Subject header lines as they came (their spaces and line folds made one space) and
+    of its text as it came (LF line ends, no spaces at their ends, no blank lines at its
+    end; ``data`` is the whole message, or b"" for its header alone), so that no change
+    in how the message is read changes it."""
+    lines = [
+        f"{name}: " + " ".join(" ".join(str(value).split()) for value in _raw_values(message, name))
+        for name in _KEY_HEADERS
+    ]
+    digest = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass"))
+    text = data.replace(b"\r\n", b"\n")
+    end = text.find(b"\n\n")
+    digest.update(
+        b"\n\n" + (_LINE_ENDS.sub(b"", text[end + 2 :]).rstrip(b"\n") if end >= 0 else b"")
+    )
+    return f"{RAW_KEY}{digest.hexdigest()[:32]}"
+
+
+def _raw_values(message: EmailMessage, name: str) -> list[str]:
+    return [value for key, value in message.raw_items() if key.lower() == name]
 
 
 def _digest(*parts: str) -> str:

@@ -19,9 +19,9 @@ the same :class:`MailLogger` in batches, see :mod:`tinycrm.store.mail_sync`):
   attachments header above the plain-text body), linked to the contact's company and to
   their open deal when they have exactly one;
 * never logs a message twice for a contact: ``activity.mail_key`` (the Message-ID, or a
-  hash of the message's sender, date, subject, recipients, text and attachments when
-  there is none) with the contact is unique, so re-runs, other folders and IMAP after a
-  file add nothing;
+  hash of the message's header lines and text as they came when there is none; the keys
+  earlier versions gave count too) with the contact is unique, so re-runs, other
+  folders and IMAP after a file add nothing;
 * stops the sequences of a contact who wrote (an inbound message from them);
 * records one event for the run ("synced 12 emails for 5 contacts") and computes the
   lead scores again, as an import of activities does (``activity:email`` rules count them).
@@ -449,7 +449,7 @@ class MailLogger:
     def _logged(self, message: MailMessage, contact_id: int) -> bool:
         # A Message-ID too long to be its key (see parse_message) was its own key on
         # SQLite before such ids were hashed: a message logged under it is logged.
-        keys = {message.key, message.message_id or message.key}
+        keys = {message.key, message.message_id or message.key, message.text_key or message.key}
         if (
             self.session.scalars(
                 select(col(Activity.id)).where(
@@ -469,7 +469,33 @@ class MailLogger:
                 col(Activity.mail_key) == message.old_key, col(Activity.contact_id) == contact_id
             )
         ).all()
-        return mail_body(message) in bodies
+        return mail_body(message) in bodies or self._logged_by_earlier_parser(message, contact_id)
+
+    def _logged_by_earlier_parser(self, message: MailMessage, contact_id: int) -> bool:
+        """Whether an earlier version logged this message (without Message-ID) for the
+        contact under a key of what it read of it, which another reading of its text or
+        attachments changed: an activity under such a key (``sha256:…``) with its sender,
+        subject and date (one it was sent or received on). The older key of sender,
+        date and subject is one only when the message has a Date: two undated alerts
+        with one subject had that key, the first logged and the second not."""
+        if message.date is None or message.dated_by is None or message.sender is None:
+            return False
+        subject = _subject(message.subject) or "(no subject)"
+        for key, body in self.session.execute(
+            select(col(Activity.mail_key), col(Activity.body)).where(
+                col(Activity.contact_id) == contact_id,
+                col(Activity.kind) == "email",
+                col(Activity.occurred_at) == message.date,
+                col(Activity.subject) == subject,
+                col(Activity.mail_key).startswith("sha256:", autoescape=True),
+            )
+        ).all():
+            if key == message.old_key and message.dated_by != "Date":
+                continue
+            sender = (body or "").split("\n", 1)[0]
+            if sender == f"From: {message.sender}" or sender.endswith(f"<{message.sender}>"):
+                return True
+        return False
 
     def _open_deal(self, contact: Contact) -> int | None:
         ids = self.session.scalars(
