@@ -622,3 +622,31 @@ def test_the_key_of_a_message_without_message_id_does_not_depend_on_how_it_is_re
     assert parse_message(raw).key == key
     assert parse_message(raw.replace(b"\n", b"\r\n").replace(b"full", b"full  ")).key == key
     assert parse_message(raw.replace(b"full", b"ok")).key != key
+
+
+def test_a_from_with_two_addresses_is_logged_for_both_known_contacts(store: Any) -> None:
+    """From: may name several authors (RFC 5322): only the first was read, so mail from
+    "Ann, Bob" where only Bob is a contact was 'without a known contact', and Bob's
+    sequence went on after his reply."""
+    add_contact(store, name="Bob Roe", email="bob@acme.example")
+    add_contact(store, name="Cy Doe", email="cy@acme.example")
+    add_sequence(store, name="Follow up", steps=[(2, "Call")])
+    enroll_contacts(store, "Follow up", ["Bob Roe"])
+    both = _msg(
+        'Ann <ann@else.example>, "Roe, Bob" <bob@acme.example>',
+        extra="Sender: ann@else.example\n",
+        date="Sat, 05 Dec 2099 10:00:00 +0000",  # after the enrolment
+    )
+    run = log_messages(store, [both], **OWN)
+    assert (run.logged, run.activities, run.stopped) == (1, 1, 1)
+    (activity,) = list_activities(store, contact="Bob Roe")
+    assert activity.body is not None
+    assert activity.body.startswith('From: Ann <ann@else.example>, "Roe, Bob" <bob@acme.example>\n')
+    # the user and a colleague writing together: out, for the contact they wrote to
+    ours = _msg("Me <me@mycompany.example>, cy@acme.example", "bob@acme.example", mid="<o@x>")
+    assert log_messages(store, [ours], **OWN).activities == 2
+    with store.read() as session:
+        directions = set(
+            session.scalars(select(Activity.direction).where(Activity.mail_key == "o@x"))
+        )
+    assert directions == {"out"}

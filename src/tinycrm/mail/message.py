@@ -222,7 +222,9 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class MailMessage:
-    """What tinycrm keeps of a message. Addresses are lowercased; ``date`` is aware UTC."""
+    """What tinycrm keeps of a message. Addresses are lowercased; ``date`` is aware UTC.
+    ``sender`` is From's first address; ``senders`` all of them (RFC 5322 lets From name
+    several authors); ``reply_to`` the Reply-To addresses."""
 
     key: str  # the Message-ID without <>, or "raw-sha256:…" of the message as it came
     # (see the module's docstring), or "sha256:…" of a Message-ID over KEY_MAX characters
@@ -249,20 +251,26 @@ class MailMessage:
     # of its sender, date and subject only (which two messages could share)
     old_key: str | None = None
     text_key: str | None = None
+    senders: tuple[str, ...] = ()
+    reply_to: tuple[str, ...] = ()
+
+    def authors(self) -> tuple[str, ...]:
+        """Every address of From (``sender`` first), once each."""
+        return tuple(dict.fromkeys(a for a in (self.sender, *self.senders) if a))
 
     def addresses(self, *, bcc: bool = False) -> tuple[str, ...]:
-        """Everyone on the message: sender, To and Cc (and Bcc, when ``bcc``: for the
+        """Everyone on the message: From, To and Cc (and Bcc, when ``bcc``: for the
         user's own sent mail), in that order, once each."""
         seen: dict[str, None] = {}
-        for address in (self.sender, *self.to, *self.cc, *(self.bcc if bcc else ())):
+        for address in (*self.authors(), *self.to, *self.cc, *(self.bcc if bcc else ())):
             if address:
                 seen.setdefault(address, None)
         return tuple(seen)
 
     def direction(self, own_addresses: Iterable[str]) -> Direction:
-        """``out`` when the user sent it (From is one of their addresses), else ``in``."""
+        """``out`` when the user sent it (From names one of their addresses), else ``in``."""
         own = {a.strip().lower() for a in own_addresses}
-        return "out" if self.sender is not None and self.sender in own else "in"
+        return "out" if any(a in own for a in self.authors()) else "in"
 
     def counterparts(
         self, own_addresses: Iterable[str] = (), own_domains: Iterable[str] = ()
@@ -298,8 +306,8 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     when, dated_by = _dated(message, date, received)
     senders = _addresses(message, "from")
     sender = senders[0][0] if senders else None
-    to, cc, bcc = (_addresses(message, name) for name in ("to", "cc", "bcc"))
-    names = {a: n for a, n in (*senders, *to, *cc, *bcc) if n}
+    to, cc, bcc, reply_to = (_addresses(message, n) for n in ("to", "cc", "bcc", "reply-to"))
+    names = {a: n for a, n in (*reply_to, *senders, *to, *cc, *bcc) if n}
     message_id = _message_id(_header(message, "message-id"))
     key = _id_key(message_id) if message_id else None
     body, attachments = _content(message) if whole else ("", ())
@@ -337,6 +345,8 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
         date_header=date_header,
         old_key=old_key,
         text_key=text_key,
+        senders=tuple(dict.fromkeys(a for a, _ in senders)),
+        reply_to=tuple(dict.fromkeys(a for a, _ in reply_to)),
     )
 
 

@@ -33,6 +33,7 @@ filters) reads the activity rows, so it reacts to these as to ``tinycrm log emai
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -251,7 +252,7 @@ class MailLogger:
     def log(self, message: MailMessage) -> None:
         run = self.run
         run.read += 1
-        sent = self._sent_by_user(message.sender)  # its Bcc is the user's: logged too
+        sent = any(map(self._sent_by_user, message.authors()))  # its Bcc is the user's too
         counterparts = tuple(a for a in message.addresses(bcc=sent) if not self._own(a))
         if not counterparts:  # a message with no address at all: a header not read
             run.skipped["internal or own" if message.addresses(bcc=True) else NO_ADDRESS] += 1
@@ -264,6 +265,7 @@ class MailLogger:
             run.skipped["without a known contact"] += 1
             return
         direction = "out" if sent else "in"
+        senders = {c.id for c in map(self._find, message.authors()) if c is not None}
         outcomes: set[str] = set()  # "logged", "already", "gone": one per contact
         for contact in contacts:
             assert contact.id is not None
@@ -279,7 +281,7 @@ class MailLogger:
             self.seen[(key, who)] = message.date if message.dated_by == "Date" else None
             run.activities += 1
             run.contacts.add(who)
-            if direction == "in" and self._key(message.sender) == contact.email_key:
+            if direction == "in" and contact.id in senders:
                 run.stopped += self._stop_sequences(contact, message)
         if "logged" in outcomes:
             run.logged += 1
@@ -492,8 +494,8 @@ class MailLogger:
         ).all():
             if key == message.old_key and message.dated_by != "Date":
                 continue
-            sender = (body or "").split("\n", 1)[0]
-            if sender == f"From: {message.sender}" or sender.endswith(f"<{message.sender}>"):
+            line = (body or "").split("\n", 1)[0]  # From: Ann <ann@x.example>, bob@y.example
+            if re.search(rf"(?:^From: |<|, ){re.escape(message.sender)}(?:>|,|$)", line):
                 return True
         return False
 
@@ -654,8 +656,8 @@ def mail_body(message: MailMessage) -> str:
         return f"{name} <{address}>" if name else address
 
     lines = []
-    if message.sender:
-        lines.append(f"From: {who(message.sender)}")
+    if message.authors():
+        lines.append(f"From: {', '.join(who(a) for a in message.authors())}")
     if message.to:
         lines.append(f"To: {', '.join(who(a) for a in message.to)}")
     if message.cc:
