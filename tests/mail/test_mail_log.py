@@ -650,3 +650,28 @@ def test_a_from_with_two_addresses_is_logged_for_both_known_contacts(store: Any)
             session.scalars(select(Activity.direction).where(Activity.mail_key == "o@x"))
         )
     assert directions == {"out"}
+
+
+def test_reply_to_names_the_contact_when_from_names_none(store: Any) -> None:
+    """A helpdesk's or a web form's mail comes From a no-reply address with Reply-To the
+    person who wrote: it was 'without a known contact' (or 'internal or own' from the
+    user's own web form), though Reply-To names one. From comes first: Reply-To is
+    looked up when no address of From is a known contact."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    add_contact(store, name="Bob Roe", email="bob@acme.example")
+    add_sequence(store, name="Follow up", steps=[(2, "Call")])
+    enroll_contacts(store, "Follow up", ["Ann Lee"])
+    later = "Sat, 05 Dec 2099 10:00:00 +0000"  # after the enrolment
+    desk = _msg("Helpdesk <no-reply@desk.example>", extra="Reply-To: Ann <ANN@acme.example>\n",
+                mid="<d@x>", date=later)  # fmt: skip
+    form = _msg("forms@mycompany.example", extra="Reply-To: ann@acme.example\n", mid="<f@x>")
+    assistant = _msg("bob@acme.example", extra="Reply-To: ann@acme.example\n", mid="<b@x>")
+    run = log_messages(store, [desk, form, assistant], create_contacts=True, **OWN)
+    assert (run.logged, run.activities, run.created, run.stopped) == (3, 3, 0, 1)
+    bodies = [a.body or "" for a in list_activities(store, contact="Ann Lee")]
+    assert len(bodies) == 2
+    assert any(b.startswith("From: Helpdesk <no-reply@desk.example>\n") for b in bodies)
+    assert all("\nReply-To: " in b for b in bodies)
+    assert len(list_activities(store, contact="Bob Roe")) == 1  # From, not its Reply-To
+    with store.read() as session:
+        assert set(session.scalars(select(Activity.direction))) == {"in"}

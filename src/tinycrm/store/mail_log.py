@@ -5,8 +5,10 @@ contact on it.
 Maildir, an mbox, ``.eml`` files, IMAP — and, in one transaction (``mail sync`` logs with
 the same :class:`MailLogger` in batches, see :mod:`tinycrm.store.mail_sync`):
 
-* finds the people on it: From, To and Cc, and Bcc on the user's own sent mail (the
-  Sent folder's copy keeps it; on a received message it is the sender's, not read);
+* finds the people on it: From (each of its addresses), To and Cc, and Bcc on the
+  user's own sent mail (the Sent folder's copy keeps it; on a received message it is the
+  sender's, not read); on received mail whose From names no known contact, the known
+  contacts of Reply-To, as its senders (a helpdesk's or a web form's no-reply mail);
 * skips what is never logged: mail whose addresses are all the user's own or internal
   (``[mail] own_addresses`` / ``own_domains``), list and machine mail (unless
   ``include_lists``), and mail with no known contact (unless ``create_contacts``, which
@@ -35,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -254,18 +256,22 @@ class MailLogger:
         run.read += 1
         sent = any(map(self._sent_by_user, message.authors()))  # its Bcc is the user's too
         counterparts = tuple(a for a in message.addresses(bcc=sent) if not self._own(a))
-        if not counterparts:  # a message with no address at all: a header not read
+        # Reply-To stands in for From when From names no contact (see _replying)
+        replying = () if sent else tuple(a for a in message.reply_to if not self._own(a))
+        if not counterparts and not replying:  # no address at all: a header not read
             run.skipped["internal or own" if message.addresses(bcc=True) else NO_ADDRESS] += 1
             return
         if message.automated and not self.include_lists:
             run.skipped["list or automated"] += 1
             return
-        contacts = self._contacts(message, counterparts)
+        stand_ins = self._replying(message, replying)
+        contacts = self._contacts(message, counterparts, stand_ins)
         if not contacts:
             run.skipped["without a known contact"] += 1
             return
         direction = "out" if sent else "in"
         senders = {c.id for c in map(self._find, message.authors()) if c is not None}
+        senders |= {c.id for c in stand_ins}
         outcomes: set[str] = set()  # "logged", "already", "gone": one per contact
         for contact in contacts:
             assert contact.id is not None
@@ -310,15 +316,32 @@ class MailLogger:
             return True
         return email_key(key) in self._own_boxes
 
-    def _contacts(self, message: MailMessage, counterparts: tuple[str, ...]) -> list[Contact]:
-        found: dict[int, Contact] = {}
+    def _replying(self, message: MailMessage, replying: tuple[str, ...]) -> list[Contact]:
+        """The known contacts of Reply-To (``replying``: its addresses but the user's
+        own) when no address of From is a known contact: a helpdesk's or a web form's
+        mail, From a no-reply address on behalf of the person who wrote. They are its
+        senders then. From comes first: a person's mail with another Reply-To (an
+        assistant, a team) is theirs alone."""
+        if not replying:
+            return []
+        self._look_up((*message.authors(), *replying))
+        if any(self._find(a) is not None for a in message.authors()):
+            return []
+        return [c for c in map(self._find, replying) if c is not None]
+
+    def _contacts(
+        self, message: MailMessage, counterparts: tuple[str, ...], stand_ins: Sequence[Contact] = ()
+    ) -> list[Contact]:
+        found: dict[int, Contact] = {c.id: c for c in stand_ins if c.id is not None}
         # bulk mail (a newsletter to thousands, a mailing in Bcc, list mail) adds no one
         bulk = message.automated is not None or len(counterparts) > self.create_max
+        # a no-reply address Reply-To stands in for is no person to add
+        relays = set(message.authors()) if stand_ins else set()
         passed: set[str] = set()
         self._look_up(counterparts)
         for address in counterparts:
             contact = self._find(address)
-            if contact is None and self.create_contacts:
+            if contact is None and self.create_contacts and address not in relays:
                 if bulk:
                     passed.add(self._key(address) or address)
                 else:
@@ -598,7 +621,7 @@ def _address_key(address: str) -> str | None:
     return validate.stored_email_key(address)
 
 
-_HEAD_LINES = ("From: ", "To: ", "Cc: ", "Bcc: ", "Subject: ", "Date: ", "Attachment")
+_HEAD_LINES = ("From: ", "To: ", "Cc: ", "Bcc: ", "Reply-To: ", "Subject: ", "Date: ", "Attachment")
 
 
 def _aware(when: datetime) -> datetime:
@@ -664,6 +687,8 @@ def mail_body(message: MailMessage) -> str:
         lines.append(f"Cc: {', '.join(who(a) for a in message.cc)}")
     if message.bcc:
         lines.append(f"Bcc: {', '.join(who(a) for a in message.bcc)}")
+    if set(message.reply_to) - set(message.authors()):
+        lines.append(f"Reply-To: {', '.join(who(a) for a in message.reply_to)}")
     subject = _clean(message.subject, BODY_MAX)
     if len(subject) > SUBJECT_MAX:  # the activity's subject is cut: here it is whole
         lines.append(f"Subject: {subject}")
