@@ -675,3 +675,18 @@ def test_reply_to_names_the_contact_when_from_names_none(store: Any) -> None:
     assert len(list_activities(store, contact="Bob Roe")) == 1  # From, not its Reply-To
     with store.read() as session:
         assert set(session.scalars(select(Activity.direction))) == {"in"}
+
+
+def test_create_contacts_names_no_one_by_an_address_in_the_display_name(store: Any) -> None:
+    """'"ann@acme.com" <phish@evil.example>' made a lead named ann@acme.com, the
+    address it is not (a phisher's usual trick), listed as if Ann wrote. A display name
+    that holds an address (a full-width ＠ too) is no name: the lead is named by the
+    address the mail came from."""
+    spoofed = _msg('"ann@acme.com" <phish@evil.example>', mid="<p@x>")
+    wide = _msg('"Ann Lee (ann＠acme.com)" <wide@evil.example>', mid="<w@x>")
+    fine = _msg('"Bob Roe" <bob@good.example>', mid="<g@x>")
+    run = log_messages(store, [spoofed, wide, fine], create_contacts=True, **OWN)
+    assert run.created == 3
+    assert get_contact(store, "phish@evil.example").name == "phish@evil.example"
+    assert get_contact(store, "wide@evil.example").name == "wide@evil.example"
+    assert get_contact(store, "bob@good.example").name == "Bob Roe"

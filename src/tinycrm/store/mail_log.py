@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -398,7 +399,10 @@ class MailLogger:
         return self.known[key]
 
     def _create(self, address: str, display: str | None) -> Contact | None:
-        name = _clean(display or "", SUBJECT_MAX) or address
+        name = _clean(display or "", SUBJECT_MAX)
+        if not name or "@" in unicodedata.normalize("NFKC", name):
+            # '"ann@acme.com" <phish@evil.example>': an address it is not, no name
+            name = address
         key = self._key(address) or address
         try:
             try:
