@@ -293,7 +293,7 @@ def test_a_second_choice_stays_second(cli, tmp_path: Path) -> None:
         "phone_pref.work": "3",
     }
     emails = [line for line in text.splitlines() if "EMAIL" in line]
-    assert "EMAIL;PREF=2;TYPE=other:second@x.io" in emails
+    assert "EMAIL;PREF=2:second@x.io" in emails  # no TYPE=other the card did not give
     assert "TEL;PREF=3;TYPE=work:+33 1 00" in _lines(text, "TEL")
     assert "X-TINYCRM-FIELD" not in text
     _, back = _round_trip(cli, tmp_path, text, "4.0")

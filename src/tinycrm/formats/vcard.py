@@ -611,9 +611,11 @@ def _split_name(name: str) -> tuple[str, str]:
 
 
 def _type_of(key: str) -> list[str]:
+    """The TYPEs the key of an email, phone or web page says (``phone.mobile``: cell);
+    none for ``other``, what a value the card gave no TYPE is filed as."""
     label = key.split(".", 1)[1].lower() if "." in key else ""
     label = label.split(".")[0]
-    return {"mobile": ["cell"], "": []}.get(label, [label] if label.isalpha() else [])
+    return {"mobile": ["cell"], "": [], "other": []}.get(label, [label] if label.isalpha() else [])
 
 
 def rejected_card(line: int, reason: str, text: str) -> str:

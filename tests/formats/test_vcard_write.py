@@ -1,0 +1,61 @@
+"""vCards tinycrm writes: what other address books see, and what comes back."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from tinycrm.formats.vcard import read_vcards
+from tinycrm.formats.vcard_write import contact_card
+
+
+def read_text(text: str, **options: Any) -> list[dict[str, str]]:
+    """The values of each card in ``text`` (``read_vcards``' options as given)."""
+    return [
+        values for _, values, _ in read_vcards(io.BytesIO(text.encode()), name="x.vcf", **options)
+    ]
+
+
+def fields_of(values: dict[str, str]) -> dict[str, str]:
+    return {k.removeprefix("field:"): v for k, v in values.items() if k.startswith("field:")}
+
+
+def contact(name: str = "Ada Lovelace", **given: Any) -> dict[str, Any]:
+    """A contact as export hands it to ``contact_card``."""
+    base = {"name": name, "email": None, "phone": None, "company": None, "title": None,
+            "notes": None, "tags": [], "fields": {}}  # fmt: skip
+    return base | given
+
+
+def lines(text: str, prop: str) -> list[str]:
+    """The lines of property ``prop`` (in a group or not), unfolded."""
+    unfolded = text.replace("\r\n ", "")
+    return [line for line in unfolded.split("\r\n")
+            if line.split(";")[0].split(":")[0].rsplit(".", 1)[-1] == prop]  # fmt: skip
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_an_email_or_phone_of_no_type_goes_out_with_none(version: str) -> None:
+    """A second EMAIL, TEL or URL the card gave no TYPE (filed as email.other) went out as
+    TYPE=OTHER, a type no address book wrote and some show as a label 'OTHER'; now with no
+    TYPE, as it came. One the card did call OTHER keeps it."""
+    text = (
+        f"BEGIN:VCARD\r\nVERSION:{version}\r\nFN:Ada\r\nEMAIL;TYPE=work:ada@x.example\r\n"
+        "EMAIL:ada@home.example\r\nEMAIL;TYPE=other:ada@old.example\r\n"
+        "TEL;TYPE=cell:+44 7700 900000\r\nTEL:+44 20 7946 0000\r\n"
+        "URL:https://x.example\r\nURL:https://blog.example\r\nEND:VCARD\r\n"
+    )
+    [read] = read_text(text)
+    assert read["field:email.other"] == "ada@home.example"
+    written = contact_card(contact(email=read["email"], phone=read["phone"],
+                                   fields=fields_of(read)), version=version)  # fmt: skip
+    emails = lines(written, "EMAIL")
+    assert [e for e in emails if e.endswith(":ada@home.example")] == ["EMAIL:ada@home.example"]
+    old = [e for e in emails if e.endswith(":ada@old.example")]
+    assert old and "other" in old[0].lower().split(":")[0]
+    assert "TEL:+44 20 7946 0000" in lines(written, "TEL")
+    assert "URL:https://blog.example" in lines(written, "URL")
+    [again] = read_text(written)
+    assert fields_of(again) == fields_of(read)
