@@ -59,3 +59,24 @@ def test_an_email_or_phone_of_no_type_goes_out_with_none(version: str) -> None:
     assert "URL:https://blog.example" in lines(written, "URL")
     [again] = read_text(written)
     assert fields_of(again) == fields_of(read)
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_street_of_two_lines_keeps_its_line_break(version: str) -> None:
+    """Apple and Google write a street of two lines with an escaped line break
+    (ADR:;;12 Main St\\nFlat 3;…): it came in as '12 Main St, Flat 3' and went out so, and
+    a street typed on two lines went out as the ADR and again as X-TINYCRM-FIELD. Now the
+    street keeps its break, and goes out once, as the ADR with the break escaped."""
+    text = (
+        f"BEGIN:VCARD\r\nVERSION:{version}\r\nFN:Ada\r\n"
+        "item1.ADR;TYPE=HOME:;Suite 4\\n Floor 2;12 Main St\\nFlat 3;Town;;;\r\n"
+        "item1.X-ABADR:gb\r\nEND:VCARD\r\n"
+    )
+    [read] = read_text(text)
+    assert read["field:street"] == "12 Main St\nFlat 3"
+    assert read["field:street2"] == "Suite 4\nFloor 2"  # each line trimmed
+    written = contact_card(contact(fields=fields_of(read)), version=version)
+    assert lines(written, "ADR")[0].endswith(":;Suite 4\\nFloor 2;12 Main St\\nFlat 3;Town;;;")
+    assert "X-TINYCRM-FIELD" not in written
+    [again] = read_text(written)
+    assert fields_of(again) == fields_of(read)

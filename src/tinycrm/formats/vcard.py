@@ -337,7 +337,7 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
         for key, attr in _ADDRESS_PARTS:
             part = getattr(adr, attr, "")
             text = _joined(part)
-            text = ", ".join(line.strip() for line in text.splitlines() if line.strip())
+            text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
             if text and FIELD_PREFIX + prefix + key not in values:
                 values[FIELD_PREFIX + prefix + key] = text
 

@@ -231,9 +231,9 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         item = card.add("x-tinycrm-field")
         item.value = value
         item.params["NAME"] = [key]
-    # A field written as a property that reading would not give back as stored (a street
-    # of two lines, spaces at either end, a second email equal to the first) goes as
-    # X-TINYCRM-FIELD too: other apps read the property, tinycrm the field as it was.
+    # A field written as a property that reading would not give back as stored (spaces
+    # at either end, a second email equal to the first) goes as X-TINYCRM-FIELD too:
+    # other apps read the property, tinycrm the field as it was.
     read = card_values(card)
     for key, value in sorted(stored.items()):
         if key not in fields and read.get(FIELD_PREFIX + key) != value:
