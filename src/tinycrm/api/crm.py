@@ -216,6 +216,14 @@ class Crm:
         """Who the writes are recorded as (the events' actor)."""
         return self._store.user
 
+    @property
+    def events_written(self) -> int:
+        """How many events (the feed's lines) the writes through this Crm have saved in
+        this thread so far. An edit after which it has not grown changed nothing (every
+        value given was the record's already): it recorded no event, and no hook or
+        webhook was called for it (``tinycrm product edit`` says 'Nothing changed')."""
+        return self._store.events_written()
+
     def close(self) -> None:
         """Release the database (every pooled connection)."""
         self._store.close()

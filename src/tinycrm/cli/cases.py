@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, limit_option
+from tinycrm.cli.common import crm, edited, limit_option, nothing_to_change
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.segments import WhereOpt
 from tinycrm.cli.views import CASE_COLUMNS
@@ -263,8 +263,10 @@ def edit(
     output: Output = TABLE,
 ) -> None:
     """Change a case's subject, priority (its SLA due times follow) or owner."""
+    nothing_to_change(ctx, subject, priority, owner)
+    before = crm(ctx).events_written
     case = crm(ctx).cases.edit(case_id, subject=subject, priority=priority, owner=owner)
-    output.saved(case, f"Updated case #{case.id} {case.subject}")
+    output.saved(case, edited(ctx, before, f"case #{case.id} {case.subject}"))
 
 
 @app.command("rm")

@@ -311,3 +311,12 @@ def nothing_to_change(ctx: typer.Context, *given: object, editor: bool = False) 
 def given(**options: Any) -> dict[str, Any]:
     """The edit options the user actually passed (None means "not given")."""
     return {k: v for k, v in options.items() if v is not None}
+
+
+def edited(ctx: typer.Context, written_before: int, what: str) -> str:
+    """What to say of an edit of ``what`` (``product #1 Plan``): ``Updated …``, or
+    ``Nothing changed: …`` when the edit saved no event (every value given was the
+    record's already); ``written_before``: ``Crm.events_written`` before the edit."""
+    if crm(ctx).events_written > written_before:
+        return f"Updated {what}"
+    return f"Nothing changed: {what}"

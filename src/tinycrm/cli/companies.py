@@ -14,6 +14,7 @@ from tinycrm.cli.common import (
     UnsetFieldOpt,
     UntagOpt,
     crm,
+    edited,
     given,
     limit_option,
     nothing_to_change,
@@ -220,6 +221,7 @@ def edit(
         output.saved(company, said)
         return
     nothing_to_change(ctx, changes, tag, untag, field, unset_field, editor=True)
+    before = crm(ctx).events_written
     company = crm(ctx).companies.edit(
         ref,
         **changes,
@@ -228,7 +230,7 @@ def edit(
         fields=parse_fields(field),
         unset_fields=unset_field,
     )
-    output.saved(company, f"Updated company #{company.id} {company.name}")
+    output.saved(company, edited(ctx, before, f"company #{company.id} {company.name}"))
 
 
 @app.command("rm")

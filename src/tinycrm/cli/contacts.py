@@ -14,6 +14,7 @@ from tinycrm.cli.common import (
     UnsetFieldOpt,
     UntagOpt,
     crm,
+    edited,
     given,
     limit_option,
     nothing_to_change,
@@ -319,6 +320,7 @@ def edit(
         output.saved(contact, said)
         return
     nothing_to_change(ctx, changes, tag, untag, field, unset_field, editor=True)
+    before = crm(ctx).events_written
     contact = crm(ctx).contacts.edit(
         ref,
         **changes,
@@ -327,7 +329,7 @@ def edit(
         fields=parse_fields(field),
         unset_fields=unset_field,
     )
-    output.saved(contact, f"Updated contact #{contact.id} {contact.name}")
+    output.saved(contact, edited(ctx, before, f"contact #{contact.id} {contact.name}"))
 
 
 @app.command("rm")

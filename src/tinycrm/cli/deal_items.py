@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import MAX_INT, crm, given, nothing_to_change, whole_number
+from tinycrm.cli.common import MAX_INT, crm, edited, given, nothing_to_change, whole_number
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.products import money_text, percent_text
 
@@ -106,10 +106,12 @@ def edit(
     """Change an item's quantity, unit price or discount."""
     changes = given(qty=qty, price=price, discount=discount)
     nothing_to_change(ctx, changes)
+    before = crm(ctx).events_written
     row = crm(ctx).deals.items.edit(item, **changes)
-    output.saved(
-        row, f"Updated item #{row.id} of deal {row.deal}: {money_text(row.model_dump(), 'net')}"
-    )
+    said = edited(ctx, before, f"item #{row.id} of deal {row.deal}")
+    if said.startswith("Updated"):
+        said += f": {money_text(row.model_dump(), 'net')}"
+    output.saved(row, said)
 
 
 @app.command("rm")

@@ -14,6 +14,7 @@ from tinycrm.cli.common import (
     UnsetFieldOpt,
     UntagOpt,
     crm,
+    edited,
     given,
     limit_option,
     nothing_to_change,
@@ -277,6 +278,7 @@ def edit(
         output.saved(deal, said)
         return
     nothing_to_change(ctx, changes, tag, untag, field, unset_field, editor=True)
+    before = crm(ctx).events_written
     deal = crm(ctx).deals.edit(
         ref,
         **changes,
@@ -285,7 +287,7 @@ def edit(
         fields=parse_fields(field),
         unset_fields=unset_field,
     )
-    output.saved(deal, f"Updated deal #{deal.id} {deal.title}")
+    output.saved(deal, edited(ctx, before, f"deal #{deal.id} {deal.title}"))
 
 
 @app.command("move")

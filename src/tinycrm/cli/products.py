@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, given, limit_option, nothing_to_change
+from tinycrm.cli.common import crm, edited, given, limit_option, nothing_to_change
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.segments import WhereOpt
 
@@ -188,8 +188,9 @@ def edit(
     if restore:
         changes["archived"] = False
     nothing_to_change(ctx, changes)
+    before = crm(ctx).events_written
     product = crm(ctx).products.edit(ref, **changes)
-    output.saved(product, f"Updated product #{product.id} {product.name}")
+    output.saved(product, edited(ctx, before, f"product #{product.id} {product.name}"))
 
 
 @app.command("rm")

@@ -543,7 +543,8 @@ def edit_case(
     now: datetime | None = None,
 ) -> CaseRead:
     """Change a case's subject, priority (its SLA due times are worked out again from when
-    it was opened) or owner."""
+    it was opened) or owner (empty: you). Values it has already change nothing: the
+    case as it is, and no event."""
     support = store.settings().support if priority else None
     with store.write() as session:
         case = _writable(store, session, ref)
@@ -558,11 +559,13 @@ def edit_case(
                 assert support is not None and case.id is not None
                 set_targets(case, support, case_clock.pauses_of(session, [case.id]).get(case.id))
                 changes.append("priority")
-        if owner is not None and (who := validate.optional_text(owner, "owner")) != case.owner:
-            case.owner = who or store.user
-            changes.append("owner")
-        if not changes:
-            raise Conflict(f"case {describe(case)}: nothing to change")
+        if owner is not None:
+            who = validate.optional_text(owner, "owner") or store.user  # "": you
+            if who != case.owner:
+                case.owner = who
+                changes.append("owner")
+        if not changes:  # every value given is the case's already: no event
+            return to_read(session, case, now, store)
         case.updated_at = now or utcnow()
         summary = f"updated case {describe(case)}: {', '.join(changes)}"
         if "priority" in changes and case.status in case_clock.STOPPED:

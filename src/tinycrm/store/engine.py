@@ -175,6 +175,11 @@ class UpgradeNotice:
     seconds: float | None = None
 
 
+EVENTS_KEY = "tinycrm.events"
+"""``session.info`` key: the events this transaction recorded (``records.record_event``
+appends, ``store.commits`` reads them, and ``Store.events_written`` counts them)."""
+
+
 class Store:
     """An open database. Service functions take it as their first argument.
 
@@ -218,6 +223,12 @@ class Store:
             return self.settings().phone_region
         except ConfigError:
             return None
+
+    def events_written(self) -> int:
+        """How many events (the feed's lines) the writes through this store have committed
+        in this thread so far. A write after which it has not grown changed nothing: it
+        recorded no event, so no hook ran and no webhook was queued for it."""
+        return int(getattr(self._local, "events_written", 0))
 
     @property
     def in_transaction(self) -> bool:
@@ -302,6 +313,7 @@ class Store:
                         session.flush()
                         if watch is not None:
                             committed = watch.before_commit(session)
+                        recorded = len(session.info.get(EVENTS_KEY) or ())
                     except BaseException:
                         # The first error is the one to tell; a connection that cannot
                         # roll back (a cancelled PostgreSQL statement) is discarded anyway.
@@ -312,6 +324,7 @@ class Store:
                     if immediate:
                         with interrupts.saving():
                             transaction.commit()
+                        self._local.events_written = self.events_written() + recorded
                     else:
                         transaction.commit()
                 finally:

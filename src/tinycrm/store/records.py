@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
 from tinycrm.store import validate
+from tinycrm.store.engine import EVENTS_KEY as EVENTS_KEY
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Event, FieldValue, LifecycleChange, Tag
 from tinycrm.store.types import utcnow
@@ -21,8 +22,6 @@ from tinycrm.unset import Unset as Unset
 from tinycrm.unset import is_set as is_set
 
 Key = tuple[str, int]
-EVENTS_KEY = "tinycrm.events"
-"""``session.info`` key: the events this transaction recorded (``store.commits`` reads it)."""
 CHANGES_KEY = "tinycrm.changes"
 """``session.info`` key, present while the commit is watched: ``{(entity, id): {"tags":
 [old, new], "fields": [old, new]}}``, what changed besides the record's own columns."""
