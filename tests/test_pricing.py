@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from tinycrm import pricing
+from tinycrm import money, pricing
 
 
 @pytest.mark.parametrize(
@@ -49,3 +50,27 @@ def test_a_number_past_the_decimal_precision_is_refused_with_one_line(value: str
 def test_recurring_that_is_not_text_is_refused() -> None:
     with pytest.raises(ValueError, match="recurring must be month or year, not 5"):
         pricing.recurring_choice(5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "what"),
+    [
+        (pricing.parse_quantity, "1_0", "quantity"),
+        (pricing.parse_percent, "1_9", "percentage"),
+        (money.parse_amount, "1_000", "amount"),
+        (money.parse_amount, "€1_000.50", "amount"),
+        (lambda t: money.parse_count(t, "size"), "1_000", "size"),
+    ],
+)
+def test_an_underscore_between_digits_is_refused_by_every_number_a_person_types(
+    parse: Any, text: str, what: str
+) -> None:
+    """1_000 is Python's way to group digits, which no person or spreadsheet writes:
+    amounts and counts took it as a thousand while quantities and percentages refused
+    it. Now each refuses it with the one same line."""
+    with pytest.raises(ValueError) as refused:
+        parse(text)
+    assert str(refused.value) == (
+        f"{what} {text!r} has an underscore, which does not group digits here: "
+        f"write {text.replace('_', '')!r}"
+    )

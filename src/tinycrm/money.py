@@ -26,6 +26,7 @@ __all__ = [
     "from_minor",
     "is_currency",
     "max_minor",
+    "no_underscore",
     "normalize_currency",
     "parse_amount",
     "parse_count",
@@ -275,7 +276,6 @@ _GROUP_ONLY = {
     "\u2009": " ",  # thin space
     "'": "'",
     "\u2019": "'",  # right single quotation mark (Swiss)
-    "_": "_",
 }
 _NUMBER_CHARS = _DIGITS | set(_GROUP_ONLY) | {".", ","}
 _MULTIPLIERS: Final = {"K": 1_000, "M": 1_000_000}
@@ -329,7 +329,8 @@ def parse_amount(text: str | int | Decimal) -> Decimal:
     integer part is zero (``0,500`` is 0.5) or something says which (see
     :func:`parse_money`).  A currency code or symbol is ignored
     here (see :func:`parse_money` to get it).  ``int`` and ``Decimal`` pass through after
-    the same checks.  Floats raise TypeError.
+    the same checks.  Floats raise TypeError.  An underscore (``1_000``, Python's
+    grouping) is refused, as every number a person types refuses it (``no_underscore``).
 
     Raises ValueError with a one-line message for empty, negative, non-finite or
     unreadable input.
@@ -410,6 +411,7 @@ def _check_decimal(value: Decimal) -> Decimal:
 def _parse_text(
     text: str, hint: str | None = None, decimal: str | None = None
 ) -> tuple[Decimal, str | None]:
+    no_underscore(text)
     s = text.strip().replace("\u2212", "-").upper()
     if not s:
         raise ValueError("amount is empty")
@@ -484,7 +486,7 @@ def _parse_number(
         raise _not_understood(text)
     s = "".join(_GROUP_ONLY.get(c, c) for c in s)
 
-    group_only = {c for c in s if c in ("'", " ", "_")}
+    group_only = {c for c in s if c in ("'", " ")}
     if len(group_only) > 1:
         raise _not_understood(text)
     group: str | None = group_only.pop() if group_only else None
@@ -607,6 +609,7 @@ def parse_count(text: str, what: str = "number") -> int:
     fraction, a sign, a currency or anything else."""
     if not isinstance(text, str):
         raise TypeError(f"{what} must be text, not {type(text).__name__}")
+    no_underscore(text, what)
     s = text.strip().upper()
     try:
         if not s:
@@ -617,6 +620,17 @@ def parse_count(text: str, what: str = "number") -> int:
     if value != value.to_integral_value():
         raise ValueError(f"{what} {_show(text)} is not a whole number")
     return int(value)
+
+
+def no_underscore(text: str, what: str = "amount") -> None:
+    """Refuse ``1_000``: Python's way of grouping digits, which no person or spreadsheet
+    writes. Every number a person types (amounts, counts, quantities, percentages) takes
+    the same rule and says it in the same line."""
+    if "_" in text:
+        raise ValueError(
+            f"{what} {_show(text)} has an underscore, which does not group digits here: "
+            f"write {_show(text.replace('_', ''))}"
+        )
 
 
 def _not_understood(text: str) -> ValueError:

@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from tinycrm import money
+
 __all__ = [
     "MAX_QUANTITY",
     "RECURRING",
@@ -68,6 +70,7 @@ def _number(text: str | int | Decimal, what: str) -> Decimal:
     if isinstance(text, bool) or not isinstance(text, str | int | Decimal):
         raise TypeError(f"{what} must be text, an int or a Decimal, not {type(text).__name__}")
     if isinstance(text, str):
+        money.no_underscore(text, what)
         typed = text.strip().removesuffix("%").strip()
         if _THOUSANDS.fullmatch(typed):  # 1,000: a thousand (English) or one (German)?
             whole, point = typed.lstrip("+").replace(",", ""), typed.lstrip("+").replace(",", ".")

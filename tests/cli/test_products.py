@@ -66,3 +66,29 @@ def test_an_ambiguous_amount_in_a_filter_names_no_currency(cli: Callable[..., An
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert "write 1005 if '.' separates thousands, or 1.0050 if" in result.stderr
     assert "AED" not in result.stderr and "1.01" not in result.stderr
+
+
+def test_an_underscore_in_a_price_quantity_or_value_is_refused_the_same_everywhere(
+    cli: Callable[..., Any],
+) -> None:
+    """product add --price 1_000 made a product at a thousand while deal item add --qty
+    1_0 was refused: now every amount, quantity and percentage typed refuses '_' in one
+    line naming it, and nothing is written."""
+    assert cli("product", "add", "Plan", "--price", "10").exit_code == 0
+    assert cli("deal", "add", "Acme").exit_code == 0
+    for args in (
+        ("product", "add", "Big", "--price", "1_000"),
+        ("product", "edit", "Plan", "--price", "1_000"),
+        ("product", "edit", "Plan", "--tax", "1_9"),
+        ("deal", "item", "add", "Acme", "Plan", "--qty", "1_0"),
+        ("deal", "item", "add", "Acme", "Plan", "--price", "1_000"),
+        ("deal", "item", "add", "Acme", "Plan", "--discount", "1_0"),
+        ("deal", "edit", "Acme", "--amount", "1_000"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 1, (args, result.stderr)
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert "has an underscore, which does not group digits here: write '" in result.stderr
+    assert [p["price"] for p in cli("product", "list", "--json").json()] == [10]
+    assert cli("deal", "item", "list", "Acme", "--json").json() == []
+    assert cli("deal", "show", "Acme", "--json").json()["amount"] is None
