@@ -19,6 +19,7 @@ import functools
 import inspect
 import json
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -268,6 +269,58 @@ def _report_words() -> Iterator[None]:
         raise Invalid(said, field=exc.field) from exc
 
 
+class _Calls(threading.local):
+    """The tool call running on this thread: whether its client has cancelled it."""
+
+    cancelled = threading.Event()  # never set: outside a call
+
+
+_calls = _Calls()
+
+
+async def off_the_loop(
+    work: Callable[[], CallToolResult], turn: anyio.CapacityLimiter
+) -> CallToolResult:
+    """``work`` (a tool call) on a worker thread once it has the ``turn`` (one call at a
+    time on the store: its session, its warnings), while the server goes on reading and
+    answering (list_tools, the SDK's own requests).
+
+    A call its client cancels is waited for all the same: a thread cannot be stopped
+    half-way, and the store must not be left mid-transaction. Until its write commits
+    it sees the cancellation and rolls back (``writing``); a call still waiting for its
+    turn never starts."""
+    cancelled = threading.Event()
+    done = anyio.Event()
+    outcome: list[CallToolResult] = []
+    failure: list[Exception] = []
+
+    def call() -> CallToolResult:
+        _calls.cancelled = cancelled
+        try:
+            return work()
+        finally:
+            del _calls.cancelled
+
+    async def thread() -> None:
+        try:
+            outcome.append(await anyio.to_thread.run_sync(call, limiter=turn))
+        except Exception as exc:  # told by the caller, not by the task group
+            failure.append(exc)
+        finally:
+            done.set()
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(thread)
+        try:
+            await done.wait()
+        except anyio.get_cancelled_exc_class():
+            cancelled.set()
+            raise
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
 class CrmServer(MCPServer):
     """An ``MCPServer`` whose write tools refuse, with a reason, when writes are off."""
 
@@ -364,32 +417,42 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             crm.board.check_file(opened)
             yield
 
+    # PostgreSQL waits for a lock for ever: a write behind another's would hold the
+    # tools for good. Bounded as SQLite's busy timeout, told as "database is busy".
+    crm.board.bound_lock_waits()
+    turn = anyio.CapacityLimiter(1)
+
     @contextmanager
     def writing() -> Iterator[None]:
         with _refusals(), crm.board.write(opened=opened):
             yield
+            if _calls.cancelled.is_set():  # the client gave up on it: it rolls back
+                raise ToolError("the call was cancelled; nothing was saved")
 
     def tool(annotations: ToolAnnotations) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             if annotations is WRITE and not allow_writes:
                 return fn
 
+            def run(*args: Any, **kwargs: Any) -> CallToolResult:
+                with _warnings() as told:
+                    data = fn(*args, **kwargs)
+                return answer(data, told)
+
             @functools.wraps(fn)  # the tool's own parameters, schema and description
             async def answering(*args: Any, **kwargs: Any) -> CallToolResult:
-                with _warnings() as told:
-                    data = await fn(*args, **kwargs)
-                return answer(data, told)
+                return await off_the_loop(functools.partial(run, *args, **kwargs), turn)
 
             server.arguments[fn.__name__] = tuple(inspect.signature(fn).parameters)
             return server.tool(annotations=annotations, structured_output=True)(answering)
 
         return register
 
-    # Tools are coroutines: they run one at a time on the server's own thread, which
-    # keeps the database connection on the thread that opened it.
+    # Each tool runs on a worker thread, one at a time (off_the_loop): a write waiting for
+    # the database's lock or a slow hook leaves the server answering everything else.
 
     @tool(READ)
-    async def search(
+    def search(
         text: Annotated[
             str,
             Field(
@@ -421,7 +484,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return listed(crm.search(text, kinds=kinds, limit=limit + 1), limit)
 
     @tool(READ)
-    async def contact_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
+    def contact_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
         """The 360-degree view of a contact, for a briefing before a meeting: details,
         company, deals, open tasks, the last interactions and changes, and when keeping
         in touch is next due."""
@@ -429,33 +492,33 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return plain(crm.contacts.show(ref, limit=limit))
 
     @tool(READ)
-    async def company_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
+    def company_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
         """The 360-degree view of a company: details, its contacts, deals, open tasks,
         the last interactions and changes."""
         with reading():
             return plain(crm.companies.show(ref, limit=limit))
 
     @tool(READ)
-    async def deal_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
+    def deal_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
         """The 360-degree view of a deal: details, stage history, open tasks, the last
         interactions and changes."""
         with reading():
             return plain(crm.deals.show(ref, limit=limit))
 
     @tool(READ)
-    async def list_contacts(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
+    def list_contacts(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
         """Contacts by name, optionally filtered (--where language)."""
         with reading():
             return listed(crm.contacts.list(where=where, limit=limit + 1), limit)
 
     @tool(READ)
-    async def list_companies(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
+    def list_companies(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
         """Companies by name, optionally filtered (--where language)."""
         with reading():
             return listed(crm.companies.list(where=where, limit=limit + 1), limit)
 
     @tool(READ)
-    async def list_deals(
+    def list_deals(
         where: Where = None,
         status: Annotated[
             Literal["open", "won", "lost", "all"], Field(description="Which deals.")
@@ -468,7 +531,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return listed(crm.deals.list(where=where, status=chosen, limit=limit + 1), limit)
 
     @tool(READ)
-    async def list_tasks(
+    def list_tasks(
         scope: Annotated[
             Literal["open", "overdue", "today", "upcoming", "done", "all"],
             Field(description="Which tasks, judged from now."),
@@ -483,14 +546,14 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return listed(rows, limit)
 
     @tool(READ)
-    async def next_actions(limit: Limit = 20) -> dict[str, Any]:
+    def next_actions(limit: Limit = 20) -> dict[str, Any]:
         """What to do now, most pressing first (overdue tasks, deals going stale or
         closing, contacts due a touch), each with the reason and a score."""
         with reading():
             return listed(crm.next(limit=limit + 1), limit)
 
     @tool(READ)
-    async def report(
+    def report(
         name: Annotated[REPORTS, Field(description="Which report.")],
         start: Annotated[
             str | None, Field(description="First day: 2026-01-01 or relative, e.g. -90d.")
@@ -533,7 +596,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return plain_report(run(**scope, **grouped))
 
     @tool(READ)
-    async def feed(limit: Limit = 20) -> dict[str, Any]:
+    def feed(limit: Limit = 20) -> dict[str, Any]:
         """The latest changes, newest first: every create, edit, move, win and loss."""
         with reading():
             return listed(crm.feed(limit=limit + 1), limit)
@@ -541,7 +604,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     # ------------------------------------------------------------------ writes
 
     @tool(WRITE)
-    async def add_contact(
+    def add_contact(
         name: Annotated[str, Field(min_length=1, description="The person's full name.")],
         email: str | None = None,
         phone: str | None = None,
@@ -562,7 +625,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return plain(added)
 
     @tool(WRITE)
-    async def log_activity(
+    def log_activity(
         kind: Annotated[Literal["call", "email", "meeting", "note"], Field(description="What.")],
         ref: Annotated[
             str,
@@ -588,7 +651,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return plain(crm.log(kind, ref, text, body=body, at=at))
 
     @tool(WRITE)
-    async def add_task(
+    def add_task(
         text: Annotated[str, Field(min_length=1, description="What to do.")],
         due: Annotated[
             str, Field(description="When: 'tomorrow 9:00', 'friday', '+3d', '2026-12-24 10:00'.")
@@ -606,7 +669,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return plain(added)
 
     @tool(WRITE)
-    async def complete_task(
+    def complete_task(
         task_id: Annotated[
             int, Number, Field(ge=1, description="The task's id (list_tasks shows it).")
         ],
@@ -616,7 +679,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return plain(crm.tasks.done(task_id))
 
     @tool(WRITE)
-    async def move_deal(
+    def move_deal(
         ref: Ref,
         stage: Annotated[str, Field(min_length=1, description="The stage to move it to.")],
     ) -> dict[str, Any]:
@@ -625,7 +688,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return plain(crm.deals.move(ref, stage))
 
     @tool(WRITE)
-    async def close_deal(
+    def close_deal(
         ref: Ref,
         outcome: Annotated[Literal["won", "lost"], Field(description="How it ended.")],
         reason: Annotated[

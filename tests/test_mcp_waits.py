@@ -1,0 +1,114 @@
+"""``tinycrm mcp`` while a tool call waits: for the database's write lock another process
+holds, or for a slow pre-write hook. Driven by the official SDK's client over stdio."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+
+import tinycrm
+from tests.test_mcp_server import call, serve, sqlite_url  # noqa: F401 (a fixture)
+
+
+def _hook(isolated_user_dirs: Path, body: str) -> Path:
+    """A pre-write hook running ``body`` after it has said so (its folder's ``started``)."""
+    hook = isolated_user_dirs / "config" / "tinycrm" / "hooks" / "pre-write"
+    hook.parent.mkdir(parents=True)
+    hook.write_text(f"#!/bin/sh\ncat >/dev/null\ntouch started\n{body}\n")
+    hook.chmod(0o755)
+    return hook.parent
+
+
+async def _until(path: Path) -> None:
+    """Wait (not time anything) until ``path`` is there."""
+    with anyio.fail_after(60):
+        while not path.exists():
+            await anyio.sleep(0.02)
+
+
+@pytest.mark.parametrize("waiting_for", ["the lock", "a slow hook"])
+def test_the_server_answers_while_a_write_waits(
+    sqlite_url: str,  # noqa: F811
+    isolated_user_dirs: Path,
+    waiting_for: str,
+) -> None:
+    """add_contact waiting for the write lock another process held (up to the 10 s busy
+    timeout) or for a slow pre-write hook (up to the hooks' 10 s) stopped the whole server:
+    list_tools, anything else went unanswered until it gave up, and a client
+    asking it anything took it for dead. Now the call waits on its own; the server
+    answers meanwhile, and the write goes through once the lock (the hook) lets it."""
+    hooks = _hook(
+        isolated_user_dirs,
+        "while [ ! -e release ]; do sleep 0.02; done" if waiting_for == "a slow hook" else "",
+    )
+    holder = sqlite3.connect(sqlite_url, isolation_level=None)
+    if waiting_for == "the lock":
+        holder.execute("BEGIN IMMEDIATE")  # as another tinycrm mid-write
+
+    async def session(client: Client) -> None:
+        written: dict[str, Any] = {}
+
+        async def add() -> None:
+            written["grace"] = await client.call_tool("add_contact", {"name": "Grace Hopper"})
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(add)
+            await anyio.wait_all_tasks_blocked()  # its request is on its way, before the next
+            if waiting_for == "a slow hook":
+                await _until(hooks / "started")  # the write has begun: it waits now
+            with anyio.fail_after(60):
+                tools = (await client.list_tools()).tools
+            assert "add_contact" in {tool.name for tool in tools}
+            assert "grace" not in written  # still waiting: nothing let it go yet
+            if waiting_for == "the lock":
+                holder.execute("ROLLBACK")
+            else:
+                (hooks / "release").touch()
+        result = written["grace"]
+        assert not result.is_error, result.content
+        names = [c["name"] for c in (await call(client, "list_contacts"))["results"]]
+        assert names == ["Ada Lovelace", "Grace Hopper"]
+
+    try:
+        serve(sqlite_url, session, "--allow-writes")
+    finally:
+        holder.close()
+
+
+def test_a_write_its_client_cancels_while_it_waits_is_not_saved(sqlite_url: str) -> None:  # noqa: F811
+    """A client that gives up on add_contact while it waits for the lock (a user pressing
+    Esc) is told nothing more of it: once the lock is free, the contact is not added
+    behind its back, and the calls after it are answered."""
+    holder = sqlite3.connect(sqlite_url, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+
+    async def session(client: Client) -> None:
+        with anyio.CancelScope() as scope:
+
+            async def cancel_once_sent() -> None:
+                await anyio.wait_all_tasks_blocked()
+                scope.cancel()
+
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(cancel_once_sent)
+                await client.call_tool("add_contact", {"name": "Grace Hopper"})
+        assert scope.cancelled_caught
+        await client.list_tools()  # the cancellation has reached the server
+        holder.execute("ROLLBACK")
+        with anyio.fail_after(60):  # after the cancelled call: one call at a time
+            names = [c["name"] for c in (await call(client, "list_contacts"))["results"]]
+        assert names == ["Ada Lovelace"]
+        logged = await call(client, "log_activity", kind="note", ref="Ada Lovelace", text="Met")
+        assert logged["kind"] == "note"  # and a write after it goes through
+
+    try:
+        serve(sqlite_url, session, "--allow-writes")
+    finally:
+        holder.close()
+    with tinycrm.open(sqlite_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
