@@ -19,8 +19,6 @@ import functools
 import inspect
 import json
 import re
-import threading
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -33,15 +31,22 @@ from mcp.types import (
     CallToolResult,
     ErrorData,
     JSONRPCError,
-    TextContent,
     Tool,
     ToolAnnotations,
 )
 from pydantic import BeforeValidator, Field, ValidationError
 
 from tinycrm import __version__, safetext, search_text
-from tinycrm.errors import Invalid, TinyCrmError, TinyCrmWarning
-from tinycrm.formats import jsonnumbers
+from tinycrm.errors import Invalid
+from tinycrm.mcp_server.answers import (
+    answer,
+    listed,
+    plain,
+    plain_report,
+    refusals,
+    warnings_told,
+)
+from tinycrm.mcp_server.calls import cancelled, off_the_loop
 
 if TYPE_CHECKING:
     from tinycrm.api import Crm
@@ -128,73 +133,6 @@ READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
 
 
-def plain(data: Any) -> dict[str, Any]:
-    """A read model as the JSON object ``--json`` prints; a list as ``{"results": […],
-    "count": n}`` (a tool's structured result is an object). Amounts are
-    ``jsonnumbers`` markers until ``answer`` writes them."""
-    if isinstance(data, list):
-        return {"results": jsonnumbers.jsonable(data), "count": len(data)}
-    result: dict[str, Any] = jsonnumbers.jsonable(data)
-    return result
-
-
-def listed(rows: list[Any], limit: int) -> dict[str, Any]:
-    """A list asked for with one row past ``limit``: ``{"results": […], "count": n,
-    "more": …}``, ``more`` saying whether the limit left rows out (a default limit of 50
-    would otherwise pass for all there is)."""
-    return {**plain(rows[:limit]), "more": len(rows) > limit}
-
-
-def plain_report(report: Any) -> dict[str, Any]:
-    """A report as ``report NAME --json`` prints it: its amounts numbers, not strings."""
-    result: dict[str, Any] = jsonnumbers.marked(report.model_dump())
-    return result
-
-
-def answer(data: dict[str, Any], told: list[str] | None = None) -> CallToolResult:
-    """A tool's result: its JSON as text, every amount exact as ``--json`` prints it
-    (``999999999999999.99``), and the same JSON as the structured result, where the SDK
-    writes amounts as floats (a client wanting every digit parses the text with
-    ``parse_float=Decimal``). Then each warning ``told``, as the command line says it on
-    stderr: ``Warning: …``, one line, its controls escaped."""
-    text = jsonnumbers.dumps(data, indent=2)
-    said = [f"Warning: {safetext.display(' '.join(line.split()))}" for line in told or ()]
-    return CallToolResult(
-        content=[TextContent(type="text", text=line) for line in [text, *said]],
-        structured_content=json.loads(text),
-    )
-
-
-@contextmanager
-def _warnings() -> Iterator[list[str]]:
-    """The ``TinyCrmWarning``s issued inside (a likely duplicate, a phone kept as typed,
-    a post-write hook that failed), collected for the answer: on the server's stderr the
-    assistant would never see them. Other warnings are shown as before."""
-    told: list[str] = []
-    shown = warnings.showwarning
-
-    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-        if issubclass(category, TinyCrmWarning):
-            told.append(str(message))
-        else:
-            shown(message, category, *args, **kwargs)
-
-    with warnings.catch_warnings():
-        warnings.showwarning = show
-        yield told
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """The CRM's refusals as tool errors with tinycrm's own message, its controls shown
-    escaped as on the command line (a client may show it on a terminal; a hook's first
-    line of output, say, is the hook's own text)."""
-    try:
-        yield
-    except TinyCrmError as exc:
-        raise ToolError(safetext.display(str(exc), multiline=True)) from exc
-
-
 def argument_problems(error: ValidationError) -> str:
     """Why a tool's arguments were refused, on one line: each argument by its name
     (``tags[0]`` for an item of a list) and what it should be. The SDK's own text is
@@ -267,58 +205,6 @@ def _report_words() -> Iterator[None]:
         if said == str(exc):
             raise
         raise Invalid(said, field=exc.field) from exc
-
-
-class _Calls(threading.local):
-    """The tool call running on this thread: whether its client has cancelled it."""
-
-    cancelled = threading.Event()  # never set: outside a call
-
-
-_calls = _Calls()
-
-
-async def off_the_loop(
-    work: Callable[[], CallToolResult], turn: anyio.CapacityLimiter
-) -> CallToolResult:
-    """``work`` (a tool call) on a worker thread once it has the ``turn`` (one call at a
-    time on the store: its session, its warnings), while the server goes on reading and
-    answering (list_tools, the SDK's own requests).
-
-    A call its client cancels is waited for all the same: a thread cannot be stopped
-    half-way, and the store must not be left mid-transaction. Until its write commits
-    it sees the cancellation and rolls back (``writing``); a call still waiting for its
-    turn never starts."""
-    cancelled = threading.Event()
-    done = anyio.Event()
-    outcome: list[CallToolResult] = []
-    failure: list[Exception] = []
-
-    def call() -> CallToolResult:
-        _calls.cancelled = cancelled
-        try:
-            return work()
-        finally:
-            del _calls.cancelled
-
-    async def thread() -> None:
-        try:
-            outcome.append(await anyio.to_thread.run_sync(call, limiter=turn))
-        except Exception as exc:  # told by the caller, not by the task group
-            failure.append(exc)
-        finally:
-            done.set()
-
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(thread)
-        try:
-            await done.wait()
-        except anyio.get_cancelled_exc_class():
-            cancelled.set()
-            raise
-    if failure:
-        raise failure[0]
-    return outcome[0]
 
 
 class CrmServer(MCPServer):
@@ -413,7 +299,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
 
     @contextmanager
     def reading() -> Iterator[None]:
-        with _refusals():
+        with refusals():
             crm.board.check_file(opened)
             yield
 
@@ -424,9 +310,9 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
 
     @contextmanager
     def writing() -> Iterator[None]:
-        with _refusals(), crm.board.write(opened=opened):
+        with refusals(), crm.board.write(opened=opened):
             yield
-            if _calls.cancelled.is_set():  # the client gave up on it: it rolls back
+            if cancelled():  # the client gave up on it: it rolls back
                 raise ToolError("the call was cancelled; nothing was saved")
 
     def tool(annotations: ToolAnnotations) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -435,7 +321,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
                 return fn
 
             def run(*args: Any, **kwargs: Any) -> CallToolResult:
-                with _warnings() as told:
+                with warnings_told() as told:
                     data = fn(*args, **kwargs)
                 return answer(data, told)
 
