@@ -16,7 +16,7 @@ command line prints the ``systemctl --user daemon-reload && systemctl --user ena
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,7 @@ __all__ = [
     "remove_job",
     "systemd_units",
     "watch_service",
+    "write_env",
     "write_env_file",
     "write_systemd_units",
 ]
@@ -121,18 +122,27 @@ def default_env_file(name: str = ENV_FILE_NAME) -> Path:
 def write_env_file(db: str, path: Path | None = None) -> Path:
     """Write ``TINYCRM_DB=...`` for cron (``set -a; . FILE``) and systemd
     (``EnvironmentFile=``) to ``path`` (default :func:`default_env_file`), mode 0600."""
+    return write_env({"TINYCRM_DB": db}, path)
+
+
+def write_env(values: Mapping[str, str], path: Path | None = None) -> Path:
+    """Write ``NAME='value'`` lines (``TINYCRM_DB``, ``TINYCRM_REMIND_WEBHOOK``: what a
+    scheduled run reads that holds a secret) for cron (``set -a; . FILE``) and systemd
+    (``EnvironmentFile=``) to ``path`` (default :func:`default_env_file`), mode 0600.
+    Single quotes keep every other character as it is, for both; a value holding one (or
+    a line break) is a ValueError."""
     from tinycrm.files import write_text
 
-    _check_one_line("db", db)
-    if "'" in db:
-        raise ValueError("the database URL must not contain ' (write it as %27)")
+    for name, value in values.items():
+        what = "the database URL" if name == "TINYCRM_DB" else name
+        _check_one_line(what, value)
+        if "'" in value:
+            raise ValueError(f"{what} must not contain ' (write it as %27)")
     target = Path(path) if path is not None else default_env_file()
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = (
-        "# tinycrm remind: the database it reads (the URL holds a password: keep it 0600)\n"
-        f"TINYCRM_DB='{db}'\n"
-    )
-    write_text(target, text, private=True)
+    lines = ["# tinycrm: what a scheduled run reads that holds a secret (keep it 0600)"]
+    lines += [f"{name}='{value}'" for name, value in values.items()]
+    write_text(target, "\n".join(lines) + "\n", private=True)
     return target
 
 
@@ -170,9 +180,10 @@ def cron_line(
     command: str = "remind",
     marker: str = CRON_MARKER,
     config: str | None = None,
+    args: Sequence[str] = (),
 ) -> str:
     """The crontab line that runs ``tinycrm remind`` (or ``command``, marked ``marker``)
-    every ``every_minutes`` minutes.
+    every ``every_minutes`` minutes, with ``args`` after the command (``--mail``, ...).
 
     For example (one line)::
 
@@ -187,8 +198,8 @@ def cron_line(
     that do not divide 60 (say 45) restart every hour, as cron's ``*/N`` does. The line
     ends with :data:`CRON_MARKER`, which :func:`install_cron` uses to recognise it.
 
-    ``env_file`` (from :func:`write_env_file`, for a database URL that holds a password)
-    is read by the line instead of naming the database in it: a crontab is readable by
+    ``env_file`` (from :func:`write_env`: a database URL that holds a password, webhook
+    URLs) is read by the line instead of naming them in it: a crontab is readable by
     the tools that list it, and a password does not belong there.
 
     ``config`` (the absolute path ``TINYCRM_CONFIG`` named at install time) goes into the
@@ -203,8 +214,6 @@ def cron_line(
     if not log.is_absolute():
         raise ValueError(f"log must be an absolute path, not {str(log)!r}")
     values = {"executable": str(executable), "log": str(log), "path": path_env}
-    if db is not None and env_file is not None:
-        raise ValueError("give the database either in the line or in the environment file")
     if db is not None:
         refuse_password(db)
         values["db"] = db
@@ -215,7 +224,7 @@ def cron_line(
     if config is not None:
         _check_config(config)
         values["config"] = config
-    for name, value in values.items():
+    for name, value in [*values.items(), *(("an argument", arg) for arg in args)]:
         _check_one_line(name, value)
     if not path_env:
         raise ValueError("path must not be empty")
@@ -229,7 +238,8 @@ def cron_line(
         words.append(f"TINYCRM_DB={_cron_quote(db)}")
     if config is not None:
         words.append(f"TINYCRM_CONFIG={_cron_quote(config)}")
-    words += [_cron_quote(str(executable)), *command.split(), ">>", _cron_quote(str(log)), "2>&1"]
+    words += [_cron_quote(str(executable)), *command.split(), *map(_cron_quote, args)]
+    words += [">>", _cron_quote(str(log)), "2>&1"]
     return " ".join(words) + " " + marker
 
 
@@ -364,9 +374,10 @@ def systemd_units(
     env_file: Path | None = None,
     job: Job = REMIND,
     config: str | None = None,
+    args: Sequence[str] = (),
 ) -> dict[str, str]:
     """The text of ``tinycrm-remind.service`` and ``tinycrm-remind.timer`` (or ``job``'s
-    units), by file name.
+    units), by file name; ``args`` follow the command in ``ExecStart=``.
 
     A oneshot service runs ``EXECUTABLE remind`` (with ``Environment=TINYCRM_DB=...`` when
     ``db`` is given, or ``EnvironmentFile=`` naming ``env_file`` when the database URL
@@ -380,15 +391,15 @@ def systemd_units(
         raise ValueError(f"executable must be an absolute path, not {str(executable)!r}")
 
     service = ["[Unit]", f"Description={job.description}", "", "[Service]", "Type=oneshot"]
-    if db is not None and env_file is not None:
-        raise ValueError("give the database either in the unit or in the environment file")
     if db is not None:
         refuse_password(db)
         service.append(f"Environment={_systemd_quote('TINYCRM_DB=' + db)}")
     if env_file is not None:
         service.append(f"EnvironmentFile={_systemd_quote(str(env_file))}")
     service += _config_environment(config)
-    service.append(f"ExecStart={_systemd_quote(str(executable), exec_line=True)} {job.command}")
+    command = [_systemd_quote(str(executable), exec_line=True), job.command]
+    command += [_systemd_quote(arg, exec_line=True) for arg in args]
+    service.append(f"ExecStart={' '.join(command)}")
     every = "minute" if every_minutes == 1 else f"{every_minutes} minutes"
     timer = [
         "[Unit]",
@@ -415,6 +426,7 @@ def watch_service(
     env_file: Path | None = None,
     job: Job = WEBHOOKS,
     config: str | None = None,
+    args: Sequence[str] = (),
 ) -> dict[str, str]:
     """``tinycrm-webhooks.service`` (``job``'s service): a user service that keeps
     ``tinycrm webhooks deliver --watch`` running (restarted if it stops), started with
@@ -422,8 +434,6 @@ def watch_service(
     executable = Path(executable)
     if not executable.is_absolute():
         raise ValueError(f"executable must be an absolute path, not {str(executable)!r}")
-    if db is not None and env_file is not None:
-        raise ValueError("give the database either in the unit or in the environment file")
     service = [
         "[Unit]",
         f"Description={job.description}",
@@ -440,7 +450,8 @@ def watch_service(
         service.append(f"EnvironmentFile={_systemd_quote(str(env_file))}")
     service += _config_environment(config)
     exe = _systemd_quote(str(executable), exec_line=True)
-    service += [f"ExecStart={exe} {job.command} --watch", "", "[Install]"]
+    extra = "".join(f" {_systemd_quote(arg, exec_line=True)}" for arg in args)
+    service += [f"ExecStart={exe} {job.command} --watch{extra}", "", "[Install]"]
     service.append("WantedBy=default.target")
     return {f"{job.unit}.service": "\n".join(service) + "\n"}
 
@@ -453,12 +464,13 @@ def job_units(
     every_minutes: int | None = None,
     env_file: Path | None = None,
     config: str | None = None,
+    args: Sequence[str] = (),
 ) -> dict[str, str]:
     """``job``'s systemd units: a timer and its oneshot service, or for a job that
-    watches, a service that keeps it running."""
+    watches, a service that keeps it running; ``args`` follow its command."""
     if job.watch:
         return watch_service(
-            executable=executable, db=db, env_file=env_file, job=job, config=config
+            executable=executable, db=db, env_file=env_file, job=job, config=config, args=args
         )
     every = job.every if every_minutes is None else every_minutes
     return systemd_units(
@@ -468,6 +480,7 @@ def job_units(
         env_file=env_file,
         job=job,
         config=config,
+        args=args,
     )
 
 

@@ -32,6 +32,34 @@ app = typer.Typer(
 EXIT_DUE = 3
 EXIT_DELIVERY = 4
 EXIT_INTERRUPTED = 130
+WEBHOOK_ENV = "TINYCRM_REMIND_WEBHOOK"  # webhook URLs, space-separated: remind install's
+
+NotifyOpt = Annotated[
+    bool, typer.Option("--notify", help="Also send a desktop notification (notify-send).")
+]
+MailOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--mail", help="Also email the list to TO (SMTP from the config file).", metavar="TO"
+    ),
+]
+WebhookOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--webhook",
+        help="Also POST the JSON to URL (ntfy, Slack-style).",
+        metavar="URL",
+        envvar=WEBHOOK_ENV,
+    ),
+]
+ClosingDaysOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="Closing soon = within N days, 0-365 (default: config, else 7).",
+        metavar="N",
+        callback=whole_number(0, 365),
+    ),
+]
 
 
 def render_mail_body(items: list[DueItem], groups: dict[str, str]) -> str:
@@ -223,29 +251,10 @@ def remind(
     fail_if_due: Annotated[
         bool, typer.Option("--fail-if-due", help="Exit 3 when anything is due (0 otherwise).")
     ] = False,
-    notify: Annotated[
-        bool, typer.Option("--notify", help="Also send a desktop notification (notify-send).")
-    ] = False,
-    mail: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--mail", help="Also email the list to TO (SMTP from the config file).", metavar="TO"
-        ),
-    ] = None,
-    webhook: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--webhook", help="Also POST the JSON to URL (ntfy, Slack-style).", metavar="URL"
-        ),
-    ] = None,
-    closing_days: Annotated[
-        int | None,
-        typer.Option(
-            help="Closing soon = within N days, 0-365 (default: config, else 7).",
-            metavar="N",
-            callback=whole_number(0, 365),
-        ),
-    ] = None,
+    notify: NotifyOpt = False,
+    mail: MailOpt = None,
+    webhook: WebhookOpt = None,
+    closing_days: ClosingDaysOpt = None,
     output: Output = TABLE,
 ) -> None:
     """Tell what is due now, once: each item is announced once per due time.
@@ -254,27 +263,17 @@ def remind(
     when there is something to do. A failed delivery (mail, webhook,
     notification) exits 4 and leaves the items for the next run.
     """
+    if ctx.invoked_subcommand == "install":
+        ctx.meta[_CARRIED] = _carried(
+            ctx, all_, fail_if_due, output, _Delivery(mail or [], [], notify, closing_days)
+        )
     if ctx.invoked_subcommand is not None:
         return
     import uuid
 
     from tinycrm import delivery
-    from tinycrm.safetext import quoted
 
-    for url in webhook or []:
-        # Checked up front: a typo in a crontab should fail on the first run, not on
-        # the first day something is due. (Not repeated: its path may hold a secret.)
-        if problem := delivery.webhook_url_problem(url):
-            raise typer.BadParameter(problem, param_hint="--webhook")
-
-    for to in mail or []:
-        try:
-            delivery.recipient_address(to)
-        except delivery.DeliveryError:
-            raise typer.BadParameter(
-                f"{quoted(to)} is not one email address", param_hint="--mail"
-            ) from None
-
+    _check_delivery(mail or [], webhook or [])
     opened = crm(ctx)
     reminders = opened.reminders
     if not all_:
@@ -325,6 +324,25 @@ def remind(
         raise typer.Exit(EXIT_DUE)
 
 
+def _check_delivery(mail: list[str], webhook: list[str]) -> None:
+    """Refuse a webhook URL or a mail recipient that cannot be used, up front: a typo in
+    a crontab should fail on the first run, not on the first day something is due.
+    (A URL is not repeated: its path may hold a secret.)"""
+    from tinycrm import delivery
+    from tinycrm.safetext import quoted
+
+    for url in webhook:
+        if problem := delivery.webhook_url_problem(url):
+            raise typer.BadParameter(problem, param_hint="--webhook")
+    for to in mail:
+        try:
+            delivery.recipient_address(to)
+        except delivery.DeliveryError:
+            raise typer.BadParameter(
+                f"{quoted(to)} is not one email address", param_hint="--mail"
+            ) from None
+
+
 def _confirm(opened: Crm, run_id: str, told: list[DueItem]) -> None:
     """Mark what this run told; when that fails, say that it was told all the same."""
     from tinycrm.errors import TinyCrmError
@@ -359,17 +377,92 @@ def _release(opened: Crm, run_id: str, told: dict[str, list[DueItem]], count: in
     return None
 
 
+@dataclass
+class _Delivery:
+    """The options of ``remind`` that ``remind install`` carries into what it installs."""
+
+    mail: list[str]
+    webhook: list[str]
+    notify: bool
+    closing_days: int | None
+
+
+_CARRIED = "tinycrm.remind.install"  # ctx.meta: the options given before `install`
+
+
+def _carried(
+    ctx: typer.Context, all_: bool, fail_if_due: bool, output: Output, given: _Delivery
+) -> _Delivery:
+    """What ``remind OPTIONS install`` carries: the delivery options given before
+    ``install`` (a webhook named on the command line, not one from the environment);
+    ``--all``, ``--fail-if-due`` and an output format are refused, not dropped unsaid."""
+    from click.core import ParameterSource
+
+    for flag, given_flag in (
+        ("--all", all_),
+        ("--fail-if-due", fail_if_due),
+        (f"--{output.format}", output.machine),
+    ):
+        if given_flag:
+            raise typer.BadParameter(
+                "remind install does not carry it into a scheduled run", param_hint=flag
+            )
+    if ctx.get_parameter_source("webhook") is ParameterSource.COMMANDLINE:
+        given.webhook = list(ctx.params.get("webhook") or [])
+    return given
+
+
 @app.command("install")
 def install(
     ctx: typer.Context,
     apply: scheduling.ApplyOpt = False,
     systemd: scheduling.TimerOpt = False,
     every: scheduling.EveryOpt = 15,
+    mail: MailOpt = None,
+    webhook: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--webhook",
+            help=f"Also POST the JSON to URL; it goes into a 0600 file ({WEBHOOK_ENV}).",
+            metavar="URL",
+        ),
+    ] = None,
+    notify: NotifyOpt = False,
+    closing_days: ClosingDaysOpt = None,
 ) -> None:
-    """Print the crontab line that runs tinycrm remind (or install it, or a systemd timer)."""
-    from tinycrm import schedule
+    """Print the crontab line that runs tinycrm remind (or install it, or a systemd timer),
+    with the --mail, --webhook, --notify and --closing-days given (before or after
+    `install`). Webhook URLs, which often hold a secret, go into a 0600 environment file
+    the line reads, not into the line."""
+    from urllib.parse import urlsplit
 
-    scheduling.install(ctx, schedule.REMIND, apply=apply, systemd=systemd, every=every)
+    from tinycrm import schedule
+    from tinycrm.safetext import display
+
+    before = ctx.meta.get(_CARRIED) or _Delivery([], [], False, None)
+    to = [*before.mail, *(mail or [])]
+    urls = list(dict.fromkeys([*before.webhook, *(webhook or [])]))
+    _check_delivery(to, urls)
+    if any("'" in url for url in urls):  # the environment file quotes with '
+        raise typer.BadParameter(
+            "a URL with ' cannot be scheduled: write it as %27", param_hint="--webhook"
+        )
+    days = closing_days if closing_days is not None else before.closing_days
+    args = [word for address in to for word in ("--mail", address)]
+    args += ["--notify"] if notify or before.notify else []
+    args += ["--closing-days", str(days)] if days is not None else []
+    hosts = dict.fromkeys(display(urlsplit(url).hostname or "") for url in urls)
+    said = f"the webhook{'s' if len(hosts) > 1 else ''} to {' and '.join(hosts)}"
+    scheduling.install(
+        ctx,
+        schedule.REMIND,
+        apply=apply,
+        systemd=systemd,
+        every=every,
+        args=args,
+        secrets={WEBHOOK_ENV: " ".join(urls)} if urls else None,
+        said=said,
+    )
 
 
 @app.command("uninstall")

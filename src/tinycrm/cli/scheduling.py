@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,22 +33,30 @@ EveryOpt = Annotated[
 ]
 
 
-def scheduled_database(ctx: typer.Context, env_name: str) -> tuple[str | None, Path | None]:
+def scheduled_database(
+    ctx: typer.Context, env_name: str, secrets: Mapping[str, str] | None = None, said: str = ""
+) -> tuple[str | None, Path | None]:
     """The database a scheduled run names: in the line or unit, or, for a URL with a
-    password, in an environment file ``env_name`` (0600) that they read instead."""
+    password, in an environment file ``env_name`` (0600) that they read instead, with
+    ``secrets`` (environment variables; ``said``: what they are, for the user)."""
     from tinycrm import schedule
     from tinycrm.api.database import locate
 
     where = locate(ctx.find_root().obj.db)
     db: str | None = str(where.path) if where.path else where.url
-    env_file = None
+    values = dict(secrets or {})
+    held = [said] if values else []
     if db is not None and schedule.has_password(db):  # never in a crontab or a 0644 unit
-        try:
-            env_file = schedule.write_env_file(db, schedule.default_env_file(env_name))
-        except (OSError, ValueError) as exc:
-            fail(f"cannot write the environment file for the database URL: {exc}")
+        values = {"TINYCRM_DB": db, **values}
+        held.insert(0, "the database URL with its password")
         db = None
-        done(f"Wrote {env_file} (0600): the database URL with its password is read from it")
+    if not values:
+        return db, None
+    try:
+        env_file = schedule.write_env(values, schedule.default_env_file(env_name))
+    except (OSError, ValueError) as exc:
+        fail(f"cannot write the environment file for {' and '.join(held)}: {exc}")
+    done(f"Wrote {env_file} (0600): scheduled runs read {' and '.join(held)} from it")
     return db, env_file
 
 
@@ -62,13 +71,26 @@ def executable() -> Path:
     return Path(sys.argv[0]).absolute()
 
 
-def install(ctx: typer.Context, job: Job, *, apply: bool, systemd: bool, every: int | None) -> None:
-    """Print ``job``'s crontab line (``apply``: add it once), or write its systemd units."""
+def install(
+    ctx: typer.Context,
+    job: Job,
+    *,
+    apply: bool,
+    systemd: bool,
+    every: int | None,
+    args: Sequence[str] = (),
+    secrets: Mapping[str, str] | None = None,
+    said: str = "",
+) -> None:
+    """Print ``job``'s crontab line (``apply``: add it once), or write its systemd units.
+
+    ``args`` follow the command in the line or unit; ``secrets`` (environment variables
+    the command reads, ``said``: what they are) go into its 0600 environment file."""
     from platformdirs import user_log_dir
 
     from tinycrm import schedule
 
-    db, env_file = scheduled_database(ctx, job.env_name)
+    db, env_file = scheduled_database(ctx, job.env_name, secrets, said)
     named = os.environ.get("TINYCRM_CONFIG")  # cron and systemd would not know it
     config = str(Path(named).expanduser().absolute()) if named else None
     for what, value in (("the database path", db), ("the config file's path", config)):
@@ -86,6 +108,7 @@ def install(ctx: typer.Context, job: Job, *, apply: bool, systemd: bool, every: 
                 every_minutes=every,
                 env_file=env_file,
                 config=config,
+                args=args,
             )
         except ValueError as exc:  # a value no unit file can hold
             fail(f"cannot schedule {job.name}: {exc}")
@@ -109,6 +132,7 @@ def install(ctx: typer.Context, job: Job, *, apply: bool, systemd: bool, every: 
             command=job.command,
             marker=job.marker,
             config=config,
+            args=args,
         )
     except ValueError as exc:  # a value no crontab line can hold (PATH with a line break)
         fail(f"cannot schedule {job.name}: {exc}")

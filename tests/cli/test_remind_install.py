@@ -1,0 +1,160 @@
+"""``tinycrm remind install``: the line (or units) it installs carries the delivery
+options ``tinycrm remind`` takes, quoted for the shell and cron, secrets kept out."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shlex
+import stat
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_schedule import fake_crontab
+
+SECRET = "T0AAA/B0BBB/s3cretXYZ"
+
+
+def _as_cron_runs_it(line: str) -> str:
+    """The command cron hands to /bin/sh: its ``\\%`` made ``%`` (a bare ``%`` would
+    end the command there)."""
+    command = line.split(None, 5)[5]
+    assert "%" not in command.replace("\\%", ""), command
+    return command.replace("\\%", "%")
+
+
+def _argv(line: str) -> list[str]:
+    """The words tinycrm gets from the line: after the executable, before ``>>``."""
+    words = shlex.split(_as_cron_runs_it(line))
+    start = next(i for i, w in enumerate(words) if w.endswith("tinycrm")) + 1
+    return words[start : words.index(">>")]
+
+
+def _env_file() -> Path:
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "tinycrm" / "remind.env"
+
+
+def _unit() -> Path:
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "systemd/user/tinycrm-remind.service"
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, list[dict]]]:
+    """A webhook receiver on localhost: its URL (with a secret path) and what it got."""
+    got: list[dict] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            got.append({"path": self.path, "body": json.loads(body)})
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hooks/{SECRET}", got
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_line_carries_mail_notify_and_closing_days_quoted_for_sh_and_cron(cli) -> None:
+    """`remind install` took no --mail: the line it printed ran remind without it, so
+    the list went only to cron's own mail. Now the line carries them, each quoted
+    for /bin/sh with its % escaped for cron."""
+    to = "Ann O'Neil <ann%ops@example.com>"
+    printed = cli(
+        "remind", "install", "--mail", to, "--mail", "bo@example.com", "--notify",
+        "--closing-days", "3",
+    )  # fmt: skip
+    assert printed.exit_code == 0, printed.stderr
+    assert _argv(printed.stdout.strip()) == [
+        "remind", "--mail", to, "--mail", "bo@example.com", "--notify", "--closing-days", "3",
+    ]  # fmt: skip
+
+
+def test_options_given_before_install_are_carried_too(cli) -> None:
+    """`tinycrm remind --mail TO install` printed a line without the --mail, unsaid."""
+    printed = cli("remind", "--mail", "ann@example.com", "install", "--closing-days", "2")
+    assert printed.exit_code == 0, printed.stderr
+    assert _argv(printed.stdout.strip()) == [
+        "remind", "--mail", "ann@example.com", "--closing-days", "2",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "before", [["--all"], ["--fail-if-due"], ["--json"]], ids=["all", "fail-if-due", "json"]
+)
+def test_an_option_a_scheduled_run_cannot_carry_is_refused_before_install(cli, before) -> None:
+    printed = cli("remind", *before, "install")
+    assert printed.exit_code == 2
+    assert before[0] in printed.stderr and printed.stdout == ""
+
+
+def test_a_webhook_goes_into_the_0600_environment_file_and_the_line_posts_to_it(
+    cli, receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`remind install --webhook URL` did not exist; the URL (its path a secret, as
+    Slack's) is kept out of the crontab, the terminal and the process list: the line
+    reads it from remind.env (0600), and a run of the line posts to it."""
+    url, got = receiver
+    table = fake_crontab(tmp_path, monkeypatch)
+    cli("task", "add", "Call Ada", "--due", "yesterday")
+    installed = cli("remind", "install", "--webhook", url, "--apply")
+    assert installed.exit_code == 0, installed.stderr
+    shown = installed.stdout + installed.stderr
+    assert SECRET not in shown and "the webhook to 127.0.0.1" in shown
+    assert SECRET not in table.read_text()
+    env_file = _env_file()
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600 and url in env_file.read_text()
+    line = table.read_text().strip()
+    assert str(env_file) in line and "--webhook" not in line
+    # cron's empty environment, but for the source tree under test, if one is named
+    tree = {k: v for k, v in os.environ.items() if k == "PYTHONPATH"}
+    command = _as_cron_runs_it(line)
+    subprocess.run(["/bin/sh", "-c", command], cwd=tmp_path, env=tree, timeout=120, check=True)
+    assert [(g["path"], g["body"]["count"]) for g in got] == [(f"/hooks/{SECRET}", 1)]
+
+
+def test_the_systemd_units_carry_the_options_and_read_the_webhook_from_the_file(cli) -> None:
+    url = f"https://hooks.slack.com/services/{SECRET}"
+    made = cli(
+        "remind", "install", "--systemd", "--mail", "Ann <ann%x@example.com>", "--webhook", url
+    )
+    assert made.exit_code == 0, made.stderr
+    unit = _unit().read_text()
+    assert SECRET not in unit and SECRET not in made.stdout + made.stderr
+    assert f"EnvironmentFile={_env_file()}" in unit
+    assert 'remind --mail "Ann <ann%%x@example.com>"' in unit
+    assert url in _env_file().read_text()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--webhook", "ftp://hooks.example.com/x", "not an http(s) URL"),
+        ("--webhook", "https://hooks.example.com/it's", "'"),
+        ("--mail", "ann@example.com, bo@example.com", "is not one email address"),
+        ("--mail", "Ann\x1b[31m <ann@example.com>", "is not one email address"),
+    ],
+    ids=["scheme", "quote", "two-addresses", "escape"],
+)
+def test_a_bad_value_is_refused_up_front_and_nothing_is_written(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str, value: str, said: str
+) -> None:
+    table = fake_crontab(tmp_path, monkeypatch)
+    refused = cli("remind", "install", "--apply", option, value)
+    assert refused.exit_code == 2
+    assert said in refused.stderr and option in refused.stderr
+    assert "hooks.example.com/" not in refused.stderr and "\x1b" not in refused.stderr
+    assert not table.exists() and not _env_file().exists()
