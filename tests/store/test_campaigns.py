@@ -287,3 +287,19 @@ def test_a_campaign_edited_or_filled_while_it_is_deleted_is_not_found(store) -> 
     assert list_campaigns(store) == []
     with store.read() as session:
         assert session.scalar(select(func.count()).select_from(CampaignMember)) == 0
+
+
+def test_two_add_members_of_the_same_contacts_at_once_both_succeed(store) -> None:
+    """Two `campaign add-members` of the same contacts at once on PostgreSQL: the second
+    failed with 'a campaign member with that campaign_id 1, contact_id 1 already exists'
+    (exit 1) for contacts the first had just added. Now they take turns: one adds them,
+    the other says they were there already."""
+    for i in range(20):
+        add_contact(store, name=f"Ann {i}")
+    for n in range(6):
+        add_campaign(store, name=f"Autumn {n}", channel="email")
+        outcomes = at_once(
+            lambda n=n: add_members(store, f"Autumn {n}", where="name ~ Ann"),
+            lambda n=n: add_members(store, f"Autumn {n}", where="name ~ Ann"),
+        )
+        assert sorted((o.added, o.already) for o in outcomes) == [(0, 20), (20, 0)]

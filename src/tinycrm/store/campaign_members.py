@@ -70,7 +70,8 @@ def add_members(
     if not refs and where is None and segment is None:
         raise Invalid("name contacts to add, or give --segment or --where")
     with store.write() as session:
-        campaign = lock_campaign(session, ref, key=True)  # not deleted before they are added
+        # edit: two of them take turns, the second seeing the members the first added
+        campaign = lock_campaign(session, ref, edit=True)
         named = {link_contact(session, r).id for r in refs}  # none deleted meanwhile
         chosen: ColumnElement[bool] = col(Contact.id).in_(named) if named else false()
         if where is not None or segment is not None:
