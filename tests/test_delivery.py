@@ -716,6 +716,35 @@ def test_webhook_receives_json(hook_server: tuple[Hook, str]) -> None:
     assert "Müller".encode() in body  # UTF-8, not \\u escapes
 
 
+def test_a_webhook_url_in_letters_beyond_ascii_is_posted_in_its_ascii_form(
+    hook_server: tuple[Hook, str],
+) -> None:
+    """A host or path beyond ASCII (an IDN host, "/bücher", "?q=müller") was a traceback
+    (UnicodeEncodeError from http.client) in the middle of `remind --webhook`; now the host
+    goes as its IDNA form and the rest percent-encoded as UTF-8, as a browser sends them."""
+    hook, base = hook_server
+    port = base.rsplit(":", 1)[1]
+    post_webhook(f"http://ｌｏｃａｌｈｏｓｔ:{port}/bücher?q=müller", {"a": 1})
+    ((method, path, headers, _body),) = hook.requests
+    assert (method, path) == ("POST", "/b%C3%BCcher?q=m%C3%BCller")
+    assert headers["Host"] == f"localhost:{port}"
+
+
+@pytest.mark.parametrize(
+    "host", ["a" * 64 + ".example.com", "a..example.com", "ｂü" + "a" * 70 + ".example.com"]
+)
+def test_a_host_no_name_server_could_be_asked_for_is_refused_before_sending(host: str) -> None:
+    """A label past 63 characters (or an empty one) was a traceback (UnicodeError
+    from the idna codec) in the middle of a run; now it is refused up front, as other
+    unusable URLs are (remind --webhook exits 2)."""
+    from tinycrm.delivery import webhook_url_problem
+
+    problem = "not a usable URL: its host is not a host name or address"
+    assert webhook_url_problem(f"https://{host}/hook") == problem
+    with pytest.raises(DeliveryError, match="its host is not a host name"):
+        post_webhook(f"https://{host}/hook", {"a": 1})
+
+
 def test_webhook_accepts_any_2xx(hook_server: tuple[Hook, str]) -> None:
     hook, base = hook_server
     hook.status = 204

@@ -610,7 +610,41 @@ def webhook_url_problem(url: str) -> str | None:
         port = 0
     if port == 0:
         return "not a usable URL: its port is not a number from 1 to 65535"
+    try:  # what the name server is asked (an empty label, or one past 63 characters)
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        return "not a usable URL: its host is not a host name or address"
     return None
+
+
+def _ascii_url(url: str) -> str:
+    """``url`` as it goes on the wire: a host beyond ASCII in its IDNA form
+    (``bücher.de`` -> ``xn--bcher-kva.de``), other letters beyond ASCII in the path and
+    query percent-encoded as UTF-8, as a browser sends them (http.client takes ASCII
+    only). ``url`` has passed :func:`webhook_url_problem`."""
+    import string
+    import urllib.parse
+
+    if url.isascii():
+        return url
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    login, at, _ = parts.netloc.rpartition("@")
+    netloc = host.encode("idna").decode("ascii")
+    if ":" in netloc:  # an IPv6 address
+        netloc = f"[{netloc}]"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    keep = string.punctuation  # every ASCII character a URL may hold stays as it was
+    return urllib.parse.urlunsplit(
+        (
+            parts.scheme,
+            urllib.parse.quote(login, safe=keep) + at + netloc,
+            urllib.parse.quote(parts.path, safe=keep),
+            urllib.parse.quote(parts.query, safe=keep),
+            urllib.parse.quote(parts.fragment, safe=keep),
+        )
+    )
 
 
 def _without_login(url: str) -> tuple[str, dict[str, str]]:
@@ -657,7 +691,7 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
     if problem:
         raise DeliveryError(f"webhook not sent: {problem}")
     host = urllib.parse.urlsplit(url).hostname or ""
-    url, login = _without_login(url)
+    url, login = _without_login(_ascii_url(url))
     body = jsonnumbers.dumps_plain(payload, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(
         url,
