@@ -395,6 +395,29 @@ def test_local_tz_invalid_tz_env_falls_back(monkeypatch: pytest.MonkeyPatch, val
     assert datetime(2026, 1, 1, tzinfo=zone).utcoffset() is not None
 
 
+@pytest.mark.parametrize("value", ["UTC+99", "XYZ-48"])
+def test_a_posix_tz_past_a_day_is_utc_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """TZ=UTC+99 (a POSIX rule the C library takes, 99 hours behind) made every command
+    that reads the local day (remind, task list, ...) end in a traceback: "offset must be a
+    timedelta strictly between -timedelta(hours=24) and timedelta(hours=24)". Now such a
+    zone is taken as UTC, as the C library takes a TZ it cannot read."""
+    import time
+
+    from tinycrm.dates import _zone_for_env
+
+    monkeypatch.setenv("TZ", value)
+    time.tzset()
+    _zone_for_env.cache_clear()
+    try:
+        assert local_tz().utcoffset(datetime(2026, 1, 1)) == timedelta(0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+        _zone_for_env.cache_clear()
+
+
 def test_local_tz_without_tz_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TZ", raising=False)
     zone = local_tz()

@@ -180,7 +180,10 @@ def _system_zone() -> tzinfo:
 
 
 def _os_fixed_zone() -> tzinfo:
-    return datetime.now().astimezone().tzinfo or UTC
+    try:
+        return datetime.now().astimezone().tzinfo or UTC
+    except (ValueError, OverflowError, OSError):  # a POSIX TZ a day or more off (UTC+99)
+        return UTC
 
 
 def to_local(dt: datetime, tz: tzinfo | None = None) -> datetime:
