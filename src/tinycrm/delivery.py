@@ -285,6 +285,9 @@ def _login(client: Any, user: str, password: str) -> None:
         raise smtplib.SMTPAuthenticationError(code, reply)
 
 
+MAX_ADDRESS = 254  # characters in an address a mail server takes (RFC 5321's path, less <>)
+
+
 def recipient_address(recipient: str) -> str:
     """The address of one recipient (``ann@example.com`` or ``Ann <ann@example.com>``).
 
@@ -292,8 +295,8 @@ def recipient_address(recipient: str) -> str:
     value ("a@x, b@y") would reach its first address only, under a To header naming
     both, and "not an address" would go to "not"; those raise DeliveryError instead, and
     so does one holding a line break or another control or bidi control, in the name
-    too: nothing the To header could carry into a mail program (``remind --mail``
-    checks here before it tells anything)."""
+    too: nothing the To header could carry into a mail program, nor an address past
+    254 characters (``remind --mail`` checks here before it tells anything)."""
     from email.utils import getaddresses
 
     from tinycrm.safetext import UNSAFE, quoted
@@ -301,7 +304,12 @@ def recipient_address(recipient: str) -> str:
     found = getaddresses([recipient]) if UNSAFE.search(recipient.strip()) is None else []
     address = found[0][1] if len(found) == 1 else ""
     local, _, domain = address.rpartition("@")
-    if not local or not domain or any(ch.isspace() or not ch.isprintable() for ch in address):
+    if (
+        not local
+        or not domain
+        or len(address) > MAX_ADDRESS  # no server takes it (RFC 5321)
+        or any(ch.isspace() or not ch.isprintable() for ch in address)
+    ):
         raise DeliveryError(f"mail not sent: {quoted(recipient)} is not one email address")
     return address
 
