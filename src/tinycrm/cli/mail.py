@@ -79,6 +79,8 @@ def import_(
 
 
 def _record(run: MailRun) -> dict[str, Any]:
+    """The run's counts, each reason a message is skipped for among them (0 when none):
+    the same fields, and so the same CSV columns, whatever the run met."""
     return {
         "read": run.read,
         "logged": run.logged,
@@ -88,7 +90,7 @@ def _record(run: MailRun) -> dict[str, Any]:
         "not_added": len(run.not_added),
         "bulk": run.bulk,
         "already": run.already,
-        "skipped": dict(run.skipped),
+        "skipped": run.skipped_by_reason(),
         "stopped_sequences": run.stopped,
         "undated": run.undated,
         "dated_when_received": run.dated_when_received,

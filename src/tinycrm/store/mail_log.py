@@ -66,7 +66,7 @@ from tinycrm.vocab import plural
 if TYPE_CHECKING:
     from tinycrm.store.models import ContactRead
 
-__all__ = ["MailLogger", "MailRun", "log_messages", "record_mail_run"]
+__all__ = ["SKIP_REASONS", "MailLogger", "MailRun", "log_messages", "record_mail_run"]
 
 SUBJECT_MAX = 300  # characters of a subject or a name: what the store takes (validate.name)
 CREATE_CONTACTS_MAX = MailSettings.create_contacts_max  # people on a message, by default
@@ -75,6 +75,11 @@ ATTACHMENTS_SHOWN = 100  # attachments listed one a line; the rest are counted
 LOOKUP_CHUNK = 500  # addresses looked up per query (SQLite takes 32,766 parameters)
 CONTACT_GONE = "whose contact was deleted during the run"  # a reason a message was skipped
 NO_ADDRESS = "with no address"  # another: no From, To, Cc (or Bcc) that could be read
+UNREADABLE = "unreadable on the server"  # another: mail sync's, a message IMAP refused
+# every reason a message is skipped for: a run's record has a count of each (0 or more),
+# so that its CSV has the same columns whatever the run met
+SKIP_REASONS = ("internal or own", NO_ADDRESS, "list or automated", "without a known contact",
+                CONTACT_GONE, UNREADABLE)  # fmt: skip
 # Unicode's line and paragraph separators: line breaks in a mail's text, as a mail
 # program shows them (the store refuses them raw, as a terminal may act on them)
 _SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n"})
@@ -113,6 +118,11 @@ class MailRun:
         self.stopped += other.stopped
         self.undated += other.undated
         self.dated_when_received += other.dated_when_received
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        """How many messages were skipped for each reason in :data:`SKIP_REASONS` (0 for
+        one the run did not meet), then any other: the same keys whatever the run met."""
+        return {reason: self.skipped.get(reason, 0) for reason in SKIP_REASONS} | dict(self.skipped)
 
     def summary(self) -> str:
         verb = "would log" if self.dry_run else "logged"

@@ -28,7 +28,13 @@ from tinycrm.mail.message import MailMessage
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict
 from tinycrm.store.log_models import MailCheckpoint
-from tinycrm.store.mail_log import CREATE_CONTACTS_MAX, MailLogger, MailRun, record_mail_run
+from tinycrm.store.mail_log import (
+    CREATE_CONTACTS_MAX,
+    UNREADABLE,
+    MailLogger,
+    MailRun,
+    record_mail_run,
+)
 from tinycrm.store.types import utcnow
 
 __all__ = ["Checkpoint", "CheckpointMoved", "MailSync", "read_checkpoint"]
@@ -101,7 +107,7 @@ class MailSync:
         batch = MailRun(dry_run=self.run.dry_run)
         if unreadable:
             batch.read += unreadable
-            batch.skipped["unreadable on the server"] += unreadable
+            batch.skipped[UNREADABLE] += unreadable
         seen = dict(self._logger.seen)
         self._logger.run = batch
         try:
