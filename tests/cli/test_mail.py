@@ -82,3 +82,25 @@ def test_refusals_are_one_line_and_write_nothing(
         assert result.stderr.strip().endswith(message)
         assert len(result.stderr.strip().splitlines()) == 1
     assert "number 1" not in sh("contact", "show", "Ann Lee").stdout
+
+
+def test_a_maildir_link_to_no_file_is_counted_not_passed_over_unsaid(
+    cli: Callable[..., Any], tmp_path: Path, mail_config: Path
+) -> None:
+    """A message file of a Maildir that is a symlink to nothing (its target moved or
+    deleted: a backup restored without it) was left out, the summary saying nothing of
+    it; so was one in a folder of .eml files, which refused the whole import."""
+    cli("contact", "add", "Ann Lee", "--email", "ann@acme.example")
+    box = mailbox.Maildir(tmp_path / "INBOX", create=True)
+    box.add(_mail(1))
+    (tmp_path / "INBOX" / "cur" / "1700000000.lost:2,S").symlink_to(tmp_path / "gone")
+    (tmp_path / "saved").mkdir()
+    (tmp_path / "saved" / "two.eml").write_bytes(_mail(2))
+    (tmp_path / "saved" / "three.eml").symlink_to(tmp_path / "gone")
+    run = cli("mail", "import", str(tmp_path / "INBOX"), str(tmp_path / "saved"))
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.strip() == (
+        "Read 4 messages; logged 2 emails for 1 contact; 2 unreadable on disk (a link to no file)"
+    )
+    data = cli("mail", "import", str(tmp_path / "INBOX"), "--json").json()
+    assert data["skipped"]["unreadable on disk (a link to no file)"] == 1

@@ -100,7 +100,9 @@ class Mail:
         dry_run: bool = False,
     ) -> MailRun:
         """Log the messages of Maildir folders, mbox files and ``.eml`` files. A path
-        that holds no mail refuses the whole run (``MailSourceError``), nothing logged."""
+        that holds no mail refuses the whole run (``MailSourceError``), nothing logged; a
+        message file under one that is a link to no file is read and skipped (counted
+        in ``skipped``)."""
         from tinycrm.mail.sources import MailSourceError
 
         targets = [Path(p) for p in paths]
@@ -113,13 +115,20 @@ class Mail:
                 raise MailSourceError(f"{quoted(str(path))}: {exc.strerror or exc}") from None
             if not found:
                 raise MailSourceError(f"{path}: no such file or folder")
-        return self.log(
-            _parsed(targets),
+        from tinycrm.store.mail_log import UNREADABLE_FILE
+
+        links: list[str] = []  # message files that are links to no file
+        run = self.log(
+            _parsed(targets, links),
             create_contacts=create_contacts,
             include_lists=include_lists,
             dry_run=dry_run,
             verb="imported",
         )
+        if links:
+            run.read += len(links)
+            run.skipped[UNREADABLE_FILE] += len(links)
+        return run
 
     def sync(
         self,
@@ -260,13 +269,18 @@ def _sync_folder(
         return folder
 
 
-def _parsed(paths: list[Path]) -> Iterator[MailMessage]:
+def _parsed(paths: list[Path], links: list[str]) -> Iterator[MailMessage]:
+    """The messages under ``paths``; where each one that is a link to no file was found
+    is added to ``links``."""
     from tinycrm.mail.message import parse_message
     from tinycrm.mail.sources import MailSourceError, read_messages
 
     try:
-        for _where, data in read_messages(paths):
-            yield parse_message(data)
+        for where, data in read_messages(paths):
+            if data is None:
+                links.append(where)
+            else:
+                yield parse_message(data)
     except OSError as exc:
         name = exc.filename or (paths[0] if paths else "")
         raise MailSourceError(f"{name}: cannot read ({exc.strerror or exc})") from None

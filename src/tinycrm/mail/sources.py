@@ -1,7 +1,9 @@
 """Where messages come from on disk: Maildir folders, mbox files and single ``.eml`` files.
 
 :func:`read_messages` takes the paths a user names (``tinycrm mail import PATH…``) and
-yields each message's raw bytes with a short label of where it was found. A Maildir is a
+yields each message's raw bytes with a short label of where it was found; None for a
+message file found under them that is a link to no file (a symlink whose target was
+moved or deleted, or a loop of links), which the import counts as unreadable. A Maildir is a
 folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
 Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
 ``.Sent``, ``.Archive``) works. An mbox starts with a ``From `` line; anything else is read
@@ -12,10 +14,13 @@ out, one it marks as read (moved from ``new`` to ``cur``) is read.
 
 from __future__ import annotations
 
+import errno
 import mailbox
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Literal
 
 from tinycrm.errors import TinyCrmError
 
@@ -37,8 +42,9 @@ def _is_mbox(path: Path) -> bool:
         return handle.read(5) == b"From "
 
 
-def read_messages(paths: Iterable[Path]) -> Iterator[tuple[str, bytes]]:
-    """(where, raw bytes) of every message under ``paths``, in a stable order."""
+def read_messages(paths: Iterable[Path]) -> Iterator[tuple[str, bytes | None]]:
+    """(where, raw bytes) of every message under ``paths``, in a stable order; (where,
+    None) for a message file under them that is a link to no file."""
     for path in paths:
         path = Path(path)
         if not path.exists():
@@ -46,7 +52,12 @@ def read_messages(paths: Iterable[Path]) -> Iterator[tuple[str, bytes]]:
         yield from _read(path, top=True)
 
 
-def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes]]:
+def _dangling(path: Path | str) -> bool:
+    """Whether ``path`` is a symlink to no file (its target gone, or a loop of links)."""
+    return os.path.islink(path) and not os.path.exists(path)
+
+
+def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | None]]:
     if path.is_dir():
         if _is_maildir(path):
             yield from _maildir(path)
@@ -56,7 +67,10 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes]]:
         children = sorted(path.iterdir())
         found = False
         for child in children:
-            if (
+            if child.suffix.lower() == ".eml" and _dangling(child):
+                found = True
+                yield str(child), None
+            elif (
                 child.is_dir()
                 or child.suffix.lower() in (".eml", ".mbox", ".mbx")
                 or (child.is_file() and _is_mbox(child))
@@ -81,25 +95,34 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes]]:
     yield str(path), data
 
 
-def _maildir(path: Path) -> Iterator[tuple[str, bytes]]:
+def _maildir(path: Path) -> Iterator[tuple[str, bytes | None]]:
     box = mailbox.Maildir(path, factory=None, create=False)
     for key in sorted(box.iterkeys()):
         data = _maildir_message(box, key)
         if data is not None:
-            yield f"{path}:{key}", data
+            yield f"{path}:{key}", data if data is not False else None
 
 
-def _maildir_message(box: mailbox.Maildir, key: str) -> bytes | None:
+def _maildir_message(box: mailbox.Maildir, key: str) -> bytes | Literal[False] | None:
     """A message's bytes; None when a mail program deleted it, or moved it to another
     folder, after the listing (IMAP leaves out a message expunged meanwhile too). One
-    it renamed (new/ to cur/, flags changed) is found under its new name."""
+    it renamed (new/ to cur/, flags changed) is found under its new name. False for a
+    message file that is a link to no file."""
     for _attempt in range(2):
         try:
             return box.get_bytes(key)
         except KeyError:  # not in the folder any more
             return None
-        except FileNotFoundError:  # renamed between the lookup and the open: look again
-            continue
+        except OSError as exc:
+            try:
+                where = os.path.join(box._path, box._lookup(key))  # type: ignore[attr-defined]
+            except KeyError:
+                return None
+            if _dangling(where):
+                return False
+            if exc.errno != errno.ENOENT:
+                raise
+            continue  # renamed between the lookup and the open: look again
     return None
 
 
