@@ -429,3 +429,54 @@ def test_a_second_number_of_a_type_goes_out_as_that_type(cli, tmp_path: Path, ve
     assert cli("--db", db2, "import", "contacts", str(out)).exit_code == 0
     [again] = cli("--db", db2, "contact", "list", "--json").json()
     assert again["fields"]["email.home.2"] == "c@x.ie" and "email.home" not in again["fields"]
+
+
+def test_a_web_page_type_follows_its_web_page(cli, tmp_path: Path) -> None:
+    """The website's type and label (website_type, website_label: kept from a card's
+    URL;TYPE=HOME or Apple's label) stayed when the website changed: `contact edit --field
+    website=…`, an import replacing it and a merge all left the old page's type on the
+    new address, exported as URL;TYPE=HOME. Now they follow the page, as a phone's type
+    does: they go with the old one unless the same edit (or card) gives new ones; the
+    other pages' too (website_type.blog with website.blog)."""
+    db = str(tmp_path / "a.db")
+
+    def fields(ref: str = "Aoife Byrne") -> dict[str, str]:
+        return cli("--db", db, "contact", "show", ref, "--json").json()["fields"]
+
+    def imported(*lines: str, overwrite: bool = True) -> dict[str, str]:
+        (tmp_path / "in.vcf").write_text(_card("aoife-1", *lines))
+        args = ["--db", db, "import", "contacts", str(tmp_path / "in.vcf")]
+        assert cli(*args, *(["--overwrite"] if overwrite else [])).exit_code == 0
+        return fields()
+
+    first = imported("URL;TYPE=HOME:https://old.example", "item1.URL:https://b.example",
+                     "item1.X-ABLabel:Blog", "item2.URL;TYPE=work:https://c.example",
+                     "item2.X-ABLabel:Büro")  # fmt: skip
+    assert first["website_type"] == "home" and first["website_label.buro"] == "Büro"
+    edit = ["--db", db, "contact", "edit", "Aoife Byrne", "--field", "website=https://new.example"]
+    assert cli(*edit, "--field", "website.buro=https://d.example").exit_code == 0
+    after = fields()
+    assert "website_type" not in after and "website_type.buro" not in after
+    assert "website_label.buro" not in after and after["website.blog"] == "https://b.example"
+    out = tmp_path / "out.vcf"
+    export = ["--db", db, "export", "contacts", "--format", "vcard", "-o", str(out)]
+    assert cli(*export).exit_code == 0
+    assert "URL:https://new.example" in out.read_text().splitlines()
+    # the same edit setting the type keeps it; an edit of another field leaves it
+    assert (
+        cli(*edit[:-1], "website=https://x.example", "--field", "website_type=work").exit_code == 0
+    )
+    assert fields()["website_type"] == "work"
+    assert cli(*edit[:-1], "title_note=x").exit_code == 0
+    assert fields()["website_type"] == "work"
+    # an import that replaces the page: the card's type, else none; one not taken lends none
+    assert imported("URL:https://y.example")["website"] == "https://y.example"
+    assert "website_type" not in fields()
+    kept = imported("URL;TYPE=home:https://z.example", overwrite=False)
+    assert kept["website"] == "https://y.example" and "website_type" not in kept
+    # a merge: OTHER's page type goes with OTHER's page when KEEP's page stays
+    assert cli("--db", db, "contact", "add", "Aoife B", "--field", "website=https://o.example",
+               "--field", "website_type=home").exit_code == 0  # fmt: skip
+    assert cli("--db", db, "contact", "merge", "Aoife Byrne", "Aoife B").exit_code == 0
+    merged = fields()
+    assert merged["website"] == "https://y.example" and "website_type" not in merged

@@ -40,6 +40,7 @@ from tinycrm.store.records import (
     lock_linked,
     record_event,
     record_lifecycle,
+    stored_key,
     tags_for,
     with_field,
 )
@@ -626,12 +627,10 @@ def edit_contact(
         changes += apply_tags(
             session, ENTITY, contact.id, add=add_tags or (), remove=remove_tags or ()
         )
+        stored = fields_for(session, ENTITY, [contact.id]).get(contact.id, {})
+        stale = _stale_types(changes, set_fields, unset_fields or [], stored)
         changes += apply_fields(
-            session,
-            ENTITY,
-            contact.id,
-            set_=set_fields,
-            unset=[*(unset_fields or ()), *_stale_types(changes, set_fields)],
+            session, ENTITY, contact.id, set_=set_fields, unset=[*(unset_fields or ()), *stale]
         )
         names = {"company_id": "company", "cadence_days": "cadence", "lead_status": "lead status"}
         changes = [names.get(c, c) for c in changes]
@@ -642,17 +641,38 @@ def edit_contact(
     return read
 
 
-def _stale_types(changes: list[str], set_fields: dict[str, str] | None) -> list[str]:
+def _stale_types(
+    changes: list[str],
+    set_fields: dict[str, str] | None,
+    unset_fields: list[str],
+    stored: dict[str, str],
+) -> list[str]:
     """The stored type and label of a main phone or email that changed (``phone_type``,
-    ``email_label``: kept from a vCard): they were the old one's, so they go with it,
-    unless this edit sets them."""
-    setting = {key.casefold() for key in set_fields or {}}
-    return [
-        f"{attr}{kind}"
-        for attr in ("phone", "email")
-        for kind in ("_type", "_label")
-        if attr in changes and f"{attr}{kind}" not in setting
-    ]
+    ``email_label``: kept from a vCard), or of a web page, other email or phone whose
+    field changed (``website_type``, ``phone_label.work``, ``email_pref.other``): they
+    were the old one's, so they go with it, unless this edit sets them."""
+    given = validate.fields(set_fields)
+    setting = {key.casefold() for key in given}
+    changed = [f"{attr}{kind}" for attr in ("phone", "email") if attr in changes
+               for kind in ("_type", "_label")]  # fmt: skip
+    for key in [*given, *map(validate.field_key, unset_fields)]:
+        old = stored.get(stored_key(stored, key) or "")
+        if old is not None and given.get(key) != old:
+            changed += typed_by(key)
+    return [key for key in changed if key.casefold() not in setting]
+
+
+def typed_by(key: str) -> list[str]:
+    """The custom fields that describe the value of custom field ``key`` (kept from a
+    vCard, written back with it): ``website``'s ``website_type`` and ``website_label``;
+    ``phone.work``'s ``phone_type.work``, ``phone_label.work`` and ``phone_pref.work``;
+    none for another key."""
+    what, dot, rest = key.partition(".")
+    what = what.casefold()
+    if what not in ("email", "phone", "website") or not (dot or what == "website"):
+        return []
+    kinds = ("_type", "_label", "_pref") if dot else ("_type", "_label")
+    return [f"{what}{kind}{dot}{rest}" for kind in kinds]
 
 
 def contact_removal(store: Store, ref: str | int) -> Removal:

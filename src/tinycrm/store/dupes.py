@@ -28,7 +28,7 @@ from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.bulk import gc_paused
 from tinycrm.store.companies import resolve_company
-from tinycrm.store.contacts import resolve_contact, search_key
+from tinycrm.store.contacts import resolve_contact, search_key, typed_by
 from tinycrm.store.contacts import to_read as contact_read
 from tinycrm.store.dupe_rules import key_pairs, mailbox, name_pairs, phone_pairs
 from tinycrm.store.engine import Store
@@ -48,7 +48,7 @@ from tinycrm.store.models import (
     ReadModel,
     Tag,
 )
-from tinycrm.store.records import fields_for, lock_linked, record_event, tags_for
+from tinycrm.store.records import fields_for, lock_linked, record_event, stored_key, tags_for
 from tinycrm.store.refs import lock_row
 from tinycrm.store.service_models import Contract, SupportCase
 from tinycrm.store.types import utcnow
@@ -252,13 +252,24 @@ def _plan(session: Session, keep: Contact, other: Contact) -> _Plan:
     plan.tags = [t for t in tags_for(session, ENTITY, [oid]).get(oid, []) if t not in keep_tags]
     plan.moved["tags"] = len(plan.tags)
     keep_fields = fields_for(session, ENTITY, [kid]).get(kid, {})
-    for k, v in fields_for(session, ENTITY, [oid]).get(oid, {}).items():
-        described = TYPED.get(k.casefold())
-        if described is not None and getattr(keep, described) not in (None, ""):
-            continue  # the type of OTHER's phone or email, which KEEP's own wins over
-        if described is not None and getattr(other, described) not in (None, ""):
-            # OTHER's phone or email fills KEEP's: its type comes with it, and a type
-            # KEEP kept without the value goes
+    other_fields = fields_for(session, ENTITY, [oid]).get(oid, {})
+    pages = {typed.casefold(): key for fields in (keep_fields, other_fields) for key in fields
+             for typed in typed_by(key)}  # fmt: skip  # website_type: website
+
+    def described(record: Contact, fields: dict[str, str], typed: str) -> str | None:
+        """The value a type or label field describes (its phone, email, web page)."""
+        if typed.casefold() in TYPED:
+            return getattr(record, TYPED[typed.casefold()])  # type: ignore[no-any-return]
+        key = pages.get(typed.casefold())
+        return fields.get(stored_key(fields, key) or "") if key is not None else None
+
+    for k, v in other_fields.items():
+        typing = k.casefold() in TYPED or k.casefold() in pages
+        if typing and described(keep, keep_fields, k) not in (None, ""):
+            continue  # the type of OTHER's phone, email or page, which KEEP's own wins over
+        if typing and described(other, other_fields, k) not in (None, ""):
+            # OTHER's phone, email or page fills KEEP's: its type comes with it, and a
+            # type KEEP kept without the value goes
             plan.stale += [key for key in keep_fields if key.casefold() == k.casefold()]
             plan.fields.append(k)
         elif k not in keep_fields:

@@ -15,7 +15,7 @@ from tinycrm import safetext
 from tinycrm.formats import values as cell
 from tinycrm.phones import try_normalise
 from tinycrm.store import validate
-from tinycrm.store.contacts import new_contact_row
+from tinycrm.store.contacts import new_contact_row, typed_by
 from tinycrm.store.engine import chunks
 from tinycrm.store.errors import Invalid
 from tinycrm.store.imports.base import _contact_insert, _Import
@@ -376,6 +376,7 @@ class _Contacts(_Import):
         replaces: set[str] = set()
         stale: list[str] = []
         fields = dict(prep.fields)
+        changing: list[tuple[list[str], bool]] = []  # (the fields typing it, taken)
         for attr, key_column in (("phone", "phone_e164"), ("email", "email_key")):
             if attr in prep.columns:
                 new = prep.columns[attr]
@@ -388,12 +389,18 @@ class _Contacts(_Import):
             if new == old or (key is not None and key == state.columns.get(key_column)):
                 continue  # the same value: its type fills in, or overwrites, as a field does
             takes = not old or (self.overwrite and attr != "email")  # an email stays
-            for kind in ("_type", "_label"):  # phone_type, phone_label (Рабочий)
-                typed = stored_key(fields, attr + kind)
+            changing.append(([attr + "_type", attr + "_label"], takes))
+        for key, new in prep.fields.items():  # a web page, another email or phone
+            old = state.fields.get(stored_key(state.fields, key) or "")
+            if typed_by(key) and old is not None and new != old:
+                changing.append((typed_by(key), self.overwrite))
+        for kinds, takes in changing:
+            for kind in kinds:  # phone_type, phone_label (Рабочий), website_type.blog
+                typed = stored_key(fields, kind)
                 if takes and typed is not None:
                     replaces.add(typed)
                 elif takes:
-                    stale += [k for k in (stored_key(state.fields, attr + kind),) if k]
+                    stale += [k for k in (stored_key(state.fields, kind),) if k]
                 elif typed is not None:
                     del fields[typed]
         if replaces or stale or len(fields) != len(prep.fields):
