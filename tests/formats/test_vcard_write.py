@@ -80,3 +80,62 @@ def test_a_street_of_two_lines_keeps_its_line_break(version: str) -> None:
     assert "X-TINYCRM-FIELD" not in written
     [again] = read_text(written)
     assert fields_of(again) == fields_of(read)
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_company_card_goes_out_as_an_organisation(version: str) -> None:
+    """A contact that is a company (its name is its company's: what a card with no person
+    imports as) went out with a made-up person's name, N:Corp;Acme, so Apple, Google and
+    khard listed a person 'Acme Corp'. Now it is an organisation's card: N:;;;; and
+    KIND:org (4.0) or X-ABShowAs:COMPANY (3.0, as Apple and khard write), and comes back
+    the same. A person at a company is a person's card still."""
+    acme = contact("Acme Corp", company="Acme Corp", phone="+1 555 0100",
+                   fields={"city": "Springfield"})  # fmt: skip
+    written = contact_card(acme, version=version)
+    assert lines(written, "N") == ["N:;;;;"] and lines(written, "ORG") == ["ORG:Acme Corp"]
+    assert lines(written, "FN") == ["FN:Acme Corp"]
+    if version == "4.0":
+        assert lines(written, "KIND") == ["KIND:org"] and not lines(written, "X-ABSHOWAS")
+    else:
+        assert lines(written, "X-ABSHOWAS") == ["X-ABSHOWAS:COMPANY"] and not lines(written, "KIND")
+    unread: dict[str, int] = {}
+    [again] = read_text(written, unread=unread)
+    assert (again["name"], again["company"], again["phone"]) == (
+        "Acme Corp",
+        "Acme Corp",
+        "+1 555 0100",
+    )
+    assert fields_of(again) == {"city": "Springfield"} and not unread
+    person = contact_card(contact("Ada Lovelace", company="Acme Corp"), version=version)
+    assert lines(person, "N") == ["N:Lovelace;Ada;;;"]
+    assert not lines(person, "KIND") + lines(person, "X-ABSHOWAS")
+
+
+def test_company_cards_from_address_books_are_read_as_the_company() -> None:
+    """Apple's company card (X-ABShowAs:COMPANY, N:;;;;), khard's (X-KIND:org too) and
+    vCard 4's KIND:org are read as the organisation: the contact is named after it and
+    is at it, an FN that says more kept as name.2; the markers are read, not named in the
+    summary as properties left out, and no person's name is made of the N."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nFN:Acme Corp\r\nORG:Acme Corp;\r\n"
+        "X-ABShowAs:COMPANY\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Initech;;;;\r\nFN:Initech\r\nORG:Initech\r\n"
+        "X-KIND:org\r\nX-ABSHOWAS:COMPANY\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Globex Support\r\nORG:Globex;Support\r\n"
+        "END:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:individual\r\nFN:Bo Li\r\nORG:Globex\r\nEND:VCARD\r\n"
+    )
+    unread: dict[str, int] = {}
+    acme, initech, globex, bo = read_text(text, unread=unread)
+    assert (acme["name"], acme["company"]) == ("Acme Corp", "Acme Corp")
+    assert (initech["name"], initech["company"]) == ("Initech", "Initech")
+    assert "field:name_parts" not in initech
+    assert (globex["name"], globex["company"]) == ("Globex", "Globex")
+    assert globex["field:name.2"] == "Globex Support"
+    assert (bo["name"], bo["company"]) == ("Bo Li", "Globex")
+    assert unread == {}
+    for read in (acme, initech, globex):
+        fields = fields_of(read)
+        written = contact_card(contact(read["name"], company=read["company"], fields=fields))
+        [again] = read_text(written)
+        assert {k: v for k, v in again.items() if k != "uid"} == read

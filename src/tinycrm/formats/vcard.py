@@ -387,9 +387,12 @@ def card_values(
         units = ";".join(p.strip() for p in parts[1:]).rstrip(";")
         if units.strip(";"):  # ORG:Acme;Sales;EMEA: Sales;EMEA
             values[FIELD_PREFIX + "department"] = units
+    organisation = is_organisation(card) and bool(values.get("company"))
+    if organisation:  # named as Apple and khard show it: after its organisation
+        name = values["company"]
     values["name"] = " ".join(name.split()) or values.get("company", "")  # a company's card
     _others(names, "name", values, skip=name, start=2)  # in another script (vCard 4's ALTID)
-    if n:
+    if n and not organisation:  # an organisation's N names no person
         _name_parts(n[0].value, values)
     _multi(card, "email", values)
     _multi(card, "phone", values)
@@ -526,22 +529,39 @@ def _card_name(name: str, fields: dict[str, str]) -> Any:
     return vobject.vcard.Name(family=family, given=given)
 
 
+# What says a card is an organisation's, not a person's: vCard 4's KIND, khard's X-KIND
+# in 3.0, Apple's X-ABShowAs (its default, PERSON, said too); read, never left over.
+_KIND_OF = {"KIND": ("org", "individual"), "X-KIND": ("org", "individual"),
+            "X-ABSHOWAS": ("company", "person")}  # fmt: skip
+
+
+def is_organisation(card: Any) -> bool:
+    """Whether ``card`` is an organisation's (KIND:org, X-KIND:org, X-ABShowAs:COMPANY)."""
+    return any(
+        str(prop.value).strip().lower() == _KIND_OF[prop.name][0]
+        for prop in card.getChildren()
+        if prop.name in _KIND_OF
+    )
+
+
 def _extras(
     card: Any, values: dict[str, str], keep_extra: bool, unread: dict[str, int] | None
 ) -> None:
     """The properties of ``card`` that are not read as fields: kept as custom fields
-    (``keep_extra``, text values only) or counted in ``unread``, once per card."""
+    (``keep_extra``, text values only) or counted in ``unread``, once per card; khard's
+    X-KIND of 3.0 is vCard 4's KIND (``kind``)."""
     seen: set[str] = set()
     for prop in card.getChildren():
         name = str(prop.name).upper()
-        if name in _READ:
+        if name in _READ or str(prop.value).strip().lower() in _KIND_OF.get(name, ()):
             continue
         value = prop.value
         if keep_extra and isinstance(value, str) and value.strip():
-            key = FIELD_PREFIX + field_key(name)
+            stem = field_key("KIND" if name == "X-KIND" else name)
+            key = FIELD_PREFIX + stem
             n = 2
             while key in values:
-                key = f"{FIELD_PREFIX}{field_key(name)}.{n}"
+                key = f"{FIELD_PREFIX}{stem}.{n}"
                 n += 1
             values[key] = value.strip()
             _kept_with(prop, card, key.removeprefix(FIELD_PREFIX), values)

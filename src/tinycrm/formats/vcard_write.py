@@ -24,6 +24,7 @@ from tinycrm.formats.vcard import (
     JOB_ROLE,
     KEPT_PROPERTIES,
     KEY_PARAM,
+    NAME_PARTS,
     PRODID,
     TYPE_WORDS,
     VERSIONS,
@@ -179,7 +180,12 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     card.add("fn").value = contact.name
     stored = dict(contact.fields or {})
     fields = dict(stored)
-    card.add("n").value = _card_name(contact.name, fields)
+    if _is_organisation(contact, fields):  # no person's name: N:;;;; as Apple writes it
+        card.add("n").value = vobject.vcard.Name()
+        shown = ("kind", "org") if version == "4.0" else ("x-abshowas", "COMPANY")
+        card.add(shown[0]).value = shown[1]
+    else:
+        card.add("n").value = _card_name(contact.name, fields)
     for what, prop in (("email", "email"), ("phone", "tel")):
         own = getattr(contact, what)
         if own:
@@ -226,7 +232,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
             card.add(prop.lower()).value = value.astimezone(UTC).isoformat()
         elif value is not None and value != "":
             card.add(prop.lower()).value = str(value)
-    _properties(card, fields)
+    _properties(card, fields, version)
     for key, value in sorted(fields.items()):
         item = card.add("x-tinycrm-field")
         item.value = value
@@ -244,6 +250,13 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     if isinstance(changed, datetime):
         card.add("rev").value = changed.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return str(card.serialize())
+
+
+def _is_organisation(contact: Any, fields: dict[str, str]) -> bool:
+    """Whether ``contact`` is a company's own card: named as its company, which is what
+    a card of no person imports as, and with no N of its own (``name_parts``)."""
+    company = (contact.company or "").strip()
+    return bool(company) and contact.name == company and NAME_PARTS not in fields
 
 
 # vCard 4's date-and-or-time (RFC 6350 4.3.4): 19800412, 1980-04-12, --0412, 1980-04,
@@ -319,7 +332,7 @@ def _pages(card: Any, fields: dict[str, str], version: str) -> None:
         _typed(card, "url", fields.pop(key), kinds, label, version, None, named)
 
 
-def _properties(card: Any, fields: dict[str, str]) -> None:
+def _properties(card: Any, fields: dict[str, str], version: str) -> None:
     """The custom fields named after a vCard property (``nickname``, ``impp.2``,
     ``x-skype``: what --keep-extra kept) as that property, taken out of ``fields``; a
     numbered one only after the one before it (reading numbers them in order)."""
@@ -354,7 +367,9 @@ def _properties(card: Any, fields: dict[str, str]) -> None:
         written[prop] = written.get(prop, 0) + 1
 
 
-_OWN_X = frozenset(("X-ABLABEL", "X-ABADR"))
+# Apple's and khard's marks of an organisation's card, written from the contact's being
+# one (never from a field someone typed, which would make a person's card a company's).
+_OWN_X = frozenset(("X-ABLABEL", "X-ABADR", "X-ABSHOWAS", "X-KIND"))
 
 
 def _uid(contact: Any) -> str:
