@@ -83,6 +83,53 @@ def test_a_street_of_two_lines_keeps_its_line_break(version: str) -> None:
 
 
 @pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_kind_geo_class_and_label_kept_by_keep_extra_go_out_as_themselves(version: str) -> None:
+    """--keep-extra kept KIND, GEO, CLASS and LABEL as the fields kind, geo, class, label,
+    and export wrote them as X-TINYCRM-FIELD, which no address book reads. Now each goes
+    out as itself where the version has it (KIND in 4.0, X-KIND in 3.0 as khard writes;
+    GEO in the version's own form; CLASS and LABEL in 3.0), when its value is one the
+    property takes: a field kind=customer or geo=EMEA someone typed stays a field."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nGEO:37.386013;-122.082932\r\n"
+        "CLASS:PRIVATE\r\nLABEL;TYPE=HOME:1 Main St\\nTown\r\nX-KIND:group\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Bo\r\nKIND:location\r\n"
+        "GEO:geo:48.2,16.37\r\nEND:VCARD\r\n"
+    )
+    ada, bo = read_text(text, keep_extra=True)
+    assert fields_of(ada) == {"geo": "37.386013;-122.082932", "class": "PRIVATE",
+                              "label": "1 Main St\nTown", "label_type": "home",
+                              "kind": "group"}  # fmt: skip
+    assert fields_of(bo) == {"kind": "location", "geo": "geo:48.2,16.37"}
+    for read, kind in ((ada, "group"), (bo, "location")):
+        written = contact_card(contact(read["name"], fields=fields_of(read)), version=version)
+        if version == "4.0":
+            assert lines(written, "KIND") == [f"KIND:{kind}"]
+            assert len(lines(written, "GEO")) == 1 and lines(written, "GEO")[0].startswith(
+                "GEO:geo:"
+            )
+        else:
+            assert lines(written, "X-KIND") == [f"X-KIND:{kind}"]
+            assert ";" in lines(written, "GEO")[0] and "\\;" not in lines(written, "GEO")[0]
+        [again] = read_text(written)
+        assert fields_of(again) == fields_of(read)
+    written = contact_card(contact("Ada", fields=fields_of(ada)), version=version)
+    if version == "3.0":
+        assert lines(written, "GEO") == ["GEO:37.386013;-122.082932"]
+        assert lines(written, "CLASS") == ["CLASS:PRIVATE"]
+        assert lines(written, "LABEL") == ["LABEL;TYPE=home:1 Main St\\nTown"]
+        assert "X-TINYCRM-FIELD" not in written
+    else:
+        assert lines(written, "GEO")[0] == "GEO:geo:37.386013,-122.082932"
+    typed = {"kind": "customer", "geo": "EMEA", "class": "VIP; gold", "x-kind": "org",
+             "x-abshowas": "COMPANY"}  # fmt: skip
+    written = contact_card(contact("Cy", company="Acme", fields=typed), version=version)
+    assert not lines(written, "KIND") + lines(written, "GEO") + lines(written, "CLASS")
+    assert not lines(written, "X-KIND") + lines(written, "X-ABSHOWAS")
+    [again] = read_text(written)
+    assert fields_of(again) == typed and again["name"] == "Cy"
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
 def test_a_company_card_goes_out_as_an_organisation(version: str) -> None:
     """A contact that is a company (its name is its company's: what a card with no person
     imports as) went out with a made-up person's name, N:Corp;Acme, so Apple, Google and

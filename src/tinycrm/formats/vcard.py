@@ -584,9 +584,10 @@ def _kept_with(prop: Any, card: Any, key: str, values: dict[str, str]) -> None:
 
 
 # Properties --keep-extra keeps as custom fields (``nickname``, ``impp.2``) that export
-# writes back as themselves, as do the X- properties of other apps (``x-skype``); not
-# those a field of that name typed by someone would bend (KIND:customer makes a card
-# something else, CLASS:VIP, GEO:EMEA, LABEL, an address's label in 3.0).
+# writes back as themselves, as do the X- properties of other apps (``x-skype``); KIND,
+# GEO, CLASS and LABEL only when the value is one they take in the version written
+# (vcard_write._VERSIONED): a field of that name someone typed (KIND:customer, GEO:EMEA)
+# would bend the card.
 KEPT_PROPERTIES = frozenset(
     ("NICKNAME", "ANNIVERSARY", "IMPP", "RELATED", "GENDER", "LANG", "TZ", "FBURL",
      "CALURI", "CALADRURI", "EXPERTISE", "HOBBY", "INTEREST", "ORG-DIRECTORY",

@@ -335,7 +335,9 @@ def _pages(card: Any, fields: dict[str, str], version: str) -> None:
 def _properties(card: Any, fields: dict[str, str], version: str) -> None:
     """The custom fields named after a vCard property (``nickname``, ``impp.2``,
     ``x-skype``: what --keep-extra kept) as that property, taken out of ``fields``; a
-    numbered one only after the one before it (reading numbers them in order)."""
+    numbered one only after the one before it (reading numbers them in order). KIND,
+    GEO, CLASS and LABEL only where ``version`` has them and the value is one the
+    property takes (``_VERSIONED``)."""
     written: dict[str, int] = {}
     for key in _in_order(fields):
         name, _, n = key.partition(".")
@@ -343,6 +345,10 @@ def _properties(card: Any, fields: dict[str, str], version: str) -> None:
         known = prop in KEPT_PROPERTIES or (
             prop.startswith("X-") and not prop.startswith("X-TINYCRM") and prop not in _OWN_X
         )
+        raw = None
+        if prop in _VERSIONED:
+            raw = _VERSIONED[prop](fields[key].strip(), version)
+            known = raw is not None
         if not known or not re.fullmatch(r"[A-Z0-9-]+", prop):
             continue
         if (n or "1") != str(written.get(prop, 0) + 1):
@@ -354,6 +360,11 @@ def _properties(card: Any, fields: dict[str, str], version: str) -> None:
             group = f"item{sum(1 for c in card.getChildren() if c.name == 'X-ABLABEL') + 1}"
         if prop in ("ANNIVERSARY", "DEATHDATE"):
             item = _date(card, prop, fields.pop(key), "4.0")  # vCard 4's, dates as BDAY is
+        elif raw is not None:
+            item = card.add(raw[0].lower())
+            item.value = raw[1]
+            item.encoded = raw[2]  # GEO: as it stands, its ';' or ',' not escaped
+            del fields[key]
         else:
             item = card.add(prop.lower())
             item.value = fields.pop(key)
@@ -370,6 +381,42 @@ def _properties(card: Any, fields: dict[str, str], version: str) -> None:
 # Apple's and khard's marks of an organisation's card, written from the contact's being
 # one (never from a field someone typed, which would make a person's card a company's).
 _OWN_X = frozenset(("X-ABLABEL", "X-ABADR", "X-ABSHOWAS", "X-KIND"))
+_NUMBER = r"[-+]?\d{1,3}(?:\.\d+)?"
+_GEO = (re.compile(rf"({_NUMBER});({_NUMBER})"), re.compile(rf"geo:({_NUMBER}),({_NUMBER})", re.I))
+
+
+def _kind(value: str, version: str) -> tuple[str, str, bool] | None:
+    """KIND (khard's X-KIND in 3.0) of a group or a place, or of a kind of one's own
+    (``x-team``); org and individual are said by whether the contact is a company's."""
+    ok = value.lower() in ("group", "location") or re.fullmatch(r"(?i)x-[a-z0-9-]+", value)
+    return ("KIND" if version == "4.0" else "X-KIND", value, False) if ok else None
+
+
+def _geo(value: str, version: str) -> tuple[str, str, bool] | None:
+    """GEO as the version writes it (3.0 ``37.38;-122.08``, 4.0 ``geo:37.38,-122.08``)
+    from either, when it is a latitude and a longitude."""
+    found = next((m for pattern in _GEO if (m := pattern.fullmatch(value))), None)
+    if found is None or abs(float(found[1])) > 90 or abs(float(found[2])) > 180:
+        return None
+    return (
+        "GEO",
+        (f"geo:{found[1]},{found[2]}" if version == "4.0" else f"{found[1]};{found[2]}"),
+        True,
+    )
+
+
+def _class(value: str, version: str) -> tuple[str, str, bool] | None:
+    """vCard 3's CLASS (vCard 4 has none): PUBLIC, PRIVATE, CONFIDENTIAL or an x-name."""
+    ok = re.fullmatch(r"(?i)public|private|confidential|x-[a-z0-9-]+", value)
+    return ("CLASS", value, False) if ok and version == "3.0" else None
+
+
+def _address_label(value: str, version: str) -> tuple[str, str, bool] | None:
+    """vCard 3's LABEL, an address as printed (vCard 4's is a parameter of ADR)."""
+    return ("LABEL", value, False) if value and version == "3.0" else None
+
+
+_VERSIONED = {"KIND": _kind, "GEO": _geo, "CLASS": _class, "LABEL": _address_label}
 
 
 def _uid(contact: Any) -> str:
