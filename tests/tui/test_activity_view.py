@@ -12,7 +12,7 @@ from tests.tui.conftest import SIZE, settle
 from tinycrm.api import Crm
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.activity_view import ActivityScreen
-from tinycrm.tui.screens.record import DealScreen
+from tinycrm.tui.screens.deal_record import DealScreen
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import RowList
 

@@ -14,7 +14,7 @@ from tinycrm.store.events import list_events
 from tinycrm.store.views import deal_view
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
-from tinycrm.tui.screens.record import DealScreen
+from tinycrm.tui.screens.deal_record import DealScreen
 from tinycrm.tui.widgets.feed import FeedPanel
 from tinycrm.tui.widgets.rows import RowList
 
@@ -384,7 +384,7 @@ async def test_help_lists_every_binding_and_q_quits(tui_store, seeded) -> None:
 
 
 async def test_command_palette_jumps_to_a_contact(tui_store, seeded) -> None:
-    from tinycrm.tui.screens.record import ContactScreen
+    from tinycrm.tui.screens.contact_company_records import ContactScreen
 
     screen = await _jump(tui_store, "mül")
     assert isinstance(screen, ContactScreen)
@@ -434,7 +434,7 @@ async def test_command_palette_finds_words_in_activities_and_opens_their_record(
     tui_store, seeded
 ) -> None:
     from tinycrm.store.activities import log_activity
-    from tinycrm.tui.screens.record import ContactScreen
+    from tinycrm.tui.screens.contact_company_records import ContactScreen
 
     log_activity(tui_store, kind="email", ref="Jürgen Müller", text="Quarterly check-in",
                  body="He asked about the [bold]zeppelin[/] résumé")  # fmt: skip

@@ -264,7 +264,7 @@ def test_an_unfinished_escape_sequence_takes_only_itself() -> None:
 async def test_after_filtering_the_cursor_is_on_a_card_that_matched(tui_store, seeded) -> None:
     """The cursor stayed in the first column, empty under the filter: enter, w, e did
     nothing until the user went looking for the card the filter found."""
-    from tinycrm.tui.screens.record import DealScreen
+    from tinycrm.tui.screens.deal_record import DealScreen
 
     app = make_app(Crm(tui_store), poll_interval=0)
     async with app.run_test(size=SIZE) as pilot:

@@ -15,8 +15,8 @@ from tinycrm.store.contacts import add_contact
 from tinycrm.store.engine import Store
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.cases import CasesScreen
+from tinycrm.tui.screens.contact_company_records import ContactScreen
 from tinycrm.tui.screens.forms import FormScreen
-from tinycrm.tui.screens.record import ContactScreen
 from tinycrm.tui.widgets.rows import RowList
 
 

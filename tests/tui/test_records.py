@@ -11,9 +11,10 @@ from tinycrm.store.companies import get_company
 from tinycrm.store.contacts import get_contact, list_contacts
 from tinycrm.store.deals import get_deal
 from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.contact_company_records import CompanyScreen, ContactScreen
+from tinycrm.tui.screens.deal_record import DealScreen
 from tinycrm.tui.screens.forms import FormScreen
 from tinycrm.tui.screens.lists import CompaniesScreen, ContactsScreen
-from tinycrm.tui.screens.record import CompanyScreen, ContactScreen, DealScreen
 from tinycrm.tui.screens.tasks import TasksScreen
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import RowList

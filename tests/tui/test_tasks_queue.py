@@ -15,8 +15,9 @@ from tinycrm.store.deals import add_deal
 from tinycrm.store.engine import Store
 from tinycrm.store.reminders import next_actions
 from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.contact_company_records import ContactScreen
+from tinycrm.tui.screens.deal_record import DealScreen
 from tinycrm.tui.screens.forms import FormScreen
-from tinycrm.tui.screens.record import ContactScreen, DealScreen
 from tinycrm.tui.screens.tasks import NEXT_LIMIT, TasksScreen
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import RowList

@@ -53,6 +53,7 @@ from tinycrm.tui.writer import SAVED, Write, WriteCancelled, Writer
 
 if TYPE_CHECKING:
     from tinycrm.tui.base import CrmApp
+    from tinycrm.tui.screens.record import RecordScreen
 
 T = TypeVar("T")
 
@@ -226,8 +227,6 @@ class TinyCrmApp(App[None]):
     def open_record(self, kind: str, record_id: int) -> None:
         """Show the deal, contact or company ``record_id`` over the current screen (a
         support case: on the cases screen; a contract: its contact's or company's view)."""
-        from tinycrm.tui.screens.record import record_screen
-
         if kind == "case":
             self.open_case(record_id)
             return
@@ -538,6 +537,15 @@ class TinyCrmApp(App[None]):
             return []
         self.discarded += self._writer.discard(timeout=DISCARD_WAIT)
         return self.discarded
+
+
+def record_screen(kind: str, record_id: int) -> RecordScreen:
+    """The screen that shows a record of ``kind``."""
+    from tinycrm.tui.screens.contact_company_records import CompanyScreen, ContactScreen
+    from tinycrm.tui.screens.deal_record import DealScreen
+
+    screen_type = {"deal": DealScreen, "contact": ContactScreen, "company": CompanyScreen}[kind]
+    return screen_type(record_id)
 
 
 def _changes(count: int) -> str:

@@ -1,15 +1,15 @@
-"""Record views: a deal, a contact or a company with its details, links, tasks and timeline.
+"""Record views: what a deal's, a contact's and a company's view share.
 
 From here a user logs a call, email, meeting or note (``l``), adds a task
-(``t``), completes the highlighted task (``d``), edits the record (``e``) and,
-on a deal, moves it (``<`` ``>``), wins it (``w``), loses it (``x``) or
-reopens it (``r``).
+(``t``), completes the highlighted task (``d``) and edits the record (``e``);
+the deal's view (``deal_record``) moves, wins, loses and reopens it, the
+contact's and the company's (``contact_company_records``) list what they are
+linked to.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any, ClassVar
@@ -21,36 +21,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from tinycrm.api.models import (
-    ActivityRead,
-    CaseRead,
-    CompanyView,
-    ContactView,
-    ContractRead,
-    DealItemRead,
-    DealItems,
-    DealRead,
-    DealView,
-    EventRead,
-    QuoteRead,
-)
+from tinycrm.api.models import ActivityRead
 from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged, RowChosen, RowHighlighted
-from tinycrm.tui.moves import move_from
+from tinycrm.tui.screens.timeline import timeline_rows
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Row, RowList
 from tinycrm.tui.widgets.text import Details, Folded, whole_pieces
-
-STATUS_ROLES = {"open": "accent", "won": "success", "lost": "error"}
-
-
-def record_screen(kind: str, record_id: int) -> RecordScreen:
-    """The screen that shows a record of ``kind``."""
-    screen_type = {"deal": DealScreen, "contact": ContactScreen, "company": CompanyScreen}[kind]
-    return screen_type(record_id)
-
 
 DETAIL_LIMIT = 2000
 """The most characters of one value the details show: a value of 50,000 characters (an
@@ -69,7 +48,7 @@ def _detail(value: Any) -> Folded:
     return Folded(Text(shown))
 
 
-def _details(rows: list[tuple[str, Any]]) -> Details:
+def record_details(rows: list[tuple[str, Any]]) -> Details:
     return Details(
         [
             (Text(fmt.text(label)), _detail(value))
@@ -95,79 +74,6 @@ def _task_rows(tasks: list[ActivityRead], now: datetime) -> list[Row]:
             )
         )
     return rows
-
-
-def _event_text(event: EventRead, here: str, name: str) -> str:
-    """An event's summary without its action (the row's label) and without the record
-    shown (``here``, named ``name``): "moved deal Acme renewal: Lead-in → Qualified" is
-    "Lead-in → Qualified" on that deal's timeline. A name the record no longer has stays."""
-    summary = event.summary
-    if summary.startswith(event.action + " "):  # "moved deal X: A → B" under "moved"
-        summary = summary[len(event.action) + 1 :]
-    own = f"{here} {name}"
-    if event.entity == here and name and summary.startswith(own):
-        rest = summary[len(own) :]
-        if not rest or rest[0] in " :;,":
-            summary = rest.lstrip(" :;,")
-    return summary
-
-
-def _timeline(
-    items: list[ActivityRead],
-    events: list[EventRead],
-    now: datetime,
-    here: str,
-    name: str = "",
-) -> tuple[list[Row], dict[str, tuple[str, int]]]:
-    """Activities and events merged, newest first; with where each row leads.
-
-    ``here`` is the kind of record the timeline belongs to, ``name`` its name: neither is
-    repeated on each row.
-    """
-    entries: list[tuple[datetime, Row]] = []
-    targets: dict[str, tuple[str, int]] = {}
-    for item in items:
-        when = item.occurred_at or item.done_at or item.created_at
-        label = "task ✓" if item.kind == "task" and item.done_at else item.kind
-        key = f"activity:{item.id}"
-        links = {"deal": item.deal, "contact": item.contact, "company": item.company}
-        about = " · ".join(name for kind, name in links.items() if name and kind != here)
-        entries.append(
-            (
-                when,
-                Row.of(
-                    key,
-                    (f"{label:<8}", "accent"),
-                    (item.subject, "strong"),
-                    (f"  {about}" if about else "", "muted"),
-                    right=[(fmt.relative(when, now), "muted")],
-                ),
-            )
-        )
-        for kind, value in (
-            ("deal", item.deal_id),
-            ("contact", item.contact_id),
-            ("company", item.company_id),
-        ):
-            if value is not None:
-                targets.setdefault(key, (kind, value))
-    for event in events:
-        key = f"event:{event.id}"
-        summary = _event_text(event, here, name)
-        entries.append(
-            (
-                event.at,
-                Row.of(
-                    key,
-                    (f"{event.action:<8}", STATUS_ROLES.get(event.action, "muted")),
-                    (summary, ""),
-                    (f"  {event.actor}", "muted"),
-                    right=[(fmt.relative(event.at, now), "muted")],
-                ),
-            )
-        )
-    entries.sort(key=lambda pair: pair[0], reverse=True)
-    return [row for _, row in entries], targets
 
 
 class RecordScreen(CrmScreen[None]):
@@ -263,7 +169,7 @@ class RecordScreen(CrmScreen[None]):
         self.query_one("#record-details", Static).update(details)
         self.query_one("#linked", RowList).set_rows(self.linked(view))
         self.query_one("#tasks", RowList).set_rows(_task_rows(view.open_tasks, now))
-        rows, targets = _timeline(view.activities, view.events, now, self.kind, self.label)
+        rows, targets = timeline_rows(view.activities, view.events, now, self.kind, self.label)
         self.targets = targets
         self.query_one("#timeline", RowList).set_rows(rows)
         self.refresh_bindings()
@@ -384,404 +290,3 @@ class RecordScreen(CrmScreen[None]):
             done=self._then(lambda task: f"Done: {task.subject}"),
             label=f"complete task #{task_id}",
         )
-
-
-@dataclass(frozen=True)
-class DealPage:
-    """A deal's view, with its pipeline's stage ids in order (what < and > step through)."""
-
-    whole: DealView
-    stage_ids: list[int]
-    items: DealItems | None = None
-    quotes: list[QuoteRead] = field(default_factory=list)
-    stage_names: list[str] = field(default_factory=list)
-
-    @property
-    def deal(self) -> DealRead:
-        return self.whole.deal
-
-    @property
-    def history(self) -> list[Any]:
-        return self.whole.history
-
-    @property
-    def open_tasks(self) -> list[ActivityRead]:
-        return self.whole.open_tasks
-
-    @property
-    def activities(self) -> list[ActivityRead]:
-        return self.whole.activities
-
-    @property
-    def events(self) -> list[EventRead]:
-        return self.whole.events
-
-
-class DealScreen(RecordScreen):
-    kind = "deal"
-
-    BINDINGS = [
-        Binding(
-            "shift+left,less_than_sign",
-            "move(-1)",
-            "Move back",
-            key_display="⇧← <",
-            id="deal.move_back",
-        ),
-        Binding(
-            "shift+right,greater_than_sign",
-            "move(1)",
-            "Move on",
-            key_display="⇧→ >",
-            id="deal.move_on",
-        ),
-        Binding("w", "win", "Won", id="deal.won"),
-        Binding("x", "lose", "Lost", id="deal.lost"),
-        Binding("r", "reopen", "Reopen", id="deal.reopen"),
-    ]
-    KEYS_FIRST = (
-        "record.edit",
-        "deal.won",
-        "deal.lost",
-        "deal.reopen",
-        *RecordScreen.KEYS_FIRST[1:],
-        "deal.move_on",
-        "deal.move_back",
-    )
-
-    @property
-    def deal(self) -> DealRead | None:
-        return self.view.deal if self.view else None
-
-    @property
-    def label(self) -> str:
-        return self.deal.title if self.deal else ""
-
-    def fetch(self) -> DealPage:
-        view = self.crm.deals.show(self.record_id)
-        pipeline = self.crm.pipelines.get(view.deal.pipeline_id)
-        items = self.crm.deals.items.list(view.deal.id)
-        quotes = self.crm.quotes.list(deal=str(view.deal.id))
-        stages = pipeline.stages
-        return DealPage(view, [s.id for s in stages], items, quotes, [s.name for s in stages])
-
-    def describe(self, view: DealPage) -> tuple[Text, Details]:
-        deal = view.deal
-        money = fmt.amount(deal.amount, deal.currency)
-        status = deal.status if deal.status != "open" else deal.stage
-        title = self.title_line(
-            "DEAL",
-            deal.title,
-            f"{status} · {money}".strip(" ·"),
-            "success" if deal.status == "won" else "error" if deal.status == "lost" else "",
-        )
-        stage = Text(fmt.text(f"{deal.stage} ({deal.pipeline})"))
-        prob = f"{deal.probability}%" + (" (set on the deal)" if deal.probability_override else "")
-        rows: list[tuple[str, Any]] = [
-            ("stage", stage),
-            ("status", Text(deal.status, style=STATUS_ROLES_STYLE.get(deal.status, ""))),
-            ("amount", money + (" (its line items)" if view.items and view.items.items else "")),
-            *_recurring(view.items),
-            ("probability", prob),
-            ("close date", deal.close_date.isoformat() if deal.close_date else ""),
-            ("contact", deal.contact),
-            ("company", deal.company),
-            ("lost reason", deal.lost_reason),
-            ("closed", fmt.local(deal.closed_at) if deal.closed_at else ""),
-            ("owner", deal.owner),
-            ("tags", ", ".join(deal.tags)),
-        ]
-        rows += [(f"· {k}", v) for k, v in deal.fields.items()]
-        rows += [("created", fmt.local(deal.created_at)), ("updated", fmt.local(deal.updated_at))]
-        history = [
-            f"{fmt.local(h.at)}  {h.from_stage or '—'} → {h.to_stage or '—'} ({h.to_status})"
-            for h in view.history
-        ]
-        if history:
-            rows.append(("history", "\n".join(history[-6:])))
-        return title, _details(rows)
-
-    def linked(self, view: DealPage) -> list[Row]:
-        deal = view.deal
-        rows = []
-        if deal.contact_id:
-            rows.append(
-                Row.of(
-                    f"contact:{deal.contact_id}", ("contact  ", "muted"), (deal.contact or "", "")
-                )
-            )
-        if deal.company_id:
-            rows.append(
-                Row.of(
-                    f"company:{deal.company_id}", ("company  ", "muted"), (deal.company or "", "")
-                )
-            )
-        items = view.items.items if view.items else []
-        return rows + _sales_rows(items, view.quotes)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        deal = self.deal
-        if action in ("move", "win", "lose"):
-            return True if deal is not None and deal.status == "open" else None
-        if action == "reopen":
-            return bool(deal is not None and deal.status != "open")
-        return super().check_action(action, parameters)
-
-    def action_move(self, delta: int) -> None:
-        deal = self.deal
-        if deal is None or deal.status != "open":
-            return
-        ids = self.view.stage_ids
-        index = ids.index(deal.stage_id) + delta if deal.stage_id in ids else -1
-        if not 0 <= index < len(ids):
-            edge = "first" if delta < 0 else "last"
-            self.notify(f"{deal.title} is in the {edge} stage", timeout=3)
-            return
-        self.crm_app.run_write(
-            partial(
-                move_from,
-                self.crm,
-                deal.id,
-                deal.stage_id,
-                ids[index],
-                self.view.stage_names[index],
-            ),
-            done=self._then(lambda moved: f"Moved to {moved.stage}"),
-            label=f"move {deal.title} to the {'next' if delta > 0 else 'previous'} stage",
-        )
-
-    def action_win(self) -> None:
-        deal = self.deal
-        if deal is not None and deal.status == "open":
-            self.crm_app.run_write(
-                partial(self.crm.deals.win, deal.id),
-                done=self._then(lambda won: f"Won {won.title}"),
-                label=f"mark {deal.title} won",
-            )
-
-    def action_lose(self) -> None:
-        from tinycrm.tui.screens.deal_forms import lost_form
-
-        deal = self.deal
-        if deal is not None and deal.status == "open":
-            self.app.push_screen(lost_form(deal.id, deal.title), self._saved("Marked lost"))
-
-    def action_reopen(self) -> None:
-        deal = self.deal
-        if deal is not None and deal.status != "open":
-            self.crm_app.run_write(
-                partial(self.crm.deals.reopen, deal.id),
-                done=self._then(lambda deal: f"Reopened in {deal.stage}"),
-                label=f"reopen {deal.title}",
-            )
-
-    def action_edit(self) -> None:
-        from tinycrm.tui.screens.deal_forms import edit_deal_form
-
-        if self.deal is not None:
-            self.app.push_screen(edit_deal_form(self.deal), self._saved("Saved"))
-
-
-STATUS_ROLES_STYLE = {"open": "bold", "won": "bold green", "lost": "bold red"}
-
-
-@dataclass(frozen=True)
-class AfterSale:
-    """A contact's or company's view with its contracts and open cases beside it."""
-
-    view: Any
-    contracts: list[ContractRead]
-    cases: list[CaseRead]
-    items: list[DealItemRead] = field(default_factory=list)
-    quotes: list[QuoteRead] = field(default_factory=list)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.view, name)
-
-
-def _recurring(items: DealItems | None) -> list[tuple[str, Any]]:
-    if items is None or items.arr is None:
-        return []
-    mrr, arr = fmt.amount(items.mrr, items.currency), fmt.amount(items.arr, items.currency)
-    return [("recurring", f"MRR {mrr} · ARR {arr}")]
-
-
-def _sales_rows(items: list[DealItemRead], quotes: list[QuoteRead]) -> list[Row]:
-    """A deal's line items and quotes (choosing one opens its deal)."""
-    rows = []
-    for item in items:
-        every = f" / {item.recurring}" if item.recurring else ""
-        rows.append(
-            Row.of(
-                f"item:{item.id}:{item.deal_id}",
-                ("item     ", "muted"),
-                (f"{item.quantity} × {item.product}", ""),
-                (f"  {item.deal}", "muted"),
-                right=[(fmt.amount(item.net, item.currency) + every, "muted")],
-            )
-        )
-    for quote in quotes:
-        role = {"accepted": "success", "declined": "error", "expired": "warning"}
-        rows.append(
-            Row.of(
-                f"quote:{quote.id}:{quote.deal_id or ''}",
-                ("quote    ", "muted"),
-                (quote.number, ""),
-                (f"  {quote.status}", role.get(quote.status, "muted")),
-                right=[(fmt.amount(quote.total, quote.currency), "muted")],
-            )
-        )
-    return rows
-
-
-def _after_sale_rows(page: AfterSale) -> list[Row]:
-    rows = _sales_rows(page.items, page.quotes)
-    for contract in page.contracts:
-        renews = "renews" if contract.auto_renew else "ends"
-        rows.append(
-            Row.of(
-                f"contract:{contract.id}",
-                ("contract ", "muted"),
-                (contract.title, ""),
-                (f"  {contract.status}", "success" if contract.status == "active" else "muted"),
-                right=[(f"{renews} {contract.end_date}", "muted")],
-            )
-        )
-    for case in page.cases:
-        role = "error" if case.breached else ("warning" if case.priority == "urgent" else "muted")
-        rows.append(
-            Row.of(
-                f"case:{case.id}",
-                ("case     ", "muted"),
-                (case.subject, ""),
-                (f"  {case.priority} · {case.status}", role),
-                right=[("breached", "error")] if case.breached else [],
-            )
-        )
-    return rows
-
-
-class ContactScreen(RecordScreen):
-    kind = "contact"
-
-    @property
-    def label(self) -> str:
-        return self.view.contact.name if self.view else ""
-
-    def fetch(self) -> AfterSale:
-        view = self.crm.contacts.show(self.record_id)
-        key = str(self.record_id)
-        deal_ids = [deal.id for deal in view.deals]
-        return AfterSale(
-            view,
-            self.crm.contracts.list(contact=key),
-            self.crm.cases.list(contact=key),
-            self.crm.deals.items.of_deals(deal_ids),
-            self.crm.quotes.of_deals(deal_ids),
-        )
-
-    def describe(self, view: ContactView) -> tuple[Text, Details]:
-        c = view.contact
-        title = self.title_line("CONTACT", c.name, " · ".join(p for p in (c.title, c.company) if p))
-        rows: list[tuple[str, Any]] = [
-            ("email", c.email),
-            ("phone", c.phone),
-            ("title", c.title),
-            ("role", c.role),
-            ("company", c.company),
-            ("lifecycle", c.lifecycle),
-            ("source", c.source),
-            ("owner", c.owner),
-            ("tags", ", ".join(c.tags)),
-        ]
-        rows += [(f"· {k}", v) for k, v in c.fields.items()]
-        rows += [("notes", c.notes), ("created", fmt.local(c.created_at))]
-        return title, _details(rows)
-
-    def linked(self, view: AfterSale) -> list[Row]:
-        rows = []
-        if view.company is not None:
-            rows.append(
-                Row.of(
-                    f"company:{view.company.id}", ("company  ", "muted"), (view.company.name, "")
-                )
-            )
-        rows += [_deal_row(deal) for deal in view.deals]
-        return rows + _after_sale_rows(view)
-
-    def action_edit(self) -> None:
-        from tinycrm.tui.screens.contact_company_forms import edit_contact_form
-
-        if self.view is not None:
-            form = edit_contact_form(self.view.contact)
-            self.app.push_screen(form, self._saved("Saved"))
-
-
-class CompanyScreen(RecordScreen):
-    kind = "company"
-
-    @property
-    def label(self) -> str:
-        return self.view.company.name if self.view else ""
-
-    def fetch(self) -> AfterSale:
-        view = self.crm.companies.show(self.record_id)
-        key = str(self.record_id)
-        deal_ids = [deal.id for deal in view.deals]
-        return AfterSale(
-            view,
-            self.crm.contracts.list(company=key),
-            self.crm.cases.list(company=key),
-            self.crm.deals.items.of_deals(deal_ids),
-            self.crm.quotes.of_deals(deal_ids),
-        )
-
-    def describe(self, view: CompanyView) -> tuple[Text, Details]:
-        c = view.company
-        where = ", ".join(p for p in (c.city, c.country) if p)
-        title = self.title_line("COMPANY", c.name, " · ".join(p for p in (c.industry, where) if p))
-        rows: list[tuple[str, Any]] = [
-            ("domain", c.domain),
-            ("industry", c.industry),
-            ("size", f"{c.size:,}" if c.size is not None else None),
-            ("phone", c.phone),
-            ("address", c.address),
-            ("city", c.city),
-            ("country", c.country),
-            ("owner", c.owner),
-            ("tags", ", ".join(c.tags)),
-        ]
-        rows += [(f"· {k}", v) for k, v in c.fields.items()]
-        rows += [("created", fmt.local(c.created_at))]
-        return title, _details(rows)
-
-    def linked(self, view: AfterSale) -> list[Row]:
-        rows = [
-            Row.of(
-                f"contact:{person.id}",
-                ("contact  ", "muted"),
-                (person.name, ""),
-                (f"  {person.title}" if person.title else "", "muted"),
-            )
-            for person in view.contacts
-        ]
-        rows += [_deal_row(deal) for deal in view.deals]
-        return rows + _after_sale_rows(view)
-
-    def action_edit(self) -> None:
-        from tinycrm.tui.screens.contact_company_forms import edit_company_form
-
-        if self.view is not None:
-            form = edit_company_form(self.view.company)
-            self.app.push_screen(form, self._saved("Saved"))
-
-
-def _deal_row(deal: DealRead) -> Row:
-    where = deal.stage if deal.status == "open" else deal.status
-    return Row.of(
-        f"deal:{deal.id}",
-        ("deal     ", "muted"),
-        (deal.title, ""),
-        (f"  {where}", STATUS_ROLES.get(deal.status, "muted")),
-        right=[(fmt.amount(deal.amount, deal.currency), "muted")],
-    )
