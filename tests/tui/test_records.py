@@ -530,3 +530,42 @@ def test_whole_pieces_are_kept_or_left_out() -> None:
     assert whole_pieces("Lead-in · €18,500", 14) == "Lead-in · …"
     assert whole_pieces("Head of Sales · Acme GmbH", 12) == "Head of…"
     assert whole_pieces("Procurement · Acme", 5) == ""
+
+
+async def test_a_record_views_tasks_say_their_time_of_day(tui_store) -> None:
+    """A record view's open tasks said 'due tomorrow', 'overdue yesterday', 'overdue
+    2026-11-20' and no time, where the tasks screen says '2026-11-20 14:30'. Now each task
+    says when it is due as the tasks screen does, on a line under its subject: its date and
+    time, and how far off when that says more than the date; at 80 columns too."""
+    from datetime import datetime, timedelta
+
+    from tests.tui.test_escapes import screen_text
+    from tests.tui.test_tasks_queue import LATER
+    from tinycrm.dates import local_tz
+    from tinycrm.store.activities import add_task
+    from tinycrm.store.deals import add_deal
+
+    def at(day: int, hour: int, minute: int) -> datetime:  # Berlin, the suite's zone
+        return datetime(2026, 12, day, hour, minute, tzinfo=local_tz())
+
+    deal = add_deal(tui_store, title="Timed")
+    add_task(tui_store, text="Long late", due=at(3, 14, 30) - timedelta(days=13), deal="Timed")
+    add_task(tui_store, text="Late", due=at(2, 9, 0), deal="Timed")
+    add_task(tui_store, text="Soon", due=at(4, 14, 0), deal="Timed")
+    for size in (SIZE, (80, 24)):
+        app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)  # 3 Dec, 11:30
+        async with app.run_test(size=size) as pilot:
+            await _open(pilot, "deal", deal.id)
+            side = [row.split("▕")[0].strip(" ▁▂▃▄▅▆▇█") for row in screen_text(app).splitlines()]
+            start = side.index("Open tasks")
+            wide = size == SIZE  # at 80 columns no room for 'yesterday': left out whole
+            shown = [
+                "☐ Long late",
+                "overdue 2026-11-20 14:30",
+                "☐ Late",
+                "overdue 2026-12-02 09:00  yesterday" if wide else "overdue 2026-12-02 09:00",
+                "☐ Soon",
+                "due 2026-12-04 14:00  tomorrow",
+            ]
+            rows = 6 if wide else 4  # at 24 lines the list shows two tasks, then scrolls
+            assert side[start + 1 : start + 1 + rows] == shown[:rows], (size, side[start:])

@@ -69,6 +69,14 @@ def local(moment: datetime | None) -> str:
     return dates.format_local(moment)
 
 
+def due(moment: datetime, now: datetime) -> tuple[str, str]:
+    """When a task is due, as the tasks screen and the record views say it: its local date
+    and time (``2026-11-24 09:00``), and how far off (``tomorrow``) when that says more than
+    the date (``""`` for a day more than a week off, which ``relative`` gives as its date)."""
+    when, off = local(moment), relative(moment, now)
+    return when, "" if when.startswith(off) else off
+
+
 def local_day(now: datetime) -> date:
     return now.astimezone(dates.local_tz()).date()
 

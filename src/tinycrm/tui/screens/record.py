@@ -28,7 +28,7 @@ from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged, RowChosen, RowHighlighted
 from tinycrm.tui.screens.timeline import timeline_rows
 from tinycrm.tui.widgets.keybar import KeyBar
-from tinycrm.tui.widgets.rows import Row, RowList
+from tinycrm.tui.widgets.rows import Part, Row, RowList
 from tinycrm.tui.widgets.text import Details, Folded, whole_pieces
 
 DETAIL_LIMIT = 2000
@@ -59,20 +59,21 @@ def record_details(rows: list[tuple[str, Any]]) -> Details:
 
 
 def _task_rows(tasks: list[ActivityRead], now: datetime) -> list[Row]:
+    """Two lines a task: its subject, then when it is due as the tasks screen says it
+    (``fmt.due``): "overdue 2026-11-20 14:30", "due 2026-12-04 09:00  tomorrow"; how far
+    off is left out whole where the column has no room for it."""
     rows = []
     for task in tasks:
-        overdue = task.due_at is not None and task.due_at < now
-        due = fmt.relative(task.due_at, now) if task.due_at else ""
-        rows.append(
-            Row.of(
-                f"task:{task.id}",
-                ("☐ ", "muted"),
-                (task.subject, ""),
-                right=[
-                    (("overdue " if overdue else "due ") + due, "error" if overdue else "muted")
-                ],
+        if task.due_at is None:
+            due: tuple[Part, ...] = (("  no due date", "muted"),)
+        else:
+            overdue = task.due_at < now
+            when, off = fmt.due(task.due_at, now)
+            due = (
+                (f"  {'overdue' if overdue else 'due'} {when}", "error" if overdue else "muted"),
+                (f"  {off}" if off else "", "muted"),
             )
-        )
+        rows.append(Row(f"task:{task.id}", ((("☐ ", "muted"), (task.subject, "")), due)))
     return rows
 
 
@@ -121,7 +122,7 @@ class RecordScreen(CrmScreen[None]):
                 yield Static("Linked records", classes="section-title")
                 yield RowList(id="linked", empty="Nothing linked")
                 yield Static("Open tasks", classes="section-title")
-                yield RowList(id="tasks", empty="No open tasks  (t adds one)")
+                yield RowList(id="tasks", row_height=2, empty="No open tasks  (t adds one)")
             with Vertical(id="record-main"):
                 yield Static("Timeline", classes="section-title")
                 yield RowList(

@@ -58,9 +58,10 @@ def _about(task: ActivityRead) -> str:
 
 def _due(task: ActivityRead, now: datetime) -> str:
     """``2026-11-24 09:00  tomorrow``; the relative part only when it says more than the date."""
-    when = fmt.local(task.due_at)
-    relative = fmt.relative(task.due_at, now)
-    return when if when.startswith(relative) else f"{when}  {relative}"
+    if task.due_at is None:
+        return ""
+    when, off = fmt.due(task.due_at, now)
+    return f"{when}  {off}" if off else when
 
 
 def _task_target(task: ActivityRead | None) -> Target | None:
