@@ -25,7 +25,7 @@ def _logged(tui_store: Any) -> int:
 
 
 def _shown(screen: ActivityScreen) -> str:
-    return str(screen.query_one("#activity-text").render())
+    return str(screen.query_one("#activity-text", Static).content)
 
 
 def _details(screen: ActivityScreen) -> str:
@@ -153,3 +153,35 @@ async def test_a_huge_hostile_body_shows_escaped_fast_and_scrolls(tui_store, see
         assert body.scroll_offset.y > 100 and body.scroll_offset.y == body.max_scroll_y
         screenshot = app.export_screenshot()
         assert "pwned" in screenshot and "\x1b]0" not in screenshot
+
+
+async def test_a_long_link_in_the_text_folds_where_it_reads_as_itself(tui_store, seeded) -> None:
+    """At 80 columns a link wider than the view was cut at whatever cell the line ended,
+    '…/onboarding/enter' / 'prise-customers/…', and an email '…company-' / 'name.example.com'
+    at its last cell by chance. Now a word too long for its line folds as a record's details
+    fold an email or a link (``Folded``): after a '/', before a '.' or an '@'."""
+    import re
+
+    from tests.tui.test_escapes import screen_text
+
+    link = (
+        "https://docs.example.com/knowledge-base/articles/2026/onboarding/"
+        "enterprise-customers/single-sign-on-setup?tab=saml&lang=en"
+    )
+    email = "maximilian.bartholomew-featherstonehaugh@extraordinarily-long-company.example.com"
+    crm = Crm(tui_store)
+    note = crm.activities.log("note", "Acme renewal", "Setup", body=f"See {link} or {email}")
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ActivityScreen(note.id))
+        await settle(pilot)
+        framed = (re.search("│(.*)│", row) for row in screen_text(app).splitlines())
+        lines = [inside.group(1).strip() for inside in framed if inside]
+        start = next(i for i, row in enumerate(lines) if row.startswith("See "))
+        assert lines[start : start + 4] == [
+            "See https://docs.example.com/knowledge-base/articles/2026/onboarding/",
+            "enterprise-customers/single-sign-on-setup?tab=saml&lang=en or",
+            "maximilian.bartholomew-featherstonehaugh",
+            "@extraordinarily-long-company.example.com",
+        ], lines

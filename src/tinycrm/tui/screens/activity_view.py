@@ -4,7 +4,8 @@ The feed and a record's timeline show an activity's kind and subject on one line
 there (and enter on a timeline's activity of the record itself) opens this view over
 the screen: when, by whom, about what, and the body, scrollable. The body is shown as
 stored with its controls escaped (``tinycrm.safetext``), and as plain text (never read
-as markup). Enter opens the record it is about, esc closes.
+as markup); a word wider than the view (a link, an email) folds where it still reads as
+itself, as a record's details fold it (``Folded``). Enter opens the record it is about, esc closes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from tinycrm.api.models import ActivityRead
 from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmModalScreen
-from tinycrm.tui.widgets.text import fit
+from tinycrm.tui.widgets.text import Folded, fit
 
 LINK_KINDS = ("deal", "contact", "company")
 
@@ -101,7 +102,7 @@ class ActivityScreen(CrmModalScreen[None]):
         self.query_one("#activity-details", Static).update(table)
         body = fmt.block(activity.body).strip("\n")
         text = Text(body) if body else Text("No text beyond the subject.", style="dim")
-        self.query_one("#activity-text", Static).update(text)
+        self.query_one("#activity-text", Static).update(Folded(text))
         target = target_of(activity)
         hint = "esc closes"
         if target is not None and target[:2] != self.here:
