@@ -14,6 +14,10 @@ from mcp.types import CallToolResult, TextContent
 from tinycrm import safetext
 from tinycrm.errors import TinyCrmError, TinyCrmWarning
 from tinycrm.formats import jsonnumbers
+from tinycrm.mcp_server.fitting import cut_text, fit
+
+TOLD_CHARS = 2_000
+"""At most this many characters of a warning told (a hook's first line of output)."""
 
 
 def plain(data: Any) -> dict[str, Any]:
@@ -44,9 +48,13 @@ def answer(data: dict[str, Any], told: list[str] | None = None) -> CallToolResul
     (``999999999999999.99``), and the same JSON as the structured result, where the SDK
     writes amounts as floats (a client wanting every digit parses the text with
     ``parse_float=Decimal``). Then each warning ``told``, as the command line says it on
-    stderr: ``Warning: …``, one line, its controls escaped."""
-    text = jsonnumbers.dumps(data, indent=2)
-    said = [f"Warning: {safetext.display(' '.join(line.split()))}" for line in told or ()]
+    stderr: ``Warning: …``, one line, its controls escaped. At most ``ANSWER_CHARS`` of
+    JSON (``fitting``): a longer answer is cut, saying so."""
+    data, text = fit(data)
+    said = [
+        f"Warning: {safetext.display(cut_text(' '.join(line.split()), TOLD_CHARS))}"
+        for line in told or ()
+    ]
     return CallToolResult(
         content=[TextContent(type="text", text=line) for line in [text, *said]],
         structured_content=json.loads(text),

@@ -1,0 +1,162 @@
+"""A tool's answer cut to a size an assistant can take, never mid-character or mid-JSON.
+
+A briefing of twelve meetings of 1 MB each is 24 MB of JSON: past any assistant's
+context, and a client gives up on it. ``fit`` makes any answer at most ``ANSWER_CHARS``
+characters of JSON: first each long text is cut (the longest first, none shorter than
+``SHORTEST_CUT``) where a character ends, with `` … [cut: N more characters]`` in its
+place; if that is not enough, the last records of the longest lists are left out (a
+list's ``more`` then says so, its ``count`` is of those kept). A ``truncated`` note says
+what was cut, what was left out and how to ask for less.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from tinycrm.formats import jsonnumbers
+
+ANSWER_CHARS = 100_000
+"""At most this many characters of JSON in a tool's answer (~25,000 tokens: what an
+assistant such as Claude Code takes from one tool call by default)."""
+SHORTEST_CUT = 200
+"""A text is never cut shorter than this: below, records are left out instead."""
+_NOTE_ROOM = 3_000  # kept for the truncated note
+_NAMED = 20  # at most this many cut texts named in the note
+
+HOW = (
+    "this answer was cut to {chars:,} characters; ask for less to see records whole: a "
+    "smaller limit, a narrower where, or a briefing of one record"
+)
+
+
+def _joined(before: str, after: str) -> bool:
+    """Whether ``after`` belongs to the character ``before`` ends: a combining mark, a
+    variation selector, an emoji modifier or tag, a zero-width joiner either side, CRLF."""
+    if before == "\u200d" or after == "\u200d" or (before, after) == ("\r", "\n"):
+        return True
+    code = ord(after)
+    if 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:
+        return True
+    return unicodedata.category(after) in ("Mn", "Mc", "Me")
+
+
+def cut_text(text: str, keep: int) -> str:
+    """``text`` of at most about ``keep`` characters: cut where a character (with its
+    combining marks, an emoji with its joiners) ends, and the marker saying how much
+    more there was. ``text`` itself when it is no longer."""
+    if len(text) <= keep:
+        return text
+    at = keep
+    for _ in range(32):  # a run of marks longer than this is cut where it is
+        if at <= 1 or not _joined(text[at - 1], text[at]):
+            break
+        at -= 1
+    else:
+        at = keep
+    return f"{text[:at]} … [cut: {len(text) - at:,} more characters]"
+
+
+def _size(data: Any) -> int:
+    return len(jsonnumbers.dumps(data, indent=2))
+
+
+def _texts(data: Any, path: str, found: list[tuple[int, str]]) -> None:
+    """The lengths and paths of every text in ``data`` (``activities[0].body``)."""
+    if isinstance(data, str):
+        found.append((len(data), path))
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            _texts(value, f"{path}.{key}" if path else str(key), found)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _texts(value, f"{path}[{index}]", found)
+
+
+def _cut_texts(data: Any, keep: int, path: str, cut: list[str]) -> Any:
+    if isinstance(data, str):
+        if len(data) > keep:
+            cut.append(path)
+            return cut_text(data, keep)
+        return data
+    if isinstance(data, dict):
+        return {
+            key: _cut_texts(value, keep, f"{path}.{key}" if path else str(key), cut)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [_cut_texts(value, keep, f"{path}[{i}]", cut) for i, value in enumerate(data)]
+    return data
+
+
+def _keep_for(lengths: list[int], over: int) -> int:
+    """The longest text to keep whole so that cutting every longer one saves ``over``
+    characters (an estimate: a text's JSON may be longer than its characters)."""
+    low, high = SHORTEST_CUT, max(lengths, default=SHORTEST_CUT)
+    while low < high:  # the largest keep that still saves enough
+        middle = (low + high + 1) // 2
+        saved = sum(length - middle - 40 for length in lengths if length > middle)
+        if saved >= over:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _leave_out(data: dict[str, Any], over: int, left_out: dict[str, int]) -> None:
+    """Leave out the last records of the longest lists of ``data`` (its own lists, not
+    those inside a record: a contact's tags) in place, until about ``over`` characters
+    are saved."""
+    lists = [(key, value) for key, value in data.items() if isinstance(value, list) and value]
+    sizes = {key: [_size(item) + 8 for item in items] for key, items in lists}
+    left = {key: sum(sizes[key]) for key, _items in lists}
+    saved = 0
+    while saved < over and lists:
+        key, items = max(lists, key=lambda pair: left[pair[0]])
+        if not items:
+            return
+        size = sizes[key][len(items) - 1]
+        items.pop()
+        saved += size
+        left[key] -= size
+        left_out[key] = left_out.get(key, 0) + 1
+
+
+def fit(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """``data`` and its JSON text (``indent=2``), cut to at most ``ANSWER_CHARS``
+    characters with a ``truncated`` note when it was longer."""
+    text = jsonnumbers.dumps(data, indent=2)
+    if len(text) <= ANSWER_CHARS:
+        return data, text
+    lengths: list[tuple[int, str]] = []
+    _texts(data, "", lengths)
+    room = ANSWER_CHARS - _NOTE_ROOM
+    over = len(text) - room
+    for _ in range(8):  # each round from the whole data, aiming lower if it fell short
+        cut: list[str] = []
+        left_out: dict[str, int] = {}
+        keep = _keep_for([length for length, _path in lengths], over)
+        fitted = _cut_texts(data, keep, "", cut)  # a copy, cut or not
+        text = jsonnumbers.dumps(fitted, indent=2)
+        if len(text) > room and keep <= SHORTEST_CUT:
+            _leave_out(fitted, len(text) - room, left_out)
+            text = jsonnumbers.dumps(fitted, indent=2)
+        if len(text) <= room:
+            break
+        over += len(text) - room
+    if "results" in left_out:
+        fitted["count"] = len(fitted["results"])
+        fitted["more"] = True
+    note: dict[str, Any] = {"how": HOW.format(chars=ANSWER_CHARS)}
+    if cut:
+        more = [f"and {len(cut) - _NAMED} more"] if len(cut) > _NAMED else []
+        note["cut"] = cut[:_NAMED] + more
+    if left_out:
+        note["left_out"] = left_out
+    fitted = {**fitted, "truncated": note}
+    text = jsonnumbers.dumps(fitted, indent=2)
+    if len(text) > ANSWER_CHARS:  # nothing left to cut or leave out: say so alone
+        note["left_out"] = "everything: no part of the answer fits"
+        fitted = {"truncated": note}
+        text = jsonnumbers.dumps(fitted, indent=2)
+    return fitted, text

@@ -1,0 +1,105 @@
+"""What ``tinycrm mcp`` answers when the records are huge: an answer an assistant can take,
+cut where it says, never mid-character or mid-JSON. Through the official SDK's client."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+import pytest
+from mcp import Client
+
+import tinycrm
+from tests.test_mcp_server import serve, sqlite_url  # noqa: F401 (a fixture)
+from tinycrm.formats import jsonnumbers
+from tinycrm.mcp_server.fitting import ANSWER_CHARS, cut_text, fit
+
+CUT = re.compile(r" … \[cut: ([0-9,]+) more characters\]$")
+
+
+def test_a_huge_briefing_is_cut_to_a_size_an_assistant_can_take(
+    sqlite_url: str,  # noqa: F811
+) -> None:
+    """Twelve meetings of 1 MB each: contact_briefing answered 24 MB (the JSON text, then
+    the same as the structured result), past what any assistant's context holds; a client
+    gave up on it, or the assistant lost the rest of its conversation. Now the answer stays
+    under ANSWER_CHARS: each long text cut where a character ends, saying how much was left
+    out, and a "truncated" note saying what was cut and how to ask for less."""
+    body = "Minutes: " + "e\u0301👩\u200d💻" * 190_000  # accents and emoji joined
+    with tinycrm.open(sqlite_url) as crm:
+        crm.contacts.add("Grace Hopper", email="grace@example.com", notes="n" * 10_000)
+        for n in range(12):
+            crm.log("meeting", "grace@example.com", f"Meeting {n}", body=body)
+
+    async def session(client: Client) -> None:
+        result = await client.call_tool("contact_briefing", {"ref": "grace@example.com"})
+        assert not result.is_error
+        text = result.content[0].text
+        assert len(text) <= ANSWER_CHARS, len(text)
+        briefing = json.loads(text)
+        assert briefing == result.structured_content
+        assert briefing["contact"]["name"] == "Grace Hopper"
+        assert len(briefing["activities"]) == 12  # every meeting, each cut
+        for activity in briefing["activities"]:
+            assert activity["subject"].startswith("Meeting ")
+            said = activity["body"]
+            cut = CUT.search(said)
+            assert cut, said[-80:]
+            kept = said[: cut.start()]
+            assert body.startswith(kept) and len(kept) > 100
+            assert int(cut.group(1).replace(",", "")) == len(body) - len(kept)
+            after = body[len(kept)]  # the first character left out begins one
+            assert not unicodedata.combining(after) and after != "\u200d", repr(after)
+            assert kept[-1] != "\u200d"
+        truncated = briefing["truncated"]
+        assert "activities[0].body" in truncated["cut"]
+        assert "limit" in truncated["how"]
+
+    serve(sqlite_url, session)
+
+
+def test_a_list_too_long_to_fit_leaves_its_last_records_out_and_says_so() -> None:
+    """list_contacts(limit=1000) of a thousand contacts is ~700,000 characters: texts
+    already short, the last records are left out and the list says there are more."""
+    rows = [{"id": n, "name": f"Contact {n}", "notes": "a short note"} for n in range(5000)]
+    data, text = fit({"results": rows, "count": 5000, "more": False})
+    assert len(text) <= ANSWER_CHARS
+    assert json.loads(text) == json.loads(jsonnumbers.dumps(data))
+    kept = data["results"]
+    assert 100 < len(kept) < 5000 and kept == rows[: len(kept)]  # the first, whole
+    assert (data["count"], data["more"]) == (len(kept), True)
+    assert data["truncated"]["left_out"] == {"results": 5000 - len(kept)}
+    assert "cut" not in data["truncated"]
+    assert len(rows) == 5000  # what it was given is left as it was
+
+
+def test_an_answer_that_fits_is_left_as_it_is() -> None:
+    data = {"results": [{"id": 1, "notes": "x" * 50_000}], "count": 1, "more": False}
+    assert fit(data) == (data, jsonnumbers.dumps(data, indent=2))
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        ("ab" + "e\u0301" * 10, "e\u0301"),  # a letter and its accent
+        ("ab" + "👩\u200d💻" * 10, "👩\u200d💻"),  # an emoji of three joined
+        ("ab" + "👍🏽" * 10, "👍🏽"),  # a skin tone
+        ("ab" + "❤\ufe0f" * 10, "❤\ufe0f"),  # a variation selector
+        ("ab" + "\r\n" * 10, "\r\n"),
+    ],
+)
+def test_a_text_is_cut_where_a_character_ends(text: str, whole: str) -> None:
+    for keep in range(3, 12):
+        said = cut_text(text, keep)
+        kept = said[: said.index(" … [cut: ")]
+        assert text.startswith(kept) and len(kept) <= keep
+        assert (kept[2:].count(whole) * len(whole)) == len(kept) - 2, (keep, kept)
+        assert said.endswith(f"[cut: {len(text) - len(kept):,} more characters]")
+
+
+def test_nothing_to_cut_or_leave_out_is_said_not_sent_whole() -> None:
+    data = {f"field {n}": "x" * 150 for n in range(2000)}  # one record, 2,000 fields
+    data, text = fit(data)
+    assert len(text) <= ANSWER_CHARS
+    assert "everything" in data["truncated"]["left_out"]
