@@ -15,6 +15,7 @@ from tinycrm import safetext
 from tinycrm.errors import TinyCrmError, TinyCrmWarning
 from tinycrm.formats import jsonnumbers
 from tinycrm.mcp_server.fitting import cut_text, fit
+from tinycrm.mcp_server.words import tool_words
 
 TOLD_CHARS = 2_000
 """At most this many characters of a warning told (a hook's first line of output)."""
@@ -71,7 +72,8 @@ def warnings_told() -> Iterator[list[str]]:
 
     def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
         if issubclass(category, TinyCrmWarning):
-            told.append(str(message))
+            said = str(message)  # a failed post-write hook's words are its own
+            told.append(tool_words(said, own=said.startswith("post-write hook ")))
         else:
             shown(message, category, *args, **kwargs)
 
@@ -84,8 +86,13 @@ def warnings_told() -> Iterator[list[str]]:
 def refusals() -> Iterator[None]:
     """The CRM's refusals as tool errors with tinycrm's own message, its controls shown
     escaped as on the command line (a client may show it on a terminal; a hook's first
-    line of output, say, is the hook's own text)."""
+    line of output, say, is the hook's own text); its advice in the server's words
+    (``words.tool_words``: a tool where the command line names a command), but for a
+    hook's own."""
+    from tinycrm.hooks import HookRefused
+
     try:
         yield
     except TinyCrmError as exc:
-        raise ToolError(safetext.display(str(exc), multiline=True)) from exc
+        said = tool_words(str(exc), own=isinstance(exc, HookRefused))
+        raise ToolError(safetext.display(said, multiline=True)) from exc

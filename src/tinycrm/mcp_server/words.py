@@ -1,0 +1,46 @@
+"""The store's advice in the server's words.
+
+The store's messages are written for the command line: "a planned meeting is a task:
+tinycrm task add TEXT --due WHEN", "(--reason TEXT)", "cancel it first (tinycrm contract
+cancel 2)". An assistant has the server's tools, not the command line: ``tool_words``
+says the same with the tool and its arguments, and where no tool of the server does it,
+as a command for the user to run. The command line's own wording is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Advice a tool of the server follows: the command line's words, then the tool's.
+_TOOLS = (
+    (
+        "tinycrm deal won REF, tinycrm deal lost REF --reason TEXT",
+        "close_deal(ref=…, outcome='won'), close_deal(ref=…, outcome='lost', reason=…)",
+    ),
+    ("tinycrm task add TEXT --due WHEN", "add_task(text=…, due=…)"),
+    ("(--reason TEXT)", "(reason)"),
+    ("(give several --tag options)", "(give each tag as its own item of tags)"),
+    ("run the command again", "call the tool again"),
+)
+
+# Any other command: from "tinycrm" to the end of the advice (a closing bracket, a
+# semicolon, the end of the message), optionally after "run".
+_COMMAND = re.compile(r"(?:\brun )?`?(tinycrm [a-z][^()`;\n]*?)`?(?=\)|;|$)")
+
+
+def _for_the_user(found: re.Match[str]) -> str:
+    command = found.group(1).rstrip(" .,")
+    text = found.string
+    closing = text[found.end() : found.end() + 1] == ")"
+    where = "; no tool of this server does" if closing else " (no tool of this server does)"
+    return f"the user can run `{command}`{where}"
+
+
+def tool_words(message: str, *, own: bool = False) -> str:
+    """``message`` (a refusal or a warning of the store) with its command-line advice in
+    the server's tools; ``own``: someone's own words (a hook's output), left as they are."""
+    if own:
+        return message
+    for cli, tool in _TOOLS:
+        message = message.replace(cli, tool)
+    return _COMMAND.sub(_for_the_user, message)

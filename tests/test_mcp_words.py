@@ -1,0 +1,77 @@
+"""What ``tinycrm mcp`` tells an assistant to do is something it can do: the store's
+advice names command-line commands and options (``tinycrm task add TEXT --due WHEN``),
+which an assistant has not got; at the MCP boundary they become the server's tools and
+arguments, or, where no tool does it, a command for the user to run. Through the SDK."""
+
+from __future__ import annotations
+
+from mcp import Client
+
+import tinycrm
+from tests.test_mcp_server import refused, serve, sqlite_url  # noqa: F401 (a fixture)
+from tinycrm.mcp_server.words import tool_words
+
+
+def test_the_store_s_advice_is_given_in_the_server_s_tools(sqlite_url: str) -> None:  # noqa: F811
+    """move_deal(stage='Won') answered 'won and lost are outcomes: tinycrm deal won REF,
+    tinycrm deal lost REF --reason TEXT'; log_activity of a meeting tomorrow 'a planned
+    meeting is a task: tinycrm task add TEXT --due WHEN'; close_deal(outcome='lost',
+    reason=' ') '(--reason TEXT)'; add_contact(tags=['a,b']) '(give several --tag
+    options)'. Each now names the tool and its arguments; nothing is written."""
+    with tinycrm.open(sqlite_url) as crm:
+        crm.deals.add("Engine order", contact="ada@example.com")
+
+    async def session(client: Client) -> None:
+        said = await refused(client, "move_deal", ref="Engine order", stage="Won")
+        assert "tinycrm" not in said and "--" not in said, said
+        assert "close_deal(ref=…, outcome='won')" in said, said
+        assert "close_deal(ref=…, outcome='lost', reason=…)" in said, said
+        said = await refused(
+            client, "log_activity", kind="meeting", ref="Ada Lovelace", text="Demo",
+            at="tomorrow 10:00",
+        )  # fmt: skip
+        assert said.endswith("a planned meeting is a task: add_task(text=…, due=…)"), said
+        said = await refused(client, "close_deal", ref="Engine order", outcome="lost", reason=" ")
+        assert "--reason" not in said and "(reason)" in said, said
+        said = await refused(client, "add_contact", name="Grace Hopper", tags=["vip,new"])
+        assert said.endswith("(give each tag as its own item of tags)"), said
+
+    serve(sqlite_url, session, "--allow-writes")
+
+
+def test_advice_no_tool_can_follow_is_for_the_user(sqlite_url: str) -> None:  # noqa: F811
+    """add_contact of someone who looks like Ada warned 'if they are one person: tinycrm
+    contact merge 1 2', as if the assistant could run it: no tool merges contacts. It is
+    now the user's to run, and said so."""
+
+    async def session(client: Client) -> None:
+        result = await client.call_tool(
+            "add_contact", {"name": "Ada L", "email": "ada+crm@example.com"}
+        )
+        assert not result.is_error
+        (warning,) = [part.text for part in result.content[1:]]
+        assert warning.endswith(
+            "if they are one person: the user can run `tinycrm contact merge 1 2` "
+            "(no tool of this server does)"
+        ), warning
+
+    serve(sqlite_url, session, "--allow-writes")
+
+
+def test_a_hook_s_own_words_are_left_as_they_are() -> None:
+    assert tool_words("run tinycrm deal rm 3 first", own=True) == "run tinycrm deal rm 3 first"
+    assert (
+        tool_words("nothing was saved: run the command again")
+        == "nothing was saved: call the tool again"
+    )
+    assert tool_words(
+        "deal X has active contract #2 Y (2026-01-01 to 2026-12-31): cancel it first "
+        "(tinycrm contract cancel 2)"
+    ).endswith(
+        "cancel it first (the user can run `tinycrm contract cancel 2`; "
+        "no tool of this server does)"
+    )
+    assert tool_words(
+        "deal X has 1 contract: deleting the deal keeps it, unlinked; confirm to delete it "
+        "anyway (tinycrm deal rm --yes)"
+    ).endswith("(the user can run `tinycrm deal rm --yes`; no tool of this server does)")
