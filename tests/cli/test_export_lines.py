@@ -205,3 +205,69 @@ def test_dump_lines_built_by_sqlite_are_the_dump_written_row_by_row(tricky: Path
     assert stamp.sub("", fast.getvalue()) == stamp.sub("", general.getvalue())
     assert "\\u0001ctl" in general.getvalue() and '"2026-12-31"' in general.getvalue()
     assert deal.id
+
+
+# The bytes ``export contacts`` wrote for ``_pinned_rows`` before the export was made
+# faster (session 17): any later speed-up must write them again, byte for byte.
+PINNED = (
+    b"id,name,email,phone,title,role,company_id,lifecycle,source,last_touch,owner,notes,"
+    b"cadence_days,lead_status,score,unsubscribed,do_not_contact,uid,created_at,updated_at,"
+    b"company,tags,field.colour,field.size\n"
+    b"2,Ada,ada@x.io,-1.5e3,+12345678901234567890123,back\\slash,2,lead,,,\x1b[31mred,"
+    b"cr\rinside,,new,-7,false,false,uid-2,2026-01-02T03:04:05+00:00,"
+    b"2026-01-02T03:04:05.246914+00:00,'@corp,\"'=sum, b\",,\n"
+    b"1,J\xc3\xbcrgen M\xc3\xbcller,jm@acme.de,'+49 30 1234567,CEO,'\tTab,1,lead,''=1,,sam,"
+    b'"Met at the fair.\nFollow up, ""soon"".",1000000000000000,new,4611686018427387904,'
+    b"false,false,uid-1,2026-01-02T03:04:05+00:00,2026-01-02T03:04:05.123457+00:00,"
+    b'"Acme, Inc.","newsletter, vip","blue, green",\'=1+1\n'
+    b"4,Plain,,+1 ,'=,,,lead,,,sam,\x1fsep\x1emark\x1c,,new,0,false,false,uid-4,"
+    b"2026-01-02T03:04:05+00:00,2026-01-02T03:04:05.493828+00:00,,solo,,\n"
+    b"3,\xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x99\x82 Zo\xc3\xab,,(555) 123-4567,'@x,,,lead,,"
+    b'"a,b",sam,\xe2\x80\xaeevil \xe2\x81\xa6isolate\xe2\x81\xa9,,new,0,true,true,uid-3,'
+    b"2026-01-02T03:04:05+00:00,2026-01-02T03:04:05.370371+00:00,,,,-5\n"
+)
+
+
+def _pinned_rows(path: Path) -> None:
+    """Four contacts: accents, CJK and emoji, formulas, signs and numbers that are not
+    formulas, a number past 2**62, quotes, commas and line ends, controls, bidi marks
+    and the characters the database's lines are built with, as only raw SQL stores some."""
+    with tinycrm.open(path) as crm:
+        crm.contacts.add(
+            "Jürgen Müller", email="jm@acme.de", phone="+49 30 1234567", title="CEO",
+            company="Acme, Inc.", notes='Met at the fair.\nFollow up, "soon".',
+            tags=["vip", "newsletter"], fields={"colour": "blue, green", "size": "=1+1"},
+        )  # fmt: skip
+        crm.contacts.add("Ada", email="ada@x.io", company="@corp", tags=["=sum", "b"])
+        crm.contacts.add("東京 🙂 Zoë", fields={"size": "-5"})
+        crm.contacts.add("Plain", tags=["solo"])
+    raw: dict[int, dict[str, Any]] = {
+        1: {"role": "\tTab", "source": "'=1", "cadence_days": 10**15, "score": 2**62},
+        2: {"title": "+12345678901234567890123", "phone": "-1.5e3", "notes": "cr\rinside",
+            "owner": "\x1b[31mred", "role": "back\\slash", "score": -7},
+        3: {"title": "@x", "notes": "\u202eevil \u2066isolate\u2069", "phone": "(555) 123-4567",
+            "last_touch": "a,b", "unsubscribed": 1, "do_not_contact": 1},
+        4: {"title": "=", "notes": "\x1fsep\x1emark\x1c", "phone": "+1 "},
+    }  # fmt: skip
+    with sqlite3.connect(path) as db:
+        register_sqlite_fold(db)
+        for cid, values in raw.items():
+            for column, value in values.items():
+                db.execute(f"UPDATE contact SET {column} = ? WHERE id = ?", (value, cid))
+        db.execute("UPDATE contact SET owner = 'sam' WHERE id <> 2")
+        db.execute("UPDATE contact SET uid = 'uid-' || id")
+        db.execute(
+            "UPDATE contact SET created_at = '2026-01-02 03:04:05.000000',"
+            " updated_at = '2026-01-02 03:04:05.' || printf('%06d', id * 123457 % 1000000)"
+        )
+
+
+def test_export_contacts_writes_the_pinned_bytes(cli: Any, tmp_path: Path) -> None:
+    """To a file and to a pipe, built by the database or cell by cell: the same bytes."""
+    path = tmp_path / "crm.db"
+    _pinned_rows(path)
+    target = tmp_path / "contacts.csv"
+    assert cli("--db", str(path), "export", "contacts", "--out", str(target)).exit_code == 0
+    assert target.read_bytes() == PINNED
+    assert cli("--db", str(path), "export", "contacts").stdout == PINNED.decode()
+    assert _written(path, False).encode() == PINNED
