@@ -3,6 +3,7 @@ lines are byte for byte what writing the rows cell by cell gives, on tricky data
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import sqlite3
@@ -106,17 +107,18 @@ def test_lines_built_by_sqlite_are_the_rows_written_cell_by_cell(
     assert general.count("\n") > 10 if not filters.get("limit") else True
 
 
-@pytest.mark.parametrize("whole", [0, 10, 250_000], ids=["streamed", "streamed-many", "held"])
+@pytest.mark.parametrize("filters", [{}, {"limit": 10_000}], ids=["everyone", "limited"])
 @pytest.mark.parametrize("chunk", [1, 7, 5000])
-def test_lines_in_chunks_and_orders(
-    tricky: Path, monkeypatch: pytest.MonkeyPatch, whole: int, chunk: int
-) -> None:
-    """Every contact is read in the table's order and put in name order up to WHOLE, and
-    streamed in name order beyond; chunks of any size give the same lines."""
+def test_lines_in_chunks_and_orders(tricky: Path, filters: dict[str, Any], chunk: int) -> None:
+    """Every contact is read in the table's order and sorted by SQLite; a filtered or
+    limited export walks the name index: both give the lines in name order (ties by id),
+    and chunks of any size give the same lines."""
     from tinycrm.store import csv_lines
 
-    monkeypatch.setattr(csv_lines, "WHOLE", whole)
-    general = _written(tricky, False)
+    with tinycrm.open(tricky) as crm:  # names that sort together, added out of order
+        for name in ("Zoë Same", "Anna Same", "zoe same", "Anna Same", "Ángel"):
+            crm.contacts.add(name)
+    general = _written(tricky, False, **filters)
     stream = io.StringIO()
     with tinycrm.open(tricky) as crm:
         batches = csv_lines.stream_contact_lines(
@@ -125,6 +127,7 @@ def test_lines_in_chunks_and_orders(
             quoted=out.csv_quoted(),
             prefixes=out.FORMULA_PREFIXES,
             chunk=chunk,
+            **filters,
         )
         assert batches is not None
         columns, field_keys = next(batches)
@@ -134,6 +137,22 @@ def test_lines_in_chunks_and_orders(
             writer.write_lines(rows)
         writer.close()
     assert stream.getvalue() == general
+    added = {"Zoë Same", "Anna Same", "zoe same", "Ángel"}
+    rows = csv.reader(io.StringIO(general, newline=""))
+    names = [row[1] for row in rows if len(row) > 1 and row[1] in added]
+    assert names == ["Ángel", "Anna Same", "Anna Same", "Zoë Same", "zoe same"]
+
+
+def test_cells_looked_up_by_id_dense_sparse_or_out_of_range() -> None:
+    from tinycrm.store.csv_lines import _by_id
+
+    dense = _by_id({1: "a", 3: "c"}, "-")
+    assert dense((3, 1, 2)) == ["c", "a", "-"]
+    assert dense((4, 1, 10**18, -1)) == ["-", "a", "-", "-"]  # past the list, negative
+    sparse = _by_id({5: "e", 10**12: "t"}, "")
+    assert sparse((10**12, 5, 6)) == ["t", "e", ""]
+    assert _by_id({}, "x")((1, 2)) == ["x", "x"]
+    assert _by_id({-3: "n", 2: "b"}, "")((-3, 2, 0)) == ["n", "b", ""]
 
 
 def test_clean_tags_are_joined_at_once(tmp_path: Path) -> None:

@@ -51,7 +51,6 @@ FAR = 1 << 62  # past any text: what find()'s -1 becomes, modulo this
 # A chunk's texts stay under the allocator's first mmap threshold (128 KiB): larger ones
 # are mapped and unmapped each time, a page fault per 4 KiB (5,000 lines: 0.05 s more)
 LINES = 1000
-WHOLE = 250_000  # every contact read in the table's order, up to this many
 # What str.isspace() (and so Decimal(), which strips it) takes for whitespace.
 WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
@@ -256,30 +255,23 @@ class _Lines:
                 )
             names = {cid: self.text_cell(name) for cid, name in conn.execute(companies)}
             runs, parts = _parts(columns, "".join(self.prefixes))
-            extras = (
-                names,
-                tags,
-                fields,
-                ",".join([""] * len(field_names)) if field_names else None,
-            )
+            no_fields = ",".join([""] * len(field_names)) if field_names else None
+            extras = (names, _by_id(tags, ""), _by_id(fields, no_fields or ""), no_fields)
             yield [*(c.name for c in columns), "company", "tags", "fields"], field_names
             if everyone:
-                # Every contact: the table read in its own order (a walk of the name index
-                # costs a seek per row), the lines put in name order here; they are held,
-                # about the file's size, up to WHOLE contacts
-                order = query.with_only_columns(col(Contact.id))
-                ids = [i for (i,) in conn.execute(order.limit(WHOLE + 1)).cursor.fetchall()]
-                if len(ids) <= WHOLE:
-                    lines: dict[int, str] = {}
-                    scan = query.with_only_columns(*parts).order_by(None)
-                    for block_ids, block in self._blocks(conn, scan, columns, runs, extras, chunk):
-                        lines.update(zip(block_ids, block, strict=True))
-                    for at in range(0, len(ids), chunk):
-                        yield list(map(lines.__getitem__, ids[at : at + chunk]))
-                    return
-            query = query.with_only_columns(*parts)
-            for _ids, block in self._blocks(conn, query, columns, runs, extras, chunk):
-                yield block
+                # Every contact: the table read in its own order and sorted by SQLite, not
+                # the name index walked (a table seek per row; the unary + keeps the planner
+                # off it) nor the lines put in order here (0.04 s more, the file held in
+                # memory), and without the list's company join, which put the planner on the
+                # company index
+                query = (
+                    select(*parts)
+                    .select_from(Contact)
+                    .order_by(literal_column("+contact.sort_key"), col(Contact.id))
+                )
+            else:
+                query = query.with_only_columns(*parts)
+            yield from self._blocks(conn, query, columns, runs, extras, chunk)
 
     def _blocks(
         self,
@@ -289,8 +281,8 @@ class _Lines:
         runs: list[int | None],
         extras: tuple[Any, ...],
         chunk: int,
-    ) -> Iterator[tuple[tuple[int, ...], list[str]]]:
-        """The rows of ``query`` (``_parts``) as CSV lines, ``chunk`` at a time, with their ids."""
+    ) -> Iterator[list[str]]:
+        """The rows of ``query`` (``_parts``) as CSV lines, ``chunk`` at a time."""
         names, tags, fields, no_fields = extras
         result = conn.execute(query)
         cursor = result.cursor  # the driver's rows as they come: no Row objects
@@ -304,9 +296,9 @@ class _Lines:
                 else:
                     pieces.append(self._run(values, cells, redo))
             pieces.append(list(map(names.get, company_ids, repeat(""))))
-            pieces.append(list(map(tags.get, ids, repeat(""))))
+            pieces.append(tags(ids))
             if no_fields is not None:
-                pieces.append(list(map(fields.get, ids, repeat(no_fields))))
+                pieces.append(fields(ids))
             if redo:
                 exact = self._exact(conn, columns, [ids[i] for i in sorted(redo)])
                 for i in redo:
@@ -316,7 +308,7 @@ class _Lines:
                 lines = [",".join(filter(_given, line)) for line in zip(*pieces, strict=True)]
             else:
                 lines = list(map(",".join, zip(*pieces, strict=True)))
-            yield ids, lines
+            yield lines
         result.close()
 
     def _run(self, lines: Sequence[str], cells: int, redo: set[int]) -> list[Any]:
@@ -435,6 +427,26 @@ def _parts(columns: list[Any], firsts: str) -> tuple[list[int | None], list[Any]
             end_run()
     end_run()
     return runs, parts
+
+
+def _by_id(cells: dict[int, str], default: str) -> Callable[[Sequence[int]], list[str]]:
+    """What looks up a chunk's ids in ``cells`` (``default`` for those not there). The
+    rows come in name order, so the ids jump about: a list indexed by id (when they are
+    dense enough) is read with fewer cache misses than a dict (0.015 s less a 100,000)."""
+    top = max(cells, default=-1)
+    if top < 0 or min(cells) < 0 or top > 4 * len(cells) + 1024:
+        return lambda ids: list(map(cells.get, ids, repeat(default)))
+    dense = [default] * (top + 1)
+    for cid, cell in cells.items():
+        dense[cid] = cell
+    get = dense.__getitem__
+
+    def looked_up(ids: Sequence[int]) -> list[str]:
+        if min(ids) >= 0 and max(ids) <= top:
+            return list(map(get, ids))
+        return list(map(cells.get, ids, repeat(default)))
+
+    return looked_up
 
 
 def _given(piece: Any) -> bool:
