@@ -303,3 +303,20 @@ def test_two_add_members_of_the_same_contacts_at_once_both_succeed(store) -> Non
             lambda n=n: add_members(store, f"Autumn {n}", where="name ~ Ann"),
         )
         assert sorted((o.added, o.already) for o in outcomes) == [(0, 20), (20, 0)]
+
+
+def test_a_renamed_campaign_keeps_its_touches_and_what_they_brought_in(store) -> None:
+    """`campaign edit "Sprng webinar" --name "Spring webinar"` (a typo fixed) left every
+    contact's source and last touch naming the old name: the report then showed no first
+    or last touch, no deals, no won revenue and an ROI of -100%. Now the touches follow
+    the name, in the same write; other sources stay as they were."""
+    _attribution_world(store)
+    before = campaign_report(store, "Spring webinar")
+    edit_campaign(store, "Spring webinar", name="Spring webinar 2026")
+    after = campaign_report(store, "Spring webinar 2026")
+    assert after.first_touch == before.first_touch and after.last_touch == before.last_touch
+    assert after.leads == before.leads
+    ada, bob, cy = (get_contact(store, n) for n in ("Ada", "Bob", "Cy"))
+    assert (ada.source, ada.last_touch) == ("Spring webinar 2026", "Spring webinar 2026")
+    assert (bob.source, bob.last_touch) == ("web", "Spring webinar 2026")
+    assert (cy.source, cy.last_touch) == ("Spring webinar 2026", "trade fair")

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlmodel import Session, col
 
 from tinycrm import money
@@ -174,7 +174,9 @@ def edit_campaign(
     notes: str | Unset | None = UNSET,
 ) -> CampaignRead:
     """Change a campaign. Parameters left out are kept; ``None`` clears dates, budget
-    and notes. A new currency without a new budget keeps the amount as written."""
+    and notes. A new currency without a new budget keeps the amount as written. A new
+    name carries the campaign's touches along: contacts whose source or last touch named
+    it name it anew."""
     with store.write() as session:
         campaign = lock_campaign(session, ref, edit=True)  # a campaign rm: waited for, NotFound
         changes: list[str] = []
@@ -187,7 +189,10 @@ def edit_campaign(
         if is_set(name):
             clean = validate.name(name, "campaign name")
             campaign.name_key = _check_name(session, clean, exclude=campaign.id)
+            was = campaign.name
             put("name", clean, "name")
+            if clean != was and (moved := _rename_touches(session, was, clean)):
+                changes[-1] += f" (the touches of {plural(moved, 'contact')} follow it)"
         if is_set(channel):
             put("channel", _channel(channel), "channel")
         if is_set(starts_on):
@@ -218,6 +223,23 @@ def edit_campaign(
             )
         session.flush()
         return to_read(session, campaign)
+
+
+def _rename_touches(session: Session, old: str, new: str) -> int:
+    """Contacts whose source or last touch names the campaign ``old`` (any case, as the
+    report reads them) name it ``new``: a renamed campaign keeps what it brought in.
+    How many contacts changed."""
+    now = utcnow()
+    touched = or_(touched_by(col(Contact.source), old), touched_by(col(Contact.last_touch), old))
+    count = session.scalar(select(func.count(col(Contact.id))).where(touched)) or 0
+    for column in ("source", "last_touch"):
+        session.execute(
+            update(Contact)
+            .where(touched_by(getattr(Contact, column), old))
+            .values({column: new, "updated_at": now})
+            .execution_options(synchronize_session=False)
+        )
+    return count
 
 
 def remove_campaign(store: Store, ref: str | int) -> CampaignRead:
