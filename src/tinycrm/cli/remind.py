@@ -430,10 +430,11 @@ def install(
     notify: NotifyOpt = False,
     closing_days: ClosingDaysOpt = None,
 ) -> None:
-    """Print the crontab line that runs tinycrm remind (or install it, or a systemd timer),
-    with the --mail, --webhook, --notify and --closing-days given (before or after
-    `install`). Webhook URLs, which often hold a secret, go into a 0600 environment file
-    the line reads, not into the line."""
+    """Print the crontab line that runs tinycrm remind (or install it, or a systemd timer).
+
+    The line runs remind with the --mail, --webhook, --notify and --closing-days given
+    (before or after `install`). Webhook URLs, which often hold a secret, go into a 0600
+    environment file the line reads, not into the line."""
     from urllib.parse import urlsplit
 
     from tinycrm import schedule
