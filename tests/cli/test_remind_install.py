@@ -161,3 +161,35 @@ def test_a_bad_value_is_refused_up_front_and_nothing_is_written(
     assert "hooks.example.com/" not in refused.stderr and "\x1b" not in refused.stderr
     assert len(refused.stderr) < 300
     assert not table.exists() and not _env_file().exists()
+
+
+@pytest.mark.parametrize(
+    ("config", "said"),
+    [
+        ("", "has no [smtp] section"),
+        ('[smtp]\nhost = "mail.example.com"\nport = 0\n', "smtp.port must be"),
+        (
+            '[smtp]\nhost = "mail.example.com"\nuser = "me"\nfrom = "me@example.com"\n'
+            'password_env = "MY_SMTP_PASSWORD"\n',
+            "MY_SMTP_PASSWORD",
+        ),
+    ],
+    ids=["no-smtp", "bad-smtp", "password-env"],
+)
+def test_install_with_mail_says_when_scheduled_runs_cannot_send_it(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str, said: str
+) -> None:
+    """`remind install --mail TO` with no [smtp] in the config file, one remind cannot
+    use, or a password read from an environment variable (which cron and systemd do not
+    set) installed a line whose every run with something due failed (exit 4) in a log
+    nobody reads. Now install says so when it installs it."""
+    path = tmp_path / "config.toml"
+    path.write_text(config)
+    monkeypatch.setenv("TINYCRM_CONFIG", str(path))
+    monkeypatch.setenv("MY_SMTP_PASSWORD", "s3cret")
+    printed = cli("remind", "install", "--mail", "ann@example.com")
+    assert printed.exit_code == 0, printed.stderr
+    assert "--mail ann@example.com" in printed.stdout
+    assert said in printed.stderr and "s3cret" not in printed.stderr + printed.stdout
+    quiet = cli("remind", "install")  # no mail, nothing to say of it
+    assert quiet.exit_code == 0 and "smtp" not in quiet.stderr

@@ -343,6 +343,38 @@ def _check_delivery(mail: list[str], webhook: list[str]) -> None:
             ) from None
 
 
+def _mail_notes() -> None:
+    """Say on stderr when scheduled runs could not send the mail: no usable [smtp] in the
+    config file, or a password only in an environment variable, which cron and systemd
+    start without. (A note, not a refusal: the config file may be written next.)"""
+    from tinycrm import delivery
+    from tinycrm.config import ConfigError, current_config
+    from tinycrm.safetext import display
+
+    cannot = "scheduled runs cannot send the mail"
+    try:
+        config = current_config()
+    except ConfigError as exc:
+        note = f"{exc}: {cannot}"
+    else:
+        try:
+            settings = delivery.MailSettings.from_config(config.smtp) if config.smtp else None
+        except ValueError as exc:
+            note = f"{config.path}: {exc}: {cannot}"
+        else:
+            if settings is None:
+                note = f"{config.path} has no [smtp] section: {cannot}"
+            elif settings.password_env is not None and settings.password_command is None:
+                note = (
+                    f"smtp.password_env names {settings.password_env}, which cron and "
+                    "systemd do not set: scheduled runs cannot log in (use "
+                    "smtp.password_command)"
+                )
+            else:
+                return
+    sys.stderr.write(display(f"Note: {note}") + "\n")
+
+
 def _confirm(opened: Crm, run_id: str, told: list[DueItem]) -> None:
     """Mark what this run told; when that fails, say that it was told all the same."""
     from tinycrm.errors import TinyCrmError
@@ -454,6 +486,8 @@ def install(
     args += ["--closing-days", str(days)] if days is not None else []
     hosts = dict.fromkeys(display(urlsplit(url).hostname or "") for url in urls)
     said = f"the webhook{'s' if len(hosts) > 1 else ''} to {' and '.join(hosts)}"
+    if to:
+        _mail_notes()
     scheduling.install(
         ctx,
         schedule.REMIND,
