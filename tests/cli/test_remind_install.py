@@ -85,11 +85,23 @@ def test_the_line_carries_mail_notify_and_closing_days_quoted_for_sh_and_cron(cl
 
 def test_options_given_before_install_are_carried_too(cli) -> None:
     """`tinycrm remind --mail TO install` printed a line without the --mail, unsaid."""
-    printed = cli("remind", "--mail", "ann@example.com", "install", "--closing-days", "2")
+    url = f"https://hooks.example.com/{SECRET}"
+    printed = cli(
+        "remind", "--mail", "ann@example.com", "--webhook", url, "install", "--closing-days", "2"
+    )
     assert printed.exit_code == 0, printed.stderr
     assert _argv(printed.stdout.strip()) == [
         "remind", "--mail", "ann@example.com", "--closing-days", "2",
     ]  # fmt: skip
+    assert url in _env_file().read_text() and "hooks.example.com" in printed.stdout
+
+
+def test_a_webhook_only_in_the_environment_is_not_carried(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TINYCRM_REMIND_WEBHOOK", f"https://hooks.example.com/{SECRET}")
+    printed = cli("remind", "install")
+    assert printed.exit_code == 0 and not _env_file().exists()
 
 
 @pytest.mark.parametrize(
@@ -193,3 +205,14 @@ def test_install_with_mail_says_when_scheduled_runs_cannot_send_it(
     assert said in printed.stderr and "s3cret" not in printed.stderr + printed.stdout
     quiet = cli("remind", "install")  # no mail, nothing to say of it
     assert quiet.exit_code == 0 and "smtp" not in quiet.stderr
+
+
+def test_a_bad_webhook_from_the_environment_file_is_named_by_its_variable(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TINYCRM_REMIND_WEBHOOK remind cannot use was refused as 'Invalid value for
+    --webhook', an option the run was not given; now the variable is named."""
+    monkeypatch.setenv("TINYCRM_REMIND_WEBHOOK", f"ftp://hooks.example.com/{SECRET}")
+    refused = cli("remind")
+    assert refused.exit_code == 2
+    assert "TINYCRM_REMIND_WEBHOOK" in refused.stderr and SECRET not in refused.stderr

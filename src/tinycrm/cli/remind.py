@@ -273,7 +273,8 @@ def remind(
 
     from tinycrm import delivery
 
-    _check_delivery(mail or [], webhook or [])
+    from_env = _source(ctx, "webhook") == "ENVIRONMENT"
+    _check_delivery(mail or [], webhook or [], webhook_hint=WEBHOOK_ENV if from_env else "")
     opened = crm(ctx)
     reminders = opened.reminders
     if not all_:
@@ -324,16 +325,17 @@ def remind(
         raise typer.Exit(EXIT_DUE)
 
 
-def _check_delivery(mail: list[str], webhook: list[str]) -> None:
+def _check_delivery(mail: list[str], webhook: list[str], *, webhook_hint: str = "") -> None:
     """Refuse a webhook URL or a mail recipient that cannot be used, up front: a typo in
     a crontab should fail on the first run, not on the first day something is due.
-    (A URL is not repeated: its path may hold a secret.)"""
+    (A URL is not repeated: its path may hold a secret.) ``webhook_hint``: where the URLs
+    came from, when not from ``--webhook``."""
     from tinycrm import delivery
     from tinycrm.safetext import quoted
 
     for url in webhook:
         if problem := delivery.webhook_url_problem(url):
-            raise typer.BadParameter(problem, param_hint="--webhook")
+            raise typer.BadParameter(problem, param_hint=webhook_hint or "--webhook")
     for to in mail:
         try:
             delivery.recipient_address(to)
@@ -422,14 +424,19 @@ class _Delivery:
 _CARRIED = "tinycrm.remind.install"  # ctx.meta: the options given before `install`
 
 
+def _source(ctx: typer.Context, name: str) -> str:
+    """Where parameter ``name`` came from: ``COMMANDLINE``, ``ENVIRONMENT``, ``DEFAULT``
+    (by name: the enum is the click Typer runs on, which need not be ``click``)."""
+    source = ctx.get_parameter_source(name)
+    return source.name if source is not None else ""
+
+
 def _carried(
     ctx: typer.Context, all_: bool, fail_if_due: bool, output: Output, given: _Delivery
 ) -> _Delivery:
     """What ``remind OPTIONS install`` carries: the delivery options given before
     ``install`` (a webhook named on the command line, not one from the environment);
     ``--all``, ``--fail-if-due`` and an output format are refused, not dropped unsaid."""
-    from click.core import ParameterSource
-
     for flag, given_flag in (
         ("--all", all_),
         ("--fail-if-due", fail_if_due),
@@ -439,7 +446,7 @@ def _carried(
             raise typer.BadParameter(
                 "remind install does not carry it into a scheduled run", param_hint=flag
             )
-    if ctx.get_parameter_source("webhook") is ParameterSource.COMMANDLINE:
+    if _source(ctx, "webhook") == "COMMANDLINE":
         given.webhook = list(ctx.params.get("webhook") or [])
     return given
 
