@@ -511,7 +511,7 @@ def test_a_body_with_unicode_line_separators_is_stored_as_the_store_takes_bodies
     assert log_messages(store, [message], **OWN).logged == 1
     (logged,) = list_activities(store, contact="Ann Lee")
     body = logged.body or ""
-    assert body.endswith("\n\none\ntwo\n\nthree [31mred")
+    assert body.endswith("\n\none\ntwo\n\nthree red")
     assert validate.plain(body, "body", multiline=True) == body  # import takes it again
 
 
@@ -690,3 +690,27 @@ def test_create_contacts_names_no_one_by_an_address_in_the_display_name(store: A
     assert get_contact(store, "phish@evil.example").name == "phish@evil.example"
     assert get_contact(store, "wide@evil.example").name == "wide@evil.example"
     assert get_contact(store, "bob@good.example").name == "Bob Roe"
+
+
+def test_escape_sequences_in_names_and_subjects_are_dropped_whole(store: Any) -> None:
+    """A name or subject holding terminal escape sequences (an encoded word hides them
+    from the header parser) kept their printable tails: a lead named 'Evil [2J ]0;pwn',
+    a subject 'Hi [31mRED', a From of 'raw\\x1b[31m <raw@x>' read as a lead named '31m'.
+    Each sequence (CSI, OSC up to its end, 8-bit CSI) is dropped whole, as a terminal
+    would not show it; other controls still become spaces."""
+    import base64
+
+    def word(text: str) -> str:
+        return f"=?utf-8?b?{base64.b64encode(text.encode()).decode()}?="
+
+    name = word("Evil\x1b[2J\x1b]0;pwn\x07")
+    evil = _msg(f"{name} <evil@x.example>", mid="<e@x>",
+                subject=word("Hi\x1b[31mRED\u009b0m done\x1b]52;c;aGk=\x1b\\"))  # fmt: skip
+    raw = _msg("raw\x1b[31m <raw@x.example>", mid="<r@x>", body="a \x1b[1mbold\x1b[0m word")
+    log_messages(store, [evil, raw], create_contacts=True, **OWN)
+    assert get_contact(store, "evil@x.example").name == "Evil"
+    assert get_contact(store, "raw@x.example").name == "raw"
+    (activity,) = list_activities(store, contact="Evil")
+    assert activity.subject == "HiRED done"
+    (activity,) = list_activities(store, contact="raw")
+    assert activity.body is not None and activity.body.endswith("\n\na bold word")

@@ -654,3 +654,15 @@ def test_a_from_line_without_a_usable_date_is_passed_over() -> None:
         m = parse_message(line + b"\n" + UNDATED)
         assert m.dated_by == "Received", line
         assert parse_message(line + b"\n" + UNDATED.split(b"\n", 2)[2]).date is None
+
+
+def test_a_control_character_in_a_display_name_does_not_lose_the_address() -> None:
+    """'From: raw<ESC>[31m <ann@x.example>': the header parser read no mailbox in a
+    phrase holding a control character (an escape sequence, a bell, a C1 CSI), so the
+    message had no sender: it was skipped as 'internal or own' (or 'with no address'),
+    never logged for Ann. The controls are dropped; the address and name are read."""
+    for name in (b"raw\x1b[31m", b"\xff\xfe\x1b[31m", b"Bell\x07", "C1\u009b2J".encode()):
+        m = parse_message(b"From: " + name + b" <Ann@X.example>\nTo: Bo <bo@y.example>\n\nx")
+        assert m.sender == "ann@x.example", name
+        assert m.to == ("bo@y.example",)
+        assert m.sender_name is not None and m.sender_name.isprintable()

@@ -116,6 +116,8 @@ def _readable(name: str, value: str) -> str:
         return value
     value = _eight_bit(value)
     addresses = name.lower().removeprefix("resent-") in _ADDRESS_HEADERS
+    if addresses and _CONTROL.search(value):  # the parser reads no mailbox around one
+        value = _CONTROL.sub("", ESCAPE_SEQUENCE.sub("", value))
     limit = ADDRESSES_MAX if addresses else HEADER_MAX
     if len(value) > limit:
         cut = value.rfind("," if addresses else " ", 0, limit)
@@ -123,6 +125,17 @@ def _readable(name: str, value: str) -> str:
     if value.count("(") > COMMENT_DEPTH and _depth(value) > COMMENT_DEPTH:
         value = value.replace("(", " ").replace(")", " ")
     return value
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not a tab, CR or LF
+ESCAPE_SEQUENCE = re.compile(
+    "(?:\x1b\\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, clearing the screen
+    "|\x1b[]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\\\|\x9c)?"  # OSC, DCS…: to its end, or the line's
+    "|[\x90\x98\x9d-\x9f][^\x07\x1b\x9c\n]*(?:\x07|\x9c)"  # their 8-bit forms, when ended
+    "|\x1b[ -/]*[0-~]"  # any other escape
+)
+"""A terminal escape sequence, whole: dropped from names, subjects and text, as a
+terminal would show none of it (dropping its ESC alone left ``[31m`` behind)."""
 
 
 def _depth(value: str) -> int:
@@ -450,11 +463,17 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
         values: list[Any] = message.get_all(name, failobj=[])
     except Exception:  # the modern policy cannot parse one: the classic parser reads all
         values = _raw(message, name)
-    for value in values:
+    raws = _raw(message, name)
+    for index, value in enumerate(values):
         try:
             mailboxes = [(a.addr_spec, a.display_name) for a in value.addresses]
+            if any("@" not in addr for addr, _ in mailboxes) and index < len(raws):
+                # one it read without a domain: a phrase it could not read ('raw[31m'
+                # left of an escape sequence) took the address with it
+                raise ValueError
         except Exception:  # the registry could not read it: the classic parser can
-            mailboxes = [(addr, display) for display, addr in getaddresses([str(value)])]
+            text = raws[index] if index < len(raws) else str(value)
+            mailboxes = [(addr, display) for display, addr in getaddresses([text])]
         for address, display in mailboxes:
             # no address holds a control or a bidi override: a NUL (which PostgreSQL
             # refuses) or an escape sequence after it is junk around the address

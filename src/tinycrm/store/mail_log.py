@@ -50,7 +50,7 @@ from sqlmodel import Session, col
 
 from tinycrm import safetext
 from tinycrm.config import MailSettings
-from tinycrm.mail.message import MailMessage
+from tinycrm.mail.message import ESCAPE_SEQUENCE, MailMessage
 from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.companies import keep_company
@@ -664,8 +664,9 @@ def _domain_key(domain: str) -> str:
 
 
 def _clean(text: str, limit: int) -> str:
-    """One line of text safe to store: controls and bidi overrides dropped."""
-    return " ".join(safetext.UNSAFE.sub(" ", text).split())[:limit]
+    """One line of text safe to store: escape sequences dropped whole, other controls
+    and bidi overrides made spaces."""
+    return " ".join(safetext.UNSAFE.sub(" ", ESCAPE_SEQUENCE.sub("", text)).split())[:limit]
 
 
 def _subject(text: str) -> str:
@@ -724,7 +725,7 @@ def mail_body(message: MailMessage) -> str:
         rest = message.attachments[ATTACHMENTS_SHOWN:]
         lines.append(f"Attachments: {len(rest)} more ({_size(sum(a.size for a in rest))})")
     text = message.body.replace("\r\n", "\n").replace("\r", "\n").translate(_SEPARATORS)
-    text = safetext.UNSAFE_MULTILINE.sub("", text)  # what the store refuses in a body
+    text = safetext.UNSAFE_MULTILINE.sub("", ESCAPE_SEQUENCE.sub("", text))  # the store refuses
     if len(text) > BODY_MAX:
         text = text[:BODY_MAX] + "\n[…]"
     return "\n".join(lines) + ("\n\n" + text if text.strip() else "")
