@@ -714,3 +714,26 @@ def test_escape_sequences_in_names_and_subjects_are_dropped_whole(store: Any) ->
     assert activity.subject == "HiRED done"
     (activity,) = list_activities(store, contact="raw")
     assert activity.body is not None and activity.body.endswith("\n\na bold word")
+
+
+def test_a_huge_text_is_cut_before_it_is_cleaned(monkeypatch: Any) -> None:
+    """A 40 MB text took 7.5 s to make into the activity's body, every character of it
+    looked at for controls and escape sequences, to keep its first 100,000: it is cut
+    (with room for what cleaning drops) before it is cleaned now, and reads the same."""
+    import re
+
+    from tinycrm.store import mail_log
+
+    seen: list[int] = []
+
+    class Spy:
+        def sub(self, new: str, text: str) -> str:
+            seen.append(len(text))
+            return re.sub("\x1b", new, text)
+
+    text = ("word " * 20 + "\n") * 100_000  # 10 MB
+    message = _msg("ann@acme.example", body=text)
+    whole = mail_log.mail_body(message)
+    monkeypatch.setattr(mail_log, "ESCAPE_SEQUENCE", Spy())
+    assert mail_log.mail_body(message) == whole
+    assert whole.endswith("\n[…]") and max(seen) <= 2 * mail_log.BODY_MAX + 10

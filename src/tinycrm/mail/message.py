@@ -58,6 +58,7 @@ MAX_MESSAGE = 50 * 1024 * 1024
 """Bytes of a message (with CRLF line ends, as IMAP's RFC822.SIZE counts them) above
 which only its header is read: ``mail sync`` fetches no more of it, and a Maildir's or
 an mbox's is read the same way, so that it has one key and one activity from either."""
+HEAD_MAX = 1024 * 1024  # bytes of the header of a message over MAX_MESSAGE read at most
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
@@ -307,6 +308,8 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     # header: the parser read the header as text, no sender, no subject
     data = data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
     whole = _wire_size(data) <= MAX_MESSAGE
+    if not whole:  # its header alone, as IMAP's BODY[HEADER] (all of it made text: GBs)
+        data = data[: _header_end(data)]
     try:
         message = BytesParser(policy=_POLICY).parsebytes(data, headersonly=not whole)
     except RecursionError:  # multiparts nested thousands deep: the header is read
@@ -361,6 +364,13 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
         senders=tuple(dict.fromkeys(a for a, _ in senders)),
         reply_to=tuple(dict.fromkeys(a for a, _ in reply_to)),
     )
+
+
+def _header_end(data: bytes) -> int:
+    """Where the header of a message ends: after its first empty line (LF or CRLF), or
+    after :data:`HEAD_MAX` bytes when it has none sooner (a file of one huge line)."""
+    ends = [at + len(blank) for blank in (b"\n\n", b"\n\r\n") if (at := data.find(blank)) >= 0]
+    return min((*ends, HEAD_MAX))
 
 
 def _wire_size(data: bytes) -> int:
@@ -611,7 +621,6 @@ def _hash_key(sender: str | None, date: datetime | None, subject: str, raw_date:
 
 RAW_KEY = "raw-sha256:"  # the key of a message without Message-ID (see _raw_key)
 _KEY_HEADERS = ("from", "to", "cc", "date", "subject")
-_LINE_ENDS = re.compile(rb"[ \t\r]+(?=\n|\Z)")
 
 
 def _raw_key(message: EmailMessage, data: bytes) -> str:
@@ -625,11 +634,10 @@ def _raw_key(message: EmailMessage, data: bytes) -> str:
         for name in _KEY_HEADERS
     ]
     digest = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass"))
-    text = data.replace(b"\r\n", b"\n")
-    end = text.find(b"\n\n")
-    digest.update(
-        b"\n\n" + (_LINE_ENDS.sub(b"", text[end + 2 :]).rstrip(b"\n") if end >= 0 else b"")
-    )
+    ends = [at + len(blank) for blank in (b"\n\n", b"\n\r\n") if (at := data.find(blank)) >= 0]
+    lines_of_text = data[min(ends) :].split(b"\n") if ends else []
+    text = b"\n".join([line.rstrip(b" \t\r") for line in lines_of_text])  # a regex: 2x slower
+    digest.update(b"\n\n" + text.rstrip(b"\n"))
     return f"{RAW_KEY}{digest.hexdigest()[:32]}"
 
 
