@@ -50,7 +50,8 @@ from sqlmodel import Session, col
 
 from tinycrm import safetext
 from tinycrm.config import MailSettings
-from tinycrm.mail.message import ESCAPE_SEQUENCE, MailMessage
+from tinycrm.mail.headers import ESCAPE_SEQUENCE
+from tinycrm.mail.message import MailMessage
 from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.companies import keep_company

@@ -1,0 +1,196 @@
+"""How :mod:`tinycrm.mail.message` reads a message's header lines: the standard
+library's modern policy, made to read what real mail carries (raw 8-bit bytes as UTF-8,
+else Windows-1252; encoded words and RFC 2231 parameters in a charset that cannot read
+their bytes; headers too long or nested too deep for its parsers; controls and escape
+sequences in an address header), and the charsets a text can be in."""
+
+from __future__ import annotations
+
+import re
+from email.policy import EmailPolicy
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["ESCAPE_SEQUENCE", "POLICY", "eight_bit", "readable", "text_charset"]
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+class _EightBitHeaders(EmailPolicy):
+    """The modern policy, reading raw 8-bit header bytes as text: UTF-8 (RFC 6532, what
+    most programs send), else Windows-1252 (an old program's). The parser keeps such
+    bytes as lone surrogates, which the standard library hands on in display names and
+    file names; no database can store them."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if isinstance(value, str):
+            return _fetched(self, name, value)
+        return self._fetch(name, value)
+
+    def _fetch(self, name: str, value: str) -> Any:
+        value = _charsets(readable(name, value))
+        try:
+            return super().header_fetch_parse(name, value)
+        except RecursionError:
+            raise  # nesting too deep: parse_message reads the header alone
+        except Exception:
+            # The parser itself asks for Content-Type while it reads a part: one its
+            # header registry raises on (a parameter ``name*`` with no ``=``: an
+            # IndexError) made the whole message unreadable. Read without the
+            # parameters that have no value, else as its type alone.
+            if name.lower() not in _PARAMETER_HEADERS or not isinstance(value, str):
+                raise
+        head, *parameters = value.split(";")
+        try:
+            kept = [head, *(p for p in parameters if "=" in p)]
+            return super().header_fetch_parse(name, ";".join(kept))
+        except Exception:
+            return super().header_fetch_parse(name, head)
+
+
+@lru_cache(maxsize=256)
+def _fetched(policy: _EightBitHeaders, name: str, value: str) -> Any:
+    """A header parsed once per value: the standard library's parser asks for a
+    multipart's Content-Type at each of its parts (50,000 parts took 25 s to read)."""
+    return policy._fetch(name, value)
+
+
+_PARAMETER_HEADERS = frozenset({"content-type", "content-disposition"})
+HEADER_MAX = 16 * 1024  # characters of a header read (the standard library's parser
+ADDRESSES_MAX = 64 * 1024  # takes time and memory that grow faster than a header does)
+_ADDRESS_HEADERS = frozenset({"from", "to", "cc", "bcc", "reply-to", "sender"})
+COMMENT_DEPTH = 32  # deeper (comments in comments): the parsers recurse into each level
+
+
+def readable(name: str, value: str) -> str:
+    """A raw header value as the parsers can take it: 8-bit bytes read as text (see
+    :func:`eight_bit`); one over :data:`HEADER_MAX` characters cut at a space (an
+    address list over :data:`ADDRESSES_MAX`, after its last whole address); comments
+    nested deeper than :data:`COMMENT_DEPTH` flattened (their parentheses dropped)."""
+    if not isinstance(value, str):
+        return value
+    value = eight_bit(value)
+    addresses = name.lower().removeprefix("resent-") in _ADDRESS_HEADERS
+    if addresses and _CONTROL.search(value):  # the parser reads no mailbox around one
+        value = _CONTROL.sub("", ESCAPE_SEQUENCE.sub("", value))
+    limit = ADDRESSES_MAX if addresses else HEADER_MAX
+    if len(value) > limit:
+        cut = value.rfind("," if addresses else " ", 0, limit)
+        value = value[: cut if cut > 0 else limit]
+    if value.count("(") > COMMENT_DEPTH and _depth(value) > COMMENT_DEPTH:
+        value = value.replace("(", " ").replace(")", " ")
+    return value
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not a tab, CR or LF
+ESCAPE_SEQUENCE = re.compile(
+    "(?:\x1b\\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, clearing the screen
+    "|\x1b[]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\\\|\x9c)?"  # OSC, DCS…: to its end, or the line's
+    "|[\x90\x98\x9d-\x9f][^\x07\x1b\x9c\n]*(?:\x07|\x9c)"  # their 8-bit forms, when ended
+    "|\x1b[ -/]*[0-~]"  # any other escape
+)
+"""A terminal escape sequence, whole: dropped from names, subjects and text, as a
+terminal would show none of it (dropping its ESC alone left ``[31m`` behind)."""
+
+
+def _depth(value: str) -> int:
+    deepest = depth = 0
+    for char in value:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+_ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(\*[^?\s]*)?\?([qQbB])\?([^?\s]*)\?=")
+
+
+_RFC2231 = re.compile(r"(\*=\s*\"?)([^'\"\s;]*)'([^'\"\s;]*)'([^\"\s;]*)")
+
+
+def _charsets(value: str) -> str:
+    """``value`` with each RFC 2047 encoded word whose bytes its charset cannot read (an
+    unknown charset, or Latin-1 bytes labelled UTF-8) labelled UTF-8, else Windows-1252
+    (else Latin-1), whichever reads them. The standard library leaves such bytes as lone
+    surrogates in display names (no database can store them), "\ufffd" in a subject.
+    RFC 2231 parameters (``filename*=charset''%XX…``) likewise: a charset such as
+    ``undefined`` made the parser itself raise."""
+    if not isinstance(value, str):
+        return value
+    if "=?" in value:
+        value = _ENCODED_WORD.sub(_relabel, value)
+    if "*" in value and "'" in value:
+        value = _RFC2231.sub(_relabel_parameter, value)
+    return value
+
+
+def _relabel_parameter(parameter: re.Match[str]) -> str:
+    from urllib.parse import unquote_to_bytes
+
+    start, charset, language, text = parameter.groups()
+    label = _label(charset, unquote_to_bytes(text))
+    return parameter.group(0) if label == charset else f"{start}{label}'{language}'{text}"
+
+
+def _label(charset: str, data: bytes) -> str:
+    """``charset`` when it is a text charset that reads ``data``; else UTF-8, else
+    Windows-1252, whichever does; else Latin-1 (which reads any byte)."""
+    for label in (charset, "utf-8", "windows-1252"):
+        try:
+            if label and text_charset(label):
+                data.decode(label)
+                return label
+        except (LookupError, ValueError):  # ValueError: UnicodeError too
+            continue
+    return "iso-8859-1"
+
+
+def _relabel(word: re.Match[str]) -> str:
+    import base64
+    import binascii
+    import quopri
+
+    charset, language, encoding, text = word.groups()
+    try:
+        if encoding in "bB":
+            data = base64.b64decode(text + "=" * (-len(text) % 4))
+        else:
+            data = quopri.decodestring(text.replace("_", " ").encode("ascii"), header=True)
+    except (binascii.Error, ValueError):
+        return word.group(0)  # not decodable at all: the standard library says so
+    label = _label(charset, data)
+    if label == charset:
+        return word.group(0)
+    return f"=?{label}{language or ''}?{encoding}?{text}?="
+
+
+def eight_bit(value: str) -> str:
+    """``value`` with the raw 8-bit bytes the parser kept as lone surrogates read as
+    UTF-8, else Windows-1252."""
+    if not isinstance(value, str) or not _ESCAPED_BYTE.search(value):
+        return value
+    raw = value.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")
+
+
+POLICY = _EightBitHeaders()
+
+_NOT_TEXT = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape"})
+
+
+def text_charset(name: str) -> bool:
+    """Whether ``name`` is a charset mail text can be in: a Python text codec, not one
+    of those that turn bytes into something else (``undefined`` raises on any bytes;
+    ``idna``, ``punycode`` and the escape codecs make mojibake)."""
+    import codecs
+
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return info._is_text_encoding and info.name not in _NOT_TEXT  # type: ignore[attr-defined]
