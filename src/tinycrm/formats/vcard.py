@@ -319,11 +319,8 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
         values[FIELD_PREFIX + ADDRESS_TYPE] = kind  # a home address the contact's own
 
     def used(prefix: str) -> bool:
-        return any(
-            k.lower() == (FIELD_PREFIX + prefix + key).lower()
-            for k in values
-            for key, _ in _ADDRESS_PARTS
-        )
+        taken = {k.lower() for k in values}
+        return any((FIELD_PREFIX + prefix + key).lower() in taken for key, _ in _ADDRESS_PARTS)
 
     for prop in props:
         prefix = "" if prop is primary else f"{_label(prop, card)}."

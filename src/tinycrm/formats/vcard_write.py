@@ -1,8 +1,9 @@
 """Contacts written as vCards 3.0 and 4.0 (``tinycrm export contacts --format vcard``),
 the reverse of :mod:`tinycrm.formats.vcard`, which reads them and whose docstring says
-what goes where. A card is built with ``vobject``, then read back by the reader: what
-would not come back as stored (a custom field a vCard property would bend) is written
-again as ``X-TINYCRM-FIELD``.
+what goes where. A card is built as a :class:`~tinycrm.formats.vcard_text.Card` (what
+vobject's parser gives, less its cost), then read back by the reader: what would not
+come back as stored (a custom field a vCard property would bend) is written again as
+``X-TINYCRM-FIELD``; then written as vobject writes one.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from tinycrm.formats.vcard import (
     _type_of,
     card_values,
 )
+from tinycrm.formats.vcard_text import Card
 
 
 def _typed(
@@ -173,7 +175,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         contact = SimpleNamespace(**contact)
     if version not in VERSIONS:
         raise FormatError(f"vCard version must be one of {', '.join(VERSIONS)}")
-    card = vobject.vCard()
+    card = Card()
     card.add("version").value = version
     card.add("prodid").value = PRODID
     card.add("uid").value = _uid(contact)
@@ -240,7 +242,8 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     # A field written as a property that reading would not give back as stored (spaces
     # at either end, a second email equal to the first) goes as X-TINYCRM-FIELD too:
     # other apps read the property, tinycrm the field as it was.
-    read = card_values(card)
+    # (a contact whose fields all went as X-TINYCRM-FIELD has nothing to check)
+    read = card_values(card) if len(fields) < len(stored) else {}
     for key, value in sorted(stored.items()):
         if key not in fields and read.get(FIELD_PREFIX + key) != value:
             item = card.add("x-tinycrm-field")
@@ -249,7 +252,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
     changed = getattr(contact, "updated_at", None)
     if isinstance(changed, datetime):
         card.add("rev").value = changed.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return str(card.serialize())
+    return card.serialize()
 
 
 def _is_organisation(contact: Any, fields: dict[str, str]) -> bool:
