@@ -130,7 +130,10 @@ def list_(
 @app.command("show")
 @output_options
 def show(ctx: typer.Context, case_id: IdArg, output: Output = TABLE) -> None:
-    """Show a case with its SLA targets and its thread."""
+    """Show a case with its SLA targets and its thread (--csv: a row per message, the
+    case's columns on each)."""
+    from tinycrm.api.models import CaseMessageRead
+
     view = crm(ctx).cases.show(case_id)
 
     def render(row: dict[str, Any]) -> None:
@@ -143,7 +146,8 @@ def show(ctx: typer.Context, case_id: IdArg, output: Output = TABLE) -> None:
                 title=f"Thread ({len(view.thread)})",
             )
 
-    output.one(view.case, render, extra={"thread": view.thread})
+    thread = out.Lines("message", view.thread, CaseMessageRead)
+    output.one(view.case, render, extra={"thread": view.thread}, lines=thread)
 
 
 @app.command("reply")

@@ -190,7 +190,10 @@ def show(
     ref: RefArg,
     output: Output = TABLE,
 ) -> None:
-    """Show a deal with its stage history, open tasks and activity."""
+    """Show a deal with its line items, stage history, open tasks and activity (--csv: a
+    row per line item, the deal's columns on each)."""
+    from tinycrm.api.models import DealItemRead
+
     api = crm(ctx)
     view = api.deals.show(ref)
     items = api.deals.items.list(view.deal.id)
@@ -229,7 +232,7 @@ def show(
             )
         views.related((), (), view.open_tasks, view.activities, view.events)
 
-    output.one(view.deal, render, extra=extra)
+    output.one(view.deal, render, extra=extra, lines=out.Lines("item", items.items, DealItemRead))
 
 
 @app.command("edit")

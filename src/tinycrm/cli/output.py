@@ -512,10 +512,12 @@ class Output:
         render: Callable[[dict[str, Any]], None],
         *,
         extra: dict[str, Any] | None = None,
+        lines: Lines | None = None,
     ) -> None:
         """One record: ``render`` draws the show view; JSON and JSONL add ``extra``
-        (the view's related records) to the record's own keys."""
-        emit_one(item, render, extra=extra, **self._flags())
+        (the view's related records) to the record's own keys; CSV is a row per one of
+        its ``lines`` (see ``csv_rows``)."""
+        emit_one(item, render, extra=extra, lines=lines, **self._flags())
 
     def record(self, item: Any) -> None:
         """One record that is not a list's (an import's summary, an undo's result, counts):
@@ -636,6 +638,7 @@ def emit_one(
     jsonl: bool = False,
     csv_: bool = False,
     extra: dict[str, Any] | None = None,
+    lines: Lines | None = None,
 ) -> None:
     """Print one record: machine formats from the read model, else ``render``."""
     wants_machine(json_, jsonl, csv_)
@@ -644,9 +647,33 @@ def emit_one(
         full = {**jsonnumbers.jsonable(item), **(extra or {})}
         sys.stdout.write(dumps(full, indent=2 if json_ else None) + "\n")
     elif csv_:
-        write_csv([row])
+        write_csv(csv_rows(row, lines) if lines is not None else [row])
     else:
         render(row)
+
+
+@dataclass(frozen=True)
+class Lines:
+    """The lines a record shows under it (a quote's lines, a case's messages, a deal's
+    items), for its CSV: ``prefix`` names their columns (``line.name``), ``model`` is
+    their read model (the columns of a record without any)."""
+
+    prefix: str
+    rows: Sequence[Any]
+    model: type
+
+
+def csv_rows(row: dict[str, Any], lines: Lines) -> list[dict[str, Any]]:
+    """A record and its lines as CSV rows: one per line, the record's own columns on each
+    and the line's after them (``PREFIX.KEY``), as an order export repeats its order on
+    each of its items; a record without lines is one row, the line columns empty."""
+    record = flatten(row)
+    if not lines.rows:
+        return [{**record, **{f"{lines.prefix}.{key}": None for key in columns_of(lines.model)}}]
+    return [
+        {**record, **{f"{lines.prefix}.{k}": v for k, v in flatten(to_plain(line)).items()}}
+        for line in lines.rows
+    ]
 
 
 def print_fields(row: dict[str, Any], labels: Sequence[tuple[str, str]], title: str) -> None:

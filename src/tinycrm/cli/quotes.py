@@ -130,8 +130,12 @@ def list_(
 @app.command("show")
 @output_options
 def show(ctx: typer.Context, id_: IdArg, output: Output = TABLE) -> None:
-    """Show a quote: customer, lines, discounts, tax per rate and total."""
-    output.one(crm(ctx).quotes.get(id_), _render)
+    """Show a quote: customer, lines, discounts, tax per rate and total (--csv: a row
+    per line, the quote's columns on each)."""
+    from tinycrm.api.models import QuoteLineRead
+
+    quote = crm(ctx).quotes.get(id_)
+    output.one(quote, _render, lines=out.Lines("line", quote.lines, QuoteLineRead))
 
 
 @app.command("send")
