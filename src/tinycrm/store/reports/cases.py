@@ -14,6 +14,13 @@ For each period (``--by week|month``) or group (``--by priority|owner``) of the 
   resolution's due time leaves out that time);
 - **backlog**: cases opened before its end and not resolved by then;
 - **CSAT**: the average score of the cases resolved in it that have one (and how many).
+
+Working time is measured in ``[support]``'s business hours as the config file says them
+now, for every period: tinycrm keeps no history of them (no table or event records a
+change), so after new hours the past is measured in the new ones. The one trace of older
+hours is the working time a stopped clock had left, kept on the event that stopped it
+(``store.case_clock``): that is a remainder, not the length of the pause, so the pending
+time of an earlier period cannot be worked out in the hours that applied then.
 """
 
 from __future__ import annotations
