@@ -92,3 +92,30 @@ def test_an_underscore_in_a_price_quantity_or_value_is_refused_the_same_everywhe
     assert [p["price"] for p in cli("product", "list", "--json").json()] == [10]
     assert cli("deal", "item", "list", "Acme", "--json").json() == []
     assert cli("deal", "show", "Acme", "--json").json()["amount"] is None
+
+
+def test_an_underscore_in_a_whole_number_option_is_refused_as_in_an_amount(
+    cli: Callable[..., Any],
+) -> None:
+    """Whole-number options went through Python's int(), which takes 1_0 for ten: case
+    resolve --csat 0_4 recorded a 4, deal item edit 0_1 edited item #1 and --limit 1_0
+    listed ten. Now they refuse it as amounts and quantities do (a usage error, exit 2)."""
+    assert cli("contact", "add", "Ada").exit_code == 0
+    assert cli("case", "add", "Down", "--contact", "Ada").exit_code == 0
+    assert cli("product", "add", "Plan", "--price", "10").exit_code == 0
+    assert cli("deal", "add", "Acme").exit_code == 0
+    assert cli("deal", "item", "add", "Acme", "Plan").exit_code == 0
+    for args, value in (
+        (("case", "resolve", "1", "--csat", "0_4"), "0_4"),
+        (("deal", "item", "edit", "0_1", "--qty", "2"), "0_1"),
+        (("product", "list", "--limit", "1_0"), "1_0"),
+        (("case", "list", "--limit", "1_0"), "1_0"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 2, (args, result.stdout)
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert f"'{value}' has an underscore, which does not group digits here" in result.stderr
+    assert cli("case", "show", "1", "--json").json()["status"] == "new"
+    assert cli("deal", "item", "list", "Acme", "--json").json()[0]["quantity"] == 1
+    result = cli("case", "resolve", "1", "--csat", "6")
+    assert result.exit_code == 2 and "6 is too large (at most 5)" in result.stderr

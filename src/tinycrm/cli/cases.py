@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, edited, limit_option, nothing_to_change
+from tinycrm.cli.common import crm, edited, limit_option, nothing_to_change, whole, whole_number
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.segments import WhereOpt
 from tinycrm.cli.views import CASE_COLUMNS
@@ -188,7 +188,9 @@ def resolve(
     case_id: IdArg,
     csat: Annotated[
         int | None,
-        typer.Option(help="The customer's satisfaction, 1-5.", min=1, max=5),
+        typer.Option(
+            help="The customer's satisfaction, 1-5.", parser=whole, callback=whole_number(1, 5)
+        ),
     ] = None,
     comment: Annotated[str | None, typer.Option(help="The customer's comment.")] = None,
     output: Output = TABLE,
