@@ -239,3 +239,12 @@ async def test_a_narrow_case_list_cuts_the_company_between_words(tui_store, froz
             assert all(word[:-1] in words for word in cut), (width, text)
             seen.update(cut)
         assert "Isarpunkt…" in seen  # cut somewhere, at a word
+
+
+def test_a_breached_case_with_a_score_says_both_apart(tui_store, frozen_clock) -> None:
+    """A resolved case that missed a target and was scored read 'breachedCSAT 5/5'."""
+    from tinycrm.tui.screens.cases import case_row
+
+    ids = build(tui_store)
+    case = case_view(tui_store, ids["done"], now=NOW).case.model_copy(update={"breached": True})
+    assert "".join(text for text, _ in case_row(case, NOW).right) == "breached · CSAT 5/5"

@@ -68,6 +68,7 @@ def case_row(case: CaseRead, now: datetime) -> Row:
         right += [(" · ", "muted")] if right else []
         right.append((f"resolve: paused{_left(case)}", "muted"))
     if case.csat is not None:
+        right += [(" · ", "muted")] if right else []
         right.append((f"CSAT {case.csat}/5", "success" if case.csat >= 4 else "muted"))
     who = case.company or case.contact or ""
     return Row.of(
