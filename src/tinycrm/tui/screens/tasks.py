@@ -56,12 +56,13 @@ def _about(task: ActivityRead) -> str:
     return " · ".join(p for p in (task.deal, task.contact, task.company) if p)
 
 
-def _due(task: ActivityRead, now: datetime) -> str:
-    """``2026-11-24 09:00  tomorrow``; the relative part only when it says more than the date."""
+def _due(task: ActivityRead, now: datetime, role: str) -> list[Part]:
+    """``2026-11-24 09:00``, then ``  tomorrow`` when that says more than the date: two parts,
+    so a narrow row leaves out the second first."""
     if task.due_at is None:
-        return ""
+        return []
     when, off = fmt.due(task.due_at, now)
-    return f"{when}  {off}" if off else when
+    return [(when, role), (f"  {off}" if off else "", role)]
 
 
 def _task_target(task: ActivityRead | None) -> Target | None:
@@ -213,7 +214,7 @@ class TasksScreen(CrmScreen[None]):
                         ("☐ ", "muted"),
                         (task.subject, "strong"),
                         (f"   {_about(task)}" if _about(task) else "", "muted"),
-                        right=[(_due(task, now), role)],
+                        right=_due(task, now, role),
                     )
                 )
         return rows

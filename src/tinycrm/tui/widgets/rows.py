@@ -26,6 +26,10 @@ Part = tuple[str, str]
 
 ROLES = ("muted", "strong", "accent", "warning", "error", "success", "heading")
 
+LEFT_LEAST = 16
+"""The cells a row's text keeps at least before the parts flush right (``line``): at 40
+columns a task's due time took them all and left its name none."""
+
 
 @dataclass(frozen=True)
 class Row:
@@ -214,6 +218,7 @@ class RowList(LineView, can_focus=True, inherit_bindings=False):
             width,
             background,
             right=[(text, self._role(background, role)) for text, role in right],
+            least=LEFT_LEAST,
         )
         self._cache[key] = (row, strip)
         return strip

@@ -59,6 +59,10 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
 
 
 CUT_AFTER = " -–—·:;,/"
+
+SEPARATORS = " ·|,;"
+"""What a part between two others of a row's right side is made of (" · "): left out with
+the part after it."""
 """What a text cut at a word does not end with before its ellipsis ("Acme –…")."""
 
 
@@ -138,12 +142,16 @@ def line(
     right: Iterable[tuple[str, Style]] = (),
     left_pad: int = 1,
     prefix: tuple[str, Style] | None = None,
+    least: int = 0,
 ) -> Strip:
     """One line of exactly ``width`` cells: ``parts`` from the left, ``right`` flush right.
 
     ``prefix`` (one cell, a card's edge) comes before the padding. The left side is cut
     (with an ellipsis) to leave room for the right side: the first part anywhere, a later
-    one between words (or left out, when not even its first word fits).
+    one between words (or left out, when not even its first word fits). Where that would
+    leave the left side fewer than ``least`` cells (or fewer than it needs, when that is
+    less), parts of the right side are left out, the last first and whole, a separator
+    before one with it: a task's name came before when it is due.
     """
     segments: list[Segment] = []
     used = 0
@@ -155,6 +163,13 @@ def line(
         used += left_pad
     right_parts = [(display(t), s) for t, s in right if t]
     right_width = sum(cell_len(t) for t, _ in right_parts)
+    if least and right_parts:
+        wanted = min(least, sum(cell_len(display(t)) for t, _ in parts))
+        while right_parts and width - used - right_width - 3 < wanted:
+            right_parts.pop()
+            while right_parts and not right_parts[-1][0].strip(SEPARATORS):
+                right_parts.pop()
+            right_width = sum(cell_len(t) for t, _ in right_parts)
     room = max(0, width - used - right_width - (2 if right_parts else 0) - 1)
     drawn = False
     for text, style in parts:

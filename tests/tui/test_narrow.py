@@ -1,0 +1,53 @@
+"""The board in a small terminal (40 columns, 15 lines; 80 by 24): what a row, a form, the
+dashboard and a record's view leave out is whole, and nothing is left without its name."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.style import Style
+
+from tests.tui.conftest import NOW, open_screen, settle
+from tests.tui.test_escapes import screen_text
+from tinycrm.api import Crm
+from tinycrm.store.activities import add_task
+from tinycrm.tui.app import make_app
+from tinycrm.tui.screens.tasks import TasksScreen
+from tinycrm.tui.widgets.text import line
+
+
+def _text(parts: list[str], right: list[str], width: int, least: int = 0) -> str:
+    plain = Style()
+    strip = line(
+        [(p, plain) for p in parts], width, plain, right=[(r, plain) for r in right], least=least
+    )
+    return strip.text.rstrip()
+
+
+def test_a_row_keeps_room_for_its_name_before_what_is_flush_right() -> None:
+    """A row's flush-right parts took the room they needed and left its name what was
+    over: none, at 40 columns ('☐        2026-11-30 14:00  6 days ago'). Now they are
+    left out, the last first and whole (a separator before one with it), until the
+    left side has ``least`` cells (or all it needs)."""
+    due = ["2026-11-30 14:00", "  6 days ago"]
+    assert _text(["☐ ", "Book a call with the CFO"], due, 40, least=16) == (
+        " ☐ Book a call with…   2026-11-30 14:00"
+    )
+    badges = ["breached", " · ", "reply 2 days ago"]
+    assert _text(["high    ", "Sync stopped"], badges, 36, least=16) == (
+        " high    Sync stopped      breached"
+    )
+    short = _text(["Short"], due, 40, least=16)  # it needs fewer: all of the right side
+    assert short.startswith(" Short ") and short.endswith(" 2026-11-30 14:00  6 days ago")
+
+
+async def test_every_task_on_the_tasks_screen_shows_its_name_at_40_columns(tui_store) -> None:
+    for days in (1, 6):
+        add_task(tui_store, text="Book a call with the CFO", due=NOW - timedelta(days=days))
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)
+    async with app.run_test(size=(40, 15)) as pilot:
+        await open_screen(pilot, "4", TasksScreen)
+        await settle(pilot)
+        rows = [row for row in screen_text(app).splitlines() if row.startswith(" ☐")]
+        assert len(rows) == 2, screen_text(app)
+        assert all(row.startswith(" ☐ Book a call") for row in rows), rows
