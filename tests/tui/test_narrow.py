@@ -51,3 +51,23 @@ async def test_every_task_on_the_tasks_screen_shows_its_name_at_40_columns(tui_s
         rows = [row for row in screen_text(app).splitlines() if row.startswith(" ☐")]
         assert len(rows) == 2, screen_text(app)
         assert all(row.startswith(" ☐ Book a call") for row in rows), rows
+
+
+async def test_a_record_view_under_70_columns_shows_the_timeline_under_its_details(
+    tui_store, seeded
+) -> None:
+    """At 40 columns a deal's view gave its timeline 24 cells beside the details: each row
+    its kind and time and no subject ('call        3 days ago'), and its linked records
+    their kinds and no names ('contact'). Now under 70 columns the timeline is under the
+    details, both the whole width; from 70 up they are side by side, as before."""
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot)
+        app.open_record("deal", seeded["renewal"])
+        await settle(pilot)
+        rows = [row.rstrip(" ▁▂▃▄▅▆▇█") for row in screen_text(app).splitlines()]
+        assert " contact  Jürgen Müller" in rows, rows
+        assert any(row.startswith(" call    Walked through") for row in rows), rows
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert "▕ Timeline" in screen_text(app)

@@ -82,6 +82,9 @@ class RecordScreen(CrmScreen[None]):
 
     kind: ClassVar[str] = ""
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]
+    """Under 70 columns the timeline goes under the details (the stylesheet's -narrow)."""
+
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="record.back"),
         Binding("l", "log", "Log activity", id="record.log"),
