@@ -4,7 +4,9 @@ dashboard and a record's view leave out is whole, and nothing is left without it
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
+from rich.cells import cell_len
 from rich.style import Style
 
 from tests.tui.conftest import NOW, open_screen, settle
@@ -71,3 +73,54 @@ async def test_a_record_view_under_70_columns_shows_the_timeline_under_its_detai
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert "▕ Timeline" in screen_text(app)
+
+
+def test_activity_counts_too_wide_for_their_bars_are_left_out_not_run_together() -> None:
+    """At 40 columns twelve weeks have two cells a bar: the counts above the bars ran into
+    each other ('182526' for 18, 25 and 26) and each week's label was '…'. Now counts that
+    do not fit their bars with a space between are left out (the line under the chart says
+    this week's), and labels that do not fit are the first and the last, at the ends."""
+    from tinycrm.tui.screens.dashboard import column_lines
+
+    values = [16, 14, 18, 25, 26, 33, 45, 43, 56, 73, 107, 76]
+    labels = [f"W{week}" for week in range(38, 50)]
+    lines = [line.plain for line in column_lines(values, labels, 28)]
+    assert not any(char.isdigit() for text in lines[:-1] for char in text), lines
+    assert lines[-1].split() == ["W38", "W49"], lines
+    wide = [line.plain for line in column_lines(values, labels, 120)]
+    assert wide[0].split() == ["107"] and wide[-1].split() == labels  # room: as before
+
+
+def test_a_stage_name_gets_the_room_the_bars_leave() -> None:
+    """At 40 columns the pipeline chart had no room for bars, and still cut its stage names
+    to 8 cells ('Qualifi…', 'Negotia…'), the rest of the line empty."""
+    from tinycrm.tui.screens.dashboard import BarRow, bar_lines
+
+    rows = [
+        BarRow("Qualified", {"EUR": Decimal("771500")}, "17 deals"),
+        BarRow("Negotiation", {"EUR": Decimal("742000")}, "9 deals"),
+    ]
+    lines = [line.plain for line in bar_lines(rows, 33, {"EUR": "red"})]
+    assert [text.split()[0] for text in lines] == ["Qualified", "Negotiation"], lines
+
+
+async def test_the_dashboard_at_40_columns_names_every_tile_and_its_title_reads(
+    tui_store, frozen_clock
+) -> None:
+    """At 40 columns three tiles a row cut their names ('Pipe…', 'Forec…', 'Medi…') and
+    broke their captions mid-word ('creatio' / 'n to'), and the title read 'Dashboard
+    all…as of 2026-11-23 11:30'. Now under 60 columns two tiles a row, and the title
+    leaves out what does not fit whole."""
+    from tests.tui.conftest import seed
+    from tinycrm.tui.screens.dashboard import TILES, DashboardScreen
+
+    seed(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=frozen_clock)
+    async with app.run_test(size=(40, 15)) as pilot:
+        screen = await open_screen(pilot, "5", DashboardScreen)
+        await settle(pilot)
+        for key, _ in TILES:
+            tile = screen.tile(key)
+            assert cell_len(str(tile.border_title)) + 4 <= tile.region.width, (key, tile.region)
+        title = screen_text(app).splitlines()[0]
+        assert "…" not in title and "as of" in title, title

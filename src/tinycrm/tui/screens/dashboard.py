@@ -46,6 +46,8 @@ ACTIVITY_ROWS = 12
 """The least height of the activity chart, borders included."""
 WIDE = 110
 """From this many columns up, the tiles are one row and the charts side by side."""
+TINY = 60
+"""Under this many columns, two tiles a row: three left each 9 cells at 40 columns."""
 RETIME_SECONDS = 60.0
 """Overdue tasks, rotting deals and "this month" change with the clock alone."""
 BAR_ROWS = 6
@@ -250,8 +252,10 @@ def bar_lines(rows: Sequence[BarRow], width: int, styles: dict[str, str]) -> lis
     value_w = max((cell_len(c[4]) for c in cells), default=0)
     note_w = max((cell_len(c[5]) for c in cells), default=0)
     bar_w = width - label_w - value_w - note_w - 8
-    if bar_w < 6:
+    if bar_w < 6:  # no bars: the labels get the room they would have had
         bar_w = 0
+        longest = max((cell_len(c[0]) for c in cells), default=0)
+        label_w = max(label_w, min(longest, width - value_w - note_w - 6))
     lines = []
     for label, style, code, amount, shown, note in cells:
         parts = [Content(" "), Content.styled(fit(label, label_w).ljust(label_w), style)]
@@ -272,7 +276,11 @@ def column_lines(
     values: Sequence[int], labels: Sequence[str], width: int, height: int = BAR_ROWS
 ) -> list[Content]:
     """``values`` as vertical bars ``height`` rows high, each with its count above it and
-    its label under the axis; the last bar (the current period) stands out."""
+    its label under the axis; the last bar (the current period) stands out.
+
+    Counts are left out when one does not fit its bar with a space beside it (they ran
+    into each other: "182526"), and labels that do not fit are the first and the last,
+    at the ends of the axis."""
     n = len(values)
     if not n or width < n:
         return []
@@ -280,6 +288,7 @@ def column_lines(
     col = max(1, min(slot - 2, 8)) if slot > 2 else 1
     pad = (width - slot * n) // 2
     top = max(values)
+    counted = all(cell_len(str(value)) < slot for value in values)
     eighths = [max(1, round(v / top * height * 8)) if v and top else 0 for v in values]
     lines = []
     for level in range(height + 1, 0, -1):  # the count row above the tallest bar, then bars
@@ -287,14 +296,19 @@ def column_lines(
         for i, (value, filled) in enumerate(zip(values, eighths, strict=True)):
             style = "$accent" if i == n - 1 else "$primary"
             rows = math.ceil(filled / 8)
-            if level == rows + 1 and value:
-                parts.append(Content.styled(fit(str(value), slot).center(slot), MUTED))
+            if level == rows + 1 and value and counted:
+                parts.append(Content.styled(str(value).center(slot), MUTED))
             else:
                 block = _RISE[min(8, max(0, filled - (level - 1) * 8))] * col
                 parts.append(Content.styled(block.center(slot), style))
         lines.append(Content("").join(parts))
     lines.append(Content.styled(" " * pad + "─" * (slot * n), MUTED))
-    shown = "".join(fit(label, slot - 1).center(slot) for label in labels)
+    if all(cell_len(label) < slot for label in labels):
+        shown = "".join(label.center(slot) for label in labels)
+    else:
+        first, last = labels[0], labels[-1]
+        gap = slot * n - cell_len(first) - cell_len(last)
+        shown = f"{first}{' ' * gap}{last}" if gap > 0 and n > 1 else ""
     lines.append(Content.styled(" " * pad + shown, MUTED))
     return lines
 
@@ -496,7 +510,8 @@ class ActivityChart(Chart):
 class DashboardScreen(CrmScreen[None]):
     """Key numbers and charts over the whole database, kept up to date."""
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (TINY, "-narrow"), (WIDE, "-wide")]
+    """Under ``TINY`` columns two tiles a row, then three, from ``WIDE`` six (the stylesheet)."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="dashboard.back"),
@@ -596,7 +611,12 @@ class DashboardScreen(CrmScreen[None]):
         right = Content("")
         if self.data is not None:
             right = Content.styled(f"as of {fmt.local(self.data.numbers.as_of)} ", MUTED)
-        room = max(1, title.size.width - right.cell_length)
+        width = title.size.width
+        if self.data is not None and left.cell_length + 2 + right.cell_length > width:
+            left = Content.styled(" Dashboard", "bold")  # "all pipelines" whole or not at all
+        if left.cell_length + 2 + right.cell_length > width:
+            right = Content("")  # then the time it is as of
+        room = max(1, width - right.cell_length)
         title.update(left.truncate(room, ellipsis=True, pad=True) + right, layout=False)
 
     def on_resize(self) -> None:
