@@ -88,12 +88,15 @@ REPORTS = Literal[
     "dashboard",
 ]
 
+REF_CHARS = 1000
+"""A REF no record could have is refused before it is looked for (10 MB took 10 s)."""
 Ref = Annotated[
     str,
     Field(
         description="The record as on the command line: an id, an email, a name, a company "
         "name or domain, or a deal title.",
         min_length=1,
+        max_length=REF_CHARS,
     ),
 ]
 Where = Annotated[
@@ -263,12 +266,14 @@ class CrmServer(MCPServer):
         if name in WRITE_TOOLS and not self.allow_writes:
             raise ToolError(WRITES_OFF)
         known = self.arguments.get(name)
+        if known is None and name not in WRITE_TOOLS:  # the SDK's words, the name short
+            raise ToolError(f"Unknown tool: {safetext.quoted(name)}")
         unknown = sorted(set(arguments or {}) - set(known)) if known is not None else []
         if unknown and known is not None:
-            raise ToolError(
-                f"{name} has no argument {', '.join(repr(a) for a in unknown)} "
-                f"(its arguments: {', '.join(known)})"
-            )
+            named = ", ".join(safetext.quoted(a) for a in unknown[:5])
+            if len(unknown) > 5:
+                named += f" and {len(unknown) - 5:,} more"
+            raise ToolError(f"{name} has no argument {named} (its arguments: {', '.join(known)})")
         try:
             return await super().call_tool(name, arguments, *args, **kw)
         except ToolError as exc:
@@ -422,8 +427,12 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             Literal["open", "overdue", "today", "upcoming", "done", "all"],
             Field(description="Which tasks, judged from now."),
         ] = "open",
-        contact: Annotated[str | None, Field(description="Only this contact's (a REF).")] = None,
-        deal: Annotated[str | None, Field(description="Only this deal's (a REF).")] = None,
+        contact: Annotated[
+            str | None, Field(description="Only this contact's (a REF).", max_length=REF_CHARS)
+        ] = None,
+        deal: Annotated[
+            str | None, Field(description="Only this deal's (a REF).", max_length=REF_CHARS)
+        ] = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
         """Tasks by due time."""
@@ -496,7 +505,10 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         phone: str | None = None,
         title: Annotated[str | None, Field(description="Job title.")] = None,
         company: Annotated[
-            str | None, Field(description="A company REF; a new name creates the company.")
+            str | None,
+            Field(
+                description="A company REF; a new name creates the company.", max_length=REF_CHARS
+            ),
         ] = None,
         tags: Annotated[list[str] | None, Field(description="Tags to give the contact.")] = None,
         source: Annotated[str | None, Field(description="Where the contact came from.")] = None,
@@ -517,6 +529,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             str,
             Field(
                 min_length=1,
+                max_length=REF_CHARS,
                 description="Who or what it was about: a contact, company or deal REF; "
                 "contact:REF, company:REF or deal:REF when a contact and a company (or a "
                 "deal) share the name.",
@@ -542,9 +555,13 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         due: Annotated[
             str, Field(description="When: 'tomorrow 9:00', 'friday', '+3d', '2026-12-24 10:00'.")
         ],
-        contact: Annotated[str | None, Field(description="A contact REF.")] = None,
-        company: Annotated[str | None, Field(description="A company REF.")] = None,
-        deal: Annotated[str | None, Field(description="A deal REF.")] = None,
+        contact: Annotated[
+            str | None, Field(description="A contact REF.", max_length=REF_CHARS)
+        ] = None,
+        company: Annotated[
+            str | None, Field(description="A company REF.", max_length=REF_CHARS)
+        ] = None,
+        deal: Annotated[str | None, Field(description="A deal REF.", max_length=REF_CHARS)] = None,
         body: str | None = None,
     ) -> dict[str, Any]:
         """Add a task with a due time, about a contact, company or deal."""

@@ -18,7 +18,8 @@ from tinycrm.mcp_server.fitting import cut_text, fit
 from tinycrm.mcp_server.words import tool_words
 
 TOLD_CHARS = 2_000
-"""At most this many characters of a warning told (a hook's first line of output)."""
+"""At most this many characters of a warning told or a refusal (a hook's first line of
+output may be 64 KiB)."""
 
 
 def plain(data: Any) -> dict[str, Any]:
@@ -95,4 +96,4 @@ def refusals() -> Iterator[None]:
         yield
     except TinyCrmError as exc:
         said = tool_words(str(exc), own=isinstance(exc, HookRefused))
-        raise ToolError(safetext.display(said, multiline=True)) from exc
+        raise ToolError(safetext.display(cut_text(said, TOLD_CHARS), multiline=True)) from exc

@@ -1,0 +1,62 @@
+"""``tinycrm mcp`` against what an assistant may send by mistake (or a prompt injection on
+purpose): huge names and arguments. Through the official SDK's client."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+from mcp.server.mcpserver.exceptions import ToolError
+
+from tests.test_mcp_server import call, refused, serve, sqlite_url  # noqa: F401 (a fixture)
+from tinycrm.errors import Invalid
+from tinycrm.mcp_server.answers import refusals
+
+
+def test_a_huge_tool_or_argument_name_is_named_in_a_short_line(sqlite_url: str) -> None:  # noqa: F811
+    """A call of a tool named with 1,000,000 characters was answered 'Unknown tool: ' and
+    the megabyte; an argument so named, or 20,000 arguments a tool has not got, the same
+    in 'search has no argument …'. Each is now quoted short, as other refusals are."""
+
+    async def session(client: Client) -> None:
+        said = await refused(client, "x" * 1_000_000)
+        assert said.startswith("Unknown tool: 'xxx") and len(said) < 300, len(said)
+        said = await refused(client, "search", text="ada", **{"y" * 1_000_000: 1})
+        assert said.startswith("search has no argument 'yyy") and len(said) < 300, len(said)
+        said = await refused(client, "search", text="ada", **{f"a{n}": 1 for n in range(20_000)})
+        assert said.startswith("search has no argument 'a0', ") and len(said) < 1000, len(said)
+        assert "(its arguments: text, kinds, limit)" in said, said
+        assert (await call(client, "search", text="ada"))["results"]  # and it goes on
+
+    serve(sqlite_url, session)
+
+
+def test_a_ref_no_record_could_have_is_refused_at_once(sqlite_url: str) -> None:  # noqa: F811
+    """contact_briefing(ref=<10,000,000 characters>) took 10 s to say no contact matches
+    (list_tasks(contact=…) and add_task(contact=…) the same), the server's one store
+    turn held all the while; a REF is now at most 1,000 characters, refused at once,
+    as the schema the client sees says."""
+
+    async def session(client: Client) -> None:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        assert tools["contact_briefing"].input_schema["properties"]["ref"]["maxLength"] == 1000
+        huge = "x" * 10_000_000
+        for tool, arguments in [
+            ("contact_briefing", {"ref": huge}),
+            ("deal_briefing", {"ref": huge}),
+            ("list_tasks", {"contact": huge}),
+            ("add_task", {"text": "Call", "due": "+1d", "contact": huge}),
+            ("log_activity", {"kind": "note", "ref": huge, "text": "Met"}),
+        ]:
+            said = await refused(client, tool, **arguments)
+            assert "at most 1000 characters" in said and len(said) < 300, (tool, said[:300])
+
+    serve(sqlite_url, session, "--allow-writes")
+
+
+def test_a_long_refusal_is_cut_where_it_says() -> None:
+    """A refusal quotes what it was given short (safetext.quoted); one that did not would
+    reach the assistant whole: the server cuts it as it cuts an answer's long texts."""
+    with pytest.raises(ToolError) as refusal, refusals():
+        raise Invalid("bad: " + "n" * 100_000)
+    said = str(refusal.value)
+    assert len(said) < 2100 and said.endswith("[cut: 98,005 more characters]"), said[-100:]
