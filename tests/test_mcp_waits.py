@@ -12,6 +12,7 @@ import pytest
 from mcp import Client
 
 import tinycrm
+from tests.conftest import PG_URL, _reset_pg
 from tests.test_mcp_server import call, serve, sqlite_url  # noqa: F401 (a fixture)
 
 
@@ -111,4 +112,32 @@ def test_a_write_its_client_cancels_while_it_waits_is_not_saved(sqlite_url: str)
     finally:
         holder.close()
     with tinycrm.open(sqlite_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs TINYCRM_TEST_PG_URL")
+def test_on_postgresql_a_write_waits_for_a_lock_as_long_as_on_sqlite(pg_schema_url: str) -> None:
+    """On PostgreSQL a write behind another's lock waited for ever: add_contact never
+    answered, and every call after it queued behind it. It now gives up after SQLite's
+    busy timeout, as the board does: 'database is busy', nothing written, and the next
+    call goes through."""
+    from sqlalchemy import create_engine, text
+
+    _reset_pg(pg_schema_url)
+    holder = create_engine(pg_schema_url).connect()
+    holder.execute(text("LOCK TABLE contact IN EXCLUSIVE MODE"))  # another writer's
+
+    async def session(client: Client) -> None:
+        with anyio.fail_after(60):
+            result = await client.call_tool("add_contact", {"name": "Grace Hopper"})
+        assert result.is_error and "database is busy" in result.content[0].text, result
+        holder.rollback()
+        added = await call(client, "add_contact", name="Ada Lovelace")
+        assert added["name"] == "Ada Lovelace"
+
+    try:
+        serve(pg_schema_url, session, "--allow-writes")
+    finally:
+        holder.close()
+    with tinycrm.open(pg_schema_url) as crm:
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
