@@ -13,7 +13,7 @@ from mcp import Client
 import tinycrm
 from tests.test_mcp_server import serve, sqlite_url  # noqa: F401 (a fixture)
 from tinycrm.formats import jsonnumbers
-from tinycrm.mcp_server.fitting import ANSWER_CHARS, cut_text, fit
+from tinycrm.mcp_server.fitting import ANSWER_CHARS, SHORTEST_CUT, cut_text, fit
 
 CUT = re.compile(r" … \[cut: ([0-9,]+) more characters\]$")
 
@@ -64,7 +64,7 @@ def test_a_list_too_long_to_fit_leaves_its_last_records_out_and_says_so() -> Non
     already short, the last records are left out and the list says there are more."""
     rows = [{"id": n, "name": f"Contact {n}", "notes": "a short note"} for n in range(5000)]
     data, text = fit({"results": rows, "count": 5000, "more": False})
-    assert len(text) <= ANSWER_CHARS
+    assert 0.9 * ANSWER_CHARS < len(text) <= ANSWER_CHARS  # as many as fit, not far fewer
     assert json.loads(text) == json.loads(jsonnumbers.dumps(data))
     kept = data["results"]
     assert 100 < len(kept) < 5000 and kept == rows[: len(kept)]  # the first, whole
@@ -96,6 +96,14 @@ def test_a_text_is_cut_where_a_character_ends(text: str, whole: str) -> None:
         assert text.startswith(kept) and len(kept) <= keep
         assert (kept[2:].count(whole) * len(whole)) == len(kept) - 2, (keep, kept)
         assert said.endswith(f"[cut: {len(text) - len(kept):,} more characters]")
+
+
+def test_records_with_long_texts_are_cut_then_left_out_as_many_as_fit() -> None:
+    rows = [{"id": n, "notes": "n" * 10_000, "fields": {"x": "y" * 500}} for n in range(1000)]
+    data, text = fit({"results": rows, "count": 1000, "more": False})
+    assert 0.9 * ANSWER_CHARS < len(text) <= ANSWER_CHARS
+    assert data["results"][0]["notes"].startswith("n" * SHORTEST_CUT + " … [cut: ")
+    assert (data["count"], data["more"]) == (len(data["results"]), True)
 
 
 def test_nothing_to_cut_or_leave_out_is_said_not_sent_whole() -> None:

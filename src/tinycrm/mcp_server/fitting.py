@@ -57,8 +57,11 @@ def cut_text(text: str, keep: int) -> str:
     return f"{text[:at]} … [cut: {len(text) - at:,} more characters]"
 
 
-def _size(data: Any) -> int:
-    return len(jsonnumbers.dumps(data, indent=2))
+def _size_in_list(item: Any) -> int:
+    """The characters ``item`` takes as a record of one of the answer's own lists: each
+    of its lines indented by four more, and the comma and line break after it."""
+    text = jsonnumbers.dumps(item, indent=2)
+    return len(text) + 4 * (text.count("\n") + 1) + 2
 
 
 def _texts(data: Any, path: str, found: list[tuple[int, str]]) -> None:
@@ -108,7 +111,7 @@ def _leave_out(data: dict[str, Any], over: int, left_out: dict[str, int]) -> Non
     those inside a record: a contact's tags) in place, until about ``over`` characters
     are saved."""
     lists = [(key, value) for key, value in data.items() if isinstance(value, list) and value]
-    sizes = {key: [_size(item) + 8 for item in items] for key, items in lists}
+    sizes = {key: [_size_in_list(item) for item in items] for key, items in lists}
     left = {key: sum(sizes[key]) for key, _items in lists}
     saved = 0
     while saved < over and lists:
