@@ -115,6 +115,40 @@ def test_a_write_its_client_cancels_while_it_waits_is_not_saved(sqlite_url: str)
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
 
 
+def test_a_call_cancelled_while_it_waits_its_turn_never_runs(sqlite_url: str) -> None:  # noqa: F811
+    """Calls run one at a time: add_contact(Alan) behind add_contact(Grace), which waits
+    for the lock, is cancelled by its client. Grace is added once the lock is free; Alan,
+    never."""
+    holder = sqlite3.connect(sqlite_url, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+
+    async def session(client: Client) -> None:
+        written: dict[str, Any] = {}
+
+        async def add(name: str, scope: anyio.CancelScope) -> None:
+            with scope:
+                written[name] = await client.call_tool("add_contact", {"name": name})
+
+        alan = anyio.CancelScope()
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(add, "Grace Hopper", anyio.CancelScope())
+            await anyio.wait_all_tasks_blocked()
+            tasks.start_soon(add, "Alan Turing", alan)  # behind Grace
+            await anyio.wait_all_tasks_blocked()
+            alan.cancel()
+            await client.list_tools()  # the cancellation has reached the server
+            holder.execute("ROLLBACK")
+        assert not written["Grace Hopper"].is_error
+        assert "Alan Turing" not in written
+        names = [c["name"] for c in (await call(client, "list_contacts"))["results"]]
+        assert names == ["Ada Lovelace", "Grace Hopper"]
+
+    try:
+        serve(sqlite_url, session, "--allow-writes")
+    finally:
+        holder.close()
+
+
 @pytest.mark.skipif(not PG_URL, reason="needs TINYCRM_TEST_PG_URL")
 def test_on_postgresql_a_write_waits_for_a_lock_as_long_as_on_sqlite(pg_schema_url: str) -> None:
     """On PostgreSQL a write behind another's lock waited for ever: add_contact never
