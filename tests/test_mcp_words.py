@@ -75,3 +75,15 @@ def test_a_hook_s_own_words_are_left_as_they_are() -> None:
         "deal X has 1 contract: deleting the deal keeps it, unlinked; confirm to delete it "
         "anyway (tinycrm deal rm --yes)"
     ).endswith("(the user can run `tinycrm deal rm --yes`; no tool of this server does)")
+
+
+def test_writes_off_says_what_the_user_can_do(sqlite_url: str) -> None:  # noqa: F811
+    """A write tool on a read-only server said 'run `tinycrm mcp --allow-writes`', as if
+    the assistant could: the user's MCP client starts the server, from its configuration."""
+
+    async def session(client: Client) -> None:
+        said = await refused(client, "add_contact", name="Grace Hopper")
+        assert "run `tinycrm" not in said, said
+        assert 'the user can add "--allow-writes" to the server\'s args' in said, said
+
+    serve(sqlite_url, session)

@@ -61,8 +61,9 @@ Before a meeting, call `search` and then the matching `*_briefing`. `next_action
 what to do now, most pressing first. Amounts are exact decimals in the deal's currency."""
 
 WRITES_OFF = (
-    "writes are off: this server was started without --allow-writes "
-    "(run `tinycrm mcp --allow-writes` to let assistants change the CRM)"
+    "writes are off: this server was started without --allow-writes (the user can add "
+    "\"--allow-writes\" to the server's args in their MCP client's configuration to let "
+    "assistants change the CRM)"
 )
 
 WRITE_TOOLS = (
