@@ -5,10 +5,15 @@ arguments, or, where no tool does it, a command for the user to run. Through the
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+from pathlib import Path
+
+import pytest
 from mcp import Client
 
 import tinycrm
-from tests.test_mcp_server import refused, serve, sqlite_url  # noqa: F401 (a fixture)
+from tests.test_mcp_server import call, refused, serve, sqlite_url  # noqa: F401 (a fixture)
 from tinycrm.mcp_server.words import tool_words
 
 
@@ -87,3 +92,31 @@ def test_writes_off_says_what_the_user_can_do(sqlite_url: str) -> None:  # noqa:
         assert 'the user can add "--allow-writes" to the server\'s args' in said, said
 
     serve(sqlite_url, session)
+
+
+@pytest.mark.parametrize("how", ["renamed", "replaced"])
+def test_a_database_gone_under_the_server_says_what_the_user_can_do(
+    sqlite_url: str,  # noqa: F811
+    tmp_path: Path,
+    how: str,
+) -> None:
+    """Every tool of a server whose database file was renamed (replaced) under it said
+    'quit, and open the database where it is now' ('quit, and open it again'): the
+    board's words; an assistant can neither quit nor open. Now the user is to start the
+    server again, and the assistant is told so."""
+
+    async def session(client: Client) -> None:
+        assert (await call(client, "list_contacts"))["count"] == 1
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{sqlite_url}{suffix}").rename(tmp_path / f"moved.db{suffix}")
+        if how == "replaced":
+            shutil.copy(tmp_path / "moved.db", sqlite_url)
+        for tool, arguments in [("list_contacts", {}), ("add_contact", {"name": "Alan"})]:
+            said = await refused(client, tool, **arguments)
+            assert "quit" not in said, said
+            assert said.endswith("(the user has to start this server again, on the database "
+                                 "where it is now)" if how == "renamed" else
+                                 "(the user has to start this server again)"), said  # fmt: skip
+
+    serve(sqlite_url, session, "--allow-writes")

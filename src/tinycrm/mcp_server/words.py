@@ -9,7 +9,10 @@ as a command for the user to run. The command line's own wording is left as it i
 
 from __future__ import annotations
 
+import functools
+import json
 import re
+from importlib import resources
 
 # Advice a tool of the server follows: the command line's words, then the tool's.
 _TOOLS = (
@@ -21,11 +24,23 @@ _TOOLS = (
     ("(--reason TEXT)", "(reason)"),
     ("(give several --tag options)", "(give each tag as its own item of tags)"),
     ("run the command again", "call the tool again"),
+    # the board's words for a database file renamed or replaced under it
+    (
+        "(quit, and open the database where it is now)",
+        "(the user has to start this server again, on the database where it is now)",
+    ),
+    ("(quit, and open it again)", "(the user has to start this server again)"),
 )
 
-# Any other command: from "tinycrm" to the end of the advice (a closing bracket, a
-# semicolon, the end of the message), optionally after "run".
-_COMMAND = re.compile(r"(?:\brun )?`?(tinycrm [a-z][^()`;\n]*?)`?(?=\)|;|$)")
+
+@functools.cache
+def _command() -> re.Pattern[str]:
+    """Any other command: ``tinycrm`` and one of its commands (``command_tree.json``, as
+    tab completion reads them), to the end of the advice (a closing bracket, a
+    semicolon, the end of the message), optionally after "run"."""
+    tree = json.loads(resources.files("tinycrm").joinpath("command_tree.json").read_text())
+    names = "|".join(re.escape(name) for name, _help in tree["tree"][""]["commands"])
+    return re.compile(rf"(?:\brun )?`?(tinycrm (?:{names})\b[^()`;\n]*?)`?(?=\)|;|$)")
 
 
 def _for_the_user(found: re.Match[str]) -> str:
@@ -43,4 +58,4 @@ def tool_words(message: str, *, own: bool = False) -> str:
         return message
     for cli, tool in _TOOLS:
         message = message.replace(cli, tool)
-    return _COMMAND.sub(_for_the_user, message)
+    return _command().sub(_for_the_user, message)
