@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-from importlib import resources
 
 # Advice a tool of the server follows: the command line's words, then the tool's.
 _TOOLS = (
@@ -32,14 +31,23 @@ _TOOLS = (
     ("(quit, and open it again)", "(the user has to start this server again)"),
 )
 
+_NOUNS = ("contact", "company", "deal", "task", "contract", "quote", "product", "case", "db")
+"""What is taken for a command without ``command_tree.json``."""
+
 
 @functools.cache
 def _command() -> re.Pattern[str]:
     """Any other command: ``tinycrm`` and one of its commands (``command_tree.json``, as
     tab completion reads them), to the end of the advice (a closing bracket, a
     semicolon, the end of the message), optionally after "run"."""
-    tree = json.loads(resources.files("tinycrm").joinpath("command_tree.json").read_text())
-    names = "|".join(re.escape(name) for name, _help in tree["tree"][""]["commands"])
+    from tinycrm import command_tree
+
+    try:  # the shipped file as it is: its fingerprint may lag the sources' in a checkout
+        tree = json.loads(command_tree.PATH.read_text(encoding="utf-8"))
+        commands = [str(name) for name, _help in tree["tree"][""]["commands"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        commands = list(_NOUNS)
+    names = "|".join(re.escape(name) for name in commands)
     return re.compile(rf"(?:\brun )?`?(tinycrm (?:{names})\b[^()`;\n]*?)`?(?=\)|;|$)")
 
 
