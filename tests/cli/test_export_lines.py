@@ -169,6 +169,19 @@ def test_clean_tags_are_joined_at_once(tmp_path: Path) -> None:
     assert _written(path, True) == _written(path, False)
 
 
+def test_single_tags_and_a_tag_that_is_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "crm.db"
+    with tinycrm.open(path) as crm:
+        for n in range(5):
+            crm.contacts.add(f"Person {n}", tags=[f"t{n % 2}"])
+    single = _written(path, True)
+    assert single == _written(path, False) and ",t1\n" in single
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE tag SET name = X'6869' WHERE id = 1")  # bytes, as raw SQL stores them
+    assert _written(path, True) == _written(path, False)
+    assert "b'hi'" in _written(path, True)
+
+
 def test_a_line_of_many_custom_fields(tmp_path: Path) -> None:
     path = tmp_path / "crm.db"
     with tinycrm.open(path) as crm:

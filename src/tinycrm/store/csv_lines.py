@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Generator, Iterator, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any, Unpack
 
 from sqlalchemy import Boolean, Integer, literal_column, select
@@ -201,21 +201,23 @@ class _Lines:
         """Each contact's tags as the general path writes them: joined by ``", "``,
         through ``cell`` when the first has a formula prefix. At once when no name
         needs anything (no prefix, nothing CSV quotes)."""
-        every = [name for names in found.values() for name in names]
-        if all(name.__class__ is str for name in every):
+        every = list(chain.from_iterable(found.values()))
+        try:
             joined = BAD + BAD.join(every)  # each name after a BAD (none holds one)
-            if joined.count(BAD) == len(every):
-                starts = any(BAD + p in joined for p in self.prefixes)
-                if not starts and not any(q in joined for q in self.quoted):
-                    comma = self.quote(",") != ","
-                    return {
-                        cid: names[0]
-                        if len(names) == 1
-                        else '"' + ", ".join(names) + '"'
-                        if comma
-                        else ", ".join(names)
-                        for cid, names in found.items()
-                    }
+        except TypeError:  # a name that is not text
+            joined = ""
+        if joined and joined.count(BAD) == len(every):
+            starts = any(BAD + p in joined for p in self.prefixes)
+            if not starts and not any(q in joined for q in self.quoted):
+                comma = self.quote(",") != ","
+                return {
+                    cid: names[0]
+                    if len(names) == 1
+                    else '"' + ", ".join(names) + '"'
+                    if comma
+                    else ", ".join(names)
+                    for cid, names in found.items()
+                }
         cells = {}
         for cid, names in found.items():
             first = names[0]
