@@ -93,7 +93,7 @@ def test_options_given_before_install_are_carried_too(cli) -> None:
     assert _argv(printed.stdout.strip()) == [
         "remind", "--mail", "ann@example.com", "--closing-days", "2",
     ]  # fmt: skip
-    assert url in _env_file().read_text() and "hooks.example.com" in printed.stdout
+    assert url in _env_file().read_text() and "hooks.example.com" in printed.stderr
 
 
 def test_a_webhook_only_in_the_environment_is_not_carried(
@@ -216,3 +216,16 @@ def test_a_bad_webhook_from_the_environment_file_is_named_by_its_variable(
     refused = cli("remind")
     assert refused.exit_code == 2
     assert "TINYCRM_REMIND_WEBHOOK" in refused.stderr and SECRET not in refused.stderr
+
+
+def test_the_printed_line_is_all_of_stdout_when_an_environment_file_is_written(cli) -> None:
+    """`tinycrm remind install | crontab -` (or `>> my.crontab`) with a webhook, or a
+    database URL with a password, got 'Wrote …/remind.env (0600): …' on stdout before the
+    line: a crontab line cron cannot read. Now that goes to stderr; stdout is the line."""
+    printed = cli("remind", "install", "--webhook", f"https://hooks.example.com/{SECRET}")
+    assert printed.exit_code == 0, printed.stderr
+    assert printed.stdout.count("\n") == 1 and printed.stdout.endswith("# tinycrm remind\n")
+    assert "Wrote" in printed.stderr and str(_env_file()) in printed.stderr
+    url = "postgresql+psycopg://me:s3cret@db.example.com/crm"
+    with_password = cli("--db", url, "remind", "install")
+    assert with_password.stdout.count("\n") == 1 and "Wrote" in with_password.stderr

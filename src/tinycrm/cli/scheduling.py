@@ -34,11 +34,17 @@ EveryOpt = Annotated[
 
 
 def scheduled_database(
-    ctx: typer.Context, env_name: str, secrets: Mapping[str, str] | None = None, said: str = ""
+    ctx: typer.Context,
+    env_name: str,
+    secrets: Mapping[str, str] | None = None,
+    said: str = "",
+    *,
+    to_stderr: bool = False,
 ) -> tuple[str | None, Path | None]:
     """The database a scheduled run names: in the line or unit, or, for a URL with a
     password, in an environment file ``env_name`` (0600) that they read instead, with
-    ``secrets`` (environment variables; ``said``: what they are, for the user)."""
+    ``secrets`` (environment variables; ``said``: what they are, for the user). What was
+    written is said on stdout, or with ``to_stderr`` on stderr (stdout is the line)."""
     from tinycrm import schedule
     from tinycrm.api.database import locate
 
@@ -56,7 +62,11 @@ def scheduled_database(
         env_file = schedule.write_env(values, schedule.default_env_file(env_name))
     except (OSError, ValueError) as exc:
         fail(f"cannot write the environment file for {' and '.join(held)}: {exc}")
-    done(f"Wrote {env_file} (0600): scheduled runs read {' and '.join(held)} from it")
+    wrote = f"Wrote {env_file} (0600): scheduled runs read {' and '.join(held)} from it"
+    if to_stderr:
+        sys.stderr.write(safetext.display(wrote) + "\n")
+    else:
+        done(wrote)
     return db, env_file
 
 
@@ -90,7 +100,8 @@ def install(
 
     from tinycrm import schedule
 
-    db, env_file = scheduled_database(ctx, job.env_name, secrets, said)
+    printing = not (apply or systemd)  # stdout is the line, for `| crontab -` or a file
+    db, env_file = scheduled_database(ctx, job.env_name, secrets, said, to_stderr=printing)
     named = os.environ.get("TINYCRM_CONFIG")  # cron and systemd would not know it
     config = str(Path(named).expanduser().absolute()) if named else None
     for what, value in (("the database path", db), ("the config file's path", config)):
