@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,7 @@ def test_refusals_are_one_line_and_write_nothing(
     assert "number 1" not in sh("contact", "show", "Ann Lee").stdout
 
 
-def test_a_maildir_link_to_no_file_is_counted_not_passed_over_unsaid(
+def test_a_message_file_that_is_no_file_is_counted_not_passed_over_or_waited_on(
     cli: Callable[..., Any], tmp_path: Path, mail_config: Path
 ) -> None:
     """A message file of a Maildir that is a symlink to nothing (its target moved or
@@ -97,10 +98,15 @@ def test_a_maildir_link_to_no_file_is_counted_not_passed_over_unsaid(
     (tmp_path / "saved").mkdir()
     (tmp_path / "saved" / "two.eml").write_bytes(_mail(2))
     (tmp_path / "saved" / "three.eml").symlink_to(tmp_path / "gone")
+    # a pipe or a device where a message file should be: the import waited for ever
+    os.mkfifo(tmp_path / "INBOX" / "cur" / "1700000001.pipe:2,S")
+    (tmp_path / "INBOX" / "cur" / "1700000002.zero:2,S").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "saved" / "four.eml")
     run = cli("mail", "import", str(tmp_path / "INBOX"), str(tmp_path / "saved"))
     assert run.exit_code == 0, run.stderr
     assert run.stdout.strip() == (
-        "Read 4 messages; logged 2 emails for 1 contact; 2 unreadable on disk (a link to no file)"
+        "Read 7 messages; logged 2 emails for 1 contact; "
+        "5 unreadable on disk (a link to no file, a pipe or a device)"
     )
     data = cli("mail", "import", str(tmp_path / "INBOX"), "--json").json()
-    assert data["skipped"]["unreadable on disk (a link to no file)"] == 1
+    assert data["skipped"]["unreadable on disk (a link to no file, a pipe or a device)"] == 3

@@ -101,8 +101,8 @@ class Mail:
     ) -> MailRun:
         """Log the messages of Maildir folders, mbox files and ``.eml`` files. A path
         that holds no mail refuses the whole run (``MailSourceError``), nothing logged; a
-        message file under one that is a link to no file is read and skipped (counted
-        in ``skipped``)."""
+        message file under one that is no file (a link to none, a pipe, a device) is
+        counted as read and skipped (in ``skipped``)."""
         from tinycrm.mail.sources import MailSourceError
 
         targets = [Path(p) for p in paths]
@@ -117,7 +117,7 @@ class Mail:
                 raise MailSourceError(f"{path}: no such file or folder")
         from tinycrm.store.mail_log import UNREADABLE_FILE
 
-        links: list[str] = []  # message files that are links to no file
+        links: list[str] = []  # message files that are no file (see read_messages)
         run = self.log(
             _parsed(targets, links),
             create_contacts=create_contacts,
@@ -270,7 +270,7 @@ def _sync_folder(
 
 
 def _parsed(paths: list[Path], links: list[str]) -> Iterator[MailMessage]:
-    """The messages under ``paths``; where each one that is a link to no file was found
+    """The messages under ``paths``; where each message file that is no file was found
     is added to ``links``."""
     from tinycrm.mail.message import parse_message
     from tinycrm.mail.sources import MailSourceError, read_messages

@@ -2,8 +2,9 @@
 
 :func:`read_messages` takes the paths a user names (``tinycrm mail import PATH…``) and
 yields each message's raw bytes with a short label of where it was found; None for a
-message file found under them that is a link to no file (a symlink whose target was
-moved or deleted, or a loop of links), which the import counts as unreadable. A Maildir is a
+message file found under them that is no file: a link to none (a symlink whose target
+was moved or deleted, or a loop of links), a pipe or a device (read, it would be waited
+on, or never end), which the import counts as unreadable. A Maildir is a
 folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
 Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
 ``.Sent``, ``.Archive``) works. An mbox starts with a ``From `` line; anything else is read
@@ -14,10 +15,10 @@ out, one it marks as read (moved from ``new`` to ``cur``) is read.
 
 from __future__ import annotations
 
-import errno
 import mailbox
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
@@ -44,7 +45,7 @@ def _is_mbox(path: Path) -> bool:
 
 def read_messages(paths: Iterable[Path]) -> Iterator[tuple[str, bytes | None]]:
     """(where, raw bytes) of every message under ``paths``, in a stable order; (where,
-    None) for a message file under them that is a link to no file."""
+    None) for a message file under them that is no file (see the module's docstring)."""
     for path in paths:
         path = Path(path)
         if not path.exists():
@@ -52,9 +53,13 @@ def read_messages(paths: Iterable[Path]) -> Iterator[tuple[str, bytes | None]]:
         yield from _read(path, top=True)
 
 
-def _dangling(path: Path | str) -> bool:
-    """Whether ``path`` is a symlink to no file (its target gone, or a loop of links)."""
-    return os.path.islink(path) and not os.path.exists(path)
+def _no_file(path: Path | str) -> bool:
+    """Whether ``path`` is there but is no file: a symlink to nothing (its target gone,
+    or a loop of links), a pipe, a device, a socket."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return os.path.lexists(path)
 
 
 def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | None]]:
@@ -67,7 +72,7 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | None]]:
         children = sorted(path.iterdir())
         found = False
         for child in children:
-            if child.suffix.lower() == ".eml" and _dangling(child):
+            if child.suffix.lower() == ".eml" and not child.is_dir() and _no_file(child):
                 found = True
                 yield str(child), None
             elif (
@@ -107,22 +112,17 @@ def _maildir_message(box: mailbox.Maildir, key: str) -> bytes | Literal[False] |
     """A message's bytes; None when a mail program deleted it, or moved it to another
     folder, after the listing (IMAP leaves out a message expunged meanwhile too). One
     it renamed (new/ to cur/, flags changed) is found under its new name. False for a
-    message file that is a link to no file."""
+    message file that is no file (a link to none, a pipe, a device)."""
     for _attempt in range(2):
         try:
+            where = os.path.join(box._path, box._lookup(key))  # type: ignore[attr-defined]
+            if _no_file(where):
+                return False
             return box.get_bytes(key)
         except KeyError:  # not in the folder any more
             return None
-        except OSError as exc:
-            try:
-                where = os.path.join(box._path, box._lookup(key))  # type: ignore[attr-defined]
-            except KeyError:
-                return None
-            if _dangling(where):
-                return False
-            if exc.errno != errno.ENOENT:
-                raise
-            continue  # renamed between the lookup and the open: look again
+        except FileNotFoundError:  # renamed between the lookup and the open: look again
+            continue
     return None
 
 

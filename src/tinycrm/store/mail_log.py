@@ -77,7 +77,8 @@ LOOKUP_CHUNK = 500  # addresses looked up per query (SQLite takes 32,766 paramet
 CONTACT_GONE = "whose contact was deleted during the run"  # a reason a message was skipped
 NO_ADDRESS = "with no address"  # another: no From, To, Cc (or Bcc) that could be read
 UNREADABLE = "unreadable on the server"  # another: mail sync's, a message IMAP refused
-UNREADABLE_FILE = "unreadable on disk (a link to no file)"  # mail import's: a dangling link
+# mail import's: a message file that is a link to nothing, a pipe or a device
+UNREADABLE_FILE = "unreadable on disk (a link to no file, a pipe or a device)"
 # every reason a message is skipped for: a run's record has a count of each (0 or more),
 # so that its CSV has the same columns whatever the run met
 SKIP_REASONS = ("internal or own", NO_ADDRESS, "list or automated", "without a known contact",
