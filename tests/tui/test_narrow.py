@@ -124,3 +124,37 @@ async def test_the_dashboard_at_40_columns_names_every_tile_and_its_title_reads(
             assert cell_len(str(tile.border_title)) + 4 <= tile.region.width, (key, tile.region)
         title = screen_text(app).splitlines()[0]
         assert "…" not in title and "as of" in title, title
+
+
+async def test_a_form_under_60_columns_puts_each_label_above_its_field(tui_store) -> None:
+    """At 40 columns a form gave its labels 18 of the 32 cells inside it and its fields 14:
+    a deal's title showed 'I access tie' of 'Bluebonnet Health – API access tier', the
+    placeholder 'name or emai'. Now under 60 columns each label is above its field, and the
+    field has the form's whole width; the buttons stay on screen."""
+    from tinycrm.tui.screens.forms import FormScreen
+
+    crm = Crm(tui_store)
+    crm.deals.add("Bluebonnet Health – API access tier", amount="5")
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot)
+        for key in ("n", "e"):
+            await pilot.press(key)
+            await settle(pilot)
+            form = app.screen
+            assert isinstance(form, FormScreen)
+            title = form.query_one("#field-title")
+            label = form.query(".form-label").first()
+            assert title.region.width >= 30 and label.region.y < title.region.y, title.region
+            for button in ("#form-save", "#form-cancel"):
+                region = form.query_one(button).region
+                assert region.height and form.region.contains_region(region), button
+            await pilot.press("escape")
+            await settle(pilot)
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:  # from 60 columns: beside, as before
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        title = app.screen.query_one("#field-title")
+        assert app.screen.query(".form-label").first().region.y == title.region.y

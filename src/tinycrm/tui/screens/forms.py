@@ -173,6 +173,10 @@ Save = Callable[[Crm, dict[str, Any]], Any]
 class FormScreen(CrmModalScreen[Any]):
     """A form over the current screen; dismisses with what ``save`` returned, or None."""
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
+    """Under 60 columns each label is above its field (the stylesheet's -narrow): beside
+    it, at 40 columns, the field had 14 cells."""
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Save", id="form.save"),
