@@ -558,11 +558,13 @@ async def test_a_record_views_tasks_say_their_time_of_day(tui_store) -> None:
     add_task(tui_store, text="Long late", due=at(3, 14, 30) - timedelta(days=13), deal="Timed")
     add_task(tui_store, text="Late", due=at(2, 9, 0), deal="Timed")
     add_task(tui_store, text="Soon", due=at(4, 14, 0), deal="Timed")
-    for size in (SIZE, (80, 24)):
+    add_task(tui_store, text="Later", due=at(5, 14, 0), deal="Timed")
+    for size in (SIZE, (80, 24), (80, 40)):
         app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)  # 3 Dec, 11:30
         async with app.run_test(size=size) as pilot:
             await _open(pilot, "deal", deal.id)
-            side = [row.split("▕")[0].strip(" ▁▂▃▄▅▆▇█") for row in screen_text(app).splitlines()]
+            shown_text = screen_text(app).replace("\u00a0", " ")  # a no-break space: a space
+            side = [row.split("▕")[0].strip(" ▁▂▃▄▅▆▇█") for row in shown_text.splitlines()]
             start = side.index("Open tasks")
             wide = size == SIZE  # at 80 columns no room for 'yesterday': left out whole
             shown = [
@@ -571,7 +573,9 @@ async def test_a_record_views_tasks_say_their_time_of_day(tui_store) -> None:
                 "☐ Late",
                 "overdue 2026-12-02 09:00  yesterday" if wide else "overdue 2026-12-02 09:00",
                 "☐ Soon",
-                "due 2026-12-04 14:00  tomorrow",
+                "due 2026-12-04 14:00  tomorrow" if wide else "due 2026-12-04 14:00",
+                "☐ Later",
+                "due 2026-12-05 14:00  in 2 days" if wide else "due 2026-12-05 14:00",  # not 'in…'
             ]
-            rows = 6 if wide else 4  # at 24 lines the list shows two tasks, then scrolls
+            rows = 4 if size == (80, 24) else 8  # at 24 lines two tasks show, then it scrolls
             assert side[start + 1 : start + 1 + rows] == shown[:rows], (size, side[start:])

@@ -31,6 +31,9 @@ from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Part, Row, RowList
 from tinycrm.tui.widgets.text import Details, Folded, whole_pieces
 
+NBSP = "\u00a0"
+"""Joins the words of "in 2 days": a row cuts a part between words ("in 2…"), not at it."""
+
 DETAIL_LIMIT = 2000
 """The most characters of one value the details show: a value of 50,000 characters (an
 import, another program) laid out whole took seconds to open the view."""
@@ -71,7 +74,7 @@ def _task_rows(tasks: list[ActivityRead], now: datetime) -> list[Row]:
             when, off = fmt.due(task.due_at, now)
             due = (
                 (f"  {'overdue' if overdue else 'due'} {when}", "error" if overdue else "muted"),
-                (f"  {off}" if off else "", "muted"),
+                (f"  {off.replace(' ', NBSP)}" if off else "", "muted"),  # whole or not at all
             )
         rows.append(Row(f"task:{task.id}", ((("☐ ", "muted"), (task.subject, "")), due)))
     return rows
