@@ -158,3 +158,22 @@ async def test_a_form_under_60_columns_puts_each_label_above_its_field(tui_store
         await settle(pilot)
         title = app.screen.query_one("#field-title")
         assert app.screen.query(".form-label").first().region.y == title.region.y
+
+
+async def test_the_activity_view_at_40_columns_keeps_its_labels_whole(tui_store, seeded) -> None:
+    """At 40 columns reading an activity cut its labels, not its values: 'Wh…', 'De…', and
+    'Co…' twice, for the contact and the company. Now the labels are whole and the values
+    are cut."""
+    from tinycrm.tui.screens.activity_view import ActivityScreen
+
+    crm = Crm(tui_store)
+    note = crm.activities.log("note", "Acme renewal", "Pricing call", body="Terms")
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot)
+        app.push_screen(ActivityScreen(note.id))
+        await settle(pilot)
+        rows = [row.strip(" │▁▂▃▄▅▆▇█") for row in screen_text(app).splitlines()]
+        start = next(i for i, row in enumerate(rows) if row.startswith("W"))
+        labels = [row.split()[0] for row in rows[start : start + 5]]
+        assert labels == ["When", "By", "Deal", "Contact", "Company"], rows

@@ -94,7 +94,9 @@ class ActivityScreen(CrmModalScreen[None]):
             rows.append(("Due", fmt.local(activity.due_at)))
         rows += [(kind.title(), getattr(activity, kind)) for kind in LINK_KINDS]
         table = Table.grid(padding=(0, 2))
-        table.add_column(style="dim", no_wrap=True)
+        shown = [label for label, value in rows if value]
+        # the labels whole (at 40 columns 'Co…' was the contact and the company), the values cut
+        table.add_column(style="dim", no_wrap=True, min_width=max(map(len, shown), default=0))
         table.add_column(no_wrap=True, overflow="ellipsis")
         for label, value in rows:
             if value:
