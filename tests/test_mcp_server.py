@@ -22,7 +22,7 @@ from mcp.client.stdio import StdioServerParameters
 import tinycrm
 from tests.cli.conftest import tinycrm_executable
 from tests.conftest import BACKENDS, _reset_pg
-from tinycrm.mcp_server import WRITE_TOOLS, WRITES_OFF
+from tinycrm.mcp_server.server import WRITE_TOOLS, WRITES_OFF
 
 READ_TOOLS = {
     "search",

@@ -35,7 +35,7 @@ def mcp(
             'client start it (see the README\'s "Assistants (MCP)" section)',
             2,
         )
-    from tinycrm.mcp_server import build_server
+    from tinycrm.mcp_server.server import build_server
 
     server = build_server(crm(ctx), allow_writes=allow_writes)
     server.run("stdio")

@@ -1,0 +1,615 @@
+"""``tinycrm mcp``: the CRM as a Model Context Protocol server, for assistants.
+
+Built on the official ``mcp`` SDK (``MCPServer``) and on the public API only: every
+tool calls the ``Crm`` a script would use, so a write made by an assistant records the
+same event, runs the same rules and hooks, and reaches the same webhooks as the same
+write typed at the shell. Tools answer with the records as ``--json`` prints them.
+
+Reads are always there; the writes (add a contact, log an activity, add or complete a
+task, move or close a deal) exist only when the server is started with
+``--allow-writes``. Called without it, a write tool is refused as a tool error that
+says how to turn writes on. A refusal of the CRM (not found, ambiguous, invalid) is a
+tool error carrying tinycrm's own one-line message; nothing an assistant sends can
+stop the server.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import anyio
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import (
+    PARSE_ERROR,
+    CallToolResult,
+    ErrorData,
+    JSONRPCError,
+    Tool,
+    ToolAnnotations,
+)
+from pydantic import BeforeValidator, Field, ValidationError
+
+from tinycrm import __version__, safetext, search_text
+from tinycrm.errors import Invalid
+from tinycrm.mcp_server.answers import (
+    answer,
+    listed,
+    plain,
+    plain_report,
+    refusals,
+    warnings_told,
+)
+from tinycrm.mcp_server.calls import cancelled, off_the_loop
+
+if TYPE_CHECKING:
+    from tinycrm.api import Crm
+
+INSTRUCTIONS = """\
+tinycrm is the user's CRM: companies, contacts, deals in pipeline stages, activities
+(calls, emails, meetings, notes) and tasks. A REF names a record as on the command line:
+an id (12 or #12), an email, a whole name, a company name or domain, a deal title (case
+does not matter; a part of a name names no one, but the refusal offers the records it may
+mean). A name two records share is refused with their ids: use one.
+Before a meeting, call `search` and then the matching `*_briefing`. `next_actions` is
+what to do now, most pressing first. Amounts are exact decimals in the deal's currency."""
+
+WRITES_OFF = (
+    "writes are off: this server was started without --allow-writes (the user can add "
+    "\"--allow-writes\" to the server's args in their MCP client's configuration to let "
+    "assistants change the CRM)"
+)
+
+WRITE_TOOLS = (
+    "add_contact",
+    "log_activity",
+    "add_task",
+    "complete_task",
+    "move_deal",
+    "close_deal",
+)
+
+REPORTS = Literal[
+    "pipeline",
+    "forecast",
+    "winrate",
+    "cycle",
+    "funnel",
+    "sources",
+    "churn",
+    "clv",
+    "activity",
+    "cases",
+    "dashboard",
+]
+
+REF_CHARS = 1000
+"""A REF no record could have is refused before it is looked for (10 MB took 10 s)."""
+Ref = Annotated[
+    str,
+    Field(
+        description="The record as on the command line: an id, an email, a name, a company "
+        "name or domain, or a deal title.",
+        min_length=1,
+        max_length=REF_CHARS,
+    ),
+]
+Where = Annotated[
+    str | None,
+    Field(
+        description="A filter in tinycrm's --where language, e.g. "
+        "'tag:vip and lifecycle=customer', 'amount>10000', '#vip @alice'.",
+    ),
+]
+
+
+def _not_a_bool(value: Any) -> Any:
+    """A JSON true or false where a number belongs refused: pydantic's lax mode reads
+    them as 1 and 0 (``complete_task(task_id=true)`` would complete task 1)."""
+    if isinstance(value, bool):
+        raise ValueError(f"a whole number, not {str(value).lower()}")
+    return value
+
+
+Number = BeforeValidator(_not_a_bool)
+Limit = Annotated[
+    int,
+    Number,
+    Field(
+        ge=1,
+        le=1000,
+        description="At most this many results (the answer's more says whether others "
+        "were left out).",
+    ),
+]
+Shown = Annotated[
+    int,
+    Number,
+    Field(ge=1, le=1000, description="At most this many of each list in it (activities, …)."),
+]
+READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
+WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
+
+
+def argument_problems(error: ValidationError) -> str:
+    """Why a tool's arguments were refused, on one line: each argument by its name
+    (``tags[0]`` for an item of a list) and what it should be. The SDK's own text is
+    pydantic's report: lines naming the argument model, ``[type=…, input_value=…]`` and
+    a link to pydantic's documentation per argument."""
+    problems = []
+    for problem in error.errors(include_url=False):
+        where = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in problem["loc"]
+        ).lstrip(".")
+        said = problem["msg"]
+        if problem["type"] == "missing":
+            said = "required"
+        elif problem["type"] == "value_error":  # our own words, without "Value error, "
+            said = str(problem.get("ctx", {}).get("error", said))
+        said = said[:1].lower() + said[1:]
+        problems.append(f"{where}: {said}" if where else said)
+    return safetext.display("; ".join(problems))
+
+
+_LEADING_ID = re.compile(
+    r'\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"id"\s*:\s*(-?[0-9]{1,18}|"[^"\\]{0,200}")'
+)
+
+
+def unreadable(error: Exception) -> JSONRPCError | None:
+    """The answer to a request line the transport could not parse (``error``, pydantic's
+    ``json_invalid``, holds the line): a parse error under the request's id, or None
+    when the line names none (a notification, or no id to be found)."""
+    problems = error.errors(include_url=False) if isinstance(error, ValidationError) else []
+    if not problems or problems[0]["type"] != "json_invalid":
+        return None
+    line, said = problems[0].get("input"), str(problems[0]["msg"])
+    if not isinstance(line, str):
+        return None
+    request_id: Any = None
+    try:  # Python's own parser takes what pydantic's refuses, bar the deepest nesting
+        message = json.loads(line, parse_int=lambda digits: int(digits[:18]))
+    except (ValueError, RecursionError):
+        found = _LEADING_ID.match(line)  # as clients write it: {"jsonrpc": "2.0", "id": …
+        request_id = json.loads(found.group(1)) if found else None
+    else:
+        request_id = message.get("id") if isinstance(message, dict) else None
+        try:
+            json.dumps(message, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            said = "a string holds a lone surrogate (\\ud800-\\udfff), which is not text"
+    if "recursion limit" in said:
+        said += " (nested too deeply)"
+    if isinstance(request_id, bool) or not isinstance(request_id, int | str):
+        return None
+    return JSONRPCError(
+        jsonrpc="2.0",
+        id=request_id,
+        error=ErrorData(
+            code=PARSE_ERROR, message=f"cannot read the request: {safetext.display(said)}"
+        ),
+    )
+
+
+@contextmanager
+def _report_words() -> Iterator[None]:
+    """A report's refusal in the tool's words: its arguments are start and end, where
+    the command line's (and the store's messages) are --from and --to."""
+    try:
+        yield
+    except Invalid as exc:
+        said = str(exc).replace("--from/--to", "start and end")
+        said = re.sub(r"--from\b", "start", re.sub(r"--to\b", "end", said))
+        if said == str(exc):
+            raise
+        raise Invalid(said, field=exc.field) from exc
+
+
+class CrmServer(MCPServer):
+    """An ``MCPServer`` whose write tools refuse, with a reason, when writes are off."""
+
+    def __init__(self, *, allow_writes: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.allow_writes = allow_writes
+        self.arguments: dict[str, tuple[str, ...]] = {}
+        """Each tool's argument names: the SDK drops any other, which would make an
+        ``add_task(ref=...)`` a task about nobody; it is refused instead."""
+
+    async def run_stdio_async(self) -> None:
+        """The SDK's stdio transport, with one thing added: a request line its JSON parser
+        refuses (a lone surrogate, a number past its range, nesting past its depth) is
+        answered with a parse error under the request's id. The SDK drops such a line
+        without a word, and the client would wait for an answer that never comes."""
+        from mcp.server.stdio import stdio_server
+        from mcp.shared.message import SessionMessage
+
+        try:  # private to the SDK: a later release may move it; its own transport then
+            from mcp.shared._context_streams import create_context_streams
+
+            self._lowlevel_server.create_initialization_options  # noqa: B018
+        except (ImportError, AttributeError):
+            await super().run_stdio_async()
+            return
+        async with stdio_server() as (read_stream, write_stream):
+            relay, relayed = create_context_streams[SessionMessage | Exception](0)
+
+            async def read() -> None:
+                async with relay:
+                    async for item in read_stream:
+                        refusal = unreadable(item) if isinstance(item, Exception) else None
+                        if refusal is None:
+                            await relay.send(item)
+                        else:
+                            await write_stream.send(SessionMessage(refusal))
+
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(read)
+                lowlevel = self._lowlevel_server
+                await lowlevel.run(relayed, write_stream, lowlevel.create_initialization_options())
+                tasks.cancel_scope.cancel()
+
+    async def list_tools(self) -> list[Tool]:
+        """The tools, each schema saying what ``call_tool`` enforces: no other arguments."""
+        return [
+            tool.model_copy(
+                update={"input_schema": {**tool.input_schema, "additionalProperties": False}}
+            )
+            for tool in await super().list_tools()
+        ]
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], *args: Any, **kw: Any) -> Any:
+        if name in WRITE_TOOLS and not self.allow_writes:
+            raise ToolError(WRITES_OFF)
+        known = self.arguments.get(name)
+        if known is None and name not in WRITE_TOOLS:  # the SDK's words, the name short
+            raise ToolError(f"Unknown tool: {safetext.quoted(name)}")
+        unknown = sorted(set(arguments or {}) - set(known)) if known is not None else []
+        if unknown and known is not None:
+            named = ", ".join(safetext.quoted(a) for a in unknown[:5])
+            if len(unknown) > 5:
+                named += f" and {len(unknown) - 5:,} more"
+            raise ToolError(f"{name} has no argument {named} (its arguments: {', '.join(known)})")
+        try:
+            return await super().call_tool(name, arguments, *args, **kw)
+        except ToolError as exc:
+            refusal = exc.__cause__
+            if not isinstance(refusal, ValidationError):
+                raise
+            raise ToolError(
+                f"Error executing tool {name}: {argument_problems(refusal)}"
+            ) from refusal
+
+
+def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
+    """The MCP server over ``crm``: read tools always, write tools with ``allow_writes``."""
+    server = CrmServer(
+        allow_writes=allow_writes,
+        name="tinycrm",
+        version=__version__,
+        log_level="WARNING",
+        instructions=INSTRUCTIONS
+        + ("" if allow_writes else "\nThis server is read-only (started without --allow-writes)."),
+    )
+
+    # A server runs for hours. Were its SQLite file renamed, deleted or replaced (a
+    # backup restored) under it, its pooled connections would go on reading and writing
+    # the old file, lost to the path: every tool refuses then, as the board does, and a
+    # write looks again just before it commits.
+    opened = crm.board.file_id()
+
+    @contextmanager
+    def reading() -> Iterator[None]:
+        with refusals():
+            crm.board.check_file(opened)
+            yield
+
+    # PostgreSQL waits for a lock for ever: a write behind another's would hold the
+    # tools for good. Bounded as SQLite's busy timeout, told as "database is busy".
+    crm.board.bound_lock_waits()
+    turn = anyio.CapacityLimiter(1)
+
+    @contextmanager
+    def writing() -> Iterator[None]:
+        with refusals(), crm.board.write(opened=opened):
+            yield
+            if cancelled():  # the client gave up on it: it rolls back
+                raise ToolError("the call was cancelled; nothing was saved")
+
+    def tool(annotations: ToolAnnotations) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            if annotations is WRITE and not allow_writes:
+                return fn
+
+            def run(*args: Any, **kwargs: Any) -> CallToolResult:
+                with warnings_told() as told:
+                    data = fn(*args, **kwargs)
+                return answer(data, told)
+
+            @functools.wraps(fn)  # the tool's own parameters, schema and description
+            async def answering(*args: Any, **kwargs: Any) -> CallToolResult:
+                return await off_the_loop(functools.partial(run, *args, **kwargs), turn)
+
+            server.arguments[fn.__name__] = tuple(inspect.signature(fn).parameters)
+            return server.tool(annotations=annotations, structured_output=True)(answering)
+
+        return register
+
+    # Each tool runs on a worker thread, one at a time (off_the_loop): a write waiting for
+    # the database's lock or a slow hook leaves the server answering everything else.
+
+    @tool(READ)
+    def search(
+        text: Annotated[
+            str,
+            Field(
+                min_length=1,
+                description='Words to find, each the start of a word ("contr" finds '
+                '"contract"), or "a quoted phrase"; case and accents do not matter.',
+            ),
+        ],
+        kinds: Annotated[
+            list[str] | None,
+            Field(
+                description="Only these: contacts, companies, deals, activities, cases "
+                "(default all)."
+            ),
+        ] = None,
+        limit: Limit = 10,
+    ) -> dict[str, Any]:
+        """Search everything: contact names, emails, phones, titles, notes and custom
+        fields, companies, deal titles, activities (calls, notes, meetings, mail subjects
+        and bodies) and support cases. Best first. Each hit has its kind, id, name, a
+        detail line and a snippet where it matched; an activity or a case names the record
+        it is about (about_kind, about_id). Pass a contact, company or deal id to its *_briefing."""
+        if not search_text.parse(text):  # as the command line: not "no results"
+            raise ToolError(
+                f"nothing to search for in {safetext.quoted(text)}: give a word or a "
+                '"quoted phrase"'
+            )
+        with reading():
+            return listed(crm.search(text, kinds=kinds, limit=limit + 1), limit)
+
+    @tool(READ)
+    def contact_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
+        """The 360-degree view of a contact, for a briefing before a meeting: details,
+        company, deals, open tasks, the last interactions and changes, and when keeping
+        in touch is next due."""
+        with reading():
+            return plain(crm.contacts.show(ref, limit=limit))
+
+    @tool(READ)
+    def company_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
+        """The 360-degree view of a company: details, its contacts, deals, open tasks,
+        the last interactions and changes."""
+        with reading():
+            return plain(crm.companies.show(ref, limit=limit))
+
+    @tool(READ)
+    def deal_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
+        """The 360-degree view of a deal: details, stage history, open tasks, the last
+        interactions and changes."""
+        with reading():
+            return plain(crm.deals.show(ref, limit=limit))
+
+    @tool(READ)
+    def list_contacts(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
+        """Contacts by name, optionally filtered (--where language)."""
+        with reading():
+            return listed(crm.contacts.list(where=where, limit=limit + 1), limit)
+
+    @tool(READ)
+    def list_companies(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
+        """Companies by name, optionally filtered (--where language)."""
+        with reading():
+            return listed(crm.companies.list(where=where, limit=limit + 1), limit)
+
+    @tool(READ)
+    def list_deals(
+        where: Where = None,
+        status: Annotated[
+            Literal["open", "won", "lost", "all"], Field(description="Which deals.")
+        ] = "open",
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        """Deals in pipeline and stage order (open ones by default), optionally filtered."""
+        with reading():
+            chosen = None if status == "all" else status
+            return listed(crm.deals.list(where=where, status=chosen, limit=limit + 1), limit)
+
+    @tool(READ)
+    def list_tasks(
+        scope: Annotated[
+            Literal["open", "overdue", "today", "upcoming", "done", "all"],
+            Field(description="Which tasks, judged from now."),
+        ] = "open",
+        contact: Annotated[
+            str | None, Field(description="Only this contact's (a REF).", max_length=REF_CHARS)
+        ] = None,
+        deal: Annotated[
+            str | None, Field(description="Only this deal's (a REF).", max_length=REF_CHARS)
+        ] = None,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        """Tasks by due time."""
+        with reading():
+            rows = crm.tasks.list(scope, contact=contact, deal=deal, limit=limit + 1)
+            return listed(rows, limit)
+
+    @tool(READ)
+    def next_actions(limit: Limit = 20) -> dict[str, Any]:
+        """What to do now, most pressing first (overdue tasks, deals going stale or
+        closing, contacts due a touch), each with the reason and a score."""
+        with reading():
+            return listed(crm.next(limit=limit + 1), limit)
+
+    @tool(READ)
+    def report(
+        name: Annotated[REPORTS, Field(description="Which report.")],
+        start: Annotated[
+            str | None, Field(description="First day: 2026-01-01 or relative, e.g. -90d.")
+        ] = None,
+        end: Annotated[str | None, Field(description="Last day, as start.")] = None,
+        pipeline: Annotated[str | None, Field(description="Only this pipeline.")] = None,
+        owner: Annotated[str | None, Field(description="Only this owner's deals.")] = None,
+        by: Annotated[
+            str | None,
+            Field(
+                description="Periods or groups, as the command line's --by: forecast month or "
+                "quarter; winrate source, owner or pipeline; churn month or quarter; activity "
+                "week or owner; cases week, month, priority or owner."
+            ),
+        ] = None,
+    ) -> dict[str, Any]:
+        """A sales report: pipeline (open deals by stage), forecast (weighted value by
+        expected close), winrate, cycle (days to win), funnel, sources, churn, clv
+        (customer lifetime value), activity (calls, emails… per period), cases (support
+        cases: response and resolution times, SLA, CSAT; pipeline and owner do not
+        apply) or dashboard (the key numbers). Money is per currency."""
+        with reading(), _report_words():
+            if name == "dashboard":
+                given = {"start": start, "end": end, "pipeline": pipeline, "owner": owner}
+                unused = [key for key, value in {**given, "by": by}.items() if value is not None]
+                if unused:
+                    last = unused.pop()
+                    names = f"{', '.join(unused)} or {last}" if unused else last
+                    raise Invalid(f"the dashboard report takes no {names}")
+                return plain_report(crm.reports.dashboard())
+            if name == "cases":
+                if pipeline is not None or owner is not None:
+                    raise Invalid("pipeline and owner do not apply to the cases report")
+                return plain_report(crm.cases.report(by=by, start=start, end=end))
+            run = getattr(crm.reports, name)
+            grouped = {} if by is None else {"by": by}
+            if grouped and "by" not in inspect.signature(run).parameters:
+                raise Invalid(f"the {name} report has no by")
+            scope = {"start": start, "end": end, "pipeline": pipeline, "owner": owner}
+            return plain_report(run(**scope, **grouped))
+
+    @tool(READ)
+    def feed(limit: Limit = 20) -> dict[str, Any]:
+        """The latest changes, newest first: every create, edit, move, win and loss."""
+        with reading():
+            return listed(crm.feed(limit=limit + 1), limit)
+
+    # ------------------------------------------------------------------ writes
+
+    @tool(WRITE)
+    def add_contact(
+        name: Annotated[str, Field(min_length=1, description="The person's full name.")],
+        email: str | None = None,
+        phone: str | None = None,
+        title: Annotated[str | None, Field(description="Job title.")] = None,
+        company: Annotated[
+            str | None,
+            Field(
+                description="A company REF; a new name creates the company.", max_length=REF_CHARS
+            ),
+        ] = None,
+        tags: Annotated[list[str] | None, Field(description="Tags to give the contact.")] = None,
+        source: Annotated[str | None, Field(description="Where the contact came from.")] = None,
+        notes: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a contact (refused if the email is already someone's)."""
+        with writing():
+            added = crm.contacts.add(
+                name, email=email, phone=phone, title=title, company=company, tags=tags,
+                source=source, notes=notes,
+            )  # fmt: skip
+            return plain(added)
+
+    @tool(WRITE)
+    def log_activity(
+        kind: Annotated[Literal["call", "email", "meeting", "note"], Field(description="What.")],
+        ref: Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=REF_CHARS,
+                description="Who or what it was about: a contact, company or deal REF; "
+                "contact:REF, company:REF or deal:REF when a contact and a company (or a "
+                "deal) share the name.",
+            ),
+        ],
+        text: Annotated[str, Field(min_length=1, description="A one-line summary.")],
+        body: Annotated[str | None, Field(description="Longer notes.")] = None,
+        at: Annotated[
+            str | None,
+            Field(
+                description="When it happened (default now): '2026-12-01 "
+                "14:00', 'yesterday 15:00', '-2h'."
+            ),
+        ] = None,
+    ) -> dict[str, Any]:
+        """Record a call, email, meeting or note. A deal's contact and company are linked too."""
+        with writing():
+            return plain(crm.log(kind, ref, text, body=body, at=at))
+
+    @tool(WRITE)
+    def add_task(
+        text: Annotated[str, Field(min_length=1, description="What to do.")],
+        due: Annotated[
+            str, Field(description="When: 'tomorrow 9:00', 'friday', '+3d', '2026-12-24 10:00'.")
+        ],
+        contact: Annotated[
+            str | None, Field(description="A contact REF.", max_length=REF_CHARS)
+        ] = None,
+        company: Annotated[
+            str | None, Field(description="A company REF.", max_length=REF_CHARS)
+        ] = None,
+        deal: Annotated[str | None, Field(description="A deal REF.", max_length=REF_CHARS)] = None,
+        body: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a task with a due time, about a contact, company or deal."""
+        with writing():
+            added = crm.tasks.add(
+                text, due=due, contact=contact, company=company, deal=deal, body=body
+            )
+            return plain(added)
+
+    @tool(WRITE)
+    def complete_task(
+        task_id: Annotated[
+            int, Number, Field(ge=1, description="The task's id (list_tasks shows it).")
+        ],
+    ) -> dict[str, Any]:
+        """Mark a task done; a repeating task gets its next occurrence."""
+        with writing():
+            return plain(crm.tasks.done(task_id))
+
+    @tool(WRITE)
+    def move_deal(
+        ref: Ref,
+        stage: Annotated[str, Field(min_length=1, description="The stage to move it to.")],
+    ) -> dict[str, Any]:
+        """Move a deal to another stage of its pipeline."""
+        with writing():
+            return plain(crm.deals.move(ref, stage))
+
+    @tool(WRITE)
+    def close_deal(
+        ref: Ref,
+        outcome: Annotated[Literal["won", "lost"], Field(description="How it ended.")],
+        reason: Annotated[
+            str | None,
+            Field(description="Why it was lost (required when lost; none when won)."),
+        ] = None,
+    ) -> dict[str, Any]:
+        """Close a deal as won or lost."""
+        with writing():
+            if outcome == "won":
+                if reason is not None:  # it would be dropped: a won deal keeps none
+                    raise ToolError(
+                        "a won deal has no reason (log_activity a note to keep why it was won)"
+                    )
+                return plain(crm.deals.win(ref))
+            if not reason:
+                raise ToolError("a lost deal needs a reason")
+            return plain(crm.deals.lose(ref, reason=reason))
+
+    return server
