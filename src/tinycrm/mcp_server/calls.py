@@ -26,9 +26,10 @@ async def off_the_loop(
     answering (list_tools, the SDK's own requests).
 
     A call its client cancels is waited for all the same: a thread cannot be stopped
-    half-way, and the store must not be left mid-transaction. Until its write commits
-    it sees the cancellation and rolls back (``writing``); a call still waiting for its
-    turn never starts."""
+    half-way, and the store must not be left mid-transaction. A write that has done its
+    work when the cancellation comes (it may have waited for the lock all that while)
+    rolls back (``writing``); one already running its pre-write hooks or committing
+    goes on to the end. A call still waiting for its turn never starts."""
     cancelled = threading.Event()
     done = anyio.Event()
     outcome: list[CallToolResult] = []
