@@ -143,7 +143,8 @@ def argument_problems(error: ValidationError) -> str:
     pydantic's report: lines naming the argument model, ``[type=…, input_value=…]`` and
     a link to pydantic's documentation per argument."""
     problems = []
-    for problem in error.errors(include_url=False):
+    found = error.errors(include_url=False)
+    for problem in found[:5]:  # of 100,000 bad items, the first few and how many more
         where = "".join(
             f"[{part}]" if isinstance(part, int) else f".{part}" for part in problem["loc"]
         ).lstrip(".")
@@ -154,6 +155,8 @@ def argument_problems(error: ValidationError) -> str:
             said = str(problem.get("ctx", {}).get("error", said))
         said = said[:1].lower() + said[1:]
         problems.append(f"{where}: {said}" if where else said)
+    if len(found) > 5:
+        problems.append(f"and {len(found) - 5:,} more")
     return safetext.display("; ".join(problems))
 
 
