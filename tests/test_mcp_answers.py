@@ -111,3 +111,26 @@ def test_nothing_to_cut_or_leave_out_is_said_not_sent_whole() -> None:
     data, text = fit(data)
     assert len(text) <= ANSWER_CHARS
     assert "everything" in data["truncated"]["left_out"]
+
+
+def test_a_record_with_a_huge_list_of_its_own_keeps_the_others() -> None:
+    """A contact with 20,000 tags first in a list of 300: the list was cut from its end
+    until what was left fitted, which left that one contact, its tags whole, or none. Now
+    a record's own list (its tags) is cut to its first 20 before any record is left out."""
+    rows = [{"id": n, "name": f"C {n}", "tags": ["vip"]} for n in range(300)]
+    rows[0] = {"id": 0, "name": "C 0", "tags": [f"tag{n}" for n in range(20_000)]}
+    data, text = fit({"results": rows, "count": 300, "more": False})
+    assert len(text) <= ANSWER_CHARS
+    assert (data["count"], data["more"]) == (300, False)
+    assert data["results"][0]["tags"] == [f"tag{n}" for n in range(20)]
+    assert data["truncated"]["left_out"] == {"results[0].tags": 19_980}
+
+
+def test_many_records_with_huge_lists_are_named_a_few() -> None:
+    rows = [{"id": n, "tags": [f"t{i}" for i in range(2_000)]} for n in range(100)]
+    data, text = fit({"results": rows, "count": 100, "more": False})
+    assert len(text) <= ANSWER_CHARS and "everything" not in str(data["truncated"])
+    left_out = data["truncated"]["left_out"]
+    assert len(left_out) == 21 and left_out["results[0].tags"] == 1_980
+    assert (data["count"], data["more"]) == (100, False)
+    assert sum(left_out.values()) == 1_980 * 100

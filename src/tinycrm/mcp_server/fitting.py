@@ -4,7 +4,8 @@ A briefing of twelve meetings of 1 MB each is 24 MB of JSON: past any assistant'
 context, and a client gives up on it. ``fit`` makes any answer at most ``ANSWER_CHARS``
 characters of JSON: first each long text is cut (the longest first, none shorter than
 ``SHORTEST_CUT``) where a character ends, with `` … [cut: N more characters]`` in its
-place; if that is not enough, the last records of the longest lists are left out (a
+place; if that is not enough, a record's own long lists (its tags) keep their first
+``OWN_LIST_KEPT``, and then the last records of the answer's longest lists are left out (a
 list's ``more`` then says so, its ``count`` is of those kept). A ``truncated`` note says
 what was cut, what was left out and how to ask for less.
 """
@@ -21,8 +22,10 @@ ANSWER_CHARS = 100_000
 assistant such as Claude Code takes from one tool call by default)."""
 SHORTEST_CUT = 200
 """A text is never cut shorter than this: below, records are left out instead."""
+OWN_LIST_KEPT = 20
+"""A record's own list (its tags) is cut to this many before records are left out."""
 _NOTE_ROOM = 3_000  # kept for the truncated note
-_NAMED = 20  # at most this many cut texts named in the note
+_NAMED = 20  # at most this many cut texts (lists cut) named in the note
 
 HOW = (
     "this answer was cut to {chars:,} characters; ask for less to see records whole: a "
@@ -125,6 +128,34 @@ def _leave_out(data: dict[str, Any], over: int, left_out: dict[str, int]) -> Non
         left_out[key] = left_out.get(key, 0) + 1
 
 
+def _own_lists(data: Any, path: str, depth: int, found: list[tuple[str, list[Any]]]) -> None:
+    """The lists of the answer's records (a contact's tags; ``depth`` 2 and deeper), not
+    the answer's own (its results, a briefing's activities)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _own_lists(value, f"{path}.{key}" if path else str(key), depth + 1, found)
+    elif isinstance(data, list):
+        if depth >= 2 and len(data) > OWN_LIST_KEPT:
+            found.append((path, data))
+        for index, value in enumerate(data):
+            _own_lists(value, f"{path}[{index}]", depth + 1, found)
+
+
+def _cut_own_lists(data: dict[str, Any], over: int, left_out: dict[str, int]) -> None:
+    """Cut the records' own longest lists to their first ``OWN_LIST_KEPT`` (in place)
+    until about ``over`` characters are saved."""
+    lists: list[tuple[str, list[Any]]] = []
+    _own_lists(data, "", 0, lists)
+    sized = [(len(jsonnumbers.dumps(items[OWN_LIST_KEPT:])), path, items) for path, items in lists]
+    saved = 0
+    for size, path, items in sorted(sized, key=lambda found: -found[0]):
+        if saved >= over:
+            return
+        left_out[path] = len(items) - OWN_LIST_KEPT
+        del items[OWN_LIST_KEPT:]
+        saved += size
+
+
 def fit(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """``data`` and its JSON text (``indent=2``), cut to at most ``ANSWER_CHARS``
     characters with a ``truncated`` note when it was longer."""
@@ -142,6 +173,9 @@ def fit(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
         fitted = _cut_texts(data, keep, "", cut)  # a copy, cut or not
         text = jsonnumbers.dumps(fitted, indent=2)
         if len(text) > room and keep <= SHORTEST_CUT:
+            _cut_own_lists(fitted, len(text) - room, left_out)
+            text = jsonnumbers.dumps(fitted, indent=2)
+        if len(text) > room and keep <= SHORTEST_CUT:
             _leave_out(fitted, len(text) - room, left_out)
             text = jsonnumbers.dumps(fitted, indent=2)
         if len(text) <= room:
@@ -155,7 +189,10 @@ def fit(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
         more = [f"and {len(cut) - _NAMED} more"] if len(cut) > _NAMED else []
         note["cut"] = cut[:_NAMED] + more
     if left_out:
-        note["left_out"] = left_out
+        named_lists = dict(list(left_out.items())[:_NAMED])
+        if len(left_out) > _NAMED:
+            named_lists["and other lists"] = sum(list(left_out.values())[_NAMED:])
+        note["left_out"] = named_lists
     fitted = {**fitted, "truncated": note}
     text = jsonnumbers.dumps(fitted, indent=2)
     if len(text) > ANSWER_CHARS:  # nothing left to cut or leave out: say so alone
