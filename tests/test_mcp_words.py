@@ -63,6 +63,14 @@ def test_advice_no_tool_can_follow_is_for_the_user(sqlite_url: str) -> None:  # 
     serve(sqlite_url, session, "--allow-writes")
 
 
+def test_a_command_quoted_from_what_was_given_is_left_as_it_is() -> None:
+    """contact_briefing(ref='tinycrm deal rm 3') was refused as 'no contact matches 'the
+    user can run `tinycrm deal rm 3'` (no tool of this server does)': what the assistant
+    gave, quoted, is not advice."""
+    for said in ["no contact matches 'tinycrm deal rm 3'", 'no tag "tinycrm deal rm 3"']:
+        assert tool_words(said) == said
+
+
 def test_a_hook_s_own_words_are_left_as_they_are() -> None:
     assert tool_words("run tinycrm deal rm 3 first", own=True) == "run tinycrm deal rm 3 first"
     assert (

@@ -39,7 +39,8 @@ _NOUNS = ("contact", "company", "deal", "task", "contract", "quote", "product", 
 def _command() -> re.Pattern[str]:
     """Any other command: ``tinycrm`` and one of its commands (``command_tree.json``, as
     tab completion reads them), to the end of the advice (a closing bracket, a
-    semicolon, the end of the message), optionally after "run"."""
+    semicolon, the end of the message), optionally after "run"; not one in quotes (a
+    REF the assistant gave, quoted back)."""
     from tinycrm import command_tree
 
     try:  # the shipped file as it is: its fingerprint may lag the sources' in a checkout
@@ -48,7 +49,7 @@ def _command() -> re.Pattern[str]:
     except (OSError, ValueError, KeyError, TypeError):
         commands = list(_NOUNS)
     names = "|".join(re.escape(name) for name in commands)
-    return re.compile(rf"(?:\brun )?`?(tinycrm (?:{names})\b[^()`;\n]*?)`?(?=\)|;|$)")
+    return re.compile(rf"(?:\brun )?`?(?<!['\"])(tinycrm (?:{names})\b[^()`;'\"\n]*?)`?(?=\)|;|$)")
 
 
 def _for_the_user(found: re.Match[str]) -> str:
