@@ -33,10 +33,10 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from tinycrm.delivery import (
     DeliveryError,
     MailSettings,
-    post_webhook,
     send_desktop,
     send_mail,
 )
+from tinycrm.webhook_post import post_webhook
 
 USER = "me@example.com"
 PASSWORD = "s3cr€t pass"  # non-ASCII: smtplib.login() cannot send it, tinycrm must
@@ -737,7 +737,7 @@ def test_a_host_no_name_server_could_be_asked_for_is_refused_before_sending(host
     """A label past 63 characters (or an empty one) was a traceback (UnicodeError
     from the idna codec) in the middle of a run; now it is refused up front, as other
     unusable URLs are (remind --webhook exits 2)."""
-    from tinycrm.delivery import webhook_url_problem
+    from tinycrm.webhook_post import webhook_url_problem
 
     problem = "not a usable URL: its host is not a host name or address"
     assert webhook_url_problem(f"https://{host}/hook") == problem
@@ -896,7 +896,7 @@ def test_webhook_needs_http(url: str) -> None:
 
 def test_a_webhook_url_with_an_empty_port_is_its_scheme_s_port() -> None:
     """ "http://host:/hook" is http's port 80 (RFC 3986), as urllib takes it: not refused."""
-    from tinycrm.delivery import webhook_url_problem
+    from tinycrm.webhook_post import webhook_url_problem
 
     assert webhook_url_problem("http://example.com:/hook") is None
     assert webhook_url_problem("http://example.com:0/hook") == (

@@ -107,7 +107,7 @@ def test_a_failed_delivery_still_prints_what_was_due_and_tells_it_again(
     """Cron mails a job's output: when the webhook fails, that mail shows what was due
     (was: only the error line), and the next run tells it again to the webhook only (the
     list had it); once delivered, it is not told a third time."""
-    from tinycrm import delivery
+    from tinycrm import delivery, webhook_post
 
     cli("task", "add", "late", "--due", "-1d")
     hook = "http://127.0.0.1/hook"
@@ -115,14 +115,16 @@ def test_a_failed_delivery_still_prints_what_was_due_and_tells_it_again(
     def refuse(url: str, payload: object, **_: object) -> None:
         raise delivery.DeliveryError("webhook not sent: 127.0.0.1 answered 500")
 
-    monkeypatch.setattr(delivery, "post_webhook", refuse)
+    monkeypatch.setattr(webhook_post, "post_webhook", refuse)
     failed = cli("remind", "--webhook", hook)
     assert failed.exit_code == 4
     assert "  - late: was due yesterday" in failed.stdout
     assert failed.stderr.count("\n") == 1
     assert "answered 500" in failed.stderr and "the next run tells it again" in failed.stderr
     posted: list[dict[str, object]] = []
-    monkeypatch.setattr(delivery, "post_webhook", lambda url, payload, **_: posted.append(payload))
+    monkeypatch.setattr(
+        webhook_post, "post_webhook", lambda url, payload, **_: posted.append(payload)
+    )
     retried = cli("remind", "--webhook", hook)
     assert (retried.exit_code, retried.stdout) == (0, ""), retried.stderr
     assert [p["count"] for p in posted] == [1]
@@ -154,10 +156,10 @@ def test_a_list_that_cannot_be_printed_is_not_marked_as_told(cli) -> None:
 def test_ctrl_c_after_a_webhook_went_out_says_so(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C during the desktop notification, the webhook already sent: the line says the
     next run tells it again only where it did not go out, and where it did."""
-    from tinycrm import delivery
+    from tinycrm import delivery, webhook_post
 
     cli("task", "add", "late", "--due", "-1d")
-    monkeypatch.setattr(delivery, "post_webhook", lambda url, payload, **_: None)
+    monkeypatch.setattr(webhook_post, "post_webhook", lambda url, payload, **_: None)
 
     def interrupted(title: str, body: str, **_: object) -> None:
         raise KeyboardInterrupt
@@ -170,7 +172,7 @@ def test_ctrl_c_after_a_webhook_went_out_says_so(cli, monkeypatch: pytest.Monkey
         run.stderr
     )
     posted: list[object] = []
-    monkeypatch.setattr(delivery, "post_webhook", lambda url, payload, **_: posted.append(url))
+    monkeypatch.setattr(webhook_post, "post_webhook", lambda url, payload, **_: posted.append(url))
     monkeypatch.setattr(delivery, "send_desktop", lambda title, body, **_: posted.append(title))
     again = cli("remind", "--webhook", "http://127.0.0.1/secret", "--notify")
     assert (again.exit_code, again.stdout, posted) == (0, "", ["tinycrm: 1 due"])
@@ -204,7 +206,7 @@ def test_claims_not_given_back_still_say_what_failed(cli, monkeypatch: pytest.Mo
     """The webhook failed, then the database refused to take the claims back: the line
     says both (was: only "its claims could not be given back", not what failed), and
     Ctrl-C stays exit 130 (was: 4)."""
-    from tinycrm import delivery
+    from tinycrm import delivery, webhook_post
     from tinycrm.api.reminders import Reminders
     from tinycrm.errors import Unavailable
 
@@ -216,7 +218,7 @@ def test_claims_not_given_back_still_say_what_failed(cli, monkeypatch: pytest.Mo
     def locked(self: Reminders, run_id: str, **_: object) -> None:
         raise Unavailable("database is locked")
 
-    monkeypatch.setattr(delivery, "post_webhook", refuse)
+    monkeypatch.setattr(webhook_post, "post_webhook", refuse)
     monkeypatch.setattr(Reminders, "release", locked)
     run = cli("remind", "--webhook", "http://127.0.0.1/hook")
     assert run.exit_code == 4 and run.stderr.count("\n") == 1
@@ -227,7 +229,7 @@ def test_claims_not_given_back_still_say_what_failed(cli, monkeypatch: pytest.Mo
     def interrupted(url: str, payload: object, **_: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(delivery, "post_webhook", interrupted)
+    monkeypatch.setattr(webhook_post, "post_webhook", interrupted)
     cli("task", "add", "later", "--due", "-1h")
     stopped = cli("remind", "--webhook", "http://127.0.0.1/hook")
     assert stopped.exit_code == 130 and stopped.stderr.startswith("Error: interrupted; ")

@@ -114,7 +114,7 @@ def _deliver(
     import hashlib
     from urllib.parse import urlsplit
 
-    from tinycrm import delivery
+    from tinycrm import delivery, webhook_post
 
     def needs(channel: str) -> list[DueItem]:
         return [i for i in items if channel not in before.get((i.key, i.due_at), ())]
@@ -133,7 +133,7 @@ def _deliver(
         payload = jsonnumbers.jsonable(mine)  # amounts written exactly by post_webhook
         text = _text(mine, groups)
         try:
-            delivery.post_webhook(url, {"text": text, "count": len(mine), "due": payload})
+            webhook_post.post_webhook(url, {"text": text, "count": len(mine), "due": payload})
         except delivery.DeliveryError as exc:
             told.failed.append(str(exc))
             continue
@@ -330,11 +330,11 @@ def _check_delivery(mail: list[str], webhook: list[str], *, webhook_hint: str = 
     a crontab should fail on the first run, not on the first day something is due.
     (A URL is not repeated: its path may hold a secret.) ``webhook_hint``: where the URLs
     came from, when not from ``--webhook``."""
-    from tinycrm import delivery
+    from tinycrm import delivery, webhook_post
     from tinycrm.safetext import quoted
 
     for url in webhook:
-        if problem := delivery.webhook_url_problem(url):
+        if problem := webhook_post.webhook_url_problem(url):
             raise typer.BadParameter(problem, param_hint=webhook_hint or "--webhook")
     for to in mail:
         try:
