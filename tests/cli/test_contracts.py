@@ -148,3 +148,31 @@ def test_a_renewal_deal_deleted_around_a_renew_or_cancel_is_not_an_error(
     assert result.stdout.startswith("Renewed contract #1" if verb == "renew" else "Cancelled")
     shown = cli("contract", "show", "1", "--json").json()
     assert shown["renewals"] == 1 if verb == "renew" else shown["status"] == "cancelled"
+
+
+def test_an_empty_value_is_refused_not_taken_for_no_value(cli: Callable[..., Any]) -> None:
+    """contract renew 1 --value "" renewed the contract and dropped its value per term
+    (null in --json, no line in show), and won its open renewal deal with no amount;
+    contract add --value "" made a contract without the deal's value. Now both are one
+    line, exit 1, nothing written."""
+    with tinycrm.open(os.environ["TINYCRM_DB"]) as crm:
+        crm.contacts.add("Ada", email="ada@example.com")
+        for title in ("Platform", "Other"):
+            crm.deals.add(title, amount="12000", contact="Ada")
+            crm.deals.win(title)
+        crm.contracts.add(deal="Platform", term="1m")  # ends within the 60 lead days
+        [deal_id] = crm.contracts.process_renewals().renewal_deals
+    for args in (
+        ("contract", "renew", "1", "--value", ""),
+        ("contract", "renew", "1", "--value", "  "),
+        ("contract", "add", "--deal", "Other", "--value", ""),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 1 and result.stdout == "", args
+        assert result.stderr == (
+            "Error: value is empty: give an amount (0 for none), or leave --value out\n"
+        )
+    shown = cli("contract", "show", "1", "--json").json()
+    assert (shown["value"], shown["renewals"]) == (12000, 0)
+    assert cli("deal", "show", str(deal_id), "--json").json()["status"] == "open"
+    assert len(cli("contract", "list", "--json").json()) == 1

@@ -167,6 +167,15 @@ def become_customer(store: Store, session: Session, contract: Contract) -> None:
 # --------------------------------------------------------------------------- renewing
 
 
+def not_blank(value: object) -> None:
+    """Refuse a blank value per term (``--value ""``): it was taken for none, which
+    dropped a contract's value on renewal and made one without the deal's."""
+    if isinstance(value, str) and not value.strip():
+        raise Invalid(
+            "value is empty: give an amount (0 for none), or leave --value out", field="value"
+        )
+
+
 def renew_in(
     store: Store,
     session: Session,

@@ -34,6 +34,7 @@ from tinycrm.store.contract_terms import (
     local_today,
     lock_contract,
     materialise,
+    not_blank,
     parse_term,
     renew_in,
     span,
@@ -226,6 +227,7 @@ def add_contract(
     default_term`` (12m) unless ``end`` is given. The deal's contact becomes a customer."""
     settings = store.settings()
     auto_renew = validate.flag(auto_renew, "auto_renew")
+    not_blank(value)
     given_term = parse_term(term)
     notice_term = parse_term(notice, "notice")
     if auto_renew and given_term is None and end is not None:
@@ -320,6 +322,7 @@ def renew_contract(
     contract's own) or to ``end``; ``value`` changes the value per term. An ended
     contract can be renewed (its customer is one again); a cancelled one cannot, nor
     one whose next term would be over already (``end`` reaches further)."""
+    not_blank(value)
     new_term = parse_term(term)
     today = local_today(now)
     with store.write() as session:
