@@ -117,5 +117,9 @@ def test_an_underscore_in_a_whole_number_option_is_refused_as_in_an_amount(
         assert f"'{value}' has an underscore, which does not group digits here" in result.stderr
     assert cli("case", "show", "1", "--json").json()["status"] == "new"
     assert cli("deal", "item", "list", "Acme", "--json").json()[0]["quantity"] == 1
+    for args in (("case", "resolve", "1", "--csat", "５"), ("case", "list", "--limit", "٣")):
+        result = cli(*args)  # other scripts' digits, which int() reads: not as amounts do
+        assert result.exit_code == 2 and f"'{args[-1]}' is not a whole number" in result.stderr
     result = cli("case", "resolve", "1", "--csat", "6")
     assert result.exit_code == 2 and "6 is too large (at most 5)" in result.stderr
+    assert cli("case", "resolve", "1", "--csat", " 5 ").exit_code == 0

@@ -27,8 +27,9 @@ is smaller)."""
 
 def whole(value: Any) -> Any:
     """``parser=whole``: a whole-number option or argument as people type it. Click
-    reads an int with Python's int(), which takes ``1_0`` (Python's grouping) for ten;
-    refused here with the line amounts and quantities give (``money.no_underscore``).
+    reads an int with Python's int(), which takes ``1_0`` (Python's grouping) for ten
+    and other scripts' digits (``５``); refused here as amounts and quantities refuse them
+    (``money.no_underscore``: the same line).
     Its range: ``callback=whole_number(…)``."""
     if not isinstance(value, str):
         return value
@@ -39,10 +40,10 @@ def whole(value: Any) -> Any:
         money.no_underscore(value.strip(), "number")
     except ValueError as exc:
         raise typer.BadParameter(display(str(exc))) from None
-    try:
-        return int(value)
-    except ValueError:
-        raise typer.BadParameter(f"{display(quoted(value))} is not a whole number") from None
+    digits = value.strip().removeprefix("-").removeprefix("+")
+    if not (digits.isascii() and digits.isdigit()):  # int() reads '５' and '٣' too
+        raise typer.BadParameter(f"{display(quoted(value))} is not a whole number")
+    return int(value)
 
 
 def whole_number(low: int | None = 0, high: int = MAX_INT) -> Callable[[Any], Any]:
