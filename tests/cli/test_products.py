@@ -123,3 +123,26 @@ def test_an_underscore_in_a_whole_number_option_is_refused_as_in_an_amount(
     result = cli("case", "resolve", "1", "--csat", "6")
     assert result.exit_code == 2 and "6 is too large (at most 5)" in result.stderr
     assert cli("case", "resolve", "1", "--csat", " 5 ").exit_code == 0
+
+
+def test_an_empty_quantity_is_refused_as_an_empty_price_is(cli: Callable[..., Any]) -> None:
+    """deal item edit 1 --qty "" set an item of 3 back to 1 ('Updated item #1'), and deal
+    item add --qty "" added one, where an empty --price is refused on both: now an empty
+    quantity is refused too (one line, exit 1, nothing written); --discount "" still
+    clears the discount."""
+    assert cli("product", "add", "Plan", "--price", "10").exit_code == 0
+    assert cli("deal", "add", "Acme").exit_code == 0
+    assert (
+        cli("deal", "item", "add", "Acme", "Plan", "--qty", "3", "--discount", "5").exit_code == 0
+    )
+    for args in (
+        ("deal", "item", "edit", "1", "--qty", ""),
+        ("deal", "item", "edit", "1", "--qty", "  "),
+        ("deal", "item", "add", "Acme", "Plan", "--qty", ""),
+    ):
+        result = cli(*args)
+        assert (result.exit_code, result.stdout) == (1, ""), args
+        assert result.stderr == "Error: quantity must not be empty\n"
+    assert [i["quantity"] for i in cli("deal", "item", "list", "Acme", "--json").json()] == [3]
+    assert cli("deal", "item", "edit", "1", "--discount", "").stdout.startswith("Updated")
+    assert cli("deal", "item", "list", "Acme", "--json").json()[0]["discount"] == 0

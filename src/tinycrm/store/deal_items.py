@@ -29,8 +29,12 @@ from tinycrm.store.types import utcnow
 
 
 def _quantity(value: Decimal | str | int | None) -> int:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """A quantity as typed; None (not given): one. An empty one is refused, as an empty
+    price is, not read as one (an edit set an item of 3 back to 1)."""
+    if value is None:
         return pricing.stored(Decimal(1))
+    if isinstance(value, str) and not value.strip():
+        raise Invalid("quantity must not be empty", field="qty")
     try:
         return pricing.stored(pricing.parse_quantity(value))
     except (ValueError, TypeError) as exc:
