@@ -67,3 +67,17 @@ def test_case_edit_without_an_option_is_a_usage_error_as_every_edit_is(
     assert result.stderr.strip() == (
         "Error: nothing to change: give an option to change (see tinycrm case edit --help)"
     )
+
+
+def test_case_edit_refuses_an_empty_priority_rather_than_ignore_it(
+    cli: Callable[..., Any],
+) -> None:
+    """case edit 1 --priority "" was left out unsaid (and now said 'Nothing changed'),
+    where a case always has a priority: refused in one line, exit 1."""
+    _setup(cli)
+    result = cli("case", "edit", "1", "--priority", " ")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: priority must not be empty (choose from low, normal, high, urgent)\n"
+    )
+    assert cli("case", "show", "1", "--json").json()["priority"] == "high"

@@ -554,7 +554,12 @@ def edit_case(
             changes.append("subject")
         if priority is not None:
             level = validate.choice(priority, PRIORITIES, "priority")
-            if level and level != case.priority:
+            if not level:  # a case always has one: not left out unsaid
+                raise Invalid(
+                    f"priority must not be empty (choose from {', '.join(PRIORITIES)})",
+                    field="priority",
+                )
+            if level != case.priority:
                 case.priority = level
                 assert support is not None and case.id is not None
                 set_targets(case, support, case_clock.pauses_of(session, [case.id]).get(case.id))
