@@ -177,3 +177,18 @@ async def test_the_activity_view_at_40_columns_keeps_its_labels_whole(tui_store,
         start = next(i for i, row in enumerate(rows) if row.startswith("W"))
         labels = [row.split()[0] for row in rows[start : start + 5]]
         assert labels == ["When", "By", "Deal", "Contact", "Company"], rows
+
+
+def test_a_name_of_one_long_word_after_a_mark_is_cut_not_left_out() -> None:
+    """The tasks screen's Next up showed '  2          closing · no next step' for a deal
+    whose title began with a word longer than the row's room (a stored escape sequence
+    shown escaped, '\\x1b]0;…', or one long compound): a part after the first is cut
+    between words, and left out when not even its first word fits, so the row kept its
+    rank and lost its name. Now, until the row's text has ``least`` cells, such a part is
+    cut anywhere, as the first is; past them a part is still left out whole."""
+    title = "Renewal\x1b]0;pwned\x07\x1b[2J (Acme)"
+    shown = _text([" 2  ", title], ["closing", " · ", "no next step"], 60, least=16)
+    assert shown.startswith("  2  Renewal\\x1b]0;pwned\\x07\\x1b"), shown
+    word = "Rahmenvertragsverlängerungsverhandlung"
+    assert _text(["☐ ", word], ["2026-11-30 14:00"], 40, least=16).startswith(" ☐ Rahmenver")
+    assert _text(["☐ ", "Call", f"  {word}"], [], 30, least=4) == " ☐ Call"  # past least

@@ -151,7 +151,8 @@ def line(
     one between words (or left out, when not even its first word fits). Where that would
     leave the left side fewer than ``least`` cells (or fewer than it needs, when that is
     less), parts of the right side are left out, the last first and whole, a separator
-    before one with it: a task's name came before when it is due.
+    before one with it: a task's name came before when it is due. Until the left side has
+    ``least`` cells, a part whose first word does not fit is cut anywhere, not left out.
     """
     segments: list[Segment] = []
     used = 0
@@ -171,7 +172,7 @@ def line(
                 right_parts.pop()
             right_width = sum(cell_len(t) for t, _ in right_parts)
     room = max(0, width - used - right_width - (2 if right_parts else 0) - 1)
-    drawn = False
+    drawn = 0
     for text, style in parts:
         if not text or room <= 0:
             continue
@@ -179,11 +180,13 @@ def line(
         shown = fit(text, room)
         if shown != text and drawn:
             # a part after the first is cut between words ("Clydeside…", not "Clydesi…"),
-            # or left out when not even its first word fits
+            # or left out when not even its first word fits; but while the text has fewer
+            # than ``least`` cells (a mark, "☐ ", a rank), it is the row's name: cut anywhere
             shown = _word_cut(text, room)
-            if not shown:
+            if not shown and drawn >= least:
                 break
-        drawn = True
+            shown = shown or fit(text, room)
+        drawn += cell_len(shown)
         segments.append(Segment(shown, style))
         size = cell_len(shown)
         room -= size
