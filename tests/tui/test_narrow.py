@@ -192,3 +192,16 @@ def test_a_name_of_one_long_word_after_a_mark_is_cut_not_left_out() -> None:
     word = "Rahmenvertragsverlängerungsverhandlung"
     assert _text(["☐ ", word], ["2026-11-30 14:00"], 40, least=16).startswith(" ☐ Rahmenver")
     assert _text(["☐ ", "Call", f"  {word}"], [], 30, least=4) == " ☐ Call"  # past least
+
+
+async def test_ctrl_c_says_how_to_quit_in_plain_words(tui_store) -> None:
+    """Ctrl-C on the board said 'Press [b]ctrl+q[/b] to quit the app': Textual's words are
+    markup, and the board shows every notification as plain text. Now 'Press ctrl+q to
+    quit the app'."""
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert said == ["Press ctrl+q to quit the app"], said

@@ -151,6 +151,14 @@ class TinyCrmApp(App[None]):
             timeout=timeout, markup=False,
         )  # fmt: skip
 
+    def action_help_quit(self) -> None:
+        """Ctrl-C: how to quit, in plain words (Textual's own are markup, "[b]ctrl+q[/b]",
+        and every notification here is plain text)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
+
     # ------------------------------------------------------------------ screens
 
     def get_default_screen(self) -> Screen[Any]:
