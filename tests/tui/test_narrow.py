@@ -205,3 +205,21 @@ async def test_ctrl_c_says_how_to_quit_in_plain_words(tui_store) -> None:
         await settle(pilot)
         said = [n.message for n in app._notifications]
         assert said == ["Press ctrl+q to quit the app"], said
+
+
+def test_stage_names_are_not_cut_to_the_same_words() -> None:
+    """A pipeline of many stages ('Stage 0' … 'Stage 49') under another pipeline's heading,
+    at 40 columns, showed every row as '  Stage…' beside a bar of a few cells: the labels
+    were cut to 8 cells while the bars kept theirs. Now a label gets the cells it needs
+    while a bar keeps 6; where it cannot, the bars go and the labels are whole."""
+    from tinycrm.tui.screens.dashboard import BarRow, bar_lines
+
+    rows = [BarRow(f"  Stage {i}", {"EUR": Decimal(100 * (i % 3))}, "1 deal") for i in range(12)]
+    labels = [" ".join(line.plain.split()[:2]) for line in bar_lines(rows, 33, {"EUR": "red"})]
+    assert labels == [f"Stage {i}" for i in range(12)], labels
+    long = [
+        BarRow("A pipeline named at length, " * 5, {}, heading=True),  # a heading: no bar
+        BarRow("Verbal commitment received", {"EUR": Decimal(5)}, "1 deal"),
+    ]
+    line = bar_lines([*long, *rows[:2]], 72, {"EUR": "red"})[1]
+    assert "Verbal commitment received" in line.plain and "█" in line.plain, line.plain

@@ -248,14 +248,16 @@ def bar_lines(rows: Sequence[BarRow], width: int, styles: dict[str, str]) -> lis
         for i, (code, amount) in enumerate(row.amounts.items()):
             label, note = (row.label, row.note) if i == 0 else ("", "")
             cells.append((label, row.style, code, amount, fmt.compact(amount, code), note))
-    label_w = min(max((cell_len(c[0]) for c in cells), default=0), max(8, width // 4))
     value_w = max((cell_len(c[4]) for c in cells), default=0)
     note_w = max((cell_len(c[5]) for c in cells), default=0)
+    longest = max((cell_len(c[0]) for c in cells if c[4]), default=0)  # not a heading's
+    # The labels whole while a bar keeps 6 cells; where they cannot be, no bars, and the
+    # labels get the room: cut to 8 cells, 'Stage 1' to 'Stage 49' all read 'Stage…'.
+    label_w = longest
     bar_w = width - label_w - value_w - note_w - 8
-    if bar_w < 6:  # no bars: the labels get the room they would have had
+    if bar_w < 6:
         bar_w = 0
-        longest = max((cell_len(c[0]) for c in cells), default=0)
-        label_w = max(label_w, min(longest, width - value_w - note_w - 6))
+        label_w = min(longest, max(8, width - value_w - note_w - 6))
     lines = []
     for label, style, code, amount, shown, note in cells:
         parts = [Content(" "), Content.styled(fit(label, label_w).ljust(label_w), style)]
