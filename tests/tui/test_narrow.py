@@ -223,3 +223,20 @@ def test_stage_names_are_not_cut_to_the_same_words() -> None:
     ]
     line = bar_lines([*long, *rows[:2]], 72, {"EUR": "red"})[1]
     assert "Verbal commitment received" in line.plain and "█" in line.plain, line.plain
+
+
+async def test_the_pipeline_picker_fits_a_40_column_terminal(tui_store) -> None:
+    """At 40 columns the pipeline picker (p) was 50 columns wide: its right border and the
+    ends of the pipelines' names off the screen. Now it is at most the screen's width."""
+    from tinycrm.tui.screens.pickers import PickScreen
+
+    crm = Crm(tui_store)
+    crm.pipelines.add("Partnerships and resellers across Europe")
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PickScreen)
+        box = app.screen.query_one("#pick").region
+        assert box.right <= 40, box
