@@ -3,7 +3,9 @@ holds, or for a slow pre-write hook. Driven by the official SDK's client over st
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 from mcp import Client
 
 import tinycrm
+from tests.cli.conftest import tinycrm_executable
 from tests.conftest import PG_URL, _reset_pg
 from tests.test_mcp_server import call, serve, sqlite_url  # noqa: F401 (a fixture)
 
@@ -175,3 +178,32 @@ def test_on_postgresql_a_write_waits_for_a_lock_as_long_as_on_sqlite(pg_schema_u
         holder.close()
     with tinycrm.open(pg_schema_url) as crm:
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+
+
+def test_calls_sent_before_the_end_of_input_are_answered(sqlite_url: str) -> None:  # noqa: F811
+    """A script piping its requests in (`printf … | tinycrm mcp --allow-writes`) ends its
+    input after the last one: the server took the end for a client gone, cancelled the
+    calls still running, answered 'Connection closed' and saved nothing. Calls sent
+    before the end are now answered, and their writes saved, before the server exits."""
+    requests = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "script", "version": "1"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "add_contact", "arguments": {"name": "Grace Hopper"}}},
+        {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+            "name": "list_contacts", "arguments": {}}},
+    ]  # fmt: skip
+    done = subprocess.run(
+        [*tinycrm_executable(), "--db", sqlite_url, "mcp", "--allow-writes"],
+        input="".join(json.dumps(request) + "\n" for request in requests),
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    answers = {a["id"]: a for a in map(json.loads, done.stdout.splitlines())}
+    assert set(answers) == {1, 2, 3}, done.stdout[-500:]
+    assert "error" not in answers[2], answers[2]
+    assert answers[2]["result"]["structuredContent"]["name"] == "Grace Hopper"
+    assert "error" not in answers[3], answers[3]
+    with tinycrm.open(sqlite_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "Grace Hopper"]

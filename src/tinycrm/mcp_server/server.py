@@ -223,12 +223,19 @@ class CrmServer(MCPServer):
         self.arguments: dict[str, tuple[str, ...]] = {}
         """Each tool's argument names: the SDK drops any other, which would make an
         ``add_task(ref=...)`` a task about nobody; it is refused instead."""
+        self.running = 0
+        """Tool calls begun and not yet answered."""
+        self.settled: anyio.Event | None = None
+        """Set when a call ends, for the end of input to wait for those running."""
 
     async def run_stdio_async(self) -> None:
-        """The SDK's stdio transport, with one thing added: a request line its JSON parser
-        refuses (a lone surrogate, a number past its range, nesting past its depth) is
-        answered with a parse error under the request's id. The SDK drops such a line
-        without a word, and the client would wait for an answer that never comes."""
+        """The SDK's stdio transport, with two things added. A request line its JSON
+        parser refuses (a lone surrogate, a number past its range, nesting past its depth)
+        is answered with a parse error under the request's id: the SDK drops such a line
+        without a word, and the client would wait for an answer that never comes. And the
+        end of input waits for the tool calls running (on their threads) to be answered:
+        the SDK takes it for a client gone and cancels them, and a script piping its
+        requests in (``printf … | tinycrm mcp``) got 'Connection closed', nothing saved."""
         from mcp.server.stdio import stdio_server
         from mcp.shared.message import SessionMessage
 
@@ -250,6 +257,10 @@ class CrmServer(MCPServer):
                             await relay.send(item)
                         else:
                             await write_stream.send(SessionMessage(refusal))
+                    await anyio.wait_all_tasks_blocked()  # the last requests' calls begun
+                    while self.running:
+                        self.settled = anyio.Event()
+                        await self.settled.wait()
 
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(read)
@@ -278,6 +289,7 @@ class CrmServer(MCPServer):
             if len(unknown) > 5:
                 named += f" and {len(unknown) - 5:,} more"
             raise ToolError(f"{name} has no argument {named} (its arguments: {', '.join(known)})")
+        self.running += 1
         try:
             return await super().call_tool(name, arguments, *args, **kw)
         except ToolError as exc:
@@ -287,6 +299,10 @@ class CrmServer(MCPServer):
             raise ToolError(
                 f"Error executing tool {name}: {argument_problems(refusal)}"
             ) from refusal
+        finally:
+            self.running -= 1
+            if self.settled is not None:
+                self.settled.set()
 
 
 def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
