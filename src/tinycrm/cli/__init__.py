@@ -442,9 +442,34 @@ def _closed_streams() -> None:
         raise SystemExit(1)
 
 
+def _narrow_encodings() -> None:
+    """A stream whose encoding cannot spell every character (a Latin-1 locale, ``LC_ALL=C``
+    with Python's UTF-8 mode off, ``PYTHONIOENCODING=ascii``) ended a command with a
+    UnicodeEncodeError traceback at the first € or ü, after part of its output. Now a
+    terminal shows what it cannot spell as an escape (``\\u20ac``), as stderr always has;
+    a pipe or file gets UTF-8, as every file tinycrm writes, so ``> contacts.csv`` loses
+    nothing; an encoding named in PYTHONIOENCODING is the user's and kept, with its own
+    error handler if it names one, else shown as escapes too."""
+    import codecs
+    import io
+    import os
+
+    asked, _, handler = os.environ.get("PYTHONIOENCODING", "").partition(":")
+    for stream in (sys.stdout, sys.stderr):
+        if not isinstance(stream, io.TextIOWrapper) or not stream.encoding:
+            continue
+        if codecs.lookup(stream.encoding).name.startswith("utf-"):
+            continue
+        if stream is sys.stdout and not asked and not stream.isatty():
+            stream.reconfigure(encoding="utf-8", errors="strict")
+        elif not (asked and handler):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
     """Console-script entry point: signals are ours from here to the exit."""
     _closed_streams()
+    _narrow_encodings()
     interrupts.install()
     try:
         app(prog_name="tinycrm")

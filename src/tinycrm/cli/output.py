@@ -103,8 +103,31 @@ def dumps_lines(items: Iterable[Any], separator: str = "\n") -> str:
 
 def _escaped(text: str) -> str:
     if (text.isascii() and "\x7f" not in text) or _JSON_UNSAFE.search(text) is None:
-        return text  # (ASCII text is checked by two scans in C, far faster than the search)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        escaped = text  # (ASCII text is checked by two scans in C, far faster than the search)
+    else:
+        escaped = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if escaped.isascii() or _spells_all(sys.stdout):
+        return escaped
+    # PYTHONIOENCODING=ascii (or latin-1…): JSON's own escapes, so it stays JSON, whole
+    return _NOT_ASCII.sub(_json_escape, escaped)
+
+
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _spells_all(stream: Any) -> bool:
+    import codecs
+
+    encoding = getattr(stream, "encoding", None)
+    return not encoding or codecs.lookup(encoding).name.startswith("utf-")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # past the first plane: a surrogate pair, as JSON spells it
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def csv_safe(value: Any) -> str:
