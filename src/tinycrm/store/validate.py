@@ -40,8 +40,14 @@ MAX_SEARCH = 1000
 
 
 def key(text: str) -> str:
-    """The case-insensitive comparison key of a name: casefolded, spaces collapsed."""
-    return " ".join(text.split()).casefold()
+    """The case-insensitive comparison key of a name: casefolded, spaces collapsed, and
+    one spelling of what Unicode holds to be one text (NFC: "Café" typed with é, or with
+    e and a combining accent as macOS file names and some keyboards give it, is one name).
+    Migration 0028 keeps a copy: change both or neither."""
+    if text.isascii():
+        return " ".join(text.split()).casefold()
+    text = unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).casefold())
+    return " ".join(text.split())
 
 
 def folded(text: str) -> str:
@@ -486,6 +492,8 @@ def tag(value: str) -> str:
     """A tag: lowercase, trimmed, no commas."""
     text(value, "tag", field="tags")
     clean = line(value, "tag").lower().lstrip("#")
+    if not clean.isascii():  # one spelling of one text, as names' keys (``key``)
+        clean = unicodedata.normalize("NFC", clean)
     if not clean:
         raise Invalid("tag must not be empty", field="tags")
     if "," in clean or ";" in clean:
