@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import itertools
+import tracemalloc
 
 import pytest
 
-from tinycrm.formats import FormatError
+from tinycrm.formats import FormatError, jsontext
 from tinycrm.formats.jsonrows import json_records, json_rows, looks_like_json
 from tinycrm.formats.mapping import ROW_ERROR
 
@@ -190,3 +192,94 @@ def test_records_sharing_a_line_are_named_by_their_number_too() -> None:
         one_line[2][0],
         one_line[3][0],
     ]  # in the order of the file, as the rejected rows are reported
+
+
+class _Generated(io.RawIOBase):
+    """A JSON file of ``count`` records made as it is read, never held whole: a head, the
+    records with ``between`` them, a tail. ``read_at`` notes how far reading had got when
+    each record was handed over (``taken``)."""
+
+    def __init__(self, count: int, record: bytes, between: bytes, head: bytes, tail: bytes):
+        self.parts = itertools.chain([head], *([record, between] for _ in range(count - 1)))
+        self.parts = itertools.chain(self.parts, [record, tail])
+        self.pending = b""
+        self.read_so_far = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        while len(self.pending) < len(buffer):
+            part = next(self.parts, None)
+            if part is None:
+                break
+            self.pending += part
+        n = min(len(buffer), len(self.pending))
+        buffer[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        self.read_so_far += n
+        return n
+
+
+@pytest.mark.parametrize(
+    ("between", "head", "tail"),
+    [(b",", b"[", b"]"), (b",\n  ", b"[\n  ", b"\n]\n"), (b"\n", b"", b"\n")],
+    ids=["one-line array", "pretty array", "JSON lines"],
+)
+def test_a_big_file_is_read_a_piece_at_a_time(between: bytes, head: bytes, tail: bytes) -> None:
+    """A JSON file was read whole, then decoded whole: a 1 GB array took 2 GB and more
+    before the first record. Now it is read in pieces as the records are taken: the
+    reading runs at most a little ahead of the records, whatever the file's size."""
+    record = b'{"name": "Ada Lovelace", "email": "ada@x.io", "notes": "' + b"n" * 2000 + b'"}'
+    count = 4000  # 8 MB
+    generated = _Generated(count, record, between, head, tail)
+    stream = io.BufferedReader(generated)
+    ahead = 0
+    tracemalloc.start()
+    try:
+        for taken, (_line, value) in enumerate(json_records(stream, name="big.json"), start=1):
+            assert value["name"] == "Ada Lovelace"
+            ahead = max(ahead, generated.read_so_far - taken * (len(record) + len(between)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert taken == count
+    assert ahead < 600_000 and peak < 3_000_000  # the file is 8 MB
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'[{"name": "Ada", "n": 12345678901234567890, "x": -1.5e3, "t": true, "z": null}, 7,'
+        b' {"name": "B\\u00e9\\n", "tags": ["a", "b"]},\n{"name": "C\xc3\xa9\xe2\x82\xac"}]\n',
+        b'[\n  {"name": "Ada", "name": "B"},\n  {"name": "Cy", "fields": {"k": 1.10}}\n]',
+        b'{"name": "Ada"}\r\n\r\n{"name": 12}\n{"name": "Bo"\n{"name": "Cy"}\r',
+        b'\n\n  {\n  "name": "Ada",\n  "email": "a@x.io"\n}\n',
+        '\ufeff[{"name": "Zoë"}, {"name": "Åsa"}]'.encode("utf-16"),
+        b'[{"name": "Ada"}, {"name": "Bo",}]',
+        b'[{"name": "Ada"}, {"name": "Bo"}',
+        b'[{"name": "Ada"}] x',
+        b'[{"name": "Ada"} {"name": "B"}]',
+        b"[" + b"[" * 100_000 + b"]" * 100_000 + b"]",
+        b'{\n  "name": "Ada"\n}\n{"name": "Bo"}',
+        b'{\n  "name": "Ada",\n',
+        b"   \n  ",
+        b'[{"name": "A\xff"}]',
+        b'[{"name": "Ada"},\n   \n\n',
+    ],
+)
+def test_pieces_of_any_size_read_as_the_whole_file(monkeypatch, data: bytes) -> None:
+    """Whatever the size of the pieces read (a number, a string, a UTF-8 character or
+    \\r\\n cut between two), the records, their lines and every refusal are those of the
+    file read whole."""
+
+    def read(chunk: int) -> list[tuple[str, object]] | str:
+        monkeypatch.setattr(jsontext, "CHUNK", chunk)
+        try:
+            return [(str(line), value) for line, value in rows(data)]
+        except FormatError as exc:
+            return str(exc)
+
+    whole = read(1 << 30)
+    for chunk in (1, 2, 3, 5, 8, 64):
+        assert read(chunk) == whole, chunk

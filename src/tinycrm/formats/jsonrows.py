@@ -13,8 +13,12 @@ judges a CSV cell.
 
 An object the file gets wrong (not an object; a key given twice, where json would keep
 the last value; a JSON lines line that is not JSON) is one rejected row with its line
-number (and its number in the array when another record starts on that line too); an array that is not valid JSON is refused whole, with the line and column
-where it breaks.
+number (and its number in the array when another record starts on that line too); an
+array that is not valid JSON is refused whole, with the line and column where it breaks.
+
+The file is read a piece at a time as the records are taken (``formats.jsontext``): an
+array or JSON lines of any size are read in little more memory than their longest record.
+A file of one object over many lines (not JSON lines) is that one record, read whole.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from decimal import Decimal
 from typing import IO, Any
 
 from tinycrm.formats import FormatError, printable
-from tinycrm.formats.csvfile import bom_encoding, encoding_name, refuse_non_text
+from tinycrm.formats.csvfile import bom_encoding
+from tinycrm.formats.jsontext import CHUNK, JsonText
 from tinycrm.formats.mapping import (
     REPORT_COLUMNS,
     ROW_ERROR,
@@ -37,6 +42,7 @@ from tinycrm.formats.mapping import (
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 _SPACE = " \t\r\n"
+_NOT_SPACE = re.compile(r"[^ \t\r\n]")
 # what ends a line of JSON lines: not U+2028, U+2029 or U+0085, which a JSON string holds
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _EXPONENT_WRITTEN_OUT = 40  # 1e40 becomes 41 digits; 1e400 stays as it is
@@ -88,6 +94,10 @@ class _Decoder(json.JSONDecoder):
             object_pairs_hook=self._object,
         )
         self.twice: list[str] = []
+
+    def raw_decode(self, s: str, idx: int = 0) -> tuple[Any, int]:
+        self.twice = []  # (a value read again, once more of the file is in)
+        return super().raw_decode(s, idx)
 
     def _object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         made = dict(pairs)
@@ -151,70 +161,65 @@ def flatten(record: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _decode(stream: IO[bytes], name: str) -> str:
-    raw = stream.read()
-    encoding = bom_encoding(raw)  # UTF-16 with one: what Windows PowerShell 5.1 writes
-    try:
-        text = raw.decode(encoding or "utf-8").lstrip("\ufeff")
-    except UnicodeDecodeError:
-        what = encoding_name(encoding) if encoding else "UTF-8"
-        raise FormatError(f"{name} is not a {what} JSON file") from None
-    refuse_non_text(text[:65536], name)
-    if not text.strip(_SPACE) and not name.lower().endswith(SUFFIXES[1:]):
-        # an export of no records as JSON lines has no bytes; one as JSON is []
-        raise FormatError(f"{name} is empty: expected a JSON array of records, or one per line")
-    return text
-
-
 def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
     """(line, the parsed value) for each record: the items of an array, else each line.
-    A line of JSON lines that is not JSON gives a ``FormatError`` as its value."""
+    A line of JSON lines that is not JSON gives a ``FormatError`` as its value. The file
+    is read a piece at a time as the records are taken (``formats.jsontext``)."""
     name = printable(name)
-    text = _decode(stream, name)
-    start = len(text) - len(text.lstrip(_SPACE))
-    if start == len(text):
+    source = JsonText(stream, name)
+    breaks = 0  # line ends in white space read past and dropped (a file of spaces)
+    while (found := _NOT_SPACE.search(source.text)) is None and not source.eof:
+        keep = len(source.text) - source.text.endswith("\r")  # (a \r\n cut in two)
+        if keep > CHUNK:
+            breaks += len(_LINE_END.findall(source.text, 0, keep))
+            source.drop(keep)
+        source.more()
+    if found is None:
+        if not name.lower().endswith(SUFFIXES[1:]):
+            # an export of no records as JSON lines has no bytes; one as JSON is []
+            raise FormatError(f"{name} is empty: expected a JSON array of records, or one per line")
         return  # a JSON lines file of no records
-    if text[start] != "[":
-        yield from _lines(text, name)
+    if source.text[found.start()] != "[":
+        yield from _lines(source, name, breaks)
         return
+    yield from _array(source, name, found.start())
+
+
+def _array(source: JsonText, name: str, start: int) -> Iterator[tuple[int, Any]]:
+    """The items of the array at ``start``, each with the line it starts on (and its
+    number when another starts on that line too: ``RecordLine``)."""
     decoder = _Decoder()
-    position, line = start + 1, 1 + text.count("\n", 0, start)
-    first = True
+    line = source.where(start)[0]
+    position, first = start + 1, True
     held: tuple[int, int, Any] | None = None  # a record, its number and line, until the next
     shared = False  # the held record's line is another's
     while True:
-        skipped = len(text) - position - len(text[position:].lstrip(_SPACE))
-        line += text.count("\n", position, position + skipped)
-        position += skipped
-        if position >= len(text):
+        position, newlines = source.skip(position)
+        line += newlines
+        if position >= len(source.text):
             raise FormatError(f"{name}, line {line}: the JSON array is not closed with ']'")
-        if text[position] == "]":
-            if text[position + 1 :].strip(_SPACE):
+        if source.text[position] == "]":
+            if not source.space_to_the_end(position + 1):
                 raise FormatError(f"{name}, line {line}: text after the end of the JSON array")
             if held is not None:
                 yield _place(held[1], held[0], shared), held[2]
             return
         if not first:
-            if text[position] != ",":
+            if source.text[position] != ",":
                 raise FormatError(f"{name}, line {line}: expected ',' or ']' in the JSON array")
-            position += 1
-            skipped = len(text) - position - len(text[position:].lstrip(_SPACE))
-            line += text.count("\n", position, position + skipped)
-            position += skipped
-        try:
-            value, end = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as exc:
-            raise FormatError(
-                f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-            ) from None
-        except RecursionError:
-            raise FormatError(f"{name}, line {line}: nested too deeply") from None
+            position, newlines = source.skip(position + 1)
+            line += newlines
+        if position > CHUNK:  # what was taken: dropped, so that the text held stays small
+            source.drop(position)
+            position = 0
+        deep = f"{name}, line {line}: nested too deeply"
+        value, end = source.value(decoder, position, deep=deep)
         number = held[0] + 1 if held is not None else 1
         beside = held is not None and held[1] == line  # two records start on this line
         if held is not None:
             yield _place(held[1], held[0], shared or beside), held[2]
-        held, shared = (number, line, decoder.record(value, text[position:end])), beside
-        line += text.count("\n", position, end)
+        held, shared = (number, line, decoder.record(value, source.text[position:end])), beside
+        line += source.text.count("\n", position, end)
         position, first = end, False
 
 
@@ -249,45 +254,60 @@ def _place(line: int, number: int, shared: bool) -> int:
     return RecordLine(line, number) if shared else line
 
 
-def _lines(text: str, name: str) -> Iterator[tuple[int, Any]]:
+def _lines(source: JsonText, name: str, breaks: int) -> Iterator[tuple[int, Any]]:
     """JSON lines: one record per line; a line that is not JSON is one bad record. A file
-    whose first line is not JSON is one object over many lines (a dump, a single record)."""
+    whose first line is not JSON is one object over many lines (a dump, a single record).
+    ``breaks``: the lines before the text held."""
     first = True
-    for number, line in enumerate(_LINE_END.split(text), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = _loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            if first:
-                yield (
-                    1 + text.count("\n", 0, len(text) - len(text.lstrip(_SPACE))),
-                    _whole(text, name),
-                )
-                return
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            value = _Refused(f"not valid JSON ({reason})", line.strip(_SPACE))
-        first = False
-        yield number, value
+    position, number = 0, breaks + 1
+    while True:
+        found = _LINE_END.search(source.text, position)
+        while found is None or (found.end() == len(source.text) and found[0] == "\r"):
+            if position:  # what was taken: dropped, so that the text held stays small
+                source.drop(position)
+                position = 0
+            if not source.more(len(source.text)):
+                break
+            found = _LINE_END.search(source.text, position)
+        end = len(source.text) if found is None else found.start()
+        line = source.text[position:end]
+        if line.strip():
+            try:
+                value = _loads(line)
+            except (json.JSONDecodeError, RecursionError) as exc:
+                if first:
+                    yield number, _whole(source, position, name)
+                    return
+                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                value = _Refused(f"not valid JSON ({reason})", line.strip(_SPACE))
+            first = False
+            yield number, value
+        if found is None:
+            return
+        position, number = found.end(), number + 1
 
 
-def _whole(text: str, name: str) -> Any:
-    """The one JSON value of a file that is not JSON lines."""
-    try:
-        value = _loads(text)
-    except json.JSONDecodeError as exc:
+def _whole(source: JsonText, position: int, name: str) -> Any:
+    """The one JSON value of a file that is not JSON lines, from ``position`` (the first
+    line that is not white space): read whole, as one record."""
+    decoder = _Decoder()
+    start, _ = source.skip(position)
+    after = "; expected an array of records or one record per line"
+    deep = f"{name} is nested too deeply to hold records"
+    value, end = source.value(decoder, start, deep=deep, after=after)
+    record = decoder.record(value, source.text[start:end])
+    extra, _ = source.skip(end)
+    if extra < len(source.text):
+        line, column = source.where(extra)
         raise FormatError(
-            f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "expected an array of records or one record per line"
-        ) from None
-    except RecursionError:
-        raise FormatError(f"{name} is nested too deeply to hold records") from None
-    if isinstance(value, dict) and value.get("format") == "tinycrm-dump":
+            f"{name} is not valid JSON (line {line}, column {column}: Extra data){after}"
+        )
+    if isinstance(record, dict) and record.get("format") == "tinycrm-dump":
         raise FormatError(
             f"{name} is a full dump (tinycrm export all): restore it into an empty "
             f"database with 'tinycrm import all {name}'"
         )
-    return value
+    return record
 
 
 def json_rows(
