@@ -737,3 +737,27 @@ def test_a_huge_text_is_cut_before_it_is_cleaned(monkeypatch: Any) -> None:
     monkeypatch.setattr(mail_log, "ESCAPE_SEQUENCE", Spy())
     assert mail_log.mail_body(message) == whole
     assert whole.endswith("\n[…]") and max(seen) <= 2 * mail_log.BODY_MAX + 10
+
+
+def test_many_messages_from_strangers_find_their_contacts_in_a_few_queries(store: Any) -> None:
+    """Each message's sender was looked up on its own, two queries when unknown (the
+    email, then the old emails a merge kept): 20,000 messages from people who are not
+    contacts took 70 s to import, to log none of them. Their senders are looked up
+    together now, hundreds at a time."""
+    from sqlalchemy import event
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    messages = [_msg(f"p{n}@else.example", mid=f"<m{n}@x>") for n in range(1000)]
+    messages.append(_msg("ann@acme.example", mid="<ann@x>"))
+    statements: list[str] = []
+
+    def spy(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(store.engine, "before_cursor_execute", spy)
+    try:
+        run = log_messages(store, messages, **OWN)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", spy)
+    assert (run.logged, run.skipped["without a known contact"]) == (1, 1000)
+    assert len([s for s in statements if "FROM contact" in s]) < 20

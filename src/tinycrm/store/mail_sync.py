@@ -115,8 +115,7 @@ class MailSync:
                 if not self.run.dry_run:
                     _advance(session, account, folder, since, until)
                 self._logger.session = session
-                for message in messages:
-                    self._logger.log(message)
+                self._logger.log_all(messages)
                 if self.run.dry_run:
                     raise _DryRun
         except _DryRun:
