@@ -27,6 +27,7 @@ it came from.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -89,13 +90,27 @@ def _label_text(prop: Any, card: Any) -> str:
     ``_$!<Home>!$_``: Home), else ''."""
     group = getattr(prop, "group", None)
     if group:
-        for other in card.getChildren():
-            if getattr(other, "group", None) == group and other.name == "X-ABLABEL":
-                text = str(other.value).strip()
-                text = re.sub(r"^_\$!<(.*)>!\$_$", r"\1", text)
-                if text:
-                    return text
+        for other in _grouped(card).get(group, ()):
+            text = str(other.value).strip()
+            text = re.sub(r"^_\$!<(.*)>!\$_$", r"\1", text)
+            if text:
+                return text
     return ""
+
+
+_GROUPED = threading.local()  # the card card_values reads, and its labels by group
+
+
+def _grouped(card: Any) -> dict[str, list[Any]]:
+    """The X-ABLabel properties of ``card`` by group, found once a card (a card of
+    thousands of labelled values: not a scan for each); card_values starts afresh."""
+    if getattr(_GROUPED, "card", None) is not card:
+        found: dict[str, list[Any]] = {}
+        for other in card.contents.get("x-ablabel", []):
+            if getattr(other, "group", None):
+                found.setdefault(other.group, []).append(other)
+        _GROUPED.card, _GROUPED.found = card, found
+    return _GROUPED.found  # type: ignore[no-any-return]
 
 
 # The TYPE words of an email or phone (RFC 2426, RFC 6350, Apple's main and iphone; mobile
@@ -185,6 +200,13 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
         if _kept_label(text, ""):  # Рабочий, Büro, Assistant: as Apple wrote it
             values[FIELD_PREFIX + what + "_label"] = text
     said = set(_said_types(primary[0]) + _own_types(primary[0], card)) if primary else set()
+    lowered = {k.lower() for k in values}  # a card of thousands: each lookup, not a scan
+    numbered: dict[str, int] = {}  # the number the next home starts from (home.2, …)
+
+    def put(key: str, text: str) -> None:
+        values[FIELD_PREFIX + key] = text
+        lowered.add((FIELD_PREFIX + key).lower())
+
     for prop, value in items:
         if primary is not None and (prop, value) is primary:
             continue
@@ -192,24 +214,25 @@ def _multi(card: Any, what: str, values: dict[str, str]) -> None:
             continue  # the contact's own again; not the same number as its fax
         label = _label(prop, card)
         key = f"{what}.{label}"
-        n = 2
+        n = numbered.get(label, 2)
         while FIELD_PREFIX + key in values:
             key = f"{what}.{label}.{n}"
             n += 1
+        numbered[label] = max(n - 1, 2)  # the numbers before it are all taken
         named = str((prop.params.get(KEY_PARAM) or [""])[0])  # tinycrm's: phone.Work
-        free = not any(k.lower() == (FIELD_PREFIX + named).lower() for k in values)
-        if _KEY.fullmatch(named) and named.lower().startswith(what + ".") and free:
+        ours = _KEY.fullmatch(named) and named.lower().startswith(what + ".")
+        if ours and (FIELD_PREFIX + named).lower() not in lowered:
             key, label = named, re.sub(r"\.\d+$", "", named.split(".", 1)[1])
-        values[FIELD_PREFIX + key] = value
+        put(key, value)
         kinds = _other_types(prop, key)
         if kinds:  # work,cell: the key says work, phone_type.work says both
-            values[FIELD_PREFIX + _TYPE_FIELD[what] + key.removeprefix(what)] = ",".join(kinds)
+            put(_TYPE_FIELD[what] + key.removeprefix(what), ",".join(kinds))
         rank = str((prop.params.get("PREF") or [""])[0]).strip()
         if what != "website" and rank.isdigit() and 1 <= int(rank) <= 100:
-            values[FIELD_PREFIX + what + "_pref" + key.removeprefix(what)] = rank  # PREF=2
+            put(what + "_pref" + key.removeprefix(what), rank)  # PREF=2
         text = _label_text(prop, card)
         if _kept_label(text, label):  # Рабочий (filed as other), Büro (as buro): as it was
-            values[FIELD_PREFIX + what + "_label" + key.removeprefix(what)] = text
+            put(what + "_label" + key.removeprefix(what), text)
 
 
 def _tel_text(value: str) -> str:
@@ -318,16 +341,20 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
     if kind not in ("work", "other") and _TYPE_TOKEN.match(kind):
         values[FIELD_PREFIX + ADDRESS_TYPE] = kind  # a home address the contact's own
 
+    taken = {k.lower() for k in values}  # a card of thousands: each lookup, not a scan
+    numbered: dict[str, int] = {}  # the number the next home address starts from
+
     def used(prefix: str) -> bool:
-        taken = {k.lower() for k in values}
         return any((FIELD_PREFIX + prefix + key).lower() in taken for key, _ in _ADDRESS_PARTS)
 
     for prop in props:
-        prefix = "" if prop is primary else f"{_label(prop, card)}."
-        n = 2
+        label = _label(prop, card)
+        prefix = "" if prop is primary else f"{label}."
+        n = numbered.get(label, 2)
         while prefix and used(prefix):
-            prefix = f"{_label(prop, card)}.{n}."  # a second home address: home.2.city
+            prefix = f"{label}.{n}."  # a second home address: home.2.city
             n += 1
+        numbered[label] = max(n - 1, 2)  # the numbers before it are all taken
         if _named(prop) and not used(_named(prop) + "."):
             prefix = _named(prop) + "."
         adr = prop.value
@@ -337,6 +364,7 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
             text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
             if text and FIELD_PREFIX + prefix + key not in values:
                 values[FIELD_PREFIX + prefix + key] = text
+                taken.add((FIELD_PREFIX + prefix + key).lower())
 
 
 def _named(prop: Any) -> str:
@@ -365,6 +393,7 @@ def card_values(
     value is text is kept instead, as a custom field named after it (``nickname``,
     ``x-skype``; the second of a name as ``nickname.2``)."""
     values: dict[str, str] = {}
+    _GROUPED.card = None  # a card built in memory may have changed since it was read
     _extras(card, values, keep_extra or _is_own(card), unread)  # tinycrm's: its fields
     names = _texts(card, "fn")
     name = names[0] if names else ""
@@ -548,6 +577,7 @@ def _extras(
     (``keep_extra``, text values only) or counted in ``unread``, once per card; khard's
     X-KIND of 3.0 is vCard 4's KIND (``kind``)."""
     seen: set[str] = set()
+    numbered: dict[str, int] = {}  # the number the next nickname starts from
     for prop in card.getChildren():
         name = str(prop.name).upper()
         if name in _READ or str(prop.value).strip().lower() in _KIND_OF.get(name, ()):
@@ -556,10 +586,11 @@ def _extras(
         if keep_extra and isinstance(value, str) and value.strip():
             stem = field_key("KIND" if name == "X-KIND" else name)
             key = FIELD_PREFIX + stem
-            n = 2
+            n = numbered.get(stem, 2)
             while key in values:
                 key = f"{FIELD_PREFIX}{stem}.{n}"
                 n += 1
+            numbered[stem] = max(n - 1, 2)  # the numbers before it are all taken
             values[key] = value.strip()
             _kept_with(prop, card, key.removeprefix(FIELD_PREFIX), values)
         elif unread is not None and name not in seen:

@@ -56,7 +56,7 @@ def _typed(
     ``phone.a_b``), as ``X-TINYCRM-KEY``."""
     group = None
     if label:
-        group = f"item{sum(1 for c in card.getChildren() if c.name == 'X-ABLABEL') + 1}"
+        group = f"item{len(card.contents.get('x-ablabel', [])) + 1}"
     item = card.add(prop, group=group)
     item.value = value
     if group:
@@ -121,8 +121,18 @@ def _kinds(fields: dict[str, str], key: str, what: str) -> tuple[list[str], str 
     return kinds, label
 
 
+class _Keys(set[str]):
+    """The keys of the values written so far, and the number the next key of each label
+    is looked for from (numbers before it all taken: a contact of thousands of emails
+    is not a scan from email.other.2 for each)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.numbered: dict[str, int] = {}
+
+
 def _placed(
-    what: str, key: str, kinds: list[str], label: str | None, taken: set[str]
+    what: str, key: str, kinds: list[str], label: str | None, taken: _Keys
 ) -> tuple[str | None, str | None]:
     """(the label, the key to name) of the value of custom field ``key``, written with
     ``kinds`` and ``label`` after the keys ``taken``: a numbered key reading would number
@@ -136,14 +146,15 @@ def _placed(
     return label, (key if read != key else None)
 
 
-def _read_key(what: str, kinds: list[str], label: str | None, taken: set[str]) -> str:
+def _read_key(what: str, kinds: list[str], label: str | None, taken: _Keys) -> str:
     """The key reading gives a value written with ``kinds`` and ``label`` after the
     keys ``taken`` (as ``_multi`` files it: work, then work.2)."""
     text = re.sub(r"^_\$!<(.*)>!\$_$", r"\1", label or "").strip()
     said = _clean_label(text) or _type_label(kinds)
-    key, n = f"{what}.{said}", 2
+    key, n = f"{what}.{said}", taken.numbered.get(said, 2)
     while key in taken:
         key, n = f"{what}.{said}.{n}", n + 1
+    taken.numbered[said] = max(n - 1, 2)
     return key
 
 
@@ -197,7 +208,7 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
             else:
                 label = None
             _typed(card, prop, own, _main_types(fields, what, version), label, version, "1")
-        taken: set[str] = set()
+        taken = _Keys()
         for key in _in_order(k for k in fields if k.startswith(what + ".")):
             kinds, label = _kinds(fields, key, what)
             label, named = _placed(what, key, kinds, label, taken)
@@ -287,6 +298,8 @@ def _addresses(card: Any, fields: dict[str, str], version: str) -> None:
 
     prefixes = sorted({k.rsplit(".", 1)[0] + "." if "." in k else "" for k in fields})
     written: list[tuple[str, Any]] = []
+    taken: set[str] = set()  # the prefixes written (a contact of thousands: no scan each)
+    numbered: dict[str, int] = {}  # the number the next home. starts from
     for prefix in _in_order(prefixes):
         parts = {key: fields.pop(prefix + key, "") for key, _ in _ADDRESS_PARTS}
         if not any(parts.values()):
@@ -308,14 +321,16 @@ def _addresses(card: Any, fields: dict[str, str], version: str) -> None:
             if kind == own:
                 del fields[ADDRESS_TYPE]  # else a field, written as X-TINYCRM-FIELD
         adr.params["TYPE"] = [kind if version == "4.0" else kind.upper()]
-        taken = [p for p, _ in written]
-        if prefix:
-            read, n = f"{_type_label([kind.lower()])}.", 2
+        if prefix:  # the prefix reading gives it (home., then home.2.), as _addresses reads
+            label = _type_label([kind.lower()])
+            read, n = f"{label}.", numbered.get(label, 2)
             while read in taken:
-                read, n = f"{_type_label([kind.lower()])}.{n}.", n + 1
+                read, n = f"{label}.{n}.", n + 1
+            numbered[label] = max(n - 1, 2)  # the numbers before it are all taken
             if "" not in taken or read != prefix:
                 adr.params[KEY_PARAM] = [prefix.rstrip(".")]
         written.append((prefix, adr))
+        taken.add(prefix)
     if len(written) > 1 and written[0][0] == "":
         main = written[0][1]
         if version == "4.0":
@@ -328,7 +343,7 @@ def _pages(card: Any, fields: dict[str, str], version: str) -> None:
     """The other web pages (``website.home``, ``website.blog``), after the contact's own,
     as URLs: a type word as its TYPE, another as an Apple label, as emails go; taken
     out of ``fields``."""
-    taken: set[str] = set()
+    taken = _Keys()
     for key in _in_order(k for k in fields if k.startswith("website.")):
         kinds, label = _kinds(fields, key, "website")
         label, named = _placed("website", key, kinds, label, taken)
@@ -360,7 +375,7 @@ def _properties(card: Any, fields: dict[str, str], version: str) -> None:
         label = fields.pop(f"{name}_label{suffix}", "").strip()
         group = None
         if label:
-            group = f"item{sum(1 for c in card.getChildren() if c.name == 'X-ABLABEL') + 1}"
+            group = f"item{len(card.contents.get('x-ablabel', [])) + 1}"
         if prop in ("ANNIVERSARY", "DEATHDATE"):
             item = _date(card, prop, fields.pop(key), "4.0")  # vCard 4's, dates as BDAY is
         elif raw is not None:
