@@ -243,3 +243,23 @@ def test_every_custom_field_comes_back_from_tinycrms_own_card(
     [card] = read_text(contact_card(contact, version=version))
     assert as_contact(card)["fields"] == fields
     assert (card.get("email"), card.get("phone")) == (contact["email"], contact["phone"])
+
+
+def test_a_card_indented_as_a_whole_is_read() -> None:
+    """A card pasted from a mail or a document with every line indented ('  BEGIN:VCARD',
+    '  FN:Ada') was rejected with 'VCARD VERSION:3.0 FN:ADA … component wasn't closed':
+    each indented line read as the folded rest of the BEGIN line. The BEGIN line's
+    indent is now taken off each line of its card, so a fold (one more space) is still
+    a fold; a line indented less is read as it is."""
+    text = (
+        "  BEGIN:VCARD\n  VERSION:3.0\n  FN:Ada Lovelace\n  NOTE:a long note\n   folded here\n"
+        "  EMAIL:ada@x.io\n  END:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Bo\n NOTE:not a note\nEND:VCARD\n"
+    )
+    ada, bo = read_text(text)
+    assert (ada["name"], ada["email"], ada["notes"]) == (
+        "Ada Lovelace",
+        "ada@x.io",
+        "a long notefolded here",
+    )
+    assert bo["name"] == "BoNOTE:not a note"  # a fold, as the file has it

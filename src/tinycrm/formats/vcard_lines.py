@@ -62,9 +62,14 @@ def split_cards(
     agent = False  # after a 2.1 AGENT with no value: the agent's own card follows
     nested = 0  # inside an agent's card, left out
     blank = True  # a file of no cards: what an export of no contacts writes
+    indent = ""  # the BEGIN line's: a card pasted indented, taken off each of its lines
     for number, line in enumerate(_decode(stream, name), start=1):
         line = line.rstrip("\r").lstrip("\ufeff")
         upper = line.strip().upper()
+        if upper == "BEGIN:VCARD":
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+        elif indent and line.startswith(indent):
+            line = line[len(indent) :]
         blank = blank and not upper
         if card is not None and (nested or (agent and upper == "BEGIN:VCARD")):
             nested += {"BEGIN:VCARD": 1, "END:VCARD": -1}.get(upper, 0)
