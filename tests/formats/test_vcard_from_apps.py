@@ -263,3 +263,21 @@ def test_a_card_indented_as_a_whole_is_read() -> None:
         "a long notefolded here",
     )
     assert bo["name"] == "BoNOTE:not a note"  # a fold, as the file has it
+
+
+@pytest.mark.parametrize("at", [0, 64 * 1024 - 40, 64 * 1024 - 37, 64 * 1024 - 34])
+def test_a_fold_that_splits_a_character_keeps_the_character(at: int) -> None:
+    """Writers that fold at 75 bytes blindly split a character's UTF-8 bytes over the
+    fold ('Ren\\xc3' CRLF ' \\xa9'): the name came in as 'RenÃ©', and when such a fold
+    was in the file's first 64 KiB the whole file was read as Windows-1252, every
+    accent in it wrong. The fold is now taken out before the bytes are decoded, where
+    it straddles two reads of the file too."""
+    padding = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Pad\r\nNOTE:" + "x" * at + "\r\nEND:VCARD\r\n"
+    data = (
+        (padding if at else "").encode()
+        + b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ren\xc3\r\n \xa9 Dupont\r\n"
+        + b"TITLE:\xe6\x97\r\n \xa5\xe6\x9c\xac\r\nNOTE:Zo\xc3\xab\r\n  two\r\nEND:VCARD\r\n"
+    )
+    *_, (_, rene, _) = read_vcards(io.BytesIO(data), name="x.vcf")
+    assert (rene["name"], rene["title"]) == ("René Dupont", "日本")
+    assert rene["notes"] == "Zoë two"  # a fold after a whole character is a fold

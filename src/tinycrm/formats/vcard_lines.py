@@ -17,8 +17,33 @@ from tinycrm.formats.csvfile import detect_encoding
 _DROPPED = ("PHOTO", "LOGO", "SOUND", "KEY")
 
 
+# A fold that splits a character, its UTF-8 bytes before the line end and after the
+# space (writers that fold at 75 bytes blindly): a byte after a fold's space that can
+# only continue a character. Taken out before decoding, else the character was two
+# Windows-1252 ones ('RenÃ©'), and one in the file's first 64 KiB made it all so.
+_SPLIT_FOLD = re.compile(rb"([\xc2-\xf4][\x80-\xbf]{0,2})(?:\r\n|\r|\n)[ \t](?=[\x80-\xbf])")
+
+
+def _chunks(first: bytes, stream: IO[bytes], mend: bool) -> Iterator[bytes]:
+    """``first``, then the rest of ``stream``, in chunks; with ``mend``, a fold that
+    splits a UTF-8 character taken out (a chunk's last bytes held for the next, where
+    the rest of such a fold may be)."""
+    carry, chunk = b"", first
+    while chunk:
+        data = _SPLIT_FOLD.sub(rb"\1", carry + chunk) if mend else chunk
+        carry, data = (data[-7:], data[:-7]) if mend else (b"", data)
+        if data:
+            yield data
+        chunk = stream.read(64 * 1024)
+    if carry:
+        yield carry
+
+
 def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
-    sample = stream.read(64 * 1024)
+    first = stream.read(64 * 1024)
+    mend = detect_encoding(first) in ("utf-8", "utf-8-sig", "cp1252")  # no UTF-16's bytes
+    chunks = _chunks(first, stream, mend)
+    sample = next(chunks, b"")
     encoding = detect_encoding(sample)
     errors = "tinycrm-cp1252" if encoding in ("utf-8", "utf-8-sig", "cp1252") else "strict"
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
@@ -38,7 +63,7 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
                 line = [last]
             if not chunk:
                 break
-            chunk = stream.read(64 * 1024)
+            chunk = next(chunks, b"")
     except UnicodeDecodeError as exc:
         raise FormatError(f"{name} is not valid {encoding} ({exc.reason})") from None
     if any(line):
