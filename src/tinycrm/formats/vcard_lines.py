@@ -40,9 +40,9 @@ def _chunks(first: bytes, stream: IO[bytes], mend: bool) -> Iterator[bytes]:
 
 
 def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
-    first = stream.read(64 * 1024)
-    mend = detect_encoding(first) in ("utf-8", "utf-8-sig", "cp1252")  # no UTF-16's bytes
-    chunks = _chunks(first, stream, mend)
+    head = stream.read(64 * 1024)
+    mend = detect_encoding(head) in ("utf-8", "utf-8-sig", "cp1252")  # no UTF-16's bytes
+    chunks = _chunks(head, stream, mend)
     sample = next(chunks, b"")
     encoding = detect_encoding(sample)
     errors = "tinycrm-cp1252" if encoding in ("utf-8", "utf-8-sig", "cp1252") else "strict"
