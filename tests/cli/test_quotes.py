@@ -125,3 +125,31 @@ def test_a_quote_accepted_just_before_its_deal_is_deleted_says_accepted(
     assert result.stdout.startswith("Accepted quote Q-")
     monkeypatch.setattr(Quotes, "accept", accept)
     assert cli("quote", "show", "1", "--json").json()["status"] == "accepted"
+
+
+def test_a_quote_is_never_rendered_onto_the_database(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    """quote render 1 --out <the database file> replaced the database with the PDF (every
+    later command: 'file is not a database'); now it is refused as exports refuse it, for
+    the file, a link to it and its -wal, and nothing is written."""
+    for args in (
+        ("contact", "add", "Ada"),
+        ("deal", "add", "Big", "--contact", "Ada"),
+        ("product", "add", "Plan", "--price", "100"),
+        ("deal", "item", "add", "Big", "Plan"),
+        ("quote", "create", "Big"),
+    ):
+        assert cli(*args).exit_code == 0, args
+    database = Path(os.environ["TINYCRM_DB"])
+    (tmp_path / "link.pdf").symlink_to(database)
+    for target in (database, tmp_path / "link.pdf", Path(f"{database}-wal")):
+        result = cli("quote", "render", "1", "--out", str(target))
+        assert (result.exit_code, result.stdout) == (1, ""), target
+        assert result.stderr.count("\n") == 1 and "is the database itself" in result.stderr
+    with (
+        tinycrm.open(database) as crm,
+        pytest.raises(tinycrm.errors.Invalid, match="is the database itself"),
+    ):
+        crm.quotes.render_to("1", database, "md")
+    assert cli("contact", "list", "--json").json()[0]["name"] == "Ada"

@@ -109,9 +109,13 @@ class Quotes:
         self, ref: str | int, path: str | os.PathLike[str], fmt: str = "pdf", *, mkdir: bool = False
     ) -> QuoteRead:
         """Write the rendered quote to ``path`` whole (temporary file and rename), 0600;
-        ``mkdir`` creates its folder when missing."""
+        ``mkdir`` creates its folder when missing. ``Invalid`` for the database itself
+        (or a link to it, or its -wal/-shm file), which it would replace."""
         from tinycrm import files
+        from tinycrm.api.database import Database
 
+        if str(path) not in ("-", "/dev/stdout"):
+            Database(self._store).refuse_own_file(path, str(path))
         data = self.render(ref, fmt)
         files.write_bytes(path, data, private=True, mkdir=mkdir)
         return self.get(ref)
