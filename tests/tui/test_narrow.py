@@ -240,3 +240,23 @@ async def test_the_pipeline_picker_fits_a_40_column_terminal(tui_store) -> None:
         assert isinstance(app.screen, PickScreen)
         box = app.screen.query_one("#pick").region
         assert box.right <= 40, box
+
+
+async def test_the_activity_view_says_when_whole_or_leaves_how_long_ago_out(
+    tui_store, seeded
+) -> None:
+    """At 40 columns reading an activity said 'When  2026-12-06 20:43  (8 mi': how long
+    ago was cut mid-word. Now it is whole or left out ('2026-12-06 20:43  …')."""
+    from tinycrm.tui.screens.activity_view import ActivityScreen
+
+    crm = Crm(tui_store)
+    note = crm.activities.log("note", "Acme renewal", "Pricing call", body="Terms")
+    later = note.created_at + timedelta(days=3)  # "(3 days ago)"
+    app = make_app(crm, poll_interval=0, clock=lambda: later)
+    async with app.run_test(size=(40, 15)) as pilot:
+        await settle(pilot)
+        app.push_screen(ActivityScreen(note.id))
+        await settle(pilot)
+        rows = [row.strip(" │▁▂▃▄▅▆▇█") for row in screen_text(app).splitlines()]
+        (when,) = [row for row in rows if row.startswith("When")]
+        assert when.endswith(("  …", "(3 days ago)")), when  # not "(3 d"

@@ -22,7 +22,7 @@ from tinycrm.api.models import ActivityRead
 from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmModalScreen
-from tinycrm.tui.widgets.text import Folded, fit
+from tinycrm.tui.widgets.text import Folded, fit, whole_pieces
 
 LINK_KINDS = ("deal", "contact", "company")
 
@@ -86,17 +86,20 @@ class ActivityScreen(CrmModalScreen[None]):
             fit(f"{activity.kind} · {activity.subject}", width)
         )
         when = activity.occurred_at or activity.done_at or activity.created_at
+        at, ago = fmt.due(when, now)  # "(2026-11-20)" after "2026-11-20 14:30" says nothing
         rows: list[tuple[str, str]] = [
-            ("When", f"{fmt.local(when)}  ({fmt.relative(when, now)})"),
+            ("When", f"{at}  ({ago})" if ago else at),
             ("By", activity.owner),
         ]
         if activity.due_at is not None:
             rows.append(("Due", fmt.local(activity.due_at)))
         rows += [(kind.title(), getattr(activity, kind)) for kind in LINK_KINDS]
         table = Table.grid(padding=(0, 2))
-        shown = [label for label, value in rows if value]
+        labels = max((len(label) for label, value in rows if value), default=0)
+        # how long ago whole or not at all: at 40 columns it read "(8 mi"
+        rows[0] = ("When", whole_pieces(rows[0][1], width - labels - 2, "  "))
         # the labels whole (at 40 columns 'Co…' was the contact and the company), the values cut
-        table.add_column(style="dim", no_wrap=True, min_width=max(map(len, shown), default=0))
+        table.add_column(style="dim", no_wrap=True, min_width=labels)
         table.add_column(no_wrap=True, overflow="ellipsis")
         for label, value in rows:
             if value:
