@@ -320,3 +320,10 @@ def test_a_renamed_campaign_keeps_its_touches_and_what_they_brought_in(store) ->
     assert (ada.source, ada.last_touch) == ("Spring webinar 2026", "Spring webinar 2026")
     assert (bob.source, bob.last_touch) == ("web", "Spring webinar 2026")
     assert (cy.source, cy.last_touch) == ("Spring webinar 2026", "trade fair")
+
+
+def test_an_empty_member_status_is_refused_not_read_as_every_member(store) -> None:
+    """campaign show X --status "" listed every member, as if no status had been given."""
+    add_campaign(store, name="Spring", channel="email")
+    with pytest.raises(Invalid, match="member status must not be empty"):
+        campaign_view(store, "Spring", status="")

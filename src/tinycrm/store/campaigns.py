@@ -305,7 +305,7 @@ def campaign_view(store: Store, ref: str | int, *, status: str | None = None) ->
             .where(col(CampaignMember.campaign_id) == campaign.id)
             .order_by(col(Contact.sort_key), col(Contact.id))
         )
-        if status:
+        if status is not None:
             query = query.where(col(CampaignMember.status) == member_status(status))
         result = session.execute(query)
         keys = list(result.keys())
