@@ -440,6 +440,7 @@ def list_tasks(
 ) -> list[ActivityRead]:
     """Tasks by due time. ``scope``: open, overdue, today (due today, local time),
     upcoming (due after today), done, or all."""
+    validate.filters_given(contact=contact, company=company, deal=deal)
     limit = validate.limit(limit)
     if scope not in TASK_SCOPES:
         raise Invalid(f"invalid task scope {scope!r} (choose from {', '.join(TASK_SCOPES)})")
@@ -481,6 +482,7 @@ def list_activities(
     limit: int | None = 50,
 ) -> list[ActivityRead]:
     """The timeline: activities newest first (tasks by when they were done or added)."""
+    validate.filters_given(contact=contact, company=company, deal=deal)
     limit = validate.limit(limit)
     with store.read() as session:
         when = func.coalesce(Activity.occurred_at, Activity.done_at, Activity.created_at)

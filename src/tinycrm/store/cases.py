@@ -213,6 +213,9 @@ def list_cases(
     """Cases, most urgent first (priority, then the soonest due target). ``status``: one,
     several, ``unresolved`` (new, open, pending: the default) or None / ``all``;
     ``breached``: only those past a target; ``where``: the filter language."""
+    validate.filters_given(
+        status=status, priority=priority, owner=owner, contact=contact, company=company
+    )
     limit = validate.limit(limit)
     breached = validate.flag(breached, "breached")
     now = now or utcnow()

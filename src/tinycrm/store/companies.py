@@ -331,6 +331,7 @@ def list_companies(
     segment: str | None = None,
 ) -> list[CompanyRead]:
     """Companies by name, filtered by tags (all must match), text, a custom field, owner."""
+    validate.filters_given(owner=owner, segment=segment)
     limit = validate.limit(limit)
     with store.read() as session:
         # by the folded name (Ångström among the A's), ties by id: ix_company_sort_key

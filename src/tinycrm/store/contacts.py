@@ -493,11 +493,15 @@ class ContactFilters(TypedDict, total=False):
     segment: str | None
 
 
+_GIVEN = ("company", "lifecycle", "lead_status", "role", "owner", "segment")
+
+
 def contacts_query(
     store: Store, session: Session, **filters: Unpack[ContactFilters]
 ) -> Select[Any]:
     """The query of ``contact list`` (and ``export contacts``): :func:`list_columns` and
     the company's name as ``company``, filtered (:class:`ContactFilters`), by name."""
+    validate.filters_given(**{k: filters.get(k) for k in _GIVEN})
     query = select(*list_columns(), col(Company.name).label("company")).outerjoin(
         Company, col(Contact.company_id) == col(Company.id)
     )

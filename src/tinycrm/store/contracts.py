@@ -163,6 +163,7 @@ def list_contracts(
     """Contracts, soonest end first. ``status``: active, ended or cancelled (None: all);
     ``renewing_days``: only active contracts whose current term ends within that many
     days from today (an auto-renewing one too: it renews then)."""
+    validate.filters_given(status=status, contact=contact, company=company, deal=deal)
     limit = validate.limit(limit)
     wanted = validate.choice(status, STATUSES, "status") if status else None
     if renewing_days is not None and not 0 <= renewing_days <= 36_600:

@@ -360,6 +360,8 @@ class DealFilters(TypedDict, total=False):
 def deal_conditions(store: Store, session: Session, **filters: Unpack[DealFilters]) -> list[Any]:
     """The conditions on ``Deal`` of ``deal list`` (and ``export deals``, and the board's
     columns) for :class:`DealFilters`."""
+    given = ("status", "stage", "pipeline", "contact", "company", "owner", "segment")
+    validate.filters_given(**{k: filters.get(k) for k in given})
     conditions: list[Any] = []
     status = filters.get("status", "open")
     wanted = [] if status is None else [status] if isinstance(status, str) else list(status)

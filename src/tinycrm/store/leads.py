@@ -169,6 +169,7 @@ def list_leads(
     ``status`` may name several statuses, comma-separated; ``qualified`` keeps only
     sales-qualified leads (True) or only the others (False).
     """
+    validate.filters_given(status=status, owner=owner)
     limit = validate.limit(limit)
     from tinycrm.store.contacts import lead_statuses
 

@@ -182,6 +182,7 @@ def list_products(
 ) -> list[ProductRead]:
     """The catalogue by name; archived products only with ``archived``; ``where`` a
     filter expression (``price>100 and recurring=month``)."""
+    validate.filters_given(currency=currency)
     limit = validate.limit(limit)
     query = select(Product).order_by(col(Product.name_key), col(Product.id))
     recurring_only = validate.flag(recurring_only, "recurring")

@@ -332,6 +332,7 @@ def list_quotes(
 ) -> list[QuoteRead]:
     """Quotes, newest first; ``status`` as shown (``expired`` included), ``deal`` a REF,
     ``where`` a filter expression (``total>1000 and status=sent``)."""
+    validate.filters_given(status=status, deal=deal)
     limit = validate.limit(limit)
     day = today or dates.local_today()
     query = select(Quote).order_by(col(Quote.created_at).desc(), col(Quote.id).desc())

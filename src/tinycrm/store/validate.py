@@ -35,6 +35,15 @@ def _field(what: str) -> str:
     return what.split()[-1].replace("-", "_") if what.strip() else what
 
 
+def filters_given(**filters: object) -> None:
+    """A filter given blank is refused, not read as no filter: ``--owner "$WHO"`` with WHO
+    unset listed every record (and a script went on to act on them all)."""
+    for name, value in filters.items():
+        if isinstance(value, str) and not value.strip():
+            what = name.replace("_", " ")
+            raise Invalid(f"{what} must not be empty: leave it out to list them all", field=name)
+
+
 MAX_SEARCH = 1000
 """The longest text a name search takes."""
 
