@@ -70,6 +70,7 @@ async def test_a_record_view_under_70_columns_shows_the_timeline_under_its_detai
         rows = [row.rstrip(" ▁▂▃▄▅▆▇█") for row in screen_text(app).splitlines()]
         assert " contact  Jürgen Müller" in rows, rows
         assert any(row.startswith(" call    Walked through") for row in rows), rows
+        assert any(row.startswith(" status ") for row in rows), rows  # not the stage alone
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert "▕ Timeline" in screen_text(app)
