@@ -84,3 +84,20 @@ def test_problem_names_the_character_and_where(text: str, why: str) -> None:
 def test_newline_and_tab_are_a_problem_on_one_line_only() -> None:
     assert safetext.problem("a\nb\tc", multiline=True) is None
     assert safetext.problem("a\nb") == "control characters are not allowed (\\x0a at position 2)"
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u2060", "\u2063", "\ufeff", "\u180e"])
+def test_an_invisible_character_is_shown_and_still_stored(char: str) -> None:
+    """'Ac\\u200bme' looked like 'Acme' (a lookalike of a real company), and some terminals
+    gave the character a cell, pushing the board's borders out; it is shown as its code
+    now, read back exactly, and still taken on input (text pasted from web pages holds it)."""
+    text = f"Ac{char}me"
+    for multiline in (False, True):
+        shown = safetext.display(text, multiline=multiline)
+        assert shown == f"Ac{safetext.escaped(char)}me" and safetext.restore(shown) == text
+    assert safetext.find_unsafe(text) is None and safetext.problem(text) is None
+
+
+def test_the_joiners_that_scripts_and_emoji_need_are_left_as_they_are() -> None:
+    for text in ("👩\u200d💻", "می\u200cخواهم"):  # a zero-width joiner; Persian's non-joiner
+        assert safetext.display(text) == text

@@ -31,6 +31,19 @@ UNSAFE = re.compile(f"[{_CONTROLS}{BIDI}]")
 UNSAFE_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}]")
 """The same, with newline and tab allowed (notes, bodies, multi-line messages)."""
 
+# Characters that take no room and show nothing, where no script needs them: the
+# zero-width space, the word joiner and invisible operators, the BOM as a zero-width
+# no-break space, the Mongolian vowel separator. "Ac\u200bme" looked like "Acme" (a
+# lookalike of a real company) and some terminals gave it a cell, pushing a border out.
+# Shown, not refused: they come in with text pasted from web pages and vendors' exports.
+# The joiners U+200C and U+200D stay: Persian and emoji need them.
+INVISIBLE = "\u200b\u2060-\u2064\ufeff\u180e"
+"""The invisible characters ``display()`` shows as escapes (stored as they came)."""
+SHOWN = re.compile(f"[{_CONTROLS}{BIDI}{INVISIBLE}]")
+"""What ``display()`` escapes: the unsafe characters and the invisible ones."""
+SHOWN_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}{INVISIBLE}]")
+"""The same, with newline and tab allowed."""
+
 _RESTORE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})")
 
 
@@ -45,13 +58,14 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def display(text: object, *, multiline: bool = False) -> str:
-    """``text`` with every control, DEL and bidi control shown as an escape.
+    """``text`` with every control, DEL, bidi control and invisible character shown as an
+    escape.
 
     ``multiline`` keeps newlines and tabs (notes, bodies); otherwise they are escaped
     too, so one value stays on one line. Text without any of them comes back as it is.
     """
     value = text if isinstance(text, str) else str(text)
-    pattern = UNSAFE_MULTILINE if multiline else UNSAFE
+    pattern = SHOWN_MULTILINE if multiline else SHOWN
     if pattern.search(value) is None:
         return value
     return pattern.sub(_escape, value)

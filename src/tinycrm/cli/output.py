@@ -82,7 +82,8 @@ def to_plain(item: Any) -> Any:
     return item
 
 
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{safetext.BIDI}]")  # C0 is JSON's own to escape
+# C0 is JSON's own to escape; the invisible characters are escaped as they are shown
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{safetext.BIDI}{safetext.INVISIBLE}]")
 
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:
@@ -787,7 +788,7 @@ class _EscapedRenderable:
 
         for segment in console.render(self.renderable, options):
             text = segment.text
-            if segment.control or safetext.UNSAFE_MULTILINE.search(text) is None:
+            if segment.control or safetext.SHOWN_MULTILINE.search(text) is None:
                 yield segment
             else:
                 yield Segment(safetext.display(text, multiline=True), segment.style)

@@ -120,7 +120,7 @@ class RawControls(LineFilter):
     """
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
-        unsafe = safetext.UNSAFE
+        unsafe = safetext.SHOWN
         if not any(unsafe.search(s.text) for s in segments if not s.control):
             return segments
         return [
