@@ -115,7 +115,7 @@ class Quotes:
         from tinycrm.api.database import Database
 
         if str(path) not in ("-", "/dev/stdout"):
-            Database(self._store).refuse_own_file(path, str(path))
+            Database(self._store).refuse_own_file(os.fspath(path), str(path))
         data = self.render(ref, fmt)
         files.write_bytes(path, data, private=True, mkdir=mkdir)
         return self.get(ref)
