@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, limit_option, parse_when, whole_number
+from tinycrm.cli.common import crm, limit_option, parse_when, whole, whole_number
 from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.cli.views import TASK_COLUMNS
 from tinycrm.vocab import LOG_KINDS
@@ -178,7 +178,10 @@ def task_list(
 def task_done(
     ctx: typer.Context,
     task_id: Annotated[
-        int, typer.Argument(help="Task id (see task list).", metavar="ID", callback=whole_number(1))
+        int,
+        typer.Argument(
+            help="Task id (see task list).", metavar="ID", parser=whole, callback=whole_number(1)
+        ),
     ],
     output: Output = TABLE,
 ) -> None:

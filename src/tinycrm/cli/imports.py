@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, fail, limit_option, whole_number
+from tinycrm.cli.common import crm, fail, limit_option, whole, whole_number
 from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.vocab import plural
 
@@ -642,6 +642,7 @@ def undo(
         typer.Argument(
             help="Import id (see import history; default: the latest).",
             metavar="BATCH",
+            parser=whole,
             callback=whole_number(1),
         ),
     ] = None,

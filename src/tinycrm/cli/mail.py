@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tinycrm.cli import scheduling
-from tinycrm.cli.common import crm, fail, whole_number
+from tinycrm.cli.common import crm, fail, whole, whole_number
 from tinycrm.cli.output import Output, done, output_options
 
 if TYPE_CHECKING:
@@ -119,6 +119,7 @@ def sync(
         typer.Option(
             help="Messages logged per transaction (each with its checkpoint).",
             metavar="N",
+            parser=whole,
             callback=whole_number(1, 10_000),
         ),
     ] = 100,

@@ -12,6 +12,7 @@ from tinycrm.cli.common import (
     fail,
     nothing_to_change,
     number_or_none,
+    whole,
     whole_number,
     whole_number_or_empty,
 )
@@ -29,6 +30,7 @@ Rotting = Annotated[
         "--rotting-days",
         help="A deal rots after N days without activity.",
         metavar="N",
+        parser=whole,
         callback=whole_number(1),
     ),
 ]
@@ -119,7 +121,10 @@ def stage_add(
     position: Annotated[
         int | None,
         typer.Option(
-            help="1-based position (default: last).", metavar="N", callback=whole_number(1)
+            help="1-based position (default: last).",
+            metavar="N",
+            parser=whole,
+            callback=whole_number(1),
         ),
     ] = None,
     pipeline: PipelineOpt = None,
@@ -196,7 +201,9 @@ def stage_move(
     stage: StageArg,
     position: Annotated[
         int,
-        typer.Argument(help="New 1-based position.", metavar="POSITION", callback=whole_number(1)),
+        typer.Argument(
+            help="New 1-based position.", metavar="POSITION", parser=whole, callback=whole_number(1)
+        ),
     ],
     pipeline: PipelineOpt = None,
 ) -> None:

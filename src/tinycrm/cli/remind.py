@@ -10,7 +10,7 @@ import typer
 
 from tinycrm import interrupts
 from tinycrm.cli import scheduling
-from tinycrm.cli.common import crm, fail, whole_number
+from tinycrm.cli.common import crm, fail, whole, whole_number
 from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.formats import jsonnumbers
 
@@ -57,6 +57,7 @@ ClosingDaysOpt = Annotated[
     typer.Option(
         help="Closing soon = within N days, 0-365 (default: config, else 7).",
         metavar="N",
+        parser=whole,
         callback=whole_number(0, 365),
     ),
 ]

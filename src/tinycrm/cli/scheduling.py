@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tinycrm import safetext
-from tinycrm.cli.common import fail, whole_number
+from tinycrm.cli.common import fail, whole, whole_number
 from tinycrm.cli.output import done
 
 if TYPE_CHECKING:
@@ -29,7 +29,10 @@ TimerOpt = Annotated[
     bool, typer.Option("--systemd", help="Write a systemd user service and timer instead.")
 ]
 EveryOpt = Annotated[
-    int, typer.Option(help="Run every N minutes (1-59).", metavar="N", callback=whole_number(1, 59))
+    int,
+    typer.Option(
+        help="Run every N minutes (1-59).", metavar="N", parser=whole, callback=whole_number(1, 59)
+    ),
 ]
 
 

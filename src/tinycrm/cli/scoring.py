@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm
+from tinycrm.cli.common import MAX_INT, crm, whole, whole_number
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.vocab import plural
 
@@ -85,7 +85,13 @@ def rule_add(
     name: Annotated[str, typer.Argument(help="Rule name, e.g. 'Enterprise'.")],
     points_: Annotated[
         int,
-        typer.Option("--points", "-p", help="Points for a match; negative allowed (--points=-2)."),
+        typer.Option(
+            "--points",
+            "-p",
+            help="Points for a match; negative allowed (--points=-2).",
+            parser=whole,
+            callback=whole_number(-MAX_INT),
+        ),
     ],
     when: Annotated[
         str,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tinycrm.cli import scheduling
-from tinycrm.cli.common import crm, fail, limit_option, whole_number
+from tinycrm.cli.common import crm, fail, limit_option, whole, whole_number
 from tinycrm.cli.output import TABLE, Column, Output, col, done, dumps, output_options
 from tinycrm.cli.views import _when
 
@@ -44,6 +44,7 @@ def deliver(
         typer.Option(
             help="With --watch: look for new events every N seconds.",
             metavar="N",
+            parser=whole,
             callback=whole_number(1, 3600),
         ),
     ] = 5,
@@ -128,6 +129,7 @@ def retry(
         typer.Argument(
             help="The delivery's id (webhooks failed lists them).",
             metavar="ID",
+            parser=whole,
             callback=whole_number(1),
         ),
     ] = None,
