@@ -15,6 +15,11 @@ Where the target is not a plain file the rules are:
 * a folder, ``/proc``, a read-only or full disk: :class:`CannotWrite`, whose
   message is one line (the command line turns it into exit 1).
 
+A write killed midway (``kill -9``, a crash, a power cut) cannot remove its temporary
+file: its name carries the writer's process id (``.NAME.tinycrm-PID-XXXXXXXX.tmp``) and
+the writer holds a lock on it while it writes, so the next write to the same folder
+removes the ones whose writer is gone (:func:`remove_leftovers`), and no other file.
+
 A set of files that belong together (``export all --format csv``) is written whole too:
 into a new temporary folder beside the target folder (0700, its files 0600), flushed,
 then swapped into place in one step (:func:`write_folder`), so an interrupted or failed
@@ -28,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import stat
 import sys
@@ -40,8 +46,18 @@ from typing import IO, Any
 from tinycrm import interrupts
 from tinycrm.errors import Invalid
 
+try:
+    import fcntl
+except ImportError:  # (not POSIX: no locks, so leftovers stay)
+    fcntl = None  # type: ignore[assignment]
+
 STDOUT_NAMES = ("-", "/dev/stdout")
 PRIVATE = 0o600
+# A temporary file or folder of a write under way: .NAME.tinycrm-PID-XXXXXXXX.tmp, with
+# mkstemp's 8 random characters; NAME is the target's, cut to _NAME_BYTES (a name has
+# at most 255 bytes, and a target's may use them all)
+_TEMPORARY = re.compile(r"\..*\.tinycrm-([1-9][0-9]{0,9})-[a-z0-9_]{8}\.tmp", re.DOTALL)
+_NAME_BYTES = 160
 
 
 class CannotWrite(Invalid):
@@ -174,18 +190,20 @@ def temporary_beside(target: Path, *, private: bool = True) -> Iterator[Path]:
     For writers that need a path rather than a file object (SQLite's backup API).
     ``target`` is a resolved file path (see :func:`resolve`).
     """
+    remove_leftovers(target.parent)
     temp: Path | None = None
+    fd = -1
     try:
         # A signal waits while the file is made (it is not counted as saving anything):
         # one that came between mkstemp and this block left the file behind for good.
         with interrupts.aside(), interrupts.saving():
             try:
                 fd, name = tempfile.mkstemp(
-                    prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+                    prefix=_prefix(target), suffix=".tmp", dir=target.parent
                 )
             except OSError as exc:
                 raise CannotWrite(f"cannot write {target}: {_reason(exc)}") from None
-            os.close(fd)
+            _hold(fd)
             temp = Path(name)
         yield temp
         _commit(temp, target, private=private)
@@ -193,6 +211,89 @@ def temporary_beside(target: Path, *, private: bool = True) -> Iterator[Path]:
         if temp is not None:
             temp.unlink(missing_ok=True)
         raise
+    finally:
+        if fd >= 0:
+            os.close(fd)  # (the lock goes with it)
+
+
+def _prefix(target: Path) -> str:
+    """The start of a temporary name beside ``target``: ``.NAME.tinycrm-PID-``."""
+    name = os.fsencode(target.name)[:_NAME_BYTES].decode("utf-8", "ignore")  # whole characters
+    return f".{name}.tinycrm-{os.getpid()}-"
+
+
+def _hold(fd: int) -> None:
+    """Lock the temporary file or folder open as ``fd`` while its write lasts: a write
+    that finds it unlocked knows its writer is gone (a lock goes with its process)."""
+    if fcntl is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove from ``folder`` the temporary files and folders that writes killed midway
+    left (``.NAME.tinycrm-PID-XXXXXXXX.tmp``): only those of that name, the user's own,
+    a file or a folder (not a link), whose writer's process is not running and whose
+    lock is free (a writer in another PID namespace, or on another machine sharing the
+    folder, holds it). Best effort: what cannot be removed stays, and says nothing."""
+    if fcntl is None:
+        return
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        found = _TEMPORARY.fullmatch(entry.name)
+        if found is None or not _gone(int(found[1])):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if info.st_uid == os.geteuid() and (
+                stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)
+            ):
+                _remove_unlocked(Path(entry.path), info)
+
+
+def _gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs (here: one elsewhere has its lock to say so)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # another user's process, or no process id at all
+        return False
+    return False
+
+
+def _remove_unlocked(path: Path, info: os.stat_result) -> None:
+    """Remove a leftover found as ``info`` when no one holds its lock: a file, or a
+    folder of :func:`write_folder` with the files it holds (a folder holding anything
+    else stays)."""
+    assert fcntl is not None
+    folder = stat.S_ISDIR(info.st_mode)
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | (os.O_DIRECTORY if folder else 0)
+    fd = os.open(path, flags)
+    try:
+        now = os.fstat(fd)
+        if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+            return  # not the one looked at
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # BlockingIOError: its writer runs
+            return
+        if not folder:
+            path.unlink()
+            return
+        for child in os.scandir(fd):
+            if child.is_file(follow_symlinks=False) and (
+                child.stat(follow_symlinks=False).st_uid == os.geteuid()
+            ):
+                os.unlink(child.name, dir_fd=fd)
+        path.rmdir()
+    finally:
+        os.close(fd)
 
 
 def _commit(temp: Path, target: Path, *, private: bool) -> None:
@@ -334,16 +435,20 @@ def write_folder(
     """
     shown = os.fspath(path)
     target = _set_folder(shown, names, mkdir=mkdir, what=what)
+    remove_leftovers(target.parent)
     temp: Path | None = None
+    fd = -1
     try:
         with interrupts.aside(), interrupts.saving():  # see temporary_beside
             try:
-                made = tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                made = tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent)
+                fd = os.open(made, os.O_RDONLY | os.O_DIRECTORY)
             except OSError as exc:
                 raise CannotWrite(
                     f"cannot write into {shown}: {_reason(exc)} "
                     f"(the new set is made beside it, in {target.parent})"
                 ) from None
+            _hold(fd)
             temp = Path(made)
         yield NewFolder(temp, shown)
         _sync_folder(temp)
@@ -357,6 +462,9 @@ def write_folder(
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
         raise
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def _set_folder(shown: str, names: Collection[str], *, mkdir: bool, what: str) -> Path:
