@@ -48,7 +48,7 @@ def test_json_lines_a_bad_line_or_a_non_object_is_one_rejected_row() -> None:
         (b'[{"name": "Ada",}]', r"is not valid JSON \(line 1, column"),
         (b"  \n", r"is empty"),
         (b'[{"name": "A\x00"}]', r"NUL bytes"),
-        (b'[{"Hello": "world"}]', r"no column of in.json is a field of contacts"),
+        (b'[{"Hello": "world"}]', r"no key of the first record of in.json is a field of"),
         (b'{\n  "format": "tinycrm-dump",\n  "tables": {}\n}\n', r"is a full dump .*import all"),
         (b'{\n  "name": "Ada",\n', r"is not valid JSON \(line 3, column 1.*one record per line"),
     ],
@@ -283,3 +283,31 @@ def test_pieces_of_any_size_read_as_the_whole_file(monkeypatch, data: bytes) -> 
     whole = read(1 << 30)
     for chunk in (1, 2, 3, 5, 8, 64):
         assert read(chunk) == whole, chunk
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b'[{"nmae": "Ada", "emial": "a@x.io"}]',
+            "no key of the first record of in.json is a field of contacts (its keys: 'nmae', "
+            "'emial'; did you mean 'name', 'email'?); --map 'KEY=field' says which field a "
+            "key holds",
+        ),
+        (
+            "\ufeff[{}]".encode("utf-16"),
+            "no key of the first record of in.json is a field of contacts (it has none); "
+            "--map 'KEY=field' says which field a key holds",
+        ),
+    ],
+)
+def test_a_first_record_with_no_field_is_refused_in_the_words_of_json(
+    data: bytes, message: str
+) -> None:
+    """A JSON file whose first record had no key of a field was refused as a CSV file
+    would be: 'no column of in.json … (its first line: 'nmae', 'emial'); is it a CSV
+    file?', and '(its first line: )' for an empty object. Now in JSON's words, with the
+    fields a mistyped key may mean."""
+    with pytest.raises(FormatError) as refused:
+        rows(data)
+    assert str(refused.value) == message

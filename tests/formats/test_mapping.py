@@ -241,3 +241,14 @@ def test_the_unmapped_report_names_empty_columns_without_a_dangling_more() -> No
     mapping = build_mapping("contacts", ["Name", "Fax", "Pager"])
     list(mapped_rows([(2, ["Ada", "", ""])], mapping, []))
     assert mapping.unmapped_report() == "2 columns, all empty: Fax, Pager"
+
+
+def test_a_file_with_no_field_is_told_the_fields_its_mistyped_columns_may_mean() -> None:
+    """'Nmae,Emial' was refused with no hint that two letters were swapped."""
+    from tinycrm.formats.mapping import refuse_unmapped
+
+    with pytest.raises(FormatError) as refused:
+        refuse_unmapped(build_mapping("contacts", ["Nmae", "Emial", "Dear Ada"]), "x.csv")
+    assert "(its first line: 'Nmae', 'Emial', 'Dear Ada'; did you mean 'name', 'email'?); " in (
+        str(refused.value)
+    )

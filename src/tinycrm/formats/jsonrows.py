@@ -355,7 +355,7 @@ def json_rows(
             )
             mapping.escaped = False  # JSON holds values as they are
             if not checked:
-                refuse_unmapped(mapping, name)
+                refuse_unmapped(mapping, name, keys=True)
                 checked = True
             if mappings is not None:
                 mappings.append(mapping)
