@@ -25,3 +25,22 @@ def test_rejected_records_of_a_one_line_array_are_named_by_number(cli, tmp_path:
     assert "  line 1, record 4: invalid lifecycle 'zzz'" in said
     report = json.loads((tmp_path / "people.errors.json").read_text(encoding="utf-8"))
     assert [(r["line"], r.get("name")) for r in report] == [(1, "Bo"), (1, None), (1, "Cy")]
+
+
+def test_the_report_of_an_array_is_an_array_in_any_encoding(cli, tmp_path: Path) -> None:
+    """The report's form was chosen from the file's first bytes as UTF-8: an array in
+    UTF-16 (Windows PowerShell's ConvertTo-Json > file) or after 512 bytes of white space
+    got a JSON lines report, people.errors.jsonl, for an array. Now people.errors.json."""
+    array = '[\r\n  {"name": "Ada", "email": "bad"},\r\n  {"name": "Bo"}\r\n]\r\n'
+    utf16 = tmp_path / "people.json"
+    utf16.write_bytes(("\ufeff" + array).encode("utf-16-le"))
+    spaced = tmp_path / "spaced.json"
+    spaced.write_text(" " * 600 + array, encoding="utf-8")
+    for file in (utf16, spaced):
+        said = cli("import", "contacts", str(file)).stdout
+        report = file.with_name(file.stem + ".errors.json")
+        assert f"reasons: {report}" in said
+        assert json.loads(report.read_text(encoding="utf-8"))[0]["reason"] == (
+            "invalid email address 'bad'"
+        )
+    assert not list(tmp_path.glob("*.jsonl"))

@@ -9,12 +9,12 @@ import tracemalloc
 import pytest
 
 from tinycrm.formats import FormatError, jsontext
-from tinycrm.formats.jsonrows import json_records, json_rows, looks_like_json
+from tinycrm.formats.jsonrows import JsonRecords, json_rows, looks_like_json
 from tinycrm.formats.mapping import ROW_ERROR
 
 
 def rows(data: bytes, kind: str = "contacts") -> list[tuple[int, dict[str, str]]]:
-    records = json_records(io.BytesIO(data), name="in.json")
+    records = JsonRecords(io.BytesIO(data), name="in.json")
     return [(line, values) for line, values, _ in json_rows(records, kind, name="in.json")]
 
 
@@ -91,7 +91,7 @@ def test_numbers_keep_the_text_the_file_gives_them() -> None:
 
 
 def test_a_rejected_record_is_kept_with_its_numbers_as_written() -> None:
-    records = json_records(io.BytesIO(b'[{"name": "Ada", "cadence_days": 1.50}]'), name="x")
+    records = JsonRecords(io.BytesIO(b'[{"name": "Ada", "cadence_days": 1.50}]'), name="x")
     [(_, _, raw)] = json_rows(records, "contacts", name="x")
     assert raw == ['{"name": "Ada", "cadence_days": 1.50}']
 
@@ -114,7 +114,7 @@ def test_a_key_given_twice_in_a_record_rejects_the_record() -> None:
                      (2, {"name": "Cy"})]  # fmt: skip
     [(_, whole)] = rows(b'{\n  "name": "Ada",\n  "name": "Bob"\n}\n')
     assert whole == {ROW_ERROR: "the key 'name' is given twice in one record"}
-    records = json_records(io.BytesIO(b'[ {"name": "A",\n "name": "B"} ]'), name="x")
+    records = JsonRecords(io.BytesIO(b'[ {"name": "A",\n "name": "B"} ]'), name="x")
     [(_, _, raw)] = json_rows(records, "contacts", name="x")
     assert raw == ['{"name": "A",\n "name": "B"}']  # as written, for the rejected rows' report
 
@@ -237,7 +237,7 @@ def test_a_big_file_is_read_a_piece_at_a_time(between: bytes, head: bytes, tail:
     ahead = 0
     tracemalloc.start()
     try:
-        for taken, (_line, value) in enumerate(json_records(stream, name="big.json"), start=1):
+        for taken, (_line, value) in enumerate(JsonRecords(stream, name="big.json"), start=1):
             assert value["name"] == "Ada Lovelace"
             ahead = max(ahead, generated.read_so_far - taken * (len(record) + len(between)))
         peak = tracemalloc.get_traced_memory()[1]

@@ -241,8 +241,6 @@ def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None
                 _import_vcards(ctx, file, stream, options)
             elif looks_like_json(file, head):
                 options.pop("vcard", None)
-                array = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
-                options["report_form"] = "json" if array else "jsonl"
                 _import_json(ctx, kind, file, stream, options)
             else:
                 options.pop("vcard", None)
@@ -294,10 +292,11 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
 
 def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: dict) -> None:
     """A JSON array of records or JSON lines (what ``export --format json|jsonl`` writes)."""
-    from tinycrm.formats.jsonrows import json_records, json_rows
+    from tinycrm.formats.jsonrows import JsonRecords, json_rows
     from tinycrm.formats.mapping import parse_map_options, short_header
 
-    records = json_records(stream, name=file)
+    records = JsonRecords(stream, name=file)
+    o["report_form"] = "json" if records.array else "jsonl"  # the report: the input's form
     mappings: list[Mapping] = []
     rows = json_rows(
         records,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -161,28 +161,35 @@ def flatten(record: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def json_records(stream: IO[bytes], *, name: str) -> Iterator[tuple[int, Any]]:
-    """(line, the parsed value) for each record: the items of an array, else each line.
-    A line of JSON lines that is not JSON gives a ``FormatError`` as its value. The file
-    is read a piece at a time as the records are taken (``formats.jsontext``)."""
-    name = printable(name)
-    source = JsonText(stream, name)
-    breaks = 0  # line ends in white space read past and dropped (a file of spaces)
-    while (found := _NOT_SPACE.search(source.text)) is None and not source.eof:
-        keep = len(source.text) - source.text.endswith("\r")  # (a \r\n cut in two)
-        if keep > CHUNK:
-            breaks += len(_LINE_END.findall(source.text, 0, keep))
-            source.drop(keep)
-        source.more()
-    if found is None:
-        if not name.lower().endswith(SUFFIXES[1:]):
+class JsonRecords:
+    """(line, the parsed value) for each record of a JSON file, as it is iterated: the
+    items of an array, else each line. A line of JSON lines that is not JSON gives a
+    ``FormatError`` as its value. The start of the file is read when this is made (a file
+    that is not JSON text, or empty, is refused then; ``array`` says whether it is an
+    array), the rest a piece at a time as the records are taken (``formats.jsontext``)."""
+
+    def __init__(self, stream: IO[bytes], *, name: str) -> None:
+        self.name = name = printable(name)
+        self._source = source = JsonText(stream, name)
+        self._breaks = 0  # line ends in white space read past and dropped (a file of spaces)
+        while (found := _NOT_SPACE.search(source.text)) is None and not source.eof:
+            keep = len(source.text) - source.text.endswith("\r")  # (a \r\n cut in two)
+            if keep > CHUNK:
+                self._breaks += len(_LINE_END.findall(source.text, 0, keep))
+                source.drop(keep)
+            source.more()
+        if found is None and not name.lower().endswith(SUFFIXES[1:]):
             # an export of no records as JSON lines has no bytes; one as JSON is []
             raise FormatError(f"{name} is empty: expected a JSON array of records, or one per line")
-        return  # a JSON lines file of no records
-    if source.text[found.start()] != "[":
-        yield from _lines(source, name, breaks)
-        return
-    yield from _array(source, name, found.start())
+        self._start = None if found is None else found.start()  # None: no records
+        self.array = found is not None and source.text[found.start()] == "["
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        if self._start is None:
+            return iter(())
+        if self.array:
+            return _array(self._source, self.name, self._start)
+        return _lines(self._source, self.name, self._breaks)
 
 
 def _array(source: JsonText, name: str, start: int) -> Iterator[tuple[int, Any]]:
@@ -311,7 +318,7 @@ def _whole(source: JsonText, position: int, name: str) -> Any:
 
 
 def json_rows(
-    records: Iterator[tuple[int, Any]],
+    records: Iterable[tuple[int, Any]],
     kind: str,
     *,
     name: str,
