@@ -44,3 +44,21 @@ def test_the_report_of_an_array_is_an_array_in_any_encoding(cli, tmp_path: Path)
             "invalid email address 'bad'"
         )
     assert not list(tmp_path.glob("*.jsonl"))
+
+
+def test_the_summary_says_how_many_rejected_rows_it_does_not_list(cli, tmp_path: Path) -> None:
+    """The summary lists the first three rejected rows of the report: '5 rejected' came
+    with three lines and no word of the two others; now '… and 2 more in the report'."""
+    file = tmp_path / "people.json"
+    file.write_text(
+        "[" + ", ".join(f'{{"name": "P{n}", "email": "bad{n}"}}' for n in range(5)) + "]",
+        encoding="utf-8",
+    )
+    said = cli("import", "contacts", str(file)).stdout
+    assert "0 created, 0 updated, 0 skipped, 5 rejected" in said
+    assert (
+        "  line 1, record 3: invalid email address 'bad2'\n  … and 2 more in the report\n" in said
+    )
+    one = tmp_path / "one.json"
+    one.write_text('[{"name": "P", "email": "bad"}]', encoding="utf-8")
+    assert "more in the report" not in cli("import", "contacts", str(one)).stdout

@@ -501,6 +501,8 @@ def _print_summary(summary: Any, report: ErrorReport, footer: list[int], file: s
             out.done(f"Rejected rows, with line numbers and reasons: {report.path}")
             for line in report.shown[:3]:
                 out.done(f"  {line}")
+            if summary.rejected > 3:
+                out.done(f"  … and {summary.rejected - 3:,} more in the report")
 
 
 def _kind_command(kind: str, help_text: str) -> Any:
