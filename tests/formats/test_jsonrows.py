@@ -311,3 +311,28 @@ def test_a_first_record_with_no_field_is_refused_in_the_words_of_json(
     with pytest.raises(FormatError) as refused:
         rows(data)
     assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b"\x1f\x8b\x08\x00" + bytes(range(40)),
+            "in.json: this looks like a compressed file (gzip), not a JSON file",
+        ),
+        (
+            b"%PDF-1.7\n" + bytes(range(40)),
+            "in.json: this looks like a PDF document, not a JSON file",
+        ),
+        (
+            b"PK\x03\x04xl/workbook.xml",
+            "in.json: this looks like an Excel workbook (.xlsx); save it as CSV",
+        ),
+    ],
+)
+def test_a_known_binary_file_named_json_says_what_it_looks_like(data: bytes, message: str) -> None:
+    """people.json.gz renamed people.json was 'in.json is not a UTF-8 JSON file' (or 'holds
+    control characters'), where the same file named .csv says it is compressed."""
+    with pytest.raises(FormatError) as refused:
+        rows(data)
+    assert str(refused.value).startswith(message)

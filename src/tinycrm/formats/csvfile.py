@@ -187,13 +187,14 @@ class BrokenRecord(list[str]):
         self.reason = reason
 
 
-def refuse_binary(sample: bytes, name: str) -> None:
-    """Refuse a file whose first bytes say it is a known binary format."""
+def refuse_binary(sample: bytes, name: str, form: str = "CSV") -> None:
+    """Refuse a file whose first bytes say it is a known binary format (``form``: what
+    the file was read as, ``not a JSON file``)."""
     for signature, what in _SIGNATURES:
         if sample.startswith(signature):
             if signature.startswith(b"PK") and b"xl/" not in sample[:4096]:
                 what = next((w for part, w in _ZIPPED if part in sample[:4096]), what)
-            raise FormatError(f"{name}: {what}")
+            raise FormatError(f"{name}: {what.replace('not a CSV file', f'not a {form} file')}")
 
 
 def refuse_non_text(text: str, name: str, where: str = "") -> None:

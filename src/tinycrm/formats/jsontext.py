@@ -16,7 +16,7 @@ import re
 from typing import IO, Any
 
 from tinycrm.formats import FormatError
-from tinycrm.formats.csvfile import bom_encoding, encoding_name, refuse_non_text
+from tinycrm.formats.csvfile import bom_encoding, encoding_name, refuse_binary, refuse_non_text
 
 CHUNK = 1 << 16  # bytes read at a time (a record longer than this: as much as is held)
 SPACE = " \t\r\n"  # JSON's white space
@@ -37,6 +37,7 @@ class JsonText:
         head = stream.read(CHUNK)
         while 0 < len(head) < 4 and (more := stream.read(CHUNK)):  # a BOM, whole
             head += more
+        refuse_binary(head, name, "JSON")  # a .json.gz renamed .json, a PDF
         encoding = bom_encoding(head)  # UTF-16 with one: what Windows PowerShell 5.1 writes
         self._what = encoding_name(encoding) if encoding else "UTF-8"
         self._decoder = codecs.getincrementaldecoder(encoding or "utf-8")()
