@@ -236,6 +236,14 @@ def test_parse_amount_non_text(value: int | Decimal, expected: Decimal) -> None:
     assert not result.is_signed()
 
 
+@pytest.mark.parametrize("text", ["-0", "-0.00", "-€0", "-0 EUR", "−0,00"])
+def test_a_negative_zero_is_zero_as_decimal_minus_zero_is(text: str) -> None:
+    """'-0.00' (a spreadsheet's rounding of a tiny refund) was 'amount must not be
+    negative', and the row rejected, while Decimal('-0') and -0 were taken as zero."""
+    result = parse_amount(text)
+    assert result == 0 and not result.is_signed()
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -246,7 +254,6 @@ def test_parse_amount_non_text(value: int | Decimal, expected: Decimal) -> None:
         ("−5", "amount must not be negative"),  # unicode minus
         ("€-5", "amount must not be negative"),
         ("-€5", "amount must not be negative"),
-        ("-0", "amount must not be negative"),
         ("nan", "amount must be a finite number"),
         ("NaN", "amount must be a finite number"),
         ("inf", "amount must be a finite number"),

@@ -438,7 +438,7 @@ def _parse_text(
         decimal = "."
 
     value = _parse_number(s, text, decimal, code=code)
-    if sign == "-":
+    if sign == "-" and not value.is_zero():  # -0.00 (a spreadsheet's rounding) is nothing
         raise ValueError("amount must not be negative")
     return value, currency
 
