@@ -41,7 +41,8 @@ def filters_given(**filters: object) -> None:
     for name, value in filters.items():
         if isinstance(value, str) and not value.strip():
             what = name.replace("_", " ")
-            raise Invalid(f"{what} must not be empty: leave it out to list them all", field=name)
+            said = f"the {what} must not be empty: leave it out to list them all"
+            raise Invalid(said, field=name)
 
 
 MAX_SEARCH = 1000
