@@ -41,19 +41,23 @@ escaped when it goes straight to a terminal.
 
 from __future__ import annotations
 
-import csv
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from itertools import chain, islice
 from typing import Annotated, Any
 
 import typer
 
 from tinycrm import safetext
+from tinycrm.cli.csvcells import FORMULA_PREFIXES as FORMULA_PREFIXES
+from tinycrm.cli.csvcells import csv_cell as csv_cell
+from tinycrm.cli.csvcells import csv_quoted as csv_quoted
+from tinycrm.cli.csvcells import csv_safe as csv_safe
+from tinycrm.cli.csvcells import csv_writer
+from tinycrm.cli.csvcells import write_csv_rows as write_csv_rows
 from tinycrm.cli.table import KEEP as KEEP  # a Column.keep: never left out
 from tinycrm.formats import jsonnumbers
 
@@ -67,8 +71,6 @@ JsonlOpt = Annotated[
 CsvOpt = Annotated[
     bool, typer.Option("--csv", help="Print CSV with a header row.", rich_help_panel="Output")
 ]
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_plain(item: Any) -> Any:
@@ -129,36 +131,6 @@ def _json_escape(match: re.Match[str]) -> str:
         code -= 0x10000
         return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
     return f"\\u{code:04x}"
-
-
-def csv_safe(value: Any) -> str:
-    """A cell value for CSV, escaped against spreadsheet formula injection."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return jsonnumbers.text(value)
-    if isinstance(value, list):
-        value = ", ".join(str(v) for v in value)
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES) and not _is_number(text):
-        return "'" + text
-    if text[:1] == "'" and text.lstrip("'").startswith(FORMULA_PREFIXES):
-        return "'" + text  # import takes one ' off: a text that starts so keeps its own
-    return text
-
-
-_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
-
-
-def _is_number(text: str) -> bool:
-    """Whether a spreadsheet reads ``text`` as a number: digits, a sign, a point, an
-    exponent. Not what else Python's ``Decimal`` takes (``-Infinity``, ``+NaN``,
-    ``-1_000``): a spreadsheet takes those for formulas."""
-    return _NUMBER.fullmatch(text) is not None
 
 
 def flatten(row: dict[str, Any]) -> dict[str, Any]:
@@ -227,57 +199,6 @@ def write_csv(rows: Iterable[Any], stream: Any = None) -> None:
     writer.close()
 
 
-def write_csv_rows(
-    write: Callable[[list[Any]], Any],
-    rows: Iterable[list[Any]],
-    *,
-    spread: tuple[int, Sequence[str]] | None = None,
-) -> None:
-    """Rows (lists of values) to ``write`` (a csv writer's ``writerow``) as cells by
-    ``csv_safe``'s rules, quickly: plain text, whole numbers and empty cells pass as they
-    are, times, flags and tags are written here, and anything else (text a spreadsheet
-    would take for a formula, amounts) goes through ``csv_safe``. ``spread=(at, keys)``:
-    the mapping at position ``at`` becomes the values of ``keys`` (custom fields). An
-    export of 100,000 contacts spends its time in this loop."""
-    prefixes, safe = FORMULA_PREFIXES, csv_safe
-    at, names = spread if spread is not None else (-1, ())
-    for row in rows:
-        if at >= 0:
-            row = row[:at] + [row[at].get(k) for k in names] + row[at + 1 :]
-        write(
-            [
-                c
-                if c is None
-                or (c.__class__ is str and not c.startswith(prefixes) and c[:1] != "'")
-                or c.__class__ is int
-                else c.isoformat()
-                if c.__class__ is datetime
-                else ("true" if c else "false")
-                if c.__class__ is bool
-                else ", ".join(c)  # tags: csv_safe's join, when the first is plain text
-                if c.__class__ is list
-                and (not c or (c[0].__class__ is str and not c[0].startswith(prefixes)))
-                else safe(c)
-                for c in row
-            ]
-        )
-
-
-def csv_cell(value: Any) -> str:
-    """One value as ``write_csv_rows`` and a CSV writer write it as a cell, quotes and all
-    (what a line built by the database hands back for the cells it cannot judge)."""
-    import io
-
-    buffer = io.StringIO()
-    write_csv_rows(csv.writer(buffer, lineterminator="\n").writerow, [[value, None]])
-    return buffer.getvalue()[:-2]  # a lone empty cell would be written as ""
-
-
-def csv_quoted() -> str:
-    """The characters that make this Python's CSV writer quote a cell."""
-    return "".join(c for c in ',"\n\r' if csv_cell("a" + c) != "a" + c)
-
-
 class RowWriter:
     """Records to ``stream`` in JSON, JSONL or CSV as they come: what ``Output.write``,
     every export and ``write_csv`` use, so a file follows the rules at the top of this
@@ -309,7 +230,7 @@ class RowWriter:
         self.count = 0
         self._held: list[dict[str, Any]] = []
         if format == "csv":
-            self._csv = csv.writer(stream, lineterminator="\n")
+            self._csv = csv_writer(stream)
             self._terminal = on_terminal(stream)
             if self.columns is not None:
                 self._csv.writerow(self._header(self.columns))

@@ -1,0 +1,95 @@
+"""Every CSV tinycrm writes reads back as written: a cell with a lone carriage return is
+quoted (a CSV reader ends a row at it otherwise), on the path the database builds lines
+and on the path that writes cell by cell, in exports and in ``--csv`` output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import tinycrm
+from tinycrm.cli import output as out
+from tinycrm.store.search_index import register_sqlite_fold
+
+CR = ["cr\rinside", "\rstart", "end\r", "\r", "a\r\nb", "\r\r\n", "=\r", "x,\ry"]
+
+
+def _read(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _raw(path: Path, table: str, column: str, values: dict[int, Any]) -> None:
+    """Values as only raw SQL stores them (tinycrm's own input turns ``\\r`` into ``\\n``)."""
+    with sqlite3.connect(path) as db:
+        register_sqlite_fold(db)
+        for rid, value in values.items():
+            db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, rid))
+
+
+def test_the_csv_writer_quotes_a_carriage_return() -> None:
+    assert "\r" in out.csv_quoted()
+    for text in CR:
+        assert out.csv_cell(text).startswith('"'), repr(text)
+    stream = io.StringIO()
+    out.write_csv([{"a": text, "b": "x"} for text in CR], stream)
+    assert _read(stream.getvalue()) == [["a", "b"], *([out.csv_safe(t), "x"] for t in CR)]
+    assert stream.getvalue().count(",x\n") == len(CR)  # rows still end in \n
+
+
+@pytest.mark.parametrize("where", ["file", "stdout"])
+def test_export_contacts_with_carriage_returns_reads_back(
+    cli: Any, tmp_path: Path, where: str
+) -> None:
+    """To a file and to a pipe (lines the database builds): the rows come back whole."""
+    path = tmp_path / "crm.db"
+    with tinycrm.open(path) as crm:
+        for n in range(len(CR)):
+            crm.contacts.add(f"Person {n}", tags=["a"])
+    _raw(path, "contact", "notes", {n + 1: text for n, text in enumerate(CR)})
+    _raw(path, "contact", "title", {n + 1: text for n, text in enumerate(reversed(CR))})
+    if where == "file":
+        target = tmp_path / "contacts.csv"
+        assert cli("--db", str(path), "export", "contacts", "--out", str(target)).exit_code == 0
+        with target.open(newline="", encoding="utf-8-sig") as handle:
+            text = handle.read()
+    else:
+        text = cli("--db", str(path), "export", "contacts").stdout
+    rows = _read(text)
+    assert len(rows) == len(CR) + 1
+    header = rows[0]
+    notes = {r[header.index("name")]: r[header.index("notes")] for r in rows[1:]}
+    titles = {r[header.index("name")]: r[header.index("title")] for r in rows[1:]}
+
+    def cell(text: str) -> str:  # (the test runner reads \r\n printed as \n)
+        return out.csv_safe(text) if where == "file" else out.csv_safe(text).replace("\r\n", "\n")
+
+    for n, text in enumerate(CR):
+        assert notes[f"Person {n}"] == cell(text)
+        assert titles[f"Person {n}"] == cell(CR[-1 - n])
+
+
+def test_list_and_show_csv_and_other_exports_quote_a_carriage_return(
+    cli: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "crm.db"
+    with tinycrm.open(path) as crm:
+        crm.contacts.add("Ada", tags=["a"])
+        crm.companies.add("Acme")
+    _raw(path, "contact", "notes", {1: "cr\rinside"})
+    _raw(path, "company", "address", {1: "cr\rinside"})
+    db = ("--db", str(path))
+    for args in (
+        ("contact", "list", "--csv"),
+        ("contact", "show", "Ada", "--csv"),
+        ("company", "list", "--csv"),
+        ("export", "companies", "--format", "csv"),
+    ):
+        result = cli(*db, *args)
+        assert result.exit_code == 0, (args, result.stderr)
+        rows = _read(result.stdout)
+        assert len(rows) == 2 and "cr\rinside" in rows[1], (args, result.stdout)
