@@ -75,9 +75,12 @@ def write_csv_rows(
                 if c.__class__ is datetime
                 else ("true" if c else "false")
                 if c.__class__ is bool
-                else ", ".join(c)  # tags: csv_safe's join, when the first is plain text
+                else ", ".join(c)  # tags: csv_safe's join, when the first starts plainly
                 if c.__class__ is list
-                and (not c or (c[0].__class__ is str and not c[0].startswith(prefixes)))
+                and (
+                    not c
+                    or (c[0].__class__ is str and not c[0].startswith(prefixes) and c[0][:1] != "'")
+                )
                 else safe(c)
                 for c in row
             ]

@@ -199,15 +199,16 @@ class _Lines:
 
     def tags_cells(self, found: dict[int, list[Any]]) -> dict[int, str]:
         """Each contact's tags as the general path writes them: joined by ``", "``,
-        through ``cell`` when the first has a formula prefix. At once when no name
-        needs anything (no prefix, nothing CSV quotes)."""
+        through ``cell`` when the first starts with a formula prefix or a ``'`` (the
+        guard's own quote, doubled). At once when no name needs anything (no such start,
+        nothing CSV quotes)."""
         every = list(chain.from_iterable(found.values()))
         try:
             joined = BAD + BAD.join(every)  # each name after a BAD (none holds one)
         except TypeError:  # a name that is not text
             joined = ""
         if joined and joined.count(BAD) == len(every):
-            starts = any(BAD + p in joined for p in self.prefixes)
+            starts = any(BAD + p in joined for p in self.risky_starts)
             if not starts and not any(q in joined for q in self.quoted):
                 comma = self.quote(",") != ","
                 return {
@@ -221,7 +222,7 @@ class _Lines:
         cells = {}
         for cid, names in found.items():
             first = names[0]
-            if first.__class__ is str and not first.startswith(self.prefixes):
+            if first.__class__ is str and first[:1] not in self.risky_starts:
                 cells[cid] = self.quote(", ".join(names))
             else:
                 cells[cid] = self.cell(names)
