@@ -31,6 +31,8 @@ from mcp.types import (
     CallToolResult,
     ErrorData,
     JSONRPCError,
+    JSONRPCRequest,
+    JSONRPCResponse,
     Tool,
     ToolAnnotations,
 )
@@ -226,7 +228,11 @@ class CrmServer(MCPServer):
         self.running = 0
         """Tool calls begun and not yet answered."""
         self.settled: anyio.Event | None = None
-        """Set when a call ends, for the end of input to wait for those running."""
+        """Set when a call ends or an answer goes out, for the end of input to wait."""
+        self.asked = 0
+        """Requests read (each is owed an answer)."""
+        self.answered = 0
+        """Answers written."""
 
     async def run_stdio_async(self) -> None:
         """The SDK's stdio transport, with two things added. A request line its JSON
@@ -254,19 +260,36 @@ class CrmServer(MCPServer):
                     async for item in read_stream:
                         refusal = unreadable(item) if isinstance(item, Exception) else None
                         if refusal is None:
+                            if isinstance(getattr(item, "message", None), JSONRPCRequest):
+                                self.asked += 1
                             await relay.send(item)
                         else:
                             await write_stream.send(SessionMessage(refusal))
                     await anyio.wait_all_tasks_blocked()  # the last requests' calls begun
-                    while self.running:
-                        self.settled = anyio.Event()
-                        await self.settled.wait()
+                    await self._answered()
 
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(read)
                 lowlevel = self._lowlevel_server
-                await lowlevel.run(relayed, write_stream, lowlevel.create_initialization_options())
+                answers = _CountedAnswers(write_stream, self)
+                await lowlevel.run(relayed, answers, lowlevel.create_initialization_options())
                 tasks.cancel_scope.cancel()
+
+    async def _answered(self) -> None:
+        """Wait, at the end of input, for the calls running and then for every request
+        read to be answered: the SDK cancels its handlers once its input ends, and a call
+        whose tool had returned but whose answer was not yet written lost it (a script
+        piping three requests got two answers, now and then). A request that is owed none
+        (one its client cancelled) is waited for five seconds at most."""
+        while self.running or self.answered < self.asked:
+            self.settled = anyio.Event()
+            if self.running:
+                await self.settled.wait()
+                continue
+            with anyio.move_on_after(5):
+                await self.settled.wait()
+            if not self.settled.is_set():
+                return
 
     async def list_tools(self) -> list[Tool]:
         """The tools, each schema saying what ``call_tool`` enforces: no other arguments."""
@@ -303,6 +326,31 @@ class CrmServer(MCPServer):
             self.running -= 1
             if self.settled is not None:
                 self.settled.set()
+
+
+class _CountedAnswers:
+    """The server's write stream, counting the answers it writes (``CrmServer.answered``)
+    for the end of input to know when every request read has had its answer."""
+
+    def __init__(self, stream: Any, server: CrmServer) -> None:
+        self._stream, self._server = stream, server
+
+    async def send(self, item: Any, /) -> None:
+        await self._stream.send(item)
+        if isinstance(getattr(item, "message", None), JSONRPCResponse | JSONRPCError):
+            self._server.answered += 1
+            if self._server.settled is not None:
+                self._server.settled.set()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def __aenter__(self) -> _CountedAnswers:
+        await self._stream.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> bool | None:
+        return await self._stream.__aexit__(*exc)  # type: ignore[no-any-return]
 
 
 def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
