@@ -103,10 +103,69 @@ def test_a_message_file_that_is_no_file_is_counted_not_passed_over_or_waited_on(
     (tmp_path / "INBOX" / "cur" / "1700000002.zero:2,S").symlink_to("/dev/zero")
     os.mkfifo(tmp_path / "saved" / "four.eml")
     run = cli("mail", "import", str(tmp_path / "INBOX"), str(tmp_path / "saved"))
-    assert run.exit_code == 0, run.stderr
+    assert run.exit_code == 1, run.stderr  # something was left out: each is named
     assert run.stdout.strip() == (
         "Read 7 messages; logged 2 emails for 1 contact; "
         "5 unreadable on disk (a link to no file, a pipe or a device)"
     )
+    assert len(run.stderr.splitlines()) == 5
+    assert f"Skipped {tmp_path / 'saved' / 'three.eml'}: unreadable on disk" in run.stderr
     data = cli("mail", "import", str(tmp_path / "INBOX"), "--json").json()
     assert data["skipped"]["unreadable on disk (a link to no file, a pipe or a device)"] == 3
+
+
+def test_one_broken_file_in_a_folder_is_named_and_skipped_the_rest_imported(
+    cli: Callable[..., Any], tmp_path: Path, mail_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A junk file or an .eml over 50 MB under a folder refused the whole import: none of
+    the thousands of good messages beside it were logged. Now each such file is named on
+    stderr with its reason, counted in the summary, the rest logged, and the exit is 1
+    (something was left out); a junk file given on its own is still refused."""
+    from tinycrm.mail import sources
+
+    monkeypatch.setattr(sources, "MAX_MESSAGE", 2000)  # 50 MB, made small for the test
+    cli("contact", "add", "Ann Lee", "--email", "ann@acme.example")
+    box = mailbox.Maildir(tmp_path / "INBOX", create=True)
+    box.add(_mail(1))
+    (tmp_path / "INBOX" / "cur" / "1700000000.junk:2,S").write_bytes(b"\x89PNG\r\n\x1a\n\x00" * 9)
+    (tmp_path / "saved").mkdir()
+    (tmp_path / "saved" / "two.eml").write_bytes(_mail(2))
+    (tmp_path / "saved" / "photo.eml").write_bytes(b"\x89PNG\r\n\x1a\n\x00" * 9)
+    (tmp_path / "saved" / "huge.eml").write_bytes(_mail(3) + b"x" * 3000)
+    run = cli("mail", "import", str(tmp_path / "INBOX"), str(tmp_path / "saved"))
+    assert run.exit_code == 1
+    assert run.stdout.strip() == (
+        "Read 5 messages; logged 2 emails for 1 contact; "
+        "2 not a mail message (no header lines); 1 over 50 MB"
+    )
+    assert run.stderr.splitlines() == [
+        f"Skipped {tmp_path / 'INBOX'}:1700000000.junk: not a mail message (no header lines)",
+        f"Skipped {tmp_path / 'saved' / 'huge.eml'}: over 50 MB ({len(_mail(3)) + 3000:,} bytes)",
+        f"Skipped {tmp_path / 'saved' / 'photo.eml'}: not a mail message (no header lines)",
+    ]
+    shown = cli("contact", "show", "Ann Lee").stdout
+    assert "number 1" in shown and "number 2" in shown
+    data = cli("mail", "import", str(tmp_path / "saved"), "--json")
+    assert data.exit_code == 1
+    assert data.json()["skipped"]["not a mail message (no header lines)"] == 1
+    assert data.json()["skipped"]["over 50 MB"] == 1
+    alone = cli("mail", "import", str(tmp_path / "saved" / "photo.eml"))
+    assert alone.exit_code == 1 and "not a mail message" in alone.stderr
+
+
+def test_many_skipped_files_are_named_ten_then_counted(
+    cli: Callable[..., Any], tmp_path: Path, mail_config: Path
+) -> None:
+    (tmp_path / "saved").mkdir()
+    (tmp_path / "saved" / "good.eml").write_bytes(_mail(1))
+    for n in range(14):
+        (tmp_path / "saved" / f"junk{n:02}.eml").write_bytes(b"\x00junk")
+    run = cli("mail", "import", str(tmp_path / "saved"))
+    assert run.exit_code == 1
+    lines = run.stderr.splitlines()
+    assert len(lines) == 11 and lines[-1] == "… and 4 more"
+    assert (
+        lines[0]
+        == f"Skipped {tmp_path / 'saved' / 'junk00.eml'}: not a mail message (no header lines)"
+    )
+    assert "14 not a mail message (no header lines)" in run.stdout

@@ -16,6 +16,7 @@ from tinycrm.errors import TinyCrmError
 if TYPE_CHECKING:
     from tinycrm.mail.imap import Account
     from tinycrm.mail.message import MailMessage
+    from tinycrm.mail.sources import Skipped
     from tinycrm.store.engine import Store
     from tinycrm.store.mail_log import MailRun
     from tinycrm.store.mail_sync import MailSync
@@ -101,8 +102,10 @@ class Mail:
     ) -> MailRun:
         """Log the messages of Maildir folders, mbox files and ``.eml`` files. A path
         that holds no mail refuses the whole run (``MailSourceError``), nothing logged; a
-        message file under one that is no file (a link to none, a pipe, a device) is
-        counted as read and skipped (in ``skipped``)."""
+        message file under one that is not read (a link to none, a pipe, a device; no
+        mail; an ``.eml`` over 50 MB; one that cannot be read) is counted as read and
+        skipped (in ``skipped`` by reason, and in ``files_skipped`` with where it is),
+        the others logged."""
         from tinycrm.mail.sources import MailSourceError
 
         targets = [Path(p) for p in paths]
@@ -115,19 +118,18 @@ class Mail:
                 raise MailSourceError(f"{quoted(str(path))}: {exc.strerror or exc}") from None
             if not found:
                 raise MailSourceError(f"{path}: no such file or folder")
-        from tinycrm.store.mail_log import UNREADABLE_FILE
-
-        links: list[str] = []  # message files that are no file (see read_messages)
+        skipped: list[tuple[str, Skipped]] = []  # message files not read (see read_messages)
         run = self.log(
-            _parsed(targets, links),
+            _parsed(targets, skipped),
             create_contacts=create_contacts,
             include_lists=include_lists,
             dry_run=dry_run,
             verb="imported",
         )
-        if links:
-            run.read += len(links)
-            run.skipped[UNREADABLE_FILE] += len(links)
+        run.read += len(skipped)
+        for where, why in skipped:
+            run.skipped[why.reason] += 1
+            run.files_skipped.append((where, str(why)))
         return run
 
     def sync(
@@ -269,16 +271,16 @@ def _sync_folder(
         return folder
 
 
-def _parsed(paths: list[Path], links: list[str]) -> Iterator[MailMessage]:
-    """The messages under ``paths``; where each message file that is no file was found
-    is added to ``links``."""
+def _parsed(paths: list[Path], skipped: list[tuple[str, Skipped]]) -> Iterator[MailMessage]:
+    """The messages under ``paths``; each message file not read is added to ``skipped``
+    with where it was found."""
     from tinycrm.mail.message import parse_message
-    from tinycrm.mail.sources import MailSourceError, read_messages
+    from tinycrm.mail.sources import MailSourceError, Skipped, read_messages
 
     try:
         for where, data in read_messages(paths):
-            if data is None:
-                links.append(where)
+            if isinstance(data, Skipped):
+                skipped.append((where, data))
             else:
                 yield parse_message(data)
     except OSError as exc:

@@ -68,14 +68,33 @@ def import_(
 
     A message logged before, from any file, folder or IMAP, is not logged again.
 
-    Mail among your own addresses and domains (the config file's mail table) is not logged."""
+    Mail among your own addresses and domains (the config file's mail table) is not logged.
+
+    A message file under a folder that cannot be read, is no mail or is over 50 MB is
+    named on stderr and skipped, the rest logged; the exit status is then 1."""
     run = crm(ctx).mail.import_paths(
         paths, create_contacts=create_contacts, include_lists=include_lists, dry_run=dry_run
     )
     if output.machine:
         output.record(_record(run))
-        return
-    done(("Dry run: " if dry_run else "") + run.summary()[0].upper() + run.summary()[1:])
+    else:
+        done(("Dry run: " if dry_run else "") + run.summary()[0].upper() + run.summary()[1:])
+    if run.files_skipped:
+        _name_skipped(run.files_skipped)
+        raise typer.Exit(1)
+
+
+SKIPPED_SHOWN = 10  # message files named on stderr; the rest counted (as import's rejected rows)
+
+
+def _name_skipped(files: list[tuple[str, str]]) -> None:
+    """One line on stderr for each message file not read (the first ten), then how many more."""
+    from tinycrm import safetext
+
+    for where, why in files[:SKIPPED_SHOWN]:
+        sys.stderr.write(safetext.display(f"Skipped {where}: {why}") + "\n")
+    if len(files) > SKIPPED_SHOWN:
+        sys.stderr.write(f"… and {len(files) - SKIPPED_SHOWN:,} more\n")
 
 
 def _record(run: MailRun) -> dict[str, Any]:

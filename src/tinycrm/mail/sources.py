@@ -1,10 +1,14 @@
 """Where messages come from on disk: Maildir folders, mbox files and single ``.eml`` files.
 
 :func:`read_messages` takes the paths a user names (``tinycrm mail import PATH…``) and
-yields each message's raw bytes with a short label of where it was found; None for a
-message file found under them that is no file: a link to none (a symlink whose target
-was moved or deleted, or a loop of links), a pipe or a device (read, it would be waited
-on, or never end), which the import counts as unreadable. A Maildir is a
+yields each message's raw bytes with a short label of where it was found; a
+:class:`Skipped` (why) for a message file found under them that is not read: one that is
+no file (a link to none: a symlink whose target was moved or deleted, or a loop of
+links; a pipe or a device, which read would be waited on, or never end), one that is no
+mail message (a picture, a program: no header lines), an ``.eml`` over 50 MB, one that
+cannot be read (permission denied). The import names each and logs the rest: one broken
+file among thousands of messages refuses none of them. A path named on its own that is
+no mail is refused whole (:class:`MailSourceError`). A Maildir is a
 folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
 Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
 ``.Sent``, ``.Archive``) works. An mbox starts with a ``From `` line; anything else is read
@@ -20,18 +24,44 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from tinycrm.errors import TinyCrmError
 
-__all__ = ["MailSourceError", "read_messages"]
+__all__ = [
+    "CANNOT_READ",
+    "NOT_MAIL",
+    "NO_FILE",
+    "TOO_LARGE",
+    "MailSourceError",
+    "Skipped",
+    "read_messages",
+]
 
 MAX_MESSAGE = 50 * 1024 * 1024  # a single .eml file larger than this is not a message
+
+# why a message file under a folder is not read (what a run counts it under)
+NO_FILE = "unreadable on disk (a link to no file, a pipe or a device)"
+NOT_MAIL = "not a mail message (no header lines)"
+TOO_LARGE = "over 50 MB"
+CANNOT_READ = "unreadable on disk (an error reading it)"
 
 
 class MailSourceError(TinyCrmError, ValueError):
     """A path that holds no mail tinycrm can read (one line, for the user)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A message file that is not read: ``reason`` (one of the constants above, what it
+    is counted under) and ``detail`` (what the user is told of it, after the reason)."""
+
+    reason: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.detail})" if self.detail else self.reason
 
 
 def _is_maildir(path: Path) -> bool:
@@ -43,9 +73,10 @@ def _is_mbox(path: Path) -> bool:
         return handle.read(5) == b"From "
 
 
-def read_messages(paths: Iterable[Path]) -> Iterator[tuple[str, bytes | None]]:
+def read_messages(paths: Iterable[Path]) -> Iterator[tuple[str, bytes | Skipped]]:
     """(where, raw bytes) of every message under ``paths``, in a stable order; (where,
-    None) for a message file under them that is no file (see the module's docstring)."""
+    :class:`Skipped`) for a message file under them that is not read (see the module's
+    docstring)."""
     for path in paths:
         path = Path(path)
         if not path.exists():
@@ -62,7 +93,7 @@ def _no_file(path: Path | str) -> bool:
         return os.path.lexists(path)
 
 
-def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | None]]:
+def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
     if path.is_dir():
         if _is_maildir(path):
             yield from _maildir(path)
@@ -72,9 +103,9 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | None]]:
         children = sorted(path.iterdir())
         found = False
         for child in children:
-            if child.suffix.lower() == ".eml" and not child.is_dir() and _no_file(child):
+            if child.suffix.lower() == ".eml" and not child.is_dir():
                 found = True
-                yield str(child), None
+                yield str(child), _eml(child)
             elif (
                 child.is_dir()
                 or child.suffix.lower() in (".eml", ".mbox", ".mbx")
@@ -95,34 +126,61 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | None]]:
     if size > MAX_MESSAGE:
         raise MailSourceError(f"{path}: {size:,} bytes is too large for one message")
     data = path.read_bytes()
-    if b"\x00" in data[:4096] or b":" not in data[:4096]:
+    if _not_mail(data):
         raise MailSourceError(f"{path}: not a mail message (no header lines)")
     yield str(path), data
 
 
-def _maildir(path: Path) -> Iterator[tuple[str, bytes | None]]:
+def _not_mail(data: bytes) -> bool:
+    """Whether ``data`` has no header lines: a picture, a program, an empty file (a
+    NUL byte in the header; in a binary body part, as BINARYMIME sends it, is text)."""
+    head = data[:4096]
+    blank = min((at for at in (head.find(b"\n\n"), head.find(b"\n\r\n")) if at >= 0), default=-1)
+    return b"\x00" in (head[:blank] if blank >= 0 else head) or b":" not in head
+
+
+def _eml(path: Path) -> bytes | Skipped:
+    """An ``.eml`` file's bytes, or why it is not read (see the module's docstring)."""
+    if _no_file(path):
+        return Skipped(NO_FILE)
+    try:
+        size = path.stat().st_size
+        if size > MAX_MESSAGE:
+            return Skipped(TOO_LARGE, f"{size:,} bytes")
+        data = path.read_bytes()
+    except OSError as exc:
+        return Skipped(CANNOT_READ, exc.strerror or str(exc))
+    return Skipped(NOT_MAIL) if _not_mail(data) else data
+
+
+def _maildir(path: Path) -> Iterator[tuple[str, bytes | Skipped]]:
     box = mailbox.Maildir(path, factory=None, create=False)
     for key in sorted(box.iterkeys()):
         data = _maildir_message(box, key)
         if data is not None:
-            yield f"{path}:{key}", data if data is not False else None
+            yield f"{path}:{key}", data
 
 
-def _maildir_message(box: mailbox.Maildir, key: str) -> bytes | Literal[False] | None:
+def _maildir_message(box: mailbox.Maildir, key: str) -> bytes | Skipped | None:
     """A message's bytes; None when a mail program deleted it, or moved it to another
     folder, after the listing (IMAP leaves out a message expunged meanwhile too). One
-    it renamed (new/ to cur/, flags changed) is found under its new name. False for a
-    message file that is no file (a link to none, a pipe, a device)."""
+    it renamed (new/ to cur/, flags changed) is found under its new name. Skipped for a
+    message file that is no file (a link to none, a pipe, a device), no mail message or
+    cannot be read. (One over 50 MB is read, its header alone logged: see
+    :func:`tinycrm.mail.message.parse_message`.)"""
     for _attempt in range(2):
         try:
             where = os.path.join(box._path, box._lookup(key))  # type: ignore[attr-defined]
             if _no_file(where):
-                return False
-            return box.get_bytes(key)
+                return Skipped(NO_FILE)
+            data = box.get_bytes(key)
         except KeyError:  # not in the folder any more
             return None
         except FileNotFoundError:  # renamed between the lookup and the open: look again
             continue
+        except OSError as exc:  # permission denied, an I/O error of the disk
+            return Skipped(CANNOT_READ, exc.strerror or str(exc))
+        return Skipped(NOT_MAIL) if _not_mail(data) else data
     return None
 
 

@@ -52,6 +52,7 @@ from tinycrm import safetext
 from tinycrm.config import MailSettings
 from tinycrm.mail.headers import ESCAPE_SEQUENCE
 from tinycrm.mail.message import MailMessage
+from tinycrm.mail.sources import CANNOT_READ, NO_FILE, NOT_MAIL, TOO_LARGE
 from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.companies import keep_company
@@ -80,11 +81,12 @@ CONTACT_GONE = "whose contact was deleted during the run"  # a reason a message 
 NO_ADDRESS = "with no address"  # another: no From, To, Cc (or Bcc) that could be read
 UNREADABLE = "unreadable on the server"  # another: mail sync's, a message IMAP refused
 # mail import's: a message file that is a link to nothing, a pipe or a device
-UNREADABLE_FILE = "unreadable on disk (a link to no file, a pipe or a device)"
+UNREADABLE_FILE = NO_FILE
 # every reason a message is skipped for: a run's record has a count of each (0 or more),
-# so that its CSV has the same columns whatever the run met
+# so that its CSV has the same columns whatever the run met; the last four are mail
+# import's, for a message file under a folder it does not read (mail.sources.Skipped)
 SKIP_REASONS = ("internal or own", NO_ADDRESS, "list or automated", "without a known contact",
-                CONTACT_GONE, UNREADABLE, UNREADABLE_FILE)  # fmt: skip
+                CONTACT_GONE, UNREADABLE, NO_FILE, NOT_MAIL, TOO_LARGE, CANNOT_READ)  # fmt: skip
 # Unicode's line and paragraph separators: line breaks in a mail's text, as a mail
 # program shows them (the store refuses them raw, as a terminal may act on them)
 _SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n"})
@@ -108,6 +110,8 @@ class MailRun:
     dated_when_received: int = 0  # logged, its Date missing or impossible: dated by receipt
     dry_run: bool = False
     create_max: int = CREATE_CONTACTS_MAX  # the limit the run had (for its summary)
+    # mail import's message files not read, each (where, why): also counted in skipped
+    files_skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, other: MailRun) -> None:
         """Count ``other`` (one batch) into this run."""
