@@ -635,7 +635,10 @@ def read_vcards(
     and ``unread``: as ``card_values`` takes them."""
     vobject = _vobject()
 
-    for line, text in split_cards(stream, name=name, dropped=unread):
+    for line, text, broken in split_cards(stream, name=name, dropped=unread):
+        if broken:
+            yield line, {ROW_ERROR: f"cannot read this vCard: {broken}"}, text
+            continue
         try:
             try:
                 card = vobject.readOne(text, allowQP=True)
@@ -681,7 +684,10 @@ def rejected_card(line: int, reason: str, text: str) -> str:
         dropping = card_line.split(";", 1)[0].split(":", 1)[0].strip().upper() == REJECTED
         if not dropping:
             lines.append(card_line)
-    lines.insert(1, f"{REJECTED};LINE={line}:{escaped}")
+    at = 1  # after the BEGIN line and its folded rest: a fold there stays BEGIN's
+    while at < len(lines) and lines[at][:1] in (" ", "\t"):
+        at += 1
+    lines.insert(at, f"{REJECTED};LINE={line}:{escaped}")
     return "\r\n".join(lines) + "\r\n"
 
 

@@ -74,67 +74,139 @@ _ESCAPED_COLON = re.compile(r"(?<!\\)((?:\\\\)*)\\:")  # \: after no backslash o
 _LINE_END = re.compile(r"\r\n|\r|\n")  # CRLF, LF, and a CR alone (old Mac address books)
 
 
-def split_cards(
-    stream: IO[bytes], *, name: str, dropped: dict[str, int] | None = None
-) -> Iterator[tuple[int, str]]:
-    """(line of BEGIN:VCARD, the card's text without photos) for each card in the file;
-    ``dropped`` counts the cards that held each property left out (``PHOTO``, ``KEY``)."""
-    card: list[str] | None = None
-    left_out: set[str] = set()
-    start = 0
-    skipping = False
-    seen_any = False
-    agent = False  # after a 2.1 AGENT with no value: the agent's own card follows
-    nested = 0  # inside an agent's card, left out
-    blank = True  # a file of no cards: what an export of no contacts writes
+_FOLDS = ("BEGIN:VCARD", "END:VCARD")
+
+
+class _Logical:
+    """One content line as RFC 6350 unfolds it: its first line's number, the file's lines
+    that make it (``pieces``, as the file held them, less a card's indent), the start of
+    its unfolded text (``probe``, enough to tell BEGIN:VCARD) and its property's name."""
+
+    __slots__ = ("fold", "number", "pieces", "probe", "prop")
+
+    def __init__(self, number: int, line: str) -> None:
+        self.number = number
+        self.fold = 0  # the number of its second line, once it has one
+        self.pieces = [line]
+        self.probe = line[:_PROBE]
+        head = re.split(r"[;:]", line, maxsplit=1)[0]
+        self.prop = head.rsplit(".", 1)[-1].strip().upper()
+
+    def add(self, number: int, line: str, fold: bool) -> None:
+        self.fold = self.fold or number
+        if self.prop not in _DROPPED:  # a photo's lines: megabytes, left out
+            self.pieces.append(line)
+        if len(self.probe) < _PROBE:
+            self.probe = (self.probe + (line[1:] if fold else "\n" + line))[:_PROBE]
+
+    @property
+    def word(self) -> str:
+        """BEGIN:VCARD or END:VCARD when the line unfolds to one, else ''."""
+        upper = self.probe.strip().upper()
+        return upper if upper in _FOLDS else ""
+
+
+_PROBE = 40
+
+
+def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
+    """The content lines of a file's lines: a line starting with a space or tab continues
+    the one before (a fold), as do the lines of a photo's base64 that hold no ':' and
+    the line after a quoted-printable soft break ('=' at the end); a line that reads
+    BEGIN:VCARD or END:VCARD alone is one, indented or not; blank lines are passed over.
+    A card indented as a whole (its BEGIN line's indent) has that indent taken off."""
+    current: _Logical | None = None
     indent = ""  # the BEGIN line's: a card pasted indented, taken off each of its lines
-    for number, line in enumerate(_decode(stream, name), start=1):
+    soft = False  # the line before ended a quoted-printable soft break
+    for number, line in enumerate(lines, start=1):
         line = line.rstrip("\r").lstrip("\ufeff")
         upper = line.strip().upper()
         if upper == "BEGIN:VCARD":
             indent = line[: len(line) - len(line.lstrip(" \t"))]
         elif indent and line.startswith(indent):
             line = line[len(indent) :]
-        blank = blank and not upper
-        if card is not None and (nested or (agent and upper == "BEGIN:VCARD")):
-            nested += {"BEGIN:VCARD": 1, "END:VCARD": -1}.get(upper, 0)
+        if not upper:
+            continue
+        fold = line[:1] in (" ", "\t")
+        base64 = current is not None and current.prop in _DROPPED and ":" not in line
+        if current is not None and (fold or base64 or soft) and upper not in _FOLDS:
+            current.add(number, line, fold)
+        else:
+            if current is not None:
+                yield current
+            current = _Logical(number, line)
+        head = current.pieces[0].partition(":")[0].upper()
+        soft = line.endswith("=") and "QUOTED-PRINTABLE" in head
+    if current is not None:
+        yield current
+
+
+def split_cards(
+    stream: IO[bytes], *, name: str, dropped: dict[str, int] | None = None
+) -> Iterator[tuple[int, str, str | None]]:
+    """(line of BEGIN:VCARD, the card's text without photos, why it cannot be read or
+    None) for each card in the file; ``dropped`` counts the cards that held each
+    property left out (``PHOTO``, ``KEY``). Every card the file begins is given, so an
+    import reads it or rejects it with its reason: none is passed over."""
+    card: list[str] | None = None
+    left_out: set[str] = set()
+    start = 0
+    broken: str | None = None  # why the card cannot be read, found while splitting
+    seen_any = False
+    agent = False  # after a 2.1 AGENT with no value: the agent's own card follows
+    nested = 0  # inside an agent's card, left out
+    blank = True  # a file of no cards: what an export of no contacts writes
+    for line in _logical_lines(_decode(stream, name)):
+        blank = False
+        word = line.word
+        begins = word == "BEGIN:VCARD" or _broken_begin(line)
+        if card is not None and (nested or (agent and begins)):
+            nested += {"BEGIN:VCARD": 1, "END:VCARD": -1}.get(word, 0)
             agent = False
             continue  # an agent's card inside the card: left out, as a photo is
-        if upper == "BEGIN:VCARD":
+        if begins:
             if card is not None:  # the card before had no END:VCARD: it ends here
                 _count(dropped, left_out)
-                yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n"
-            card, start, skipping, agent = [line.strip()], number, False, False
+                yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n", broken
+            card, start, agent, broken = [], line.number, False, _broken_begin(line)
+            card += [line.pieces[0].strip(), *line.pieces[1:]]
             seen_any = True
             left_out = set()
             continue
         if card is None:
             continue
-        if upper == "END:VCARD":
+        if word == "END:VCARD":
             _count(dropped, left_out)
             card.append("END:VCARD")
-            yield start, "\r\n".join(card) + "\r\n"
+            yield start, "\r\n".join(card) + "\r\n", broken
             card = None
             continue
-        if not line.strip():
-            continue
-        if line[:1] in (" ", "\t") or (skipping and ":" not in line):
-            if not skipping:
-                card.append(line)  # a folded line
-            continue  # else the rest of a photo (base64 holds no ':')
-        head = re.split(r"[;:]", line, maxsplit=1)[0]
-        prop = head.rsplit(".", 1)[-1].strip().upper()
-        skipping = prop in _DROPPED
-        agent = prop == "AGENT" and not line.partition(":")[2].strip()
-        if skipping or agent:
-            left_out.add(prop)
+        agent = line.prop == "AGENT" and not line.pieces[0].partition(":")[2].strip()
+        if line.prop in _DROPPED or agent:
+            left_out.add(line.prop)
         else:
-            card.append(line)
+            card += line.pieces
     if card is not None:
         _count(dropped, left_out)
-        yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n"
+        yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n", broken
     if not seen_any and not blank:
         raise FormatError(f"{name} holds no vCard (no BEGIN:VCARD line)")
+
+
+def _broken_begin(line: _Logical) -> str | None:
+    """Why a BEGIN:VCARD line continued by a fold (a line starting with a space or tab
+    right after it) begins no card: RFC 6350 unfolds 'BEGIN:VCARD' and ' VERSION:3.0'
+    to 'BEGIN:VCARDVERSION:3.0'. None for any other line."""
+    if len(line.pieces) < 2 or line.pieces[0].strip().upper() != "BEGIN:VCARD":
+        return None
+    if line.word:
+        return None
+    shown = line.probe.strip()
+    shown = shown if len(shown) < _PROBE - 1 else shown[: _PROBE - 4] + "…"
+    return (
+        f"line {line.fold} starts with a space or tab, so it continues BEGIN:VCARD "
+        f"(vCard folding), which makes '{shown}': take out the line's first space"
+    )
 
 
 def _count(counts: dict[str, int] | None, names: set[str]) -> None:
