@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event
 
 from tests.store.races import at_once
 from tinycrm.store import Conflict, Invalid, NotFound
@@ -215,3 +216,63 @@ def test_an_amount_edited_while_an_item_is_added_never_hides_the_items_sum(store
         )
     for n in range(rounds):
         assert get_deal(store, f"D{n}").amount == Decimal(10)
+
+
+def _statements_of(store, work) -> list[str]:
+    """The SQL statements ``work()`` sends to the database."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _many) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        work()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", note)
+    return seen
+
+
+def _item_rows_read(statements: list[str]) -> list[str]:
+    """The statements that bring deal items back a row per item (no aggregate, no
+    LIMIT, not one item by its id)."""
+    return [
+        s
+        for s in statements
+        if s.upper().startswith("SELECT")
+        and "FROM deal_item" in s
+        and not any(word in s for word in ("max(", "LIMIT", "deal_item.id ="))
+    ]
+
+
+def test_adding_editing_and_removing_an_item_reads_no_other_items(store) -> None:
+    # Each item added read every item of its deal back to add their nets up again:
+    # building a deal of 10,000 items took about 6 minutes (quadratic). Now the deal's
+    # amount moves by the item's net: the same statements for 3 items or 60, and none
+    # reads the deal's items a row each.
+    add_product(store, name="Plan", price="9.99", tax="19", recurring_every="month")
+    add_deal(store, title="Small")
+    add_deal(store, title="Big")
+    for _ in range(3):
+        add_item(store, "Small", "Plan")
+    for _ in range(60):
+        add_item(store, "Big", "Plan", quantity="1.5", discount="12.5")
+    few = _statements_of(store, lambda: add_item(store, "Small", "Plan"))
+    many = _statements_of(store, lambda: add_item(store, "Big", "Plan"))
+    assert len(many) == len(few) <= 10
+    assert _item_rows_read(many) == []
+    last = list_items(store, "Big").items[-1]
+    edits = _statements_of(store, lambda: edit_item(store, last.id, quantity="7"))
+    removal = _statements_of(store, lambda: remove_item(store, last.id))
+    assert len(edits) <= 10 and len(removal) <= 10
+    assert _item_rows_read(edits) == _item_rows_read(removal) == []
+    # and the sums are exactly those of the items, line by line
+    for title in ("Small", "Big"):
+        items = list_items(store, title)
+        assert items.amount == sum(i.net for i in items.items)
+        assert get_deal(store, title).amount == items.amount
+    # 9.99 × 1.5 = 14.985 → 14.99, less 12.5% (1.87375 → 1.87) = 13.12, 60 times
+    assert get_deal(store, "Big").amount == Decimal("13.12") * 60
+    assert [i.position for i in list_items(store, "Big").items] == list(range(1, 61))
+    summaries = [e.summary for e in list_events(store, limit=3)]
+    assert any("removed item Plan from deal Big (amount €787.20)" in s for s in summaries)

@@ -123,24 +123,43 @@ def deal_items_read(session: Session, deal: Deal) -> DealItems:
     )
 
 
-def _sync_amount(session: Session, deal: Deal) -> str:
-    """Set the deal's amount to the sum of its items' nets (none left: no amount); its
-    new amount as text."""
-    session.flush()
-    nets = session.execute(
-        select(col(DealItem.net_minor), col(DealItem.recurring)).where(
-            col(DealItem.deal_id) == deal.id
+def _items_sum(session: Session, deal: Deal) -> int | None:
+    """The sum of the deal's items' nets, added up by the database (None: no items)."""
+    return whole(
+        session.scalar(
+            select(exact_sum(col(DealItem.net_minor))).where(col(DealItem.deal_id) == deal.id)
         )
-    ).all()
-    total = sum(net for net, _every in nets)
-    _kept(total, deal, f"deal {deal.title}'s amount (the sum of its items)")
-    annual = pricing.annual_minor((net, every) for net, every in nets)
-    _kept(annual, deal, f"deal {deal.title}'s ARR")
-    deal.amount_minor = total if nets else None
+    )
+
+
+def _move_amount(
+    session: Session, deal: Deal, *, had: bool, change: int, left: bool, recurring: bool
+) -> str:
+    """Move the deal's amount (the sum of its items' nets) by ``change``, the net added
+    less the net taken off, without reading its other items: ``had``, it had items before
+    (else its amount, one typed by hand, gives way to the items'), ``left``: it has some
+    after (else no amount). ``recurring``: the item changed bills every month or year,
+    so the ARR is checked (exactly, by the database, only when it could be too large:
+    nets are never negative, so the ARR is at most 12 × the amount). Its new amount as
+    text."""
+    session.flush()
+    if not left:
+        total = None
+    elif had and deal.amount_minor is not None:
+        total = deal.amount_minor + change
+    else:  # the first item, or a deal whose amount was lost: the items' own sum
+        total = _items_sum(session, deal)
+    if total is not None:
+        _kept(total, deal, f"deal {deal.title}'s amount (the sum of its items)")
+        if recurring and change > 0 and 12 * total > money.max_minor(deal.currency):
+            assert deal.id is not None
+            annual = recurring_minor(session, [deal.id]).get(deal.id, 0)
+            _kept(annual, deal, f"deal {deal.title}'s ARR")
+    deal.amount_minor = total
     deal.updated_at = utcnow()
-    if deal.amount_minor is None:
+    if total is None:
         return "none"
-    return money.format_money(money.from_minor(deal.amount_minor, deal.currency), deal.currency)
+    return money.format_money(money.from_minor(total, deal.currency), deal.currency)
 
 
 def _resolve_item(session: Session, ref: str | int) -> tuple[DealItem, Deal]:
@@ -205,16 +224,14 @@ def add_item(
                 "converted)"
             )
         assert deal.id is not None and product.id is not None
-        position = session.scalar(
-            select(func.coalesce(func.max(col(DealItem.position)), 0)).where(
-                col(DealItem.deal_id) == deal.id
-            )
+        last = session.scalar(  # None: the deal's first item
+            select(func.max(col(DealItem.position))).where(col(DealItem.deal_id) == deal.id)
         )
         stamp = utcnow()
         item = DealItem(
             deal_id=deal.id,
             product_id=product.id,
-            position=int(position or 0) + 1,
+            position=int(last or 0) + 1,
             name=product.name,
             sku=product.sku,
             unit=product.unit,
@@ -229,7 +246,14 @@ def add_item(
         )
         item.net_minor = _net(item, deal)
         session.add(item)
-        amount = _sync_amount(session, deal)
+        amount = _move_amount(
+            session,
+            deal,
+            had=last is not None,
+            change=item.net_minor,
+            left=True,
+            recurring=item.recurring is not None,
+        )
         qty_text = pricing.format_quantity(pricing.unstored(qty))
         _event(
             store,
@@ -275,6 +299,7 @@ def edit_item(
     """Change an item's quantity, unit price or discount; the deal's amount follows."""
     with store.write() as session:
         item, deal = _resolve_item(session, ref)
+        was = item.net_minor
         changes = []
         if not isinstance(quantity, Unset):
             value = _quantity(quantity)
@@ -294,7 +319,14 @@ def edit_item(
         if changes:
             item.net_minor = _net(item, deal)
             item.updated_at = utcnow()
-            amount = _sync_amount(session, deal)
+            amount = _move_amount(
+                session,
+                deal,
+                had=True,
+                change=item.net_minor - was,
+                left=True,
+                recurring=item.recurring is not None,
+            )
             _event(
                 store,
                 session,
@@ -313,7 +345,18 @@ def remove_item(store: Store, ref: str | int) -> DealItemRead:
         item, deal = _resolve_item(session, ref)
         read = item_read(item, deal)
         session.delete(item)
-        amount = _sync_amount(session, deal)
+        session.flush()
+        others = session.scalar(
+            select(col(DealItem.id)).where(col(DealItem.deal_id) == deal.id).limit(1)
+        )
+        amount = _move_amount(
+            session,
+            deal,
+            had=True,
+            change=-item.net_minor,
+            left=others is not None,
+            recurring=False,
+        )
         _event(
             store,
             session,
