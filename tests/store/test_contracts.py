@@ -555,6 +555,27 @@ def test_a_contract_with_stored_controls_still_gets_its_renewal_deal(store) -> N
         assert deal.owner == safetext.display(f"tester{HOSTILE}")
 
 
+def test_the_deals_own_currency_given_keeps_the_terms_share_of_the_arr(store) -> None:
+    # --currency EUR on a EUR deal made the value the deal's amount (one-off setup
+    # included: €600 for a 12-month term of €100 a month plus €500 setup) instead of
+    # the term's share of its ARR (€1,200), as without --currency.
+    from tinycrm.store.deal_items import add_item
+    from tinycrm.store.products import add_product
+
+    add_contact(store, name="Ann", email="ann@example.com")
+    add_product(store, name="Hosting", price="100", currency="EUR", recurring_every="month")
+    add_product(store, name="Install", price="500", currency="EUR")
+    for title in ("Plain", "Told"):
+        add_deal(store, title=title, contact="Ann", currency="EUR")
+        add_item(store, title, "Hosting")
+        add_item(store, title, "Install")
+        win_deal(store, title)
+    plain = add_contract(store, deal="Plain", term="12m", now=NOW)
+    told = add_contract(store, deal="Told", term="12m", currency="eur", now=NOW)
+    assert plain.value == told.value == Decimal("1200.00")
+    assert told.arr == plain.arr == Decimal("1200.00")
+
+
 def test_a_contract_in_another_currency_than_its_deal_needs_a_value(store) -> None:
     deal = won(store)  # $12,000
     with pytest.raises(Invalid, match=r"deal Acme platform is in USD: a contract in EUR needs"):

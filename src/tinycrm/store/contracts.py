@@ -252,7 +252,8 @@ def add_contract(
             given_term = terms.parse_term(settings.contracts.default_term)
         first, last, anchor, index = span(start or local_today(now), end, given_term)
         check_notice(notice_term, None if end is not None else given_term, first, last)
-        if value is None and currency is None:
+        wanted = validate.currency(currency) if currency is not None else None
+        if value is None and wanted in (None, code):
             # recurring items: a term's share of their year; else the deal's amount
             minor = per_term(arr, given_term, first, last) if arr else sale.amount_minor
             if minor is not None and minor > money.max_minor(code):
@@ -262,18 +263,14 @@ def add_contract(
                     f"{most}: give --value, or a shorter --term",
                     field="value",
                 )
-        else:
-            wanted = validate.currency(currency) if currency is not None else None
-            if value is None and wanted is not None and wanted != code:
-                raise Invalid(
-                    f"currency: deal {sale.title} is in {code}: a contract in {wanted} needs "
-                    f"--value in {wanted} (nothing is converted)",
-                    field="currency",
-                )
-            fallback = money.from_minor(sale.amount_minor, code) if sale.amount_minor else None
-            minor, code = validate.money_minor(
-                value if value is not None else fallback, currency, default=code, field="value"
+        elif value is None:  # in another currency than the deal's
+            raise Invalid(
+                f"currency: deal {sale.title} is in {code}: a contract in {wanted} needs "
+                f"--value in {wanted} (nothing is converted)",
+                field="currency",
             )
+        else:
+            minor, code = validate.money_minor(value, currency, default=code, field="value")
         if minor is not None and minor < 0:
             raise Invalid("value: a contract's value cannot be negative", field="value")
         contract = Contract(
