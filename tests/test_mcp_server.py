@@ -12,12 +12,12 @@ import subprocess
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import anyio
 import pytest
 from mcp import Client
-from mcp.client.stdio import StdioServerParameters
+from mcp.client.stdio import StdioServerParameters, stdio_client
 
 import tinycrm
 from tests.cli.conftest import tinycrm_executable
@@ -62,17 +62,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 Session = Callable[[Client], Awaitable[Any]]
 
 
-def serve(url: str, session: Session, *flags: str) -> Any:
-    """Start ``tinycrm --db URL mcp FLAGS`` and run ``session`` with a connected client."""
+def serve(url: str, session: Session, *flags: str, errlog: TextIO | None = None) -> Any:
+    """Start ``tinycrm --db URL mcp FLAGS`` and run ``session`` with a connected client;
+    the server's stderr goes to ``errlog`` (a file) when given."""
     command, *prefix = tinycrm_executable()
     params = StdioServerParameters(
         command=command,
         args=[*prefix, "--db", url, "mcp", *flags],
         env={**os.environ},
     )
+    server: Any = params if errlog is None else stdio_client(params, errlog=errlog)
 
     async def main() -> Any:
-        async with Client(params, read_timeout_seconds=60) as client:
+        async with Client(server, read_timeout_seconds=60) as client:
             return await session(client)
 
     return anyio.run(main)

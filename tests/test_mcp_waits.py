@@ -207,3 +207,87 @@ def test_calls_sent_before_the_end_of_input_are_answered(sqlite_url: str) -> Non
     assert "error" not in answers[3], answers[3]
     with tinycrm.open(sqlite_url) as crm:
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "Grace Hopper"]
+
+
+def _blocking_hook(isolated_user_dirs: Path, kind: str) -> Path:
+    """A ``kind`` hook that says it has begun (its folder's ``started``) and then waits
+    until the test lets it go (``release``)."""
+    hook = isolated_user_dirs / "config" / "tinycrm" / "hooks" / kind
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text(
+        "#!/bin/sh\ncat >/dev/null\ntouch started\nwhile [ ! -e release ]; do sleep 0.02; done\n"
+    )
+    hook.chmod(0o755)
+    return hook.parent
+
+
+async def _cancel_while_the_hook_runs(client: Client, hooks: Path) -> None:
+    """Call add_contact(Grace Hopper), cancel it (as a user pressing Esc) once the hook
+    has begun, then let the hook go."""
+    with anyio.CancelScope() as scope:
+
+        async def cancel_once_started() -> None:
+            await _until(hooks / "started")
+            scope.cancel()
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(cancel_once_started)
+            await client.call_tool("add_contact", {"name": "Grace Hopper"})
+    assert scope.cancelled_caught
+    await client.list_tools()  # the cancellation has reached the server
+    (hooks / "release").touch()
+
+
+def test_a_write_cancelled_while_its_pre_write_hook_runs_is_not_saved(
+    sqlite_url: str,  # noqa: F811
+    isolated_user_dirs: Path,
+) -> None:
+    """A client that gave up on add_contact while a pre-write hook checked it got no
+    answer (a cancelled request gets none), yet the contact was saved once the hook let
+    it: the assistant took it for not done and added Grace again. A cancellation that
+    comes before the commit now rolls the write back, hooks and all."""
+    hooks = _blocking_hook(isolated_user_dirs, "pre-write")
+
+    async def session(client: Client) -> None:
+        await _cancel_while_the_hook_runs(client, hooks)
+        with anyio.fail_after(60):  # after the cancelled call: one call at a time
+            answer = await client.call_tool("list_contacts", {})
+        assert [c["name"] for c in answer.structured_content["results"]] == ["Ada Lovelace"]
+        assert len(answer.content) == 1, answer.content  # nothing to tell
+
+    serve(sqlite_url, session, "--allow-writes")
+    with tinycrm.open(sqlite_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+
+
+def test_a_write_cancelled_once_it_is_saved_is_told_with_the_next_answer(
+    sqlite_url: str,  # noqa: F811
+    isolated_user_dirs: Path,
+    tmp_path: Path,
+) -> None:
+    """Past its commit a write cannot be taken back: a cancellation that comes while the
+    post-write hooks run finds it saved. Its answer is not sent (a cancelled request gets
+    none), so the next answer says it was saved after all, with its id, lest the
+    assistant do it again."""
+    hooks = _blocking_hook(isolated_user_dirs, "post-write")
+
+    async def session(client: Client) -> None:
+        await _cancel_while_the_hook_runs(client, hooks)
+        with anyio.fail_after(60):
+            answer = await client.call_tool("list_contacts", {})
+        names = [c["name"] for c in answer.structured_content["results"]]
+        assert names == ["Ada Lovelace", "Grace Hopper"]
+        told = [c.text for c in answer.content[1:]]
+        assert told == [
+            "Warning: add_contact, which its client cancelled once it was being saved, was "
+            "saved all the same: contact #2 Grace Hopper (do not repeat it)"
+        ], told
+        again = await client.call_tool("list_contacts", {})
+        assert len(again.content) == 1, again.content  # told once
+
+    with (tmp_path / "stderr").open("w") as errlog:
+        serve(sqlite_url, session, "--allow-writes", errlog=errlog)
+    assert (  # and in the server's log (its stderr), for the user
+        "tinycrm mcp: add_contact, which its client cancelled once it was being saved, was "
+        "saved all the same: contact #2 Grace Hopper (do not repeat it)\n"
+    ) in (tmp_path / "stderr").read_text()

@@ -10,7 +10,7 @@ reaches the database only through these and the other nouns of ``Crm``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -151,11 +151,14 @@ class BoardAccess:
         check_file(self._store, opened)
 
     @contextmanager
-    def write(self, *, opened: FileId | None) -> Iterator[None]:
+    def write(
+        self, *, opened: FileId | None, last_check: Callable[[], None] | None = None
+    ) -> Iterator[None]:
         """One transaction for the writes made inside it (``crm.deals.move(…)`` and the
         like join it): committed only into the file ``opened``, and a PostgreSQL lock
-        timeout told as "database is busy", as SQLite's."""
+        timeout told as "database is busy", as SQLite's. ``last_check`` is called just
+        before the COMMIT, after the pre-write hooks: raising, it rolls everything back."""
         from tinycrm.store.board_writes import board_write
 
-        with board_write(self._store, opened=opened):
+        with board_write(self._store, opened=opened, last_check=last_check):
             yield

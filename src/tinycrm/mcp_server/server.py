@@ -19,6 +19,7 @@ import functools
 import inspect
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -48,7 +49,8 @@ from tinycrm.mcp_server.answers import (
     refusals,
     warnings_told,
 )
-from tinycrm.mcp_server.calls import cancelled, off_the_loop
+from tinycrm.mcp_server.calls import cancelled, off_the_loop, saved
+from tinycrm.mcp_server.fitting import cut_text
 
 if TYPE_CHECKING:
     from tinycrm.api import Crm
@@ -137,6 +139,26 @@ Shown = Annotated[
 ]
 READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
+
+
+SAVED_ANYWAY = "which its client cancelled once it was being saved, was saved all the same"
+SAVED_KINDS = {
+    "add_contact": "contact",
+    "log_activity": "activity",
+    "add_task": "task",
+    "complete_task": "task",
+    "move_deal": "deal",
+    "close_deal": "deal",
+}
+
+
+def saved_record(tool: str, data: dict[str, Any]) -> str:
+    """The record a write tool saved, as its answer names it: ``contact #2 Grace Hopper``."""
+    named = next((data[k] for k in ("name", "title", "subject") if data.get(k)), None)
+    said = SAVED_KINDS.get(tool, "record")
+    if data.get("id") is not None:
+        said += f" #{data['id']}"
+    return said if named is None else f"{said} {safetext.display(cut_text(str(named), 200))}"
 
 
 def argument_problems(error: ValidationError) -> str:
@@ -381,12 +403,21 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     crm.board.bound_lock_waits()
     turn = anyio.CapacityLimiter(1)
 
+    def unless_cancelled() -> None:
+        if cancelled():  # the client gave up on it: it rolls back, hooks and all
+            raise ToolError("the call was cancelled; nothing was saved")
+
     @contextmanager
     def writing() -> Iterator[None]:
-        with refusals(), crm.board.write(opened=opened):
+        with refusals(), crm.board.write(opened=opened, last_check=unless_cancelled):
             yield
-            if cancelled():  # the client gave up on it: it rolls back
-                raise ToolError("the call was cancelled; nothing was saved")
+
+    untold: list[str] = []
+    """Writes saved although their client had cancelled them: said with the next answer."""
+
+    def saved_unanswered(what: str) -> None:
+        untold.append(what)
+        print(f"tinycrm mcp: {what}", file=sys.stderr, flush=True)
 
     def tool(annotations: ToolAnnotations) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -396,11 +427,16 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             def run(*args: Any, **kwargs: Any) -> CallToolResult:
                 with warnings_told() as told:
                     data = fn(*args, **kwargs)
-                return answer(data, told)
+                if annotations is WRITE:
+                    saved(f"{fn.__name__}, {SAVED_ANYWAY}: {saved_record(fn.__name__, data)} "
+                          "(do not repeat it)")  # fmt: skip
+                earlier = [untold.pop(0) for _ in list(untold)]
+                return answer(data, [*earlier, *told])
 
             @functools.wraps(fn)  # the tool's own parameters, schema and description
             async def answering(*args: Any, **kwargs: Any) -> CallToolResult:
-                return await off_the_loop(functools.partial(run, *args, **kwargs), turn)
+                work = functools.partial(run, *args, **kwargs)
+                return await off_the_loop(work, turn, untold=saved_unanswered)
 
             server.arguments[fn.__name__] = tuple(inspect.signature(fn).parameters)
             return server.tool(annotations=annotations, structured_output=True)(answering)

@@ -17,7 +17,7 @@ things can go wrong under it that a one-shot command never meets:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -100,14 +100,26 @@ def _busy(error: Unavailable) -> bool:
 
 
 @contextmanager
-def board_write(store: Store, *, opened: FileId | None) -> Iterator[Session]:
+def board_write(
+    store: Store, *, opened: FileId | None, last_check: Callable[[], None] | None = None
+) -> Iterator[Session]:
     """``store.write()`` for the board: only into the file ``opened``, and a PostgreSQL
-    lock timeout told as "database is busy", like SQLite's busy timeout."""
+    lock timeout told as "database is busy", like SQLite's busy timeout.
+
+    The file is looked at again just before the COMMIT, after the pre-write hooks (which
+    may take seconds), and then ``last_check`` is called: raising, it rolls the write
+    back (the MCP server's, when its client has cancelled the call meanwhile)."""
     check_file(store, opened)
+
+    def before_commit() -> None:
+        check_file(store, opened)  # still the same file
+        if last_check is not None:
+            last_check()
+
     try:
         with store.person_write() as session:
+            session.info.setdefault(engine_module.LAST_CHECKS_KEY, []).append(before_commit)
             yield session
-            check_file(store, opened)  # still the same file, just before the commit
     except Unavailable as exc:
         if isinstance(exc, DatabaseGone) or not _busy(exc):
             raise

@@ -178,6 +178,7 @@ class UpgradeNotice:
 EVENTS_KEY = "tinycrm.events"
 """``session.info`` key: the events this transaction recorded (``records.record_event``
 appends, ``store.commits`` reads them, and ``Store.events_written`` counts them)."""
+LAST_CHECKS_KEY = "tinycrm.last_checks"  # session.info: each called after the hooks, pre-COMMIT
 
 
 class Store:
@@ -313,6 +314,8 @@ class Store:
                         session.flush()
                         if watch is not None:
                             committed = watch.before_commit(session)
+                        for check in session.info.get(LAST_CHECKS_KEY, ()):
+                            check()  # the caller's last word (board_write): may refuse
                         recorded = len(session.info.get(EVENTS_KEY) or ())
                     except BaseException:
                         # The first error is the one to tell; a connection that cannot
