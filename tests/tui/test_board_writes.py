@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 
 from tests.tui.conftest import SIZE, seed, settle, wait_for
 from tinycrm.api import Crm
-from tinycrm.store import engine as engine_module
+from tinycrm.store import sqlite_connections
 from tinycrm.store.deals import get_deal
 from tinycrm.store.engine import Store, open_store
 from tinycrm.store.events import list_events
@@ -41,7 +41,7 @@ def busy_ms(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
     rather than 10 s."""
 
     def set_timeout(milliseconds: int) -> None:
-        monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", milliseconds)
+        monkeypatch.setattr(sqlite_connections, "BUSY_TIMEOUT_MS", milliseconds)
 
     return set_timeout
 

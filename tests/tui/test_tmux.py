@@ -41,7 +41,7 @@ def _patient_board(db: Path) -> str:
     a lock wait of two minutes rather than 10 s: the lock tests let go of the lock when
     they are done, and a loaded machine must not make the waiting write give up first."""
     code = (
-        "import tinycrm.store.engine as e; e.BUSY_TIMEOUT_MS = 120_000; "
+        "import tinycrm.store.sqlite_connections as e; e.BUSY_TIMEOUT_MS = 120_000; "
         "import sys; sys.argv[0] = 'tinycrm'; from tinycrm.cli import main; main()"
     )
     return shlex.join([sys.executable, "-c", code, "--db", str(db), "board"])

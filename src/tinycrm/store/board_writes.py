@@ -24,9 +24,10 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel import Session
 
-from tinycrm.store import engine as engine_module
+from tinycrm.store import sqlite_connections
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Unavailable
+from tinycrm.store.sessions import LAST_CHECKS_KEY
 
 FileId = tuple[int, int]
 """A file's device and inode numbers."""
@@ -82,7 +83,7 @@ def bound_lock_waits(store: Store, milliseconds: int | None = None) -> None:
     if store.backend != "postgresql" or getattr(store, "_lock_waits_bound", False):
         return
     setattr(store, "_lock_waits_bound", True)  # noqa: B010 (once per store)
-    timeout = int(milliseconds if milliseconds is not None else engine_module.BUSY_TIMEOUT_MS)
+    timeout = int(milliseconds if milliseconds is not None else sqlite_connections.BUSY_TIMEOUT_MS)
 
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
@@ -118,12 +119,12 @@ def board_write(
 
     try:
         with store.person_write() as session:
-            session.info.setdefault(engine_module.LAST_CHECKS_KEY, []).append(before_commit)
+            session.info.setdefault(LAST_CHECKS_KEY, []).append(before_commit)
             yield session
     except Unavailable as exc:
         if isinstance(exc, DatabaseGone) or not _busy(exc):
             raise
         raise Unavailable(
             "database is busy (locked by another connection): it waited "
-            f"{engine_module.BUSY_TIMEOUT_MS / 1000:g} s for the lock"
+            f"{sqlite_connections.BUSY_TIMEOUT_MS / 1000:g} s for the lock"
         ) from exc

@@ -1,0 +1,76 @@
+"""Which database: ``--db``, ``TINYCRM_DB`` or the default file, as a SQLAlchemy URL.
+
+The database is chosen by, in order: the ``--db`` option (passed in as ``url``),
+the ``TINYCRM_DB`` environment variable, else ``tinycrm.db`` in platformdirs'
+user data dir. Each takes a file path or a SQLAlchemy URL.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from tinycrm.store.errors import Unavailable
+
+APP_NAME = "tinycrm"
+
+
+def data_dir() -> Path:
+    """The per-user data directory (platformdirs)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_path() -> Path:
+    """Where the user's database lives when nothing says otherwise."""
+    return data_dir() / "tinycrm.db"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """Turn ``--db`` / ``TINYCRM_DB`` / the default into a SQLAlchemy URL."""
+    value = db or os.environ.get("TINYCRM_DB") or str(default_path())
+    if not value.strip():  # not a file named '   ' in the current folder
+        named = "--db" if db else "TINYCRM_DB"
+        raise Unavailable(f"{named} is blank: give a database file or URL (or leave it unset)")
+    if "://" in value:
+        return value
+    path = Path(value).expanduser().absolute()
+    # SQLAlchemy reads '?' as the start of options and '%XX' as an escape: quoted, a file
+    # named 'crm?v2.db' or '50%41.db' is the one opened, not 'crm' or '50A.db'
+    quoted = str(path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+    return f"sqlite:///{quoted}"
+
+
+def libpq_url(url: str) -> str:
+    """A PostgreSQL URL as ``pg_dump``/``psql`` take it: ``postgresql://``, no driver name,
+    no password (they read it from ``~/.pgpass`` or ``PGPASSWORD``, or ask)."""
+    from sqlalchemy.engine import URL
+
+    parsed = make_url(url)
+    plain = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return plain.render_as_string(hide_password=False)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other backends and memory."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:  # e.g. control characters in --db
+        shown = url if len(url) <= 80 else f"{url[:77]}..."
+        raise Unavailable(f"not a database URL or path: {shown!r}") from exc
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)

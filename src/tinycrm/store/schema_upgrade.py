@@ -1,0 +1,121 @@
+"""Bringing a database's schema to head: the revision it is at, the Alembic upgrade under
+a lock (one process at a time), the copy kept beside an old SQLite database first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, inspect, text
+
+from tinycrm import interrupts
+from tinycrm.store.errors import Unavailable
+from tinycrm.store.migrations import SCHEMA_HEAD
+from tinycrm.store.sessions import Store, UpgradeNotice
+from tinycrm.store.sqlite_files import backup_sqlite
+
+_PG_MIGRATION_LOCK = 0x7E1C7
+
+
+def schema_revision(conn: Connection) -> str | None:
+    """The Alembic revision the database is at, or None for an empty database.
+
+    On PostgreSQL only the current schema counts: a tinycrm schema elsewhere on the
+    search path (``public``, say) must not make a new schema look migrated.
+    """
+    schema = None
+    if conn.dialect.name == "postgresql":
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    if not inspect(conn).has_table("alembic_version", schema=schema):
+        return None
+    table = f'"{schema}".alembic_version' if schema else "alembic_version"
+    return conn.execute(text(f"SELECT version_num FROM {table}")).scalar()
+
+
+def ensure_schema(store: Store) -> None:
+    """Bring the schema to head. Cheap when it already is (one query, no Alembic import)."""
+    with store.engine.connect() as conn:
+        if schema_revision(conn) == SCHEMA_HEAD:
+            conn.rollback()
+            return
+        conn.rollback()
+    upgrade(store)
+
+
+def upgrade(store: Store, revision: str = "head") -> str | None:
+    """Run the Alembic migrations up to ``revision`` under a lock; return the old revision.
+
+    Two processes opening a new database at once are serialised: SQLite by
+    ``BEGIN IMMEDIATE``, PostgreSQL by an advisory lock. The second sees the
+    schema already at head and does nothing.
+    """
+    from tinycrm.store.migrations.runner import run_upgrade, script_heads
+
+    with store.engine.connect() as conn, _foreign_keys_off(conn):
+        conn = conn.execution_options(tinycrm_immediate=True)
+        with conn.begin():
+            if store.backend == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            before = schema_revision(conn)
+            if before is not None and before not in script_heads(all_revisions=True):
+                raise Unavailable(
+                    f"database schema {before!r} is newer than this tinycrm knows; upgrade tinycrm"
+                )
+            if revision == "head" and before == SCHEMA_HEAD:
+                return before
+            after = SCHEMA_HEAD if revision == "head" else revision
+            backup = None
+            if before is not None and store.path is not None:
+                backup = _pre_upgrade_backup_path(store.path, before)
+            notice = None
+            if before is not None and before != after:  # an existing database, not a new one
+                notice = UpgradeNotice(before, after, backup)
+                if store.on_upgrade is not None:
+                    store.on_upgrade(notice)  # before the work: it can take minutes
+            started = time.monotonic()
+            if backup is not None:
+                assert store.path is not None
+                with interrupts.aside():  # a copy kept on the side, not the command's work
+                    backup_sqlite(store.path, backup)
+            broken = _broken_references(conn)
+            run_upgrade(conn, revision)
+            if _broken_references(conn) > broken:
+                raise Unavailable(
+                    "the upgrade would leave rows referring to records that do not exist; "
+                    "nothing was changed (please report this)"
+                )
+    if notice is not None and store.on_upgrade is not None:
+        store.on_upgrade(UpgradeNotice(notice.before, after, backup, time.monotonic() - started))
+    return before
+
+
+@contextmanager
+def _foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite: foreign keys off while migrations run. They rebuild tables (new table, copy,
+    drop, rename), and with foreign keys on, dropping the old table would delete or unlink
+    every row that refers to it. The pragma only takes effect outside a transaction."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _broken_references(conn: Connection) -> int:
+    """SQLite: how many rows refer to a row that does not exist (none, normally)."""
+    if conn.dialect.name != "sqlite":
+        return 0
+    return len(conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
+
+
+def _pre_upgrade_backup_path(path: Path, revision: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return path.with_name(f"{path.name}.pre-upgrade-{revision}-{stamp}.bak")

@@ -1,0 +1,276 @@
+"""``Store``: an open database and its transactions (``write()``, ``read()``), the hooks
+around each commit, and the one-line reasons a driver's error is told by."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlmodel import Session
+
+from tinycrm import interrupts
+from tinycrm.store import unique
+from tinycrm.store.database_url import sqlite_path
+from tinycrm.store.errors import Conflict, Invalid, Unavailable
+
+if TYPE_CHECKING:
+    from tinycrm.config import Config
+
+
+class CommitWatcher(Protocol):
+    """What runs around each write transaction (``tinycrm.store.commits.CommitWatch``:
+    hooks and the webhook outbox): ``opening`` before it opens (raising refuses it),
+    ``begin`` as it opens, ``before_commit`` inside it
+    (raising refuses the write), ``after_commit`` with what ``before_commit`` returned."""
+
+    def opening(self) -> None: ...
+
+    def begin(self, session: Session) -> None: ...
+
+    def before_commit(self, session: Session) -> Any: ...
+
+    def after_commit(self, committed: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class UpgradeNotice:
+    """What ``upgrade`` tells ``Store.on_upgrade`` when it upgrades an existing database
+    (never for a new one, nor one at head already): once before the work starts
+    (``seconds`` None), once when it is done (``seconds`` it took). ``backup`` is the copy
+    of the old database kept beside it (SQLite; None on PostgreSQL)."""
+
+    before: str
+    after: str
+    backup: Path | None
+    seconds: float | None = None
+
+
+EVENTS_KEY = "tinycrm.events"
+"""``session.info`` key: the events this transaction recorded (``records.record_event``
+appends, ``store.commits`` reads them, and ``Store.events_written`` counts them)."""
+LAST_CHECKS_KEY = "tinycrm.last_checks"  # session.info: each called after the hooks, pre-COMMIT
+
+
+class Store:
+    """An open database. Service functions take it as their first argument.
+
+    ``write()`` and ``read()`` yield a session inside one transaction. They nest:
+    a service function called inside another's ``write()`` joins its
+    transaction, so a bulk job (the demo, an import) is one transaction.
+    """
+
+    def __init__(self, engine: Engine, url: str, user: str, config: Config | None = None) -> None:
+        self.engine = engine
+        self.url = url
+        self.user = user
+        self.config = config
+        self.backend = engine.dialect.name
+        self._local = threading.local()
+        self.watch: CommitWatcher | None = None  # hooks and webhooks (tinycrm.open sets it)
+        # told when an existing database is upgraded (the command line says so on stderr)
+        self.on_upgrade: Callable[[UpgradeNotice], None] | None = None
+        self.closed = False
+
+    def settings(self) -> Config:
+        """The configuration handed to ``open_store`` (rules, scoring thresholds, remind);
+        without one, the config file as it is now. Raises ``ConfigError`` when it is broken."""
+        if self.config is None:
+            from tinycrm.config import current_config
+
+            return current_config()
+        if self.config.error:
+            from tinycrm.config import ConfigError
+
+            raise ConfigError(self.config.error)
+        return self.config
+
+    def phone_region(self) -> str | None:
+        """``[phone] region``: the country of numbers typed without ``+CC``. None when
+        unset, or when the config file is broken (reads still work; writes that need
+        the rules refuse with the reason)."""
+        from tinycrm.config import ConfigError
+
+        try:
+            return self.settings().phone_region
+        except ConfigError:
+            return None
+
+    def events_written(self) -> int:
+        """How many events (the feed's lines) the writes through this store have committed
+        in this thread so far. A write after which it has not grown changed nothing: it
+        recorded no event, so no hook ran and no webhook was queued for it."""
+        return int(getattr(self._local, "events_written", 0))
+
+    @property
+    def in_transaction(self) -> bool:
+        """Inside a ``write()`` or ``read()`` of this thread: a bulk job (the demo) calling
+        service functions, which then leave out what only a person at a prompt needs.
+        Not inside ``person_write()``: one person's write, wrapped (the board's, an
+        assistant's through ``tinycrm mcp``), is told what the command line tells."""
+        if getattr(self._local, "session", None) is None:
+            return False
+        return not getattr(self._local, "for_a_person", False)
+
+    @contextmanager
+    def person_write(self) -> Iterator[Session]:
+        """``write()`` around one person's write (a likely duplicate is still warned of)."""
+        with self.write() as session:
+            outer = getattr(self._local, "for_a_person", False)
+            self._local.for_a_person = True
+            try:
+                yield session
+            finally:
+                self._local.for_a_person = outer
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.backend == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    def display_url(self) -> str:
+        """The URL with any password hidden."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A read-write transaction (SQLite: ``BEGIN IMMEDIATE``, so writers queue)."""
+        current: Session | None = getattr(self._local, "session", None)
+        if current is not None:
+            if not getattr(self._local, "writable", False):
+                raise RuntimeError("write() inside read(): open the write first")
+            yield current
+            return
+        with self._session(immediate=True) as session:
+            self._local.writable = True
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction: one consistent snapshot."""
+        current: Session | None = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
+            return
+        with self._session(immediate=False) as session:
+            self._local.writable = False
+            yield session
+
+    @contextmanager
+    def _session(self, *, immediate: bool) -> Iterator[Session]:
+        """One transaction. A write commits inside ``interrupts.saving()``: Ctrl-C or TERM
+        during the COMMIT waits until it is done and counted, so the command line can
+        always tell "nothing was saved" from "saved" (see tinycrm.interrupts)."""
+        if self.closed:  # the pool would open again: a script closed its Crm too early
+            raise Unavailable("this Crm is closed (open the database again: tinycrm.open())")
+        options: dict[str, Any] = {"tinycrm_immediate": immediate}
+        watch = self.watch if immediate else None
+        committed = None
+        if watch is not None:
+            watch.opening()
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(**options)
+                session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+                self._local.session = session
+                try:
+                    transaction = conn.begin()
+                    try:
+                        if watch is not None:
+                            watch.begin(session)
+                        yield session
+                        session.flush()
+                        if watch is not None:
+                            committed = watch.before_commit(session)
+                        for check in session.info.get(LAST_CHECKS_KEY, ()):
+                            check()  # the caller's last word (board_write): may refuse
+                        recorded = len(session.info.get(EVENTS_KEY) or ())
+                    except BaseException:
+                        # The first error is the one to tell; a connection that cannot
+                        # roll back (a cancelled PostgreSQL statement) is discarded anyway.
+                        with suppress(Exception):
+                            if transaction.is_active:  # a failed flush ended it already
+                                transaction.rollback()
+                        raise
+                    if immediate:
+                        with interrupts.saving():
+                            transaction.commit()
+                        self._local.events_written = self.events_written() + recorded
+                    else:
+                        transaction.commit()
+                finally:
+                    self._local.session = None
+                    self._local.writable = False
+                    session.close()
+            if watch is not None:
+                watch.after_commit(committed)
+        except OperationalError as exc:
+            collided = _COLLIDED.get(_sqlstate(exc) or "")
+            if collided is not None:
+                raise Conflict(collided) from exc
+            reason = db_error(exc)
+            if self.path is not None and "readonly database" in reason:
+                reason = (
+                    f"cannot write database {self.path}: the file is read-only (make it "
+                    "writable, or work on a copy)"
+                )
+            raise Unavailable(reason) from exc
+        except IntegrityError as exc:
+            # A unique key another writer took between our check and our write (two
+            # PostgreSQL sessions at once): the check's own message, read afresh.
+            with self.read() as session:
+                conflict = unique.conflict_from(session, exc)
+            if conflict is None:
+                raise
+            raise conflict from exc
+        except UnicodeEncodeError as exc:
+            # Bytes that are not UTF-8 on the command line (or in a file read without
+            # its encoding) reach us as lone surrogates, which no database can store.
+            raise Invalid(
+                "text holds bytes that are not UTF-8 (is the terminal's locale UTF-8?)"
+            ) from exc
+
+    def close(self) -> None:
+        """Release every pooled connection; any later read or write raises ``Unavailable``."""
+        self.closed = True
+        self.engine.dispose()
+
+    def release(self) -> None:
+        """Release every pooled connection, staying open: the next read or write connects
+        anew (``db restore``, once it has put another file in place)."""
+        self.engine.dispose()
+
+
+# PostgreSQL ended this transaction because another one wrote the same rows at the same
+# moment (a deadlock it broke, or a serialization failure): nothing was saved, and the
+# same command run again goes through. Writers lock rows of several kinds in one order
+# (records.lock_linked), so this is a safety net, not an expected outcome.
+_COLLIDED = {
+    "40P01": "another tinycrm was changing the same records at the same moment "
+    "(deadlock); nothing was saved: run the command again",
+    "40001": "another tinycrm was changing the same records at the same moment; "
+    "nothing was saved: run the command again",
+}
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    """The SQLSTATE of the driver's error (PostgreSQL's ``40P01``), or None."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def db_error(exc: DBAPIError) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    message = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    if "locked" in message:
+        return f"database is busy (locked by another tinycrm): {message}"
+    return f"database error: {message}"

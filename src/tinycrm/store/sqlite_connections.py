@@ -1,0 +1,56 @@
+"""How each SQLite connection is set up: the busy timeout, WAL, foreign keys, the search
+index's fold function, ``BEGIN IMMEDIATE`` for writes, and never creating the file."""
+
+from __future__ import annotations
+
+import sqlite3
+import urllib.parse
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event
+
+from tinycrm.store.search_index import register_sqlite_fold
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite connection waits for another writer's lock (and the PostgreSQL lock
+timeout of the board's writes). Read when a connection is made: a test may change it."""
+
+
+def listen_sqlite(engine: Engine) -> None:
+    """Set tinycrm's pragmas on each new connection of ``engine``, open the file only if it
+    exists, and begin each transaction as its ``tinycrm_immediate`` option says."""
+    event.listen(engine, "do_connect", _sqlite_open_existing)
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+
+
+def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
+    # We issue BEGIN ourselves (see _on_begin), so pysqlite must not.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+    register_sqlite_fold(dbapi_conn)  # what the search index's triggers fold text with
+    record.info["tinycrm_fold"] = True
+
+
+def _sqlite_open_existing(
+    _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+) -> None:
+    """Open the database file read-write, never create it (SQLite's ``mode=rw``).
+
+    ``open_store`` creates a new database when asked to; a connection made later, say
+    after the file was renamed or deleted under an open board, must fail rather than
+    leave an empty database in its place.
+    """
+    if cargs and isinstance(cargs[0], str) and cargs[0] != ":memory:" and not cparams.get("uri"):
+        cargs[0] = f"file:{urllib.parse.quote(cargs[0])}?mode=rw"
+        cparams["uri"] = True
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get("tinycrm_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,191 @@
+"""A SQLite database's files: the checks before one is opened or created, the files
+beside it (WAL, shared memory, journal), the URIs it is read by, and the online backup."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+from tinycrm.store import sqlite_connections
+from tinycrm.store.database_url import data_dir
+from tinycrm.store.errors import Invalid, Unavailable
+
+
+def _create_sqlite_file(path: Path) -> None:
+    """Create an empty database file readable by its owner only (it holds personal data)."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def check_database_path(path: Path) -> None:
+    """Refuse a database path that is a folder or not a file, and one in a missing folder
+    (a typo in ``--db``), except tinycrm's own data folder (the default database, the
+    demo), which is created."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise Unavailable(f"cannot open database {path}: {exc.strerror}") from exc
+    if mode is not None:
+        if stat.S_ISDIR(mode):
+            raise Unavailable(f"cannot open database {path}: it is a directory")
+        if not stat.S_ISREG(mode):
+            raise Unavailable(f"cannot open database {path}: it is not a regular file")
+        _refuse_foreign(path)
+        return
+    folder = path.parent
+    if not folder.is_dir():
+        if folder.exists() or folder.absolute() != data_dir().absolute():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            raise Unavailable(
+                f"cannot create database {path}: folder {folder} {what} "
+                "(check --db / TINYCRM_DB, or create the folder first)"
+            )
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Unavailable(f"cannot create folder {folder}: {exc.strerror}") from exc
+    try:
+        _create_sqlite_file(path)
+    except FileExistsError:
+        pass  # another process created it first
+    except OSError as exc:
+        raise Unavailable(f"cannot create database {path}: {exc.strerror}") from exc
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Refuse another program's SQLite file (tables, none of them tinycrm's
+    ``alembic_version``) before anything is written into it: migrating would add
+    tinycrm's tables to it and turn it to WAL. Read without writing beside it; a file
+    that cannot be read so (not a database, locked) is left to the open that follows."""
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=0)
+    except sqlite3.Error:
+        return
+    try:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+            )
+        ]
+    except sqlite3.Error:
+        return
+    finally:
+        conn.close()
+    if names and "alembic_version" not in names:
+        shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+        raise Unavailable(
+            f"cannot open database {path}: it is another program's database (its tables: "
+            f"{shown}), not tinycrm's; give tinycrm a file of its own"
+        )
+
+
+def database_files(path: Path) -> list[Path]:
+    """A SQLite database file and the files beside it that belong to it (WAL, shared
+    memory, rollback journal), under the name given and under the file it links to."""
+    names = []
+    for base in dict.fromkeys([path.expanduser().absolute(), Path(os.path.realpath(path))]):
+        names += [base, *(base.with_name(base.name + end) for end in ("-wal", "-shm", "-journal"))]
+    return names
+
+
+def refuse_database_itself(database: Path, target: Path, shown: str) -> None:
+    """``Invalid`` when writing ``target`` would write onto ``database`` or its companion
+    files: the same path, a symlink to one of them, or a hard link."""
+    own = database_files(database)
+    real = Path(os.path.realpath(target))
+    if real in own or target.absolute() in own:
+        raise Invalid(
+            f"{shown} is the database itself (or its -wal/-shm file): choose another file"
+        )
+    try:
+        mine = os.stat(real)
+    except OSError:
+        return
+    for path in own:
+        try:
+            theirs = os.stat(path)
+        except OSError:
+            continue
+        if (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino):
+            raise Invalid(f"{shown} is a hard link to the database ({path}): choose another file")
+
+
+def sqlite_uri(path: Path, mode: str) -> str:
+    """The URI ``sqlite3.connect(..., uri=True)`` opens ``path`` by, in ``mode`` (``ro``,
+    ``rw``): a name with ``#``, ``?`` or ``%`` is quoted, not cut or read as options."""
+    from urllib.parse import quote
+
+    return f"file:{quote(str(path))}?mode={mode}"
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI to read the SQLite file ``path`` (a backup) by without writing beside it.
+
+    A backup is a WAL database; read as such, SQLite makes ``-wal`` and ``-shm`` files
+    next to it, and cannot in a read-only folder (a backup disk mounted read-only). With no
+    ``-wal`` beside it there is nothing but the file to read, so it is opened immutable.
+    """
+    wal = path.with_name(f"{path.name}-wal")
+    return sqlite_uri(path, "ro") + ("" if wal.exists() else "&immutable=1")
+
+
+def _copy_verified(source: Path, target: Path) -> None:
+    """Copy the live database at ``source`` into the file ``target`` with the online backup
+    API, then check the copy (``PRAGMA integrity_check``)."""
+    try:
+        src = sqlite3.connect(
+            sqlite_uri(source, "rw"), uri=True, timeout=sqlite_connections.BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error as exc:
+        raise Unavailable(f"cannot read database {source}: {exc}") from exc
+    try:
+        dst = sqlite3.connect(target)
+        try:  # no rollback journal: a copy that fails is thrown away, and a journal that
+            # a failed write left behind (a full disk) would stay beside it
+            dst.execute("PRAGMA journal_mode=OFF")
+            src.backup(dst)
+            problems = [row[0] for row in dst.execute("PRAGMA integrity_check")]
+        finally:
+            dst.close()
+    except sqlite3.Error as exc:
+        raise Unavailable(f"backup failed: {exc}") from exc
+    finally:
+        src.close()
+    if problems != ["ok"]:
+        raise Unavailable(f"backup failed its integrity check: {problems[0]}")
+
+
+def backup_sqlite(source: Path, target: Path | str, *, mkdir: bool = False) -> Path | None:
+    """Copy a live SQLite database with the online backup API (safe while it is in use).
+
+    The copy is made in a temporary file beside ``target``, checked, and renamed over it
+    only then; ``target`` may not be the database itself (nor a link to it or its WAL).
+    ``-`` and ``/dev/stdout`` write the copy to standard output, a FIFO is written into.
+    Returns the file written (None for a stream). ``CannotWrite``/``Invalid``/``Unavailable``
+    with one line when it cannot be.
+    """
+    from tinycrm import files
+
+    dest = files.resolve(target, mkdir=mkdir)
+    if dest.path is not None:
+        refuse_database_itself(source, dest.path, dest.shown)
+    if not dest.stream:
+        assert dest.path is not None
+        with files.temporary_beside(dest.path) as temp:
+            _copy_verified(source, temp)
+        return dest.path
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="tinycrm-backup-") as folder:
+        copy = Path(folder) / "backup.db"
+        _copy_verified(source, copy)
+        with files.open_output(target, binary=True) as stream, copy.open("rb") as data:
+            shutil.copyfileobj(data, stream, 1 << 20)
+    return None
