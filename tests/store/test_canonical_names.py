@@ -22,7 +22,7 @@ from tinycrm.store.engine import open_store
 from tinycrm.store.migrations.runner import make_config
 
 from ..conftest import PG_URL
-from .test_migrations import _empty_pg_schema
+from .migration_helpers import empty_pg_schema
 
 COMPOSED = "Café Müller"
 DECOMPOSED = unicodedata.normalize("NFD", COMPOSED)
@@ -133,6 +133,6 @@ def test_0028_makes_the_keys_of_a_database_made_before_it(tmp_path: Path) -> Non
 
 @pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
 def test_0028_on_postgresql(pg_schema_url: str) -> None:
-    with _empty_pg_schema("tinycrm_m28") as url:
+    with empty_pg_schema("tinycrm_m28") as url:
         _rows_made_before(url)
         _check_0028(url)
