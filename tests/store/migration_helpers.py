@@ -1,5 +1,5 @@
-"""What the migration tests share: an empty PostgreSQL schema to migrate, and the
-timestamp literal their raw rows are written with."""
+"""What the migration tests share: an empty PostgreSQL schema to migrate, a database
+whose collation is a language's, and the timestamp literal their raw rows are written with."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from ..conftest import PG_URL
 
@@ -30,4 +32,34 @@ def empty_pg_schema(prefix: str) -> Iterator[str]:
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def language_collated_database(prefix: str) -> Iterator[str]:
+    """A PostgreSQL database of our own whose default collation is a language's (ICU
+    ``en-US``, as a server set up with ``en_US.UTF-8`` has), not the byte order of the
+    test database: its URL, dropped on leaving. Skips when the server has no ICU."""
+    assert PG_URL
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            icu = conn.execute(
+                text("SELECT 1 FROM pg_collation WHERE collname = 'en-US-x-icu'")
+            ).first()
+            if icu is None or conn.dialect.server_version_info < (15,):
+                pytest.skip("this PostgreSQL has no ICU collations (or is older than 15)")
+            name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+            conn.execute(
+                text(
+                    f'CREATE DATABASE "{name}" TEMPLATE template0 LOCALE_PROVIDER icu '
+                    "ICU_LOCALE 'en-US' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+                )
+            )
+        try:
+            yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    finally:
         admin.dispose()

@@ -20,6 +20,8 @@ from tinycrm.store.contacts import (
 )
 from tinycrm.store.deals import add_deal, list_deals
 
+from ..conftest import PG_URL
+
 
 def test_search_is_case_insensitive_for_any_script(store) -> None:
     add_contact(store, name="Jürgen Müller", email="jm@mueller.de", title="CEO")
@@ -160,3 +162,66 @@ def test_the_lists_read_their_order_from_an_index_not_a_sort(store) -> None:
                 row[3] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
             )
             assert "TEMP B-TREE" not in plan and "_sort_key" in plan, plan
+
+
+# Names whose order a language's collation (en_US, ICU's en-US) sees otherwise than byte
+# order: punctuation it passes over or puts first, an emoji, digits, case, accents.
+HOSTILE_NAMES = ("~tilde", "_under", "-dash", "!bang", "#hash", "😀 smile", "9 nine", "a b",
+                 "a-b", "a_b", "A c", "a1", "a10", "a2", "ab", "Ångström", "émile", "Emile b",
+                 "ß strasse", "ss a", "Ωmega", "中文", "zed")  # fmt: skip
+
+
+def _in_code_point_order(names: Any) -> list[str]:
+    """``names`` in the lists' order on SQLite: the folded name's code points, ties by id."""
+    from tinycrm.store.validate import folded
+
+    return [name for _, _, name in sorted((folded(n), i, n) for i, n in enumerate(names))]
+
+
+def _check_hostile_order(store: Any) -> None:
+    from tinycrm.store.record_search import complete_name
+
+    for name in HOSTILE_NAMES:
+        add_contact(store, name=name)
+        add_company(store, name=name)
+    expected = _in_code_point_order(HOSTILE_NAMES)
+    assert [c.name for c in list_contacts(store)] == expected
+    assert [c.name for c in list_companies(store)] == expected
+    assert [c.name for c in list_contacts(store, limit=5)] == expected[:5]  # the first screen
+    assert complete_name(store, kind="contact", prefix="a") == "a b"
+    assert complete_name(store, kind="company", prefix="A_") == "a_b"
+
+
+def test_hostile_names_sort_in_one_order_on_every_database(store) -> None:
+    """Punctuation, digits, case, accents, an emoji: the lists order by the folded name's
+    code points, ties by id, whatever the database (SQLite and PostgreSQL alike)."""
+    _check_hostile_order(store)
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_a_postgresql_database_with_a_language_collation_sorts_as_sqlite_does() -> None:
+    """A PostgreSQL server set up in en_US (the default of many installers) collates text
+    by the language: '_under' and '~tilde' came before '0', the emoji among the symbols,
+    so `contact list` ordered the same names otherwise than on SQLite. The lists' key is
+    compared in code point order there too, still read from its index."""
+    from tinycrm.store.engine import open_store
+
+    from .migration_helpers import language_collated_database
+
+    with language_collated_database("tinycrm_lists") as url:
+        store = open_store(url, user="tester")
+        try:
+            _check_hostile_order(store)
+            with store.read() as session:
+                conn = session.connection()
+                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                for table in ("contact", "company"):
+                    plan = " | ".join(
+                        row[0]
+                        for row in conn.exec_driver_sql(
+                            f"EXPLAIN SELECT id FROM {table} ORDER BY sort_key, id LIMIT 5"
+                        )
+                    )
+                    assert f"ix_{table}_sort_key" in plan and "Sort" not in plan, plan
+        finally:
+            store.close()

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from tinycrm.store.engine import open_store
 from tinycrm.store.migrations import SCHEMA_HEAD
 from tinycrm.store.migrations.runner import make_config
 
 from ..conftest import PG_URL
-from .migration_helpers import empty_pg_schema
+from .migration_helpers import T, empty_pg_schema
 
 
 def test_models_and_migrations_agree_on_sqlite(tmp_path: Path) -> None:
@@ -149,3 +149,93 @@ def test_an_upgrade_tells_its_caller_before_and_after(backend: str, tmp_path: Pa
         open_store(url, on_upgrade=heard.append).close()
         open_store(fresh, on_upgrade=heard.append).close()
         assert heard == []
+
+
+def _at_0028_with_hostile_names(url: str) -> None:
+    """A database made at 0028 holding contacts and companies whose order a language's
+    collation sees otherwise than code points (as 0028's code wrote them)."""
+    from tinycrm.store.validate import folded
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(make_config(conn), "0028")
+            for i, name in enumerate(("zed", "~tilde", "_under", "😀 smile", "0 zero", "Ab")):
+                values = {"id": i + 1, "name": name, "key": name.casefold(), "sort": folded(name),
+                          "uid": f"uid-{i}"}  # fmt: skip
+                conn.execute(
+                    text(
+                        "INSERT INTO company (id, name, name_key, sort_key, owner, created_at, "
+                        f"updated_at) VALUES (:id, :name, :key, :sort, 'old', {T}, {T})"
+                    ),
+                    values,
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO contact (id, name, name_key, sort_key, search_key, uid, "
+                        "lifecycle, owner, created_at, updated_at) VALUES (:id, :name, :key, "
+                        ":sort, :sort, "
+                        f":uid, 'lead', 'old', {T}, {T})"
+                    ),
+                    values,
+                )
+    finally:
+        engine.dispose()
+
+
+def _check_0029(url: str) -> None:
+    from tinycrm.store.companies import list_companies
+    from tinycrm.store.contacts import list_contacts
+
+    order = ["0 zero", "_under", "Ab", "zed", "~tilde", "😀 smile"]  # code points, folded
+    store = open_store(url)
+    try:
+        assert [c.name for c in list_contacts(store)] == order
+        assert [c.name for c in list_companies(store)] == order
+        with store.read() as session:
+            version = session.connection().exec_driver_sql(
+                "SELECT version_num FROM alembic_version"
+            )
+            assert version.scalar() == "0029"
+    finally:
+        store.close()
+    command.check(make_config(url=url))
+
+
+def test_0029_upgrades_a_database_made_at_0028_on_sqlite(tmp_path: Path) -> None:
+    """Nothing changes on SQLite (its order was code points already): the rows are kept,
+    and it downgrades and upgrades again."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _at_0028_with_hostile_names(url)
+    _check_0029(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.downgrade(make_config(conn), "0028")
+    engine.dispose()
+    _check_0029(url)
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_0029_on_postgresql_with_a_language_collation_lists_as_sqlite_does() -> None:
+    """A PostgreSQL database in en-US made at 0028 listed '_under' and '~tilde' first; after
+    the upgrade, as SQLite. It downgrades (the database's order again) and upgrades."""
+    from .migration_helpers import language_collated_database
+
+    with language_collated_database("tinycrm_m29") as url:
+        _at_0028_with_hostile_names(url)
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                before = conn.exec_driver_sql("SELECT name FROM contact ORDER BY sort_key, id")
+                assert [row[0] for row in before][:2] == ["_under", "~tilde"]  # the language's
+            _check_0029(url)
+            with engine.begin() as conn:
+                command.downgrade(make_config(conn), "0028")
+                collation = conn.exec_driver_sql(
+                    "SELECT collation_name FROM information_schema.columns "
+                    "WHERE table_name = 'contact' AND column_name = 'sort_key'"
+                )
+                assert collation.scalar() is None  # the database's own again
+        finally:
+            engine.dispose()
+        _check_0029(url)

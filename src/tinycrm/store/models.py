@@ -20,7 +20,16 @@ from datetime import date, datetime
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
@@ -83,6 +92,13 @@ class TableModel(SQLModel):
     model_config = ConfigDict(defer_build=True)  # type: ignore[assignment]  # SQLModel's adds table=
 
 
+SORT_KEY = String().with_variant(String(collation="C"), "postgresql")
+"""A list's key (``sort_key``: the name folded), compared in code point order on both
+databases: SQLite's own (binary), and PostgreSQL's ``C`` collation rather than the
+database's, which may be a language's (en_US puts '_x' and '~x' before '0x'). Its index
+is in that order too, so the first screen is still read from it (migration 0029)."""
+
+
 class Company(TableModel, table=True):
     """An account: the organisation a deal is with."""
 
@@ -92,7 +108,7 @@ class Company(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
     name_key: str = Field(unique=True)  # casefolded name: names are unique case-insensitively
-    sort_key: str = ""  # the name folded (validate.folded): Ångström among the A's
+    sort_key: str = Field(default="", sa_type=SORT_KEY)  # validate.folded: Ångström among the A's
     domain: str | None = Field(default=None, index=True, unique=True)  # stored normalised
     industry: str | None = None
     size: int | None = None
@@ -123,7 +139,7 @@ class Contact(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
     name_key: str
-    sort_key: str = ""  # the name folded (validate.folded): Élodie among the E's
+    sort_key: str = Field(default="", sa_type=SORT_KEY)  # validate.folded: Élodie among the E's
     email: str | None = Field(default=None, unique=True)  # as typed (or imported)
     # what it is compared by: email-validator's normalised form, lower case
     # (validate.email): uniqueness, REFs, imports, duplicates, search (migration 0014)
