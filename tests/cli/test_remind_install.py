@@ -229,3 +229,54 @@ def test_the_printed_line_is_all_of_stdout_when_an_environment_file_is_written(c
     url = "postgresql+psycopg://me:s3cret@db.example.com/crm"
     with_password = cli("--db", url, "remind", "install")
     assert with_password.stdout.count("\n") == 1 and "Wrote" in with_password.stderr
+
+
+@pytest.mark.parametrize("how", ["--apply", "--systemd"])
+def test_a_reinstall_without_a_webhook_takes_the_old_environment_file_away(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """`remind install --webhook URL --apply`, then `remind install --apply`: the new
+    line no longer read remind.env, but the file, with the old URL (a secret), stayed
+    behind, and a unit or line left from before still posted to it. Now installing
+    without anything secret takes the file away (once the new line or unit is in place),
+    and says so."""
+    table = fake_crontab(tmp_path, monkeypatch)
+    url = f"https://hooks.example.com/{SECRET}"
+    first = cli("remind", "install", how, "--webhook", url)
+    assert first.exit_code == 0, first.stderr
+    assert url in _env_file().read_text()
+    again = cli("remind", "install", how)
+    assert again.exit_code == 0, again.stderr
+    assert not _env_file().exists()
+    assert f"Removed {_env_file()}" in again.stdout
+    if how == "--apply":
+        assert str(_env_file()) not in table.read_text()
+    else:
+        assert "EnvironmentFile" not in _unit().read_text()
+
+
+def test_printing_the_line_without_a_webhook_leaves_an_installed_environment_file(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Printing is a preview: the installed line still reads remind.env, so the file
+    stays, and a note on stderr says the printed line does not read it."""
+    table = fake_crontab(tmp_path, monkeypatch)
+    url = f"https://hooks.example.com/{SECRET}"
+    assert cli("remind", "install", "--apply", "--webhook", url).exit_code == 0
+    installed = table.read_text()
+    printed = cli("remind", "install")
+    assert printed.exit_code == 0, printed.stderr
+    assert url in _env_file().read_text() and table.read_text() == installed
+    assert str(_env_file()) not in printed.stdout
+    assert "does not read" in printed.stderr and SECRET not in printed.stderr
+
+
+def test_uninstall_takes_the_environment_file_away(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = fake_crontab(tmp_path, monkeypatch)
+    url = f"https://hooks.example.com/{SECRET}"
+    assert cli("remind", "install", "--apply", "--webhook", url).exit_code == 0
+    removed = cli("remind", "uninstall")
+    assert removed.exit_code == 0, removed.stderr
+    assert not _env_file().exists() and "tinycrm remind" not in table.read_text()

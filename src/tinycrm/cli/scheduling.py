@@ -128,6 +128,7 @@ def install(
             fail(f"cannot schedule {job.name}: {exc}")
         for path in schedule.write_systemd_units(units):
             done(f"Wrote {path}")
+        _drop_stale_env(job, env_file, installed=True)
         verb = "Start" if job.watch else "Enable"
         done(
             f"{verb} it with: systemctl --user daemon-reload && "
@@ -153,6 +154,7 @@ def install(
     if not apply:
         sys.stdout.write(line + "\n")
         sys.stderr.write(f"Add it with `tinycrm {job.installer} --apply` (or crontab -e).\n")
+        _drop_stale_env(job, env_file, installed=False)
         return
     log.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -161,6 +163,37 @@ def install(
         fail(str(exc))
     done("Added to your crontab:" if added else "Already in your crontab:")
     done(f"  {line}")
+    _drop_stale_env(job, env_file, installed=True)
+
+
+def _drop_stale_env(job: Job, env_file: Path | None, *, installed: bool) -> None:
+    """An environment file an earlier install wrote, which what was just installed does
+    not read (``env_file`` None: nothing secret this time): taken away once the new line
+    or units are in place (it holds a secret, and a line or unit left from before would
+    go on reading it). A printed line is a preview: the installed one may still read the
+    file, so it stays, and a note on stderr says so."""
+    from tinycrm import schedule
+
+    stale = schedule.default_env_file(job.env_name)
+    if env_file is not None or not stale.exists():
+        return
+    if not installed:
+        sys.stderr.write(
+            safetext.display(
+                f"Note: {stale} (from an earlier install) stays: the line above does not read "
+                f"it; `tinycrm {job.installer} --apply` or `tinycrm "
+                f"{job.installer.replace('install', 'uninstall')}` removes it"
+            )
+            + "\n"
+        )
+        return
+    try:
+        stale.unlink()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        fail(f"cannot remove {stale}, which an earlier install wrote: {exc.strerror or exc}")
+    done(f"Removed {stale}: what was installed does not read it")
 
 
 def uninstall(job: Job) -> None:
