@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tinycrm.schedule import (
+    CRON_COMMAND_MAX,
     CRON_MARKER,
     cron_line,
     default_systemd_dir,
@@ -376,3 +377,22 @@ def test_remove_cron_takes_out_only_active_tinycrm_lines(crontab: Path) -> None:
     assert crontab.read_text() == mine + disabled
     assert remove_cron() == []
     assert crontab.read_text() == mine + disabled
+
+
+def test_a_line_longer_than_cron_reads_is_refused() -> None:
+    """Debian's cron (Vixie's 3.0) reads at most 999 bytes of a line's command and
+    refuses or cuts the rest: a long PATH made a line that never ran. Now cron_line
+    refuses it, naming its length and the limit; one that fits is built."""
+    fits = _line(path_env="/p" * 100)
+    assert len(fits.split(None, 5)[5].encode()) <= CRON_COMMAND_MAX
+    with pytest.raises(ValueError, match=r"crontab line .* 1,\d{3} bytes.*at most 998") as got:
+        _line(path_env="/" + "p" * 900)
+    assert "\n" not in str(got.value)
+    with pytest.raises(ValueError, match="at most 998"):  # bytes, not characters
+        _line(path_env="/" + "ü" * 400)
+
+
+def test_install_cron_refuses_a_line_cron_cannot_read(crontab: Path) -> None:
+    with pytest.raises(ValueError, match="at most 998"):
+        install_cron("* * * * * " + "x" * 1000 + " " + CRON_MARKER)
+    assert not crontab.exists()

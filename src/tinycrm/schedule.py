@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "CRON_COMMAND_MAX",
     "CRON_MARKER",
     "MAIL_SYNC",
     "REMIND",
     "WEBHOOKS",
     "Job",
+    "check_env_value",
     "cron_line",
     "default_env_file",
     "default_systemd_dir",
@@ -45,6 +47,10 @@ CRON_MARKER = "# tinycrm remind"
 WEBHOOKS_MARKER = "# tinycrm webhooks"
 CRONTAB_MISSING = "crontab not found: install cron, or use --systemd"
 ENV_FILE_NAME = "remind.env"
+# The bytes of a line's command (what follows its five time fields) cron reads: Debian's
+# cron (Vixie's 3.0) keeps 1,000 with the closing NUL and refuses ("command too long")
+# or cuts the rest; cronie takes 131,072. One less than Vixie's 999, to be safe.
+CRON_COMMAND_MAX = 998
 
 
 @dataclass(frozen=True)
@@ -134,16 +140,21 @@ def write_env(values: Mapping[str, str], path: Path | None = None) -> Path:
     from tinycrm.files import write_text
 
     for name, value in values.items():
-        what = "the database URL" if name == "TINYCRM_DB" else name
-        _check_one_line(what, value)
-        if "'" in value:
-            raise ValueError(f"{what} must not contain ' (write it as %27)")
+        check_env_value(name, value)
     target = Path(path) if path is not None else default_env_file()
     target.parent.mkdir(parents=True, exist_ok=True)
     lines = ["# tinycrm: what a scheduled run reads that holds a secret (keep it 0600)"]
     lines += [f"{name}='{value}'" for name, value in values.items()]
     write_text(target, "\n".join(lines) + "\n", private=True)
     return target
+
+
+def check_env_value(name: str, value: str) -> None:
+    """ValueError when :func:`write_env` cannot write ``value`` (a ``'``, a line break)."""
+    what = "the database URL" if name == "TINYCRM_DB" else name
+    _check_one_line(what, value)
+    if "'" in value:
+        raise ValueError(f"{what} must not contain ' (write it as %27)")
 
 
 def _check_every(every_minutes: int) -> None:
@@ -240,7 +251,21 @@ def cron_line(
         words.append(f"TINYCRM_CONFIG={_cron_quote(config)}")
     words += [_cron_quote(str(executable)), *command.split(), *map(_cron_quote, args)]
     words += [">>", _cron_quote(str(log)), "2>&1"]
-    return " ".join(words) + " " + marker
+    line = " ".join(words) + " " + marker
+    _check_cron_length(line)
+    return line
+
+
+def _check_cron_length(line: str) -> None:
+    """ValueError when the command of crontab ``line`` is longer than cron reads."""
+    fields = line.split(None, 5)
+    size = len(fields[-1].encode("utf-8", "surrogateescape")) if len(fields) == 6 else 0
+    if size > CRON_COMMAND_MAX:
+        raise ValueError(
+            f"the crontab line would be {size:,} bytes long (its command), and cron reads "
+            f"at most {CRON_COMMAND_MAX}: shorten PATH or the paths and options it names, "
+            "or use --systemd"
+        )
 
 
 def _check_config(config: str) -> None:
@@ -318,6 +343,7 @@ def install_cron(line: str, marker: str = CRON_MARKER) -> bool:
     if not line.rstrip().endswith(marker):
         raise ValueError(f"line must end with the marker {marker!r}")
     _check_one_line("line", line)
+    _check_cron_length(line)
     crontab = _crontab()
     current = _read_crontab(crontab)
 

@@ -280,3 +280,25 @@ def test_uninstall_takes_the_environment_file_away(
     removed = cli("remind", "uninstall")
     assert removed.exit_code == 0, removed.stderr
     assert not _env_file().exists() and "tinycrm remind" not in table.read_text()
+
+
+def test_a_line_too_long_for_cron_is_refused_in_one_line_and_not_installed(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long PATH (or many --mail) made a crontab line past what cron reads: it was
+    installed, and cron refused or cut it, so reminders silently stopped. Now remind
+    install refuses it (exit 1, one line naming the limit and a way out), writes nothing."""
+    table = fake_crontab(tmp_path, monkeypatch)
+    monkeypatch.setenv("PATH", os.environ["PATH"] + ":" + "/opt/" + "x" * 900)
+    refused = cli("remind", "install", "--apply")
+    assert refused.exit_code == 1
+    assert refused.stderr.count("\n") == 1 and "at most 998" in refused.stderr
+    assert "--systemd" in refused.stderr
+    assert not table.exists() and refused.stdout == ""
+    printed = cli("remind", "install")  # the printed line, the same
+    assert printed.exit_code == 1 and printed.stdout == ""
+    # nor is the webhook written for it: remind.env is what an installed line reads
+    url = f"https://hooks.example.com/{SECRET}"
+    with_webhook = cli("remind", "install", "--apply", "--webhook", url)
+    assert with_webhook.exit_code == 1 and "at most 998" in with_webhook.stderr
+    assert not _env_file().exists() and "Wrote" not in with_webhook.stdout

@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -36,18 +37,42 @@ EveryOpt = Annotated[
 ]
 
 
+@dataclass
+class _Secrets:
+    """What a scheduled run reads from its 0600 environment file: the values (none: no
+    file), where the file goes, and what they are, for the user."""
+
+    values: dict[str, str]
+    path: Path | None
+    held: list[str]
+
+    def write(self, *, to_stderr: bool) -> None:
+        """Write the file (when there is one to write); say so on stdout, or stderr."""
+        from tinycrm import schedule
+
+        if self.path is None:
+            return
+        try:
+            schedule.write_env(self.values, self.path)
+        except (OSError, ValueError) as exc:
+            fail(f"cannot write the environment file for {' and '.join(self.held)}: {exc}")
+        wrote = f"Wrote {self.path} (0600): scheduled runs read {' and '.join(self.held)} from it"
+        if to_stderr:
+            sys.stderr.write(safetext.display(wrote) + "\n")
+        else:
+            done(wrote)
+
+
 def scheduled_database(
     ctx: typer.Context,
     env_name: str,
     secrets: Mapping[str, str] | None = None,
     said: str = "",
-    *,
-    to_stderr: bool = False,
-) -> tuple[str | None, Path | None]:
+) -> tuple[str | None, _Secrets]:
     """The database a scheduled run names: in the line or unit, or, for a URL with a
     password, in an environment file ``env_name`` (0600) that they read instead, with
-    ``secrets`` (environment variables; ``said``: what they are, for the user). What was
-    written is said on stdout, or with ``to_stderr`` on stderr (stdout is the line)."""
+    ``secrets`` (environment variables; ``said``: what they are, for the user). The file
+    is not written here: only once the line or units are known to be good."""
     from tinycrm import schedule
     from tinycrm.api.database import locate
 
@@ -59,18 +84,14 @@ def scheduled_database(
         values = {"TINYCRM_DB": db, **values}
         held.insert(0, "the database URL with its password")
         db = None
-    if not values:
-        return db, None
-    try:
-        env_file = schedule.write_env(values, schedule.default_env_file(env_name))
-    except (OSError, ValueError) as exc:
-        fail(f"cannot write the environment file for {' and '.join(held)}: {exc}")
-    wrote = f"Wrote {env_file} (0600): scheduled runs read {' and '.join(held)} from it"
-    if to_stderr:
-        sys.stderr.write(safetext.display(wrote) + "\n")
-    else:
-        done(wrote)
-    return db, env_file
+    path = schedule.default_env_file(env_name) if values else None
+    if values:  # refused before anything is written (a value holding ' or a line break)
+        for name, value in values.items():
+            try:
+                schedule.check_env_value(name, value)
+            except ValueError as exc:
+                fail(f"cannot write the environment file for {' and '.join(held)}: {exc}")
+    return db, _Secrets(values, path, held)
 
 
 def executable() -> Path:
@@ -104,7 +125,8 @@ def install(
     from tinycrm import schedule
 
     printing = not (apply or systemd)  # stdout is the line, for `| crontab -` or a file
-    db, env_file = scheduled_database(ctx, job.env_name, secrets, said, to_stderr=printing)
+    db, secret = scheduled_database(ctx, job.env_name, secrets, said)
+    env_file = secret.path
     named = os.environ.get("TINYCRM_CONFIG")  # cron and systemd would not know it
     config = str(Path(named).expanduser().absolute()) if named else None
     for what, value in (("the database path", db), ("the config file's path", config)):
@@ -126,6 +148,7 @@ def install(
             )
         except ValueError as exc:  # a value no unit file can hold
             fail(f"cannot schedule {job.name}: {exc}")
+        secret.write(to_stderr=False)
         for path in schedule.write_systemd_units(units):
             done(f"Wrote {path}")
         _drop_stale_env(job, env_file, installed=True)
@@ -151,6 +174,7 @@ def install(
         )
     except ValueError as exc:  # a value no crontab line can hold (PATH with a line break)
         fail(f"cannot schedule {job.name}: {exc}")
+    secret.write(to_stderr=printing)
     if not apply:
         sys.stdout.write(line + "\n")
         sys.stderr.write(f"Add it with `tinycrm {job.installer} --apply` (or crontab -e).\n")
