@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ..test_delivery import Hook, Inbox, hook_server, smtp_server  # noqa: F401  (fixtures)
+from ..test_delivery import Inbox, smtp_server  # noqa: F401  (fixtures)
+from ..test_webhook_post import Hook, hook_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
