@@ -396,3 +396,22 @@ def test_install_cron_refuses_a_line_cron_cannot_read(crontab: Path) -> None:
     with pytest.raises(ValueError, match="at most 998"):
         install_cron("* * * * * " + "x" * 1000 + " " + CRON_MARKER)
     assert not crontab.exists()
+
+
+@pytest.mark.parametrize("one_is_new", [False, True], ids=["both-old", "one-current"])
+def test_a_second_tinycrm_line_is_taken_out_so_it_runs_once(
+    crontab: Path, one_is_new: bool
+) -> None:
+    """Two active tinycrm remind lines (pasted with crontab -e and added with --apply,
+    or an old line pasted twice): install replaced the first only, or with one already
+    current said "Already in your crontab", and the other went on running (the old
+    database, an environment file install had since taken away). Now the line is there
+    once, where the first was; every other line byte for byte."""
+    new = _line()
+    old = _line(db="/old/tinycrm.db")
+    before, middle, after = b'MAILTO=""\n', b"30 8 * * 1-5 /usr/bin/standup\r\n", b"@reboot x"
+    first = new if one_is_new else old
+    crontab.write_bytes(before + first.encode() + b"\n" + middle + old.encode() + b"\n" + after)
+    assert install_cron(new) is True
+    assert crontab.read_bytes() == before + new.encode() + b"\n" + middle + after
+    assert install_cron(new) is False

@@ -335,8 +335,9 @@ def install_cron(line: str, marker: str = CRON_MARKER) -> bool:
     """Add ``line`` (from :func:`cron_line`) to the user's crontab; False if already there.
 
     An active line carrying the same marker and the same command is left alone (False);
-    otherwise the first line carrying the marker is replaced (the database or PATH changed),
-    or the line is appended. Every other line is kept byte for byte. An empty crontab
+    otherwise the first line carrying the marker is replaced (the database or PATH changed)
+    and any other active one taken out (it would run the job twice), or the line is
+    appended. Every other line is kept byte for byte. An empty crontab
     (``crontab -l`` saying "no crontab for ...") counts as empty. RuntimeError when the
     ``crontab`` program is missing or fails.
     """
@@ -350,12 +351,14 @@ def install_cron(line: str, marker: str = CRON_MARKER) -> bool:
     new_line = line.rstrip().encode("utf-8", "surrogateescape")
     lines = current.splitlines(keepends=True)
     ours = [index for index, existing in enumerate(lines) if _is_ours(existing, marker)]
-    if any(lines[index].rstrip(b"\r\n").rstrip() == new_line for index in ours):
+    if len(ours) == 1 and lines[ours[0]].rstrip(b"\r\n").rstrip() == new_line:
         return False
-    if ours:
+    if ours:  # the first one's place; a second active line would run the job twice
         first = lines[ours[0]]
         ending = first[len(first.rstrip(b"\r\n")) :] or b"\n"
         lines[ours[0]] = new_line + ending
+        for index in reversed(ours[1:]):
+            del lines[index]
     else:
         if lines and not lines[-1].endswith(b"\n"):
             lines[-1] += b"\n"
