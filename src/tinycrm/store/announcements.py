@@ -32,7 +32,9 @@ KEPT = timedelta(days=30)  # how long a run's record of where an item went out i
 def told_on(store: Store, items: Iterable[Item]) -> dict[Item, set[str]]:
     """The channels each of ``items`` went out on in an earlier run that failed
     elsewhere (items told nowhere yet are left out)."""
-    wanted = set(items)
+    from tinycrm.store.reminder_claims import claim_due, claim_pairs
+
+    wanted = claim_pairs(items)  # a day's item is recorded by its day (see claim_due)
     found: dict[Item, set[str]] = {}
     with store.read() as session:
         for keys in chunks(sorted({key for key, _ in wanted}), _IN):
@@ -44,8 +46,8 @@ def told_on(store: Store, items: Iterable[Item]) -> dict[Item, set[str]]:
                 ).where(col(AnnouncementChannel.key).in_(keys))
             )
             for key, due_at, channel in rows:
-                if (key, due_at) in wanted:
-                    found.setdefault((key, due_at), set()).add(channel)
+                if (item := wanted.get((key, claim_due(key, due_at)))) is not None:
+                    found.setdefault(item, set()).add(channel)
     return found
 
 

@@ -6,11 +6,18 @@ inserting (key, due time) rows under a unique constraint, so the loser of a race
 does not get them, and a failed delivery releases its claims for the next run.
 ``is_announced`` and ``announced_items`` let the queries of what is due leave out what
 a run told (or is telling) already.
+
+An item due on a calendar day (a deal's close date, a quote's last day, a contract's
+notice deadline or end: :data:`DAY_KINDS`) is due at that day's local midnight, which
+is another instant in another zone (cron's and the terminal's can differ; a laptop
+travels). Its claim holds the day instead, as its UTC midnight (:func:`claim_due`), so
+it is told once per day in every zone.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast, delete, func, literal, not_, or_, select, update
@@ -25,6 +32,34 @@ from tinycrm.store.types import utcnow
 
 _IN = 500  # ids or rows per statement
 STALE_CLAIM = timedelta(minutes=15)  # a run that claimed items and died this long ago
+DAY_KINDS = frozenset({"closing", "quote-expiry", "contract-end", "notice"})
+"""The kinds of item due on a calendar day: told once per day, whatever the zone."""
+
+
+def claim_due(key: str, due_at: datetime, zone: tzinfo | None = None) -> datetime:
+    """The due time an item's claim holds: ``due_at``, or for an item due on a day
+    (:data:`DAY_KINDS`) that day's UTC midnight. A day item's ``due_at`` is the local
+    midnight of its day in ``zone`` (default: the user's), and one already at a UTC
+    midnight (a claim, or a local midnight in a zone at UTC) is its day's."""
+    if key.partition(":")[0] not in DAY_KINDS:
+        return due_at
+    at = due_at.astimezone(UTC)
+    if at.time() == time():
+        return at
+    from tinycrm.dates import local_tz
+
+    day = at.astimezone(zone or local_tz()).date()
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def claim_pairs(
+    pairs: Iterable[tuple[str, datetime]], zone: tzinfo | None = None
+) -> dict[tuple[str, datetime], tuple[str, datetime]]:
+    """Each (key, due time) pair by the pair its claim holds (see :func:`claim_due`)."""
+    from tinycrm.dates import local_tz
+
+    zone = zone or local_tz()
+    return {(key, claim_due(key, due, zone)): (key, due) for key, due in pairs}
 
 
 def _told(now: datetime) -> ColumnElement[bool]:
@@ -60,7 +95,13 @@ def announced_items(session: Session, kind: str, now: datetime) -> set[tuple[str
             col(Announcement.key).startswith(f"{kind}:"), _told(now)
         )
     )
-    return set(rows.all())  # type: ignore[arg-type]
+    if kind not in DAY_KINDS:
+        return set(rows.all())  # type: ignore[arg-type]
+    # as the queries compute a day item's due time: its day's local midnight
+    from tinycrm.dates import local_midnight, local_tz
+
+    zone = local_tz()
+    return {(key, local_midnight(claim_due(key, due, zone).date(), zone)) for key, due in rows}
 
 
 def claim_items(
@@ -72,6 +113,7 @@ def claim_items(
     ahead: the clock was set back since) are released first.
     """
     now = now or utcnow()
+    by_claim = claim_pairs((i.key, i.due_at) for i in items)
     with store.write() as session:
         session.execute(
             delete(Announcement).where(
@@ -79,16 +121,17 @@ def claim_items(
                 _stale(now),
             )
         )
-        wanted = {(i.key, i.due_at) for i in items}
+        wanted = set(by_claim)
         # Read which of them earlier runs announced (a probe of the unique index per
-        # key) rather than attempt and ignore an insert for each.
+        # key) rather than attempt and ignore an insert for each. (A day item told
+        # before its claim held the day holds its local midnight: taken as its day.)
         for keys in chunks(sorted({key for key, _ in wanted}), _IN):
             known = session.execute(
                 select(col(Announcement.key), col(Announcement.due_at)).where(
                     col(Announcement.key).in_(keys)
                 )
             )
-            wanted -= set(known.all())
+            wanted -= set(claim_pairs(known.all()))  # type: ignore[arg-type]
         if not wanted:
             return []
         insert = _insert_ignoring_duplicates(store)
@@ -96,13 +139,12 @@ def claim_items(
         for chunk in chunks(rows, _IN):
             session.execute(insert, chunk)
         # A run racing this one may have taken some first: ours are the rows we wrote.
-        mine = set(
-            session.execute(
-                select(col(Announcement.key), col(Announcement.due_at)).where(
-                    col(Announcement.run_id) == run_id
-                )
-            ).all()
-        )
+        written = session.execute(
+            select(col(Announcement.key), col(Announcement.due_at)).where(
+                col(Announcement.run_id) == run_id
+            )
+        ).all()
+    mine = {by_claim[(key, due)] for key, due in written if (key, due) in by_claim}
     return [item for item in items if (item.key, item.due_at) in mine]
 
 
@@ -143,7 +185,7 @@ def confirm_run(
             rows = [
                 {
                     "key": i.key,
-                    "due_at": i.due_at,
+                    "due_at": claim_due(i.key, i.due_at),
                     "run_id": run_id,
                     "claimed_at": now,
                     "announced_at": now,
@@ -183,7 +225,10 @@ def release_run(
 
     with store.write() as session:
         if told:
-            pairs = {channel: [(i.key, i.due_at) for i in items] for channel, items in told.items()}
+            pairs = {
+                channel: list(claim_pairs((i.key, i.due_at) for i in items))
+                for channel, items in told.items()
+            }
             record_told(store, session, pairs, now or utcnow())
         session.execute(
             delete(Announcement).where(
