@@ -130,3 +130,41 @@ def test_one_address_given_twice_gets_one_mail(
     assert [(m.rcpt_tos, m.message["To"]) for m in mail_config.mails] == [
         (["ann@example.com"], "ann@example.com")
     ]
+
+
+def test_a_run_killed_after_a_channel_took_the_items_does_not_tell_it_again(
+    cli: Callable[..., object],
+    hook_server: tuple[Hook, str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """kill -9 (or a power cut) after the webhook took the list, before the run marked
+    it: 15 minutes later its claim went back and the next run posted it again and
+    printed it again (cron mailed it twice). Now each channel is recorded as it takes
+    the items, and the next run tells them only where they did not go out."""
+    import os
+    import signal
+    import subprocess
+
+    from tests.cli.conftest import tinycrm_executable
+
+    hook, base = hook_server
+    cli("task", "add", "late", "--due", "-1d")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    notify = bin_dir / "notify-send"
+    notify.write_text("#!/bin/sh\nkill -9 $PPID\n")  # the run dies while it tells
+    notify.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    args = [*tinycrm_executable(), "remind", "--webhook", f"{base}/hook", "--notify"]
+    killed = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    assert "  - late: was due" in killed.stdout and _titles(hook) == [["late"]]
+    shown = tmp_path / "shown.txt"
+    notify.write_text(f"#!/bin/sh\nprintf '%s' \"$*\" > '{shown}'\n")
+    later = {**env, "TINYCRM_TESTING_CLOCK_SHIFT": "1000"}  # past the dead run's claim
+    again = subprocess.run(args, env=later, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "" and _titles(hook) == [["late"]]
+    assert "late" in shown.read_text()
+    third = subprocess.run(args, env=later, capture_output=True, text=True, timeout=60)
+    assert (third.returncode, third.stdout, len(hook.requests)) == (0, "", 1)

@@ -90,6 +90,13 @@ class Reminders:
 
         return told_on(self._store, ((i.key, i.due_at) for i in items))
 
+    def record_told(self, channel: str, items: list[DueItem]) -> None:
+        """``channel`` took ``items`` in the run telling them: should it die before it
+        confirms or releases, the run taking its claims over leaves that channel out."""
+        from tinycrm.store.reminder_claims import record_channel
+
+        record_channel(self._store, channel, items)
+
     def release(self, run_id: str, *, told: dict[str, list[DueItem]] | None = None) -> None:
         """The run could not deliver: its items go back for the next run. ``told``: the
         channels (``stdout``, ``mail:ADDRESS``, ``webhook:…``, ``desktop``) that had some

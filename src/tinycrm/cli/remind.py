@@ -90,11 +90,22 @@ class _Told:
     done: dict[str, list[DueItem]] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    record: Callable[[str, list[DueItem]], None] | None = None  # the store, as it goes
 
     def took(self, channel: str, name: str, items: list[DueItem]) -> None:
+        """``channel`` took ``items``: recorded at once (a run killed before it marks its
+        items does not tell them there again), or, when the store refuses, at the end."""
+        from contextlib import suppress
+
+        from tinycrm.errors import TinyCrmError
+
         self.done[channel] = items
         if name not in self.names:
             self.names.append(name)
+        if self.record is not None:
+            # refused: the run's end records it (release), or marks the items (confirm)
+            with suppress(TinyCrmError):
+                self.record(channel, items)
 
 
 def _deliver(
@@ -290,7 +301,7 @@ def remind(
     tell = items if all_ else reminders.claim(items, run_id=run_id)
     # Where an earlier run that failed elsewhere told them: not there again.
     before = {} if all_ or not tell else reminders.told_on(tell)
-    told = _Told()
+    told = _Told(record=None if all_ else reminders.record_told)
     interrupted = False
     try:
         # Ctrl-C or TERM while telling (a mail half sent) gives the claims back: the

@@ -235,3 +235,16 @@ def release_run(
                 col(Announcement.run_id) == run_id, col(Announcement.announced_at).is_(None)
             )
         )
+
+
+def record_channel(
+    store: Store, channel: str, items: list[DueItem], *, now: datetime | None = None
+) -> None:
+    """``channel`` (``stdout``, ``mail:ADDRESS``, ...) took ``items``, now, in a run still
+    telling: a run that dies before it confirms (kill -9, a power cut) has it recorded,
+    and the run that takes its claims over tells them only where they did not go out."""
+    from tinycrm.store.announcements import record_told
+
+    pairs = list(claim_pairs((i.key, i.due_at) for i in items))
+    with store.write() as session:
+        record_told(store, session, {channel: pairs}, now or utcnow())
