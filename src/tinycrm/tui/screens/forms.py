@@ -19,12 +19,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.suggester import Suggester, SuggestionReady
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tinycrm import dates, money, safetext
@@ -159,6 +161,15 @@ def escaped_note(value: str) -> str:
     )
 
 
+SHORT = 15
+"""Lines under which a form is laid out tight (the stylesheet's -short)."""
+
+LEAST_LINES = 6
+"""Lines a -short form needs: its border (2), title (1), one field under its label (2)
+and the buttons (1). In fewer the form says the window is too small."""
+
+TOO_SMALL_TEXT = "The window is too small for this form.\n\nMake it at least {width}×{height}."
+
 LABEL_WIDTH = 18
 """The label column's width (``.form-label`` in the stylesheet): a label and its required
 mark must be shorter, to leave a space before the field."""
@@ -173,9 +184,14 @@ Save = Callable[[Crm, dict[str, Any]], Any]
 class FormScreen(CrmModalScreen[Any]):
     """A form over the current screen; dismisses with what ``save`` returned, or None."""
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (40, "-narrow"), (60, "-wide")]
     """Under 60 columns each label is above its field (the stylesheet's -narrow): beside
-    it, at 40 columns, the field had 14 cells."""
+    it, at 40 columns, the field had 14 cells. Under 40 (-tiny) the buttons are narrower
+    and the form takes the whole width."""
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT, "-tall")]
+    """Under ``SHORT`` lines the form takes the whole height and drops its padding and
+    hint, so the fields keep room to scroll in."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -201,6 +217,7 @@ class FormScreen(CrmModalScreen[Any]):
         ValueError or a TinyCrmError, shown under the field its message names."""
         self.submit_label = submit_label
         self.saving = False
+        self._hidden_focus: Widget | None = None
         self.escaped: dict[str, str] = {}
         """A stored value holding control characters, by field: the field shows it escaped
         (``safetext.display``), and keeps it as stored unless the user changes the field."""
@@ -211,8 +228,8 @@ class FormScreen(CrmModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
             yield Static(fmt.text(self.form_title), classes="form-title", markup=False)
-            yield Static("", id="form-error", classes="form-error", markup=False)
             with VerticalScroll(id="form-fields"):
+                yield Static("", id="form-error", classes="form-error", markup=False)
                 for spec in self.fields:
                     mark = " *" if spec.required else ""
                     with Horizontal(classes="form-row"):
@@ -230,6 +247,7 @@ class FormScreen(CrmModalScreen[Any]):
                 yield Button(self.submit_label, variant="primary", compact=True, id="form-save")
                 yield Button("Cancel", compact=True, id="form-cancel")
             yield Static("ctrl+s saves · esc cancels", classes="form-hint")
+        yield Static("", id="form-too-small", markup=False)
 
     def _widget(self, spec: FormField) -> Input | Select[Any]:
         if spec.choices is not None:
@@ -260,9 +278,24 @@ class FormScreen(CrmModalScreen[Any]):
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit)
 
+    def least_size(self) -> tuple[int, int]:
+        """The smallest window this form fits (-tiny and -short): both buttons whole on
+        one line (each its label, two cells either side, one before), in the border and a
+        cell of padding either side; ``LEAST_LINES`` high."""
+        labels = (self.submit_label, "Cancel")
+        return sum(cell_len(label) + 5 for label in labels) + 4, LEAST_LINES
+
     def _fit(self) -> None:
-        """Give the fields the rows the window has left beside the title, the errors and
-        the buttons (they scroll in them), so the buttons are never cut off."""
+        """Give the fields the rows the window has left beside the title and the buttons
+        (they scroll in them), so the buttons are never cut off; in a window too small
+        for one field and its label, say so instead of the form."""
+        least_width, least_height = self.least_size()
+        width, height = self.size
+        too_small = width < least_width or height < least_height
+        if too_small != self.has_class("-too-small"):
+            self._show_too_small(too_small, least_width, least_height)
+        if too_small:
+            return
         form = self.query_one("#form")
         fields = self.query_one("#form-fields")
         chrome = form.styles.gutter.height + sum(
@@ -270,8 +303,41 @@ class FormScreen(CrmModalScreen[Any]):
             for child in form.children
             if child is not fields and child.display
         )
-        room = self.size.height * 95 // 100 - chrome  # #form's max-height
+        share = 100 if self.has_class("-short") else 95  # #form's max-height
+        room = height * share // 100 - chrome
         fields.styles.max_height = max(1, min(FIELDS_HEIGHT, room))
+
+    def _show_too_small(self, too_small: bool, width: int, height: int) -> None:
+        """Show the form, or in its place how big to make the window; the field that had
+        the focus keeps it for when the form is back (nothing typed goes to a hidden one)."""
+        note = self.query_one("#form-too-small", Static)
+        note.update(TOO_SMALL_TEXT.format(width=width, height=height))
+        self.set_class(too_small, "-too-small")
+        if too_small:
+            self._hidden_focus = self.focused
+            self.set_focus(None)
+        else:
+            if self._hidden_focus is not None and self._hidden_focus.is_attached:
+                self.set_focus(self._hidden_focus)
+            self._hidden_focus = None
+            self.call_after_refresh(self._fit)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A field is scrolled to with its label (above it under 60 columns; in a window
+        leaving the fields one line, tab showed the field alone, unnamed)."""
+        name = (event.widget.id or "").removeprefix("field-")
+        if event.widget.id != name and any(spec.name == name for spec in self.fields):
+            self.call_after_refresh(self._show_field, name)
+
+    def _show_field(self, name: str) -> None:
+        """Scroll to field ``name`` and its label, and to the error under it when shown."""
+        fields = self.query_one("#form-fields")
+        error = self.query_one(f"#error-{name}")
+        if error.display:
+            fields.scroll_to_widget(error, animate=False)
+        row = self.query_one(f"#field-{name}").parent
+        if isinstance(row, Widget):
+            fields.scroll_to_widget(row, animate=False)
 
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False
@@ -330,6 +396,9 @@ class FormScreen(CrmModalScreen[Any]):
         target.update(fmt.message(message))
         target.display = True
         self.call_after_refresh(self._fit)
+        if name is None:  # above the fields, in their scroll: brought into view
+            fields = self.query_one("#form-fields")
+            self.call_after_refresh(fields.scroll_to_widget, target, animate=False)
 
     def clear_errors(self) -> None:
         for widget in self.query(".field-error, .form-error").results(Static):
@@ -362,8 +431,8 @@ class FormScreen(CrmModalScreen[Any]):
             self.dismiss(None)
 
     def action_submit(self) -> None:
-        if self.saving:
-            return
+        if self.saving or self.has_class("-too-small"):
+            return  # nothing is saved from a form the window cannot show
         self.clear_errors()
         values, errors = self._read()
         if self.check is not None:
