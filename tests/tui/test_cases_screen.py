@@ -3,9 +3,11 @@ resolves with a CSAT score, o reopens: the database says so afterwards. Also a s
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
-from textual.widgets import Input, Select
+from rich.console import Console
+from textual.widgets import Input, Select, Static
 
 from tests.tui.conftest import NOW, SIZE, open_form, open_screen, settle
 from tinycrm.api import Crm
@@ -39,6 +41,13 @@ def build(store: Store) -> dict[str, int]:
     return ids
 
 
+def plain(renderable: object) -> str:
+    """What ``renderable`` shows 100 cells wide, without its styles."""
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
 def _keys(app) -> list[str | None]:  # type: ignore[no-untyped-def]
     return [row.key for row in app.screen.query_one("#case-list", RowList).rows]
 
@@ -64,7 +73,7 @@ async def test_cases_by_status_and_priority(tui_store, frozen_clock) -> None:
         await pilot.press("a")
         await settle(pilot)
         assert f"case:{ids['done']}" in _keys(app)
-        detail = str(app.screen.query_one("#case-detail").render())
+        detail = plain(app.screen.query_one("#case-detail", Static).content)
         assert "Cannot log in" in detail and "The login page says 500" in detail
 
 
@@ -212,7 +221,7 @@ def test_a_pending_case_says_its_resolution_is_paused(tui_store, frozen_clock) -
     assert left is not None and 0 < left < 40
     said = format_hours(left)
     assert case_row(view.case, NOW).right == ((f"resolve: paused, {said} left", "muted"),)
-    assert f"resolution due paused (waiting on the customer), {said} left" in str(_detail(view))
+    assert f"resolution due  paused (waiting on the customer), {said} left" in plain(_detail(view))
 
 
 async def test_a_narrow_case_list_cuts_the_company_between_words(tui_store, frozen_clock) -> None:
@@ -248,3 +257,35 @@ def test_a_breached_case_with_a_score_says_both_apart(tui_store, frozen_clock) -
     ids = build(tui_store)
     case = case_view(tui_store, ids["done"], now=NOW).case.model_copy(update={"breached": True})
     assert "".join(text for text, _ in case_row(case, NOW).right) == "breached · CSAT 5/5"
+
+
+async def test_the_detail_pane_at_40_columns_keeps_each_value_beside_its_label(
+    tui_store, frozen_clock
+) -> None:
+    """At 40 columns a value too long for the line went on under its label: 'company
+    Isarpunkt Versicherungsmakler' and then 'GmbH' at the labels' column, 'resolution due
+    paused (waiting on the' and 'customer), 3h left' likewise, so the labels no longer
+    stood out. Now a value wraps in its own column, beside its label."""
+    from tests.tui.test_escapes import screen_text
+    from tinycrm.store.cases import set_case_status
+
+    company = "Isarpunkt Versicherungsmakler GmbH"
+    add_contact(tui_store, name="Uwe Brandl", email="uwe@isarpunkt.de", company=company)
+    case = add_case(tui_store, subject="Cannot log in", contact="uwe@isarpunkt.de",
+                    priority="urgent", now=NOW - timedelta(days=3))  # fmt: skip
+    reply_case(tui_store, case.id, "Looking into it", now=NOW - timedelta(days=2))
+    set_case_status(tui_store, case.id, "pending", now=NOW - timedelta(hours=1))
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)
+    async with app.run_test(size=(40, 40)) as pilot:
+        await open_screen(pilot, "6", CasesScreen)
+        lines = screen_text(app).splitlines()
+        top = next(i for i, line in enumerate(lines) if line.startswith(" contact "))
+        column = lines[top].index("Uwe")
+        details = lines[top : next(i for i in range(top, len(lines)) if not lines[i].strip())]
+        labels = ("contact", "company", "opened", "response due", "first response",
+                  "resolution due", "SLA")  # fmt: skip
+        for line in details:
+            if not line[1:].startswith(labels):
+                assert line[:column].isspace() and not line[column].isspace(), details
+        shown = " ".join(" ".join(line[column:].split()) for line in details)
+        assert company in shown and "paused (waiting on the customer)" in shown, details

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -29,6 +30,7 @@ from tinycrm.tui.messages import DataChanged, RowChosen
 from tinycrm.tui.screens.forms import FormField, FormScreen
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Part, Row, RowList
+from tinycrm.tui.widgets.text import Details, Folded
 from tinycrm.vocab import CASE_STATUSES
 
 GROUPS = ("new", "open", "pending", "resolved", "closed")
@@ -91,42 +93,49 @@ def case_rows(cases: list[CaseRead], now: datetime) -> list[Row]:
     return rows
 
 
-def _detail(view: CaseView | None) -> Text:
+def _detail(view: CaseView | None) -> RenderableType:
+    """The case's heading, its targets (each value wrapping in its own column beside its
+    label, under it where the window leaves it no room: ``Details``) and its thread."""
     if view is None:
         return Text("No case selected", style="dim")
     case = view.case
-    text = Text()
-    text.append(f"#{case.id} ", style="dim")
-    text.append(fmt.text(case.subject), style="bold")
-    text.append(f"  {case.priority} · {case.status}", style="dim")
-    for label, value in (
-        ("contact", case.contact),
-        ("company", case.company),
-        ("opened", fmt.local(case.opened_at)),
-        ("response due", fmt.local(case.response_due_at)),
-        ("first response", fmt.local(case.first_response_at)),
-        (
-            "resolution due",
-            f"paused (waiting on the customer){_left(case)}"
-            if case.resolution_paused
-            else fmt.local(case.resolution_due_at),
-        ),
-        ("resolved", fmt.local(case.resolved_at)),
-        ("SLA", "breached" if case.breached else "within targets"),
-        ("CSAT", f"{case.csat}/5" if case.csat is not None else None),
-    ):
-        if value:
-            text.append(f"\n{label:<15}", style="bold cyan")
-            text.append(fmt.text(str(value)))
-    for message in view.thread[-THREAD_SHOWN:]:
-        text.append(f"\n\n{fmt.local(message.at)}  ", style="dim")
-        text.append(fmt.text(message.author), style="bold")
-        text.append(f"  {message.kind}", style="dim")
-        text.append("\n" + fmt.block(message.body))  # its lines kept, controls escaped
+    heading = Text()
+    heading.append(f"#{case.id} ", style="dim")
+    heading.append(fmt.text(case.subject), style="bold")
+    heading.append(f"  {case.priority} · {case.status}", style="dim")
+    rows = [
+        (Text(label, style="bold cyan"), Folded(Text(fmt.text(str(value)))))
+        for label, value in (
+            ("contact", case.contact),
+            ("company", case.company),
+            ("opened", fmt.local(case.opened_at)),
+            ("response due", fmt.local(case.response_due_at)),
+            ("first response", fmt.local(case.first_response_at)),
+            (
+                "resolution due",
+                f"paused (waiting on the customer){_left(case)}"
+                if case.resolution_paused
+                else fmt.local(case.resolution_due_at),
+            ),
+            ("resolved", fmt.local(case.resolved_at)),
+            ("SLA", "breached" if case.breached else "within targets"),
+            ("CSAT", f"{case.csat}/5" if case.csat is not None else None),
+        )
+        if value
+    ]
+    thread = Text()
+    for message in view.thread[-THREAD_SHOWN:]:  # a blank line before each
+        thread.append(
+            f"\n\n{fmt.local(message.at)}  " if thread else f"\n{fmt.local(message.at)}  ",
+            style="dim",
+        )
+        thread.append(fmt.text(message.author), style="bold")
+        thread.append(f"  {message.kind}", style="dim")
+        thread.append("\n" + fmt.block(message.body))  # its lines kept, controls escaped
     hidden = len(view.thread) - THREAD_SHOWN
     if hidden > 0:
-        text.append(f"\n\n… {hidden} earlier (tinycrm case show {case.id})", style="dim")
-    return text
+        thread.append(f"\n\n… {hidden} earlier (tinycrm case show {case.id})", style="dim")
+    return Group(heading, Details(rows, label_style=""), thread)
 
 
 # --------------------------------------------------------------------------- forms

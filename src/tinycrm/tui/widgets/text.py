@@ -308,12 +308,16 @@ class Details:
     LABEL_WIDTH = 24
     GAP = 2
 
-    def __init__(self, rows: list[tuple[Text, Folded]]) -> None:
+    def __init__(self, rows: list[tuple[Text, Folded]], *, label_style: str = "dim") -> None:
         self.rows = rows
+        self.label_style = label_style
+        """Added to each label's own style (the cases pane's labels are bold cyan alone)."""
 
     def grid(self) -> Table:
         table = Table.grid(padding=(0, self.GAP))
-        table.add_column(style="dim", no_wrap=True, max_width=self.LABEL_WIDTH, overflow="ellipsis")
+        table.add_column(
+            style=self.label_style, no_wrap=True, max_width=self.LABEL_WIDTH, overflow="ellipsis"
+        )
         table.add_column(overflow="fold")
         for label, value in self.rows:
             table.add_row(label, value)
@@ -323,7 +327,11 @@ class Details:
         table = Table.grid()
         table.add_column(overflow="fold")
         for label, value in self.rows:
-            table.add_row(Text(label.plain, style="dim", no_wrap=True, overflow="ellipsis"))
+            shown = label.copy()
+            shown.no_wrap, shown.overflow = True, "ellipsis"
+            if self.label_style:
+                shown.stylize_before(self.label_style)
+            table.add_row(shown)
             table.add_row(Padding(value, (0, 0, 0, self.GAP)))
         return table
 
