@@ -62,3 +62,28 @@ def test_the_summary_says_how_many_rejected_rows_it_does_not_list(cli, tmp_path:
     one = tmp_path / "one.json"
     one.write_text('[{"name": "P", "email": "bad"}]', encoding="utf-8")
     assert "more in the report" not in cli("import", "contacts", str(one)).stdout
+
+
+def test_white_space_before_the_array_does_not_make_it_csv(cli, tmp_path: Path) -> None:
+    """A .txt file (or stdin) was read as JSON only when its first 512 bytes showed the
+    '[': after 600 bytes of spaces and line ends it was read as CSV, and refused as a
+    file none of whose columns is a field. Now the white space is skipped, whatever its
+    length, in UTF-8 with or without BOM and UTF-16 with BOM alike."""
+    array = '[{"name": "Ada", "email": "ada@x.io"}]\n'
+    cases = {
+        "plain.txt": (" \r\n\t" * 300 + array).encode("utf-8"),
+        "bom.txt": ("\ufeff" + "\n" * 70_000 + array).encode("utf-8"),
+        "wide.txt": ("\ufeff" + " " * 600 + array).encode("utf-16-le"),
+    }
+    for name, data in cases.items():
+        file = tmp_path / name
+        file.write_bytes(data)
+        said = cli("--db", str(tmp_path / f"{name}.db"), "import", "contacts", str(file))
+        assert said.exit_code == 0, (name, said.stderr)
+        assert "1 created" in said.stdout, (name, said.stdout)
+    piped = cli(
+        "--db", str(tmp_path / "stdin.db"), "import", "contacts", "-",
+        input=" " * 600 + array,
+    )  # fmt: skip
+    assert piped.exit_code == 0, piped.stderr
+    assert "1 created" in piped.stdout

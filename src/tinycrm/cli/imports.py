@@ -232,10 +232,12 @@ def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None
     from tinycrm.errors import Invalid
     from tinycrm.formats import FormatError
 
-    with _binary(file) as stream:
+    with _binary(file) as opened:
         try:
-            head = stream.peek(512)[:512] if hasattr(stream, "peek") else b""
             from tinycrm.formats.jsonrows import looks_like_json
+            from tinycrm.formats.opening import opening
+
+            head, stream = opening(opened)
 
             if kind == "contacts" and (options.pop("vcard") or _is_vcard(file, head)):
                 _import_vcards(ctx, file, stream, options)
