@@ -133,3 +133,34 @@ def test_export_then_import_gives_back_what_was_stored(cli: Any, tmp_path: Path,
     before = _stored(source, kind)
     assert any("'=x" in str(v) for v in before.values())  # the cases are there
     assert _stored(target, kind) == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_carriage_return_comes_in_as_a_line_break(cli: Any, tmp_path: Path, fmt: str) -> None:
+    """The line ends a note can come with all mean a line break: Excel's \\r\\n inside a
+    quoted cell, and a lone \\r (an old Mac's line end; a carriage return on its own is
+    a control character tinycrm does not store, and its own input reads it as \\n). So
+    a lone \\r that raw SQL stored leaves in an export as it is and comes back as \\n,
+    and \\r\\n as one \\n, never two."""
+    file = tmp_path / f"in.{fmt}"
+    if fmt == "csv":
+        file.write_bytes(
+            b'name,notes\r\nAda,"one\r\ntwo"\r\nBo,"one\rtwo"\r\nCy,"one\r\r\ntwo"\r\n'
+        )
+    else:
+        file.write_text(
+            '[{"name": "Ada", "notes": "one\\r\\ntwo"}, {"name": "Bo", "notes": "one\\rtwo"},'
+            ' {"name": "Cy", "notes": "one\\r\\r\\ntwo"}]'
+        )
+    db = tmp_path / "in.db"
+    assert cli("--db", str(db), "import", "contacts", str(file)).exit_code == 0
+    with tinycrm.open(db) as crm:
+        notes = {c.name: c.notes for c in crm.contacts.list()}
+    assert notes == {"Ada": "one\ntwo", "Bo": "one\ntwo", "Cy": "one\n\ntwo"}
+    _raw(db, "contact", "notes", {2: "raw\rcr"})
+    out_file = tmp_path / f"out.{fmt}"
+    assert cli("--db", str(db), "export", "contacts", "--format", fmt, "--out", str(out_file))
+    again = tmp_path / "again.db"
+    assert cli("--db", str(again), "import", "contacts", str(out_file)).exit_code == 0
+    with tinycrm.open(again) as crm:
+        assert {c.name: c.notes for c in crm.contacts.list()}["Bo"] == "raw\ncr"
