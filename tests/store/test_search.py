@@ -73,6 +73,33 @@ def test_names_that_are_or_start_with_the_text_come_first_then_relevance_then_ne
     assert len(search(store, "ann", limit=2)) == 2
 
 
+def test_an_old_record_named_the_text_comes_first_among_many_newer_that_start_so(
+    store, monkeypatch
+) -> None:
+    """'tinycrm search P1' on 100,000 contacts P0…P99999 listed P19980, P19981, … and not
+    P1 at all: the names starting with the text were looked at only among the newest
+    (``NAME_CANDIDATES``) and relevance among the newest matches (``WINDOW``), and P1 is
+    the oldest. A name that is the text, or starts with its words, is looked up too."""
+    from tinycrm.store import search as module
+
+    add_contact(store, name="P1", email="p1@x.example")
+    add_company(store, name="Acme")
+    for n in range(10, 20):
+        add_contact(store, name=f"P{n}", email=f"p{n}@x.example")
+    add_contact(store, name="P1 Junior")
+    for n in range(100, 110):
+        add_contact(store, name=f"P{n}")
+    add_company(store, name="Acme Widgets")
+    for n in range(5):
+        add_company(store, name=f"Acmes {n}")
+    monkeypatch.setattr(module, "WINDOW", 4)
+    monkeypatch.setattr(module, "NAME_CANDIDATES", 3)
+    monkeypatch.setattr(module, "PROBE", 5)
+    assert [name for _, name in found(store, "P1", limit=2)] == ["P1", "P1 Junior"]
+    assert [name for _, name in found(store, "p1", kinds=["contacts"], limit=1)] == ["P1"]
+    assert found(store, "acme", limit=2) == [("company", "Acme"), ("company", "Acme Widgets")]
+
+
 def test_a_record_named_the_text_comes_before_activities_and_cases_with_that_subject(
     store,
 ) -> None:

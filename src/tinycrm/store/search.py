@@ -265,10 +265,12 @@ class _Match:
             parts.append(quoted + "*" if term.prefix else quoted)
         return " ".join(parts)
 
-    def fts5_name_prefix(self) -> str:
+    def fts5_name_prefix(self, *, whole: bool = False) -> str:
+        """Names starting with the text's words, the last one a prefix as typed (unless
+        ``whole``)."""
         words = _fts5_phrase(self.query.words)
         last = self.query.terms[-1]
-        return f"name : ^ {words}" + (" *" if last.prefix else "")
+        return f"name : ^ {words}" + (" *" if last.prefix and not whole else "")
 
     def tsquery(self, *, expand: bool = True) -> str:
         """The terms as a tsquery: lexemes the database folded, quoted, never user syntax;
@@ -297,12 +299,19 @@ class _Match:
                 ),
                 {"q": self.fts5(self.query.terms), "w": WINDOW, "k": want},
             ).all()
+            newest_named = text(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH :q ORDER BY rowid DESC LIMIT :k"
+            )
             named: Any = self.conn.execute(
-                text(
-                    f"SELECT rowid FROM {table} WHERE {table} MATCH :q ORDER BY rowid DESC LIMIT :k"
-                ),
-                {"q": self.fts5_name_prefix(), "k": NAME_CANDIDATES},
-            ).scalars()
+                newest_named, {"q": self.fts5_name_prefix(), "k": NAME_CANDIDATES}
+            ).all()
+            if len(named) == NAME_CANDIDATES and self.query.terms[-1].prefix:
+                # more names start with the text than are looked at: those that are its
+                # words (P1 among P10…P19999) are looked up on their own
+                named += self.conn.execute(
+                    newest_named, {"q": self.fts5_name_prefix(whole=True), "k": NAME_CANDIDATES}
+                ).all()
+            named = [i for (i,) in named]
         else:
             full = self.tsquery(expand=kind.words)
             if full == "''":
@@ -335,6 +344,18 @@ class _Match:
             if name:
                 found = [(i, 0.0) for i, _, in_name in probe if in_name]
                 named = [i for i, _ in newest.rows(name, params, NAME_CANDIDATES, found=found)]
+            if (
+                words
+                and self.query.terms[-1].prefix
+                and (not name or len(named) == NAME_CANDIDATES)
+            ):
+                # more names hold the text's words as prefixes than are looked at (or too
+                # short a prefix to look for): those holding them whole are looked up on
+                # their own (P1 among P10…P19999)
+                whole = {**params, "n": " & ".join(_quote_lexeme(w) for w in words)}
+                exact = "name @@ to_tsquery('simple', :n)"
+                found = [(i, 0.0) for i, _, _ in newest.probe(exact, None, whole)]
+                named += [i for i, _ in newest.rows(exact, whole, NAME_CANDIDATES, found=found)]
         scores = {int(i): float(r) for i, r in rows}
         for i in named:
             scores.setdefault(int(i), 0.0)
