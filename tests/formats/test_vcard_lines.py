@@ -70,3 +70,94 @@ def test_the_report_of_such_a_card_keeps_every_line_and_its_reason() -> None:
     second = rejected_card(1, again[ROW_ERROR], card_again)
     assert " FN:Ada\r\n" in second and second.count("X-TINYCRM-REJECTED") == 1
 
+
+class _Stream(io.RawIOBase):
+    """A file of ``head``, ``size`` bytes of ``fill``, then ``tail``, made as it is read
+    (a test of a 20 MB property holds no 20 MB of its own)."""
+
+    def __init__(self, head: bytes, size: int, tail: bytes, fill: bytes = b"x") -> None:
+        self.parts = [head, None, tail]
+        self.left = size
+        self.fill = fill
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self.parts:
+            part = self.parts[0]
+            if part is None:
+                if self.left <= 0:
+                    self.parts.pop(0)
+                    continue
+                n = min(len(buffer), self.left)
+                n -= n % len(self.fill)
+                if not n:  # less than one fill left: the end of it
+                    self.left = 0
+                    continue
+                buffer[:n] = self.fill * (n // len(self.fill))
+                self.left -= n
+                return n
+            if not part:
+                self.parts.pop(0)
+                continue
+            n = min(len(buffer), len(part))
+            buffer[:n] = part[:n]
+            self.parts[0] = part[n:]
+            return n
+        return 0
+
+
+def stream(head: str, size: int, tail: str, fill: bytes = b"x") -> io.BufferedReader:
+    return io.BufferedReader(_Stream(head.encode(), size, tail.encode(), fill))
+
+
+NEXT = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:After\r\nEND:VCARD\r\n"
+
+
+def test_a_note_of_20_mb_is_refused_as_it_is_read() -> None:
+    """A 20 MB NOTE took ~420 MB of memory (the line, the card, vobject's copies) before
+    the store refused it as too long. Now a property over the limit is refused while the
+    file is read, the card rejected with the reason, its text (in the rows' report)
+    without it, and the next card read; the peak of memory stays near the limit."""
+    import tracemalloc
+
+    from tinycrm.formats.vcard_lines import PROPERTY_LIMIT
+
+    head = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Big\r\nNOTE:"
+    for fold in (b"x", b"x" * 73 + b"\r\n "):  # one line, and folded at 75
+        tracemalloc.start()
+        try:
+            found = list(read_vcards(stream(head, 20 << 20, "\r\nEND:VCARD\r\n" + NEXT, fold),
+                                     name="big.vcf"))  # fmt: skip
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        [(line, big, text), (_, after, _)] = found
+        assert after == {"name": "After"}
+        assert line == 1
+        assert big[ROW_ERROR].endswith("NOTE on line 4 is longer than 256 KiB")
+        assert len(text) < 200 and "FN:Big" in text
+        assert peak < 16 * PROPERTY_LIMIT  # characters of up to 4 bytes each, and copies
+
+
+def test_a_property_no_field_takes_over_the_limit_is_left_out_as_a_photo_is() -> None:
+    """Outlook's X-MS-CARDPICTURE (a photo in base64 under another name) of megabytes:
+    left out and named among the properties not imported, the card read."""
+    unread: dict[str, int] = {}
+    head = "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Pic\r\nX-MS-CARDPICTURE;ENCODING=BASE64:"
+    found = read_vcards(stream(head, 3 << 20, "\r\nEND:VCARD\r\n" + NEXT), name="p.vcf",
+                        unread=unread)  # fmt: skip
+    assert [values for _, values, _ in found] == [{"name": "Pic"}, {"name": "After"}]
+    assert unread == {"X-MS-CARDPICTURE": 1}
+
+
+def test_a_card_over_the_limit_of_many_short_lines_is_refused() -> None:
+    from tinycrm.formats.vcard_lines import CARD_LIMIT
+
+    lines = "".join(f"EMAIL;TYPE=home:a{n}@x.example\r\n" for n in range(CARD_LIMIT // 30))
+    text = f"BEGIN:VCARD\r\nFN:Many\r\n{lines}END:VCARD\r\n{NEXT}"
+    [(_, many, report), (_, after, _)] = read(text)
+    assert after == {"name": "After"}
+    assert many[ROW_ERROR].endswith("the card is longer than 1 MiB (photos left out)")
+    assert len(report) <= CARD_LIMIT + 100

@@ -635,7 +635,8 @@ def read_vcards(
     and ``unread``: as ``card_values`` takes them."""
     vobject = _vobject()
 
-    for line, text, broken in split_cards(stream, name=name, dropped=unread):
+    read = None if keep_extra else _READ  # a property over the limit: rejects its card
+    for line, text, broken in split_cards(stream, name=name, dropped=unread, read=read):
         if broken:
             yield line, {ROW_ERROR: f"cannot read this vCard: {broken}"}, text
             continue

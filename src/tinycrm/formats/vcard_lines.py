@@ -15,6 +15,19 @@ from tinycrm.formats import FormatError
 from tinycrm.formats.csvfile import detect_encoding
 
 _DROPPED = ("PHOTO", "LOGO", "SOUND", "KEY")
+# The longest property (its folds joined) and card (photos left out) read: a note holds
+# 10,000 characters, so no field takes more, and vobject holds ~40 bytes for each
+# character of a card. Longer is refused as the file is read, not after it is held whole
+# (a 20 MB NOTE took 420 MB to refuse).
+PROPERTY_LIMIT = 256 * 1024
+CARD_LIMIT = 1024 * 1024
+
+
+class _Cut(str):
+    """The first characters of a line longer than ``PROPERTY_LIMIT``, the rest not read
+    into memory."""
+
+    __slots__ = ()
 
 
 # A fold that splits a character, its UTF-8 bytes before the line end and after the
@@ -48,6 +61,7 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
     errors = "tinycrm-cp1252" if encoding in ("utf-8", "utf-8-sig", "cp1252") else "strict"
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
     line: list[str] = []  # the pieces of the line so far (a photo's may be megabytes)
+    size = 0  # the characters of the line so far: past PROPERTY_LIMIT, no more are kept
     held = ""  # a CR at the end of a chunk: its LF may start the next
     chunk = sample
     try:
@@ -55,19 +69,27 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
             text = held + (decoder.decode(chunk) if chunk else decoder.decode(b"", final=True))
             held = "\r" if chunk and text.endswith("\r") else ""
             first, *lines = _LINE_END.split(text[: len(text) - len(held)])
-            line.append(first)
+            if size <= PROPERTY_LIMIT:
+                line.append(first)
+            size += len(first)
             if lines:
-                yield "".join(line)
+                yield _whole(line, size)
                 *whole, last = lines
-                yield from whole
-                line = [last]
+                yield from (_whole([w], len(w)) for w in whole)
+                line, size = [last], len(last)
             if not chunk:
                 break
             chunk = next(chunks, b"")
     except UnicodeDecodeError as exc:
         raise FormatError(f"{name} is not valid {encoding} ({exc.reason})") from None
     if any(line):
-        yield "".join(line)
+        yield _whole(line, size)
+
+
+def _whole(pieces: list[str], size: int) -> str:
+    """A line of ``pieces``: a ``_Cut`` of its first characters when over the limit."""
+    text = "".join(pieces)
+    return _Cut(text[: PROPERTY_LIMIT + 1]) if size > PROPERTY_LIMIT else text
 
 
 _ESCAPED_COLON = re.compile(r"(?<!\\)((?:\\\\)*)\\:")  # \: after no backslash or \\s
@@ -82,22 +104,29 @@ class _Logical:
     that make it (``pieces``, as the file held them, less a card's indent), the start of
     its unfolded text (``probe``, enough to tell BEGIN:VCARD) and its property's name."""
 
-    __slots__ = ("fold", "number", "pieces", "probe", "prop")
+    __slots__ = ("fold", "number", "pieces", "probe", "prop", "size")
 
-    def __init__(self, number: int, line: str) -> None:
+    def __init__(self, number: int, line: str, cut: bool) -> None:
         self.number = number
         self.fold = 0  # the number of its second line, once it has one
         self.pieces = [line]
+        self.size = PROPERTY_LIMIT + 1 if cut else len(line)
         self.probe = line[:_PROBE]
         head = re.split(r"[;:]", line, maxsplit=1)[0]
         self.prop = head.rsplit(".", 1)[-1].strip().upper()
 
-    def add(self, number: int, line: str, fold: bool) -> None:
+    def add(self, number: int, line: str, fold: bool, cut: bool) -> None:
         self.fold = self.fold or number
-        if self.prop not in _DROPPED:  # a photo's lines: megabytes, left out
+        self.size += PROPERTY_LIMIT + 1 if cut else len(line)
+        if self.prop not in _DROPPED and not self.cut:  # a photo's: megabytes, left out
             self.pieces.append(line)
         if len(self.probe) < _PROBE:
             self.probe = (self.probe + (line[1:] if fold else "\n" + line))[:_PROBE]
+
+    @property
+    def cut(self) -> bool:
+        """Whether the line is longer than ``PROPERTY_LIMIT`` (its pieces then cut)."""
+        return self.size > PROPERTY_LIMIT
 
     @property
     def word(self) -> str:
@@ -119,6 +148,7 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
     indent = ""  # the BEGIN line's: a card pasted indented, taken off each of its lines
     soft = False  # the line before ended a quoted-printable soft break
     for number, line in enumerate(lines, start=1):
+        cut = isinstance(line, _Cut)
         line = line.rstrip("\r").lstrip("\ufeff")
         upper = line.strip().upper()
         if upper == "BEGIN:VCARD":
@@ -130,11 +160,11 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
         fold = line[:1] in (" ", "\t")
         base64 = current is not None and current.prop in _DROPPED and ":" not in line
         if current is not None and (fold or base64 or soft) and upper not in _FOLDS:
-            current.add(number, line, fold)
+            current.add(number, line, fold, cut)
         else:
             if current is not None:
                 yield current
-            current = _Logical(number, line)
+            current = _Logical(number, line, cut)
         head = current.pieces[0].partition(":")[0].upper()
         soft = line.endswith("=") and "QUOTED-PRINTABLE" in head
     if current is not None:
@@ -142,12 +172,19 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
 
 
 def split_cards(
-    stream: IO[bytes], *, name: str, dropped: dict[str, int] | None = None
+    stream: IO[bytes],
+    *,
+    name: str,
+    dropped: dict[str, int] | None = None,
+    read: frozenset[str] | None = None,
 ) -> Iterator[tuple[int, str, str | None]]:
     """(line of BEGIN:VCARD, the card's text without photos, why it cannot be read or
     None) for each card in the file; ``dropped`` counts the cards that held each
     property left out (``PHOTO``, ``KEY``). Every card the file begins is given, so an
-    import reads it or rejects it with its reason: none is passed over."""
+    import reads it or rejects it with its reason: none is passed over. A property
+    longer than ``PROPERTY_LIMIT`` rejects its card when it is one of ``read`` (None:
+    any), else is left out as a photo is; a card longer than ``CARD_LIMIT`` is rejected,
+    its text cut there."""
     card: list[str] | None = None
     left_out: set[str] = set()
     start = 0
@@ -156,6 +193,7 @@ def split_cards(
     agent = False  # after a 2.1 AGENT with no value: the agent's own card follows
     nested = 0  # inside an agent's card, left out
     blank = True  # a file of no cards: what an export of no contacts writes
+    size = 0  # the characters of the card so far
     for line in _logical_lines(_decode(stream, name)):
         blank = False
         word = line.word
@@ -170,6 +208,7 @@ def split_cards(
                 yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n", broken
             card, start, agent, broken = [], line.number, False, _broken_begin(line)
             card += [line.pieces[0].strip(), *line.pieces[1:]]
+            size = sum(len(piece) + 2 for piece in card)
             seen_any = True
             left_out = set()
             continue
@@ -182,15 +221,24 @@ def split_cards(
             card = None
             continue
         agent = line.prop == "AGENT" and not line.pieces[0].partition(":")[2].strip()
-        if line.prop in _DROPPED or agent:
+        if line.prop in _DROPPED or agent or (line.cut and read and line.prop not in read):
             left_out.add(line.prop)
-        else:
-            card += line.pieces
+        elif line.cut:
+            broken = broken or f"{line.prop} on line {line.number} is longer than {_KIB} KiB"
+        elif size <= CARD_LIMIT:
+            size += sum(len(piece) + 2 for piece in line.pieces)
+            if size > CARD_LIMIT:
+                broken = broken or f"the card is longer than {_MIB} MiB (photos left out)"
+            else:
+                card += line.pieces
     if card is not None:
         _count(dropped, left_out)
         yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n", broken
     if not seen_any and not blank:
         raise FormatError(f"{name} holds no vCard (no BEGIN:VCARD line)")
+
+
+_KIB, _MIB = PROPERTY_LIMIT // 1024, CARD_LIMIT // (1024 * 1024)
 
 
 def _broken_begin(line: _Logical) -> str | None:
