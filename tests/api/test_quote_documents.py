@@ -11,6 +11,7 @@ import pytest
 
 import tinycrm
 from tinycrm.config import ConfigError, parse_config
+from tinycrm.documents import Party
 from tinycrm.documents.pdf import find_font
 from tinycrm.errors import Invalid
 
@@ -259,7 +260,7 @@ def test_markdown_shows_notes_and_names_as_typed_never_as_markup(tmp_path: Path)
 
 
 def _document(lines: list[tuple[int, str, str]]) -> Any:
-    from tinycrm.documents import DocumentLine, Party, QuoteDocument
+    from tinycrm.documents import DocumentLine, QuoteDocument
 
     rows = tuple(DocumentLine(p, name, qty, "€1.00", "", "19%", "€3.00") for p, name, qty in lines)
     party = Party("Seller")
@@ -315,3 +316,46 @@ def test_thousands_of_lines_and_a_line_taller_than_a_page_are_all_written() -> N
     assert [w for w in words if w.startswith("w") and w[1:].isdigit()] == unit.split()
     pages = {page for page, _y, _text in runs}
     assert len(pages) > 50 and texts.count("Description") == len(pages)
+
+
+HEBREW = "אחד שתיים שלוש ארבע חמש שש שבע שמונה תשע עשר"
+
+
+@pytest.mark.skipif(find_font(None) is None, reason="no Unicode TrueType font on this system")
+def test_right_to_left_names_and_notes_read_right_to_left_in_the_pdf() -> None:
+    """Hebrew was drawn in the order it is stored, left to right: a customer read
+    'שלום עולם' as 'םלוע םולש', backwards. Now each line the PDF draws is in visual
+    order (the Unicode bidi algorithm), wrapped lines top to bottom in reading order."""
+    from dataclasses import replace
+
+    from tinycrm.documents.pdf import to_pdf
+
+    doc = _document([(1, "שלום עולם", "3"), (2, "Setup for בית חדש", "1"), (3, "Plan", "2")])
+    doc = replace(doc, customer=Party("חברה בע״מ", ("רחוב הרצל 1",)), notes=HEBREW * 3)
+    # pypdf reads what is drawn back in reading order (a right-to-left run from its
+    # right end): what it reads is what a customer reads
+    drawn = [text for _page, _y, text in _runs(to_pdf(doc, font=str(find_font(None))))]
+    for name in ("שלום עולם", "Setup for", "בית חדש", "Plan", "חברה בע״מ", "רחוב הרצל"):
+        assert name in drawn, name
+    notes = [t for t in drawn if "אחד" in t or "עשר" in t]
+    assert len(notes) > 1 and (HEBREW * 3).startswith(notes[0])  # the first line on top
+
+
+@pytest.mark.skipif(find_font(None) is None, reason="no Unicode TrueType font on this system")
+def test_arabic_letters_the_pdf_cannot_join_are_refused_naming_them(tmp_path: Path) -> None:
+    """Arabic was drawn letter by letter, unjoined and backwards ('مرحبا' as 'ا ب ح ر م'):
+    without text shaping the PDF cannot write it, so it is refused as a missing glyph is,
+    and HTML (which a browser shapes) still has it."""
+    font = find_font(None)
+    with _crm(tmp_path, font=str(font)) as crm:
+        crm.products.add("مرحبا", price="5")
+        crm.deals.add("Cairo")
+        crm.deals.items.add("Cairo", "مرحبا")
+        crm.quotes.create("Cairo")
+        out = tmp_path / "q.pdf"
+        with pytest.raises(
+            Invalid, match=r"cannot join the Arabic letters of 'مرحبا'.*--format html"
+        ):
+            crm.quotes.render_to("Q-2026-0002", out, "pdf")
+        assert not out.exists()
+        assert "مرحبا" in crm.quotes.render("Q-2026-0002", "html").decode()
