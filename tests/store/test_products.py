@@ -276,3 +276,27 @@ def test_adding_editing_and_removing_an_item_reads_no_other_items(store) -> None
     assert [i.position for i in list_items(store, "Big").items] == list(range(1, 61))
     summaries = [e.summary for e in list_events(store, limit=3)]
     assert any("removed item Plan from deal Big (amount €787.20)" in s for s in summaries)
+
+
+def test_items_edited_and_removed_by_two_writers_at_once_keep_the_amount_exact(store) -> None:
+    """The amount moves by each change's net (no sum read back): writers editing and
+    removing one deal's items at once take turns on the deal, so it still ends as the
+    sum of the items left."""
+    add_product(store, name="Plan", price="10.01", recurring_every="month")
+    rounds = 3
+    for n in range(rounds):
+        add_deal(store, title=f"D{n}")
+        for _ in range(3):
+            add_item(store, f"D{n}", "Plan")
+    for n in range(rounds):
+        first, second, third = list_items(store, f"D{n}").items
+        at_once(
+            lambda first=first: remove_item(store, first.id),
+            lambda second=second: edit_item(store, second.id, quantity="3", discount="5"),
+            lambda third=third: remove_item(store, third.id),
+        )
+        items = list_items(store, f"D{n}")
+        assert [i.net for i in items.items] == [Decimal("28.53")]  # 30.03 less 1.50
+        assert get_deal(store, f"D{n}").amount == items.amount == Decimal("28.53")
+        remove_item(store, second.id)
+        assert get_deal(store, f"D{n}").amount is None
