@@ -277,6 +277,38 @@ def test_a_draft_quote_of_a_lost_deal_cannot_be_sent(store) -> None:
     assert send_quote(store, again.number, today=TODAY).status == "sent"
 
 
+def test_a_quote_in_another_currency_than_its_deal_now_cannot_be_sent_or_accepted(
+    store,
+) -> None:
+    # A EUR quote, then the deal's items taken off and the deal moved to dollars with
+    # dollar items: accepting the EUR quote won the deal at its dollar amount, a price
+    # the customer never saw, in a currency the quote is not in.
+    from tinycrm.store.deal_items import list_items, remove_item
+    from tinycrm.store.deals import edit_deal
+
+    _eur_deal(store)
+    sent = create_quote(store, "Acme", today=TODAY)
+    send_quote(store, sent.number, today=TODAY)
+    draft = create_quote(store, "Acme", today=TODAY)
+    for item in list_items(store, "Acme").items:
+        remove_item(store, item.id)
+    edit_deal(store, "Acme", currency="USD")
+    add_product(store, name="Dollar plan", price="50 USD")
+    add_item(store, "Acme", "Dollar plan")
+    for move, quote in ((accept_quote, sent), (send_quote, draft), (accept_quote, draft)):
+        with pytest.raises(Conflict, match=rf"quote {quote.number} is in EUR, deal Acme is in"):
+            move(store, quote.number, today=TODAY)
+    assert get_deal(store, "Acme").status == "open"
+    assert [get_quote(store, q.number, today=TODAY).status for q in (sent, draft)] == [
+        "sent",
+        "draft",
+    ]
+    assert decline_quote(store, sent.number, today=TODAY).status == "declined"  # still can
+    fresh = create_quote(store, "Acme", today=TODAY)
+    assert accept_quote(store, fresh.number, today=TODAY).status == "accepted"
+    assert get_deal(store, "Acme").status == "won"
+
+
 def test_a_quote_whose_figures_pass_what_tinycrm_keeps_is_refused(store) -> None:
     # each line is within the cap (its net even 0), their gross sum is not: 93 such lines
     # passed 64 bits and failed as the row was written (a traceback on SQLite)

@@ -424,12 +424,21 @@ def _move(
 
 def _check_not_lost(session: Session, quote: Quote, verb: str) -> Deal | None:
     """``Conflict`` when the quote's deal is lost: no offer is sent or accepted on a sale
-    that is over (a quote is not made for one either)."""
+    that is over (a quote is not made for one either); nor when the deal is in another
+    currency now than the quote (its items taken off and the deal moved to another): the
+    offer is not for the deal as it stands, and accepting it would win the deal at an
+    amount in a currency the customer was never quoted (nothing is converted)."""
     deal = session.get(Deal, quote.deal_id)
     if deal is not None and deal.status == "lost":
         raise Conflict(
             f"deal {deal.title} is lost: reopen it (tinycrm deal reopen {deal.id}) to "
             f"{verb} quote {quote.number}"
+        )
+    if deal is not None and deal.currency != quote.currency:
+        raise Conflict(
+            f"quote {quote.number} is in {quote.currency}, deal {deal.title} is in "
+            f"{deal.currency} now: make a new quote (tinycrm quote create {deal.id}) to "
+            f"{verb}, or decline this one"
         )
     return deal
 
