@@ -241,6 +241,7 @@ async def _cancel_while_the_hook_runs(client: Client, hooks: Path) -> None:
 def test_a_write_cancelled_while_its_pre_write_hook_runs_is_not_saved(
     sqlite_url: str,  # noqa: F811
     isolated_user_dirs: Path,
+    tmp_path: Path,
 ) -> None:
     """A client that gave up on add_contact while a pre-write hook checked it got no
     answer (a cancelled request gets none), yet the contact was saved once the hook let
@@ -255,9 +256,14 @@ def test_a_write_cancelled_while_its_pre_write_hook_runs_is_not_saved(
         assert [c["name"] for c in answer.structured_content["results"]] == ["Ada Lovelace"]
         assert len(answer.content) == 1, answer.content  # nothing to tell
 
-    serve(sqlite_url, session, "--allow-writes")
+    with (tmp_path / "stderr").open("w") as errlog:
+        serve(sqlite_url, session, "--allow-writes", errlog=errlog)
     with tinycrm.open(sqlite_url) as crm:
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+    # The server exits as its input ends, owing no answer to the cancelled call: it waited
+    # for one, the client stopped it and it said 'Error: interrupted after saving part of
+    # its work' in the client's log, of a write that never was.
+    assert (tmp_path / "stderr").read_text() == ""
 
 
 def test_a_write_cancelled_once_it_is_saved_is_told_with_the_next_answer(

@@ -20,6 +20,7 @@ import inspect
 import json
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -27,11 +28,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.shared.dispatcher import coerce_request_id
 from mcp.types import (
     PARSE_ERROR,
     CallToolResult,
     ErrorData,
     JSONRPCError,
+    JSONRPCNotification,
     JSONRPCRequest,
     JSONRPCResponse,
     Tool,
@@ -63,6 +66,8 @@ does not matter; a part of a name names no one, but the refusal offers the recor
 mean). A name two records share is refused with their ids: use one.
 Before a meeting, call `search` and then the matching `*_briefing`. `next_actions` is
 what to do now, most pressing first. Amounts are exact decimals in the deal's currency."""
+
+CANCELLED = "notifications/cancelled"
 
 WRITES_OFF = (
     "writes are off: this server was started without --allow-writes (the user can add "
@@ -251,10 +256,9 @@ class CrmServer(MCPServer):
         """Tool calls begun and not yet answered."""
         self.settled: anyio.Event | None = None
         """Set when a call ends or an answer goes out, for the end of input to wait."""
-        self.asked = 0
-        """Requests read (each is owed an answer)."""
-        self.answered = 0
-        """Answers written."""
+        self.owed: Counter[str | int] = Counter()
+        """The ids of the requests read and owed an answer: not yet answered, nor
+        cancelled by their client (a cancelled request gets none)."""
 
     async def run_stdio_async(self) -> None:
         """The SDK's stdio transport, with two things added. A request line its JSON
@@ -282,8 +286,7 @@ class CrmServer(MCPServer):
                     async for item in read_stream:
                         refusal = unreadable(item) if isinstance(item, Exception) else None
                         if refusal is None:
-                            if isinstance(getattr(item, "message", None), JSONRPCRequest):
-                                self.asked += 1
+                            self._count(getattr(item, "message", None))
                             await relay.send(item)
                         else:
                             await write_stream.send(SessionMessage(refusal))
@@ -297,13 +300,36 @@ class CrmServer(MCPServer):
                 await lowlevel.run(relayed, answers, lowlevel.create_initialization_options())
                 tasks.cancel_scope.cancel()
 
+    def _count(self, message: Any) -> None:
+        """A request read is owed an answer; one its client cancels (the SDK then sends
+        none), or one answered (``_CountedAnswers``), is not."""
+        if isinstance(message, JSONRPCRequest):
+            self.owed[coerce_request_id(message.id)] += 1
+            return
+        if isinstance(message, JSONRPCResponse | JSONRPCError):
+            settled: Any = message.id
+        elif isinstance(message, JSONRPCNotification) and message.method == CANCELLED:
+            settled = (message.params or {}).get("requestId")
+        else:
+            return
+        if isinstance(settled, int | str) and not isinstance(settled, bool):
+            key = coerce_request_id(settled)
+            if self.owed[key] > 1:
+                self.owed[key] -= 1
+            else:  # answered, cancelled, or never asked (a late cancellation)
+                self.owed.pop(key, None)
+        if self.settled is not None:
+            self.settled.set()
+
     async def _answered(self) -> None:
         """Wait, at the end of input, for the calls running and then for every request
         read to be answered: the SDK cancels its handlers once its input ends, and a call
         whose tool had returned but whose answer was not yet written lost it (a script
-        piping three requests got two answers, now and then). A request that is owed none
-        (one its client cancelled) is waited for five seconds at most."""
-        while self.running or self.answered < self.asked:
+        piping three requests got two answers, now and then). A request its client
+        cancelled is owed none: the server does not wait for it (the client, closing,
+        stopped a server that did). One the SDK leaves unanswered otherwise is waited for
+        five seconds at most."""
+        while self.running or self.owed:
             self.settled = anyio.Event()
             if self.running:
                 await self.settled.wait()
@@ -351,7 +377,7 @@ class CrmServer(MCPServer):
 
 
 class _CountedAnswers:
-    """The server's write stream, counting the answers it writes (``CrmServer.answered``)
+    """The server's write stream, counting the answers it writes (``CrmServer.owed``)
     for the end of input to know when every request read has had its answer."""
 
     def __init__(self, stream: Any, server: CrmServer) -> None:
@@ -360,9 +386,7 @@ class _CountedAnswers:
     async def send(self, item: Any, /) -> None:
         await self._stream.send(item)
         if isinstance(getattr(item, "message", None), JSONRPCResponse | JSONRPCError):
-            self._server.answered += 1
-            if self._server.settled is not None:
-                self._server.settled.set()
+            self._server._count(item.message)
 
     async def aclose(self) -> None:
         await self._stream.aclose()
