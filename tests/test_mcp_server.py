@@ -560,6 +560,8 @@ def test_a_request_the_server_cannot_read_is_answered_not_left_waiting(sqlite_ur
             assert answer["error"]["code"] == -32700, answer
             assert why in answer["error"]["message"], answer
             assert "\n" not in answer["error"]["message"], answer
+        invalid = ask('{"jsonrpc":"2.0","id":6,"method":5}')  # JSON, not JSON-RPC
+        assert invalid["id"] == 6 and invalid["error"]["code"] == -32600, invalid
         found = ask(tool(5, "search", '{"text":"ada"}'))  # and it goes on
         assert found["id"] == 5 and not found["result"]["isError"], found
     finally:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import re
 import sys
 from collections import Counter
@@ -30,9 +29,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.dispatcher import coerce_request_id
 from mcp.types import (
-    PARSE_ERROR,
     CallToolResult,
-    ErrorData,
     JSONRPCError,
     JSONRPCNotification,
     JSONRPCRequest,
@@ -54,6 +51,7 @@ from tinycrm.mcp_server.answers import (
 )
 from tinycrm.mcp_server.calls import cancelled, off_the_loop, saved
 from tinycrm.mcp_server.fitting import cut_text
+from tinycrm.mcp_server.malformed import unreadable
 
 if TYPE_CHECKING:
     from tinycrm.api import Crm
@@ -189,46 +187,6 @@ def argument_problems(error: ValidationError) -> str:
     return safetext.display("; ".join(problems))
 
 
-_LEADING_ID = re.compile(
-    r'\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"id"\s*:\s*(-?[0-9]{1,18}|"[^"\\]{0,200}")'
-)
-
-
-def unreadable(error: Exception) -> JSONRPCError | None:
-    """The answer to a request line the transport could not parse (``error``, pydantic's
-    ``json_invalid``, holds the line): a parse error under the request's id, or None
-    when the line names none (a notification, or no id to be found)."""
-    problems = error.errors(include_url=False) if isinstance(error, ValidationError) else []
-    if not problems or problems[0]["type"] != "json_invalid":
-        return None
-    line, said = problems[0].get("input"), str(problems[0]["msg"])
-    if not isinstance(line, str):
-        return None
-    request_id: Any = None
-    try:  # Python's own parser takes what pydantic's refuses, bar the deepest nesting
-        message = json.loads(line, parse_int=lambda digits: int(digits[:18]))
-    except (ValueError, RecursionError):
-        found = _LEADING_ID.match(line)  # as clients write it: {"jsonrpc": "2.0", "id": …
-        request_id = json.loads(found.group(1)) if found else None
-    else:
-        request_id = message.get("id") if isinstance(message, dict) else None
-        try:
-            json.dumps(message, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            said = "a string holds a lone surrogate (\\ud800-\\udfff), which is not text"
-    if "recursion limit" in said:
-        said += " (nested too deeply)"
-    if isinstance(request_id, bool) or not isinstance(request_id, int | str):
-        return None
-    return JSONRPCError(
-        jsonrpc="2.0",
-        id=request_id,
-        error=ErrorData(
-            code=PARSE_ERROR, message=f"cannot read the request: {safetext.display(said)}"
-        ),
-    )
-
-
 @contextmanager
 def _report_words() -> Iterator[None]:
     """A report's refusal in the tool's words: its arguments are start and end, where
@@ -284,12 +242,12 @@ class CrmServer(MCPServer):
             async def read() -> None:
                 async with relay:
                     async for item in read_stream:
-                        refusal = unreadable(item) if isinstance(item, Exception) else None
-                        if refusal is None:
-                            self._count(getattr(item, "message", None))
-                            await relay.send(item)
+                        if isinstance(item, Exception):  # told, as the SDK would not
+                            for refusal in unreadable(item):
+                                await write_stream.send(SessionMessage(refusal))
                         else:
-                            await write_stream.send(SessionMessage(refusal))
+                            self._count(item.message)
+                        await relay.send(item)
                     await anyio.wait_all_tasks_blocked()  # the last requests' calls begun
                     await self._answered()
 

@@ -1,0 +1,94 @@
+"""The answers to lines the SDK's stdio transport could not take as JSON-RPC messages.
+
+The SDK drops such a line without a word, and a client waits for ever for the answer
+to its request. ``unreadable`` answers each request it can find an id for: a parse
+error for a line that is not JSON (or JSON the SDK's parser refuses), "Invalid Request"
+for JSON that is not a JSON-RPC 2.0 request, and for each request of a batch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from mcp.types import INVALID_REQUEST, PARSE_ERROR, ErrorData, JSONRPCError
+from pydantic import ValidationError
+
+from tinycrm import safetext
+
+BATCHES = "batches are not taken (MCP has none): send each request on its own line"
+
+_LEADING_ID = re.compile(
+    r'\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"id"\s*:\s*(-?[0-9]{1,18}|"[^"\\]{0,200}")'
+)
+
+
+def unreadable(error: Exception) -> list[JSONRPCError]:
+    """The answers to a line the transport could not take (``error``, pydantic's): one
+    under each request id the line holds, none for a notification, a client's answer,
+    or a line that names no id."""
+    problems = error.errors(include_url=False) if isinstance(error, ValidationError) else []
+    if not problems:
+        return []
+    if problems[0]["type"] == "json_invalid":
+        refusal = _not_json(problems[0])
+        return [] if refusal is None else [refusal]
+    message = next((p["input"] for p in problems if isinstance(p["input"], dict | list)), None)
+    if isinstance(message, list):
+        return [_refused(m.get("id"), BATCHES) for m in message if _owed(m)]
+    if not isinstance(message, dict) or not _owed(message):
+        return []
+    said = "; ".join(
+        f"{'.'.join(map(str, p['loc'][1:]))}: {_said(p)}"
+        for p in problems
+        if p["loc"][:1] == ("JSONRPCRequest",)
+    )
+    return [_refused(message.get("id"), f"not a JSON-RPC 2.0 request: {said[:500]}")]
+
+
+def _said(problem: Any) -> str:
+    said = "required" if problem["type"] == "missing" else str(problem["msg"])
+    return said[:1].lower() + said[1:]
+
+
+def _owed(message: Any) -> bool:
+    """Whether ``message`` is a request (not a notification, nor a client's answer)
+    with an id to answer under."""
+    if not isinstance(message, dict) or "result" in message or "error" in message:
+        return False
+    request_id = message.get("id")
+    return isinstance(request_id, int | str) and not isinstance(request_id, bool)
+
+
+def _refused(request_id: Any, said: str, code: int = INVALID_REQUEST) -> JSONRPCError:
+    return JSONRPCError(
+        jsonrpc="2.0",
+        id=request_id,
+        error=ErrorData(code=code, message=safetext.display(said)),
+    )
+
+
+def _not_json(problem: Any) -> JSONRPCError | None:
+    """A parse error under the id of the request the line holds (``problem``, pydantic's
+    ``json_invalid``, holds the line), or None when it names none."""
+    line, said = problem.get("input"), str(problem["msg"])
+    if not isinstance(line, str):
+        return None
+    request_id: Any = None
+    try:  # Python's own parser takes what pydantic's refuses, bar the deepest nesting
+        message = json.loads(line, parse_int=lambda digits: int(digits[:18]))
+    except (ValueError, RecursionError):
+        found = _LEADING_ID.match(line)  # as clients write it: {"jsonrpc": "2.0", "id": …
+        request_id = json.loads(found.group(1)) if found else None
+    else:
+        request_id = message.get("id") if isinstance(message, dict) else None
+        try:
+            json.dumps(message, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            said = "a string holds a lone surrogate (\\ud800-\\udfff), which is not text"
+    if "recursion limit" in said:
+        said += " (nested too deeply)"
+    if isinstance(request_id, bool) or not isinstance(request_id, int | str):
+        return None
+    return _refused(request_id, f"cannot read the request: {said}", PARSE_ERROR)
