@@ -134,3 +134,32 @@ def test_many_records_with_huge_lists_are_named_a_few() -> None:
     assert len(left_out) == 21 and left_out["results[0].tags"] == 1_980
     assert (data["count"], data["more"]) == (100, False)
     assert sum(left_out.values()) == 1_980 * 100
+
+
+def test_terminal_escapes_and_invisible_characters_reach_the_client_escaped() -> None:
+    """A name stored with a C1 control (U+009B is a terminal's CSI: '\\x9b2J' clears the
+    screen), DEL, a bidi override (U+202E shows 'evil' backwards) or a zero-width space
+    (a lookalike of a real name) went out raw in the answer's JSON text, where C0
+    controls were escaped: a client showing the tool's answer on a terminal obeyed them,
+    and the user saw what was not there. Each is now a JSON escape (\\u009b): the same
+    value to any JSON reader, visible to anyone reading the text; the emoji and Persian
+    joiners (U+200D, U+200C) stay as they are."""
+    from tinycrm import safetext
+    from tinycrm.mcp_server.answers import answer
+
+    name = (
+        "Ada \x1b[31mRed \x9b2J \x85 \x7f \u202eevil\u202c zero\u200bwidth \u2028 "
+        "👩\u200d💻 می\u200cخواهم"
+    )
+    data = {"name": name, "notes": "line\nnext"}
+    result = answer(data)
+    text = result.content[0].text
+    raw = re.compile(f"[\x7f-\x9f{safetext.BIDI}{safetext.INVISIBLE}]")
+    assert raw.search(text) is None, text
+    assert "\\u009b2J" in text and "\\u202eevil" in text and "zero\\u200bwidth" in text
+    assert "👩\u200d💻" in text and "می\u200cخواهم" in text
+    assert json.loads(text) == data == result.structured_content
+
+    huge = answer({"name": "\x9b" * 1_000_000})  # escaped, and still cut to size
+    assert len(huge.content[0].text) <= ANSWER_CHARS
+    assert raw.search(huge.content[0].text) is None

@@ -12,9 +12,11 @@ what was cut, what was left out and how to ask for less.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
+from tinycrm import safetext
 from tinycrm.formats import jsonnumbers
 
 ANSWER_CHARS = 100_000
@@ -156,10 +158,25 @@ def _cut_own_lists(data: dict[str, Any], over: int, left_out: dict[str, int]) ->
         saved += size
 
 
+_RAW = re.compile(f"[\x7f-\x9f{safetext.BIDI}{safetext.INVISIBLE}]")
+"""What the JSON writer leaves raw in a string but a terminal may obey or not show: DEL
+and the C1 controls (U+009B is CSI), the bidi controls, the invisible characters. The
+C0 controls it escapes itself; the joiners U+200C and U+200D stay (Persian, emoji)."""
+
+
+def _json(data: Any) -> str:
+    """``data`` as JSON text (``indent=2``), each ``_RAW`` character as a JSON escape
+    (``\\u009b``): the same value to a JSON reader, visible on a terminal."""
+    text = jsonnumbers.dumps(data, indent=2)
+    if _RAW.search(text) is None:
+        return text
+    return _RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 def fit(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """``data`` and its JSON text (``indent=2``), cut to at most ``ANSWER_CHARS``
     characters with a ``truncated`` note when it was longer."""
-    text = jsonnumbers.dumps(data, indent=2)
+    text = _json(data)
     if len(text) <= ANSWER_CHARS:
         return data, text
     lengths: list[tuple[int, str]] = []
@@ -171,13 +188,13 @@ def fit(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
         left_out: dict[str, int] = {}
         keep = _keep_for([length for length, _path in lengths], over)
         fitted = _cut_texts(data, keep, "", cut)  # a copy, cut or not
-        text = jsonnumbers.dumps(fitted, indent=2)
+        text = _json(fitted)
         if len(text) > room and keep <= SHORTEST_CUT:
             _cut_own_lists(fitted, len(text) - room, left_out)
-            text = jsonnumbers.dumps(fitted, indent=2)
+            text = _json(fitted)
         if len(text) > room and keep <= SHORTEST_CUT:
             _leave_out(fitted, len(text) - room, left_out)
-            text = jsonnumbers.dumps(fitted, indent=2)
+            text = _json(fitted)
         if len(text) <= room:
             break
         over += len(text) - room
@@ -194,9 +211,9 @@ def fit(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
             named_lists["and other lists"] = sum(list(left_out.values())[_NAMED:])
         note["left_out"] = named_lists
     fitted = {**fitted, "truncated": note}
-    text = jsonnumbers.dumps(fitted, indent=2)
+    text = _json(fitted)
     if len(text) > ANSWER_CHARS:  # nothing left to cut or leave out: say so alone
         note["left_out"] = "everything: no part of the answer fits"
         fitted = {"truncated": note}
-        text = jsonnumbers.dumps(fitted, indent=2)
+        text = _json(fitted)
     return fitted, text
