@@ -20,6 +20,8 @@ from tinycrm.store.engine import (
 )
 from tinycrm.store.migrations import SCHEMA_HEAD
 
+from ..conftest import PG_URL
+
 
 def test_resolve_url_prefers_option_then_env_then_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -352,3 +354,60 @@ def test_another_programs_sqlite_database_is_refused_untouched(tmp_path: Path) -
 
 def _revision_of(conn: sqlite3.Connection) -> str:
     return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+
+
+def test_another_alembic_programs_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
+    """Another program that keeps its schema with Alembic (any SQLAlchemy app) has an
+    ``alembic_version`` table too: its file was taken for a newer tinycrm's ("upgrade
+    tinycrm") and turned to WAL on the way; now it is refused as another program's,
+    left as it was."""
+    path = tmp_path / "app.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        conn.execute("INSERT INTO alembic_version VALUES ('ae1027a6acf')")
+        conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(Unavailable) as err:
+        open_store(str(path))
+    assert str(err.value) == (
+        f"cannot open database {path}: it is another program's database (its tables: "
+        "alembic_version, users), not tinycrm's; give tinycrm a file of its own"
+    )
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_another_alembic_programs_postgresql_schema_is_refused_untouched() -> None:
+    """The same on PostgreSQL: a schema where another program keeps its tables and its
+    Alembic revision was told to "upgrade tinycrm"; now it is another program's, and no
+    table of tinycrm's is made in it."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.engine import make_url
+
+    from .migration_helpers import empty_pg_schema
+
+    with empty_pg_schema("tinycrm_foreign") as url:
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+                conn.execute(text("INSERT INTO alembic_version VALUES ('ae1027a6acf')"))
+                conn.execute(text("CREATE TABLE users (id INTEGER PRIMARY KEY)"))
+            with pytest.raises(Unavailable) as err:
+                open_store(url)
+            shown = make_url(url).render_as_string(hide_password=True)
+            assert str(err.value) == (
+                f"cannot open database {shown}: its schema is another program's (Alembic revision "
+                "'ae1027a6acf', none of tinycrm's tables), not tinycrm's; give tinycrm a "
+                "database or schema of its own"
+            )
+            with engine.connect() as conn:
+                schema = conn.execute(text("SELECT current_schema()")).scalar()
+                assert sorted(inspect(conn).get_table_names(schema=schema)) == [
+                    "alembic_version",
+                    "users",
+                ]
+        finally:
+            engine.dispose()

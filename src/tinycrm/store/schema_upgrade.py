@@ -20,6 +20,14 @@ from tinycrm.store.sqlite_files import backup_sqlite
 _PG_MIGRATION_LOCK = 0x7E1C7
 
 
+def _has_table(conn: Connection, name: str) -> bool:
+    """Whether the table ``name`` is in the database (PostgreSQL: in the current schema)."""
+    schema = None
+    if conn.dialect.name == "postgresql":
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    return inspect(conn).has_table(name, schema=schema)
+
+
 def schema_revision(conn: Connection) -> str | None:
     """The Alembic revision the database is at, or None for an empty database.
 
@@ -61,6 +69,12 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
             before = schema_revision(conn)
             if before is not None and before not in script_heads(all_revisions=True):
+                if not _has_table(conn, "contact"):  # another program's Alembic, not ours
+                    raise Unavailable(
+                        f"cannot open database {store.display_url()}: its schema is another "
+                        f"program's (Alembic revision {before!r}, none of tinycrm's tables), "
+                        "not tinycrm's; give tinycrm a database or schema of its own"
+                    )
                 raise Unavailable(
                     f"database schema {before!r} is newer than this tinycrm knows; upgrade tinycrm"
                 )

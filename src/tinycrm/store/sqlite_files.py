@@ -57,10 +57,11 @@ def check_database_path(path: Path) -> None:
 
 
 def _refuse_foreign(path: Path) -> None:
-    """Refuse another program's SQLite file (tables, none of them tinycrm's
-    ``alembic_version``) before anything is written into it: migrating would add
-    tinycrm's tables to it and turn it to WAL. Read without writing beside it; a file
-    that cannot be read so (not a database, locked) is left to the open that follows."""
+    """Refuse another program's SQLite file (tables, but not tinycrm's ``alembic_version``
+    and ``contact``: a program that keeps its schema with Alembic has the first) before
+    anything is written into it: migrating would add tinycrm's tables to it and turn it
+    to WAL. Read without writing beside it; a file that cannot be read so (not a
+    database, locked) is left to the open that follows."""
     try:
         conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=0)
     except sqlite3.Error:
@@ -77,7 +78,7 @@ def _refuse_foreign(path: Path) -> None:
         return
     finally:
         conn.close()
-    if names and "alembic_version" not in names:
+    if names and not {"alembic_version", "contact"} <= set(names):
         shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
         raise Unavailable(
             f"cannot open database {path}: it is another program's database (its tables: "
