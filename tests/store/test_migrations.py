@@ -239,3 +239,35 @@ def test_0029_on_postgresql_with_a_language_collation_lists_as_sqlite_does() -> 
         finally:
             engine.dispose()
         _check_0029(url)
+
+
+def test_an_upgrade_whose_copy_cannot_be_made_says_so_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a full disk the copy kept before an upgrade failed, after the caller was told one
+    was kept, with just "backup failed: database or disk is full"; now it says the upgrade
+    did not happen and why, the database left at its revision, no copy beside it."""
+    from tinycrm.store import schema_upgrade
+    from tinycrm.store.errors import Unavailable
+
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(make_config(conn), "0024")
+    engine.dispose()
+
+    def full(*_args: Any, **_kwargs: Any) -> None:  # as _copy_verified says it, disk full
+        raise Unavailable("backup failed: database or disk is full")
+
+    monkeypatch.setattr(schema_upgrade, "backup_sqlite", full)
+    with pytest.raises(Unavailable) as err:
+        open_store(str(path))
+    assert str(err.value) == (
+        f"cannot upgrade database {path} (schema 0024 → {SCHEMA_HEAD}): the copy of it "
+        "kept before an upgrade could not be made (backup failed: database or disk is full); "
+        "nothing was changed: make room beside it and run the command again"
+    )
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0024",)]
+    raw.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if ".bak" in p.name) == []

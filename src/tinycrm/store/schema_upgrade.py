@@ -92,8 +92,15 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
             started = time.monotonic()
             if backup is not None:
                 assert store.path is not None
-                with interrupts.aside():  # a copy kept on the side, not the command's work
-                    backup_sqlite(store.path, backup)
+                try:
+                    with interrupts.aside():  # a copy kept on the side, not the command's work
+                        backup_sqlite(store.path, backup)
+                except Unavailable as exc:  # a full disk: no upgrade without its copy
+                    raise Unavailable(
+                        f"cannot upgrade database {store.path} (schema {before} → {after}): "
+                        f"the copy of it kept before an upgrade could not be made ({exc}); "
+                        "nothing was changed: make room beside it and run the command again"
+                    ) from exc
             broken = _broken_references(conn)
             run_upgrade(conn, revision)
             if _broken_references(conn) > broken:
