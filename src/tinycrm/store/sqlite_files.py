@@ -138,7 +138,9 @@ def read_only_uri(path: Path) -> str:
 
 def _copy_verified(source: Path, target: Path) -> None:
     """Copy the live database at ``source`` into the file ``target`` with the online backup
-    API, then check the copy (``PRAGMA integrity_check``)."""
+    API, then check the copy (``PRAGMA integrity_check``), read only: the copy of a WAL
+    database is one, and a connection that went on using it would make ``-wal`` and
+    ``-shm`` files beside it, which a copy killed midway would leave behind for good."""
     try:
         src = sqlite3.connect(
             sqlite_uri(source, "rw"), uri=True, timeout=sqlite_connections.BUSY_TIMEOUT_MS / 1000
@@ -151,9 +153,13 @@ def _copy_verified(source: Path, target: Path) -> None:
             # a failed write left behind (a full disk) would stay beside it
             dst.execute("PRAGMA journal_mode=OFF")
             src.backup(dst)
-            problems = [row[0] for row in dst.execute("PRAGMA integrity_check")]
         finally:
             dst.close()
+        check = sqlite3.connect(read_only_uri(target), uri=True)
+        try:
+            problems = [row[0] for row in check.execute("PRAGMA integrity_check")]
+        finally:
+            check.close()
     except sqlite3.Error as exc:
         raise Unavailable(f"backup failed: {exc}") from exc
     finally:
