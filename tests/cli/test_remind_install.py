@@ -302,3 +302,37 @@ def test_a_line_too_long_for_cron_is_refused_in_one_line_and_not_installed(
     with_webhook = cli("remind", "install", "--apply", "--webhook", url)
     assert with_webhook.exit_code == 1 and "at most 998" in with_webhook.stderr
     assert not _env_file().exists() and "Wrote" not in with_webhook.stdout
+
+
+def test_installing_for_systemd_takes_the_crontab_line_away(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`remind install --apply --webhook URL`, then `remind install --systemd`: the
+    crontab line stayed, so remind ran twice every 15 minutes, and the line still read
+    remind.env (gone now: it would fail on every run). Now one install replaces the
+    other: the line goes, every other crontab line stays byte for byte."""
+    table = fake_crontab(tmp_path, monkeypatch)
+    mine = b"0 3 * * * /usr/bin/backup \\% now\r\n"
+    table.write_bytes(mine)
+    url = f"https://hooks.example.com/{SECRET}"
+    assert cli("remind", "install", "--apply", "--webhook", url).exit_code == 0
+    moved = cli("remind", "install", "--systemd")
+    assert moved.exit_code == 0, moved.stderr
+    assert table.read_bytes() == mine
+    assert "Removed from your crontab" in moved.stdout and SECRET not in moved.stdout
+    assert _unit().exists() and not _env_file().exists()
+
+
+def test_installing_for_cron_takes_the_systemd_units_away(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = fake_crontab(tmp_path, monkeypatch)
+    url = f"https://hooks.example.com/{SECRET}"
+    assert cli("remind", "install", "--systemd", "--webhook", url).exit_code == 0
+    timer = _unit().with_suffix(".timer")
+    assert timer.exists()
+    moved = cli("remind", "install", "--apply")
+    assert moved.exit_code == 0, moved.stderr
+    assert not _unit().exists() and not timer.exists() and not _env_file().exists()
+    assert "systemctl --user disable --now tinycrm-remind.timer" in moved.stdout
+    assert "tinycrm remind" in table.read_text()

@@ -151,6 +151,13 @@ def install(
         secret.write(to_stderr=False)
         for path in schedule.write_systemd_units(units):
             done(f"Wrote {path}")
+        try:  # one install replaces the other: the line would run the job a second time
+            for old_line in schedule.remove_cron(job.marker):
+                done(f"Removed from your crontab: {old_line}")
+        except RuntimeError as exc:
+            sys.stderr.write(
+                safetext.display(f"Note: an earlier crontab line may still run it: {exc}") + "\n"
+            )
         _drop_stale_env(job, env_file, installed=True)
         verb = "Start" if job.watch else "Enable"
         done(
@@ -187,7 +194,32 @@ def install(
         fail(str(exc))
     done("Added to your crontab:" if added else "Already in your crontab:")
     done(f"  {line}")
+    _drop_systemd_units(job)
     _drop_stale_env(job, env_file, installed=True)
+
+
+def _drop_systemd_units(job: Job) -> None:
+    """The units an earlier ``--systemd`` install wrote, taken away now that the crontab
+    runs ``job`` (they would run it a second time), with how to stop them."""
+    from tinycrm import schedule
+
+    directory = schedule.default_systemd_dir()
+    removed = []
+    for name in job.unit_files():
+        path = directory / name
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            fail(f"cannot remove {path}, which an earlier install wrote: {exc.strerror or exc}")
+        removed.append(path)
+        done(f"Removed {path}")
+    if removed:
+        done(
+            f"Stop it with: systemctl --user disable --now {job.enable}; "
+            "systemctl --user daemon-reload"
+        )
 
 
 def _drop_stale_env(job: Job, env_file: Path | None, *, installed: bool) -> None:
