@@ -506,3 +506,31 @@ def test_cadence_without_interactions_runs_from_creation_or_when_it_was_set(
     later = NOW + timedelta(days=31)
     due = {i.title for i in due_items(store, now=later) if i.group == "keep_in_touch"}
     assert due == {"Old", "Later"}
+
+
+def test_three_runs_claiming_at_once_tell_each_item_once(store) -> None:
+    """Cron fired while a run from the terminal and a slow one were claiming: on SQLite
+    and PostgreSQL, each item goes to exactly one of them, none is lost."""
+    import threading
+
+    told: list[str] = []
+    lock = threading.Lock()
+    for round_ in range(3):
+        for n in range(20):
+            add_task(store, text=f"t{round_}-{n}", due=NOW - timedelta(hours=1))
+        barrier = threading.Barrier(3)
+
+        def run(name: str, barrier: threading.Barrier = barrier) -> None:
+            items = due_items(store, now=NOW, new_only=True)
+            barrier.wait()  # all three read the same items, then claim at once
+            mine = claim_items(store, items, run_id=name, now=NOW)
+            confirm_run(store, name, items=mine, now=NOW)
+            with lock:
+                told.extend(i.key for i in mine)
+
+        threads = [threading.Thread(target=run, args=(f"r{round_}-{k}",)) for k in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(told) == len(set(told)) == 60
