@@ -292,3 +292,51 @@ async def test_an_empty_column_chosen_by_hand_keeps_the_cursor(tui_store, seeded
         board.reload()  # what a change elsewhere does
         await settle(pilot)
         assert board.view.active == 0
+
+
+async def test_keys_typed_at_once_after_slash_go_to_the_filter(tui_store, seeded) -> None:
+    """'/won' typed as the board was busy (its first load of 10,000 deals) arrived in one
+    read: '/' opened the filter, but its focus came after the keys already read, so 'w'
+    marked the first deal won and 'x' opened its lost form, the filter left empty. Now
+    '/' moves the focus before the next key is handed on: the keys are the filter's."""
+    from textual import events
+
+    from tinycrm.store.deals import get_deal
+
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key, char in (("slash", "/"), ("w", "w"), ("o", "o"), ("n", "n")):
+            app.post_message(events.Key(key, char))  # queued together, as one read
+        await settle(pilot)
+        assert isinstance(app.focused, FilterBar), app.focused
+        assert app.screen.query_one(FilterBar).value == "won"
+        assert get_deal(tui_store, seeded["renewal"]).status == "open"
+        await pilot.press("slash")  # in the filter '/' is a character
+        assert app.screen.query_one(FilterBar).value == "won/"
+
+
+async def test_slash_pressed_while_the_columns_are_laid_out_keeps_the_focus(
+    tui_store, seeded, monkeypatch
+) -> None:
+    """A first load that mounts the columns awaits them; '/' pressed meanwhile focused the
+    filter, and the load, when done, took the focus back to the cards (it had none when
+    the load began). Now a load focuses the cards only where nothing has the focus."""
+    from tinycrm.store.deals import get_deal
+    from tinycrm.tui.widgets.cards import ColumnsView
+
+    laid_out = ColumnsView.mount_all
+
+    async def mount_all(self, *widgets, **kwargs):  # type: ignore[no-untyped-def]
+        self.screen.action_filter()  # '/' arrives while the columns are mounted
+        return await laid_out(self, *widgets, **kwargs)
+
+    monkeypatch.setattr(ColumnsView, "mount_all", mount_all)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.focused, FilterBar), app.focused
+        await pilot.press(*"won")
+        await settle(pilot)
+        assert app.screen.query_one(FilterBar).value == "won"
+        assert get_deal(tui_store, seeded["renewal"]).status == "open"

@@ -132,6 +132,7 @@ class BoardScreen(BoardEdits):
             id="board.filter",
             tooltip="Filter: words, #tag, @owner, contact:TEXT, or an expression such as "
             "amount>10000 and stage=Proposal (the --where language)",
+            priority=True,  # before the keys read with it are handed on: see action_filter
         ),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
         Binding("c", "toggle_closed", "Won/Lost", id="board.closed"),
@@ -303,7 +304,9 @@ class BoardScreen(BoardEdits):
         self._update_title()
         if widgets and not empty:
             self._restore_position(widgets, focus_deal, focus_index, to_cards=refiltered)
-            if had_focus and self.focused is not view and view.display:
+            # Only where nothing has it: the columns were mounted (awaited) and a key
+            # pressed meanwhile ('/') may have put the focus in the filter bar.
+            if had_focus and self.focused is None and view.display:
                 self.set_focus(view)
         view.refresh_active()
         self.loaded = True
@@ -464,6 +467,8 @@ class BoardScreen(BoardEdits):
             return True if self.board is not None and len(self.board.pipelines) > 1 else None
         if action == "clear_filter":
             return bool(self.filter)
+        if action == "filter":  # in the filter bar '/' is typed (the binding has priority)
+            return not self.query_one(FilterBar).has_focus
         return True
 
     def on_card_highlighted(self, message: CardHighlighted) -> None:
@@ -476,9 +481,13 @@ class BoardScreen(BoardEdits):
     # ------------------------------------------------------------------ filter, toggles
 
     def action_filter(self) -> None:
+        """Show the filter bar and focus it now: the keys read with '/' ('/won' typed on a
+        busy board) go to it. A priority binding runs before the app hands the next key
+        to the focused widget, and ``set_focus`` (not ``focus()``, which waits a turn)
+        has moved the focus by then; else 'w' went to the cards and won a deal."""
         bar = self.query_one(FilterBar)
         bar.display = True
-        bar.focus()
+        self.set_focus(bar)
 
     def action_clear_filter(self) -> None:
         bar = self.query_one(FilterBar)
