@@ -586,3 +586,38 @@ async def test_a_long_pipeline_name_leaves_room_for_the_counts(tui_store, seeded
         title = str(_board(app).query_one("#board-title").render())
         assert "Enterprise renewals" in title and "…" in title, title
         assert "4 open deals" in title, title
+
+
+async def test_keys_typed_while_the_edit_form_loads_do_not_act_on_the_card(
+    tui_store, seeded, monkeypatch
+) -> None:
+    """'e' reads the deal before its form opens; keys typed meanwhile went to the board:
+    'e' then 'web' (the new title, typed on) marked the deal won, and the form opened on
+    a deal just closed. Now while the form loads the card keys do nothing."""
+    import threading
+
+    from textual import events
+
+    from tinycrm.api.deals import Deals
+    from tinycrm.tui.screens.forms import FormScreen
+
+    read = Deals.get
+    loaded = threading.Event()
+
+    def get(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        loaded.wait(10)  # the read takes as long as the test needs
+        return read(self, *args, **kwargs)
+
+    monkeypatch.setattr(Deals, "get", get)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ("e", "w", "greater_than_sign", "x"):
+            app.post_message(events.Key(key, None))
+        for _ in range(5):
+            await pilot.pause()
+        loaded.set()
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen) and app.screen.id == "edit-deal-form"
+        deal = get_deal(tui_store, seeded["renewal"])
+        assert (deal.status, deal.stage) == ("open", "Lead-in")

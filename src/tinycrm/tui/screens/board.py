@@ -455,6 +455,8 @@ class BoardScreen(BoardEdits):
         if action in ("move", "win", "lose", "edit", "reopen"):
             if self.board is None or self.board.deals_total == 0 or self.too_small:
                 return False  # nothing to act on yet: keep the bar short
+            if self.opening_form:
+                return None  # the deal's form is on its way: keys typed on are not these
             card = self.current_card()
             if action == "reopen":
                 return bool(card is not None and card.status != "open")

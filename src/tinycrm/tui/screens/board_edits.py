@@ -11,8 +11,10 @@ the layout, loading, the filter and the toggles.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from datetime import date
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 
@@ -22,6 +24,9 @@ from tinycrm.tui.moves import move_from
 from tinycrm.tui.screens.board_pages import PagedColumns
 from tinycrm.tui.widgets.cards import ColumnState, StageColumn
 from tinycrm.tui.writer import WriteCancelled
+
+if TYPE_CHECKING:
+    from tinycrm.tui.screens.forms import FormScreen
 
 
 def _open_key(card: BoardCard) -> tuple[int, date, int]:
@@ -44,6 +49,9 @@ class BoardEdits(PagedColumns):
         """The deal the cursor goes to when the board is next loaded."""
         self.too_small = False
         """No card fits on screen: keys that act on a card do nothing, the board says why."""
+        self.opening_form = False
+        """``e`` is reading the deal for its form: the card keys do nothing until it opens
+        (a title typed on after ``e``, 'web…', marked the deal won)."""
 
     def reload_feed(self) -> None:
         """Load the activity feed's newest entries (the screen's own)."""
@@ -256,23 +264,34 @@ class BoardEdits(PagedColumns):
 
     def action_edit(self) -> None:
         card = self.current_card()
-        if card is not None:
+        if card is not None and not self.opening_form:
+            self._opening(True)
             self._edit(card.id)
+
+    def _opening(self, opening: bool) -> None:
+        self.opening_form = opening
+        self.refresh_bindings()
 
     @work(thread=True, group="board-edit", exit_on_error=False)
     def _edit(self, deal_id: int) -> None:
         from tinycrm.tui.screens.deal_forms import edit_deal_form
-
-        try:
-            deal = self.crm.deals.get(deal_id)
-        except TinyCrmError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
 
         def edited(result: DealRead | None) -> None:
             if result is not None:
                 self.notify(f"Saved {result.title}")
                 self.reload()
 
-        form = edit_deal_form(deal)
-        self.app.call_from_thread(self.app.push_screen, form, edited)
+        form = None
+        try:
+            form = edit_deal_form(self.crm.deals.get(deal_id))
+        except TinyCrmError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+        finally:  # whatever happened, the card keys work again once the form is up or not
+            self.app.call_from_thread(self._open_form, form, edited)
+
+    def _open_form(
+        self, form: FormScreen | None, edited: Callable[[DealRead | None], None]
+    ) -> None:
+        self._opening(False)  # the form's keys are the form's from here
+        if form is not None:
+            self.app.push_screen(form, edited)
