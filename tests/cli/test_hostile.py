@@ -440,6 +440,16 @@ def test_help_shows_plain_metavars() -> None:
             "No such option: --frobnicate (see tinycrm contact list --help)",
         ),
         (["--frobnicate"], "No such option: --frobnicate (see tinycrm --help)"),
+        # an option given last without its value: click raises that one without a context
+        (
+            ["contact", "list", "--limit"],
+            "Option '--limit' requires an argument. (see tinycrm contact list --help)",
+        ),
+        (["--db"], "Option '--db' requires an argument. (see tinycrm --help)"),
+        (
+            ["deal", "item", "add", "X", "--qty"],
+            "Option '--qty' requires an argument. (see tinycrm deal item add --help)",
+        ),
         (["frobnicate"], "No such command 'frobnicate'. (see tinycrm --help)"),
         (
             ["contact", "list", "--limit", str(2**63)],

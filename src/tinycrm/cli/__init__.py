@@ -333,10 +333,26 @@ def one_line_usage_error(exc: ClickException) -> NoReturn:
         raise exc
     _own_wording(exc)
     message = exc.format_message().replace("Value error, ", "")  # pydantic's prefix
-    ctx = getattr(exc, "ctx", None)
+    ctx = getattr(exc, "ctx", None) or _parsing(exc)
     if ctx is not None:
         message = f"{message} (see {ctx.command_path} --help)"
     fail(message, exc.exit_code)
+
+
+def _parsing(exc: BaseException) -> Any:
+    """The context of the command whose arguments were being read when ``exc`` was
+    raised: click raises "Option '--limit' requires an argument." without one, so the
+    help to read is found where it was raised (the innermost ``ctx`` on the way)."""
+    from typer._click.core import Context
+
+    found = None
+    trace = exc.__traceback__
+    while trace is not None:
+        ctx = trace.tb_frame.f_locals.get("ctx")
+        if isinstance(ctx, Context):
+            found = ctx
+        trace = trace.tb_next
+    return found
 
 
 # Typer reads option values through pydantic; its wording for a value that is not a
