@@ -233,6 +233,24 @@ def test_moving_a_deal_to_won_or_lost_points_to_deal_won_and_deal_lost(cli) -> N
     assert "outcomes" not in cli("deal", "move", "Acme renewal", "Propsal").stderr
 
 
+def test_a_typo_in_a_stage_name_suggests_the_stage(cli) -> None:
+    """`deal move X Propsal` listed the stages but, unlike a typo in a status, a
+    lifecycle or an activity kind, did not say which one was meant."""
+    cli("deal", "add", "Acme renewal")
+    for args in (["deal", "move", "Acme renewal", "Propsal"],
+                 ["deal", "add", "D", "--stage", "qualifed"],
+                 ["deal", "list", "--stage", "Negotation"]):  # fmt: skip
+        result = cli(*args)
+        assert result.exit_code == 1
+        [line] = result.stderr.strip().splitlines()
+        assert ", did you mean '" in line and "(stages: Lead-in, Qualified" in line, line
+    said = cli("deal", "move", "Acme renewal", "Propsal").stderr
+    assert said.startswith(
+        "Error: unknown stage 'Propsal' in pipeline Sales, did you mean 'Proposal'? (stages: "
+    )
+    assert "did you mean" not in cli("deal", "move", "Acme renewal", "Banana").stderr
+
+
 def test_standard_output_on_a_full_disk_is_one_line_not_a_traceback(sh, tmp_path) -> None:
     """`tinycrm … > file` on a full disk (here /dev/full) was a traceback ending in
     'OSError: [Errno 28] No space left on device', also after contact add had saved;

@@ -66,7 +66,10 @@ def resolve_stage(session: Session, pipeline: Pipeline, ref: str | int) -> Stage
     if validate.key(text).replace("closed", "").strip() in ("won", "lost"):  # on the board
         names += "; won and lost are outcomes: tinycrm deal won REF, tinycrm deal lost REF "
         names += "--reason TEXT"
-    raise NotFound(f"unknown stage {quoted(text)} in pipeline {pipeline.name} (stages: {names})")
+    meant = validate.nearest(text, [s.name for s in stages])
+    raise NotFound(
+        f"unknown stage {quoted(text)} in pipeline {pipeline.name}{meant} (stages: {names})"
+    )
 
 
 def _stage_read(stage: Stage, pipeline: Pipeline, deals: int = 0) -> StageRead:
