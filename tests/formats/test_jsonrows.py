@@ -336,3 +336,24 @@ def test_a_known_binary_file_named_json_says_what_it_looks_like(data: bytes, mes
     with pytest.raises(FormatError) as refused:
         rows(data)
     assert str(refused.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x00" * 4096, "in.json holds NUL bytes: it is not a JSON file"),
+        (b'[{"name": "A\x00"}]', "in.json holds NUL bytes: it is not a JSON file"),
+        (
+            b"[" + b"\x01\x02\x03" * 50 + b"]",
+            "in.json holds control characters: it is not a JSON file",
+        ),
+    ],
+)
+def test_a_json_file_that_is_not_text_is_not_told_to_be_saved_as_csv(
+    data: bytes, message: str
+) -> None:
+    """A .json file of NUL bytes (a 2 GB sparse file) was told 'it is not a text file
+    (save it as CSV)', the advice for a spreadsheet saved wrong, which a JSON file is not."""
+    with pytest.raises(FormatError) as refused:
+        rows(data)
+    assert str(refused.value) == message

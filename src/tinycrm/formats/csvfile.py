@@ -197,15 +197,15 @@ def refuse_binary(sample: bytes, name: str, form: str = "CSV") -> None:
             raise FormatError(f"{name}: {what.replace('not a CSV file', f'not a {form} file')}")
 
 
-def refuse_non_text(text: str, name: str, where: str = "") -> None:
-    """Refuse decoded text holding NUL or more than a few other control characters."""
+def refuse_non_text(text: str, name: str, where: str = "", form: str = "CSV") -> None:
+    """Refuse decoded text holding NUL or more than a few other control characters
+    (``form``: what the file was read as; a CSV file is told how to be saved as one)."""
+    said = "it is not a text file (save it as CSV)" if form == "CSV" else f"it is not a {form} file"
     if "\x00" in text:
-        raise FormatError(f"{name}{where} holds NUL bytes: it is not a text file (save it as CSV)")
+        raise FormatError(f"{name}{where} holds NUL bytes: {said}")
     controls = sum(1 for c in text if c < " " and c not in _TEXT_CONTROLS)
     if controls > max(8, len(text) // 200):
-        raise FormatError(
-            f"{name}{where} holds control characters: it is not a text file (save it as CSV)"
-        )
+        raise FormatError(f"{name}{where} holds control characters: {said}")
 
 
 @dataclass

@@ -48,7 +48,7 @@ class JsonText:
         while len(self.text) < _SNIFFED and self.more():
             pass
         self.text = self.text.lstrip("\ufeff")
-        refuse_non_text(self.text[:_SNIFFED], name)
+        refuse_non_text(self.text[:_SNIFFED], name, form="JSON")
 
     def _add(self, data: bytes) -> None:
         try:
