@@ -329,3 +329,30 @@ def test_a_file_is_not_a_folder_to_export_into(cli, people, tmp_path: Path) -> N
     assert refused.exit_code == 1
     assert refused.stderr == f"Error: cannot write into {target}: it is not a folder\n"
     assert target.read_text() == "x" and _beside(target) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "contacts", "--out", ""],
+        ["export", "all", "--out", " "],
+        ["export", "all", "--format", "csv", "--out", ""],
+        ["export", "tasks", "--format", "ics", "--out", ""],
+        ["import", "contacts", "IN", "--errors", ""],
+    ],
+)
+def test_an_empty_file_name_is_refused_as_empty(cli, people, tmp_path: Path, args) -> None:
+    """`export contacts --out "$OUT"` with OUT unset said '. is a folder: give a file
+    name', naming a folder the user never typed (the empty path read as the current
+    one); now the option is refused as empty, exit 2, before anything is read."""
+    source = tmp_path / "in.csv"
+    source.write_text("name,email\nBo,bad\n", encoding="utf-8")
+    result = cli(*[str(source) if a == "IN" else a for a in args])
+    assert result.exit_code == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    option = "--errors" if "--errors" in args else "--out"
+    assert line.startswith(f"Error: Invalid value for '{option}'"), line
+    assert "the file name is empty: name a file, or leave the option out (see tinycrm" in line
+    assert "is a folder" not in line
+    assert cli("contact", "list", "--json").json()[0]["name"] == "Ada Lovelace"
+    assert len(cli("contact", "list", "--json").json()) == 1

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -231,6 +232,14 @@ def collector_on() -> None:
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
+
+
+def file_path(value: str) -> Path:
+    """A FILE option's value (``--out``, ``--errors``) as a path. An empty one
+    (``--out "$OUT"`` with OUT unset) is refused, not read as the current folder."""
+    if not value.strip():
+        raise typer.BadParameter("the file name is empty: name a file, or leave the option out")
+    return Path(value)
 
 
 def state(ctx: typer.Context) -> State:

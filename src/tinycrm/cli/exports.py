@@ -16,6 +16,7 @@ from tinycrm.cli.common import (
     FieldFilterOpt,
     TagOpt,
     crm,
+    file_path,
     limit_option,
     parse_field_filter,
     parse_when,
@@ -86,6 +87,7 @@ OutOpt = Annotated[
         help="Write to FILE (default, or -: standard output).",
         metavar="FILE",
         callback=_not_the_database,
+        parser=file_path,
     ),
 ]
 MkdirOpt = Annotated[
@@ -554,6 +556,7 @@ def all_(
             help="FILE for json (default: stdout), DIR for csv.",
             metavar="PATH",
             callback=_not_the_database,
+            parser=file_path,
         ),
     ] = None,
     mkdir: MkdirOpt = False,

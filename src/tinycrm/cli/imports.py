@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, fail, limit_option, whole, whole_number
+from tinycrm.cli.common import crm, fail, file_path, limit_option, whole, whole_number
 from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.vocab import plural
 
@@ -83,6 +83,7 @@ ErrorsOpt = Annotated[
         ".json, .jsonl or .vcf beside the input).",
         metavar="FILE",
         rich_help_panel="Errors",
+        parser=file_path,
     ),
 ]
 ErrorsMkdirOpt = Annotated[
