@@ -37,22 +37,18 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from tinycrm import safetext
-from tinycrm.config import MailSettings
 from tinycrm.mail.headers import ESCAPE_SEQUENCE
 from tinycrm.mail.message import MailMessage
-from tinycrm.mail.sources import CANNOT_READ, NO_FILE, NOT_MAIL, TOO_LARGE
 from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
 from tinycrm.store.companies import keep_company
@@ -60,108 +56,29 @@ from tinycrm.store.contacts import keep_contact
 from tinycrm.store.dupe_rules import email_key
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
-from tinycrm.store.models import Activity, Company, Contact, ContactAlias, Deal
-from tinycrm.store.records import record_event
+from tinycrm.store.mail_run import CONTACT_GONE as CONTACT_GONE
+from tinycrm.store.mail_run import CREATE_CONTACTS_MAX as CREATE_CONTACTS_MAX
+from tinycrm.store.mail_run import NO_ADDRESS as NO_ADDRESS
+from tinycrm.store.mail_run import SKIP_REASONS as SKIP_REASONS
+from tinycrm.store.mail_run import UNREADABLE as UNREADABLE
+from tinycrm.store.mail_run import UNREADABLE_FILE as UNREADABLE_FILE
+from tinycrm.store.mail_run import MailRun as MailRun
+from tinycrm.store.mail_run import record_mail_run as record_mail_run
+from tinycrm.store.models import Activity, Company, Contact, ContactAlias, Deal, table_of
+from tinycrm.store.records import record_event, record_lifecycle
 from tinycrm.store.types import utcnow
-from tinycrm.vocab import plural
-
-if TYPE_CHECKING:
-    from tinycrm.store.models import ContactRead
 
 __all__ = ["SKIP_REASONS", "MailLogger", "MailRun", "log_messages", "record_mail_run"]
 
 SUBJECT_MAX = 300  # characters of a subject or a name: what the store takes (validate.name)
-CREATE_CONTACTS_MAX = MailSettings.create_contacts_max  # people on a message, by default
 BODY_MAX = 100_000  # characters of a message's text kept in the activity
 ATTACHMENTS_SHOWN = 100  # attachments listed one a line; the rest are counted
 LOOKUP_CHUNK = 500  # addresses looked up per query (SQLite takes 32,766 parameters)
 AHEAD = 500  # messages whose contacts are looked up together (MailLogger.log_all)
 AHEAD_TEXT = 20_000_000  # or fewer, holding at most about this many characters of text
-CONTACT_GONE = "whose contact was deleted during the run"  # a reason a message was skipped
-NO_ADDRESS = "with no address"  # another: no From, To, Cc (or Bcc) that could be read
-UNREADABLE = "unreadable on the server"  # another: mail sync's, a message IMAP refused
-# mail import's: a message file that is a link to nothing, a pipe or a device
-UNREADABLE_FILE = NO_FILE
-# every reason a message is skipped for: a run's record has a count of each (0 or more),
-# so that its CSV has the same columns whatever the run met; the last four are mail
-# import's, for a message file under a folder it does not read (mail.sources.Skipped)
-SKIP_REASONS = ("internal or own", NO_ADDRESS, "list or automated", "without a known contact",
-                CONTACT_GONE, UNREADABLE, NO_FILE, NOT_MAIL, TOO_LARGE, CANNOT_READ)  # fmt: skip
 # Unicode's line and paragraph separators: line breaks in a mail's text, as a mail
 # program shows them (the store refuses them raw, as a terminal may act on them)
 _SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n"})
-
-
-@dataclass
-class MailRun:
-    """What one run did (or, for a dry run, would do)."""
-
-    read: int = 0  # messages read
-    logged: int = 0  # messages logged (for at least one contact)
-    activities: int = 0  # email activities written
-    contacts: set[int] = field(default_factory=set)  # contacts the logged mail is about
-    created: int = 0  # contacts created (--create-contacts)
-    not_added: set[str] = field(default_factory=set)  # people on bulk mail not created
-    bulk: int = 0  # messages --create-contacts created no one from (bulk or list mail)
-    already: int = 0  # messages logged before (by an earlier run or another folder)
-    skipped: Counter[str] = field(default_factory=Counter)  # why a message was not logged
-    stopped: int = 0  # sequence enrolments stopped by a reply
-    undated: int = 0  # messages logged with no date of their own: dated when logged
-    dated_when_received: int = 0  # logged, its Date missing or impossible: dated by receipt
-    dry_run: bool = False
-    create_max: int = CREATE_CONTACTS_MAX  # the limit the run had (for its summary)
-    # mail import's message files not read, each (where, why): also counted in skipped
-    files_skipped: list[tuple[str, str]] = field(default_factory=list)
-
-    def add(self, other: MailRun) -> None:
-        """Count ``other`` (one batch) into this run."""
-        self.read += other.read
-        self.logged += other.logged
-        self.activities += other.activities
-        self.contacts |= other.contacts
-        self.created += other.created
-        self.not_added |= other.not_added
-        self.bulk += other.bulk
-        self.already += other.already
-        self.skipped.update(other.skipped)
-        self.stopped += other.stopped
-        self.undated += other.undated
-        self.dated_when_received += other.dated_when_received
-
-    def skipped_by_reason(self) -> dict[str, int]:
-        """How many messages were skipped for each reason in :data:`SKIP_REASONS` (0 for
-        one the run did not meet), then any other: the same keys whatever the run met."""
-        return {reason: self.skipped.get(reason, 0) for reason in SKIP_REASONS} | dict(self.skipped)
-
-    def summary(self) -> str:
-        verb = "would log" if self.dry_run else "logged"
-        parts = [
-            f"read {plural(self.read, 'message')}",
-            f"{verb} {plural(self.logged, 'email')} for {plural(len(self.contacts), 'contact')}",
-        ]
-        if self.created:
-            parts.append(f"{'would create' if self.dry_run else 'created'} "
-                         f"{plural(self.created, 'contact')}")  # fmt: skip
-        if self.not_added:
-            people = len(self.not_added)
-            parts.append(
-                f"{people:,} {'person' if people == 1 else 'people'} on "
-                f"{plural(self.bulk, 'bulk message')} not added as contacts "
-                f"(over {self.create_max} people on it, or list mail)"
-            )
-        if self.already:
-            parts.append(f"{self.already:,} already logged")
-        for reason, count in sorted(self.skipped.items()):
-            parts.append(f"{count:,} {reason}")
-        if self.stopped:
-            parts.append(f"stopped {plural(self.stopped, 'sequence')} on a reply")
-        if self.undated:
-            parts.append(f"{self.undated:,} without a usable date (dated now)")
-        if self.dated_when_received:
-            parts.append(
-                f"{self.dated_when_received:,} with no usable Date header (dated when received)"
-            )
-        return "; ".join(parts)
 
 
 class _DryRun(Exception):
@@ -201,25 +118,6 @@ def log_messages(
     return run
 
 
-def record_mail_run(store: Store, session: Session, run: MailRun, verb: str) -> None:
-    """The run's one feed event ("synced 12 emails for 5 contacts") and, as an import
-    of activities does, the lead scores again (behaviour rules count email activities);
-    nothing when the run logged nothing."""
-    if not run.logged:
-        return
-    from tinycrm.store.scoring import recompute_scores
-
-    record_event(
-        store,
-        session,
-        action="synced",
-        entity="activity",
-        entity_id=None,
-        summary=f"{verb} {plural(run.logged, 'email')} for {plural(len(run.contacts), 'contact')}",
-    )
-    recompute_scores(store, quiet=True)
-
-
 class MailLogger:
     """Logs messages into the transaction of ``session`` (set it, and set it again for
     each transaction of a run that logs in batches: the contacts it found are forgotten
@@ -257,6 +155,16 @@ class MailLogger:
         self._dry_ids: dict[int, int] = {}  # this batch's contact id -> that id
         self._session: Session | None = None
         self._kept: set[tuple[str, int]] = set()  # rows this transaction keeps (_keep)
+        # What this transaction knows, read for many messages at once (_read_ahead)
+        # rather than a few queries per message: the keys looked up, the (key, contact
+        # id) logged under them (with those written since), each contact's open deals
+        # (up to two) and active sequence enrolments; the contacts it created (no deal,
+        # company, enrolment or mail of theirs but what it wrote)
+        self._keys_read: set[str] = set()
+        self._logged_rows: set[tuple[str, int]] = set()
+        self._open_deals: dict[int, list[int]] = {}
+        self._enrolled: dict[int, list[tuple[int, datetime]]] = {}
+        self._fresh: set[int] = set()
 
     @property
     def session(self) -> Session:
@@ -269,6 +177,11 @@ class MailLogger:
         self.known.clear()
         self._dry_ids.clear()
         self._kept.clear()
+        self._keys_read.clear()
+        self._logged_rows.clear()
+        self._open_deals.clear()
+        self._enrolled.clear()
+        self._fresh.clear()
 
     def log_all(self, messages: Iterable[MailMessage]) -> None:
         """:meth:`log` each of ``messages``, finding the contacts of :data:`AHEAD` of
@@ -287,8 +200,57 @@ class MailLogger:
     def _log_ahead(self, messages: list[MailMessage]) -> None:
         addresses = (m.addresses(bcc=True) + m.reply_to for m in messages)
         self._look_up(tuple({a: None for found in addresses for a in found}))
+        self._read_ahead(messages)
         for message in messages:
             self.log(message)
+
+    def _read_ahead(self, messages: list[MailMessage]) -> None:
+        """What logging ``messages`` asks of each contact found for them, in a few
+        queries for all (a few for each message made 2,000 messages take 28 s): which
+        of their keys are logged for whom, and the found contacts' open deals and
+        active sequence enrolments."""
+        keys = sorted(
+            {k for m in messages for k in (m.key, m.message_id, m.text_key) if k} - self._keys_read
+        )
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[start : start + LOOKUP_CHUNK]
+            self._logged_rows.update(
+                (key, contact_id)
+                for key, contact_id in self.session.execute(
+                    select(col(Activity.mail_key), col(Activity.contact_id)).where(
+                        col(Activity.mail_key).in_(chunk), col(Activity.contact_id).is_not(None)
+                    )
+                )
+            )
+            self._keys_read.update(chunk)
+        ids = sorted(
+            {c.id for c in self.known.values() if c is not None and c.id is not None}
+            - set(self._open_deals)
+        )
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            some = ids[start : start + LOOKUP_CHUNK]
+            deals: dict[int, list[int]] = {i: [] for i in some}
+            for deal_id, contact_id in self.session.execute(
+                select(col(Deal.id), col(Deal.contact_id))
+                .where(col(Deal.contact_id).in_(some), col(Deal.status) == "open")
+                .order_by(col(Deal.id))
+                .with_for_update(read=True, key_share=True)  # a deal rm goes first, or waits
+            ):
+                deals[contact_id].append(deal_id)
+            enrolled: dict[int, list[tuple[int, datetime]]] = {i: [] for i in some}
+            for contact_id, sequence_id, started in self.session.execute(
+                select(
+                    col(SequenceEnrollment.contact_id),
+                    col(SequenceEnrollment.sequence_id),
+                    col(SequenceEnrollment.started_at),
+                ).where(
+                    col(SequenceEnrollment.contact_id).in_(some),
+                    col(SequenceEnrollment.stopped_at).is_(None),
+                )
+            ):
+                enrolled[contact_id].append((sequence_id, _aware(started)))
+            self._open_deals.update(deals)
+            self._enrolled.update(enrolled)
 
     def log(self, message: MailMessage) -> None:
         run = self.run
@@ -444,10 +406,10 @@ class MailLogger:
         key = self._key(address) or address
         try:
             try:
-                read = self._add_contact(name, address)
+                contact = self._add_contact(name, address)
             except Invalid:
                 try:  # a display name the store refuses: the address is a name too
-                    read = self._add_contact(address, address)
+                    contact = self._add_contact(address, address)
                 except Invalid:
                     return None
         except (IntegrityError, Conflict):
@@ -463,16 +425,36 @@ class MailLogger:
             if key not in self._dry_people:
                 self.run.created += 1
                 self._dry_people[key] = -1 - len(self._dry_people)
-            self._dry_ids[read.id] = self._dry_people[key]
-        contact = self.session.get(Contact, read.id)
+            assert contact.id is not None
+            self._dry_ids[contact.id] = self._dry_people[key]
         self.known[key] = contact
         return contact
 
-    def _add_contact(self, name: str, address: str) -> ContactRead:
-        from tinycrm.store.contacts import add_contact
+    def _add_contact(self, name: str, address: str) -> Contact:
+        """Add a lead as ``add_contact(name=…, email=…, source="email")`` does (the same
+        row, lifecycle change, event and automation rules), without what a contact of
+        this run's has no use for: the duplicate check of its address (looked up
+        already; the unique index is the guard), tags, fields, a company, its read model."""
+        from tinycrm.store.automation import run_rules
+        from tinycrm.store.contacts import check_contact, new_contact_row
 
-        with self.session.begin_nested():  # a refusal or a clash leaves the batch as it was
-            return add_contact(self.store, name=name, email=address, source="email")
+        clean = check_contact(
+            {"name": name, "email": address, "phone": None, "title": None, "role": None,
+             "lifecycle": None, "source": "email", "owner": None, "notes": None,
+             "cadence_days": None, "lead_status": None, "uid": None}
+        )  # fmt: skip
+        with self.session.begin_nested():  # a clash leaves the batch as it was
+            contact = Contact(**new_contact_row(None, clean, owner=self.store.user, stamp=utcnow()))
+            self.session.add(contact)
+            self.session.flush()
+        # written with the next activity: one flush, no savepoint of their own
+        assert contact.id is not None
+        record_lifecycle(self.store, self.session, contact.id, None, contact.lifecycle)
+        record_event(self.store, self.session, action="created", entity="contact",
+                     entity_id=contact.id, summary=f"created contact {contact.name}")  # fmt: skip
+        run_rules(self.store, self.session, "contact.created", contact=contact)
+        self._fresh.add(contact.id)
+        return contact
 
     # ------------------------------------------------------------------ writing
 
@@ -513,11 +495,18 @@ class MailLogger:
             is not None
         )
 
-    def _logged(self, message: MailMessage, contact_id: int) -> bool:
+    def _logged(self, message: MailMessage, contact_id: int, *, fresh: bool = False) -> bool:
+        """Whether ``message`` is logged for the contact, by what was read ahead
+        (``fresh``: by asking the database, which another sync may have written to)."""
         # A Message-ID too long to be its key (see parse_message) was its own key on
         # SQLite before such ids were hashed: a message logged under it is logged.
         keys = {message.key, message.message_id or message.key, message.text_key or message.key}
-        if (
+        if not fresh and keys <= self._keys_read:
+            if any((key, contact_id) in self._logged_rows for key in keys):
+                return True
+            if contact_id in self._fresh:
+                return False  # created by this run: logged under no earlier version's key
+        elif (
             self.session.scalars(
                 select(col(Activity.id)).where(
                     col(Activity.mail_key).in_(keys), col(Activity.contact_id) == contact_id
@@ -565,6 +554,12 @@ class MailLogger:
         return False
 
     def _open_deal(self, contact: Contact) -> int | None:
+        assert contact.id is not None
+        if contact.id in self._fresh:
+            return None  # created by this run: no deal yet
+        if contact.id in self._open_deals:  # read ahead, and kept (locked) since
+            found = self._open_deals[contact.id]
+            return found[0] if len(found) == 1 else None
         ids = self.session.scalars(
             select(col(Deal.id))
             .where(col(Deal.contact_id) == contact.id, col(Deal.status) == "open")
@@ -578,6 +573,8 @@ class MailLogger:
         the run commits, read afresh (``keep_contact``; once a transaction). A ``contact
         rm`` meanwhile goes first (its mail is not logged), or waits."""
         assert contact.id is not None
+        if contact.id in self._fresh:
+            return True  # created by this transaction: no one else sees it yet
         if ("contact", contact.id) not in self._kept:
             try:
                 keep_contact(self.session, contact)
@@ -590,7 +587,9 @@ class MailLogger:
         """The contact's company, kept from being deleted until the run commits
         (``keep_company``); None when it has none, or a ``company rm`` deleted it
         meanwhile."""
-        company = self.session.get(Company, contact.company_id) if contact.company_id else None
+        if contact.company_id is None:
+            return None
+        company = self.session.get(Company, contact.company_id)
         if company is None or company.id is None:
             return None
         if ("company", company.id) not in self._kept:
@@ -624,14 +623,12 @@ class MailLogger:
         }
         row = new_activity_row(None, columns, owner=self.store.user, stamp=now)
         assert contact.id is not None
-        try:
-            with self.session.begin_nested():
-                self.session.add(Activity(**row))
-                self.session.flush()
-        except IntegrityError:
-            if self._has(key, contact.id) or self._logged(message, contact.id):
-                return "already"
-            raise
+        self.session.flush()  # what is pending first (a rule's task for a new contact)
+        # one statement, no savepoint: met by the unique key, it writes nothing
+        written = self.session.execute(_insert_once(self.store.engine.dialect.name), row)
+        if not _wrote(written):
+            return "already"
+        self._logged_rows.add((key, contact.id))
         return "logged"
 
     def _stop_sequences(self, contact: Contact, message: MailMessage) -> int:
@@ -639,22 +636,30 @@ class MailLogger:
         from tinycrm.store.sequences import stop_enrollments
 
         assert contact.id is not None
-        active = self.session.scalars(
-            select(SequenceEnrollment).where(
-                col(SequenceEnrollment.contact_id) == contact.id,
-                col(SequenceEnrollment.stopped_at).is_(None),
-            )
-        ).all()
+        if contact.id in self._fresh:
+            return 0  # created by this run: enrolled in nothing
+        if contact.id not in self._enrolled:
+            self._enrolled[contact.id] = [
+                (e.sequence_id, _aware(e.started_at))
+                for e in self.session.scalars(
+                    select(SequenceEnrollment).where(
+                        col(SequenceEnrollment.contact_id) == contact.id,
+                        col(SequenceEnrollment.stopped_at).is_(None),
+                    )
+                )
+            ]
+        active = self._enrolled[contact.id]
         stopped = 0
-        for enrollment in active:
-            if message.date is None or enrollment.started_at <= message.date:
+        for sequence_id, started in list(active):
+            if message.date is None or started <= message.date:
                 stopped += stop_enrollments(
                     self.store,
                     self.session,
                     contact_id=contact.id,
                     reason="replied",
-                    sequence_id=enrollment.sequence_id,
+                    sequence_id=sequence_id,
                 )
+                active.remove((sequence_id, started))
         return stopped
 
 
@@ -664,6 +669,35 @@ def _address_key(address: str) -> str | None:
 
 
 _HEAD_LINES = ("From: ", "To: ", "Cc: ", "Bcc: ", "Reply-To: ", "Subject: ", "Date: ", "Attachment")
+
+
+@lru_cache(maxsize=2)
+def _insert_once(dialect: str) -> Any:
+    """The INSERT of an email activity that writes nothing when the message is logged
+    for the contact already (``ON CONFLICT DO NOTHING`` on its unique key): another sync
+    (a colleague's, on the same PostgreSQL database) logged it after our check, its
+    insert waiting for that commit. Made once, executed with each row."""
+    if dialect == "postgresql":  # (psycopg's rowcount of it is -1: RETURNING tells)
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        table = table_of(Activity)
+        return (
+            pg_insert(table)
+            .on_conflict_do_nothing(index_elements=["mail_key", "contact_id"])
+            .returning(table.c.id)
+        )
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table_of(Activity)).on_conflict_do_nothing(
+        index_elements=["mail_key", "contact_id"]
+    )
+
+
+def _wrote(result: Any) -> bool:
+    """Whether :func:`_insert_once` wrote its row."""
+    if result.returns_rows:
+        return result.first() is not None
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 def _aware(when: datetime) -> datetime:
