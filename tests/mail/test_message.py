@@ -441,7 +441,15 @@ def test_any_bytes_in_an_encoded_word_give_text_a_database_can_store(
 
 @pytest.mark.parametrize(
     "date",
-    ["Fri, 01 Jan 2100 00:00:00 +0000", "Thu, 01 Jan 1970 00:00:00 +0000", "Mon, 1 Jan 1900"],
+    [
+        "Fri, 01 Jan 2100 00:00:00 +0000",
+        "Thu, 01 Jan 1970 00:00:00 +0000",
+        "Mon, 1 Jan 1900",
+        # a year of four digits is that year: Python's parser read 0001 as 2001, 0025
+        # as 2025 (two-digit years' rule), and the mail was logged on that day
+        "Sat, 01 Jan 0001 00:00:00 +0000",
+        "Wed, 01 Jan 0025 00:00:00 +0000",
+    ],
 )
 def test_a_date_it_cannot_have_been_sent_on_gives_way_to_when_it_was_received(date: str) -> None:
     """A spammer's date in 2100 put the mail on top of the timeline for good (and a
@@ -464,6 +472,13 @@ def test_a_date_it_cannot_have_been_sent_on_gives_way_to_when_it_was_received(da
     assert key == parse_message(f"Date: {date}\nFrom: ana@client.example\n\nx".encode()).key
     later = date.replace("Jan", "Feb")
     assert key != parse_message(f"Date: {later}\nFrom: ana@client.example\n\nx".encode()).key
+
+
+def test_a_year_of_three_digits_is_one_after_1900_as_rfc_5322_reads_it() -> None:
+    """RFC 5322's obsolete three-digit year (what some old clients wrote: the year minus
+    1900) is 1900 more; Python's parser read 126 as the year 126, refused as too early."""
+    m = parse_message(b"Date: Tue, 01 Dec 126 10:00:00 +0000\nFrom: ana@client.example\n\nx")
+    assert (m.date, m.dated_by) == (datetime(2026, 12, 1, 10, tzinfo=UTC), "Date")
 
 
 def _nested(depth: int) -> bytes:

@@ -151,7 +151,10 @@ def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessa
     assert isinstance(message, EmailMessage)
     subject = " ".join(_header(message, "subject").split())
     date_header = " ".join(_header(message, "date").split())
-    date = _date(date_header)
+    written = _raw(message, "date")  # as it came: the policy makes its text anew (0001: 2001)
+    date = _date(date_header, written=written[0] if written else "")
+    if written and date is None:  # kept in the activity, as it came
+        date_header = " ".join(written[0].replace("\x00", "").split()) or date_header
     when, dated_by = _dated(message, date, received)
     senders = _addresses(message, "from")
     sender = senders[0][0] if senders else None
@@ -326,7 +329,15 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
     return found
 
 
-def _date(text: str) -> datetime | None:
+# the year after a month's name ("01 Dec 2026"), when it has three digits or more
+_YEAR = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{3,})\b"
+)
+
+
+def _date(text: str, *, written: str = "") -> datetime | None:
+    """The date of an RFC 5322 date; None when it has none. ``written``: the header as it
+    came, when ``text`` is the email package's rendering of it (its year made four digits)."""
     if not text:
         return None
     try:
@@ -335,6 +346,14 @@ def _date(text: str) -> datetime | None:
         return None
     if when is None:
         return None
+    year = _YEAR.search(written or text)
+    if year is not None and len(year[1]) >= 4 and year[1].startswith("0"):
+        return None  # the year 0001 (read as 2001 by two-digit years' rule): no date
+    if year is not None and len(year[1]) == 3 and when.year == int(year[1]):
+        try:  # RFC 5322's obsolete three-digit year: 126 is 2026
+            when = when.replace(year=int(year[1]) + 1900)
+        except ValueError:  # 29 February of a year that has none
+            return None
     if when.tzinfo is None:  # RFC 5322's -0000: "no information": taken as UTC
         when = when.replace(tzinfo=UTC)
     try:
