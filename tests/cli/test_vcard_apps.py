@@ -184,3 +184,25 @@ def test_the_type_and_label_of_a_web_page_come_back(cli, tmp_path: Path) -> None
         assert again["fields"] == contact["fields"]
         for db in ("a.db", "b.db"):
             (tmp_path / db).unlink()
+
+
+def test_label_and_class_come_back_through_a_vcard_4_export(cli, tmp_path: Path) -> None:
+    """An Outlook 2.1 card's LABEL (the address as printed) and CLASS, kept by
+    --keep-extra, went out in vCard 4 as X-TINYCRM-FIELD: no address book showed the
+    label. Now the label is the LABEL of its ADR, CLASS (not in vCard 4) a field, and a
+    3.0 export of the second database gives back the LABEL and CLASS lines."""
+    card = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Lovelace;Ada\r\nFN:Ada Lovelace\r\nCLASS:PRIVATE\r\n"
+        "ADR;WORK:;;1 Main St;Town;;;\r\n"
+        "LABEL;WORK;ENCODING=QUOTED-PRINTABLE:Acme=0D=0A1 Main St\r\nEND:VCARD\r\n"
+    )
+    text, contact, again = _round_trip(cli, tmp_path, card, "--keep-extra", version="4.0")
+    assert contact["fields"] == {"class": "PRIVATE", "street": "1 Main St", "city": "Town",
+                                 "label": "Acme\n1 Main St", "label_type": "work"}  # fmt: skip
+    assert "ADR;LABEL=Acme\\n1 Main St;TYPE=work:;;1 Main St;Town;;;" in text.splitlines()
+    assert again["fields"] == contact["fields"]
+    out = tmp_path / "three.vcf"
+    args = ["--db", str(tmp_path / "b.db"), "export", "contacts", "--format", "vcard"]
+    assert cli(*args, "--out", str(out)).exit_code == 0
+    lines = out.read_text().splitlines()
+    assert "CLASS:PRIVATE" in lines and "LABEL;TYPE=work:Acme\\n1 Main St" in lines

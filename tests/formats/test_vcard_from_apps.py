@@ -208,7 +208,7 @@ _KEYS = ["phone.", "email.", "website.", "phone_type.", "email_label.", "phone_l
          "phone_type", "email_type", "phone_label", "name_parts", "categories",
          "address_type", "department", "job_role", "home.city", "street", "work.city",
          "home.2.city", "website_type", "website_label", "website_type.",
-         "website_label."]  # fmt: skip
+         "website_label.", "label", "label.", "label_type", "label_type."]  # fmt: skip
 _VALUES = st.text(
     st.characters(blacklist_categories=("Cc", "Cs"), max_codepoint=0x3000)
     | st.sampled_from([",", ";", "\\", ":", "\n", " "]),

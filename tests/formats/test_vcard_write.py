@@ -219,3 +219,55 @@ def test_a_card_of_thousands_of_values_is_read_and_written_in_one_pass() -> None
     assert read["field:phone.desk.1999"] == "+1 555 1999"
     assert read["field:nickname.2000"] == "n1999"
     assert fields_of(again) == fields_of(read)
+
+
+def test_label_goes_out_in_vcard_4_as_the_label_of_its_address() -> None:
+    """vCard 4 has no LABEL property: the address as printed is ADR's LABEL parameter,
+    and LABEL went out as X-TINYCRM-FIELD;NAME=label, which no address book reads. Now it
+    is the LABEL of the ADR of its type (one of no parts when there is none), and it
+    comes back, from tinycrm's card and from other apps' 4.0 cards; CLASS, which vCard 4
+    has none of, stays X-TINYCRM-FIELD, and 3.0 to 4.0 to 3.0 gives back the same."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nCLASS:PRIVATE\r\n"
+        "ADR;TYPE=WORK:;;2 Work Rd;Town;;;\r\nLABEL;TYPE=HOME:1 Main St\\nTown\r\n"
+        "LABEL;TYPE=WORK:Acme\\n2 Work Rd\r\nEND:VCARD\r\n"
+    )
+    [ada] = read_text(text, keep_extra=True)
+    assert fields_of(ada) == {"class": "PRIVATE", "street": "2 Work Rd", "city": "Town",
+                              "label": "1 Main St\nTown", "label_type": "home",
+                              "label.2": "Acme\n2 Work Rd", "label_type.2": "work"}  # fmt: skip
+    four = contact_card(contact("Ada", fields=fields_of(ada)), version="4.0")
+    assert lines(four, "ADR") == [  # in the order of their keys, which reading gives
+        "ADR;LABEL=1 Main St\\nTown;TYPE=home:;;;;;;",
+        "ADR;LABEL=Acme\\n2 Work Rd;TYPE=work:;;2 Work Rd;Town;;;",
+    ]
+    assert not lines(four, "LABEL") + lines(four, "CLASS")
+    assert lines(four, "X-TINYCRM-FIELD") == ["X-TINYCRM-FIELD;NAME=class:PRIVATE"]
+    [again] = read_text(four)
+    assert fields_of(again) == fields_of(ada)
+    three = contact_card(contact("Ada", fields=fields_of(again)), version="3.0")
+    assert lines(three, "CLASS") == ["CLASS:PRIVATE"]
+    assert sorted(lines(three, "LABEL")) == ["LABEL;TYPE=home:1 Main St\\nTown",
+                                             "LABEL;TYPE=work:Acme\\n2 Work Rd"]  # fmt: skip
+    [back] = read_text(three)
+    assert fields_of(back) == fields_of(ada)
+
+
+def test_a_vcard_4_address_label_from_another_app_is_kept() -> None:
+    """ADR;LABEL=… (RFC 6350's form, a line break as \\n, or RFC 6868's ^n, a double
+    quote ^') was read as the address alone, its label lost without a word."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Bo\r\n"
+        'ADR;TYPE=work;LABEL="Acme\\n1 Main St":;;1 Main St;Town;;;\r\n'
+        "ADR;TYPE=home;LABEL=Flat 3^n^'The Mews^'^^:;;9 Mews;Town;;;\r\nEND:VCARD\r\n"
+    )
+    [bo] = read_text(text)
+    assert fields_of(bo) == {
+        "street": "1 Main St", "city": "Town", "home.street": "9 Mews", "home.city": "Town",
+        "label": "Acme\n1 Main St", "label_type": "work",
+        "label.2": "Flat 3\n\"The Mews\"^", "label_type.2": "home",
+    }  # fmt: skip
+    written = contact_card(contact("Bo", fields=fields_of(bo)), version="4.0")
+    assert "X-TINYCRM-FIELD" not in written
+    [again] = read_text(written)
+    assert fields_of(again) == fields_of(bo)

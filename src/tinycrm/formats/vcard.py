@@ -333,6 +333,7 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
         return
     # tinycrm names the key of an address that is not the contact's own when reading
     # would not find it: ADR;TYPE=HOME;X-TINYCRM-KEY=home of a contact with no other
+    props = [p for p in props if _has_parts(p)]  # one of no parts: a label's (4.0) alone
     candidates = [p for p in props if not _named(p)]
     primary = _most_preferred(candidates)
     if primary is None and candidates:
@@ -365,6 +366,41 @@ def _addresses(card: Any, values: dict[str, str]) -> None:
             if text and FIELD_PREFIX + prefix + key not in values:
                 values[FIELD_PREFIX + prefix + key] = text
                 taken.add((FIELD_PREFIX + prefix + key).lower())
+
+
+def _has_parts(prop: Any) -> bool:
+    """Whether an ADR holds any part of an address (vCard 4 writes a label alone on an
+    ADR of none)."""
+    return any(_joined(getattr(prop.value, attr, "")).strip() for _, attr in _ADDRESS_PARTS)
+
+
+LABEL = "label"  # an address as printed: 3.0's LABEL, vCard 4's ADR;LABEL=…
+
+
+def _address_labels(card: Any, values: dict[str, str]) -> None:
+    """vCard 4's address labels (``ADR;LABEL=…``) as ``label``, ``label.2``, … in the
+    card's order (after a 3.0 LABEL kept so), each ADR's TYPEs in ``label_type``; a line
+    break written ``\\n`` (RFC 6350) or ``^n`` (RFC 6868, with ``^'`` a double quote)."""
+    n = 2
+    for prop in card.contents.get("adr", []):
+        text = _param_text(",".join(map(str, prop.params.get("LABEL", []))))
+        if not text.strip():
+            continue
+        key = LABEL
+        while FIELD_PREFIX + key in values:
+            key, n = f"{LABEL}.{n}", n + 1
+        values[FIELD_PREFIX + key] = text
+        kinds = [k for k in _types(prop) if k != "pref" and _TYPE_TOKEN.match(k)]
+        if kinds:
+            values[f"{FIELD_PREFIX}{LABEL}_type{key.removeprefix(LABEL)}"] = ",".join(kinds)
+
+
+_PARAM_ESCAPES = {"\\\\": "\\", "\\n": "\n", "\\N": "\n", "^^": "^", "^n": "\n", "^'": '"'}
+
+
+def _param_text(raw: str) -> str:
+    """A parameter's value as text: its escapes read (``_PARAM_ESCAPES``)."""
+    return re.sub(r"\\[\\nN]|\^[\^n']", lambda m: _PARAM_ESCAPES[m[0]], raw)
 
 
 def _named(prop: Any) -> str:
@@ -449,6 +485,7 @@ def card_values(
         if kept:  # Sales, EMEA: the tag 'sales emea', and the category as it was
             values[FIELD_PREFIX + CATEGORIES] = "\n".join(sorted(set(kept)))  # any order
     _addresses(card, values)
+    _address_labels(card, values)
     _multi(card, "url", values)
     birthdays = [_no_year(p) for p in card.contents.get("bday", []) if str(p.value).strip()]
     _others(birthdays, "birthday", values)

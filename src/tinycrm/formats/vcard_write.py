@@ -25,6 +25,7 @@ from tinycrm.formats.vcard import (
     JOB_ROLE,
     KEPT_PROPERTIES,
     KEY_PARAM,
+    LABEL,
     NAME_PARTS,
     PRODID,
     TYPE_WORDS,
@@ -37,7 +38,7 @@ from tinycrm.formats.vcard import (
     _type_of,
     card_values,
 )
-from tinycrm.formats.vcard_text import Card
+from tinycrm.formats.vcard_text import Card, Line
 
 
 def _typed(
@@ -337,6 +338,46 @@ def _addresses(card: Any, fields: dict[str, str], version: str) -> None:
             main.params["PREF"] = ["1"]
         else:
             main.params["TYPE"] = [*main.params["TYPE"], "PREF"]
+    if version == "4.0":
+        _labels(card, fields)
+
+
+def _labels(card: Any, fields: dict[str, str]) -> None:
+    """vCard 4's address labels: each ``label`` field (``label.2``, …; 3.0's LABEL kept)
+    as the LABEL parameter of an ADR of its type (``label_type``, taken out with it), one
+    of no parts of its own when none is left, in the order of their keys, which reading
+    numbers them by. One whose type is not TYPE words stays a field."""
+    import vobject
+
+    adrs = card.contents.setdefault("adr", [])
+    at = 0  # the ADRs before this one are taken, or come before a label already written
+    for key in _in_order(k for k in fields if re.fullmatch(rf"{LABEL}(\.\d+)?", k)):
+        suffix = key.removeprefix(LABEL)
+        kinds = [k.strip().lower() for k in fields.get(f"{LABEL}_type{suffix}", "").split(",")]
+        kinds = [k for k in kinds if k]
+        if not fields[key].strip() or not all(_TYPE_TOKEN.match(k) for k in kinds):
+            continue
+        found = next((n for n in range(at, len(adrs)) if _adr_types(adrs[n]) == kinds), None)
+        if found is None:
+            found = at
+            adrs.insert(found, Line("adr", None))
+            adrs[found].value = vobject.vcard.Address()
+            if kinds:
+                adrs[found].params["TYPE"] = kinds
+        adrs[found].params[LABEL.upper()] = [_label_param(fields.pop(key))]
+        fields.pop(f"{LABEL}_type{suffix}", None)
+        at = found + 1
+
+
+def _adr_types(adr: Any) -> list[str]:
+    return [t.lower() for t in adr.params.get("TYPE", []) if t.lower() != "pref"]
+
+
+def _label_param(text: str) -> str:
+    """A label as ADR's LABEL parameter: a line break as ``\\n`` (RFC 6350), a double
+    quote, which a parameter cannot hold, as ``^'`` (RFC 6868)."""
+    text = text.replace("\\", "\\\\").replace("^", "^^").replace('"', "^'")
+    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
 
 
 def _pages(card: Any, fields: dict[str, str], version: str) -> None:
