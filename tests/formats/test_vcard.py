@@ -633,3 +633,23 @@ def test_custom_fields_written_as_vcard_properties_come_back_as_stored(version: 
         fields
     )
     assert "NAME=postcode" not in written and "NAME=birthday" not in written  # as they were
+
+
+def test_a_text_value_in_base64_is_read_as_text() -> None:
+    """vCard 2.1 lets any value be base64 (ENCODING=BASE64; 3.0's ENCODING=b), as some
+    phones write a name or note of accented letters: the bytes' Python form came in,
+    the name "b'Ada'", the note "b'M\\xc3\\xbcller'". Now the bytes are text in the
+    value's CHARSET (else UTF-8, else Windows-1252), and a value that is not base64
+    rejects the card, where it came in as "b''"."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;ENCODING=BASE64:QWRh\r\n"
+        "NOTE;CHARSET=UTF-8;ENCODING=BASE64:TcO8bGxlcg==\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN;ENCODING=b:Qm8=\r\n"
+        "NOTE;ENCODING=b;CHARSET=ISO-8859-1:R3L832U=\r\nTITLE;ENCODING=b:/GJlcg==\r\n"
+        "END:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cy\r\nNOTE;ENCODING=b:!!!\r\nEND:VCARD\r\n"
+    )
+    ada, bo, cy = read_text(text)
+    assert (ada["name"], ada["notes"]) == ("Ada", "Müller")
+    assert (bo["name"], bo["notes"], bo["title"]) == ("Bo", "Grüße", "über")
+    assert cy[ROW_ERROR] == "cannot read this vCard: NOTE is not base64, as its ENCODING says"

@@ -300,11 +300,32 @@ def _vobject() -> Any:
                 line.value = ",".join(stringToTextValues(value))
                 line.encoded = False
                 return
+            said = str(getattr(line, "encoding_param", "") or "").upper()
+            coded = said in ("B", "BASE64") or "BASE64" in line.singletonparams
+            text = line.value if line.encoded and coded and isinstance(line.value, str) else ""
+            if text and not _BASE64.fullmatch(re.sub(r"\s+", "", text)):
+                raise ValueError(f"{line.name} is not base64, as its ENCODING says")
             base64(line)
+            if isinstance(line.value, bytes):  # a text value in base64 (2.1 allows any)
+                line.value = _text_of(line.value, (line.params.get("CHARSET") or [""])[0])
 
         text.decode = classmethod(decode)  # type: ignore[method-assign,assignment]
         text._tinycrm_commas = True  # type: ignore[attr-defined]
     return vobject
+
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+def _text_of(data: bytes, charset: str) -> str:
+    """Bytes of a text value as text: in ``charset`` when Python knows it, else UTF-8,
+    else Windows-1252 (what a phone that names no charset writes)."""
+    for encoding in (charset, "utf-8"):
+        try:
+            return data.decode(encoding) if encoding else data.decode("utf-8")
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("cp1252", errors="replace")
 
 
 def _qp_charset(text: str) -> str:
