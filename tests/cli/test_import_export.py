@@ -594,3 +594,14 @@ def test_each_export_offers_the_formats_it_writes(cli) -> None:
         assert f"--format FORMAT {named}" in shown, (kind, shown)
         for fmt in formats:
             assert cli("export", kind, "--format", fmt).exit_code == 0, (kind, fmt)
+
+
+def test_vcard_lines_outside_any_card_are_named_in_the_summary(cli, tmp_path: Path) -> None:
+    card = tmp_path / "nested.vcf"
+    card.write_text(
+        "BEGIN:VCARD\nFN:Ada\nBEGIN:VCARD\nFN:Bo\nEND:VCARD\nEMAIL:ada@x.io\nEND:VCARD\n",
+        encoding="utf-8",
+    )
+    said = cli("import", "contacts", str(card)).stdout
+    assert "2 created" in said
+    assert "2 lines outside any BEGIN:VCARD … END:VCARD not read (the first: line 6)" in said

@@ -161,3 +161,23 @@ def test_a_card_over_the_limit_of_many_short_lines_is_refused() -> None:
     assert after == {"name": "After"}
     assert many[ROW_ERROR].endswith("the card is longer than 1 MiB (photos left out)")
     assert len(report) <= CARD_LIMIT + 100
+
+
+def test_lines_outside_any_card_are_counted_not_passed_over_in_silence() -> None:
+    """A card inside a card without AGENT ends the one it is in (as a card missing its
+    END does), so the outer card's lines after the inner END:VCARD were outside any
+    card: Ada's email and note were dropped and the import said nothing. Now such lines
+    are counted, with the first one's number, for the import's summary; a DOS end of
+    file (Ctrl-Z) is no line."""
+    text = (
+        "BEGIN:VCARD\r\nFN:Ada\r\nBEGIN:VCARD\r\nFN:Bo\r\nEND:VCARD\r\n"
+        "EMAIL:ada@x.io\r\nNOTE:lost\r\nEND:VCARD\r\n\r\nBEGIN:VCARD\r\nFN:Cy\r\nEND:VCARD\r\n\x1a"
+    )
+    outside: dict[str, int] = {}
+    found = list(read_vcards(io.BytesIO(text.encode()), name="x.vcf", outside=outside))
+    assert [values["name"] for _, values, _ in found] == ["Ada", "Bo", "Cy"]
+    assert outside == {"lines": 3, "first": 6}
+    clean: dict[str, int] = {}
+    list(read_vcards(io.BytesIO(b"BEGIN:VCARD\r\nFN:Di\r\nEND:VCARD\r\n"), name="y", outside=clean))
+    assert clean == {}
+

@@ -352,9 +352,11 @@ def _import_vcards(ctx: typer.Context, file: str, stream: IO[bytes], o: dict) ->
         fail("--show-mapping is for CSV files; a vCard's properties map to fields as documented")
     progress = Progress("Importing contacts", None, force=o["progress"], unit="cards")
     unread: dict[str, int] = {}
+    outside: dict[str, int] = {}
 
     def rows() -> Iterator[Any]:
-        cards = read_vcards(stream, name=file, keep_extra=o["keep_extra"], unread=unread)
+        keep = o["keep_extra"]
+        cards = read_vcards(stream, name=file, keep_extra=keep, unread=unread, outside=outside)
         for n, row in enumerate(cards, start=1):
             if n % 500 == 0:
                 progress.update(n, n)
@@ -371,6 +373,11 @@ def _import_vcards(ctx: typer.Context, file: str, stream: IO[bytes], o: dict) ->
         notes.append(
             "vCard properties not imported (no matching field; --keep-extra keeps those "
             f"holding text as custom fields): {shown}"
+        )
+    if outside:  # a card inside a card ends the one it is in: what follows is outside
+        notes.append(
+            f"{plural(outside['lines'], 'line')} outside any BEGIN:VCARD … END:VCARD not read "
+            f"(the first: line {outside['first']:,})"
         )
     _finish(summary, notes)
 

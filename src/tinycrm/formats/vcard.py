@@ -666,14 +666,16 @@ def read_vcards(
     name: str,
     keep_extra: bool = False,
     unread: dict[str, int] | None = None,
+    outside: dict[str, int] | None = None,
 ) -> Iterator[tuple[int, dict[str, str], str]]:
     """(line, values, card text) for each card; a card vobject cannot read carries
     ``ROW_ERROR`` in its values instead (so it is reported, not fatal). ``keep_extra``
-    and ``unread``: as ``card_values`` takes them."""
+    and ``unread``: as ``card_values`` takes them; ``outside``: as ``split_cards``."""
     vobject = _vobject()
 
     read = None if keep_extra else _READ  # a property over the limit: rejects its card
-    for line, text, broken in split_cards(stream, name=name, dropped=unread, read=read):
+    cards = split_cards(stream, name=name, dropped=unread, read=read, outside=outside)
+    for line, text, broken in cards:
         if broken:
             yield line, {ROW_ERROR: f"cannot read this vCard: {broken}"}, text
             continue

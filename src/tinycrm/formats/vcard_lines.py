@@ -177,6 +177,7 @@ def split_cards(
     name: str,
     dropped: dict[str, int] | None = None,
     read: frozenset[str] | None = None,
+    outside: dict[str, int] | None = None,
 ) -> Iterator[tuple[int, str, str | None]]:
     """(line of BEGIN:VCARD, the card's text without photos, why it cannot be read or
     None) for each card in the file; ``dropped`` counts the cards that held each
@@ -184,7 +185,8 @@ def split_cards(
     import reads it or rejects it with its reason: none is passed over. A property
     longer than ``PROPERTY_LIMIT`` rejects its card when it is one of ``read`` (None:
     any), else is left out as a photo is; a card longer than ``CARD_LIMIT`` is rejected,
-    its text cut there."""
+    its text cut there. ``outside`` counts the lines outside any card (``lines``, and
+    the number of the ``first``), which nothing reads."""
     card: list[str] | None = None
     left_out: set[str] = set()
     start = 0
@@ -213,6 +215,9 @@ def split_cards(
             left_out = set()
             continue
         if card is None:
+            if outside is not None and line.probe.strip(" \t\x1a"):  # Ctrl-Z: DOS's end
+                outside["lines"] = outside.get("lines", 0) + 1
+                outside.setdefault("first", line.number)
             continue
         if word == "END:VCARD":
             _count(dropped, left_out)
