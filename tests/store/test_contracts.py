@@ -576,6 +576,30 @@ def test_the_deals_own_currency_given_keeps_the_terms_share_of_the_arr(store) ->
     assert told.arr == plain.arr == Decimal("1200.00")
 
 
+def test_an_end_a_whole_number_of_months_away_takes_months_of_the_arr(store) -> None:
+    # --start 2026-01-01 --end 2026-06-30 was 181 days ÷ 365 of the ARR, €595.07 where
+    # --term 6m gives €600.00; a year to 2028-02-29 was 366/365 of it, €1,203.29.
+    # Now an end that closes whole months from the start takes months ÷ 12, as a term
+    # in months does; any other end still days ÷ 365.
+    from tinycrm.store.deal_items import add_item
+    from tinycrm.store.products import add_product
+
+    add_contact(store, name="Ann", email="ann@example.com")
+    add_product(store, name="Hosting", price="100", currency="EUR", recurring_every="month")
+    spans = {
+        "Half": (date(2026, 1, 1), date(2026, 6, 30), "600.00"),
+        "Leap": (date(2027, 3, 1), date(2028, 2, 29), "1200.00"),
+        "MonthEnd": (date(2026, 1, 31), date(2026, 2, 27), "100.00"),  # as a 1m term
+        "Days": (date(2026, 1, 1), date(2026, 1, 10), "32.88"),  # 10/365 of 1,200
+    }
+    for title, (first, last, value) in spans.items():
+        add_deal(store, title=title, contact="Ann", currency="EUR")
+        add_item(store, title, "Hosting")
+        win_deal(store, title)
+        made = add_contract(store, deal=title, start=first, end=last, now=NOW)
+        assert made.value == Decimal(value), title
+
+
 def test_a_contract_in_another_currency_than_its_deal_needs_a_value(store) -> None:
     deal = won(store)  # $12,000
     with pytest.raises(Invalid, match=r"deal Acme platform is in USD: a contract in EUR needs"):

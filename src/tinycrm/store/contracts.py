@@ -76,13 +76,25 @@ def _recurring(contract: Any) -> tuple[Decimal | None, Decimal | None]:
 
 def per_term(arr_minor: int, term: terms.Term | None, first: date, last: date) -> int:
     """A term's share of a year's recurring revenue (minor units, rounded half-up): months
-    ÷ 12 of it for a term in months, else days ÷ 365."""
+    ÷ 12 of it for a term in months, or to a last day that closes whole months from the
+    first (as a term in months would: 2026-01-01 to 2026-06-30 is six), else days ÷ 365."""
     from tinycrm.pricing import round_half_up
 
-    if term is not None and term.unit == "m":
-        return round_half_up(Decimal(arr_minor) * term.count / 12)
+    months = term.count if term is not None and term.unit == "m" else None
+    if term is None:
+        months = _whole_months(first, last)
+    if months is not None:
+        return round_half_up(Decimal(arr_minor) * months / 12)
     days = (last - first).days + 1
     return round_half_up(Decimal(arr_minor) * days / 365)
+
+
+def _whole_months(first: date, last: date) -> int | None:
+    """How many months run from ``first`` to ``last`` (included) when that is a whole
+    number of them, month ends clamped as terms are (None: it is not)."""
+    after = last + timedelta(days=1)
+    months = (after.year - first.year) * 12 + after.month - first.month
+    return months if months > 0 and dates.add_months(first, months) == after else None
 
 
 def _read(
