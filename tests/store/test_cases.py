@@ -210,6 +210,36 @@ def test_breaches_are_announced_once_each(people) -> None:
     assert run(resolution_soon, "f") == []
 
 
+def test_cron_works_out_no_working_time_for_breaches_told_already(
+    people, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each run of remind worked out how late every breached case was (a day at a time
+    # through the business hours: ~7 ms for a case two years late) before it looked
+    # whether that breach had been told, so a queue of old unanswered cases cost every
+    # cron run seconds for nothing. Now what was told is skipped first.
+    from tinycrm.business_hours import BusinessHours
+
+    for n in range(3):
+        add_case(people, subject=f"Old {n}", contact="Ada", priority="urgent", now=MONDAY_10)
+    years_later = berlin(2028, 11, 23, 10)
+    items = due_items(people, now=years_later, new_only=True)
+    assert len(items) == 6  # two targets each
+    claim_items(people, items, run_id="a", now=years_later)
+    confirm_run(people, "a", now=years_later)
+    worked_out = []
+    between = BusinessHours.between
+
+    def counted(self: BusinessHours, a: datetime, b: datetime):  # type: ignore[no-untyped-def]
+        worked_out.append((a, b))
+        return between(self, a, b)
+
+    monkeypatch.setattr(BusinessHours, "between", counted)
+    assert due_items(people, now=years_later, new_only=True) == []
+    assert worked_out == []
+    assert len(due_items(people, now=years_later)) == 6  # everything due, told or not
+    assert "was due" in due_items(people, now=years_later)[0].detail
+
+
 def test_remove_takes_the_thread(people) -> None:
     case = add_case(people, subject="Help", contact="Ada", body="x", now=MONDAY_10)
     remove_case(people, case.id)
