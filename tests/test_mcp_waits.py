@@ -297,3 +297,56 @@ def test_a_write_cancelled_once_it_is_saved_is_told_with_the_next_answer(
         "tinycrm mcp: add_contact, which its client cancelled once it was being saved, was "
         "saved all the same: contact #2 Grace Hopper (do not repeat it)\n"
     ) in (tmp_path / "stderr").read_text()
+
+
+def test_a_client_that_reads_no_answers_is_held_back_not_buffered_for(sqlite_url: str) -> None:  # noqa: F811
+    """A client that went on sending requests without reading the answers (a stuck
+    reader, a script writing first and reading later) had them all read and run, every
+    answer held in the server's memory until written: 2,000 list_contacts of 300 contacts
+    took the server past 350 MB, growing. The server now reads no more requests while
+    OWED_AT_MOST are unanswered: the client's writes wait (the pipe is full), and every
+    request is answered once it reads."""
+    import errno
+    import os
+    import threading
+    import time
+
+    from tinycrm.mcp_server.server import OWED_AT_MOST
+
+    sent = 3 * OWED_AT_MOST + 2000  # past the bound and what a pipe holds
+    server = subprocess.Popen(
+        [*tinycrm_executable(), "--db", sqlite_url, "mcp"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert server.stdin is not None and server.stdout is not None
+    hello = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"}}}  # fmt: skip
+    lines = [json.dumps(hello), '{"jsonrpc":"2.0","method":"notifications/initialized"}']
+    lines += [f'{{"jsonrpc":"2.0","id":{n},"method":"tools/list"}}' for n in range(1, sent + 1)]
+    data = "".join(line + "\n" for line in lines).encode()
+    fd = server.stdin.fileno()
+    os.set_blocking(fd, False)
+    written, waited = 0, 0
+    try:
+        while written < len(data) and waited < 100:  # not a timing: the pipe stays full
+            try:
+                written += os.write(fd, data[written : written + 4096])
+                waited = 0
+            except OSError as exc:
+                assert exc.errno == errno.EAGAIN
+                waited += 1
+                time.sleep(0.05)
+        assert written < len(data), "the server took every request without its answers read"
+        answers: list[bytes] = []
+        reader = threading.Thread(target=lambda: answers.extend(server.stdout), daemon=True)
+        reader.start()
+        os.set_blocking(fd, True)
+        server.stdin.write(data[written:])
+        server.stdin.close()
+        reader.join(timeout=300)
+        ids = {json.loads(answer)["id"] for answer in answers}
+        assert ids == set(range(sent + 1)), len(ids)  # every one answered, none lost
+    finally:
+        server.kill()
+        server.wait(timeout=60)

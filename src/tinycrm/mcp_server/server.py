@@ -66,6 +66,9 @@ Before a meeting, call `search` and then the matching `*_briefing`. `next_action
 what to do now, most pressing first. Amounts are exact decimals in the deal's currency."""
 
 CANCELLED = "notifications/cancelled"
+OWED_AT_MOST = 256
+"""No more requests are read while this many are unanswered: a client that reads no
+answers is held back (its writes wait) instead of having each answer kept in memory."""
 
 WRITES_OFF = (
     "writes are off: this server was started without --allow-writes (the user can add "
@@ -248,6 +251,9 @@ class CrmServer(MCPServer):
                         else:
                             self._count(item.message)
                         await relay.send(item)
+                        while self.owed.total() >= OWED_AT_MOST:  # until answers go out
+                            self.settled = anyio.Event()
+                            await self.settled.wait()
                     await anyio.wait_all_tasks_blocked()  # the last requests' calls begun
                     await self._answered()
 
