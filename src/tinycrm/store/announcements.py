@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.log_models import AnnouncementChannel
 from tinycrm.store.models import table_of
+from tinycrm.store.reminder_items import claim_due, claim_pairs
 
 Item = tuple[str, datetime]  # (key, due_at)
 _IN = 500  # keys or rows per statement
@@ -32,8 +33,6 @@ KEPT = timedelta(days=30)  # how long a run's record of where an item went out i
 def told_on(store: Store, items: Iterable[Item]) -> dict[Item, set[str]]:
     """The channels each of ``items`` went out on in an earlier run that failed
     elsewhere (items told nowhere yet are left out)."""
-    from tinycrm.store.reminder_claims import claim_due, claim_pairs
-
     wanted = claim_pairs(items)  # a day's item is recorded by its day (see claim_due)
     found: dict[Item, set[str]] = {}
     with store.read() as session:

@@ -10,14 +10,13 @@ a run told (or is telling) already.
 An item due on a calendar day (a deal's close date, a quote's last day, a contract's
 notice deadline or end: :data:`DAY_KINDS`) is due at that day's local midnight, which
 is another instant in another zone (cron's and the terminal's can differ; a laptop
-travels). Its claim holds the day instead, as its UTC midnight (:func:`claim_due`), so
-it is told once per day in every zone.
+travels). Its claim holds the day instead, as its UTC midnight
+(``reminder_items.claim_due``), so it is told once per day in every zone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, cast, delete, func, literal, not_, or_, select, update
@@ -27,39 +26,11 @@ from sqlmodel import Session, col
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.log_models import Announcement
 from tinycrm.store.models import Activity, table_of
-from tinycrm.store.reminder_items import DueItem
+from tinycrm.store.reminder_items import DAY_KINDS, DueItem, claim_due, claim_pairs
 from tinycrm.store.types import utcnow
 
 _IN = 500  # ids or rows per statement
 STALE_CLAIM = timedelta(minutes=15)  # a run that claimed items and died this long ago
-DAY_KINDS = frozenset({"closing", "quote-expiry", "contract-end", "notice"})
-"""The kinds of item due on a calendar day: told once per day, whatever the zone."""
-
-
-def claim_due(key: str, due_at: datetime, zone: tzinfo | None = None) -> datetime:
-    """The due time an item's claim holds: ``due_at``, or for an item due on a day
-    (:data:`DAY_KINDS`) that day's UTC midnight. A day item's ``due_at`` is the local
-    midnight of its day in ``zone`` (default: the user's), and one already at a UTC
-    midnight (a claim, or a local midnight in a zone at UTC) is its day's."""
-    if key.partition(":")[0] not in DAY_KINDS:
-        return due_at
-    at = due_at.astimezone(UTC)
-    if at.time() == time():
-        return at
-    from tinycrm.dates import local_tz
-
-    day = at.astimezone(zone or local_tz()).date()
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
-def claim_pairs(
-    pairs: Iterable[tuple[str, datetime]], zone: tzinfo | None = None
-) -> dict[tuple[str, datetime], tuple[str, datetime]]:
-    """Each (key, due time) pair by the pair its claim holds (see :func:`claim_due`)."""
-    from tinycrm.dates import local_tz
-
-    zone = zone or local_tz()
-    return {(key, claim_due(key, due, zone)): (key, due) for key, due in pairs}
 
 
 def _told(now: datetime) -> ColumnElement[bool]:

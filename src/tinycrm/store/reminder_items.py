@@ -3,7 +3,8 @@ the query pieces the kinds of items share (see ``reminders``)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -56,3 +57,33 @@ def untouched_since(link: Any, owner: Any, cutoff: datetime) -> ColumnElement[bo
     ``Activity.deal_id``) is ``owner``: one probe of an (id, occurred_at) index."""
     later = select(col(Activity.id)).where(link == owner, col(Activity.occurred_at) > cutoff)
     return ~later.exists()
+
+
+DAY_KINDS = frozenset({"closing", "quote-expiry", "contract-end", "notice"})
+"""The kinds of item due on a calendar day: told once per day, whatever the zone."""
+
+
+def claim_due(key: str, due_at: datetime, zone: tzinfo | None = None) -> datetime:
+    """The due time an item's claim holds: ``due_at``, or for an item due on a day
+    (:data:`DAY_KINDS`) that day's UTC midnight. A day item's ``due_at`` is the local
+    midnight of its day in ``zone`` (default: the user's), and one already at a UTC
+    midnight (a claim, or a local midnight in a zone at UTC) is its day's."""
+    if key.partition(":")[0] not in DAY_KINDS:
+        return due_at
+    at = due_at.astimezone(UTC)
+    if at.time() == time():
+        return at
+    from tinycrm.dates import local_tz
+
+    day = at.astimezone(zone or local_tz()).date()
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def claim_pairs(
+    pairs: Iterable[tuple[str, datetime]], zone: tzinfo | None = None
+) -> dict[tuple[str, datetime], tuple[str, datetime]]:
+    """Each (key, due time) pair by the pair its claim holds (see :func:`claim_due`)."""
+    from tinycrm.dates import local_tz
+
+    zone = zone or local_tz()
+    return {(key, claim_due(key, due, zone)): (key, due) for key, due in pairs}
