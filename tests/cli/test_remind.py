@@ -591,3 +591,28 @@ def test_the_line_and_the_units_keep_the_config_file_tinycrm_config_names(
     assert cli("webhooks", "install", "--systemd").exit_code == 0
     watch = Path(os.environ["XDG_CONFIG_HOME"]) / "systemd/user/tinycrm-webhooks.service"
     assert f'Environment="TINYCRM_CONFIG={config}"' in watch.read_text()
+
+
+def test_a_refused_renewal_does_not_stop_what_is_due_from_being_told(cli) -> None:
+    """remind renews contracts first; a pre-write hook that refused that write (writes
+    frozen, a hook that hangs) ended the run there, "Error: writes are frozen", exit 1,
+    and nothing was told, on every run until the hook changed. Now the refusal is one
+    warning on stderr and what is due is told all the same."""
+    cli("deal", "add", "Platform", "--amount", "1000")
+    cli("deal", "won", "Platform")
+    added = cli("contract", "add", "--deal", "Platform", "--start", "2025-01-01",
+                "--term", "1m", "--auto-renew")  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    cli("task", "add", "Call Ada", "--due", "yesterday")
+    hooks = Path(os.environ["XDG_CONFIG_HOME"]) / "tinycrm" / "hooks"
+    hooks.mkdir(parents=True)
+    (hooks / "pre-write").write_text("#!/bin/sh\necho 'writes are \x1b[31mfrozen'; exit 1\n")
+    (hooks / "pre-write").chmod(0o755)
+    run = cli("remind")
+    assert run.exit_code == 0, run.stderr
+    assert "  - Call Ada: was due" in run.stdout
+    assert run.stderr.count("\n") == 1 and "\x1b" not in run.stderr
+    assert run.stderr.startswith("Warning: contracts not renewed: writes are \\x1b[31mfrozen")
+    again = cli("remind")
+    assert (again.exit_code, again.stdout) == (0, "")  # told once, renewals tried again
+    assert "contracts not renewed" in again.stderr

@@ -290,9 +290,7 @@ def remind(
     opened = crm(ctx)
     reminders = opened.reminders
     if not all_:
-        # What the calendar made true first: renewal deals opened, auto-renewing contracts
-        # rolled forward, lapsed contracts and their customers' churn (each once).
-        opened.contracts.process_renewals()
+        _renew(opened)
     # Cron's usual run reads only what it has not told; --all and --fail-if-due need
     # everything that is due.
     everything = all_ or fail_if_due
@@ -335,6 +333,21 @@ def remind(
         _confirm(opened, run_id, tell)
     if fail_if_due and items:
         raise typer.Exit(EXIT_DUE)
+
+
+def _renew(opened: Crm) -> None:
+    """What the calendar made true first: renewal deals opened, auto-renewing contracts
+    rolled forward, lapsed contracts and their customers' churn (each once). A refusal
+    (a pre-write hook, the database) is a warning: what is due is told all the same, and
+    the next run tries again."""
+    from tinycrm.errors import TinyCrmError
+    from tinycrm.safetext import display
+
+    try:
+        opened.contracts.process_renewals()
+    except TinyCrmError as exc:
+        said = " ".join(str(exc).split())
+        sys.stderr.write(display(f"Warning: contracts not renewed: {said}") + "\n")
 
 
 def _check_delivery(mail: list[str], webhook: list[str], *, webhook_hint: str = "") -> None:
