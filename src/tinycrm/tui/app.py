@@ -88,6 +88,17 @@ class TinyCrmApp(App[None]):
         Binding("4", "show_tasks", "Tasks", show=False, id="app.tasks"),
         Binding("5", "show_dashboard", "Dashboard", show=False, id="app.dashboard"),
         Binding("6", "show_cases", "Cases", show=False, id="app.cases"),
+        # A full-screen app reads ctrl+z as a key (the terminal sends no SIGTSTP): suspend
+        # as Textual does, the screen given back to the shell until fg. A priority binding,
+        # so a form (a modal screen, which app bindings do not reach) suspends too.
+        Binding(
+            "ctrl+z",
+            "suspend_process",
+            "Suspend (fg resumes)",
+            show=False,
+            id="app.suspend",
+            priority=True,
+        ),
     ]
 
     def __init__(
@@ -184,6 +195,12 @@ class TinyCrmApp(App[None]):
         # Off since the board's start (Preload.start); the first board turns it back on,
         # and this whatever happens to that first load.
         self.set_timer(COLLECTOR_BACK_SECONDS, collector_on, name="collector-on")
+        self.app_resume_signal.subscribe(self, self._repaint_on_resume)
+
+    def _repaint_on_resume(self, _app: object) -> None:
+        """Back from ctrl+z (fg): paint the whole screen again. The terminal shows a blank
+        screen, and Textual repainted only what changed meanwhile (the board's title)."""
+        self.screen.refresh(layout=True)
 
     def _apply_user_keys(self) -> None:
         from tinycrm.tui.keymap import unknown_ids
