@@ -299,3 +299,31 @@ async def test_a_name_completes_from_its_folded_form_and_tab_takes_the_real_name
         assert form.raw("company") == "Ångström Labs"
         await _type_then_tab(pilot, form, "contact", "søren kierkegaard")  # all, misspelt
         assert form.raw("contact") == "Søren Kierkegaard"
+
+
+LONG = "Isarpunkt " * 50
+
+
+async def test_a_stored_name_with_spaces_around_it_is_kept_when_untouched(store: Any) -> None:
+    """A deal whose company was stored as 'Isarpunkt Isarpunkt … ' (500 characters and a
+    space, from an older import or another program) could not be edited: the form trimmed
+    the untouched company field, took that for a change and looked the trimmed name up
+    ('no company matches'), the new amount not saved; a title stored 'Acme support ' was
+    saved trimmed, a change nobody made. Now a field the user did not change keeps its
+    value as stored."""
+    ids = seed(store)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE company SET name = :n WHERE name = 'Acme GmbH'"), {"n": LONG})
+        conn.execute(text("UPDATE deal SET title = 'Acme support ' WHERE id = :i"),
+                     {"i": ids["support"]})  # fmt: skip
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, "e", record=("deal", ids["support"]))
+        form.query_one("#field-amount", Input).value = "19000"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form, str(form.query_one("#error-company").render())
+    deal = get_deal(store, ids["support"])
+    assert (deal.amount, deal.company, deal.title) == (
+        Decimal("19000"), LONG, "Acme support "
+    )  # fmt: skip

@@ -371,6 +371,12 @@ class FormScreen(CrmModalScreen[Any]):
             if spec.choices is not None and spec.value and raw == spec.value:
                 values[spec.name] = raw  # the stored choice, kept as it is
                 continue
+            untouched = spec.choices is None and spec.parse is None and raw == spec.value
+            if untouched and raw.strip() != raw and raw.strip():
+                # untouched, stored with spaces around it (an older import): kept as it
+                # is, not trimmed into a change nobody made (and a name then not found)
+                values[spec.name] = raw
+                continue
             text = raw.strip() if isinstance(raw, str) else raw
             if text in (None, ""):
                 if spec.required:
