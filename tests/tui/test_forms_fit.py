@@ -116,3 +116,27 @@ async def test_a_window_too_small_for_a_form_says_so_and_saves_nothing(tui_store
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert [deal.title for deal in crm.deals.list()] == ["Acme"]
+
+
+async def test_an_open_choice_list_is_shown_again_when_the_window_grows(tui_store) -> None:
+    """A stage list open as the window went too small for the form was, once it grew,
+    open and focused but scrolled out of sight (the form showed its first fields): down
+    and enter changed the stage unseen. Now the field that has the focus is scrolled to."""
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#field-probability").focus()
+        await settle(pilot)
+        app.screen.query_one("#field-stage").focus()
+        await settle(pilot)
+        await pilot.press("enter")  # the list of stages opens
+        await settle(pilot)
+        await pilot.resize_terminal(20, 5)
+        await settle(pilot)
+        await pilot.resize_terminal(30, 10)
+        await settle(pilot)
+        stage = app.screen.query_one("#field-stage")
+        assert stage in app.focused.ancestors_with_self, app.focused
+        assert _whole(app, stage) and "Stage" in screen_text(app), screen_text(app)

@@ -325,9 +325,11 @@ class FormScreen(CrmModalScreen[Any]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """A field is scrolled to with its label (above it under 60 columns; in a window
         leaving the fields one line, tab showed the field alone, unnamed)."""
-        name = (event.widget.id or "").removeprefix("field-")
-        if event.widget.id != name and any(spec.name == name for spec in self.fields):
-            self.call_after_refresh(self._show_field, name)
+        names = {f"field-{spec.name}": spec.name for spec in self.fields}
+        for node in event.widget.ancestors_with_self:  # a Select's open list: its field
+            if node.id in names:
+                self.call_after_refresh(self._show_field, names[node.id])
+                return
 
     def _show_field(self, name: str) -> None:
         """Scroll to field ``name`` and its label, and to the error under it when shown."""
