@@ -352,7 +352,21 @@ def test_an_empty_file_name_is_refused_as_empty(cli, people, tmp_path: Path, arg
     [line] = result.stderr.splitlines()
     option = "--errors" if "--errors" in args else "--out"
     assert line.startswith(f"Error: Invalid value for '{option}'"), line
-    assert "the file name is empty: name a file, or leave the option out (see tinycrm" in line
+    assert "the file name is empty (a variable not set?): name a file (see tinycrm" in line
     assert "is a folder" not in line
     assert cli("contact", "list", "--json").json()[0]["name"] == "Ada Lovelace"
+    assert len(cli("contact", "list", "--json").json()) == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["import", "contacts", ""], ["import", "all", " "], ["db", "restore", "", "--yes"]],
+)
+def test_an_empty_file_to_read_is_refused_as_empty(cli, people, args) -> None:
+    """`import contacts ""` said 'Error:  is a directory' and `db restore ""` '. is not
+    a file': the empty name read as the current folder."""
+    result = cli(*args)
+    assert result.exit_code in (1, 2), result.stderr
+    [line] = result.stderr.splitlines()
+    assert "the file name is empty (a variable not set?): name a file" in line, line
     assert len(cli("contact", "list", "--json").json()) == 1

@@ -235,10 +235,11 @@ def collector_on() -> None:
 
 
 def file_path(value: str) -> Path:
-    """A FILE option's value (``--out``, ``--errors``) as a path. An empty one
-    (``--out "$OUT"`` with OUT unset) is refused, not read as the current folder."""
+    """A FILE option's or argument's value (``--out``, ``--errors``, ``db restore FILE``)
+    as a path. An empty one (``--out "$OUT"`` with OUT unset) is refused, not read as
+    the current folder."""
     if not value.strip():
-        raise typer.BadParameter("the file name is empty: name a file, or leave the option out")
+        raise typer.BadParameter("the file name is empty (a variable not set?): name a file")
     return Path(value)
 
 

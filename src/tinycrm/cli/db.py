@@ -11,7 +11,7 @@ import typer
 
 from tinycrm import safetext
 from tinycrm.cli import output as out
-from tinycrm.cli.common import collector_on, crm, fail, tell_upgrade
+from tinycrm.cli.common import collector_on, crm, fail, file_path, tell_upgrade
 from tinycrm.vocab import plural
 
 app = typer.Typer(
@@ -107,7 +107,9 @@ def backup(
 @app.command("restore")
 def restore(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A backup made by 'tinycrm db backup'.")],
+    file: Annotated[
+        Path, typer.Argument(help="A backup made by 'tinycrm db backup'.", parser=file_path)
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Replace the database with a backup; a copy of what it replaces is kept beside it."""

@@ -199,6 +199,8 @@ def _binary(file: str) -> Iterator[IO[bytes]]:
         return
     from tinycrm.errors import Invalid
 
+    if not file.strip():  # ("" is the current folder to Path)
+        raise Invalid("the file name is empty (a variable not set?): name a file, or - for stdin")
     path = Path(file).expanduser()
     if path.is_dir():
         raise Invalid(f"{file} is a directory")
