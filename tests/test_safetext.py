@@ -75,6 +75,8 @@ def test_display_is_idempotent(text: str) -> None:
         ("a\x9b", "control characters are not allowed (\\x9b at position 2)"),
         ("a\x1bb\x00", "NUL characters are not allowed (\\x00 at position 4)"),
         ("del\x7f", "control characters are not allowed (\\x7f at position 4)"),
+        ("a\u2028b", "line and paragraph separators are not allowed (\\u2028 at position 2)"),
+        ("\u2029", "line and paragraph separators are not allowed (\\u2029 at position 1)"),
     ],
 )
 def test_problem_names_the_character_and_where(text: str, why: str) -> None:

@@ -111,5 +111,10 @@ def problem(text: str, *, multiline: bool = False) -> str | None:
     position, char = found
     if "\x00" in text:
         return f"NUL characters are not allowed (\\x00 at position {text.index(chr(0)) + 1})"
-    what = "bidirectional controls are" if char > "\x9f" else "control characters are"
+    if char <= "\x9f":
+        what = "control characters are"
+    elif char in "\u2028\u2029":
+        what = "line and paragraph separators are"
+    else:
+        what = "bidirectional controls are"
     return f"{what} not allowed ({escaped(char)} at position {position})"
