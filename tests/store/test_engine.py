@@ -111,6 +111,25 @@ def test_bad_url_is_refused() -> None:
         open_store("nosuchdialect://x/y")
 
 
+@pytest.mark.parametrize(
+    "url", ["mysql://me@localhost/crm", "mysql+pymysql://me@localhost/crm", "mssql://me@x/crm"]
+)
+def test_a_database_tinycrm_does_not_work_with_is_named_so(url: str) -> None:
+    """A MySQL URL said "database driver missing: MySQLdb", as if installing it would do;
+    with the driver there, tinycrm would have run its migrations on a database it was never
+    made for. Now it says which databases it works with, before any driver is loaded."""
+    backend = url.split(":")[0].split("+")[0]
+    with pytest.raises(Unavailable) as err:
+        open_store(url)
+    assert str(err.value) == (
+        f"tinycrm works with SQLite and PostgreSQL, not {backend}: give --db / TINYCRM_DB "
+        "a file path, or a postgresql:// URL"
+    )
+    with pytest.raises(Unavailable) as err:
+        open_store("postgres://me@db.example.com/crm")  # libpq's spelling
+    assert str(err.value) == "write a PostgreSQL URL as postgresql://…, not postgres://…"
+
+
 def test_backup_copies_a_live_database(tmp_path: Path) -> None:
     from tinycrm.store.contacts import add_contact, list_contacts
 

@@ -129,8 +129,16 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise Unavailable(f"not a database URL or path: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "postgres":  # Heroku's and libpq's spelling; SQLAlchemy's has -ql
+        raise Unavailable("write a PostgreSQL URL as postgresql://…, not postgres://…")
+    if backend not in ("sqlite", "postgresql"):  # its migrations were never made for others
+        raise Unavailable(
+            f"tinycrm works with SQLite and PostgreSQL, not {backend}: give --db / TINYCRM_DB "
+            "a file path, or a postgresql:// URL"
+        )
     try:
-        if parsed.get_backend_name() == "sqlite":
+        if backend == "sqlite":
             engine = create_engine(
                 parsed,
                 connect_args={
