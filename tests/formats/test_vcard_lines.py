@@ -181,3 +181,26 @@ def test_lines_outside_any_card_are_counted_not_passed_over_in_silence() -> None
     list(read_vcards(io.BytesIO(b"BEGIN:VCARD\r\nFN:Di\r\nEND:VCARD\r\n"), name="y", outside=clean))
     assert clean == {}
 
+
+def test_a_quoted_printable_soft_break_at_the_end_of_a_value_ends_there() -> None:
+    """vCard 2.1: a quoted-printable value goes on after '=' at a line's end, and ends at
+    a line end without one. A writer's '=' before a blank line or END:VCARD took the next
+    line into the value: the email became the end of the note, and a card ending so was
+    rejected as 'Component VCARD was never closed'. A soft-broken line reading PHOTO: is
+    the value's, not a photo."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ada\r\nNOTE;ENCODING=QUOTED-PRINTABLE:abc=\r\n\r\n"
+        "EMAIL:ada@x.io\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Bo\r\nNOTE;ENCODING=QUOTED-PRINTABLE:d=C3=A9f=\r\n"
+        "END:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Cy\r\nNOTE;ENCODING=QUOTED-PRINTABLE:see =\r\n"
+        "PHOTO:attached=\r\n too\r\nEND:VCARD\r\n"
+    )
+    unread: dict[str, int] = {}
+    found = [values for _, values, _ in read(text, unread=unread)]
+    assert found == [
+        {"name": "Ada", "email": "ada@x.io", "notes": "abc"},
+        {"name": "Bo", "notes": "déf"},
+        {"name": "Cy", "notes": "see PHOTO:attached too"},
+    ]
+    assert unread == {}

@@ -123,6 +123,14 @@ class _Logical:
         if len(self.probe) < _PROBE:
             self.probe = (self.probe + (line[1:] if fold else "\n" + line))[:_PROBE]
 
+    def ended(self) -> _Logical:
+        """The line, a quoted-printable soft break at its very end taken out: a value
+        ends at a blank line or END:VCARD, which the writer's '=' would run into."""
+        head = self.pieces[0].partition(":")[0].upper()
+        if self.pieces[-1].endswith("=") and "QUOTED-PRINTABLE" in head:
+            self.pieces[-1] = self.pieces[-1][:-1]
+        return self
+
     @property
     def cut(self) -> bool:
         """Whether the line is longer than ``PROPERTY_LIMIT`` (its pieces then cut)."""
@@ -156,6 +164,7 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
         elif indent and line.startswith(indent):
             line = line[len(indent) :]
         if not upper:
+            soft = False  # a quoted-printable value ends at a line end without '='
             continue
         fold = line[:1] in (" ", "\t")
         base64 = current is not None and current.prop in _DROPPED and ":" not in line
@@ -163,12 +172,12 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
             current.add(number, line, fold, cut)
         else:
             if current is not None:
-                yield current
+                yield current.ended()
             current = _Logical(number, line, cut)
         head = current.pieces[0].partition(":")[0].upper()
         soft = line.endswith("=") and "QUOTED-PRINTABLE" in head
     if current is not None:
-        yield current
+        yield current.ended()
 
 
 def split_cards(
