@@ -238,11 +238,17 @@ def split_cards(
         if line.prop in _DROPPED or agent or (line.cut and read and line.prop not in read):
             left_out.add(line.prop)
         elif line.cut:
-            broken = broken or f"{line.prop} on line {line.number} is longer than {_KIB} KiB"
+            broken = broken or (
+                f"{line.prop} on line {line.number} is longer than {_KIB} KiB "
+                "(the rows' report holds the card without it)"
+            )
         elif size <= CARD_LIMIT:
             size += sum(len(piece) + 2 for piece in line.pieces)
             if size > CARD_LIMIT:
-                broken = broken or f"the card is longer than {_MIB} MiB (photos left out)"
+                broken = broken or (
+                    f"the card is longer than {_MIB} MiB, photos left out (the rows' report "
+                    f"holds its first {_MIB} MiB)"
+                )
             else:
                 card += line.pieces
     if card is not None:
