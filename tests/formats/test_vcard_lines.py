@@ -208,3 +208,20 @@ def test_a_quoted_printable_soft_break_at_the_end_of_a_value_ends_there() -> Non
         {"name": "Cy", "notes": "see PHOTO:attached too"},
     ]
     assert unread == {}
+
+
+def test_a_file_of_utf_8_cards_and_a_windows_1252_one_reads_each_right() -> None:
+    """Address books exported apart and joined (cat a.vcf b.vcf): one card in Windows-1252
+    (Outlook's) made the whole file read as Windows-1252, so every UTF-8 card came in as
+    'ZoÃ« Ångström' → 'ZoÃ«'. Now the bytes that are UTF-8 are read so, the others as
+    Windows-1252, as a file that starts in UTF-8 is read."""
+    data = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Ångström\r\nEND:VCARD\r\n".encode()
+        + "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Jürgen Müller\r\nNOTE:café – 5 €\r\nEND:VCARD\r\n"
+        .encode("cp1252")
+    )  # fmt: skip
+    found = [values for _, values, _ in read_vcards(io.BytesIO(data), name="x.vcf")]
+    assert found == [
+        {"name": "Zoë Ångström"},
+        {"name": "Jürgen Müller", "notes": "café – 5 €"},
+    ]

@@ -59,7 +59,11 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
     sample = next(chunks, b"")
     encoding = detect_encoding(sample)
     errors = "tinycrm-cp1252" if encoding in ("utf-8", "utf-8-sig", "cp1252") else "strict"
-    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    # Windows-1252 as UTF-8 whose other bytes are Windows-1252's: files joined (an
+    # Outlook card after UTF-8 ones) keep their UTF-8 cards' letters
+    decoder = codecs.getincrementaldecoder("utf-8" if encoding == "cp1252" else encoding)(
+        errors=errors
+    )
     line: list[str] = []  # the pieces of the line so far (a photo's may be megabytes)
     size = 0  # the characters of the line so far: past PROPERTY_LIMIT, no more are kept
     held = ""  # a CR at the end of a chunk: its LF may start the next
