@@ -76,3 +76,30 @@ def test_many_bad_items_are_named_a_few_and_counted(sqlite_url: str) -> None:  #
         ), said[:500]
 
     serve(sqlite_url, session)
+
+
+def test_the_schemas_bound_the_numbers_in_json_schemas_words(sqlite_url: str) -> None:  # noqa: F811
+    """limit's schema said {"ge": 1, "le": 1000} and task_id's {"ge": 1}: pydantic's
+    words, which JSON Schema has not got, so a client checking arguments against the
+    schema let limit=5000 or task_id=0 through and an assistant read no bound. They are
+    now "minimum" and "maximum"; true still is not a number."""
+    import anyio
+
+    import tinycrm
+    from tinycrm.mcp_server.server import build_server
+
+    async def main() -> None:
+        with tinycrm.open(sqlite_url) as crm:
+            async with Client(build_server(crm, allow_writes=True)) as client:
+                tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+                for tool in tools.values():
+                    for name, schema in tool.input_schema["properties"].items():
+                        assert not {"ge", "le", "gt", "lt"} & set(schema), (tool.name, name)
+                limit = tools["list_contacts"].input_schema["properties"]["limit"]
+                assert (limit["minimum"], limit["maximum"]) == (1, 1000)
+                task_id = tools["complete_task"].input_schema["properties"]["task_id"]
+                assert task_id["minimum"] == 1
+                said = await refused(client, "list_contacts", limit=True)
+                assert said.endswith("limit: a whole number, not true"), said
+
+    anyio.run(main)

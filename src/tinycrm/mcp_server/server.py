@@ -128,20 +128,22 @@ def _not_a_bool(value: Any) -> Any:
 
 
 Number = BeforeValidator(_not_a_bool)
+"""After the ``Field``: before it, the schema gave pydantic's "ge"/"le", not JSON Schema's
+"minimum"/"maximum", and a client checking arguments saw no bound."""
 Limit = Annotated[
     int,
-    Number,
     Field(
         ge=1,
         le=1000,
         description="At most this many results (the answer's more says whether others "
         "were left out).",
     ),
+    Number,
 ]
 Shown = Annotated[
     int,
-    Number,
     Field(ge=1, le=1000, description="At most this many of each list in it (activities, …)."),
+    Number,
 ]
 READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
@@ -666,7 +668,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     @tool(WRITE)
     def complete_task(
         task_id: Annotated[
-            int, Number, Field(ge=1, description="The task's id (list_tasks shows it).")
+            int, Field(ge=1, description="The task's id (list_tasks shows it)."), Number
         ],
     ) -> dict[str, Any]:
         """Mark a task done; a repeating task gets its next occurrence."""
