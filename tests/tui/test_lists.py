@@ -132,3 +132,25 @@ async def test_a_narrow_list_names_the_columns_it_leaves_out(
         at = next(i for i, line in enumerate(lines) if line.startswith("2 contacts"))
         assert lines[at].startswith("2 contacts   " + said[0]), lines[at]
         assert lines[at + 1 : at + len(said)] == said[1:], lines
+
+
+@pytest.mark.parametrize(("key", "screen_type"), [("2", ContactsScreen), ("3", CompaniesScreen)])
+async def test_keys_typed_at_once_after_slash_go_to_the_search(
+    tui_store, seeded, key, screen_type
+) -> None:
+    """'/qu' read at once (typed fast, or on a busy app) quit the board, and '/nadia'
+    opened the new-contact form: '/' focused the search a turn late, after the app had
+    handed the next keys to the list, where q quits and n adds. Now the keys read with
+    '/' are the search's; in the search '/' is typed."""
+    from textual import events
+
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, key, screen_type)
+        for name, char in (("slash", "/"), ("q", "q"), ("u", "u"), ("n", "n")):
+            app.post_message(events.Key(name, char))  # queued together, as one read
+        await settle(pilot)
+        assert app.is_running and app.screen is screen
+        assert screen.query_one("#search", Input).value == "qun"
+        await pilot.press("slash")
+        assert screen.query_one("#search", Input).value == "qun/"

@@ -110,7 +110,14 @@ class ListScreen(CrmScreen[None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="list.back"),
-        Binding("slash", "search", "Search", key_display="/", id="list.search"),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            key_display="/",
+            id="list.search",
+            priority=True,  # before the keys read with it are handed on: see action_search
+        ),
         Binding("down", "to_list", "To the list", show=False, id="list.to_list"),
         Binding("n", "new", "New", id="list.new"),
     ]
@@ -220,7 +227,14 @@ class ListScreen(CrmScreen[None]):
         self.app.pop_screen()
 
     def action_search(self) -> None:
-        self.query_one("#search").focus()
+        """Focus the search now (``set_focus``; ``focus()`` waits a turn): the keys read
+        with '/' go to it, where 'q' had quit the board and 'n' opened a new form."""
+        self.set_focus(self.query_one("#search"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search":  # in the search box '/' is typed (the binding has priority)
+            return not self.query_one("#search").has_focus
+        return True
 
     def action_to_list(self) -> None:
         self.query_one(RowList).focus()
