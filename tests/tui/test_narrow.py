@@ -261,3 +261,24 @@ async def test_the_activity_view_says_when_whole_or_leaves_how_long_ago_out(
         rows = [row.strip(" │▁▂▃▄▅▆▇█") for row in screen_text(app).splitlines()]
         (when,) = [row for row in rows if row.startswith("When")]
         assert when.endswith(("  …", "(3 days ago)")), when  # not "(3 d"
+
+
+async def test_the_pipeline_picker_shows_its_choices_in_a_short_window(tui_store) -> None:
+    """In a window of 8 lines (a tmux pane; or one made smaller with the picker open) the
+    pipeline picker showed its title and no pipeline: its padding and the list's border
+    took the lines, and down and enter picked one unseen. Now under 15 lines the picker
+    drops them, and both pipelines show."""
+    from tinycrm.tui.screens.pickers import PickScreen
+
+    crm = Crm(tui_store)
+    crm.pipelines.add("Hiring")
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.resize_terminal(30, 8)
+        await settle(pilot)
+        assert isinstance(app.screen, PickScreen)
+        shown = screen_text(app)
+        assert "Sales" in shown.split("\n", 1)[1] and "Hiring" in shown, shown

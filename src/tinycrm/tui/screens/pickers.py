@@ -26,6 +26,10 @@ class PickScreen(ModalScreen[Any]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="pick.cancel")]
 
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (15, "-tall")]
+    """Under 15 lines (-short) the picker drops its padding and the list's border: in 8
+    lines they took every line, and the choices were picked unseen."""
+
     def __init__(self, title: str, options: Sequence[tuple[str, Any]], current: Any) -> None:
         super().__init__(classes="pick-screen")
         self.pick_title = title
