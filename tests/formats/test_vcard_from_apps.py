@@ -186,11 +186,15 @@ def test_a_photo_of_many_megabytes_on_one_line_is_read_once(monkeypatch) -> None
     scanned = []
 
     class Counting:
-        def split(self, text: str) -> list[str]:
-            scanned.append(len(text))
-            return re.split(r"\r\n|\r|\n", text)
+        def __init__(self, pattern: Any) -> None:
+            self.pattern = pattern
 
-    monkeypatch.setattr(vcard, "_LINE_END", Counting())
+        def split(self, text: Any) -> list[Any]:
+            scanned.append(len(text))
+            return self.pattern.split(text)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(vcard, "_LINE_END", Counting(re.compile(r"\r\n|\r|\n")))
+    monkeypatch.setattr(vcard, "_BYTE_END", Counting(re.compile(rb"\r\n|\r|\n")))  # UTF-8
     photo = "A" * (3 * 1024 * 1024)
     text = (
         "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Big Photo\r\n"
@@ -198,7 +202,7 @@ def test_a_photo_of_many_megabytes_on_one_line_is_read_once(monkeypatch) -> None
     )
     [card] = read_text(text)
     assert (card["name"], card["email"]) == ("Big Photo", "big@x.example")
-    assert sum(scanned) <= 2 * len(text)
+    assert len(text) <= sum(scanned) <= 2 * len(text)
 
 
 _WORDS = ["work", "home", "cell", "mobile", "fax", "other", "2", "assistant", "Work", "a_b",

@@ -225,3 +225,26 @@ def test_a_file_of_utf_8_cards_and_a_windows_1252_one_reads_each_right() -> None
         {"name": "Zoë Ångström"},
         {"name": "Jürgen Müller", "notes": "café – 5 €"},
     ]
+
+
+def test_a_value_of_8_bit_bytes_is_read_in_the_charset_its_line_names() -> None:
+    """vCard 2.1 writes a value's bytes as they are, in the CHARSET its line names
+    (Japanese phones' Shift_JIS, Russian KOI8-R, folded too): they were read as
+    Windows-1252, '日本' as '“ú–{'. Bytes that are UTF-8 stay UTF-8 whatever the line
+    says (writers that name ISO-8859-1 and write UTF-8)."""
+    data = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=SHIFT_JIS:日本 太郎\r\n".encode("shift_jis")
+        + "NOTE;CHARSET=Shift_JIS:東京都\r\n 港区\r\nEND:VCARD\r\n".encode("shift_jis")
+        + "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=KOI8-R:Иван Петров\r\nEND:VCARD\r\n"
+        .encode("koi8-r")
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN;CHARSET=ISO-8859-1:Zoë\r\nEND:VCARD\r\n".encode()
+        + "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=NO-SUCH:Jürgen\r\nEND:VCARD\r\n"
+        .encode("cp1252")
+    )  # fmt: skip
+    found = [values for _, values, _ in read_vcards(io.BytesIO(data), name="x.vcf")]
+    assert found == [
+        {"name": "日本 太郎", "notes": "東京都港区"},
+        {"name": "Иван Петров"},
+        {"name": "Zoë"},
+        {"name": "Jürgen"},
+    ]

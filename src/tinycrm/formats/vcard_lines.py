@@ -7,9 +7,10 @@ each card's values."""
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Iterable, Iterator
+from typing import IO, Any, AnyStr, cast
 
 from tinycrm.formats import FormatError
 from tinycrm.formats.csvfile import detect_encoding
@@ -53,51 +54,91 @@ def _chunks(first: bytes, stream: IO[bytes], mend: bool) -> Iterator[bytes]:
 
 
 def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
+    """The lines of the file as text. UTF-8 (Windows-1252 too) is split into lines as
+    bytes, and each line read as UTF-8, else in the CHARSET its property names (vCard
+    2.1's 8-bit values: Shift_JIS, KOI8-R; a fold in its property's), else as UTF-8
+    whose other bytes are Windows-1252's (so files joined, an Outlook card after UTF-8
+    ones, keep each card's letters); UTF-16 and UTF-32 are decoded, then split."""
     head = stream.read(64 * 1024)
-    mend = detect_encoding(head) in ("utf-8", "utf-8-sig", "cp1252")  # no UTF-16's bytes
-    chunks = _chunks(head, stream, mend)
+    if detect_encoding(head) in ("utf-8", "utf-8-sig", "cp1252"):  # no UTF-16's bytes
+        charset: str | None = None
+        for raw, cut in _lines(_chunks(head, stream, True), _BYTE_END, b"\r"):
+            charset = charset if raw[:1] in (b" ", b"\t") else _charset(raw)
+            text = _line_text(raw, charset)
+            yield _Cut(text) if cut else text
+        return
+    chunks = _chunks(head, stream, False)
     sample = next(chunks, b"")
     encoding = detect_encoding(sample)
-    errors = "tinycrm-cp1252" if encoding in ("utf-8", "utf-8-sig", "cp1252") else "strict"
-    # Windows-1252 as UTF-8 whose other bytes are Windows-1252's: files joined (an
-    # Outlook card after UTF-8 ones) keep their UTF-8 cards' letters
-    decoder = codecs.getincrementaldecoder("utf-8" if encoding == "cp1252" else encoding)(
-        errors=errors
-    )
-    line: list[str] = []  # the pieces of the line so far (a photo's may be megabytes)
-    size = 0  # the characters of the line so far: past PROPERTY_LIMIT, no more are kept
-    held = ""  # a CR at the end of a chunk: its LF may start the next
-    chunk = sample
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    texts = (decoder.decode(chunk) for chunk in itertools.chain([sample], chunks))
     try:
-        while True:
-            text = held + (decoder.decode(chunk) if chunk else decoder.decode(b"", final=True))
-            held = "\r" if chunk and text.endswith("\r") else ""
-            first, *lines = _LINE_END.split(text[: len(text) - len(held)])
-            if size <= PROPERTY_LIMIT:
-                line.append(first)
-            size += len(first)
-            if lines:
-                yield _whole(line, size)
-                *whole, last = lines
-                yield from (_whole([w], len(w)) for w in whole)
-                line, size = [last], len(last)
-            if not chunk:
-                break
-            chunk = next(chunks, b"")
+        for text, cut in _lines(itertools.chain(texts, [decoder.decode(b"", final=True)]),
+                                _LINE_END, "\r"):  # fmt: skip
+            yield _Cut(text) if cut else text
     except UnicodeDecodeError as exc:
         raise FormatError(f"{name} is not valid {encoding} ({exc.reason})") from None
+
+
+def _lines(chunks: Iterable[AnyStr], end: re.Pattern[AnyStr], cr: AnyStr) -> Iterator[
+    tuple[AnyStr, bool]
+]:  # fmt: skip
+    """The lines of ``chunks`` (ended by CRLF, LF or a CR alone; ``cr``), each with
+    whether it is longer than ``PROPERTY_LIMIT`` (then its first characters only: a
+    photo's line may be megabytes). Each character is looked at once."""
+    empty = cr[:0]
+    line: list[AnyStr] = []
+    size = 0  # the characters of the line so far: past PROPERTY_LIMIT, no more are kept
+    held = empty  # a CR at the end of a chunk: its LF may start the next
+    for chunk in chunks:
+        text = held + chunk
+        held = cr if text.endswith(cr) else empty
+        parts = cast("list[AnyStr]", end.split(text[: len(text) - len(held)]))
+        if size <= PROPERTY_LIMIT:
+            line.append(parts[0])
+        size += len(parts[0])
+        if len(parts) > 1:
+            yield empty.join(line)[: PROPERTY_LIMIT + 1], size > PROPERTY_LIMIT
+            for whole in parts[1:-1]:
+                yield whole[: PROPERTY_LIMIT + 1], len(whole) > PROPERTY_LIMIT
+            line, size = [parts[-1]], len(parts[-1])
+    if held:  # the file's last byte a CR: it ends the line
+        yield empty.join(line)[: PROPERTY_LIMIT + 1], size > PROPERTY_LIMIT
+        line = []
     if any(line):
-        yield _whole(line, size)
+        yield empty.join(line)[: PROPERTY_LIMIT + 1], size > PROPERTY_LIMIT
 
 
-def _whole(pieces: list[str], size: int) -> str:
-    """A line of ``pieces``: a ``_Cut`` of its first characters when over the limit."""
-    text = "".join(pieces)
-    return _Cut(text[: PROPERTY_LIMIT + 1]) if size > PROPERTY_LIMIT else text
+_CHARSET = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+
+
+def _charset(raw: bytes) -> str | None:
+    """The CHARSET a property's line names, else None."""
+    found = _CHARSET.search(raw.split(b":", 1)[0])
+    return found[1].decode("ascii") if found else None
+
+
+def _line_text(raw: bytes, charset: str | None) -> str:
+    """A line's bytes as text: UTF-8, else its value in ``charset`` (the whole line, a
+    fold's), else UTF-8 whose other bytes are Windows-1252's."""
+    if raw.isascii():
+        return raw.decode("ascii")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if charset:
+        head, colon, value = (b"", b"", raw) if raw[:1] in (b" ", b"\t") else raw.partition(b":")
+        try:
+            return (head + colon).decode("utf-8", "tinycrm-cp1252") + value.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return raw.decode("utf-8", "tinycrm-cp1252")
 
 
 _ESCAPED_COLON = re.compile(r"(?<!\\)((?:\\\\)*)\\:")  # \: after no backslash or \\s
 _LINE_END = re.compile(r"\r\n|\r|\n")  # CRLF, LF, and a CR alone (old Mac address books)
+_BYTE_END = re.compile(rb"\r\n|\r|\n")
 
 
 _FOLDS = ("BEGIN:VCARD", "END:VCARD")
