@@ -562,6 +562,11 @@ def test_bad_files_are_one_line_errors(cli, tmp_path: Path) -> None:
 def test_import_rejects_an_unknown_duplicate_policy(cli) -> None:
     result = cli("import", "contacts", "-", "--on-duplicate", "merge", input="Name\nAda\n")
     assert result.exit_code == 1 and "invalid --on-duplicate 'merge'" in result.stderr
+    typo = cli("import", "contacts", "-", "--on-duplicate", "sikp", input="Name\nAda\n")
+    assert typo.stderr == (
+        "Error: invalid --on-duplicate 'sikp', did you mean 'skip'? "
+        "(choose from skip, update, error)\n"
+    )
 
 
 if sys.platform == "win32":  # pragma: no cover

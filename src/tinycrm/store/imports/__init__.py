@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
 from tinycrm.store.imports.activities import _Activities
@@ -107,8 +108,10 @@ def import_records(
     if kind not in _IMPORTERS:
         raise Invalid(f"cannot import {kind!r} (choose from {', '.join(KINDS)})")
     if on_duplicate not in DUPLICATE_POLICIES:
+        meant = validate.nearest(str(on_duplicate), DUPLICATE_POLICIES)
         raise Invalid(
-            f"invalid --on-duplicate {on_duplicate!r} (choose from {', '.join(DUPLICATE_POLICIES)})"
+            f"invalid --on-duplicate {on_duplicate!r}{meant} "
+            f"(choose from {', '.join(DUPLICATE_POLICIES)})"
         )
     now = utcnow()
     try:
