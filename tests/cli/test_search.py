@@ -93,3 +93,17 @@ def test_search_on_a_narrow_terminal_cuts_between_words_and_never_a_name(
                 assert f"{hit['kind']} #{hit['id']} {hit['name'].split()[0]}" in flat, shown
             cut = [w[:-1] for w in shown.split() if w.endswith("…") and len(w) > 1]
             assert all(w.rstrip(",;:·–") in said for w in cut), (cut, shown)
+
+
+def test_an_empty_in_is_refused_not_read_as_every_kind(cli) -> None:
+    """`search x --in "$KINDS"` with KINDS unset searched every kind, as a filter given
+    empty must not (README: a filter given empty is refused)."""
+    cli("contact", "add", "Xavier")
+    for given in ("", " ", ",", " , "):
+        result = cli("search", "xav", "--in", given)
+        assert result.exit_code == 1, (given, result.stdout)
+        assert result.stderr == (
+            "Error: the kinds to search must not be empty: leave --in out to search them all\n"
+        )
+    assert "Xavier" in cli("search", "xav").stdout
+    assert "Xavier" in cli("search", "xav", "--in", "contacts,").stdout

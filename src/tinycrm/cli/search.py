@@ -55,7 +55,9 @@ def search(
         # as a missing argument: a search for no word would list nothing, or everything
         shown = safetext.quoted(text)
         fail(f'nothing to search for in {shown}: give a word or a "quoted phrase"', 2)
-    kinds = [part for value in in_ or () for part in value.split(",")]
+    kinds = [part for value in in_ or () for part in value.split(",") if part.strip()]
+    if in_ is not None and not kinds:  # --in "$KINDS" with KINDS unset: not every kind
+        fail("the kinds to search must not be empty: leave --in out to search them all")
     hits = crm(ctx).search(text, kinds=kinds, limit=limit)
     if output.machine:
         output.list(hits, COLUMNS, model="SearchHit")
