@@ -310,6 +310,19 @@ def test_a_blank_database_name_is_refused(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_empty_db_option_is_refused_and_an_empty_variable_is_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--db "" (a script's --db "$DB" with DB unset) opened the default database, so
+    'contact rm 5' acted on the user's own CRM; TINYCRM_DB= stays unset, as in a shell."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TINYCRM_DB", "")
+    with pytest.raises(Unavailable, match=r"^--db is blank: give a database file or URL"):
+        open_store("")
+    assert resolve_url(None) == resolve_url(str(default_path()))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_read_only_database_file_is_named_when_a_write_is_refused(tmp_path: Path) -> None:
     """A write to a database file that cannot be written (chmod 444; for root, whom
     modes do not stop, chattr +i) said 'database error: attempt to write a readonly

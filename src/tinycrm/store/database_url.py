@@ -32,9 +32,11 @@ def default_path() -> Path:
 
 def resolve_url(db: str | None = None) -> str:
     """Turn ``--db`` / ``TINYCRM_DB`` / the default into a SQLAlchemy URL."""
-    value = db or os.environ.get("TINYCRM_DB") or str(default_path())
+    # An empty TINYCRM_DB is unset (the shell's way); an empty --db was typed: with
+    # --db "$DB" and DB unset, 'contact rm 5' must not act on the default database.
+    value = db if db is not None else os.environ.get("TINYCRM_DB") or str(default_path())
     if not value.strip():  # not a file named '   ' in the current folder
-        named = "--db" if db else "TINYCRM_DB"
+        named = "--db" if db is not None else "TINYCRM_DB"
         raise Unavailable(f"{named} is blank: give a database file or URL (or leave it unset)")
     if "://" in value:
         return value
