@@ -48,13 +48,17 @@ _QUERIES: dict[str, tuple[str, str, str, tuple[str, ...], str]] = {
 KINDS = tuple(_QUERIES)
 
 
-def _sql(kind: str, case_insensitive_like: str) -> str:
+def _sql(kind: str, case_insensitive_like: str, code_points: str = "") -> str:
+    """The query of ``kind``'s candidates; ``code_points`` is what makes the database
+    order them by code point (as SQLite does): ``COLLATE "C"`` on PostgreSQL, whose
+    database may collate in a language's order (en_US puts '_x' before '0x'). It goes on
+    the value itself: a DISTINCT query orders only by what it selects."""
     value, help_, table, columns, extra = _QUERIES[kind]
     value = value.format(like=case_insensitive_like)
     help_ = help_.format(like=case_insensitive_like)
     match = " OR ".join(f"{c} {case_insensitive_like} :prefix ESCAPE '\\'" for c in columns)
     return (
-        f"SELECT DISTINCT {value} AS value, {help_} AS help FROM {table} "
+        f"SELECT DISTINCT ({value}){code_points} AS value, {help_} AS help FROM {table} "
         f"WHERE ({match}){extra} ORDER BY value LIMIT {LIMIT}"
     )
 
@@ -117,7 +121,9 @@ def _from_url(url: str, kind: str, prefix: str) -> list[tuple[str, str]]:
     try:
         with engine.connect() as conn:
             rows: list[Any] = list(
-                conn.execute(text(_sql(kind, "ILIKE")), {"prefix": _pattern(prefix)})
+                conn.execute(
+                    text(_sql(kind, "ILIKE", ' COLLATE "C"')), {"prefix": _pattern(prefix)}
+                )
             )
     finally:
         engine.dispose()

@@ -18,6 +18,7 @@ from typing import Any, Literal, Unpack
 from sqlalchemy import Boolean, Date, literal_column, select, true
 from sqlmodel import col
 
+from tinycrm.store.code_points import code_points
 from tinycrm.store.contacts import ContactFilters, contacts_query, list_columns
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Contact, ContactRead, FieldValue, Tag
@@ -135,7 +136,7 @@ def contact_extras(
             conn,
             select(col(Tag.entity_id), col(Tag.name))
             .where(col(Tag.entity) == "contact", true() if everyone else in_selection)
-            .order_by(col(Tag.entity_id), col(Tag.name)),  # the unique index's order: no sort
+            .order_by(col(Tag.entity_id), code_points(Tag.name)),  # the unique index's order
         ),
         list,
     )
@@ -149,7 +150,7 @@ def contact_extras(
                     col(FieldValue.entity) == "contact",
                     true() if everyone else col(FieldValue.entity_id).in_(select(selected.c.id)),
                 )
-                .order_by(col(FieldValue.entity_id), col(FieldValue.key)),
+                .order_by(col(FieldValue.entity_id), code_points(FieldValue.key)),
             ),
             dict,
         )

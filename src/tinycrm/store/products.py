@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from tinycrm import money, pricing
 from tinycrm.store import validate
+from tinycrm.store.code_points import code_points
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.records import UNSET, Unset, changed_summary, is_set, record_event
@@ -184,7 +185,7 @@ def list_products(
     filter expression (``price>100 and recurring=month``)."""
     validate.filters_given(currency=currency)
     limit = validate.limit(limit)
-    query = select(Product).order_by(col(Product.name_key), col(Product.id))
+    query = select(Product).order_by(code_points(Product.name_key), col(Product.id))
     recurring_only = validate.flag(recurring_only, "recurring")
     if not validate.flag(archived, "archived"):
         query = query.where(col(Product.archived_at).is_(None))

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session, col
 
 from tinycrm.store import validate
+from tinycrm.store.code_points import code_points
 from tinycrm.store.engine import EVENTS_KEY as EVENTS_KEY
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Activity, Event, FieldValue, LifecycleChange, Tag
@@ -98,7 +99,7 @@ def tags_for(session: Session, entity: str, ids: Sequence[int] | None) -> dict[i
             return {}
         query = query.where(col(Tag.entity_id).in_(ids)) if len(ids) < 500 else query
     out: dict[int, list[str]] = defaultdict(list)
-    for entity_id, name in session.execute(query.order_by(Tag.name)):
+    for entity_id, name in session.execute(query.order_by(code_points(Tag.name))):
         out[entity_id].append(name)
     return out
 
@@ -115,7 +116,7 @@ def fields_for(
             return {}
         query = query.where(col(FieldValue.entity_id).in_(ids)) if len(ids) < 500 else query
     out: dict[int, dict[str, str]] = defaultdict(dict)
-    for entity_id, k, v in session.execute(query.order_by(FieldValue.key)):
+    for entity_id, k, v in session.execute(query.order_by(code_points(FieldValue.key))):
         out[entity_id][k] = v
     return out
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from tinycrm.store import validate
+from tinycrm.store.code_points import code_points
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict
 from tinycrm.store.filter_sql import (
@@ -151,7 +152,7 @@ def save_segment(store: Store, *, name: str, expression: str) -> SegmentRead:
 def list_segments(store: Store) -> list[SegmentRead]:
     """Every saved segment, by name."""
     with store.read() as session:
-        rows = session.scalars(select(Segment).order_by(Segment.name_key)).all()
+        rows = session.scalars(select(Segment).order_by(code_points(Segment.name_key))).all()
         return [_read(row, session) for row in rows]
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from tinycrm.store import validate
 from tinycrm.store.activity_rows import new_activity_row
 from tinycrm.store.automation_models import FollowUpSequence, SequenceEnrollment, SequenceStep
+from tinycrm.store.code_points import code_points
 from tinycrm.store.contacts import link_contact, resolve_contact
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
@@ -146,7 +147,9 @@ def add_sequence(store: Store, *, name: str, steps: Sequence[tuple[int, str]]) -
 def list_sequences(store: Store) -> list[SequenceRead]:
     """Every sequence with its steps and how many contacts are in it."""
     with store.read() as session:
-        rows = session.scalars(select(FollowUpSequence).order_by(FollowUpSequence.name_key))
+        rows = session.scalars(
+            select(FollowUpSequence).order_by(code_points(FollowUpSequence.name_key))
+        )
         return [_read(session, s) for s in rows]
 
 

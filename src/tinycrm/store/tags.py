@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from tinycrm.store import validate
+from tinycrm.store.code_points import code_points
 from tinycrm.store.engine import Store
 from tinycrm.store.models import FieldValue, ReadModel, Tag
 
@@ -40,7 +41,7 @@ def list_tags(store: Store, *, entity: str | None = None) -> list[TagCount]:
         )
         if kind:
             query = query.where(col(Tag.entity) == kind)
-        rows = session.execute(query.order_by(Tag.entity, Tag.name)).all()
+        rows = session.execute(query.order_by(Tag.entity, code_points(Tag.name))).all()
         return [TagCount(entity=e, name=n, count=c) for e, n, c in rows]
 
 
@@ -53,5 +54,5 @@ def list_field_keys(store: Store, *, entity: str | None = None) -> list[FieldKey
         )
         if kind:
             query = query.where(col(FieldValue.entity) == kind)
-        rows = session.execute(query.order_by(FieldValue.entity, FieldValue.key)).all()
+        rows = session.execute(query.order_by(FieldValue.entity, code_points(FieldValue.key))).all()
         return [FieldKeyCount(entity=e, key=k, count=c) for e, k, c in rows]

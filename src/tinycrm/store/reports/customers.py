@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import col
 
+from tinycrm.store.code_points import code_points
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Contact, Deal, LifecycleChange, table_of
 from tinycrm.store.reports.aggregates import (
@@ -75,7 +76,7 @@ def sources_report(
             grouped = conn.execute(
                 select(
                     key,
-                    func.min(column),
+                    func.min(code_points(column)),  # the first spelling, as on SQLite
                     func.count(),
                     func.sum(case((_ever_customer(), 1), else_=0)),
                 )
