@@ -452,12 +452,32 @@ def test_an_upgrade_on_open_is_said_on_stderr_only(cli, tmp_path: Path) -> None:
     assert len(lines) == 1, first.stderr  # quick here: no "upgraded in N s" line
     assert lines[0].startswith(f"Upgrading the database (schema 0024 → {SCHEMA_HEAD})")
     [copy] = tmp_path.glob("old.db.pre-upgrade-0024-*.bak")
-    assert lines[0].endswith(f"a copy of the old one is kept at {copy}")
+    # said before the copy is made: it says the copy is being made, not that it is there
+    assert lines[0].endswith(f"keeping a copy of the old one at {copy}")
     second = cli("--db", str(old), "contact", "list", "--json")
     assert second.exit_code == 0 and second.stderr == ""  # at head: nothing to say
     assert first.stdout == second.stdout  # the scripts' channel is the same either way
     fresh = cli("--db", str(tmp_path / "new.db"), "contact", "list", "--json")
     assert fresh.stderr == "" and fresh.stdout == first.stdout  # a new one is not "upgraded"
+
+
+def test_an_upgrade_says_where_its_copy_is_kept_once_it_is_made(capsys, tmp_path: Path) -> None:
+    """The first line comes before the copy is made ('keeping a copy … at PATH': it was
+    'a copy … is kept at PATH', with no file there yet); the line after a long upgrade,
+    when the copy is there, says it is kept there."""
+    from tinycrm.cli.common import tell_upgrade
+    from tinycrm.store.sessions import UpgradeNotice
+
+    copy = tmp_path / "old.db.pre-upgrade-0024-x.bak"
+    tell_upgrade(UpgradeNotice("0024", "0029", copy))
+    tell_upgrade(UpgradeNotice("0024", "0029", copy, seconds=75))
+    tell_upgrade(UpgradeNotice("0024", "0029", None, seconds=2))  # PostgreSQL: no copy
+    assert capsys.readouterr().err.splitlines() == [
+        f"Upgrading the database (schema 0024 → 0029), which can take a while; keeping a "
+        f"copy of the old one at {copy}",
+        f"Database upgraded to schema 0029 in 1 min 15 s; a copy of the old one is kept at {copy}.",
+        "Database upgraded to schema 0029 in 2 s.",
+    ]
 
 
 def test_db_upgrade_says_it_on_stderr_too(cli, tmp_path: Path) -> None:
@@ -483,4 +503,6 @@ def test_a_slow_upgrade_says_how_long_it_took(cli, tmp_path: Path, monkeypatch) 
     result = cli("--db", str(old), "contact", "list")
     assert result.exit_code == 0, result.stderr
     lines = result.stderr.splitlines()
-    assert len(lines) == 2 and lines[1].endswith(" in 12 s."), result.stderr
+    [copy] = tmp_path.glob("old.db.pre-upgrade-0024-*.bak")
+    assert len(lines) == 2, result.stderr
+    assert lines[1].endswith(f" in 12 s; a copy of the old one is kept at {copy}."), lines[1]

@@ -198,17 +198,20 @@ class State:
 def tell_upgrade(notice: UpgradeNotice) -> None:
     """Say on stderr that an existing database is being upgraded, before the work (which
     can take minutes on a big one: the search index may be rebuilt), and how long it
-    took when that was more than a second. stdout stays the command's own."""
+    took when that was more than a second. stdout stays the command's own. The first
+    line comes before the copy of an SQLite database is made ("keeping a copy"), the
+    second once it is there ("is kept at")."""
     from tinycrm import safetext
 
     if notice.seconds is None:
-        kept = f"; a copy of the old one is kept at {notice.backup}" if notice.backup else ""
+        keeping = f"; keeping a copy of the old one at {notice.backup}" if notice.backup else ""
         text = (
             f"Upgrading the database (schema {notice.before} → {notice.after}), which can "
-            f"take a while{kept}"
+            f"take a while{keeping}"
         )
     elif notice.seconds >= 1:
-        text = f"Database upgraded to schema {notice.after} in {_duration(notice.seconds)}."
+        kept = f"; a copy of the old one is kept at {notice.backup}" if notice.backup else ""
+        text = f"Database upgraded to schema {notice.after} in {_duration(notice.seconds)}{kept}."
     else:
         return
     sys.stderr.write(safetext.display(text) + "\n")

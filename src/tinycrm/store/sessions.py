@@ -44,7 +44,8 @@ class UpgradeNotice:
     """What ``upgrade`` tells ``Store.on_upgrade`` when it upgrades an existing database
     (never for a new one, nor one at head already): once before the work starts
     (``seconds`` None), once when it is done (``seconds`` it took). ``backup`` is the copy
-    of the old database kept beside it (SQLite; None on PostgreSQL)."""
+    of the old database kept beside it (SQLite; None on PostgreSQL): made after the first
+    notice, there by the second."""
 
     before: str
     after: str
