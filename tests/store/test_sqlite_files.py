@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +53,38 @@ def test_a_backup_killed_while_it_checks_its_copy_leaves_no_wal_or_shm_behind(
     with sqlite3.connect(folder / "copy.db") as conn:
         assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
     conn.close()
+
+
+def test_an_empty_file_made_a_database_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """A database tinycrm creates is 0600 (personal data); an empty file given as --db
+    (``touch crm.db`` first) became a database and kept its 0644, so everyone on the
+    machine could read the contacts. It is made 0600 too, as it becomes one, its WAL with
+    it; a file that is not empty (a database already) keeps its mode."""
+    empty = tmp_path / "crm.db"
+    empty.touch()
+    empty.chmod(0o644)
+    store = open_store(str(empty))
+    try:
+        with store.engine.connect() as conn:  # a write: the WAL is made
+            conn.exec_driver_sql("CREATE TEMP TABLE t (x)")
+        assert stat.S_IMODE(empty.stat().st_mode) == 0o600
+        assert empty.stat().st_size > 0
+        assert stat.S_IMODE(Path(f"{empty}-wal").stat().st_mode) == 0o600
+    finally:
+        store.close()
+    empty.chmod(0o644)  # the owner's own choice, for a database already: kept
+    open_store(str(empty)).close()
+    assert stat.S_IMODE(empty.stat().st_mode) == 0o644
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_someone_elses_empty_file_keeps_its_mode(tmp_path: Path) -> None:
+    """Root opening another user's empty file makes it a database without changing who
+    may read it: only one's own file is made private."""
+    empty = tmp_path / "theirs.db"
+    empty.touch()
+    empty.chmod(0o644)
+    os.chown(empty, 65534, 65534)
+    open_store(str(empty)).close()
+    assert stat.S_IMODE(empty.stat().st_mode) == 0o644
+    assert empty.stat().st_uid == 65534

@@ -35,6 +35,7 @@ def check_database_path(path: Path) -> None:
         if not stat.S_ISREG(mode):
             raise Unavailable(f"cannot open database {path}: it is not a regular file")
         _refuse_foreign(path)
+        _private_if_empty(path)
         return
     folder = path.parent
     if not folder.is_dir():
@@ -54,6 +55,32 @@ def check_database_path(path: Path) -> None:
         pass  # another process created it first
     except OSError as exc:
         raise Unavailable(f"cannot create database {path}: {exc.strerror}") from exc
+
+
+def _private_if_empty(path: Path) -> None:
+    """An empty file of the user's own (``touch crm.db``, then ``--db crm.db``) is about to
+    become a database: readable by its owner only, as one tinycrm creates (its WAL and
+    shared memory files take its mode). Only group's and others' bits are dropped, and
+    never from a file that is not empty (a database already: its mode is the owner's
+    choice), nor from another user's (root opening it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError:
+        return  # the open that follows says why
+    try:
+        found = os.fstat(fd)
+        mode = stat.S_IMODE(found.st_mode)
+        if (
+            stat.S_ISREG(found.st_mode)
+            and found.st_size == 0
+            and found.st_uid == os.geteuid()
+            and mode & 0o077
+        ):
+            os.fchmod(fd, mode & 0o700)
+    except OSError:
+        pass  # a file system without modes (FAT): as a new file there
+    finally:
+        os.close(fd)
 
 
 def _refuse_foreign(path: Path) -> None:
