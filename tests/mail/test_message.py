@@ -479,6 +479,8 @@ def test_a_year_of_three_digits_is_one_after_1900_as_rfc_5322_reads_it() -> None
     1900) is 1900 more; Python's parser read 126 as the year 126, refused as too early."""
     m = parse_message(b"Date: Tue, 01 Dec 126 10:00:00 +0000\nFrom: ana@client.example\n\nx")
     assert (m.date, m.dated_by) == (datetime(2026, 12, 1, 10, tzinfo=UTC), "Date")
+    m = parse_message(b"Date: Tue, 01 Dec 02026 10:00:00 +0000\nFrom: ana@client.example\n\nx")
+    assert (m.date, m.dated_by) == (datetime(2026, 12, 1, 10, tzinfo=UTC), "Date")
 
 
 def _nested(depth: int) -> bytes:

@@ -347,7 +347,7 @@ def _date(text: str, *, written: str = "") -> datetime | None:
     if when is None:
         return None
     year = _YEAR.search(written or text)
-    if year is not None and len(year[1]) >= 4 and year[1].startswith("0"):
+    if year is not None and len(year[1]) >= 4 and int(year[1]) < 1000:
         return None  # the year 0001 (read as 2001 by two-digit years' rule): no date
     if year is not None and len(year[1]) == 3 and when.year == int(year[1]):
         try:  # RFC 5322's obsolete three-digit year: 126 is 2026
