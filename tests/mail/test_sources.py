@@ -87,12 +87,17 @@ def test_an_mbox_message_keeps_its_from_line_and_so_its_date(tmp_path: Path) -> 
     assert found[0].body == "Hi\nFrom here on"
 
 
-def test_a_junk_file_in_a_maildir_is_skipped_a_nul_in_a_body_is_not(tmp_path: Path) -> None:
+def test_a_junk_file_in_a_maildir_is_skipped_a_nul_in_a_message_is_not(tmp_path: Path) -> None:
     from tinycrm.mail.sources import NOT_MAIL, Skipped
 
     box = mailbox.Maildir(tmp_path / "INBOX", create=True)
     box.add(_mail(1, body="binary \x00 part"))
+    box.add(b"Received: from x\nFrom: a\x00b@x.example\nSubject: number 2\n\nspam holds NULs\n")
+    box.add(b"Notes of the meeting\nTime: 10:00\n")  # text, no message: no header first
     (tmp_path / "INBOX" / "cur" / "1700000000.junk:2,S").write_bytes(b"\x7fELF\x02\x01\x00" * 99)
     found = [data for _, data in read_messages([tmp_path / "INBOX"])]
-    assert Skipped(NOT_MAIL) in found
-    assert [parse_message(d).subject for d in found if isinstance(d, bytes)] == ["number 1"]
+    assert found.count(Skipped(NOT_MAIL)) == 2
+    assert sorted(parse_message(d).subject for d in found if isinstance(d, bytes)) == [
+        "number 1",
+        "number 2",
+    ]

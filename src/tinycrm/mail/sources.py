@@ -131,12 +131,17 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
     yield str(path), data
 
 
+# a message's first line: a header field's name and its colon (or an mbox's From line)
+_FIRST_LINE = re.compile(rb"(?:From |[\x21-\x39\x3b-\x7e]+[ \t]*:)")
+
+
 def _not_mail(data: bytes) -> bool:
-    """Whether ``data`` has no header lines: a picture, a program, an empty file (a
-    NUL byte in the header; in a binary body part, as BINARYMIME sends it, is text)."""
-    head = data[:4096]
-    blank = min((at for at in (head.find(b"\n\n"), head.find(b"\n\r\n")) if at >= 0), default=-1)
-    return b"\x00" in (head[:blank] if blank >= 0 else head) or b":" not in head
+    """Whether ``data`` has no header lines: a picture, a program, an empty file, text
+    that is no message. Its first line (after a byte order mark or blank lines, which
+    ``parse_message`` passes over) must be a header field: a NUL or other junk further
+    on (spam has it) is the parser's to read."""
+    head = data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    return _FIRST_LINE.match(head) is None
 
 
 def _eml(path: Path) -> bytes | Skipped:
