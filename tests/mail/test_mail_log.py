@@ -825,7 +825,11 @@ def test_create_contacts_adds_leads_as_contact_add_does_without_its_per_contact_
     assert len(asked) < 20
     lead = get_contact(store, "new7@else.example")
     assert (lead.name, lead.lifecycle, lead.lead_status, lead.source, lead.owner) == (
-        "New 7", "lead", "new", "email", "tester"
+        "New 7",
+        "lead",
+        "new",
+        "email",
+        "tester",
     )
     with store.read() as session:
         events = session.scalars(select(Event.summary).where(Event.action == "created")).all()

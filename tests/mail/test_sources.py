@@ -101,3 +101,26 @@ def test_a_junk_file_in_a_maildir_is_skipped_a_nul_in_a_message_is_not(tmp_path:
         "number 1",
         "number 2",
     ]
+
+
+def test_a_maildir_message_over_the_limit_is_read_for_its_header_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Maildir file over 50 MB was read into memory whole (a 4 GB one: 4 GB) to log
+    its header alone. Now only its start is read, and it has the key the whole file
+    gives (IMAP's, which fetches its header alone)."""
+    from tinycrm.mail import message
+    from tinycrm.mail.sources import Head
+
+    monkeypatch.setattr(message, "MAX_MESSAGE", 8000)  # 50 MB, made small for the test
+    monkeypatch.setattr(message, "HEAD_MAX", 4000)  # and the header read of it at most
+    whole = (
+        b"From: ana@client.example\nTo: me@my.example\nSubject: scan\n"
+        b"Date: Tue, 01 Dec 2026 10:00:00 +0000\n\n" + b"%PDF" * 30_000
+    )
+    box = mailbox.Maildir(tmp_path / "INBOX", create=True)
+    box.add(whole)
+    ((_, head),) = read_messages([tmp_path / "INBOX"])
+    assert isinstance(head, Head) and len(head) < len(whole) / 2
+    read = parse_message(head, header_only=True)
+    assert (read.subject, read.key) == ("scan", parse_message(whole).key)

@@ -275,14 +275,14 @@ def _parsed(paths: list[Path], skipped: list[tuple[str, Skipped]]) -> Iterator[M
     """The messages under ``paths``; each message file not read is added to ``skipped``
     with where it was found."""
     from tinycrm.mail.message import parse_message
-    from tinycrm.mail.sources import MailSourceError, Skipped, read_messages
+    from tinycrm.mail.sources import Head, MailSourceError, Skipped, read_messages
 
     try:
         for where, data in read_messages(paths):
             if isinstance(data, Skipped):
                 skipped.append((where, data))
             else:
-                yield parse_message(data)
+                yield parse_message(data, header_only=isinstance(data, Head))
     except OSError as exc:
         name = exc.filename or (paths[0] if paths else "")
         raise MailSourceError(f"{name}: cannot read ({exc.strerror or exc})") from None

@@ -130,17 +130,20 @@ class MailMessage:
         )
 
 
-def parse_message(data: bytes, *, received: datetime | None = None) -> MailMessage:
+def parse_message(
+    data: bytes, *, received: datetime | None = None, header_only: bool = False
+) -> MailMessage:
     """Read one message. Never raises on a malformed one: what cannot be read is left
     empty (a subject without a header is ``""``, no date is None). ``received`` is when
     the server received it (IMAP's INTERNALDATE; naive is UTC): the date of a message
     without a Date header, before its Received headers. Of a message over
     :data:`MAX_MESSAGE` only the header is read (no text, no attachments), as IMAP
-    gives it."""
+    gives it; ``header_only``: ``data`` is the start of such a message, read for its
+    header (``mail.sources`` reads no more of a file over the limit)."""
     # a byte order mark (an .eml a Windows tool saved) or blank lines before the
     # header: the parser read the header as text, no sender, no subject
     data = data.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
-    whole = _wire_size(data) <= MAX_MESSAGE
+    whole = not header_only and _wire_size(data) <= MAX_MESSAGE
     if not whole:  # its header alone, as IMAP's BODY[HEADER] (all of it made text: GBs)
         data = data[: _header_end(data)]
     try:

@@ -34,6 +34,7 @@ __all__ = [
     "NOT_MAIL",
     "NO_FILE",
     "TOO_LARGE",
+    "Head",
     "MailSourceError",
     "Skipped",
     "read_messages",
@@ -46,6 +47,12 @@ NO_FILE = "unreadable on disk (a link to no file, a pipe or a device)"
 NOT_MAIL = "not a mail message (no header lines)"
 TOO_LARGE = "over 50 MB"
 CANNOT_READ = "unreadable on disk (an error reading it)"
+
+
+class Head(bytes):
+    """The start of a message file over ``message.MAX_MESSAGE`` (at most twice
+    ``HEAD_MAX``), read for its header alone: ``parse_message(…, header_only=True)``
+    reads no more of it, as IMAP gives no more (a 4 GB file was read into memory whole)."""
 
 
 class MailSourceError(TinyCrmError, ValueError):
@@ -166,19 +173,30 @@ def _maildir(path: Path) -> Iterator[tuple[str, bytes | Skipped]]:
             yield f"{path}:{key}", data
 
 
+def _head(path: str) -> Head | None:
+    """The start of a message file over the size read whole (see :class:`Head`); None
+    for one under it."""
+    from tinycrm.mail import message
+
+    if os.stat(path).st_size <= message.MAX_MESSAGE:
+        return None
+    with open(path, "rb") as handle:
+        return Head(handle.read(2 * message.HEAD_MAX))
+
+
 def _maildir_message(box: mailbox.Maildir, key: str) -> bytes | Skipped | None:
     """A message's bytes; None when a mail program deleted it, or moved it to another
     folder, after the listing (IMAP leaves out a message expunged meanwhile too). One
     it renamed (new/ to cur/, flags changed) is found under its new name. Skipped for a
     message file that is no file (a link to none, a pipe, a device), no mail message or
-    cannot be read. (One over 50 MB is read, its header alone logged: see
-    :func:`tinycrm.mail.message.parse_message`.)"""
+    cannot be read. Of one over 50 MB, its start (:class:`Head`): its header alone is
+    logged, as from IMAP."""
     for _attempt in range(2):
         try:
             where = os.path.join(box._path, box._lookup(key))  # type: ignore[attr-defined]
             if _no_file(where):
                 return Skipped(NO_FILE)
-            data = box.get_bytes(key)
+            data = _head(where) or box.get_bytes(key)
         except KeyError:  # not in the folder any more
             return None
         except FileNotFoundError:  # renamed between the lookup and the open: look again
