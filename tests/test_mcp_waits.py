@@ -350,3 +350,31 @@ def test_a_client_that_reads_no_answers_is_held_back_not_buffered_for(sqlite_url
     finally:
         server.kill()
         server.wait(timeout=60)
+
+
+def test_a_client_gone_leaves_the_server_without_a_traceback(sqlite_url: str) -> None:  # noqa: F811
+    """A client that stopped reading (it crashed, or closed its end of the pipe) while it
+    still sent requests left the server with a 170-line traceback on stderr, the client's
+    log, ending in 'BrokenPipeError', and exit status 1. The reader left: as for
+    `tinycrm contact list | head`, the server stops without a word, exit 0."""
+    server = subprocess.Popen(
+        [*tinycrm_executable(), "--db", sqlite_url, "mcp", "--allow-writes"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert server.stdin is not None and server.stdout is not None
+    hello = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"}}}  # fmt: skip
+    server.stdin.write(json.dumps(hello).encode() + b"\n")
+    server.stdin.flush()
+    assert json.loads(server.stdout.readline())["id"] == 0
+    server.stdout.close()  # the client stops reading
+    server.stdin.write(
+        b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n'
+        b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_contacts",'
+        b'"arguments":{}}}\n'
+    )
+    server.stdin.flush()
+    _out, err = server.communicate(timeout=60)
+    assert err.decode() == ""
+    assert server.returncode == 0

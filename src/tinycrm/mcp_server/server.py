@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import re
 import sys
 from collections import Counter
@@ -224,13 +225,15 @@ class CrmServer(MCPServer):
         cancelled by their client (a cancelled request gets none)."""
 
     async def run_stdio_async(self) -> None:
-        """The SDK's stdio transport, with two things added. A request line its JSON
-        parser refuses (a lone surrogate, a number past its range, nesting past its depth)
-        is answered with a parse error under the request's id: the SDK drops such a line
-        without a word, and the client would wait for an answer that never comes. And the
-        end of input waits for the tool calls running (on their threads) to be answered:
-        the SDK takes it for a client gone and cancels them, and a script piping its
-        requests in (``printf … | tinycrm mcp``) got 'Connection closed', nothing saved."""
+        """The SDK's stdio transport, with these added. A request line it cannot take
+        (JSON its parser refuses, JSON that is not JSON-RPC) is answered under the
+        request's id (``malformed``): the SDK drops such a line without a word, and the
+        client would wait for an answer that never comes. The end of input waits for the
+        tool calls running (on their threads) to be answered: the SDK takes it for a
+        client gone and cancels them, and a script piping its requests in (``printf … |
+        tinycrm mcp``) got 'Connection closed', nothing saved. No more requests are read
+        while ``OWED_AT_MOST`` are unanswered. A client that stops reading ends the
+        server without a traceback."""
         from mcp.server.stdio import stdio_server
         from mcp.shared.message import SessionMessage
 
@@ -241,30 +244,33 @@ class CrmServer(MCPServer):
         except (ImportError, AttributeError):
             await super().run_stdio_async()
             return
-        async with stdio_server() as (read_stream, write_stream):
-            relay, relayed = create_context_streams[SessionMessage | Exception](0)
+        try:
+            async with stdio_server() as (read_stream, write_stream):
+                relay, relayed = create_context_streams[SessionMessage | Exception](0)
 
-            async def read() -> None:
-                async with relay:
-                    async for item in read_stream:
-                        if isinstance(item, Exception):  # told, as the SDK would not
-                            for refusal in unreadable(item):
-                                await write_stream.send(SessionMessage(refusal))
-                        else:
-                            self._count(item.message)
-                        await relay.send(item)
-                        while self.owed.total() >= OWED_AT_MOST:  # until answers go out
-                            self.settled = anyio.Event()
-                            await self.settled.wait()
-                    await anyio.wait_all_tasks_blocked()  # the last requests' calls begun
-                    await self._answered()
+                async def read() -> None:
+                    async with relay:
+                        async for item in read_stream:
+                            if isinstance(item, Exception):  # told, as the SDK would not
+                                for refusal in unreadable(item):
+                                    await write_stream.send(SessionMessage(refusal))
+                            else:
+                                self._count(item.message)
+                            await relay.send(item)
+                            while self.owed.total() >= OWED_AT_MOST:  # until answers go out
+                                self.settled = anyio.Event()
+                                await self.settled.wait()
+                        await anyio.wait_all_tasks_blocked()  # the last requests' calls begun
+                        await self._answered()
 
-            async with anyio.create_task_group() as tasks:
-                tasks.start_soon(read)
-                lowlevel = self._lowlevel_server
-                answers = _CountedAnswers(write_stream, self)
-                await lowlevel.run(relayed, answers, lowlevel.create_initialization_options())
-                tasks.cancel_scope.cancel()
+                async with anyio.create_task_group() as tasks:
+                    tasks.start_soon(read)
+                    lowlevel = self._lowlevel_server
+                    answers = _CountedAnswers(write_stream, self)
+                    await lowlevel.run(relayed, answers, lowlevel.create_initialization_options())
+                    tasks.cancel_scope.cancel()
+        except* BrokenPipeError:  # the client stopped reading: as `… | head`, no error
+            _stdout_gone()
 
     def _count(self, message: Any) -> None:
         """A request read is owed an answer; one its client cancels (the SDK then sends
@@ -340,6 +346,14 @@ class CrmServer(MCPServer):
             self.running -= 1
             if self.settled is not None:
                 self.settled.set()
+
+
+def _stdout_gone() -> None:
+    """Standard output, whose reader left, pointed at /dev/null: what is still buffered
+    for it is dropped as the server exits, not told as one more broken pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 class _CountedAnswers:
