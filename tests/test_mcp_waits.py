@@ -84,10 +84,15 @@ def test_the_server_answers_while_a_write_waits(
         holder.close()
 
 
-def test_a_write_its_client_cancels_while_it_waits_is_not_saved(sqlite_url: str) -> None:  # noqa: F811
+def test_a_write_its_client_cancels_while_it_waits_is_not_saved(
+    sqlite_url: str,  # noqa: F811
+    isolated_user_dirs: Path,
+) -> None:
     """A client that gives up on add_contact while it waits for the lock (a user pressing
     Esc) is told nothing more of it: once the lock is free, the contact is not added
-    behind its back, and the calls after it are answered."""
+    behind its back, nor are the pre-write hooks asked about it, and the calls after it
+    are answered."""
+    hooks = _hook(isolated_user_dirs, "")
     holder = sqlite3.connect(sqlite_url, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
 
@@ -107,8 +112,10 @@ def test_a_write_its_client_cancels_while_it_waits_is_not_saved(sqlite_url: str)
         with anyio.fail_after(60):  # after the cancelled call: one call at a time
             names = [c["name"] for c in (await call(client, "list_contacts"))["results"]]
         assert names == ["Ada Lovelace"]
+        assert not (hooks / "started").exists()  # its hook never ran
         logged = await call(client, "log_activity", kind="note", ref="Ada Lovelace", text="Met")
         assert logged["kind"] == "note"  # and a write after it goes through
+        assert (hooks / "started").exists()  # that one's did
 
     try:
         serve(sqlite_url, session, "--allow-writes")

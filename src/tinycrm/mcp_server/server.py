@@ -415,6 +415,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     def writing() -> Iterator[None]:
         with refusals(), crm.board.write(opened=opened, last_check=unless_cancelled):
             yield
+            unless_cancelled()  # already (it waited for the lock): no hook is asked
 
     untold: list[str] = []
     """Writes saved although their client had cancelled them: said with the next answer."""
