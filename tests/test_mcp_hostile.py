@@ -103,3 +103,24 @@ def test_the_schemas_bound_the_numbers_in_json_schemas_words(sqlite_url: str) ->
                 assert said.endswith("limit: a whole number, not true"), said
 
     anyio.run(main)
+
+
+def test_a_tools_description_is_its_docstring_without_the_indentation(
+    sqlite_url: str,  # noqa: F811
+) -> None:
+    """Each tool's description was its docstring as written in the source: every line
+    after the first began with eight spaces ('custom\\n        fields'), sent to the
+    assistant with every tools/list and kept in its context. They are now dedented."""
+    import anyio
+
+    import tinycrm
+    from tinycrm.mcp_server.server import build_server
+
+    async def main() -> None:
+        with tinycrm.open(sqlite_url) as crm:
+            async with Client(build_server(crm, allow_writes=True)) as client:
+                for tool in (await client.list_tools()).tools:
+                    assert tool.description and "\n " not in tool.description, tool.name
+                    assert tool.description == tool.description.strip()
+
+    anyio.run(main)

@@ -444,7 +444,10 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
                 return await off_the_loop(work, turn, untold=saved_unanswered)
 
             server.arguments[fn.__name__] = tuple(inspect.signature(fn).parameters)
-            return server.tool(annotations=annotations, structured_output=True)(answering)
+            described = inspect.cleandoc(fn.__doc__ or "")  # not the source's indentation
+            return server.tool(
+                annotations=annotations, description=described, structured_output=True
+            )(answering)
 
         return register
 
