@@ -185,3 +185,29 @@ async def test_a_long_link_in_the_text_folds_where_it_reads_as_itself(tui_store,
             "maximilian.bartholomew-featherstonehaugh",
             "@extraordinarily-long-company.example.com",
         ], lines
+
+
+async def test_in_a_short_window_the_text_can_be_scrolled_to(tui_store, seeded) -> None:
+    """In a window of 8 lines (a tmux pane, or one made smaller with the view open) an
+    activity's view showed its title and nothing else: its padding and details took the
+    lines, and the text had none to scroll in. Now under 15 lines the view drops its
+    padding and hint, the details scroll with the text, and down reaches the text."""
+    from tests.tui.test_escapes import screen_text
+
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_record("deal", seeded["renewal"])
+        await settle(pilot)
+        await pilot.press("v")  # the timeline's highlighted activity
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityScreen)
+        text = str(app.screen.query_one("#activity-text", Static).content).split()[0]
+        await pilot.resize_terminal(30, 8)
+        await settle(pilot)
+        seen = screen_text(app)
+        for _ in range(20):
+            await pilot.press("down")
+            await settle(pilot)
+            seen += screen_text(app)
+        assert text in seen, (text, seen)

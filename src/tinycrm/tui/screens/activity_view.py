@@ -47,6 +47,10 @@ class ActivityScreen(CrmModalScreen[None]):
         Binding("enter", "open", "Open record", id="activity.open"),
     ]
 
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (15, "-tall")]
+    """Under 15 lines (-short) the view drops its padding and hint: in 8 lines they and
+    the details took every line, and the text could not be scrolled to."""
+
     def __init__(self, activity_id: int, *, here: tuple[str, int] | None = None) -> None:
         super().__init__(classes="activity-screen")
         self.activity_id = activity_id
@@ -56,8 +60,8 @@ class ActivityScreen(CrmModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="activity"):
             yield Static("Loading…", id="activity-title", classes="form-title", markup=False)
-            yield Static("", id="activity-details")
-            with VerticalScroll(id="activity-body"):
+            with VerticalScroll(id="activity-body"):  # the details scroll with the text
+                yield Static("", id="activity-details")
                 yield Static("", id="activity-text", markup=False)
             yield Static("esc closes", id="activity-hint", classes="form-hint", markup=False)
 
