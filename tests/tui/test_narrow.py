@@ -282,3 +282,17 @@ async def test_the_pipeline_picker_shows_its_choices_in_a_short_window(tui_store
         assert isinstance(app.screen, PickScreen)
         shown = screen_text(app)
         assert "Sales" in shown.split("\n", 1)[1] and "Hiring" in shown, shown
+
+
+async def test_the_keys_screen_shows_keys_in_a_short_window(tui_store) -> None:
+    """In 8 lines the keys screen (?) showed its title and one line of keys (a heading):
+    its padding, title gap and hint took the rest. Now under 15 lines it drops them and
+    shows four lines of keys to scroll through."""
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        await pilot.resize_terminal(30, 8)
+        await settle(pilot)
+        assert app.screen.query_one("#help-body").region.height >= 4, screen_text(app)

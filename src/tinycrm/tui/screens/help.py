@@ -98,6 +98,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "close", "Close", id="help.close"),
     ]
 
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (15, "-tall")]
+    """Under 15 lines (-short) the screen drops its padding, title gap and hint: in 8
+    lines they left one line of keys."""
+
     def __init__(self, screen: Screen[Any]) -> None:
         super().__init__(classes="help-screen")
         self.table = self._table(screen)
