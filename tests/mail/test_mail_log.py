@@ -1,5 +1,6 @@
 """Mail into the CRM (store.mail_log): each message an email activity for every known
-contact on it, once; on SQLite and PostgreSQL."""
+contact on it, once; on SQLite and PostgreSQL. How a message is known again: in
+test_mail_keys.py; how many queries a run asks: in test_mail_log_queries.py."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlmodel import col
+from sqlalchemy import func, select
 
 from tinycrm.mail.message import parse_message
 from tinycrm.store.activities import list_activities
@@ -20,31 +20,7 @@ from tinycrm.store.mail_log import log_messages
 from tinycrm.store.models import Activity, Contact
 from tinycrm.store.sequences import add_sequence, enroll_contacts, list_enrollments
 
-OWN = {"own_addresses": ["me@mycompany.example"], "own_domains": ["mycompany.example"]}
-
-
-def _msg(
-    sender: str,
-    to: str = "me@mycompany.example",
-    *,
-    cc: str = "",
-    subject: str = "Hello",
-    mid: str | None = "<m1@acme.example>",
-    extra: str = "",
-    date: str = "Tue, 01 Dec 2026 10:00:00 +0000",
-    body: str = "Hi there",
-) -> Any:
-    head = f"From: {sender}\nTo: {to}\nSubject: {subject}\nDate: {date}\n"
-    if cc:
-        head += f"Cc: {cc}\n"
-    if mid:
-        head += f"Message-ID: {mid}\n"
-    return parse_message((head + extra + "\n" + body + "\n").encode())
-
-
-def _count(store: Any) -> int:
-    with store.read() as session:
-        return int(session.scalar(select(func.count()).select_from(Activity)) or 0)
+from .mail_log_helpers import OWN, _count, _msg
 
 
 def test_one_activity_per_known_contact_with_company_and_open_deal(store: Any) -> None:
@@ -164,31 +140,6 @@ def test_cadences_and_scoring_filters_see_logged_mail(store: Any, freeze_clock: 
     assert [c.name for c in list_contacts(store, where=where)] == ["Ann Lee"]
 
 
-def test_a_message_id_too_long_for_an_index_is_kept_by_its_hash(store: Any) -> None:
-    """A Message-ID of thousands of characters (a broken or hostile sender's) does not
-    fit a PostgreSQL index row: it is known by a hash of itself, still once."""
-    import random
-    import string
-
-    add_contact(store, name="Ann Lee", email="ann@acme.example")
-    noise = "".join(random.Random(7).choices(string.ascii_letters + string.digits, k=6000))
-    message = _msg("ann@acme.example", mid=f"<{noise}@acme.example>")
-    assert log_messages(store, [message], **OWN).logged == 1
-    assert log_messages(store, [message], **OWN).already == 1
-    other = _msg("ann@acme.example", mid=f"<{noise}x@acme.example>")
-    assert log_messages(store, [other], **OWN).logged == 1
-    assert _count(store) == 2
-    if store.backend == "sqlite":  # logged before, under the whole id: not again
-        with store.write() as session:
-            session.execute(
-                update(Activity)
-                .where(col(Activity.mail_key) == message.key)
-                .values(mail_key=message.message_id)
-            )
-        assert log_messages(store, [message], **OWN).already == 1
-        assert _count(store) == 2
-
-
 def test_controls_in_an_address_are_not_stored(store: Any) -> None:
     """A NUL in an address (which PostgreSQL refuses in text: the whole import failed)
     or an escape sequence after one: the address is read without them."""
@@ -283,19 +234,6 @@ def test_a_message_with_thousands_of_attachments_lists_the_first_hundred(store: 
     assert lines[-1] == "See attached"
 
 
-def test_a_message_id_holding_controls_is_kept_by_its_hash(store: Any) -> None:
-    """A bell, an escape or a bidi override in a Message-ID (none is allowed there) was
-    the activity's mail_key as it came, which exports and imports carry to a terminal."""
-    add_contact(store, name="Ann Lee", email="ann@acme.example")
-    message = _msg("ann@acme.example", mid="<a\x07b\u202e@acme.example>")
-    assert message.key.startswith("sha256:")
-    assert log_messages(store, [message], **OWN).logged == 1
-    with store.write() as session:  # logged before, under the id as it came: not again
-        session.execute(update(Activity).values(mail_key=message.message_id))
-    assert log_messages(store, [message], **OWN).already == 1
-    assert _count(store) == 1
-
-
 def test_an_own_address_with_a_plus_tag_or_gmail_dots_is_own(store: Any) -> None:
     """me+news@gmail.com is the mailbox of own_addresses' me@gmail.com (the README's
     duplicates compare addresses so): --create-contacts made it a lead, and mail from
@@ -309,39 +247,6 @@ def test_an_own_address_with_a_plus_tag_or_gmail_dots_is_own(store: Any) -> None
     with store.read() as session:
         directions = dict(session.execute(select(Activity.mail_key, Activity.direction)).all())
     assert directions == {"g@x": "in", "s@x": "out"}
-
-
-def test_two_messages_without_message_id_or_date_are_both_logged_once(store: Any) -> None:
-    """Same sender, same subject, neither Message-ID nor Date: the second was taken for
-    the first and dropped ("1 already logged")."""
-    add_contact(store, name="Ops", email="ops@client.example")
-    head = "From: ops@client.example\nTo: me@mycompany.example\nSubject: alert\n\n"
-    first, second = (parse_message((head + body).encode()) for body in ("Disk full", "Disk ok"))
-    run = log_messages(store, [first, second], **OWN)
-    assert (run.logged, run.already) == (2, 0)
-    bodies = sorted((a.body or "").rsplit("\n", 1)[-1] for a in list_activities(store))
-    assert bodies == ["Disk full", "Disk ok"]
-    again = log_messages(store, [second, first, parse_message((head + "Disk ok").encode())], **OWN)
-    assert (again.logged, again.already) == (0, 3)
-    assert _count(store) == 2
-
-
-def test_a_message_logged_by_an_earlier_version_without_message_id_is_not_logged_again(
-    store: Any,
-) -> None:
-    """Earlier versions keyed a message without Message-ID by sender, date and subject:
-    that message read again is logged (its text is the same); another one under that
-    old key is not the same message and is logged."""
-    add_contact(store, name="Ops", email="ops@client.example")
-    head = "From: ops@client.example\nTo: me@mycompany.example\nSubject: alert\n\n"
-    first, second = (parse_message((head + body).encode()) for body in ("Disk full", "Disk ok"))
-    log_messages(store, [first], **OWN)
-    assert first.old_key is not None
-    with store.write() as session:  # as an earlier version logged it
-        session.execute(update(Activity).values(mail_key=first.old_key))
-    run = log_messages(store, [first, second], **OWN)
-    assert (run.logged, run.already) == (1, 1)
-    assert _count(store) == 2
 
 
 def test_bcc_of_sent_mail_is_logged_for_those_contacts_too(store: Any) -> None:
@@ -434,33 +339,6 @@ def test_an_mbox_import_dates_an_undated_message_by_its_from_line(
     assert logged.occurred_at == datetime(2024, 1, 2, 10, tzinfo=UTC)
 
 
-def test_a_message_to_thousands_finds_its_contacts_in_a_few_queries(store: Any) -> None:
-    """Two queries per address (the email, then the old emails a merge kept): a message
-    to 3,000 addresses took 6,000 of them, 22 seconds, to log for its one contact."""
-    from sqlalchemy import event
-
-    add_contact(store, name="Ann Lee", email="ann@acme.example")
-    add_contact(store, name="Bob Roe", email="bob@acme.example")
-    add_contact(store, name="Bobby", email="Bob.Old@Acme.example")
-    merge_contacts(store, "Bob Roe", "Bobby")  # bob.old@ is kept as Bob's old email
-    crowd = ", ".join(f"p{n}@else.example" for n in range(3000))
-    blast = _msg("promo@else.example", f"{crowd}, ANN@acme.example, bob.old@acme.example",
-                 mid="<blast@x>")  # fmt: skip
-    statements: list[str] = []
-
-    def spy(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(store.engine, "before_cursor_execute", spy)
-    try:
-        run = log_messages(store, [blast], **OWN)
-    finally:
-        event.remove(store.engine, "before_cursor_execute", spy)
-    assert (run.logged, run.activities) == (1, 2)
-    assert {a.contact for a in list_activities(store)} == {"Ann Lee", "Bob Roe"}
-    assert len(statements) < 100
-
-
 def test_an_imported_message_dated_ahead_is_logged_when_it_was_received(
     store: Any, tmp_path: Any, freeze_clock: Any
 ) -> None:
@@ -515,31 +393,6 @@ def test_a_body_with_unicode_line_separators_is_stored_as_the_store_takes_bodies
     assert validate.plain(body, "body", multiline=True) == body  # import takes it again
 
 
-def test_two_messages_with_one_message_id_and_two_dates_are_both_logged(store: Any) -> None:
-    """A mail program or script that gives every message the same Message-ID (or a
-    sender reusing one): the second message, another day with other text, was taken for
-    the first ('1 already logged') and never logged. A Message-ID logged for the
-    contact with another Date (both believed) is another message now; the same message
-    read again (another folder, a file, a re-sync) is still logged once."""
-    add_contact(store, name="Ann Lee", email="ann@acme.example")
-    first = _msg("ann@acme.example", mid="<same@acme.example>", subject="Order 1", body="one")
-    second = _msg("ann@acme.example", mid="<same@acme.example>", subject="Order 2",
-                  date="Wed, 02 Dec 2026 09:00:00 +0000", body="two")  # fmt: skip
-    run = log_messages(store, [first, second], **OWN)
-    assert (run.logged, run.already) == (2, 0), run.summary()
-    assert sorted(a.subject for a in list_activities(store, contact="Ann Lee")) == [
-        "Order 1",
-        "Order 2",
-    ]
-    again = log_messages(store, [second, first, second], **OWN)
-    assert (again.logged, again.already) == (0, 3), again.summary()
-    third = _msg("ann@acme.example", mid="<same@acme.example>", subject="Order 3",
-                 date="Thu, 03 Dec 2026 09:00:00 +0000", body="three")  # fmt: skip
-    dry = log_messages(store, [third, third], dry_run=True, **OWN)
-    assert (dry.logged, dry.already) == (1, 1)
-    assert (log_messages(store, [third], **OWN).logged, _count(store)) == (1, 3)
-
-
 def test_the_summary_writes_every_count_with_thousands_separators() -> None:
     """A sync of a folder made again read 'Read 5,001 messages; logged 1 email for 1
     contact; 5000 already logged': the counts after the first two had no separator."""
@@ -577,51 +430,6 @@ def test_a_long_subject_is_kept_whole(store: Any) -> None:
     assert whole.subject == long and "Subject:" not in (whole.body or "")
     assert len(cut.subject) == 300 and cut.subject == longer[:299] + "…"
     assert f"\nSubject: {longer}\n" in (cut.body or "")
-
-
-def test_a_message_without_message_id_logged_before_its_text_was_read_as_now_is_not_logged_again(
-    store: Any,
-) -> None:
-    """A message without Message-ID was keyed by a hash of its text and attachments as
-    the parser read them: one whose reading changed since (a multipart without its
-    boundary, read as no text before, its text now) had another key, and mail import
-    --from-start logged it a second time. A key an earlier version gave it (or the
-    older one of sender, date and subject, its text read otherwise then) is taken as
-    this message's when the activity has its sender, subject and date."""
-    add_contact(store, name="Ops", email="ops@client.example")
-    head = "From: Ops <ops@client.example>\nTo: me@mycompany.example\nSubject: alert\n"
-    dated = head + "Date: Tue, 01 Dec 2026 10:00:00 +0000\n"
-    script = "MIME-Version: 1.0\nContent-Type: multipart/mixed\n\n--X\n\nDisk full\n--X--\n"
-    message = parse_message((dated + script).encode())
-    log_messages(store, [message], **OWN)
-    assert message.old_key is not None
-    for earlier in ("sha256:" + "0" * 32, message.old_key):  # an earlier parser's keys
-        with store.write() as session:  # as that version logged it: its text read otherwise
-            session.execute(
-                update(Activity).values(mail_key=earlier, body="From: Ops <ops@client.example>")
-            )
-        run = log_messages(store, [message], **OWN)
-        assert (run.logged, run.already) == (0, 1)
-        assert _count(store) == 1
-    # an undated one under the older key, another text: another message (two alerts)
-    undated = parse_message((head + "\nDisk ok\n").encode())
-    assert log_messages(store, [undated], **OWN).logged == 1
-
-
-def test_the_key_of_a_message_without_message_id_does_not_depend_on_how_it_is_read(
-    monkeypatch: Any,
-) -> None:
-    """The key is a hash of the message as it came (its From, To, Cc, Date and Subject
-    header lines and its text), not of what the parser makes of them: reading its text
-    or attachments otherwise in a later version gives it the same key."""
-    from tinycrm.mail import message as module
-
-    raw = b"From: ops@client.example\nTo: me@my.example\nSubject: alert\n\nDisk full\n"
-    key = parse_message(raw).key
-    monkeypatch.setattr(module, "_content", lambda _message: ("read otherwise", ()))
-    assert parse_message(raw).key == key
-    assert parse_message(raw.replace(b"\n", b"\r\n").replace(b"full", b"full  ")).key == key
-    assert parse_message(raw.replace(b"full", b"ok")).key != key
 
 
 def test_a_from_with_two_addresses_is_logged_for_both_known_contacts(store: Any) -> None:
@@ -737,102 +545,3 @@ def test_a_huge_text_is_cut_before_it_is_cleaned(monkeypatch: Any) -> None:
     monkeypatch.setattr(mail_log, "ESCAPE_SEQUENCE", Spy())
     assert mail_log.mail_body(message) == whole
     assert whole.endswith("\n[…]") and max(seen) <= 2 * mail_log.BODY_MAX + 10
-
-
-def test_many_messages_from_strangers_find_their_contacts_in_a_few_queries(store: Any) -> None:
-    """Each message's sender was looked up on its own, two queries when unknown (the
-    email, then the old emails a merge kept): 20,000 messages from people who are not
-    contacts took 70 s to import, to log none of them. Their senders are looked up
-    together now, hundreds at a time."""
-    from sqlalchemy import event
-
-    add_contact(store, name="Ann Lee", email="ann@acme.example")
-    messages = [_msg(f"p{n}@else.example", mid=f"<m{n}@x>") for n in range(1000)]
-    messages.append(_msg("ann@acme.example", mid="<ann@x>"))
-    statements: list[str] = []
-
-    def spy(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(store.engine, "before_cursor_execute", spy)
-    try:
-        run = log_messages(store, messages, **OWN)
-    finally:
-        event.remove(store.engine, "before_cursor_execute", spy)
-    assert (run.logged, run.skipped["without a known contact"]) == (1, 1000)
-    assert len([s for s in statements if "FROM contact" in s]) < 20
-
-
-def _statements(store: Any, work: Any) -> list[str]:
-    from sqlalchemy import event
-
-    statements: list[str] = []
-
-    def spy(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(store.engine, "before_cursor_execute", spy)
-    try:
-        work()
-    finally:
-        event.remove(store.engine, "before_cursor_execute", spy)
-    return statements
-
-
-def test_mail_from_many_known_contacts_asks_a_few_queries_not_a_few_per_message(
-    store: Any,
-) -> None:
-    """Each message asked whether it was logged, for the contact's open deal and for
-    their sequence enrolments, and was written inside a savepoint of its own: 2,000
-    messages took 28 s. What a batch of messages asks is asked for all of them now."""
-    for n in range(60):
-        add_contact(store, name=f"Person {n}", email=f"p{n}@acme.example")
-    add_deal(store, title="One deal", contact="Person 1")
-    add_sequence(store, name="Follow up", steps=[(2, "Call")])
-    enroll_contacts(store, "Follow up", ["Person 2"])
-    later = "Sat, 05 Dec 2099 10:00:00 +0000"
-    messages = [_msg(f"p{n}@acme.example", mid=f"<m{n}@x>", date=later) for n in range(60)]
-    done: list[Any] = []
-    statements = _statements(store, lambda: done.append(log_messages(store, messages, **OWN)))
-    assert (done[0].logged, done[0].stopped) == (60, 1)
-    with store.read() as session:
-        linked = session.scalars(select(Activity.subject).where(col(Activity.deal_id).is_not(None)))
-        assert linked.all() == ["Hello"]  # Person 1's, to their one open deal
-    asked = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len([s for s in asked if "FROM deal" in s]) < 5
-    assert len([s for s in asked if "FROM sequence_enrollment" in s]) < 5
-    assert len([s for s in asked if "FROM activity" in s]) < 5
-    assert not [s for s in statements if s.upper().startswith("SAVEPOINT")]
-
-
-def test_create_contacts_adds_leads_as_contact_add_does_without_its_per_contact_reads(
-    store: Any,
-) -> None:
-    """Each lead --create-contacts added went through the whole of ``add_contact``: its
-    read model (tags, fields), a duplicate check of an address just looked up, a
-    savepoint around each write: about 21 ms each. The rows are the same now (the
-    lead, its lifecycle change, its "created contact" event), without those reads."""
-    from tinycrm.store.models import Event, LifecycleChange
-
-    messages = [_msg(f"New {n} <new{n}@else.example>", mid=f"<n{n}@x>") for n in range(40)]
-    done: list[Any] = []
-    statements = _statements(
-        store, lambda: done.append(log_messages(store, messages, create_contacts=True, **OWN))
-    )
-    assert (done[0].logged, done[0].created) == (40, 40)
-    asked = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert not [s for s in asked if "FROM tag" in s or "FROM field_value" in s]
-    assert len(asked) < 20
-    lead = get_contact(store, "new7@else.example")
-    assert (lead.name, lead.lifecycle, lead.lead_status, lead.source, lead.owner) == (
-        "New 7",
-        "lead",
-        "new",
-        "email",
-        "tester",
-    )
-    with store.read() as session:
-        events = session.scalars(select(Event.summary).where(Event.action == "created")).all()
-        changes = session.scalars(select(LifecycleChange.to_lifecycle)).all()
-    assert sorted(events) == sorted(f"created contact New {n}" for n in range(40))
-    assert changes == ["lead"] * 40

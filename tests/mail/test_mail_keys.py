@@ -1,0 +1,159 @@
+"""A message is logged once (store.mail_log): its key from the Message-ID, or from a hash
+of the raw message when there is none or it cannot be indexed; keys written by earlier
+versions still count. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from tinycrm.mail.message import parse_message
+from tinycrm.store.activities import list_activities
+from tinycrm.store.contacts import add_contact
+from tinycrm.store.mail_log import log_messages
+from tinycrm.store.models import Activity
+
+from .mail_log_helpers import OWN, _count, _msg
+
+
+def test_a_message_id_too_long_for_an_index_is_kept_by_its_hash(store: Any) -> None:
+    """A Message-ID of thousands of characters (a broken or hostile sender's) does not
+    fit a PostgreSQL index row: it is known by a hash of itself, still once."""
+    import random
+    import string
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    noise = "".join(random.Random(7).choices(string.ascii_letters + string.digits, k=6000))
+    message = _msg("ann@acme.example", mid=f"<{noise}@acme.example>")
+    assert log_messages(store, [message], **OWN).logged == 1
+    assert log_messages(store, [message], **OWN).already == 1
+    other = _msg("ann@acme.example", mid=f"<{noise}x@acme.example>")
+    assert log_messages(store, [other], **OWN).logged == 1
+    assert _count(store) == 2
+    if store.backend == "sqlite":  # logged before, under the whole id: not again
+        with store.write() as session:
+            session.execute(
+                update(Activity)
+                .where(col(Activity.mail_key) == message.key)
+                .values(mail_key=message.message_id)
+            )
+        assert log_messages(store, [message], **OWN).already == 1
+        assert _count(store) == 2
+
+
+def test_a_message_id_holding_controls_is_kept_by_its_hash(store: Any) -> None:
+    """A bell, an escape or a bidi override in a Message-ID (none is allowed there) was
+    the activity's mail_key as it came, which exports and imports carry to a terminal."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    message = _msg("ann@acme.example", mid="<a\x07b\u202e@acme.example>")
+    assert message.key.startswith("sha256:")
+    assert log_messages(store, [message], **OWN).logged == 1
+    with store.write() as session:  # logged before, under the id as it came: not again
+        session.execute(update(Activity).values(mail_key=message.message_id))
+    assert log_messages(store, [message], **OWN).already == 1
+    assert _count(store) == 1
+
+
+def test_two_messages_without_message_id_or_date_are_both_logged_once(store: Any) -> None:
+    """Same sender, same subject, neither Message-ID nor Date: the second was taken for
+    the first and dropped ("1 already logged")."""
+    add_contact(store, name="Ops", email="ops@client.example")
+    head = "From: ops@client.example\nTo: me@mycompany.example\nSubject: alert\n\n"
+    first, second = (parse_message((head + body).encode()) for body in ("Disk full", "Disk ok"))
+    run = log_messages(store, [first, second], **OWN)
+    assert (run.logged, run.already) == (2, 0)
+    bodies = sorted((a.body or "").rsplit("\n", 1)[-1] for a in list_activities(store))
+    assert bodies == ["Disk full", "Disk ok"]
+    again = log_messages(store, [second, first, parse_message((head + "Disk ok").encode())], **OWN)
+    assert (again.logged, again.already) == (0, 3)
+    assert _count(store) == 2
+
+
+def test_a_message_logged_by_an_earlier_version_without_message_id_is_not_logged_again(
+    store: Any,
+) -> None:
+    """Earlier versions keyed a message without Message-ID by sender, date and subject:
+    that message read again is logged (its text is the same); another one under that
+    old key is not the same message and is logged."""
+    add_contact(store, name="Ops", email="ops@client.example")
+    head = "From: ops@client.example\nTo: me@mycompany.example\nSubject: alert\n\n"
+    first, second = (parse_message((head + body).encode()) for body in ("Disk full", "Disk ok"))
+    log_messages(store, [first], **OWN)
+    assert first.old_key is not None
+    with store.write() as session:  # as an earlier version logged it
+        session.execute(update(Activity).values(mail_key=first.old_key))
+    run = log_messages(store, [first, second], **OWN)
+    assert (run.logged, run.already) == (1, 1)
+    assert _count(store) == 2
+
+
+def test_two_messages_with_one_message_id_and_two_dates_are_both_logged(store: Any) -> None:
+    """A mail program or script that gives every message the same Message-ID (or a
+    sender reusing one): the second message, another day with other text, was taken for
+    the first ('1 already logged') and never logged. A Message-ID logged for the
+    contact with another Date (both believed) is another message now; the same message
+    read again (another folder, a file, a re-sync) is still logged once."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    first = _msg("ann@acme.example", mid="<same@acme.example>", subject="Order 1", body="one")
+    second = _msg("ann@acme.example", mid="<same@acme.example>", subject="Order 2",
+                  date="Wed, 02 Dec 2026 09:00:00 +0000", body="two")  # fmt: skip
+    run = log_messages(store, [first, second], **OWN)
+    assert (run.logged, run.already) == (2, 0), run.summary()
+    assert sorted(a.subject for a in list_activities(store, contact="Ann Lee")) == [
+        "Order 1",
+        "Order 2",
+    ]
+    again = log_messages(store, [second, first, second], **OWN)
+    assert (again.logged, again.already) == (0, 3), again.summary()
+    third = _msg("ann@acme.example", mid="<same@acme.example>", subject="Order 3",
+                 date="Thu, 03 Dec 2026 09:00:00 +0000", body="three")  # fmt: skip
+    dry = log_messages(store, [third, third], dry_run=True, **OWN)
+    assert (dry.logged, dry.already) == (1, 1)
+    assert (log_messages(store, [third], **OWN).logged, _count(store)) == (1, 3)
+
+
+def test_a_message_without_message_id_logged_before_its_text_was_read_as_now_is_not_logged_again(
+    store: Any,
+) -> None:
+    """A message without Message-ID was keyed by a hash of its text and attachments as
+    the parser read them: one whose reading changed since (a multipart without its
+    boundary, read as no text before, its text now) had another key, and mail import
+    --from-start logged it a second time. A key an earlier version gave it (or the
+    older one of sender, date and subject, its text read otherwise then) is taken as
+    this message's when the activity has its sender, subject and date."""
+    add_contact(store, name="Ops", email="ops@client.example")
+    head = "From: Ops <ops@client.example>\nTo: me@mycompany.example\nSubject: alert\n"
+    dated = head + "Date: Tue, 01 Dec 2026 10:00:00 +0000\n"
+    script = "MIME-Version: 1.0\nContent-Type: multipart/mixed\n\n--X\n\nDisk full\n--X--\n"
+    message = parse_message((dated + script).encode())
+    log_messages(store, [message], **OWN)
+    assert message.old_key is not None
+    for earlier in ("sha256:" + "0" * 32, message.old_key):  # an earlier parser's keys
+        with store.write() as session:  # as that version logged it: its text read otherwise
+            session.execute(
+                update(Activity).values(mail_key=earlier, body="From: Ops <ops@client.example>")
+            )
+        run = log_messages(store, [message], **OWN)
+        assert (run.logged, run.already) == (0, 1)
+        assert _count(store) == 1
+    # an undated one under the older key, another text: another message (two alerts)
+    undated = parse_message((head + "\nDisk ok\n").encode())
+    assert log_messages(store, [undated], **OWN).logged == 1
+
+
+def test_the_key_of_a_message_without_message_id_does_not_depend_on_how_it_is_read(
+    monkeypatch: Any,
+) -> None:
+    """The key is a hash of the message as it came (its From, To, Cc, Date and Subject
+    header lines and its text), not of what the parser makes of them: reading its text
+    or attachments otherwise in a later version gives it the same key."""
+    from tinycrm.mail import message as module
+
+    raw = b"From: ops@client.example\nTo: me@my.example\nSubject: alert\n\nDisk full\n"
+    key = parse_message(raw).key
+    monkeypatch.setattr(module, "_content", lambda _message: ("read otherwise", ()))
+    assert parse_message(raw).key == key
+    assert parse_message(raw.replace(b"\n", b"\r\n").replace(b"full", b"full  ")).key == key
+    assert parse_message(raw.replace(b"full", b"ok")).key != key
