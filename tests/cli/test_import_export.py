@@ -610,3 +610,24 @@ def test_vcard_lines_outside_any_card_are_named_in_the_summary(cli, tmp_path: Pa
     said = cli("import", "contacts", str(card)).stdout
     assert "2 created" in said
     assert "2 lines outside any BEGIN:VCARD … END:VCARD not read (the first: line 6)" in said
+
+
+def test_a_file_that_is_not_vcard_is_refused_and_nothing_written(cli, tmp_path: Path) -> None:
+    """A 2 GB sparse file named .vcf was read to its end (54 s, 3.4 GB) before it 'held
+    no vCard'. Now NUL bytes, or 64 KiB of text without a BEGIN:VCARD, refuse it in one
+    line as it starts; nothing is imported and no rows' report written."""
+    nul = tmp_path / "big.vcf"
+    with nul.open("wb") as out:
+        out.truncate(8 << 20)
+    text = tmp_path / "notes.vcf"
+    text.write_text("NOTE:not a card\n" * 10_000, encoding="utf-8")
+    for file, why in ((nul, "it holds NUL bytes"), (text, "no BEGIN:VCARD in its first 64 KiB")):
+        result = cli("import", "contacts", str(file))
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"Error: {file}: not a vCard file ({why}")
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".vcf") == [
+        "big.vcf",
+        "notes.vcf",
+    ]
+    assert json.loads(cli("export", "contacts", "--format", "json").stdout) == []

@@ -3,8 +3,10 @@ the file begins is read or rejected with a reason, never lost."""
 
 from __future__ import annotations
 
+import codecs
 import io
-from typing import Any
+import re
+from typing import Any, cast
 
 from tinycrm.formats.mapping import ROW_ERROR
 from tinycrm.formats.vcard import read_vcards, rejected_card
@@ -248,3 +250,82 @@ def test_a_value_of_8_bit_bytes_is_read_in_the_charset_its_line_names() -> None:
         {"name": "Zoë"},
         {"name": "Jürgen"},
     ]
+
+
+def _peak_of(source: io.BufferedReader) -> tuple[str, int]:
+    """What reading ``source`` as vCard raised, and the peak of memory it took."""
+    import tracemalloc
+
+    from tinycrm.formats import FormatError
+
+    tracemalloc.start()
+    try:
+        try:
+            list(read_vcards(source, name="big.vcf"))
+            said = ""
+        except FormatError as exc:
+            said = str(exc)
+        return said, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_file_that_is_not_vcard_is_refused_from_its_start_in_bounded_memory() -> None:
+    """A 2 GB sparse file (NUL bytes) read as vCard took 54 s and 3.4 GB before it
+    'held no vCard', and 200 MB of binary junk 400 MB: the whole file was read, its
+    junk decoded line by line. Now what comes before the first BEGIN:VCARD is looked at
+    as it is read: NUL bytes (binary data), or 64 KiB that are not blank without a
+    BEGIN:VCARD, refuse the file there, its first MiB read at most; memory stays bounded
+    whatever the file holds."""
+    from tinycrm.formats.vcard_lines import PROPERTY_LIMIT
+
+    size = 50 << 20
+    cases = {  # (head, fill): the file of NULs, one line without an end, binary junk, text
+        "NUL bytes": ("", b"\x00"),
+        "no line end": ("", b"x"),
+        "junk": ("", bytes(range(256))),
+        "text": ("", b"NOTE:nothing to see here\r\n"),
+        "utf-16": ("\ufeff", "x".encode("utf-16-le")),
+    }
+    for what, (head, fill) in cases.items():
+        source = stream(head, size, "\r\n" + NEXT, fill)
+        if head:  # a UTF-16 file: its mark, then its text
+            source = io.BufferedReader(_Stream(codecs.BOM_UTF16_LE, size, b"", fill))
+        said, peak = _peak_of(source)
+        assert cast("_Stream", source.raw).left > size - (1 << 20), what  # not read through
+        assert said.startswith("big.vcf: not a vCard file ("), (what, said)
+        expected = "NUL bytes" if what in ("NUL bytes", "junk") else "no BEGIN:VCARD"
+        assert expected in said, (what, said)
+        assert peak < 16 * PROPERTY_LIMIT, (what, peak)
+
+
+def test_a_line_over_the_limit_is_cut_as_it_passes_it_not_when_it_ends() -> None:
+    """A property longer than the limit was held to its line end (a 2 GB line without
+    one read to the file's end before it was cut); now it is cut as it passes the limit,
+    the rest of it passed over as it is read, and the cards after it are read."""
+    from tinycrm.formats.vcard_lines import PROPERTY_LIMIT, _lines
+
+    read_so_far = 0
+
+    def chunks() -> Any:
+        nonlocal read_so_far
+        while True:
+            read_so_far += 64 * 1024
+            yield b"x" * (64 * 1024)
+
+    line, cut = next(_lines(chunks(), re.compile(rb"\r\n|\r|\n"), b"\r"))
+    assert cut and len(line) == PROPERTY_LIMIT + 1
+    assert read_so_far <= PROPERTY_LIMIT + 64 * 1024
+    head = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Big\r\nNOTE;X=\r\n :"
+    found = read(head + "y" * (PROPERTY_LIMIT * 3) + "\r\nEND:VCARD\r\n" + NEXT)
+    assert [values.get("name") for _, values, _ in found] == [None, "After"]
+
+
+def test_text_before_the_first_card_within_64_kib_is_still_counted_not_refused() -> None:
+    """A note before the cards (a mail's lines saved with them) is not a reason to refuse
+    the file: it is counted as outside any card, as before."""
+    outside: dict[str, int] = {}
+    preamble = "".join(f"line {n} of a mail\r\n" for n in range(2000))  # ~36 KiB
+    found = read("\r\n" * 50_000 + preamble + NEXT, outside=outside)
+    assert [values for _, values, _ in found] == [{"name": "After"}]
+    assert outside == {"lines": 2000, "first": 50_001}

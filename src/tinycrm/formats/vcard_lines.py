@@ -84,29 +84,36 @@ def _lines(chunks: Iterable[AnyStr], end: re.Pattern[AnyStr], cr: AnyStr) -> Ite
     tuple[AnyStr, bool]
 ]:  # fmt: skip
     """The lines of ``chunks`` (ended by CRLF, LF or a CR alone; ``cr``), each with
-    whether it is longer than ``PROPERTY_LIMIT`` (then its first characters only: a
-    photo's line may be megabytes). Each character is looked at once."""
+    whether it is longer than ``PROPERTY_LIMIT`` (then its first characters only, given
+    as soon as it passes the limit, the rest of it passed over as it is read: a photo's
+    line may be megabytes, a file's one line gigabytes). Each character is looked at
+    once."""
     empty = cr[:0]
     line: list[AnyStr] = []
-    size = 0  # the characters of the line so far: past PROPERTY_LIMIT, no more are kept
+    size = 0  # the characters of the line so far
+    over = False  # the line passed PROPERTY_LIMIT and was given: the rest is passed over
     held = empty  # a CR at the end of a chunk: its LF may start the next
     for chunk in chunks:
         text = held + chunk
         held = cr if text.endswith(cr) else empty
         parts = cast("list[AnyStr]", end.split(text[: len(text) - len(held)]))
-        if size <= PROPERTY_LIMIT:
-            line.append(parts[0])
-        size += len(parts[0])
-        if len(parts) > 1:
-            yield empty.join(line)[: PROPERTY_LIMIT + 1], size > PROPERTY_LIMIT
-            for whole in parts[1:-1]:
-                yield whole[: PROPERTY_LIMIT + 1], len(whole) > PROPERTY_LIMIT
-            line, size = [parts[-1]], len(parts[-1])
-    if held:  # the file's last byte a CR: it ends the line
-        yield empty.join(line)[: PROPERTY_LIMIT + 1], size > PROPERTY_LIMIT
+        for n, part in enumerate(parts):
+            if n:  # a line end before this part
+                if not over:
+                    yield empty.join(line), False
+                line, size, over = [], 0, False
+            if over:
+                continue
+            line.append(part)
+            size += len(part)
+            if size > PROPERTY_LIMIT:
+                yield empty.join(line)[: PROPERTY_LIMIT + 1], True
+                line, over = [], True
+    if held and not over:  # the file's last byte a CR: it ends the line
+        yield empty.join(line), False
         line = []
-    if any(line):
-        yield empty.join(line)[: PROPERTY_LIMIT + 1], size > PROPERTY_LIMIT
+    if any(line) and not over:
+        yield empty.join(line), False
 
 
 _CHARSET = re.compile(rb";CHARSET=\"?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
@@ -139,6 +146,36 @@ def _line_text(raw: bytes, charset: str | None) -> str:
 _ESCAPED_COLON = re.compile(r"(?<!\\)((?:\\\\)*)\\:")  # \: after no backslash or \\s
 _LINE_END = re.compile(r"\r\n|\r|\n")  # CRLF, LF, and a CR alone (old Mac address books)
 _BYTE_END = re.compile(rb"\r\n|\r|\n")
+
+
+# What may come before the first BEGIN:VCARD (blank lines not counted): a note, a mail's
+# lines saved with the cards. More, or a NUL byte (binary data, a sparse file), and the
+# file is no vCard file: refused there, not read to its end (a 2 GB file of NULs was).
+SNIFF_LIMIT = 64 * 1024
+
+
+def _sniffed(lines: Iterator[str], name: str) -> Iterator[str]:
+    """``lines``, the file refused at the first of those before a BEGIN:VCARD line that
+    holds a NUL or takes them past ``SNIFF_LIMIT`` characters that are not white space."""
+    before = 0
+    for line in lines:
+        if before >= 0:
+            text = line.lstrip("\ufeff").strip()
+            if text[:11].upper() == "BEGIN:VCARD":
+                before = -1  # the cards begin: what follows is theirs to read
+            elif "\x00" in line:
+                raise FormatError(
+                    f"{name}: not a vCard file (it holds NUL bytes before any BEGIN:VCARD: "
+                    "binary data, or a file of another kind)"
+                )
+            else:
+                before += PROPERTY_LIMIT + 1 if text and isinstance(line, _Cut) else len(text)
+                if before > SNIFF_LIMIT:
+                    raise FormatError(
+                        f"{name}: not a vCard file (no BEGIN:VCARD in its first "
+                        f"{SNIFF_LIMIT // 1024} KiB of text)"
+                    )
+        yield line
 
 
 _FOLDS = ("BEGIN:VCARD", "END:VCARD")
@@ -250,7 +287,7 @@ def split_cards(
     nested = 0  # inside an agent's card, left out
     blank = True  # a file of no cards: what an export of no contacts writes
     size = 0  # the characters of the card so far
-    for line in _logical_lines(_decode(stream, name)):
+    for line in _logical_lines(_sniffed(_decode(stream, name), name)):
         blank = False
         word = line.word
         begins = word == "BEGIN:VCARD" or _broken_begin(line)
