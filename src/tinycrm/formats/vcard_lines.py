@@ -165,8 +165,8 @@ def _sniffed(lines: Iterator[str], name: str) -> Iterator[str]:
                 before = -1  # the cards begin: what follows is theirs to read
             elif "\x00" in line:
                 raise FormatError(
-                    f"{name}: not a vCard file (it holds NUL bytes before any BEGIN:VCARD: "
-                    "binary data, or a file of another kind)"
+                    f"{name}: not a vCard file (it holds NUL bytes where its first card "
+                    "would be: binary data, or a file of another kind)"
                 )
             else:
                 before += PROPERTY_LIMIT + 1 if text and isinstance(line, _Cut) else len(text)
