@@ -509,3 +509,84 @@ def test_consent_flags_in_a_file_set_but_never_clear_without_overwrite(store) ->
         (2, "unsubscribed 'maybe' is not yes or no"),
         (3, "invalid lead status 'warm' (choose from new, working, hot, cold, junk, dead)"),
     ]
+
+
+def import_cards(store: Any, text: str, **kwargs: Any) -> tuple[Any, Rejects]:
+    """Import vCard ``text`` as contacts the way the command line does."""
+    from tinycrm.formats.vcard import read_vcards
+
+    rejects = Rejects()
+    summary = import_records(
+        store,
+        kind="contacts",
+        rows=read_vcards(io.BytesIO(text.encode()), name="cards.vcf"),
+        source="cards.vcf",
+        on_reject=rejects,
+        **kwargs,
+    )
+    return summary, rejects
+
+
+def card(uid: str, name: str, email: str, extra: str = "") -> str:
+    return (
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:{name}\r\nEMAIL:{email}\r\n"
+        f"{extra}END:VCARD\r\n"
+    )
+
+
+EVE = card("u-1", "Eve Stranger", "eve@y.io", "TEL:+44 20 7946 0999\r\nTITLE:Spy\r\n")
+HINT = " (give this one another UID, or none)"
+
+
+@pytest.mark.parametrize("chunk", [1, 500])
+def test_a_second_card_with_a_uid_of_the_file_is_rejected_not_merged(
+    store, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    # One file holding two cards of one UID (an app's bug, two files joined): the second,
+    # another person, was taken for an update of the first: "1 skipped", its email not
+    # taken, and its phone and title filled in Ada's empty ones.
+    monkeypatch.setattr("tinycrm.store.imports.base.CHUNK", chunk)
+    text = card("u-1", "Ada Lovelace", "ada@x.io") + card("u-2", "Bob", "bob@x.io") + EVE
+    summary, rejects = import_cards(store, text)
+    assert (summary.created, summary.updated, summary.skipped) == (2, 0, 0)
+    assert rejects == [(13, "UID u-1 is also on line 1 of this file, with other values" + HINT)]
+    ada = get_contact(store, "ada@x.io")
+    assert (ada.phone, ada.title, ada.uid) == (None, None, "u-1")
+    assert not summary.emails_not_taken
+    assert [c.name for c in list_contacts(store)] == ["Ada Lovelace", "Bob"]
+
+
+def test_the_same_card_twice_in_one_file_is_a_duplicate_not_a_rejected_one(store) -> None:
+    ada = card("u-1", "Ada Lovelace", "ada@x.io", "TITLE:Countess\r\n")
+    rev = ada.replace("TITLE:", "REV:20260101T000000Z\r\nTITLE:")  # the same values
+    summary, rejects = import_cards(store, ada + rev)
+    assert rejects == [] and (summary.created, summary.skipped) == (1, 1)
+    assert get_contact(store, "ada@x.io").title == "Countess"
+
+
+def test_a_uid_of_a_contact_there_updates_it_once_per_file(store) -> None:
+    # The designed sync: a card whose UID a contact has updates that contact; a second
+    # card of the file with that UID, and other values, is not merged into it as well.
+    add_contact(store, name="Ada Lovelace", email="ada@x.io", uid="u-1")
+    text = card("u-1", "Ada Lovelace", "ada@x.io", "TITLE:Countess\r\n") + EVE
+    summary, rejects = import_cards(store, text)
+    assert (summary.created, summary.updated) == (0, 1)
+    assert rejects == [(8, "UID u-1 is also on line 1 of this file, with other values" + HINT)]
+    ada = get_contact(store, "ada@x.io")
+    assert (ada.title, ada.phone) == ("Countess", None)
+    assert len(list_contacts(store)) == 1
+
+
+def test_a_uid_column_twice_in_one_file_is_rejected_the_second_time(store) -> None:
+    text = (
+        "Name,Email,uid,Title\n"
+        "Ada,ada@x.io,u-1,\n"
+        "Eve,eve@y.io,u-1,Spy\n"
+        "Ada,ada@x.io,u-1,\n"  # the first row again: nothing lost
+    )
+    summary, rejects = run(store, "contacts", text)
+    assert (summary.created, summary.skipped) == (1, 1)
+    assert rejects == [(3, "UID u-1 is also on line 2 of this file, with other values" + HINT)]
+    assert get_contact(store, "ada@x.io").title is None
+    with pytest.raises(Invalid, match=r"line 3: UID u-1 .*another UID.*--strict"):
+        run(store, "contacts", text, strict=True)

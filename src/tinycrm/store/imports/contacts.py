@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -271,6 +272,33 @@ class _Contacts(_Import):
         return out
 
     @cached_property
+    def _file_uids(self) -> dict[str, tuple[int, bytes]]:
+        """Each UID the file gave so far: the line of its first row, and that row's values."""
+        return {}
+
+    def dedupe(self, rows: list[_Prepared]) -> None:
+        """A row whose UID an earlier row of the file gave is rejected, unless it holds
+        the same values (the same card twice: a duplicate, nothing lost). Two cards of
+        one UID in one file (an app's bug, two files joined) are not taken for an update
+        of one by the other: a stranger's phone and title would fill in the first
+        contact's. A UID a contact already has still updates it, once."""
+        kept = []
+        for prep in rows:
+            uid = prep.columns.get("uid")
+            if uid:
+                values = _values_of(prep)
+                first, same = self._file_uids.setdefault(uid, (prep.line, values))
+                if same != values:
+                    reason = (
+                        f"UID {uid} is also on line {first} of this file, with other values "
+                        "(give this one another UID, or none)"
+                    )
+                    self.reject(prep.line, prep.raw, reason)
+                    continue
+            kept.append(prep)
+        super().dedupe(kept)
+
+    @cached_property
     def _created_uids(self) -> dict[int, str]:
         """The UID of each contact this import created from a row that had one."""
         return {}
@@ -405,3 +433,18 @@ class _Contacts(_Import):
                     del fields[typed]
         if replaces or stale or len(fields) != len(prep.fields):
             prep.fields, prep.replaces, prep.stale = fields, frozenset(replaces), tuple(stale)
+
+
+def _values_of(prep: _Prepared) -> bytes:
+    """A digest of what a row imports (its columns, blank cells, tags, fields and company),
+    to tell the same card twice from another card with its UID."""
+    held = (
+        sorted(prep.columns.items()),
+        sorted(prep.blanks),
+        list(prep.tags),
+        sorted(prep.fields.items()),
+        prep.blank_fields,
+        prep.company,
+        prep.company_domain,
+    )
+    return hashlib.blake2b(repr(held).encode(), digest_size=16).digest()
