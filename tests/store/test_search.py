@@ -100,6 +100,52 @@ def test_an_old_record_named_the_text_comes_first_among_many_newer_that_start_so
     assert found(store, "acme", limit=2) == [("company", "Acme"), ("company", "Acme Widgets")]
 
 
+def test_the_contact_whose_email_is_the_text_comes_first_however_old(store, monkeypatch) -> None:
+    """'tinycrm search p1@x.io' on 100,000 contacts p0@x.io…p99999@x.io listed p19999,
+    p19998, … and not p1: its words are prefixes (``p1`` begins p10…p19999), and
+    relevance is weighed among the newest matches only. The contact whose email is the
+    text (as compared: any case) is looked up through the email's index, and comes first."""
+    from tinycrm.store import search as module
+
+    add_contact(store, name="Paula One", email="p1@x.example")
+    for n in range(10, 30):
+        add_contact(store, name=f"Person {n}", email=f"p{n}@x.example")
+    log_activity(store, kind="email", ref="Person 10", text="p1@x.example p1@x.example")
+    monkeypatch.setattr(module, "WINDOW", 4)
+    monkeypatch.setattr(module, "NAME_CANDIDATES", 3)
+    monkeypatch.setattr(module, "PROBE", 5)
+    assert found(store, "p1@x.example", limit=1) == [("contact", "Paula One")]
+    assert found(store, " P1@X.Example", kinds=["contacts"], limit=1) == [("contact", "Paula One")]
+    assert found(store, "p1@x.example", kinds=["activities"]) == [
+        ("activity", "p1@x.example p1@x.example")
+    ]
+    # not an address, or nobody's: the ranking is as before (newest first)
+    for text in ("p1 x.example", "p1@", "p1@x.example person", "p2@x.example"):
+        newest = "Person 29" if text.startswith("p2") else "Person 19"
+        assert found(store, text, kinds=["contacts"], limit=1) == [("contact", newest)], text
+
+
+def test_the_email_is_looked_up_through_its_index(store) -> None:
+    """The lookup for an address reads one row through the unique index on the email's
+    key, however many contacts there are."""
+    from sqlalchemy import text
+
+    from tinycrm.store.search import exact_email_query
+
+    statement = exact_email_query("p1@x.example")
+    with store.read() as session:
+        conn = session.connection()
+        compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
+        if conn.dialect.name == "sqlite":
+            plan = " ".join(
+                str(row[-1]) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+            )
+        else:
+            conn.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = " ".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
+    assert "email_key" in plan and "SCAN contact" not in plan and "Seq Scan" not in plan, plan
+
+
 def test_a_record_named_the_text_comes_before_activities_and_cases_with_that_subject(
     store,
 ) -> None:

@@ -3,11 +3,11 @@ deals and activities whose text holds the words, from the full-text index
 (``store/search_index.py``).
 
 Ranking: names equal to what was typed first (a contact's, a company's, a deal's before
-an activity's or a case's subject), then names starting with its words, then
-names starting with it (``anna`` and "Annabel"), then the rest by full-text relevance
-(the name counts ten times the rest), newest first on ties. Relevance is weighed among
-the ``WINDOW`` newest matches of each kind, so that a word in half the database still
-answers at once.
+an activity's or a case's subject; the contact whose email is the text with them), then
+names starting with its words, then names starting with it (``anna`` and "Annabel"),
+then the rest by full-text relevance (the name counts ten times the rest), newest first
+on ties. Relevance is weighed among the ``WINDOW`` newest matches of each kind, so that a
+word in half the database still answers at once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Connection, bindparam, func, select
+from sqlalchemy import Boolean, ColumnElement, Connection, Select, bindparam, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import text
 from sqlmodel import SQLModel
@@ -109,13 +109,20 @@ def search(
     with store.read() as session:
         conn = session.connection()
         match = _Match(conn, parsed, chosen)
+        email = _email_key(query)
         ranked: list[tuple[tuple[Any, ...], str, int]] = []
         for kind in chosen:
             if not match.has_index(kind):
                 raise TinyCrmError("this SQLite has no full-text search (FTS5): search is off")
             scores = match.candidates(kind, limit)
+            exact: set[int] = set()
+            if email is not None and kind.kind == "contact":
+                # (however old: its words may begin those of many newer addresses)
+                exact = set(conn.execute(exact_email_query(email)).scalars())
+                for record_id in exact:
+                    scores.setdefault(record_id, 0.0)
             if scores:
-                ranked.extend(_ranked(conn, kind, parsed, scores))
+                ranked.extend(_ranked(conn, kind, parsed, scores, exact))
         ranked.sort()
         top = ranked[:limit]
         hits: dict[tuple[str, int], SearchHit] = {}
@@ -123,6 +130,24 @@ def search(
             if ids := [record_id for _, k, record_id in top if k == kind.kind]:
                 hits.update(_hits(conn, kind, parsed, ids))
     return [hits[kind, record_id] for _, kind, record_id in top]
+
+
+def _email_key(query: str) -> str | None:
+    """The text as a contact's email is compared (``validate.email``) when it is an
+    address (it holds an ``@``), else None."""
+    if "@" not in query:
+        return None
+    try:
+        return validate.email(query)
+    except TinyCrmError:
+        return None
+
+
+def exact_email_query(key: str) -> Select[Any]:
+    """The contact whose email is ``key`` (``validate.email``'s form), through the
+    unique index on the email's key: one row read, however many contacts."""
+    contact = table_of(Contact)
+    return select(contact.c.id).where(contact.c.email_key == key)
 
 
 def text_clause(kind: str, id_column: Any, query: str) -> Any:
@@ -515,10 +540,14 @@ def _when(kind: SearchKind, table: Any) -> Any:
 
 
 def _ranked(
-    conn: Connection, kind: SearchKind, query: SearchQuery, scores: dict[int, float]
+    conn: Connection,
+    kind: SearchKind,
+    query: SearchQuery,
+    scores: dict[int, float],
+    exact: set[int],
 ) -> list[tuple[tuple[Any, ...], str, int]]:
-    """The candidates' sort keys: name tier (a record so named before a subject that is the
-    text), relevance, newest first."""
+    """The candidates' sort keys: name tier (a record so named, or ``exact``: whose email
+    is the text, before a subject that is the text), relevance, newest first."""
     table = _table(kind)
     rows = conn.execute(
         select(table.c.id, table.c[kind.name], _when(kind, table)).where(
@@ -530,7 +559,7 @@ def _ranked(
     out = []
     for record_id, name, at in rows:
         stamp = at.timestamp() if at is not None else 0.0
-        tier = _name_tier(name or "", wanted, prefix)
+        tier = 0 if record_id in exact else _name_tier(name or "", wanted, prefix)
         mention = tier == 0 and kind.kind in MENTIONS  # a subject that is the text: after names
         key = (tier, mention, -scores[record_id], -stamp, kind.kind, record_id)
         out.append((key, kind.kind, record_id))
