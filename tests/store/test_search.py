@@ -125,14 +125,41 @@ def test_the_contact_whose_email_is_the_text_comes_first_however_old(store, monk
         assert found(store, text, kinds=["contacts"], limit=1) == [("contact", newest)], text
 
 
-def test_the_email_is_looked_up_through_its_index(store) -> None:
+def test_the_contacts_whose_phone_is_the_number_come_first_however_old(store, monkeypatch) -> None:
+    """'+49 30 1234567' listed +49 30 12345679, +49 30 12345678, … first (its last word is
+    a prefix): an international number typed is compared as a number (E.164, so '+49 (0)30
+    123-4567' too) with the contacts' phones, through their index."""
+    from tinycrm.store import search as module
+
+    add_contact(store, name="Old Number", phone="+49 30 1234567")
+    for n in range(10):
+        add_contact(store, name=f"Newer {n}", phone=f"+49 30 1234567{n}")
+    monkeypatch.setattr(module, "WINDOW", 4)
+    monkeypatch.setattr(module, "NAME_CANDIDATES", 3)
+    monkeypatch.setattr(module, "PROBE", 5)
+    assert found(store, "+49 30 1234567", limit=1) == [("contact", "Old Number")]
+    assert found(store, " +49 (0)30 123-4567", limit=1) == [("contact", "Old Number")]
+    # not an international number: the ranking is as before (newest first)
+    assert found(store, "49 30 1234567", limit=1) == [("contact", "Newer 9")]
+    assert found(store, "+49 30 12345", limit=1) == [("contact", "Newer 9")]
+
+
+def test_the_email_and_the_phone_are_looked_up_through_their_indexes(store) -> None:
     """The lookup for an address reads one row through the unique index on the email's
-    key, however many contacts there are."""
+    key, that for a number the rows through the index on the phone's E.164 form, however
+    many contacts there are."""
+    from tinycrm.store.search import exact_email_query, exact_phone_query
+
+    for statement, column in (
+        (exact_email_query("p1@x.example"), "email_key"),
+        (exact_phone_query("+49301234567"), "phone_e164"),
+    ):
+        assert f"ix_contact_{column}" in _plan(store, statement)
+
+
+def _plan(store: Any, statement: Any) -> str:
     from sqlalchemy import text
 
-    from tinycrm.store.search import exact_email_query
-
-    statement = exact_email_query("p1@x.example")
     with store.read() as session:
         conn = session.connection()
         compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
@@ -143,7 +170,8 @@ def test_the_email_is_looked_up_through_its_index(store) -> None:
         else:
             conn.execute(text("SET LOCAL enable_seqscan = off"))
             plan = " ".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
-    assert "email_key" in plan and "SCAN contact" not in plan and "Seq Scan" not in plan, plan
+    assert "SCAN contact" not in plan and "Seq Scan" not in plan, plan
+    return plan
 
 
 def test_a_record_named_the_text_comes_before_activities_and_cases_with_that_subject(

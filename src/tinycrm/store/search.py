@@ -3,11 +3,11 @@ deals and activities whose text holds the words, from the full-text index
 (``store/search_index.py``).
 
 Ranking: names equal to what was typed first (a contact's, a company's, a deal's before
-an activity's or a case's subject; the contact whose email is the text with them), then
-names starting with its words, then names starting with it (``anna`` and "Annabel"),
-then the rest by full-text relevance (the name counts ten times the rest), newest first
-on ties. Relevance is weighed among the ``WINDOW`` newest matches of each kind, so that a
-word in half the database still answers at once.
+an activity's or a case's subject; the contacts whose email, or phone as a number, is
+the text with them), then names starting with its words, then names starting with it
+(``anna`` and "Annabel"), then the rest by full-text relevance (the name counts ten
+times the rest), newest first on ties. Relevance is weighed among the ``WINDOW`` newest
+matches of each kind, so that a word in half the database still answers at once.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import text
 from sqlmodel import SQLModel
 
-from tinycrm import search_text
+from tinycrm import phones, search_text
 from tinycrm.safetext import quoted
 from tinycrm.search_text import SearchQuery, Term
 from tinycrm.store import validate
@@ -109,16 +109,19 @@ def search(
     with store.read() as session:
         conn = session.connection()
         match = _Match(conn, parsed, chosen)
-        email = _email_key(query)
+        email, phone = _email_key(query), _phone_number(query)
         ranked: list[tuple[tuple[Any, ...], str, int]] = []
         for kind in chosen:
             if not match.has_index(kind):
                 raise TinyCrmError("this SQLite has no full-text search (FTS5): search is off")
             scores = match.candidates(kind, limit)
             exact: set[int] = set()
-            if email is not None and kind.kind == "contact":
+            if kind.kind == "contact":
                 # (however old: its words may begin those of many newer addresses)
-                exact = set(conn.execute(exact_email_query(email)).scalars())
+                if email is not None:
+                    exact |= set(conn.execute(exact_email_query(email)).scalars())
+                if phone is not None:
+                    exact |= set(conn.execute(exact_phone_query(phone)).scalars())
                 for record_id in exact:
                     scores.setdefault(record_id, 0.0)
             if scores:
@@ -148,6 +151,27 @@ def exact_email_query(key: str) -> Select[Any]:
     unique index on the email's key: one row read, however many contacts."""
     contact = table_of(Contact)
     return select(contact.c.id).where(contact.c.email_key == key)
+
+
+def _phone_number(query: str) -> str | None:
+    """The text as a number (E.164, ``tinycrm.phones``) when it is an international one
+    (it starts with a ``+``), else None."""
+    if not query.lstrip().startswith("+"):
+        return None
+    number, _ = phones.try_normalise(query.strip())
+    return number
+
+
+def exact_phone_query(number: str) -> Select[Any]:
+    """The newest contacts (at most ``NAME_CANDIDATES``) whose phone is ``number``
+    (E.164), through the index on the phone's number."""
+    contact = table_of(Contact)
+    return (
+        select(contact.c.id)
+        .where(contact.c.phone_e164 == number)
+        .order_by(contact.c.id.desc())
+        .limit(NAME_CANDIDATES)
+    )
 
 
 def text_clause(kind: str, id_column: Any, query: str) -> Any:
