@@ -20,7 +20,7 @@ from tinycrm import dates, money, terms
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
-from tinycrm.store.models import Contact, Deal
+from tinycrm.store.models import Contact, Deal, LifecycleChange
 from tinycrm.store.records import record_event
 from tinycrm.store.service_models import Contract
 from tinycrm.store.types import utcnow
@@ -164,6 +164,61 @@ def become_customer(store: Store, session: Session, contract: Contract) -> None:
     person.updated_at = utcnow()
 
 
+def withdraw_churn(store: Store, session: Session, contract: Contract, day: date) -> None:
+    """The contract ended on ``day`` (its first day without it; ``tinycrm remind`` churned
+    its customers as of that day) and is renewed from that day or earlier: no day went by
+    without it, so that was a renewal, not churn. Each customer whose latest lifecycle
+    change is that churn is a customer again, the churn taken out of the history (the
+    churn and lifetime-value reports count none, and no new customer), with an event
+    saying so. One whose lifecycle changed since keeps that history (``become_customer``
+    makes them a customer again, as a new contract would)."""
+    if contract.contact_id is not None:
+        people = [session.get(Contact, contract.contact_id)]
+    elif contract.company_id is not None:
+        people = list(
+            session.scalars(
+                select(Contact)
+                .where(
+                    col(Contact.company_id) == contract.company_id,
+                    col(Contact.lifecycle) == "churned",
+                )
+                .order_by(col(Contact.id))
+            )
+        )
+    else:
+        people = []
+    zone = dates.local_tz()
+    for person in people:
+        if person is None or person.id is None or person.lifecycle != "churned":
+            continue
+        latest = session.scalars(
+            select(LifecycleChange)
+            .where(col(LifecycleChange.contact_id) == person.id)
+            .order_by(col(LifecycleChange.at).desc(), col(LifecycleChange.id).desc())
+            .limit(1)
+        ).first()
+        if latest is None or (latest.from_lifecycle, latest.to_lifecycle) != (
+            "customer",
+            "churned",
+        ):
+            continue
+        # recorded at that day's local midnight (a day's slack: the zone may have changed)
+        if abs((latest.at.astimezone(zone).date() - day).days) > 1:
+            continue
+        session.delete(latest)
+        person.lifecycle = "customer"
+        person.updated_at = utcnow()
+        record_event(
+            store,
+            session,
+            action="updated",
+            entity="contact",
+            entity_id=person.id,
+            summary=f"churn of {person.name} on {day} withdrawn: contract "
+            f"{describe(contract)} renewed from {contract.start_date}, without a gap",
+        )
+
+
 # --------------------------------------------------------------------------- renewing
 
 
@@ -223,8 +278,10 @@ def renew_in(
     if new_term is not None:
         contract.term = new_term.text
     contract.renewals += 1
-    contract.lapsed_on = None
+    lapsed, contract.lapsed_on = contract.lapsed_on, None
     contract.updated_at = utcnow()
+    if lapsed is not None and first <= lapsed:
+        withdraw_churn(store, session, contract, lapsed)
     become_customer(store, session, contract)
     record_event(
         store,

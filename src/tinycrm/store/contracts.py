@@ -391,12 +391,22 @@ def _lock_customer(session: Session, contract: Contract) -> None:
     customer again (``become_customer``), locked as an edit locks it, in the order a
     ``contact rm`` takes them (its deals, the contact, then the contracts it unlinks), so
     the two take turns instead of deadlocking (PostgreSQL). A contact deleted meanwhile
-    is not an error: the contract is renewed without it."""
-    if contract.contact_id is None or session.get_bind().dialect.name != "postgresql":
+    is not an error: the contract is renewed without it. A company-only contract: the
+    company's churned contacts, whose churn a renewal may withdraw (``withdraw_churn``)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if contract.contact_id is not None:
+        mine = col(Contact.id) == contract.contact_id
+    elif contract.company_id is not None:
+        mine = (col(Contact.company_id) == contract.company_id) & (
+            col(Contact.lifecycle) == "churned"
+        )
+    else:
         return
     session.execute(
         select(col(Contact.id))
-        .where(col(Contact.id) == contract.contact_id)
+        .where(mine)
+        .order_by(col(Contact.id))
         .with_for_update(key_share=True)
     ).all()
 

@@ -1,0 +1,109 @@
+"""A late renewal without a gap is a renewal, not churn: the churn ``remind`` recorded
+when the contract ended is withdrawn, and the churn report counts none."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from tinycrm.store.companies import add_company
+from tinycrm.store.contacts import add_contact, get_contact
+from tinycrm.store.contracts import add_contract, renew_contract
+from tinycrm.store.deals import add_deal, win_deal
+from tinycrm.store.events import list_events
+from tinycrm.store.renewals import process_renewals
+from tinycrm.store.reports import churn_report
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def _quarters(store, now: datetime) -> dict[str, tuple[int, int, int, int]]:
+    report = churn_report(
+        store, by="quarter", start=date(2025, 1, 1), end=date(2025, 12, 31), now=now
+    )
+    return {
+        line.period: (
+            line.customers_at_start,
+            line.new_customers,
+            line.churned,
+            line.customers_at_end,
+        )
+        for line in report.rows
+    }
+
+
+def _ended_contract(store, freeze_clock, *, company: bool = False) -> None:
+    """Ann's contract ran 2025-01-01 to 2025-06-30 (she became a customer then); remind
+    ran on 2025-07-10 and churned her as of 2025-07-01."""
+    freeze_clock(at(date(2025, 1, 1)))
+    if company:
+        add_company(store, name="Acme")
+        add_contact(
+            store, name="Ann", email="ann@example.com", company="Acme", lifecycle="customer"
+        )
+        deal = add_deal(store, title="Acme platform", amount=12000, company="Acme", currency="USD")
+    else:
+        add_contact(store, name="Ann", email="ann@example.com")
+        deal = add_deal(store, title="Acme platform", amount=12000, contact="Ann", currency="USD")
+    win_deal(store, deal.id)
+    add_contract(store, deal=deal.id, start=date(2025, 1, 1), term="6m")
+    freeze_clock(at(date(2025, 7, 10)))
+    run = process_renewals(store, now=at(date(2025, 7, 10)))
+    assert run.churned == [get_contact(store, "Ann").id]
+    assert get_contact(store, "Ann").lifecycle == "churned"
+
+
+def test_a_late_renewal_without_a_gap_withdraws_the_churn(store, freeze_clock) -> None:
+    _ended_contract(store, freeze_clock)
+    before = _quarters(store, at(date(2025, 7, 20)))
+    assert before["2025-Q3"] == (1, 0, 1, 0)
+    freeze_clock(at(date(2025, 7, 20)))
+    renewed = renew_contract(store, 1, now=at(date(2025, 7, 20)))
+    assert (renewed.start_date, renewed.status) == (date(2025, 7, 1), "active")
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    after = _quarters(store, at(date(2025, 7, 20)))
+    # a renewal: no churn, no new customer, one customer throughout
+    assert after["2025-Q3"] == (1, 0, 0, 1)
+    assert after["2025-Q1"] == (0, 1, 0, 1) and after["2025-Q2"] == (1, 0, 0, 1)
+    events = [e.summary for e in list_events(store, entity="contact", entity_id=1)]
+    assert any("churn" in s and "withdrawn" in s for s in events)
+    # the contract ends again later without renewal: she churns once, then
+    freeze_clock(at(date(2026, 1, 10)))
+    process_renewals(store, now=at(date(2026, 1, 10)))
+    assert get_contact(store, "Ann").lifecycle == "churned"
+    report = churn_report(
+        store,
+        by="quarter",
+        start=date(2025, 1, 1),
+        end=date(2026, 3, 31),
+        now=at(date(2026, 1, 10)),
+    )
+    churned = {line.period: line.churned for line in report.rows}
+    assert churned == {"2025-Q1": 0, "2025-Q2": 0, "2025-Q3": 0, "2025-Q4": 0, "2026-Q1": 1}
+
+
+def test_a_company_contracts_late_renewal_brings_its_customers_back_without_churn(
+    store, freeze_clock
+) -> None:
+    _ended_contract(store, freeze_clock, company=True)
+    freeze_clock(at(date(2025, 7, 20)))
+    renew_contract(store, 1, now=at(date(2025, 7, 20)))
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    assert _quarters(store, at(date(2025, 7, 20)))["2025-Q3"] == (1, 0, 0, 1)
+
+
+def test_a_churned_customer_changed_since_is_a_customer_again_as_before(
+    store, freeze_clock
+) -> None:
+    """Her lifecycle changed after the churn (set to lead by hand): that history stands,
+    and the renewal makes her a customer again as a new contract would."""
+    from tinycrm.store.contacts import edit_contact
+
+    _ended_contract(store, freeze_clock)
+    freeze_clock(at(date(2025, 7, 12)))
+    edit_contact(store, "Ann", lifecycle="lead")
+    freeze_clock(at(date(2025, 7, 20)))
+    renew_contract(store, 1, now=at(date(2025, 7, 20)))
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    assert _quarters(store, at(date(2025, 7, 20)))["2025-Q3"] == (1, 1, 1, 1)
