@@ -107,3 +107,39 @@ def test_a_churned_customer_changed_since_is_a_customer_again_as_before(
     renew_contract(store, 1, now=at(date(2025, 7, 20)))
     assert get_contact(store, "Ann").lifecycle == "customer"
     assert _quarters(store, at(date(2025, 7, 20)))["2025-Q3"] == (1, 1, 1, 1)
+
+
+def test_a_renewal_deal_won_after_the_end_withdraws_the_churn(store, freeze_clock) -> None:
+    freeze_clock(at(date(2025, 1, 1)))
+    add_contact(store, name="Ann", email="ann@example.com")
+    deal = add_deal(store, title="Acme platform", amount=12000, contact="Ann", currency="USD")
+    win_deal(store, deal.id)
+    add_contract(store, deal=deal.id, start=date(2025, 1, 1), term="6m")
+    freeze_clock(at(date(2025, 5, 5)))
+    [renewal] = process_renewals(store, now=at(date(2025, 5, 5))).renewal_deals
+    freeze_clock(at(date(2025, 7, 10)))
+    assert process_renewals(store, now=at(date(2025, 7, 10))).churned == [1]
+    freeze_clock(at(date(2025, 7, 20)))
+    win_deal(store, renewal)  # signed late: the deal is won, the contract renewed
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    assert _quarters(store, at(date(2025, 7, 20)))["2025-Q3"] == (1, 0, 0, 1)
+
+
+def test_renewing_one_of_two_ended_contracts_covers_the_churn_of_the_later_end(
+    store, freeze_clock
+) -> None:
+    """Ann's first contract ended on June 30, her second on August 31 (she churned as of
+    September 1); the first renewed from July 1 covers that day: no churn."""
+    freeze_clock(at(date(2025, 1, 1)))
+    add_contact(store, name="Ann", email="ann@example.com")
+    for title, end in (("First", date(2025, 6, 30)), ("Second", date(2025, 8, 31))):
+        deal = add_deal(store, title=title, amount=100, contact="Ann", currency="USD")
+        win_deal(store, deal.id)
+        add_contract(store, deal=deal.id, start=date(2025, 1, 1), end=end)
+    freeze_clock(at(date(2025, 9, 10)))
+    run = process_renewals(store, now=at(date(2025, 9, 10)))
+    assert run.lapsed == [1, 2] and run.churned == [1]
+    renewed = renew_contract(store, 1, end=date(2026, 6, 30), now=at(date(2025, 9, 10)))
+    assert renewed.start_date == date(2025, 7, 1)
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    assert _quarters(store, at(date(2025, 9, 10)))["2025-Q3"] == (1, 0, 0, 1)

@@ -164,14 +164,14 @@ def become_customer(store: Store, session: Session, contract: Contract) -> None:
     person.updated_at = utcnow()
 
 
-def withdraw_churn(store: Store, session: Session, contract: Contract, day: date) -> None:
-    """The contract ended on ``day`` (its first day without it; ``tinycrm remind`` churned
-    its customers as of that day) and is renewed from that day or earlier: no day went by
-    without it, so that was a renewal, not churn. Each customer whose latest lifecycle
-    change is that churn is a customer again, the churn taken out of the history (the
-    churn and lifetime-value reports count none, and no new customer), with an event
-    saying so. One whose lifecycle changed since keeps that history (``become_customer``
-    makes them a customer again, as a new contract would)."""
+def withdraw_churn(store: Store, session: Session, contract: Contract, first: date) -> None:
+    """The contract is renewed from ``first`` on: a churn of its customers dated that day
+    or later (``tinycrm remind`` churned them as of the first day without it, or without
+    their last other contract) was no churn, as no day went by without a contract. Each
+    customer whose latest lifecycle change is such a churn is a customer again, the churn
+    taken out of the history (the churn and lifetime-value reports count none, and no new
+    customer), with an event saying so. One whose lifecycle changed since keeps that
+    history (``become_customer`` makes them a customer again, as a new contract would)."""
     if contract.contact_id is not None:
         people = [session.get(Contact, contract.contact_id)]
     elif contract.company_id is not None:
@@ -202,9 +202,9 @@ def withdraw_churn(store: Store, session: Session, contract: Contract, day: date
             "churned",
         ):
             continue
-        # recorded at that day's local midnight (a day's slack: the zone may have changed)
-        if abs((latest.at.astimezone(zone).date() - day).days) > 1:
-            continue
+        day = latest.at.astimezone(zone).date()  # recorded at that day's local midnight
+        if day < first:
+            continue  # before the new term: it stands, and they become a customer again
         session.delete(latest)
         person.lifecycle = "customer"
         person.updated_at = utcnow()
@@ -278,10 +278,9 @@ def renew_in(
     if new_term is not None:
         contract.term = new_term.text
     contract.renewals += 1
-    lapsed, contract.lapsed_on = contract.lapsed_on, None
+    contract.lapsed_on = None
     contract.updated_at = utcnow()
-    if lapsed is not None and first <= lapsed:
-        withdraw_churn(store, session, contract, lapsed)
+    withdraw_churn(store, session, contract, first)
     become_customer(store, session, contract)
     record_event(
         store,
