@@ -143,3 +143,25 @@ def test_renewing_one_of_two_ended_contracts_covers_the_churn_of_the_later_end(
     assert renewed.start_date == date(2025, 7, 1)
     assert get_contact(store, "Ann").lifecycle == "customer"
     assert _quarters(store, at(date(2025, 9, 10)))["2025-Q3"] == (1, 0, 0, 1)
+
+
+def test_a_customer_churns_the_day_after_their_last_contract_ended_when_remind_runs_late(
+    store, freeze_clock
+) -> None:
+    """Her contracts ended on June 30 and August 31; remind ran only on September 10:
+    she churned as of September 1 (the first day without any), not July 1."""
+    freeze_clock(at(date(2025, 1, 1)))
+    add_contact(store, name="Ann", email="ann@example.com")
+    for title, end in (("First", date(2025, 6, 30)), ("Second", date(2025, 8, 31))):
+        deal = add_deal(store, title=title, amount=100, contact="Ann", currency="USD")
+        win_deal(store, deal.id)
+        add_contract(store, deal=deal.id, start=date(2025, 1, 1), end=end)
+    freeze_clock(at(date(2025, 9, 10)))
+    assert process_renewals(store, now=at(date(2025, 9, 10))).churned == [1]
+    report = churn_report(
+        store, by="month", start=date(2025, 6, 1), end=date(2025, 9, 30), now=at(date(2025, 9, 10))
+    )
+    churned = {line.period: line.churned for line in report.rows}
+    assert churned == {"2025-06": 0, "2025-07": 0, "2025-08": 0, "2025-09": 1}
+    events = [e.summary for e in list_events(store, entity="contact", entity_id=1)]
+    assert any("contract #2 Second ended on 2025-09-01" in s for s in events)

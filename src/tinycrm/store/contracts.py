@@ -510,9 +510,7 @@ def _lose_renewal_deal(store: Store, session: Session, deal_id: int, reason: str
         close_in(store, session, renewal, "lost", reason)
 
 
-def record_churn(
-    store: Store, session: Session, contract: Contract, day: date, today: date
-) -> list[int]:
+def record_churn(store: Store, session: Session, contract: Contract, day: date) -> list[int]:
     """The contract ended without renewal on ``day`` (its first day without it): each
     customer it was the last live contract of is churned as of that day's start. The
     contract's contact, else its company's customers. Returns the contacts churned."""
@@ -534,7 +532,7 @@ def record_churn(
     for person in people:
         if person is None or person.lifecycle != "customer" or person.id is None:
             continue
-        if _has_live_contract(session, person, contract, today):
+        if _has_live_contract(session, person, contract, day):
             continue
         session.add(
             LifecycleChange(
@@ -560,9 +558,12 @@ def record_churn(
     return churned
 
 
-def _has_live_contract(session: Session, person: Contact, gone: Contract, today: date) -> bool:
+def _has_live_contract(session: Session, person: Contact, gone: Contract, day: date) -> bool:
+    """Another contract of theirs was live on ``day``, the first day without ``gone``
+    (one live today was too): no churn then. When ``remind`` runs late, a contract that
+    ended since churns them in its turn, as of the day after its own end."""
     mine: list[Any] = [col(Contract.contact_id) == person.id]
     if person.company_id is not None:
         mine.append(col(Contract.company_id) == person.company_id)
     others = session.scalars(select(Contract).where(col(Contract.id) != gone.id, or_(*mine)))
-    return any(state_on(other, today).status == "active" for other in others)
+    return any(state_on(other, day).status == "active" for other in others)

@@ -276,7 +276,7 @@ def _lapse(store: Store, contract_id: int, today: date) -> list[int] | None:
             + (f"cancelled as of {day}" if state.status == "cancelled" else f"ended on {day}")
             + " without renewal",
         )
-        return record_churn(store, session, contract, day, today)
+        return record_churn(store, session, contract, day)
 
 
 # --------------------------------------------------------------------------- due items
