@@ -139,6 +139,8 @@ def test_a_later_chunk_filling_in_a_contact_this_import_made_keeps_it_searchable
     summary, _ = run(store, "contacts", text)
     assert (summary.created, summary.updated) == (2, 1)
     assert [(h.kind, h.name) for h in search(store, "ada@x.io")] == [("contact", "Ada")]
+    # the words of her email are in the index (an exact address is also looked up by key)
+    assert [(h.kind, h.name) for h in search(store, "ada x.io")] == [("contact", "Ada")]
     assert [(h.kind, h.name) for h in search(store, "ada")] == [("contact", "Ada")]
     assert [c.name for c in list_contacts(store, search="ada@x")] == ["Ada"]
 
