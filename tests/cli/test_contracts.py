@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -176,3 +177,33 @@ def test_an_empty_value_is_refused_not_taken_for_no_value(cli: Callable[..., Any
     assert (shown["value"], shown["renewals"]) == (12000, 0)
     assert cli("deal", "show", str(deal_id), "--json").json()["status"] == "open"
     assert len(cli("contract", "list", "--json").json()) == 1
+
+
+def test_a_late_renew_without_a_gap_is_no_churn_in_the_report(
+    cli: Callable[..., Any], freeze_clock: Callable[[datetime], None]
+) -> None:
+    """An ended contract churned its customer (``remind``); renewed late from the day
+    after its end, the churn report counts no churn and no new customer."""
+    freeze_clock(datetime(2025, 1, 1, 10, tzinfo=UTC))
+    cli("contact", "add", "Ada", "--email", "ada@example.com")
+    cli("deal", "add", "Platform", "--amount", "12000", "--contact", "Ada")
+    cli("deal", "won", "Platform")
+    assert cli("contract", "add", "--deal", "Platform", "--term", "6m").exit_code == 0
+    freeze_clock(datetime(2025, 7, 10, 10, tzinfo=UTC))
+    cli("remind")
+
+    def q3() -> tuple[int, int, int, int]:
+        report = cli("report", "churn", "--by", "quarter", "--from", "2025-07-01", "--json")
+        [row] = [r for r in report.json()["rows"] if r["period"] == "2025-Q3"]
+        return (
+            row["customers_at_start"],
+            row["new_customers"],
+            row["churned"],
+            row["customers_at_end"],
+        )
+
+    assert q3() == (1, 0, 1, 0)
+    result = cli("contract", "renew", "1")
+    assert result.exit_code == 0 and "2025-07-01 to 2025-12-31" in result.stdout
+    assert q3() == (1, 0, 0, 1)
+    assert cli("contact", "show", "Ada", "--json").json()["lifecycle"] == "customer"
