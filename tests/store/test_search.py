@@ -144,17 +144,51 @@ def test_the_contacts_whose_phone_is_the_number_come_first_however_old(store, mo
     assert found(store, "+49 30 12345", limit=1) == [("contact", "Newer 9")]
 
 
-def test_the_email_and_the_phone_are_looked_up_through_their_indexes(store) -> None:
-    """The lookup for an address reads one row through the unique index on the email's
-    key, that for a number the rows through the index on the phone's E.164 form, however
-    many contacts there are."""
-    from tinycrm.store.search import exact_email_query, exact_phone_query
+def test_the_company_whose_domain_is_the_text_comes_first_however_old(store, monkeypatch) -> None:
+    """'tinycrm search acme.example' (or its website pasted) listed the newest companies
+    whose text holds "acme example" and not the one whose domain it is, however old: the
+    domain typed is compared as a domain (``validate.domain_forms``) through its index.
+    An address typed brings its domain's company right after the address's contact."""
+    from tinycrm.store import search as module
 
-    for statement, column in (
-        (exact_email_query("p1@x.example"), "email_key"),
-        (exact_phone_query("+49301234567"), "phone_e164"),
+    add_company(store, name="Old Acme Co", domain="acme.example")
+    add_contact(store, name="Jo", email="jo@acme.example")
+    add_company(store, name="Müller KG", domain="müller.example")
+    for n in range(10):
+        add_company(store, name=f"Acme Example Shop {n}", domain=f"shop{n}.acme.example")
+        add_contact(store, name=f"Jo {n}", email=f"jo@shop{n}.acme.example")
+    monkeypatch.setattr(module, "WINDOW", 4)
+    monkeypatch.setattr(module, "NAME_CANDIDATES", 3)
+    monkeypatch.setattr(module, "PROBE", 5)
+    for text in ("acme.example", " https://www.ACME.example/about ", "acme.example."):
+        assert found(store, text, limit=1) == [("company", "Old Acme Co")], text
+    assert found(store, "xn--mller-kva.example", limit=1) == [("company", "Müller KG")]
+    assert found(store, "JO@acme.example", limit=2) == [
+        ("contact", "Jo"),
+        ("company", "Old Acme Co"),
+    ]
+    assert found(store, "jo@acme.example", kinds=["companies"]) == [("company", "Old Acme Co")]
+    # not a domain, or no company's: the ranking is as before (newest first)
+    for text in ("acme example", "acme.example shop", "acme.exam"):
+        assert found(store, text, kinds=["companies"], limit=1) == [
+            ("company", "Acme Example Shop 9")
+        ], text
+
+
+def test_the_email_the_phone_and_the_domain_are_looked_up_through_their_indexes(store) -> None:
+    """The lookup for an address reads one row through the unique index on the email's
+    key, that for a number the rows through the index on the phone's E.164 form, that
+    for a domain one row per spelling through the unique index on the company's domain,
+    however many contacts and companies there are."""
+    from tinycrm.store.search import exact_domain_query, exact_email_query, exact_phone_query
+
+    for statement, index in (
+        (exact_email_query("p1@x.example"), "ix_contact_email_key"),
+        (exact_phone_query("+49301234567"), "ix_contact_phone_e164"),
+        (exact_domain_query("acme.example"), "ix_company_domain"),
+        (exact_domain_query("müller.example"), "ix_company_domain"),  # (two spellings)
     ):
-        assert f"ix_contact_{column}" in _plan(store, statement)
+        assert index in _plan(store, statement)
 
 
 def _plan(store: Any, statement: Any) -> str:
@@ -170,7 +204,8 @@ def _plan(store: Any, statement: Any) -> str:
         else:
             conn.execute(text("SET LOCAL enable_seqscan = off"))
             plan = " ".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
-    assert "SCAN contact" not in plan and "Seq Scan" not in plan, plan
+    assert "SCAN contact" not in plan and "SCAN company" not in plan, plan
+    assert "Seq Scan" not in plan, plan
     return plan
 
 

@@ -3,8 +3,9 @@ deals and activities whose text holds the words, from the full-text index
 (``store/search_index.py``).
 
 Ranking: names equal to what was typed first (a contact's, a company's, a deal's before
-an activity's or a case's subject; the contacts whose email, or phone as a number, is
-the text with them), then names starting with its words, then names starting with it
+an activity's or a case's subject; the contacts whose email, or phone as a number, and
+the company whose domain is the text with them, an address's domain's company right
+after them), then names starting with its words, then names starting with it
 (``anna`` and "Annabel"), then the rest by full-text relevance (the name counts ten
 times the rest), newest first on ties. Relevance is weighed among the ``WINDOW`` newest
 matches of each kind, so that a word in half the database still answers at once.
@@ -110,22 +111,31 @@ def search(
         conn = session.connection()
         match = _Match(conn, parsed, chosen)
         email, phone = _email_key(query), _phone_number(query)
+        # the domain typed (a website pasted), or that of the address typed
+        domain = _domain(query if email is None else email.rsplit("@", 1)[1])
         ranked: list[tuple[tuple[Any, ...], str, int]] = []
         for kind in chosen:
             if not match.has_index(kind):
                 raise TinyCrmError("this SQLite has no full-text search (FTS5): search is off")
             scores = match.candidates(kind, limit)
             exact: set[int] = set()
+            after: set[int] = set()  # (right after the records named the text)
+            if kind.kind == "company" and domain is not None:
+                found = set(conn.execute(exact_domain_query(domain)).scalars())
+                if email is None:
+                    exact = found
+                else:
+                    after = found
             if kind.kind == "contact":
                 # (however old: its words may begin those of many newer addresses)
                 if email is not None:
                     exact |= set(conn.execute(exact_email_query(email)).scalars())
                 if phone is not None:
                     exact |= set(conn.execute(exact_phone_query(phone)).scalars())
-                for record_id in exact:
-                    scores.setdefault(record_id, 0.0)
+            for record_id in exact | after:
+                scores.setdefault(record_id, 0.0)
             if scores:
-                ranked.extend(_ranked(conn, kind, parsed, scores, exact))
+                ranked.extend(_ranked(conn, kind, parsed, scores, exact, after))
         ranked.sort()
         top = ranked[:limit]
         hits: dict[tuple[str, int], SearchHit] = {}
@@ -172,6 +182,23 @@ def exact_phone_query(number: str) -> Select[Any]:
         .order_by(contact.c.id.desc())
         .limit(NAME_CANDIDATES)
     )
+
+
+def _domain(query: str) -> str | None:
+    """The text as a company's domain is stored (``validate.domain``) when it is one, or a
+    website (``https://www.acme.de/``): one word holding a dot; else None."""
+    typed = query.strip()
+    if "." not in typed or "@" in typed or any(c.isspace() for c in typed):
+        return None
+    forms = validate.domain_forms(typed)
+    return forms[0] if forms else None
+
+
+def exact_domain_query(domain: str) -> Select[Any]:
+    """The company whose domain is ``domain`` in either spelling (``müller.de``,
+    ``xn--mller-kva.de``: ``validate.domain_forms``), through the unique index on it."""
+    company = table_of(Company)
+    return select(company.c.id).where(company.c.domain.in_(validate.domain_forms(domain)))
 
 
 def text_clause(kind: str, id_column: Any, query: str) -> Any:
@@ -569,9 +596,11 @@ def _ranked(
     query: SearchQuery,
     scores: dict[int, float],
     exact: set[int],
+    after: set[int],
 ) -> list[tuple[tuple[Any, ...], str, int]]:
     """The candidates' sort keys: name tier (a record so named, or ``exact``: whose email
-    is the text, before a subject that is the text), relevance, newest first."""
+    is the text, then ``after``: an address's domain's company, before a subject that is
+    the text), relevance, newest first."""
     table = _table(kind)
     rows = conn.execute(
         select(table.c.id, table.c[kind.name], _when(kind, table)).where(
@@ -583,9 +612,11 @@ def _ranked(
     out = []
     for record_id, name, at in rows:
         stamp = at.timestamp() if at is not None else 0.0
-        tier = 0 if record_id in exact else _name_tier(name or "", wanted, prefix)
-        mention = tier == 0 and kind.kind in MENTIONS  # a subject that is the text: after names
-        key = (tier, mention, -scores[record_id], -stamp, kind.kind, record_id)
+        near = record_id in exact or record_id in after
+        tier = 0 if near else _name_tier(name or "", wanted, prefix)
+        # after names: an address's company, then a subject that is the text
+        then = 1 if record_id in after else 2 if tier == 0 and kind.kind in MENTIONS else 0
+        key = (tier, then, -scores[record_id], -stamp, kind.kind, record_id)
         out.append((key, kind.kind, record_id))
     return out
 
