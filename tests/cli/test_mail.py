@@ -169,3 +169,24 @@ def test_many_skipped_files_are_named_ten_then_counted(
         == f"Skipped {tmp_path / 'saved' / 'junk00.eml'}: not a mail message (no header lines)"
     )
     assert "14 not a mail message (no header lines)" in run.stdout
+
+
+def test_an_mbox_message_over_the_limit_is_logged_by_its_header_the_rest_whole(
+    cli: Callable[..., Any], tmp_path: Path, mail_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An mbox message over 50 MB is read for its header alone (as a Maildir's): it and
+    the messages on either side of it are logged."""
+    from tinycrm.mail import message
+
+    monkeypatch.setattr(message, "MAX_MESSAGE", 4000)  # 50 MB, made small for the test
+    monkeypatch.setattr(message, "HEAD_MAX", 1000)
+    cli("contact", "add", "Ann Lee", "--email", "ann@acme.example")
+    mbox = mailbox.mbox(tmp_path / "archive.mbox")
+    for raw in (_mail(1), _mail(2).replace(b"Caf=E9", b"x" * 70 + b"\n") * 200, _mail(3)):
+        mbox.add(raw)
+    mbox.flush()
+    run = cli("mail", "import", str(tmp_path / "archive.mbox"))
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.strip() == "Read 3 messages; logged 3 emails for 1 contact"
+    shown = cli("contact", "show", "Ann Lee").stdout
+    assert all(f"number {n}" in shown for n in (1, 2, 3))

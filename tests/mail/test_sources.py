@@ -124,3 +124,47 @@ def test_a_maildir_message_over_the_limit_is_read_for_its_header_alone(
     assert isinstance(head, Head) and len(head) < len(whole) / 2
     read = parse_message(head, header_only=True)
     assert (read.subject, read.key) == ("scan", parse_message(whole).key)
+
+
+def test_an_mbox_message_over_the_limit_is_read_for_its_header_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An mbox's message over 50 MB was read into memory whole (twice: the >From
+    unquoting copied it) to log its header alone. Now only its start is read, as of a
+    Maildir's, with the key the whole message gives; the messages around it are read."""
+    import tracemalloc
+
+    from tinycrm.mail import message
+    from tinycrm.mail.sources import Head
+
+    monkeypatch.setattr(message, "MAX_MESSAGE", 1024 * 1024)  # 50 MB, made small
+    monkeypatch.setattr(message, "HEAD_MAX", 64 * 1024)  # and the header read of it
+    big = (
+        b"From: ana@client.example\nTo: me@my.example\nSubject: scan\n"
+        b"Date: Tue, 01 Dec 2026 10:00:00 +0000\n\n"
+        + b"JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9M\n"
+        * 160_000
+    )  # 6 MB of base64 lines
+    path = tmp_path / "archive.mbox"
+    box = mailbox.mbox(path, create=True)
+    for raw in (_mail(1), big, _mail(2)):
+        box.add(raw)
+    box.flush()
+    box.close()
+
+    tracemalloc.start()
+    try:
+        read = list(read_messages([path]))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024  # the 6 MB message was read whole, and copied
+    assert [where.rsplit("#", 1)[1] for where, _ in read] == ["1", "2", "3"]
+    head = read[1][1]
+    assert isinstance(head, Head) and len(head) <= 2 * message.HEAD_MAX
+    parsed = parse_message(head, header_only=True)
+    assert (parsed.subject, parsed.key) == ("scan", parse_message(big).key)
+    assert [parse_message(bytes(data)).subject for _, data in (read[0], read[2])] == [
+        "number 1",
+        "number 2",
+    ]

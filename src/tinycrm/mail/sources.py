@@ -214,10 +214,20 @@ def _mbox(path: Path) -> Iterator[tuple[str, bytes]]:
     """The messages of an mbox, with the ``>From `` quoting of body lines undone (mboxrd,
     what mail clients and Python's ``mailbox`` write). Each starts with its ``From ``
     line: its date is when the message was stored, the date of one without a Date
-    header (``parse_message`` reads it as IMAP's INTERNALDATE)."""
+    header (``parse_message`` reads it as IMAP's INTERNALDATE). Of one over 50 MB, its
+    start (:class:`Head`), as of a Maildir's: its header alone is logged."""
+    from tinycrm.mail import message
+
     box = mailbox.mbox(path, factory=None, create=False)
     try:
         for number, key in enumerate(box.iterkeys(), start=1):
-            yield f"{path}#{number}", _QUOTED_FROM.sub(rb"\1", box.get_bytes(key, from_=True))
+            start, stop = box._lookup(key)  # type: ignore[attr-defined]
+            if stop - start > message.MAX_MESSAGE:  # its start alone, not gigabytes
+                box._file.seek(start)  # type: ignore[attr-defined]
+                data: bytes = Head(box._file.read(2 * message.HEAD_MAX))  # type: ignore[attr-defined]
+            else:
+                data = box.get_bytes(key, from_=True)
+            unquoted = _QUOTED_FROM.sub(rb"\1", data)
+            yield f"{path}#{number}", Head(unquoted) if isinstance(data, Head) else unquoted
     finally:
         box.close()
