@@ -229,6 +229,58 @@ def test_a_failing_crontab_is_reported_and_nothing_written(
     assert not crontab.exists()
 
 
+@pytest.mark.parametrize(
+    "setting",
+    [b"SHELL=/usr/bin/fish", b"SHELL = '/bin/csh'", b'  SHELL="/usr/local/bin/tcsh"  ', b"SHELL="],
+)
+def test_a_crontab_whose_shell_cannot_run_the_line_is_refused_and_kept(
+    crontab: Path, setting: bytes
+) -> None:
+    """A crontab setting SHELL to fish or csh ran the line (sh syntax: ``set -a && .``,
+    ``NAME=value command``, ``2>&1``) with that shell: it failed on every run, and cron
+    said nothing. Now installing is refused, naming the setting; nothing is written."""
+    original = setting + b"\nMAILTO=me@example.com\n0 3 * * * backup\n"
+    crontab.write_bytes(original)
+    shown = setting.decode().strip()
+    with pytest.raises(RuntimeError) as refused:
+        install_cron(_line())
+    assert str(refused.value) == (
+        f"your crontab sets {shown} (line 1), a shell that cannot run tinycrm's line "
+        "(written for sh): put SHELL=/bin/sh above the tinycrm line, or use --systemd"
+    )
+    assert crontab.read_bytes() == original
+    crontab.write_bytes(original + _line(db="/old.db").encode() + b"\n")  # replacing it too
+    with pytest.raises(RuntimeError, match="cannot run tinycrm's line"):
+        install_cron(_line())
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        b"SHELL=/bin/bash\n",
+        b"SHELL=/usr/bin/zsh\nSHELL=/bin/dash\n",
+        b"SHELL=/usr/bin/fish\nSHELL=/bin/sh\n",  # the last setting above the line counts
+        b"# SHELL=/usr/bin/fish\n",
+        b"0 3 * * * SHELL=/usr/bin/fish backup\n",
+    ],
+)
+def test_a_crontab_whose_shell_runs_sh_lines_takes_the_line(crontab: Path, table: bytes) -> None:
+    crontab.write_bytes(table)
+    line = _line()
+    assert install_cron(line) is True
+    assert crontab.read_bytes() == table + line.encode() + b"\n"
+
+
+def test_a_shell_set_below_the_line_does_not_change_it(crontab: Path) -> None:
+    """Cron gives each line the settings above it: a fish setting for lines after the
+    tinycrm line (which is replaced in place) does not run it."""
+    after = b"SHELL=/usr/bin/fish\n30 8 * * 1-5 standup\n"
+    crontab.write_bytes(_line(db="/old.db").encode() + b"\n" + after)
+    line = _line()
+    assert install_cron(line) is True
+    assert crontab.read_bytes() == line.encode() + b"\n" + after
+
+
 def test_install_cron_wants_a_marked_line(crontab: Path) -> None:
     with pytest.raises(ValueError, match="marker"):
         install_cron("*/15 * * * * /usr/bin/true")

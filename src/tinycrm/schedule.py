@@ -16,6 +16,7 @@ command line prints the ``systemctl --user daemon-reload && systemctl --user ena
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ __all__ = [
     "REMIND",
     "WEBHOOKS",
     "Job",
+    "check_crontab",
     "check_env_value",
     "cron_line",
     "default_env_file",
@@ -331,6 +333,42 @@ def _write_crontab(crontab: str, table: bytes) -> None:
         raise RuntimeError(f"crontab - failed: {_first_line(written.stderr, written.returncode)}")
 
 
+# the shells that run a line written for sh (cron runs it as `$SHELL -c LINE`)
+_SH_SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "ksh93", "mksh", "zsh", "yash", "posh"})
+# a crontab line setting SHELL (cron's `NAME = value`, the value maybe in quotes)
+_SHELL_SETTING = re.compile(rb"[ \t]*SHELL[ \t]*=[ \t]*(.*?)[ \t]*")
+
+
+def _check_shell(above: Sequence[bytes]) -> None:
+    """RuntimeError when the last ``SHELL=`` of the crontab lines ``above`` the tinycrm
+    line (cron gives a line the settings above it) names a shell that cannot run the
+    line, which is written for sh (fish, csh: it would fail on every run, unsaid)."""
+    for number in range(len(above), 0, -1):
+        setting = above[number - 1].rstrip(b"\r\n")
+        found = _SHELL_SETTING.fullmatch(setting)
+        if found is None:
+            continue
+        value = found.group(1)
+        if len(value) >= 2 and value[0] == value[-1] and value[:1] in (b"'", b'"'):
+            value = value[1:-1]
+        if value.rsplit(b"/", 1)[-1].decode("utf-8", "replace") in _SH_SHELLS:
+            return
+        shown = setting.strip().decode("utf-8", "replace")
+        raise RuntimeError(
+            f"your crontab sets {shown} (line {number}), a shell that cannot run tinycrm's "
+            "line (written for sh): put SHELL=/bin/sh above the tinycrm line, or use --systemd"
+        )
+
+
+def check_crontab(marker: str = CRON_MARKER) -> None:
+    """What :func:`install_cron` refuses, checked before anything is written (the
+    environment file the line reads): RuntimeError when the ``crontab`` program is
+    missing or fails, or the crontab's ``SHELL`` cannot run the line."""
+    lines = _read_crontab(_crontab()).splitlines(keepends=True)
+    ours = [index for index, existing in enumerate(lines) if _is_ours(existing, marker)]
+    _check_shell(lines[: ours[0]] if ours else lines)
+
+
 def install_cron(line: str, marker: str = CRON_MARKER) -> bool:
     """Add ``line`` (from :func:`cron_line`) to the user's crontab; False if already there.
 
@@ -339,7 +377,8 @@ def install_cron(line: str, marker: str = CRON_MARKER) -> bool:
     and any other active one taken out (it would run the job twice), or the line is
     appended. Every other line is kept byte for byte. An empty crontab
     (``crontab -l`` saying "no crontab for ...") counts as empty. RuntimeError when the
-    ``crontab`` program is missing or fails.
+    ``crontab`` program is missing or fails, or when the crontab sets ``SHELL`` above
+    the line to a shell that cannot run it (fish, csh: the line is written for sh).
     """
     if not line.rstrip().endswith(marker):
         raise ValueError(f"line must end with the marker {marker!r}")
@@ -351,6 +390,7 @@ def install_cron(line: str, marker: str = CRON_MARKER) -> bool:
     new_line = line.rstrip().encode("utf-8", "surrogateescape")
     lines = current.splitlines(keepends=True)
     ours = [index for index, existing in enumerate(lines) if _is_ours(existing, marker)]
+    _check_shell(lines[: ours[0]] if ours else lines)  # the lines above where it goes
     if len(ours) == 1 and lines[ours[0]].rstrip(b"\r\n").rstrip() == new_line:
         return False
     if ours:  # the first one's place; a second active line would run the job twice

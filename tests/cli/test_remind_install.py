@@ -336,3 +336,25 @@ def test_installing_for_cron_takes_the_systemd_units_away(
     assert not _unit().exists() and not timer.exists() and not _env_file().exists()
     assert "systemctl --user disable --now tinycrm-remind.timer" in moved.stdout
     assert "tinycrm remind" in table.read_text()
+
+
+@pytest.mark.parametrize("command", [["remind"], ["webhooks"], ["mail"]])
+def test_a_crontab_running_lines_with_fish_is_refused_and_kept_byte_for_byte(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """A crontab with SHELL=/usr/bin/fish above the line ran it with fish, which cannot
+    run sh (``set -a && . FILE``, ``NAME=value cmd``, ``2>&1``): installed, then broken
+    on every run, unsaid. Now install --apply refuses (exit 1, one line: the setting,
+    its line and two ways out); the crontab and the environment file stay unwritten."""
+    table = fake_crontab(tmp_path, monkeypatch)
+    original = b"MAILTO=me@example.com\nSHELL=/usr/bin/fish\n0 3 * * * backup ^/dev/null\n"
+    table.write_bytes(original)
+    extra = ["--webhook", f"https://hooks.example.com/{SECRET}"] if command == ["remind"] else []
+    refused = cli(*command, "install", "--apply", *extra)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.count("\n") == 1
+    assert "SHELL=/usr/bin/fish (line 2)" in refused.stderr and "--systemd" in refused.stderr
+    assert table.read_bytes() == original
+    assert not _env_file().exists()
+    table.write_bytes(b"SHELL=/bin/bash\n" + original[:-1] + b"\nSHELL=/bin/sh\n")
+    assert cli(*command, "install", "--apply").exit_code == 0

@@ -181,6 +181,11 @@ def install(
         )
     except ValueError as exc:  # a value no crontab line can hold (PATH with a line break)
         fail(f"cannot schedule {job.name}: {exc}")
+    if apply:  # refused before the environment file is written (SHELL=/usr/bin/fish)
+        try:
+            schedule.check_crontab(job.marker)
+        except RuntimeError as exc:
+            fail(str(exc))
     secret.write(to_stderr=printing)
     if not apply:
         sys.stdout.write(line + "\n")
