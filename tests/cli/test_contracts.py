@@ -207,3 +207,21 @@ def test_a_late_renew_without_a_gap_is_no_churn_in_the_report(
     assert result.exit_code == 0 and "2025-07-01 to 2025-12-31" in result.stdout
     assert q3() == (1, 0, 0, 1)
     assert cli("contact", "show", "Ada", "--json").json()["lifecycle"] == "customer"
+
+
+@pytest.mark.usefixtures("signed")
+def test_contract_renew_if_ends_a_retry_is_one_line_and_renews_once(
+    cli: Callable[..., Any],
+) -> None:
+    first = cli("contract", "renew", "1", "--if-ends", "2026-12-31")
+    assert first.exit_code == 0 and "2027-01-01 to 2027-12-31" in first.stdout
+    retry = cli("contract", "renew", "1", "--if-ends", "2026-12-31")
+    assert retry.exit_code == 1 and retry.stdout == ""
+    assert retry.stderr.count("\n") == 1
+    assert "ends on 2027-12-31, not 2026-12-31" in retry.stderr
+    shown = cli("contract", "show", "1", "--json").json()
+    assert (shown["end_date"], shown["renewals"]) == ("2027-12-31", 1)
+    with tinycrm.open(os.environ["TINYCRM_DB"]) as crm:
+        with pytest.raises(tinycrm.errors.Conflict):
+            crm.contracts.renew(1, if_ends="2026-12-31")
+        assert crm.contracts.renew(1, if_ends="2027-12-31").end_date.isoformat() == "2028-12-31"

@@ -112,6 +112,20 @@ def test_renew_and_cancel(store) -> None:
         renew_contract(store, contract.id, now=NOW)
 
 
+def test_renew_if_ends_refuses_a_retry_and_writes_nothing(store) -> None:
+    won(store)
+    add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW)
+    renewed = renew_contract(store, 1, if_ends=date(2026, 12, 31), now=NOW)
+    assert renewed.end_date == date(2027, 12, 31)
+    with pytest.raises(Conflict, match="ends on 2027-12-31, not 2026-12-31: not renewed"):
+        renew_contract(store, 1, if_ends=date(2026, 12, 31), now=NOW)  # the retry
+    again = get_contract(store, 1, now=NOW)
+    assert (again.end_date, again.renewals) == (date(2027, 12, 31), 1)
+    assert [e.action for e in list_events(store, entity="contract", entity_id=1)].count(
+        "renewed"
+    ) == 1
+
+
 def test_renewing_lists_active_contracts_ending_soon(store) -> None:
     won(store, "Soon")
     won(store, "Later", who="Bob")

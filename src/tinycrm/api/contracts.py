@@ -101,11 +101,21 @@ class Contracts:
         term: str | None = None,
         end: date | str | None = None,
         value: Decimal | int | str | None = None,
+        if_ends: date | str | None = None,
     ) -> ContractRead:
-        """Add the next term (the contract's own term, or ``term``, or up to ``end``)."""
+        """Add the next term (the contract's own term, or ``term``, or up to ``end``).
+        ``if_ends``: only if the current term ends on that day (``Conflict`` otherwise,
+        nothing written): a script's retry after a timeout does not renew twice."""
         from tinycrm.store.contracts import renew_contract
 
-        return renew_contract(self._store, ref, term=term, end=values.day(end, "end"), value=value)
+        return renew_contract(
+            self._store,
+            ref,
+            term=term,
+            end=values.day(end, "end"),
+            value=value,
+            if_ends=values.day(if_ends, "if_ends"),
+        )
 
     def cancel(
         self, ref: str | int, *, on: date | str | None = None, reason: str | None = None

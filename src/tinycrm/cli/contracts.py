@@ -158,6 +158,15 @@ def renew(
     ] = None,
     end: EndOpt = None,
     value: Annotated[str | None, typer.Option(help="New value per term.")] = None,
+    if_ends: Annotated[
+        str | None,
+        typer.Option(
+            "--if-ends",
+            help="Only if its current term ends on this day (for scripts: a retry does "
+            "not renew twice).",
+            metavar="DATE",
+        ),
+    ] = None,
     output: Output = TABLE,
 ) -> None:
     """Add the next term, from the day after the current end. The renewal deal open for
@@ -165,7 +174,9 @@ def renew(
     api = crm(ctx)
     pending = api.contracts.get(contract_id).renewal_deal_id
     was_open = _status_of(api, pending) == "open"
-    contract = api.contracts.renew(contract_id, term=term, end=parse_date(end), value=value)
+    contract = api.contracts.renew(
+        contract_id, term=term, end=parse_date(end), value=value, if_ends=parse_date(if_ends)
+    )
     said = ""
     if was_open and (deal := _deal_of(api, pending)) is not None and deal.status == "won":
         said = f"; won renewal deal #{deal.id} {deal.title}"

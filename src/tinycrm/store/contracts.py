@@ -326,12 +326,15 @@ def renew_contract(
     term: str | None = None,
     end: date | None = None,
     value: Decimal | str | int | None = None,
+    if_ends: date | None = None,
     now: datetime | None = None,
 ) -> ContractRead:
     """Add the next term: from the day after the current end, for ``term`` (default the
     contract's own) or to ``end``; ``value`` changes the value per term. An ended
     contract can be renewed (its customer is one again); a cancelled one cannot, nor
-    one whose next term would be over already (``end`` reaches further)."""
+    one whose next term would be over already (``end`` reaches further). ``if_ends``:
+    renew only if its current term ends on that day (``Conflict`` otherwise, nothing
+    written), so a script that retries after a timeout does not add a second term."""
     not_blank(value)
     new_term = parse_term(term)
     today = local_today(now)
@@ -343,6 +346,12 @@ def renew_contract(
         contract = lock_contract(session, found.id) or found
         if state_on(contract, today).status == "cancelled" or contract.cancelled_on is not None:
             raise Conflict(f"contract {describe(contract)} is cancelled; add a new one instead")
+        current_end = state_on(contract, today).end
+        if if_ends is not None and current_end != if_ends:
+            raise Conflict(
+                f"contract {describe(contract)} ends on {current_end}, not {if_ends}: "
+                "not renewed (renewed already?)"
+            )
         if end is None and new_term is None and contract.term is None:
             raise Invalid(
                 f"contract {describe(contract)} has no term: give --term or --end",
