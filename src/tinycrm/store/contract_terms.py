@@ -137,6 +137,32 @@ def lock_contract(session: Session, contract_id: int) -> Contract | None:
     return session.scalars(query.execution_options(populate_existing=True)).first()
 
 
+def lock_customers(session: Session, contract: Contract) -> None:
+    """Before a contract is locked to renew it (``contract renew``, or its renewal deal
+    won): its contact, whom the renewal makes a customer again (``become_customer``),
+    locked as an edit locks it, in the order a ``contact rm`` takes them (its deals, the
+    contact, then the contracts it unlinks), so they take turns instead of deadlocking
+    (PostgreSQL). A contact deleted meanwhile is not an error: the contract is renewed
+    without it. A company-only contract: the company's churned contacts, whose churn a
+    renewal may withdraw (``withdraw_churn``)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if contract.contact_id is not None:
+        mine = col(Contact.id) == contract.contact_id
+    elif contract.company_id is not None:
+        mine = (col(Contact.company_id) == contract.company_id) & (
+            col(Contact.lifecycle) == "churned"
+        )
+    else:
+        return
+    session.execute(
+        select(col(Contact.id))
+        .where(mine)
+        .order_by(col(Contact.id))
+        .with_for_update(key_share=True)
+    ).all()
+
+
 def materialise(contract: Contract, state: Term) -> None:
     """Write down the term an auto-renewing contract has rolled into by itself."""
     rolled = state.index - contract.term_index
@@ -321,8 +347,12 @@ def renew_for_won_deal(store: Store, session: Session, deal: Deal) -> None:
     deal's amount (when in the contract's currency), so it does not end "without
     renewal" and its customer stays one. Once: winning it again after a reopen, or a
     cancelled contract, renews nothing."""
-    found = session.scalar(select(col(Contract.id)).where(col(Contract.renewal_deal_id) == deal.id))
-    contract = lock_contract(session, found) if found is not None else None
+    found = session.scalars(
+        select(Contract).where(col(Contract.renewal_deal_id) == deal.id)
+    ).first()
+    if found is not None:
+        lock_customers(session, found)  # the deal, its customers, then the contract
+    contract = lock_contract(session, found.id) if found is not None and found.id else None
     if contract is None or contract.cancelled_on is not None or contract.auto_renew:
         return
     if contract.renewal_deal_for != contract.end_date:

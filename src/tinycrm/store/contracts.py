@@ -33,6 +33,7 @@ from tinycrm.store.contract_terms import (
     label,
     local_today,
     lock_contract,
+    lock_customers,
     materialise,
     not_blank,
     parse_term,
@@ -342,7 +343,7 @@ def renew_contract(
         found = resolve_contract(session, ref)
         assert found.id is not None
         _lock_renewal_deal(session, found)
-        _lock_customer(session, found)
+        lock_customers(session, found)
         contract = lock_contract(session, found.id) or found
         if state_on(contract, today).status == "cancelled" or contract.cancelled_on is not None:
             raise Conflict(f"contract {describe(contract)} is cancelled; add a new one instead")
@@ -393,31 +394,6 @@ def _lock_renewal_deal(session: Session, contract: Contract) -> None:
             lock_deal(session, renewal)
         except NotFound:
             session.expunge(renewal)
-
-
-def _lock_customer(session: Session, contract: Contract) -> None:
-    """Before a contract is locked to renew it: its contact, whom the renewal makes a
-    customer again (``become_customer``), locked as an edit locks it, in the order a
-    ``contact rm`` takes them (its deals, the contact, then the contracts it unlinks), so
-    the two take turns instead of deadlocking (PostgreSQL). A contact deleted meanwhile
-    is not an error: the contract is renewed without it. A company-only contract: the
-    company's churned contacts, whose churn a renewal may withdraw (``withdraw_churn``)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    if contract.contact_id is not None:
-        mine = col(Contact.id) == contract.contact_id
-    elif contract.company_id is not None:
-        mine = (col(Contact.company_id) == contract.company_id) & (
-            col(Contact.lifecycle) == "churned"
-        )
-    else:
-        return
-    session.execute(
-        select(col(Contact.id))
-        .where(mine)
-        .order_by(col(Contact.id))
-        .with_for_update(key_share=True)
-    ).all()
 
 
 def _win_renewal_deal(
