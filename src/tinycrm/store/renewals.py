@@ -286,14 +286,23 @@ def contract_items(
     session: Session, now: datetime, remind_days: int, seen: set[tuple[str, datetime]] | None
 ) -> list[dict[str, object]]:
     """Notice deadlines and ends within ``remind_days`` of today, as due-item rows
-    (``reminders.DueItem`` fields). ``seen``: (key, due time) told already (None: all)."""
+    (``reminders.DueItem`` fields). ``seen``: (key, due time) told already (None: all).
+    Reads only contracts active today: ended and cancelled ones are never due again."""
     zone = dates.local_tz()
     today = now.astimezone(zone).date()
     horizon = today + timedelta(days=remind_days)
     rows = session.execute(
         select(Contract, col(Company.name))
         .outerjoin(Company, col(Contract.company_id) == col(Company.id))
-        .where(col(Contract.cancelled_on).is_(None) | (col(Contract.cancelled_on) > today))
+        .where(
+            # only one active today can be due (``state_on``): not cancelled by today,
+            # and not ended, unless it renews by itself (in the term that holds today)
+            col(Contract.cancelled_on).is_(None) | (col(Contract.cancelled_on) > today),
+            or_(
+                col(Contract.end_date) >= today,
+                and_(col(Contract.auto_renew), col(Contract.term).is_not(None)),
+            ),
+        )
         .order_by(col(Contract.end_date), col(Contract.id))
     ).all()
     items: list[dict[str, object]] = []
