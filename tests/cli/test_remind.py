@@ -616,3 +616,23 @@ def test_a_refused_renewal_does_not_stop_what_is_due_from_being_told(cli) -> Non
     again = cli("remind")
     assert (again.exit_code, again.stdout) == (0, "")  # told once, renewals tried again
     assert "contracts not renewed" in again.stderr
+
+
+def test_a_notice_deadline_missed_over_the_weekend_is_told_on_monday(cli, freeze_clock) -> None:
+    """Friday's run, none at the weekend: Monday's run tells Saturday's notice deadline,
+    once, as passed (``--json``: ``late``)."""
+    freeze_clock(datetime.fromisoformat("2026-12-04T09:00:00+00:00"))  # Friday
+    assert cli("remind", "--json").json() == []
+    cli("contact", "add", "Ada", "--email", "ada@example.com")
+    cli("deal", "add", "Support", "--amount", "900", "--contact", "Ada")
+    cli("deal", "won", "Support")
+    r = cli("contract", "add", "--deal", "Support", "--start", "2026-01-01", "--term", "12m",
+            "--notice", "27d")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    freeze_clock(datetime.fromisoformat("2026-12-07T09:00:00+00:00"))  # Monday
+    told = cli("remind")
+    assert told.exit_code == 0, told.stderr
+    assert "notice deadline 2026-12-05 passed (2 days ago)" in told.stdout
+    assert cli("remind").stdout == ""
+    [notice] = [i for i in cli("remind", "--all", "--json").json() if i["key"] == "notice:1"]
+    assert notice["late"] is True

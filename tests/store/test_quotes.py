@@ -237,9 +237,29 @@ def test_remind_tells_of_a_sent_quote_about_to_expire_once(store) -> None:
         told = [i.key for i in mine if i.group == "quote_expiring"]
         assert told == ([item.key] if run_id == "a" else [])
     assert quotes(TODAY + timedelta(days=9), new_only=True) == []  # told once
-    assert quotes(TODAY + timedelta(days=11)) == []  # expired: nothing to chase
+    assert quotes(TODAY + timedelta(days=11), new_only=True) == []  # expired: told already
+    assert quotes(TODAY + timedelta(days=18)) == []  # expired over a week ago: not due
     [action] = [a for a in next_actions(store, now=_on(day)) if a.entity == "deal"]
     assert "quote_expiring" in action.kinds and sent.number in action.reason
+
+
+def test_a_quote_that_expired_while_cron_did_not_run_is_told_once_late(store) -> None:
+    _eur_deal(store)
+    sent = create_quote(store, "Acme", valid_until=TODAY + timedelta(days=2), today=TODAY)
+    send_quote(store, sent.number, today=TODAY)
+    run = _on(TODAY + timedelta(days=4))  # the first run since: two days after its last day
+    for run_id in ("a", "b"):
+        mine = claim_items(store, due_items(store, now=run, new_only=True), run_id=run_id, now=run)
+        confirm_run(store, run_id, items=mine, now=run)
+        told = [i for i in mine if i.group == "quote_expiring"]
+        if run_id == "a":
+            [item] = told
+            assert item.late is True
+            assert item.detail.startswith(
+                f"quote {sent.number} valid until {TODAY + timedelta(days=2)} (expired 2 days ago)"
+            )
+        else:
+            assert told == []
 
 
 def test_a_quote_of_a_lost_deal_or_of_a_deal_won_with_another_quote_cannot_be_accepted(

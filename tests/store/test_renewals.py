@@ -3,7 +3,7 @@ that ended (without renewing by themselves) or were cancelled, which pile up for
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,8 @@ from tinycrm.store import renewals
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.contracts import add_contract, cancel_contract
 from tinycrm.store.deals import add_deal, win_deal
-from tinycrm.store.reminders import due_items
+from tinycrm.store.reminders import claim_items, confirm_run, due_items, next_actions
+from tinycrm.store.renewals import process_renewals
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -62,8 +63,68 @@ def test_remind_reads_only_contracts_that_can_still_be_due(store, monkeypatch) -
 
 @pytest.mark.parametrize("days_late", [0, 3])
 def test_a_contract_ending_today_is_due_also_when_remind_runs_late(store, days_late: int) -> None:
-    """One that ended days before the run is past its end: not due any more (as before)."""
+    """One that ended days before the run (cron did not run) is due late, within
+    ``LATE_DAYS`` (7); ``next`` leaves a passed one out."""
     signed = _signed(store, 1, start=date(2025, 11, 24), end=date(2026, 11, 23))
     run = datetime(2026, 11, 23 + days_late, 10, tzinfo=UTC)
-    keys = {i.key for i in due_items(store, now=run) if i.group == "renewal"}
-    assert keys == ({f"contract-end:{signed}"} if days_late == 0 else set())
+    items = [i for i in due_items(store, now=run) if i.group == "renewal"]
+    assert [(i.key, i.late) for i in items] == [(f"contract-end:{signed}", days_late > 0)]
+    later = datetime(2026, 12, 1, 10, tzinfo=UTC)  # 8 days on: beyond the look-back
+    assert [i for i in due_items(store, now=later) if i.group == "renewal"] == []
+    queue = next_actions(store, now=run)
+    assert any(a.entity == "contract" for a in queue) is (days_late == 0)
+
+
+FRIDAY = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+def _run(store, run_id: str, now: datetime) -> list:
+    mine = claim_items(store, due_items(store, now=now, new_only=True), run_id=run_id, now=now)
+    confirm_run(store, run_id, items=mine, now=now)
+    return [i for i in mine if i.group == "renewal"]
+
+
+def test_a_notice_deadline_that_fell_while_cron_did_not_run_is_told_once_late(store) -> None:
+    """A run on Friday, none at the weekend: Monday's run tells Saturday's notice deadline
+    (and the end of a contract that ended on Saturday), once, marked late."""
+    assert _run(store, "friday", FRIDAY) == []
+    # entered on Friday after cron's run: notice by Sat 2026-12-05, end 2026-12-31
+    notice = _signed(store, 1, start=date(2026, 1, 1), term="12m", notice="27d")
+    ended = _signed(store, 2, start=date(2025, 12, 6), end=date(2026, 12, 5))
+    # a week and more before Monday: beyond the look-back, never told
+    _signed(store, 3, start=date(2025, 11, 29), end=date(2026, 11, 28))
+    process_renewals(store, now=MONDAY)  # remind's first step: records #2 as ended
+    told = {i.key: i for i in _run(store, "monday", MONDAY)}
+    assert set(told) == {f"notice:{notice}", f"contract-end:{notice}", f"contract-end:{ended}"}
+    late = told[f"notice:{notice}"]
+    assert late.late is True
+    assert late.detail == "notice deadline 2026-12-05 passed (2 days ago)"
+    assert told[f"contract-end:{notice}"].late is False
+    assert told[f"contract-end:{ended}"].late is True
+    assert told[f"contract-end:{ended}"].detail == "ended after 2026-12-05 (2 days ago)"
+    assert _run(store, "monday-again", MONDAY + timedelta(hours=1)) == []
+    # next is about what can still be done: a passed deadline is not in its queue
+    assert all(
+        a.entity != "contract" or "passed" not in a.reason for a in next_actions(store, now=MONDAY)
+    )
+
+
+def test_a_notice_deadline_told_ahead_is_not_told_again_once_passed(store) -> None:
+    _signed(store, 1, start=date(2026, 1, 1), term="12m", notice="27d")
+    assert {i.key for i in _run(store, "friday", FRIDAY)} == {"notice:1", "contract-end:1"}
+    assert _run(store, "monday", MONDAY) == []
+
+
+def test_an_auto_renewing_contracts_last_term_is_told_late_after_it_rolled(store) -> None:
+    """Its end fell on Saturday, with a notice deadline on the same day; Monday's run
+    rolls it forward first, then tells the passed term's days."""
+    assert _run(store, "friday", FRIDAY) == []
+    rolling = _signed(store, 1, start=date(2025, 12, 6), term="12m", auto_renew=True, notice="0d")
+    process_renewals(store, now=MONDAY)
+    told = {i.key: i.detail for i in _run(store, "monday", MONDAY)}
+    assert told == {
+        f"notice:{rolling}": "notice deadline 2026-12-05 passed (2 days ago)",
+        f"contract-end:{rolling}": "renewed automatically after 2026-12-05 (2 days ago)",
+    }
+    assert _run(store, "monday-again", MONDAY) == []

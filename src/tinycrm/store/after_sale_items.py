@@ -17,18 +17,24 @@ from sqlmodel import Session, col
 from tinycrm import dates, money
 from tinycrm.business_hours import SupportSettings
 from tinycrm.store.models import Company, Contact, Deal
+from tinycrm.store.reminder_items import ago
 from tinycrm.store.sales_models import Quote
 from tinycrm.store.service_models import SupportCase
 from tinycrm.vocab import CASE_UNRESOLVED
 
 
 def quote_items(
-    session: Session, now: datetime, remind_days: int, seen: set[tuple[str, datetime]] | None
+    session: Session,
+    now: datetime,
+    remind_days: int,
+    seen: set[tuple[str, datetime]] | None,
+    late_days: int = 0,
 ) -> list[dict[str, object]]:
     """Sent quotes of open deals whose last valid day is within ``remind_days`` of today
-    (0: none), as due-item rows (``reminders.DueItem`` fields) about their deal, each
-    under its valid-until day, so each is told once. ``seen``: (key, due time) told
-    already (None: all)."""
+    (0: none), or passed within ``late_days`` (``late``: expired before a run told it), as
+    due-item rows (``reminders.DueItem`` fields) about their deal, each under its
+    valid-until day, so each is told once. ``seen``: (key, due time) told already (None:
+    all)."""
     if remind_days <= 0:
         return []
     zone = dates.local_tz()
@@ -40,7 +46,7 @@ def quote_items(
         .where(
             col(Quote.status) == "sent",
             col(Deal.status) == "open",
-            col(Quote.valid_until) >= today,
+            col(Quote.valid_until) >= today - timedelta(days=late_days),
             col(Quote.valid_until) <= today + timedelta(days=remind_days),
         )
         .order_by(col(Quote.valid_until), col(Quote.id))
@@ -51,8 +57,8 @@ def quote_items(
         if seen is not None and (key, due) in seen:
             continue
         total = money.from_minor(quote.total_minor, quote.currency)
-        left = (quote.valid_until - today).days
-        when = "today" if left == 0 else ("tomorrow" if left == 1 else f"in {left} days")
+        late = quote.valid_until < today
+        when = ("expired " if late else "") + ago(quote.valid_until, today)
         sent = f", sent {quote.sent_at.astimezone(zone).date()}" if quote.sent_at else ""
         items.append(
             {
@@ -67,6 +73,7 @@ def quote_items(
                 "value": total,
                 "currency": quote.currency,
                 "stake": money.format_money(total, quote.currency) or None,
+                "late": late,
             }
         )
     return items

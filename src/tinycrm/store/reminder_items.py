@@ -4,7 +4,7 @@ the query pieces the kinds of items share (see ``reminders``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -41,6 +41,7 @@ class DueItem(ReadModel):
     value: Number | None = None  # weighted deal value at stake (amount × probability)
     currency: str | None = None
     stake: str | None = None  # "€18,500.00 at 75%"
+    late: bool = False  # a day that passed before any run told it (see LATE_DAYS)
 
     def line(self) -> str:
         """``title: stake, detail`` as one line."""
@@ -57,6 +58,20 @@ def untouched_since(link: Any, owner: Any, cutoff: datetime) -> ColumnElement[bo
     ``Activity.deal_id``) is ``owner``: one probe of an (id, occurred_at) index."""
     later = select(col(Activity.id)).where(link == owner, col(Activity.occurred_at) > cutoff)
     return ~later.exists()
+
+
+LATE_DAYS = 7
+"""How far back ``remind`` looks for a day that passed untold (a notice deadline, a
+contract's end, a quote's last day that fell while cron did not run): told once, late.
+Bounded, so the first run on an old database does not tell years of history."""
+
+
+def ago(day: date, today: date) -> str:
+    """``in 3 days``, ``tomorrow``, ``today``, ``yesterday``, ``2 days ago``."""
+    days = (day - today).days
+    if days >= 0:
+        return "today" if days == 0 else ("tomorrow" if days == 1 else f"in {days} days")
+    return "yesterday" if days == -1 else f"{-days} days ago"
 
 
 DAY_KINDS = frozenset({"closing", "quote-expiry", "contract-end", "notice"})

@@ -33,7 +33,7 @@ from tinycrm.store.reminder_claims import (
     confirm_run,
     release_run,
 )
-from tinycrm.store.reminder_items import GROUPS, DueItem
+from tinycrm.store.reminder_items import GROUPS, LATE_DAYS, DueItem
 from tinycrm.store.types import utcnow
 
 
@@ -56,6 +56,7 @@ def due_items(
     now: datetime | None = None,
     closing_days: int | None = None,
     new_only: bool = False,
+    late: bool = True,
 ) -> list[DueItem]:
     """Everything due now, in group order (see ``GROUPS``), oldest first within a group.
 
@@ -63,6 +64,9 @@ def due_items(
     defaults to the config file's ``remind.closing_days`` (7). ``new_only`` leaves out
     what a run of ``remind`` announced (or is announcing) under the same due time, so
     cron's usual run reads index probes, not thousands of items it will not tell.
+    ``late``: also a day item (a notice deadline, a contract's end, a quote's last day)
+    that passed within ``LATE_DAYS`` (7) days, marked ``late``: told once by the first
+    run after it when cron did not run that day (``next`` leaves them out).
     """
     now = now or utcnow()
     if closing_days is None:
@@ -72,13 +76,13 @@ def due_items(
         items = task_items(session, now, day_end, new_only)
         items += cadence_items(session, now, new_only)
         items += deal_reminder_items(session, now, closing_days, new_only)
-        items += _after_sale_items(store, session, now, new_only)
+        items += _after_sale_items(store, session, now, new_only, LATE_DAYS if late else 0)
     order = list(GROUPS)
     return sorted(items, key=lambda i: (order.index(i.group), i.due_at, i.key))
 
 
 def _after_sale_items(
-    store: Store, session: Session, now: datetime, new_only: bool
+    store: Store, session: Session, now: datetime, new_only: bool, late_days: int
 ) -> list[DueItem]:
     """Contracts whose notice deadline or end is near (``store.renewals``), sent quotes
     about to expire and support cases about to breach or past their SLA
@@ -94,8 +98,8 @@ def _after_sale_items(
             seen |= announced_items(session, kind, now)
         for kind in ("case-response-risk", "case-resolution-risk"):
             seen |= announced_items(session, kind, now)
-    rows = contract_items(session, now, settings.contracts.remind_days, seen)
-    rows += quote_items(session, now, settings.quotes.remind_days, seen)
+    rows = contract_items(session, now, settings.contracts.remind_days, seen, late_days)
+    rows += quote_items(session, now, settings.quotes.remind_days, seen, late_days)
     rows += case_items(session, now, settings.support, seen)
     return [DueItem.from_row(row) for row in rows]
 
@@ -144,7 +148,7 @@ def next_actions(
     """
     limit = validate.limit(limit)
     now = now or utcnow()
-    items = due_items(store, now=now)
+    items = due_items(store, now=now, late=False)
     with store.read() as session:
         deals = {deal.id: deal for deal in open_deals(session)}
         with_task = set(
@@ -213,6 +217,7 @@ def next_actions(
 
 __all__ = [
     "GROUPS",
+    "LATE_DAYS",
     "STALE_CLAIM",
     "WEIGHTS",
     "DueItem",

@@ -11,7 +11,8 @@ two runs overlap (each contract is locked and read afresh before it is changed):
   customer churned as of the day it ended if it was their last live contract.
 
 ``contract_items`` are the due items of ``remind`` and ``next``: a notice deadline or an
-end within ``[contracts] remind_days`` (30), told once per term through the ledger.
+end within ``[contracts] remind_days`` (30), told once per term through the ledger, or
+(``remind``) one that passed untold within ``reminder_items.LATE_DAYS`` (7), told late.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from tinycrm.store.engine import Store
 from tinycrm.store.errors import NotFound
 from tinycrm.store.models import Company, Contact, ReadModel
 from tinycrm.store.records import record_event
+from tinycrm.store.reminder_items import ago
 from tinycrm.store.service_models import Contract
 from tinycrm.store.types import utcnow
 
@@ -283,23 +285,31 @@ def _lapse(store: Store, contract_id: int, today: date) -> list[int] | None:
 
 
 def contract_items(
-    session: Session, now: datetime, remind_days: int, seen: set[tuple[str, datetime]] | None
+    session: Session,
+    now: datetime,
+    remind_days: int,
+    seen: set[tuple[str, datetime]] | None,
+    late_days: int = 0,
 ) -> list[dict[str, object]]:
-    """Notice deadlines and ends within ``remind_days`` of today, as due-item rows
-    (``reminders.DueItem`` fields). ``seen``: (key, due time) told already (None: all).
-    Reads only contracts active today: ended and cancelled ones are never due again."""
+    """Notice deadlines and ends within ``remind_days`` of today, or passed within
+    ``late_days`` (``late``: the day fell while no run told it, cron not running), as
+    due-item rows (``reminders.DueItem`` fields). ``seen``: (key, due time) told already
+    (None: all). Reads only contracts active today or ended within ``late_days``:
+    cancelled ones and those ended before are never due again."""
     zone = dates.local_tz()
     today = now.astimezone(zone).date()
+    since = today - timedelta(days=late_days)
     horizon = today + timedelta(days=remind_days)
     rows = session.execute(
         select(Contract, col(Company.name))
         .outerjoin(Company, col(Contract.company_id) == col(Company.id))
         .where(
             # only one active today can be due (``state_on``): not cancelled by today,
-            # and not ended, unless it renews by itself (in the term that holds today)
+            # and not ended (before ``since``), unless it renews by itself (in the term
+            # that holds today)
             col(Contract.cancelled_on).is_(None) | (col(Contract.cancelled_on) > today),
             or_(
-                col(Contract.end_date) >= today,
+                col(Contract.end_date) >= since,
                 and_(col(Contract.auto_renew), col(Contract.term).is_not(None)),
             ),
         )
@@ -308,7 +318,7 @@ def contract_items(
     items: list[dict[str, object]] = []
     for contract, company in rows:
         state = state_on(contract, today)
-        if state.status != "active":
+        if state.status == "cancelled":
             continue
         title = contract.title + (f" ({company})" if company else "")
         value = (
@@ -326,43 +336,62 @@ def contract_items(
             "stake": stake,
         }
         notice = terms.parse_term(contract.notice, "notice") if contract.notice else None
-        deadline = terms.notice_deadline(state.end, notice)
         renews = contract.auto_renew and contract.cancelled_on is None
-        ending = dates.local_midnight(state.end, zone)
-        end_told = today <= state.end <= horizon and (
-            seen is None or (f"contract-end:{contract.id}", ending) not in seen
-        )
-        if deadline is not None and today <= deadline <= horizon:
-            when = dates.local_midnight(deadline, zone)
-            if seen is None or (f"notice:{contract.id}", when) not in seen:
-                what = "renews automatically" if renews else "ends"
-                # the end's own item says what happens then: say it once
-                then = "" if end_told else f"; {what} after {state.end}"
+        for end in _term_ends(contract, state, since):
+            deadline = terms.notice_deadline(end, notice)
+            ending = dates.local_midnight(end, zone)
+            end_told = since <= end <= horizon and (
+                seen is None or (f"contract-end:{contract.id}", ending) not in seen
+            )
+            if deadline is not None and since <= deadline <= horizon:
+                when = dates.local_midnight(deadline, zone)
+                if seen is None or (f"notice:{contract.id}", when) not in seen:
+                    what = _what(renews, end < today)
+                    # the end's own item says what happens then: say it once
+                    then = "" if end_told else f"; {what} after {end}"
+                    passed = " passed" if deadline < today else ""
+                    items.append(
+                        {
+                            "key": f"notice:{contract.id}",
+                            "group": "renewal",
+                            "due_at": when,
+                            "title": title,
+                            "detail": f"notice deadline {deadline}{passed} "
+                            f"({ago(deadline, today)}){then}",
+                            "late": deadline < today,
+                            **common,
+                        }
+                    )
+            if end_told:
                 items.append(
                     {
-                        "key": f"notice:{contract.id}",
+                        "key": f"contract-end:{contract.id}",
                         "group": "renewal",
-                        "due_at": when,
+                        "due_at": ending,
                         "title": title,
-                        "detail": f"notice deadline {deadline} ({_in(deadline, today)}){then}",
+                        "detail": f"{_what(renews, end < today)} after {end} ({ago(end, today)})",
+                        "late": end < today,
                         **common,
                     }
                 )
-        if end_told:
-            what = "renews automatically" if renews else "ends"
-            items.append(
-                {
-                    "key": f"contract-end:{contract.id}",
-                    "group": "renewal",
-                    "due_at": ending,
-                    "title": title,
-                    "detail": f"{what} after {state.end} ({_in(state.end, today)})",
-                    **common,
-                }
-            )
     return items
 
 
-def _in(day: date, today: date) -> str:
-    days = (day - today).days
-    return "today" if days == 0 else ("tomorrow" if days == 1 else f"in {days} days")
+def _term_ends(contract: Contract, state: Any, since: date) -> list[date]:
+    """The ends of the terms whose notice deadline or end can be due: the term that holds
+    today (or, ended, the last one), and an auto-renewing contract's previous term when
+    it ended on or after ``since`` (rolled forward since; its days may have passed untold)."""
+    if state.status != "active":
+        return [contract.end_date]
+    ends = [state.end]
+    if contract.auto_renew and contract.term and state.index > 0:
+        previous = state.start - timedelta(days=1)  # each term follows the last
+        if previous >= since:
+            ends.insert(0, previous)
+    return ends
+
+
+def _what(renews: bool, passed: bool) -> str:
+    if renews:
+        return "renewed automatically" if passed else "renews automatically"
+    return "ended" if passed else "ends"
