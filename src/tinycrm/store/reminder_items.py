@@ -21,7 +21,7 @@ GROUPS = {
     "rotting": "Rotting deals",
     "closing": "Closing soon",
     "renewal": "Contracts: notice deadlines and ends",
-    "quote_expiring": "Quotes about to expire",
+    "quote_expiring": "Quotes expiring or just expired",
     "sla_breached": "Cases past their SLA",
     "sla_at_risk": "Cases about to breach their SLA",
 }
