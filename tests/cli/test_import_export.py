@@ -559,6 +559,23 @@ def test_bad_files_are_one_line_errors(cli, tmp_path: Path) -> None:
         assert message in result.stderr and result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--delimiter", ""), ("--encoding", ""), ("--encoding", " ")],
+)
+def test_an_empty_delimiter_or_encoding_is_refused_as_empty(cli, tmp_path, option, value) -> None:
+    """`--delimiter "$SEP"` with SEP unset was taken as not given: the delimiter was
+    sniffed and the file imported as if nothing were wrong. Now a usage error, exit 2,
+    before anything is read."""
+    source = tmp_path / "in.csv"
+    source.write_text("name;email\nAda;ada@x.io\n", encoding="utf-8")
+    result = cli("import", "contacts", str(source), option, value)
+    assert result.exit_code == 2, result.stdout
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"Error: Invalid value for '{option}': must not be empty"), line
+    assert cli("contact", "list", "--json").json() == []
+
+
 def test_import_rejects_an_unknown_duplicate_policy(cli) -> None:
     result = cli("import", "contacts", "-", "--on-duplicate", "merge", input="Name\nAda\n")
     assert result.exit_code == 1 and "invalid --on-duplicate 'merge'" in result.stderr

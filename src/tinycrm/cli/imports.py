@@ -99,12 +99,27 @@ StrictOpt = Annotated[
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Do everything, print the summary, write nothing.")
 ]
+
+
+def _not_empty(what: str) -> Any:
+    """A callback refusing an empty value (``--delimiter "$SEP"`` with SEP unset) as a
+    usage error: taken as not given, the file would be read with a guess instead."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and not (value if what == "a delimiter" else value.strip()):
+            raise typer.BadParameter(f"must not be empty: give {what}, or leave the option out")
+        return value
+
+    return check
+
+
 EncodingOpt = Annotated[
     str | None,
     typer.Option(
         "--encoding",
         help="The file's encoding (default: detected; UTF-8, UTF-16, Windows-1252).",
         rich_help_panel="Reading",
+        callback=_not_empty("an encoding"),
     ),
 ]
 DelimiterOpt = Annotated[
@@ -113,6 +128,7 @@ DelimiterOpt = Annotated[
         "--delimiter",
         help="Column delimiter (default: detected among , ; tab |).",
         rich_help_panel="Reading",
+        callback=_not_empty("a delimiter"),
     ),
 ]
 DayFirstOpt = Annotated[
