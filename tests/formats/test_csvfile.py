@@ -6,9 +6,11 @@ import codecs
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinycrm.formats import FormatError
-from tinycrm.formats.csvfile import FIELD_LIMIT, BrokenRecord, open_csv
+from tinycrm.formats.csvfile import FALLBACKS, FIELD_LIMIT, BrokenRecord, open_csv
 
 TEXT = "Name,Email,Notes\nJürgen Müller,jm@acme.de,Grüße\nZoë,zoe@x.fr,\n"
 
@@ -59,6 +61,66 @@ def test_a_file_read_as_windows_1252_after_its_first_64_kib_is_said_to_be() -> N
     assert table.describe() == "UTF-8, comma-separated"
     table, _ = read(codecs.BOM_UTF8 + head + "Jürgen,jm@x.de\n".encode("cp1252"))
     assert table.describe() == "Windows-1252, comma-separated"  # its BOM said otherwise
+
+
+def _one_byte_at_a_time(exc: UnicodeError) -> tuple[str, int]:
+    """The Windows-1252 fallback as it was: each bad byte by itself (the reference)."""
+    assert isinstance(exc, UnicodeDecodeError)
+    bad = exc.object[exc.start : exc.end]
+    return "".join(_cp1252_char(b) for b in bad), exc.end
+
+
+def _cp1252_char(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
+codecs.register_error("test-one-byte-at-a-time", _one_byte_at_a_time)
+# bytes a hostile file mixes: ASCII, UTF-8 leads and continuations, the overlong and
+# surrogate ones UTF-8 forbids, Windows-1252's holes
+_PIECES = (
+    b"a \n , \xe9 \xc3 \xa9 \xe2\x82\xac \xe2\x82 \xed\xa0\x80 \xf0\x9f\x98\x80 \xf0\x9f "
+    b"\xf4\x90\x80\x80 \xc0\xaf \x81 \x9d \xff \x80\x80\x80"
+).split(b" ")
+_HOSTILE = st.binary(max_size=300) | st.lists(st.sampled_from(_PIECES), max_size=120).map(b"".join)
+
+
+def _decoded(data: bytes, errors: str, cuts: list[int], encoding: str = "utf-8") -> str:
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    pieces, at = [], 0
+    for cut in sorted(cuts):
+        pieces.append(decoder.decode(data[at:cut]))
+        at = max(at, cut)
+    return "".join(pieces) + decoder.decode(data[at:], final=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_HOSTILE, st.lists(st.integers(0, 300), max_size=4))
+def test_the_windows_1252_fallback_reads_every_byte_as_it_did_one_at_a_time(
+    data: bytes, cuts: list[int]
+) -> None:
+    """Bad bytes are decoded in large pieces, not one call each (a Windows-1252 file read
+    as UTF-8 took 3 s a MB): the text, and the count of bytes read as Windows-1252, are
+    what they were, also when the decoder is fed in chunks cut anywhere."""
+    for encoding in ("utf-8", "cp1252"):
+        before = FALLBACKS.count
+        text = _decoded(data, "tinycrm-cp1252", cuts, encoding)
+        assert text == _decoded(data, "test-one-byte-at-a-time", cuts, encoding)
+        if encoding == "utf-8":
+            expected = len(data) - len(data.decode("utf-8", "ignore").encode())
+            assert FALLBACKS.count - before == expected
+
+
+def test_a_utf8_file_with_one_stray_byte_reads_as_it_did() -> None:
+    body = "".join(f"Zoë {n},z{n}@x.fr,café €\n" for n in range(20000)).encode()
+    stray = body[:300001] + b"\xe9" + body[300001:]  # one byte, far past the sniffed part
+    data = b"Name,Email,Note\n" + stray + "ok,Jürgen\n".encode("cp1252")
+    table, rows = read(data)
+    text = data.decode("utf-8", "test-one-byte-at-a-time")
+    assert [cells for _, cells in rows] == [line.split(",") for line in text.splitlines()[1:]]
+    assert table.describe() == "UTF-8 (2 bytes read as Windows-1252), comma-separated"
 
 
 @pytest.mark.parametrize(
