@@ -252,3 +252,36 @@ def test_a_file_with_no_field_is_told_the_fields_its_mistyped_columns_may_mean()
     assert "(its first line: 'Nmae', 'Emial', 'Dear Ada'; did you mean 'name', 'email'?); " in (
         str(refused.value)
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "target"),
+    [
+        ("contacts", "UID", "uid"),
+        ("contacts", "Uid", "uid"),
+        ("contacts", "Lead Status", "lead_status"),
+        ("contacts", "LEAD_STATUS", "lead_status"),
+        ("contacts", "Cadence Days", "cadence_days"),
+        ("deals", "Closed At", "closed_at"),
+        ("activities", "Remind_At", "remind_at"),
+        ("deals", "Contact Email", "contact"),  # a vendor's synonym stays the contact's
+    ],
+)
+def test_our_own_columns_are_read_whatever_their_case_and_spaces(
+    kind: str, header: str, target: str
+) -> None:
+    """A header spelled `UID` was not the uid column (only `uid` as written was): the
+    column was named as not imported, the cards' UIDs lost. Headers map ignoring case,
+    spaces and punctuation, tinycrm's own columns too; a vendor's synonym still wins."""
+    [column] = build_mapping(kind, [header]).columns
+    assert (column.target, column.how) == (target, "synonym")
+
+
+def test_our_own_column_as_written_wins_over_one_spelled_otherwise() -> None:
+    columns = build_mapping("contacts", ["Name", "UID", "uid", "Uid"]).columns
+    assert [(c.header, c.target) for c in columns] == [
+        ("Name", "name"), ("UID", None), ("uid", "uid"), ("Uid", None)
+    ]  # fmt: skip
+    first = build_mapping("contacts", ["Name", "UID", "Uid"]).columns
+    assert [c.target for c in first] == ["name", "uid", None]
+    assert build_mapping("contacts", ["Name", "UID", "Uid"]).unmapped == ["Uid"]

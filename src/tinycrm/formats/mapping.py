@@ -31,6 +31,7 @@ from tinycrm.formats.synonyms import (
     EXACT,
     EXTRA,
     KINDS,
+    LOOSE,
     SECONDARY,
     SYNONYMS,
     TARGETS,
@@ -45,6 +46,7 @@ FIELD_PREFIX = "field:"
 IGNORE = "-"
 # The first columns (keys) of the report of the rows an import rejects: not the rows' own
 REPORT_COLUMNS = ("line", "reason")
+_LOOSE_RANK = 1_000  # below every synonym's rank (their position in the list)
 _FIELD_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -364,6 +366,8 @@ def build_mapping(
             columns.append(best[own.name])
             continue
         found = synonyms.get(key)
+        if found is None and key in LOOSE[kind]:  # its own column spelled otherwise: after
+            found = (-1, _LOOSE_RANK, LOOSE[kind][key])  # any synonym, and as written
         if found is None:
             columns.append(Column(index, text, None, "unmapped"))
             continue

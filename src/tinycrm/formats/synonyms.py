@@ -305,6 +305,14 @@ EXACT = {
     kind: {header: target for target in targets for header in target.exact}
     for kind, targets in TARGETS.items()
 }
+# tinycrm's own columns spelled otherwise (``UID``, ``Lead Status``), where no synonym of
+# another field is spelled so (a vendor's ``Contact Email`` is the deal's contact)
+LOOSE = {
+    kind: {
+        normalize(h): target for h, target in table.items() if normalize(h) not in SYNONYMS[kind]
+    }
+    for kind, table in EXACT.items()
+}
 SECONDARY = {
     kind: {normalize(h): key for t in targets for h, key in t.secondary.items()}
     for kind, targets in TARGETS.items()
