@@ -114,6 +114,38 @@ def test_unmapped_columns_are_reported_and_kept_on_request(cli) -> None:
     assert jm["fields"]["record_id"] == "51"
 
 
+@pytest.mark.parametrize("form", ["csv", "json", "vcf"])
+def test_a_json_summary_names_what_was_not_imported(cli, tmp_path: Path, form: str) -> None:
+    """With --json (--jsonl, --csv) the summary was the record alone: the columns that
+    map to no field ('Columns not imported …' in the text summary) were dropped without
+    a word. Now the record names them, with the rows that held a value and why."""
+    source = tmp_path / f"people.{form}"
+    if form == "csv":
+        source.write_text("Name,Email,Fax,score,Pager\nAda,ada@x.io,123,7,\n", encoding="utf-8")
+    elif form == "json":
+        source.write_text('[{"name": "Ada", "email": "ada@x.io", "fax": "123", "score": 7}]')
+    else:
+        source.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nX-FAX:123\r\nEND:VCARD\r\n")
+    result = cli("import", "contacts", str(source), "--json")
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["created"] == 1
+    expected = {
+        "csv": [("Fax", 1, "no matching field"), ("score", 1, "set by tinycrm"),
+                ("Pager", 0, "no matching field")],
+        "json": [("fax", 1, "no matching field"), ("score", 1, "set by tinycrm")],
+        "vcf": [("X-FAX", 1, "no matching field")],
+    }[form]  # fmt: skip
+    assert [(n["column"], n["rows"], n["reason"]) for n in record["not_imported"]] == expected
+    table = cli("import", "contacts", str(source), "--csv", "--dry-run").stdout
+    [row] = csv.DictReader(io.StringIO(table))
+    assert row["not_imported"].startswith(f"{expected[0][0]} (1 row: no matching field)")
+    kept = cli("import", "contacts", str(source), "--json", "--keep-extra", "--dry-run")
+    assert [n["reason"] for n in kept.json()["not_imported"]] == ["set by tinycrm"] * (
+        form != "vcf"
+    )
+
+
 def test_columns_tinycrm_sets_itself_are_named_when_they_held_values(cli, tmp_path: Path) -> None:
     """A vendor's `score` column is not imported (the scoring rules set the score): the
     summary says so, with the rows that had a value, so nothing vanishes unsaid. Not for

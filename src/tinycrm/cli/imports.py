@@ -299,6 +299,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
                 progress.update(table.bytes_read, n)
             yield row
 
+    o["not_imported"] = lambda: _not_imported([mapping])
     summary = _run(ctx, kind, file, rows(), table.header, progress, footer, day_first, o)
     notes = [f"Read {file} as {table.describe()}."]
     if mapping.unmapped:
@@ -342,6 +343,7 @@ def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o:
                 progress.update(n, n)
             yield row
 
+    o["not_imported"] = lambda: _not_imported(mappings)
     summary = _run(ctx, kind, file, counted(), ["record"], progress, [], False, o)
     unmapped = sorted(
         {short_header(c.header) for m in mappings for c in m.columns if c.how == "unmapped"}
@@ -353,6 +355,25 @@ def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o:
     if ignored := ", ".join(filter(None, (m.ignored_report() for m in mappings))):
         notes.append(_set_by_tinycrm(ignored))
     _finish(summary, notes)
+
+
+def _not_imported(mappings: list[Mapping]) -> list[dict[str, Any]]:
+    """The columns (a JSON file's keys) not imported, for a --json summary: each with the
+    rows that held a value in it and why (no matching field, or tinycrm sets it itself)."""
+    found: dict[tuple[str, str], int] = {}
+    for mapping in mappings:
+        for column in mapping.columns:
+            if column.how == "unmapped":
+                reason = "no matching field"
+            elif column.how == "ignored" and not mapping.own_export:
+                reason = "set by tinycrm"
+                if not mapping.filled.get(column.index):
+                    continue  # (as the summary: an empty score column is nothing lost)
+            else:
+                continue
+            key = (column.header, reason)
+            found[key] = found.get(key, 0) + mapping.filled.get(column.index, 0)
+    return [{"column": h, "rows": n, "reason": why} for (h, why), n in found.items()]
 
 
 def _set_by_tinycrm(report: str) -> str:
@@ -381,6 +402,10 @@ def _import_vcards(ctx: typer.Context, file: str, stream: IO[bytes], o: dict) ->
             yield row
 
     o["report_form"] = "vcard"
+    o["not_imported"] = lambda: [
+        {"column": name, "rows": count, "reason": "no matching field"}
+        for name, count in sorted(unread.items())
+    ]
     summary = _run(ctx, "contacts", file, rows(), ["vcard"], progress, [], False, o)
     notes = []
     if unread:
@@ -468,6 +493,10 @@ def _run(
     if o["output"].machine:
         written = report.count and report.write and not report.failed
         extra = {"errors_file": str(report.path) if written else None}
+        lost = o["not_imported"]() if "not_imported" in o else []
+        if o["output"].format == "csv":  # (CSV leaves lists of records out: one cell of them)
+            lost = [f"{n['column']} ({plural(n['rows'], 'row')}: {n['reason']})" for n in lost]
+        extra["not_imported"] = lost
         o["output"].record({**summary.model_dump(mode="json"), **extra})
         return None
     _print_summary(summary, report, footer, file)
