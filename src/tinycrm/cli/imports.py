@@ -492,8 +492,8 @@ def _run(
         )
     if o["output"].machine:
         written = report.count and report.write and not report.failed
-        extra = {"errors_file": str(report.path) if written else None}
-        lost = o["not_imported"]() if "not_imported" in o else []
+        extra: dict[str, Any] = {"errors_file": str(report.path) if written else None}
+        lost: list[Any] = o["not_imported"]() if "not_imported" in o else []
         if o["output"].format == "csv":  # (CSV leaves lists of records out: one cell of them)
             lost = [f"{n['column']} ({plural(n['rows'], 'row')}: {n['reason']})" for n in lost]
         extra["not_imported"] = lost
