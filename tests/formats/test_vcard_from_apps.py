@@ -249,6 +249,23 @@ def test_every_custom_field_comes_back_from_tinycrms_own_card(
     assert (card.get("email"), card.get("phone")) == (contact["email"], contact["phone"])
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [{"label.2": "0"}, {"label.3": "z", "label.2": "y"}, {"label": " ", "label.2": "x"},
+     {"label": "a", "label.3": "c"}, {"label": "a", "label.2": "b"}],
+)  # fmt: skip
+def test_address_labels_numbered_with_a_gap_come_back_under_their_own_keys(
+    fields: dict[str, str],
+) -> None:
+    """A vCard 4 card wrote 'label.2' (no 'label') as an ADR's LABEL, which reading
+    numbers 'label', and as X-TINYCRM-FIELD too: the contact came back with a 'label' it
+    never had. Labels after a gap in the numbers stay fields (found by hypothesis)."""
+    contact = {"name": "Ada", "email": None, "phone": None, "company": None, "title": None,
+               "notes": None, "tags": [], "fields": fields, "uid": "ada-1"}  # fmt: skip
+    [card] = read_text(contact_card(contact, version="4.0"))
+    assert as_contact(card)["fields"] == fields
+
+
 def test_a_card_indented_as_a_whole_is_read() -> None:
     """A card pasted from a mail or a document with every line indented ('  BEGIN:VCARD',
     '  FN:Ada') was rejected with 'VCARD VERSION:3.0 FN:ADA … component wasn't closed':

@@ -346,17 +346,22 @@ def _labels(card: Any, fields: dict[str, str]) -> None:
     """vCard 4's address labels: each ``label`` field (``label.2``, …; 3.0's LABEL kept)
     as the LABEL parameter of an ADR of its type (``label_type``, taken out with it), one
     of no parts of its own when none is left, in the order of their keys, which reading
-    numbers them by. One whose type is not TYPE words stays a field."""
+    numbers them by. One whose type is not TYPE words stays a field, and so does every
+    label after a gap in the numbers (``label.2`` without a ``label``): reading would
+    number it otherwise."""
     import vobject
 
     adrs = card.contents.setdefault("adr", [])
     at = 0  # the ADRs before this one are taken, or come before a label already written
-    for key in _in_order(k for k in fields if re.fullmatch(rf"{LABEL}(\.\d+)?", k)):
+    keys = _in_order(k for k in fields if re.fullmatch(rf"{LABEL}(\.\d+)?", k))
+    for n, key in enumerate(keys, start=1):
         suffix = key.removeprefix(LABEL)
         kinds = [k.strip().lower() for k in fields.get(f"{LABEL}_type{suffix}", "").split(",")]
         kinds = [k for k in kinds if k]
+        if key != (LABEL if n == 1 else f"{LABEL}.{n}"):
+            break  # reading would give it the next number: it and the rest stay fields
         if not fields[key].strip() or not all(_TYPE_TOKEN.match(k) for k in kinds):
-            continue
+            break
         found = next((n for n in range(at, len(adrs)) if _adr_types(adrs[n]) == kinds), None)
         if found is None:
             found = at
