@@ -329,3 +329,37 @@ def test_text_before_the_first_card_within_64_kib_is_still_counted_not_refused()
     found = read("\r\n" * 50_000 + preamble + NEXT, outside=outside)
     assert [values for _, values, _ in found] == [{"name": "After"}]
     assert outside == {"lines": 2000, "first": 50_001}
+
+
+def test_lines_are_the_same_wherever_the_file_is_cut_into_chunks() -> None:
+    """The file is read in chunks: a line, a CRLF, a line over the limit split across
+    chunks, or whole inside one, is the same line (cut the same) as in the whole text."""
+    from tinycrm.formats.vcard_lines import _BYTE_END, PROPERTY_LIMIT, _lines
+
+    text = (
+        b"a\r\nbb\rccc\n\r\n\r\r\nd"
+        + b"x" * (PROPERTY_LIMIT + 5)
+        + b"\r\ne\n"
+        + b"y" * (PROPERTY_LIMIT + 1)
+        + b"\r"
+        + b"z" * PROPERTY_LIMIT
+        + b"\n\xc3\xa9\r\nlast"
+    )
+    expected = [(line[: PROPERTY_LIMIT + 1], len(line) > PROPERTY_LIMIT)
+                for line in re.split(rb"\r\n|\r|\n", text)]  # fmt: skip
+    for size in (3, 7, 4096, 64 * 1024, len(text)):
+        chunks = [text[at : at + size] for at in range(0, len(text), size)]
+        assert list(_lines(chunks, _BYTE_END, b"\r")) == expected, size
+        ended = [*chunks[:-1], chunks[-1] + b"\r\n"]  # a line end closes the file
+        assert list(_lines(ended, _BYTE_END, b"\r")) == expected, size
+
+
+def test_a_fold_of_8_bit_bytes_is_read_in_the_charset_its_property_line_names() -> None:
+    """A fold's bytes are read in the CHARSET of the line it continues, also when that
+    line itself is plain ASCII."""
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Zo\r\nNOTE;CHARSET=ISO-8859-1:plain\r\n"
+        b" caf\xe9\r\n \xe9t\xe9\r\nEND:VCARD\r\n"
+    )
+    found = [values for _, values, _ in read_vcards(io.BytesIO(data), name="x.vcf")]
+    assert found == [{"name": "Zo", "notes": "plaincaféété"}]

@@ -44,7 +44,9 @@ def _chunks(first: bytes, stream: IO[bytes], mend: bool) -> Iterator[bytes]:
     the rest of such a fold may be)."""
     carry, chunk = b"", first
     while chunk:
-        data = _SPLIT_FOLD.sub(rb"\1", carry + chunk) if mend else chunk
+        data = carry + chunk if mend else chunk
+        if mend and not data.isascii():  # ASCII holds no split character
+            data = _SPLIT_FOLD.sub(rb"\1", data)
         carry, data = (data[-7:], data[:-7]) if mend else (b"", data)
         if data:
             yield data
@@ -61,10 +63,14 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
     ones, keep each card's letters); UTF-16 and UTF-32 are decoded, then split."""
     head = stream.read(64 * 1024)
     if detect_encoding(head) in ("utf-8", "utf-8-sig", "cp1252"):  # no UTF-16's bytes
-        charset: str | None = None
+        named = b""  # the line of the property a fold continues: its CHARSET's
         for raw, cut in _lines(_chunks(head, stream, True), _BYTE_END, b"\r"):
-            charset = charset if raw[:1] in (b" ", b"\t") else _charset(raw)
-            text = _line_text(raw, charset)
+            if raw[:1] not in (b" ", b"\t"):
+                named = raw
+            if raw.isascii():
+                text = raw.decode("ascii")
+            else:
+                text = _line_text(raw, _charset(named) if named else None)
             yield _Cut(text) if cut else text
         return
     chunks = _chunks(head, stream, False)
@@ -93,22 +99,27 @@ def _lines(chunks: Iterable[AnyStr], end: re.Pattern[AnyStr], cr: AnyStr) -> Ite
     size = 0  # the characters of the line so far
     over = False  # the line passed PROPERTY_LIMIT and was given: the rest is passed over
     held = empty  # a CR at the end of a chunk: its LF may start the next
+    limit = PROPERTY_LIMIT
     for chunk in chunks:
         text = held + chunk
         held = cr if text.endswith(cr) else empty
         parts = cast("list[AnyStr]", end.split(text[: len(text) - len(held)]))
-        for n, part in enumerate(parts):
-            if n:  # a line end before this part
-                if not over:
-                    yield empty.join(line), False
-                line, size, over = [], 0, False
-            if over:
-                continue
-            line.append(part)
-            size += len(part)
-            if size > PROPERTY_LIMIT:
-                yield empty.join(line)[: PROPERTY_LIMIT + 1], True
+        if not over:  # the first part continues the line before
+            line.append(parts[0])
+            size += len(parts[0])
+            if size > limit:
+                yield empty.join(line)[: limit + 1], True
                 line, over = [], True
+        if len(parts) == 1:
+            continue
+        if not over:
+            yield empty.join(line), False
+        for part in itertools.islice(parts, 1, len(parts) - 1):  # lines whole in the chunk
+            yield (part[: limit + 1], True) if len(part) > limit else (part, False)
+        line, size, over = [parts[-1]], len(parts[-1]), False  # the next chunk may go on
+        if size > limit:
+            yield parts[-1][: limit + 1], True
+            line, over = [], True
     if held and not over:  # the file's last byte a CR: it ends the line
         yield empty.join(line), False
         line = []
@@ -159,22 +170,22 @@ def _sniffed(lines: Iterator[str], name: str) -> Iterator[str]:
     holds a NUL or takes them past ``SNIFF_LIMIT`` characters that are not white space."""
     before = 0
     for line in lines:
-        if before >= 0:
-            text = line.lstrip("\ufeff").strip()
-            if text[:11].upper() == "BEGIN:VCARD":
-                before = -1  # the cards begin: what follows is theirs to read
-            elif "\x00" in line:
-                raise FormatError(
-                    f"{name}: not a vCard file (it holds NUL bytes where its first card "
-                    "would be: binary data, or a file of another kind)"
-                )
-            else:
-                before += PROPERTY_LIMIT + 1 if text and isinstance(line, _Cut) else len(text)
-                if before > SNIFF_LIMIT:
-                    raise FormatError(
-                        f"{name}: not a vCard file (no BEGIN:VCARD in its first "
-                        f"{SNIFF_LIMIT // 1024} KiB of text)"
-                    )
+        text = line.lstrip("\ufeff").strip()
+        if text[:11].upper() == "BEGIN:VCARD":
+            yield line
+            yield from lines  # the cards begin: what follows is theirs to read
+            return
+        if "\x00" in line:
+            raise FormatError(
+                f"{name}: not a vCard file (it holds NUL bytes where its first card "
+                "would be: binary data, or a file of another kind)"
+            )
+        before += PROPERTY_LIMIT + 1 if text and isinstance(line, _Cut) else len(text)
+        if before > SNIFF_LIMIT:
+            raise FormatError(
+                f"{name}: not a vCard file (no BEGIN:VCARD in its first "
+                f"{SNIFF_LIMIT // 1024} KiB of text)"
+            )
         yield line
 
 
@@ -194,7 +205,7 @@ class _Logical:
         self.pieces = [line]
         self.size = PROPERTY_LIMIT + 1 if cut else len(line)
         self.probe = line[:_PROBE]
-        head = re.split(r"[;:]", line, maxsplit=1)[0]
+        head = line.partition(":")[0].partition(";")[0]  # what comes before a ';' or ':'
         self.prop = head.rsplit(".", 1)[-1].strip().upper()
 
     def add(self, number: int, line: str, fold: bool, cut: bool) -> None:
@@ -208,10 +219,14 @@ class _Logical:
     def ended(self) -> _Logical:
         """The line, a quoted-printable soft break at its very end taken out: a value
         ends at a blank line or END:VCARD, which the writer's '=' would run into."""
-        head = self.pieces[0].partition(":")[0].upper()
-        if self.pieces[-1].endswith("=") and "QUOTED-PRINTABLE" in head:
+        if self.pieces[-1].endswith("=") and self.quoted_printable:
             self.pieces[-1] = self.pieces[-1][:-1]
         return self
+
+    @property
+    def quoted_printable(self) -> bool:
+        """Whether the line's parameters say QUOTED-PRINTABLE."""
+        return "QUOTED-PRINTABLE" in self.pieces[0].partition(":")[0].upper()
 
     @property
     def cut(self) -> bool:
@@ -221,7 +236,10 @@ class _Logical:
     @property
     def word(self) -> str:
         """BEGIN:VCARD or END:VCARD when the line unfolds to one, else ''."""
-        upper = self.probe.strip().upper()
+        text = self.probe.strip()
+        if len(text) > len("BEGIN:VCARD"):  # upper case is never shorter: neither word
+            return ""
+        upper = text.upper()
         return upper if upper in _FOLDS else ""
 
 
@@ -240,7 +258,9 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
     for number, line in enumerate(lines, start=1):
         cut = isinstance(line, _Cut)
         line = line.rstrip("\r").lstrip("\ufeff")
-        upper = line.strip().upper()
+        upper = line.strip()
+        if len(upper) <= len("BEGIN:VCARD"):  # longer is neither word, in any case
+            upper = upper.upper()
         if upper == "BEGIN:VCARD":
             indent = line[: len(line) - len(line.lstrip(" \t"))]
         elif indent and line.startswith(indent):
@@ -256,8 +276,7 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
             if current is not None:
                 yield current.ended()
             current = _Logical(number, line, cut)
-        head = current.pieces[0].partition(":")[0].upper()
-        soft = line.endswith("=") and "QUOTED-PRINTABLE" in head
+        soft = line.endswith("=") and current.quoted_printable
     if current is not None:
         yield current.ended()
 
@@ -301,7 +320,7 @@ def split_cards(
                 yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n", broken
             card, start, agent, broken = [], line.number, False, _broken_begin(line)
             card += [line.pieces[0].strip(), *line.pieces[1:]]
-            size = sum(len(piece) + 2 for piece in card)
+            size = sum(map(len, card)) + 2 * len(card)
             seen_any = True
             left_out = set()
             continue
@@ -325,7 +344,7 @@ def split_cards(
                 "(the rows' report holds the card without it)"
             )
         elif size <= CARD_LIMIT:
-            size += sum(len(piece) + 2 for piece in line.pieces)
+            size += sum(map(len, line.pieces)) + 2 * len(line.pieces)
             if size > CARD_LIMIT:
                 broken = broken or (
                     f"the card is longer than {_MIB} MiB, photos left out (the rows' report "
