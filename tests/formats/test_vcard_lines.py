@@ -363,3 +363,26 @@ def test_a_fold_of_8_bit_bytes_is_read_in_the_charset_its_property_line_names() 
     )
     found = [values for _, values, _ in read_vcards(io.BytesIO(data), name="x.vcf")]
     assert found == [{"name": "Zo", "notes": "plaincaféété"}]
+
+
+def test_a_photos_folds_are_left_out_up_to_a_line_that_ends_the_card() -> None:
+    """A photo's folds, long or short, tab or space, in a card indented or not, are
+    left out and counted; a fold that reads END:VCARD alone still ends the card."""
+    base64 = "\r\n ".join(["PHOTO;ENCODING=b;TYPE=JPEG:" + "A" * 48, *["B" * 74] * 3, "C="])
+    text = (
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\n{base64}\r\n\tDDDD\r\nEMAIL:a@x.io\r\nEND:VCARD\r\n"
+        f"  BEGIN:VCARD\r\n  FN:Bo\r\n  {base64.replace(chr(10), chr(10) + '  ')}\r\n"
+        "  NOTE:hi\r\n  END:VCARD\r\n"
+        f"BEGIN:VCARD\r\nFN:Cy\r\n{base64}\r\n END:VCARD\r\nNOTE:outside\r\n" + NEXT
+    )
+    unread: dict[str, int] = {}
+    outside: dict[str, int] = {}
+    found = read(text, unread=unread, outside=outside)
+    assert [values for _, values, _ in found] == [
+        {"name": "Ada", "email": "a@x.io"},
+        {"name": "Bo", "notes": "hi"},
+        {"name": "Cy"},
+        {"name": "After"},
+    ]
+    assert unread == {"PHOTO": 3}
+    assert outside == {"lines": 1, "first": 29}

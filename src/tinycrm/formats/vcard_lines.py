@@ -255,7 +255,18 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
     current: _Logical | None = None
     indent = ""  # the BEGIN line's: a card pasted indented, taken off each of its lines
     soft = False  # the line before ended a quoted-printable soft break
+    photo = False  # the line is a photo's (left out), its card not indented
     for number, line in enumerate(lines, start=1):
+        if photo and line[:1] in (" ", "\t") and type(line) is str and len(line.strip()) > 11:
+            # A fold of a photo's base64, most of a file's lines: counted, not kept, as
+            # below (a line longer than BEGIN:VCARD's is neither word, nor blank).
+            assert current is not None
+            current.fold = current.fold or number
+            current.size += len(line)
+            if len(current.probe) < _PROBE:
+                current.probe = (current.probe + line[1:])[:_PROBE]
+            soft = line.endswith("=") and current.quoted_printable
+            continue
         cut = isinstance(line, _Cut)
         line = line.rstrip("\r").lstrip("\ufeff")
         upper = line.strip()
@@ -276,6 +287,7 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
             if current is not None:
                 yield current.ended()
             current = _Logical(number, line, cut)
+        photo = not indent and current.prop in _DROPPED
         soft = line.endswith("=") and current.quoted_printable
     if current is not None:
         yield current.ended()
