@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlmodel import Session, col
 
 from tinycrm import dates, money, terms
@@ -155,9 +155,15 @@ def lock_customers(session: Session, contract: Contract) -> None:
         )
     else:
         return
+    lock_contacts(session, mine)
+
+
+def lock_contacts(session: Session, which: ColumnElement[bool]) -> None:
+    """The contacts ``which`` selects locked as an edit locks them, in id order (so two
+    writers locking some of the same take them in one order)."""
     session.execute(
         select(col(Contact.id))
-        .where(mine)
+        .where(which)
         .order_by(col(Contact.id))
         .with_for_update(key_share=True)
     ).all()

@@ -28,6 +28,7 @@ from tinycrm.store.contract_terms import (
     ENTITY,
     describe,
     local_today,
+    lock_contacts,
     lock_contract,
     state_on,
 )
@@ -232,12 +233,7 @@ def _lock_customers(session: Session, contract_id: int) -> None:
         if row.contact_id is not None
         else and_(col(Contact.company_id) == row.company_id, col(Contact.lifecycle) == "customer")
     )
-    session.execute(
-        select(col(Contact.id))
-        .where(mine)
-        .order_by(col(Contact.id))
-        .with_for_update(key_share=True)
-    ).all()
+    lock_contacts(session, mine)
 
 
 def _linked(session: Session, model: Any, row_id: int | None, kept: Any) -> Any:
