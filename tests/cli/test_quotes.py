@@ -95,6 +95,22 @@ def test_a_quote_of_a_lost_deal_is_refused_in_one_line(cli: Callable[..., Any]) 
     assert cli("quote", "show", "1", "--json").json()["status"] == "draft"
 
 
+@pytest.mark.usefixtures("quoted")
+def test_a_quote_whose_deal_items_changed_is_refused_in_one_line(cli: Callable[..., Any]) -> None:
+    # 3 widgets quoted (€300), then 4 on the deal: quote accept won the deal at €400
+    cli("deal", "item", "edit", "1", "--qty", "4")
+    result = cli("quote", "accept", "1")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "comes to €300.00 net, deal Big one's items to €400.00 now" in result.stderr
+    deal = cli("deal", "show", "Big one", "--json").json()
+    assert (deal["status"], deal["amount"]) == ("open", 400)
+    cli("deal", "item", "edit", "1", "--qty", "3")  # back as quoted
+    assert "deal Big one is won" in cli("quote", "accept", "1").stdout
+    deal = cli("deal", "show", "Big one", "--json").json()
+    assert (deal["status"], deal["amount"]) == ("won", 300)
+
+
 def test_a_quote_accepted_just_before_its_deal_is_deleted_says_accepted(
     cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -442,3 +442,65 @@ def test_a_quote_accepted_while_its_deal_is_deleted_is_accepted(store) -> None:
             select(func.count()).select_from(Event).where(Event.action == "accepted")
         )
     assert accepts == rounds
+
+
+def test_a_quote_whose_deal_items_changed_since_cannot_be_sent_or_accepted(store) -> None:
+    # 10 licences quoted (€10,000), then the deal's item edited to 12: accepting the quote
+    # won the deal at €12,000, a figure the customer never accepted (the won amount, the
+    # win rate's value and the revenue all said €12,000)
+    from tinycrm.store.deal_items import list_items
+    from tinycrm.store.reports.sales import winrate_report
+
+    add_product(store, name="Licence", price="1000", tax="19")
+    add_deal(store, title="Acme")
+    add_item(store, "Acme", "Licence", quantity="10")
+    sent = create_quote(store, "Acme", today=TODAY)
+    send_quote(store, sent.number, today=TODAY)
+    draft = create_quote(store, "Acme", today=TODAY)
+    item = list_items(store, "Acme").items[0].id
+    edit_item(store, item, quantity="12")
+    told = (
+        rf"quote {sent.number} comes to €10,000.00 net, deal Acme's items to €12,000.00 "
+        r"now: put the items back as quoted \(tinycrm deal item list 1\) or make a new "
+        r"quote \(tinycrm quote create 1\) to accept it, or decline this one"
+    )
+    with pytest.raises(Conflict, match=told):
+        accept_quote(store, sent.number, today=TODAY)
+    with pytest.raises(Conflict, match=rf"quote {draft.number} comes to .* to send it"):
+        send_quote(store, draft.number, today=TODAY)
+    # not accepted, not won, nothing moved
+    assert [get_quote(store, q.number, today=TODAY).status for q in (sent, draft)] == [
+        "sent",
+        "draft",
+    ]
+    deal = get_deal(store, "Acme")
+    assert (deal.status, deal.amount) == ("open", Decimal("12000.00"))
+    # the same net from other lines (a discount instead of fewer licences) is still not
+    # what was quoted: the lines are told apart, not only the sum
+    edit_item(store, item, quantity="12.5", discount="20")
+    with pytest.raises(Conflict, match=r"deal Acme's items changed since \(the same net"):
+        accept_quote(store, sent.number, today=TODAY)
+    # with the items as quoted again it is accepted, and every figure is the quote's
+    edit_item(store, item, quantity="10", discount="0")
+    accepted = accept_quote(store, sent.number, today=TODAY)
+    assert accepted.status == "accepted"
+    deal = get_deal(store, "Acme")
+    assert (deal.status, deal.amount) == ("won", accepted.net)
+    report = winrate_report(store, now=datetime.now(UTC))
+    assert report.total.won == 1 and report.total.won_value == {"EUR": accepted.net}
+    assert decline_quote(store, draft.number, today=TODAY).status == "declined"
+
+
+def test_a_quote_accepted_without_winning_must_match_its_deal_too(store) -> None:
+    # accept_wins_deal = false: the deal is won by hand later, at its amount then; a quote
+    # that is not what the deal holds is refused as when it wins the deal
+    from tinycrm.store.deal_items import list_items
+
+    add_product(store, name="Licence", price="1000")
+    add_deal(store, title="Acme")
+    add_item(store, "Acme", "Licence", quantity="10")
+    quote = create_quote(store, "Acme", today=TODAY)
+    edit_item(store, list_items(store, "Acme").items[0].id, quantity="12")
+    with pytest.raises(Conflict, match=r"comes to €10,000\.00 net"):
+        accept_quote(store, quote.number, wins_deal=False, today=TODAY)
+    assert get_quote(store, quote.number, today=TODAY).status == "draft"

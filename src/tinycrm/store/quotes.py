@@ -427,7 +427,8 @@ def _check_not_lost(session: Session, quote: Quote, verb: str) -> Deal | None:
     that is over (a quote is not made for one either); nor when the deal is in another
     currency now than the quote (its items taken off and the deal moved to another): the
     offer is not for the deal as it stands, and accepting it would win the deal at an
-    amount in a currency the customer was never quoted (nothing is converted)."""
+    amount in a currency the customer was never quoted (nothing is converted); nor when
+    its items are no longer the quote's lines (``_check_matches``)."""
     deal = session.get(Deal, quote.deal_id)
     if deal is not None and deal.status == "lost":
         raise Conflict(
@@ -440,7 +441,50 @@ def _check_not_lost(session: Session, quote: Quote, verb: str) -> Deal | None:
             f"{deal.currency} now: make a new quote (tinycrm quote create {deal.id}) to "
             f"{verb}, or decline this one"
         )
+    if deal is not None:
+        _check_matches(session, quote, deal, verb)
     return deal
+
+
+def _line_key(product_id: int | None, quantity: int, price: int, discount: int, tax: int) -> Any:
+    return (-1 if product_id is None else product_id, quantity, price, discount, tax)
+
+
+def _check_matches(session: Session, quote: Quote, deal: Deal, verb: str) -> None:
+    """``Conflict`` when the deal's items are no longer the quote's lines (a product,
+    quantity, price, discount or tax changed, an item added or taken off): the deal's
+    amount is its items' net, so accepting would win it at a figure the customer was
+    never quoted. Nothing is changed on its own: the user puts the items back as quoted,
+    or makes a new quote."""
+    assert deal.id is not None and quote.id is not None
+    items = items_of(session, deal.id)
+    lines = _lines_of(session, [quote.id])[quote.id]
+    now = sorted(
+        _line_key(i.product_id, i.quantity, i.unit_price_minor, i.discount, i.tax_rate)
+        for i in items
+    )
+    quoted = sorted(
+        _line_key(q.product_id, q.quantity, q.unit_price_minor, q.discount, q.tax_rate)
+        for q in lines
+    )
+    if now == quoted:
+        return
+    code = quote.currency
+    items_net = sum(i.net_minor for i in items)
+    if not items:
+        now_text = f"deal {deal.title} has no items now"
+    elif items_net == quote.net_minor:
+        now_text = f"deal {deal.title}'s items changed since (the same net, other lines)"
+    else:
+        now_text = (
+            f"deal {deal.title}'s items to {money.format_money(_money(items_net, code), code)} now"
+        )
+    net = money.format_money(_money(quote.net_minor, code), code)
+    raise Conflict(
+        f"quote {quote.number} comes to {net} net, {now_text}: put the items back as "
+        f"quoted (tinycrm deal item list {deal.id}) or make a new quote "
+        f"(tinycrm quote create {deal.id}) to {verb} it, or decline this one"
+    )
 
 
 def _check_acceptable(session: Session, quote: Quote) -> None:
@@ -468,7 +512,8 @@ def _check_acceptable(session: Session, quote: Quote) -> None:
 
 def send_quote(store: Store, ref: str | int, *, today: date | None = None) -> QuoteRead:
     """Mark a draft quote sent (to the customer: you send the rendered document).
-    ``Conflict`` when its deal is lost (reopen the deal first)."""
+    ``Conflict`` when its deal is lost (reopen the deal first), or its items are no
+    longer the quote's lines."""
     return _move(store, ref, to="sent", allowed=("draft",), today=today)
 
 
@@ -477,8 +522,9 @@ def accept_quote(
 ) -> QuoteRead:
     """The customer accepted: a draft or sent quote, not expired. Its deal is won in the
     same transaction when it is open, unless ``[quotes] accept_wins_deal = false``
-    (``wins_deal`` overrides the config). ``Conflict`` when its deal is lost, or won
-    with another accepted quote (reopen the deal first)."""
+    (``wins_deal`` overrides the config). ``Conflict`` when its deal is lost, won
+    with another accepted quote (reopen the deal first), or when the deal's items are no
+    longer the quote's lines (the deal would be won at a figure never quoted)."""
     if wins_deal is None:
         wins_deal = store.config.quotes.accept_wins_deal if store.config is not None else True
     else:  # "no" is no yes (bool("no") is True)
