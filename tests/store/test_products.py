@@ -300,3 +300,30 @@ def test_items_edited_and_removed_by_two_writers_at_once_keep_the_amount_exact(s
         assert get_deal(store, f"D{n}").amount == items.amount == Decimal("28.53")
         remove_item(store, second.id)
         assert get_deal(store, f"D{n}").amount is None
+
+
+def test_the_items_of_a_deal_won_with_a_quote_stay_as_accepted(store) -> None:
+    # 10 licences quoted and accepted (€10,000, the deal won), then an item edited to 12
+    # and one added: the won deal said €13,000, its win rate's value and revenue too,
+    # while the accepted quote said €10,000
+    from tinycrm.store.deals import reopen_deal
+    from tinycrm.store.quotes import accept_quote, create_quote
+
+    add_product(store, name="Licence", price="1000")
+    add_deal(store, title="Acme")
+    item = add_item(store, "Acme", "Licence", quantity="10").id
+    accept_quote(store, create_quote(store, "Acme").number)
+    told = r"deal Acme was won with quote Q-\d{4}-0001: reopen it \(tinycrm deal reopen 1\)"
+    for change in (
+        lambda: edit_item(store, item, quantity="12"),
+        lambda: add_item(store, "Acme", "Licence"),
+        lambda: remove_item(store, item),
+    ):
+        with pytest.raises(Conflict, match=told):
+            change()
+    deal = get_deal(store, "Acme")
+    assert (deal.status, deal.amount) == ("won", Decimal("10000.00"))
+    assert [i.quantity for i in list_items(store, "Acme").items] == [Decimal(10)]
+    # reopened, the sale is open again and its items can change
+    reopen_deal(store, "Acme")
+    assert edit_item(store, item, quantity="12").net == Decimal("12000.00")

@@ -23,7 +23,7 @@ from tinycrm.store.models import Deal
 from tinycrm.store.products import lock_product, percent, resolve_product
 from tinycrm.store.records import UNSET, Unset, record_event
 from tinycrm.store.refs import get_by_id, numeric_id
-from tinycrm.store.sales_models import DealItem, DealItemRead, DealItems, annual_net
+from tinycrm.store.sales_models import DealItem, DealItemRead, DealItems, Quote, annual_net
 from tinycrm.store.sums import exact_sum, whole
 from tinycrm.store.types import utcnow
 
@@ -162,6 +162,26 @@ def _move_amount(
     return money.format_money(money.from_minor(total, deal.currency), deal.currency)
 
 
+def _check_not_won_with_quote(session: Session, deal: Deal) -> None:
+    """``Conflict`` when the deal was won with an accepted quote: its items are what the
+    customer accepted, and its amount (their net) is the won amount the reports count;
+    changing them would make the deal say a figure the quote does not. Reopening the
+    deal opens them to change again."""
+    if deal.status != "won":
+        return
+    number = session.scalar(
+        select(col(Quote.number))
+        .where(col(Quote.deal_id) == deal.id, col(Quote.status) == "accepted")
+        .order_by(col(Quote.id))
+        .limit(1)
+    )
+    if number is not None:
+        raise Conflict(
+            f"deal {deal.title} was won with quote {number}: reopen it (tinycrm deal reopen "
+            f"{deal.id}) to change its items, or leave them as accepted"
+        )
+
+
 def _resolve_item(session: Session, ref: str | int) -> tuple[DealItem, Deal]:
     number = numeric_id(ref)
     item = get_by_id(session, DealItem, number) if number is not None else None
@@ -177,6 +197,7 @@ def _resolve_item(session: Session, ref: str | int) -> tuple[DealItem, Deal]:
     ).first()
     if fresh is None:  # removed by the writer before
         raise NotFound(f"no deal item #{str(ref).strip()[:40]} (tinycrm deal item list DEAL)")
+    _check_not_won_with_quote(session, deal)
     return fresh, deal
 
 
@@ -214,6 +235,7 @@ def add_item(
     off = percent(discount, "discount")
     with store.write() as session:
         deal = lock_deal(session, resolve_deal(session, deal_ref))  # writers take turns
+        _check_not_won_with_quote(session, deal)
         product = lock_product(session, resolve_product(session, product_ref), share=True)
         if product.archived_at is not None:
             raise Conflict(f"product {product.name} is archived (tinycrm product list --all)")
