@@ -504,3 +504,31 @@ def test_a_quote_accepted_without_winning_must_match_its_deal_too(store) -> None
     with pytest.raises(Conflict, match=r"comes to €10,000\.00 net"):
         accept_quote(store, quote.number, wins_deal=False, today=TODAY)
     assert get_quote(store, quote.number, today=TODAY).status == "draft"
+
+
+def test_a_quote_accepted_while_its_deal_item_is_edited_wins_at_the_quote_or_not(store) -> None:
+    """``quote accept`` and ``deal item edit`` of its deal at the same moment: either the
+    quote is accepted first (the deal won at its net, the edit refused) or the item is
+    edited first (the accept refused, the deal open): never a deal won at a figure the
+    quote does not say (on PostgreSQL as on SQLite)."""
+    from tinycrm.store.deal_items import list_items
+
+    add_product(store, name="Plan", price="100")
+    rounds = 6
+    for n in range(rounds):
+        add_deal(store, title=f"Deal {n}")
+        add_item(store, f"Deal {n}", "Plan", quantity="10")
+        create_quote(store, f"Deal {n}", today=TODAY)
+    for n in range(rounds):
+        item = list_items(store, f"Deal {n}").items[0].id
+        quote, edited = at_once(
+            lambda n=n: accept_quote(store, n + 1, today=TODAY),
+            lambda item=item: edit_item(store, item, quantity="12"),
+            expected=(Conflict,),
+        )
+        assert refused([quote, edited]) == 1, (quote, edited)
+        deal = get_deal(store, f"Deal {n}")
+        if isinstance(edited, Conflict):
+            assert (deal.status, deal.amount) == ("won", quote.net)
+        else:
+            assert (deal.status, deal.amount) == ("open", Decimal("1200.00"))
