@@ -170,7 +170,55 @@ def test_columns_tinycrm_sets_itself_are_named_when_they_held_values(cli, tmp_pa
     own = tmp_path / "own.csv"
     cli("export", "contacts", "--out", str(own))
     fresh = cli("--db", str(tmp_path / "fresh.db"), "import", "contacts", str(own)).stdout
-    assert "4 created" in fresh and "sets them itself" not in fresh
+    assert "4 created" in fresh
+    assert "sets them itself" in fresh and "id (4 rows)" in fresh  # named: ours too
+
+
+@pytest.mark.parametrize("kind", ["contacts", "companies", "deals", "activities", "tasks"])
+def test_our_own_export_is_taken_for_ours_and_its_bookkeeping_named(
+    cli, tmp_path: Path, kind: str
+) -> None:
+    """tinycrm's export, as it writes it today, is known as its own (its id column is
+    bookkeeping); a file was taken for it when its header merely had created_at and
+    updated_at (or kind), and the columns tinycrm sets itself were then dropped unsaid.
+    Now they are named, with their rows, in the summary and in --json's not_imported."""
+    from tinycrm.formats.csvfile import open_csv
+    from tinycrm.formats.mapping import is_own_export
+
+    cli("company", "add", "Acme")
+    cli("contact", "add", "Ada", "--email", "ada@x.io", "--company", "Acme")
+    cli("deal", "add", "Big", "--company", "Acme")
+    cli("task", "add", "Call", "--due", "2030-01-02")
+    cli("log", "note", "ada@x.io", "Met at the fair")
+    out = tmp_path / f"{kind}.csv"
+    assert cli("export", kind, "--out", str(out)).exit_code == 0
+    with out.open("rb") as handle:
+        header = open_csv(handle, name=str(out)).header
+    assert is_own_export("activities" if kind == "tasks" else kind, header), header
+    into = "activities" if kind == "tasks" else kind
+    fresh = ["--db", str(tmp_path / "fresh.db")]
+    said = cli(*fresh, "import", into, str(out), "--json", "--dry-run").json()
+    lost = {(n["column"], n["reason"]) for n in said["not_imported"]}
+    assert ("id", "set by tinycrm") in lost
+    text = cli(*fresh, "import", into, str(out), "--dry-run").stdout
+    assert "as tinycrm sets them itself" in text and "id (1 row)" in text
+
+
+def test_a_vendor_deals_file_keeps_its_record_id(cli, tmp_path: Path) -> None:
+    """A vendor's deals headed ID, Deal Name, Amount, created_at, updated_at were taken for
+    tinycrm's own export: the ID (the vendor's record id, the key a re-import dedupes on)
+    was dropped without a word. Now it is the deal's external id."""
+    file = tmp_path / "vendor.csv"
+    file.write_text(
+        "ID,Deal Name,Amount,created_at,updated_at\n"
+        "D-77,Big,100,2026-01-02T00:00:00Z,2026-01-03T00:00:00Z\n",
+        encoding="utf-8",
+    )
+    result = cli("import", "deals", str(file), "--json")
+    assert result.exit_code == 0, result.stderr
+    lost = result.json()["not_imported"]
+    assert lost == [{"column": "updated_at", "rows": 1, "reason": "set by tinycrm"}]
+    assert cli("deal", "show", "Big", "--json").json()["external_id"] == "D-77"
 
 
 def test_a_long_column_name_is_cut_in_the_summary(cli, tmp_path: Path) -> None:

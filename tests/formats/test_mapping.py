@@ -285,3 +285,44 @@ def test_our_own_column_as_written_wins_over_one_spelled_otherwise() -> None:
     first = build_mapping("contacts", ["Name", "UID", "Uid"]).columns
     assert [c.target for c in first] == ["name", "uid", None]
     assert build_mapping("contacts", ["Name", "UID", "Uid"]).unmapped == ["Uid"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "meant"),
+    [
+        ("deals", ["ID", "Deal Name", "Amount", "created_at", "updated_at"], "external_id"),
+        ("contacts", ["id", "Full Name", "Email", "kind", "created_at"], None),
+        ("contacts", ["Name", "id", "email", "created_at", "updated_at"], None),
+        ("contacts", ["id", "email", "name", "created_at", "updated_at"], None),
+    ],
+)
+def test_a_vendor_file_with_created_at_is_not_taken_for_our_own_export(
+    kind: str, header: list[str], meant: str | None
+) -> None:
+    """A vendor's file headed ID, Deal Name, …, created_at, updated_at was taken for
+    tinycrm's own export: its ID (the deal's id in the vendor's system) was dropped as
+    tinycrm's bookkeeping, unsaid. Only tinycrm's own header, in its own spelling and
+    order, id first, is; the vendor's ID is its external id, or named as not imported."""
+    mapping = build_mapping(kind, header)
+    assert not mapping.own_export
+    id_column = next(c for c in mapping.columns if c.header.lower() == "id")
+    assert id_column.target == meant
+    assert id_column.how != "ignored"
+
+
+@pytest.mark.parametrize(
+    ("kind", "header"),
+    [
+        ("contacts", "line,reason,id,name,email,phone,title,role,company_id,lifecycle,source,"
+         "last_touch,owner,notes,cadence_days,lead_status,score,unsubscribed,do_not_contact,uid,"
+         "created_at,updated_at,company,tags,field.plan"),
+        ("activities", "id,kind,subject,body,contact,contact_email,contact_id,company,"
+         "company_id,deal,deal_id,occurred_at,due_at,remind_at,repeat,repeat_anchor,done_at,"
+         "owner,campaign_id,channel,created_at"),
+        ("deals", "id,title,external_id,created_at,updated_at"),  # an older, shorter export
+    ],
+)  # fmt: skip
+def test_our_own_export_is_known_as_ours(kind: str, header: str) -> None:
+    mapping = build_mapping(kind, header.split(","))
+    assert mapping.own_export
+    assert next(c for c in mapping.columns if c.header == "id").how == "ignored"

@@ -365,7 +365,7 @@ def _not_imported(mappings: list[Mapping]) -> list[dict[str, Any]]:
         for column in mapping.columns:
             if column.how == "unmapped":
                 reason = "no matching field"
-            elif column.how == "ignored" and not mapping.own_export:
+            elif column.how == "ignored":
                 reason = "set by tinycrm"
                 if not mapping.filled.get(column.index):
                     continue  # (as the summary: an empty score column is nothing lost)

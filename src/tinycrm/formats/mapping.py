@@ -32,6 +32,7 @@ from tinycrm.formats.synonyms import (
     EXTRA,
     KINDS,
     LOOSE,
+    OWN_EXPORT,
     SECONDARY,
     SYNONYMS,
     TARGETS,
@@ -146,12 +147,10 @@ class Mapping:
         return text
 
     def ignored_report(self) -> str:
-        """The columns tinycrm sets itself that held values in a file that is not its own
-        export (a vendor's ``score`` column), as ``score (3 rows)``, from what ``apply``
-        saw; empty when there are none. In tinycrm's own export they are its bookkeeping
-        (ids of another database, the time of the latest change, the recomputed score)."""
-        if self.own_export:
-            return ""
+        """The columns tinycrm sets itself that held values (a vendor's ``score`` column;
+        in tinycrm's own export its bookkeeping: ids of another database, the time of the
+        latest change, the recomputed score), as ``score (3 rows)``, from what ``apply``
+        saw; empty when there are none. Named for every file: nothing goes unsaid."""
         return ", ".join(
             f"{c.header} ({self.filled[c.index]:,} row{'s' if self.filled[c.index] != 1 else ''})"
             for c in self.columns
@@ -341,11 +340,11 @@ def build_mapping(
         raise FormatError(f"cannot import {kind!r} (choose from {', '.join(KINDS)})")
     synonyms = SYNONYMS[kind]
     normalised = [normalize(h, kind) for h in header]
-    own_export = "created_at" in header and ("updated_at" in header or "kind" in header)
     exact = EXACT[kind]
     columns: list[Column] = []
     best: dict[str, Column] = {}
     report = list(header[:2]) == list(REPORT_COLUMNS)  # a rejected rows' report, fixed
+    own_export = is_own_export(kind, header[2:] if report else header)
     for index, (text, key) in enumerate(zip(header, normalised, strict=True)):
         if report and index < 2:
             columns.append(Column(index, text, None, "report"))
@@ -418,6 +417,20 @@ def build_mapping(
             column.target, column.how = FIELD_PREFIX + key, "extra"
             taken.add(column.target)
     return Mapping(kind, columns, own_export=own_export)
+
+
+def is_own_export(kind: str, header: Sequence[str]) -> bool:
+    """Whether ``header`` is tinycrm's own export of ``kind``: ``id`` first, then columns
+    as its export writes them (``synonyms.OWN_EXPORT``: spelling, case and order; an older
+    export had fewer), with ``created_at`` among them, and ``field.KEY`` columns anywhere.
+    A vendor's ``ID, Deal Name, …, created_at`` is not: its ID is the vendor's own."""
+    own = OWN_EXPORT.get(kind, ())
+    names = [h for h in header if not (h.startswith("field.") and _FIELD_KEY.match(h[6:]))]
+    if not names or names[0] != "id" or "created_at" not in names:
+        return False
+    place = {name: n for n, name in enumerate(own)}
+    positions = [place.get(name, -1) for name in names]
+    return -1 not in positions and positions == sorted(set(positions))
 
 
 _LABEL_COLUMN = re.compile(r"^\s*(e-?mail|phone)\s*(\d+)\s*-\s*(label|type)\s*$", re.IGNORECASE)

@@ -240,6 +240,30 @@ BOOKKEEPING = frozenset(
     )
 )  # compared as written (vendors' "Deal ID" is an external id)
 
+# The columns of tinycrm's own CSV export of each kind, in its order and spelling
+# (``field.KEY`` columns aside, wherever they come; JSON records have the same keys, with
+# ``fields``). A file is tinycrm's own export when its header is these, ``id`` first, or
+# some of them in this order (an older export had fewer): then ``id`` is its
+# bookkeeping, not a vendor's record id. ``export tasks`` writes activities' columns
+# without mail_key and direction.
+OWN_EXPORT = {
+    "contacts": ("id", "name", "email", "phone", "title", "role", "company_id", "lifecycle",
+                 "source", "last_touch", "owner", "notes", "cadence_days", "lead_status",
+                 "score", "unsubscribed", "do_not_contact", "uid", "created_at", "updated_at",
+                 "company", "tags"),
+    "companies": ("id", "name", "domain", "industry", "size", "phone", "address", "city",
+                  "country", "owner", "tags", "created_at", "updated_at"),
+    "deals": ("id", "title", "pipeline", "pipeline_id", "stage", "stage_id", "status",
+              "amount", "currency", "probability", "probability_override", "close_date",
+              "contact", "contact_email", "contact_id", "company", "company_id",
+              "lost_reason", "closed_at", "owner", "external_id", "tags", "created_at",
+              "updated_at"),
+    "activities": ("id", "kind", "subject", "body", "contact", "contact_email", "contact_id",
+                   "company", "company_id", "deal", "deal_id", "occurred_at", "due_at",
+                   "remind_at", "repeat", "repeat_anchor", "done_at", "owner", "campaign_id",
+                   "channel", "mail_key", "direction", "created_at"),
+}  # fmt: skip
+
 # What an unmapped contact column is called when --keep-extra keeps it, so that
 # addresses from every vendor (and from vCards) land in the same custom fields.
 EXTRA_KEYS = {
