@@ -728,3 +728,18 @@ def test_a_file_that_is_not_vcard_is_refused_and_nothing_written(cli, tmp_path: 
         "notes.vcf",
     ]
     assert json.loads(cli("export", "contacts", "--format", "json").stdout) == []
+
+
+def test_a_second_column_of_the_same_name_is_named_as_one(cli, tmp_path: Path) -> None:
+    """A file with two Name columns said 'Columns not imported (no matching field …):
+    Name (2 rows)', as though name were no field. Now it says which column is a second
+    one of that name, in the text and in --json's not_imported."""
+    file = tmp_path / "two.csv"
+    file.write_text("Name,Email,Name\nAda,ada@x.io,Ada L.\nBo,bo@x.io,\n", encoding="utf-8")
+    said = cli("import", "contacts", str(file), "--dry-run").stdout
+    assert "no matching field" not in said
+    assert "A second column named Name (column 3): not imported (1 row" in said
+    record = cli("import", "contacts", str(file), "--dry-run", "--json").json()
+    assert record["not_imported"] == [
+        {"column": "Name", "rows": 1, "reason": "a second column named Name (column 3)"}
+    ]

@@ -141,12 +141,13 @@ def test_a_custom_field_given_by_two_columns_keeps_both_values() -> None:
     """Two 'field.plan' columns (two exports pasted side by side), or --map giving a
     column the field a 'field.plan' column has: the last column's value was the field's
     and the other's was lost, unsaid. The first column keeps the field; the other is
-    unmapped (named in the summary), or with --keep-extra a field of its own."""
+    named in the summary (a second column of that name), or with --keep-extra a field of
+    its own."""
     header = ["Name", "field.plan", "field.plan", "Plan"]
     mapping = build_mapping("contacts", header)
     assert [(c.target, c.how) for c in mapping.columns[1:]] == [
         ("field:plan", "field"),
-        (None, "unmapped"),
+        (None, "duplicate"),  # a second column named field.plan
         (None, "unmapped"),
     ]
     kept = build_mapping("contacts", header, keep_extra=True)
@@ -284,7 +285,7 @@ def test_our_own_column_as_written_wins_over_one_spelled_otherwise() -> None:
     ]  # fmt: skip
     first = build_mapping("contacts", ["Name", "UID", "Uid"]).columns
     assert [c.target for c in first] == ["name", "uid", None]
-    assert build_mapping("contacts", ["Name", "UID", "Uid"]).unmapped == ["Uid"]
+    assert build_mapping("contacts", ["Name", "UID", "Uid"]).duplicates() == [("Uid", 3, 0)]
 
 
 @pytest.mark.parametrize(
@@ -326,3 +327,26 @@ def test_our_own_export_is_known_as_ours(kind: str, header: str) -> None:
     mapping = build_mapping(kind, header.split(","))
     assert mapping.own_export
     assert next(c for c in mapping.columns if c.header == "id").how == "ignored"
+
+
+def test_a_second_column_of_the_same_name_is_told_as_such() -> None:
+    """Two Name columns (two exports pasted side by side): the second was reported as
+    having 'no matching field', though name is a field. It is a second column of that
+    name, and --keep-extra keeps it as a custom field; two columns of a field that takes
+    several (Email) keep both values, as before."""
+    mapping = build_mapping("contacts", ["Name", "Email", "name ", "Email", "Fax", "Fax"])
+    assert [(c.target, c.how) for c in mapping.columns] == [
+        ("name", "synonym"),
+        ("email", "synonym"),
+        (None, "duplicate"),
+        ("email", "synonym"),
+        (None, "unmapped"),
+        (None, "unmapped"),  # the first Fax is no field either: that is the reason
+    ]
+    assert mapping.unmapped == ["Fax", "Fax"]
+    rows = list(mapped_rows([(2, ["Ada", "a@x.io", "Ada L.", "b@x.io", "1", ""])], mapping))
+    assert rows[0][1]["name"] == "Ada"
+    assert mapping.duplicates() == [("name ", 3, 1)]
+    assert mapping.describe()[2] == ("name ", "(not imported)", "a second column named name")
+    kept = build_mapping("contacts", ["Name", "Email", "Name"], keep_extra=True)
+    assert [(c.target, c.how) for c in kept.columns][2] == ("field:name", "extra")

@@ -59,7 +59,8 @@ class Column:
     header: str
     target: str | None  # a target name, "field:KEY", or None (not imported)
     # "synonym", "--map", "field", "extra", "ignored" (a column tinycrm sets itself),
-    # "unmapped", "label", "report" (the line and reason of a rejected rows' report)
+    # "unmapped", "duplicate" (a second column named as an imported one), "label",
+    # "report" (the line and reason of a rejected rows' report)
     how: str
     rank: int = 0
     secondary: str | None = None  # custom field for its value when another column wins
@@ -102,7 +103,7 @@ class Mapping:
             (target, [(c.index, c.secondary) for c in sorted(cols, key=lambda c: c.rank)])
             for target, cols in groups.items()
         ]
-        self._unmapped = [c.index for c in self.columns if c.how == "unmapped"]
+        self._unmapped = [c.index for c in self.columns if c.how in ("unmapped", "duplicate")]
         self._ignored = [c.index for c in self.columns if c.how == "ignored"]
         self._verbatim = frozenset(c.index for c in self.columns if c.how == "field")
         many = {t.name for t in TARGETS.get(self.kind, ()) if t.many}
@@ -145,6 +146,15 @@ class Mapping:
             text = (f"1 column, empty: {names[0]}" if count == 1
                     else f"{count} columns, all empty: {', '.join(names)}{more}")  # fmt: skip
         return text
+
+    def duplicates(self) -> list[tuple[str, int, int]]:
+        """The columns not imported as a second column named as an imported one (two
+        ``Name`` columns): (header, column number from 1, rows that held a value)."""
+        return [
+            (c.header, c.index + 1, self.filled.get(c.index, 0))
+            for c in self.columns
+            if c.how == "duplicate"
+        ]
 
     def ignored_report(self) -> str:
         """The columns tinycrm sets itself that held values (a vendor's ``score`` column;
@@ -240,6 +250,10 @@ class Mapping:
                 )
             elif column.target is None:
                 what = "(not imported)"
+                if column.how == "duplicate":
+                    why = f"a second column named {column.header.strip()}"
+                    rows.append((column.header, what, why))
+                    continue
             elif column.target.startswith(FIELD_PREFIX):
                 what = f"custom field {column.target[len(FIELD_PREFIX) :]}"
             else:
@@ -404,11 +418,12 @@ def build_mapping(
         if mapped is not None and mapped.startswith(FIELD_PREFIX):
             chosen.secondary = None
     _pair_labels(columns)
+    _mark_duplicates(columns)
     if keep_extra:
         extra_keys = EXTRA.get(kind, {})
         taken = {c.target for c in columns if c.target}
         for column in columns:
-            if column.how != "unmapped":
+            if column.how not in ("unmapped", "duplicate"):
                 continue
             header = re.sub(r"(?i)^\s*field\.", "", column.header)  # a 2nd field.KEY: KEY_N
             key = extra_keys.get(normalize(column.header, kind)) or field_key(header)
@@ -431,6 +446,16 @@ def is_own_export(kind: str, header: Sequence[str]) -> bool:
     place = {name: n for n, name in enumerate(own)}
     positions = [place.get(name, -1) for name in names]
     return -1 not in positions and positions == sorted(set(positions))
+
+
+def _mark_duplicates(columns: list[Column]) -> None:
+    """A column not imported whose header is an imported column's (ignoring case and
+    spaces at either end: two ``Name`` columns) is a second column of that name, not a
+    column of no matching field."""
+    imported = {c.header.strip().casefold() for c in columns if c.target is not None}
+    for column in columns:
+        if column.how == "unmapped" and column.header.strip().casefold() in imported:
+            column.how = "duplicate"
 
 
 _LABEL_COLUMN = re.compile(r"^\s*(e-?mail|phone)\s*(\d+)\s*-\s*(label|type)\s*$", re.IGNORECASE)
