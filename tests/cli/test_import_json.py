@@ -87,3 +87,23 @@ def test_white_space_before_the_array_does_not_make_it_csv(cli, tmp_path: Path) 
     )  # fmt: skip
     assert piped.exit_code == 0, piped.stderr
     assert "1 created" in piped.stdout
+
+
+def test_keys_not_imported_are_counted_as_csv_columns_are(cli, tmp_path: Path) -> None:
+    """A JSON file's keys that map to no field were listed bare ('Keys not imported (…):
+    fax, pager'), where a CSV file's columns say how many rows held a value. Now JSON's
+    say it too, summed over records of different keys, empty ones counted apart."""
+    file = tmp_path / "people.json"
+    file.write_text(
+        '[{"name": "Ada", "email": "ada@x.io", "fax": "1", "pager": ""},'
+        ' {"name": "Bo", "email": "bo@x.io", "fax": "2"},'
+        ' {"name": "Cy", "email": "cy@x.io", "fax": null, "beeper": null}]',
+        encoding="utf-8",
+    )
+    said = cli("import", "contacts", str(file), "--dry-run").stdout
+    assert "Keys not imported (no matching field;" in said
+    assert "fax (2 rows); 2 more keys empty" in said
+    empty = tmp_path / "empty.json"
+    empty.write_text('[{"name": "Di", "pager": ""}]', encoding="utf-8")
+    said = cli("import", "contacts", str(empty), "--dry-run").stdout
+    assert "1 key, empty: pager" in said

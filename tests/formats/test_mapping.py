@@ -350,3 +350,9 @@ def test_a_second_column_of_the_same_name_is_told_as_such() -> None:
     assert mapping.describe()[2] == ("name ", "(not imported)", "a second column named name")
     kept = build_mapping("contacts", ["Name", "Email", "Name"], keep_extra=True)
     assert [(c.target, c.how) for c in kept.columns][2] == ("field:name", "extra")
+
+
+def test_two_columns_of_no_field_and_the_same_name_are_counted_apart() -> None:
+    mapping = build_mapping("contacts", ["Name", "Fax", "Fax"])
+    list(mapped_rows([(2, ["Ada", "1", ""]), (3, ["Bo", "2", "3"])], mapping))
+    assert mapping.unmapped_report() == "Fax (2 rows), Fax (1 row)"

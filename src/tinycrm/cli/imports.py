@@ -321,7 +321,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
 def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: dict) -> None:
     """A JSON array of records or JSON lines (what ``export --format json|jsonl`` writes)."""
     from tinycrm.formats.jsonrows import JsonRecords, json_rows
-    from tinycrm.formats.mapping import parse_map_options, short_header
+    from tinycrm.formats.mapping import parse_map_options, unmapped_report
 
     records = JsonRecords(stream, name=file)
     o["report_form"] = "json" if records.array else "jsonl"  # the report: the input's form
@@ -351,12 +351,9 @@ def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o:
 
     o["not_imported"] = lambda: _not_imported(mappings)
     summary = _run(ctx, kind, file, counted(), ["record"], progress, [], False, o)
-    unmapped = sorted(
-        {short_header(c.header) for m in mappings for c in m.columns if c.how == "unmapped"}
-    )
     notes = []
-    if unmapped:
-        shown = ", ".join(unmapped[:12]) + (" …" if len(unmapped) > 12 else "")
+    if any(c.how == "unmapped" for m in mappings for c in m.columns):
+        shown = unmapped_report(mappings, noun="key")
         notes.append(f"Keys not imported (no matching field; --keep-extra keeps them): {shown}")
     if ignored := ", ".join(filter(None, (m.ignored_report() for m in mappings))):
         notes.append(_set_by_tinycrm(ignored))

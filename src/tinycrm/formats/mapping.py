@@ -129,23 +129,7 @@ class Mapping:
     def unmapped_report(self) -> str:
         """``City (3 rows), Country/Region (3 rows); 12 more columns empty``, or when none
         held a value ``2 columns, all empty: Fax, Pager``, from what ``apply`` saw."""
-        shown = [
-            f"{short_header(c.header)} "
-            f"({self.filled[c.index]:,} row{'s' if self.filled[c.index] != 1 else ''})"
-            for c in self.columns
-            if c.how == "unmapped" and self.filled.get(c.index)
-        ]
-        empty = [c for c in self.columns if c.how == "unmapped" and not self.filled.get(c.index)]
-        count = len(empty)
-        text = ", ".join(shown)
-        if count and text:
-            text += f"; {count} more column{'s' if count != 1 else ''} empty"
-        elif count:  # nothing else to name: name these (a few)
-            names = [short_header(c.header) for c in empty[:EMPTY_NAMED]]
-            more = ", …" if count > len(names) else ""
-            text = (f"1 column, empty: {names[0]}" if count == 1
-                    else f"{count} columns, all empty: {', '.join(names)}{more}")  # fmt: skip
-        return text
+        return unmapped_report([self])
 
     def duplicates(self) -> list[tuple[str, int, int]]:
         """The columns not imported as a second column named as an imported one (two
@@ -274,6 +258,38 @@ class Mapping:
             }[column.how]
             rows.append((column.header, what, why))
         return rows
+
+
+def unmapped_report(mappings: Sequence[Mapping], noun: str = "column") -> str:
+    """The columns of no field in ``mappings`` (a JSON file's several sets of keys, with
+    ``noun="key"``), each once in the order first seen, with the rows that held a
+    value: ``City (3 rows), Fax (1 row); 12 more columns empty``, or when none held one
+    ``2 columns, all empty: Fax, Pager``."""
+    filled: dict[tuple[str, int], int] = {}  # (header, its nth column of that name)
+    for mapping in mappings:
+        seen: dict[str, int] = {}
+        for c in mapping.columns:
+            if c.how == "unmapped":
+                key = (c.header, seen.setdefault(c.header, 0))
+                seen[c.header] += 1
+                filled[key] = filled.get(key, 0) + mapping.filled.get(c.index, 0)
+    shown = [
+        f"{short_header(header)} ({rows:,} row{'s' if rows != 1 else ''})"
+        for (header, _), rows in filled.items()
+        if rows
+    ]
+    empty = [header for (header, _), rows in filled.items() if not rows]
+    count = len(empty)
+    text = ", ".join(shown)
+    nouns = f"{noun}{'s' if count != 1 else ''}"
+    if count and text:
+        text += f"; {count} more {nouns} empty"
+    elif count:  # nothing else to name: name these (a few)
+        names = [short_header(h) for h in empty[:EMPTY_NAMED]]
+        more = ", …" if count > len(names) else ""
+        text = (f"1 {noun}, empty: {names[0]}" if count == 1
+                else f"{count} {nouns}, all empty: {', '.join(names)}{more}")  # fmt: skip
+    return text
 
 
 EMPTY_NAMED = 5  # empty unmapped columns a summary names when no other is named
