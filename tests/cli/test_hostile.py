@@ -440,6 +440,21 @@ def test_help_shows_plain_metavars() -> None:
             "No such option: --frobnicate (see tinycrm contact list --help)",
         ),
         (["--frobnicate"], "No such option: --frobnicate (see tinycrm --help)"),
+        # tinycrm's own options given after a command: where they go
+        (
+            ["contact", "list", "--db", "x.db"],
+            "--db is tinycrm's own option and goes before the command: "
+            "tinycrm --db PATH|URL contact list … (see tinycrm --help)",
+        ),
+        (
+            ["deal", "list", "--no-pager"],
+            "--no-pager is tinycrm's own option and goes before the command: "
+            "tinycrm --no-pager deal list … (see tinycrm --help)",
+        ),
+        (
+            ["contact", "--version"],
+            "--version is tinycrm's own option: tinycrm --version (see tinycrm --help)",
+        ),
         # an option given last without its value: click raises that one without a context
         (
             ["contact", "list", "--limit"],

@@ -332,11 +332,43 @@ def one_line_usage_error(exc: ClickException) -> NoReturn:
     if isinstance(exc, NoArgsIsHelpError):  # `tinycrm contact`: its help is the answer
         raise exc
     _own_wording(exc)
-    message = exc.format_message().replace("Value error, ", "")  # pydantic's prefix
     ctx = getattr(exc, "ctx", None) or _parsing(exc)
+    ctx = _root_option_placed_late(exc, ctx)
+    message = exc.format_message().replace("Value error, ", "")  # pydantic's prefix
     if ctx is not None:
         message = f"{message} (see {ctx.command_path} --help)"
     fail(message, exc.exit_code)
+
+
+def _root_option_placed_late(exc: ClickException, ctx: Any) -> Any:
+    """`tinycrm contact list --db x.db` (or `--no-pager`): tinycrm's own options go
+    before the command, as git's do; "No such option: --db" alone reads as though
+    there were none, so the line says where it goes, and names the help that has it.
+    Returns the context whose help to name."""
+    from typer._click.exceptions import NoSuchOption
+
+    if not isinstance(exc, NoSuchOption) or ctx is None or ctx.parent is None:
+        return ctx
+    root = ctx.find_root()
+    for param in root.command.params:
+        if exc.option_name in param.opts:
+            exc.possibilities = []  # click's "Possible options" are the command's
+            if param.name not in _ROOT_OPTIONS_FOR_A_COMMAND:  # --version stands alone
+                exc.message = (
+                    f"{exc.option_name} is tinycrm's own option: tinycrm {exc.option_name}"
+                )
+                return root
+            value = f" {param.metavar}" if param.metavar else ""
+            command = ctx.command_path.partition(" ")[2]
+            exc.message = (
+                f"{exc.option_name} is tinycrm's own option and goes before the command: "
+                f"tinycrm {exc.option_name}{value} {command} …"
+            )
+            return root
+    return ctx
+
+
+_ROOT_OPTIONS_FOR_A_COMMAND = frozenset({"db_", "no_pager"})  # the parameters' names
 
 
 def _parsing(exc: BaseException) -> Any:
