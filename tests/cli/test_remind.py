@@ -190,7 +190,7 @@ def test_told_but_not_marked_says_it_will_be_told_again(
 
     cli("task", "add", "late", "--due", "-1d")
 
-    def locked(self: Reminders, run_id: str, items: object = None) -> None:
+    def locked(self: Reminders, run_id: str, items: object = None, **_: object) -> None:
         raise Unavailable("database is locked")
 
     monkeypatch.setattr(Reminders, "confirm", locked)
@@ -636,3 +636,23 @@ def test_a_notice_deadline_missed_over_the_weekend_is_told_on_monday(cli, freeze
     assert cli("remind").stdout == ""
     [notice] = [i for i in cli("remind", "--all", "--json").json() if i["key"] == "notice:1"]
     assert notice["late"] is True
+
+
+def test_a_notice_deadline_missed_while_the_machine_was_off_weeks_is_told(
+    cli, freeze_clock
+) -> None:
+    """remind last ran three weeks and more before: the next run looks back to it (was: a
+    week, and the deadline 16 days before was never told)."""
+    freeze_clock(datetime.fromisoformat("2026-11-13T09:00:00+00:00"))
+    assert cli("remind").stdout == ""
+    cli("contact", "add", "Ada", "--email", "ada@example.com")
+    cli("deal", "add", "Support", "--amount", "900", "--contact", "Ada")
+    cli("deal", "won", "Support")
+    r = cli("contract", "add", "--deal", "Support", "--start", "2026-01-01", "--term", "12m",
+            "--notice", "41d")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    freeze_clock(datetime.fromisoformat("2026-12-07T09:00:00+00:00"))
+    told = cli("remind")
+    assert told.exit_code == 0, told.stderr
+    assert "notice deadline 2026-11-21 passed (16 days ago)" in told.stdout
+    assert cli("remind").stdout == ""

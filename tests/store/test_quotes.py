@@ -238,7 +238,10 @@ def test_remind_tells_of_a_sent_quote_about_to_expire_once(store) -> None:
         assert told == ([item.key] if run_id == "a" else [])
     assert quotes(TODAY + timedelta(days=9), new_only=True) == []  # told once
     assert quotes(TODAY + timedelta(days=11), new_only=True) == []  # expired: told already
-    assert quotes(TODAY + timedelta(days=18)) == []  # expired over a week ago: not due
+    assert quotes(TODAY + timedelta(days=18), new_only=True) == []  # told already
+    # a run on day 12: on day 20 it looks back to it (at least a week), not to day 10
+    confirm_run(store, "day-12", now=_on(TODAY + timedelta(days=12)))
+    assert quotes(TODAY + timedelta(days=20)) == []  # expired before: not due
     [action] = [a for a in next_actions(store, now=_on(day)) if a.entity == "deal"]
     assert "quote_expiring" in action.kinds and sent.number in action.reason
 

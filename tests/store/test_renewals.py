@@ -12,7 +12,13 @@ from tinycrm.store import renewals
 from tinycrm.store.contacts import add_contact
 from tinycrm.store.contracts import add_contract, cancel_contract
 from tinycrm.store.deals import add_deal, win_deal
-from tinycrm.store.reminders import claim_items, confirm_run, due_items, next_actions
+from tinycrm.store.reminders import (
+    claim_items,
+    confirm_run,
+    due_items,
+    next_actions,
+    release_run,
+)
 from tinycrm.store.renewals import process_renewals
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -128,3 +134,66 @@ def test_an_auto_renewing_contracts_last_term_is_told_late_after_it_rolled(store
         f"contract-end:{rolling}": "renewed automatically after 2026-12-05 (2 days ago)",
     }
     assert _run(store, "monday-again", MONDAY) == []
+
+
+def test_a_notice_deadline_that_fell_while_the_machine_was_off_for_weeks_is_told(store) -> None:
+    """remind ran on Friday 2026-11-13, then the machine that runs it was off three weeks,
+    while a contract was entered (a shared database): Monday's run looks back to that run,
+    not only a week, and tells its notice deadline of 11-21 (was: beyond the 7-day
+    look-back, never told, and the contract renewed unsaid)."""
+    assert _run(store, "before", FRIDAY - timedelta(days=21)) == []
+    notice = _signed(store, 1, start=date(2026, 1, 1), term="12m", notice="41d")  # 11-21
+    told = {i.key: i for i in _run(store, "monday", MONDAY)}
+    assert told[f"notice:{notice}"].late is True
+    assert told[f"notice:{notice}"].detail.startswith("notice deadline 2026-11-21 passed")
+    assert _run(store, "monday-again", MONDAY + timedelta(hours=1)) == []
+
+
+def test_the_look_back_to_the_last_run_is_capped(store) -> None:
+    """A database remind last ran on a year ago does not tell a year of history: it looks
+    back ``LATE_DAYS_MAX`` (90) days."""
+    from tinycrm.store.reminder_items import LATE_DAYS_MAX
+
+    assert _run(store, "long-ago", MONDAY - timedelta(days=365)) == []
+    old = _signed(store, 1, start=date(2025, 12, 7), end=date(2026, 6, 1))
+    recent = _signed(store, 2, start=date(2025, 12, 7), end=MONDAY.date() - timedelta(days=80))
+    process_renewals(store, now=MONDAY)
+    assert LATE_DAYS_MAX == 90
+    assert {i.key for i in _run(store, "monday", MONDAY)} == {f"contract-end:{recent}"}
+    assert old
+
+
+def test_a_day_a_failed_run_gave_back_is_told_though_an_overlapping_run_succeeded(store) -> None:
+    """Three weeks off; at boot two runs overlap: a claims the passed notice deadline, b
+    (started while a held it) tells nothing and confirms after a gave its claim back (its
+    mail failed). The next run still looks back far enough to tell it."""
+    _run(store, "before", FRIDAY - timedelta(days=21))
+    notice = _signed(store, 1, start=date(2026, 1, 1), term="12m", notice="41d")  # 11-21
+    mine = claim_items(store, due_items(store, now=MONDAY), run_id="a", now=MONDAY)
+    assert {i.key for i in mine if i.group == "renewal"} == {
+        f"notice:{notice}",
+        f"contract-end:{notice}",
+    }
+    started = MONDAY + timedelta(seconds=1)
+    assert due_items(store, now=started, new_only=True) == []  # a holds it
+    release_run(store, "a", now=MONDAY + timedelta(seconds=2))
+    confirm_run(store, "b", items=[], now=MONDAY + timedelta(seconds=3), started=started)
+    later = MONDAY + timedelta(hours=1)
+    assert {i.key for i in _run(store, "c", later)} == {
+        f"notice:{notice}",
+        f"contract-end:{notice}",
+    }
+
+
+def test_a_day_a_killed_run_held_is_told_by_the_run_that_takes_it_over(store) -> None:
+    """As above, but a was killed (kill -9): its claim goes stale, and the run that takes
+    it over, after b recorded a later run, tells it."""
+    _run(store, "before", FRIDAY - timedelta(days=21))
+    notice = _signed(store, 1, start=date(2026, 1, 1), term="12m", notice="41d")  # 11-21
+    assert claim_items(store, due_items(store, now=MONDAY), run_id="killed", now=MONDAY)
+    assert _run(store, "b", MONDAY + timedelta(minutes=1)) == []
+    later = MONDAY + timedelta(minutes=20)
+    assert {i.key for i in _run(store, "c", later)} == {
+        f"notice:{notice}",
+        f"contract-end:{notice}",
+    }

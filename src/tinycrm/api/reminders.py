@@ -75,13 +75,17 @@ class Reminders:
 
         return claim_items(self._store, items, run_id=run_id)
 
-    def confirm(self, run_id: str, items: list[DueItem] | None = None) -> None:
+    def confirm(
+        self, run_id: str, items: list[DueItem] | None = None, *, started: When | None = None
+    ) -> None:
         """The run delivered its items: they stay told. ``items``, its share as ``claim``
         returned it, stay told also when a later run took their claims over (this run
-        stalled past ``stale_claim``) and then gave them back."""
+        stalled past ``stale_claim``) and then gave them back. ``started``: when the run
+        asked what was ``due`` (default: when it claimed), the last run, which the next
+        looks back to for days that passed untold."""
         from tinycrm.store.reminders import confirm_run
 
-        confirm_run(self._store, run_id, items=items)
+        confirm_run(self._store, run_id, items=items, started=values.when(started, "started"))
 
     def told_on(self, items: list[DueItem]) -> dict[tuple[str, datetime], set[str]]:
         """The channels each of ``items`` (by key and due time) went out on in a run that

@@ -284,6 +284,7 @@ def remind(
     import uuid
 
     from tinycrm import delivery
+    from tinycrm.clock import utcnow
 
     from_env = _source(ctx, "webhook") == "ENVIRONMENT"
     _check_delivery(mail or [], webhook or [], webhook_hint=WEBHOOK_ENV if from_env else "")
@@ -294,7 +295,8 @@ def remind(
     # Cron's usual run reads only what it has not told; --all and --fail-if-due need
     # everything that is due.
     everything = all_ or fail_if_due
-    items = reminders.due(closing_days=closing_days, new_only=not everything)
+    started = utcnow()  # the last run, once this one told what was due
+    items = reminders.due(closing_days=closing_days, new_only=not everything, now=started)
     run_id = uuid.uuid4().hex
     tell = items if all_ else reminders.claim(items, run_id=run_id)
     # Where an earlier run that failed elsewhere told them: not there again.
@@ -330,7 +332,7 @@ def remind(
             )
         fail(f"{'; '.join(told.failed)} (nothing was marked as announced: {again})", EXIT_DELIVERY)
     if not all_:
-        _confirm(opened, run_id, tell)
+        _confirm(opened, run_id, tell, started)
     if fail_if_due and items:
         raise typer.Exit(EXIT_DUE)
 
@@ -402,12 +404,13 @@ def _mail_notes() -> None:
     sys.stderr.write(display(f"Note: {note}") + "\n")
 
 
-def _confirm(opened: Crm, run_id: str, told: list[DueItem]) -> None:
-    """Mark what this run told; when that fails, say that it was told all the same."""
+def _confirm(opened: Crm, run_id: str, told: list[DueItem], started: datetime) -> None:
+    """Mark what this run told (and that it ran, from ``started``); when that fails, say
+    that it was told all the same."""
     from tinycrm.errors import TinyCrmError
 
     try:
-        opened.reminders.confirm(run_id, told)
+        opened.reminders.confirm(run_id, told, started=started)
     except TinyCrmError as exc:
         minutes = int(opened.reminders.stale_claim.total_seconds() // 60)
         them = "it" if len(told) == 1 else f"all {len(told)}"

@@ -12,25 +12,55 @@ notice deadline or end: :data:`DAY_KINDS`) is due at that day's local midnight, 
 is another instant in another zone (cron's and the terminal's can differ; a laptop
 travels). Its claim holds the day instead, as its UTC midnight
 (``reminder_items.claim_due``), so it is told once per day in every zone.
+
+A day that passed while no run told it is told late: ``look_back`` says how far back, to
+the last run that told what was due (one row of the same table, under ``RUN_KEY``),
+within ``LATE_DAYS`` and ``LATE_DAYS_MAX``. A claim of a day item given back untold (a
+failed delivery, a killed run's taken over) moves that row back to its day, and keeps a
+run that started before from recording itself past it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, delete, func, literal, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, col
 
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.log_models import Announcement
 from tinycrm.store.models import Activity, table_of
-from tinycrm.store.reminder_items import DAY_KINDS, DueItem, claim_due, claim_pairs
+from tinycrm.store.reminder_items import (
+    DAY_KINDS,
+    LATE_DAYS,
+    LATE_DAYS_MAX,
+    DueItem,
+    claim_due,
+    claim_pairs,
+)
 from tinycrm.store.types import utcnow
 
 _IN = 500  # ids or rows per statement
 STALE_CLAIM = timedelta(minutes=15)  # a run that claimed items and died this long ago
+RUN_KEY = "remind-run"
+"""The key of the row that records remind's last run (no item's: no ``kind:`` prefix):
+``claimed_at`` is when that run started, ``announced_at`` when a claim of a day item last
+went back untold (``_reopen``); ``due_at`` is fixed, so there is one such row."""
+_RUN_DUE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _told(now: datetime) -> ColumnElement[bool]:
@@ -75,6 +105,99 @@ def announced_items(session: Session, kind: str, now: datetime) -> set[tuple[str
     return {(key, local_midnight(claim_due(key, due, zone).date(), zone)) for key, due in rows}
 
 
+def _day_claim(key: Any) -> ColumnElement[bool]:
+    return or_(*(key.startswith(f"{kind}:") for kind in sorted(DAY_KINDS)))
+
+
+def last_run(session: Session) -> datetime | None:
+    """When the last run of ``remind`` that told what was due started; on a database it
+    told things on before it recorded its runs, when it last told something."""
+    recorded = session.scalar(
+        select(col(Announcement.claimed_at)).where(
+            col(Announcement.key) == RUN_KEY, col(Announcement.due_at) == _RUN_DUE
+        )
+    )
+    if recorded is not None:
+        return recorded  # type: ignore[no-any-return]
+    return session.scalar(  # type: ignore[no-any-return]
+        select(func.max(col(Announcement.announced_at))).where(col(Announcement.key) != RUN_KEY)
+    )
+
+
+def look_back(session: Session, today: date) -> int:
+    """How many days before ``today`` a run looks for a day that passed untold: back to
+    the last run's day (see ``last_run``) and to the day of any claim of a day item a run
+    holds untold (a killed run's, taken over), at least ``LATE_DAYS`` (also on the first
+    run on a database), at most ``LATE_DAYS_MAX``."""
+    from tinycrm.dates import local_tz
+
+    days = LATE_DAYS
+    ran = last_run(session)
+    if ran is not None:
+        days = max(days, (today - ran.astimezone(local_tz()).date()).days)
+    held = session.scalar(
+        select(func.min(col(Announcement.due_at))).where(
+            col(Announcement.announced_at).is_(None), _day_claim(col(Announcement.key))
+        )
+    )
+    if held is not None:  # a day item's claim holds its day's UTC midnight
+        days = max(days, (today - held.astimezone(UTC).date()).days)
+    return min(days, LATE_DAYS_MAX)
+
+
+def _reopen(store: Store, session: Session, untold: list[datetime], now: datetime) -> None:
+    """Claims of day items due at ``untold`` went back untold: the last run recorded
+    moves back to the first of them (the next run looks back to it), and a run that
+    started before ``now`` does not record itself (``_record_run``): it did not see them."""
+    if not untold:
+        return
+    first = min(untold)
+    table = table_of(Announcement)
+    row = {"key": RUN_KEY, "due_at": _RUN_DUE, "run_id": "", "claimed_at": first}
+    statement = _upsert(store)(table).values(announced_at=now, **row)
+    earlier = case((table.c.claimed_at < first, table.c.claimed_at), else_=first)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key", "due_at"], set_={"claimed_at": earlier, "announced_at": now}
+        )
+    )
+
+
+def _record_run(store: Store, session: Session, run_id: str, started: datetime) -> None:
+    """The run that started at ``started`` told what was due: the next run looks back to
+    it, unless a claim of a day item went back untold since it started (``_reopen``)."""
+    table = table_of(Announcement)
+    statement = _upsert(store)(table).values(
+        key=RUN_KEY, due_at=_RUN_DUE, run_id=run_id, claimed_at=started, announced_at=_RUN_DUE
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key", "due_at"],
+            set_={"claimed_at": started, "run_id": run_id},
+            where=table.c.announced_at <= started,
+        )
+    )
+
+
+def _upsert(store: Store) -> Any:
+    if store.backend == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return insert
+
+
+def _untold_days(session: Session, *where: Any) -> list[datetime]:
+    """The due times of the untold claims of day items that ``where`` picks."""
+    return list(
+        session.scalars(
+            select(col(Announcement.due_at)).where(
+                col(Announcement.announced_at).is_(None), _day_claim(col(Announcement.key)), *where
+            )
+        )
+    )
+
+
 def claim_items(
     store: Store, items: list[DueItem], *, run_id: str, now: datetime | None = None
 ) -> list[DueItem]:
@@ -86,6 +209,7 @@ def claim_items(
     now = now or utcnow()
     by_claim = claim_pairs((i.key, i.due_at) for i in items)
     with store.write() as session:
+        _reopen(store, session, _untold_days(session, _stale(now)), now)
         session.execute(
             delete(Announcement).where(
                 col(Announcement.announced_at).is_(None),
@@ -136,20 +260,32 @@ def confirm_run(
     *,
     items: list[DueItem] | None = None,
     now: datetime | None = None,
+    started: datetime | None = None,
 ) -> None:
     """The run delivered its items: they stay announced.
 
     ``items``, the run's share as ``claim_items`` returned it: those whose claims a later
     run took over (this one stalled past ``STALE_CLAIM``) are marked announced all the
     same, so that the later run giving them back does not make a third run tell them.
+    ``started``: when the run read what was due (default: when it claimed its first item,
+    else ``now``), recorded as the last run (``look_back``).
     """
     from tinycrm.store.announcements import forget_told
 
     now = now or utcnow()
     with store.write() as session:
+        if started is None:
+            started = session.scalar(
+                select(func.min(col(Announcement.claimed_at))).where(
+                    col(Announcement.run_id) == run_id, col(Announcement.key) != RUN_KEY
+                )
+            )
         session.execute(
-            update(Announcement).where(col(Announcement.run_id) == run_id).values(announced_at=now)
+            update(Announcement)
+            .where(col(Announcement.run_id) == run_id, col(Announcement.key) != RUN_KEY)
+            .values(announced_at=now)
         )
+        _record_run(store, session, run_id, started or now)
         forget_told(session, (i.key for i in items or []))
         if items:
             upsert = _insert_marking_announced(store, now)
@@ -201,11 +337,9 @@ def release_run(
                 for channel, items in told.items()
             }
             record_told(store, session, pairs, now or utcnow())
-        session.execute(
-            delete(Announcement).where(
-                col(Announcement.run_id) == run_id, col(Announcement.announced_at).is_(None)
-            )
-        )
+        mine = col(Announcement.run_id) == run_id
+        _reopen(store, session, _untold_days(session, mine), now or utcnow())
+        session.execute(delete(Announcement).where(mine, col(Announcement.announced_at).is_(None)))
 
 
 def record_channel(

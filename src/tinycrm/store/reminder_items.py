@@ -61,9 +61,14 @@ def untouched_since(link: Any, owner: Any, cutoff: datetime) -> ColumnElement[bo
 
 
 LATE_DAYS = 7
-"""How far back ``remind`` looks for a day that passed untold (a notice deadline, a
-contract's end, a quote's last day that fell while cron did not run): told once, late.
-Bounded, so the first run on an old database does not tell years of history."""
+"""How far back ``remind`` looks at least for a day that passed untold (a notice deadline,
+a contract's end, a quote's last day that fell while cron did not run): told once, late.
+It looks back further, to its last run (``reminder_claims.look_back``), and this far on
+the first run on a database, so that run does not tell years of history."""
+
+LATE_DAYS_MAX = 90
+"""How far back ``remind`` looks at most, however long ago it last ran (a machine off for
+a season, cron uninstalled for a year): what passed before is not told."""
 
 
 def ago(day: date, today: date) -> str:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from tinycrm.dates import local_day
+from tinycrm.dates import local_day, local_tz
 from tinycrm.store import validate
 from tinycrm.store.due_deals import deal_reminder_items, money_at, open_deals, weighted
 from tinycrm.store.due_tasks import cadence_items, task_items
@@ -31,9 +31,10 @@ from tinycrm.store.reminder_claims import (
     announced_items,
     claim_items,
     confirm_run,
+    look_back,
     release_run,
 )
-from tinycrm.store.reminder_items import GROUPS, LATE_DAYS, DueItem
+from tinycrm.store.reminder_items import GROUPS, LATE_DAYS, LATE_DAYS_MAX, DueItem
 from tinycrm.store.types import utcnow
 
 
@@ -65,18 +66,20 @@ def due_items(
     what a run of ``remind`` announced (or is announcing) under the same due time, so
     cron's usual run reads index probes, not thousands of items it will not tell.
     ``late``: also a day item (a notice deadline, a contract's end, a quote's last day)
-    that passed within ``LATE_DAYS`` (7) days, marked ``late``: told once by the first
-    run after it when cron did not run that day (``next`` leaves them out).
+    that passed since the last run (``look_back``: at least ``LATE_DAYS``, 7 days, at most
+    ``LATE_DAYS_MAX``, 90), marked ``late``: told once by the first run after it when cron
+    did not run that day (``next`` leaves them out).
     """
     now = now or utcnow()
     if closing_days is None:
         closing_days = store.settings().closing_days
     _, day_end = local_day(now)
     with store.read() as session:
+        late_days = look_back(session, now.astimezone(local_tz()).date()) if late else 0
         items = task_items(session, now, day_end, new_only)
         items += cadence_items(session, now, new_only)
         items += deal_reminder_items(session, now, closing_days, new_only)
-        items += _after_sale_items(store, session, now, new_only, LATE_DAYS if late else 0)
+        items += _after_sale_items(store, session, now, new_only, late_days)
     order = list(GROUPS)
     return sorted(items, key=lambda i: (order.index(i.group), i.due_at, i.key))
 
@@ -218,6 +221,7 @@ def next_actions(
 __all__ = [
     "GROUPS",
     "LATE_DAYS",
+    "LATE_DAYS_MAX",
     "STALE_CLAIM",
     "WEIGHTS",
     "DueItem",

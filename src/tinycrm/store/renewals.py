@@ -12,7 +12,8 @@ two runs overlap (each contract is locked and read afresh before it is changed):
 
 ``contract_items`` are the due items of ``remind`` and ``next``: a notice deadline or an
 end within ``[contracts] remind_days`` (30), told once per term through the ledger, or
-(``remind``) one that passed untold within ``reminder_items.LATE_DAYS`` (7), told late.
+(``remind``) one that passed untold since the last run (``reminder_claims.look_back``),
+told late.
 """
 
 from __future__ import annotations
