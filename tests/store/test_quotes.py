@@ -265,6 +265,49 @@ def test_a_quote_that_expired_while_cron_did_not_run_is_told_once_late(store) ->
             assert told == []
 
 
+def test_remind_says_when_a_sent_quote_no_longer_matches_its_deal(store) -> None:
+    """10 licences quoted and sent, then the deal's item edited to 12: the quote can no
+    longer be accepted, and remind said it was expiring as if all were well. Now its line
+    says so, and what to do (the same line goes to the terminal, the mail, the webhook and
+    the desktop); the same for a deal in another currency now, or with no items."""
+    from tinycrm.store.deal_items import list_items, remove_item
+    from tinycrm.store.deals import edit_deal
+
+    add_product(store, name="Licence", price="1000", tax="19")
+    add_deal(store, title="Acme")
+    add_item(store, "Acme", "Licence", quantity="10")
+    sent = create_quote(store, "Acme", valid_until=TODAY + timedelta(days=3), today=TODAY)
+    send_quote(store, sent.number, today=TODAY)
+
+    def line() -> str:
+        [item] = [i for i in due_items(store, now=_on(TODAY)) if i.group == "quote_expiring"]
+        return item.line()
+
+    fine = line()
+    assert "cannot be accepted" not in fine
+    item = list_items(store, "Acme").items[0].id
+    edit_item(store, item, quantity="12")
+    assert line() == (
+        f"{fine}; cannot be accepted: the deal's items come to €12,000.00 net now, "
+        "quoted €10,000.00: make a new quote (tinycrm quote create 1)"
+    )
+    edit_item(store, item, quantity="12.5", discount="20")
+    assert line() == (
+        f"{fine}; cannot be accepted: the deal's items changed since (the same net, other "
+        "lines): make a new quote (tinycrm quote create 1)"
+    )
+    remove_item(store, item)
+    assert line() == (
+        f"{fine}; cannot be accepted: the deal has no items now: make a new quote "
+        "(tinycrm quote create 1)"
+    )
+    edit_deal(store, "Acme", currency="USD")
+    assert line() == (
+        f"{fine}; cannot be accepted: the deal is in USD now: make a new quote "
+        "(tinycrm quote create 1)"
+    )
+
+
 def test_a_quote_of_a_lost_deal_or_of_a_deal_won_with_another_quote_cannot_be_accepted(
     store,
 ) -> None:

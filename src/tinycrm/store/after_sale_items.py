@@ -16,9 +16,10 @@ from sqlmodel import Session, col
 
 from tinycrm import dates, money
 from tinycrm.business_hours import SupportSettings
+from tinycrm.store.engine import chunks
 from tinycrm.store.models import Company, Contact, Deal
 from tinycrm.store.reminder_items import ago
-from tinycrm.store.sales_models import Quote
+from tinycrm.store.sales_models import DealItem, Quote, QuoteLine, line_key
 from tinycrm.store.service_models import SupportCase
 from tinycrm.vocab import CASE_UNRESOLVED
 
@@ -40,7 +41,7 @@ def quote_items(
     zone = dates.local_tz()
     today = now.astimezone(zone).date()
     rows = session.execute(
-        select(Quote, col(Deal.title), col(Company.name))
+        select(Quote, col(Deal.title), col(Company.name), col(Deal.currency))
         .join(Deal, col(Quote.deal_id) == col(Deal.id))
         .outerjoin(Company, col(Deal.company_id) == col(Company.id))
         .where(
@@ -51,11 +52,16 @@ def quote_items(
         )
         .order_by(col(Quote.valid_until), col(Quote.id))
     ).all()
+    rows = [
+        row
+        for row in rows
+        if seen is None
+        or (f"quote-expiry:{row[0].id}", dates.local_midnight(row[0].valid_until, zone)) not in seen
+    ]
+    unlike = _unlike_their_deals(session, [(quote, currency) for quote, _, _, currency in rows])
     items: list[dict[str, object]] = []
-    for quote, deal_title, company in rows:
+    for quote, deal_title, company, _ in rows:
         key, due = f"quote-expiry:{quote.id}", dates.local_midnight(quote.valid_until, zone)
-        if seen is not None and (key, due) in seen:
-            continue
         total = money.from_minor(quote.total_minor, quote.currency)
         late = quote.valid_until < today
         when = ("expired " if late else "") + ago(quote.valid_until, today)
@@ -66,7 +72,8 @@ def quote_items(
                 "group": "quote_expiring",
                 "due_at": due,
                 "title": deal_title + (f" ({company})" if company else ""),
-                "detail": f"quote {quote.number} valid until {quote.valid_until} ({when}){sent}",
+                "detail": f"quote {quote.number} valid until {quote.valid_until} ({when}){sent}"
+                + unlike.get(quote.id, ""),
                 "entity": "deal",
                 "entity_id": quote.deal_id,
                 "deal_id": quote.deal_id,
@@ -77,6 +84,44 @@ def quote_items(
             }
         )
     return items
+
+
+def _unlike_their_deals(
+    session: Session, quotes: list[tuple[Quote, str | None]]
+) -> dict[int | None, str]:
+    """What to add to the line of each quote that no longer matches its deal (the deal in
+    another currency now, or its items not the quote's lines: it cannot be accepted, see
+    ``quotes._check_not_lost``), by quote id: the deals' items and the quotes' lines read
+    in two queries."""
+    deal_ids = {quote.deal_id for quote, _ in quotes if quote.deal_id is not None}
+    items: dict[int, list[DealItem]] = {}
+    lines: dict[int, list[QuoteLine]] = {}
+    for chunk in chunks(sorted(deal_ids), 500):
+        for item in session.scalars(select(DealItem).where(col(DealItem.deal_id).in_(chunk))):
+            items.setdefault(item.deal_id, []).append(item)
+    for chunk in chunks(sorted(q.id for q, _ in quotes if q.id is not None), 500):
+        for line in session.scalars(select(QuoteLine).where(col(QuoteLine.quote_id).in_(chunk))):
+            lines.setdefault(line.quote_id, []).append(line)
+    said: dict[int | None, str] = {}
+    for quote, currency in quotes:
+        mine = items.get(quote.deal_id or 0, [])
+        if currency != quote.currency:
+            why = f"the deal is in {currency} now"
+        elif sorted(map(line_key, mine)) == sorted(map(line_key, lines.get(quote.id or 0, []))):
+            continue
+        elif not mine:
+            why = "the deal has no items now"
+        elif (net := sum(i.net_minor for i in mine)) == quote.net_minor:
+            why = "the deal's items changed since (the same net, other lines)"
+        else:
+            code = quote.currency
+            now_net = money.format_money(money.from_minor(net, code), code)
+            quoted = money.format_money(money.from_minor(quote.net_minor, code), code)
+            why = f"the deal's items come to {now_net} net now, quoted {quoted}"
+        said[quote.id] = (
+            f"; cannot be accepted: {why}: make a new quote (tinycrm quote create {quote.deal_id})"
+        )
+    return said
 
 
 _TARGETS = (

@@ -38,6 +38,7 @@ from tinycrm.store.sales_models import (
     QuoteLineRead,
     QuoteRead,
     QuoteTaxRead,
+    line_key,
 )
 from tinycrm.store.types import utcnow
 
@@ -446,10 +447,6 @@ def _check_not_lost(session: Session, quote: Quote, verb: str) -> Deal | None:
     return deal
 
 
-def _line_key(product_id: int | None, quantity: int, price: int, discount: int, tax: int) -> Any:
-    return (-1 if product_id is None else product_id, quantity, price, discount, tax)
-
-
 def _check_matches(session: Session, quote: Quote, deal: Deal, verb: str) -> None:
     """``Conflict`` when the deal's items are no longer the quote's lines (a product,
     quantity, price, discount or tax changed, an item added or taken off): the deal's
@@ -459,15 +456,7 @@ def _check_matches(session: Session, quote: Quote, deal: Deal, verb: str) -> Non
     assert deal.id is not None and quote.id is not None
     items = items_of(session, deal.id)
     lines = _lines_of(session, [quote.id])[quote.id]
-    now = sorted(
-        _line_key(i.product_id, i.quantity, i.unit_price_minor, i.discount, i.tax_rate)
-        for i in items
-    )
-    quoted = sorted(
-        _line_key(q.product_id, q.quantity, q.unit_price_minor, q.discount, q.tax_rate)
-        for q in lines
-    )
-    if now == quoted:
+    if sorted(map(line_key, items)) == sorted(map(line_key, lines)):
         return
     code = quote.currency
     items_net = sum(i.net_minor for i in items)

@@ -75,6 +75,13 @@ class DealItem(TableModel, table=True):
     updated_at: datetime = Field(sa_column=_stamp())
 
 
+def line_key(line: DealItem | QuoteLine) -> tuple[int, int, int, int, int]:
+    """What a deal's item and a quote's line are compared by: the product, quantity,
+    price, discount and tax (a quote matches its deal while the sorted keys are equal)."""
+    product = -1 if line.product_id is None else line.product_id
+    return (product, line.quantity, line.unit_price_minor, line.discount, line.tax_rate)
+
+
 def annual_net() -> Any:
     """SQL: a deal item's contribution to ARR in minor units (monthly × 12, yearly, else
     0); here beside the table, so a report sums it without the items' write module."""
