@@ -358,3 +358,28 @@ def test_a_crontab_running_lines_with_fish_is_refused_and_kept_byte_for_byte(
     assert not _env_file().exists()
     table.write_bytes(b"SHELL=/bin/bash\n" + original[:-1] + b"\nSHELL=/bin/sh\n")
     assert cli(*command, "install", "--apply").exit_code == 0
+
+
+@pytest.mark.parametrize("command", [["remind"], ["webhooks"], ["mail"]])
+def test_an_install_into_a_read_only_home_is_one_line_and_writes_nothing(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_readonly, command: list[str]
+) -> None:
+    """A home (or its config and state folders) that cannot be written: install --systemd
+    and install --apply ended in a traceback (creating ~/.config/systemd/user, or the log
+    folder the line writes to). Now one line, exit 1, and neither the crontab nor the
+    environment file is written (a line whose log folder cannot be made never runs: the
+    shell fails on its >> before tinycrm starts)."""
+    table = fake_crontab(tmp_path, monkeypatch)
+    home = Path(os.environ["XDG_CONFIG_HOME"]).parent
+    home.mkdir(parents=True, exist_ok=True)
+    make_readonly(home)
+    extra = ["--webhook", f"https://hooks.example.com/{SECRET}"] if command == ["remind"] else []
+    for how in ("--systemd", "--apply"):
+        refused = cli(*command, "install", how)
+        assert refused.exit_code == 1, refused.stderr
+        assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+        assert "cannot" in refused.stderr and str(home) in refused.stderr
+        if extra:
+            again = cli(*command, "install", how, *extra)
+            assert again.exit_code == 1 and again.stderr.count("\n") == 1
+    assert not table.exists() and not _env_file().exists()

@@ -148,8 +148,14 @@ def install(
             )
         except ValueError as exc:  # a value no unit file can hold
             fail(f"cannot schedule {job.name}: {exc}")
+        folder = schedule.default_systemd_dir()
+        _make_folder(folder, "the systemd units")  # before the environment file is written
         secret.write(to_stderr=False)
-        for path in schedule.write_systemd_units(units):
+        try:
+            written = schedule.write_systemd_units(units, folder)
+        except OSError as exc:
+            fail(f"cannot write the systemd units into {folder}: {exc.strerror or exc}")
+        for path in written:
             done(f"Wrote {path}")
         try:  # one install replaces the other: the line would run the job a second time
             for old_line in schedule.remove_cron(job.marker):
@@ -186,13 +192,14 @@ def install(
             schedule.check_crontab(job.marker)
         except RuntimeError as exc:
             fail(str(exc))
+        # the line's >> fails before tinycrm starts when its log folder cannot be made
+        _make_folder(log.parent, "the log the line writes")
     secret.write(to_stderr=printing)
     if not apply:
         sys.stdout.write(line + "\n")
         sys.stderr.write(f"Add it with `tinycrm {job.installer} --apply` (or crontab -e).\n")
         _drop_stale_env(job, env_file, installed=False)
         return
-    log.parent.mkdir(parents=True, exist_ok=True)
     try:
         added = schedule.install_cron(line, job.marker)
     except RuntimeError as exc:
@@ -201,6 +208,15 @@ def install(
     done(f"  {line}")
     _drop_systemd_units(job)
     _drop_stale_env(job, env_file, installed=True)
+
+
+def _make_folder(folder: Path, what: str) -> None:
+    """Create ``folder`` (for ``what``) before anything is installed: a home that cannot
+    be written is one line, nothing written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create {folder} for {what}: {exc.strerror or exc}; nothing was installed")
 
 
 def _drop_systemd_units(job: Job) -> None:
