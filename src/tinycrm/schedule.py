@@ -28,6 +28,7 @@ __all__ = [
     "REMIND",
     "WEBHOOKS",
     "Job",
+    "PartlyRemoved",
     "check_crontab",
     "check_env_value",
     "cron_line",
@@ -558,19 +559,35 @@ def remove_job(
 ) -> tuple[list[str], list[Path]]:
     """Take out what installing ``job`` added: its crontab lines (returned as they were;
     every other line is kept byte for byte) and its units and environment file (the
-    paths deleted). RuntimeError when the ``crontab`` program fails."""
+    paths deleted). RuntimeError when the ``crontab`` program fails; ``PartlyRemoved``
+    when a file cannot be deleted (a read-only folder), after the rest is taken out."""
     lines = remove_cron(job.marker)
     target = Path(directory) if directory is not None else default_systemd_dir()
     paths = [target / name for name in job.unit_files()]
     paths.append(Path(env_file) if env_file is not None else default_env_file(job.env_name))
-    removed = []
+    removed: list[Path] = []
+    kept: list[str] = []
     for path in paths:
         try:
             path.unlink()
         except FileNotFoundError:
             continue
+        except OSError as exc:
+            kept.append(f"{path} ({exc.strerror or exc})")
+            continue
         removed.append(path)
+    if kept:
+        raise PartlyRemoved(f"cannot remove {', '.join(kept)}", lines, removed)
     return lines, removed
+
+
+class PartlyRemoved(RuntimeError):
+    """``remove_job`` took out ``lines`` and ``removed``, but not every file."""
+
+    def __init__(self, message: str, lines: list[str], removed: list[Path]) -> None:
+        super().__init__(message)
+        self.lines = lines
+        self.removed = removed
 
 
 def default_systemd_dir() -> Path:

@@ -383,3 +383,22 @@ def test_an_install_into_a_read_only_home_is_one_line_and_writes_nothing(
             again = cli(*command, "install", how, *extra)
             assert again.exit_code == 1 and again.stderr.count("\n") == 1
     assert not table.exists() and not _env_file().exists()
+
+
+def test_uninstall_from_a_read_only_folder_says_what_it_could_not_remove(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_readonly
+) -> None:
+    """The units' folder made read-only after install --systemd: uninstall ended in a
+    traceback, after it had taken the crontab line out unsaid. Now what it removed is
+    said, then one line names each file it could not remove, exit 1."""
+    table = fake_crontab(tmp_path, monkeypatch)
+    url = f"https://hooks.example.com/{SECRET}"
+    assert cli("remind", "install", "--systemd", "--webhook", url).exit_code == 0
+    table.write_text("*/15 * * * * tinycrm remind # tinycrm remind\n")
+    make_readonly(_unit().parent)
+    gone = cli("remind", "uninstall")
+    assert gone.exit_code == 1, gone.stderr
+    assert "Removed from your crontab" in gone.stdout and f"Removed {_env_file()}" in gone.stdout
+    assert gone.stderr.count("\n") == 1 and "Traceback" not in gone.stderr
+    assert f"{_unit()} (Operation not permitted)" in gone.stderr
+    assert "tinycrm-remind.timer" in gone.stderr and not _env_file().exists()

@@ -277,14 +277,19 @@ def uninstall(job: Job) -> None:
     """Remove what installing ``job`` added; other crontab lines are kept as they are."""
     from tinycrm import schedule
 
+    kept = ""
     try:
         lines, removed = schedule.remove_job(job)
+    except schedule.PartlyRemoved as exc:
+        lines, removed, kept = exc.lines, exc.removed, str(exc)
     except RuntimeError as exc:
         fail(str(exc))
     for line in lines:
         done(f"Removed from your crontab: {line}")
     for path in removed:
         done(f"Removed {path}")
+    if kept:
+        fail(f"{kept}: remove what is left by hand")
     if any(path.name == job.enable for path in removed):
         done(
             f"Stop it with: systemctl --user disable --now {job.enable}; "
