@@ -743,3 +743,37 @@ def test_a_second_column_of_the_same_name_is_named_as_one(cli, tmp_path: Path) -
     assert record["not_imported"] == [
         {"column": "Name", "rows": 1, "reason": "a second column named Name (column 3)"}
     ]
+
+
+def test_a_column_losing_its_field_to_another_says_which_and_what_was_lost(
+    cli, tmp_path: Path
+) -> None:
+    """First Name and Given Name, both the first name: Given Name was 'no matching
+    field' and Carl, whose First Name was empty, came in with no first name. Now Carl is
+    the first name, and the summary, --show-mapping and --json say which column won and
+    how many of Given Name's values were not imported, and whether they differed."""
+    file = tmp_path / "names.csv"
+    file.write_text(
+        "First Name,Given Name,Last Name,Email\nAda,Ada,Lovelace,ada@x.io\n"
+        "Bob,Robert,Smith,bob@x.io\n,Carl,Jung,carl@x.io\n",
+        encoding="utf-8",
+    )
+    shown = cli("import", "contacts", str(file), "--show-mapping").stdout
+    assert "first_name where First Name is empty" in shown and "unmapped" not in shown
+    record = cli("import", "contacts", str(file), "--dry-run", "--json").json()
+    assert record["not_imported"] == [
+        {
+            "column": "Given Name",
+            "rows": 2,
+            "reason": "First Name (column 1) gives the first_name: 1 of them another value; "
+            "taken in 1 more row where First Name was empty",
+        }
+    ]
+    said = cli("import", "contacts", str(file)).stdout
+    assert "no matching field" not in said
+    assert (
+        "Given Name (column 2) not imported where First Name (column 1) gives the "
+        "first_name: 2 rows, 1 of them another value" in said
+    )
+    names = [c["name"] for c in cli("contact", "list", "--json").json()]
+    assert sorted(names) == ["Ada Lovelace", "Bob Smith", "Carl Jung"]

@@ -107,3 +107,23 @@ def test_keys_not_imported_are_counted_as_csv_columns_are(cli, tmp_path: Path) -
     empty.write_text('[{"name": "Di", "pager": ""}]', encoding="utf-8")
     said = cli("import", "contacts", str(empty), "--dry-run").stdout
     assert "1 key, empty: pager" in said
+
+
+def test_a_key_losing_its_field_to_another_is_named_with_its_winner(cli, tmp_path: Path) -> None:
+    """A JSON file with First Name and Given Name keys, in another order in one record:
+    Given Name is counted over both, named with First Name, not 'no matching field'."""
+    file = tmp_path / "names.json"
+    file.write_text(
+        '[{"First Name": "Bob", "Given Name": "Robert", "Email": "b@x.io"},'
+        ' {"Given Name": "Carl", "First Name": "", "Email": "c@x.io"}]',
+        encoding="utf-8",
+    )
+    said = cli("import", "contacts", str(file)).stdout
+    assert "no matching field" not in said
+    assert (
+        "Given Name not imported where First Name gives the first_name: 1 row, another "
+        "value" in said
+    )
+    assert "taken in 1 row where First Name was empty" in said
+    names = sorted(c["name"] for c in cli("contact", "list", "--json").json())
+    assert names == ["Bob", "Carl"]

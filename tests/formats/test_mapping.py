@@ -156,7 +156,7 @@ def test_a_custom_field_given_by_two_columns_keeps_both_values() -> None:
         "contacts", ["Name", "field.plan", "Tier"], overrides=[("Tier", "field.plan")]
     )
     assert [(c.target, c.how) for c in moved.columns[1:]] == [
-        (None, "unmapped"),
+        (None, "lost"),  # the plan where Tier is empty; named, not 'no matching field'
         ("field:plan", "--map"),
     ]
 
@@ -356,3 +356,97 @@ def test_two_columns_of_no_field_and_the_same_name_are_counted_apart() -> None:
     mapping = build_mapping("contacts", ["Name", "Fax", "Fax"])
     list(mapped_rows([(2, ["Ada", "1", ""]), (3, ["Bo", "2", "3"])], mapping))
     assert mapping.unmapped_report() == "Fax (2 rows), Fax (1 row)"
+
+
+def test_a_column_naming_a_field_another_column_gives_is_not_called_unmapped() -> None:
+    """A file with First Name and Given Name (both first_name): Given Name was reported
+    as of 'no matching field', and its values were dropped unsaid, even in a row whose
+    First Name was empty. It is lost to First Name: its value is the field's where First
+    Name is empty, and the rows where it was not imported are counted, with those that
+    held another value; --keep-extra keeps those as a custom field."""
+    header = ["First Name", "Given Name", "Last Name", "Forename"]
+    mapping = build_mapping("contacts", header)
+    assert [(c.target, c.how, c.winner) for c in mapping.columns] == [
+        ("first_name", "synonym", None),
+        (None, "lost", 0),
+        ("last_name", "synonym", None),
+        (None, "lost", 0),
+    ]
+    assert mapping.unmapped == []
+    rows = [
+        (2, ["Ada", "Ada", "Lovelace", ""]),
+        (3, ["Bob", "Robert", "Smith", "Bobby"]),
+        (4, ["", "Carl", "Jung", "Karl"]),
+        (5, ["", "", "Curie", "Marie"]),
+    ]
+    values = [v for _, v, _ in mapped_rows(rows, mapping)]
+    assert [v["first_name"] for v in values] == ["Ada", "Bob", "Carl", "Marie"]
+    assert not any(k.startswith("field:") for v in values for k in v)
+    given, forename = mapping.lost()
+    assert (given.filled, given.taken, given.differed, given.not_imported) == (3, 1, 1, 2)
+    assert (forename.filled, forename.taken, forename.differed) == (3, 1, 2)
+    assert given.note() == (
+        "Given Name (column 2) not imported where First Name (column 1) gives the "
+        "first_name: 2 rows, 1 of them another value (--keep-extra keeps those as a custom "
+        "field, --map 'Given Name=first_name' takes this column first); taken in 1 row "
+        "where First Name was empty"
+    )
+    assert forename.reason() == (
+        "First Name (column 1) gives the first_name: each another value; taken in 1 more "
+        "row where First Name was empty"
+    )
+    assert mapping.describe()[1] == (
+        "Given Name",
+        "first_name where First Name is empty",
+        "First Name gives first_name first",
+    )
+
+
+def test_a_lost_column_of_the_same_values_says_so_and_keep_extra_keeps_the_others() -> None:
+    mapping = build_mapping("contacts", ["Given Name", "First Name"])
+    assert [(c.how, c.winner) for c in mapping.columns] == [("lost", 1), ("synonym", None)]
+    list(mapped_rows([(2, ["Ada", "Ada"]), (3, ["", "Bo"])], mapping))
+    assert mapping.lost()[0].note() == (
+        "Given Name (column 1) not imported where First Name (column 2) gives the "
+        "first_name: 1 row, each the same value as First Name's"
+    )
+    empty = build_mapping("contacts", ["First Name", "Given Name"])
+    list(mapped_rows([(2, ["Ada", " "])], empty))
+    assert empty.lost()[0].note() == (
+        "Given Name (column 2): empty; First Name (column 1) gives the first_name"
+    )
+    kept = build_mapping("contacts", ["First Name", "Given Name", "Email"], keep_extra=True)
+    rows = [(2, ["Bob", "Robert", "b@x.io"]), (3, ["Ada", "Ada", "a@x.io"]), (4, ["", "C", ""])]
+    values = [v for _, v, _ in mapped_rows(rows, kept)]
+    assert values[0]["field:given_name"] == "Robert" and values[0]["first_name"] == "Bob"
+    assert "field:given_name" not in values[1] and values[2]["first_name"] == "C"
+    assert kept.lost()[0].note().endswith("1 of them another value (kept as custom field "
+                                          "given_name); taken in 1 row where First Name was "
+                                          "empty")  # fmt: skip
+
+
+def test_a_field_whose_column_is_mapped_elsewhere_goes_to_the_next_that_names_it() -> None:
+    """--map 'First Name=field.legacy' left Given Name as of 'no matching field' and the
+    contacts without a first name; now Given Name gives it, and a column --map gives a
+    field takes it first, the column it beat filling in where it is empty."""
+    moved = build_mapping(
+        "contacts", ["First Name", "Given Name"], overrides=[("First Name", "field.legacy")]
+    )
+    assert [(c.target, c.how) for c in moved.columns] == [
+        ("field:legacy", "--map"),
+        ("first_name", "synonym"),
+    ]
+    chosen = build_mapping(
+        "contacts", ["First Name", "Given Name"], overrides=[("Given Name", "first_name")]
+    )
+    assert [(c.target, c.how, c.winner) for c in chosen.columns] == [
+        (None, "lost", 1),
+        ("first_name", "--map", None),
+    ]
+    values = [v for _, v, _ in mapped_rows([(2, ["Ada", ""]), (3, ["x", "Bo"])], chosen)]
+    assert [v["first_name"] for v in values] == ["Ada", "Bo"]
+    own = build_mapping("contacts", ["Lead Status", "lead_status"])  # ours wins, the other fills
+    assert [(c.target, c.how, c.winner) for c in own.columns] == [
+        (None, "lost", 1),
+        ("lead_status", "field", None),
+    ]

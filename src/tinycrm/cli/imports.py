@@ -274,6 +274,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
     from tinycrm.formats.csvfile import open_csv
     from tinycrm.formats.mapping import (
         build_mapping,
+        lost_columns,
         mapped_rows,
         parse_map_options,
         refuse_unmapped,
@@ -313,6 +314,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
         f"({plural(rows, 'row')} with a value; --keep-extra keeps it as a custom field)"
         for h, n, rows in mapping.duplicates()
     )
+    notes.extend(lost.note() for lost in lost_columns([mapping]))
     if ignored := mapping.ignored_report():
         notes.append(_set_by_tinycrm(ignored))
     _finish(summary, notes)
@@ -321,7 +323,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
 def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: dict) -> None:
     """A JSON array of records or JSON lines (what ``export --format json|jsonl`` writes)."""
     from tinycrm.formats.jsonrows import JsonRecords, json_rows
-    from tinycrm.formats.mapping import parse_map_options, unmapped_report
+    from tinycrm.formats.mapping import lost_columns, parse_map_options, unmapped_report
 
     records = JsonRecords(stream, name=file)
     o["report_form"] = "json" if records.array else "jsonl"  # the report: the input's form
@@ -355,6 +357,7 @@ def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o:
     if any(c.how == "unmapped" for m in mappings for c in m.columns):
         shown = unmapped_report(mappings, noun="key")
         notes.append(f"Keys not imported (no matching field; --keep-extra keeps them): {shown}")
+    notes.extend(lost.note("key") for lost in lost_columns(mappings))
     if ignored := ", ".join(filter(None, (m.ignored_report() for m in mappings))):
         notes.append(_set_by_tinycrm(ignored))
     _finish(summary, notes)
@@ -362,7 +365,10 @@ def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o:
 
 def _not_imported(mappings: list[Mapping]) -> list[dict[str, Any]]:
     """The columns (a JSON file's keys) not imported, for a --json summary: each with the
-    rows that held a value in it and why (no matching field, or tinycrm sets it itself)."""
+    rows that held a value in it and why (no matching field, tinycrm sets it itself, or
+    another column gives its field first: then the rows whose value was not the field's)."""
+    from tinycrm.formats.mapping import lost_columns
+
     found: dict[tuple[str, str], int] = {}
     for mapping in mappings:
         for column in mapping.columns:
@@ -379,6 +385,9 @@ def _not_imported(mappings: list[Mapping]) -> list[dict[str, Any]]:
                 continue
             key = (column.header, reason)
             found[key] = found.get(key, 0) + mapping.filled.get(column.index, 0)
+    noun = "column" if all(m.escaped for m in mappings) else "key"  # (JSON: keys)
+    for lost in lost_columns(mappings):
+        found[(lost.header, lost.reason(noun))] = lost.not_imported
     return [{"column": h, "rows": n, "reason": why} for (h, why), n in found.items()]
 
 

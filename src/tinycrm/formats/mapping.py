@@ -41,6 +41,7 @@ from tinycrm.formats.synonyms import (
     target_names,
 )
 from tinycrm.formats.values import clean_cell, split_values
+from tinycrm.vocab import plural
 
 ROW_ERROR = "!error"  # a row's values hold this key when the row itself is broken
 FIELD_PREFIX = "field:"
@@ -60,11 +61,80 @@ class Column:
     target: str | None  # a target name, "field:KEY", or None (not imported)
     # "synonym", "--map", "field", "extra", "ignored" (a column tinycrm sets itself),
     # "unmapped", "duplicate" (a second column named as an imported one), "label",
-    # "report" (the line and reason of a rejected rows' report)
+    # "report" (the line and reason of a rejected rows' report), "lost" (a field another
+    # column of another name gives first: its value only where that one's is empty)
     how: str
     rank: int = 0
     secondary: str | None = None  # custom field for its value when another column wins
     label: int | None = None  # the column of Google's labels for its values
+    meant: str | None = None  # the target its header names, imported or not
+    winner: int | None = None  # "lost": the column whose value the target takes first
+
+
+@dataclass
+class Lost:
+    """A column that names a field another column gives first (``Given Name`` beside
+    ``First Name``), with what became of its values over the rows read."""
+
+    header: str
+    number: int  # its column, from 1
+    target: str
+    winner: str  # the header of the column that gives the field
+    winner_number: int
+    filled: int  # rows with a value in it
+    taken: int  # of those, rows where the winner was empty: its value is the field's
+    differed: int  # rows where the winner had another value: not imported
+    keep: str | None  # the custom field that keeps those (--keep-extra)
+
+    @property
+    def not_imported(self) -> int:
+        """Rows whose value in this column was not the field's."""
+        return self.filled - self.taken
+
+    def _where(self, noun: str, header: str, number: int) -> str:
+        return short_header(header) + (f" ({noun} {number:,})" if noun == "column" else "")
+
+    def note(self, noun: str = "column") -> str:
+        """The summary's line: ``Given Name (column 2) not imported where First Name
+        (column 1) gives the first_name: 2 rows, 1 of them another value (…); taken in
+        1 row where First Name was empty``."""
+        this = self._where(noun, self.header, self.number)
+        winner = self._where(noun, self.winner, self.winner_number)
+        if not self.filled:
+            return f"{this}: empty; {winner} gives the {self.target}"
+        taken = f"taken in {plural(self.taken, 'row')} where {short_header(self.winner)} was empty"
+        if not self.not_imported:
+            return f"{this} names the {self.target} too, as {winner} does: {taken}"
+        text = (
+            f"{this} not imported where {winner} gives the {self.target}: "
+            f"{plural(self.not_imported, 'row')}, {self._differed()}"
+        )
+        if self.differed and self.keep:
+            text += f" (kept as custom field {self.keep})"
+        elif self.differed:
+            text += (
+                f" (--keep-extra keeps those as a custom field, --map "
+                f"'{self.header.strip()}={self.target}' takes this {noun} first)"
+            )
+        return text + (f"; {taken}" if self.taken else "")
+
+    def reason(self, noun: str = "column") -> str:
+        """Why it was not imported, for ``--json``'s ``not_imported``."""
+        winner = self._where(noun, self.winner, self.winner_number)
+        text = f"{winner} gives the {self.target}: {self._differed()}"
+        if self.differed and self.keep:
+            text += f", kept as custom field {self.keep}"
+        if self.taken:
+            where = short_header(self.winner)
+            text += f"; taken in {plural(self.taken, 'more row')} where {where} was empty"
+        return text
+
+    def _differed(self) -> str:
+        if not self.differed:
+            return f"each the same value as {short_header(self.winner)}'s"
+        if self.differed == self.not_imported:
+            return "each another value" if self.differed > 1 else "another value"
+        return f"{self.differed:,} of them another value"
 
 
 @dataclass
@@ -80,6 +150,10 @@ class Mapping:
     _several: list[tuple[str, list[tuple[int, str | None]]]] = field(default_factory=list)
     _labels: dict[int, int] = field(default_factory=dict)  # value column -> its label column
     _ignored: list[int] = field(default_factory=list)
+    # target -> the columns that lost it (index, custom field for a value of their own)
+    _lost: list[tuple[str, list[tuple[int, str | None]]]] = field(default_factory=list)
+    taken: dict[int, int] = field(default_factory=dict)  # lost column -> rows it gave
+    differed: dict[int, int] = field(default_factory=dict)  # lost column -> rows it lost
     _verbatim: frozenset[int] = frozenset()  # the field.KEY columns of tinycrm's own export
     filled: dict[int, int] = field(default_factory=dict)  # unmapped column -> rows with a value
     own_export: bool = False  # the file is tinycrm's own export (its bookkeeping columns)
@@ -105,6 +179,14 @@ class Mapping:
         ]
         self._unmapped = [c.index for c in self.columns if c.how in ("unmapped", "duplicate")]
         self._ignored = [c.index for c in self.columns if c.how == "ignored"]
+        lost: dict[str, list[Column]] = {}
+        for column in self.columns:
+            if column.how == "lost" and column.meant is not None:
+                lost.setdefault(column.meant, []).append(column)
+        self._lost = [
+            (target, [(c.index, c.secondary) for c in sorted(cols, key=lambda c: c.rank)])
+            for target, cols in lost.items()
+        ]
         self._verbatim = frozenset(c.index for c in self.columns if c.how == "field")
         many = {t.name for t in TARGETS.get(self.kind, ()) if t.many}
         self._single = [
@@ -203,12 +285,54 @@ class Mapping:
             else:  # tinycrm's own field.KEY columns: the value as stored, spaces and all
                 strip = index not in self._verbatim
                 values[target] = clean_cell(cells[index], escaped=self.escaped, strip=strip)
+        if self._lost:  # (a file with First Name and Given Name: rare)
+            self._fall_back(cells, values)
         filled = self.filled
         for indexes in (self._unmapped, self._ignored):
             for index in indexes:
                 if index < n and cells[index] and not cells[index].isspace():
                     filled[index] = filled.get(index, 0) + 1
         return values
+
+    def _fall_back(self, cells: Sequence[str], values: dict[str, str]) -> None:
+        """A lost column's value is the field's where the winner's cell is empty; where
+        the winner has another, it is counted (and kept as a custom field with
+        ``--keep-extra``): never dropped unsaid."""
+        n = len(cells)
+        for target, losers in self._lost:
+            for index, keep in losers:
+                value = clean_cell(cells[index], escaped=self.escaped) if index < n else ""
+                if not value:
+                    continue
+                self.filled[index] = self.filled.get(index, 0) + 1
+                current = values.get(target, "")
+                if not current.strip():
+                    values[target] = value
+                    self.taken[index] = self.taken.get(index, 0) + 1
+                elif value != current.strip():
+                    self.differed[index] = self.differed.get(index, 0) + 1
+                    if keep is not None:
+                        values[FIELD_PREFIX + keep] = value
+
+    def lost(self) -> list[Lost]:
+        """The columns that name a field another column gives first, with what became of
+        their values in the rows ``apply`` saw."""
+        by_index = {c.index: c for c in self.columns}
+        return [
+            Lost(
+                c.header,
+                c.index + 1,
+                c.meant or "",
+                by_index[c.winner].header,
+                c.winner + 1,
+                self.filled.get(c.index, 0),
+                self.taken.get(c.index, 0),
+                self.differed.get(c.index, 0),
+                c.secondary,
+            )
+            for c in self.columns
+            if c.how == "lost" and c.winner is not None
+        ]
 
     def _labels_of(self, cells: Sequence[str], index: int, target: str, n: int) -> list[str | None]:
         """The custom field key each of ``n`` values in column ``index`` gets from Google's
@@ -232,6 +356,13 @@ class Mapping:
                 what = "labels of " + next(
                     c.header for c in self.columns if c.label == column.index
                 )
+            elif column.how == "lost" and column.winner is not None:
+                winner = self.columns[column.winner].header
+                what = f"{column.meant} where {winner} is empty"
+                if column.secondary:
+                    what += f" (custom field {column.secondary} when it differs)"
+                rows.append((column.header, what, f"{winner} gives {column.meant} first"))
+                continue
             elif column.target is None:
                 what = "(not imported)"
                 if column.how == "duplicate":
@@ -258,6 +389,23 @@ class Mapping:
             }[column.how]
             rows.append((column.header, what, why))
         return rows
+
+
+def lost_columns(mappings: Sequence[Mapping]) -> list[Lost]:
+    """The lost columns of ``mappings`` (a JSON file's several sets of keys), each once
+    by its name, the field and the winner's name, with their counts added up."""
+    found: dict[tuple[str, str, str], Lost] = {}
+    for mapping in mappings:
+        for lost in mapping.lost():
+            key = (lost.header, lost.target, lost.winner)
+            if key not in found:
+                found[key] = lost
+                continue
+            seen = found[key]
+            seen.filled += lost.filled
+            seen.taken += lost.taken
+            seen.differed += lost.differed
+    return list(found.values())
 
 
 def unmapped_report(mappings: Sequence[Mapping], noun: str = "column") -> str:
@@ -391,7 +539,7 @@ def build_mapping(
             own = exact[text.strip()]
             if own.name in best:  # tinycrm's own column wins over a vendor's synonym
                 best[own.name].target, best[own.name].how = None, "unmapped"
-            best[own.name] = Column(index, text, own.name, "field", -1)
+            best[own.name] = Column(index, text, own.name, "field", -1, meant=own.name)
             columns.append(best[own.name])
             continue
         found = synonyms.get(key)
@@ -402,9 +550,9 @@ def build_mapping(
             continue
         _position, rank, target = found
         if best.get(target.name) is not None and best[target.name].rank < 0:
-            columns.append(Column(index, text, None, "unmapped"))
+            columns.append(Column(index, text, None, "unmapped", rank, meant=target.name))
             continue
-        column = Column(index, text, target.name, "synonym", rank)
+        column = Column(index, text, target.name, "synonym", rank, meant=target.name)
         if target.many:
             column.secondary = SECONDARY[kind].get(key) or f"{target.name}.{field_key(text)}"
         elif target.name in best:
@@ -429,24 +577,28 @@ def build_mapping(
             many = any(t.many for t in TARGETS[kind] if t.name == mapped)
             for other in columns:  # one column a field (a custom one too), named
                 if other is not chosen and other.target == mapped and not many:
-                    other.target, other.how = None, "unmapped"
+                    other.target, other.how, other.meant = None, "unmapped", mapped
         chosen.target, chosen.how, chosen.rank = mapped, "--map", -1
         if mapped is not None and mapped.startswith(FIELD_PREFIX):
             chosen.secondary = None
     _pair_labels(columns)
     _mark_duplicates(columns)
+    _mark_lost(columns)
     if keep_extra:
         extra_keys = EXTRA.get(kind, {})
         taken = {c.target for c in columns if c.target}
         for column in columns:
-            if column.how not in ("unmapped", "duplicate"):
+            if column.how not in ("unmapped", "duplicate", "lost"):
                 continue
             header = re.sub(r"(?i)^\s*field\.", "", column.header)  # a 2nd field.KEY: KEY_N
             key = extra_keys.get(normalize(column.header, kind)) or field_key(header)
             while FIELD_PREFIX + key in taken:
                 key = f"{key}_{column.index + 1}"
-            column.target, column.how = FIELD_PREFIX + key, "extra"
-            taken.add(column.target)
+            taken.add(FIELD_PREFIX + key)
+            if column.how == "lost":  # the field where the winner is empty, else this
+                column.secondary = key
+            else:
+                column.target, column.how = FIELD_PREFIX + key, "extra"
     return Mapping(kind, columns, own_export=own_export)
 
 
@@ -472,6 +624,27 @@ def _mark_duplicates(columns: list[Column]) -> None:
     for column in columns:
         if column.how == "unmapped" and column.header.strip().casefold() in imported:
             column.how = "duplicate"
+
+
+def _mark_lost(columns: list[Column]) -> None:
+    """A column not imported whose header names a field another column gives (``Given
+    Name`` when ``First Name`` comes first, a vendor's column beside tinycrm's own, one
+    that ``--map`` gave another column's field) is that field's where the other's cell
+    is empty, not a column of no matching field. A field no column gives any more (its
+    column mapped elsewhere with ``--map``) goes to the best of those that name it."""
+    giving = {c.target: c for c in columns if c.target is not None}
+    named: dict[str, list[Column]] = {}
+    for column in columns:
+        if column.how == "unmapped" and column.meant is not None:
+            named.setdefault(column.meant, []).append(column)
+    for target, losers in named.items():
+        losers.sort(key=lambda c: (c.rank, c.index))
+        winner = giving.get(target)
+        if winner is None:
+            winner = losers.pop(0)
+            winner.target, winner.how = target, "synonym"
+        for column in losers:
+            column.how, column.winner = "lost", winner.index
 
 
 _LABEL_COLUMN = re.compile(r"^\s*(e-?mail|phone)\s*(\d+)\s*-\s*(label|type)\s*$", re.IGNORECASE)
