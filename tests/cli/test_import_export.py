@@ -171,7 +171,9 @@ def test_columns_tinycrm_sets_itself_are_named_when_they_held_values(cli, tmp_pa
     cli("export", "contacts", "--out", str(own))
     fresh = cli("--db", str(tmp_path / "fresh.db"), "import", "contacts", str(own)).stdout
     assert "4 created" in fresh
-    assert "sets them itself" in fresh and "id (4 rows)" in fresh  # named: ours too
+    assert (
+        "sets them itself" in fresh and "id (4 rows: the contacts' ids in the database" in fresh
+    )  # named: ours too
 
 
 @pytest.mark.parametrize("kind", ["contacts", "companies", "deals", "activities", "tasks"])
@@ -198,10 +200,14 @@ def test_our_own_export_is_taken_for_ours_and_its_bookkeeping_named(
     into = "activities" if kind == "tasks" else kind
     fresh = ["--db", str(tmp_path / "fresh.db")]
     said = cli(*fresh, "import", into, str(out), "--json", "--dry-run").json()
-    lost = {(n["column"], n["reason"]) for n in said["not_imported"]}
-    assert ("id", "set by tinycrm") in lost
+    lost = {n["column"]: n["reason"] for n in said["not_imported"]}
+    assert lost["id"] == (
+        f"set by tinycrm: the {into}' ids in the database the file was exported from, as its "
+        f"header is the one tinycrm export {into} writes"
+        + ("; --map 'id=external_id' keeps them as the deals' external ids" * (kind == "deals"))
+    )
     text = cli(*fresh, "import", into, str(out), "--dry-run").stdout
-    assert "as tinycrm sets them itself" in text and "id (1 row)" in text
+    assert "as tinycrm sets them itself" in text and "id (1 row: the " in text
 
 
 def test_a_vendor_deals_file_keeps_its_record_id(cli, tmp_path: Path) -> None:
@@ -777,3 +783,30 @@ def test_a_column_losing_its_field_to_another_says_which_and_what_was_lost(
     )
     names = [c["name"] for c in cli("contact", "list", "--json").json()]
     assert sorted(names) == ["Ada Lovelace", "Bob Smith", "Carl Jung"]
+
+
+def test_a_vendor_file_in_tinycrm_s_own_header_says_why_its_id_is_not_imported(
+    cli, tmp_path: Path
+) -> None:
+    """A vendor's deals written in tinycrm's own header, spelling and order, are tinycrm's
+    export as far as anything can tell: the id stays another database's, not imported.
+    The summary said only 'as tinycrm sets them itself … --map COLUMN=field.KEY': now it
+    says why (the header is tinycrm's export's) and how to keep them as external ids."""
+    header = (
+        "id,title,pipeline,pipeline_id,stage,stage_id,status,amount,currency,probability,"
+        "probability_override,close_date,contact,contact_email,contact_id,company,company_id,"
+        "lost_reason,closed_at,owner,external_id,tags,created_at,updated_at"
+    )
+    file = tmp_path / "vendor.csv"
+    file.write_text(
+        header + "\nHS-991,Big,,,,,open,1000,EUR,,,,,,,Acme,,,,,,,2026-01-02T00:00:00Z,\n",
+        encoding="utf-8",
+    )
+    said = cli("import", "deals", str(file), "--dry-run").stdout
+    assert (
+        "id (1 row: the deals' ids in the database the file was exported from, as its header "
+        "is the one tinycrm export deals writes; --map 'id=external_id' keeps them as the "
+        "deals' external ids)" in said
+    )
+    assert cli("import", "deals", str(file), "--map", "id=external_id").exit_code == 0
+    assert cli("deal", "show", "Big", "--json").json()["external_id"] == "HS-991"

@@ -379,6 +379,8 @@ def _not_imported(mappings: list[Mapping]) -> list[dict[str, Any]]:
                 reason = f"a second column named {named} (column {column.index + 1})"
             elif column.how == "ignored":
                 reason = "set by tinycrm"
+                if column.header == "id" and mapping.own_export:
+                    reason += f": {mapping.own_id()}"
                 if not mapping.filled.get(column.index):
                     continue  # (as the summary: an empty score column is nothing lost)
             else:

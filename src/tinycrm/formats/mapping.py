@@ -226,12 +226,26 @@ class Mapping:
         """The columns tinycrm sets itself that held values (a vendor's ``score`` column;
         in tinycrm's own export its bookkeeping: ids of another database, the time of the
         latest change, the recomputed score), as ``score (3 rows)``, from what ``apply``
-        saw; empty when there are none. Named for every file: nothing goes unsaid."""
+        saw; empty when there are none. Named for every file: nothing goes unsaid; the
+        ``id`` of tinycrm's own export with why it is taken for one of another database."""
         return ", ".join(
-            f"{c.header} ({self.filled[c.index]:,} row{'s' if self.filled[c.index] != 1 else ''})"
+            f"{c.header} ({plural(self.filled[c.index], 'row')}"
+            + (f": {self.own_id()}" if c.header == "id" and self.own_export else "")
+            + ")"
             for c in self.columns
             if c.how == "ignored" and self.filled.get(c.index)
         )
+
+    def own_id(self) -> str:
+        """Why the ``id`` column of tinycrm's own export is not imported, and how to keep
+        it: a vendor who writes tinycrm's header writes what tinycrm's export is."""
+        text = (
+            f"the {self.kind}' ids in the database the file was exported from, as its header "
+            f"is the one tinycrm export {self.kind} writes"
+        )
+        if self.kind == "deals":
+            text += "; --map 'id=external_id' keeps them as the deals' external ids"
+        return text
 
     @property
     def targets(self) -> set[str]:
