@@ -713,3 +713,31 @@ def test_a_message_over_the_limit_is_parsed_from_its_header_bytes_alone(
     assert (m.sender, m.subject, m.body) == ("ann@x.example", "big", "")
     assert m.key == parse_message(head).key  # IMAP's BODY[HEADER]
     assert parse_message(big.replace(b"\r\n", b"\n")).key == m.key
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"=?utf-8?q?a=40x.example?=",  # the address itself encoded
+        b"=?utf-8?q?Alice_=3Calice=40x.example=3E?=",  # name and address in one word
+        b"=?utf-8?b?YUB4LmV4YW1wbGU=?=",  # base64: a@x.example
+        b"a@=?utf-8?q?x.example?=",  # its domain encoded
+        b"=?utf-8?q?a?=@x.example",  # its local part encoded
+    ],
+)
+def test_an_address_hidden_in_an_encoded_word_is_no_address(header: bytes) -> None:
+    """RFC 2047 §5: an encoded word may not appear in an address. 'From:
+    =?utf-8?q?a=40x?=' was read as the sender '"a@x"' (quotes and all, which the store
+    then found no contact for: 'without a known contact'), and a word decoding to
+    'Alice <alice@x>' as a sender with a space, dropped, so the mail went on as one
+    without a From. No address is read from an encoded word, in From or To; a display
+    name may be one, and a real address beside such a word is read."""
+    m = parse_message(b"From: " + header + b"\nTo: " + header + b", bo@y.example\n\nx")
+    assert (m.sender, m.senders, m.to) == (None, (), ("bo@y.example",))
+    if header.startswith(b"=?") and header.endswith(b"?="):  # a word a name can be
+        named = parse_message(b"From: " + header + b" <ann@x.example>\n\nx")
+        assert named.sender == "ann@x.example"
+    quoted = parse_message(b'From: "=?utf-8?q?a=40x?=" <ann@x.example>\n\nx')
+    assert quoted.sender == "ann@x.example"
+    plain = parse_message(b"From: =?utf-8?q?J=C3=BCrgen?= <jurgen@x.example>\n\nx")
+    assert (plain.sender, plain.sender_name) == ("jurgen@x.example", "Jürgen")

@@ -11,7 +11,14 @@ from email.policy import EmailPolicy
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["ESCAPE_SEQUENCE", "POLICY", "eight_bit", "readable", "text_charset"]
+__all__ = [
+    "ESCAPE_SEQUENCE",
+    "POLICY",
+    "eight_bit",
+    "readable",
+    "text_charset",
+    "written_addresses",
+]
 
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
@@ -105,6 +112,19 @@ def _depth(value: str) -> int:
 
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(\*[^?\s]*)?\?([qQbB])\?([^?\s]*)\?=")
+
+
+def written_addresses(value: str) -> set[str] | None:
+    """The addresses (lowercased) written in a raw address header outside its encoded
+    words; None when it has none (every address it gives is written). RFC 2047 §5: no
+    encoded word may be, or be part of, an address (``=?utf-8?q?a=40x?=`` decodes to
+    ``a@x``, ``a@=?utf-8?q?x?=`` to one too); only a display name may be one."""
+    if "=?" not in value or _ENCODED_WORD.search(value) is None:
+        return None
+    from email.utils import getaddresses
+
+    written = _ENCODED_WORD.sub(" ", value)
+    return {address.strip().lower() for _name, address in getaddresses([written]) if address}
 
 
 _RFC2231 = re.compile(r"(\*=\s*\"?)([^'\"\s;]*)'([^'\"\s;]*)'([^\"\s;]*)")

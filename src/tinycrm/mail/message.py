@@ -44,7 +44,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any, Literal
 
-from tinycrm.mail.headers import POLICY, eight_bit, readable, text_charset
+from tinycrm.mail.headers import POLICY, eight_bit, readable, text_charset, written_addresses
 from tinycrm.mail.html_text import html_to_text
 
 __all__ = ["Attachment", "MailMessage", "parse_message"]
@@ -306,7 +306,8 @@ def _header(message: EmailMessage, name: str) -> str:
 
 
 def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
-    """(lowercased address, display name) of every mailbox in a header."""
+    """(lowercased address, display name) of every mailbox in a header, but one
+    decoded from an encoded word (see :func:`~tinycrm.mail.headers.written_addresses`)."""
     found: list[tuple[str, str]] = []
     try:
         values: list[Any] = message.get_all(name, failobj=[])
@@ -314,6 +315,7 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
         values = _raw(message, name)
     raws = _raw(message, name)
     for index, value in enumerate(values):
+        written = written_addresses(raws[index]) if index < len(raws) else None
         try:
             mailboxes = [(a.addr_spec, a.display_name) for a in value.addresses]
             if any("@" not in addr for addr, _ in mailboxes) and index < len(raws):
@@ -327,6 +329,8 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
             # no address holds a control or a bidi override: a NUL (which PostgreSQL
             # refuses) or an escape sequence after it is junk around the address
             clean = "".join(c for c in address if c.isprintable()).strip().strip("<>").lower()
+            if written is not None and clean not in written:
+                continue  # decoded from an encoded word, which no address may be
             if "@" in clean and " " not in clean:
                 found.append((clean, " ".join(eight_bit(str(display)).split())))
     return found
