@@ -530,7 +530,7 @@ def test_a_huge_text_is_cut_before_it_is_cleaned(monkeypatch: Any) -> None:
     (with room for what cleaning drops) before it is cleaned now, and reads the same."""
     import re
 
-    from tinycrm.store import mail_log
+    from tinycrm.store import mail_text as mail_log
 
     seen: list[int] = []
 

@@ -46,8 +46,6 @@ from sqlalchemy import CursorResult, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from tinycrm import safetext
-from tinycrm.mail.headers import ESCAPE_SEQUENCE
 from tinycrm.mail.message import MailMessage
 from tinycrm.store import validate
 from tinycrm.store.automation_models import SequenceEnrollment
@@ -64,21 +62,20 @@ from tinycrm.store.mail_run import UNREADABLE as UNREADABLE
 from tinycrm.store.mail_run import UNREADABLE_FILE as UNREADABLE_FILE
 from tinycrm.store.mail_run import MailRun as MailRun
 from tinycrm.store.mail_run import record_mail_run as record_mail_run
+from tinycrm.store.mail_text import BODY_MAX as BODY_MAX
+from tinycrm.store.mail_text import SUBJECT_MAX, mail_body
+from tinycrm.store.mail_text import clean as _clean
+from tinycrm.store.mail_text import dated_by_its_date as _dated_by_its_date
+from tinycrm.store.mail_text import subject as _subject
 from tinycrm.store.models import Activity, Company, Contact, ContactAlias, Deal, table_of
 from tinycrm.store.records import record_event, record_lifecycle
 from tinycrm.store.types import utcnow
 
-__all__ = ["SKIP_REASONS", "MailLogger", "MailRun", "log_messages", "record_mail_run"]
+__all__ = ["SKIP_REASONS", "MailLogger", "MailRun", "log_messages", "mail_body", "record_mail_run"]
 
-SUBJECT_MAX = 300  # characters of a subject or a name: what the store takes (validate.name)
-BODY_MAX = 100_000  # characters of a message's text kept in the activity
-ATTACHMENTS_SHOWN = 100  # attachments listed one a line; the rest are counted
 LOOKUP_CHUNK = 500  # addresses looked up per query (SQLite takes 32,766 parameters)
 AHEAD = 500  # messages whose contacts are looked up together (MailLogger.log_all)
 AHEAD_TEXT = 20_000_000  # or fewer, holding at most about this many characters of text
-# Unicode's line and paragraph separators: line breaks in a mail's text, as a mail
-# program shows them (the store refuses them raw, as a terminal may act on them)
-_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n"})
 
 
 class _DryRun(Exception):
@@ -668,9 +665,6 @@ def _address_key(address: str) -> str | None:
     return validate.stored_email_key(address)
 
 
-_HEAD_LINES = ("From: ", "To: ", "Cc: ", "Bcc: ", "Reply-To: ", "Subject: ", "Date: ", "Attachment")
-
-
 @lru_cache(maxsize=2)
 def _insert_once(dialect: str) -> Any:
     """The INSERT of an email activity that writes nothing when the message is logged
@@ -704,14 +698,6 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
-def _dated_by_its_date(body: str | None) -> bool:
-    """Whether a logged mail's activity was dated by the message's Date header: its
-    header lines (above the first blank line) hold no ``Date:`` note (see
-    :func:`mail_body`); one edited since, without them, cannot be told."""
-    head = (body or "").split("\n\n", 1)[0].split("\n")
-    return head[0].startswith(_HEAD_LINES) and not any(line.startswith("Date: ") for line in head)
-
-
 def _other_key(key: str, date: datetime) -> str:
     """The key of a message whose Message-ID another message of the contact has."""
     joined = f"{key}\n{date.isoformat()}".encode("utf-8", "surrogatepass")
@@ -722,73 +708,3 @@ def _domain_key(domain: str) -> str:
     """A domain as the address key holds it: lower case, in Unicode."""
     key = _address_key(f"x@{domain}")
     return key.rpartition("@")[2] if key else domain.lower()
-
-
-def _clean(text: str, limit: int) -> str:
-    """One line of text safe to store: escape sequences dropped whole, other controls
-    and bidi overrides made spaces."""
-    return " ".join(safetext.UNSAFE.sub(" ", ESCAPE_SEQUENCE.sub("", text)).split())[:limit]
-
-
-def _subject(text: str) -> str:
-    """A subject as the activity's: one line, cut with "…" at :data:`SUBJECT_MAX`
-    characters (:func:`mail_body` keeps a longer one whole)."""
-    clean = _clean(text, SUBJECT_MAX + 1)
-    return clean if len(clean) <= SUBJECT_MAX else clean[: SUBJECT_MAX - 1] + "…"
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
-def mail_body(message: MailMessage) -> str:
-    """The activity's body: From, To, Cc, Bcc (a subject too long for the activity's) and
-    attachments above the message's text."""
-
-    def who(address: str) -> str:
-        name = _clean(message.names.get(address, ""), SUBJECT_MAX)
-        if any(c in name for c in ',;:<>@()[]"\\'):
-            name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        return f"{name} <{address}>" if name else address
-
-    lines = []
-    if message.authors():
-        lines.append(f"From: {', '.join(who(a) for a in message.authors())}")
-    if message.to:
-        lines.append(f"To: {', '.join(who(a) for a in message.to)}")
-    if message.cc:
-        lines.append(f"Cc: {', '.join(who(a) for a in message.cc)}")
-    if message.bcc:
-        lines.append(f"Bcc: {', '.join(who(a) for a in message.bcc)}")
-    if set(message.reply_to) - set(message.authors()):
-        lines.append(f"Reply-To: {', '.join(who(a) for a in message.reply_to)}")
-    subject = _clean(message.subject, BODY_MAX)
-    if len(subject) > SUBJECT_MAX:  # the activity's subject is cut: here it is whole
-        lines.append(f"Subject: {subject}")
-    if message.dated_by != "Date" and message.date_header:  # kept, though not believed
-        dated = "dated when logged" if message.date is None else "dated when it was received"
-        lines.append(
-            f"Date: {_clean(message.date_header, SUBJECT_MAX)} "
-            f"(not a date it can have been sent on; {dated})"
-        )
-    elif message.date is None:
-        lines.append("Date: none on the message; dated when logged")
-    for attachment in message.attachments[:ATTACHMENTS_SHOWN]:
-        lines.append(
-            f"Attachment: {_clean(attachment.name, SUBJECT_MAX)} "
-            f"({_clean(attachment.content_type, 100)}, {_size(attachment.size)})"
-        )
-    if len(message.attachments) > ATTACHMENTS_SHOWN:
-        rest = message.attachments[ATTACHMENTS_SHOWN:]
-        lines.append(f"Attachments: {len(rest)} more ({_size(sum(a.size for a in rest))})")
-    # cut before it is cleaned (40 MB of text took 7 s), with room for what cleaning drops
-    text = message.body[: 2 * BODY_MAX + 1].replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_SEPARATORS)
-    text = safetext.UNSAFE_MULTILINE.sub("", ESCAPE_SEQUENCE.sub("", text))  # the store refuses
-    if len(text) > BODY_MAX or len(message.body) > 2 * BODY_MAX:
-        text = text[:BODY_MAX] + "\n[…]"
-    return "\n".join(lines) + ("\n\n" + text if text.strip() else "")

@@ -1,0 +1,98 @@
+"""The text of a logged mail's activity (:mod:`tinycrm.store.mail_log`): its subject
+cut to what the store takes, and its body, the message's From, To, Cc, Bcc, Reply-To,
+a Date not believed and its attachments above its plain text, every line of it safe to
+show on a terminal (escape sequences dropped whole, other controls made spaces)."""
+
+from __future__ import annotations
+
+from tinycrm import safetext
+from tinycrm.mail.headers import ESCAPE_SEQUENCE
+from tinycrm.mail.message import MailMessage
+
+__all__ = ["BODY_MAX", "SUBJECT_MAX", "clean", "dated_by_its_date", "mail_body", "subject"]
+
+SUBJECT_MAX = 300  # characters of a subject or a name: what the store takes (validate.name)
+BODY_MAX = 100_000  # characters of a message's text kept in the activity
+ATTACHMENTS_SHOWN = 100  # attachments listed one a line; the rest are counted
+# Unicode's line and paragraph separators: line breaks in a mail's text, as a mail
+# program shows them (the store refuses them raw, as a terminal may act on them)
+_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n\n"})
+_HEAD_LINES = ("From: ", "To: ", "Cc: ", "Bcc: ", "Reply-To: ", "Subject: ", "Date: ", "Attachment")
+
+
+def dated_by_its_date(body: str | None) -> bool:
+    """Whether a logged mail's activity was dated by the message's Date header: its
+    header lines (above the first blank line) hold no ``Date:`` note (see
+    :func:`mail_body`); one edited since, without them, cannot be told."""
+    head = (body or "").split("\n\n", 1)[0].split("\n")
+    return head[0].startswith(_HEAD_LINES) and not any(line.startswith("Date: ") for line in head)
+
+
+def clean(text: str, limit: int) -> str:
+    """One line of text safe to store: escape sequences dropped whole, other controls
+    and bidi overrides made spaces."""
+    return " ".join(safetext.UNSAFE.sub(" ", ESCAPE_SEQUENCE.sub("", text)).split())[:limit]
+
+
+def subject(text: str) -> str:
+    """A subject as the activity's: one line, cut with "…" at :data:`SUBJECT_MAX`
+    characters (:func:`mail_body` keeps a longer one whole)."""
+    line = clean(text, SUBJECT_MAX + 1)
+    return line if len(line) <= SUBJECT_MAX else line[: SUBJECT_MAX - 1] + "…"
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def mail_body(message: MailMessage) -> str:
+    """The activity's body: From, To, Cc, Bcc (a subject too long for the activity's) and
+    attachments above the message's text."""
+
+    def who(address: str) -> str:
+        name = clean(message.names.get(address, ""), SUBJECT_MAX)
+        if any(c in name for c in ',;:<>@()[]"\\'):
+            name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"{name} <{address}>" if name else address
+
+    lines = []
+    if message.authors():
+        lines.append(f"From: {', '.join(who(a) for a in message.authors())}")
+    if message.to:
+        lines.append(f"To: {', '.join(who(a) for a in message.to)}")
+    if message.cc:
+        lines.append(f"Cc: {', '.join(who(a) for a in message.cc)}")
+    if message.bcc:
+        lines.append(f"Bcc: {', '.join(who(a) for a in message.bcc)}")
+    if set(message.reply_to) - set(message.authors()):
+        lines.append(f"Reply-To: {', '.join(who(a) for a in message.reply_to)}")
+    whole = clean(message.subject, BODY_MAX)
+    if len(whole) > SUBJECT_MAX:  # the activity's subject is cut: here it is whole
+        lines.append(f"Subject: {whole}")
+    if message.dated_by != "Date" and message.date_header:  # kept, though not believed
+        dated = "dated when logged" if message.date is None else "dated when it was received"
+        lines.append(
+            f"Date: {clean(message.date_header, SUBJECT_MAX)} "
+            f"(not a date it can have been sent on; {dated})"
+        )
+    elif message.date is None:
+        lines.append("Date: none on the message; dated when logged")
+    for attachment in message.attachments[:ATTACHMENTS_SHOWN]:
+        lines.append(
+            f"Attachment: {clean(attachment.name, SUBJECT_MAX)} "
+            f"({clean(attachment.content_type, 100)}, {_size(attachment.size)})"
+        )
+    if len(message.attachments) > ATTACHMENTS_SHOWN:
+        rest = message.attachments[ATTACHMENTS_SHOWN:]
+        lines.append(f"Attachments: {len(rest)} more ({_size(sum(a.size for a in rest))})")
+    # cut before it is cleaned (40 MB of text took 7 s), with room for what cleaning drops
+    text = message.body[: 2 * BODY_MAX + 1].replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_SEPARATORS)
+    text = safetext.UNSAFE_MULTILINE.sub("", ESCAPE_SEQUENCE.sub("", text))  # the store refuses
+    if len(text) > BODY_MAX or len(message.body) > 2 * BODY_MAX:
+        text = text[:BODY_MAX] + "\n[…]"
+    return "\n".join(lines) + ("\n\n" + text if text.strip() else "")
