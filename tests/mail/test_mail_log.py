@@ -84,11 +84,36 @@ def test_what_is_never_logged(store: Any) -> None:
     run = log_messages(store, [internal, listed, bulk, unknown, nobody], **OWN)
     assert run.logged == 0 and _count(store) == 0
     assert run.skipped == {"internal or own": 1, "list or automated": 2,
-                           "without a known contact": 1, "with no address": 1}  # fmt: skip
-    assert run.summary().endswith("; 1 with no address; 1 without a known contact")
+                           "without a known contact": 1, "with no From address": 1}  # fmt: skip
+    assert run.summary().endswith("; 1 with no From address; 1 without a known contact")
     assert not [e for e in list_events(store, limit=5) if e.action == "synced"]
     lists = log_messages(store, [listed, bulk], include_lists=True, **OWN)
     assert lists.logged == 2
+
+
+def test_mail_with_no_from_address_is_logged_for_no_one(store: Any) -> None:
+    """A message with no From (or one whose only address hides in an encoded word,
+    which no address may be) was logged as received ('in') from the contacts in its To
+    and Cc, as though they had written it, and with --create-contacts added them; nobody
+    can say who sent it, or whether it was received at all. It is logged for no one and
+    counted as 'with no From address', whoever else is on it."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    add_contact(store, name="Bob Roe", email="bob@acme.example")
+    messages = [
+        parse_message(b"To: ann@acme.example\nMessage-ID: <a@x>\nSubject: s\n\nx"),
+        parse_message(
+            b"From: =?utf-8?q?bob=40acme.example?=\nTo: ann@acme.example\n"
+            b"Cc: me@mycompany.example\nMessage-ID: <b@x>\n\nx"
+        ),
+        parse_message(
+            b"From: \nTo: me@mycompany.example\nReply-To: bob@acme.example\nMessage-ID: <c@x>\n\nx"
+        ),
+        parse_message(b"To: new@else.example\nMessage-ID: <d@x>\n\nx"),
+    ]
+    run = log_messages(store, messages, create_contacts=True, **OWN)
+    assert (run.logged, run.created, _count(store)) == (0, 0, 0)
+    assert run.skipped == {"with no From address": 4}
+    assert run.summary().endswith("logged 0 emails for 0 contacts; 4 with no From address")
 
 
 def test_create_contacts_makes_leads_from_email_and_dry_run_writes_nothing(store: Any) -> None:

@@ -9,8 +9,9 @@ the same :class:`MailLogger` in batches, see :mod:`tinycrm.store.mail_sync`):
   user's own sent mail (the Sent folder's copy keeps it; on a received message it is the
   sender's, not read); on received mail whose From names no known contact, the known
   contacts of Reply-To, as its senders (a helpdesk's or a web form's no-reply mail);
-* skips what is never logged: mail whose addresses are all the user's own or internal
-  (``[mail] own_addresses`` / ``own_domains``), list and machine mail (unless
+* skips what is never logged: mail with no From address that can be read, mail whose
+  addresses are all the user's own or internal (``[mail] own_addresses`` /
+  ``own_domains``), list and machine mail (unless
   ``include_lists``), and mail with no known contact (unless ``create_contacts``, which
   adds each unknown counterpart as a lead with source "email", but none from bulk mail:
   list or automated mail, or a message with more than ``create_max`` people on it
@@ -252,12 +253,15 @@ class MailLogger:
     def log(self, message: MailMessage) -> None:
         run = self.run
         run.read += 1
+        if not message.authors():  # no one to log it from, nor to tell in from out
+            run.skipped[NO_ADDRESS] += 1
+            return
         sent = any(map(self._sent_by_user, message.authors()))  # its Bcc is the user's too
         counterparts = tuple(a for a in message.addresses(bcc=sent) if not self._own(a))
         # Reply-To stands in for From when From names no contact (see _replying)
         replying = () if sent else tuple(a for a in message.reply_to if not self._own(a))
-        if not counterparts and not replying:  # no address at all: a header not read
-            run.skipped["internal or own" if message.addresses(bcc=True) else NO_ADDRESS] += 1
+        if not counterparts and not replying:
+            run.skipped["internal or own"] += 1
             return
         if message.automated and not self.include_lists:
             run.skipped["list or automated"] += 1

@@ -21,7 +21,9 @@ __all__ = ["CONTACT_GONE", "CREATE_CONTACTS_MAX", "NO_ADDRESS", "SKIP_REASONS", 
 
 CREATE_CONTACTS_MAX = MailSettings.create_contacts_max  # people on a message, by default
 CONTACT_GONE = "whose contact was deleted during the run"  # a reason a message was skipped
-NO_ADDRESS = "with no address"  # another: no From, To, Cc (or Bcc) that could be read
+# another: no From address that can be read (none, or one in an encoded word): who sent
+# it, and whether it was received at all, cannot be told, so it is logged for no one
+NO_ADDRESS = "with no From address"
 UNREADABLE = "unreadable on the server"  # another: mail sync's, a message IMAP refused
 # mail import's: a message file that is a link to nothing, a pipe or a device
 UNREADABLE_FILE = NO_FILE
