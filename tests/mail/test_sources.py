@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinycrm.mail.message import parse_message
 from tinycrm.mail.sources import MailSourceError, read_messages
@@ -168,3 +170,76 @@ def test_an_mbox_message_over_the_limit_is_read_for_its_header_alone(
         "number 1",
         "number 2",
     ]
+
+
+def test_an_mbox_message_of_one_huge_line_is_not_held_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python's mailbox finds an mbox's messages line by line: a message of one line of
+    hundreds of MB (a base64 attachment without line breaks, a broken export) was held
+    whole in memory to be passed over, though only its header is read. The messages
+    are found in pieces of the file now; the one line costs no more than a piece."""
+    import tracemalloc
+
+    from tinycrm.mail import message
+
+    monkeypatch.setattr(message, "MAX_MESSAGE", 1024 * 1024)  # 50 MB, made small
+    monkeypatch.setattr(message, "HEAD_MAX", 64 * 1024)
+    big = b"From: ana@client.example\nTo: me@my.example\nSubject: scan\n\n" + b"A" * 6_000_000
+    path = tmp_path / "archive.mbox"
+    path.write_bytes(
+        b"From a@x Tue Jan  2 10:00:00 2024\n" + _mail(1) + b"\n"
+        b"From a@x Tue Jan  2 10:00:00 2024\n" + big + b"\n\n"
+        b"From a@x Tue Jan  2 10:00:00 2024\n" + _mail(2)
+    )
+    tracemalloc.start()
+    try:
+        read = list(read_messages([path]))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024  # the 6 MB line was held whole
+    subjects = [parse_message(bytes(d), header_only=len(d) < 1e6).subject for _, d in read]
+    assert subjects == ["number 1", "scan", "number 2"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"From a\nx\n\nFrom b\ny\n",
+        b"From a\nx\nFrom b\ny",  # no blank line before the next, none at the end
+        b"From a\n\n\n\nFrom b\n\n",
+        b"From a\r\nx\r\n\r\nFrom b\r\ny\r\n",
+        b"From a\nFrom b\nFrom c\n",
+        b"From a\nxFrom b\n>From c\n\nFrom \n",
+        b"From a\n" + b"z" * 70 + b"\n\nFrom b\n" + b"\n" * 3,
+    ],
+)
+def test_an_mbox_is_split_where_python_s_mailbox_splits_it(tmp_path: Path, data: bytes) -> None:
+    from tinycrm.mail import sources
+
+    path = tmp_path / "m.mbox"
+    path.write_bytes(data)
+    box = mailbox.mbox(path, create=False)
+    expected = [box.get_bytes(key, from_=True) for key in box.iterkeys()]
+    box.close()
+    for chunk in (1, 2, 3, 7, 64 * 1024):
+        with path.open("rb") as handle:
+            spans = sources._mbox_spans(handle, chunk)
+        assert [data[start:stop] for start, stop in spans] == expected, chunk
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"From ", b"From a", b"\n", b"\r\n", b"x", b">From ", b"F"])))
+def test_any_mbox_is_split_where_python_s_mailbox_splits_it(parts: list[bytes]) -> None:
+    import io
+
+    from tinycrm.mail import sources
+
+    data = b"From a\n" + b"".join(parts)
+    box = mailbox.mbox.__new__(mailbox.mbox)
+    box._file = io.BytesIO(data)  # type: ignore[attr-defined]
+    box._generate_toc()  # type: ignore[attr-defined]
+    expected = [box._toc[key] for key in sorted(box._toc)]  # type: ignore[attr-defined]
+    for chunk in (1, 3, 6, 64):
+        assert sources._mbox_spans(io.BytesIO(data), chunk) == expected, chunk

@@ -12,7 +12,8 @@ no mail is refused whole (:class:`MailSourceError`). A Maildir is a
 folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
 Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
 ``.Sent``, ``.Archive``) works. An mbox starts with a ``From `` line; anything else is read
-as one message. The standard library's ``mailbox`` module reads both formats. A Maildir
+as one message. The standard library's ``mailbox`` module reads a Maildir; an mbox is
+split where it splits one, but in pieces of the file (it holds each line whole). A Maildir
 may be live: a message its mail program deletes or moves away while it is read is left
 out, one it marks as read (moved from ``new`` to ``cur``) is read.
 """
@@ -26,6 +27,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from tinycrm.errors import TinyCrmError
 
@@ -215,19 +217,49 @@ def _mbox(path: Path) -> Iterator[tuple[str, bytes]]:
     what mail clients and Python's ``mailbox`` write). Each starts with its ``From ``
     line: its date is when the message was stored, the date of one without a Date
     header (``parse_message`` reads it as IMAP's INTERNALDATE). Of one over 50 MB, its
-    start (:class:`Head`), as of a Maildir's: its header alone is logged."""
+    start (:class:`Head`), as of a Maildir's: its header alone is logged. The messages
+    are found as Python's ``mailbox`` finds them (:func:`_mbox_spans`), but in pieces of
+    the file: it reads line by line, and held a line of hundreds of MB whole."""
     from tinycrm.mail import message
 
-    box = mailbox.mbox(path, factory=None, create=False)
-    try:
-        for number, key in enumerate(box.iterkeys(), start=1):
-            start, stop = box._lookup(key)  # type: ignore[attr-defined]
+    with path.open("rb") as handle:
+        for number, (start, stop) in enumerate(_mbox_spans(handle, MBOX_CHUNK), start=1):
+            handle.seek(start)
             if stop - start > message.MAX_MESSAGE:  # its start alone, not gigabytes
-                box._file.seek(start)  # type: ignore[attr-defined]
-                data: bytes = Head(box._file.read(2 * message.HEAD_MAX))  # type: ignore[attr-defined]
+                data: bytes = Head(handle.read(min(stop - start, 2 * message.HEAD_MAX)))
             else:
-                data = box.get_bytes(key, from_=True)
+                data = handle.read(stop - start)
             unquoted = _QUOTED_FROM.sub(rb"\1", data)
             yield f"{path}#{number}", Head(unquoted) if isinstance(data, Head) else unquoted
-    finally:
-        box.close()
+
+
+MBOX_CHUNK = 64 * 1024  # bytes of an mbox looked through at a time
+_SEPARATOR = b"\nFrom "
+
+
+def _mbox_spans(handle: BinaryIO, chunk: int) -> list[tuple[int, int]]:
+    """(start, stop) of each message of an mbox, where Python's ``mailbox.mbox`` puts
+    them: each starts at a line beginning with ``From ``; it stops before the next one,
+    or the end of the file, and before the one empty line (``\\n``) in front of it."""
+    handle.seek(0)
+    starts = [0] if handle.read(5) == b"From " else []
+    stops: list[int] = []
+    handle.seek(0)
+    window, base = b"", 0  # the bytes looked through, and where they start in the file
+    while piece := handle.read(chunk):
+        keep = min(len(window), len(_SEPARATOR))  # a separator across two pieces
+        window, base = window[len(window) - keep :] + piece, base + len(window) - keep
+        at = window.find(_SEPARATOR)
+        while at >= 0:
+            if at + len(_SEPARATOR) > keep:  # not found in the previous window already
+                line = base + at + 1
+                if starts:
+                    blank = window[at - 1 : at + 1] == b"\n\n" if at >= 1 else False
+                    stops.append(line - 1 if blank else line)
+                starts.append(line)
+            at = window.find(_SEPARATOR, at + 1)
+    if starts:
+        end = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, end - 2))
+        stops.append(end - 1 if handle.read(2) == b"\n\n" and end - 2 >= starts[-1] else end)
+    return list(zip(starts, stops, strict=True))
