@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -243,3 +244,32 @@ def test_any_mbox_is_split_where_python_s_mailbox_splits_it(parts: list[bytes]) 
     expected = [box._toc[key] for key in sorted(box._toc)]  # type: ignore[attr-defined]
     for chunk in (1, 3, 6, 64):
         assert sources._mbox_spans(io.BytesIO(data), chunk) == expected, chunk
+
+
+def test_an_empty_or_broken_mbox_in_a_folder_costs_no_other_message(tmp_path: Path) -> None:
+    """A mail program's empty mailbox (Trash.mbox of 0 bytes) in a folder refused the
+    whole import ('Trash.mbox: not a mail message'), and so did a .mbox there that is
+    no mail, a link to nothing or over 50 MB without a From line: none of the folder's
+    other messages was logged. An empty mbox holds no message (named on its own too);
+    the others are skipped and told, as a folder's .eml is."""
+    from tinycrm.mail.sources import NO_FILE, NOT_MAIL, Skipped
+
+    folder = tmp_path / "Mail"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(_mail(1))
+    (folder / "Trash.mbox").write_bytes(b"")
+    (folder / "photo.mbox").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (folder / "moved.mbx").symlink_to(tmp_path / "gone")
+    os.mkfifo(folder / "pipe.mbox")  # no file: its size of 0 is no empty mailbox
+    found = dict(read_messages([folder]))
+    assert found == {
+        str(folder / "a.eml"): _mail(1),
+        str(folder / "moved.mbx"): Skipped(NO_FILE),
+        str(folder / "pipe.mbox"): Skipped(NO_FILE),
+        str(folder / "photo.mbox"): Skipped(NOT_MAIL),
+    }
+    assert list(read_messages([folder / "Trash.mbox"])) == []
+    only = tmp_path / "Empty"
+    only.mkdir()
+    (only / "Inbox.mbox").write_bytes(b"")
+    assert list(read_messages([only])) == []  # a folder of one empty mailbox: no mail

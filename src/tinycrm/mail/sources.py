@@ -5,8 +5,9 @@ yields each message's raw bytes with a short label of where it was found; a
 :class:`Skipped` (why) for a message file found under them that is not read: one that is
 no file (a link to none: a symlink whose target was moved or deleted, or a loop of
 links; a pipe or a device, which read would be waited on, or never end), one that is no
-mail message (a picture, a program: no header lines), an ``.eml`` over 50 MB, one that
-cannot be read (permission denied). The import names each and logs the rest: one broken
+mail message (a picture, a program: no header lines), an ``.eml`` (or ``.mbox`` that is
+no mbox) over 50 MB, one that cannot be read (permission denied). An empty ``.mbox`` holds
+no message. The import names each and logs the rest: one broken
 file among thousands of messages refuses none of them. A path named on its own that is
 no mail is refused whole (:class:`MailSourceError`). A Maildir is a
 folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
@@ -115,14 +116,13 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
             if child.suffix.lower() == ".eml" and not child.is_dir():
                 found = True
                 yield str(child), _eml(child)
-            elif (
-                child.is_dir()
-                or child.suffix.lower() in (".eml", ".mbox", ".mbx")
-                or (child.is_file() and _is_mbox(child))
-            ):
+            elif child.is_dir():
                 for item in _read(child, top=False):
                     found = True
                     yield item
+            elif child.suffix.lower() in _MBOX or (child.is_file() and _is_mbox(child)):
+                found = True  # a mailbox, if an empty one
+                yield from _mailbox_file(child)
         if not found and not any(_is_maildir(c) for c in children if c.is_dir()):
             raise MailSourceError(f"{path}: no Maildir, mbox or .eml file in this folder")
         return
@@ -132,12 +132,32 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
         yield from _mbox(path)
         return
     size = path.stat().st_size
+    if size == 0 and path.suffix.lower() in _MBOX:
+        return  # an empty mailbox: no message
     if size > MAX_MESSAGE:
         raise MailSourceError(f"{path}: {size:,} bytes is too large for one message")
     data = path.read_bytes()
     if _not_mail(data):
         raise MailSourceError(f"{path}: not a mail message (no header lines)")
     yield str(path), data
+
+
+_MBOX = (".mbox", ".mbx")
+
+
+def _mailbox_file(path: Path) -> Iterator[tuple[str, bytes | Skipped]]:
+    """The messages of an mbox file found in a folder (an empty one holds none); one
+    that is no mbox is read as one message, as an ``.eml`` is: skipped, and told, when
+    it is no mail, no file, over 50 MB or cannot be read."""
+    try:
+        mbox = not _no_file(path) and _is_mbox(path)
+        empty = not _no_file(path) and path.stat().st_size == 0
+    except OSError:
+        mbox = empty = False  # _eml tells why
+    if mbox:
+        yield from _mbox(path)
+    elif not empty:
+        yield str(path), _eml(path)
 
 
 # a message's first line: a header field's name and its colon (or an mbox's From line)
