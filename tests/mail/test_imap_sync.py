@@ -612,6 +612,29 @@ def test_two_messages_without_message_id_or_date_are_both_logged_and_each_once(
     assert _count(store) == 2
 
 
+def test_a_message_without_message_id_holding_a_nul_or_a_bare_cr_is_one_from_a_file_and_imap(
+    store: Any, imap_account: ImapAccount, tmp_path: Path
+) -> None:
+    """Dovecot gives a stored message's NUL bytes as 0x80 and its bare CRs as line
+    ends: such a message without Message-ID, imported from a file and synced (or the
+    other way round), had two keys and was logged twice. Its key is made of it as
+    Dovecot gives it now; one logged before under the key of it as stored is known."""
+    crm = _crm(store)
+    crm.contacts.add(name="Ops", email="ops@client.example")
+    head = b"From: ops@client.example\r\nTo: me@my.example\r\n"
+    nul = head + b"Subject: nul \x00 here\r\n\r\nnul\x00body\r\n"
+    cr = head + b"Subject: bare cr\r\n\r\nline1\rline2\r\n"
+    for number, raw in enumerate((nul, cr)):
+        (tmp_path / f"{number}.eml").write_bytes(raw)
+    assert crm.mail.import_paths([tmp_path]).logged == 2
+    with imap_account.client() as client:  # as stored: append() makes LFs CRLFs
+        for raw in (nul, cr):
+            client.append("INBOX", raw)
+    run = crm.mail.sync().run
+    assert (run.read, run.logged, run.already) == (2, 0, 2)
+    assert _count(store) == 2
+
+
 def test_bcc_recipients_of_a_sent_message_get_it_logged(
     store: Any, imap_account: ImapAccount
 ) -> None:

@@ -98,6 +98,9 @@ class MailMessage:
     # of its sender, date and subject only (which two messages could share)
     old_key: str | None = None
     text_key: str | None = None
+    # without a Message-ID, holding a NUL or a bare CR: its key of it as stored (which
+    # Dovecot gives otherwise), which earlier versions gave it (see _raw_key)
+    stored_key: str | None = None
     senders: tuple[str, ...] = ()
     reply_to: tuple[str, ...] = ()
 
@@ -166,7 +169,7 @@ def parse_message(
     message_id = _message_id(_header(message, "message-id"))
     key = _id_key(message_id) if message_id else None
     body, attachments = _content(message) if whole else ("", ())
-    old_key = text_key = None
+    old_key = text_key = stored_key = None
     if key is None:
         old_key = _hash_key(sender, date, subject, _header(message, "date"))
         said = (
@@ -177,7 +180,7 @@ def parse_message(
             *(f"{a.name}\t{a.content_type}\t{a.size}" for a in attachments),
         )
         text_key = _digest(*said)
-        key = _raw_key(message, data if whole else b"")
+        key, stored_key = _raw_key(message, data if whole else b"")
     return MailMessage(
         key=key,
         message_id=message_id,
@@ -200,6 +203,7 @@ def parse_message(
         date_header=date_header,
         old_key=old_key,
         text_key=text_key,
+        stored_key=stored_key,
         senders=tuple(dict.fromkeys(a for a, _ in senders)),
         reply_to=tuple(dict.fromkeys(a for a, _ in reply_to)),
     )
@@ -482,20 +486,33 @@ RAW_KEY = "raw-sha256:"  # the key of a message without Message-ID (see _raw_key
 _KEY_HEADERS = ("from", "to", "cc", "date", "subject")
 
 
-def _raw_key(message: EmailMessage, data: bytes) -> str:
+def _raw_key(message: EmailMessage, data: bytes) -> tuple[str, str | None]:
     """The key of a message without Message-ID: a hash of its From, To, Cc, Date and
     Subject header lines as they came (their spaces and line folds made one space) and
     of its text as it came (LF line ends, no spaces at their ends, no blank lines at its
     end; ``data`` is the whole message, or b"" for its header alone), so that no change
-    in how the message is read changes it."""
-    lines = [
-        f"{name}: " + " ".join(" ".join(str(value).split()) for value in _raw_values(message, name))
+    in how the message is read changes it. Its NUL bytes are hashed as 0x80 and a bare
+    CR as a line end, as Dovecot gives them over IMAP, so that a file and IMAP give one
+    key; the key earlier versions gave such a message, of it as stored, comes second
+    (None for one without NULs or bare CRs, which both give alike)."""
+    values = [
+        " ".join(" ".join(str(value).split()) for value in _raw_values(message, name))
         for name in _KEY_HEADERS
     ]
-    digest = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass"))
     ends = [at + len(blank) for blank in (b"\n\n", b"\n\r\n") if (at := data.find(blank)) >= 0]
     lines_of_text = data[min(ends) :].split(b"\n") if ends else []
     text = b"\n".join([line.rstrip(b" \t\r") for line in lines_of_text])  # a regex: 2x slower
+    stored = _raw_hash(values, text)
+    if b"\r" not in text and b"\0" not in text and not any("\0" in v for v in values):
+        return stored, None
+    served = [v.replace("\0", "\udc80") for v in values]  # 0x80, as the parser keeps it
+    lines_of_text = text.replace(b"\0", b"\x80").replace(b"\r", b"\n").split(b"\n")
+    return _raw_hash(served, b"\n".join([line.rstrip(b" \t\r") for line in lines_of_text])), stored
+
+
+def _raw_hash(values: list[str], text: bytes) -> str:
+    lines = [f"{name}: {value}" for name, value in zip(_KEY_HEADERS, values, strict=True)]
+    digest = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass"))
     digest.update(b"\n\n" + text.rstrip(b"\n"))
     return f"{RAW_KEY}{digest.hexdigest()[:32]}"
 

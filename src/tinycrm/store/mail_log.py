@@ -208,7 +208,8 @@ class MailLogger:
         of their keys are logged for whom, and the found contacts' open deals and
         active sequence enrolments."""
         keys = sorted(
-            {k for m in messages for k in (m.key, m.message_id, m.text_key) if k} - self._keys_read
+            {k for m in messages for k in (m.key, m.message_id, m.text_key, m.stored_key) if k}
+            - self._keys_read
         )
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start : start + LOOKUP_CHUNK]
@@ -501,7 +502,8 @@ class MailLogger:
         (``fresh``: by asking the database, which another sync may have written to)."""
         # A Message-ID too long to be its key (see parse_message) was its own key on
         # SQLite before such ids were hashed: a message logged under it is logged.
-        keys = {message.key, message.message_id or message.key, message.text_key or message.key}
+        keys = {message.key, message.message_id or message.key, message.text_key or message.key,
+                message.stored_key or message.key}  # fmt: skip
         if not fresh and keys <= self._keys_read:
             if any((key, contact_id) in self._logged_rows for key in keys):
                 return True
