@@ -75,20 +75,52 @@ def _not_json(problem: Any) -> JSONRPCError | None:
     line, said = problem.get("input"), str(problem["msg"])
     if not isinstance(line, str):
         return None
-    request_id: Any = None
-    try:  # Python's own parser takes what pydantic's refuses, bar the deepest nesting
-        message = json.loads(line, parse_int=lambda digits: int(digits[:18]))
-    except (ValueError, RecursionError):
-        found = _LEADING_ID.match(line)  # as clients write it: {"jsonrpc": "2.0", "id": …
-        request_id = json.loads(found.group(1)) if found else None
-    else:
-        request_id = message.get("id") if isinstance(message, dict) else None
+    message = _loaded(line)
+    request_id = _request_id(line, message)
+    if message is not None:
         try:
             json.dumps(message, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             said = "a string holds a lone surrogate (\\ud800-\\udfff), which is not text"
     if "recursion limit" in said:
         said += " (nested too deeply)"
-    if isinstance(request_id, bool) or not isinstance(request_id, int | str):
+    if request_id is None:
         return None
     return _refused(request_id, f"cannot read the request: {said}", PARSE_ERROR)
+
+
+def not_utf8(line: bytes, error: UnicodeDecodeError) -> JSONRPCError | None:
+    """A parse error for a request ``line`` that is not UTF-8, under its id (None when it
+    names none): the SDK read each bad byte as U+FFFD, and a tool saved it as text."""
+    text = line.decode("utf-8", "surrogateescape")  # the id is found as in any other line
+    request_id = _request_id(text, _loaded(text))
+    if request_id is None:
+        return None
+    if isinstance(request_id, str) and any("\udc80" <= c <= "\udcff" for c in request_id):
+        request_id = None  # a bad byte in the id: JSON-RPC's null, for an id not read
+    bad = " ".join(f"0x{byte:02X}" for byte in line[error.start : error.end])
+    said = f"cannot read the request: it is not UTF-8 (byte {bad} at offset {error.start:,})"
+    return _refused(request_id, said, PARSE_ERROR)
+
+
+def _loaded(line: str) -> Any:
+    """The JSON ``line`` holds as Python's own parser reads it (it takes what pydantic's
+    refuses, bar the deepest nesting), or None."""
+    try:
+        return json.loads(line, parse_int=lambda digits: int(digits[:18]))
+    except (ValueError, RecursionError):
+        return None
+
+
+def _request_id(line: str, message: Any) -> str | int | None:
+    """The id of the request ``message`` (``line`` read as JSON, or None) to answer
+    under; when the line is not JSON, the id at its start, as clients write it:
+    ``{"jsonrpc": "2.0", "id": …``."""
+    if message is None:
+        found = _LEADING_ID.match(line)
+        request_id = json.loads(found.group(1)) if found else None
+    else:
+        request_id = message.get("id") if isinstance(message, dict) else None
+    if isinstance(request_id, bool) or not isinstance(request_id, int | str):
+        return None
+    return request_id

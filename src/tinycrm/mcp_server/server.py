@@ -234,18 +234,20 @@ class CrmServer(MCPServer):
         tinycrm mcp``) got 'Connection closed', nothing saved. No more requests are read
         while ``OWED_AT_MOST`` are unanswered. A client that stops reading ends the
         server without a traceback."""
-        from mcp.server.stdio import stdio_server
         from mcp.shared.message import SessionMessage
 
         try:  # private to the SDK: a later release may move it; its own transport then
+            from mcp.server.stdio import _claim_fd  # noqa: F401
             from mcp.shared._context_streams import create_context_streams
+
+            from tinycrm.mcp_server.transport import stdio_streams
 
             self._lowlevel_server.create_initialization_options  # noqa: B018
         except (ImportError, AttributeError):
             await super().run_stdio_async()
             return
         try:
-            async with stdio_server() as (read_stream, write_stream):
+            async with stdio_streams() as (read_stream, write_stream):
                 relay, relayed = create_context_streams[SessionMessage | Exception](0)
 
                 async def read() -> None:

@@ -1,0 +1,100 @@
+"""``tinycrm mcp``'s stdio transport (``mcp_server.transport``) against raw request lines,
+as a client may send them by mistake: each request gets an answer it can match, and
+nothing it could not read is run."""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tests.cli.conftest import tinycrm_executable
+from tests.test_mcp_server import sqlite_url  # noqa: F401 (a fixture)
+from tinycrm import open as open_crm
+
+HELLO = (
+    b'{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":'
+    b'"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n'
+    b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n'
+)
+
+
+class Raw:
+    """A ``tinycrm mcp`` subprocess spoken to line by line."""
+
+    def __init__(self, server: subprocess.Popen[bytes]) -> None:
+        self.server = server
+        self.lines: queue.Queue[bytes] = queue.Queue()
+        assert server.stdout is not None
+        out = server.stdout
+        threading.Thread(
+            target=lambda: [self.lines.put(line) for line in iter(out.readline, b"")],
+            daemon=True,
+        ).start()
+
+    def send(self, line: bytes) -> None:
+        assert self.server.stdin is not None
+        self.server.stdin.write(line + b"\n")
+        self.server.stdin.flush()
+
+    def answer(self) -> dict[str, Any]:
+        answer: dict[str, Any] = json.loads(self.lines.get(timeout=60))
+        return answer
+
+    def ask(self, line: bytes) -> dict[str, Any]:
+        self.send(line)
+        return self.answer()
+
+
+@contextmanager
+def raw_server(url: str, *flags: str) -> Iterator[Raw]:
+    server = subprocess.Popen(
+        [*tinycrm_executable(), "--db", url, "mcp", *flags],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    raw = Raw(server)
+    try:
+        raw.send(HELLO.rstrip(b"\n"))
+        assert raw.answer()["id"] == 0
+        yield raw
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=60)
+
+
+def add_contact(request_id: bytes, name: bytes) -> bytes:
+    return (
+        b'{"jsonrpc":"2.0","id":' + request_id + b',"method":"tools/call","params":'
+        b'{"name":"add_contact","arguments":{"name":"' + name + b'"}}}'
+    )
+
+
+def test_a_request_that_is_not_utf8_is_refused_and_nothing_saved(sqlite_url: str) -> None:  # noqa: F811
+    """add_contact(name=<"Ren" and the byte 0xE9, Latin-1's é>) saved a contact named
+    'Ren\\ufffd': the SDK's transport reads each byte that is not UTF-8 as U+FFFD, and
+    the name was bent without a word. The line is now refused with a parse error under
+    its id, saying which byte where, and nothing is saved; an id holding such a byte is
+    answered under null; the server goes on."""
+    with raw_server(sqlite_url, "--allow-writes") as raw:
+        line = add_contact(b"7", b"Ren\xe9 Dupont")
+        refused = raw.ask(line)
+        at = line.index(b"\xe9")
+        assert refused == {
+            "jsonrpc": "2.0",
+            "id": 7,
+            "error": {
+                "code": -32700,
+                "message": f"cannot read the request: it is not UTF-8 (byte 0xE9 at offset {at})",
+            },
+        }
+        refused = raw.ask(add_contact(b'"a\xff"', b"Ren\xc3\xa9 Dupont"))
+        assert refused["id"] is None and refused["error"]["code"] == -32700, refused
+        saved = raw.ask(add_contact(b"8", "René Dupont".encode()))
+        assert saved["id"] == 8 and not saved["result"]["isError"], saved
+    with open_crm(sqlite_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "René Dupont"]
