@@ -98,3 +98,36 @@ def test_a_request_that_is_not_utf8_is_refused_and_nothing_saved(sqlite_url: str
         assert saved["id"] == 8 and not saved["result"]["isError"], saved
     with open_crm(sqlite_url) as crm:
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "René Dupont"]
+
+
+def test_a_request_whose_id_is_no_string_nor_integer_is_answered(sqlite_url: str) -> None:  # noqa: F811
+    """A request with the id 1.5, 1.0 or true (a client counting in floats, a bug) was
+    read by the SDK as a notification: never answered, its client waited for ever. Each
+    is now refused as an Invalid Request (-32600), under its id as written when that is
+    a number (JSON-RPC allows them; MCP takes strings and integers), under null
+    otherwise; nothing is run, and the server goes on."""
+    with raw_server(sqlite_url, "--allow-writes") as raw:
+        for written, answered_under, said in [
+            (b"1.5", 1.5, "1.5"),
+            (b"1.0", 1.0, "1.0"),
+            (b"1e400", float("inf"), "1e400"),
+            (b"true", None, "true"),
+            (b"null", None, "null"),
+            (b"[1]", None, "an array"),
+            (b'{"n":1}', None, "an object"),
+        ]:
+            raw.send(add_contact(written, b"Grace Hopper"))
+            line = raw.lines.get(timeout=60)
+            echoed = written if isinstance(answered_under, float) else b"null"  # as written
+            assert line.startswith(b'{"jsonrpc":"2.0","id":' + echoed + b","), line
+            said = f"not a JSON-RPC 2.0 request: id: a string or an integer, not {said}"
+            answer = json.loads(line)
+            assert answer == {
+                "jsonrpc": "2.0",
+                "id": answered_under,
+                "error": {"code": -32600, "message": said},
+            }
+        saved = raw.ask(add_contact(b'"9"', b"Grace Hopper"))
+        assert saved["id"] == "9" and not saved["result"]["isError"], saved
+    with open_crm(sqlite_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "Grace Hopper"]

@@ -124,3 +124,38 @@ def _request_id(line: str, message: Any) -> str | int | None:
     if isinstance(request_id, bool) or not isinstance(request_id, int | str):
         return None
     return request_id
+
+
+class _Number(str):
+    """A JSON number as its line wrote it: ``1.0`` answered under ``1.0``, not ``1``."""
+
+
+def bad_id(line: str) -> bytes | None:
+    """The answer, as a JSON line, to a request (``line``, JSON) whose id is neither a
+    string nor an integer, or None for a line that is no such request. The SDK reads a
+    request with the id 1.5, 1.0 or true as a notification, and answers none: its
+    client waited for ever. It is refused as an Invalid Request under its id as written
+    when that is a number, and JSON-RPC's null otherwise."""
+    try:
+        message = json.loads(line, parse_int=_Number, parse_float=_Number)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(message, dict) or "id" not in message:
+        return None
+    if "result" in message or "error" in message:  # a client's answer: none is owed
+        return None
+    found = message["id"]
+    if isinstance(found, _Number) and len(found) <= 40:
+        shown = echoed = str(found)
+    elif isinstance(found, _Number):
+        shown, echoed = f"a number of {len(found):,} digits", "null"
+    else:
+        echoed = "null"
+        kinds = {dict: "an object", list: "an array", str: "a string"}
+        shown = (
+            json.dumps(found) if found in (True, False, None) else kinds.get(type(found), "that")
+        )
+    said = f"not a JSON-RPC 2.0 request: id: a string or an integer, not {shown}"
+    error = {"code": INVALID_REQUEST, "message": safetext.display(said)}
+    written = json.dumps(error, separators=(",", ":"))
+    return f'{{"jsonrpc":"2.0","id":{echoed},"error":{written}}}\n'.encode()

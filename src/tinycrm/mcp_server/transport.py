@@ -4,10 +4,11 @@ The SDK's (``mcp.server.stdio``) decodes standard input with ``errors="replace"`
 request whose bytes were not UTF-8 reached the tools with U+FFFD in their place, and a
 contact was saved under a name bent without a word. Here each line is read as bytes
 and one that is not UTF-8 is refused with a parse error under its request's id
-(``malformed.not_utf8``), nothing run. The rest is the SDK's: its claim of the standard
-descriptors (a hook reads no request, its output misses the wire), its parsing, its
-messages. Those are private to the SDK: on a release that moved them, the server uses
-the SDK's own transport.
+(``malformed.not_utf8``), nothing run; a request whose id is neither a string nor an
+integer, which the SDK takes for a notification, is refused too (``malformed.bad_id``).
+The rest is the SDK's: its claim of the standard descriptors (a hook reads no request,
+its output misses the wire), its parsing, its messages. Those are private to the SDK:
+on a release that moved them, the server uses the SDK's own transport.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import anyio
 from mcp import types
 from mcp.shared.message import SessionMessage
 
-from tinycrm.mcp_server.malformed import not_utf8
+from tinycrm.mcp_server.malformed import bad_id, not_utf8
 
 Incoming = SessionMessage | Exception
 Outgoing = SessionMessage | bytes
@@ -81,6 +82,8 @@ def _taken(line: bytes) -> Incoming | bytes | None:
         message = types.jsonrpc_message_adapter.validate_json(text, by_name=False)
     except Exception as exc:  # as the SDK's transport: told on the read stream
         return exc
+    if isinstance(message, types.JSONRPCNotification):  # or a request with an id MCP has not
+        return bad_id(text) or SessionMessage(message)
     return SessionMessage(message)
 
 
