@@ -385,3 +385,74 @@ def test_a_client_gone_leaves_the_server_without_a_traceback(sqlite_url: str) ->
     _out, err = server.communicate(timeout=60)
     assert err.decode() == ""
     assert server.returncode == 0
+
+
+@pytest.mark.parametrize("waiting_for", ["the lock", "a slow hook"])
+def test_a_write_that_waits_tells_its_progress(
+    sqlite_url: str,  # noqa: F811
+    isolated_user_dirs: Path,
+    waiting_for: str,
+) -> None:
+    """add_contact behind another program's write (up to the 10 s busy timeout) or a slow
+    pre-write hook (10 s each) sent nothing until it was done, though its client gave a
+    progressToken to be told: a client, or its user, could take the server for hung.
+    While it waits it now sends progress notifications saying what it waits for; a call
+    queued behind it says it waits for its turn; and the write goes through."""
+    from tinycrm.mcp_server.calls import WAITING_TURN
+    from tinycrm.mcp_server.server import STILL_SAVING
+
+    hooks = _hook(
+        isolated_user_dirs,
+        "while [ ! -e release ]; do sleep 0.02; done" if waiting_for == "a slow hook" else "",
+    )
+    holder = sqlite3.connect(sqlite_url, isolation_level=None)
+    if waiting_for == "the lock":
+        holder.execute("BEGIN IMMEDIATE")  # as another tinycrm mid-write
+
+    async def session(client: Client) -> None:
+        told: dict[str, list[tuple[float, str | None]]] = {"grace": [], "list": []}
+        heard = {name: anyio.Event() for name in told}
+        written: dict[str, Any] = {}
+
+        def progress(name: str) -> Any:
+            async def tell(progress: float, total: float | None, message: str | None) -> None:
+                told[name].append((progress, message))
+                heard[name].set()
+
+            return tell
+
+        async def add() -> None:
+            written["grace"] = await client.call_tool(
+                "add_contact", {"name": "Grace Hopper"}, progress_callback=progress("grace")
+            )
+
+        async def listed() -> None:
+            written["list"] = await client.call_tool(
+                "list_contacts", {}, progress_callback=progress("list")
+            )
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(add)
+            with anyio.fail_after(60):
+                await heard["grace"].wait()  # told while it waits
+            tasks.start_soon(listed)
+            with anyio.fail_after(60):
+                await heard["list"].wait()  # and the call behind it: its turn
+            assert "grace" not in written and "list" not in written
+            if waiting_for == "the lock":
+                holder.execute("ROLLBACK")
+            else:
+                (hooks / "release").touch()
+        assert not written["grace"].is_error, written["grace"].content
+        assert not written["list"].is_error, written["list"].content
+        assert told["grace"][0] == (1, STILL_SAVING), told
+        assert told["list"][0] == (1, WAITING_TURN), told
+        for said in told.values():  # as MCP asks: each progress past the one before
+            assert [n for n, _ in said] == list(range(1, len(said) + 1)), said
+
+    try:
+        serve(sqlite_url, session, "--allow-writes")
+    finally:
+        holder.close()
+    with tinycrm.open(sqlite_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "Grace Hopper"]

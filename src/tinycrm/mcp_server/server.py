@@ -50,7 +50,7 @@ from tinycrm.mcp_server.answers import (
     refusals,
     warnings_told,
 )
-from tinycrm.mcp_server.calls import cancelled, off_the_loop, saved
+from tinycrm.mcp_server.calls import cancelled, off_the_loop, reporting, saved
 from tinycrm.mcp_server.fitting import cut_text
 from tinycrm.mcp_server.malformed import unreadable
 
@@ -76,6 +76,8 @@ WRITES_OFF = (
     "\"--allow-writes\" to the server's args in their MCP client's configuration to let "
     "assistants change the CRM)"
 )
+
+STILL_SAVING = "still saving: waiting for the database (another write holds it) or a hook"
 
 WRITE_TOOLS = (
     "add_contact",
@@ -335,6 +337,8 @@ class CrmServer(MCPServer):
                 named += f" and {len(unknown) - 5:,} more"
             raise ToolError(f"{name} has no argument {named} (its arguments: {', '.join(known)})")
         self.running += 1
+        context = args[0] if args else kw.get("context")
+        told = reporting.set(getattr(context, "report_progress", None))
         try:
             return await super().call_tool(name, arguments, *args, **kw)
         except ToolError as exc:
@@ -345,6 +349,7 @@ class CrmServer(MCPServer):
                 f"Error executing tool {name}: {argument_problems(refusal)}"
             ) from refusal
         finally:
+            reporting.reset(told)
             self.running -= 1
             if self.settled is not None:
                 self.settled.set()
@@ -443,7 +448,8 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             @functools.wraps(fn)  # the tool's own parameters, schema and description
             async def answering(*args: Any, **kwargs: Any) -> CallToolResult:
                 work = functools.partial(run, *args, **kwargs)
-                return await off_the_loop(work, turn, untold=saved_unanswered)
+                said = STILL_SAVING if annotations is WRITE else "still reading"
+                return await off_the_loop(work, turn, untold=saved_unanswered, running=said)
 
             server.arguments[fn.__name__] = tuple(inspect.signature(fn).parameters)
             described = inspect.cleandoc(fn.__doc__ or "")  # not the source's indentation
