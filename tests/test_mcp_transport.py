@@ -131,3 +131,33 @@ def test_a_request_whose_id_is_no_string_nor_integer_is_answered(sqlite_url: str
         assert saved["id"] == "9" and not saved["result"]["isError"], saved
     with open_crm(sqlite_url) as crm:
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_a_request_line_past_what_any_tool_takes_is_refused_unread(sqlite_url: str) -> None:  # noqa: F811
+    """A 100 MB request line (add_contact with 100 MB of notes) was read whole: 400 MB of
+    the server's memory and 8 s before the notes were refused as longer than 10,000
+    characters; a larger one would have taken all the memory there is. A line longer
+    than LINE_BYTES is now passed over in pieces, never held, and refused under its id,
+    where the official SDKs write it: first (Python's) or last (TypeScript's)."""
+    from tinycrm.mcp_server.transport import LINE_BYTES
+
+    notes = b"x" * (LINE_BYTES + 1)
+    first = add_contact(b"5", b'Grace Hopper","notes":"' + notes)
+    last = (
+        b'{"method":"tools/call","params":{"name":"add_contact","arguments":{"name":"Grace '
+        b'Hopper","notes":"' + notes + b'"}},"jsonrpc":"2.0","id":"six"}'
+    )
+    with raw_server(sqlite_url, "--allow-writes") as raw:
+        for line, request_id in [(first, 5), (last, "six")]:
+            answer = raw.ask(line)
+            assert answer["id"] == request_id, answer
+            assert answer["error"] == {
+                "code": -32600,
+                "message": f"the request is {len(line) + 1:,} bytes, more than the "
+                f"{LINE_BYTES:,} this server reads (a text is at most 10,000 characters): "
+                "send less",
+            }
+        saved = raw.ask(add_contact(b"7", b"Alan Turing"))  # the next line is read whole
+        assert saved["id"] == 7 and not saved["result"]["isError"], saved
+    with open_crm(sqlite_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "Alan Turing"]

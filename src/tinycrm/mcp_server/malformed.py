@@ -24,6 +24,10 @@ _LEADING_ID = re.compile(
 )
 
 
+_TRAILING_ID = re.compile(r'"id"\s*:\s*(-?[0-9]{1,18}|"[^"\\]{0,200}")\s*\}\s*$')
+"""The id as the TypeScript SDK writes it, last: ``{"method": …, "jsonrpc": "2.0", "id": 7}``."""
+
+
 def unreadable(error: Exception) -> list[JSONRPCError]:
     """The answers to a line the transport could not take (``error``, pydantic's): one
     under each request id the line holds, none for a notification, a client's answer,
@@ -101,6 +105,19 @@ def not_utf8(line: bytes, error: UnicodeDecodeError) -> JSONRPCError | None:
     bad = " ".join(f"0x{byte:02X}" for byte in line[error.start : error.end])
     said = f"cannot read the request: it is not UTF-8 (byte {bad} at offset {error.start:,})"
     return _refused(request_id, said, PARSE_ERROR)
+
+
+def too_long(start: str, end: str, size: int, most: int) -> JSONRPCError | None:
+    """The refusal of a request line of ``size`` bytes, more than the ``most`` read,
+    under the id at its ``start`` or its ``end`` (None when it names none there)."""
+    found = _LEADING_ID.match(start) or _TRAILING_ID.search(end)
+    if found is None:
+        return None
+    said = (
+        f"the request is {size:,} bytes, more than the {most:,} this server reads (a "
+        "text is at most 10,000 characters): send less"
+    )
+    return _refused(json.loads(found.group(1)), said)
 
 
 def _loaded(line: str) -> Any:

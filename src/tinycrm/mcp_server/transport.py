@@ -5,7 +5,9 @@ request whose bytes were not UTF-8 reached the tools with U+FFFD in their place,
 contact was saved under a name bent without a word. Here each line is read as bytes
 and one that is not UTF-8 is refused with a parse error under its request's id
 (``malformed.not_utf8``), nothing run; a request whose id is neither a string nor an
-integer, which the SDK takes for a notification, is refused too (``malformed.bad_id``).
+integer, which the SDK takes for a notification, is refused too (``malformed.bad_id``),
+and a line longer than ``LINE_BYTES`` is refused unread (the SDK's read a 100 MB line
+whole, 400 MB of memory, for arguments of at most 10,000 characters).
 The rest is the SDK's: its claim of the standard descriptors (a hook reads no request,
 its output misses the wire), its parsing, its messages. Those are private to the SDK:
 on a release that moved them, the server uses the SDK's own transport.
@@ -22,7 +24,12 @@ import anyio
 from mcp import types
 from mcp.shared.message import SessionMessage
 
-from tinycrm.mcp_server.malformed import bad_id, not_utf8
+from tinycrm.mcp_server.malformed import bad_id, not_utf8, too_long
+
+LINE_BYTES = 16 * 1024 * 1024
+"""The longest request line read: a tool's texts are at most 10,000 characters, a REF
+1,000; the rest of a longer line is passed over in pieces, never held."""
+_SKIPPED_IN = 1024 * 1024
 
 Incoming = SessionMessage | Exception
 Outgoing = SessionMessage | bytes
@@ -47,7 +54,7 @@ async def stdio_streams() -> AsyncIterator[tuple[Any, Any]]:
 
         async def read() -> None:
             async with incoming, refusals:
-                while line := await anyio.to_thread.run_sync(stdin.readline):
+                while line := await anyio.to_thread.run_sync(_read_line, stdin):
                     taken = _taken(line)
                     if isinstance(taken, bytes):
                         await refusals.send(taken)
@@ -70,9 +77,37 @@ async def stdio_streams() -> AsyncIterator[tuple[Any, Any]]:
             restore_stdin()
 
 
+class _TooLong(bytes):
+    """The start of a line longer than ``LINE_BYTES``; ``size`` its bytes in all, ``end``
+    its last (where a client that writes the id last wrote it)."""
+
+    size = 0
+    end = b""
+
+
+def _read_line(stream: BinaryIO) -> bytes:
+    """The next line of ``stream`` (b"" at its end); a ``_TooLong`` for a longer line
+    than ``LINE_BYTES``, the rest of which is read and dropped."""
+    line = stream.readline(LINE_BYTES + 1)
+    if len(line) <= LINE_BYTES or line.endswith(b"\n"):
+        return line
+    too_long = _TooLong(line[:1000])
+    too_long.size, too_long.end = len(line), line[-1000:]
+    while rest := stream.readline(_SKIPPED_IN):
+        too_long.size += len(rest)
+        too_long.end = (too_long.end + rest)[-1000:]
+        if rest.endswith(b"\n"):
+            break
+    return too_long
+
+
 def _taken(line: bytes) -> Incoming | bytes | None:
     """A line read: the message it holds, the exception the SDK's parser raised for it,
     or the answer refusing it (bytes); None for a line refused with no answer owed."""
+    if isinstance(line, _TooLong):
+        start, end = (part.decode("utf-8", "replace") for part in (line, line.end))
+        refusal = too_long(start, end, line.size, LINE_BYTES)
+        return None if refusal is None else _line(SessionMessage(refusal))
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
