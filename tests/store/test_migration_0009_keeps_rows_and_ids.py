@@ -75,7 +75,7 @@ INDEXES_AFTER_0009 = {  # later migrations (0010, 0012, 0013, 0014, 0015, 0016)
     "ix_webhook_delivery_event_id",
     "ix_contact_email_key",
     "ux_activity_mail_key_contact",
-    "ix_deal_item_deal_id",  # 0017: products, deal items and quotes
+    "ix_deal_item_deal_position",  # 0030 (0017: products, deal items and quotes)
     "ix_deal_item_product_id",
     "ix_quote_deal_id",
     "ix_quote_status",

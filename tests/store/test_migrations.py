@@ -196,7 +196,7 @@ def _check_0029(url: str) -> None:
             version = session.connection().exec_driver_sql(
                 "SELECT version_num FROM alembic_version"
             )
-            assert version.scalar() == "0029"
+            assert version.scalar() == SCHEMA_HEAD
     finally:
         store.close()
     command.check(make_config(url=url))
@@ -271,3 +271,150 @@ def test_an_upgrade_whose_copy_cannot_be_made_says_so_and_changes_nothing(
         assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0024",)]
     raw.close()
     assert sorted(p.name for p in tmp_path.iterdir() if ".bak" in p.name) == []
+
+
+def _plans_of_0030(store: Any) -> dict[str, str]:
+    """The plans of the contact export's tag and custom field reads and of a deal's next
+    item position, as the store runs them (the statements caught as they are sent)."""
+    from sqlalchemy import event
+
+    from tinycrm.store.deal_items import add_item
+    from tinycrm.store.exports import stream_contacts
+
+    caught: list[tuple[str, Any]] = []
+
+    def catch(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        caught.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", catch)
+    try:
+        list(stream_contacts(store))
+        add_item(store, "Big order", "Seat")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", catch)
+    wanted = {
+        "tags": "ORDER BY tag.entity_id",
+        "fields": "ORDER BY field_value.entity_id",
+        "next position": "max(deal_item.position)",
+    }
+    plans = {}
+    with store.read() as session:
+        conn = session.connection()
+        explain = "EXPLAIN QUERY PLAN" if store.is_sqlite else "EXPLAIN"
+        if not store.is_sqlite:  # the tables are small: the plan an index makes possible
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        for name, marker in wanted.items():
+            [(statement, parameters)] = [c for c in caught if marker in c[0]]
+            rows = conn.exec_driver_sql(f"{explain} {statement}", parameters)
+            plans[name] = " | ".join(str(row[-1]) for row in rows)
+    return plans
+
+
+def _check_0030(url: str, *, sqlite: bool) -> None:
+    """At head: the rows as they were, each read's plan from an index, no sort."""
+    store = open_store(url, user="tester")
+    try:
+        from tinycrm.store.deal_items import list_items
+        from tinycrm.store.tags import list_field_keys, list_tags
+
+        assert [t.name for t in list_tags(store)] == ["0 zero", "_under", "vip", "~tilde"]
+        assert [k.key for k in list_field_keys(store)] == ["Plan", "_x", "size"]
+        plans = _plans_of_0030(store)
+        *_, before, added = [i.position for i in list_items(store, "Big order").items]
+        assert added == before + 1 > 2000  # the largest + 1
+        for name in ("tags", "fields"):
+            assert "TEMP B-TREE" not in plans[name] and "Sort" not in plans[name], plans
+        assert "ix_deal_item_deal_position" in plans["next position"], plans
+        if not sqlite:
+            assert "Aggregate" not in plans["next position"], plans  # one step, no scan
+    finally:
+        store.close()
+    command.check(make_config(url=url))
+
+
+def _at_0029_with_tags_fields_and_items(url: str) -> None:
+    """A database holding tags, custom fields and a deal's items, as 0029 left it."""
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.deal_items import add_item
+    from tinycrm.store.deals import add_deal
+    from tinycrm.store.products import add_product
+
+    store = open_store(url, user="tester")
+    try:
+        for i in range(3):
+            add_contact(store, name=f"Person {i}", tags=["vip", "~tilde", "_under", "0 zero"],
+                        fields={"size": "1", "Plan": "b", "_x": "c"})  # fmt: skip
+        add_product(store, name="Seat", price="10")
+        add_deal(store, title="Big order")
+        add_item(store, "Big order", "Seat")
+    finally:
+        store.close()
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:  # a deal of many items (as copies of its first)
+            first = dict(conn.execute(text("SELECT * FROM deal_item")).mappings().one())
+            del first["id"]
+            rows = [{**first, "position": n} for n in range(2, 2001)]
+            marks = ", ".join(f":{k}" for k in first)
+            conn.execute(text(f"INSERT INTO deal_item ({', '.join(first)}) VALUES ({marks})"), rows)
+            conn.exec_driver_sql("ANALYZE")
+            command.downgrade(make_config(conn), "0029")
+    finally:
+        engine.dispose()
+
+
+def test_0030_upgrades_a_database_at_0029_on_sqlite(tmp_path: Path) -> None:
+    """The next item's position is read from the new index (the tags and fields were in
+    code point order already); it downgrades and upgrades again."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _at_0029_with_tags_fields_and_items(url)
+    with sqlite3.connect(tmp_path / "old.db") as raw:
+        plan = raw.execute(
+            "EXPLAIN QUERY PLAN SELECT max(position) FROM deal_item WHERE deal_id = 1"
+        ).fetchall()
+        assert "ix_deal_item_deal_id" in str(plan)  # 0029's index: every item read
+    raw.close()
+    _check_0030(url, sqlite=True)
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_0030_on_postgresql_reads_tags_fields_and_positions_from_indexes() -> None:
+    """At 0029 the export sorted the tags and custom fields again (``COLLATE "C"`` in a
+    database of another collation) and the next position aggregated the deal's items;
+    after the upgrade each is read from an index. It downgrades (the database's
+    collation again) and upgrades."""
+    with empty_pg_schema("hunt_m30") as url:
+        _at_0029_with_tags_fields_and_items(url)
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                collation = conn.exec_driver_sql(
+                    "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+                ).scalar()
+                if collation in ("C", "POSIX"):
+                    pytest.skip("the test database sorts in code points already")
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                plan = " | ".join(
+                    row[0]
+                    for row in conn.exec_driver_sql(
+                        "EXPLAIN SELECT entity_id, name FROM tag WHERE entity = 'contact' "
+                        'ORDER BY entity_id, name COLLATE "C"'
+                    )
+                )
+                assert "Sort" in plan, plan  # 0029's: sorted again
+        finally:
+            engine.dispose()
+        _check_0030(url, sqlite=False)
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                command.downgrade(make_config(conn), "0029")
+                collations = conn.exec_driver_sql(
+                    "SELECT collation_name FROM information_schema.columns WHERE "
+                    "(table_name, column_name) IN (('tag', 'name'), ('field_value', 'key')) "
+                    "AND table_schema = current_schema()"
+                )
+                assert [row[0] for row in collations] == [None, None]  # the database's own
+        finally:
+            engine.dispose()
+        _check_0030(url, sqlite=False)

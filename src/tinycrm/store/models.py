@@ -96,7 +96,8 @@ SORT_KEY = String().with_variant(String(collation="C"), "postgresql")
 """A list's key (``sort_key``: the name folded), compared in code point order on both
 databases: SQLite's own (binary), and PostgreSQL's ``C`` collation rather than the
 database's, which may be a language's (en_US puts '_x' and '~x' before '0x'). Its index
-is in that order too, so the first screen is still read from it (migration 0029)."""
+is in that order too, so the first screen is still read from it (migration 0029). Tags and
+custom field names, read in that order, are declared in it too (0030)."""
 
 
 class Company(TableModel, table=True):
@@ -309,7 +310,7 @@ class Tag(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     entity: str
     entity_id: int
-    name: str
+    name: str = Field(sa_type=SORT_KEY)  # read in code points, from its indexes (0030)
 
 
 class FieldValue(TableModel, table=True):
@@ -321,7 +322,7 @@ class FieldValue(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     entity: str
     entity_id: int
-    key: str
+    key: str = Field(sa_type=SORT_KEY)  # read in code points, from its index (0030)
     value: str
 
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, case
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, case
 from sqlmodel import Field, col
 
 from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, TableModel
 from tinycrm.store.types import Number, UTCDateTime, utcnow
 
 
-def _fk(target: str, ondelete: str, *, nullable: bool = True) -> Column:
-    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+def _fk(target: str, ondelete: str, *, nullable: bool = True, index: bool = True) -> Column:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
 
 
 def _minor(nullable: bool = False) -> Column:
@@ -57,9 +57,11 @@ class DealItem(TableModel, table=True):
     """A line item of a deal: a product, how many, at what price and discount."""
 
     __tablename__ = "deal_item"
+    # The next position is the largest + 1: one step down this index (0030).
+    __table_args__ = (Index("ix_deal_item_deal_position", "deal_id", "position"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    deal_id: int = Field(sa_column=_fk("deal.id", "CASCADE", nullable=False))
+    deal_id: int = Field(sa_column=_fk("deal.id", "CASCADE", nullable=False, index=False))
     product_id: int = Field(sa_column=_fk("product.id", "RESTRICT", nullable=False))
     position: int
     name: str
