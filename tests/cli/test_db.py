@@ -124,6 +124,54 @@ def test_backup_is_verified_private_and_leaves_nothing_behind(cli, tmp_path: Pat
     assert _names(cli, target) == ["Ada"]
 
 
+@pytest.mark.parametrize("revision", ["0099", "0024"])
+def test_backup_copies_a_database_of_another_schema_as_it_is(
+    cli, tmp_path: Path, revision: str
+) -> None:
+    """A database a newer tinycrm upgraded (schema 0099 here) was refused: 'database schema
+    '0099' is newer than this tinycrm knows', so the older tinycrm still installed could not
+    back it up; an older one (0024) was upgraded before being copied. A backup is a copy:
+    either is copied at its own schema, nothing written to it (no upgrade, no .bak)."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from tinycrm.store.migrations.runner import make_config
+
+    db = tmp_path / "crm.db"
+    if revision == "0099":
+        cli("--db", str(db), "contact", "add", "Ada")
+        with sqlite3.connect(db) as raw:
+            raw.execute("UPDATE alembic_version SET version_num = '0099'")
+        raw.close()
+    else:
+        engine = create_engine(f"sqlite:///{db}")
+        with engine.begin() as conn:
+            command.upgrade(make_config(conn), revision)
+        engine.dispose()
+    before = db.read_bytes()
+    target = tmp_path / "b.db"
+    result = cli("--db", str(db), "db", "backup", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""  # no upgrade said
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.db", "crm.db"]
+    assert _integrity(target) == "ok"
+    with sqlite3.connect(target) as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [(revision,)]
+        names = [row[0] for row in raw.execute("SELECT name FROM contact")]
+    raw.close()
+    assert names == (["Ada"] if revision == "0099" else [])
+
+
+def test_backup_of_no_database_is_refused_and_creates_none(cli, tmp_path: Path) -> None:
+    """There is nothing to copy: said in one line, no empty database made to copy."""
+    db = tmp_path / "typo.db"
+    result = cli("--db", str(db), "db", "backup", str(tmp_path / "b.db"))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: no database at {db}: nothing to back up\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_backup_into_a_link_writes_the_link_target(cli, tmp_path: Path) -> None:
     db = tmp_path / "crm.db"
     cli("--db", str(db), "contact", "add", "Ada")

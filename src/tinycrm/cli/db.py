@@ -81,25 +81,37 @@ def backup(
     The copy is checked (PRAGMA integrity_check) and appears at FILE only when complete.
     """
     from tinycrm import files
+    from tinycrm.api import open_crm
+    from tinycrm.api.database import locate
 
-    database = crm(ctx).db
-    if database.path is None:
-        url = shlex.quote(database.libpq_url)
-        fail(
-            "backup copies SQLite databases; for PostgreSQL use pg_dump "
-            f"(e.g. pg_dump --format=custom --file=tinycrm.dump {url})"
-        )
-    dest = files.resolve(file, mkdir=mkdir)
-    if files.reaches_terminal(file):
-        fail(
-            "a backup is a binary SQLite file: not written to a terminal "
-            "(give a FILE, or redirect: tinycrm db backup - > tinycrm-backup.db)"
-        )
-    if dest.path is not None:
-        database.refuse_own_file(dest.path, file)
-        if not dest.stream and dest.path.exists() and not force:
-            fail(f"{file} exists; give --force to overwrite it")
-    target = database.backup(file, mkdir=mkdir)
+    db = ctx.find_root().obj.db
+    where = locate(db)
+    if where.in_memory:
+        fail("sqlite:// is a database in memory: there is no file to back up", 2)
+    if where.path is not None and not where.path.exists():
+        fail(f"no database at {where.path}: nothing to back up")
+    # Copied as it is, at its own schema: not upgraded first (nothing is written to it),
+    # and one a newer tinycrm upgraded is copied too.
+    with open_crm(db, migrate=False) as opened:
+        collector_on()
+        database = opened.db
+        if database.path is None:
+            url = shlex.quote(database.libpq_url)
+            fail(
+                "backup copies SQLite databases; for PostgreSQL use pg_dump "
+                f"(e.g. pg_dump --format=custom --file=tinycrm.dump {url})"
+            )
+        dest = files.resolve(file, mkdir=mkdir)
+        if files.reaches_terminal(file):
+            fail(
+                "a backup is a binary SQLite file: not written to a terminal "
+                "(give a FILE, or redirect: tinycrm db backup - > tinycrm-backup.db)"
+            )
+        if dest.path is not None:
+            database.refuse_own_file(dest.path, file)
+            if not dest.stream and dest.path.exists() and not force:
+                fail(f"{file} exists; give --force to overwrite it")
+        target = database.backup(file, mkdir=mkdir)
     if target is not None:
         out.done(f"Backed up {database.path} to {target}")
 
