@@ -443,3 +443,68 @@ def test_another_alembic_programs_postgresql_schema_is_refused_untouched() -> No
                 ]
         finally:
             engine.dispose()
+
+
+def _no_revision_message(where: object, missing: bool) -> str:
+    fix = f"INSERT INTO alembic_version VALUES ('{SCHEMA_HEAD}')"
+    if missing:
+        fix = f"CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY); {fix}"
+    return (
+        f"cannot open database {where}: it holds tinycrm's tables but no schema revision "
+        f"(its alembic_version {'table is missing' if missing else 'row was deleted'}), so "
+        "tinycrm cannot tell which upgrades it needs; nothing was changed: restore a backup, "
+        f"or, if tinycrm {SCHEMA_HEAD} last opened it, put the revision back: {fix}"
+    )
+
+
+@pytest.mark.parametrize("how", ["row deleted", "table dropped"])
+def test_a_database_without_its_revision_is_refused_untouched(tmp_path: Path, how: str) -> None:
+    """A tinycrm database whose alembic_version row was deleted was taken for an empty
+    one: every migration ran from the first, failing with 'table company already exists';
+    with the table dropped it was 'another program's database'. Now one line says what is
+    missing and how to put it back, and nothing is written."""
+    path = tmp_path / "crm.db"
+    store = open_store(str(path))
+    store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "DELETE FROM alembic_version" if how == "row deleted" else "DROP TABLE alembic_version"
+        )
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(Unavailable) as err:
+        open_store(str(path))
+    assert str(err.value) == _no_revision_message(path, how == "table dropped")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.db"]
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+@pytest.mark.parametrize("how", ["row deleted", "table dropped"])
+def test_a_postgresql_schema_without_its_revision_is_refused_untouched(how: str) -> None:
+    """The same on PostgreSQL ('relation "company" already exists' before)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from .migration_helpers import empty_pg_schema
+
+    with empty_pg_schema("tinycrm_norev") as url:
+        open_store(url).close()
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "DELETE FROM alembic_version"
+                        if how == "row deleted"
+                        else "DROP TABLE alembic_version"
+                    )
+                )
+            with pytest.raises(Unavailable) as err:
+                open_store(url)
+            shown = make_url(url).render_as_string(hide_password=True)
+            assert str(err.value) == _no_revision_message(shown, how == "table dropped")
+            with engine.connect() as conn:
+                assert schema_revision(conn) is None
+        finally:
+            engine.dispose()

@@ -195,6 +195,9 @@ def open_store(
             engine.dispose()
             where = path or store.display_url()
             raise Unavailable(f"cannot open database {where}: {_open_error(exc, path)}") from exc
+        except BaseException:  # refused (a newer schema, …): no -wal/-shm left beside it
+            engine.dispose()
+            raise
     return store
 
 

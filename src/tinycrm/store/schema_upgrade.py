@@ -68,6 +68,8 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
             if store.backend == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
             before = schema_revision(conn)
+            if before is None and _has_table(conn, "contact"):
+                raise Unavailable(_no_revision(store, conn))
             if before is not None and before not in script_heads(all_revisions=True):
                 if not _has_table(conn, "contact"):  # another program's Alembic, not ours
                     raise Unavailable(
@@ -111,6 +113,23 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
     if notice is not None and store.on_upgrade is not None:
         store.on_upgrade(UpgradeNotice(notice.before, after, backup, time.monotonic() - started))
     return before
+
+
+def _no_revision(store: Store, conn: Connection) -> str:
+    """Why a database holding tinycrm's tables but no Alembic revision (its row deleted,
+    its table dropped) is refused: taken for an empty one, every migration would run from
+    the first and fail on a table that is there ('table company already exists')."""
+    missing = not _has_table(conn, "alembic_version")
+    fix = f"INSERT INTO alembic_version VALUES ('{SCHEMA_HEAD}')"
+    if missing:
+        fix = f"CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY); {fix}"
+    return (
+        f"cannot open database {store.path or store.display_url()}: it holds tinycrm's "
+        "tables but no schema revision (its alembic_version "
+        f"{'table is missing' if missing else 'row was deleted'}), so tinycrm cannot tell "
+        "which upgrades it needs; nothing was changed: restore a backup, or, if tinycrm "
+        f"{SCHEMA_HEAD} last opened it, put the revision back: {fix}"
+    )
 
 
 @contextmanager

@@ -83,6 +83,10 @@ def _private_if_empty(path: Path) -> None:
         os.close(fd)
 
 
+_TINYCRM = {"activity", "company", "contact", "deal", "event", "field_value", "tag"}
+"""Tables every tinycrm database has had since its first schema."""
+
+
 def _refuse_foreign(path: Path) -> None:
     """Refuse another program's SQLite file (tables, but not tinycrm's ``alembic_version``
     and ``contact``: a program that keeps its schema with Alembic has the first) before
@@ -105,7 +109,9 @@ def _refuse_foreign(path: Path) -> None:
         return
     finally:
         conn.close()
-    if names and not {"alembic_version", "contact"} <= set(names):
+    found = set(names)
+    # tinycrm's own tables without alembic_version (dropped): the upgrade says what is wrong
+    if names and not {"alembic_version", "contact"} <= found and not found >= _TINYCRM:
         shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
         raise Unavailable(
             f"cannot open database {path}: it is another program's database (its tables: "
