@@ -139,6 +139,32 @@ def test_database_files_are_described_and_restored(tmp_path: Path, demo: tuple[P
         describe_sqlite(tmp_path / "not.db")
 
 
+def test_a_backup_without_its_schema_revision_is_not_restored(tmp_path: Path) -> None:
+    """A backup whose alembic_version row was deleted was restored over the database,
+    which then could not be opened (tinycrm cannot tell its schema): now it is refused
+    first, in one line, and the database is left as it was, no copy made."""
+    import sqlite3
+
+    other = open_store(str(tmp_path / "other.db"), user="tester")
+    add_contact(other, name="From the backup")
+    backup = backup_sqlite(other.path, tmp_path / "backup.db")
+    other.close()
+    with sqlite3.connect(backup) as raw:
+        raw.execute("DELETE FROM alembic_version")
+    raw.close()
+    live = open_store(str(tmp_path / "live.db"), user="tester")
+    add_contact(live, name="Only me")
+    with pytest.raises(Invalid) as err:
+        restore_sqlite(live, backup)
+    assert str(err.value) == (
+        f"{backup} holds tinycrm's tables but no schema revision (its alembic_version row "
+        "was deleted), so tinycrm cannot tell which upgrades it needs; not restored"
+    )
+    assert [c.name for c in list_contacts(live)] == ["Only me"]
+    live.close()
+    assert not list(tmp_path.glob("live.db.pre-restore-*"))
+
+
 def test_two_restores_in_one_second_keep_both_databases_they_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -297,7 +297,12 @@ def restore_sqlite(store: Store, source: Path) -> Path:
     refuse_database_itself(target, source, str(source))
     info = describe_sqlite(source)
     revision = info["revision"]
-    if revision is not None and revision > SCHEMA_HEAD:
+    if revision is None:  # restored, it could not be opened (schema_upgrade._no_revision)
+        raise Invalid(
+            f"{source} holds tinycrm's tables but no schema revision (its alembic_version row "
+            "was deleted), so tinycrm cannot tell which upgrades it needs; not restored"
+        )
+    if revision > SCHEMA_HEAD:
         raise Invalid(f"{source} is at schema {revision}, newer than this tinycrm; upgrade it")
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     kept = target.with_name(f"{target.name}.pre-restore-{stamp}.bak")
