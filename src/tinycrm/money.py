@@ -689,11 +689,12 @@ def from_minor(minor: int, currency: str) -> Decimal:
     ``from_minor(1234, "EUR") == Decimal("12.34")``; ``from_minor(5, "JPY") ==
     Decimal("5")``; ``from_minor(0, "BHD")`` is ``Decimal("0.000")``.
     """
-    code = normalize_currency(currency)
+    exponent = _EXPONENTS.get(currency) if isinstance(currency, str) else None  # as stored
+    if exponent is None:
+        exponent = _EXPONENTS[normalize_currency(currency)]
     if isinstance(minor, bool) or not isinstance(minor, int):
         raise TypeError(f"minor units must be an int, not {type(minor).__name__}")
-    digits = tuple(int(c) for c in str(abs(minor)))
-    return Decimal((1 if minor < 0 else 0, digits, -_EXPONENTS[code]))
+    return Decimal(f"{minor}e-{exponent}")  # exact, read from text: no context rounds it
 
 
 # --------------------------------------------------------------------------- display

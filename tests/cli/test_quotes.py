@@ -169,3 +169,53 @@ def test_a_quote_is_never_rendered_onto_the_database(
     ):
         crm.quotes.render_to("1", database, "md")
     assert cli("contact", "list", "--json").json()[0]["name"] == "Ada"
+
+
+def test_quote_list_streams_its_json_as_it_wrote_it_whole(
+    cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """quote list built every quote with every line before printing a character (10,000
+    quotes of 20 lines: 28 s and 930 MB for the table, 1.2 GB for --json). Now the table
+    and CSV read no line, and JSON is written a few quotes at a time: the same bytes."""
+    import json
+
+    from tinycrm.cli import output
+
+    with tinycrm.open(os.environ["TINYCRM_DB"]) as crm:
+        crm.companies.add("Acme GmbH")
+        crm.deals.add("Big one", company="Acme GmbH")
+        crm.products.add("Widget", price="100", tax="19")
+        crm.products.add("Book", price="19.99", tax="7")
+        crm.deals.items.add("Big one", "Widget", qty="3", discount="12.5")
+        crm.deals.items.add("Big one", "Book", qty="2")
+        for _ in range(5):
+            crm.quotes.create("Big one")
+        whole = crm.quotes.list()
+    monkeypatch.setattr(output, "JSON_BATCH", 2)
+    shown = cli("quote", "list", "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout == output.dumps(whole) + "\n"
+    assert len(json.loads(shown.stdout)[4]["lines"]) == 2
+    lines = cli("quote", "list", "--jsonl").stdout.splitlines()
+    assert lines == [output.dumps(q, indent=None) for q in whole]
+    csv_rows = cli("quote", "list", "--csv").stdout.splitlines()
+    assert csv_rows[0].split(",") == output.model_columns("QuoteRead")
+    assert len(csv_rows) == 6 and "lines" not in csv_rows[0]
+    table = cli("quote", "list").stdout
+    assert table.count("Q-20") == 5 and "€" in table
+    assert cli("quote", "list", "--json", "--status", "accepted").stdout == "[]\n"
+
+
+def test_a_json_array_written_in_batches_is_the_array_written_whole() -> None:
+    import io
+
+    from tinycrm.cli import output
+
+    for count in range(7):
+        records = [{"n": i, "text": "é\u202e\x1b", "list": [1, {"a": None}]} for i in range(count)]
+        for batch in (1, 2, 3, 500):
+            stream = io.StringIO()
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(output, "JSON_BATCH", batch)
+                output.write_json_array(iter(records), stream)
+            assert stream.getvalue() == output.dumps(records) + "\n", (count, batch)

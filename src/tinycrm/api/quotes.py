@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tinycrm.documents import QuoteDocument
     from tinycrm.quote_config import SellerSettings
     from tinycrm.store.engine import Store
-    from tinycrm.store.sales_models import QuoteRead
+    from tinycrm.store.sales_models import QuoteHeadRead, QuoteRead
 
 
 class Quotes:
@@ -57,6 +57,26 @@ class Quotes:
         from tinycrm.store.quotes import list_quotes
 
         return list_quotes(self._store, status=status, deal=deal, where=where, limit=limit)
+
+    def stream(
+        self,
+        *,
+        status: str | None = None,
+        deal: str | int | None = None,
+        where: str | None = None,
+        limit: int | None = None,
+        lines: bool = True,
+    ) -> Iterator[QuoteRead] | Iterator[QuoteHeadRead]:
+        """The quotes :meth:`list` returns, in its order, as an iterator that reads them
+        500 at a time with their lines (what ``quote list --json`` writes); with
+        ``lines=False`` as ``QuoteHeadRead``, without lines and taxes, which are then not
+        read at all (the table and CSV). The filters are checked when this is called; the
+        read stays open until the iterator is used up or closed."""
+        from tinycrm.store.quotes import iter_quotes
+
+        return iter_quotes(
+            self._store, status=status, deal=deal, where=where, limit=limit, lines=lines
+        )
 
     def of_deals(self, deal_ids: Iterable[int]) -> builtins.list[QuoteRead]:
         """The quotes of several deals at once (by deal id), newest first."""

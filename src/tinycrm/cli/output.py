@@ -398,7 +398,7 @@ def emit_list(
     (by name), whose columns a CSV of none has as its header."""
     wants_machine(json_, jsonl, csv_)
     if json_:
-        sys.stdout.write(dumps(list(items)) + "\n")
+        write_json_array(items, sys.stdout)
     elif jsonl:  # one line a record, as they come (a few hundred at a time)
         items = iter(items)
         while batch := list(islice(items, 500)):
@@ -411,6 +411,27 @@ def emit_list(
             write_csv(rows)
     else:  # written as they come: the first screen shows before the last row is read
         print_table((to_plain(i) for i in items), columns, title=title, empty=empty)
+
+
+JSON_BATCH = 500  # records a JSON array is written in at a time
+
+
+def write_json_array(items: Iterable[Any], stream: Any) -> None:
+    """Records as ``dumps(list(items))`` writes them, indented, byte for byte, but a few
+    hundred at a time: an iterator of records is never held whole."""
+    items = iter(items)
+    batch = list(islice(items, JSON_BATCH))
+    if not batch:
+        stream.write("[]\n")
+        return
+    stream.write("[\n")
+    while True:
+        stream.write(dumps(batch)[2:-2])  # the records, without the array's "[\n" "\n]"
+        batch = list(islice(items, JSON_BATCH))
+        if not batch:
+            break
+        stream.write(",\n")
+    stream.write("\n]\n")
 
 
 FORMATS = ("table", "json", "jsonl", "csv")

@@ -123,7 +123,9 @@ def list_(
     output: Output = TABLE,
 ) -> None:
     """List quotes, newest first (a draft or sent quote past its day shows as expired)."""
-    rows = crm(ctx).quotes.list(status=status, deal=deal, where=where, limit=limit)
+    # streamed: the lines only for JSON, which carries them (a table or CSV has none)
+    lines = output.format in ("json", "jsonl")
+    rows = crm(ctx).quotes.stream(status=status, deal=deal, where=where, limit=limit, lines=lines)
     output.list(rows, COLUMNS, empty="no quotes", model="QuoteRead")
 
 

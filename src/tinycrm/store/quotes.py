@@ -15,7 +15,8 @@ can no longer be sent or accepted.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import closing
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ from tinycrm.store.refs import get_by_id, numeric_id
 from tinycrm.store.sales_models import (
     Quote,
     QuoteCounter,
+    QuoteHeadRead,
     QuoteLine,
     QuoteLineRead,
     QuoteRead,
@@ -46,6 +48,9 @@ ENTITY = "quote"
 STATUSES = ("draft", "sent", "accepted", "declined", "expired")
 OPEN = ("draft", "sent")
 _NUMBER = re.compile(r"^\s*Q-(\d{4})-(\d{1,9})\s*$", re.IGNORECASE)
+CHUNK = 500  # quotes read at a time (with their lines) by ``iter_quotes``
+_QUOTE: Any = Quote.__table__  # type: ignore[attr-defined]
+_LINE: Any = QuoteLine.__table__  # type: ignore[attr-defined]
 
 
 def quote_number(year: int, seq: int) -> str:
@@ -84,73 +89,97 @@ def _money(minor: int, code: str) -> Any:
     return money.from_minor(minor, code)
 
 
-def _read(quote: Quote, lines: Sequence[QuoteLine], today: date) -> QuoteRead:
+def _head_values(quote: Any, today: date) -> dict[str, Any]:
+    """A quote row's (ORM or Core: read by attribute) fields of ``QuoteHeadRead``."""
     code = quote.currency
+    return {
+        "id": quote.id,
+        "number": quote.number,
+        "status": status_on(quote, today),
+        "deal_id": quote.deal_id,
+        "deal": quote.deal_title,
+        "currency": code,
+        "valid_until": quote.valid_until,
+        "notes": quote.notes,
+        "company": quote.company,
+        "company_address": quote.company_address,
+        "contact": quote.contact,
+        "contact_email": quote.contact_email,
+        "subtotal": _money(quote.subtotal_minor, code),
+        "discount": _money(quote.discount_minor, code),
+        "net": _money(quote.net_minor, code),
+        "tax": _money(quote.tax_minor, code),
+        "total": _money(quote.total_minor, code),
+        "owner": quote.owner,
+        "sent_at": quote.sent_at,
+        "decided_at": quote.decided_at,
+        "created_at": quote.created_at,
+        "updated_at": quote.updated_at,
+    }
+
+
+_AFTER_LINES = ("owner", "sent_at", "decided_at", "created_at", "updated_at")
+
+
+def _head(quote: Any, today: date) -> QuoteHeadRead:
+    """A quote without its lines and taxes (what ``quote list`` shows as a table)."""
+    return QuoteHeadRead.from_row(_head_values(quote, today))
+
+
+def _read(quote: Any, lines: Sequence[Any], today: date) -> QuoteRead:
+    """A quote row with its line rows (ORM rows or Core rows) as its read model."""
+    code = quote.currency
+    unstored = pricing.unstored
     amounts = [
         (
             pricing.LineAmounts(
                 line.gross_minor, line.discount_minor, line.net_minor, line.tax_minor
             ),
-            pricing.unstored(line.tax_rate),
+            unstored(line.tax_rate),
         )
         for line in lines
     ]
     taxes = pricing.total_lines(amounts).taxes
     assert quote.id is not None
-    return QuoteRead(
-        id=quote.id,
-        number=quote.number,
-        status=status_on(quote, today),
-        deal_id=quote.deal_id,
-        deal=quote.deal_title,
-        currency=code,
-        valid_until=quote.valid_until,
-        notes=quote.notes,
-        company=quote.company,
-        company_address=quote.company_address,
-        contact=quote.contact,
-        contact_email=quote.contact_email,
-        subtotal=_money(quote.subtotal_minor, code),
-        discount=_money(quote.discount_minor, code),
-        net=_money(quote.net_minor, code),
-        tax=_money(quote.tax_minor, code),
-        total=_money(quote.total_minor, code),
-        taxes=[
-            QuoteTaxRead(rate=t.rate, base=_money(t.base, code), tax=_money(t.tax, code))
-            for t in taxes
-        ],
-        lines=[
-            QuoteLineRead(
-                position=line.position,
-                product_id=line.product_id,
-                name=line.name,
-                sku=line.sku,
-                unit=line.unit,
-                recurring=line.recurring,
-                quantity=pricing.unstored(line.quantity),
-                unit_price=_money(line.unit_price_minor, code),
-                discount=pricing.unstored(line.discount),
-                tax=pricing.unstored(line.tax_rate),
-                gross=_money(line.gross_minor, code),
-                discount_amount=_money(line.discount_minor, code),
-                net=_money(line.net_minor, code),
-                tax_amount=_money(line.tax_minor, code),
-            )
-            for line in lines
-        ],
-        owner=quote.owner,
-        sent_at=quote.sent_at,
-        decided_at=quote.decided_at,
-        created_at=quote.created_at,
-        updated_at=quote.updated_at,
-    )
+    values = _head_values(quote, today)
+    after = {key: values.pop(key) for key in _AFTER_LINES}  # the read model's order
+    values["taxes"] = [
+        QuoteTaxRead.from_row(
+            {"rate": t.rate, "base": _money(t.base, code), "tax": _money(t.tax, code)}
+        )
+        for t in taxes
+    ]
+    values["lines"] = [
+        QuoteLineRead.from_row(
+            {
+                "position": line.position,
+                "product_id": line.product_id,
+                "name": line.name,
+                "sku": line.sku,
+                "unit": line.unit,
+                "recurring": line.recurring,
+                "quantity": unstored(line.quantity),
+                "unit_price": _money(line.unit_price_minor, code),
+                "discount": unstored(line.discount),
+                "tax": rate,
+                "gross": _money(line.gross_minor, code),
+                "discount_amount": _money(line.discount_minor, code),
+                "net": _money(line.net_minor, code),
+                "tax_amount": _money(line.tax_minor, code),
+            }
+        )
+        for line, (_amounts, rate) in zip(lines, amounts, strict=True)
+    ]
+    values.update(after)
+    return QuoteRead.from_row(values)
 
 
-def _lines_of(session: Session, quote_ids: Sequence[int]) -> dict[int, list[QuoteLine]]:
-    found: dict[int, list[QuoteLine]] = {qid: [] for qid in quote_ids}
+def _lines_of(session: Session, quote_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """The lines of these quotes (rows read by attribute, as ``QuoteLine``'s), in order."""
+    found: dict[int, list[Any]] = {qid: [] for qid in quote_ids}
     if quote_ids:
-        rows = session.scalars(
-            select(QuoteLine)
+        rows = session.execute(
+            select(*_LINE.c)
             .where(col(QuoteLine.quote_id).in_(quote_ids))
             .order_by(col(QuoteLine.quote_id), col(QuoteLine.position))
         )
@@ -333,10 +362,54 @@ def list_quotes(
 ) -> list[QuoteRead]:
     """Quotes, newest first; ``status`` as shown (``expired`` included), ``deal`` a REF,
     ``where`` a filter expression (``total>1000 and status=sent``)."""
+    found = iter_quotes(store, status=status, deal=deal, where=where, limit=limit, today=today)
+    return list(found)
+
+
+def iter_quotes(
+    store: Store,
+    *,
+    status: str | None = None,
+    deal: str | int | None = None,
+    where: str | None = None,
+    limit: int | None = None,
+    today: date | None = None,
+    lines: bool = True,
+    chunk: int = CHUNK,
+) -> Iterator[Any]:
+    """The quotes ``list_quotes`` returns, in its order, read ``chunk`` at a time (their
+    lines with them), so a list of any length is never held whole; with ``lines=False``
+    as ``QuoteHeadRead`` (no lines, no taxes: their lines are not read at all). The
+    filters are checked (``Invalid``, ``NotFound``) before this returns; the read
+    transaction stays open until the iterator is used up or closed."""
+    parts = _quote_parts(store, status, deal, where, limit, today, lines=lines, chunk=chunk)
+    next(parts)
+    return _each(parts)
+
+
+def _each(parts: Generator[list[Any], None, None]) -> Iterator[Any]:
+    with closing(parts):  # closed early (a pager that quit): the transaction ends too
+        for part in parts:
+            yield from part
+
+
+def _quote_parts(
+    store: Store,
+    status: str | None,
+    deal: str | int | None,
+    where: str | None,
+    limit: int | None,
+    today: date | None,
+    *,
+    lines: bool,
+    chunk: int,
+) -> Generator[list[Any], None, None]:
+    """First an empty list once the filters are read, then the quotes in lists of at
+    most ``chunk``."""
     validate.filters_given(status=status, deal=deal)
     limit = validate.limit(limit)
     day = today or dates.local_today()
-    query = select(Quote).order_by(col(Quote.created_at).desc(), col(Quote.id).desc())
+    query = select(*_QUOTE.c).order_by(col(Quote.created_at).desc(), col(Quote.id).desc())
     expired = and_(col(Quote.status).in_(OPEN), col(Quote.valid_until) < day)
     if status is not None:
         wanted = validate.choice(status, STATUSES, "status")
@@ -357,9 +430,15 @@ def list_quotes(
             query = query.where(resolve_where(store, session, ENTITY, where=where, now=noon))
         if limit:
             query = query.limit(limit)
-        rows = list(session.scalars(query))
-        lines = _lines_of(session, [q.id for q in rows if q.id is not None])
-        return [_read(q, lines.get(q.id or 0, []), day) for q in rows]
+        yield []
+        conn = session.connection()
+        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
+        for part in result.partitions(chunk):
+            if not lines:
+                yield [_head(q, day) for q in part]
+                continue
+            found = _lines_of(session, [q.id for q in part])
+            yield [_read(q, found[q.id], day) for q in part]
 
 
 def _move(

@@ -253,3 +253,31 @@ class QuoteRead(ReadModel):
     decided_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+class QuoteHeadRead(ReadModel):
+    """A quote without its lines and taxes: what ``quote list`` shows as a table or CSV
+    (``QuoteRead``'s fields in its order, less ``taxes`` and ``lines``)."""
+
+    id: int
+    number: str
+    status: str
+    deal_id: int | None
+    deal: str
+    currency: str
+    valid_until: date
+    notes: str | None
+    company: str | None
+    company_address: str | None
+    contact: str | None
+    contact_email: str | None
+    subtotal: Number
+    discount: Number
+    net: Number
+    tax: Number
+    total: Number
+    owner: str
+    sent_at: datetime | None
+    decided_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
