@@ -386,3 +386,27 @@ def test_a_photos_folds_are_left_out_up_to_a_line_that_ends_the_card() -> None:
     ]
     assert unread == {"PHOTO": 3}
     assert outside == {"lines": 1, "first": 29}
+
+
+def test_a_character_a_fold_cuts_in_two_is_read_whole_in_its_lines_charset() -> None:
+    """vCard 2.1 phones fold at 75 bytes blindly, so a fold may cut a Shift_JIS (or EUC,
+    GB18030, Big5) character in two: each line was read alone, the cut one as
+    Windows-1252, '東京都港区' as '“Œ‹ž“s港区'. Now the bytes of a cut character go on
+    into the fold, and the value reads as written wherever the folds fall."""
+    tokyo = "東京都港区六本木 3-2-1、ヒルズ森タワー 42階 (受付: 田中)"
+    taipei = "台北市信義區市府路 1 號 (櫃檯: 陳先生) 😀"
+    for charset, text in (("SHIFT_JIS", tokyo), ("EUC-JP", tokyo), ("GB18030", taipei),
+                          ("BIG5", taipei[:-2]), ("KOI8-R", "Москва, ул. Тверская")):  # fmt: skip
+        value = text.encode(charset.lower())
+        for width in (2, 3, 5, 7, 75):  # (a fold of a space alone is a blank line)
+            folded = b"\r\n ".join(value[at : at + width] for at in range(0, len(value), width))
+            data = (
+                f"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ada\r\nNOTE;CHARSET={charset}:".encode()
+                + folded
+                + b"\r\nEMAIL:ada@x.example\r\nEND:VCARD\r\n"
+            )
+            [(_, values, _)] = read_vcards(io.BytesIO(data), name="x.vcf")
+            assert values == {"name": "Ada", "email": "ada@x.example", "notes": text}, (
+                charset,
+                width,
+            )

@@ -63,15 +63,7 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
     ones, keep each card's letters); UTF-16 and UTF-32 are decoded, then split."""
     head = stream.read(64 * 1024)
     if detect_encoding(head) in ("utf-8", "utf-8-sig", "cp1252"):  # no UTF-16's bytes
-        named = b""  # the line of the property a fold continues: its CHARSET's
-        for raw, cut in _lines(_chunks(head, stream, True), _BYTE_END, b"\r"):
-            if raw[:1] not in (b" ", b"\t"):
-                named = raw
-            if raw.isascii():
-                text = raw.decode("ascii")
-            else:
-                text = _line_text(raw, _charset(named) if named else None)
-            yield _Cut(text) if cut else text
+        yield from _byte_lines(_lines(_chunks(head, stream, True), _BYTE_END, b"\r"))
         return
     chunks = _chunks(head, stream, False)
     sample = next(chunks, b"")
@@ -136,15 +128,90 @@ def _charset(raw: bytes) -> str | None:
     return found[1].decode("ascii") if found else None
 
 
-def _line_text(raw: bytes, charset: str | None) -> str:
-    """A line's bytes as text: UTF-8, else its value in ``charset`` (the whole line, a
-    fold's), else UTF-8 whose other bytes are Windows-1252's."""
+def _byte_lines(lines: Iterable[tuple[bytes, bool]]) -> Iterator[str]:
+    """The lines of a file of bytes as text, each as ``_line_text`` reads it; a line
+    that ends in a character cut short by a fold (vCard 2.1 phones fold Shift_JIS at 75
+    bytes blindly) unfolded with its folds at the byte level until the character is
+    whole, then read in its property's CHARSET, each fold taken in given as a blank
+    line (line numbers stay the file's). Line by line, the cut character made its line
+    Windows-1252: '東京' as '“Œ‹ž'."""
+    named = b""  # the line of the property a fold continues: its CHARSET's
+    coded = False  # that line not UTF-8: its folds are read in its CHARSET first
+    held = b""  # a line ending in a cut character, its folds so far joined to it
+    joined = 0  # the folds joined to it
+    for raw, cut in lines:
+        fold = raw[:1] in (b" ", b"\t")
+        if held:
+            if fold and not cut and raw.strip():  # the fold goes on with the character
+                held, joined = held + raw[1:], joined + 1
+                if len(held) <= PROPERTY_LIMIT and _cut_short(held, _charset(named), coded):
+                    continue
+                raw = b""
+            yield _line_text(held, _charset(named), coded)
+            yield from [""] * joined
+            held, joined = b"", 0
+            if not raw:
+                continue
+        if not fold:
+            named, coded = raw, not raw.isascii() and not _is_utf8(raw)
+        if raw.isascii():
+            yield _Cut(raw.decode("ascii")) if cut else raw.decode("ascii")
+            continue
+        charset = _charset(named) if named else None
+        utf8 = not (fold and coded)
+        if not cut and charset and _cut_short(raw, charset, not utf8):
+            held = raw
+            continue
+        text = _line_text(raw, charset, not utf8)
+        yield _Cut(text) if cut else text
+    if held:
+        yield _line_text(held, _charset(named), coded)
+        yield from [""] * joined
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _cut_short(raw: bytes, charset: str | None, coded: bool = False) -> bool:
+    """Whether ``raw`` is not UTF-8 (or ``coded``: the fold of a line that was not) and
+    its value reads in ``charset`` but for a character cut short at its very end (whose
+    rest a fold may hold)."""
+    if not charset or (not coded and _is_utf8(raw)):  # UTF-8 whatever the line says
+        return False
+    value = raw if raw[:1] in (b" ", b"\t") else raw.partition(b":")[2]
+    try:
+        value.decode(charset)
+        return False  # whole
+    except LookupError:
+        return False  # a charset Python does not know
+    except UnicodeDecodeError as exc:
+        if exc.end < len(value) - 3:
+            return False  # not at its end: a byte no character has
+    decoder = codecs.getincrementaldecoder(charset)()
+    try:  # the bytes a character starts with, more awaited
+        decoder.decode(value, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _line_text(raw: bytes, charset: str | None, coded: bool = False) -> str:
+    """A line's bytes as text: UTF-8 (unless ``coded``: the fold of a line in its
+    ``charset``, which may hold bytes that would read as UTF-8), else its value in
+    ``charset`` (the whole line, a fold's), else UTF-8 whose other bytes are
+    Windows-1252's."""
     if raw.isascii():
         return raw.decode("ascii")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    if not coded or not charset:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     if charset:
         head, colon, value = (b"", b"", raw) if raw[:1] in (b" ", b"\t") else raw.partition(b":")
         try:
