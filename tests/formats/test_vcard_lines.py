@@ -410,3 +410,28 @@ def test_a_character_a_fold_cuts_in_two_is_read_whole_in_its_lines_charset() -> 
                 charset,
                 width,
             )
+
+
+def test_a_property_name_a_fold_cuts_is_that_property_and_its_limits_hold() -> None:
+    """Folding may cut a property's name ('PHO' then ' TO;ENCODING=b:…'): the name was
+    taken from the first line alone, so a 3 MB photo was kept as a property 'PHO' and its
+    card refused as longer than 1 MiB, and a 700 KB NOTE cut as 'NO' / ' TE:' was left
+    out in silence as a property no field takes, where a NOTE over the limit rejects
+    its card. Now the name is read unfolded: the photo is left out (and named PHOTO),
+    the note's card rejected, the next card read."""
+    photo = "\r\n ".join(["QUFB" * 18] * 40_000)  # ~3 MB of base64
+    note = "\r\n ".join(["x" * 74] * 10_000)  # ~750 KB
+    text = (
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nPH\r\n O\r\n\tTO;ENCODING=b:{photo}\r\n"
+        "EMAIL:ada@x.example\r\nEND:VCARD\r\n"
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo\r\nNO\r\n TE:{note}\r\nEND:VCARD\r\n" + NEXT
+    )
+    unread: dict[str, int] = {}
+    [(_, ada, _), (_, bo, report), (_, after, _)] = read(text, unread=unread)
+    assert ada == {"name": "Ada", "email": "ada@x.example"}
+    assert unread == {"PHOTO": 1}
+    assert bo[ROW_ERROR].endswith(
+        "NOTE on line 40011 is longer than 256 KiB (the rows' report holds the card without it)"
+    )
+    assert "FN:Bo" in report and len(report) < 200
+    assert after == {"name": "After"}

@@ -264,7 +264,7 @@ class _Logical:
     that make it (``pieces``, as the file held them, less a card's indent), the start of
     its unfolded text (``probe``, enough to tell BEGIN:VCARD) and its property's name."""
 
-    __slots__ = ("fold", "number", "pieces", "probe", "prop", "size")
+    __slots__ = ("fold", "head", "number", "pieces", "probe", "prop", "size")
 
     def __init__(self, number: int, line: str, cut: bool) -> None:
         self.number = number
@@ -272,12 +272,23 @@ class _Logical:
         self.pieces = [line]
         self.size = PROPERTY_LIMIT + 1 if cut else len(line)
         self.probe = line[:_PROBE]
-        head = line.partition(":")[0].partition(";")[0]  # what comes before a ';' or ':'
-        self.prop = head.rsplit(".", 1)[-1].strip().upper()
+        self.head: str | None = ""  # its name so far, while a fold may go on with it
+        self._named(line)
+
+    def _named(self, text: str) -> None:
+        """The property's name (``prop``: after a group, before a ';' or ':'), ``text``
+        (a line or a fold's rest) taken into it while no ';' or ':' has ended it."""
+        head, end, _ = text.partition(":")
+        head, semicolon, _ = head.partition(";")
+        name = (self.head or "") + head
+        self.prop = name.rsplit(".", 1)[-1].strip().upper()
+        self.head = None if end or semicolon or len(name) > _NAME_LIMIT else name
 
     def add(self, number: int, line: str, fold: bool, cut: bool) -> None:
         self.fold = self.fold or number
         self.size += PROPERTY_LIMIT + 1 if cut else len(line)
+        if fold and self.head is not None:
+            self._named(line[1:])
         if self.prop not in _DROPPED and not self.cut:  # a photo's: megabytes, left out
             self.pieces.append(line)
         if len(self.probe) < _PROBE:
@@ -311,6 +322,7 @@ class _Logical:
 
 
 _PROBE = 40
+_NAME_LIMIT = 256  # a name longer is no property's: not looked for in more folds
 
 
 def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
