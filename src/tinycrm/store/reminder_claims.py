@@ -280,12 +280,13 @@ def confirm_run(
                     col(Announcement.run_id) == run_id, col(Announcement.key) != RUN_KEY
                 )
             )
+        # the last run's row first, as claim_items and release_run take it: one order
+        _record_run(store, session, run_id, started or now)
         session.execute(
             update(Announcement)
             .where(col(Announcement.run_id) == run_id, col(Announcement.key) != RUN_KEY)
             .values(announced_at=now)
         )
-        _record_run(store, session, run_id, started or now)
         forget_told(session, (i.key for i in items or []))
         if items:
             upsert = _insert_marking_announced(store, now)
@@ -331,14 +332,14 @@ def release_run(
     from tinycrm.store.announcements import record_told
 
     with store.write() as session:
+        mine = col(Announcement.run_id) == run_id
+        _reopen(store, session, _untold_days(session, mine), now or utcnow())
         if told:
             pairs = {
                 channel: list(claim_pairs((i.key, i.due_at) for i in items))
                 for channel, items in told.items()
             }
             record_told(store, session, pairs, now or utcnow())
-        mine = col(Announcement.run_id) == run_id
-        _reopen(store, session, _untold_days(session, mine), now or utcnow())
         session.execute(delete(Announcement).where(mine, col(Announcement.announced_at).is_(None)))
 
 
