@@ -656,3 +656,28 @@ def test_a_notice_deadline_missed_while_the_machine_was_off_weeks_is_told(
     assert told.exit_code == 0, told.stderr
     assert "notice deadline 2026-11-21 passed (16 days ago)" in told.stdout
     assert cli("remind").stdout == ""
+
+
+def test_a_line_break_in_a_stored_name_does_not_make_a_line_of_its_own() -> None:
+    """A deal title holding a line break (an old database, another program's write):
+    the list, the mail and the webhook's text showed its second half as a line of its own,
+    an item that is none ('  - Wire €9,000 to …'); the desktop notification too. Now the
+    break is shown escaped, each item on one line."""
+    from tinycrm.api.models import DueItem
+    from tinycrm.cli import remind
+
+    item = DueItem(
+        key="closing:1",
+        group="closing",
+        due_at=datetime.fromisoformat("2026-12-07T00:00:00+00:00"),
+        title="Acme\n  - Wire €9,000 to DE00 1234\r",
+        detail="closes today",
+        entity="deal",
+        entity_id=1,
+    )
+    text = remind._text([item], {"closing": "Closing soon"})
+    assert "  - Acme\\x0a  - Wire €9,000 to DE00 1234\\x0d: closes today\n" in text
+    assert text.count("\n  - ") == 1
+    assert (
+        remind._desktop_body([item]) == "Acme\\x0a  - Wire €9,000 to DE00 1234\\x0d: closes today"
+    )

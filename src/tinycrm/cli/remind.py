@@ -67,6 +67,7 @@ def render_mail_body(items: list[DueItem], groups: dict[str, str]) -> str:
     """The cron mail: grouped (``groups``: their headings, in order), one line per item."""
     from tinycrm import dates
     from tinycrm.clock import utcnow
+    from tinycrm.safetext import display
 
     now = dates.format_local(utcnow())
     count = len(items)
@@ -75,7 +76,8 @@ def render_mail_body(items: list[DueItem], groups: dict[str, str]) -> str:
         members = [i for i in items if i.group == group]
         if members:
             lines += ["", f"{title} ({len(members)})"]
-            lines += [f"  - {item.line()}" for item in members]
+            # one line each: a line break in a stored name is shown, not obeyed
+            lines += [f"  - {display(item.line())}" for item in members]
     return "\n".join(lines) + "\n"
 
 
@@ -152,14 +154,20 @@ def _deliver(
         # the host, not the URL: its path may hold a secret
         told.took(channel, f"the webhook to {urlsplit(url).hostname}", mine)
     if notify and (mine := needs("desktop")):
-        body = "\n".join(item.line() for item in mine[:8])
-        more = f"\n… and {len(mine) - 8} more" if len(mine) > 8 else ""
         try:
-            delivery.send_desktop(f"tinycrm: {len(mine)} due", body + more)
+            delivery.send_desktop(f"tinycrm: {len(mine)} due", _desktop_body(mine))
         except delivery.DeliveryError as exc:
             told.failed.append(str(exc))
         else:
             told.took("desktop", "the desktop notification", mine)
+
+
+def _desktop_body(items: list[DueItem]) -> str:
+    """The notification's body: the first 8 items, one line each."""
+    from tinycrm.safetext import display
+
+    body = "\n".join(display(item.line()) for item in items[:8])
+    return body + (f"\n… and {len(items) - 8} more" if len(items) > 8 else "")
 
 
 def _text(items: list[DueItem], groups: dict[str, str]) -> str:
