@@ -229,6 +229,12 @@ def test_starttls_and_plain_connections_and_refusals_are_one_line(
     assert untrusted.startswith(f"TLS with 127.0.0.1:{dovecot_server.tls_port} failed: ")
     assert "set mail.imap.cafile" in untrusted
     assert "set mail.imap.cafile" in refused(tls="starttls", cafile=None)
+    # a cafile of another certificate (a renewed one, another server's): said so
+    other = imap_account.password_file.parent / "other.pem"
+    _self_signed(other)
+    assert refused(cafile=str(other)).endswith(
+        f"self-signed certificate (not mail.imap.cafile's {other}, nor signed by it)"
+    )
     assert "does not speak TLS" in refused(port=dovecot_server.port)
     wrong = imap_account.password_file.parent / "wrong"
     wrong.write_text("nope\n")
@@ -252,6 +258,17 @@ def test_starttls_and_plain_connections_and_refusals_are_one_line(
         _sync()
     with tinycrm.open() as crm:
         assert len(crm.activities.list()) == 1
+
+
+def _self_signed(path: Path) -> None:
+    """A new self-signed certificate for 127.0.0.1 in ``path`` (its key thrown away)."""
+    import subprocess
+
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(path.with_suffix(".key")), "-out", str(path)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
 
 
 def test_a_user_name_beyond_ascii_logs_in_with_sasl_plain(imap_account: ImapAccount) -> None:

@@ -167,10 +167,22 @@ def _where(settings: ImapSettings) -> str:
     return f"{settings.host}:{settings.effective_port}"
 
 
+# OpenSSL's verify codes of a certificate no trusted one vouches for (self-signed, or
+# signed by a CA not trusted): not those of a wrong host name or an expired certificate
+_UNTRUSTED = frozenset({18, 19, 20, 21})
+
+
 def _network_error(settings: ImapSettings, exc: BaseException) -> MailSyncError:
     where = _where(settings)
     if isinstance(exc, ssl.SSLCertVerificationError):
-        hint = "" if settings.cafile else " (to trust it, set mail.imap.cafile to its PEM file)"
+        hint = " (to trust it, set mail.imap.cafile to its PEM file)"
+        if settings.cafile is not None:  # one trusted, but not this one: a renewed certificate
+            untrusted = getattr(exc, "verify_code", None) in _UNTRUSTED
+            hint = (
+                f" (not mail.imap.cafile's {settings.cafile}, nor signed by it)"
+                if untrusted
+                else ""
+            )
         reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
         return MailSyncError(f"TLS with {where} failed: {_one_line(reason)}{hint}")
     if isinstance(exc, ssl.SSLError):
