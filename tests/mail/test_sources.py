@@ -273,3 +273,35 @@ def test_an_empty_or_broken_mbox_in_a_folder_costs_no_other_message(tmp_path: Pa
     only.mkdir()
     (only / "Inbox.mbox").write_bytes(b"")
     assert list(read_messages([only])) == []  # a folder of one empty mailbox: no mail
+
+
+def test_a_file_in_a_folder_that_cannot_be_read_is_skipped_not_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file of a folder that cannot be read (permission denied: another user's, a
+    mail program's locked store) is skipped and told, the rest read: a file with no
+    .eml or .mbox name, looked at to see whether it is an mbox, raised instead, and
+    the import of the whole folder stopped ('cannot read')."""
+    from tinycrm.mail.sources import CANNOT_READ, Skipped
+
+    folder = tmp_path / "Mail"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(_mail(1))
+    for name in ("Inbox", "locked.eml", "locked.mbox"):
+        (folder / name).write_bytes(b"From a@x Tue Jan  2 10:00:00 2024\n" + _mail(2))
+    opened, read = Path.open, Path.read_bytes
+
+    def denied(path: Path) -> None:
+        if path.name in ("Inbox", "locked.eml", "locked.mbox"):
+            raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: denied(self) or opened(self, *a, **k))
+    monkeypatch.setattr(Path, "read_bytes", lambda self: denied(self) or read(self))
+    found = dict(read_messages([folder]))
+    assert found == {
+        str(folder / "a.eml"): _mail(1),
+        **{
+            str(folder / n): Skipped(CANNOT_READ, "Permission denied")
+            for n in ("Inbox", "locked.eml", "locked.mbox")
+        },
+    }

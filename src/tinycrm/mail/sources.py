@@ -120,7 +120,7 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
                 for item in _read(child, top=False):
                     found = True
                     yield item
-            elif child.suffix.lower() in _MBOX or (child.is_file() and _is_mbox(child)):
+            elif child.suffix.lower() in _MBOX or (child.is_file() and _may_be_mbox(child)):
                 found = True  # a mailbox, if an empty one
                 yield from _mailbox_file(child)
         if not found and not any(_is_maildir(c) for c in children if c.is_dir()):
@@ -143,6 +143,15 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
 
 
 _MBOX = (".mbox", ".mbx")
+
+
+def _may_be_mbox(path: Path) -> bool:
+    """Whether a file of a folder, whatever its name, is an mbox, or cannot be read to
+    tell (then it is skipped and told, not the import stopped)."""
+    try:
+        return _is_mbox(path)
+    except OSError:
+        return True
 
 
 def _mailbox_file(path: Path) -> Iterator[tuple[str, bytes | Skipped]]:
