@@ -741,3 +741,22 @@ def test_an_address_hidden_in_an_encoded_word_is_no_address(header: bytes) -> No
     assert quoted.sender == "ann@x.example"
     plain = parse_message(b"From: =?utf-8?q?J=C3=BCrgen?= <jurgen@x.example>\n\nx")
     assert (plain.sender, plain.sender_name) == ("jurgen@x.example", "Jürgen")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><meta charset=utf-8><body><p>Hello Ann</p></body></html>",
+        "<html><head><meta charset=utf-8><p>Hello Ann</p>",
+        "<head><link rel=stylesheet href=x.css>Hello Ann",
+        "<head><style>p {}</style><body>Hello Ann",
+    ],
+)
+def test_an_html_head_left_open_does_not_hide_the_text(html: str) -> None:
+    """A mail program's HTML with no </head> (a <body> or the text right after its
+    <meta>) was read as all head: the activity had no text at all. As a browser does,
+    the body, a block or text closes the head; a script, style or title still holds
+    what is inside it."""
+    assert html_to_text(html) == "Hello Ann"
+    assert html_to_text("<head><title>Subject</title></head><p>x") == "x"
+    assert html_to_text("<head><script>if (a < b) {}</script><p>x") == "x"

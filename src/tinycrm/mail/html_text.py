@@ -27,8 +27,19 @@ class _Text(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0
+        self.head = False  # in a <head> and nothing else skipped: what else closes it
+
+    def _body_starts(self) -> None:
+        """A <head> left open ends where the body starts, as a browser reads it: at
+        <body>, a block, a line break or text (else all the mail is its head)."""
+        if self.head and self.skipping == 1:
+            self.head, self.skipping = False, 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body" or tag in _BLOCK or tag in ("br", "td", "th"):
+            self._body_starts()
+        if tag == "head" and not self.skipping:
+            self.head = True
         if tag in _SKIP:
             self.skipping += 1
         elif tag == "br":
@@ -41,16 +52,21 @@ class _Text(HTMLParser):
             self.parts.append("\n\n" if tag in ("p", "table", "blockquote") else "\n")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("br", "hr", "body"):
+            self._body_starts()
         if tag == "br" or tag == "hr":
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self.skipping = max(0, self.skipping - 1)
+            self.head = self.head and tag != "head" and self.skipping > 0
         elif tag in _BLOCK and tag != "li":  # the next item starts its own line
             self.parts.append("\n\n" if tag in ("p", "table", "blockquote") else "\n")
 
     def handle_data(self, data: str) -> None:
+        if data.strip():
+            self._body_starts()
         if not self.skipping:
             self.parts.append(data.replace("\n", " "))
 
