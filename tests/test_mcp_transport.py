@@ -161,3 +161,18 @@ def test_a_request_line_past_what_any_tool_takes_is_refused_unread(sqlite_url: s
         assert saved["id"] == 7 and not saved["result"]["isError"], saved
     with open_crm(sqlite_url) as crm:
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "Alan Turing"]
+
+
+def test_a_byte_order_mark_before_the_first_request_is_passed_over(sqlite_url: str) -> None:  # noqa: F811
+    """Requests piped from a file a Windows editor saved (`tinycrm mcp < requests.jsonl`)
+    begin with UTF-8's byte order mark: the initialize it came before was taken for bad
+    JSON naming no id and dropped without a word, and the client waited for ever. The
+    mark is now passed over, and the server answers from the first request on."""
+    done = subprocess.run(
+        [*tinycrm_executable(), "--db", sqlite_url, "mcp"],
+        input=b"\xef\xbb\xbf" + HELLO + b'{"jsonrpc":"2.0","id":1,"method":"ping"}\n',
+        capture_output=True, timeout=120,
+    )  # fmt: skip
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [answer["id"] for answer in answers] == [0, 1], done.stdout[-500:]
+    assert answers[0]["result"]["serverInfo"]["name"] == "tinycrm"

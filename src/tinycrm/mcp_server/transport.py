@@ -7,7 +7,9 @@ and one that is not UTF-8 is refused with a parse error under its request's id
 (``malformed.not_utf8``), nothing run; a request whose id is neither a string nor an
 integer, which the SDK takes for a notification, is refused too (``malformed.bad_id``),
 and a line longer than ``LINE_BYTES`` is refused unread (the SDK's read a 100 MB line
-whole, 400 MB of memory, for arguments of at most 10,000 characters).
+whole, 400 MB of memory, for arguments of at most 10,000 characters). A byte order
+mark before the first request is passed over (the SDK's took the request for bad JSON
+naming no id, and dropped it: the client waited for ever for its initialize).
 The rest is the SDK's: its claim of the standard descriptors (a hook reads no request,
 its output misses the wire), its parsing, its messages. Those are private to the SDK:
 on a release that moved them, the server uses the SDK's own transport.
@@ -30,6 +32,8 @@ LINE_BYTES = 16 * 1024 * 1024
 """The longest request line read: a tool's texts are at most 10,000 characters, a REF
 1,000; the rest of a longer line is passed over in pieces, never held."""
 _SKIPPED_IN = 1024 * 1024
+BOM = b"\xef\xbb\xbf"
+"""UTF-8's byte order mark, which a Windows editor writes first in a file of requests."""
 
 Incoming = SessionMessage | Exception
 Outgoing = SessionMessage | bytes
@@ -54,12 +58,16 @@ async def stdio_streams() -> AsyncIterator[tuple[Any, Any]]:
 
         async def read() -> None:
             async with incoming, refusals:
-                while line := await anyio.to_thread.run_sync(_read_line, stdin):
+                line = await anyio.to_thread.run_sync(_read_line, stdin)
+                if line.startswith(BOM) and not isinstance(line, _TooLong):
+                    line = line[len(BOM) :]  # a file saved by Notepad: not a character
+                while line:
                     taken = _taken(line)
                     if isinstance(taken, bytes):
                         await refusals.send(taken)
                     elif taken is not None:
                         await incoming.send(taken)
+                    line = await anyio.to_thread.run_sync(_read_line, stdin)
 
         async def write() -> None:
             async with outgoing:
