@@ -10,6 +10,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from tests.cli.conftest import tinycrm_executable
@@ -176,3 +177,38 @@ def test_a_byte_order_mark_before_the_first_request_is_passed_over(sqlite_url: s
     answers = [json.loads(line) for line in done.stdout.splitlines()]
     assert [answer["id"] for answer in answers] == [0, 1], done.stdout[-500:]
     assert answers[0]["result"]["serverInfo"]["name"] == "tinycrm"
+
+
+def test_a_request_under_the_id_of_one_not_yet_answered_is_refused(
+    sqlite_url: str,  # noqa: F811
+    isolated_user_dirs: Path,
+) -> None:
+    """A client reusing an id (add_contact(Grace) as 5 while a slow pre-write hook held
+    add_contact(Ada Byron) 5) had both run and both answered under 5, the answer to one
+    read as the other's; and a cancellation of 5 stopped only the second. The second is
+    now refused at once (-32600), nothing run; the first is answered and saved as asked,
+    and once it is, its id may be used again."""
+    hook = isolated_user_dirs / "config" / "tinycrm" / "hooks" / "pre-write"
+    hook.parent.mkdir(parents=True)
+    hook.write_text("#!/bin/sh\ncat >/dev/null\nwhile [ ! -e release ]; do sleep 0.02; done\n")
+    hook.chmod(0o755)
+    with raw_server(sqlite_url, "--allow-writes") as raw:
+        raw.send(add_contact(b"5", b"Ada Byron"))
+        refused = raw.ask(add_contact(b"5", b"Grace Hopper"))
+        assert refused == {
+            "jsonrpc": "2.0",
+            "id": 5,
+            "error": {
+                "code": -32600,
+                "message": "not a JSON-RPC 2.0 request: id: 5 is that of a request not yet "
+                "answered; give each request an id of its own",
+            },
+        }
+        (hook.parent / "release").touch()
+        first = raw.answer()
+        assert first["id"] == 5 and first["result"]["structuredContent"]["name"] == "Ada Byron"
+        again = raw.ask(add_contact(b"5", b"Alan Turing"))
+        assert again["id"] == 5 and not again["result"]["isError"], again
+    with open_crm(sqlite_url) as crm:
+        names = [c.name for c in crm.contacts.list()]
+    assert names == ["Ada Byron", "Ada Lovelace", "Alan Turing"]

@@ -51,6 +51,17 @@ def unreadable(error: Exception) -> list[JSONRPCError]:
     return [_refused(message.get("id"), f"not a JSON-RPC 2.0 request: {said[:500]}")]
 
 
+def reused(request_id: str | int) -> JSONRPCError:
+    """The refusal of a request under the id of one not yet answered (MCP: an id is
+    never used twice in a session)."""
+    shown = safetext.quoted(request_id) if isinstance(request_id, str) else request_id
+    said = (
+        f"not a JSON-RPC 2.0 request: id: {shown} is that of a request not yet answered; "
+        "give each request an id of its own"
+    )
+    return _refused(request_id, said)
+
+
 def _said(problem: Any) -> str:
     said = "required" if problem["type"] == "missing" else str(problem["msg"])
     return said[:1].lower() + said[1:]

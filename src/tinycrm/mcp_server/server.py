@@ -52,7 +52,7 @@ from tinycrm.mcp_server.answers import (
 )
 from tinycrm.mcp_server.calls import cancelled, off_the_loop, reporting, saved
 from tinycrm.mcp_server.fitting import cut_text
-from tinycrm.mcp_server.malformed import unreadable
+from tinycrm.mcp_server.malformed import reused, unreadable
 
 if TYPE_CHECKING:
     from tinycrm.api import Crm
@@ -258,6 +258,9 @@ class CrmServer(MCPServer):
                             if isinstance(item, Exception):  # told, as the SDK would not
                                 for refusal in unreadable(item):
                                     await write_stream.send(SessionMessage(refusal))
+                            elif self._in_use(item.message):  # its answer would be the other's
+                                await write_stream.send(SessionMessage(reused(item.message.id)))
+                                continue
                             else:
                                 self._count(item.message)
                             await relay.send(item)
@@ -275,6 +278,12 @@ class CrmServer(MCPServer):
                     tasks.cancel_scope.cancel()
         except* BrokenPipeError:  # the client stopped reading: as `… | head`, no error
             _stdout_gone()
+
+    def _in_use(self, message: Any) -> bool:
+        """Whether ``message`` is a request under the id of one still owed an answer:
+        the SDK ran both, answered both under that id, and a cancellation of it stopped
+        the second only."""
+        return isinstance(message, JSONRPCRequest) and coerce_request_id(message.id) in self.owed
 
     def _count(self, message: Any) -> None:
         """A request read is owed an answer; one its client cancels (the SDK then sends
