@@ -70,6 +70,32 @@ def test_new_sqlite_database_is_private_wal_and_at_head(tmp_path: Path) -> None:
         store.close()
 
 
+def test_a_link_to_a_database_not_made_yet_makes_it_where_it_points(tmp_path: Path) -> None:
+    """--db a symlink to a file not there yet (the default database linked into a synced
+    folder before first use) failed with 'unable to open database file': the file made
+    first, private, could not be made through the link. Now the database is made where the
+    link points, private, and the link is kept; a link into a missing folder says so."""
+    synced = tmp_path / "synced"
+    synced.mkdir()
+    link = tmp_path / "crm.db"
+    link.symlink_to(synced / "crm.db")
+    open_store(str(link)).close()
+    assert link.is_symlink() and (synced / "crm.db").is_file()
+    assert stat.S_IMODE((synced / "crm.db").stat().st_mode) == 0o600
+    with sqlite3.connect(synced / "crm.db") as conn:
+        assert _revision_of(conn) == SCHEMA_HEAD
+    conn.close()
+    nowhere = tmp_path / "nowhere.db"
+    nowhere.symlink_to(tmp_path / "gone" / "crm.db")
+    with pytest.raises(Unavailable) as err:
+        open_store(str(nowhere))
+    assert str(err.value) == (
+        f"cannot create database {tmp_path / 'gone' / 'crm.db'} (where {nowhere} links to): "
+        f"folder {tmp_path / 'gone'} does not exist (check --db / TINYCRM_DB, or create the "
+        "folder first)"
+    )
+
+
 def test_schema_head_constant_names_the_real_head() -> None:
     from tinycrm.store.migrations.runner import script_heads
 

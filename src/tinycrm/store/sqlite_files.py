@@ -37,12 +37,16 @@ def check_database_path(path: Path) -> None:
         _refuse_foreign(path)
         _private_if_empty(path)
         return
+    shown = str(path)
+    if os.path.islink(path):  # a link to a database not made yet: made where it points
+        path = Path(os.path.realpath(path))
+        shown = f"{path} (where {shown} links to)"
     folder = path.parent
     if not folder.is_dir():
         if folder.exists() or folder.absolute() != data_dir().absolute():
             what = "is not a folder" if folder.exists() else "does not exist"
             raise Unavailable(
-                f"cannot create database {path}: folder {folder} {what} "
+                f"cannot create database {shown}: folder {folder} {what} "
                 "(check --db / TINYCRM_DB, or create the folder first)"
             )
         try:
@@ -54,7 +58,7 @@ def check_database_path(path: Path) -> None:
     except FileExistsError:
         pass  # another process created it first
     except OSError as exc:
-        raise Unavailable(f"cannot create database {path}: {exc.strerror}") from exc
+        raise Unavailable(f"cannot create database {shown}: {exc.strerror}") from exc
 
 
 def _private_if_empty(path: Path) -> None:
