@@ -534,3 +534,35 @@ def test_a_postgresql_schema_without_its_revision_is_refused_untouched(how: str)
                 assert schema_revision(conn) is None
         finally:
             engine.dispose()
+
+
+def test_a_damaged_database_is_one_line_on_reading_and_writing(tmp_path: Path) -> None:
+    """A database whose contact table's page was overwritten (a disk error, a copy cut
+    short) opened, then 'contact add' and 'contact list' ended in a traceback of
+    DatabaseError: database disk image is malformed. Now either is one line naming the
+    file and what to do."""
+    from tinycrm.store.contacts import add_contact, list_contacts
+
+    path = tmp_path / "crm.db"
+    store = open_store(str(path), user="tester")
+    add_contact(store, name="Ada")
+    store.close()
+    with sqlite3.connect(path) as raw:
+        page_size = raw.execute("PRAGMA page_size").fetchone()[0]
+        [root] = raw.execute("SELECT rootpage FROM sqlite_master WHERE name = 'contact'").fetchone()
+    raw.close()
+    with path.open("r+b") as data:
+        data.seek((root - 1) * page_size)
+        data.write(b"\xff" * page_size)
+    store = open_store(str(path), user="tester")
+    try:
+        for attempt in (lambda: add_contact(store, name="Bob"), lambda: list_contacts(store)):
+            with pytest.raises(Unavailable) as err:
+                attempt()
+            assert str(err.value) == (
+                f"database {path} is damaged (database disk image is malformed): restore a "
+                "backup (tinycrm db restore FILE), or save what can be read with "
+                f"sqlite3 {path} .recover"
+            )
+    finally:
+        store.close()

@@ -3,6 +3,7 @@ around each commit, and the one-line reasons a driver's error is told by."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from tinycrm import interrupts
@@ -233,12 +234,30 @@ class Store:
             if conflict is None:
                 raise
             raise conflict from exc
+        except DatabaseError as exc:
+            damage = self._damage(exc)
+            if damage is None:
+                raise
+            raise Unavailable(damage) from exc
         except UnicodeEncodeError as exc:
             # Bytes that are not UTF-8 on the command line (or in a file read without
             # its encoding) reach us as lone surrogates, which no database can store.
             raise Invalid(
                 "text holds bytes that are not UTF-8 (is the terminal's locale UTF-8?)"
             ) from exc
+
+    def _damage(self, exc: DatabaseError) -> str | None:
+        """What to say of a SQLite file found damaged while it was read or written (its
+        pages overwritten, a copy cut short): SQLite's plain DatabaseError, not one of
+        the subclasses a statement's own fault raises. None for anything else."""
+        orig = getattr(exc, "orig", None)
+        if self.path is None or type(orig) is not sqlite3.DatabaseError:
+            return None
+        return (
+            f"database {self.path} is damaged ({str(orig).strip()}): restore a backup "
+            f"(tinycrm db restore FILE), or save what can be read with sqlite3 {self.path} "
+            ".recover"
+        )
 
     def close(self) -> None:
         """Release every pooled connection; any later read or write raises ``Unavailable``."""
