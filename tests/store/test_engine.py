@@ -137,6 +137,23 @@ def test_bad_url_is_refused() -> None:
         open_store("nosuchdialect://x/y")
 
 
+def test_a_url_whose_port_is_not_a_number_is_one_line_without_its_password() -> None:
+    """'postgresql+psycopg://me:secret@db:54x2/crm' (a typo in the port) ended in a
+    traceback, ValueError: invalid literal for int(), from opening as from 'db path'
+    (``locate``). Now one line says the port is not a number, the password hidden."""
+    from tinycrm.api.database import locate
+
+    url = "postgresql+psycopg://me:secret@db.example.com:54x2/crm"
+    expected = (
+        "not a database URL: 'postgresql+psycopg://me:***@db.example.com:54x2/crm' "
+        "(its port '54x2' is not a number)"
+    )
+    for attempt in (lambda: open_store(url), lambda: locate(url)):
+        with pytest.raises(Unavailable) as err:
+            attempt()
+        assert str(err.value) == expected
+
+
 @pytest.mark.parametrize(
     "url", ["mysql://me@localhost/crm", "mysql+pymysql://me@localhost/crm", "mssql://me@x/crm"]
 )

@@ -8,9 +8,10 @@ user data dir. Each takes a file path or a SQLAlchemy URL.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from tinycrm.store.errors import Unavailable
@@ -50,9 +51,7 @@ def resolve_url(db: str | None = None) -> str:
 def libpq_url(url: str) -> str:
     """A PostgreSQL URL as ``pg_dump``/``psql`` take it: ``postgresql://``, no driver name,
     no password (they read it from ``~/.pgpass`` or ``PGPASSWORD``, or ask)."""
-    from sqlalchemy.engine import URL
-
-    parsed = make_url(url)
+    parsed = parse_url(url)
     plain = URL.create(
         "postgresql",
         username=parsed.username,
@@ -64,13 +63,27 @@ def libpq_url(url: str) -> str:
     return plain.render_as_string(hide_password=False)
 
 
+def parse_url(url: str) -> URL:
+    """``url`` read by SQLAlchemy, or ``Unavailable`` in one line (its password hidden)
+    when it cannot be: control characters, a port that is not a number."""
+    try:
+        return make_url(url)
+    except ArgumentError as exc:  # e.g. control characters in --db
+        raise Unavailable(f"not a database URL or path: {_shown(url)!r}") from exc
+    except ValueError as exc:  # SQLAlchemy's int() of the port
+        port = re.search(r"@[^/?#]*:([^/?#:]*)(?:[/?#]|$)", url)
+        why = f"its port {port.group(1)!r} is not a number" if port else exc
+        raise Unavailable(f"not a database URL: {_shown(url)!r} ({why})") from exc
+
+
+def _shown(url: str) -> str:
+    hidden = re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url, count=1)
+    return hidden if len(hidden) <= 80 else f"{hidden[:77]}..."
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for other backends and memory."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:  # e.g. control characters in --db
-        shown = url if len(url) <= 80 else f"{url[:77]}..."
-        raise Unavailable(f"not a database URL or path: {shown!r}") from exc
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None
     if parsed.database == ":memory:":

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError
 
 from tinycrm import interrupts
 from tinycrm.store import sqlite_connections
@@ -27,6 +26,7 @@ from tinycrm.store.database_url import (
     data_dir,
     default_path,
     libpq_url,
+    parse_url,
     resolve_url,
     sqlite_path,
 )
@@ -125,10 +125,7 @@ def _refuse_nul(
 
 def make_engine(url: str) -> Engine:
     """Build an engine for ``url`` with tinycrm's settings (no connection is made)."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise Unavailable(f"not a database URL or path: {url!r}") from exc
+    parsed = parse_url(url)
     backend = parsed.get_backend_name()
     if backend == "postgres":  # Heroku's and libpq's spelling; SQLAlchemy's has -ql
         raise Unavailable("write a PostgreSQL URL as postgresql://…, not postgres://…")
