@@ -583,3 +583,49 @@ def test_a_damaged_database_is_one_line_on_reading_and_writing(tmp_path: Path) -
             )
     finally:
         store.close()
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_a_postgresql_role_that_may_only_read_is_told_so_in_one_line() -> None:
+    """A role granted SELECT only (a reporting login) listed contacts, and 'contact add'
+    ended in a traceback: ProgrammingError: permission denied for table contact. Now one
+    line says what was refused and whose privilege it is; nothing is written."""
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from tinycrm.store.contacts import add_contact, list_contacts
+
+    from .migration_helpers import empty_pg_schema
+
+    role = f"tinycrm_reader_{uuid.uuid4().hex[:8]}"
+    with empty_pg_schema("tinycrm_grants") as url:
+        owner = open_store(url, user="tester")
+        add_contact(owner, name="Ada")
+        owner.close()
+        admin = create_engine(url)
+        try:
+            with admin.begin() as conn:
+                schema = conn.execute(text("SELECT current_schema()")).scalar()
+                conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+                conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"'))
+                conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"'))
+            reader_url = make_url(url).set(username=role, password=None)
+            reader = open_store(reader_url.render_as_string(hide_password=False), user="tester")
+            try:
+                assert [c.name for c in list_contacts(reader)] == ["Ada"]
+                with pytest.raises(Unavailable) as err:
+                    add_contact(reader, name="Bob")
+                assert str(err.value) == (
+                    "database error: permission denied for table contact (PostgreSQL role "
+                    f"{role} may not do this: ask the database's owner to grant it)"
+                )
+                assert [c.name for c in list_contacts(reader)] == ["Ada"]
+            finally:
+                reader.close()
+        finally:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP OWNED BY "{role}"'))
+                conn.execute(text(f'DROP ROLE "{role}"'))
+            admin.dispose()

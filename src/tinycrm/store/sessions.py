@@ -235,10 +235,10 @@ class Store:
                 raise
             raise conflict from exc
         except DatabaseError as exc:
-            damage = self._damage(exc)
-            if damage is None:
+            told = self._damage(exc) or self._not_allowed(exc)
+            if told is None:
                 raise
-            raise Unavailable(damage) from exc
+            raise Unavailable(told) from exc
         except UnicodeEncodeError as exc:
             # Bytes that are not UTF-8 on the command line (or in a file read without
             # its encoding) reach us as lone surrogates, which no database can store.
@@ -258,6 +258,15 @@ class Store:
             f"(tinycrm db restore FILE), or save what can be read with sqlite3 {self.path} "
             ".recover"
         )
+
+    def _not_allowed(self, exc: DatabaseError) -> str | None:
+        """What to say when PostgreSQL refused the role a privilege (42501: a login granted
+        SELECT only, writing); None for anything else."""
+        if _sqlstate(exc) != "42501":
+            return None
+        role = make_url(self.url).username
+        who = f"PostgreSQL role {role}" if role else "this PostgreSQL role"
+        return f"{db_error(exc)} ({who} may not do this: ask the database's owner to grant it)"
 
     def close(self) -> None:
         """Release every pooled connection; any later read or write raises ``Unavailable``."""
