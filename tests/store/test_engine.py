@@ -132,6 +132,17 @@ def test_unreachable_postgres_is_one_line() -> None:
     assert "\n" not in str(err.value)
 
 
+def test_a_path_under_an_unknown_users_home_is_one_line() -> None:
+    """--db '~nosuchuser/crm.db' (a typo for ~/…) ended in a traceback: RuntimeError:
+    Could not determine home directory."""
+    with pytest.raises(Unavailable) as err:
+        resolve_url("~nosuchuser_tinycrm/crm.db")
+    assert str(err.value) == (
+        "cannot open database ~nosuchuser_tinycrm/crm.db: there is no user nosuchuser_tinycrm "
+        "whose home folder ~nosuchuser_tinycrm is (did you mean ~/?)"
+    )
+
+
 def test_bad_url_is_refused() -> None:
     with pytest.raises(Unavailable):
         open_store("nosuchdialect://x/y")

@@ -41,7 +41,14 @@ def resolve_url(db: str | None = None) -> str:
         raise Unavailable(f"{named} is blank: give a database file or URL (or leave it unset)")
     if "://" in value:
         return value
-    path = Path(value).expanduser().absolute()
+    try:
+        path = Path(value).expanduser().absolute()
+    except RuntimeError as exc:  # ~name of no user
+        user = value[1:].split("/", 1)[0]
+        raise Unavailable(
+            f"cannot open database {value}: there is no user {user} whose home folder ~{user} "
+            "is (did you mean ~/?)"
+        ) from exc
     # SQLAlchemy reads '?' as the start of options and '%XX' as an escape: quoted, a file
     # named 'crm?v2.db' or '50%41.db' is the one opened, not 'crm' or '50A.db'
     quoted = str(path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
