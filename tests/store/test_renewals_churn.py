@@ -165,3 +165,92 @@ def test_a_customer_churns_the_day_after_their_last_contract_ended_when_remind_r
     assert churned == {"2025-06": 0, "2025-07": 0, "2025-08": 0, "2025-09": 1}
     events = [e.summary for e in list_events(store, entity="contact", entity_id=1)]
     assert any("contract #2 Second ended on 2025-09-01" in s for s in events)
+
+
+def _new_deal(store, title: str = "Acme platform 2", *, company: bool = False) -> int:
+    owner = {"company": "Acme"} if company else {"contact": "Ann"}
+    deal = add_deal(store, title=title, amount=15000, currency="USD", **owner)
+    win_deal(store, deal.id)
+    return deal.id
+
+
+def test_a_new_contract_starting_the_day_after_the_old_ends_is_no_churn(
+    store, freeze_clock
+) -> None:
+    """Ann's contract ended June 30 and remind churned her as of July 1; she then signed
+    a new deal, its contract from July 1 (contract add, not renew): she was counted
+    churned and new in Q3. No day went by without a contract: the churn is withdrawn,
+    as a late renewal withdraws it, and she is no new customer."""
+    _ended_contract(store, freeze_clock)
+    freeze_clock(at(date(2025, 7, 20)))
+    made = add_contract(
+        store, deal=_new_deal(store), start=date(2025, 7, 1), now=at(date(2025, 7, 20))
+    )
+    assert (made.start_date, made.status) == (date(2025, 7, 1), "active")
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    assert _quarters(store, at(date(2025, 7, 20)))["2025-Q3"] == (1, 0, 0, 1)
+    events = [e.summary for e in list_events(store, entity="contact", entity_id=1)]
+    assert any("churn of Ann on 2025-07-01 withdrawn" in s and "contract #2" in s for s in events)
+
+
+def test_a_new_contract_covering_the_churn_day_from_before_is_no_churn(store, freeze_clock) -> None:
+    """A new contract backdated to June 15 (overlapping the old one) covers July 1 too."""
+    _ended_contract(store, freeze_clock)
+    freeze_clock(at(date(2025, 7, 20)))
+    add_contract(store, deal=_new_deal(store), start=date(2025, 6, 15), now=at(date(2025, 7, 20)))
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    assert _quarters(store, at(date(2025, 7, 20)))["2025-Q3"] == (1, 0, 0, 1)
+
+
+def test_a_company_only_new_contract_without_a_gap_brings_its_customers_back(
+    store, freeze_clock
+) -> None:
+    _ended_contract(store, freeze_clock, company=True)
+    freeze_clock(at(date(2025, 7, 20)))
+    add_contract(
+        store,
+        deal=_new_deal(store, company=True),
+        start=date(2025, 7, 1),
+        now=at(date(2025, 7, 20)),
+    )
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    assert _quarters(store, at(date(2025, 7, 20)))["2025-Q3"] == (1, 0, 0, 1)
+
+
+def test_a_new_contract_after_a_gap_is_churn_and_a_new_customer(store, freeze_clock) -> None:
+    """A day without a contract (July 1) stands: churned, then a customer again."""
+    _ended_contract(store, freeze_clock)
+    freeze_clock(at(date(2025, 7, 20)))
+    add_contract(store, deal=_new_deal(store), start=date(2025, 7, 2), now=at(date(2025, 7, 20)))
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    assert _quarters(store, at(date(2025, 7, 20)))["2025-Q3"] == (1, 1, 1, 1)
+
+
+def test_a_new_contract_that_ended_before_the_churn_day_does_not_withdraw_it(
+    store, freeze_clock
+) -> None:
+    _ended_contract(store, freeze_clock)
+    freeze_clock(at(date(2025, 7, 20)))
+    add_contract(
+        store,
+        deal=_new_deal(store),
+        start=date(2024, 1, 1),
+        end=date(2024, 12, 31),
+        now=at(date(2025, 7, 20)),
+    )
+    assert _quarters(store, at(date(2025, 7, 20)))["2025-Q3"] == (1, 1, 1, 1)
+
+
+def test_a_new_contract_added_before_remind_runs_leaves_nothing_to_churn(
+    store, freeze_clock
+) -> None:
+    freeze_clock(at(date(2025, 1, 1)))
+    add_contact(store, name="Ann", email="ann@example.com")
+    deal = add_deal(store, title="Acme platform", amount=12000, contact="Ann", currency="USD")
+    win_deal(store, deal.id)
+    add_contract(store, deal=deal.id, start=date(2025, 1, 1), term="6m")
+    freeze_clock(at(date(2025, 6, 20)))
+    add_contract(store, deal=_new_deal(store), start=date(2025, 7, 1), now=at(date(2025, 6, 20)))
+    freeze_clock(at(date(2025, 7, 10)))
+    assert process_renewals(store, now=at(date(2025, 7, 10))).churned == []
+    assert _quarters(store, at(date(2025, 7, 10)))["2025-Q3"] == (1, 0, 0, 1)

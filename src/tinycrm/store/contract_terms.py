@@ -196,14 +196,24 @@ def become_customer(store: Store, session: Session, contract: Contract) -> None:
     person.updated_at = utcnow()
 
 
-def withdraw_churn(store: Store, session: Session, contract: Contract, first: date) -> None:
-    """The contract is renewed from ``first`` on: a churn of its customers dated that day
-    or later (``tinycrm remind`` churned them as of the first day without it, or without
-    their last other contract) was no churn, as no day went by without a contract. Each
-    customer whose latest lifecycle change is such a churn is a customer again, the churn
-    taken out of the history (the churn and lifetime-value reports count none, and no new
-    customer), with an event saying so. One whose lifecycle changed since keeps that
-    history (``become_customer`` makes them a customer again, as a new contract would)."""
+def withdraw_churn(
+    store: Store,
+    session: Session,
+    contract: Contract,
+    first: date,
+    *,
+    last: date | None = None,
+    how: str | None = None,
+) -> None:
+    """The contract runs from ``first`` on (a renewal's next term; a new contract's
+    first day, to ``last``): a churn of its customers dated a day it runs (``tinycrm
+    remind`` churned them as of the first day without it, or without their last other
+    contract) was no churn, as no day went by without a contract. Each customer whose
+    latest lifecycle change is such a churn is a customer again, the churn taken out of
+    the history (the churn and lifetime-value reports count none, and no new customer),
+    with an event saying so (``how``: what covered the day; a renewal by default). One
+    whose lifecycle changed since keeps that history (``become_customer`` makes them a
+    customer again, as a new contract would)."""
     if contract.contact_id is not None:
         people = [session.get(Contact, contract.contact_id)]
     elif contract.company_id is not None:
@@ -235,8 +245,8 @@ def withdraw_churn(store: Store, session: Session, contract: Contract, first: da
         ):
             continue
         day = latest.at.astimezone(zone).date()  # recorded at that day's local midnight
-        if day < first:
-            continue  # before the new term: it stands, and they become a customer again
+        if day < first or (last is not None and day > last):
+            continue  # a day it does not run: it stands, and they become a customer again
         session.delete(latest)
         person.lifecycle = "customer"
         person.updated_at = utcnow()
@@ -247,7 +257,8 @@ def withdraw_churn(store: Store, session: Session, contract: Contract, first: da
             entity="contact",
             entity_id=person.id,
             summary=f"churn of {person.name} on {day} withdrawn: contract "
-            f"{describe(contract)} renewed from {contract.start_date}, without a gap",
+            + (how or f"{describe(contract)} renewed from {contract.start_date}")
+            + ", without a gap",
         )
 
 

@@ -41,6 +41,7 @@ from tinycrm.store.contract_terms import (
     span,
     state_on,
     value_of,
+    withdraw_churn,
 )
 from tinycrm.store.deals import lock_deal, resolve_deal
 from tinycrm.store.engine import Store
@@ -305,8 +306,13 @@ def add_contract(
             created_at=utcnow(),
             updated_at=utcnow(),
         )
+        lock_customers(session, contract)  # after the deal, as contact rm takes them
         session.add(contract)
         session.flush()
+        # a new contract running on the day its customer churned (the day after their
+        # last one ended): no day went by without one, so no churn and no new customer
+        how = f"{describe(contract)} from deal {sale.title} runs from {first}"
+        withdraw_churn(store, session, contract, first, last=last, how=how)
         become_customer(store, session, contract)
         record_event(
             store,
