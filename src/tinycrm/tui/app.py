@@ -134,6 +134,7 @@ class TinyCrmApp(App[None]):
         """Writes the user chose to leave unsaved when quitting (told on exit)."""
         self._poll_failed = False
         self._last_input = self._last_collect = 0.0
+        self._held_keys: list[events.Key] | None = None
         self._gc_thresholds = gc.get_threshold()
         self.errors: list[BaseException] = []
         """Unexpected errors in workers: shown to the user, kept for the tests."""
@@ -237,7 +238,24 @@ class TinyCrmApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
             self._last_input = time.monotonic()
+        if (
+            isinstance(event, events.Key)
+            and self._held_keys is not None
+            and not event.is_forwarded
+            and not any(b.priority for b in self._bindings.key_to_bindings.get(event.key, ()))
+        ):
+            self._held_keys.append(event)  # for the form on its way (ctrl+q still quits)
+            return
         await super().on_event(event)
+
+    def hold_keys(self) -> None:
+        """Keep the keys typed from now on, for a form being loaded (``held_keys``)."""
+        self._held_keys = []
+
+    def held_keys(self) -> list[events.Key]:
+        """The keys kept since ``hold_keys``, in order; from now on keys act again."""
+        held, self._held_keys = self._held_keys or [], None
+        return held
 
     def _collect_when_idle(self) -> None:
         now = time.monotonic()

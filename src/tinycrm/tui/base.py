@@ -21,6 +21,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 
 if TYPE_CHECKING:
+    from textual import events
+
     from tinycrm.api import Crm
     from tinycrm.errors import TinyCrmError
     from tinycrm.tui.preload import Preload
@@ -71,6 +73,13 @@ class CrmApp(Protocol):
         deal_id: int | None = None,
     ) -> None:
         """Queue a write for the one writer thread (see ``TinyCrmApp.run_write``)."""
+
+    def hold_keys(self) -> None:
+        """Keep the keys typed from now on, for a form being loaded (``held_keys``)."""
+
+    def held_keys(self) -> list[events.Key]:
+        """The keys kept since ``hold_keys``, in order; from now on keys act again."""
+        ...
 
     def action_show_board(self) -> None: ...
     def action_show_contacts(self) -> None: ...

@@ -120,10 +120,12 @@ class BoardScreen(BoardEdits):
             id="board.move_on",
         ),
         Binding("w", "win", "Won", id="board.won"),
-        Binding("x", "lose", "Lost", id="board.lost"),
+        # The keys that open a form have priority, as '/' has: the keys read with them
+        # ('nAcme deal' typed on) go to the form, not to the cards under it.
+        Binding("x", "lose", "Lost", id="board.lost", priority=True),
         Binding("r", "reopen", "Reopen", id="board.reopen"),
-        Binding("n", "new_deal", "New", id="board.new"),
-        Binding("e", "edit", "Edit", id="board.edit"),
+        Binding("n", "new_deal", "New", id="board.new", priority=True),
+        Binding("e", "edit", "Edit", id="board.edit", priority=True),
         Binding(
             "slash",
             "filter",
@@ -452,6 +454,8 @@ class BoardScreen(BoardEdits):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new_deal", "edit", "lose") and self.query_one(FilterBar).has_focus:
+            return False  # typed in the filter (the bindings have priority)
         if action in ("move", "win", "lose", "edit", "reopen"):
             if self.board is None or self.board.deals_total == 0 or self.too_small:
                 return False  # nothing to act on yet: keep the bar short

@@ -266,6 +266,7 @@ class BoardEdits(PagedColumns):
         card = self.current_card()
         if card is not None and not self.opening_form:
             self._opening(True)
+            self.crm_app.hold_keys()  # typed on while the deal is read: the form's
             self._edit(card.id)
 
     def _opening(self, opening: bool) -> None:
@@ -293,5 +294,7 @@ class BoardEdits(PagedColumns):
         self, form: FormScreen | None, edited: Callable[[DealRead | None], None]
     ) -> None:
         self._opening(False)  # the form's keys are the form's from here
+        typed = self.crm_app.held_keys()  # dropped when the form failed to load
         if form is not None:
+            form.type_ahead(typed)
             self.app.push_screen(form, edited)

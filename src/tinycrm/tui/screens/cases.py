@@ -216,9 +216,10 @@ class CasesScreen(CrmScreen[None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="cases.back"),
-        Binding("r", "reply", "Reply", id="cases.reply"),
-        Binding("s", "status", "Status", id="cases.status"),
-        Binding("v", "resolve", "Resolve", id="cases.resolve"),
+        # priority: the keys read with them go to the form (see BoardScreen.BINDINGS)
+        Binding("r", "reply", "Reply", id="cases.reply", priority=True),
+        Binding("s", "status", "Status", id="cases.status", priority=True),
+        Binding("v", "resolve", "Resolve", id="cases.resolve", priority=True),
         Binding("o", "reopen", "Reopen", id="cases.reopen"),
         Binding("a", "toggle_all", "All/unresolved", id="cases.all"),
     ]

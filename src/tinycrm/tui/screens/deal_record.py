@@ -76,7 +76,7 @@ class DealScreen(RecordScreen):
             id="deal.move_on",
         ),
         Binding("w", "win", "Won", id="deal.won"),
-        Binding("x", "lose", "Lost", id="deal.lost"),
+        Binding("x", "lose", "Lost", id="deal.lost", priority=True),  # opens a form
         Binding("r", "reopen", "Reopen", id="deal.reopen"),
     ]
     KEYS_FIRST = (

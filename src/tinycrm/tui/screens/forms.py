@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,10 +75,10 @@ class FieldInput(Input):
     _completion: tuple[str, str] = ("", "")
     """(what the field shows: the typed text and the completion, the name it takes)."""
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "tab" and len(self._suggestion) > len(self.value):
-            self._take_completion()  # not stopped: tab still moves the focus on
-        await super()._on_key(event)
+    def take_shown_completion(self) -> None:
+        """Tab: the greyed completion, when one is shown, becomes the value."""
+        if len(self._suggestion) > len(self.value):
+            self._take_completion()
 
     def action_cursor_right(self, select: bool = False) -> None:
         if not select and self.cursor_at_end and self._suggestion:
@@ -196,6 +196,18 @@ class FormScreen(CrmModalScreen[Any]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Save", id="form.save"),
+        # Priority: the focus moves before the next key is handed on, so 'Acme<Tab>Ada'
+        # read at once fills two fields (Textual's tab waited its turn: 'Ada' went to
+        # the first field).
+        Binding("tab", "next_field", "Next field", show=False, id="form.next", priority=True),
+        Binding(
+            "shift+tab",
+            "previous_field",
+            "Previous field",
+            show=False,
+            id="form.previous",
+            priority=True,
+        ),
     ]
 
     def __init__(
@@ -221,6 +233,10 @@ class FormScreen(CrmModalScreen[Any]):
         self.escaped: dict[str, str] = {}
         """A stored value holding control characters, by field: the field shows it escaped
         (``safetext.display``), and keeps it as stored unless the user changes the field."""
+        self._typed_ahead: list[events.Key] | None = []
+        """Keys typed as the form opened, before its first field had the focus (the app
+        hands a key to the screen itself then, where it was lost): typed into the fields
+        once it has, in order. None from then on."""
         for spec in self.fields:
             if spec.choices is None and (shown := safetext.display(spec.value)) != spec.value:
                 self.escaped[spec.name] = shown
@@ -345,8 +361,44 @@ class FormScreen(CrmModalScreen[Any]):
         self.query_one("#form-error").display = False
         for spec in self.fields:
             self.query_one(f"#error-{spec.name}").display = False
-        if self.fields:
-            self.query_one(f"#field-{self.fields[0].name}").focus()
+        if self.fields:  # now, not focus() (a turn later): the next key is the field's
+            self.set_focus(self.query_one(f"#field-{self.fields[0].name}"))
+        typed, self._typed_ahead = self._typed_ahead or [], None
+        least_width, least_height = self.least_size()
+        if self.app.size.width < least_width or self.app.size.height < least_height:
+            # too small from the start: said at once, so no key goes to a hidden field
+            self._show_too_small(True, least_width, least_height)
+            return
+        for key in typed:
+            if not self._type_ahead_key(key):
+                break
+
+    # ------------------------------------------------------------------ keys typed ahead
+
+    def type_ahead(self, keys: Iterable[events.Key]) -> None:
+        """Keys typed before the form was shown (while it loaded), typed into it first."""
+        if self._typed_ahead is not None:
+            self._typed_ahead[:0] = keys
+
+    def _forward_event(self, event: events.Event) -> None:
+        if self._typed_ahead is not None and isinstance(event, events.Key):
+            self._typed_ahead.append(event)  # no field has the focus yet: see on_mount
+            return
+        super()._forward_event(event)
+
+    def _type_ahead_key(self, key: events.Key) -> bool:
+        """Give a key typed ahead to the focused field, as though typed now. Tab moves the
+        focus at once (the next keys are the next field's); esc and ctrl+s (or the user's
+        keys for them) cancel or save, and the keys after them are dropped: False."""
+        actions = {binding.action for binding in self._bindings.key_to_bindings.get(key.key, ())}
+        if actions & {"next_field", "previous_field"}:
+            self.action_next_field() if "next_field" in actions else self.action_previous_field()
+        elif actions & {"cancel", "submit"}:
+            self.action_cancel() if "cancel" in actions else self.action_submit()
+            return False
+        elif self.focused is not None:
+            self.focused._forward_event(events.Key(key.key, key.character))
+        return True
 
     # ------------------------------------------------------------------ reading
 
@@ -433,6 +485,14 @@ class FormScreen(CrmModalScreen[Any]):
             self.action_submit()
         else:
             self.action_cancel()
+
+    def action_next_field(self) -> None:
+        if isinstance(self.focused, FieldInput):
+            self.focused.take_shown_completion()
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.focus_previous()
 
     def action_cancel(self) -> None:
         if not self.saving:

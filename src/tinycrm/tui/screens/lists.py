@@ -119,7 +119,8 @@ class ListScreen(CrmScreen[None]):
             priority=True,  # before the keys read with it are handed on: see action_search
         ),
         Binding("down", "to_list", "To the list", show=False, id="list.to_list"),
-        Binding("n", "new", "New", id="list.new"),
+        # priority: the keys read with 'n' go to the form (see BoardScreen.BINDINGS)
+        Binding("n", "new", "New", id="list.new", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -232,7 +233,7 @@ class ListScreen(CrmScreen[None]):
         self.set_focus(self.query_one("#search"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "search":  # in the search box '/' is typed (the binding has priority)
+        if action in ("search", "new"):  # typed in the search box (the bindings have priority)
             return not self.query_one("#search").has_focus
         return True
 

@@ -90,10 +90,12 @@ class RecordScreen(CrmScreen[None]):
 
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="record.back"),
-        Binding("l", "log", "Log activity", id="record.log"),
-        Binding("t", "add_task", "Add task", id="record.task"),
+        # The keys that open a form have priority: the keys read with them go to the form
+        # (see BoardScreen.BINDINGS).
+        Binding("l", "log", "Log activity", id="record.log", priority=True),
+        Binding("t", "add_task", "Add task", id="record.task", priority=True),
         Binding("d,space", "complete_task", "Task done", id="record.done"),
-        Binding("e", "edit", "Edit", id="record.edit"),
+        Binding("e", "edit", "Edit", id="record.edit", priority=True),
         Binding("v", "read", "Read", id="record.read"),
     ]
     KEYS_FIRST: ClassVar[tuple[str, ...]] = (

@@ -121,8 +121,9 @@ class TasksScreen(CrmScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="tasks.back"),
         Binding("d,space", "complete", "Done", id="tasks.done"),
-        Binding("l", "log", "Log activity", id="tasks.log"),
-        Binding("t", "add", "Add task", id="tasks.add"),
+        # priority: the keys read with them go to the form (see BoardScreen.BINDINGS)
+        Binding("l", "log", "Log activity", id="tasks.log", priority=True),
+        Binding("t", "add", "Add task", id="tasks.add", priority=True),
         Binding("tab", "switch", "Next up/tasks", id="tasks.switch"),
     ]
 
