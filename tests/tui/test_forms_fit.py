@@ -140,3 +140,23 @@ async def test_an_open_choice_list_is_shown_again_when_the_window_grows(tui_stor
         stage = app.screen.query_one("#field-stage")
         assert stage in app.focused.ancestors_with_self, app.focused
         assert _whole(app, stage) and "Stage" in screen_text(app), screen_text(app)
+
+
+async def test_what_was_typed_is_not_selected_after_the_window_grows_back(tui_store) -> None:
+    """A field's text typed before the window went too small for the form was, once it
+    grew back, all selected (the field took the focus again as though tabbed to): the next
+    key typed replaced it ('Acme' then 'x' left 'x'). Now the cursor is where it was."""
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"Acme", "left")
+        await settle(pilot)
+        await pilot.resize_terminal(20, 5)
+        await settle(pilot)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        title = app.screen.query_one("#field-title", Input)
+        assert app.screen.focused is title
+        assert title.value == "Acmxe"

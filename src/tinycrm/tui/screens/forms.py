@@ -28,6 +28,7 @@ from textual.content import Content
 from textual.suggester import Suggester, SuggestionReady
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets.input import Selection
 
 from tinycrm import dates, money, safetext
 from tinycrm.api import Crm
@@ -74,6 +75,21 @@ class FieldInput(Input):
 
     _completion: tuple[str, str] = ("", "")
     """(what the field shows: the typed text and the completion, the name it takes)."""
+    _kept: Selection | None = None
+
+    def keep_selection(self) -> None:
+        """The focus leaves for a moment (the window too small for the form): when it is
+        back, the cursor and selection are as they were, not all the text selected (the
+        next key typed replaced what the user had typed)."""
+        self._kept = self.selection
+
+    def _on_focus(self, event: events.Focus) -> None:
+        if self._kept is None:
+            return  # Input's own handler runs next (Textual calls each class's in turn)
+        kept, self._kept = self._kept, None
+        super()._on_focus(event)
+        self.selection = kept
+        event.prevent_default()  # not Input's again: it selects all
 
     def take_shown_completion(self) -> None:
         """Tab: the greyed completion, when one is shown, becomes the value."""
@@ -331,6 +347,8 @@ class FormScreen(CrmModalScreen[Any]):
         self.set_class(too_small, "-too-small")
         if too_small:
             self._hidden_focus = self.focused
+            if isinstance(self.focused, FieldInput):
+                self.focused.keep_selection()
             self.set_focus(None)
         else:
             if self._hidden_focus is not None and self._hidden_focus.is_attached:
