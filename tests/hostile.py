@@ -97,11 +97,11 @@ def seed_hostile(store: Any) -> dict[str, int]:
     return ids
 
 
-def inject(store: Any) -> None:
-    """Append HOSTILE to every text column of ``COLUMNS`` (NULLs become HOSTILE)."""
+def inject(store: Any, value: str | None = None) -> None:
+    """Append HOSTILE (or ``value``) to every text column of ``COLUMNS`` (NULLs become it)."""
     from sqlalchemy import text
 
     with store.engine.begin() as conn:
         for table, columns in COLUMNS.items():
             sets = ", ".join(f"{c} = COALESCE({c}, '') || :h" for c in columns)
-            conn.execute(text(f"UPDATE {table} SET {sets}"), {"h": HOSTILE})
+            conn.execute(text(f"UPDATE {table} SET {sets}"), {"h": value or HOSTILE})

@@ -13,8 +13,8 @@ from textual.markup import escape
 
 from tinycrm.api.models import SearchHit
 from tinycrm.errors import TinyCrmError
-from tinycrm.safetext import display
 from tinycrm.tui.base import CrmApp, crm_app_of
+from tinycrm.tui.format import text as display
 from tinycrm.tui.widgets.text import fit
 
 KIND_LABELS = {"deal": "Deal", "contact": "Contact", "company": "Company", "activity": "Activity",

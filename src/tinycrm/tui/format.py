@@ -4,13 +4,18 @@ Stored text may hold escape sequences or bidi overrides (``tinycrm.safetext``):
 ``text()`` and ``block()`` show them escaped wherever a screen writes a name, a title or
 a note, and ``RawControls``, a line filter every widget's lines pass through, drops any
 that still reaches the screen (they take no cells, so no line changes its width).
+
+They also show apart the emoji that joiners make one (``steady``): terminals count
+those cells each their own way, and a name holding one shifted the columns after it.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from rich.cells import set_cell_size, split_graphemes
 from rich.segment import Segment
 from textual.color import Color
 from textual.filter import LineFilter
@@ -90,14 +95,33 @@ def days_until(day: date, today: date) -> str:
     return f"{delta}d"
 
 
+JOINERS = "\u200d\ufe0f\U0001f3fb-\U0001f3ff"
+"""What joins characters into one emoji (as the inside of a regular expression's [...]):
+the zero-width joiner, the emoji variation selector and the five skin tones. Rich and
+terminals count the cells of what they join each their own way: a family (man, ZWJ,
+woman, ZWJ, girl) is 2 cells to Rich and tmux 3.3a but 6 to a terminal that does not
+join emoji; a heart with U+FE0F 2 to Rich, 1 to tmux; a thumbs-up with a skin tone 2 to
+Rich, 4 to tmux. A line holding one was drawn wider or narrower than laid out, and the
+columns after it moved."""
+_JOINER = re.compile(f"[{JOINERS}]")
+
+
+def steady(text: str) -> str:
+    """``text`` with the emoji its joiners made one shown apart (the family as man, woman,
+    girl; the heart and the thumbs-up plain): what is left takes, character by character,
+    the cells Rich counts for it on every terminal. Only what is shown changes."""
+    return _JOINER.sub("", text) if _JOINER.search(text) else text
+
+
 def text(value: object) -> str:
-    """Stored text on one line of a screen: controls and bidi overrides shown escaped."""
-    return "" if value is None else safetext.display(value)
+    """Stored text on one line of a screen: controls and bidi overrides shown escaped,
+    joined emoji apart (``steady``)."""
+    return "" if value is None else steady(safetext.display(value))
 
 
 def block(value: object) -> str:
     """Stored text that may span lines (notes, bodies, messages): newlines and tabs kept."""
-    return "" if value is None else safetext.display(value, multiline=True)
+    return "" if value is None else steady(safetext.display(value, multiline=True))
 
 
 MESSAGE_LIMIT = 300
@@ -111,19 +135,39 @@ def message(value: object) -> str:
     return shown if len(shown) <= MESSAGE_LIMIT else shown[: MESSAGE_LIMIT - 1] + "…"
 
 
+_NETTED = re.compile(f"{safetext.SHOWN.pattern}|[{JOINERS}]")
+
+
+def _netted(line: str) -> str:
+    """``line`` without controls, each emoji a joiner made one drawn in the cells Rich gave
+    it: its first character and spaces (an input's value, written as stored)."""
+    line = safetext.SHOWN.sub("", line)
+    if not _JOINER.search(line):
+        return line
+    spans, _ = split_graphemes(line)
+    return "".join(
+        set_cell_size(steady(line[start:end]), cells)
+        if _JOINER.search(line[start:end])
+        else line[start:end]
+        for start, end, cells in spans
+    )
+
+
 class RawControls(LineFilter):
-    """The board's net: no control character or bidi override reaches the terminal.
+    """The board's net: no control character or bidi override reaches the terminal, nor
+    an emoji a terminal may count other than as laid out.
 
     Every screen escapes stored text where it writes it (``text()``); this filter runs on
     every line of every widget and drops whatever slipped past (a widget that wrote a
-    value without ``text()``). They are zero cells wide, so the line keeps its layout.
+    value without ``text()``). They are zero cells wide, so the line keeps its layout; a
+    joined emoji keeps its cells (``_netted``).
     """
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
-        unsafe = safetext.SHOWN
-        if not any(unsafe.search(s.text) for s in segments if not s.control):
+        netted = _NETTED
+        if not any(netted.search(s.text) for s in segments if not s.control):
             return segments
         return [
-            s if s.control else Segment(unsafe.sub("", s.text), s.style, s.control)
+            s if s.control or not netted.search(s.text) else Segment(_netted(s.text), s.style)
             for s in segments
         ]

@@ -1,7 +1,8 @@
 """Fitting styled text into a fixed number of cells, for the Line API widgets.
 
-Text is shown with its controls and bidi overrides escaped (``tinycrm.safetext``):
-cards, lists, the feed and the tasks all write stored text through ``fit``.
+Text is shown with its controls and bidi overrides escaped (``tinycrm.safetext``) and
+joined emoji apart (``format.steady``): cards, lists, the feed and the tasks all write
+stored text through ``fit``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tinycrm.safetext import display
+from tinycrm.tui.format import text as display
 
 
 class LineView(ScrollView):

@@ -1,0 +1,94 @@
+"""Joined emoji do not move the board's columns: every line a screen sends is as wide as
+the window, however the terminal counts the characters in it.
+
+Rich counts a family (man, ZWJ, woman, ZWJ, girl) as 2 cells, a heart with the emoji
+variation selector (U+FE0F) as 2 and a thumbs-up with a skin tone as 2; tmux 3.3a gave
+the heart 1 cell and the thumbs-up 4, and a terminal that does not join emoji gives the
+family 6. The board shows what these join apart, so each character it sends takes the
+cells Rich counted for it, one by one, on every terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.cells import get_character_cell_size
+from rich.segment import Segment
+from textual.color import Color
+
+from tests.hostile import inject
+from tests.tui.conftest import SIZE, seed, settle
+from tinycrm.api import Crm
+from tinycrm.tui import format as fmt
+from tinycrm.tui.app import make_app
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+HEART = "\u2764\ufe0f"
+THUMB = "\U0001f44d\U0001f3fd"
+RAINBOW = "\U0001f3f3\ufe0f\u200d\U0001f308"
+KEYCAP = "1\ufe0f\u20e3"
+JOINED = f" {FAMILY}{HEART}{THUMB} x{RAINBOW}{KEYCAP}a\u200db {FAMILY * 3}"
+
+
+def code_point_widths(line: str) -> int:
+    """The cells ``line`` takes on a terminal that counts each code point on its own."""
+    return sum(get_character_cell_size(char) for char in line)
+
+
+def screen_lines(app: Any) -> list[str]:
+    update = app.screen._compositor.render_update(full=True)
+    return [
+        "".join(segment.text for strip in line for segment in strip if not segment.control)
+        for line in update.strips
+    ]
+
+
+def test_steady_shows_joined_emoji_apart() -> None:
+    assert fmt.steady(FAMILY) == "\U0001f468\U0001f469\U0001f467"
+    assert fmt.steady(HEART) == "\u2764"
+    assert fmt.steady(THUMB) == "\U0001f44d"
+    assert fmt.steady("Ada 🇩🇪 é") == "Ada 🇩🇪 é"  # flags and accents agree already
+    assert fmt.text(f"Acme{FAMILY}\x1b") == "Acme\U0001f468\U0001f469\U0001f467\\x1b"
+
+
+def test_the_net_keeps_the_width_rich_laid_out() -> None:
+    """A joined emoji written past ``fmt.text`` (an input's value) is drawn in the cells
+    Rich gave it: its first character, then spaces."""
+    net = fmt.RawControls()
+    for joined, shown in ((FAMILY, "\U0001f468"), (HEART, "\u2764 "), (THUMB, "\U0001f44d")):
+        text = f"|{joined}|"
+        (segment,) = net.apply([Segment(text)], Color(0, 0, 0))
+        assert segment.text == f"|{shown}|"
+        assert code_point_widths(segment.text) == Segment(text).cell_length
+
+
+async def test_every_screen_is_as_wide_as_the_window_with_joined_emoji(tui_store: Any) -> None:
+    ids = seed(tui_store)
+    inject(tui_store, JOINED)
+    app = make_app(Crm(tui_store), poll_interval=0)
+    seen: dict[str, list[str]] = {}
+
+    async def look(name: str, *keys: str, action: str | None = None) -> None:
+        if keys:
+            await pilot.press(*keys)
+        if action:
+            await app.run_action(action)
+        await settle(pilot)
+        seen[name] = screen_lines(app)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await look("board")
+        await look("board with closed deals", "c")
+        await look("edit form", "e")
+        await look("board after the form", "escape")
+        app.open_record("deal", ids["renewal"])
+        await look("deal")
+        await look("deal edit form", "e")
+        await look("deal again", "escape")
+        for screen in ("contacts", "companies", "tasks", "dashboard"):
+            await look(screen, action=f"show_{screen}")
+
+    for name, lines in seen.items():
+        wrong = [line for line in lines if code_point_widths(line) != SIZE[0]]
+        assert not wrong, (name, wrong[:3])
+    assert "\U0001f468\U0001f469\U0001f467" in "".join(seen["board"])  # the family, apart
