@@ -258,3 +258,72 @@ def test_a_coloured_paste_filters_and_a_note_reads_in_a_real_terminal(
     _wait(lambda: "v Read" in screen(), "the feed's keys", screen)
     tmux("send-keys", "-t", "board", "-l", "v")
     _wait(lambda: "They want the 3-year term" in screen(), "the note's text", screen)
+
+
+def test_keys_typed_at_once_with_n_fill_the_form(tmp_path: Path, tmux_server) -> None:  # type: ignore[no-untyped-def]
+    """'n', a title, tabs and an amount sent in one go (a user typing without waiting for
+    the form): the deal is saved as typed, and none of the keys acted on the board."""
+    from tinycrm.api import Crm
+
+    db = tmp_path / "smoke.db"
+    store = open_store(str(db))
+    Crm(store).deals.add("Acme renewal", amount="18500")
+    store.close()
+
+    board = shlex.join([_tinycrm(), "--db", str(db), "board"])
+    tmux = tmux_server
+    tmux("new-session", "-d", "-s", "board", "-x", "160", "-y", "45", f"{board}; sleep 600")
+
+    def screen() -> str:
+        return tmux("capture-pane", "-p", "-J", "-t", "board", check=False).stdout
+
+    def deals() -> dict[str, tuple[str, str | None]]:
+        opened = open_store(str(db))
+        try:
+            listed = Crm(opened).deals.list(status=None)
+            return {d.title: (d.status, str(d.amount) if d.amount else None) for d in listed}
+        finally:
+            opened.close()
+
+    _wait(lambda: "Acme renewal" in screen() and "Move on" in screen(), "the board", screen)
+    tmux("send-keys", "-t", "board", "-l", "nGlobex pilot, 2/3 won\t\t\t4000")
+    _wait(lambda: "Globex pilot, 2/3 won" in screen(), "the title typed", screen)
+    tmux("send-keys", "-t", "board", "C-s")
+    _wait(lambda: "Globex pilot, 2/3 won" in deals(), "the deal saved", screen)
+    assert deals() == {
+        "Acme renewal": ("open", "18500.00"),
+        "Globex pilot, 2/3 won": ("open", "4000.00"),
+    }
+
+
+def test_joined_emoji_keep_the_columns_in_a_real_terminal(tmp_path: Path, tmux_server) -> None:  # type: ignore[no-untyped-def]
+    """A card titled with a family, a heart with its emoji selector and a toned thumbs-up
+    (which tmux 3.3a draws in other cells than Textual counts): the feed's edge stays in
+    one column on every line."""
+    from rich.cells import get_character_cell_size
+
+    from tinycrm.api import Crm
+
+    db = tmp_path / "smoke.db"
+    store = open_store(str(db))
+    crm = Crm(store)
+    crm.deals.add(
+        "Fam \U0001f468\u200d\U0001f469\u200d\U0001f467 \u2764\ufe0f \U0001f44d\U0001f3fd"
+    )
+    crm.deals.add("Keycap 1\ufe0f\u20e3 \U0001f3f3\ufe0f\u200d\U0001f308", stage="Qualified")
+    store.close()
+
+    board = shlex.join([_tinycrm(), "--db", str(db), "board"])
+    tmux = tmux_server
+    tmux("new-session", "-d", "-s", "board", "-x", "140", "-y", "20", f"{board}; sleep 600")
+
+    def screen() -> str:
+        return tmux("capture-pane", "-p", "-t", "board", check=False).stdout
+
+    _wait(lambda: "Keycap" in screen() and "Activity" in screen(), "the board", screen)
+    edges = {
+        sum(get_character_cell_size(char) for char in line[: line.index("▏")])
+        for line in screen().splitlines()
+        if "▏" in line
+    }
+    assert len(edges) == 1, screen()
