@@ -760,3 +760,30 @@ def test_an_html_head_left_open_does_not_hide_the_text(html: str) -> None:
     assert html_to_text(html) == "Hello Ann"
     assert html_to_text("<head><title>Subject</title></head><p>x") == "x"
     assert html_to_text("<head><script>if (a < b) {}</script><p>x") == "x"
+
+
+def test_thousands_of_to_headers_are_read_as_one_long_one_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One To header is read up to ADDRESSES_MAX characters, but a message could repeat
+    To as often as it liked: 40,000 To lines (0.8 MB) took 10 s and 460 MB to read,
+    and one of 50 MB (under the limit a message is read whole) would have exhausted
+    memory and stopped every later sync at it. The values of one address header are
+    read together up to the same limit now, their first addresses kept."""
+    from email.headerregistry import HeaderRegistry
+
+    from tinycrm.mail.headers import ADDRESSES_MAX
+
+    lines = b"".join(b"To: p%d@x.example\n" % i for i in range(10_000))  # 190 KB
+    parsed = 0
+    made = HeaderRegistry.__call__
+
+    def count(self: HeaderRegistry, name: str, value: str) -> Any:
+        nonlocal parsed
+        parsed += name.lower() == "to"
+        return made(self, name, value)
+
+    monkeypatch.setattr(HeaderRegistry, "__call__", count)
+    m = parse_message(b"From: ann@acme.example\n" + lines + b"Cc: bo@y.example\n\nx")
+    assert m.to[:2] == ("p0@x.example", "p1@x.example") and m.cc == ("bo@y.example",)
+    assert len(m.to) == parsed < 10_000 and sum(map(len, m.to)) <= ADDRESSES_MAX
