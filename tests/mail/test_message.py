@@ -741,6 +741,8 @@ def test_an_address_hidden_in_an_encoded_word_is_no_address(header: bytes) -> No
     assert quoted.sender == "ann@x.example"
     plain = parse_message(b"From: =?utf-8?q?J=C3=BCrgen?= <jurgen@x.example>\n\nx")
     assert (plain.sender, plain.sender_name) == ("jurgen@x.example", "Jürgen")
+    quoted_local = parse_message(b'From: =?utf-8?q?J=C3=BCrgen?= <"jurgen"@x.example>\n\nx')
+    assert quoted_local.sender == "jurgen@x.example"  # as without the encoded name
 
 
 @pytest.mark.parametrize(

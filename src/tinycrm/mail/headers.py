@@ -115,16 +115,18 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(\*[^?\s]*)?\?([qQbB])\?([^?\s]*)\?=")
 
 
 def written_addresses(value: str) -> set[str] | None:
-    """The addresses (lowercased) written in a raw address header outside its encoded
-    words; None when it has none (every address it gives is written). RFC 2047 §5: no
-    encoded word may be, or be part of, an address (``=?utf-8?q?a=40x?=`` decodes to
-    ``a@x``, ``a@=?utf-8?q?x?=`` to one too); only a display name may be one."""
+    """The addresses (lowercased, without quotes) written in a raw address header
+    outside its encoded words; None when it has none (every address it gives is
+    written). RFC 2047 §5: no encoded word may be, or be part of, an address
+    (``=?utf-8?q?a=40x?=`` decodes to ``a@x``, ``a@=?utf-8?q?x?=`` to one too); only a
+    display name may be one."""
     if "=?" not in value or _ENCODED_WORD.search(value) is None:
         return None
     from email.utils import getaddresses
 
     written = _ENCODED_WORD.sub(" ", value)
-    return {address.strip().lower() for _name, address in getaddresses([written]) if address}
+    # compared without quotes: '"ann"@x' is read as ann@x beside an encoded name
+    return {a.strip().lower().replace('"', "") for _name, a in getaddresses([written]) if a}
 
 
 _RFC2231 = re.compile(r"(\*=\s*\"?)([^'\"\s;]*)'([^'\"\s;]*)'([^\"\s;]*)")

@@ -353,7 +353,7 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
             # no address holds a control or a bidi override: a NUL (which PostgreSQL
             # refuses) or an escape sequence after it is junk around the address
             clean = "".join(c for c in address if c.isprintable()).strip().strip("<>").lower()
-            if written is not None and clean not in written:
+            if written is not None and clean.replace('"', "") not in written:
                 continue  # decoded from an encoded word, which no address may be
             if "@" in clean and " " not in clean:
                 found.append((clean, " ".join(eight_bit(str(display)).split())))
