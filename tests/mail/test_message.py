@@ -789,3 +789,15 @@ def test_thousands_of_to_headers_are_read_as_one_long_one_is(
     m = parse_message(b"From: ann@acme.example\n" + lines + b"Cc: bo@y.example\n\nx")
     assert m.to[:2] == ("p0@x.example", "p1@x.example") and m.cc == ("bo@y.example",)
     assert len(m.to) == parsed < 10_000 and sum(map(len, m.to)) <= ADDRESSES_MAX
+
+
+def test_a_name_written_as_a_comment_after_the_address_is_its_name() -> None:
+    """'From: ann@acme.example (Ann Lee)', the older way of naming a sender (cron, some
+    list servers and scripts still write it), gave no name: --create-contacts named the
+    lead by its address and the activity showed none. The comment is the name when the
+    address has no other."""
+    m = parse_message(
+        b"From: ann@acme.example (Ann Lee)\nTo: Bo <bo@x.example> (team), cy@x.example (Cy)\n\nx"
+    )
+    assert (m.sender, m.sender_name) == ("ann@acme.example", "Ann Lee")
+    assert m.names == {"ann@acme.example": "Ann Lee", "bo@x.example": "Bo", "cy@x.example": "Cy"}

@@ -320,8 +320,9 @@ def _header(message: EmailMessage, name: str) -> str:
 def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
     """(lowercased address, display name) of every mailbox in a header, but one
     decoded from an encoded word (see :func:`~tinycrm.mail.headers.written_addresses`).
-    A header given many times is read as one long one is: up to ADDRESSES_MAX
-    characters of its values (40,000 To lines took 10 s and 460 MB)."""
+    A comment after an address without a display name is its name (see
+    :func:`_commented`). A header given many times is read as one long one is: up to
+    ADDRESSES_MAX characters of its values (40,000 To lines took 10 s and 460 MB)."""
     found: list[tuple[str, str]] = []
     raws = _raw(message, name)
     kept, size = 0, 0  # the values read: as many as one header holds (ADDRESSES_MAX)
@@ -349,6 +350,8 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
         except Exception:  # the registry could not read it: the classic parser can
             text = raws[index] if index < len(raws) else str(value)
             mailboxes = [(addr, display) for display, addr in getaddresses([text])]
+        if index < len(raws) and "(" in raws[index] and not all(d for _, d in mailboxes):
+            mailboxes = _commented(mailboxes, raws[index])
         for address, display in mailboxes:
             # no address holds a control or a bidi override: a NUL (which PostgreSQL
             # refuses) or an escape sequence after it is junk around the address
@@ -358,6 +361,18 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
             if "@" in clean and " " not in clean:
                 found.append((clean, " ".join(eight_bit(str(display)).split())))
     return found
+
+
+def _commented(mailboxes: list[tuple[str, str]], raw: str) -> list[tuple[str, str]]:
+    """``mailboxes`` with the comment after an address without a display name as its
+    name: ``ann@acme.example (Ann Lee)``, the older way of naming one (the classic
+    parser reads it so; the modern one leaves it out). An encoded one is passed over."""
+    comments = {
+        address.lower(): name
+        for name, address in getaddresses([raw])
+        if name and "=?" not in name and address
+    }
+    return [(a, d or comments.get(a.lower(), "")) for a, d in mailboxes]
 
 
 # the year after a month's name ("01 Dec 2026"), when it has three digits or more
