@@ -179,7 +179,7 @@ def bad_id(line: str) -> bytes | None:
         shown, echoed = f"a number of {len(found):,} digits", "null"
     else:
         echoed = "null"
-        kinds = {dict: "an object", list: "an array", str: "a string"}
+        kinds: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
         shown = (
             json.dumps(found) if found in (True, False, None) else kinds.get(type(found), "that")
         )
