@@ -345,8 +345,26 @@ def test_a_database_in_a_read_only_folder_is_refused_saying_why(read_only_folder
     assert str(err.value) == (
         f"cannot open database {path}: its folder {read_only_folder} is read-only, and "
         "SQLite keeps its journal (crm.db-wal) beside the database; copy the database "
-        "into a folder you can write to"
+        f"into a folder you can write to (tinycrm --db {path} db backup COPY)"
     )
+
+
+def test_a_database_in_a_read_only_folder_can_be_backed_up(
+    read_only_folder: Path, tmp_path: Path
+) -> None:
+    """The database that cannot be opened there (above) could not be copied out with
+    db backup either: 'backup failed: unable to open database file' (its reader wanted
+    the -shm file beside it). It is read as it is, the copy whole."""
+    from tinycrm.store.contacts import list_contacts
+
+    copy = backup_sqlite(read_only_folder / "crm.db", tmp_path / "copy.db")
+    assert copy == tmp_path / "copy.db"
+    store = open_store(str(copy))
+    try:
+        assert list_contacts(store) == []
+    finally:
+        store.close()
+    assert sorted(p.name for p in read_only_folder.iterdir()) == ["crm.db"]
 
 
 @pytest.mark.parametrize("blank", ["   ", "\t"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -210,5 +211,6 @@ def _open_error(exc: DBAPIError, path: Path | None) -> str:
         return reason
     return (
         f"its folder {folder} is read-only, and SQLite keeps its journal ({path.name}-wal) "
-        "beside the database; copy the database into a folder you can write to"
+        "beside the database; copy the database into a folder you can write to "
+        f"(tinycrm --db {shlex.quote(str(path))} db backup COPY)"
     )

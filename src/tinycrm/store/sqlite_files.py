@@ -178,10 +178,12 @@ def _copy_verified(source: Path, target: Path) -> None:
     API, then check the copy (``PRAGMA integrity_check``), read only: the copy of a WAL
     database is one, and a connection that went on using it would make ``-wal`` and
     ``-shm`` files beside it, which a copy killed midway would leave behind for good."""
+    # In a folder that cannot be written (a read-only mount) no -shm can be made beside
+    # it, and nothing can write to it meanwhile: read as a backup is read.
+    writable = os.access(source.parent, os.W_OK)
+    uri = sqlite_uri(source, "rw") if writable else read_only_uri(source)
     try:
-        src = sqlite3.connect(
-            sqlite_uri(source, "rw"), uri=True, timeout=sqlite_connections.BUSY_TIMEOUT_MS / 1000
-        )
+        src = sqlite3.connect(uri, uri=True, timeout=sqlite_connections.BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         raise Unavailable(f"cannot read database {source}: {exc}") from exc
     try:
