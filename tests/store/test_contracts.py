@@ -787,3 +787,30 @@ def test_a_contract_cancelled_or_renewed_while_its_renewal_deal_is_deleted_is_so
         ("active", 1) if n % 2 == 0 else ("cancelled", 0) for n in range(rounds)
     ]
     assert _renewal_deals(store) == []
+
+
+def test_a_renewal_of_another_length_keeps_the_price_not_the_sum(store) -> None:
+    """$12,000 for 12 months renewed with --term 1m stayed $12,000 for the month (and its
+    renewal deal asked $12,000 a month: twelve times the price); renewed to a last day
+    two years on, $12,000 for the two. Now the value per term follows the term's length,
+    at the same price: months to months, else days to days; --value still sets it."""
+    deal = won(store)
+    add_contract(store, deal=deal.id, start=date(2026, 1, 1), now=NOW)  # to 2026-12-31
+    month = renew_contract(store, 1, term="1m", now=NOW)  # 2027-01
+    assert (month.end_date, month.value) == (date(2027, 1, 31), Decimal("1000.00"))
+    again = renew_contract(store, 1, now=NOW)  # its own term again: the same value
+    assert (again.end_date, again.value) == (date(2027, 2, 28), Decimal("1000.00"))
+    two_years = renew_contract(store, 1, end=date(2029, 2, 28), now=NOW)
+    assert two_years.value == Decimal("24000.00")
+    days = renew_contract(store, 1, term="73d", now=NOW)  # 731 days (2028-02-29) to 73
+    assert days.value == Decimal("2396.72")  # 24,000 × 73 ÷ 731
+    told = renew_contract(store, 1, term="12m", value="9000", now=NOW)
+    assert told.value == Decimal("9000")
+    events = [e.summary for e in list_events(store, entity="contract", entity_id=1)]
+    assert any("value per term $1,000.00 (was $12,000.00)" in s for s in events), events
+
+
+def test_a_renewal_of_another_length_of_a_contract_without_a_value_has_none(store) -> None:
+    deal = won(store, amount=None)
+    add_contract(store, deal=deal.id, start=date(2026, 1, 1), now=NOW)
+    assert renew_contract(store, 1, term="1m", now=NOW).value is None

@@ -89,6 +89,34 @@ def parse_term(text: str | None, what: str = "term") -> terms.Term | None:
         raise Invalid(str(exc), field=what) from exc
 
 
+def whole_months(first: date, last: date) -> int | None:
+    """How many months run from ``first`` to ``last`` (included) when that is a whole
+    number of them, month ends clamped as terms are (None: it is not)."""
+    after = last + timedelta(days=1)
+    months = (after.year - first.year) * 12 + after.month - first.month
+    return months if months > 0 and dates.add_months(first, months) == after else None
+
+
+def _length(term: terms.Term | None, first: date, last: date) -> tuple[int | None, int]:
+    """A term's length: (its months, when it is whole months, and its days)."""
+    months = term.count if term is not None and term.unit == "m" else None
+    if term is None:
+        months = whole_months(first, last)
+    return months, (last - first).days + 1
+
+
+def rescaled(minor: int, was: tuple[int | None, int], now: tuple[int | None, int]) -> int:
+    """A value per term for a term of another length at the same price: months to
+    months when both are whole months, else days to days (rounded half-up)."""
+    from tinycrm.pricing import round_half_up
+
+    if was[0] is not None and now[0] is not None:
+        old, new = was[0], now[0]
+    else:
+        old, new = was[1], now[1]
+    return minor if old == new else round_half_up(Decimal(minor) * new / old)
+
+
 def span(start: date, end: date | None, term: terms.Term | None) -> tuple[date, date, date, int]:
     """(start, end, anchor, index) of a new term: an end given wins, later terms then
     count from the day after it; else ``term`` gives the end."""
@@ -290,6 +318,8 @@ def renew_in(
     last) or to ``end``; ``value`` changes the value per term. An ended contract renews
     too (its customer is one again). ``why`` ends the event's summary."""
     materialise(contract, state_on(contract, today))
+    current_term = terms.parse_term(contract.term) if contract.term else None
+    was = _length(current_term, contract.start_date, contract.end_date)
     start = contract.end_date + timedelta(days=1)
     if end is None and new_term is None and contract.term is None:
         end = start + (contract.end_date - contract.start_date)
@@ -316,6 +346,22 @@ def renew_in(
         if minor is not None and minor < 0:
             raise Invalid("value: a contract's value cannot be negative", field="value")
         contract.value_minor = minor
+    elif contract.value_minor is not None:
+        # a term of another length at the same price (12 months at 12,000: a month at 1,000)
+        was_minor = contract.value_minor
+        now_term = (new_term or current_term) if end is None else None
+        contract.value_minor = rescaled(was_minor, was, _length(now_term, first, last))
+        if contract.value_minor > money.max_minor(contract.currency):
+            raise Invalid(
+                "value: the longer term's value would be too large: give --value, or a "
+                "shorter --term",
+                field="value",
+            )
+        if contract.value_minor != was_minor:
+            code = contract.currency
+            worth = [money.format_money(money.from_minor(m, code), code)
+                     for m in (contract.value_minor, was_minor)]  # fmt: skip
+            why = f", value per term {worth[0]} (was {worth[1]}){why}"
     contract.start_date, contract.end_date = first, last
     contract.anchor_date, contract.term_index = anchor, index
     if new_term is not None:

@@ -41,6 +41,7 @@ from tinycrm.store.contract_terms import (
     span,
     state_on,
     value_of,
+    whole_months,
     withdraw_churn,
 )
 from tinycrm.store.deals import lock_deal, resolve_deal
@@ -84,19 +85,11 @@ def per_term(arr_minor: int, term: terms.Term | None, first: date, last: date) -
 
     months = term.count if term is not None and term.unit == "m" else None
     if term is None:
-        months = _whole_months(first, last)
+        months = whole_months(first, last)
     if months is not None:
         return round_half_up(Decimal(arr_minor) * months / 12)
     days = (last - first).days + 1
     return round_half_up(Decimal(arr_minor) * days / 365)
-
-
-def _whole_months(first: date, last: date) -> int | None:
-    """How many months run from ``first`` to ``last`` (included) when that is a whole
-    number of them, month ends clamped as terms are (None: it is not)."""
-    after = last + timedelta(days=1)
-    months = (after.year - first.year) * 12 + after.month - first.month
-    return months if months > 0 and dates.add_months(first, months) == after else None
 
 
 def _read(
