@@ -327,3 +327,23 @@ def test_the_items_of_a_deal_won_with_a_quote_stay_as_accepted(store) -> None:
     # reopened, the sale is open again and its items can change
     reopen_deal(store, "Acme")
     assert edit_item(store, item, quantity="12").net == Decimal("12000.00")
+
+
+def test_pipeline_mrr_adds_up_the_deals_mrr_and_the_total_its_rows(store) -> None:
+    """Two deals of €0.06 a year, in two stages: each deal's MRR is €0.01 (0.005 rounded
+    half-up, as deal show says), each stage's €0.01, but the total said €0.01 (0.12 ÷ 12)
+    under rows of €0.01 and €0.01; and two such deals in one stage made €0.01, not the
+    €0.02 of their deal views. Now a stage's MRR is the sum of its deals' and the total
+    the sum of its rows, as the weighted value is."""
+    add_product(store, name="Tiny", price="0.01", recurring_every="year")
+    for title, stage in (("A", "Lead-in"), ("B", "Qualified"), ("C", "Qualified")):
+        add_deal(store, title=title, stage=stage)
+        add_item(store, title, "Tiny", quantity="6")
+        assert list_items(store, title).mrr == Decimal("0.01")
+    report = pipeline_report(store)
+    by_stage = {r.stage: r for r in report.rows}
+    assert by_stage["Lead-in"].mrr == {"EUR": Decimal("0.01")}
+    assert by_stage["Qualified"].mrr == {"EUR": Decimal("0.02")}
+    assert by_stage["Qualified"].arr == {"EUR": Decimal("0.12")}
+    assert report.total.mrr == {"EUR": Decimal("0.03")}
+    assert report.total.arr == {"EUR": Decimal("0.18")}

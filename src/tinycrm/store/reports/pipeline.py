@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
@@ -49,7 +48,7 @@ from tinycrm.store.reports.scope import (
     with_days,
 )
 from tinycrm.store.sales_models import DealItem, annual_net
-from tinycrm.store.sums import exact_sum
+from tinycrm.store.sums import exact_sum, whole
 
 # --------------------------------------------------------------------------- pipeline
 
@@ -108,15 +107,21 @@ def open_deal_stats(session: Session, scope: Scope, *extra: Any) -> list[Any]:
 
 
 def _recurring_by_stage(session: Session, conditions: Sequence[Any]) -> list[Any]:
-    """ARR in minor units per (stage id, currency) of the deals meeting ``conditions``."""
-    return list(
-        session.execute(
-            select(col(Deal.stage_id), col(Deal.currency), exact_sum(annual_net()))
-            .join(DealItem, col(DealItem.deal_id) == col(Deal.id))
-            .where(*conditions, col(DealItem.recurring).is_not(None))
-            .group_by(col(Deal.stage_id), col(Deal.currency))
-        )
-    )
+    """(stage id, currency, ARR, MRR) in minor units of the deals meeting ``conditions``:
+    the MRR the sum of each deal's (its ARR ÷ 12 rounded half-up, as ``deal show`` says),
+    so a stage's MRR adds up its deals' as its total adds up its rows."""
+    sums: dict[tuple[int, str], list[int]] = {}
+    for stage_id, currency, arr in session.execute(
+        select(col(Deal.stage_id), col(Deal.currency), exact_sum(annual_net()))
+        .join(DealItem, col(DealItem.deal_id) == col(Deal.id))
+        .where(*conditions, col(DealItem.recurring).is_not(None))
+        .group_by(col(Deal.id), col(Deal.stage_id), col(Deal.currency))
+    ):
+        annual = whole(arr) or 0  # exact_sum's text or number
+        entry = sums.setdefault((stage_id, currency), [0, 0])
+        entry[0] += annual
+        entry[1] += pricing.monthly_minor(annual)
+    return [(stage, code, arr, mrr) for (stage, code), (arr, mrr) in sums.items()]
 
 
 def pipeline_report(
@@ -143,10 +148,19 @@ def pipeline_report(
         recurring = _recurring_by_stage(session, [Deal.status == "open", *scope.deals(), *extra])
         stages = stages_in_scope(session, scope)
     per_stage: dict[int, dict[str, Any]] = defaultdict(
-        lambda: {"deals": 0, "value": {}, "weighted": {}, "age": 0.0, "rotting": 0, "arr": {}}
+        lambda: {
+            "deals": 0,
+            "value": {},
+            "weighted": {},
+            "age": 0.0,
+            "rotting": 0,
+            "arr": {},
+            "mrr": {},
+        }
     )
-    for stage_id, currency, arr in recurring:
-        add_money(per_stage[stage_id]["arr"], currency, to_money(arr, currency))
+    for stage_id, currency, arr, mrr in recurring:
+        add_money(per_stage[stage_id]["arr"], currency, money.from_minor(arr, currency))
+        add_money(per_stage[stage_id]["mrr"], currency, money.from_minor(mrr, currency))
     for stage_id, currency, count, amount, weighted, age, rotting in stats:
         line = per_stage[stage_id]
         line["deals"] += count
@@ -162,6 +176,7 @@ def pipeline_report(
         "age": 0.0,
         "rotting": 0,
         "arr": {},
+        "mrr": {},
     }
     for stage_id, pipeline_name, name, position, probability in stages:
         line = per_stage[stage_id]
@@ -176,7 +191,7 @@ def pipeline_report(
                 weighted=sorted_money(line["weighted"]),
                 avg_age_days=rounded(line["age"] / line["deals"]) if line["deals"] else None,
                 rotting=line["rotting"],
-                mrr=monthly(line["arr"]),
+                mrr=sorted_money(line["mrr"]),
                 arr=sorted_money(line["arr"]),
             )
         )
@@ -187,8 +202,9 @@ def pipeline_report(
             add_money(total["value"], currency, amount)
         for currency, amount in line["weighted"].items():
             add_money(total["weighted"], currency, amount)
-        for currency, amount in line["arr"].items():
-            add_money(total["arr"], currency, amount)
+        for key in ("arr", "mrr"):
+            for currency, amount in line[key].items():
+                add_money(total[key], currency, amount)
     return PipelineReport(
         scope=scope.read(),
         rows=rows,
@@ -198,18 +214,10 @@ def pipeline_report(
             weighted=sorted_money(total["weighted"]),
             avg_age_days=rounded(total["age"] / total["deals"]) if total["deals"] else None,
             rotting=total["rotting"],
-            mrr=monthly(total["arr"]),
+            mrr=sorted_money(total["mrr"]),
             arr=sorted_money(total["arr"]),
         ),
     )
-
-
-def monthly(arr: dict[str, Decimal]) -> dict[str, Decimal]:
-    """MRR per currency from ARR per currency: ARR / 12, rounded half-up to the minor unit."""
-    return {
-        code: money.from_minor(pricing.monthly_minor(money.to_minor(amount, code)), code)
-        for code, amount in sorted(arr.items())
-    }
 
 
 # --------------------------------------------------------------------------- forecast
