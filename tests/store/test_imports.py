@@ -592,3 +592,62 @@ def test_a_uid_column_twice_in_one_file_is_rejected_the_second_time(store) -> No
     assert get_contact(store, "ada@x.io").title is None
     with pytest.raises(Invalid, match=r"line 3: UID u-1 .*another UID.*--strict"):
         run(store, "contacts", text, strict=True)
+
+
+def test_two_activities_of_one_day_and_subject_with_other_notes_are_two(store) -> None:
+    """Two calls with Ada on 2026-01-05, both 'Call', one 'talked pricing' and one 'sent
+    contract' (a vendor's date-only export): the second was taken for a duplicate of the
+    first and skipped, its notes lost. They are two calls; a row of the same notes is the
+    same call, in the file or on a re-import, and --overwrite does not write one call's
+    notes over the other's."""
+    from tinycrm.store.activities import list_activities
+
+    text = (
+        "Type,Subject,Date,Contact,Notes\n"
+        "Call,Call,2026-01-05,Ada,talked pricing\n"
+        "Call,Call,2026-01-05,Ada,sent contract\n"
+        "Call,Call,2026-01-05,Ada,talked pricing\n"
+        "Call,Call,2026-01-05,Ada,\n"
+    )
+    summary, rejects = run(store, "activities", text)
+    assert rejects == []
+    assert (summary.created, summary.skipped) == (2, 2)
+    bodies = sorted(a.body or "" for a in list_activities(store, limit=None))
+    assert bodies == ["sent contract", "talked pricing"]
+    for overwrite in (False, True):
+        summary, _ = run(store, "activities", text, overwrite=overwrite)
+        assert (summary.created, summary.updated) == (0, 0), overwrite
+    assert sorted(a.body or "" for a in list_activities(store, limit=None)) == bodies
+    edited = text.replace("talked pricing", "talked pricing and terms")
+    summary, _ = run(store, "activities", edited, overwrite=True)
+    assert (summary.created, summary.updated) == (0, 1)  # the notes of that call, edited
+    assert sorted(a.body or "" for a in list_activities(store, limit=None)) == [
+        "sent contract",
+        "talked pricing and terms",
+    ]
+
+
+def test_an_activity_of_no_date_is_the_same_on_a_re_import(store) -> None:
+    """A note of no date is logged when imported: the same file imported again the next
+    minute made every such note a second time, as its time (now) was another. Now a row
+    of no time is the activity of its kind, subject, links and notes at any time; one of
+    other notes is another, in the file and in the database."""
+    from tinycrm.store.activities import list_activities
+
+    text = (
+        "Type,Subject,Contact,Notes\n"
+        "Note,Met,Ada,first\n"
+        "Note,Met,Ada,second\n"
+        "Note,Met,Ada,first\n"
+        "Note,Met,Ada,\n"
+    )
+    summary, rejects = run(store, "activities", text)
+    assert rejects == []
+    assert (summary.created, summary.skipped) == (3, 1)
+    summary, _ = run(store, "activities", text)
+    assert (summary.created, summary.skipped) == (0, 4)
+    assert sorted(a.body or "" for a in list_activities(store, limit=None)) == [
+        "",
+        "first",
+        "second",
+    ]

@@ -70,6 +70,23 @@ class _Activities(_Import):
         """The activities this import made from rows that said when: when created."""
         return {}
 
+    @cached_property
+    def _made(self) -> dict[tuple[Any, str], int]:
+        """(dedupe key, notes) -> the activity this import made of them ("": none)."""
+        return {}
+
+    @cached_property
+    def _alike(self) -> dict[Any, list[tuple[int, str]]]:
+        """Dedupe key -> the activities in the database (found for the chunk being read)
+        with their notes, those of several of one key told apart by them."""
+        return {}
+
+    @cached_property
+    def _claimed(self) -> set[tuple[Any, str]]:
+        """(key, notes) of the chunk's rows: an activity whose notes a row gives exactly
+        is that row's, not another row's of other notes."""
+        return set()
+
     def prepare(self, line: int, raw: Any, values: Mapping[str, str]) -> _Prepared:
         prep = _Prepared(line, raw, {})
         kind_text = " ".join(_text(values, "kind").lower().split())
@@ -175,10 +192,11 @@ class _Activities(_Import):
                 self.reject(prep.line, prep.raw, str(exc))
                 continue
             c = prep.columns
+            when = c.get("occurred_at") or c.get("due_at")
             prep.key = (
                 c["kind"],
                 validate.key(c["subject"]),
-                c.get("occurred_at") or c.get("due_at"),
+                None if when is self.now else when,  # a row of no time: the same at any time
                 c.get("contact_id"),
                 c.get("company_id"),
                 c.get("deal_id"),
@@ -228,6 +246,13 @@ class _Activities(_Import):
 
     def find_existing(self, rows: list[_Prepared]) -> dict[Any, int]:
         found: dict[Any, int] = {}
+        self._alike.clear()
+        self._claimed.clear()
+        self._claimed.update((r.key, r.columns.get("body") or "") for r in rows)
+        # the keys whose activities _same tells apart by their notes: rows of notes, or of
+        # no time
+        wanted = {r.key for r in rows if r.columns.get("body") or r.key[2] is None}
+        undated = any(key[2] is None for key in wanted)
         subjects = sorted({r.columns["subject"] for r in rows})
         for chunk in chunks(subjects, _IN):
             for a in self.conn.execute(
@@ -241,6 +266,7 @@ class _Activities(_Import):
                     col(Activity.company_id),
                     col(Activity.deal_id),
                     col(Activity.created_at),
+                    col(Activity.body),
                 ).where(col(Activity.subject).in_(chunk))
             ):
                 key = (
@@ -253,6 +279,10 @@ class _Activities(_Import):
                 )
                 found.setdefault(key, a.id)
                 found.setdefault(("created", *key, a.created_at), a.id)
+                if key in wanted:
+                    self._alike.setdefault(key, []).append((a.id, a.body or ""))
+                if undated and (alike := (*key[:2], None, *key[3:])) in wanted:  # any time
+                    self._alike.setdefault(alike, []).append((a.id, a.body or ""))
         mail = sorted({r.columns["mail_key"] for r in rows if r.columns.get("mail_key")})
         for chunk in chunks(mail, _IN):
             for aid, mail_key, contact_id in self.conn.execute(
@@ -269,20 +299,51 @@ class _Activities(_Import):
         when the row says (``created_at``, as tinycrm's export writes it) first. Two rows
         of the file created at different times are two activities, however alike."""
         created = prep.columns.get("created_at")
-        if created is None or prep.key is None or prep.key[0] == "mail":
+        if prep.key is None or prep.key[0] == "mail":
             return super().match(prep, existing)
+        if created is None:
+            return self._same(prep, existing)
         exact = ("created", *prep.key, created)
         found = self.keys.get(exact, existing.get(exact))
         if found is not None:
             return found
-        found = super().match(prep, existing)
+        found = self._same(prep, existing)
         if self._created_at.get(found or 0, created) != created:
             return None  # an activity an earlier row made, created at another time
         return found
 
+    def _same(self, prep: _Prepared, existing: dict[Any, int]) -> int | None:
+        """The activity of the row's kind, subject, time and links whose notes are the
+        row's: two calls of one day with other notes are two calls, in the file and on a
+        re-import, and an update never writes one's notes over another's. A row without
+        notes is the one of its key, as before; a row of other notes updates an activity
+        found in the database that no row of the chunk gives its own notes to. A row that
+        gives no time (logged when imported) is the one of any time with the same notes."""
+        key = prep.key
+        notes = prep.columns.get("body") or ""
+        undated = key[2] is None
+        if not notes and not undated:
+            return super().match(prep, existing)
+        made = self._made.get((key, notes))
+        if made is not None:
+            return made
+        candidates = self._alike.get(key, ())
+        for rid, body in candidates:
+            if body == notes:
+                return rid
+        if undated or key in self.keys:  # (one made by an earlier row, of other notes)
+            return None
+        for rid, body in candidates:
+            if not body or (key, body) not in self._claimed:
+                return rid
+        return None
+
     def insert(self, prep: _Prepared) -> None:
         c = prep.columns
         created = c.get("created_at")
+        if prep.key is not None and prep.key[0] != "mail":
+            assert prep.target is not None
+            self._made[(prep.key, c.get("body") or "")] = prep.target
         if created is not None and prep.key is not None and prep.key[0] != "mail":
             assert prep.target is not None
             self._created_at[prep.target] = created
