@@ -370,3 +370,20 @@ def test_an_empty_file_to_read_is_refused_as_empty(cli, people, args) -> None:
     [line] = result.stderr.splitlines()
     assert "the file name is empty (a variable not set?): name a file" in line, line
     assert len(cli("contact", "list", "--json").json()) == 1
+
+
+def test_an_unwritable_report_lists_the_rejected_rows_with_json_too(
+    sh, tmp_path: Path, make_readonly
+) -> None:
+    """With --json the warning said 'the first are listed below', and none were: a
+    script learnt that one row was rejected, never which or why. They are on stderr, as
+    without --json, and stdout holds the record alone."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "people.csv").write_text(BAD_ROWS)
+    make_readonly(folder)
+    result = sh("import", "contacts", str(folder / "people.csv"), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "the first are listed below" in result.stderr
+    assert "line 3: invalid email address 'bad@'" in result.stderr
+    assert json.loads(result.stdout)["rejected"] == 1

@@ -508,6 +508,8 @@ def _run(
             "the first are listed below\n"
         )
     if o["output"].machine:
+        if report.failed:  # (the summary's record is on stdout: the rows go to stderr)
+            _list_rejected(summary, report)
         written = report.count and report.write and not report.failed
         extra: dict[str, Any] = {"errors_file": str(report.path) if written else None}
         lost: list[Any] = o["not_imported"]() if "not_imported" in o else []
@@ -566,17 +568,22 @@ def _print_summary(summary: Any, report: ErrorReport, footer: list[int], file: s
         )
     if summary.rejected:
         if summary.dry_run or report.failed:
-            for line in report.shown:
-                sys.stderr.write(f"  {out.shown(line)}\n")
-            more = summary.rejected - len(report.shown)
-            if more > 0:
-                sys.stderr.write(f"  … and {more:,} more\n")
+            _list_rejected(summary, report)
         else:
             out.done(f"Rejected rows, with line numbers and reasons: {report.path}")
             for line in report.shown[:3]:
                 out.done(f"  {line}")
             if summary.rejected > 3:
                 out.done(f"  … and {summary.rejected - 3:,} more in the report")
+
+
+def _list_rejected(summary: Any, report: ErrorReport) -> None:
+    """The first rejected rows on stderr, when there is no report of them to name."""
+    for line in report.shown:
+        sys.stderr.write(f"  {out.shown(line)}\n")
+    more = summary.rejected - len(report.shown)
+    if more > 0:
+        sys.stderr.write(f"  … and {more:,} more\n")
 
 
 def _kind_command(kind: str, help_text: str) -> Any:
