@@ -801,3 +801,13 @@ def test_a_name_written_as_a_comment_after_the_address_is_its_name() -> None:
     )
     assert (m.sender, m.sender_name) == ("ann@acme.example", "Ann Lee")
     assert m.names == {"ann@acme.example": "Ann Lee", "bo@x.example": "Bo", "cy@x.example": "Cy"}
+
+
+def test_a_domain_written_with_its_final_dot_is_the_same_address() -> None:
+    """'ann@acme.example.' (a fully qualified domain: some relays and scripts write
+    it) is ann@acme.example, but was kept with its dot, so the message found no
+    contact ('without a known contact') and --create-contacts added Ann again."""
+    m = parse_message(b"From: Ann <ann@Acme.Example.>\nTo: bo@x.example., cy@[10.0.0.1]\n\nx")
+    assert (m.sender, m.to) == ("ann@acme.example", ("bo@x.example", "cy@[10.0.0.1]"))
+    named = parse_message(b"From: =?utf-8?q?Ann?= <ann@acme.example.>\n\nx")
+    assert named.sender == "ann@acme.example"

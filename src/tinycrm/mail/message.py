@@ -358,6 +358,7 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
             clean = "".join(c for c in address if c.isprintable()).strip().strip("<>").lower()
             if written is not None and clean.replace('"', "") not in written:
                 continue  # decoded from an encoded word, which no address may be
+            clean = clean.removesuffix(".")  # a domain's final dot: the same domain
             if "@" in clean and " " not in clean:
                 found.append((clean, " ".join(eight_bit(str(display)).split())))
     return found
