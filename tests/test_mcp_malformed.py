@@ -69,3 +69,21 @@ def test_each_request_of_a_batch_is_answered_that_batches_are_not_taken() -> Non
 )
 def test_a_line_that_names_no_request_is_not_answered(line: str) -> None:
     assert _answers(line) == []
+
+
+def test_an_id_it_cannot_read_whole_is_answered_under_null_not_another() -> None:
+    """A request whose id had 5,000 digits (more than Python reads) was refused under the
+    id of its first 18 digits, 123456789012345678: an id the client never sent, perhaps
+    that of another of its requests, whose answer it would take this for. So was a line
+    not JSON beginning '{"jsonrpc":"2.0","id":1.5', under 1. The first is now answered
+    under null, as JSON-RPC asks of an id not read; the second, which names no id it can
+    read, as any such line is: not at all."""
+    digits = "1234567890" * 500
+    (answer,) = _answers(f'{{"jsonrpc":"2.0","id":{digits},"method":"ping"}}')
+    assert answer.get("id") is None, answer  # (dumped without its nulls)
+    error = answer["error"]
+    assert isinstance(error, dict) and error["code"] == types.PARSE_ERROR, error
+    line = '{"jsonrpc":"2.0","id":1.5,"method":"tools/list"'  # cut short
+    assert _answers(line) == []
+    (answer,) = _answers('{"jsonrpc":"2.0","id":15,"method":"tools/list"')  # as before
+    assert answer["id"] == 15

@@ -20,7 +20,7 @@ from tinycrm import safetext
 BATCHES = "batches are not taken (MCP has none): send each request on its own line"
 
 _LEADING_ID = re.compile(
-    r'\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"id"\s*:\s*(-?[0-9]{1,18}|"[^"\\]{0,200}")'
+    r'\s*\{\s*"jsonrpc"\s*:\s*"2\.0"\s*,\s*"id"\s*:\s*(-?[0-9]{1,18}|"[^"\\]{0,200}")(?=\s*[,}])'
 )
 
 
@@ -91,7 +91,7 @@ def _not_json(problem: Any) -> JSONRPCError | None:
     if not isinstance(line, str):
         return None
     message = _loaded(line)
-    request_id = _request_id(line, message)
+    named, request_id = _request_id(line, message)
     if message is not None:
         try:
             json.dumps(message, ensure_ascii=False).encode("utf-8")
@@ -99,7 +99,7 @@ def _not_json(problem: Any) -> JSONRPCError | None:
             said = "a string holds a lone surrogate (\\ud800-\\udfff), which is not text"
     if "recursion limit" in said:
         said += " (nested too deeply)"
-    if request_id is None:
+    if not named:
         return None
     return _refused(request_id, f"cannot read the request: {said}", PARSE_ERROR)
 
@@ -108,8 +108,8 @@ def not_utf8(line: bytes, error: UnicodeDecodeError) -> JSONRPCError | None:
     """A parse error for a request ``line`` that is not UTF-8, under its id (None when it
     names none): the SDK read each bad byte as U+FFFD, and a tool saved it as text."""
     text = line.decode("utf-8", "surrogateescape")  # the id is found as in any other line
-    request_id = _request_id(text, _loaded(text))
-    if request_id is None:
+    named, request_id = _request_id(text, _loaded(text))
+    if not named:
         return None
     if isinstance(request_id, str) and any("\udc80" <= c <= "\udcff" for c in request_id):
         request_id = None  # a bad byte in the id: JSON-RPC's null, for an id not read
@@ -135,23 +135,34 @@ def _loaded(line: str) -> Any:
     """The JSON ``line`` holds as Python's own parser reads it (it takes what pydantic's
     refuses, bar the deepest nesting), or None."""
     try:
-        return json.loads(line, parse_int=lambda digits: int(digits[:18]))
+        return json.loads(line, parse_int=_whole)
     except (ValueError, RecursionError):
         return None
 
 
-def _request_id(line: str, message: Any) -> str | int | None:
-    """The id of the request ``message`` (``line`` read as JSON, or None) to answer
-    under; when the line is not JSON, the id at its start, as clients write it:
-    ``{"jsonrpc": "2.0", "id": …``."""
+_UNREAD = float("nan")
+"""A whole number of more digits than Python reads (4,300), as ``_loaded`` gives it."""
+
+
+def _whole(digits: str) -> int | float:
+    return int(digits) if len(digits) <= 4000 else _UNREAD
+
+
+def _request_id(line: str, message: Any) -> tuple[bool, str | int | None]:
+    """Whether the request ``message`` (``line`` read as JSON, or None) names an id, and
+    the id to answer under: None (JSON-RPC's null) for one of thousands of digits, never
+    its first digits, which may be another request's id. When the line is not JSON, the
+    id at its start, as clients write it: ``{"jsonrpc": "2.0", "id": …``."""
     if message is None:
         found = _LEADING_ID.match(line)
         request_id = json.loads(found.group(1)) if found else None
     else:
         request_id = message.get("id") if isinstance(message, dict) else None
+    if request_id is _UNREAD:
+        return True, None
     if isinstance(request_id, bool) or not isinstance(request_id, int | str):
-        return None
-    return request_id
+        return False, None
+    return True, request_id
 
 
 class _Number(str):
