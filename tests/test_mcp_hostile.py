@@ -7,6 +7,7 @@ import pytest
 from mcp import Client
 from mcp.server.mcpserver.exceptions import ToolError
 
+import tinycrm
 from tests.test_mcp_server import call, refused, serve, sqlite_url  # noqa: F401 (a fixture)
 from tinycrm.errors import Invalid
 from tinycrm.mcp_server.answers import refusals
@@ -124,3 +125,30 @@ def test_a_tools_description_is_its_docstring_without_the_indentation(
                     assert tool.description == tool.description.strip()
 
     anyio.run(main)
+
+
+def test_add_contact_takes_a_bounded_number_of_tags(sqlite_url: str) -> None:  # noqa: F811
+    """add_contact(tags=<20,000 tags>) held the database's write lock for 12 s while it
+    saved them (100,000: a minute), every other writer, the command line and the board
+    too, waiting and then giving up as 'database is busy'. The tags are now at most
+    TAGS_AT_MOST, as the schema the client sees says; more are refused at once, nothing
+    saved, and a contact with that many is saved as before."""
+    from tinycrm.mcp_server.server import TAGS_AT_MOST
+
+    async def session(client: Client) -> None:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        tags = tools["add_contact"].input_schema["properties"]["tags"]
+        assert tags["anyOf"][0]["maxItems"] == TAGS_AT_MOST, tags
+        many = [f"tag{n}" for n in range(20_000)]
+        said = await refused(client, "add_contact", name="Grace Hopper", tags=many)
+        assert said == (
+            f"Error executing tool add_contact: tags: list should have at most "
+            f"{TAGS_AT_MOST} items after validation, not 20000"
+        ), said
+        most = many[:TAGS_AT_MOST]
+        added = await call(client, "add_contact", name="Grace Hopper", tags=most)
+        assert sorted(added["tags"]) == sorted(most)
+
+    serve(sqlite_url, session, "--allow-writes")
+    with tinycrm.open(sqlite_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "Grace Hopper"]
