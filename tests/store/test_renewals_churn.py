@@ -254,3 +254,27 @@ def test_a_new_contract_added_before_remind_runs_leaves_nothing_to_churn(
     freeze_clock(at(date(2025, 7, 10)))
     assert process_renewals(store, now=at(date(2025, 7, 10))).churned == []
     assert _quarters(store, at(date(2025, 7, 10)))["2025-Q3"] == (1, 0, 0, 1)
+
+
+def test_a_colleagues_new_contract_for_the_company_without_a_gap_is_no_churn(
+    store, freeze_clock
+) -> None:
+    """Ann's contract (hers and Acme's) ended June 30 and she churned as of July 1; Bob,
+    her colleague, signed Acme's next contract from July 1. remind would not have churned
+    her had it run after (a contract of her company ran that day), so the churn is
+    withdrawn now too; Bob is a new customer."""
+    freeze_clock(at(date(2025, 1, 1)))
+    add_company(store, name="Acme")
+    add_contact(store, name="Ann", email="ann@example.com", company="Acme")
+    add_contact(store, name="Bob", email="bob@example.com", company="Acme")
+    deal = add_deal(store, title="Acme platform", amount=100, contact="Ann", company="Acme")
+    win_deal(store, deal.id)
+    add_contract(store, deal=deal.id, start=date(2025, 1, 1), term="6m")
+    freeze_clock(at(date(2025, 7, 10)))
+    assert process_renewals(store, now=at(date(2025, 7, 10))).churned == [1]
+    freeze_clock(at(date(2025, 7, 20)))
+    nxt = add_deal(store, title="Acme 2", amount=100, contact="Bob", company="Acme")
+    win_deal(store, nxt.id)
+    add_contract(store, deal=nxt.id, start=date(2025, 7, 1), now=at(date(2025, 7, 20)))
+    assert [get_contact(store, n).lifecycle for n in ("Ann", "Bob")] == ["customer"] * 2
+    assert _quarters(store, at(date(2025, 7, 20)))["2025-Q3"] == (1, 1, 0, 2)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlmodel import Session, col
 
 from tinycrm import dates, money, terms
@@ -171,19 +171,19 @@ def lock_customers(session: Session, contract: Contract) -> None:
     locked as an edit locks it, in the order a ``contact rm`` takes them (its deals, the
     contact, then the contracts it unlinks), so they take turns instead of deadlocking
     (PostgreSQL). A contact deleted meanwhile is not an error: the contract is renewed
-    without it. A company-only contract: the company's churned contacts, whose churn a
-    renewal may withdraw (``withdraw_churn``)."""
+    without it. With a company: the company's churned contacts too, whose churn a
+    renewal or a new contract may withdraw (``withdraw_churn``)."""
     if session.get_bind().dialect.name != "postgresql":
         return
+    which = []
     if contract.contact_id is not None:
-        mine = col(Contact.id) == contract.contact_id
-    elif contract.company_id is not None:
-        mine = (col(Contact.company_id) == contract.company_id) & (
-            col(Contact.lifecycle) == "churned"
+        which.append(col(Contact.id) == contract.contact_id)
+    if contract.company_id is not None:
+        which.append(
+            (col(Contact.company_id) == contract.company_id) & (col(Contact.lifecycle) == "churned")
         )
-    else:
-        return
-    lock_contacts(session, mine)
+    if which:
+        lock_contacts(session, or_(*which))
 
 
 def lock_contacts(session: Session, which: ColumnElement[bool]) -> None:
@@ -242,21 +242,19 @@ def withdraw_churn(
     with an event saying so (``how``: what covered the day; a renewal by default). One
     whose lifecycle changed since keeps that history (``become_customer`` makes them a
     customer again, as a new contract would)."""
-    if contract.contact_id is not None:
-        people = [session.get(Contact, contract.contact_id)]
-    elif contract.company_id is not None:
-        people = list(
-            session.scalars(
-                select(Contact)
-                .where(
-                    col(Contact.company_id) == contract.company_id,
-                    col(Contact.lifecycle) == "churned",
-                )
-                .order_by(col(Contact.id))
+    # its contact, and its company's churned customers: a contract of their company
+    # running on their first day without one would have kept remind from churning them
+    people = [session.get(Contact, contract.contact_id)] if contract.contact_id else []
+    if contract.company_id is not None:
+        people += session.scalars(
+            select(Contact)
+            .where(
+                col(Contact.company_id) == contract.company_id,
+                col(Contact.lifecycle) == "churned",
+                col(Contact.id) != (contract.contact_id or 0),
             )
+            .order_by(col(Contact.id))
         )
-    else:
-        people = []
     zone = dates.local_tz()
     for person in people:
         if person is None or person.id is None or person.lifecycle != "churned":
