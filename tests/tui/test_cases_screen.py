@@ -143,6 +143,35 @@ async def test_the_status_form_says_the_status_now_and_offers_the_next(
         assert case_view(tui_store, ids["export"]).case.status == "pending"
 
 
+async def test_a_status_changed_elsewhere_is_not_overwritten_unseen(
+    tui_store, frozen_clock
+) -> None:
+    """The status form opened on an open case ('now open', offering pending); meanwhile
+    another board (or the shell) resolved the case; saving the form set it to pending, the
+    resolution undone without a word. Now the save says what the status is now and saves
+    nothing; saving again puts the form's status in."""
+    from tinycrm.store.cases import set_case_status
+
+    ids = build(tui_store)  # "export" is open (replied to)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "6", CasesScreen)
+        await _highlight(pilot, f"case:{ids['export']}")
+        form = await open_form(pilot, "s")
+        assert "now open" in form.form_title
+        set_case_status(tui_store, ids["export"], "resolved")  # elsewhere
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        said = str(form.query_one("#error-status").render())
+        assert "changed elsewhere" in said and "resolved" in said, said
+        assert case_view(tui_store, ids["export"]).case.status == "resolved"
+        await pilot.press("ctrl+s")  # seen: saving again puts it in
+        await settle(pilot)
+        assert app.screen is not form
+        assert case_view(tui_store, ids["export"]).case.status == "pending"
+
+
 async def test_a_message_of_several_lines_shows_its_lines(tui_store, frozen_clock) -> None:
     """A reply's line breaks showed as '\\x0a' (the one-line escaping of names)."""
     from tests.hostile import raw_controls

@@ -62,6 +62,14 @@ class Cases:
         """One case by id."""
         return self.show(ref).case
 
+    def lock(self, ref: str | int) -> CaseRead:
+        """One case by id, its row locked until the write transaction it is read in ends
+        (``crm.board.write``; PostgreSQL ``SELECT … FOR UPDATE``), so a check made on it
+        holds until the write commits."""
+        from tinycrm.store.cases import get_case_for_write
+
+        return get_case_for_write(self._store, ref)
+
     def show(self, ref: str | int) -> CaseView:
         """A case with its thread, oldest message first."""
         from tinycrm.store.cases import case_view

@@ -350,6 +350,15 @@ def add_case(
         return to_read(session, case, stamp, store)
 
 
+def get_case_for_write(store: Store, ref: str | int) -> CaseRead:
+    """One case by REF, read for a write: inside ``store.write()`` its row stays locked
+    until that transaction ends (``lock_row``), so a check made on what this returns
+    still holds when the write commits."""
+    with store.write() as session:
+        _writable(store, session, ref)
+        return case_view(store, ref).case
+
+
 def _writable(store: Store, session: Session, ref: str | int) -> SupportCase:
     """The case a REF names, locked until the transaction ends (``lock_row``): one
     deleted by the ``case rm`` it waited for is ``NotFound``."""

@@ -11,6 +11,7 @@ or closed one; enter opens its contact.
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -21,13 +22,20 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tinycrm.api import Crm
 from tinycrm.api.models import CaseRead, CaseView
 from tinycrm.business_hours import format_hours
 from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged, RowChosen
-from tinycrm.tui.screens.forms import FormField, FormScreen
+from tinycrm.tui.screens.forms import (
+    FormField,
+    FormScreen,
+    attributes,
+    refuse_unseen,
+    stored_now,
+)
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Part, Row, RowList
 from tinycrm.tui.widgets.text import Details, Folded
@@ -170,14 +178,24 @@ def reply_form(case_id: int, subject: str) -> FormScreen:
 
 def status_form(case_id: int, subject: str, current: str) -> FormScreen:
     """Move a case to another status: the form says the status now, and offers the next
-    one (new → open → pending → resolved → closed; a closed case: open)."""
+    one (new → open → pending → resolved → closed; a closed case: open). A status
+    changed elsewhere while the form was open is not overwritten unseen: the form says
+    what it is now, and a second save puts the form's in."""
     others = [(s, s) for s in CASE_STATUSES if s != current]
     later = CASE_STATUSES[CASE_STATUSES.index(current) + 1 :] if current in CASE_STATUSES else ()
     offered = later[0] if later else "open"
+    told: dict[str, object] = {}
+
+    def save(crm: Crm, v: dict[str, Any]) -> CaseRead:
+        now = stored_now(crm.cases.lock, case_id, "case")  # locked in the write
+        before = SimpleNamespace(status=current)
+        refuse_unseen(before, now, {"status": v["status"]}, told, attributes("status"))
+        return crm.cases.set_status(case_id, v["status"])
+
     return FormScreen(
         f"Status · {subject} · now {current}",
-        [FormField("status", "Status", offered, choices=others, required=True)],
-        lambda crm, v: crm.cases.set_status(case_id, v["status"]),
+        [FormField("status", "Status", offered, choices=others, required=True, words=("status",))],
+        save,
         submit_label="Change",
         id="status-form",
     )
