@@ -63,7 +63,7 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
     ones, keep each card's letters); UTF-16 and UTF-32 are decoded, then split."""
     head = stream.read(64 * 1024)
     if detect_encoding(head) in ("utf-8", "utf-8-sig", "cp1252"):  # no UTF-16's bytes
-        yield from _byte_lines(_lines(_chunks(head, stream, True), _BYTE_END, b"\r"))
+        yield from _byte_lines(_blocks(_chunks(head, stream, True), b"\r"))
         return
     chunks = _chunks(head, stream, False)
     sample = next(chunks, b"")
@@ -71,22 +71,43 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     texts = (decoder.decode(chunk) for chunk in itertools.chain([sample], chunks))
     try:
-        for text, cut in _lines(itertools.chain(texts, [decoder.decode(b"", final=True)]),
-                                _LINE_END, "\r"):  # fmt: skip
-            yield _Cut(text) if cut else text
+        for text, cut in _blocks(itertools.chain(texts, [decoder.decode(b"", final=True)]), "\r"):
+            if cut is None:
+                yield from _units(text)
+            else:
+                yield _Cut(text) if cut else text
     except UnicodeDecodeError as exc:
         raise FormatError(f"{name} is not valid {encoding} ({exc.reason})") from None
 
 
-def _lines(chunks: Iterable[AnyStr], end: re.Pattern[AnyStr], cr: AnyStr) -> Iterator[
-    tuple[AnyStr, bool]
-]:  # fmt: skip
+def _lines(chunks: Iterable[AnyStr], cr: AnyStr) -> Iterator[tuple[AnyStr, bool]]:
+    """The lines of ``chunks`` one by one, as ``_blocks`` gives them."""
+    for item, cut in _blocks(chunks, cr):
+        if cut is None:
+            yield from ((line, False) for line in item.split(cr[:0] + _lf(cr)))
+        else:
+            yield item, cut
+
+
+def _lf(cr: AnyStr) -> AnyStr:
+    return cast("AnyStr", b"\n" if isinstance(cr, bytes) else "\n")
+
+
+def _ends(text: AnyStr, crlf: AnyStr, cr: AnyStr, lf: AnyStr) -> AnyStr:
+    """``text`` with each line end (CRLF, or a CR alone) an LF."""
+    return text.replace(crlf, lf).replace(cr, lf)
+
+
+def _blocks(chunks: Iterable[AnyStr], cr: AnyStr) -> Iterator[tuple[AnyStr, bool | None]]:
     """The lines of ``chunks`` (ended by CRLF, LF or a CR alone; ``cr``), each with
     whether it is longer than ``PROPERTY_LIMIT`` (then its first characters only, given
     as soon as it passes the limit, the rest of it passed over as it is read: a photo's
-    line may be megabytes, a file's one line gigabytes). Each character is looked at
-    once."""
-    empty = cr[:0]
+    line may be megabytes, a file's one line gigabytes); the lines a chunk holds whole
+    (none can pass the limit) are given together, each ended by LF but the last
+    (``None`` for whether it is cut), to be read as a whole, not line by line. Each
+    character is looked at a few times, by C loops."""
+    empty, lf = cr[:0], _lf(cr)
+    crlf = cr + lf  # CRLF, LF, and a CR alone (old Mac address books) end a line
     line: list[AnyStr] = []
     size = 0  # the characters of the line so far
     over = False  # the line passed PROPERTY_LIMIT and was given: the rest is passed over
@@ -95,22 +116,31 @@ def _lines(chunks: Iterable[AnyStr], end: re.Pattern[AnyStr], cr: AnyStr) -> Ite
     for chunk in chunks:
         text = held + chunk
         held = cr if text.endswith(cr) else empty
-        parts = cast("list[AnyStr]", end.split(text[: len(text) - len(held)]))
+        text = _ends(text[: len(text) - len(held)], crlf, cr, lf)
+        first = text.find(lf)
+        start = text if first < 0 else text[:first]
         if not over:  # the first part continues the line before
-            line.append(parts[0])
-            size += len(parts[0])
+            line.append(start)
+            size += len(start)
             if size > limit:
                 yield empty.join(line)[: limit + 1], True
                 line, over = [], True
-        if len(parts) == 1:
+        if first < 0:
             continue
         if not over:
             yield empty.join(line), False
-        for part in itertools.islice(parts, 1, len(parts) - 1):  # lines whole in the chunk
-            yield (part[: limit + 1], True) if len(part) > limit else (part, False)
-        line, size, over = [parts[-1]], len(parts[-1]), False  # the next chunk may go on
+        last = text.rfind(lf)
+        if last > first:  # lines whole in the chunk, each shorter than it
+            whole = text[first + 1 : last]
+            if len(whole) <= limit:
+                yield whole, None
+            else:
+                for part in whole.split(lf):
+                    yield (part[: limit + 1], True) if len(part) > limit else (part, False)
+        end = text[last + 1 :]
+        line, size, over = [end], len(end), False  # the next chunk may go on
         if size > limit:
-            yield parts[-1][: limit + 1], True
+            yield end[: limit + 1], True
             line, over = [], True
     if held and not over:  # the file's last byte a CR: it ends the line
         yield empty.join(line), False
@@ -128,45 +158,158 @@ def _charset(raw: bytes) -> str | None:
     return found[1].decode("ascii") if found else None
 
 
-def _byte_lines(lines: Iterable[tuple[bytes, bool]]) -> Iterator[str]:
-    """The lines of a file of bytes as text, each as ``_line_text`` reads it; a line
-    that ends in a character cut short by a fold (vCard 2.1 phones fold Shift_JIS at 75
-    bytes blindly) unfolded with its folds at the byte level until the character is
-    whole, then read in its property's CHARSET, each fold taken in given as a blank
-    line (line numbers stay the file's). Line by line, the cut character made its line
+def _byte_lines(items: Iterable[tuple[bytes, bool | None]]) -> Iterator[str]:
+    """The lines of a file of bytes (as ``_blocks`` gives them) as text, each as
+    ``_line_text`` reads it, a block of whole lines read at once when that reads each
+    so (UTF-8, or no CHARSET named), then given as ``_units``; a line that ends in a
+    character cut short by a fold (vCard 2.1 phones fold Shift_JIS at 75 bytes
+    blindly) unfolded with its folds at the byte level until the character is whole,
+    then read in its property's CHARSET, each fold taken in given as a blank line (line
+    numbers stay the file's). Line by line, the cut character made its line
     Windows-1252: '東京' as '“Œ‹ž'."""
     named = b""  # the line of the property a fold continues: its CHARSET's
     coded = False  # that line not UTF-8: its folds are read in its CHARSET first
     held = b""  # a line ending in a cut character, its folds so far joined to it
     joined = 0  # the folds joined to it
-    for raw, cut in lines:
-        fold = raw[:1] in (b" ", b"\t")
-        if held:
-            if fold and not cut and raw.strip():  # the fold goes on with the character
-                held, joined = held + raw[1:], joined + 1
-                if len(held) <= PROPERTY_LIMIT and _cut_short(held, _charset(named), coded):
-                    continue
-                raw = b""
-            yield _line_text(held, _charset(named), coded)
-            yield from [""] * joined
-            held, joined = b"", 0
-            if not raw:
+    for item, whole in items:
+        if whole is None:  # lines ended by LF
+            folded = item[:1] in (b" ", b"\t")
+            text = None if held or (coded and folded) else _block_text(item, named)
+            if text is not None:
+                yield from _units(text)
+                last = _LAST_NAMED.search(item)  # the last property line, for a fold after
+                if last is not None:
+                    named = last[1]
+                    coded = not named.isascii() and not _is_utf8(named)
                 continue
-        if not fold:
-            named, coded = raw, not raw.isascii() and not _is_utf8(raw)
-        if raw.isascii():
-            yield _Cut(raw.decode("ascii")) if cut else raw.decode("ascii")
-            continue
-        charset = _charset(named) if named else None
-        utf8 = not (fold and coded)
-        if not cut and charset and _cut_short(raw, charset, not utf8):
-            held = raw
-            continue
-        text = _line_text(raw, charset, not utf8)
-        yield _Cut(text) if cut else text
+            lines: Iterable[tuple[bytes, bool]] = ((line, False) for line in item.split(b"\n"))
+        else:
+            lines = ((item, whole),)
+        for raw, cut in lines:
+            fold = raw[:1] in (b" ", b"\t")
+            if held:
+                taken = fold and not cut and bool(raw.strip())  # goes on with the character
+                if taken:
+                    held, joined = held + raw[1:], joined + 1
+                    if len(held) <= PROPERTY_LIMIT and _cut_short(held, _charset(named), coded):
+                        continue
+                yield _line_text(held, _charset(named), coded)
+                yield from [""] * joined
+                held, joined = b"", 0
+                if taken:
+                    continue
+            if not fold:
+                named, coded = raw, not raw.isascii() and not _is_utf8(raw)
+            if raw.isascii():
+                yield _Cut(raw.decode("ascii")) if cut else raw.decode("ascii")
+                continue
+            charset = _charset(named) if named else None
+            utf8 = not (fold and coded)
+            if not cut and charset and _cut_short(raw, charset, not utf8):
+                held = raw
+                continue
+            text = _line_text(raw, charset, not utf8)
+            yield _Cut(text) if cut else text
     if held:
         yield _line_text(held, _charset(named), coded)
         yield from [""] * joined
+
+
+_ANY_CHARSET = re.compile(rb";CHARSET=", re.IGNORECASE)
+
+
+# The last line of a block that starts with no space or tab (a fold's does), and its
+# folds: each line is looked at once, the folds of each such line but the last passed by.
+_LAST_NAMED = re.compile(rb"(?:^|\n)([^ \t\n][^\n]*+|)(?:\n[ \t][^\n]*+)*+\Z")
+
+
+def _block_text(data: bytes, named: bytes) -> str | None:
+    """Whole lines (ended by LF) as text, when reading them at once reads each line as
+    ``_line_text`` does (UTF-8, or no CHARSET named: UTF-8 whose other bytes are
+    Windows-1252's); else None."""
+    if data.isascii():
+        return data.decode("ascii")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if (named and _charset(named)) or _ANY_CHARSET.search(data):
+        return None
+    return data.decode("utf-8", "tinycrm-cp1252")
+
+
+# A file's whole lines (each ended by LF) as units (given as one: a file of short lines
+# is not read a line at a time): a line and its folds, a run of blank lines, or a run
+# of plain lines, each a content line alone and read as the others: no fold after it,
+# not BEGIN:VCARD or END:VCARD, no quoted-printable soft break at its end ('='), no
+# photo's, agent's or key's (``_SPECIAL``, found after). A fold is a line that starts
+# with a space or tab and is not blank nor BEGIN:VCARD or END:VCARD.
+_WS = r"[^\S\n]"
+_BLANK = rf"\ufeff*+{_WS}*+\n"  # a byte order mark is no text
+_FOLD = rf"[ \t]{_WS}*+(?!(?i:(?:BEGIN|END):VCARD){_WS}*+\n)\S[^\n]*+\n"
+_PLAIN = r"(?![\s\ufeff\x1a])(?!(?i:(?:BEGIN|END):VCARD))[^\n]*+(?<!=)\n"
+_UNIT = re.compile(
+    rf"(?P<run>(?:{_PLAIN}(?:{_BLANK})*+)++)|(?P<blank>(?:{_BLANK})++)|[^\n]*+\n(?:{_FOLD})*+"
+)
+_SINGLE = re.compile(rf"(?P<blank>(?:{_BLANK})++)|[^\n]*+\n(?:{_FOLD})*+")  # no runs
+_FOLD_NEXT = re.compile(rf"[ \t]{_WS}*+\S")
+_LAST_START = re.compile(r"(?s:.*)\n(?=[^\s\ufeff])")  # before a run's last content line
+# A line whose property (after a group, before ';' or ':') is one split_cards leaves out
+# or takes a card after: a run that holds one is read line by line.
+_SPECIAL = re.compile(
+    rf"^(?:[^:;\n]*\.)?{_WS}*(?:PHOTO|LOGO|SOUND|KEY|AGENT){_WS}*(?:[:;]|$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+class _Run(str):
+    """Lines of a run (``_UNIT``), each one a content line of its own."""
+
+    __slots__ = ()
+
+    @property
+    def lines(self) -> int:
+        """The content lines it holds (once its blank lines are taken out)."""
+        return 1 + self.count("\n")
+
+
+_BLANK_LINE = re.compile(r"\n\ufeff*[^\S\n]*(?=\n|\Z)")
+_GAP = re.compile(r"\n(?:[\s\ufeff]|\Z)")  # a blank line in a run (a plain line starts with text)
+
+
+def _units(text: str) -> Iterator[str]:
+    """The units of whole lines ``text`` (each ended by LF, but the last), each as the
+    file's lines it holds, joined by LF (a run as a ``_Run``, blank lines as their line
+    ends alone)."""
+    for found in _UNIT.finditer(text + "\n"):
+        kind = found.lastgroup
+        if kind is None:
+            yield found[0][:-1]
+        elif kind == "blank":
+            yield "\n" * (found[0].count("\n") - 1)  # its lines, each blank
+        else:
+            run, rest = found[0], ""
+            if _FOLD_NEXT.match(text, found.end()):  # a fold goes on with its last line
+                last = _LAST_START.match(run)
+                run, rest = (run[: last.end()], run[last.end() :]) if last else ("", run)
+            upper = run.upper()  # a name's letters as the property's name takes them
+            if run and not (
+                any(name in upper for name in (*_DROPPED, "AGENT")) and _SPECIAL.search(run)
+            ):
+                yield _Run(run[:-1])
+            elif run:
+                yield from _units_of(run)
+            yield from _units_of(rest)
+
+
+def _units_of(text: str) -> Iterator[str]:
+    """The units of ``text`` (lines each ended by LF) as ``_units`` gives them, but no
+    runs."""
+    for found in _SINGLE.finditer(text):
+        if found.lastgroup == "blank":
+            yield "\n" * (found[0].count("\n") - 1)
+        else:
+            yield found[0][:-1]
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -222,8 +365,6 @@ def _line_text(raw: bytes, charset: str | None, coded: bool = False) -> str:
 
 
 _ESCAPED_COLON = re.compile(r"(?<!\\)((?:\\\\)*)\\:")  # \: after no backslash or \\s
-_LINE_END = re.compile(r"\r\n|\r|\n")  # CRLF, LF, and a CR alone (old Mac address books)
-_BYTE_END = re.compile(rb"\r\n|\r|\n")
 
 
 # What may come before the first BEGIN:VCARD (blank lines not counted): a note, a mail's
@@ -261,38 +402,61 @@ _FOLDS = ("BEGIN:VCARD", "END:VCARD")
 
 class _Logical:
     """One content line as RFC 6350 unfolds it: its first line's number, the file's lines
-    that make it (``pieces``, as the file held them, less a card's indent), the start of
-    its unfolded text (``probe``, enough to tell BEGIN:VCARD) and its property's name."""
+    that make it (``pieces``, as the file held them, less a card's indent; a piece may be
+    a unit of lines, joined by CRLF), the start of its unfolded text (``probe``, enough
+    to tell BEGIN:VCARD), its property's name, and the content lines it stands for
+    (``lines``: a ``_Run``'s, else 1)."""
 
-    __slots__ = ("fold", "head", "number", "pieces", "probe", "prop", "size")
+    __slots__ = ("fold", "head", "lines", "number", "pieces", "probe", "prop", "size")
 
     def __init__(self, number: int, line: str, cut: bool) -> None:
         self.number = number
-        self.fold = 0  # the number of its second line, once it has one
-        self.pieces = [line]
-        self.size = PROPERTY_LIMIT + 1 if cut else len(line)
-        self.probe = line[:_PROBE]
         self.head: str | None = ""  # its name so far, while a fold may go on with it
-        self._named(line)
+        if "\n" not in line and type(line) is not _Run:  # one line, most of a file's
+            self.pieces = [line]
+            self.size = PROPERTY_LIMIT + 1 if cut else len(line)
+            self.probe = line[:_PROBE]
+            self.fold, self.lines = 0, 1
+            self._named(line)
+            return
+        if isinstance(line, _Run) and _GAP.search(line):  # its blank lines left out
+            line = _Run(_BLANK_LINE.sub("", line))
+        self.pieces = [line]
+        breaks = line.count("\n")
+        self.size = PROPERTY_LIMIT + 1 if cut else len(line) - breaks
+        self.probe = _unfolded(line) if breaks else line[:_PROBE]
+        if isinstance(line, _Run):  # its first line's name: no fold goes on with its last
+            self.fold, self.lines = 0, line.lines
+            self._named(line.partition("\n")[0])
+            self.head = None
+        else:
+            self.fold = number + 1 if breaks else 0  # the number of its second line
+            self.lines = 1
+            self._named(line)
 
     def _named(self, text: str) -> None:
         """The property's name (``prop``: after a group, before a ';' or ':'), ``text``
-        (a line or a fold's rest) taken into it while no ';' or ':' has ended it."""
+        (a line or a fold's rest, its own folds too) taken into it while no ';' or ':'
+        has ended it."""
         head, end, _ = text.partition(":")
         head, semicolon, _ = head.partition(";")
+        if "\n" in head:
+            head = _BREAK.sub("", head)
         name = (self.head or "") + head
         self.prop = name.rsplit(".", 1)[-1].strip().upper()
         self.head = None if end or semicolon or len(name) > _NAME_LIMIT else name
 
     def add(self, number: int, line: str, fold: bool, cut: bool) -> None:
         self.fold = self.fold or number
-        self.size += PROPERTY_LIMIT + 1 if cut else len(line)
+        self.size += PROPERTY_LIMIT + 1 if cut else len(line) - line.count("\n")
         if fold and self.head is not None:
             self._named(line[1:])
+        elif not fold:
+            self.head = None  # base64's lines, a soft break's: the value's
         if self.prop not in _DROPPED and not self.cut:  # a photo's: megabytes, left out
             self.pieces.append(line)
         if len(self.probe) < _PROBE:
-            self.probe = (self.probe + (line[1:] if fold else "\n" + line))[:_PROBE]
+            self.probe = (self.probe + (_unfolded(line[1:]) if fold else "\n" + line))[:_PROBE]
 
     def ended(self) -> _Logical:
         """The line, a quoted-printable soft break at its very end taken out: a value
@@ -323,6 +487,18 @@ class _Logical:
 
 _PROBE = 40
 _NAME_LIMIT = 256  # a name longer is no property's: not looked for in more folds
+_BREAK = re.compile("\n[ \t]")  # a fold's line end and space, in a unit
+
+
+def _unfolded(text: str) -> str:
+    """The first ``_PROBE`` characters of ``text`` (a unit of a line and its folds)
+    unfolded, read from as little of it as gives them."""
+    size = 4 * _PROBE
+    while True:
+        part = _BREAK.sub("", text[:size])
+        if len(part) >= _PROBE + 2 or size >= len(text):  # past a break the cut may halve
+            return part[:_PROBE]
+        size *= 8
 
 
 def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
@@ -335,41 +511,72 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
     indent = ""  # the BEGIN line's: a card pasted indented, taken off each of its lines
     soft = False  # the line before ended a quoted-printable soft break
     photo = False  # the line is a photo's (left out), its card not indented
-    for number, line in enumerate(lines, start=1):
-        if photo and line[:1] in (" ", "\t") and type(line) is str and len(line.strip()) > 11:
-            # A fold of a photo's base64, most of a file's lines: counted, not kept, as
-            # below (a line longer than BEGIN:VCARD's is neither word, nor blank).
-            assert current is not None
-            current.fold = current.fold or number
-            current.size += len(line)
-            if len(current.probe) < _PROBE:
-                current.probe = (current.probe + line[1:])[:_PROBE]
+    after = 1  # the number of the line after the unit
+    for unit in lines:
+        number = after
+        breaks = unit.count("\n")
+        after += breaks + 1
+        parts: Iterable[tuple[int, str]] = ((number, unit),)
+        dropped = current is not None and current.prop in _DROPPED  # base64 may follow
+        if breaks and (indent or soft or _word_first(unit) or (dropped and type(unit) is _Run)):
+            # Read line by line: an indented card's lines are no folds, a soft break
+            # takes the next line alone, BEGIN:VCARD's folds break its card.
+            parts = enumerate(unit.split("\n"), start=number)
+        for number, line in parts:
+            if (
+                photo
+                and current is not None
+                and current.head is None
+                and line[:1] in (" ", "\t")
+                and type(line) is str
+                and len(line.strip()) > 11
+            ):
+                # A fold of a photo's base64, most of a file's lines: counted, not kept,
+                # as below (a line longer than BEGIN:VCARD's is neither word, nor blank;
+                # the photo's name is whole, or it would be a photo's no more).
+                current.fold = current.fold or number
+                current.size += len(line) - line.count("\n")
+                if len(current.probe) < _PROBE:
+                    current.probe = (current.probe + _unfolded(line[1:]))[:_PROBE]
+                soft = line.endswith("=") and current.quoted_printable
+                continue
+            cut, run = isinstance(line, _Cut), type(line) is _Run
+            line = line.rstrip("\r").lstrip("\ufeff")
+            line = _Run(line) if run else line
+            upper = line.strip()
+            if len(upper) <= len("BEGIN:VCARD"):  # longer is neither word, in any case
+                upper = upper.upper()
+            if upper == "BEGIN:VCARD":
+                indent = line[: len(line) - len(line.lstrip(" \t"))]
+            elif indent and line.startswith(indent):
+                line = line[len(indent) :]
+            if not upper:
+                soft = False  # a quoted-printable value ends at a line end without '='
+                continue
+            fold = line[:1] in (" ", "\t")
+            base64 = current is not None and current.prop in _DROPPED and _no_colon(line)
+            if current is not None and (fold or base64 or soft) and upper not in _FOLDS:
+                current.add(number, line, fold, cut)
+            else:
+                if current is not None:
+                    yield current.ended()
+                current = _Logical(number, line, cut)
+            photo = not indent and current.prop in _DROPPED
             soft = line.endswith("=") and current.quoted_printable
-            continue
-        cut = isinstance(line, _Cut)
-        line = line.rstrip("\r").lstrip("\ufeff")
-        upper = line.strip()
-        if len(upper) <= len("BEGIN:VCARD"):  # longer is neither word, in any case
-            upper = upper.upper()
-        if upper == "BEGIN:VCARD":
-            indent = line[: len(line) - len(line.lstrip(" \t"))]
-        elif indent and line.startswith(indent):
-            line = line[len(indent) :]
-        if not upper:
-            soft = False  # a quoted-printable value ends at a line end without '='
-            continue
-        fold = line[:1] in (" ", "\t")
-        base64 = current is not None and current.prop in _DROPPED and ":" not in line
-        if current is not None and (fold or base64 or soft) and upper not in _FOLDS:
-            current.add(number, line, fold, cut)
-        else:
-            if current is not None:
-                yield current.ended()
-            current = _Logical(number, line, cut)
-        photo = not indent and current.prop in _DROPPED
-        soft = line.endswith("=") and current.quoted_printable
     if current is not None:
         yield current.ended()
+
+
+def _no_colon(unit: str) -> bool:
+    """Whether the first line of ``unit`` holds no ':'."""
+    colon = unit.find(":")
+    return colon < 0 or -1 < unit.find("\n") < colon
+
+
+def _word_first(unit: str) -> bool:
+    """Whether the first line of ``unit`` reads BEGIN:VCARD or END:VCARD alone."""
+    first = unit[: unit.find("\n")].lstrip("\ufeff").strip()
+    return len(first) <= len("BEGIN:VCARD") and first.upper() in _FOLDS
 
 
 def split_cards(
@@ -408,25 +615,26 @@ def split_cards(
         if begins:
             if card is not None:  # the card before had no END:VCARD: it ends here
                 _count(dropped, left_out)
-                yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n", broken
+                yield start, _card_text([*card, "END:VCARD"]), broken
             card, start, agent, broken = [], line.number, False, _broken_begin(line)
             card += [line.pieces[0].strip(), *line.pieces[1:]]
-            size = sum(map(len, card)) + 2 * len(card)
+            size = _size(card)
             seen_any = True
             left_out = set()
             continue
         if card is None:
             if outside is not None and line.probe.strip(" \t\x1a"):  # Ctrl-Z: DOS's end
-                outside["lines"] = outside.get("lines", 0) + 1
+                outside["lines"] = outside.get("lines", 0) + line.lines
                 outside.setdefault("first", line.number)
             continue
         if word == "END:VCARD":
             _count(dropped, left_out)
             card.append("END:VCARD")
-            yield start, "\r\n".join(card) + "\r\n", broken
+            yield start, _card_text(card), broken
             card = None
             continue
-        agent = line.prop == "AGENT" and not line.pieces[0].partition(":")[2].strip()
+        first = line.pieces[0].partition("\n")[0]  # its first line (a unit's)
+        agent = line.prop == "AGENT" and not first.partition(":")[2].strip()
         if line.prop in _DROPPED or agent or (line.cut and read and line.prop not in read):
             left_out.add(line.prop)
         elif line.cut:
@@ -435,7 +643,7 @@ def split_cards(
                 "(the rows' report holds the card without it)"
             )
         elif size <= CARD_LIMIT:
-            size += sum(map(len, line.pieces)) + 2 * len(line.pieces)
+            size += _size(line.pieces)
             if size > CARD_LIMIT:
                 broken = broken or (
                     f"the card is longer than {_MIB} MiB, photos left out (the rows' report "
@@ -445,12 +653,25 @@ def split_cards(
                 card += line.pieces
     if card is not None:
         _count(dropped, left_out)
-        yield start, "\r\n".join([*card, "END:VCARD"]) + "\r\n", broken
+        yield start, _card_text([*card, "END:VCARD"]), broken
     if not seen_any and not blank:
         raise FormatError(f"{name} holds no vCard (no BEGIN:VCARD line)")
 
 
 _KIB, _MIB = PROPERTY_LIMIT // 1024, CARD_LIMIT // (1024 * 1024)
+
+
+def _size(pieces: list[str]) -> int:
+    """The characters of a card's lines, each ended by CRLF (a unit's lines by LF)."""
+    if len(pieces) == 1:
+        return len(pieces[0]) + 2 + pieces[0].count("\n")
+    return sum(len(piece) + 2 + piece.count("\n") for piece in pieces)
+
+
+def _card_text(pieces: list[str]) -> str:
+    """A card's lines (a piece may be a unit's, its lines joined by LF), each ended by
+    CRLF."""
+    return "\n".join(pieces).replace("\n", "\r\n") + "\r\n"
 
 
 def _broken_begin(line: _Logical) -> str | None:
