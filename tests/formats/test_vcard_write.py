@@ -271,3 +271,17 @@ def test_a_vcard_4_address_label_from_another_app_is_kept() -> None:
     assert "X-TINYCRM-FIELD" not in written
     [again] = read_text(written)
     assert fields_of(again) == fields_of(bo)
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_web_pages_label_of_a_type_word_comes_back_as_its_label_alone(version: str) -> None:
+    """A contact's web page labelled 'WORK' (website_label, as Apple's card gave it) went
+    out as an Apple label, which reads as the TYPE work: export then import gave it a
+    website_type field it never had. Now such a label stays a field, as an email's and
+    a phone's do, and the contact comes back as it was."""
+    fields = {"website": "https://ada.example", "website_label": "WORK", "phone.work": "0"}
+    text = contact_card(contact(fields=fields, uid="ada-1"), version=version)
+    [(_, values, _)] = read_vcards(io.BytesIO(text.encode()), name="x.vcf")
+    assert {
+        k.removeprefix("field:"): v for k, v in values.items() if k.startswith("field:")
+    } == fields

@@ -230,8 +230,10 @@ def contact_card(contact: Any, *, version: str = "3.0") -> str:
         card.add("categories").value = _categories(list(contact.tags), fields)
     _addresses(card, fields, version)
     if fields.get("website"):
-        text = fields.get("website_label", "").strip()
-        label = _apple(fields.pop("website_label").strip()) if text else None
+        text = fields.get("website_label", "").strip()  # a TYPE word's stays a field,
+        label = None  # as the email's and phone's: it would read as the page's TYPE
+        if text and _clean_label(text) not in TYPE_WORDS:
+            label = _apple(fields.pop("website_label").strip())
         kinds = [k for k in _main_types(fields, "website", version) if k != "internet"]
         _typed(card, "url", fields.pop("website"), kinds, label, version, None)
         _pages(card, fields, version)
