@@ -536,21 +536,20 @@ def test_a_multipart_of_thousands_of_parts_reads_its_content_type_once(
 def test_huge_headers_are_read_in_bounded_time_and_memory() -> None:
     """A 1.6 MB subject of encoded words took the standard library over 3 GB (the
     machine's memory); 800 KB of plain words 38 s. A header is read up to its first
-    64 KB (an address list, to its last whole address) or 16 KB (any other)."""
+    64 KB (an address list, to its last whole address) or 16 KB (any other); what is read
+    is bounded, not timed (a busy machine is no measure)."""
     import resource
-    import time
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
     words = parse_message(b"From: ana@client.example\nSubject: " + b"=?utf-8?q?ab?= " * 100_000)
     plain = parse_message(b"From: ana@client.example\nSubject: " + b"ab " * 300_000)
     many = ", ".join(f"=?utf-8?q?P_{n}?= <p{n}@client.example>" for n in range(20_000))
     crowd = parse_message(f"From: ana@client.example\nTo: {many}\n\nx".encode())
     received = b"Received: from a by b; Tue, 01 Dec 2026 10:00:00 +0000\n" * 100_000
     hops = parse_message(received + b"From: ana@client.example\n\nx")
-    assert time.perf_counter() - started < 20
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 400_000  # KiB
     assert words.subject.startswith("abab") and plain.subject.startswith("ab ab")
+    assert len(words.subject) <= 16 * 1024 and len(plain.subject) <= 16 * 1024
     assert 1000 < len(crowd.to) < 20_000
     assert all(a.startswith("p") and a.endswith("@client.example") for a in crowd.to)
     assert hops.date == datetime(2026, 12, 1, 10, tzinfo=UTC)
