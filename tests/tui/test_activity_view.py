@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from typing import Any
 
 from textual.widgets import Static
@@ -120,8 +119,9 @@ async def test_the_timeline_reads_an_activity_with_v_and_enter(tui_store, seeded
         assert app.screen is deal
 
 
-async def test_a_huge_hostile_body_shows_escaped_fast_and_scrolls(tui_store, seeded) -> None:
-    """50,000 characters holding escape sequences (another program wrote them)."""
+async def test_a_huge_hostile_body_shows_escaped_and_scrolls(tui_store, seeded) -> None:
+    """50,000 characters holding escape sequences (another program wrote them). Not
+    timed: how long it takes is bench work, not a test's."""
     note = _logged(tui_store)
     hostile = ("\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x1b[0m \u202egnp.exe " * 1200)[:50_000]
     with tui_store.write() as session:
@@ -134,11 +134,9 @@ async def test_a_huge_hostile_body_shows_escaped_fast_and_scrolls(tui_store, see
         await settle(pilot)
         app.screen.query_one("#feed-list", RowList).focus()
         await settle(pilot)
-        started = time.perf_counter()
         await pilot.press("v")
         await settle(pilot)
         await pilot.pause()
-        assert time.perf_counter() - started < 3.0
         reader = app.screen
         assert isinstance(reader, ActivityScreen)
         shown = _shown(reader)
@@ -146,10 +144,8 @@ async def test_a_huge_hostile_body_shows_escaped_fast_and_scrolls(tui_store, see
         assert "\\x1b]0;pwned\\x07" in shown and "\\u202e" in shown
         assert "Sub\\x1b[5mject" in str(reader.query_one("#activity-title").render())
         body = reader.query_one("#activity-body")
-        started = time.perf_counter()
         await pilot.press("end")
         await settle(pilot)
-        assert time.perf_counter() - started < 3.0
         assert body.scroll_offset.y > 100 and body.scroll_offset.y == body.max_scroll_y
         screenshot = app.export_screenshot()
         assert "pwned" in screenshot and "\x1b]0" not in screenshot
