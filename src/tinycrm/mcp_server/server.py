@@ -243,7 +243,6 @@ class CrmServer(MCPServer):
         from mcp.shared.message import SessionMessage
 
         try:  # private to the SDK: a later release may move it; its own transport then
-            from mcp.server.stdio import _claim_fd  # noqa: F401
             from mcp.shared._context_streams import create_context_streams
 
             from tinycrm.mcp_server.transport import stdio_streams

@@ -12,7 +12,8 @@ mark before the first request is passed over (the SDK's took the request for bad
 naming no id, and dropped it: the client waited for ever for its initialize).
 The rest is the SDK's: its claim of the standard descriptors (a hook reads no request,
 its output misses the wire), its parsing, its messages. Those are private to the SDK:
-on a release that moved them, the server uses the SDK's own transport.
+on a release that moved them, importing this module fails, and the server uses the SDK's
+own transport.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import Any, BinaryIO
 
 import anyio
 from mcp import types
+from mcp.server.stdio import _claim_fd, _open_stdin_diversion, _open_stdout_diversion
+from mcp.shared._context_streams import create_context_streams
 from mcp.shared.message import SessionMessage
 
 from tinycrm.mcp_server.malformed import bad_id, not_utf8, too_long
@@ -45,9 +48,6 @@ async def stdio_streams() -> AsyncIterator[tuple[Any, Any]]:
     """The streams of the server's messages: what standard input sends (each message,
     or the exception its line raised, as the SDK's transport gives them) and what goes
     to standard output (``Outgoing``)."""
-    from mcp.server.stdio import _claim_fd, _open_stdin_diversion, _open_stdout_diversion
-    from mcp.shared._context_streams import create_context_streams
-
     restore_stdin = restore_stdout = None
     try:
         stdin, restore_stdin = _claim_fd(0, sys.stdin, "rb", _open_stdin_diversion)
