@@ -80,6 +80,9 @@ def test_due_groups(store) -> None:
     )
     assert items[5].detail == "expected to close in 4 days (2026-11-27)"
     assert "never contacted" in items[3].detail
+    # every item says whether it is late, as --json and --csv write it (was: only the
+    # contracts' and quotes', DueItem.late an AttributeError on the others)
+    assert [(i.late, i.model_dump()["late"]) for i in items] == [(False, False)] * 6
     # acting on items takes them off
     log_activity(store, kind="call", text="caught up", ref="deal:Acme", at=NOW)
     complete_task(store, overdue)

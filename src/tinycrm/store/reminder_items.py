@@ -43,6 +43,13 @@ class DueItem(ReadModel):
     stake: str | None = None  # "€18,500.00 at 75%"
     late: bool = False  # a day that passed before any run told it (see LATE_DAYS)
 
+    @classmethod
+    def from_row(cls, values: dict[str, Any]) -> DueItem:
+        """As ``ReadModel.from_row``; ``late`` False unless the row says (only a day that
+        passed is late): every item has it, in ``--json`` and ``--csv`` too."""
+        values.setdefault("late", False)
+        return super().from_row(values)
+
     def line(self) -> str:
         """``title: stake, detail`` as one line."""
         why = ", ".join(x for x in (self.stake, self.detail) if x)
