@@ -118,12 +118,20 @@ def test_garbage_file_is_refused_with_one_line(tmp_path: Path) -> None:
 
 
 def test_unknown_newer_schema_is_refused(tmp_path: Path) -> None:
+    """It said "database schema '9999' is newer than this tinycrm knows; upgrade tinycrm",
+    naming no database (with --db in a script, or TINYCRM_DB, which one?) and not that a
+    backup can still be made."""
     path = tmp_path / "crm.db"
     open_store(str(path)).close()
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
-    with pytest.raises(Unavailable, match="newer than this tinycrm"):
+    with pytest.raises(Unavailable) as err:
         open_store(str(path))
+    assert str(err.value) == (
+        f"cannot open database {path}: its schema '9999' is newer than this tinycrm "
+        f"({SCHEMA_HEAD}) knows, a newer tinycrm upgraded it: upgrade tinycrm (db backup "
+        "copies it meanwhile)"
+    )
 
 
 def test_unreachable_postgres_is_one_line() -> None:

@@ -78,7 +78,9 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
                         "not tinycrm's; give tinycrm a database or schema of its own"
                     )
                 raise Unavailable(
-                    f"database schema {before!r} is newer than this tinycrm knows; upgrade tinycrm"
+                    f"cannot open database {store.path or store.display_url()}: its schema "
+                    f"{before!r} is newer than this tinycrm ({SCHEMA_HEAD}) knows, a newer "
+                    "tinycrm upgraded it: upgrade tinycrm (db backup copies it meanwhile)"
                 )
             if revision == "head" and before == SCHEMA_HEAD:
                 return before
