@@ -11,7 +11,7 @@ import pytest
 from mcp import Client
 
 import tinycrm
-from tests.test_mcp_server import serve, sqlite_url  # noqa: F401 (a fixture)
+from tests.mcp_server.test_server import serve, sqlite_url  # noqa: F401 (a fixture)
 from tinycrm.formats import jsonnumbers
 from tinycrm.mcp_server.fitting import ANSWER_CHARS, SHORTEST_CUT, cut_text, fit
 

@@ -8,7 +8,7 @@ from mcp import Client
 from mcp.server.mcpserver.exceptions import ToolError
 
 import tinycrm
-from tests.test_mcp_server import call, refused, serve, sqlite_url  # noqa: F401 (a fixture)
+from tests.mcp_server.test_server import call, refused, serve, sqlite_url  # noqa: F401 (a fixture)
 from tinycrm.errors import Invalid
 from tinycrm.mcp_server.answers import refusals
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.cli.conftest import tinycrm_executable
-from tests.test_mcp_server import sqlite_url  # noqa: F401 (a fixture)
+from tests.mcp_server.test_server import sqlite_url  # noqa: F401 (a fixture)
 from tinycrm import open as open_crm
 
 HELLO = (

@@ -16,7 +16,7 @@ from mcp import Client
 import tinycrm
 from tests.cli.conftest import tinycrm_executable
 from tests.conftest import PG_URL, _reset_pg
-from tests.test_mcp_server import call, serve, sqlite_url  # noqa: F401 (a fixture)
+from tests.mcp_server.test_server import call, serve, sqlite_url  # noqa: F401 (a fixture)
 
 
 def _hook(isolated_user_dirs: Path, body: str) -> Path:

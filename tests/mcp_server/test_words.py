@@ -13,7 +13,7 @@ import pytest
 from mcp import Client
 
 import tinycrm
-from tests.test_mcp_server import call, refused, serve, sqlite_url  # noqa: F401 (a fixture)
+from tests.mcp_server.test_server import call, refused, serve, sqlite_url  # noqa: F401 (a fixture)
 from tinycrm.mcp_server.words import tool_words
 
 
