@@ -24,7 +24,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import SQLModel
 
 import tinycrm.store.all_tables  # noqa: F401  (a dump holds every table)
-from tinycrm import interrupts
+from tinycrm import interrupts, safetext
 from tinycrm.phones import try_normalise
 from tinycrm.store import validate
 from tinycrm.store.bulk import big_cache, contact_search_deferred, gc_paused
@@ -130,7 +130,11 @@ def _convert(table: Any, column: Any, value: Any, where: str) -> Any:
     return value
 
 
-def _rows(table: Any, dumped: Any, region: str | None = None) -> list[dict[str, Any]]:
+def _rows(
+    table: Any, dumped: Any, region: str | None = None, *, whole: bool = False
+) -> list[dict[str, Any]]:
+    """``dumped`` as rows to insert. A column the dump lacks gets its default, as a later
+    schema added it; unless the dump is ``whole`` (made at this schema), which lacks none."""
     if not isinstance(dumped, list):
         raise Invalid(f"the dump's {table.name} is not a list of rows")
     known = {c.name for c in table.c}
@@ -151,6 +155,11 @@ def _rows(table: Any, dumped: Any, region: str | None = None) -> list[dict[str, 
             if column.name in DERIVED:
                 continue
             if column.name not in item:
+                if whole:  # cut out by hand: filled in, a won deal would come back open
+                    raise Invalid(
+                        f"{where}: {column.name} is missing (a dump of schema {SCHEMA_HEAD} "
+                        "holds every column)"
+                    )
                 if column.default is not None and getattr(column.default, "is_scalar", False):
                     row[column.name] = column.default.arg
                     continue
@@ -182,6 +191,12 @@ def check_dump(data: Any) -> None:
         raise Invalid("not a tinycrm dump (make one with: tinycrm export all --format json)")
     if data.get("version") != VERSION:
         raise Invalid(f"dump format version {data.get('version')!r} is not {VERSION}")
+    schema = data.get("schema")
+    if isinstance(schema, str) and schema > SCHEMA_HEAD:  # it may mean other things by them
+        raise Invalid(
+            f"the dump was made at schema {safetext.quoted(schema)}, newer than this tinycrm "
+            f"({SCHEMA_HEAD}); upgrade tinycrm"
+        )
     if not isinstance(data.get("tables"), dict):
         raise Invalid("the dump has no tables")
     unknown = set(data["tables"]) - {t.name for t in _tables()}
@@ -200,6 +215,12 @@ def restore_database(store: Store, data: dict[str, Any]) -> dict[str, int]:
     (``Conflict``), as is a dump that does not hold together (``Invalid``).
     """
     check_dump(data)
+    whole = data.get("schema") == SCHEMA_HEAD  # every table and column: none cut out
+    missing = [t.name for t in _tables() if t.name not in data["tables"]]
+    if whole and missing:
+        raise Invalid(
+            f"the dump has no {missing[0]} table (a dump of schema {SCHEMA_HEAD} holds every table)"
+        )
     counts: dict[str, int] = {}
     with store.write() as session, gc_paused():
         conn = session.connection()
@@ -219,7 +240,7 @@ def restore_database(store: Store, data: dict[str, Any]) -> dict[str, int]:
         )
         with big_cache(store, conn), contact_search_deferred(store, conn) as search:
             for table in _tables():
-                rows = _rows(table, tables.get(table.name, []), store.phone_region())
+                rows = _rows(table, tables.get(table.name, []), store.phone_region(), whole=whole)
                 counts[table.name] = len(rows)
                 try:
                     for part in chunks(rows, CHUNK):
