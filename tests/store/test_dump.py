@@ -100,6 +100,14 @@ def test_restore_needs_an_empty_database(store: Store, demo: tuple[Path, dict[st
         (lambda d: d["tables"]["deal"][0].pop("status"), r"deal\[0\]: status is missing"),
         (lambda d: d["tables"]["deal"][0].pop("amount_minor"), r"amount_minor is missing"),
         (lambda d: d["tables"].pop("activity"), "the dump has no activity table"),
+        # a currency no write takes: restored, every view of the deal was a traceback
+        (
+            lambda d: d["tables"]["deal"][0].update(currency="XXXX"),
+            r"deal\[0\]: currency 'XXXX' is not valid \(not an ISO 4217 code",
+        ),
+        (lambda d: d["tables"]["product"][0].update(currency="eur"), r"currency 'eur' is not"),
+        (lambda d: d["tables"]["contract"][0].update(currency=""), r"currency '' is not valid"),
+        (lambda d: d["tables"]["quote"][0].update(currency="EUR "), r"currency 'EUR ' is not"),
         # a newer tinycrm's dump may mean something else by what it holds
         (lambda d: d.update(schema="9999"), "made at schema '9999', newer than this tinycrm"),
     ],

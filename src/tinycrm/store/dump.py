@@ -24,7 +24,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import SQLModel
 
 import tinycrm.store.all_tables  # noqa: F401  (a dump holds every table)
-from tinycrm import interrupts, safetext
+from tinycrm import interrupts, money, safetext
 from tinycrm.phones import try_normalise
 from tinycrm.store import validate
 from tinycrm.store.bulk import big_cache, contact_search_deferred, gc_paused
@@ -125,6 +125,10 @@ def _convert(table: Any, column: Any, value: Any, where: str) -> Any:
         text = isinstance(kind, String) or isinstance(getattr(kind, "impl", None), String)
         if text and not isinstance(value, str):  # String, and SQLModel's AutoString over it
             raise ValueError("not text")
+        if column.name == "currency" and not (
+            money.is_currency(value) and value == value.strip().upper()
+        ):
+            raise ValueError("not an ISO 4217 code such as EUR, USD, GBP")  # every sum needs it
     except (TypeError, ValueError) as exc:
         raise Invalid(f"{where}: {column.name} {value!r} is not valid ({exc})") from None
     return value
