@@ -125,12 +125,16 @@ def _convert(table: Any, column: Any, value: Any, where: str) -> Any:
         text = isinstance(kind, String) or isinstance(getattr(kind, "impl", None), String)
         if text and not isinstance(value, str):  # String, and SQLModel's AutoString over it
             raise ValueError("not text")
+        if isinstance(value, str) and not value.isascii():
+            value.encode()  # JSON's "\ud800": no database stores it
         if column.name == "currency" and not (
             money.is_currency(value) and value == value.strip().upper()
         ):
             raise ValueError("not an ISO 4217 code such as EUR, USD, GBP")  # every sum needs it
-    except (TypeError, ValueError) as exc:
-        raise Invalid(f"{where}: {column.name} {value!r} is not valid ({exc})") from None
+    except (TypeError, ValueError) as exc:  # a note of 100,000 characters is not printed whole
+        shown = safetext.quoted(value) if isinstance(value, str) else repr(value)
+        reason = "half of a character" if isinstance(exc, UnicodeEncodeError) else exc
+        raise Invalid(f"{where}: {column.name} {shown} is not valid ({reason})") from None
     return value
 
 
