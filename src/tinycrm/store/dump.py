@@ -42,6 +42,7 @@ from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.ids import keep_ids_unused
 from tinycrm.store.migrations import SCHEMA_HEAD
 from tinycrm.store.types import UTCDateTime, utcnow
+from tinycrm.vocab import plural
 
 FORMAT = "tinycrm-dump"
 VERSION = 1
@@ -237,8 +238,8 @@ def restore_database(store: Store, data: dict[str, Any]) -> dict[str, int]:
             n = conn.execute(select(func.count()).select_from(table)).scalar() or 0
             if n:
                 raise Conflict(
-                    f"import all restores into an empty database, and this one has {n:,} "
-                    f"{name.replace('_', ' ')} rows (start a new one with --db FILE)"
+                    "import all restores into an empty database, and this one has "
+                    f"{plural(n, name.replace('_', ' ') + ' row')} (start a new one with --db FILE)"
                 )
         for table in reversed(_tables()):
             conn.execute(delete(table))
