@@ -121,6 +121,15 @@ def test_restore_needs_an_empty_database(store: Store, demo: tuple[Path, dict[st
             lambda d: d["tables"]["deal"][0].update(currency="X" * 5000),
             r"currency 'X{59}…' is not valid",
         ),
+        # a time that is no time in UTC (a traceback: OverflowError)
+        (
+            lambda d: d["tables"]["contact"][0].update(created_at="0001-01-01T00:00:00+05:00"),
+            r"contact\[0\]: created_at '0001-01-01T00:00:00\+05:00' is not valid \(date value out",
+        ),
+        (
+            lambda d: d["tables"]["deal"][0].update(updated_at="9999-12-31T23:00:00-05:00"),
+            r"deal\[0\]: updated_at '9999-12-31T23:00:00-05:00' is not valid",
+        ),
         # a newer tinycrm's dump may mean something else by what it holds
         (lambda d: d.update(schema="9999"), "made at schema '9999', newer than this tinycrm"),
     ],

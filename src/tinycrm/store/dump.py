@@ -132,8 +132,8 @@ def _convert(table: Any, column: Any, value: Any, where: str) -> Any:
             money.is_currency(value) and value == value.strip().upper()
         ):
             raise ValueError("not an ISO 4217 code such as EUR, USD, GBP")  # every sum needs it
-    except (TypeError, ValueError) as exc:  # a note of 100,000 characters is not printed whole
-        shown = safetext.quoted(value) if isinstance(value, str) else repr(value)
+    except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: year 1 east of UTC
+        shown = safetext.quoted(value) if isinstance(value, str) else repr(value)  # cut
         reason = "half of a character" if isinstance(exc, UnicodeEncodeError) else exc
         raise Invalid(f"{where}: {column.name} {shown} is not valid ({reason})") from None
     return value
