@@ -130,6 +130,11 @@ def test_restore_needs_an_empty_database(store: Store, demo: tuple[Path, dict[st
             lambda d: d["tables"]["deal"][0].update(updated_at="9999-12-31T23:00:00-05:00"),
             r"deal\[0\]: updated_at '9999-12-31T23:00:00-05:00' is not valid",
         ),
+        # NUL: refused by PostgreSQL without naming the row, restored by SQLite
+        (
+            lambda d: d["tables"]["contact"][0].update(name="A\x00B"),
+            r"contact\[0\]: name 'A\\x00B' is not valid \(NUL characters are not allowed",
+        ),
         # a newer tinycrm's dump may mean something else by what it holds
         (lambda d: d.update(schema="9999"), "made at schema '9999', newer than this tinycrm"),
     ],

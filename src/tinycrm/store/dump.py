@@ -128,6 +128,9 @@ def _convert(table: Any, column: Any, value: Any, where: str) -> Any:
             raise ValueError("not text")
         if isinstance(value, str) and not value.isascii():
             value.encode()  # JSON's "\ud800": no database stores it
+        if isinstance(value, str) and "\x00" in value:  # as every write refuses it
+            at = value.index("\x00") + 1
+            raise ValueError(f"NUL characters are not allowed (\\x00 at position {at})")
         if column.name == "currency" and not (
             money.is_currency(value) and value == value.strip().upper()
         ):
