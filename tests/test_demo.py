@@ -247,6 +247,19 @@ def test_refuses_the_users_own_database(tmp_path: Path, monkeypatch: pytest.Monk
     assert not default_path().exists()
 
 
+def test_a_path_under_the_home_of_no_user_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'~nouser/d.db' ended in RuntimeError from Path.expanduser (a traceback)."""
+    from tinycrm.store.errors import Invalid
+
+    _isolate(monkeypatch, tmp_path)
+    with pytest.raises(
+        Invalid, match=r"cannot write the demo database ~nosuchuser_tinycrm/d\.db: "
+    ):
+        ensure_demo(Path("~nosuchuser_tinycrm/d.db"))
+
+
 def test_refuses_the_database_in_use_and_its_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

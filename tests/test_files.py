@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 
-from tinycrm.files import CannotWrite, open_output, resolve, write_bytes, write_text
+from tinycrm.files import (
+    CannotWrite,
+    open_output,
+    reaches_terminal,
+    resolve,
+    write_bytes,
+    write_folder,
+    write_text,
+)
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -140,6 +148,23 @@ def test_what_cannot_be_written_is_one_line(tmp_path: Path, name: str, message: 
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
     assert (tmp_path / "file").read_text() == "x"
+
+
+@pytest.mark.parametrize("write", ["file", "folder"])
+def test_a_home_of_no_user_is_one_line(write: str) -> None:
+    """'~nouser/x.db' raised RuntimeError from Path.expanduser: a traceback."""
+    name = "~nosuchuser_tinycrm/out"
+    with pytest.raises(CannotWrite) as caught:
+        if write == "file":
+            write_text(name, "data")
+        else:
+            with write_folder(name, names=["a.csv"], mkdir=True):
+                pass
+    assert str(caught.value) == (
+        f"cannot write{' into' if write == 'folder' else ''} {name}: there is no user "
+        "nosuchuser_tinycrm whose home folder ~nosuchuser_tinycrm is (did you mean ~/?)"
+    )
+    assert not reaches_terminal(name)
 
 
 def test_a_read_only_folder_is_one_line_and_the_old_file_stays(

@@ -275,10 +275,17 @@ def config_path() -> Path:
     """Where the config file is: ``$TINYCRM_CONFIG``, else the user config dir."""
     env = os.environ.get("TINYCRM_CONFIG")
     if env:
-        return Path(env).expanduser()
+        return _expand(env)
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("tinycrm", appauthor=False)) / "config.toml"
+
+
+def _expand(name: str) -> Path:
+    """``name`` with ``~`` expanded; ``ConfigError`` for ``~user`` of no such user."""
+    from tinycrm.files import expand_home
+
+    return expand_home(name, "cannot read config file", ConfigError)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -319,14 +326,18 @@ def load_config_lenient(path: Path | None = None) -> Config:
     try:
         return load_config(path)
     except ConfigError as exc:
-        return Config(path=path or config_path(), exists=True, error=str(exc))
+        try:
+            where = path or config_path()
+        except ConfigError:  # TINYCRM_CONFIG=~nouser/c.toml: the file as named
+            where = Path(os.environ.get("TINYCRM_CONFIG", ""))
+        return Config(path=where, exists=True, error=str(exc))
 
 
 def _named_by_env(target: Path) -> bool:
     env = os.environ.get("TINYCRM_CONFIG")
     if not env:
         return False
-    return Path(env).expanduser() == target
+    return _expand(env) == target
 
 
 @cache
@@ -552,7 +563,7 @@ def _one_line(text: str) -> bool:
 
 def _beside(config: Path, name: str) -> Path:
     """A path from the config file: ``~`` expanded, relative to the file's folder."""
-    path = Path(name).expanduser()
+    path = _expand(name)
     return path if path.is_absolute() else Path(config).parent / path
 
 

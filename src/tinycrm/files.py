@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tinycrm import interrupts
-from tinycrm.errors import Invalid
+from tinycrm.errors import Invalid, TinyCrmError
 
 try:
     import fcntl
@@ -94,12 +94,34 @@ def reaches_terminal(path: str | os.PathLike[str]) -> bool:
         if not stat.S_ISCHR(os.stat(device).st_mode):
             return False
         fd = os.open(device, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
-    except (OSError, ValueError):  # ValueError: a NUL in the name (the write says so)
+    except (OSError, ValueError, RuntimeError):  # ValueError: a NUL in the name,
+        # RuntimeError: ~name of no user (the write says so)
         return False
     try:
         return os.isatty(fd)
     finally:
         os.close(fd)
+
+
+def expand_home(
+    path: str | os.PathLike[str], doing: str, error: type[TinyCrmError] = Invalid
+) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` expanded. ``~nouser/x.db`` (no such
+    user) or ``~`` with no home known raised RuntimeError from ``Path.expanduser``, a
+    traceback; now ``error``, one line: ``{doing} {path}: there is no user …``."""
+    text = os.fspath(path)
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        user = text[1:].split("/", 1)[0]
+        if not user:
+            raise error(
+                f"{doing} {text}: the home folder (~) is not known (HOME is not set)"
+            ) from None
+        raise error(
+            f"{doing} {text}: there is no user {user} whose home folder ~{user} is "
+            "(did you mean ~/?)"
+        ) from None
 
 
 def _reason(exc: OSError) -> str:
@@ -119,7 +141,7 @@ def resolve(path: str | os.PathLike[str], *, mkdir: bool = False) -> Target:
         raise CannotWrite("no file name given")
     if "\0" in text:
         raise CannotWrite("a file name cannot contain NUL")
-    given = Path(text).expanduser()
+    given = expand_home(text, "cannot write", CannotWrite)
     try:
         mode: int | None = os.stat(given).st_mode  # follows symlinks
     except (FileNotFoundError, NotADirectoryError):  # the folder is checked below
@@ -473,7 +495,7 @@ def _set_folder(shown: str, names: Collection[str], *, mkdir: bool, what: str) -
         raise CannotWrite("no folder name given")
     if "\0" in shown:
         raise CannotWrite("a folder name cannot contain NUL")
-    given = Path(shown).expanduser()
+    given = expand_home(shown, "cannot write into", CannotWrite)
     try:
         mode: int | None = os.stat(given).st_mode
     except FileNotFoundError:

@@ -48,6 +48,13 @@ def test_a_missing_or_broken_config_path_is_refused_at_open(tmp_path: Path) -> N
     broken.write_text("[[rules]]\nwhen = 'deal.moved'\ntask = 'x'\n")
     with pytest.raises(tinycrm.TinyCrmError, match="line 2"):
         tinycrm.open(tmp_path / "crm.db", config=broken)
+    with pytest.raises(ConfigError) as caught:  # was RuntimeError from Path.expanduser
+        tinycrm.open(tmp_path / "crm.db", config="~nosuchuser_tinycrm/c.toml")
+    assert str(caught.value) == (
+        "cannot read config file ~nosuchuser_tinycrm/c.toml: there is no user "
+        "nosuchuser_tinycrm whose home folder ~nosuchuser_tinycrm is (did you mean ~/?)"
+    )
+    assert not (tmp_path / "crm.db").exists()
 
 
 def test_the_users_broken_config_refuses_writes_that_need_it_and_reads_work(

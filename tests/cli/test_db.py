@@ -404,6 +404,57 @@ def test_a_db_that_is_not_a_file_is_refused(cli, tmp_path: Path) -> None:
     assert result.stderr == f"Error: cannot open database {fifo}: it is not a regular file\n"
 
 
+NO_HOME = "~nosuchuser_tinycrm"
+
+
+@pytest.mark.parametrize(
+    ("args", "doing"),
+    [
+        (["db", "backup", f"{NO_HOME}/x.db"], "cannot write"),
+        (["db", "restore", f"{NO_HOME}/x.db", "--yes"], "cannot restore from"),
+        (["export", "contacts", "--out", f"{NO_HOME}/x.csv"], "cannot write"),
+        (["export", "all", "--format", "csv", "--out", f"{NO_HOME}/x"], "cannot write"),
+        (["export", "all", "--format", "json", "--out", f"{NO_HOME}/x.json"], "cannot write"),
+        (["import", "contacts", "IN", "--errors", f"{NO_HOME}/e.csv"], "cannot write"),
+        (["import", "contacts", f"{NO_HOME}/x.csv"], "cannot read"),
+        (["import", "all", f"{NO_HOME}/x.json"], "cannot read"),
+    ],
+)
+def test_a_path_under_the_home_of_no_user_is_one_line(
+    cli, tmp_path: Path, args: list[str], doing: str
+) -> None:
+    """'db backup ~nouser/x.db' ended in RuntimeError from Path.expanduser: a traceback
+    (--db ~nouser/… was already refused in words)."""
+    cli("contact", "add", "Ada")
+    incoming = tmp_path / "in.csv"
+    incoming.write_text("name\nBob\n")
+    args = [str(incoming) if a == "IN" else a for a in args]
+    before = sorted(tmp_path.iterdir())
+    result = cli(*args)
+    named = next(a for a in args if a.startswith(NO_HOME))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {doing} {named}: there is no user nosuchuser_tinycrm whose home folder "
+        f"{NO_HOME} is (did you mean ~/?)\n"
+    )
+    assert sorted(tmp_path.iterdir()) == before
+    assert [c["name"] for c in cli("contact", "list", "--json").json()] == ["Ada"]
+
+
+def test_a_config_under_the_home_of_no_user_is_one_line(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TINYCRM_CONFIG", f"{NO_HOME}/c.toml")
+    added = cli("contact", "add", "Ada")
+    assert added.exit_code == 1
+    assert added.stderr.endswith(
+        f"cannot read config file {NO_HOME}/c.toml: there is no user nosuchuser_tinycrm "
+        f"whose home folder {NO_HOME} is (did you mean ~/?)\n"
+    )
+    assert len(added.stderr.splitlines()) == 1
+    assert cli("contact", "list", "--json").json() == []
+
+
 def test_a_missing_config_named_by_tinycrm_config_is_an_error(
     cli, sh, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

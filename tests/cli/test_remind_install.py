@@ -83,6 +83,19 @@ def test_the_line_carries_mail_notify_and_closing_days_quoted_for_sh_and_cron(cl
     ]  # fmt: skip
 
 
+def test_a_config_under_the_home_of_no_user_is_one_line(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TINYCRM_CONFIG=~nouser/c.toml: install ended in RuntimeError from Path.expanduser."""
+    monkeypatch.setenv("TINYCRM_CONFIG", "~nosuchuser_tinycrm/c.toml")
+    printed = cli("remind", "install")
+    assert printed.exit_code == 1 and printed.stdout == ""
+    assert printed.stderr == (
+        "Error: cannot read config file ~nosuchuser_tinycrm/c.toml: there is no user "
+        "nosuchuser_tinycrm whose home folder ~nosuchuser_tinycrm is (did you mean ~/?)\n"
+    )
+
+
 def test_options_given_before_install_are_carried_too(cli) -> None:
     """`tinycrm remind --mail TO install` printed a line without the --mail, unsaid."""
     url = f"https://hooks.example.com/{SECRET}"

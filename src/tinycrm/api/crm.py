@@ -298,9 +298,8 @@ def open_crm(
     minutes): with an ``UpgradeNotice`` before the work (``seconds`` None), and again when
     it is done (``seconds`` it took). Nothing is printed; the command line says it on stderr.
     """
-    from pathlib import Path
 
-    from tinycrm.config import Config, load_config, load_config_lenient
+    from tinycrm.config import Config, ConfigError, load_config, load_config_lenient
     from tinycrm.store.engine import open_store
 
     if config is None:
@@ -308,10 +307,10 @@ def open_crm(
     elif isinstance(config, Config):
         settings = config
     else:
-        settings = load_config(Path(config).expanduser())
-        if not settings.exists:
-            from tinycrm.config import ConfigError
+        from tinycrm.files import expand_home
 
+        settings = load_config(expand_home(config, "cannot read config file", ConfigError))
+        if not settings.exists:
             raise ConfigError(f"config file {settings.path} does not exist")
     return Crm(
         open_store(

@@ -72,9 +72,10 @@ def locate(db: str | None = None) -> Location:
 
 def describe(file: str | Path) -> Contents:
     """What the SQLite file ``file`` holds (``Invalid`` when it is not a tinycrm database)."""
+    from tinycrm.files import expand_home
     from tinycrm.store.dump import describe_sqlite
 
-    info = describe_sqlite(Path(file).expanduser())
+    info = describe_sqlite(expand_home(file, "cannot read"))
     return Contents(
         revision=info["revision"],
         companies=info["company"],
@@ -153,7 +154,9 @@ class Database:
         from tinycrm.store.engine import refuse_database_itself
 
         if self.path is not None:
-            target = Path(target).expanduser()
+            from tinycrm.files import expand_home
+
+            target = expand_home(target, "cannot write")
             refuse_database_itself(self.path, target, shown or str(target))
 
     def _sqlite(self, what: str) -> Path:

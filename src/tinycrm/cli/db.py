@@ -12,6 +12,7 @@ import typer
 from tinycrm import safetext
 from tinycrm.cli import output as out
 from tinycrm.cli.common import collector_on, crm, fail, file_path, tell_upgrade
+from tinycrm.files import expand_home
 from tinycrm.vocab import plural
 
 app = typer.Typer(
@@ -133,7 +134,7 @@ def restore(
             "restore replaces SQLite databases; for PostgreSQL restore a pg_dump with pg_restore "
             f"(e.g. pg_restore --clean -d {shlex.quote(database.libpq_url)} tinycrm.dump)"
         )
-    database.refuse_own_file(file.expanduser().absolute(), str(file))
+    database.refuse_own_file(expand_home(file, "cannot restore from").absolute(), str(file))
     incoming = describe(file)
     current = database.contents()
 

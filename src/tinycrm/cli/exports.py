@@ -69,7 +69,7 @@ def _not_the_database(ctx: typer.Context, path: Path | None) -> Path | None:
     """``--out`` must not name the open database (nor a link to it, nor its -wal): the
     export would replace it. Checked as the option is read, before anything runs."""
     if path is not None and _to_file(path):
-        crm(ctx).db.refuse_own_file(path.expanduser(), str(path))
+        crm(ctx).db.refuse_own_file(path, str(path))
     return path
 
 

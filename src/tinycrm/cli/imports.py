@@ -15,6 +15,7 @@ import typer
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, fail, file_path, limit_option, whole, whole_number
 from tinycrm.cli.output import TABLE, Output, col, output_options
+from tinycrm.files import expand_home
 from tinycrm.vocab import plural
 
 if TYPE_CHECKING:
@@ -217,7 +218,7 @@ def _binary(file: str) -> Iterator[IO[bytes]]:
 
     if not file.strip():  # ("" is the current folder to Path)
         raise Invalid("the file name is empty (a variable not set?): name a file, or - for stdin")
-    path = Path(file).expanduser()
+    path = expand_home(file, "cannot read")
     if path.is_dir():
         raise Invalid(f"{file} is a directory")
     try:

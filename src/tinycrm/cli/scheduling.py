@@ -19,6 +19,7 @@ import typer
 from tinycrm import safetext
 from tinycrm.cli.common import fail, whole, whole_number
 from tinycrm.cli.output import done
+from tinycrm.files import expand_home
 
 if TYPE_CHECKING:
     from tinycrm.schedule import Job
@@ -128,7 +129,7 @@ def install(
     db, secret = scheduled_database(ctx, job.env_name, secrets, said)
     env_file = secret.path
     named = os.environ.get("TINYCRM_CONFIG")  # cron and systemd would not know it
-    config = str(Path(named).expanduser().absolute()) if named else None
+    config = str(expand_home(named, "cannot read config file").absolute()) if named else None
     for what, value in (("the database path", db), ("the config file's path", config)):
         if value is not None and ("\n" in value or "\r" in value):
             fail(

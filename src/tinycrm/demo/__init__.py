@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tinycrm.config import Config
 from tinycrm.demo.builder import Builder, Progress
+from tinycrm.files import expand_home
 from tinycrm.store import activities, companies, contacts, deals
 from tinycrm.store.engine import (
     Store,
@@ -69,7 +70,7 @@ def ensure_demo(
     ``database`` (the one the user works with: ``--db``, else ``TINYCRM_DB``), nor one
     of their -wal/-shm/-journal files, a symlink or a hard link to them.
     """
-    target = Path(path).expanduser().absolute()
+    target = expand_home(path, "cannot write the demo database").absolute()
     for own in _own_databases(database):
         try:
             refuse_database_itself(own, target, str(target))

@@ -326,7 +326,9 @@ def restore_sqlite(store: Store, source: Path) -> Path:
             "restore replaces SQLite databases; for PostgreSQL use pg_restore "
             f"(e.g. pg_restore --clean -d {shlex.quote(libpq_url(store.url))} tinycrm.dump)"
         )
-    source = source.expanduser().absolute()
+    from tinycrm.files import expand_home
+
+    source = expand_home(source, "cannot restore from").absolute()
     refuse_database_itself(target, source, str(source))
     info = describe_sqlite(source)
     revision = info["revision"]
