@@ -13,6 +13,7 @@ import pytest
 from mcp import Client
 
 import tinycrm
+from tests.conftest import PG_URL, new_pg_schema
 from tests.mcp_server.test_server import call, refused, serve, sqlite_url  # noqa: F401 (a fixture)
 from tinycrm.mcp_server.words import tool_words
 
@@ -128,3 +129,29 @@ def test_a_database_gone_under_the_server_says_what_the_user_can_do(
                                  "(the user has to start this server again)"), said  # fmt: skip
 
     serve(sqlite_url, session, "--allow-writes")
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_a_database_without_tinycrms_tables_is_one_line_to_the_assistant() -> None:
+    """A PostgreSQL schema that says it is tinycrm's at head but lacks a table (dropped
+    under it, or not tinycrm's): the assistant got the SDK's bare 'Error executing tool
+    list_contacts', stderr a ProgrammingError traceback. Now the store's one line."""
+    from sqlalchemy import create_engine, make_url, text
+
+    with new_pg_schema("tinycrm_no_contact") as url:
+        admin = create_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text("DROP TABLE contact CASCADE"))
+        admin.dispose()
+        shown = make_url(url).render_as_string(hide_password=True)
+
+        async def session(client: Client) -> None:
+            said = await refused(client, "list_contacts")
+            assert said == (
+                f"Error executing tool list_contacts: cannot use database {shown}: it has no "
+                "table contact; tinycrm's tables "
+                "were removed from it, or it is not a tinycrm database (check --db and "
+                "TINYCRM_DB; restore a backup)"
+            )
+
+        serve(url, session)

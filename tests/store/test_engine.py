@@ -666,3 +666,46 @@ def test_a_postgresql_role_that_may_only_read_is_told_so_in_one_line() -> None:
                 conn.execute(text(f'DROP OWNED BY "{role}"'))
                 conn.execute(text(f'DROP ROLE "{role}"'))
             admin.dispose()
+
+
+@pytest.mark.parametrize(
+    "backend",
+    ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PG"))],
+)
+def test_a_table_dropped_under_a_running_store_is_one_line(backend: str, tmp_path: Path) -> None:
+    """tinycrm's tables dropped while it ran (or a schema that says it is at head without
+    them): a read and a write raised ProgrammingError (PostgreSQL) or 'database error:
+    no such table' (SQLite), naming neither the database nor a cause."""
+    import contextlib
+
+    from sqlalchemy import create_engine
+
+    from tinycrm.store import contacts
+
+    from ..conftest import new_pg_schema
+
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            url = str(tmp_path / "crm.db")
+            shown = url
+        else:
+            url = stack.enter_context(new_pg_schema("tinycrm_dropped"))
+            shown = url.replace(",", "%2C")  # as make_url renders it
+        store = open_store(url, user="tester")
+        stack.callback(store.close)
+        contacts.add_contact(store, name="Ada")
+        admin = create_engine(url if "://" in url else f"sqlite:///{url}")
+        with admin.begin() as conn:
+            conn.execute(text("DROP TABLE contact" + (" CASCADE" if "://" in url else "")))
+        admin.dispose()
+        said = (
+            f"cannot use database {shown}: it has no table contact; tinycrm's tables were "
+            "removed from it, or it is not a tinycrm database (check --db and TINYCRM_DB; "
+            "restore a backup)"
+        )
+        with pytest.raises(Unavailable) as read:
+            contacts.list_contacts(store)
+        assert str(read.value) == said
+        with pytest.raises(Unavailable) as written:
+            contacts.add_contact(store, name="Bob")
+        assert str(written.value) == said

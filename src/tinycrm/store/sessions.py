@@ -3,6 +3,7 @@ around each commit, and the one-line reasons a driver's error is told by."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -219,7 +220,7 @@ class Store:
             collided = _COLLIDED.get(_sqlstate(exc) or "")
             if collided is not None:
                 raise Conflict(collided) from exc
-            reason = db_error(exc)
+            reason = self._missing_table(exc) or db_error(exc)
             if self.path is not None and "readonly database" in reason:
                 reason = (
                     f"cannot write database {self.path}: the file is read-only (make it "
@@ -235,7 +236,7 @@ class Store:
                 raise
             raise conflict from exc
         except DatabaseError as exc:
-            told = self._damage(exc) or self._not_allowed(exc)
+            told = self._damage(exc) or self._not_allowed(exc) or self._missing_table(exc)
             if told is None:
                 raise
             raise Unavailable(told) from exc
@@ -257,6 +258,24 @@ class Store:
             f"database {self.path} is damaged ({str(orig).strip()}): restore a backup "
             f"(tinycrm db restore FILE), or save what can be read with sqlite3 {self.path} "
             ".recover"
+        )
+
+    def _missing_table(self, exc: DatabaseError) -> str | None:
+        """What to say when a table tinycrm reads or writes is not there (PostgreSQL's
+        42P01, SQLite's 'no such table'): its tables were dropped under a running
+        tinycrm, or the database (schema) is not tinycrm's though it says it is at head.
+        Was a ProgrammingError traceback, and the MCP server's bare 'Error executing
+        tool'. None for anything else."""
+        message = str(getattr(exc, "orig", None) or exc).strip()
+        found = _MISSING_TABLE.search(message)
+        if found is None or (_sqlstate(exc) != "42P01" and self.path is None):
+            return None
+        table = found.group(1) or found.group(2)
+        shown = str(self.path) if self.path is not None else self.display_url()
+        return (
+            f"cannot use database {shown}: it has no table {table}; tinycrm's tables were "
+            "removed from it, or it is not a tinycrm database (check --db and TINYCRM_DB; "
+            "restore a backup)"
         )
 
     def _not_allowed(self, exc: DatabaseError) -> str | None:
@@ -289,6 +308,9 @@ _COLLIDED = {
     "40001": "another tinycrm was changing the same records at the same moment; "
     "nothing was saved: run the command again",
 }
+
+
+_MISSING_TABLE = re.compile(r'relation "([^"]+)" does not exist|no such table: (\S+)')
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
