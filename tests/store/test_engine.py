@@ -357,6 +357,36 @@ def test_a_database_in_a_read_only_folder_is_refused_saying_why(read_only_folder
     )
 
 
+@pytest.mark.parametrize(
+    ("end", "make", "said"),
+    [
+        ("-wal", "folder", "write-ahead log {f} is a directory, not a file: move it away"),
+        ("-wal", "link", "write-ahead log {f} is a link to {t}, whose folder does not exist"),
+        ("-shm", "link", "shared-memory file {f} is a link to {t}, whose folder does not exist"),
+    ],
+)
+def test_a_wal_or_shm_that_cannot_be_a_file_is_named(
+    tmp_path: Path, end: str, make: str, said: str
+) -> None:
+    """SQLite said only 'database error: unable to open database file' of a database
+    that is there, when its -wal was a directory or a link to a missing folder."""
+    path = tmp_path / "crm.db"
+    open_store(str(path)).close()
+    beside = tmp_path / f"crm.db{end}"
+    target = tmp_path / "gone" / "x"
+    if make == "folder":
+        beside.mkdir()
+    else:
+        beside.symlink_to(target)
+    with pytest.raises(Unavailable) as err:
+        open_store(str(path))
+    assert str(err.value) == (
+        f"cannot open database {path}: its {said.format(f=beside, t=target)}"
+        f"{': remove the link' if make == 'link' else ''} (SQLite makes the file anew)"
+    )
+    assert not target.parent.exists()
+
+
 def test_a_database_in_a_read_only_folder_can_be_backed_up(
     read_only_folder: Path, tmp_path: Path
 ) -> None:

@@ -88,3 +88,29 @@ def test_someone_elses_empty_file_keeps_its_mode(tmp_path: Path) -> None:
     open_store(str(empty)).close()
     assert stat.S_IMODE(empty.stat().st_mode) == 0o644
     assert empty.stat().st_uid == 65534
+
+
+@pytest.mark.parametrize("end", ["-wal", "-shm"])
+def test_a_backup_of_a_database_whose_wal_cannot_be_a_file_names_it(
+    tmp_path: Path, end: str
+) -> None:
+    """db backup said 'backup failed: unable to open database file' when the -wal was a
+    directory (or the -shm a link to a missing folder): the file is named now."""
+    from tinycrm.store import Unavailable
+
+    path = tmp_path / "crm.db"
+    open_store(str(path)).close()
+    beside = tmp_path / f"crm.db{end}"
+    if end == "-wal":
+        beside.mkdir()
+        why = f"its write-ahead log {beside} is a directory, not a file: move it away"
+    else:
+        beside.symlink_to(tmp_path / "gone" / "x")
+        why = (
+            f"its shared-memory file {beside} is a link to {tmp_path / 'gone' / 'x'}, whose "
+            "folder does not exist: remove the link"
+        )
+    with pytest.raises(Unavailable) as err:
+        backup_sqlite(path, tmp_path / "copy.db")
+    assert str(err.value) == f"cannot read database {path}: {why} (SQLite makes the file anew)"
+    assert not (tmp_path / "copy.db").exists()

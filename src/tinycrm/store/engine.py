@@ -47,6 +47,7 @@ from tinycrm.store.sqlite_files import (
     backup_sqlite,
     check_database_path,
     database_files,
+    journal_trouble,
     read_only_uri,
     refuse_database_itself,
     sqlite_uri,
@@ -206,6 +207,9 @@ def _open_error(exc: DBAPIError, path: Path | None) -> str:
     reason = db_error(exc)
     if path is None or not any(m in reason for m in ("unable to open", "readonly database")):
         return reason
+    trouble = journal_trouble(path)
+    if trouble is not None:
+        return trouble
     folder = path.parent
     if os.access(folder, os.W_OK):
         return reason

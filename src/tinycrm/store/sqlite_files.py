@@ -61,6 +61,43 @@ def check_database_path(path: Path) -> None:
         raise Unavailable(f"cannot create database {shown}: {exc.strerror}") from exc
 
 
+def journal_trouble(path: Path) -> str | None:
+    """What is wrong with the ``-wal`` or ``-shm`` file beside the database ``path``, when
+    it cannot be one (a directory, a link to what cannot be made, a FIFO, ...): SQLite
+    said only "unable to open database file". None when both are fine or absent."""
+    for end, what in (("-wal", "write-ahead log"), ("-shm", "shared-memory file")):
+        beside = path.with_name(path.name + end)
+        try:
+            mode = os.lstat(beside).st_mode
+        except OSError:
+            continue
+        if stat.S_ISLNK(mode):
+            target = os.readlink(beside)
+            try:
+                mode = os.stat(beside).st_mode
+            except FileNotFoundError:
+                folder = Path(os.path.realpath(beside)).parent
+                if folder.is_dir():
+                    continue  # SQLite makes the file where the link points
+                return (
+                    f"its {what} {beside} is a link to {target}, whose folder does not "
+                    "exist: remove the link (SQLite makes the file anew)"
+                )
+            except OSError as exc:
+                return f"its {what} {beside} is a link to {target}, which {exc.strerror}"
+        if stat.S_ISDIR(mode):
+            return (
+                f"its {what} {beside} is a directory, not a file: move it away (SQLite "
+                "makes the file anew)"
+            )
+        if not stat.S_ISREG(mode):
+            return (
+                f"its {what} {beside} is not a regular file: move it away (SQLite makes "
+                "the file anew)"
+            )
+    return None
+
+
 def _private_if_empty(path: Path) -> None:
     """An empty file of the user's own (``touch crm.db``, then ``--db crm.db``) is about to
     become a database: readable by its owner only, as one tinycrm creates (its WAL and
@@ -200,6 +237,9 @@ def _copy_verified(source: Path, target: Path) -> None:
         finally:
             check.close()
     except sqlite3.Error as exc:
+        trouble = journal_trouble(source) if "unable to open" in str(exc) else None
+        if trouble is not None:  # its -wal a directory, ...: the file named, not SQLite's words
+            raise Unavailable(f"cannot read database {source}: {trouble}") from exc
         raise Unavailable(f"backup failed: {exc}") from exc
     finally:
         src.close()
