@@ -90,6 +90,17 @@ def test_pdf_text_reads_back_with_the_builtin_font(tmp_path: Path) -> None:
             crm.quotes.render("Q-2026-0002", "pdf")
 
 
+def test_a_pdf_font_under_the_home_of_no_user_is_one_line(tmp_path: Path) -> None:
+    with _crm(tmp_path, font="~nosuchuser_tinycrm/f.ttf") as crm:
+        with pytest.raises(tinycrm.Invalid) as caught:
+            crm.quotes.render_to("Q-2026-0001", tmp_path / "q.pdf", "pdf")
+        assert str(caught.value) == (
+            "PDF font ~nosuchuser_tinycrm/f.ttf: there is no user nosuchuser_tinycrm whose "
+            "home folder ~nosuchuser_tinycrm is (did you mean ~/?) ([quotes] pdf_font)"
+        )
+    assert not (tmp_path / "q.pdf").exists()
+
+
 @pytest.mark.skipif(find_font(None) is None, reason="no Unicode TrueType font on this system")
 def test_pdf_with_a_unicode_font_writes_any_name(tmp_path: Path) -> None:
     font = find_font(None)

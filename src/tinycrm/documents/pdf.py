@@ -96,7 +96,13 @@ def find_font(font: Path | str | None) -> Path | None:
     if font is not None and str(font).strip():
         if str(font).strip() == BUILTIN:
             return None
-        path = Path(font).expanduser()
+        from tinycrm.errors import Invalid
+        from tinycrm.files import expand_home
+
+        try:  # '~nouser/f.ttf' raised RuntimeError from Path.expanduser: a traceback
+            path = expand_home(font, "PDF font")
+        except Invalid as exc:
+            raise ValueError(f"{exc} ([quotes] pdf_font)") from None
         if not path.is_file():
             raise ValueError(f"PDF font {path} does not exist ([quotes] pdf_font)")
         return path
