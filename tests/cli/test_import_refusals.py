@@ -168,3 +168,36 @@ def test_a_hostile_file_name_is_not_echoed_raw(forked, tmp_path: Path) -> None:
     result = forked("import", "contacts", str(file))
     assert result.exit_code == 1
     assert "\x1b" not in result.stderr and "\\x1b[2J.xlsx" in result.stderr
+
+
+def test_a_column_of_dates_both_ways_is_refused_in_one_line(forked, seeded, tmp_path: Path) -> None:
+    # 13/01 is day first, 01/13 month first: 03/04 could be either day, so nothing is read
+    file = tmp_path / "deals.csv"
+    file.write_text(
+        "Deal Name,Close Date\nAlpha,03/04/2026\nBeta,13/01/2026\nGamma,01/13/2026\n",
+        encoding="utf-8",
+    )
+    before = _dump(forked)
+    result = forked("import", "deals", str(file))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: the close date column has dates only day first reads ('13/01/2026', line 3) "
+        "and dates only month first reads ('01/13/2026', line 4): say which way the file's "
+        "dates read with --day-first or --month-first (rows that cannot be read that way "
+        "are then rejected)\n"
+    )
+    assert _dump(forked) == before
+    assert not (tmp_path / "deals.errors.csv").exists()
+    told = forked("import", "deals", str(file), "--month-first", "--json")
+    assert told.exit_code == 0, told.stderr
+    assert (told.json()["created"], told.json()["rejected"]) == (2, 1)
+    closes = {d["title"]: d["close_date"] for d in forked("deal", "list", "--json").json()}
+    assert closes == {"Alpha": "2026-03-04", "Gamma": "2026-01-13"}
+
+
+def test_a_json_file_reads_dates_as_day_first_says(forked, seeded, tmp_path: Path) -> None:
+    file = tmp_path / "deals.json"
+    file.write_text('[{"title": "Alpha", "close_date": "03/04/2026"}]', encoding="utf-8")
+    result = forked("import", "deals", str(file), "--day-first")
+    assert result.exit_code == 0, result.stderr
+    assert [d["close_date"] for d in forked("deal", "list", "--json").json()] == ["2026-04-03"]

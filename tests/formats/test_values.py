@@ -142,3 +142,22 @@ def test_what_our_csv_export_escapes_comes_back_as_it_was(text: str) -> None:
 
     text = text.strip()
     assert v.clean_cell(csv_safe(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [
+        ("13/01/2026", "day"),
+        ("01/13/2026", "month"),
+        ("03/04/2026", "either"),
+        ("3-4-26 14:30", "either"),
+        ("03/03/2026", None),  # the same day either way
+        ("31.01.2026", None),  # dots: always day first
+        ("2026-03-04", None),
+        ("Mar 4, 2026", None),
+        ("13/13/2026", None),  # no date either way
+        ("acme/inc", None),
+    ],
+)
+def test_which_order_reads_a_numeric_date(text: str, order: str | None) -> None:
+    assert v.date_order(text) == order

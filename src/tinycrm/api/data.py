@@ -38,7 +38,8 @@ class Imports:
         overwrite: bool = False,
         strict: bool = False,
         dry_run: bool = False,
-        day_first: bool = False,
+        day_first: bool | None = None,
+        usual_day_first: bool = False,
         create_stages: bool = False,
         on_reject: RejectHandler | None = None,
         decimal: str | None = None,
@@ -52,8 +53,10 @@ class Imports:
         ``on_duplicate``. Rejected rows go to ``on_reject``; with ``strict`` the first
         refuses the whole import. ``dry_run`` does everything, then writes nothing.
         ``decimal`` is the decimal mark of the amounts (``","`` or ``"."``; default:
-        read from each amount). One event records the import; ``summary.batch_id`` is
-        what ``undo`` takes."""
+        read from each amount). Dates like ``03/04/2026`` read day first or month first
+        as ``day_first`` says; without it, one way for each column, as its dates that can
+        only read one way say (a column with both is refused), else ``usual_day_first``.
+        One event records the import; ``summary.batch_id`` is what ``undo`` takes."""
         from tinycrm.store.imports import import_records
 
         return import_records(
@@ -66,6 +69,7 @@ class Imports:
             strict=strict,
             dry_run=dry_run,
             day_first=day_first,
+            usual_day_first=usual_day_first,
             create_stages=create_stages,
             on_reject=on_reject,
             decimal=decimal,

@@ -136,7 +136,10 @@ DayFirstOpt = Annotated[
     bool | None,
     typer.Option(
         "--day-first/--month-first",
-        help="How to read dates like 03/04/2026 (default: day first in ;-separated files).",
+        help=(
+            "How to read dates like 03/04/2026 (default: as a date of the column only one "
+            "way reads, 13/01/2026, says; else day first in ;-separated files)."
+        ),
         rich_help_panel="Reading",
     ),
 ]
@@ -290,7 +293,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
         _show_mapping(mapping, o["output"])
         return
     refuse_unmapped(mapping, table.name)
-    day_first = o["day_first"] if o["day_first"] is not None else table.delimiter == ";"
+    usual_day_first = table.delimiter == ";"  # where neither --day-first nor a column says
     comma = o.get("decimal_comma")
     o["decimal"] = ("," if comma else ".") if comma is not None else _decimal_of(table.delimiter)
     footer: list[int] = []
@@ -303,7 +306,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
             yield row
 
     o["not_imported"] = lambda: _not_imported([mapping])
-    summary = _run(ctx, kind, file, rows(), table.header, progress, footer, day_first, o)
+    summary = _run(ctx, kind, file, rows(), table.header, progress, footer, usual_day_first, o)
     notes = [f"Read {file} as {table.describe()}."]
     if mapping.unmapped:
         notes.append(
@@ -457,7 +460,7 @@ def _run(
     header: list[str],
     progress: Progress,
     footer: list[int],
-    day_first: bool,
+    usual_day_first: bool,
     o: dict,
 ) -> Any:
     from tinycrm.cli.rejected import ErrorReport, report_path
@@ -494,7 +497,8 @@ def _run(
             overwrite=o["overwrite"],
             strict=o["strict"],
             dry_run=o["dry_run"],
-            day_first=day_first,
+            day_first=o["day_first"],
+            usual_day_first=usual_day_first,
             create_stages=o.get("create_stages", False),
             on_reject=report.add,
             decimal=o.get("decimal"),

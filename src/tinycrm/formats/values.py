@@ -182,6 +182,24 @@ def _parse(text: str, day_first: bool) -> tuple[date, time | None, tzinfo | None
     )
 
 
+def date_order(text: str) -> str | None:
+    """Which order can read a cell's numeric date with ``/`` or ``-`` between its parts:
+    ``"day"`` (``13/01/2026``: only day first), ``"month"`` (``01/13/2026``), ``"either"``
+    (``03/04/2026``: two different days), or None (any other cell: ISO, dotted, named,
+    the same day either way, or no date at all)."""
+    if "/" not in text and "-" not in text:
+        return None
+    m = _NUMERIC.fullmatch(" ".join(text.lower().split()))
+    if m is None or m["sep"] == ".":
+        return None
+    a, b = int(m["a"]), int(m["b"])
+    if not a or not b or a == b or (a > 12 and b > 12):
+        return None
+    if a > 12:
+        return "day"
+    return "month" if b > 12 else "either"
+
+
 def parse_date(text: str, *, day_first: bool = False) -> date:
     """The calendar date in a cell (a time of day, if any, is ignored)."""
     return _parse(text, day_first)[0]

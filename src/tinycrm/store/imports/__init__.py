@@ -86,7 +86,8 @@ def import_records(
     overwrite: bool = False,
     strict: bool = False,
     dry_run: bool = False,
-    day_first: bool = False,
+    day_first: bool | None = None,
+    usual_day_first: bool = False,
     create_stages: bool = False,
     on_reject: RejectHandler | None = None,
     decimal: str | None = None,
@@ -100,7 +101,9 @@ def import_records(
     rejected, per ``on_duplicate``. Rejected rows go to ``on_reject(line, reason,
     raw)``; with ``strict`` the first one refuses the whole import. Deals name
     pipelines and stages that must exist, unless ``create_stages``. ``dry_run``
-    does everything and then rolls back. One event records the import; its batch
+    does everything and then rolls back. Dates like ``03/04/2026`` read ``day_first``
+    when it is given; else one way for each column, as its dates that read only one
+    way say (``date_order``), else ``usual_day_first``. One event records the import; its batch
     id (in the summary) is what ``undo_import`` takes. ``decimal`` is the decimal mark
     the file's amounts use (``","`` or ``"."``) when it is known: it decides ``1.500``
     and ``1,500``, which otherwise follow the currency (``1.500 BHD`` is 1.5 dinars).
@@ -132,6 +135,7 @@ def import_records(
                 overwrite=overwrite,
                 strict=strict,
                 day_first=day_first,
+                usual_day_first=usual_day_first,
                 on_reject=on_reject,
                 decimal=decimal,
             )

@@ -64,6 +64,7 @@ _KIND_SYNONYMS = {
 class _Activities(_Import):
     entity = "activity"
     clearable = ("body",)
+    date_columns = ("date", "due_at", "done_at", "remind_at", "repeat_anchor", "created_at")
 
     @cached_property
     def _created_at(self) -> dict[int, Any]:
@@ -159,7 +160,7 @@ class _Activities(_Import):
         text = _text(values, key)
         if not text:
             return None
-        moment = cell.parse_datetime(text, day_first=self.day_first)
+        moment = cell.parse_datetime(text, day_first=self.dates.day_first(key, text))
         clock = _text(values, "time")
         if clock and key == "date":
             from tinycrm.dates import local_tz

@@ -39,6 +39,7 @@ from tinycrm.store.imports.common import (
     _Prepared,
     _State,
 )
+from tinycrm.store.imports.date_order import DateOrder
 from tinycrm.store.log_models import ImportChange
 from tinycrm.store.models import (
     Activity,
@@ -85,6 +86,7 @@ class _Import:
     entity = ""
     clearable: tuple[str, ...] = ()
     derived: dict[str, str] = {}  # a column the store derives -> the column it follows
+    date_columns: tuple[str, ...] = ()  # read one way for the whole file (``date_order``)
 
     def __init__(
         self,
@@ -96,9 +98,10 @@ class _Import:
         on_duplicate: str,
         overwrite: bool,
         strict: bool,
-        day_first: bool,
+        day_first: bool | None,
         on_reject: RejectHandler | None,
         decimal: str | None = None,
+        usual_day_first: bool = False,
     ) -> None:
         self.store = store
         self.session = session
@@ -108,7 +111,7 @@ class _Import:
         self.on_duplicate = on_duplicate
         self.overwrite = overwrite
         self.strict = strict
-        self.day_first = day_first
+        self.dates = DateOrder(self.date_columns, day_first, usual_day_first)
         self.decimal = decimal  # the file's decimal mark, when known
         self.on_reject = on_reject
         self.writer = BulkWriter(store, self.conn)
@@ -152,7 +155,7 @@ class _Import:
         ):
             self.search = search
             try:
-                for chunk in self.read(rows):
+                for chunk in self.read(self.dates.rows(rows)):
                     self.process(chunk)
             except FormatError as exc:
                 raise Invalid(str(exc)) from exc

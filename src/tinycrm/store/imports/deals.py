@@ -59,6 +59,7 @@ def loose(name: str) -> str:
 class _Deals(_Import):
     entity = "deal"
     clearable = ("amount_minor", "close_date", "probability", "lost_reason")
+    date_columns = ("close_date", "closed_at", "created_at")
 
     def __init__(self, *args: Any, create_stages: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,7 +118,10 @@ class _Deals(_Import):
         c["_stage_text"] = stage_text
         c["_moves"] = bool(stage_text) or "pipeline" in values
         if _text(values, "close_date"):
-            c["close_date"] = cell.parse_date(values["close_date"], day_first=self.day_first)
+            text = values["close_date"]
+            c["close_date"] = cell.parse_date(
+                text, day_first=self.dates.day_first("close_date", text)
+            )
         elif "close_date" in values:
             prep.blank("close_date")
         override = _text(values, "probability_override")
@@ -131,7 +135,8 @@ class _Deals(_Import):
             c["external_id"] = validate.optional_text(external, "external id")
         for moment in ("closed_at", "created_at"):
             if _text(values, moment):
-                c[moment] = cell.parse_datetime(values[moment])
+                text = values[moment]
+                c[moment] = cell.parse_datetime(text, day_first=self.dates.day_first(moment, text))
         self.common(prep, values)
         prep.company = validate.optional_text(values.get("company"), "company")
         prep.contact = validate.optional_text(
