@@ -651,3 +651,42 @@ def test_an_activity_of_no_date_is_the_same_on_a_re_import(store) -> None:
         "first",
         "second",
     ]
+
+
+def test_a_company_only_rows_that_do_not_take_it_name_is_not_created(store) -> None:
+    add_contact(store, name="Ada Lovelace", email="ada@x.io", company="Old Co")
+    text = "Name,Email,Company\nAda Lovelace,ada@x.io,Acme Inc\n"
+    for mode in ("update", "skip", "error"):  # an update keeps Ada's company
+        summary, _ = run(store, "contacts", text, on_duplicate=mode)
+        assert summary.linked_created == {}, mode
+        assert summary.companies_not_created == ("Acme Inc",), mode
+    assert [c.name for c in list_companies(store)] == ["Old Co"]
+    assert get_contact(store, "ada@x.io").company == "Old Co"
+    # one row that takes it is enough: the new contact Bob is at Acme
+    both = text + "Bob Babbage,bob@x.io,Acme Inc\n"
+    summary, _ = run(store, "contacts", both, on_duplicate="skip")
+    assert (summary.linked_created, summary.companies_not_created) == ({"company": 1}, ())
+    assert get_contact(store, "bob@x.io").company == "Acme Inc"
+
+
+def test_a_company_an_overwrite_or_an_empty_company_takes_is_created(store) -> None:
+    add_contact(store, name="Ada Lovelace", email="ada@x.io", company="Old Co")
+    add_contact(store, name="Grace Hopper", email="grace@x.io")
+    text = "Name,Email,Company\nAda Lovelace,ada@x.io,Acme Inc\nGrace Hopper,grace@x.io,Navy\n"
+    summary, _ = run(store, "contacts", text, overwrite=True)
+    assert (summary.linked_created, summary.companies_not_created) == ({"company": 2}, ())
+    assert get_contact(store, "ada@x.io").company == "Acme Inc"
+    assert get_contact(store, "grace@x.io").company == "Navy"
+    undo_import(store)
+    assert {c.name for c in list_companies(store)} == {"Old Co"}
+
+
+def test_a_deal_skipped_as_a_duplicate_creates_no_company(store) -> None:
+    run(store, "deals", "Deal ID,Deal Name\nX-1,Renewal\n")
+    summary, _ = run(store, "deals", "Deal ID,Deal Name,Company\nX-1,Renewal,Acme Inc\n")
+    assert (summary.updated, summary.linked_created) == (1, {"company": 1})  # it takes one
+    summary, _ = run(
+        store, "deals", "Deal ID,Deal Name,Company\nX-1,Renewal,Hooli\n", on_duplicate="skip"
+    )
+    assert (summary.linked_created, summary.companies_not_created) == ({}, ("Hooli",))
+    assert [c.name for c in list_companies(store)] == ["Acme Inc"]

@@ -559,6 +559,15 @@ def _print_summary(summary: Any, report: ErrorReport, footer: list[int], file: s
         out.done(
             f"  and {linked} named in the rows {'would be ' if summary.dry_run else ''}created"
         )
+    if dropped := summary.companies_not_created:
+        named = ", ".join(out.shown(name) for name in dropped[:5])
+        more = f", and {len(dropped) - 5:,} more" if len(dropped) > 5 else ""
+        out.done(
+            f"{'Would not' if summary.dry_run else 'Did not'} create "
+            f"{plural(len(dropped), 'company')} no row was linked to "
+            "(duplicates skipped or rejected, contacts an update keeps at their own company; "
+            f"--overwrite replaces theirs): {named}{more}"
+        )
     kept = summary.emails_not_taken
     if kept:
         named = ", ".join(f"#{k.contact_id} {k.name} ({k.email} not taken)" for k in kept[:5])

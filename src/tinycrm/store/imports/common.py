@@ -58,6 +58,8 @@ class ImportSummary(ReadModel):
     linked_created: dict[str, int]
     dry_run: bool
     emails_not_taken: tuple[EmailNotTaken, ...] = ()  # contacts only
+    # companies named only on rows that did not take them (skipped, rejected, kept their own)
+    companies_not_created: tuple[str, ...] = ()
 
 
 class ImportBatchRead(ReadModel):
