@@ -115,3 +115,28 @@ def test_each_export_offers_the_formats_it_writes(cli) -> None:
         assert f"--format FORMAT {named}" in shown, (kind, shown)
         for fmt in formats:
             assert cli("export", kind, "--format", fmt).exit_code == 0, (kind, fmt)
+
+
+def test_exports_keep_an_activity_of_a_kind_not_offered(cli, tmp_path: Path) -> None:
+    """An activity an older version (or SQL, or a hand-edited dump) stored as 'telepathy'
+    was left out of export activities and export all --format csv without a word."""
+    import sqlite3
+
+    db = str(tmp_path / "odd.db")
+    cli("--db", db, "contact", "add", "Ada", "--email", "ada@x.io")
+    cli("--db", db, "log", "note", "ada@x.io", "Read her mind")
+    cli("--db", db, "log", "call", "ada@x.io", "Called")
+    cli("--db", db, "task", "add", "Follow up", "--due", "tomorrow")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE activity SET kind = 'telepathy' WHERE subject = 'Read her mind'")
+    conn.close()
+    rows = list(csv.DictReader(io.StringIO(cli("--db", db, "export", "activities").stdout)))
+    assert sorted((r["kind"], r["subject"]) for r in rows) == [
+        ("call", "Called"), ("telepathy", "Read her mind")
+    ]  # fmt: skip
+    listed = cli("--db", db, "export", "activities", "--format", "json").json()
+    assert sorted(a["kind"] for a in listed) == ["call", "telepathy"]
+    folder = tmp_path / "csv"
+    cli("--db", db, "export", "all", "--format", "csv", "--out", str(folder), "--mkdir")
+    with (folder / "activities.csv").open(newline="") as f:
+        assert sorted(r["kind"] for r in csv.DictReader(f)) == ["call", "telepathy"]

@@ -161,3 +161,25 @@ def test_a_repeating_task_completed_twice_at_once_or_while_its_contact_is_delete
         )
         assert refused(outcomes[1:]) == 0
     assert list_tasks(store, scope="all") == []
+
+
+def test_an_activity_of_a_kind_not_offered_is_listed_as_stored(store) -> None:
+    """An older version, a hand-edited dump or SQL can leave a kind tinycrm does not offer
+    (telepathy): the activity list that leaves tasks out (what ``export activities`` and
+    ``export all --format csv`` write) keeps it, with its kind as stored."""
+    from sqlalchemy import text
+
+    add_contact(store, name="Ada", email="ada@x.com")
+    odd = log_activity(store, kind="note", text="Read her mind", ref="Ada")
+    call = log_activity(store, kind="call", text="Called", ref="Ada")
+    task = add_task(
+        store, text="Follow up", contact="Ada", due=datetime.now(UTC) + timedelta(days=1)
+    )
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE activity SET kind = 'telepathy' WHERE id = :id"), {"id": odd.id})
+    logged = list_activities(store, tasks=False, limit=None)
+    assert sorted((a.id, a.kind) for a in logged) == sorted(
+        [(odd.id, "telepathy"), (call.id, "call")]
+    )
+    assert task.id in {a.id for a in list_activities(store, limit=None)}
+    assert [a.kind for a in list_activities(store, kinds=["call"], tasks=False)] == ["call"]

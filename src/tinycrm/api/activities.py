@@ -64,10 +64,12 @@ class Activities:
         company: str | None = None,
         deal: str | None = None,
         kinds: str | Iterable[str] | None = None,
+        tasks: bool = True,
         since: When | None = None,
         limit: int | None = 50,
     ) -> list[ActivityRead]:
-        """Activities newest first, about the records named (all when none is)."""
+        """Activities newest first, about the records named (all when none is);
+        ``tasks=False`` leaves tasks out (every other kind stays, as stored)."""
         from tinycrm.store.activities import list_activities
 
         return list_activities(
@@ -76,6 +78,7 @@ class Activities:
             company=company,
             deal=deal,
             kinds=values.names(kinds),
+            tasks=tasks,
             since=values.when(since, "since"),
             limit=limit,
         )

@@ -208,14 +208,13 @@ class Exports:
         from tinycrm.store.deals import list_deals
         from tinycrm.store.products import list_products
         from tinycrm.store.quotes import list_quotes
-        from tinycrm.vocab import LOG_KINDS
 
         with self._store.read():
             return {
                 "companies": list_companies(self._store),
                 "contacts": list_contacts(self._store),
                 "deals": list_deals(self._store, status=None),
-                "activities": list_activities(self._store, kinds=list(LOG_KINDS), limit=None),
+                "activities": list_activities(self._store, tasks=False, limit=None),
                 "tasks": list_tasks(self._store, scope="all"),
                 "contracts": list_contracts(self._store),
                 "cases": list_cases(self._store, status=None),

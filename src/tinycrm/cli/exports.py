@@ -463,15 +463,14 @@ def activities(
     progress: ProgressOpt = False,
 ) -> None:
     """Export logged calls, emails, meetings and notes (newest first) as CSV or JSON."""
-    from tinycrm.vocab import LOG_KINDS
-
     fmt = _check_format(fmt, FORMATS[:3])
     opened = crm(ctx)
     rows = opened.activities.list(
         contact=contact,
         company=company,
         deal=deal,
-        kinds=kind or list(LOG_KINDS),
+        kinds=kind,
+        tasks=bool(kind),  # no --kind: every kind but tasks, as stored (one not offered too)
         since=parse_when(since),
         limit=limit,
     )

@@ -478,10 +478,13 @@ def list_activities(
     company: str | None = None,
     deal: str | None = None,
     kinds: list[str] | None = None,
+    tasks: bool = True,
     since: datetime | None = None,
     limit: int | None = 50,
 ) -> list[ActivityRead]:
-    """The timeline: activities newest first (tasks by when they were done or added)."""
+    """The timeline: activities newest first (tasks by when they were done or added).
+    ``tasks=False`` leaves tasks out and keeps every other kind, one tinycrm does not
+    offer too (an older version's, or one written by SQL): exports write what is stored."""
     validate.filters_given(contact=contact, company=company, deal=deal)
     limit = validate.limit(limit)
     with store.read() as session:
@@ -490,6 +493,8 @@ def list_activities(
         query = _named(query, contact, company, deal, session)
         if kinds:
             query = query.where(col(Activity.kind).in_([validate.activity_kind(k) for k in kinds]))
+        if not tasks:
+            query = query.where(col(Activity.kind) != "task")
         if since is not None:
             query = query.where(when >= since)
         query = query.order_by(when.desc(), col(Activity.id).desc())
