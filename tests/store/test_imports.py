@@ -690,3 +690,64 @@ def test_a_deal_skipped_as_a_duplicate_creates_no_company(store) -> None:
     )
     assert (summary.linked_created, summary.companies_not_created) == ({}, ("Hooli",))
     assert [c.name for c in list_companies(store)] == ["Acme Inc"]
+
+
+def test_a_contact_only_deals_that_do_not_take_it_name_is_not_created(store) -> None:
+    run(store, "deals", "Deal ID,Deal Name,Contact,Company\nX-1,Renewal,grace@x.io,Old Co\n")
+    text = "Deal ID,Deal Name,Contact,Company\nX-1,Renewal,ada@x.io,Acme Inc\n"
+    for mode in ("update", "skip", "error"):  # an update keeps the deal's Grace and Old Co
+        summary, _ = run(store, "deals", text, on_duplicate=mode)
+        assert summary.linked_created == {}, mode
+        assert summary.contacts_not_created == ("ada@x.io",), mode
+        # the company was named only with her: nobody is at it either
+        assert summary.companies_not_created == ("Acme Inc",), mode
+    assert [c.email for c in list_contacts(store)] == ["grace@x.io"]
+    assert [c.name for c in list_companies(store)] == ["Old Co"]
+    assert get_deal(store, "Renewal").contact == "grace@x.io"
+    # one row that takes her is enough: the new deal X-2 is hers (and she is at Acme,
+    # as the first row that named her said)
+    both = text + "X-2,Upsell,ada@x.io,\n"
+    summary, _ = run(store, "deals", both, on_duplicate="skip")
+    assert summary.linked_created == {"contact": 1, "company": 1}
+    assert (summary.contacts_not_created, summary.companies_not_created) == ((), ())
+    assert get_contact(store, "ada@x.io").company == "Acme Inc"
+    assert get_deal(store, "Upsell").contact == "ada@x.io"
+    assert sorted(c.email for c in list_contacts(store)) == ["ada@x.io", "grace@x.io"]
+
+
+def test_a_contact_an_overwrite_or_a_deal_without_one_takes_is_created(store) -> None:
+    run(store, "deals", "Deal ID,Deal Name,Contact\nX-1,Renewal,grace@x.io\nX-2,Upsell,\n")
+    text = "Deal ID,Deal Name,Contact\nX-1,Renewal,ada@x.io\n"
+    summary, _ = run(store, "deals", text, overwrite=True)
+    assert (summary.linked_created, summary.contacts_not_created) == ({"contact": 1}, ())
+    assert get_deal(store, "Renewal").contact == "ada@x.io"
+    summary, _ = run(store, "deals", "Deal ID,Deal Name,Contact\nX-2,Upsell,Bob Babbage\n")
+    assert (summary.updated, summary.linked_created) == (1, {"contact": 1})
+    assert get_deal(store, "Upsell").contact == "Bob Babbage"
+    undo_import(store)
+    undo_import(store)
+    assert [c.email for c in list_contacts(store)] == ["grace@x.io"]
+
+
+def test_an_activity_rejected_as_a_duplicate_keeps_the_contact_its_twin_took(store) -> None:
+    text = "Type,Subject,Contact,Date\n" + "call,Hello,bob@x.io,2024-01-01\n" * 2
+    summary, _ = run(store, "activities", text, on_duplicate="error")
+    assert (summary.created, summary.rejected) == (1, 1)
+    assert (summary.linked_created, summary.contacts_not_created) == ({"contact": 1}, ())
+    assert [c.email for c in list_contacts(store)] == ["bob@x.io"]
+
+
+def test_a_contact_left_out_is_made_by_a_later_chunk_that_takes_it(store, monkeypatch) -> None:
+    run(store, "deals", "Deal ID,Deal Name\nX-1,Renewal\n")
+    monkeypatch.setattr("tinycrm.store.imports.base.CHUNK", 1)
+    text = (
+        "Deal ID,Deal Name,Contact,Company\n"
+        "X-1,Renewal,ada@x.io,Acme Inc\nX-2,Upsell,ada@x.io,ACME INC\n"
+    )
+    summary, _ = run(store, "deals", text, on_duplicate="skip")
+    assert summary.linked_created == {"contact": 1, "company": 1}
+    assert (summary.contacts_not_created, summary.companies_not_created) == ((), ())
+    assert get_deal(store, "Upsell").company == "ACME INC"
+    assert get_deal(store, "Upsell").contact == "ada@x.io"
+    assert [c.email for c in list_contacts(store)] == ["ada@x.io"]
+    assert [(h.kind, h.name) for h in search(store, "ada")] == [("contact", "ada@x.io")]

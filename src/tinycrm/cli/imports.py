@@ -559,14 +559,18 @@ def _print_summary(summary: Any, report: ErrorReport, footer: list[int], file: s
         out.done(
             f"  and {linked} named in the rows {'would be ' if summary.dry_run else ''}created"
         )
-    if dropped := summary.companies_not_created:
+    for dropped, kind, kept in (
+        (summary.companies_not_created, "company", "contacts an update keeps at their own company"),
+        (summary.contacts_not_created, "contact", "deals an update keeps with their own contact"),
+    ):
+        if not dropped:
+            continue
         named = ", ".join(out.shown(name) for name in dropped[:5])
         more = f", and {len(dropped) - 5:,} more" if len(dropped) > 5 else ""
         out.done(
             f"{'Would not' if summary.dry_run else 'Did not'} create "
-            f"{plural(len(dropped), 'company')} no row was linked to "
-            "(duplicates skipped or rejected, contacts an update keeps at their own company; "
-            f"--overwrite replaces theirs): {named}{more}"
+            f"{plural(len(dropped), kind)} no row was linked to "
+            f"(duplicates skipped or rejected, {kept}; --overwrite replaces theirs): {named}{more}"
         )
     kept = summary.emails_not_taken
     if kept:

@@ -228,6 +228,11 @@ class DeferredSearch:
         if self.active:
             self._new.append(contact_id)
 
+    def forget(self, contact_ids: set[int]) -> None:
+        """Contacts said to be inserted that are not, after all."""
+        if self.active:
+            self._new = [cid for cid in self._new if cid not in contact_ids]
+
     def changing(self, contact_id: int, old_search_key: str) -> None:
         """An existing contact's search key is about to change (call before the update)."""
         if self.active and contact_id not in self._changed:

@@ -171,7 +171,8 @@ def import_records(
                 linked_created=dict(job.linked),
                 dry_run=dry_run,
                 emails_not_taken=tuple(getattr(job, "emails_not_taken", {}).values()),
-                companies_not_created=tuple(dict.fromkeys(job.companies_not_created)),
+                companies_not_created=tuple(job.companies_not_created.values()),
+                contacts_not_created=tuple(job.contacts_not_created.values()),
             )
             if dry_run:
                 raise _Rollback(result)

@@ -40,6 +40,7 @@ from tinycrm.store.imports.common import (
     _State,
 )
 from tinycrm.store.imports.date_order import DateOrder
+from tinycrm.store.imports.orphans import drop_companies_not_taken, drop_contacts_not_taken
 from tinycrm.store.log_models import ImportChange
 from tinycrm.store.models import (
     Activity,
@@ -132,7 +133,10 @@ class _Import:
         self._tag_lists: dict[str, list[str]] = {}
         self._company_refs: dict[tuple[str | None, str | None], int | None] = {}
         self._new_companies: dict[int, str] = {}  # created in this chunk: id -> name
-        self.companies_not_created: list[str] = []  # named only on rows that did not take it
+        # named only on rows that did not take it, by key (a later row may yet create it)
+        self.companies_not_created: dict[str, str] = {}
+        self._new_contacts: dict[int, str] = {}  # made by ``contact_id`` in this chunk
+        self.contacts_not_created: dict[str, str] = {}  # the same, for contacts
         self._born: dict[str, list[int]] = {"contact": [], "deal": [], "moved": []}
         self._rules = {
             t: active_rules(store, t) for t in ("contact.created", "deal.created", "deal.stage")
@@ -201,7 +205,8 @@ class _Import:
                 prepared.append(item)
         prepared = self.link(prepared)
         self.dedupe(prepared)
-        self.drop_companies_not_taken()
+        drop_contacts_not_taken(self)  # (their companies may be no one's then)
+        drop_companies_not_taken(self)
         self.report_rejects()
         self.writer.flush()
         self.contact_rows(self._born["contact"])
@@ -313,41 +318,10 @@ class _Import:
         self.linked["company"] += 1
         self._new_companies[cid] = clean
         names[validate.key(clean)] = cid
+        self.companies_not_created.pop(validate.key(clean), None)
         if domain:
             self._domains[domain] = cid
         return cid
-
-    def drop_companies_not_taken(self) -> None:
-        """Leave out the companies this chunk's rows named that none of them took (a
-        duplicate skipped or rejected, a contact an update leaves at its own company):
-        a company linked to nobody is not created. Their rows are still queued, and the
-        names are forgotten, so a later row naming one creates it."""
-        new, self._new_companies = self._new_companies, {}
-        if not new:
-            return
-        pending = self.writer._pending
-        taken = {
-            row.get("company_id") for e in ("contact", "deal", "activity") for row in pending[e]
-        }
-        taken.update(row.get("company_id") for rows in self._updates.values() for row in rows)
-        dropped = new.keys() - taken
-        if not dropped:
-            return
-        pending["company"][:] = [r for r in pending["company"] if r["id"] not in dropped]
-        pending["import_change"][:] = [
-            r
-            for r in pending["import_change"]
-            if not (r["entity"] == "company" and r["entity_id"] in dropped)
-        ]
-        self.linked["company"] -= len(dropped)
-        if not self.linked["company"]:
-            del self.linked["company"]
-        for cache in (self._load_companies(), self._domains):
-            for name in [k for k, v in cache.items() if v in dropped]:
-                del cache[name]
-        for ref in [k for k, v in self._company_refs.items() if v in dropped]:
-            del self._company_refs[ref]
-        self.companies_not_created.extend(new[cid] for cid in sorted(dropped))
 
     def lookup_contacts(self, refs: Iterable[str]) -> None:
         """Load the contacts that ``refs`` (emails or names) name, for ``contact_id``."""
@@ -420,6 +394,8 @@ class _Import:
         )
         self.new_contact(row)
         self.linked["contact"] += 1
+        self._new_contacts[cid] = clean
+        self.contacts_not_created.pop(validate.key(clean), None)
         if email:
             self._contact_emails[email[1]] = cid
         else:

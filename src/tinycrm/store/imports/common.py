@@ -60,6 +60,7 @@ class ImportSummary(ReadModel):
     emails_not_taken: tuple[EmailNotTaken, ...] = ()  # contacts only
     # companies named only on rows that did not take them (skipped, rejected, kept their own)
     companies_not_created: tuple[str, ...] = ()
+    contacts_not_created: tuple[str, ...] = ()  # the same, named on deal or activity rows
 
 
 class ImportBatchRead(ReadModel):
