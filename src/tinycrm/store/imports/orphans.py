@@ -4,12 +4,31 @@ written, since a record linked to nobody is not created."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from tinycrm.store import validate
+from tinycrm.store.bulk import BulkWriter
 
-if TYPE_CHECKING:
-    from tinycrm.store.imports.base import _Import
+
+class _Import(Protocol):
+    """What of an import (``tinycrm.store.imports.base._Import``, which calls these) the
+    drops read and change: described here, since base imports this module."""
+
+    writer: BulkWriter
+    linked: dict[str, int]
+    search: Any
+    _domains: dict[str, int]
+    _contact_names: dict[str, int | None]
+    _contact_emails: dict[str, int]
+    _updates: dict[frozenset[str], list[dict[str, Any]]]
+    _company_refs: dict[tuple[str | None, str | None], int | None]
+    _new_companies: dict[int, str]
+    companies_not_created: dict[str, str]
+    _new_contacts: dict[int, str]
+    contacts_not_created: dict[str, str]
+    _born: dict[str, list[int]]
+
+    def _load_companies(self) -> dict[str, int]: ...
 
 
 def _taken(job: _Import, column: str, entities: tuple[str, ...]) -> set[object]:
