@@ -34,6 +34,7 @@ from .signals import (
     tasks_csv,
     wait_started,
 )
+from .test_interrupts import NOT_THE_RUN
 
 if sys.platform == "win32":  # pragma: no cover
     pytest.skip("signals differ on Windows", allow_module_level=True)
@@ -162,8 +163,13 @@ def commands(data: Path) -> dict[str, Command]:
             ["remind"],
             lambda db: _pair(
                 (
-                    _q(db, "SELECT COUNT(*) FROM announcement"),
-                    _q(db, "SELECT COUNT(*) FROM announcement WHERE announced_at IS NOT NULL"),
+                    # the items' rows, not the run's own record (reminder_claims.RUN_KEY)
+                    _q(db, f"SELECT COUNT(*) FROM announcement WHERE {NOT_THE_RUN}"),
+                    _q(
+                        db,
+                        "SELECT COUNT(*) FROM announcement "
+                        f"WHERE announced_at IS NOT NULL AND {NOT_THE_RUN}",
+                    ),
                 ),
                 (0, 0),
                 (ROWS, ROWS),

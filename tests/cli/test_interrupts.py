@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tinycrm.store.reminder_claims import RUN_KEY
+
 from ..conftest import PG_URL, _reset_pg
 from .signals import (
     Finished,
@@ -280,13 +282,16 @@ def test_score_interrupted(tmp_path: Path, sqlite_template: Path) -> None:
 
 
 TASKS = 3000
+NOT_THE_RUN = f"key != '{RUN_KEY}'"  # the items' rows, not the run's own record
 
 
 def _remind_effect(db: str) -> str:
     told = count(
-        db, "SELECT COUNT(*) FROM announcement WHERE announced_at IS NOT NULL", timeout=0.05
+        db,
+        f"SELECT COUNT(*) FROM announcement WHERE announced_at IS NOT NULL AND {NOT_THE_RUN}",
+        timeout=0.05,
     )
-    claimed = count(db, "SELECT COUNT(*) FROM announcement", timeout=0.05)
+    claimed = count(db, f"SELECT COUNT(*) FROM announcement WHERE {NOT_THE_RUN}", timeout=0.05)
     return {(0, 0): "none", (TASKS, TASKS): "all"}.get(
         (told, claimed), f"{told} told, {claimed} claimed"
     )
