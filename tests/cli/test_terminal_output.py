@@ -163,3 +163,31 @@ def test_nul_in_a_filter_is_refused_on_every_database(store) -> None:
     for where in ({"owner": "te\x00ster"}, {"company": "Ac\x00me"}):
         with pytest.raises(Invalid, match=r"NUL characters are not allowed \(\\x00 at position"):
             list_contacts(store, **where)
+
+
+def test_a_show_view_into_a_pipe_its_reader_left_exits_0_without_a_word(tmp_path: Path) -> None:
+    """`tinycrm contact show 1 | head -1`: the show view is printed through rich, whose
+    console answered the closed pipe with exit 1 (as a failure), where a list exits 0.
+    Now a show view ends as a list does: exit 0, nothing on stderr."""
+    import sqlite3
+
+    db = tmp_path / "t.db"
+    env = {"TINYCRM_DB": str(db)}
+    assert to_a_pipe("contact", "add", "Eve", "--email", "eve@x.com", env=env).returncode == 0
+    conn = sqlite3.connect(db)
+    register_sqlite_fold(conn)
+    conn.execute("UPDATE contact SET notes = ?", ("word " * 100_000,))  # past a pipe's buffer
+    conn.commit()
+    conn.close()
+    proc = subprocess.Popen(
+        [*tinycrm_executable(), "contact", "show", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **env},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"Eve")
+    proc.stdout.close()  # the reader leaves, as head does after its line
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0
+    assert stderr == b""

@@ -697,7 +697,15 @@ def stdout_console() -> Any:
         if not sys.stdout.isatty():
             # Piped into less, grep or a file: don't squeeze tables into 80 columns.
             width = int(os.environ.get("COLUMNS", "0") or 0) or 200
-        _console = Console(highlight=False, width=width)
+
+        class _Stdout(Console):
+            def on_broken_pipe(self) -> None:
+                # `tinycrm deal show 1 | head -1`: rich's own answer is exit 1, a failure;
+                # the reader left, as for a list, which the root ends with exit 0
+                self.quiet = True
+                raise BrokenPipeError
+
+        _console = _Stdout(highlight=False, width=width)
         _console.push_render_hook(_Escaped())  # type: ignore[arg-type]
     return _console
 
