@@ -293,3 +293,26 @@ def test_rows_folded_onto_two_lines_count_as_two_for_the_pager(
     written = io.StringIO()
     table.write(iter(rows), columns, stream=written)
     assert asked == [1 + 40] and len(written.getvalue().splitlines()) == 41
+
+
+def test_a_tables_title_keeps_to_the_terminals_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table's title names a record ('Line items of <deal>'): a deal title of 10,000
+    characters (stored by an older version or SQL) was written whole over the rows, a
+    hundred lines on a terminal, while every cell under it was cut. Now the title is cut
+    with '…' at the terminal's width as the cells are; into a pipe it stays whole."""
+    import io
+
+    from tinycrm.cli import table
+
+    columns = [Column("id", lambda row: "", justify="right"), Column("name", lambda row: "")]
+    title = "Line items of " + "L" * 10_000
+    monkeypatch.setenv("COLUMNS", "40")
+    shown = io.StringIO()
+    table.write(iter([["1", "Ada"]]), columns, title=title, stream=shown)
+    first, *rest = shown.getvalue().splitlines()
+    assert first == title[:39] + "…"
+    assert rest == ["id  name", " 1  Ada"]
+    monkeypatch.delenv("COLUMNS")
+    piped = io.StringIO()
+    table.write(iter([["1", "Ada"]]), columns, title=title, stream=piped)
+    assert piped.getvalue().splitlines()[0] == title

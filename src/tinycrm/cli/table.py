@@ -254,6 +254,8 @@ def write(
     note = [f"{dim[0]}{text}{dim[1]}" for text in left_out_note(left_out, available)]
     head = [table.header]
     if title is not None:
+        if table.crop and cell_len(title) > available:  # as long as its cells, no longer
+            title = crop(title, available)
         italic = sgr("italic", colour=colour) if style else ("", "")
         head.insert(0, f"{italic[0]}{title}{italic[1]}")
     count = len(sample)
