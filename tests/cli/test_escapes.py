@@ -248,3 +248,30 @@ def test_an_import_rejects_rows_with_controls_and_keeps_the_rest(
     assert "notes: bidirectional controls are not allowed (\\u202e at position 2)" in run.stdout
     assert not raw_controls(run.stdout + run.stderr)
     assert [(c.name, c.notes) for c in list_contacts(store)] == [("Good", "two\nlines")]
+
+
+def test_a_tab_in_a_one_line_field_shows_escaped_in_a_show_view(cli: Any) -> None:
+    """A tab stored in a title, an industry, a city or an owner (an older version, SQL:
+    input folds it into a space) was expanded to spaces in a show view, and the value
+    wrapped under its label ('city      Tab     here' / '          value'), where the
+    table and the heading show it as '\\x09'. Now a one-line field shows it escaped, as
+    a table does; notes and descriptions, which may hold tabs and lines, keep them."""
+    import os
+    import sqlite3
+
+    from tinycrm.store.search_index import register_sqlite_fold
+
+    assert cli("company", "add", "Acme", "--city", "Oslo").exit_code == 0
+    assert cli("contact", "add", "Ada", "--company", "Acme", "--notes", "x").exit_code == 0
+    conn = sqlite3.connect(os.environ["TINYCRM_DB"])
+    register_sqlite_fold(conn)
+    conn.execute("UPDATE company SET city = ?, owner = ?", ("Tab\there", "al\tex"))
+    conn.execute("UPDATE contact SET title = ?, notes = ?", ("C\tO", "one\n\ttwo"))
+    conn.commit()
+    conn.close()
+    company = cli("company", "show", "Acme").stdout
+    assert "city     Tab\\x09here" in company and "owner    al\\x09ex" in company, company
+    assert "\t" not in company
+    contact = cli("contact", "show", "Ada").stdout
+    assert "C\\x09O" in contact and "\t" not in contact.split("notes")[0], contact
+    assert "one\n" in contact and "\\x09two" not in contact, contact

@@ -642,6 +642,11 @@ def csv_rows(row: dict[str, Any], lines: Lines) -> list[dict[str, Any]]:
     ]
 
 
+MULTILINE = frozenset({"notes", "description"})
+"""The fields a show view keeps newlines and tabs in (the store keeps them there, and in
+custom fields); in any other a stored tab shows as ``\\x09``, as in a table."""
+
+
 def print_fields(row: dict[str, Any], labels: Sequence[tuple[str, str]], title: str) -> None:
     """A record as "label  value" lines, skipping empty values, then tags and fields."""
     from rich.table import Table
@@ -651,7 +656,7 @@ def print_fields(row: dict[str, Any], labels: Sequence[tuple[str, str]], title: 
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column(overflow="fold")  # a value with no space to wrap at (a link): whole
     for label, key in labels:
-        text = _cell(row.get(key), multiline=True)
+        text = _cell(row.get(key), multiline=key in MULTILINE)
         if text:
             table.add_row(label, Text(text))
     if row.get("tags"):
