@@ -408,6 +408,19 @@ def install_cron(line: str, marker: str = CRON_MARKER) -> bool:
     return True
 
 
+def cron_lines(marker: str = CRON_MARKER) -> list[str]:
+    """The active tinycrm lines (see :data:`CRON_MARKER`) in the user's crontab; none when
+    the ``crontab`` program is missing. RuntimeError when it cannot be read."""
+    try:
+        crontab = _crontab()
+    except RuntimeError:
+        return []
+    lines = _read_crontab(crontab).splitlines(keepends=True)
+    return [
+        line.rstrip(b"\r\n").decode("utf-8", "replace") for line in lines if _is_ours(line, marker)
+    ]
+
+
 def remove_cron(marker: str = CRON_MARKER) -> list[str]:
     """Take every active tinycrm line (see :data:`CRON_MARKER`) out of the user's crontab;
     return them. Every other line, commented-out tinycrm lines too, is kept byte for byte;

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_schedule import fake_crontab
+from tests.test_schedule import FAKE_CRONTAB, fake_crontab
 
 SECRET = "T0AAA/B0BBB/s3cretXYZ"
 
@@ -415,3 +415,61 @@ def test_uninstall_from_a_read_only_folder_says_what_it_could_not_remove(
     assert gone.stderr.count("\n") == 1 and "Traceback" not in gone.stderr
     assert f"{_unit()} (Operation not permitted)" in gone.stderr
     assert "tinycrm-remind.timer" in gone.stderr and not _env_file().exists()
+
+
+def _crontab_that_cannot_write(tmp_path: Path) -> None:
+    """The fake crontab (``fake_crontab``) made to read the table but fail to write it."""
+    fake = tmp_path / "fakebin" / "crontab"
+    fake.write_text(
+        '#!/bin/sh\ncase "$1" in\n  -l) cat "$FAKE_CRONTAB_FILE" 2>/dev/null || '
+        '{ echo "no crontab for tester" >&2; exit 1; } ;;\n'
+        '  -) echo "crontab: cannot write the table: disk full" >&2; exit 1 ;;\nesac\n'
+    )
+
+
+def test_moving_to_cron_never_leaves_both_schedulers(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_readonly
+) -> None:
+    """`remind install --apply` after `--systemd` added the crontab line first and then
+    took the units away: a unit that could not be removed (a read-only folder) left both,
+    every reminder told twice. Now the units go first; the crontab line is added once they
+    are gone, and when the crontab cannot be written the units are put back: one scheduler
+    either way, and the error says what stayed."""
+    table = fake_crontab(tmp_path, monkeypatch)
+    assert cli("remind", "install", "--systemd").exit_code == 0
+    timer = _unit().with_suffix(".timer")
+    units = {path: path.read_bytes() for path in (_unit(), timer)}
+    _crontab_that_cannot_write(tmp_path)
+    refused = cli("remind", "install", "--apply")
+    assert refused.exit_code == 1
+    assert "disk full" in refused.stderr and "systemd units were kept" in refused.stderr
+    assert {path: path.read_bytes() for path in units} == units
+    assert not table.exists()
+    (tmp_path / "fakebin" / "crontab").write_text(FAKE_CRONTAB)  # it can write again
+    make_readonly(_unit().parent)
+    stuck = cli("remind", "install", "--apply")
+    assert stuck.exit_code == 1 and stuck.stderr.count("\n") == 1
+    assert f"cannot remove {_unit()}" in stuck.stderr or f"cannot remove {timer}" in stuck.stderr
+    assert {path: path.read_bytes() for path in units} == units
+    assert not table.exists() or "tinycrm remind" not in table.read_text()
+
+
+def test_moving_to_systemd_never_leaves_both_schedulers(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_readonly
+) -> None:
+    """The other way: `--systemd` wrote its units, then could not take the crontab line
+    out (a crontab it could read but not write): both ran, with only a note. Now the line
+    goes first, and units that cannot be written give the line back."""
+    table = fake_crontab(tmp_path, monkeypatch)
+    assert cli("remind", "install", "--apply").exit_code == 0
+    installed = table.read_bytes()
+    _crontab_that_cannot_write(tmp_path)
+    refused = cli("remind", "install", "--systemd")
+    assert refused.exit_code == 1 and "disk full" in refused.stderr
+    assert not _unit().exists() and table.read_bytes() == installed
+    (tmp_path / "fakebin" / "crontab").write_text(FAKE_CRONTAB)  # it can write again
+    _unit().parent.mkdir(parents=True, exist_ok=True)
+    make_readonly(_unit().parent)
+    stuck = cli("remind", "install", "--systemd")
+    assert stuck.exit_code == 1 and stuck.stderr.count("\n") == 1, stuck.stderr
+    assert not _unit().exists() and table.read_bytes() == installed

@@ -19,7 +19,7 @@ import typer
 from tinycrm import safetext
 from tinycrm.cli.common import fail, whole, whole_number
 from tinycrm.cli.output import done
-from tinycrm.files import expand_home
+from tinycrm.files import CannotWrite, expand_home
 
 if TYPE_CHECKING:
     from tinycrm.schedule import Job
@@ -152,19 +152,33 @@ def install(
         folder = schedule.default_systemd_dir()
         _make_folder(folder, "the systemd units")  # before the environment file is written
         secret.write(to_stderr=False)
+        # One install replaces the other, the line first: never both at once (each would
+        # run the job). A crontab that cannot be read holds no line of ours to run it.
+        old_lines: list[str] = []
         try:
-            written = schedule.write_systemd_units(units, folder)
-        except OSError as exc:
-            fail(f"cannot write the systemd units into {folder}: {exc.strerror or exc}")
-        for path in written:
-            done(f"Wrote {path}")
-        try:  # one install replaces the other: the line would run the job a second time
-            for old_line in schedule.remove_cron(job.marker):
-                done(f"Removed from your crontab: {old_line}")
+            found = schedule.cron_lines(job.marker)
         except RuntimeError as exc:
+            found = []
             sys.stderr.write(
                 safetext.display(f"Note: an earlier crontab line may still run it: {exc}") + "\n"
             )
+        if found:
+            try:
+                old_lines = schedule.remove_cron(job.marker)
+            except RuntimeError as exc:
+                fail(f"{exc}; the crontab line was kept and no systemd unit written")
+        try:
+            written = schedule.write_systemd_units(units, folder)
+        except (OSError, CannotWrite) as exc:
+            _put_back_cron(job, old_lines)
+            kept = "; the crontab line was kept" if old_lines else ""
+            if isinstance(exc, OSError):
+                fail(f"cannot write the systemd units into {folder}: {exc.strerror or exc}{kept}")
+            fail(f"{exc}{kept}")
+        for path in written:
+            done(f"Wrote {path}")
+        for old_line in old_lines:
+            done(f"Removed from your crontab: {old_line}")
         _drop_stale_env(job, env_file, installed=True)
         verb = "Start" if job.watch else "Enable"
         done(
@@ -201,13 +215,23 @@ def install(
         sys.stderr.write(f"Add it with `tinycrm {job.installer} --apply` (or crontab -e).\n")
         _drop_stale_env(job, env_file, installed=False)
         return
+    # the units an earlier --systemd install wrote go first, and come back when the line
+    # cannot be added: never both at once (each would run the job), never neither
+    units = _take_systemd_units(job)
     try:
         added = schedule.install_cron(line, job.marker)
     except RuntimeError as exc:
-        fail(str(exc))
+        _put_back_units(units)
+        fail(f"{exc}; the systemd units were kept" if units else str(exc))
     done("Added to your crontab:" if added else "Already in your crontab:")
     done(f"  {line}")
-    _drop_systemd_units(job)
+    for path in units:
+        done(f"Removed {path}")
+    if units:
+        done(
+            f"Stop it with: systemctl --user disable --now {job.enable}; "
+            "systemctl --user daemon-reload"
+        )
     _drop_stale_env(job, env_file, installed=True)
 
 
@@ -220,28 +244,52 @@ def _make_folder(folder: Path, what: str) -> None:
         fail(f"cannot create {folder} for {what}: {exc.strerror or exc}; nothing was installed")
 
 
-def _drop_systemd_units(job: Job) -> None:
-    """The units an earlier ``--systemd`` install wrote, taken away now that the crontab
-    runs ``job`` (they would run it a second time), with how to stop them."""
+def _take_systemd_units(job: Job) -> dict[Path, bytes]:
+    """The units an earlier ``--systemd`` install wrote, taken away before the crontab
+    runs ``job`` (they would run it a second time); returned with what they held, for
+    ``_put_back_units``. One that cannot be removed: those removed are put back, and one
+    line says so (nothing was installed)."""
     from tinycrm import schedule
 
     directory = schedule.default_systemd_dir()
-    removed = []
+    removed: dict[Path, bytes] = {}
     for name in job.unit_files():
         path = directory / name
         try:
+            held = path.read_bytes()
             path.unlink()
         except FileNotFoundError:
             continue
         except OSError as exc:
-            fail(f"cannot remove {path}, which an earlier install wrote: {exc.strerror or exc}")
-        removed.append(path)
-        done(f"Removed {path}")
-    if removed:
-        done(
-            f"Stop it with: systemctl --user disable --now {job.enable}; "
-            "systemctl --user daemon-reload"
-        )
+            _put_back_units(removed)
+            fail(
+                f"cannot remove {path}, which an earlier install wrote: "
+                f"{exc.strerror or exc}; nothing was installed"
+            )
+        removed[path] = held
+    return removed
+
+
+def _put_back_units(units: dict[Path, bytes]) -> None:
+    """Units ``_take_systemd_units`` took away, written back as they were."""
+    from contextlib import suppress
+
+    from tinycrm.files import write_bytes
+
+    for path, held in units.items():
+        with suppress(OSError):
+            write_bytes(path, held, private=False)
+
+
+def _put_back_cron(job: Job, lines: list[str]) -> None:
+    """Crontab lines ``remove_cron`` took out, added back (the first: it was the one)."""
+    from contextlib import suppress
+
+    from tinycrm import schedule
+
+    if lines:
+        with suppress(RuntimeError, ValueError):
+            schedule.install_cron(lines[0], job.marker)
 
 
 def _drop_stale_env(job: Job, env_file: Path | None, *, installed: bool) -> None:
