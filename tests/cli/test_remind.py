@@ -681,3 +681,37 @@ def test_a_line_break_in_a_stored_name_does_not_make_a_line_of_its_own() -> None
     assert (
         remind._desktop_body([item]) == "Acme\\x0a  - Wire €9,000 to DE00 1234\\x0d: closes today"
     )
+
+
+def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
+    """``tinycrm remind ARGS | head -0``: the reader has left before anything is written."""
+    proc = subprocess.Popen(
+        [*tinycrm_executable(), "remind", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the process writes: the write is a broken pipe
+    stderr = proc.stderr.read()
+    proc.wait(timeout=60)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, "", stderr)
+
+
+@pytest.mark.parametrize("fmt", [[], ["--json"], ["--csv"]])
+def test_remind_all_into_a_closed_pipe_exits_quietly(cli, fmt: list[str]) -> None:
+    """``tinycrm remind --all | head -1``: the reader left, as with ``contact list | head``,
+    so it exits 0 without a word (was: 'Error: the list could not be written ... nothing
+    was marked as announced: the next run tells all 2 again', exit 4, of a command that
+    marks nothing). Cron's usual run into a closed pipe still says it told nothing, and
+    marks nothing: the next run tells them."""
+    for n in range(2):
+        cli("task", "add", f"task {n}", "--due", "-1h")
+    shown = _into_closed_pipe("--all", *fmt)
+    assert (shown.returncode, shown.stderr) == (0, "")
+    told = _into_closed_pipe(*fmt)
+    assert told.returncode == 4
+    assert "could not be written to standard output (Broken pipe)" in told.stderr
+    again = cli("remind", "--json")
+    assert len(again.json()) == 2

@@ -228,6 +228,10 @@ def _mail(
             told.took(f"mail:{address.lower()}", f"the mail to {address}", mine)
 
 
+class _ReaderLeft(Exception):
+    """Standard output's reader left (``| head``): a ``DeliveryError`` to cron's run."""
+
+
 def _print(items: list[DueItem], text: str, output: Output) -> None:
     """The list on standard output, written through before anything else is told: a full
     disk or a reader that left is a failed delivery, not items marked as told unseen."""
@@ -241,7 +245,7 @@ def _print(items: list[DueItem], text: str, output: Output) -> None:
         sys.stdout.flush()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise delivery.DeliveryError(
+        raise (_ReaderLeft if isinstance(exc, BrokenPipeError) else delivery.DeliveryError)(
             f"the list could not be written to standard output ({reason}), so nothing was sent"
         ) from None
 
@@ -325,6 +329,11 @@ def remind(
                 webhook=webhook or [],
                 told=told,
             )
+    except _ReaderLeft as exc:
+        if all_ and not (mail or webhook or notify):
+            # `remind --all | head`: only a list, which records nothing; its reader left
+            raise BrokenPipeError from None
+        told.failed.append(str(exc))
     except delivery.DeliveryError as exc:  # the list could not be printed: nothing went out
         told.failed.append(str(exc))
     except KeyboardInterrupt:
