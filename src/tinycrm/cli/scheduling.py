@@ -217,17 +217,17 @@ def install(
         return
     # the units an earlier --systemd install wrote go first, and come back when the line
     # cannot be added: never both at once (each would run the job), never neither
-    units = _take_systemd_units(job)
+    taken = _take_systemd_units(job)
     try:
         added = schedule.install_cron(line, job.marker)
     except RuntimeError as exc:
-        _put_back_units(units)
-        fail(f"{exc}; the systemd units were kept" if units else str(exc))
+        _put_back_units(taken)
+        fail(f"{exc}; the systemd units were kept" if taken else str(exc))
     done("Added to your crontab:" if added else "Already in your crontab:")
     done(f"  {line}")
-    for path in units:
+    for path in taken:
         done(f"Removed {path}")
-    if units:
+    if taken:
         done(
             f"Stop it with: systemctl --user disable --now {job.enable}; "
             "systemctl --user daemon-reload"
