@@ -28,6 +28,7 @@ class Hook:
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
+    fail_after: int | None = None  # requests answered ``status``; later ones 500
 
 
 @pytest.fixture
@@ -46,8 +47,11 @@ def hook_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Hook, str]]:
             if hook.delay:
                 time.sleep(hook.delay)
             reply = b"" if hook.status == 204 else b'{"error": "boom"}\n'
+            status = hook.status
+            if hook.fail_after is not None and len(hook.requests) > hook.fail_after:
+                status = 500
             try:
-                self.send_response(hook.status)
+                self.send_response(status)
                 for name, value in hook.headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply)))

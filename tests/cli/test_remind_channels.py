@@ -168,3 +168,42 @@ def test_a_run_killed_after_a_channel_took_the_items_does_not_tell_it_again(
     assert "late" in shown.read_text()
     third = subprocess.run(args, env=later, capture_output=True, text=True, timeout=60)
     assert (third.returncode, third.stdout, len(hook.requests)) == (0, "", 1)
+
+
+def test_a_big_batch_goes_to_a_webhook_in_parts_each_under_its_limit(
+    cli: Callable[..., object],
+    hook_server: tuple[Hook, str],  # noqa: F811
+) -> None:
+    """ntfy refuses a body over 4 KB (Discord, Teams and Slack have their limits too): 60
+    due tasks went as one POST of some 20 KB, refused, and every run failed again on the
+    same batch. Now the batch goes in parts of at most 4 KB, each saying which part it
+    is; a part refused stops the rest, and only the parts that went out are recorded
+    there: the next run POSTs the others, none twice."""
+    hook, base = hook_server
+    names = [
+        f"Call customer number {n:02d} about the renewal of the big contract" for n in range(60)
+    ]
+    for name in names:
+        cli("task", "add", name, "--due", "-1h")
+    hook.fail_after = 2
+    args = ("remind", "--webhook", f"{base}/topic")
+    first = cli(*args)
+    assert first.exit_code == 4
+    assert "webhook not sent: 127.0.0.1 answered 500" in first.stderr
+    sizes = [len(body) for *_, body in hook.requests]
+    assert len(sizes) == 3 and max(sizes) <= 4096
+    went = [title for part in _titles(hook)[:2] for title in part]
+    assert went == names[: len(went)] and 0 < len(went) < 60
+    first_text = json.loads(hook.requests[0][3])["text"]
+    assert first_text.startswith("tinycrm: part 1 of ")
+    assert json.loads(hook.requests[0][3])["count"] == len(_titles(hook)[0])
+    hook.fail_after = None
+    second = cli(*args)
+    assert second.exit_code == 0, second.stderr
+    assert second.stdout == ""  # the list had them all the first time
+    later = [title for part in _titles(hook)[3:] for title in part]
+    assert sorted(went + later) == sorted(names) and len(went + later) == 60
+    assert max(len(body) for *_, body in hook.requests) <= 4096
+    count = len(hook.requests)
+    assert cli(*args).exit_code == 0 and len(hook.requests) == count
+

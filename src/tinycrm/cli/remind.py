@@ -12,7 +12,6 @@ from tinycrm import interrupts
 from tinycrm.cli import scheduling
 from tinycrm.cli.common import crm, fail, whole, whole_number
 from tinycrm.cli.output import TABLE, Output, output_options
-from tinycrm.formats import jsonnumbers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -101,7 +100,7 @@ class _Told:
 
         from tinycrm.errors import TinyCrmError
 
-        self.done[channel] = items
+        self.done[channel] = [*self.done.get(channel, []), *items]
         if name not in self.names:
             self.names.append(name)
         if self.record is not None:
@@ -129,6 +128,7 @@ def _deliver(
     from urllib.parse import urlsplit
 
     from tinycrm import delivery, webhook_post
+    from tinycrm.cli import remind_webhook
 
     def needs(channel: str) -> list[DueItem]:
         return [i for i in items if channel not in before.get((i.key, i.due_at), ())]
@@ -143,16 +143,18 @@ def _deliver(
         channel = f"webhook:{hashlib.sha256(url.encode()).hexdigest()[:16]}"
         if not (mine := needs(channel)):
             continue
-        # "text" is what Slack-style receivers show; ntfy takes the body as it is.
-        payload = jsonnumbers.jsonable(mine)  # amounts written exactly by post_webhook
-        text = _text(mine, groups)
-        try:
-            webhook_post.post_webhook(url, {"text": text, "count": len(mine), "due": payload})
-        except delivery.DeliveryError as exc:
-            told.failed.append(str(exc))
-            continue
-        # the host, not the URL: its path may hold a secret
-        told.took(channel, f"the webhook to {urlsplit(url).hostname}", mine)
+        # "text" is what Slack-style receivers show; ntfy takes the body as it is. A big
+        # batch goes in parts each receiver takes (4 KB), each recorded as it goes out.
+        batches = remind_webhook.parts(mine, lambda some: _text(some, groups))
+        for number, (part, payload) in enumerate(batches, start=1):
+            try:
+                webhook_post.post_webhook(url, payload)
+            except delivery.DeliveryError as exc:
+                went = f" (parts 1 to {number - 1} of {len(batches)} went out)"
+                told.failed.append(str(exc) + (went if number > 1 else ""))
+                break
+            # the host, not the URL: its path may hold a secret
+            told.took(channel, f"the webhook to {urlsplit(url).hostname}", part)
     if notify and (mine := needs("desktop")):
         try:
             delivery.send_desktop(f"tinycrm: {len(mine)} due", _desktop_body(mine))

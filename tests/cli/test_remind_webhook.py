@@ -1,0 +1,50 @@
+"""tinycrm.cli.remind_webhook: a batch in parts each small enough for the receiver."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tinycrm.cli.remind import _text
+from tinycrm.cli.remind_webhook import MAX_BODY, SHORTENED, body_size, parts
+from tinycrm.store.reminder_items import GROUPS, DueItem
+
+DUE = datetime(2026, 12, 7, 9, tzinfo=UTC)
+
+
+def _item(n: int, title: str, group: str = "overdue") -> DueItem:
+    return DueItem(
+        key=f"task:{n}", group=group, due_at=DUE, title=title, detail="was due 1 h ago",
+        entity="activity", entity_id=n,
+    )  # fmt: skip
+
+
+def _render(items: list[DueItem]) -> str:
+    return _text(items, GROUPS)
+
+
+def test_a_small_batch_is_one_part_as_before() -> None:
+    items = [_item(1, "Call Ada")]
+    ((part, payload),) = parts(items, _render)
+    assert part == items and payload["count"] == 1 and payload["text"] == _render(items)
+
+
+def test_a_big_batch_of_every_group_is_in_order_and_under_the_limit() -> None:
+    groups = list(GROUPS)
+    items = [_item(n, f"Item {n} " + "é" * 90, groups[n % len(groups)]) for n in range(400)]
+    done = parts(items, _render)
+    assert [i for part, _ in done for i in part] == items
+    assert all(body_size(payload) <= MAX_BODY for _, payload in done)
+    assert all(p["count"] == len(part) for part, p in done)
+    assert done[-1][1]["text"].startswith(f"tinycrm: part {len(done)} of {len(done)}, ")
+    assert len(done) < 400 / 3  # parts are filled, not one item each
+
+
+def test_an_item_too_big_alone_is_shortened_with_a_note() -> None:
+    """A title imported with thousands of escapes (each shown as four characters or
+    more): the item goes, cut, saying so, rather than a POST the receiver refuses."""
+    items = [_item(1, "a"), _item(2, "\x1b[31m" * 3000), _item(3, "c")]
+    done = parts(items, _render)
+    assert all(body_size(payload) <= MAX_BODY for _, payload in done)
+    told = [i for part, _ in done for i in part]
+    assert [i.key for i in told] == ["task:1", "task:2", "task:3"]
+    assert told[1].detail.endswith(SHORTENED) and SHORTENED in done[1][1]["text"]
