@@ -572,3 +572,48 @@ def test_a_domain_written_with_its_final_dot_is_the_same_address() -> None:
     assert (m.sender, m.to) == ("ann@acme.example", ("bo@x.example", "cy@[10.0.0.1]"))
     named = parse_message(b"From: =?utf-8?q?Ann?= <ann@acme.example.>\n\nx")
     assert named.sender == "ann@acme.example"
+
+
+@pytest.mark.parametrize(
+    ("header", "address", "name"),
+    [
+        (b"Ann Lee ann@x.example", "ann@x.example", "Ann Lee"),
+        (b"Ann Lee  Ann@X.example (work)", "ann@x.example", "Ann Lee"),
+        (b'"Lee, Ann" ann@x.example', "ann@x.example", "Lee, Ann"),
+        (b"=?utf-8?q?J=C3=BCrgen?= jurgen@x.example", "jurgen@x.example", "Jürgen"),
+        (b"Ann Lee\x1b[31m ann@x.example", "ann@x.example", "Ann Lee"),
+    ],
+)
+def test_an_address_written_without_brackets_after_a_name_is_read(
+    header: bytes, address: str, name: str
+) -> None:
+    """'From: Ann Lee ann@x.example' (no angle brackets, as some broken mailers write)
+    gave no sender: the parser read 'Ann Lee ann' as the local part, which no address
+    has, so the message was skipped 'with no From address'. Where a mailbox holds
+    exactly one address-looking word outside encoded words, quotes and comments, that
+    word is its address and the rest its name."""
+    m = parse_message(b"From: " + header + b"\nTo: Bo Roe bo@y.example, cy@z.example\n\nx")
+    assert (m.sender, m.sender_name) == (address, name)
+    assert m.to == ("bo@y.example", "cy@z.example")
+    assert m.names.get("bo@y.example") == "Bo Roe"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"Ann Lee ann@x.example bo@y.example",  # two: which is the sender cannot be told
+        b"Ann =?utf-8?q?ann=40x.example?=",  # the only one is in an encoded word
+        b"=?utf-8?q?a=40x.example?= Ann",
+        b"Ann a@=?utf-8?q?x.example?=",  # its domain encoded
+        b"Ann =?utf-8?q?a?=@x.example",  # its local part encoded
+        b"Ann Lee (ann@x.example)",  # in a comment
+        b'Ann "ann@x.example"',  # in quotes: a name, not an address
+        b'"ann@x.example" bo@y.example',  # one in quotes, one outside: two
+    ],
+)
+def test_no_address_is_guessed_from_an_encoded_word_or_among_several(header: bytes) -> None:
+    """Reading a bracketless address is liberal only where one word can be it: none is
+    read out of an encoded word (RFC 2047 §5), a comment or a quoted name, nor one of
+    two in one mailbox."""
+    m = parse_message(b"From: " + header + b"\n\nx")
+    assert (m.sender, m.senders) == (None, ())

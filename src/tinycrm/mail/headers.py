@@ -14,6 +14,7 @@ from typing import Any
 __all__ = [
     "ESCAPE_SEQUENCE",
     "POLICY",
+    "bracketed",
     "eight_bit",
     "readable",
     "text_charset",
@@ -84,6 +85,8 @@ def readable(name: str, value: str) -> str:
     if len(value) > limit:
         cut = value.rfind("," if addresses else " ", 0, limit)
         value = value[: cut if cut > 0 else limit]
+    if addresses and "@" in value:
+        value = bracketed(value)
     if value.count("(") > COMMENT_DEPTH and _depth(value) > COMMENT_DEPTH:
         value = value.replace("(", " ").replace(")", " ")
     return value
@@ -127,6 +130,87 @@ def written_addresses(value: str) -> set[str] | None:
     written = _ENCODED_WORD.sub(" ", value)
     # compared without quotes: '"ann"@x' is read as ann@x beside an encoded name
     return {a.strip().lower().replace('"', "") for _name, a in getaddresses([written]) if a}
+
+
+# a word that looks like an address: no space, quote, bracket, comment or separator in it
+_ADDRESS_LIKE = r'[^\s"(),:;<>@\[\]\\]+@[^\s"(),:;<>@\[\]\\]+'
+_BARE_ADDRESS = re.compile(rf"(?<!\S){_ADDRESS_LIKE}(?!\S)")
+_ANY_ADDRESS = re.compile(_ADDRESS_LIKE)  # one in quotes or a comment too
+# a word before an address-like word outside brackets, or one after it
+_MAYBE_BARE = re.compile(r"[^\s,]\s+[^\s<>,]+@|@[^\s<>,]*\s+[^\s,(<]")
+
+
+def bracketed(value: str) -> str:
+    """An address header with the address of each mailbox written without angle
+    brackets after a name (``Ann Lee ann@x.example``, as some broken mailers write)
+    put in them (``Ann Lee <ann@x.example>``), which the parsers otherwise read as one
+    address ``Ann Lee ann@x.example`` that no mailbox has. Only where the mailbox holds
+    exactly one word that looks like an address, and it is outside encoded words
+    (RFC 2047 §5: none may be an address), quoted strings and comments; a mailbox in
+    brackets, in a group, or holding two such words is left as it came."""
+    if _MAYBE_BARE.search(value) is None:  # most headers: a look at it, not a walk
+        return value
+    elements = _elements(value)
+    changed = [_bracketed(element) for element in elements]
+    return value if changed == elements else ",".join(changed)
+
+
+def _bracketed(element: str) -> str:
+    if "@" not in element or any(c in element for c in "<>:;"):
+        return element
+    bare = _ENCODED_WORD.sub(lambda word: " " * len(word.group(0)), element)
+    if len(_ANY_ADDRESS.findall(bare)) != 1:  # none, or two: which is it cannot be told
+        return element
+    outside = _masked(bare)  # quoted strings and comments made spaces
+    found = _BARE_ADDRESS.search(outside)
+    if found is None:  # the one is in quotes or a comment: a name, not an address
+        return element
+    before, after = element[: found.start()], element[found.end() :]
+    if not before.strip() and not _masked(after).strip():
+        return element  # the address alone, or with a comment: the parsers read it
+    if _masked(after).strip():  # words after it: the name around it, then the address
+        return f"{before.rstrip()} {after.strip()} <{found.group(0)}>"
+    return f"{before.rstrip()} <{found.group(0)}>{after}"
+
+
+def _masked(text: str) -> str:
+    """``text`` with its quoted strings and comments (nested) made spaces, each
+    character kept in its place."""
+    out, depth, quoted, escaped = [], 0, False, False
+    for char in text:
+        inside = quoted or depth > 0
+        if escaped:
+            escaped = False
+        elif char == "\\" and inside:
+            escaped = True
+        elif quoted:
+            quoted = char != '"'
+        elif char == '"' and depth == 0:
+            quoted = True
+        elif char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            inside = True
+        out.append(" " if inside or char in '"(' else char)
+    return "".join(out)
+
+
+def _elements(value: str) -> list[str]:
+    """An address list split at its commas outside quoted strings, comments and angle
+    brackets."""
+    masked = _masked(value)
+    elements, start, angle = [], 0, False
+    for at, char in enumerate(masked):
+        if char == "<":
+            angle = True
+        elif char == ">":
+            angle = False
+        elif char == "," and not angle:
+            elements.append(value[start:at])
+            start = at + 1
+    elements.append(value[start:])
+    return elements
 
 
 _RFC2231 = re.compile(r"(\*=\s*\"?)([^'\"\s;]*)'([^'\"\s;]*)'([^\"\s;]*)")
