@@ -305,3 +305,37 @@ def test_a_file_in_a_folder_that_cannot_be_read_is_skipped_not_the_import(
             for n in ("Inbox", "locked.eml", "locked.mbox")
         },
     }
+
+
+def test_a_message_over_the_limit_is_read_for_its_header_alone_from_every_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One size rule for every source: a message over 50 MB was logged from its header
+    in a Maildir, an mbox or over IMAP, but as a single .eml it was refused (named on
+    its own: the whole import, 'too large for one message') or skipped ('over 50 MB',
+    in a folder). Now an .eml over it is read for its header alone, as the others are,
+    and has the key they give it."""
+    from tinycrm.mail import message
+    from tinycrm.mail.sources import Head
+
+    monkeypatch.setattr(message, "MAX_MESSAGE", 8000)  # 50 MB, made small for the test
+    monkeypatch.setattr(message, "HEAD_MAX", 4000)
+    whole = (
+        b"From: ana@client.example\nTo: me@my.example\nSubject: scan\n"
+        b"Date: Tue, 01 Dec 2026 10:00:00 +0000\n\n" + b"%PDF" * 30_000 + b"\n"
+    )
+    (tmp_path / "saved").mkdir()
+    (tmp_path / "saved" / "scan.eml").write_bytes(whole)
+    box = mailbox.Maildir(tmp_path / "INBOX", create=True)
+    box.add(whole)
+    mbox = mailbox.mbox(tmp_path / "archive.mbox")
+    mbox.add(whole)
+    mbox.flush()
+    sources = [tmp_path / "saved" / "scan.eml", tmp_path / "saved", tmp_path / "INBOX"]
+    found = [data for _, data in read_messages([*sources, tmp_path / "archive.mbox"])]
+    assert len(found) == 4
+    key = parse_message(whole).key
+    for data in found:
+        assert isinstance(data, Head) and len(data) < len(whole) / 2
+        read = parse_message(data, header_only=True)
+        assert (read.subject, read.body, read.key) == ("scan", "", key)

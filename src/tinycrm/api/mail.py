@@ -103,9 +103,9 @@ class Mail:
         """Log the messages of Maildir folders, mbox files and ``.eml`` files. A path
         that holds no mail refuses the whole run (``MailSourceError``), nothing logged; a
         message file under one that is not read (a link to none, a pipe, a device; no
-        mail; an ``.eml`` over 50 MB; one that cannot be read) is counted as read and
-        skipped (in ``skipped`` by reason, and in ``files_skipped`` with where it is),
-        the others logged."""
+        mail; one that cannot be read) is counted as read and skipped (in ``skipped`` by
+        reason, and in ``files_skipped`` with where it is), the others logged. A message
+        over 50 MB is logged from its header alone, from any source."""
         from tinycrm.mail.sources import MailSourceError
 
         targets = [Path(p) for p in paths]

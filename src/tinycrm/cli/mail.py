@@ -70,8 +70,10 @@ def import_(
 
     Mail among your own addresses and domains (the config file's mail table) is not logged.
 
-    A message file under a folder that cannot be read, is no mail or is over 50 MB is
-    named on stderr and skipped, the rest logged; the exit status is then 1."""
+    A message over 50 MB is logged from its header alone, from any source.
+
+    A message file under a folder that cannot be read or is no mail is named on stderr
+    and skipped, the rest logged; the exit status is then 1."""
     run = crm(ctx).mail.import_paths(
         paths, create_contacts=create_contacts, include_lists=include_lists, dry_run=dry_run
     )

@@ -5,8 +5,9 @@ yields each message's raw bytes with a short label of where it was found; a
 :class:`Skipped` (why) for a message file found under them that is not read: one that is
 no file (a link to none: a symlink whose target was moved or deleted, or a loop of
 links; a pipe or a device, which read would be waited on, or never end), one that is no
-mail message (a picture, a program: no header lines), an ``.eml`` (or ``.mbox`` that is
-no mbox) over 50 MB, one that cannot be read (permission denied). An empty ``.mbox`` holds
+mail message (a picture, a program: no header lines), one that cannot be read
+(permission denied). A message over 50 MB is read for its header alone (:class:`Head`),
+from an ``.eml``, a Maildir or an mbox alike, as IMAP gives it. An empty ``.mbox`` holds
 no message. The import names each and logs the rest: one broken
 file among thousands of messages refuses none of them. A path named on its own that is
 no mail is refused whole (:class:`MailSourceError`). A Maildir is a
@@ -36,19 +37,15 @@ __all__ = [
     "CANNOT_READ",
     "NOT_MAIL",
     "NO_FILE",
-    "TOO_LARGE",
     "Head",
     "MailSourceError",
     "Skipped",
     "read_messages",
 ]
 
-MAX_MESSAGE = 50 * 1024 * 1024  # a single .eml file larger than this is not a message
-
 # why a message file under a folder is not read (what a run counts it under)
 NO_FILE = "unreadable on disk (a link to no file, a pipe or a device)"
 NOT_MAIL = "not a mail message (no header lines)"
-TOO_LARGE = "over 50 MB"
 CANNOT_READ = "unreadable on disk (an error reading it)"
 
 
@@ -131,12 +128,9 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
     if _is_mbox(path):
         yield from _mbox(path)
         return
-    size = path.stat().st_size
-    if size == 0 and path.suffix.lower() in _MBOX:
+    if path.stat().st_size == 0 and path.suffix.lower() in _MBOX:
         return  # an empty mailbox: no message
-    if size > MAX_MESSAGE:
-        raise MailSourceError(f"{path}: {size:,} bytes is too large for one message")
-    data = path.read_bytes()
+    data = _head(str(path)) or path.read_bytes()
     if _not_mail(data):
         raise MailSourceError(f"{path}: not a mail message (no header lines)")
     yield str(path), data
@@ -157,7 +151,7 @@ def _may_be_mbox(path: Path) -> bool:
 def _mailbox_file(path: Path) -> Iterator[tuple[str, bytes | Skipped]]:
     """The messages of an mbox file found in a folder (an empty one holds none); one
     that is no mbox is read as one message, as an ``.eml`` is: skipped, and told, when
-    it is no mail, no file, over 50 MB or cannot be read."""
+    it is no mail, no file or cannot be read (read for its header alone over 50 MB)."""
     try:
         mbox = not _no_file(path) and _is_mbox(path)
         empty = not _no_file(path) and path.stat().st_size == 0
@@ -183,14 +177,12 @@ def _not_mail(data: bytes) -> bool:
 
 
 def _eml(path: Path) -> bytes | Skipped:
-    """An ``.eml`` file's bytes, or why it is not read (see the module's docstring)."""
+    """An ``.eml`` file's bytes (its start, :class:`Head`, over 50 MB), or why it is not
+    read (see the module's docstring)."""
     if _no_file(path):
         return Skipped(NO_FILE)
     try:
-        size = path.stat().st_size
-        if size > MAX_MESSAGE:
-            return Skipped(TOO_LARGE, f"{size:,} bytes")
-        data = path.read_bytes()
+        data = _head(str(path)) or path.read_bytes()
     except OSError as exc:
         return Skipped(CANNOT_READ, exc.strerror or str(exc))
     return Skipped(NOT_MAIL) if _not_mail(data) else data
