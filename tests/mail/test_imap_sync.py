@@ -736,3 +736,47 @@ def test_mail_dated_ahead_of_its_arrival_is_logged_when_the_server_received_it(
         assert by_subject[subject].occurred_at == arrived
         assert f"Date: {date} (not a date it can have been sent on; dated when it was " \
             "received)" in (by_subject[subject].body or "")  # fmt: skip
+
+
+def test_a_message_deleted_on_the_server_while_a_sync_reads_is_counted_not_lost(
+    store: Any, imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message expunged on the server after the sync listed it (UID SEARCH) and before
+    it fetched it vanished from the totals: 'INBOX: 6 new messages' above 'Read 4
+    messages'. Now it is counted as read and skipped, 'deleted on the server before it
+    was read', whether it went before the size was asked or between size and body."""
+    from imapclient import IMAPClient
+
+    from tinycrm.mail.imap import Account
+
+    imap_account.configure(folders=["INBOX"])
+    imap_account.append("INBOX", *[_mail(n) for n in range(1, 7)])  # UIDs 1 to 6
+    crm = _crm(store)
+    crm.contacts.add(name="Jürgen Müller", email="juergen@mueller.example")
+    new_uids, fetch = Account.new_uids, IMAPClient.fetch
+
+    def expunge(uid: int) -> None:
+        with imap_account.client() as other:
+            other.select_folder("INBOX")
+            other.delete_messages([uid])
+            other.expunge()
+
+    def listed(self: Account, after: int) -> list[int]:
+        uids = new_uids(self, after)
+        expunge(2)  # gone before its size is asked
+        return uids
+
+    def sized(self: IMAPClient, messages: Any, data: Any, *args: Any, **kwargs: Any) -> Any:
+        got = fetch(self, messages, data, *args, **kwargs)
+        if "RFC822.SIZE" in data and 5 in got:
+            expunge(5)  # gone between its size and its body
+        return got
+
+    monkeypatch.setattr(Account, "new_uids", listed)
+    monkeypatch.setattr(IMAPClient, "fetch", sized)
+    result = crm.mail.sync(batch=3)
+    gone = "deleted on the server before it was read"
+    assert result.folders[0].new == 6
+    assert (result.run.read, result.run.logged, result.run.skipped) == (6, 4, {gone: 2})
+    assert result.run.summary() == (f"read 6 messages; logged 4 emails for 1 contact; 2 {gone}")
+    assert _count(store) == 4

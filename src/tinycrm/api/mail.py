@@ -259,8 +259,10 @@ def _sync_folder(
                 messages = [
                     parse_message(f.raw, received=f.internaldate) for f in raws if f.raw is not None
                 ]
+                gone = sum(f.gone for f in raws)
                 sync.log_batch(messages, account=account.key, folder=name, since=current,
-                               until=until, unreadable=len(raws) - len(messages))  # fmt: skip
+                               until=until, unreadable=len(raws) - len(messages) - gone,
+                               gone=gone)  # fmt: skip
                 current = until
                 done += len(raws)
                 if progress is not None:

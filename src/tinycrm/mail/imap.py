@@ -134,10 +134,12 @@ def _holds_no_mail(flags: Sequence[bytes]) -> bool:
 @dataclass(frozen=True)
 class Fetched:
     """One message as the server gave it: its bytes and its INTERNALDATE; ``raw`` None
-    for one the server refused to give (a broken message: ``NO [SERVERBUG]``)."""
+    for one the server refused to give (a broken message: ``NO [SERVERBUG]``), or, with
+    ``gone``, one it no longer has (expunged after it was listed)."""
 
     raw: bytes | None
     internaldate: datetime | None
+    gone: bool = False
 
 
 @dataclass(frozen=True)
@@ -384,9 +386,10 @@ class Account:
         UID order, never marked as read (``BODY.PEEK``), each with its INTERNALDATE
         (when the server received it). A message over ``message.MAX_MESSAGE`` is read
         without its body (its header only); one the server no longer has (expunged
-        meanwhile) is left out. When the server refuses a batch (a broken message in it),
-        its messages are asked for one by one: one it still refuses comes with ``raw``
-        None, and the sync goes on past it."""
+        meanwhile) comes with ``gone`` (and ``raw`` None), so that it is counted. When
+        the server refuses a batch (a broken message in it), its messages are asked for
+        one by one: one it still refuses comes with ``raw`` None, and the sync goes on
+        past it."""
         from tinycrm.mail import message  # its limit: a file's large message is read alike
 
         self.client.normalise_times = False  # INTERNALDATE with its zone, not local time
@@ -407,15 +410,13 @@ class Account:
                 )
                 unreadable |= refused
             got.update({u: (None, None) for u in unreadable})
-            found = [
-                got[u]
-                for u in chunk
-                if u in got and (u in unreadable or isinstance(got[u][0], bytes))
-            ]
-            yield (
-                chunk[-1],
-                [Fetched(raw, when if isinstance(when, datetime) else None) for raw, when in found],
-            )
+            fetched = []
+            for uid in chunk:
+                raw, when = got.get(uid, (None, None))
+                gone = uid not in unreadable and not isinstance(raw, bytes)
+                when = when if isinstance(when, datetime) else None
+                fetched.append(Fetched(None if gone else raw, when, gone=gone))
+            yield chunk[-1], fetched
 
     def _fetch_each(self, uids: list[int], items: list[str]) -> tuple[dict[int, Any], set[int]]:
         """UID FETCH ``items`` of ``uids``; when the server refuses (NO or BAD, the

@@ -16,8 +16,8 @@ from tinycrm.store.engine import Store
 from tinycrm.store.records import record_event
 from tinycrm.vocab import plural
 
-__all__ = ["CONTACT_GONE", "CREATE_CONTACTS_MAX", "NO_ADDRESS", "SKIP_REASONS", "UNREADABLE",
-           "UNREADABLE_FILE", "MailRun", "record_mail_run"]  # fmt: skip
+__all__ = ["CONTACT_GONE", "CREATE_CONTACTS_MAX", "GONE", "NO_ADDRESS", "SKIP_REASONS",
+           "UNREADABLE", "UNREADABLE_FILE", "MailRun", "record_mail_run"]  # fmt: skip
 
 CREATE_CONTACTS_MAX = MailSettings.create_contacts_max  # people on a message, by default
 CONTACT_GONE = "whose contact was deleted during the run"  # a reason a message was skipped
@@ -25,13 +25,14 @@ CONTACT_GONE = "whose contact was deleted during the run"  # a reason a message 
 # it, and whether it was received at all, cannot be told, so it is logged for no one
 NO_ADDRESS = "with no From address"
 UNREADABLE = "unreadable on the server"  # another: mail sync's, a message IMAP refused
+GONE = "deleted on the server before it was read"  # mail sync's: expunged once listed
 # mail import's: a message file that is a link to nothing, a pipe or a device
 UNREADABLE_FILE = NO_FILE
 # every reason a message is skipped for: a run's record has a count of each (0 or more),
 # so that its CSV has the same columns whatever the run met; the last three are mail
 # import's, for a message file under a folder it does not read (mail.sources.Skipped)
 SKIP_REASONS = ("internal or own", NO_ADDRESS, "list or automated", "without a known contact",
-                CONTACT_GONE, UNREADABLE, NO_FILE, NOT_MAIL, CANNOT_READ)  # fmt: skip
+                CONTACT_GONE, UNREADABLE, GONE, NO_FILE, NOT_MAIL, CANNOT_READ)  # fmt: skip
 
 
 @dataclass

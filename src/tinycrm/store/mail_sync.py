@@ -35,6 +35,7 @@ from tinycrm.store.mail_log import (
     MailRun,
     record_mail_run,
 )
+from tinycrm.store.mail_run import GONE
 from tinycrm.store.types import utcnow
 
 __all__ = ["Checkpoint", "CheckpointMoved", "MailSync", "read_checkpoint"]
@@ -97,17 +98,20 @@ class MailSync:
         since: Checkpoint | None,
         until: Checkpoint,
         unreadable: int = 0,
+        gone: int = 0,
     ) -> MailRun:
         """Log ``messages`` and move the folder's checkpoint from ``since`` (what the run
         read; None: no checkpoint yet) to ``until``, in one transaction. What the batch
         did is added to :attr:`run` and returned. Raises :class:`CheckpointMoved` (and
         logs nothing) when the checkpoint is no longer ``since``; a dry run logs and
         moves nothing. ``unreadable`` counts the batch's messages the server refused
-        to give: read, and skipped for that reason."""
+        to give, ``gone`` those it no longer had (expunged after they were listed): read,
+        and skipped for that reason."""
         batch = MailRun(dry_run=self.run.dry_run)
-        if unreadable:
-            batch.read += unreadable
-            batch.skipped[UNREADABLE] += unreadable
+        for reason, count in ((UNREADABLE, unreadable), (GONE, gone)):
+            if count:
+                batch.read += count
+                batch.skipped[reason] += count
         seen = dict(self._logger.seen)
         self._logger.run = batch
         try:
