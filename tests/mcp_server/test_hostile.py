@@ -3,11 +3,14 @@ purpose): huge names and arguments. Through the official SDK's client."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from mcp import Client
 from mcp.server.mcpserver.exceptions import ToolError
 
 import tinycrm
+from tests.conftest import PG_URL
 from tests.mcp_server.test_server import call, refused, serve, sqlite_url  # noqa: F401 (a fixture)
 from tinycrm.errors import Invalid
 from tinycrm.mcp_server.answers import refusals
@@ -152,3 +155,42 @@ def test_add_contact_takes_a_bounded_number_of_tags(sqlite_url: str) -> None:  #
     serve(sqlite_url, session, "--allow-writes")
     with tinycrm.open(sqlite_url) as crm:
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "Grace Hopper"]
+
+
+@pytest.mark.parametrize(
+    "backend",
+    ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PG"))],
+)
+def test_a_column_removed_under_the_server_is_told_in_one_line(
+    backend: str,
+    tmp_path: Path,
+) -> None:
+    """A column of tinycrm's dropped while the server ran: PostgreSQL's 42703 reached the
+    assistant as the bare 'Error executing tool' (a ProgrammingError); now the store's
+    one line, naming the column and the likely cause, and the server goes on."""
+    import contextlib
+
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import new_pg_schema
+
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            url = str(tmp_path / "crm.db")
+        else:
+            url = stack.enter_context(new_pg_schema("tinycrm_mcp_col"))
+        with tinycrm.open(url) as crm:
+            crm.contacts.add("Ada Lovelace", email="ada@example.com")
+
+        async def session(client: Client) -> None:
+            assert (await call(client, "search", text="ada"))["results"]
+            admin = create_engine(url if "://" in url else f"sqlite:///{url}")
+            with admin.begin() as conn:
+                conn.execute(text("ALTER TABLE contact DROP COLUMN source"))
+            admin.dispose()
+            said = await refused(client, "contact_briefing", ref="ada@example.com")
+            assert "has no column source; it was removed from it" in said, said
+            assert "\n" not in said and "Error" not in said.partition(": ")[2], said
+            assert (await call(client, "search", text="ada"))["results"]
+
+        serve(url, session)

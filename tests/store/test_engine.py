@@ -739,3 +739,49 @@ def test_a_table_dropped_under_a_running_store_is_one_line(backend: str, tmp_pat
         with pytest.raises(Unavailable) as written:
             contacts.add_contact(store, name="Bob")
         assert str(written.value) == said
+
+
+@pytest.mark.parametrize(
+    "backend",
+    ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PG"))],
+)
+def test_a_column_dropped_under_a_running_store_is_one_line(backend: str, tmp_path: Path) -> None:
+    """A column of tinycrm's removed while it ran (or a schema that says it is at head
+    without it): PostgreSQL's 42703 was a ProgrammingError traceback, SQLite's 'no such
+    column' a bare 'database error' naming neither the database nor a cause."""
+    import contextlib
+
+    from sqlalchemy import create_engine
+
+    from tinycrm.store import contacts
+
+    from ..conftest import new_pg_schema
+
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            url = str(tmp_path / "crm.db")
+            shown = url
+        else:
+            url = stack.enter_context(new_pg_schema("tinycrm_dropped_col"))
+            shown = url.replace(",", "%2C")  # as make_url renders it
+        store = open_store(url, user="tester")
+        stack.callback(store.close)
+        contacts.add_contact(store, name="Ada")
+        admin = create_engine(url if "://" in url else f"sqlite:///{url}")
+        with admin.begin() as conn:
+            conn.execute(text("ALTER TABLE contact DROP COLUMN source"))
+        admin.dispose()
+        said = (
+            f"cannot use database {shown}: its table contact has no column source; it was "
+            "removed from it, or it is not a tinycrm database at the schema it says it is "
+            "(check --db and TINYCRM_DB; restore a backup)"
+        )
+        with pytest.raises(Unavailable) as read:
+            contacts.list_contacts(store)
+        assert str(read.value) == said
+        with pytest.raises(Unavailable) as written:
+            contacts.add_contact(store, name="Bob")
+        assert str(written.value) == said
+        with store.read() as session:
+            count = session.execute(text("SELECT count(*) FROM contact")).scalar()
+        assert count == 1

@@ -220,7 +220,7 @@ class Store:
             collided = _COLLIDED.get(_sqlstate(exc) or "")
             if collided is not None:
                 raise Conflict(collided) from exc
-            reason = self._missing_table(exc) or db_error(exc)
+            reason = self._missing_table(exc) or self._missing_column(exc) or db_error(exc)
             if self.path is not None and "readonly database" in reason:
                 reason = (
                     f"cannot write database {self.path}: the file is read-only (make it "
@@ -236,7 +236,12 @@ class Store:
                 raise
             raise conflict from exc
         except DatabaseError as exc:
-            told = self._damage(exc) or self._not_allowed(exc) or self._missing_table(exc)
+            told = (
+                self._damage(exc)
+                or self._not_allowed(exc)
+                or self._missing_table(exc)
+                or self._missing_column(exc)
+            )
             if told is None:
                 raise
             raise Unavailable(told) from exc
@@ -278,6 +283,28 @@ class Store:
             "restore a backup)"
         )
 
+    def _missing_column(self, exc: DatabaseError) -> str | None:
+        """What to say when a column tinycrm reads or writes is not there (PostgreSQL's
+        42703, SQLite's 'no such column' / 'has no column named'): it was removed under a
+        running tinycrm, or the database says it is at a schema it is not at. Was a
+        ProgrammingError traceback on PostgreSQL (and the MCP server's bare 'Error
+        executing tool'), a bare 'database error' on SQLite. None for anything else."""
+        if _sqlstate(exc) != "42703" and self.path is None:
+            return None
+        message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        found = _MISSING_COLUMN.search(message)
+        if found is None:
+            return None
+        table = found["table"] or found["table2"] or found["table3"]
+        column = found["column"] or found["column3"]
+        shown = str(self.path) if self.path is not None else self.display_url()
+        where = f"its table {table} has" if table else "it has"
+        return (
+            f"cannot use database {shown}: {where} no column {column}; it was removed from "
+            "it, or it is not a tinycrm database at the schema it says it is (check --db "
+            "and TINYCRM_DB; restore a backup)"
+        )
+
     def _not_allowed(self, exc: DatabaseError) -> str | None:
         """What to say when PostgreSQL refused the role a privilege (42501: a login granted
         SELECT only, writing); None for anything else."""
@@ -311,6 +338,14 @@ _COLLIDED = {
 
 
 _MISSING_TABLE = re.compile(r'relation "([^"]+)" does not exist|no such table: (\S+)')
+# PostgreSQL: 'column contact.source does not exist', 'column "source" of relation
+# "contact" does not exist', 'column "source" does not exist'; SQLite: 'no such column:
+# contact.source', 'table contact has no column named source'.
+_MISSING_COLUMN = re.compile(
+    r'^(?:column |no such column: )(?:"?(?P<table>[\w$]+)"?\.)?"?(?P<column>[\w$]+)"?'
+    r'(?: of relation "(?P<table2>[^"]+)")?(?: does not exist|$)'
+    r"|^table (?P<table3>\S+) has no column named (?P<column3>\S+)"
+)
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
