@@ -314,3 +314,56 @@ def test_a_renewal_of_another_length_of_a_contract_without_a_value_has_none(stor
     deal = won(store, amount=None)
     add_contract(store, deal=deal.id, start=date(2026, 1, 1), now=NOW)
     assert renew_contract(store, 1, term="1m", now=NOW).value is None
+
+
+def test_a_contract_not_started_yet_is_upcoming_and_its_contact_not_a_customer_yet(
+    store, freeze_clock
+) -> None:
+    freeze_clock(NOW)
+    won(store)
+    contract = add_contract(store, deal=1, start=date(2027, 1, 1), now=NOW)
+    assert contract.status == "upcoming"
+    assert get_contact(store, "Ann").lifecycle != "customer"
+    assert list_contracts(store, status="active", now=NOW) == []
+    assert [c.id for c in list_contracts(store, status="upcoming", now=NOW)] == [contract.id]
+    assert get_contract(store, contract.id, now=at(date(2027, 1, 1))).status == "active"
+    # remind makes them a customer on its first day, as of that day
+    assert process_renewals(store, now=NOW).lapsed == []
+    assert get_contact(store, "Ann").lifecycle != "customer"
+    freeze_clock(at(date(2027, 1, 2)))
+    process_renewals(store, now=at(date(2027, 1, 2)))
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    report = churn_report(
+        store, by="month", start=date(2026, 11, 1), end=date(2027, 1, 31), now=at(date(2027, 1, 2))
+    )
+    lines = {line.period: line for line in report.rows}
+    assert lines["2026-12"].customers_at_end == 0  # signed, not started: not a customer yet
+    assert lines["2027-01"].new_customers == 1
+
+
+def test_a_next_contract_after_a_gap_churns_then_brings_back(store, freeze_clock) -> None:
+    freeze_clock(at(date(2026, 1, 1)))
+    won(store)
+    win_deal(store, add_deal(store, title="Next", amount=9000, contact="Ann", currency="USD").id)
+    add_contract(store, deal=1, start=date(2026, 1, 1), end=date(2026, 3, 31))
+    add_contract(store, deal="Next", start=date(2026, 5, 1), end=date(2026, 12, 31))
+    assert get_contact(store, "Ann").lifecycle == "customer"
+    freeze_clock(at(date(2026, 4, 2)))
+    run = process_renewals(store, now=at(date(2026, 4, 2)))
+    assert run.lapsed == [1] and get_contact(store, "Ann").lifecycle == "churned"
+    freeze_clock(at(date(2026, 5, 3)))
+    process_renewals(store, now=at(date(2026, 5, 3)))
+    assert get_contact(store, "Ann").lifecycle == "customer"
+
+
+def test_a_next_contract_without_a_gap_is_no_churn(store, freeze_clock) -> None:
+    freeze_clock(at(date(2026, 1, 1)))
+    won(store)
+    win_deal(store, add_deal(store, title="Next", amount=9000, contact="Ann", currency="USD").id)
+    add_contract(store, deal=1, start=date(2026, 1, 1), end=date(2026, 3, 31))
+    add_contract(store, deal="Next", start=date(2026, 4, 1), end=date(2026, 12, 31))
+    assert get_contract(store, 2).status == "upcoming"
+    freeze_clock(at(date(2026, 4, 2)))
+    run = process_renewals(store, now=at(date(2026, 4, 2)))
+    assert run.lapsed == [1] and run.churned == []
+    assert get_contact(store, "Ann").lifecycle == "customer"

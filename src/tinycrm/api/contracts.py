@@ -79,9 +79,9 @@ class Contracts:
         deal: str | None = None,
         limit: int | None = None,
     ) -> list[ContractRead]:
-        """Contracts, soonest end first: ``status`` active, ended or cancelled (None: all);
-        ``renewing``: only active ones whose current term ends within that many days
-        (a number, or ``90d``, ``3m``)."""
+        """Contracts, soonest end first: ``status`` active, upcoming (not started yet),
+        ended or cancelled (None: all); ``renewing``: only active or upcoming ones whose
+        current term ends within that many days (a number, or ``90d``, ``3m``)."""
         from tinycrm.store.contracts import list_contracts
 
         return list_contracts(

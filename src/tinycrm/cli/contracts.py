@@ -117,11 +117,13 @@ def add(
 def list_(
     ctx: typer.Context,
     status: Annotated[
-        str | None, typer.Option(help="active, ended or cancelled (default: all).")
+        str | None, typer.Option(help="active, upcoming, ended or cancelled (default: all).")
     ] = None,
     renewing: Annotated[
         str | None,
-        typer.Option(help="Only active ones ending within this long: 90d, 3m, 90.", metavar="DAYS"),
+        typer.Option(
+            help="Only active or upcoming ones ending within: 90d, 3m, 90.", metavar="DAYS"
+        ),
     ] = None,
     contact: Annotated[str | None, typer.Option(help="Contact id, email or name.")] = None,
     company: Annotated[str | None, typer.Option(help="Company id, name or domain.")] = None,

@@ -359,7 +359,8 @@ def rm(
     signed = [c for c in linked if c.deal_id == found.id]
     renewing = [  # an open renewal deal: remind opens a new one (the store's event says it)
         c for c in linked
-        if c.renewal_deal_id == found.id and found.status == "open" and c.status == "active"
+        if c.renewal_deal_id == found.id and found.status == "open"
+        and c.status in ("active", "upcoming")
     ]  # fmt: skip
     named = ", ".join(f"#{c.id} {c.title}" for c in signed)
     named = ("contract " if len(signed) == 1 else "contracts ") + named

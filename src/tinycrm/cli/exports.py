@@ -362,7 +362,7 @@ def contracts(
     out_path: OutOpt = None,
     mkdir: MkdirOpt = False,
     status: Annotated[
-        str | None, typer.Option(help="active, ended or cancelled (default: all).")
+        str | None, typer.Option(help="active, upcoming, ended or cancelled (default: all).")
     ] = None,
     contact: ContactOpt = None,
     company: CompanyOpt = None,

@@ -57,6 +57,10 @@ def state_on(contract: Contract, today: date) -> Term:
         return Term("active", start, end, index)
     if end < today:
         return Term("ended", start, end, index)
+    if today < start and contract.renewals == 0:
+        # signed, not started yet: no revenue, no customer today (a renewal added ahead
+        # follows a term that runs until then)
+        return Term("upcoming", start, end, index)
     return Term("active", start, end, index)
 
 
@@ -210,9 +214,18 @@ def materialise(contract: Contract, state: Term) -> None:
         contract.renewal_deal_id = None
 
 
-def become_customer(store: Store, session: Session, contract: Contract) -> None:
-    """A contact with a contract is a customer (a lead, prospect or churned one becomes one)."""
+LIVE = ("active", "upcoming")  # the statuses of a contract that still runs or will
+
+
+def become_customer(
+    store: Store, session: Session, contract: Contract, today: date | None = None
+) -> None:
+    """A contact with a contract is a customer (a lead, prospect or churned one becomes one),
+    from its first day: one not started on ``today`` makes none yet (``tinycrm remind``
+    does on that day, see ``renewals``)."""
     if contract.contact_id is None:
+        return
+    if today is not None and today < contract.start_date:
         return
     person = session.get(Contact, contract.contact_id)
     if person is None or person.lifecycle == "customer":

@@ -5,9 +5,10 @@ takes the deal's amount, currency, contact and company unless told otherwise. It
 from its start day to its end day, both included; ``term`` (``12m``) gives the end and
 the length of each renewal, counted from one anchor day so month ends do not drift
 (see ``tinycrm.terms``). Its status is derived from the day it is asked about:
-``cancelled`` from the day it is cancelled on, ``ended`` after its end day, else
-``active``; an auto-renewing contract never ends by itself: it is in whichever term
-holds today (``tinycrm remind`` writes the roll-forward down with an event, see
+``cancelled`` from the day it is cancelled on, ``ended`` after its end day,
+``upcoming`` before the start day of its first term (no revenue and no customer yet),
+else ``active``; an auto-renewing contract never ends by itself: it is in whichever
+term holds today (``tinycrm remind`` writes the roll-forward down with an event, see
 ``store.renewals``).
 """
 
@@ -27,6 +28,7 @@ from tinycrm.store.companies import resolve_company
 from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.contract_terms import (
     ENTITY,
+    LIVE,
     become_customer,
     check_notice,
     describe,
@@ -53,7 +55,7 @@ from tinycrm.store.refs import resolve_id
 from tinycrm.store.service_models import Contract, ContractRead
 from tinycrm.store.types import utcnow
 
-STATUSES = ("active", "ended", "cancelled")
+STATUSES = ("active", "upcoming", "ended", "cancelled")
 
 
 # --------------------------------------------------------------------------- state
@@ -167,9 +169,10 @@ def list_contracts(
     limit: int | None = None,
     now: datetime | None = None,
 ) -> list[ContractRead]:
-    """Contracts, soonest end first. ``status``: active, ended or cancelled (None: all);
-    ``renewing_days``: only active contracts whose current term ends within that many
-    days from today (an auto-renewing one too: it renews then)."""
+    """Contracts, soonest end first. ``status``: active, upcoming (not started yet), ended
+    or cancelled (None: all); ``renewing_days``: only active or upcoming contracts whose
+    current term ends within that many days from today (an auto-renewing one too: it
+    renews then)."""
     validate.filters_given(status=status, contact=contact, company=company, deal=deal)
     limit = validate.limit(limit)
     wanted = validate.choice(status, STATUSES, "status") if status else None
@@ -205,7 +208,7 @@ def list_contracts(
         out = [c for c in out if c.status == wanted]
     if renewing_days is not None:
         horizon = today + timedelta(days=renewing_days)
-        out = [c for c in out if c.status == "active" and c.end_date <= horizon]
+        out = [c for c in out if c.status in LIVE and c.end_date <= horizon]
     out.sort(key=lambda c: (c.end_date, c.id))
     return out[:limit] if limit else out
 
@@ -232,7 +235,8 @@ def add_contract(
     has a contract already). Defaults: the value per term is the term's share of the
     deal's recurring items (ARR × months ÷ 12), else the deal's amount, in the deal's
     currency; the ARR is kept on the contract; today as the start; ``[contracts]
-    default_term`` (12m) unless ``end`` is given. The deal's contact becomes a customer."""
+    default_term`` (12m) unless ``end`` is given. The deal's contact becomes a customer
+    (on its first day, by ``tinycrm remind``, when that is after today)."""
     settings = store.settings()
     auto_renew = validate.flag(auto_renew, "auto_renew")
     not_blank(value)
@@ -306,7 +310,7 @@ def add_contract(
         # last one ended): no day went by without one, so no churn and no new customer
         how = f"{describe(contract)} from deal {sale.title} runs from {first}"
         withdraw_churn(store, session, contract, first, last=last, how=how)
-        become_customer(store, session, contract)
+        become_customer(store, session, contract, local_today(now))
         record_event(
             store,
             session,

@@ -649,12 +649,12 @@ def _refuse_with_active_contract(session: Session, deal: Deal) -> None:
         if contract is None or contract.cancelled_on is not None:
             continue
         state = state_on(contract, today)
-        if state.status != "active":
+        if state.status not in ("active", "upcoming"):
             continue
         how = f"(tinycrm contract cancel {contract.id})"
         if contract.deal_id == deal.id:
             raise Conflict(
-                f"deal {deal.title} has active contract #{contract.id} {contract.title} "
+                f"deal {deal.title} has {state.status} contract #{contract.id} {contract.title} "
                 f"({state.start} to {state.end}): cancel it first {how}"
             )
         if deal.status == "won" and contract.renewal_deal_for != contract.end_date:

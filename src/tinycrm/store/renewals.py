@@ -8,7 +8,9 @@ two runs overlap (each contract is locked and read afresh before it is changed):
 - an auto-renewing contract past its end rolls forward into the term that holds today,
   with one event (saying how many terms, when cron missed several);
 - a contract that ended or was cancelled without renewal is marked lapsed, and its
-  customer churned as of the day it ended if it was their last live contract.
+  customer churned as of the day it ended if it was their last live contract;
+- a contract added ahead (``upcoming``) makes its contact a customer as of its first
+  day, once that day has come.
 
 ``contract_items`` are the due items of ``remind`` and ``next``: a notice deadline or an
 end within ``[contracts] remind_days`` (30), told once per term through the ledger, or
@@ -27,6 +29,7 @@ from sqlmodel import Session, col
 from tinycrm import dates, money, safetext, terms
 from tinycrm.store.contract_terms import (
     ENTITY,
+    LIVE,
     describe,
     local_today,
     lock_contacts,
@@ -35,7 +38,7 @@ from tinycrm.store.contract_terms import (
 )
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import NotFound
-from tinycrm.store.models import Company, Contact, ReadModel
+from tinycrm.store.models import Company, Contact, LifecycleChange, ReadModel
 from tinycrm.store.records import record_event
 from tinycrm.store.reminder_items import ago
 from tinycrm.store.service_models import Contract
@@ -83,6 +86,16 @@ def process_renewals(store: Store, *, now: datetime | None = None) -> RenewalRun
         to_roll = _ids(session, rolling)
         to_open = _ids(session, opening)
         to_lapse = _ids(session, lapsing)
+        starting = select(col(Contract.id)).where(
+            live,
+            col(Contract.renewals) == 0,
+            col(Contract.start_date) <= today,
+            col(Contract.end_date) >= today,
+            col(Contract.contact_id).in_(
+                select(col(Contact.id)).where(col(Contact.lifecycle) != "customer")
+            ),
+        )
+        to_start = _ids(session, starting)
     run = RenewalRun(renewal_deals=[], rolled=[], lapsed=[], churned=[])
     for cid in to_roll:
         if _roll(store, cid, today):
@@ -96,6 +109,8 @@ def process_renewals(store: Store, *, now: datetime | None = None) -> RenewalRun
         if churned is not None:
             run.lapsed.append(cid)
             run.churned.extend(churned)
+    for cid in to_start:  # after the lapses: a gap before it churned them first
+        _start(store, cid, today)
     return run
 
 
@@ -256,7 +271,7 @@ def _lapse(store: Store, contract_id: int, today: date) -> list[int] | None:
         if contract is None or contract.lapsed_on is not None:
             return None
         state = state_on(contract, today)
-        if state.status == "active":
+        if state.status in LIVE:
             return None
         if state.status == "cancelled":
             assert contract.cancelled_on is not None
@@ -276,6 +291,56 @@ def _lapse(store: Store, contract_id: int, today: date) -> list[int] | None:
             + " without renewal",
         )
         return record_churn(store, session, contract, day)
+
+
+def _start(store: Store, contract_id: int, today: date) -> None:
+    """A contract added ahead of its first day has started: its contact, not a customer
+    when it was added (``become_customer``), is one as of that day's start, unless their
+    lifecycle was changed by hand since (a change on or after that day stands)."""
+    zone = dates.local_tz()
+    with store.write() as session:
+        row = session.get(Contract, contract_id)
+        if row is None or row.contact_id is None:
+            return
+        lock_contacts(session, col(Contact.id) == row.contact_id)
+        contract = lock_contract(session, contract_id)
+        if contract is None or contract.contact_id is None or contract.renewals:
+            return
+        if state_on(contract, today).status != "active":
+            return
+        first = dates.local_midnight(contract.start_date, zone)
+        if contract.created_at.astimezone(zone).date() >= contract.start_date:
+            return  # added on or after its first day: made a customer then
+        person = session.get(Contact, contract.contact_id)
+        if person is None or person.id is None or person.lifecycle == "customer":
+            return
+        since = session.scalar(
+            select(col(LifecycleChange.id)).where(
+                col(LifecycleChange.contact_id) == person.id, col(LifecycleChange.at) >= first
+            )
+        )
+        if since is not None:
+            return
+        session.add(
+            LifecycleChange(
+                contact_id=person.id,
+                from_lifecycle=person.lifecycle,
+                to_lifecycle="customer",
+                at=first,
+                actor=store.user,
+            )
+        )
+        person.lifecycle = "customer"
+        person.updated_at = utcnow()
+        record_event(
+            store,
+            session,
+            action="updated",
+            entity="contact",
+            entity_id=person.id,
+            summary=f"{person.name} is a customer: contract {describe(contract)} started on "
+            f"{contract.start_date}",
+        )
 
 
 # --------------------------------------------------------------------------- due items
