@@ -631,19 +631,41 @@ def test_a_file_that_is_not_vcard_is_refused_and_nothing_written(cli, tmp_path: 
     assert json.loads(cli("export", "contacts", "--format", "json").stdout) == []
 
 
-def test_a_second_column_of_the_same_name_is_named_as_one(cli, tmp_path: Path) -> None:
-    """A file with two Name columns said 'Columns not imported (no matching field …):
-    Name (2 rows)', as though name were no field. Now it says which column is a second
-    one of that name, in the text and in --json's not_imported."""
+def test_a_second_column_of_the_same_name_fills_where_the_first_is_empty(
+    cli, tmp_path: Path
+) -> None:
+    """A file with two Name columns: the second's values were dropped, even in a row whose
+    first Name was empty (that contact came in named by her email), and the summary only
+    counted them. Now the second column is the name where the first is empty, as a column
+    losing its field to another is; the rows where it held another value are counted,
+    and --keep-extra keeps those as a custom field."""
     file = tmp_path / "two.csv"
-    file.write_text("Name,Email,Name\nAda,ada@x.io,Ada L.\nBo,bo@x.io,\n", encoding="utf-8")
+    file.write_text(
+        "Name,Email,Name\nAda,ada@x.io,Ada L.\nBo,bo@x.io,\n,cy@x.io,Cy\nDi,di@x.io,Di\n",
+        encoding="utf-8",
+    )
     said = cli("import", "contacts", str(file), "--dry-run").stdout
-    assert "no matching field" not in said
-    assert "A second column named Name (column 3): not imported (1 row" in said
+    assert "no matching field" not in said and "A second column" not in said
+    assert (
+        "Name (column 3) not imported where Name (column 1) gives the name: 2 rows, 1 of "
+        "them another value (--keep-extra keeps those as a custom field); taken in 1 row "
+        "where Name was empty" in said
+    )
     record = cli("import", "contacts", str(file), "--dry-run", "--json").json()
     assert record["not_imported"] == [
-        {"column": "Name", "rows": 1, "reason": "a second column named Name (column 3)"}
+        {
+            "column": "Name",
+            "rows": 2,
+            "reason": "Name (column 1) gives the name: 1 of them another value; "
+            "taken in 1 more row where Name was empty",
+        }
     ]
+    assert cli("import", "contacts", str(file), "--keep-extra").exit_code == 0
+    contacts = {c["email"]: c for c in cli("contact", "list", "--json").json()}
+    assert contacts["cy@x.io"]["name"] == "Cy"
+    assert contacts["ada@x.io"]["name"] == "Ada"
+    assert contacts["ada@x.io"]["fields"] == {"name": "Ada L."}
+    assert not contacts["di@x.io"].get("fields")
 
 
 def test_a_column_losing_its_field_to_another_says_which_and_what_was_lost(

@@ -147,11 +147,18 @@ def test_a_custom_field_given_by_two_columns_keeps_both_values() -> None:
     mapping = build_mapping("contacts", header)
     assert [(c.target, c.how) for c in mapping.columns[1:]] == [
         ("field:plan", "field"),
-        (None, "duplicate"),  # a second column named field.plan
+        (None, "lost"),  # a second column named field.plan: the plan where the first is empty
         (None, "unmapped"),
     ]
+    rows = list(mapped_rows([(2, ["Ada", "", "pro", ""]), (3, ["Bo", "a", "b", ""])], mapping))
+    assert [values["field:plan"] for _, values, _ in rows] == ["pro", "a"]
+    assert [(lost.header, lost.taken, lost.differed) for lost in mapping.lost()] == [
+        ("field.plan", 1, 1)
+    ]
+    assert "gives the custom field plan" in mapping.lost()[0].note()
     kept = build_mapping("contacts", header, keep_extra=True)
-    assert [c.target for c in kept.columns[1:]] == ["field:plan", "field:plan_3", "field:plan_4"]
+    assert [c.target for c in kept.columns[1:]] == ["field:plan", None, "field:plan_4"]
+    assert kept.columns[2].secondary == "plan_3"  # the plan where the first is empty, else this
     moved = build_mapping(
         "contacts", ["Name", "field.plan", "Tier"], overrides=[("Tier", "field.plan")]
     )
@@ -285,7 +292,8 @@ def test_our_own_column_as_written_wins_over_one_spelled_otherwise() -> None:
     ]  # fmt: skip
     first = build_mapping("contacts", ["Name", "UID", "Uid"]).columns
     assert [c.target for c in first] == ["name", "uid", None]
-    assert build_mapping("contacts", ["Name", "UID", "Uid"]).duplicates() == [("Uid", 3, 0)]
+    assert [(lost.header, lost.number, lost.winner_number, lost.same_name) for lost in
+            build_mapping("contacts", ["Name", "UID", "Uid"]).lost()] == [("Uid", 3, 2, True)]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -329,27 +337,47 @@ def test_our_own_export_is_known_as_ours(kind: str, header: str) -> None:
     assert next(c for c in mapping.columns if c.header == "id").how == "ignored"
 
 
-def test_a_second_column_of_the_same_name_is_told_as_such() -> None:
-    """Two Name columns (two exports pasted side by side): the second was reported as
-    having 'no matching field', though name is a field. It is a second column of that
-    name, and --keep-extra keeps it as a custom field; two columns of a field that takes
-    several (Email) keep both values, as before."""
+def test_a_second_column_of_the_same_name_is_the_field_where_the_first_is_empty() -> None:
+    """Two Name columns (two exports pasted side by side): the second's values were
+    dropped even where the first Name was empty. It is the name where the first is empty
+    (a column losing its field to another), and --keep-extra keeps its other values as a
+    custom field; two columns of a field that takes several (Email) keep both values, as
+    before."""
     mapping = build_mapping("contacts", ["Name", "Email", "name ", "Email", "Fax", "Fax"])
     assert [(c.target, c.how) for c in mapping.columns] == [
         ("name", "synonym"),
         ("email", "synonym"),
-        (None, "duplicate"),
+        (None, "lost"),
         ("email", "synonym"),
         (None, "unmapped"),
         (None, "unmapped"),  # the first Fax is no field either: that is the reason
     ]
     assert mapping.unmapped == ["Fax", "Fax"]
-    rows = list(mapped_rows([(2, ["Ada", "a@x.io", "Ada L.", "b@x.io", "1", ""])], mapping))
-    assert rows[0][1]["name"] == "Ada"
-    assert mapping.duplicates() == [("name ", 3, 1)]
-    assert mapping.describe()[2] == ("name ", "(not imported)", "a second column named name")
+    rows = list(
+        mapped_rows(
+            [
+                (2, ["Ada", "a@x.io", "Ada L.", "b@x.io", "1", ""]),
+                (3, ["", "c@x.io", "Cy", "", "", ""]),
+            ],
+            mapping,
+        )
+    )
+    assert [values["name"] for _, values, _ in rows] == ["Ada", "Cy"]
+    [lost] = mapping.lost()
+    assert (lost.number, lost.winner_number, lost.taken, lost.differed) == (3, 1, 1, 1)
+    assert "--map" not in lost.note()  # --map would name the first Name column, not this
+    assert mapping.describe()[2] == ("name ", "name where Name is empty", "Name gives name first")
     kept = build_mapping("contacts", ["Name", "Email", "Name"], keep_extra=True)
-    assert [(c.target, c.how) for c in kept.columns][2] == ("field:name", "extra")
+    assert (kept.columns[2].how, kept.columns[2].secondary) == ("lost", "name")
+    moved = build_mapping(
+        "contacts", ["Name", "Email", "Name"], overrides=[("Name", "field.alias")]
+    )
+    # the first Name is a custom field now: the second is the name, not a second alias
+    assert [(c.target, c.how) for c in moved.columns] == [
+        ("field:alias", "--map"),
+        ("email", "synonym"),
+        ("name", "synonym"),
+    ]
 
 
 def test_two_columns_of_no_field_and_the_same_name_are_counted_apart() -> None:

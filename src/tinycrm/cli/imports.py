@@ -282,7 +282,6 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
         mapped_rows,
         parse_map_options,
         refuse_unmapped,
-        short_header,
     )
 
     table = open_csv(stream, name=file, encoding=o["encoding"], delimiter=o["delimiter"])
@@ -313,11 +312,6 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
             "Columns not imported (no matching field; --keep-extra keeps them as custom "
             "fields, --map names one): " + mapping.unmapped_report()
         )
-    notes.extend(
-        f"A second column named {short_header(h.strip())} (column {n:,}): not imported "
-        f"({plural(rows, 'row')} with a value; --keep-extra keeps it as a custom field)"
-        for h, n, rows in mapping.duplicates()
-    )
     notes.extend(lost.note() for lost in lost_columns([mapping]))
     if ignored := mapping.ignored_report():
         notes.append(_set_by_tinycrm(ignored))
@@ -378,9 +372,6 @@ def _not_imported(mappings: list[Mapping]) -> list[dict[str, Any]]:
         for column in mapping.columns:
             if column.how == "unmapped":
                 reason = "no matching field"
-            elif column.how == "duplicate":
-                named = column.header.strip()
-                reason = f"a second column named {named} (column {column.index + 1})"
             elif column.how == "ignored":
                 reason = "set by tinycrm"
                 if column.header == "id" and mapping.own_export:

@@ -60,9 +60,9 @@ class Column:
     header: str
     target: str | None  # a target name, "field:KEY", or None (not imported)
     # "synonym", "--map", "field", "extra", "ignored" (a column tinycrm sets itself),
-    # "unmapped", "duplicate" (a second column named as an imported one), "label",
-    # "report" (the line and reason of a rejected rows' report), "lost" (a field another
-    # column of another name gives first: its value only where that one's is empty)
+    # "unmapped", "label", "report" (the line and reason of a rejected rows' report),
+    # "lost" (a field another column gives first, one of another name or a first column
+    # of the same name: its value only where that one's is empty)
     how: str
     rank: int = 0
     secondary: str | None = None  # custom field for its value when another column wins
@@ -85,6 +85,14 @@ class Lost:
     taken: int  # of those, rows where the winner was empty: its value is the field's
     differed: int  # rows where the winner had another value: not imported
     keep: str | None  # the custom field that keeps those (--keep-extra)
+    same_name: bool = False  # a second column named as the winner (--map cannot pick it)
+
+    @property
+    def field(self) -> str:
+        """The field as a summary names it: ``first_name``, ``custom field plan``."""
+        if self.target.startswith(FIELD_PREFIX):
+            return f"custom field {self.target[len(FIELD_PREFIX) :]}"
+        return self.target
 
     @property
     def not_imported(self) -> int:
@@ -101,16 +109,18 @@ class Lost:
         this = self._where(noun, self.header, self.number)
         winner = self._where(noun, self.winner, self.winner_number)
         if not self.filled:
-            return f"{this}: empty; {winner} gives the {self.target}"
+            return f"{this}: empty; {winner} gives the {self.field}"
         taken = f"taken in {plural(self.taken, 'row')} where {short_header(self.winner)} was empty"
         if not self.not_imported:
             return f"{this} names the {self.target} too, as {winner} does: {taken}"
         text = (
-            f"{this} not imported where {winner} gives the {self.target}: "
+            f"{this} not imported where {winner} gives the {self.field}: "
             f"{plural(self.not_imported, 'row')}, {self._differed()}"
         )
         if self.differed and self.keep:
             text += f" (kept as custom field {self.keep})"
+        elif self.differed and self.same_name:
+            text += " (--keep-extra keeps those as a custom field)"
         elif self.differed:
             text += (
                 f" (--keep-extra keeps those as a custom field, --map "
@@ -121,7 +131,7 @@ class Lost:
     def reason(self, noun: str = "column") -> str:
         """Why it was not imported, for ``--json``'s ``not_imported``."""
         winner = self._where(noun, self.winner, self.winner_number)
-        text = f"{winner} gives the {self.target}: {self._differed()}"
+        text = f"{winner} gives the {self.field}: {self._differed()}"
         if self.differed and self.keep:
             text += f", kept as custom field {self.keep}"
         if self.taken:
@@ -177,7 +187,7 @@ class Mapping:
             (target, [(c.index, c.secondary) for c in sorted(cols, key=lambda c: c.rank)])
             for target, cols in groups.items()
         ]
-        self._unmapped = [c.index for c in self.columns if c.how in ("unmapped", "duplicate")]
+        self._unmapped = [c.index for c in self.columns if c.how == "unmapped"]
         self._ignored = [c.index for c in self.columns if c.how == "ignored"]
         lost: dict[str, list[Column]] = {}
         for column in self.columns:
@@ -212,15 +222,6 @@ class Mapping:
         """``City (3 rows), Country/Region (3 rows); 12 more columns empty``, or when none
         held a value ``2 columns, all empty: Fax, Pager``, from what ``apply`` saw."""
         return unmapped_report([self])
-
-    def duplicates(self) -> list[tuple[str, int, int]]:
-        """The columns not imported as a second column named as an imported one (two
-        ``Name`` columns): (header, column number from 1, rows that held a value)."""
-        return [
-            (c.header, c.index + 1, self.filled.get(c.index, 0))
-            for c in self.columns
-            if c.how == "duplicate"
-        ]
 
     def ignored_report(self) -> str:
         """The columns tinycrm sets itself that held values (a vendor's ``score`` column;
@@ -343,6 +344,7 @@ class Mapping:
                 self.taken.get(c.index, 0),
                 self.differed.get(c.index, 0),
                 c.secondary,
+                by_index[c.winner].header.strip().casefold() == c.header.strip().casefold(),
             )
             for c in self.columns
             if c.how == "lost" and c.winner is not None
@@ -372,17 +374,14 @@ class Mapping:
                 )
             elif column.how == "lost" and column.winner is not None:
                 winner = self.columns[column.winner].header
-                what = f"{column.meant} where {winner} is empty"
+                what = f"{_field_name(column.meant)} where {winner} is empty"
                 if column.secondary:
                     what += f" (custom field {column.secondary} when it differs)"
-                rows.append((column.header, what, f"{winner} gives {column.meant} first"))
+                gives = f"{winner} gives {_field_name(column.meant)} first"
+                rows.append((column.header, what, gives))
                 continue
             elif column.target is None:
                 what = "(not imported)"
-                if column.how == "duplicate":
-                    why = f"a second column named {column.header.strip()}"
-                    rows.append((column.header, what, why))
-                    continue
             elif column.target.startswith(FIELD_PREFIX):
                 what = f"custom field {column.target[len(FIELD_PREFIX) :]}"
             else:
@@ -403,6 +402,14 @@ class Mapping:
             }[column.how]
             rows.append((column.header, what, why))
         return rows
+
+
+def _field_name(target: str | None) -> str:
+    """A target as ``--show-mapping`` names it: ``name``, ``custom field plan``."""
+    target = target or ""
+    if target.startswith(FIELD_PREFIX):
+        return f"custom field {target[len(FIELD_PREFIX) :]}"
+    return target
 
 
 def lost_columns(mappings: Sequence[Mapping]) -> list[Lost]:
@@ -602,7 +609,7 @@ def build_mapping(
         extra_keys = EXTRA.get(kind, {})
         taken = {c.target for c in columns if c.target}
         for column in columns:
-            if column.how not in ("unmapped", "duplicate", "lost"):
+            if column.how not in ("unmapped", "lost"):
                 continue
             header = re.sub(r"(?i)^\s*field\.", "", column.header)  # a 2nd field.KEY: KEY_N
             key = extra_keys.get(normalize(column.header, kind)) or field_key(header)
@@ -632,12 +639,23 @@ def is_own_export(kind: str, header: Sequence[str]) -> bool:
 
 def _mark_duplicates(columns: list[Column]) -> None:
     """A column not imported whose header is an imported column's (ignoring case and
-    spaces at either end: two ``Name`` columns) is a second column of that name, not a
-    column of no matching field."""
-    imported = {c.header.strip().casefold() for c in columns if c.target is not None}
+    spaces at either end: two ``Name`` columns, two ``field.plan``) gives that column's
+    field where the first one's cell is empty, as a column losing its field to another
+    does (``_mark_lost``): its values are never dropped unsaid. Not when the field its
+    header names is given by no column (``--map`` gave the first another): then it is
+    that field's (``_mark_lost``)."""
+    giving = {c.target for c in columns if c.target is not None}
+    first: dict[str, Column] = {}
     for column in columns:
-        if column.how == "unmapped" and column.header.strip().casefold() in imported:
-            column.how = "duplicate"
+        if column.target is not None:
+            first.setdefault(column.header.strip().casefold(), column)
+    for column in columns:
+        winner = first.get(column.header.strip().casefold())
+        if column.how != "unmapped" or winner is None:
+            continue
+        if column.meant is not None and column.meant not in giving:
+            continue
+        column.how, column.winner, column.meant = "lost", winner.index, winner.target
 
 
 def _mark_lost(columns: list[Column]) -> None:
