@@ -729,3 +729,12 @@ def test_parse_count_refuses_what_is_not_a_whole_number(text: str) -> None:
     with pytest.raises(ValueError) as err:
         parse_count(text)
     assert len(str(err.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize("text", ["-5", "\u22125", "-1,200", " -5 "])
+def test_a_negative_count_is_told_as_negative_not_as_no_whole_number(text: str) -> None:
+    """'-5' is a whole number: 'size '-5' is not a whole number' said the wrong thing. It
+    says what is wrong: the count is below 0, and must be 0 or more."""
+    with pytest.raises(ValueError, match=r"^size '.*' is below 0: it must be 0 or more$"):
+        parse_count(text, "size")
+    assert parse_count("+5") == 5 and parse_count("-0") == 0

@@ -605,18 +605,22 @@ def parse_count(text: str, what: str = "number") -> int:
     """A number of things as people write it (a company's size, days): ``250``,
     ``1,000``, ``1.000``, ``1 000``, ``1.2k``.  A count has no decimals, so one mark
     followed by three digits groups thousands (``1.000`` is a thousand), where an amount
-    would be ambiguous.  Raises ValueError (``number '1,5' is not a whole number``) for a
-    fraction, a sign, a currency or anything else."""
+    would be ambiguous.  A ``+`` before it is taken; a ``-`` (or ``\u2212``) makes a
+    count below 0, refused as such. Raises ValueError (``number '1,5' is not a whole
+    number``) for a fraction, a currency or anything else."""
     if not isinstance(text, str):
         raise TypeError(f"{what} must be text, not {type(text).__name__}")
     no_underscore(text, what)
     s = text.strip().upper()
+    sign = s[:1] if s[:1] in ("-", "\u2212", "+") else ""
     try:
-        if not s:
+        if not s[len(sign) :]:
             raise ValueError
-        value = _parse_number(s, text, whole=True)
+        value = _parse_number(s[len(sign) :], text, whole=True)
     except ValueError:
         raise ValueError(f"{what} {_show(text)} is not a whole number") from None
+    if sign not in ("", "+") and value:  # a whole number, but not a count
+        raise ValueError(f"{what} {_show(text)} is below 0: it must be 0 or more")
     if value != value.to_integral_value():
         raise ValueError(f"{what} {_show(text)} is not a whole number")
     return int(value)

@@ -197,10 +197,14 @@ def test_companies_dedupe_by_domain_then_name(store) -> None:
         'Globex,,"1,200",\n'
         "globex,globex.com,,Springfield\n"  # same name as the row before
         "Initech,initech.com,many,\n"
+        "Hooli,hooli.com,-5,\n"  # a whole number, but below 0: said so
     )
     summary, rejects = run(store, "companies", text)
-    assert (summary.created, summary.updated, summary.rejected) == (1, 2, 1)
-    assert rejects == [(5, "company size 'many' is not a whole number")]
+    assert (summary.created, summary.updated, summary.rejected) == (1, 2, 2)
+    assert rejects == [
+        (5, "company size 'many' is not a whole number"),
+        (6, "company size '-5' is below 0: it must be 0 or more"),
+    ]
     acme = get_company(store, "acme.de")
     assert (acme.name, acme.size, acme.city) == ("Acme GmbH", 250, "Berlin")
     globex = get_company(store, "globex")

@@ -245,7 +245,9 @@ def parse_whole_number(text: str, what: str) -> int:
 
     try:
         value = money.parse_count(text.strip())
-    except ValueError:
+    except ValueError as exc:
+        if "below 0" in str(exc):
+            raise FormatError(f"{what} {_show(text)} is below 0: it must be 0 or more") from None
         raise FormatError(f"{what} {_show(text)} is not a whole number") from None
     if value > 2**31:
         raise FormatError(f"{what} {_show(text)} is too large")
