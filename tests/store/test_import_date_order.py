@@ -114,3 +114,35 @@ def test_a_file_that_decides_early_is_passed_on_row_by_row() -> None:
     next(rows)
     next(rows)
     assert pulled == [2, 3]  # nothing held back once the column is known
+
+
+def test_rows_held_while_a_column_waits_do_not_all_stay_in_memory(monkeypatch) -> None:
+    """A file whose dates all read either way until its last row held every row in
+    memory until then: a file of millions of rows, all of them. Past a bound the rows
+    held wait in a temporary file, and come back in the file's order, broken rows too."""
+    from tinycrm.formats.csvfile import BrokenRecord
+    from tinycrm.store.imports import date_order
+
+    monkeypatch.setattr(date_order, "HELD_IN_MEMORY", 3)
+    order = DateOrder(("close_date",), None, usual=False)
+    most = 0
+
+    def source():
+        nonlocal most
+        for line in range(2, 40):
+            if order.held is not None:
+                most = max(most, order.held.in_memory)
+            broken = line == 7
+            values = {"!error": "a quote"} if broken else {"close_date": "03/04/2026"}
+            raw = BrokenRecord(["x"], "a quote") if broken else [str(line)]
+            yield (line, values, raw)
+        yield (40, {"close_date": "20/04/2026"}, ["40"])  # decides: day first
+        for line in range(41, 45):
+            yield (line, {"close_date": "03/04/2026"}, [str(line)])
+
+    seen = list(order.rows(source()))
+    assert [line for line, _, _ in seen] == list(range(2, 45))
+    assert [raw for _, _, raw in seen][:3] == [["2"], ["3"], ["4"]]
+    assert seen[5][2].reason == "a quote"  # line 7: a BrokenRecord still
+    assert 0 < most <= 3
+    assert order.day_first("close_date", "03/04/2026")

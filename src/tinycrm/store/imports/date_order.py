@@ -10,13 +10,19 @@ cannot read rejects its row instead of being read the other way.
 
 ``DateOrder.rows`` passes rows on as they come, holding back only those whose dates are
 of either order while their column is undecided (and those after them, to keep the
-file's order); each row's cells are looked at once, by ``values.date_order``.
+file's order); each row's cells are looked at once, by ``values.date_order``. Past
+``HELD_IN_MEMORY`` rows the ones held wait in a temporary file (made 0600 and unlinked
+at once): a file whose dates all read either way until its last row is not held whole
+in memory.
 """
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
 
 from tinycrm.formats import values as cell
 from tinycrm.formats.mapping import ROW_ERROR
@@ -24,6 +30,65 @@ from tinycrm.store.errors import Invalid
 from tinycrm.store.imports.common import ImportRow
 
 _OPTION = {"day": "--day-first", "month": "--month-first"}
+HELD_IN_MEMORY = 5_000  # rows held back in memory; those after wait in a temporary file
+
+
+class _Held:
+    """A first-in first-out queue of the rows held back: up to ``HELD_IN_MEMORY`` in
+    memory, the rest pickled to a temporary file in order and read back a chunk at a
+    time when those before them have gone."""
+
+    def __init__(self) -> None:
+        self._memory: deque[Any] = deque()
+        self._file: IO[bytes] | None = None
+        self._written = 0  # items in the file
+        self._read = 0  # of those, read back
+        self._end = 0  # where the next item is written
+        self._at = 0  # where the next item is read from
+
+    @property
+    def in_memory(self) -> int:
+        return len(self._memory)
+
+    def __bool__(self) -> bool:
+        return bool(self._memory) or self._read < self._written
+
+    def append(self, item: Any) -> None:
+        if self._read == self._written and len(self._memory) < HELD_IN_MEMORY:
+            self._memory.append(item)
+            return
+        if self._file is None:
+            # 0600 and unlinked at once; closed by close()
+            self._file = tempfile.TemporaryFile(prefix="tinycrm-import-")  # noqa: SIM115
+        self._file.seek(self._end)
+        pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._end = self._file.tell()
+        self._written += 1
+
+    def first(self) -> Any:
+        self._refill()
+        return self._memory[0]
+
+    def popleft(self) -> Any:
+        self._refill()
+        return self._memory.popleft()
+
+    def _refill(self) -> None:
+        if self._memory or self._file is None or self._read == self._written:
+            return
+        self._file.seek(self._at)
+        while self._read < self._written and len(self._memory) < HELD_IN_MEMORY:
+            self._memory.append(pickle.load(self._file))  # (our own file)
+            self._read += 1
+        self._at = self._file.tell()
+        if self._read == self._written:  # all read back: the file starts again
+            self._file.truncate(0)
+            self._written = self._read = self._end = self._at = 0
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def _label(column: str) -> str:
@@ -39,6 +104,7 @@ class DateOrder:
         self.told = None if told is None else ("day" if told else "month")
         self.usual = usual
         self.decided: dict[str, tuple[str, int, str]] = {}  # column -> (order, line, text)
+        self.held: _Held | None = None  # the rows ``rows`` holds back
 
     def day_first(self, column: str, text: str) -> bool:
         """How to read ``text`` of ``column``; raises Invalid when told an order it
@@ -88,15 +154,18 @@ class DateOrder:
         if self.told is not None or not self.columns:
             yield from rows
             return
-        held: deque[tuple[ImportRow, list[str]]] = deque()
-        for row in rows:
-            line, values, _raw = row
-            waiting = [] if ROW_ERROR in values else self._pending(line, values)
-            if not held and not waiting:
-                yield row
-                continue
-            held.append((row, waiting))
-            while held and all(c in self.decided for c in held[0][1]):
+        held = self.held = _Held()
+        try:
+            for row in rows:
+                line, values, _raw = row
+                waiting = [] if ROW_ERROR in values else self._pending(line, values)
+                if not held and not waiting:
+                    yield row
+                    continue
+                held.append((row, waiting))
+                while held and all(c in self.decided for c in held.first()[1]):
+                    yield held.popleft()[0]
+            while held:
                 yield held.popleft()[0]
-        for row, _waiting in held:
-            yield row
+        finally:
+            held.close()
