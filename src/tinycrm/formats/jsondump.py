@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from tinycrm.formats import FormatError
+from tinycrm.formats import FormatError, printable
 
 
 def write_dump(data: dict[str, Any], stream: IO[str]) -> None:
@@ -51,8 +51,29 @@ def write_dump_lines(
     return counts
 
 
+class _Twice(Exception):
+    """A key given twice in one object of a dump."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """One object of a dump; a key in it twice is refused (json keeps the last value and
+    drops the other unsaid: a hand edit's row restored with another value)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k) is not None)
+        row = found.get("id")
+        where = f" (id {row})" if isinstance(row, int) and not isinstance(row, bool) else ""
+        raise _Twice(
+            f'the key "{printable(key[:60])}" twice in one object{where}: which value '
+            "is meant cannot be known; keep one"
+        )
+    return found
+
+
 def read_dump(stream: IO[bytes], *, name: str) -> Any:
-    """Parse a dump file; ``FormatError`` says where it is broken."""
+    """Parse a dump file; ``FormatError`` says where it is broken, or names a key given
+    twice in one object."""
     raw = stream.read()
     try:
         text = raw.decode("utf-8-sig")
@@ -61,7 +82,9 @@ def read_dump(stream: IO[bytes], *, name: str) -> Any:
     if not text.strip():
         raise FormatError(f"{name} is empty")
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_object)
+    except _Twice as exc:
+        raise FormatError(f"{name}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise FormatError(
             f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
