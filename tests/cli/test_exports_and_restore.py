@@ -140,3 +140,35 @@ def test_exports_keep_an_activity_of_a_kind_not_offered(cli, tmp_path: Path) -> 
     cli("--db", db, "export", "all", "--format", "csv", "--out", str(folder), "--mkdir")
     with (folder / "activities.csv").open(newline="") as f:
         assert sorted(r["kind"] for r in csv.DictReader(f)) == ["call", "telepathy"]
+
+
+def test_export_activities_kind_picks_a_kind_not_offered_that_is_stored(
+    cli, tmp_path: Path
+) -> None:
+    """Activities stored as 'telepathy' are exported when no --kind is given, but
+    --kind telepathy was refused ('invalid activity kind'). --kind picks any kind stored;
+    one neither offered nor stored is refused, naming the kinds stored besides tinycrm's."""
+    import sqlite3
+
+    db = str(tmp_path / "odd.db")
+    cli("--db", db, "contact", "add", "Ada", "--email", "ada@x.io")
+    cli("--db", db, "log", "note", "ada@x.io", "Read her mind")
+    cli("--db", db, "log", "call", "ada@x.io", "Called")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE activity SET kind = 'telepathy' WHERE subject = 'Read her mind'")
+    conn.close()
+    picked = cli("--db", db, "export", "activities", "--kind", "Telepathy", "--format", "json")
+    assert picked.exit_code == 0
+    assert [(a["kind"], a["subject"]) for a in picked.json()] == [("telepathy", "Read her mind")]
+    both = cli("--db", db, "export", "activities", "--kind", "telepathy", "--kind", "call")
+    assert sorted(r["kind"] for r in csv.DictReader(io.StringIO(both.stdout))) == [
+        "call", "telepathy"
+    ]  # fmt: skip
+    bad = cli("--db", db, "export", "activities", "--kind", "dowsing")
+    assert bad.exit_code == 1 and bad.stdout == ""
+    assert bad.stderr == (
+        "Error: no activity is of kind 'dowsing' (choose from call, email, meeting, note, "
+        "task; stored besides those: telepathy)\n"
+    )
+    typo = cli("--db", db, "export", "activities", "--kind", "telepathie")
+    assert "did you mean 'telepathy'?" in typo.stderr and typo.exit_code == 1

@@ -456,7 +456,10 @@ def activities(
     company: CompanyOpt = None,
     deal: DealOpt = None,
     kind: Annotated[
-        list[str] | None, typer.Option("--kind", help="call, email, meeting or note (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--kind", help="call, email, meeting or note, or another kind stored (repeatable)."
+        ),
     ] = None,
     since: Annotated[str | None, typer.Option(help="Only since WHEN.")] = None,
     limit: LimitOpt = None,

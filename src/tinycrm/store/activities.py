@@ -484,7 +484,8 @@ def list_activities(
 ) -> list[ActivityRead]:
     """The timeline: activities newest first (tasks by when they were done or added).
     ``tasks=False`` leaves tasks out and keeps every other kind, one tinycrm does not
-    offer too (an older version's, or one written by SQL): exports write what is stored."""
+    offer too (an older version's, or one written by SQL): exports write what is stored.
+    ``kinds`` picks tinycrm's kinds and any other stored."""
     validate.filters_given(contact=contact, company=company, deal=deal)
     limit = validate.limit(limit)
     with store.read() as session:
@@ -492,7 +493,7 @@ def list_activities(
         query = _joined()
         query = _named(query, contact, company, deal, session)
         if kinds:
-            query = query.where(col(Activity.kind).in_([validate.activity_kind(k) for k in kinds]))
+            query = query.where(col(Activity.kind).in_(_kinds(session, kinds)))
         if not tasks:
             query = query.where(col(Activity.kind) != "task")
         if since is not None:
@@ -501,6 +502,35 @@ def list_activities(
         if limit:
             query = query.limit(limit)
         return [_read(a, c, co, d) for a, c, co, d in session.execute(query)]
+
+
+def _kinds(session: Session, kinds: list[str]) -> list[str]:
+    """The kinds ``kinds`` name: tinycrm's own, or any other an activity is stored with
+    (an older version's, a hand-edited dump's 'telepathy'), as stored. One neither is
+    refused, naming the kinds stored besides tinycrm's."""
+    found: list[str] = []
+    stored: set[str] | None = None
+    for kind in kinds:
+        try:
+            found.append(validate.activity_kind(kind))
+            continue
+        except Invalid:
+            if stored is None:
+                stored = {k for k in session.scalars(select(Activity.kind).distinct()) if k}
+        typed = kind.strip().casefold() if isinstance(kind, str) else ""
+        match = [k for k in stored if k.strip().casefold() == typed]
+        if not match:
+            own = validate.ACTIVITY_KINDS
+            others = sorted(k for k in stored if k not in own)
+            besides = f"; stored besides those: {', '.join(map(safetext.display, others))}"
+            near = validate.nearest(typed, [*own, *others])
+            raise Invalid(
+                f"no activity is of kind {safetext.quoted(str(kind))}{near} (choose from "
+                f"{', '.join(own)}{besides if others else ''})",
+                field="kind",
+            )
+        found.extend(match)
+    return found
 
 
 def get_activity(store: Store, activity_id: int) -> ActivityRead:
