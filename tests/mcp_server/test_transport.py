@@ -212,3 +212,50 @@ def test_a_request_under_the_id_of_one_not_yet_answered_is_refused(
     with open_crm(sqlite_url) as crm:
         names = [c.name for c in crm.contacts.list()]
     assert names == ["Ada Byron", "Ada Lovelace", "Alan Turing"]
+
+
+def test_a_request_before_initialize_is_told_the_session_is_not_initialized(
+    sqlite_url: str,  # noqa: F811
+) -> None:
+    """tools/list or add_contact sent before initialize got the SDK's bare
+    '-32602 Invalid request parameters', naming nothing the client could fix. Each is now
+    refused saying the session is not initialized, nothing run; a ping is answered, an
+    unknown method is still 'Method not found', and once initialized the server serves."""
+    server = subprocess.Popen(
+        [*tinycrm_executable(), "--db", sqlite_url, "mcp", "--allow-writes"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    raw = Raw(server)
+    try:
+        said = (
+            "the session is not initialized: send initialize, then "
+            "notifications/initialized, before {}"
+        )
+        for request_id, line in [
+            (1, b'{"jsonrpc":"2.0","id":1,"method":"tools/list"}'),
+            (2, add_contact(b"2", b"Grace Hopper")),
+        ]:
+            refused = raw.ask(line)
+            method = "tools/list" if request_id == 1 else "tools/call"
+            assert refused == {
+                "jsonrpc": "2.0",
+                "id": request_id,
+                "error": {"code": -32602, "message": said.format(method)},
+            }, refused
+        assert raw.ask(b'{"jsonrpc":"2.0","id":3,"method":"ping"}') == {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "result": {},
+        }
+        unknown = raw.ask(b'{"jsonrpc":"2.0","id":4,"method":"no/such"}')
+        assert unknown["error"]["code"] == -32601, unknown
+        raw.send(HELLO.rstrip(b"\n"))
+        assert raw.answer()["id"] == 0
+        listed = raw.ask(b'{"jsonrpc":"2.0","id":5,"method":"tools/list"}')
+        assert listed["id"] == 5 and listed["result"]["tools"], listed
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=60)
+    with open_crm(sqlite_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]

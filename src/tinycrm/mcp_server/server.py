@@ -52,6 +52,7 @@ from tinycrm.mcp_server.answers import (
 )
 from tinycrm.mcp_server.calls import cancelled, off_the_loop, reporting, saved
 from tinycrm.mcp_server.fitting import cut_text
+from tinycrm.mcp_server.handshake import Handshake
 from tinycrm.mcp_server.malformed import reused, unreadable
 
 if TYPE_CHECKING:
@@ -226,6 +227,10 @@ class CrmServer(MCPServer):
         """Tool calls begun and not yet answered."""
         self.settled: anyio.Event | None = None
         """Set when a call ends or an answer goes out, for the end of input to wait."""
+        self.handshake = Handshake(
+            lambda method: self._lowlevel_server.get_request_handler(method) is not None
+        )
+        """Where the session stands: a request before initialize is refused in words."""
         self.owed: Counter[str | int] = Counter()
         """The ids of the requests read and owed an answer: not yet answered, nor
         cancelled by their client (a cancelled request gets none)."""
@@ -263,6 +268,9 @@ class CrmServer(MCPServer):
                                     await write_stream.send(SessionMessage(refusal))
                             elif self._in_use(item.message):  # its answer would be the other's
                                 await write_stream.send(SessionMessage(reused(item.message.id)))
+                                continue
+                            elif early := self.handshake.refusal(item.message):  # before init
+                                await write_stream.send(SessionMessage(early))
                                 continue
                             else:
                                 self._count(item.message)
@@ -386,6 +394,7 @@ class _CountedAnswers:
         await self._stream.send(item)
         if isinstance(getattr(item, "message", None), JSONRPCResponse | JSONRPCError):
             self._server._count(item.message)
+            self._server.handshake.answered(item.message)
 
     async def aclose(self) -> None:
         await self._stream.aclose()

@@ -1,0 +1,93 @@
+"""Requests sent before the session is initialized, refused in words a client can act on.
+
+The SDK refuses a request (tools/list, tools/call, …) read before ``initialize`` with
+its bare "-32602 Invalid request parameters", the words it gives arguments it cannot
+read: a client (or a person at ``tinycrm mcp``) had nothing to go on. ``Handshake``
+follows the session as the server's read loop relays it, and such a request is answered
+here, saying the session is not initialized, without reaching the SDK: nothing runs.
+Under the same code, -32602, for a client that keys off it.
+
+As the SDK: a ping is answered before initialize, a method the server does not serve is
+"Method not found", and the session is open once an ``initialize`` has been answered (or
+a ``notifications/initialized`` read, which the SDK takes for one). A request behind an
+``initialize`` not yet answered is the SDK's to judge (it runs ``initialize`` before
+reading on). A request in the 2026-07-28 envelope, which has no handshake, is left to
+the SDK too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mcp.shared.dispatcher import coerce_request_id
+from mcp.types import (
+    INVALID_PARAMS,
+    ErrorData,
+    JSONRPCError,
+    JSONRPCNotification,
+    JSONRPCRequest,
+    JSONRPCResponse,
+)
+
+INITIALIZE = "initialize"
+INITIALIZED = "notifications/initialized"
+EXEMPT = frozenset({"ping"})
+"""What the SDK answers before initialize (its ``runner._INIT_EXEMPT``)."""
+MODERN_KEY = "io.modelcontextprotocol/protocolVersion"
+"""The ``_meta`` key of the 2026-07-28 envelope (the SDK's PROTOCOL_VERSION_META_KEY)."""
+
+
+class Handshake:
+    """Where the session stands: not initialized, an ``initialize`` on its way (its id),
+    or open. ``served`` says whether the server has a handler for a method."""
+
+    def __init__(self, served: Callable[[str], bool]) -> None:
+        self.served = served
+        self.open = False
+        self.initializing: Any = None
+        """The id of the ``initialize`` relayed and not yet answered, or None."""
+        self.relayed = False
+        """Whether a request has reached the SDK: its first decides the era."""
+
+    def refusal(self, message: Any) -> JSONRPCError | None:
+        """The answer to ``message``, read from the client, when it is a request the SDK
+        would refuse for coming before initialize; None for one to relay."""
+        if isinstance(message, JSONRPCNotification) and message.method == INITIALIZED:
+            self.open = True
+        if self.open or not isinstance(message, JSONRPCRequest):
+            return None
+        meta = (message.params or {}).get("_meta")
+        if message.method == INITIALIZE:
+            self.initializing = coerce_request_id(message.id)
+        elif isinstance(meta, dict) and MODERN_KEY in meta:
+            self.open = not self.relayed  # the first request so: a session without one
+        elif (
+            self.initializing is None
+            and message.method not in EXEMPT
+            and self.served(message.method)
+        ):
+            return self._refused(message)
+        self.relayed = True
+        return None
+
+    @staticmethod
+    def _refused(message: JSONRPCRequest) -> JSONRPCError:
+        said = (
+            "the session is not initialized: send initialize, then "
+            f"notifications/initialized, before {message.method}"
+        )
+        return JSONRPCError(
+            jsonrpc="2.0", id=message.id, error=ErrorData(code=INVALID_PARAMS, message=said)
+        )
+
+    def answered(self, message: Any) -> None:
+        """Note an answer the server wrote: the one to ``initialize`` opens the session,
+        or (refused) leaves it as it was before."""
+        if self.initializing is None or not isinstance(message, JSONRPCResponse | JSONRPCError):
+            return
+        if message.id is None or coerce_request_id(message.id) != self.initializing:
+            return
+        self.initializing = None
+        if isinstance(message, JSONRPCResponse):
+            self.open = True
