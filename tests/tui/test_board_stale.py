@@ -221,3 +221,26 @@ async def test_a_huge_value_changed_elsewhere_is_named_short(store) -> None:
         assert app.screen is form
         error = str(form.query_one("#error-title", Static).render())
         assert "changed elsewhere" in error and len(error) <= MESSAGE_LIMIT, error[:80]
+
+
+async def test_a_new_deal_in_a_stage_removed_elsewhere_names_the_stage(store) -> None:
+    """The new-deal form opened on Qualified, removed elsewhere before the save: it said
+    "unknown stage '#2'" (the stage's id, never shown); now it names the stage, and nothing
+    is written."""
+    seed(store)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("right")  # the Qualified column
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        with elsewhere(store) as shell:
+            shell.pipelines.remove_stage("Qualified", move_to="Proposal")
+        form.query_one("#field-title", Input).value = "Fresh deal"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        error = str(form.query_one("#error-stage", Static).render())
+        assert "stage Qualified was removed elsewhere" in error and "#" not in error, error
+        assert "Fresh deal" not in [d.title for d in Crm(store).deals.list()]

@@ -8,6 +8,7 @@ from typing import Any
 from tinycrm import money
 from tinycrm.api import Crm
 from tinycrm.api.models import DealRead
+from tinycrm.errors import NotFound
 from tinycrm.tui import format as fmt
 from tinycrm.tui.screens.forms import (
     FormField,
@@ -111,19 +112,23 @@ def new_deal_form(
     """Open a deal; the same rules as ``tinycrm deal add``."""
 
     def save(crm: Crm, v: dict[str, Any]) -> DealRead:
-        return crm.deals.add(
-            v["title"],
-            contact=v["contact"],
-            company=v["company"],
-            amount=v["amount"],
-            currency=given_currency(v["currency"], NEW_DEAL_CURRENCY),
-            stage=f"#{v['stage']}" if v.get("stage") else None,
-            pipeline=str(pipeline_id) if pipeline_id else None,
-            close=v["close"],
-            probability=v["probability"],
-            owner=v["owner"],
-            tags=v["tags"],
-        )
+        try:
+            return crm.deals.add(
+                v["title"],
+                contact=v["contact"],
+                company=v["company"],
+                amount=v["amount"],
+                currency=given_currency(v["currency"], NEW_DEAL_CURRENCY),
+                stage=f"#{v['stage']}" if v.get("stage") else None,
+                pipeline=str(pipeline_id) if pipeline_id else None,
+                close=v["close"],
+                probability=v["probability"],
+                owner=v["owner"],
+                tags=v["tags"],
+            )
+        except NotFound:
+            _refuse_stage_gone(crm, pipeline_id, v.get("stage"), dict(stages))
+            raise
 
     return FormScreen(
         "New deal",
@@ -133,6 +138,27 @@ def new_deal_form(
         check=lambda v: check_money(v, NEW_DEAL_CURRENCY),
         id="new-deal-form",
     )
+
+
+def _refuse_stage_gone(
+    crm: Crm, pipeline_id: int | None, stage_id: int | None, names: dict[str, int]
+) -> None:
+    """The form offered stage ``stage_id`` of pipeline ``pipeline_id``; when either was
+    removed elsewhere since, say so by the name the form showed (the store, given the id,
+    said "unknown stage '#2'", an id the user never saw)."""
+    try:
+        pipeline = crm.pipelines.get(pipeline_id)
+    except NotFound:
+        raise NotFound(
+            "this pipeline was removed elsewhere; nothing was saved (esc, then p picks another)"
+        ) from None
+    if stage_id is None or any(s.id == stage_id for s in pipeline.stages):
+        return
+    shown = next((name for name, id_ in names.items() if id_ == stage_id), "")
+    raise NotFound(
+        f"stage {shown} was removed elsewhere; pick another (stages: "
+        f"{', '.join(s.name for s in pipeline.stages) or 'none'})"
+    ) from None
 
 
 def _deal_changes(deal: DealRead, v: dict[str, Any]) -> dict[str, Any]:
