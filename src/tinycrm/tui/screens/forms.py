@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.suggester import Suggester, SuggestionReady
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
@@ -289,7 +289,8 @@ class FormScreen(CrmModalScreen[Any]):
                 choices.append((f"{spec.value} (as stored)", spec.value))  # kept, not blanked
                 value = spec.value
             return Select(
-                [(Content(fmt.text(label)), v) for label, v in choices],  # names, not markup
+                # names, not markup; as Text, not Content: Select's type-ahead reads Text
+                [(Text(fmt.text(label)), v) for label, v in choices],
                 value=value,
                 allow_blank=not spec.required,
                 compact=True,
