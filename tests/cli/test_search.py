@@ -107,3 +107,27 @@ def test_an_empty_in_is_refused_not_read_as_every_kind(cli) -> None:
         )
     assert "Xavier" in cli("search", "xav").stdout
     assert "Xavier" in cli("search", "xav", "--in", "contacts,").stdout
+
+
+def test_a_hit_whose_first_word_is_wider_than_the_terminal_is_cut_not_wrapped_whole(
+    cli, monkeypatch
+) -> None:
+    """A hit's line whose name's first word did not fit beside its kind and id was
+    printed whole and wrapped, its detail too: a company of 10,000 characters stored by
+    an older version made one hit 500 lines at 20 columns (100 at 100). Now such a word
+    is cut with '…' at the terminal's width, as a table cuts a first word wider than its
+    column; the kind and id stay whole."""
+    from tinycrm.cli import output
+    from tinycrm.cli.table import cell_len
+
+    name = "Tab-" + "x" * 60
+    assert cli("company", "add", "Acme " + "L" * 250).exit_code == 0
+    assert cli("contact", "add", name, "--company", "Acme " + "L" * 250).exit_code == 0
+    monkeypatch.setenv("COLUMNS", "20")
+    monkeypatch.setattr(output, "_console", None)
+    shown = cli("search", "tab").stdout
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(output, "_console", None)
+    lines = shown.splitlines()
+    assert all(cell_len(line) <= 20 for line in lines), shown
+    assert lines[0] == "contact #1  Tab-xxx…" and len(lines) == 2, shown

@@ -87,14 +87,21 @@ def _print(hits: list[Any]) -> None:
 def _cut(line: Any, width: int, *, keep: int = 0) -> Any:
     """``line`` (a rich ``Text``) in ``width`` cells: cut between words with ``…`` (a
     date, an amount, an email or a name's word is shown whole or not at all). When not
-    even its first ``keep`` characters and a word fit, the line wraps instead."""
+    even its first ``keep`` characters and a word fit, the word is cut where the line
+    ends, as a table cuts a first word wider than its column (a stored name of 10,000
+    characters is one line, not hundreds); when not even those characters fit, they
+    wrap, alone."""
     from tinycrm.cli.table import cell_len, word_cut
 
     if cell_len(line.plain) <= width:
         return line
     end = word_cut(line.plain, width)
     if end <= keep:
-        return line
+        if cell_len(line.plain[:keep]) + 3 > width:  # the kind and id, a space, a cell, …
+            return line[:keep]
+        cut = line.copy()
+        cut.truncate(width, overflow="ellipsis")
+        return cut
     cut = line[:end]
     cut.append("…")
     return cut
