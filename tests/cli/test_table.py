@@ -316,3 +316,24 @@ def test_a_tables_title_keeps_to_the_terminals_width(monkeypatch: pytest.MonkeyP
     piped = io.StringIO()
     table.write(iter([["1", "Ada"]]), columns, title=title, stream=piped)
     assert piped.getvalue().splitlines()[0] == title
+
+
+@pytest.mark.parametrize("value", ["abc", "1e3", "-5", " "])
+def test_a_columns_that_is_no_width_is_read_as_none_into_a_pipe(
+    cli, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """`COLUMNS=abc tinycrm contact list > file` ended in a ValueError traceback (a show
+    view too), and COLUMNS=-5 wrote every row as an empty line. A $COLUMNS that is not a
+    positive whole number is now read as unset, as the terminal's own size query reads it:
+    the rows go out whole."""
+    from tinycrm.cli import output
+
+    name = "Ada " + "Lovelace-" * 30
+    assert cli("contact", "add", name, "--notes", "x").exit_code == 0
+    monkeypatch.setenv("COLUMNS", value)
+    monkeypatch.setattr(output, "_console", None)
+    listed = cli("contact", "list")
+    assert listed.exit_code == 0 and name in listed.stdout, listed
+    shown = cli("contact", "show", "1")
+    monkeypatch.setattr(output, "_console", None)
+    assert shown.exit_code == 0 and shown.stdout.startswith("Ada "), shown

@@ -59,6 +59,7 @@ from tinycrm.cli.csvcells import csv_safe as csv_safe
 from tinycrm.cli.csvcells import csv_writer
 from tinycrm.cli.csvcells import write_csv_rows as write_csv_rows
 from tinycrm.cli.table import KEEP as KEEP  # a Column.keep: never left out
+from tinycrm.cli.table import columns_env
 from tinycrm.formats import jsonnumbers
 
 JsonOpt = Annotated[
@@ -693,7 +694,6 @@ _err_console: Any = None
 def stdout_console() -> Any:
     global _console
     if _console is None:
-        import os
         import sys
 
         from rich.console import Console
@@ -701,7 +701,7 @@ def stdout_console() -> Any:
         width = None
         if not sys.stdout.isatty():
             # Piped into less, grep or a file: don't squeeze tables into 80 columns.
-            width = int(os.environ.get("COLUMNS", "0") or 0) or 200
+            width = columns_env() or 200
 
         class _Stdout(Console):
             def on_broken_pipe(self) -> None:

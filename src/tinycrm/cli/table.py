@@ -127,7 +127,15 @@ def width_for(stream: TextIO) -> int:
     """The terminal's width, or ``$COLUMNS`` (else no limit) for a pipe or a file."""
     if pager._isatty(stream):
         return shutil.get_terminal_size().columns
-    return int(os.environ.get("COLUMNS", "0") or 0) or PIPE_WIDTH
+    return columns_env() or PIPE_WIDTH
+
+
+def columns_env() -> int | None:
+    """``$COLUMNS`` when it is a positive whole number, else None: ``abc``, ``-5`` or
+    ``1e3`` is no width (as the terminal's own size query reads it), not a traceback
+    nor every row cut to nothing."""
+    value = os.environ.get("COLUMNS", "").strip()
+    return int(value) if value.isdigit() and value.isascii() and int(value) > 0 else None
 
 
 def left_out_note(headers: Sequence[str], width: int) -> list[str]:
