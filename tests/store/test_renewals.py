@@ -197,3 +197,73 @@ def test_a_day_a_killed_run_held_is_told_by_the_run_that_takes_it_over(store) ->
         f"notice:{notice}",
         f"contract-end:{notice}",
     }
+
+
+def _told(store, run_id: str, now: datetime) -> list[tuple[str, str, bool, date]]:
+    return sorted((i.key, i.detail, i.late, local_date(i.due_at)) for i in _run(store, run_id, now))
+
+
+def test_every_term_a_monthly_contract_renewed_while_remind_did_not_run_is_told_once(
+    store,
+) -> None:
+    """remind last ran 60 days ago; meanwhile a monthly auto-renewing contract renewed
+    twice (after 10-09 and 11-09), with notice deadlines on 11-05 and 12-05. Only the last
+    passed term was told (its end and its deadline): the renewal after 10-09 went unsaid.
+    Now the passed ends are one item naming each renewal, and the passed deadlines one
+    naming each, both late; the term ahead is told as before; no later run tells any of
+    it again."""
+    assert _run(store, "before", MONDAY - timedelta(days=60)) == []
+    monthly = _signed(store, 1, start=date(2026, 9, 10), term="1m", auto_renew=True, notice="5d")
+    process_renewals(store, now=MONDAY)
+    assert _told(store, "monday", MONDAY) == [
+        (
+            f"contract-end:{monthly}",
+            "renewed automatically 2 times, after 2026-10-09 and 2026-11-09 (28 days ago)",
+            True,
+            date(2026, 11, 9),
+        ),
+        (
+            f"contract-end:{monthly}",
+            "renews automatically after 2026-12-09 (in 2 days)",
+            False,
+            date(2026, 12, 9),
+        ),
+        (
+            f"notice:{monthly}",
+            "2 notice deadlines passed: 2026-11-05 and 2026-12-05 (2 days ago)",
+            True,
+            date(2026, 12, 5),
+        ),
+    ]
+    assert _run(store, "monday-again", MONDAY + timedelta(hours=1)) == []
+    # after the renewal of 12-09, the new term's days ahead: nothing of the past again
+    assert [
+        (key, late, day) for key, _, late, day in _told(store, "thu", MONDAY + timedelta(3))
+    ] == [
+        (f"contract-end:{monthly}", False, date(2027, 1, 9)),
+        (f"notice:{monthly}", False, date(2027, 1, 5)),
+    ]
+
+
+def test_a_weekly_contracts_many_missed_terms_are_one_item_told_once(store) -> None:
+    """A month off with weekly terms: five renewals and five deadlines passed, each said
+    in one item; the runs after it, whose look-back still holds some of those days, tell
+    none of them again, nor the term ahead."""
+    assert _run(store, "before", MONDAY - timedelta(days=30)) == []
+    weekly = _signed(store, 1, start=date(2026, 10, 5), term="1w", auto_renew=True, notice="2d")
+    process_renewals(store, now=MONDAY)
+    assert [(key, detail) for key, detail, *_ in _told(store, "monday", MONDAY)] == [
+        (
+            f"contract-end:{weekly}",
+            "renewed automatically 5 times, after each term from 2026-11-08 to 2026-12-06 "
+            "(yesterday)",
+        ),
+        (f"contract-end:{weekly}", "renews automatically after 2026-12-13 (in 6 days)"),
+        (
+            f"notice:{weekly}",
+            "5 notice deadlines passed, from 2026-11-07 to 2026-12-05 (2 days ago)",
+        ),
+        (f"notice:{weekly}", "notice deadline 2026-12-12 (in 5 days)"),
+    ]
+    for days in (1, 3):
+        assert _run(store, f"later-{days}", MONDAY + timedelta(days=days)) == []

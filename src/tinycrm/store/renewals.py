@@ -399,6 +399,11 @@ def contract_items(
         }
         notice = terms.parse_term(contract.notice, "notice") if contract.notice else None
         renews = contract.auto_renew and contract.cancelled_on is None
+        if renews and contract.term and state.status == "active":
+            row = {"title": title, **common}
+            days = (today, since, horizon)
+            items += _rolling_items(contract, state, notice, row, seen, days)
+            continue
         for end in _term_ends(contract, state, since):
             deadline = terms.notice_deadline(end, notice)
             ending = dates.local_midnight(end, zone)
@@ -440,17 +445,96 @@ def contract_items(
 
 
 def _term_ends(contract: Contract, state: Any, since: date) -> list[date]:
-    """The ends of the terms whose notice deadline or end can be due: the term that holds
-    today (or, ended, the last one), and an auto-renewing contract's previous term when
-    it ended on or after ``since`` (rolled forward since; its days may have passed untold)."""
-    if state.status != "active":
-        return [contract.end_date]
+    """The ends of the terms whose notice deadline or end can be due, of a contract that
+    does not roll forward by itself (see ``_rolling_items``): the term that holds today,
+    or, ended, the last one."""
+    return [state.end] if state.status == "active" else [contract.end_date]
+
+
+def _rolling_items(
+    contract: Contract,
+    state: Any,
+    notice: terms.Term | None,
+    row: dict[str, object],
+    seen: set[tuple[str, datetime]] | None,
+    days: tuple[date, date, date],
+) -> list[dict[str, object]]:
+    """The items of an auto-renewing contract active today (``days``: today, ``since``,
+    the horizon): its term's notice deadline and end ahead, each told once, and what
+    passed since ``since`` while no run told it (cron not running, the machine off): the
+    terms it renewed after in one item, the notice deadlines that passed in another, each
+    naming every day, told once (a run that told a later day of either had told the
+    earlier ones, or they were told ahead, in their time). ``row``: the items' fields."""
+    today, since, horizon = days
+    zone = dates.local_tz()
+    term = terms.parse_term(contract.term)
     ends = [state.end]
-    if contract.auto_renew and contract.term and state.index > 0:
-        previous = state.start - timedelta(days=1)  # each term follows the last
-        if previous >= since:
-            ends.insert(0, previous)
-    return ends
+    index = state.index
+    while index > 0:  # the terms that ended since ``since`` (each follows the last)
+        index -= 1
+        end = terms.term_end(contract.anchor_date, term, index)
+        if end < since:
+            break
+        ends.insert(0, end)
+    deadlines = {end: terms.notice_deadline(end, notice) for end in ends}
+    end_key, notice_key = f"contract-end:{contract.id}", f"notice:{contract.id}"
+
+    def told(key: str, day: date) -> bool:
+        return seen is not None and (key, dates.local_midnight(day, zone)) in seen
+
+    def missed(key: str, passed: list[date]) -> list[date]:
+        """The days of ``passed`` (in order) within the look-back after the last told."""
+        passed = [day for day in passed if since <= day < today]
+        last = max((day for day in passed if told(key, day)), default=None)
+        return [day for day in passed if last is None or day > last]
+
+    renewed = missed(end_key, ends[:-1])
+    lapsed = missed(notice_key, [d for d in deadlines.values() if d is not None and d < today])
+    ahead = state.end <= horizon and not told(end_key, state.end)
+    told_ends = set(renewed) | ({state.end} if ahead else set())
+    items: list[dict[str, object]] = []
+
+    def item(key: str, day: date, detail: str) -> None:
+        at = dates.local_midnight(day, zone)
+        items.append(
+            {"key": key, "group": "renewal", "due_at": at, "detail": detail, "late": day < today}
+            | row
+        )
+
+    if lapsed:
+        last = lapsed[-1]
+        end = next(e for e, d in deadlines.items() if d == last)
+        then = "" if end in told_ends else f"; {_what(True, end < today)} after {end}"
+        said = f"notice deadline {last} passed"
+        if len(lapsed) > 1:
+            said = f"{len(lapsed)} notice deadlines passed{_listed(lapsed, ': ')}"
+        item(notice_key, last, f"{said} ({ago(last, today)}){then}")
+    coming = deadlines[state.end]
+    if coming is not None and today <= coming <= horizon and not told(notice_key, coming):
+        then = "" if ahead else f"; renews automatically after {state.end}"
+        item(notice_key, coming, f"notice deadline {coming} ({ago(coming, today)}){then}")
+    if renewed:
+        last = renewed[-1]
+        said = f"renewed automatically after {last}"
+        if len(renewed) > 1:
+            each = " each term" if len(renewed) > 4 else ""
+            said = f"renewed automatically {len(renewed)} times, after{each}"
+            said += _listed(renewed, " ")
+        item(end_key, last, f"{said} ({ago(last, today)})")
+    if ahead:
+        item(
+            end_key, state.end, f"renews automatically after {state.end} ({ago(state.end, today)})"
+        )
+    return items
+
+
+def _listed(days: list[date], lead: str) -> str:
+    """``lead`` and ``2026-11-05 and 2026-12-05``, or for more than four days
+    ``, from A to B`` (``lead`` then dropped: the range reads on from a comma)."""
+    if len(days) > 4:
+        return f"{',' if lead.strip() else ''} from {days[0]} to {days[-1]}"
+    shown = [str(day) for day in days]
+    return lead + ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def _what(renews: bool, passed: bool) -> str:
