@@ -207,3 +207,20 @@ def test_a_big_batch_goes_to_a_webhook_in_parts_each_under_its_limit(
     count = len(hook.requests)
     assert cli(*args).exit_code == 0 and len(hook.requests) == count
 
+
+def test_a_failed_delivery_of_remind_all_does_not_promise_a_next_run(
+    cli: Callable[..., object],
+    hook_server: tuple[Hook, str],  # noqa: F811
+) -> None:
+    """`remind --all --webhook URL` refused: it said '(nothing was marked as announced:
+    the next run tells it again)', though --all marks nothing and cron's next run does
+    not tell what it told before. Now it says --all records nothing."""
+    hook, base = hook_server
+    cli("task", "add", "late", "--due", "-1d")
+    assert cli("remind").exit_code == 0  # told: cron's next run does not tell it again
+    hook.status = 500
+    failed = cli("remind", "--all", "--webhook", f"{base}/hook")
+    assert failed.exit_code == 4
+    assert failed.stderr.startswith("Error: webhook not sent: 127.0.0.1 answered 500")
+    assert failed.stderr.endswith("(remind --all records nothing)\n")
+    assert "next run" not in failed.stderr and failed.stderr.count("\n") == 1

@@ -340,6 +340,12 @@ def remind(
         told.failed.append(str(exc))
     except KeyboardInterrupt:
         interrupted = True
+    if all_ and (interrupted or told.failed):  # it marks nothing: no next run to promise
+        said = "interrupted" if interrupted else "; ".join(told.failed)
+        fail(
+            f"{said} (remind --all records nothing)",
+            EXIT_INTERRUPTED if interrupted else EXIT_DELIVERY,
+        )
     if interrupted or told.failed:
         again = _told_again(len(tell), told, recorded=not all_)
         if not all_:
