@@ -204,6 +204,9 @@ def test_an_mbox_message_of_one_huge_line_is_not_held_whole(
     assert subjects == ["number 1", "scan", "number 2"]
 
 
+DATED = b" Tue Jan  2 10:00:00 2024"  # a From_ line's date: what makes it one
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -212,13 +215,18 @@ def test_an_mbox_message_of_one_huge_line_is_not_held_whole(
         b"From a\n\n\n\nFrom b\n\n",
         b"From a\r\nx\r\n\r\nFrom b\r\ny\r\n",
         b"From a\nFrom b\nFrom c\n",
-        b"From a\nxFrom b\n>From c\n\nFrom \n",
+        b"From a\nxFrom b\n>From c\n\nFrom d\n",
         b"From a\n" + b"z" * 70 + b"\n\nFrom b\n" + b"\n" * 3,
     ],
 )
 def test_an_mbox_is_split_where_python_s_mailbox_splits_it(tmp_path: Path, data: bytes) -> None:
+    """At its From_ lines (each given a date here: see the test below for a line of
+    text starting with 'From ', where Python's mailbox splits and tinycrm does not)."""
     from tinycrm.mail import sources
 
+    for sender in (b"a", b"b", b"c", b"d"):
+        data = data.replace(b"From " + sender + b"\n", b"From " + sender + DATED + b"\n")
+        data = data.replace(b"From " + sender + b"\r\n", b"From " + sender + DATED + b"\r\n")
     path = tmp_path / "m.mbox"
     path.write_bytes(data)
     box = mailbox.mbox(path, create=False)
@@ -231,13 +239,13 @@ def test_an_mbox_is_split_where_python_s_mailbox_splits_it(tmp_path: Path, data:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from([b"From ", b"From a", b"\n", b"\r\n", b"x", b">From ", b"F"])))
+@given(st.lists(st.sampled_from([b"From a" + DATED, b"\n", b"\r\n", b"x", b">From ", b"F"])))
 def test_any_mbox_is_split_where_python_s_mailbox_splits_it(parts: list[bytes]) -> None:
     import io
 
     from tinycrm.mail import sources
 
-    data = b"From a\n" + b"".join(parts)
+    data = b"From a" + DATED + b"\n" + b"".join(parts)
     box = mailbox.mbox.__new__(mailbox.mbox)
     box._file = io.BytesIO(data)  # type: ignore[attr-defined]
     box._generate_toc()  # type: ignore[attr-defined]
@@ -339,3 +347,59 @@ def test_a_message_over_the_limit_is_read_for_its_header_alone_from_every_source
         assert isinstance(data, Head) and len(data) < len(whole) / 2
         read = parse_message(data, header_only=True)
         assert (read.subject, read.body, read.key) == ("scan", "", key)
+
+
+def test_a_line_of_text_starting_with_from_does_not_split_an_mbox_message(
+    tmp_path: Path,
+) -> None:
+    """A message's text line 'From the desk of Ann' (an mbox its writer did not quote
+    '>From', as hand-made and some exported ones are not) was read as the start of
+    another message: the text was cut there, and the rest counted as a message 'with no
+    From address', or logged as one when it held header lines (a forwarded message).
+    Only a From_ line with a date (``From sender Tue Jan  2 10:00:00 2024``), or one
+    after a blank line and before a header field, starts a message; CRLF or mixed line
+    ends alike."""
+    first = (
+        b"From ann@acme.example Tue Jan  2 10:00:00 2024\r\n"
+        b"From: ann@acme.example\r\nSubject: one\r\nMessage-ID: <c1@x>\r\n\r\n"
+        b"Hello\r\nFrom here on we talk\r\n\r\nFrom the desk of Ann\r\n\r\n"
+        b"From Bo, forwarded:\nFrom: ceo@evil.example\nSubject: phish\n\n"
+    )
+    second = (
+        b"From - Tue Jan 02 11:00:00 +0000 2024\nFrom: bo@acme.example\nSubject: two\n\nBye\n\n"
+    )
+    third = b"From MAILER-DAEMON\nFrom: cy@acme.example\nSubject: three\n\nx\n"
+    path = tmp_path / "hand.mbox"
+    path.write_bytes(first + b"\r\n" + second + b"\n" + third)
+    read = [parse_message(data) for _, data in read_messages([path])]
+    assert [(m.sender, m.subject) for m in read] == [
+        ("ann@acme.example", "one"),
+        ("bo@acme.example", "two"),
+        ("cy@acme.example", "three"),
+    ]
+    assert read[0].body.splitlines()[1:3] == ["From here on we talk", ""]
+    assert "From Bo, forwarded:" in read[0].body and "ceo@evil.example" in read[0].body
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"From the desk of Ann", b"From a", b"From 10:00", b"", b"x", b">From a"]),
+        max_size=12,
+    ),
+    st.sampled_from([b"\n", b"\r\n"]),
+)
+def test_no_line_of_text_starting_with_from_splits_a_message(
+    lines: list[bytes], end: bytes
+) -> None:
+    """However the text's lines that start with 'From ' (unquoted, no date) fall, an
+    mbox of two messages is two, the first one's text whole."""
+    import io
+
+    from tinycrm.mail import sources
+
+    one = b"From a" + DATED + end + b"Subject: one" + end + end + end.join(lines) + end
+    data = one + end + b"From b" + DATED + end + b"Subject: two" + end + end + b"y" + end
+    spans = sources._mbox_spans(io.BytesIO(data), 7)
+    assert len(spans) == 2
+    assert data[spans[0][0] : spans[0][1]].startswith(one)

@@ -239,8 +239,9 @@ def _mbox(path: Path) -> Iterator[tuple[str, bytes]]:
     line: its date is when the message was stored, the date of one without a Date
     header (``parse_message`` reads it as IMAP's INTERNALDATE). Of one over 50 MB, its
     start (:class:`Head`), as of a Maildir's: its header alone is logged. The messages
-    are found as Python's ``mailbox`` finds them (:func:`_mbox_spans`), but in pieces of
-    the file: it reads line by line, and held a line of hundreds of MB whole."""
+    are found in pieces of the file (Python's ``mailbox`` reads line by line, and held a
+    line of hundreds of MB whole), at their From_ lines alone (:func:`_mbox_spans`: a
+    line of text that starts with ``From `` starts no message)."""
     from tinycrm.mail import message
 
     with path.open("rb") as handle:
@@ -256,15 +257,24 @@ def _mbox(path: Path) -> Iterator[tuple[str, bytes]]:
 
 MBOX_CHUNK = 64 * 1024  # bytes of an mbox looked through at a time
 _SEPARATOR = b"\nFrom "
+FROM_LINE_MAX = 1024  # bytes of a From_ line (and the line after it) looked at
+# a From_ line: "From", its sender, then a date: a time and a year, in any order
+# (asctime's "Tue Jan  2 10:00:00 2024", Gmail's "… +0000 2024", RFC 5322's)
+_DATED = re.compile(rb"From [^\s]+[ \t]+(?=.*(?<!\d)\d{1,2}:\d{2})(?=.*(?<!\d)\d{4}(?!\d))")
+_UNDATED = re.compile(rb"From [^\s]+[ \t\r]*")  # its sender alone
+_HEADER_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
 
 
 def _mbox_spans(handle: BinaryIO, chunk: int) -> list[tuple[int, int]]:
-    """(start, stop) of each message of an mbox, where Python's ``mailbox.mbox`` puts
-    them: each starts at a line beginning with ``From ``; it stops before the next one,
-    or the end of the file, and before the one empty line (``\\n``) in front of it."""
+    """(start, stop) of each message of an mbox: each starts at its From_ line (see
+    :func:`_starts_message`); it stops before the next one, or the end of the file, and
+    before the one empty line (``\n``) in front of it. A line of text that starts with
+    ``From `` (one its writer did not quote ``>From``) is no From_ line: Python's
+    ``mailbox`` splits there, cutting the text and making the rest a message of its
+    own."""
     handle.seek(0)
-    starts = [0] if handle.read(5) == b"From " else []
-    stops: list[int] = []
+    first = handle.read(5) == b"From "
+    found: list[tuple[int, bool]] = []  # (where a line "From …" starts, after a blank line)
     handle.seek(0)
     window, base = b"", 0  # the bytes looked through, and where they start in the file
     while piece := handle.read(chunk):
@@ -273,14 +283,26 @@ def _mbox_spans(handle: BinaryIO, chunk: int) -> list[tuple[int, int]]:
         at = window.find(_SEPARATOR)
         while at >= 0:
             if at + len(_SEPARATOR) > keep:  # not found in the previous window already
-                line = base + at + 1
-                if starts:
-                    blank = window[at - 1 : at + 1] == b"\n\n" if at >= 1 else False
-                    stops.append(line - 1 if blank else line)
-                starts.append(line)
+                blank = window[at - 1 : at + 1] == b"\n\n" if at >= 1 else False
+                found.append((base + at + 1, blank))
             at = window.find(_SEPARATOR, at + 1)
+    lines = [(0, False)] if first else []
+    lines += [(line, blank) for line, blank in found if _starts_message(handle, line, blank)]
+    starts = [line for line, _blank in lines]
+    stops = [line - 1 if blank else line for line, blank in lines[1:]]
     if starts:
         end = handle.seek(0, os.SEEK_END)
         handle.seek(max(0, end - 2))
         stops.append(end - 1 if handle.read(2) == b"\n\n" and end - 2 >= starts[-1] else end)
     return list(zip(starts, stops, strict=True))
+
+
+def _starts_message(handle: BinaryIO, line: int, blank: bool) -> bool:
+    """Whether the line ``From …`` at ``line`` is a From_ line: one with a date after its
+    sender, or one of its sender alone after a blank line and before a header field (a
+    program that writes no date). ``From the desk of Ann`` is text."""
+    handle.seek(line)
+    text, _, rest = handle.read(FROM_LINE_MAX).partition(b"\n")
+    if _DATED.match(text):
+        return True
+    return blank and _UNDATED.fullmatch(text) is not None and _HEADER_FIELD.match(rest) is not None
