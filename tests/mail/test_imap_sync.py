@@ -284,6 +284,34 @@ def test_a_user_name_beyond_ascii_logs_in_with_sasl_plain(imap_account: ImapAcco
         _sync()
 
 
+def test_a_password_that_is_not_utf_8_is_sent_as_it_is_not_a_traceback(
+    imap_account: ImapAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A password_cmd printing a Latin-1 password ('pässwort' from an old keyring or a
+    file saved so) crashed the sync with a UnicodeEncodeError traceback: its bytes,
+    kept as surrogates, went to SASL PLAIN as UTF-8 text. Its bytes are sent as they
+    came (the server compares bytes), and a refusal is one line."""
+    from imapclient import IMAPClient
+
+    sent: list[bytes] = []
+
+    secret = tmp_path / "latin-1"
+    secret.write_bytes("pässwort\n".encode("latin-1"))
+    imap_account.configure(password_cmd=["cat", str(secret)])
+    original = IMAPClient._command_and_check
+
+    def spy(self: IMAPClient, command: str, *args: Any, **kwargs: Any) -> Any:
+        if command == "authenticate":
+            answer = args[1](b"")
+            sent.append(answer if isinstance(answer, bytes) else answer.encode())
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(IMAPClient, "_command_and_check", spy)
+    with pytest.raises(MailSyncError, match=r"login to .* refused"):
+        _sync()
+    assert sent and sent[-1].endswith(b"\0p\xe4sswort")
+
+
 def test_sent_is_found_by_its_flag_else_by_a_usual_name() -> None:
     from tinycrm.config import ImapSettings
     from tinycrm.mail.imap import Account

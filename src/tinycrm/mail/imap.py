@@ -257,7 +257,7 @@ def connect(settings: ImapSettings, password: str) -> Account:
             if (settings.user + password).isascii():
                 client.login(settings.user, password)
             else:  # LOGIN takes ASCII only: SASL PLAIN carries UTF-8 (RFC 4616)
-                client.plain_login(settings.user, password)
+                _plain_login(client, settings.user, password)
         except LoginError as exc:
             said = _one_line(str(exc).removeprefix("b'").removesuffix("'"))
             raise MailSyncError(
@@ -274,6 +274,19 @@ def connect(settings: ImapSettings, password: str) -> Account:
         account.close(clean=False)
         raise
     return account
+
+
+def _plain_login(client: IMAPClient, user: str, password: str) -> None:
+    """SASL PLAIN with the password's bytes as password_cmd printed them: UTF-8, or
+    another charset's (a Latin-1 password, kept as surrogates, made IMAPClient's
+    ``plain_login`` raise UnicodeEncodeError); the server compares bytes."""
+    from imapclient.exceptions import IMAPClientError, LoginError
+
+    said = b"\0" + user.encode("utf-8") + b"\0" + password.encode("utf-8", "surrogateescape")
+    try:
+        client._command_and_check("authenticate", "PLAIN", lambda _: said, unpack=True)
+    except IMAPClientError as exc:
+        raise LoginError(str(exc)) from None
 
 
 class Account:
