@@ -8,9 +8,10 @@ the online backup API, restore one, and refuse to write a file onto the database
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
@@ -75,7 +76,10 @@ def describe(file: str | Path) -> Contents:
     from tinycrm.files import expand_home
     from tinycrm.store.dump import describe_sqlite
 
-    info = describe_sqlite(expand_home(file, "cannot read"))
+    return _contents(describe_sqlite(expand_home(file, "cannot read")))
+
+
+def _contents(info: dict[str, Any]) -> Contents:
     return Contents(
         revision=info["revision"],
         companies=info["company"],
@@ -83,6 +87,72 @@ def describe(file: str | Path) -> Contents:
         deals=info["deal"],
         activities=info["activity"],
     )
+
+
+def restorable(db: str | None, file: str | Path) -> Contents:
+    """What the backup ``file`` holds; ``Invalid`` in one line when this tinycrm cannot
+    restore it into ``db``: the database itself (or a link to it), not a tinycrm
+    database, no schema revision, made by a newer tinycrm."""
+    from tinycrm.files import expand_home
+    from tinycrm.store.dump import restorable_backup
+    from tinycrm.store.engine import refuse_database_itself
+
+    source = expand_home(file, "cannot restore from").absolute()
+    refuse_database_itself(_sqlite_file(db, "restore"), source, str(file))
+    return _contents(restorable_backup(source))
+
+
+def replaced(db: str | None = None) -> Contents | str | None:
+    """What ``restore(db, …)`` would replace, read without opening the database (not
+    upgraded, whatever its schema): its contents; None when there is no database there
+    yet; a note saying why it cannot be read (a damaged database). ``Unavailable`` when
+    ``db`` is not a SQLite file (PostgreSQL: pg_restore), or not a database to replace."""
+    from tinycrm.store.dump import replaced_contents
+
+    found = replaced_contents(_sqlite_file(db, "restore"))
+    return _contents(found) if isinstance(found, dict) else found
+
+
+def restore(
+    db: str | None,
+    source: str | Path,
+    *,
+    user: str | None = None,
+    on_upgrade: Callable[[UpgradeNotice], None] | None = None,
+) -> Path | None:
+    """Replace the SQLite database ``db`` with the backup ``source``, then bring it up to
+    the current schema (telling ``on_upgrade``); return the copy of what it replaced,
+    kept beside it (None when there was none). The database replaced is not opened
+    first: one a newer tinycrm upgraded, or a damaged one, is replaced too, its copy kept."""
+    from tinycrm.store.dump import restore_sqlite
+    from tinycrm.store.engine import open_store
+
+    path = _sqlite_file(db, "restore")
+    copy = restore_sqlite(path, Path(source))
+    open_store(str(path), user=user, on_upgrade=on_upgrade).close()
+    return copy
+
+
+def _sqlite_file(db: str | None, what: str) -> Path:
+    """The SQLite file ``db`` names; ``Unavailable`` for a database in memory, and for
+    PostgreSQL (``pg_restore`` restores a ``pg_dump``)."""
+    import shlex
+
+    from tinycrm.errors import Unavailable
+    from tinycrm.store.engine import libpq_url
+
+    where = locate(db)
+    if where.path is not None:
+        return where.path
+    if where.in_memory:
+        raise Unavailable(f"sqlite:// is a database in memory: there is no file to {what}")
+    if where.url.split(":", 1)[0].split("+", 1)[0] == "postgresql":
+        raise Unavailable(
+            "restore replaces SQLite databases; for PostgreSQL restore a pg_dump with "
+            f"pg_restore (e.g. pg_restore --clean -d {shlex.quote(libpq_url(where.url))} "
+            "tinycrm.dump)"
+        )
+    raise Unavailable(f"{what} works on SQLite databases, not on {where.shown}")
 
 
 class Database:
@@ -136,7 +206,7 @@ class Database:
 
         return backup_sqlite(self._sqlite("backup"), target, mkdir=mkdir)
 
-    def restore(self, source: str | Path) -> Path:
+    def restore(self, source: str | Path) -> Path | None:
         """Replace the SQLite database with the backup ``source`` (brought up to the
         current schema); return the copy of what it replaced, kept beside it."""
         from tinycrm.store.dump import restore_sqlite

@@ -12,7 +12,6 @@ import typer
 from tinycrm import safetext
 from tinycrm.cli import output as out
 from tinycrm.cli.common import collector_on, crm, fail, file_path, tell_upgrade
-from tinycrm.files import expand_home
 from tinycrm.vocab import plural
 
 app = typer.Typer(
@@ -126,19 +125,22 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Replace the database with a backup; a copy of what it replaces is kept beside it."""
-    from tinycrm.api.database import Contents, describe
+    from tinycrm.api.database import Contents, locate, replaced, restorable
+    from tinycrm.api.database import restore as restore_file
 
-    database = crm(ctx).db
-    if database.path is None:
-        fail(
-            "restore replaces SQLite databases; for PostgreSQL restore a pg_dump with pg_restore "
-            f"(e.g. pg_restore --clean -d {shlex.quote(database.libpq_url)} tinycrm.dump)"
-        )
-    database.refuse_own_file(expand_home(file, "cannot restore from").absolute(), str(file))
-    incoming = describe(file)
-    current = database.contents()
+    # The database replaced is not opened (nor upgraded): one a newer tinycrm upgraded, or
+    # a damaged one, is replaced too; its copy is kept before anything is written to it.
+    db = ctx.find_root().obj.db
+    current = replaced(db)  # refuses PostgreSQL, a database in memory, a folder, …
+    target = locate(db).path
+    assert target is not None
+    incoming = restorable(db, file)
 
-    def counts(info: Contents) -> str:
+    def counts(info: Contents | str | None) -> str:
+        if info is None:
+            return "no database yet"
+        if isinstance(info, str):
+            return info
         pairs = (("company", info.companies), ("contact", info.contacts), ("deal", info.deals),
                  ("activity", info.activities))  # fmt: skip
         return ", ".join(plural(n, kind) for kind, n in pairs)
@@ -147,9 +149,11 @@ def restore(
         if not sys.stdin.isatty():
             fail("restore replaces the whole database: give --yes to confirm")
         typer.confirm(
-            f"Replace {database.path} ({counts(current)}) with {file} ({counts(incoming)})?",
+            f"Replace {target} ({counts(current)}) with {file} ({counts(incoming)})?",
             abort=True,
         )
-    copy = database.restore(file)  # brought up to the current schema
-    out.done(f"Restored {database.path} from {file} ({counts(incoming)})")
-    out.done(f"The database it replaced is kept as {copy}")
+    copy = restore_file(db, file, on_upgrade=tell_upgrade)  # brought up to the current schema
+    collector_on()
+    out.done(f"Restored {target} from {file} ({counts(incoming)})")
+    if copy is not None:
+        out.done(f"The database it replaced is kept as {copy}")

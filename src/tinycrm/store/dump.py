@@ -41,6 +41,7 @@ from tinycrm.store.engine import (
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.ids import keep_ids_unused
 from tinycrm.store.migrations import SCHEMA_HEAD
+from tinycrm.store.sqlite_files import check_database_path
 from tinycrm.store.types import UTCDateTime, utcnow
 from tinycrm.vocab import plural
 
@@ -312,24 +313,10 @@ def describe_sqlite(path: Path) -> dict[str, Any]:
     return {"revision": revision[0] if revision else None, **counts}
 
 
-def restore_sqlite(store: Store, source: Path) -> Path:
-    """Replace the store's SQLite database with the one in ``source``; return the copy
-    of what was replaced (``NAME.pre-restore-TIME.bak`` beside it).
-
-    Uses SQLite's online backup API in both directions, so other tinycrm
-    processes with the database open see either the old or the new one. The
-    caller opens the store again afterwards (which upgrades an older backup).
-    """
-    target = store.path
-    if target is None:
-        raise Unavailable(
-            "restore replaces SQLite databases; for PostgreSQL use pg_restore "
-            f"(e.g. pg_restore --clean -d {shlex.quote(libpq_url(store.url))} tinycrm.dump)"
-        )
-    from tinycrm.files import expand_home
-
-    source = expand_home(source, "cannot restore from").absolute()
-    refuse_database_itself(target, source, str(source))
+def restorable_backup(source: Path) -> dict[str, Any]:
+    """What the backup ``source`` holds (``describe_sqlite``), or ``Invalid`` in one line
+    when this tinycrm cannot restore it: not a tinycrm database, no schema revision, or
+    a schema a newer tinycrm made."""
     info = describe_sqlite(source)
     revision = info["revision"]
     if revision is None:  # restored, it could not be opened (schema_upgrade._no_revision)
@@ -337,24 +324,85 @@ def restore_sqlite(store: Store, source: Path) -> Path:
             f"{source} holds tinycrm's tables but no schema revision (its alembic_version row "
             "was deleted), so tinycrm cannot tell which upgrades it needs; not restored"
         )
-    if revision > SCHEMA_HEAD:
-        raise Invalid(f"{source} is at schema {revision}, newer than this tinycrm; upgrade it")
-    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    kept = target.with_name(f"{target.name}.pre-restore-{stamp}.bak")
-    n = 2
-    while kept.exists():  # a restore earlier in the same second: its copy is kept too
-        kept = target.with_name(f"{target.name}.pre-restore-{stamp}-{n}.bak")
-        n += 1
-    with interrupts.aside():  # the copy of what it replaces, kept on the side
-        copy = backup_sqlite(target, kept)
-    assert copy is not None  # a file, never a stream
-    store.release()  # no connection is left on the file replaced
+    from tinycrm.store.migrations.runner import script_heads
+
+    if revision not in script_heads(all_revisions=True):
+        raise Invalid(
+            f"{source} is at schema {revision}, newer than this tinycrm ({SCHEMA_HEAD}) "
+            "knows: a newer tinycrm made it; not restored (upgrade tinycrm to restore it)"
+        )
+    return info
+
+
+def replaced_contents(path: Path) -> dict[str, Any] | str | None:
+    """What restoring over ``path`` replaces, read without opening it as a store (no
+    upgrade, whatever its schema): ``describe_sqlite``'s counts; None when there is no
+    database there yet; a note when it cannot be read (a damaged database, which is what
+    a restore is for). ``Unavailable`` for what is not a database to replace (a folder,
+    another program's database)."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    check_database_path(path)
+    if path.stat().st_size == 0:
+        return None
+    try:
+        return describe_sqlite(path)
+    except Invalid as exc:
+        return str(exc).replace(f"{path} ", "", 1).splitlines()[0]
+
+
+def restore_sqlite(target: Store | Path, source: Path) -> Path | None:
+    """Replace the SQLite database ``target`` (a path, or a store on one) with the backup
+    ``source``; return the copy of what was replaced (``NAME.pre-restore-TIME.bak``
+    beside it; None when there was no database there).
+
+    The database replaced is not opened as a store: not upgraded first, nor refused for a
+    schema newer than this tinycrm's, nor for damage. It is copied as it is before
+    anything is written to it; the backup is then written into it with SQLite's online
+    backup API, so other tinycrm processes with the database open see either the old or
+    the new one. The caller opens it afterwards (which upgrades an older backup).
+    """
+    store = target if not isinstance(target, Path) else None
+    path = target if isinstance(target, Path) else target.path
+    if path is None:
+        assert store is not None
+        raise Unavailable(
+            "restore replaces SQLite databases; for PostgreSQL use pg_restore "
+            f"(e.g. pg_restore --clean -d {shlex.quote(libpq_url(store.url))} tinycrm.dump)"
+        )
+    from tinycrm.files import expand_home
+
+    source = expand_home(source, "cannot restore from").absolute()
+    refuse_database_itself(path, source, str(source))
+    restorable_backup(source)
+    copy = None
+    if replaced_contents(path) is not None:
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        kept = path.with_name(f"{path.name}.pre-restore-{stamp}.bak")
+        n = 2
+        while kept.exists():  # a restore earlier in the same second: its copy is kept too
+            kept = path.with_name(f"{path.name}.pre-restore-{stamp}-{n}.bak")
+            n += 1
+        with interrupts.aside():  # the copy of what it replaces, kept on the side
+            # as it is: a damaged database is copied too (it is what a restore replaces)
+            copy = backup_sqlite(path, kept, checked=False)
+        assert copy is not None  # a file, never a stream
+    else:
+        check_database_path(path)  # an empty file of the user's own, private
+    if store is not None:
+        store.release()  # no connection is left on the file replaced
     src = sqlite3.connect(read_only_uri(source), uri=True)
     try:
-        dst = sqlite3.connect(target, timeout=10)
+        dst = sqlite3.connect(path, timeout=10)
         try:
             with interrupts.saving():  # one step for Ctrl-C: replaced, and known to be
                 src.backup(dst)
+        except sqlite3.Error as exc:
+            kept_as = f" (it is kept as {copy})" if copy is not None else ""
+            raise Unavailable(
+                f"cannot restore {source} into {path}: {exc}; the database there was left "
+                f"as it was{kept_as}"
+            ) from exc
         finally:
             dst.close()
     finally:

@@ -210,7 +210,7 @@ def read_only_uri(path: Path) -> str:
     return sqlite_uri(path, "ro") + ("" if wal.exists() else "&immutable=1")
 
 
-def _copy_verified(source: Path, target: Path) -> None:
+def _copy_verified(source: Path, target: Path, *, checked: bool = True) -> None:
     """Copy the live database at ``source`` into the file ``target`` with the online backup
     API, then check the copy (``PRAGMA integrity_check``), read only: the copy of a WAL
     database is one, and a connection that went on using it would make ``-wal`` and
@@ -231,6 +231,8 @@ def _copy_verified(source: Path, target: Path) -> None:
             src.backup(dst)
         finally:
             dst.close()
+        if not checked:
+            return
         check = sqlite3.connect(read_only_uri(target), uri=True)
         try:
             problems = [row[0] for row in check.execute("PRAGMA integrity_check")]
@@ -247,14 +249,17 @@ def _copy_verified(source: Path, target: Path) -> None:
         raise Unavailable(f"backup failed its integrity check: {problems[0]}")
 
 
-def backup_sqlite(source: Path, target: Path | str, *, mkdir: bool = False) -> Path | None:
+def backup_sqlite(
+    source: Path, target: Path | str, *, mkdir: bool = False, checked: bool = True
+) -> Path | None:
     """Copy a live SQLite database with the online backup API (safe while it is in use).
 
     The copy is made in a temporary file beside ``target``, checked, and renamed over it
     only then; ``target`` may not be the database itself (nor a link to it or its WAL).
     ``-`` and ``/dev/stdout`` write the copy to standard output, a FIFO is written into.
     Returns the file written (None for a stream). ``CannotWrite``/``Invalid``/``Unavailable``
-    with one line when it cannot be.
+    with one line when it cannot be. ``checked=False``: a damaged database is copied as it
+    is (the copy ``db restore`` keeps of what it replaces), not refused.
     """
     from tinycrm import files
 
@@ -264,14 +269,14 @@ def backup_sqlite(source: Path, target: Path | str, *, mkdir: bool = False) -> P
     if not dest.stream:
         assert dest.path is not None
         with files.temporary_beside(dest.path) as temp:
-            _copy_verified(source, temp)
+            _copy_verified(source, temp, checked=checked)
         return dest.path
     import shutil
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="tinycrm-backup-") as folder:
         copy = Path(folder) / "backup.db"
-        _copy_verified(source, copy)
+        _copy_verified(source, copy, checked=checked)
         with files.open_output(target, binary=True) as stream, copy.open("rb") as data:
             shutil.copyfileobj(data, stream, 1 << 20)
     return None
