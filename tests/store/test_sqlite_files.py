@@ -114,3 +114,76 @@ def test_a_backup_of_a_database_whose_wal_cannot_be_a_file_names_it(
         backup_sqlite(path, tmp_path / "copy.db")
     assert str(err.value) == f"cannot read database {path}: {why} (SQLite makes the file anew)"
     assert not (tmp_path / "copy.db").exists()
+
+
+@pytest.mark.parametrize("how", ["cut short", "emptied", "overwritten"])
+def test_a_write_ahead_log_damaged_under_a_running_tinycrm_is_named(
+    tmp_path: Path, how: str
+) -> None:
+    """The -wal cut short or overwritten while a tinycrm had the database open: another
+    process opening it was told only 'database error: disk I/O error' or 'file is not a
+    database', naming neither the log nor the way out."""
+    import os
+
+    from tinycrm.store.contacts import add_contact, list_contacts
+    from tinycrm.store.errors import Unavailable
+
+    path = tmp_path / "crm.db"
+    running = open_store(str(path), user="tester")
+    try:
+        add_contact(running, name="Ada")
+        wal = tmp_path / "crm.db-wal"
+        if how == "cut short":
+            os.truncate(wal, 100)
+        elif how == "emptied":
+            os.truncate(wal, 0)
+        else:
+            with wal.open("r+b") as raw:
+                raw.write(b"\xde\xad" * 2048)
+        with pytest.raises(Unavailable) as err:
+            open_store(str(path), user="tester")
+        said = str(err.value)
+        reason = "file is not a database" if how == "overwritten" else "disk I/O error"
+        later = open_store(str(path), user="tester", migrate=False)  # reads and writes
+        try:
+            for work in (lambda: list_contacts(later), lambda: add_contact(later, name="Bo")):
+                with pytest.raises(Unavailable) as used:
+                    work()
+                assert str(used.value) == said.replace("cannot open", "cannot use")
+        finally:
+            later.close()
+        assert said == (
+            f"cannot open database {path}: its write-ahead log {wal} is damaged or "
+            f"unreadable ({reason}): it was cut short, overwritten or had its permissions "
+            "changed while the database was in use; nothing was changed: restore a backup "
+            "(tinycrm db restore FILE), or, once no tinycrm has the database open, move "
+            "crm.db-wal and crm.db-shm aside (the changes written since its last checkpoint "
+            "are lost)"
+        )
+    finally:
+        running.close()
+
+
+def test_a_write_ahead_log_whose_permissions_changed_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A -wal made unreadable (chmod 400) under a running tinycrm: another process was
+    told SQLite's 'unable to open database file'. (As root no mode keeps a file from
+    being read: what os.access answers is played here.)"""
+    path = tmp_path / "crm.db"
+    store = open_store(str(path), user="tester")
+    try:
+        wal = tmp_path / "crm.db-wal"
+        assert wal.exists()
+        assert sqlite_files.journal_trouble(path) is None
+        wal.chmod(0o400)
+        real = os.access
+        monkeypatch.setattr(
+            sqlite_files.os, "access", lambda p, m: False if Path(p) == wal else real(p, m)
+        )
+        assert sqlite_files.journal_trouble(path) == (
+            f"its write-ahead log {wal} cannot be read and written by you (mode -r--------): "
+            f"make it so again (chmod u+rw {wal}, as its owner)"
+        )
+    finally:
+        store.close()

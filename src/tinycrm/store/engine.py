@@ -51,6 +51,7 @@ from tinycrm.store.sqlite_files import (
     read_only_uri,
     refuse_database_itself,
     sqlite_uri,
+    wal_damage,
 )
 
 if TYPE_CHECKING:
@@ -205,7 +206,12 @@ def _open_error(exc: DBAPIError, path: Path | None) -> str:
     journal beside a database in a folder that cannot be written (a backup disk mounted
     read-only), that ("unable to open database file" of a file that is there)."""
     reason = db_error(exc)
-    if path is None or not any(m in reason for m in ("unable to open", "readonly database")):
+    if path is None:
+        return reason
+    damaged_log = wal_damage(path, reason)
+    if damaged_log is not None:
+        return damaged_log
+    if not any(m in reason for m in ("unable to open", "readonly database")):
         return reason
     trouble = journal_trouble(path)
     if trouble is not None:

@@ -220,7 +220,12 @@ class Store:
             collided = _COLLIDED.get(_sqlstate(exc) or "")
             if collided is not None:
                 raise Conflict(collided) from exc
-            reason = self._missing_table(exc) or self._missing_column(exc) or db_error(exc)
+            reason = (
+                self._missing_table(exc)
+                or self._missing_column(exc)
+                or self._wal_damage(exc)
+                or db_error(exc)
+            )
             if self.path is not None and "readonly database" in reason:
                 reason = (
                     f"cannot write database {self.path}: the file is read-only (make it "
@@ -237,7 +242,8 @@ class Store:
             raise conflict from exc
         except DatabaseError as exc:
             told = (
-                self._damage(exc)
+                self._wal_damage(exc)
+                or self._damage(exc)
                 or self._not_allowed(exc)
                 or self._missing_table(exc)
                 or self._missing_column(exc)
@@ -251,6 +257,16 @@ class Store:
             raise Invalid(
                 "text holds bytes that are not UTF-8 (is the terminal's locale UTF-8?)"
             ) from exc
+
+    def _wal_damage(self, exc: DatabaseError) -> str | None:
+        """SQLite: the write-ahead log beside the database damaged (cut short, overwritten)
+        under this running tinycrm, named with the way out; None for anything else."""
+        if self.path is None:
+            return None
+        from tinycrm.store.sqlite_files import wal_damage
+
+        said = wal_damage(self.path, db_error(exc))
+        return None if said is None else f"cannot use database {self.path}: {said}"
 
     def _damage(self, exc: DatabaseError) -> str | None:
         """What to say of a SQLite file found damaged while it was read or written (its

@@ -4,6 +4,7 @@ beside it (WAL, shared memory, journal), the URIs it is read by, and the online 
 from __future__ import annotations
 
 import os
+import shlex
 import sqlite3
 import stat
 from pathlib import Path
@@ -95,7 +96,46 @@ def journal_trouble(path: Path) -> str | None:
                 f"its {what} {beside} is not a regular file: move it away (SQLite makes "
                 "the file anew)"
             )
+        if not os.access(beside, os.R_OK | os.W_OK):
+            return (
+                f"its {what} {beside} cannot be read and written by you (mode "
+                f"{stat.filemode(os.stat(beside).st_mode)}): make it so again "
+                f"(chmod u+rw {shlex.quote(str(beside))}, as its owner)"
+            )
     return None
+
+
+# A damaged database file says "database disk image is malformed": not among these, as a
+# database in use always has its log beside it.
+_WAL_DAMAGE = ("disk I/O error", "file is not a database")
+
+
+def wal_damage(path: Path, reason: str) -> str | None:
+    """What to say when SQLite's ``reason`` ("disk I/O error", "file is not a database")
+    came from the write-ahead log beside the database ``path`` rather than from the file
+    itself: the ``-wal`` cut short, overwritten or made unreadable while a tinycrm had the
+    database open (the other processes' shared memory still counts its pages). SQLite
+    names neither file; this names the log and the way out. None when the database file
+    itself is not a SQLite database, when there is no log, or for other reasons."""
+    if not any(sign in reason for sign in _WAL_DAMAGE):
+        return None
+    wal = path.with_name(f"{path.name}-wal")
+    try:
+        with path.open("rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                return None  # the file itself is not a database: that is what to say
+        if not stat.S_ISREG(os.stat(wal).st_mode):
+            return None  # a folder, a FIFO: journal_trouble says so
+    except OSError:
+        return None
+    words = reason.removeprefix("database error: ")
+    return (
+        f"its write-ahead log {wal} is damaged or unreadable ({words}): it was cut short, "
+        "overwritten or had its permissions changed while the database was in use; nothing "
+        "was changed: restore a backup (tinycrm db restore FILE), or, once no tinycrm has "
+        f"the database open, move {wal.name} and {path.name}-shm aside (the changes "
+        "written since its last checkpoint are lost)"
+    )
 
 
 def _private_if_empty(path: Path) -> None:
