@@ -370,3 +370,33 @@ def test_arabic_letters_the_pdf_cannot_join_are_refused_naming_them(tmp_path: Pa
             crm.quotes.render_to("Q-2026-0002", out, "pdf")
         assert not out.exists()
         assert "مرحبا" in crm.quotes.render("Q-2026-0002", "html").decode()
+
+
+def test_a_long_note_is_measured_once_in_the_pdf_and_written_whole(monkeypatch) -> None:
+    """A quote whose notes run to a megabyte (a restored dump or an older version: quote
+    create takes 10,000 characters) took 13 s and more as a PDF: fpdf2's ``multi_cell``
+    measured each line again for every character it added. Now notes and paragraphs are
+    wrapped measuring each word (a word wider than the page each character) once, and
+    every word is written."""
+    from dataclasses import replace
+
+    from fpdf.fonts import CoreFont
+
+    from tinycrm.documents.pdf import to_pdf
+
+    measured = [0]
+    real = CoreFont.get_text_width
+
+    def counting(self: Any, text: str, size: float, params: Any) -> tuple[int, float]:
+        measured[0] += len(text)
+        return real(self, text, size, params)
+
+    monkeypatch.setattr(CoreFont, "get_text_width", counting)
+    words = [f"n{i}" for i in range(20_000)]
+    note = " ".join(words) + "\n" + "x" * 20_000
+    data = to_pdf(replace(_document([(1, "Plan", "1")]), notes=note), font="builtin")
+    assert measured[0] < 5 * len(note)
+    texts = [text for _page, _y, text in _runs(data)]
+    drawn = " ".join(texts).split()
+    assert [w for w in drawn if w.startswith("n") and w[1:].isdigit()] == words
+    assert sum(len(t) for t in texts if set(t) == {"x"}) == 20_000

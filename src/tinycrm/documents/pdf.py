@@ -221,24 +221,37 @@ def _paragraph(pdf: object, width: float, height: float, value: str) -> None:
     """``value`` wrapped in a column ``width`` wide (0: to the right margin) from where
     the pen is, each line in visual order (``visual``), the pen under it at the
     column's left after; a paragraph whose first strong character is right-to-left is
-    aligned right."""
+    aligned right.
+
+    Wrapped by ``_wrap`` and written a line at a time with ``FPDF.text``, on the next
+    page when this one is full: fpdf2's ``multi_cell`` measures each line again for
+    every character it adds, which took 13 s and more for notes of a megabyte."""
     from fpdf import FPDF
 
     assert isinstance(pdf, FPDF)
-    if not RIGHT_TO_LEFT.search(value):
-        pdf.multi_cell(width, height, value, new_x="LEFT", new_y="NEXT")
-        return
-    from fpdf.bidi import auto_detect_base_direction
-    from fpdf.enums import TextDirection
-
+    x, y = pdf.get_x(), pdf.get_y()
+    if not width:
+        width = pdf.w - pdf.r_margin - x
+    pad = pdf.c_margin
+    measure = _measure(pdf)
+    baseline = height / 2 + 0.3 * pdf.font_size  # where fpdf2's cell() puts its text
+    right_to_left = RIGHT_TO_LEFT.search(value) is not None
     for paragraph in value.split("\n"):
-        lines = pdf.multi_cell(width, height, paragraph, dry_run=True, output="LINES")
-        assert isinstance(lines, list)
-        right = auto_detect_base_direction(paragraph) == TextDirection.RTL
-        for line in lines:
-            pdf.multi_cell(
-                width, height, visual(line), align="R" if right else "L", new_x="LEFT", new_y="NEXT"
-            )
+        right = False
+        if right_to_left and RIGHT_TO_LEFT.search(paragraph):
+            from fpdf.bidi import auto_detect_base_direction
+            from fpdf.enums import TextDirection
+
+            right = auto_detect_base_direction(paragraph) == TextDirection.RTL
+        for line in _wrap(paragraph, width - 2 * pad, measure):
+            if y + height > pdf.page_break_trigger and y > pdf.t_margin + 1e-6:
+                pdf.add_page()
+                y = pdf.get_y()
+            if line:
+                shift = width - pad - measure(line) if right else pad
+                pdf.text(x + shift, y + baseline, visual(line))
+            y += height
+    pdf.set_xy(x, y)
 
 
 def _table(pdf: object, family: str, bold: str, text: _Text, doc: QuoteDocument) -> None:
@@ -353,27 +366,38 @@ def _widths(
 
 def _wrap(value: str, room: float, measure: Callable[[str], float]) -> list[str]:
     """``value`` in lines no wider than ``room``: between words where it can, else between
-    characters (a word longer than the cell); its own line ends kept."""
+    characters (a word longer than the cell); its own line ends kept. Each word (and
+    each character of a word wider than the cell) is measured once: a line's width is
+    the sum of its words' and spaces' (the fonts fpdf2 writes here have no kerning)."""
     out: list[str] = []
+    space = measure(" ")
     for paragraph in value.split("\n"):
         if measure(paragraph) <= room:
             out.append(paragraph)
             continue
-        current = ""
+        parts: list[str] = []  # the words of the line being filled
+        used, chars = 0.0, 0  # its width and length (0: nothing on it yet)
         for word in paragraph.split(" "):
-            joined = f"{current} {word}" if current else word
-            if measure(joined) <= room:
-                current = joined
+            wide = measure(word)
+            if chars and used + space + wide <= room:
+                parts.append(word)
+                used, chars = used + space + wide, chars + 1 + len(word)
                 continue
-            if current:
-                out.append(current)
-            while measure(word) > room and len(word) > 1:
-                cut, used = 1, measure(word[0])
-                while cut < len(word) and used + measure(word[cut]) <= room:
-                    used += measure(word[cut])
-                    cut += 1
-                out.append(word[:cut])
-                word = word[cut:]
-            current = word
-        out.append(current)
+            if not chars and wide <= room:
+                parts, used, chars = [word], wide, len(word)
+                continue
+            if chars:
+                out.append(" ".join(parts))
+            if wide > room and len(word) > 1:
+                first, wide = 0, measure(word[0])
+                for at in range(1, len(word)):
+                    step = measure(word[at])
+                    if wide + step <= room:
+                        wide += step
+                        continue
+                    out.append(word[first:at])
+                    first, wide = at, step
+                word = word[first:]
+            parts, used, chars = [word], wide, len(word)
+        out.append(" ".join(parts))
     return out
