@@ -620,3 +620,18 @@ def test_a_quote_accepted_while_its_deal_item_is_edited_wins_at_the_quote_or_not
             assert (deal.status, deal.amount) == ("won", quote.net)
         else:
             assert (deal.status, deal.amount) == ("open", Decimal("1200.00"))
+
+
+def test_a_validity_past_ten_years_is_refused_and_writes_nothing(store) -> None:
+    """``quote create --valid +9999d`` (or 9999-12-31) made a quote valid until 2054 (or
+    the year 9999): an offer no one means. The last valid day is at most 3,650 days
+    ahead, as ``[quotes] valid_days`` is."""
+    add_deal(store, title="Acme")
+    add_product(store, name="P", price="1")
+    add_item(store, "Acme", "P")
+    for day in (TODAY + timedelta(days=3651), date(9999, 12, 31)):
+        with pytest.raises(Invalid, match="more than 3,650 days ahead"):
+            create_quote(store, "Acme", valid_until=day, today=TODAY)
+    assert list_quotes(store) == []
+    last = create_quote(store, "Acme", valid_until=TODAY + timedelta(days=3650), today=TODAY)
+    assert last.valid_until == TODAY + timedelta(days=3650)

@@ -233,6 +233,9 @@ def _customer(session: Session, deal: Deal) -> dict[str, Any]:
     }
 
 
+MAX_VALID_DAYS = 3650  # as ``[quotes] valid_days``: an offer good for ten years at most
+
+
 def create_quote(
     store: Store,
     deal_ref: str | int,
@@ -242,7 +245,8 @@ def create_quote(
     today: date | None = None,
 ) -> QuoteRead:
     """Freeze the deal's line items into a new draft quote numbered for this year,
-    valid until ``valid_until`` (default: ``[quotes] valid_days`` from today, 30)."""
+    valid until ``valid_until`` (default: ``[quotes] valid_days`` from today, 30; at
+    most ``MAX_VALID_DAYS`` ahead)."""
     day = today or dates.local_today()
     clean_notes = validate.optional_text(notes, "notes", multiline=True)
     if valid_until is None:
@@ -250,6 +254,12 @@ def create_quote(
         valid_until = day + timedelta(days=valid_days)
     if valid_until < day:
         raise Invalid(f"valid-until {valid_until} is in the past", field="valid")
+    if (valid_until - day).days > MAX_VALID_DAYS:
+        raise Invalid(
+            f"valid-until {valid_until} is more than {MAX_VALID_DAYS:,} days ahead "
+            f"(at most {day + timedelta(days=MAX_VALID_DAYS)})",
+            field="valid",
+        )
     with store.write() as session:
         # its items held still while they are frozen, and the deal not deleted before the
         # quote is written (a deal rm meanwhile: waited for, and then NotFound)
