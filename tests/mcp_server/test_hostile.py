@@ -194,3 +194,34 @@ def test_a_column_removed_under_the_server_is_told_in_one_line(
             assert (await call(client, "search", text="ada"))["results"]
 
         serve(url, session)
+
+
+def test_a_nul_in_an_argument_is_refused_naming_that_argument(sqlite_url: str) -> None:  # noqa: F811
+    """A NUL in a REF was refused as 'text: NUL characters are not allowed': the
+    database's last check, which names no argument. log_activity(ref='Ada\\x00') told
+    the assistant to fix its text, which was fine; move_deal and contact_briefing have
+    no text. Each argument holding a NUL is now named, an item of a list by its place,
+    and nothing is saved."""
+
+    async def session(client: Client) -> None:
+        for tool, arguments, named in [
+            ("log_activity", {"kind": "note", "ref": "Ada\x00", "text": "Met"}, "ref"),
+            ("add_task", {"text": "Call", "due": "+1d", "contact": "\x00"}, "contact"),
+            ("add_task", {"text": "Call", "due": "+1d", "deal": "a\x00"}, "deal"),
+            ("contact_briefing", {"ref": "a\x00"}, "ref"),
+            ("move_deal", {"ref": "a\x00", "stage": "Won"}, "ref"),
+            ("list_tasks", {"deal": "a\x00"}, "deal"),
+            ("report", {"name": "pipeline", "pipeline": "a\x00"}, "pipeline"),
+            ("add_contact", {"name": "Grace", "company": "Acme\x00"}, "company"),
+            ("add_contact", {"name": "Grace", "tags": ["vip", "a\x00"]}, "tags[1]"),
+        ]:
+            said = await refused(client, tool, **arguments)
+            at = arguments[named.split("[")[0]] or ""
+            at = at[1] if isinstance(at, list) else at
+            assert said == (
+                f"Error executing tool {tool}: {named}: NUL characters are not allowed "
+                f"(\\x00 at position {at.index(chr(0)) + 1})"
+            ), (tool, said)
+        assert (await call(client, "list_contacts"))["count"] == 1
+
+    serve(sqlite_url, session, "--allow-writes")

@@ -356,6 +356,8 @@ class CrmServer(MCPServer):
             if len(unknown) > 5:
                 named += f" and {len(unknown) - 5:,} more"
             raise ToolError(f"{name} has no argument {named} (its arguments: {', '.join(known)})")
+        if (nul := _nul_argument(arguments or {})) is not None:
+            raise ToolError(f"Error executing tool {name}: {nul}")
         self.running += 1
         context = args[0] if args else kw.get("context")
         told = reporting.set(getattr(context, "report_progress", None))
@@ -373,6 +375,19 @@ class CrmServer(MCPServer):
             self.running -= 1
             if self.settled is not None:
                 self.settled.set()
+
+
+def _nul_argument(arguments: dict[str, Any]) -> str | None:
+    """The first argument holding a NUL, by name (``tags[1]`` for an item), and where:
+    the database's own check refuses it too, but as ``text:``, naming no argument (a NUL
+    in log_activity's ref sent the assistant to fix its text)."""
+    for name, value in arguments.items():
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for at, item in items:
+            if isinstance(item, str) and "\x00" in item:
+                where = name if at is None else f"{name}[{at}]"
+                return safetext.display(f"{where}: {safetext.problem(item)}")
+    return None
 
 
 def _stdout_gone() -> None:
