@@ -10,7 +10,7 @@ from mcp import Client
 from mcp.server.mcpserver.exceptions import ToolError
 
 import tinycrm
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, new_pg_schema
 from tests.mcp_server.test_server import call, refused, serve, sqlite_url  # noqa: F401 (a fixture)
 from tinycrm.errors import Invalid
 from tinycrm.mcp_server.answers import refusals
@@ -172,8 +172,6 @@ def test_a_column_removed_under_the_server_is_told_in_one_line(
 
     from sqlalchemy import create_engine, text
 
-    from tests.conftest import new_pg_schema
-
     with contextlib.ExitStack() as stack:
         if backend == "sqlite":
             url = str(tmp_path / "crm.db")
@@ -225,3 +223,40 @@ def test_a_nul_in_an_argument_is_refused_naming_that_argument(sqlite_url: str) -
         assert (await call(client, "list_contacts"))["count"] == 1
 
     serve(sqlite_url, session, "--allow-writes")
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_a_write_to_a_read_only_postgresql_database_is_a_tool_error_that_says_so() -> None:
+    """On a PostgreSQL database that takes no writes (a standby, default_transaction_
+    read_only on) every write tool answered 'Error executing tool add_contact' and no
+    more, with a traceback on the server's stderr. Now the tool error says the database
+    is read-only and what to do; reads go on, nothing is written."""
+    said = (
+        "cannot write: the PostgreSQL database is read-only (cannot execute {} in a "
+        "read-only transaction; a standby, or default_transaction_read_only on): write to "
+        "the primary, or ask the database's owner to allow writes"
+    )  # the statement PostgreSQL refused first: a write locks the rows it links to
+
+    async def session(client: Client) -> None:
+        for tool, arguments, statement in [
+            ("add_contact", {"name": "Grace Hopper"}, "INSERT"),
+            (
+                "log_activity",
+                {"kind": "note", "ref": "Ada Lovelace", "text": "Met"},
+                "SELECT FOR KEY SHARE",
+            ),
+            ("complete_task", {"task_id": 1}, "SELECT FOR KEY SHARE"),
+        ]:
+            refusal = await refused(client, tool, **arguments)
+            assert refusal == f"Error executing tool {tool}: " + said.format(statement)
+        assert (await call(client, "list_contacts"))["count"] == 1
+
+    with new_pg_schema("tinycrm_mcp_read_only") as url:
+        with tinycrm.open(url) as crm:
+            crm.contacts.add("Ada Lovelace", email="ada@example.com")
+            crm.tasks.add("Send the contract", due="+2d", contact="ada@example.com")
+        read_only = url.replace("options=-c", "options=-cdefault_transaction_read_only%3Don%20-c")
+        serve(read_only, session, "--allow-writes")
+        with tinycrm.open(url) as crm:
+            assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+            assert [t.subject for t in crm.tasks.list("open")] == ["Send the contract"]

@@ -698,6 +698,34 @@ def test_a_postgresql_role_that_may_only_read_is_told_so_in_one_line() -> None:
             admin.dispose()
 
 
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_a_read_only_postgresql_database_is_told_so_in_one_line() -> None:
+    """A PostgreSQL database that takes no writes (a standby, default_transaction_read_only
+    on) listed contacts, and 'contact add' ended in 'database error: cannot execute INSERT
+    in a read-only transaction' and the whole statement with its values; the MCP server
+    answered 'Error executing tool add_contact' and nothing more. Now one line says the
+    database is read-only and what to do; nothing is written."""
+    from tinycrm.store.contacts import add_contact, list_contacts
+
+    from ..conftest import new_pg_schema
+
+    with new_pg_schema("tinycrm_read_only") as url:
+        read_only = url.replace("options=-c", "options=-cdefault_transaction_read_only%3Don%20-c")
+        store = open_store(read_only, user="tester")
+        try:
+            assert list_contacts(store) == []
+            with pytest.raises(Unavailable) as err:
+                add_contact(store, name="Bob")
+            assert str(err.value) == (
+                "cannot write: the PostgreSQL database is read-only (cannot execute INSERT in a "
+                "read-only transaction; a standby, or default_transaction_read_only on): write to "
+                "the primary, or ask the database's owner to allow writes"
+            )
+            assert list_contacts(store) == []
+        finally:
+            store.close()
+
+
 @pytest.mark.parametrize(
     "backend",
     ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="no PG"))],

@@ -245,6 +245,7 @@ class Store:
                 self._wal_damage(exc)
                 or self._damage(exc)
                 or self._not_allowed(exc)
+                or _read_only(exc)
                 or self._missing_table(exc)
                 or self._missing_column(exc)
             )
@@ -362,6 +363,19 @@ _MISSING_COLUMN = re.compile(
     r'(?: of relation "(?P<table2>[^"]+)")?(?: does not exist|$)'
     r"|^table (?P<table3>\S+) has no column named (?P<column3>\S+)"
 )
+
+
+def _read_only(exc: DBAPIError) -> str | None:
+    """What to say when PostgreSQL refused a write because the database takes none
+    (25006: a standby, or default_transaction_read_only on); None for anything else."""
+    if _sqlstate(exc) != "25006":
+        return None
+    said = db_error(exc).removeprefix("database error: ")
+    return (
+        f"cannot write: the PostgreSQL database is read-only ({said}; a standby, or "
+        "default_transaction_read_only on): write to the primary, or ask the database's "
+        "owner to allow writes"
+    )
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
