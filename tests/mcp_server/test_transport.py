@@ -259,3 +259,34 @@ def test_a_request_before_initialize_is_told_the_session_is_not_initialized(
         server.wait(timeout=60)
     with open_crm(sqlite_url) as crm:
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
+
+
+def test_an_answer_on_the_wire_holds_no_character_a_terminal_obeys(sqlite_url: str) -> None:  # noqa: F811
+    """A name stored with a C1 control (U+009B is CSI) or a bidi override (by SQL, an
+    older version) reached the wire raw in the answer's structuredContent, for a person
+    trying `tinycrm mcp` on a terminal to have it obeyed; the text content escaped them
+    already. Every such character is now a JSON escape on the wire: the same value to
+    the client, seen as \\u009b on a terminal."""
+    from sqlalchemy import text
+
+    from tinycrm.store.engine import open_store
+
+    store = open_store(sqlite_url)
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE contact SET name = :name WHERE id = 1"),
+            {"name": "Ada\x9b2J\u202eLovelace\x85"},
+        )
+    store.close()
+    with raw_server(sqlite_url) as raw:
+        raw.send(
+            b'{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":'
+            b'"contact_briefing","arguments":{"ref":"#1","limit":1}}}'
+        )
+        line = raw.lines.get(timeout=60)
+    shown = line.decode()
+    assert not [c for c in shown if "\x7f" <= c <= "\x9f" or c == "\u202e"], shown[:300]
+    assert "\\u009b2J\\u202eLovelace\\u0085" in shown
+    answer = json.loads(line)
+    name = answer["result"]["structuredContent"]["contact"]["name"]
+    assert name == "Ada\x9b2J\u202eLovelace\x85"

@@ -167,7 +167,12 @@ C0 controls it escapes itself; the joiners U+200C and U+200D stay (Persian, emoj
 def _json(data: Any) -> str:
     """``data`` as JSON text (``indent=2``), each ``_RAW`` character as a JSON escape
     (``\\u009b``): the same value to a JSON reader, visible on a terminal."""
-    text = jsonnumbers.dumps(data, indent=2)
+    return escaped(jsonnumbers.dumps(data, indent=2))
+
+
+def escaped(text: str) -> str:
+    """JSON ``text`` with each ``_RAW`` character written as its JSON escape (they are
+    only ever inside its strings): the same JSON to a reader."""
     if _RAW.search(text) is None:
         return text
     return _RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)

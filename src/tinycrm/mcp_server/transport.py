@@ -9,7 +9,9 @@ integer, which the SDK takes for a notification, is refused too (``malformed.bad
 and a line longer than ``LINE_BYTES`` is refused unread (the SDK's read a 100 MB line
 whole, 400 MB of memory, for arguments of at most 10,000 characters). A byte order
 mark before the first request is passed over (the SDK's took the request for bad JSON
-naming no id, and dropped it: the client waited for ever for its initialize).
+naming no id, and dropped it: the client waited for ever for its initialize). What a
+terminal would obey in an answer (a C1 control, a bidi override stored in a name and
+given raw in its structuredContent) is written as its JSON escape.
 The rest is the SDK's: its claim of the standard descriptors (a hook reads no request,
 its output misses the wire), its parsing, its messages. Those are private to the SDK:
 on a release that moved them, importing this module fails, and the server uses the SDK's
@@ -29,6 +31,7 @@ from mcp.server.stdio import _claim_fd, _open_stdin_diversion, _open_stdout_dive
 from mcp.shared._context_streams import create_context_streams
 from mcp.shared.message import SessionMessage
 
+from tinycrm.mcp_server.fitting import escaped
 from tinycrm.mcp_server.malformed import bad_id, not_utf8, too_long
 
 LINE_BYTES = 16 * 1024 * 1024
@@ -133,7 +136,8 @@ def _taken(line: bytes) -> Incoming | bytes | None:
 def _line(item: Outgoing) -> bytes:
     if isinstance(item, bytes):
         return item
-    return item.message.model_dump_json(by_alias=True, exclude_unset=True).encode() + b"\n"
+    written = item.message.model_dump_json(by_alias=True, exclude_unset=True)
+    return escaped(written).encode() + b"\n"  # a structuredContent's C1 controls too
 
 
 def _write(stream: BinaryIO, data: bytes) -> None:
