@@ -236,3 +236,34 @@ async def test_a_database_file_moved_under_the_board_stops_its_writes(
             assert _moves(kept, ids["renewal"]) == []
         finally:
             kept.close()
+
+
+async def test_a_reload_while_a_move_waits_does_not_put_the_card_back(busy_ms, store) -> None:
+    """Forty ``>`` typed fast on a 30-stage pipeline left the card drawn in Stage 06 while
+    it was stored in Stage 29: the live refresh read the board while the moves were still
+    being saved, drew that, and the last save (the board's own) asked for no reload. Now
+    a board read while the board's own writes wait is not drawn; once they are saved the
+    board is read again."""
+    busy_ms(WAIT_MS)
+    ids = _prepared(store)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        with write_lock(store):
+            await pilot.press("shift+right")
+            assert "Acme renewal" in _titles(board)["Qualified"]
+            board.reload()  # the live refresh: a change made elsewhere
+
+            def loaded() -> bool:
+                return not [w for w in app.workers if w.group == "board-load" and w.is_running]
+
+            await wait_for(pilot, loaded, timeout=PATIENCE)
+            await pilot.pause()
+            await pilot.pause()
+            assert "Acme renewal" in _titles(board)["Qualified"], _titles(board)
+            assert "Acme renewal" not in _titles(board)["Lead-in"]
+        await _writer_idle(pilot, app)
+        await settle(pilot)
+        assert get_deal(store, ids["renewal"]).stage == "Qualified"
+        assert "Acme renewal" in _titles(board)["Qualified"]

@@ -47,6 +47,7 @@ from tinycrm.tui.messages import (
     DataChanged,
     RecordOpened,
     WritesPending,
+    WritesSaved,
 )
 from tinycrm.tui.preload import Preload, collector_on
 from tinycrm.tui.writer import SAVED, Write, WriteCancelled, Writer
@@ -126,6 +127,7 @@ class TinyCrmApp(App[None]):
         """Why the board stopped writing (its file was moved or replaced), if it did."""
         self._writer: Writer | None = None
         self._unreported: set[Write] = set()
+        self._reported = 0
         self._pending_timer: Timer | None = None
         self.saving = False
         """A write has waited long enough that the screens show it pending."""
@@ -473,8 +475,15 @@ class TinyCrmApp(App[None]):
         for screen in self.screen_stack:
             screen.post_message(message)
 
+    @property
+    def writes_reported(self) -> int:
+        """How many writes have been reported (saved, failed or cancelled) so far: a board
+        read while one was waiting may predate it (``BoardScreen._apply``)."""
+        return self._reported
+
     def _write_finished(self, write: Write) -> None:
         self._unreported.discard(write)
+        self._reported += 1
         if write.state == SAVED:
             if write.done is not None:
                 write.done(write.result)
@@ -512,6 +521,9 @@ class TinyCrmApp(App[None]):
         if self.saving:
             self.saving = bool(pending)
             self._tell_pending(pending)
+        if not self._unreported:
+            for screen in self.screen_stack:
+                screen.post_message(WritesSaved())
         if self._quitting:
             self._quit_when_saved(write.state == SAVED)
 

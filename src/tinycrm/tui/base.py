@@ -55,6 +55,10 @@ class CrmApp(Protocol):
     def writing(self) -> bool:
         """A write has not been reported yet (saved, failed or cancelled)."""
 
+    @property
+    def writes_reported(self) -> int:
+        """How many writes have been reported (saved, failed or cancelled) so far."""
+
     def now(self) -> datetime:
         """The time badges and relative times are judged by."""
         ...

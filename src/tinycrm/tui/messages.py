@@ -33,6 +33,10 @@ class WritesPending(Message):
     deal_ids: set[int]
 
 
+class WritesSaved(Message):
+    """The app's writes have all been reported: none waits any more."""
+
+
 @dataclass
 class DatabaseLost(Message):
     """The database file was moved or replaced: nothing more is saved."""

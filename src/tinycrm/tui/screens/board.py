@@ -35,6 +35,7 @@ from tinycrm.tui.messages import (
     DataChanged,
     FilterChanged,
     WritesPending,
+    WritesSaved,
 )
 from tinycrm.tui.preload import FEED_SIZE, collector_on
 from tinycrm.tui.screens.board_edits import BoardEdits
@@ -151,6 +152,9 @@ class BoardScreen(BoardEdits):
         self.loaded = False
         self.last_load_seconds = 0.0
         self._filter_timer: Timer | None = None
+        self._reload_when_saved = False
+        """A board read while the board's own writes waited was not drawn: read it again
+        once they are saved."""
 
     # ------------------------------------------------------------------ layout
 
@@ -202,10 +206,13 @@ class BoardScreen(BoardEdits):
                 cursor = widget.card_list.cursor
                 if widget.state.start > 0 or cursor >= PAGE // 2:
                     around[widget.state.key] = cursor
-        self._load(self._version, around)
+        app = self.crm_app
+        self._load(self._version, around, None if app.writing else app.writes_reported)
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
-    def _load(self, version: int, around: dict[str, int]) -> None:
+    def _load(self, version: int, around: dict[str, int], writes: int | None) -> None:
+        """Read the board; ``writes``: how many of the board's own writes had been
+        reported when asked (None: one was still waiting)."""
         started = time.perf_counter()
         preload = self.crm_app.preload
         board = preload.take_board() if preload is not None else None
@@ -221,6 +228,7 @@ class BoardScreen(BoardEdits):
                 version,
                 time.perf_counter() - started,
                 {},
+                writes,
             )
             return
         now = self.crm_app.now()
@@ -260,14 +268,23 @@ class BoardScreen(BoardEdits):
             version,
             time.perf_counter() - started,
             windows,
+            writes,
         )
 
     async def _apply(
-        self, board: Board, version: int, seconds: float, windows: dict[str, CardPage]
+        self,
+        board: Board,
+        version: int,
+        seconds: float,
+        windows: dict[str, CardPage],
+        writes: int | None = -1,
     ) -> None:
         if version != self._version:
             # The user changed the board while this load ran; load again with their change.
             self.reload()
+            return
+        if self._before_own_writes(board, writes):
+            self._reload_when_saved = True  # on_writes_saved
             return
         refiltered = self.board is not None and self.board.where != board.where
         self.board = board
@@ -361,6 +378,25 @@ class BoardScreen(BoardEdits):
         if message.force or self.board is None or message.marker != self.board.marker:
             self.reload()
             self.reload_feed()
+
+    def _before_own_writes(self, board: Board, writes: int | None) -> bool:
+        """Whether ``board`` (the one on screen, read again) may have been read before a
+        write of the board's own was saved: one was waiting when it was asked for, or one
+        has been saved since, or one waits now. Drawn, it would put a card the user moved
+        back where it was (forty ``>`` typed fast left a card drawn in Stage 06, stored in
+        Stage 29); it is read again once they are saved. ``writes`` -1: not a read."""
+        shown = self.board
+        if writes == -1 or shown is None:
+            return False
+        if (shown.pipeline_id, shown.where) != (board.pipeline_id, board.where):
+            return False  # another board: nothing of it is on screen to undo
+        app = self.crm_app
+        return writes is None or writes != app.writes_reported or app.writing
+
+    def on_writes_saved(self, message: WritesSaved) -> None:
+        if self._reload_when_saved:
+            self._reload_when_saved = False
+            self.reload()
 
     def on_writes_pending(self, message: WritesPending) -> None:
         """Mark the cards whose writes wait (a lock), and say "saving…" in the title."""
