@@ -164,3 +164,32 @@ def test_ctrl_c_while_paging_belongs_to_the_pager(many, tmp_path) -> None:
     code, _, stderr = terminal("contact", "list", env=env_for(many, TINYCRM_PAGER=pager))
     assert (code, stderr) == (0, "")
     assert record.read_text().count("\n") == ROWS + 1
+
+
+def test_a_show_view_longer_than_the_screen_goes_through_the_pager(tmp_path) -> None:
+    """contact show of a contact whose notes run to 60 lines (or with many deals and
+    activities) scrolled past the screen: only lists were paged. A show view longer than
+    the terminal now goes through the pager as a list does, the same lines as without
+    it; one that fits is printed as it was."""
+    from tinycrm.store.contacts import add_contact
+
+    db = tmp_path / "show.db"
+    store = open_store(str(db))
+    notes = "\n".join(f"note line {i:02}" for i in range(ROWS))
+    add_contact(store, name="Ada Lovelace", email="ada@example.com", notes=notes)
+    add_contact(store, name="Bob", email="bob@example.com")
+    store.close()
+    record = tmp_path / "paged.txt"
+    code, shown, stderr = terminal(
+        "contact", "show", "ada@example.com", env=env_for(db, TINYCRM_PAGER=recorder(record))
+    )
+    assert (code, stderr, shown) == (0, "", "")  # all of it went to the pager
+    code, direct, _ = terminal("--no-pager", "contact", "show", "ada@example.com", env=env_for(db))
+    assert code == 0
+    assert record.read_text() == direct
+    assert "Ada Lovelace" in direct.split("\n")[0] and "note line 59" in direct
+    record.unlink()
+    code, short, _ = terminal(
+        "contact", "show", "bob@example.com", env=env_for(db, TINYCRM_PAGER=recorder(record))
+    )
+    assert code == 0 and "Bob" in short.split("\n")[0] and not record.exists()

@@ -616,7 +616,9 @@ def emit_one(
     elif csv_:
         write_csv(csv_rows(row, lines) if lines is not None else [row])
     else:
-        render(row)
+        from tinycrm.cli.show_pager import paged_render
+
+        paged_render(render, row)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Long output through the user's pager, as git does it.
 
-A list longer than the terminal is written to a pager when standard output is a
-terminal: ``$TINYCRM_PAGER``, else ``$PAGER``, else ``less`` (with ``LESS=FRX`` when
-``$LESS`` is not set: quit if it fits on one screen, pass colours through, leave the
-text on the screen afterwards). An empty value or ``cat`` means no pager, and so does
-``tinycrm --no-pager …``. To a pipe or a file the rows go straight out.
+A list or a show view (``tinycrm.cli.show_pager``) longer than the terminal is written
+to a pager when standard output is a terminal: ``$TINYCRM_PAGER``, else ``$PAGER``, else
+``less`` (with ``LESS=FRX`` when ``$LESS`` is not set: quit if it fits on one screen,
+pass colours through, leave the text on the screen afterwards). An empty value or
+``cat`` means no pager, and so does ``tinycrm --no-pager …``. To a pipe or a file the
+rows go straight out.
 
 While the pager runs it owns the keyboard: Ctrl-C is the pager's (``less`` stops a
 search with it and stays), so tinycrm ignores SIGINT until the pager has exited.
@@ -34,6 +35,11 @@ def allow(enabled: bool) -> None:
     """Whether this command may page (``--no-pager`` says no). The root sets it."""
     global _enabled
     _enabled = enabled
+
+
+def enabled() -> bool:
+    """Whether this command may page (``allow``)."""
+    return _enabled
 
 
 def command() -> str | None:
