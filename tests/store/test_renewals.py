@@ -267,3 +267,30 @@ def test_a_weekly_contracts_many_missed_terms_are_one_item_told_once(store) -> N
     ]
     for days in (1, 3):
         assert _run(store, f"later-{days}", MONDAY + timedelta(days=days)) == []
+
+
+def test_renewals_a_failed_run_gave_back_are_all_told_though_an_overlapping_run_succeeded(
+    store,
+) -> None:
+    """As above, with the renewals of a monthly contract that two months off left
+    untold: run a claims them (one item naming both) and gives it back after b, which
+    started while a held it, recorded its run. The next run looked back only to the last
+    renewal (11-09), and told it alone: the one after 10-09 went unsaid. Now the run's
+    record goes back to the day before the first of them."""
+    _run(store, "before", MONDAY - timedelta(days=60))
+    monthly = _signed(store, 1, start=date(2026, 9, 10), term="1m", auto_renew=True)
+    process_renewals(store, now=MONDAY)
+    mine = claim_items(store, due_items(store, now=MONDAY, new_only=True), run_id="a", now=MONDAY)
+    assert len([i for i in mine if i.group == "renewal"]) == 2
+    started = MONDAY + timedelta(seconds=1)
+    assert due_items(store, now=started, new_only=True) == []  # a holds them
+    confirm_run(store, "b", items=[], now=MONDAY + timedelta(seconds=2), started=started)
+    release_run(store, "a", now=MONDAY + timedelta(seconds=3))
+    later = MONDAY + timedelta(hours=1)
+    assert [(key, detail) for key, detail, *_ in _told(store, "c", later)] == [
+        (
+            f"contract-end:{monthly}",
+            "renewed automatically 2 times, after 2026-10-09 and 2026-11-09 (28 days ago)",
+        ),
+        (f"contract-end:{monthly}", "renews automatically after 2026-12-09 (in 2 days)"),
+    ]

@@ -163,9 +163,22 @@ def _reopen(store: Store, session: Session, untold: list[datetime], now: datetim
     )
 
 
-def _record_run(store: Store, session: Session, run_id: str, started: datetime) -> None:
+def _record_run(
+    store: Store, session: Session, run_id: str, started: datetime, now: datetime
+) -> None:
     """The run that started at ``started`` told what was due: the next run looks back to
-    it, unless a claim of a day item went back untold since it started (``_reopen``)."""
+    it, unless a claim of a day item went back untold since it started (``_reopen``), or
+    another run holds one untold now: that run may yet give it back, and what its item
+    named (a contract's renewals since the last run, one item) reaches back before its
+    day, to the last run recorded, which the next run must look back to then."""
+    held = select(col(Announcement.id)).where(
+        col(Announcement.announced_at).is_(None),
+        _day_claim(col(Announcement.key)),
+        col(Announcement.run_id) != run_id,
+        not_(_stale(now)),
+    )
+    if session.scalar(held.limit(1)) is not None:
+        return
     table = table_of(Announcement)
     statement = _upsert(store)(table).values(
         key=RUN_KEY, due_at=_RUN_DUE, run_id=run_id, claimed_at=started, announced_at=_RUN_DUE
@@ -281,7 +294,7 @@ def confirm_run(
                 )
             )
         # the last run's row first, as claim_items and release_run take it: one order
-        _record_run(store, session, run_id, started or now)
+        _record_run(store, session, run_id, started or now, now)
         session.execute(
             update(Announcement)
             .where(col(Announcement.run_id) == run_id, col(Announcement.key) != RUN_KEY)
