@@ -224,3 +224,30 @@ def test_a_failed_delivery_of_remind_all_does_not_promise_a_next_run(
     assert failed.stderr.startswith("Error: webhook not sent: 127.0.0.1 answered 500")
     assert failed.stderr.endswith("(remind --all records nothing)\n")
     assert "next run" not in failed.stderr and failed.stderr.count("\n") == 1
+
+
+def test_a_run_sends_webhook_parts_for_a_while_and_leaves_the_rest_to_the_next(
+    cli: Callable[..., object],
+    hook_server: tuple[Hook, str],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hundreds of parts to a slow receiver (30 s each at worst) outlasted the run's
+    claims (15 minutes): the next cron run took them over and sent the same parts again.
+    Now a run starts no part past ``BUDGET`` (5 minutes) into it: it says so, exit 4, and
+    the next run sends the rest; here the budget is spent at once."""
+    from tinycrm.cli import remind_webhook
+
+    monkeypatch.setattr(remind_webhook, "BUDGET", 0.0)
+    hook, base = hook_server
+    for n in range(40):
+        cli("task", "add", f"Call customer number {n:02d} about the big renewal", "--due", "-1h")
+    args = ("remind", "--webhook", f"{base}/topic")
+    first = cli(*args)
+    assert first.exit_code == 4
+    assert "webhook to 127.0.0.1: parts 1 to 1 of " in first.stderr
+    assert "the rest wait for the next run" in first.stderr
+    runs = 1
+    while cli(*args).exit_code == 4:
+        runs += 1
+    titles = [title for part in _titles(hook) for title in part]
+    assert len(titles) == len(set(titles)) == 40 and runs == len(hook.requests) - 1

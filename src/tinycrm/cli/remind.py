@@ -125,10 +125,13 @@ def _deliver(
     in an earlier run (``before``). A channel that fails does not stop the later ones
     (but a list that cannot be printed stops them all); ``told`` gets what went where."""
     import hashlib
+    import time
     from urllib.parse import urlsplit
 
     from tinycrm import delivery, webhook_post
     from tinycrm.cli import remind_webhook
+
+    began = time.monotonic()
 
     def needs(channel: str) -> list[DueItem]:
         return [i for i in items if channel not in before.get((i.key, i.due_at), ())]
@@ -147,6 +150,14 @@ def _deliver(
         # batch goes in parts each receiver takes (4 KB), each recorded as it goes out.
         batches = remind_webhook.parts(mine, lambda some: _text(some, groups))
         for number, (part, payload) in enumerate(batches, start=1):
+            if number > 1 and time.monotonic() - began > remind_webhook.BUDGET:
+                # past it, another run may take this one's claims over and send them too
+                told.failed.append(
+                    f"webhook to {urlsplit(url).hostname}: parts 1 to {number - 1} of "
+                    f"{len(batches)} went out; the rest wait for the next run (a run sends "
+                    f"parts for {remind_webhook.BUDGET // 60:g} minutes at most)"
+                )
+                break
             try:
                 webhook_post.post_webhook(url, payload)
             except delivery.DeliveryError as exc:

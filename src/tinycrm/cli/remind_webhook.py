@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from tinycrm.api.models import DueItem
 
 MAX_BODY = 4096  # bytes of the POST's body: ntfy's limit, the smallest common one
+BUDGET = 300.0
+"""Seconds into a run after which no further part is started: a run still sending when
+its claims go stale (15 minutes) would send them with the run that takes them over."""
 SHORTENED = "(shortened: a webhook takes at most 4 KB)"
 _LABEL = "tinycrm: part 99999 of 99999, "  # the most a part's label adds to its text
 
