@@ -617,3 +617,21 @@ def test_no_address_is_guessed_from_an_encoded_word_or_among_several(header: byt
     two in one mailbox."""
     m = parse_message(b"From: " + header + b"\n\nx")
     assert (m.sender, m.senders) == (None, ())
+
+
+def test_addresses_separated_by_semicolons_are_each_read() -> None:
+    """'To: a@x.example; b@y.example' (Outlook's separator, typed into a script or a
+    web form that sends it on) gave the first address alone: Bo was never on the
+    message. A semicolon outside quotes, comments and brackets, in a header with no
+    group ('Team: a, b;', whose semicolon ends it), separates two mailboxes."""
+    m = parse_message(
+        b"From: Ann Lee ann@x.example; Cy <cy@z.example>\n"
+        b"To: a@x.example; Bo <b@y.example>;\n"
+        b'Cc: "Lee; Ann" <a2@x.example>; d@y.example (Dee; Jr)\n'
+        b"Bcc: Team: e@x.example, f@y.example;\n\nx"
+    )
+    assert m.senders == ("ann@x.example", "cy@z.example")
+    assert m.to == ("a@x.example", "b@y.example")
+    assert m.cc == ("a2@x.example", "d@y.example")
+    assert m.names["a2@x.example"] == "Lee; Ann"
+    assert m.bcc == ("e@x.example", "f@y.example")

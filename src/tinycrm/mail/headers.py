@@ -141,18 +141,21 @@ _MAYBE_BARE = re.compile(r"[^\s,]\s+[^\s<>,]+@|@[^\s<>,]*\s+[^\s,(<]")
 
 
 def bracketed(value: str) -> str:
-    """An address header with the address of each mailbox written without angle
-    brackets after a name (``Ann Lee ann@x.example``, as some broken mailers write)
-    put in them (``Ann Lee <ann@x.example>``), which the parsers otherwise read as one
-    address ``Ann Lee ann@x.example`` that no mailbox has. Only where the mailbox holds
-    exactly one word that looks like an address, and it is outside encoded words
-    (RFC 2047 §5: none may be an address), quoted strings and comments; a mailbox in
-    brackets, in a group, or holding two such words is left as it came."""
-    if _MAYBE_BARE.search(value) is None:  # most headers: a look at it, not a walk
+    """An address header as the parsers can read it, where a broken mailer wrote it
+    otherwise: the address of each mailbox written without angle brackets after a name
+    (``Ann Lee ann@x.example``) put in them (``Ann Lee <ann@x.example>``), which the
+    parsers read as one address ``Ann Lee ann@x.example`` that no mailbox has; and
+    mailboxes separated by semicolons (Outlook's ``a@x; b@y``, of which they read the
+    first alone) by commas, in a header with no group (``Team: a@x, b@y;``). The
+    address is put in brackets only where the mailbox holds exactly one word that looks
+    like an address, and it is outside encoded words (RFC 2047 §5: none may be an
+    address), quoted strings and comments; a mailbox in brackets, in a group, or
+    holding two such words is left as it came."""
+    if ";" not in value and _MAYBE_BARE.search(value) is None:  # most: a look, not a walk
         return value
-    elements = _elements(value)
+    elements, semicolons = _elements(value)
     changed = [_bracketed(element) for element in elements]
-    return value if changed == elements else ",".join(changed)
+    return value if changed == elements and not semicolons else ",".join(changed)
 
 
 def _bracketed(element: str) -> str:
@@ -196,21 +199,28 @@ def _masked(text: str) -> str:
     return "".join(out)
 
 
-def _elements(value: str) -> list[str]:
+def _elements(value: str) -> tuple[list[str], bool]:
     """An address list split at its commas outside quoted strings, comments and angle
-    brackets."""
-    masked = _masked(value)
-    elements, start, angle = [], 0, False
+    brackets, and at such semicolons when it has no group (no such colon); whether it
+    was split at a semicolon."""
+    masked = list(_masked(value))
+    angle = False
     for at, char in enumerate(masked):
         if char == "<":
             angle = True
         elif char == ">":
             angle = False
-        elif char == "," and not angle:
+        elif angle:
+            masked[at] = " "
+    top = "".join(masked)
+    semicolons = ";" in top and ":" not in top
+    elements, start = [], 0
+    for at, char in enumerate(top):
+        if char == "," or (char == ";" and semicolons):
             elements.append(value[start:at])
             start = at + 1
     elements.append(value[start:])
-    return elements
+    return elements, semicolons
 
 
 _RFC2231 = re.compile(r"(\*=\s*\"?)([^'\"\s;]*)'([^'\"\s;]*)'([^\"\s;]*)")
