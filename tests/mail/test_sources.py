@@ -403,3 +403,22 @@ def test_no_line_of_text_starting_with_from_splits_a_message(
     spans = sources._mbox_spans(io.BytesIO(data), 7)
     assert len(spans) == 2
     assert data[spans[0][0] : spans[0][1]].startswith(one)
+
+
+@pytest.mark.parametrize("before", [b"\xef\xbb\xbf", b"\n", b"\r\n\r\n", b"\xef\xbb\xbf\n"])
+def test_an_mbox_after_a_byte_order_mark_or_blank_lines_is_an_mbox(
+    tmp_path: Path, before: bytes
+) -> None:
+    """An mbox a Windows editor saved with a byte order mark (or one starting with a
+    blank line) was not known as one: it was read as one message, every message after
+    the first swallowed into its text, and the summary said 'Read 1 message'."""
+    data = before + (
+        b"From a Tue Jan  2 10:00:00 2024\n" + _mail(1) + b"\n"
+        b"From a Tue Jan  2 11:00:00 2024\n" + _mail(2)
+    )
+    (tmp_path / "Mail").mkdir()
+    for path in (tmp_path / "saved.mbox", tmp_path / "Mail" / "Inbox"):
+        path.write_bytes(data)
+    for where in (tmp_path / "saved.mbox", tmp_path / "Mail"):
+        read = [parse_message(raw) for _, raw in read_messages([where])]
+        assert [(m.subject, m.body) for m in read] == [("number 1", "hello"), ("number 2", "hello")]

@@ -77,7 +77,16 @@ def _is_maildir(path: Path) -> bool:
 
 def _is_mbox(path: Path) -> bool:
     with path.open("rb") as handle:
-        return handle.read(5) == b"From "
+        return _first_from(handle) is not None
+
+
+def _first_from(handle: BinaryIO) -> int | None:
+    """Where an mbox's first ``From `` line starts: at its start, or after a byte order
+    mark or blank lines (a Windows editor saved it); None: the file is no mbox."""
+    handle.seek(0)
+    head = handle.read(4096)
+    rest = head.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n")
+    return len(head) - len(rest) if rest.startswith(b"From ") else None
 
 
 def read_messages(paths: Iterable[Path]) -> Iterator[tuple[str, bytes | Skipped]]:
@@ -272,8 +281,7 @@ def _mbox_spans(handle: BinaryIO, chunk: int) -> list[tuple[int, int]]:
     ``From `` (one its writer did not quote ``>From``) is no From_ line: Python's
     ``mailbox`` splits there, cutting the text and making the rest a message of its
     own."""
-    handle.seek(0)
-    first = handle.read(5) == b"From "
+    first = _first_from(handle)
     found: list[tuple[int, bool]] = []  # (where a line "From …" starts, after a blank line)
     handle.seek(0)
     window, base = b"", 0  # the bytes looked through, and where they start in the file
@@ -286,8 +294,12 @@ def _mbox_spans(handle: BinaryIO, chunk: int) -> list[tuple[int, int]]:
                 blank = window[at - 1 : at + 1] == b"\n\n" if at >= 1 else False
                 found.append((base + at + 1, blank))
             at = window.find(_SEPARATOR, at + 1)
-    lines = [(0, False)] if first else []
-    lines += [(line, blank) for line, blank in found if _starts_message(handle, line, blank)]
+    lines = [(first, False)] if first is not None else []
+    lines += [
+        (line, blank)
+        for line, blank in found
+        if (first is None or line > first) and _starts_message(handle, line, blank)
+    ]
     starts = [line for line, _blank in lines]
     stops = [line - 1 if blank else line for line, blank in lines[1:]]
     if starts:
