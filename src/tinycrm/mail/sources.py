@@ -13,9 +13,11 @@ file among thousands of messages refuses none of them. A path named on its own t
 no mail is refused whole (:class:`MailSourceError`). A Maildir is a
 folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
 Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
-``.Sent``, ``.Archive``) works. An mbox starts with a ``From `` line; anything else is read
-as one message. The standard library's ``mailbox`` module reads a Maildir; an mbox is
-split where it splits one, but in pieces of the file (it holds each line whole). A Maildir
+``.Sent``, ``.Archive``) works. An mbox starts with a ``From `` line (after a byte order
+mark or blank lines, if any); anything else is read as one message. The standard
+library's ``mailbox`` module reads a Maildir; an mbox is split at its From_ lines alone
+(a line of text starting with ``From `` is none: see ``_mbox_spans``), in pieces of the
+file (``mailbox`` holds each line whole). A Maildir
 may be live: a message its mail program deletes or moves away while it is read is left
 out, one it marks as read (moved from ``new`` to ``cur``) is read.
 """
