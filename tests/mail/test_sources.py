@@ -422,3 +422,19 @@ def test_an_mbox_after_a_byte_order_mark_or_blank_lines_is_an_mbox(
     for where in (tmp_path / "saved.mbox", tmp_path / "Mail"):
         read = [parse_message(raw) for _, raw in read_messages([where])]
         assert [(m.subject, m.body) for m in read] == [("number 1", "hello"), ("number 2", "hello")]
+
+
+def test_a_from_line_without_a_date_after_a_crlf_blank_line_starts_a_message(
+    tmp_path: Path,
+) -> None:
+    """'From MAILER-DAEMON' alone (no date) starts a message after a blank line and
+    before a header field: a blank line ending in CRLF is one too."""
+    data = (
+        b"From MAILER-DAEMON\nFrom: a@x.example\nSubject: one\n\nx\n\n"
+        b"From MAILER-DAEMON\nFrom: b@x.example\nSubject: two\n\ny\n"
+    )
+    path = tmp_path / "undated.mbox"
+    for ends in (data, data.replace(b"\n", b"\r\n")):
+        path.write_bytes(ends)
+        read = [parse_message(raw) for _, raw in read_messages([path])]
+        assert [m.subject for m in read] == ["one", "two"]

@@ -284,23 +284,26 @@ def _mbox_spans(handle: BinaryIO, chunk: int) -> list[tuple[int, int]]:
     ``mailbox`` splits there, cutting the text and making the rest a message of its
     own."""
     first = _first_from(handle)
-    found: list[tuple[int, bool]] = []  # (where a line "From …" starts, after a blank line)
+    # where a line "From …" starts; after an empty line (LF: its message stops before
+    # it); after a blank line, LF or CRLF
+    found: list[tuple[int, bool, bool]] = []
     handle.seek(0)
     window, base = b"", 0  # the bytes looked through, and where they start in the file
     while piece := handle.read(chunk):
-        keep = min(len(window), len(_SEPARATOR))  # a separator across two pieces
+        keep = min(len(window), len(_SEPARATOR) + 2)  # one across two pieces, its line before
         window, base = window[len(window) - keep :] + piece, base + len(window) - keep
         at = window.find(_SEPARATOR)
         while at >= 0:
             if at + len(_SEPARATOR) > keep:  # not found in the previous window already
                 blank = window[at - 1 : at + 1] == b"\n\n" if at >= 1 else False
-                found.append((base + at + 1, blank))
+                crlf = window[at - 2 : at + 1] == b"\n\r\n" if at >= 2 else False
+                found.append((base + at + 1, blank, blank or crlf))
             at = window.find(_SEPARATOR, at + 1)
     lines = [(first, False)] if first is not None else []
     lines += [
         (line, blank)
-        for line, blank in found
-        if (first is None or line > first) and _starts_message(handle, line, blank)
+        for line, blank, after_blank in found
+        if (first is None or line > first) and _starts_message(handle, line, after_blank)
     ]
     starts = [line for line, _blank in lines]
     stops = [line - 1 if blank else line for line, blank in lines[1:]]
