@@ -135,9 +135,9 @@ def written_addresses(value: str) -> set[str] | None:
 # a word that looks like an address: no space, quote, bracket, comment or separator in it
 _ADDRESS_LIKE = r'[^\s"(),:;<>@\[\]\\]+@[^\s"(),:;<>@\[\]\\]+'
 _BARE_ADDRESS = re.compile(rf"(?<!\S){_ADDRESS_LIKE}(?!\S)")
-_ANY_ADDRESS = re.compile(_ADDRESS_LIKE)  # one in quotes or a comment too
-# a word before an address-like word outside brackets, or one after it
-_MAYBE_BARE = re.compile(r"[^\s,]\s+[^\s<>,]+@|@[^\s<>,]*\s+[^\s,(<]")
+# one in quotes or a comment too; tried from the start of a run of the characters an
+# address holds alone (from each of them: 3 s for a word of 20,000)
+_ANY_ADDRESS = re.compile(r'(?<![^\s"(),:;<>@\[\]\\])' + _ADDRESS_LIKE)
 
 
 def bracketed(value: str) -> str:
@@ -151,11 +151,28 @@ def bracketed(value: str) -> str:
     like an address, and it is outside encoded words (RFC 2047 §5: none may be an
     address), quoted strings and comments; a mailbox in brackets, in a group, or
     holding two such words is left as it came."""
-    if ";" not in value and _MAYBE_BARE.search(value) is None:  # most: a look, not a walk
+    if ";" not in value and not _maybe_bare(value):  # most: a look, not a walk
         return value
     elements, semicolons = _elements(value)
     changed = [_bracketed(element) for element in elements]
     return value if changed == elements and not semicolons else ",".join(changed)
+
+
+def _maybe_bare(value: str) -> bool:
+    """Whether an address list may hold an address without brackets beside a name: a
+    word with an at sign and no bracket next to another word, no comma between (one
+    pass over its words: a regular expression went through the rest of a word of
+    thousands of at signs from each)."""
+    words = value.split()
+    for at, word in enumerate(words):
+        if "@" not in word or "<" in word or ">" in word:
+            continue
+        if at > 0 and not words[at - 1].endswith(",") and not word.startswith(","):
+            return True
+        after = words[at + 1] if at + 1 < len(words) else ","
+        if not word.endswith(",") and not after.startswith((",", "(")):
+            return True
+    return False
 
 
 def _bracketed(element: str) -> str:
