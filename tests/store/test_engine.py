@@ -192,6 +192,35 @@ def test_a_database_tinycrm_does_not_work_with_is_named_so(url: str) -> None:
     assert str(err.value) == "write a PostgreSQL URL as postgresql://…, not postgres://…"
 
 
+@pytest.mark.parametrize(
+    ("query", "options"),
+    [("?mode=ro", "mode"), ("?uri=true&mode=memory", "mode, uri"), ("?timeout=1", "timeout")],
+)
+def test_a_sqlite_url_with_options_is_refused_and_nothing_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: str, options: str
+) -> None:
+    """'sqlite:////x/crm.db?mode=ro' printed SQLAlchemy's SAWarning (two lines, a line of
+    its source) and then wrote to the file anyway; with '&uri=true' the name became a
+    SQLite URI ('file:x?mode=memory': a database in memory, every write gone with the
+    command, though it said 'Added') and an empty file named 'file:x' was made in the
+    folder. A driver not installed (sqlite+aiosqlite) left an empty file behind too."""
+    import warnings
+
+    monkeypatch.chdir(tmp_path)
+    for url in (f"sqlite:///{tmp_path}/crm.db{query}", f"sqlite:///file:x{query}"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(Unavailable) as err:
+                open_store(url)
+        assert str(err.value) == (
+            f"a SQLite --db URL takes no options (it has: {options}): give the database "
+            "file's path; tinycrm sets SQLite's options itself"
+        )
+    with pytest.raises(Unavailable, match="driver missing: aiosqlite"):
+        open_store(f"sqlite+aiosqlite:///{tmp_path}/other.db")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_backup_copies_a_live_database(tmp_path: Path) -> None:
     from tinycrm.store.contacts import add_contact, list_contacts
 

@@ -137,6 +137,12 @@ def make_engine(url: str) -> Engine:
             f"tinycrm works with SQLite and PostgreSQL, not {backend}: give --db / TINYCRM_DB "
             "a file path, or a postgresql:// URL"
         )
+    if backend == "sqlite" and parsed.query:  # SQLAlchemy warned, then ignored them or
+        # (uri=true) read the name as a SQLite URI, which may be a database in memory
+        raise Unavailable(
+            f"a SQLite --db URL takes no options (it has: {', '.join(sorted(parsed.query))}): "
+            "give the database file's path; tinycrm sets SQLite's options itself"
+        )
     try:
         if backend == "sqlite":
             engine = create_engine(
@@ -183,9 +189,13 @@ def open_store(
     """
     url = resolve_url(db)
     path = sqlite_path(url)
+    engine = make_engine(url)  # a URL it refuses, a driver missing: no file made first
     if path is not None:
-        check_database_path(path)
-    engine = make_engine(url)
+        try:
+            check_database_path(path)
+        except BaseException:
+            engine.dispose()
+            raise
     store = Store(engine, url, user or current_user(), config)
     store.on_upgrade = on_upgrade
     if migrate:
