@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -367,3 +367,16 @@ def test_a_next_contract_without_a_gap_is_no_churn(store, freeze_clock) -> None:
     run = process_renewals(store, now=at(date(2026, 4, 2)))
     assert run.lapsed == [1] and run.churned == []
     assert get_contact(store, "Ann").lifecycle == "customer"
+
+
+def test_a_start_more_than_ten_years_ahead_is_refused_and_writes_nothing(store) -> None:
+    """``contract add --start +99999d`` made a contract that starts in the year 2300 (a
+    typo of a day or a year): signed business starts within ten years, as a quote is
+    valid for at most ten. Nothing is written and the contact stays as they were."""
+    won(store)
+    with pytest.raises(Invalid, match="more than 3,650 days ahead"):
+        add_contract(store, deal=1, start=date(2300, 9, 21), now=NOW)
+    assert list_contracts(store) == []
+    assert get_contact(store, "Ann").lifecycle != "customer"
+    last = add_contract(store, deal=1, start=NOW.date() + timedelta(days=3650), now=NOW)
+    assert last.status == "upcoming"

@@ -56,6 +56,7 @@ from tinycrm.store.service_models import Contract, ContractRead
 from tinycrm.store.types import utcnow
 
 STATUSES = ("active", "upcoming", "ended", "cancelled")
+MAX_START_DAYS = 3650  # a contract signed now starts within ten years (a quote: as long)
 
 
 # --------------------------------------------------------------------------- state
@@ -261,7 +262,14 @@ def add_contract(
         arr = recurring_minor(session, [sale.id]).get(sale.id)
         if given_term is None and end is None:
             given_term = terms.parse_term(settings.contracts.default_term)
-        first, last, anchor, index = span(start or local_today(now), end, given_term)
+        today = local_today(now)
+        if start is not None and (start - today).days > MAX_START_DAYS:
+            raise Invalid(
+                f"start {start} is more than {MAX_START_DAYS:,} days ahead "
+                f"(at most {today + timedelta(days=MAX_START_DAYS)})",
+                field="start",
+            )
+        first, last, anchor, index = span(start or today, end, given_term)
         check_notice(notice_term, None if end is not None else given_term, first, last)
         wanted = validate.currency(currency) if currency is not None else None
         if value is None and wanted in (None, code):
@@ -310,7 +318,7 @@ def add_contract(
         # last one ended): no day went by without one, so no churn and no new customer
         how = f"{describe(contract)} from deal {sale.title} runs from {first}"
         withdraw_churn(store, session, contract, first, last=last, how=how)
-        become_customer(store, session, contract, local_today(now))
+        become_customer(store, session, contract, today)
         record_event(
             store,
             session,
