@@ -380,3 +380,16 @@ def test_a_start_more_than_ten_years_ahead_is_refused_and_writes_nothing(store) 
     assert get_contact(store, "Ann").lifecycle != "customer"
     last = add_contract(store, deal=1, start=NOW.date() + timedelta(days=3650), now=NOW)
     assert last.status == "upcoming"
+
+
+def test_a_contract_not_started_yet_is_not_renewed(store, freeze_clock) -> None:
+    """Renewing a contract before its first day showed it active at once (its second
+    term on the books, as for a renewal added ahead) and wrote a term no one had run.
+    Now it is refused with one line until its first day; nothing is written."""
+    freeze_clock(NOW)
+    won(store)
+    add_contract(store, deal=1, start=date(2027, 1, 1), now=NOW)
+    with pytest.raises(Conflict, match="has not started yet"):
+        renew_contract(store, 1, now=NOW)
+    again = get_contract(store, 1, now=NOW)
+    assert (again.status, again.renewals, again.end_date) == ("upcoming", 0, date(2027, 12, 31))

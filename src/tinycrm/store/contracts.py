@@ -344,9 +344,10 @@ def renew_contract(
     """Add the next term: from the day after the current end, for ``term`` (default the
     contract's own) or to ``end``; ``value`` changes the value per term. An ended
     contract can be renewed (its customer is one again); a cancelled one cannot, nor
-    one whose next term would be over already (``end`` reaches further). ``if_ends``:
-    renew only if its current term ends on that day (``Conflict`` otherwise, nothing
-    written), so a script that retries after a timeout does not add a second term."""
+    one not started yet, nor one whose next term would be over already (``end``
+    reaches further). ``if_ends``: renew only if its current term ends on that day
+    (``Conflict`` otherwise, nothing written), so a script that retries after a
+    timeout does not add a second term."""
     not_blank(value)
     new_term = parse_term(term)
     today = local_today(now)
@@ -358,6 +359,11 @@ def renew_contract(
         contract = lock_contract(session, found.id) or found
         if state_on(contract, today).status == "cancelled" or contract.cancelled_on is not None:
             raise Conflict(f"contract {describe(contract)} is cancelled; add a new one instead")
+        if state_on(contract, today).status == "upcoming":
+            raise Conflict(
+                f"contract {describe(contract)} has not started yet (it runs from "
+                f"{contract.start_date}): renew it once it runs"
+            )
         current_end = state_on(contract, today).end
         if if_ends is not None and current_end != if_ends:
             raise Conflict(
