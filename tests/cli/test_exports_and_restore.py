@@ -172,3 +172,83 @@ def test_export_activities_kind_picks_a_kind_not_offered_that_is_stored(
     )
     typo = cli("--db", db, "export", "activities", "--kind", "telepathie")
     assert "did you mean 'telepathy'?" in typo.stderr and typo.exit_code == 1
+
+
+def _edited_dump(cli, tmp_path: Path, edit) -> Path:
+    """A dump of a database with a contact and a deal in two pipelines, edited by hand."""
+    db = str(tmp_path / "source.db")
+    cli("--db", db, "contact", "add", "Ada", "--email", "ada@x.io")
+    cli("--db", db, "pipeline", "add", "Hiring", "--stage", "Applied:10", "--stage", "Hired:100")
+    cli("--db", db, "deal", "add", "Big", "--contact", "ada@x.io", "--amount", "100")
+    dump = tmp_path / "all.json"
+    cli("--db", db, "export", "all", "--out", str(dump))
+    data = json.loads(dump.read_text())
+    edit(data["tables"])
+    dump.write_text(json.dumps(data))
+    return dump
+
+
+def _hired(tables) -> int:
+    return next(s["id"] for s in tables["stage"] if s["name"] == "Hired")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda t: t["deal"][0].update(stage_id=_hired(t)),
+            "deal[0] (id 1): stage_id 6 is a stage of pipeline 2, not of the deal's pipeline 1",
+        ),
+        (
+            lambda t: t["deal"][0].update(probability=500),
+            "deal[0] (id 1): probability 500 is not between 0 and 100",
+        ),
+        (
+            lambda t: t["stage"][0].update(probability=-1),
+            "stage[0] (id 1): probability -1 is not between 0 and 100",
+        ),
+    ],
+    ids=["stage of another pipeline", "deal probability", "stage probability"],
+)
+def test_a_dump_the_app_could_not_handle_is_refused_naming_the_row(
+    cli, tmp_path: Path, edit, message: str
+) -> None:
+    """A hand-edited dump whose deal sat in a stage of another pipeline, or whose
+    probability was 500%, was restored as is: no write makes either, and the board, deal
+    move and the weighted forecast count on neither. It is refused in one line naming
+    the row; nothing is written."""
+    dump = _edited_dump(cli, tmp_path, edit)
+    fresh = str(tmp_path / "fresh.db")
+    result = cli("--db", fresh, "import", "all", str(dump))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+    assert cli("--db", fresh, "contact", "list", "--json").json() == []
+
+
+def test_a_dump_value_no_write_takes_is_restored_as_stored_with_a_warning(
+    cli, tmp_path: Path
+) -> None:
+    """A deal status, lifecycle or activity kind outside tinycrm's sets, or an email no
+    'contact add' accepts, was restored without a word. The app shows such values as
+    stored (an older version's, SQL's), so they are restored as stored, faithfully, each
+    column's named once in a warning on stderr."""
+
+    def edit(tables) -> None:
+        tables["deal"][0].update(status="zombie")
+        tables["contact"][0].update(lifecycle="alien", email="not an email")
+
+    dump = _edited_dump(cli, tmp_path, edit)
+    fresh = str(tmp_path / "fresh.db")
+    result = cli("--db", fresh, "import", "all", str(dump))
+    assert result.exit_code == 0 and result.stdout.startswith("Restored ")
+    warned = result.stderr.splitlines()
+    assert warned == [
+        "Warning: contact[0] (id 1): lifecycle 'alien' is not one tinycrm offers (lead, "
+        "prospect, customer, churned); restored as stored",
+        "Warning: contact[0] (id 1): email 'not an email' is not one 'contact add' takes; "
+        "restored as stored",
+        "Warning: deal[0] (id 1): status 'zombie' is not one tinycrm offers (open, won, "
+        "lost); restored as stored",
+    ]
+    shown = cli("--db", fresh, "contact", "show", "1", "--json").json()
+    assert (shown["lifecycle"], shown["email"]) == ("alien", "not an email")

@@ -30,6 +30,7 @@ from tinycrm.store import validate
 from tinycrm.store.bulk import big_cache, contact_search_deferred, gc_paused
 from tinycrm.store.companies import domains_apart
 from tinycrm.store.contacts import contact_search_key
+from tinycrm.store.dump_checks import check_rows
 from tinycrm.store.engine import (
     Store,
     backup_sqlite,
@@ -251,9 +252,13 @@ def restore_database(store: Store, data: dict[str, Any]) -> dict[str, int]:
         tables["company"], tables["field_value"] = domains_apart(
             tables.get("company", []), tables.get("field_value", [])
         )
+        restored: dict[str, list[dict[str, Any]]] = {}
         with big_cache(store, conn), contact_search_deferred(store, conn) as search:
             for table in _tables():
                 rows = _rows(table, tables.get(table.name, []), store.phone_region(), whole=whole)
+                check_rows(table.name, rows, restored)
+                if table.name == "stage":
+                    restored[table.name] = rows  # (a deal's stage is checked against them)
                 counts[table.name] = len(rows)
                 try:
                     for part in chunks(rows, CHUNK):
