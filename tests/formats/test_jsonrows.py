@@ -357,3 +357,20 @@ def test_a_json_file_that_is_not_text_is_not_told_to_be_saved_as_csv(
     with pytest.raises(FormatError) as refused:
         rows(data)
     assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"name": "Ada"}\n{"name": "' + b"a" * 300_000 + b'"}\n',
+        b'[{"name": "Ada"},\n{"name": "' + b"a" * 300_000 + b'"}]',
+    ],
+    ids=["jsonl", "array"],
+)
+def test_a_record_past_the_limit_is_refused_not_held_whole(monkeypatch, data: bytes) -> None:
+    """A CSV line past 64 MiB is refused, but a JSON record was read whole however long:
+    a 200 MB line took 1.3 GB and 36 s to be rejected, a 2 GB one more memory than the
+    machine has. A record past RECORD_LIMIT refuses the file, naming its line."""
+    monkeypatch.setattr(jsontext, "RECORD_LIMIT", 100_000)
+    with pytest.raises(FormatError, match=r"^in.json, line 2: a record longer than 0 MiB"):
+        list(json_rows(JsonRecords(io.BytesIO(data), name="in.json"), "contacts", name="in.json"))

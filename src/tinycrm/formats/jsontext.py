@@ -5,7 +5,8 @@ mark names), keeps only the text not yet taken, and knows the line and column of
 character it holds, as ``json``'s own errors count them, so that a refusal names the
 place in the file. ``value`` parses the JSON value at a position with
 ``json.JSONDecoder.raw_decode``, reading on while the text held may end inside it: a
-record costs at most about twice its own length, however long the file.
+record costs at most about twice its own length, however long the file, and one past
+``RECORD_LIMIT`` characters refuses the file (a 2 GB line is not held whole).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tinycrm.formats import FormatError
 from tinycrm.formats.csvfile import bom_encoding, encoding_name, refuse_binary, refuse_non_text
 
 CHUNK = 1 << 16  # bytes read at a time (a record longer than this: as much as is held)
+RECORD_LIMIT = 64 << 20  # characters held for one record (as a CSV line's limit): no more
 SPACE = " \t\r\n"  # JSON's white space
 _NOT_SPACE = re.compile(r"[^ \t\r\n]")
 _SNIFFED = 65536  # characters looked at for NUL and control characters (not a text file)
@@ -61,8 +63,17 @@ class JsonText:
         """Read on (``at_least`` bytes, else a chunk); False at the end of the file."""
         if self.eof:
             return False
-        self._add(self._stream.read(max(CHUNK, at_least)))
+        if len(self.text) > RECORD_LIMIT:  # what is taken is dropped: this is one record
+            self.too_long(self._line)
+        self._add(self._stream.read(max(CHUNK, min(at_least, RECORD_LIMIT))))
         return True
+
+    def too_long(self, line: int) -> None:
+        """Refuse the file: the record on ``line`` is longer than ``RECORD_LIMIT``."""
+        raise FormatError(
+            f"{self.name}, line {line:,}: a record longer than {RECORD_LIMIT >> 20} MiB "
+            "(is this a file of records?)"
+        )
 
     def drop(self, upto: int) -> None:
         """Forget ``text[:upto]`` (taken), keeping count of the lines it held."""
@@ -115,6 +126,8 @@ class JsonText:
                 cut = exc.pos >= len(self.text) - _NEAR_END or exc.msg.startswith(
                     "Unterminated string"
                 )
+                if cut and len(self.text) - position > RECORD_LIMIT and not self.eof:
+                    self.too_long(self.where(position)[0])
                 if cut and self.more(len(self.text)):
                     continue
                 line, column = self.where(exc.pos)
