@@ -8,7 +8,13 @@ import pytest
 
 from tinycrm.formats import FormatError
 from tinycrm.formats.csvfile import open_csv
-from tinycrm.formats.mapping import ROW_ERROR, build_mapping, mapped_rows, normalize
+from tinycrm.formats.mapping import (
+    ROW_ERROR,
+    UNMAPPED_NAMED,
+    build_mapping,
+    mapped_rows,
+    normalize,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
 
@@ -292,8 +298,10 @@ def test_our_own_column_as_written_wins_over_one_spelled_otherwise() -> None:
     ]  # fmt: skip
     first = build_mapping("contacts", ["Name", "UID", "Uid"]).columns
     assert [c.target for c in first] == ["name", "uid", None]
-    assert [(lost.header, lost.number, lost.winner_number, lost.same_name) for lost in
-            build_mapping("contacts", ["Name", "UID", "Uid"]).lost()] == [("Uid", 3, 2, True)]  # fmt: skip
+    lost = build_mapping("contacts", ["Name", "UID", "Uid"]).lost()
+    assert [(c.header, c.number, c.winner_number, c.same_name) for c in lost] == [
+        ("Uid", 3, 2, True)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -478,3 +486,17 @@ def test_a_field_whose_column_is_mapped_elsewhere_goes_to_the_next_that_names_it
         (None, "lost", 1),
         ("lead_status", "field", None),
     ]
+
+
+def test_the_unmapped_report_names_a_few_columns_and_counts_the_rest() -> None:
+    """A JSON lines file whose every record had a key of its own (20,000 of them) made a
+    summary line of 300 KB naming each. The text summary names the first few with values
+    and counts the others (--json's not_imported still lists each)."""
+    header = ["Name", "Email", *(f"k{i}" for i in range(30)), "Fax"]
+    mapping = build_mapping("contacts", header)
+    list(mapped_rows([(2, ["Ada", "a@x.io", *["v"] * 30, ""])], mapping))
+    named = ", ".join(f"k{i} (1 row)" for i in range(UNMAPPED_NAMED))
+    more = 30 - UNMAPPED_NAMED
+    assert mapping.unmapped_report() == (
+        f"{named} and {more} more columns with values (--json lists each); 1 more column empty"
+    )

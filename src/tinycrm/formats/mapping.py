@@ -433,7 +433,8 @@ def unmapped_report(mappings: Sequence[Mapping], noun: str = "column") -> str:
     """The columns of no field in ``mappings`` (a JSON file's several sets of keys, with
     ``noun="key"``), each once in the order first seen, with the rows that held a
     value: ``City (3 rows), Fax (1 row); 12 more columns empty``, or when none held one
-    ``2 columns, all empty: Fax, Pager``."""
+    ``2 columns, all empty: Fax, Pager``. Past ``UNMAPPED_NAMED`` columns with values
+    the others are counted, not named."""
     filled: dict[tuple[str, int], int] = {}  # (header, its nth column of that name)
     for mapping in mappings:
         seen: dict[str, int] = {}
@@ -449,7 +450,11 @@ def unmapped_report(mappings: Sequence[Mapping], noun: str = "column") -> str:
     ]
     empty = [header for (header, _), rows in filled.items() if not rows]
     count = len(empty)
-    text = ", ".join(shown)
+    text = ", ".join(shown[:UNMAPPED_NAMED])
+    if len(shown) > UNMAPPED_NAMED:  # (a JSON file whose every record has a key of its own)
+        others = len(shown) - UNMAPPED_NAMED
+        text += f" and {others:,} more {noun}{'s' if others != 1 else ''} with values"
+        text += " (--json lists each)"
     nouns = f"{noun}{'s' if count != 1 else ''}"
     if count and text:
         text += f"; {count} more {nouns} empty"
@@ -462,6 +467,7 @@ def unmapped_report(mappings: Sequence[Mapping], noun: str = "column") -> str:
 
 
 EMPTY_NAMED = 5  # empty unmapped columns a summary names when no other is named
+UNMAPPED_NAMED = 20  # unmapped columns with values a summary names (the rest counted)
 HEADER_SHOWN = 60  # characters of a column's name a summary shows
 
 
