@@ -205,6 +205,10 @@ def test_companies_dedupe_by_domain_then_name(store) -> None:
         (5, "company size 'many' is not a whole number"),
         (6, "company size '-5' is below 0: it must be 0 or more"),
     ]
+    _, rejects = run(store, "contacts", "Name,Email,cadence_days\nAda,ada@x.io,-5\n")
+    assert rejects == [
+        (2, "keep-in-touch cadence '-5' is below 0: it must be between 1 and 3650 days")
+    ]
     acme = get_company(store, "acme.de")
     assert (acme.name, acme.size, acme.city) == ("Acme GmbH", 250, "Berlin")
     globex = get_company(store, "globex")

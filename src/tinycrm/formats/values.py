@@ -239,15 +239,16 @@ def parse_time(text: str) -> time:
     return time(hour, minute, second)
 
 
-def parse_whole_number(text: str, what: str) -> int:
-    """A count such as a company's size: ``250``, ``1,200``, ``1.200``, ``1 200``, ``1.2k``."""
+def parse_whole_number(text: str, what: str, *, rule: str = "0 or more") -> int:
+    """A count such as a company's size: ``250``, ``1,200``, ``1.200``, ``1 200``, ``1.2k``;
+    one below 0 is refused saying it must be ``rule``."""
     from tinycrm import money
 
     try:
         value = money.parse_count(text.strip())
     except ValueError as exc:
         if "below 0" in str(exc):
-            raise FormatError(f"{what} {_show(text)} is below 0: it must be 0 or more") from None
+            raise FormatError(f"{what} {_show(text)} is below 0: it must be {rule}") from None
         raise FormatError(f"{what} {_show(text)} is not a whole number") from None
     if value > 2**31:
         raise FormatError(f"{what} {_show(text)} is too large")

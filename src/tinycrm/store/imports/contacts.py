@@ -244,7 +244,9 @@ class _Contacts(_Import):
                 columns[flag] = cell.parse_flag(value, flag.replace("_", " "))
         cadence = get("cadence_days")
         if cadence:
-            days = cell.parse_whole_number(cadence, "keep-in-touch cadence")
+            days = cell.parse_whole_number(
+                cadence, "keep-in-touch cadence", rule="between 1 and 3650 days"
+            )
             columns["cadence_days"] = validate.cadence(days)
         elif cadence is not None:
             prep.blank("cadence_days")
