@@ -374,3 +374,14 @@ def test_a_record_past_the_limit_is_refused_not_held_whole(monkeypatch, data: by
     monkeypatch.setattr(jsontext, "RECORD_LIMIT", 100_000)
     with pytest.raises(FormatError, match=r"^in.json, line 2: a record longer than 0 MiB"):
         list(json_rows(JsonRecords(io.BytesIO(data), name="in.json"), "contacts", name="in.json"))
+
+
+def test_a_json_lines_line_that_is_not_json_says_where_it_breaks() -> None:
+    """'not valid JSON (Invalid control character at)' left the place out: the column
+    where the line breaks is said, as for a broken array."""
+    data = b'{"name": "Ada"}\n{"name": "A\x01B"}\n{"name": "Cy", }\n'
+    found = rows(data)
+    assert found[1][1][ROW_ERROR] == "not valid JSON (Invalid control character at column 12)"
+    assert found[2][1][ROW_ERROR] == (
+        "not valid JSON (Expecting property name enclosed in double quotes at column 16)"
+    )

@@ -285,7 +285,10 @@ def _lines(source: JsonText, name: str, breaks: int) -> Iterator[tuple[int, Any]
                 if first:
                     yield number, _whole(source, position, name)
                     return
-                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                reason = "nested too deeply"
+                if isinstance(exc, json.JSONDecodeError):  # ('… at': json's message, cut)
+                    at = "" if exc.msg.endswith(" at") else " at"
+                    reason = f"{exc.msg}{at} column {exc.colno}"
                 value = _Refused(f"not valid JSON ({reason})", line.strip(_SPACE))
             first = False
             yield number, value
