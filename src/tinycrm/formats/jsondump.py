@@ -61,7 +61,10 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found = dict(pairs)
     if len(found) != len(pairs):
         seen: set[str] = set()
-        key = next(k for k, _ in pairs if k in seen or seen.add(k) is not None)
+        for key, _ in pairs:
+            if key in seen:
+                break
+            seen.add(key)
         row = found.get("id")
         where = f" (id {row})" if isinstance(row, int) and not isinstance(row, bool) else ""
         raise _Twice(

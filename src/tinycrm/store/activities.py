@@ -516,7 +516,7 @@ def _kinds(session: Session, kinds: list[str]) -> list[str]:
             continue
         except Invalid:
             if stored is None:
-                stored = {k for k in session.scalars(select(Activity.kind).distinct()) if k}
+                stored = {k for k in session.scalars(select(col(Activity.kind)).distinct()) if k}
         typed = kind.strip().casefold() if isinstance(kind, str) else ""
         match = [k for k in stored if k.strip().casefold() == typed]
         if not match:
