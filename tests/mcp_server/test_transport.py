@@ -290,3 +290,37 @@ def test_an_answer_on_the_wire_holds_no_character_a_terminal_obeys(sqlite_url: s
     answer = json.loads(line)
     name = answer["result"]["structuredContent"]["contact"]["name"]
     assert name == "Ada\x9b2J\u202eLovelace\x85"
+
+
+def test_a_request_whose_params_the_sdk_cannot_read_names_what_is_wrong(
+    sqlite_url: str,  # noqa: F811
+) -> None:
+    """tools/call with no tool name, a name that is a number, or arguments that are a list
+    was answered with the SDK's bare '-32602 Invalid request parameters', naming nothing
+    to fix. Each is now refused (same code) naming the method and each bad param; nothing
+    is run, and the server goes on."""
+    with raw_server(sqlite_url, "--allow-writes") as raw:
+        for params, said in [
+            (b'{"arguments":{"name":"Grace"}}', "params.name: required"),
+            (b'{"name":5}', "params.name: input should be a valid string"),
+            (
+                b'{"name":"add_contact","arguments":["Grace"]}',
+                "params.arguments: input should be a valid dictionary",
+            ),
+            (b"null", "params: required"),
+        ]:
+            line = b'{"jsonrpc":"2.0","id":3,"method":"tools/call","params":' + params + b"}"
+            assert raw.ask(line) == {
+                "jsonrpc": "2.0",
+                "id": 3,
+                "error": {"code": -32602, "message": f"invalid params for tools/call: {said}"},
+            }
+        listed = raw.ask(b'{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"cursor":5}}')
+        assert listed["error"]["message"] == (
+            "invalid params for tools/list: params.cursor: input should be a valid string"
+        )
+        saved = raw.ask(add_contact(b"5", b"Alan Turing"))
+        assert saved["id"] == 5 and not saved["result"]["isError"], saved
+    with open_crm(sqlite_url) as crm:
+        assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "Alan Turing"]
+

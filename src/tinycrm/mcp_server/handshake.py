@@ -13,6 +13,11 @@ a ``notifications/initialized`` read, which the SDK takes for one). A request be
 ``initialize`` not yet answered is the SDK's to judge (it runs ``initialize`` before
 reading on). A request in the 2026-07-28 envelope, which has no handshake, is left to
 the SDK too.
+
+Once the session is open, a request whose params the SDK's checks refuse (tools/call
+naming no tool, arguments that are a list) got the same bare words: ``unfit`` refuses it
+here, under the same code, naming each bad param as the protocol version the session
+agreed defines it.
 """
 
 from __future__ import annotations
@@ -28,7 +33,12 @@ from mcp.types import (
     JSONRPCNotification,
     JSONRPCRequest,
     JSONRPCResponse,
+    methods,
 )
+from pydantic import ValidationError
+
+from tinycrm import safetext
+from tinycrm.mcp_server.malformed import said_of
 
 INITIALIZE = "initialize"
 INITIALIZED = "notifications/initialized"
@@ -49,6 +59,8 @@ class Handshake:
         """The id of the ``initialize`` relayed and not yet answered, or None."""
         self.relayed = False
         """Whether a request has reached the SDK: its first decides the era."""
+        self.version: str | None = None
+        """The protocol version the answer to ``initialize`` agreed."""
 
     def refusal(self, message: Any) -> JSONRPCError | None:
         """The answer to ``message``, read from the client, when it is a request the SDK
@@ -91,3 +103,28 @@ class Handshake:
         self.initializing = None
         if isinstance(message, JSONRPCResponse):
             self.open = True
+            agreed = message.result.get("protocolVersion")
+            self.version = agreed if isinstance(agreed, str) else None
+
+    def unfit(self, message: Any) -> JSONRPCError | None:
+        """The refusal of a request whose params the protocol version agreed does not take
+        (each bad param named), or None: one to relay, the SDK judging the rest."""
+        if self.version is None or not isinstance(message, JSONRPCRequest):
+            return None
+        try:
+            methods.validate_client_request(message.method, self.version, message.params)
+        except ValidationError as exc:
+            problems = exc.errors(include_url=False)
+        except (KeyError, ValueError):  # a method or a version it does not know: the SDK's
+            return None
+        else:
+            return None
+        said = "; ".join(f"{'.'.join(map(str, p['loc']))}: {said_of(p)}" for p in problems[:5])
+        return JSONRPCError(
+            jsonrpc="2.0",
+            id=message.id,
+            error=ErrorData(
+                code=INVALID_PARAMS,
+                message=safetext.display(f"invalid params for {message.method}: {said}"),
+            ),
+        )

@@ -44,7 +44,7 @@ def unreadable(error: Exception) -> list[JSONRPCError]:
     if not isinstance(message, dict) or not _owed(message):
         return []
     said = "; ".join(
-        f"{'.'.join(map(str, p['loc'][1:]))}: {_said(p)}"
+        f"{'.'.join(map(str, p['loc'][1:]))}: {said_of(p)}"
         for p in problems
         if p["loc"][:1] == ("JSONRPCRequest",)
     )
@@ -62,7 +62,8 @@ def reused(request_id: str | int) -> JSONRPCError:
     return _refused(request_id, said)
 
 
-def _said(problem: Any) -> str:
+def said_of(problem: Any) -> str:
+    """What pydantic's ``problem`` says, in a clause: ``required`` for a missing one."""
     said = "required" if problem["type"] == "missing" else str(problem["msg"])
     return said[:1].lower() + said[1:]
 

@@ -272,6 +272,9 @@ class CrmServer(MCPServer):
                             elif early := self.handshake.refusal(item.message):  # before init
                                 await write_stream.send(SessionMessage(early))
                                 continue
+                            elif unfit := self.handshake.unfit(item.message):  # named, not bare
+                                await write_stream.send(SessionMessage(unfit))
+                                continue
                             else:
                                 self._count(item.message)
                             await relay.send(item)
