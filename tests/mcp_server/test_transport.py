@@ -324,3 +324,27 @@ def test_a_request_whose_params_the_sdk_cannot_read_names_what_is_wrong(
     with open_crm(sqlite_url) as crm:
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace", "Alan Turing"]
 
+
+def test_a_prompt_or_resource_the_server_has_not_is_refused_short(sqlite_url: str) -> None:  # noqa: F811
+    """The server offers no prompts and no resources. prompts/get was answered with the
+    error code 0 (not a JSON-RPC code) and a traceback on the server's stderr; a
+    resources/read of a 1,000,000-character URI echoed it twice. Each is now -32602,
+    its name quoted short."""
+    uri = "x:" + "u" * 1_000_000
+    with raw_server(sqlite_url) as raw:
+        prompt = raw.ask(
+            b'{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"brief\\u001b"}}'
+        )
+        assert prompt["error"] == {
+            "code": -32602,
+            "message": "Unknown prompt: 'brief\\x1b' (this server offers no prompts)",
+        }, prompt
+        read = json.dumps(
+            {"jsonrpc": "2.0", "id": 2, "method": "resources/read", "params": {"uri": uri}}
+        )
+        resource = raw.ask(read.encode())
+        assert resource["error"]["code"] == -32602, resource
+        said = resource["error"]["message"]
+        assert said.startswith("Unknown resource: 'x:uuu") and len(said) < 300, said[:300]
+        assert "(this server offers no resources)" in said
+        assert len(json.dumps(resource)) < 1000

@@ -54,6 +54,7 @@ from tinycrm.mcp_server.calls import cancelled, off_the_loop, reporting, saved
 from tinycrm.mcp_server.fitting import cut_text
 from tinycrm.mcp_server.handshake import Handshake
 from tinycrm.mcp_server.malformed import reused, unreadable
+from tinycrm.mcp_server.offered import NothingElseOffered
 
 if TYPE_CHECKING:
     from tinycrm.api import Crm
@@ -214,7 +215,7 @@ def _report_words() -> Iterator[None]:
         raise Invalid(said, field=exc.field) from exc
 
 
-class CrmServer(MCPServer):
+class CrmServer(NothingElseOffered, MCPServer):
     """An ``MCPServer`` whose write tools refuse, with a reason, when writes are off."""
 
     def __init__(self, *, allow_writes: bool, **kwargs: Any) -> None:
