@@ -244,3 +244,53 @@ async def test_a_new_deal_in_a_stage_removed_elsewhere_names_the_stage(store) ->
         error = str(form.query_one("#error-stage", Static).render())
         assert "stage Qualified was removed elsewhere" in error and "#" not in error, error
         assert "Fresh deal" not in [d.title for d in Crm(store).deals.list()]
+
+
+@pytest.mark.parametrize("keys", [("w",), ("e",), ("enter",), ("enter", "w"), ("c", "r")])
+async def test_a_deal_deleted_elsewhere_is_named_by_its_title(store, keys) -> None:
+    """Won, edit, open, or reopen on a card whose deal was deleted elsewhere said "no deal
+    matches '1'": an id the user never typed nor saw. Now the deal is named as the card
+    shows it (the record: "this deal"), and nothing is written."""
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        if keys[0] == "c":  # the won and lost columns: the won deal's card
+            await pilot.press("c")
+            await settle(pilot)
+            board = app.screen_stack[0]
+            assert isinstance(board, BoardScreen)
+            won = [w.state.key for w in board.column_widgets()].index("won")
+            board._show_card(board.column_widgets()[won], 0)
+            deal_id = ids["won"]
+        else:
+            deal_id = ids["renewal"]
+        for key in keys[:-1] if keys[0] != "c" else ():
+            await pilot.press(key)
+            await settle(pilot)
+        with elsewhere(store) as shell:
+            shell.deals.remove(deal_id)
+        await pilot.press(keys[-1])
+        await settle(pilot)
+        said = " ".join(_said(app))
+        title = "Closed last month" if keys[0] == "c" else "Acme renewal"
+        named = f"{title} was deleted elsewhere" in said or "this deal was deleted" in said
+        assert named and "'1'" not in said and "'5'" not in said, said
+
+
+async def test_a_lost_form_of_a_deal_deleted_elsewhere_names_it(store) -> None:
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        form = app.screen
+        with elsewhere(store) as shell:
+            shell.deals.remove(ids["renewal"])
+        form.query_one("#field-reason", Input).value = "price"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        error = str(form.query_one("#form-error", Static).render())
+        assert "Acme renewal was deleted elsewhere" in error and "'1'" not in error, error

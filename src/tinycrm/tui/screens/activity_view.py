@@ -19,7 +19,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from tinycrm.api.models import ActivityRead
-from tinycrm.errors import TinyCrmError
+from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmModalScreen
 from tinycrm.tui.widgets.text import Folded, fit, whole_pieces
@@ -79,7 +79,10 @@ class ActivityScreen(CrmModalScreen[None]):
         self.app.call_from_thread(self._show, activity)
 
     def _failed(self, error: TinyCrmError) -> None:
-        self.notify(f"{fmt.message(error)} (deleted elsewhere?)", severity="warning")
+        if isinstance(error, NotFound):  # not "no activity matches '5'": an id never typed
+            self.notify("this activity was deleted elsewhere", severity="warning")
+        else:
+            self.notify(fmt.message(error), severity="error")
         self.dismiss(None)
 
     def _show(self, activity: ActivityRead) -> None:

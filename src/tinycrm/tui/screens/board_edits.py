@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from tinycrm.api.models import BoardCard, DealRead
-from tinycrm.errors import TinyCrmError
-from tinycrm.tui.moves import move_from
+from tinycrm.errors import NotFound, TinyCrmError
+from tinycrm.tui.moves import move_from, on_deal
 from tinycrm.tui.screens.board_pages import PagedColumns
 from tinycrm.tui.widgets.cards import ColumnState, StageColumn
 from tinycrm.tui.writer import WriteCancelled
@@ -158,7 +158,15 @@ class BoardEdits(PagedColumns):
         self._show_card(target, target_index)
         self._changed_locally(column, target)
         self.crm_app.run_write(
-            partial(move_from, self.crm, card.id, card.stage_id, moved.stage_id, target.state.name),
+            partial(
+                move_from,
+                self.crm,
+                card.id,
+                card.stage_id,
+                moved.stage_id,
+                target.state.name,
+                card.title,
+            ),
             done=lambda _deal: self.reload_feed(),
             failed=self._refused,
             shown=True,
@@ -196,7 +204,7 @@ class BoardEdits(PagedColumns):
             return
         self._close_locally(card, "won")
         self.crm_app.run_write(
-            partial(self.crm.deals.win, card.id),
+            partial(on_deal, self.crm, card.id, card.title, partial(self.crm.deals.win, card.id)),
             done=self._won,
             failed=self._refused,
             shown=True,
@@ -232,7 +240,9 @@ class BoardEdits(PagedColumns):
             return
         self._focus_deal = card.id
         self.crm_app.run_write(
-            partial(self.crm.deals.reopen, card.id),
+            partial(
+                on_deal, self.crm, card.id, card.title, partial(self.crm.deals.reopen, card.id)
+            ),
             done=self._reopened,
             failed=self._refused,
             label=f"reopen {card.title}",
@@ -267,14 +277,14 @@ class BoardEdits(PagedColumns):
         if card is not None and not self.opening_form:
             self._opening(True)
             self.crm_app.hold_keys()  # typed on while the deal is read: the form's
-            self._edit(card.id)
+            self._edit(card.id, card.title)
 
     def _opening(self, opening: bool) -> None:
         self.opening_form = opening
         self.refresh_bindings()
 
     @work(thread=True, group="board-edit", exit_on_error=False)
-    def _edit(self, deal_id: int) -> None:
+    def _edit(self, deal_id: int, title: str) -> None:
         from tinycrm.tui.screens.deal_forms import edit_deal_form
 
         def edited(result: DealRead | None) -> None:
@@ -285,6 +295,9 @@ class BoardEdits(PagedColumns):
         form = None
         try:
             form = edit_deal_form(self.crm.deals.get(deal_id))
+        except NotFound:  # not by its id ("no deal matches '1'"): as the card shows it
+            message = f"{title} was deleted elsewhere"
+            self.app.call_from_thread(self.notify, message, severity="error")
         except TinyCrmError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
         finally:  # whatever happened, the card keys work again once the form is up or not

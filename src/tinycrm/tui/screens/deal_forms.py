@@ -10,6 +10,7 @@ from tinycrm.api import Crm
 from tinycrm.api.models import DealRead
 from tinycrm.errors import NotFound
 from tinycrm.tui import format as fmt
+from tinycrm.tui.moves import on_deal
 from tinycrm.tui.screens.forms import (
     FormField,
     FormScreen,
@@ -235,7 +236,9 @@ def lost_form(deal_id: int, title: str) -> FormScreen:
                 words=("reason",),
             )
         ],
-        lambda crm, v: crm.deals.lose(deal_id, reason=v["reason"]),
+        lambda crm, v: on_deal(
+            crm, deal_id, title, lambda: crm.deals.lose(deal_id, reason=v["reason"])
+        ),
         submit_label="Mark lost",
         id="lost-form",
     )

@@ -20,7 +20,7 @@ from tinycrm.api.models import (
     QuoteRead,
 )
 from tinycrm.tui import format as fmt
-from tinycrm.tui.moves import move_from
+from tinycrm.tui.moves import move_from, on_deal
 from tinycrm.tui.screens.record import RecordScreen, record_details
 from tinycrm.tui.widgets.rows import Row
 from tinycrm.tui.widgets.text import Details
@@ -185,6 +185,7 @@ class DealScreen(RecordScreen):
                 deal.stage_id,
                 ids[index],
                 self.view.stage_names[index],
+                deal.title,
             ),
             done=self._then(lambda moved: f"Moved to {moved.stage}"),
             label=f"move {deal.title} to the {'next' if delta > 0 else 'previous'} stage",
@@ -194,7 +195,9 @@ class DealScreen(RecordScreen):
         deal = self.deal
         if deal is not None and deal.status == "open":
             self.crm_app.run_write(
-                partial(self.crm.deals.win, deal.id),
+                partial(
+                    on_deal, self.crm, deal.id, deal.title, partial(self.crm.deals.win, deal.id)
+                ),
                 done=self._then(lambda won: f"Won {won.title}"),
                 label=f"mark {deal.title} won",
             )
@@ -210,7 +213,9 @@ class DealScreen(RecordScreen):
         deal = self.deal
         if deal is not None and deal.status != "open":
             self.crm_app.run_write(
-                partial(self.crm.deals.reopen, deal.id),
+                partial(
+                    on_deal, self.crm, deal.id, deal.title, partial(self.crm.deals.reopen, deal.id)
+                ),
                 done=self._then(lambda deal: f"Reopened in {deal.stage}"),
                 label=f"reopen {deal.title}",
             )

@@ -164,7 +164,8 @@ class RecordScreen(CrmScreen[None]):
 
     def _gone(self, error: TinyCrmError) -> None:
         if self in self.app.screen_stack:
-            self.notify(f"{error} (deleted elsewhere?)", severity="warning")
+            # not "no deal matches '1'": an id the user never typed
+            self.notify(f"this {self.kind or 'record'} was deleted elsewhere", severity="warning")
             if self.app.screen is self:
                 self.app.pop_screen()
 
