@@ -337,3 +337,26 @@ def test_a_columns_that_is_no_width_is_read_as_none_into_a_pipe(
     shown = cli("contact", "show", "1")
     monkeypatch.setattr(output, "_console", None)
     assert shown.exit_code == 0 and shown.stdout.startswith("Ada "), shown
+
+
+def test_a_long_custom_field_name_leaves_a_show_views_values_their_room(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A custom field may be named with 64 characters. Its name widened the show view's
+    label column past a 60-column terminal, and every value of the view (id, email,
+    lifecycle, the field's own) was squeezed out: only the labels showed. Now a label
+    longer than a third of the terminal is cut with '…', the values keep their room."""
+    from tinycrm.cli import output
+
+    key = "k" + "x" * 63
+    assert (
+        cli("contact", "add", "Ada", "--email", "ada@x.io", "--field", f"{key}=gold").exit_code == 0
+    )
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setattr(output, "_console", None)
+    shown = cli("contact", "show", "Ada").stdout
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(output, "_console", None)
+    assert "ada@x.io" in shown and "lead" in shown, shown
+    (line,) = [line for line in shown.splitlines() if line.startswith("kxx")]
+    assert line.endswith("gold") and "…" in line and len(line) <= 60, shown

@@ -655,8 +655,12 @@ def print_fields(row: dict[str, Any], labels: Sequence[tuple[str, str]], title: 
     from rich.table import Table
     from rich.text import Text
 
+    console = stdout_console()
+    # a label is whole, but a custom field's name (64 characters) past a third of the
+    # terminal is cut: it would take the room of every value in the view
+    room = max([console.width // 3, *(len(label) for label, _ in labels), len("tags")])
     table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column(style="bold cyan", no_wrap=True, max_width=room)
     table.add_column(overflow="fold")  # a value with no space to wrap at (a link): whole
     for label, key in labels:
         text = _cell(row.get(key), multiline=key in MULTILINE)
@@ -666,7 +670,6 @@ def print_fields(row: dict[str, Any], labels: Sequence[tuple[str, str]], title: 
         table.add_row("tags", Text(_cell(row["tags"])))
     for key, value in (row.get("fields") or {}).items():
         table.add_row(Text(_cell(key)), Text(_cell(value, multiline=True)))
-    console = stdout_console()
     console.print(Text(safetext.display(title), style="bold"))
     console.print(unpadded(console, table))
 
