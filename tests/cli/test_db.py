@@ -682,3 +682,31 @@ def _head() -> str:
     from tinycrm.store.migrations import SCHEMA_HEAD
 
     return SCHEMA_HEAD
+
+
+def test_a_restore_without_room_for_the_copy_it_keeps_says_so(cli, tmp_path: Path) -> None:
+    """With no room beside the database for the copy of what a restore replaces, it said
+    'backup failed: disk I/O error' (the user asked for a restore). Now it says what
+    could not be made and that nothing was changed; the database is left as it was."""
+    db = tmp_path / "crm.db"
+    backup = tmp_path / "b.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    assert cli("--db", str(db), "db", "backup", str(backup)).exit_code == 0
+    cli("--db", str(db), "contact", "add", "Bea")
+    proc = subprocess.run(
+        [*tinycrm_executable(), "--db", str(db), "db", "restore", str(backup), "--yes"],
+        capture_output=True,
+        text=True,
+        preexec_fn=_small_disk,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(
+        f"Error: cannot restore {backup} into {db}: the copy of the database it replaces "
+        "could not be made beside it (backup failed: "
+    ), proc.stderr
+    assert proc.stderr.endswith(
+        "); nothing was changed: make room there and run the command again\n"
+    )
+    assert _names(cli, db) == ["Ada", "Bea"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("crm.db")) == ["crm.db"]

@@ -388,9 +388,18 @@ def restore_sqlite(target: Store | Path, source: Path) -> Path | None:
         while kept.exists():  # a restore earlier in the same second: its copy is kept too
             kept = path.with_name(f"{path.name}.pre-restore-{stamp}-{n}.bak")
             n += 1
-        with interrupts.aside():  # the copy of what it replaces, kept on the side
-            # as it is: a damaged database is copied too (it is what a restore replaces)
-            copy = backup_sqlite(path, kept, checked=False)
+        from tinycrm.files import CannotWrite
+
+        try:
+            with interrupts.aside():  # the copy of what it replaces, kept on the side
+                # as it is: a damaged database is copied too (it is what a restore replaces)
+                copy = backup_sqlite(path, kept, checked=False)
+        except (Unavailable, CannotWrite) as exc:  # a full disk, a read-only folder
+            raise Unavailable(
+                f"cannot restore {source} into {path}: the copy of the database it replaces "
+                f"could not be made beside it ({exc}); nothing was changed: make room "
+                "there and run the command again"
+            ) from exc
         assert copy is not None  # a file, never a stream
     else:
         check_database_path(path)  # an empty file of the user's own, private
