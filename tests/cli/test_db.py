@@ -710,3 +710,28 @@ def test_a_restore_without_room_for_the_copy_it_keeps_says_so(cli, tmp_path: Pat
     )
     assert _names(cli, db) == ["Ada", "Bea"]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("crm.db")) == ["crm.db"]
+
+
+def test_a_write_that_runs_out_of_room_says_the_disk_may_be_full(cli, tmp_path: Path) -> None:
+    """An import on a full disk said 'database error: disk I/O error' (SQLite's words for
+    a write its log could not take), not where nor what to do; it is not the log's
+    damage either (SQLITE_IOERR_WRITE, not a short read)."""
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    people = tmp_path / "people.csv"
+    rows = "".join(f"P{i},p{i}@x.io,{'x' * 100}\n" for i in range(2000))
+    people.write_text("Name,Email,Notes\n" + rows)
+    proc = subprocess.run(
+        [*tinycrm_executable(), "--db", str(db), "import", "contacts", str(people)],
+        capture_output=True,
+        text=True,
+        preexec_fn=_small_disk,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        f"Error: cannot use database {db}: could not write it or its write-ahead log "
+        "crm.db-wal (disk I/O error): is the disk full (or a file-size limit reached)? "
+        "Nothing was saved: make room beside it and run the command again\n"
+    )
+    assert _names(cli, db) == ["Ada"]

@@ -218,7 +218,7 @@ def _open_error(exc: DBAPIError, path: Path | None) -> str:
     reason = db_error(exc)
     if path is None:
         return reason
-    damaged_log = wal_damage(path, reason)
+    damaged_log = wal_damage(path, exc.orig, reason)
     if damaged_log is not None:
         return damaged_log
     if not any(m in reason for m in ("unable to open", "readonly database")):

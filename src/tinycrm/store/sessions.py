@@ -266,7 +266,7 @@ class Store:
             return None
         from tinycrm.store.sqlite_files import wal_damage
 
-        said = wal_damage(self.path, db_error(exc))
+        said = wal_damage(self.path, getattr(exc, "orig", None), db_error(exc))
         return None if said is None else f"cannot use database {self.path}: {said}"
 
     def _damage(self, exc: DatabaseError) -> str | None:

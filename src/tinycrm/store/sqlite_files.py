@@ -105,19 +105,31 @@ def journal_trouble(path: Path) -> str | None:
     return None
 
 
-# A damaged database file says "database disk image is malformed": not among these, as a
-# database in use always has its log beside it.
-_WAL_DAMAGE = ("disk I/O error", "file is not a database")
+# What SQLite says when the log is shorter than the shared memory says (cut short,
+# emptied), or its header is not a log's (overwritten). Not SQLITE_IOERR_WRITE nor
+# SQLITE_FULL (a full disk: no fault of the log's), nor SQLITE_CORRUPT (a damaged
+# database file, and a database in use always has its log beside it).
+_WAL_DAMAGE = ("SQLITE_IOERR_SHORT_READ", "SQLITE_NOTADB")
+_DISK_FULL = ("SQLITE_FULL", "SQLITE_IOERR_WRITE")
 
 
-def wal_damage(path: Path, reason: str) -> str | None:
-    """What to say when SQLite's ``reason`` ("disk I/O error", "file is not a database")
-    came from the write-ahead log beside the database ``path`` rather than from the file
-    itself: the ``-wal`` cut short, overwritten or made unreadable while a tinycrm had the
-    database open (the other processes' shared memory still counts its pages). SQLite
-    names neither file; this names the log and the way out. None when the database file
-    itself is not a SQLite database, when there is no log, or for other reasons."""
-    if not any(sign in reason for sign in _WAL_DAMAGE):
+def wal_damage(path: Path, error: BaseException | None, reason: str) -> str | None:
+    """What to say when SQLite's ``error`` (its ``reason``: "disk I/O error", "file is not
+    a database") came from the write-ahead log beside the database ``path`` rather than
+    from the file itself: the ``-wal`` cut short, overwritten or made unreadable while a
+    tinycrm had the database open (the other processes' shared memory still counts its
+    pages); or from a full disk, where SQLite says only "disk I/O error" too. SQLite names
+    no file; this names it and the way out. None for anything else, and when the
+    database file itself is not a SQLite database."""
+    name = getattr(error, "sqlite_errorname", None)
+    words = reason.removeprefix("database error: ")
+    if name in _DISK_FULL:
+        return (
+            f"could not write it or its write-ahead log {path.name}-wal ({words}): is "
+            "the disk full (or a file-size limit reached)? Nothing was saved: make room "
+            "beside it and run the command again"
+        )
+    if name not in _WAL_DAMAGE:
         return None
     wal = path.with_name(f"{path.name}-wal")
     try:
@@ -128,7 +140,6 @@ def wal_damage(path: Path, reason: str) -> str | None:
             return None  # a folder, a FIFO: journal_trouble says so
     except OSError:
         return None
-    words = reason.removeprefix("database error: ")
     return (
         f"its write-ahead log {wal} is damaged or unreadable ({words}): it was cut short, "
         "overwritten or had its permissions changed while the database was in use; nothing "
