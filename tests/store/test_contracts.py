@@ -393,3 +393,16 @@ def test_a_contract_not_started_yet_is_not_renewed(store, freeze_clock) -> None:
         renew_contract(store, 1, now=NOW)
     again = get_contract(store, 1, now=NOW)
     assert (again.status, again.renewals, again.end_date) == ("upcoming", 0, date(2027, 12, 31))
+
+
+def test_no_renewal_deal_opens_for_a_contract_not_started_yet(store, freeze_clock) -> None:
+    """A 30-day contract starting in ten days ends within the 60 lead days: remind opened
+    its renewal deal before it had run a day, and winning it renewed a term no one had
+    run (the contract then showed active). Now the deal opens once it runs."""
+    freeze_clock(NOW)
+    won(store)
+    add_contract(store, deal=1, start=date(2026, 12, 3), term="30d", now=NOW)
+    assert process_renewals(store, now=NOW).renewal_deals == []
+    assert _renewal_deals(store) == []
+    freeze_clock(at(date(2026, 12, 3)))
+    assert len(process_renewals(store, now=at(date(2026, 12, 3))).renewal_deals) == 1

@@ -4,7 +4,8 @@
 two runs overlap (each contract is locked and read afresh before it is changed):
 
 - a contract that does not renew by itself gets a renewal deal in the pipeline
-  ``[contracts] renewal_lead_days`` (60) days before its end, linked to it, once per term;
+  ``[contracts] renewal_lead_days`` (60) days before its end (not before its first
+  day), linked to it, once per term;
 - an auto-renewing contract past its end rolls forward into the term that holds today,
   with one event (saying how many terms, when cron missed several);
 - a contract that ended or was cancelled without renewal is marked lapsed, and its
@@ -71,6 +72,8 @@ def process_renewals(store: Store, *, now: datetime | None = None) -> RenewalRun
             col(Contract.lapsed_on).is_(None),
             col(Contract.end_date) >= today,
             col(Contract.end_date) <= today + timedelta(days=lead),
+            # not one still to start (``upcoming``): its renewal waits until it runs
+            or_(col(Contract.start_date) <= today, col(Contract.renewals) > 0),
             or_(
                 col(Contract.renewal_deal_for).is_(None),
                 col(Contract.renewal_deal_for) != col(Contract.end_date),
@@ -161,6 +164,8 @@ def _open_renewal_deal(store: Store, contract_id: int, today: date, lead: int) -
             return None  # another run opened it
         if not today <= contract.end_date <= today + timedelta(days=lead):
             return None
+        if state_on(contract, today).status == "upcoming":
+            return None  # opened once it runs
         amount = (
             money.from_minor(contract.value_minor, contract.currency)
             if contract.value_minor is not None

@@ -95,7 +95,7 @@ class CaseMessage(TableModel, table=True):
 class ContractRead(ReadModel):
     id: int
     title: str
-    status: str  # active | ended | cancelled (as of today)
+    status: str  # active | upcoming | ended | cancelled (as of today)
     deal: str | None
     deal_id: int | None
     contact: str | None
