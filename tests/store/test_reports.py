@@ -606,3 +606,17 @@ def test_periods_are_local_calendar_periods() -> None:
     assert [p.label for p in quarters] == ["2026-Q1", "2026-Q2", "2026-Q3"]
     with pytest.raises(Invalid, match="periods"):
         periods(date(2000, 1, 1), date(2026, 1, 1), "week")
+
+
+def test_a_blank_owner_or_pipeline_is_refused_not_read_as_all(store) -> None:
+    """report pipeline --owner "$WHO" with WHO unset (or the MCP report tool given
+    owner="") reported every owner's deals, as if no owner were given; a blank pipeline
+    the same. Each is refused, as a blank filter of a list is."""
+    reports = [pipeline_report, forecast_report, winrate_report, cycle_report, funnel_report]
+    for report in [*reports, sources_report, churn_report, clv_report, activity_report]:
+        for name in ("owner", "pipeline"):
+            with pytest.raises(Invalid) as refused:
+                report(store, **{name: " "})
+            assert (
+                str(refused.value) == f"the {name} must not be empty: leave it out to list them all"
+            )

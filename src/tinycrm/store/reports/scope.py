@@ -116,12 +116,13 @@ def make_scope(
     owner: str | None,
     now: datetime | None,
 ) -> Scope:
+    validate.filters_given(pipeline=pipeline, owner=owner)  # a blank one is not "all"
     if start is not None and end is not None and start > end:
         raise Invalid(f"--from {start} is after --to {end}")
     for name, day in (("--from", start), ("--to", end)):
         if day is not None and day > LAST_DAY:  # a period after it would pass year 9999
             raise Invalid(f"{name} {day} is too far ahead (at most {LAST_DAY})")
-    pipe = resolve_pipeline(session, pipeline) if pipeline and pipeline.strip() else None
+    pipe = resolve_pipeline(session, pipeline) if pipeline else None
     # taken as a record's owner is: one line, at most MAX_TEXT (it is echoed in the scope)
     clean_owner = validate.optional_text(owner, "owner")
     return Scope(
