@@ -287,3 +287,25 @@ async def test_an_overdue_task_in_the_queue_says_its_due_time(tui_store, frozen_
             "Late": "2026-12-02 09:00  yesterday",
             "Just late": "2026-12-03 08:15  3 h ago",
         }
+
+
+async def test_a_task_being_completed_is_named_by_its_subject(tui_store, frozen_clock) -> None:
+    """A write that waited and was discarded on quitting (q twice) or cancelled behind a
+    failed one was told as "not saved: complete task #7", an id the tasks screen never
+    shows; now it is "complete task Call Grace back"."""
+    ids = build(tui_store)
+    app = make_app(Crm(tui_store), poll_interval=0, clock=lambda: LATER)
+    labels: list[str] = []
+    run_write = app.run_write
+
+    def spy(call, **kwargs):  # type: ignore[no-untyped-def]
+        labels.append(kwargs["label"])
+        run_write(call, **kwargs)
+
+    app.run_write = spy  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot, "4", TasksScreen)
+        await _highlight(pilot, f"task:{ids['task']}")
+        await pilot.press("d")
+        await settle(pilot)
+    assert labels == ["complete task Call Grace back"]

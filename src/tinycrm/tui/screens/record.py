@@ -295,8 +295,9 @@ class RecordScreen(CrmScreen[None]):
         if not key:
             return
         task_id = int(key.partition(":")[2])
+        task = next((t for t in self.view.open_tasks if t.id == task_id), None)
         self.crm_app.run_write(
             partial(self.crm.tasks.done, task_id),
             done=self._then(lambda task: f"Done: {task.subject}"),
-            label=f"complete task #{task_id}",
+            label=f"complete task {task.subject if task else 'the task'}",  # not its id: unseen
         )

@@ -115,6 +115,11 @@ def _queue_row(action: NextAction, now: datetime) -> Row:
     )
 
 
+def _subject(task: ActivityRead | None) -> str:
+    """A task as a message names it: its subject, as the list shows it."""
+    return task.subject if task is not None else "the task"
+
+
 class TasksScreen(CrmScreen[None]):
     """The ``tinycrm next`` queue above every open task, grouped by when it is due."""
 
@@ -293,7 +298,7 @@ class TasksScreen(CrmScreen[None]):
         self.crm_app.run_write(
             partial(self.crm.tasks.done, task_id),
             done=self._done,
-            label=f"complete task #{task_id}",
+            label=f"complete task {_subject(self.tasks.get(task_id))}",  # not its id: unseen
         )
 
     def _done(self, task: ActivityRead) -> None:
