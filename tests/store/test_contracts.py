@@ -406,3 +406,19 @@ def test_no_renewal_deal_opens_for_a_contract_not_started_yet(store, freeze_cloc
     assert _renewal_deals(store) == []
     freeze_clock(at(date(2026, 12, 3)))
     assert len(process_renewals(store, now=at(date(2026, 12, 3))).renewal_deals) == 1
+
+
+def test_an_end_more_than_a_hundred_years_after_the_start_is_refused(store) -> None:
+    """``--term`` stops at 100 years, but ``contract add --end 9998-12-31`` made a
+    contract 7,000 years long (and ``contract renew --end`` a term as long). Now an end
+    gives at most what a term may: 36,600 days from the start, both days included."""
+    won(store)
+    with pytest.raises(Invalid, match="more than 100 years"):
+        add_contract(store, deal=1, start=date(2026, 1, 1), end=date(9998, 12, 31), now=NOW)
+    assert list_contracts(store) == []
+    made = add_contract(store, deal=1, start=date(2026, 1, 1), end=date(2026, 12, 31), now=NOW)
+    with pytest.raises(Invalid, match="more than 100 years"):
+        renew_contract(store, made.id, end=date(2128, 1, 1), now=NOW)
+    assert get_contract(store, made.id, now=NOW).renewals == 0
+    longest = date(2027, 1, 1) + timedelta(days=36_599)
+    assert renew_contract(store, made.id, end=longest, now=NOW).end_date == longest

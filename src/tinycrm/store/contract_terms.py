@@ -133,6 +133,12 @@ def span(start: date, end: date | None, term: terms.Term | None) -> tuple[date, 
     if end is not None:
         if end < start:
             raise Invalid(f"the end {end} is before the start {start}", field="end")
+        if (end - start).days >= terms.MAX_DAYS:  # as a --term: 100 years at most
+            raise Invalid(
+                f"the end {end} is more than 100 years after the start {start} (at most "
+                f"{start + timedelta(days=terms.MAX_DAYS - 1)})",
+                field="end",
+            )
         return start, end, end + timedelta(days=1), -1
     assert term is not None
     try:
