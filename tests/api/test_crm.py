@@ -293,3 +293,23 @@ def test_pipelines_segments_leads_scoring_campaigns(crm: Crm) -> None:
     added = crm.campaigns.add_members("Spring", where="tag:webinar")
     assert added.added == 1
     assert crm.campaigns.report("Spring").members >= 1
+
+
+@pytest.mark.parametrize(
+    "blank",
+    ["\u200b", "\u3164", "\u2800", "\ufeff\u00ad", "\u115f\u1160", "\u034f \u200b"],
+    ids=["zero-width", "hangul filler", "braille blank", "bom+shy", "jamo fillers", "cgj"],
+)
+def test_a_name_of_only_invisible_characters_is_refused(crm: Crm, blank: str) -> None:
+    """A contact, company or deal named only with characters that draw nothing (a
+    zero-width space, a Hangul filler, a blank braille pattern) was stored: a row with no
+    name in every list, and no way to type it to find it again. It is refused as an empty
+    name is, and nothing is written; such a character beside a visible one is kept."""
+    with pytest.raises(tinycrm.Invalid, match="has no visible character"):
+        crm.contacts.add(blank)
+    with pytest.raises(tinycrm.Invalid, match="has no visible character"):
+        crm.companies.add(blank)
+    with pytest.raises(tinycrm.Invalid, match="has no visible character"):
+        crm.deals.add(blank, amount="100")
+    assert crm.contacts.list() == [] and crm.companies.list() == [] and crm.deals.list() == []
+    assert crm.contacts.add(f"Ada{blank}").name == f"Ada{blank}"

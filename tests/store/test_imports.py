@@ -759,3 +759,12 @@ def test_a_contact_left_out_is_made_by_a_later_chunk_that_takes_it(store, monkey
     assert get_deal(store, "Upsell").contact == "ada@x.io"
     assert [c.email for c in list_contacts(store)] == ["ada@x.io"]
     assert [(h.kind, h.name) for h in search(store, "ada")] == [("contact", "ada@x.io")]
+
+
+def test_a_row_named_only_with_invisible_characters_is_rejected_not_stored(store) -> None:
+    """A CSV row whose name is a Hangul filler (it prints as nothing) was imported as a
+    contact with no name to see; it is now rejected, saying why, as an empty name is."""
+    summary, rejects = run(store, "contacts", "name,email\n\u3164,filler@x.io\nAda,ada@x.io\n")
+    assert (summary.created, summary.rejected) == (1, 1)
+    assert rejects == [(2, "name has no visible character ('\\u3164')")]
+    assert [c.name for c in list_contacts(store)] == ["Ada"]

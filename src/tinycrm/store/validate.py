@@ -181,11 +181,31 @@ def offset(value: object, what: str = "offset") -> int | None:
     return None if value is None else whole(value, what)
 
 
+# Characters that draw nothing though they are not spaces (Unicode's format characters,
+# category Cf, are checked by category): fillers, a blank braille pattern, and the
+# combining marks that draw nothing on their own.
+_DRAW_NOTHING = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
+def visible(value: str) -> bool:
+    """Whether ``value`` (already folded by ``line``) has a character that draws
+    something: not only zero-width spaces, joiners, fillers or a blank braille pattern."""
+    if value.isascii():
+        return bool(value.strip())
+    return any(
+        not c.isspace() and c not in _DRAW_NOTHING and unicodedata.category(c) != "Cf"
+        for c in value
+    )
+
+
 def name(value: str | None, what: str = "name") -> str:
-    """A required, non-empty single-line name."""
+    """A required, non-empty single-line name, with a character that draws something."""
     clean = line(value or "", what)
     if not clean:
         raise Invalid(f"{what} must not be empty", field=_field(what))
+    if not visible(clean):
+        shown = "".join(c if c == " " else f"\\u{ord(c):04x}" for c in clean[:20])
+        raise Invalid(f"{what} has no visible character ('{shown}')", field=_field(what))
     if len(clean) > 300:
         raise Invalid(f"{what} is too long (at most 300 characters)", field=_field(what))
     return clean

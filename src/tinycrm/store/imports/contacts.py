@@ -180,7 +180,7 @@ class _Contacts(_Import):
             filter(None, (get("first_name"), get("middle_name"), get("last_name")))
         )
         name = " ".join((name or email or "").split())
-        if not name or len(name) > 300:
+        if not name or len(name) > 300 or not (name.isascii() or validate.visible(name)):
             return None
         prep = _Prepared(line, raw, {"name": name})
         columns = prep.columns
