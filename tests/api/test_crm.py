@@ -313,3 +313,32 @@ def test_a_name_of_only_invisible_characters_is_refused(crm: Crm, blank: str) ->
         crm.deals.add(blank, amount="100")
     assert crm.contacts.list() == [] and crm.companies.list() == [] and crm.deals.list() == []
     assert crm.contacts.add(f"Ada{blank}").name == f"Ada{blank}"
+
+
+def test_open_takes_a_path_or_a_url_and_refuses_what_no_file_can_be_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tinycrm.open(123) made a database file named '123' in the current folder, and
+    open(b'/x/crm.db') one named "b'/x" … (str() of them); a name with bytes that are not
+    UTF-8 (a --db typed in a Latin-1 terminal, as Python reads it) or a NUL was a
+    UnicodeEncodeError or ValueError traceback. Now a TypeError for what is not a path, and
+    one line for the rest, nothing made."""
+    from tinycrm.errors import Unavailable
+
+    monkeypatch.chdir(tmp_path)
+    for wrong in (123, str(tmp_path / "crm.db").encode()):
+        with pytest.raises(TypeError, match="db must be a path or a URL"):
+            tinycrm.open(wrong)  # type: ignore[arg-type]
+    with pytest.raises(Unavailable) as err:
+        tinycrm.open(str(tmp_path / "caf\udce9.db"))
+    said = str(err.value)
+    assert said.startswith("--db holds bytes that are not UTF-8 (b'"), said
+    assert said.endswith(
+        "/caf\\xe9.db'); SQLite takes UTF-8 file names: rename the file, or give it "
+        "through a link whose name is UTF-8"
+    ), said
+    with pytest.raises(Unavailable, match=r"^--db holds a NUL character"):
+        tinycrm.open(str(tmp_path / "a\x00b.db"))
+    assert list(tmp_path.iterdir()) == []
+    with tinycrm.open(tmp_path / "crm.db") as crm:  # a Path, as before
+        assert crm.contacts.list() == []

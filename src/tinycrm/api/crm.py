@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from os import PathLike
 from typing import TYPE_CHECKING, Any
@@ -312,9 +313,11 @@ def open_crm(
         settings = load_config(expand_home(config, "cannot read config file", ConfigError))
         if not settings.exists:
             raise ConfigError(f"config file {settings.path} does not exist")
+    if db is not None and not isinstance(db, str | PathLike):  # 123 made a file named 123
+        raise TypeError(f"db must be a path or a URL (str or os.PathLike), not {type(db).__name__}")
     return Crm(
         open_store(
-            None if db is None else str(db),
+            None if db is None else os.fspath(db),
             user=user,
             migrate=migrate,
             config=settings,

@@ -39,6 +39,16 @@ def resolve_url(db: str | None = None) -> str:
     if not value.strip():  # not a file named '   ' in the current folder
         named = "--db" if db is not None else "TINYCRM_DB"
         raise Unavailable(f"{named} is blank: give a database file or URL (or leave it unset)")
+    named = "--db" if db is not None else "TINYCRM_DB"
+    if "\x00" in value:
+        raise Unavailable(f"{named} holds a NUL character: give a database file or URL")
+    if re.search("[\ud800-\udfff]", value):  # bytes that are not UTF-8, as Python reads them
+        raw = value.encode("utf-8", "surrogateescape")
+        raise Unavailable(
+            f"{named} holds bytes that are not UTF-8 ({raw!r}); "
+            "SQLite takes UTF-8 file names: rename the file, or give it through a link "
+            "whose name is UTF-8"
+        )
     if "://" in value:
         return value
     try:
