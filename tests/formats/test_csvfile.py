@@ -256,6 +256,32 @@ def test_a_line_beyond_the_limit_is_refused_before_it_is_read_whole(
     assert line == 2 and len(cells[1]) == 17 * 200_000
 
 
+def test_a_line_of_more_cells_than_any_file_has_is_refused_before_it_is_split() -> None:
+    """A line of 60 MiB of commas is under the line limit, but split it was 60 million
+    cells: 1.1 GB and 24 s, for a row that imports as nothing. A long line with more than
+    CELL_LIMIT delimiters refuses the file before the csv module splits it; a long value
+    with few delimiters, and the cells of a quoted value's commas, are no such line."""
+    import tracemalloc
+
+    from tinycrm.formats import csvfile
+
+    commas = b"Name,Email\nAda,a@x.io" + b"," * (4 << 20) + b"\n"
+    table = open_csv(io.BytesIO(commas), name="wide.csv")
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            FormatError,
+            match=r"^wide\.csv, line 2 has more than 100,000 cells: is this a CSV file\?$",
+        ):
+            list(table.records())
+        assert tracemalloc.get_traced_memory()[1] < 40 << 20
+    finally:
+        tracemalloc.stop()
+    assert csvfile.CELL_LIMIT == 100_000
+    fine = b"Name,Notes\nAda," + b"x" * (1 << 20) + b"\nBo," + b'"' + b"a," * 50_000 + b'"\n'
+    assert [len(c) for _, c in open_csv(io.BytesIO(fine), name="ok.csv").records()] == [2, 2]
+
+
 def test_broken_utf16_is_a_clear_error() -> None:
     data = codecs.BOM_UTF16_LE + "Name,Email\nAda,a@b.c\n".encode("utf-16-le") + b"\x00\xd8A\x00"
     with pytest.raises(FormatError, match=r"test\.csv is not valid UTF-16"):

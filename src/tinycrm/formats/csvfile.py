@@ -40,6 +40,7 @@ from tinycrm.formats.values import clean_cell
 SAMPLE_BYTES = 64 * 1024
 FIELD_LIMIT = 16 * 1024 * 1024  # one cell; beyond this the file is not a CSV we can use
 LINE_LIMIT = 4 * FIELD_LIMIT  # one line, read at most this much at a time (not a 2 GB line)
+CELL_LIMIT = 100_000  # delimiters in one line: more is no CSV (60 MiB of commas: 1.1 GB split)
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _BOMS = (
@@ -357,8 +358,11 @@ class _Lines:
     """The physical lines of the text as the csv reader takes them: counted, checked for
     NUL, and those of the record being read kept (to read again after a broken quote)."""
 
-    def __init__(self, source: Iterator[str], name: str, count: int = 0) -> None:
+    def __init__(
+        self, source: Iterator[str], name: str, count: int = 0, delimiter: str = ","
+    ) -> None:
         self.name = name
+        self.delimiter = delimiter
         self.count = count
         self.kept: list[str] = []
         self.raw = source
@@ -375,11 +379,17 @@ class _Lines:
                 raise FormatError(
                     f"{self.name}, line {self.count} holds NUL bytes: it is not a text file"
                 )
-            if len(line) >= LINE_LIMIT and line[-1] not in "\r\n":
-                raise FormatError(
-                    f"{self.name}, line {self.count} is longer than {LINE_LIMIT >> 20} MiB: "
-                    "is this a CSV file?"
-                )
+            if len(line) > CELL_LIMIT:  # (a shorter line cannot hold too many cells)
+                if len(line) >= LINE_LIMIT and line[-1] not in "\r\n":
+                    raise FormatError(
+                        f"{self.name}, line {self.count} is longer than {LINE_LIMIT >> 20} MiB: "
+                        "is this a CSV file?"
+                    )
+                if line.count(self.delimiter) >= CELL_LIMIT:  # before the csv module splits it
+                    raise FormatError(
+                        f"{self.name}, line {self.count} has more than {CELL_LIMIT:,} cells: "
+                        "is this a CSV file?"
+                    )
             kept.append(line)
             yield line
 
@@ -513,7 +523,7 @@ def open_csv(
         delimiter = "\t"
     if len(delimiter) != 1 or delimiter in '\r\n"':
         raise FormatError(f"cannot use {delimiter!r} as the delimiter (one character, not a quote)")
-    lines = _Lines(iter(lambda: text.readline(LINE_LIMIT), ""), name, line_offset)
+    lines = _Lines(iter(lambda: text.readline(LINE_LIMIT), ""), name, line_offset, delimiter)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     header: list[str] | None = None
     try:
