@@ -4,12 +4,13 @@ Stored text may hold terminal escape sequences (ESC, CSI, OSC, BEL), other C0 an
 C1 controls, DEL, or bidirectional overrides (U+202E turns ``gpj.exe`` into
 ``exe.jpg``): a database from before input was checked, an old import, or another
 program writing to a shared PostgreSQL database. ``display()`` turns each of them
-into a visible escape (``\\x1b``, ``\\u202e``) before the text reaches a terminal;
-the command line, the board, reminders and error messages all call it at their
-edges. ``find_unsafe()`` is what the store's validation uses to refuse them on input.
+into a visible escape (``\\x1b``, ``\\u202e``), and so the invisible characters and the
+tag characters that hide text (``\\U000e0041``), before the text reaches a terminal or an
+assistant; the command line, the board, reminders and error messages all call it at
+their edges. ``find_unsafe()`` is what the store's validation uses to refuse them on input.
 
 The escapes are Python's own notation, so ``restore()`` reads them back: exactly,
-unless the text itself held a backslash followed by ``x`` or ``u`` and hex digits
+unless the text itself held a backslash followed by ``x``, ``u`` or ``U`` and hex digits
 (a backslash is shown as it is, never doubled: ``C:\\temp`` stays ``C:\\temp``).
 
 This module imports only ``re``: the command line and the board use it without the store.
@@ -39,18 +40,48 @@ UNSAFE_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}]")
 # The joiners U+200C and U+200D stay: Persian and emoji need them.
 INVISIBLE = "\u200b\u2060-\u2064\ufeff\u180e"
 """The invisible characters ``display()`` shows as escapes (stored as they came)."""
-SHOWN = re.compile(f"[{_CONTROLS}{BIDI}{INVISIBLE}]")
+
+# Unicode's tag characters (U+E0000-U+E007F) show nothing: "Acme" followed by an
+# instruction spelt in them looked like "Acme" to the user while an assistant reading
+# the text read the instruction ("ASCII smuggling"). Shown as their codes, except in
+# the one use they have: a subdivision's flag (England's is the black flag, the tags
+# "gbeng" and the cancel tag U+E007F), kept whole when it is one (a region's two
+# letters and one to four letters or digits, all lower case: no room for a message).
+_FLAG = (
+    "\U0001f3f4[\U000e0061-\U000e007a]{2}"
+    "[\U000e0030-\U000e0039\U000e0061-\U000e007a]{1,4}\U000e007f"
+)
+# in a flag: after its black flag and no cancel tag yet (where a flag begins)
+_IN_FLAG = "|".join(
+    f"(?<=(?={_FLAG})\U0001f3f4[\U000e0000-\U000e007e]{{{before}}})" for before in range(7)
+)
+TAGS = f"(?!{_IN_FLAG})[\U000e0000-\U000e007f]"
+"""A tag character that is not part of a subdivision's flag, as a regular expression
+(one character, to put after a ``[...]`` and ``|``)."""
+SHOWN = re.compile(f"[{_CONTROLS}{BIDI}{INVISIBLE}]|{TAGS}")
 """What ``display()`` escapes: the unsafe characters and the invisible ones."""
-SHOWN_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}{INVISIBLE}]")
+SHOWN_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}{INVISIBLE}]|{TAGS}")
 """The same, with newline and tab allowed."""
 
-_RESTORE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})")
+_RESTORE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
 
 
 def escaped(char: str) -> str:
-    """The visible form of one character: ``\\x1b``, ``\\u202e``."""
+    """The visible form of one character: ``\\x1b``, ``\\u202e``, ``\\U000e0041``."""
     code = ord(char)
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def json_escaped(char: str) -> str:
+    """One character as JSON escapes it: ``\\u009b``; past U+FFFF, its surrogate pair
+    (``\\udb40\\udc41``), as JSON spells it (``\\ue0041`` would be U+E004 and a 1)."""
+    code = ord(char)
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def _escape(match: re.Match[str]) -> str:
