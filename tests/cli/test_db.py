@@ -735,3 +735,31 @@ def test_a_write_that_runs_out_of_room_says_the_disk_may_be_full(cli, tmp_path: 
         "Nothing was saved: make room beside it and run the command again\n"
     )
     assert _names(cli, db) == ["Ada"]
+
+
+def test_db_upgrade_of_a_database_that_cannot_be_reached_is_one_line(cli, tmp_path: Path) -> None:
+    """'db upgrade' opens the database without upgrading it, then upgrades: a PostgreSQL
+    server not running, or a SQLite write-ahead log cut short under a running tinycrm,
+    was an OperationalError traceback; now the line opening any other command says."""
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
+    result = cli("--db", url, "db", "upgrade")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: cannot open database postgresql+psycopg://nobody@127.0.0.1:1/none"
+    ), result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.engine import open_store
+
+    db = tmp_path / "crm.db"
+    running = open_store(str(db), user="tester")
+    try:
+        add_contact(running, name="Ada")
+        os.truncate(f"{db}-wal", 100)
+        result = cli("--db", str(db), "db", "upgrade")
+        assert result.exit_code == 1
+        assert result.stderr.startswith(
+            f"Error: cannot open database {db}: its write-ahead log {db}-wal is damaged"
+        ), result.stderr
+    finally:
+        running.close()

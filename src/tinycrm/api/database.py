@@ -181,10 +181,10 @@ class Database:
     def upgrade(self) -> SchemaUpgrade:
         """Bring the schema up to date (``tinycrm.open`` does so too, unless told not to);
         a SQLite database is copied beside itself first."""
-        from tinycrm.store.engine import upgrade
+        from tinycrm.store.engine import upgrade_schema
         from tinycrm.store.migrations import SCHEMA_HEAD
 
-        return SchemaUpgrade(before=upgrade(self._store), head=SCHEMA_HEAD)
+        return SchemaUpgrade(before=upgrade_schema(self._store), head=SCHEMA_HEAD)
 
     def normalise(self, *, dry_run: bool = False) -> NormaliseSummary:
         """Bring each contact's phone number as a number (with the ``[phone] region`` set

@@ -81,6 +81,7 @@ __all__ = [
     "sqlite_path",
     "sqlite_uri",
     "upgrade",
+    "upgrade_schema",
 ]
 
 
@@ -209,6 +210,17 @@ def open_store(
             engine.dispose()
             raise
     return store
+
+
+def upgrade_schema(store: Store) -> str | None:
+    """``upgrade`` (``tinycrm db upgrade``, on a store opened without migrating), a
+    database that cannot be reached or read told in one line as ``open_store`` tells it
+    (was a traceback: PostgreSQL not running, a SQLite write-ahead log cut short)."""
+    try:
+        return upgrade(store)
+    except DBAPIError as exc:
+        where = store.path or store.display_url()
+        raise Unavailable(f"cannot open database {where}: {_open_error(exc, store.path)}") from exc
 
 
 def _open_error(exc: DBAPIError, path: Path | None) -> str:
