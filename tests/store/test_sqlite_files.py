@@ -155,11 +155,15 @@ def test_a_write_ahead_log_damaged_under_a_running_tinycrm_is_named(
         assert said == (
             f"cannot open database {path}: its write-ahead log {wal} is damaged or "
             f"unreadable ({reason}): it was cut short, overwritten or had its permissions "
-            "changed while the database was in use; nothing was changed: restore a backup "
-            "(tinycrm db restore FILE), or, once no tinycrm has the database open, move "
+            "changed while the database was in use; nothing was changed: once no tinycrm has "
+            "the database open, restore a backup (tinycrm db restore FILE), or move "
             "crm.db-wal and crm.db-shm aside (the changes written since its last checkpoint "
             "are lost)"
         )
+        with pytest.raises(Unavailable) as copied:  # was 'backup failed: disk I/O error'
+            backup_sqlite(path, tmp_path / "copy.db")
+        assert str(copied.value) == said.replace("cannot open database", "cannot read database")
+        assert not (tmp_path / "copy.db").exists()
     finally:
         running.close()
 

@@ -395,10 +395,15 @@ def restore_sqlite(target: Store | Path, source: Path) -> Path | None:
                 # as it is: a damaged database is copied too (it is what a restore replaces)
                 copy = backup_sqlite(path, kept, checked=False)
         except (Unavailable, CannotWrite) as exc:  # a full disk, a read-only folder
+            log = "write-ahead log" in str(exc)  # damaged: not for want of room
             raise Unavailable(
                 f"cannot restore {source} into {path}: the copy of the database it replaces "
-                f"could not be made beside it ({exc}); nothing was changed: make room "
-                "there and run the command again"
+                f"could not be made beside it ({exc}); nothing was changed: "
+                + (
+                    "run the command again once no tinycrm has the database open"
+                    if log
+                    else "make room there and run the command again"
+                )
             ) from exc
         assert copy is not None  # a file, never a stream
     else:

@@ -143,9 +143,9 @@ def wal_damage(path: Path, error: BaseException | None, reason: str) -> str | No
     return (
         f"its write-ahead log {wal} is damaged or unreadable ({words}): it was cut short, "
         "overwritten or had its permissions changed while the database was in use; nothing "
-        "was changed: restore a backup (tinycrm db restore FILE), or, once no tinycrm has "
-        f"the database open, move {wal.name} and {path.name}-shm aside (the changes "
-        "written since its last checkpoint are lost)"
+        "was changed: once no tinycrm has the database open, restore a backup (tinycrm db "
+        f"restore FILE), or move {wal.name} and {path.name}-shm aside (the changes written "
+        "since its last checkpoint are lost)"
     )
 
 
@@ -291,6 +291,8 @@ def _copy_verified(source: Path, target: Path, *, checked: bool = True) -> None:
             check.close()
     except sqlite3.Error as exc:
         trouble = journal_trouble(source) if "unable to open" in str(exc) else None
+        if trouble is None and getattr(exc, "sqlite_errorname", None) in _WAL_DAMAGE:
+            trouble = wal_damage(source, exc, str(exc))  # the copy's own cannot be damaged
         if trouble is not None:  # its -wal a directory, ...: the file named, not SQLite's words
             raise Unavailable(f"cannot read database {source}: {trouble}") from exc
         raise Unavailable(f"backup failed: {exc}") from exc
