@@ -529,3 +529,22 @@ def test_a_contract_cancelled_or_renewed_while_its_renewal_deal_is_deleted_is_so
         ("active", 1) if n % 2 == 0 else ("cancelled", 0) for n in range(rounds)
     ]
     assert _renewal_deals(store) == []
+
+
+def test_a_renewal_deal_of_a_contract_of_whole_months_renews_whole_months(
+    store, freeze_clock
+) -> None:
+    """A contract made with --end for January (no term) renewed through its renewal deal
+    for 31 days: February 1 to March 3, a month and three days at a month's value. A
+    term of whole months renews for as many months (to February 28); one of other
+    lengths for as many days, as before."""
+    freeze_clock(at(date(2027, 1, 10)))
+    won(store)
+    contract = add_contract(
+        store, deal=1, start=date(2027, 1, 1), end=date(2027, 1, 31), now=at(date(2027, 1, 10))
+    )
+    [deal_id] = process_renewals(store, now=at(date(2027, 1, 10))).renewal_deals
+    win_deal(store, deal_id)
+    renewed = get_contract(store, contract.id, now=at(date(2027, 1, 10)))
+    assert (renewed.start_date, renewed.end_date) == (date(2027, 2, 1), date(2027, 2, 28))
+    assert renewed.value == Decimal(12000)

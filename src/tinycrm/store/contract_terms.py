@@ -332,14 +332,25 @@ def renew_in(
 ) -> None:
     """Add the next term to a locked, live contract: from the day after its current end,
     for ``new_term`` (default its own; a contract without one: a term as long as the
-    last) or to ``end``; ``value`` changes the value per term. An ended contract renews
-    too (its customer is one again). ``why`` ends the event's summary."""
+    last, in whole months when it was) or to ``end``; ``value`` changes the value per
+    term. An ended contract renews too (its customer is one again). ``why`` ends the
+    event's summary."""
     materialise(contract, state_on(contract, today))
     current_term = terms.parse_term(contract.term) if contract.term else None
     was = _length(current_term, contract.start_date, contract.end_date)
     start = contract.end_date + timedelta(days=1)
     if end is None and new_term is None and contract.term is None:
-        end = start + (contract.end_date - contract.start_date)
+        # as long as the last: as many months when it ran whole months (January, then
+        # February to its 28th), else as many days
+        months = whole_months(contract.start_date, contract.end_date)
+        try:
+            end = (
+                dates.add_months(start, months) - timedelta(days=1)
+                if months is not None
+                else start + (contract.end_date - contract.start_date)
+            )
+        except (OverflowError, ValueError):
+            end = date.max
         if end > terms.LAST_DAY:
             raise Invalid(f"the next term would end after {terms.LAST_DAY}", field="term")
     if end is None and new_term is None:
