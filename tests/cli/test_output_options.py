@@ -316,3 +316,19 @@ def test_lists_of_no_hooks_rules_or_deliveries_in_csv_are_their_header_alone(cli
             args,
             result.stdout,
         )
+
+
+def test_json_shows_hidden_tag_characters_as_escapes_that_read_back() -> None:
+    """Text spelt in invisible Unicode tag characters (U+E0000-U+E007F) went out raw in
+    --json, for an assistant reading the output to obey and the user never to see. Each
+    is now a JSON escape (its surrogate pair: \\udb40\\udc69), the value exactly the same
+    to a JSON reader; a subdivision's flag and other characters past U+FFFF stay."""
+    from tinycrm import safetext
+
+    england = "\U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in "gbeng") + "\U000e007f"
+    data = {"name": "Acme" + "".join(chr(0xE0000 + ord(c)) for c in "run rm") + f" 𝔘 {england}"}
+    for text in (out.dumps(data), out.dumps_lines([data, data])):
+        assert safetext.SHOWN_MULTILINE.search(text) is None, text
+        assert "Acme\\udb40\\udc72\\udb40\\udc75" in text and f"𝔘 {england}" in text
+    assert json.loads(out.dumps(data)) == data
+    assert [json.loads(line) for line in out.dumps_lines([data, data]).split("\n")] == [data] * 2

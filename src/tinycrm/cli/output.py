@@ -85,17 +85,19 @@ def to_plain(item: Any) -> Any:
     return item
 
 
-# C0 is JSON's own to escape; the invisible characters are escaped as they are shown
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{safetext.BIDI}{safetext.INVISIBLE}]")
+# C0 is JSON's own to escape; the invisible characters and the tag characters outside
+# a flag are escaped as they are shown
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{safetext.BIDI}{safetext.INVISIBLE}]|{safetext.TAGS}")
 
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:
     """JSON through pydantic's serializer: read models, lists and dicts of them, fast,
     amounts exact (``tinycrm.formats.jsonnumbers``).
 
-    The serializer escapes C0 controls; DEL, C1 controls and bidi controls are written
-    as ``\\u`` escapes here (they can only occur inside strings), so JSON on a
-    terminal is safe and the data it carries is unchanged.
+    The serializer escapes C0 controls; DEL, C1 controls, bidi controls, the invisible
+    characters and the tag characters outside a flag (as a surrogate pair) are written
+    as ``\\u`` escapes here (they can only occur inside strings), so JSON on a terminal
+    is safe and the data it carries is unchanged.
     """
     return _escaped(jsonnumbers.dumps(data, indent=indent))
 
@@ -109,7 +111,7 @@ def _escaped(text: str) -> str:
     if (text.isascii() and "\x7f" not in text) or _JSON_UNSAFE.search(text) is None:
         escaped = text  # (ASCII text is checked by two scans in C, far faster than the search)
     else:
-        escaped = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        escaped = _JSON_UNSAFE.sub(_json_escape, text)
     if escaped.isascii() or _spells_all(sys.stdout):
         return escaped
     # PYTHONIOENCODING=ascii (or latin-1…): JSON's own escapes, so it stays JSON, whole
@@ -127,11 +129,7 @@ def _spells_all(stream: Any) -> bool:
 
 
 def _json_escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code > 0xFFFF:  # past the first plane: a surrogate pair, as JSON spells it
-        code -= 0x10000
-        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
+    return safetext.json_escaped(match.group())  # past U+FFFF: a surrogate pair
 
 
 def flatten(row: dict[str, Any]) -> dict[str, Any]:

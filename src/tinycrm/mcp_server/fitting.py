@@ -158,10 +158,12 @@ def _cut_own_lists(data: dict[str, Any], over: int, left_out: dict[str, int]) ->
         saved += size
 
 
-_RAW = re.compile(f"[\x7f-\x9f{safetext.BIDI}{safetext.INVISIBLE}]")
+_RAW = re.compile(f"[\x7f-\x9f{safetext.BIDI}{safetext.INVISIBLE}]|{safetext.TAGS}")
 """What the JSON writer leaves raw in a string but a terminal may obey or not show: DEL
-and the C1 controls (U+009B is CSI), the bidi controls, the invisible characters. The
-C0 controls it escapes itself; the joiners U+200C and U+200D stay (Persian, emoji)."""
+and the C1 controls (U+009B is CSI), the bidi controls, the invisible characters, the
+tag characters that hide text from the user but not from an assistant (a subdivision's
+flag stays whole). The C0 controls it escapes itself; the joiners U+200C and U+200D
+stay (Persian, emoji)."""
 
 
 def _json(data: Any) -> str:
@@ -172,10 +174,11 @@ def _json(data: Any) -> str:
 
 def escaped(text: str) -> str:
     """JSON ``text`` with each ``_RAW`` character written as its JSON escape (they are
-    only ever inside its strings): the same JSON to a reader."""
+    only ever inside its strings; past U+FFFF, a surrogate pair): the same JSON to a
+    reader."""
     if _RAW.search(text) is None:
         return text
-    return _RAW.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    return _RAW.sub(lambda found: safetext.json_escaped(found.group()), text)
 
 
 def fit(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
