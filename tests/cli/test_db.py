@@ -763,3 +763,21 @@ def test_db_upgrade_of_a_database_that_cannot_be_reached_is_one_line(cli, tmp_pa
         ), result.stderr
     finally:
         running.close()
+
+
+def test_a_restore_in_a_read_only_folder_says_so(cli, tmp_path: Path, make_readonly) -> None:
+    """The copy of what a restore replaces could not be made in a read-only folder: it
+    said 'make room there', as for a full disk."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "crm.db"
+    backup = tmp_path / "b.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    assert cli("--db", str(db), "db", "backup", str(backup)).exit_code == 0
+    make_readonly(folder)
+    result = cli("--db", str(db), "db", "restore", str(backup), "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        f"; nothing was changed: make {folder} writable and run the command again\n"
+    ), result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["crm.db"]

@@ -395,15 +395,15 @@ def restore_sqlite(target: Store | Path, source: Path) -> Path | None:
                 # as it is: a damaged database is copied too (it is what a restore replaces)
                 copy = backup_sqlite(path, kept, checked=False)
         except (Unavailable, CannotWrite) as exc:  # a full disk, a read-only folder
-            log = "write-ahead log" in str(exc)  # damaged: not for want of room
+            if "write-ahead log" in str(exc):  # damaged: not for want of room
+                then = "run the command again once no tinycrm has the database open"
+            elif isinstance(exc, CannotWrite):  # a read-only folder
+                then = f"make {path.parent} writable and run the command again"
+            else:  # a full disk
+                then = "make room there and run the command again"
             raise Unavailable(
                 f"cannot restore {source} into {path}: the copy of the database it replaces "
-                f"could not be made beside it ({exc}); nothing was changed: "
-                + (
-                    "run the command again once no tinycrm has the database open"
-                    if log
-                    else "make room there and run the command again"
-                )
+                f"could not be made beside it ({exc}); nothing was changed: {then}"
             ) from exc
         assert copy is not None  # a file, never a stream
     else:
