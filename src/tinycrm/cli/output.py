@@ -87,7 +87,9 @@ def to_plain(item: Any) -> Any:
 
 # C0 is JSON's own to escape; the invisible characters and the tag characters outside
 # a flag are escaped as they are shown
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{safetext.BIDI}{safetext.INVISIBLE}]|{safetext.TAGS}")
+_JSON_UNSAFE = re.compile(
+    f"[\x7f-\x9f{safetext.BIDI}{safetext.INVISIBLE}{safetext.TAGS}]{safetext.NOT_IN_FLAG}"
+)
 
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:

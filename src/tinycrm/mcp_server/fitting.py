@@ -158,7 +158,9 @@ def _cut_own_lists(data: dict[str, Any], over: int, left_out: dict[str, int]) ->
         saved += size
 
 
-_RAW = re.compile(f"[\x7f-\x9f{safetext.BIDI}{safetext.INVISIBLE}]|{safetext.TAGS}")
+_RAW = re.compile(
+    f"[\x7f-\x9f{safetext.BIDI}{safetext.INVISIBLE}{safetext.TAGS}]{safetext.NOT_IN_FLAG}"
+)
 """What the JSON writer leaves raw in a string but a terminal may obey or not show: DEL
 and the C1 controls (U+009B is CSI), the bidi controls, the invisible characters, the
 tag characters that hide text from the user but not from an assistant (a subdivision's
