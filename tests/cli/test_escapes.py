@@ -275,3 +275,21 @@ def test_a_tab_in_a_one_line_field_shows_escaped_in_a_show_view(cli: Any) -> Non
     contact = cli("contact", "show", "Ada").stdout
     assert "C\\x09O" in contact and "\t" not in contact.split("notes")[0], contact
     assert "one\n" in contact and "\\x09two" not in contact, contact
+
+
+def test_text_hidden_in_tag_characters_is_shown_and_kept_exact(cli: Any) -> None:
+    """A name followed by an instruction spelt in Unicode tag characters (invisible;
+    "ASCII smuggling") showed as the name alone in a table and a show view, while an
+    assistant reading the output read the instruction. Tables and show views now show
+    each as its code (\\U000e0072); --json writes the same value (escaped); England's
+    flag stays whole."""
+    england = "\U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in "gbeng") + "\U000e007f"
+    hidden = "".join(chr(0xE0000 + ord(c)) for c in "rm")
+    name = f"Ada{hidden} {england}"
+    assert cli("contact", "add", name, "--email", "ada@example.com").exit_code == 0
+    for args in (("contact", "list"), ("contact", "show", "ada@example.com")):
+        shown = cli(*args).stdout
+        assert "Ada\\U000e0072\\U000e006d" in shown and england in shown, shown
+        assert hidden[0] not in shown
+    data = cli("contact", "show", "ada@example.com", "--json").stdout
+    assert hidden[0] not in data and json.loads(data)["name"] == name
