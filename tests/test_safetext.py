@@ -156,3 +156,12 @@ def test_tag_characters_outside_a_flag_are_shown(text: str) -> None:
     assert not any(0xE0000 <= ord(c) <= 0xE007F for c in shown), shown
     assert safetext.restore(shown) == text
     assert safetext.display(shown) == shown
+
+
+def test_a_backslash_u_past_unicode_reads_back_as_typed() -> None:
+    """restore() read any backslash, U and eight hex digits as a character: text holding
+    '\\Uffffffff' (typed in the board's form over a field shown escaped) raised an
+    OverflowError. Past U+10FFFF it is text, kept as typed."""
+    for text in ("a\\Uffffffff", "\\U00110000", "\\U7fffffff"):
+        assert safetext.restore(text) == text
+    assert safetext.restore("\\U0010ffff\\U000e0041") == "\U0010ffff\U000e0041"

@@ -72,7 +72,7 @@ characters outside a flag."""
 SHOWN_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}{INVISIBLE}{TAGS}]{NOT_IN_FLAG}")
 """The same, with newline and tab allowed."""
 
-_RESTORE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+_RESTORE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U00(?:0[0-9a-fA-F]|10)[0-9a-fA-F]{4})")
 
 
 def escaped(char: str) -> str:
