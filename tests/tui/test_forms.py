@@ -327,3 +327,20 @@ async def test_a_stored_name_with_spaces_around_it_is_kept_when_untouched(store:
     assert (deal.amount, deal.company, deal.title) == (
         Decimal("19000"), LONG, "Acme support "
     )  # fmt: skip
+
+
+def test_the_note_under_a_field_names_what_it_shows_escaped() -> None:
+    """A field holding text hidden in tag characters or a zero-width space (shown escaped,
+    taken on input) said 'Holds control characters, shown as \\x1b: … a changed value must
+    lose them': neither the character it showed nor true. It now names the first one
+    shown and says it is kept; a control character keeps its note."""
+    from tinycrm.tui.screens.forms import escaped_note
+
+    hidden = "Ada" + chr(0xE0072) + chr(0xE006D)
+    note = escaped_note(hidden)
+    assert "\\U000e0072" in note and "\\x1b" not in note and "must lose" not in note
+    assert "\\u200b" in escaped_note("Ac\u200bme")
+    assert escaped_note("Ada\x1b[2J") == (
+        "Holds control characters, shown as \\x1b: kept unless you change this field; a"
+        " changed value must lose them."
+    )

@@ -168,8 +168,14 @@ class NameSuggester(Suggester):
 
 
 def escaped_note(value: str) -> str:
-    """What a field whose stored value holds control characters says under it."""
+    """What a field whose stored value holds control characters (or characters that show
+    as nothing, taken on input: a zero-width space, tag characters) says under it."""
     found = safetext.find_unsafe(value)
+    if found is None and (hidden := safetext.SHOWN.search(value)) is not None:
+        return (
+            f"Holds characters that show as nothing, shown as {safetext.escaped(hidden.group())}"
+            ": kept unless you delete them."
+        )
     example = safetext.escaped(found[1] if found else "\x1b")
     return (
         f"Holds control characters, shown as {example}: kept unless you change this"
