@@ -165,3 +165,17 @@ def test_a_backslash_u_past_unicode_reads_back_as_typed() -> None:
     for text in ("a\\Uffffffff", "\\U00110000", "\\U7fffffff"):
         assert safetext.restore(text) == text
     assert safetext.restore("\\U0010ffff\\U000e0041") == "\U0010ffff\U000e0041"
+
+
+def test_no_printable_character_is_one_display_shows() -> None:
+    """display() returns printable text (str.isprintable, in C) without its pattern: exact
+    only while every character it shows is a control, format or unassigned one. A
+    printable character added to what it shows must come with a change to that shortcut."""
+    from tinycrm.safetext import SHOWN, SHOWN_MULTILINE
+
+    printable = "".join(
+        chr(code)
+        for code in range(0x110000)
+        if not 0xD800 <= code <= 0xDFFF and chr(code).isprintable()
+    )
+    assert SHOWN.search(printable) is None and SHOWN_MULTILINE.search(printable) is None

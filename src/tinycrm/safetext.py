@@ -105,6 +105,8 @@ def display(text: object, *, multiline: bool = False) -> str:
     too, so one value stays on one line. Text without any of them comes back as it is.
     """
     value = text if isinstance(text, str) else str(text)
+    if value.isprintable():  # everything shown is a control, format or unassigned one
+        return value
     pattern = SHOWN_MULTILINE if multiline else SHOWN
     if pattern.search(value) is None:
         return value
