@@ -339,6 +339,7 @@ def test_kill_9_leaves_sqlite_whole(name: str, tmp_path: Path, sqlite_template: 
     _kill_runs(name, command, fresh, _integrity, lambda db: db, rng)
 
 
+@pytest.mark.slow  # the sweep on SQLite stays in the default run
 @pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TINYCRM_TEST_PG_URL)")
 @pytest.mark.parametrize("name", [n for n in COMMANDS if n not in ("restore", "backup")])
 def test_kill_9_leaves_postgresql_whole(

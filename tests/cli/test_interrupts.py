@@ -44,6 +44,10 @@ from .signals import (
     wait_started,
 )
 
+# Sweeps: each command run whole, then signalled at several moments (half a minute each
+# on two cores): out of the default run, `pytest -m slow` runs them.
+pytestmark = pytest.mark.slow
+
 if sys.platform == "win32":  # pragma: no cover
     pytest.skip("signals differ on Windows", allow_module_level=True)
 

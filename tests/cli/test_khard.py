@@ -8,15 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 
 def _khard() -> list[str]:
     found = Path(sys.executable).parent / "khard"
     return [str(found)] if found.exists() else [sys.executable, "-m", "khard"]
 
 
-@pytest.mark.slow
 def test_khard_lists_every_demo_contact_from_a_folder_of_exported_cards(
     cli, tmp_path: Path, demo_database: Path
 ) -> None:

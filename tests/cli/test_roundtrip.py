@@ -66,7 +66,11 @@ FORMATS = {
 # checks what it holds.
 
 
-@pytest.fixture(params=BACKENDS)
+# On PostgreSQL (half a minute of demo-sized round trips) with the slow tests; on SQLite
+# in the default run.
+@pytest.fixture(
+    params=[pytest.param(b, marks=pytest.mark.slow) if b != "sqlite" else b for b in BACKENDS]
+)
 def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Callable]]:
     """(source URL, fresh()): ``fresh()`` empties a new target database and gives its URL.
     On PostgreSQL the one test schema is the target too, emptied once the source has

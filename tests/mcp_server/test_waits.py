@@ -306,6 +306,7 @@ def test_a_write_cancelled_once_it_is_saved_is_told_with_the_next_answer(
     ) in (tmp_path / "stderr").read_text()
 
 
+@pytest.mark.slow  # a flood of requests until the pipe fills: scale, not behaviour
 def test_a_client_that_reads_no_answers_is_held_back_not_buffered_for(sqlite_url: str) -> None:  # noqa: F811
     """A client that went on sending requests without reading the answers (a stuck
     reader, a script writing first and reading later) had them all read and run, every
