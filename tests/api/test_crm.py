@@ -315,6 +315,14 @@ def test_a_name_of_only_invisible_characters_is_refused(crm: Crm, blank: str) ->
     assert crm.contacts.add(f"Ada{blank}").name == f"Ada{blank}"
 
 
+def test_a_name_of_hidden_tag_characters_is_shown_by_their_codes(crm: Crm) -> None:
+    """The refusal shows what it refused in escapes a reader can take back: a tag
+    character past U+FFFF by its eight-digit code, as ``safetext`` writes it."""
+    with pytest.raises(tinycrm.Invalid) as refused:
+        crm.contacts.add("\U000e0041\u200b")
+    assert str(refused.value) == "name has no visible character ('\\U000e0041\\u200b')"
+
+
 def test_open_takes_a_path_or_a_url_and_refuses_what_no_file_can_be_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -204,7 +204,7 @@ def name(value: str | None, what: str = "name") -> str:
     if not clean:
         raise Invalid(f"{what} must not be empty", field=_field(what))
     if not visible(clean):
-        shown = "".join(c if c == " " else f"\\u{ord(c):04x}" for c in clean[:20])
+        shown = "".join(c if c == " " else safetext.escaped(c) for c in clean[:20])
         raise Invalid(f"{what} has no visible character ('{shown}')", field=_field(what))
     if len(clean) > 300:
         raise Invalid(f"{what} is too long (at most 300 characters)", field=_field(what))
