@@ -2,7 +2,8 @@
 would. An import into an empty contact table builds the table's indexes once, at the end
 (``bulk.indexes_deferred``): the same indexes are there afterwards, a duplicate is still
 refused, and an import that fails leaves them as they were. The trigram index is filled
-with a bigger in-memory hash (``bulk.fts_hash``), whose setting is put back."""
+with a bigger in-memory hash (``fts_fill.fts_hash``), whose setting is put back; so
+is the search index of every kind."""
 
 from __future__ import annotations
 
@@ -70,7 +71,10 @@ def test_a_big_fill_of_the_trigram_index_leaves_its_settings_and_finds_everyone(
 ) -> None:
     def config() -> list[tuple[str, object]]:
         with sqlite_store.engine.connect() as conn:
-            return sorted(conn.execute(text("SELECT k, v FROM contact_fts_config")).all())
+            return [
+                sorted(conn.execute(text(f"SELECT k, v FROM {fts}_config")).all())
+                for fts in ("contact_fts", "search_contact")
+            ]
 
     before = config()
     rows = [(i + 2, {"name": f"Person {i}", "email": f"p{i}@x{i % 7}.io"}, []) for i in range(1500)]
@@ -79,5 +83,8 @@ def test_a_big_fill_of_the_trigram_index_leaves_its_settings_and_finds_everyone(
     assert config() == before
     with sqlite_store.engine.begin() as conn:  # raises if the index and the rows disagree
         conn.execute(text("INSERT INTO contact_fts(contact_fts) VALUES ('integrity-check')"))
+        conn.execute(text("INSERT INTO search_contact(search_contact) VALUES ('integrity-check')"))
+        found = "SELECT rowid FROM search_contact WHERE search_contact MATCH 'p1499'"
+        assert conn.execute(text(found)).scalars().all() == [1500]
     assert [c.email for c in list_contacts(sqlite_store, search="p1499@x")] == ["p1499@x1.io"]
     assert len(list_contacts(sqlite_store, search="@x3.io")) == len(range(3, 1500, 7))

@@ -28,6 +28,7 @@ from tinycrm.phones import try_normalise
 from tinycrm.store.contacts import check_contact, new_contact_row
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.errors import Conflict, Invalid
+from tinycrm.store.fts_fill import fts_hash
 from tinycrm.store.ids import last_id
 from tinycrm.store.models import Contact
 from tinycrm.store.records import record_event
@@ -188,30 +189,6 @@ def _trigram_deferred(
         deferred.apply()
     for name in names:
         conn.execute(text(saved[name]))
-
-
-FTS_HASH = 16 * 2**20  # bytes of index a bulk fill keeps in memory (SQLite's default: 1 MiB)
-
-
-@contextmanager
-def fts_hash(conn: Connection, fts: str, rows: int) -> Iterator[None]:
-    """Inside, for a fill of many ``rows``: the full-text index ``fts`` (SQLite FTS5)
-    keeps up to 16 MiB of new entries in memory before writing them out as a segment,
-    so 100,000 contacts make a few segments instead of dozens merged again and again
-    (the trigram index's fill: 30% less CPU). The setting is stored in the index's
-    ``_config`` table: it is written back as it was inside the caller's transaction."""
-    if rows < 1000:
-        yield
-        return
-    config = f"{fts}_config"
-    before = conn.exec_driver_sql(f"SELECT v FROM {config} WHERE k = 'hashsize'").scalar()
-    conn.exec_driver_sql(f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', {FTS_HASH})")
-    yield
-    conn.exec_driver_sql(
-        f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', {int(before or 2**20)})"
-    )
-    if before is None:  # (the default, now in this connection's memory, is not written)
-        conn.exec_driver_sql(f"DELETE FROM {config} WHERE k = 'hashsize'")
 
 
 class DeferredSearch:

@@ -33,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tinycrm import interrupts
 from tinycrm.search_text import fold, sql_fold
+from tinycrm.store.fts_fill import fts_hash
 
 
 @dataclass(frozen=True)
@@ -726,7 +727,9 @@ def search_deferred(conn: Connection) -> Iterator[None]:
             # was indexed by the update trigger, which stays: its entry goes, as FTS5
             # has no upsert (PostgreSQL's fill replaces it).
             conn.exec_driver_sql(f"DELETE FROM {index_table(kind)} WHERE rowid > {mine}")
-        conn.exec_driver_sql(_refresh_sql(kind, sqlite, f"t.id > {mine}"))
+        last = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {kind.table}").scalar()
+        with fts_hash(conn, index_table(kind), int(last or 0) - mine):
+            conn.exec_driver_sql(_refresh_sql(kind, sqlite, f"t.id > {mine}"))
     if sqlite:
         for _, sql in saved:
             conn.exec_driver_sql(sql)
