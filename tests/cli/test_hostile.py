@@ -338,9 +338,8 @@ def test_hostile_command_line(
     as a database on SQLite (it opened one, or it succeeded). A case refused before any
     database was opened (a usage error, a bad value) ran the same code that it would run
     on PostgreSQL."""
-    reached = run_case(case, seeded, targets("sqlite"), tmp_path / "sqlite", forkserver)
-    if "postgresql" in BACKENDS and reached and case.id in ON_POSTGRESQL_BY_DEFAULT:
-        run_case(case, seeded, targets("postgresql"), tmp_path / "postgresql", forkserver)
+    on_postgresql = "postgresql" in BACKENDS and case.id in ON_POSTGRESQL_BY_DEFAULT
+    _sqlite_then_postgresql(case, targets, seeded, forkserver, tmp_path, on_postgresql)
 
 
 @pytest.mark.slow
@@ -362,7 +361,21 @@ def test_hostile_command_line_on_postgresql_too(
 ) -> None:
     """The other half of the cases on PostgreSQL (with ``-m slow``), when they got as far
     as a database on SQLite."""
-    if run_case(case, seeded, targets("sqlite"), tmp_path / "sqlite", forkserver):
+    _sqlite_then_postgresql(case, targets, seeded, forkserver, tmp_path, True)
+
+
+def _sqlite_then_postgresql(
+    case: Case,
+    targets: Callable[[str], Target],
+    seeded: dict[str, str],
+    forkserver: ForkServer,
+    tmp_path: Path,
+    on_postgresql: bool,
+) -> None:
+    """The case on SQLite; then, ``on_postgresql``, on PostgreSQL when it got as far as a
+    database on SQLite."""
+    reached = run_case(case, seeded, targets("sqlite"), tmp_path / "sqlite", forkserver)
+    if reached and on_postgresql:
         run_case(case, seeded, targets("postgresql"), tmp_path / "postgresql", forkserver)
 
 
