@@ -698,14 +698,16 @@ def _rule(index: int, raw: Any, locate: _Locator) -> Rule:
             raise locate.error(index, "due", f"{where}.due: {exc}") from None
     task = raw.get("task")
     if task:
-        for name in re.findall(r"{([^{}]*)}", task):
-            if name not in PLACEHOLDERS:
-                raise locate.error(
-                    index,
-                    "task",
-                    f"{where}.task: unknown placeholder {{{name}}} "
-                    f"(use {', '.join('{' + p + '}' for p in PLACEHOLDERS)})",
-                )
+        from tinycrm import placeholders
+
+        typos = placeholders.unknown(task, PLACEHOLDERS)
+        if typos:
+            raise locate.error(
+                index,
+                "task",
+                f"{where}.task: unknown placeholder {{{typos[0]}}} "
+                f"(use {', '.join('{' + p + '}' for p in PLACEHOLDERS)})",
+            )
     return Rule(
         index=index,
         when=when,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
+from tinycrm import placeholders
 from tinycrm.config import ConfigError, Rule
 from tinycrm.store import validate
 from tinycrm.store.activity_rows import new_activity_row
@@ -70,11 +71,6 @@ def unknown_rule_names(store: Store, rules: Sequence[Rule]) -> list[tuple[Rule, 
         return problems
 
 
-class _Placeholders(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
 def run_rules(
     store: Store,
     session: Session,
@@ -104,7 +100,7 @@ def run_rules(
         if rule.lifecycle and (contact is None or contact.lifecycle != rule.lifecycle):
             continue
         fired += 1
-        values = _Placeholders(
+        values = dict(
             name=contact.name if contact else "",
             contact=contact.name if contact else "",
             company=company.name if company else "",
@@ -134,7 +130,7 @@ def _add_task(
     store: Store,
     session: Session,
     rule: Rule,
-    values: _Placeholders,
+    values: dict[str, str],
     deal: Deal | None,
     contact: Contact | None,
     company: Company | None,
@@ -142,7 +138,7 @@ def _add_task(
     from tinycrm import dates  # (only when a rule adds a task)
 
     assert rule.task is not None
-    subject = " ".join(rule.task.format_map(values).split()) or rule.task
+    subject = " ".join(placeholders.fill(rule.task, values).split()) or rule.task
     due = dates.parse_when(rule.due)
     now = utcnow()
     task = Activity(

@@ -3,7 +3,6 @@ stopping (or winning a deal with the contact) cancels the steps not yet done."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -11,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, select
 from sqlmodel import Session, col
 
+from tinycrm import placeholders
 from tinycrm.store import validate
 from tinycrm.store.activity_rows import new_activity_row
 from tinycrm.store.automation_models import FollowUpSequence, SequenceEnrollment, SequenceStep
@@ -100,12 +100,12 @@ def _read(session: Session, sequence: FollowUpSequence) -> SequenceRead:
 
 def _check_text(text: str) -> str:
     clean = validate.name(text, "step text")
-    for name in re.findall(r"{([^{}]*)}", clean):
-        if name not in PLACEHOLDERS:
-            raise Invalid(
-                f"unknown placeholder {{{name}}} in {clean!r} "
-                f"(use {', '.join('{' + p + '}' for p in PLACEHOLDERS)})"
-            )
+    typos = placeholders.unknown(clean, PLACEHOLDERS)
+    if typos:
+        raise Invalid(
+            f"unknown placeholder {{{typos[0]}}} in {clean!r} "
+            f"(use {', '.join('{' + p + '}' for p in PLACEHOLDERS)})"
+        )
     return clean
 
 
@@ -165,9 +165,13 @@ def enroll_contacts(
         assert seq.id is not None
         steps = _steps(session, seq.id)
         out = []
+        named: set[int] = set()  # a contact named twice (by name, id or email) is one
         for ref in contacts:
             contact = link_contact(session, ref)  # not deleted before it is enrolled
             assert contact.id is not None
+            if contact.id in named:
+                continue
+            named.add(contact.id)
             active = session.scalars(
                 select(SequenceEnrollment).where(
                     col(SequenceEnrollment.sequence_id) == seq.id,
@@ -192,7 +196,7 @@ def enroll_contacts(
             for step in steps:
                 columns = {
                     "kind": "task",
-                    "subject": " ".join(step.text.format_map(values).split()),
+                    "subject": " ".join(placeholders.fill(step.text, values).split()),
                     "contact_id": contact.id,
                     "company_id": contact.company_id,
                     "due_at": begin + timedelta(days=step.day_offset),

@@ -1,0 +1,42 @@
+"""Sequences (``store.sequences``): steps filled in per contact, enrolment exactly once."""
+
+from __future__ import annotations
+
+import pytest
+
+from tinycrm.store.activities import list_tasks
+from tinycrm.store.contacts import add_contact
+from tinycrm.store.errors import Conflict
+from tinycrm.store.sequences import add_sequence, enroll_contacts, list_enrollments
+
+
+def test_a_brace_that_is_no_placeholder_is_kept_as_typed(store) -> None:
+    """``{name`` or a lone ``}`` in a step's text was taken at ``sequence add`` and then
+    made every enrolment fail (Python's format string syntax: a ValueError traceback)."""
+    add_contact(store, name="Ada Lovelace", company="Engines")
+    add_sequence(store, name="Braces", steps=[(0, "Call {name"), (1, "Say }hi {first_name}")])
+    add_sequence(store, name="Doubled", steps=[(0, "Use {{company}} as {first_name}")])
+    enroll_contacts(store, "Braces", ["Ada Lovelace"])
+    enroll_contacts(store, "Doubled", ["Ada Lovelace"])
+    subjects = sorted(t.subject for t in list_tasks(store))
+    assert subjects == ["Call {name", "Say }hi Ada", "Use {Engines} as Ada"]
+
+
+def test_a_placeholder_is_filled_once_not_again_from_the_contacts_own_text(store) -> None:
+    add_contact(store, name="Ann {company}", company="Acme")
+    add_sequence(store, name="S", steps=[(0, "Hi {name} at {company}")])
+    enroll_contacts(store, "S", ["Ann {company}"])
+    assert [t.subject for t in list_tasks(store)] == ["Hi Ann {company} at Acme"]
+
+
+def test_a_contact_named_twice_in_one_enrolment_is_enrolled_once(store) -> None:
+    """Before: "Ada Lovelace is already in sequence S", and nobody was enrolled."""
+    ada = add_contact(store, name="Ada Lovelace", email="ada@x.io")
+    add_contact(store, name="Bob")
+    add_sequence(store, name="S", steps=[(0, "Call {first_name}")])
+    enrolled = enroll_contacts(store, "S", ["Ada Lovelace", str(ada.id), "ada@x.io", "Bob"])
+    assert [e.contact for e in enrolled] == ["Ada Lovelace", "Bob"]
+    assert sorted(t.subject for t in list_tasks(store)) == ["Call Ada", "Call Bob"]
+    assert len(list_enrollments(store, "S")) == 2
+    with pytest.raises(Conflict, match="Ada Lovelace is already in sequence S"):
+        enroll_contacts(store, "S", ["Ada Lovelace"])
