@@ -12,7 +12,8 @@ Grammar (keywords are case-insensitive)::
                                                      -- "and" binds tighter than "or"
     not_expr   := "not" not_expr | atom
     atom       := "(" or_expr ")" | predicate
-    predicate  := "tag" ":" value | "#" WORD         -- tag:vip, #vip
+    predicate  := "tag" ":" value | "#" WORD         -- tag:vip, #vip (tag=vip, tag!=vip:
+                                                     -- a comparison the store reads so)
                 | "owner" ":" value | "@" WORD       -- owner:sam, @sam: owner=sam
                 | "contact" ":" value                -- a contact's name or email contains it
                 | "segment" ":" value                -- a saved segment (segment!=NAME: not in it)

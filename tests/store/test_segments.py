@@ -248,6 +248,9 @@ CONTACT_CASES: list[tuple[str, set[str]]] = [
     ("tag:VIP", {JM}),
     ("tag:enterprise", set()),  # that tag is on the company
     ("not tag:vip", {ADA, GRACE, LINUS}),
+    ("tag=VIP", {JM}),  # as a user would first type it (before: "unknown field 'tag'")
+    ("tags = vip", {JM}),
+    ("tag!=vip", {ADA, GRACE, LINUS}),
     ("field:plan", {JM, ADA}),
     ("field:plan=PRO", {JM}),
     ("field:plan~as", {ADA}),
@@ -465,6 +468,8 @@ def test_errors_carry_the_position_and_are_the_stores_invalid(store) -> None:
         ("contact", "campaign:x=won", 12, "campaign status is one of targeted, sent"),
         ("contact", "campaign:x>sent", 11, "'>' does not work on a campaign status"),
         ("contact", 'tag:"a,b"', 5, "must not contain ','"),
+        ("contact", 'tag="a;b"', 5, "must not contain ','"),
+        ("contact", "tag~vi", 4, "'~' does not work on tags (use tag=NAME, tag!=NAME"),
         ("contact", "field:9lives", 7, "invalid custom field name"),
         ("contact", "field:plan>3", 11, "does not work on custom fields"),
         ("deal", "amount>=lots", 9, "amount is an amount, not 'lots'"),

@@ -166,6 +166,14 @@ def _compile(ctx: Ctx, node: Node) -> Clause:
 
 
 def _comparison(ctx: Ctx, node: filters.Comparison) -> Clause:
+    if node.field in ("tag", "tags"):  # ``tag=vip`` as ``tag:vip``, how many first type it
+        if node.op not in ("=", "!="):
+            raise ctx.fail(
+                node.op_offset,
+                f"'{node.op}' does not work on tags (use tag=NAME, tag!=NAME, tag:NAME or #NAME)",
+            )
+        carries = _tag(ctx, filters.TagTest(tag=node.value, offset=node.offset))
+        return carries if node.op == "=" else not_(carries)
     field = field_of(ctx, node.field, node.offset)
     if node.op not in field.ops:
         raise ctx.fail(
