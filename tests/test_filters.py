@@ -428,3 +428,32 @@ trees = st.recursive(
 @given(trees)
 def test_unparse_then_parse_gives_the_same_tree(tree: filters.Node) -> None:
     assert shape(parse(unparse(tree))) == shape(tree)
+
+
+@pytest.mark.parametrize(
+    ("text", "new", "expected"),
+    [
+        ("#VIP and @sam", "gold", "#gold and @sam"),
+        ("#vip", "trade show", 'tag:"trade show"'),
+        ("#vip", "and", 'tag:"and"'),  # a keyword as a bare word would read as "and"
+        (
+            'Tag:"vip" or (#x or tag = Vip)',
+            'a"b\\c',
+            'Tag:"a\\"b\\\\c" or (#x or tag = "a\\"b\\\\c")',
+        ),
+        ("not tag!=vip  and   size>5", "gold", "not tag!=gold  and   size>5"),
+        ("#vipx or vip or field:vip=vip or contact:vip", "gold", None),
+        ("tag:'vip'", "gold", "tag:gold"),
+    ],
+)
+def test_a_renamed_tag_is_rewritten_in_place_and_reads_back(text, new, expected) -> None:
+    renamed = filters.renamed_tag(text, "vip", new, lambda t: t.lower().lstrip("#"))
+    assert renamed == expected
+    if renamed is not None:  # the new name, tested where the old one was
+        tested = [
+            n.tag.text if isinstance(n, filters.TagTest) else n.value.text
+            for n in filters.walk(filters.parse(renamed))
+            if isinstance(n, filters.TagTest)
+            or (isinstance(n, filters.Comparison) and n.field == "tag")
+        ]
+        assert new in tested and "vip" not in [t.lower() for t in tested]

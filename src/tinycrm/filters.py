@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TypeAlias
@@ -598,6 +599,49 @@ def parse_number(text: str) -> Decimal | None:
         return Decimal(clean)
     except InvalidOperation:  # pragma: no cover - the pattern only lets numbers through
         return None
+
+
+# --------------------------------------------------------------------------- tag renames
+
+
+def renamed_tag(text: str, old: str, new: str, reads: Callable[[str], str | None]) -> str | None:
+    """``text`` with each test of tag ``old`` (``tag:old``, ``#old``, ``tag=old``,
+    ``tag!=old``) naming ``new`` instead, the rest as typed; None when it tests no such
+    tag. ``reads`` is how a typed tag name reads (lowercased, say: ``#VIP`` is ``vip``),
+    or None for what is no tag."""
+    tokens = {t.offset: t for t in tokenize(text)}
+    edits: list[tuple[int, int, str]] = []
+    for node in walk(parse(text)):
+        if isinstance(node, TagTest):
+            value = node.tag
+        elif isinstance(node, Comparison) and node.field in ("tag", "tags"):
+            value = node.value
+        else:
+            continue
+        if reads(value.text) != old:
+            continue
+        own = tokens.get(value.offset)
+        if own is not None:  # tag:old, tag=old: the value's own token
+            edits.append((own.offset, own.offset + len(own.raw), _literal(Value(new, 0))))
+            continue
+        word = tokens[value.offset - 1]  # #old: the value is inside its word
+        shown = f"#{new}" if _bare_word(new) else f"tag:{_literal(Value(new, 0))}"
+        edits.append((word.offset, word.offset + len(word.raw), shown))
+    if not edits:
+        return None
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """``node`` and every node inside it."""
+    yield node
+    if isinstance(node, And | Or):
+        for operand in node.operands:
+            yield from walk(operand)
+    elif isinstance(node, Not):
+        yield from walk(node.operand)
 
 
 # --------------------------------------------------------------------------- unparse

@@ -248,6 +248,29 @@ def test_imports_and_merges_call_hooks_once_with_a_list(
     assert isinstance(undone, list) and [i["action"] for i in undone] == ["undone"]
 
 
+def test_a_tag_renamed_or_removed_calls_hooks_once_with_each_records_tags(
+    crm: Crm, hooks_dir: Path, tmp_path: Path
+) -> None:
+    crm.contacts.add("Ada", tags=["vip", "gold"])
+    crm.companies.add("Acme", tags=["vip"])
+    crm.contacts.add("Bob", tags=["other"])
+    log = tmp_path / "pre.log"
+    recorder(hooks_dir / "pre-write", log)
+    crm.tags.rename("vip", "gold")
+    crm.tags.remove("gold", entity="company")
+    renamed, removed = seen(log)
+    assert isinstance(renamed, list) and isinstance(removed, list)
+    got = {(i["entity"], i["record"]["name"]): i["changes"] for i in renamed}
+    assert got == {
+        ("contact", "Ada"): {"tags": [["gold", "vip"], ["gold"]]},
+        ("company", "Acme"): {"tags": [["vip"], ["gold"]]},
+    }
+    assert {i["event"] for i in renamed} == {"tag.retagged"}
+    assert [(i["record"]["name"], i["changes"]) for i in removed] == [
+        ("Acme", {"tags": [["gold"], []]})
+    ]
+
+
 def test_no_hooks_no_cost_and_a_deleted_record_is_shown_as_it_was(
     crm: Crm, hooks_dir: Path, tmp_path: Path
 ) -> None:

@@ -329,9 +329,7 @@ def test_a_broken_config_refuses_the_write(store, rules: Path) -> None:
 def test_a_brace_in_a_rules_task_is_kept_as_typed(store, rules: Path) -> None:
     """Before: ``task = "Call {contact"`` passed the config's check, then every deal
     added failed with a ValueError traceback (Python's format syntax)."""
-    rules.write_text(
-        '[[rules]]\nwhen = "deal.created"\ntask = "Call {contact re {deal} :}"\n'
-    )
+    rules.write_text('[[rules]]\nwhen = "deal.created"\ntask = "Call {contact re {deal} :}"\n')
     add_contact(store, name="Ada {deal}")
     add_deal(store, title="Big", contact="Ada {deal}")
     assert [t.subject for t in list_tasks(store)] == ["Call {contact re Big :}"]

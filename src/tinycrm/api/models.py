@@ -92,6 +92,7 @@ if TYPE_CHECKING:
         CsatChange,
         CsatImport,
     )
+    from tinycrm.store.tag_renames import TagChange
     from tinycrm.store.tags import FieldKeyCount, TagCount
 
     RecordHit = SearchHit
@@ -169,6 +170,7 @@ _MODULES: dict[str, str] = {
     "SourcesReport": "tinycrm.store.reports",
     "StageChangeRead": "tinycrm.store.models",
     "StageRead": "tinycrm.store.models",
+    "TagChange": "tinycrm.store.tag_renames",
     "TagCount": "tinycrm.store.tags",
     "UndoSummary": "tinycrm.store.imports",
     "WebhookDeliveryRead": "tinycrm.store.models",
@@ -254,6 +256,7 @@ __all__ = [
     "SourcesReport",
     "StageChangeRead",
     "StageRead",
+    "TagChange",
     "TagCount",
     "UndoSummary",
     "WebhookDeliveryRead",

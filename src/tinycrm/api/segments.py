@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
     from tinycrm.store.segments import SegmentRead
+    from tinycrm.store.tag_renames import TagChange
     from tinycrm.store.tags import FieldKeyCount, TagCount
 
 
@@ -43,7 +44,8 @@ class Segments:
 
 
 class Tags:
-    """The tags and custom field keys in use (``tinycrm tag list``, ``field list``)."""
+    """The tags and custom field keys in use (``tinycrm tag list``, ``field list``); a tag
+    renamed or removed on every record (``tag rename``, ``tag rm``)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -59,3 +61,19 @@ class Tags:
         from tinycrm.store.tags import list_field_keys
 
         return list_field_keys(self._store, entity=entity)
+
+    def rename(self, old: str, new: str, *, entity: str | None = None) -> TagChange:
+        """Every record carrying tag ``old`` (of ``entity`` only, when given) carries ``new``
+        instead; saved segments and scoring rules testing ``old`` are rewritten to ``new``
+        (see :func:`tinycrm.store.tag_renames.rename_tag` for ``entity``)."""
+        from tinycrm.store.tag_renames import rename_tag
+
+        return rename_tag(self._store, old, new, entity=entity)
+
+    def remove(self, name: str, *, entity: str | None = None, dry_run: bool = False) -> TagChange:
+        """Take tag ``name`` off every record carrying it (of ``entity`` only, when given);
+        ``still_named_by`` lists the segments and scoring rules that still test it.
+        ``dry_run``: only say how many records carry it."""
+        from tinycrm.store.tag_renames import remove_tag
+
+        return remove_tag(self._store, name, entity=entity, dry_run=dry_run)

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from tinycrm.webhooks.endpoints import Endpoint
 
 WATCH_KEY = "tinycrm.watch"
-BULK_ACTIONS = ("imported", "merged")
+BULK_ACTIONS = ("imported", "merged", "retagged")
 """Writes that call each hook once with a list: one item per record they touched."""
 HIDDEN = {"updated_at", "created_at", "last_touch", "score"}
 """Fields left out of ``changes`` (they change as a result, not as the change)."""
@@ -292,6 +292,12 @@ def _payload_for(session: Session, watch: _Watch, event: Event) -> Any:
         return item
     if event.action == "imported":
         return _imported(session, event) or [item]
+    if event.action == "retagged":  # a tag renamed or removed: each record, its tags
+        return [
+            _item(session, watch, "updated", entity, rid, event)
+            for (entity, rid), notes in session.info[CHANGES_KEY].items()
+            if "tags" in notes
+        ] or [item]
     gone = [
         _deleted_item(event, entity, rid, record) for (entity, rid), record in watch.deleted.items()
     ]

@@ -42,7 +42,9 @@ def mark_bulk(session: Session) -> None:
     session.info[BULK_KEY] = True
 
 
-def _note(session: Session, entity: str, entity_id: int, name: str, old: Any, new: Any) -> None:
+def note_change(
+    session: Session, entity: str, entity_id: int, name: str, old: Any, new: Any
+) -> None:
     """Keep the first old value and the latest new one, when a hook or webhook wants them."""
     notes = session.info.get(CHANGES_KEY)
     if notes is None:
@@ -152,7 +154,7 @@ def apply_tags(
             current.add(name)
             changed.append(f"+{name}")
     if changed:
-        _note(session, entity, entity_id, "tags", before, sorted(current))
+        note_change(session, entity, entity_id, "tags", before, sorted(current))
     return changed
 
 
@@ -201,7 +203,7 @@ def apply_fields(
     session.flush()
     if changed:
         after = {k: row.value for k, row in sorted(existing.items())}
-        _note(session, entity, entity_id, "fields", before, after)
+        note_change(session, entity, entity_id, "fields", before, after)
     return changed
 
 
@@ -221,8 +223,8 @@ def drop_tags_and_fields(session: Session, entity: str, entity_id: int) -> None:
     if session.info.get(CHANGES_KEY) is not None:  # a hook sees the record as it was
         tags = tags_for(session, entity, [entity_id]).get(entity_id, [])
         fields = fields_for(session, entity, [entity_id]).get(entity_id, {})
-        _note(session, entity, entity_id, "tags", tags, [])
-        _note(session, entity, entity_id, "fields", fields, {})
+        note_change(session, entity, entity_id, "tags", tags, [])
+        note_change(session, entity, entity_id, "fields", fields, {})
     session.execute(delete(Tag).where(col(Tag.entity) == entity, col(Tag.entity_id) == entity_id))
     session.execute(
         delete(FieldValue).where(

@@ -130,7 +130,7 @@ def _seeded(session: Session) -> bool:
     return found is not None or session.scalar(select(col(ScoreRule.id)).limit(1)) is not None
 
 
-def _seed(store: Store, session: Session) -> None:
+def seed_rules(store: Store, session: Session) -> None:
     """Write the default rules, once per database (an event records that it happened)."""
     if _seeded(session):
         return
@@ -267,7 +267,7 @@ def add_score_rule(
     with store.write() as session:
         # what it names must exist (a campaign, a company): a typo, as in --where
         compile_filter("contact", clean_condition, session=session)
-        _seed(store, session)
+        seed_rules(store, session)
         key = validate.key(clean_name)
         row = session.scalars(select(ScoreRule).where(col(ScoreRule.name_key) == key)).first()
         if row is not None and not replace:
@@ -326,7 +326,7 @@ def remove_score_rule(store: Store, ref: str | int) -> ScoreRuleRead:
     """Delete a rule (by name, case-insensitive, or id); scores change at the next
     :func:`recompute_scores`. A removed default rule is not put back."""
     with store.write() as session:
-        _seed(store, session)
+        seed_rules(store, session)
         row = _resolve_rule(session, ref)
         read = _read(_Rule(row.id, row.name, row.condition, row.points, row.created_at))
         session.delete(row)
@@ -391,7 +391,7 @@ def recompute_scores(
         raise Invalid(f"the cold threshold ({cold}) must not be above the hot one ({hot})")
     with store.write() as session:
         if not quiet:
-            _seed(store, session)
+            seed_rules(store, session)
         good, broken = _compiled(_rules(session), now)
         score = score_expression([(clause, rule.points) for rule, clause in good])
         changed = cast(CursorResult[Any], session.execute(_update_scores(store, score))).rowcount

@@ -28,13 +28,13 @@ class FieldKeyCount(ReadModel):
     count: int
 
 
-def _entity(entity: str | None) -> str | None:
+def record_kind(entity: str | None) -> str | None:
     return validate.choice(entity, TAGGABLE, "record kind") if entity else None
 
 
 def list_tags(store: Store, *, entity: str | None = None) -> list[TagCount]:
     """Every tag in use, per kind of record, with how many records carry it."""
-    kind = _entity(entity)
+    kind = record_kind(entity)
     with store.read() as session:
         query = select(col(Tag.entity), col(Tag.name), func.count()).group_by(
             col(Tag.entity), col(Tag.name)
@@ -47,7 +47,7 @@ def list_tags(store: Store, *, entity: str | None = None) -> list[TagCount]:
 
 def list_field_keys(store: Store, *, entity: str | None = None) -> list[FieldKeyCount]:
     """Every custom field name in use, per kind of record, with how many records set it."""
-    kind = _entity(entity)
+    kind = record_kind(entity)
     with store.read() as session:
         query = select(col(FieldValue.entity), col(FieldValue.key), func.count()).group_by(
             col(FieldValue.entity), col(FieldValue.key)
