@@ -65,7 +65,7 @@ def rename_tag(store: Store, old: str, new: str, *, entity: str | None = None) -
         )
         session.execute(delete(Tag).where(*_tagged(before, kind), already))
         session.execute(update(Tag).where(*_tagged(before, kind)).values(name=after))
-        segments = [] if kind else _rewrite_segments(session, before, after)
+        segments = [] if kind else _testing(session, Segment, before, after)
         rules = _rewrite_rules(store, session, before, after) if kind in (None, "contact") else []
         named = _named_by(session, before, segments=kind is not None, rules=False)
         where = f" on {kind} records" if kind else ""
@@ -167,42 +167,37 @@ def _noted(
             note_change(session, kind, record, "tags", tags, now)
 
 
-def _rewrite_segments(session: Session, before: str, after: str) -> list[str]:
-    out = []
-    for segment in session.scalars(select(Segment).order_by(col(Segment.id))):
-        text = _renamed(segment.expression, before, after)
-        if text is not None:
-            segment.expression = text
-            out.append(segment.name)
-    return out
-
-
 def _rewrite_rules(store: Store, session: Session, before: str, after: str) -> list[str]:
     """Scoring rules testing tag ``before``, rewritten. The default rules, while they are
     in force unwritten, are written first when one of them names it (else renaming
     ``downloaded-pricing`` would quietly switch the default rule off)."""
     if any(_renamed(condition, before, after) for _, condition, _ in DEFAULT_RULES):
         seed_rules(store, session)  # (once: after that, the rules are the stored ones)
-    out = []
-    for rule in session.scalars(select(ScoreRule).order_by(col(ScoreRule.id))):
-        text = _renamed(rule.condition, before, after)
-        if text is not None:
-            rule.condition = text
-            out.append(rule.name)
-    return out
+    return _testing(session, ScoreRule, before, after)
 
 
 def _named_by(session: Session, name: str, *, segments: bool, rules: bool) -> list[str]:
     """The saved segments (and scoring rules) whose filter tests tag ``name``."""
-    out = []
-    if segments:
-        for segment in session.scalars(select(Segment).order_by(col(Segment.id))):
-            if _renamed(segment.expression, name, name + "-") is not None:
-                out.append(f"segment {segment.name}")
+    named = [f"segment {s}" for s in _testing(session, Segment, name)] if segments else []
     if rules:
-        for rule in session.scalars(select(ScoreRule).order_by(col(ScoreRule.id))):
-            if _renamed(rule.condition, name, name + "-") is not None:
-                out.append(f"scoring rule {rule.name}")
+        named += [f"scoring rule {r}" for r in _testing(session, ScoreRule, name)]
+    return named
+
+
+def _testing(
+    session: Session, model: type[Segment | ScoreRule], before: str, after: str | None = None
+) -> list[str]:
+    """The names of the saved segments or scoring rules (``model``) whose filter tests tag
+    ``before``; with ``after``, each rewritten to test ``after`` instead."""
+    attr = "expression" if model is Segment else "condition"
+    out = []
+    rows: list[Segment | ScoreRule] = list(session.scalars(select(model).order_by(col(model.id))))
+    for row in rows:
+        text = _renamed(getattr(row, attr), before, after or before)
+        if text is not None:
+            if after:
+                setattr(row, attr, text)
+            out.append(row.name)
     return out
 
 
