@@ -438,3 +438,32 @@ def test_a_from_line_without_a_date_after_a_crlf_blank_line_starts_a_message(
         path.write_bytes(ends)
         read = [parse_message(raw) for _, raw in read_messages([path])]
         assert [m.subject for m in read] == ["one", "two"]
+
+
+@pytest.mark.parametrize("ending", [b"\r", b"\r\n"], ids=["cr", "crlf"])
+def test_an_mbox_with_cr_or_crlf_line_endings_is_split_into_its_messages(
+    tmp_path: Path, ending: bytes
+) -> None:
+    """An mbox old Mac Mail exported ends its lines with CR alone: it was read as one
+    message (its From_ lines never found), every message after the first swallowed into
+    its text. Its line ending is told from the file; a CRLF mbox (a Windows program's)
+    is split as well, a quoted ``>From`` undone in both."""
+    data = (
+        b"From ana@client.example Tue Jan  2 10:00:00 2024\n"
+        b"From: ana@client.example\nTo: me@my.example\nSubject: one\n\nHi\n>From here on\n\n"
+        b"From bo@x.example Wed Jan  3 11:30:00 2024\n" + _mail(2) + b"\n"
+        b"From MAILER-DAEMON\nFrom: c@x.example\nSubject: three\n\nbye\n"
+    )
+    path = tmp_path / "Old Mac.mbox"
+    path.write_bytes(data.replace(b"\n", ending))
+    (tmp_path / "Mail").mkdir()
+    (tmp_path / "Mail" / "Inbox").write_bytes(data.replace(b"\n", ending))
+    for where in (path, tmp_path / "Mail"):
+        read = [parse_message(raw) for _, raw in read_messages([where])]
+        assert [(m.subject, m.body) for m in read] == [
+            ("one", "Hi\nFrom here on"),
+            ("number 2", "hello"),
+            ("three", "bye"),
+        ]
+        assert [m.dated_by for m in read[:2]] == ["From line", "From line"]
+        assert read[0].date == datetime(2024, 1, 2, 10, tzinfo=UTC)

@@ -17,7 +17,8 @@ Maildirs, mbox and ``.eml`` files one level down, so the parent of several folde
 mark or blank lines, if any); anything else is read as one message. The standard
 library's ``mailbox`` module reads a Maildir; an mbox is split at its From_ lines alone
 (a line of text starting with ``From `` is none: see ``_mbox_spans``), in pieces of the
-file (``mailbox`` holds each line whole). A Maildir
+file (``mailbox`` holds each line whole); its lines may end in LF, CRLF or CR alone (an
+old Mac mail program's export: told by its first From_ line). A Maildir
 may be live: a message its mail program deletes or moves away while it is read is left
 out, one it marks as read (moved from ``new`` to ``cur``) is read.
 """
@@ -256,24 +257,38 @@ def _mbox(path: Path) -> Iterator[tuple[str, bytes]]:
     from tinycrm.mail import message
 
     with path.open("rb") as handle:
+        cr = _line_ending(handle) == b"\r"
         for number, (start, stop) in enumerate(_mbox_spans(handle, MBOX_CHUNK), start=1):
             handle.seek(start)
             if stop - start > message.MAX_MESSAGE:  # its start alone, not gigabytes
                 data: bytes = Head(handle.read(min(stop - start, 2 * message.HEAD_MAX)))
             else:
                 data = handle.read(stop - start)
+            if cr:  # an old Mac's lines: read as any other mbox's
+                data = type(data)(data.replace(b"\r", b"\n"))
             unquoted = _QUOTED_FROM.sub(rb"\1", data)
             yield f"{path}#{number}", Head(unquoted) if isinstance(data, Head) else unquoted
 
 
 MBOX_CHUNK = 64 * 1024  # bytes of an mbox looked through at a time
-_SEPARATOR = b"\nFrom "
 FROM_LINE_MAX = 1024  # bytes of a From_ line (and the line after it) looked at
 # a From_ line: "From", its sender, then a date: a time and a year, in any order
 # (asctime's "Tue Jan  2 10:00:00 2024", Gmail's "… +0000 2024", RFC 5322's)
 _DATED = re.compile(rb"From [^\s]+[ \t]+(?=.*(?<!\d)\d{1,2}:\d{2})(?=.*(?<!\d)\d{4}(?!\d))")
 _UNDATED = re.compile(rb"From [^\s]+[ \t\r]*")  # its sender alone
 _HEADER_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
+
+
+def _line_ending(handle: BinaryIO) -> bytes:
+    """How an mbox's lines end, told by its first From_ line: ``\\r`` alone (an old Mac
+    mail program's export), else ``\\n`` (LF, or CRLF: its lines end in LF too)."""
+    first = _first_from(handle)
+    if first is None:
+        return b"\n"
+    handle.seek(first)
+    line = handle.read(FROM_LINE_MAX + 2)
+    end = re.search(rb"\r\n|\r|\n", line)
+    return b"\r" if end is not None and end.group() == b"\r" else b"\n"
 
 
 def _mbox_spans(handle: BinaryIO, chunk: int) -> list[tuple[int, int]]:
@@ -284,42 +299,44 @@ def _mbox_spans(handle: BinaryIO, chunk: int) -> list[tuple[int, int]]:
     ``mailbox`` splits there, cutting the text and making the rest a message of its
     own."""
     first = _first_from(handle)
+    eol = _line_ending(handle)  # CR alone: every "\n" below is a "\r"
+    separator = eol + b"From "
     # where a line "From …" starts; after an empty line (LF: its message stops before
     # it); after a blank line, LF or CRLF
     found: list[tuple[int, bool, bool]] = []
     handle.seek(0)
     window, base = b"", 0  # the bytes looked through, and where they start in the file
     while piece := handle.read(chunk):
-        keep = min(len(window), len(_SEPARATOR) + 2)  # one across two pieces, its line before
+        keep = min(len(window), len(separator) + 2)  # one across two pieces, its line before
         window, base = window[len(window) - keep :] + piece, base + len(window) - keep
-        at = window.find(_SEPARATOR)
+        at = window.find(separator)
         while at >= 0:
-            if at + len(_SEPARATOR) > keep:  # not found in the previous window already
-                blank = window[at - 1 : at + 1] == b"\n\n" if at >= 1 else False
+            if at + len(separator) > keep:  # not found in the previous window already
+                blank = window[at - 1 : at + 1] == eol + eol if at >= 1 else False
                 crlf = window[at - 2 : at + 1] == b"\n\r\n" if at >= 2 else False
                 found.append((base + at + 1, blank, blank or crlf))
-            at = window.find(_SEPARATOR, at + 1)
+            at = window.find(separator, at + 1)
     lines = [(first, False)] if first is not None else []
     lines += [
         (line, blank)
         for line, blank, after_blank in found
-        if (first is None or line > first) and _starts_message(handle, line, after_blank)
+        if (first is None or line > first) and _starts_message(handle, line, after_blank, eol)
     ]
     starts = [line for line, _blank in lines]
     stops = [line - 1 if blank else line for line, blank in lines[1:]]
     if starts:
         end = handle.seek(0, os.SEEK_END)
         handle.seek(max(0, end - 2))
-        stops.append(end - 1 if handle.read(2) == b"\n\n" and end - 2 >= starts[-1] else end)
+        stops.append(end - 1 if handle.read(2) == eol + eol and end - 2 >= starts[-1] else end)
     return list(zip(starts, stops, strict=True))
 
 
-def _starts_message(handle: BinaryIO, line: int, blank: bool) -> bool:
+def _starts_message(handle: BinaryIO, line: int, blank: bool, eol: bytes = b"\n") -> bool:
     """Whether the line ``From …`` at ``line`` is a From_ line: one with a date after its
     sender, or one of its sender alone after a blank line and before a header field (a
     program that writes no date). ``From the desk of Ann`` is text."""
     handle.seek(line)
-    text, _, rest = handle.read(FROM_LINE_MAX).partition(b"\n")
+    text, _, rest = handle.read(FROM_LINE_MAX).partition(eol)
     if _DATED.match(text):
         return True
     return blank and _UNDATED.fullmatch(text) is not None and _HEADER_FIELD.match(rest) is not None
