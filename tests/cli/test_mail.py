@@ -193,3 +193,39 @@ def test_an_mbox_message_over_the_limit_is_logged_by_its_header_the_rest_whole(
     assert run.stdout.strip() == "Read 3 messages; logged 3 emails for 1 contact"
     shown = cli("contact", "show", "Ann Lee").stdout
     assert all(f"number {n}" in shown for n in (1, 2, 3))
+
+
+def test_apple_mail_folders_are_imported_from_their_emlx_files(
+    cli: Callable[..., Any], tmp_path: Path, mail_config: Path
+) -> None:
+    """``mail import ~/Library/Mail/V10`` said 'no Maildir, mbox or .eml file in this
+    folder'. Now each ``.emlx`` is logged; a ``.partial.emlx`` from its header, its
+    activity saying so; a broken one named on stderr in one line, the rest logged."""
+    cli("contact", "add", "Ann Lee", "--email", "ann@acme.example")
+    plist = b'<?xml version="1.0"?>\n<plist version="1.0"><dict/></plist>\n'
+    messages = tmp_path / "V10" / "ACCOUNT" / "INBOX.mbox" / "UUID" / "Data" / "Messages"
+    messages.mkdir(parents=True)
+    for name, raw in (("1.emlx", _mail(1)), ("2.partial.emlx", _mail(2))):
+        (messages / name).write_bytes(f"{len(raw)}       \n".encode() + raw + plist)
+    (messages / "3.emlx").write_bytes(b"not a count\n" + _mail(3))
+    run = cli("mail", "import", str(tmp_path / "V10"))
+    assert run.exit_code == 1
+    assert run.stdout.strip() == (
+        "Read 3 messages; logged 2 emails for 1 contact; "
+        "1 not an Apple Mail message (.emlx)"
+    )
+    assert run.stderr.splitlines() == [
+        f"Skipped {messages / '3.emlx'}: not an Apple Mail message (.emlx) "
+        "(its first line is no byte count)"
+    ]
+    activities = cli("contact", "show", "Ann Lee", "--json").json()["activities"]
+    bodies = {a["subject"]: a["body"] for a in activities}
+    assert bodies["number 1"].endswith("\n\nCafé at 10?")
+    assert "plist" not in bodies["number 1"]
+    assert "part of this message only (a .partial.emlx file)" in bodies["number 2"]
+    alone = cli("mail", "import", str(messages / "3.emlx"))
+    assert alone.exit_code == 1 and "Traceback" not in alone.stderr
+    assert alone.stderr.strip() == (
+        f"Error: {messages / '3.emlx'}: not an Apple Mail message (.emlx) "
+        "(its first line is no byte count)"
+    )

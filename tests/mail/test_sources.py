@@ -45,7 +45,7 @@ def test_what_is_not_mail_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(MailSourceError, match="no such file or folder"):
         list(read_messages([tmp_path / "missing"]))
     (tmp_path / "empty").mkdir()
-    with pytest.raises(MailSourceError, match=r"no Maildir, mbox or \.eml file"):
+    with pytest.raises(MailSourceError, match=r"no Maildir, mbox, \.eml or \.emlx file"):
         list(read_messages([tmp_path / "empty"]))
     picture = tmp_path / "photo.eml"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
@@ -467,3 +467,56 @@ def test_an_mbox_with_cr_or_crlf_line_endings_is_split_into_its_messages(
         ]
         assert [m.dated_by for m in read[:2]] == ["From line", "From line"]
         assert read[0].date == datetime(2024, 1, 2, 10, tzinfo=UTC)
+
+
+_PLIST = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n'
+    b"<key>flags</key>\n<integer>8590195713</integer>\n</dict>\n</plist>\n"
+)
+
+
+def _emlx(message: bytes, count: int | None = None) -> bytes:
+    """An Apple Mail .emlx file: the message's byte count on a line, the message, a plist."""
+    return f"{len(message) if count is None else count:<10}\n".encode() + message + _PLIST
+
+
+def test_apple_mail_emlx_files_are_found_and_read_to_their_byte_count(tmp_path: Path) -> None:
+    """``mail import ~/Library/Mail/V10`` found nothing ('no Maildir, mbox or .eml file
+    in this folder'): Apple Mail keeps each message in an ``.emlx`` file, folders deep.
+    Each is read to the byte count of its first line (the plist after it is no part of
+    the message); a ``.partial.emlx`` (Apple Mail downloaded its header, not all its
+    parts) is read for its header alone; a broken one is skipped, and told why."""
+    from tinycrm.mail.sources import Head, Partial, Skipped
+
+    messages = tmp_path / "V10" / "ACCOUNT" / "INBOX.mbox" / "UUID" / "Data" / "1" / "Messages"
+    messages.mkdir(parents=True)
+    (messages / "11.emlx").write_bytes(_emlx(_mail(1, body="one\n\nline after a blank")))
+    (messages / "12.emlx").write_bytes(_emlx(_mail(2).replace(b"\n", b"\r\n")))
+    (messages / "13.partial.emlx").write_bytes(_emlx(_mail(3, body="only part of it")))
+    (messages / "14.emlx").write_bytes(b"<?xml version=1.0?>\n" + _mail(4))
+    (messages / "15.emlx").write_bytes(_emlx(_mail(5), count=10_000))
+    (messages.parent / "Attachments").mkdir()
+    (messages.parent / "Attachments" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    found = dict(read_messages([tmp_path / "V10"]))
+    assert [Path(where).name for where in found] == [
+        "11.emlx", "12.emlx", "13.partial.emlx", "14.emlx", "15.emlx"
+    ]  # fmt: skip
+    read = {Path(w).name: data for w, data in found.items()}
+    first = parse_message(read["11.emlx"])  # type: ignore[arg-type]
+    assert (first.subject, first.body) == ("number 1", "one\n\nline after a blank")
+    second = parse_message(read["12.emlx"])  # type: ignore[arg-type]
+    assert (second.subject, second.body) == ("number 2", "hello")
+    partial = read["13.partial.emlx"]
+    assert isinstance(partial, Partial) and isinstance(partial, Head)
+    assert parse_message(partial, header_only=True).subject == "number 3"
+    for name, why in (
+        ("14.emlx", "its first line is no byte count"),
+        ("15.emlx", "its first line says 10,000 bytes; 221 follow it"),
+    ):
+        skipped = read[name]
+        assert isinstance(skipped, Skipped)
+        assert str(skipped) == f"not an Apple Mail message (.emlx) ({why})"
+    alone = list(read_messages([messages / "11.emlx"]))
+    assert alone == [(str(messages / "11.emlx"), read["11.emlx"])]
+    with pytest.raises(MailSourceError, match=r"14\.emlx: not an Apple Mail message \(\.emlx\)"):
+        list(read_messages([messages / "14.emlx"]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,7 +100,8 @@ class Mail:
         include_lists: bool = False,
         dry_run: bool = False,
     ) -> MailRun:
-        """Log the messages of Maildir folders, mbox files and ``.eml`` files. A path
+        """Log the messages of Maildir folders, mbox files, ``.eml`` files and Apple Mail's
+        ``.emlx`` files (a ``.partial.emlx`` from its header alone, saying so). A path
         that holds no mail refuses the whole run (``MailSourceError``), nothing logged; a
         message file under one that is not read (a link to none, a pipe, a device; no
         mail; one that cannot be read) is counted as read and skipped (in ``skipped`` by
@@ -273,16 +274,25 @@ def _sync_folder(
         return folder
 
 
+PARTIAL_NOTE = (
+    "[Apple Mail had downloaded part of this message only (a .partial.emlx file): "
+    "its header is logged, not its text]"
+)
+
+
 def _parsed(paths: list[Path], skipped: list[tuple[str, Skipped]]) -> Iterator[MailMessage]:
     """The messages under ``paths``; each message file not read is added to ``skipped``
     with where it was found."""
     from tinycrm.mail.message import parse_message
-    from tinycrm.mail.sources import Head, MailSourceError, Skipped, read_messages
+    from tinycrm.mail.sources import Head, MailSourceError, Partial, Skipped, read_messages
 
     try:
         for where, data in read_messages(paths):
             if isinstance(data, Skipped):
                 skipped.append((where, data))
+            elif isinstance(data, Partial):  # its text is not all there: it says so
+                message = parse_message(data, header_only=True)
+                yield replace(message, body=PARTIAL_NOTE)
             else:
                 yield parse_message(data, header_only=isinstance(data, Head))
     except OSError as exc:

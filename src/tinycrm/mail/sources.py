@@ -1,4 +1,6 @@
-"""Where messages come from on disk: Maildir folders, mbox files and single ``.eml`` files.
+"""Where messages come from on disk: Maildir folders, mbox files, single ``.eml`` files and
+Apple Mail's ``.emlx`` files (its byte count on a line, the message, a plist: found
+however deep under a folder, as Apple Mail keeps them; see :func:`_emlx`).
 
 :func:`read_messages` takes the paths a user names (``tinycrm mail import PATH…``) and
 yields each message's raw bytes with a short label of where it was found; a
@@ -37,11 +39,13 @@ from typing import BinaryIO
 from tinycrm.errors import TinyCrmError
 
 __all__ = [
+    "BROKEN_EMLX",
     "CANNOT_READ",
     "NOT_MAIL",
     "NO_FILE",
     "Head",
     "MailSourceError",
+    "Partial",
     "Skipped",
     "read_messages",
 ]
@@ -49,6 +53,7 @@ __all__ = [
 # why a message file under a folder is not read (what a run counts it under)
 NO_FILE = "unreadable on disk (a link to no file, a pipe or a device)"
 NOT_MAIL = "not a mail message (no header lines)"
+BROKEN_EMLX = "not an Apple Mail message (.emlx)"  # no byte count, or more than it holds
 CANNOT_READ = "unreadable on disk (an error reading it)"
 
 
@@ -56,6 +61,11 @@ class Head(bytes):
     """The start of a message file over ``message.MAX_MESSAGE`` (at most twice
     ``HEAD_MAX``), read for its header alone: ``parse_message(…, header_only=True)``
     reads no more of it, as IMAP gives no more (a 4 GB file was read into memory whole)."""
+
+
+class Partial(Head):
+    """An Apple Mail ``.partial.emlx``: the message as far as Apple Mail downloaded it
+    (its header, some of its parts), read for its header alone, as a :class:`Head`."""
 
 
 class MailSourceError(TinyCrmError, ValueError):
@@ -118,6 +128,7 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
             yield from _maildir(path)
             return
         if not top:
+            yield from _emlx_tree(path)
             return
         children = sorted(path.iterdir())
         found = False
@@ -125,6 +136,9 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
             if child.suffix.lower() == ".eml" and not child.is_dir():
                 found = True
                 yield str(child), _eml(child)
+            elif child.suffix.lower() == ".emlx" and not child.is_dir():
+                found = True
+                yield str(child), _emlx(child)
             elif child.is_dir():
                 for item in _read(child, top=False):
                     found = True
@@ -133,10 +147,16 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
                 found = True  # a mailbox, if an empty one
                 yield from _mailbox_file(child)
         if not found and not any(_is_maildir(c) for c in children if c.is_dir()):
-            raise MailSourceError(f"{path}: no Maildir, mbox or .eml file in this folder")
+            raise MailSourceError(f"{path}: no Maildir, mbox, .eml or .emlx file in this folder")
         return
     if not path.is_file():
         raise MailSourceError(f"{path}: not a file or a folder")
+    if path.suffix.lower() == ".emlx":
+        data = _emlx(path)
+        if isinstance(data, Skipped):
+            raise MailSourceError(f"{path}: {data}")
+        yield str(path), data
+        return
     if _is_mbox(path):
         yield from _mbox(path)
         return
@@ -198,6 +218,49 @@ def _eml(path: Path) -> bytes | Skipped:
     except OSError as exc:
         return Skipped(CANNOT_READ, exc.strerror or str(exc))
     return Skipped(NOT_MAIL) if _not_mail(data) else data
+
+
+# an .emlx's first line: the message's size in bytes (Apple Mail pads it with spaces)
+_EMLX_COUNT = re.compile(rb"[ \t]*(\d{1,15})[ \t]*\r?\n")
+
+
+def _emlx(path: Path) -> bytes | Skipped:
+    """An Apple Mail ``.emlx`` file's message: the number of bytes its first line gives
+    after that line (an XML plist of Apple Mail's follows it); :class:`Partial` for a
+    ``.partial.emlx``, :class:`Head` over 50 MB; or why it is not read."""
+    from tinycrm.mail import message
+
+    if _no_file(path):
+        return Skipped(NO_FILE)
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(64)
+            count = _EMLX_COUNT.fullmatch(first)
+            if count is None:
+                return Skipped(BROKEN_EMLX, "its first line is no byte count")
+            size, held = int(count.group(1)), os.fstat(handle.fileno()).st_size - len(first)
+            if size > held:
+                return Skipped(BROKEN_EMLX, f"its first line says {size:,} bytes; {held:,} follow it")
+            partial = path.name.lower().endswith(".partial.emlx")
+            if partial or size > message.MAX_MESSAGE:
+                head = handle.read(min(size, 2 * message.HEAD_MAX))
+                data: bytes = Partial(head) if partial else Head(head)
+            else:
+                data = handle.read(size)
+    except OSError as exc:
+        return Skipped(CANNOT_READ, exc.strerror or str(exc))
+    return Skipped(NOT_MAIL) if _not_mail(data) else data
+
+
+def _emlx_tree(path: Path) -> Iterator[tuple[str, bytes | Skipped]]:
+    """The ``.emlx`` files anywhere under a folder (Apple Mail keeps them folders deep:
+    ``V10/ACCOUNT/INBOX.mbox/UUID/Data/1/Messages/12.emlx``), in a stable order; links
+    to folders are not followed (a loop of them never ends)."""
+    for root, folders, files in os.walk(path):
+        folders.sort()
+        for name in sorted(files):
+            if name.lower().endswith(".emlx"):
+                yield os.path.join(root, name), _emlx(Path(root, name))
 
 
 def _maildir(path: Path) -> Iterator[tuple[str, bytes | Skipped]]:

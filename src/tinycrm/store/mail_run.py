@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session
 
 from tinycrm.config import MailSettings
-from tinycrm.mail.sources import CANNOT_READ, NO_FILE, NOT_MAIL
+from tinycrm.mail.sources import BROKEN_EMLX, CANNOT_READ, NO_FILE, NOT_MAIL
 from tinycrm.store.engine import Store
 from tinycrm.store.records import record_event
 from tinycrm.vocab import plural
@@ -29,10 +29,11 @@ GONE = "deleted on the server before it was read"  # mail sync's: expunged once 
 # mail import's: a message file that is a link to nothing, a pipe or a device
 UNREADABLE_FILE = NO_FILE
 # every reason a message is skipped for: a run's record has a count of each (0 or more),
-# so that its CSV has the same columns whatever the run met; the last three are mail
+# so that its CSV has the same columns whatever the run met; the last four are mail
 # import's, for a message file under a folder it does not read (mail.sources.Skipped)
 SKIP_REASONS = ("internal or own", NO_ADDRESS, "list or automated", "without a known contact",
-                CONTACT_GONE, UNREADABLE, GONE, NO_FILE, NOT_MAIL, CANNOT_READ)  # fmt: skip
+                CONTACT_GONE, UNREADABLE, GONE, NO_FILE, NOT_MAIL, CANNOT_READ,
+                BROKEN_EMLX)  # fmt: skip
 
 
 @dataclass
