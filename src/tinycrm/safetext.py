@@ -37,8 +37,14 @@ UNSAFE_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}]")
 # no-break space, the Mongolian vowel separator. "Ac\u200bme" looked like "Acme" (a
 # lookalike of a real company) and some terminals gave it a cell, pushing a border out.
 # Shown, not refused: they come in with text pasted from web pages and vendors' exports.
-# The joiners U+200C and U+200D stay: Persian and emoji need them.
-INVISIBLE = "\u200b\u2060-\u2064\ufeff\u180e"
+# The joiners U+200C and U+200D stay: Persian and emoji need them. Shown too: the format
+# controls no text needs, which draw nothing: Unicode's deprecated shaping controls
+# (U+206A-U+206F), the interlinear annotation marks (U+FFF9-U+FFFB), shorthand's and
+# music's format marks: a mail's subject "Pay\u206anow" read "Paynow".
+INVISIBLE = (
+    "\u200b\u2060-\u2064\ufeff\u180e\u206a-\u206f\ufff9-\ufffb"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+)
 """The invisible characters ``display()`` shows as escapes (stored as they came)."""
 
 # Unicode's tag characters (U+E0000-U+E007F) show nothing: "Acme" followed by an
