@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tinycrm.mail.message import parse_message
-from tinycrm.mail.sources import MailSourceError, read_messages
+from tinycrm.mail.sources import MailSourceError, Skipped, read_messages
 
 
 def _mail(n: int, body: str = "hello") -> bytes:
@@ -520,3 +520,19 @@ def test_apple_mail_emlx_files_are_found_and_read_to_their_byte_count(tmp_path: 
     assert alone == [(str(messages / "11.emlx"), read["11.emlx"])]
     with pytest.raises(MailSourceError, match=r"14\.emlx: not an Apple Mail message \(\.emlx\)"):
         list(read_messages([messages / "14.emlx"]))
+
+
+def test_apple_mail_s_exported_mailboxes_are_read_from_a_folder_of_them(tmp_path: Path) -> None:
+    """Apple Mail's 'Export Mailbox…' writes a folder ``INBOX.mbox`` holding a file named
+    ``mbox`` (and a binary ``table_of_contents``): ``mail import Export`` over several of
+    them said 'no Maildir, mbox, .eml or .emlx file in this folder'."""
+    for n, name in ((1, "INBOX.mbox"), (2, "Sent Messages.mbox")):
+        folder = tmp_path / "Export" / name
+        folder.mkdir(parents=True)
+        (folder / "mbox").write_bytes(b"From a Tue Jan  2 10:00:00 2024\n" + _mail(n))
+        (folder / "table_of_contents").write_bytes(b"\x00\x00\x00\x01\xfe\xed" * 10)
+    for where in (tmp_path / "Export", tmp_path / "Export" / "INBOX.mbox"):
+        read = [raw for _, raw in read_messages([where])]
+        assert not any(isinstance(raw, Skipped) for raw in read)
+        subjects = [parse_message(raw).subject for raw in read]  # type: ignore[arg-type]
+        assert subjects == (["number 1", "number 2"] if where.name == "Export" else ["number 1"])

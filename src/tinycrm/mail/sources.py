@@ -15,7 +15,8 @@ file among thousands of messages refuses none of them. A path named on its own t
 no mail is refused whole (:class:`MailSourceError`). A Maildir is a
 folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
 Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
-``.Sent``, ``.Archive``) works. An mbox starts with a ``From `` line (after a byte order
+``.Sent``, ``.Archive``) works, and for ``.emlx`` files at any depth; a folder ``NAME.mbox``
+one level down holding a file ``mbox`` (Apple Mail's "Export Mailbox…") is read as one. An mbox starts with a ``From `` line (after a byte order
 mark or blank lines, if any); anything else is read as one message. The standard
 library's ``mailbox`` module reads a Maildir; an mbox is split at its From_ lines alone
 (a line of text starting with ``From `` is none: see ``_mbox_spans``), in pieces of the
@@ -128,6 +129,8 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
             yield from _maildir(path)
             return
         if not top:
+            if path.suffix.lower() in _MBOX and os.path.lexists(path / "mbox"):
+                yield from _mailbox_file(path / "mbox")  # Apple Mail's exported mailbox
             yield from _emlx_tree(path)
             return
         children = sorted(path.iterdir())
