@@ -6,6 +6,7 @@ import mailbox
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -536,3 +537,31 @@ def test_apple_mail_s_exported_mailboxes_are_read_from_a_folder_of_them(tmp_path
         assert not any(isinstance(raw, Skipped) for raw in read)
         subjects = [parse_message(raw).subject for raw in read]  # type: ignore[arg-type]
         assert subjects == (["number 1", "number 2"] if where.name == "Export" else ["number 1"])
+
+
+def test_a_folder_of_emlx_files_that_cannot_be_listed_is_told_not_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mailbox folder deep in Apple Mail's tree that cannot be listed (permission
+    denied: another user's) was passed over without a word, its messages never logged
+    and the run saying nothing of them. It is skipped and told, the rest read."""
+    from tinycrm.mail.sources import CANNOT_READ
+    for name in ("INBOX.mbox", "Locked.mbox"):
+        messages = tmp_path / "V10" / "ACCOUNT" / name / "Messages"
+        messages.mkdir(parents=True)
+        raw = _mail(1)
+        (messages / "1.emlx").write_bytes(f"{len(raw)}\n".encode() + raw)
+    scandir = os.scandir
+
+    def denied(path: Any = ".") -> Any:
+        if Path(path).name == "Locked.mbox":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    found = dict(read_messages([tmp_path / "V10"]))
+    locked = tmp_path / "V10" / "ACCOUNT" / "Locked.mbox"
+    assert found == {
+        str(tmp_path / "V10" / "ACCOUNT" / "INBOX.mbox" / "Messages" / "1.emlx"): _mail(1),
+        str(locked): Skipped(CANNOT_READ, "Permission denied"),
+    }

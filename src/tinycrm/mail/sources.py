@@ -258,12 +258,20 @@ def _emlx(path: Path) -> bytes | Skipped:
 def _emlx_tree(path: Path) -> Iterator[tuple[str, bytes | Skipped]]:
     """The ``.emlx`` files anywhere under a folder (Apple Mail keeps them folders deep:
     ``V10/ACCOUNT/INBOX.mbox/UUID/Data/1/Messages/12.emlx``), in a stable order; links
-    to folders are not followed (a loop of them never ends)."""
-    for root, folders, files in os.walk(path):
+    to folders are not followed (a loop of them never ends). A folder under it that
+    cannot be listed is skipped and told (:data:`CANNOT_READ`), never passed over: one
+    locked folder deep in a tree costs none of the others."""
+    denied: list[OSError] = []
+    for root, folders, files in os.walk(path, onerror=denied.append):
+        while denied:
+            error = denied.pop(0)
+            yield str(error.filename or root), Skipped(CANNOT_READ, error.strerror or str(error))
         folders.sort()
         for name in sorted(files):
             if name.lower().endswith(".emlx"):
                 yield os.path.join(root, name), _emlx(Path(root, name))
+    for error in denied:  # the last folder listed
+        yield str(error.filename or path), Skipped(CANNOT_READ, error.strerror or str(error))
 
 
 def _maildir(path: Path) -> Iterator[tuple[str, bytes | Skipped]]:
