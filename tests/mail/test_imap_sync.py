@@ -601,3 +601,25 @@ def test_a_message_deleted_on_the_server_while_a_sync_reads_is_counted_not_lost(
     assert (result.run.read, result.run.logged, result.run.skipped) == (6, 4, {gone: 2})
     assert result.run.summary() == (f"read 6 messages; logged 4 emails for 1 contact; 2 {gone}")
     assert _count(store) == 4
+
+
+def test_a_batch_of_large_messages_is_fetched_a_few_megabytes_at_a_time(
+    store: Any, imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch (100 messages by default) was fetched in one FETCH, held whole in memory:
+    100 messages of 40 MB with their attachments asked for 4 GB at once, and the sync was
+    killed for want of memory. A batch is now cut so that one FETCH asks for at most
+    ``imap.FETCH_BYTES`` (the limit lowered here), each part logged with its checkpoint."""
+    from tinycrm.mail import imap
+
+    monkeypatch.setattr(imap, "FETCH_BYTES", 250_000)
+    crm = _crm(store)
+    crm.contacts.add(name="Jürgen Müller", email="juergen@mueller.example")
+    imap_account.configure(folders=["INBOX"])
+    big = [_mail(n).replace(b"\r\nHello\r\n", b"\r\n" + b"x" * 99_000 + b"\r\n") for n in range(5)]
+    imap_account.append("INBOX", *big)
+    seen: list[int] = []
+    result = crm.mail.sync(batch=100, progress=lambda _folder, done, _total: seen.append(done))
+    assert seen == [2, 4, 5]
+    assert (result.run.read, result.run.logged) == (5, 5)
+    assert crm.mail.sync().run.read == 0

@@ -44,6 +44,9 @@ __all__ = [
 
 TIMEOUT = 30.0  # seconds a connection, or an answer, may take
 PASSWORD_TIMEOUT = 60.0  # seconds password_cmd may run (a GPG agent may ask for a PIN)
+# bytes of messages one FETCH asks for (and the sync holds at once): a batch of 100
+# messages of 40 MB asked for 4 GB in one answer, read into memory whole
+FETCH_BYTES = 64 * 1024 * 1024
 MAX_UID = 2**32 - 1  # UIDs and UIDVALIDITY are 32-bit unsigned numbers (RFC 3501)
 SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail",
               "INBOX.Sent", "INBOX/Sent", "Gesendet", "Gesendete Elemente", "Envoyés")  # fmt: skip
@@ -289,6 +292,23 @@ def _plain_login(client: IMAPClient, user: str, password: str) -> None:
         raise LoginError(str(exc)) from None
 
 
+def _by_size(uids: list[int], size: dict[int, int], limit: int, head: int) -> Iterator[list[int]]:
+    """``uids`` in parts of at most :data:`FETCH_BYTES` (by ``size``; one over ``limit``
+    is read for its header, ``head`` bytes at most), one message at least in each."""
+    part: list[int] = []
+    held = 0
+    for uid in uids:
+        weight = size.get(uid, 0)
+        weight = head if weight > limit else weight
+        if part and held + weight > FETCH_BYTES:
+            yield part
+            part, held = [], 0
+        part.append(uid)
+        held += weight
+    if part:
+        yield part
+
+
 class Account:
     """A logged-in IMAP connection. Its methods raise :class:`MailSyncError` only."""
 
@@ -402,34 +422,44 @@ class Account:
         meanwhile) comes with ``gone`` (and ``raw`` None), so that it is counted. When
         the server refuses a batch (a broken message in it), its messages are asked for
         one by one: one it still refuses comes with ``raw`` None, and the sync goes on
-        past it."""
+        past it. A batch of large messages is cut into parts of at most
+        :data:`FETCH_BYTES` (one message at least), each yielded on its own."""
         from tinycrm.mail import message  # its limit: a file's large message is read alike
 
         self.client.normalise_times = False  # INTERNALDATE with its zone, not local time
         for start in range(0, len(uids), batch):
-            chunk = list(uids[start : start + batch])
-            sizes, unreadable = self._fetch_each(chunk, ["RFC822.SIZE"])
+            whole = list(uids[start : start + batch])
+            sizes, refused = self._fetch_each(whole, ["RFC822.SIZE"])
             size = {u: int(d.get(b"RFC822.SIZE") or 0) for u, d in sizes.items()}
-            small = [u for u in chunk if u in size and size[u] <= message.MAX_MESSAGE]
-            large = [u for u in chunk if u in size and size[u] > message.MAX_MESSAGE]
-            got: dict[int, Any] = {}
-            for part, which in (("BODY[]", small), ("BODY[HEADER]", large)):
-                if not which:
-                    continue
-                asked = [part.replace("BODY", "BODY.PEEK"), "INTERNALDATE"]
-                data, refused = self._fetch_each(which, asked)
-                got.update(
-                    {u: (d.get(part.encode()), d.get(b"INTERNALDATE")) for u, d in data.items()}
-                )
-                unreadable |= refused
-            got.update({u: (None, None) for u in unreadable})
-            fetched = []
-            for uid in chunk:
-                raw, when = got.get(uid, (None, None))
-                gone = uid not in unreadable and not isinstance(raw, bytes)
-                when = when if isinstance(when, datetime) else None
-                fetched.append(Fetched(None if gone else raw, when, gone=gone))
-            yield chunk[-1], fetched
+            for chunk in _by_size(whole, size, message.MAX_MESSAGE, 2 * message.HEAD_MAX):
+                yield chunk[-1], self._fetch_part(chunk, size, refused & set(chunk))
+
+    def _fetch_part(
+        self, chunk: list[int], size: dict[int, int], unreadable: set[int]
+    ) -> list[Fetched]:
+        """The messages of ``chunk`` (see :meth:`fetch`)."""
+        from tinycrm.mail import message
+
+        small = [u for u in chunk if u in size and size[u] <= message.MAX_MESSAGE]
+        large = [u for u in chunk if u in size and size[u] > message.MAX_MESSAGE]
+        got: dict[int, Any] = {}
+        for part, which in (("BODY[]", small), ("BODY[HEADER]", large)):
+            if not which:
+                continue
+            asked = [part.replace("BODY", "BODY.PEEK"), "INTERNALDATE"]
+            data, refused = self._fetch_each(which, asked)
+            got.update(
+                {u: (d.get(part.encode()), d.get(b"INTERNALDATE")) for u, d in data.items()}
+            )
+            unreadable |= refused
+        got.update({u: (None, None) for u in unreadable})
+        fetched = []
+        for uid in chunk:
+            raw, when = got.get(uid, (None, None))
+            gone = uid not in unreadable and not isinstance(raw, bytes)
+            when = when if isinstance(when, datetime) else None
+            fetched.append(Fetched(None if gone else raw, when, gone=gone))
+        return fetched
 
     def _fetch_each(self, uids: list[int], items: list[str]) -> tuple[dict[int, Any], set[int]]:
         """UID FETCH ``items`` of ``uids``; when the server refuses (NO or BAD, the
