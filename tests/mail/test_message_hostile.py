@@ -292,3 +292,23 @@ def test_an_address_list_of_thousands_of_empty_mailboxes_is_read_without_them(
     group = "undisclosed-recipients:;"
     assert bracketed(group) == group
     assert parse_message(f"From: bo@y.example\nCc: {filler * 20_000}\n\nx".encode()).cc == ()
+
+
+@pytest.mark.parametrize("header", ["From", "To", "Cc", "Reply-To"])
+@pytest.mark.parametrize(
+    "value",
+    [":" * 3000, "a:" * 1500, ":" * 1500 + " x@y.example"],
+    ids=["colons", "groups", "colons-then-an-address"],
+)
+def test_an_address_header_of_thousands_of_colons_is_read_not_a_recursion_error(
+    header: str, value: str
+) -> None:
+    """'To: ::::…' (a group in a group, thousands deep): the standard library's classic
+    address parser, read when the modern one cannot, recursed once a colon and raised
+    RecursionError: mail import stopped with a traceback at that message, and a sync
+    stopped there at every run, for good."""
+    raw = f"{header}: {value}\nFrom: ana@client.example\nSubject: hi\n\nbody"
+    m = parse_message(raw.encode())
+    assert m.subject == "hi" and m.body == "body"
+    if header != "From":
+        assert m.sender == "ana@client.example"

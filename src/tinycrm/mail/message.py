@@ -349,7 +349,10 @@ def _addresses(message: EmailMessage, name: str) -> list[tuple[str, str]]:
                 raise ValueError
         except Exception:  # the registry could not read it: the classic parser can
             text = raws[index] if index < len(raws) else str(value)
-            mailboxes = [(addr, display) for display, addr in getaddresses([text])]
+            try:
+                mailboxes = [(addr, display) for display, addr in getaddresses([text])]
+            except RecursionError:  # groups in groups thousands deep (':::…'): none read
+                mailboxes = []
         if index < len(raws) and "(" in raws[index] and not all(d for _, d in mailboxes):
             mailboxes = _commented(mailboxes, raws[index])
         for address, display in mailboxes:
