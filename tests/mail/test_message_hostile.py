@@ -312,3 +312,26 @@ def test_an_address_header_of_thousands_of_colons_is_read_not_a_recursion_error(
     assert m.subject == "hi" and m.body == "body"
     if header != "From":
         assert m.sender == "ana@client.example"
+
+
+@pytest.mark.parametrize(
+    "mailbox",
+    ['"' * 20_000, "a" + "." * 20_000, '"' * 5_000 + " <ann@x.example>", "a." * 5_000 + "@x"],
+    ids=["quotes", "dots", "quotes-then-an-address", "an-address-of-dots"],
+)
+def test_a_mailbox_of_thousands_of_quotes_or_dots_is_left_out_unread(mailbox: str) -> None:
+    """'To: \"\"\"…' (20,000 quotes, or dots): the standard library's parser takes time
+    growing with the square of the tokens of one mailbox, 21 s for the message (64 KB:
+    minutes, a sync stalled on it). A mailbox holding more of them than any mailer
+    writes is left out before the parsers read the list; the rest is read."""
+    from tinycrm.mail.headers import QUOTES_MAX, bracketed
+
+    value = f"Bo <bo@y.example>, {mailbox}, cy@z.example"
+    assert bracketed(value) == "Bo <bo@y.example>, cy@z.example"
+    m = parse_message(f"From: ana@client.example\nTo: {value}\n\nx".encode())
+    assert m.to == ("bo@y.example", "cy@z.example")
+    name = '"' + 'Lee \\"the boss\\" ' * ((QUOTES_MAX - 2) // 2) + '"'
+    many = ", ".join(f"{name} <ann{n}@x.example>" for n in range(40))
+    assert bracketed(many) == many  # a long list of names of many quotes is left as it came
+    m = parse_message(f"From: a@b.example\nTo: {many}\n\nx".encode())
+    assert m.to == tuple(f"ann{n}@x.example" for n in range(40))
