@@ -90,11 +90,13 @@ def test_newline_and_tab_are_a_problem_on_one_line_only() -> None:
 
 @pytest.mark.parametrize(
     "char",
-    ["\u200b", "\u2060", "\u2063", "\ufeff", "\u180e"]
-    # format controls no text needs, which draw nothing: Unicode's deprecated shaping
-    # controls, the interlinear annotation marks, shorthand's and music's format marks
-    # (a mail subject "Pay\u206anow" showed "Paynow", the character passed raw)
-    + ["\u206a", "\u206f", "\ufff9", "\ufffb", "\U0001bca0", "\U0001d173", "\U0001d17a"],
+    [
+        *("\u200b", "\u2060", "\u2063", "\ufeff", "\u180e"),
+        # format controls no text needs, which draw nothing: Unicode's deprecated shaping
+        # controls, the interlinear annotation marks, shorthand's and music's format marks
+        # (a mail subject "Pay\u206anow" showed "Paynow", the character passed raw)
+        *("\u206a", "\u206f", "\ufff9", "\ufffb", "\U0001bca0", "\U0001d173", "\U0001d17a"),
+    ],
 )
 def test_an_invisible_character_is_shown_and_still_stored(char: str) -> None:
     """'Ac\\u200bme' looked like 'Acme' (a lookalike of a real company), and some terminals

@@ -211,8 +211,7 @@ def test_apple_mail_folders_are_imported_from_their_emlx_files(
     run = cli("mail", "import", str(tmp_path / "V10"))
     assert run.exit_code == 1
     assert run.stdout.strip() == (
-        "Read 3 messages; logged 2 emails for 1 contact; "
-        "1 not an Apple Mail message (.emlx)"
+        "Read 3 messages; logged 2 emails for 1 contact; 1 not an Apple Mail message (.emlx)"
     )
     assert run.stderr.splitlines() == [
         f"Skipped {messages / '3.emlx'}: not an Apple Mail message (.emlx) "

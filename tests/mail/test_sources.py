@@ -546,6 +546,7 @@ def test_a_folder_of_emlx_files_that_cannot_be_listed_is_told_not_passed_over(
     denied: another user's) was passed over without a word, its messages never logged
     and the run saying nothing of them. It is skipped and told, the rest read."""
     from tinycrm.mail.sources import CANNOT_READ
+
     for name in ("INBOX.mbox", "Locked.mbox"):
         messages = tmp_path / "V10" / "ACCOUNT" / name / "Messages"
         messages.mkdir(parents=True)

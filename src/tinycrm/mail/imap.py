@@ -448,9 +448,7 @@ class Account:
                 continue
             asked = [part.replace("BODY", "BODY.PEEK"), "INTERNALDATE"]
             data, refused = self._fetch_each(which, asked)
-            got.update(
-                {u: (d.get(part.encode()), d.get(b"INTERNALDATE")) for u, d in data.items()}
-            )
+            got.update({u: (d.get(part.encode()), d.get(b"INTERNALDATE")) for u, d in data.items()})
             unreadable |= refused
         got.update({u: (None, None) for u in unreadable})
         fetched = []

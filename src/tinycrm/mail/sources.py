@@ -16,8 +16,9 @@ no mail is refused whole (:class:`MailSourceError`). A Maildir is a
 folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
 Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
 ``.Sent``, ``.Archive``) works, and for ``.emlx`` files at any depth; a folder ``NAME.mbox``
-one level down holding a file ``mbox`` (Apple Mail's "Export Mailbox…") is read as one. An mbox starts with a ``From `` line (after a byte order
-mark or blank lines, if any); anything else is read as one message. The standard
+one level down holding a file ``mbox`` (Apple Mail's "Export Mailbox…") is read as one.
+An mbox starts with a ``From `` line (after a byte order mark or blank lines, if any);
+anything else is read as one message. The standard
 library's ``mailbox`` module reads a Maildir; an mbox is split at its From_ lines alone
 (a line of text starting with ``From `` is none: see ``_mbox_spans``), in pieces of the
 file (``mailbox`` holds each line whole); its lines may end in LF, CRLF or CR alone (an
@@ -243,7 +244,8 @@ def _emlx(path: Path) -> bytes | Skipped:
                 return Skipped(BROKEN_EMLX, "its first line is no byte count")
             size, held = int(count.group(1)), os.fstat(handle.fileno()).st_size - len(first)
             if size > held:
-                return Skipped(BROKEN_EMLX, f"its first line says {size:,} bytes; {held:,} follow it")
+                said = f"its first line says {size:,} bytes; {held:,} follow it"
+                return Skipped(BROKEN_EMLX, said)
             partial = path.name.lower().endswith(".partial.emlx")
             if partial or size > message.MAX_MESSAGE:
                 head = handle.read(min(size, 2 * message.HEAD_MAX))
