@@ -225,3 +225,26 @@ def test_contract_renew_if_ends_a_retry_is_one_line_and_renews_once(
         with pytest.raises(tinycrm.errors.Conflict):
             crm.contracts.renew(1, if_ends="2026-12-31")
         assert crm.contracts.renew(1, if_ends="2027-12-31").end_date.isoformat() == "2028-12-31"
+
+
+def test_deal_won_of_a_renewal_deal_of_a_contract_not_started_is_one_line(
+    cli: Callable[..., Any],
+) -> None:
+    """``contract renew`` refuses a contract that has not started: ``deal won`` of its
+    renewal deal (opened by a ``remind`` run dated within its term) refuses it too."""
+    from tinycrm.store.renewals import process_renewals
+
+    with tinycrm.open(os.environ["TINYCRM_DB"]) as crm:
+        crm.contacts.add("Ada", email="ada@example.com")
+        crm.deals.add("Platform", amount="12000", contact="Ada")
+        crm.deals.win("Platform")
+        crm.contracts.add(deal="Platform", start="2030-01-01", term="12m")
+        later = datetime(2030, 11, 5, 10, tzinfo=UTC)
+        [deal_id] = process_renewals(crm._store, now=later).renewal_deals
+    result = cli("deal", "won", str(deal_id))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "has not started yet (it runs from 2030-01-01)" in result.stderr
+    assert cli("deal", "show", str(deal_id), "--json").json()["status"] == "open"
+    shown = cli("contract", "show", "1", "--json").json()
+    assert (shown["status"], shown["renewals"]) == ("upcoming", 0)

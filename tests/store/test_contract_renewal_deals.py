@@ -548,3 +548,27 @@ def test_a_renewal_deal_of_a_contract_of_whole_months_renews_whole_months(
     renewed = get_contract(store, contract.id, now=at(date(2027, 1, 10)))
     assert (renewed.start_date, renewed.end_date) == (date(2027, 2, 1), date(2027, 2, 28))
     assert renewed.value == Decimal(12000)
+
+
+def test_a_renewal_deal_of_a_contract_not_started_yet_is_not_won(store) -> None:
+    """A contract that has not started (``upcoming``) cannot be renewed (``contract
+    renew`` refuses it): winning its renewal deal is refused the same way, with one line
+    saying when it can be won, and nothing is written (the deal stays open, the contract
+    keeps its one term)."""
+    won(store)
+    add_contract(store, deal=1, start=date(2030, 1, 1), now=NOW)  # runs 2030, upcoming today
+    [deal_id] = process_renewals(store, now=at(date(2030, 11, 5))).renewal_deals
+    with pytest.raises(Conflict, match=r"runs from 2030-01-01"):
+        renew_contract(store, 1, now=NOW)
+    with pytest.raises(
+        Conflict,
+        match=r"^deal Renewal: Acme platform renews contract #1 Acme platform, which has not "
+        r"started yet \(it runs from 2030-01-01\): win it once the contract runs$",
+    ):
+        win_deal(store, deal_id)
+    with store.read() as session:
+        assert session.get(Deal, deal_id).status == "open"
+    contract = get_contract(store, 1, now=NOW)
+    assert (contract.status, contract.renewals) == ("upcoming", 0)
+    assert (contract.start_date, contract.end_date) == (date(2030, 1, 1), date(2030, 12, 31))
+    assert "renewed" not in [e.action for e in list_events(store, entity="contract", entity_id=1)]

@@ -437,7 +437,8 @@ def renew_for_won_deal(store: Store, session: Session, deal: Deal) -> None:
     is in (``tinycrm remind`` opened it), the contract renews for its next term at the
     deal's amount (when in the contract's currency), so it does not end "without
     renewal" and its customer stays one. Once: winning it again after a reopen, or a
-    cancelled contract, renews nothing."""
+    cancelled contract, renews nothing. ``Conflict`` (the win undone) for a contract not
+    started yet, as ``contract renew`` refuses it."""
     found = session.scalars(
         select(Contract).where(col(Contract.renewal_deal_id) == deal.id)
     ).first()
@@ -448,10 +449,15 @@ def renew_for_won_deal(store: Store, session: Session, deal: Deal) -> None:
         return
     if contract.renewal_deal_for != contract.end_date:
         return  # renewed since the deal was opened (by hand, or by an earlier win)
+    today = local_today()
+    if state_on(contract, today).status == "upcoming":  # as ``contract renew`` refuses it
+        raise Conflict(
+            f"deal {deal.title} renews contract {describe(contract)}, which has not started "
+            f"yet (it runs from {contract.start_date}): win it once the contract runs"
+        )
     value = None
     if deal.amount_minor is not None and deal.currency == contract.currency:
         value = money.from_minor(deal.amount_minor, deal.currency)
-    today = local_today()
     renew_in(store, session, contract, today, value=value, why=f" (won renewal deal #{deal.id})")
     if contract.end_date < today:  # as ``contract renew`` refuses it: the win is undone
         raise Conflict(
