@@ -18,16 +18,49 @@ def test_a_quantity_is_read_exactly(text: str, value: str) -> None:
     assert pricing.parse_quantity(text) == Decimal(value)
 
 
-@pytest.mark.parametrize("text", ["1,000", "12,500", "+1,000"])
-def test_a_comma_before_three_digits_is_not_guessed(text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "whole", "point"),
+    [("1,000", "1000", "1"), ("12,500", "12500", "12.5"), ("+1,000", "1000", "1")],
+)
+def test_a_comma_before_three_digits_is_not_guessed(text: str, whole: str, point: str) -> None:
     """1,000 is a thousand to one reader and one to another: refused, saying how to write
-    each, rather than stored as either."""
-    whole, point = text.lstrip("+").replace(",", ""), text.lstrip("+").replace(",", ".")
+    each (the decimal reading with no trailing zeros, which reads one way only), rather
+    than stored as either."""
     message = f"is ambiguous: write {whole}, or {point} with a decimal point"
     with pytest.raises(ValueError, match=message):
         pricing.parse_quantity(text)
     with pytest.raises(ValueError, match="ambiguous"):
         pricing.parse_percent(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "whole", "point"),
+    [("1.500", "1500", "1.5"), ("2.250", "2250", "2.25"), ("+1.000", "1000", "1")],
+)
+def test_a_point_before_three_digits_in_a_quantity_is_not_guessed(
+    text: str, whole: str, point: str
+) -> None:
+    """``--qty 1.500``, a thousand and a half to a German reader, was taken as 1.5: an
+    order 1,000 times too small, silently. Refused as a price is (``1.500 EUR``), saying
+    how to write each. A percentage keeps its point: a reading past 100 is refused
+    anyway, so ``7.500`` can only be 7.5."""
+    with pytest.raises(ValueError) as refused:
+        pricing.parse_quantity(text)
+    assert str(refused.value) == (
+        f"quantity {text!r} is ambiguous: write {whole}, or {point} with a decimal point"
+    )
+    assert pricing.parse_percent(text) == Decimal(point)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("0,500", "0.5"), ("0.250", "0.25"), ("1234,500", "1234.5"), ("1234.500", "1234.5")],
+)
+def test_a_quantity_that_cannot_be_grouped_reads_one_way(text: str, value: str) -> None:
+    """As for an amount (``money.parse_amount``): a zero before the mark, or more than
+    three digits, cannot be a thousands group, so the mark is the decimal point."""
+    assert pricing.parse_quantity(text) == Decimal(value)
+    assert money.parse_amount(text) == Decimal(value)
 
 
 def test_a_percentage_with_a_decimal_comma() -> None:

@@ -57,8 +57,11 @@ MAX_QUANTITY = Decimal(10**9)
 RECURRING = ("month", "year")
 
 
-_THOUSANDS = re.compile(r"[+-]?[0-9]+,[0-9]{3}")
-"""A comma before exactly three digits: a decimal comma, or a thousands separator."""
+_THOUSANDS = re.compile(r"[+-]?0*[1-9][0-9]{0,2}([,.])[0-9]{3}")
+"""One to three digits (not all zeros) and one mark before exactly three digits: a
+decimal mark, or a thousands separator (``1,500``, ``1.500``). As an amount reads it
+(``money.parse_amount``): ``0,500`` and ``1234,500`` cannot be a group, so their mark is
+the decimal point."""
 
 
 def round_half_up(value: Decimal) -> int:
@@ -66,14 +69,21 @@ def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _number(text: str | int | Decimal, what: str) -> Decimal:
+def _number(text: str | int | Decimal, what: str, *, point_groups: bool = True) -> Decimal:
+    """``text`` as an exact number. One mark before three digits (``1,500``) is refused as
+    ambiguous; a point (``1.500``) only when ``point_groups`` (a quantity: fifteen hundred
+    is one too; a percentage has no reading past 100, so ``7.500`` is 7.5)."""
     if isinstance(text, bool) or not isinstance(text, str | int | Decimal):
         raise TypeError(f"{what} must be text, an int or a Decimal, not {type(text).__name__}")
     if isinstance(text, str):
         money.no_underscore(text, what)
         typed = text.strip().removesuffix("%").strip()
-        if _THOUSANDS.fullmatch(typed):  # 1,000: a thousand (English) or one (German)?
-            whole, point = typed.lstrip("+").replace(",", ""), typed.lstrip("+").replace(",", ".")
+        grouped = _THOUSANDS.fullmatch(typed)
+        if grouped and (grouped.group(1) == "," or point_groups):
+            # 1,000: a thousand (English) or one (German)?
+            bare = typed.lstrip("+")
+            whole = bare.replace(grouped.group(1), "")
+            point = bare.replace(grouped.group(1), ".").rstrip("0").removesuffix(".")
             raise ValueError(
                 f"{what} {typed!r} is ambiguous: write {whole}, or {point} with a decimal point"
             )
@@ -100,14 +110,16 @@ def _number(text: str | int | Decimal, what: str) -> Decimal:
 def parse_percent(text: str | int | Decimal, what: str = "percentage") -> Decimal:
     """A percentage from 0 to 100 with at most three decimal places: ``19``, ``7.5``,
     ``"7,5 %"``. Raises ValueError with one line for anything else."""
-    value = _number(text, what)
+    value = _number(text, what, point_groups=False)
     if not 0 <= value <= 100:
         raise ValueError(f"{what} must be between 0 and 100, not {_plain(value)}")
     return _plain(value)
 
 
 def parse_quantity(text: str | int | Decimal) -> Decimal:
-    """A quantity above zero with at most three decimal places (``3``, ``1.5`` hours)."""
+    """A quantity above zero with at most three decimal places (``3``, ``1.5`` hours);
+    ``1.500`` and ``1,500`` (fifteen hundred, or one and a half?) are refused as
+    ambiguous, saying how to write each."""
     value = _number(text, "quantity")
     if value <= 0:
         raise ValueError(f"quantity must be more than 0, not {_plain(value)}")

@@ -25,12 +25,20 @@ ItemArg = Annotated[
         callback=whole_number(1, MAX_INT),
     ),
 ]
-Qty = Annotated[str | None, typer.Option("--qty", help="Quantity, e.g. 3 or 1.5 (default 1).")]
-Price = Annotated[
-    str | None, typer.Option(help="Unit price in the deal's currency (default: the product's).")
+_ONE_WAY = " 1,500 or 1.500 is refused as ambiguous: write 1500 or 1.5."
+Qty = Annotated[
+    str | None,
+    typer.Option("--qty", help="Quantity, e.g. 3, 1.5 or 1,5 (default 1)." + _ONE_WAY),
 ]
-NewQty = Annotated[str | None, typer.Option("--qty", help="Quantity, e.g. 3 or 1.5.")]
-NewPrice = Annotated[str | None, typer.Option(help="Unit price in the deal's currency.")]
+_PRICED = " 1,5 is 1.5; 1,500 is refused unless the currency settles it (JPY: 1500)."
+Price = Annotated[
+    str | None,
+    typer.Option(help="Unit price in the deal's currency (default: the product's)." + _PRICED),
+]
+NewQty = Annotated[str | None, typer.Option("--qty", help="Quantity, e.g. 3 or 1.5." + _ONE_WAY)]
+NewPrice = Annotated[
+    str | None, typer.Option(help="Unit price in the deal's currency." + _PRICED)
+]
 Discount = Annotated[str | None, typer.Option(help="Discount in percent, e.g. 10 or 12.5.")]
 
 

@@ -16,7 +16,11 @@ app = typer.Typer(no_args_is_help=True, help="Products: the catalogue deals and 
 RefArg = Annotated[str, typer.Argument(help="Product id, name or SKU.", metavar="REF")]
 Price = Annotated[
     str | None,
-    typer.Option(help="Unit price, exact: 1200, 1,200.50, '500 JPY' (a code sets the currency)."),
+    typer.Option(
+        help="Unit price, exact: 1200, 1,200.50, 1,5 (1.5), '500 JPY' (a code sets the "
+        "currency). 1,500 or 1.500 is refused as ambiguous unless the currency settles it "
+        "(JPY: 1500; BHD: 1.5): write 1500 or 1.5."
+    ),
 ]
 NewCurrency = Annotated[
     str | None,
