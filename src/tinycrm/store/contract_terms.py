@@ -21,7 +21,7 @@ from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
 from tinycrm.store.models import Contact, Deal, LifecycleChange
-from tinycrm.store.records import record_event
+from tinycrm.store.records import change_lifecycle, record_event
 from tinycrm.store.service_models import Contract
 from tinycrm.store.types import utcnow
 
@@ -292,15 +292,13 @@ def withdraw_churn(
         day = latest.at.astimezone(zone).date()  # recorded at that day's local midnight
         if day < first or (last is not None and day > last):
             continue  # a day it does not run: it stands, and they become a customer again
-        session.delete(latest)
-        person.lifecycle = "customer"
-        person.updated_at = utcnow()
-        record_event(
+        session.delete(latest)  # the churn taken out of the history: none added
+        change_lifecycle(
             store,
             session,
-            action="updated",
-            entity="contact",
-            entity_id=person.id,
+            person,
+            "customer",
+            since=None,
             summary=f"churn of {person.name} on {day} withdrawn: contract "
             + (how or f"{describe(contract)} renewed from {contract.start_date}")
             + ", without a gap",

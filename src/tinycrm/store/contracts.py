@@ -49,8 +49,8 @@ from tinycrm.store.contract_terms import (
 from tinycrm.store.deals import lock_deal, resolve_deal
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
-from tinycrm.store.models import Company, Contact, Deal, LifecycleChange
-from tinycrm.store.records import record_event
+from tinycrm.store.models import Company, Contact, Deal
+from tinycrm.store.records import change_lifecycle, record_event
 from tinycrm.store.refs import resolve_id
 from tinycrm.store.service_models import Contract, ContractRead
 from tinycrm.store.types import utcnow
@@ -536,27 +536,16 @@ def record_churn(store: Store, session: Session, contract: Contract, day: date) 
             continue
         if _has_live_contract(session, person, contract, day):
             continue
-        session.add(
-            LifecycleChange(
-                contact_id=person.id,
-                from_lifecycle="customer",
-                to_lifecycle="churned",
-                at=at,
-                actor=store.user,
-            )
-        )
-        person.lifecycle = "churned"
-        person.updated_at = utcnow()
-        churned.append(person.id)
-        record_event(
+        change_lifecycle(
             store,
             session,
-            action="updated",
-            entity="contact",
-            entity_id=person.id,
+            person,
+            "churned",
+            since=at,
             summary=f"churned {person.name}: contract {describe(contract)} ended on {day} "
             "without renewal",
         )
+        churned.append(person.id)
     return churned
 
 

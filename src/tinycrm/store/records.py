@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -16,7 +17,7 @@ from tinycrm.store import validate
 from tinycrm.store.code_points import code_points
 from tinycrm.store.engine import EVENTS_KEY as EVENTS_KEY
 from tinycrm.store.engine import Store
-from tinycrm.store.models import Activity, Event, FieldValue, LifecycleChange, Tag
+from tinycrm.store.models import Activity, Contact, Event, FieldValue, LifecycleChange, Tag
 from tinycrm.store.types import utcnow
 from tinycrm.unset import UNSET as UNSET  # the edit sentinel, where the nouns find it
 from tinycrm.unset import Unset as Unset
@@ -78,19 +79,50 @@ def record_event(
 
 
 def record_lifecycle(
-    store: Store, session: Session, contact_id: int, before: str | None, after: str
+    store: Store,
+    session: Session,
+    contact_id: int,
+    before: str | None,
+    after: str,
+    *,
+    at: datetime | None = None,
 ) -> None:
-    """Keep the lifecycle history (reports compute churn and lifetime value from it)."""
+    """Keep the lifecycle history (reports compute churn and lifetime value from it): a
+    change from ``before`` to ``after`` at ``at`` (default now)."""
     if before != after:
         session.add(
             LifecycleChange(
                 contact_id=contact_id,
                 from_lifecycle=before,
                 to_lifecycle=after,
-                at=utcnow(),
+                at=at or utcnow(),
                 actor=store.user,
             )
         )
+
+
+def change_lifecycle(
+    store: Store,
+    session: Session,
+    person: Contact,
+    after: str,
+    *,
+    since: datetime | None,
+    summary: str,
+) -> None:
+    """A contact's lifecycle changed to ``after`` as a contract's course made it (a churn,
+    a start, a churn withdrawn), in the caller's transaction: the history row of the
+    change, dated ``since`` (the day's start it took effect, not now; None: the caller has
+    put the history right itself, as a withdrawn churn deletes the churn), the contact's
+    new lifecycle, and an ``updated`` event on the contact with ``summary``."""
+    assert person.id is not None
+    if since is not None:
+        record_lifecycle(store, session, person.id, person.lifecycle, after, at=since)
+    person.lifecycle = after
+    person.updated_at = utcnow()
+    record_event(
+        store, session, action="updated", entity="contact", entity_id=person.id, summary=summary
+    )
 
 
 def tags_for(session: Session, entity: str, ids: Sequence[int] | None) -> dict[int, list[str]]:

@@ -40,7 +40,7 @@ from tinycrm.store.contract_terms import (
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import NotFound
 from tinycrm.store.models import Company, Contact, LifecycleChange, ReadModel
-from tinycrm.store.records import record_event
+from tinycrm.store.records import change_lifecycle, record_event
 from tinycrm.store.reminder_items import ago
 from tinycrm.store.service_models import Contract
 from tinycrm.store.types import utcnow
@@ -326,23 +326,12 @@ def _start(store: Store, contract_id: int, today: date) -> None:
         )
         if since is not None:
             return
-        session.add(
-            LifecycleChange(
-                contact_id=person.id,
-                from_lifecycle=person.lifecycle,
-                to_lifecycle="customer",
-                at=first,
-                actor=store.user,
-            )
-        )
-        person.lifecycle = "customer"
-        person.updated_at = utcnow()
-        record_event(
+        change_lifecycle(
             store,
             session,
-            action="updated",
-            entity="contact",
-            entity_id=person.id,
+            person,
+            "customer",
+            since=first,
             summary=f"{person.name} is a customer: contract {describe(contract)} started on "
             f"{contract.start_date}",
         )
