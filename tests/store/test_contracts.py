@@ -28,7 +28,7 @@ from tinycrm.store.models import Deal, Event
 from tinycrm.store.reminders import claim_items, confirm_run, due_items, next_actions
 from tinycrm.store.renewals import process_renewals
 from tinycrm.store.reports import churn_report
-from tinycrm.store.service_models import Contract
+from tinycrm.store.service_models import Contract, ContractRead
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 11:00 in Berlin (TZ set by conftest)
 
@@ -422,3 +422,32 @@ def test_an_end_more_than_a_hundred_years_after_the_start_is_refused(store) -> N
     assert get_contract(store, made.id, now=NOW).renewals == 0
     longest = date(2027, 1, 1) + timedelta(days=36_599)
     assert renew_contract(store, made.id, end=longest, now=NOW).end_date == longest
+
+
+def test_a_year_from_february_29_renews_as_years_without_drifting(store, freeze_clock) -> None:
+    """A contract from 2028-02-29 to 2029-02-28 (a year as contracts count it: the 29th
+    has no day in 2029, so the year ends with February) renewed through its renewal deal
+    for its 366 days, to 2030-03-01, then 2031-03-02: a day later each year. And January
+    31 to February 29 (a month, to the month's end) renewed for 30 days, to March 30.
+    Both are whole months now: the next terms end on February 28 and March 31, at the
+    same value per term."""
+
+    def renewed_by_its_deal(contract_id: int, day: date) -> ContractRead:
+        freeze_clock(at(day))
+        [deal_id] = process_renewals(store, now=at(day)).renewal_deals
+        win_deal(store, deal_id)
+        return get_contract(store, contract_id, now=at(day))
+
+    freeze_clock(at(date(2028, 2, 10)))
+    won(store)
+    add_contract(store, deal=1, start=date(2028, 2, 29), end=date(2029, 2, 28))
+    won(store, title="Monthly", who="Bob")
+    made = add_contract(store, deal="Monthly", start=date(2028, 1, 31), end=date(2028, 2, 29))
+    month = renewed_by_its_deal(made.id, date(2028, 2, 10))
+    assert (month.start_date, month.end_date) == (date(2028, 3, 1), date(2028, 3, 31))
+    assert month.value == Decimal(12000)
+    first = renewed_by_its_deal(1, date(2029, 1, 10))
+    assert (first.start_date, first.end_date) == (date(2029, 3, 1), date(2030, 2, 28))
+    second = renewed_by_its_deal(1, date(2030, 1, 10))
+    assert (second.start_date, second.end_date) == (date(2030, 3, 1), date(2031, 2, 28))
+    assert second.value == Decimal(12000)

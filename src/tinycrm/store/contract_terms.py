@@ -95,10 +95,18 @@ def parse_term(text: str | None, what: str = "term") -> terms.Term | None:
 
 def whole_months(first: date, last: date) -> int | None:
     """How many months run from ``first`` to ``last`` (included) when that is a whole
-    number of them, month ends clamped as terms are (None: it is not)."""
+    number of them, month ends clamped as terms are (None: it is not). A first day
+    whose number the last month does not have (the 29th to the 31st) closes the months
+    at that month's end, as contracts count them: 2028-02-29 to 2029-02-28 is twelve,
+    January 31 to February 29 one (so a renewal of as many months does not drift a day
+    later each time)."""
     after = last + timedelta(days=1)
     months = (after.year - first.year) * 12 + after.month - first.month
-    return months if months > 0 and dates.add_months(first, months) == after else None
+    if months > 0 and dates.add_months(first, months) == after:
+        return months
+    months -= 1  # to the end of ``last``'s month, its own day past it
+    ends_month = after.day == 1 and first.day > last.day
+    return months if months > 0 and ends_month and dates.add_months(first, months) == last else None
 
 
 def _length(term: terms.Term | None, first: date, last: date) -> tuple[int | None, int]:
