@@ -36,9 +36,7 @@ Price = Annotated[
     typer.Option(help="Unit price in the deal's currency (default: the product's)." + _PRICED),
 ]
 NewQty = Annotated[str | None, typer.Option("--qty", help="Quantity, e.g. 3 or 1.5." + _ONE_WAY)]
-NewPrice = Annotated[
-    str | None, typer.Option(help="Unit price in the deal's currency." + _PRICED)
-]
+NewPrice = Annotated[str | None, typer.Option(help="Unit price in the deal's currency." + _PRICED)]
 Discount = Annotated[str | None, typer.Option(help="Discount in percent, e.g. 10 or 12.5.")]
 
 
