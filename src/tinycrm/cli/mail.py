@@ -1,5 +1,5 @@
 """``tinycrm mail``: mail into the CRM, each message an email activity for every known
-contact on it (``import`` reads Maildir folders, mbox files and ``.eml`` files, ``sync``
+contact on it (``import`` reads Maildir folders, mbox files, ``.eml`` and ``.emlx`` files, ``sync``
 an IMAP account; ``install`` runs ``sync`` from cron or a systemd timer)."""
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ def import_(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Maildir folders, mbox files, .eml files (or folders of them).",
+            help=(
+                "Maildir folders, mbox files, .eml files, Apple Mail .emlx files (or folders "
+                "of them)."
+            ),
             metavar="PATH...",
         ),
     ],
