@@ -60,9 +60,10 @@ def test_items_keep_the_deal_amount_in_step(store) -> None:
     assert get_deal(store, "Acme").amount == items.amount
     # ARR: 267.30 × 12 + 1000.00 = 4207.60; MRR: 350.6333… → 350.63
     assert (items.arr, items.mrr) == (Decimal("4207.60"), Decimal("350.63"))
-    with pytest.raises(Conflict, match="sum of its 3 line items"):
+    with pytest.raises(Conflict, match="amount is the sum of its 3 line items"):
         edit_deal(store, "Acme", amount="10")
-    with pytest.raises(Conflict, match="sum of its 3 line items"):
+    # (before: the same words about its amount, to a user who changed its currency)
+    with pytest.raises(Conflict, match="currency is its 3 line items' currency, EUR"):
         edit_deal(store, "Acme", currency="USD")
     edit_item(store, first.id, quantity="2", price="100", discount="12.5")  # 175.00
     assert get_deal(store, "Acme").amount == Decimal("175.00") + Decimal("2800.75")

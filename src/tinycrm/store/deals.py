@@ -466,7 +466,7 @@ def edit_deal(
             put("title", clean)
             deal.title_key = validate.key(clean)
         if is_set(currency) or is_set(amount):
-            _refuse_with_items(session, deal)
+            _refuse_with_items(session, deal, "amount" if is_set(amount) else "currency")
             # A currency written with the new amount ("$500") wins over the deal's own; the
             # amount kept for a new currency alone must fit that currency's minor units.
             value = amount if is_set(amount) else _amount(deal)
@@ -494,7 +494,7 @@ def edit_deal(
         return to_read(session, deal)
 
 
-def _refuse_with_items(session: Session, deal: Deal) -> None:
+def _refuse_with_items(session: Session, deal: Deal, what: str) -> None:
     """A deal with line items has their sum for its amount, in their currency."""
     from tinycrm.store.sales_models import DealItem
 
@@ -503,9 +503,14 @@ def _refuse_with_items(session: Session, deal: Deal) -> None:
     )
     if count:
         items = "1 line item" if count == 1 else f"{count} line items"
+        owners = "1 line item's" if count == 1 else f"{count} line items'"
+        held = (
+            f"is the sum of its {items}"
+            if what == "amount"
+            else f"is its {owners} currency, {deal.currency}"
+        )
         raise Conflict(
-            f"deal {deal.title}'s amount is the sum of its {items}: change the items "
-            "(tinycrm deal item edit) instead"
+            f"deal {deal.title}'s {what} {held}: change the items (tinycrm deal item edit) instead"
         )
 
 
