@@ -300,7 +300,8 @@ def load_config(path: Path | None = None) -> Config:
                 f"config file {target} is larger than {CONFIG_LIMIT >> 20} MiB: "
                 "is it the right file? (check TINYCRM_CONFIG)"
             )
-        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        # (utf-8-sig: a byte order mark, as Windows Notepad writes, is not part of the text)
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         if _named_by_env(target):
             raise ConfigError(

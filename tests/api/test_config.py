@@ -137,3 +137,11 @@ def test_a_config_path_that_never_ends_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="/dev/zero is larger than 1 MiB"):
         load_config(Path("/dev/zero"))
     assert load_config(Path("/dev/null")).rules == ()
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Windows Notepad saves UTF-8 with a byte order mark: before, the file was refused
+    with "Invalid statement (at line 1, column 1)", naming nothing the user could see."""
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'\xef\xbb\xbf[phone]\r\nregion = "DE"\r\n')
+    assert load_config(path).phone_region == "DE"
