@@ -91,3 +91,11 @@ def test_the_file_is_private() -> None:
         assert path.name.startswith("tinycrm-contact-1-") and path.suffix == ".toml"
     finally:
         path.unlink()
+
+
+def test_an_edited_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """An editor set to write UTF-8 with a byte order mark (Notepad, vim's 'bomb'): before,
+    "the edited file is not valid TOML (Invalid statement (at line 1, column 1))"."""
+    path = tmp_path / "edit.toml"
+    path.write_bytes(b'\xef\xbb\xbfname = "Ada"\r\n')
+    assert editing.read_back(path) == {"name": "Ada"}

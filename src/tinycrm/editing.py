@@ -104,7 +104,7 @@ def run_editor(editor: list[str], path: Path) -> None:
 
 def read_back(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # (a byte order mark is no text)
     except FileNotFoundError:
         raise EditorError(f"the editor removed {path}; nothing was changed") from None
     except (OSError, UnicodeDecodeError) as exc:
