@@ -715,3 +715,16 @@ def test_remind_all_into_a_closed_pipe_exits_quietly(cli, fmt: list[str]) -> Non
     assert "could not be written to standard output (Broken pipe)" in told.stderr
     again = cli("remind", "--json")
     assert len(again.json()) == 2
+
+
+@pytest.mark.parametrize("fmt", [[], ["--json"]])
+def test_fail_if_due_into_a_closed_pipe_still_exits_3(cli, fmt: list[str]) -> None:
+    """``tinycrm remind --all --fail-if-due | head -1`` with items due exited 0, as if
+    nothing were due: the reader leaving was taken for the whole answer. Now it exits 3,
+    as the flag promises, and still says nothing on stderr; with nothing due, 0."""
+    assert _into_closed_pipe("--all", "--fail-if-due", *fmt).returncode == 0
+    for n in range(2):
+        cli("task", "add", f"task {n}", "--due", "-1h")
+    shown = _into_closed_pipe("--all", "--fail-if-due", *fmt)
+    assert (shown.returncode, shown.stderr) == (3, "")
+    assert (_into_closed_pipe("--all", *fmt).returncode, shown.stderr) == (0, "")

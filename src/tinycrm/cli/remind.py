@@ -344,8 +344,9 @@ def remind(
             )
     except _ReaderLeft as exc:
         if all_ and not (mail or webhook or notify):
-            # `remind --all | head`: only a list, which records nothing; its reader left
-            raise BrokenPipeError from None
+            # `remind --all | head`: only a list, which records nothing; its reader left,
+            # which is no error, and no answer to --fail-if-due either: still 3 when due
+            raise typer.Exit(EXIT_DUE if fail_if_due and items else 0) from None
         told.failed.append(str(exc))
     except delivery.DeliveryError as exc:  # the list could not be printed: nothing went out
         told.failed.append(str(exc))
