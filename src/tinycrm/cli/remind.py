@@ -46,7 +46,7 @@ WebhookOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--webhook",
-        help="Also POST the JSON to URL (ntfy, Slack-style).",
+        help="Also POST the list to URL (ntfy or JSON, Slack, Mattermost, Discord).",
         metavar="URL",
         envvar=WEBHOOK_ENV,
     ),
@@ -146,9 +146,10 @@ def _deliver(
         channel = f"webhook:{hashlib.sha256(url.encode()).hexdigest()[:16]}"
         if not (mine := needs(channel)):
             continue
-        # "text" is what Slack-style receivers show; ntfy takes the body as it is. A big
-        # batch goes in parts each receiver takes (4 KB), each recorded as it goes out.
-        batches = remind_webhook.parts(mine, lambda some: _text(some, groups))
+        # each kind of receiver its payload (Slack's text escaped, Discord's content) and
+        # its limit: a big batch goes in parts, each recorded as it goes out
+        to = remind_webhook.target(url)
+        batches = remind_webhook.parts(mine, lambda some: _text(some, groups), to)
         for number, (part, payload) in enumerate(batches, start=1):
             if number > 1 and time.monotonic() - began > remind_webhook.BUDGET:
                 # past it, another run may take this one's claims over and send them too
@@ -395,10 +396,12 @@ def _check_delivery(mail: list[str], webhook: list[str], *, webhook_hint: str = 
     (A URL is not repeated: its path may hold a secret.) ``webhook_hint``: where the URLs
     came from, when not from ``--webhook``."""
     from tinycrm import delivery, webhook_post
+    from tinycrm.cli import remind_webhook
     from tinycrm.safetext import quoted
 
     for url in webhook:
-        if problem := webhook_post.webhook_url_problem(url):
+        problem = webhook_post.webhook_url_problem(url) or remind_webhook.kind_problem(url)
+        if problem:
             raise typer.BadParameter(problem, param_hint=webhook_hint or "--webhook")
     for to in mail:
         try:

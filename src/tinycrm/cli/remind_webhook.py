@@ -1,15 +1,22 @@
-"""``tinycrm remind --webhook``: a batch in POSTs each small enough for the receiver.
+"""``tinycrm remind --webhook``: what each kind of receiver is sent, in POSTs each small
+enough for it.
 
-ntfy refuses a body over 4 KB (:data:`MAX_BODY`), and other receivers have their limits
-(Discord's 2,000 characters, Teams' 28 KB): a big batch goes in parts, each its own POST
-of ``{"text": …, "count": …, "due": [...]}`` whose text says which part it is. An item
-too big for a part alone (a title imported with thousands of escapes) goes shortened,
-with a note. The caller records each part as it goes out: a part refused stops the rest,
-and the next run POSTs only those.
+The kind comes from the URL (:func:`target`): Slack-style chats (Slack, Mattermost,
+Rocket.Chat: ``/services/…``, ``/hooks/…``) read ``text`` as markup, where ``<!channel>``
+pings a whole channel and ``@all`` every member, so stored text goes escaped there;
+Discord reads ``content``, sent with ``allowed_mentions`` empty so that nothing in it
+pings; anything else (ntfy, a script) gets the text as it is. A fragment names the kind
+where the URL does not show it (``…#slack``, ``#discord``, ``#json``); it is not sent.
+
+A body is at most ntfy's 4 KB (:data:`MAX_BODY`). A big batch goes in parts, each its own
+POST whose text says which part it is. An item too big for a part alone (a title
+imported with thousands of escapes) goes shortened, with a note. The caller records each
+part as it goes out: a part refused stops the rest, and the next run POSTs only those.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,6 +30,76 @@ BUDGET = 300.0
 its claims go stale (15 minutes) would send them with the run that takes them over."""
 SHORTENED = "(shortened: a webhook takes at most 4 KB)"
 _LABEL = "tinycrm: part 99999 of 99999, "  # the most a part's label adds to its text
+KINDS = ("json", "slack", "discord")  # what a URL's fragment may name
+_SLACK_HOSTS = ("hooks.slack.com",)
+_DISCORD_HOSTS = ("discord.com", "discordapp.com")
+
+
+def kind_problem(url: str) -> str | None:
+    """What is wrong with the receiver kind ``url``'s fragment names; None when it names
+    one (or none)."""
+    from urllib.parse import urlsplit
+
+    fragment = urlsplit(url).fragment
+    if not fragment or fragment.lower() in KINDS:
+        return None
+    from tinycrm.safetext import quoted
+
+    kinds = ", ".join("#" + kind for kind in KINDS)
+    return f"{quoted('#' + fragment, 40)} is not a kind of receiver (a URL may end in {kinds})"
+
+
+_MENTION = re.compile(r"(?<![\w@.+-])@(?=\w)")  # an @ that starts a word
+
+
+def slack_escaped(text: str) -> str:
+    """``text`` for a Slack-style receiver: ``&``, ``<`` and ``>`` as ``&amp;`` ``&lt;``
+    ``&gt;`` (Slack's escaping: ``<!channel>``, ``<@U123>`` are mentions), and a word
+    starting with ``@`` (``@all``, ``@channel``, ``@ann``: Mattermost's mentions) with a
+    word joiner (U+2060) after its ``@``, which shows as nothing and mentions no one."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MENTION.sub("@\u2060", text)
+
+
+class Target:
+    """One kind of receiver: what its POST holds, and how much of it it takes."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.limit = MAX_BODY
+        self.shortened = SHORTENED
+
+    def payload(self, items: list[DueItem], text: str) -> dict[str, Any]:
+        """What one POST carries: for Discord its content (mentioning no one); for the
+        others the text (escaped for Slack-style ones), how many items, the items
+        (amounts exact, as stored)."""
+        if self.kind == "discord":
+            return {"content": text, "allowed_mentions": {"parse": []}}
+        return payload(items, slack_escaped(text) if self.kind == "slack" else text)
+
+    def size(self, body: dict[str, Any]) -> int:
+        """What counts towards :attr:`limit`: the body's bytes."""
+        return body_size(body)
+
+
+def target(url: str) -> Target:
+    """The kind of receiver ``url`` is (see the module's docstring)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.fragment.lower() in KINDS:
+        return Target(parts.fragment.lower())
+    host = (parts.hostname or "").lower().rstrip(".")
+    path = parts.path.rstrip("/")
+    steps = path.split("/")
+    if steps[1:3] == ["api", "webhooks"] and len(steps) >= 5:
+        # Discord's own; its /slack and /github ends take those services' payloads
+        return Target("slack" if steps[-1] == "slack" else "discord")
+    if host in _DISCORD_HOSTS or host.endswith(tuple("." + h for h in _DISCORD_HOSTS)):
+        return Target("discord")
+    if host in _SLACK_HOSTS or steps[1:2] in (["services"], ["hooks"]):
+        return Target("slack")
+    return Target("json")
 
 
 def body_size(payload: Any) -> int:
@@ -40,68 +117,73 @@ def payload(items: list[DueItem], text: str) -> dict[str, Any]:
 
 
 def parts(
-    items: list[DueItem], render: Callable[[list[DueItem]], str], limit: int = MAX_BODY
+    items: list[DueItem], render: Callable[[list[DueItem]], str], to: Target | None = None
 ) -> list[tuple[list[DueItem], dict[str, Any]]]:
-    """``items`` in parts whose body is at most ``limit`` bytes, in order, each with its
-    payload (``render``: the text of some items, as the mail's). One part: the payload
-    as before, unlabelled."""
-    whole = payload(items, render(items))
-    if body_size(whole) <= limit:
+    """``items`` in parts each within ``to``'s limit (by default ntfy's 4 KB), in order,
+    each with its payload (``render``: the text of some items, as the mail's). One part:
+    the payload as before, unlabelled."""
+    to = to or Target("json")
+    whole = to.payload(items, render(items))
+    if to.size(whole) <= to.limit:
         return [(items, whole)]
-    groups = _split(items, render, limit - len(_LABEL.encode()))
+    groups = _split(items, render, to, to.limit - len(_LABEL))
     done = []
     for number, group in enumerate(groups, start=1):
         text = render(group)
         label = f"tinycrm: part {number} of {len(groups)}, "
         text = label + text.removeprefix("tinycrm: ")
-        done.append((group, payload(group, text)))
+        done.append((group, to.payload(group, text)))
     return done
 
 
 def _split(
-    items: list[DueItem], render: Callable[[list[DueItem]], str], limit: int
+    items: list[DueItem], render: Callable[[list[DueItem]], str], to: Target, limit: int
 ) -> list[list[DueItem]]:
-    """Items grouped greedily by an estimate of what each adds to a body, each group then
+    """Items grouped greedily by an estimate of what each adds to a part, each group then
     measured (and halved while over ``limit``)."""
+
+    def cost(some: list[DueItem]) -> int:
+        return to.size(to.payload(some, render(some)))
+
     groups: list[list[DueItem]] = []
     current: list[DueItem] = []
-    # what a body holds besides its items' lines and entries: the heading, the JSON's
+    # what a part holds besides its items' lines and entries: the heading, the JSON's
     # keys (an item told twice adds only itself), and room for every group's title
-    alone = body_size(payload(items[:1], render(items[:1])))
-    twice = body_size(payload(items[:1] * 2, render(items[:1] * 2)))
-    overhead = 2 * alone - twice
-    used = overhead + 400
+    overhead = 2 * cost(items[:1]) - cost(items[:1] * 2)
+    used = overhead + min(400, limit // 10)
     spent = used
     for item in items:
-        cost = body_size(payload([item], render([item]))) - overhead
-        if current and spent + cost > limit:
+        adds = cost([item]) - overhead
+        if current and spent + adds > limit:
             groups.append(current)
             current, spent = [], used
         current.append(item)
-        spent += cost
+        spent += adds
     if current:
         groups.append(current)
-    return [piece for group in groups for piece in _fit(group, render, limit)]
+    return [piece for group in groups for piece in _fit(group, render, to, limit)]
 
 
 def _fit(
-    group: list[DueItem], render: Callable[[list[DueItem]], str], limit: int
+    group: list[DueItem], render: Callable[[list[DueItem]], str], to: Target, limit: int
 ) -> list[list[DueItem]]:
-    """``group`` as it is when its body fits, else halved (one item: shortened)."""
-    if body_size(payload(group, render(group))) <= limit:
+    """``group`` as it is when its part fits, else halved (one item: shortened)."""
+    if to.size(to.payload(group, render(group))) <= limit:
         return [group]
     if len(group) == 1:
-        return [[_shortened(group[0], render, limit)]]
+        return [[_shortened(group[0], render, to, limit)]]
     half = len(group) // 2
-    return _fit(group[:half], render, limit) + _fit(group[half:], render, limit)
+    return _fit(group[:half], render, to, limit) + _fit(group[half:], render, to, limit)
 
 
-def _shortened(item: DueItem, render: Callable[[list[DueItem]], str], limit: int) -> DueItem:
-    """``item`` with its title and detail cut until its body fits, and a note saying so."""
+def _shortened(
+    item: DueItem, render: Callable[[list[DueItem]], str], to: Target, limit: int
+) -> DueItem:
+    """``item`` with its title and detail cut until its part fits, and a note saying so."""
     title, detail = item.title, item.detail
     while True:
-        cut = item.model_copy(update={"title": title, "detail": f"{detail} {SHORTENED}"})
-        if body_size(payload([cut], render([cut]))) <= limit or not (title or detail):
+        cut = item.model_copy(update={"title": title, "detail": f"{detail} {to.shortened}"})
+        if to.size(to.payload([cut], render([cut]))) <= limit or not (title or detail):
             return cut
         if len(title) >= len(detail):
             title = title[: len(title) // 2] + "…"
