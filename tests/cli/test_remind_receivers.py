@@ -82,3 +82,42 @@ def test_an_unknown_receiver_kind_is_refused_up_front(cli: Callable[..., Any]) -
     run = cli("remind", "--webhook", "http://127.0.0.1:9/x#dicsord")
     assert run.exit_code == 2
     assert "#dicsord" in run.stderr and "discord" in run.stderr
+
+
+def test_a_big_batch_goes_to_discord_in_parts_each_within_2000_characters(
+    cli: Callable[..., Any],
+    hook_server: tuple[Hook, str],  # noqa: F811
+) -> None:
+    """Parts were cut at ntfy's 4 KB: Discord refuses content over 2,000 characters, so
+    the same part was refused on every run. Now each part's content is within 2,000
+    characters, every item goes once, and the next run sends nothing again."""
+    hook, base = hook_server
+    names = [f"Call customer {n:02d} about the renewal of the contract ✓" for n in range(60)]
+    for name in names:
+        cli("task", "add", name, "--due", "-1h")
+    args = ("remind", "--webhook", f"{base}/api/webhooks/1/secret")
+    run = cli(*args)
+    assert run.exit_code == 0, run.stderr
+    contents = [body["content"] for body in _bodies(hook)]
+    assert len(contents) > 1
+    assert all(len(c.encode("utf-16-le")) // 2 <= 2000 for c in contents)
+    assert contents[0].startswith("tinycrm: part 1 of ")
+    told = [line for c in contents for line in c.splitlines() if line.startswith("  - ")]
+    assert sorted(told) == sorted(f"  - {n}: was due 1 h ago" for n in names)
+    assert cli(*args).exit_code == 0 and len(hook.requests) == len(contents)
+
+
+def test_a_slack_part_keeps_its_text_within_4000_characters(
+    cli: Callable[..., Any],
+    hook_server: tuple[Hook, str],  # noqa: F811
+) -> None:
+    """Slack's documented limit is on the text (4,000 characters), not ntfy's 4 KB body:
+    fewer, fuller parts, each text within it after escaping."""
+    hook, base = hook_server
+    for n in range(60):
+        cli("task", "add", f"Call <customer> {n:02d} about the renewal & the contract", "--due", "-1h")
+    assert cli("remind", "--webhook", f"{base}/services/T0/B0/X").exit_code == 0
+    texts = [body["text"] for body in _bodies(hook)]
+    assert 1 < len(texts) < 5
+    assert all(len(t.encode("utf-16-le")) // 2 <= 4000 for t in texts)
+    assert sum(body["count"] for body in _bodies(hook)) == 60

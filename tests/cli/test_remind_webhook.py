@@ -48,3 +48,15 @@ def test_an_item_too_big_alone_is_shortened_with_a_note() -> None:
     told = [i for part, _ in done for i in part]
     assert [i.key for i in told] == ["task:1", "task:2", "task:3"]
     assert told[1].detail.endswith(SHORTENED) and SHORTENED in done[1][1]["text"]
+
+
+def test_an_item_too_big_for_discord_alone_is_shortened_within_2000_characters() -> None:
+    from tinycrm.cli.remind_webhook import Target
+
+    discord = Target("discord")
+    items = [_item(1, "a"), _item(2, "🎉" * 3000), _item(3, "c")]
+    done = parts(items, _render, discord)
+    assert all(len(p["content"].encode("utf-16-le")) // 2 <= 2000 for _, p in done)
+    told = [i for part, _ in done for i in part]
+    assert [i.key for i in told] == ["task:1", "task:2", "task:3"]
+    assert told[1].detail.endswith("(shortened: this webhook takes at most 2,000 characters)")

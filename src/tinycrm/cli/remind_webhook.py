@@ -8,7 +8,8 @@ Discord reads ``content``, sent with ``allowed_mentions`` empty so that nothing 
 pings; anything else (ntfy, a script) gets the text as it is. A fragment names the kind
 where the URL does not show it (``…#slack``, ``#discord``, ``#json``); it is not sent.
 
-A body is at most ntfy's 4 KB (:data:`MAX_BODY`). A big batch goes in parts, each its own
+Each kind has its limit (:attr:`Target.limit`): ntfy's 4 KB of body, Slack's 4,000
+characters of text, Discord's 2,000 of content. A big batch goes in parts, each its own
 POST whose text says which part it is. An item too big for a part alone (a title
 imported with thousands of escapes) goes shortened, with a note. The caller records each
 part as it goes out: a part refused stops the rest, and the next run POSTs only those.
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from tinycrm.api.models import DueItem
 
 MAX_BODY = 4096  # bytes of the POST's body: ntfy's limit, the smallest common one
+SLACK_TEXT = 4000  # characters of text: what Slack's docs ask a message to stay within
+DISCORD_CONTENT = 2000  # characters of content: Discord refuses more
 BUDGET = 300.0
 """Seconds into a run after which no further part is started: a run still sending when
 its claims go stale (15 minutes) would send them with the run that takes them over."""
@@ -49,6 +52,12 @@ def kind_problem(url: str) -> str | None:
     return f"{quoted('#' + fragment, 40)} is not a kind of receiver (a URL may end in {kinds})"
 
 
+def _chars(text: str) -> int:
+    """``text``'s length as JavaScript counts it (UTF-16 units): an emoji counts two, as
+    the receivers' limits may count it."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 _MENTION = re.compile(r"(?<![\w@.+-])@(?=\w)")  # an @ that starts a word
 
 
@@ -66,8 +75,12 @@ class Target:
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self.limit = MAX_BODY
-        self.shortened = SHORTENED
+        self.limit = {"slack": SLACK_TEXT, "discord": DISCORD_CONTENT}.get(kind, MAX_BODY)
+        unit = "characters" if kind in ("slack", "discord") else "KB"
+        shown = f"{self.limit:,} {unit}" if unit == "characters" else "4 KB"
+        self.shortened = (
+            SHORTENED if kind == "json" else f"(shortened: this webhook takes at most {shown})"
+        )
 
     def payload(self, items: list[DueItem], text: str) -> dict[str, Any]:
         """What one POST carries: for Discord its content (mentioning no one); for the
@@ -78,7 +91,12 @@ class Target:
         return payload(items, slack_escaped(text) if self.kind == "slack" else text)
 
     def size(self, body: dict[str, Any]) -> int:
-        """What counts towards :attr:`limit`: the body's bytes."""
+        """What counts towards :attr:`limit`: the text's characters for Slack and
+        Discord, the body's bytes for the others."""
+        if self.kind == "discord":
+            return _chars(body["content"])
+        if self.kind == "slack":
+            return _chars(body["text"])
         return body_size(body)
 
 
