@@ -115,7 +115,8 @@ def test_a_slack_part_keeps_its_text_within_4000_characters(
     fewer, fuller parts, each text within it after escaping."""
     hook, base = hook_server
     for n in range(60):
-        cli("task", "add", f"Call <customer> {n:02d} about the renewal & the contract", "--due", "-1h")
+        title = f"Call <customer> {n:02d} about the renewal & the contract"
+        cli("task", "add", title, "--due", "-1h")
     assert cli("remind", "--webhook", f"{base}/services/T0/B0/X").exit_code == 0
     texts = [body["text"] for body in _bodies(hook)]
     assert 1 < len(texts) < 5
