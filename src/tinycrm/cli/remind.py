@@ -62,8 +62,9 @@ ClosingDaysOpt = Annotated[
 ]
 
 
-def render_mail_body(items: list[DueItem], groups: dict[str, str]) -> str:
-    """The cron mail: grouped (``groups``: their headings, in order), one line per item."""
+def render_mail_body(items: list[DueItem], groups: dict[str, str], width: int | None = None) -> str:
+    """The cron mail: grouped (``groups``: their headings, in order), one line per item;
+    each line within ``width`` cells when given (a terminal's), else whole."""
     from tinycrm import dates
     from tinycrm.clock import utcnow
     from tinycrm.safetext import display
@@ -77,7 +78,46 @@ def render_mail_body(items: list[DueItem], groups: dict[str, str]) -> str:
             lines += ["", f"{title} ({len(members)})"]
             # one line each: a line break in a stored name is shown, not obeyed
             lines += [f"  - {display(item.line())}" for item in members]
+            if width is not None:
+                lines[-len(members) :] = [_fitted(item, width) for item in members]
+    if width is not None:
+        lines = [_cut(line, width) for line in lines]
     return "\n".join(lines) + "\n"
+
+
+TITLE_MIN = 12  # cells of a title kept when its line is cut to a terminal's width
+
+
+def _fitted(item: DueItem, width: int) -> str:
+    """``item``'s line within ``width`` cells: its title cut with ``…`` (between words
+    where that keeps most of it), so that what is due and when stays whole; on a
+    terminal too narrow even for that, the line cut at its end."""
+    from tinycrm.safetext import display
+    from tinycrm.table_layout import cell_len
+
+    line = f"  - {display(item.line())}"
+    if cell_len(line) <= width:
+        return line
+    title = display(item.title)
+    why = display(item.line()[len(item.title) :])  # ": stake, detail"
+    room = width - cell_len("  - ") - cell_len(why)
+    if room < TITLE_MIN:
+        return _cut(line, width)
+    return f"  - {_cut(title, room)}{why}"
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in ``width`` cells, with ``…`` when cut: between words when that keeps
+    at least half of it."""
+    from tinycrm.cli.table import crop, word_cut
+    from tinycrm.table_layout import cell_len
+
+    if cell_len(text) <= width:
+        return text
+    end = word_cut(text, width)
+    if cell_len(text[:end]) * 2 >= width:
+        return text[:end] + "…"
+    return crop(text, width)
 
 
 STDOUT = "stdout"  # the channels a run tells on: stdout, mail:ADDRESS, webhook:HASH, desktop
@@ -137,7 +177,7 @@ def _deliver(
         return [i for i in items if channel not in before.get((i.key, i.due_at), ())]
 
     shown = needs(STDOUT)
-    _print(shown, "" if output.machine else _text(shown, groups), output)
+    _print(shown, "" if output.machine else _text(shown, groups, _terminal_width()), output)
     if shown:
         told.took(STDOUT, "standard output", shown)
     if mail and items:
@@ -184,12 +224,24 @@ def _desktop_body(items: list[DueItem]) -> str:
     return body + (f"\n… and {len(items) - 8} more" if len(items) > 8 else "")
 
 
-def _text(items: list[DueItem], groups: dict[str, str]) -> str:
+def _text(items: list[DueItem], groups: dict[str, str], width: int | None = None) -> str:
     """One text for the terminal, the mail, the webhook: stored names with escape
-    sequences or bidi overrides are shown escaped in all of them."""
+    sequences or bidi overrides are shown escaped in all of them. ``width``: a
+    terminal's, which each line keeps within (elsewhere every line is whole)."""
     from tinycrm.safetext import display
 
-    return display(render_mail_body(items, groups), multiline=True) if items else ""
+    body = render_mail_body(items, groups, width)
+    return display(body, multiline=True) if items else ""
+
+
+def _terminal_width() -> int | None:
+    """Standard output's width when it is a terminal; None for a pipe or a file (cron's
+    mail), where a line is never cut."""
+    import shutil
+
+    from tinycrm.cli.output import on_terminal
+
+    return shutil.get_terminal_size().columns if on_terminal(sys.stdout) else None
 
 
 def _mail(

@@ -1,0 +1,34 @@
+"""tinycrm remind on a terminal: each item one line within its width; into a pipe (cron's
+mail) every line whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tinycrm.table_layout import cell_len
+
+from .test_terminal_output import on_a_terminal, to_a_pipe
+
+LONG = "Renew the maintenance contract of Müller & Söhne " + "with every annex " * 15
+
+
+def test_a_long_name_is_cut_to_the_terminal_s_width_and_kept_whole_in_a_pipe(
+    tmp_path: Path,
+) -> None:
+    """A task named with 300 characters wrapped over four lines of an 80-column terminal,
+    its due time on the last: now its line is cut with … to the width, the due time kept;
+    cron's mail (a pipe) still has the whole name."""
+    env = {"TINYCRM_DB": str(tmp_path / "t.db"), "COLUMNS": "60", "TINYCRM_PAGER": ""}
+    name = LONG.strip()[:300]
+    assert to_a_pipe("task", "add", name, "--due", "-1h", env=env).returncode == 0
+    assert to_a_pipe("task", "add", "Call Ada", "--due", "-1h", env=env).returncode == 0
+    code, shown, err = on_a_terminal("remind", "--all", env=env)
+    assert code == 0, err
+    lines = shown.decode().replace("\r\n", "\n").splitlines()
+    assert lines and all(cell_len(line) <= 60 for line in lines), lines
+    (cut,) = [line for line in lines if line.startswith("  - Renew")]
+    assert "…" in cut and cut.endswith(": was due 1 h ago")
+    assert "  - Call Ada: was due 1 h ago" in lines
+    piped = to_a_pipe("remind", "--all", env=env)
+    assert piped.returncode == 0
+    assert f"  - {name}: was due 1 h ago\n" in piped.stdout.decode()
