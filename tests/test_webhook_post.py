@@ -29,6 +29,8 @@ class Hook:
     headers: dict[str, str] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
     fail_after: int | None = None  # requests answered ``status``; later ones 500
+    answers: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    """Answers for the next requests, before ``status``: (status, headers), first first."""
 
 
 @pytest.fixture
@@ -47,12 +49,14 @@ def hook_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Hook, str]]:
             if hook.delay:
                 time.sleep(hook.delay)
             reply = b"" if hook.status == 204 else b'{"error": "boom"}\n'
-            status = hook.status
-            if hook.fail_after is not None and len(hook.requests) > hook.fail_after:
+            status, headers = hook.status, hook.headers
+            if hook.answers:
+                status, headers = hook.answers.pop(0)
+            elif hook.fail_after is not None and len(hook.requests) > hook.fail_after:
                 status = 500
             try:
                 self.send_response(status)
-                for name, value in hook.headers.items():
+                for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
@@ -281,3 +285,24 @@ def test_webhook_closed_port(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HTTP_PROXY", raising=False)
     with pytest.raises(DeliveryError, match=r"^webhook not sent: cannot reach 127.0.0.1: "):
         post_webhook(f"http://127.0.0.1:{free_port()}/hook", {"a": 1})
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("120", 120.0), ("0.5", 0.5), ("-3", 0.0), ("nan", None), ("soon", None), ("", None)],
+)
+def test_retry_after_is_read_as_seconds_or_refused(header: str, seconds: float | None) -> None:
+    from tinycrm.webhook_post import retry_after
+
+    assert retry_after(header) == seconds
+
+
+def test_retry_after_as_an_http_date() -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    from tinycrm.webhook_post import retry_after
+
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 25 <= (retry_after(later) or 0) <= 30
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0

@@ -12,9 +12,41 @@ from typing import Any
 
 from tinycrm.delivery import DeliveryError, _first_line, _tls_detail
 
-__all__ = ["post_webhook", "webhook_url_problem"]
+__all__ = ["RetryLater", "post_webhook", "webhook_url_problem"]
 
 MAX_ERROR_BODY = 4096  # what is read of a webhook's error answer, for its first line
+
+
+class RetryLater(DeliveryError):
+    """The receiver did not take the POST and asked to be sent it again after
+    ``seconds`` (a 429 or 503 with ``Retry-After``)."""
+
+    def __init__(self, message: str, *, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+def retry_after(value: str | None) -> float | None:
+    """The seconds a ``Retry-After`` header asks for (``120``, Discord's ``0.5``, or an
+    HTTP date); None when there is none or it is neither."""
+    import math
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def _read_start(stream: Any, limit: int, seconds: float) -> bytes:
@@ -206,6 +238,12 @@ def _exchange(opener: Any, request: Any, host: str, timeout: float) -> None:
             answer += " (a redirect: use the URL it points to)"
         elif detail:
             answer += f": {detail}"
+        wait = retry_after(exc.headers.get("Retry-After")) if exc.headers else None
+        if exc.code in (429, 503) and wait is not None:
+            raise RetryLater(
+                f"webhook not sent: {host} answered {answer} (it asked to wait {wait:g} s)",
+                seconds=wait,
+            ) from None
         raise DeliveryError(f"webhook not sent: {host} answered {answer}") from None
     except urllib.error.URLError as exc:
         reason = exc.reason

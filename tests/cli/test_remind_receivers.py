@@ -122,3 +122,30 @@ def test_a_slack_part_keeps_its_text_within_4000_characters(
     assert 1 < len(texts) < 5
     assert all(len(t.encode("utf-16-le")) // 2 <= 4000 for t in texts)
     assert sum(body["count"] for body in _bodies(hook)) == 60
+
+
+def test_a_receiver_that_asks_to_wait_is_waited_for_within_reason(
+    cli: Callable[..., Any],
+    hook_server: tuple[Hook, str],  # noqa: F811
+) -> None:
+    """Discord (and ntfy, Slack) answer 429 with Retry-After when POSTs come too fast, as
+    the parts of a big batch do: the run failed (exit 4) and cron mailed an error every
+    15 minutes until the parts were through. Now a short wait it asks for is waited and
+    the part POSTed again (a 429 was not taken, so nothing goes twice); a long one is
+    not waited for: exit 4 saying how long it asked, the next run sends it."""
+    hook, base = hook_server
+    cli("task", "add", "Call Ada", "--due", "-1h")
+    hook.answers = [(429, {"Retry-After": "1"}), (503, {"Retry-After": "0.2"})]
+    args = ("remind", "--webhook", f"{base}/api/webhooks/1/secret")
+    run = cli(*args)
+    assert run.exit_code == 0, run.stderr
+    assert len(hook.requests) == 3
+    assert all(b["content"].count("Ada") == 1 for b in _bodies(hook))
+    assert cli(*args).exit_code == 0 and len(hook.requests) == 3
+    cli("task", "add", "Call Bob", "--due", "-1h")
+    hook.answers = [(429, {"Retry-After": "3600"})]
+    late = cli(*args)
+    assert late.exit_code == 4
+    assert "answered 429 Too Many Requests" in late.stderr and "3600 s" in late.stderr
+    assert len(hook.requests) == 4
+    assert cli(*args).exit_code == 0 and "Bob" in _bodies(hook)[-1]["content"]

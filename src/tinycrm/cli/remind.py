@@ -168,7 +168,7 @@ def _deliver(
     import time
     from urllib.parse import urlsplit
 
-    from tinycrm import delivery, webhook_post
+    from tinycrm import delivery
     from tinycrm.cli import remind_webhook
 
     began = time.monotonic()
@@ -200,7 +200,7 @@ def _deliver(
                 )
                 break
             try:
-                webhook_post.post_webhook(url, payload)
+                remind_webhook.post(url, payload, began=began)
             except delivery.DeliveryError as exc:
                 went = f" (parts 1 to {number - 1} of {len(batches)} went out)"
                 told.failed.append(str(exc) + (went if number > 1 else ""))

@@ -31,6 +31,10 @@ DISCORD_CONTENT = 2000  # characters of content: Discord refuses more
 BUDGET = 300.0
 """Seconds into a run after which no further part is started: a run still sending when
 its claims go stale (15 minutes) would send them with the run that takes them over."""
+WAIT = 60.0
+"""Seconds a receiver that answers 429 or 503 may ask a run to wait before it POSTs the
+part again (a longer wait is the next run's); at most ``TRIES`` tries of a part."""
+TRIES = 3
 SHORTENED = "(shortened: a webhook takes at most 4 KB)"
 _LABEL = "tinycrm: part 99999 of 99999, "  # the most a part's label adds to its text
 KINDS = ("json", "slack", "discord")  # what a URL's fragment may name
@@ -209,3 +213,23 @@ def _shortened(
         else:
             detail = detail[: len(detail) // 2] + "…"
             detail = "" if detail == "…" else detail
+
+
+def post(url: str, body: dict[str, Any], *, began: float) -> None:
+    """POST one part; a receiver that asks to wait (429 or 503 with ``Retry-After``) is
+    waited for and sent it again, when it asks for at most :data:`WAIT` seconds that the
+    run's :data:`BUDGET` (from ``began``, ``time.monotonic()``) still has. It had not
+    taken the part, so it does not get it twice. Raises ``DeliveryError``."""
+    import time
+
+    from tinycrm import webhook_post
+
+    for attempt in range(1, TRIES + 1):
+        try:
+            webhook_post.post_webhook(url, body)
+            return
+        except webhook_post.RetryLater as exc:
+            late = time.monotonic() - began + exc.seconds > BUDGET
+            if attempt == TRIES or exc.seconds > WAIT or late:
+                raise
+            time.sleep(exc.seconds)
