@@ -63,7 +63,9 @@ def test_a_discord_receiver_gets_content_that_pings_no_one(
     assert run.exit_code == 0, run.stderr
     (body,) = _bodies(hook)
     assert body["allowed_mentions"] == {"parse": []}
-    assert PINGS in body["content"] and "text" not in body
+    assert "text" not in body
+    shown = "Call \\<!channel\\> \\<!here\\> \\<!everyone\\> \\<@U123\\> @everyone"
+    assert shown in body["content"]
 
 
 def test_a_plain_json_receiver_gets_the_text_as_it_is(
@@ -149,3 +151,23 @@ def test_a_receiver_that_asks_to_wait_is_waited_for_within_reason(
     assert "answered 429 Too Many Requests" in late.stderr and "3600 s" in late.stderr
     assert len(hook.requests) == 4
     assert cli(*args).exit_code == 0 and "Bob" in _bodies(hook)[-1]["content"]
+
+
+def test_a_stored_link_reaches_discord_as_text_not_as_a_masked_link(
+    cli: Callable[..., Any],
+    hook_server: tuple[Hook, str],  # noqa: F811
+) -> None:
+    """Discord reads content as markdown: a task titled '[Pay the invoice](https://evil…)'
+    showed as a link whose address was hidden, and a URL in a title unfurled into a
+    preview Discord fetched. Now markdown in stored text is escaped (it shows as typed)
+    and embeds are suppressed (flags 4, SUPPRESS_EMBEDS)."""
+    hook, base = hook_server
+    title = "[Pay the invoice](https://evil.example/login) **now** `x` ~~y~~ ||z||"
+    cli("task", "add", title, "--due", "-1h")
+    assert cli("remind", "--webhook", f"{base}/api/webhooks/1/secret").exit_code == 0
+    (body,) = _bodies(hook)
+    content = body["content"]
+    assert body["flags"] == 4 and body["allowed_mentions"] == {"parse": []}
+    assert "[Pay the invoice](" not in content
+    assert "\\[Pay the invoice\\](https://evil.example/login) \\*\\*now\\*\\*" in content
+    assert "\\`x\\` \\~\\~y\\~\\~ \\|\\|z\\|\\|" in content

@@ -74,6 +74,18 @@ def slack_escaped(text: str) -> str:
     return _MENTION.sub("@\u2060", text)
 
 
+_DISCORD_MARKUP = re.compile(r"([\\*_~`|\[\]<>])")
+SUPPRESS_EMBEDS = 4  # Discord's message flag: no link previews
+
+
+def discord_escaped(text: str) -> str:
+    """``text`` for Discord's markdown, shown as typed: a backslash before each
+    backslash, backtick, ``*``, ``_``, ``~``, ``|``, ``[``, ``]``, ``<`` and ``>`` (no
+    masked link ``[text](url)`` hiding its address, no spoiler, no ``<@id>`` drawn as a
+    mention)."""
+    return _DISCORD_MARKUP.sub(r"\\\1", text)
+
+
 class Target:
     """One kind of receiver: what its POST holds, and how much of it it takes."""
 
@@ -87,11 +99,16 @@ class Target:
         )
 
     def payload(self, items: list[DueItem], text: str) -> dict[str, Any]:
-        """What one POST carries: for Discord its content (mentioning no one); for the
+        """What one POST carries: for Discord its content (its markdown escaped,
+        mentioning no one, no link previews); for the
         others the text (escaped for Slack-style ones), how many items, the items
         (amounts exact, as stored)."""
         if self.kind == "discord":
-            return {"content": text, "allowed_mentions": {"parse": []}}
+            return {
+                "content": discord_escaped(text),
+                "allowed_mentions": {"parse": []},
+                "flags": SUPPRESS_EMBEDS,
+            }
         return payload(items, slack_escaped(text) if self.kind == "slack" else text)
 
     def size(self, body: dict[str, Any]) -> int:
