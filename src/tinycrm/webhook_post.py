@@ -146,7 +146,8 @@ def _without_login(url: str) -> tuple[str, dict[str, str]]:
 
 
 def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
-    """POST ``payload`` as UTF-8 JSON to an http(s) ``url`` (ntfy, Slack and alike).
+    """POST ``payload`` as UTF-8 JSON to an http(s) ``url`` (Slack and alike), or a
+    ``str`` payload as UTF-8 plain text (ntfy's message).
 
     Any 2xx answer is success; each read waits ``timeout`` seconds, the whole exchange
     twice that. Redirects are not followed (urllib would turn the POST into
@@ -171,13 +172,17 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
         raise DeliveryError(f"webhook not sent: {problem}")
     host = urllib.parse.urlsplit(url).hostname or ""
     url, login = _without_login(_ascii_url(url))
-    body = jsonnumbers.dumps_plain(payload, ensure_ascii=False).encode("utf-8")
+    if isinstance(payload, str):
+        body, kind = payload.encode("utf-8"), "text/plain"
+    else:
+        body = jsonnumbers.dumps_plain(payload, ensure_ascii=False).encode("utf-8")
+        kind = "application/json"
     request = urllib.request.Request(
         url,
         data=body,
         method="POST",
         headers={
-            "Content-Type": "application/json; charset=utf-8",
+            "Content-Type": f"{kind}; charset=utf-8",
             "User-Agent": f"tinycrm/{__version__}",
             **login,
         },

@@ -171,3 +171,29 @@ def test_a_stored_link_reaches_discord_as_text_not_as_a_masked_link(
     assert "[Pay the invoice](" not in content
     assert "\\[Pay the invoice\\](https://evil.example/login) \\*\\*now\\*\\*" in content
     assert "\\`x\\` \\~\\~y\\~\\~ \\|\\|z\\|\\|" in content
+
+
+def test_ntfy_gets_the_text_as_its_message(
+    cli: Callable[..., Any],
+    hook_server: tuple[Hook, str],  # noqa: F811
+) -> None:
+    """ntfy publishes the body it is POSTed as the message: its users read a JSON blob
+    ('{"text": "tinycrm: 1 thing due…", "count": 1, "due": [{"key": …') on their phones.
+    Now ntfy (ntfy.sh, or a URL ending #ntfy) gets the text itself, in parts of at most
+    4 KB (ntfy's limit), each item once."""
+    hook, base = hook_server
+    for n in range(60):
+        cli(
+            "task",
+            "add",
+            f"Call customer {n:02d} about the renewal of the contract",
+            "--due",
+            "-1h",
+        )
+    assert cli("remind", "--webhook", f"{base}/alerts#ntfy").exit_code == 0
+    assert len(hook.requests) > 1
+    for _, path, headers, body in hook.requests:
+        assert path == "/alerts" and headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert len(body) <= 4096 and body.decode().startswith("tinycrm: part ")
+    told = [line for *_, body in hook.requests for line in body.decode().splitlines()]
+    assert len([line for line in told if line.startswith("  - Call customer")]) == 60

@@ -5,8 +5,10 @@ The kind comes from the URL (:func:`target`): Slack-style chats (Slack, Mattermo
 Rocket.Chat: ``/services/…``, ``/hooks/…``) read ``text`` as markup, where ``<!channel>``
 pings a whole channel and ``@all`` every member, so stored text goes escaped there;
 Discord reads ``content``, sent with ``allowed_mentions`` empty so that nothing in it
-pings; anything else (ntfy, a script) gets the text as it is. A fragment names the kind
-where the URL does not show it (``…#slack``, ``#discord``, ``#json``); it is not sent.
+pings; ntfy (``ntfy.sh``) publishes the body as its message, so it gets the text as
+plain text; anything else (a script) gets the JSON with the text as it is. A fragment
+names the kind where the URL does not show it (``…#ntfy``, ``#slack``, ``#discord``,
+``#json``); it is not sent.
 
 Each kind has its limit (:attr:`Target.limit`): ntfy's 4 KB of body, Slack's 4,000
 characters of text, Discord's 2,000 of content. A big batch goes in parts, each its own
@@ -37,7 +39,8 @@ part again (a longer wait is the next run's); at most ``TRIES`` tries of a part.
 TRIES = 3
 SHORTENED = "(shortened: a webhook takes at most 4 KB)"
 _LABEL = "tinycrm: part 99999 of 99999, "  # the most a part's label adds to its text
-KINDS = ("json", "slack", "discord")  # what a URL's fragment may name
+KINDS = ("json", "ntfy", "slack", "discord")  # what a URL's fragment may name
+_NTFY_HOSTS = ("ntfy.sh",)
 _SLACK_HOSTS = ("hooks.slack.com",)
 _DISCORD_HOSTS = ("discord.com", "discordapp.com")
 
@@ -98,11 +101,13 @@ class Target:
             SHORTENED if kind == "json" else f"(shortened: this webhook takes at most {shown})"
         )
 
-    def payload(self, items: list[DueItem], text: str) -> dict[str, Any]:
+    def payload(self, items: list[DueItem], text: str) -> Any:
         """What one POST carries: for Discord its content (its markdown escaped,
         mentioning no one, no link previews); for the
         others the text (escaped for Slack-style ones), how many items, the items
         (amounts exact, as stored)."""
+        if self.kind == "ntfy":
+            return text  # ntfy publishes the body as the message: the text, as text
         if self.kind == "discord":
             return {
                 "content": discord_escaped(text),
@@ -111,7 +116,7 @@ class Target:
             }
         return payload(items, slack_escaped(text) if self.kind == "slack" else text)
 
-    def size(self, body: dict[str, Any]) -> int:
+    def size(self, body: Any) -> int:
         """What counts towards :attr:`limit`: the text's characters for Slack and
         Discord, the body's bytes for the others."""
         if self.kind == "discord":
@@ -136,6 +141,8 @@ def target(url: str) -> Target:
         return Target("slack" if steps[-1] == "slack" else "discord")
     if host in _DISCORD_HOSTS or host.endswith(tuple("." + h for h in _DISCORD_HOSTS)):
         return Target("discord")
+    if host in _NTFY_HOSTS:
+        return Target("ntfy")
     if host in _SLACK_HOSTS or steps[1:2] in (["services"], ["hooks"]):
         return Target("slack")
     return Target("json")
@@ -145,6 +152,8 @@ def body_size(payload: Any) -> int:
     """The bytes ``post_webhook`` sends for ``payload``."""
     from tinycrm.formats import jsonnumbers
 
+    if isinstance(payload, str):
+        return len(payload.encode("utf-8"))
     return len(jsonnumbers.dumps_plain(payload, ensure_ascii=False).encode("utf-8"))
 
 
@@ -232,7 +241,7 @@ def _shortened(
             detail = "" if detail == "…" else detail
 
 
-def post(url: str, body: dict[str, Any], *, began: float) -> None:
+def post(url: str, body: Any, *, began: float) -> None:
     """POST one part; a receiver that asks to wait (429 or 503 with ``Retry-After``) is
     waited for and sent it again, when it asks for at most :data:`WAIT` seconds that the
     run's :data:`BUDGET` (from ``began``, ``time.monotonic()``) still has. It had not
