@@ -32,3 +32,24 @@ def test_a_long_name_is_cut_to_the_terminal_s_width_and_kept_whole_in_a_pipe(
     piped = to_a_pipe("remind", "--all", env=env)
     assert piped.returncode == 0
     assert f"  - {name}: was due 1 h ago\n" in piped.stdout.decode()
+
+
+def test_a_long_name_in_the_desktop_notification_is_cut_to_one_line_s_worth() -> None:
+    """A 300-character name filled the notification bubble with its wrapped lines, the
+    other items and when each is due pushed out of sight: each line is now at most
+    ``DESKTOP_WIDTH`` characters, its title cut with … and when it is due kept."""
+    from datetime import UTC, datetime
+
+    from tinycrm.api.models import DueItem
+    from tinycrm.cli import remind
+
+    def item(n: int, title: str) -> DueItem:
+        return DueItem(
+            key=f"task:{n}", group="overdue", due_at=datetime(2026, 12, 7, tzinfo=UTC),
+            title=title, detail="was due 1 h ago", entity="activity", entity_id=n,
+        )  # fmt: skip
+
+    body = remind._desktop_body([item(1, LONG.strip()[:300]), item(2, "Call Ada")])
+    first, second = body.split("\n")
+    assert len(first) <= remind.DESKTOP_WIDTH and "…" in first
+    assert first.endswith(": was due 1 h ago") and second == "Call Ada: was due 1 h ago"

@@ -216,11 +216,14 @@ def _deliver(
             told.took("desktop", "the desktop notification", mine)
 
 
-def _desktop_body(items: list[DueItem]) -> str:
-    """The notification's body: the first 8 items, one line each."""
-    from tinycrm.safetext import display
+DESKTOP_WIDTH = 100  # cells of a notification's line: a long name is cut, not wrapped
 
-    body = "\n".join(display(item.line()) for item in items[:8])
+
+def _desktop_body(items: list[DueItem]) -> str:
+    """The notification's body: the first 8 items, one line each, a long name cut so
+    that when each is due shows."""
+    bullet = len("  - ")
+    body = "\n".join(_fitted(item, DESKTOP_WIDTH + bullet)[bullet:] for item in items[:8])
     return body + (f"\n… and {len(items) - 8} more" if len(items) > 8 else "")
 
 
