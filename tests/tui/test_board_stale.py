@@ -17,6 +17,7 @@ from tinycrm.store.deals import get_deal
 from tinycrm.store.engine import Store, open_store
 from tinycrm.tui.app import make_app
 from tinycrm.tui.screens.board import BoardScreen
+from tinycrm.tui.widgets.rows import RowList
 
 
 @contextmanager
@@ -294,3 +295,66 @@ async def test_a_lost_form_of_a_deal_deleted_elsewhere_names_it(store) -> None:
         assert app.screen is form
         error = str(form.query_one("#form-error", Static).render())
         assert "Acme renewal was deleted elsewhere" in error and "'1'" not in error, error
+
+
+@pytest.mark.parametrize("key", ["e", "l", "t", "x", "v"])
+async def test_a_deal_deleted_elsewhere_closes_its_view_and_the_form_on_it(store, key) -> None:
+    """The deal's view open, a form (or an activity) open on it, the deal deleted
+    elsewhere: the view stayed under the form, showing a deal that no longer existed, and
+    saving the form failed oddly. Now the form and the view close, and one line names the
+    deal by its title."""
+    from tinycrm.tui.screens.deal_record import DealScreen
+
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_record("deal", ids["renewal"])
+        await settle(pilot)
+        assert isinstance(app.screen, DealScreen)
+        timeline = app.screen.query_one("#timeline", RowList)
+        while key == "v" and not (timeline.current_key or "").startswith("activity:"):
+            await pilot.press("j")  # to the call on the timeline
+        await pilot.press(key)
+        await settle(pilot)
+        assert len(app.screen_stack) == 3, app.screen_stack
+        with elsewhere(store) as shell:  # `tinycrm deal rm "Acme renewal"`
+            shell.deals.remove(ids["renewal"])
+        app.check_changes()  # the poll's turn
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen), app.screen_stack
+        said = _said(app)
+        assert [s for s in said if "Acme renewal was deleted elsewhere" in s], said
+        assert all("\n" not in s for s in said), said
+
+
+@pytest.mark.parametrize("key", ["e", "l", "t"])
+async def test_saving_a_form_on_a_deal_deleted_elsewhere_closes_it_and_the_view(
+    store, key
+) -> None:
+    """Not polled yet: the save is refused, and the form and the deal's view close, the deal
+    named by its title; nothing is written."""
+    from tinycrm.tui.screens.deal_record import DealScreen
+
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_record("deal", ids["renewal"])
+        await settle(pilot)
+        assert isinstance(app.screen, DealScreen)
+        await pilot.press(key)
+        await settle(pilot)
+        form = app.screen
+        with elsewhere(store) as shell:
+            shell.deals.remove(ids["renewal"])
+        first = form.fields[0].name if key != "l" else "text"
+        form.query_one(f"#field-{first}", Input).value = "Call back"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen), app.screen_stack
+        said = _said(app)
+        assert [s for s in said if "Acme renewal was deleted elsewhere" in s], said
+        assert not [s for s in said if "'1'" in s or "matches" in s], said
+        with elsewhere(store) as shell:
+            assert not [a for a in shell.activities.list() if a.subject == "Call back"]

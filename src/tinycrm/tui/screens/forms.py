@@ -551,10 +551,13 @@ class FormScreen(CrmModalScreen[Any]):
 
     def _saved(self, result: Any) -> None:
         self.saving = False
-        self.dismiss(result)
+        if self.app.screen is self:  # not closed meanwhile (its record deleted elsewhere)
+            self.dismiss(result)
 
     def _refused(self, error: TinyCrmError) -> None:
         self.saving = False
+        if not self.is_attached:
+            return  # closed meanwhile (its record deleted elsewhere)
         self.query_one("#form-save", Button).disabled = False
         field = getattr(error, "field", None)  # Invalid(field=...), when it names one
         known = {spec.name for spec in self.fields}

@@ -19,6 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tinycrm.api.models import ActivityRead
@@ -26,6 +27,7 @@ from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged, RowChosen, RowHighlighted
+from tinycrm.tui.screens.forms import FormScreen
 from tinycrm.tui.screens.timeline import timeline_rows
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Part, Row, RowList
@@ -116,6 +118,8 @@ class RecordScreen(CrmScreen[None]):
         self.record_id = record_id
         self.view: Any = None
         self.targets: dict[str, tuple[str, int]] = {}
+        self._deleted = False
+        """Deleted elsewhere while under another view: closes when shown again."""
 
     @property
     def label(self) -> str:
@@ -163,11 +167,32 @@ class RecordScreen(CrmScreen[None]):
         self.app.call_from_thread(self._apply, view)
 
     def _gone(self, error: TinyCrmError) -> None:
-        if self in self.app.screen_stack:
-            # not "no deal matches '1'": an id the user never typed
-            self.notify(f"this {self.kind or 'record'} was deleted elsewhere", severity="warning")
-            if self.app.screen is self:
-                self.app.pop_screen()
+        """The record was deleted elsewhere: close its view and what is open on it (a
+        form, an activity, the keys), and say so in one line, naming it as the view did
+        (not "no deal matches '1'": an id the user never typed). Under another record's
+        view, it closes when shown again (``on_screen_resume``)."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return
+        above = stack[stack.index(self) + 1 :]
+        if not all(isinstance(screen, ModalScreen) for screen in above):
+            self._deleted = True
+            return
+        for _ in above:
+            self.app.pop_screen()
+        self._close_deleted(form=any(isinstance(screen, FormScreen) for screen in above))
+
+    def _close_deleted(self, *, form: bool = False) -> None:
+        name = self.label or f"this {self.kind or 'record'}"
+        said = f"{name} was deleted elsewhere"
+        if form:
+            said += "; the form open on it was closed, nothing in it saved"
+        self.notify(said, severity="warning")
+        self.dismiss(None)
+
+    def on_screen_resume(self) -> None:
+        if self._deleted:
+            self._close_deleted()
 
     def _apply(self, view: Any) -> None:
         if self not in self.app.screen_stack:
