@@ -183,3 +183,33 @@ async def test_a_card_moved_to_a_place_past_the_cards_held_is_shown_there(
         assert len(titles) == LONG + 1 and len(set(titles)) == LONG + 1
         assert titles.index(moved.title) == PAGE + 20
         assert titles[PAGE + 19 : PAGE + 22] == ["Q 069", moved.title, "Q 070"]
+
+
+@pytest.mark.parametrize("words", ["De", "12"])
+async def test_a_filter_set_and_cleared_keeps_the_cursor_on_its_card_deep_in_a_column(
+    tui_store, long_column, words
+) -> None:
+    """The cursor on the last card of a long column, a filter typed and cleared: the
+    cursor landed on another deal (the card at its old place in the first page read,
+    "Deal 010" for "Deal 129"), and w, x or > then acted on that one. Now it stays on its
+    deal, wherever that is in the column, with the cards around it read."""
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = _board(app)
+        await pilot.press("end")
+        await settle(pilot)
+        assert board.current_card().title == long_column[-1]
+        await pilot.press("slash", *words)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert board.filter == words
+        assert board.current_card().title == long_column[-1]
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert not board.filter
+        assert board.current_card().title == long_column[-1]
+        _check_window(board)

@@ -329,9 +329,7 @@ async def test_a_deal_deleted_elsewhere_closes_its_view_and_the_form_on_it(store
 
 
 @pytest.mark.parametrize("key", ["e", "l", "t"])
-async def test_saving_a_form_on_a_deal_deleted_elsewhere_closes_it_and_the_view(
-    store, key
-) -> None:
+async def test_saving_a_form_on_a_deal_deleted_elsewhere_closes_it_and_the_view(store, key) -> None:
     """Not polled yet: the save is refused, and the form and the deal's view close, the deal
     named by its title; nothing is written."""
     from tinycrm.tui.screens.deal_record import DealScreen

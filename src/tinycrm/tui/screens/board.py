@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import gc
 import time
+from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from textual import work
@@ -24,7 +26,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tinycrm.api.models import Board, CardPage, FeedEntry, InvalidFilter
+from tinycrm.api.models import Board, BoardCard, CardPage, FeedEntry, InvalidFilter
 from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.filters import FilterError
 from tinycrm.tui import format as fmt
@@ -201,18 +203,29 @@ class BoardScreen(BoardEdits):
         """Load the board again (in a worker); what is on screen stays until it arrives.
         A column whose cursor is past its first page is read again around the cursor."""
         around: dict[str, int] = {}
+        focus: tuple[str, BoardCard] | None = None
         if self.board is not None and self.board.where == self.filter:
             for widget in self.column_widgets():
                 cursor = widget.card_list.cursor
                 if widget.state.start > 0 or cursor >= PAGE // 2:
                     around[widget.state.key] = cursor
+        elif (column := self.current_column()) is not None and column.card_list.current:
+            focus = (column.state.key, column.card_list.current)  # its place differs now
         app = self.crm_app
-        self._load(self._version, around, None if app.writing else app.writes_reported)
+        self._load(self._version, around, None if app.writing else app.writes_reported, focus)
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
-    def _load(self, version: int, around: dict[str, int], writes: int | None) -> None:
+    def _load(
+        self,
+        version: int,
+        around: dict[str, int],
+        writes: int | None,
+        focus: tuple[str, BoardCard] | None = None,
+    ) -> None:
         """Read the board; ``writes``: how many of the board's own writes had been
-        reported when asked (None: one was still waiting)."""
+        reported when asked (None: one was still waiting). ``focus``: the card under
+        the cursor as a filter was set or cleared, read with the cards around it where
+        it is past the first page of its column (else the cursor lost it)."""
         started = time.perf_counter()
         preload = self.crm_app.preload
         board = preload.take_board() if preload is not None else None
@@ -254,6 +267,8 @@ class BoardScreen(BoardEdits):
                         column.key, pipeline=board.pipeline_id, where=flt, now=now, offset=offset,
                         limit=PAGE,
                     )  # fmt: skip
+            if focus is not None:
+                windows.update(self._window_around(board, *focus, flt, now))
         except InvalidFilter as exc:  # e.g. a segment that does not exist
             self.app.call_from_thread(self._filter_refused, flt, exc)
             return
@@ -270,6 +285,19 @@ class BoardScreen(BoardEdits):
             windows,
             writes,
         )
+
+    def _window_around(
+        self, board: Board, key: str, card: BoardCard, flt: str | None, now: datetime
+    ) -> dict[str, CardPage]:
+        """The cards of column ``key`` around ``card``'s place in it under the filter
+        ``flt``, when that is past the first page read (in the worker)."""
+        column = next((c for c in board.columns if c.key == key), None)
+        if column is None or column.count <= PAGE or any(c.id == card.id for c in column.cards):
+            return {}
+        cards = partial(self.crm.board.cards, key, pipeline=board.pipeline_id, where=flt, now=now)
+        place = cards(after=card, limit=1).offset - 1
+        offset = max(0, min(place - PAGE // 2, column.count - PAGE))
+        return {key: cards(offset=offset, limit=PAGE)}
 
     async def _apply(
         self,
