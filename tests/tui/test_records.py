@@ -579,3 +579,34 @@ async def test_a_record_views_tasks_say_their_time_of_day(tui_store) -> None:
             ]
             rows = 4 if size == (80, 24) else 8  # at 24 lines two tasks show, then it scrolls
             assert side[start + 1 : start + 1 + rows] == shown[:rows], (size, side[start:])
+
+
+async def test_enter_is_shown_as_open_only_on_a_row_it_opens(tui_store, seeded) -> None:
+    """The key bar showed "⏎ Open" on every row of a deal's view, but enter did nothing
+    on an event of the timeline, on an open task, or on the deal's own line item: a key
+    shown that did not work. Now it is dimmed where it does nothing, and where it is not,
+    it opens something."""
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        deal = await _open(pilot, "deal", seeded["renewal"])
+        assert isinstance(deal, DealScreen)
+        seen = set()
+        for list_id in ("timeline", "tasks", "linked"):
+            rows = deal.query_one(f"#{list_id}", RowList)
+            for index, row in enumerate(rows.rows):
+                if row.key is None:
+                    continue
+                rows.focus()
+                rows.move_cursor(index, force=True)
+                await settle(pilot)
+                shown = app.screen.active_bindings["enter"].enabled
+                await pilot.press("enter")
+                await settle(pilot)
+                opened = app.screen is not deal
+                if opened:
+                    app.pop_screen()
+                    await settle(pilot)
+                assert shown == opened, (list_id, row.key)
+                seen.add((row.key.partition(":")[0], opened))
+        assert {("activity", True), ("event", False), ("task", False)} <= seen, seen
+        assert ("contact", True) in seen, seen

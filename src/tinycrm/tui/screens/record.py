@@ -143,6 +143,8 @@ class RecordScreen(CrmScreen[None]):
         yield KeyBar(first=self.KEYS_FIRST)
 
     def on_mount(self) -> None:
+        for rows in self.query(RowList):
+            rows.choosable = lambda key: self._chosen(key) is not None
         self.query_one("#timeline").focus()
         self.reload()
 
@@ -237,20 +239,30 @@ class RecordScreen(CrmScreen[None]):
 
     def on_row_chosen(self, message: RowChosen) -> None:
         message.stop()
-        key = message.key
+        if (choose := self._chosen(message.key)) is not None:
+            choose()
+
+    def _chosen(self, key: str) -> Callable[[], None] | None:
+        """What enter does on the row ``key``: open the record it leads to, read an
+        activity about this record; None where it does nothing (an event, an open task,
+        this record itself), and the key bar dims ``⏎ Open`` there."""
         kind, _, value = key.partition(":")
+        target: tuple[str, int]
         if kind in ("deal", "contact", "company"):
-            self.crm_app.open_record(kind, int(value))
+            target = (kind, int(value))
         elif kind == "case":
-            self.crm_app.open_case(int(value))
+            return partial(self.crm_app.open_case, int(value))
         elif kind in ("item", "quote") and value.partition(":")[2]:
-            self.crm_app.open_record("deal", int(value.partition(":")[2]))  # its deal
+            target = ("deal", int(value.partition(":")[2]))  # its deal
         elif key in self.targets:
-            target_kind, target_id = self.targets[key]
-            if (target_kind, target_id) != (self.kind, self.record_id):
-                self.crm_app.open_record(target_kind, target_id)
-            elif kind == "activity":  # about this record: enter reads it
-                self._read(int(value))
+            target = self.targets[key]
+            if target == (self.kind, self.record_id) and kind == "activity":
+                return partial(self._read, int(value))  # about this record: enter reads it
+        else:
+            return None
+        if target == (self.kind, self.record_id):
+            return None
+        return partial(self.crm_app.open_record, *target)
 
     def on_row_highlighted(self, message: RowHighlighted) -> None:
         self.refresh_bindings()

@@ -8,7 +8,7 @@ are headings: the cursor skips them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -82,6 +82,9 @@ class RowList(LineView, can_focus=True, inherit_bindings=False):
         self.rows: list[Row] = []
         self.cursor = 0
         self.empty = empty
+        self.choosable: Callable[[str], bool] | None = None
+        """Whether enter does something on the row of a key (else ``⏎ Open`` is dimmed);
+        None: on every row."""
         self._cache: LRUCache[tuple[str | None, int, int, str, int], tuple[Row, Strip]] = LRUCache(
             512
         )
@@ -151,6 +154,12 @@ class RowList(LineView, can_focus=True, inherit_bindings=False):
     def action_page(self, direction: int) -> None:
         per_page = max(1, self.scrollable_content_region.height // self.row_height)
         self.move_cursor(self.cursor + direction * per_page, direction=direction)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose" and self.choosable is not None:
+            key = self.current_key
+            return True if key is not None and self.choosable(key) else None
+        return True
 
     def action_choose(self) -> None:
         if (key := self.current_key) is not None:
