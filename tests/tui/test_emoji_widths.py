@@ -92,3 +92,21 @@ async def test_every_screen_is_as_wide_as_the_window_with_joined_emoji(tui_store
         wrong = [line for line in lines if code_point_widths(line) != SIZE[0]]
         assert not wrong, (name, wrong[:3])
     assert "\U0001f468\U0001f469\U0001f467" in "".join(seen["board"])  # the family, apart
+
+
+def test_a_stage_name_cut_in_a_wide_character_ends_with_its_ellipsis() -> None:
+    """A column header cut "Stage 05 长名字 15%" to "Stage 05 长名 …": the half of 字 left
+    as a space before the ellipsis. Now the ellipsis follows the last whole character,
+    and the name still takes the cells it was given at most."""
+    from textual.content import Content
+
+    from tinycrm.tui.widgets.cards import cut_name
+
+    name = Content.styled("Stage 05 长名字", "bold") + Content(" 15%")
+    for width in range(1, 20):
+        shown = cut_name(name, width)
+        assert shown.cell_length <= width, (width, shown.plain)
+        if shown.plain != name.plain:
+            assert shown.plain.endswith("…") and not shown.plain.endswith(" …"), shown.plain
+    assert cut_name(name, 14).plain == "Stage 05 长名…"
+    assert cut_name(name, 100).plain == name.plain

@@ -113,6 +113,14 @@ def _amounts(label: str, amounts: list[str], width: int) -> str:
     return label + amounts[0]  # not even one: cut at the edge
 
 
+def cut_name(name: Content, width: int) -> Content:
+    """``name`` in ``width`` cells, cut with an ellipsis after its last whole character
+    (Textual's cut left half of a wide character as a space before it: "长名 …")."""
+    if name.cell_length <= width:
+        return name
+    return name.truncate(max(0, width - 1)).rstrip() + Content("…")
+
+
 class ColumnHeader(Static):
     """Stage name, probability and deal count; total and weighted value per currency."""
 
@@ -137,7 +145,7 @@ class ColumnHeader(Static):
         name = Content.styled(fmt.text(state.name), "bold")
         if state.status == "open" and state.probability is not None:
             name += Content.styled(f" {state.probability}%", "$foreground-muted")
-        name = name.truncate(max(1, width - len(count) - 1), ellipsis=True)
+        name = cut_name(name, max(1, width - len(count) - 1))
         first = name + Content(" " * max(1, width - name.cell_length - len(count)))
         first += Content.styled(count, "bold")
         ranked = sorted(state.totals.items(), key=lambda item: (-item[1][0], item[0]))[:2]
