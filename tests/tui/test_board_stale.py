@@ -356,3 +356,29 @@ async def test_saving_a_form_on_a_deal_deleted_elsewhere_closes_it_and_the_view(
         assert not [s for s in said if "'1'" in s or "matches" in s], said
         with elsewhere(store) as shell:
             assert not [a for a in shell.activities.list() if a.subject == "Call back"]
+
+
+async def test_a_deal_deleted_under_another_records_view_closes_when_gone_back_to(store) -> None:
+    """The deal's view under its contact's: the contact's stays (it still exists); going
+    back closes the deal's view too, saying why, instead of showing a deal no longer there."""
+    from tinycrm.tui.screens.contact_company_records import ContactScreen
+
+    ids = seed(store)
+    app = make_app(Crm(store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_record("deal", ids["renewal"])
+        await settle(pilot)
+        deal = app.screen
+        contact_id = deal.view.deal.contact_id
+        app.open_record("contact", contact_id)
+        await settle(pilot)
+        with elsewhere(store) as shell:
+            shell.deals.remove(ids["renewal"])
+        app.check_changes()
+        await settle(pilot)
+        assert isinstance(app.screen, ContactScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen), app.screen_stack
+        assert [s for s in _said(app) if "Acme renewal was deleted elsewhere" in s], _said(app)
