@@ -78,3 +78,33 @@ async def test_the_keys_screen_of_a_narrow_window_says_what_each_key_does(
             assert said in text, text
         assert "contact:TEXT," in text and "stage=Proposal" in text, text
         assert "…" not in text, text
+
+
+async def test_open_is_dimmed_on_an_empty_column_and_enter_does_nothing_there(
+    tui_store, seeded
+) -> None:
+    """The key bar's "⏎ Open" was shown as working on a column with no card (an empty pipeline, a
+    filter that left the column empty), where enter did nothing. Now it is dimmed there,
+    and works again on a card."""
+    from tinycrm.tui.screens.board import BoardScreen
+
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        await pilot.press("slash", "at", "s", "a", "m", "enter")  # Engines pilot, in Qualified
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert board.current_card() is not None
+        assert app.screen.active_bindings["enter"].enabled
+        await pilot.press("left")  # Lead-in: empty under the filter
+        await settle(pilot)
+        assert board.current_card() is None
+        assert not app.screen.active_bindings["enter"].enabled
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is board
+        await pilot.press("right", "enter")
+        await settle(pilot)
+        assert app.screen is not board

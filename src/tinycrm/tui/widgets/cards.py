@@ -647,6 +647,11 @@ class ColumnsView(HorizontalScroll, can_focus=True, inherit_bindings=False):
         row = source.cursor - source.scroll_offset.y // CARD_ROW
         self.activate(target, cursor=goal.scroll_offset.y // CARD_ROW + max(0, row))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose":  # no card under the cursor (an empty column): dimmed
+            return True if self.current is not None else None
+        return True
+
     def action_choose(self) -> None:
         if (card := self.current) is not None:
             self.post_message(CardChosen(card.id))
