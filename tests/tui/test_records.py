@@ -610,3 +610,26 @@ async def test_enter_is_shown_as_open_only_on_a_row_it_opens(tui_store, seeded) 
                 seen.add((row.key.partition(":")[0], opened))
         assert {("activity", True), ("event", False), ("task", False)} <= seen, seen
         assert ("contact", True) in seen, seen
+
+
+async def test_open_is_dimmed_on_a_list_with_no_row(tui_store, seeded) -> None:
+    """A contacts list a search left empty showed "⏎ Open" as working, and enter did
+    nothing: now it is dimmed, and works again once a row is there."""
+    app = make_app(Crm(tui_store), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "2", ContactsScreen)
+        rows = screen.query_one(RowList)
+        rows.focus()
+        await settle(pilot)
+        assert rows.current_key is not None
+        assert app.screen.active_bindings["enter"].enabled
+        await pilot.press("slash", *"zz")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        rows.focus()
+        await settle(pilot)
+        assert rows.current_key is None
+        assert not app.screen.active_bindings["enter"].enabled
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen

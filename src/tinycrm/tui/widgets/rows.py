@@ -111,6 +111,8 @@ class RowList(LineView, can_focus=True, inherit_bindings=False):
         if index is None:
             index = min(self.cursor, len(rows) - 1)
         self.move_cursor(index, force=True, direction=1)
+        if not rows:
+            self.refresh_bindings()  # no row to open (move_cursor said nothing)
         self.refresh()
 
     def move_cursor(self, index: int, *, force: bool = False, direction: int = 1) -> None:
@@ -156,9 +158,10 @@ class RowList(LineView, can_focus=True, inherit_bindings=False):
         self.move_cursor(self.cursor + direction * per_page, direction=direction)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "choose" and self.choosable is not None:
+        if action == "choose":  # dimmed on no row (an empty list), or one it does not open
             key = self.current_key
-            return True if key is not None and self.choosable(key) else None
+            if key is None or (self.choosable is not None and not self.choosable(key)):
+                return None
         return True
 
     def action_choose(self) -> None:
