@@ -190,7 +190,7 @@ def _word(ctx: Ctx, node: filters.Word) -> Clause:
     name = node.name
     if node.quoted:
         return _search(ctx, node)
-    if any(name in FIELDS[k] or name in ALIASES[k] for k in KINDS):
+    if _stands_for_a_field(ctx, name):
         field = field_of(ctx, name, node.offset)  # a field of another kind: say so
         if isinstance(field, Bool):
             return field.column.is_(True)
@@ -208,6 +208,15 @@ def _word(ctx: Ctx, node: filters.Word) -> Clause:
             reason = f"expected a condition, not '{node.text}' (did you mean {shown}?)"
             raise ctx.fail(node.offset, reason)
     return _search(ctx, node)
+
+
+def _stands_for_a_field(ctx: Ctx, name: str) -> bool:
+    """Whether a bare word is read as a field: one of this kind's (``title`` alone is half
+    of ``title~…``), or another kind's yes/no field (``unsubscribed`` on companies: said
+    so). Another kind's other fields are words to search for: "big deal" on deals."""
+    if name in FIELDS[ctx.kind] or name in ALIASES[ctx.kind]:
+        return True
+    return any(isinstance(FIELDS[k].get(ALIASES[k].get(name, name)), Bool) for k in KINDS)
 
 
 def _search(ctx: Ctx, node: filters.Word) -> Clause:
