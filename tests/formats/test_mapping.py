@@ -8,13 +8,8 @@ import pytest
 
 from tinycrm.formats import FormatError
 from tinycrm.formats.csvfile import open_csv
-from tinycrm.formats.mapping import (
-    ROW_ERROR,
-    UNMAPPED_NAMED,
-    build_mapping,
-    mapped_rows,
-    normalize,
-)
+from tinycrm.formats.mapping import ROW_ERROR, build_mapping, mapped_rows, normalize
+from tinycrm.formats.mapping_notes import UNMAPPED_NAMED
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
 
@@ -259,7 +254,7 @@ def test_the_unmapped_report_names_empty_columns_without_a_dangling_more() -> No
 
 def test_a_file_with_no_field_is_told_the_fields_its_mistyped_columns_may_mean() -> None:
     """'Nmae,Emial' was refused with no hint that two letters were swapped."""
-    from tinycrm.formats.mapping import refuse_unmapped
+    from tinycrm.formats.mapping_notes import refuse_unmapped
 
     with pytest.raises(FormatError) as refused:
         refuse_unmapped(build_mapping("contacts", ["Nmae", "Emial", "Dear Ada"]), "x.csv")

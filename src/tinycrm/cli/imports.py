@@ -278,11 +278,10 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
     from tinycrm.formats.csvfile import open_csv
     from tinycrm.formats.mapping import (
         build_mapping,
-        lost_columns,
         mapped_rows,
         parse_map_options,
-        refuse_unmapped,
     )
+    from tinycrm.formats.mapping_notes import lost_columns, refuse_unmapped
 
     table = open_csv(stream, name=file, encoding=o["encoding"], delimiter=o["delimiter"])
     mapping = build_mapping(
@@ -321,7 +320,8 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
 def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: dict) -> None:
     """A JSON array of records or JSON lines (what ``export --format json|jsonl`` writes)."""
     from tinycrm.formats.jsonrows import JsonRecords, json_rows
-    from tinycrm.formats.mapping import lost_columns, parse_map_options, unmapped_report
+    from tinycrm.formats.mapping import parse_map_options
+    from tinycrm.formats.mapping_notes import lost_columns, unmapped_report
 
     records = JsonRecords(stream, name=file)
     o["report_form"] = "json" if records.array else "jsonl"  # the report: the input's form
@@ -365,7 +365,7 @@ def _not_imported(mappings: list[Mapping]) -> list[dict[str, Any]]:
     """The columns (a JSON file's keys) not imported, for a --json summary: each with the
     rows that held a value in it and why (no matching field, tinycrm sets it itself, or
     another column gives its field first: then the rows whose value was not the field's)."""
-    from tinycrm.formats.mapping import lost_columns
+    from tinycrm.formats.mapping_notes import lost_columns
 
     found: dict[tuple[str, str], int] = {}
     for mapping in mappings:

@@ -331,7 +331,7 @@ def json_rows(
 ) -> Iterator[tuple[int, dict[str, str], list[str]]]:
     """(line, values by field, [the record as JSON]) for each record, each object mapped by
     its keys as a CSV header is (one mapping per set of keys, kept in ``mappings``)."""
-    from tinycrm.formats.mapping import refuse_unmapped
+    from tinycrm.formats.mapping_notes import refuse_unmapped
 
     cache: dict[tuple[str, ...], Mapping] = {}
     checked = False
