@@ -312,6 +312,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
             "fields, --map names one): " + mapping.unmapped_report()
         )
     notes.extend(lost.note() for lost in lost_columns([mapping]))
+    notes.extend(mapping.repeated())
     if ignored := mapping.ignored_report():
         notes.append(_set_by_tinycrm(ignored))
     _finish(summary, notes)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from tinycrm.formats import FormatError
-from tinycrm.formats.mapping_notes import FIELD_PREFIX, Lost, unmapped_report
+from tinycrm.formats.mapping_notes import FIELD_PREFIX, Lost, short_header, unmapped_report
 from tinycrm.formats.synonyms import (
     BOOKKEEPING,
     EXACT,
@@ -69,6 +69,7 @@ class Column:
     label: int | None = None  # the column of Google's labels for its values
     meant: str | None = None  # the target its header names, imported or not
     winner: int | None = None  # "lost": the column whose value the target takes first
+    repeats: int | None = None  # a second Email (Phone): the first column of its name
 
 
 @dataclass
@@ -97,6 +98,10 @@ class Mapping:
         default=None, repr=False, compare=False
     )
     escaped: bool = True  # cells escaped against formulas with a ' (CSV; not JSON)
+    # a second column of a many-column field's name: (its index, the target, the first's)
+    _repeats: list[tuple[int, str, int]] = field(default_factory=list)
+    # a repeated column -> the custom fields its values were kept as, with rows each
+    kept: dict[int, dict[str, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         groups: dict[str, list[Column]] = {}
@@ -133,6 +138,11 @@ class Mapping:
             self._take = lambda cells: dict(zip(targets, pick(cells), strict=True))
         self._reach = 1 + max((i for _, sources in self._plan for i, _ in sources), default=-1)
         self._labels = {c.index: c.label for c in self.columns if c.label is not None}
+        self._repeats = [
+            (c.index, c.target, c.repeats)
+            for c in self.columns
+            if c.repeats is not None and c.target is not None
+        ]
 
     @property
     def width(self) -> int:
@@ -226,6 +236,8 @@ class Mapping:
                 values[target] = clean_cell(cells[index], escaped=self.escaped, strip=strip)
         if self._lost:  # (a file with First Name and Given Name: rare)
             self._fall_back(cells, values)
+        if self._repeats:  # (two Email columns: rare)
+            self._count_repeats(cells, values)
         filled = self.filled
         for indexes in (self._unmapped, self._ignored):
             for index in indexes:
@@ -252,6 +264,53 @@ class Mapping:
                     self.differed[index] = self.differed.get(index, 0) + 1
                     if keep is not None:
                         values[FIELD_PREFIX + keep] = value
+
+    def _count_repeats(self, cells: Sequence[str], values: dict[str, str]) -> None:
+        """Count what became of a repeated column's value (the ``apply`` above kept it):
+        the field where the first column of its name was empty, else the custom field that
+        keeps it when it differs."""
+        n = len(cells)
+        for index, target, first in self._repeats:
+            parts = split_values(
+                clean_cell(cells[index], escaped=self.escaped) if index < n else ""
+            )
+            if not parts:
+                continue
+            value, chosen = parts[0], values.get(target, "")
+            if value == chosen:
+                if first >= n or not split_values(clean_cell(cells[first], escaped=self.escaped)):
+                    self.taken[index] = self.taken.get(index, 0) + 1
+                continue
+            key = next(
+                (k for k, v in values.items() if v == value and k.startswith(FIELD_PREFIX)), None
+            )
+            if key is not None:
+                kept = self.kept.setdefault(index, {})
+                key = key[len(FIELD_PREFIX) :]
+                kept[key] = kept.get(key, 0) + 1
+
+    def repeated(self) -> list[str]:
+        """The summary's lines on second columns of a many-column field's name (two
+        Email): where their values went, from what ``apply`` saw."""
+        notes = []
+        for index, target, first in self._repeats:
+            kept, taken = self.kept.get(index, {}), self.taken.get(index, 0)
+            if not kept and not taken:
+                continue
+            this = f"{short_header(self.columns[index].header)} (column {index + 1})"
+            winner = short_header(self.columns[first].header)
+            where = f"taken in {plural(taken, 'row')} where {winner} was empty"
+            if not kept:
+                notes.append(f"{this} gives the {target}: {where}")
+                continue
+            keys = ", ".join(kept)
+            text = (
+                f"{this} kept as custom field{'s' if len(kept) > 1 else ''} {keys} where "
+                f"{winner} (column {first + 1}) gives the {target}: "
+                f"{plural(sum(kept.values()), 'row')}"
+            )
+            notes.append(text + (f"; {where}" if taken else ""))
+        return notes
 
     def lost(self) -> list[Lost]:
         """The columns that name a field another column gives first, with what became of
@@ -466,6 +525,7 @@ def build_mapping(
         if mapped is not None and mapped.startswith(FIELD_PREFIX):
             chosen.secondary = None
     _pair_labels(columns)
+    _mark_repeats(kind, columns)
     _mark_duplicates(columns)
     _mark_lost(columns)
     if keep_extra:
@@ -498,6 +558,24 @@ def is_own_export(kind: str, header: Sequence[str]) -> bool:
     place = {name: n for n, name in enumerate(own)}
     positions = [place.get(name, -1) for name in names]
     return -1 not in positions and positions == sorted(set(positions))
+
+
+def _mark_repeats(kind: str, columns: list[Column]) -> None:
+    """A second column of the same name giving a many-column field (two ``Email``
+    columns): its value, when the first's differs, is kept as ``email.other``, a third's
+    ``email.other.2``, as a vCard's second and third EMAIL of no type are
+    (``formats.vcard``), not under a key made of its header (``email.email``)."""
+    many = {t.name for t in TARGETS[kind] if t.many}
+    first: dict[tuple[str, str], Column] = {}
+    for column in columns:
+        if column.target not in many or column.how == "label":
+            continue
+        seen = first.setdefault((column.target, column.header.strip().casefold()), column)
+        if seen is column:
+            continue
+        repeat = sum(1 for c in columns if c.repeats == seen.index) + 1
+        column.repeats = seen.index
+        column.secondary = f"{column.target}.other" + (f".{repeat}" if repeat > 1 else "")
 
 
 def _mark_duplicates(columns: list[Column]) -> None:
