@@ -164,3 +164,26 @@ def test_a_carriage_return_comes_in_as_a_line_break(cli: Any, tmp_path: Path, fm
     assert cli("--db", str(again), "import", "contacts", str(out_file)).exit_code == 0
     with tinycrm.open(again) as crm:
         assert {c.name: c.notes for c in crm.contacts.list()}["Bo"] == "raw\ncr"
+
+
+def test_full_width_and_line_feed_formula_starts_are_escaped_and_import_gives_them_back(
+    cli: Any, tmp_path: Path
+) -> None:
+    """A custom field's value starting with ＝ ＋ － ＠ or a line feed went out bare (a
+    spreadsheet may run it); now it has the leading ', and importing the export gives
+    back the very value, on the lines the database builds and cell by cell alike."""
+    values = {"a": "＝HYPERLINK(1)", "b": "＋1", "c": "－1", "d": "＠SUM(1)", "e": "\n=1+1"}
+    path = tmp_path / "crm.db"
+    with tinycrm.open(path) as crm:
+        crm.contacts.add("Ada", email="ada@x.io", fields=values)
+    for how in (["export", "contacts"], ["contact", "list", "--csv"]):  # lines; cells
+        target = tmp_path / f"{how[0]}.csv"
+        result = cli("--db", str(path), *how)
+        assert result.exit_code == 0, result.stderr
+        target.write_text(result.stdout, encoding="utf-8")
+        (row,) = csv.DictReader(io.StringIO(result.stdout))
+        assert {k: row[f"field.{k}"] for k in values} == {k: "'" + v for k, v in values.items()}
+        fresh = tmp_path / f"{how[0]}.db"
+        assert cli("--db", str(fresh), "import", "contacts", str(target)).exit_code == 0
+        (ada,) = cli("--db", str(fresh), "contact", "list", "--json").json()
+        assert ada["fields"] == values

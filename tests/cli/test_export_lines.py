@@ -27,6 +27,8 @@ TRICKY = [
     "(555) 123-4567", "+1 (555) 123", "+١٢٣", "-١", "1,5", '"', "'", "@", "\xa0nbsp", "-0",
     "+12345678901234567890123", "--", "-+1", "+.5", "-1e-3", "+Infinity", "-nan", "+1_000",
     "\u2066isolate\u2069", "Ä,Ö", "end,", ",start", "\n", "\r\n", "' ", "=", "@@",
+    # full-width formula starts, a line feed's, and the letters either side of them
+    "＝1+1", "＋1", "－1", "＠x", "'＝1", "\n=1", "Ｚ", "＜", "ａ", "\uff0c", "\uffff",
 ]  # fmt: skip
 COLUMNS = ["name", "email", "phone", "title", "role", "source", "owner", "notes", "uid",
            "lead_status", "last_touch"]  # fmt: skip

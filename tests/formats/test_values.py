@@ -145,6 +145,21 @@ def test_what_our_csv_export_escapes_comes_back_as_it_was(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text", ["\n=1+1", "\n@x", "\x00=1", "＝1+1", "＋1", "－1", "＠SUM(A1)", "'＝1"]
+)
+def test_a_line_feed_nul_or_full_width_formula_start_is_escaped_and_comes_back(text: str) -> None:
+    """OWASP names =, +, -, @, TAB and CR; a cell starting with a line feed (a spreadsheet
+    skips it and reads the formula after it), NUL (ASVS 1.2.10) or the full-width ＝ ＋ －
+    ＠ (Excel in a Japanese or Chinese locale takes those for = + - @) went out bare. Now
+    each gets the leading ', and a custom field's value (kept as written) comes back
+    exactly."""
+    from tinycrm.cli.output import csv_safe
+
+    assert csv_safe(text) == "'" + text
+    assert v.clean_cell(csv_safe(text), strip=False) == text
+
+
+@pytest.mark.parametrize(
     ("text", "order"),
     [
         ("13/01/2026", "day"),

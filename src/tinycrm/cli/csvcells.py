@@ -14,8 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from tinycrm.formats import jsonnumbers
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from tinycrm.formats.values import FORMULA_PREFIXES as FORMULA_PREFIXES
 
 
 def csv_safe(value: Any) -> str:

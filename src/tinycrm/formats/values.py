@@ -19,7 +19,25 @@ from decimal import Decimal
 
 from tinycrm.formats import FormatError
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The starts of a cell a spreadsheet may take for a formula, which CSV exports escape with a
+# leading ' and imports take it off again: OWASP's = + - @ TAB CR, a line feed (skipped
+# before a formula after it), NUL (ASVS 1.2.10) and the full-width ＝ ＋ － ＠ (Excel in a
+# Japanese or Chinese locale takes them for = + - @). Single characters, as the lines the
+# database builds (store/csv_lines.py) need.
+FORMULA_PREFIXES = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\n",
+    "\x00",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+)
 _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0, after its 1900 leap-year bug
 _SERIAL_RANGE = (20_000, 80_000)  # 1954 to 2119: a bare number outside is not a date
 
@@ -83,8 +101,9 @@ def _show(text: str) -> str:
 
 def clean_cell(text: str | None, *, escaped: bool = True, strip: bool = True) -> str:
     """A cell's text without surrounding space, with ``\n`` line ends, and without the
-    ``'`` that CSV exports (ours included) put before ``=``, ``+``, ``-`` and ``@``
-    against formula injection (and, in ours, before quotes followed by one of those);
+    ``'`` that CSV exports (ours included) put before ``=``, ``+``, ``-``, ``@`` (and
+    the rest of ``FORMULA_PREFIXES``) against formula injection (and, in ours, before
+    quotes followed by one of those);
     ``escaped=False`` for values no spreadsheet escaped (JSON); ``strip=False`` keeps
     the space around it (a custom field's value, as tinycrm stores and exports it)."""
     if not text:

@@ -87,27 +87,28 @@ class _Cells:
         self.signs = "".join(c for c in firsts if c in "+-")
         # Text that sorts from plain_from on starts with neither a prefix nor a quote
         self.plain_from = chr(max(map(ord, risky)) + 1)
-        # Printable starts below it that are plain too (digits, parentheses, …), as ranges
+        # Printable starts below it that are plain too (digits, parentheses, letters up to
+        # the full-width ＋, …), as ranges between the risky starts
         self.plain_ranges: list[tuple[str, str]] = []
-        for code in range(0x20, ord(self.plain_from)):
-            if chr(code) in risky:
-                continue
-            if self.plain_ranges and ord(self.plain_ranges[-1][1]) == code:
-                self.plain_ranges[-1] = (self.plain_ranges[-1][0], chr(code + 1))
-            else:
-                self.plain_ranges.append((chr(code), chr(code + 1)))
+        start = 0x20
+        for code in sorted({ord(c) for c in risky if c >= " "}):
+            if code > start:
+                self.plain_ranges.append((chr(start), chr(code)))
+            start = code + 1
 
     def text(self, x: str) -> str:
         escaped = f"'''' || {x}"
         # Text sorts after numbers and before blobs (X''). The commonest starts first:
         # letters (and all but ASCII), then NULL, digits (the widest plain range), signs
+        # (with the full-width prefixes, the widest range below plain_from holds them)
         ranges = sorted(self.plain_ranges, key=lambda r: ord(r[0]) - ord(r[1]))
-        whens = [
-            f"WHEN {x} >= {_sql_text(self.plain_from)} AND {x} < X'' THEN {x}",
-            f"WHEN {x} IS NULL THEN ''",
-        ]
-        if ranges:
-            whens.append(f"WHEN {_within(x, ranges[:1])} THEN {x}")
+        top = f"WHEN {x} >= {_sql_text(self.plain_from)} AND {x} < X'' THEN {x}"
+        widest = f"WHEN {_within(x, ranges[:1])} THEN {x}" if ranges else ""
+        if ranges and ord(ranges[0][1]) - ord(ranges[0][0]) > 0x10000 - ord(self.plain_from):
+            top, widest = widest, top
+        whens = [top, f"WHEN {x} IS NULL THEN ''"]
+        if widest:
+            whens.append(widest)
         if self.signs:
             starts = " OR ".join(_starts_with(x, c) for c in self.signs)
             # an inner space, the end no whitespace ('+49 30 1234'): quickly, else exactly
