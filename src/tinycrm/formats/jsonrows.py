@@ -35,12 +35,16 @@ from tinycrm.formats.jsontext import CHUNK, JsonText
 from tinycrm.formats.mapping import (
     REPORT_COLUMNS,
     ROW_ERROR,
+    Column,
     Mapping,
     build_mapping,
     normalize,
 )
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
+# The mappings of a file's sets of keys kept for the records that follow; a record of
+# other keys after that many is mapped on its own, its counts kept in one digest
+MAPPINGS_KEPT = 64
 _SPACE = " \t\r\n"
 _NOT_SPACE = re.compile(r"[^ \t\r\n]")
 # what ends a line of JSON lines: not U+2028, U+2029 or U+0085, which a JSON string holds
@@ -330,10 +334,14 @@ def json_rows(
     mappings: list[Mapping] | None = None,
 ) -> Iterator[tuple[int, dict[str, str], list[str]]]:
     """(line, values by field, [the record as JSON]) for each record, each object mapped by
-    its keys as a CSV header is (one mapping per set of keys, kept in ``mappings``)."""
+    its keys as a CSV header is (one mapping per set of keys, kept in ``mappings``; past
+    ``MAPPINGS_KEPT`` sets, a record of another set is mapped on its own and what its
+    mapping counted is added to one digest in ``mappings``: a file whose every record has
+    a key of its own holds a few mappings, not one a record)."""
     from tinycrm.formats.mapping_notes import refuse_unmapped
 
     cache: dict[tuple[str, ...], Mapping] = {}
+    digest: _Digest | None = None
     checked = False
     for line, record in records:
         if isinstance(record, FormatError):
@@ -351,7 +359,9 @@ def json_rows(
             continue
         keys = tuple(flat)
         mapping = cache.get(keys)
+        kept = True
         if mapping is None:
+            kept = len(cache) < MAPPINGS_KEPT
             wanted = overrides
             if checked:  # --map names a key the first record has; later ones may lack it
                 present = {normalize(k) for k in keys} | {k.casefold() for k in keys}
@@ -360,16 +370,63 @@ def json_rows(
                     for h, t in overrides
                     if normalize(h) in present or h.casefold() in present
                 ]
-            mapping = cache[keys] = build_mapping(
-                kind, list(keys), overrides=wanted, keep_extra=keep_extra
-            )
+            mapping = build_mapping(kind, list(keys), overrides=wanted, keep_extra=keep_extra)
             mapping.escaped = False  # JSON holds values as they are
             if not checked:
                 refuse_unmapped(mapping, name, keys=True)
                 checked = True
-            if mappings is not None:
-                mappings.append(mapping)
-        yield line, mapping.apply(list(flat.values())), raw
+            if kept:
+                cache[keys] = mapping
+                if mappings is not None:
+                    mappings.append(mapping)
+        values = mapping.apply(list(flat.values()))
+        if not kept and mappings is not None:
+            if digest is None:
+                digest = _Digest(kind, [], escaped=False)
+                mappings.append(digest)
+            digest.absorb(mapping)
+        yield line, values, raw
+
+
+class _Digest(Mapping):
+    """What the mappings of records past ``MAPPINGS_KEPT`` sets of keys counted, for the
+    summary: their keys not imported (once each by name), those tinycrm sets, and those
+    another key gives the field of first, with the rows each held. Never applied."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._at: dict[tuple[str, str, str | None, str | None], int] = {}
+
+    def absorb(self, mapping: Mapping) -> None:
+        """Add ``mapping``'s counts (one record's) to the digest's."""
+        self.own_export = self.own_export or mapping.own_export
+        for column in mapping.columns:
+            if column.how not in ("unmapped", "ignored", "lost"):
+                continue
+            winner = None
+            if column.how == "lost" and column.winner is not None:
+                first = mapping.columns[column.winner]
+                winner = self._column(first, "winner", None, None)
+            index = self._column(column, column.how, column.meant, winner)
+            for mine, theirs in (
+                (self.filled, mapping.filled),
+                (self.taken, mapping.taken),
+                (self.differed, mapping.differed),
+            ):
+                if theirs.get(column.index):
+                    mine[index] = mine.get(index, 0) + theirs[column.index]
+
+    def _column(self, column: Column, how: str, meant: str | None, winner: int | None) -> int:
+        """The digest's column like ``column`` (its name, how, field and winner's)."""
+        key = (column.header, how, meant, None if winner is None else str(winner))
+        index = self._at.get(key)
+        if index is None:
+            index = self._at[key] = len(self.columns)
+            target = column.target if how == "winner" else None
+            copy = Column(index, column.header, target, "synonym" if how == "winner" else how)
+            copy.meant, copy.winner, copy.secondary = meant, winner, column.secondary
+            self.columns.append(copy)
+        return index
 
 
 def _field_twice(record: dict[str, Any]) -> str | None:
