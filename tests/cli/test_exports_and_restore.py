@@ -252,3 +252,21 @@ def test_a_dump_value_no_write_takes_is_restored_as_stored_with_a_warning(
     ]
     shown = cli("--db", fresh, "contact", "show", "1", "--json").json()
     assert (shown["lifecycle"], shown["email"]) == ("alien", "not an email")
+
+
+def test_import_all_of_a_dump_too_big_for_memory_is_one_line(
+    cli, tmp_path: Path, monkeypatch
+) -> None:
+    from tinycrm.formats import jsondump
+
+    cli("contact", "add", "Ada", "--email", "ada@x.io")
+    dump = tmp_path / "all.json"
+    assert cli("export", "all", "--out", str(dump)).exit_code == 0
+    monkeypatch.setattr(jsondump, "available_memory", lambda: 600)
+    fresh = tmp_path / "fresh.db"
+    result = cli("--db", str(fresh), "import", "all", str(dump))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {dump} is ") and result.stderr.count("\n") == 1
+    assert "more than the 100 bytes import all can hold" in result.stderr
+    monkeypatch.setattr(jsondump, "available_memory", lambda: None)  # (unknown: no limit)
+    assert cli("--db", str(fresh), "import", "all", str(dump)).exit_code == 0

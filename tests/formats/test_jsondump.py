@@ -49,3 +49,23 @@ def test_a_key_given_twice_in_a_dump_is_refused_naming_it(data: bytes, message: 
     first written). It is refused, naming the key and the row's id."""
     with pytest.raises(FormatError, match=message):
         read_dump(io.BytesIO(data), name="in.json")
+
+
+def test_a_dump_bigger_than_memory_takes_is_refused_before_it_is_read(tmp_path) -> None:
+    """import all holds a dump in memory, about six times its size (an 84 MB dump of
+    100,000 contacts peaked at 507 MiB): a dump of gigabytes was read until the machine
+    ran out. Now one past what the memory available takes is refused in one line before
+    a byte is read, from a file (its size) or a pipe (read no further than the limit)."""
+    path = tmp_path / "all.json"
+    path.write_bytes(b'{"format": "tinycrm-dump", "tables": {}}' + b" " * 2_000)
+    with path.open("rb") as handle:
+        with pytest.raises(FormatError) as refused:
+            read_dump(handle, name="all.json", limit=1_000)
+        assert handle.tell() == 0
+    assert str(refused.value) == (
+        "all.json is 2,040 bytes, more than the 1,000 bytes import all can hold in the memory "
+        "available (a dump takes about 6 times its size); restore it on a machine with more"
+    )
+    with pytest.raises(FormatError, match=r"^- is more than the 1,000 bytes import all"):
+        read_dump(io.BytesIO(path.read_bytes()), name="-", limit=1_000)
+    assert read_dump(io.BytesIO(b'{"tables": {}}'), name="-", limit=1_000) == {"tables": {}}

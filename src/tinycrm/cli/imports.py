@@ -671,11 +671,11 @@ def import_all(
     """Restore a full JSON dump (tinycrm export all --format json) into an empty database."""
     from tinycrm.errors import Invalid
     from tinycrm.formats import FormatError
-    from tinycrm.formats.jsondump import read_dump
+    from tinycrm.formats.jsondump import dump_limit, read_dump
 
     with _binary(file) as stream:
         try:
-            data = read_dump(stream, name=file)
+            data = read_dump(stream, name=file, limit=dump_limit())
         except FormatError as exc:
             raise Invalid(str(exc)) from None
     counts = crm(ctx).imports.restore(data)
