@@ -414,3 +414,19 @@ def test_records_of_ever_new_keys_keep_a_bounded_number_of_mappings() -> None:
     (full,) = lost_columns(mappings)  # Full Name: the name, as name gives it first
     assert (full.header, full.filled, full.differed) == ("Full Name", count, count)
     assert [m.ignored_report() for m in mappings if m.ignored_report()] == ["score (1 row)"]
+
+
+def test_fields_that_are_not_an_object_reject_the_record_and_null_is_none() -> None:
+    """ "fields": [1, 2] (or a string) was taken for a key of no matching field: the summary
+    said 'Keys not imported (no matching field …): fields', and --keep-extra kept a custom
+    field named fields holding '[1, 2]'. Now the record is rejected saying what fields
+    must be; "fields": null is a record with no custom fields, as "tags": null has none."""
+    found = rows(
+        b'{"name": "Ada", "fields": [1, 2]}\n{"name": "Bo", "fields": "plan=pro"}\n'
+        b'{"name": "Cy", "fields": null}\n'
+    )
+    assert found[0][1] == {
+        ROW_ERROR: 'fields must be an object of custom fields ({"plan": "pro"}), not an array'
+    }
+    assert found[1][1][ROW_ERROR].endswith("not a string")
+    assert found[2][1] == {"name": "Cy"}

@@ -158,6 +158,8 @@ def flatten(record: dict[str, Any]) -> dict[str, str]:
         if key == "fields" and isinstance(value, dict):
             for name, text in value.items():
                 out[f"field.{name}"] = _text(text)
+        elif key == "fields" and value is None:
+            continue  # no custom fields
         elif key == "tags" and isinstance(value, list):
             out[key] = ", ".join(_text(tag) for tag in value)
         else:
@@ -350,6 +352,11 @@ def json_rows(
         raw = [_source(record)]
         if not isinstance(record, dict):
             yield line, {ROW_ERROR: f"a record must be a JSON object, not {_kind(record)}"}, raw
+            continue
+        fields = record.get("fields")
+        if fields is not None and not isinstance(fields, dict):
+            reason = 'fields must be an object of custom fields ({"plan": "pro"}), not '
+            yield line, {ROW_ERROR: reason + _kind(fields)}, raw
             continue
         flat = flatten(record)
         twice = _field_twice(record)
