@@ -260,3 +260,56 @@ def test_a_write_to_a_read_only_postgresql_database_is_a_tool_error_that_says_so
         with tinycrm.open(url) as crm:
             assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
             assert [t.subject for t in crm.tasks.list("open")] == ["Send the contract"]
+
+
+def test_a_whole_number_argument_takes_a_number_or_exactly_its_digits(sqlite_url: str) -> None:  # noqa: F811
+    """limit and task_id are "integer" in the schema, but pydantic's lax mode read
+    '5.0', ' 5 ', '+5' and '5_0' as numbers (complete_task(task_id=' 1 ') completed task
+    1), and task_id=2**70 went looking for a task with that id. An integer argument now
+    takes a JSON number (5, or 5.0, which JSON Schema counts as an integer) or a string
+    of exactly its digits (some clients send every argument as a string); any other
+    string is refused naming the argument, as is an id past 2**63 - 1, nothing saved."""
+
+    async def session(client: Client) -> None:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        task_id = tools["complete_task"].input_schema["properties"]["task_id"]
+        assert (task_id["minimum"], task_id["maximum"]) == (1, 2**63 - 1), task_id
+        assert (await call(client, "list_contacts", limit="5"))["count"] == 1
+        assert (await call(client, "list_contacts", limit=5.0))["count"] == 1
+        assert (await call(client, "contact_briefing", ref="1", limit="3"))["contact"]
+        for tool, arguments in [
+            ("list_contacts", {"limit": "5.0"}),
+            ("list_contacts", {"limit": " 5"}),
+            ("list_contacts", {"limit": "+5"}),
+            ("list_contacts", {"limit": "5_0"}),
+            ("list_contacts", {"limit": "1e3"}),
+            ("list_contacts", {"limit": "05"}),
+            ("list_contacts", {"limit": "５"}),
+            ("search", {"text": "ada", "limit": "ten"}),
+            ("contact_briefing", {"ref": "1", "limit": "2.0"}),
+            ("complete_task", {"task_id": " 1 "}),
+            ("complete_task", {"task_id": "1.0"}),
+        ]:
+            (named,) = (key for key in arguments if key in ("limit", "task_id"))
+            given = repr(arguments[named])
+            said = await refused(client, tool, **arguments)
+            assert said == (
+                f"Error executing tool {tool}: {named}: a whole number as a JSON number "
+                f"or its digits alone, not the text {given}"
+            ), (tool, arguments, said)
+        for value, bound in [
+            (2**70, "less than or equal to 9223372036854775807"),
+            (str(2**70), "less than or equal to 9223372036854775807"),
+            ("9" * 5000, "less than or equal to 9223372036854775807"),
+            (-1, "greater than or equal to 1"),
+            ("-1", "greater than or equal to 1"),
+            (0, "greater than or equal to 1"),
+        ]:
+            said = await refused(client, "complete_task", task_id=value)
+            assert said == f"Error executing tool complete_task: task_id: input should be {bound}"
+        said = await refused(client, "list_contacts", limit=str(2**70))
+        assert said.endswith("limit: input should be less than or equal to 1000"), said
+        assert (await call(client, "list_tasks", scope="open"))["count"] == 1  # none done
+        assert (await call(client, "complete_task", task_id="1"))["id"] == 1
+
+    serve(sqlite_url, session, "--allow-writes")

@@ -128,15 +128,32 @@ Where = Annotated[
 ]
 
 
-def _not_a_bool(value: Any) -> Any:
-    """A JSON true or false where a number belongs refused: pydantic's lax mode reads
-    them as 1 and 0 (``complete_task(task_id=true)`` would complete task 1)."""
+DIGITS = re.compile(r"-?(0|[1-9][0-9]*)")
+"""A whole number as JSON writes it: what a string may hold where a number belongs."""
+MAX_ID = 2**63 - 1
+"""The largest id a record can have (the command line's bound too)."""
+
+
+def _a_json_number(value: Any) -> Any:
+    """A whole number as a JSON number or a string of exactly its digits (some clients
+    send every argument as a string), for pydantic to bound. Refused: a JSON true or
+    false (lax mode read them as 1 and 0: ``complete_task(task_id=true)`` completed task
+    1) and any other string (lax mode read '5.0', ' 5 ', '+5' and '5_0' as 5)."""
     if isinstance(value, bool):
         raise ValueError(f"a whole number, not {str(value).lower()}")
+    if isinstance(value, str):
+        if not DIGITS.fullmatch(value):
+            raise ValueError(
+                "a whole number as a JSON number or its digits alone, not the text "
+                f"{safetext.quoted(value)}"
+            )
+        if len(value) > 30:  # past any bound; int() refuses 4,300 digits and more
+            return -(10**30) if value.startswith("-") else 10**30
+        return int(value)
     return value
 
 
-Number = BeforeValidator(_not_a_bool)
+Number = BeforeValidator(_a_json_number)
 """After the ``Field``: before it, the schema gave pydantic's "ge"/"le", not JSON Schema's
 "minimum"/"maximum", and a client checking arguments saw no bound."""
 Limit = Annotated[
@@ -737,7 +754,9 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     @tool(WRITE)
     def complete_task(
         task_id: Annotated[
-            int, Field(ge=1, description="The task's id (list_tasks shows it)."), Number
+            int,
+            Field(ge=1, le=MAX_ID, description="The task's id (list_tasks shows it)."),
+            Number,
         ],
     ) -> dict[str, Any]:
         """Mark a task done; a repeating task gets its next occurrence."""
