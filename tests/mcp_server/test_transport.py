@@ -261,6 +261,54 @@ def test_a_request_before_initialize_is_told_the_session_is_not_initialized(
         assert [c.name for c in crm.contacts.list()] == ["Ada Lovelace"]
 
 
+def test_an_initialize_whose_params_are_wrong_names_what_is_wrong(
+    sqlite_url: str,  # noqa: F811
+) -> None:
+    """initialize with params {} or a protocolVersion of 5 got the SDK's bare '-32602
+    Invalid request parameters' (data ""), naming nothing the client could fix. It is now
+    refused under the same code naming each bad param; the session is still not
+    initialized (tools/list is told so), and a good initialize then opens it."""
+    server = subprocess.Popen(
+        [*tinycrm_executable(), "--db", sqlite_url, "mcp"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    raw = Raw(server)
+    try:
+        for params, said in [
+            (
+                b"{}",
+                "params.capabilities: required; params.clientInfo: required; "
+                "params.protocolVersion: required",
+            ),
+            (
+                b'{"protocolVersion":5,"capabilities":{},"clientInfo":{"name":"t","version":"1"}}',
+                "params.protocolVersion: input should be a valid string",
+            ),
+            (
+                b'{"protocolVersion":"2025-06-18","capabilities":[],"clientInfo":{"name":"t"}}',
+                "params.capabilities: input should be a valid dictionary or instance of "
+                "ClientCapabilities; params.clientInfo.version: required",
+            ),
+            (b"null", "params: required"),
+        ]:
+            line = b'{"jsonrpc":"2.0","id":1,"method":"initialize","params":' + params + b"}"
+            assert raw.ask(line) == {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "error": {"code": -32602, "message": f"invalid params for initialize: {said}"},
+            }
+        early = raw.ask(b'{"jsonrpc":"2.0","id":2,"method":"tools/list"}')
+        assert "the session is not initialized" in early["error"]["message"], early
+        raw.send(HELLO.rstrip(b"\n"))
+        assert raw.answer()["id"] == 0
+        listed = raw.ask(b'{"jsonrpc":"2.0","id":3,"method":"tools/list"}')
+        assert listed["id"] == 3 and listed["result"]["tools"], listed
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=60)
+
+
 def test_an_answer_on_the_wire_holds_no_character_a_terminal_obeys(sqlite_url: str) -> None:  # noqa: F811
     """A name stored with a C1 control (U+009B is CSI) or a bidi override (by SQL, an
     older version) reached the wire raw in the answer's structuredContent, for a person

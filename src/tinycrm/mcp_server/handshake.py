@@ -17,7 +17,9 @@ the SDK too.
 Once the session is open, a request whose params the SDK's checks refuse (tools/call
 naming no tool, arguments that are a list) got the same bare words: ``unfit`` refuses it
 here, under the same code, naming each bad param as the protocol version the session
-agreed defines it.
+agreed defines it. So is an ``initialize`` whose params are wrong (``{}``, a
+``protocolVersion`` of 5), as the version it asks for defines them (the newest the SDK
+knows for one it does not), and the session stays as it was: not initialized.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from mcp.types import (
     JSONRPCResponse,
     methods,
 )
+from mcp.types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
 from pydantic import ValidationError
 
 from tinycrm import safetext
@@ -71,6 +74,10 @@ class Handshake:
             return None
         meta = (message.params or {}).get("_meta")
         if message.method == INITIALIZE:
+            asked = (message.params or {}).get("protocolVersion")
+            agreed = asked if asked in HANDSHAKE_PROTOCOL_VERSIONS else LATEST_HANDSHAKE_VERSION
+            if (unfit := _unfit(message, agreed)) is not None:  # the session as it was
+                return unfit
             self.initializing = coerce_request_id(message.id)
         elif isinstance(meta, dict) and MODERN_KEY in meta:
             self.open = not self.relayed  # the first request so: a session without one
@@ -111,20 +118,26 @@ class Handshake:
         (each bad param named), or None: one to relay, the SDK judging the rest."""
         if self.version is None or not isinstance(message, JSONRPCRequest):
             return None
-        try:
-            methods.validate_client_request(message.method, self.version, message.params)
-        except ValidationError as exc:
-            problems = exc.errors(include_url=False)
-        except (KeyError, ValueError):  # a method or a version it does not know: the SDK's
-            return None
-        else:
-            return None
-        said = "; ".join(f"{'.'.join(map(str, p['loc']))}: {said_of(p)}" for p in problems[:5])
-        return JSONRPCError(
-            jsonrpc="2.0",
-            id=message.id,
-            error=ErrorData(
-                code=INVALID_PARAMS,
-                message=safetext.display(f"invalid params for {message.method}: {said}"),
-            ),
-        )
+        return _unfit(message, self.version)
+
+
+def _unfit(message: JSONRPCRequest, version: str) -> JSONRPCError | None:
+    """The refusal of ``message`` when protocol ``version`` does not take its params,
+    naming each bad param, or None."""
+    try:
+        methods.validate_client_request(message.method, version, message.params)
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False)
+    except (KeyError, ValueError):  # a method or a version it does not know: the SDK's
+        return None
+    else:
+        return None
+    said = "; ".join(f"{'.'.join(map(str, p['loc']))}: {said_of(p)}" for p in problems[:5])
+    return JSONRPCError(
+        jsonrpc="2.0",
+        id=message.id,
+        error=ErrorData(
+            code=INVALID_PARAMS,
+            message=safetext.display(f"invalid params for {message.method}: {said}"),
+        ),
+    )
