@@ -24,6 +24,7 @@ def _answers(line: str) -> list[dict[str, object]]:
         ('{"jsonrpc":"1.0","id":"a","method":"tools/list"}', "a", "jsonrpc: input should be '2.0'"),
         ('{"id":6}', 6, "jsonrpc: required; method: required"),
         ('{"jsonrpc":"2.0","id":7,"method":"tools/list","params":5}', 7, "params: "),
+        ('{"jsonrpc":"2.0","id":8,"method":5,"params":[]}', 8, "method: input should be"),
     ],
 )
 def test_a_request_that_is_not_json_rpc_is_answered_under_its_id(
@@ -39,6 +40,31 @@ def test_a_request_that_is_not_json_rpc_is_answered_under_its_id(
     assert isinstance(error, dict) and error["code"] == types.INVALID_REQUEST
     assert error["message"].startswith("not a JSON-RPC 2.0 request: "), error
     assert said in error["message"], error
+
+
+@pytest.mark.parametrize(
+    ("line", "request_id", "method"),
+    [
+        ('{"jsonrpc":"2.0","id":8,"method":"initialize","params":[]}', 8, "initialize"),
+        ('{"jsonrpc":"2.0","id":9,"method":"tools/list","params":[1]}', 9, "tools/list"),
+        ('{"jsonrpc":"2.0","id":"p","method":"ping","params":[{"a":1}]}', "p", "ping"),
+    ],
+)
+def test_params_by_position_are_refused_as_params_under_the_requests_id(
+    line: str, request_id: object, method: str
+) -> None:
+    """A request whose params were an array (JSON-RPC 2.0's params by position, which MCP
+    has not) was taken for a batch of no requests and went unanswered: its client waited
+    for ever. It is now refused as Invalid params (-32602) under its id, saying so."""
+    (answer,) = _answers(line)
+    assert answer == {
+        "jsonrpc": "2.0",
+        "id": request_id,
+        "error": {
+            "code": types.INVALID_PARAMS,
+            "message": f"invalid params for {method}: params: an object (by name), not an array",
+        },
+    }
 
 
 def test_each_request_of_a_batch_is_answered_that_batches_are_not_taken() -> None:

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from mcp.types import INVALID_REQUEST, PARSE_ERROR, ErrorData, JSONRPCError
+from mcp.types import INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, ErrorData, JSONRPCError
 from pydantic import ValidationError
 
 from tinycrm import safetext
@@ -38,17 +38,30 @@ def unreadable(error: Exception) -> list[JSONRPCError]:
     if problems[0]["type"] == "json_invalid":
         refusal = _not_json(problems[0])
         return [] if refusal is None else [refusal]
-    message = next((p["input"] for p in problems if isinstance(p["input"], dict | list)), None)
+    message = _message_of(problems)
     if isinstance(message, list):
         return [_refused(m.get("id"), BATCHES) for m in message if _owed(m)]
     if not isinstance(message, dict) or not _owed(message):
         return []
-    said = "; ".join(
-        f"{'.'.join(map(str, p['loc'][1:]))}: {said_of(p)}"
-        for p in problems
-        if p["loc"][:1] == ("JSONRPCRequest",)
-    )
+    found = [p for p in problems if p["loc"][:1] == ("JSONRPCRequest",)]
+    by_position = isinstance(message.get("params"), list)  # JSON-RPC 2.0's; not MCP's
+    if by_position and [p["loc"] for p in found] == [("JSONRPCRequest", "params")]:
+        method = str(message.get("method"))[:200]  # a string: only params is wrong
+        said = f"invalid params for {method}: params: an object (by name), not an array"
+        return [_refused(message.get("id"), said, INVALID_PARAMS)]
+    said = "; ".join(f"{'.'.join(map(str, p['loc'][1:]))}: {said_of(p)}" for p in found)
     return [_refused(message.get("id"), f"not a JSON-RPC 2.0 request: {said[:500]}")]
+
+
+def _message_of(problems: list[Any]) -> Any:
+    """The message the line held, as pydantic's ``problems`` with it give it: the input of
+    one about the whole message, or of a field missing from it. Not the first input that
+    is a list: ``params: []`` (JSON-RPC's params by position) was taken for a batch of
+    none, and its request went unanswered."""
+    for problem in problems:
+        if len(problem["loc"]) == 1 or (problem["type"] == "missing" and len(problem["loc"]) == 2):
+            return problem["input"]
+    return None
 
 
 def reused(request_id: str | int) -> JSONRPCError:
