@@ -74,6 +74,18 @@ class Outcome:
     def ok(self) -> bool:
         return self.returncode == 0
 
+    def how(self, exited: str) -> str:
+        """How it ended: ``exited`` with its status in it (``exit {}``), or ``killed by
+        signal 9, SIGKILL``: a negative return code is a signal's, not a status."""
+        code = self.returncode or 0
+        if code >= 0:
+            return exited.format(code)
+        try:
+            named = f", {signal.Signals(-code).name}"
+        except ValueError:
+            named = ""
+        return f"killed by signal {-code}{named}"
+
 
 def hooks_dir(config_file: Path) -> Path:
     """The ``hooks`` folder beside the config file (``~/.config/tinycrm/hooks``)."""
@@ -234,8 +246,8 @@ def pre_write(
                 raise HookRefused(f"{outcome.first_line}: nothing was written")
             raise HookRefused(
                 outcome.first_line
-                or f"the pre-write hook {hook.name} refused the write (exit status "
-                f"{outcome.returncode})"
+                or f"the pre-write hook {hook.name} refused the write "
+                f"({outcome.how('exit status {}')})"
             )
 
 
@@ -255,7 +267,7 @@ def post_write(
             outcome = run(hook, data, timeout=timeout, env=env)
             if outcome.ok:
                 continue
-            how = "timed out" if outcome.returncode is None else f"exit {outcome.returncode}"
+            how = "timed out" if outcome.returncode is None else outcome.how("exit {}")
             said = f": {outcome.first_line}" if outcome.first_line else ""
             problems.append(f"post-write hook {hook.name} failed ({how}){said}")
     return problems

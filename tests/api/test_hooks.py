@@ -443,3 +443,26 @@ def test_a_write_from_a_post_write_hook_does_not_run_the_post_write_hooks_again(
     assert sorted(c.name for c in crm.contacts.list()) == ["Ada Lovelace", "From the hook"]
     checked_names = [e["record"]["name"] for e in seen(checked)]  # type: ignore[index]
     assert checked_names == ["Ada Lovelace", "From the hook"]
+
+
+def test_a_hook_killed_by_a_signal_is_said_to_be_killed_not_an_exit_status(
+    crm: Crm, hooks_dir: Path
+) -> None:
+    """A pre-write hook killed by a signal (the OOM killer's SIGKILL, a SIGTERM at
+    shutdown) refused the write with '(exit status -9)', and a post-write one failed with
+    '(exit -15)': no program exits with a negative status, and the signal went unnamed.
+    Each now says which signal killed it."""
+    hook(hooks_dir / "pre-write", "cat > /dev/null; kill -KILL $$\n")
+    with pytest.raises(HookRefused) as refusal:
+        crm.contacts.add("Ada Lovelace")
+    assert str(refusal.value) == (
+        "the pre-write hook pre-write refused the write (killed by signal 9, SIGKILL)"
+    )
+    assert crm.contacts.list() == []
+    (hooks_dir / "pre-write").unlink()
+    hook(hooks_dir / "post-write", "cat > /dev/null; kill -TERM $$\n")
+    with pytest.warns(UserWarning) as told:
+        crm.contacts.add("Ada Lovelace")
+    assert [str(w.message) for w in told] == [
+        "post-write hook post-write failed (killed by signal 15, SIGTERM)"
+    ]
