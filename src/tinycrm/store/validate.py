@@ -255,6 +255,10 @@ def email(value: str | None) -> str | None:
     return pair[1] if pair else None
 
 
+EMAIL_CHARS = 254
+"""The longest an address can be (RFC 5321's path, less its brackets)."""
+
+
 def typed_email(value: str | None) -> tuple[str, str] | None:
     """``(as typed, key)``: the address checked as ``email`` checks it, kept as typed
     (without ``mailto:`` and blanks around it) for display and export, and its key
@@ -264,6 +268,9 @@ def typed_email(value: str | None) -> tuple[str, str] | None:
         return None
     if clean[:7].lower() == "mailto:":
         clean = clean[7:].strip()
+    if len(clean) > EMAIL_CHARS:  # email-validator took 4 s to refuse 5,000,000
+        said = f"(too long: {len(clean):,} characters; at most {EMAIL_CHARS})"
+        raise Invalid(f"invalid email address {quoted(value)} {said}", field="email")
     lowered = clean.lower()
     if is_plain_email(lowered):
         return clean, lowered
