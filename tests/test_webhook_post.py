@@ -147,6 +147,34 @@ def test_webhook_redirect_is_not_followed(hook_server: tuple[Hook, str]) -> None
     assert [request[:2] for request in hook.requests] == [("POST", "/old")]
 
 
+@pytest.mark.parametrize(
+    ("location", "said"),
+    [
+        ("https://elsewhere.example/hooks/s3cr3t", " to https://elsewhere.example/…"),
+        ("/v2/s3cr3t", " to http://127.0.0.1:{port}/…"),
+        ("http://[::1", ""),  # urllib's own reading: 'Invalid IPv6 URL', as if ours
+    ],
+)
+def test_a_redirect_says_where_it_points_up_to_the_host(
+    hook_server: tuple[Hook, str], location: str, said: str
+) -> None:
+    """A redirect was told as '(a redirect: use the URL it points to)', without saying
+    where that was; one whose Location urllib could not read was 'Invalid IPv6 URL', as
+    if the webhook's own address were wrong. Each now names where it points, up to the
+    host as the webhook itself is named (a secret may be in the path)."""
+    hook, base = hook_server
+    hook.status = 302
+    hook.headers = {"Location": location}
+    with pytest.raises(DeliveryError) as refusal:
+        post_webhook(f"{base}/old", {"a": 1})
+    port = base.rsplit(":", 1)[1]
+    assert str(refusal.value) == (
+        f"webhook not sent: 127.0.0.1 answered 302 Found (a redirect{said.format(port=port)}: "
+        "use the URL it points to)"
+    )
+    assert [request[:2] for request in hook.requests] == [("POST", "/old")]
+
+
 def test_webhook_timeout_after_the_post_says_it_may_have_arrived(
     hook_server: tuple[Hook, str],
 ) -> None:

@@ -189,8 +189,13 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
     )
 
     class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        """A 3xx is an HTTPError, its Location unread (urllib's own reading raised
+        'Invalid IPv6 URL' for ``http://[::1``, as if the webhook's address were wrong)."""
+
+        def http_error_302(self, *args: Any, **kwargs: Any) -> None:
             return None
+
+        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
     opener = urllib.request.build_opener(_NoRedirect)
     # The whole exchange gets twice the timeout: the socket's own bounds each read only,
@@ -225,6 +230,8 @@ def _exchange(opener: Any, request: Any, host: str, timeout: float) -> None:
     import ssl
     import urllib.error
 
+    from tinycrm.webhooks.endpoints import pointed_to
+
     try:
         # The status is the answer: the body of a 2xx is not read (a receiver that kept
         # sending one held the run, and its memory grew, for as long as it sent).
@@ -240,7 +247,8 @@ def _exchange(opener: Any, request: Any, host: str, timeout: float) -> None:
         where = exc.headers.get("Location") if 300 <= exc.code < 400 and exc.headers else None
         answer = f"{exc.code} {exc.reason}".strip()
         if where:
-            answer += " (a redirect: use the URL it points to)"
+            to = pointed_to(request.full_url, where)
+            answer += f" (a redirect{to}: use the URL it points to)"
         elif detail:
             answer += f": {detail}"
         wait = retry_after(exc.headers.get("Retry-After")) if exc.headers else None

@@ -107,11 +107,21 @@ def test_a_failed_try_names_its_endpoint_without_the_secret_in_its_path(
         (
             b"HTTP/1.1 301 Moved\r\nlocation: https://elsewhere.example/h\r\n"
             b"content-length: 0\r\n\r\n",
-            "HTTP 301 Moved (a redirect, not followed: put the address it points to in "
+            "HTTP 301 Moved (a redirect to https://elsewhere.example/…, not followed: put "
+            "the address it points to in the config file)",
+        ),
+        (
+            b"HTTP/1.1 308 Permanent Redirect\r\nlocation: /v2/s3cr3t\r\ncontent-length: 0\r\n\r\n",
+            "HTTP 308 Permanent Redirect (a redirect to http://127.0.0.1:{port}/…, not "
+            "followed: put the address it points to in the config file)",
+        ),
+        (
+            b"HTTP/1.1 302 Found\r\nlocation: http://[::1\r\ncontent-length: 0\r\n\r\n",
+            "HTTP 302 Found (a redirect, not followed: put the address it points to in "
             "the config file)",
         ),
     ],
-    ids=["closed", "not-http", "endless-header", "redirect"],
+    ids=["closed", "not-http", "endless-header", "redirect", "relative-redirect", "bad-redirect"],
 )
 def test_a_failed_try_says_what_happened_in_words(
     store: Any, tmp_path: Path, answer: bytes, said: str
@@ -119,7 +129,9 @@ def test_a_failed_try_says_what_happened_in_words(
     """A failed try was told in Python's words: 'RemoteDisconnected: Remote end closed
     connection without response', 'BadStatusLine: hello', 'LineTooLong: got more than
     65536 bytes when reading header line'; a redirect as 'HTTP 301 Moved' alone, though it
-    is never followed. Now in words, as remind --webhook tells them."""
+    is never followed. Now in words, as remind --webhook tells them. A redirect names
+    where it points, up to the host as the endpoint is named (it said to put that address
+    in the config file, but not what it was)."""
     server = RawReceiver(answer)
     try:
         crm = open_crm(store, tmp_path, config_text(server.url, extra="attempts = 2\n"))
@@ -128,7 +140,9 @@ def test_a_failed_try_says_what_happened_in_words(
     finally:
         server.close()
     (line,) = run.errors
-    assert f": {said}" in line, line
+    port = server.url.split(":")[2].split("/")[0]
+    assert f": {said.format(port=port)}" in line, line
+    assert "s3cr3t" not in line, line
     for python in ("Error:", "Disconnected", "BadStatusLine", "LineTooLong", "[Errno"):
         assert python not in line, line
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from tinycrm.delivery import _tls_detail
 from tinycrm.version import __version__
-from tinycrm.webhooks.endpoints import Endpoint
+from tinycrm.webhooks.endpoints import Endpoint, pointed_to
 from tinycrm.webhooks.signing import headers
 
 
@@ -34,10 +34,14 @@ class Attempt:
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A redirect is an answer, not a delivery: urllib would follow a 302 with a GET
-    and no body, and call whatever that returned a success."""
+    and no body, and call whatever that returned a success. Its Location is not read
+    here either (urllib's own reading raised 'Invalid IPv6 URL' for ``http://[::1``,
+    told as the endpoint's fault): the 3xx is an ``HTTPError`` as a 4xx is."""
 
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
+    def http_error_302(self, *args: object, **kwargs: object) -> None:
         return None
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def _opener(opened: list[socket.socket]) -> urllib.request.OpenerDirector:
@@ -126,7 +130,10 @@ def _send(
         exc.close()
         said = f"HTTP {exc.code} {exc.reason}".rstrip()
         if 300 <= exc.code < 400:
-            said += " (a redirect, not followed: put the address it points to in the config file)"
+            to = pointed_to(endpoint.url, exc.headers.get("Location") if exc.headers else None)
+            said += (
+                f" (a redirect{to}, not followed: put the address it points to in the config file)"
+            )
         return Attempt(False, exc.code, said)
     except urllib.error.URLError as exc:
         reason = exc.reason

@@ -113,6 +113,25 @@ def shown(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{rest}"
 
 
+def pointed_to(url: str, location: str | None) -> str:
+    """`` to https://elsewhere.example/…``: where a redirect from ``url`` points, up to
+    its host as an endpoint is named (``shown``: a secret may be in its path), or
+    nothing for a Location missing or not an address."""
+    from urllib.parse import urljoin, urlsplit
+
+    if not location:
+        return ""
+    try:
+        target = urljoin(url, location.strip())
+        parts = urlsplit(target)
+    except ValueError:  # an IPv6 host without its bracket…
+        return ""
+    host = parts.netloc.rpartition("@")[2]  # a user and password in it: not repeated
+    if parts.scheme not in ("http", "https") or not host:
+        return ""
+    return f" to {shown(parts._replace(netloc=host).geturl())[:300]}"
+
+
 def named(url: str, endpoints: Sequence[Endpoint]) -> str:
     """How a list names the endpoint at ``url``: its ``[[webhooks]]`` table in the config
     file and its address up to the host (``webhooks[2] https://hooks.example.com/…``), as
