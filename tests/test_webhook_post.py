@@ -31,6 +31,7 @@ class Hook:
     fail_after: int | None = None  # requests answered ``status``; later ones 500
     answers: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     """Answers for the next requests, before ``status``: (status, headers), first first."""
+    reason: str | None = None  # the reason phrase, when not the status's own
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def hook_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Hook, str]]:
             elif hook.fail_after is not None and len(hook.requests) > hook.fail_after:
                 status = 500
             try:
-                self.send_response(status)
+                self.send_response(status, hook.reason)
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply)))
@@ -173,6 +174,18 @@ def test_a_redirect_says_where_it_points_up_to_the_host(
         "use the URL it points to)"
     )
     assert [request[:2] for request in hook.requests] == [("POST", "/old")]
+
+
+def test_a_receivers_long_reason_phrase_is_cut(hook_server: tuple[Hook, str]) -> None:
+    """A reason phrase of 60,000 characters was in the error whole: now its first 200."""
+    hook, base = hook_server
+    hook.status = 500
+    hook.reason = "x" * 60000
+    with pytest.raises(DeliveryError) as refusal:
+        post_webhook(f"{base}/hook", {"a": 1})
+    said = str(refusal.value)
+    assert said.startswith(f"webhook not sent: 127.0.0.1 answered 500 {'x' * 199}…"), said[:300]
+    assert len(said) < 400, len(said)
 
 
 def test_webhook_timeout_after_the_post_says_it_may_have_arrived(

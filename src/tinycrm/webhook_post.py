@@ -245,7 +245,7 @@ def _exchange(opener: Any, request: Any, host: str, timeout: float) -> None:
         finally:
             exc.close()
         where = exc.headers.get("Location") if 300 <= exc.code < 400 and exc.headers else None
-        answer = f"{exc.code} {exc.reason}".strip()
+        answer = f"{exc.code} {_first_line(str(exc.reason))}".strip()  # 200 of 64 KiB
         if where:
             to = pointed_to(request.full_url, where)
             answer += f" (a redirect{to}: use the URL it points to)"

@@ -174,3 +174,20 @@ def test_https_to_a_receiver_without_tls_says_so(store: Any, tmp_path: Path) -> 
     finally:
         sock.close()
     assert ": cannot connect: TLS failed: the server does not speak TLS on this port (" in line
+
+
+def test_a_receivers_long_reason_phrase_is_cut(store: Any, tmp_path: Path) -> None:
+    """A receiver answering 'HTTP/1.1 500 ' and 60,000 characters of reason phrase had
+    them all in the failed try's line: in the outbox, in `webhooks deliver`'s output and
+    cron's mail. The reason is now its first 200 characters and an ellipsis."""
+    server = RawReceiver(b"HTTP/1.1 500 " + b"x" * 60000 + b"\r\ncontent-length: 0\r\n\r\n")
+    try:
+        crm = open_crm(store, tmp_path, config_text(server.url, extra="attempts = 2\n"))
+        crm.contacts.add("Ada Lovelace")
+        run = crm.webhooks.deliver()
+    finally:
+        server.close()
+    (line,) = run.errors
+    assert f": HTTP 500 {'x' * 199}… (try 1 of 2" in line, line[:400]
+    (pending,) = crm.webhooks.pending()
+    assert pending.last_error == f"HTTP 500 {'x' * 199}…"

@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from tinycrm.delivery import _tls_detail
+from tinycrm.delivery import _first_line, _tls_detail
 from tinycrm.version import __version__
 from tinycrm.webhooks.endpoints import Endpoint, pointed_to
 from tinycrm.webhooks.signing import headers
@@ -128,7 +128,7 @@ def _send(
             status = response.status
     except urllib.error.HTTPError as exc:
         exc.close()
-        said = f"HTTP {exc.code} {exc.reason}".rstrip()
+        said = f"HTTP {exc.code} {_first_line(str(exc.reason))}".rstrip()  # 200 of 64 KiB
         if 300 <= exc.code < 400:
             to = pointed_to(endpoint.url, exc.headers.get("Location") if exc.headers else None)
             said += (
