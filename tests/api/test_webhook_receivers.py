@@ -120,8 +120,20 @@ def test_a_failed_try_names_its_endpoint_without_the_secret_in_its_path(
             "HTTP 302 Found (a redirect, not followed: put the address it points to in "
             "the config file)",
         ),
+        (
+            b"HTTP/1.1 200 OK\r\n" + b"".join(b"h%d: v\r\n" % n for n in range(150)) + b"\r\n",
+            "not an HTTP answer: got more than 100 headers",
+        ),
     ],
-    ids=["closed", "not-http", "endless-header", "redirect", "relative-redirect", "bad-redirect"],
+    ids=[
+        "closed",
+        "not-http",
+        "endless-header",
+        "redirect",
+        "relative-redirect",
+        "bad-redirect",
+        "too-many-headers",
+    ],
 )
 def test_a_failed_try_says_what_happened_in_words(
     store: Any, tmp_path: Path, answer: bytes, said: str

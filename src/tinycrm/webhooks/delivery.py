@@ -153,6 +153,8 @@ def _send(
         line = str(exc).strip() if isinstance(exc, http.client.BadStatusLine) else ""
         return Attempt(False, None, f"not an HTTP answer: {line[:200]}".rstrip())
     except http.client.HTTPException as exc:  # IncompleteRead…
+        if type(exc) is http.client.HTTPException:  # "got more than 100 headers"
+            return Attempt(False, None, f"not an HTTP answer: {_first_line(str(exc))}")
         return Attempt(False, None, f"the receiver broke off its answer ({type(exc).__name__})")
     except OSError as exc:  # a reset connection…
         said = exc.strerror or str(exc)
