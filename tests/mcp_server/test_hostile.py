@@ -313,3 +313,4 @@ def test_a_whole_number_argument_takes_a_number_or_exactly_its_digits(sqlite_url
         assert (await call(client, "complete_task", task_id="1"))["id"] == 1
 
     serve(sqlite_url, session, "--allow-writes")
+

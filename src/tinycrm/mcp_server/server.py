@@ -38,7 +38,7 @@ from mcp.types import (
     Tool,
     ToolAnnotations,
 )
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from tinycrm import __version__, safetext, search_text
 from tinycrm.errors import Invalid
@@ -49,6 +49,19 @@ from tinycrm.mcp_server.answers import (
     plain_report,
     refusals,
     warnings_told,
+)
+from tinycrm.mcp_server.arguments import (
+    MAX_ID,
+    REF_CHARS,
+    REPORTS,
+    TAGS_AT_MOST,
+    Limit,
+    Number,
+    Ref,
+    Shown,
+    Where,
+    argument_problems,
+    nul_argument,
 )
 from tinycrm.mcp_server.calls import cancelled, off_the_loop, reporting, saved
 from tinycrm.mcp_server.fitting import cut_text
@@ -90,87 +103,6 @@ WRITE_TOOLS = (
     "close_deal",
 )
 
-REPORTS = Literal[
-    "pipeline",
-    "forecast",
-    "winrate",
-    "cycle",
-    "funnel",
-    "sources",
-    "churn",
-    "clv",
-    "activity",
-    "cases",
-    "dashboard",
-]
-
-TAGS_AT_MOST = 100
-"""The tags add_contact takes: 20,000 held the database's write lock for 12 s (other
-writers waited, then gave up as "database is busy"), 100,000 for a minute."""
-
-REF_CHARS = 1000
-"""A REF no record could have is refused before it is looked for (10 MB took 10 s)."""
-Ref = Annotated[
-    str,
-    Field(
-        description="The record as on the command line: an id, an email, a name, a company "
-        "name or domain, or a deal title.",
-        min_length=1,
-        max_length=REF_CHARS,
-    ),
-]
-Where = Annotated[
-    str | None,
-    Field(
-        description="A filter in tinycrm's --where language, e.g. "
-        "'tag:vip and lifecycle=customer', 'amount>10000', '#vip @alice'.",
-    ),
-]
-
-
-DIGITS = re.compile(r"-?(0|[1-9][0-9]*)")
-"""A whole number as JSON writes it: what a string may hold where a number belongs."""
-MAX_ID = 2**63 - 1
-"""The largest id a record can have (the command line's bound too)."""
-
-
-def _a_json_number(value: Any) -> Any:
-    """A whole number as a JSON number or a string of exactly its digits (some clients
-    send every argument as a string), for pydantic to bound. Refused: a JSON true or
-    false (lax mode read them as 1 and 0: ``complete_task(task_id=true)`` completed task
-    1) and any other string (lax mode read '5.0', ' 5 ', '+5' and '5_0' as 5)."""
-    if isinstance(value, bool):
-        raise ValueError(f"a whole number, not {str(value).lower()}")
-    if isinstance(value, str):
-        if not DIGITS.fullmatch(value):
-            raise ValueError(
-                "a whole number as a JSON number or its digits alone, not the text "
-                f"{safetext.quoted(value)}"
-            )
-        if len(value) > 30:  # past any bound; int() refuses 4,300 digits and more
-            return -(10**30) if value.startswith("-") else 10**30
-        return int(value)
-    return value
-
-
-Number = BeforeValidator(_a_json_number)
-"""After the ``Field``: before it, the schema gave pydantic's "ge"/"le", not JSON Schema's
-"minimum"/"maximum", and a client checking arguments saw no bound."""
-Limit = Annotated[
-    int,
-    Field(
-        ge=1,
-        le=1000,
-        description="At most this many results (the answer's more says whether others "
-        "were left out).",
-    ),
-    Number,
-]
-Shown = Annotated[
-    int,
-    Field(ge=1, le=1000, description="At most this many of each list in it (activities, …)."),
-    Number,
-]
 READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
 
@@ -193,29 +125,6 @@ def saved_record(tool: str, data: dict[str, Any]) -> str:
     if data.get("id") is not None:
         said += f" #{data['id']}"
     return said if named is None else f"{said} {safetext.display(cut_text(str(named), 200))}"
-
-
-def argument_problems(error: ValidationError) -> str:
-    """Why a tool's arguments were refused, on one line: each argument by its name
-    (``tags[0]`` for an item of a list) and what it should be. The SDK's own text is
-    pydantic's report: lines naming the argument model, ``[type=…, input_value=…]`` and
-    a link to pydantic's documentation per argument."""
-    problems = []
-    found = error.errors(include_url=False)
-    for problem in found[:5]:  # of 100,000 bad items, the first few and how many more
-        where = "".join(
-            f"[{part}]" if isinstance(part, int) else f".{part}" for part in problem["loc"]
-        ).lstrip(".")
-        said = problem["msg"]
-        if problem["type"] == "missing":
-            said = "required"
-        elif problem["type"] == "value_error":  # our own words, without "Value error, "
-            said = str(problem.get("ctx", {}).get("error", said))
-        said = said[:1].lower() + said[1:]
-        problems.append(f"{where}: {said}" if where else said)
-    if len(found) > 5:
-        problems.append(f"and {len(found) - 5:,} more")
-    return safetext.display("; ".join(problems))
 
 
 @contextmanager
@@ -377,7 +286,7 @@ class CrmServer(NothingElseOffered, MCPServer):
             if len(unknown) > 5:
                 named += f" and {len(unknown) - 5:,} more"
             raise ToolError(f"{name} has no argument {named} (its arguments: {', '.join(known)})")
-        if (nul := _nul_argument(arguments or {})) is not None:
+        if (nul := nul_argument(arguments or {})) is not None:
             raise ToolError(f"Error executing tool {name}: {nul}")
         self.running += 1
         context = args[0] if args else kw.get("context")
@@ -396,19 +305,6 @@ class CrmServer(NothingElseOffered, MCPServer):
             self.running -= 1
             if self.settled is not None:
                 self.settled.set()
-
-
-def _nul_argument(arguments: dict[str, Any]) -> str | None:
-    """The first argument holding a NUL, by name (``tags[1]`` for an item), and where:
-    the database's own check refuses it too, but as ``text:``, naming no argument (a NUL
-    in log_activity's ref sent the assistant to fix its text)."""
-    for name, value in arguments.items():
-        items = enumerate(value) if isinstance(value, list) else [(None, value)]
-        for at, item in items:
-            if isinstance(item, str) and "\x00" in item:
-                where = name if at is None else f"{name}[{at}]"
-                return safetext.display(f"{where}: {safetext.problem(item)}")
-    return None
 
 
 def _stdout_gone() -> None:

@@ -1,0 +1,133 @@
+"""What a tool's arguments are, and their refusals in one line naming each.
+
+The types the tools' signatures use (``Ref``, ``Where``, ``Limit``, ``Shown``), so each
+schema says what is enforced, and the words of a refusal: pydantic's report (lines naming
+the argument model, ``[type=…]``, a link) made one line, each argument by its name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, ValidationError
+
+from tinycrm import safetext
+
+REPORTS = Literal[
+    "pipeline",
+    "forecast",
+    "winrate",
+    "cycle",
+    "funnel",
+    "sources",
+    "churn",
+    "clv",
+    "activity",
+    "cases",
+    "dashboard",
+]
+
+TAGS_AT_MOST = 100
+"""The tags add_contact takes: 20,000 held the database's write lock for 12 s (other
+writers waited, then gave up as "database is busy"), 100,000 for a minute."""
+
+REF_CHARS = 1000
+"""A REF no record could have is refused before it is looked for (10 MB took 10 s)."""
+Ref = Annotated[
+    str,
+    Field(
+        description="The record as on the command line: an id, an email, a name, a company "
+        "name or domain, or a deal title.",
+        min_length=1,
+        max_length=REF_CHARS,
+    ),
+]
+Where = Annotated[
+    str | None,
+    Field(
+        description="A filter in tinycrm's --where language, e.g. "
+        "'tag:vip and lifecycle=customer', 'amount>10000', '#vip @alice'.",
+    ),
+]
+
+
+DIGITS = re.compile(r"-?(0|[1-9][0-9]*)")
+"""A whole number as JSON writes it: what a string may hold where a number belongs."""
+MAX_ID = 2**63 - 1
+"""The largest id a record can have (the command line's bound too)."""
+
+
+def _a_json_number(value: Any) -> Any:
+    """A whole number as a JSON number or a string of exactly its digits (some clients
+    send every argument as a string), for pydantic to bound. Refused: a JSON true or
+    false (lax mode read them as 1 and 0: ``complete_task(task_id=true)`` completed task
+    1) and any other string (lax mode read '5.0', ' 5 ', '+5' and '5_0' as 5)."""
+    if isinstance(value, bool):
+        raise ValueError(f"a whole number, not {str(value).lower()}")
+    if isinstance(value, str):
+        if not DIGITS.fullmatch(value):
+            raise ValueError(
+                "a whole number as a JSON number or its digits alone, not the text "
+                f"{safetext.quoted(value)}"
+            )
+        if len(value) > 30:  # past any bound; int() refuses 4,300 digits and more
+            return -(10**30) if value.startswith("-") else 10**30
+        return int(value)
+    return value
+
+
+Number = BeforeValidator(_a_json_number)
+"""After the ``Field``: before it, the schema gave pydantic's "ge"/"le", not JSON Schema's
+"minimum"/"maximum", and a client checking arguments saw no bound."""
+Limit = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=1000,
+        description="At most this many results (the answer's more says whether others "
+        "were left out).",
+    ),
+    Number,
+]
+Shown = Annotated[
+    int,
+    Field(ge=1, le=1000, description="At most this many of each list in it (activities, …)."),
+    Number,
+]
+
+
+def argument_problems(error: ValidationError) -> str:
+    """Why a tool's arguments were refused, on one line: each argument by its name
+    (``tags[0]`` for an item of a list) and what it should be. The SDK's own text is
+    pydantic's report: lines naming the argument model, ``[type=…, input_value=…]`` and
+    a link to pydantic's documentation per argument."""
+    problems = []
+    found = error.errors(include_url=False)
+    for problem in found[:5]:  # of 100,000 bad items, the first few and how many more
+        where = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in problem["loc"]
+        ).lstrip(".")
+        said = problem["msg"]
+        if problem["type"] == "missing":
+            said = "required"
+        elif problem["type"] == "value_error":  # our own words, without "Value error, "
+            said = str(problem.get("ctx", {}).get("error", said))
+        said = said[:1].lower() + said[1:]
+        problems.append(f"{where}: {said}" if where else said)
+    if len(found) > 5:
+        problems.append(f"and {len(found) - 5:,} more")
+    return safetext.display("; ".join(problems))
+
+
+def nul_argument(arguments: dict[str, Any]) -> str | None:
+    """The first argument holding a NUL, by name (``tags[1]`` for an item), and where:
+    the database's own check refuses it too, but as ``text:``, naming no argument (a NUL
+    in log_activity's ref sent the assistant to fix its text)."""
+    for name, value in arguments.items():
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for at, item in items:
+            if isinstance(item, str) and "\x00" in item:
+                where = name if at is None else f"{name}[{at}]"
+                return safetext.display(f"{where}: {safetext.problem(item)}")
+    return None
