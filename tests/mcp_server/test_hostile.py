@@ -314,3 +314,21 @@ def test_a_whole_number_argument_takes_a_number_or_exactly_its_digits(sqlite_url
 
     serve(sqlite_url, session, "--allow-writes")
 
+
+def test_search_with_no_kinds_is_refused_not_a_search_of_every_kind(sqlite_url: str) -> None:  # noqa: F811
+    """search(kinds=[]) or kinds=[""] searched every kind, as if kinds were left out,
+    where the command line's `search --in ""` is refused: an assistant narrowing its
+    search to nothing got everything. Now refused the command line's way, in the tool's
+    words; a blank kind beside others is passed over, as --in "contacts," is."""
+
+    async def session(client: Client) -> None:
+        for kinds in ([], [""], ["  ", ""]):
+            said = await refused(client, "search", text="ada", kinds=kinds)
+            assert said == (
+                "Error executing tool search: the kinds to search must not be empty: leave "
+                "kinds out to search them all"
+            ), (kinds, said)
+        hits = await call(client, "search", text="ada", kinds=["contacts", " "])
+        assert [hit["kind"] for hit in hits["results"]] == ["contact"]
+
+    serve(sqlite_url, session)

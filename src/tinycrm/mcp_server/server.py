@@ -444,6 +444,12 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
                 f"nothing to search for in {safetext.quoted(text)}: give a word or a "
                 '"quoted phrase"'
             )
+        if kinds is not None:  # as the command line's --in: blanks passed over, not all
+            kinds = [kind for kind in kinds if kind.strip()]
+            if not kinds:
+                raise ToolError(
+                    "the kinds to search must not be empty: leave kinds out to search them all"
+                )
         with reading():
             return listed(crm.search(text, kinds=kinds, limit=limit + 1), limit)
 
