@@ -211,3 +211,24 @@ def test_the_lists_name_an_endpoint_by_its_table_and_host_not_its_secret(
     (failed,) = json.loads(run("webhooks", "failed", "--json"))
     assert (failed["endpoint"], failed["last_status"]) == (named, 500)
     run("webhooks", "failed", "--csv")
+
+
+def test_retry_with_an_id_and_all_says_to_give_one_not_both(isolated_user_dirs: Path) -> None:
+    """`webhooks retry 1 --all` was refused as 'give a delivery ID or --all', the words
+    for giving neither, to someone who had given both. Now each is said as it is."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tinycrm", "webhooks", "retry", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    both = run("1", "--all")
+    assert (both.returncode, both.stderr) == (
+        2,
+        "Error: give a delivery ID or --all, not both\n",
+    )
+    neither = run()
+    assert (neither.returncode, neither.stderr) == (2, "Error: give a delivery ID or --all\n")

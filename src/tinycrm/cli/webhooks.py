@@ -137,7 +137,7 @@ def retry(
 ) -> None:
     """Queue a failed delivery to be sent again by the next webhooks deliver."""
     if (delivery is None) == (not all_):
-        fail("give a delivery ID or --all", 2)
+        fail("give a delivery ID or --all" + ("" if delivery is None else ", not both"), 2)
     rows = crm(ctx).webhooks.retry(delivery)
     if not rows:
         done("No failed deliveries to retry.")
