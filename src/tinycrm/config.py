@@ -433,7 +433,8 @@ def _hooks(hooks: Any, locate: _Locator) -> float:
             raise locate.error(None, key, f"unknown key hooks.{key} (known: timeout)")
     timeout = hooks.get("timeout", 10)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600:
-        raise locate.error(None, "timeout", "hooks.timeout must be a number of seconds, 0-3600")
+        said = "hooks.timeout must be a number of seconds, more than 0 and at most 3600"
+        raise locate.error(None, "timeout", said)
     return float(timeout)
 
 

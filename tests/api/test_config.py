@@ -145,3 +145,17 @@ def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_bytes(b'\xef\xbb\xbf[phone]\r\nregion = "DE"\r\n')
     assert load_config(path).phone_region == "DE"
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "3601", "nan", "true", '"10"'])
+def test_a_hook_timeout_out_of_range_is_refused_saying_the_range(
+    tmp_path: Path, timeout: str
+) -> None:
+    """[hooks] timeout = 0 was refused as 'hooks.timeout must be a number of seconds,
+    0-3600': 0 is in that range. The range now says what is taken."""
+    with pytest.raises(ConfigError) as refusal:
+        parse_config(f"[hooks]\ntimeout = {timeout}\n", tmp_path / "config.toml")
+    assert str(refusal.value).endswith(
+        "hooks.timeout must be a number of seconds, more than 0 and at most 3600"
+    ), str(refusal.value)
+    assert parse_config("[hooks]\ntimeout = 0.5\n", tmp_path / "c.toml").hook_timeout == 0.5
