@@ -96,16 +96,24 @@ def _is_executable(path: Path) -> bool:
     return path.is_file() and os.access(path, os.X_OK)
 
 
+def dangling(path: Path) -> bool:
+    """Whether ``path`` is a symbolic link to nothing (its script moved or deleted)."""
+    return path.is_symlink() and not path.exists()
+
+
 def _candidates(directory: Path, kind: str) -> Iterator[Path]:
+    """The hook files of ``kind``, and the links to nothing among them: those do not
+    run, but ``hooks list`` shows them (a check that stopped guarding writes unseen)."""
     single = directory / kind
-    if single.is_file():
+    if single.is_file() or dangling(single):
         yield single
     folder = directory / f"{kind}.d"
     if folder.is_dir():
         for path in sorted(folder.iterdir(), key=lambda p: p.name):
-            if path.name.startswith(".") or path.name.endswith("~") or not path.is_file():
+            if path.name.startswith(".") or path.name.endswith("~"):
                 continue
-            yield path
+            if path.is_file() or dangling(path):
+                yield path
 
 
 def installed(directory: Path) -> list[Hook]:

@@ -317,6 +317,22 @@ def test_hooks_list_shows_each_hook_and_whether_it_runs(hooks_dir: Path) -> None
     assert "not executable" in table.stdout and "chmod +x" in table.stderr
 
 
+def test_hooks_list_shows_a_hook_that_is_a_link_to_nothing(hooks_dir: Path) -> None:
+    """A hook that is a symbolic link to a script moved or deleted did not run, and
+    `hooks list` did not show it: a pre-write check stopped guarding writes without a
+    word. It is now listed as not running, saying why; writes go on as before."""
+    (hooks_dir / "pre-write.d").mkdir()
+    (hooks_dir / "pre-write.d" / "10-check").symlink_to(hooks_dir / "moved-away.sh")
+    listed = _run("hooks", "list", "--json", env={})
+    assert listed.returncode == 0, listed.stderr
+    (row,) = json.loads(listed.stdout)
+    assert (row["name"], row["executable"]) == ("pre-write.d/10-check", False), row
+    assert row["runs"] == f"no: a link to {hooks_dir / 'moved-away.sh'}, which is not there"
+    table = _run("hooks", "list", env={})
+    assert "a link to" in table.stdout and "chmod" not in table.stderr, table
+    assert (hooks_dir / "pre-write.d" / "10-check").is_symlink()  # left as it was
+
+
 def test_hooks_list_shows_a_file_name_that_is_not_utf8_escaped(hooks_dir: Path) -> None:
     folder = hooks_dir / "post-write.d"
     folder.mkdir()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Any
 
 import typer
 
@@ -34,7 +36,7 @@ def list_(output: Output = TABLE) -> None:
             "name": _file_name(hook.name),
             "path": _file_name(str(hook.path)),
             "executable": hook.executable,
-            "runs": "yes" if hook.executable else "no: not executable (chmod +x)",
+            "runs": _runs(hook),
         }
         for hook in hooks.installed(directory)
     ]
@@ -43,8 +45,20 @@ def list_(output: Output = TABLE) -> None:
         rows, columns, empty=f"no hooks in {directory}",
         model=["kind", "name", "path", "executable", "runs"],
     )  # fmt: skip
-    if not output.machine and rows and not all(r["executable"] for r in rows):
+    if not output.machine and any(str(r["runs"]).startswith("no: not executable") for r in rows):
         sys.stderr.write("Hooks that are not executable do not run: chmod +x them.\n")
+
+
+def _runs(hook: Any) -> str:
+    """Whether ``hook`` runs, and if not why: not executable, or a link to nothing."""
+    from tinycrm.hooks import dangling
+
+    if hook.executable:
+        return "yes"
+    if dangling(hook.path):
+        target = _file_name(str(hook.path.parent / os.readlink(hook.path)))
+        return f"no: a link to {target}, which is not there"
+    return "no: not executable (chmod +x)"
 
 
 def _file_name(name: str) -> str:
