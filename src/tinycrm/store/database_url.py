@@ -98,6 +98,14 @@ def _shown(url: str) -> str:
     return hidden if len(hidden) <= 80 else f"{hidden[:77]}..."
 
 
+def sets_lock_timeout(parsed: URL) -> bool:
+    """Whether a PostgreSQL URL's ``options=`` (libpq's ``-c name=value``) set lock_timeout
+    (tinycrm then leaves it as given rather than setting its own)."""
+    options = parsed.query.get("options")
+    given = " ".join(options) if isinstance(options, tuple) else options or ""
+    return "lock_timeout" in given.replace("-", "_")
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for other backends and memory."""
     parsed = parse_url(url)

@@ -29,6 +29,7 @@ from tinycrm.store.database_url import (
     libpq_url,
     parse_url,
     resolve_url,
+    sets_lock_timeout,
     sqlite_path,
 )
 from tinycrm.store.errors import Invalid, Unavailable
@@ -37,10 +38,12 @@ from tinycrm.store.schema_upgrade import ensure_schema, schema_revision, upgrade
 from tinycrm.store.sessions import (
     EVENTS_KEY,
     LAST_CHECKS_KEY,
+    LOCK_TIMEOUT_SQLSTATE,
     CommitWatcher,
     Store,
     UpgradeNotice,
     db_error,
+    lock_wait_ended,
 )
 from tinycrm.store.sqlite_connections import listen_sqlite
 from tinycrm.store.sqlite_files import (
@@ -127,6 +130,18 @@ def _refuse_nul(
                 )
 
 
+def _bound_lock_waits(dbapi_conn: Any, _record: Any) -> None:
+    """PostgreSQL: this connection gives up waiting for a lock (a row or table another
+    session holds) after as long as SQLite waits (``lock_timeout``), where it waited for
+    ever; told as "database is busy" (``sessions``). Set on each connection tinycrm makes,
+    not on the server; it bounds waits for locks only, never a statement's own work (an
+    import, an upgrade, which takes its turn on its own lock unbounded)."""
+    cursor = dbapi_conn.cursor()
+    cursor.execute(f"SET lock_timeout = {int(sqlite_connections.BUSY_TIMEOUT_MS)}")
+    cursor.close()
+    dbapi_conn.commit()  # a SET in a transaction rolled back later would be undone
+
+
 def make_engine(url: str) -> Engine:
     """Build an engine for ``url`` with tinycrm's settings (no connection is made)."""
     parsed = parse_url(url)
@@ -161,6 +176,8 @@ def make_engine(url: str) -> Engine:
         else:
             engine = create_engine(parsed, pool_pre_ping=True)
             event.listen(engine, "before_cursor_execute", _refuse_nul)
+            if not sets_lock_timeout(parsed):  # the URL's own wins
+                event.listen(engine, "connect", _bound_lock_waits)
     except NoSuchModuleError as exc:
         raise Unavailable(f"unsupported database URL {url!r}: {exc}") from exc
     except ModuleNotFoundError as exc:
@@ -204,8 +221,7 @@ def open_store(
             ensure_schema(store)
         except DBAPIError as exc:
             engine.dispose()
-            where = path or store.display_url()
-            raise Unavailable(f"cannot open database {where}: {_open_error(exc, path)}") from exc
+            raise _not_opened(store, exc) from exc
         except BaseException:  # refused (a newer schema, …): no -wal/-shm left beside it
             engine.dispose()
             raise
@@ -219,8 +235,17 @@ def upgrade_schema(store: Store) -> str | None:
     try:
         return upgrade(store)
     except DBAPIError as exc:
-        where = store.path or store.display_url()
-        raise Unavailable(f"cannot open database {where}: {_open_error(exc, store.path)}") from exc
+        raise _not_opened(store, exc) from exc
+
+
+def _not_opened(store: Store, exc: DBAPIError) -> Unavailable:
+    """Why ``store`` could not be opened (or upgraded), in one line: a PostgreSQL lock
+    waited for in vain told as a busy database, as a command's writes tell it."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) == LOCK_TIMEOUT_SQLSTATE:
+        return Unavailable(lock_wait_ended(store.url))
+    where = store.path or store.display_url()
+    return Unavailable(f"cannot open database {where}: {_open_error(exc, store.path)}")
 
 
 def _open_error(exc: DBAPIError, path: Path | None) -> str:

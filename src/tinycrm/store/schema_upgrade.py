@@ -66,6 +66,9 @@ def upgrade(store: Store, revision: str = "head") -> str | None:
         conn = conn.execution_options(tinycrm_immediate=True)
         with conn.begin():
             if store.backend == "postgresql":
+                # Its turn behind another process's upgrade, however long that takes, and
+                # the locks its migrations need: not bounded as a command's writes are.
+                conn.execute(text("SET LOCAL lock_timeout = 0"))
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
             before = schema_revision(conn)
             if before is None and _has_table(conn, "contact"):

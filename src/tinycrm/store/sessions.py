@@ -18,8 +18,8 @@ from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, Operationa
 from sqlmodel import Session
 
 from tinycrm import interrupts
-from tinycrm.store import unique
-from tinycrm.store.database_url import sqlite_path
+from tinycrm.store import sqlite_connections, unique
+from tinycrm.store.database_url import parse_url, sets_lock_timeout, sqlite_path
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
 
 if TYPE_CHECKING:
@@ -220,6 +220,8 @@ class Store:
             collided = _COLLIDED.get(_sqlstate(exc) or "")
             if collided is not None:
                 raise Conflict(collided) from exc
+            if _sqlstate(exc) == LOCK_TIMEOUT_SQLSTATE:
+                raise Unavailable(lock_wait_ended(self.url)) from exc
             reason = (
                 self._missing_table(exc)
                 or self._missing_column(exc)
@@ -352,6 +354,22 @@ _COLLIDED = {
     "40001": "another tinycrm was changing the same records at the same moment; "
     "nothing was saved: run the command again",
 }
+
+
+LOCK_TIMEOUT_SQLSTATE = "55P03"  # lock_not_available: lock_timeout ran out (or NOWAIT)
+
+
+def lock_wait_ended(url: str) -> str:
+    """What a PostgreSQL command says when it gave up waiting for a lock another
+    connection holds (``lock_timeout``): "database is busy", as SQLite's busy timeout."""
+    if sets_lock_timeout(parse_url(url)):
+        waited = "as long as the lock_timeout in its URL allows"
+    else:
+        waited = f"{sqlite_connections.BUSY_TIMEOUT_MS / 1000:g} s"
+    return (
+        f"database is busy (locked by another connection): it waited {waited} for a lock; "
+        "nothing was saved: run the command again"
+    )
 
 
 _MISSING_TABLE = re.compile(r'relation "([^"]+)" does not exist|no such table: (\S+)')
