@@ -41,6 +41,16 @@ def test_contacts_by_email_or_by_name(url: str) -> None:
     ]
 
 
+def test_a_url_whose_scheme_is_in_capitals_completes_too(url: str) -> None:
+    """``--db SQLITE:///…`` (or ``PostgreSQL+psycopg://``) opens the database as its
+    lower-case spelling does; Tab offered nothing there."""
+    scheme, _, rest = url.partition("://")
+    typed = f"{scheme.upper()}://{rest}"
+    assert completion.candidates(typed, "contact", "Grace") == [
+        ("Grace Hopper", "g.hopper@navy.example")
+    ]
+
+
 def test_companies_deals_stages_tags_segments(url: str) -> None:
     assert completion.candidates(url, "company", "") == [
         ("Analytical Engines", "engines.example"),

@@ -12,6 +12,7 @@ a Tab key must never print an error into the user's command line.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import urllib.parse
 from pathlib import Path
@@ -93,6 +94,9 @@ def candidates(db: str | None, kind: str, prefix: str) -> list[tuple[str, str]]:
     if kind not in _QUERIES or "\x00" in prefix:
         return []
     value = db or os.environ.get("TINYCRM_DB") or _default_value()
+    scheme, separator, rest = value.partition("://")
+    if separator and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        value = f"{scheme.lower()}{separator}{rest}"  # SQLITE:/// is sqlite:///, as --db reads it
     try:
         path = _sqlite_file(value)
         if path is not None:

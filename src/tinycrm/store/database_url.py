@@ -50,7 +50,7 @@ def resolve_url(db: str | None = None) -> str:
             "whose name is UTF-8"
         )
     if "://" in value:
-        return value
+        return _scheme_in_lower_case(value)
     try:
         path = Path(value).expanduser().absolute()
     except RuntimeError as exc:  # ~name of no user
@@ -63,6 +63,16 @@ def resolve_url(db: str | None = None) -> str:
     # named 'crm?v2.db' or '50%41.db' is the one opened, not 'crm' or '50A.db'
     quoted = str(path).replace("%", "%25").replace("?", "%3F").replace("#", "%23")
     return f"sqlite:///{quoted}"
+
+
+def _scheme_in_lower_case(url: str) -> str:
+    """``SQLITE:///crm.db`` as ``sqlite:///crm.db``: a URL's scheme is case-insensitive
+    (RFC 3986), but SQLAlchemy looks its dialect and driver up as typed (was refused as
+    "not SQLITE"). Only the scheme: a path, a user or a database name keeps its case."""
+    scheme, separator, rest = url.partition("://")
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme) is None:
+        return url
+    return f"{scheme.lower()}{separator}{rest}"
 
 
 def libpq_url(url: str) -> str:
@@ -84,7 +94,7 @@ def parse_url(url: str) -> URL:
     """``url`` read by SQLAlchemy, or ``Unavailable`` in one line (its password hidden)
     when it cannot be: control characters, a port that is not a number."""
     try:
-        return make_url(url)
+        return make_url(_scheme_in_lower_case(url))
     except ArgumentError as exc:  # e.g. control characters in --db
         raise Unavailable(f"not a database URL or path: {_shown(url)!r}") from exc
     except ValueError as exc:  # SQLAlchemy's int() of the port
