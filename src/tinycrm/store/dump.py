@@ -42,7 +42,7 @@ from tinycrm.store.engine import (
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.ids import keep_ids_unused
 from tinycrm.store.migrations import SCHEMA_HEAD
-from tinycrm.store.sqlite_files import check_database_path
+from tinycrm.store.sqlite_files import LogDamaged, check_database_path
 from tinycrm.store.types import UTCDateTime, utcnow
 from tinycrm.vocab import plural
 
@@ -395,10 +395,15 @@ def restore_sqlite(target: Store | Path, source: Path) -> Path | None:
             with interrupts.aside():  # the copy of what it replaces, kept on the side
                 # as it is: a damaged database is copied too (it is what a restore replaces)
                 copy = backup_sqlite(path, kept, checked=False)
+        except LogDamaged as exc:  # not for want of room; its own message tells of a restore
+            raise Unavailable(
+                f"cannot restore {source} into {path}: its write-ahead log {exc.wal} is "
+                f"damaged or unreadable ({exc.words}), so the copy of the database it "
+                "replaces could not be made; nothing was changed: run the command again "
+                "once no tinycrm has the database open"
+            ) from exc
         except (Unavailable, CannotWrite) as exc:  # a full disk, a read-only folder
-            if "write-ahead log" in str(exc):  # damaged: not for want of room
-                then = "run the command again once no tinycrm has the database open"
-            elif isinstance(exc, CannotWrite):  # a read-only folder
+            if isinstance(exc, CannotWrite):  # a read-only folder
                 then = f"make {path.parent} writable and run the command again"
             else:  # a full disk
                 then = "make room there and run the command again"

@@ -113,6 +113,16 @@ _WAL_DAMAGE = ("SQLITE_IOERR_SHORT_READ", "SQLITE_NOTADB")
 _DISK_FULL = ("SQLITE_FULL", "SQLITE_IOERR_WRITE")
 
 
+class LogDamaged(Unavailable):
+    """A copy could not be read from the database ``path``: its write-ahead log ``wal``
+    is damaged (``wal_damage`` says so in the message); ``words`` are SQLite's."""
+
+    def __init__(self, message: str, path: Path, error: sqlite3.Error) -> None:
+        super().__init__(message)
+        self.wal = path.with_name(f"{path.name}-wal")
+        self.words = str(error)
+
+
 def wal_damage(path: Path, error: BaseException | None, reason: str) -> str | None:
     """What to say when SQLite's ``error`` (its ``reason``: "disk I/O error", "file is not
     a database") came from the write-ahead log beside the database ``path`` rather than
@@ -293,6 +303,8 @@ def _copy_verified(source: Path, target: Path, *, checked: bool = True) -> None:
         trouble = journal_trouble(source) if "unable to open" in str(exc) else None
         if trouble is None and getattr(exc, "sqlite_errorname", None) in _WAL_DAMAGE:
             trouble = wal_damage(source, exc, str(exc))  # the copy's own cannot be damaged
+            if trouble is not None:
+                raise LogDamaged(f"cannot read database {source}: {trouble}", source, exc) from exc
         if trouble is not None:  # its -wal a directory, ...: the file named, not SQLite's words
             raise Unavailable(f"cannot read database {source}: {trouble}") from exc
         raise Unavailable(f"backup failed: {exc}") from exc
