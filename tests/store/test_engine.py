@@ -174,6 +174,38 @@ def test_a_url_whose_port_is_not_a_number_is_one_line_without_its_password() -> 
 
 
 @pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        # a driver SQLAlchemy has no plugin for: the URL was quoted whole, password and all
+        (
+            "postgresql+nosuch://me:s3cret@db.example.com/crm",
+            "unsupported database URL 'postgresql+nosuch://me:***@db.example.com/crm': ",
+        ),
+        # a password holding '/' (SQLAlchemy reads it up to the '@') was shown in the clear
+        (
+            "postgresql://me:s3/cret@db.example.com:54x2/crm",
+            "not a database URL: 'postgresql://me:***@db.example.com:54x2/crm' ",
+        ),
+        (
+            "postgresql://me:s3:c/r?e#t@db.example.com:54x2/crm",
+            "not a database URL: 'postgresql://me:***@db.example.com:54x2/crm' ",
+        ),
+    ],
+)
+def test_a_url_refused_never_shows_its_password(url: str, shown: str) -> None:
+    from tinycrm.api.database import locate
+
+    for attempt in (lambda: open_store(url), lambda: locate(url)):
+        try:
+            attempt()
+        except Unavailable as err:
+            assert str(err).startswith(shown), str(err)
+            assert "s3" not in str(err) and "cret" not in str(err)
+        else:
+            assert attempt is not open_store  # locate opens nothing: it may take it
+
+
+@pytest.mark.parametrize(
     "url", ["mysql://me@localhost/crm", "mysql+pymysql://me@localhost/crm", "mssql://me@x/crm"]
 )
 def test_a_database_tinycrm_does_not_work_with_is_named_so(url: str) -> None:

@@ -96,15 +96,17 @@ def parse_url(url: str) -> URL:
     try:
         return make_url(_scheme_in_lower_case(url))
     except ArgumentError as exc:  # e.g. control characters in --db
-        raise Unavailable(f"not a database URL or path: {_shown(url)!r}") from exc
+        raise Unavailable(f"not a database URL or path: {shown_url(url)!r}") from exc
     except ValueError as exc:  # SQLAlchemy's int() of the port
         port = re.search(r"@[^/?#]*:([^/?#:]*)(?:[/?#]|$)", url)
         why = f"its port {port.group(1)!r} is not a number" if port else exc
-        raise Unavailable(f"not a database URL: {_shown(url)!r} ({why})") from exc
+        raise Unavailable(f"not a database URL: {shown_url(url)!r} ({why})") from exc
 
 
-def _shown(url: str) -> str:
-    hidden = re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url, count=1)
+def shown_url(url: str) -> str:
+    """``url`` to quote in a message: its password hidden, read as SQLAlchemy reads it
+    (everything from the user's ``:`` to the ``@``, a ``/`` or ``#`` in it too)."""
+    hidden = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url, count=1)
     return hidden if len(hidden) <= 80 else f"{hidden[:77]}..."
 
 

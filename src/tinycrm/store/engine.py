@@ -30,6 +30,7 @@ from tinycrm.store.database_url import (
     parse_url,
     resolve_url,
     sets_lock_timeout,
+    shown_url,
     sqlite_path,
 )
 from tinycrm.store.errors import Invalid, Unavailable
@@ -179,7 +180,7 @@ def make_engine(url: str) -> Engine:
             if not sets_lock_timeout(parsed):  # the URL's own wins
                 event.listen(engine, "connect", _bound_lock_waits)
     except NoSuchModuleError as exc:
-        raise Unavailable(f"unsupported database URL {url!r}: {exc}") from exc
+        raise Unavailable(f"unsupported database URL {shown_url(url)!r}: {exc}") from exc
     except ModuleNotFoundError as exc:
         hint = " (pip install 'tinycrm[postgres]')" if "psycopg" in str(exc) else ""
         raise Unavailable(f"database driver missing: {exc.name}{hint}") from exc
