@@ -13,6 +13,7 @@ Also here: replacing a SQLite database file with a backup (``db restore``).
 
 from __future__ import annotations
 
+import os
 import shlex
 import sqlite3
 from datetime import UTC, date, datetime
@@ -382,6 +383,7 @@ def restore_sqlite(target: Store | Path, source: Path) -> Path | None:
     refuse_database_itself(path, source, str(source))
     restorable_backup(source)
     copy = None
+    unreadable = False  # SQLite cannot read it at all: the backup is renamed into its place
     if replaced_contents(path) is not None:
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
         kept = path.with_name(f"{path.name}.pre-restore-{stamp}.bak")
@@ -394,7 +396,13 @@ def restore_sqlite(target: Store | Path, source: Path) -> Path | None:
         try:
             with interrupts.aside():  # the copy of what it replaces, kept on the side
                 # as it is: a damaged database is copied too (it is what a restore replaces)
-                copy = backup_sqlite(path, kept, checked=False)
+                try:
+                    copy = backup_sqlite(path, kept, checked=False)
+                except Unavailable as exc:
+                    if not _not_a_database(exc):
+                        raise
+                    copy = _keep_unreadable(path, kept)
+                    unreadable = True
         except LogDamaged as exc:  # not for want of room; its own message tells of a restore
             raise Unavailable(
                 f"cannot restore {source} into {path}: its write-ahead log {exc.wal} is "
@@ -416,6 +424,9 @@ def restore_sqlite(target: Store | Path, source: Path) -> Path | None:
         check_database_path(path)  # an empty file of the user's own, private
     if store is not None:
         store.release()  # no connection is left on the file replaced
+    if unreadable:
+        _copy_into_place(source, path)
+        return copy
     src = sqlite3.connect(read_only_uri(source), uri=True)
     try:
         dst = sqlite3.connect(path, timeout=10)
@@ -433,3 +444,53 @@ def restore_sqlite(target: Store | Path, source: Path) -> Path | None:
     finally:
         src.close()
     return copy
+
+
+def _not_a_database(exc: Unavailable) -> bool:
+    """Whether SQLite could not copy a database because it is none at all (its first page
+    overwritten: "file is not a database"), as opposed to its log damaged or no room."""
+    cause = exc.__cause__
+    return not isinstance(exc, LogDamaged) and (
+        getattr(cause, "sqlite_errorname", None) == "SQLITE_NOTADB"
+    )
+
+
+def _keep_unreadable(path: Path, kept: Path) -> Path:
+    """Keep the database ``path`` that SQLite cannot read, as ``kept``: byte for byte
+    (written beside it and renamed when whole, private), and its -wal and -shm moved
+    beside the copy, where they belong to it (left beside the restored database, an old
+    log would be played into it)."""
+    import shutil
+
+    from tinycrm.files import temporary_beside
+
+    with temporary_beside(kept) as temp, path.open("rb") as data, temp.open("wb") as out:
+        shutil.copyfileobj(data, out, 1 << 20)
+        out.flush()
+        os.fsync(out.fileno())
+    for end in ("-wal", "-shm"):
+        beside = path.with_name(f"{path.name}{end}")
+        if beside.exists():
+            os.replace(beside, kept.with_name(f"{kept.name}{end}"))
+    return kept
+
+
+def _copy_into_place(source: Path, path: Path) -> None:
+    """Put the backup ``source`` where the unreadable database ``path`` was: written into a
+    temporary file beside it with the backup API, renamed over it when whole."""
+    from tinycrm.files import temporary_beside
+
+    with temporary_beside(path.resolve()) as temp:
+        src = sqlite3.connect(read_only_uri(source), uri=True)
+        try:
+            dst = sqlite3.connect(temp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        except sqlite3.Error as exc:
+            raise Unavailable(
+                f"cannot restore {source} into {path}: {exc}; the database there was left as it was"
+            ) from exc
+        finally:
+            src.close()

@@ -150,6 +150,8 @@ def wal_damage(path: Path, error: BaseException | None, reason: str) -> str | No
             return None  # a folder, a FIFO: journal_trouble says so
     except OSError:
         return None
+    if name == "SQLITE_NOTADB" and not _readable_without_log(path):
+        return None  # its own pages are damaged past the header, whatever the log holds
     return (
         f"its write-ahead log {wal} is damaged or unreadable ({words}): it was cut short, "
         "overwritten or had its permissions changed while the database was in use; nothing "
@@ -157,6 +159,21 @@ def wal_damage(path: Path, error: BaseException | None, reason: str) -> str | No
         f"restore FILE), or move {wal.name} and {path.name}-shm aside (the changes written "
         "since its last checkpoint are lost)"
     )
+
+
+def _readable_without_log(path: Path) -> bool:
+    """Whether SQLite reads the database file ``path`` itself, its -wal left aside."""
+    try:
+        conn = sqlite3.connect(sqlite_uri(path, "ro") + "&immutable=1", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+    return True
 
 
 def _private_if_empty(path: Path) -> None:
