@@ -173,6 +173,17 @@ def test_a_url_whose_port_is_not_a_number_is_one_line_without_its_password() -> 
         assert str(err.value) == expected
 
 
+def test_an_ipv6_address_left_open_is_named_not_its_port() -> None:
+    """'postgresql://me:pw@[::1/crm' (the ']' forgotten) said "its port '1' is not a
+    number", a port never typed."""
+    with pytest.raises(Unavailable) as err:
+        open_store("postgresql://me:s3cret@[::1/crm")
+    assert str(err.value) == (
+        "not a database URL: 'postgresql://me:***@[::1/crm' (an IPv6 address in it lacks "
+        "its closing ']': write it as [::1]:5432)"
+    )
+
+
 @pytest.mark.parametrize(
     ("url", "shown"),
     [

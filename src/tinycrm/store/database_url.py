@@ -99,7 +99,10 @@ def parse_url(url: str) -> URL:
         raise Unavailable(f"not a database URL or path: {shown_url(url)!r}") from exc
     except ValueError as exc:  # SQLAlchemy's int() of the port
         port = re.search(r"@[^/?#]*:([^/?#:]*)(?:[/?#]|$)", url)
-        why = f"its port {port.group(1)!r} is not a number" if port else exc
+        host = url.split("://", 1)[-1].rsplit("@", 1)[-1].split("/", 1)[0]
+        why: object = f"its port {port.group(1)!r} is not a number" if port else exc
+        if "[" in host and "]" not in host:  # SQLAlchemy took the address's end for a port
+            why = "an IPv6 address in it lacks its closing ']': write it as [::1]:5432"
         raise Unavailable(f"not a database URL: {shown_url(url)!r} ({why})") from exc
 
 
