@@ -96,3 +96,30 @@ def test_the_copy_of_an_unreadable_database_takes_its_log_along(tmp_path: Path) 
     assert Path(f"{kept}-wal").read_bytes() == b"old log"
     assert Path(f"{kept}-shm").read_bytes() == b"old index"
     assert not Path(f"{db}-wal").exists() and not Path(f"{db}-shm").exists()
+
+
+@pytest.mark.parametrize(
+    "content", [b"notes, not a database\n" * 300, b"SQLite format 3\x00" + b"\xde" * 5000]
+)
+def test_a_file_that_is_not_a_database_is_named_so_by_every_db_command(
+    cli, tmp_path: Path, content: bytes
+) -> None:
+    """'db backup' said 'backup failed: file is not a database' (which file? the copy?),
+    and the other commands 'database error: file is not a database'. Now each names the
+    file, what it may be and the way out; nothing is written to it or beside it."""
+    db = tmp_path / "notes.db"
+    db.write_bytes(content)
+    said = (
+        "it is not a SQLite database, or its first pages are damaged (file is not a "
+        "database): check --db and TINYCRM_DB, or restore a backup (tinycrm db restore FILE)"
+    )
+    for command, start in (
+        (["contact", "list"], f"Error: cannot open database {db}: "),
+        (["db", "upgrade"], f"Error: cannot open database {db}: "),
+        (["db", "backup", str(tmp_path / "copy.db")], f"Error: cannot read database {db}: "),
+    ):
+        result = cli("--db", str(db), *command)
+        assert result.exit_code == 1, command
+        assert result.stderr == f"{start}{said}\n", command
+    assert db.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["notes.db"]

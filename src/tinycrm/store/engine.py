@@ -52,6 +52,7 @@ from tinycrm.store.sqlite_files import (
     check_database_path,
     database_files,
     journal_trouble,
+    not_a_database,
     read_only_uri,
     refuse_database_itself,
     sqlite_uri,
@@ -256,7 +257,7 @@ def _open_error(exc: DBAPIError, path: Path | None) -> str:
     reason = db_error(exc)
     if path is None:
         return reason
-    damaged_log = wal_damage(path, exc.orig, reason)
+    damaged_log = wal_damage(path, exc.orig, reason) or not_a_database(path, exc.orig)
     if damaged_log is not None:
         return damaged_log
     if not any(m in reason for m in ("unable to open", "readonly database")):

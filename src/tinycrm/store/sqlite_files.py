@@ -161,6 +161,20 @@ def wal_damage(path: Path, error: BaseException | None, reason: str) -> str | No
     )
 
 
+def not_a_database(path: Path, error: BaseException | None) -> str | None:
+    """What to say when SQLite's ``error`` means the file ``path`` itself is no database
+    it can read ("file is not a database": another kind of file, or its first pages
+    overwritten) and its -wal is not to blame; None for anything else."""
+    if getattr(error, "sqlite_errorname", None) != "SQLITE_NOTADB":
+        return None
+    if _readable_without_log(path):
+        return None
+    return (
+        "it is not a SQLite database, or its first pages are damaged (file is not a "
+        "database): check --db and TINYCRM_DB, or restore a backup (tinycrm db restore FILE)"
+    )
+
+
 def _readable_without_log(path: Path) -> bool:
     """Whether SQLite reads the database file ``path`` itself, its -wal left aside."""
     try:
@@ -322,6 +336,7 @@ def _copy_verified(source: Path, target: Path, *, checked: bool = True) -> None:
             trouble = wal_damage(source, exc, str(exc))  # the copy's own cannot be damaged
             if trouble is not None:
                 raise LogDamaged(f"cannot read database {source}: {trouble}", source, exc) from exc
+        trouble = trouble or not_a_database(source, exc)
         if trouble is not None:  # its -wal a directory, ...: the file named, not SQLite's words
             raise Unavailable(f"cannot read database {source}: {trouble}") from exc
         raise Unavailable(f"backup failed: {exc}") from exc
