@@ -196,3 +196,18 @@ def test_opening_or_reading_behind_a_table_lock_is_busy_too(
     assert result.exit_code == 1, result.stdout + result.stderr
     assert result.stderr.startswith("Error: database is busy ("), result.stderr
     assert len(result.stderr.splitlines()) == 1 and "options=" not in result.stderr
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL")
+def test_a_lock_timeout_given_in_the_url_is_kept(request, short_bound: None) -> None:
+    from tinycrm.store.engine import open_store
+
+    url = request.getfixturevalue("pg_schema_url")
+    assert "options=" in url  # the test schema's search_path
+    store = open_store(url.replace("options=", "options=-clock_timeout%3D5s%20"), user="tester")
+    try:
+        with store.read() as session:
+            assert session.execute(text("SHOW lock_timeout")).scalar_one() == "5s"
+            assert session.execute(text("SELECT current_schema()")).scalar_one() in url
+    finally:
+        store.close()
