@@ -352,8 +352,17 @@ def open_output(
     target = resolve(path, mkdir=mkdir)
     if target.path is None:
         stream: IO[Any] = sys.stdout.buffer if binary else sys.stdout
-        yield stream
-        stream.flush()
+        try:
+            yield stream
+            stream.flush()
+        except BrokenPipeError:
+            # `tinycrm db backup - | ssh …` cut short: a copy or an export that is not whole
+            # is a failure, said so (a list into `| head` is not: it is read, not kept)
+            _quiet_stdout()
+            raise CannotWrite(
+                "cannot write standard output: the reader went away before the end "
+                "(what it got is not whole)"
+            ) from None
         return
     if target.stream:
         try:
@@ -380,6 +389,15 @@ def open_output(
                 yield handle
         except OSError as exc:
             raise CannotWrite(f"cannot write {target.shown}: {_reason(exc)}") from None
+
+
+def _quiet_stdout() -> None:
+    """Standard output into nothing from now on: Python's own flush at exit must not say
+    the pipe broke once more (a traceback-like line on stderr)."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _open_temp(temp: Path, binary: bool, encoding: str, newline: str | None) -> IO[Any]:

@@ -109,13 +109,14 @@ def _target(path: Path | None, mkdir: bool = False) -> Iterator[IO[str]]:
     """Standard output, or FILE written whole (see tinycrm.files): into a temporary file
     renamed at the end, so an interrupted export leaves no half file behind; 0600, as
     exports hold personal data."""
-    if path is None:
-        yield cast(IO[str], _Terminal(sys.stdout)) if out.on_terminal(sys.stdout) else sys.stdout
+    if path is None and out.on_terminal(sys.stdout):
+        yield cast(IO[str], _Terminal(sys.stdout))
         sys.stdout.flush()
         return
     from tinycrm.files import open_output
 
-    with open_output(path, mkdir=mkdir) as handle:
+    # (standard output too: an export cut short by its reader is said to be, exit 1)
+    with open_output(path or "-", mkdir=mkdir) as handle:
         yield handle
 
 
