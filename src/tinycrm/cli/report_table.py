@@ -66,6 +66,46 @@ def fold_label(text: str, width: int) -> list[str]:
     return [crop(text, width)]
 
 
+SEPARATOR = " · "
+"""Between the parts of a report's heading."""
+NAME_ROOM = 20
+"""A stored name goes on the next line of a heading rather than be cut to fewer cells."""
+
+
+def heading(parts: Sequence[tuple[str, bool]], width: int) -> str:
+    """A report's heading or title in ``width`` cells: ``parts`` (escaped text, and
+    whether it holds a stored name: a pipeline, an owner) joined by `` · ``. A part that
+    does not fit on the line goes on the next, after a ``·``; a stored name is cut with
+    ``…`` to fit its line (a 300-character pipeline name took eight lines at 40 columns),
+    where the report's own words wrap at spaces and are never cut."""
+    import textwrap
+
+    lines: list[str] = []
+    line = ""
+    for text, name in parts:
+        if not text:
+            continue
+        joined = f"{line}{SEPARATOR}{text}" if line else text
+        if cell_len(joined) <= width:
+            line = joined
+            continue
+        if line:
+            room = width - cell_len(line) - len(SEPARATOR)
+            if name and room >= NAME_ROOM:
+                line = f"{line}{SEPARATOR}{crop(text, room)}"
+                continue
+            lines.append(line)
+            text = SEPARATOR.lstrip() + text
+        if cell_len(text) <= width:
+            line = text
+        elif name:
+            line = crop(text, width)
+        else:
+            *whole, line = textwrap.wrap(text, max(width, 1), break_on_hyphens=False) or [""]
+            lines += whole
+    return "\n".join([*lines, line])
+
+
 DATED = re.compile(r"\d{4}-[\dWQ]")
 """A label holding a date, a period (``2026-12``, ``2026-W49``, ``2026-Q4``) or a range
 of them: never cut (``2026-10…`` says nothing), at most folded onto two lines."""
@@ -98,6 +138,7 @@ class ReportTable:
     currency in a money cell."""
 
     def __init__(self, title: str | None, columns: Sequence[tuple[Any, ...]]) -> None:
+        """``title``: plain text (never markup), escaped and fitted (``heading``)."""
         self.title = title
         self.width = out.stdout_console().width
         narrow = self.width < NARROW
@@ -179,9 +220,6 @@ class ReportTable:
 
         shown, widths = self.layout()
         table = Table(
-            title=self.title,
-            title_justify="left",
-            title_style="bold",
             box=box.SIMPLE_HEAD,
             header_style="bold",
             padding=(0, 1, 0, 0),
@@ -205,15 +243,19 @@ class ReportTable:
                 texts.append(Text("\n".join(lines)))
             table.add_row(*texts, style=style, end_section=number in self.sections)
         needed = sum(widths) + overhead(len(shown))
+        # the title over the table, in the terminal's width, never Rich markup (a title
+        # of Rich's table is, and wraps in the table's width)
+        parts: list[Any] = [Text(self.title, style="bold")] if self.title else []
+        parts.append(_AtLeast(table, needed))
         left_out = [self.columns[p].header for p in range(len(self.columns)) if p not in shown]
         left_out = [h for h in left_out if h]
-        if not left_out:
-            return _AtLeast(table, needed)
-        note = (
-            f"not shown at {self.width} columns: {', '.join(left_out)} "
-            "(a wider terminal, --json or --csv show them)"
-        )
-        return Group(_AtLeast(table, needed), Text(note, style="dim"))
+        if left_out:
+            note = (
+                f"not shown at {self.width} columns: {', '.join(left_out)} "
+                "(a wider terminal, --json or --csv show them)"
+            )
+            parts.append(Text(note, style="dim"))
+        return Group(*parts)
 
 
 class _AtLeast:

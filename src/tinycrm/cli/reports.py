@@ -17,7 +17,7 @@ from tinycrm.charts import bar, money_tops
 from tinycrm.cli import output as out
 from tinycrm.cli.common import crm, parse_date
 from tinycrm.cli.output import TABLE, Output, output_options
-from tinycrm.cli.report_table import ReportTable
+from tinycrm.cli.report_table import ReportTable, heading
 from tinycrm.vocab import plural
 
 app = typer.Typer(
@@ -122,12 +122,19 @@ def _span(scope: Any) -> str:
 
 
 def _heading(title: str, scope: Any, span: str | None = None) -> str:
-    parts = [title, span if span is not None else _span(scope)]
+    """The report's title, its days, its pipeline and owner, in the terminal's width (a
+    stored name cut with …; --json and --csv have it whole)."""
+    parts = [(title, False), (span if span is not None else _span(scope), False)]
     if scope.pipeline:
-        parts.append(f"pipeline {scope.pipeline}")
+        parts.append((f"pipeline {out.shown(scope.pipeline)}", True))
     if scope.owner:
-        parts.append(f"owner {scope.owner}")
-    return " · ".join(p for p in parts if p)
+        parts.append((f"owner {out.shown(scope.owner)}", True))
+    return heading(parts, out.stdout_console().width)
+
+
+def _titled(name: str) -> str:
+    """A stored name as a table's title: escaped, cut with … to the terminal's width."""
+    return heading([(out.shown(name), True)], out.stdout_console().width)
 
 
 class _Table(ReportTable):
@@ -417,10 +424,10 @@ def _render_funnel(report: Any) -> None:
     pipelines: dict[str, list[Any]] = {}
     for r in report.rows:
         pipelines.setdefault(r.pipeline, []).append(r)
-    heading = _heading(f"Funnel of the {plural(report.deals, 'deal')} created", report.scope)
-    _print(heading)
+    top_line = _heading(f"Funnel of the {plural(report.deals, 'deal')} created", report.scope)
+    _print(top_line)
     for name, rows in pipelines.items():
-        table = _Table(name, columns)
+        table = _Table(_titled(name), columns)
         top = max((r.reached for r in rows), default=0)
         for r in rows:
             won = r.stage == "won"
