@@ -55,7 +55,13 @@ def test_each_hidden_character_is_shown_by_its_code(text: str) -> None:
         assert safetext.escaped(char) in shown
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Zl", "Zp"))))
+@given(
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cc", "Cf", "Zl", "Zp"), blacklist_characters=safetext.FILLERS
+        )
+    )
+)
 def test_safe_text_is_left_as_it_is(text: str) -> None:
     assert safetext.display(text) == text
     assert safetext.find_unsafe(text) is None
@@ -91,7 +97,7 @@ def test_newline_and_tab_are_a_problem_on_one_line_only() -> None:
 @pytest.mark.parametrize(
     "char",
     [
-        *("\u200b", "\u2060", "\u2063", "\ufeff", "\u180e"),
+        *("\u200b", "\u2060", "\u2063", "\ufeff", "\u180e", "\u3164", "\uffa0"),
         # format controls no text needs, which draw nothing: Unicode's deprecated shaping
         # controls, the interlinear annotation marks, shorthand's and music's format marks
         # (a mail subject "Pay\u206anow" showed "Paynow", the character passed raw)
@@ -179,12 +185,14 @@ def test_a_backslash_u_past_unicode_reads_back_as_typed() -> None:
 def test_no_printable_character_is_one_display_shows() -> None:
     """display() returns printable text (str.isprintable, in C) without its pattern: exact
     only while every character it shows is a control, format or unassigned one. A
-    printable character added to what it shows must come with a change to that shortcut."""
-    from tinycrm.safetext import SHOWN, SHOWN_MULTILINE
+    printable character added to what it shows must come with a change to that shortcut
+    (the Hangul fillers, ``FILLERS``, are looked for apart)."""
+    from tinycrm.safetext import FILLERS, SHOWN, SHOWN_MULTILINE
 
     printable = "".join(
         chr(code)
         for code in range(0x110000)
-        if not 0xD800 <= code <= 0xDFFF and chr(code).isprintable()
+        if not 0xD800 <= code <= 0xDFFF and chr(code).isprintable() and chr(code) not in FILLERS
     )
+    assert all(safetext.display(f"a{filler}b") != f"a{filler}b" for filler in FILLERS)
     assert SHOWN.search(printable) is None and SHOWN_MULTILINE.search(printable) is None

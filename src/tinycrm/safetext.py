@@ -40,10 +40,15 @@ UNSAFE_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}]")
 # The joiners U+200C and U+200D stay: Persian and emoji need them. Shown too: the format
 # controls no text needs, which draw nothing: Unicode's deprecated shaping controls
 # (U+206A-U+206F), the interlinear annotation marks (U+FFF9-U+FFFB), shorthand's and
-# music's format marks: a mail's subject "Pay\u206anow" read "Paynow".
+# music's format marks: a mail's subject "Pay\u206anow" read "Paynow". The Hangul fillers
+# U+3164 and U+FFA0 (no modern Korean text holds them) show as blank cells: names made
+# of them look empty, and Rich counts them as no cells where terminals draw 2 and 1,
+# which moved a table's columns.
+FILLERS = "\u3164\uffa0"
+"""The Hangul fillers: the printable characters ``display()`` shows as escapes."""
 INVISIBLE = (
     "\u200b\u2060-\u2064\ufeff\u180e\u206a-\u206f\ufff9-\ufffb"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    f"\U0001bca0-\U0001bca3\U0001d173-\U0001d17a{FILLERS}"
 )
 """The invisible characters ``display()`` shows as escapes (stored as they came)."""
 
@@ -111,8 +116,8 @@ def display(text: object, *, multiline: bool = False) -> str:
     too, so one value stays on one line. Text without any of them comes back as it is.
     """
     value = text if isinstance(text, str) else str(text)
-    if value.isprintable():  # everything shown is a control, format or unassigned one
-        return value
+    if value.isprintable() and "\u3164" not in value and "\uffa0" not in value:  # FILLERS
+        return value  # all else shown is a control, format or unassigned character
     pattern = SHOWN_MULTILINE if multiline else SHOWN
     if pattern.search(value) is None:
         return value

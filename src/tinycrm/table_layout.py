@@ -45,6 +45,26 @@ def cell_len(text: str) -> int:
     return rich_cell_len(text)
 
 
+JOINERS = "\u200d\ufe0f\U0001f3fb-\U0001f3ff"
+"""What joins characters into one emoji (as the inside of a regular expression's [...]):
+the zero-width joiner, the emoji variation selector and the five skin tones. Rich and
+terminals count the cells of what they join each their own way: a family (man, ZWJ,
+woman, ZWJ, girl) is 2 cells to Rich and tmux 3.3a but 6 to a terminal that does not
+join emoji; a heart with U+FE0F 2 to Rich, 1 to tmux; a thumbs-up with a skin tone 2 to
+Rich, 4 to tmux; letters 'joined' by U+200D one cell to Rich, one each to every
+terminal. A line holding one was drawn wider or narrower than laid out, and the
+columns after it moved."""
+_JOINER = re.compile(f"[{JOINERS}]")
+
+
+def steady(text: str) -> str:
+    """``text`` with the emoji its joiners made one shown apart (the family as man, woman,
+    girl; the heart and the thumbs-up plain): what is left takes, character by character,
+    the cells Rich counts for it on every terminal. Only what is shown changes: the
+    command line's tables and show views and the board write stored text through it."""
+    return _JOINER.sub("", text) if not text.isascii() and _JOINER.search(text) else text
+
+
 WORD = re.compile(r"\d{4}-\d\d-\d\d \d{1,2}:\d\d\S*|\S+")
 """A word ``fold`` never cuts: a date with its time (``2026-12-07 09:00``) is one."""
 

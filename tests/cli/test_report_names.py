@@ -81,3 +81,71 @@ def test_markup_in_a_pipeline_name_shows_as_typed(
     _at(monkeypatch, 120)
     for args in (["funnel"], ["funnel", "--pipeline", name], ["pipeline", "--pipeline", name]):
         assert name in cli("report", *args).stdout, args
+
+
+# Names whose cells Rich and terminals count apart: letters joined by U+200D (Rich: one
+# cell for the lot), joined emoji, hearts with U+FE0F, skin tones (tmux 3.3a: 1 and 4
+# cells where Rich counts 2), Hangul fillers (Rich: none, terminals: 2), and beside
+# them wide, combining and right-to-left text, which every terminal counts as Rich does.
+UNSTEADY = [
+    "a\u200db\u200dc\u200dd\u200de\u200df",
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466 fam",
+    "\u2764\ufe0f\u2764\ufe0f\u2764\ufe0f love",
+    "\U0001f44d\U0001f3fd\U0001f44d\U0001f3fd ok",
+    "\u3164\u3164\u3164 blank",
+    "\u8ca9\u58f2\u30d1\u30a4\u30d7",
+    "E\u0300ve\u030a",
+    "\u05e9\u05e8\u05d4 \u05db\u05d4\u05df",
+]
+
+
+def code_point_cells(text: str) -> int:
+    """The cells ``text`` takes on a terminal that counts each code point on its own (as
+    tmux does U+200D between letters, a Hangul filler, a skin tone)."""
+    import unicodedata
+
+    from rich.cells import get_character_cell_size
+
+    return sum(
+        2 if char in "\u3164" else 0 if unicodedata.category(char) == "Cf" else
+        get_character_cell_size(char)
+        for char in text
+    )  # fmt: skip
+
+
+def _ends(lines: list[str], pattern: str) -> set[int]:
+    """The cell (code point by code point) where ``pattern``'s first match ends, per line."""
+    import re
+
+    found = [(line, re.search(pattern, line)) for line in lines]
+    return {code_point_cells(line[: m.end()]) for line, m in found if m}
+
+
+def test_joined_and_invisible_characters_do_not_move_a_tables_columns(
+    cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deal titled 'a\u200db\u200dc…' took one cell to Rich and six to the terminal: its
+    amount landed five cells right of the others'; Hangul fillers the other way. A table
+    shows what a joiner joined apart (as the board does) and a filler as its escape, so
+    every terminal draws each line as wide as it was laid out."""
+    for number, title in enumerate(UNSTEADY):
+        assert cli("deal", "add", title, "--amount", str(100 + number)).exit_code == 0
+    _at(monkeypatch, 150)
+    rows = [line for line in cli("deal", "list").stdout.splitlines() if "€10" in line]
+    assert len(rows) == len(UNSTEADY)
+    assert len(_ends(rows, r"€10\d\.00")) == 1, "\n".join(rows)
+    assert "\\u3164" in "".join(rows)
+
+
+@pytest.mark.parametrize("columns", [40, 100])
+def test_joined_and_invisible_characters_do_not_move_a_reports_columns(
+    cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    stages = [f"{name}:{10 + n}" for n, name in enumerate(UNSTEADY)]
+    assert cli("pipeline", "add", "P", *(f"--stage={s}" for s in stages)).exit_code == 0
+    _at(monkeypatch, columns)
+    table = cli("report", "pipeline", "--pipeline", "P").stdout
+    rows = [line for line in table.splitlines() if "%" in line]
+    assert len(rows) == len(UNSTEADY), table
+    assert len(_ends(rows, r"\d\d%")) == 1, table
+    assert all(code_point_cells(line) <= columns for line in table.splitlines()), table

@@ -61,6 +61,7 @@ from tinycrm.cli.csvcells import write_csv_rows as write_csv_rows
 from tinycrm.cli.table import KEEP as KEEP  # a Column.keep: never left out
 from tinycrm.cli.table import columns_env
 from tinycrm.formats import jsonnumbers
+from tinycrm.table_layout import steady
 
 JsonOpt = Annotated[
     bool,
@@ -356,7 +357,8 @@ def col(header: str, key: str, **kwargs: Any) -> Column:
 
 
 def _cell(value: Any, *, multiline: bool = False) -> str:
-    """A value as a table cell or a show view's line shows it (controls escaped)."""
+    """A value as a table cell or a show view's line shows it: controls escaped, joined
+    emoji apart (``table_layout.steady``: every terminal draws it as wide as laid out)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -369,7 +371,7 @@ def _cell(value: Any, *, multiline: bool = False) -> str:
         text = ", ".join(f"{k}={v}" for k, v in value.items())
     else:
         text = str(value)
-    return safetext.display(text, multiline=multiline)
+    return steady(safetext.display(text, multiline=multiline))
 
 
 def shown(value: Any) -> str:

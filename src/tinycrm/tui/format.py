@@ -21,6 +21,8 @@ from textual.color import Color
 from textual.filter import LineFilter
 
 from tinycrm import dates, money, safetext
+from tinycrm.table_layout import JOINERS as JOINERS  # shared with the command line's tables
+from tinycrm.table_layout import steady as steady
 
 _SCALES = ((Decimal(1_000_000_000), "B"), (Decimal(1_000_000), "M"), (Decimal(1_000), "k"))
 
@@ -95,22 +97,7 @@ def days_until(day: date, today: date) -> str:
     return f"{delta}d"
 
 
-JOINERS = "\u200d\ufe0f\U0001f3fb-\U0001f3ff"
-"""What joins characters into one emoji (as the inside of a regular expression's [...]):
-the zero-width joiner, the emoji variation selector and the five skin tones. Rich and
-terminals count the cells of what they join each their own way: a family (man, ZWJ,
-woman, ZWJ, girl) is 2 cells to Rich and tmux 3.3a but 6 to a terminal that does not
-join emoji; a heart with U+FE0F 2 to Rich, 1 to tmux; a thumbs-up with a skin tone 2 to
-Rich, 4 to tmux. A line holding one was drawn wider or narrower than laid out, and the
-columns after it moved."""
 _JOINER = re.compile(f"[{JOINERS}]")
-
-
-def steady(text: str) -> str:
-    """``text`` with the emoji its joiners made one shown apart (the family as man, woman,
-    girl; the heart and the thumbs-up plain): what is left takes, character by character,
-    the cells Rich counts for it on every terminal. Only what is shown changes."""
-    return _JOINER.sub("", text) if _JOINER.search(text) else text
 
 
 def text(value: object) -> str:
