@@ -131,3 +131,21 @@ def test_a_hit_whose_first_word_is_wider_than_the_terminal_is_cut_not_wrapped_wh
     lines = shown.splitlines()
     assert all(cell_len(line) <= 20 for line in lines), shown
     assert lines[0] == "contact #1  Tab-xxx…" and len(lines) == 2, shown
+
+
+def test_letters_joined_by_zwj_do_not_push_a_hit_past_the_terminal(cli, monkeypatch) -> None:
+    """A name of letters joined by U+200D took one cell to Rich and one each to the
+    terminal: the hit's line was not cut and wrapped over three lines at 40 columns. A
+    search shows what a joiner joined apart, as a table does, and cuts the line."""
+    from tinycrm.cli import output
+
+    joined = "\u200dq" * 50
+    assert cli("contact", "add", f"Zed{joined} Zed", "--notes", f"Zed {joined} end").exit_code == 0
+    monkeypatch.setenv("COLUMNS", "40")
+    monkeypatch.setattr(output, "_console", None)
+    shown = cli("search", "zed").stdout
+    monkeypatch.setattr(output, "_console", None)
+    lines = shown.splitlines()
+    assert len(lines) == 2, shown
+    assert all(len(line.replace("\u200d", "")) <= 40 for line in lines), shown
+    assert all(line.endswith("…") for line in lines), shown

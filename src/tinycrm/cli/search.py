@@ -77,9 +77,9 @@ def _print(hits: list[Any]) -> None:
         head.append(f"{hit.kind} #{hit.id}", style="cyan")
         whole = len(head)  # the kind and id: never cut
         head.append("  ")
-        head.append(safetext.display(hit.name), style="bold")
+        head.append(_shown(hit.name), style="bold")
         if hit.detail:
-            head.append("  " + safetext.display(hit.detail), style="dim")
+            head.append("  " + _shown(hit.detail), style="dim")
         console.print(_cut(head, console.width, keep=whole))
         console.print(_cut(_snippet(hit), console.width))
 
@@ -116,8 +116,16 @@ def _snippet(hit: Any) -> Any:
     line.append(f"{hit.field}: ", style="dim")
     position = 0
     for start, end in hit.highlights:
-        line.append(safetext.display(hit.snippet[position:start]))
-        line.append(safetext.display(hit.snippet[start:end]), style="bold yellow")
+        line.append(_shown(hit.snippet[position:start]))
+        line.append(_shown(hit.snippet[start:end]), style="bold yellow")
         position = end
-    line.append(safetext.display(hit.snippet[position:]))
+    line.append(_shown(hit.snippet[position:]))
     return line
+
+
+def _shown(text: str) -> str:
+    """Stored text on a hit's line: controls escaped, joined emoji apart (as a table
+    shows them: ``table_layout.steady``), so the line is cut where the terminal ends."""
+    from tinycrm.table_layout import steady
+
+    return steady(safetext.display(text))
