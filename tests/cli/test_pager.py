@@ -193,3 +193,22 @@ def test_a_show_view_longer_than_the_screen_goes_through_the_pager(tmp_path) -> 
         "contact", "show", "bob@example.com", env=env_for(db, TINYCRM_PAGER=recorder(record))
     )
     assert code == 0 and "Bob" in short.split("\n")[0] and not record.exists()
+
+
+def test_a_report_longer_than_the_screen_goes_through_the_pager(tmp_path) -> None:
+    """report activity --by week over two years printed its 105 weeks straight to a
+    terminal of 24 lines: only lists and show views were paged. A report longer than the
+    screen goes through the pager now, the same lines as without it; one that fits is
+    printed as it was."""
+    db = tmp_path / "report.db"
+    open_store(str(db)).close()
+    record = tmp_path / "paged.txt"
+    long = ("report", "activity", "--by", "week", "--from", "-2y")
+    code, shown, stderr = terminal(*long, env=env_for(db, TINYCRM_PAGER=recorder(record)))
+    assert (code, stderr, shown) == (0, "", "")  # all of it went to the pager
+    code, direct, _ = terminal("--no-pager", *long, env=env_for(db))
+    assert code == 0 and direct.count("\n") > 100
+    assert record.read_text() == direct
+    record.unlink()
+    code, short, _ = terminal("report", "winrate", env=env_for(db, TINYCRM_PAGER=recorder(record)))
+    assert code == 0 and "Win rate" in short.split("\n")[0] and not record.exists()

@@ -509,9 +509,12 @@ class Output:
         self, report: Any, render: Callable[[Any], None], *, summary: Sequence[str] = ()
     ) -> None:
         """A report: JSON is all of it; JSONL and CSV its rows, each with the ``summary``
-        fields (the report's headline figures); a table is ``render``."""
+        fields (the report's headline figures); a table is ``render``, through the pager
+        when it is longer than the screen (as a show view: ``show_pager``)."""
         if self.format == "table":
-            render(report)
+            from tinycrm.cli.show_pager import paged_render
+
+            paged_render(render, report)
             return
         data = report.model_dump()
         if self.format == "json":

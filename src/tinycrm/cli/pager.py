@@ -1,6 +1,6 @@
 """Long output through the user's pager, as git does it.
 
-A list or a show view (``tinycrm.cli.show_pager``) longer than the terminal is written
+A list, a show view or a report (``tinycrm.cli.show_pager``) longer than the terminal is written
 to a pager when standard output is a terminal: ``$TINYCRM_PAGER``, else ``$PAGER``, else
 ``less`` (with ``LESS=FRX`` when ``$LESS`` is not set: quit if it fits on one screen,
 pass colours through, leave the text on the screen afterwards). An empty value or
