@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -149,3 +150,28 @@ def test_joined_and_invisible_characters_do_not_move_a_reports_columns(
     assert len(rows) == len(UNSTEADY), table
     assert len(_ends(rows, r"\d\d%")) == 1, table
     assert all(code_point_cells(line) <= columns for line in table.splitlines()), table
+
+
+def test_a_wide_name_cut_ends_at_its_last_character_then_the_ellipsis(
+    cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pipeline of Japanese characters cut to an odd number of cells read
+    '販売パイプ …': the cell a wide character did not fit in was a space before the
+    ellipsis, as if a word ended there. The cut ends at the last character that fits,
+    and the columns after it stay where they were."""
+    from tinycrm.cli.table import crop
+
+    assert crop("販売パイプライン", 8) == "販売パ…"
+    assert crop("販売パイプライン", 7) == "販売パ…"
+    name = "販売パイプライン日本"
+    assert cli("pipeline", "add", name, "--stage", "見込み客の段階:10").exit_code == 0
+    assert cli("deal", "add", "X", "--amount", "5", "--pipeline", name).exit_code == 0
+    assert cli("deal", "add", "Y", "--amount", "6").exit_code == 0
+    _at(monkeypatch, 40)
+    table = cli("report", "pipeline").stdout
+    assert " …" not in table, table
+    rows = [line for line in table.splitlines() if re.search(r"€[56]\.00", line)]
+    assert len(rows) == 2 and len(_ends(rows, r"€[56]\.00")) == 1, table
+    _at(monkeypatch, 30)
+    listed = cli("deal", "list").stdout
+    assert " …" not in listed, listed

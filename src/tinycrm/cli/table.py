@@ -48,14 +48,19 @@ _ATTRIBUTES = ("1", "2", "3", "4", "7")
 
 
 def crop(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells, ending in ``…`` when it was cut."""
+    """``text`` cut to ``width`` cells, ending in ``…`` when it was cut: one cell short
+    when a wide character did not fit in the last (Rich fills that cell with a space,
+    which read as a word's end: '販売パ …')."""
     if width <= 0:
         return ""
     if text.isascii():
         return text[: width - 1] + "…"
     from rich.cells import set_cell_size
 
-    return set_cell_size(text, width - 1) + "…"
+    cut = set_cell_size(text, width - 1)
+    if cut.endswith(" ") and text[len(cut) - 1 : len(cut)] != " ":  # Rich's padding
+        cut = cut[:-1]
+    return cut + "…"
 
 
 def fold(text: str, width: int, lines: int) -> list[str]:
@@ -186,7 +191,8 @@ class Table:
         ):
             size = cell_len(text)
             if size > width and self.crop:
-                text, size = crop(text, width), width
+                text = crop(text, width)
+                size = cell_len(text)
             pad = max(width - size, 0)
             if text and start:
                 text = f"{start}{text}{end}"
