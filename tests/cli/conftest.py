@@ -31,6 +31,16 @@ class Run:
         return json.loads(self.stdout)
 
 
+@pytest.fixture(autouse=True)
+def fresh_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's output consoles are made for it (its $COLUMNS): a console cached by an
+    earlier test at 20 columns cut the next test's search hits ('Anna Müller…')."""
+    from tinycrm.cli import output
+
+    monkeypatch.setattr(output, "_console", None)
+    monkeypatch.setattr(output, "_err_console", None)
+
+
 @pytest.fixture
 def cli() -> Callable[..., Run]:
     """``cli("contact", "add", "Ada")`` runs tinycrm in-process; exceptions are not swallowed."""
