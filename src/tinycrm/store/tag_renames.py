@@ -53,13 +53,13 @@ def rename_tag(store: Store, old: str, new: str, *, entity: str | None = None) -
         carriers = _carriers(session, before, kind)
         merged = _merged(session, before, after, kind)
         _noted(session, carriers, before, after)
-        gone = aliased(Tag)
+        other = aliased(Tag)  # the same record carrying the new name already
         already = (
             exists()
             .where(
-                col(gone.entity) == col(Tag.entity),
-                col(gone.entity_id) == col(Tag.entity_id),
-                col(gone.name) == after,
+                col(other.entity) == col(Tag.entity),
+                col(other.entity_id) == col(Tag.entity_id),
+                col(other.name) == after,
             )
             .correlate(Tag)
         )
