@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from tinycrm.formats import jsonnumbers
-from tinycrm.formats.values import FORMULA_PREFIXES as FORMULA_PREFIXES
+from tinycrm.formats.formulas import FORMULA_PREFIXES as FORMULA_PREFIXES
 
 
 def csv_safe(value: Any) -> str:

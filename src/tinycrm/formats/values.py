@@ -18,26 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 
 from tinycrm.formats import FormatError
+from tinycrm.formats.formulas import FORMULA_PREFIXES
 
-# The starts of a cell a spreadsheet may take for a formula, which CSV exports escape with a
-# leading ' and imports take it off again: OWASP's = + - @ TAB CR, a line feed (skipped
-# before a formula after it), NUL (ASVS 1.2.10) and the full-width ＝ ＋ － ＠ (Excel in a
-# Japanese or Chinese locale takes them for = + - @). Single characters, as the lines the
-# database builds (store/csv_lines.py) need.
-FORMULA_PREFIXES = (
-    "=",
-    "+",
-    "-",
-    "@",
-    "\t",
-    "\r",
-    "\n",
-    "\x00",
-    "\uff1d",
-    "\uff0b",
-    "\uff0d",
-    "\uff20",
-)
 _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0, after its 1900 leap-year bug
 _SERIAL_RANGE = (20_000, 80_000)  # 1954 to 2119: a bare number outside is not a date
 
