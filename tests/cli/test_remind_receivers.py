@@ -197,3 +197,67 @@ def test_ntfy_gets_the_text_as_its_message(
         assert len(body) <= 4096 and body.decode().startswith("tinycrm: part ")
     told = [line for *_, body in hook.requests for line in body.decode().splitlines()]
     assert len([line for line in told if line.startswith("  - Call customer")]) == 60
+
+
+LINKS = (
+    "1. Pay [the invoice](https://evil.example/login) ![logo](https://evil.example/p.png) "
+    "<https://evil.example|your bank> @channel @all **now** `x` # y | z"
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/hooks/xjx7d6k1bjn6jgdqm3pc8a8iqe",
+        "/chat/hooks/xjx7d6k1bjn6jgdqm3pc8a8iqe/",
+        "/x#mattermost",
+    ],
+)
+def test_a_stored_link_reaches_mattermost_as_text_not_as_a_masked_link(
+    cli: Callable[..., Any],
+    hook_server: tuple[Hook, str],  # noqa: F811
+    path: str,
+) -> None:
+    """Mattermost reads 'text' as markdown: a task titled '[Pay the invoice](https://evil…)'
+    showed as a link whose address was hidden, '![logo](…)' as an image it fetched, and
+    '@channel' pinged everyone. Now its markdown is escaped with backslashes (shown as
+    typed), <, > and & go as entities (no Slack-style <url|text> link), an @ starting a
+    word is kept from meaning a mention, and a bare URL keeps its characters."""
+    hook, base = hook_server
+    cli("task", "add", LINKS, "--due", "-1h")
+    run = cli("remind", "--webhook", base + path)
+    assert run.exit_code == 0, run.stderr
+    (body,) = _bodies(hook)
+    text = body["text"]
+    assert "  - 1\\. Pay \\[the invoice\\]\\(https://evil.example/login) " in text
+    assert "!\\[logo\\]\\(https://evil.example/p.png) " in text
+    assert "&lt;https://evil.example|your bank&gt; @\u2060channel @\u2060all " in text
+    assert "\\*\\*now\\*\\* \\`x\\` \\# y \\| z" in text
+    assert "<" not in text and "@channel" not in text
+    assert body["due"][0]["title"] == LINKS
+
+
+@pytest.mark.parametrize(
+    "path", ["/hooks/6NzKpdd8KWPnXKSHf/tok-en", "/hooks/a/b/c", "/x#rocketchat"]
+)
+def test_a_stored_link_reaches_rocketchat_as_text_not_as_a_masked_link(
+    cli: Callable[..., Any],
+    hook_server: tuple[Hook, str],  # noqa: F811
+    path: str,
+) -> None:
+    """Rocket.Chat reads 'text' as its markup, with '[text](url)' and '<url|text>' links
+    and '@all' pings, and no escape for them (a backslash shows): the text got Slack's
+    escaping, so '&lt;' showed, and the links stayed links. Now the text goes as a code
+    block, shown as typed, three backticks in it kept from ending the block, and an @
+    starting a word kept from meaning a mention."""
+    hook, base = hook_server
+    cli("task", "add", LINKS + " ```x```", "--due", "-1h")
+    run = cli("remind", "--webhook", base + path)
+    assert run.exit_code == 0, run.stderr
+    (body,) = _bodies(hook)
+    text = body["text"]
+    assert text.startswith("```\ntinycrm: 1 thing due") and text.endswith("\n```")
+    inside = text[4:-4]
+    assert "`" * 2 not in inside and "@channel" not in inside and "&" not in inside
+    shown = inside.replace("\u2060", "")
+    assert LINKS.replace("@", "@") in shown and "```x```" in shown

@@ -1,14 +1,17 @@
 """``tinycrm remind --webhook``: what each kind of receiver is sent, in POSTs each small
 enough for it.
 
-The kind comes from the URL (:func:`target`): Slack-style chats (Slack, Mattermost,
-Rocket.Chat: ``/services/…``, ``/hooks/…``) read ``text`` as markup, where ``<!channel>``
-pings a whole channel and ``@all`` every member, so stored text goes escaped there;
+The kind comes from the URL (:func:`target`): Slack (``hooks.slack.com``,
+``/services/…``) reads ``text`` as its markup, where ``<!channel>`` pings a whole
+channel, so stored text goes escaped there; Mattermost (``/hooks/KEY``) reads it as
+markdown, where ``[text](url)`` is a link hiding its address and ``@all`` pings every
+member, so its markdown is escaped too; Rocket.Chat (``/hooks/ID/TOKEN``) has no
+escape for its markup, so its text goes as a code block, in which nothing is a link;
 Discord reads ``content``, sent with ``allowed_mentions`` empty so that nothing in it
 pings; ntfy (``ntfy.sh``) publishes the body as its message, so it gets the text as
 plain text; anything else (a script) gets the JSON with the text as it is. A fragment
-names the kind where the URL does not show it (``…#ntfy``, ``#slack``, ``#discord``,
-``#json``); it is not sent.
+names the kind where the URL does not show it (``…#ntfy``, ``#slack``,
+``#mattermost``, ``#rocketchat``, ``#discord``, ``#json``); it is not sent.
 
 Each kind has its limit (:attr:`Target.limit`): ntfy's 4 KB of body, Slack's 4,000
 characters of text, Discord's 2,000 of content. A big batch goes in parts, each its own
@@ -39,7 +42,8 @@ part again (a longer wait is the next run's); at most ``TRIES`` tries of a part.
 TRIES = 3
 SHORTENED = "(shortened: a webhook takes at most 4 KB)"
 _LABEL = "tinycrm: part 99999 of 99999, "  # the most a part's label adds to its text
-KINDS = ("json", "ntfy", "slack", "discord")  # what a URL's fragment may name
+KINDS = ("json", "ntfy", "slack", "mattermost", "rocketchat", "discord")  # URL fragments
+_CHATS = ("slack", "mattermost", "rocketchat")  # read "text", at most SLACK_TEXT of it
 _NTFY_HOSTS = ("ntfy.sh",)
 _SLACK_HOSTS = ("hooks.slack.com",)
 _DISCORD_HOSTS = ("discord.com", "discordapp.com")
@@ -77,6 +81,42 @@ def slack_escaped(text: str) -> str:
     return _MENTION.sub("@\u2060", text)
 
 
+_MATTERMOST_MARKUP = re.compile(r"([\\`*_~\[\]()#|])")
+# a list marker or a number and dot that a title starts with (after the list's "  - ")
+_MATTERMOST_BLOCK = re.compile(r"^(  - (?:\d+)?)([-+.)])(?=\s|$)", re.MULTILINE)
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>]+")
+
+
+def mattermost_escaped(text: str) -> str:
+    """``text`` for Mattermost's markdown, shown as typed: a backslash before each
+    backslash, backtick, ``*``, ``_``, ``~``, ``[``, ``]``, ``(``, ``)``, ``#`` and
+    ``|`` (no ``[text](url)`` link hiding its address, no ``![…](url)`` image fetched),
+    and before a list marker a title starts with; ``&``, ``<``, ``>`` as entities (its
+    Slack-style ``<url|text>`` and ``<!channel>`` are read before the markdown, which
+    shows the entities as the characters); an ``@`` starting a word with a word joiner
+    after it, as for Slack. A bare URL keeps its characters (a backslash in it would go
+    into the link Mattermost makes of it)."""
+    out, start = [], 0
+    for url in _URL.finditer(text):
+        out += [_MATTERMOST_MARKUP.sub(r"\\\1", text[start : url.start()]), url.group()]
+        start = url.end()
+    out.append(_MATTERMOST_MARKUP.sub(r"\\\1", text[start:]))
+    return slack_escaped(_MATTERMOST_BLOCK.sub(r"\1\\\2", "".join(out)))
+
+
+FENCE = "```"
+
+
+def rocketchat_block(text: str) -> str:
+    """``text`` for Rocket.Chat, shown as typed: its markup has no escape (a backslash
+    shows), so the text goes as a code block, in which nothing is a link, a mention or
+    an emphasis; three backticks in it get word joiners between them (they would end
+    the block), and an ``@`` starting a word one after it (Rocket.Chat finds
+    ``@all`` and ``@here`` in the text to notify, code block or not)."""
+    inside = _MENTION.sub("@\u2060", text.rstrip("\n")).replace("`", "`\u2060")
+    return f"{FENCE}\n{inside}\n{FENCE}"
+
+
 _DISCORD_MARKUP = re.compile(r"([\\*_~`|\[\]<>])")
 SUPPRESS_EMBEDS = 4  # Discord's message flag: no link previews
 
@@ -94,8 +134,9 @@ class Target:
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self.limit = {"slack": SLACK_TEXT, "discord": DISCORD_CONTENT}.get(kind, MAX_BODY)
-        unit = "characters" if kind in ("slack", "discord") else "KB"
+        self.limit = DISCORD_CONTENT if kind == "discord" else MAX_BODY
+        self.limit = SLACK_TEXT if kind in _CHATS else self.limit
+        unit = "characters" if kind in (*_CHATS, "discord") else "KB"
         shown = f"{self.limit:,} {unit}" if unit == "characters" else "4 KB"
         self.shortened = (
             SHORTENED if kind == "json" else f"(shortened: this webhook takes at most {shown})"
@@ -114,14 +155,17 @@ class Target:
                 "allowed_mentions": {"parse": []},
                 "flags": SUPPRESS_EMBEDS,
             }
-        return payload(items, slack_escaped(text) if self.kind == "slack" else text)
+        shown = {"slack": slack_escaped, "mattermost": mattermost_escaped}.get(self.kind)
+        if self.kind == "rocketchat":
+            shown = rocketchat_block
+        return payload(items, shown(text) if shown else text)
 
     def size(self, body: Any) -> int:
         """What counts towards :attr:`limit`: the text's characters for Slack and
         Discord, the body's bytes for the others."""
         if self.kind == "discord":
             return _chars(body["content"])
-        if self.kind == "slack":
+        if self.kind in _CHATS:
             return _chars(body["text"])
         return body_size(body)
 
@@ -143,8 +187,13 @@ def target(url: str) -> Target:
         return Target("discord")
     if host in _NTFY_HOSTS:
         return Target("ntfy")
-    if host in _SLACK_HOSTS or steps[1:2] in (["services"], ["hooks"]):
+    if host in _SLACK_HOSTS or steps[1:2] == ["services"]:
         return Target("slack")
+    if "hooks" in steps[1:]:
+        # Mattermost's /hooks/KEY, Rocket.Chat's /hooks/ID/TOKEN (or ID/USER/TOKEN), each
+        # also under a path the server is served from
+        after = len(steps) - 1 - steps.index("hooks", 1)
+        return Target({1: "mattermost", 2: "rocketchat", 3: "rocketchat"}.get(after, "slack"))
     return Target("json")
 
 
