@@ -3,7 +3,11 @@ mail) every line whole."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tinycrm.table_layout import cell_len
 
@@ -53,3 +57,34 @@ def test_a_long_name_in_the_desktop_notification_is_cut_to_one_line_s_worth() ->
     first, second = body.split("\n")
     assert len(first) <= remind.DESKTOP_WIDTH and "…" in first
     assert first.endswith(": was due 1 h ago") and second == "Call Ada: was due 1 h ago"
+
+
+def test_the_contracts_not_renewed_warning_is_cut_to_the_terminal_s_width(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pre-write hook that refused the renewals with a long answer put a warning of
+    hundreds of characters on the terminal, wrapped over lines, where every other line
+    of remind keeps within the width; now it is cut with … as they are, and into a pipe
+    (cron's mail) it stays whole."""
+    import io
+    import types
+
+    from tinycrm.cli import remind
+    from tinycrm.errors import TinyCrmError
+
+    def refuse() -> None:
+        raise TinyCrmError("the hook said: " + LONG * 3)
+
+    opened: Any = types.SimpleNamespace(contracts=types.SimpleNamespace(process_renewals=refuse))
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("COLUMNS", "60")
+    for stream, whole in ((Terminal(), False), (io.StringIO(), True)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        remind._renew(opened)
+        (line,) = stream.getvalue().splitlines()
+        assert line.startswith("Warning: contracts not renewed: the hook said: Renew")
+        assert (cell_len(line) <= 60 and line.endswith("…")) != whole, line

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -237,14 +237,14 @@ def _text(items: list[DueItem], groups: dict[str, str], width: int | None = None
     return display(body, multiline=True) if items else ""
 
 
-def _terminal_width() -> int | None:
-    """Standard output's width when it is a terminal; None for a pipe or a file (cron's
-    mail), where a line is never cut."""
+def _terminal_width(stream: TextIO | None = None) -> int | None:
+    """The width of ``stream`` (standard output by default) when it is a terminal; None
+    for a pipe or a file (cron's mail), where a line is never cut."""
     import shutil
 
     from tinycrm.cli.output import on_terminal
 
-    return shutil.get_terminal_size().columns if on_terminal(sys.stdout) else None
+    return shutil.get_terminal_size().columns if on_terminal(stream or sys.stdout) else None
 
 
 def _mail(
@@ -442,7 +442,9 @@ def _renew(opened: Crm) -> None:
         opened.contracts.process_renewals()
     except TinyCrmError as exc:
         said = " ".join(str(exc).split())
-        sys.stderr.write(display(f"Warning: contracts not renewed: {said}") + "\n")
+        line = display(f"Warning: contracts not renewed: {said}")
+        width = _terminal_width(sys.stderr)  # cut as the list's lines are, on a terminal
+        sys.stderr.write((line if width is None else _cut(line, width)) + "\n")
 
 
 def _check_delivery(mail: list[str], webhook: list[str], *, webhook_hint: str = "") -> None:
