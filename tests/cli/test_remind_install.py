@@ -473,3 +473,25 @@ def test_moving_to_systemd_never_leaves_both_schedulers(
     stuck = cli("remind", "install", "--systemd")
     assert stuck.exit_code == 1 and stuck.stderr.count("\n") == 1, stuck.stderr
     assert not _unit().exists() and table.read_bytes() == installed
+
+
+@pytest.mark.parametrize(
+    ("url", "noted"),
+    [
+        ("https://ntfy.example.com/alerts", True),
+        ("https://push.example.com/ntfy/alerts", False),
+        ("https://ntfy.example.com/alerts#ntfy", False),
+        ("https://ntfy.example.com/alerts#json", False),
+        ("https://ntfy.sh/alerts", False),
+    ],
+)
+def test_install_says_how_to_name_a_self_hosted_ntfy(cli, url: str, noted: bool) -> None:
+    """A self-hosted ntfy's URL looks like a script's, so its runs POSTed the JSON, which
+    its users read on their phones as a blob: the README now says to end it with #ntfy,
+    and install, run once by a person, says so for a host named ntfy.… (it only notes:
+    the URL is installed as given, and a cron run says nothing)."""
+    run = cli("remind", "install", "--webhook", url)
+    assert run.exit_code == 0, run.stderr
+    assert ("#ntfy" in run.stderr) == noted, run.stderr
+    if noted:
+        assert "ntfy.example.com" in run.stderr and "alerts" not in run.stderr

@@ -501,6 +501,28 @@ def _mail_notes() -> None:
     sys.stderr.write(display(f"Note: {note}") + "\n")
 
 
+def _ntfy_notes(urls: list[str]) -> None:
+    """Say on stderr which URL's host is named like an ntfy server (``ntfy.example.com``)
+    but would be sent the JSON: nothing in a self-hosted ntfy's address tells it from a
+    script's, and its users read the JSON on their phones. (A note, not a guess acted on:
+    the URL is installed as given; ``#ntfy`` or ``#json`` says which.)"""
+    from urllib.parse import urlsplit
+
+    from tinycrm.cli import remind_webhook
+    from tinycrm.safetext import display
+
+    for url in urls:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".")
+        named = host.split(".")[0].lower() == "ntfy"
+        if named and not parts.fragment and remind_webhook.target(url).kind == "json":
+            note = (
+                f"{host} gets the JSON; if it is an ntfy server, end its URL with #ntfy "
+                "for the text as the message (#json keeps the JSON and this note away)"
+            )
+            sys.stderr.write(display(f"Note: {note}") + "\n")
+
+
 def _confirm(opened: Crm, run_id: str, told: list[DueItem], started: datetime) -> None:
     """Mark what this run told (and that it ran, from ``started``); when that fails, say
     that it was told all the same."""
@@ -620,6 +642,7 @@ def install(
     said = f"the webhook{'s' if len(hosts) > 1 else ''} to {' and '.join(hosts)}"
     if to:
         _mail_notes()
+    _ntfy_notes(urls)
     scheduling.install(
         ctx,
         schedule.REMIND,
