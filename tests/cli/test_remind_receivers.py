@@ -201,7 +201,8 @@ def test_ntfy_gets_the_text_as_its_message(
 
 LINKS = (
     "1. Pay [the invoice](https://evil.example/login) ![logo](https://evil.example/p.png) "
-    "<https://evil.example|your bank> @channel @all **now** `x` # y | z"
+    "<https://evil.example|your bank> @channel @all **now** `x` # y | z "
+    "https://ok.example/a_(b)/[x](https://evil.example)"
 )
 
 
@@ -233,6 +234,7 @@ def test_a_stored_link_reaches_mattermost_as_text_not_as_a_masked_link(
     assert "!\\[logo\\]\\(https://evil.example/p.png) " in text
     assert "&lt;https://evil.example|your bank&gt; @\u2060channel @\u2060all " in text
     assert "\\*\\*now\\*\\* \\`x\\` \\# y \\| z" in text
+    assert "https://ok.example/a_(b)/\\[x\\](https://evil.example)" in text
     assert "<" not in text and "@channel" not in text
     assert body["due"][0]["title"] == LINKS
 

@@ -85,6 +85,7 @@ _MATTERMOST_MARKUP = re.compile(r"([\\`*_~\[\]()#|])")
 # a list marker or a number and dot that a title starts with (after the list's "  - ")
 _MATTERMOST_BLOCK = re.compile(r"^(  - (?:\d+)?)([-+.)])(?=\s|$)", re.MULTILINE)
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>]+")
+_MATTERMOST_IN_URL = re.compile(r"([\\\[\]])")  # what makes a link even inside a URL
 
 
 def mattermost_escaped(text: str) -> str:
@@ -94,11 +95,13 @@ def mattermost_escaped(text: str) -> str:
     and before a list marker a title starts with; ``&``, ``<``, ``>`` as entities (its
     Slack-style ``<url|text>`` and ``<!channel>`` are read before the markdown, which
     shows the entities as the characters); an ``@`` starting a word with a word joiner
-    after it, as for Slack. A bare URL keeps its characters (a backslash in it would go
-    into the link Mattermost makes of it)."""
+    after it, as for Slack. A bare URL keeps its other characters (a backslash in it
+    goes into the link Mattermost makes of it), but not its ``[`` and ``]``: the mobile
+    app reads ``[text](url)`` in it before it makes the URL a link."""
     out, start = [], 0
     for url in _URL.finditer(text):
-        out += [_MATTERMOST_MARKUP.sub(r"\\\1", text[start : url.start()]), url.group()]
+        out.append(_MATTERMOST_MARKUP.sub(r"\\\1", text[start : url.start()]))
+        out.append(_MATTERMOST_IN_URL.sub(r"\\\1", url.group()))
         start = url.end()
     out.append(_MATTERMOST_MARKUP.sub(r"\\\1", text[start:]))
     return slack_escaped(_MATTERMOST_BLOCK.sub(r"\1\\\2", "".join(out)))
