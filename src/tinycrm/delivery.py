@@ -331,6 +331,7 @@ def send_mail(
     subject: str,
     text: str,
     html: str | None = None,
+    within: float | None = None,
 ) -> None:
     """Send one mail (plain text, optionally with an HTML alternative) through SMTP.
 
@@ -342,7 +343,8 @@ def send_mail(
     lost then, may still see it delivered). A mail refused for
     some recipients but accepted for others raises PartlyDelivered, naming the refused
     ones (its ``accepted``: the addresses it went to). Each read waits
-    ``settings.timeout``, the whole exchange four times that. Each
+    ``settings.timeout``, the whole exchange four times that (or ``within`` seconds,
+    when that is less). Each
     recipient must be one address (a name before it is fine); nothing is sent otherwise.
     """
     import threading
@@ -371,7 +373,7 @@ def send_mail(
         else:
             outcome.append(None)
 
-    limit = 4 * settings.timeout
+    limit = 4 * settings.timeout if within is None else min(4 * settings.timeout, within)
     worker = threading.Thread(target=attempt, name="tinycrm-remind-mail", daemon=True)
     worker.start()
     worker.join(limit)

@@ -251,3 +251,37 @@ def test_a_run_sends_webhook_parts_for_a_while_and_leaves_the_rest_to_the_next(
         runs += 1
     titles = [title for part in _titles(hook) for title in part]
     assert len(titles) == len(set(titles)) == 40 and runs == len(hook.requests) - 1
+
+
+def test_a_mail_server_that_keeps_quiet_is_not_waited_for_past_the_run_s_budget(
+    cli: Callable[..., object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """smtp.timeout may be up to an hour, and the whole exchange got four times it: a
+    server that accepted the connection and kept quiet (a tarpit) held the run, and its
+    claims, past the 15 minutes after which the next cron run takes them over and tells
+    everything again. Now a run waits for the mail ``MAIL_LIMIT`` seconds at most (here
+    half a second): exit 4, nothing marked, the next run tries again."""
+    import socket
+    import time
+
+    from tinycrm.cli import remind
+
+    monkeypatch.setattr(remind, "MAIL_LIMIT", 0.5)
+    with socket.socket() as listener:  # accepts the connection, never says hello
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[smtp]\nhost = "127.0.0.1"\nport = {listener.getsockname()[1]}\n'
+            'security = "none"\nfrom = "crm@example.com"\ntimeout = 3\n'
+        )
+        monkeypatch.setenv("TINYCRM_CONFIG", str(config))
+        cli("task", "add", "Call Ada", "--due", "-1h")
+        started = time.monotonic()
+        run = cli("remind", "--mail", "ann@example.com")
+        took = time.monotonic() - started
+    assert run.exit_code == 4
+    assert "mail not sent: SMTP server 127.0.0.1:" in run.stderr
+    assert "did not finish within 0.5 s" in run.stderr and took < 2.5

@@ -32,6 +32,10 @@ EXIT_DUE = 3
 EXIT_DELIVERY = 4
 EXIT_INTERRUPTED = 130
 WEBHOOK_ENV = "TINYCRM_REMIND_WEBHOOK"  # webhook URLs, space-separated: remind install's
+MAIL_LIMIT = 300.0
+"""Seconds a run waits for each mail's whole exchange, whatever smtp.timeout says (it may
+be an hour): a run still waiting when its claims go stale (15 minutes) would have them
+taken over, and everything told again, by the run after."""
 
 NotifyOpt = Annotated[
     bool, typer.Option("--notify", help="Also send a desktop notification (notify-send).")
@@ -286,7 +290,13 @@ def _mail(
         subject = f"tinycrm: {len(mine)} thing{'s' if len(mine) != 1 else ''} due"
         went = [delivery.recipient_address(to) for to in recipients]
         try:
-            delivery.send_mail(settings, to=recipients, subject=subject, text=_text(mine, groups))
+            delivery.send_mail(
+                settings,
+                to=recipients,
+                subject=subject,
+                text=_text(mine, groups),
+                within=MAIL_LIMIT,
+            )
         except delivery.PartlyDelivered as exc:
             told.failed.append(str(exc))
             went = exc.accepted
