@@ -40,3 +40,29 @@ def test_a_contact_named_twice_in_one_enrolment_is_enrolled_once(store) -> None:
     assert len(list_enrollments(store, "S")) == 2
     with pytest.raises(Conflict, match="Ada Lovelace is already in sequence S"):
         enroll_contacts(store, "S", ["Ada Lovelace"])
+
+
+def test_a_step_falls_on_its_day_across_a_change_of_summer_time(
+    store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step 'day 7' was due seven times 24 hours after the enrolment: enrolled at 00:30
+    in Berlin three days before the clocks went back, its task was due at 23:30 the
+    evening before its day, and remind told it a day early (in spring, a day late). Now
+    a step's day is counted on the calendar: the same time of day, seven days on."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    berlin = ZoneInfo("Europe/Berlin")
+    add_sequence(store, name="S", steps=[(0, "Write {first_name}"), (7, "Call {first_name}")])
+    starts = {"Ada": datetime(2026, 10, 22, 0, 30), "Bob": datetime(2027, 3, 24, 23, 30)}
+    for name, start in starts.items():
+        add_contact(store, name=name)
+        enroll_contacts(store, "S", [name], start=start.replace(tzinfo=berlin).astimezone(UTC))
+    dues = {t.subject: t.due_at.astimezone(berlin).replace(tzinfo=None) for t in list_tasks(store)}
+    assert dues == {
+        "Write Ada": datetime(2026, 10, 22, 0, 30),
+        "Call Ada": datetime(2026, 10, 29, 0, 30),
+        "Write Bob": datetime(2027, 3, 24, 23, 30),
+        "Call Bob": datetime(2027, 3, 31, 23, 30),
+    }

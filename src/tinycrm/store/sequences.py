@@ -4,7 +4,7 @@ stopping (or winning a deal with the contact) cancels the steps not yet done."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select
@@ -156,10 +156,16 @@ def list_sequences(store: Store) -> list[SequenceRead]:
 def enroll_contacts(
     store: Store, sequence: str, contacts: Sequence[str], *, start: datetime | None = None
 ) -> list[EnrollmentRead]:
-    """Enroll contacts: each step becomes a task due ``day_offset`` days after ``start``."""
+    """Enroll contacts: each step becomes a task due ``day_offset`` days after ``start``
+    (calendar days in the user's zone: the same time of day, across a change of summer
+    time too)."""
+    from tinycrm.dates import local_tz
+
     if not contacts:
         raise Invalid("name at least one contact to enroll")
     begin = start or utcnow()
+    # wall-clock arithmetic: an aware datetime plus days keeps its time of day in its zone
+    local_begin = begin.astimezone(local_tz())
     with store.write() as session:
         seq = resolve_sequence(session, sequence)
         assert seq.id is not None
@@ -199,7 +205,7 @@ def enroll_contacts(
                     "subject": " ".join(placeholders.fill(step.text, values).split()),
                     "contact_id": contact.id,
                     "company_id": contact.company_id,
-                    "due_at": begin + timedelta(days=step.day_offset),
+                    "due_at": (local_begin + timedelta(days=step.day_offset)).astimezone(UTC),
                     "enrollment_id": enrollment.id,
                     "owner": contact.owner,
                 }
