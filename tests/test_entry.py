@@ -27,7 +27,7 @@ entry.main()
 """
 
 
-@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_signal_while_the_command_line_loads_is_one_line_and_130(signame: str) -> None:
     done = subprocess.run(
         [sys.executable, "-c", SIGNAL_DURING_LOAD.format(signame=signame)],

@@ -48,7 +48,7 @@ def _run(body: str, signum: str = "SIGINT") -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM", "SIGHUP"])
 @pytest.mark.parametrize("where", ["Finalized()", "in_a_weakref_callback()"])
 def test_a_signal_in_a_finalizer_before_the_commit_rolls_the_command_back(
     signum: str, where: str
@@ -90,7 +90,7 @@ def test_a_signal_in_a_finalizer_after_the_commit_is_told_after_the_summary() ->
     )
 
 
-@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_signal_in_the_fold_sqlite_calls_interrupts_the_command_not_a_database_error(
     signum: str, tmp_path: Path
 ) -> None:
@@ -133,7 +133,7 @@ def test_a_signal_in_the_fold_sqlite_calls_interrupts_the_command_not_a_database
     assert result.stderr == ""
 
 
-@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_signal_as_sqlite_calls_the_fold_is_taken_for_the_interruption(
     signum: str, tmp_path: Path
 ) -> None:

@@ -35,7 +35,7 @@ def _run(body: str, *, saves: bool = True) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_signal_after_the_last_check_is_told_after_the_summary(signum: str) -> None:
     result = _run(
         f"""

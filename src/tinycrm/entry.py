@@ -15,6 +15,13 @@ import sys
 from types import FrameType
 
 
+def interrupt_signals() -> list[signal.Signals]:
+    """SIGINT, SIGTERM and, where there is one, SIGHUP (the terminal closed); kept here,
+    not imported from ``tinycrm.interrupts``, so that nothing loads before they are set."""
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    return [getattr(signal, name) for name in names if hasattr(signal, name)]
+
+
 def _too_early(signum: int, _frame: FrameType | None) -> None:
     sys.stderr.write("Error: interrupted; nothing was saved by the unfinished command\n")
     sys.stderr.flush()
@@ -29,7 +36,7 @@ def main() -> None:
     # to free. It is back on once the store is open (``tinycrm.cli.common.collector_on``),
     # before a command does its own work.
     gc.disable()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in interrupt_signals():
         # Ignored from the start (``tinycrm … &`` in a script: the shell keeps the
         # terminal's Ctrl-C from its background jobs), it stays ignored, as Python leaves it
         if signal.getsignal(signum) is not signal.SIG_IGN:

@@ -1,4 +1,4 @@
-"""Ctrl-C and TERM that never lie about what was saved.
+"""Ctrl-C, TERM and a closed terminal (HUP) that never lie about what was saved.
 
 A command that is interrupted says one of two things, and it is always true:
 "interrupted; nothing was saved" (exit 130: the transaction rolled back), or its own
@@ -6,9 +6,9 @@ summary followed by "interrupted after saving" (exit 0: it committed). One proce
 state makes that so, driven from three places:
 
 * the store commits inside :func:`saving` (so does a file renamed into place): a SIGINT
-  or SIGTERM that arrives during the COMMIT is held until the commit has returned and
-  been counted, so no KeyboardInterrupt can fall between "the database has it" and
-  "we know it";
+  or SIGTERM (and SIGHUP wherever these two are named) that arrives during the COMMIT is
+  held until the commit has returned and been counted, so no KeyboardInterrupt can fall
+  between "the database has it" and "we know it";
 * the command line runs each command inside :func:`watch`: SIGINT and SIGTERM raise
   :class:`Interrupted` while nothing is saved, and are held from the first commit to
   the end of the command, so that a command that has saved prints its whole summary;
@@ -48,7 +48,12 @@ from contextlib import contextmanager, suppress
 from types import FrameType
 from typing import Any
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# SIGHUP: the terminal closed (its window, an ssh session that dropped) under a running
+# command, which then stops as for Ctrl-C: a remind run gives its claims back, a file half
+# written is removed. Before, the default action ended the process where it stood, as kill -9.
+SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 class Interrupted(KeyboardInterrupt):

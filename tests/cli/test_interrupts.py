@@ -52,7 +52,7 @@ if sys.platform == "win32":  # pragma: no cover
     pytest.skip("signals differ on Windows", allow_module_level=True)
 
 ROLLED_BACK, SAVED, FINISHED = "rolled back", "saved, then interrupted", "finished first"
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # HUP: the terminal closed
 # One moment well inside the run, then the approach to the COMMIT (its end). Moments in
 # between run the same rows-in-a-transaction code as the first and were dropped; the probe
 # right after the summary covers the moment after the commit.

@@ -125,10 +125,12 @@ def test_move_a_deal_in_a_real_terminal(tmp_path: Path, tmux_server) -> None:  #
     _wait(lambda: "tinycrm exited with 0" in screen(), "quitting", screen)
 
 
-@pytest.mark.parametrize("how", ["wait", "discard", "interrupt"])
+@pytest.mark.parametrize("how", ["wait", "discard", "SIGINT", "SIGTERM", "SIGHUP"])
 def test_quitting_with_a_write_waiting_on_a_lock(tmp_path: Path, tmux_server, how) -> None:  # type: ignore[no-untyped-def]
     """q while a move waits says so and quits once it is saved; a second q discards it,
-    and so does an interrupt (SIGINT): each says so, and the move is never committed."""
+    and so does an interrupt (Ctrl-C's SIGINT, a TERM, the HUP of a terminal that
+    closed): each says so, and the move is never committed. (Was: HUP ended the board
+    where it stood, as kill -9 does, the waiting move not named.)"""
     import signal
     import sqlite3
 
@@ -167,13 +169,13 @@ def test_quitting_with_a_write_waiting_on_a_lock(tmp_path: Path, tmux_server, ho
             _wait(lambda: "tinycrm exited with 0" in screen(), "quitting", screen)
             said = "not saved: move Acme renewal to Qualified (discarded when quitting)"
             assert said in screen()
-        if how == "interrupt":
+        if how.startswith("SIG"):
             shell = tmux("list-panes", "-t", "board", "-F", "#{pane_pid}").stdout.strip()
             children = subprocess.run(
                 ["pgrep", "-P", shell], capture_output=True, text=True, check=True
             ).stdout.split()
             assert len(children) == 1, children
-            os.kill(int(children[0]), signal.SIGINT)
+            os.kill(int(children[0]), getattr(signal, how))
             _wait(lambda: "tinycrm exited with 130" in screen(), "the interrupt", screen)
             assert "interrupted; not saved: move Acme renewal to Qualified" in screen()
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -266,10 +267,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
     from tinycrm.cli.output import err_console
 
     text = safetext.display(" ".join(message.split()))
-    if sys.stderr.isatty():
-        err_console().print(f"[bold red]Error:[/bold red] {_escape(text)}")
-    else:
-        sys.stderr.write(f"Error: {text}\n")
+    # A terminal that hung up (EIO) or a closed stderr: nowhere to say it, and the status
+    # is still the command's (130 after a hang-up, not 1 for the failed write)
+    with suppress(OSError, ValueError):
+        if sys.stderr.isatty():
+            err_console().print(f"[bold red]Error:[/bold red] {_escape(text)}")
+        else:
+            sys.stderr.write(f"Error: {text}\n")
     raise typer.Exit(code)
 
 

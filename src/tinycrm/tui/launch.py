@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import sys
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -75,5 +76,6 @@ def _not_saved(writes: list[Write]) -> str:
 def _say(message: str) -> None:
     # Labels hold stored titles: control characters are shown escaped, never sent raw.
     shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in message)
-    sys.stderr.write(shown + "\n")
-    sys.stderr.flush()
+    with suppress(OSError, ValueError):  # a terminal that hung up: nowhere to say it
+        sys.stderr.write(shown + "\n")
+        sys.stderr.flush()
