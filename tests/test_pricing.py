@@ -5,7 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from tinycrm import money, pricing
 
@@ -107,3 +109,27 @@ def test_an_underscore_between_digits_is_refused_by_every_number_a_person_types(
         f"{what} {text!r} has an underscore, which does not group digits here: "
         f"write {text.replace('_', '')!r}"
     )
+
+
+_LINE = st.tuples(
+    st.integers(1, 10**6).map(lambda n: Decimal(n) / 1000),  # quantity
+    st.integers(0, 10**7),  # unit price in minor units
+    st.integers(0, 100_000).map(lambda n: Decimal(n) / 1000),  # discount %
+    st.sampled_from([Decimal(0), Decimal("5"), Decimal("7.5"), Decimal("19"), Decimal("21.125")]),
+)
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(st.lists(_LINE, min_size=1, max_size=30))
+def test_the_tax_at_a_rate_is_the_tax_on_its_base_shared_among_its_lines(lines: Any) -> None:
+    priced = pricing.price_lines(lines)
+    for (q, p, d, t), got in zip(lines, priced, strict=True):
+        alone = pricing.price_line(quantity=q, unit_price_minor=p, discount=d, tax=t)
+        assert (got.gross, got.discount, got.net) == (alone.gross, alone.discount, alone.net)
+        exact = Decimal(got.net) * t / 100
+        assert exact - 1 < got.tax < exact + 1  # its own tax, rounded down or up
+    totals = pricing.total_lines((a, line[3]) for a, line in zip(priced, lines, strict=True))
+    for row in totals.taxes:
+        assert row.tax == pricing.round_half_up(Decimal(row.base) * row.rate / 100)
+    assert totals.tax == sum(a.tax for a in priced) == sum(r.tax for r in totals.taxes)
+    assert totals.total == totals.net + totals.tax

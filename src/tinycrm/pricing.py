@@ -11,9 +11,16 @@ The rounding rule (the one invoices commonly use), applied to each line on its o
 3. net      = gross − discount;
 4. tax      = net × tax %, rounded half-up to the minor unit.
 
+A quote's lines are priced together (``price_lines``): the tax at each rate is the tax
+on the net of its lines (their net × the rate, rounded half-up), shared among them: each
+line's tax is its own rounded down, the largest remainders rounded up (the first of equal
+ones first). Rounding each line on its own, three lines of €0.02 at 19% (each 0.0038)
+said "Tax 19% on €0.06: €0.00", where 19% of €0.06 is €0.01.
+
 A quote's subtotal, discounts, net and tax are the sums of its lines' figures; the tax
-per rate is the sum of the taxes of the lines at that rate; total = net + tax. So every
-figure printed adds up to the cent (yen, fils) with the ones beside it.
+per rate is the sum of the taxes of the lines at that rate (the tax on its base);
+total = net + tax. So every figure printed adds up to the cent (yen, fils) with the ones
+beside it.
 
 Recurring lines (``month`` or ``year``) give a deal its recurring revenue: ARR is the sum
 of monthly nets × 12 and yearly nets; MRR is ARR / 12, rounded half-up.
@@ -22,7 +29,7 @@ of monthly nets × 12 and yearly nets; MRR is ARR / 12, rounded half-up.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -41,6 +48,7 @@ __all__ = [
     "parse_percent",
     "parse_quantity",
     "price_line",
+    "price_lines",
     "recurring_choice",
     "round_half_up",
     "stored",
@@ -197,6 +205,37 @@ def price_line(
     off = round_half_up(gross * discount / 100)
     net = gross - off
     return LineAmounts(gross=gross, discount=off, net=net, tax=round_half_up(net * tax / 100))
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` rounded half-up (halves away from zero), exactly."""
+    whole, rest = divmod(abs(numerator), denominator)
+    whole += 2 * rest >= denominator
+    return whole if numerator >= 0 else -whole
+
+
+def price_lines(
+    lines: Sequence[tuple[Decimal, int, Decimal, Decimal]],
+) -> list[LineAmounts]:
+    """The figures of ``(quantity, unit price in minor units, discount %, tax %)`` lines
+    priced together: each as ``price_line`` prices it, but the tax at each rate is the
+    tax on the net of its lines, shared among them (see the module's rounding rule)."""
+    priced = [price_line(quantity=q, unit_price_minor=p, discount=d, tax=t) for q, p, d, t in lines]
+    scale = 100 * _SCALE  # a rate in thousandths of a percent
+    by_rate: dict[int, list[int]] = {}
+    for position, (_q, _p, _d, rate) in enumerate(lines):
+        by_rate.setdefault(stored(rate), []).append(position)
+    for rate, positions in by_rate.items():
+        exact = [priced[i].net * rate for i in positions]  # each line's tax × scale
+        floors = [e // scale for e in exact]
+        up = _half_up(sum(exact), scale) - sum(floors)  # 0 to len(positions)
+        largest = sorted(range(len(positions)), key=lambda k: (-(exact[k] % scale), k))
+        raised = set(largest[:up])
+        for k, i in enumerate(positions):
+            amounts = priced[i]
+            tax = floors[k] + (k in raised)
+            priced[i] = LineAmounts(amounts.gross, amounts.discount, amounts.net, tax)
+    return priced
 
 
 @dataclass(frozen=True)

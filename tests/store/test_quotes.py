@@ -89,6 +89,34 @@ def test_zero_and_three_decimal_currencies(store) -> None:
     assert (yen.number, dinar.number) == ("Q-2026-0001", "Q-2026-0002")
 
 
+def test_the_tax_per_rate_is_the_tax_on_its_base_in_every_minor_unit(store) -> None:
+    # Three cables at 2 cents, 19%: each line's own tax is 0.0038 (0.00), so the quote
+    # said "Tax 19% on €0.06: €0.00", where 19% of €0.06 is €0.01; three ¥5 lines at
+    # 10% (0.5 each, ¥1 each) said "Tax 10% on ¥15: ¥3", where 10% of ¥15 is ¥2 (1.5).
+    # The tax at a rate is the tax on its base, shared among its lines (each a rounding
+    # of its own, the largest remainders up, the first of equal ones first); the lines
+    # still add up to it.
+    add_product(store, name="Cable", price="0.02", tax="19")
+    add_product(store, name="Bolt", price="5 JPY", tax="10")
+    add_deal(store, title="Cables")
+    add_deal(store, title="Bolts", currency="JPY")
+    for _ in range(3):
+        add_item(store, "Cables", "Cable")
+        add_item(store, "Bolts", "Bolt")
+    cables = create_quote(store, "Cables", today=TODAY)
+    assert [(t.rate, t.base, t.tax) for t in cables.taxes] == [
+        (Decimal("19"), Decimal("0.06"), Decimal("0.01"))
+    ]
+    assert [x.tax_amount for x in cables.lines] == [Decimal("0.01"), Decimal("0"), Decimal("0")]
+    assert (cables.tax, cables.total) == (Decimal("0.01"), Decimal("0.07"))
+    bolts = create_quote(store, "Bolts", today=TODAY)
+    assert [(t.rate, t.base, t.tax) for t in bolts.taxes] == [
+        (Decimal("10"), Decimal("15"), Decimal("2"))
+    ]
+    assert [x.tax_amount for x in bolts.lines] == [Decimal("1"), Decimal("1"), Decimal("0")]
+    assert (bolts.tax, bolts.total) == (Decimal("2"), Decimal("17"))
+
+
 def test_issued_quote_never_changes_and_numbers_run_per_year(store) -> None:
     _eur_deal(store)
     first = create_quote(store, "Acme", today=TODAY)

@@ -270,16 +270,15 @@ def create_quote(
         items = items_of(session, deal.id)
         if not items:
             raise Conflict(f"deal {deal.title} has no line items to quote (tinycrm deal item add)")
-        priced = []
-        for item in items:
-            rate = pricing.unstored(item.tax_rate)
-            amounts = pricing.price_line(
-                quantity=pricing.unstored(item.quantity),
-                unit_price_minor=item.unit_price_minor,
-                discount=pricing.unstored(item.discount),
-                tax=rate,
-            )
-            priced.append((item, amounts, rate))
+        unstored = pricing.unstored
+        rates = [unstored(item.tax_rate) for item in items]
+        figures = pricing.price_lines(
+            [
+                (unstored(i.quantity), i.unit_price_minor, unstored(i.discount), rate)
+                for i, rate in zip(items, rates, strict=True)
+            ]
+        )
+        priced = list(zip(items, figures, rates, strict=True))
         totals = pricing.total_lines((a, r) for _i, a, r in priced)
         _kept(totals, deal.currency)
         stamp = utcnow()
