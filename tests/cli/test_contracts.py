@@ -248,3 +248,14 @@ def test_deal_won_of_a_renewal_deal_of_a_contract_not_started_is_one_line(
     assert cli("deal", "show", str(deal_id), "--json").json()["status"] == "open"
     shown = cli("contract", "show", "1", "--json").json()
     assert (shown["status"], shown["renewals"]) == ("upcoming", 0)
+
+
+@pytest.mark.usefixtures("signed")
+def test_a_cancelled_contract_is_not_shown_as_renewing_by_hand(cli: Callable[..., Any]) -> None:
+    # contract show said 'renews  by hand (tinycrm contract renew)' of a cancelled
+    # contract, which contract renew refuses ('is cancelled; add a new one instead')
+    assert "by hand (tinycrm contract renew)" in cli("contract", "show", "1").stdout
+    assert cli("contract", "cancel", "1").exit_code == 0
+    shown = cli("contract", "show", "1").stdout
+    assert "by hand" not in shown and "automatically" not in shown
+    assert "renews     no: cancelled" in shown

@@ -61,9 +61,12 @@ def render(row: dict[str, Any]) -> None:
 
     for key in ("arr", "mrr"):
         shown[f"{key}_text"] = money.format_money(row.get(key), row.get("currency"))
-    shown["renews"] = (
-        "automatically" if row.get("auto_renew") else "by hand (tinycrm contract renew)"
-    )
+    if row.get("cancelled_on") is not None:  # contract renew refuses it
+        shown["renews"] = "no: cancelled"
+    elif row.get("auto_renew"):
+        shown["renews"] = "automatically"
+    else:
+        shown["renews"] = "by hand (tinycrm contract renew)"
     out.print_fields(shown, LABELS, row["title"])
 
 
