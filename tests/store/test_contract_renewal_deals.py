@@ -241,6 +241,28 @@ def test_renewing_by_hand_wins_the_open_renewal_deal_of_that_term(store) -> None
     assert get_deal(store, bob_deal).status == "lost"
 
 
+def test_renewing_by_hand_for_another_length_wins_the_renewal_deal_at_the_new_value(
+    store,
+) -> None:
+    # $12,000 a year renewed with --term 1m is $1,000 for the month: its renewal deal was
+    # won at $12,000, so the won pipeline and revenue counted twelve times the renewal
+    from tinycrm.store.deals import get_deal
+
+    contract_id, deal_id = _open_renewal(store)
+    assert get_deal(store, deal_id).amount == Decimal(12000)
+    renewed = renew_contract(store, contract_id, term="1m", now=NOW)
+    assert (renewed.end_date, renewed.value) == (date(2027, 1, 31), Decimal(1000))
+    deal = get_deal(store, deal_id)
+    assert (deal.status, deal.amount) == ("won", Decimal(1000))
+    # the same length keeps the amount the deal was given (a price agreed on it stands)
+    won(store, "Bob platform", who="Bob")
+    bobs = add_contract(store, deal="Bob platform", start=date(2026, 1, 1), now=NOW)
+    [bob_deal] = process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals
+    edit_deal(store, bob_deal, amount="11500")
+    renew_contract(store, bobs.id, now=NOW)
+    assert get_deal(store, bob_deal).amount == Decimal(11500)
+
+
 def test_cancelling_a_contract_loses_its_open_renewal_deal(store) -> None:
     from tinycrm.store.deals import get_deal
 

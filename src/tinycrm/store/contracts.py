@@ -377,6 +377,7 @@ def renew_contract(
             )
         for_this_term = contract.renewal_deal_for == contract.end_date
         pending = contract.renewal_deal_id if for_this_term else None
+        was_minor = contract.value_minor
         renew_in(store, session, contract, today, new_term=new_term, end=end, value=value)
         if contract.end_date < today:
             raise Invalid(
@@ -393,7 +394,10 @@ def renew_contract(
                 contract.end_date,
             )
         if pending is not None:
-            _win_renewal_deal(store, session, contract, pending, priced=value is not None)
+            # a value given, or the old one rescaled to a term of another length: the
+            # deal is won at it (the same length: at the amount the deal has)
+            priced = value is not None or contract.value_minor != was_minor
+            _win_renewal_deal(store, session, contract, pending, priced=priced)
         session.flush()
         return to_read(session, contract, today)
 
@@ -417,9 +421,10 @@ def _win_renewal_deal(
     store: Store, session: Session, contract: Contract, deal_id: int, *, priced: bool
 ) -> None:
     """The contract was renewed by hand for the term its open renewal deal was for: the
-    deal is won (at the new value, when one was given in the deal's currency and the
-    deal has no line items), so the pipeline does not show a renewal that happened.
-    Winning it renews nothing more: the contract is past that term already."""
+    deal is won (at the new value, when ``priced``: one was given, or the term's length
+    changed it, in the deal's currency, and the deal has no line items), so the pipeline
+    does not show a renewal that happened. Winning it renews nothing more: the contract
+    is past that term already."""
     from tinycrm.store.deals import close_in, lock_deal
     from tinycrm.store.sales_models import DealItem
 
