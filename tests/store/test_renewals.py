@@ -294,3 +294,20 @@ def test_renewals_a_failed_run_gave_back_are_all_told_though_an_overlapping_run_
         ),
         (f"contract-end:{monthly}", "renews automatically after 2026-12-09 (in 2 days)"),
     ]
+
+
+def test_a_cancelled_contract_has_no_notice_deadline_to_tell(store) -> None:
+    """Cancelled as of the day after its end (it does not renew), its notice deadline
+    of 2026-12-02 was told by remind and next ('notice deadline 2026-12-02 (in 9 days)')
+    though notice was given: cancelling it was that. Its end is still told."""
+    signed = _signed(store, 1, start=date(2026, 1, 1), term="12m", notice="30d")
+    cancel_contract(store, signed, on=date(2027, 1, 1), now=NOW)
+    items = [i for i in due_items(store, now=NOW) if i.group == "renewal"]
+    assert items == []
+    queue = [a for a in next_actions(store, now=NOW) if a.entity == "contract"]
+    assert all("notice" not in a.reason for a in queue)
+    late = datetime(2026, 12, 20, 10, tzinfo=UTC)
+    items = [i for i in due_items(store, now=late) if i.group == "renewal"]
+    assert [(i.key, i.detail) for i in items] == [
+        (f"contract-end:{signed}", "ends after 2026-12-31 (in 11 days)")
+    ]

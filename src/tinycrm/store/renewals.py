@@ -399,7 +399,8 @@ def contract_items(
             items += _rolling_items(contract, state, notice, row, seen, days)
             continue
         for end in _term_ends(contract, state, since):
-            deadline = terms.notice_deadline(end, notice)
+            # cancelled (as of a day to come): notice was given, no deadline to tell
+            deadline = None if contract.cancelled_on else terms.notice_deadline(end, notice)
             ending = dates.local_midnight(end, zone)
             end_told = since <= end <= horizon and (
                 seen is None or (f"contract-end:{contract.id}", ending) not in seen
