@@ -311,3 +311,15 @@ def test_a_cancelled_contract_has_no_notice_deadline_to_tell(store) -> None:
     assert [(i.key, i.detail) for i in items] == [
         (f"contract-end:{signed}", "ends after 2026-12-31 (in 11 days)")
     ]
+
+
+def test_a_contract_cancelled_within_its_term_is_told_to_end_the_day_before(store) -> None:
+    """Cancelled as of 2026-12-15, its term running to 2026-12-31: remind said 'ends
+    after 2026-12-31 (in 30 days)', while it ends after 2026-12-14."""
+    signed = _signed(store, 1, start=date(2026, 1, 1), term="12m")
+    cancel_contract(store, signed, on=date(2026, 12, 15), now=NOW)
+    items = [i for i in due_items(store, now=NOW) if i.group == "renewal"]
+    assert [(i.key, i.detail) for i in items] == [
+        (f"contract-end:{signed}", "ends after 2026-12-14 (in 21 days)")
+    ]
+    assert local_date(items[0].due_at) == date(2026, 12, 14)

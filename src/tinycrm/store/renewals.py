@@ -399,8 +399,12 @@ def contract_items(
             items += _rolling_items(contract, state, notice, row, seen, days)
             continue
         for end in _term_ends(contract, state, since):
-            # cancelled (as of a day to come): notice was given, no deadline to tell
-            deadline = None if contract.cancelled_on else terms.notice_deadline(end, notice)
+            deadline = terms.notice_deadline(end, notice)
+            if contract.cancelled_on is not None:
+                # cancelled as of a day to come: notice was given, no deadline to tell,
+                # and it ends the day before (within its term)
+                deadline = None
+                end = min(end, contract.cancelled_on - timedelta(days=1))
             ending = dates.local_midnight(end, zone)
             end_told = since <= end <= horizon and (
                 seen is None or (f"contract-end:{contract.id}", ending) not in seen
