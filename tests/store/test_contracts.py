@@ -451,3 +451,16 @@ def test_a_year_from_february_29_renews_as_years_without_drifting(store, freeze_
     second = renewed_by_its_deal(1, date(2030, 1, 10))
     assert (second.start_date, second.end_date) == (date(2030, 3, 1), date(2031, 2, 28))
     assert second.value == Decimal(12000)
+
+
+def test_a_contract_cancelled_as_of_a_day_to_come_is_not_renewing(store) -> None:
+    # contract list --renewing 90d listed a contract cancelled as of the day after its
+    # end (it 'stops renewing', as contract cancel says) among those up for renewal
+    won(store)
+    kept = add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW)
+    won(store, "Bob platform", who="Bob")
+    going = add_contract(store, deal="Bob platform", start=date(2026, 1, 1), now=NOW)
+    cancel_contract(store, going.id, on=date(2027, 1, 1), now=NOW)
+    soon = list_contracts(store, renewing_days=90, now=NOW)
+    assert [c.id for c in soon] == [kept.id]
+    assert {c.id for c in list_contracts(store, status="active", now=NOW)} == {kept.id, going.id}

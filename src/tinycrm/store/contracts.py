@@ -173,7 +173,7 @@ def list_contracts(
     """Contracts, soonest end first. ``status``: active, upcoming (not started yet), ended
     or cancelled (None: all); ``renewing_days``: only active or upcoming contracts whose
     current term ends within that many days from today (an auto-renewing one too: it
-    renews then)."""
+    renews then), not one cancelled as of a day to come (it stops renewing)."""
     validate.filters_given(status=status, contact=contact, company=company, deal=deal)
     limit = validate.limit(limit)
     wanted = validate.choice(status, STATUSES, "status") if status else None
@@ -209,7 +209,9 @@ def list_contracts(
         out = [c for c in out if c.status == wanted]
     if renewing_days is not None:
         horizon = today + timedelta(days=renewing_days)
-        out = [c for c in out if c.status in LIVE and c.end_date <= horizon]
+        out = [  # cancelled as of a day to come: it stops renewing
+            c for c in out if c.status in LIVE and c.end_date <= horizon and c.cancelled_on is None
+        ]
     out.sort(key=lambda c: (c.end_date, c.id))
     return out[:limit] if limit else out
 
