@@ -223,8 +223,8 @@ def price_lines(
     priced = [price_line(quantity=q, unit_price_minor=p, discount=d, tax=t) for q, p, d, t in lines]
     scale = 100 * _SCALE  # a rate in thousandths of a percent
     by_rate: dict[int, list[int]] = {}
-    for position, (_q, _p, _d, rate) in enumerate(lines):
-        by_rate.setdefault(stored(rate), []).append(position)
+    for position, (_q, _p, _d, percent) in enumerate(lines):
+        by_rate.setdefault(stored(percent), []).append(position)
     for rate, positions in by_rate.items():
         exact = [priced[i].net * rate for i in positions]  # each line's tax × scale
         floors = [e // scale for e in exact]
