@@ -25,10 +25,19 @@ def test_headers_are_matched_loosely_and_other_columns_left_alone() -> None:
     ]
 
 
-@pytest.mark.parametrize("score", ["0", "6", "٣", "²", "-1", "1e0", "4.5", "five"])
+@pytest.mark.parametrize(
+    "score", ["0", "6", "٣", "²", "-1", "1e0", "4.5", "5.01", "5.", ".0", "5.0.0", "five"]
+)
 def test_only_a_whole_number_1_to_5_is_a_score(score: str) -> None:
     with pytest.raises(FormatError, match=r"line 2: score .* is not a whole number 1-5"):
         read(f"case,csat\n1,{score}\n".encode())
+
+
+@pytest.mark.parametrize(("cell", "score"), [("5.0", 5), ("3.00", 3), (" 1.0 ", 1)])
+def test_a_whole_number_written_with_zero_decimals_is_its_score(cell: str, score: int) -> None:
+    """Was: "5.0", as survey tools and spreadsheets export a rating, was refused (line 2:
+    score '5.0' is not a whole number 1-5) and the whole file with it."""
+    assert read(f"case,csat\n1,{cell}\n".encode())[0].score == score
 
 
 @settings(max_examples=150, deadline=None)

@@ -76,6 +76,9 @@ def _score(cell: str, line: int) -> int:
     text = cell.strip()
     if not text:
         raise FormatError(f"line {line}: no score")
+    whole, point, zeros = text.partition(".")
+    if point and zeros and not zeros.strip("0"):  # 5.0: how survey tools export a rating
+        text = whole
     if not (text.isascii() and text.isdigit() and len(text) <= 3 and 1 <= int(text) <= 5):
         raise FormatError(f"line {line}: score {_shown(cell)} is not a whole number 1-5")
     return int(text)
