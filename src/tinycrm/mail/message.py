@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -176,7 +176,7 @@ def parse_message(
     names = {a: n for a, n in (*reply_to, *senders, *to, *cc, *bcc) if n}
     message_id = _message_id(_header(message, "message-id"))
     key = _id_key(message_id) if message_id else None
-    body, attachments = _content(message) if whole else ("", ())
+    body, attachments, own_text = _content(message) if whole else ("", (), "")
     old_key = text_key = stored_key = None
     if key is None:
         old_key = _hash_key(sender, date, subject, _header(message, "date"))
@@ -184,7 +184,7 @@ def parse_message(
             old_key,
             ",".join(a for a, _ in to),
             ",".join(a for a, _ in cc),
-            body,
+            own_text,  # as earlier versions read it: without the text of a forward
             *(f"{a.name}\t{a.content_type}\t{a.size}" for a in attachments),
         )
         text_key = _digest(*said)
@@ -229,9 +229,10 @@ def _wire_size(data: bytes) -> int:
     return len(data) + data.count(b"\n") - data.count(b"\r\n")
 
 
-def _content(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]:
-    """The body's text and the attachments; none of either for parts nested too deep
-    for the standard library to walk."""
+def _content(message: EmailMessage, depth: int = 0) -> tuple[str, tuple[Attachment, ...], str]:
+    """The body's text, the attachments and the message's own text (the body but for
+    forwarded messages: see :func:`_forwarded`); none of either for parts nested too
+    deep for the standard library to walk."""
     try:
         message = _split(message)
         body_part = _body_part(message)
@@ -240,9 +241,53 @@ def _content(message: EmailMessage) -> tuple[str, tuple[Attachment, ...]]:
             html = _body_part(message, ("html",))  # a blank text part beside the HTML one
             if html is not None:
                 body_part, body = html, _body(html)
-        return body, tuple(_attachments(message, body_part))
+        attachments = tuple(_attachments(message, body_part))
+        return body or _forwarded(message, depth), attachments, body
     except RecursionError:
-        return "", ()
+        return "", (), ""
+
+
+FORWARDS_DEEP = 8  # forwards of forwards read, at most (a loop of them is hundreds deep)
+FORWARD_LINE = "---------- Forwarded message ----------"
+_FORWARD_HEADERS = ("From", "Date", "Subject", "To", "Cc")
+
+
+def _forwarded(message: EmailMessage, depth: int) -> str:
+    """The text of a message that has none of its own but forwards messages (it is a
+    ``message/rfc822``, or holds one: forwarded as an attachment), as a mail client
+    shows a forward: a line saying so, its From, Date, Subject, To and Cc lines, a
+    blank line and its text (a forward's in turn, to :data:`FORWARDS_DEEP`). A
+    delivery report's copy of the message it returns is no forward."""
+    if depth >= FORWARDS_DEEP:
+        return ""
+    texts = []
+    for inner in _forwards(message):
+        lines = [FORWARD_LINE]
+        for name in _FORWARD_HEADERS:
+            written = _raw(inner, "date") if name == "Date" else []  # as it came
+            value = (written[0] if written else _header(inner, name.lower())).replace("\x00", "")
+            value = " ".join(value.split())
+            if value:
+                lines.append(f"{name}: {value}")
+        text = _content(inner, depth + 1)[0]
+        texts.append("\n".join(lines) + ("\n\n" + text if text else ""))
+    return "\n\n".join(texts)
+
+
+def _forwards(part: EmailMessage) -> Iterator[EmailMessage]:
+    """The messages ``part`` forwards: itself a ``message/rfc822``'s, else those of its
+    parts (not those a forwarded message forwards: they are its text's)."""
+    if part.get_content_type() == "multipart/report":
+        return
+    payload = part.get_payload() if part.is_multipart() else None
+    if not isinstance(payload, list):
+        return
+    if part.get_content_type() in _FORWARDED:
+        yield from (inner for inner in payload[:1] if isinstance(inner, EmailMessage))
+        return
+    for child in payload:
+        if isinstance(child, EmailMessage):
+            yield from _forwards(child)
 
 
 _DELIMITER = re.compile(r"^--([^\s]{1,70})[ \t]*$", re.MULTILINE)
