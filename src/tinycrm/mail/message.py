@@ -50,10 +50,10 @@ from tinycrm.mail.headers import (
     POLICY,
     eight_bit,
     readable,
-    text_charset,
     written_addresses,
 )
 from tinycrm.mail.html_text import html_to_text
+from tinycrm.mail.part_text import part_text
 
 __all__ = ["Attachment", "MailMessage", "parse_message"]
 
@@ -621,37 +621,12 @@ def _body_part(
     return part if isinstance(part, EmailMessage) else None
 
 
-def _decoded(part: EmailMessage) -> str:
-    """A text part's content: its charset, else UTF-8, else Windows-1252; never raises.
-
-    A part that names no charset (or US-ASCII) but carries 8-bit bytes is common in real
-    mail: those bytes are read as UTF-8, else Windows-1252, not replaced by "\ufffd"."""
-    charset = part.get_content_charset()
-    if charset is not None and not text_charset(charset):
-        charset = None  # a Python codec that is no mail charset (undefined, idna, …)
-    if charset not in (None, "us-ascii", "ascii"):
-        try:
-            content = part.get_content()
-            if isinstance(content, str):
-                return content
-        except (LookupError, UnicodeError, ValueError, AssertionError):
-            pass
-    payload = part.get_payload(decode=True)
-    raw = payload if isinstance(payload, bytes) else b""
-    for encoding in dict.fromkeys((charset or "utf-8", "utf-8")):
-        try:
-            return raw.decode(encoding)
-        except (LookupError, ValueError):  # ValueError: UnicodeError too
-            continue
-    return raw.decode("cp1252", errors="replace")
-
-
 HTML_MAX = 1_000_000  # characters of an HTML body made into text (~1 s; the activity
 # keeps 100,000 characters of text, and 20 MB of HTML took 28 s)
 
 
 def _body(part: EmailMessage) -> str:
-    text = _decoded(part)
+    text = part_text(part)
     if part.get_content_subtype() == "html":
         if len(text) > HTML_MAX:
             return html_to_text(text[:HTML_MAX]) + "\n[…]"

@@ -1,0 +1,93 @@
+"""tinycrm.mail.message: a text part's bytes read as the sender wrote them, whatever
+its charset says: nothing replaced by U+FFFD, nothing made mojibake, nothing dropped."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tinycrm.mail.message import parse_message
+
+
+def _message(content_type: str, encoding: str, body: bytes) -> bytes:
+    return (
+        b"From: ann@x.example\nTo: me@my.example\nSubject: hi\nMessage-ID: <cs@x.example>\n"
+        + f"Content-Type: {content_type}\nContent-Transfer-Encoding: {encoding}\n\n".encode()
+        + body
+        + b"\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "text"),
+    [
+        # UTF-8 with a Windows-1252 line pasted in: each read as it was written
+        ("text/plain", "résumé\n".encode() + "café €5".encode("cp1252"), "résumé\ncafé €5"),
+        ("text/plain; charset=x-unknown-thing", "Grüße\n".encode() + b"na\xefve", "Grüße\nnaïve"),
+        # a charset that lies: UTF-8 says the header, Latin-1 the bytes
+        ("text/plain; charset=utf-8", "café crème".encode("latin-1"), "café crème"),
+        # Latin-1 says the header, UTF-8 the bytes (a web form's mail, often)
+        ("text/plain; charset=iso-8859-1", "Grüße, Jürgen €".encode(), "Grüße, Jürgen €"),
+        ("text/plain; charset=windows-1252", "Zoë “quoted”".encode(), "Zoë “quoted”"),
+        # a legacy charset's bytes beyond its standard: its usual superset's
+        ("text/plain; charset=gb2312", "镕基".encode("gb18030"), "镕基"),
+        ("text/plain; charset=ks_c_5601-1987", "똠방각하".encode("cp949"), "똠방각하"),
+        ("text/plain; charset=shift_jis", "①髙".encode("cp932"), "①髙"),
+    ],
+)
+def test_text_in_a_wrong_or_unknown_charset_is_read_as_written(
+    content_type: str, body: bytes, text: str
+) -> None:
+    assert parse_message(_message(content_type, "8bit", body)).body == text
+
+
+def test_genuine_latin_1_is_still_latin_1() -> None:
+    body = "Ã© is how UTF-8 é looks read as Latin-1".encode("latin-1")
+    raw = _message("text/plain; charset=iso-8859-1", "8bit", body)
+    assert parse_message(raw).body == "Ã© is how UTF-8 é looks read as Latin-1"
+
+
+def test_base64_in_padded_pieces_is_read_whole() -> None:
+    """Some mailers encode each line (or chunk) on its own, each padded: the standard
+    library stopped at the first '=' and dropped the rest."""
+    pieces = b"\n".join(base64.b64encode(p) for p in (b"Hello world", b" and more", b" text"))
+    raw = _message("text/plain; charset=utf-8", "base64", pieces)
+    assert parse_message(raw).body == "Hello world and more text"
+
+
+def test_text_after_a_base64_body_is_kept() -> None:
+    """A list's footer added as plain text after a base64 body."""
+    encoded = base64.encodebytes("Grüße aus Köln, see you".encode()).strip()
+    raw = _message(
+        "text/plain; charset=utf-8", "base64", encoded + b"\n\n-- \nThe list: x@y.example"
+    )
+    assert parse_message(raw).body == "Grüße aus Köln, see you\n\n--\nThe list: x@y.example"
+
+
+def test_a_body_labelled_base64_that_is_plain_text_is_kept_as_text() -> None:
+    raw = _message("text/plain; charset=utf-8", "base64", b"Hello Ann,\nthe price is 5 EUR.\nBob")
+    assert parse_message(raw).body == "Hello Ann,\nthe price is 5 EUR.\nBob"
+
+
+def test_a_well_formed_base64_body_reads_as_before() -> None:
+    encoded = base64.encodebytes(("Line one\n" * 40).encode())
+    raw = _message("text/plain; charset=utf-8", "base64", encoded)
+    assert parse_message(raw).body == ("Line one\n" * 40).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.binary(max_size=300),
+    charset=st.sampled_from(["", "; charset=utf-8", "; charset=gb2312", "; charset=utf-16",
+                             "; charset=undefined", "; charset=iso-8859-1", "; charset=nope"]),
+    encoding=st.sampled_from(["base64", "8bit", "quoted-printable"]),
+)  # fmt: skip
+def test_any_bytes_in_any_charset_are_read_never_a_crash(
+    body: bytes, charset: str, encoding: str
+) -> None:
+    text = parse_message(_message(f"text/plain{charset}", encoding, body)).body
+    assert isinstance(text, str)
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in text)  # no lone surrogates
