@@ -228,3 +228,27 @@ def test_apple_mail_folders_are_imported_from_their_emlx_files(
         f"Error: {messages / '3.emlx'}: not an Apple Mail message (.emlx) "
         "(its first line is no byte count)"
     )
+
+
+def test_mail_import_of_a_home_folder_is_refused_in_one_line_nothing_logged(
+    cli: Callable[..., Any], tmp_path: Path, mail_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``mail import ~`` walked every folder of the home folder for .emlx files (minutes
+    of disk); now it stops after WITHOUT_MAIL_MAX files and folders without a message,
+    in one line, nothing logged (its Maildir's message neither: named, it is read)."""
+    from tinycrm.mail import sources
+
+    monkeypatch.setattr(sources, "WITHOUT_MAIL_MAX", 20)
+    cli("contact", "add", "Ann Lee", "--email", "ann@acme.example")
+    home = tmp_path / "home"
+    home.mkdir()
+    mailbox.Maildir(home / "Maildir", create=True).add(_mail(1))
+    for n in range(30):
+        (home / "code" / f"p{n}").mkdir(parents=True)
+    run = cli("mail", "import", str(home))
+    assert run.exit_code == 1, run.stdout
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert run.stderr.startswith(f"Error: {home}: no mail in the first 20 files and folders")
+    assert "number 1" not in cli("contact", "show", "Ann Lee").stdout
+    named = cli("mail", "import", str(home / "Maildir"))
+    assert named.stdout.strip() == "Read 1 message; logged 1 email for 1 contact"

@@ -15,7 +15,9 @@ file among thousands of messages refuses none of them. A path named on its own t
 no mail is refused whole (:class:`MailSourceError`). A Maildir is a
 folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
 Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
-``.Sent``, ``.Archive``) works, and for ``.emlx`` files at any depth; a folder ``NAME.mbox``
+``.Sent``, ``.Archive``) works, and for ``.emlx`` files at any depth (not in hidden
+folders; a tree without one in :data:`WITHOUT_MAIL_MAX` files and folders, a home
+folder, is refused: see :func:`_emlx_tree`); a folder ``NAME.mbox``
 one level down holding a file ``mbox`` (Apple Mail's "Export Mailbox…") is read as one.
 An mbox starts with a ``From `` line (after a byte order mark or blank lines, if any);
 anything else is read as one message. The standard
@@ -124,7 +126,9 @@ def _no_file(path: Path | str) -> bool:
         return os.path.lexists(path)
 
 
-def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
+def _read(
+    path: Path, *, top: bool, search: _Search | None = None
+) -> Iterator[tuple[str, bytes | Skipped]]:
     if path.is_dir():
         if _is_maildir(path):
             yield from _maildir(path)
@@ -132,8 +136,10 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
         if not top:
             if path.suffix.lower() in _MBOX and os.path.lexists(path / "mbox"):
                 yield from _mailbox_file(path / "mbox")  # Apple Mail's exported mailbox
-            yield from _emlx_tree(path)
+            if not path.name.startswith(".") and path.name not in _NO_MAIL_FOLDERS:
+                yield from _emlx_tree(path, search or _Search(path))
             return
+        search = _Search(path)
         children = sorted(path.iterdir())
         found = False
         for child in children:
@@ -144,7 +150,7 @@ def _read(path: Path, *, top: bool) -> Iterator[tuple[str, bytes | Skipped]]:
                 found = True
                 yield str(child), _emlx(child)
             elif child.is_dir():
-                for item in _read(child, top=False):
+                for item in _read(child, top=False, search=search):
                     found = True
                     yield item
             elif child.suffix.lower() in _MBOX or (child.is_file() and _may_be_mbox(child)):
@@ -257,21 +263,60 @@ def _emlx(path: Path) -> bytes | Skipped:
     return Skipped(NOT_MAIL) if _not_mail(data) else data
 
 
-def _emlx_tree(path: Path) -> Iterator[tuple[str, bytes | Skipped]]:
+WITHOUT_MAIL_MAX = 20_000
+"""Files and folders looked at under a folder named for ``mail import`` without an
+``.emlx`` among them, at most: then it holds no Apple Mail tree (``mail import ~``
+walked the whole home folder) and the import is refused (see :func:`_emlx_tree`)."""
+# folders that hold no mail, not searched: hidden ones (.git, .cache), a program's
+# packages, and Apple Mail's Attachments (a folder per attachment, no .emlx)
+_NO_MAIL_FOLDERS = frozenset({"node_modules", "__pycache__", "Attachments"})
+
+
+@dataclass(slots=True)
+class _Search:
+    """The search of a folder named for ``mail import``: its name, and how many more
+    files and folders may be looked at before a message is found."""
+
+    named: Path
+    left: int = 0
+
+    def __post_init__(self) -> None:
+        self.left = WITHOUT_MAIL_MAX
+
+    def look(self, count: int, under: str) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise MailSourceError(
+                f"{self.named}: no mail in the first {WITHOUT_MAIL_MAX:,} files and folders "
+                f"under {under}; name the mail folder itself (a Maildir, an mbox file, "
+                "a folder of .eml files, Apple Mail's ~/Library/Mail/V10)"
+            )
+
+
+def _emlx_tree(path: Path, search: _Search) -> Iterator[tuple[str, bytes | Skipped]]:
     """The ``.emlx`` files anywhere under a folder (Apple Mail keeps them folders deep:
     ``V10/ACCOUNT/INBOX.mbox/UUID/Data/1/Messages/12.emlx``), in a stable order; links
-    to folders are not followed (a loop of them never ends). A folder under it that
-    cannot be listed is skipped and told (:data:`CANNOT_READ`), never passed over: one
-    locked folder deep in a tree costs none of the others."""
+    to folders are not followed (a loop of them never ends), hidden folders and those
+    of :data:`_NO_MAIL_FOLDERS` not searched. A folder under it that cannot be listed is
+    skipped and told (:data:`CANNOT_READ`), never passed over: one locked folder deep in
+    a tree costs none of the others. More than :data:`WITHOUT_MAIL_MAX` files and
+    folders looked at since the last message found (none, at first) refuse the import:
+    ``path`` is no mail folder (a home folder), its walk would take minutes."""
     denied: list[OSError] = []
     for root, folders, files in os.walk(path, onerror=denied.append):
         while denied:
             error = denied.pop(0)
             yield str(error.filename or root), Skipped(CANNOT_READ, error.strerror or str(error))
-        folders.sort()
+        folders[:] = sorted(
+            f for f in folders if not f.startswith(".") and f not in _NO_MAIL_FOLDERS
+        )
+        search.look(len(folders), str(path))
         for name in sorted(files):
             if name.lower().endswith(".emlx"):
+                search.left = WITHOUT_MAIL_MAX
                 yield os.path.join(root, name), _emlx(Path(root, name))
+            else:
+                search.look(1, str(path))
     for error in denied:  # the last folder listed
         yield str(error.filename or path), Skipped(CANNOT_READ, error.strerror or str(error))
 

@@ -1,0 +1,78 @@
+"""tinycrm.mail.sources: a folder is searched for mail only as deep as mail is kept.
+``mail import ~`` walked the whole home folder (caches, projects, node_modules) looking
+for Apple Mail's .emlx files: minutes of disk, then maybe one stray message logged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.mail.test_sources import _mail
+from tinycrm.mail import sources
+from tinycrm.mail.message import parse_message
+from tinycrm.mail.sources import MailSourceError, read_messages
+
+
+def _emlx(raw: bytes) -> bytes:
+    return f"{len(raw)}\n".encode() + raw
+
+
+def _unrelated_tree(root: Path, folders: int) -> None:
+    for n in range(folders):
+        (root / "Documents" / f"project{n:03}" / "src").mkdir(parents=True)
+        (root / "Documents" / f"project{n:03}" / "src" / "main.py").write_text("print(1)\n")
+
+
+def test_a_big_tree_that_holds_no_mail_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources, "WITHOUT_MAIL_MAX", 50)
+    home = tmp_path / "home"
+    _unrelated_tree(home, 40)
+    (home / "Maildir" / "cur").mkdir(parents=True)  # a Maildir beside it does not save it
+    for sub in ("new", "tmp"):
+        (home / "Maildir" / sub).mkdir()
+    (home / "Maildir" / "cur" / "1:2,S").write_bytes(_mail(1))
+    with pytest.raises(MailSourceError) as refused:
+        list(read_messages([home]))
+    said = str(refused.value)
+    assert "\n" not in said
+    assert said == (
+        f"{home}: no mail in the first 50 files and folders under {home / 'Documents'}; "
+        "name the mail folder itself (a Maildir, an mbox file, a folder of .eml files, "
+        "Apple Mail's ~/Library/Mail/V10)"
+    )
+
+
+def test_hidden_folders_and_node_modules_are_not_searched(tmp_path: Path) -> None:
+    top = tmp_path / "export"
+    for hidden in (".git/objects/ab", ".cache/mail", "node_modules/x"):
+        (top / "2019" / hidden).mkdir(parents=True)
+        (top / "2019" / hidden / "9.emlx").write_bytes(_emlx(_mail(9)))
+    (top / "2019" / "1.emlx").write_bytes(_emlx(_mail(1)))
+    (top / ".Trash" / "deep").mkdir(parents=True)  # one level down: a Maildir++ folder's
+    (top / ".Trash" / "deep" / "8.emlx").write_bytes(_emlx(_mail(8)))  # name, not searched
+    found = [Path(where).name for where, _ in read_messages([top])]
+    assert found == ["1.emlx"]
+
+
+def test_apple_mail_s_tree_is_read_however_many_folders_it_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An Apple Mail tree holds a folder per attachment ('Attachments/12/2/photo.jpg'),
+    thousands before a mailbox's Messages folder: none of them counts, and a message
+    found starts the count again."""
+    monkeypatch.setattr(sources, "WITHOUT_MAIL_MAX", 30)
+    v10 = tmp_path / "V10"
+    for box in ("A.mbox", "B.mbox"):
+        data = v10 / "ACCOUNT" / box / "UUID" / "Data"
+        for n in range(40):
+            (data / "Attachments" / str(n) / "2").mkdir(parents=True)
+            (data / "Attachments" / str(n) / "2" / "photo.jpg").write_bytes(b"\xff\xd8")
+        (data / "Messages").mkdir()
+        for n in range(20):
+            (data / "Messages" / f"{n}.emlx").write_bytes(_emlx(_mail(n)))
+    read = [raw for _, raw in read_messages([v10])]
+    assert len(read) == 40
+    assert parse_message(read[0]).subject == "number 0"  # type: ignore[arg-type]
