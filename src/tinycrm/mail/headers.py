@@ -197,8 +197,10 @@ def _maybe_bare(value: str) -> bool:
 
 
 def _bracketed(element: str) -> str:
-    if "@" not in element or any(c in element for c in "<>:;"):
+    if "@" not in element or ":" in element or ";" in element:
         return element
+    if "<" in element or ">" in element:
+        return _quoted_name(element)
     bare = _ENCODED_WORD.sub(lambda word: " " * len(word.group(0)), element)
     if len(_ANY_ADDRESS.findall(bare)) != 1:  # none, or two: which is it cannot be told
         return element
@@ -212,6 +214,22 @@ def _bracketed(element: str) -> str:
     if _masked(after).strip():  # words after it: the name around it, then the address
         return f"{before.rstrip()} {after.strip()} <{found.group(0)}>"
     return f"{before.rstrip()} <{found.group(0)}>{after}"
+
+
+def _quoted_name(element: str) -> str:
+    """A mailbox whose display name holds an address, written without quotes before
+    the address in angle brackets (``ann@x.example <phish@y.example>``), with that name
+    in quotes: the parsers read the name's address as the mailbox's and left out the
+    one in brackets, which is the mailbox (a mail client's, replied to), so that a
+    phisher's mail was Ann's. Any other mailbox is left as it came."""
+    outside = _masked(_ENCODED_WORD.sub(lambda word: " " * len(word.group(0)), element))
+    if outside.count("<") != 1 or outside.count(">") != 1:
+        return element
+    start, end = outside.index("<"), outside.index(">")
+    if end < start or outside[end + 1 :].strip() or "@" not in outside[:start]:
+        return element
+    name = " ".join(element[:start].split()).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{name}" {element[start:].strip()}'
 
 
 def _masked(text: str) -> str:
