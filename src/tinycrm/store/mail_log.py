@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select
+from sqlalchemy import CursorResult, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -143,6 +143,9 @@ class MailLogger:
         self._own_boxes = {email_key(k) for k in self._own_keys} - {None}
         self._own_domains = {_domain_key(d) for d in domains}
         self.known: dict[str, Contact | None] = {}  # address key -> contact
+        # the mailbox of each contact whose email has a +tag or is a Gmail address ->
+        # its id (the lowest): read once, when an address is first not found as it is
+        self._tagged: dict[str, int] | None = None
         # (mail key, contact id) written this run -> the Date it was written with (None
         # when not dated by its Date header)
         self.seen: dict[tuple[str, int], datetime | None] = {}
@@ -379,6 +382,7 @@ class MailLogger:
                     .order_by(col(Contact.id))
                 ).all():
                     self.known.setdefault(value, contact)
+            self._by_mailbox([k for k in chunk if k not in self.known])
             for key in chunk:
                 self.known.setdefault(key, None)
 
@@ -397,8 +401,62 @@ class MailLogger:
                     .where(col(ContactAlias.kind) == "email", col(ContactAlias.value) == key)
                     .order_by(col(Contact.id))
                 ).first()
-            self.known[key] = contact
+            if contact is None:
+                self._by_mailbox([key])
+            self.known.setdefault(key, contact)
         return self.known[key]
+
+    def _by_mailbox(self, keys: list[str]) -> None:
+        """Find the contacts of ``keys`` (addresses no contact has, as they are) by
+        their mailbox, as the user's own addresses are found (and duplicates, by
+        ``contact dupes``): mail from or to ann+crm@acme.example is the contact
+        ann@acme.example's, and mail from ann@acme.example the contact
+        ann+shop@acme.example's; j.doe@gmail.com is jdoe@gmail.com. The address as it is
+        comes first; of several contacts with one mailbox, the oldest."""
+        boxes = {key: box for key in keys if (box := email_key(key)) is not None}
+        if not boxes:
+            return
+        other = sorted({box for key, box in boxes.items() if box != key})
+        found: dict[str, Contact] = {}
+        for start in range(0, len(other), LOOKUP_CHUNK):
+            for contact in self.session.scalars(
+                select(Contact)
+                .where(col(Contact.email_key).in_(other[start : start + LOOKUP_CHUNK]))
+                .order_by(col(Contact.id))
+            ):
+                if contact.email_key is not None:
+                    found.setdefault(contact.email_key, contact)
+        if self._tagged is None:
+            self._tagged = {}
+            for contact_id, stored in self.session.execute(
+                select(col(Contact.id), col(Contact.email_key))
+                .where(
+                    or_(
+                        col(Contact.email_key).contains("+", autoescape=True),
+                        col(Contact.email_key).endswith("@gmail.com", autoescape=True),
+                        col(Contact.email_key).endswith("@googlemail.com", autoescape=True),
+                    )
+                )
+                .order_by(col(Contact.id))
+            ).all():
+                if (box := email_key(stored)) is not None and contact_id is not None:
+                    self._tagged.setdefault(box, contact_id)
+        wanted = {
+            box: self._tagged[box]
+            for box in boxes.values()
+            if box not in found and box in self._tagged
+        }
+        if wanted:
+            by_id = {
+                c.id: c
+                for c in self.session.scalars(
+                    select(Contact).where(col(Contact.id).in_(sorted(set(wanted.values()))))
+                )
+            }
+            found.update({box: by_id[i] for box, i in wanted.items() if i in by_id})
+        for key, box in boxes.items():
+            if box in found:
+                self.known[key] = found[box]
 
     def _create(self, address: str, display: str | None) -> Contact | None:
         name = _clean(display or "", SUBJECT_MAX)
