@@ -92,3 +92,16 @@ def test_the_key_of_a_forward_without_message_id_is_the_one_earlier_versions_gav
     )
     assert message.body.startswith("---------- Forwarded")
     assert message.text_key == earlier.text_key
+
+
+def test_a_digest_of_thousands_of_messages_is_read_as_far_as_an_activity_keeps() -> None:
+    from tinycrm.mail.message import HTML_MAX
+
+    part = b"--B\nContent-Type: message/rfc822\n\nSubject: one of many\n\n" + b"x" * 2000 + b"\n"
+    raw = (
+        b"From: list@x.example\nSubject: digest\nMessage-ID: <d@x.example>\n"
+        b'Content-Type: multipart/digest; boundary="B"\n\n' + part * 2000 + b"--B--\n"
+    )
+    body = parse_message(raw).body
+    assert body.startswith("---------- Forwarded message ----------\nSubject: one of many")
+    assert HTML_MAX < len(body) < HTML_MAX + 5000

@@ -260,7 +260,7 @@ def _forwarded(message: EmailMessage, depth: int) -> str:
     delivery report's copy of the message it returns is no forward."""
     if depth >= FORWARDS_DEEP:
         return ""
-    texts = []
+    texts, size = [], 0
     for inner in _forwards(message):
         lines = [FORWARD_LINE]
         for name in _FORWARD_HEADERS:
@@ -271,6 +271,9 @@ def _forwarded(message: EmailMessage, depth: int) -> str:
                 lines.append(f"{name}: {value}")
         text = _content(inner, depth + 1)[0]
         texts.append("\n".join(lines) + ("\n\n" + text if text else ""))
+        size += len(texts[-1])
+        if size > HTML_MAX:  # a digest of thousands: more than an activity keeps
+            break
     return "\n\n".join(texts)
 
 
