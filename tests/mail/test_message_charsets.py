@@ -91,3 +91,23 @@ def test_any_bytes_in_any_charset_are_read_never_a_crash(
     text = parse_message(_message(f"text/plain{charset}", encoding, body)).body
     assert isinstance(text, str)
     assert not any(0xD800 <= ord(c) <= 0xDFFF for c in text)  # no lone surrogates
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        '<meta charset="windows-1251">',
+        '<META http-equiv="Content-Type" content="text/html; charset=windows-1251">',
+    ],
+)
+def test_an_html_part_without_a_charset_is_read_in_the_one_its_meta_names(meta: str) -> None:
+    html = f"<html><head>{meta}</head><body><p>Привет, Анна</p></body></html>"
+    raw = _message("text/html", "8bit", html.encode("cp1251"))
+    assert parse_message(raw).body == "Привет, Анна"
+
+
+def test_an_html_part_s_charset_header_comes_before_its_meta() -> None:
+    html = '<meta charset="windows-1251"><p>Grüße</p>'
+    assert (
+        parse_message(_message("text/html; charset=utf-8", "8bit", html.encode())).body == "Grüße"
+    )

@@ -62,8 +62,23 @@ def _codec(charset: str | None) -> str | None:
 
 
 def part_text(part: EmailMessage) -> str:
-    """A text part's content as text (see the module's docstring); never raises."""
-    return decode_text(part_bytes(part), part.get_content_charset())
+    """A text part's content as text (see the module's docstring); never raises. An
+    HTML part that names no charset (or US-ASCII) and is no UTF-8 is read in the one
+    its ``<meta>`` names, as a browser reads it."""
+    raw, charset = part_bytes(part), part.get_content_charset()
+    if part.get_content_subtype() == "html" and _codec(charset) in (None, "ascii"):
+        meta = _META_CHARSET.search(raw[:META_WITHIN])
+        named = meta.group(1).decode("ascii") if meta is not None else None
+        if named is not None and _codec(named) not in (None, "ascii", "utf_8"):
+            try:
+                return raw.decode("utf-8")
+            except UnicodeDecodeError:
+                charset = named
+    return decode_text(raw, charset)
+
+
+META_WITHIN = 4096  # bytes of an HTML part looked through for its <meta> charset
+_META_CHARSET = re.compile(rb"(?i)<meta\b[^>]*?\bcharset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})")
 
 
 def decode_text(raw: bytes, charset: str | None) -> str:
