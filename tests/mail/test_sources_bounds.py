@@ -76,3 +76,18 @@ def test_apple_mail_s_tree_is_read_however_many_folders_it_holds(
     read = [raw for _, raw in read_messages([v10])]
     assert len(read) == 40
     assert parse_message(read[0]).subject == "number 0"  # type: ignore[arg-type]
+
+
+def test_a_maildir_without_its_empty_tmp_folder_is_a_maildir(tmp_path: Path) -> None:
+    """git, zip and some backups keep no empty folder: a Maildir copied so has cur and
+    new alone, and was refused ('no Maildir, mbox, .eml or .emlx file in this folder'),
+    as a folder of them was passed over."""
+    for box in ("INBOX", "Sent"):
+        (tmp_path / "mail" / box / "cur").mkdir(parents=True)
+        (tmp_path / "mail" / box / "new").mkdir()
+    (tmp_path / "mail" / "INBOX" / "cur" / "1.host:2,S").write_bytes(_mail(1))
+    (tmp_path / "mail" / "Sent" / "new" / "2.host").write_bytes(_mail(2))
+    alone = [raw for _, raw in read_messages([tmp_path / "mail" / "INBOX"])]
+    assert [parse_message(r).subject for r in alone] == ["number 1"]  # type: ignore[arg-type]
+    both = [raw for _, raw in read_messages([tmp_path / "mail"])]
+    assert sorted(parse_message(r).subject for r in both) == ["number 1", "number 2"]  # type: ignore[arg-type]

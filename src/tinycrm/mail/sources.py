@@ -12,8 +12,9 @@ mail message (a picture, a program: no header lines), one that cannot be read
 from an ``.eml``, a Maildir or an mbox alike, as IMAP gives it. An empty ``.mbox`` holds
 no message. The import names each and logs the rest: one broken
 file among thousands of messages refuses none of them. A path named on its own that is
-no mail is refused whole (:class:`MailSourceError`). A Maildir is a
-folder with ``cur``, ``new`` and ``tmp``; a folder that is not one is searched for
+no mail is refused whole (:class:`MailSourceError`). A Maildir is a folder with ``cur``
+and ``new`` (and ``tmp``, or not: a copy may keep no empty folder); a folder that is not
+one is searched for
 Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
 ``.Sent``, ``.Archive``) works, and for ``.emlx`` files at any depth (not in hidden
 folders; a tree without one in :data:`WITHOUT_MAIL_MAX` files and folders, a home
@@ -89,7 +90,10 @@ class Skipped:
 
 
 def _is_maildir(path: Path) -> bool:
-    return all((path / sub).is_dir() for sub in ("cur", "new", "tmp"))
+    """Whether a folder is a Maildir: it holds ``cur`` and ``new`` (its ``tmp``, empty
+    but while a message is delivered, is gone from a copy that keeps no empty folder:
+    git's, a zip's, some backups')."""
+    return all((path / sub).is_dir() for sub in ("cur", "new"))
 
 
 def _is_mbox(path: Path) -> bool:
