@@ -91,3 +91,19 @@ def test_a_maildir_without_its_empty_tmp_folder_is_a_maildir(tmp_path: Path) -> 
     assert [parse_message(r).subject for r in alone] == ["number 1"]  # type: ignore[arg-type]
     both = [raw for _, raw in read_messages([tmp_path / "mail"])]
     assert sorted(parse_message(r).subject for r in both) == ["number 1", "number 2"]  # type: ignore[arg-type]
+
+
+def test_a_maildir_plus_plus_root_is_read_with_its_folders(tmp_path: Path) -> None:
+    """Dovecot's and Courier's ~/Maildir is the INBOX, its folders Maildirs inside it
+    (.Sent, .Archive.2019): 'mail import ~/Maildir' read the INBOX alone, and said
+    nothing of the rest."""
+    root = tmp_path / "Maildir"
+    for n, folder in enumerate((root, root / ".Sent", root / ".Archive.2019"), start=1):
+        for sub in ("cur", "new", "tmp"):
+            (folder / sub).mkdir(parents=True)
+        (folder / "cur" / f"{n}.host:2,S").write_bytes(_mail(n))
+    (root / ".notes").mkdir()  # a hidden folder that is no Maildir: not read
+    (root / ".notes" / "x.eml").write_bytes(_mail(9))
+    read = [raw for _, raw in read_messages([root])]
+    subjects = [parse_message(r).subject for r in read]  # type: ignore[arg-type]
+    assert subjects == ["number 1", "number 3", "number 2"]

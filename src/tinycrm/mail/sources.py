@@ -325,12 +325,19 @@ def _emlx_tree(path: Path, search: _Search) -> Iterator[tuple[str, bytes | Skipp
         yield str(error.filename or path), Skipped(CANNOT_READ, error.strerror or str(error))
 
 
-def _maildir(path: Path) -> Iterator[tuple[str, bytes | Skipped]]:
+def _maildir(path: Path, *, folders: bool = True) -> Iterator[tuple[str, bytes | Skipped]]:
+    """A Maildir's messages, then (``folders``) those of the Maildir++ folders in it
+    (``.Sent``, ``.Archive.2019``: Dovecot's and Courier's ``~/Maildir`` is the INBOX,
+    its other folders Maildirs inside it), in the order of their names."""
     box = mailbox.Maildir(path, factory=None, create=False)
     for key in sorted(box.iterkeys()):
         data = _maildir_message(box, key)
         if data is not None:
             yield f"{path}:{key}", data
+    if folders:
+        for child in sorted(path.iterdir()):
+            if child.name.startswith(".") and child.is_dir() and _is_maildir(child):
+                yield from _maildir(child, folders=False)
 
 
 def _head(path: str) -> Head | None:
