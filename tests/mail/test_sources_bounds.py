@@ -107,3 +107,15 @@ def test_a_maildir_plus_plus_root_is_read_with_its_folders(tmp_path: Path) -> No
     read = [raw for _, raw in read_messages([root])]
     subjects = [parse_message(r).subject for r in read]  # type: ignore[arg-type]
     assert subjects == ["number 1", "number 3", "number 2"]
+
+
+def test_a_folder_of_folders_of_eml_files_is_read(tmp_path: Path) -> None:
+    """An export of each mail folder as a folder of .eml files (Thunderbird's
+    ImportExportTools, Outlook add-ins: 'Export/Inbox/*.eml', 'Export/Sent/2019/*.eml')
+    was refused: 'no Maildir, mbox, .eml or .emlx file in this folder'."""
+    (tmp_path / "Export" / "Inbox").mkdir(parents=True)
+    (tmp_path / "Export" / "Sent" / "2019").mkdir(parents=True)
+    (tmp_path / "Export" / "Inbox" / "a.eml").write_bytes(_mail(1))
+    (tmp_path / "Export" / "Sent" / "2019" / "b.EML").write_bytes(_mail(2))
+    read = [raw for _, raw in read_messages([tmp_path / "Export"])]
+    assert [parse_message(r).subject for r in read] == ["number 1", "number 2"]  # type: ignore[arg-type]

@@ -16,9 +16,9 @@ no mail is refused whole (:class:`MailSourceError`). A Maildir is a folder with 
 and ``new`` (and ``tmp``, or not: a copy may keep no empty folder); a folder that is not
 one is searched for
 Maildirs, mbox and ``.eml`` files one level down, so the parent of several folders (Maildir++
-``.Sent``, ``.Archive``) works, and for ``.emlx`` files at any depth (not in hidden
+``.Sent``, ``.Archive``) works, and for ``.emlx`` and ``.eml`` files at any depth (not in hidden
 folders; a tree without one in :data:`WITHOUT_MAIL_MAX` files and folders, a home
-folder, is refused: see :func:`_emlx_tree`); a folder ``NAME.mbox``
+folder, is refused: see :func:`_message_tree`); a folder ``NAME.mbox``
 one level down holding a file ``mbox`` (Apple Mail's "Export Mailbox…") is read as one.
 An mbox starts with a ``From `` line (after a byte order mark or blank lines, if any);
 anything else is read as one message. The standard
@@ -141,7 +141,7 @@ def _read(
             if path.suffix.lower() in _MBOX and os.path.lexists(path / "mbox"):
                 yield from _mailbox_file(path / "mbox")  # Apple Mail's exported mailbox
             if not path.name.startswith(".") and path.name not in _NO_MAIL_FOLDERS:
-                yield from _emlx_tree(path, search or _Search(path))
+                yield from _message_tree(path, search or _Search(path))
             return
         search = _Search(path)
         children = sorted(path.iterdir())
@@ -269,8 +269,8 @@ def _emlx(path: Path) -> bytes | Skipped:
 
 WITHOUT_MAIL_MAX = 20_000
 """Files and folders looked at under a folder named for ``mail import`` without an
-``.emlx`` among them, at most: then it holds no Apple Mail tree (``mail import ~``
-walked the whole home folder) and the import is refused (see :func:`_emlx_tree`)."""
+``.emlx`` or ``.eml`` among them, at most: then it holds no mail (``mail import ~``
+walked the whole home folder) and the import is refused (see :func:`_message_tree`)."""
 # folders that hold no mail, not searched: hidden ones (.git, .cache), a program's
 # packages, and Apple Mail's Attachments (a folder per attachment, no .emlx)
 _NO_MAIL_FOLDERS = frozenset({"node_modules", "__pycache__", "Attachments"})
@@ -297,9 +297,10 @@ class _Search:
             )
 
 
-def _emlx_tree(path: Path, search: _Search) -> Iterator[tuple[str, bytes | Skipped]]:
+def _message_tree(path: Path, search: _Search) -> Iterator[tuple[str, bytes | Skipped]]:
     """The ``.emlx`` files anywhere under a folder (Apple Mail keeps them folders deep:
-    ``V10/ACCOUNT/INBOX.mbox/UUID/Data/1/Messages/12.emlx``), in a stable order; links
+    ``V10/ACCOUNT/INBOX.mbox/UUID/Data/1/Messages/12.emlx``), and the ``.eml`` files (an
+    export of each mail folder as a folder of them), in a stable order; links
     to folders are not followed (a loop of them never ends), hidden folders and those
     of :data:`_NO_MAIL_FOLDERS` not searched. A folder under it that cannot be listed is
     skipped and told (:data:`CANNOT_READ`), never passed over: one locked folder deep in
@@ -316,9 +317,11 @@ def _emlx_tree(path: Path, search: _Search) -> Iterator[tuple[str, bytes | Skipp
         )
         search.look(len(folders), str(path))
         for name in sorted(files):
-            if name.lower().endswith(".emlx"):
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix in (".emlx", ".eml"):
                 search.left = WITHOUT_MAIL_MAX
-                yield os.path.join(root, name), _emlx(Path(root, name))
+                where = Path(root, name)
+                yield str(where), _emlx(where) if suffix == ".emlx" else _eml(where)
             else:
                 search.look(1, str(path))
     for error in denied:  # the last folder listed
