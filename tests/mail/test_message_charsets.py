@@ -111,3 +111,18 @@ def test_an_html_part_s_charset_header_comes_before_its_meta() -> None:
     assert (
         parse_message(_message("text/html; charset=utf-8", "8bit", html.encode())).body == "Grüße"
     )
+
+
+def test_a_message_whose_only_text_is_another_kind_of_text_has_that_text() -> None:
+    """A calendar invitation sent as text/calendar alone (no text/plain beside it), or
+    text/enriched, or text/markdown: logged with no text at all."""
+    ics = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:Quarterly review\nEND:VEVENT\nEND:VCALENDAR"
+    raw = _message("text/calendar; method=REQUEST; charset=utf-8", "8bit", ics.encode())
+    assert parse_message(raw).body == ics
+    attached = (
+        b"From: ann@x.example\nSubject: files\nMessage-ID: <att@x.example>\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n'
+        b"--B\nContent-Type: text/csv\nContent-Disposition: attachment; filename=a.csv\n\n"
+        b"a,b\n--B--\n"
+    )
+    assert parse_message(attached).body == ""  # an attachment is no text of the message

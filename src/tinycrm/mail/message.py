@@ -241,10 +241,29 @@ def _content(message: EmailMessage, depth: int = 0) -> tuple[str, tuple[Attachme
             html = _body_part(message, ("html",))  # a blank text part beside the HTML one
             if html is not None:
                 body_part, body = html, _body(html)
+        if body_part is None and (other := _other_text(message)) is not None:
+            body_part, body = other, _body(other)
         attachments = tuple(_attachments(message, body_part))
         return body or _forwarded(message, depth), attachments, body
     except RecursionError:
         return "", (), ""
+
+
+def _other_text(part: EmailMessage) -> EmailMessage | None:
+    """The first text part of another kind than plain or HTML (a calendar invitation
+    sent as ``text/calendar`` alone, ``text/enriched``, ``text/markdown``) that is no
+    attachment and not in a forwarded message: the text of a message that has neither."""
+    if part.get_content_type() in _FORWARDED:
+        return None
+    payload = part.get_payload() if part.is_multipart() else None
+    if isinstance(payload, list):
+        for child in payload:
+            if isinstance(child, EmailMessage) and (found := _other_text(child)) is not None:
+                return found
+        return None
+    if part.get_content_maintype() != "text" or part.get_content_disposition() == "attachment":
+        return None
+    return None if part.get_filename() else part
 
 
 FORWARDS_DEEP = 8  # forwards of forwards read, at most (a loop of them is hundreds deep)
