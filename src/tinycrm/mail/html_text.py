@@ -2,7 +2,8 @@
 
 Scripts, styles and the head are dropped; block elements (paragraphs, divs, table rows,
 list items, headings) and ``<br>`` end lines; list items get a bullet; links keep their
-text; entities are decoded. Runs of blank lines and spaces are collapsed. The standard
+text, and their target after it (``the proposal <https://…>``, unless the text says it);
+entities are decoded. Runs of blank lines and spaces are collapsed. The standard
 library's HTML parser reads what mail clients write, tag soup included.
 """
 
@@ -28,6 +29,7 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self.skipping = 0
         self.head = False  # in a <head> and nothing else skipped: what else closes it
+        self.links: list[tuple[str | None, int]] = []  # open <a>: its target, where it starts
 
     def _body_starts(self) -> None:
         """A <head> left open ends where the body starts, as a browser reads it: at
@@ -40,6 +42,12 @@ class _Text(HTMLParser):
             self._body_starts()
         if tag == "head" and not self.skipping:
             self.head = True
+        if tag == "a":
+            href = dict(attrs).get("href") or ""
+            target = href.strip() if _TARGET.match(href.strip()) else None
+            self.links.append((target, len(self.parts)))
+            if len(self.links) > LINKS_OPEN:  # links never closed, nested: the first
+                del self.links[0]  # ones' targets are not told (each read its text)
         if tag in _SKIP:
             self.skipping += 1
         elif tag == "br":
@@ -58,11 +66,24 @@ class _Text(HTMLParser):
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.links:
+            self._link_ends()
         if tag in _SKIP:
             self.skipping = max(0, self.skipping - 1)
             self.head = self.head and tag != "head" and self.skipping > 0
         elif tag in _BLOCK and tag != "li":  # the next item starts its own line
             self.parts.append("\n\n" if tag in ("p", "table", "blockquote") else "\n")
+
+    def _link_ends(self) -> None:
+        """After a link's text, its target in angle brackets (a ``mailto:`` one as the
+        address), unless the text says it already."""
+        target, start = self.links.pop()
+        if target is None or self.skipping:
+            return
+        shown = target[len("mailto:") :] if target.lower().startswith("mailto:") else target
+        text = "".join(self.parts[start:])
+        if shown.split("?")[0].rstrip("/") not in text:
+            self.parts.append(f" <{shown}>")
 
     def handle_data(self, data: str) -> None:
         if data.strip():
@@ -71,10 +92,16 @@ class _Text(HTMLParser):
             self.parts.append(data.replace("\n", " "))
 
 
+LINKS_OPEN = 16  # links inside links (unclosed <a> tags) whose targets are told, at most
+_TARGET = re.compile(r"(?i)(?:https?|ftp|mailto):")  # a link's target worth keeping
+
+
 def html_to_text(html: str) -> str:
     """The readable text of an HTML document or fragment."""
     parser = _Text()
     parser.feed(html)
     parser.close()
+    while parser.links:  # a link left open: it ends with the document
+        parser._link_ends()
     lines = [_SPACES.sub(" ", line).strip() for line in "".join(parser.parts).split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
