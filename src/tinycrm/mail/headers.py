@@ -6,12 +6,14 @@ sequences in an address header), and the charsets a text can be in."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from email.policy import EmailPolicy
 from functools import lru_cache
 from typing import Any
 
 __all__ = [
+    "BYTE_AS_CP1252",
     "ESCAPE_SEQUENCE",
     "POLICY",
     "bracketed",
@@ -302,8 +304,19 @@ def _relabel_parameter(parameter: re.Match[str]) -> str:
     from urllib.parse import unquote_to_bytes
 
     start, charset, language, text = parameter.groups()
-    label = _label(charset, unquote_to_bytes(text))
+    data = unquote_to_bytes(text)
+    first = _FIRST_PIECE.search(parameter.string[: parameter.start()])
+    if first is not None:
+        # the first piece of a value continued (``name*0*=…; name*1*=…``): its charset
+        # reads the whole value, which may be cut inside a character
+        name = re.escape(first.group(1))
+        later = re.findall(rf"(?i)\b{name}\*[1-9][0-9]*\*=\s*\"?([^\"\s;]*)", parameter.string)
+        data += b"".join(unquote_to_bytes(piece) for piece in later)
+    label = _label(charset, data)
     return parameter.group(0) if label == charset else f"{start}{label}'{language}'{text}"
+
+
+_FIRST_PIECE = re.compile(r"([\w.-]+)\*0$")  # a parameter's name before ``*0*=``
 
 
 def _label(charset: str, data: bytes) -> str:
@@ -340,14 +353,27 @@ def _relabel(word: re.Match[str]) -> str:
 
 def eight_bit(value: str) -> str:
     """``value`` with the raw 8-bit bytes the parser kept as lone surrogates read as
-    UTF-8, else Windows-1252."""
+    UTF-8, each byte that is no UTF-8 as Windows-1252."""
     if not isinstance(value, str) or not _ESCAPED_BYTE.search(value):
         return value
     raw = value.encode("utf-8", "surrogateescape")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", "replace")
+    return raw.decode("utf-8", errors=BYTE_AS_CP1252)
+
+
+BYTE_AS_CP1252 = "tinycrm-byte-as-cp1252"
+"""The error handler reading text as UTF-8 with each byte that is no UTF-8 read as
+Windows-1252 (a word an old program wrote, in text another wrote in UTF-8); the five
+bytes Windows-1252 gives no character are U+FFFD."""
+
+
+def _byte_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    byte = error.object[error.start : error.start + 1]
+    return bytes(byte).decode("cp1252", errors="replace"), error.start + 1
+
+
+codecs.register_error(BYTE_AS_CP1252, _byte_as_cp1252)
 
 
 POLICY = _EightBitHeaders()

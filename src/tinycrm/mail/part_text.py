@@ -21,22 +21,10 @@ import codecs
 import re
 from email.message import EmailMessage
 
+from tinycrm.mail.headers import BYTE_AS_CP1252 as _BYTE_AS_CP1252
 from tinycrm.mail.headers import text_charset
 
 __all__ = ["part_bytes", "part_text"]
-
-_BYTE_AS_CP1252 = "tinycrm-byte-as-cp1252"
-
-
-def _byte_as_cp1252(error: UnicodeError) -> tuple[str, int]:
-    """A byte no text in the charset tried: read as Windows-1252 (one at a time)."""
-    if not isinstance(error, UnicodeDecodeError):
-        raise error
-    byte = error.object[error.start : error.start + 1]
-    return bytes(byte).decode("cp1252", errors="replace"), error.start + 1
-
-
-codecs.register_error(_BYTE_AS_CP1252, _byte_as_cp1252)
 
 # a legacy charset's name -> the superset its writers' programs really used
 _SUPERSETS = {
