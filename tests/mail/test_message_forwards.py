@@ -105,3 +105,24 @@ def test_a_digest_of_thousands_of_messages_is_read_as_far_as_an_activity_keeps()
     body = parse_message(raw).body
     assert body.startswith("---------- Forwarded message ----------\nSubject: one of many")
     assert HTML_MAX < len(body) < HTML_MAX + 5000
+
+
+def test_a_forwarded_message_sent_in_base64_is_read_as_the_message_it_is() -> None:
+    """Some mail programs encode a forwarded message/rfc822 part in base64 (or
+    quoted-printable): its base64 lines were logged as the forward's text."""
+    import base64
+    import quopri
+
+    for encoding, encoded in (
+        (b"base64", base64.encodebytes(INNER)),
+        (b"quoted-printable", quopri.encodestring(INNER)),
+    ):
+        raw = (
+            b"From: ann@x.example\nSubject: Fwd\nMessage-ID: <fwd-b64@x.example>\n"
+            b'Content-Type: multipart/mixed; boundary="B"\n\n'
+            b"--B\nContent-Type: message/rfc822\nContent-Transfer-Encoding: " + encoding
+            + b"\n\n" + encoded + b"--B--\n"
+        )  # fmt: skip
+        message = parse_message(raw)
+        assert message.body == FORWARDED_LINES
+        assert [a.name for a in message.attachments] == ["The original €"]

@@ -53,6 +53,7 @@ from tinycrm.mail.headers import (
     written_addresses,
 )
 from tinycrm.mail.html_text import html_to_text
+from tinycrm.mail.part_text import base64_bytes as part_bytes_of_base64
 from tinycrm.mail.part_text import part_text
 
 __all__ = ["Attachment", "MailMessage", "parse_message"]
@@ -296,6 +297,30 @@ def _forwarded(message: EmailMessage, depth: int) -> str:
     return "\n\n".join(texts)
 
 
+def _forwarded_message(part: EmailMessage) -> EmailMessage | None:
+    """The message a ``message/rfc822`` part holds; one its sender encoded in base64 or
+    quoted-printable (which RFC 2046 does not allow, some programs do) decoded first:
+    the standard library reads the encoded lines as a message without a header."""
+    inner = part.get_payload(0) if part.is_multipart() else None
+    if not isinstance(inner, EmailMessage):
+        return None
+    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if encoding == "base64" and not inner.keys() and isinstance(inner.get_payload(), str):
+        data = part_bytes_of_base64(str(inner.get_payload()).encode("ascii", "surrogateescape"))
+    elif encoding == "quoted-printable":  # its header lines may be read, '=3D' and all
+        import quopri
+
+        try:
+            data = quopri.decodestring(inner.as_bytes())
+        except Exception:  # a part the standard library cannot write back
+            return inner
+    else:
+        return inner
+    message = BytesParser(policy=POLICY).parsebytes(data)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
 def _forwards(part: EmailMessage) -> Iterator[EmailMessage]:
     """The messages ``part`` forwards: itself a ``message/rfc822``'s, else those of its
     parts (not those a forwarded message forwards: they are its text's)."""
@@ -305,7 +330,9 @@ def _forwards(part: EmailMessage) -> Iterator[EmailMessage]:
     if not isinstance(payload, list):
         return
     if part.get_content_type() in _FORWARDED:
-        yield from (inner for inner in payload[:1] if isinstance(inner, EmailMessage))
+        inner = _forwarded_message(part)
+        if inner is not None:
+            yield inner
         return
     for child in payload:
         if isinstance(child, EmailMessage):
@@ -688,7 +715,7 @@ def _attachments(message: EmailMessage, body: EmailMessage | None) -> list[Attac
     for part in parts:
         name: str | None
         if part is not message and part.get_content_type() in _FORWARDED:
-            inner = part.get_payload(0) if part.is_multipart() else None
+            inner = _forwarded_message(part)
             subject = _header(inner, "subject") if isinstance(inner, EmailMessage) else ""
             name = part.get_filename() or subject or "(forwarded message)"
         elif part is body or part.is_multipart():

@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from tinycrm.mail.headers import BYTE_AS_CP1252 as _BYTE_AS_CP1252
 from tinycrm.mail.headers import text_charset
 
-__all__ = ["part_bytes", "part_text"]
+__all__ = ["base64_bytes", "part_bytes", "part_text"]
 
 # a legacy charset's name -> the superset its writers' programs really used
 _SUPERSETS = {
@@ -101,10 +101,15 @@ def part_bytes(part: EmailMessage) -> bytes:
     if not isinstance(payload, str):
         decoded = part.get_payload(decode=True)
         return decoded if isinstance(decoded, bytes) else b""
-    lines = payload.splitlines()
+    return base64_bytes(payload.encode("utf-8", "surrogateescape"))
+
+
+def base64_bytes(encoded: bytes) -> bytes:
+    """The bytes of a base64 body (see :func:`part_bytes`)."""
+    lines = encoded.decode("ascii", "surrogateescape").splitlines()
     end = _base64_end(lines)
-    encoded = "".join(line.strip() for line in lines[:end])
-    data = b"".join(_piece(piece) for piece in _PIECE.findall(encoded))
+    joined = "".join(line.strip() for line in lines[:end])
+    data = b"".join(_piece(piece) for piece in _PIECE.findall(joined))
     if end == len(lines):
         return data
     blanks = 0
