@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
 
 from tinycrm import interrupts
 from tinycrm.search_text import fold, sql_fold
+from tinycrm.store import pg_extensions
 from tinycrm.store.fts_fill import fts_hash
 
 
@@ -355,22 +355,11 @@ def _fold_sql(conn: Connection, unaccent_schema: str | None, *, words: bool = Tr
 
 
 def _unaccent_schema(conn: Connection, *, allow: bool) -> str | None:
-    """The schema of the unaccent extension, created now if it may be; None without it."""
-    find = (
-        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-        "WHERE e.extname = 'unaccent'"
-    )
+    """The schema of the unaccent extension, created now if it may be (never in a
+    tinycrm schema: ``pg_extensions``); None without it."""
     if not allow:
         return None
-    schema = conn.exec_driver_sql(find).scalar()
-    if schema is None:
-        try:
-            with conn.begin_nested():
-                conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS unaccent")
-        except DBAPIError:
-            return None  # not allowed here: translate() folds the accents instead
-        schema = conn.exec_driver_sql(find).scalar()
-    return schema
+    return pg_extensions.ensure_extension(conn, "unaccent")
 
 
 def install_fold(conn: Connection, *, unaccent: bool = True) -> str:

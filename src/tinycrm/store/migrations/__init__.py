@@ -4,4 +4,4 @@
 without importing Alembic; a test checks that it names the real head.
 """
 
-SCHEMA_HEAD = "0030"
+SCHEMA_HEAD = "0031"

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import tinycrm.store.types
+from tinycrm.store import pg_extensions
 from tinycrm.store.types import utcnow
 
 revision: str = "0002"
@@ -78,15 +79,19 @@ def _create_search_index() -> None:
             ).scalar()
         if not available:
             return
+        # never into this (a team's) schema: dropped with it, it would take every other
+        # schema's trigram index along (pg_extensions)
+        schema = pg_extensions.ensure_extension(bind, "pg_trgm", movable=True)
+        if schema is None:
+            return  # not allowed to create the extension: search falls back to a scan
         try:
             with bind.begin_nested():
-                op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
                 op.execute(
                     "CREATE INDEX ix_contact_search_trgm ON contact "
-                    "USING gin (search_key gin_trgm_ops)"
+                    f"USING gin (search_key {pg_extensions.quoted(schema)}.gin_trgm_ops)"
                 )
         except sa.exc.DBAPIError:
-            pass  # not allowed to create the extension: search falls back to a scan
+            pass  # not allowed to use it: search falls back to a scan
 
 
 def _seed_default_pipeline() -> None:
