@@ -690,3 +690,52 @@ def test_a_postgresql_schema_without_its_revision_is_refused_untouched(how: str)
                 assert schema_revision(conn) is None
         finally:
             engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://",
+        "postgresql+psycopg://me:s3cret@db.example.com:5432",
+        "postgresql://me@db.example.com/",
+        "postgresql://me@db.example.com/?sslmode=require",
+    ],
+)
+def test_a_postgresql_url_without_a_database_name_is_refused(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--db postgresql://`` opened libpq's default database (the one named after the
+    user) and made tinycrm's tables in its ``public`` schema, saying nothing. Now it is
+    refused in one line saying what is missing, before any connection is made."""
+    from tinycrm.store.engine import make_engine
+
+    monkeypatch.delenv("PGDATABASE", raising=False)
+    monkeypatch.delenv("PGSERVICE", raising=False)
+    monkeypatch.setenv("PGHOST", "/nonexistent")  # were it not refused: no server reached
+    with pytest.raises(Unavailable) as err:
+        make_engine(url)
+    message = str(err.value)
+    assert "names no database" in message and "\n" not in message
+    assert "postgresql://HOST/DATABASE" in message
+    assert "s3cret" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "env"),
+    [
+        ("postgresql://me@db.example.com/?dbname=crm", {}),
+        ("postgresql://me@db.example.com/?service=crm", {}),
+        ("postgresql://me@db.example.com", {"PGDATABASE": "crm"}),
+        ("postgresql://", {"PGSERVICE": "crm"}),
+    ],
+)
+def test_a_postgresql_database_named_by_libpq_s_other_ways_is_taken(
+    url: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tinycrm.store.engine import make_engine
+
+    monkeypatch.delenv("PGDATABASE", raising=False)
+    monkeypatch.delenv("PGSERVICE", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    make_engine(url).dispose()  # no connection made: only not refused

@@ -106,6 +106,22 @@ def parse_url(url: str) -> URL:
         raise Unavailable(f"not a database URL: {shown_url(url)!r} ({why})") from exc
 
 
+def refuse_no_database_name(url: str, parsed: URL) -> None:
+    """A PostgreSQL URL that names no database (``postgresql://``, ``…@host:5432/``) is
+    refused (``Unavailable``, one line): libpq would open the database named after the
+    user, and tinycrm would make its tables in that database's ``public`` schema, saying
+    nothing. Named by libpq's other ways it is taken: ``?dbname=``, ``?service=``,
+    ``PGDATABASE`` or ``PGSERVICE``."""
+    if parsed.database or {"dbname", "service"} & set(parsed.query):
+        return
+    if os.environ.get("PGDATABASE") or os.environ.get("PGSERVICE"):
+        return
+    raise Unavailable(
+        f"the PostgreSQL URL {shown_url(url)!r} names no database: write it after the host "
+        "(postgresql://HOST/DATABASE)"
+    )
+
+
 def shown_url(url: str) -> str:
     """``url`` to quote in a message: its password hidden, read as SQLAlchemy reads it
     (everything from the user's ``:`` to the ``@``, a ``/`` or ``#`` in it too)."""

@@ -28,6 +28,7 @@ from tinycrm.store.database_url import (
     default_path,
     libpq_url,
     parse_url,
+    refuse_no_database_name,
     resolve_url,
     sets_lock_timeout,
     shown_url,
@@ -155,6 +156,8 @@ def make_engine(url: str) -> Engine:
             f"tinycrm works with SQLite and PostgreSQL, not {backend}: give --db / TINYCRM_DB "
             "a file path, or a postgresql:// URL"
         )
+    if backend == "postgresql":
+        refuse_no_database_name(url, parsed)
     if backend == "sqlite" and parsed.query:  # SQLAlchemy warned, then ignored them or
         # (uri=true) read the name as a SQLite URI, which may be a database in memory
         raise Unavailable(
