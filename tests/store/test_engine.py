@@ -739,3 +739,26 @@ def test_a_postgresql_database_named_by_libpq_s_other_ways_is_taken(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     make_engine(url).dispose()  # no connection made: only not refused
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://me:p@ss@127.0.0.1:5432/crm",
+        "postgresql+psycopg://me:a@b@c@db.example.com/crm",
+        "postgresql://me@azure:a@b@c@db.example.com/crm",  # Azure's user@server names
+    ],
+)
+def test_a_password_holding_a_bare_at_sign_is_refused_without_showing_it(url: str) -> None:
+    """A password with an ``@`` written as is: SQLAlchemy ends it at the first ``@`` and
+    took the rest for the host, so the error named host 'ss@127.0.0.1' (the rest of the
+    password, shown) after a DNS look-up of it. Now refused in one line, before any
+    connection, saying to write it %40, the password hidden whole."""
+    from tinycrm.store.engine import make_engine
+
+    with pytest.raises(Unavailable) as err:
+        make_engine(url)
+    message = str(err.value)
+    assert "%40" in message and "\n" not in message
+    assert "ss" not in message.replace("password", "").replace("address", "")
+    assert "b@c" not in message

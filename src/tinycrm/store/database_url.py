@@ -94,7 +94,7 @@ def parse_url(url: str) -> URL:
     """``url`` read by SQLAlchemy, or ``Unavailable`` in one line (its password hidden)
     when it cannot be: control characters, a port that is not a number."""
     try:
-        return make_url(_scheme_in_lower_case(url))
+        parsed = make_url(_scheme_in_lower_case(url))
     except ArgumentError as exc:  # e.g. control characters in --db
         raise Unavailable(f"not a database URL or path: {shown_url(url)!r}") from exc
     except ValueError as exc:  # SQLAlchemy's int() of the port
@@ -104,6 +104,12 @@ def parse_url(url: str) -> URL:
         if "[" in host and "]" not in host:  # SQLAlchemy took the address's end for a port
             why = "an IPv6 address in it lacks its closing ']': write it as [::1]:5432"
         raise Unavailable(f"not a database URL: {shown_url(url)!r} ({why})") from exc
+    if parsed.host and "@" in parsed.host:  # SQLAlchemy ends the password at the first @
+        raise Unavailable(
+            f"not a database URL: {shown_url(url)!r} (its user name or password holds an '@': "
+            "write it as %40, and a '%' as %25)"
+        )
+    return parsed
 
 
 def refuse_no_database_name(url: str, parsed: URL) -> None:
@@ -123,9 +129,10 @@ def refuse_no_database_name(url: str, parsed: URL) -> None:
 
 
 def shown_url(url: str) -> str:
-    """``url`` to quote in a message: its password hidden, read as SQLAlchemy reads it
-    (everything from the user's ``:`` to the ``@``, a ``/`` or ``#`` in it too)."""
-    hidden = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url, count=1)
+    """``url`` to quote in a message: its password hidden (everything from the user's
+    ``:`` to the last ``@``, a ``/``, ``#`` or ``@`` in it too)."""
+    # up to the last '@': a password holding a bare '@' is hidden whole
+    hidden = re.sub(r"(://[^:/]*:).*@", r"\1***@", url, count=1)
     return hidden if len(hidden) <= 80 else f"{hidden[:77]}..."
 
 
