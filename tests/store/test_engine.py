@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 import sqlite3
 import stat
 from pathlib import Path
@@ -762,3 +763,17 @@ def test_a_password_holding_a_bare_at_sign_is_refused_without_showing_it(url: st
     assert "%40" in message and "\n" not in message
     assert "ss" not in message.replace("password", "").replace("address", "")
     assert "b@c" not in message
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs TINYCRM_TEST_PG_URL")
+def test_a_search_path_naming_no_schema_that_exists_says_so() -> None:
+    """A team's URL whose schema was not made yet (or is misspelt) said "database error:
+    no schema has been selected to create in". Now it says which schema is missing and
+    how to make it."""
+    assert PG_URL
+    schema = f"tinycrm_nope_{uuid.uuid4().hex[:10]}"
+    separator = "&" if "?" in PG_URL else "?"
+    with pytest.raises(Unavailable) as err:
+        open_store(f"{PG_URL}{separator}options=-csearch_path%3D{schema}")
+    message = str(err.value)
+    assert f'CREATE SCHEMA "{schema}"' in message and "\n" not in message

@@ -250,7 +250,25 @@ def _not_opened(store: Store, exc: DBAPIError) -> Unavailable:
     if getattr(orig, "sqlstate", None) == LOCK_TIMEOUT_SQLSTATE:
         return Unavailable(lock_wait_ended(store.url))
     where = store.path or store.display_url()
+    if store.path is None and "no schema has been selected to create in" in str(orig):
+        return Unavailable(f"cannot open database {where}: {_no_schema(store)}")
     return Unavailable(f"cannot open database {where}: {_open_error(exc, store.path)}")
+
+
+def _no_schema(store: Store) -> str:
+    """PostgreSQL: none of the schemas on the search path exists (a team's schema not made
+    yet, or misspelt): which, and how to make it."""
+    try:
+        with store.engine.connect() as conn:
+            path = str(conn.exec_driver_sql("SHOW search_path").scalar())
+    except DBAPIError:
+        path = ""
+    names = [n.strip().strip('"') for n in path.split(",") if n.strip() not in ("", '"$user"')]
+    make = f' (CREATE SCHEMA "{names[0]}")' if names else ""
+    return (
+        f"no schema on its search_path ({path or 'empty'}) exists: make it first{make}, "
+        "or fix the URL's options=-csearch_path=…"
+    )
 
 
 def _open_error(exc: DBAPIError, path: Path | None) -> str:
