@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import uuid
 import sqlite3
 import stat
+import uuid
 from pathlib import Path
 
 import pytest
