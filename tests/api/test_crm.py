@@ -350,3 +350,21 @@ def test_open_takes_a_path_or_a_url_and_refuses_what_no_file_can_be_named(
     assert list(tmp_path.iterdir()) == []
     with tinycrm.open(tmp_path / "crm.db") as crm:  # a Path, as before
         assert crm.contacts.list() == []
+
+
+@pytest.mark.parametrize(("user", "said"), [("sam\x1b[2J", "control"), (5, "must be text")])
+def test_a_user_name_given_to_open_is_checked_as_typed_names_are(
+    tmp_path: Path, user: object, said: str
+) -> None:
+    """``tinycrm.open(db, user="sam\x1b[2J")`` was taken as it was and written into every
+    event (a terminal's control codes in the feed), where ``TINYCRM_USER`` was refused for
+    the same: now ``Invalid`` before the database is opened; a line break folds to a
+    space, as it does there."""
+    path = tmp_path / "crm.db"
+    with pytest.raises(tinycrm.Invalid) as err:
+        tinycrm.open(path, user=user)  # type: ignore[arg-type]
+    assert said in str(err.value)
+    assert not path.exists()
+    with tinycrm.open(path, user="sam\nroot") as crm:
+        crm.contacts.add("Ada")
+        assert crm.user == crm.feed(limit=1)[0].actor == "sam root"

@@ -210,6 +210,10 @@ def open_store(
     (the store prints nothing). Raises ``Unavailable`` with a one-line reason when the
     database cannot be opened.
     """
+    if user is not None:  # checked as TINYCRM_USER is: it is written into every event
+        from tinycrm.store import validate
+
+        user = validate.line(user, "user")
     url = resolve_url(db)
     path = sqlite_path(url)
     engine = make_engine(url)  # a URL it refuses, a driver missing: no file made first
