@@ -208,3 +208,28 @@ def test_a_column_dropped_under_a_running_store_is_one_line(backend: str, tmp_pa
         with store.read() as session:
             count = session.execute(text("SELECT count(*) FROM contact")).scalar()
         assert count == 1
+
+
+@pytest.mark.parametrize("kept", [4096, 5000])
+def test_a_database_cut_short_says_so_on_opening(tmp_path: Path, kept: int) -> None:
+    """A database copied only in part (a download or a copy cut short) said "cannot open
+    database …: database error: database disk image is malformed", with no way out; a
+    damaged one found later says what to do. Now opening it says the same, and nothing is
+    written to it."""
+    from tinycrm.store.contacts import add_contact
+
+    whole = tmp_path / "whole.db"
+    store = open_store(str(whole), user="tester")
+    add_contact(store, name="Ada")
+    store.close()
+    path = tmp_path / "crm.db"
+    path.write_bytes(whole.read_bytes()[:kept])
+    before = path.read_bytes()
+    with pytest.raises(Unavailable) as err:
+        open_store(str(path), user="tester")
+    assert str(err.value) == (
+        f"cannot open database {path}: it is damaged (database disk image is malformed): "
+        "restore a backup (tinycrm db restore FILE), or save what can be read with "
+        f"sqlite3 {path} .recover"
+    )
+    assert path.read_bytes() == before

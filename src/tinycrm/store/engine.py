@@ -51,6 +51,7 @@ from tinycrm.store.sqlite_connections import listen_sqlite
 from tinycrm.store.sqlite_files import (
     backup_sqlite,
     check_database_path,
+    damaged_database,
     database_files,
     journal_trouble,
     not_a_database,
@@ -282,7 +283,11 @@ def _open_error(exc: DBAPIError, path: Path | None) -> str:
     reason = db_error(exc)
     if path is None:
         return reason
-    damaged_log = wal_damage(path, exc.orig, reason) or not_a_database(path, exc.orig)
+    damaged_log = (
+        wal_damage(path, exc.orig, reason)
+        or not_a_database(path, exc.orig)
+        or damaged_database(path, exc.orig)
+    )
     if damaged_log is not None:
         return damaged_log
     if not any(m in reason for m in ("unable to open", "readonly database")):

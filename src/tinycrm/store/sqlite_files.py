@@ -175,6 +175,18 @@ def not_a_database(path: Path, error: BaseException | None) -> str | None:
     )
 
 
+def damaged_database(path: Path, error: BaseException | None) -> str | None:
+    """What to say when SQLite's ``error`` found the database file ``path`` damaged
+    (SQLITE_CORRUPT: a copy cut short, pages overwritten) as it was opened, as a store
+    says it of damage found later; None for anything else."""
+    if getattr(error, "sqlite_errorname", None) != "SQLITE_CORRUPT":
+        return None
+    return (
+        f"it is damaged ({str(error).strip()}): restore a backup (tinycrm db restore FILE), "
+        f"or save what can be read with sqlite3 {path} .recover"
+    )
+
+
 def _readable_without_log(path: Path) -> bool:
     """Whether SQLite reads the database file ``path`` itself, its -wal left aside."""
     try:
