@@ -191,7 +191,8 @@ def test_an_ipv6_address_left_open_is_named_not_its_port() -> None:
         # a driver SQLAlchemy has no plugin for: the URL was quoted whole, password and all
         (
             "postgresql+nosuch://me:s3cret@db.example.com/crm",
-            "unsupported database URL 'postgresql+nosuch://me:***@db.example.com/crm': ",
+            "tinycrm talks to PostgreSQL through psycopg: write postgresql://… "
+            "(or postgresql+psycopg://…), not postgresql+nosuch://…",
         ),
         # a password holding '/' (SQLAlchemy reads it up to the '@') was shown in the clear
         (
@@ -260,7 +261,7 @@ def test_a_sqlite_url_with_options_is_refused_and_nothing_is_made(
             f"a SQLite --db URL takes no options (it has: {options}): give the database "
             "file's path; tinycrm sets SQLite's options itself"
         )
-    with pytest.raises(Unavailable, match="driver missing: aiosqlite"):
+    with pytest.raises(Unavailable, match=r"not sqlite\+aiosqlite://"):
         open_store(f"sqlite+aiosqlite:///{tmp_path}/other.db")
     assert list(tmp_path.iterdir()) == []
 
@@ -777,3 +778,38 @@ def test_a_search_path_naming_no_schema_that_exists_says_so() -> None:
         open_store(f"{PG_URL}{separator}options=-csearch_path%3D{schema}")
     message = str(err.value)
     assert f'CREATE SCHEMA "{schema}"' in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (
+            "postgresql+psycopg2://me@db.example.com/crm",
+            "tinycrm talks to PostgreSQL through psycopg: write postgresql://… "
+            "(or postgresql+psycopg://…), not postgresql+psycopg2://…",
+        ),
+        (
+            "postgresql+asyncpg://me@db.example.com/crm",
+            "tinycrm talks to PostgreSQL through psycopg: write postgresql://… "
+            "(or postgresql+psycopg://…), not postgresql+asyncpg://…",
+        ),
+        (
+            "postgresql+pg8000://me@db.example.com/crm",
+            "tinycrm talks to PostgreSQL through psycopg: write postgresql://… "
+            "(or postgresql+psycopg://…), not postgresql+pg8000://…",
+        ),
+        (
+            "sqlite+aiosqlite:////tmp/crm.db",
+            "tinycrm talks to SQLite through Python's sqlite3: write sqlite:///… "
+            "(or a file path), not sqlite+aiosqlite://…",
+        ),
+    ],
+)
+def test_a_database_driver_tinycrm_does_not_use_is_named_so(url: str, said: str) -> None:
+    """``postgresql+psycopg2://`` said "database driver missing: psycopg2 (pip install
+    'tinycrm[postgres]')", which installs psycopg 3, not it; asyncpg and aiosqlite said
+    their driver was missing, though with it tinycrm could not use them either. Now the
+    URL is refused, saying how to write it."""
+    with pytest.raises(Unavailable) as err:
+        open_store(url)
+    assert str(err.value) == said

@@ -157,6 +157,14 @@ def make_engine(url: str) -> Engine:
             f"tinycrm works with SQLite and PostgreSQL, not {backend}: give --db / TINYCRM_DB "
             "a file path, or a postgresql:// URL"
         )
+    driver = parsed.get_driver_name()
+    if driver not in ("pysqlite", "psycopg"):  # the drivers its SQL is written and tested for
+        through, write = (
+            ("PostgreSQL through psycopg", "postgresql://… (or postgresql+psycopg://…)")
+            if backend == "postgresql"
+            else ("SQLite through Python's sqlite3", "sqlite:///… (or a file path)")
+        )
+        raise Unavailable(f"tinycrm talks to {through}: write {write}, not {backend}+{driver}://…")
     if backend == "postgresql":
         refuse_no_database_name(url, parsed)
     if backend == "sqlite" and parsed.query:  # SQLAlchemy warned, then ignored them or
