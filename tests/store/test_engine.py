@@ -813,3 +813,31 @@ def test_a_database_driver_tinycrm_does_not_use_is_named_so(url: str, said: str)
     with pytest.raises(Unavailable) as err:
         open_store(url)
     assert str(err.value) == said
+
+
+@pytest.mark.parametrize("spaced", ["{path} ", " {path}", "{path}\t", "{path}\n"])
+def test_a_database_path_with_a_space_at_an_end_is_refused_unless_that_file_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spaced: str
+) -> None:
+    """``--db "crm.db "`` (a space pasted along, ``TINYCRM_DB=crm.db `` in a file of
+    settings) made a new, empty database named 'crm.db ' beside the real one and listed
+    "no contacts": the user's data seemed gone. Now it is refused, saying so; a file
+    whose name does hold the space is opened as named."""
+    path = tmp_path / "crm.db"
+    open_store(str(path), user="tester").close()
+    value = spaced.format(path=path)
+    for db, env in ((value, None), (None, value)):
+        if env is None:
+            monkeypatch.delenv("TINYCRM_DB", raising=False)
+        else:
+            monkeypatch.setenv("TINYCRM_DB", env)
+        with pytest.raises(Unavailable) as err:
+            resolve_url(db)
+        named = "--db" if db is not None else "TINYCRM_DB"
+        assert str(err.value) == (
+            f"{named} {value!r} begins or ends with a space: remove it (no file has that name)"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.db"]
+    if value == f"{path} ":
+        Path(value).touch()
+        assert resolve_url(value) == f"sqlite:///{path} "

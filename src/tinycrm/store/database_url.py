@@ -51,6 +51,11 @@ def resolve_url(db: str | None = None) -> str:
         )
     if "://" in value:
         return _scheme_in_lower_case(value)
+    if value != value.strip() and not os.path.lexists(os.path.expanduser(value)):
+        # a space pasted along would make a new, empty database beside the user's own
+        raise Unavailable(
+            f"{named} {value!r} begins or ends with a space: remove it (no file has that name)"
+        )
     try:
         path = Path(value).expanduser().absolute()
     except RuntimeError as exc:  # ~name of no user
