@@ -368,3 +368,35 @@ def test_a_user_name_given_to_open_is_checked_as_typed_names_are(
     with tinycrm.open(path, user="sam\nroot") as crm:
         crm.contacts.add("Ada")
         assert crm.user == crm.feed(limit=1)[0].actor == "sam root"
+
+
+def test_a_database_opened_without_migrating_says_it_needs_upgrading(tmp_path: Path) -> None:
+    """``tinycrm.open(db, migrate=False)`` on a database at an older schema said "its table
+    contact has no column sort_key; it was removed from it, or it is not a tinycrm
+    database" (and on a new file: "tinycrm's tables were removed from it"). Now it says
+    which schema it is at and how to upgrade it."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from tinycrm.store.migrations import SCHEMA_HEAD
+    from tinycrm.store.migrations.runner import make_config
+
+    old = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{old}")
+    with engine.begin() as conn:
+        command.upgrade(make_config(conn), "0024")
+    engine.dispose()
+    with tinycrm.open(old, migrate=False) as crm, pytest.raises(tinycrm.Unavailable) as err:
+        crm.contacts.list()
+    assert str(err.value) == (
+        f"cannot use database {old}: it is at schema 0024, older than this tinycrm's "
+        f"{SCHEMA_HEAD}: upgrade it first (tinycrm db upgrade, or tinycrm.open() without "
+        "migrate=False)"
+    )
+    new = tmp_path / "new.db"
+    with tinycrm.open(new, migrate=False) as crm, pytest.raises(tinycrm.Unavailable) as err:
+        crm.contacts.add("Ada")
+    assert str(err.value) == (
+        f"cannot use database {new}: it has no tinycrm schema yet: create it first "
+        "(tinycrm db upgrade, or tinycrm.open() without migrate=False)"
+    )

@@ -234,6 +234,7 @@ def open_store(
             raise
     store = Store(engine, url, user or current_user(), config)
     store.on_upgrade = on_upgrade
+    store.unmigrated = not migrate
     if migrate:
         try:
             ensure_schema(store)

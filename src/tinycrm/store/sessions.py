@@ -79,6 +79,8 @@ class Store:
         self.watch: CommitWatcher | None = None  # hooks and webhooks (tinycrm.open sets it)
         # told when an existing database is upgraded (the command line says so on stderr)
         self.on_upgrade: Callable[[UpgradeNotice], None] | None = None
+        # opened without bringing the schema to head (``open_store(migrate=False)``)
+        self.unmigrated = False
         self.closed = False
 
     def settings(self) -> Config:
@@ -296,6 +298,9 @@ class Store:
             return None
         table = found.group(1) or found.group(2)
         shown = str(self.path) if self.path is not None else self.display_url()
+        behind = self._not_upgraded(shown)
+        if behind is not None:
+            return behind
         return (
             f"cannot use database {shown}: it has no table {table}; tinycrm's tables were "
             "removed from it, or it is not a tinycrm database (check --db and TINYCRM_DB; "
@@ -317,11 +322,40 @@ class Store:
         table = found["table"] or found["table2"] or found["table3"]
         column = found["column"] or found["column3"]
         shown = str(self.path) if self.path is not None else self.display_url()
+        behind = self._not_upgraded(shown)
+        if behind is not None:
+            return behind
         where = f"its table {table} has" if table else "it has"
         return (
             f"cannot use database {shown}: {where} no column {column}; it was removed from "
             "it, or it is not a tinycrm database at the schema it says it is (check --db "
             "and TINYCRM_DB; restore a backup)"
+        )
+
+    def _not_upgraded(self, shown: str) -> str | None:
+        """What to say when a table or column is missing because the database is at an
+        older schema, or none (opened with ``migrate=False``); None when it is at head
+        or newer, when the store was opened migrating, or cannot be read."""
+        if not self.unmigrated:
+            return None  # at head when opened: its tables were removed since
+        from tinycrm.store.migrations import SCHEMA_HEAD
+        from tinycrm.store.schema_upgrade import schema_revision
+
+        try:
+            with self.engine.connect() as conn:
+                revision = schema_revision(conn)
+        except DBAPIError:
+            return None
+        how = "(tinycrm db upgrade, or tinycrm.open() without migrate=False)"
+        if revision is None:
+            return (
+                f"cannot use database {shown}: it has no tinycrm schema yet: create it first {how}"
+            )
+        if revision >= SCHEMA_HEAD:
+            return None
+        return (
+            f"cannot use database {shown}: it is at schema {revision}, older than this "
+            f"tinycrm's {SCHEMA_HEAD}: upgrade it first {how}"
         )
 
     def _not_allowed(self, exc: DatabaseError) -> str | None:
