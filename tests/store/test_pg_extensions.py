@@ -114,3 +114,26 @@ def test_dropping_one_tinycrm_schema_keeps_the_others_trigram_index() -> None:
             assert where != schema_b
             assert not pg_extensions.is_tinycrm_schema(conn, where)
     engine.dispose()
+
+
+def test_0031_adds_the_trigram_index_where_0002_could_not() -> None:
+    """A schema whose role could not create pg_trgm when 0002 ran searched contacts by a
+    scan for ever; 0031 adds the index once the extension exists (or may be made)."""
+    from alembic import command
+
+    from tinycrm.store.migrations.runner import make_config
+
+    assert PG_URL
+    with new_pg_schema("tinycrm_ext_0031") as url:
+        schema = url.rsplit("%3D", 1)[1].split(",")[0]
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            command.downgrade(make_config(conn), "0030")
+            conn.execute(text("DROP INDEX ix_contact_search_trgm"))
+        with engine.begin() as conn:
+            command.upgrade(make_config(conn), "head")
+        with engine.connect() as conn:
+            assert _trigram_index_opclass_schema(conn, schema) == pg_extensions.extension_schema(
+                conn, "pg_trgm"
+            )
+        engine.dispose()

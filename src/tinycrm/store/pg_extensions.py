@@ -76,6 +76,27 @@ def ensure_extension(
     return None
 
 
+def add_trigram_index(conn: Connection) -> None:
+    """``ix_contact_search_trgm`` (contact search by substring) in the current schema,
+    on ``pg_trgm`` kept out of it; nothing when the index is there already, or the
+    extension may not be made or used (search scans instead)."""
+    if conn.exec_driver_sql(
+        "SELECT to_regclass(quote_ident(current_schema()) || '.ix_contact_search_trgm')"
+    ).scalar():
+        return
+    schema = ensure_extension(conn, "pg_trgm", movable=True)
+    if schema is None:
+        return
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql(
+                "CREATE INDEX ix_contact_search_trgm ON contact "
+                f"USING gin (search_key {quoted(schema)}.gin_trgm_ops)"
+            )
+    except DBAPIError:
+        pass  # not allowed to use it
+
+
 def _moved(conn: Connection, name: str, targets: Sequence[str]) -> str | None:
     for target in targets:
         try:

@@ -80,18 +80,9 @@ def _create_search_index() -> None:
         if not available:
             return
         # never into this (a team's) schema: dropped with it, it would take every other
-        # schema's trigram index along (pg_extensions)
-        schema = pg_extensions.ensure_extension(bind, "pg_trgm", movable=True)
-        if schema is None:
-            return  # not allowed to create the extension: search falls back to a scan
-        try:
-            with bind.begin_nested():
-                op.execute(
-                    "CREATE INDEX ix_contact_search_trgm ON contact "
-                    f"USING gin (search_key {pg_extensions.quoted(schema)}.gin_trgm_ops)"
-                )
-        except sa.exc.DBAPIError:
-            pass  # not allowed to use it: search falls back to a scan
+        # schema's trigram index along (pg_extensions); where the role may not create it,
+        # search falls back to a scan
+        pg_extensions.add_trigram_index(bind)
 
 
 def _seed_default_pipeline() -> None:

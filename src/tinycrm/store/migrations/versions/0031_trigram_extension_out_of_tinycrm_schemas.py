@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 from tinycrm.store import pg_extensions
@@ -30,22 +29,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    schema = pg_extensions.ensure_extension(bind, "pg_trgm", movable=True)
-    has_index = bind.exec_driver_sql(
-        "SELECT to_regclass(quote_ident(current_schema()) || '.ix_contact_search_trgm')"
-    ).scalar()
-    if schema is None or has_index is not None:
-        return
-    try:
-        with bind.begin_nested():
-            op.execute(
-                "CREATE INDEX ix_contact_search_trgm ON contact "
-                f"USING gin (search_key {pg_extensions.quoted(schema)}.gin_trgm_ops)"
-            )
-    except sa.exc.DBAPIError:
-        pass  # not allowed to use it: search stays a scan
+    if bind.dialect.name == "postgresql":
+        # moves the extension out of this schema if it is here, makes the index if missing
+        pg_extensions.ensure_extension(bind, "pg_trgm", movable=True)
+        pg_extensions.add_trigram_index(bind)
 
 
 def downgrade() -> None:
