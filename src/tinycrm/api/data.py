@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from tinycrm.api import values
 
 if TYPE_CHECKING:
+    from tinycrm.store.dump import DumpSource
     from tinycrm.store.engine import Store
     from tinycrm.store.imports import ImportBatchRead, ImportRow, ImportSummary, UndoSummary
 
@@ -88,8 +89,9 @@ class Imports:
 
         return undo_import(self._store, batch, dry_run=dry_run)
 
-    def restore(self, dump: dict[str, Any]) -> dict[str, int]:
-        """Load a dump (``crm.exports.dump()``, ``tinycrm export all``) into an empty
+    def restore(self, dump: dict[str, Any] | DumpSource) -> dict[str, int]:
+        """Load a dump (``crm.exports.dump()``, or a ``tinycrm export all`` file read a
+        table at a time by ``tinycrm.formats.dump_reader.DumpFile``) into an empty
         database, in one transaction; return the rows restored per table."""
         from tinycrm.store.dump import restore_database
 

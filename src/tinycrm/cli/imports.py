@@ -671,14 +671,13 @@ def import_all(
     """Restore a full JSON dump (tinycrm export all --format json) into an empty database."""
     from tinycrm.errors import Invalid
     from tinycrm.formats import FormatError
-    from tinycrm.formats.jsondump import dump_limit, read_dump
+    from tinycrm.formats.dump_reader import DumpFile, seekable
 
-    with _binary(file) as stream:
-        try:
-            data = read_dump(stream, name=file, limit=dump_limit())
+    with _binary(file) as opened, seekable(opened) as stream:
+        try:  # read a table at a time: checked from end to end first, then restored
+            counts = crm(ctx).imports.restore(DumpFile(stream, file))
         except FormatError as exc:
             raise Invalid(str(exc)) from None
-    counts = crm(ctx).imports.restore(data)
     if output.machine:
         output.record(counts)
         return

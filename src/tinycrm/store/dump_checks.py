@@ -13,7 +13,7 @@ Two kinds, told apart by whether the app can live with them:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from tinycrm import safetext
@@ -49,40 +49,77 @@ def _where(table: str, index: int, row: Mapping[str, Any]) -> str:
     return f"{table}[{index}] (id {row['id']})" if "id" in row else f"{table}[{index}]"
 
 
-def check_rows(
-    table: str, rows: Sequence[Mapping[str, Any]], restored: Mapping[str, Sequence[Any]]
+class RowChecks:
+    """The checks of one table's rows, given a batch at a time (``check``): refuse
+    (``Invalid``) the rows the app could not handle; ``done`` warns of the values no
+    write makes, restored as stored, once a column. ``stages``: the stages restored
+    (id and pipeline_id), which a deal's stage is checked against."""
+
+    def __init__(self, table: str, stages: Sequence[Mapping[str, Any]] = ()) -> None:
+        self.table = table
+        self.stages = {stage["id"]: stage["pipeline_id"] for stage in stages}
+        columns = [column for column, _ in OFFERED.get(table, ())]
+        if table == "contact":
+            columns.append("email")
+        # column -> (index and row of the first odd value, how many)
+        self.odd: dict[str, tuple[int, Mapping[str, Any], int]] = {}
+        self.columns = columns
+
+    def check(self, rows: Sequence[Mapping[str, Any]], start: int = 0) -> None:
+        """Check ``rows``, the table's from index ``start`` on."""
+        table = self.table
+        if table in PROBABILITIES:
+            for index, row in enumerate(rows, start):
+                value = row.get("probability")
+                if value is not None and not 0 <= value <= 100:
+                    raise Invalid(
+                        f"the dump's {_where(table, index, row)}: probability {value} is not "
+                        "between 0 and 100 (no write stores it; the weighted forecast counts on it)"
+                    )
+        if table == "deal":
+            _deal_stages(rows, self.stages, start)
+        for column, offered in OFFERED.get(table, ()):
+            allowed = (None, *offered)
+            self._note(
+                column, ((i, r) for i, r in enumerate(rows, start) if r.get(column) not in allowed)
+            )
+        if table == "contact":
+            self._note(
+                "email",
+                (
+                    (i, r)
+                    for i, r in enumerate(rows, start)
+                    if r.get("email") and not _takes(r["email"])
+                ),
+            )
+
+    def _note(self, column: str, odd: Iterator[tuple[int, Mapping[str, Any]]]) -> None:
+        for index, row in odd:
+            if column in self.odd:
+                first, first_row, n = self.odd[column]
+                self.odd[column] = (first, first_row, n + 1)
+            else:
+                kept = {key: row[key] for key in ("id", column) if key in row}  # (not the row)
+                self.odd[column] = (index, kept, 1)
+
+    def done(self) -> None:
+        """Warn of each column's values no write makes (checked in ``check``)."""
+        for column in self.columns:
+            if column not in self.odd:
+                continue
+            index, row, n = self.odd[column]
+            what = (
+                "is not one 'contact add' takes"
+                if column == "email" and self.table == "contact"
+                else f"is not one tinycrm offers ({', '.join(dict(OFFERED[self.table])[column])})"
+            )
+            _warn(self.table, index, row, column, what, n - 1)
+
+
+def _deal_stages(
+    deals: Sequence[Mapping[str, Any]], pipeline_of: Mapping[Any, Any], start: int
 ) -> None:
-    """Refuse (``Invalid``) the rows of ``table`` the app could not handle, and warn of the
-    values in them no write makes, restored as stored. ``restored``: the rows of the
-    tables before it (a deal's stages)."""
-    if table in PROBABILITIES:
-        for index, row in enumerate(rows):
-            value = row.get("probability")
-            if value is not None and not 0 <= value <= 100:
-                raise Invalid(
-                    f"the dump's {_where(table, index, row)}: probability {value} is not "
-                    "between 0 and 100 (no write stores it; the weighted forecast counts on it)"
-                )
-    if table == "deal":
-        _deal_stages(rows, restored.get("stage", ()))
-    for column, offered in OFFERED.get(table, ()):
-        odd = [(i, r) for i, r in enumerate(rows) if r.get(column) not in (None, *offered)]
-        if odd:
-            index, row = odd[0]
-            _warn(
-                table, index, row, column,
-                f"is not one tinycrm offers ({', '.join(offered)})", len(odd) - 1,
-            )  # fmt: skip
-    if table == "contact":
-        odd = [(i, r) for i, r in enumerate(rows) if r.get("email") and not _takes(r["email"])]
-        if odd:
-            index, row = odd[0]
-            _warn(table, index, row, "email", "is not one 'contact add' takes", len(odd) - 1)
-
-
-def _deal_stages(deals: Sequence[Mapping[str, Any]], stages: Sequence[Any]) -> None:
-    pipeline_of = {stage["id"]: stage["pipeline_id"] for stage in stages}
-    for index, deal in enumerate(deals):
+    for index, deal in enumerate(deals, start):
         stage, pipeline = deal.get("stage_id"), deal.get("pipeline_id")
         if stage is None or stage not in pipeline_of or pipeline_of[stage] == pipeline:
             continue  # (a stage no row has: the database's foreign key says so)
