@@ -127,3 +127,19 @@ def test_a_key_losing_its_field_to_another_is_named_with_its_winner(cli, tmp_pat
     assert "taken in 1 row where First Name was empty" in said
     names = sorted(c["name"] for c in cli("contact", "list", "--json").json())
     assert names == ["Bob", "Carl"]
+
+
+def test_keys_tinycrm_sets_are_named_once_across_records_of_other_keys(cli, tmp_path: Path) -> None:
+    """tinycrm's own JSON export, its contacts with different custom fields, imported
+    again: each set of keys was reported on its own, so the note said 'id (1 row: …),
+    score (1 row), id (1 row: …), score (1 row)'. Now each key once, its rows added up."""
+    cli("contact", "add", "Ada", "--email", "ada@x.io", "--field", "shoe=38")
+    cli("contact", "add", "Bo", "--email", "bo@x.io", "--field", "hat=7")
+    cli("contact", "add", "Cy", "--email", "cy@x.io", "--field", "hat=8")
+    out = tmp_path / "contacts.json"
+    assert cli("export", "contacts", "--format", "json", "--out", str(out)).exit_code == 0
+    said = cli("--db", str(tmp_path / "fresh.db"), "import", "contacts", str(out)).stdout
+    note = next(line for line in said.splitlines() if "sets them itself" in line)
+    assert note.count("id (") == 1 and note.count("score (") == 1, note
+    assert "id (3 rows: the contacts' ids in the database" in note
+    assert "score (3 rows)" in note and "updated_at (3 rows)" in note

@@ -321,7 +321,7 @@ def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: 
 def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: dict) -> None:
     """A JSON array of records or JSON lines (what ``export --format json|jsonl`` writes)."""
     from tinycrm.formats.jsonrows import JsonRecords, json_rows
-    from tinycrm.formats.mapping import parse_map_options
+    from tinycrm.formats.mapping import ignored_report, parse_map_options
     from tinycrm.formats.mapping_notes import lost_columns, unmapped_report
 
     records = JsonRecords(stream, name=file)
@@ -357,7 +357,7 @@ def _import_json(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o:
         shown = unmapped_report(mappings, noun="key")
         notes.append(f"Keys not imported (no matching field; --keep-extra keeps them): {shown}")
     notes.extend(lost.note("key") for lost in lost_columns(mappings))
-    if ignored := ", ".join(filter(None, (m.ignored_report() for m in mappings))):
+    if ignored := ignored_report(mappings):  # each key once, however many sets of keys
         notes.append(_set_by_tinycrm(ignored))
     _finish(summary, notes)
 

@@ -163,13 +163,7 @@ class Mapping:
         latest change, the recomputed score), as ``score (3 rows)``, from what ``apply``
         saw; empty when there are none. Named for every file: nothing goes unsaid; the
         ``id`` of tinycrm's own export with why it is taken for one of another database."""
-        return ", ".join(
-            f"{c.header} ({plural(self.filled[c.index], 'row')}"
-            + (f": {self.own_id()}" if c.header == "id" and self.own_export else "")
-            + ")"
-            for c in self.columns
-            if c.how == "ignored" and self.filled.get(c.index)
-        )
+        return ignored_report([self])
 
     def own_id(self) -> str:
         """Why the ``id`` column of tinycrm's own export is not imported, and how to keep
@@ -443,6 +437,21 @@ def _map_target(kind: str, target: str) -> str | None:
         f"unknown field {clean!r} for {kind} in --map (choose from {', '.join(names)}, "
         "field.KEY for a custom field, or - to skip the column)"
     )
+
+
+def ignored_report(mappings: Sequence[Mapping]) -> str:
+    """``Mapping.ignored_report`` of several mappings (a JSON file's sets of keys): each
+    column once, in the order first seen, with the rows of every mapping added up."""
+    found: dict[str, tuple[int, str]] = {}
+    for mapping in mappings:
+        for c in mapping.columns:
+            rows = mapping.filled.get(c.index)
+            if c.how != "ignored" or not rows:
+                continue
+            why = f": {mapping.own_id()}" if c.header == "id" and mapping.own_export else ""
+            before, said = found.get(c.header, (0, ""))
+            found[c.header] = (before + rows, said or why)
+    return ", ".join(f"{header} ({plural(n, 'row')}{why})" for header, (n, why) in found.items())
 
 
 def build_mapping(
