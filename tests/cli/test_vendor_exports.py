@@ -97,3 +97,32 @@ def test_an_ambiguous_amount_row_names_the_options_that_settle_the_whole_file(
     strict = cli("import", "deals", str(path), "--strict")
     assert strict.exit_code == 1 and hint in strict.stderr, strict.stderr
     assert len(strict.stderr.splitlines()) == 1
+
+
+def test_phones_excel_shortened_to_scientific_notation_are_refused_naming_why(
+    cli, tmp_path: Path
+) -> None:
+    """A CSV saved from Excel (UTF-16 with a BOM, semicolons, CRLF, a cell over two lines)
+    whose phone column Excel showed as numbers: '1.23457E+12', the digits past the sixth
+    lost. It was stored as the contact's phone without a word. Now the row is refused,
+    saying why and how to get the digits back; the other rows and companies are kept."""
+    text = (
+        'Name;Email;Phone;Notes\r\n"Jürgen Müller";jm@acme.de;1.23457E+12;"line 1\r\nline 2"\r\n'
+        "Ada;ada@x.io;+49 170 1234567;\r\nBo;bo@x.io;4,91701E+11;\r\n"
+    )
+    file = tmp_path / "excel.csv"
+    file.write_bytes(text.encode("utf-16"))
+    companies = tmp_path / "companies.csv"
+    companies.write_text("Name,Phone\r\nAcme,4.9E+10\r\n", encoding="utf-8")
+    said = cli("import", "contacts", str(file))
+    assert said.exit_code == 0, said.stderr
+    assert "1 created, 0 updated, 0 skipped, 2 rejected" in said.stdout
+    why = (
+        "phone '1.23457E+12' is a number Excel wrote in scientific notation, its last "
+        "digits lost: format the column as text in Excel and save the file again"
+    )
+    assert f"  line 2: {why}" in said.stdout
+    assert "  line 5: phone '4,91701E+11' is a number Excel wrote" in said.stdout
+    assert [c["phone"] for c in cli("contact", "list", "--json").json()] == ["+49 170 1234567"]
+    said = cli("import", "companies", str(companies))
+    assert "0 created" in said.stdout and "phone '4.9E+10' is a number Excel" in said.stdout

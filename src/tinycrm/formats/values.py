@@ -240,6 +240,22 @@ def parse_time(text: str) -> time:
     return time(hour, minute, second)
 
 
+# A number Excel shows in scientific notation when its column is too narrow, and saves so
+# in a CSV: "1.23457E+12", six digits kept and the rest lost ("4,91701E+11": a decimal comma)
+_SHORTENED = re.compile(r"[+-]?\d(?:[.,]\d+)?[eE]\+\d{1,3}")
+
+
+def whole_phone(text: str) -> str:
+    """A phone cell as it is, unless Excel shortened it to scientific notation (its last
+    digits lost: no number can be made of it again), which ``FormatError`` says."""
+    if _SHORTENED.fullmatch(text.strip()):
+        raise FormatError(
+            f"phone {_show(text)} is a number Excel wrote in scientific notation, its last "
+            "digits lost: format the column as text in Excel and save the file again"
+        )
+    return text
+
+
 def parse_whole_number(text: str, what: str, *, rule: str = "0 or more") -> int:
     """A count such as a company's size: ``250``, ``1,200``, ``1.200``, ``1 200``, ``1.2k``;
     one below 0 is refused saying it must be ``rule``."""

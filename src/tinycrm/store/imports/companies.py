@@ -38,6 +38,8 @@ class _Companies(_Import):
             prep.blank("domain")
         for key in ("industry", "phone", "address", "city", "country"):
             self.text(prep, values, key, key)
+        if prep.columns.get("phone"):
+            cell.whole_phone(prep.columns["phone"])
         if _text(values, "size"):
             prep.columns["size"] = validate.size(
                 cell.parse_whole_number(values["size"], "company size")

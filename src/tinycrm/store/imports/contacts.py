@@ -122,7 +122,7 @@ class _Contacts(_Import):
                 if clean:
                     columns[key] = clean
                     if key == "phone":
-                        columns["phone_e164"] = self._e164(clean)
+                        columns["phone_e164"] = self._e164(cell.whole_phone(clean))
                     continue
             if value is not None:
                 prep.blank(key)
@@ -191,6 +191,8 @@ class _Contacts(_Import):
         if phone is not None:
             phone = " ".join(phone.split()) or None
             if phone:
+                if "+" in phone and "E" in phone.upper():
+                    return None  # Excel's 1.23457E+12? (the full path says)
                 columns["phone"] = phone
                 columns["phone_e164"] = self._e164(phone)
             else:
