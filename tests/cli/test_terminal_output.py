@@ -191,3 +191,92 @@ def test_a_show_view_into_a_pipe_its_reader_left_exits_0_without_a_word(tmp_path
     stderr = proc.stderr.read()
     assert proc.wait(timeout=60) == 0
     assert stderr == b""
+
+
+@pytest.mark.parametrize("out", ["-", "/dev/stdout"])
+def test_a_dump_to_standard_output_on_a_terminal_shows_stored_escapes_escaped(
+    hostile_db, out: str
+) -> None:
+    """``export all --out -`` names standard output, as no ``--out`` does: on a terminal
+    the dump's stored escapes are shown escaped (JSON writes ESC as ``\\u001b`` itself,
+    but C1 controls, DEL and bidi overrides it left as they are)."""
+    import sqlite3
+
+    conn = sqlite3.connect(hostile_db["TINYCRM_DB"])
+    register_sqlite_fold(conn)
+    conn.execute("UPDATE contact SET title = ?", ("\x9b2J\x7f\u202egnp.exe",))
+    conn.commit()
+    conn.close()
+    code, shown, _ = on_a_terminal("export", "all", "--out", out, env=hostile_db)
+    text = shown.decode()
+    assert code == 0
+    assert "eve@x.com" in text
+    assert not any(raw in text for raw in (*RAW, "\x9b", "\x7f")), text
+    assert "\\u202egnp.exe" in text
+
+
+def test_a_csv_header_on_a_terminal_shows_a_stored_field_name_escaped(hostile_db) -> None:
+    """A custom field's name is a column of ``--csv`` (``field.NAME``): printed on a
+    terminal, the header is shown escaped as the cells are."""
+    import sqlite3
+
+    conn = sqlite3.connect(hostile_db["TINYCRM_DB"])
+    register_sqlite_fold(conn)
+    conn.execute(
+        "INSERT INTO field_value (entity, entity_id, key, value) VALUES ('contact', 1, ?, 'x')",
+        ("plan\x1b]0;pwned\x07",),
+    )
+    conn.commit()
+    conn.close()
+    code, shown, _ = on_a_terminal("contact", "list", "--csv", env=hostile_db)
+    header = shown.decode().splitlines()[0]
+    assert code == 0
+    assert "field.plan\\x1b]0;pwned\\x07" in header
+    assert not any(raw in shown.decode() for raw in RAW)
+
+
+JOINED = "Jo\u200dna \U0001f468\u200d\U0001f469\u200d\U0001f467"
+"""Letters 'joined' by U+200D and a family emoji: a cell each to every terminal, one to
+Rich (table_layout.steady)."""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("contact", "show", "1"), ("contact", "list", "--csv"), ("contact", "show", "1", "--csv")],
+)
+def test_a_show_title_and_csv_on_a_terminal_show_joined_emoji_apart(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """A show view's title and ``--csv`` printed on a terminal are steadied as a table's
+    cells are: no U+200D reaches the terminal, the family shows as man, woman, girl."""
+    env = {"TINYCRM_DB": str(tmp_path / "t.db"), "COLUMNS": "100"}
+    added = to_a_pipe("contact", "add", JOINED, "--email", "jo@x.com", env=env)
+    assert added.returncode == 0, added.stderr
+    code, shown, _ = on_a_terminal("--no-pager", *args, env=env)
+    text = shown.decode()
+    assert code == 0
+    assert "Jona \U0001f468\U0001f469\U0001f467" in text
+    assert "\u200d" not in text
+    if "--csv" in args:  # CSV into a pipe is the data, as stored
+        assert JOINED in to_a_pipe(*args, env=env).stdout.decode()
+
+
+def test_a_calendar_to_standard_output_on_a_terminal_shows_stored_escapes_escaped(
+    hostile_db,
+) -> None:
+    """``export tasks --format ics --out -`` on a terminal is shown as without ``--out``."""
+    env = hostile_db
+    added = to_a_pipe("task", "add", "Call", "--due", "tomorrow 9:00", "--contact", "1", env=env)
+    assert added.returncode == 0, added.stderr
+    import sqlite3
+
+    conn = sqlite3.connect(env["TINYCRM_DB"])
+    register_sqlite_fold(conn)
+    conn.execute("UPDATE activity SET subject = ?", (HOSTILE,))
+    conn.commit()
+    conn.close()
+    code, shown, _ = on_a_terminal("export", "tasks", "--format", "ics", "--out", "-", env=env)
+    text = shown.decode()
+    assert code == 0
+    assert "BEGIN:VCALENDAR" in text
+    assert not any(raw in text for raw in RAW), text

@@ -113,11 +113,13 @@ def _target(path: Path | None, mkdir: bool = False) -> Iterator[IO[str]]:
         yield cast(IO[str], _Terminal(sys.stdout))
         sys.stdout.flush()
         return
-    from tinycrm.files import open_output
+    from tinycrm.files import open_output, reaches_terminal
 
+    # a terminal named (``-``, /dev/stdout, /dev/tty) is shown the export as without --out
+    shown = reaches_terminal(path or "-")
     # (standard output too: an export cut short by its reader is said to be, exit 1)
     with open_output(path or "-", mkdir=mkdir) as handle:
-        yield handle
+        yield cast(IO[str], _Terminal(handle)) if shown else handle
 
 
 class _Terminal:
@@ -130,7 +132,7 @@ class _Terminal:
         self.stream = stream
 
     def write(self, text: str) -> int:
-        self.stream.write(safetext.display(text.replace("\r\n", "\n"), multiline=True))
+        self.stream.write(out.on_screen(text.replace("\r\n", "\n"), multiline=True))
         return len(text)
 
     def isatty(self) -> bool:
@@ -532,13 +534,15 @@ def _write_ics(rows: Sequence[Any], out_path: Path | None, mkdir: bool = False) 
     from tinycrm.formats.ics import tasks_to_ics
 
     data = tasks_to_ics([r for r in rows if r.done_at is None], now=utcnow())
-    if out_path is None:
-        if out.on_terminal(sys.stdout):
-            sys.stdout.write(safetext.display(data.decode().replace("\r\n", "\n"), multiline=True))
-        else:
-            sys.stdout.buffer.write(data)
+    from tinycrm.files import reaches_terminal, write_bytes
+
+    if reaches_terminal(out_path or "-"):  # shown escaped, a line end a newline
+        with _target(out_path) as stream:
+            stream.write(data.decode())
         return
-    from tinycrm.files import write_bytes
+    if out_path is None:
+        sys.stdout.buffer.write(data)
+        return
 
     write_bytes(out_path, data, mkdir=mkdir)
     if _to_file(out_path):

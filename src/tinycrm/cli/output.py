@@ -235,7 +235,7 @@ class RowWriter:
             self._csv = csv_writer(stream)
             self._terminal = on_terminal(stream)
             if self.columns is not None:
-                self._csv.writerow(self._header(self.columns))
+                self._write_header(self._header(self.columns))
         elif format == "json":
             stream.write("[")
 
@@ -244,6 +244,10 @@ class RowWriter:
             return columns
         at = columns.index("fields")
         return [*columns[:at], *(f"field.{k}" for k in self.field_keys), *columns[at + 1 :]]
+
+    def _write_header(self, header: list[str]) -> None:
+        # a custom field's name is a column (field.NAME): on a terminal, shown as cells are
+        self._csv.writerow([on_screen(h) for h in header] if self._terminal else header)
 
     def write(self, records: Iterable[Any]) -> None:
         """Records: read models or plain dicts."""
@@ -285,7 +289,7 @@ class RowWriter:
             plain = write
 
             def write(cells: list[Any]) -> Any:  # shown escaped, not obeyed
-                return plain(["" if c is None else safetext.display(c, multiline=True)
+                return plain(["" if c is None else on_screen(c, multiline=True)
                               for c in cells])  # fmt: skip
 
         write_csv_rows(write, rows, spread=spread)
@@ -311,10 +315,18 @@ class RowWriter:
             for row in self._held:
                 for key in row:
                     header.setdefault(key, None)
-            self._csv.writerow(list(header))
+            self._write_header(list(header))
             count, keys = self.count, list(header)
             self._rows([[row.get(k) for k in keys] for row in self._held])
             self.count, self._held = count, []
+
+
+def on_screen(text: Any, *, multiline: bool = False) -> str:
+    """Stored text as a terminal is to show it: controls, bidi overrides and invisible
+    characters escaped (``safetext.display``), joined emoji apart
+    (``table_layout.steady``). Every line tinycrm prints there of what is stored goes
+    through it: tables, show views and their titles, CSV, exports."""
+    return steady(safetext.display(text, multiline=multiline))
 
 
 def on_terminal(stream: Any) -> bool:
@@ -371,7 +383,7 @@ def _cell(value: Any, *, multiline: bool = False) -> str:
         text = ", ".join(f"{k}={v}" for k, v in value.items())
     else:
         text = str(value)
-    return steady(safetext.display(text, multiline=multiline))
+    return on_screen(text, multiline=multiline)
 
 
 def shown(value: Any) -> str:
@@ -599,7 +611,7 @@ def print_table(
     width = table.width_for(sys.stdout)
     columns = [c for c in columns if width >= c.min_console]
     cells = ([_cell(column.get(row)) for column in columns] for row in chain([first], rows))
-    table.write(cells, columns, title=safetext.display(title) if title else None)
+    table.write(cells, columns, title=on_screen(title) if title else None)
 
 
 def emit_one(
@@ -675,7 +687,7 @@ def print_fields(row: dict[str, Any], labels: Sequence[tuple[str, str]], title: 
         table.add_row("tags", Text(_cell(row["tags"])))
     for key, value in (row.get("fields") or {}).items():
         table.add_row(Text(_cell(key)), Text(_cell(value, multiline=True)))
-    console.print(Text(safetext.display(title), style="bold"))
+    console.print(Text(on_screen(title), style="bold"))
     console.print(unpadded(console, table))
 
 
