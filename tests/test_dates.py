@@ -261,10 +261,41 @@ def test_parse_when_errors(text: str, fragment: str) -> None:
 
 def test_error_message_exact() -> None:
     with pytest.raises(ValueError) as info:
-        when("nxt monday")
+        when("next banana")
     assert str(info.value) == (
-        "cannot understand date 'nxt monday' "
+        "cannot understand date 'next banana' "
         "(try 2026-12-01, today, tomorrow, +3d, next monday, in 2 weeks)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("tomorow", "tomorrow"),
+        ("Tommorow 9:00", "tomorrow 9:00"),
+        ("nxt monday", "next monday"),
+        ("next mondy", "next monday"),
+        ("yesterdy", "yesterday"),
+    ],
+)
+def test_a_misspelt_word_is_offered_respelt(text: str, meant: str) -> None:
+    """A typo of one of the words dates know is answered with the date it would be, not
+    the general hint: 'tomorow' asks "did you mean 'tomorrow'?"."""
+    for parse in (when, lambda t: parse_date(t, today=date(2026, 12, 7), tz=UTC)):
+        with pytest.raises(ValueError) as info:
+            parse(text)
+        assert str(info.value) == f"cannot understand date {text!r} (did you mean {meant!r}?)"
+
+
+@pytest.mark.parametrize(
+    ("text", "typed", "unit"), [("in 3 dyas", "dyas", "days"), ("2 weks ago", "weks", "weeks")]
+)
+def test_a_misspelt_unit_is_offered_respelt(text: str, typed: str, unit: str) -> None:
+    with pytest.raises(ValueError) as info:
+        when(text)
+    assert str(info.value) == (
+        f"unknown unit {typed!r} in {text!r}, did you mean {unit!r}? "
+        "(use d, w, m, y, h or min: e.g. +3d, +2w, +1m, +4h, +30min)"
     )
 
 

@@ -375,7 +375,34 @@ def _show(text: str) -> str:
 
 
 def _not_understood(text: str) -> ValueError:
-    return ValueError(f"cannot understand date {_show(text)} ({_iso_advice(text) or _HINT})")
+    advice = _iso_advice(text) or _respelt(text) or _HINT
+    return ValueError(f"cannot understand date {_show(text)} ({advice})")
+
+
+_WORDS = (*_DAY_WORDS, *_WEEKDAYS, *_UNITS, "now", "next", "last", "in", "ago", "end", "of")
+"""The words a date is written in, for a typo's nearest ("tomorow": "tomorrow")."""
+
+
+def _respelt(text: str) -> str | None:
+    """``did you mean 'tomorrow 9:00'?`` for ``tomorow 9:00``: each word that is not one of
+    the date words, respelt as the nearest one, when the date then reads."""
+    import difflib
+
+    words = " ".join(text.lower().split()).split(" ")
+    respelt = [
+        w
+        if not w.isalpha() or w in _WORDS
+        else next(iter(difflib.get_close_matches(w, _WORDS, n=1, cutoff=0.75)), None)
+        for w in words
+    ]
+    if None in respelt or respelt == words:
+        return None
+    meant = " ".join(w for w in respelt if w is not None)
+    try:  # (a respelt text reads as a date, or nothing is offered)
+        parse_date(meant, today=date(2000, 1, 1), tz=UTC)
+    except ValueError:
+        return None
+    return f"did you mean {meant!r}?"
 
 
 _SLASHED_DAY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})( \S.*)?")
@@ -467,8 +494,12 @@ def _relative(s: str, text: str) -> tuple[int, str] | None:
         raw_n, raw_unit, negative = m["n3"], m["u3"], True
     unit = _UNITS.get(raw_unit)
     if unit is None:
+        import difflib
+
+        near = difflib.get_close_matches(raw_unit, [u for u in _UNITS if len(u) > 3], 1, 0.75)
+        meant = f", did you mean {near[0]!r}?" if near else ""
         raise ValueError(
-            f"unknown unit {raw_unit!r} in {_show(text)} (use d, w, m, y, h or min:"
+            f"unknown unit {raw_unit!r} in {_show(text)}{meant} (use d, w, m, y, h or min:"
             " e.g. +3d, +2w, +1m, +4h, +30min)"
         )
     n = 1 if raw_n in ("a", "an", "one") else int(raw_n)
