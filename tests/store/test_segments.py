@@ -744,3 +744,33 @@ def test_segments_nested_or_multiplied_beyond_reason_are_refused_not_run(store) 
         raise AssertionError("a chain of 40 segments was saved")
     with pytest.raises(InvalidFilter, match="too many conditions"):
         list_contacts(store, where=" or ".join(["segment:s1"] * 150))
+
+
+def test_a_misspelt_segment_campaign_or_pipeline_is_offered(store) -> None:
+    """Segments, campaigns and pipelines are few, named by hand and typed from memory: a
+    name that matches none offers the nearest spellings ('hto': did you mean #1 hot?)."""
+    from tinycrm.store.campaigns import add_campaign
+    from tinycrm.store.pipelines import add_pipeline, get_pipeline
+
+    save_segment(store, name="hot", expression="lead_status=hot")
+    save_segment(store, name="Berlin leads", expression="city=Berlin")
+    with pytest.raises(NotFound) as info:
+        list_contacts(store, segment="hto")
+    assert str(info.value) == "no segment matches 'hto' (did you mean #1 hot?)"
+    with pytest.raises(NotFound) as info:
+        get_segment(store, "berlin lead")  # a substring: offered, as a name holding it is
+    assert str(info.value) == "no segment matches 'berlin lead' (did you mean #2 Berlin leads?)"
+    with pytest.raises(NotFound) as info:
+        get_segment(store, "zzz")
+    assert str(info.value) == "no segment matches 'zzz'"
+
+    add_campaign(store, name="Spring launch", channel="email")
+    with pytest.raises(NotFound, match=r"^no campaign matches 'Sprnig launch' \(did you mean #1"):
+        from tinycrm.store.campaigns import get_campaign
+
+        get_campaign(store, "Sprnig launch")
+    add_pipeline(store, name="Partners", stages=[("Intro", 10, None)])
+    with pytest.raises(
+        NotFound, match=r"^no pipeline matches 'partnres' \(did you mean #\d+ Partners\?\)"
+    ):
+        get_pipeline(store, "partnres")

@@ -54,6 +54,8 @@ def resolve_campaign(session: Session, ref: str | int) -> Campaign:
         what="campaign",
         keys=[(Campaign.name_key, validate.key)],
         describe=lambda c: f"#{c.id} {c.name}",
+        near=validate.sql_folded(Campaign.name_key),
+        spelt=Campaign.name_key,
     )
 
 

@@ -555,4 +555,6 @@ def resolve_segment(session: Session, ref: str | int) -> Segment:
         what="segment",
         keys=[(Segment.name_key, validate.key)],
         describe=lambda s: f"#{s.id} {s.name}",
+        near=validate.sql_folded(Segment.name_key),
+        spelt=Segment.name_key,
     )

@@ -38,6 +38,8 @@ def resolve_pipeline(session: Session, ref: str | int | None) -> Pipeline:
         what="pipeline",
         keys=[(Pipeline.name_key, validate.key)],
         describe=lambda p: f"#{p.id} {p.name}",
+        near=validate.sql_folded(Pipeline.name_key),
+        spelt=Pipeline.name_key,
     )
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from tinycrm.safetext import quoted
 from tinycrm.store.errors import Ambiguous, Invalid, NotFound
-from tinycrm.store.validate import contains_pattern, integer
+from tinycrm.store.validate import contains_pattern, integer, key
 
 T = TypeVar("T")
 
@@ -62,13 +62,16 @@ def resolve(
     keys: Sequence[tuple[Any, Callable[[str], str | None]]],
     describe: Callable[[T], str],
     near: Any = None,
+    spelt: Any = None,
 ) -> T:
     """Find the one ``model`` row that ``ref`` names, trying the id, then each key in turn.
 
     When nothing matches, rows whose ``near`` column (the name folded as
     ``validate.folded`` folds: a ``sort_key``, or ``validate.sql_folded`` of a column) holds
     the text are offered in the error ("did you mean …?"): names are matched whole, so
-    "Zoë" names no one but points at Zoë O'Brien.
+    "Zoë" names no one but points at Zoë O'Brien. ``spelt``: for a table of a few rows
+    named by hand (segments, campaigns, pipelines), the column of names (``name_key``)
+    whose nearest spellings are offered when none holds the text ("hto": "hot").
     """
     text = str(ref).strip()
     if not text:
@@ -95,7 +98,9 @@ def resolve(
                 f"{what} {quoted(text)} is ambiguous: {'; '.join(shown)}{more} (use the id)",
                 candidates=shown,
             )
-    suggested = _suggestions(session, model, text, near, describe)
+    suggested = _suggestions(session, model, text, near, describe) or _near_spellings(
+        session, model, text, spelt, describe
+    )
     raise NotFound(f"no {what} matches {quoted(text)}{did_you_mean(suggested)}", suggested)
 
 
@@ -119,6 +124,25 @@ def _suggestions(
     rows = list(session.scalars(query.limit(SUGGESTED + 1)))
     shown = [describe(row) for row in rows[:SUGGESTED]]
     return [*shown, "…"] if len(rows) > SUGGESTED else shown
+
+
+SPELT_ROWS = 1000
+"""The most rows ``_near_spellings`` reads: its tables hold a few dozen."""
+
+
+def _near_spellings(
+    session: Session, model: type[T], text: str, spelt: Any, describe: Callable[[T], str]
+) -> list[str]:
+    """Up to ``SUGGESTED`` rows whose ``spelt`` is the nearest spelling of ``text`` (a
+    typo: "hto" for "hot", "Sprnig launch"), best first, described."""
+    import difflib
+
+    if spelt is None or numeric_id(text) is not None:
+        return []
+    rows = list(session.scalars(select(model).order_by(model.id).limit(SPELT_ROWS)))  # type: ignore[attr-defined]
+    by_key = {getattr(row, spelt.key): row for row in rows}
+    near = difflib.get_close_matches(key(text), list(by_key), n=SUGGESTED, cutoff=0.6)
+    return [describe(by_key[name]) for name in near]
 
 
 def did_you_mean(suggestions: list[str]) -> str:

@@ -64,6 +64,8 @@ def resolve_sequence(session: Session, ref: str | int) -> FollowUpSequence:
         what="sequence",
         keys=[(FollowUpSequence.name_key, validate.key)],
         describe=lambda s: f"#{s.id} {s.name}",
+        near=validate.sql_folded(FollowUpSequence.name_key),
+        spelt=FollowUpSequence.name_key,
     )
 
 
