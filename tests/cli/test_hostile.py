@@ -479,6 +479,22 @@ def test_help_shows_plain_metavars() -> None:
             "Invalid value for '--format': 'xml' is not one of 'csv', 'json', 'jsonl', "
             "'vcard' (see tinycrm export contacts --help)",
         ),
+        # a typo of a choice: the nearest offered
+        (
+            ["report", "forecast", "--by", "quater"],
+            "Invalid value for '--by': 'quater' is not one of 'month', 'quarter'; "
+            "did you mean 'quarter'? (see tinycrm report forecast --help)",
+        ),
+        (
+            ["export", "contacts", "--format", "jsn"],
+            "Invalid value for '--format': 'jsn' is not one of 'csv', 'json', 'jsonl', "
+            "'vcard'; did you mean 'json'? (see tinycrm export contacts --help)",
+        ),
+        (
+            ["export", "contacts", "--format", "vcf"],
+            "Invalid value for '--format': 'vcf' is not one of 'csv', 'json', 'jsonl', "
+            "'vcard'; did you mean 'vcard'? (see tinycrm export contacts --help)",
+        ),
         (["contact", "add"], "Missing argument 'NAME'. (see tinycrm contact add --help)"),
         (
             ["contact", "list", "--frobnicate"],

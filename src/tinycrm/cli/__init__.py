@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import re
 import sys
 import warnings
 from collections.abc import Iterator
@@ -334,7 +335,7 @@ def one_line_usage_error(exc: ClickException) -> NoReturn:
     _own_wording(exc)
     ctx = getattr(exc, "ctx", None) or _parsing(exc)
     ctx = _root_option_placed_late(exc, ctx)
-    message = exc.format_message().replace("Value error, ", "")  # pydantic's prefix
+    message = _nearest_choice(exc.format_message().replace("Value error, ", ""))  # pydantic's
     if ctx is not None:
         message = f"{message} (see {ctx.command_path} --help)"
     fail(message, exc.exit_code)
@@ -398,6 +399,23 @@ _NOT_A_NUMBER = {
     "float_type": "is not a number",
     "decimal_parsing": "is not a number",
 }
+
+
+_NOT_ONE_OF = re.compile(r"(?P<head>.*?(?P<typed>'[^']*') is not one of (?P<choices>'.*'))\.?")
+
+
+def _nearest_choice(message: str) -> str:
+    """``'quater' is not one of 'month', 'quarter'`` (a choice's refusal, Typer's or an
+    option's own) with the nearest choice offered: ``; did you mean 'quarter'?``."""
+    import difflib
+
+    found = _NOT_ONE_OF.fullmatch(message)
+    if found is None:
+        return message
+    typed = found["typed"][1:-1].casefold()
+    choices = re.findall(r"'([^']*)'", found["choices"])
+    near = difflib.get_close_matches(typed, choices, n=1, cutoff=0.5)
+    return f"{found['head']}; did you mean {near[0]!r}?" if near else message
 
 
 def _own_wording(exc: ClickException) -> None:
