@@ -47,7 +47,7 @@ def test_search_prints_hits_as_lines_json_and_csv_and_escapes_stored_text(cli) -
     refused = cli("search", "x", "--in", "contacts,widgets")
     assert refused.exit_code == 1
     assert refused.stderr.strip() == (
-        "Error: cannot search 'widgets': choose from contacts, companies, deals, activities, cases"
+        "Error: cannot search 'widgets' (choose from contacts, companies, deals, activities, cases)"
     )
 
 

@@ -276,6 +276,12 @@ def test_nul_and_overlong_text_are_refused_plainly(store) -> None:
         search(store, "x" * 1001)
     with pytest.raises(Invalid, match="cannot search 'widgets'"):
         search(store, "x", kinds=["widgets"])
+    with pytest.raises(Invalid) as info:  # a typo: the nearest kind offered
+        search(store, "x", kinds=["contcts"])
+    assert str(info.value) == (
+        "cannot search 'contcts', did you mean 'contacts'? "
+        "(choose from contacts, companies, deals, activities, cases)"
+    )
 
 
 @settings(

@@ -79,7 +79,8 @@ def search_kinds(names: Iterable[str] | None) -> list[SearchKind]:
         kind = by_name.get(name)
         if kind is None:
             choices = ", ".join(k.plural for k in SEARCH_KINDS.values())
-            raise Invalid(f"cannot search {quoted(name)}: choose from {choices}", field="in")
+            near = validate.nearest(name, [k.plural for k in SEARCH_KINDS.values()])
+            raise Invalid(f"cannot search {quoted(name)}{near} (choose from {choices})", field="in")
         if kind not in chosen:
             chosen.append(kind)
     return chosen
