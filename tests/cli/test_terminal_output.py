@@ -242,7 +242,12 @@ Rich (table_layout.steady)."""
 
 @pytest.mark.parametrize(
     "args",
-    [("contact", "show", "1"), ("contact", "list", "--csv"), ("contact", "show", "1", "--csv")],
+    [
+        ("contact", "show", "1"),
+        ("contact", "list", "--csv"),
+        ("contact", "show", "1", "--csv"),
+        ("score", "explain", "1"),
+    ],
 )
 def test_a_show_title_and_csv_on_a_terminal_show_joined_emoji_apart(
     tmp_path: Path, args: tuple[str, ...]

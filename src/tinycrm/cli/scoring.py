@@ -160,7 +160,8 @@ def explain(
             stale = f" (stored: {row['score']}; run tinycrm score to store it)"
         from rich.text import Text
 
-        console.print(Text(f"{row['contact']}: score {row['total']}{stale}", style="bold"))
+        title = f"{out.on_screen(row['contact'])}: score {row['total']}{stale}"
+        console.print(Text(title, style="bold"))
         columns = [
             Column("points", lambda r: points(r["points"]), justify="right", no_wrap=True),
             col("rule", "name", style="bold", words=True),
