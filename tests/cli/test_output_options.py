@@ -332,3 +332,18 @@ def test_json_shows_hidden_tag_characters_as_escapes_that_read_back() -> None:
         assert "Acme\\udb40\\udc72\\udb40\\udc75" in text and f"𝔘 {england}" in text
     assert json.loads(out.dumps(data)) == data
     assert [json.loads(line) for line in out.dumps_lines([data, data]).split("\n")] == [data] * 2
+
+
+@pytest.mark.parametrize("kind", ["contact", "company", "deal"])
+def test_a_record_has_one_order_of_columns_listed_or_not(cli, kind: str) -> None:
+    """Was: ``contact list --csv`` of no contacts had ``company`` before ``company_id``
+    and ``uid`` last, of some contacts ``company`` and ``tags`` last; ``contact show
+    --json`` gave its keys in the first order, ``contact list --json`` in the second.
+    A script that reads columns by place got other columns when the list was empty."""
+    empty_header = cli(kind, "list", "--csv").stdout.splitlines()[0]
+    name = {"contact": "Ada", "company": "Acme", "deal": "Engine"}[kind]
+    cli(kind, "add", name)
+    assert cli(kind, "list", "--csv").stdout.splitlines()[0] == empty_header
+    listed = list(cli(kind, "list", "--json").json()[0])
+    shown = list(cli(kind, "show", name, "--json").json())
+    assert shown[: len(listed)] == listed

@@ -434,13 +434,15 @@ class CompanyRead(ReadModel):
 
 
 class ContactRead(ReadModel):
+    # In the order of a listed contact's row (the table's columns, then the company's
+    # name, tags and custom fields: ``stream_contacts``), so that a contact has one order
+    # of keys and CSV columns everywhere, a list of none included
     id: int
     name: str
     email: str | None
     phone: str | None
     title: str | None
     role: str | None
-    company: str | None
     company_id: int | None
     lifecycle: str
     source: str | None
@@ -452,11 +454,12 @@ class ContactRead(ReadModel):
     score: int = 0
     unsubscribed: bool = False
     do_not_contact: bool = False
-    tags: list[str]
-    fields: dict[str, str]
+    uid: str | None = None  # its vCard UID
     created_at: datetime
     updated_at: datetime
-    uid: str | None = None  # its vCard UID
+    company: str | None
+    tags: list[str]
+    fields: dict[str, str]
 
 
 class StageRead(ReadModel):
