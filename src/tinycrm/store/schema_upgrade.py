@@ -13,7 +13,7 @@ from sqlalchemy import Connection, inspect, text
 
 from tinycrm import interrupts
 from tinycrm.store.errors import Unavailable
-from tinycrm.store.migrations import SCHEMA_HEAD
+from tinycrm.store.migrations import SCHEMA_HEAD, schema_revision
 from tinycrm.store.sessions import Store, UpgradeNotice
 from tinycrm.store.sqlite_files import backup_sqlite
 
@@ -26,21 +26,6 @@ def _has_table(conn: Connection, name: str) -> bool:
     if conn.dialect.name == "postgresql":
         schema = conn.execute(text("SELECT current_schema()")).scalar()
     return inspect(conn).has_table(name, schema=schema)
-
-
-def schema_revision(conn: Connection) -> str | None:
-    """The Alembic revision the database is at, or None for an empty database.
-
-    On PostgreSQL only the current schema counts: a tinycrm schema elsewhere on the
-    search path (``public``, say) must not make a new schema look migrated.
-    """
-    schema = None
-    if conn.dialect.name == "postgresql":
-        schema = conn.execute(text("SELECT current_schema()")).scalar()
-    if not inspect(conn).has_table("alembic_version", schema=schema):
-        return None
-    table = f'"{schema}".alembic_version' if schema else "alembic_version"
-    return conn.execute(text(f"SELECT version_num FROM {table}")).scalar()
 
 
 def ensure_schema(store: Store) -> None:

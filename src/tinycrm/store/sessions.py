@@ -338,8 +338,7 @@ class Store:
         or newer, when the store was opened migrating, or cannot be read."""
         if not self.unmigrated:
             return None  # at head when opened: its tables were removed since
-        from tinycrm.store.migrations import SCHEMA_HEAD
-        from tinycrm.store.schema_upgrade import schema_revision
+        from tinycrm.store.migrations import SCHEMA_HEAD, schema_revision
 
         try:
             with self.engine.connect() as conn:
