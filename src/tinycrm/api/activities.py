@@ -129,14 +129,16 @@ class Tasks:
         deal: str | None = None,
         limit: int | None = None,
         now: When | None = None,
+        offset: int | None = None,
     ) -> list[ActivityRead]:
         """Tasks by due time: ``open`` (default), ``overdue``, ``today``, ``upcoming``,
-        ``done`` or ``all``; ``now`` is the moment the scope is judged from."""
+        ``done`` or ``all``; ``now`` is the moment the scope is judged from; ``offset``
+        passes over that many first."""
         from tinycrm.store.activities import list_tasks
 
         return list_tasks(
             self._store, scope=scope, contact=contact, company=company, deal=deal, limit=limit,
-            now=values.when(now, "now"),
+            now=values.when(now, "now"), offset=offset,
         )  # fmt: skip
 
     def done(self, task_id: int) -> ActivityRead:

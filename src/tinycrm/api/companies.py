@@ -83,8 +83,10 @@ class Companies:
         search: str | None = None,
         field: tuple[str, str | None] | str | None = None,
         limit: int | None = None,
+        offset: int | None = None,
     ) -> list[CompanyRead]:
-        """Companies by name, filtered (``where`` is the filter language of ``--where``)."""
+        """Companies by name, filtered (``where`` is the filter language of ``--where``);
+        ``offset`` passes over that many first (ties on the name in id order)."""
         from tinycrm.store.companies import list_companies
 
         return list_companies(
@@ -96,6 +98,7 @@ class Companies:
             search=search,
             field=(field, None) if isinstance(field, str) else field,
             limit=limit,
+            offset=offset,
         )
 
     def edit(

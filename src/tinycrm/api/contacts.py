@@ -97,10 +97,12 @@ class Contacts:
         search: str | None = None,
         field: tuple[str, str | None] | str | None = None,
         limit: int | None = None,
+        offset: int | None = None,
     ) -> list[ContactRead]:
         """Contacts by name. ``where`` is the filter language of ``--where``
         (``"tag:vip and lifecycle=customer"``); every filter given must match.
-        ``field`` is ``"plan"`` (set at all) or ``("plan", "pro")``."""
+        ``field`` is ``"plan"`` (set at all) or ``("plan", "pro")``; ``offset`` passes
+        over that many first (ties on the name in id order, so pages never overlap)."""
         from tinycrm.store.contacts import list_contacts
 
         return list_contacts(self._store, **_filters(locals()))
@@ -231,4 +233,5 @@ def _filters(given: dict[str, Any]) -> ContactFilters:
         "search": given["search"],
         "field": (field, None) if isinstance(field, str) else field,
         "limit": given["limit"],
+        "offset": given.get("offset"),
     }

@@ -245,17 +245,24 @@ class Crm:
         ``crm.activities.log`` for ``body``, ``at``, ``campaign`` and ``channel``."""
         return self.activities.log(kind, ref, text, **details)
 
-    def feed(self, *, limit: int | None = 50, since: When | None = None) -> list[EventRead]:
-        """The event log, newest first: every create, change, move, win and loss."""
+    def feed(
+        self, *, limit: int | None = 50, since: When | None = None, offset: int | None = None
+    ) -> list[EventRead]:
+        """The event log, newest first: every create, change, move, win and loss;
+        ``offset`` passes over that many first."""
         from tinycrm.store.events import list_events
 
-        return list_events(self._store, limit=limit, since=values.when(since, "since"))
+        since_at = values.when(since, "since")
+        return list_events(self._store, limit=limit, since=since_at, offset=offset)
 
-    def next(self, *, limit: int | None = 20, now: When | None = None) -> list[NextAction]:
-        """What to do now (or as of ``now``, a WHEN), most pressing first (``tinycrm next``)."""
+    def next(
+        self, *, limit: int | None = 20, now: When | None = None, offset: int | None = None
+    ) -> list[NextAction]:
+        """What to do now (or as of ``now``, a WHEN), most pressing first (``tinycrm next``);
+        ``offset`` passes over that many first."""
         from tinycrm.store.reminders import next_actions
 
-        return next_actions(self._store, now=values.when(now, "now"), limit=limit)
+        return next_actions(self._store, now=values.when(now, "now"), limit=limit, offset=offset)
 
     def due(self) -> list[DueItem]:
         """Everything ``tinycrm remind`` would announce now, without claiming it
@@ -263,16 +270,22 @@ class Crm:
         return self.reminders.due()
 
     def search(
-        self, text: str, *, kinds: str | Iterable[str] | None = None, limit: int | None = 20
+        self,
+        text: str,
+        *,
+        kinds: str | Iterable[str] | None = None,
+        limit: int | None = 20,
+        offset: int | None = None,
     ) -> list[SearchHit]:
         """Contacts, companies, deals and activities whose text holds every word of
         ``text`` (``tinycrm search``): each word a word prefix, "quoted phrases" whole,
         case and accents ignored. ``kinds``: one or some of contacts, companies,
         deals, activities, cases (default all). Names that are or start with the text come first,
-        then relevance, newest first on ties; each hit has a snippet with its matches."""
+        then relevance, newest first on ties; each hit has a snippet with its matches.
+        ``offset`` passes over that many first."""
         from tinycrm.store.search import search
 
-        return search(self._store, text, kinds=values.names(kinds), limit=limit)
+        return search(self._store, text, kinds=values.names(kinds), limit=limit, offset=offset)
 
 
 def open_crm(

@@ -106,9 +106,10 @@ class Deals:
         search: str | None = None,
         field: tuple[str, str | None] | str | None = None,
         limit: int | None = None,
+        offset: int | None = None,
     ) -> list[DealRead]:
         """Deals in pipeline and stage order; open ones unless ``status`` says
-        ``won``, ``lost`` or ``None`` (every status)."""
+        ``won``, ``lost`` or ``None`` (every status). ``offset`` passes over that many first."""
         from tinycrm.store.deals import list_deals
 
         return list_deals(
@@ -125,6 +126,7 @@ class Deals:
             search=search,
             field=(field, None) if isinstance(field, str) else field,
             limit=limit,
+            offset=offset,
         )
 
     def edit(

@@ -32,11 +32,15 @@ def plain(data: Any) -> dict[str, Any]:
     return result
 
 
-def listed(rows: list[Any], limit: int) -> dict[str, Any]:
-    """A list asked for with one row past ``limit``: ``{"results": […], "count": n,
-    "more": …}``, ``more`` saying whether the limit left rows out (a default limit of 50
-    would otherwise pass for all there is)."""
-    return {**plain(rows[:limit]), "more": len(rows) > limit}
+def listed(rows: list[Any], limit: int, offset: int = 0) -> dict[str, Any]:
+    """A page asked for with one row past ``limit`` from ``offset``: ``{"results": […],
+    "count": n, "offset": offset, "more": …}``, ``more`` saying whether the limit left
+    rows out (a default limit of 50 would otherwise pass for all there is), and then
+    ``next_offset``, the offset of the next page."""
+    page: dict[str, Any] = {**plain(rows[:limit]), "offset": offset, "more": len(rows) > limit}
+    if page["more"]:
+        page["next_offset"] = offset + page["count"]
+    return page
 
 
 def plain_report(report: Any) -> dict[str, Any]:

@@ -90,6 +90,16 @@ Limit = Annotated[
     ),
     Number,
 ]
+Offset = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=MAX_ID,
+        description="Pass over this many first: the next page is the offset an answer's "
+        "next_offset says (records in a stable order, ties by id).",
+    ),
+    Number,
+]
 Shown = Annotated[
     int,
     Field(ge=1, le=1000, description="At most this many of each list in it (activities, …)."),

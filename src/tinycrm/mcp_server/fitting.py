@@ -211,6 +211,8 @@ def fit(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
     if "results" in left_out:
         fitted["count"] = len(fitted["results"])
         fitted["more"] = True
+        if isinstance(fitted.get("offset"), int):  # the next page starts at the first left out
+            fitted["next_offset"] = fitted["offset"] + fitted["count"]
     note: dict[str, Any] = {"how": HOW.format(chars=ANSWER_CHARS)}
     if cut:
         more = [f"and {len(cut) - _NAMED} more"] if len(cut) > _NAMED else []

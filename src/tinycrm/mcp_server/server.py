@@ -57,6 +57,7 @@ from tinycrm.mcp_server.arguments import (
     TAGS_AT_MOST,
     Limit,
     Number,
+    Offset,
     Ref,
     Shown,
     Where,
@@ -433,12 +434,14 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             ),
         ] = None,
         limit: Limit = 10,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
         """Search everything: contact names, emails, phones, titles, notes and custom
         fields, companies, deal titles, activities (calls, notes, meetings, mail subjects
         and bodies) and support cases. Best first. Each hit has its kind, id, name, a
         detail line and a snippet where it matched; an activity or a case names the record
-        it is about (about_kind, about_id). Pass a contact, company or deal id to its *_briefing."""
+        it is about (about_kind, about_id). Pass a contact, company or deal id to its *_briefing.
+        When the answer says more, the next page is at its next_offset."""
         if not search_text.parse(text):  # as the command line: not "no results"
             raise ToolError(
                 f"nothing to search for in {safetext.quoted(text)}: give a word or a "
@@ -451,7 +454,8 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
                     "the kinds to search must not be empty: leave kinds out to search them all"
                 )
         with reading():
-            return listed(crm.search(text, kinds=kinds, limit=limit + 1), limit)
+            hits = crm.search(text, kinds=kinds, limit=limit + 1, offset=offset)
+            return listed(hits, limit, offset)
 
     @tool(READ)
     def contact_briefing(ref: Ref, limit: Shown = 20) -> dict[str, Any]:
@@ -476,16 +480,22 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return plain(crm.deals.show(ref, limit=limit))
 
     @tool(READ)
-    def list_contacts(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
-        """Contacts by name, optionally filtered (--where language)."""
+    def list_contacts(where: Where = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+        """Contacts by name, optionally filtered (--where language). When the answer says
+        more, the next page is at its next_offset."""
         with reading():
-            return listed(crm.contacts.list(where=where, limit=limit + 1), limit)
+            rows = crm.contacts.list(where=where, limit=limit + 1, offset=offset)
+            return listed(rows, limit, offset)
 
     @tool(READ)
-    def list_companies(where: Where = None, limit: Limit = 50) -> dict[str, Any]:
-        """Companies by name, optionally filtered (--where language)."""
+    def list_companies(
+        where: Where = None, limit: Limit = 50, offset: Offset = 0
+    ) -> dict[str, Any]:
+        """Companies by name, optionally filtered (--where language). When the answer says
+        more, the next page is at its next_offset."""
         with reading():
-            return listed(crm.companies.list(where=where, limit=limit + 1), limit)
+            rows = crm.companies.list(where=where, limit=limit + 1, offset=offset)
+            return listed(rows, limit, offset)
 
     @tool(READ)
     def list_deals(
@@ -494,11 +504,14 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             Literal["open", "won", "lost", "all"], Field(description="Which deals.")
         ] = "open",
         limit: Limit = 50,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
-        """Deals in pipeline and stage order (open ones by default), optionally filtered."""
+        """Deals in pipeline and stage order (open ones by default), optionally filtered.
+        When the answer says more, the next page is at its next_offset."""
         with reading():
             chosen = None if status == "all" else status
-            return listed(crm.deals.list(where=where, status=chosen, limit=limit + 1), limit)
+            rows = crm.deals.list(where=where, status=chosen, limit=limit + 1, offset=offset)
+            return listed(rows, limit, offset)
 
     @tool(READ)
     def list_tasks(
@@ -513,18 +526,22 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             str | None, Field(description="Only this deal's (a REF).", max_length=REF_CHARS)
         ] = None,
         limit: Limit = 50,
+        offset: Offset = 0,
     ) -> dict[str, Any]:
-        """Tasks by due time."""
+        """Tasks by due time. When the answer says more, the next page is at its
+        next_offset."""
         with reading():
-            rows = crm.tasks.list(scope, contact=contact, deal=deal, limit=limit + 1)
-            return listed(rows, limit)
+            rows = crm.tasks.list(scope, contact=contact, deal=deal, limit=limit + 1, offset=offset)
+            return listed(rows, limit, offset)
 
     @tool(READ)
-    def next_actions(limit: Limit = 20) -> dict[str, Any]:
+    def next_actions(limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
         """What to do now, most pressing first (overdue tasks, deals going stale or
-        closing, contacts due a touch), each with the reason and a score."""
+        closing, contacts due a touch), each with the reason and a score. When the answer
+        says more, the next page is at its next_offset (judged anew: what grew more
+        pressing meanwhile may move)."""
         with reading():
-            return listed(crm.next(limit=limit + 1), limit)
+            return listed(crm.next(limit=limit + 1, offset=offset), limit, offset)
 
     @tool(READ)
     def report(
@@ -570,10 +587,12 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             return plain_report(run(**scope, **grouped))
 
     @tool(READ)
-    def feed(limit: Limit = 20) -> dict[str, Any]:
-        """The latest changes, newest first: every create, edit, move, win and loss."""
+    def feed(limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
+        """The latest changes, newest first: every create, edit, move, win and loss. When
+        the answer says more, the next page is at its next_offset (a change made meanwhile
+        comes first and moves the others one on)."""
         with reading():
-            return listed(crm.feed(limit=limit + 1), limit)
+            return listed(crm.feed(limit=limit + 1, offset=offset), limit, offset)
 
     # ------------------------------------------------------------------ writes
 

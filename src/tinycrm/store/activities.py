@@ -437,6 +437,7 @@ def list_tasks(
     deal: str | None = None,
     now: datetime | None = None,
     limit: int | None = None,
+    offset: int | None = None,
 ) -> list[ActivityRead]:
     """Tasks by due time. ``scope``: open, overdue, today (due today, local time),
     upcoming (due after today), done, or all."""
@@ -468,6 +469,8 @@ def list_tasks(
             query = query.order_by(col(Activity.due_at), col(Activity.id))
         if limit:
             query = query.limit(limit)
+        if offset := validate.offset(offset):
+            query = query.offset(offset)
         return [_read(a, c, co, d) for a, c, co, d in session.execute(query)]
 
 

@@ -327,6 +327,7 @@ def list_companies(
     field: tuple[str, str | None] | None = None,
     owner: str | None = None,
     limit: int | None = None,
+    offset: int | None = None,
     where: str | None = None,
     segment: str | None = None,
 ) -> list[CompanyRead]:
@@ -353,6 +354,8 @@ def list_companies(
             )
         if limit:
             query = query.limit(limit)
+        if offset := validate.offset(offset):
+            query = query.offset(offset)
         if where is not None or segment is not None:  # the filter language loads only then
             from tinycrm.store.filter_sql import resolve_where
 

@@ -489,6 +489,8 @@ class ContactFilters(TypedDict, total=False):
     search: str | None
     field: tuple[str, str | None] | None
     limit: int | None
+    offset: int | None
+    """The rows passed over before the first returned (a page after others)."""
     where: str | None
     segment: str | None
 
@@ -530,6 +532,8 @@ def contacts_query(
         query = query.where(resolve_where(store, session, ENTITY, where=where, segment=segment))
     query = query.order_by(col(Contact.sort_key), col(Contact.id))  # Ångström among the A's
     limit = validate.limit(filters.get("limit"))
+    if offset := validate.offset(filters.get("offset")):
+        query = query.offset(offset)
     return query.limit(limit) if limit else query
 
 

@@ -398,7 +398,11 @@ def deal_conditions(store: Store, session: Session, **filters: Unpack[DealFilter
 
 
 def list_deals(
-    store: Store, *, limit: int | None = None, **filters: Unpack[DealFilters]
+    store: Store,
+    *,
+    limit: int | None = None,
+    offset: int | None = None,
+    **filters: Unpack[DealFilters],
 ) -> list[DealRead]:
     """Deals in pipeline and stage order, filtered (:class:`DealFilters`; open deals
     unless ``status`` says otherwise, ``status=None``: every status)."""
@@ -420,6 +424,8 @@ def list_deals(
         )
         if limit:
             query = query.limit(limit)
+        if offset := validate.offset(offset):
+            query = query.offset(offset)
         rows = session.execute(query).all()
         ids = [row[0].id for row in rows]
         all_tags = tags_for(session, ENTITY, ids)

@@ -32,6 +32,7 @@ def list_events(
     entity: str | None = None,
     entity_id: int | None = None,
     after_id: int | None = None,
+    offset: int | None = None,
 ) -> list[EventRead]:
     """Events newest first; ``since`` and ``after_id`` bound them from below."""
     limit = validate.limit(limit)
@@ -47,4 +48,6 @@ def list_events(
             query = query.where(col(Event.id) > after_id)
         if limit:
             query = query.limit(limit)
+        if offset := validate.offset(offset):
+            query = query.offset(offset)
         return [_read(e) for e in session.scalars(query)]

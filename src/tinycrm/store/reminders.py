@@ -141,7 +141,7 @@ def _said_once(reasons: list[str], reason: str) -> str:
 
 
 def next_actions(
-    store: Store, *, now: datetime | None = None, limit: int | None = 20
+    store: Store, *, now: datetime | None = None, limit: int | None = 20, offset: int | None = None
 ) -> list[NextAction]:
     """One queue of what needs attention, most pressing first, each with its reasons.
 
@@ -150,6 +150,7 @@ def next_actions(
     lateness against the weighted value at stake (see ``_score``).
     """
     limit = validate.limit(limit)
+    skip = validate.offset(offset) or 0
     now = now or utcnow()
     items = due_items(store, now=now, late=False)
     with store.read() as session:
@@ -201,8 +202,7 @@ def next_actions(
             if stake:
                 entry["reasons"].insert(0, stake)
     ranked = sorted(entries.items(), key=lambda kv: (-kv[1]["score"], kv[0]))
-    if limit:
-        ranked = ranked[:limit]
+    ranked = ranked[skip : skip + limit] if limit else ranked[skip:]
     return [
         NextAction(
             rank=n,

@@ -99,11 +99,18 @@ def read_query(query: str) -> SearchQuery:
 
 
 def search(
-    store: Store, query: str, *, kinds: Iterable[str] | None = None, limit: int | None = 20
+    store: Store,
+    query: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    limit: int | None = 20,
+    offset: int | None = None,
 ) -> list[SearchHit]:
     """Records of ``kinds`` (default: all) whose text holds every word of ``query``,
-    best first (see the module), at most ``limit`` (None: every one)."""
-    limit = validate.limit(limit) or validate.MAX_INT
+    best first (see the module), at most ``limit`` (None: every one) after the first
+    ``offset``."""
+    skip = validate.offset(offset) or 0
+    limit = min(validate.limit(limit) or validate.MAX_INT, validate.MAX_INT - skip)
     parsed = read_query(query)
     chosen = search_kinds(kinds)
     if not parsed:
@@ -118,7 +125,7 @@ def search(
         for kind in chosen:
             if not match.has_index(kind):
                 raise TinyCrmError("this SQLite has no full-text search (FTS5): search is off")
-            scores = match.candidates(kind, limit)
+            scores = match.candidates(kind, skip + limit)
             exact: set[int] = set()
             after: set[int] = set()  # (right after the records named the text)
             if kind.kind == "company" and domain is not None:
@@ -138,7 +145,7 @@ def search(
             if scores:
                 ranked.extend(_ranked(conn, kind, parsed, scores, exact, after))
         ranked.sort()
-        top = ranked[:limit]
+        top = ranked[skip : skip + limit]
         hits: dict[tuple[str, int], SearchHit] = {}
         for kind in chosen:  # snippets and details only for the hits shown
             if ids := [record_id for _, k, record_id in top if k == kind.kind]:
