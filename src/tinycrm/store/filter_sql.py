@@ -20,11 +20,14 @@ How each field compares (text, numbers, money, dates as the user's days, yes/no)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, not_, or_, select, true
+from sqlalchemy import Boolean, and_, exists, func, literal, not_, or_, select, true
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import BinaryExpression, Grouping
 from sqlmodel import Session, col
 
 from tinycrm import dates, filters
@@ -122,7 +125,8 @@ def compile_filter(
         raise Invalid(f"where must be text, not {type(node_or_text).__name__}", field="where")
     zone = dates.local_tz()
     today = (now or utcnow()).astimezone(zone).date()
-    return _compile(Ctx(kind, source, today, zone, session=session, check=check), node)
+    ctx = Ctx(kind, source, today, zone, session=session, check=check)
+    return with_folds(ctx, _compile(ctx, node))
 
 
 def check_filter(
@@ -139,11 +143,45 @@ def check_filter(
     return text.strip()
 
 
+def with_folds(ctx: Ctx, clause: Clause) -> Clause:
+    """``clause`` with the texts it folds (``Ctx.folded``) folded once for the row: as
+    ``EXISTS (SELECT 1 FROM (SELECT fold(contact.name_key) AS tinycrm_fold_0 LIMIT 1)
+    WHERE …)``, the LIMIT keeping SQLite and PostgreSQL from putting the fold back in
+    each condition (flattening the subquery)."""
+    if not ctx.folds:
+        return clause
+    columns = [column for _name, column in ctx.folds.values()]
+    folds = (
+        select(*[validate.sql_folded(column).label(name) for name, column in ctx.folds.values()])
+        .correlate(*{column.table for column in columns})
+        .limit(1)
+        .subquery("tinycrm_folds")
+    )
+    return exists(select(literal(1)).select_from(folds).where(clause))
+
+
+FLAT_AT_MOST = 32
+"""An ``and`` or ``or`` of more operands is written as a balanced tree of parenthesised
+halves: SQLite refuses an expression deeper than 1000, and a chain of ORs is as deep as it
+is long (199 words on companies, three columns each, inside ``with_folds``' EXISTS)."""
+
+
+def _joined(operator: Any, clauses: list[Clause]) -> Clause:
+    """``clauses`` joined by ``operator`` (``operators.and_`` or ``operators.or_``), at
+    most ``FLAT_AT_MOST`` in a row (parentheses SQLAlchemy keeps: its ``or_`` flattens
+    nested ones)."""
+    if len(clauses) <= FLAT_AT_MOST:
+        return and_(*clauses) if operator is operators.and_ else or_(*clauses)
+    middle = len(clauses) // 2
+    halves = (_joined(operator, clauses[:middle]), _joined(operator, clauses[middle:]))
+    return BinaryExpression(Grouping(halves[0]), Grouping(halves[1]), operator, type_=Boolean())
+
+
 def _compile(ctx: Ctx, node: Node) -> Clause:
     if isinstance(node, filters.And):
-        return and_(*(_compile(ctx, n) for n in node.operands))
+        return _joined(operators.and_, [_compile(ctx, n) for n in node.operands])
     if isinstance(node, filters.Or):
-        return or_(*(_compile(ctx, n) for n in node.operands))
+        return _joined(operators.or_, [_compile(ctx, n) for n in node.operands])
     if isinstance(node, filters.Not):
         return not_(_compile(ctx, node.operand))
     if isinstance(node, filters.Comparison):
@@ -221,19 +259,23 @@ def _stands_for_a_field(ctx: Ctx, name: str) -> bool:
 
 def _search(ctx: Ctx, node: filters.Word) -> Clause:
     try:
-        return search_clause(ctx.kind, node.text)
+        return search_clause(ctx.kind, node.text, fold=ctx.folded)
     except Invalid as exc:
         raise ctx.fail(node.offset, str(exc)) from None
 
 
-def search_clause(kind: str, text: str) -> Clause:
+def search_clause(
+    kind: str, text: str, *, fold: Callable[[Any], Any] = validate.sql_folded
+) -> Clause:
     """Records of ``kind`` whose name contains ``text`` (any case): a deal's title, its
     company's or its contact's name; a contact's name, email, phone or title; a
     company's name, domain or city. Folded as ``tinycrm search`` folds, the text and the
-    columns alike (``validate.folded``: soren finds Søren). Raises ``Invalid`` for text too
-    long to search."""
+    columns alike (``validate.folded``: soren finds Søren); the record's own columns by
+    ``fold`` (``Ctx.folded``: once a row), a linked record's by ``validate.sql_folded``.
+    Raises ``Invalid`` for text too long to search."""
     pattern = validate.contains_pattern(text)
-    folded = validate.sql_folded
+    folded = fold
+    linked = validate.sql_folded
     if kind == "contact":
         return col(Contact.search_key).like(pattern, escape="\\")
     if kind == "company":
@@ -265,13 +307,13 @@ def search_clause(kind: str, text: str) -> Clause:
             _linked(
                 SupportCase.contact_id,
                 Contact.id,
-                folded(Contact.name_key).like(pattern, escape="\\"),
+                linked(Contact.name_key).like(pattern, escape="\\"),
             ),
         )
     return or_(
         folded(Deal.title_key).like(pattern, escape="\\"),
-        _linked(Deal.company_id, Company.id, folded(Company.name_key).like(pattern, escape="\\")),
-        _linked(Deal.contact_id, Contact.id, folded(Contact.name_key).like(pattern, escape="\\")),
+        _linked(Deal.company_id, Company.id, linked(Company.name_key).like(pattern, escape="\\")),
+        _linked(Deal.contact_id, Contact.id, linked(Contact.name_key).like(pattern, escape="\\")),
     )
 
 
@@ -289,9 +331,10 @@ def _contact(ctx: Ctx, node: filters.ContactTest) -> Clause:
         pattern = validate.contains_pattern(node.text.text)
     except Invalid as exc:
         raise ctx.fail(node.text.offset, str(exc)) from None
+    fold = ctx.folded if ctx.kind == "contact" else validate.sql_folded  # its own, once
     named = or_(  # folded as a list's --search folds
-        validate.sql_folded(Contact.name_key).like(pattern, escape="\\"),
-        validate.sql_folded(Contact.email_key).like(pattern, escape="\\"),
+        fold(Contact.name_key).like(pattern, escape="\\"),
+        fold(Contact.email_key).like(pattern, escape="\\"),
     )
     if ctx.kind == "contact":
         return named
@@ -364,6 +407,7 @@ def _segment(ctx: Ctx, node: filters.SegmentTest) -> Clause:
                 seen=ctx.seen | {saved.id},
                 conditions=ctx.conditions,
                 segments=ctx.segments,
+                folds=ctx.folds,
             ),
             inner,
         )
