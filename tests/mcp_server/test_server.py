@@ -683,3 +683,22 @@ def test_a_report_owner_no_record_could_have_is_refused_not_echoed(sqlite_url: s
         assert answer["scope"]["owner"] == "sam"
 
     serve(sqlite_url, session)
+
+
+def test_a_refused_text_is_named_as_the_tools_argument(sqlite_url: str) -> None:
+    """log_activity's and add_task's ``text`` is the store's subject: a refusal of it
+    named "subject", an argument neither tool has."""
+
+    async def session(client: Client) -> None:
+        said = await refused(
+            client, "log_activity", kind="note", ref="Ada Lovelace", text="x" * 301
+        )
+        assert said.endswith(": text is too long (at most 300 characters)"), said
+        said = await refused(client, "add_task", text="a\x1bb", due="+1d")
+        assert said.endswith(": text: control characters are not allowed (\\x1b at position 2)")
+        assert "subject" not in said
+        said = await refused(client, "log_activity", kind="note", ref="Ada Lovelace", text="ok",
+                             body="x" * 1_000_001)  # fmt: skip
+        assert said.endswith(": body is too long (at most 1,000,000 characters)"), said
+
+    serve(sqlite_url, session, "--allow-writes")

@@ -142,6 +142,20 @@ def _report_words() -> Iterator[None]:
         raise Invalid(said, field=exc.field) from exc
 
 
+@contextmanager
+def _subject_is_text() -> Iterator[None]:
+    """A refusal of an activity's or a task's subject in the tool's words: its argument
+    is ``text`` (the store says "subject is too long", and the assistant looked for an
+    argument named subject)."""
+    try:
+        yield
+    except Invalid as exc:
+        said = str(exc)
+        if exc.field != "subject" or not said.startswith("subject"):
+            raise
+        raise Invalid("text" + said.removeprefix("subject"), field="text") from exc
+
+
 class CrmServer(NothingElseOffered, MCPServer):
     """An ``MCPServer`` whose write tools refuse, with a reason, when writes are off."""
 
@@ -647,7 +661,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         ] = None,
     ) -> dict[str, Any]:
         """Record a call, email, meeting or note. A deal's contact and company are linked too."""
-        with writing():
+        with writing(), _subject_is_text():
             return plain(crm.log(kind, ref, text, body=body, at=at))
 
     @tool(WRITE)
@@ -666,7 +680,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         body: str | None = None,
     ) -> dict[str, Any]:
         """Add a task with a due time, about a contact, company or deal."""
-        with writing():
+        with writing(), _subject_is_text():
             added = crm.tasks.add(
                 text, due=due, contact=contact, company=company, deal=deal, body=body
             )
