@@ -424,6 +424,26 @@ def test_true_or_false_is_not_a_number(sqlite_url: str) -> None:
     serve(sqlite_url, session, "--allow-writes")
 
 
+def test_a_whole_number_with_an_exponent_is_bounded_as_any_other(sqlite_url: str) -> None:
+    """``1e20`` is a whole number to JSON Schema: one past 64 bits was refused as "unable
+    to parse input string as an integer, exceeded maximum size", naming a string nobody
+    sent and no bound."""
+
+    async def session(client: Client) -> None:
+        said = await refused(client, "list_contacts", limit=1e20)
+        assert said.endswith("limit: input should be less than or equal to 1000"), said
+        said = await refused(client, "complete_task", task_id=1e308)
+        assert said.endswith("task_id: input should be less than or equal to 9223372036854775807")
+        said = await refused(client, "feed", offset=-1e19)
+        assert said.endswith("offset: input should be greater than or equal to 0"), said
+        said = await refused(client, "feed", limit=2.5)
+        assert said.endswith("limit: input should be a valid integer, got a number with a "
+                             "fractional part"), said  # fmt: skip
+        assert (await call(client, "list_contacts", limit=1e0))["count"] == 1
+
+    serve(sqlite_url, session, "--allow-writes")
+
+
 def test_a_write_tells_the_assistant_its_warnings(
     sqlite_url: str, isolated_user_dirs: Path
 ) -> None:

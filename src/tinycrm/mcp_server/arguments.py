@@ -62,7 +62,11 @@ def _a_json_number(value: Any) -> Any:
     """A whole number as a JSON number or a string of exactly its digits (some clients
     send every argument as a string), for pydantic to bound. Refused: a JSON true or
     false (lax mode read them as 1 and 0: ``complete_task(task_id=true)`` completed task
-    1) and any other string (lax mode read '5.0', ' 5 ', '+5' and '5_0' as 5)."""
+    1) and any other string (lax mode read '5.0', ' 5 ', '+5' and '5_0' as 5). A whole
+    number JSON writes with an exponent (``1e20``) is bounded as any other: pydantic
+    refused one past 64 bits as "unable to parse input string as an integer"."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, bool):
         raise ValueError(f"a whole number, not {str(value).lower()}")
     if isinstance(value, str):
