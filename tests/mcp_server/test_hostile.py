@@ -28,7 +28,7 @@ def test_a_huge_tool_or_argument_name_is_named_in_a_short_line(sqlite_url: str) 
         assert said.startswith("search has no argument 'yyy") and len(said) < 300, len(said)
         said = await refused(client, "search", text="ada", **{f"a{n}": 1 for n in range(20_000)})
         assert said.startswith("search has no argument 'a0', ") and len(said) < 1000, len(said)
-        assert "(its arguments: text, kinds, limit)" in said, said
+        assert "(its arguments: text, kinds, limit, offset)" in said, said
         assert (await call(client, "search", text="ada"))["results"]  # and it goes on
 
     serve(sqlite_url, session)
