@@ -160,8 +160,9 @@ class Ctx:
     # the segments looked up so far, by the name as written, with their parsed filters:
     # shared like ``conditions``, so a segment named 150 times is read and parsed once
     segments: dict[str, tuple[Any, Any]] = dataclass_field(default_factory=dict)
-    # the record's own texts folded (``folded``), by column: shared like ``conditions``
-    folds: dict[str, tuple[str, Any]] = dataclass_field(default_factory=dict)
+    # the record's own texts folded (``folded``), by column: the name standing for the
+    # fold, the column, how many conditions use it; shared like ``conditions``
+    folds: dict[str, list[Any]] = dataclass_field(default_factory=dict)
 
     def fail(self, offset: int, reason: str) -> InvalidFilter:
         return InvalidFilter(self.text, offset, reason)
@@ -175,7 +176,8 @@ class Ctx:
         column = col(column)
         key = f"{column.table.name}.{column.name}"
         if key not in self.folds:
-            self.folds[key] = (f"tinycrm_fold_{len(self.folds)}", column)
+            self.folds[key] = [f"tinycrm_fold_{len(self.folds)}", column, 0]
+        self.folds[key][2] += 1
         return sql_column(self.folds[key][0])
 
     def midnight(self, day: date) -> datetime:

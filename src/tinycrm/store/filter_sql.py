@@ -27,7 +27,8 @@ from typing import Any
 
 from sqlalchemy import Boolean, and_, exists, func, literal, not_, or_, select, true
 from sqlalchemy.sql import operators
-from sqlalchemy.sql.expression import BinaryExpression, Grouping
+from sqlalchemy.sql.expression import BinaryExpression, ColumnClause, Grouping
+from sqlalchemy.sql.visitors import replacement_traverse
 from sqlmodel import Session, col
 
 from tinycrm import dates, filters
@@ -147,12 +148,23 @@ def with_folds(ctx: Ctx, clause: Clause) -> Clause:
     """``clause`` with the texts it folds (``Ctx.folded``) folded once for the row: as
     ``EXISTS (SELECT 1 FROM (SELECT fold(contact.name_key) AS tinycrm_fold_0 LIMIT 1)
     WHERE …)``, the LIMIT keeping SQLite and PostgreSQL from putting the fold back in
-    each condition (flattening the subquery)."""
+    each condition (flattening the subquery). When each is used once, the folds are put
+    back where they are used: the EXISTS would keep the database from the indexes of the
+    other conditions (``name~ada and email=…``)."""
     if not ctx.folds:
         return clause
-    columns = [column for _name, column in ctx.folds.values()]
+    if all(uses == 1 for _name, _column, uses in ctx.folds.values()):
+        direct = {name: validate.sql_folded(column) for name, column, _ in ctx.folds.values()}
+
+        def put_back(element: Any) -> Any:
+            if isinstance(element, ColumnClause) and element.table is None:
+                return direct.get(element.name)
+            return None
+
+        return replacement_traverse(clause, {}, put_back)
+    columns = [column for _name, column, _uses in ctx.folds.values()]
     folds = (
-        select(*[validate.sql_folded(column).label(name) for name, column in ctx.folds.values()])
+        select(*[validate.sql_folded(column).label(name) for name, column, _ in ctx.folds.values()])
         .correlate(*{column.table for column in columns})
         .limit(1)
         .subquery("tinycrm_folds")
