@@ -156,12 +156,14 @@ def with_folds(ctx: Ctx, clause: Clause) -> Clause:
     if all(uses == 1 for _name, _column, uses in ctx.folds.values()):
         direct = {name: validate.sql_folded(column) for name, column, _ in ctx.folds.values()}
 
-        def put_back(element: Any) -> Any:
+        def put_back(element: Any, **_kw: Any) -> Any:
             if isinstance(element, ColumnClause) and element.table is None:
                 return direct.get(element.name)
             return None
 
-        return replacement_traverse(clause, {}, put_back)
+        options: dict[str, Any] = {}
+        put: Clause = replacement_traverse(clause, options, put_back)
+        return put
     columns = [column for _name, column, _uses in ctx.folds.values()]
     folds = (
         select(*[validate.sql_folded(column).label(name) for name, column, _ in ctx.folds.values()])
