@@ -86,3 +86,18 @@ def test_the_same_records_match_folded_once(store: Any) -> None:
         "Pat One",
         "Søren Straße",
     ]
+
+
+def test_not_finds_the_records_a_text_is_missing_from(store: Any) -> None:
+    """``not contact:zz`` left out every contact without an email, ``not acme`` every
+    company without a domain or a city: the missing text made the condition unknown (NULL),
+    and NOT unknown is unknown, never true."""
+    add_contact(store, name="P199")
+    add_contact(store, name="Bob Lee", email="b@x.io")
+    add_company(store, name="Zeta")
+    add_company(store, name="Acme", domain="acme.io", city="Köln")
+    assert [c.name for c in list_contacts(store, where="not contact:zz")] == ["Bob Lee", "P199"]
+    assert [c.name for c in list_contacts(store, where="not contact:lee")] == ["P199"]
+    assert [c.name for c in list_companies(store, where="not acme")] == ["Zeta"]
+    assert [c.name for c in list_companies(store, where="not koln and not zz")] == ["Zeta"]
+    assert [c.name for c in list_companies(store, where="not acme.io")] == ["Zeta"]

@@ -295,23 +295,23 @@ def search_clause(
     if kind == "company":
         return or_(
             folded(Company.name_key).like(pattern, escape="\\"),
-            folded(Company.domain).like(pattern, escape="\\"),
-            folded(Company.city).like(pattern, escape="\\"),
+            _known(Company.domain, folded(Company.domain).like(pattern, escape="\\")),
+            _known(Company.city, folded(Company.city).like(pattern, escape="\\")),
         )
     if kind == "product":
         from tinycrm.store.sales_models import Product
 
         return or_(
             folded(Product.name_key).like(pattern, escape="\\"),
-            folded(Product.sku).like(pattern, escape="\\"),
+            _known(Product.sku, folded(Product.sku).like(pattern, escape="\\")),
         )
     if kind == "quote":
         from tinycrm.store.sales_models import Quote
 
         return or_(
             folded(Quote.number).like(pattern, escape="\\"),
-            folded(Quote.deal_title).like(pattern, escape="\\"),
-            folded(Quote.company).like(pattern, escape="\\"),
+            _known(Quote.deal_title, folded(Quote.deal_title).like(pattern, escape="\\")),
+            _known(Quote.company, folded(Quote.company).like(pattern, escape="\\")),
         )
     if kind == "case":
         from tinycrm.store.service_models import SupportCase
@@ -331,6 +331,12 @@ def search_clause(
     )
 
 
+def _known(column: Any, condition: Clause) -> Clause:
+    """``condition`` on a text that may be missing, false where it is: NULL LIKE … is
+    unknown, and ``not acme`` left out every company without a city."""
+    return and_(col(column).is_not(None), condition)
+
+
 def _linked(link: Any, target: Any, condition: Clause) -> Clause:
     """The linked record (through the foreign key ``link``) meets ``condition``."""
     return and_(link.is_not(None), link.in_(select(target).where(condition).correlate(None)))
@@ -348,7 +354,7 @@ def _contact(ctx: Ctx, node: filters.ContactTest) -> Clause:
     fold = ctx.folded if ctx.kind == "contact" else validate.sql_folded  # its own, once
     named = or_(  # folded as a list's --search folds
         fold(Contact.name_key).like(pattern, escape="\\"),
-        fold(Contact.email_key).like(pattern, escape="\\"),
+        _known(Contact.email_key, fold(Contact.email_key).like(pattern, escape="\\")),
     )
     if ctx.kind == "contact":
         return named
@@ -361,7 +367,7 @@ def _contact(ctx: Ctx, node: filters.ContactTest) -> Clause:
     if ctx.kind == "quote":
         from tinycrm.store.sales_models import Quote
 
-        return validate.sql_folded(Quote.contact).like(pattern, escape="\\")
+        return _known(Quote.contact, validate.sql_folded(Quote.contact).like(pattern, escape="\\"))
     if ctx.kind == "product":
         raise ctx.fail(node.offset, "'contact:' does not work on products")
     people = select(col(Contact.company_id)).where(col(Contact.company_id).is_not(None), named)
