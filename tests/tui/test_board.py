@@ -194,6 +194,9 @@ async def test_new_deal_form_shows_errors_and_saves_nothing(tui_store, seeded) -
         await settle(pilot)
         assert "decimal places" in str(form.query_one("#error-amount").render())
         assert list_deals(tui_store, search="ghost") == []
+        await pilot.press("escape")  # typed in: it asks first, esc again discards
+        await settle(pilot)
+        assert app.screen is form
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, BoardScreen)
@@ -374,9 +377,10 @@ async def test_help_lists_every_binding_and_q_quits(tui_store, seeded) -> None:
         assert sections["Board"][filter_line] == ["/"]
         assert {"Next card", "Open"} <= set(sections["Cards"])
         assert {"Quit", "Keys", "Contacts", "Tasks", "Dashboard"} <= set(sections["Everywhere"])
-        # one line for quitting, the board's q (Textual's own ctrl+q still works, unlisted)
+        # one line for quitting, the board's q (Textual's own ctrl+q still works, unlisted),
+        # and one for ctrl+c, which quits too where no form or dialog is open
         quitting = [keys for d, keys in sections["Everywhere"].items() if "quit" in d.lower()]
-        assert quitting == [["q"]], sections["Everywhere"]
+        assert sorted(quitting) == [["^c"], ["q"]], sections["Everywhere"]
         await pilot.press("escape")
         await pilot.press("q")
         await pilot.pause()

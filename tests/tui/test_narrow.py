@@ -195,19 +195,6 @@ def test_a_name_of_one_long_word_after_a_mark_is_cut_not_left_out() -> None:
     assert _text(["☐ ", "Call", f"  {word}"], [], 30, least=4) == " ☐ Call"  # past least
 
 
-async def test_ctrl_c_says_how_to_quit_in_plain_words(tui_store) -> None:
-    """Ctrl-C on the board said 'Press [b]ctrl+q[/b] to quit the app': Textual's words are
-    markup, and the board shows every notification as plain text. Now 'Press ctrl+q to
-    quit the app'."""
-    app = make_app(Crm(tui_store), poll_interval=0)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+c")
-        await settle(pilot)
-        said = [n.message for n in app._notifications]
-        assert said == ["Press ctrl+q to quit the app"], said
-
-
 def test_stage_names_are_not_cut_to_the_same_words() -> None:
     """A pipeline of many stages ('Stage 0' … 'Stage 49') under another pipeline's heading,
     at 40 columns, showed every row as '  Stage…' beside a bar of a few cells: the labels

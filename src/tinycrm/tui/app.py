@@ -82,6 +82,18 @@ class TinyCrmApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Ctrl-C as a terminal user means it: stop. It copies text selected with the mouse
+        # (as a terminal does), else closes the form or dialog open (a form with something
+        # typed in it asks first), else quits as q does. A priority binding: an Input's
+        # ctrl+c copied, the screen's copied a selection or did nothing.
+        Binding(
+            "ctrl+c",
+            "interrupt",
+            "Quit (in a form or dialog: cancel it; with text selected by mouse: copy it)",
+            show=False,
+            id="app.interrupt",
+            priority=True,
+        ),
         Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
         Binding("1", "show_board", "Board", show=False, id="app.board"),
         Binding("2", "show_contacts", "Contacts", show=False, id="app.contacts"),
@@ -165,13 +177,25 @@ class TinyCrmApp(App[None]):
             timeout=timeout, markup=False,
         )  # fmt: skip
 
-    def action_help_quit(self) -> None:
-        """Ctrl-C: how to quit, in plain words (Textual's own are markup, "[b]ctrl+q[/b]",
-        and every notification here is plain text)."""
-        for key, active in self.active_bindings.items():
-            if active.binding.action in ("quit", "app.quit"):
-                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
-                return
+    async def action_interrupt(self) -> None:
+        """Ctrl-C: copy the text selected with the mouse; else close the form or dialog
+        open (as its esc does: a form asks first when something was typed in it); else
+        quit, as q does."""
+        screen = self.screen
+        selected = screen.get_selected_text()
+        if selected:
+            self.copy_to_clipboard(selected)
+            screen.clear_selection()
+            self.notify("Copied the selected text (ctrl+c again quits)")
+            return
+        if isinstance(screen, ModalScreen):
+            for _, binding in screen._bindings:
+                if binding.key == "escape":
+                    await self.run_action(binding.action, screen)
+                    return
+            screen.dismiss(None)
+            return
+        await self.action_quit()
 
     # ------------------------------------------------------------------ screens
 
@@ -242,9 +266,18 @@ class TinyCrmApp(App[None]):
             self._last_input = time.monotonic()
         if (
             isinstance(event, events.Key)
+            and not event.is_forwarded  # as read, not bubbling back up from a field
+            and (form_sees := getattr(self.screen, "key_pressed", None)) is not None
+        ):
+            form_sees(event.key)  # a form's question (discard what was typed?) taken back
+        if (
+            isinstance(event, events.Key)
             and self._held_keys is not None
             and not event.is_forwarded
-            and not any(b.priority for b in self._bindings.key_to_bindings.get(event.key, ()))
+            and not any(
+                b.priority and b.action != "interrupt"  # ctrl+c cancels the form on its way
+                for b in self._bindings.key_to_bindings.get(event.key, ())
+            )
         ):
             self._held_keys.append(event)  # for the form on its way (ctrl+q still quits)
             return
@@ -558,8 +591,21 @@ class TinyCrmApp(App[None]):
     async def action_quit(self) -> None:
         """Quit; with changes still being saved, say so first and quit once they are.
 
-        A second ``q`` while they wait discards them (and says which, on exit).
+        A second ``q`` while they wait discards them (and says which, on exit). With
+        something typed in a form, the form asks first (the key again quits).
         """
+        from tinycrm.tui.screens.forms import FormScreen
+
+        keys = [  # those that reach a form: priority ones (ctrl+q)
+            binding
+            for _, binding in self._bindings
+            if binding.action == "quit" and binding.priority
+        ]
+        for screen in reversed(self.screen_stack):
+            # a form holding typed text the user was not asked about (ctrl+q reaches a
+            # form, and quitting lost what was typed without a word): it asks
+            if isinstance(screen, FormScreen) and screen.ask_first("quit", keys):
+                return
         pending = self.pending_writes()
         if not pending:
             self.exit()

@@ -5,7 +5,8 @@ there (and enter on a timeline's activity of the record itself) opens this view 
 the screen: when, by whom, about what, and the body, scrollable. The body is shown as
 stored with its controls escaped (``tinycrm.safetext``), and as plain text (never read
 as markup); a word wider than the view (a link, an email) folds where it still reads as
-itself, as a record's details fold it (``Folded``). Enter opens the record it is about, esc closes.
+itself, as a record's details fold it (``Folded``). Enter opens the record it is about, esc closes
+(the key bar under it says so).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tinycrm.api.models import ActivityRead
 from tinycrm.errors import NotFound, TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmModalScreen
+from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.text import Folded, fit, whole_pieces
 
 LINK_KINDS = ("deal", "contact", "company")
@@ -63,7 +65,7 @@ class ActivityScreen(CrmModalScreen[None]):
             with VerticalScroll(id="activity-body"):  # the details scroll with the text
                 yield Static("", id="activity-details")
                 yield Static("", id="activity-text", markup=False)
-            yield Static("esc closes", id="activity-hint", classes="form-hint", markup=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#activity-body").focus()
@@ -115,11 +117,6 @@ class ActivityScreen(CrmModalScreen[None]):
         body = fmt.block(activity.body).strip("\n")
         text = Text(body) if body else Text("No text beyond the subject.", style="dim")
         self.query_one("#activity-text", Static).update(Folded(text))
-        target = target_of(activity)
-        hint = "esc closes"
-        if target is not None and target[:2] != self.here:
-            hint = f"enter opens {fit(target[2], 40)} · {hint}"
-        self.query_one("#activity-hint", Static).update(hint)
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -36,6 +36,7 @@ from tinycrm.errors import Conflict, NotFound, TinyCrmError
 from tinycrm.search_text import fold
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmModalScreen
+from tinycrm.tui.widgets.keybar import KeyBar
 
 
 @dataclass
@@ -186,9 +187,10 @@ def escaped_note(value: str) -> str:
 SHORT = 15
 """Lines under which a form is laid out tight (the stylesheet's -short)."""
 
-LEAST_LINES = 6
+LEAST_LINES = 7
 """Lines a -short form needs: its border (2), title (1), one field under its label (2)
-and the buttons (1). In fewer the form says the window is too small."""
+and the buttons (1), and the key bar under it (1). In fewer the form says the window is
+too small."""
 
 TOO_SMALL_TEXT = "The window is too small for this form.\n\nMake it at least {width}×{height}."
 
@@ -216,8 +218,11 @@ class FormScreen(CrmModalScreen[Any]):
     hint, so the fields keep room to scroll in."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "submit", "Save", id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        # Ctrl-C cancels, as esc does (a priority binding: an Input's ctrl+c copied, and
+        # the user who pressed it to get out was left in the form, told nothing).
+        Binding("ctrl+c", "interrupt", "Cancel", id="form.interrupt", priority=True),
         # Priority: the focus moves before the next key is handed on, so 'Acme<Tab>Ada'
         # read at once fills two fields (Textual's tab waited its turn: 'Ada' went to
         # the first field).
@@ -255,6 +260,13 @@ class FormScreen(CrmModalScreen[Any]):
         self.escaped: dict[str, str] = {}
         """A stored value holding control characters, by field: the field shows it escaped
         (``safetext.display``), and keeps it as stored unless the user changes the field."""
+        self._opened_with: dict[str, Any] = {}
+        """Each field's value as the form opened: what counts as typed is what differs."""
+        self._asked: str | None = None
+        """The action ("cancel", "quit") the form has asked about (typed text would be
+        lost): the same again goes on, any other key takes the question back."""
+        self._asked_keys: set[str] = set()
+        self._typed_before_cancel: bool | None = None
         self._typed_ahead: list[events.Key] | None = []
         """Keys typed as the form opened, before its first field had the focus (the app
         hands a key to the screen itself then, where it was lost): typed into the fields
@@ -284,8 +296,9 @@ class FormScreen(CrmModalScreen[Any]):
             with Horizontal(classes="form-buttons"):
                 yield Button(self.submit_label, variant="primary", compact=True, id="form-save")
                 yield Button("Cancel", compact=True, id="form-cancel")
-            yield Static("ctrl+s saves · esc cancels", classes="form-hint")
         yield Static("", id="form-too-small", markup=False)
+        # the form's keys, under it (the view's, dimmed, showed there: none works now)
+        yield KeyBar(first=("form.save", "form.cancel", "form.interrupt"), ordered=True)
 
     def _widget(self, spec: FormField) -> Input | Select[Any]:
         if spec.choices is not None:
@@ -337,6 +350,7 @@ class FormScreen(CrmModalScreen[Any]):
             return
         form = self.query_one("#form")
         fields = self.query_one("#form-fields")
+        height -= self.query_one(KeyBar).outer_size.height  # the form's keys, docked under it
         chrome = form.styles.gutter.height + sum(
             child.outer_size.height + child.styles.margin.height
             for child in form.children
@@ -386,6 +400,7 @@ class FormScreen(CrmModalScreen[Any]):
         self.query_one("#form-error").display = False
         for spec in self.fields:
             self.query_one(f"#error-{spec.name}").display = False
+        self._opened_with = {spec.name: self.raw(spec.name) for spec in self.fields}
         if self.fields:  # now, not focus() (a turn later): the next key is the field's
             self.set_focus(self.query_one(f"#field-{self.fields[0].name}"))
         typed, self._typed_ahead = self._typed_ahead or [], None
@@ -418,8 +433,8 @@ class FormScreen(CrmModalScreen[Any]):
         actions = {binding.action for binding in self._bindings.key_to_bindings.get(key.key, ())}
         if actions & {"next_field", "previous_field"}:
             self.action_next_field() if "next_field" in actions else self.action_previous_field()
-        elif actions & {"cancel", "submit"}:
-            self.action_cancel() if "cancel" in actions else self.action_submit()
+        elif actions & {"cancel", "interrupt", "submit"}:
+            self.action_submit() if "submit" in actions else self.action_cancel()
             return False
         elif self.focused is not None:
             self.focused._forward_event(events.Key(key.key, key.character))
@@ -519,9 +534,70 @@ class FormScreen(CrmModalScreen[Any]):
     def action_previous_field(self) -> None:
         self.focus_previous()
 
+    def typed(self) -> bool:
+        """Whether a field holds something else than when the form opened, or keys sent
+        to the focused field are not in it yet: a burst ("X" then ctrl+c, read at once)
+        ran ctrl+c's binding before the field had the X, and the form closed as untouched."""
+        changed = any(
+            self.raw(name) != value
+            for name, value in self._opened_with.items()
+            if self.query(f"#field-{name}")
+        )
+        # Textual's own message queue (its values; nothing when a version renames it)
+        queue = getattr(getattr(self.focused, "_message_queue", None), "values", ())
+        return changed or any(isinstance(message, events.Key) for message in queue)
+
+    def ask_first(self, action: str, keys: Sequence[Binding], typed: bool | None = None) -> bool:
+        """Whether leaving the form now (``action``: "cancel" or "quit", bound to
+        ``keys``) would lose what was typed (``typed``, else ``typed()``) and the user was
+        not asked yet: then the form asks, in one line; one of ``keys`` again goes on,
+        any other key goes back to it."""
+        if self._asked == action or not (self.typed() if typed is None else typed):
+            return False
+        self._asked = action
+        self._asked_keys = {binding.key for binding in keys}
+        shown = " or ".join(dict.fromkeys(self.app.get_key_display(b) for b in keys))
+        goes = "discards it" if action == "cancel" else "quits and discards it"
+        question = (
+            f"Discard what you typed? {shown} again {goes}; any other key goes back to the form."
+        )
+        if self.has_class("-too-small"):
+            self.app.notify(question, severity="warning")
+        else:
+            self.show_error(None, question)
+        return True
+
+    def key_pressed(self, key: str) -> None:
+        """A key, before anything handles it (``TinyCrmApp.on_event``): one that does not
+        go on with what the form asked about takes the question back. A key that cancels
+        notes whether something was typed before it: esc reaches the form's binding after
+        the keys typed after it are in their field (it bubbles up from the field), and
+        "esc w" read at once asked about the w."""
+        actions = {binding.action for binding in self._bindings.key_to_bindings.get(key, ())}
+        if actions & {"cancel", "interrupt"}:
+            self._typed_before_cancel = self.typed()
+        if self._asked is None or key in self._asked_keys:
+            return
+        self._asked = None
+        error = self.query_one("#form-error", Static)
+        if error.display and "Discard what you typed?" in str(error.render()):
+            error.update("")
+            error.display = False
+            self.call_after_refresh(self._fit)
+
     def action_cancel(self) -> None:
-        if not self.saving:
-            self.dismiss(None)
+        keys = sorted(  # esc first, as the key bar shows them
+            (b for _, b in self._bindings if b.action in ("cancel", "interrupt")),
+            key=lambda binding: binding.action != "cancel",
+        )
+        typed, self._typed_before_cancel = self._typed_before_cancel, None
+        if self.saving or self.ask_first("cancel", keys, typed):
+            return
+        self.dismiss(None)
+
+    def action_interrupt(self) -> None:
+        """Ctrl-C: as esc (the app's ctrl+c hands it here)."""
+        self.action_cancel()
 
     def action_submit(self) -> None:
         if self.saving or self.has_class("-too-small"):

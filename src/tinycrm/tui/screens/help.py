@@ -15,6 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.text import Folded
 
 AREAS = {
@@ -145,7 +146,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Keys", classes="form-title")
             with VerticalScroll(id="help-body"):
                 yield Static(self.table)
-            yield Static("esc closes", classes="form-hint")
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from tinycrm.search_text import fold
 from tinycrm.tui import format as fmt
+from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.text import fit
 
 OPTION_LIMIT = 120
@@ -121,6 +122,7 @@ class PickScreen(ModalScreen[Any]):
                 ),
                 id="pick-list",
             )
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#pick-typed").display = False

@@ -49,11 +49,20 @@ def _namespace(node: Any) -> str:
 class KeyBar(Static):
     """One line of ``key description`` pairs for the bindings that apply now."""
 
-    def __init__(self, *, id: str | None = None, first: tuple[str, ...] = MOST_USED) -> None:
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        first: tuple[str, ...] = MOST_USED,
+        ordered: bool = False,
+    ) -> None:
         super().__init__("", id=id, classes="key-bar", markup=False)
         self._shown: tuple[object, ...] = ()
         self.first = first
         """Binding ids in the order a narrow bar keeps them (``MOST_USED``)."""
+        self.ordered = ordered
+        """Show the keys of ``first`` first, in its order, at any width (a dialog's few
+        keys: Textual lists a key a focused field binds too, ctrl+c, before the others)."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -94,6 +103,8 @@ class KeyBar(Static):
             )
         if palette is not None:
             entries.append(palette)
+        if self.ordered:
+            entries.sort(key=lambda e: self.first.index(e[4]) if e[4] in self.first else 99)
         width = self.size.width
         shown = (width, *((key, text, enabled) for key, text, enabled, *_ in entries))
         if shown == self._shown:
