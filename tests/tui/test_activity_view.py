@@ -207,3 +207,27 @@ async def test_in_a_short_window_the_text_can_be_scrolled_to(tui_store, seeded) 
             await settle(pilot)
             seen += screen_text(app)
         assert text in seen, (text, seen)
+
+
+async def test_a_long_name_in_the_details_is_cut_with_an_ellipsis(tui_store) -> None:
+    """A contact's long name (wide characters, too) was cut at the view's edge with no
+    sign that it went on: Rich's table cuts a no-wrap cell without its ellipsis. Now the
+    value ends with '…'."""
+    import re
+
+    from tests.tui.test_escapes import screen_text
+
+    name = "株式会社ヤマダ電機グループ本社営業部長の山田太郎さんと鈴木花子さんのための名前"
+    crm = Crm(tui_store)
+    crm.contacts.add(name)
+    note = crm.activities.log("note", name, "Hello")
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ActivityScreen(note.id))
+        await settle(pilot)
+        framed = (re.search("│(.*)│", row) for row in screen_text(app).splitlines())
+        lines = [inside.group(1).strip() for inside in framed if inside]
+        [contact] = [line for line in lines if line.startswith("Contact")]
+        assert contact.endswith("…"), contact
+        assert contact.removeprefix("Contact").strip().rstrip("…") in name

@@ -107,12 +107,13 @@ class ActivityScreen(CrmModalScreen[None]):
         labels = max((len(label) for label, value in rows if value), default=0)
         # how long ago whole or not at all: at 40 columns it read "(8 mi"
         rows[0] = ("When", whole_pieces(rows[0][1], width - labels - 2, "  "))
-        # the labels whole (at 40 columns 'Co…' was the contact and the company), the values cut
+        # the labels whole (at 40 columns 'Co…' was the contact and the company), the values
+        # cut with an ellipsis (Rich's table cuts a no-wrap cell without one)
         table.add_column(style="dim", no_wrap=True, min_width=labels)
-        table.add_column(no_wrap=True, overflow="ellipsis")
+        table.add_column(no_wrap=True)
         for label, value in rows:
             if value:
-                table.add_row(label, Text(fmt.text(value)))
+                table.add_row(label, Text(fit(fmt.text(value), width - labels - 2)))
         self.query_one("#activity-details", Static).update(table)
         body = fmt.block(activity.body).strip("\n")
         text = Text(body) if body else Text("No text beyond the subject.", style="dim")
