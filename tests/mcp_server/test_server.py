@@ -617,6 +617,22 @@ def test_what_the_server_tells_the_assistant_about_refs_is_true(sqlite_url: str)
     serve(sqlite_url, session, "--allow-writes")
 
 
+def test_a_ref_sent_as_a_json_number_is_that_id(sqlite_url: str) -> None:
+    """The instructions say a REF may be an id, and assistants send an id as a number:
+    ``contact_briefing(ref=1)`` was refused as "ref: input should be a valid string"."""
+
+    async def session(client: Client) -> None:
+        by_number = await call(client, "contact_briefing", ref=1)
+        assert by_number == await call(client, "contact_briefing", ref="1")
+        logged = await call(client, "log_activity", kind="note", ref=1, text="Met")
+        assert logged["contact_id"] == 1
+        for bad in (True, 1.5, 2**70):
+            said = await refused(client, "contact_briefing", ref=bad)
+            assert "\n" not in said and said.startswith("Error executing tool"), said
+
+    serve(sqlite_url, session, "--allow-writes")
+
+
 def test_a_list_cut_short_by_its_limit_says_so(sqlite_url: str) -> None:
     """list_contacts answers 50 contacts unless told otherwise, with "count": 50: with 51
     contacts the assistant could not tell the list was cut and told the user they have

@@ -34,6 +34,16 @@ writers waited, then gave up as "database is busy"), 100,000 for a minute."""
 
 REF_CHARS = 1000
 """A REF no record could have is refused before it is looked for (10 MB took 10 s)."""
+
+
+def an_id_as_text(value: Any) -> Any:
+    """An id sent as a JSON number (``ref=12``, as assistants send ids) is its digits; a
+    true or false, or a number with a fraction, stays what it is, for pydantic to refuse."""
+    if type(value) is int and 0 < value <= MAX_ID:
+        return str(value)
+    return value
+
+
 Ref = Annotated[
     str,
     Field(
@@ -42,6 +52,7 @@ Ref = Annotated[
         min_length=1,
         max_length=REF_CHARS,
     ),
+    BeforeValidator(an_id_as_text),
 ]
 Where = Annotated[
     str | None,

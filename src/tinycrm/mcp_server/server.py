@@ -38,7 +38,7 @@ from mcp.types import (
     Tool,
     ToolAnnotations,
 )
-from pydantic import Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError
 
 from tinycrm import __version__, safetext, search_text
 from tinycrm.errors import Invalid
@@ -61,6 +61,7 @@ from tinycrm.mcp_server.arguments import (
     Ref,
     Shown,
     Where,
+    an_id_as_text,
     argument_problems,
     nul_argument,
 )
@@ -649,6 +650,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
                 "contact:REF, company:REF or deal:REF when a contact and a company (or a "
                 "deal) share the name.",
             ),
+            BeforeValidator(an_id_as_text),
         ],
         text: Annotated[str, Field(min_length=1, description="A one-line summary.")],
         body: Annotated[str | None, Field(description="Longer notes.")] = None,
