@@ -51,3 +51,41 @@ def test_the_address_as_it_is_comes_first_and_others_are_other_people(store: Any
     assert [a.subject for a in list_activities(store, contact="Ann at the shop")] == ["m1"]
     assert [a.subject for a in list_activities(store, contact="Ann Lee")] == ["m2"]
     assert list_activities(store, contact="Bob Roe") == []
+
+
+@pytest.mark.parametrize(
+    ("first", "later"),
+    [
+        ("ann+crm@x.example", "ann@x.example"),
+        ("ann@x.example", "Ann <ann+crm@x.example>"),
+        ("j.doe@gmail.com", "jdoe+x@googlemail.com"),
+    ],
+)
+def test_a_contact_added_in_the_run_is_found_by_its_mailbox_later_in_the_run(
+    store: Any, first: str, later: str
+) -> None:
+    """A contact the run added from ann+crm@x.example was not found for mail from
+    ann@x.example later in the same run (it was, on the next run): a second Ann was
+    added. The run finds its own contacts by their mailbox, as it finds stored ones."""
+    messages = [_msg(first, mid="<1@x>", subject="m1"), _msg(later, mid="<2@x>", subject="m2")]
+    for dry_run in (True, False):
+        run = log_messages(store, messages, **OWN, create_contacts=True, dry_run=dry_run)
+        assert (run.logged, run.created) == (2, 1)
+    ((ann,),) = [[c.email for c in list_contacts(store)]]
+    assert ann == first
+    assert sorted(a.subject for a in list_activities(store, contact=first)) == ["m1", "m2"]
+
+
+def test_a_contact_added_in_one_batch_is_found_by_its_mailbox_in_a_later_one(store: Any) -> None:
+    """A run logs in transactions of a few hundred messages (mail sync): a contact
+    added from a +tag address in one is found by its mailbox in the next."""
+    from tinycrm.store.mail_log import MailLogger, MailRun
+
+    run = MailRun()
+    logger = MailLogger(store, run, ("me@mycompany.example",), ("mycompany.example",), True, False)
+    for mid, sender in (("<1@x>", "ann+crm@x.example"), ("<2@x>", "ann@x.example")):
+        with store.write() as session:
+            logger.session = session
+            logger.log_all([_msg(sender, mid=mid)])
+    assert (run.logged, run.created) == (2, 1)
+    assert len(list_contacts(store)) == 1

@@ -146,13 +146,16 @@ class MailLogger:
         # the mailbox of each contact whose email has a +tag or is a Gmail address ->
         # its id (the lowest): read once, when an address is first not found as it is
         self._tagged: dict[str, int] | None = None
+        # the mailbox of each contact this transaction added -> the first of them: mail
+        # from ann@x.example is the contact it added from ann+crm@x.example a moment ago
+        self._added: dict[str, Contact] = {}
         # (mail key, contact id) written this run -> the Date it was written with (None
         # when not dated by its Date header)
         self.seen: dict[tuple[str, int], datetime | None] = {}
         # A dry run rolls each batch back, the contacts it created with it: one it
         # creates again in a later batch (under another id, or a reused one) is the
         # same person, counted under one id of its own (negative: no row has it).
-        self._dry_people: dict[str, int] = {}  # address key -> that id, for the run
+        self._dry_people: dict[str, int] = {}  # mailbox (else address key) -> that id
         self._dry_ids: dict[int, int] = {}  # this batch's contact id -> that id
         self._session: Session | None = None
         self._kept: set[tuple[str, int]] = set()  # rows this transaction keeps (_keep)
@@ -176,6 +179,7 @@ class MailLogger:
     def session(self, session: Session) -> None:
         self._session = session
         self.known.clear()
+        self._added.clear()
         self._dry_ids.clear()
         self._kept.clear()
         self._keys_read.clear()
@@ -404,7 +408,10 @@ class MailLogger:
             if contact is None:
                 self._by_mailbox([key])
             self.known.setdefault(key, contact)
-        return self.known[key]
+        found = self.known[key]
+        if found is None and self._added and (box := email_key(key)) is not None:
+            return self._added.get(box)  # looked up before the run added its contact
+        return found
 
     def _by_mailbox(self, keys: list[str]) -> None:
         """Find the contacts of ``keys`` (addresses no contact has, as they are) by
@@ -464,6 +471,8 @@ class MailLogger:
             # '"ann@acme.com" <phish@evil.example>': an address it is not, no name
             name = address
         key = self._key(address) or address
+        box = email_key(key)
+        person = box or key  # a dry run's person: the same in each batch, by mailbox
         try:
             try:
                 contact = self._add_contact(name, address)
@@ -479,14 +488,18 @@ class MailLogger:
             if found is None:
                 raise
             return found
+        assert contact.id is not None
         if not self.run.dry_run:
             self.run.created += 1
+            if box is not None and box != key and self._tagged is not None:
+                self._tagged.setdefault(box, contact.id)  # found so in later batches
         else:
-            if key not in self._dry_people:
+            if person not in self._dry_people:
                 self.run.created += 1
-                self._dry_people[key] = -1 - len(self._dry_people)
-            assert contact.id is not None
-            self._dry_ids[contact.id] = self._dry_people[key]
+                self._dry_people[person] = -1 - len(self._dry_people)
+            self._dry_ids[contact.id] = self._dry_people[person]
+        if box is not None:
+            self._added.setdefault(box, contact)
         self.known[key] = contact
         return contact
 
