@@ -203,7 +203,10 @@ def test_a_forwarded_message_attached_is_listed_as_an_attachment() -> None:
     a forward without text of its own was logged empty. It is listed by its file name,
     else its subject."""
     m = parse_message(_FORWARDED)
-    assert m.body == "See below."
+    assert m.body == (
+        "See below.\n\n---------- Forwarded message ----------\n"
+        "From: bob@bob.example\nSubject: Vertrag für 2027\n\nThe contract text."
+    )
     ((name, kind, size),) = [(a.name, a.content_type, a.size) for a in m.attachments]
     assert (name, kind, size) == ("contract.eml", "message/rfc822", len("The contract text."))
     unnamed = parse_message(_FORWARDED.replace(b'; filename="contract.eml"', b""))

@@ -72,14 +72,21 @@ def test_a_forward_of_a_forward_shows_both_and_an_html_one_as_text() -> None:
     )
 
 
-def test_own_text_is_kept_as_it_was_beside_a_forwarded_message() -> None:
+def test_a_note_with_a_forwarded_message_attached_shows_both() -> None:
+    """A note with a message forwarded as an attachment was logged with the note alone:
+    the forward's From, Date and Subject lines and its text were lost. The note comes
+    first, then the forward as a message that is only a forward shows it."""
+    head = b"From: ann@x.example\nSubject: Fwd: hello\n"
     raw = (
-        b"From: ann@x.example\nSubject: Fwd: hello\nMessage-ID: <fwd-4@x.example>\n"
         b'Content-Type: multipart/mixed; boundary="B"\n\n'
         b"--B\nContent-Type: text/plain\n\nFYI, see below\n"
         b"--B\nContent-Type: message/rfc822\n\n" + INNER + b"--B--\n"
     )
-    assert parse_message(raw).body == "FYI, see below"
+    message = parse_message(head + b"Message-ID: <fwd-4@x.example>\n" + raw)
+    assert message.body == "FYI, see below\n\n" + FORWARDED_LINES
+    assert [a.name for a in message.attachments] == ["The original €"]  # still listed
+    two = raw.replace(b"--B--\n", b"--B\nContent-Type: message/rfc822\n\n" + INNER + b"--B--\n")
+    assert parse_message(head + two).body.count(FORWARDED_LINES) == 2
 
 
 def test_the_key_of_a_forward_without_message_id_is_the_one_earlier_versions_gave() -> None:

@@ -6,7 +6,8 @@ policy: encoded-word subjects and names are decoded, quoted-printable and base64
 too, in the charset the part names (Windows-1252 and other legacy ones included; bytes
 that do not decode are replaced, never a crash); raw 8-bit headers are read as UTF-8,
 else Windows-1252. The body is the ``text/plain`` part, else (or when that one is
-blank) the HTML part as text; attachments are listed by name, type and size, not kept.
+blank) the HTML part as text, then the text of each message it forwards; attachments
+are listed by name, type and size, not kept.
 
 A message is dated by its Date header; without one (or with one that does not parse,
 or a date it cannot have been sent on: before 1971, or after it was received, by more
@@ -231,9 +232,9 @@ def _wire_size(data: bytes) -> int:
 
 
 def _content(message: EmailMessage, depth: int = 0) -> tuple[str, tuple[Attachment, ...], str]:
-    """The body's text, the attachments and the message's own text (the body but for
-    forwarded messages: see :func:`_forwarded`); none of either for parts nested too
-    deep for the standard library to walk."""
+    """The body's text (the message's own, then the messages it forwards: see
+    :func:`_forwarded`), the attachments and the message's own text; none of either
+    for parts nested too deep for the standard library to walk."""
     try:
         message = _split(message)
         body_part = _body_part(message)
@@ -245,7 +246,8 @@ def _content(message: EmailMessage, depth: int = 0) -> tuple[str, tuple[Attachme
         if body_part is None and (other := _other_text(message)) is not None:
             body_part, body = other, _body(other)
         attachments = tuple(_attachments(message, body_part))
-        return body or _forwarded(message, depth), attachments, body
+        text = "\n\n".join(t for t in (body, _forwarded(message, depth)) if t)
+        return text, attachments, body
     except RecursionError:
         return "", (), ""
 
@@ -273,8 +275,8 @@ _FORWARD_HEADERS = ("From", "Date", "Subject", "To", "Cc")
 
 
 def _forwarded(message: EmailMessage, depth: int) -> str:
-    """The text of a message that has none of its own but forwards messages (it is a
-    ``message/rfc822``, or holds one: forwarded as an attachment), as a mail client
+    """The text of the messages a message forwards (it is a ``message/rfc822``, or
+    holds one: forwarded as an attachment, beside a note or alone), as a mail client
     shows a forward: a line saying so, its From, Date, Subject, To and Cc lines, a
     blank line and its text (a forward's in turn, to :data:`FORWARDS_DEEP`). A
     delivery report's copy of the message it returns is no forward."""
