@@ -55,7 +55,8 @@ from tinycrm.mail.headers import (
 )
 from tinycrm.mail.html_text import html_to_text
 from tinycrm.mail.part_text import base64_bytes as part_bytes_of_base64
-from tinycrm.mail.part_text import part_text
+from tinycrm.mail.part_text import part_bytes, part_text
+from tinycrm.mail.reports import STATUS_TYPES, delivery_status
 
 __all__ = ["Attachment", "MailMessage", "parse_message"]
 
@@ -256,8 +257,8 @@ def _other_text(part: EmailMessage) -> EmailMessage | None:
     """The first text part of another kind than plain or HTML (a calendar invitation
     sent as ``text/calendar`` alone, ``text/enriched``, ``text/markdown``) that is no
     attachment and not in a forwarded message: the text of a message that has neither."""
-    if part.get_content_type() in _FORWARDED:
-        return None
+    if part.get_content_maintype() == "message" or part.get_content_type() in _HEADERS:
+        return None  # a forward, a returned message or its header, a delivery status
     payload = part.get_payload() if part.is_multipart() else None
     if isinstance(payload, list):
         for child in payload:
@@ -271,6 +272,9 @@ def _other_text(part: EmailMessage) -> EmailMessage | None:
 
 FORWARDS_DEEP = 8  # forwards of forwards read, at most (a loop of them is hundreds deep)
 FORWARD_LINE = "---------- Forwarded message ----------"
+RETURNED_LINE = "---------- Returned message ----------"  # a bounce's copy
+ORIGINAL_LINE = "---------- Original message ----------"  # another report's (a receipt's)
+_HEADERS = frozenset({"text/rfc822-headers", "message/global-headers"})  # a copy's header
 _FORWARD_HEADERS = ("From", "Date", "Subject", "To", "Cc")
 
 
@@ -279,12 +283,17 @@ def _forwarded(message: EmailMessage, depth: int) -> str:
     holds one: forwarded as an attachment, beside a note or alone), as a mail client
     shows a forward: a line saying so, its From, Date, Subject, To and Cc lines, a
     blank line and its text (a forward's in turn, to :data:`FORWARDS_DEEP`). A
-    delivery report's copy of the message it returns is no forward."""
+    delivery report's status is shown in words, and the message it returns (or the
+    header of it) as a forward is, under a line saying it is returned."""
     if depth >= FORWARDS_DEEP:
         return ""
     texts, size = [], 0
-    for inner in _forwards(message):
-        lines = [FORWARD_LINE]
+    for label, inner in _forwards(message):
+        if isinstance(inner, str):  # a delivery status, in words
+            texts.append(inner)
+            size += len(inner)
+            continue
+        lines = [label]
         for name in _FORWARD_HEADERS:
             written = _raw(inner, "date") if name == "Date" else []  # as it came
             value = (written[0] if written else _header(inner, name.lower())).replace("\x00", "")
@@ -323,22 +332,37 @@ def _forwarded_message(part: EmailMessage) -> EmailMessage | None:
     return message
 
 
-def _forwards(part: EmailMessage) -> Iterator[EmailMessage]:
-    """The messages ``part`` forwards: itself a ``message/rfc822``'s, else those of its
-    parts (not those a forwarded message forwards: they are its text's)."""
-    if part.get_content_type() == "multipart/report":
+def _forwards(
+    part: EmailMessage, label: str = FORWARD_LINE
+) -> Iterator[tuple[str, EmailMessage | str]]:
+    """The messages ``part`` forwards, each with the line it is shown under: itself a
+    ``message/rfc822``'s, else those of its parts (not those a forwarded message
+    forwards: they are its text's); in a delivery report, its status in words and the
+    message it returns (or that message's header alone)."""
+    kind = part.get_content_type()
+    if label != FORWARD_LINE and kind in STATUS_TYPES:
+        yield label, delivery_status(part)
+        return
+    if label != FORWARD_LINE and kind in _HEADERS:
+        header = BytesParser(policy=POLICY).parsebytes(part_bytes(part), headersonly=True)
+        assert isinstance(header, EmailMessage)
+        header.set_payload("")
+        yield label, header
         return
     payload = part.get_payload() if part.is_multipart() else None
     if not isinstance(payload, list):
         return
-    if part.get_content_type() in _FORWARDED:
+    if kind in _FORWARDED:
         inner = _forwarded_message(part)
         if inner is not None:
-            yield inner
+            yield label, inner
         return
+    if kind == "multipart/report":
+        delivery = part.get_param("report-type") in ("delivery-status", "global-delivery-status")
+        label = RETURNED_LINE if delivery else ORIGINAL_LINE
     for child in payload:
         if isinstance(child, EmailMessage):
-            yield from _forwards(child)
+            yield from _forwards(child, label)
 
 
 _DELIMITER = re.compile(r"^--([^\s]{1,70})[ \t]*$", re.MULTILINE)

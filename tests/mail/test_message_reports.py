@@ -1,0 +1,90 @@
+"""tinycrm.mail.message: a delivery report (a bounce) is read as a mail client shows
+one: its own text, the delivery status in words, then the message it returns (its
+From, Date, Subject, To and Cc lines and its text), as a forward is shown."""
+
+from __future__ import annotations
+
+from tinycrm.mail.message import parse_message
+
+RETURNED = (
+    b"From: Me <me@my.example>\n"
+    b"To: gone@client.example\n"
+    b"Subject: The proposal\n"
+    b"Date: Fri, 4 Dec 2026 08:58:00 +0000\n"
+    b"Content-Type: text/plain\n\n"
+    b"Here is the proposal we spoke of.\n"
+)
+
+STATUS = (
+    b"Reporting-MTA: dns; mx.my.example\n"
+    b"Arrival-Date: Fri, 4 Dec 2026 08:59:00 +0000\n\n"
+    b"Final-Recipient: rfc822; gone@client.example\n"
+    b"Action: failed\n"
+    b"Status: 5.1.1\n"
+    b"Remote-MTA: dns; mx.client.example\n"
+    b"Diagnostic-Code: smtp; 550 5.1.1 <gone@client.example>:\n"
+    b" Recipient address rejected: User unknown\n"
+)
+
+
+def _bounce(copy: bytes, kind: bytes = b"message/rfc822", status: bytes = STATUS) -> bytes:
+    return (
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.my.example>\n"
+        b"To: me@my.example\nSubject: Undelivered Mail Returned to Sender\n"
+        b"Message-ID: <bounce-2@mx.my.example>\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+        b"--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
+        b"--B\nContent-Type: message/delivery-status\n\n" + status
+        + b"--B\nContent-Type: " + kind + b"\n\n" + copy + b"--B--\n"
+    )  # fmt: skip
+
+
+STATUS_LINES = (
+    "---------- Delivery status ----------\n"
+    "Reported by: mx.my.example\n\n"
+    "Recipient: gone@client.example\n"
+    "Action: failed\n"
+    "Status: 5.1.1 (permanent failure: bad destination mailbox address)\n"
+    "Remote server: mx.client.example\n"
+    "Diagnostic: 550 5.1.1 <gone@client.example>: Recipient address rejected: User unknown"
+)
+
+
+def test_a_bounce_shows_its_delivery_status_and_the_message_it_returns() -> None:
+    """A bounce's copy of the message it returns, and its delivery status, were left
+    out: the activity said that a message was not delivered, not which, nor why."""
+    message = parse_message(_bounce(RETURNED))
+    assert message.body == (
+        "Your message could not be delivered.\n\n" + STATUS_LINES + "\n\n"
+        "---------- Returned message ----------\n"
+        "From: Me <me@my.example>\n"
+        "Date: Fri, 4 Dec 2026 08:58:00 +0000\n"
+        "Subject: The proposal\n"
+        "To: gone@client.example\n\n"
+        "Here is the proposal we spoke of."
+    )
+    assert message.automated == "delivery report"
+
+
+def test_a_bounce_that_returns_headers_alone_shows_them() -> None:
+    headers = RETURNED.split(b"\n\n")[0] + b"\n"
+    body = parse_message(_bounce(headers, b"text/rfc822-headers")).body
+    assert body.endswith(
+        "---------- Returned message ----------\n"
+        "From: Me <me@my.example>\n"
+        "Date: Fri, 4 Dec 2026 08:58:00 +0000\n"
+        "Subject: The proposal\n"
+        "To: gone@client.example"
+    )
+    assert "Content-Type" not in body
+
+
+def test_a_delay_warning_and_a_bounce_without_text_of_its_own_are_read() -> None:
+    delayed = STATUS.replace(b"Action: failed\nStatus: 5.1.1", b"Action: delayed\nStatus: 4.4.1")
+    raw = _bounce(RETURNED, status=delayed).replace(
+        b"--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n", b""
+    )
+    body = parse_message(raw).body
+    assert body.startswith("---------- Delivery status ----------\n")
+    assert "Status: 4.4.1 (temporary failure: no answer from host)" in body
+    assert body.endswith("Here is the proposal we spoke of.")
