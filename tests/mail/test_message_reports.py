@@ -88,3 +88,15 @@ def test_a_delay_warning_and_a_bounce_without_text_of_its_own_are_read() -> None
     assert body.startswith("---------- Delivery status ----------\n")
     assert "Status: 4.4.1 (temporary failure: no answer from host)" in body
     assert body.endswith("Here is the proposal we spoke of.")
+
+
+def test_a_delivery_status_that_says_nothing_readable_adds_no_empty_section() -> None:
+    import base64
+
+    encoded = _bounce(RETURNED, status=base64.encodebytes(STATUS)).replace(
+        b"message/delivery-status\n",
+        b"message/delivery-status\nContent-Transfer-Encoding: base64\n",
+    )
+    body = parse_message(encoded).body
+    assert "Delivery status" not in body
+    assert body.startswith("Your message could not be delivered.\n\n---------- Returned message")

@@ -290,6 +290,8 @@ def _forwarded(message: EmailMessage, depth: int) -> str:
     texts, size = [], 0
     for label, inner in _forwards(message):
         if isinstance(inner, str):  # a delivery status, in words
+            if not inner:
+                continue
             texts.append(inner)
             size += len(inner)
             continue

@@ -50,7 +50,8 @@ _DETAILS = {  # RFC 3463's subject and detail codes a server most often gives
 
 def delivery_status(part: Message) -> str:
     """The status of a ``message/delivery-status`` part in words: a line saying so,
-    the reporting server, then a block for each recipient (a blank line between)."""
+    the reporting server, then a block for each recipient (a blank line between); ""
+    when it gives none of these (one encoded in base64, which RFC 3464 does not allow)."""
     blocks = [_fields(block) for block in _blocks(part)]
     lines = [STATUS_LINE]
     if blocks:
@@ -61,7 +62,7 @@ def delivery_status(part: Message) -> str:
             lines += ["", *shown]
     if len(blocks) > 1 + RECIPIENTS_SHOWN:
         lines += ["", f"({len(blocks) - 1 - RECIPIENTS_SHOWN} more recipients)"]
-    return "\n".join(lines)
+    return "\n".join(lines) if len(lines) > 1 else ""
 
 
 def _blocks(part: Message) -> list[Message]:
