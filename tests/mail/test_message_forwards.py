@@ -133,3 +133,17 @@ def test_a_forwarded_message_sent_in_base64_is_read_as_the_message_it_is() -> No
         message = parse_message(raw)
         assert message.body == FORWARDED_LINES
         assert [a.name for a in message.attachments] == ["The original €"]
+
+
+def test_a_forwarded_header_of_escape_sequences_alone_is_left_out() -> None:
+    """A forward's Subject or Date that held only an escape sequence (or controls) was
+    shown as an empty 'Date: ' line once the activity dropped them, and one beside text
+    kept the spaces around it."""
+    inner = (
+        b"From: carol@z.example\nSubject: =?utf-8?q?=1B]8;;http://evil/=1B\\?=  hi \x1b[31m there\n"
+        b"Date: \x1b[2J\x07\nCc: \xc2\x85\n\nText\n"
+    )
+    raw = b"From: ann@x.example\nSubject: Fwd\nContent-Type: message/rfc822\n\n" + inner
+    assert parse_message(raw).body == (
+        "---------- Forwarded message ----------\nFrom: carol@z.example\nSubject: hi there\n\nText"
+    )

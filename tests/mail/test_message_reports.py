@@ -100,3 +100,10 @@ def test_a_delivery_status_that_says_nothing_readable_adds_no_empty_section() ->
     body = parse_message(encoded).body
     assert "Delivery status" not in body
     assert body.startswith("Your message could not be delivered.\n\n---------- Returned message")
+
+
+def test_a_status_field_of_escape_sequences_alone_is_left_out() -> None:
+    status = STATUS.replace(b"Remote-MTA: dns; mx.client.example", b"Remote-MTA: \x1b]0;x\x07")
+    body = parse_message(_bounce(RETURNED, status=status.replace(b"failed", b"fai\x1b[1mled"))).body
+    assert "Remote server" not in body
+    assert "Action: failed\n" in body

@@ -48,6 +48,7 @@ from typing import Any, Literal
 
 from tinycrm.mail.headers import (
     ADDRESSES_MAX,
+    ESCAPE_SEQUENCE,
     POLICY,
     eight_bit,
     readable,
@@ -57,6 +58,7 @@ from tinycrm.mail.html_text import html_to_text
 from tinycrm.mail.part_text import base64_bytes as part_bytes_of_base64
 from tinycrm.mail.part_text import part_bytes, part_text
 from tinycrm.mail.reports import STATUS_TYPES, delivery_status
+from tinycrm.safetext import UNSAFE
 
 __all__ = ["Attachment", "MailMessage", "parse_message"]
 
@@ -298,8 +300,10 @@ def _forwarded(message: EmailMessage, depth: int) -> str:
         lines = [label]
         for name in _FORWARD_HEADERS:
             written = _raw(inner, "date") if name == "Date" else []  # as it came
-            value = (written[0] if written else _header(inner, name.lower())).replace("\x00", "")
-            value = " ".join(value.split())
+            value = written[0] if written else _header(inner, name.lower())
+            # what a terminal would act on dropped (the activity drops it; here, so that
+            # a line of it alone is left out, and no spaces stay around it)
+            value = " ".join(UNSAFE.sub(" ", ESCAPE_SEQUENCE.sub("", value)).split())
             if value:
                 lines.append(f"{name}: {value}")
         text = _content(inner, depth + 1)[0]

@@ -8,6 +8,9 @@ from __future__ import annotations
 from email.message import Message
 from email.parser import HeaderParser
 
+from tinycrm.mail.headers import ESCAPE_SEQUENCE
+from tinycrm.safetext import UNSAFE
+
 __all__ = ["STATUS_LINE", "STATUS_TYPES", "delivery_status"]
 
 STATUS_LINE = "---------- Delivery status ----------"
@@ -80,7 +83,8 @@ def _blocks(part: Message) -> list[Message]:
 def _fields(block: Message) -> dict[str, str]:
     fields: dict[str, str] = {}
     for name, value in block.raw_items():
-        fields.setdefault(name.lower(), " ".join(str(value).split())[:VALUE_MAX])
+        text = UNSAFE.sub(" ", ESCAPE_SEQUENCE.sub("", str(value)))  # as a forward's
+        fields.setdefault(name.lower(), " ".join(text.split())[:VALUE_MAX])
     if "final-recipient" not in fields and "original-recipient" in fields:
         fields["final-recipient"] = fields["original-recipient"]
     return fields
