@@ -107,3 +107,14 @@ def test_a_status_field_of_escape_sequences_alone_is_left_out() -> None:
     body = parse_message(_bounce(RETURNED, status=status.replace(b"failed", b"fai\x1b[1mled"))).body
     assert "Remote server" not in body
     assert "Action: failed\n" in body
+
+
+def test_a_returned_header_of_a_million_lines_is_read_as_far_as_it_matters() -> None:
+    import time
+
+    lines = b"Received: from a.example by b.example; Fri, 4 Dec 2026 08:58:00 +0000\n" * 120_000
+    raw = _bounce(RETURNED.split(b"\n\n")[0] + b"\n" + lines, b"text/rfc822-headers")
+    start = time.perf_counter()
+    body = parse_message(raw).body
+    assert time.perf_counter() - start < 2
+    assert "Subject: The proposal" in body
