@@ -109,12 +109,14 @@ def test_a_status_field_of_escape_sequences_alone_is_left_out() -> None:
     assert "Action: failed\n" in body
 
 
-def test_a_returned_header_of_a_million_lines_is_read_as_far_as_it_matters() -> None:
-    import time
+def test_a_returned_header_is_read_as_far_as_a_real_one_goes() -> None:
+    """Each line shown of a returned header went through all its lines: one of
+    500,000 lines took 4 s to read; now its first RETURNED_HEADER_MAX bytes (1.3 s)."""
+    from tinycrm.mail.message import RETURNED_HEADER_MAX
 
-    lines = b"Received: from a.example by b.example; Fri, 4 Dec 2026 08:58:00 +0000\n" * 120_000
-    raw = _bounce(RETURNED.split(b"\n\n")[0] + b"\n" + lines, b"text/rfc822-headers")
-    start = time.perf_counter()
+    lines = b"X-Filler: 1\n" * (RETURNED_HEADER_MAX // 12 + 1)
+    raw = _bounce(
+        RETURNED.split(b"\n\n")[0] + b"\n" + lines + b"Cc: late@x.example\n", b"text/rfc822-headers"
+    )
     body = parse_message(raw).body
-    assert time.perf_counter() - start < 2
-    assert "Subject: The proposal" in body
+    assert body.endswith("Subject: The proposal\nTo: gone@client.example")  # no Cc: past it
