@@ -187,6 +187,8 @@ def test_network_failures_are_one_line_naming_the_host() -> None:
         (b"HTTP/1.1 400 Bad Request\r\n\r\n",
          "it does not speak IMAP (it said: HTTP/1.1 400 Bad Request)"),
         (b"", "the server closed the connection"),
+        (b"* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS",
+         "the server closed the connection in the middle of an answer"),
         (b"\x16\x03\x01\x1b[31mjunk\r\n",
          "it does not speak IMAP (it said: \x16\x03\x01\x1b[31mjunk)"),
     ],

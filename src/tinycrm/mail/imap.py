@@ -209,7 +209,8 @@ def _network_error(settings: ImapSettings, exc: BaseException) -> MailSyncError:
 
 def _server_said(exc: BaseException) -> str:
     """What imaplib's error means, in words: it tells a server's answer as Python
-    bytes (``b'* BYE …'``), a hang-up as ``socket error: EOF``."""
+    bytes (``b'* BYE …'``), a hang-up as ``socket error: EOF`` (or, in the middle of a
+    line, as ``socket error: unterminated line:`` and the half line)."""
     import ast
     import re
 
@@ -223,6 +224,8 @@ def _server_said(exc: BaseException) -> str:
                 text = text[: quoted.start()] + value.decode("utf-8", "replace")
     if "socket error: EOF" in text or text.strip() in ("", "EOF"):
         return "the server closed the connection"
+    if "socket error: unterminated line" in text:  # it hung up with a line half sent
+        return "the server closed the connection in the middle of an answer"
     if text.startswith("unexpected response: "):
         return f"it does not speak IMAP (it said: {_one_line(text[21:])})"
     if text.upper().startswith("* BYE"):
