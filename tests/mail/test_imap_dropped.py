@@ -17,8 +17,8 @@ class _Dropper:
     """A TCP proxy to the server that closes both ends once the server has sent
     ``after`` bytes on a connection (None: never)."""
 
-    def __init__(self, port: int, after: int | None) -> None:
-        self.port, self.after = port, after
+    def __init__(self, port: int, after: int | None, *, stall: bool = False) -> None:
+        self.port, self.after, self.stall = port, after, stall
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.listen_port = self.listener.getsockname()[1]
         threading.Thread(target=self._serve, daemon=True).start()
@@ -35,8 +35,7 @@ class _Dropper:
                 target=self._pipe, args=(server, client, self.after), daemon=True
             ).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, target: socket.socket, after: int | None) -> None:
+    def _pipe(self, source: socket.socket, target: socket.socket, after: int | None) -> None:
         sent = 0
         try:
             while True:
@@ -45,6 +44,9 @@ class _Dropper:
                     break
                 if after is not None and sent + len(data) >= after:
                     target.sendall(data[: after - sent])
+                    if self.stall:  # silent from here on, the connection up
+                        while source.recv(65536):
+                            pass
                     break
                 target.sendall(data)
                 sent += len(data)
@@ -98,3 +100,29 @@ def test_a_server_hanging_up_mid_answer_is_one_line_and_the_next_run_logs_the_re
     finally:
         proxy.close()
     assert (rest.folders[0].new, rest.run.logged, logged) == (6, 6, 8)
+
+
+def test_a_server_that_stops_answering_mid_sync_is_no_answer_not_cannot_reach(
+    imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server silent in the middle of a sync was told as 'cannot reach HOST: no
+    answer within 30 s', as if it had never been reached; now it names what it was
+    asked, and the batches before it stay logged."""
+    import tinycrm
+    from tinycrm.mail import imap
+
+    monkeypatch.setattr(imap, "TIMEOUT", 0.5)
+    imap_account.append("INBOX", *[_mail(n) for n in range(1, 5)])
+    with tinycrm.open() as crm:
+        crm.contacts.add(name="Ann Lee", email="ann@acme.example")
+    proxy = _Dropper(imap_account.server.port, 90_000, stall=True)
+    try:
+        imap_account.configure(tls="none", port=proxy.listen_port, folders=["INBOX"])
+        with tinycrm.open() as crm, pytest.raises(MailSyncError) as stalled:
+            crm.mail.sync(batch=2)
+    finally:
+        proxy.close()
+    assert str(stalled.value) == (
+        f"IMAP UID FETCH on 127.0.0.1:{proxy.listen_port} failed: no answer within 0.5 s "
+        "(before it: read 2 messages; logged 2 emails for 1 contact)"
+    )

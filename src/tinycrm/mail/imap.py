@@ -346,6 +346,10 @@ class Account:
             raise self._error(what, exc) from None
 
     def _error(self, what: str, exc: BaseException) -> MailSyncError:
+        if isinstance(exc, TimeoutError | socket.timeout):  # reached: silent since
+            return MailSyncError(
+                f"IMAP {what} on {self.where} failed: no answer within {TIMEOUT:g} s"
+            )
         if isinstance(exc, OSError) and not isinstance(exc, ssl.SSLError):
             return _network_error(self.settings, exc)
         return MailSyncError(f"IMAP {what} on {self.where} failed: {_server_said(exc)}")
