@@ -120,3 +120,25 @@ def test_a_returned_header_is_read_as_far_as_a_real_one_goes() -> None:
     )
     body = parse_message(raw).body
     assert body.endswith("Subject: The proposal\nTo: gone@client.example")  # no Cc: past it
+
+
+def test_a_bounce_without_text_of_its_own_is_not_its_returned_header_as_text() -> None:
+    """A report with no text part of its own had its text/rfc822-headers part read as
+    its text: every raw header line of the returned message (Received, DKIM…)."""
+    headers = (
+        b"Received: from a by b; Fri, 4 Dec 2026 08:58:00 +0000\n" + RETURNED.split(b"\n\n")[0]
+    )
+    raw = _bounce(headers + b"\n", b"text/rfc822-headers").replace(
+        b"--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n", b""
+    )
+    body = parse_message(raw).body
+    assert body.startswith(STATUS_LINES + "\n\n---------- Returned message ----------\n")
+    assert "Received" not in body
+
+
+def test_a_message_news_part_is_still_read_as_the_text_of_a_message_without_one() -> None:
+    raw = (
+        b"From: a@b.example\nSubject: n\nContent-Type: multipart/mixed; boundary=B\n\n"
+        b"--B\nContent-Type: message/news\n\nFrom: c@d.example\nSubject: post\n\nThe post.\n--B--\n"
+    )
+    assert parse_message(raw).body == "The post."

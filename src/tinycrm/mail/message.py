@@ -259,7 +259,7 @@ def _other_text(part: EmailMessage) -> EmailMessage | None:
     """The first text part of another kind than plain or HTML (a calendar invitation
     sent as ``text/calendar`` alone, ``text/enriched``, ``text/markdown``) that is no
     attachment and not in a forwarded message: the text of a message that has neither."""
-    if part.get_content_maintype() == "message" or part.get_content_type() in _HEADERS:
+    if part.get_content_type() in _FORWARDED | STATUS_TYPES | _HEADERS:
         return None  # a forward, a returned message or its header, a delivery status
     payload = part.get_payload() if part.is_multipart() else None
     if isinstance(payload, list):
