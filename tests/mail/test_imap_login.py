@@ -221,3 +221,46 @@ def test_a_server_that_is_not_an_imap_server_or_hangs_up_is_one_plain_line(
         thread.join(10)
         server.close()
     assert str(refused.value) == f"IMAP server 127.0.0.1:{port}: {said}"
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (b"", "the server closed the connection"),
+        (
+            b"* CAPABILITY IMAP4rev1 SASL-IR",
+            "the server closed the connection in the middle of an answer",
+        ),
+    ],
+)
+def test_a_server_hanging_up_on_the_login_is_no_refused_login(answer: bytes, said: str) -> None:
+    """A hang-up in the answer to LOGIN was told as 'IMAP login … refused: command:
+    LOGIN => socket error: unterminated line: b'* CAPABILITY…'', as if the password
+    were wrong."""
+    import socket
+    import threading
+
+    from tinycrm.config import ImapSettings
+    from tinycrm.mail.imap import connect
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def hang_up() -> None:
+        client, _ = server.accept()
+        with client:
+            client.sendall(b"* OK ready\r\n")
+            tag = client.recv(4096).split()[0]  # imaplib asks for the CAPABILITY
+            client.sendall(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + b" OK done\r\n")
+            assert b"LOGIN" in client.recv(4096)
+            client.sendall(answer)
+
+    thread = threading.Thread(target=hang_up)
+    thread.start()
+    try:
+        with pytest.raises(MailSyncError) as lost:
+            connect(ImapSettings(host="127.0.0.1", user="u", port=port, tls="none"), "pw")
+    finally:
+        thread.join(10)
+        server.close()
+    assert str(lost.value) == f"IMAP server 127.0.0.1:{port}: {said}"

@@ -265,6 +265,10 @@ def connect(settings: ImapSettings, password: str) -> Account:
             else:  # LOGIN takes ASCII only: SASL PLAIN carries UTF-8 (RFC 4616)
                 _plain_login(client, settings.user, password)
         except LoginError as exc:
+            if "socket error" in str(exc):  # a hang-up, which IMAPClient calls a refused login
+                raise MailSyncError(
+                    f"IMAP server {_where(settings)}: {_server_said(exc)}"
+                ) from None
             said = _one_line(str(exc).removeprefix("b'").removesuffix("'"))
             raise MailSyncError(
                 f"IMAP login to {_where(settings)} as {_one_line(settings.user, 80)} "
