@@ -142,3 +142,12 @@ def test_a_message_news_part_is_still_read_as_the_text_of_a_message_without_one(
         b"--B\nContent-Type: message/news\n\nFrom: c@d.example\nSubject: post\n\nThe post.\n--B--\n"
     )
     assert parse_message(raw).body == "The post."
+
+
+def test_a_status_code_says_what_it_means_when_it_means_more_than_its_class() -> None:
+    from tinycrm.mail.reports import _status
+
+    assert _status("2.0.0") == "2.0.0 (delivered)"
+    assert _status("5.0.0") == "5.0.0 (permanent failure)"
+    assert _status("4.2.2") == "4.2.2 (temporary failure: mailbox full)"
+    assert _status("9.9.9 odd") == "9.9.9 odd"

@@ -31,7 +31,6 @@ _RECIPIENT_FIELDS = {
 }
 _CLASSES = {"2": "delivered", "4": "temporary failure", "5": "permanent failure"}
 _DETAILS = {  # RFC 3463's subject and detail codes a server most often gives
-    "0.0": "other or undefined status",
     "1.1": "bad destination mailbox address",
     "1.2": "bad destination system address",
     "1.3": "bad destination mailbox address syntax",
@@ -112,5 +111,5 @@ def _status(code: str) -> str:
     meaning = _CLASSES.get(kind)
     if meaning is None:
         return code
-    said = _DETAILS.get(detail) or _DETAILS.get(f"{detail.partition('.')[0]}.0")
+    said = _DETAILS.get(detail)  # X.0.0, "other or undefined status", says nothing more
     return f"{code} ({meaning}: {said})" if said else f"{code} ({meaning})"
