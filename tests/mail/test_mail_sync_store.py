@@ -234,3 +234,39 @@ def test_mail_logged_while_its_contact_company_or_deal_is_deleted_never_fails(st
             lambda n=n: log_messages(store, [mail(n)], **OWN),
             lambda n=n: removals[n % len(removals)](n),
         )
+
+
+def test_ctrl_c_during_a_batch_s_commit_counts_the_batch_it_committed(store: Any) -> None:
+    """Ctrl-C while a batch commits is held until the commit is done, then stops the
+    sync (mail sync is interruptible between batches): the batch was logged, and its
+    checkpoint moved, but the run left it out, so the summary said fewer emails were
+    logged than were, and the run's feed event too (the next run does not read them
+    again, so no event ever told them)."""
+    import os
+    import signal
+
+    from sqlalchemy import event
+
+    from tinycrm import interrupts
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    sync = MailSync(store, **OWN)
+    until = Checkpoint(uidvalidity=7, last_uid=2)
+
+    def signal_now(_connection: Any) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+    event.listen(store.engine, "commit", signal_now)
+    try:
+        with interrupts.watch(), interrupts.interruptible(), pytest.raises(KeyboardInterrupt):
+            sync.log_batch([_msg(1), _msg(2)], account=ACCOUNT, folder="INBOX", since=None,
+                           until=until)  # fmt: skip
+    finally:
+        event.remove(store.engine, "commit", signal_now)
+    assert read_checkpoint(store, account=ACCOUNT, folder="INBOX") == until
+    assert _count(store) == 2
+    assert (sync.run.read, sync.run.logged) == (2, 2)
+    sync.finish()
+    assert [e.summary for e in list_events(store) if e.action == "synced"] == [
+        "synced 2 emails for 1 contact"
+    ]

@@ -24,6 +24,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
+from tinycrm import interrupts
 from tinycrm.mail.message import MailMessage
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict
@@ -114,6 +115,7 @@ class MailSync:
                 batch.skipped[reason] += count
         seen = dict(self._logger.seen)
         self._logger.run = batch
+        commits = interrupts.saved()
         try:
             with self.store.write() as session:
                 if not self.run.dry_run:
@@ -125,7 +127,10 @@ class MailSync:
         except _DryRun:
             pass
         except BaseException:
-            self._logger.seen = seen  # rolled back: what it wrote is not written
+            if interrupts.saved() == commits:
+                self._logger.seen = seen  # rolled back: what it wrote is not written
+            else:  # committed, then stopped (Ctrl-C held during the COMMIT): it counts
+                self.run.add(batch)
             raise
         self.run.add(batch)
         return batch
