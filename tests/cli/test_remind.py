@@ -728,3 +728,18 @@ def test_fail_if_due_into_a_closed_pipe_still_exits_3(cli, fmt: list[str]) -> No
     shown = _into_closed_pipe("--all", "--fail-if-due", *fmt)
     assert (shown.returncode, shown.stderr) == (3, "")
     assert (_into_closed_pipe("--all", *fmt).returncode, shown.stderr) == (0, "")
+
+
+def test_remind_tells_once_what_a_clock_set_ahead_told_before_it_was_due(cli, freeze_clock) -> None:
+    """cron ran under a clock two days ahead and told tomorrow's task as overdue; the
+    clock was put back. When the task is due, remind tells it, once (was: never)."""
+    now = datetime.fromisoformat("2026-12-07T09:00:00+00:00")
+    freeze_clock(now)
+    cli("task", "add", "Send contract", "--due", "tomorrow 9:00")
+    freeze_clock(now + timedelta(days=2))
+    assert "Send contract" in cli("remind").stdout
+    freeze_clock(now + timedelta(days=1, minutes=1))  # put back; the task is due
+    told = cli("remind")
+    assert (told.exit_code, told.stdout.count("Send contract")) == (0, 1), told.stderr
+    freeze_clock(now + timedelta(days=1, hours=1))
+    assert cli("remind").stdout == ""

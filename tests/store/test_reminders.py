@@ -550,3 +550,34 @@ def test_three_runs_claiming_at_once_tell_each_item_once(store) -> None:
         for thread in threads:
             thread.join()
     assert len(told) == len(set(told)) == 60
+
+
+def test_an_item_told_under_a_clock_set_ahead_is_told_once_after_it_is_put_back(store) -> None:
+    """The clock ran two days ahead (a wrong NTP step, a VM restored from the future): a
+    run told tomorrow's task as overdue, stamped two days ahead. Put back, that record is
+    later than now: it is not a telling, and the task is told, once, when it is due (was:
+    never again, its record read as told)."""
+    from tinycrm.store.announcements import told_on
+
+    task = add_task(store, text="tomorrow", due=NOW + timedelta(days=1))
+    ahead = NOW + timedelta(days=2)
+    (item,) = claim_items(store, due_items(store, now=ahead), run_id="ahead", now=ahead)
+    release_run(store, "ahead", told={"stdout": [item]}, now=ahead)
+    (item,) = claim_items(store, due_items(store, now=ahead), run_id="ahead2", now=ahead)
+    confirm_run(store, "ahead2", items=[item], now=ahead)
+    release_run(store, "gone", told={"stdout": [item]}, now=ahead)  # a channel's record
+    due = NOW + timedelta(days=1, minutes=1)  # the clock put back; the task is due
+    assert [i.entity_id for i in due_items(store, now=due, new_only=True)] == [task.id]
+    assert told_on(store, [(item.key, item.due_at)], now=due) == {}  # stdout had it ahead
+    (again,) = claim_items(store, due_items(store, now=due, new_only=True), run_id="b", now=due)
+    confirm_run(store, "b", items=[again], now=due)
+    later = due + timedelta(hours=1)
+    assert due_items(store, now=later, new_only=True) == []
+    assert claim_items(store, due_items(store, now=later), run_id="c", now=later) == []
+    # A record a few minutes ahead (another machine's clock) is a telling.
+    other = add_task(store, text="other", due=NOW - timedelta(hours=1))
+    (one,) = claim_items(store, due_items(store, now=later), run_id="d", now=later)
+    confirm_run(store, "d", items=[one], now=later + timedelta(minutes=5))
+    assert due_items(store, now=later, new_only=True) == []
+    assert claim_items(store, due_items(store, now=later), run_id="e", now=later) == []
+    assert one.entity_id == other.id

@@ -17,22 +17,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlmodel import Session, col
 
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.log_models import AnnouncementChannel
 from tinycrm.store.models import table_of
 from tinycrm.store.reminder_items import claim_due, claim_pairs
+from tinycrm.store.types import utcnow
 
 Item = tuple[str, datetime]  # (key, due_at)
 _IN = 500  # keys or rows per statement
 KEPT = timedelta(days=30)  # how long a run's record of where an item went out is kept
 
 
-def told_on(store: Store, items: Iterable[Item]) -> dict[Item, set[str]]:
+def told_on(
+    store: Store, items: Iterable[Item], now: datetime | None = None
+) -> dict[Item, set[str]]:
     """The channels each of ``items`` went out on in an earlier run that failed
-    elsewhere (items told nowhere yet are left out)."""
+    elsewhere (items told nowhere yet are left out). A record stamped more than
+    ``STALE_CLAIM`` after ``now`` is not read: made under a clock since put back, it may
+    be of a telling before the item was due (as ``reminder_claims._void``)."""
+    from tinycrm.store.reminder_claims import STALE_CLAIM
+
+    ahead = (now or utcnow()) + STALE_CLAIM
     wanted = claim_pairs(items)  # a day's item is recorded by its day (see claim_due)
     found: dict[Item, set[str]] = {}
     with store.read() as session:
@@ -42,7 +50,10 @@ def told_on(store: Store, items: Iterable[Item]) -> dict[Item, set[str]]:
                     col(AnnouncementChannel.key),
                     col(AnnouncementChannel.due_at),
                     col(AnnouncementChannel.channel),
-                ).where(col(AnnouncementChannel.key).in_(keys))
+                ).where(
+                    col(AnnouncementChannel.key).in_(keys),
+                    col(AnnouncementChannel.told_at) <= ahead,
+                )
             )
             for key, due_at, channel in rows:
                 if (item := wanted.get((key, claim_due(key, due_at)))) is not None:
@@ -54,9 +65,13 @@ def record_told(
     store: Store, session: Session, told: Mapping[str, Iterable[Item]], now: datetime
 ) -> None:
     """Record, in ``session``'s transaction, that each channel of ``told`` had its items
-    (one there already stays as it is); records older than ``KEPT`` go."""
+    (one there already stays as it is); records older than ``KEPT`` go, and those
+    stamped more than ``STALE_CLAIM`` after ``now`` (see ``told_on``)."""
+    from tinycrm.store.reminder_claims import STALE_CLAIM
+
+    told_at = col(AnnouncementChannel.told_at)
     session.execute(
-        delete(AnnouncementChannel).where(col(AnnouncementChannel.told_at) < now - KEPT)
+        delete(AnnouncementChannel).where(or_(told_at < now - KEPT, told_at > now + STALE_CLAIM))
     )
     rows = [
         {"key": key, "due_at": due_at, "channel": channel, "told_at": now}

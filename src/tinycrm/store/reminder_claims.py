@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     String,
+    and_,
     case,
     cast,
     delete,
@@ -65,8 +66,29 @@ _RUN_DUE = datetime(1970, 1, 1, tzinfo=UTC)
 
 def _told(now: datetime) -> ColumnElement[bool]:
     """An announcement that counts: delivered, or claimed by a run that may still be
-    delivering (see ``_stale``: a dead run's claim is taken over)."""
-    return or_(col(Announcement.announced_at).is_not(None), not_(_stale(now)))
+    delivering (see ``_stale``: a dead run's claim is taken over). One delivered more
+    than ``STALE_CLAIM`` after ``now`` does not (see ``_void``)."""
+    announced = col(Announcement.announced_at)
+    return or_(
+        and_(announced.is_not(None), announced <= now + STALE_CLAIM),
+        and_(announced.is_(None), not_(_stale(now))),
+    )
+
+
+def _void(now: datetime) -> ColumnElement[bool]:
+    """An item's row that no longer counts, which a run deletes before it claims: a claim
+    no live run holds (``_stale``), or an announcement stamped more than ``STALE_CLAIM``
+    after ``now``: made under a clock that ran ahead and was put back since, it may have
+    told an item before it was due (tomorrow's task as overdue), and the item is told
+    again, once, as if it had not been (a few minutes ahead is another machine's clock)."""
+    announced = col(Announcement.announced_at)
+    return and_(
+        col(Announcement.key) != RUN_KEY,
+        or_(
+            and_(announced.is_(None), _stale(now)),
+            announced > now + STALE_CLAIM,
+        ),
+    )
 
 
 def _stale(now: datetime) -> ColumnElement[bool]:
@@ -187,7 +209,9 @@ def _record_run(
         statement.on_conflict_do_update(
             index_elements=["key", "due_at"],
             set_={"claimed_at": started, "run_id": run_id},
-            where=table.c.announced_at <= started,
+            # (a claim given back at a time past now + STALE_CLAIM: under a clock since
+            # put back, long before this run)
+            where=or_(table.c.announced_at <= started, table.c.announced_at > now + STALE_CLAIM),
         )
     )
 
@@ -200,12 +224,14 @@ def _upsert(store: Store) -> Any:
     return insert
 
 
-def _untold_days(session: Session, *where: Any) -> list[datetime]:
-    """The due times of the untold claims of day items that ``where`` picks."""
+def _untold_days(session: Session, *where: Any, told: bool = False) -> list[datetime]:
+    """The due times of the untold claims of day items that ``where`` picks (``told``:
+    of any of their rows ``where`` picks)."""
+    untold = [] if told else [col(Announcement.announced_at).is_(None)]
     return list(
         session.scalars(
             select(col(Announcement.due_at)).where(
-                col(Announcement.announced_at).is_(None), _day_claim(col(Announcement.key)), *where
+                *untold, _day_claim(col(Announcement.key)), *where
             )
         )
     )
@@ -217,18 +243,14 @@ def claim_items(
     """Claim the items no run has announced (or is announcing); return this run's share.
 
     Claims left by a run that died more than 15 minutes ago (or stamped more than that
-    ahead: the clock was set back since) are released first.
+    ahead: the clock was set back since), and announcements stamped more than that ahead,
+    are released first (``_void``).
     """
     now = now or utcnow()
     by_claim = claim_pairs((i.key, i.due_at) for i in items)
     with store.write() as session:
-        _reopen(store, session, _untold_days(session, _stale(now)), now)
-        session.execute(
-            delete(Announcement).where(
-                col(Announcement.announced_at).is_(None),
-                _stale(now),
-            )
-        )
+        _reopen(store, session, _untold_days(session, _void(now), told=True), now)
+        session.execute(delete(Announcement).where(_void(now)))
         wanted = set(by_claim)
         # Read which of them earlier runs announced (a probe of the unique index per
         # key) rather than attempt and ignore an insert for each. (A day item told
