@@ -190,11 +190,11 @@ class MailSettings:
             timeout=float(timeout),
         )
 
-    def password(self) -> str | None:
+    def password(self, timeout: float = PASSWORD_COMMAND_TIMEOUT) -> str | None:
         """The SMTP password: the ``password_env`` variable first, then ``password_command``.
 
         None when no password is configured. The command runs through the shell with a
-        30 s timeout, and the first line it prints is the password; a failure raises
+        ``timeout`` (30 s), and the first line it prints is the password; a failure raises
         DeliveryError with its exit status (and its stderr's first line), never its output.
         """
         if self.password_env is not None:
@@ -212,7 +212,7 @@ class MailSettings:
         from tinycrm.passwords import PasswordCommandError, run_password_command
 
         try:
-            output = run_password_command(self.password_command, timeout=PASSWORD_COMMAND_TIMEOUT)
+            output = run_password_command(self.password_command, timeout=timeout)
         except PasswordCommandError as exc:
             raise DeliveryError(f"mail not sent: smtp.password_command {exc.reason}") from None
         # the first line, as for mail.imap.password_cmd: `pass` keeps more lines under it
@@ -348,6 +348,7 @@ def send_mail(
     recipient must be one address (a name before it is fine); nothing is sent otherwise.
     """
     import threading
+    import time
 
     recipients = [address.strip() for address in to if address.strip()]
     if not recipients:
@@ -355,7 +356,10 @@ def send_mail(
     if any("\n" in address or "\r" in address for address in recipients):
         raise DeliveryError("mail not sent: a recipient address contains a line break")
     envelope = [recipient_address(address) for address in recipients]
-    password = settings.password() if settings.user is not None else None
+    began = time.monotonic()
+    # the password command's wait is the exchange's too: within ``within`` seconds
+    wait = PASSWORD_COMMAND_TIMEOUT if within is None else min(PASSWORD_COMMAND_TIMEOUT, within)
+    password = settings.password(wait) if settings.user is not None else None
     message = _build_message(settings, recipients, subject, text, html)
 
     # The whole exchange gets four times the timeout: the socket's own bounds each read
@@ -373,7 +377,9 @@ def send_mail(
         else:
             outcome.append(None)
 
-    limit = 4 * settings.timeout if within is None else min(4 * settings.timeout, within)
+    limit = 4 * settings.timeout
+    if within is not None:  # what the password command left of it
+        limit = min(limit, max(within - (time.monotonic() - began), 0.001))
     worker = threading.Thread(target=attempt, name="tinycrm-remind-mail", daemon=True)
     worker.start()
     worker.join(limit)
@@ -384,7 +390,7 @@ def send_mail(
         lead = (
             f"mail perhaps delivered: {where} took it but" if out[0] else f"mail not sent: {where}"
         )
-        raise DeliveryError(f"{lead} did not finish within {limit:g} s")
+        raise DeliveryError(f"{lead} did not finish within {round(limit, 1):g} s")
     if refused := taken[0]:
         refusals = "; ".join(
             f"{address}: {_smtp_reply(code, reply)}" for address, (code, reply) in refused.items()

@@ -217,7 +217,7 @@ def post_webhook(url: str, payload: Any, *, timeout: float = 15) -> None:
     if not outcome:
         raise DeliveryError(
             f"webhook perhaps delivered: {host} took the POST but gave no whole answer "
-            f"within {2 * timeout:g} s"
+            f"within {round(2 * timeout, 1):g} s"
         )
     if outcome[0] is not None:
         raise outcome[0]
@@ -265,7 +265,7 @@ def _exchange(opener: Any, request: Any, host: str, timeout: float) -> None:
         elif isinstance(reason, ConnectionRefusedError):
             detail = "connection refused"
         elif isinstance(reason, TimeoutError):
-            detail = f"no answer within {timeout:g} s"
+            detail = f"no answer within {round(timeout, 1):g} s"
         elif isinstance(reason, ssl.SSLError):
             detail = f"TLS failed: {_tls_detail(reason)}"
         elif isinstance(reason, OSError):
@@ -278,7 +278,7 @@ def _exchange(opener: Any, request: Any, host: str, timeout: float) -> None:
     except TimeoutError:
         raise DeliveryError(
             f"webhook perhaps delivered: {host} took the POST but gave no answer within "
-            f"{timeout:g} s"
+            f"{round(timeout, 1):g} s"
         ) from None
     except http.client.HTTPException as exc:
         detail = _first_line(str(exc)) or type(exc).__name__

@@ -32,10 +32,12 @@ EXIT_DUE = 3
 EXIT_DELIVERY = 4
 EXIT_INTERRUPTED = 130
 WEBHOOK_ENV = "TINYCRM_REMIND_WEBHOOK"  # webhook URLs, space-separated: remind install's
-MAIL_LIMIT = 300.0
-"""Seconds a run waits for each mail's whole exchange, whatever smtp.timeout says (it may
-be an hour): a run still waiting when its claims go stale (15 minutes) would have them
-taken over, and everything told again, by the run after."""
+BUDGET = 600.0
+"""Seconds a run spends delivering, all its mails, webhook parts and their retries
+together, whatever smtp.timeout says (it may be an hour): each waits only for what is
+left of it, and none starts once it is spent. A run still delivering when its claims go
+stale (15 minutes) would have them taken over, and everything told again, by the run
+after (was: five minutes for each mail, each webhook's first part unbounded)."""
 
 NotifyOpt = Annotated[
     bool, typer.Option("--notify", help="Also send a desktop notification (notify-send).")
@@ -175,7 +177,7 @@ def _deliver(
     from tinycrm import delivery
     from tinycrm.cli import remind_webhook
 
-    began = time.monotonic()
+    deadline = time.monotonic() + BUDGET
 
     def needs(channel: str) -> list[DueItem]:
         return [i for i in items if channel not in before.get((i.key, i.due_at), ())]
@@ -185,7 +187,7 @@ def _deliver(
     if shown:
         told.took(STDOUT, "standard output", shown)
     if mail and items:
-        _mail(mail, needs, groups, told)
+        _mail(mail, needs, groups, told, deadline)
     for url in dict.fromkeys(webhook) if items else []:
         channel = f"webhook:{hashlib.sha256(url.encode()).hexdigest()[:16]}"
         if not (mine := needs(channel)):
@@ -195,16 +197,19 @@ def _deliver(
         to = remind_webhook.target(url)
         batches = remind_webhook.parts(mine, lambda some: _text(some, groups), to)
         for number, (part, payload) in enumerate(batches, start=1):
-            if number > 1 and time.monotonic() - began > remind_webhook.BUDGET:
+            if time.monotonic() >= deadline:
                 # past it, another run may take this one's claims over and send them too
+                went = (
+                    f"parts 1 to {number - 1} of {len(batches)} went out; the rest wait"
+                    if number > 1
+                    else "not sent; it waits"
+                )
                 told.failed.append(
-                    f"webhook to {urlsplit(url).hostname}: parts 1 to {number - 1} of "
-                    f"{len(batches)} went out; the rest wait for the next run (a run sends "
-                    f"parts for {remind_webhook.BUDGET // 60:g} minutes at most)"
+                    f"webhook to {urlsplit(url).hostname}: {went} for the next run ({_spent()})"
                 )
                 break
             try:
-                remind_webhook.post(url, payload, began=began)
+                remind_webhook.post(url, payload, deadline=deadline)
             except delivery.DeliveryError as exc:
                 went = f" (parts 1 to {number - 1} of {len(batches)} went out)"
                 told.failed.append(str(exc) + (went if number > 1 else ""))
@@ -251,14 +256,24 @@ def _terminal_width(stream: TextIO | None = None) -> int | None:
     return shutil.get_terminal_size().columns if on_terminal(stream or sys.stdout) else None
 
 
+def _spent() -> str:
+    """Why a run left a delivery to the next: its ``BUDGET`` spent."""
+    budget = f"{BUDGET / 60:g} minutes" if BUDGET >= 60 else f"{BUDGET:g} s"
+    return f"a run delivers for {budget} at most"
+
+
 def _mail(
     mail: list[str],
     needs: Callable[[str], list[DueItem]],
     groups: dict[str, str],
     told: _Told,
+    deadline: float,
 ) -> None:
     """One mail to the recipients that still need the same items (usually one mail to
-    all); a recipient that had them in an earlier run gets none."""
+    all); a recipient that had them in an earlier run gets none. Each waits only for
+    what is left until ``deadline`` (``time.monotonic()``), and none starts past it."""
+    import time
+
     from tinycrm import delivery
     from tinycrm.config import ConfigError, current_config
 
@@ -289,13 +304,14 @@ def _mail(
     for mine, recipients in wanting.values():
         subject = f"tinycrm: {len(mine)} thing{'s' if len(mine) != 1 else ''} due"
         went = [delivery.recipient_address(to) for to in recipients]
+        if (left := deadline - time.monotonic()) <= 0:
+            told.failed.append(
+                f"mail to {', '.join(went)} not sent: it waits for the next run ({_spent()})"
+            )
+            continue
         try:
             delivery.send_mail(
-                settings,
-                to=recipients,
-                subject=subject,
-                text=_text(mine, groups),
-                within=MAIL_LIMIT,
+                settings, to=recipients, subject=subject, text=_text(mine, groups), within=left
             )
         except delivery.PartlyDelivered as exc:
             told.failed.append(str(exc))

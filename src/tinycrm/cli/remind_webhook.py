@@ -33,13 +33,11 @@ if TYPE_CHECKING:
 MAX_BODY = 4096  # bytes of the POST's body: ntfy's limit, the smallest common one
 SLACK_TEXT = 4000  # characters of text: what Slack's docs ask a message to stay within
 DISCORD_CONTENT = 2000  # characters of content: Discord refuses more
-BUDGET = 300.0
-"""Seconds into a run after which no further part is started: a run still sending when
-its claims go stale (15 minutes) would send them with the run that takes them over."""
 WAIT = 60.0
 """Seconds a receiver that answers 429 or 503 may ask a run to wait before it POSTs the
 part again (a longer wait is the next run's); at most ``TRIES`` tries of a part."""
 TRIES = 3
+TIMEOUT = 15.0  # seconds each read of a POST waits, the whole exchange twice that
 SHORTENED = "(shortened: a webhook takes at most 4 KB)"
 _LABEL = "tinycrm: part 99999 of 99999, "  # the most a part's label adds to its text
 KINDS = ("json", "ntfy", "slack", "mattermost", "rocketchat", "discord")  # URL fragments
@@ -293,21 +291,25 @@ def _shortened(
             detail = "" if detail == "…" else detail
 
 
-def post(url: str, body: Any, *, began: float) -> None:
-    """POST one part; a receiver that asks to wait (429 or 503 with ``Retry-After``) is
-    waited for and sent it again, when it asks for at most :data:`WAIT` seconds that the
-    run's :data:`BUDGET` (from ``began``, ``time.monotonic()``) still has. It had not
-    taken the part, so it does not get it twice. Raises ``DeliveryError``."""
+def post(url: str, body: Any, *, deadline: float) -> None:
+    """POST one part, waiting for its answer no later than the run's ``deadline``
+    (``time.monotonic()``: see ``remind.BUDGET``); a receiver that asks to wait (429 or
+    503 with ``Retry-After``) is waited for and sent it again, when it asks for at most
+    :data:`WAIT` seconds that the run still has. It had not taken the part, so it does
+    not get it twice. Raises ``DeliveryError``."""
     import time
 
     from tinycrm import webhook_post
 
     for attempt in range(1, TRIES + 1):
+        left = deadline - time.monotonic()
         try:
-            webhook_post.post_webhook(url, body)
+            # the whole exchange is twice the timeout: at most what the run has left
+            wait = min(TIMEOUT, max(left / 2, 0.001))
+            webhook_post.post_webhook(url, body, timeout=wait)
             return
         except webhook_post.RetryLater as exc:
-            late = time.monotonic() - began + exc.seconds > BUDGET
+            late = time.monotonic() + exc.seconds > deadline
             if attempt == TRIES or exc.seconds > WAIT or late:
                 raise
             time.sleep(exc.seconds)
