@@ -263,3 +263,22 @@ def test_a_stored_link_reaches_rocketchat_as_text_not_as_a_masked_link(
     assert "`" * 2 not in inside and "@channel" not in inside and "&" not in inside
     shown = inside.replace("\u2060", "")
     assert LINKS.replace("@", "@") in shown and "```x```" in shown
+
+
+@pytest.mark.parametrize("command", [("remind",), ("remind", "install")])
+def test_the_webhook_option_names_every_kind_of_receiver(
+    cli: Callable[..., Any], command: tuple[str, ...]
+) -> None:
+    """`remind --help` said "ntfy or JSON, Slack, Mattermost, Discord": a Rocket.Chat
+    user could not tell theirs was recognised (its text goes as a code block), nor that
+    #KIND after a URL names it. Now both helps name every kind the URL's end may name."""
+    from tinycrm.cli import remind_webhook
+
+    names = {"json": "JSON", "ntfy": "ntfy", "slack": "Slack", "mattermost": "Mattermost",
+             "rocketchat": "Rocket.Chat", "discord": "Discord"}  # fmt: skip
+    assert set(names) == set(remind_webhook.KINDS)
+    shown = " ".join(cli(*command, "--help").stdout.replace("│", " ").split())
+    webhook = shown[shown.index("--webhook URL") :]
+    for name in names.values():
+        assert name in webhook[:400], (name, webhook[:400])
+    assert "#KIND" in webhook[:400]

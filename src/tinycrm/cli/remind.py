@@ -39,6 +39,11 @@ left of it, and none starts once it is spent. A run still delivering when its cl
 stale (15 minutes) would have them taken over, and everything told again, by the run
 after (was: five minutes for each mail, each webhook's first part unbounded)."""
 
+RECEIVERS = (
+    "JSON, or as ntfy, Slack, Mattermost, Rocket.Chat, Discord take it; the URL shows "
+    "which, or ends in #KIND: #json, #ntfy, #slack, #mattermost, #rocketchat, #discord"
+)
+"""The kinds of receiver ``--webhook`` knows (``remind_webhook.KINDS``), for its help."""
 NotifyOpt = Annotated[
     bool, typer.Option("--notify", help="Also send a desktop notification (notify-send).")
 ]
@@ -52,7 +57,7 @@ WebhookOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--webhook",
-        help="Also POST the list to URL (ntfy or JSON, Slack, Mattermost, Discord).",
+        help=f"Also POST the list to URL ({RECEIVERS}).",
         metavar="URL",
         envvar=WEBHOOK_ENV,
     ),
@@ -635,7 +640,8 @@ def install(
         list[str] | None,
         typer.Option(
             "--webhook",
-            help=f"Also POST the JSON to URL; it goes into a 0600 file ({WEBHOOK_ENV}).",
+            help=f"Also POST the list to URL ({RECEIVERS}); it goes into a 0600 file "
+            f"({WEBHOOK_ENV}).",
             metavar="URL",
         ),
     ] = None,
