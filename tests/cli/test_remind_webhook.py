@@ -60,3 +60,20 @@ def test_an_item_too_big_for_discord_alone_is_shortened_within_2000_characters()
     told = [i for part, _ in done for i in part]
     assert [i.key for i in told] == ["task:1", "task:2", "task:3"]
     assert told[1].detail.endswith("(shortened: this webhook takes at most 2,000 characters)")
+
+
+def test_mattermost_gets_no_hashtag_nor_channel_link_from_stored_text() -> None:
+    """Mattermost makes '#word' a search link and '~name' a link to a channel after it
+    has read the markdown, so the backslash before them did not stop it: a task titled
+    'Ask ~town-square about #refunds' showed two links. Now a '#' or '~' starting a word
+    has a word joiner (U+2060) after it, as an '@' has: shown as typed, no link. One
+    inside a word, or in a bare URL, is left as it was."""
+    from tinycrm.cli.remind_webhook import mattermost_escaped
+
+    joined = mattermost_escaped("Ask ~town-square about #refunds (~ops, #2026)")
+    assert joined == (
+        "Ask \\~\u2060town-square about \\#\u2060refunds \\(\\~\u2060ops, \\#\u20602026\\)"
+    )
+    assert mattermost_escaped("C# a~b") == "C\\# a\\~b"
+    url = "https://x.example/~ann/page#part"
+    assert mattermost_escaped(f"see {url}") == f"see {url}"

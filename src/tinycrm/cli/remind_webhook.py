@@ -84,6 +84,9 @@ _MATTERMOST_MARKUP = re.compile(r"([\\`*_~\[\]()#|])")
 _MATTERMOST_BLOCK = re.compile(r"^(  - (?:\d+)?)([-+.)])(?=\s|$)", re.MULTILINE)
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>]+")
 _MATTERMOST_IN_URL = re.compile(r"([\\\[\]])")  # what makes a link even inside a URL
+# a # or ~ starting a word: Mattermost's hashtag (a search link) and channel link, made
+# after the markdown is read, so that a backslash before them does not stop them
+_MATTERMOST_TAG = re.compile(r"(?<!\w)(\\[#~])(?=[\w.-])")
 
 
 def mattermost_escaped(text: str) -> str:
@@ -95,13 +98,19 @@ def mattermost_escaped(text: str) -> str:
     shows the entities as the characters); an ``@`` starting a word with a word joiner
     after it, as for Slack. A bare URL keeps its other characters (a backslash in it
     goes into the link Mattermost makes of it), but not its ``[`` and ``]``: the mobile
-    app reads ``[text](url)`` in it before it makes the URL a link."""
+    app reads ``[text](url)`` in it before it makes the URL a link. A ``#`` or ``~``
+    starting a word gets a word joiner after it too: Mattermost makes ``#word`` a
+    hashtag and ``~name`` a channel link after the markdown, backslash or not."""
+
+    def escaped(part: str) -> str:
+        return _MATTERMOST_TAG.sub("\\1\u2060", _MATTERMOST_MARKUP.sub(r"\\\1", part))
+
     out, start = [], 0
     for url in _URL.finditer(text):
-        out.append(_MATTERMOST_MARKUP.sub(r"\\\1", text[start : url.start()]))
+        out.append(escaped(text[start : url.start()]))
         out.append(_MATTERMOST_IN_URL.sub(r"\\\1", url.group()))
         start = url.end()
-    out.append(_MATTERMOST_MARKUP.sub(r"\\\1", text[start:]))
+    out.append(escaped(text[start:]))
     return slack_escaped(_MATTERMOST_BLOCK.sub(r"\1\\\2", "".join(out)))
 
 
