@@ -66,3 +66,19 @@ def test_a_step_falls_on_its_day_across_a_change_of_summer_time(
         "Write Bob": datetime(2027, 3, 24, 23, 30),
         "Call Bob": datetime(2027, 3, 31, 23, 30),
     }
+
+
+def test_a_step_filled_past_a_subjects_limit_is_cut_to_it(store) -> None:
+    """A step's text and a contact's and company's names are 300 characters each at most,
+    and a step naming them was filled past that: a task of 767 characters that `task add`
+    could not have made, and whose export `import activities` refused ('subject is too
+    long'). Now its subject is cut to 300 characters, ending in …, as a rule's task is."""
+    from tinycrm.store.validate import name
+
+    add_contact(store, name="N" * 200, company="C" * 200)
+    add_sequence(store, name="Long", steps=[(0, "Call {name} at {company} about " + "x" * 150)])
+    enroll_contacts(store, "Long", ["N" * 200])
+    (task,) = list_tasks(store)
+    assert len(task.subject) == 300 and task.subject.endswith("…")
+    assert task.subject.startswith("Call " + "N" * 200 + " at C")
+    assert name(task.subject, "subject") == task.subject

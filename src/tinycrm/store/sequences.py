@@ -204,7 +204,7 @@ def enroll_contacts(
             for step in steps:
                 columns = {
                     "kind": "task",
-                    "subject": " ".join(placeholders.fill(step.text, values).split()),
+                    "subject": _subject(step.text, values),
                     "contact_id": contact.id,
                     "company_id": contact.company_id,
                     "due_at": (local_begin + timedelta(days=step.day_offset)).astimezone(UTC),
@@ -225,6 +225,19 @@ def enroll_contacts(
             session.flush()
             out.append(_enrollment(session, enrollment, seq.name, contact))
         return out
+
+
+SUBJECT_MAX = 300  # characters of a task's subject (validate.name)
+
+
+def _subject(text: str, values: dict[str, str]) -> str:
+    """A step's task subject: ``text`` filled in, on one line, cut with … to the 300
+    characters a subject holds at most (a long name and company fill a step past it,
+    into a task whose export would not import again)."""
+    subject = " ".join(placeholders.fill(text, values).split())
+    if len(subject) <= SUBJECT_MAX:
+        return subject
+    return subject[: SUBJECT_MAX - 1].rstrip() + "…"
 
 
 def _enrollment(
