@@ -495,3 +495,23 @@ def test_install_says_how_to_name_a_self_hosted_ntfy(cli, url: str, noted: bool)
     assert ("#ntfy" in run.stderr) == noted, run.stderr
     if noted:
         assert "ntfy.example.com" in run.stderr and "alerts" not in run.stderr
+
+
+def test_printing_the_line_into_a_read_only_config_folder_says_why_in_words(
+    cli, make_readonly
+) -> None:
+    """`remind install --webhook URL` (the line only) writes the environment file the
+    line reads; in a read-only config folder it said "[Errno 1] Operation not
+    permitted: '…/tinycrm'", Python's words. Now it names the file and says why, as the
+    systemd units' refusal does; nothing is written."""
+    config = Path(os.environ["XDG_CONFIG_HOME"])
+    config.mkdir(parents=True, exist_ok=True)
+    make_readonly(config)
+    refused = cli("remind", "install", "--webhook", f"https://hooks.example.com/{SECRET}")
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.count("\n") == 1 and "[Errno" not in refused.stderr
+    assert f"cannot write the environment file {_env_file()} for the webhook to " in (
+        refused.stderr
+    )
+    assert refused.stderr.rstrip().endswith(f"({config / 'tinycrm'})")
+    assert SECRET not in refused.stderr and not _env_file().exists()

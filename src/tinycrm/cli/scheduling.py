@@ -55,8 +55,15 @@ class _Secrets:
             return
         try:
             schedule.write_env(self.values, self.path)
-        except (OSError, ValueError) as exc:
+        except ValueError as exc:
             fail(f"cannot write the environment file for {' and '.join(self.held)}: {exc}")
+        except OSError as exc:  # in words, with what could not be made when not the file
+            reason = exc.strerror or type(exc).__name__
+            where = f" ({exc.filename})" if exc.filename not in (None, str(self.path)) else ""
+            fail(
+                f"cannot write the environment file {self.path} for "
+                f"{' and '.join(self.held)}: {reason}{where}"
+            )
         wrote = f"Wrote {self.path} (0600): scheduled runs read {' and '.join(self.held)} from it"
         if to_stderr:
             sys.stderr.write(safetext.display(wrote) + "\n")
