@@ -23,7 +23,7 @@ from sqlmodel import Session, col
 from tinycrm.store.engine import Store, chunks
 from tinycrm.store.log_models import AnnouncementChannel
 from tinycrm.store.models import table_of
-from tinycrm.store.reminder_items import claim_due, claim_pairs
+from tinycrm.store.reminder_items import STALE_CLAIM, claim_due, claim_pairs
 from tinycrm.store.types import utcnow
 
 Item = tuple[str, datetime]  # (key, due_at)
@@ -38,8 +38,6 @@ def told_on(
     elsewhere (items told nowhere yet are left out). A record stamped more than
     ``STALE_CLAIM`` after ``now`` is not read: made under a clock since put back, it may
     be of a telling before the item was due (as ``reminder_claims._void``)."""
-    from tinycrm.store.reminder_claims import STALE_CLAIM
-
     ahead = (now or utcnow()) + STALE_CLAIM
     wanted = claim_pairs(items)  # a day's item is recorded by its day (see claim_due)
     found: dict[Item, set[str]] = {}
@@ -67,8 +65,6 @@ def record_told(
     """Record, in ``session``'s transaction, that each channel of ``told`` had its items
     (one there already stays as it is); records older than ``KEPT`` go, and those
     stamped more than ``STALE_CLAIM`` after ``now`` (see ``told_on``)."""
-    from tinycrm.store.reminder_claims import STALE_CLAIM
-
     told_at = col(AnnouncementChannel.told_at)
     session.execute(
         delete(AnnouncementChannel).where(or_(told_at < now - KEPT, told_at > now + STALE_CLAIM))

@@ -22,7 +22,7 @@ run that started before from recording itself past it.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -49,6 +49,7 @@ from tinycrm.store.reminder_items import (
     DAY_KINDS,
     LATE_DAYS,
     LATE_DAYS_MAX,
+    STALE_CLAIM,
     DueItem,
     claim_due,
     claim_pairs,
@@ -56,7 +57,6 @@ from tinycrm.store.reminder_items import (
 from tinycrm.store.types import utcnow
 
 _IN = 500  # ids or rows per statement
-STALE_CLAIM = timedelta(minutes=15)  # a run that claimed items and died this long ago
 RUN_KEY = "remind-run"
 """The key of the row that records remind's last run (no item's: no ``kind:`` prefix):
 ``claimed_at`` is when that run started, ``announced_at`` when a claim of a day item last

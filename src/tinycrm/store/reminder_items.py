@@ -86,6 +86,11 @@ def ago(day: date, today: date) -> str:
     return "yesterday" if days == -1 else f"{-days} days ago"
 
 
+STALE_CLAIM = timedelta(minutes=15)
+"""A claim of a run that died this long ago is taken over (``reminder_claims``); a
+claim or a record of a telling stamped more than this after now was made under a
+clock set back since, and does not count."""
+
 DAY_KINDS = frozenset({"closing", "quote-expiry", "contract-end", "notice"})
 """The kinds of item due on a calendar day: told once per day, whatever the zone."""
 
