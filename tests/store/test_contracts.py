@@ -464,3 +464,15 @@ def test_a_contract_cancelled_as_of_a_day_to_come_is_not_renewing(store) -> None
     soon = list_contracts(store, renewing_days=90, now=NOW)
     assert [c.id for c in soon] == [kept.id]
     assert {c.id for c in list_contracts(store, status="active", now=NOW)} == {kept.id, going.id}
+
+
+def test_a_cancelled_contract_has_no_notice_deadline(store) -> None:
+    # contract show --json gave 'notice_deadline' for a contract cancelled as of a day to
+    # come: cancelling it was the notice, there is no deadline left to meet
+    won(store)
+    contract = add_contract(store, deal=1, start=date(2026, 1, 1), notice="30d", now=NOW)
+    assert contract.notice_deadline == date(2026, 12, 2)
+    cancel_contract(store, contract.id, on=date(2027, 1, 1), now=NOW)
+    assert get_contract(store, contract.id, now=NOW).notice_deadline is None
+    [listed] = list_contracts(store, now=NOW)
+    assert listed.notice_deadline is None

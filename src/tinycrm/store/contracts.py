@@ -125,7 +125,12 @@ def _read(
             "term": contract.term,
             "auto_renew": contract.auto_renew,
             "notice": contract.notice,
-            "notice_deadline": terms.notice_deadline(state.end, notice),
+            # cancelling was the notice: a cancelled contract has no deadline left to meet
+            "notice_deadline": (
+                None
+                if contract.cancelled_on is not None
+                else terms.notice_deadline(state.end, notice)
+            ),
             "renewals": contract.renewals + (state.index - contract.term_index),
             "renewal_deal_id": contract.renewal_deal_id,
             "cancelled_on": contract.cancelled_on,
