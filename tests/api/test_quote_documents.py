@@ -400,3 +400,16 @@ def test_a_long_note_is_measured_once_in_the_pdf_and_written_whole(monkeypatch) 
     drawn = " ".join(texts).split()
     assert [w for w in drawn if w.startswith("n") and w[1:].isdigit()] == words
     assert sum(len(t) for t in texts if set(t) == {"x"}) == 20_000
+
+
+def test_the_issued_date_is_the_day_in_the_users_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, freeze_clock: Any
+) -> None:
+    # the document's Date was the day in the system's zone, not in TZ's as every other
+    # date tinycrm shows: 23:30 UTC is already tomorrow in Kiritimati (UTC+14)
+    from datetime import UTC, datetime
+
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    freeze_clock(datetime(2026, 12, 7, 23, 30, tzinfo=UTC))
+    with _crm(tmp_path) as crm:
+        assert crm.quotes.document("Q-2026-0001").issued == "2026-12-08"

@@ -143,7 +143,7 @@ class Quotes:
 
 def quote_document(quote: QuoteRead, seller: SellerSettings | None) -> QuoteDocument:
     """A quote's read model as the plain text a document shows."""
-    from tinycrm import money, pricing
+    from tinycrm import dates, money, pricing
     from tinycrm.documents import DocumentLine, Party, QuoteDocument, TaxRow
 
     code = quote.currency
@@ -193,7 +193,7 @@ def quote_document(quote: QuoteRead, seller: SellerSettings | None) -> QuoteDocu
     return QuoteDocument(
         number=quote.number,
         status=quote.status,
-        issued=quote.created_at.astimezone().date().isoformat(),
+        issued=dates.to_local(quote.created_at).date().isoformat(),
         valid_until=quote.valid_until.isoformat(),
         currency=code,
         seller=Party(seller.name if seller else None, tuple(seller_lines)),
