@@ -491,6 +491,10 @@ def test_format_local_default_zone(monkeypatch: pytest.MonkeyPatch) -> None:
         (NOW - timedelta(hours=3), "3 h ago"),
         (NOW + timedelta(hours=3), "in 3 h"),
         (NOW - timedelta(hours=23), "23 h ago"),
+        # an hour and 59 minutes is not "1 h" (floored, an hour off)
+        (NOW + timedelta(hours=1, minutes=59, seconds=59), "in 1 h 59 min"),
+        (NOW - timedelta(hours=1, minutes=59), "1 h 59 min ago"),
+        (NOW + timedelta(hours=1, seconds=30), "in 1 h"),
         (datetime(2026, 11, 22, 10, 0, tzinfo=BER), "yesterday"),
         (datetime(2026, 11, 24, 18, 0, tzinfo=BER), "tomorrow"),
         (datetime(2026, 11, 19, 10, 0, tzinfo=BER), "4 days ago"),

@@ -222,7 +222,8 @@ def format_local(dt: datetime | None, *, tz: tzinfo | None = None) -> str:
 def humanize(dt: datetime, *, now: datetime | None = None, tz: tzinfo | None = None) -> str:
     """Describe ``dt`` relative to ``now``: ``5 min ago``, ``in 3 h``, ``yesterday``, ...
 
-    Within a minute: ``just now``; within an hour: minutes; within a day: hours; within a
+    Within a minute: ``just now``; within an hour: minutes; within a day: hours and
+    minutes (``in 1 h 59 min``, ``3 h ago``), to the minute as under an hour; within a
     week: ``yesterday``/``tomorrow``/``N days ago``/``in N days`` (local calendar days);
     otherwise the local date, e.g. ``2026-03-01``.  Naive datetimes are taken as UTC.
     """
@@ -243,8 +244,11 @@ def humanize(dt: datetime, *, now: datetime | None = None, tz: tzinfo | None = N
     except OverflowError:
         return when.date().isoformat()
     if gap < 86400 or days == 0:
-        n = int(gap // 3600)
-        return f"in {n} h" if future else f"{n} h ago"
+        # hours and the minutes over them, to the minute as under an hour: 1 h 59 min
+        # floored to "1 h" was an hour off (an SLA due in two hours said one)
+        hours, minutes = divmod(int(gap // 60), 60)
+        span = f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return f"in {span}" if future else f"{span} ago"
     if days == 1:
         return "tomorrow"
     if days == -1:

@@ -260,7 +260,7 @@ async def test_an_overdue_task_in_the_queue_says_its_due_time(tui_store, frozen_
     """``tinycrm next`` says when an overdue task was due as "was due yesterday" or "was due
     2026-11-20": the tasks screen showed those and no time, where the task had one (14:30).
     Now its line says the time; the task list below says the date once ("2026-11-20 14:30",
-    not "2026-11-20 14:30  2026-11-20"). Within the day ("3 h ago") the reason is as it was."""
+    not "2026-11-20 14:30  2026-11-20"). Within the day ("3 h 15 min ago") the reason is as it was."""
     from datetime import datetime
 
     from tinycrm.dates import local_tz
@@ -277,7 +277,7 @@ async def test_an_overdue_task_in_the_queue_says_its_due_time(tui_store, frozen_
         lines = _lines(_queue(app))
         assert "1  Long late   was due 2026-11-20 14:30" in lines, lines
         assert "2  Late   was due 2026-12-02 09:00 (yesterday)" in lines, lines
-        assert "3  Just late   was due 3 h ago" in lines, lines
+        assert "3  Just late   was due 3 h 15 min ago" in lines, lines
         tasks = app.screen.query_one("#task-list", RowList)
         due = {
             row.lines[0][1][0]: "".join(t for t, _ in row.right) for row in tasks.rows if row.key
@@ -285,7 +285,7 @@ async def test_an_overdue_task_in_the_queue_says_its_due_time(tui_store, frozen_
         assert due == {
             "Long late": "2026-11-20 14:30",
             "Late": "2026-12-02 09:00  yesterday",
-            "Just late": "2026-12-03 08:15  3 h ago",
+            "Just late": "2026-12-03 08:15  3 h 15 min ago",
         }
 
 
