@@ -54,6 +54,20 @@ def test_a_point_before_three_digits_in_a_quantity_is_not_guessed(
     assert pricing.parse_percent(text) == Decimal(point)
 
 
+@pytest.mark.parametrize("text", ["3.333", "3,333", "+1,125"])
+def test_an_ambiguous_quantity_of_three_decimals_is_told_a_way_to_write_it(text: str) -> None:
+    """``--qty 3.333`` was refused saying 'write 3333, or 3.333 with a decimal point': the
+    very text refused, so three and a third hours could not be typed at all from the
+    advice. The decimal reading is now told with a fourth decimal (3.3330), which reads
+    one way only and is taken."""
+    with pytest.raises(ValueError) as refused:
+        pricing.parse_quantity(text)
+    digits = text.lstrip("+")
+    point = digits.replace(",", ".") + "0"
+    assert str(refused.value).endswith(f", or {point} with a decimal point")
+    assert pricing.parse_quantity(point) == Decimal(point)
+
+
 @pytest.mark.parametrize(
     ("text", "value"),
     [("0,500", "0.5"), ("0.250", "0.25"), ("1234,500", "1234.5"), ("1234.500", "1234.5")],

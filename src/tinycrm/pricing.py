@@ -92,6 +92,8 @@ def _number(text: str | int | Decimal, what: str, *, point_groups: bool = True) 
             bare = typed.lstrip("+")
             whole = bare.replace(grouped.group(1), "")
             point = bare.replace(grouped.group(1), ".").rstrip("0").removesuffix(".")
+            if point_groups and _THOUSANDS.fullmatch(point):
+                point += "0"  # 3.333 is as ambiguous as 3,333: a fourth decimal is not
             raise ValueError(
                 f"{what} {typed!r} is ambiguous: write {whole}, or {point} with a decimal point"
             )
