@@ -46,3 +46,16 @@ def test_a_pending_case_shows_the_working_time_left_on_its_clock(cli, freeze_clo
     assert "paused, 40h left" in cli("case", "list").stdout
     assert cli("case", "status", "1", "open").exit_code == 0
     assert cli("case", "show", "1", "--json").json()["resolution_left_hours"] is None
+
+
+def test_a_message_of_several_lines_is_not_shown_with_escaped_line_breaks(cli) -> None:  # type: ignore[no-untyped-def]
+    # case show's thread printed a customer's mail as 'Hi,\x0a\x0athe export\x09fails':
+    # its line breaks and tabs escaped as a name's are; the table's message is a preview
+    # on one or two lines, so they read as spaces (the whole text: --json)
+    assert cli("contact", "add", "Ada", "--email", "ada@acme.com").exit_code == 0
+    body = "Hi,\n\nthe export\tfails.\nAda"
+    assert cli("case", "add", "Export", "--contact", "Ada", "--body", body).exit_code == 0
+    shown = cli("case", "show", "1").stdout
+    assert "\\x0a" not in shown and "\\x09" not in shown
+    assert "Hi, the export fails. Ada" in shown
+    assert cli("case", "show", "1", "--json").json()["thread"][0]["body"] == body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import typer
@@ -45,8 +46,16 @@ THREAD_COLUMNS = [
     col("from", "author", style="bold", keep=2, words=True),  # a name: cut between words
     col("kind", "kind", style="cyan", no_wrap=True),
     # on two lines, cut between words: a date or an amount in it whole or not at all
-    Column("message", lambda r: r.get("body") or "", keep=out.KEEP, words=True, lines=2),
+    Column("message", lambda r: _preview(r.get("body")), keep=out.KEEP, words=True, lines=2),
 ]
+
+_BREAKS = re.compile(r"[ \t\n]*[\t\n][ \t\n]*")
+
+
+def _preview(body: str | None) -> str:
+    """A message as the thread's table shows it: its line breaks and tabs as spaces (a
+    preview on one or two lines; they were shown escaped, 'Hi,\\x0a\\x0athe export')."""
+    return _BREAKS.sub(" ", body).strip(" ") if body else ""
 
 
 def _left(row: dict[str, Any]) -> str:
