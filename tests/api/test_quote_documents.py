@@ -413,3 +413,20 @@ def test_the_issued_date_is_the_day_in_the_users_zone(
     freeze_clock(datetime(2026, 12, 7, 23, 30, tzinfo=UTC))
     with _crm(tmp_path) as crm:
         assert crm.quotes.document("Q-2026-0001").issued == "2026-12-08"
+
+
+def test_a_broken_config_file_is_told_not_rendered_without_its_seller(tmp_path: Path) -> None:
+    # a config file with a mistake anywhere (an unknown [mail] key) gave a quote rendered
+    # with no seller, no tax id, no payment terms and the built-in font, exit 0: sent to a
+    # customer as it was; now the render refuses with the file's mistake, as a write does
+    from tinycrm.config import Config, ConfigError
+
+    with _crm(tmp_path):
+        pass
+    broken = Config(path=tmp_path / "config.toml", exists=True, error="line 6: unknown key")
+    with tinycrm.open(tmp_path / "crm.db", config=broken) as crm:
+        with pytest.raises(ConfigError, match="unknown key"):
+            crm.quotes.render("Q-2026-0001", "md")
+        with pytest.raises(ConfigError, match="unknown key"):
+            crm.quotes.document("Q-2026-0001")
+        assert crm.quotes.get("Q-2026-0001").number == "Q-2026-0001"  # reads still work

@@ -104,22 +104,17 @@ class Quotes:
         return decline_quote(self._store, ref)
 
     def document(self, ref: str | int) -> QuoteDocument:
-        """What a rendered quote shows: the quote with the seller of ``[seller]``."""
-        from tinycrm.config import Config
-
-        config = self._store.config
-        seller = config.seller if isinstance(config, Config) else None
-        return quote_document(self.get(ref), seller)
+        """What a rendered quote shows: the quote with the seller of ``[seller]``
+        (``ConfigError`` when the config file is broken: not a document without it)."""
+        return quote_document(self.get(ref), self._store.settings().seller)
 
     def render(self, ref: str | int, fmt: str = "pdf") -> bytes:
         """The quote as ``md``, ``html`` or ``pdf`` bytes."""
-        from tinycrm.config import Config
         from tinycrm.documents import FORMATS, render
 
         if fmt not in FORMATS:
             raise Invalid(f"format must be one of {', '.join(FORMATS)}, not {quoted(fmt)}")
-        config = self._store.config
-        font = config.quotes.pdf_font if isinstance(config, Config) else None
+        font = self._store.settings().quotes.pdf_font
         try:
             return render(self.document(ref), fmt, pdf_font=font)
         except ValueError as exc:
