@@ -260,7 +260,8 @@ async def test_an_overdue_task_in_the_queue_says_its_due_time(tui_store, frozen_
     """``tinycrm next`` says when an overdue task was due as "was due yesterday" or "was due
     2026-11-20": the tasks screen showed those and no time, where the task had one (14:30).
     Now its line says the time; the task list below says the date once ("2026-11-20 14:30",
-    not "2026-11-20 14:30  2026-11-20"). Within the day ("3 h 15 min ago") the reason is as it was."""
+    not "2026-11-20 14:30  2026-11-20"). Within the day ("3 h 15 min ago") the reason is as
+    it was."""
     from datetime import datetime
 
     from tinycrm.dates import local_tz
