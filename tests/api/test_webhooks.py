@@ -246,3 +246,30 @@ def test_a_try_cut_off_at_its_timeout_does_not_live_on(store: Any, tmp_path: Pat
             assert not left.is_alive()
     finally:
         server.close()
+
+
+def test_a_long_backoff_waits_at_most_30_days_and_never_crashes_the_deliverer(
+    store: Any, tmp_path: Path, receiver: Receiver
+) -> None:
+    """retry_after = 86400 and backoff = 10 (both allowed) made the 8th retry 10^12 s away,
+    past the year 9999: the deliverer died with OverflowError after the POST, the row kept
+    its claim, and each run sent the event again and died again."""
+    from sqlalchemy import update
+
+    from tinycrm.clock import utcnow
+    from tinycrm.store.log_models import WebhookDelivery
+    from tinycrm.store.models import table_of
+
+    text = config_text(receiver.url, extra="attempts = 100\nbackoff = 10\n", retry_after=86400)
+    crm = open_crm(store, tmp_path, text)
+    crm.contacts.add("Ada Lovelace")
+    with store.write() as session:
+        session.execute(update(table_of(WebhookDelivery)).values(attempts=20))
+    receiver.plan = [500]
+    run = crm.webhooks.deliver()
+    assert (run.retrying, run.failed) == (1, 0)
+    assert "try 21 of 100; again in 2592000 s" in run.errors[0]
+    (waiting,) = crm.webhooks.pending()
+    assert waiting.next_at is not None
+    assert (waiting.next_at - utcnow()).days in (29, 30)
+    assert store.settings().webhooks[0].delay(99) == 30 * 86400

@@ -35,6 +35,11 @@ class DeliveryRun:
     errors: list[str] = field(default_factory=list)
 
 
+def _seconds(value: float) -> str:
+    """``10``, ``0.5``, ``2592000``: never ``2.592e+06``."""
+    return f"{value:.0f}" if value >= 1e6 else f"{value:g}"
+
+
 class Webhooks:
     """The webhook outbox of one open CRM (``tinycrm webhooks``)."""
 
@@ -93,7 +98,7 @@ class Webhooks:
                 run.retrying += 1
                 run.errors.append(
                     f"#{row.id} {shown(row.endpoint)}: {attempt.error} (try {tries} of "
-                    f"{endpoint.attempts}; again in {retry_in:g} s)"
+                    f"{endpoint.attempts}; again in {_seconds(retry_in)} s)"
                 )
         if run.delivered:
             outbox.prune(self._store, delivered_before=started - KEEP_DELIVERED)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import fnmatch
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from typing import Any
 SECRET_PREFIX = "whsec_"
 KEYS = ("url", "events", "secret", "timeout", "retry_after", "backoff", "attempts")
 _PATTERN = re.compile(r"^(\*|[a-z_]+\.(\*|[a-z_]+))$")
+MAX_DELAY = 30 * 86_400.0
+"""Seconds between two tries at most, however long the backoff has grown: a month (the
+largest ``retry_after`` and ``backoff`` reach past the year 9999 by the 8th retry)."""
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,15 @@ class Endpoint:
         return any(fnmatch.fnmatchcase(event, pattern) for pattern in self.events)
 
     def delay(self, attempts: int) -> float:
-        """Seconds to wait after the ``attempts``-th failed try before the next one."""
-        return float(self.retry_after * self.backoff ** max(attempts - 1, 0))
+        """Seconds to wait after the ``attempts``-th failed try before the next one: at most
+        ``MAX_DELAY``."""
+        steps = max(attempts - 1, 0)
+        if self.retry_after == 0 or self.backoff == 1:
+            return float(self.retry_after)
+        # compared as logarithms: backoff ** 99 is past what a float holds
+        if math.log(self.retry_after) + steps * math.log(self.backoff) >= math.log(MAX_DELAY):
+            return MAX_DELAY
+        return float(self.retry_after * self.backoff**steps)
 
 
 def secret_key(secret: str) -> bytes:
