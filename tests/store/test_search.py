@@ -357,6 +357,19 @@ def test_postgresql_folds_accents_without_unaccent_too(store) -> None:
             rebuild(conn)
 
 
+def test_text_in_angle_brackets_after_an_ampersand_or_a_tilde_is_found_on_both(store) -> None:
+    """PostgreSQL's parser takes <…> for a markup tag and &…; for an entity, and drops
+    them, and ~20k for a file name: a mail body's "Jane Doe <jane@newco.example>", a
+    note's "<pricing sheet>" or "~20k" were found on SQLite only."""
+    add_contact(store, name="Bob Stone", notes="budget ~20k, see <pricing sheet>")
+    log_activity(store, kind="email", ref="Bob Stone", text="Re: order",
+                 body="On Monday, Jane Doe <jane@newco.example> wrote: R&amp;D first")  # fmt: skip
+    for query in ("20k", "pricing", '"pricing sheet"', "sheet"):
+        assert found(store, query) == [("contact", "Bob Stone")], query
+    for query in ("newco", "jane newco example", "amp"):
+        assert found(store, query) == [("activity", "Re: order")], query
+
+
 def test_the_filter_language_searches_the_same_index_with_text(store) -> None:
     from tinycrm.store.companies import list_companies
     from tinycrm.store.contacts import list_contacts

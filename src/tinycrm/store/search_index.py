@@ -116,11 +116,13 @@ SEARCH_KINDS: dict[str, SearchKind] = {
 MAX_BODY = 100_000
 """Characters of a record's text that are indexed (PostgreSQL's tsvector is at most 1 MB)."""
 
-PUNCTUATION = "@.-/:_+"
+PUNCTUATION = "@.-/:_+~<&"
 """What PostgreSQL's parser keeps inside a word (an email, a host, a path, a hyphenated
-word) and SQLite's tokenizer splits at: made spaces first, so anna@example.com is three
-words on both (the other punctuation separates words there already). ``replace()`` for
-each, as ``translate()`` costs ten times more."""
+word, ``~20k`` a file name) or drops with what it holds (``<pricing sheet>`` a markup
+tag, ``&amp;`` an entity), and SQLite's tokenizer splits at: made spaces first, so
+anna@example.com is three words on both and "Jane <jane@newco.example>" four (the other
+punctuation separates words there already). ``replace()`` for each, as ``translate()``
+costs ten times more."""
 
 
 def index_table(kind: SearchKind) -> str:
