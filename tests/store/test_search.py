@@ -691,3 +691,27 @@ def test_postgresql_folds_every_letter_as_python_does_with_or_without_unaccent(s
     finally:
         with store.engine.begin() as conn:
             install_fold(conn)
+
+
+def test_names_in_indic_scripts_are_found_by_their_words_on_both_databases(store) -> None:
+    """A vowel sign or a virama (the marks inside most words of Hindi, Bengali, Tamil,
+    Kannada…) cut a typed word into pieces: "प्रिया" was looked for as प, र and य, each a
+    whole word, and found nothing (PostgreSQL, whose index keeps such a word whole, found
+    no Indic name at all). A word now runs on through its marks, as a reader reads it."""
+    from tinycrm.search_text import find, parse
+
+    names = ["प्रिया शर्मा", "राहुल वर्मा", "தமிழ்செல்வன் ராஜா", "সৌমিত্র চট্টোপাধ্যায়"]
+    for name in names:
+        add_contact(store, name=name)
+    wrong = []
+    for query, name in [
+        ("प्रिया", names[0]), ("शर्मा", names[0]), ("प्रिया शर्मा", names[0]), ("प्रि", names[0]),
+        ("राहुल", names[1]), ("वर्मा", names[1]), ('"राहुल वर्मा"', names[1]),
+        ("தமிழ்செல்வன்", names[2]), ("ராஜா", names[2]),
+        ("সৌমিত্র", names[3]), ("চট্টোপাধ্যায়", names[3]),
+    ]:  # fmt: skip
+        if found(store, query) != [("contact", name)]:
+            wrong.append((query, found(store, query)))
+    assert wrong == []
+    assert parse("प्रिया शर्मा").words == ["प्रिया", "शर्मा"]
+    assert find(parse("शर्मा"), names[0]) == [(7, 12)]  # the whole word marked
