@@ -18,6 +18,7 @@ store nor a front end.
 
 from __future__ import annotations
 
+import errno
 import os
 import select
 import selectors
@@ -133,6 +134,37 @@ def runnable(directory: Path, kind: str) -> list[Hook]:
     return [hook for hook in installed(directory) if hook.kind == kind and hook.executable]
 
 
+def start_problem(path: Path) -> str | None:
+    """Why the system cannot start the executable ``path``, read from its first line, or
+    None: its ``#!`` line ends with a carriage return (saved with Windows line endings),
+    names an interpreter that is not there, or comes after a byte order mark. The
+    system says "No such file or directory" or "Exec format error" for these, of a file
+    that is there."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(512)
+    except OSError:
+        return None
+    if head.startswith(b"\xef\xbb\xbf#!"):
+        return "it starts with a byte order mark before its #! line (save it without one)"
+    if not head.startswith(b"#!"):
+        return None
+    line = head[2:].split(b"\n", 1)[0]
+    if line.endswith(b"\r"):
+        return (
+            "its #! line ends with a carriage return (Windows line endings: convert the file, "
+            "e.g. dos2unix)"
+        )
+    words = line.split()
+    if not words:
+        return "its #! line names no interpreter"
+    interpreter = os.fsdecode(words[0])
+    if not os.path.isfile(os.path.join(path.parent, interpreter)):  # (it runs there)
+        shown = interpreter.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return f"its #! line names {shown[:200]}, which is not there"
+    return None
+
+
 def encode(payload: Any) -> bytes:
     """The JSON a hook reads on its standard input (one line, UTF-8)."""
     text = jsonnumbers.dumps_plain(payload, ensure_ascii=False, default=str)
@@ -161,7 +193,10 @@ def run(
             start_new_session=True,
         )
     except OSError as exc:
-        return Outcome(hook, 126, f"cannot run hook {hook.name}: {exc.strerror or exc}")
+        said = start_problem(hook.path)
+        if said is None and exc.errno == errno.ENOEXEC:
+            said = "it does not start with a #! line naming its interpreter (#!/bin/sh)"
+        return Outcome(hook, 126, f"cannot run hook {hook.name}: {said or exc.strerror or exc}")
     with proc:  # closes the pipes and reaps it, whatever happens
         try:
             out, err = _exchange(proc, data, deadline)

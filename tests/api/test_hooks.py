@@ -482,3 +482,31 @@ def test_a_hook_killed_by_a_signal_is_said_to_be_killed_not_an_exit_status(
     assert [str(w.message) for w in told] == [
         "post-write hook post-write failed (killed by signal 15, SIGTERM)"
     ]
+
+
+def test_a_hook_that_cannot_start_says_why_not_no_such_file(crm: Crm, hooks_dir: Path) -> None:
+    """A hook saved with Windows line endings ('#!/bin/sh\\r'), or naming an interpreter
+    that is not there, refused every write with 'No such file or directory' about a file
+    `hooks list` showed as running; one without a #! line, with 'Exec format error'. Each
+    now says what is wrong with the file, and `hooks list` says it does not run."""
+    script = hooks_dir / "pre-write"
+    cases = {
+        b"#!/bin/sh\r\nexit 0\r\n": "its #! line ends with a carriage return (Windows line "
+        "endings: convert the file, e.g. dos2unix)",
+        b"#!/nowhere/python3 -u\nexit 0\n": (
+            "its #! line names /nowhere/python3, which is not there"
+        ),
+        b"\xef\xbb\xbf#!/bin/sh\nexit 0\n": "it starts with a byte order mark before its #! line "
+        "(save it without one)",
+        b"exit 0\n": "it does not start with a #! line naming its interpreter (#!/bin/sh)",
+    }
+    for content, said in cases.items():
+        script.write_bytes(content)
+        script.chmod(0o755)
+        with pytest.raises(HookRefused) as refusal:
+            crm.contacts.add("Ada Lovelace")
+        assert str(refusal.value) == f"cannot run hook pre-write: {said}"
+    assert crm.contacts.list() == []
+    script.write_bytes(b"#!/bin/sh\r\nexit 0\r\n")
+    (row,) = json.loads(_run("hooks", "list", "--json", env={}).stdout)
+    assert row["runs"].startswith("no: its #! line ends with a carriage return"), row

@@ -50,11 +50,13 @@ def list_(output: Output = TABLE) -> None:
 
 
 def _runs(hook: Any) -> str:
-    """Whether ``hook`` runs, and if not why: not executable, or a link to nothing."""
-    from tinycrm.hooks import dangling
+    """Whether ``hook`` runs, and if not why: not executable, a link to nothing, or a file
+    the system cannot start (a ``#!`` line with Windows line endings…)."""
+    from tinycrm.hooks import dangling, start_problem
 
     if hook.executable:
-        return "yes"
+        problem = start_problem(hook.path)
+        return "yes" if problem is None else f"no: {problem}"
     if dangling(hook.path):
         target = _file_name(str(hook.path.parent / os.readlink(hook.path)))
         return f"no: a link to {target}, which is not there"
