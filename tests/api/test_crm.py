@@ -400,3 +400,21 @@ def test_a_database_opened_without_migrating_says_it_needs_upgrading(tmp_path: P
         f"cannot use database {new}: it has no tinycrm schema yet: create it first "
         "(tinycrm db upgrade, or tinycrm.open() without migrate=False)"
     )
+
+
+def test_search_with_no_kinds_or_kinds_not_names_is_refused(crm: Crm) -> None:
+    """crm.search(text, kinds=[]) searched every kind (a script's list of kinds filtered
+    down to nothing got contacts, deals and all), where the command line's --in "" and the
+    MCP server refuse it; kinds=["contacts", 5] raised AttributeError. Both are now
+    Invalid, saying so; kinds=None (or left out) is still every kind."""
+    from tinycrm.errors import Invalid
+
+    crm.contacts.add("Ada Lovelace")
+    with pytest.raises(Invalid, match="the kinds to search must not be empty"):
+        crm.search("ada", kinds=[])
+    with pytest.raises(Invalid, match="the kinds to search must not be empty"):
+        crm.search("ada", kinds=["", " "])
+    with pytest.raises(Invalid, match=r"^kinds must be names such as contacts, not int$"):
+        crm.search("ada", kinds=["contacts", 5])  # type: ignore[list-item]
+    assert [hit.name for hit in crm.search("ada")] == ["Ada Lovelace"]
+    assert [hit.name for hit in crm.search("ada", kinds="contacts")] == ["Ada Lovelace"]

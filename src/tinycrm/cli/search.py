@@ -58,7 +58,7 @@ def search(
     kinds = [part for value in in_ or () for part in value.split(",") if part.strip()]
     if in_ is not None and not kinds:  # --in "$KINDS" with KINDS unset: not every kind
         fail("the kinds to search must not be empty: leave --in out to search them all")
-    hits = crm(ctx).search(text, kinds=kinds, limit=limit)
+    hits = crm(ctx).search(text, kinds=kinds if in_ is not None else None, limit=limit)
     if output.machine:
         output.list(hits, COLUMNS, model="SearchHit")
         return

@@ -69,10 +69,23 @@ class SearchHit(ReadModel):
 
 
 def search_kinds(names: Iterable[str] | None) -> list[SearchKind]:
-    """The kinds ``names`` means (``contacts`` or ``contact``); all for None or empty."""
-    wanted = [n.strip().casefold() for n in names or () if n.strip()]
-    if not wanted:
+    """The kinds ``names`` means (``contacts`` or ``contact``); all for None. Names that
+    are all blank (or none) are ``Invalid``, not every kind: a list of kinds filtered
+    down to nothing is not a search of everything."""
+    if names is None:
         return list(SEARCH_KINDS.values())
+    given = list(names)
+    for name in given:
+        if not isinstance(name, str):
+            raise Invalid(
+                f"kinds must be names such as contacts, not {type(name).__name__}", field="in"
+            )
+    wanted = [n.strip().casefold() for n in given if n.strip()]
+    if not wanted:
+        raise Invalid(
+            "the kinds to search must not be empty: leave them out to search them all",
+            field="in",
+        )
     by_name = {k.plural: k for k in SEARCH_KINDS.values()} | SEARCH_KINDS
     chosen: list[SearchKind] = []
     for name in wanted:
