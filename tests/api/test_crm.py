@@ -418,3 +418,15 @@ def test_search_with_no_kinds_or_kinds_not_names_is_refused(crm: Crm) -> None:
         crm.search("ada", kinds=["contacts", 5])  # type: ignore[list-item]
     assert [hit.name for hit in crm.search("ada")] == ["Ada Lovelace"]
     assert [hit.name for hit in crm.search("ada", kinds="contacts")] == ["Ada Lovelace"]
+
+
+def test_open_refuses_a_config_that_is_not_a_path_in_one_line(tmp_path: Path) -> None:
+    """tinycrm.open(db, config=b"/x/config.toml") raised pathlib's "argument should be a
+    str object or an os.PathLike object returning str, not <class 'bytes'>", config=123
+    the same: a TypeError now says what config takes, as db's does."""
+    for wrong in (b"/tmp/config.toml", 123):
+        with pytest.raises(TypeError) as raised:
+            tinycrm.open(str(tmp_path / "crm.db"), config=wrong)  # type: ignore[arg-type]
+        said = f"config must be a Config or a path (str or os.PathLike), not {type(wrong).__name__}"
+        assert str(raised.value) == said
+    assert not (tmp_path / "crm.db").exists()

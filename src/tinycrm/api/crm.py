@@ -320,6 +320,10 @@ def open_crm(
         settings = load_config_lenient()
     elif isinstance(config, Config):
         settings = config
+    elif not isinstance(config, str | PathLike):  # pathlib's own TypeError named neither
+        raise TypeError(
+            f"config must be a Config or a path (str or os.PathLike), not {type(config).__name__}"
+        )
     else:
         from tinycrm.files import expand_home
 
