@@ -633,6 +633,29 @@ def test_a_ref_sent_as_a_json_number_is_that_id(sqlite_url: str) -> None:
     serve(sqlite_url, session, "--allow-writes")
 
 
+def test_an_optional_ref_sent_as_a_json_number_is_that_id_too(sqlite_url: str) -> None:
+    """contact_briefing(ref=1) took the id as a number, but list_tasks(contact=1),
+    add_task(contact=1, company=1, deal=1) and add_contact(company=1) were still refused
+    with "input should be a valid string": every REF now takes an id as a number."""
+
+    with tinycrm.open(sqlite_url) as crm:
+        crm.companies.add("Analytical Engines")
+        crm.deals.add("Engine order", contact="ada@example.com")
+
+    async def session(client: Client) -> None:
+        as_text = await call(client, "list_tasks", scope="all", contact="1")
+        assert as_text["count"] == 1
+        assert await call(client, "list_tasks", scope="all", contact=1) == as_text
+        assert (await call(client, "list_tasks", scope="all", deal=1))["count"] == 0
+        task = await call(client, "add_task", text="Call", due="+1d", contact=1, company=1, deal=1)
+        assert (task["contact_id"], task["company_id"], task["deal_id"]) == (1, 1, 1)
+        assert (await call(client, "add_contact", name="Bea", company=1))["company_id"] == 1
+        said = await refused(client, "list_tasks", contact=True)
+        assert "contact: input should be a valid string" in said, said
+
+    serve(sqlite_url, session, "--allow-writes")
+
+
 def test_a_list_cut_short_by_its_limit_says_so(sqlite_url: str) -> None:
     """list_contacts answers 50 contacts unless told otherwise, with "count": 50: with 51
     contacts the assistant could not tell the list was cut and told the user they have

@@ -535,10 +535,14 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             Field(description="Which tasks, judged from now."),
         ] = "open",
         contact: Annotated[
-            str | None, Field(description="Only this contact's (a REF).", max_length=REF_CHARS)
+            str | None,
+            Field(description="Only this contact's (a REF).", max_length=REF_CHARS),
+            BeforeValidator(an_id_as_text),
         ] = None,
         deal: Annotated[
-            str | None, Field(description="Only this deal's (a REF).", max_length=REF_CHARS)
+            str | None,
+            Field(description="Only this deal's (a REF).", max_length=REF_CHARS),
+            BeforeValidator(an_id_as_text),
         ] = None,
         limit: Limit = 50,
         offset: Offset = 0,
@@ -622,6 +626,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             Field(
                 description="A company REF; a new name creates the company.", max_length=REF_CHARS
             ),
+            BeforeValidator(an_id_as_text),
         ] = None,
         tags: Annotated[
             list[str] | None,
@@ -673,12 +678,20 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
             str, Field(description="When: 'tomorrow 9:00', 'friday', '+3d', '2026-12-24 10:00'.")
         ],
         contact: Annotated[
-            str | None, Field(description="A contact REF.", max_length=REF_CHARS)
+            str | None,
+            Field(description="A contact REF.", max_length=REF_CHARS),
+            BeforeValidator(an_id_as_text),
         ] = None,
         company: Annotated[
-            str | None, Field(description="A company REF.", max_length=REF_CHARS)
+            str | None,
+            Field(description="A company REF.", max_length=REF_CHARS),
+            BeforeValidator(an_id_as_text),
         ] = None,
-        deal: Annotated[str | None, Field(description="A deal REF.", max_length=REF_CHARS)] = None,
+        deal: Annotated[
+            str | None,
+            Field(description="A deal REF.", max_length=REF_CHARS),
+            BeforeValidator(an_id_as_text),
+        ] = None,
         body: str | None = None,
     ) -> dict[str, Any]:
         """Add a task with a due time, about a contact, company or deal."""
