@@ -418,3 +418,38 @@ def test_0030_on_postgresql_reads_tags_fields_and_positions_from_indexes() -> No
         finally:
             engine.dispose()
         _check_0030(url, sqlite=False)
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_0032_on_postgresql_indexes_the_words_in_angle_brackets_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A PostgreSQL database made before 0032 folded with ``<``, ``&`` and ``~`` left to
+    the parser, which dropped "<pricing sheet>" and read "~20k" as a file name; the
+    upgrade makes ``tinycrm_fold`` again and indexes every record through it."""
+    from tinycrm.store import search_index
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.search import search
+
+    def found(store: Any, query: str) -> list[str]:
+        return [hit.name for hit in search(store, query)]
+
+    with empty_pg_schema("hunt_m32") as url:
+        store = open_store(url, user="tester")
+        try:
+            add_contact(store, name="Bob Stone", notes="budget ~20k, see <pricing sheet>")
+            assert found(store, "pricing") == ["Bob Stone"]
+            with store.engine.begin() as conn:
+                command.downgrade(make_config(conn), "0031")
+                with monkeypatch.context() as old:  # the fold 0031 and before made
+                    old.setattr(search_index, "PUNCTUATION", "@.-/:_+")
+                    search_index.install_fold(
+                        conn, unaccent=search_index.folding(conn) == "unaccent"
+                    )
+                    search_index.rebuild(conn)
+            assert found(store, "pricing") == []
+            with store.engine.begin() as conn:
+                command.upgrade(make_config(conn), "head")
+            assert found(store, "pricing") == found(store, "20k") == ["Bob Stone"]
+        finally:
+            store.close()
