@@ -283,3 +283,19 @@ async def test_the_keys_screen_shows_keys_in_a_short_window(tui_store) -> None:
         await pilot.resize_terminal(30, 8)
         await settle(pilot)
         assert app.screen.query_one("#help-body").region.height >= 4, screen_text(app)
+
+
+async def test_a_form_title_keeps_the_record_name_in_a_short_narrow_window(tui_store) -> None:
+    """At 40 columns and under 15 lines a form's title has one line: it wrapped after
+    'Edit deal ·' and the deal's name, a long word, was on the line cut off: which deal
+    was being edited was not said. Now the title stays on its line and the name is cut
+    with an ellipsis where the line ends."""
+    crm = Crm(tui_store)
+    crm.deals.add("Acme-renewal-for-the-big-Berlin-office-and-Hamburg", amount="5")
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        shown = next(row for row in screen_text(app).splitlines() if "Edit deal" in row)
+        assert "Edit deal · Acme-renewal-for" in shown and "…" in shown, shown
