@@ -7,11 +7,9 @@ from typing import Any
 
 from tinycrm.api import Crm
 from tinycrm.api.models import ActivityRead
-from tinycrm.tui.screens.forms import (
-    FormField,
-    FormScreen,
-    parse_when,
-)
+from tinycrm.tui.screens.form_fields import FormField
+from tinycrm.tui.screens.form_values import parse_when
+from tinycrm.tui.screens.forms import FormScreen
 from tinycrm.vocab import LOG_KINDS
 
 # --------------------------------------------------------------------------- activities, tasks

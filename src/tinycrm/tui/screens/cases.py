@@ -29,13 +29,9 @@ from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmScreen
 from tinycrm.tui.messages import DataChanged, RowChosen
-from tinycrm.tui.screens.forms import (
-    FormField,
-    FormScreen,
-    attributes,
-    refuse_unseen,
-    stored_now,
-)
+from tinycrm.tui.screens.form_conflicts import attributes, refuse_unseen, stored_now
+from tinycrm.tui.screens.form_fields import FormField
+from tinycrm.tui.screens.forms import FormScreen
 from tinycrm.tui.widgets.keybar import KeyBar
 from tinycrm.tui.widgets.rows import Part, Row, RowList
 from tinycrm.tui.widgets.text import Details, Folded

@@ -6,17 +6,10 @@ from typing import Any
 
 from tinycrm.api import Crm
 from tinycrm.api.models import CompanyRead, ContactRead
-from tinycrm.tui.screens.forms import (
-    FormField,
-    FormScreen,
-    attributes,
-    owner_and_tag_changes,
-    owner_and_tags,
-    parse_size,
-    plain,
-    refuse_unseen,
-    stored_now,
-)
+from tinycrm.tui.screens.form_conflicts import attributes, refuse_unseen, stored_now
+from tinycrm.tui.screens.form_fields import FormField
+from tinycrm.tui.screens.form_values import owner_and_tag_changes, owner_and_tags, parse_size, plain
+from tinycrm.tui.screens.forms import FormScreen
 from tinycrm.vocab import LIFECYCLES, ROLES
 
 ROLE_CHOICES = [(r, r) for r in ROLES]

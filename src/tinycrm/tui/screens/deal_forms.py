@@ -11,9 +11,9 @@ from tinycrm.api.models import DealRead
 from tinycrm.errors import NotFound
 from tinycrm.tui import format as fmt
 from tinycrm.tui.moves import on_deal
-from tinycrm.tui.screens.forms import (
-    FormField,
-    FormScreen,
+from tinycrm.tui.screens.form_conflicts import refuse_unseen, stored_now
+from tinycrm.tui.screens.form_fields import FormField
+from tinycrm.tui.screens.form_values import (
     check_money,
     given_currency,
     owner_and_tag_changes,
@@ -21,9 +21,8 @@ from tinycrm.tui.screens.forms import (
     parse_date,
     parse_probability,
     plain,
-    refuse_unseen,
-    stored_now,
 )
+from tinycrm.tui.screens.forms import FormScreen
 from tinycrm.vocab import DEFAULT_CURRENCY
 
 # --------------------------------------------------------------------------- deals

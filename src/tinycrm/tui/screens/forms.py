@@ -1,6 +1,8 @@
-"""Modal forms: the form screen, its fields and parsers, and the check for edits made
-elsewhere. The forms themselves are in ``screens.deal_forms`` (a new, edited or lost deal),
-``screens.contact_company_forms`` and ``screens.activity_forms`` (a logged activity, a task).
+"""Modal forms: the form screen. Its fields are in ``screens.form_fields``, what they
+hold is read by ``screens.form_values``, and an edit made elsewhere meanwhile is checked by
+``screens.form_conflicts``. The forms themselves are in ``screens.deal_forms`` (a new,
+edited or lost deal), ``screens.contact_company_forms`` and ``screens.activity_forms`` (a
+logged activity, a task).
 
 ``FormScreen`` reads its fields, checks what it can (required fields, dates,
 amounts, numbers), then hands the open ``Crm`` and the values to a ``save``
@@ -13,10 +15,7 @@ API call.
 
 from __future__ import annotations
 
-import asyncio
-import operator
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
@@ -25,164 +24,22 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.suggester import Suggester, SuggestionReady
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
-from textual.widgets.input import Selection
 
-from tinycrm import dates, money, safetext
+from tinycrm import safetext
 from tinycrm.api import Crm
-from tinycrm.errors import Conflict, NotFound, TinyCrmError
-from tinycrm.search_text import fold
+from tinycrm.errors import TinyCrmError
 from tinycrm.tui import format as fmt
 from tinycrm.tui.base import CrmModalScreen
+from tinycrm.tui.screens.form_fields import (
+    FieldInput,
+    FormField,
+    NameSuggester,
+    control_problem,
+    escaped_note,
+)
 from tinycrm.tui.widgets.keybar import KeyBar
-
-
-@dataclass
-class FormField:
-    """One field: an ``Input`` (or a ``Select`` when ``choices`` are given)."""
-
-    name: str
-    label: str
-    value: str = ""
-    placeholder: str = ""
-    choices: Sequence[tuple[str, Any]] | None = None
-    required: bool = False
-    parse: Callable[[str], Any] | None = None
-    words: tuple[str, ...] = ()
-    """An error mentioning one of these words is shown under this field."""
-    complete: str | None = None
-    """``contact`` or ``company``: offer the first matching name as inline completion."""
-
-
-def control_problem(text: str) -> str | None:
-    """Why a one-line field refuses ``text`` (the first control character and where), or
-    None: the store's rule (``validate.plain``), where tabs and line breaks are spaces."""
-    return safetext.problem(text.replace("\r", "\n"), multiline=True)
-
-
-class FieldInput(Input):
-    """A one-line field. A pasted text goes into it whole: its lines joined by spaces
-    (Textual's Input keeps the first line only), its control characters kept, for the
-    form to refuse by name rather than send to the terminal or the database.
-
-    Tab takes the greyed completion when one is shown (as → does, and as in fish or zsh),
-    then moves on to the next field as usual: the user sees the name they will save.
-    A name completes from its folded form, and what is shown is the name as stored: the
-    rest of it after what was typed when that is how the name begins ("Ada" shows "Ada
-    Lovelace"), else the whole name after an arrow ("sor" shows "sor → Søren
-    Kierkegaard"); taking it writes the name ("Søren Kierkegaard")."""
-
-    _completion: tuple[str, str] = ("", "")
-    """(what the field shows: the typed text and the completion, the name it takes)."""
-    _kept: Selection | None = None
-
-    def keep_selection(self) -> None:
-        """The focus leaves for a moment (the window too small for the form): when it is
-        back, the cursor and selection are as they were, not all the text selected (the
-        next key typed replaced what the user had typed)."""
-        self._kept = self.selection
-
-    def _on_focus(self, event: events.Focus) -> None:
-        if self._kept is None:
-            return  # Input's own handler runs next (Textual calls each class's in turn)
-        kept, self._kept = self._kept, None
-        super()._on_focus(event)
-        self.selection = kept
-        event.prevent_default()  # not Input's again: it selects all
-
-    def take_shown_completion(self) -> None:
-        """Tab: the greyed completion, when one is shown, becomes the value."""
-        if len(self._suggestion) > len(self.value):
-            self._take_completion()
-
-    def action_cursor_right(self, select: bool = False) -> None:
-        if not select and self.cursor_at_end and self._suggestion:
-            self._take_completion()
-        else:
-            super().action_cursor_right(select)
-
-    def _take_completion(self) -> None:
-        shown, name = self._completion
-        self.value = name if shown == self._suggestion else self._suggestion
-        self.cursor_position = len(self.value)
-
-    async def _on_suggestion_ready(self, event: SuggestionReady) -> None:
-        event.prevent_default()  # Input's own shows the name from the typed length on
-        typed, name = event.value, event.suggestion
-        rest = completion_rest(typed, name)
-        if typed != self.value or rest is None or name == typed:
-            return
-        # "Ada" + " Lovelace"; but "sor" + "en Kierkegaard" would misspell the name
-        shown = typed + rest if name == typed + rest else f"{typed} → {name}"
-        self._completion = (shown, name)
-        self._suggestion = shown
-
-    def _on_paste(self, event: events.Paste) -> None:
-        event.stop()
-        event.prevent_default()
-        text = " ".join(line for line in event.text.splitlines() if line.strip())
-        if text:
-            self.insert_text_at_cursor(text)
-
-
-def completion_rest(typed: str, name: str) -> str | None:
-    """What ``name`` adds to ``typed`` when its beginning folds as ``typed`` does
-    (``search_text.fold``, whitespace runs one space, as the store compares): "en
-    Kierkegaard" for "sor" and "Søren Kierkegaard". None when it does not begin so."""
-    key = _compared(typed)
-    if not key.strip():
-        return None
-    end = None
-    for index in range(1, len(name) + 1):
-        head = _compared(name[:index])
-        if head == key:
-            end = index  # the last such: combining accents after it belong to the prefix
-        elif len(head) > len(key):
-            break
-    return None if end is None else name[end:]
-
-
-def _compared(text: str) -> str:
-    """``text`` folded, its whitespace runs one space (one at the end kept: "ann " is
-    not "anna")."""
-    return " ".join(fold(text).split()) + (" " if text[-1:].isspace() else "")
-
-
-class NameSuggester(Suggester):
-    """Completes a contact or company name from the database, off the app's thread: the
-    first one whose folded form starts with the folded text typed."""
-
-    def __init__(self, lookup: Callable[[str], str | None]) -> None:
-        super().__init__(use_cache=True, case_sensitive=False)
-        self.lookup = lookup
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value.strip():
-            return None
-        try:
-            found = await asyncio.to_thread(self.lookup, value)
-        except TinyCrmError:
-            return None
-        return found if found and completion_rest(value, found) is not None else None
-
-
-def escaped_note(value: str) -> str:
-    """What a field whose stored value holds control characters (or characters that show
-    as nothing, taken on input: a zero-width space, tag characters) says under it."""
-    found = safetext.find_unsafe(value)
-    if found is None and (hidden := safetext.SHOWN.search(value)) is not None:
-        return (
-            f"Holds characters that show as nothing, shown as {safetext.escaped(hidden.group())}"
-            ": kept unless you delete them."
-        )
-    example = safetext.escaped(found[1] if found else "\x1b")
-    return (
-        f"Holds control characters, shown as {example}: kept unless you change this"
-        " field; a changed value must lose them."
-    )
-
 
 SHORT = 15
 """Lines under which a form is laid out tight (the stylesheet's -short)."""
@@ -641,146 +498,3 @@ class FormScreen(CrmModalScreen[Any]):
         self.show_error(name, str(error))
         if name is not None:
             self.query_one(f"#field-{name}").focus()
-
-
-# --------------------------------------------------------------------------- parsers
-
-
-def check_money(
-    values: dict[str, Any], shown: str, *, amount: str = "amount", currency: str = "currency"
-) -> None:
-    """The amount typed (``$120,000.00``, ``500 JPY``, ``1,200``) read as the store reads
-    ``deal add/edit --amount``: with the currency field when it was changed, else in the
-    currency it shows (``shown``), so ``1,200`` is twelve hundred yen but ambiguous in
-    euros. ValueError with the reason."""
-    if values.get(amount):
-        money.parse_money_in(
-            values[amount], given_currency(values.get(currency), shown), default=shown
-        )
-
-
-def given_currency(typed: str | None, shown: str) -> str | None:
-    """The currency field counts only when changed: a symbol or code written with the
-    amount ("$500") sets the currency, as ``--amount`` does without ``--currency``."""
-    return typed if typed and typed.strip().upper() != shown else None
-
-
-def parse_date(text: str) -> Any:
-    return dates.parse_date(text)
-
-
-def parse_when(text: str) -> Any:
-    return dates.parse_when(text)
-
-
-def parse_probability(text: str) -> int:
-    try:
-        value = int(text.rstrip("%").strip())
-    except ValueError:
-        raise ValueError(
-            f"probability must be a whole number from 0 to 100, not {text!r}"
-        ) from None
-    if not 0 <= value <= 100:
-        raise ValueError(f"probability must be between 0 and 100, not {value}")
-    return value
-
-
-def parse_size(text: str) -> int:
-    """A company's size as people write counts: ``250``, ``1,000``, ``1.000``, ``1 000``."""
-    return money.parse_count(text, "size")
-
-
-def parse_tags(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
-
-
-def _tags_joined(tags: Sequence[str]) -> str:
-    return ", ".join(tags)
-
-
-def _tag_changes(old: Sequence[str], new: list[str] | None) -> tuple[list[str], list[str]]:
-    """The tags to add and to remove to go from ``old`` to ``new``."""
-    wanted = [t.lower() for t in (new or [])]
-    return [t for t in wanted if t not in old], [t for t in old if t not in wanted]
-
-
-def owner_and_tags(record: Any) -> list[FormField]:
-    """The owner and tags fields every record's form ends with (``record``: None when new)."""
-    return [
-        FormField("owner", "Owner", record.owner if record else "", "you", words=("owner",)),
-        FormField(
-            "tags",
-            "Tags",
-            _tags_joined(record.tags) if record else "",
-            "comma separated",
-            parse=parse_tags,
-            words=("tag",),
-        ),
-    ]
-
-
-def owner_and_tag_changes(record: Any, values: dict[str, Any]) -> dict[str, Any]:
-    """What an edit form's owner and tags fields change: ``owner`` (a blank one keeps it),
-    ``tag`` and ``untag``, as the API's ``edit`` methods take them."""
-    changes: dict[str, Any] = {}
-    if (values["owner"] or record.owner) != record.owner:
-        changes["owner"] = values["owner"]
-    changes["tag"], changes["untag"] = _tag_changes(record.tags, values["tags"])
-    return changes
-
-
-def plain(value: Any) -> str:
-    """A stored value as a field shows it: none is blank."""
-    return "" if value is None else str(value)
-
-
-# --------------------------------------------------------------------------- edits made elsewhere
-
-
-def stored_now(read: Callable[[int], Any], record_id: int, noun: str) -> Any:
-    """The record an edit form saves to, as stored now (``read``: ``crm.deals.get`` and
-    the like, in the write's transaction); one deleted elsewhere is said to be, by noun."""
-    try:
-        return read(record_id)
-    except NotFound:
-        raise NotFound(
-            f"this {noun} was deleted elsewhere while the form was open; nothing was saved "
-            "(esc leaves it)"
-        ) from None
-
-
-def _cut(value: str, limit: int = 60) -> str:
-    """A value as a message quotes it: its first ``limit`` characters."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def refuse_unseen(
-    before: Any,
-    now: Any,
-    changes: dict[str, Any],
-    told: dict[str, object],
-    shown: dict[str, Callable[[Any], object]],
-) -> None:
-    """Refuse an edit form's ``changes`` to a value changed elsewhere since the form
-    opened with ``before`` (``now`` is the record in the write's transaction), unless the
-    form has said so already (``told``, which this fills): a save overwrites nothing
-    unseen, and a second save puts the form's values in."""
-    clashes = {
-        name: read(now)
-        for name, read in shown.items()
-        if name in changes and read(now) not in (read(before), told.get(name, read(before)))
-    }
-    if clashes:
-        told.update(clashes)
-        said = ", ".join(
-            f"{name} ({'none' if value in (None, '') else _cut(str(value))})"
-            for name, value in clashes.items()
-        )
-        raise Conflict(
-            f"changed elsewhere while this form was open: {said}; save again to put yours in"
-        )
-
-
-def attributes(*names: str) -> dict[str, Callable[[Any], object]]:
-    """What ``refuse_unseen`` compares for fields that show a record's attribute as is."""
-    return {name: operator.attrgetter(name) for name in names}
