@@ -289,7 +289,8 @@ async def test_a_form_title_keeps_the_record_name_in_a_short_narrow_window(tui_s
     """At 40 columns and under 15 lines a form's title has one line: it wrapped after
     'Edit deal ·' and the deal's name, a long word, was on the line cut off: which deal
     was being edited was not said. Now the title stays on its line and the name is cut
-    with an ellipsis where the line ends."""
+    with an ellipsis where the line ends; in a taller window, where the title has two
+    lines, a name longer than both ends with an ellipsis too (it was cut off unmarked)."""
     crm = Crm(tui_store)
     crm.deals.add("Acme-renewal-for-the-big-Berlin-office-and-Hamburg", amount="5")
     app = make_app(crm, poll_interval=0)
@@ -299,3 +300,12 @@ async def test_a_form_title_keeps_the_record_name_in_a_short_narrow_window(tui_s
         await settle(pilot)
         shown = next(row for row in screen_text(app).splitlines() if "Edit deal" in row)
         assert "Edit deal · Acme-renewal-for" in shown and "…" in shown, shown
+    crm.deals.add("Acme renewal for the Berlin office and the Hamburg office " * 3, amount="5")
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(40, 15)) as pilot:  # two lines: the second cut with …
+        await settle(pilot)
+        await pilot.press("j", "e")
+        await settle(pilot)
+        rows = screen_text(app).splitlines()
+        at = next(i for i, row in enumerate(rows) if "Edit deal" in row)
+        assert "Edit deal · Acme renewal" in rows[at] and "…" in rows[at + 1], rows[at : at + 2]

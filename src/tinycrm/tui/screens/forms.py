@@ -62,6 +62,31 @@ Save = Callable[[Crm, dict[str, Any]], Any]
 """What a form does with its values: calls the API of the open ``Crm`` (on the writer thread)."""
 
 
+class FormTitle(Static):
+    """A form's title (which record it is about) in the lines it has: two, one in a short
+    window; where it is longer, the last line ends with … (the rest was cut off unmarked,
+    and the record's name with it)."""
+
+    def __init__(self, title: str, *, classes: str) -> None:
+        super().__init__(classes=classes, markup=False)
+        self.title = title
+
+    def render(self) -> Text:
+        width = max(1, self.content_size.width)
+        if self.screen.has_class("-short"):  # one line, not wrapped: the name begins on it
+            line = Text(self.title)
+            line.truncate(width, overflow="ellipsis")
+            return line
+        lines, room = Text(self.title).wrap(self.app.console, width, overflow="fold"), 2
+        if len(lines) <= room:
+            return Text("\n").join(lines)
+        last = lines[room - 1]
+        last.rstrip()
+        last.append("…")
+        last.truncate(width, overflow="ellipsis")
+        return Text("\n").join(lines[:room])
+
+
 class FormScreen(CrmModalScreen[Any]):
     """A form over the current screen; dismisses with what ``save`` returned, or None."""
 
@@ -134,7 +159,7 @@ class FormScreen(CrmModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(fmt.text(self.form_title), classes="form-title", markup=False)
+            yield FormTitle(fmt.text(self.form_title), classes="form-title")
             with VerticalScroll(id="form-fields"):
                 yield Static("", id="form-error", classes="form-error", markup=False)
                 for spec in self.fields:
@@ -186,6 +211,8 @@ class FormScreen(CrmModalScreen[Any]):
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit)
+        # the title's lines follow the window's height too (-short), not only its width
+        self.call_after_refresh(self.query_one(FormTitle).refresh)
 
     def least_size(self) -> tuple[int, int]:
         """The smallest window this form fits (-tiny and -short): both buttons whole on
