@@ -635,7 +635,7 @@ def period_label(first: date, by: str) -> str:
     """``2026-W48`` (ISO week), ``2026-11`` or ``2026-Q4`` for the period starting on ``first``."""
     if by == "week":
         year, week, _ = first.isocalendar()
-        return f"{year}-W{week:02d}"
+        return f"{year:04d}-W{week:02d}"
     if by == "quarter":
-        return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
-    return f"{first.year}-{first.month:02d}"
+        return f"{first.year:04d}-Q{(first.month - 1) // 3 + 1}"
+    return f"{first.year:04d}-{first.month:02d}"

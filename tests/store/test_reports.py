@@ -620,3 +620,19 @@ def test_a_blank_owner_or_pipeline_is_refused_not_read_as_all(store) -> None:
             assert (
                 str(refused.value) == f"the {name} must not be empty: leave it out to list them all"
             )
+
+
+def test_a_default_range_reaching_back_before_the_year_1_starts_on_its_first_day(store) -> None:
+    """report activity --to 0001-01-05 (or churn, cases) crashed with a traceback (date
+    value out of range, year 0): the default range reaches twelve weeks or months back
+    from --to. It now starts on 0001-01-01, the first day there is."""
+    from tinycrm.store.reports.cases import case_report
+
+    last = date(1, 1, 5)
+    assert activity_report(store, end=last, now=NOW).scope.start == date(1, 1, 1)
+    assert activity_report(store, by="week", end=last, now=NOW).rows[0].period == "0001-W01"
+    assert churn_report(store, end=last, now=NOW).scope.start == date(1, 1, 1)
+    assert [r.period for r in churn_report(store, by="quarter", end=last, now=NOW).rows] == [
+        "0001-Q1"
+    ]
+    assert case_report(store, by="month", end=last, now=NOW).rows[0].group == "0001-01"

@@ -163,7 +163,11 @@ def backward_range(
 ) -> tuple[date, date]:
     """A range ending today (or at ``end``) and spanning ``count`` whole units by default."""
     end = end or today
-    start = start or dates.shift_period(dates.period_start(end, unit), unit, -(count - 1))
+    if start is None:
+        try:
+            start = dates.shift_period(dates.period_start(end, unit), unit, -(count - 1))
+        except (OverflowError, ValueError):  # before the year 1: from its first day
+            start = date.min
     if start > end:
         raise Invalid(f"--from {start} is after --to {end}")
     return start, end
