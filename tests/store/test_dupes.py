@@ -309,6 +309,20 @@ def test_merge_says_which_of_others_values_it_dropped(store) -> None:
     assert (get_contact(store, 1).title, get_contact(store, 1).lifecycle) == ("CEO", "prospect")
 
 
+def test_the_merge_event_keeps_what_the_merge_dropped(store) -> None:
+    """OTHER's title, custom field values, … that KEEP's own won over were said once, by
+    the merge command, and then gone: the feed's merge event named what moved, not what
+    was dropped. It now names both, so the audit log still has OTHER's values."""
+    add_contact(store, name="Ann", email="a@x.com", title="CEO", fields={"plan": "pro"})
+    add_contact(store, name="Ann B", email="b@x.com", title="CTO", fields={"plan": "free"})
+    merge_contacts(store, 1, 2)
+    event = list_events(store, limit=1)[0]
+    assert event.action == "merged"
+    assert event.summary.endswith(
+        "; kept: title: kept 'CEO', dropped 'CTO'; field plan: kept 'pro', dropped 'free'"
+    )
+
+
 def test_a_phones_or_emails_vcard_type_follows_the_value_it_describes(store) -> None:
     """phone_type / email_type (a vCard's TYPE, kept beside the main phone and email) go
     with their value: OTHER's type of a phone KEEP's own wins over used to move across

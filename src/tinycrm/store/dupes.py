@@ -495,7 +495,9 @@ def merge_contacts(
                 entity=ENTITY,
                 entity_id=survivor.id,
                 summary=f"merged contact {merged.name} (#{merged.id}) into {survivor.name}"
-                + (f": moved {moved}" if moved else ""),
+                + (f": moved {moved}" if moved else "")
+                # what KEEP's own values won over stays in the log, not only on the screen
+                + (f"; kept: {'; '.join(plan.conflicts)}" if plan.conflicts else ""),
             )
             session.flush()
         return MergeRead(
