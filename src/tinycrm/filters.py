@@ -634,6 +634,25 @@ def renamed_tag(text: str, old: str, new: str, reads: Callable[[str], str | None
     return text
 
 
+def renamed_campaign(
+    text: str, old: str, new: str, reads: Callable[[str], str | None]
+) -> str | None:
+    """``text`` with each ``campaign:NAME`` whose name ``reads`` as ``old`` (its key)
+    naming ``new`` instead, the rest as typed; None when it names no such campaign."""
+    tokens = {t.offset: t for t in tokenize(text)}
+    edits = [
+        (own.offset, own.offset + len(own.raw), _literal(Value(new, 0)))
+        for node in walk(parse(text))
+        if isinstance(node, CampaignTest) and reads(node.name.text) == old
+        if (own := tokens.get(node.name.offset)) is not None
+    ]
+    if not edits:
+        return None
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
 def walk(node: Node) -> Iterator[Node]:
     """``node`` and every node inside it."""
     yield node

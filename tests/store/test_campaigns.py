@@ -26,7 +26,8 @@ from tinycrm.store.campaigns import (
 from tinycrm.store.contacts import add_contact, get_contact
 from tinycrm.store.deals import add_deal, lose_deal, win_deal
 from tinycrm.store.models import CampaignMember, Contact, Event
-from tinycrm.store.segments import save_segment
+from tinycrm.store.scoring import add_score_rule, list_score_rules
+from tinycrm.store.segments import get_segment, save_segment
 
 
 def _flag(store, name: str, **values: bool) -> None:
@@ -320,6 +321,37 @@ def test_a_renamed_campaign_keeps_its_touches_and_what_they_brought_in(store) ->
     assert (ada.source, ada.last_touch) == ("Spring webinar 2026", "Spring webinar 2026")
     assert (bob.source, bob.last_touch) == ("web", "Spring webinar 2026")
     assert (cy.source, cy.last_touch) == ("Spring webinar 2026", "trade fair")
+
+
+def test_a_renamed_campaign_keeps_the_segments_and_scoring_rules_that_test_it(store) -> None:
+    """`campaign edit Webinar --name Seminar` left a saved segment `campaign:Webinar`
+    matching nothing ('fix the expression', `--segment` refused with 'no campaign
+    matches') and a scoring rule testing it skipped from then on: the founder's saved
+    list and the points it gave were gone without a word. Now they name the new name,
+    in the same write, the rest of their text as typed."""
+    add_campaign(store, name="Spring webinar", channel="event")
+    add_campaign(store, name="Trade fair", channel="event")
+    save_segment(
+        store,
+        name="came",
+        expression='campaign:"spring WEBINAR"=responded or campaign:"Trade fair"',
+    )
+    save_segment(store, name="other", expression='campaign:"Trade fair" and city=Berlin')
+    add_score_rule(store, name="Webinar", condition='campaign:"Spring webinar"', points=2)
+    edit_campaign(store, "Spring webinar", name="Webinar 2026")
+    assert get_segment(store, "came").expression == (
+        'campaign:"Webinar 2026"=responded or campaign:"Trade fair"'
+    )
+    assert get_segment(store, "other").expression == 'campaign:"Trade fair" and city=Berlin'
+    rule = next(r for r in list_score_rules(store) if r.name == "Webinar")
+    assert (rule.condition, rule.error) == ('campaign:"Webinar 2026"', None)
+    event = store_events(store)[-1]
+    assert "segment came and scoring rule Webinar name it anew" in event
+
+
+def store_events(store) -> list[str]:
+    with store.read() as session:
+        return list(session.scalars(select(Event.summary).order_by(Event.id)))
 
 
 def test_an_empty_member_status_is_refused_not_read_as_every_member(store) -> None:
