@@ -207,6 +207,31 @@ def test_list_counts_matches_and_flags_a_broken_rule(store) -> None:
     assert explain_score(store, "Big").skipped == run.skipped
 
 
+def test_a_rule_naming_a_campaign_since_removed_is_skipped_and_named(store) -> None:
+    """A rule `not campaign:Webinar` (+5 to those the webinar did not reach), once the
+    campaign was removed, gave its points to every contact, and `campaign:Webinar` to
+    none, without a word: the rule compiled before its run looked nothing up, so `score`
+    and `score rule list` did not say it names a campaign that is gone. Such a rule is
+    now skipped and named, as one that no longer compiles is (and as a segment is)."""
+    from tinycrm.store.campaigns import add_campaign, remove_campaign
+
+    add_contact(store, name="Ada")
+    add_campaign(store, name="Webinar", channel="event")
+    add_score_rule(store, name="Missed it", condition="not campaign:Webinar", points=5)
+    assert get_contact(store, "Ada").score == 0
+    assert recompute_scores(store).skipped == []
+    assert get_contact(store, "Ada").score == 5
+    remove_campaign(store, "Webinar")
+    run = recompute_scores(store)
+    assert run.skipped == [
+        "Missed it: bad filter at position 14: no campaign matches 'Webinar' (not campaign:Webinar)"
+    ]
+    assert get_contact(store, "Ada").score == 0
+    listed = {r.name: (r.matches, r.error) for r in list_score_rules(store)}
+    assert listed["Missed it"] == (None, run.skipped[0].removeprefix("Missed it: "))
+    assert explain_score(store, "Ada").skipped == run.skipped
+
+
 def test_thresholds_mark_leads_without_overriding_people(store) -> None:
     _clear_rules(store)
     add_score_rule(store, name="VIP", condition="tag:vip", points=12)

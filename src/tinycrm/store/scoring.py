@@ -167,23 +167,27 @@ def _rules(session: Session) -> list[_Rule]:
 
 
 def _compiled(
-    rules: Sequence[_Rule], now: datetime | None
+    rules: Sequence[_Rule], now: datetime | None, session: Session
 ) -> tuple[list[tuple[_Rule, ColumnElement[bool]]], dict[str, str]]:
-    """Each rule's clause; rules whose condition no longer compiles are set aside."""
+    """Each rule's clause; rules whose condition no longer compiles, or names a campaign,
+    company, stage, … that is gone (``no campaign matches 'Webinar'``), are set aside."""
     good: list[tuple[_Rule, ColumnElement[bool]]] = []
     broken: dict[str, str] = {}
     for rule in rules:
         try:
-            good.append((rule, _compile_rule(rule.condition, now)))
+            good.append((rule, _compile_rule(rule.condition, now, session)))
         except InvalidFilter as exc:
             broken[rule.name] = str(exc)
     return good, broken
 
 
-def _compile_rule(condition: str, now: datetime | None) -> ColumnElement[bool]:
+def _compile_rule(
+    condition: str, now: datetime | None, session: Session | None = None
+) -> ColumnElement[bool]:
     """A rule's clause over contacts; ``InvalidFilter`` for one that cannot be used, or
     that tests the score: a rule on the score it makes (``score<5`` → +10) would change
-    it on every run, each undoing the last."""
+    it on every run, each undoing the last. With a ``session``, what it names must
+    exist there (without one, only the text is checked)."""
     try:
         node = filters.parse(condition)
     except FilterError as exc:
@@ -196,7 +200,8 @@ def _compile_rule(condition: str, now: datetime | None) -> ColumnElement[bool]:
             "a score rule cannot use the score (each run would change what the last one "
             "gave); test what makes the score instead",
         )
-    return cast(ColumnElement[bool], compile_filter("contact", node, text=condition, now=now))
+    clause = compile_filter("contact", node, text=condition, now=now, session=session)
+    return cast(ColumnElement[bool], clause)
 
 
 def _score_test(node: filters.Node) -> int | None:
@@ -310,7 +315,7 @@ def list_score_rules(
     """
     with store.read() as session:
         rules = _rules(session)
-        good, broken = _compiled(rules, now)
+        good, broken = _compiled(rules, now, session)
         matches: dict[str, int] = {}
         if count and good:
             sums = [func.coalesce(func.sum(case((c, 1), else_=0)), 0) for _, c in good]
@@ -392,7 +397,7 @@ def recompute_scores(
     with store.write() as session:
         if not quiet:
             seed_rules(store, session)
-        good, broken = _compiled(_rules(session), now)
+        good, broken = _compiled(_rules(session), now, session)
         score = score_expression([(clause, rule.points) for rule, clause in good])
         changed = cast(CursorResult[Any], session.execute(_update_scores(store, score))).rowcount
         contacts = session.scalar(select(func.count(col(Contact.id)))) or 0
@@ -492,7 +497,7 @@ def explain_contact(
 
 
 def _explain(session: Session, contact: Contact, now: datetime | None) -> ScoreExplanation:
-    good, broken = _compiled(_rules(session), now)
+    good, broken = _compiled(_rules(session), now, session)
     hits: list[RuleHit] = []
     if good:
         flags = [case((clause, 1), else_=0) for _, clause in good]
