@@ -653,6 +653,26 @@ def renamed_campaign(
     return text
 
 
+def renamed_value(
+    text: str, field: str, old: str, new: str, reads: Callable[[str], str | None]
+) -> str | None:
+    """``text`` with each ``FIELD=OLD`` and ``FIELD!=OLD`` (the value ``reads`` as
+    ``old``, its key) naming ``new`` instead, the rest as typed; None when there is none.
+    ``~`` (a part of the text) is left as typed."""
+    tokens = {t.offset: t for t in tokenize(text)}
+    edits = [
+        (own.offset, own.offset + len(own.raw), _literal(Value(new, 0)))
+        for node in walk(parse(text))
+        if isinstance(node, Comparison) and node.field == field and node.op in ("=", "!=")
+        if reads(node.value.text) == old and (own := tokens.get(node.value.offset)) is not None
+    ]
+    if not edits:
+        return None
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
 def walk(node: Node) -> Iterator[Node]:
     """``node`` and every node inside it."""
     yield node

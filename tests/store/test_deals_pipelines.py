@@ -294,3 +294,23 @@ def test_two_stages_removed_at_once_each_into_the_other_one_goes_first(store) ->
         assert kept in ({f"A {n}"}, {f"B {n}"}), kept
         deals = list_deals(store, pipeline="Partners")
         assert {d.stage for d in deals if d.title.endswith(f" {n}")} == kept
+
+
+def test_a_renamed_stage_keeps_the_segments_that_test_it(store) -> None:
+    """`pipeline stage-edit Proposal --name Offer` left a saved segment `stage=Proposal`
+    matching nothing ('fix the expression'; `deal list --segment` refused with 'no stage
+    matches'), without a word. It now tests the new name, the rest as typed, and the
+    event names it. A stage of that name left in another pipeline keeps the segment as
+    it is: it still names that one."""
+    from tinycrm.store.segments import get_segment, save_segment
+
+    add_deal(store, title="Big", amount=5000, stage="Proposal")
+    save_segment(store, name="late", expression='stage="proposal" or stage!=Negotiation')
+    save_segment(store, name="twice", expression="stage=Qualified and amount>1k")
+    add_pipeline(store, name="Partners", stages=[("Intro", 10, None), ("Qualified", 50, None)])
+    edit_stage(store, None, "Proposal", name="Offer")
+    edit_stage(store, None, "Qualified", name="Fit")
+    assert get_segment(store, "late").expression == "stage=Offer or stage!=Negotiation"
+    assert get_segment(store, "twice").expression == "stage=Qualified and amount>1k"
+    assert [d.title for d in list_deals(store, segment="late")] == ["Big"]
+    assert "segment late names it anew" in list_events(store, limit=2)[1].summary

@@ -8,11 +8,12 @@ from typing import cast
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from tinycrm import filters
 from tinycrm.safetext import quoted
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
-from tinycrm.store.models import Deal, Pipeline, PipelineRead, Stage, StageRead
+from tinycrm.store.models import Deal, Pipeline, PipelineRead, Segment, Stage, StageRead
 from tinycrm.store.records import UNSET, Unset, is_set, record_event
 from tinycrm.store.refs import lock_row, numeric_id, resolve
 from tinycrm.store.stage_changes import StageChange
@@ -259,7 +260,11 @@ def edit_stage(
             _check_stage_name(session, pipe.id, validate.key(clean), target.id)
             if clean != target.name:
                 changes.append(f"name {target.name} → {clean}")
+                was = target.name_key
                 target.name, target.name_key = clean, validate.key(clean)
+                if named := _rename_in_segments(session, was, clean):
+                    verb = "names" if len(named) == 1 else "name"
+                    changes[-1] += f" ({' and '.join(named)} {verb} it anew)"
         if is_set(probability):
             value = validate.probability(probability)
             if value is None:
@@ -283,6 +288,27 @@ def edit_stage(
             )
         session.flush()
         return _stage_read(target, pipe)
+
+
+def _rename_in_segments(session: Session, old: str, new: str) -> list[str]:
+    """Saved segments testing ``stage=OLD`` (``old``: the key) test the new name, else they
+    would match nothing from then on; not while a stage of another pipeline still has that
+    name (they name it). What was rewritten, as ``segment NAME``."""
+    if old == validate.key(new):
+        return []
+    session.flush()  # the renamed stage's new key, for the query below
+    if session.scalars(select(col(Stage.id)).where(col(Stage.name_key) == old)).first():
+        return []
+    out = []
+    for row in session.scalars(select(Segment).order_by(col(Segment.id))).all():
+        try:
+            text = filters.renamed_value(row.expression, "stage", old, new, validate.key)
+        except filters.FilterError:  # a filter saved before a rule changed: as it is
+            continue
+        if text is not None:
+            row.expression = text
+            out.append(f"segment {row.name}")
+    return out
 
 
 def move_stage(
