@@ -471,3 +471,25 @@ def test_a_log_ref_that_names_nothing_suggests_records_of_every_kind(store) -> N
     with pytest.raises(NotFound) as caught:
         log_activity(store, kind="call", ref="nobody", text="hi")
     assert str(caught.value) == "no contact, company or deal matches 'nobody'"
+
+
+def test_a_renamed_company_keeps_the_segments_and_scoring_rules_that_test_it(store) -> None:
+    """`company edit "Acme GmbH" --name "Acme SE"` left a saved segment `company="Acme
+    GmbH"` matching nothing ('fix the expression'; `--segment` refused with 'no company
+    matches') and a scoring rule testing it skipped, without a word. They now test the
+    new name, the rest of their text as typed, and the event names them."""
+    from tinycrm.store.scoring import add_score_rule, list_score_rules
+    from tinycrm.store.segments import get_segment, save_segment
+
+    add_contact(store, name="Ada", company="Acme GmbH")
+    save_segment(store, name="acme", expression='company="acme gmbh" and lifecycle=lead')
+    save_segment(store, name="by name", expression="name~acme")
+    add_score_rule(store, name="Key account", condition='company="Acme GmbH"', points=5)
+    edit_company(store, "Acme GmbH", name="Acme SE")
+    assert get_segment(store, "acme").expression == 'company="Acme SE" and lifecycle=lead'
+    assert get_segment(store, "by name").expression == "name~acme"
+    rule = next(r for r in list_score_rules(store) if r.name == "Key account")
+    assert (rule.condition, rule.error, rule.matches) == ('company="Acme SE"', None, 1)
+    assert "segment acme and scoring rule Key account name it anew" in (
+        list_events(store, limit=1)[0].summary
+    )

@@ -26,7 +26,6 @@ from sqlmodel import Session, col
 
 from tinycrm import filters, money
 from tinycrm.store import validate
-from tinycrm.store.automation_models import ScoreRule
 from tinycrm.store.campaign_lookup import (
     CHANNELS,
     ENTITY,
@@ -54,7 +53,8 @@ from tinycrm.store.campaign_report import (
 )
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid
-from tinycrm.store.models import Campaign, CampaignMember, Company, Contact, ReadModel, Segment
+from tinycrm.store.filter_renames import anew, rewrite_filters
+from tinycrm.store.models import Campaign, CampaignMember, Company, Contact, ReadModel
 from tinycrm.store.records import UNSET, Unset, is_set, record_event
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEFAULT_CURRENCY, plural
@@ -194,9 +194,12 @@ def edit_campaign(
             put("name", clean, "name")
             if clean != was and (moved := _rename_touches(session, was, clean)):
                 changes[-1] += f" (the touches of {plural(moved, 'contact')} follow it)"
-            if clean != was and (named := _rename_in_filters(session, was, clean)):
-                verb = "names" if len(named) == 1 else "name"
-                changes[-1] += f" ({' and '.join(named)} {verb} it anew)"
+            if clean != was:
+                key = validate.key(was)
+                named = rewrite_filters(
+                    session, lambda text: filters.renamed_campaign(text, key, clean, validate.key)
+                )
+                changes[-1] += anew(named)
         if is_set(channel):
             put("channel", _channel(channel), "channel")
         if is_set(starts_on):
@@ -244,31 +247,6 @@ def _rename_touches(session: Session, old: str, new: str) -> int:
             .execution_options(synchronize_session=False)
         )
     return count
-
-
-def _rename_in_filters(session: Session, old: str, new: str) -> list[str]:
-    """Saved segments and scoring rules testing ``campaign:OLD`` (any case, as the filter
-    reads it) test ``campaign:NEW``: else they would match nothing from then on. What
-    was rewritten, as ``segment NAME`` and ``scoring rule NAME``."""
-    key = validate.key(old)
-    out = []
-    models: tuple[tuple[type[Segment | ScoreRule], str, str], ...] = (
-        (Segment, "expression", "segment"),
-        (ScoreRule, "condition", "scoring rule"),
-    )
-    for model, attr, what in models:
-        rows: list[Segment | ScoreRule] = list(
-            session.scalars(select(model).order_by(col(model.id)))
-        )
-        for row in rows:
-            try:
-                text = filters.renamed_campaign(getattr(row, attr), key, new, validate.key)
-            except filters.FilterError:  # a filter saved before a rule changed: as it is
-                continue
-            if text is not None:
-                setattr(row, attr, text)
-                out.append(f"{what} {row.name}")
-    return out
 
 
 def remove_campaign(store: Store, ref: str | int) -> CampaignRead:

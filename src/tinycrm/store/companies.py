@@ -9,9 +9,11 @@ from typing import Any, cast
 from sqlalchemy import or_, select, update
 from sqlmodel import Session, col
 
+from tinycrm import filters
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
+from tinycrm.store.filter_renames import anew, rewrite_filters
 from tinycrm.store.models import Company, CompanyRead, Contact, Deal
 from tinycrm.store.records import (
     UNSET,
@@ -404,9 +406,16 @@ def edit_company(
         if is_set(name):
             clean = validate.name(name, "company name")
             _check_unique(session, validate.key(clean), exclude=company.id)
+            was = company.name_key
             put("name", clean)
             company.name_key = validate.key(clean)
             company.sort_key = validate.folded(clean)
+            if company.name_key != was:  # what tests company=OLD follows (names are unique)
+                named = rewrite_filters(
+                    session,
+                    lambda text: filters.renamed_value(text, "company", was, clean, validate.key),
+                )
+                changes[changes.index("name")] += anew(named)
         if is_set(domain):
             clean_domain = validate.domain(domain)
             check_domain_free(session, clean_domain, exclude=company.id)

@@ -13,7 +13,8 @@ from tinycrm.safetext import quoted
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
-from tinycrm.store.models import Deal, Pipeline, PipelineRead, Segment, Stage, StageRead
+from tinycrm.store.filter_renames import anew, rewrite_filters
+from tinycrm.store.models import Deal, Pipeline, PipelineRead, Stage, StageRead
 from tinycrm.store.records import UNSET, Unset, is_set, record_event
 from tinycrm.store.refs import lock_row, numeric_id, resolve
 from tinycrm.store.stage_changes import StageChange
@@ -262,9 +263,7 @@ def edit_stage(
                 changes.append(f"name {target.name} → {clean}")
                 was = target.name_key
                 target.name, target.name_key = clean, validate.key(clean)
-                if named := _rename_in_segments(session, was, clean):
-                    verb = "names" if len(named) == 1 else "name"
-                    changes[-1] += f" ({' and '.join(named)} {verb} it anew)"
+                changes[-1] += anew(_rename_in_segments(session, was, clean))
         if is_set(probability):
             value = validate.probability(probability)
             if value is None:
@@ -299,16 +298,11 @@ def _rename_in_segments(session: Session, old: str, new: str) -> list[str]:
     session.flush()  # the renamed stage's new key, for the query below
     if session.scalars(select(col(Stage.id)).where(col(Stage.name_key) == old)).first():
         return []
-    out = []
-    for row in session.scalars(select(Segment).order_by(col(Segment.id))).all():
-        try:
-            text = filters.renamed_value(row.expression, "stage", old, new, validate.key)
-        except filters.FilterError:  # a filter saved before a rule changed: as it is
-            continue
-        if text is not None:
-            row.expression = text
-            out.append(f"segment {row.name}")
-    return out
+    return rewrite_filters(
+        session,
+        lambda text: filters.renamed_value(text, "stage", old, new, validate.key),
+        rules=False,  # scoring rules are about contacts, which have no stage
+    )
 
 
 def move_stage(
