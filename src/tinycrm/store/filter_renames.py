@@ -8,13 +8,16 @@ their own (``tag_renames``): a tag is no record.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tinycrm import filters
-from tinycrm.store.automation_models import ScoreRule
 from tinycrm.store.models import Segment
+
+if TYPE_CHECKING:
+    from tinycrm.store.automation_models import ScoreRule
 
 
 def rewrite_filters(
@@ -25,7 +28,9 @@ def rewrite_filters(
     ``scoring rule NAME``. A filter that no longer parses is left as it is."""
     out = []
     models: list[tuple[type[Segment | ScoreRule], str, str]] = [(Segment, "expression", "segment")]
-    if rules:
+    if rules:  # the automation tables, only when a rename needs them (start-up time)
+        from tinycrm.store.automation_models import ScoreRule
+
         models.append((ScoreRule, "condition", "scoring rule"))
     for model, attr, what in models:
         rows: list[Segment | ScoreRule] = list(
