@@ -636,3 +636,26 @@ def test_a_default_range_reaching_back_before_the_year_1_starts_on_its_first_day
         "0001-Q1"
     ]
     assert case_report(store, by="month", end=last, now=NOW).rows[0].group == "0001-01"
+
+
+def test_sources_in_any_case_are_one_source_on_every_database(store) -> None:
+    """report sources grouped touches with the database's lower(), which on SQLite folds
+    only A-Z: ÖREBRO, Örebro and örebro were three sources there and one on PostgreSQL.
+    They are one on both, shown in the first spelling (by code points), as win rate
+    --by source already did."""
+    for name, source in (("A", "ÖREBRO"), ("B", "örebro"), ("C", "Örebro"), ("D", "web")):
+        add_contact(store, name=name, source=source)
+    with store.write() as session:
+        session.execute(update(Contact).values(last_touch=Contact.source))
+    deal = add_deal(store, title="Ö", amount=100, currency="EUR", contact="B")
+    win_deal(store, deal.id)
+    rows = [
+        (r.touch, r.source, r.leads, r.won_deals, r.won_revenue)
+        for r in sources_report(store, now=NOW).rows
+    ]
+    assert rows == [
+        ("first", "ÖREBRO", 3, 1, money(EUR="100.00")),
+        ("first", "web", 1, 0, {}),
+        ("last", "ÖREBRO", 3, 1, money(EUR="100.00")),
+        ("last", "web", 1, 0, {}),
+    ]

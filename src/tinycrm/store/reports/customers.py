@@ -13,6 +13,7 @@ from tinycrm.store.code_points import code_points
 from tinycrm.store.engine import Store
 from tinycrm.store.models import Contact, Deal, LifecycleChange, table_of
 from tinycrm.store.reports.aggregates import (
+    add_money,
     amount_expr,
     buckets,
     day_count,
@@ -71,30 +72,40 @@ def sources_report(
         rows = []
         for touch, column in (("first", col(Contact.source)), ("last", col(Contact.last_touch))):
             # Touches are kept as typed ("LinkedIn"); "linkedin" is the same touch, shown
-            # in one spelling of it.
-            key = func.lower(column)
+            # in its first spelling (by code points). Folded here, not by the database's
+            # lower(), which on SQLite folds only A-Z (ÖREBRO and örebro would be two).
             grouped = conn.execute(
                 select(
-                    key,
-                    func.min(code_points(column)),  # the first spelling, as on SQLite
+                    code_points(column),
                     func.count(),
                     func.sum(case((_ever_customer(), 1), else_=0)),
                 )
                 .where(*leads)
-                .group_by(key)
+                .group_by(code_points(column))
             ).all()
-            spelling = {lowered: shown for lowered, shown, _, _ in grouped}
-            counts = [(shown, n, customers) for _, shown, n, customers in grouped]
+            spelling: dict[str, str] = {}
+            for shown, _, _ in grouped:
+                if shown is not None:
+                    fold = shown.casefold()
+                    spelling[fold] = min(spelling.get(fold, shown), shown)
+            tallies: dict[str | None, list[int]] = {}
+            for shown, n, customers in grouped:
+                tally = tallies.setdefault(_touch(spelling, shown), [0, 0])
+                tally[0] += n
+                tally[1] += int(customers or 0)
+            counts = [(source, n, customers) for source, (n, customers) in tallies.items()]
             revenue: dict[str | None, tuple[int, Money]] = {}
-            for lowered, currency, n, amount in conn.execute(
-                select(key, col(Deal.currency), func.count(), exact_sum(amount_expr()))
+            for shown, currency, n, amount in conn.execute(
+                select(
+                    code_points(column), col(Deal.currency), func.count(), exact_sum(amount_expr())
+                )
                 .join(Deal, col(Deal.contact_id) == col(Contact.id))
                 .where(*leads, *won_deals)
-                .group_by(key, col(Deal.currency))
+                .group_by(code_points(column), col(Deal.currency))
             ):
-                source = spelling.get(lowered, lowered)
+                source = _touch(spelling, shown)
                 total, value = revenue.get(source, (0, {}))
-                value[currency] = to_money(amount, currency)
+                add_money(value, currency, to_money(amount, currency))
                 revenue[source] = (total + n, value)
             ordered = sorted(counts, key=lambda r: (-r[1], r[0] is None, r[0] or ""))
             for source, n, customers in ordered:
@@ -111,6 +122,14 @@ def sources_report(
                     )
                 )
     return SourcesReport(scope=scope.read(), rows=rows)
+
+
+def _touch(spelling: dict[str, str], shown: str | None) -> str | None:
+    """The one spelling of touch ``shown``: the first by code points of its spellings in
+    any case (``spelling``, by casefolded text), else ``shown`` itself."""
+    if shown is None:
+        return None
+    return spelling.get(shown.casefold(), shown)
 
 
 # --------------------------------------------------------------------------- churn
