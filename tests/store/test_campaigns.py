@@ -349,6 +349,24 @@ def test_a_renamed_campaign_keeps_the_segments_and_scoring_rules_that_test_it(st
     assert "segment came and scoring rule Webinar name it anew" in event
 
 
+def test_a_touch_in_any_case_counts_for_its_campaign_on_every_database(store) -> None:
+    """A contact whose source was typed ÖREBRO FAIR was not a first touch of campaign
+    Örebro fair on SQLite (its lower() folds only A-Z), and a rename left it behind; on
+    PostgreSQL it was. It is on both."""
+    add_campaign(store, name="Örebro fair", channel="event")
+    add_contact(store, name="Ada", source="ÖREBRO FAIR")
+    add_contact(store, name="Bob", source="örebro fair")
+    add_contact(store, name="Cy", source="Örebro")
+    report = campaign_report(store, "Örebro fair")
+    assert (report.first_touch.contacts, report.leads) == (2, 2)
+    edit_campaign(store, "Örebro fair", name="Örebro expo")
+    assert [get_contact(store, n).source for n in ("Ada", "Bob", "Cy")] == [
+        "Örebro expo",
+        "Örebro expo",
+        "Örebro",
+    ]
+
+
 def store_events(store) -> list[str]:
     with store.read() as session:
         return list(session.scalars(select(Event.summary).order_by(Event.id)))

@@ -62,11 +62,17 @@ class CampaignReport(ReadModel):
     last_touch: Attribution
 
 
-def touched_by(column: Any, name: str) -> ColumnElement[bool]:
+def touched_by(session: Session, column: Any, name: str) -> ColumnElement[bool]:
     """``column`` (a contact's source or last touch) names the campaign ``name``, in any
-    case (older databases stored sources lowercased)."""
-    exact = sorted({name, name.lower(), name.casefold()})
-    return and_(column.is_not(None), or_(column.in_(exact), func.lower(column) == name.lower()))
+    case (older databases stored sources lowercased): one of the touches written in the
+    database that casefold as it does. Folded here, not by the database's lower(), which
+    on SQLite folds only A-Z (ÖREBRO FAIR is Örebro fair on every database)."""
+    fold = name.casefold()
+    written: set[str] = set()
+    for touch in (col(Contact.source), col(Contact.last_touch)):
+        written.update(session.scalars(select(touch).distinct().where(touch.is_not(None))))
+    spellings = sorted(t for t in written if t.casefold() == fold)
+    return and_(column.is_not(None), column.in_(spellings))
 
 
 def _ratio(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
@@ -78,7 +84,7 @@ def _ratio(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
 def _attribution(
     session: Session, campaign: Campaign, model: str, column: Any, budget: Decimal | None
 ) -> Attribution:
-    touched = touched_by(column, campaign.name)
+    touched = touched_by(session, column, campaign.name)
     contacts = session.scalar(select(func.count(col(Contact.id))).where(touched)) or 0
     rows = session.execute(
         select(
@@ -145,7 +151,7 @@ def campaign_report(store: Store, ref: str | int) -> CampaignReport:
             session.scalar(
                 select(func.count(col(Contact.id))).where(
                     or_(
-                        touched_by(col(Contact.source), campaign.name),
+                        touched_by(session, col(Contact.source), campaign.name),
                         col(Contact.id).in_(answered_ids),
                     )
                 )

@@ -237,12 +237,15 @@ def _rename_touches(session: Session, old: str, new: str) -> int:
     report reads them) name it ``new``: a renamed campaign keeps what it brought in.
     How many contacts changed."""
     now = utcnow()
-    touched = or_(touched_by(col(Contact.source), old), touched_by(col(Contact.last_touch), old))
+    touched = or_(
+        touched_by(session, col(Contact.source), old),
+        touched_by(session, col(Contact.last_touch), old),
+    )
     count = session.scalar(select(func.count(col(Contact.id))).where(touched)) or 0
     for column in ("source", "last_touch"):
         session.execute(
             update(Contact)
-            .where(touched_by(getattr(Contact, column), old))
+            .where(touched_by(session, getattr(Contact, column), old))
             .values({column: new, "updated_at": now})
             .execution_options(synchronize_session=False)
         )
