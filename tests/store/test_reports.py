@@ -659,3 +659,20 @@ def test_sources_in_any_case_are_one_source_on_every_database(store) -> None:
         ("last", "ÖREBRO", 3, 1, money(EUR="100.00")),
         ("last", "web", 1, 0, {}),
     ]
+
+
+def test_a_range_refused_names_only_the_bound_given(store) -> None:
+    """report forecast --to 2026-01-31 (before this month, where it starts by default)
+    was refused with '--from 2026-11-01 is after --to 2026-01-31', and report activity
+    --from 2027-01-04 with '--to 2026-11-23': an option the user never gave. The error
+    now says where the default bound lies and to give it."""
+    with pytest.raises(Invalid) as forward:
+        forecast_report(store, end=date(2026, 1, 31), now=NOW)
+    assert str(forward.value) == (
+        "--to 2026-01-31 is before 2026-11-01, where this report starts unless --from says"
+    )
+    with pytest.raises(Invalid) as backward:
+        activity_report(store, start=date(2027, 1, 4), now=NOW)
+    assert str(backward.value) == (
+        "--from 2027-01-04 is after 2026-11-23, where this report ends unless --to says"
+    )

@@ -162,6 +162,7 @@ def backward_range(
     start: date | None, end: date | None, unit: str, count: int, today: date
 ) -> tuple[date, date]:
     """A range ending today (or at ``end``) and spanning ``count`` whole units by default."""
+    given_end = end is not None
     end = end or today
     if start is None:
         try:
@@ -169,6 +170,8 @@ def backward_range(
         except (OverflowError, ValueError):  # before the year 1: from its first day
             start = date.min
     if start > end:
+        if not given_end:  # never name an option the user did not give
+            raise Invalid(f"--from {start} is after {end}, where this report ends unless --to says")
         raise Invalid(f"--from {start} is after --to {end}")
     return start, end
 
@@ -177,11 +180,16 @@ def forward_range(
     start: date | None, end: date | None, unit: str, count: int, today: date
 ) -> tuple[date, date]:
     """A range starting this period (or at ``start``) and spanning ``count`` whole units."""
+    given_start = start is not None
     start = start or dates.period_start(today, unit)
     end = end or dates.shift_period(dates.period_start(start, unit), unit, count) - timedelta(
         days=1
     )
     if start > end:
+        if not given_start:  # never name an option the user did not give
+            raise Invalid(
+                f"--to {end} is before {start}, where this report starts unless --from says"
+            )
         raise Invalid(f"--from {start} is after --to {end}")
     return start, end
 
