@@ -551,3 +551,19 @@ def test_a_show_view_folds_a_long_value_it_cannot_wrap(cli, monkeypatch) -> None
                     break
                 parts.append(line[indent:])
             assert "".join(parts) == value, (columns, shown)
+
+
+def test_a_removed_stage_is_named_in_a_deals_stage_history(cli) -> None:
+    """Once a stage was removed, `deal show` printed its rows of the stage history with
+    an empty 'from' or 'to', as if the deal had come from nowhere. They now say
+    '(removed)'; --json keeps null."""
+    assert cli("deal", "add", "Big", "--amount", "100").exit_code == 0
+    assert cli("deal", "move", "1", "Qualified").exit_code == 0
+    assert cli("pipeline", "stage-rm", "Lead-in").exit_code == 0
+    rows = [line.split() for line in cli("deal", "show", "1").stdout.splitlines()]
+    history = [r[2:] for r in rows if r[:1] and r[0][:2] == "20" and r[-1:] == ["tester"]]
+    assert history[:2] == [
+        ["(removed)", "open", "tester"],
+        ["(removed)", "Qualified", "open", "tester"],
+    ]
+    assert cli("deal", "show", "1", "--json").json()["history"][0]["to_stage"] is None

@@ -223,8 +223,14 @@ def show(
                 [out.to_plain(h) for h in view.history],
                 [
                     col("when", "at", whole=True),
-                    Column("from", lambda r: r.get("from_stage") if r.get("from_status") else ""),
-                    col("to", "to_stage"),
+                    # a stage since removed is named so, not left blank as a start is
+                    Column(
+                        "from",
+                        lambda r: (
+                            (r.get("from_stage") or "(removed)") if r.get("from_status") else ""
+                        ),
+                    ),
+                    Column("to", lambda r: r.get("to_stage") or "(removed)"),
                     col("status", "to_status"),
                     col("by", "actor", style="dim"),
                 ],
