@@ -157,3 +157,22 @@ def test_only_the_root_offers_to_install_completion() -> None:
         assert "completion" not in shown.output, path
         refused = runner.invoke(app, [*path, "--install-completion"])
         assert refused.exit_code == 2, path
+
+
+@pytest.mark.parametrize("args", [("--help",), ("deal", "add", "--help"), ("report", "-h")])
+def test_help_into_a_pipe_its_reader_left_exits_0_without_a_word(args: tuple[str, ...]) -> None:
+    """``tinycrm deal add --help | head -1``: Rich answered the closed pipe with exit 1, a
+    failure (``set -o pipefail`` stopped a script), where a list or a show view exits 0.
+    Now help ends as they do: exit 0, nothing on stderr."""
+    from .conftest import tinycrm_executable
+
+    proc = subprocess.Popen(
+        [*tinycrm_executable(), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the process writes: the write is a broken pipe
+    stderr = proc.stderr.read()
+    assert (proc.wait(timeout=60), stderr) == (0, b"")

@@ -95,6 +95,30 @@ def _plain_help(rich_utils: Any) -> None:
 
     rich_utils._make_command_help = command_help
 
+    # `tinycrm deal add --help | head -1`: Rich answers a reader that left with exit 1, a
+    # failure; help ends as a list or a show view does then, with exit 0 and no word.
+    get_console = rich_utils._get_rich_console
+
+    def console(stderr: bool = False) -> Any:
+        made = get_console(stderr=stderr)
+        if not stderr:
+            made.on_broken_pipe = types.MethodType(_reader_left, made)
+        return made
+
+    rich_utils._get_rich_console = console
+
+
+def _reader_left(console: Any) -> None:
+    """What Rich does when standard output's reader left (the rest of the output goes to
+    /dev/null), then exit 0, not Rich's 1."""
+    from contextlib import suppress
+
+    import typer
+
+    with suppress(SystemExit):
+        type(console).on_broken_pipe(console)
+    raise typer.Exit(0)
+
 
 def render_lightly(command: Any) -> None:
     """``command`` and every command under it load the help renderer as above before
