@@ -516,6 +516,23 @@ def test_help_shows_plain_metavars() -> None:
             ["contact", "--version"],
             "--version is tinycrm's own option: tinycrm --version (see tinycrm --help)",
         ),
+        # an option a user expects on deal edit, which another command has: that command
+        (
+            ["deal", "edit", "1", "--stage", "Proposal"],
+            "No such option: --stage: a deal changes stage with tinycrm deal move REF STAGE "
+            "(see tinycrm deal edit --help)",
+        ),
+        (
+            ["deal", "edit", "1", "--pipeline", "Sales"],
+            "No such option: --pipeline: a deal changes pipeline with tinycrm deal move REF "
+            "STAGE --pipeline NAME (see tinycrm deal edit --help)",
+        ),
+        (
+            ["deal", "edit", "1", "--status", "won"],
+            "No such option: --status: a deal is closed with tinycrm deal won REF or deal "
+            "lost REF --reason TEXT, and opened again with deal reopen REF "
+            "(see tinycrm deal edit --help)",
+        ),
         # an option given last without its value: click raises that one without a context
         (
             ["contact", "list", "--limit"],

@@ -335,6 +335,7 @@ def one_line_usage_error(exc: ClickException) -> NoReturn:
     _own_wording(exc)
     ctx = getattr(exc, "ctx", None) or _parsing(exc)
     ctx = _root_option_placed_late(exc, ctx)
+    _option_elsewhere(exc, ctx)
     message = _nearest_choice(exc.format_message().replace("Value error, ", ""))  # pydantic's
     if ctx is not None:
         message = f"{message} (see {ctx.command_path} --help)"
@@ -370,6 +371,32 @@ def _root_option_placed_late(exc: ClickException, ctx: Any) -> Any:
 
 
 _ROOT_OPTIONS_FOR_A_COMMAND = frozenset({"db_", "no_pager"})  # the parameters' names
+
+
+_ELSEWHERE = {
+    ("deal edit", "--stage"): "a deal changes stage with tinycrm deal move REF STAGE",
+    ("deal edit", "--pipeline"): (
+        "a deal changes pipeline with tinycrm deal move REF STAGE --pipeline NAME"
+    ),
+    ("deal edit", "--status"): (
+        "a deal is closed with tinycrm deal won REF or deal lost REF --reason TEXT, "
+        "and opened again with deal reopen REF"
+    ),
+}
+"""Options a person looks for on one command that another command does: named there,
+rather than Click's nearest options (`--stage`: "Possible options: --tag")."""
+
+
+def _option_elsewhere(exc: ClickException, ctx: Any) -> None:
+    from typer._click.exceptions import NoSuchOption
+
+    if not isinstance(exc, NoSuchOption) or ctx is None:
+        return
+    command = ctx.command_path.partition(" ")[2]
+    hint = _ELSEWHERE.get((command, exc.option_name))
+    if hint is not None:
+        exc.possibilities = []
+        exc.message = f"No such option: {exc.option_name}: {hint}"
 
 
 def _parsing(exc: BaseException) -> Any:
