@@ -108,6 +108,17 @@ SCORE_LIMIT = 1_000_000
 class ConfigError(TinyCrmError, ValueError):
     """The config file is not valid: the message names the file, line and key."""
 
+    def refusal(self) -> str:
+        """The line a write it refuses says: the file's mistake after 'config file error
+        (tinycrm rules check)', which finds them all; a file that is not there as it is
+        ('config file … does not exist'), which that command could not help with."""
+        text = str(self)
+        return (
+            text
+            if text.startswith("config file ")
+            else f"config file error (tinycrm rules check): {text}"
+        )
+
 
 @dataclass(frozen=True)
 class Rule:

@@ -70,6 +70,23 @@ def test_the_users_broken_config_refuses_writes_that_need_it_and_reads_work(
         assert crm.contacts.list() == []
 
 
+def test_a_missing_config_file_is_refused_in_the_same_words_by_every_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TINYCRM_CONFIG naming no file: company add said 'config file … does not exist',
+    contact add and deal add 'config file error (tinycrm rules check): config file …
+    does not exist', the words twice and a command that cannot help. Now each says the
+    first; a file that is there but wrong still names tinycrm rules check."""
+    missing = tmp_path / "nope.toml"
+    monkeypatch.setenv("TINYCRM_CONFIG", str(missing))
+    said = f"config file {missing} does not exist (named by TINYCRM_CONFIG)"
+    with tinycrm.open(tmp_path / "crm.db") as crm:
+        for write in (lambda: crm.companies.add("Acme"), lambda: crm.contacts.add("Ada")):
+            with pytest.raises(tinycrm.TinyCrmError) as refused:
+                write()
+            assert str(refused.value) == said
+
+
 def test_the_command_line_reads_the_config_once_at_its_edge(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,7 +28,7 @@ def active_rules(store: Store, trigger: str) -> list[Rule]:
     try:
         config = store.settings()
     except ConfigError as exc:
-        raise Invalid(f"config file error (tinycrm rules check): {exc}") from exc
+        raise Invalid(exc.refusal()) from exc
     return [rule for rule in config.rules if rule.when == trigger]
 
 

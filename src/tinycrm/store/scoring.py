@@ -364,7 +364,7 @@ def thresholds(store: Store) -> tuple[int, int]:
     try:
         config = store.settings()
     except ConfigError as exc:
-        raise Invalid(f"config file error (tinycrm rules check): {exc}") from exc
+        raise Invalid(exc.refusal()) from exc
     return config.score_hot, config.score_cold
 
 
