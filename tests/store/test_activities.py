@@ -91,6 +91,24 @@ def test_tasks_by_scope(store) -> None:
     assert today.id != later.id
 
 
+def test_task_done_on_a_logged_activity_or_a_done_task_says_what_it_is(store) -> None:
+    """``task done 3`` where #3 is a logged email said 'no task with id 3', as if #3 were
+    nothing (tasks and activities share their ids); and a task done twice 'task 2 is
+    already done', without the # and the subject every other line of tinycrm gives."""
+    add_contact(store, name="Ada")
+    email = log_activity(store, kind="email", text="Sent the plan", ref="Ada")
+    task = add_task(store, text="Send the contract", due=datetime.now(UTC) + timedelta(days=1))
+    with pytest.raises(NotFound) as refused:
+        complete_task(store, email.id)
+    assert str(refused.value) == (
+        f"#{email.id} is a logged email, not a task (tinycrm task list shows the tasks)"
+    )
+    complete_task(store, task.id)
+    with pytest.raises(Conflict) as again:
+        complete_task(store, task.id)
+    assert str(again.value) == f"task #{task.id} Send the contract is already done"
+
+
 def test_today_follows_the_local_day(store, monkeypatch: pytest.MonkeyPatch) -> None:
     # 23:30 UTC on the 22nd is 00:30 on the 23rd in Berlin: "today" is the 23rd there.
     now = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)

@@ -313,8 +313,12 @@ def add_task(
 
 def _task(session: Session, task_id: int) -> Activity:
     task = get_by_id(session, Activity, task_id)
-    if task is None or task.kind != "task":
+    if task is None:
         raise NotFound(f"no task with id {task_id}")
+    if task.kind != "task":  # tasks and logged activities share their ids
+        raise NotFound(
+            f"#{task_id} is a logged {task.kind}, not a task (tinycrm task list shows the tasks)"
+        )
     return task
 
 
@@ -347,7 +351,7 @@ def complete_task(store: Store, task_id: int) -> ActivityRead:
         _keep_links(session, task)
         task = lock_row(session, task, "task", task.subject)
         if task.done_at is not None:
-            raise Conflict(f"task {task_id} is already done")
+            raise Conflict(f"task #{task_id} {task.subject} is already done")
         now = utcnow()
         # A done task happened: it counts as an interaction (rotting, keep-in-touch).
         task.done_at = task.occurred_at = task.updated_at = now
