@@ -143,3 +143,17 @@ def test_keys_tinycrm_sets_are_named_once_across_records_of_other_keys(cli, tmp_
     assert note.count("id (") == 1 and note.count("score (") == 1, note
     assert "id (3 rows: the contacts' ids in the database" in note
     assert "score (3 rows)" in note and "updated_at (3 rows)" in note
+
+
+def test_each_import_says_it_reads_json_too() -> None:
+    """``import companies --help`` (and the import group's list) said 'Import companies
+    from a CSV file', though FILE, the README and the import itself take JSON and JSON
+    lines too; a user with a JSON export looked elsewhere."""
+    import typer.main
+
+    from tinycrm.cli.imports import app
+
+    group = typer.main.get_command(app)
+    for kind in ("contacts", "companies", "deals", "activities"):
+        summary = (group.commands[kind].help or "").split(".")[0]  # type: ignore[attr-defined]
+        assert "a CSV, JSON or JSON lines file" in summary, kind

@@ -638,25 +638,30 @@ def _kind_command(kind: str, help_text: str) -> Any:
 app.command("contacts")(
     _kind_command(
         "contacts",
-        "Import contacts from a CSV file or a vCard file (.vcf). Duplicates by email; "
-        "companies named in the rows are linked, created when missing.",
+        "Import contacts from a CSV, JSON or JSON lines file, or a vCard file (.vcf). "
+        "Duplicates by email; companies named in the rows are linked, created when missing.",
     )
 )
 app.command("companies")(
-    _kind_command("companies", "Import companies from a CSV file. Duplicates by domain, else name.")
+    _kind_command(
+        "companies",
+        "Import companies from a CSV, JSON or JSON lines file. Duplicates by domain, else name.",
+    )
 )
 app.command("deals")(
     _kind_command(
         "deals",
-        "Import deals from a CSV file. Duplicates by external id, else title and company; "
-        "contacts and companies named in the rows are linked, created when missing.",
+        "Import deals from a CSV, JSON or JSON lines file. Duplicates by external id, else "
+        "title and company; contacts and companies named in the rows are linked, created "
+        "when missing.",
     )
 )
 app.command("activities")(
     _kind_command(
         "activities",
-        "Import calls, emails, meetings, notes and tasks from a CSV file; contacts and "
-        "companies named in the rows are linked, created when missing, deals must exist.",
+        "Import calls, emails, meetings, notes and tasks from a CSV, JSON or JSON lines "
+        "file; contacts and companies named in the rows are linked, created when missing, "
+        "deals must exist.",
     )
 )
 
