@@ -67,3 +67,21 @@ def test_typos_and_bad_names_are_one_line_and_change_nothing(cli) -> None:
         assert r.exit_code == 1 and said in r.stderr and r.stdout == "", (args, r)
         assert r.stderr.count("\n") == 1, r.stderr
     assert cli("tag", "list").stdout == before
+
+
+def test_a_list_by_a_tag_no_record_carries_says_so(cli) -> None:
+    """``contact list --tag vpi`` (a typo of vip) said 'no contacts', as for a tag that
+    simply has no contacts yet, where a company, a stage or a lifecycle typed wrong is
+    refused with the nearest one. Now an empty list by a tag no contact carries says so
+    on stderr, with the nearest tag in use (exit 0: the list is still right)."""
+    _seed(cli)
+    typo = cli("contact", "list", "--tag", "vpi")
+    assert (typo.exit_code, typo.stdout) == (0, "no contacts\n")
+    assert typo.stderr == "Warning: no contact carries the tag 'vpi' (did you mean 'vip'?)\n"
+    none = cli("deal", "list", "--tag", "zzz", "--json")
+    assert (none.stdout.strip(), none.stderr) == ("[]", "Warning: no deal carries the tag 'zzz'\n")
+    company = cli("company", "list", "--tag", "gold")
+    assert company.stderr == "Warning: no company carries the tag 'gold'\n"
+    carried = cli("contact", "list", "--tag", "gold", "--search", "nobody")
+    assert (carried.stdout, carried.stderr) == ("no contacts\n", "")
+    assert cli("contact", "list", "--tag", "gold").stderr == ""

@@ -13,7 +13,7 @@ from tinycrm.store.events import list_events
 from tinycrm.store.scoring import add_score_rule, list_score_rules
 from tinycrm.store.segments import get_segment, list_segments, save_segment
 from tinycrm.store.tag_renames import remove_tag, rename_tag
-from tinycrm.store.tags import list_tags
+from tinycrm.store.tags import list_tags, tags_not_carried
 
 
 def _build(store) -> None:
@@ -126,3 +126,15 @@ def test_what_is_refused_changes_nothing(store) -> None:
     with pytest.raises(Invalid, match="record kind"):
         rename_tag(store, "vip", "gold", entity="campaign")
     assert list_tags(store) == before
+
+
+def test_tags_not_carried_by_a_kind_of_record_with_the_nearest(store) -> None:
+    """What an empty ``contact list --tag vpi`` says: the tags no contact carries (in the
+    form a filter compares them), each with the nearest a contact does carry."""
+    add_contact(store, name="Ada", tags=["VIP", "newsletter"])
+    add_company(store, name="Acme", tags=["gold"])
+    assert tags_not_carried(store, ["Vpi", "vip", "gold"], "contact") == [
+        ("vpi", "vip"),
+        ("gold", None),
+    ]
+    assert tags_not_carried(store, ["gold"], "company") == []

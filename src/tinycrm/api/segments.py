@@ -56,6 +56,15 @@ class Tags:
 
         return list_tags(self._store, entity=entity)
 
+    def not_carried(
+        self, names: builtins.list[str], *, entity: str
+    ) -> builtins.list[tuple[str, str | None]]:
+        """Of the tags ``names``, those no ``entity`` record carries, each with the
+        nearest tag one carries (or None): a list by a mistyped tag says so."""
+        from tinycrm.store.tags import tags_not_carried
+
+        return tags_not_carried(self._store, names, entity)
+
     def fields(self, *, entity: str | None = None) -> builtins.list[FieldKeyCount]:
         """Custom field keys with how many records set each."""
         from tinycrm.store.tags import list_field_keys

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -358,3 +358,27 @@ def edited(ctx: typer.Context, written_before: int, what: str) -> str:
     if crm(ctx).events_written > written_before:
         return f"Updated {what}"
     return f"Nothing changed: {what}"
+
+
+def counted(rows: Iterable[Any], seen: list[int]) -> Iterator[Any]:
+    """``rows`` as they come, their number kept in ``seen[0]`` (a streamed list's)."""
+    for row in rows:
+        seen[0] += 1
+        yield row
+
+
+def tell_tags_not_carried(ctx: typer.Context, tags: list[str] | None, entity: str) -> None:
+    """After an empty list by ``--tag``: a tag no ``entity`` record carries (a typo, as
+    often as not) said on stderr, with the nearest one in use; the list stays as it was."""
+    if not tags:
+        return
+    import warnings
+
+    from tinycrm.errors import TinyCrmWarning
+    from tinycrm.safetext import quoted
+
+    for name, near in crm(ctx).tags.not_carried(tags, entity=entity):
+        hint = f" (did you mean {quoted(near)}?)" if near else ""
+        warnings.warn(
+            f"no {entity} carries the tag {quoted(name)}{hint}", TinyCrmWarning, stacklevel=2
+        )

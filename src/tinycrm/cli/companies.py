@@ -21,6 +21,7 @@ from tinycrm.cli.common import (
     number_or_none,
     parse_field_filter,
     parse_fields,
+    tell_tags_not_carried,
     whole_number_or_empty,
 )
 from tinycrm.cli.editing import EditorOpt, edit_command
@@ -130,6 +131,8 @@ def list_(
         where=where,
         segment=segment,
     )
+    if not rows:
+        tell_tags_not_carried(ctx, tag, "company")
     output.list(rows, COLUMNS, empty="no companies", model="CompanyRead")
 
 

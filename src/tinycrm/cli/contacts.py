@@ -13,6 +13,7 @@ from tinycrm.cli.common import (
     TagOpt,
     UnsetFieldOpt,
     UntagOpt,
+    counted,
     crm,
     edited,
     given,
@@ -20,6 +21,7 @@ from tinycrm.cli.common import (
     nothing_to_change,
     parse_field_filter,
     parse_fields,
+    tell_tags_not_carried,
 )
 from tinycrm.cli.editing import EditorOpt, edit_command
 from tinycrm.cli.output import TABLE, Output, col, output_options
@@ -182,7 +184,10 @@ def list_(
     if by_score:  # stable: equal scores stay in name order; --limit after sorting
         rows = sorted(rows, key=lambda row: -row.score)[:limit]
         columns = [*COLUMNS[:-1], col("score", "score", justify="right"), COLUMNS[-1]]
-    output.list(rows, columns, empty="no contacts", model="ContactRead")
+    seen = [0]
+    output.list(counted(rows, seen), columns, empty="no contacts", model="ContactRead")
+    if not seen[0]:
+        tell_tags_not_carried(ctx, tag, "contact")
 
 
 @app.command("show")

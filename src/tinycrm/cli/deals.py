@@ -22,6 +22,7 @@ from tinycrm.cli.common import (
     parse_date,
     parse_field_filter,
     parse_fields,
+    tell_tags_not_carried,
     whole_number_or_empty,
 )
 from tinycrm.cli.deal_items import app as item_app
@@ -180,6 +181,8 @@ def list_(
         where=where,
         segment=segment,
     )
+    if not rows:
+        tell_tags_not_carried(ctx, tag, "deal")
     output.list(rows, DEAL_COLUMNS, empty="no deals", model="DealRead")
 
 

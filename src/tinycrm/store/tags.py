@@ -56,3 +56,22 @@ def list_field_keys(store: Store, *, entity: str | None = None) -> list[FieldKey
             query = query.where(col(FieldValue.entity) == kind)
         rows = session.execute(query.order_by(FieldValue.entity, code_points(FieldValue.key))).all()
         return [FieldKeyCount(entity=e, key=k, count=c) for e, k, c in rows]
+
+
+def tags_not_carried(store: Store, names: list[str], entity: str) -> list[tuple[str, str | None]]:
+    """Of the tags ``names`` (as a list's ``--tag`` takes them), those no ``entity``
+    record carries, each with the nearest tag one does carry (None when none is near):
+    what an empty list by a mistyped tag says."""
+    import difflib
+
+    kind = record_kind(entity)
+    wanted = validate.tags(names)
+    with store.read() as session:
+        query = select(col(Tag.name)).where(col(Tag.entity) == kind).distinct()
+        in_use = sorted(session.scalars(query))
+    carried = set(in_use)
+    return [
+        (name, next(iter(difflib.get_close_matches(name, in_use, n=1)), None))
+        for name in wanted
+        if name not in carried
+    ]
