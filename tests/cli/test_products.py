@@ -146,3 +146,22 @@ def test_an_empty_quantity_is_refused_as_an_empty_price_is(cli: Callable[..., An
     assert [i["quantity"] for i in cli("deal", "item", "list", "Acme", "--json").json()] == [3]
     assert cli("deal", "item", "edit", "1", "--discount", "").stdout.startswith("Updated")
     assert cli("deal", "item", "list", "Acme", "--json").json()[0]["discount"] == 0
+
+
+def test_the_first_item_says_it_replaced_the_amount_typed(cli: Callable[..., Any]) -> None:
+    """A deal of €18,500 typed by hand became a deal of €297 at its first line item,
+    and the line said only 'Added item #1: 3 × Pro plan to deal Acme renewal (€297.00)'.
+    Now it says the amount is the items' sum now, and what it was; the next item, whose
+    amount nobody typed, says nothing more."""
+    assert cli("product", "add", "Pro plan", "--price", "99").exit_code == 0
+    assert cli("deal", "add", "Acme renewal", "--amount", "18500").exit_code == 0
+    first = cli("deal", "item", "add", "Acme renewal", "Pro plan", "--qty", "3")
+    assert first.stdout == (
+        "Added item #1: 3 × Pro plan to deal Acme renewal (€297.00); the deal's amount is "
+        "now its items' sum, €297.00 (was €18,500.00)\n"
+    )
+    second = cli("deal", "item", "add", "Acme renewal", "Pro plan")
+    assert second.stdout == "Added item #2: 1 × Pro plan to deal Acme renewal (€99.00)\n"
+    assert cli("deal", "add", "Empty").exit_code == 0
+    plain = cli("deal", "item", "add", "Empty", "Pro plan")
+    assert plain.stdout == "Added item #3: 1 × Pro plan to deal Empty (€99.00)\n"

@@ -75,12 +75,22 @@ def add(
     output: Output = TABLE,
 ) -> None:
     """Add a product to a deal; the deal's amount becomes the sum of its items."""
-    item = crm(ctx).deals.items.add(deal, product, qty=qty, price=price, discount=discount)
-    output.saved(
-        item,
+    api = crm(ctx)
+    typed = api.deals.get(deal).amount  # the amount the first item replaces
+    item = api.deals.items.add(deal, product, qty=qty, price=price, discount=discount)
+    said = (
         f"Added item #{item.id}: {item.quantity} × {item.product} to deal {item.deal} "
-        f"({money_text(item.model_dump(), 'net')})",
+        f"({money_text(item.model_dump(), 'net')})"
     )
+    if typed is not None and output.format == "table":
+        now = api.deals.items.list(item.deal_id)
+        if len(now.items) == 1 and now.amount != typed:
+            sums = now.model_dump()
+            said += (
+                f"; the deal's amount is now its items' sum, {money_text(sums, 'amount')} "
+                f"(was {money_text({**sums, 'amount': typed}, 'amount')})"
+            )
+    output.saved(item, said)
 
 
 @app.command("list")
