@@ -302,7 +302,8 @@ def test_remind_tells_of_a_sent_quote_about_to_expire_once(store) -> None:
     assert item.detail.startswith(f"quote {sent.number} valid until 2026-12-15 (in 6 days), sent ")
     assert item.value == sent.total and item.stake == "€2,818.09"
     for run_id in ("a", "b"):
-        mine = claim_items(store, due_items(store, now=_on(day), new_only=True), run_id=run_id)
+        items = due_items(store, now=_on(day), new_only=True)  # the run's clock throughout
+        mine = claim_items(store, items, run_id=run_id, now=_on(day))
         confirm_run(store, run_id, now=_on(day))
         told = [i.key for i in mine if i.group == "quote_expiring"]
         assert told == ([item.key] if run_id == "a" else [])
