@@ -286,3 +286,24 @@ def test_import_all_reads_a_dump_a_table_at_a_time_and_any_break_writes_nothing(
     assert [ln for ln in again.splitlines() if "exported_at" not in ln] == [
         ln for ln in text.splitlines() if "exported_at" not in ln
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"format": "tinycrm-dump", ', "is not valid JSON (line 1"),
+        ('{"format": "something else", "tables": {}}', "not a tinycrm dump"),
+        ("", "is empty"),
+        ('{"format": "tinycrm-dump", "version": 1}', "the dump has no tables"),
+    ],
+)
+def test_a_dump_refused_creates_no_database(cli, tmp_path: Path, text: str, said: str) -> None:
+    """import all of a dump refused (broken JSON, another format, an empty file) into a
+    database path that did not exist yet left an empty database file behind: the
+    database was opened, and so made, before the dump was read. Now nothing is written."""
+    dump = tmp_path / "bad.json"
+    dump.write_text(text)
+    fresh = tmp_path / "new.db"
+    result = cli("--db", str(fresh), "import", "all", str(dump))
+    assert result.exit_code == 1 and said in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]

@@ -98,6 +98,15 @@ class Imports:
         return restore_database(self._store, dump)
 
 
+def check_dump(dump: DumpSource) -> None:
+    """``Invalid`` in one line when ``crm.imports.restore`` would refuse the dump
+    ``dump`` whatever the database (not a tinycrm dump, another version, no tables):
+    checked before a database is opened, so a refused dump makes none."""
+    from tinycrm.store.dump import check_dump as checked
+
+    checked(dump)
+
+
 class Exports:
     """Exports: records as ``tinycrm export`` writes them, and the whole database."""
 

@@ -674,13 +674,16 @@ def import_all(
     output: Output = TABLE,
 ) -> None:
     """Restore a full JSON dump (tinycrm export all --format json) into an empty database."""
+    from tinycrm.api.data import check_dump
     from tinycrm.errors import Invalid
     from tinycrm.formats import FormatError
     from tinycrm.formats.dump_reader import DumpFile, seekable
 
     with _binary(file) as opened, seekable(opened) as stream:
         try:  # read a table at a time: checked from end to end first, then restored
-            counts = crm(ctx).imports.restore(DumpFile(stream, file))
+            dump = DumpFile(stream, file)
+            check_dump(dump)  # before the database is opened: a refused dump makes none
+            counts = crm(ctx).imports.restore(dump)
         except FormatError as exc:
             raise Invalid(str(exc)) from None
     if output.machine:

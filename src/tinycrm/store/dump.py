@@ -257,6 +257,20 @@ def _checked_names(dump: DumpSource) -> list[str]:
     return names
 
 
+def check_dump(dump: DumpSource) -> list[str]:
+    """The tables of the dump ``dump`` to restore; ``Invalid`` in one line when this
+    tinycrm cannot restore it (not a tinycrm dump, another version, a table missing
+    from a whole one). Needs no database: a dump refused opens (and makes) none."""
+    names = _checked_names(dump)
+    whole = (dump.head or {}).get("schema") == SCHEMA_HEAD  # every table and column
+    missing = [t.name for t in _tables() if t.name not in names]
+    if whole and missing:
+        raise Invalid(
+            f"the dump has no {missing[0]} table (a dump of schema {SCHEMA_HEAD} holds every table)"
+        )
+    return names
+
+
 def _is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -312,13 +326,8 @@ def restore_database(store: Store, data: dict[str, Any] | DumpSource) -> dict[st
     """
     dump = data if hasattr(data, "table_names") else _DumpData(data)
     assert not isinstance(dump, dict)
-    names = _checked_names(dump)
+    names = check_dump(dump)
     whole = (dump.head or {}).get("schema") == SCHEMA_HEAD  # every table and column
-    missing = [t.name for t in _tables() if t.name not in names]
-    if whole and missing:
-        raise Invalid(
-            f"the dump has no {missing[0]} table (a dump of schema {SCHEMA_HEAD} holds every table)"
-        )
     counts: dict[str, int] = {}
     with store.write() as session, gc_paused():
         conn = session.connection()
