@@ -347,3 +347,30 @@ def test_a_record_has_one_order_of_columns_listed_or_not(cli, kind: str) -> None
     listed = list(cli(kind, "list", "--json").json()[0])
     shown = list(cli(kind, "show", name, "--json").json())
     assert shown[: len(listed)] == listed
+
+
+def test_custom_field_columns_are_sorted_by_name_where_the_fields_are(cli) -> None:
+    """A company's or deal's ``field.KEY`` columns came in the order the records brought
+    them, and those first seen on a later record after ``created_at``/``updated_at``:
+    two lists of the same kind of record had different columns. Now every CSV of a
+    kind has the custom fields sorted by name, in the place of ``fields``."""
+    cli("company", "add", "Acme", "--field", "zeta=1")
+    cli("company", "add", "Beta", "--field", "alpha=2")
+    cli("deal", "add", "One", "--field", "zeta=1")
+    cli("deal", "add", "Two", "--field", "alpha=2", "--field", "mid=3")
+    cli("contact", "add", "Ada", "--field", "zeta=1")
+    cli("contact", "add", "Bob", "--field", "alpha=2")
+    for args in (
+        ("company", "list", "--csv"),
+        ("export", "companies"),
+        ("deal", "list", "--csv"),
+        ("export", "deals"),
+        ("contact", "list", "--csv"),
+        ("export", "contacts"),
+    ):
+        header = cli(*args).stdout.splitlines()[0].split(",")
+        fields = [h for h in header if h.startswith("field.")]
+        assert fields == sorted(fields) and len(fields) >= 2, (args, header)
+        at = header.index(fields[0])
+        assert header[at : at + len(fields)] == fields, (args, header)
+        assert header.index("tags") < at, (args, header)  # where fields are in JSON

@@ -26,7 +26,9 @@ The formats say the same thing everywhere:
 - CSV: a header row, then the records (a report's rows, with its ``summary`` fields
   on each). ``tags`` (any list of values) are joined with ``", "``; custom fields
   spread out as ``field.KEY`` columns and any other mapping as ``KEY.SUB`` (a
-  report's per-currency amounts: ``value.EUR``); lists of records are left out;
+  report's per-currency amounts: ``value.EUR``), sorted by name where the mapping
+  stands (every key any record has: one order whichever records a list holds);
+  lists of records are left out;
   numbers are written as JSON writes them; times and dates in ISO 8601; ``true``/
   ``false``; text a spreadsheet would take for a formula (``=``, ``+``, ``-``,
   ``@``, tab, CR) gets a leading ``'``, numbers excepted.
@@ -231,6 +233,9 @@ class RowWriter:
         self.field_keys = list(field_keys)
         self.count = 0
         self._held: list[dict[str, Any]] = []
+        # the held rows' keys in the order first seen; a mapping's (``fields``) with the
+        # keys any row's has, spread sorted by name where it stands
+        self._keys: dict[str, set[str] | None] = {}
         if format == "csv":
             self._csv = csv_writer(stream)
             self._terminal = on_terminal(stream)
@@ -254,12 +259,40 @@ class RowWriter:
         if self.format != "csv":
             self._json(records)
         elif self.columns is None:
-            start = len(self._held)
-            self._held.extend(flatten(to_plain(r)) for r in records)
-            self.count += len(self._held) - start
+            for record in records:
+                plain = to_plain(record)
+                self._note_keys(plain)
+                self._held.append(flatten(plain))
+                self.count += 1
         else:
             columns = self.columns
             self.write_values([[row.get(k) for k in columns] for row in map(to_plain, records)])
+
+    def _note_keys(self, row: dict[str, Any]) -> None:
+        keys = self._keys
+        for key, value in row.items():
+            if isinstance(value, dict):
+                subs = keys.get(key)
+                if subs is None:
+                    keys[key] = subs = set()
+                subs.update(k for k, v in value.items() if not isinstance(v, dict | list))
+            elif key not in keys and not (
+                isinstance(value, list) and any(isinstance(v, dict) for v in value)
+            ):
+                keys[key] = None
+
+    def _held_header(self) -> list[str]:
+        """The held rows' CSV header: their keys in the order first seen, each mapping's
+        spread where it stands, sorted by name (custom fields: ``field.KEY``), so every
+        list of a kind has its columns in one order whichever records it holds."""
+        header: list[str] = []
+        for key, subs in self._keys.items():
+            if subs is None:
+                header.append(key)
+            else:
+                prefix = "field" if key == "fields" else key
+                header.extend(f"{prefix}.{sub}" for sub in sorted(subs))
+        return list(dict.fromkeys(header))
 
     def write_lines(self, lines: Sequence[str]) -> None:
         """CSV lines already built (``csv_cell``'s cells, without line ends), in
@@ -311,12 +344,9 @@ class RowWriter:
         if self.format == "json":
             self.stream.write("\n]\n" if self.count else "]\n")
         elif self.format == "csv" and self.columns is None:
-            header: dict[str, None] = {}
-            for row in self._held:
-                for key in row:
-                    header.setdefault(key, None)
-            self._write_header(list(header))
-            count, keys = self.count, list(header)
+            keys = self._held_header()
+            self._write_header(keys)
+            count = self.count
             self._rows([[row.get(k) for k in keys] for row in self._held])
             self.count, self._held = count, []
 
