@@ -3,6 +3,7 @@ around each commit, and the one-line reasons a driver's error is told by."""
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -198,6 +199,8 @@ class Store:
                             committed = watch.before_commit(session)
                         for check in session.info.get(LAST_CHECKS_KEY, ()):
                             check()  # the caller's last word (board_write): may refuse
+                        if immediate and self.backend == "sqlite":
+                            file_moved(conn)
                         recorded = len(session.info.get(EVENTS_KEY) or ())
                     except BaseException:
                         # The first error is the one to tell; a connection that cannot
@@ -375,6 +378,32 @@ class Store:
         """Release every pooled connection, staying open: the next read or write connects
         anew (``db restore``, once it has put another file in place)."""
         self.engine.dispose()
+
+
+def file_moved(conn: Any) -> None:
+    """``Unavailable`` when the SQLite file this connection writes into is no longer the
+    one at its path: renamed, deleted or replaced by another since the connection opened
+    it (a board, a mail sync or an import running meanwhile). The write would be
+    committed into a file nobody opens again and reported done. One ``stat`` a write.
+    (The board and the MCP server check the file they opened, with their own words.)"""
+    opened = conn.connection.info.get(sqlite_connections.FILE_KEY)
+    if opened is None:
+        return
+    path, device, inode = opened
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        raise Unavailable(
+            f"cannot write database {path}: the file was renamed or deleted while this "
+            "tinycrm had it open; nothing was saved (open the database where it is now)"
+        ) from None
+    except OSError as exc:
+        raise Unavailable(f"cannot write database {path}: {exc.strerror}") from None
+    if (found.st_dev, found.st_ino) != (device, inode):
+        raise Unavailable(
+            f"cannot write database {path}: the file was replaced by another while this "
+            "tinycrm had it open; nothing was saved (run the command again)"
+        )
 
 
 # PostgreSQL ended this transaction because another one wrote the same rows at the same

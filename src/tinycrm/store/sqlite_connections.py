@@ -35,6 +35,28 @@ def _on_sqlite_connect(dbapi_conn: sqlite3.Connection, record: Any) -> None:
     cur.close()
     register_sqlite_fold(dbapi_conn)  # what the search index's triggers fold text with
     record.info["tinycrm_fold"] = True
+    record.info[FILE_KEY] = _file_opened(dbapi_conn)
+
+
+FILE_KEY = "tinycrm_file"
+"""A pooled connection's ``info`` key: the path of the database file it opened and
+that file's (device, inode) then (None: a database in memory), which
+``Store.write()`` looks at before each COMMIT (``sessions.file_moved``)."""
+
+
+def _file_opened(dbapi_conn: sqlite3.Connection) -> tuple[str, int, int] | None:
+    """The main database file this new connection has open, and its device and inode."""
+    import os
+
+    try:
+        rows = dbapi_conn.execute("PRAGMA database_list").fetchall()
+        path = next((row[2] for row in rows if row[1] == "main"), "")
+        if not path:
+            return None
+        found = os.stat(path)
+    except (sqlite3.Error, OSError):
+        return None
+    return (path, found.st_dev, found.st_ino)
 
 
 def _sqlite_open_existing(
