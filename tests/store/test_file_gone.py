@@ -34,15 +34,14 @@ def test_a_write_into_a_file_no_longer_at_the_path_is_refused(
     moved = tmp_path / "moved.db"
     try:
         add_contact(store, name="Before")
-        with pytest.raises(Unavailable) as refused:
-            with store.write():
-                add_contact(store, name="Lost")
-                _move(path, moved)
-                if how == "deleted":
-                    for end in ("", "-wal", "-shm"):
-                        moved.with_name(moved.name + end).unlink(missing_ok=True)
-                if how == "replaced":
-                    open_store(str(path)).close()  # another database where ours was
+        with pytest.raises(Unavailable) as refused, store.write():
+            add_contact(store, name="Lost")
+            _move(path, moved)
+            if how == "deleted":
+                for end in ("", "-wal", "-shm"):
+                    moved.with_name(moved.name + end).unlink(missing_ok=True)
+            if how == "replaced":
+                open_store(str(path)).close()  # another database where ours was
         said = str(refused.value)
         assert "\n" not in said and str(path) in said and "nothing was saved" in said
         assert ("replaced" if how == "replaced" else "renamed or deleted") in said
