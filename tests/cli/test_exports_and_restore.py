@@ -207,8 +207,12 @@ def _hired(tables) -> int:
             lambda t: t["stage"][0].update(probability=-1),
             "stage[0] (id 1): probability -1 is not between 0 and 100",
         ),
+        (
+            lambda t: t["contact"][0].update(score=2**64),
+            "contact[0]: score 18446744073709551616 is not valid (out of range)",
+        ),
     ],
-    ids=["stage of another pipeline", "deal probability", "stage probability"],
+    ids=["stage of another pipeline", "deal probability", "stage probability", "past 64 bits"],
 )
 def test_a_dump_the_app_could_not_handle_is_refused_naming_the_row(
     cli, tmp_path: Path, edit, message: str
@@ -216,13 +220,17 @@ def test_a_dump_the_app_could_not_handle_is_refused_naming_the_row(
     """A hand-edited dump whose deal sat in a stage of another pipeline, or whose
     probability was 500%, was restored as is: no write makes either, and the board, deal
     move and the weighted forecast count on neither. It is refused in one line naming
-    the row; nothing is written."""
+    the row; nothing is written: the database the command made for it (there was none
+    at the path) was left behind, empty, and is now taken away again."""
     dump = _edited_dump(cli, tmp_path, edit)
     fresh = str(tmp_path / "fresh.db")
     result = cli("--db", fresh, "import", "all", str(dump))
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+    assert not any(p.name.startswith("fresh.db") for p in tmp_path.iterdir())
     assert cli("--db", fresh, "contact", "list", "--json").json() == []
+    again = cli("--db", fresh, "import", "all", str(dump))  # one there already: kept
+    assert again.exit_code == 1 and Path(fresh).exists()
 
 
 def test_a_dump_value_no_write_takes_is_restored_as_stored_with_a_warning(

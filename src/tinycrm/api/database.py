@@ -133,6 +133,15 @@ def restore(
     return copy
 
 
+def remove_unwritten(path: Path) -> bool:
+    """Remove the SQLite database ``path`` (closed) and its -wal and -shm when nobody has
+    written to it: one a command made for a restore that was then refused. False when
+    it holds anything, or cannot be read: then it is kept."""
+    from tinycrm.store.dump import remove_unwritten as remove
+
+    return remove(path)
+
+
 def _sqlite_file(db: str | None, what: str) -> Path:
     """The SQLite file ``db`` names; ``Unavailable`` for a database in memory, and for
     PostgreSQL (``pg_restore`` restores a ``pg_dump``)."""

@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, fail, file_path, limit_option, whole, whole_number
+from tinycrm.cli.common import crm, fail, file_path, limit_option, state, whole, whole_number
 from tinycrm.cli.output import TABLE, Output, col, output_options
 from tinycrm.files import expand_home
 from tinycrm.vocab import plural
@@ -675,6 +675,7 @@ def import_all(
 ) -> None:
     """Restore a full JSON dump (tinycrm export all --format json) into an empty database."""
     from tinycrm.api.data import check_dump
+    from tinycrm.api.database import locate, remove_unwritten
     from tinycrm.errors import Invalid
     from tinycrm.formats import FormatError
     from tinycrm.formats.dump_reader import DumpFile, seekable
@@ -683,9 +684,20 @@ def import_all(
         try:  # read a table at a time: checked from end to end first, then restored
             dump = DumpFile(stream, file)
             check_dump(dump)  # before the database is opened: a refused dump makes none
-            counts = crm(ctx).imports.restore(dump)
         except FormatError as exc:
             raise Invalid(str(exc)) from None
+        made = locate(state(ctx).db).path  # a SQLite file this command makes, if any
+        if made is not None and os.path.lexists(made):
+            made = None
+        try:
+            counts = crm(ctx).imports.restore(dump)
+        except BaseException as exc:  # a row refused deep in the dump: the new file goes
+            if made is not None:
+                state(ctx).close()
+                remove_unwritten(made)
+            if isinstance(exc, FormatError):
+                raise Invalid(str(exc)) from None
+            raise
     if output.machine:
         output.record(counts)
         return

@@ -17,6 +17,7 @@ import os
 import shlex
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from datetime import UTC, date, datetime
 from itertools import chain, islice
 from pathlib import Path
@@ -45,7 +46,7 @@ from tinycrm.store.engine import (
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.ids import keep_ids_unused
 from tinycrm.store.migrations import SCHEMA_HEAD
-from tinycrm.store.sqlite_files import LogDamaged, check_database_path
+from tinycrm.store.sqlite_files import LogDamaged, check_database_path, sqlite_uri
 from tinycrm.store.types import UTCDateTime, utcnow
 from tinycrm.vocab import plural
 
@@ -395,6 +396,28 @@ def _moved(row: Any, moved: dict[int, Any]) -> Any:
 
 
 # --------------------------------------------------------------------------- database files
+
+
+def remove_unwritten(path: Path) -> bool:
+    """Remove the SQLite database ``path`` and the files beside it when nobody has written
+    to it (no rows in the tables a restore finds empty): one a refused restore made where
+    there was none. False, and nothing removed, when it holds anything or cannot be read."""
+    try:
+        conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True, timeout=0)
+        try:
+            used = any(
+                conn.execute(f"SELECT 1 FROM {name} LIMIT 1").fetchone() for name in USER_TABLES
+            )
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    if used:
+        return False
+    for end in ("-wal", "-shm", "-journal", ""):  # the database itself last
+        with suppress(FileNotFoundError):
+            os.remove(path.with_name(path.name + end))
+    return True
 
 
 def describe_sqlite(path: Path) -> dict[str, Any]:
