@@ -201,3 +201,25 @@ def test_a_json_file_reads_dates_as_day_first_says(forked, seeded, tmp_path: Pat
     result = forked("import", "deals", str(file), "--day-first")
     assert result.exit_code == 0, result.stderr
     assert [d["close_date"] for d in forked("deal", "list", "--json").json()] == ["2026-04-03"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "args"),
+    [
+        ("keys.json", '{"a": 1}', ()),
+        ("strict.csv", "name,email\nAda,ada@x.io\nBob,not an email\n", ("--strict",)),
+        ("cards.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nEMAIL:bad\r\n", ("--strict",)),
+    ],
+)
+def test_an_import_refused_into_a_new_database_path_makes_none(
+    cli, tmp_path: Path, name: str, text: str, args: tuple[str, ...]
+) -> None:
+    """An import refused (keys that are no fields, --strict and a bad row) into a database
+    path where there was none left an empty database file behind, made for it; now the
+    file is taken away again: a refused import writes nothing."""
+    source = tmp_path / name
+    source.write_text(text)
+    fresh = tmp_path / "new.db"
+    result = cli("--db", str(fresh), "import", "contacts", str(source), *args)
+    assert result.exit_code == 1, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]

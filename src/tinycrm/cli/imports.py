@@ -234,6 +234,25 @@ def _binary(file: str) -> Iterator[IO[bytes]]:
         yield handle
 
 
+@contextmanager
+def _none_made_if_refused(ctx: typer.Context) -> Iterator[None]:
+    """An import or restore refused (or stopped) takes away the SQLite database this
+    command made for it, where there was none, once it is sure nobody wrote to it: a
+    refused import writes nothing."""
+    from tinycrm.api.database import locate, remove_unwritten
+
+    made = locate(state(ctx).db).path
+    if made is not None and os.path.lexists(made):
+        made = None
+    try:
+        yield
+    except BaseException:
+        if made is not None:
+            state(ctx).close()
+            remove_unwritten(made)
+        raise
+
+
 def _is_vcard(file: str, head: bytes) -> bool:
     if file.lower().endswith((".vcf", ".vcard")):
         return True
@@ -255,7 +274,7 @@ def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None
     from tinycrm.errors import Invalid
     from tinycrm.formats import FormatError
 
-    with _binary(file) as opened:
+    with _binary(file) as opened, _none_made_if_refused(ctx):
         try:
             from tinycrm.formats.jsonrows import looks_like_json
             from tinycrm.formats.opening import opening
@@ -675,7 +694,6 @@ def import_all(
 ) -> None:
     """Restore a full JSON dump (tinycrm export all --format json) into an empty database."""
     from tinycrm.api.data import check_dump
-    from tinycrm.api.database import locate, remove_unwritten
     from tinycrm.errors import Invalid
     from tinycrm.formats import FormatError
     from tinycrm.formats.dump_reader import DumpFile, seekable
@@ -686,18 +704,11 @@ def import_all(
             check_dump(dump)  # before the database is opened: a refused dump makes none
         except FormatError as exc:
             raise Invalid(str(exc)) from None
-        made = locate(state(ctx).db).path  # a SQLite file this command makes, if any
-        if made is not None and os.path.lexists(made):
-            made = None
         try:
-            counts = crm(ctx).imports.restore(dump)
-        except BaseException as exc:  # a row refused deep in the dump: the new file goes
-            if made is not None:
-                state(ctx).close()
-                remove_unwritten(made)
-            if isinstance(exc, FormatError):
-                raise Invalid(str(exc)) from None
-            raise
+            with _none_made_if_refused(ctx):  # a row refused deep in the dump
+                counts = crm(ctx).imports.restore(dump)
+        except FormatError as exc:
+            raise Invalid(str(exc)) from None
     if output.machine:
         output.record(counts)
         return
