@@ -8,6 +8,8 @@ import io
 import re
 from typing import Any, cast
 
+import pytest
+
 from tinycrm.formats.mapping import ROW_ERROR
 from tinycrm.formats.vcard import read_vcards, rejected_card
 
@@ -489,3 +491,25 @@ def test_a_file_of_short_lines_is_read_in_few_pieces_the_same_as_line_by_line(
     by_units = [_split(data) for data in files]
     monkeypatch.setattr(lines, "_units", lambda text: iter(text.split("\n")))
     assert [_split(data) for data in files] == by_units
+
+
+@pytest.mark.parametrize(
+    ("head", "said"),
+    [
+        (b"\x7fELF\x02\x01\x01\x00" + bytes(range(1, 256)) * 8, "a program"),
+        (b"PK\x03\x04\x14\x00\x06\x00xl/workbook.xml" + bytes(200), "an Excel workbook"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "an image"),
+        (b"SQLite format 3\x00" + bytes(range(256)) * 4, "a SQLite database"),
+    ],
+)
+def test_a_binary_file_named_as_vcard_is_refused_saying_what_it_is(head: bytes, said: str) -> None:
+    """A program, a workbook or an image given as a vCard file was read as UTF-16 (its
+    bytes guessed so) and refused as "not valid utf-16-le (illegal encoding)": nothing a
+    person can act on. Now it is refused as the CSV import refuses it: what it looks like."""
+    from tinycrm.formats import FormatError
+    from tinycrm.formats.vcard_lines import split_cards
+
+    with pytest.raises(FormatError) as refused:
+        list(split_cards(io.BytesIO(head), name="people.vcf"))
+    assert str(refused.value).startswith(f"people.vcf: this looks like {said}"), refused.value
+    assert "not a vCard file" in str(refused.value) or "Excel" in str(refused.value)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any, AnyStr, cast
 
 from tinycrm.formats import FormatError
-from tinycrm.formats.csvfile import detect_encoding
+from tinycrm.formats.csvfile import detect_encoding, refuse_binary
 
 _DROPPED = ("PHOTO", "LOGO", "SOUND", "KEY")
 # The longest property (its folds joined) and card (photos left out) read: a note holds
@@ -62,6 +62,7 @@ def _decode(stream: IO[bytes], name: str) -> Iterator[str]:
     whose other bytes are Windows-1252's (so files joined, an Outlook card after UTF-8
     ones, keep each card's letters); UTF-16 and UTF-32 are decoded, then split."""
     head = stream.read(64 * 1024)
+    refuse_binary(head, name, "vCard")  # a program, a workbook: said so, not "not UTF-16"
     if detect_encoding(head) in ("utf-8", "utf-8-sig", "cp1252"):  # no UTF-16's bytes
         yield from _byte_lines(_blocks(_chunks(head, stream, True), b"\r"))
         return
