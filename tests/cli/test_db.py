@@ -740,6 +740,32 @@ def test_a_write_that_runs_out_of_room_says_the_disk_may_be_full(cli, tmp_path: 
     assert _names(cli, db) == ["Ada"]
 
 
+def _tiny_disk() -> None:
+    """In the child: no file can grow past 16 kB (SQLite's shared memory needs 32)."""
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16_000, 16_000))
+
+
+def test_a_database_opened_on_a_full_disk_says_the_disk_may_be_full(cli, tmp_path: Path) -> None:
+    """Opened where its shared-memory file (-shm) cannot be made (a full disk, a file-size
+    limit), a database was refused as 'database error: disk I/O error', SQLite's words
+    (SQLITE_IOERR_SHMSIZE), not where nor what to do."""
+    db = tmp_path / "crm.db"
+    cli("--db", str(db), "contact", "add", "Ada")
+    proc = subprocess.run(
+        [*tinycrm_executable(), "--db", str(db), "contact", "list"],
+        capture_output=True,
+        text=True,
+        preexec_fn=_tiny_disk,
+        timeout=60,
+    )
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "is the disk full (or a file-size limit reached)?" in proc.stderr, proc.stderr
+    assert _names(cli, db) == ["Ada"]
+
+
 def test_db_upgrade_of_a_database_that_cannot_be_reached_is_one_line(cli, tmp_path: Path) -> None:
     """'db upgrade' opens the database without upgrading it, then upgrades: a PostgreSQL
     server not running, or a SQLite write-ahead log cut short under a running tinycrm,

@@ -128,9 +128,9 @@ def wal_damage(path: Path, error: BaseException | None, reason: str) -> str | No
     a database") came from the write-ahead log beside the database ``path`` rather than
     from the file itself: the ``-wal`` cut short, overwritten or made unreadable while a
     tinycrm had the database open (the other processes' shared memory still counts its
-    pages); or from a full disk, where SQLite says only "disk I/O error" too. SQLite names
-    no file; this names it and the way out. None for anything else, and when the
-    database file itself is not a SQLite database."""
+    pages); or from a full disk (the log or the -shm could not grow), where SQLite says
+    only "disk I/O error" too. SQLite names no file; this names it and the way out.
+    None for anything else, and when the database file itself is not a SQLite database."""
     name = getattr(error, "sqlite_errorname", None)
     words = reason.removeprefix("database error: ")
     if name in _DISK_FULL:
@@ -138,6 +138,12 @@ def wal_damage(path: Path, error: BaseException | None, reason: str) -> str | No
             f"could not write it or its write-ahead log {path.name}-wal ({words}): is "
             "the disk full (or a file-size limit reached)? Nothing was saved: make room "
             "beside it and run the command again"
+        )
+    if name == "SQLITE_IOERR_SHMSIZE":  # the -shm could not grow: opened on a full disk
+        return (
+            f"could not make its shared-memory file {path.name}-shm beside it ({words}): "
+            "is the disk full (or a file-size limit reached)? Nothing was saved: make "
+            "room beside it and run the command again"
         )
     if name not in _WAL_DAMAGE:
         return None
