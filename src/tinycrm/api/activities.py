@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tinycrm.api import values
 from tinycrm.api.values import When
+from tinycrm.store.records import UNSET, Unset
 
 if TYPE_CHECKING:
     from tinycrm.store.engine import Store
@@ -50,6 +52,36 @@ class Activities:
             campaign=campaign,
             channel=channel,
         )
+
+    def edit(
+        self,
+        activity_id: int,
+        *,
+        text: str | Unset = UNSET,
+        body: str | Unset | None = UNSET,
+        at: When | Unset = UNSET,
+        kind: str | Unset = UNSET,
+    ) -> ActivityRead:
+        """Change a logged call, email, meeting or note: ``text`` (its first line the
+        subject, the rest the body), ``body`` (``None`` or "" clears it), ``at`` (when it
+        happened: not ahead of now) and ``kind``; what is left out is kept. A task's id
+        is ``NotFound`` (``crm.tasks.edit``). An email logged from a mailbox keeps its
+        time, body and kind. One event lists what changed; nothing changed, no event."""
+        from tinycrm.store.activity_edits import edit_activity
+
+        when: datetime | Unset | None = UNSET
+        if not isinstance(at, Unset):
+            when = values.when(at, "at")
+        return edit_activity(
+            self._store, activity_id, **values.changes(text=text, body=body, at=when, kind=kind)
+        )
+
+    def remove(self, activity_id: int) -> ActivityRead:
+        """Delete a logged call, email, meeting or note (a task's id is ``NotFound``:
+        ``crm.tasks.remove``); the result is what was deleted, and so is its event."""
+        from tinycrm.store.activity_edits import remove_activity
+
+        return remove_activity(self._store, activity_id, task=False)
 
     def get(self, activity_id: int) -> ActivityRead:
         """One activity (or task) by id, its body whole."""
@@ -146,3 +178,43 @@ class Tasks:
         from tinycrm.store.activities import complete_task
 
         return complete_task(self._store, task_id)
+
+    def edit(
+        self,
+        task_id: int,
+        *,
+        text: str | Unset = UNSET,
+        due: When | Unset = UNSET,
+        body: str | Unset | None = UNSET,
+        contact: str | Unset | None = UNSET,
+        company: str | Unset | None = UNSET,
+        deal: str | Unset | None = UNSET,
+    ) -> ActivityRead:
+        """Change a task: ``text`` (its first line the subject, the rest the body),
+        ``due`` (its reminder moves with it), ``body`` and the ``contact``, ``company``
+        or ``deal`` it is about (``None`` or "" clears one); what is left out is kept.
+        A logged activity's id is ``NotFound``. One event lists what changed."""
+        from tinycrm.store.activity_edits import edit_task
+
+        due_at: datetime | Unset | None = UNSET
+        if not isinstance(due, Unset):
+            due_at = values.when(due, "due")
+        return edit_task(
+            self._store,
+            task_id,
+            **values.changes(text=text, due=due_at, body=body, contact=contact,
+                             company=company, deal=deal),
+        )  # fmt: skip
+
+    def reopen(self, task_id: int) -> ActivityRead:
+        """A done task open again (``Conflict`` when it is not done)."""
+        from tinycrm.store.activity_edits import reopen_task
+
+        return reopen_task(self._store, task_id)
+
+    def remove(self, task_id: int) -> ActivityRead:
+        """Delete a task, open or done (a logged activity's id is ``NotFound``:
+        ``crm.activities.remove``); the result is what was deleted."""
+        from tinycrm.store.activity_edits import remove_activity
+
+        return remove_activity(self._store, task_id, task=True)
