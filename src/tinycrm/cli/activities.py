@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -200,3 +200,181 @@ def task_done(
         if following:
             nxt = following[-1]
             out.done(f"Next: task #{nxt.id} due {dates.format_local(nxt.due_at)}")
+
+
+# ------------------------------------------------------------ correcting and removing
+
+TaskId = Annotated[
+    int,
+    typer.Argument(
+        help="Task id (see task list).", metavar="ID", parser=whole, callback=whole_number(1)
+    ),
+]
+ActivityId = Annotated[
+    int,
+    typer.Argument(
+        help="Activity id (see contact show, company show, deal show or search).",
+        metavar="ID",
+        parser=whole,
+        callback=whole_number(1),
+    ),
+]
+TextOpt = Annotated[
+    str | None,
+    typer.Option("--text", "--subject", help="New text (first line is the subject)."),
+]
+BodyOpt = Annotated[
+    str | None, typer.Option("--body", "--notes", help='New longer notes ("" clears them).')
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Delete it without asking.")]
+
+
+def _about(item: Any) -> str:
+    """Whom a task or activity is about: ``deal Renewal``, ``Ada Lovelace`` or ``""``."""
+    return f"deal {item.deal}" if item.deal else (item.contact or item.company or "")
+
+
+def _removing(ctx: typer.Context, item_id: int, *, task: bool, yes: bool) -> None:
+    """On a terminal, unless --yes: ask before the delete (an id of the other kind is
+    refused by the delete itself, not asked about)."""
+    from tinycrm import dates, safetext
+    from tinycrm.cli.removals import asks
+
+    if yes or not asks():
+        return
+    found = crm(ctx).activities.get(item_id)
+    if (found.kind == "task") != task:
+        return
+    about = _about(found)
+    if task:
+        whom = f" for {about}" if about else ""
+        when = f" (due {dates.format_local(found.due_at)})" if found.due_at else ""
+    else:
+        whom = f" with {about}" if about else ""
+        when = f" ({dates.format_local(found.occurred_at or found.created_at)})"
+    typer.confirm(
+        safetext.display(f"Delete {found.kind} #{found.id}{whom}: {found.subject}{when}?"),
+        abort=True,
+    )
+
+
+@task_app.command("edit")
+@output_options
+def task_edit(
+    ctx: typer.Context,
+    task_id: TaskId,
+    text: TextOpt = None,
+    due: Annotated[str | None, typer.Option(help="New due time: tomorrow 9:00, +3d, …")] = None,
+    body: BodyOpt = None,
+    contact: Annotated[
+        str | None, typer.Option(help='Contact id, email or name ("" for none).')
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option(help='Company id, name or domain ("" for none).')
+    ] = None,
+    deal: Annotated[str | None, typer.Option(help='Deal id or title ("" for none).')] = None,
+    output: Output = TABLE,
+) -> None:
+    """Change a task: its text, due time (the reminder moves with it), notes, or what it
+    is about. Give --body, --contact, --company or --deal "" to clear it."""
+    from tinycrm.cli.common import edited, given, nothing_to_change
+
+    nothing_to_change(ctx, text, due, body, contact, company, deal)
+    changes = given(text=text, body=body, contact=contact, company=company, deal=deal)
+    if due is not None:
+        changes["due"] = parse_when(due)
+    before = crm(ctx).events_written
+    task = crm(ctx).tasks.edit(task_id, **changes)
+    output.saved(task, edited(ctx, before, f"task #{task.id} {task.subject}"))
+
+
+@task_app.command("reopen")
+@output_options
+def task_reopen(ctx: typer.Context, task_id: TaskId, output: Output = TABLE) -> None:
+    """Open a done task again."""
+    task = crm(ctx).tasks.reopen(task_id)
+    output.saved(task, f"Reopened task #{task.id} {task.subject}")
+
+
+@task_app.command("rm")
+@output_options
+def task_rm(
+    ctx: typer.Context, task_id: TaskId, yes: YesOpt = False, output: Output = TABLE
+) -> None:
+    """Delete a task, open or done (asked on a terminal unless --yes)."""
+    _removing(ctx, task_id, task=True, yes=yes)
+    task = crm(ctx).tasks.remove(task_id)
+    output.saved(task, f"Deleted task #{task.id} {task.subject}")
+
+
+activity_app = typer.Typer(
+    no_args_is_help=True, help="Show, correct or delete a logged call, email, meeting or note."
+)
+
+ACTIVITY_LABELS = [
+    ("id", "id"),
+    ("kind", "kind"),
+    ("when", "occurred_at"),
+    ("due", "due_at"),
+    ("remind", "remind_at"),
+    ("repeat", "repeat"),
+    ("done", "done_at"),
+    ("contact", "contact"),
+    ("company", "company"),
+    ("deal", "deal"),
+    ("channel", "channel"),
+    ("owner", "owner"),
+    ("created", "created_at"),
+    ("body", "body"),
+]
+
+
+@activity_app.command("show")
+@output_options
+def activity_show(ctx: typer.Context, activity_id: ActivityId, output: Output = TABLE) -> None:
+    """Show one activity (or task) whole, its body too."""
+    activity = crm(ctx).activities.get(activity_id)
+    output.one(
+        activity,
+        lambda row: out.print_fields(row, ACTIVITY_LABELS, f"#{row['id']} {row['subject']}"),
+    )
+
+
+@activity_app.command("edit")
+@output_options
+def activity_edit(
+    ctx: typer.Context,
+    activity_id: ActivityId,
+    text: TextOpt = None,
+    body: BodyOpt = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="When it happened: yesterday 15:00, -2d …")
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help=f"One of: {', '.join(LOG_KINDS)}.")] = None,
+    output: Output = TABLE,
+) -> None:
+    """Correct a logged call, email, meeting or note: its text, notes ("" clears them),
+    time or kind. An email logged from a mailbox keeps its time, notes and kind."""
+    from tinycrm.cli.common import edited, given, nothing_to_change
+
+    nothing_to_change(ctx, text, body, at, kind)
+    changes = given(text=text, body=body, kind=kind)
+    if at is not None:
+        changes["at"] = parse_when(at)
+    before = crm(ctx).events_written
+    activity = crm(ctx).activities.edit(activity_id, **changes)
+    what = f"{activity.kind} #{activity.id} {activity.subject}"
+    output.saved(activity, edited(ctx, before, what))
+
+
+@activity_app.command("rm")
+@output_options
+def activity_rm(
+    ctx: typer.Context, activity_id: ActivityId, yes: YesOpt = False, output: Output = TABLE
+) -> None:
+    """Delete a logged call, email, meeting or note (asked on a terminal unless --yes)."""
+    _removing(ctx, activity_id, task=False, yes=yes)
+    activity = crm(ctx).activities.remove(activity_id)
+    about = _about(activity)
+    whom = f" with {about}" if about else ""
+    output.saved(activity, f"Deleted {activity.kind} #{activity.id}{whom}: {activity.subject}")

@@ -692,7 +692,7 @@ def csv_rows(row: dict[str, Any], lines: Lines) -> list[dict[str, Any]]:
     ]
 
 
-MULTILINE = frozenset({"notes", "description"})
+MULTILINE = frozenset({"notes", "description", "body"})
 """The fields a show view keeps newlines and tabs in (the store keeps them there, and in
 custom fields); in any other a stored tab shows as ``\\x09``, as in a table."""
 

@@ -47,7 +47,7 @@ def _logged(session: Session, activity_id: int) -> Activity:
     if activity.kind == "task":
         raise NotFound(
             f"#{activity_id} is a task, not a logged activity "
-            f"(tinycrm task edit, task rm: {activity.subject})"
+            "(tinycrm task edit and task rm take tasks)"
         )
     return activity
 
