@@ -180,3 +180,19 @@ def test_a_mail_edited_is_not_logged_again(store) -> None:
     assert _last_event(store).summary.endswith("logged from a mailbox)")
     # as the README says: read again, a message deleted is logged again
     assert log_messages(store, [message], **OWN).logged == 1
+
+
+def test_reopening_a_repeating_task_takes_back_its_next_occurrence(store) -> None:
+    task = add_task(store, text="Weekly report", due=DUE, every="1w")
+    complete_task(store, task.id)
+    (following,) = list_tasks(store)
+    reopen_task(store, task.id)
+    assert [t.id for t in list_tasks(store)] == [task.id]
+    assert _last_event(store).summary.endswith(f"; its next occurrence #{following.id} removed")
+    # an occurrence changed since it was made stays
+    complete_task(store, task.id)
+    (following,) = list_tasks(store)
+    edit_task(store, following.id, text="Weekly report, with numbers")
+    reopen_task(store, task.id)
+    assert [t.id for t in list_tasks(store)] == [task.id, following.id]
+    assert _last_event(store).summary.endswith(f"; its next occurrence #{following.id} stays")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from tinycrm import dates, repeat
 from tinycrm.store import validate
@@ -170,26 +171,54 @@ def edit_task(
 
 def reopen_task(store: Store, task_id: int) -> ActivityRead:
     """A done task open again (done by mistake). A repeating task's next occurrence,
-    made when it was done, stays."""
+    made when it was done, goes with the completion while it is as it was made (open,
+    never edited); otherwise it stays, and the event says which."""
     with store.write() as session:
         task = _task(session, task_id)
         _keep_links(session, task)
         task = lock_row(session, task, "task", task.subject, edit=True)
         if task.done_at is None:
             raise Conflict(f"task #{task_id} {task.subject} is not done")
+        following = _next_occurrence(session, task)
         task.done_at = task.occurred_at = None
         task.updated_at = utcnow()
-        due = f" (due {dates.format_local(task.due_at)})" if task.due_at else ""
+        said = f" (due {dates.format_local(task.due_at)})" if task.due_at else ""
+        if following is not None:
+            untouched = following.done_at is None and following.updated_at == following.created_at
+            if untouched:
+                session.delete(following)
+            said += f"; its next occurrence #{following.id} " + (
+                "removed" if untouched else "stays"
+            )
         record_event(
             store,
             session,
             action="reopened",
             entity="activity",
             entity_id=task.id,
-            summary=f"reopened task: {task.subject}{due}",
+            summary=f"reopened task: {task.subject}{said}",
         )
         session.flush()
         return to_read(session, task)
+
+
+def _next_occurrence(session: Session, task: Activity) -> Activity | None:
+    """The occurrence of a repeating ``task`` its completion made: a task of the same
+    series (rule and first due time) made at the moment it was done."""
+    if not task.repeat or task.done_at is None:
+        return None
+    return session.scalars(
+        select(Activity)
+        .where(
+            col(Activity.kind) == "task",
+            col(Activity.id) > task.id,
+            col(Activity.repeat) == task.repeat,
+            col(Activity.repeat_anchor) == (task.repeat_anchor or task.due_at),
+            col(Activity.created_at) == task.done_at,
+        )
+        .order_by(col(Activity.id))
+        .limit(1)
+    ).first()
 
 
 def edit_activity(
