@@ -125,12 +125,22 @@ LONG_FIRST = (
 )
 
 
+# Sweeps whose PostgreSQL run repeats on a slower backend what the SQLite run already
+# checks of the code (PostgreSQL itself is in the default run through thousands of store
+# tests): out of the default run and CI's, in `pytest -n 2 -m slow` (CI's time budget).
+SLOW_VARIANTS = frozenset(
+    {"tests/cli/test_escapes.py::test_no_raw_control_reaches_the_terminal[postgresql]"}
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(str(config.rootpath))
     relative = {item: Path(str(item.path)).relative_to(root).as_posix() for item in items}
     for item in items:
         if relative[item] in DATE_SENSITIVE:
             item.add_marker(pytest.mark.dates)
+        if f"{relative[item]}::{item.name}" in SLOW_VARIANTS:
+            item.add_marker(pytest.mark.slow)
     # Stable: each module keeps its own order (and its module-scoped fixtures' reuse).
     items.sort(key=lambda item: relative[item] not in LONG_FIRST)
 

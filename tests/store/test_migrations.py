@@ -215,6 +215,7 @@ def test_0029_upgrades_a_database_made_at_0028_on_sqlite(tmp_path: Path) -> None
     _check_0029(url)
 
 
+@pytest.mark.slow  # an old revision's upgrade on PostgreSQL; the SQLite one stays in CI
 @pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
 def test_0029_on_postgresql_with_a_language_collation_lists_as_sqlite_does() -> None:
     """A PostgreSQL database in en-US made at 0028 listed '_under' and '~tilde' first; after
@@ -377,6 +378,7 @@ def test_0030_upgrades_a_database_at_0029_on_sqlite(tmp_path: Path) -> None:
     _check_0030(url, sqlite=True)
 
 
+@pytest.mark.slow  # an old revision's upgrade on PostgreSQL; the SQLite one stays in CI
 @pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
 def test_0030_on_postgresql_reads_tags_fields_and_positions_from_indexes() -> None:
     """At 0029 the export sorted the tags and custom fields again (``COLLATE "C"`` in a

@@ -153,6 +153,7 @@ async def test_a_move_from_deep_in_a_column_keeps_every_count_and_card(
         assert await _walk(pilot, board, 0) == long_column
 
 
+@pytest.mark.slow  # deep in a column of thousands; the other paging tests stay in CI
 async def test_a_card_moved_to_a_place_past_the_cards_held_is_shown_there(
     tui_store, long_column
 ) -> None:
