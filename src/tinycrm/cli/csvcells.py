@@ -1,7 +1,9 @@
 """CSV cells and rows as every CSV tinycrm writes them (``output.RowWriter``, exports,
 ``--csv``): text a spreadsheet would take for a formula escaped with a leading ``'``
 (``csv_safe``), rows written fast (``write_csv_rows``) by a writer that quotes a cell
-holding a line end of either kind (``csv_writer``)."""
+holding a line end of either kind (``csv_writer``); and a record's columns: custom
+fields spread into ``field.KEY`` (``flatten``), the header a CSV of no records has
+(``model_columns``)."""
 
 from __future__ import annotations
 
@@ -109,3 +111,65 @@ def csv_writer(stream: Any) -> Any:
 def csv_quoted() -> str:
     """The characters that make this Python's CSV writer quote a cell."""
     return "".join(c for c in ',"\n\r' if csv_cell("a" + c) != "a" + c)
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def flatten(row: dict[str, Any]) -> dict[str, Any]:
+    """A CSV row: custom ``fields`` spread into ``field.KEY`` columns, any other mapping
+    into ``KEY.SUB`` columns (per-currency amounts: ``value.EUR``); lists of records
+    left out (a list of values stays, for ``csv_safe`` to join)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            prefix = "field" if key == "fields" else key
+            for sub, sub_value in value.items():
+                if not isinstance(sub_value, dict | list):
+                    out[f"{prefix}.{sub}"] = sub_value
+        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            continue
+        else:
+            out[key] = value
+    return out
+
+
+def model_columns(model: str | type | Sequence[str]) -> list[str]:
+    """The CSV columns of ``model``'s records (a read model of tinycrm.api.models, by name,
+    a read model class, or, for rows that are plain dicts, their keys in order) that a
+    CSV of none has as its header: those of a CSV with
+    records, without custom fields (``fields``) and other mappings (no record gives their
+    keys) or lists of records (CSV leaves those out), so that it is a header that imports
+    as nothing, not an empty line that is refused."""
+    if isinstance(model, list | tuple):
+        return list(model)
+    if not isinstance(model, str):
+        return columns_of(model)
+    from tinycrm.api import models
+
+    return columns_of(getattr(models, model))
+
+
+def columns_of(model: Any) -> list[str]:
+    """The CSV columns of the records of ``model`` (a pydantic model class) that a CSV of
+    none has as its header (see ``model_columns``)."""
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    columns = []
+    for name, info in model.model_fields.items():
+        kind = info.annotation
+        if typing.get_origin(kind) in (typing.Union, types.UnionType):
+            kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
+        args = typing.get_args(kind)
+        if typing.get_origin(kind) is dict or (
+            typing.get_origin(kind) is list
+            and args
+            and isinstance(args[0], type)
+            and issubclass(args[0], BaseModel)
+        ):
+            continue
+        columns.append(name)
+    return columns

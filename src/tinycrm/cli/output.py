@@ -55,10 +55,13 @@ import typer
 
 from tinycrm import safetext
 from tinycrm.cli.csvcells import FORMULA_PREFIXES as FORMULA_PREFIXES
+from tinycrm.cli.csvcells import columns_of as columns_of
 from tinycrm.cli.csvcells import csv_cell as csv_cell
 from tinycrm.cli.csvcells import csv_quoted as csv_quoted
 from tinycrm.cli.csvcells import csv_safe as csv_safe
 from tinycrm.cli.csvcells import csv_writer
+from tinycrm.cli.csvcells import flatten as flatten
+from tinycrm.cli.csvcells import model_columns as model_columns
 from tinycrm.cli.csvcells import write_csv_rows as write_csv_rows
 from tinycrm.cli.table import KEEP as KEEP  # a Column.keep: never left out
 from tinycrm.cli.table import columns_env
@@ -135,65 +138,6 @@ def _spells_all(stream: Any) -> bool:
 
 def _json_escape(match: re.Match[str]) -> str:
     return safetext.json_escaped(match.group())  # past U+FFFF: a surrogate pair
-
-
-def flatten(row: dict[str, Any]) -> dict[str, Any]:
-    """A CSV row: custom ``fields`` spread into ``field.KEY`` columns, any other mapping
-    into ``KEY.SUB`` columns (per-currency amounts: ``value.EUR``); lists of records
-    left out (a list of values stays, for ``csv_safe`` to join)."""
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if isinstance(value, dict):
-            prefix = "field" if key == "fields" else key
-            for sub, sub_value in value.items():
-                if not isinstance(sub_value, dict | list):
-                    out[f"{prefix}.{sub}"] = sub_value
-        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
-            continue
-        else:
-            out[key] = value
-    return out
-
-
-def model_columns(model: str | type | Sequence[str]) -> list[str]:
-    """The CSV columns of ``model``'s records (a read model of tinycrm.api.models, by name,
-    a read model class, or, for rows that are plain dicts, their keys in order) that a
-    CSV of none has as its header: those of a CSV with
-    records, without custom fields (``fields``) and other mappings (no record gives their
-    keys) or lists of records (CSV leaves those out), so that it is a header that imports
-    as nothing, not an empty line that is refused."""
-    if isinstance(model, list | tuple):
-        return list(model)
-    if not isinstance(model, str):
-        return columns_of(model)
-    from tinycrm.api import models
-
-    return columns_of(getattr(models, model))
-
-
-def columns_of(model: Any) -> list[str]:
-    """The CSV columns of the records of ``model`` (a pydantic model class) that a CSV of
-    none has as its header (see ``model_columns``)."""
-    import types
-    import typing
-
-    from pydantic import BaseModel
-
-    columns = []
-    for name, info in model.model_fields.items():
-        kind = info.annotation
-        if typing.get_origin(kind) in (typing.Union, types.UnionType):
-            kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
-        args = typing.get_args(kind)
-        if typing.get_origin(kind) is dict or (
-            typing.get_origin(kind) is list
-            and args
-            and isinstance(args[0], type)
-            and issubclass(args[0], BaseModel)
-        ):
-            continue
-        columns.append(name)
-    return columns
 
 
 def write_csv(rows: Iterable[Any], stream: Any = None) -> None:
