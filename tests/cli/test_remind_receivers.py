@@ -275,10 +275,68 @@ def test_the_webhook_option_names_every_kind_of_receiver(
     from tinycrm.cli import remind_webhook
 
     names = {"json": "JSON", "ntfy": "ntfy", "slack": "Slack", "mattermost": "Mattermost",
-             "rocketchat": "Rocket.Chat", "discord": "Discord"}  # fmt: skip
+             "rocketchat": "Rocket.Chat", "discord": "Discord", "teams": "Teams"}  # fmt: skip
     assert set(names) == set(remind_webhook.KINDS)
     shown = " ".join(cli(*command, "--help").stdout.replace("│", " ").split())
     webhook = shown[shown.index("--webhook URL") :]
     for name in names.values():
         assert name in webhook[:400], (name, webhook[:400])
     assert "#KIND" in webhook[:400]
+
+
+def _card_lines(body: dict[str, Any]) -> list[str]:
+    (attachment,) = body["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
+    lines = []
+    for block in card["body"]:
+        assert block["type"] == "RichTextBlock"
+        ((run,),) = [block["inlines"]]
+        assert run["type"] == "TextRun" and run["text"].strip()
+        lines.append(run["text"])
+    return lines
+
+
+def test_teams_gets_an_adaptive_card_showing_stored_text_as_typed(
+    cli: Callable[..., Any],
+    hook_server: tuple[Hook, str],  # noqa: F811
+) -> None:
+    """Teams (a Workflows address, or #teams) got the generic JSON, whose 'text' a
+    Workflows flow does not post and an Office 365 connector reads as markdown, where a
+    stored '[text](url)' is a link hiding its address. Now it gets a message holding an
+    Adaptive Card, a line of the text per TextRun, which Teams shows as typed: no
+    markdown, and no mention (Teams needs an entity for one, which the card has not)."""
+    hook, base = hook_server
+    cli("task", "add", LINKS, "--due", "-1h")
+    cli("task", "add", "Second <b>thing</b>", "--due", "+1h")
+    run = cli("remind", "--webhook", base + "/workflows/abc/triggers/manual#teams")
+    assert run.exit_code == 0, run.stderr
+    ((_, path, headers, _),) = hook.requests
+    assert path == "/workflows/abc/triggers/manual"
+    assert headers["Content-Type"].startswith("application/json")
+    (body,) = _bodies(hook)
+    assert set(body) == {"type", "attachments"} and body["type"] == "message"
+    lines = _card_lines(body)
+    assert lines[0].startswith("tinycrm: 2 things due")
+    # exactly as stored: nothing escaped, nothing lost
+    assert "  - " + LINKS + ": was due 1 h ago" in lines
+    assert any("Second <b>thing</b>" in line for line in lines)
+
+
+def test_a_big_batch_goes_to_teams_in_parts_each_within_24_kb(
+    cli: Callable[..., Any],
+    hook_server: tuple[Hook, str],  # noqa: F811
+) -> None:
+    hook, base = hook_server
+    for n in range(250):
+        cli("task", "add", f"Call customer {n:03d} " + "about the renewal " * 6, "--due", "-1h")
+    assert cli("remind", "--webhook", f"{base}/hook#teams").exit_code == 0
+    assert len(hook.requests) > 1
+    told = []
+    for *_, raw in hook.requests:
+        assert len(raw) <= 24 * 1024
+        lines = _card_lines(json.loads(raw))
+        assert lines[0].startswith("tinycrm: part ")
+        told += [line for line in lines if line.startswith("  - Call customer")]
+    assert len(told) == 250 and len(set(told)) == 250

@@ -77,3 +77,50 @@ def test_mattermost_gets_no_hashtag_nor_channel_link_from_stored_text() -> None:
     assert mattermost_escaped("C# a~b") == "C\\# a\\~b"
     url = "https://x.example/~ann/page#part"
     assert mattermost_escaped(f"see {url}") == f"see {url}"
+
+
+def test_a_teams_address_is_told_from_its_url() -> None:
+    """Teams' Workflows addresses (Power Automate on logic.azure.com, and the newer
+    powerplatform.com ones) and the Office 365 connectors' webhook.office.com get the
+    Adaptive Card; another path on those hosts, or another host, does not."""
+    from tinycrm.cli.remind_webhook import target
+
+    teams = [
+        "https://prod-12.westeurope.logic.azure.com:443/workflows/0a1b/triggers/manual/paths/"
+        "invoke?api-version=2016-06-01&sp=%2Ftriggers&sv=1.0&sig=XYZ",
+        "https://default0a1b.02.environment.api.powerplatform.com:443/powerautomate/"
+        "automations/direct/workflows/0a1b/triggers/manual/paths/invoke?sig=XYZ",
+        "https://contoso.webhook.office.com/webhookb2/0a1b@c2d3/IncomingWebhook/e4f5/g6h7",
+        "https://example.com/anything#teams",
+        "https://example.com/anything#Teams",
+    ]
+    assert [target(url).kind for url in teams] == ["teams"] * len(teams)
+    others = [
+        "https://prod-12.westeurope.logic.azure.com/other/path",
+        "https://evil-logic.azure.com.example.com/workflows/x",
+        "https://example.com/workflows/x",
+    ]
+    assert [target(url).kind for url in others] == ["json"] * len(others)
+
+
+def test_teams_shows_a_blank_line_as_a_gap_not_an_empty_run() -> None:
+    from tinycrm.cli.remind_webhook import teams_card
+
+    card = teams_card("tinycrm: 1 thing due\n\nOverdue\n  - Call Ada\n")
+    blocks = card["attachments"][0]["content"]["body"]
+    shown = [b["inlines"][0]["text"] for b in blocks]
+    assert shown == ["tinycrm: 1 thing due", "Overdue", "  - Call Ada"]
+    assert "spacing" not in blocks[0]
+    assert blocks[1]["spacing"] == "Medium" and blocks[2]["spacing"] == "None"
+
+
+def test_an_item_too_big_for_teams_alone_is_shortened_within_24_kb() -> None:
+    from tinycrm.cli.remind_webhook import Target
+
+    teams = Target("teams")
+    items = [_item(1, "a"), _item(2, "\x1b[31m" * 9000), _item(3, "c")]
+    done = parts(items, _render, teams)
+    assert all(body_size(p) <= 24 * 1024 for _, p in done)
+    told = [i for part, _ in done for i in part]
+    assert [i.key for i in told] == ["task:1", "task:2", "task:3"]
+    assert told[1].detail.endswith("(shortened: this webhook takes at most 24 KB)")

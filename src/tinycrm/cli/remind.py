@@ -40,8 +40,9 @@ stale (15 minutes) would have them taken over, and everything told again, by the
 after (was: five minutes for each mail, each webhook's first part unbounded)."""
 
 RECEIVERS = (
-    "JSON, or as ntfy, Slack, Mattermost, Rocket.Chat, Discord take it; the URL shows "
-    "which, or ends in #KIND: #json, #ntfy, #slack, #mattermost, #rocketchat, #discord"
+    "JSON, or as ntfy, Slack, Mattermost, Rocket.Chat, Discord, Teams take it; the URL "
+    "shows which, or ends in #KIND: #json, #ntfy, #slack, #mattermost, #rocketchat, "
+    "#discord, #teams"
 )
 """The kinds of receiver ``--webhook`` knows (``remind_webhook.KINDS``), for its help."""
 NotifyOpt = Annotated[

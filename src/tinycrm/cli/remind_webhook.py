@@ -8,13 +8,19 @@ markdown, where ``[text](url)`` is a link hiding its address and ``@all`` pings 
 member, so its markdown is escaped too; Rocket.Chat (``/hooks/ID/TOKEN``) has no
 escape for its markup, so its text goes as a code block, in which nothing is a link;
 Discord reads ``content``, sent with ``allowed_mentions`` empty so that nothing in it
-pings; ntfy (``ntfy.sh``) publishes the body as its message, so it gets the text as
-plain text; anything else (a script) gets the JSON with the text as it is. A fragment
-names the kind where the URL does not show it (``…#ntfy``, ``#slack``,
-``#mattermost``, ``#rocketchat``, ``#discord``, ``#json``); it is not sent.
+pings; Microsoft Teams (a Workflows address, ``…logic.azure.com…/workflows/…`` or
+``…powerplatform.com…/workflows/…``, or an Office 365 connector's
+``….webhook.office.com``) reads an Adaptive Card, whose text goes in ``TextRun`` s,
+which Teams shows as typed (no markdown, no link hiding its address; a mention needs an
+entity the card does not carry); ntfy (``ntfy.sh``) publishes the body as its message,
+so it gets the text as plain text; anything else (a script) gets the JSON with the text
+as it is. A fragment names the kind where the URL does not show it (``…#ntfy``,
+``#slack``, ``#mattermost``, ``#rocketchat``, ``#discord``, ``#teams``, ``#json``); it is
+not sent.
 
 Each kind has its limit (:attr:`Target.limit`): ntfy's 4 KB of body, Slack's 4,000
-characters of text, Discord's 2,000 of content. A big batch goes in parts, each its own
+characters of text, Discord's 2,000 of content, Teams' 24 KB of body (its messages
+take about 28 KB, the card's own JSON included). A big batch goes in parts, each its own
 POST whose text says which part it is. An item too big for a part alone (a title
 imported with thousands of escapes) goes shortened, with a note. The caller records each
 part as it goes out: a part refused stops the rest, and the next run POSTs only those.
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
 MAX_BODY = 4096  # bytes of the POST's body: ntfy's limit, the smallest common one
 SLACK_TEXT = 4000  # characters of text: what Slack's docs ask a message to stay within
 DISCORD_CONTENT = 2000  # characters of content: Discord refuses more
+TEAMS_BODY = 24 * 1024  # bytes of the POST's body: a Teams message takes about 28 KB
 WAIT = 60.0
 """Seconds a receiver that answers 429 or 503 may ask a run to wait before it POSTs the
 part again (a longer wait is the next run's); at most ``TRIES`` tries of a part."""
@@ -40,11 +47,15 @@ TRIES = 3
 TIMEOUT = 15.0  # seconds each read of a POST waits, the whole exchange twice that
 SHORTENED = "(shortened: a webhook takes at most 4 KB)"
 _LABEL = "tinycrm: part 99999 of 99999, "  # the most a part's label adds to its text
-KINDS = ("json", "ntfy", "slack", "mattermost", "rocketchat", "discord")  # URL fragments
+KINDS = ("json", "ntfy", "slack", "mattermost", "rocketchat", "discord", "teams")  # fragments
 _CHATS = ("slack", "mattermost", "rocketchat")  # read "text", at most SLACK_TEXT of it
 _NTFY_HOSTS = ("ntfy.sh",)
 _SLACK_HOSTS = ("hooks.slack.com",)
 _DISCORD_HOSTS = ("discord.com", "discordapp.com")
+# Teams' Workflows (Power Automate) hosts, whose path holds /workflows/, and the Office 365
+# connectors' (retired by Microsoft, still served to some tenants)
+_WORKFLOW_HOSTS = (".logic.azure.com", ".powerplatform.com")
+_CONNECTOR_HOSTS = (".webhook.office.com",)
 
 
 def kind_problem(url: str) -> str | None:
@@ -139,6 +150,41 @@ def discord_escaped(text: str) -> str:
     return _DISCORD_MARKUP.sub(r"\\\1", text)
 
 
+def teams_card(text: str) -> dict[str, Any]:
+    """``text`` as Teams takes it: a message holding one Adaptive Card, each line of the
+    text a ``RichTextBlock`` of one ``TextRun``. A ``TextRun`` is not read as markdown
+    (a stored ``[text](url)`` or ``**x**`` shows as typed) and a mention needs an entity
+    the card does not carry, so ``@all`` pings no one. A blank line is a wider gap before
+    the next line, not an empty run (which a card may be refused for)."""
+    body: list[dict[str, Any]] = []
+    gap = False
+    for line in text.split("\n"):
+        if not line.strip():
+            gap = bool(body)
+            continue
+        block: dict[str, Any] = {
+            "type": "RichTextBlock",
+            "inlines": [{"type": "TextRun", "text": line}],
+        }
+        if body:
+            block["spacing"] = "Medium" if gap else "None"
+        body.append(block)
+        gap = False
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+    attachment = {
+        "contentType": "application/vnd.microsoft.card.adaptive",
+        "contentUrl": None,
+        "content": card,
+    }
+    return {"type": "message", "attachments": [attachment]}
+
+
 class Target:
     """One kind of receiver: what its POST holds, and how much of it it takes."""
 
@@ -146,15 +192,17 @@ class Target:
         self.kind = kind
         self.limit = DISCORD_CONTENT if kind == "discord" else MAX_BODY
         self.limit = SLACK_TEXT if kind in _CHATS else self.limit
+        self.limit = TEAMS_BODY if kind == "teams" else self.limit
         unit = "characters" if kind in (*_CHATS, "discord") else "KB"
-        shown = f"{self.limit:,} {unit}" if unit == "characters" else "4 KB"
+        shown = f"{self.limit:,} {unit}" if unit == "characters" else f"{self.limit // 1024} KB"
         self.shortened = (
             SHORTENED if kind == "json" else f"(shortened: this webhook takes at most {shown})"
         )
 
     def payload(self, items: list[DueItem], text: str) -> Any:
         """What one POST carries: for Discord its content (its markdown escaped,
-        mentioning no one, no link previews); for the
+        mentioning no one, no link previews); for Teams an Adaptive Card of the text
+        (:func:`teams_card`); for the
         others the text (escaped for Slack-style ones), how many items, the items
         (amounts exact, as stored)."""
         if self.kind == "ntfy":
@@ -165,6 +213,8 @@ class Target:
                 "allowed_mentions": {"parse": []},
                 "flags": SUPPRESS_EMBEDS,
             }
+        if self.kind == "teams":
+            return teams_card(text)
         shown = {"slack": slack_escaped, "mattermost": mattermost_escaped}.get(self.kind)
         if self.kind == "rocketchat":
             shown = rocketchat_block
@@ -172,7 +222,7 @@ class Target:
 
     def size(self, body: Any) -> int:
         """What counts towards :attr:`limit`: the text's characters for Slack and
-        Discord, the body's bytes for the others."""
+        Discord, the body's bytes for the others (Teams' card included)."""
         if self.kind == "discord":
             return _chars(body["content"])
         if self.kind in _CHATS:
@@ -197,6 +247,10 @@ def target(url: str) -> Target:
         return Target("discord")
     if host in _NTFY_HOSTS:
         return Target("ntfy")
+    if host.endswith(_CONNECTOR_HOSTS) or (
+        host.endswith(_WORKFLOW_HOSTS) and "workflows" in steps
+    ):
+        return Target("teams")
     if host in _SLACK_HOSTS or steps[1:2] == ["services"]:
         return Target("slack")
     if "hooks" in steps[1:]:
