@@ -247,9 +247,7 @@ def target(url: str) -> Target:
         return Target("discord")
     if host in _NTFY_HOSTS:
         return Target("ntfy")
-    if host.endswith(_CONNECTOR_HOSTS) or (
-        host.endswith(_WORKFLOW_HOSTS) and "workflows" in steps
-    ):
+    if host.endswith(_CONNECTOR_HOSTS) or (host.endswith(_WORKFLOW_HOSTS) and "workflows" in steps):
         return Target("teams")
     if host in _SLACK_HOSTS or steps[1:2] == ["services"]:
         return Target("slack")
