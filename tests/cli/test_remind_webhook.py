@@ -124,3 +124,14 @@ def test_an_item_too_big_for_teams_alone_is_shortened_within_24_kb() -> None:
     told = [i for part, _ in done for i in part]
     assert [i.key for i in told] == ["task:1", "task:2", "task:3"]
     assert told[1].detail.endswith("(shortened: this webhook takes at most 24 KB)")
+
+
+def test_teams_shows_a_stored_date_function_as_typed() -> None:
+    """An Adaptive Card reads '{{DATE(2017-02-14T06:00:00Z, SHORT)}}' in a run's text as
+    a date to show in the reader's format: a title holding it was not shown as typed."""
+    from tinycrm.cli.remind_webhook import teams_card
+
+    card = teams_card("  - Ask about {{DATE(2017-02-14T06:00:00Z, SHORT)}} {{TIME(x)}}")
+    (block,) = card["attachments"][0]["content"]["body"]
+    text = block["inlines"][0]["text"]
+    assert "{{" not in text and text.replace("\u2060", "").endswith("SHORT)}} {{TIME(x)}}")

@@ -154,8 +154,10 @@ def teams_card(text: str) -> dict[str, Any]:
     """``text`` as Teams takes it: a message holding one Adaptive Card, each line of the
     text a ``RichTextBlock`` of one ``TextRun``. A ``TextRun`` is not read as markdown
     (a stored ``[text](url)`` or ``**x**`` shows as typed) and a mention needs an entity
-    the card does not carry, so ``@all`` pings no one. A blank line is a wider gap before
-    the next line, not an empty run (which a card may be refused for)."""
+    the card does not carry, so ``@all`` pings no one. ``{{`` gets a word joiner (U+2060)
+    inside it: a card reads ``{{DATE(…)}}`` and ``{{TIME(…)}}`` in a run's text as a date
+    to show in the reader's own format. A blank line is a wider gap before the next line,
+    not an empty run (which a card may be refused for)."""
     body: list[dict[str, Any]] = []
     gap = False
     for line in text.split("\n"):
@@ -164,7 +166,7 @@ def teams_card(text: str) -> dict[str, Any]:
             continue
         block: dict[str, Any] = {
             "type": "RichTextBlock",
-            "inlines": [{"type": "TextRun", "text": line}],
+            "inlines": [{"type": "TextRun", "text": line.replace("{{", "{\u2060{")}],
         }
         if body:
             block["spacing"] = "Medium" if gap else "None"
