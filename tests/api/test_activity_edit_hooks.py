@@ -29,3 +29,18 @@ def test_hooks_see_edits_with_changes_and_removals_with_the_record(
     assert removed["event"] == "activity.deleted" and removed["changes"] == {}
     assert removed["record"]["subject"] == "Pricing" and removed["record"]["body"] == "10 seats"
     assert removed["record"]["contact"] == "Ada Lovelace"
+
+
+def test_from_mailbox_tells_a_mailbox_email_from_one_logged_by_hand(store) -> None:
+    """The board's edit form offers a mailbox email's subject only: it asks this."""
+    from tests.mail.mail_log_helpers import OWN, _msg
+    from tinycrm.store.mail_log import log_messages
+
+    crm = Crm(store)
+    crm.contacts.add("Ann Lee", email="ann@acme.example")
+    log_messages(store, [_msg("ann@acme.example")], **OWN)
+    typed = crm.activities.log("email", "ann@acme.example", "Sent the quote")
+    (mail,) = [a for a in crm.activities.list() if a.id != typed.id]
+    assert crm.activities.from_mailbox(mail.id) is True
+    assert crm.activities.from_mailbox(typed.id) is False
+    assert crm.activities.from_mailbox(999_999) is False

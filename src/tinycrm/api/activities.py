@@ -83,6 +83,14 @@ class Activities:
 
         return remove_activity(self._store, activity_id, task=False)
 
+    def from_mailbox(self, activity_id: int) -> bool:
+        """Whether the activity was logged from a mailbox (``tinycrm mail``): ``edit``
+        changes only its subject (its time, body and kind stay as the message has them)."""
+        from tinycrm.store.exports import mail_keys
+
+        key, _direction = mail_keys(self._store, [activity_id]).get(activity_id, (None, None))
+        return key is not None
+
     def get(self, activity_id: int) -> ActivityRead:
         """One activity (or task) by id, its body whole."""
         from tinycrm.store.activities import get_activity
