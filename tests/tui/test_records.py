@@ -233,7 +233,10 @@ async def test_companies_list_and_tasks_screen(tui_store, seeded) -> None:
         await pilot.press("tab", "space")  # the queue has the focus first; tab: the tasks
         await settle(pilot)
         assert list_tasks(tui_store) == []
-        assert _rows(screen, "task-list") == []
+        assert _rows(screen, "task-list") == [  # done: listed last, where o opens it again
+            "Done lately  (o opens one again)",
+            "☑ Send the contract   Acme renewal · Jürgen Müller · Acme GmbH",
+        ]
         await pilot.press("1")
         await settle(pilot)
         assert len(app.screen_stack) == 1

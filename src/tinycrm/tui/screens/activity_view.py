@@ -6,7 +6,8 @@ the screen: when, by whom, about what, and the body, scrollable. The body is sho
 stored with its controls escaped (``tinycrm.safetext``), and as plain text (never read
 as markup); a word wider than the view (a link, an email) folds where it still reads as
 itself, as a record's details fold it (``Folded``). Enter opens the record it is about, esc closes
-(the key bar under it says so).
+(the key bar under it says so). ``e`` corrects it in its form, delete deletes it (after a
+yes) and ``o`` opens a done task again (``activity_actions``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class ActivityScreen(CrmModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,v", "close", "Close", id="activity.close"),
         Binding("enter", "open", "Open record", id="activity.open"),
+        Binding("e", "edit", "Edit", id="activity.edit", priority=True),  # opens a form
+        Binding("o", "reopen", "Reopen task", id="activity.reopen"),
+        Binding("delete", "delete", "Delete", key_display="del", id="activity.delete"),
     ]
 
     VERTICAL_BREAKPOINTS = [(0, "-short"), (15, "-tall")]
@@ -126,6 +130,14 @@ class ActivityScreen(CrmModalScreen[None]):
                 return None
             target = target_of(self.activity)
             return target is not None and target[:2] != self.here
+        if action in ("edit", "delete"):
+            return True if self.activity is not None else None
+        if action == "reopen":
+            return (
+                self.activity is not None
+                and self.activity.done_at is not None
+                and (self.activity.kind == "task")
+            )
         return True
 
     def action_open(self) -> None:
@@ -135,6 +147,32 @@ class ActivityScreen(CrmModalScreen[None]):
             return
         self.dismiss(None)
         self.crm_app.open_record(target[0], target[1])
+
+    def action_edit(self) -> None:
+        from tinycrm.tui.screens import activity_actions
+
+        if self.activity is not None:
+            activity_actions.edit(self, self.activity.id, after=self._show)
+
+    def action_reopen(self) -> None:
+        from tinycrm.tui.screens import activity_actions
+
+        activity = self.activity
+        if activity is not None and activity.kind == "task" and activity.done_at is not None:
+            activity_actions.reopen(self, activity.id, activity.subject, after=self._show)
+
+    def action_delete(self) -> None:
+        from tinycrm.tui.screens import activity_actions
+
+        activity = self.activity
+        if activity is not None:
+            activity_actions.delete(
+                self, activity.id, activity.kind, activity.subject, after=self._deleted
+            )
+
+    def _deleted(self, _activity: ActivityRead) -> None:
+        if self.app.screen is self:  # the question was answered: this view is on top again
+            self.dismiss(None)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -2,6 +2,8 @@
 
 From here a user logs a call, email, meeting or note (``l``), adds a task
 (``t``), completes the highlighted task (``d``) and edits the record (``e``);
+the highlighted task (of the open tasks) or activity (of the timeline) is edited
+with ``E``, deleted with delete (after a yes), and a done one opened again with ``o``;
 the deal's view (``deal_record``) moves, wins, loses and reopens it, the
 contact's and the company's (``contact_company_records``) list what they are
 linked to.
@@ -99,6 +101,9 @@ class RecordScreen(CrmScreen[None]):
         Binding("d,space", "complete_task", "Task done", id="record.done"),
         Binding("e", "edit", "Edit", id="record.edit", priority=True),
         Binding("v", "read", "Read", id="record.read"),
+        Binding("E", "edit_item", "Edit item", id="record.edit_item", priority=True),
+        Binding("o", "reopen_task", "Reopen task", id="record.reopen_task"),
+        Binding("delete", "delete_item", "Delete item", key_display="del", id="record.delete"),
     ]
     KEYS_FIRST: ClassVar[tuple[str, ...]] = (
         "record.edit",
@@ -106,6 +111,7 @@ class RecordScreen(CrmScreen[None]):
         "record.log",
         "record.task",
         "record.read",
+        "record.edit_item",
     )
     """The keys a narrow key bar keeps first (``KeyBar.first``): those for what the view
     shows (its record, its tasks, its timeline), edit the first (the most used here), v Read
@@ -273,6 +279,48 @@ class RecordScreen(CrmScreen[None]):
         kind, _, value = (timeline.current_key or "").partition(":")
         return int(value) if self.focused is timeline and kind == "activity" else None
 
+    def _item(self) -> ActivityRead | None:
+        """The task or activity under the cursor of the focused list (the open tasks or the
+        timeline), as the view read it."""
+        focused = self.focused
+        if (
+            self.view is None
+            or not isinstance(focused, RowList)
+            or focused.id
+            not in (
+                "tasks",
+                "timeline",
+            )
+        ):
+            return None
+        kind, _, value = (focused.current_key or "").partition(":")
+        if kind not in ("task", "activity"):
+            return None
+        wanted = int(value)
+        items = (*self.view.open_tasks, *self.view.activities)
+        return next((item for item in items if item.id == wanted), None)
+
+    def action_edit_item(self) -> None:
+        from tinycrm.tui.screens import activity_actions
+
+        if (item := self._item()) is not None:
+            activity_actions.edit(self, item.id, after=lambda _item: self.reload())
+
+    def action_reopen_task(self) -> None:
+        from tinycrm.tui.screens import activity_actions
+
+        item = self._item()
+        if item is not None and item.kind == "task" and item.done_at is not None:
+            activity_actions.reopen(self, item.id, item.subject, after=lambda _t: self.reload())
+
+    def action_delete_item(self) -> None:
+        from tinycrm.tui.screens import activity_actions
+
+        if (item := self._item()) is not None:
+            activity_actions.delete(
+                self, item.id, item.kind, item.subject, after=lambda _item: self.reload()
+            )
+
     def action_read(self) -> None:
         if (activity_id := self._timeline_activity()) is not None:
             self._read(activity_id)
@@ -292,6 +340,11 @@ class RecordScreen(CrmScreen[None]):
             return True if self.view is not None else None
         if action == "read":
             return self._timeline_activity() is not None
+        if action in ("edit_item", "delete_item"):
+            return self._item() is not None
+        if action == "reopen_task":
+            item = self._item()
+            return item is not None and item.kind == "task" and item.done_at is not None
         return True
 
     def action_log(self) -> None:

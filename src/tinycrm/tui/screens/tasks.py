@@ -6,7 +6,9 @@ Below it, open tasks grouped Overdue / Today / Upcoming. Tab switches between th
 two; the keys act on the highlighted row of the focused list: ``d`` (or space)
 completes a task, ``l`` logs a call, email, meeting or note about the row's deal or
 contact, ``t`` adds a task for it (in the task list: a task of its own), enter opens
-its record. After a write both lists reload, so an item that was dealt with leaves
+its record. A task is corrected in place: ``e`` edits it, delete deletes it (after a
+yes), and ``o`` opens again one of the tasks done lately, listed last (done by
+mistake). After a write both lists reload, so an item that was dealt with leaves
 the queue or drops down it.
 """
 
@@ -32,6 +34,9 @@ from tinycrm.tui.widgets.rows import Part, Row, RowList
 UPCOMING_LIMIT = 500
 NEXT_LIMIT = 20
 """How many items of the ``tinycrm next`` queue the screen shows (the command's default)."""
+DONE_LIMIT = 10
+"""How many of the tasks done last the task list shows, under the open ones (``o`` opens
+one again)."""
 
 KINDS: dict[str, Part] = {
     "overdue": ("overdue", "error"),
@@ -47,6 +52,9 @@ KINDS: dict[str, Part] = {
     "no_next_step": ("no next step", "muted"),
 }
 """A queue item's reasons (``NextAction.kinds``) as badges, flush right."""
+
+Groups = tuple[list[ActivityRead], list[ActivityRead], list[ActivityRead], list[ActivityRead]]
+"""The task list's groups: overdue, today, upcoming, done lately."""
 
 Target = tuple[str, int, str]
 """The record a row is about: kind (deal, contact, company), id, name for form titles."""
@@ -115,6 +123,10 @@ def _queue_row(action: NextAction, now: datetime) -> Row:
     )
 
 
+def _is_done(task: ActivityRead | None) -> bool:
+    return task is not None and task.done_at is not None
+
+
 def _subject(task: ActivityRead | None) -> str:
     """A task as a message names it: its subject, as the list shows it."""
     return task.subject if task is not None else "the task"
@@ -129,6 +141,9 @@ class TasksScreen(CrmScreen[None]):
         # priority: the keys read with them go to the form (see BoardScreen.BINDINGS)
         Binding("l", "log", "Log activity", id="tasks.log", priority=True),
         Binding("t", "add", "Add task", id="tasks.add", priority=True),
+        Binding("e", "edit", "Edit", id="tasks.edit", priority=True),  # opens a form
+        Binding("o", "reopen", "Reopen", id="tasks.reopen"),
+        Binding("delete", "delete", "Delete", key_display="del", id="tasks.delete"),
         Binding("tab", "switch", "Next up/tasks", id="tasks.switch"),
     ]
 
@@ -164,6 +179,7 @@ class TasksScreen(CrmScreen[None]):
             overdue = tasks_of.list("overdue", now=now)
             today = tasks_of.list("today", now=now)
             upcoming = tasks_of.list("upcoming", now=now, limit=UPCOMING_LIMIT)
+            done = tasks_of.list("done", now=now, limit=DONE_LIMIT)
             known = {t.id for t in (*overdue, *today, *upcoming)}
             # A task the queue names (a reminder due past the upcoming limit) but not loaded:
             if any(a.entity == "activity" and a.entity_id not in known for a in queue):
@@ -175,14 +191,15 @@ class TasksScreen(CrmScreen[None]):
             return
         late = {t.id for t in overdue}
         today = [t for t in today if t.id not in late]
-        tasks = {t.id: t for t in (*all_open, *overdue, *today, *upcoming)}
-        self.app.call_from_thread(self._apply, queue, tasks, (overdue, today, upcoming), now)
+        tasks = {t.id: t for t in (*all_open, *overdue, *today, *upcoming, *done)}
+        groups = (overdue, today, upcoming, done)
+        self.app.call_from_thread(self._apply, queue, tasks, groups, now)
 
     def _apply(
         self,
         queue: list[NextAction],
         tasks: dict[int, ActivityRead],
-        groups: tuple[list[ActivityRead], list[ActivityRead], list[ActivityRead]],
+        groups: Groups,
         now: datetime,
     ) -> None:
         if self not in self.app.screen_stack:
@@ -203,12 +220,12 @@ class TasksScreen(CrmScreen[None]):
 
     def _task_rows(
         self,
-        groups: tuple[list[ActivityRead], list[ActivityRead], list[ActivityRead]],
+        groups: Groups,
         now: datetime,
     ) -> list[Row]:
         rows: list[Row] = []
         for title, tasks, role in zip(
-            ("Overdue", "Today", "Upcoming"), groups, ("error", "warning", "muted"), strict=True
+            ("Overdue", "Today", "Upcoming"), groups[:3], ("error", "warning", "muted"), strict=True
         ):
             if not tasks:
                 continue
@@ -221,6 +238,19 @@ class TasksScreen(CrmScreen[None]):
                         (task.subject, "strong"),
                         (f"   {_about(task)}" if _about(task) else "", "muted"),
                         right=_due(task, now, role),
+                    )
+                )
+        if groups[3]:
+            rows.append(Row.heading("Done lately  (o opens one again)"))
+            for task in groups[3]:
+                when = task.done_at or task.created_at
+                rows.append(
+                    Row.of(
+                        f"task:{task.id}",
+                        ("☑ ", "muted"),
+                        (task.subject, "muted"),
+                        (f"   {_about(task)}" if _about(task) else "", "muted"),
+                        right=[(f"done {fmt.relative(when, now)}", "muted")],
                     )
                 )
         return rows
@@ -261,10 +291,20 @@ class TasksScreen(CrmScreen[None]):
         action = self.queue.get(key)
         return kind, int(value), action.title if action else ""
 
+    def _highlighted_task(self) -> tuple[int, ActivityRead | None] | None:
+        """The task under the cursor (its id, and what the screen read of it)."""
+        task_id = self._task_id(self._current_key())
+        return None if task_id is None else (task_id, self.tasks.get(task_id))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         key = self._current_key()
+        task = self._highlighted_task()
         if action == "complete":
-            return True if self._task_id(key) is not None else None
+            return True if task is not None and not _is_done(task[1]) else None
+        if action in ("edit", "delete"):
+            return True if task is not None else None
+        if action == "reopen":
+            return task is not None and _is_done(task[1])
         if action == "log":
             return True if self._target(key) is not None else None
         return True
@@ -292,9 +332,10 @@ class TasksScreen(CrmScreen[None]):
         self.query_one(other, RowList).focus()
 
     def action_complete(self) -> None:
-        task_id = self._task_id(self._current_key())
-        if task_id is None:
+        task = self._highlighted_task()
+        if task is None or _is_done(task[1]):
             return
+        task_id = task[0]
         self.crm_app.run_write(
             partial(self.crm.tasks.done, task_id),
             done=self._done,
@@ -334,6 +375,34 @@ class TasksScreen(CrmScreen[None]):
                 self.reload()
 
         return done
+
+    def _changed(self, _task: ActivityRead) -> None:
+        self._acted = True
+        self.reload()
+
+    def action_edit(self) -> None:
+        from tinycrm.tui.screens import activity_actions
+
+        if (task := self._highlighted_task()) is not None:
+            activity_actions.edit(self, task[0], after=self._changed)
+
+    def action_reopen(self) -> None:
+        from tinycrm.tui.screens import activity_actions
+
+        task = self._highlighted_task()
+        if task is not None and _is_done(task[1]):
+            activity_actions.reopen(self, task[0], _subject(task[1]), after=self._changed)
+
+    def action_delete(self) -> None:
+        from tinycrm.tui.screens import activity_actions
+
+        task = self._highlighted_task()
+        if task is None:
+            return
+        subject = _subject(task[1])
+        if task[1] is None and (action := self.queue.get(f"task:{task[0]}")) is not None:
+            subject = action.title
+        activity_actions.delete(self, task[0], "task", subject, after=self._changed)
 
     def action_back(self) -> None:
         self.app.pop_screen()
