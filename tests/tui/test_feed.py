@@ -68,3 +68,39 @@ def test_summary_lines_end_at_words() -> None:
         "(€7,200.00) with Engine…",  # most of the word: more use than nothing
     )
     assert summary_lines("short", 24) == ("short", "")
+
+
+async def test_task_and_activity_corrections_read_without_ids_and_a_deletion_is_not_read(
+    tui_store, seeded
+) -> None:
+    """The feed said "task #5 Send the contract: subject": an id the board shows nowhere;
+    and v on a deletion opened a view that said it was deleted elsewhere."""
+    from tinycrm.tui.widgets.feed import FeedPanel
+    from tinycrm.tui.widgets.keybar import KeyBar
+    from tinycrm.tui.widgets.rows import RowList
+
+    crm = Crm(tui_store)
+    crm.tasks.done(seeded["task"])
+    crm.tasks.edit(seeded["task"], text="Send the contract (signed)")
+    crm.tasks.reopen(seeded["task"])
+    crm.tasks.remove(seeded["task"])
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        feed = app.screen.query_one(FeedPanel)
+        lines = [
+            " ".join("".join(t for t, _ in line).strip() for line in row.lines)
+            for row in feed.query_one(RowList).rows[:3]
+        ]
+        assert lines[0].startswith("deleted") and "task for deal Acme renewal: Send" in lines[0]
+        assert lines[1].startswith("reopened") and "task: Send the contract (signed)" in lines[1]
+        assert lines[2].startswith("updated")
+        assert "task Send the contract (signed): subject" in lines[2]
+        assert "#" not in " ".join(lines)
+        feed.query_one(RowList).focus()
+        await pilot.press("home")
+        await settle(pilot)
+        assert " v Read " not in str(app.screen.query_one(KeyBar).render())  # nothing to read
+        await pilot.press("down")  # the reopening: the task was there to read then
+        await settle(pilot)
+        assert feed.current is not None and feed.current.action == "reopened"

@@ -31,7 +31,24 @@ ACTION_ROLES = {
     "moved": "accent",
     "deleted": "warning",
     "completed": "success",
+    "reopened": "accent",
 }
+
+_ACTIVITY_ID = re.compile(r"^(task|call|email|meeting|note|activity) #\d+ ")
+"""``task #5 `` at the start of an event's summary about an activity: the feed names it by
+its subject, as the board does everywhere (its id is shown nowhere)."""
+
+
+def entry_text(entry: FeedEntry) -> str:
+    """An entry's summary under its action: "moved deal X: A → B" under "moved" is "deal X:
+    A → B"; an activity's without its id ("updated task #5 Send the contract: due" is
+    "task Send the contract: due", "deleted call #3 with Ada: …" is "call with Ada: …")."""
+    summary = entry.summary
+    if summary.startswith(entry.action + " "):
+        summary = summary[len(entry.action) + 1 :]
+    if entry.entity == "activity":
+        summary = _ACTIVITY_ID.sub(r"\1 ", summary)
+    return summary
 
 
 def _two_lines(text: str, width: int) -> tuple[str, str]:
@@ -148,9 +165,7 @@ class FeedPanel(Vertical):
         width = max(10, self.size.width - 3)  # the list's room: less its scrollbar and padding
         rows = []
         for entry in self.entries:
-            summary = entry.summary
-            if summary.startswith(entry.action + " "):  # "moved deal X: A → B" under "moved"
-                summary = summary[len(entry.action) + 1 :]
+            summary = entry_text(entry)
             first, second = summary_lines(summary, width)
             when = fmt.relative(entry.at, now)
             room = width - 2 - cell_len(when) - cell_len(entry.action) - 2  # as rows.line cuts
@@ -180,16 +195,22 @@ class FeedPanel(Vertical):
     def on_row_highlighted(self, message: RowHighlighted) -> None:
         self.screen.refresh_bindings()
 
+    def _readable(self) -> int | None:
+        """The activity the entry under the cursor is about, unless the entry is its
+        deletion (there is nothing left to read)."""
+        entry = self.current
+        if entry is None or entry.entity != "activity" or entry.action == "deleted":
+            return None
+        return entry.entity_id
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "read":
-            entry = self.current
-            return entry is not None and entry.entity == "activity" and entry.entity_id is not None
+            return self._readable() is not None
         return True
 
     def action_read(self) -> None:
-        entry = self.current
-        if entry is not None and entry.entity == "activity" and entry.entity_id is not None:
-            self.post_message(ActivityOpened(entry.entity_id))
+        if (activity_id := self._readable()) is not None:
+            self.post_message(ActivityOpened(activity_id))
 
     def on_row_chosen(self, message: RowChosen) -> None:
         message.stop()
