@@ -278,3 +278,36 @@ async def test_the_new_keys_are_remappable_and_listed_by_question_mark(tui_store
         await settle(pilot)
         assert app.screen is screen
     assert crm.tasks.list() == []
+
+
+async def test_a_task_deleted_elsewhere_while_its_form_is_open_is_said_by_name(
+    tui_store, seeded
+) -> None:
+    crm = Crm(tui_store)
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot, "4", TasksScreen)
+        await _to_row(pilot, screen.query_one("#task-list", RowList), f"task:{seeded['task']}")
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        crm.tasks.remove(seeded["task"])  # another process
+        form.query_one("#field-text", Input).value = "Send it"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        said = str(form.query_one("#form-error").render())
+        assert said.startswith("this task was deleted elsewhere while the form was open")
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        other = crm.tasks.add("Book the venue", due="2026-12-20 09:00")
+        screen.reload()
+        await settle(pilot)
+        await _to_row(pilot, screen.query_one("#task-list", RowList), f"task:{other.id}")
+        crm.tasks.remove(other.id)  # another process, again
+        await pilot.press("delete", "y")  # as the row showed it: by name, not "no task with id"
+        await settle(pilot)
+        assert app.screen is screen
+        messages = [n.message for n in app._notifications]
+        assert "this task was deleted elsewhere" in messages
