@@ -234,6 +234,7 @@ async def test_companies_list_and_tasks_screen(tui_store, seeded) -> None:
         await settle(pilot)
         assert list_tasks(tui_store) == []
         assert _rows(screen, "task-list") == [  # done: listed last, where o opens it again
+            "No open tasks  (t adds one)",
             "Done lately  (o opens one again)",
             "☑ Send the contract   Acme renewal · Jürgen Müller · Acme GmbH",
         ]

@@ -241,6 +241,8 @@ class TasksScreen(CrmScreen[None]):
                     )
                 )
         if groups[3]:
+            if not rows:  # the list's own "No open tasks" is not shown above these
+                rows.append(Row(None, ((("No open tasks  (t adds one)", "muted"),),)))
             rows.append(Row.heading("Done lately  (o opens one again)"))
             for task in groups[3]:
                 when = task.done_at or task.created_at
