@@ -136,7 +136,7 @@ def test_add_contact_takes_a_bounded_number_of_tags(sqlite_url: str) -> None:  #
     too, waiting and then giving up as 'database is busy'. The tags are now at most
     TAGS_AT_MOST, as the schema the client sees says; more are refused at once, nothing
     saved, and a contact with that many is saved as before."""
-    from tinycrm.mcp_server.server import TAGS_AT_MOST
+    from tinycrm.mcp_server.arguments import TAGS_AT_MOST
 
     async def session(client: Client) -> None:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}

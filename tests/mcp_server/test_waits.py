@@ -319,7 +319,7 @@ def test_a_client_that_reads_no_answers_is_held_back_not_buffered_for(sqlite_url
     import threading
     import time
 
-    from tinycrm.mcp_server.server import OWED_AT_MOST
+    from tinycrm.mcp_server.crm_server import OWED_AT_MOST
 
     sent = 3 * OWED_AT_MOST + 2000  # past the bound and what a pipe holds
     server = subprocess.Popen(
@@ -400,7 +400,7 @@ def test_a_write_that_waits_tells_its_progress(
     While it waits it now sends progress notifications saying what it waits for; a call
     queued behind it says it waits for its turn; and the write goes through."""
     from tinycrm.mcp_server.calls import WAITING_TURN
-    from tinycrm.mcp_server.server import STILL_SAVING
+    from tinycrm.mcp_server.toolbox import STILL_SAVING
 
     hooks = _hook(
         isolated_user_dirs,
