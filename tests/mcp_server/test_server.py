@@ -44,6 +44,11 @@ WRITE_TOOLS = {
     "complete_task",
     "move_deal",
     "close_deal",
+    "edit_task",
+    "reopen_task",
+    "delete_task",
+    "edit_activity",
+    "delete_activity",
 }
 
 

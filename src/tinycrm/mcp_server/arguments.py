@@ -95,6 +95,19 @@ def _a_json_number(value: Any) -> Any:
 Number = BeforeValidator(_a_json_number)
 """After the ``Field``: before it, the schema gave pydantic's "ge"/"le", not JSON Schema's
 "minimum"/"maximum", and a client checking arguments saw no bound."""
+TaskId = Annotated[
+    int, Field(ge=1, le=MAX_ID, description="The task's id (list_tasks shows it)."), Number
+]
+ActivityId = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_ID,
+        description="The logged call's, email's, meeting's or note's id (a briefing's "
+        "activities and search show it).",
+    ),
+    Number,
+]
 Limit = Annotated[
     int,
     Field(
@@ -120,6 +133,28 @@ Shown = Annotated[
     Field(ge=1, le=1000, description="At most this many of each list in it (activities, …)."),
     Number,
 ]
+
+
+def _true_only(value: Any) -> Any:
+    """``true`` itself: not 1, 1.0 or "yes", which pydantic's ``Literal[True]`` takes
+    (``1 == True``), for an argument that says a deletion is meant."""
+    if value is not True:
+        raise ValueError(
+            "must be true: a deletion cannot be undone, so it is made only when the user "
+            "asks for it"
+        )
+    return value
+
+
+Deliberate = Annotated[
+    Literal[True],
+    Field(
+        description="true, once the user has asked for this deletion: it cannot be undone "
+        "(the feed keeps only a line saying what went)."
+    ),
+    BeforeValidator(_true_only),
+]
+"""A deletion's ``confirm``: an assistant deletes nothing by the way, or by a slip."""
 
 
 def argument_problems(error: ValidationError) -> str:

@@ -6,15 +6,16 @@ same event, runs the same rules and hooks, and reaches the same webhooks as the 
 write typed at the shell. Tools answer with the records as ``--json`` prints them.
 
 Reads are always there; the writes (add a contact, log an activity, add or complete a
-task, move or close a deal) exist only when the server is started with
+task, move or close a deal; edit, reopen or delete a task; edit or delete a logged
+activity) exist only when the server is started with
 ``--allow-writes``. Called without it, a write tool is refused as a tool error that
 says how to turn writes on. A refusal of the CRM (not found, ambiguous, invalid) is a
 tool error carrying tinycrm's own one-line message; nothing an assistant sends can
 stop the server.
 
 Here the server is built; ``crm_server`` holds the server class (the session kept in
-order over stdio), ``toolbox`` how a tool is registered and runs, ``read_tools`` and
-``write_tools`` the tools themselves.
+order over stdio), ``toolbox`` how a tool is registered and runs, ``read_tools``,
+``write_tools`` and ``edit_tools`` the tools themselves.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from tinycrm import __version__
 from tinycrm.mcp_server.crm_server import CrmServer
+from tinycrm.mcp_server.edit_tools import add_edit_tools
 from tinycrm.mcp_server.read_tools import add_read_tools
 from tinycrm.mcp_server.toolbox import Toolbox
 from tinycrm.mcp_server.write_tools import add_write_tools
@@ -53,4 +55,5 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     box = Toolbox(crm, server)
     add_read_tools(box)
     add_write_tools(box)
+    add_edit_tools(box)
     return server

@@ -34,6 +34,13 @@ STILL_SAVING = "still saving: waiting for the database (another write holds it) 
 
 READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
+REWRITE = ToolAnnotations(
+    readOnlyHint=False, destructiveHint=True, idempotentHint=True, openWorldHint=False
+)
+"""A write that changes or deletes what was there (an edit overwrites, a deletion and
+a reopening remove), where the same call again changes nothing more: the values given
+are there already, the record deleted is gone (ids are never reused), the task reopened
+is open. A due time relative to now ('+2h') is judged anew, a few seconds on."""
 
 SAVED_ANYWAY = "which its client cancelled once it was being saved, was saved all the same"
 

@@ -23,6 +23,12 @@ _TOOLS = (
     ("(--reason TEXT)", "(reason)"),
     ("(give several --tag options)", "(give each tag as its own item of tags)"),
     ("run the command again", "call the tool again"),
+    # tasks and logged activities share their ids: which tool takes which
+    ("(tinycrm task list shows the tasks)", "(list_tasks shows the tasks)"),
+    ("(tinycrm task edit and task rm take tasks)", "(edit_task and delete_task take tasks)"),
+    # an email logged from a mailbox: how it came, not advice; what can change of it
+    ("logged from a mailbox (tinycrm mail)", "logged from a mailbox"),
+    ("change its subject, or remove it", "change its subject (text, one line), or delete it"),
     # the board's words for a database file renamed or replaced under it
     (
         "(quit, and open the database where it is now)",

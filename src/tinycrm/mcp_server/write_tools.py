@@ -13,18 +13,17 @@ from pydantic import BeforeValidator, Field
 from tinycrm.errors import Invalid
 from tinycrm.mcp_server.answers import plain
 from tinycrm.mcp_server.arguments import (
-    MAX_ID,
     REF_CHARS,
     TAGS_AT_MOST,
-    Number,
     Ref,
+    TaskId,
     an_id_as_text,
 )
 from tinycrm.mcp_server.toolbox import WRITE, Toolbox
 
 
 @contextmanager
-def _subject_is_text() -> Iterator[None]:
+def subject_is_text() -> Iterator[None]:
     """A refusal of an activity's or a task's subject in the tool's words: its argument
     is ``text`` (the store says "subject is too long", and the assistant looked for an
     argument named subject)."""
@@ -94,7 +93,7 @@ def add_write_tools(box: Toolbox) -> None:
         ] = None,
     ) -> dict[str, Any]:
         """Record a call, email, meeting or note. A deal's contact and company are linked too."""
-        with writing(), _subject_is_text():
+        with writing(), subject_is_text():
             return plain(crm.log(kind, ref, text, body=body, at=at))
 
     @tool(WRITE, saves="task")
@@ -121,7 +120,7 @@ def add_write_tools(box: Toolbox) -> None:
         body: str | None = None,
     ) -> dict[str, Any]:
         """Add a task with a due time, about a contact, company or deal."""
-        with writing(), _subject_is_text():
+        with writing(), subject_is_text():
             added = crm.tasks.add(
                 text, due=due, contact=contact, company=company, deal=deal, body=body
             )
@@ -129,11 +128,7 @@ def add_write_tools(box: Toolbox) -> None:
 
     @tool(WRITE, saves="task")
     def complete_task(
-        task_id: Annotated[
-            int,
-            Field(ge=1, le=MAX_ID, description="The task's id (list_tasks shows it)."),
-            Number,
-        ],
+        task_id: TaskId,
     ) -> dict[str, Any]:
         """Mark a task done; a repeating task gets its next occurrence."""
         with writing():
