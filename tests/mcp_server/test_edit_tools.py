@@ -35,10 +35,13 @@ def test_a_task_is_edited_reopened_and_deleted(db_url: str) -> None:  # noqa: F8
         ada = crm.contacts.get("ada@example.com").id
 
     async def session(client: Client) -> None:
-        edited = await call(
-            client, "edit_task", task_id=task_id, text="Send the signed contract\nBoth copies",
-            due="2030-01-02 09:00", deal="", contact=ada,
-        )  # fmt: skip
+        changed = await client.call_tool("edit_task", {
+            "task_id": task_id, "text": "Send the signed contract\nBoth copies",
+            "due": "2030-01-02 09:00", "deal": "", "contact": ada,
+        })  # fmt: skip
+        assert len(changed.content) == 1, changed.content  # no "nothing changed"
+        edited = changed.structured_content
+        assert edited is not None
         assert (edited["subject"], edited["body"]) == ("Send the signed contract", "Both copies")
         assert (edited["deal"], edited["contact"]) == (None, "Ada Lovelace")
         again = await client.call_tool("edit_task", {"task_id": task_id, "due": "2030-01-02 09:00"})
@@ -85,7 +88,9 @@ def test_a_logged_activity_is_edited_and_deleted(db_url: str) -> None:  # noqa: 
         )  # fmt: skip
         assert (edited["subject"], edited["kind"]) == ("Discussed the price", "meeting")
         assert edited["body"] == "Ten per cent off" and edited["occurred_at"]
-        assert (await call(client, "edit_activity", activity_id=call_id, body=""))["body"] is None
+        cleared = await client.call_tool("edit_activity", {"activity_id": call_id, "body": ""})
+        assert [part.text for part in cleared.content][1:] == []
+        assert cleared.structured_content and cleared.structured_content["body"] is None
         said = await refused(client, "edit_activity", activity_id=call_id, at="tomorrow 10:00")
         assert said.endswith("a planned meeting is a task: add_task(text=…, due=…)"), said
         said = await refused(client, "edit_activity", activity_id=task_id, text="Call")

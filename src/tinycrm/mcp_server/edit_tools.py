@@ -81,7 +81,8 @@ def add_edit_tools(box: Toolbox) -> None:
     crm, tool, writing = box.crm, box.tool, box.writing
 
     def unchanged(before: int, what: str) -> None:
-        """Say so when an edit saved nothing: every value given was there already."""
+        """Say so when an edit saved nothing: every value given was there already
+        (``before``: ``events_written`` before its write, which counts at the COMMIT)."""
         if crm.events_written == before:
             warn(f"nothing changed: {what} already had every value given")
 
@@ -106,11 +107,11 @@ def add_edit_tools(box: Toolbox) -> None:
         out is kept; "" clears the body or a link."""
         changes = _given(text=text, due=due, body=body, contact=contact, company=company,
                          deal=deal)  # fmt: skip
+        before = crm.events_written
         with writing(), subject_is_text():
-            before = crm.events_written
             task = crm.tasks.edit(task_id, **changes)
-            unchanged(before, f"task #{task.id} {task.subject}")
-            return plain(task)
+        unchanged(before, f"task #{task.id} {task.subject}")
+        return plain(task)
 
     @tool(REWRITE, saves="task")
     def reopen_task(task_id: TaskId) -> dict[str, Any]:
@@ -146,11 +147,11 @@ def add_edit_tools(box: Toolbox) -> None:
         What is left out is kept. An email logged from a mailbox keeps its time, notes
         and kind: only its subject changes."""
         changes = _lines_as_body(_given(text=text, body=body, at=at, kind=kind))
+        before = crm.events_written
         with writing(), subject_is_text():
-            before = crm.events_written
             activity = crm.activities.edit(activity_id, **changes)
-            unchanged(before, f"{activity.kind} #{activity.id} {activity.subject}")
-            return plain(activity)
+        unchanged(before, f"{activity.kind} #{activity.id} {activity.subject}")
+        return plain(activity)
 
     @tool(REWRITE, saves="activity")
     def delete_activity(activity_id: ActivityId, confirm: Deliberate) -> dict[str, Any]:
