@@ -332,3 +332,34 @@ def test_search_with_no_kinds_is_refused_not_a_search_of_every_kind(sqlite_url: 
         assert [hit["kind"] for hit in hits["results"]] == ["contact"]
 
     serve(sqlite_url, session)
+
+
+def test_a_ref_sent_as_a_number_no_id_could_be_is_refused_saying_so(sqlite_url: str) -> None:  # noqa: F811
+    """A REF takes an id as a JSON number (ref=1), but ref=0, -3, 2**70, 1.5 or true was
+    refused as 'input should be a valid string', which sent the assistant to quote a
+    number that was no id either; ref=1.0, a whole number as JSON Schema counts them
+    (and as limit and task_id take it), was refused too. Now 1.0 is the id 1, and the
+    others are refused saying what an id is."""
+    import anyio
+
+    from tinycrm.mcp_server.server import build_server
+
+    async def main() -> None:
+        with tinycrm.open(sqlite_url) as crm:
+            async with Client(build_server(crm, allow_writes=True)) as client:
+                ada = await call(client, "contact_briefing", ref=1.0)
+                assert ada["contact"]["name"] == "Ada Lovelace"
+                for value, said in [
+                    (0, "an id is a whole number from 1 to 9223372036854775807, not 0"),
+                    (-3, "an id is a whole number from 1 to 9223372036854775807, not -3"),
+                    (2**70, f"an id is a whole number from 1 to 9223372036854775807, not {2**70}"),
+                    (1.5, "an id is a whole number, not 1.5"),
+                    (True, "a REF (text, or an id as a number), not true"),
+                ]:
+                    refusal = await refused(client, "contact_briefing", ref=value)
+                    assert refusal.endswith(f"ref: {said}"), (value, refusal)
+                    refusal = await refused(client, "add_task", text="Call", due="+1d", deal=value)
+                    assert refusal.endswith(f"deal: {said}"), (value, refusal)
+                assert (await call(client, "list_tasks", scope="all"))["count"] == 1
+
+    anyio.run(main)

@@ -37,10 +37,18 @@ REF_CHARS = 1000
 
 
 def an_id_as_text(value: Any) -> Any:
-    """An id sent as a JSON number (``ref=12``, as assistants send ids) is its digits; a
-    true or false, or a number with a fraction, stays what it is, for pydantic to refuse."""
-    if type(value) is int and 0 < value <= MAX_ID:
-        return str(value)
+    """An id sent as a JSON number (``ref=12``, as assistants send ids, or ``12.0``, whole
+    as JSON Schema counts numbers) is its digits. A number no id can be (0, -3, past
+    2**63 - 1, 1.5) or a true or false is refused saying what an id is: pydantic said
+    "input should be a valid string"; anything else is left for pydantic to judge."""
+    if isinstance(value, bool):
+        raise ValueError(f"a REF (text, or an id as a number), not {str(value).lower()}")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"an id is a whole number, not {value!r}")
+    if isinstance(value, int | float):
+        if not 0 < value <= MAX_ID:
+            raise ValueError(f"an id is a whole number from 1 to {MAX_ID}, not {value!r}")
+        return str(int(value))
     return value
 
 
