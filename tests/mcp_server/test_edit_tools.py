@@ -6,6 +6,7 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import anyio
+import pytest
 from mcp import Client
 
 import tinycrm
@@ -162,3 +163,35 @@ def test_the_edits_say_they_change_what_was_there_and_deletions_ask_for_true(
                 assert not listed & set(EDITS)
 
     anyio.run(main)
+
+
+def test_a_deletion_cancelled_too_late_is_told_as_a_deletion(
+    sqlite_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write whose client cancels it once it is committed is told with the next answer
+    ('…, was saved all the same: task #1 Send the contract'); for delete_task that read
+    as a task saved, which an assistant might take for one still there. It says the task
+    was deleted."""
+    from tinycrm.mcp_server import toolbox
+    from tinycrm.mcp_server.server import build_server
+
+    said: list[str] = []
+    logged_id: list[int] = []
+    monkeypatch.setattr(toolbox, "saved", said.append)
+
+    async def main() -> None:
+        with tinycrm.open(sqlite_url) as crm:
+            logged = crm.log("note", "ada@example.com", "Met")
+            logged_id.append(logged.id)
+            async with Client(build_server(crm, allow_writes=True)) as client:
+                await call(client, "delete_task", task_id=1, confirm=True)
+                await call(client, "delete_activity", activity_id=logged.id, confirm=True)
+
+    anyio.run(main)
+    assert said == [
+        f"delete_task, {toolbox.SAVED_ANYWAY}: deleted task #1 Send the contract (do not "
+        "repeat it)",
+        f"delete_activity, {toolbox.SAVED_ANYWAY}: deleted activity #{logged_id[0]} Met (do "
+        "not repeat it)",
+    ], said

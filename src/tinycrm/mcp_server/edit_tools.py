@@ -120,7 +120,7 @@ def add_edit_tools(box: Toolbox) -> None:
         with writing():
             return plain(crm.tasks.reopen(task_id))
 
-    @tool(REWRITE, saves="task")
+    @tool(REWRITE, saves="deleted task")
     def delete_task(task_id: TaskId, confirm: Deliberate) -> dict[str, Any]:
         """Delete a task, open or done, for good; answers the task as it was. Only when
         the user asks for it: a task done is complete_task, one moved is edit_task."""
@@ -153,7 +153,7 @@ def add_edit_tools(box: Toolbox) -> None:
         unchanged(before, f"{activity.kind} #{activity.id} {activity.subject}")
         return plain(activity)
 
-    @tool(REWRITE, saves="activity")
+    @tool(REWRITE, saves="deleted activity")
     def delete_activity(activity_id: ActivityId, confirm: Deliberate) -> dict[str, Any]:
         """Delete a logged call, email, meeting or note for good; answers it as it was.
         Only when the user asks for it: a wrong detail is edit_activity's."""

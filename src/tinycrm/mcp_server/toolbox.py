@@ -98,7 +98,8 @@ class Toolbox:
     ) -> Callable[[Tool], Tool]:
         """Register the function as a tool: its name, parameters and docstring are the
         tool's. One that writes (not ``readOnlyHint``) says what it ``saves`` when its
-        client cancelled it too late, and is not registered while writes are off."""
+        client cancelled it too late (``deleted task`` for a deletion, lest it read as a
+        task saved), and is not registered while writes are off."""
         writes = not annotations.read_only_hint
         server = self.server
 
