@@ -19,6 +19,11 @@ from tests.mcp_server.test_server import (  # noqa: F401 (fixtures)
 )
 
 NOT_TRUE = "confirm: must be true: a deletion cannot be undone, so it is made only when the user asks for it"  # noqa: E501
+SHARED_IDS = (
+    "Tasks and logged activities share their ids: edit_task, reopen_task and delete_task "
+    "take a task's, edit_activity and delete_activity a logged call's, email's, meeting's "
+    "or note's. Delete only what the user asks to delete."
+)
 EDITS = ("edit_task", "reopen_task", "delete_task", "edit_activity", "delete_activity")
 
 
@@ -158,9 +163,11 @@ def test_the_edits_say_they_change_what_was_there_and_deletions_ask_for_true(
                     assert schema["properties"]["confirm"]["const"] is True, name
                     assert "cannot be undone" in schema["properties"]["confirm"]["description"]
                 assert tools["add_task"].annotations.destructive_hint is False  # type: ignore[union-attr]
+                assert client.instructions and SHARED_IDS in " ".join(client.instructions.split())
             async with Client(build_server(crm)) as client:
                 listed = {tool.name for tool in (await client.list_tools()).tools}
                 assert not listed & set(EDITS)
+                assert client.instructions and "edit_task" not in client.instructions
 
     anyio.run(main)
 

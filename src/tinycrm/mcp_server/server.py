@@ -41,6 +41,14 @@ mean). A name two records share is refused with their ids: use one.
 Before a meeting, call `search` and then the matching `*_briefing`. `next_actions` is
 what to do now, most pressing first. Amounts are exact decimals in the deal's currency."""
 
+READ_ONLY = "\nThis server is read-only (started without --allow-writes)."
+CORRECTIONS = """
+Tasks and logged activities share their ids: edit_task, reopen_task and delete_task take a
+task's, edit_activity and delete_activity a logged call's, email's, meeting's or note's.
+Delete only what the user asks to delete."""
+"""Told with writes on: an assistant given a logged call's id by search takes it for a
+task's, and the refusal comes only after it tried."""
+
 
 def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
     """The MCP server over ``crm``: read tools always, write tools with ``allow_writes``."""
@@ -49,8 +57,7 @@ def build_server(crm: Crm, *, allow_writes: bool = False) -> CrmServer:
         name="tinycrm",
         version=__version__,
         log_level="WARNING",
-        instructions=INSTRUCTIONS
-        + ("" if allow_writes else "\nThis server is read-only (started without --allow-writes)."),
+        instructions=INSTRUCTIONS + (CORRECTIONS if allow_writes else READ_ONLY),
     )
     box = Toolbox(crm, server)
     add_read_tools(box)
