@@ -144,8 +144,11 @@ Shown = Annotated[
 
 
 def _true_only(value: Any) -> Any:
-    """``true`` itself: not 1, 1.0 or "yes", which pydantic's ``Literal[True]`` takes
-    (``1 == True``), for an argument that says a deletion is meant."""
+    """``true`` itself, or the text "true" (some clients send every argument as text, as
+    a number's digits): not 1 or 1.0, which pydantic's ``Literal[True]`` takes (``1 ==
+    True``), nor "yes" or "True", for an argument that says a deletion is meant."""
+    if value == "true":
+        return True
     if value is not True:
         raise ValueError(
             "must be true: a deletion cannot be undone, so it is made only when the user "
