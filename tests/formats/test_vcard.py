@@ -653,3 +653,46 @@ def test_a_text_value_in_base64_is_read_as_text() -> None:
     assert (ada["name"], ada["notes"]) == ("Ada", "Müller")
     assert (bo["name"], bo["notes"], bo["title"]) == ("Bo", "Grüße", "über")
     assert cy[ROW_ERROR] == "cannot read this vCard: NOTE is not base64, as its ENCODING says"
+
+
+def test_a_soft_break_at_the_end_of_a_value_does_not_swallow_the_next_property() -> None:
+    """A quoted-printable value whose last line ends in '=' (a soft line break with
+    nothing after it, as broken writers leave it) took the next property into itself,
+    as vobject and khard read it: the email was lost inside the name, and 'BDAY' made
+    '=BD', a byte no UTF-8 holds, so the whole card was read as Windows-1252 ('MÃ¼ller').
+    A line that starts a property is a property: the value ends before it."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=BCrgen=\r\n"
+        "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=BCller=\r\n"
+        "EMAIL;INTERNET:jm@acme.de\r\n"
+        "NOTE;ENCODING=QUOTED-PRINTABLE:Gr=C3=BC=C3=9Fe, a long note that the phone=\r\n"
+        " breaks=3D with a soft break=\r\n"
+        "item1.TEL;CELL:+49 170 2\r\n"
+        "TITLE;ENCODING=QUOTED-PRINTABLE:Gesch=C3=A4ftsf=C3=BChrer=\r\n"
+        "BDAY:1970-01-02\r\nORG;ENCODING=QUOTED-PRINTABLE:Acme=\r\n"
+        "PHOTO;ENCODING=BASE64;TYPE=JPEG:/9j/4AAQSkZJRgABAQ\r\n  AAAQABAAD\r\n\r\n"
+        "END:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert ROW_ERROR not in card
+    assert card["name"] == "Jürgen Müller" and card["email"] == "jm@acme.de"
+    assert card["notes"] == "Grüße, a long note that the phone breaks= with a soft break"
+    assert card["phone"] == "+49 170 2" and card["title"] == "Geschäftsführer"
+    assert card["field:birthday"] == "1970-01-02" and card["company"] == "Acme"
+    assert "name_parts" not in str(card)
+
+
+def test_a_soft_break_still_joins_a_line_that_only_looks_like_a_property() -> None:
+    """The line after a soft break is the value's rest unless it starts a property a
+    vCard has (in capitals, as writers spell them) or an X- one: text such as
+    'Note: call' or 'to:' goes on with the value, as quoted-printable says."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ann Lee\r\n"
+        "NOTE;ENCODING=QUOTED-PRINTABLE:First=0D=0A=\r\n"
+        "Note: call=\r\n"
+        "to:ann=\r\n"
+        "=C3=BC\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert card["notes"] == "First\nNote: callto:annü"

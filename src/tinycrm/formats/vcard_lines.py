@@ -556,6 +556,7 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
                 continue
             fold = line[:1] in (" ", "\t")
             base64 = current is not None and current.prop in _DROPPED and _no_colon(line)
+            soft = soft and not _PROPERTY_START.match(line)  # a broken '=' ends there
             if current is not None and (fold or base64 or soft) and upper not in _FOLDS:
                 current.add(number, line, fold, cut)
             else:
@@ -566,6 +567,27 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
             soft = line.endswith("=") and current.quoted_printable
     if current is not None:
         yield current.ended()
+
+
+# The properties of vCard 2.1, 3.0 and 4.0: a line after a quoted-printable soft break
+# that starts with one (in capitals, as writers spell them, after any group) or with an
+# X- name, then ';' or ':', starts a property. A value that ends in '=' (a soft break
+# with nothing after it, as broken writers leave it) took it into itself, as vobject
+# and khard read it: the email inside the name, and 'BDAY' after '=' the byte 0xBD,
+# which made the card Windows-1252. Text a soft break splits ('Note: call') goes on,
+# and so does 'PHOTO:attached': the properties left out (a photo's, an agent's) start
+# only with parameters, as a 2.1 writer's do ('PHOTO;ENCODING=BASE64;TYPE=JPEG:'), so
+# that no text is taken for one and left out with it.
+_PROPERTIES = (
+    "BEGIN|END|VERSION|PRODID|REV|UID|N|FN|NICKNAME|BDAY|ANNIVERSARY|GENDER|ADR|LABEL|"
+    "TEL|EMAIL|MAILER|IMPP|LANG|TZ|GEO|TITLE|ROLE|ORG|MEMBER|RELATED|CATEGORIES|NOTE|"
+    "SORT-STRING|URL|CLASS|KIND|XML|SOURCE|NAME|PROFILE|FBURL|CALADRURI|CALURI|"
+    "CLIENTPIDMAP|EXPERTISE|HOBBY|INTEREST|ORG-DIRECTORY|BIRTHPLACE|DEATHPLACE|DEATHDATE|"
+    "SOCIALPROFILE|X-[A-Za-z0-9-]+"
+)
+_PROPERTY_START = re.compile(
+    rf"(?:[A-Za-z0-9-]+\.)?(?:(?:{_PROPERTIES})[;:]|(?:PHOTO|LOGO|SOUND|KEY|AGENT);)"
+)
 
 
 def _no_colon(unit: str) -> bool:
