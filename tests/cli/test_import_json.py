@@ -157,3 +157,28 @@ def test_each_import_says_it_reads_json_too() -> None:
     for kind in ("contacts", "companies", "deals", "activities"):
         summary = (group.commands[kind].help or "").split(".")[0]  # type: ignore[attr-defined]
         assert "a CSV, JSON or JSON lines file" in summary, kind
+
+
+def test_a_probability_that_is_not_whole_rejects_its_row(cli, tmp_path: Path) -> None:
+    """An imported probability of 50.5 became 50 silently (CSV and JSON alike), while
+    `deal add --probability 50.5` refuses it; now the row is rejected, saying why, and
+    the others are imported."""
+    csv_file = tmp_path / "deals.csv"
+    csv_file.write_text("title,probability\nHalf,50.5\nWhole,50\n", encoding="utf-8")
+    json_file = tmp_path / "deals.json"
+    json_file.write_text(
+        '[{"title": "Half J", "probability": 50.5}, {"title": "Whole J", "probability": 60}]',
+        encoding="utf-8",
+    )
+    said = cli("import", "deals", str(csv_file)).stdout
+    assert "1 created, 0 updated, 0 skipped, 1 rejected" in said
+    assert "  line 2: probability '50.5' is not a whole number\n" in said
+    said = cli("import", "deals", str(json_file)).stdout
+    assert "1 created, 0 updated, 0 skipped, 1 rejected" in said
+    assert "  line 1, record 1: probability '50.5' is not a whole number\n" in said
+    deals = json.loads(cli("deal", "list", "--json").stdout)
+    assert sorted((d["title"], d["probability"]) for d in deals) == [
+        ("Whole", 50),
+        ("Whole J", 60),
+    ]
+    assert "not a whole number" in (tmp_path / "deals.errors.csv").read_text(encoding="utf-8")

@@ -176,3 +176,16 @@ def test_a_line_feed_nul_or_full_width_formula_start_is_escaped_and_comes_back(t
 )
 def test_which_order_reads_a_numeric_date(text: str, order: str | None) -> None:
     assert v.date_order(text) == order
+
+
+@pytest.mark.parametrize("text", ["50.5", "50.5%", "0.505", "33,3", "0.3333"])
+def test_a_percentage_that_is_not_whole_is_refused_not_rounded(text: str) -> None:
+    """An imported probability of 50.5 became 50, silently, where `deal add --probability
+    50.5` refuses it: a deal's probability is a whole number, so the row is rejected."""
+    with pytest.raises(FormatError, match=r"^probability '.*' is not a whole number$"):
+        v.parse_percent(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("50.0", 50), ("50.00%", 50), ("0.50", 50)])
+def test_a_whole_percentage_written_with_decimals_is_taken(text: str, expected: int) -> None:
+    assert v.parse_percent(text) == expected

@@ -273,7 +273,8 @@ def parse_whole_number(text: str, what: str, *, rule: str = "0 or more") -> int:
 
 
 def parse_percent(text: str) -> int:
-    """A probability in percent: ``50``, ``50%``, ``50 %``, or a fraction ``0.5``."""
+    """A probability in percent: ``50``, ``50%``, ``50 %``, or a fraction ``0.5``; a whole
+    number of percent, as a deal's is (``50.5`` is refused, never rounded)."""
     s = text.strip().replace(",", ".")
     percent = s.endswith("%")
     s = s.rstrip("%").strip()
@@ -285,10 +286,10 @@ def parse_percent(text: str) -> int:
         raise FormatError(f"probability {_show(text)} is not a percentage")
     if not percent and "." in s and 0 <= value <= 1:
         value *= 100
-    if -1 < value < 101:  # rounded only then: 1e999 is past what quantize can round
-        value = value.quantize(Decimal(1))
     if not 0 <= value <= 100:
         raise FormatError(f"probability {_show(text)} is not between 0 and 100")
+    if value != value.to_integral_value():  # 50.5 is refused, as deal add refuses it
+        raise FormatError(f"probability {_show(text)} is not a whole number")
     return int(value)
 
 
