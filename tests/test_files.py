@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import stat
@@ -284,3 +285,49 @@ def test_the_current_folder_is_not_replaced(
     with pytest.raises(CannotWrite, match="holds the current folder"):
         _write_set(Path("."), "two")
     assert _set(folder) == {"a.csv": "one", "b.csv": "one"}
+
+
+def test_a_read_only_folder_says_so_not_only_permission_denied(
+    tmp_path: Path, make_readonly
+) -> None:
+    """A write into a read-only folder said only the system's words ('Permission
+    denied', or 'Operation not permitted' for an immutable one): now which folder, and
+    why, in one line, for a file, a new folder in it and a set of files."""
+    folder = make_readonly(_made(tmp_path / "ro"))
+    why = rf"the folder {folder} is read-only: you cannot create files in it \(.+\)$"
+    with pytest.raises(CannotWrite, match=rf"^cannot write {folder / 'out.csv'}: {why}"):
+        write_text(folder / "out.csv", "new")
+    with pytest.raises(CannotWrite, match=rf"^cannot create folder {folder / 'sub'}: {why}"):
+        write_text(folder / "sub" / "out.csv", "new", mkdir=True)
+    into = rf"^cannot write into {folder / 'set'}: {why}"
+    with pytest.raises(CannotWrite, match=into), write_folder(folder / "set", names=[], mkdir=True):
+        pass
+    assert list(folder.iterdir()) == []
+
+
+def _made(folder: Path) -> Path:
+    folder.mkdir()
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [
+        (errno.ENOSPC, "the disk is full"),
+        (errno.EDQUOT, "your disk quota is used up"),
+        (errno.EROFS, "the disk is mounted read-only"),
+    ],
+)
+def test_a_full_or_read_only_disk_says_so_and_leaves_the_old_file(
+    tmp_path: Path, code: int, why: str
+) -> None:
+    """A full disk said 'No space left on device' alone; now 'the disk is full', with
+    the system's words after it, and the old file stays whole, no temporary beside it."""
+    target = tmp_path / "out.csv"
+    target.write_text("the old export\n")
+    with pytest.raises(CannotWrite) as raised, open_output(target) as handle:
+        handle.write("half of the new one")
+        raise OSError(code, os.strerror(code))
+    assert str(raised.value) == f"cannot write {target}: {why} ({os.strerror(code)})"
+    assert target.read_text() == "the old export\n"
+    assert _leftovers(tmp_path) == []

@@ -128,6 +128,28 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+# What a file's write failed of, in words, before the system's own ('the disk is full
+# (No space left on device)'): the system's alone said 'Permission denied' of a
+# read-only folder, naming neither the folder nor why.
+_DISK_WORDS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "your disk quota is used up",
+    errno.EFBIG: "the file is larger than the disk or your limits allow",
+    errno.EROFS: "the disk is mounted read-only",
+}
+
+
+def _why(exc: OSError, folder: Path | None = None) -> str:
+    """Why a file could not be written into ``folder`` (where its temporary file, or
+    folder, is made and renamed), in one line: the folder read-only, the disk full or
+    mounted read-only; the system's words after it, or alone for anything else."""
+    said = _reason(exc)
+    if exc.errno in (errno.EACCES, errno.EPERM) and folder is not None:
+        return f"the folder {folder} is read-only: you cannot create files in it ({said})"
+    words = _DISK_WORDS.get(exc.errno or 0)
+    return f"{words} ({said})" if words else said
+
+
 def resolve(path: str | os.PathLike[str], *, mkdir: bool = False) -> Target:
     """Where writing ``path`` goes, checked before anything is written.
 
@@ -174,7 +196,8 @@ def _check_folder(folder: Path, shown: str, *, mkdir: bool) -> None:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CannotWrite(f"cannot create folder {folder}: {_reason(exc)}") from None
+            made = Path(exc.filename) if isinstance(exc.filename, str) else folder
+            raise CannotWrite(f"cannot create folder {folder}: {_why(exc, made.parent)}") from None
         return
     except NotADirectoryError:
         raise CannotWrite(f"cannot write {shown}: {folder} is not a folder") from None
@@ -224,7 +247,7 @@ def temporary_beside(target: Path, *, private: bool = True) -> Iterator[Path]:
                     prefix=_prefix(target), suffix=".tmp", dir=target.parent
                 )
             except OSError as exc:
-                raise CannotWrite(f"cannot write {target}: {_reason(exc)}") from None
+                raise CannotWrite(f"cannot write {target}: {_why(exc, target.parent)}") from None
             _hold(fd)
             temp = Path(name)
         yield temp
@@ -329,7 +352,7 @@ def _commit(temp: Path, target: Path, *, private: bool) -> None:
         with interrupts.saving():  # Ctrl-C after the rename must not say "nothing saved"
             os.replace(temp, target)
     except OSError as exc:
-        raise CannotWrite(f"cannot write {target}: {_reason(exc)}") from None
+        raise CannotWrite(f"cannot write {target}: {_why(exc, target.parent)}") from None
     _sync_folder(target.parent)
 
 
@@ -387,8 +410,8 @@ def open_output(
         try:
             with _open_temp(temp, binary, encoding, newline) as handle:
                 yield handle
-        except OSError as exc:
-            raise CannotWrite(f"cannot write {target.shown}: {_reason(exc)}") from None
+        except OSError as exc:  # a full disk: no folder's fault
+            raise CannotWrite(f"cannot write {target.shown}: {_why(exc)}") from None
 
 
 def _quiet_stdout() -> None:
@@ -451,7 +474,7 @@ class NewFolder:
                 os.fsync(handle.fileno())
         except OSError as exc:
             shown = os.path.join(self.shown, name)
-            raise CannotWrite(f"cannot write {shown}: {_reason(exc)}") from None
+            raise CannotWrite(f"cannot write {shown}: {_why(exc)}") from None
 
 
 @contextlib.contextmanager
@@ -484,10 +507,8 @@ def write_folder(
                 made = tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent)
                 fd = os.open(made, os.O_RDONLY | os.O_DIRECTORY)
             except OSError as exc:
-                raise CannotWrite(
-                    f"cannot write into {shown}: {_reason(exc)} "
-                    f"(the new set is made beside it, in {target.parent})"
-                ) from None
+                why = _why(exc, target.parent)  # the new set is made beside it
+                raise CannotWrite(f"cannot write into {shown}: {why}") from None
             _hold(fd)
             temp = Path(made)
         yield NewFolder(temp, shown)
@@ -548,7 +569,8 @@ def _set_folder(shown: str, names: Collection[str], *, mkdir: bool, what: str) -
             f"({listed}); give a new folder, or one with an earlier export"
         )
     if not os.access(real, os.W_OK):
-        raise CannotWrite(f"cannot write into {shown}: {os.strerror(errno.EACCES)}")
+        denied = PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        raise CannotWrite(f"cannot write into {shown}: {_why(denied, real)}")
     return real
 
 

@@ -127,9 +127,13 @@ def test_an_export_into_a_read_only_folder(cli, people, tmp_path: Path, make_rea
     make_readonly(folder)
     result = cli("export", "contacts", "--out", str(folder / "contacts.csv"))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: cannot write {folder / 'contacts.csv'}: ")
+    assert result.stderr.startswith(
+        f"Error: cannot write {folder / 'contacts.csv'}: the folder {folder} is read-only: "
+        "you cannot create files in it ("
+    )
     assert len(result.stderr.splitlines()) == 1
     assert (folder / "contacts.csv").read_text() == "last week's export"
+    assert sorted(p.name for p in folder.iterdir()) == ["contacts.csv"]
 
 
 # --------------------------------------------------------------------------- the report
