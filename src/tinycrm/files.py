@@ -261,6 +261,34 @@ def temporary_beside(target: Path, *, private: bool = True) -> Iterator[Path]:
             os.close(fd)  # (the lock goes with it)
 
 
+@contextlib.contextmanager
+def temporary_folder(target: Path) -> Iterator[Path]:
+    """A new private folder beside ``target`` (``.NAME.tinycrm-PID-XXXXXXXX.tmp``, 0700),
+    locked while the block runs and removed with the files it holds when the block ends,
+    however it ends: where to build what is then moved to ``target`` (a new database and
+    its -wal and -shm). One a killed process left is removed by the next write into the
+    folder (:func:`remove_leftovers`). ``target`` is a resolved path; :class:`CannotWrite`
+    when its folder takes no new folder."""
+    remove_leftovers(target.parent)
+    temp: Path | None = None
+    fd = -1
+    try:
+        with interrupts.aside(), interrupts.saving():  # see temporary_beside
+            try:
+                made = tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent)
+                fd = os.open(made, os.O_RDONLY | os.O_DIRECTORY)
+            except OSError as exc:
+                raise CannotWrite(f"cannot write {target}: {_why(exc, target.parent)}") from None
+            _hold(fd)
+            temp = Path(made)
+        yield temp
+    finally:
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
+        if fd >= 0:
+            os.close(fd)
+
+
 def _prefix(target: Path) -> str:
     """The start of a temporary name beside ``target``: ``.NAME.tinycrm-PID-``."""
     name = os.fsencode(target.name)[:_NAME_BYTES].decode("utf-8", "ignore")  # whole characters

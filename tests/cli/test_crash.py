@@ -375,3 +375,32 @@ def test_kill_9_leaves_postgresql_whole(
             _kill_runs(name, command, fresh, ended, lambda _db: "socket:", rng)
     finally:
         engine.dispose()
+
+
+@pytest.mark.slow  # two real runs each (about 9 s on two loaded cores); the quick check
+# that the database is built aside is tests/cli/test_import_export.py's
+@pytest.mark.parametrize("moment", [0.0, 0.3])
+def test_kill_9_during_an_import_into_a_new_database_leaves_no_file(
+    moment: float, tmp_path: Path
+) -> None:
+    """An import into a database path where there was none, killed with -9 as it made
+    the database (or while it imported), left an empty or half-made database there,
+    which the next attempt then opened as an existing one. Now the database is built
+    under a temporary name beside it and renamed into place only once the import is
+    whole: killed, there is no database (nor -wal, -shm), and the next import into that
+    path is a first one again, which also takes away what the killed one left."""
+    people = contacts_csv(tmp_path / "people.csv", ROWS)
+    folder = tmp_path / "crm"
+    folder.mkdir()
+    db = folder / "crm.db"
+    run = spawn(["--db", str(db), "import", "contacts", str(people)])
+    assert signal_at(run, signal.SIGKILL, moment, str(folder)), finish(run, False)
+    killed = finish(run, True)
+    assert killed.returncode == -signal.SIGKILL, killed
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == []
+    again = spawn(["--db", str(db), "import", "contacts", str(people)])
+    done = finish(again, False)
+    assert done.returncode == 0, done
+    assert f"{ROWS:,} created" in done.stdout
+    assert sorted(p.name for p in folder.iterdir()) == ["crm.db"]
+    assert count(str(db), "SELECT COUNT(*) FROM contact") == ROWS

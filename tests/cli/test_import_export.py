@@ -727,3 +727,38 @@ def test_a_vendor_file_in_tinycrm_s_own_header_says_why_its_id_is_not_imported(
     )
     assert cli("import", "deals", str(file), "--map", "id=external_id").exit_code == 0
     assert cli("deal", "show", "Big", "--json").json()["external_id"] == "HS-991"
+
+
+def test_an_import_into_a_new_database_builds_it_aside(cli, tmp_path: Path, monkeypatch) -> None:
+    """An import into a path where there is no database made it there first, then
+    imported: killed midway, it left an empty or half-made database behind. Now the
+    database is built beside it under a temporary name and renamed into place once the
+    import is whole; a refused import leaves nothing, temporary folder included."""
+    from tinycrm.api.database import NewDatabase
+
+    folder = tmp_path / "crm"
+    folder.mkdir()
+    db = folder / "crm.db"
+    seen: list[tuple[bool, bool]] = []
+    place = NewDatabase.place
+
+    def placing(self: NewDatabase) -> None:
+        seen.append((db.exists(), Path(self.db).exists()))
+        place(self)
+
+    monkeypatch.setattr(NewDatabase, "place", placing)
+    people = tmp_path / "people.csv"
+    people.write_text("name,email\nAda,ada@x.io\n", encoding="utf-8")
+    said = cli("--db", str(db), "import", "contacts", str(people))
+    assert said.exit_code == 0 and "1 created" in said.stdout
+    assert seen == [(False, True)]
+    assert sorted(p.name for p in folder.iterdir()) == ["crm.db"]
+    assert [c["email"] for c in cli("--db", str(db), "contact", "list", "--json").json()] == [
+        "ada@x.io"
+    ]
+    other = folder / "other.db"
+    refused = cli("--db", str(other), "import", "contacts", str(tmp_path / "missing.csv"))
+    assert refused.exit_code != 0
+    refused = cli("--db", str(other), "import", "contacts", str(people), "--map", "x=nothing")
+    assert refused.exit_code != 0
+    assert sorted(p.name for p in folder.iterdir()) == ["crm.db"]

@@ -8,7 +8,9 @@ the online backup API, restore one, and refuse to write a file onto the database
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,6 +142,64 @@ def remove_unwritten(path: Path) -> bool:
     from tinycrm.store.dump import remove_unwritten as remove
 
     return remove(path)
+
+
+@dataclass(frozen=True)
+class NewDatabase:
+    """A SQLite database built under a temporary name (``db``) for ``target``, where
+    there is none yet: :func:`none_made_if_refused` gives it."""
+
+    target: Path
+    db: str
+
+    def place(self) -> None:
+        """Move the database, closed, to its path (``Unavailable`` when another process
+        made one there meanwhile: this one is not kept)."""
+        from tinycrm.store.sqlite_files import place_new
+
+        place_new(Path(self.db), self.target)
+
+
+@contextmanager
+def none_made_if_refused(
+    db: str | None, *, opened: bool, close: Callable[[], None]
+) -> Iterator[NewDatabase | None]:
+    """Around a command that may make the SQLite database ``db`` (an import, a restore,
+    into a path where there is none): a ``NewDatabase`` in a temporary folder beside the
+    path, which the command opens instead, and which is closed (``close``) and placed at
+    the path when the block ends whole. However it ends before that (refused, Ctrl-C,
+    ``kill -9``), there is no database at the path: the folder goes with the block, or
+    (killed) with the next write into that folder, and the next attempt is a first one
+    again. None, to open ``db`` as it is: there is one at the path (or a link), it is
+    PostgreSQL, or the database is ``opened`` already or its folder takes no temporary
+    one; then a refused block takes away the database it made, once sure that nobody
+    wrote to it."""
+    from tinycrm.files import CannotWrite, temporary_folder
+
+    path = locate(db).path
+    if path is None or os.path.lexists(path):
+        yield None
+        return
+    with ExitStack() as stack:
+        folder: Path | None = None
+        if not opened and path.parent.is_dir():
+            with suppress(CannotWrite):
+                folder = stack.enter_context(temporary_folder(path.absolute()))
+        if folder is not None:
+            new = NewDatabase(path, str(folder / path.name))
+            try:
+                yield new
+                close()
+                new.place()
+            finally:
+                close()
+            return
+        try:
+            yield None
+        except BaseException:
+            close()
+            remove_unwritten(path)
+            raise
 
 
 def _sqlite_file(db: str | None, what: str) -> Path:

@@ -236,21 +236,18 @@ def _binary(file: str) -> Iterator[IO[bytes]]:
 
 @contextmanager
 def _none_made_if_refused(ctx: typer.Context) -> Iterator[None]:
-    """An import or restore refused (or stopped) takes away the SQLite database this
-    command made for it, where there was none, once it is sure nobody wrote to it: a
-    refused import writes nothing."""
-    from tinycrm.api.database import locate, remove_unwritten
+    """An import or restore refused, stopped or killed leaves no database where there
+    was none: it is built aside and renamed into place once whole (``api.database``)."""
+    from tinycrm.api.database import none_made_if_refused
 
-    made = locate(state(ctx).db).path
-    if made is not None and os.path.lexists(made):
-        made = None
-    try:
-        yield
-    except BaseException:
-        if made is not None:
-            state(ctx).close()
-            remove_unwritten(made)
-        raise
+    held = state(ctx)
+    given = held.db
+    with none_made_if_refused(given, opened=held._crm is not None, close=held.close) as new:
+        held.db = given if new is None else new.db
+        try:
+            yield
+        finally:
+            held.db = given
 
 
 def _is_vcard(file: str, head: bytes) -> bool:

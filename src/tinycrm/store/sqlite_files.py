@@ -395,3 +395,48 @@ def backup_sqlite(
         with files.open_output(target, binary=True) as stream, copy.open("rb") as data:
             shutil.copyfileobj(data, stream, 1 << 20)
     return None
+
+
+def place_new(temp: Path, target: Path) -> None:
+    """Move the new database ``temp`` (no connection open on it) to ``target``, where
+    there is none: its write-ahead log checkpointed into it first, so that the file alone
+    holds everything, then linked at ``target``, never over a database another process
+    made there meanwhile (``Unavailable``: this one is not kept)."""
+    from tinycrm import interrupts
+
+    try:
+        conn = sqlite3.connect(temp, timeout=sqlite_connections.BUSY_TIMEOUT_MS / 1000)
+        try:
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            conn.close()
+        wal = Path(f"{temp}-wal")
+        if busy or (wal.exists() and wal.stat().st_size):
+            raise Unavailable(f"cannot create database {target}: its journal is still in use")
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        with interrupts.saving():  # in place, or not at all
+            try:
+                os.link(temp, target)  # never over another's
+            except FileExistsError:
+                raise Unavailable(
+                    f"cannot create database {target}: another process made one there "
+                    "meanwhile (this command's is not kept)"
+                ) from None
+            except OSError:  # a file system without hard links
+                if os.path.lexists(target):
+                    raise
+                os.rename(temp, target)
+    except (sqlite3.Error, OSError) as exc:
+        raise Unavailable(f"cannot create database {target}: {exc}") from exc
+    try:
+        fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
