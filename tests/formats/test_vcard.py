@@ -696,3 +696,16 @@ def test_a_soft_break_still_joins_a_line_that_only_looks_like_a_property() -> No
     )
     [card] = read_text(text)
     assert card["notes"] == "First\nNote: callto:annü"
+
+
+def test_each_quoted_printable_value_without_a_charset_is_read_in_its_own() -> None:
+    """A card whose quoted-printable values name no charset, one in UTF-8 (Android) and
+    one in the Windows code page, was read as Windows-1252 whole, as soon as one value
+    was not UTF-8: the UTF-8 name came out as 'MÃ¼ller'. Each value is now read in its
+    own: UTF-8 when its bytes are, else Windows-1252."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=\r\n"
+        "=BCller\r\nNOTE;ENCODING=QUOTED-PRINTABLE:caf=E9 =80\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert card["name"] == "Jürgen Müller" and card["notes"] == "café €"

@@ -26,13 +26,14 @@ it came from.
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
 from collections.abc import Iterator
 from typing import IO, Any
 
 from tinycrm.formats.mapping import FIELD_PREFIX, ROW_ERROR, field_key
-from tinycrm.formats.vcard_lines import _qp_charset, _vobject, split_cards
+from tinycrm.formats.vcard_lines import _vobject, split_cards
 from tinycrm.search_text import fold
 
 VERSIONS = ("3.0", "4.0")
@@ -689,6 +690,33 @@ def read_vcards(
             reason = " ".join(str(exc).split()) or type(exc).__name__
             values = {ROW_ERROR: f"cannot read this vCard: {reason[:200]}"}
         yield line, values, text
+
+
+def _qp_charset(text: str) -> str:
+    """``text`` with a charset on each quoted-printable property that names none: UTF-8
+    when its bytes are (Android's), else ``windows-1252`` (what Outlook and older phones
+    write), each value in its own, where vobject reads them all as UTF-8."""
+    lines = text.split("\r\n")
+    for at, line in enumerate(lines):
+        head, colon, rest = line.partition(":")
+        upper = head.upper()
+        if colon and "QUOTED-PRINTABLE" in upper and "CHARSET" not in upper:
+            after = at  # its soft breaks, as vobject joins them
+            while rest.endswith("=") and after + 1 < len(lines):
+                after += 1
+                rest = rest[:-1] + lines[after]
+            data = codecs.decode(rest.encode("utf-8", "replace"), "quopri")
+            charset = "UTF-8" if _is_utf8(data) else "windows-1252"
+            lines[at] = f"{head};CHARSET={charset}:{line.partition(':')[2]}"
+    return "\r\n".join(lines)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # ------------------------------------------------ shared with writing (vcard_write)

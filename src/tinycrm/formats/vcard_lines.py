@@ -782,17 +782,3 @@ def _text_of(data: bytes, charset: str) -> str:
         except (LookupError, UnicodeDecodeError):
             continue
     return data.decode("cp1252", errors="replace")
-
-
-def _qp_charset(text: str) -> str:
-    """``text`` with ``CHARSET=windows-1252`` on each quoted-printable property that names
-    no charset: what Outlook and older phones write, in the Windows code page, where
-    vobject reads the bytes as UTF-8 (tried first: Android's are)."""
-    lines = []
-    for line in text.split("\r\n"):
-        head, colon, rest = line.partition(":")
-        upper = head.upper()
-        if colon and "QUOTED-PRINTABLE" in upper and "CHARSET" not in upper:
-            line = f"{head};CHARSET=windows-1252:{rest}"
-        lines.append(line)
-    return "\r\n".join(lines)
