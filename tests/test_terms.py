@@ -17,17 +17,69 @@ def test_a_12_month_term_from_january_31_ends_on_january_30() -> None:
     assert terms.term_start(date(2026, 1, 31), parse_term("1y"), 1) == date(2027, 1, 31)
 
 
-def test_monthly_terms_from_january_31_keep_the_month_end() -> None:
-    anchor, month = date(2026, 1, 31), parse_term("1m")
+def test_monthly_terms_from_january_31_do_not_drift() -> None:
+    """Counted from the first start: the 31st, or the 1st after a month without one."""
+    anchor, month = date(2027, 1, 31), parse_term("1m")
+    starts = [terms.term_start(anchor, month, k) for k in range(6)]
+    assert starts == [date(2027, 1, 31), date(2027, 3, 1), date(2027, 3, 31),
+                      date(2027, 5, 1), date(2027, 5, 31), date(2027, 7, 1)]  # fmt: skip
     ends = [terms.term_end(anchor, month, k) for k in range(4)]
-    assert ends == [date(2026, 2, 27), date(2026, 3, 30), date(2026, 4, 29), date(2026, 5, 30)]
-    assert terms.term_start(anchor, month, 1) == date(2026, 2, 28)  # February's "31st"
+    assert ends == [date(2027, 2, 28), date(2027, 3, 30), date(2027, 4, 30), date(2027, 5, 30)]
+
+
+@pytest.mark.parametrize(
+    ("start", "term", "end"),
+    [(date(2028, 2, 29), "12m", date(2029, 2, 28)), (date(2027, 1, 31), "1m", date(2027, 2, 28)),
+     (date(2027, 1, 30), "1m", date(2027, 2, 28)), (date(2027, 1, 29), "1m", date(2027, 2, 28)),
+     (date(2028, 1, 30), "1m", date(2028, 2, 29)), (date(2027, 1, 28), "1m", date(2027, 2, 27)),
+     (date(2027, 3, 31), "3m", date(2027, 6, 30)), (date(2028, 2, 29), "24m", date(2030, 2, 28))],
+)  # fmt: skip
+def test_a_term_ends_the_day_before_its_anniversary(start: date, term: str, end: date) -> None:
+    """An anniversary its month does not have (the 29th to the 31st) is the next month's
+    first day; the end read back is the term again."""
+    assert terms.term_end(start, parse_term(term), 0) == end
+    assert terms.months_of(start, end) == parse_term(term).count
+    assert terms.months_of(start, end - timedelta(days=1)) is None
 
 
 def test_a_leap_day_anchor() -> None:
     anchor, year = date(2024, 2, 29), parse_term("12m")
-    assert terms.term_end(anchor, year, 0) == date(2025, 2, 27)
+    assert terms.term_end(anchor, year, 0) == date(2025, 2, 28)
+    assert terms.term_start(anchor, year, 1) == date(2025, 3, 1)
     assert terms.term_end(anchor, year, 3) == date(2028, 2, 28)  # the next Feb 29 starts one
+
+
+def _expected_end(start: date, months: int) -> date:
+    """The rule written out plainly: the day before the anniversary, or the month's last
+    day when the anniversary's day is missing from its month."""
+    year, month0 = divmod(start.year * 12 + start.month - 1 + months, 12)
+    first_of_next = date(year + (month0 + 1) // 12, (month0 + 1) % 12 + 1, 1)
+    month_end = first_of_next - timedelta(days=1)
+    if start.day > month_end.day:
+        return month_end
+    return date(year, month0 + 1, start.day) - timedelta(days=1)
+
+
+@pytest.mark.parametrize("year", [2027, 2028], ids=["non-leap", "leap"])
+@pytest.mark.parametrize("months", [1, 3, 12, 24])
+def test_every_day_of_a_year_ends_and_reads_back_by_one_rule(year: int, months: int) -> None:
+    """Every start day of a leap and a non-leap year: the end is the day before the
+    anniversary (a missing one: the month's last day), reads back as the same number of
+    months and no other end does, and the next terms, counted from the first start, meet
+    without gap or overlap and keep their day."""
+    term = Term(months, "m")
+    day = date(year, 1, 1)
+    while day.year == year:
+        end = terms.term_end(day, term, 0)
+        assert end == _expected_end(day, months), day
+        assert terms.months_of(day, end) == months, day
+        for wrong in (end - timedelta(days=1), end + timedelta(days=1)):
+            assert terms.months_of(day, wrong) != months, (day, wrong)
+        for k in range(1, 4):
+            start_k = terms.term_start(day, term, k)
+            assert terms.term_end(day, term, k - 1) + timedelta(days=1) == start_k
+            assert terms.term_end(day, term, k) == _expected_end(day, months * (k + 1)), day
+        day += timedelta(days=1)
 
 
 def test_notice_deadline() -> None:

@@ -1,10 +1,14 @@
 """Contract terms and notice periods: ``12m``, ``1y``, ``90d``, ``2w`` and the days they give.
 
 A term runs from its first day to its last day, both included: a 12-month term from
-2026-01-01 ends on 2026-12-31. Terms that follow one another are counted from one
-anchor day, so month ends do not drift: 1-month terms from January 31 end on
-February 27 (the next starts on February 28, the month's own "31st"), March 30,
-April 29, ... and a 12-month term from January 31 ends on January 30 of the next year.
+2026-01-01 ends on 2026-12-31. A term of N months ends the day before its anniversary
+(``anniversary``); an anniversary its month does not have (the 29th to the 31st) is the
+first day of the next month: a 12-month term from 2028-02-29 ends on 2029-02-28, a
+1-month term from January 29, 30 or 31 on February 28 (29 in a leap year). An end day
+reads back as its term in months by the same rule (``months_of``). Terms that follow
+one another are counted from one anchor day, so they do not drift: 1-month terms from
+January 31 start on March 1, March 31, May 1, May 31, ... (the 31st, or the 1st after
+a month without one) and each ends the day before the next.
 A notice period ends with the term: 30 days' notice on a term ending December 31 must
 be given by December 2.
 """
@@ -60,6 +64,34 @@ def parse_term(text: str | None, what: str = "term") -> Term:
     return Term(days, "d")
 
 
+def anniversary(day: date, months: int) -> date:
+    """``day`` moved by ``months`` months, a day the month does not have (the 29th to the
+    31st) being the first day of the next month (January 31 + 1 month: March 1)."""
+    total = day.year * 12 + (day.month - 1) + months
+    year, month0 = divmod(total, 12)
+    if not 1 <= year <= 9999:
+        raise OverflowError("year out of range")
+    try:
+        return date(year, month0 + 1, day.day)
+    except ValueError:  # February 30, April 31: the first day of the next month
+        return add_months(date(year, month0 + 1, 1), 1)
+
+
+def months_of(first: date, last: date) -> int | None:
+    """The term in months that runs from ``first`` to ``last`` (both included) by
+    ``term_end``'s rule, None when no whole number of months does: 2028-02-29 to
+    2029-02-28 is 12, 2027-01-31 to 2027-02-28 is 1 (and to 2027-02-27 none)."""
+    after = last + timedelta(days=1)
+    apart = (after.year - first.year) * 12 + after.month - first.month
+    for months in (apart, apart - 1):  # its anniversary, or the 1st after a missing one
+        try:
+            if months > 0 and anniversary(first, months) == after:
+                return months
+        except OverflowError:
+            return None
+    return None
+
+
 def shift(day: date, term: Term, n: int = 1) -> date:
     """``day`` moved by ``n`` terms (month ends clamped: Jan 31 + 1m = Feb 28)."""
     if term.unit == "m":
@@ -68,14 +100,17 @@ def shift(day: date, term: Term, n: int = 1) -> date:
 
 
 def term_start(anchor: date, term: Term, index: int) -> date:
-    """The first day of term number ``index`` (0: the first) counted from ``anchor``."""
+    """The first day of term number ``index`` (0: the first) counted from ``anchor``: its
+    anniversary for terms of months (``anniversary``)."""
+    if term.unit == "m":
+        return anniversary(anchor, index * term.count)
     return shift(anchor, term, index)
 
 
 def term_end(anchor: date, term: Term, index: int) -> date:
     """The last day of term number ``index`` counted from ``anchor`` (the day before the
     next one starts)."""
-    return shift(anchor, term, index + 1) - timedelta(days=1)
+    return term_start(anchor, term, index + 1) - timedelta(days=1)
 
 
 def notice_deadline(end: date, notice: Term | None) -> date | None:

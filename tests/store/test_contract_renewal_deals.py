@@ -367,7 +367,8 @@ def test_an_end_a_whole_number_of_months_away_takes_months_of_the_arr(store) -> 
     spans = {
         "Half": (date(2026, 1, 1), date(2026, 6, 30), "600.00"),
         "Leap": (date(2027, 3, 1), date(2028, 2, 29), "1200.00"),
-        "MonthEnd": (date(2026, 1, 31), date(2026, 2, 27), "100.00"),  # as a 1m term
+        "MonthEnd": (date(2026, 1, 31), date(2026, 2, 28), "100.00"),  # as a 1m term
+        "NotAMonth": (date(2026, 1, 31), date(2026, 2, 27), "92.05"),  # 28/365 of 1,200
         "Days": (date(2026, 1, 1), date(2026, 1, 10), "32.88"),  # 10/365 of 1,200
     }
     for title, (first, last, value) in spans.items():

@@ -89,7 +89,8 @@ def test_status_on_any_day(store) -> None:
     assert get_contract(store, fixed.id, now=at(date(2026, 1, 1))).status == "ended"
     later = get_contract(store, rolling.id, now=at(date(2026, 3, 15)))
     assert later.status == "active"
-    assert (later.start_date, later.end_date) == (date(2026, 2, 28), date(2026, 3, 30))
+    # counted from January 31: February's missing 31st starts a term on March 1
+    assert (later.start_date, later.end_date) == (date(2026, 3, 1), date(2026, 3, 30))
     assert later.renewals == 13
     ended = list_contracts(store, status="ended", now=at(date(2026, 1, 1)))
     assert [c.id for c in ended] == [fixed.id]
@@ -179,16 +180,16 @@ def test_auto_renewing_contracts_roll_forward_once_with_an_event(store) -> None:
         row = session.get(Contract, contract.id)
         assert (row.start_date, row.end_date, row.renewals) == (
             date(2026, 3, 31),
-            date(2026, 4, 29),
+            date(2026, 4, 30),
             2,
         )
     rolls = [e for e in list_events(store, entity="contract") if e.action == "renewed"]
     assert [e.summary.rsplit(" automatically", 1)[1] for e in rolls] == [
-        " (2 terms): 2026-03-31 to 2026-04-29"
+        " (2 terms): 2026-03-31 to 2026-04-30"
     ]
     process_renewals(store, now=at(date(2026, 5, 1)))  # the next end: one term, one event
     rolls = [e for e in list_events(store, entity="contract") if e.action == "renewed"]
-    assert rolls[0].summary.endswith("automatically: 2026-04-30 to 2026-05-30")
+    assert rolls[0].summary.endswith("automatically: 2026-05-01 to 2026-05-30")
 
 
 def test_notice_and_end_are_announced_once_across_cron_runs(store) -> None:
@@ -429,8 +430,8 @@ def test_a_year_from_february_29_renews_as_years_without_drifting(store, freeze_
     has no day in 2029, so the year ends with February) renewed through its renewal deal
     for its 366 days, to 2030-03-01, then 2031-03-02: a day later each year. And January
     31 to February 29 (a month, to the month's end) renewed for 30 days, to March 30.
-    Both are whole months now: the next terms end on February 28 and March 31, at the
-    same value per term."""
+    Both are whole months now: the next terms end on February 28 and (counted from
+    January 31, whose next anniversary is March 31) March 30, at the same value per term."""
 
     def renewed_by_its_deal(contract_id: int, day: date) -> ContractRead:
         freeze_clock(at(day))
@@ -444,7 +445,7 @@ def test_a_year_from_february_29_renews_as_years_without_drifting(store, freeze_
     won(store, title="Monthly", who="Bob")
     made = add_contract(store, deal="Monthly", start=date(2028, 1, 31), end=date(2028, 2, 29))
     month = renewed_by_its_deal(made.id, date(2028, 2, 10))
-    assert (month.start_date, month.end_date) == (date(2028, 3, 1), date(2028, 3, 31))
+    assert (month.start_date, month.end_date) == (date(2028, 3, 1), date(2028, 3, 30))
     assert month.value == Decimal(12000)
     first = renewed_by_its_deal(1, date(2029, 1, 10))
     assert (first.start_date, first.end_date) == (date(2029, 3, 1), date(2030, 2, 28))
@@ -476,3 +477,61 @@ def test_a_cancelled_contract_has_no_notice_deadline(store) -> None:
     assert get_contract(store, contract.id, now=NOW).notice_deadline is None
     [listed] = list_contracts(store, now=NOW)
     assert listed.notice_deadline is None
+
+
+def test_a_leap_day_term_and_its_end_agree(store) -> None:
+    """A 12-month term from 2028-02-29 ends on 2029-02-28, the day before its missing
+    anniversary, and --end 2029-02-28 is that same term: 12 months of the ARR's value
+    (--end 2029-02-27 is not whole months). Renewed, each next term counts from the first
+    start: 2029-03-01 to 2030-02-28."""
+    won(store)
+    by_term = add_contract(store, deal=1, start=date(2028, 2, 29), term="12m", now=NOW)
+    assert by_term.end_date == date(2029, 2, 28)
+    won(store, title="Beta", who="Bob")
+    by_end = add_contract(store, deal=2, start=date(2028, 2, 29), end=date(2029, 2, 28), now=NOW)
+    assert by_end.end_date == date(2029, 2, 28)
+    again = renew_contract(store, by_end.id, term="12m", now=at(date(2029, 1, 10)))
+    assert (again.start_date, again.end_date) == (date(2029, 3, 1), date(2030, 2, 28))
+    again = renew_contract(store, by_term.id, now=at(date(2029, 1, 10)))
+    assert (again.start_date, again.end_date) == (date(2029, 3, 1), date(2030, 2, 28))
+
+
+def test_monthly_renewals_from_january_31_count_from_the_first_start(store, freeze_clock) -> None:
+    """A month from January 31 (--term 1m, or --end February 28 without a term) ends on
+    February 28; renewals (by hand, by a won renewal deal, or automatically) count from
+    January 31, not from the last end, so the days do not drift: March 1 to 30, March 31
+    to April 30, May 1 to 30."""
+    expected = [
+        (date(2027, 3, 1), date(2027, 3, 30)),
+        (date(2027, 3, 31), date(2027, 4, 30)),
+        (date(2027, 5, 1), date(2027, 5, 30)),
+    ]
+    won(store)
+    won(store, title="Beta", who="Bob")
+    won(store, title="Gamma", who="Cy")
+    freeze_clock(at(date(2027, 2, 10)))
+    by_term = add_contract(store, deal=1, start=date(2027, 1, 31), term="1m", now=NOW)
+    by_end = add_contract(store, deal=2, start=date(2027, 1, 31), end=date(2027, 2, 28), now=NOW)
+    rolling = add_contract(
+        store, deal=3, start=date(2027, 1, 31), term="1m", auto_renew=True, now=NOW
+    )
+    assert by_term.end_date == by_end.end_date == rolling.end_date == date(2027, 2, 28)
+    seen = []
+    for _ in expected:
+        renewed = renew_contract(store, by_term.id, now=at(date(2027, 2, 10)))
+        seen.append((renewed.start_date, renewed.end_date))
+    assert seen == expected
+    for first, last in expected:  # (before remind writes the terms it rolled into)
+        state = get_contract(store, rolling.id, now=at(first))
+        assert (state.start_date, state.end_date) == (first, last)
+    seen = []
+    for first, _ in expected:
+        day = first - timedelta(days=20)
+        freeze_clock(at(day))
+        process_renewals(store, now=at(day))
+        deal_id = get_contract(store, by_end.id, now=at(day)).renewal_deal_id
+        assert deal_id is not None
+        win_deal(store, deal_id)
+        renewed = get_contract(store, by_end.id, now=at(day))
+        seen.append((renewed.start_date, renewed.end_date))
+    assert seen == expected

@@ -95,18 +95,29 @@ def parse_term(text: str | None, what: str = "term") -> terms.Term | None:
 
 def whole_months(first: date, last: date) -> int | None:
     """How many months run from ``first`` to ``last`` (included) when that is a whole
-    number of them, month ends clamped as terms are (None: it is not). A first day
-    whose number the last month does not have (the 29th to the 31st) closes the months
-    at that month's end, as contracts count them: 2028-02-29 to 2029-02-28 is twelve,
-    January 31 to February 29 one (so a renewal of as many months does not drift a day
-    later each time)."""
-    after = last + timedelta(days=1)
-    months = (after.year - first.year) * 12 + after.month - first.month
-    if months > 0 and dates.add_months(first, months) == after:
-        return months
-    months -= 1  # to the end of ``last``'s month, its own day past it
-    ends_month = after.day == 1 and first.day > last.day
-    return months if months > 0 and ends_month and dates.add_months(first, months) == last else None
+    number of them by the terms' own rule (``terms.months_of``: a term of N months ends
+    the day before its anniversary, a missing anniversary being the next month's first
+    day), None when it is not: 2028-02-29 to 2029-02-28 is twelve, January 31 to
+    February 28 (29 in a leap year) one, so an end read back gives the term it came from."""
+    return terms.months_of(first, last)
+
+
+def months_per_term(contract: Contract) -> terms.Term | None:
+    """A contract's own term, or, made without one (``--end``), its term in whole months
+    when it runs whole months: counted from its anchor (so March 1 to 30 after January 31
+    to February 28 is a month), else from its first day; None when it does not."""
+    if contract.term:
+        return terms.parse_term(contract.term)
+    n = contract.term_index + 1
+    total = whole_months(contract.anchor_date, contract.end_date) if n > 0 else None
+    if total is not None and total % n == 0:
+        term = terms.Term(total // n, "m")
+        if terms.term_start(contract.anchor_date, term, contract.term_index) == (
+            contract.start_date
+        ):
+            return term
+    months = whole_months(contract.start_date, contract.end_date)
+    return terms.Term(months, "m") if months is not None else None
 
 
 def _length(term: terms.Term | None, first: date, last: date) -> tuple[int | None, int]:
@@ -147,6 +158,10 @@ def span(start: date, end: date | None, term: terms.Term | None) -> tuple[date, 
                 f"{start + timedelta(days=terms.MAX_DAYS - 1)})",
                 field="end",
             )
+        months = whole_months(start, end)
+        if months is not None and term in (None, terms.Term(months, "m")):
+            # whole months: later terms count from its first day, as a --term's would
+            return start, end, start, 0
         return start, end, end + timedelta(days=1), -1
     assert term is not None
     try:
@@ -342,29 +357,28 @@ def renew_in(
     term. An ended contract renews too (its customer is one again). ``why`` ends the
     event's summary."""
     materialise(contract, state_on(contract, today))
-    current_term = terms.parse_term(contract.term) if contract.term else None
-    was = _length(current_term, contract.start_date, contract.end_date)
+    own = months_per_term(contract)  # without a term: as many months as it ran, if whole
+    was = _length(own, contract.start_date, contract.end_date)
     start = contract.end_date + timedelta(days=1)
-    if end is None and new_term is None and contract.term is None:
-        # as long as the last: as many months when it ran whole months (January, then
-        # February to its 28th), else as many days
-        months = whole_months(contract.start_date, contract.end_date)
+    if end is None and new_term is None and own is None:
+        # as long as the last, in days (one of whole months: as many months, below)
         try:
-            end = (
-                dates.add_months(start, months) - timedelta(days=1)
-                if months is not None
-                else start + (contract.end_date - contract.start_date)
-            )
+            end = start + (contract.end_date - contract.start_date)
         except (OverflowError, ValueError):
             end = date.max
         if end > terms.LAST_DAY:
             raise Invalid(f"the next term would end after {terms.LAST_DAY}", field="term")
     if end is None and new_term is None:
-        assert contract.term is not None
-        current = terms.parse_term(contract.term)
+        # its own term, or as many months as the last ran (January, then February to its
+        # 28th), counted from the anchor so they do not drift (January 31 to February 28,
+        # then March 1 to March 30, as a --term 1m)
+        current = own
+        assert current is not None
         index = contract.term_index + 1
         anchor = contract.anchor_date
         try:
+            if terms.term_end(anchor, current, index - 1) != contract.end_date:
+                anchor, index = start, 0  # an anchor of other terms: from the day after
             first = terms.term_start(anchor, current, index)
             last = terms.term_end(anchor, current, index)
         except (OverflowError, ValueError):
@@ -383,7 +397,7 @@ def renew_in(
     elif contract.value_minor is not None:
         # a term of another length at the same price (12 months at 12,000: a month at 1,000)
         was_minor = contract.value_minor
-        now_term = (new_term or current_term) if end is None else None
+        now_term = (new_term or own) if end is None else None
         contract.value_minor = rescaled(was_minor, was, _length(now_term, first, last))
         if contract.value_minor > money.max_minor(contract.currency):
             raise Invalid(
