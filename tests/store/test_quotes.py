@@ -453,8 +453,37 @@ def test_a_quote_whose_figures_pass_what_tinycrm_keeps_is_refused(store) -> None
     add_deal(store, title="Huge deal")
     for _ in range(2):
         add_item(store, "Huge deal", "Huge", discount="100")
-    with pytest.raises(Invalid, match=r"the quote's subtotal would be more than €1,000,000,"):
+    with pytest.raises(
+        Invalid, match=r"the quote's subtotal would be €1,999,999,999,999,998\.00, more than"
+    ):
         create_quote(store, "Huge deal", today=TODAY)
+    assert list_quotes(store, today=TODAY) == []
+
+
+@pytest.mark.parametrize(
+    ("price", "shown", "most"),
+    [("1000000000000000", "€1,190,000,000,000,000.00", "€1,000,000,000,000,000.00"),
+     ("1000000000000000 JPY", "¥1,190,000,000,000,000", "¥1,000,000,000,000,000"),
+     ("1000000000000000 BHD", "BHD 1,190,000,000,000,000.000",
+      "BHD 1,000,000,000,000,000.000")],
+)  # fmt: skip
+def test_a_deal_at_the_most_tinycrm_keeps_with_tax_is_refused_saying_the_limit(
+    store, price: str, shown: str, most: str
+) -> None:
+    """A deal at the largest amount tinycrm keeps (its net), with 19% tax on top: its
+    quote's total would pass the limit. Refused in one line saying the total, the limit
+    and what to do (it was 'the quote's total would be more than €1,000,…', which did
+    not say the total was the tax's doing); nothing is written."""
+    add_product(store, name="Max", price=price, tax="19")
+    add_deal(store, title="Max deal", currency=price.split()[-1] if " " in price else "EUR")
+    add_item(store, "Max deal", "Max")
+    with pytest.raises(Invalid) as refused:
+        create_quote(store, "Max deal", today=TODAY)
+    assert str(refused.value) == (
+        f"the quote's total with tax would be {shown}, more than the most tinycrm keeps "
+        f"({most}): lower a quantity, a price or the tax rate"
+    )
+    assert "\n" not in str(refused.value)
     assert list_quotes(store, today=TODAY) == []
 
 

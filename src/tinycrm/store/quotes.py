@@ -347,11 +347,16 @@ def _kept(totals: pricing.Totals, code: str) -> None:
         ("subtotal", totals.subtotal),
         ("discounts", totals.discount),
         ("tax", totals.tax),
-        ("total", totals.total),
+        ("total with tax", totals.total),
     ):
         if abs(minor) > top:
             most = money.format_money(money.from_minor(top, code), code)
-            raise Invalid(f"the quote's {what} would be more than {most}", field="deal")
+            shown = money.format_money(money.from_minor(minor, code), code)
+            raise Invalid(
+                f"the quote's {what} would be {shown}, more than the most tinycrm keeps "
+                f"({most}): lower a quantity, a price or the tax rate",
+                field="deal",
+            )
 
 
 def get_quote(store: Store, ref: str | int, *, today: date | None = None) -> QuoteRead:
