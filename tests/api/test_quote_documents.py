@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import stat
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import tinycrm
+from tinycrm import dates
 from tinycrm.config import ConfigError, parse_config
 from tinycrm.documents import Party
 from tinycrm.documents.pdf import find_font
@@ -161,6 +163,22 @@ def test_accept_wins_deal_is_a_config_switch(tmp_path: Path) -> None:
     with _crm(tmp_path) as crm:  # accept_wins_deal = false
         crm.quotes.accept("Q-2026-0001")
         assert crm.deals.get("Acme <b>deal</b>").status == "open"
+
+
+def test_quote_rules_of_the_config_reach_the_store_through_the_api(tmp_path: Path) -> None:
+    """``[quotes] valid_days`` and ``accept_wins_deal`` are read by ``crm.quotes`` and
+    passed to the store (which reads no config)."""
+    config = parse_config(
+        "[quotes]\nvalid_days = 5\naccept_wins_deal = false\n", tmp_path / "config.toml"
+    )
+    with tinycrm.open(tmp_path / "crm.db", config=config) as crm:
+        crm.deals.add("Acme")
+        crm.products.add("Plan", price="99")
+        crm.deals.items.add("Acme", "Plan")
+        quote = crm.quotes.create("Acme")
+        assert quote.valid_until == dates.local_today() + timedelta(days=5)
+        crm.quotes.accept(quote.number)
+        assert crm.deals.get("Acme").status == "open"
 
 
 def test_config_sections_are_checked(tmp_path: Path) -> None:

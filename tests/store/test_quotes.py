@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -693,3 +694,27 @@ def test_a_validity_past_ten_years_is_refused_and_writes_nothing(store) -> None:
     assert list_quotes(store) == []
     last = create_quote(store, "Acme", valid_until=TODAY + timedelta(days=3650), today=TODAY)
     assert last.valid_until == TODAY + timedelta(days=3650)
+
+
+def test_the_store_follows_the_quote_rules_it_is_given_not_the_config(store) -> None:
+    """Configuration belongs above the store: ``[quotes] valid_days`` and
+    ``accept_wins_deal`` come in from the API layer (``crm.quotes``) as arguments; the
+    store read them from ``store.config`` itself. A store given a config saying 5 days
+    and no winning keeps its own defaults (30 days, accepting wins) unless told."""
+    from tinycrm.config import parse_config
+
+    store.config = parse_config(
+        "[quotes]\nvalid_days = 5\naccept_wins_deal = false\n", Path("config.toml")
+    )
+    add_product(store, name="Licence", price="1000")
+    for title in ("Acme", "Beta"):
+        add_deal(store, title=title)
+        add_item(store, title, "Licence")
+    plain = create_quote(store, "Acme", today=TODAY)
+    assert plain.valid_until == TODAY + timedelta(days=30)
+    told = create_quote(store, "Beta", valid_days=5, today=TODAY)
+    assert told.valid_until == TODAY + timedelta(days=5)
+    accept_quote(store, plain.number, today=TODAY)
+    assert get_deal(store, "Acme").status == "won"
+    accept_quote(store, told.number, wins_deal=False, today=TODAY)
+    assert get_deal(store, "Beta").status == "open"

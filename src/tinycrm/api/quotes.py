@@ -36,7 +36,12 @@ class Quotes:
         (a ``date`` or ``"+30d"``; default ``[quotes] valid_days`` from today)."""
         from tinycrm.store.quotes import create_quote
 
-        return create_quote(self._store, deal, valid_until=values.day(valid, "valid"), notes=notes)
+        valid_until = values.day(valid, "valid")
+        # the config only when it is needed (a broken one: ConfigError, as other rules)
+        days = self._store.settings().quotes.valid_days if valid_until is None else 30
+        return create_quote(
+            self._store, deal, valid_until=valid_until, valid_days=days, notes=notes
+        )
 
     def get(self, ref: str | int) -> QuoteRead:
         """One quote (its status as of today: ``expired`` past its valid-until day)."""
@@ -95,6 +100,8 @@ class Quotes:
         accept_wins_deal = false`` (``win_deal`` overrides)."""
         from tinycrm.store.quotes import accept_quote
 
+        if win_deal is None:
+            win_deal = self._store.settings().quotes.accept_wins_deal
         return accept_quote(self._store, ref, wins_deal=win_deal)
 
     def decline(self, ref: str | int) -> QuoteRead:

@@ -241,16 +241,16 @@ def create_quote(
     deal_ref: str | int,
     *,
     valid_until: date | None = None,
+    valid_days: int = 30,
     notes: str | None = None,
     today: date | None = None,
 ) -> QuoteRead:
     """Freeze the deal's line items into a new draft quote numbered for this year,
-    valid until ``valid_until`` (default: ``[quotes] valid_days`` from today, 30; at
-    most ``MAX_VALID_DAYS`` ahead)."""
+    valid until ``valid_until`` (default: ``valid_days`` from today, which ``crm.quotes``
+    takes from ``[quotes] valid_days``; at most ``MAX_VALID_DAYS`` ahead)."""
     day = today or dates.local_today()
     clean_notes = validate.optional_text(notes, "notes", multiline=True)
     if valid_until is None:
-        valid_days = store.config.quotes.valid_days if store.config is not None else 30
         valid_until = day + timedelta(days=valid_days)
     if valid_until < day:
         raise Invalid(f"valid-until {valid_until} is in the past", field="valid")
@@ -600,17 +600,14 @@ def send_quote(store: Store, ref: str | int, *, today: date | None = None) -> Qu
 
 
 def accept_quote(
-    store: Store, ref: str | int, *, wins_deal: bool | None = None, today: date | None = None
+    store: Store, ref: str | int, *, wins_deal: bool = True, today: date | None = None
 ) -> QuoteRead:
     """The customer accepted: a draft or sent quote, not expired. Its deal is won in the
-    same transaction when it is open, unless ``[quotes] accept_wins_deal = false``
-    (``wins_deal`` overrides the config). ``Conflict`` when its deal is lost, won
+    same transaction when it is open, unless ``wins_deal`` is false (``crm.quotes`` takes
+    it from ``[quotes] accept_wins_deal``). ``Conflict`` when its deal is lost, won
     with another accepted quote (reopen the deal first), or when the deal's items are no
     longer the quote's lines (the deal would be won at a figure never quoted)."""
-    if wins_deal is None:
-        wins_deal = store.config.quotes.accept_wins_deal if store.config is not None else True
-    else:  # "no" is no yes (bool("no") is True)
-        wins_deal = validate.flag(wins_deal, "win_deal")
+    wins_deal = validate.flag(wins_deal, "win_deal")  # "no" is no yes (bool("no") is True)
     return _move(store, ref, to="accepted", allowed=OPEN, today=today, win=wins_deal)
 
 
