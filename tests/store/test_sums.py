@@ -117,3 +117,35 @@ def test_it_compiles_to_sum_elsewhere() -> None:
     )
     assert "sum(deal.amount_minor)" in str(one)
     assert "sum(CAST(deal.amount_minor AS NUMERIC) * deal.probability)" in str(two)
+
+
+def test_an_amount_stored_as_a_float_is_left_out_of_sums_and_the_board_loads(
+    crm: Crm, store, request
+) -> None:
+    """Other SQL wrote ``1e20`` (a REAL) into a deal's amount on SQLite: the pipeline
+    report stopped with ``invalid literal for int()`` and the board's columns could not
+    be read (it stayed on "Loading…"). Now the deal is carded without an amount and the
+    sums leave it out (PostgreSQL's BIGINT column cannot hold one)."""
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite keeps a REAL in an INTEGER column")
+    import warnings
+
+    from sqlalchemy import text
+
+    from tinycrm.errors import TinyCrmWarning
+    from tinycrm.store.board import load_board
+
+    crm.deals.add("Odd", amount="5", currency="EUR")
+    crm.deals.add("Fine", amount="7", currency="EUR")
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE deal SET amount_minor = 1e20 WHERE title = 'Odd'"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        board = load_board(store)
+        pipeline = crm.reports.pipeline()
+        got = crm.deals.get("Odd")
+    assert got.amount is None
+    cards = [card for column in board.columns for card in column.cards]
+    assert sorted(card.title for card in cards) == ["Fine", "Odd"]
+    assert pipeline.total.value == {"EUR": Decimal("7.00")}
+    assert caught and all(issubclass(w.category, TinyCrmWarning) for w in caught)

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
-from tinycrm.store.types import Number, UTCDateTime, new_uid, utcnow
+from tinycrm.store.types import MinorUnits, Number, UTCDateTime, new_uid, utcnow
 
 
 def _fk(target: str, ondelete: str, *, nullable: bool = True, index: bool = True) -> Column:
@@ -209,7 +209,7 @@ class Deal(TableModel, table=True):
     company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
     pipeline_id: int = Field(sa_column=_fk("pipeline.id", "RESTRICT", nullable=False))
     stage_id: int = Field(sa_column=_fk("stage.id", "RESTRICT", nullable=False))
-    amount_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    amount_minor: int | None = Field(default=None, sa_column=Column(MinorUnits))
     currency: str
     probability: int | None = None  # an override of the stage's probability
     close_date: date | None = None

@@ -46,7 +46,9 @@ def _sqlite_sum(element: exact_sum, compiler: SQLCompiler, **kw: Any) -> str:
     # value = (value / SPLIT) * SPLIT + value % SPLIT for every value, negative included.
     args = [compiler.process(arg, **kw) for arg in element.clauses]
     times = f" * ({args[1]})" if len(args) == 2 else ""
-    value = args[0]
+    # a value SQLite keeps as REAL or TEXT (other SQL wrote 1e20 into an amount) is no
+    # whole number of minor units: skipped, as the row reads without one (MinorUnits)
+    value = f"CASE WHEN typeof({args[0]}) = 'integer' THEN {args[0]} END"
     return f"(sum(({value}) / {_SPLIT}{times}) || ':' || sum(({value}) % {_SPLIT}{times}))"
 
 
@@ -58,3 +60,31 @@ def whole(result: Any) -> int | None:
         billions, _, rest = result.partition(":")
         return int(billions) * _SPLIT + int(rest)
     return int(result)
+
+
+def warn_left_out(session: Any) -> None:
+    """A ``TinyCrmWarning`` for each deal whose amount SQLite holds as no whole number of
+    minor units (other SQL wrote ``1e20``): ``exact_sum`` leaves it out of the sums (a
+    PostgreSQL BIGINT holds none such)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    import warnings
+
+    from sqlalchemy import text
+
+    from tinycrm.errors import TinyCrmWarning
+
+    odd = session.execute(
+        text(
+            "SELECT id, title, amount_minor FROM deal WHERE typeof(amount_minor) "
+            "NOT IN ('integer', 'null') ORDER BY id LIMIT 20"
+        )
+    ).all()
+    for deal_id, title, raw in odd:
+        warnings.warn(
+            f"deal #{deal_id} {title}: its amount is stored as {repr(raw)[:40]}, not a whole "
+            f"number of minor units: left out of the sums; give it again (tinycrm deal "
+            f"edit {deal_id} --amount)",
+            TinyCrmWarning,
+            stacklevel=2,
+        )

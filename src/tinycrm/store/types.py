@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import PlainSerializer
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -52,9 +52,36 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class MinorUnits(TypeDecorator[int]):
+    """An amount in minor units: a 64-bit integer. A value that is none (a float such
+    as ``1e20`` or ``12.5``, or text, written into SQLite by other SQL: its INTEGER
+    affinity keeps what is not a whole 64-bit number as it came) reads as no amount,
+    with a ``TinyCrmWarning`` saying what is stored, so no list, show, report or sum
+    crashes on it nor leaves its row out. ``exact_sum`` skips such values too."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        import warnings
+
+        from tinycrm.errors import TinyCrmWarning
+
+        shown = repr(value)[:40]
+        warnings.warn(
+            f"an amount is stored as {shown}, not a whole number of minor units (written "
+            "by other SQL?): shown without one; give it again (tinycrm deal edit --amount)",
+            TinyCrmWarning,
+            stacklevel=2,
+        )
+        return None
+
+
 # The one clock lives in tinycrm.clock (the command line reads it without the store);
 # the store's modules import it from here.
-__all__ = ["UTCDateTime", "utcnow", "written_at"]
+__all__ = ["MinorUnits", "UTCDateTime", "utcnow", "written_at"]
 
 
 def new_uid() -> str:

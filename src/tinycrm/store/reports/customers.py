@@ -34,7 +34,7 @@ from tinycrm.store.reports.models import (
     SourcesReport,
 )
 from tinycrm.store.reports.scope import backward_range, choice, make_scope, periods, ts, with_days
-from tinycrm.store.sums import exact_sum
+from tinycrm.store.sums import exact_sum, warn_left_out
 
 # --------------------------------------------------------------------------- sources
 
@@ -63,6 +63,7 @@ def sources_report(
     """Leads (contacts created in the period), how many became customers, and the revenue
     of their won deals, by first touch (source) and by last touch."""
     with store.read() as session:
+        warn_left_out(session)
         scope = make_scope(session, store, start, end, pipeline, owner, now)
         conn = session.connection()
         leads = [*scope.within(col(Contact.created_at)), *scope.contacts(col(Contact.id))]
@@ -273,6 +274,7 @@ def clv_report(
     Customers are the contacts that became customers (in the period, when given); a
     customer's years run from then to their first churn after it, or to now."""
     with store.read() as session:
+        warn_left_out(session)
         scope = make_scope(session, store, start, end, pipeline, owner, now)
         conn = session.connection()
         history = LifecycleChange

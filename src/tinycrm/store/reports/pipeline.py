@@ -48,7 +48,7 @@ from tinycrm.store.reports.scope import (
     with_days,
 )
 from tinycrm.store.sales_models import DealItem, annual_net
-from tinycrm.store.sums import exact_sum, whole
+from tinycrm.store.sums import exact_sum, warn_left_out, whole
 
 # --------------------------------------------------------------------------- pipeline
 
@@ -138,6 +138,7 @@ def pipeline_report(
     ``start``/``end`` keep the deals expected to close in those days (deals with no
     expected close date are left out then)."""
     with store.read() as session:
+        warn_left_out(session)
         scope = make_scope(session, store, start, end, pipeline, owner, now)
         extra = []
         if start is not None:
@@ -295,6 +296,7 @@ def forecast_report(
     Default: this month and the next five (this quarter and the next three)."""
     unit = choice(by, FORECAST_BY, "period") or "month"
     with store.read() as session:
+        warn_left_out(session)
         scope = make_scope(session, store, start, end, pipeline, owner, now)
         first, last = forward_range(start, end, unit, 6 if unit == "month" else 4, scope.today)
         scope = with_days(scope, first, last)

@@ -36,7 +36,7 @@ from tinycrm.store.reports.models import (
     WinRateReport,
 )
 from tinycrm.store.reports.scope import Scope, choice, make_scope
-from tinycrm.store.sums import exact_sum
+from tinycrm.store.sums import exact_sum, warn_left_out
 
 # --------------------------------------------------------------------------- win rate
 
@@ -87,6 +87,7 @@ def winrate_report(
     contact's first touch), owner or pipeline."""
     key = choice(by, WINRATE_BY, "grouping")
     with store.read() as session:
+        warn_left_out(session)
         scope = make_scope(session, store, start, end, pipeline, owner, now)
         found = winrate_rows(session, scope, key)
     groups: dict[str | None, dict[str, Any]] = {}
