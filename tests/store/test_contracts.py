@@ -535,3 +535,27 @@ def test_monthly_renewals_from_january_31_count_from_the_first_start(store, free
         renewed = get_contract(store, by_end.id, now=at(day))
         seen.append((renewed.start_date, renewed.end_date))
     assert seen == expected
+
+
+def test_an_auto_renewing_contract_stored_under_the_old_month_end_rule_rolls_without_a_gap(
+    store,
+) -> None:
+    """A monthly contract from January 31 written before the anniversary rule ended its
+    first term on February 27 (the old rule); counted from January 31 now, the next term
+    would start on March 1, and February 28 would belong to no term. It continues from
+    the day after its stored end instead: February 28 is in a term, and terms meet."""
+    won(store)
+    made = add_contract(store, deal=1, start=date(2026, 1, 31), term="1m", auto_renew=True, now=NOW)
+    with store.write() as session:
+        session.get(Contract, made.id).end_date = date(2026, 2, 27)  # as the old rule wrote
+    on_28th = get_contract(store, made.id, now=at(date(2026, 2, 28)))
+    assert (on_28th.status, on_28th.start_date) == ("active", date(2026, 2, 28))
+    later = get_contract(store, made.id, now=at(date(2026, 4, 15)))
+    assert later.renewals == 2 and later.start_date <= date(2026, 4, 15) <= later.end_date
+    process_renewals(store, now=at(date(2026, 4, 15)))
+    with store.read() as session:
+        row = session.get(Contract, made.id)
+        assert (row.start_date, row.end_date) == (later.start_date, later.end_date)
+    ends = [get_contract(store, made.id, now=at(date(2026, m, 15))) for m in (5, 6)]
+    assert ends[0].start_date == later.end_date + timedelta(days=1)
+    assert ends[1].start_date == ends[0].end_date + timedelta(days=1)

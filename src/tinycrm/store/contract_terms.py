@@ -51,9 +51,7 @@ def state_on(contract: Contract, today: date) -> Term:
         return Term("cancelled", start, end, index)
     if contract.auto_renew and contract.term and end < today:
         term = terms.parse_term(contract.term)
-        index = terms.current_index(contract.anchor_date, term, index, end, today)
-        start = terms.term_start(contract.anchor_date, term, index)
-        end = terms.term_end(contract.anchor_date, term, index)
+        index, start, end = rolled_to(contract, term, today)
         return Term("active", start, end, index)
     if end < today:
         return Term("ended", start, end, index)
@@ -62,6 +60,31 @@ def state_on(contract: Contract, today: date) -> Term:
         # follows a term that runs until then)
         return Term("upcoming", start, end, index)
     return Term("active", start, end, index)
+
+
+def aligned(contract: Contract, term: terms.Term) -> tuple[date, int]:
+    """(anchor, shift): the day the contract's later terms count from, and what to add to
+    an index counted from it to get the contract's own. Its anchor (shift 0) when its
+    stored end is that of its term counted from it; else (a contract written under the
+    old month-end rule: 1 month from January 31 ended February 27) the day after its end,
+    so the next term follows it without a gap."""
+    try:
+        if terms.term_end(contract.anchor_date, term, contract.term_index) == contract.end_date:
+            return contract.anchor_date, 0
+    except (OverflowError, ValueError):
+        pass
+    return contract.end_date + timedelta(days=1), contract.term_index + 1
+
+
+def rolled_to(contract: Contract, term: terms.Term, today: date) -> tuple[int, date, date]:
+    """(index, start, end) of the term of an auto-renewing contract that holds
+    ``today`` (its current one if it has not ended)."""
+    anchor, shift = aligned(contract, term)
+    own = contract.term_index - shift
+    index = terms.current_index(anchor, term, own, contract.end_date, today)
+    if index == own:
+        return contract.term_index, contract.start_date, contract.end_date
+    return index + shift, terms.term_start(anchor, term, index), terms.term_end(anchor, term, index)
 
 
 def local_today(now: datetime | None = None) -> date:

@@ -31,10 +31,12 @@ from tinycrm import dates, money, safetext, terms
 from tinycrm.store.contract_terms import (
     ENTITY,
     LIVE,
+    aligned,
     describe,
     local_today,
     lock_contacts,
     lock_contract,
+    rolled_to,
     state_on,
 )
 from tinycrm.store.engine import Store
@@ -129,12 +131,8 @@ def _roll(store: Store, contract_id: int, today: date) -> bool:
         if contract.term is None or contract.end_date >= today:
             return False  # another run rolled it
         term = terms.parse_term(contract.term)
-        index = terms.current_index(
-            contract.anchor_date, term, contract.term_index, contract.end_date, today
-        )
+        index, start, end = rolled_to(contract, term, today)
         rolled = index - contract.term_index
-        start = terms.term_start(contract.anchor_date, term, index)
-        end = terms.term_end(contract.anchor_date, term, index)
         contract.start_date, contract.end_date, contract.term_index = start, end, index
         contract.renewals += rolled
         contract.renewal_deal_id = None
@@ -469,9 +467,10 @@ def _rolling_items(
     term = terms.parse_term(contract.term)
     ends = [state.end]
     index = state.index
+    anchor, shift = aligned(contract, term)
     while index > 0:  # the terms that ended since ``since`` (each follows the last)
         index -= 1
-        end = terms.term_end(contract.anchor_date, term, index)
+        end = terms.term_end(anchor, term, index - shift)
         if end < since:
             break
         ends.insert(0, end)
