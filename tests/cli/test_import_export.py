@@ -762,3 +762,21 @@ def test_an_import_into_a_new_database_builds_it_aside(cli, tmp_path: Path, monk
     refused = cli("--db", str(other), "import", "contacts", str(people), "--map", "x=nothing")
     assert refused.exit_code != 0
     assert sorted(p.name for p in folder.iterdir()) == ["crm.db"]
+
+
+def test_a_dry_run_into_a_new_database_leaves_none(cli, tmp_path: Path) -> None:
+    """`import contacts --dry-run` into a path where there was no database said what it
+    would do and left an empty database there all the same. Now it leaves nothing: the
+    database it reads into is built aside and never placed."""
+    folder = tmp_path / "crm"
+    folder.mkdir()
+    people = tmp_path / "people.csv"
+    people.write_text("name,email\nAda,ada@x.io\n", encoding="utf-8")
+    db = folder / "crm.db"
+    said = cli("--db", str(db), "import", "contacts", str(people), "--dry-run")
+    assert said.exit_code == 0, said.stderr
+    assert said.stdout.startswith("Dry run, nothing written")
+    assert list(folder.iterdir()) == []
+    said = cli("--db", str(db), "import", "contacts", str(people))
+    assert said.exit_code == 0 and "1 created" in said.stdout
+    assert sorted(p.name for p in folder.iterdir()) == ["crm.db"]

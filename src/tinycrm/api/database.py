@@ -162,7 +162,7 @@ class NewDatabase:
 
 @contextmanager
 def none_made_if_refused(
-    db: str | None, *, opened: bool, close: Callable[[], None]
+    db: str | None, *, opened: bool, close: Callable[[], None], keep: bool = True
 ) -> Iterator[NewDatabase | None]:
     """Around a command that may make the SQLite database ``db`` (an import, a restore,
     into a path where there is none): a ``NewDatabase`` in a temporary folder beside the
@@ -173,7 +173,8 @@ def none_made_if_refused(
     again. None, to open ``db`` as it is: there is one at the path (or a link), it is
     PostgreSQL, or the database is ``opened`` already or its folder takes no temporary
     one; then a refused block takes away the database it made, once sure that nobody
-    wrote to it."""
+    wrote to it. Not ``keep`` (a dry run): the database built aside is never placed, and
+    one made at the path is taken away however the block ends."""
     from tinycrm.files import CannotWrite, temporary_folder
 
     path = locate(db).path
@@ -190,7 +191,8 @@ def none_made_if_refused(
             try:
                 yield new
                 close()
-                new.place()
+                if keep:
+                    new.place()
             finally:
                 close()
             return
@@ -200,6 +202,9 @@ def none_made_if_refused(
             close()
             remove_unwritten(path)
             raise
+        if not keep:
+            close()
+            remove_unwritten(path)
 
 
 def _sqlite_file(db: str | None, what: str) -> Path:

@@ -235,14 +235,16 @@ def _binary(file: str) -> Iterator[IO[bytes]]:
 
 
 @contextmanager
-def _none_made_if_refused(ctx: typer.Context) -> Iterator[None]:
+def _none_made_if_refused(ctx: typer.Context, *, keep: bool = True) -> Iterator[None]:
     """An import or restore refused, stopped or killed leaves no database where there
-    was none: it is built aside and renamed into place once whole (``api.database``)."""
+    was none: it is built aside and renamed into place once whole (``api.database``).
+    A dry run (not ``keep``) leaves none either way."""
     from tinycrm.api.database import none_made_if_refused
 
     held = state(ctx)
     given = held.db
-    with none_made_if_refused(given, opened=held._crm is not None, close=held.close) as new:
+    opened = held._crm is not None
+    with none_made_if_refused(given, opened=opened, close=held.close, keep=keep) as new:
         held.db = given if new is None else new.db
         try:
             yield
@@ -271,7 +273,8 @@ def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None
     from tinycrm.errors import Invalid
     from tinycrm.formats import FormatError
 
-    with _binary(file) as opened, _none_made_if_refused(ctx):
+    keep = not options.get("dry_run")
+    with _binary(file) as opened, _none_made_if_refused(ctx, keep=keep):
         try:
             from tinycrm.formats.jsonrows import looks_like_json
             from tinycrm.formats.opening import opening
