@@ -250,3 +250,37 @@ def test_the_csv_of_a_sync_has_the_same_columns_whatever_it_found(
     assert "skipped.without a known contact" in headers[0]
     assert [r["skipped.without a known contact"] for r in rows] == ["0", "0", "1"]
     assert [r["logged"] for r in rows] == ["0", "1", "0"]
+
+
+def test_a_synced_email_deleted_stays_deleted_until_imported_with_undelete(
+    imap_account: ImapAccount, tmp_path: Path
+) -> None:
+    """activity rm of a synced email, then the folder read again (--from-start) and the
+    message imported from a file: neither logs it again, each says so; mail import
+    --undelete does, and the next sync knows it as logged."""
+    assert _run("contact", "add", "Ann Lee", "--email", "ann@acme.example").exit_code == 0
+    imap_account.append("INBOX", MAIL)
+    assert _run("mail", "sync", "--folder", "INBOX").exit_code == 0
+    import tinycrm
+
+    with tinycrm.open() as crm:
+        (logged,) = crm.activities.list()
+    removed = _run("activity", "rm", str(logged.id), "--yes")
+    assert removed.exit_code == 0, removed.stderr
+    assert "it will not be logged again from the mailbox" in removed.stdout
+    again = _run("mail", "sync", "--from-start", "--folder", "INBOX", "--json")
+    data = json.loads(again.stdout)
+    assert (data["read"], data["logged"], data["already"], data["deleted"]) == (1, 0, 0, 1)
+    eml = tmp_path / "quote.eml"
+    eml.write_bytes(MAIL)
+    imported = _run("mail", "import", str(eml))
+    assert imported.stdout.splitlines()[-1] == (
+        "Read 1 message; logged 0 emails for 0 contacts; 1 deleted from tinycrm before, "
+        "not logged again (mail import --undelete logs them)"
+    )
+    with tinycrm.open() as crm:
+        assert crm.activities.list() == []
+    undone = _run("mail", "import", "--undelete", str(eml))
+    assert undone.stdout.splitlines()[-1] == "Read 1 message; logged 1 email for 1 contact"
+    last = json.loads(_run("mail", "sync", "--from-start", "--folder", "INBOX", "--json").stdout)
+    assert (last["logged"], last["already"], last["deleted"]) == (0, 1, 0)

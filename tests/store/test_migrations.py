@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
+from sqlalchemy import inspect as sa_inspect
 
 from tinycrm.store.engine import open_store
 from tinycrm.store.migrations import SCHEMA_HEAD
@@ -455,3 +456,25 @@ def test_0032_on_postgresql_indexes_the_words_in_angle_brackets_again(
             assert found(store, "pricing") == found(store, "20k") == ["Bob Stone"]
         finally:
             store.close()
+
+
+def test_0033_adds_mail_tombstones_to_a_database_at_0032(store: Any) -> None:
+    """A database at 0032 with a mailbox email logged: after the upgrade its delete
+    leaves a tombstone, and the mail is not logged again; it downgrades and upgrades.
+    (On each backend's test database, from the newest schema down and up: cheap.)"""
+    from tests.mail.mail_log_helpers import OWN, _msg
+    from tinycrm.store.activities import list_activities
+    from tinycrm.store.activity_edits import remove_activity
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.mail_log import log_messages
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    message = _msg("ann@acme.example")
+    log_messages(store, [message], **OWN)
+    with store.engine.begin() as conn:
+        command.downgrade(make_config(conn), "0032")
+        assert not sa_inspect(conn).has_table("mail_tombstone")
+        command.upgrade(make_config(conn), "head")
+    remove_activity(store, list_activities(store)[0].id, task=False)
+    assert log_messages(store, [message], **OWN).deleted == 1
+    assert list_activities(store) == []

@@ -11,6 +11,7 @@ from tinycrm.api.values import When
 from tinycrm.store.records import UNSET, Unset
 
 if TYPE_CHECKING:
+    from tinycrm.store.activity_edits import RemovedActivity
     from tinycrm.store.engine import Store
     from tinycrm.store.models import ActivityRead
 
@@ -76,9 +77,11 @@ class Activities:
             self._store, activity_id, **values.changes(text=text, body=body, at=when, kind=kind)
         )
 
-    def remove(self, activity_id: int) -> ActivityRead:
+    def remove(self, activity_id: int) -> RemovedActivity:
         """Delete a logged call, email, meeting or note (a task's id is ``NotFound``:
-        ``crm.tasks.remove``); the result is what was deleted, and so is its event."""
+        ``crm.tasks.remove``); the result is what was deleted, and so is its event. An
+        email logged from a mailbox (``mailbox``) is not logged again by ``crm.mail``
+        (unless ``undelete``)."""
         from tinycrm.store.activity_edits import remove_activity
 
         return remove_activity(self._store, activity_id, task=False)
@@ -220,7 +223,7 @@ class Tasks:
 
         return reopen_task(self._store, task_id)
 
-    def remove(self, task_id: int) -> ActivityRead:
+    def remove(self, task_id: int) -> RemovedActivity:
         """Delete a task, open or done (a logged activity's id is ``NotFound``:
         ``crm.activities.remove``); the result is what was deleted."""
         from tinycrm.store.activity_edits import remove_activity

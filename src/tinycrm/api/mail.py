@@ -73,10 +73,13 @@ class Mail:
         include_lists: bool = False,
         dry_run: bool = False,
         verb: str = "synced",
+        undelete: bool = False,
     ) -> MailRun:
         """Log parsed messages (``tinycrm.mail.parse_message``) in one transaction:
         internal, list and contactless mail is skipped (see ``MailRun.skipped``), a
-        message already logged for a contact is not logged again."""
+        message already logged for a contact is not logged again, nor one whose email
+        was deleted for them (``activities.remove``; ``MailRun.deleted`` counts them)
+        unless ``undelete``."""
         from tinycrm.store.mail_log import log_messages
 
         settings = self._store.settings().mail
@@ -90,6 +93,7 @@ class Mail:
             dry_run=dry_run,
             verb=verb,
             create_max=settings.create_contacts_max,
+            undelete=undelete,
         )
 
     def import_paths(
@@ -99,6 +103,7 @@ class Mail:
         create_contacts: bool = False,
         include_lists: bool = False,
         dry_run: bool = False,
+        undelete: bool = False,
     ) -> MailRun:
         """Log the messages of Maildir folders, mbox files, ``.eml`` files and Apple Mail's
         ``.emlx`` files (a ``.partial.emlx`` from its header alone, saying so). A path
@@ -106,7 +111,8 @@ class Mail:
         message file under one that is not read (a link to none, a pipe, a device; no
         mail; one that cannot be read) is counted as read and skipped (in ``skipped`` by
         reason, and in ``files_skipped`` with where it is), the others logged. A message
-        over 50 MB is logged from its header alone, from any source."""
+        over 50 MB is logged from its header alone, from any source. A message whose email
+        was deleted from the CRM is not logged again unless ``undelete``."""
         from tinycrm.mail.sources import MailSourceError
 
         targets = [Path(p) for p in paths]
@@ -126,6 +132,7 @@ class Mail:
             include_lists=include_lists,
             dry_run=dry_run,
             verb="imported",
+            undelete=undelete,
         )
         run.read += len(skipped)
         for where, why in skipped:

@@ -22,6 +22,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tinycrm.store.activity_edits import RemovedActivity
     from tinycrm.store.board import (
         Board,
         BoardCard,
@@ -160,6 +161,7 @@ _MODULES: dict[str, str] = {
     "QuoteRead": "tinycrm.store.sales_models",
     "QuoteTaxRead": "tinycrm.store.sales_models",
     "Removal": "tinycrm.store.removals",
+    "RemovedActivity": "tinycrm.store.activity_edits",
     "RenewalRun": "tinycrm.store.renewals",
     "ScoreExplanation": "tinycrm.store.scoring",
     "ScoreRuleRead": "tinycrm.store.scoring",
@@ -246,6 +248,7 @@ __all__ = [
     "QuoteTaxRead",
     "RecordHit",
     "Removal",
+    "RemovedActivity",
     "RenewalRun",
     "ScoreExplanation",
     "ScoreRuleRead",

@@ -372,9 +372,15 @@ def activity_edit(
 def activity_rm(
     ctx: typer.Context, activity_id: ActivityId, yes: YesOpt = False, output: Output = TABLE
 ) -> None:
-    """Delete a logged call, email, meeting or note (asked on a terminal unless --yes)."""
+    """Delete a logged call, email, meeting or note (asked on a terminal unless --yes).
+
+    An email logged from a mailbox is not logged again by mail sync or mail import
+    (mail import --undelete logs it again)."""
     _removing(ctx, activity_id, task=False, yes=yes)
     activity = crm(ctx).activities.remove(activity_id)
     about = _about(activity)
     whom = f" with {about}" if about else ""
-    output.saved(activity, f"Deleted {activity.kind} #{activity.id}{whom}: {activity.subject}")
+    said = f"Deleted {activity.kind} #{activity.id}{whom}: {activity.subject}"
+    if activity.mailbox:
+        said += "; it will not be logged again from the mailbox (mail import --undelete does)"
+    output.saved(activity, said)

@@ -66,10 +66,18 @@ def import_(
     create_contacts: CreateOpt = False,
     include_lists: ListsOpt = False,
     dry_run: DryRunOpt = False,
+    undelete: Annotated[
+        bool,
+        typer.Option(
+            "--undelete",
+            help="Log again the messages whose email was deleted from tinycrm (activity rm).",
+        ),
+    ] = False,
 ) -> None:
     """Log the messages in PATH... as email activities, once each.
 
-    A message logged before, from any file, folder or IMAP, is not logged again.
+    A message logged before, from any file, folder or IMAP, is not logged again; nor is
+    one whose email was deleted from tinycrm (activity rm), unless --undelete.
 
     Mail among your own addresses and domains (the config file's mail table) is not logged.
 
@@ -78,7 +86,11 @@ def import_(
     A message file under a folder that cannot be read or is no mail is named on stderr
     and skipped, the rest logged; the exit status is then 1."""
     run = crm(ctx).mail.import_paths(
-        paths, create_contacts=create_contacts, include_lists=include_lists, dry_run=dry_run
+        paths,
+        create_contacts=create_contacts,
+        include_lists=include_lists,
+        dry_run=dry_run,
+        undelete=undelete,
     )
     if output.machine:
         output.record(_record(run))
@@ -114,6 +126,7 @@ def _record(run: MailRun) -> dict[str, Any]:
         "not_added": len(run.not_added),
         "bulk": run.bulk,
         "already": run.already,
+        "deleted": run.deleted,
         "skipped": run.skipped_by_reason(),
         "stopped_sequences": run.stopped,
         "undated": run.undated,

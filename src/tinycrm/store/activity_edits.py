@@ -29,6 +29,7 @@ from tinycrm.store.contacts import resolve_contact
 from tinycrm.store.deals import resolve_deal
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.mail_tombstones import bury
 from tinycrm.store.models import Activity, ActivityRead, Company, Contact, Deal
 from tinycrm.store.records import UNSET, Unset, changed_summary, is_set, record_event
 from tinycrm.store.refs import get_by_id, lock_row
@@ -269,14 +270,23 @@ def _keep_mail(
         )
 
 
-def remove_activity(store: Store, activity_id: int, *, task: bool) -> ActivityRead:
+class RemovedActivity(ActivityRead):
+    """A task or activity as it was when deleted; ``mailbox``: an email logged from a
+    mailbox, which the next ``mail sync`` or ``mail import`` does not log again."""
+
+    mailbox: bool = False
+
+
+def remove_activity(store: Store, activity_id: int, *, task: bool) -> RemovedActivity:
     """Delete a task (``task``) or a logged call, email, meeting or note; the id of the
     other is refused, naming it. The event says what went: the kind, subject, whom it was
-    about and when; hooks and webhooks get the record as it was, body and all."""
+    about and when; hooks and webhooks get the record as it was, body and all. An email
+    logged from a mailbox leaves a tombstone (:mod:`~tinycrm.store.mail_tombstones`)."""
     with store.write() as session:
         row = _task(session, activity_id) if task else _logged(session, activity_id)
         row = lock_row(session, row, row.kind, row.subject)
-        read = to_read(session, row)
+        mailbox = bury(session, row)  # not logged again by the next sync or import
+        read = RemovedActivity(**to_read(session, row).model_dump(), mailbox=mailbox)
         session.delete(row)
         record_event(
             store,

@@ -33,6 +33,7 @@ from tinycrm.store.contacts import to_read as contact_read
 from tinycrm.store.dupe_rules import key_pairs, mailbox, name_pairs, phone_pairs
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid
+from tinycrm.store.mail_tombstones import move_tombstones
 from tinycrm.store.models import (
     Activity,
     CampaignMember,
@@ -450,6 +451,7 @@ def _apply(session: Session, keep: Contact, other: Contact, plan: _Plan) -> None
     session.execute(
         update(ContactAlias).where(col(ContactAlias.contact_id) == oid).values(contact_id=kid)
     )
+    move_tombstones(session, oid, kid)  # its deleted mail stays deleted (mail_tombstones)
     values = {attr: getattr(other, attr) for attr in plan.filled if attr in FILLED}
     if "phone" in values:
         values["phone_e164"] = other.phone_e164

@@ -130,3 +130,20 @@ class MailCheckpoint(TableModel, table=True):
     uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))  # 32-bit unsigned
     last_uid: int = Field(sa_column=Column(BigInteger, nullable=False))
     updated_at: datetime = Field(sa_column=_created())
+
+
+class MailTombstone(TableModel, table=True):
+    """A mailbox email deleted from the CRM (``activity rm``): the key the mail log knew
+    it by for the contact (``Activity.mail_key``), so that the next ``mail sync`` or
+    ``mail import`` does not log it again (``mail import --again`` does, and lifts it).
+    ``dated_at`` is the message's Date when it was dated by it (None: dated otherwise),
+    which tells another message under the same Message-ID from it."""
+
+    __tablename__ = "mail_tombstone"
+    __table_args__ = (UniqueConstraint("mail_key", "contact_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mail_key: str
+    contact_id: int = Field(sa_column=_fk("contact.id", "CASCADE", nullable=False))
+    dated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    deleted_at: datetime = Field(sa_column=_created())

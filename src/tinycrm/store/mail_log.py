@@ -41,9 +41,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -55,6 +54,8 @@ from tinycrm.store.contacts import keep_contact
 from tinycrm.store.dupe_rules import email_key
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
+from tinycrm.store.mail_insert import insert_once as _insert_once
+from tinycrm.store.mail_insert import wrote as _wrote
 from tinycrm.store.mail_run import CONTACT_GONE as CONTACT_GONE
 from tinycrm.store.mail_run import CREATE_CONTACTS_MAX as CREATE_CONTACTS_MAX
 from tinycrm.store.mail_run import NO_ADDRESS as NO_ADDRESS
@@ -68,7 +69,8 @@ from tinycrm.store.mail_text import SUBJECT_MAX, mail_body
 from tinycrm.store.mail_text import clean as _clean
 from tinycrm.store.mail_text import dated_by_its_date as _dated_by_its_date
 from tinycrm.store.mail_text import subject as _subject
-from tinycrm.store.models import Activity, Company, Contact, ContactAlias, Deal, table_of
+from tinycrm.store.mail_tombstones import buried_dates, buried_pairs, is_buried, lift
+from tinycrm.store.models import Activity, Company, Contact, ContactAlias, Deal
 from tinycrm.store.records import record_event, record_lifecycle
 from tinycrm.store.types import utcnow
 
@@ -94,9 +96,11 @@ def log_messages(
     dry_run: bool = False,
     verb: str = "synced",
     create_max: int = CREATE_CONTACTS_MAX,
+    undelete: bool = False,
 ) -> MailRun:
     """Log ``messages`` (see the module's docstring) in one transaction; a dry run
-    rolls it back and reports what it would have done."""
+    rolls it back and reports what it would have done. ``undelete``: log again what
+    was deleted from the CRM (``activity rm``; see :mod:`~tinycrm.store.mail_tombstones`)."""
     run = MailRun(dry_run=dry_run, create_max=create_max)
     own = tuple(a.strip().lower() for a in own_addresses)
     domains = tuple(d.strip().lower().lstrip("@") for d in own_domains)
@@ -105,6 +109,7 @@ def log_messages(
             logger = MailLogger(
                 store, run, own, domains, create_contacts, include_lists, create_max=create_max
             )
+            logger.undelete = undelete
             logger.session = session
             logger.log_all(messages)
             if not dry_run:
@@ -134,6 +139,7 @@ class MailLogger:
     ) -> None:
         self.store, self.run = store, run
         self.create_max = create_max
+        self.undelete = False  # log mail deleted from the CRM again (mail import --undelete)
         self.own, self.domains = own, domains
         self.create_contacts, self.include_lists = create_contacts, include_lists
         # own addresses and domains compared by the key the store compares addresses
@@ -228,6 +234,8 @@ class MailLogger:
                     )
                 )
             )
+            if not self.undelete:  # a message deleted from the CRM counts as logged
+                self._logged_rows.update(buried_pairs(self.session, chunk))
             self._keys_read.update(chunk)
         ids = sorted(
             {c.id for c in self.known.values() if c is not None and c.id is not None}
@@ -288,7 +296,8 @@ class MailLogger:
             who = self._dry_ids.get(contact.id, contact.id)
             key = self._new_key(message, contact.id, who)
             if key is None:
-                outcomes.add("already")
+                gone = self._buried(self._keys(message), contact.id)
+                outcomes.add("deleted" if gone else "already")
                 continue
             outcome = self._write(message, contact, direction, key)
             outcomes.add(outcome)
@@ -303,6 +312,8 @@ class MailLogger:
             run.logged += 1
             run.undated += message.date is None
             run.dated_when_received += message.date is not None and message.dated_by != "Date"
+        elif "deleted" in outcomes:
+            run.deleted += 1
         elif "already" in outcomes:
             run.already += 1
         else:  # every contact on it was deleted after it was found: logged for no one
@@ -551,6 +562,8 @@ class MailLogger:
             )
         ).all():
             dates.append(_aware(when) if _dated_by_its_date(body) else None)
+        if not self.undelete:
+            dates += buried_dates(self.session, keys, contact_id)
         if any(when is None or when == message.date for when in dates):
             return None  # this message, or one that cannot be told from it
         other = _other_key(message.key, message.date)
@@ -558,7 +571,19 @@ class MailLogger:
             return None
         return other
 
+    def _buried(self, keys: set[str], contact_id: int) -> bool:
+        return not self.undelete and is_buried(self.session, keys, contact_id)
+
+    @staticmethod
+    def _keys(message: MailMessage) -> set[str]:
+        # A Message-ID too long to be its key (see parse_message) was its own key on
+        # SQLite before such ids were hashed: a message logged under it is logged.
+        return {message.key, message.message_id or message.key, message.text_key or message.key,
+                message.stored_key or message.key}  # fmt: skip
+
     def _has(self, key: str, contact_id: int) -> bool:
+        if self._buried({key}, contact_id):
+            return True
         return (
             self.session.scalars(
                 select(col(Activity.id)).where(
@@ -571,10 +596,7 @@ class MailLogger:
     def _logged(self, message: MailMessage, contact_id: int, *, fresh: bool = False) -> bool:
         """Whether ``message`` is logged for the contact, by what was read ahead
         (``fresh``: by asking the database, which another sync may have written to)."""
-        # A Message-ID too long to be its key (see parse_message) was its own key on
-        # SQLite before such ids were hashed: a message logged under it is logged.
-        keys = {message.key, message.message_id or message.key, message.text_key or message.key,
-                message.stored_key or message.key}  # fmt: skip
+        keys = self._keys(message)
         if not fresh and keys <= self._keys_read:
             if any((key, contact_id) in self._logged_rows for key in keys):
                 return True
@@ -587,7 +609,7 @@ class MailLogger:
                 )
             ).first()
             is not None
-        ):
+        ) or self._buried(keys, contact_id):
             return True
         if message.old_key is None:
             return False
@@ -703,6 +725,8 @@ class MailLogger:
         if not _wrote(written):
             return "already"
         self._logged_rows.add((key, contact.id))
+        if self.undelete:
+            lift(self.session, key, contact.id)
         return "logged"
 
     def _stop_sequences(self, contact: Contact, message: MailMessage) -> int:
@@ -740,35 +764,6 @@ class MailLogger:
 @lru_cache(maxsize=4096)
 def _address_key(address: str) -> str | None:
     return validate.stored_email_key(address)
-
-
-@lru_cache(maxsize=2)
-def _insert_once(dialect: str) -> Any:
-    """The INSERT of an email activity that writes nothing when the message is logged
-    for the contact already (``ON CONFLICT DO NOTHING`` on its unique key): another sync
-    (a colleague's, on the same PostgreSQL database) logged it after our check, its
-    insert waiting for that commit. Made once, executed with each row."""
-    if dialect == "postgresql":  # (psycopg's rowcount of it is -1: RETURNING tells)
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        table = table_of(Activity)
-        return (
-            pg_insert(table)
-            .on_conflict_do_nothing(index_elements=["mail_key", "contact_id"])
-            .returning(table.c.id)
-        )
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(table_of(Activity)).on_conflict_do_nothing(
-        index_elements=["mail_key", "contact_id"]
-    )
-
-
-def _wrote(result: Any) -> bool:
-    """Whether :func:`_insert_once` wrote its row."""
-    if result.returns_rows:
-        return result.first() is not None
-    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 def _aware(when: datetime) -> datetime:

@@ -48,6 +48,7 @@ class MailRun:
     not_added: set[str] = field(default_factory=set)  # people on bulk mail not created
     bulk: int = 0  # messages --create-contacts created no one from (bulk or list mail)
     already: int = 0  # messages logged before (by an earlier run or another folder)
+    deleted: int = 0  # messages logged before and deleted since (activity rm): not again
     skipped: Counter[str] = field(default_factory=Counter)  # why a message was not logged
     stopped: int = 0  # sequence enrolments stopped by a reply
     undated: int = 0  # messages logged with no date of their own: dated when logged
@@ -67,6 +68,7 @@ class MailRun:
         self.not_added |= other.not_added
         self.bulk += other.bulk
         self.already += other.already
+        self.deleted += other.deleted
         self.skipped.update(other.skipped)
         self.stopped += other.stopped
         self.undated += other.undated
@@ -95,6 +97,11 @@ class MailRun:
             )
         if self.already:
             parts.append(f"{self.already:,} already logged")
+        if self.deleted:
+            parts.append(
+                f"{self.deleted:,} deleted from tinycrm before, not logged again "
+                "(mail import --undelete logs them)"
+            )
         for reason, count in sorted(self.skipped.items()):
             parts.append(f"{count:,} {reason}")
         if self.stopped:

@@ -1,0 +1,102 @@
+"""A mailbox email deleted from the CRM stays deleted (store.mail_tombstones): the next
+``mail sync`` or ``mail import`` does not log it again, unless ``--undelete``; a merge
+and a dump carry it. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tests.mail.mail_log_helpers import OWN, _msg
+from tinycrm.store.activities import list_activities
+from tinycrm.store.activity_edits import remove_activity
+from tinycrm.store.contacts import add_contact, remove_contact
+from tinycrm.store.dump import dump_database, restore_database
+from tinycrm.store.dupes import merge_contacts
+from tinycrm.store.engine import open_store
+from tinycrm.store.log_models import MailTombstone
+from tinycrm.store.mail_log import log_messages
+
+
+def _tombstones(store: Any) -> int:
+    with store.read() as session:
+        return int(session.scalar(select(func.count()).select_from(MailTombstone)) or 0)
+
+
+def _mail_of(store: Any, contact: str) -> list[str]:
+    return [a.subject for a in list_activities(store, contact=contact)]
+
+
+def test_a_deleted_mail_is_not_logged_again_unless_undeleted(store: Any) -> None:
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    add_contact(store, name="Bob Roe", email="bob@acme.example")
+    message = _msg("ann@acme.example", "me@mycompany.example, bob@acme.example")
+    assert log_messages(store, [message], **OWN).activities == 2
+    (ann_mail,) = list_activities(store, contact="Ann Lee")
+    remove_activity(store, ann_mail.id, task=False)
+    assert _tombstones(store) == 1
+
+    again = log_messages(store, [message], **OWN)
+    assert (again.logged, again.already, again.deleted) == (0, 0, 1)
+    assert "1 deleted from tinycrm before, not logged again" in again.summary()
+    assert _mail_of(store, "Ann Lee") == [] and _mail_of(store, "Bob Roe") == ["Hello"]
+
+    # another message under the same Message-ID, on another date, is another message
+    other = _msg("ann@acme.example", date="Fri, 04 Dec 2026 10:00:00 +0000", subject="Other")
+    assert log_messages(store, [other], **OWN).logged == 1
+    assert _mail_of(store, "Ann Lee") == ["Other"]
+
+    # asked for: logged again, and its tombstone lifted (a second delete makes another)
+    undone = log_messages(store, [message], **OWN, undelete=True)
+    assert (undone.logged, undone.deleted) == (1, 0)
+    assert sorted(_mail_of(store, "Ann Lee")) == ["Hello", "Other"]
+    assert _tombstones(store) == 0
+    assert log_messages(store, [message], **OWN).already == 1
+
+
+def test_a_dry_run_counts_a_deleted_mail_and_a_contact_rm_takes_its_tombstones(
+    store: Any,
+) -> None:
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    message = _msg("ann@acme.example", mid=None)  # keyed by its text: no Message-ID
+    log_messages(store, [message], **OWN)
+    remove_activity(store, list_activities(store)[0].id, task=False)
+    dry = log_messages(store, [message], **OWN, dry_run=True)
+    assert (dry.logged, dry.deleted) == (0, 1)
+    remove_contact(store, "Ann Lee")
+    assert _tombstones(store) == 0
+
+
+def test_a_merge_keeps_the_deleted_mail_of_the_contact_merged_away(store: Any) -> None:
+    add_contact(store, name="Bob Roe", email="bob@acme.example")
+    add_contact(store, name="Bobby", email="bob.old@acme.example")
+    message = _msg("bob.old@acme.example")
+    log_messages(store, [message], **OWN)
+    remove_activity(store, list_activities(store, contact="Bobby")[0].id, task=False)
+    merge_contacts(store, "Bob Roe", "Bobby")  # bob.old@ now finds Bob Roe
+    assert _tombstones(store) == 1
+    assert log_messages(store, [message], **OWN).deleted == 1
+    assert _mail_of(store, "Bob Roe") == []
+
+
+def test_a_restored_dump_does_not_log_deleted_mail_again(
+    store: Any, sqlite_template: Path, tmp_path: Path
+) -> None:
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    message = _msg("ann@acme.example")
+    log_messages(store, [message], **OWN)
+    remove_activity(store, list_activities(store)[0].id, task=False)
+    dump = dump_database(store)
+    assert [row["mail_key"] for row in dump["tables"]["mail_tombstone"]] == ["m1@acme.example"]
+    path = tmp_path / "restored.db"
+    shutil.copy(sqlite_template, path)
+    restored = open_store(str(path), user="tester")
+    try:
+        restore_database(restored, dump)
+        assert log_messages(restored, [message], **OWN).deleted == 1
+        assert list_activities(restored) == []
+    finally:
+        restored.close()
