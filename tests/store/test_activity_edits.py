@@ -196,3 +196,41 @@ def test_reopening_a_repeating_task_takes_back_its_next_occurrence(store) -> Non
     reopen_task(store, task.id)
     assert [t.id for t in list_tasks(store)] == [task.id, following.id]
     assert _last_event(store).summary.endswith(f"; its next occurrence #{following.id} stays")
+
+
+def test_last_touch_follows_a_touch_deleted_or_retimed(store) -> None:
+    """The contact's last touch is the channel or campaign of its latest touch: deleting
+    that touch, or moving it before another, makes the next latest one the last touch
+    (none left: none); moving an older one after it makes that one the last touch. A
+    last touch that came from elsewhere (typed, imported, a campaign send) stays."""
+    from tinycrm.store.contacts import get_contact
+
+    now = utcnow()
+    add_contact(store, name="Bob", email="bob@example.com")
+    ads = log_activity(store, kind="call", text="Ad", ref="Bob", channel="ads",
+                       at=now - timedelta(days=9))  # fmt: skip
+    fair = log_activity(store, kind="call", text="Fair", ref="Bob", channel="event",
+                        at=now - timedelta(days=2))  # fmt: skip
+    log_activity(store, kind="note", text="No touch", ref="Bob")
+    assert get_contact(store, "Bob").last_touch == "event"
+    edit_activity(store, ads.id, at=now - timedelta(days=1))  # now the latest touch
+    assert get_contact(store, "Bob").last_touch == "ads"
+    edit_activity(store, ads.id, at=now - timedelta(days=5))  # back before the fair
+    assert get_contact(store, "Bob").last_touch == "event"
+    remove_activity(store, fair.id, task=False)
+    assert get_contact(store, "Bob").last_touch == "ads"
+    remove_activity(store, ads.id, task=False)
+    bob = get_contact(store, "Bob")
+    assert (bob.last_touch, bob.source) == (None, "ads")  # the first touch is kept
+
+    add_contact(store, name="Cy", email="cy@example.com")
+    web = log_activity(store, kind="email", text="Web form", ref="Cy", channel="web",
+                       at=now - timedelta(days=3))  # fmt: skip
+    from sqlalchemy import update
+
+    from tinycrm.store.models import Contact
+
+    with store.write() as session:  # imported, say: not this touch's
+        session.execute(update(Contact).where(Contact.name == "Cy").values(last_touch="fair"))
+    remove_activity(store, web.id, task=False)
+    assert get_contact(store, "Cy").last_touch == "fair"

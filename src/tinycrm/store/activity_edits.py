@@ -33,6 +33,7 @@ from tinycrm.store.mail_tombstones import bury
 from tinycrm.store.models import Activity, ActivityRead, Company, Contact, Deal
 from tinycrm.store.records import UNSET, Unset, changed_summary, is_set, record_event
 from tinycrm.store.refs import get_by_id, lock_row
+from tinycrm.store.touches import LastTouch
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import LOG_KINDS
 
@@ -249,7 +250,10 @@ def edit_activity(
             if at is None:
                 raise Invalid("the time must not be empty", field="at")
             check_happened(activity.kind, at, utcnow())
+            touch = LastTouch(session, activity)
             changes.put("occurred_at", at)
+            session.flush()
+            touch.after()  # the contact's last touch follows a touch moved
         changes.text(text, body)
         return changes.finish(store, session, activity.kind)
 
@@ -287,6 +291,7 @@ def remove_activity(store: Store, activity_id: int, *, task: bool) -> RemovedAct
         row = lock_row(session, row, row.kind, row.subject)
         mailbox = bury(session, row)  # not logged again by the next sync or import
         read = RemovedActivity(**to_read(session, row).model_dump(), mailbox=mailbox)
+        LastTouch(session, row).after(gone=True)  # and its last touch one deleted
         session.delete(row)
         record_event(
             store,
