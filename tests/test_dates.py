@@ -620,3 +620,21 @@ def test_format_local_round_trips_through_parse_when(dt: datetime, tz: tzinfo) -
     # same minute, unless the wall time is ambiguous (then off by the DST shift at most)
     assert abs(parsed - dt.replace(second=0, microsecond=0)) <= timedelta(hours=1)
     assert format_local(parsed, tz=tz) == shown
+
+
+@pytest.mark.parametrize("text", ["0001-01-01 00:00", "0001-01-01T12:00Z", "9999-12-31 12:00"])
+def test_a_time_at_the_edge_of_the_calendar_is_out_of_range(text: str) -> None:
+    """'0001-01-01 00:00' in UTC was taken, and then could not be shown in a zone behind
+    it (Pacific/Kiritimati's first offset was -10:29): activity show, contact show and
+    every list of it failed with a traceback. A time within two days of the calendar's
+    ends is refused."""
+    with pytest.raises(ValueError, match="out of range"):
+        parse_when(text, tz=UTC)
+
+
+def test_a_stored_time_at_the_edge_of_the_calendar_is_shown_in_utc() -> None:
+    """One stored before that (or by a script): shown in UTC, not a traceback."""
+    at = datetime(1, 1, 1, tzinfo=UTC)
+    zone = ZoneInfo("Pacific/Kiritimati")
+    assert format_local(at, tz=zone) == "0001-01-01 00:00"
+    assert to_local(datetime(9999, 12, 31, 23, tzinfo=UTC), ZoneInfo("Asia/Tokyo")).year == 9999

@@ -186,10 +186,18 @@ def _os_fixed_zone() -> tzinfo:
         return UTC
 
 
+# What parse_when takes: two days from the calendar's ends, so that every zone can show it
+# (one a day from year 1 could not be shown in a zone behind UTC: an OverflowError)
+WHEN_RANGE = (datetime(1, 1, 3, tzinfo=UTC), datetime(9999, 12, 29, tzinfo=UTC))
+
+
 def to_local(dt: datetime, tz: tzinfo | None = None) -> datetime:
     """Convert an aware datetime (naive is taken as UTC) to the local zone (or ``tz``)."""
     zone = tz if tz is not None else local_tz()
-    return _as_utc(dt).astimezone(zone)
+    try:
+        return _as_utc(dt).astimezone(zone)
+    except OverflowError:  # within a day of the calendar's ends (stored before WHEN_RANGE)
+        return _as_utc(dt)
 
 
 def _as_utc(dt: datetime) -> datetime:
@@ -282,7 +290,10 @@ def parse_when(
     """
     zone = tz if tz is not None else local_tz()
     try:
-        return _parse_when(text, now, zone, end_of_day)
+        parsed = _parse_when(text, now, zone, end_of_day)
+        if not WHEN_RANGE[0] <= parsed <= WHEN_RANGE[1]:
+            raise OverflowError("too near the calendar's ends to show in every zone")
+        return parsed
     except OverflowError:
         raise ValueError(f"date {_show(text)} is out of range") from None
 
