@@ -234,3 +234,21 @@ def test_last_touch_follows_a_touch_deleted_or_retimed(store) -> None:
         session.execute(update(Contact).where(Contact.name == "Cy").values(last_touch="fair"))
     remove_activity(store, web.id, task=False)
     assert get_contact(store, "Cy").last_touch == "fair"
+
+
+def test_the_occurrence_a_reopen_takes_back_has_its_own_deleted_event(store) -> None:
+    """Reopening a repeating task deletes the next occurrence its completion made: hooks
+    and webhooks, which mirror tasks by their events, heard of its creation but not of
+    its going (only 'reopened' for the task reopened). Its own 'deleted' event now tells."""
+    task = add_task(store, text="Weekly report", due=DUE, every="1w")
+    complete_task(store, task.id)
+    (following,) = list_tasks(store)
+    reopen_task(store, task.id)
+    reopened, deleted = list_events(store, limit=2)
+    assert (reopened.action, reopened.entity_id) == ("reopened", task.id)
+    assert (deleted.action, deleted.entity, deleted.entity_id) == (
+        "deleted",
+        "activity",
+        following.id,
+    )
+    assert deleted.summary.startswith(f"deleted task #{following.id}: Weekly report (due ")

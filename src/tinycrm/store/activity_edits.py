@@ -187,8 +187,11 @@ def reopen_task(store: Store, task_id: int) -> ActivityRead:
         said = f" (due {dates.format_local(task.due_at)})" if task.due_at else ""
         if following is not None:
             untouched = following.done_at is None and following.updated_at == following.created_at
-            if untouched:
+            if untouched:  # its own event: hooks and webhooks heard of its creation
+                gone = to_read(session, following)
                 session.delete(following)
+                record_event(store, session, action="deleted", entity="activity",
+                             entity_id=gone.id, summary=removed_summary(gone))  # fmt: skip
             said += f"; its next occurrence #{following.id} " + (
                 "removed" if untouched else "stays"
             )
