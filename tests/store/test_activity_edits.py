@@ -252,3 +252,17 @@ def test_the_occurrence_a_reopen_takes_back_has_its_own_deleted_event(store) -> 
         following.id,
     )
     assert deleted.summary.startswith(f"deleted task #{following.id}: Weekly report (due ")
+
+
+def test_a_done_repeating_task_edited_still_takes_back_its_next_occurrence(store) -> None:
+    """A done weekly task whose due time was corrected moved its series' first due time
+    with it, and reopening it no longer found the occurrence its completion made: two
+    open weekly tasks, each its own series. The series lives on in that occurrence: the
+    edit of a done task no longer moves it, and the reopen takes the occurrence back."""
+    task = add_task(store, text="Weekly report", due=DUE, every="1w")
+    complete_task(store, task.id)
+    (following,) = list_tasks(store)
+    edit_task(store, task.id, due=DUE + timedelta(hours=1))
+    reopen_task(store, task.id)
+    assert [t.id for t in list_tasks(store)] == [task.id]
+    assert _last_event(store).summary.endswith(f"; its next occurrence #{following.id} removed")

@@ -162,8 +162,8 @@ def edit_task(
                         repeat.reminder_for(due, was_due=was_due, was_reminded=was_reminded),
                     )
                 changes.put("due_at", due)
-                if task.repeat:
-                    task.repeat_anchor = due
+                if task.repeat and task.done_at is None:  # a done one's series lives on
+                    task.repeat_anchor = due  # in its next occurrence (see reopen_task)
         given = {"contact": contact, "company": company, "deal": deal}
         if any(is_set(value) for value in given.values()):
             for column, value in _relinked(session, task, given).items():
