@@ -266,3 +266,30 @@ def test_a_done_repeating_task_edited_still_takes_back_its_next_occurrence(store
     reopen_task(store, task.id)
     assert [t.id for t in list_tasks(store)] == [task.id]
     assert _last_event(store).summary.endswith(f"; its next occurrence #{following.id} removed")
+
+
+def test_a_touch_deleted_while_its_contact_is_removed_takes_turns(store, monkeypatch) -> None:
+    """activity rm of a contact's touch and contact rm at once (PostgreSQL): the delete
+    locked the activity and then wrote the contact's last touch, while contact rm held
+    the contact and waited for the activity (to unlink it): a deadlock, one of them
+    failing. The delete now locks the contact first, as contact rm does: they take turns."""
+    import time
+
+    from tests.store.races import at_once
+    from tinycrm.store import touches
+    from tinycrm.store.contacts import remove_contact
+
+    add_contact(store, name="Bob", email="bob@example.com")
+    touch = log_activity(store, kind="call", text="Fair", ref="Bob", channel="event")
+    made = touches.LastTouch.__init__
+
+    def slowly(self, session, activity) -> None:  # the activity locked: contact rm comes
+        time.sleep(0.3)
+        made(self, session, activity)
+
+    monkeypatch.setattr(touches.LastTouch, "__init__", slowly)
+    at_once(
+        lambda: remove_activity(store, touch.id, task=False),
+        lambda: (time.sleep(0.1), remove_contact(store, "Bob")),
+    )
+    assert list_activities(store) == []

@@ -33,7 +33,7 @@ from tinycrm.store.mail_tombstones import bury
 from tinycrm.store.models import Activity, ActivityRead, Company, Contact, Deal
 from tinycrm.store.records import UNSET, Unset, changed_summary, is_set, record_event
 from tinycrm.store.refs import get_by_id, lock_row
-from tinycrm.store.touches import LastTouch
+from tinycrm.store.touches import LastTouch, lock_touched
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import LOG_KINDS
 
@@ -243,6 +243,8 @@ def edit_activity(
     clean_kind = validate.activity_kind(kind, LOG_KINDS) if is_set(kind) else None
     with store.write() as session:
         activity = _logged(session, activity_id)
+        if is_set(at):
+            lock_touched(session, activity)  # its last touch may follow (contact rm's order)
         activity = lock_row(session, activity, "activity", activity.subject, edit=True)
         if activity.mail_key is not None:
             _keep_mail(activity, body=body, at=at, kind=clean_kind)
@@ -291,6 +293,7 @@ def remove_activity(store: Store, activity_id: int, *, task: bool) -> RemovedAct
     logged from a mailbox leaves a tombstone (:mod:`~tinycrm.store.mail_tombstones`)."""
     with store.write() as session:
         row = _task(session, activity_id) if task else _logged(session, activity_id)
+        lock_touched(session, row)  # its last touch may follow (contact rm's order)
         row = lock_row(session, row, row.kind, row.subject)
         mailbox = bury(session, row)  # not logged again by the next sync or import
         read = RemovedActivity(**to_read(session, row).model_dump(), mailbox=mailbox)

@@ -10,13 +10,15 @@ stays), and a touch moved after the latest becomes the last touch. The first tou
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from sqlalchemy import select
 from sqlmodel import Session, col, or_
 
 from tinycrm.store.models import Activity, Campaign, Contact
 from tinycrm.store.types import utcnow
 
-__all__ = ["LastTouch"]
+__all__ = ["LastTouch", "lock_touched"]
 
 
 def _name(session: Session, touch: Activity | None) -> str | None:
@@ -40,6 +42,23 @@ def _latest(
         query = query.where(col(Activity.id) != leaving_out)
     order = (col(Activity.occurred_at).desc(), col(Activity.id).desc())
     return session.scalars(query.order_by(*order).limit(1)).first()
+
+
+def lock_touched(session: Session, activity: Activity) -> None:
+    """Before ``activity`` is locked to change its time or delete it: the contact whose
+    last touch may follow, locked as an edit locks it, in the order a ``contact rm``
+    takes them (the contact, then its activities), so they take turns instead of
+    deadlocking (PostgreSQL). A contact deleted meanwhile is not an error."""
+    from tinycrm.store.errors import NotFound
+    from tinycrm.store.refs import lock_row
+
+    touch = activity.campaign_id is not None or activity.channel is not None
+    if not touch or activity.contact_id is None:
+        return
+    contact = session.get(Contact, activity.contact_id)
+    if contact is not None:
+        with suppress(NotFound):
+            lock_row(session, contact, "contact", contact.name, edit=True)
 
 
 class LastTouch:
