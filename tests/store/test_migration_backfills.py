@@ -1,6 +1,7 @@
 """Migrations that fill in new columns from existing rows: 0010 (uids), 0012 (phones),
 0014 (email keys), 0025 and 0026 (folded search keys), 0027 (announcement channels),
-each upgrading a database made at the revision before it, on SQLite and PostgreSQL."""
+0034 (the stage names of the deals' history), each upgrading a database made at the
+revision before it, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -437,3 +438,65 @@ def test_0027_on_postgresql(pg_schema_url: str) -> None:
             command.check(make_config(url=url))
         finally:
             engine.dispose()
+
+
+# --------------------------------------------------------------------------- 0034
+
+
+def _history_at_0032(conn: Any) -> None:
+    """Pipeline P (A, B): a deal entered A, then B; a row whose stage was removed
+    before 0034 (its references NULL already)."""
+    for statement in (
+        f"INSERT INTO pipeline (id, name, name_key, position, created_at) "
+        f"VALUES (10, 'P', 'p', 5, {T})",
+        "INSERT INTO stage (id, pipeline_id, name, name_key, position, probability) VALUES "
+        "(11, 10, 'A', 'a', 0, 10), (12, 10, 'B', 'b', 1, 50)",
+        "INSERT INTO deal (id, title, title_key, pipeline_id, stage_id, currency, status, "
+        f"owner, created_at, updated_at) VALUES (7, 'D', 'd', 10, 12, 'EUR', 'open', 'old', "
+        f"{T}, {T})",
+        "INSERT INTO stage_change (deal_id, from_stage_id, to_stage_id, from_status, "
+        f"to_status, at, actor) VALUES (7, NULL, 11, NULL, 'open', {T}, 'old'), "
+        f"(7, 11, NULL, 'open', 'open', {T}, 'old'), (7, NULL, 12, 'open', 'open', {T}, 'old')",
+    ):
+        conn.exec_driver_sql(statement)
+
+
+def _check_0034(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(make_config(conn), "0034")
+            rows = conn.exec_driver_sql(
+                "SELECT from_stage_name, to_stage_name, to_pipeline_id, to_position "
+                "FROM stage_change ORDER BY id"
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        (None, "A", 10, 0),
+        ("A", None, None, None),  # removed before 0034: stays "(removed)"
+        (None, "B", 10, 1),
+    ]
+
+
+def test_0034_gives_the_stage_history_its_stages_names(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(make_config(conn), "0032")
+        _history_at_0032(conn)
+    engine.dispose()
+    _check_0034(url)
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_0034_on_postgresql() -> None:
+    with empty_pg_schema("tinycrm_history_m34") as url:
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                command.upgrade(make_config(conn), "0032")
+                _history_at_0032(conn)
+        finally:
+            engine.dispose()
+        _check_0034(url)

@@ -676,3 +676,46 @@ def test_a_range_refused_names_only_the_bound_given(store) -> None:
     assert str(backward.value) == (
         "--from 2027-01-04 is after 2026-11-23, where this report ends unless --to says"
     )
+
+
+# --------------------------------------------------------------------------- removed stages
+
+
+def test_a_removed_stages_time_still_counts_under_its_name(store) -> None:
+    """Stages A, B (renamed Demo), C: two deals go through all three and are won; Demo
+    is removed (its deals gone on), then A, after its deal is closed. The cycle and the
+    funnel read as before, each removed stage under its last name and where it stood."""
+    from tinycrm.store.pipelines import edit_stage, remove_stage
+    from tinycrm.store.views import deal_view
+
+    add_pipeline(store, name="P", stages=[("A", 10, None), ("B", 40, None), ("C", 70, None)])
+    for title, days in (("One", (1, 3, 8, 9)), ("Two", (1, 5, 6, 11))):
+        deal = add_deal(store, title=title, pipeline="P")
+        move_deal(store, title, "B")
+        move_deal(store, title, "C")
+        win_deal(store, title)
+        deal_timeline(store, deal.id, *(at(10, day) for day in days))
+    edit_stage(store, "P", "B", name="Demo")
+
+    def figures() -> tuple[list[tuple], list[tuple]]:
+        cycle = cycle_report(store, pipeline="P", now=NOW)
+        funnel = funnel_report(store, pipeline="P", now=NOW)
+        return (
+            [(r.pipeline, r.stage, r.deals, r.mean_days) for r in cycle.rows],
+            [(r.stage, r.reached, r.conversion, r.days_to_next) for r in funnel.rows],
+        )
+
+    before = figures()
+    assert before == (
+        [("P", "A", 2, 3.0), ("P", "Demo", 2, 3.0), ("P", "C", 2, 3.0)],
+        [("A", 2, 100.0, 3.0), ("Demo", 2, 100.0, 3.0), ("C", 2, 100.0, 3.0),
+         ("won", 2, None, None)],
+    )  # fmt: skip
+    remove_stage(store, "P", "Demo")
+    assert figures() == before
+    history = [(h.from_stage, h.to_stage) for h in deal_view(store, "One").history]
+    assert history == [(None, "A"), ("A", "Demo"), ("Demo", "C"), ("C", "C")]
+    remove_stage(store, "P", "A")
+    assert figures() == before
+    history = [(h.from_stage, h.to_stage) for h in deal_view(store, "Two").history]
+    assert history == [(None, "A"), ("A", "Demo"), ("Demo", "C"), ("C", "C")]

@@ -47,7 +47,7 @@ from tinycrm.store.records import (
     with_field,
 )
 from tinycrm.store.refs import lock_row, resolve
-from tinycrm.store.stage_changes import StageChange
+from tinycrm.store.stage_changes import StageChange, stage_change
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEAL_STATUSES, DEFAULT_CURRENCY
 
@@ -146,16 +146,15 @@ def _stage_change(
     from_status: str | None,
 ) -> None:
     assert deal.id is not None  # flushed
-    session.add(
-        StageChange(
-            deal_id=deal.id,
-            from_stage_id=from_stage,
-            to_stage_id=deal.stage_id,
-            from_status=from_status,
-            to_status=deal.status,
-            at=utcnow(),
-            actor=store.user,
-        )
+    stage_change(
+        session,
+        deal_id=deal.id,
+        from_stage_id=from_stage,
+        to_stage_id=deal.stage_id,
+        from_status=from_status,
+        to_status=deal.status,
+        at=utcnow(),
+        actor=store.user,
     )
 
 
@@ -750,7 +749,11 @@ def deal_history(session: Session, deal_id: int) -> list[StageChangeRead]:
     before = aliased(Stage)
     after = aliased(Stage)
     rows = session.execute(
-        select(StageChange, col(before.name), col(after.name))
+        select(
+            StageChange,
+            func.coalesce(col(before.name), col(StageChange.from_stage_name)),
+            func.coalesce(col(after.name), col(StageChange.to_stage_name)),
+        )
         .outerjoin(before, col(StageChange.from_stage_id) == col(before.id))
         .outerjoin(after, col(StageChange.to_stage_id) == col(after.id))
         .where(col(StageChange.deal_id) == deal_id)

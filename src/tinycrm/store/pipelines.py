@@ -17,7 +17,7 @@ from tinycrm.store.filter_renames import anew, rewrite_filters
 from tinycrm.store.models import Deal, Pipeline, PipelineRead, Stage, StageRead
 from tinycrm.store.records import UNSET, Unset, is_set, record_event
 from tinycrm.store.refs import lock_row, numeric_id, resolve
-from tinycrm.store.stage_changes import StageChange
+from tinycrm.store.stage_changes import keep_removed_stage, restack_removed, stage_change
 from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEFAULT_STAGES, plural
 
@@ -218,12 +218,14 @@ def add_stage(
         clean = validate.name(name, "stage name")
         _check_stage_name(session, pipe.id, validate.key(clean), None)
         stages = stages_of(session, pipe.id)
+        before = [(s.id, s.position) for s in stages if s.id is not None]
         stage = _new_stage(pipe.id, clean, len(stages), probability, rotting_days)
         session.add(stage)
         index = len(stages) if position is None else _index(position, len(stages) + 1)
         stages.insert(index, stage)
         _renumber(stages)
         session.flush()
+        restack_removed(session, pipe.id, before, stages)
         record_event(
             store,
             session,
@@ -313,10 +315,12 @@ def move_stage(
         pipe = _layout(session, pipeline)
         assert pipe.id is not None
         target = resolve_stage(session, pipe, stage)
+        before = [(s.id, s.position) for s in stages_of(session, pipe.id) if s.id is not None]
         stages = [s for s in stages_of(session, pipe.id) if s.id != target.id]
         stages.insert(_index(position, len(stages) + 1), target)
         _renumber(stages)
         session.flush()
+        restack_removed(session, pipe.id, before, stages)
         record_event(
             store,
             session,
@@ -372,22 +376,25 @@ def remove_stage(
         for deal in deals:
             assert destination is not None and destination.id is not None
             assert deal.id is not None
-            session.add(
-                StageChange(
-                    deal_id=deal.id,
-                    from_stage_id=target.id,
-                    to_stage_id=destination.id,
-                    from_status=deal.status,
-                    to_status=deal.status,
-                    at=now,
-                    actor=store.user,
-                )
+            stage_change(
+                session,
+                deal_id=deal.id,
+                from_stage_id=target.id,
+                to_stage_id=destination.id,
+                from_status=deal.status,
+                to_status=deal.status,
+                at=now,
+                actor=store.user,
             )
             deal.stage_id = destination.id
             deal.updated_at = now
         session.flush()
+        keep_removed_stage(session, target)
+        before = [(s.id, s.position) for s in stages if s.id is not None]
         session.delete(target)
-        _renumber([s for s in stages if s.id != target.id])
+        _renumber(stages := [s for s in stages if s.id != target.id])
+        session.flush()
+        restack_removed(session, pipe.id, before, stages)
         moved = f", {plural(len(deals), 'deal')} moved to {destination.name}" if destination else ""
         record_event(
             store,

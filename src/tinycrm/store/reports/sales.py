@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
@@ -152,9 +153,13 @@ def _stage_times(session: Session, scope: Scope) -> tuple[int, list[Any]]:
         col(Deal.status).in_(("won", "lost")), *scope.within(col(Deal.closed_at)), *scope.deals()
     )
     count = session.connection().execute(select(func.count()).select_from(closed.subquery()))
+    removed = col(StageChange.to_stage_id).is_(None)  # a removed stage: what it left
     stays = select(
         col(StageChange.deal_id),
         col(StageChange.to_stage_id).label("stage_id"),
+        case((removed, col(StageChange.to_stage_name))).label("name"),
+        case((removed, col(StageChange.to_pipeline_id))).label("pipeline_id"),
+        case((removed, col(StageChange.to_position))).label("position"),
         col(StageChange.to_status),
         col(StageChange.at),
         func.lead(col(StageChange.at))
@@ -165,10 +170,11 @@ def _stage_times(session: Session, scope: Scope) -> tuple[int, list[Any]]:
         .label("next_at"),
     ).where(col(StageChange.deal_id).in_(closed))
     stays_q = stays.subquery()
+    stage = (stays_q.c.stage_id, stays_q.c.name, stays_q.c.pipeline_id, stays_q.c.position)
     per_deal = (
         select(
             stays_q.c.deal_id,
-            stays_q.c.stage_id,
+            *stage,
             func.sum(day_count(scope, stays_q.c.next_at) - day_count(scope, stays_q.c.at)).label(
                 "days"
             ),
@@ -176,17 +182,26 @@ def _stage_times(session: Session, scope: Scope) -> tuple[int, list[Any]]:
         .where(
             stays_q.c.to_status == "open",
             stays_q.c.next_at.is_not(None),
-            stays_q.c.stage_id.is_not(None),
+            or_(stays_q.c.stage_id.is_not(None), stays_q.c.name.is_not(None)),
         )
-        .group_by(stays_q.c.deal_id, stays_q.c.stage_id)
+        .group_by(stays_q.c.deal_id, *stage)
         .subquery()
     )
+    stage = (per_deal.c.stage_id, per_deal.c.name, per_deal.c.pipeline_id, per_deal.c.position)
     rows = session.connection().execute(
-        select(per_deal.c.stage_id, func.count(), func.avg(per_deal.c.days)).group_by(
-            per_deal.c.stage_id
-        )
+        select(*stage, func.count(), func.avg(per_deal.c.days)).group_by(*stage)
     )
     return int(count.scalar() or 0), list(rows)
+
+
+def _pipeline_names(session: Session) -> dict[int | None, tuple[int, str]]:
+    """Each pipeline's place in the board's order and its name."""
+    rows = session.connection().execute(
+        select(col(Pipeline.id), col(Pipeline.name)).order_by(
+            col(Pipeline.position), col(Pipeline.id)
+        )
+    )
+    return {pid: (n, name) for n, (pid, name) in enumerate(rows)}
 
 
 def cycle_report(
@@ -217,18 +232,23 @@ def cycle_report(
         stages = {
             s[0]: s for s in stages_in_scope(session, dataclasses.replace(scope, pipeline_id=None))
         }
-    order = {stage_id: n for n, stage_id in enumerate(stages)}
-    rows = [
-        StageTime(
-            pipeline=stages[stage_id][1],
-            stage=stages[stage_id][2],
-            position=stages[stage_id][3],
-            deals=count,
-            mean_days=rounded(days),
+        pipelines = _pipeline_names(session)
+    rank = {name: n for n, name in pipelines.values()}
+    ranked = []  # (pipeline's place, place in it, name): a removed stage where it stood
+    for stage_id, name, pipeline_id, position, count, days in times:
+        if stage_id in stages:
+            _, pipe, name, position, _ = stages[stage_id]
+            key = (rank[pipe], 2 * position + 1, name)
+        elif stage_id is None and pipeline_id in pipelines and position is not None:
+            place, pipe = pipelines[pipeline_id]
+            key = (place, 2 * position, name)
+        else:
+            continue
+        line = StageTime(
+            pipeline=pipe, stage=name, position=position, deals=count, mean_days=rounded(days)
         )
-        for stage_id, count, days in sorted(times, key=lambda row: order.get(row[0], -1))
-        if stage_id in stages
-    ]
+        ranked.append((key, line))
+    rows = [line for _, line in sorted(ranked, key=lambda r: r[0])]
     return CycleReport(
         scope=scope.read(),
         won=n,
@@ -242,6 +262,64 @@ def cycle_report(
 
 
 # --------------------------------------------------------------------------- funnel
+
+
+def _funnel_steps(conn: Any, stages: Sequence[Any], cohort: list[Any]) -> tuple[Any, ...]:
+    """Each pipeline's steps in order, as (ref, pipeline id, pipeline, name, position,
+    rank): its stages, and the stages since removed that deals of the cohort entered, each
+    where it stood (before the stage that followed it then; among others there, the one
+    first entered first); the rank (SQL) of a move into a stage and of one into a removed
+    stage; the condition that a move was into a removed stage of the deal's pipeline."""
+    removed = and_(
+        col(StageChange.to_stage_id).is_(None),
+        col(StageChange.to_stage_name).is_not(None),
+        col(StageChange.to_position).is_not(None),
+        col(StageChange.to_pipeline_id) == col(Deal.pipeline_id),
+    )
+    gone = conn.execute(
+        select(
+            col(StageChange.to_pipeline_id),
+            col(StageChange.to_position),
+            col(StageChange.to_stage_name),
+            func.min(col(StageChange.at)),
+        )
+        .join(Deal, col(Deal.id) == col(StageChange.deal_id))
+        .where(removed, *cohort)
+        .group_by(
+            col(StageChange.to_pipeline_id),
+            col(StageChange.to_position),
+            col(StageChange.to_stage_name),
+        )
+    ).all()
+    by_pipeline: dict[int, list[Any]] = defaultdict(list)
+    for stage_id, pipeline_id, pipe, name, position in stages:
+        by_pipeline[pipeline_id].append(((2 * position + 1, ""), stage_id, pipe, name, position))
+    for pipeline_id, position, name, first in gone:
+        if pipeline_id in by_pipeline:
+            pipe = by_pipeline[pipeline_id][0][2]
+            ref = (pipeline_id, position, name)
+            by_pipeline[pipeline_id].append(((2 * position, str(first)), ref, pipe, name, position))
+    ranks: dict[Any, int] = {}
+    for pipeline_id, steps in by_pipeline.items():
+        steps.sort(key=lambda step: step[0])
+        for rank, (_, ref, pipe, name, position) in enumerate(steps):
+            ranks[ref] = rank
+            steps[rank] = (ref, pipeline_id, pipe, name, position, rank)
+    current = {ref: rank for ref, rank in ranks.items() if not isinstance(ref, tuple)}
+    stage_rank = case(current, value=col(Stage.id)) if current else literal(0)
+    whens = [
+        (
+            and_(
+                col(StageChange.to_pipeline_id) == ref[0],
+                col(StageChange.to_position) == ref[1],
+                col(StageChange.to_stage_name) == ref[2],
+            ),
+            rank,
+        )
+        for ref, rank in ranks.items()
+        if isinstance(ref, tuple)
+    ]
+    return by_pipeline, stage_rank, removed, case(*whens) if whens else null()
 
 
 def funnel_report(
@@ -279,15 +357,15 @@ def funnel_report(
             )
             .order_by(col(Pipeline.position), col(Pipeline.id), col(Stage.position))
         ).all()
-        by_pipeline: dict[int, list[Any]] = defaultdict(list)
-        for stage in stages:
-            by_pipeline[stage[1]].append(stage)
-        # Every stage change into a stage of the deal's pipeline, and the win.
+        by_pipeline, stage_rank, removed, removed_rank = _funnel_steps(conn, stages, cohort)
+        won_rank = 2 * WON_POSITION + 1
+        # Every stage change into a stage of the deal's pipeline (or one since removed
+        # from it), and the win.
         events = (
             select(
                 col(StageChange.deal_id),
                 col(Deal.pipeline_id),
-                col(Stage.position),
+                stage_rank.label("position"),
                 col(StageChange.at),
             )
             .join(Deal, col(Deal.id) == col(StageChange.deal_id))
@@ -301,16 +379,24 @@ def funnel_report(
             .where(*cohort)
             .union_all(
                 select(
-                    col(Deal.id), col(Deal.pipeline_id), literal(WON_POSITION), col(Deal.closed_at)
-                ).where(*won)
+                    col(StageChange.deal_id),
+                    col(Deal.pipeline_id),
+                    removed_rank,
+                    col(StageChange.at),
+                )
+                .join(Deal, col(Deal.id) == col(StageChange.deal_id))
+                .where(removed, *cohort),
+                select(
+                    col(Deal.id), col(Deal.pipeline_id), literal(won_rank), col(Deal.closed_at)
+                ).where(*won),
             )
             .subquery("events")
         )
-        # Per deal, when it reached each position: the first time it entered that stage
+        # Per deal, when it reached each step: the first time it entered that stage
         # or anything after it (a skipped stage is reached with the next one). Reached
-        # positions are a prefix of the pipeline, so the next step of a stage is the
-        # next stage of its pipeline, and after the last one the win.
-        positions = sorted({stage[4] for stage in stages} | {WON_POSITION})
+        # steps are a prefix of the pipeline, so the next step of a stage is the
+        # next step of its pipeline, and after the last one the win.
+        positions = sorted({step[5] for its in by_pipeline.values() for step in its} | {won_rank})
         label = {position: f"reach_{i}" for i, position in enumerate(positions)}
         per_deal = (
             select(
@@ -323,13 +409,13 @@ def funnel_report(
             .group_by(events.c.deal_id, events.c.pipeline_id)
             .subquery("per_deal")
         )
-        following = {  # (pipeline, position): the position of its next step
+        following = {  # (pipeline, rank): the rank of its next step
             (pipeline_id, here): after
             for pipeline_id, its_stages in by_pipeline.items()
-            for here, after in pairwise([stage[4] for stage in its_stages] + [WON_POSITION])
+            for here, after in pairwise([stage[5] for stage in its_stages] + [won_rank])
         }
         steps = sorted({(here, after) for (_, here), after in following.items()})
-        columns: list[Any] = [per_deal.c.pipeline_id, func.count(per_deal.c[label[WON_POSITION]])]
+        columns: list[Any] = [per_deal.c.pipeline_id, func.count(per_deal.c[label[won_rank]])]
         for here, after in steps:
             at, next_at = per_deal.c[label[here]], per_deal.c[label[after]]
             columns += [
@@ -338,13 +424,13 @@ def funnel_report(
                 func.avg(day_count(scope, next_at) - day_count(scope, at)),
             ]
         # One pass over the history for every pipeline; a pipeline reads its own steps.
-        stats: dict[tuple[int, int | None], tuple[int, int, float | None]] = {}
+        stats: dict[tuple[int, Any], tuple[int, int, float | None]] = {}
         for pipeline_id, won_count, *figures in conn.execute(
             select(*columns).group_by(per_deal.c.pipeline_id)
         ):
             found = {step: tuple(figures[3 * i : 3 * i + 3]) for i, step in enumerate(steps)}
             for stage in by_pipeline.get(pipeline_id, []):
-                step = (stage[4], following[(pipeline_id, stage[4])])
+                step = (stage[5], following[(pipeline_id, stage[5])])
                 stats[(pipeline_id, stage[0])] = found[step]  # type: ignore[assignment]
             stats[(pipeline_id, None)] = (won_count, 0, None)
         lost = dict(
@@ -358,7 +444,7 @@ def funnel_report(
     rows: list[FunnelLine] = []
     for pipeline_id, its_stages in by_pipeline.items():
         name = its_stages[0][2]
-        for stage_id, _, _, stage_name, position in its_stages:
+        for stage_id, _, _, stage_name, position, _ in its_stages:
             reached, onward, days = stats.get((pipeline_id, stage_id), (0, 0, None))
             here = lost.get(stage_id, 0)
             rows.append(
