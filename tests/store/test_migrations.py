@@ -478,3 +478,42 @@ def test_0033_adds_mail_tombstones_to_a_database_at_0032(store: Any) -> None:
     remove_activity(store, list_activities(store)[0].id, task=False)
     assert log_messages(store, [message], **OWN).deleted == 1
     assert list_activities(store) == []
+
+
+@pytest.mark.skipif(not PG_URL, reason="TINYCRM_TEST_PG_URL not set")
+def test_0035_on_postgresql_folds_vowel_marks_and_reads_2e1a_as_one_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A PostgreSQL database at 0034 kept Arabic and Hebrew vowel marks and read "2e1a"
+    as 2e1 and a; the upgrade makes ``tinycrm_fold`` again and indexes every record."""
+    from tinycrm.store import search_index
+    from tinycrm.store.contacts import add_contact
+    from tinycrm.store.search import search
+
+    def found(store: Any, query: str) -> list[str]:
+        return [hit.name for hit in search(store, query)]
+
+    with empty_pg_schema("tinycrm_history_m35") as url:
+        store = open_store(url, user="tester")
+        try:
+            add_contact(store, name="مُحَمَّد", notes="part 2e1a5")
+            add_contact(store, name="שָׁלוֹם")
+            with store.engine.begin() as conn:
+                command.downgrade(make_config(conn), "0034")
+                with monkeypatch.context() as old:  # the fold 0034 and before made
+                    old.setattr(search_index, "FOLDED_RANGES", search_index.FOLDED_RANGES[:3]
+                                + search_index.FOLDED_RANGES[6:])  # fmt: skip
+                    old.setattr(search_index, "_fold_sql", search_index._folded_sql)
+                    search_index.install_fold(
+                        conn, unaccent=search_index.folding(conn) == "unaccent"
+                    )
+                    search_index.rebuild(conn)
+            assert found(store, "محمد") == found(store, "שלום") == []
+            assert found(store, "a5") == ["مُحَمَّد"]
+            with store.engine.begin() as conn:
+                command.upgrade(make_config(conn), "0035")
+            assert found(store, "محمد") == found(store, "2e1a5") == ["مُحَمَّد"]
+            assert found(store, "שלום") == ["שָׁלוֹם"]
+            assert found(store, "a5") == []
+        finally:
+            store.close()

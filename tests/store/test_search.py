@@ -715,3 +715,29 @@ def test_names_in_indic_scripts_are_found_by_their_words_on_both_databases(store
     assert wrong == []
     assert parse("प्रिया शर्मा").words == ["प्रिया", "शर्मा"]
     assert find(parse("शर्मा"), names[0]) == [(7, 12)]  # the whole word marked
+
+
+def test_arabic_and_hebrew_vowel_marks_and_words_like_2e1a_are_read_alike_on_both(
+    store,
+) -> None:
+    """SQLite's folding drops Arabic harakat and Hebrew niqqud, PostgreSQL's kept them: a
+    name typed without its marks (as it mostly is) was found on SQLite only. And
+    PostgreSQL's parser read "2e1a" as the number 2e1 and the word a: "a5" found
+    "2e1a5", and "2e1a" a note holding "2e1 apple"."""
+    names = ["مُحَمَّد عَلِي", "قُرْآن الكَرِيم", "שָׁלוֹם כֹּהֵן", "דָּוִד לֵוִי"]
+    for name in names:
+        add_contact(store, name=name)
+    add_contact(store, name="Parts", notes="order 2e1a5 and 12e3abc")
+    add_contact(store, name="Sizes", notes="size 2e1 apple")
+    wrong = []
+    for query, hits in [
+        ("محمد", [names[0]]), ("علي", [names[0]]), ("مُحَمَّد", [names[0]]), ("قرآن", [names[1]]),
+        ("الكريم", [names[1]]), ("שלום", [names[2]]), ("כהן", [names[2]]), ("שָׁלוֹם", [names[2]]),
+        ("דוד לוי", [names[3]]), ("דו", [names[3]]),
+        ("2e1a5", ["Parts"]), ("2e1", ["Parts", "Sizes"]), ("2e", ["Parts", "Sizes"]),
+        ("12e3abc", ["Parts"]), ("12e3a", ["Parts"]), ("a5", []), ("abc", []),
+        ("2e1a", ["Parts"]), ('"2e1 apple"', ["Sizes"]),
+    ]:  # fmt: skip
+        if sorted(name for _, name in found(store, query)) != sorted(hits):
+            wrong.append((query, found(store, query)))
+    assert wrong == [], "\n".join(map(repr, wrong))

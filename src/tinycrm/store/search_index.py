@@ -279,6 +279,9 @@ FOLDED_RANGES = (
     (0x80, 0x250),  # Latin-1, Latin extended A and B
     (0x300, 0x370),  # combining accents
     (0x370, 0x530),  # Greek, Cyrillic
+    (0x591, 0x5C8),  # Hebrew points and cantillation marks (niqqud)
+    (0x64B, 0x660),  # Arabic vowel marks (harakat)
+    (0x670, 0x671),  # Arabic superscript alef
     (0x1E00, 0x2000),  # Latin and Greek extended
     (0xFB00, 0xFB07),  # Latin ligatures (ﬁ, ﬂ, …)
     (0xFF01, 0xFF5F),  # full-width Latin letters, digits and signs
@@ -325,10 +328,28 @@ def _fixed_sql(text: str, fixups: dict[str, str]) -> str:
     return text
 
 
+NUMBER_MARK = "\u01c2"
+"""PostgreSQL: put after the ``e`` of a digit, ``e`` and a digit, so that the parser does
+not read ``2e1a`` as the number ``2e1`` and the word ``a`` (SQLite's tokenizer reads one
+word): ``2eǂ1a`` is one word. Written the same in a document and in a search, and only
+where a digit follows, so a prefix (``2e``, ``2e1``) still begins the word it began."""
+
+
 def _fold_sql(conn: Connection, unaccent_schema: str | None, *, words: bool = True) -> str:
     """The body of ``tinycrm_fold($1)``: the characters the database folds otherwise
-    than ``search_text.fold`` replaced, accents and case off, punctuation to spaces
-    (``words``; without: ``tinycrm_fold_text``, punctuation kept, for a list's LIKE)."""
+    than ``search_text.fold`` replaced, accents and case off, punctuation to spaces and
+    numbers like ``2e1`` kept from the parser (``NUMBER_MARK``) (``words``; without:
+    ``tinycrm_fold_text``, punctuation kept, for a list's LIKE)."""
+    body = _folded_sql(conn, unaccent_schema, words=words)
+    if not words:
+        return body
+    return (
+        f"regexp_replace({body}, '([0-9])e(?=[0-9])', {_quote(chr(92) + '1e' + NUMBER_MARK)}, 'g')"
+    )
+
+
+def _folded_sql(conn: Connection, unaccent_schema: str | None, *, words: bool) -> str:
+    """``_fold_sql`` but for ``NUMBER_MARK`` (the body 0034 and before made)."""
 
     def spaced(text: str) -> str:
         for mark in PUNCTUATION if words else ():
