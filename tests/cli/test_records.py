@@ -555,15 +555,37 @@ def test_a_show_view_folds_a_long_value_it_cannot_wrap(cli, monkeypatch) -> None
 
 def test_a_removed_stage_is_named_in_a_deals_stage_history(cli) -> None:
     """Once a stage was removed, `deal show` printed its rows of the stage history with
-    an empty 'from' or 'to', as if the deal had come from nowhere. They now say
-    '(removed)'; --json keeps null."""
+    an empty 'from' or 'to', as if the deal had come from nowhere, then '(removed)'. The
+    history keeps the stage's name now (--json too); only rows from before it did
+    (schema 0034) say '(removed)'."""
     assert cli("deal", "add", "Big", "--amount", "100").exit_code == 0
     assert cli("deal", "move", "1", "Qualified").exit_code == 0
     assert cli("pipeline", "stage-rm", "Lead-in").exit_code == 0
     rows = [line.split() for line in cli("deal", "show", "1").stdout.splitlines()]
     history = [r[2:] for r in rows if r[:1] and r[0][:2] == "20" and r[-1:] == ["tester"]]
     assert history[:2] == [
-        ["(removed)", "open", "tester"],
-        ["(removed)", "Qualified", "open", "tester"],
+        ["Lead-in", "open", "tester"],
+        ["Lead-in", "Qualified", "open", "tester"],
     ]
-    assert cli("deal", "show", "1", "--json").json()["history"][0]["to_stage"] is None
+    assert cli("deal", "show", "1", "--json").json()["history"][0]["to_stage"] == "Lead-in"
+
+
+def test_stage_rm_and_campaign_rm_name_the_segments_that_test_them(cli) -> None:
+    """As `tag rm` does: the saved segments (and scoring rules) left testing what was
+    removed, which match nothing now, named on stderr."""
+    assert cli("segment", "save", "Late", "stage=Proposal or stage=Qualified").exit_code == 0
+    r = cli("pipeline", "stage-rm", "Proposal")
+    assert (r.exit_code, r.stdout) == (0, "Removed stage Proposal\n")
+    assert r.stderr == (
+        "Note: still testing stage Proposal: segment Late (change them with 'segment save')\n"
+    )
+    assert cli("campaign", "add", "Fair", "--channel", "event").exit_code == 0
+    assert cli("score", "rule", "add", "came", "-p", "3", "--when", "campaign:Fair").exit_code == 0
+    r = cli("campaign", "rm", "Fair")
+    assert r.exit_code == 0 and r.stdout.startswith("Deleted campaign Fair")
+    assert r.stderr == (
+        "Note: still testing campaign Fair: scoring rule came (change them with "
+        "'segment save' or 'score rule add --replace')\n"
+    )
+    assert cli("campaign", "add", "Other", "--channel", "event").exit_code == 0
+    assert cli("campaign", "rm", "Other").stderr == ""

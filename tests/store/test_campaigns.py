@@ -377,3 +377,18 @@ def test_an_empty_member_status_is_refused_not_read_as_every_member(store) -> No
     add_campaign(store, name="Spring", channel="email")
     with pytest.raises(Invalid, match="member status must not be empty"):
         campaign_view(store, "Spring", status="")
+
+
+def test_a_removed_campaign_names_the_segments_and_scoring_rules_that_test_it(store) -> None:
+    """`campaign rm` left the saved segments and scoring rules testing the campaign
+    matching nothing, without a word (`tag rm` names them). It names them now, and leaves
+    them as they are."""
+    add_campaign(store, name="Spring webinar", channel="event")
+    add_campaign(store, name="Trade fair", channel="event")
+    save_segment(store, name="came", expression='campaign:"spring WEBINAR"=responded')
+    save_segment(store, name="other", expression='campaign:"Trade fair"')
+    add_score_rule(store, name="Webinar", condition='campaign:"Spring webinar"', points=2)
+    removed = remove_campaign(store, "Spring webinar")
+    assert removed.still_named_by == ["segment came", "scoring rule Webinar"]
+    assert get_segment(store, "came").expression == 'campaign:"spring WEBINAR"=responded'
+    assert remove_campaign(store, "Trade fair").still_named_by == ["segment other"]

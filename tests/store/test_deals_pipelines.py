@@ -176,7 +176,7 @@ def test_pipelines_and_stages(store) -> None:
     deal = add_deal(store, title="P", pipeline="Partners", stage="Trial")
     with pytest.raises(Conflict, match="still holds 1 deal"):
         remove_stage(store, "Partners", "Trial")
-    assert remove_stage(store, "Partners", "Trial", move_to="Intro") == 1
+    assert remove_stage(store, "Partners", "Trial", move_to="Intro").moved == 1
     assert get_deal(store, deal.id).stage == "Intro"
     assert [s.name for s in get_pipeline(store, "Partners").stages] == ["Signed", "Intro"]
     assert [s.position for s in get_pipeline(store, "Partners").stages] == [0, 1]
@@ -289,7 +289,7 @@ def test_two_stages_removed_at_once_each_into_the_other_one_goes_first(store) ->
         assert refused(outcomes) == 1, outcomes
         error = next(o for o in outcomes if isinstance(o, NotFound))
         assert f" {n}" in str(error) and "\n" not in str(error)
-        assert sorted(o for o in outcomes if not isinstance(o, NotFound)) == [1]
+        assert [o.moved for o in outcomes if not isinstance(o, NotFound)] == [1]
         kept = {s.name for s in get_pipeline(store, "Partners").stages if s.name.endswith(f" {n}")}
         assert kept in ({f"A {n}"}, {f"B {n}"}), kept
         deals = list_deals(store, pipeline="Partners")
@@ -314,3 +314,18 @@ def test_a_renamed_stage_keeps_the_segments_that_test_it(store) -> None:
     assert get_segment(store, "twice").expression == "stage=Qualified and amount>1k"
     assert [d.title for d in list_deals(store, segment="late")] == ["Big"]
     assert "segment late names it anew" in list_events(store, limit=2)[1].summary
+
+
+def test_a_removed_stage_names_the_segments_that_test_it(store) -> None:
+    """`pipeline stage-rm` left the saved segments testing the stage matching nothing,
+    without a word (`tag rm` names them). It names them now, and leaves them as they are;
+    not while a stage of another pipeline still has that name (they name that one)."""
+    from tinycrm.store.segments import get_segment, save_segment
+
+    save_segment(store, name="late", expression='stage="proposal" or stage!=Negotiation')
+    save_segment(store, name="fit", expression="stage=Qualified")
+    add_pipeline(store, name="Partners", stages=[("Intro", 10, None), ("Qualified", 50, None)])
+    removal = remove_stage(store, None, "Proposal")
+    assert (removal.moved, removal.still_named_by) == (0, ["segment late"])
+    assert get_segment(store, "late").expression == 'stage="proposal" or stage!=Negotiation'
+    assert remove_stage(store, None, "Qualified").still_named_by == []

@@ -15,6 +15,7 @@ from tinycrm.store.records import UNSET, Unset
 if TYPE_CHECKING:
     from tinycrm.store.campaigns import (
         CampaignRead,
+        CampaignRemoval,
         CampaignReport,
         CampaignView,
         MembersAdded,
@@ -97,8 +98,9 @@ class Campaigns:
             given["ends_on"] = values.day(ends, "ends")
         return edit_campaign(self._store, ref, **given)
 
-    def remove(self, ref: str | int) -> CampaignRead:
-        """Delete a campaign."""
+    def remove(self, ref: str | int) -> CampaignRemoval:
+        """Delete a campaign; ``still_named_by``: the saved segments and scoring rules that
+        test it, left as they are."""
         from tinycrm.store.campaigns import remove_campaign
 
         return remove_campaign(self._store, ref)

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from tinycrm.config import Rule
     from tinycrm.store.engine import Store
     from tinycrm.store.models import PipelineRead, StageRead
+    from tinycrm.store.pipelines import StageRemoval
 
 
 class Pipelines:
@@ -91,8 +92,10 @@ class Pipelines:
 
     def remove_stage(
         self, stage: str | int, *, move_to: str | None = None, pipeline: str | int | None = None
-    ) -> int:
-        """Remove a stage; its deals move to ``move_to``. Returns how many moved."""
+    ) -> StageRemoval:
+        """Remove a stage; its deals move to ``move_to``. Returns how many moved
+        (``moved``) and the saved segments that test it, left as they are
+        (``still_named_by``)."""
         from tinycrm.store.pipelines import remove_stage
 
         return remove_stage(self._store, pipeline, stage, move_to=move_to)

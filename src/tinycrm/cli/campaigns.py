@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tinycrm.cli import output as out
-from tinycrm.cli.common import crm, given, nothing_to_change, parse_date
+from tinycrm.cli.common import crm, given, nothing_to_change, parse_date, tell_still_named
 from tinycrm.cli.output import TABLE, Column, Output, col, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.unset import Unset
@@ -237,9 +237,15 @@ def edit(
 
 @app.command("rm")
 def rm(ctx: typer.Context, name: NameArg) -> None:
-    """Delete a campaign and its member list (contacts and their touches stay)."""
+    """Delete a campaign and its member list (contacts and their touches stay). Saved
+    segments and scoring rules that test it are left as they are, and named."""
     campaign = crm(ctx).campaigns.remove(name)
     out.done(f"Deleted campaign {campaign.name} ({plural(campaign.members, 'member')})")
+    tell_still_named(
+        f"campaign {campaign.name}",
+        campaign.still_named_by,
+        "'segment save' or 'score rule add --replace'",
+    )
 
 
 @app.command("add-members")

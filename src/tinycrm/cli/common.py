@@ -382,3 +382,18 @@ def tell_tags_not_carried(ctx: typer.Context, tags: list[str] | None, entity: st
         warnings.warn(
             f"no {entity} carries the tag {quoted(name)}{hint}", TinyCrmWarning, stacklevel=2
         )
+
+
+def tell_still_named(what: str, named: list[str], change: str) -> None:
+    """After a removal: the saved segments and scoring rules that test ``what`` still
+    (they match nothing now), one line on stderr, as ``tag rm`` says it."""
+    if not named:
+        return
+    from tinycrm import safetext
+
+    sys.stderr.write(
+        safetext.display(
+            f"Note: still testing {what}: {', '.join(named)} (change them with {change})"
+        )
+        + "\n"
+    )

@@ -12,6 +12,7 @@ from tinycrm.cli.common import (
     fail,
     nothing_to_change,
     number_or_none,
+    tell_still_named,
     whole,
     whole_number,
     whole_number_or_empty,
@@ -189,10 +190,13 @@ def stage_rm(
     ] = None,
     pipeline: PipelineOpt = None,
 ) -> None:
-    """Remove a stage (its deals must move elsewhere with --move-to)."""
-    moved = crm(ctx).pipelines.remove_stage(stage, move_to=move_to, pipeline=pipeline)
+    """Remove a stage (its deals must move elsewhere with --move-to). Saved segments
+    that test it are left as they are, and named."""
+    removal = crm(ctx).pipelines.remove_stage(stage, move_to=move_to, pipeline=pipeline)
+    moved = removal.moved
     suffix = f"; moved {plural(moved, 'deal')} to {move_to}" if moved else ""
     out.done(f"Removed stage {stage}{suffix}")
+    tell_still_named(f"stage {stage}", removal.still_named_by, "'segment save'")
 
 
 @app.command("stage-move")

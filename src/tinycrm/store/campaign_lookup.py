@@ -45,6 +45,13 @@ class CampaignRead(ReadModel):
     created_at: datetime
 
 
+class CampaignRemoval(CampaignRead):
+    """A campaign as it was when removed, and the saved segments and scoring rules that
+    test it still (``segment NAME``, ``scoring rule NAME``): they match nothing now."""
+
+    still_named_by: list[str] = []
+
+
 def resolve_campaign(session: Session, ref: str | int) -> Campaign:
     """The campaign a REF names: id or name (case-insensitive)."""
     return resolve(

@@ -31,6 +31,7 @@ from tinycrm.store.campaign_lookup import (
     ENTITY,
     MEMBER_STATUSES,
     CampaignRead,
+    CampaignRemoval,
     lock_campaign,
     member_counts,
     member_status,
@@ -252,12 +253,19 @@ def _rename_touches(session: Session, old: str, new: str) -> int:
     return count
 
 
-def remove_campaign(store: Store, ref: str | int) -> CampaignRead:
+def remove_campaign(store: Store, ref: str | int) -> CampaignRemoval:
     """Delete a campaign and its member list. Contacts, their touches (source, last
-    touch) and activities stay."""
+    touch) and activities stay; saved segments and scoring rules that test it are left
+    as they are, and named."""
     with store.write() as session:
         campaign = lock_campaign(session, ref)  # members added meanwhile go with it
-        read = to_read(session, campaign)
+        key = validate.key(campaign.name)
+        named = rewrite_filters(
+            session,
+            lambda text: filters.renamed_campaign(text, key, campaign.name, validate.key),
+            change=False,
+        )
+        read = CampaignRemoval(**to_read(session, campaign).model_dump(), still_named_by=named)
         session.execute(
             delete(CampaignMember).where(col(CampaignMember.campaign_id) == campaign.id)
         )
@@ -328,6 +336,7 @@ __all__ = [
     "MEMBER_STATUSES",
     "Attribution",
     "CampaignRead",
+    "CampaignRemoval",
     "CampaignReport",
     "CampaignView",
     "MemberRead",

@@ -1,8 +1,9 @@
 """Keeping saved segments and scoring rules true when a record they name is renamed: a
 campaign (``campaign:OLD``), a stage (``stage=OLD``), a company (``company=OLD``). Each
 is rewritten to the new name in the rename's own write, the rest of its text as typed;
-else it would match nothing from then on (``no stage matches 'Proposal'``). Tags have
-their own (``tag_renames``): a tag is no record.
+else it would match nothing from then on (``no stage matches 'Proposal'``). A removed
+campaign or stage has those that name it named (``change=False``). Tags have their own
+(``tag_renames``): a tag is no record.
 """
 
 from __future__ import annotations
@@ -21,11 +22,16 @@ if TYPE_CHECKING:
 
 
 def rewrite_filters(
-    session: Session, rewrite: Callable[[str], str | None], *, rules: bool = True
+    session: Session,
+    rewrite: Callable[[str], str | None],
+    *,
+    rules: bool = True,
+    change: bool = True,
 ) -> list[str]:
     """Each saved segment (and, with ``rules``, scoring rule) that ``rewrite`` changes
-    (it gives the new text, or None), changed; what was, as ``segment NAME`` and
-    ``scoring rule NAME``. A filter that no longer parses is left as it is."""
+    (it gives the new text, or None), changed (unless not ``change``: a removed record's
+    are only named); what was, as ``segment NAME`` and ``scoring rule NAME``. A filter
+    that no longer parses is left as it is."""
     out = []
     models: list[tuple[type[Segment | ScoreRule], str, str]] = [(Segment, "expression", "segment")]
     if rules:  # the automation tables, only when a rename needs them (start-up time)
@@ -42,7 +48,8 @@ def rewrite_filters(
             except filters.FilterError:  # a filter saved before a rule changed
                 continue
             if text is not None:
-                setattr(row, attr, text)
+                if change:
+                    setattr(row, attr, text)
                 out.append(f"{what} {row.name}")
     return out
 

@@ -14,7 +14,7 @@ from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.filter_renames import anew, rewrite_filters
-from tinycrm.store.models import Deal, Pipeline, PipelineRead, Stage, StageRead
+from tinycrm.store.models import Deal, Pipeline, PipelineRead, ReadModel, Stage, StageRead
 from tinycrm.store.records import UNSET, Unset, is_set, record_event
 from tinycrm.store.refs import lock_row, numeric_id, resolve
 from tinycrm.store.stage_changes import keep_removed_stage, restack_removed, stage_change
@@ -22,6 +22,14 @@ from tinycrm.store.types import utcnow
 from tinycrm.vocab import DEFAULT_STAGES, plural
 
 StageSpec = tuple[str, int, int | None]
+
+
+class StageRemoval(ReadModel):
+    """What removing a stage did: how many deals moved, and the saved segments that test
+    the stage still (``segment NAME``), left as they are: they match nothing now."""
+
+    moved: int
+    still_named_by: list[str] = []
 
 
 def resolve_pipeline(session: Session, ref: str | int | None) -> Pipeline:
@@ -334,10 +342,11 @@ def move_stage(
 
 def remove_stage(
     store: Store, pipeline: str | int | None, stage: str | int, *, move_to: str | None = None
-) -> int:
+) -> StageRemoval:
     """Remove a stage. Deals in it move to ``move_to`` (required when there are any).
 
-    Returns how many deals were moved.
+    Returns how many deals were moved, and the saved segments testing the stage (none
+    while a stage of another pipeline has its name: they test that one).
     """
     with store.write() as session:
         pipe = _layout(session, pipeline)
@@ -395,6 +404,7 @@ def remove_stage(
         _renumber(stages := [s for s in stages if s.id != target.id])
         session.flush()
         restack_removed(session, pipe.id, before, stages)
+        named = _named_in_segments(session, target.name_key)
         moved = f", {plural(len(deals), 'deal')} moved to {destination.name}" if destination else ""
         record_event(
             store,
@@ -404,4 +414,17 @@ def remove_stage(
             entity_id=target.id,
             summary=f"removed stage {target.name} from {pipe.name}{moved}",
         )
-        return len(deals)
+        return StageRemoval(moved=len(deals), still_named_by=named)
+
+
+def _named_in_segments(session: Session, key: str) -> list[str]:
+    """The saved segments testing ``stage=NAME`` (``key``: the removed stage's), unless a
+    stage of another pipeline still has that name."""
+    if session.scalars(select(col(Stage.id)).where(col(Stage.name_key) == key)).first():
+        return []
+    return rewrite_filters(
+        session,
+        lambda text: filters.renamed_value(text, "stage", key, key, validate.key),
+        rules=False,  # scoring rules are about contacts, which have no stage
+        change=False,
+    )
