@@ -719,3 +719,28 @@ def test_a_removed_stages_time_still_counts_under_its_name(store) -> None:
     assert figures() == before
     history = [(h.from_stage, h.to_stage) for h in deal_view(store, "Two").history]
     assert history == [(None, "A"), ("A", "Demo"), ("Demo", "C"), ("C", "C")]
+
+
+def test_a_removed_stage_keeps_its_place_as_the_stages_around_it_move(store) -> None:
+    """A removed stage stands just before the stage that followed it: a stage added
+    before that one, or that one moved, takes it along."""
+    from tinycrm.store.pipelines import add_stage, move_stage, remove_stage
+
+    add_pipeline(store, name="P", stages=[("A", 10, None), ("B", 40, None), ("C", 70, None)])
+    deal = add_deal(store, title="One", pipeline="P")
+    move_deal(store, "One", "B")
+    move_deal(store, "One", "C")
+    win_deal(store, "One")
+    deal_timeline(store, deal.id, at(10, 1), at(10, 2), at(10, 4), at(10, 8))
+    remove_stage(store, "P", "B")
+
+    def order() -> list[str]:
+        return [r.stage for r in cycle_report(store, pipeline="P", now=NOW).rows]
+
+    assert order() == ["A", "B", "C"]
+    add_stage(store, "P", name="X", probability=50, position=2)  # between A and C
+    assert order() == ["A", "B", "C"]  # (X: no deal spent time there)
+    move_stage(store, "P", "C", position=1)
+    assert order() == ["B", "C", "A"]
+    move_stage(store, "P", "A", position=1)
+    assert order() == ["A", "B", "C"]
