@@ -181,7 +181,7 @@ def test_the_key_of_a_message_without_message_id_does_not_depend_on_how_it_is_re
     raw = b"From: ops@client.example\nTo: me@my.example\nSubject: alert\n\nDisk full\n"
     key = parse_message(raw).key
     monkeypatch.setattr(
-        module, "_content", lambda _message: ("read otherwise", (), "read otherwise")
+        module, "read_content", lambda _message: ("read otherwise", (), "read otherwise")
     )
     assert parse_message(raw).key == key
     assert parse_message(raw.replace(b"\n", b"\r\n").replace(b"full", b"full  ")).key == key

@@ -102,7 +102,7 @@ def test_the_key_of_a_forward_without_message_id_is_the_one_earlier_versions_gav
 
 
 def test_a_digest_of_thousands_of_messages_is_read_as_far_as_an_activity_keeps() -> None:
-    from tinycrm.mail.message import HTML_MAX
+    from tinycrm.mail.content import HTML_MAX
 
     part = b"--B\nContent-Type: message/rfc822\n\nSubject: one of many\n\n" + b"x" * 2000 + b"\n"
     raw = (

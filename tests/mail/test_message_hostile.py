@@ -150,15 +150,15 @@ def test_a_huge_html_body_is_read_in_bounded_time(monkeypatch: pytest.MonkeyPatc
     """20 MB of HTML (a message may be 50 MB) took 28 s to turn into text, of which
     the activity keeps the first 100,000 characters. Only HTML_MAX characters of it
     are made into text (not timed: a busy machine took 9 s for the 1 s it takes)."""
-    from tinycrm.mail import message
+    from tinycrm.mail import content
 
     given: list[int] = []
     monkeypatch.setattr(
-        message, "html_to_text", lambda html: given.append(len(html)) or html_to_text(html)
+        content, "html_to_text", lambda html: given.append(len(html)) or html_to_text(html)
     )
     html = b"<p>word</p>" * 2_000_000
     m = parse_message(b"From: ana@client.example\nContent-Type: text/html\n\n" + html)
-    assert given == [message.HTML_MAX]
+    assert given == [content.HTML_MAX]
     assert m.body.startswith("word\n\nword") and m.body.endswith("\n[…]")
     assert 100_000 < len(m.body) < 1_000_000
 

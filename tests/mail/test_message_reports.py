@@ -112,7 +112,7 @@ def test_a_status_field_of_escape_sequences_alone_is_left_out() -> None:
 def test_a_returned_header_is_read_as_far_as_a_real_one_goes() -> None:
     """Each line shown of a returned header went through all its lines: one of
     500,000 lines took 4 s to read; now its first RETURNED_HEADER_MAX bytes (1.3 s)."""
-    from tinycrm.mail.message import RETURNED_HEADER_MAX
+    from tinycrm.mail.content import RETURNED_HEADER_MAX
 
     lines = b"X-Filler: 1\n" * (RETURNED_HEADER_MAX // 12 + 1)
     raw = _bounce(

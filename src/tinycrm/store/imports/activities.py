@@ -143,7 +143,7 @@ class _Activities(_Import):
     def _mail(self, prep: _Prepared, values: Mapping[str, str]) -> None:
         """A logged mail's key and direction (the activities export's ``mail_key`` and
         ``direction``): mail sync does not log a mail with its key again."""
-        from tinycrm.mail.message import KEY_MAX
+        from tinycrm.mail.keys import KEY_MAX
 
         key = validate.optional_text(values.get("mail_key"), "mail_key")
         if key:
