@@ -35,8 +35,6 @@ filters) reads the activity rows, so it reacts to these as to ``tinycrm log emai
 
 from __future__ import annotations
 
-import hashlib
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -56,6 +54,7 @@ from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
 from tinycrm.store.mail_insert import insert_once as _insert_once
 from tinycrm.store.mail_insert import wrote as _wrote
+from tinycrm.store.mail_once import MailOnce
 from tinycrm.store.mail_run import CONTACT_GONE as CONTACT_GONE
 from tinycrm.store.mail_run import CREATE_CONTACTS_MAX as CREATE_CONTACTS_MAX
 from tinycrm.store.mail_run import NO_ADDRESS as NO_ADDRESS
@@ -67,9 +66,8 @@ from tinycrm.store.mail_run import record_mail_run as record_mail_run
 from tinycrm.store.mail_text import BODY_MAX as BODY_MAX
 from tinycrm.store.mail_text import SUBJECT_MAX, mail_body
 from tinycrm.store.mail_text import clean as _clean
-from tinycrm.store.mail_text import dated_by_its_date as _dated_by_its_date
 from tinycrm.store.mail_text import subject as _subject
-from tinycrm.store.mail_tombstones import buried_dates, buried_pairs, is_buried, lift
+from tinycrm.store.mail_tombstones import buried_pairs, lift
 from tinycrm.store.models import Activity, Company, Contact, ContactAlias, Deal
 from tinycrm.store.records import record_event, record_lifecycle
 from tinycrm.store.types import utcnow
@@ -121,7 +119,7 @@ def log_messages(
     return run
 
 
-class MailLogger:
+class MailLogger(MailOnce):
     """Logs messages into the transaction of ``session`` (set it, and set it again for
     each transaction of a run that logs in batches: the contacts it found are forgotten
     then, being rows of the old session)."""
@@ -540,115 +538,6 @@ class MailLogger:
         self._fresh.add(contact.id)
         return contact
 
-    # ------------------------------------------------------------------ writing
-
-    def _new_key(self, message: MailMessage, contact_id: int, who: int) -> str | None:
-        """The key to log ``message`` under for this contact; None when it is logged.
-
-        Its key, unless a message logged under it for the contact is another one: both
-        dated by their Date header, on other dates (a mail program giving every message
-        one Message-ID, a sender reusing one). Such a message is keyed by its
-        Message-ID and its Date. The same message read again (another folder, a file, a
-        re-sync) has the same Date."""
-        if (message.key, who) not in self.seen and not self._logged(message, contact_id):
-            return message.key
-        if message.message_id is None or message.date is None or message.dated_by != "Date":
-            return None
-        dates = [self.seen[(message.key, who)]] if (message.key, who) in self.seen else []
-        keys = {message.key, message.message_id}
-        for when, body in self.session.execute(
-            select(col(Activity.occurred_at), col(Activity.body)).where(
-                col(Activity.mail_key).in_(keys), col(Activity.contact_id) == contact_id
-            )
-        ).all():
-            dates.append(_aware(when) if _dated_by_its_date(body) else None)
-        if not self.undelete:
-            dates += buried_dates(self.session, keys, contact_id)
-        if any(when is None or when == message.date for when in dates):
-            return None  # this message, or one that cannot be told from it
-        other = _other_key(message.key, message.date)
-        if (other, who) in self.seen or self._has(other, contact_id):
-            return None
-        return other
-
-    def _buried(self, keys: set[str], contact_id: int) -> bool:
-        return not self.undelete and is_buried(self.session, keys, contact_id)
-
-    @staticmethod
-    def _keys(message: MailMessage) -> set[str]:
-        # A Message-ID too long to be its key (see parse_message) was its own key on
-        # SQLite before such ids were hashed: a message logged under it is logged.
-        return {message.key, message.message_id or message.key, message.text_key or message.key,
-                message.stored_key or message.key}  # fmt: skip
-
-    def _has(self, key: str, contact_id: int) -> bool:
-        if self._buried({key}, contact_id):
-            return True
-        return (
-            self.session.scalars(
-                select(col(Activity.id)).where(
-                    col(Activity.mail_key) == key, col(Activity.contact_id) == contact_id
-                )
-            ).first()
-            is not None
-        )
-
-    def _logged(self, message: MailMessage, contact_id: int, *, fresh: bool = False) -> bool:
-        """Whether ``message`` is logged for the contact, by what was read ahead
-        (``fresh``: by asking the database, which another sync may have written to)."""
-        keys = self._keys(message)
-        if not fresh and keys <= self._keys_read:
-            if any((key, contact_id) in self._logged_rows for key in keys):
-                return True
-            if contact_id in self._fresh:
-                return False  # created by this run: logged under no earlier version's key
-        elif (
-            self.session.scalars(
-                select(col(Activity.id)).where(
-                    col(Activity.mail_key).in_(keys), col(Activity.contact_id) == contact_id
-                )
-            ).first()
-            is not None
-        ) or self._buried(keys, contact_id):
-            return True
-        if message.old_key is None:
-            return False
-        # Without a Message-ID, earlier versions keyed a message by sender, date and
-        # subject, which another message can share: one logged under that key is this
-        # one when it holds the same text.
-        bodies = self.session.scalars(
-            select(col(Activity.body)).where(
-                col(Activity.mail_key) == message.old_key, col(Activity.contact_id) == contact_id
-            )
-        ).all()
-        return mail_body(message) in bodies or self._logged_by_earlier_parser(message, contact_id)
-
-    def _logged_by_earlier_parser(self, message: MailMessage, contact_id: int) -> bool:
-        """Whether an earlier version logged this message (without Message-ID) for the
-        contact under a key of what it read of it, which another reading of its text or
-        attachments changed: an activity under such a key (``sha256:…``) with its sender,
-        subject and date (one it was sent or received on). The older key of sender,
-        date and subject is one only when the message has a Date: two undated alerts
-        with one subject had that key, the first logged and the second not."""
-        if message.date is None or message.dated_by is None or message.sender is None:
-            return False
-        subject = _subject(message.subject) or "(no subject)"
-        for key, body in self.session.execute(
-            select(col(Activity.mail_key), col(Activity.body)).where(
-                col(Activity.contact_id) == contact_id,
-                col(Activity.kind) == "email",
-                col(Activity.occurred_at) == message.date,
-                col(Activity.subject) == subject,
-                col(Activity.mail_key).startswith("sha256:", autoescape=True),
-            )
-        ).all():
-            if key == message.old_key and message.dated_by != "Date":
-                continue
-            line = (body or "").split("\n", 1)[0]  # From: Ann <ann@x.example>, bob@y.example
-            if re.search(rf"(?:^From: |<|, ){re.escape(message.sender)}(?:>|,|$)", line):
-                return True
-        return False
-
     def _open_deal(self, contact: Contact) -> int | None:
         assert contact.id is not None
         if contact.id in self._fresh:
@@ -768,12 +657,6 @@ def _address_key(address: str) -> str | None:
 
 def _aware(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-def _other_key(key: str, date: datetime) -> str:
-    """The key of a message whose Message-ID another message of the contact has."""
-    joined = f"{key}\n{date.isoformat()}".encode("utf-8", "surrogatepass")
-    return f"sha256:{hashlib.sha256(joined).hexdigest()[:32]}"
 
 
 def _domain_key(domain: str) -> str:
