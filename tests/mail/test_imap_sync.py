@@ -450,6 +450,27 @@ def test_two_messages_without_message_id_or_date_are_both_logged_and_each_once(
     assert _count(store) == 2
 
 
+def test_two_messages_with_one_message_id_and_no_date_are_both_logged_and_each_once(
+    store: Any, imap_account: ImapAccount, tmp_path: Path
+) -> None:
+    """A list re-sending with one Message-ID and no Date, other text: both are logged; a
+    copy in another folder, a sync from the start and a file of one add none."""
+    imap_account.configure(folders=["INBOX", "Clients"])
+    crm = _crm(store)
+    crm.contacts.add(name="Ops", email="ops@client.example")
+    head = b"From: ops@client.example\r\nTo: me@my.example\r\nMessage-ID: <one@client.example>\r\n"
+    full, ok = head + b"Subject: alert\r\n\r\nDisk full\r\n", head + b"Subject: ok\r\n\r\nok\r\n"
+    imap_account.append("INBOX", full, ok)
+    imap_account.append("Clients", ok)
+    run = crm.mail.sync().run
+    assert (run.read, run.logged, run.already) == (3, 2, 1)
+    again = crm.mail.sync(from_start=True).run
+    assert (again.read, again.logged, again.already) == (3, 0, 3)
+    (tmp_path / "ok.eml").write_bytes(ok.replace(b"\r\n", b"\n"))
+    assert crm.mail.import_paths([tmp_path / "ok.eml"]).already == 1
+    assert _count(store) == 2
+
+
 def test_a_message_without_message_id_holding_a_nul_or_a_bare_cr_is_one_from_a_file_and_imap(
     store: Any, imap_account: ImapAccount, tmp_path: Path
 ) -> None:

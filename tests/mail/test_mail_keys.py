@@ -141,6 +141,53 @@ def test_two_messages_with_one_message_id_and_two_dates_are_both_logged(store: A
     assert (log_messages(store, [third], **OWN).logged, _count(store)) == (1, 3)
 
 
+def test_two_messages_with_one_message_id_and_no_date_are_both_logged(store: Any) -> None:
+    """A list re-sending, or a broken client, gives two messages one Message-ID and no
+    Date: the second, other text, was taken for the first ('1 already logged') and never
+    logged. Without a Date, a message with a Message-ID is known by its Message-ID and
+    its header lines and text as they came: the same message read again (another folder
+    and INTERNALDATE, a file dated when logged) is still logged once."""
+    from datetime import UTC, datetime
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    head = b"From: ann@acme.example\nTo: me@mycompany.example\nMessage-ID: <same@acme.example>\n"
+    one, two = head + b"Subject: Order 1\n\none\n", head + b"Subject: Order 2\n\ntwo\n"
+    first = parse_message(one, received=datetime(2026, 12, 1, 10, tzinfo=UTC))
+    second = parse_message(two, received=datetime(2026, 12, 2, 10, tzinfo=UTC))
+    run = log_messages(store, [first, second], **OWN)
+    assert (run.logged, run.already) == (2, 0), run.summary()
+    assert sorted(a.subject for a in list_activities(store, contact="Ann Lee")) == [
+        "Order 1",
+        "Order 2",
+    ]
+    copies = [
+        parse_message(one, received=datetime(2026, 12, 3, 10, tzinfo=UTC)),  # another folder
+        parse_message(one.replace(b"\n", b"\r\n")),  # a file: dated when logged
+        second,
+    ]
+    again = log_messages(store, copies, **OWN)
+    assert (again.logged, again.already) == (0, 3), again.summary()
+    assert _count(store) == 2
+
+
+def test_a_message_without_date_logged_under_its_message_id_by_an_earlier_version_is_known(
+    store: Any,
+) -> None:
+    """Earlier versions logged a message without Date under its Message-ID alone: read
+    again, it is logged already; another message with its Message-ID and other text is
+    logged."""
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    head = b"From: ann@acme.example\nTo: me@mycompany.example\nMessage-ID: <same@acme.example>\n"
+    first = parse_message(head + b"Subject: Order 1\n\none\n")
+    assert log_messages(store, [first], **OWN).logged == 1
+    with store.write() as session:  # as an earlier version logged it
+        session.execute(update(Activity).values(mail_key="same@acme.example"))
+    assert log_messages(store, [first], **OWN).already == 1
+    second = parse_message(head + b"Subject: Order 2\n\ntwo\n")
+    assert log_messages(store, [second, second], **OWN).logged == 1
+    assert _count(store) == 2
+
+
 def test_a_message_without_message_id_logged_before_its_text_was_read_as_now_is_not_logged_again(
     store: Any,
 ) -> None:

@@ -261,12 +261,13 @@ def test_a_byte_order_mark_or_blank_lines_before_the_header_are_passed_over(befo
         b"Message-ID: <offer@acme.example>\r\n\r\nHello\r\n"
     )
     m = parse_message(before + raw)
-    assert (m.sender, m.subject, m.body, m.key) == (
+    assert (m.sender, m.subject, m.body, m.message_id) == (
         "ann@acme.example",
         "Offer",
         "Hello",
         "offer@acme.example",
     )
+    assert m.key == parse_message(raw).key  # one message, however it was saved
 
 
 def test_html_only_mail_becomes_text_and_list_mail_is_marked() -> None:

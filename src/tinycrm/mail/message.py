@@ -65,7 +65,8 @@ class MailMessage:
     several authors); ``reply_to`` the Reply-To addresses."""
 
     key: str  # the Message-ID without <>, or "raw-sha256:…" of the message as it came
-    # (see the module's docstring), or "sha256:…" of a Message-ID over KEY_MAX characters
+    # (see the module's docstring), or "sha256:…" of a Message-ID over KEY_MAX characters,
+    # or of its Message-ID and the message as it came when it has no Date
     message_id: str | None
     subject: str
     date: datetime | None
@@ -94,6 +95,9 @@ class MailMessage:
     stored_key: str | None = None
     senders: tuple[str, ...] = ()
     reply_to: tuple[str, ...] = ()
+    # with a Message-ID and no Date: the key of its Message-ID alone, which earlier
+    # versions logged it under and another message (a list's re-sending) may have
+    shared_key: str | None = None
 
     def authors(self) -> tuple[str, ...]:
         """Every address of From (``sender`` first), once each."""
@@ -160,7 +164,9 @@ def parse_message(
     message_id = message_id_of(header_text(message, "message-id"))
     key = id_key(message_id) if message_id else None
     body, attachments, own_text = read_content(message) if whole else ("", (), "")
-    old_key = text_key = stored_key = None
+    old_key = text_key = stored_key = shared_key = None
+    if key is not None and date is None:  # one Message-ID, no Date: by what it says too
+        shared_key, key = key, digest(key, raw_key(message, data if whole else b"")[0])
     if key is None:
         old_key = hash_key(sender, date, subject, header_text(message, "date"))
         said = (
@@ -197,6 +203,7 @@ def parse_message(
         old_key=old_key,
         text_key=text_key,
         stored_key=stored_key,
+        shared_key=shared_key,
         senders=tuple(dict.fromkeys(a for a, _ in senders)),
         reply_to=tuple(dict.fromkeys(a for a, _ in reply_to)),
     )

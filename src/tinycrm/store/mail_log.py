@@ -219,7 +219,12 @@ class MailLogger(MailOnce):
         of their keys are logged for whom, and the found contacts' open deals and
         active sequence enrolments."""
         keys = sorted(
-            {k for m in messages for k in (m.key, m.message_id, m.text_key, m.stored_key) if k}
+            {
+                k
+                for m in messages
+                for k in (m.key, m.message_id, m.text_key, m.stored_key, m.shared_key)
+                if k
+            }
             - self._keys_read
         )
         for start in range(0, len(keys), LOOKUP_CHUNK):

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from tinycrm.mail.message import MailMessage
 from tinycrm.store.mail_text import dated_by_its_date as _dated_by_its_date
-from tinycrm.store.mail_text import mail_body
+from tinycrm.store.mail_text import is_mail_body, mail_body, same_mail_text
 from tinycrm.store.mail_text import subject as _subject
 from tinycrm.store.mail_tombstones import buried_dates, is_buried
 from tinycrm.store.models import Activity
@@ -89,11 +89,15 @@ class MailOnce:
         """Whether ``message`` is logged for the contact, by what was read ahead
         (``fresh``: by asking the database, which another sync may have written to)."""
         keys = self._keys(message)
-        if not fresh and keys <= self._keys_read:
+        shared = {message.message_id, message.shared_key} if message.shared_key else set()
+        keys -= shared  # another message's too: see _logged_under_its_id
+        if not fresh and keys | shared <= self._keys_read:
             if any((key, contact_id) in self._logged_rows for key in keys):
                 return True
             if contact_id in self._fresh:
                 return False  # created by this run: logged under no earlier version's key
+            if shared and not any((key, contact_id) in self._logged_rows for key in shared):
+                return False  # no activity under its Message-ID alone
         elif (
             self.session.scalars(
                 select(col(Activity.id)).where(
@@ -103,6 +107,8 @@ class MailOnce:
             is not None
         ) or self._buried(keys, contact_id):
             return True
+        if shared:
+            return self._logged_under_its_id(message, contact_id, shared)
         if message.old_key is None:
             return False
         # Without a Message-ID, earlier versions keyed a message by sender, date and
@@ -114,6 +120,25 @@ class MailOnce:
             )
         ).all()
         return mail_body(message) in bodies or self._logged_by_earlier_parser(message, contact_id)
+
+    def _logged_under_its_id(
+        self, message: MailMessage, contact_id: int, shared: set[str | None]
+    ) -> bool:
+        """Whether a message with a Message-ID and no Date was logged for the contact
+        under its Message-ID alone, as earlier versions logged it: an activity under it
+        with its subject and text (a Date line apart, which says how each copy was
+        dated), or one edited since, which cannot be told from it. Another message with
+        its Message-ID (a list's re-sending, a broken client's) is not this one."""
+        subject = _subject(message.subject) or "(no subject)"
+        body = mail_body(message)
+        for was, text in self.session.execute(
+            select(col(Activity.subject), col(Activity.body)).where(
+                col(Activity.mail_key).in_(shared), col(Activity.contact_id) == contact_id
+            )
+        ).all():
+            if not is_mail_body(text) or (was == subject and same_mail_text(text, body)):
+                return True
+        return False
 
     def _logged_by_earlier_parser(self, message: MailMessage, contact_id: int) -> bool:
         """Whether an earlier version logged this message (without Message-ID) for the

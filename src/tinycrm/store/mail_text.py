@@ -9,7 +9,16 @@ from tinycrm import safetext
 from tinycrm.mail.headers import ESCAPE_SEQUENCE
 from tinycrm.mail.message import MailMessage
 
-__all__ = ["BODY_MAX", "SUBJECT_MAX", "clean", "dated_by_its_date", "mail_body", "subject"]
+__all__ = [
+    "BODY_MAX",
+    "SUBJECT_MAX",
+    "clean",
+    "dated_by_its_date",
+    "is_mail_body",
+    "mail_body",
+    "same_mail_text",
+    "subject",
+]
 
 SUBJECT_MAX = 300  # characters of a subject or a name: what the store takes (validate.name)
 BODY_MAX = 100_000  # characters of a message's text kept in the activity
@@ -26,6 +35,23 @@ def dated_by_its_date(body: str | None) -> bool:
     :func:`mail_body`); one edited since, without them, cannot be told."""
     head = (body or "").split("\n\n", 1)[0].split("\n")
     return head[0].startswith(_HEAD_LINES) and not any(line.startswith("Date: ") for line in head)
+
+
+def is_mail_body(body: str | None) -> bool:
+    """Whether an activity's body is a logged mail's as :func:`mail_body` wrote it (its
+    first line a From, To… line), not one a user wrote over."""
+    return (body or "").startswith(_HEAD_LINES)
+
+
+def same_mail_text(body: str | None, other: str) -> bool:
+    """Whether two logged mails' bodies are alike but for their ``Date:`` lines (which
+    say how each copy of a message without a Date was dated: when received, when logged)."""
+
+    def undated(text: str) -> tuple[list[str], str]:
+        head, _blank, rest = text.partition("\n\n")
+        return [line for line in head.split("\n") if not line.startswith("Date: ")], rest
+
+    return undated(body or "") == undated(other)
 
 
 def clean(text: str, limit: int) -> str:
