@@ -644,3 +644,20 @@ def test_a_batch_of_large_messages_is_fetched_a_few_megabytes_at_a_time(
     assert seen == [2, 4, 5]
     assert (result.run.read, result.run.logged) == (5, 5)
     assert crm.mail.sync().run.read == 0
+
+
+def test_a_bounce_synced_is_logged_for_the_contact_whose_address_bounced(
+    store: Any, imap_account: ImapAccount
+) -> None:
+    """A bounce in the INBOX (From MAILER-DAEMON) is logged on the contact whose
+    address bounced, with which address and its status; no contact is made from it."""
+    crm = _crm(store)
+    crm.contacts.add(name="Gone Person", email="gone@client.example")
+    imap_account.append("INBOX", BOUNCE)
+    run = crm.mail.sync(create_contacts=True).run
+    assert (run.logged, run.created) == (1, 0)
+    [activity] = crm.activities.list(contact="Gone Person")
+    assert "Bounced: gone@client.example (5.1.1 (permanent failure: bad destination mailbox" in (
+        activity.body or ""
+    )
+    assert crm.mail.sync(from_start=True).run.already == 1

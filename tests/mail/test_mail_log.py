@@ -570,3 +570,32 @@ def test_a_huge_text_is_cut_before_it_is_cleaned(monkeypatch: Any) -> None:
     monkeypatch.setattr(mail_log, "ESCAPE_SEQUENCE", Spy())
     assert mail_log.mail_body(message) == whole
     assert whole.endswith("\n[…]") and max(seen) <= 2 * mail_log.BODY_MAX + 10
+
+
+def test_a_bounce_is_logged_for_the_contact_whose_address_bounced(store: Any) -> None:
+    """A bounce (From MAILER-DAEMON, to the user) named no contact: mail to a contact's
+    address bounced and their timeline did not say. It is logged for the contact its
+    delivery status names (else the returned message's To), saying which address and
+    its status, once; no contact is made from it, not even with --create-contacts."""
+    from tests.mail.test_message_reports import RETURNED, _bounce
+
+    add_contact(store, name="Gone Person", email="gone@client.example")
+    bounce = parse_message(_bounce(RETURNED))
+    run = log_messages(store, [bounce], create_contacts=True, **OWN)
+    assert (run.logged, run.created, run.stopped) == (1, 0, 0), run.summary()
+    [activity] = list_activities(store, contact="Gone Person")
+    assert activity.subject == "Undelivered Mail Returned to Sender"
+    assert (
+        "Bounced: gone@client.example (failed; 5.1.1 (permanent failure: bad destination"
+        " mailbox address))"
+    ) in (activity.body or "")
+    assert "Here is the proposal we spoke of." in (activity.body or "")
+    assert log_messages(store, [bounce], **OWN).already == 1
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 1
+    other = parse_message(
+        _bounce(RETURNED.replace(b"gone@", b"nobody@")).replace(b"gone@", b"nobody@")
+    )
+    skipped = log_messages(store, [other], create_contacts=True, **OWN)
+    assert (skipped.logged, skipped.skipped["list or automated"], skipped.created) == (0, 1, 0)
+    assert _count(store) == 1

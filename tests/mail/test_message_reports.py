@@ -151,3 +151,34 @@ def test_a_status_code_says_what_it_means_when_it_means_more_than_its_class() ->
     assert _status("5.0.0") == "5.0.0 (permanent failure)"
     assert _status("4.2.2") == "4.2.2 (temporary failure: mailbox full)"
     assert _status("9.9.9 odd") == "9.9.9 odd"
+
+
+def test_a_bounce_says_whom_mail_was_not_delivered_to() -> None:
+    """Who a bounce is about: each recipient of its delivery status that was not
+    delivered to (its final address, then its original one), else the returned
+    message's To; none for a report of delivery or for other mail."""
+    from tinycrm.mail.message import Bounce
+
+    assert parse_message(_bounce(RETURNED)).bounced == (
+        Bounce(
+            ("gone@client.example",),
+            "failed",
+            "5.1.1 (permanent failure: bad destination mailbox address)",
+        ),
+    )
+    original = STATUS.replace(
+        b"Final-Recipient: rfc822; gone@client.example\n",
+        b"Final-Recipient: rfc822;<Gone@Mx.Client.Example>\n"
+        b"Original-Recipient: rfc822; Ann@client.example\n",
+    )
+    assert parse_message(_bounce(RETURNED, status=original)).bounced[0].addresses == (
+        "gone@mx.client.example",
+        "ann@client.example",
+    )
+    bare = STATUS.split(b"\n\n")[0] + b"\n\nAction: failed\nStatus: 5.2.2\n"
+    assert parse_message(_bounce(RETURNED, status=bare)).bounced == (
+        Bounce(("gone@client.example",)),
+    )
+    delivered = STATUS.replace(b"Action: failed", b"Action: delivered").replace(b"5.1.1", b"2.0.0")
+    assert parse_message(_bounce(RETURNED, status=delivered)).bounced == ()
+    assert parse_message(RETURNED).bounced == ()

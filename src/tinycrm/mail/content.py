@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
 
-from tinycrm.mail.fields import header_text, raw_header
+from tinycrm.mail.fields import header_mailboxes, header_text, raw_header
 from tinycrm.mail.headers import ESCAPE_SEQUENCE, POLICY
 from tinycrm.mail.html_text import html_to_text
 from tinycrm.mail.part_text import base64_bytes as part_bytes_of_base64
 from tinycrm.mail.part_text import part_bytes, part_text
-from tinycrm.mail.reports import STATUS_TYPES, delivery_status
+from tinycrm.mail.reports import NOT_BOUNCED, STATUS_TYPES, Bounce, bounces, delivery_status
 from tinycrm.safetext import UNSAFE
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "RETURNED_HEADER_MAX",
     "RETURNED_LINE",
     "Attachment",
+    "read_bounces",
     "read_content",
 ]
 
@@ -57,6 +58,53 @@ def read_content(message: EmailMessage, depth: int = 0) -> tuple[str, tuple[Atta
         return text, attachments, body
     except RecursionError:
         return "", (), ""
+
+
+DELIVERY_REPORTS = ("delivery-status", "global-delivery-status")  # report-type of a bounce
+
+
+def read_bounces(message: EmailMessage) -> tuple[Bounce, ...]:
+    """Whom a delivery report (``multipart/report; report-type=delivery-status``: the
+    message, or one of its parts) says mail was not delivered to: the recipients of its
+    status not delivered to (:func:`~tinycrm.mail.reports.bounces`; a status naming
+    none, a report of delivery: no one), else each address of the To of the
+    message it returns (or of that message's header); none for any other message."""
+    try:
+        parts = message.get_payload() if message.is_multipart() else None
+        for report in (message, *(parts if isinstance(parts, list) else ())):
+            if not isinstance(report, EmailMessage) or not _delivery_report(report):
+                continue
+            children = [p for p in report.get_payload() if isinstance(p, EmailMessage)]
+            found = [b for p in children if p.get_content_type() in STATUS_TYPES
+                     for b in bounces(p)]  # fmt: skip
+            for child in children if not found else ():
+                returned = _returned(child)
+                if returned is not None:
+                    found = [Bounce((a,)) for a, _ in header_mailboxes(returned, "to")]
+                    break
+            return tuple(b for b in found if b.action not in NOT_BOUNCED)
+    except (RecursionError, TypeError, ValueError):
+        return ()
+    return ()
+
+
+def _delivery_report(part: EmailMessage) -> bool:
+    return (
+        part.get_content_type() == "multipart/report"
+        and part.is_multipart()
+        and str(part.get_param("report-type", "")).lower() in DELIVERY_REPORTS
+    )
+
+
+def _returned(part: EmailMessage) -> EmailMessage | None:
+    """The message a report's part returns (or its header alone); None for another part."""
+    if part.get_content_type() in _FORWARDED:
+        return _forwarded_message(part)
+    if part.get_content_type() in _HEADERS:
+        data = part_bytes(part)[:RETURNED_HEADER_MAX]
+        header = BytesParser(policy=POLICY).parsebytes(data, headersonly=True)
+        return header if isinstance(header, EmailMessage) else None
+    return None
 
 
 def _other_text(part: EmailMessage) -> EmailMessage | None:

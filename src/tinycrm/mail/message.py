@@ -41,13 +41,14 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Literal
 
-from tinycrm.mail.content import Attachment, read_content
+from tinycrm.mail.content import Attachment, read_bounces, read_content
 from tinycrm.mail.dating import DatedBy, dated, header_date
 from tinycrm.mail.fields import header_mailboxes, header_text, raw_header
 from tinycrm.mail.headers import POLICY
 from tinycrm.mail.keys import KEY_MAX, digest, hash_key, id_key, message_id_of, raw_key
+from tinycrm.mail.reports import Bounce
 
-__all__ = ["KEY_MAX", "Attachment", "DatedBy", "MailMessage", "parse_message"]
+__all__ = ["KEY_MAX", "Attachment", "Bounce", "DatedBy", "MailMessage", "parse_message"]
 
 Direction = Literal["in", "out"]
 
@@ -98,6 +99,8 @@ class MailMessage:
     # with a Message-ID and no Date: the key of its Message-ID alone, which earlier
     # versions logged it under and another message (a list's re-sending) may have
     shared_key: str | None = None
+    # a bounce (a delivery report): the recipients it says mail was not delivered to
+    bounced: tuple[Bounce, ...] = ()
 
     def authors(self) -> tuple[str, ...]:
         """Every address of From (``sender`` first), once each."""
@@ -204,6 +207,7 @@ def parse_message(
         text_key=text_key,
         stored_key=stored_key,
         shared_key=shared_key,
+        bounced=read_bounces(message) if whole else (),
         senders=tuple(dict.fromkeys(a for a, _ in senders)),
         reply_to=tuple(dict.fromkeys(a for a, _ in reply_to)),
     )

@@ -5,13 +5,14 @@ receiving server's answer and which server that was."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email.message import Message
 from email.parser import HeaderParser
 
 from tinycrm.mail.headers import ESCAPE_SEQUENCE
 from tinycrm.safetext import UNSAFE
 
-__all__ = ["STATUS_LINE", "STATUS_TYPES", "delivery_status"]
+__all__ = ["NOT_BOUNCED", "STATUS_LINE", "STATUS_TYPES", "Bounce", "bounces", "delivery_status"]
 
 STATUS_LINE = "---------- Delivery status ----------"
 STATUS_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
@@ -65,6 +66,45 @@ def delivery_status(part: Message) -> str:
     if len(blocks) > 1 + RECIPIENTS_SHOWN:
         lines += ["", f"({len(blocks) - 1 - RECIPIENTS_SHOWN} more recipients)"]
     return "\n".join(lines) if len(lines) > 1 else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Bounce:
+    """One recipient of a delivery report: the addresses the message was for (its
+    Final-Recipient, then its Original-Recipient when that is another; lowercased),
+    what became of it (``failed``, ``delayed``; "" when not said) and its status code
+    in words ("" when not given)."""
+
+    addresses: tuple[str, ...]
+    action: str = ""
+    status: str = ""
+
+
+NOT_BOUNCED = frozenset({"delivered", "relayed", "expanded"})  # a success report's actions
+
+
+def bounces(part: Message) -> list[Bounce]:
+    """The recipients of a ``message/delivery-status`` part, up to
+    :data:`RECIPIENTS_SHOWN`; those naming no address left out (those delivered to
+    too: see :data:`NOT_BOUNCED`)."""
+    found = []  # the first block is the message's (Reporting-MTA): one naming a
+    # recipient is a recipient's, its sender having left out the message's block
+    for block in _blocks(part)[: 1 + RECIPIENTS_SHOWN]:
+        fields = _fields(block)
+        action = fields.get("action", "").split(" ")[0].lower()
+        named = (_address(fields.get(f, "")) for f in ("final-recipient", "original-recipient"))
+        addresses = tuple(dict.fromkeys(a for a in named if a))
+        if addresses:
+            found.append(Bounce(addresses, action, _status(fields.get("status", ""))))
+    return found
+
+
+def _address(value: str) -> str:
+    """The address of a recipient field (``rfc822; <Ann@X.example>``): lowercased; ""
+    for one that is no address."""
+    kind, semicolon, rest = value.partition(";")
+    address = (rest if semicolon else kind).strip().strip("<>").strip().lower()
+    return address if "@" in address and not any(c.isspace() for c in address) else ""
 
 
 def _blocks(part: Message) -> list[Message]:

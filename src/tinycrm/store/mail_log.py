@@ -207,7 +207,10 @@ class MailLogger(MailOnce):
         self._log_ahead(ahead)
 
     def _log_ahead(self, messages: list[MailMessage]) -> None:
-        addresses = (m.addresses(bcc=True) + m.reply_to for m in messages)
+        addresses = (
+            m.addresses(bcc=True) + m.reply_to + tuple(a for b in m.bounced for a in b.addresses)
+            for m in messages
+        )
         self._look_up(tuple({a: None for found in addresses for a in found}))
         self._read_ahead(messages)
         for message in messages:
@@ -276,6 +279,10 @@ class MailLogger(MailOnce):
             run.skipped[NO_ADDRESS] += 1
             return
         sent = any(map(self._sent_by_user, message.authors()))  # its Bcc is the user's too
+        bounced = self._bounced(message) if message.bounced and not sent else []
+        if bounced:  # logged for those it bounced for alone, mail to them: no reply
+            self._log_for(message, bounced, "in", set())
+            return
         counterparts = tuple(a for a in message.addresses(bcc=sent) if not self._own(a))
         # Reply-To stands in for From when From names no contact (see _replying)
         replying = () if sent else tuple(a for a in message.reply_to if not self._own(a))
@@ -293,6 +300,14 @@ class MailLogger(MailOnce):
         direction = "out" if sent else "in"
         senders = {c.id for c in map(self._find, message.authors()) if c is not None}
         senders |= {c.id for c in stand_ins}
+        self._log_for(message, contacts, direction, senders)
+
+    def _log_for(
+        self, message: MailMessage, contacts: list[Contact], direction: str, senders: set[Any]
+    ) -> None:
+        """Log ``message`` for each of ``contacts`` it is not logged for, stopping the
+        sequences of ``senders`` (contact ids) when it came in; count it in the run."""
+        run = self.run
         outcomes: set[str] = set()  # "logged", "already", "gone": one per contact
         for contact in contacts:
             assert contact.id is not None
@@ -339,6 +354,21 @@ class MailLogger(MailOnce):
         if key in self._own_keys or key.rpartition("@")[2] in self._own_domains:
             return True
         return email_key(key) in self._own_boxes
+
+    def _bounced(self, message: MailMessage) -> list[Contact]:
+        """The known contacts a bounce says mail was not delivered to: for each
+        recipient of its delivery status, the contact of its final address, else of its
+        original one (else those of the returned message's To); the user's own and
+        internal addresses apart. No contact is created for a bounce."""
+        found: dict[int, Contact] = {}
+        self._look_up(tuple(a for b in message.bounced for a in b.addresses))
+        for bounce in message.bounced:
+            for address in bounce.addresses:
+                contact = None if self._own(address) else self._find(address)
+                if contact is not None and contact.id is not None:
+                    found.setdefault(contact.id, contact)
+                    break
+        return list(found.values())
 
     def _replying(self, message: MailMessage, replying: tuple[str, ...]) -> list[Contact]:
         """The known contacts of Reply-To (``replying``: its addresses but the user's

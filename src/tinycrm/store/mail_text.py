@@ -96,6 +96,9 @@ def mail_body(message: MailMessage) -> str:
         lines.append(f"Bcc: {', '.join(who(a) for a in message.bcc)}")
     if set(message.reply_to) - set(message.authors()):
         lines.append(f"Reply-To: {', '.join(who(a) for a in message.reply_to)}")
+    for bounce in message.bounced[:ATTACHMENTS_SHOWN]:  # a bounce: for whom, what became
+        said = "; ".join(clean(s, SUBJECT_MAX) for s in (bounce.action, bounce.status) if s)
+        lines.append(f"Bounced: {bounce.addresses[0]}" + (f" ({said})" if said else ""))
     whole = clean(message.subject, BODY_MAX)
     if len(whole) > SUBJECT_MAX:  # the activity's subject is cut: here it is whole
         lines.append(f"Subject: {whole}")
