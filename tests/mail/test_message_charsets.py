@@ -126,3 +126,14 @@ def test_a_message_whose_only_text_is_another_kind_of_text_has_that_text() -> No
         b"a,b\n--B--\n"
     )
     assert parse_message(attached).body == ""  # an attachment is no text of the message
+
+
+@pytest.mark.parametrize("charset", ['"utf\x00-8"', "utf-8\x00", '"\x00"'])
+def test_a_charset_holding_a_nul_is_read_as_an_unknown_one_not_a_crash(charset: str) -> None:
+    """A charset parameter with a NUL byte in it made the codec lookup raise a
+    ValueError ('embedded null character'): parse_message raised, and ``mail import``
+    ended in a traceback, logging none of the other messages."""
+    raw = _message(f"text/plain; charset={charset}", "8bit", "Grüße, Ann".encode())
+    assert parse_message(raw).body == "Grüße, Ann"
+    html = _message(f"text/html; charset={charset}", "8bit", b"<p>Hello</p>")
+    assert parse_message(html).body == "Hello"

@@ -389,6 +389,6 @@ def text_charset(name: str) -> bool:
 
     try:
         info = codecs.lookup(name)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a name holding a NUL
         return False
     return info._is_text_encoding and info.name not in _NOT_TEXT  # type: ignore[attr-defined]
