@@ -599,3 +599,16 @@ def test_a_bounce_is_logged_for_the_contact_whose_address_bounced(store: Any) ->
     skipped = log_messages(store, [other], create_contacts=True, **OWN)
     assert (skipped.logged, skipped.skipped["list or automated"], skipped.created) == (0, 1, 0)
     assert _count(store) == 1
+
+
+def test_a_bounce_with_a_server_answer_in_utf8_is_logged(store: Any) -> None:
+    """The store refused the text of a delivery status holding raw UTF-8 (kept as
+    undecodable bytes), and the whole import with it."""
+    from tests.mail.test_message_reports import RETURNED, STATUS, _bounce
+
+    add_contact(store, name="Gone Person", email="gone@client.example")
+    status = STATUS.replace(b"User unknown", "Empf\u00e4nger unbekannt \u202e".encode())
+    run = log_messages(store, [parse_message(_bounce(RETURNED, status=status))], **OWN)
+    assert run.logged == 1
+    [activity] = list_activities(store, contact="Gone Person")
+    assert "Empf\u00e4nger unbekannt" in (activity.body or "")

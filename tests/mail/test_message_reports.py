@@ -182,3 +182,17 @@ def test_a_bounce_says_whom_mail_was_not_delivered_to() -> None:
     delivered = STATUS.replace(b"Action: failed", b"Action: delivered").replace(b"5.1.1", b"2.0.0")
     assert parse_message(_bounce(RETURNED, status=delivered)).bounced == ()
     assert parse_message(RETURNED).bounced == ()
+
+
+def test_a_delivery_status_in_utf8_is_read_as_text_the_store_takes() -> None:
+    """A server's answer in UTF-8 (a German server's 'Empfänger unbekannt', as RFC
+    6533's reports may be) was kept as undecodable bytes: the store refused the
+    activity, and the whole import with it, now that a bounce is logged."""
+    status = STATUS.replace(b"User unknown", "Empfänger unbekannt".encode())
+    message = parse_message(_bounce(RETURNED, status=status))
+    assert "Diagnostic: 550 5.1.1 <gone@client.example>: Recipient address rejected:" in (
+        message.body
+    )
+    assert "Empfänger unbekannt" in message.body
+    latin = STATUS.replace(b"User unknown", "Empfänger unbekannt".encode("cp1252"))
+    assert "Empfänger unbekannt" in parse_message(_bounce(RETURNED, status=latin)).body

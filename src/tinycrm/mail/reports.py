@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from email.message import Message
 from email.parser import HeaderParser
 
-from tinycrm.mail.headers import ESCAPE_SEQUENCE
+from tinycrm.mail.headers import ESCAPE_SEQUENCE, eight_bit
 from tinycrm.safetext import UNSAFE
 
 __all__ = ["NOT_BOUNCED", "STATUS_LINE", "STATUS_TYPES", "Bounce", "bounces", "delivery_status"]
@@ -122,7 +122,9 @@ def _blocks(part: Message) -> list[Message]:
 def _fields(block: Message) -> dict[str, str]:
     fields: dict[str, str] = {}
     for name, value in block.raw_items():
-        text = UNSAFE.sub(" ", ESCAPE_SEQUENCE.sub("", str(value)))  # as a forward's
+        # raw 8-bit bytes (a server's answer in UTF-8, RFC 6533) read as text, as a
+        # header's are: kept as lone surrogates, no database stores them
+        text = UNSAFE.sub(" ", ESCAPE_SEQUENCE.sub("", eight_bit(str(value))))  # as a forward's
         fields.setdefault(name.lower(), " ".join(text.split())[:VALUE_MAX])
     if "final-recipient" not in fields and "original-recipient" in fields:
         fields["final-recipient"] = fields["original-recipient"]
