@@ -21,6 +21,12 @@ KEEP = 9
 LABEL_MIN = 8
 """A label gives way down to this many cells (or its header's) before a column is left
 out (``tinycrm.cli.report_table`` has the same floor)."""
+READABLE = 16
+"""A list's label (a company, an email, a stage) gives way down to this many cells (or
+its widest cell, when narrower) before a column that matters less is left out."""
+NAME_READABLE = 20
+"""A list's name or title (its first label, or a label kept always) gives way down to
+this many cells before a column that matters less is left out (the board's names too)."""
 
 
 class Column(Protocol):
@@ -77,11 +83,22 @@ def first_word(text: str) -> int:
     return cell_len(match.group()) + (len(match.group()) < len(text.strip()))
 
 
+def always_shown(columns: Sequence[Column]) -> set[int]:
+    """The positions of the columns never left out: those whose ``keep`` is ``KEEP``,
+    else the first column and the first label (the record's id and name)."""
+    kept = {i for i, c in enumerate(columns) if c.keep >= KEEP}
+    if not kept:
+        labels = (i for i, c in enumerate(columns) if not c.whole and c.justify != "right")
+        kept = {0, next(labels, 0)}
+    return kept
+
+
 def layout(
     columns: Sequence[Column],
     natural: Sequence[int],
     available: int,
     floors: Sequence[int] = (),
+    readable: Sequence[int] = (),
 ) -> tuple[list[int], list[int]]:
     """The positions of the ``columns`` shown in ``available`` cells and their widths,
     from their ``natural`` widths.
@@ -94,6 +111,11 @@ def layout(
     to ``MIN_WIDTH`` (the line is then wider than the terminal rather than a date cut).
     ``floors``: a label's own least width (a column cut between words: its widest first
     word and the ``…``), when it is more than ``LABEL_MIN``.
+
+    ``readable``: the width each label keeps (its widest cell, when narrower) while a
+    column of the lowest ``keep`` (1) can be left out instead, a name (a label always
+    shown) up to twice its own. Only then do the labels give way down to ``LABEL_MIN``
+    before the other columns go.
     """
     whole = [c.whole or c.justify == "right" for c in columns]
     least = [
@@ -102,21 +124,28 @@ def layout(
             columns, natural, whole, list(floors) or [0] * len(columns), strict=True
         )
     ]
-    kept = {i for i, c in enumerate(columns) if c.keep >= KEEP}
-    if not kept:  # the record's id and name
-        kept = {0, next((i for i, w in enumerate(whole) if not w), 0)}
+    kept = always_shown(columns)
+    enough, roomy = least, least
+    if readable:
+        enough = [min(n, max(m, r)) for n, m, r in zip(natural, least, readable, strict=True)]
+        roomy = [
+            min(n, max(e, 2 * r)) if i in kept else e
+            for i, (n, e, r) in enumerate(zip(natural, enough, readable, strict=True))
+        ]
     optional = sorted(set(range(len(columns))) - kept, key=lambda i: (columns[i].keep, -i))
     shown = list(range(len(columns)))
 
     def room() -> int:
         return available - len(GAP) * (len(shown) - 1)
 
-    for position in optional:
-        if sum(least[p] for p in shown) <= room():
+    for position in optional:  # what matters least goes rather than a label unreadable
+        needs = roomy if columns[position].keep <= 1 else least
+        if sum(needs[p] for p in shown) <= room():
             break
         shown.remove(position)
     widths = [natural[p] for p in shown]
-    for floor in ([least[p] for p in shown], [MIN_WIDTH] * len(shown)):
+    for level in (enough, least, [MIN_WIDTH] * len(columns)):
+        floor = [level[p] for p in shown]
         excess = sum(widths) - room()
         while excess > 0:
             labels = [w for w, f, p in zip(widths, floor, shown, strict=True)

@@ -76,9 +76,9 @@ COLUMNS = [
     Column("dates", _dates, no_wrap=True, whole=True),
     Column("budget", lambda r: _money(r["budget"], r["currency"]), justify="right", no_wrap=True),
     col("members", "members", justify="right"),
-    col("sent", "sent", justify="right", min_console=90),
-    col("responded", "responded", justify="right", min_console=90),
-    col("converted", "converted", justify="right", min_console=90),
+    col("sent", "sent", justify="right"),
+    col("responded", "responded", justify="right"),
+    col("converted", "converted", justify="right"),
 ]
 
 MEMBER_COLUMNS = [
@@ -98,7 +98,7 @@ MEMBER_COLUMNS = [
             if r.get(key)
         ),
         style="red",
-        min_console=100,
+        keep=2,
     ),
 ]
 

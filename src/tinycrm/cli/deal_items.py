@@ -44,7 +44,7 @@ ITEM_COLUMNS = [
     col("id", "id", justify="right", style="dim", no_wrap=True),
     col("product", "product", style="bold"),
     Column("qty", lambda r: f"{r['quantity']}", justify="right", no_wrap=True),
-    col("unit", "unit", min_console=100),
+    col("unit", "unit"),
     Column("price", lambda r: money_text(r, "unit_price"), justify="right", no_wrap=True),
     Column("discount", lambda r: percent_text(r, "discount"), justify="right", no_wrap=True),
     Column("tax", lambda r: percent_text(r, "tax"), justify="right", no_wrap=True),

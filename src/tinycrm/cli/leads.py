@@ -33,10 +33,10 @@ COLUMNS = [
     col("score", "score", justify="right", no_wrap=True),
     Column("bant", bant, no_wrap=True),
     Column("sql", lambda row: "yes" if row.get("sales_qualified") else "", style="green"),
-    col("email", "email", no_wrap=True, min_console=110),
-    col("source", "source", min_console=130),
-    col("last touch", "last_touch", min_console=130),
-    col("owner", "owner", min_console=150),
+    col("email", "email", no_wrap=True),
+    col("source", "source"),
+    col("last touch", "last_touch"),
+    col("owner", "owner"),
 ]
 
 

@@ -14,8 +14,8 @@ app = typer.Typer(add_completion=False)
 COLUMNS = [
     col("#", "rank", justify="right", style="dim", no_wrap=True),
     col("what", "title", style="bold"),
-    col("why", "reason", lines=2),  # a date or an amount in it is never cut
-    col("score", "score", justify="right", style="dim", no_wrap=True, min_console=110),
+    col("why", "reason", lines=2, keep=2),  # a date or an amount in it is never cut
+    col("score", "score", justify="right", style="dim", no_wrap=True),
 ]
 
 

@@ -321,7 +321,6 @@ class Column:
     style: str | None = None
     max_width: int | None = None
     no_wrap: bool = False
-    min_console: int = 0  # dropped on consoles narrower than this
     whole: bool = False
     """Never cut (a date, a time, an id): right-aligned columns (figures) are whole too.
     Other columns are labels: they give way first on a narrow terminal."""
@@ -582,8 +581,6 @@ def print_table(
         start, end = table.sgr("dim", colour=False) if table.styled(sys.stdout)[0] else ("", "")
         sys.stdout.write(f"{start}{empty}{end}\n")
         return
-    width = table.width_for(sys.stdout)
-    columns = [c for c in columns if width >= c.min_console]
     cells = ([_cell(column.get(row)) for column in columns] for row in chain([first], rows))
     table.write(cells, columns, title=on_screen(title) if title else None)
 

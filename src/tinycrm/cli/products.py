@@ -62,7 +62,7 @@ COLUMNS = [
     col("sku", "sku", no_wrap=True, whole=True),
     Column("price", _price_per, justify="right", no_wrap=True),
     Column("tax", lambda r: percent_text(r, "tax"), justify="right", no_wrap=True),
-    col("unit", "unit", min_console=100),
+    col("unit", "unit"),
     Column("archived", lambda r: "archived" if r.get("archived") else "", style="dim"),
 ]
 

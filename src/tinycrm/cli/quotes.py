@@ -37,7 +37,7 @@ COLUMNS = [
     Column("customer", lambda r: r.get("company") or r.get("contact") or "", keep=2),
     Column("total", lambda r: money_text(r, "total"), justify="right", no_wrap=True, keep=3),
     col("valid until", "valid_until", no_wrap=True, whole=True),
-    col("id", "id", justify="right", style="dim", no_wrap=True, min_console=100),
+    col("id", "id", justify="right", style="dim", no_wrap=True),
 ]
 LINE_COLUMNS = [
     col("#", "position", justify="right", style="dim"),

@@ -27,6 +27,7 @@ from tinycrm.table_layout import GAP as GAP
 from tinycrm.table_layout import KEEP as KEEP  # a column's keep (output.Column): never left out
 from tinycrm.table_layout import LABEL_MIN as LABEL_MIN
 from tinycrm.table_layout import MIN_WIDTH as MIN_WIDTH
+from tinycrm.table_layout import NAME_READABLE, READABLE, always_shown
 from tinycrm.table_layout import WORD as WORD
 from tinycrm.table_layout import cell_len as cell_len
 from tinycrm.table_layout import first_word as first_word
@@ -238,11 +239,18 @@ def write(
         size = max([cell_len(column.header), *(cell_len(row[i]) for row in sample)])
         natural.append(min(size, column.max_width) if column.max_width else size)
     available = width_for(stream)
+    names = always_shown(columns)
     floors = [  # a column cut between words keeps room for its first words, whole
         max((first_word(row[i]) for row in sample), default=0) if c.words or c.lines > 1 else 0
         for i, c in enumerate(columns)
     ]
-    shown, widths = layout(columns, natural, available, floors)
+    readable = [  # a label stays readable while a column that matters less can go
+        0 if c.whole or c.justify == "right" else NAME_READABLE if i in names else READABLE
+        for i, c in enumerate(columns)
+    ]
+    for i in names:  # and a name while any can (a third of a narrow terminal, at least)
+        floors[i] = max(floors[i], min(readable[i], available // 3))
+    shown, widths = layout(columns, natural, available, floors, readable)
     style, colour = styled(stream)
     table = Table(
         [columns[p].header for p in shown],

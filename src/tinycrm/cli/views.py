@@ -34,12 +34,12 @@ CONTACT_COLUMNS = [
     col("id", "id", justify="right", style="dim", no_wrap=True, keep=KEEP),
     col("name", "name", style="bold", keep=KEEP),
     col("email", "email", no_wrap=True),
-    col("phone", "phone", min_console=120, no_wrap=True, whole=True),
-    col("title", "title", min_console=100),
+    col("phone", "phone", no_wrap=True, whole=True),
+    col("title", "title"),
     col("company", "company", keep=3),
     col("lifecycle", "lifecycle", style="cyan", no_wrap=True, keep=2),
     col("lead", "lead_status", style="yellow", no_wrap=True),
-    col("tags", "tags", style="magenta", min_console=140),
+    col("tags", "tags", style="magenta"),
 ]
 
 DEAL_COLUMNS = [
@@ -51,8 +51,8 @@ DEAL_COLUMNS = [
     Column("prob", lambda r: f"{r['probability']}%", justify="right", no_wrap=True),
     col("close", "close_date", no_wrap=True, whole=True, keep=3),
     Column("with", lambda r: r.get("company") or r.get("contact") or "", keep=2),
-    col("owner", "owner", style="dim", min_console=120),
-    col("tags", "tags", style="magenta", min_console=100),
+    col("owner", "owner", style="dim"),
+    col("tags", "tags", style="magenta"),
 ]
 
 TASK_COLUMNS = [
@@ -130,7 +130,7 @@ CASE_COLUMNS = [
     Column("next due", _due, no_wrap=True, whole=True, keep=3),
     Column("SLA", _breached, style="red", no_wrap=True, whole=True, keep=2),
     Column("with", lambda r: r.get("company") or r.get("contact") or ""),
-    col("owner", "owner", style="dim", min_console=100),
+    col("owner", "owner", style="dim"),
 ]
 
 
