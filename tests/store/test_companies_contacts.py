@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from sqlalchemy import select
 
@@ -493,3 +495,25 @@ def test_a_renamed_company_keeps_the_segments_and_scoring_rules_that_test_it(sto
     assert "segment acme and scoring rule Key account name it anew" in (
         list_events(store, limit=1)[0].summary
     )
+
+
+def test_add_warns_when_another_contact_has_the_same_name(store) -> None:
+    """A second 'Ada Lovelace' (no company to tell them apart) was added silently, and
+    from then on 'Ada Lovelace' was an ambiguous REF. Now the add warns in one line,
+    naming the other contact and how to name each; the contact is added all the same."""
+    from tinycrm.errors import TinyCrmWarning
+
+    add_contact(store, name="Ada Lovelace", email="ada@example.org")
+    add_contact(store, name="Grace Hopper")
+    with pytest.warns(TinyCrmWarning) as told:
+        second = add_contact(store, name="ada lovelace")
+    assert [str(w.message) for w in told] == [
+        "#3 ada lovelace has the name of #1 Ada Lovelace <ada@example.org>: the name no "
+        "longer names one contact; write #1 or #3 (or an email) for each"
+    ]
+    assert second.id == 3
+    with pytest.raises(Ambiguous):
+        get_contact(store, "Ada Lovelace")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        add_contact(store, name="Ada Byron")  # a name no one else has: no warning

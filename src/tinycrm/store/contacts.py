@@ -396,10 +396,30 @@ def add_contact(
                 f"{describe(contact)} looks like {describe(other)} ({why}); if they are one "
                 f"person: tinycrm contact merge {other.id} {contact.id}"
             )
+        if alone:
+            told.extend(_namesakes(session, contact))
         read = to_read(session, contact)
     for message in told:
         warn(message)
     return read
+
+
+def _namesakes(session: Session, contact: Contact) -> list[str]:
+    """A warning when another contact has ``contact``'s name (as a REF compares it): the
+    name then names no one contact. One query, on the name's index."""
+    others = session.scalars(
+        select(Contact)
+        .where(col(Contact.name_key) == contact.name_key, col(Contact.id) != contact.id)
+        .order_by(col(Contact.id))
+        .limit(3)
+    ).all()
+    if not others:
+        return []
+    ids = " or ".join(f"#{i}" for i in sorted([contact.id or 0, *(o.id or 0 for o in others)]))
+    return [
+        f"{describe(contact)} has the name of {', '.join(describe(o) for o in others)}: the "
+        f"name no longer names one contact; write {ids} (or an email) for each"
+    ]
 
 
 def get_contact(store: Store, ref: str | int) -> ContactRead:
