@@ -589,3 +589,38 @@ def test_stage_rm_and_campaign_rm_name_the_segments_that_test_them(cli) -> None:
     )
     assert cli("campaign", "add", "Other", "--channel", "event").exit_code == 0
     assert cli("campaign", "rm", "Other").stderr == ""
+
+
+def test_deal_list_sorts_by_amount_close_stage_created_updated_and_title(cli) -> None:
+    """`deal list` had no --sort: deals came in pipeline order only. --sort KEY (and -KEY
+    for the other way round) sorts before --limit; a deal with no amount or close date
+    comes last either way; an unknown key is refused in one line."""
+    adds = [
+        ("Bravo", "--amount", "500", "--close", "2027-03-01"),
+        ("alpha", "--amount", "1500", "--close", "2027-01-01"),
+        ("Charlie",),
+        ("Delta", "--amount", "900", "--close", "2027-02-01", "--stage", "Proposal"),
+    ]
+    for args in adds:
+        assert cli("deal", "add", *args).exit_code == 0
+    assert cli("deal", "edit", "Bravo", "--probability", "30").exit_code == 0
+
+    def titles(*args: str) -> list[str]:
+        result = cli("deal", "list", "--status", "all", *args, "--json")
+        assert result.exit_code == 0, result.stderr
+        return [row["title"] for row in result.json()]
+
+    assert titles("--sort", "amount") == ["Bravo", "Delta", "alpha", "Charlie"]
+    assert titles("--sort", "-amount") == ["alpha", "Delta", "Bravo", "Charlie"]
+    assert titles("--sort=-amount", "--limit", "1") == ["alpha"]
+    assert titles("--sort", "close") == ["alpha", "Delta", "Bravo", "Charlie"]
+    assert titles("--sort", "title") == ["alpha", "Bravo", "Charlie", "Delta"]
+    assert titles("--sort", "-title") == ["Delta", "Charlie", "Bravo", "alpha"]
+    assert titles("--sort", "created") == ["Bravo", "alpha", "Charlie", "Delta"]
+    assert titles("--sort", "-created") == ["Delta", "Charlie", "alpha", "Bravo"]
+    assert titles("--sort", "-updated")[0] == "Bravo"
+    assert titles("--sort", "stage") == titles()
+    assert titles("--sort", "-stage") == titles()[::-1]
+    refused = cli("deal", "list", "--sort", "price")
+    assert refused.exit_code == 2 and "Traceback" not in refused.stderr
+    assert "amount" in refused.stderr and refused.stdout == ""

@@ -30,6 +30,7 @@ from tinycrm.cli.editing import EditorOpt, edit_command
 from tinycrm.cli.output import TABLE, Output, output_options
 from tinycrm.cli.segments import SegmentOpt, WhereOpt
 from tinycrm.cli.views import DEAL_COLUMNS
+from tinycrm.safetext import quoted
 
 app = typer.Typer(no_args_is_help=True, help="Deals (opportunities) through pipeline stages.")
 app.add_typer(item_app, name="item")
@@ -164,9 +165,21 @@ def list_(
     limit: Annotated[int | None, limit_option("At most N deals.")] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            help=(
+                "stage (pipeline order), amount, close, created, updated or title; "
+                "-KEY the other way round (-amount: the largest first)."
+            ),
+            metavar="KEY",
+        ),
+    ] = "stage",
     output: Output = TABLE,
 ) -> None:
-    """List deals in pipeline order (open ones unless --status says otherwise)."""
+    """List deals in pipeline order, or --sort KEY (open ones unless --status says otherwise)."""
+    key, descending = _sort_key(sort)
     rows = crm(ctx).deals.list(
         status=None if status.strip().lower() == "all" else status,
         stage=stage,
@@ -177,13 +190,51 @@ def list_(
         owner=owner,
         search=search,
         field=parse_field_filter(field),
-        limit=limit,
+        limit=limit if key == "stage" and not descending else None,
         where=where,
         segment=segment,
     )
     if not rows:
         tell_tags_not_carried(ctx, tag, "deal")
+    rows = _sorted(rows, key, descending)[:limit]
     output.list(rows, DEAL_COLUMNS, empty="no deals", model="DealRead")
+
+
+SORTS = {
+    "amount": "amount",
+    "close": "close_date",
+    "created": "created_at",
+    "updated": "updated_at",
+    "title": "title",
+}
+
+
+def _sort_key(text: str) -> tuple[str, bool]:
+    """``--sort``'s key and whether it is the other way round (``-amount``)."""
+    key = text.strip().lower()
+    descending = key.startswith("-")
+    key = key.removeprefix("-").strip()
+    if key != "stage" and key not in SORTS:
+        raise typer.BadParameter(
+            f"sort by stage, {', '.join(SORTS)} (-KEY: the other way round), not {quoted(text)}",
+            param_hint="--sort",
+        )
+    return key, descending
+
+
+def _sorted(rows: list[Any], key: str, descending: bool) -> list[Any]:
+    """``rows`` (in pipeline order) sorted by ``key``: equal ones stay in pipeline order,
+    and a deal with no amount or close date comes last either way."""
+    if key == "stage":
+        return rows[::-1] if descending else rows
+    name = SORTS[key]
+    if key == "title":
+        from tinycrm.search_text import fold
+
+        return sorted(rows, key=lambda row: fold(row.title), reverse=descending)
+    known = [row for row in rows if getattr(row, name) is not None]
+    missing = [row for row in rows if getattr(row, name) is None]
+    return sorted(known, key=lambda row: getattr(row, name), reverse=descending) + missing
 
 
 @app.command("show")
