@@ -176,3 +176,38 @@ def test_help_into_a_pipe_its_reader_left_exits_0_without_a_word(args: tuple[str
     proc.stdout.close()  # before the process writes: the write is a broken pipe
     stderr = proc.stderr.read()
     assert (proc.wait(timeout=60), stderr) == (0, b"")
+
+
+def _every_help() -> list[tuple[str, str]]:
+    """(command path, text) for every command's help and its options' help."""
+    import typer.main
+
+    from tinycrm.cli import app
+
+    root = typer.main.get_command(app)
+    found: list[tuple[str, str]] = []
+
+    def visit(command: Any, path: list[str], ctx: Any) -> None:
+        texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        found.extend((" ".join(path), text) for text in texts)
+        for name in getattr(command, "list_commands", lambda _ctx: [])(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                visit(sub, [*path, name], type(ctx)(sub, parent=ctx, info_name=name))
+
+    visit(root, [], typer.Context(root, info_name="tinycrm"))
+    return found
+
+
+def test_enrollment_is_spelt_one_way(cli) -> None:
+    """'enrollments' (the sequence commands, the JSON, the code) and 'enrolment' (sequence
+    add's help, sequence stop's message, contact merge's summary) were mixed."""
+    from tinycrm.store.dupes import MOVED_NAMES
+
+    assert [path for path, text in _every_help() if "enrolment" in text.lower()] == []
+    assert MOVED_NAMES["sequences"] == ("sequence enrollment", "sequence enrollments")
+    cli("contact", "add", "Ada Lovelace")
+    cli("sequence", "add", "Onboarding", "--step", "0:Welcome")
+    cli("sequence", "enroll", "Onboarding", "Ada Lovelace")
+    stopped = cli("sequence", "stop", "Onboarding", "Ada Lovelace")
+    assert "Stopped 1 enrollment in Onboarding" in stopped.stdout + stopped.stderr

@@ -45,7 +45,7 @@ def add(
         ),
     ],
 ) -> None:
-    """Create a sequence of steps (day offset from enrolment and task text)."""
+    """Create a sequence of steps (day offset from enrollment and task text)."""
     sequence = crm(ctx).sequences.add(name, [_parse_step(s) for s in step])
     days = ", ".join(f"day {s.day_offset}" for s in sequence.steps)
     out.done(f"Added sequence #{sequence.id} {sequence.name}: {days}")
@@ -98,4 +98,4 @@ def enroll(ctx: typer.Context, name: NameArg, contacts: ContactsArg) -> None:
 def stop(ctx: typer.Context, name: NameArg, contacts: ContactsArg) -> None:
     """Take contacts out of a sequence: their open step tasks are removed."""
     count = crm(ctx).sequences.stop(name, contacts)
-    out.done(f"Stopped {count} enrolment{'s' if count != 1 else ''} in {name}")
+    out.done(f"Stopped {count} enrollment{'s' if count != 1 else ''} in {name}")

@@ -81,7 +81,7 @@ MOVED_NAMES = {
     "campaigns": ("campaign membership", "campaign memberships"),
     "qualification": ("BANT answer", "BANT answers"),
     "lifecycle_history": ("lifecycle change", "lifecycle changes"),
-    "sequences": ("sequence enrolment", "sequence enrolments"),
+    "sequences": ("sequence enrollment", "sequence enrollments"),
     "events": ("event", "events"),
     "aliases": ("alias", "aliases"),
 }
