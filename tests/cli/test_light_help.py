@@ -211,3 +211,27 @@ def test_enrollment_is_spelt_one_way(cli) -> None:
     cli("sequence", "enroll", "Onboarding", "Ada Lovelace")
     stopped = cli("sequence", "stop", "Onboarding", "Ada Lovelace")
     assert "Stopped 1 enrollment in Onboarding" in stopped.stdout + stopped.stderr
+
+
+def test_help_shows_no_markdown_backticks_and_no_ragged_paragraphs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Help is Rich markup, not Markdown: `remind uninstall --help` showed its backticks
+    literally. And a help's second paragraph kept its docstring's line breaks, so
+    `remind install --help` and `mcp --help` came out ragged ('… has the snippet); on a'
+    then a line of its own)."""
+    from itertools import pairwise
+
+    from typer.testing import CliRunner
+
+    from tinycrm.cli import app
+
+    assert [path for path, text in _every_help() if "`" in text] == []
+    monkeypatch.setenv("COLUMNS", "80")
+    runner = CliRunner()
+    for path in (["remind", "install"], ["mcp"], ["mail", "import"], ["import", "undo"]):
+        text = runner.invoke(app, [*path, "--help"]).output
+        prose = [line.strip() for line in text.split("╭")[0].splitlines()[3:]]
+        for line, after in pairwise(prose):
+            if line and after:  # a line that had room for the next one's first word
+                assert len(line) + 1 + len(after.split()[0]) > 78, (path, line, after)

@@ -95,6 +95,14 @@ def _plain_help(rich_utils: Any) -> None:
 
     rich_utils._make_command_help = command_help
 
+    # A command's own help joins its first paragraph's lines, but in Rich markup mode
+    # Typer kept the line breaks of the paragraphs after it, so they came out ragged
+    # ('… has the snippet); on a' then a short line): joined too ("\b" keeps them).
+    def fix_linebreaks(paragraphs: list[str], markup_mode: Any) -> str:
+        return "\n\n".join(p if p.startswith("\b") else p.replace("\n", " ") for p in paragraphs)
+
+    rich_utils._fix_linebreaks = fix_linebreaks
+
     # `tinycrm deal add --help | head -1`: Rich answers a reader that left with exit 1, a
     # failure; help ends as a list or a show view does then, with exit 0 and no word.
     get_console = rich_utils._get_rich_console

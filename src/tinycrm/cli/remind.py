@@ -652,7 +652,7 @@ def install(
     """Print the crontab line that runs tinycrm remind (or install it, or a systemd timer).
 
     The line runs remind with the --mail, --webhook, --notify and --closing-days given
-    (before or after `install`). Webhook URLs, which often hold a secret, go into a 0600
+    (before or after install). Webhook URLs, which often hold a secret, go into a 0600
     environment file the line reads, not into the line."""
     from urllib.parse import urlsplit
 
@@ -690,7 +690,7 @@ def install(
 
 @app.command("uninstall")
 def uninstall() -> None:
-    """Remove what `remind install` added: the crontab line, the systemd units, the
+    """Remove what 'tinycrm remind install' added: the crontab line, the systemd units, the
     environment file. Other crontab lines are kept as they are."""
     from tinycrm import schedule
 
