@@ -262,6 +262,7 @@ def test_standard_output_on_a_full_disk_is_one_line_not_a_traceback(sh, tmp_path
         pytest.skip("/dev/full is not the full device here (something replaced it)")
     sh("contact", "add", "Ada", "--email", "ada@x.io")
     for buffered in (True, False):  # as a user's Python writes, and with PYTHONUNBUFFERED
+        name = "Bob" if buffered else "Cem"
         env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
         if not buffered:
             env["PYTHONUNBUFFERED"] = "1"
@@ -269,7 +270,8 @@ def test_standard_output_on_a_full_disk_is_one_line_not_a_traceback(sh, tmp_path
             "read": _closed('"$@" contact show ada@x.io --json >/dev/full', tmp_path, env),
             "list": _closed('"$@" contact list >/dev/full', tmp_path, env),
             "export": _closed('"$@" export contacts --format csv >/dev/full', tmp_path, env),
-            "saved": _closed('"$@" contact add Bob >/dev/full', tmp_path, env),
+            # a name of its own each time (a second Bob is told it shares a name)
+            "saved": _closed(f'"$@" contact add {name} >/dev/full', tmp_path, env),
         }
         for what, run in runs.items():
             assert run.returncode == 1, (buffered, what, run.stderr)
@@ -278,7 +280,7 @@ def test_standard_output_on_a_full_disk_is_one_line_not_a_traceback(sh, tmp_path
                 said += " (the command's changes were saved)"
             assert run.stderr == said + "\n", (buffered, what)
     names = [c["name"] for c in sh("contact", "list", "--json").json()]
-    assert names == ["Ada", "Bob", "Bob"]
+    assert names == ["Ada", "Bob", "Cem"]
 
 
 HUGE = " x" * 500_000
