@@ -624,3 +624,22 @@ def test_deal_list_sorts_by_amount_close_stage_created_updated_and_title(cli) ->
     refused = cli("deal", "list", "--sort", "price")
     assert refused.exit_code == 2 and "Traceback" not in refused.stderr
     assert "amount" in refused.stderr and refused.stdout == ""
+
+
+def test_contact_list_sorts_the_other_way_round_as_deal_list_does(cli) -> None:
+    """deal list --sort takes -KEY for the other way round; contact list --sort did not
+    ('sort by name or score, not '-name''). Now -name is Z to A, -score the lowest first."""
+    for name in ("Bea", "ada", "Cem"):
+        assert cli("contact", "add", name).exit_code == 0
+
+    def names(*args: str) -> list[str]:
+        result = cli("contact", "list", *args, "--json")
+        assert result.exit_code == 0, result.stderr
+        return [row["name"] for row in result.json()]
+
+    assert names("--sort", "name") == ["ada", "Bea", "Cem"]
+    assert names("--sort", "-name") == ["Cem", "Bea", "ada"]
+    assert names("--sort", "-name", "--limit", "1") == ["Cem"]
+    assert names("--sort", "-score") == ["ada", "Bea", "Cem"]  # all 0: by name
+    table = cli("contact", "list", "--sort", "-name").stdout
+    assert table.index("Cem") < table.index("ada")

@@ -153,19 +153,29 @@ def list_(
     sort: Annotated[
         str,
         typer.Option(
-            "--sort", help="name, or score (highest first; adds a score column).", metavar="KEY"
+            "--sort",
+            help="name, or score (highest first; adds a score column); -KEY the other way "
+            "round (-name: Z to A, -score: the lowest first).",
+            metavar="KEY",
         ),
     ] = "name",
     output: Output = TABLE,
 ) -> None:
     """List contacts by name (or --sort score)."""
-    if sort not in ("name", "score"):
-        raise typer.BadParameter(f"sort by name or score, not {quoted(sort)}", param_hint="--sort")
-    by_score = sort == "score"
+    key = sort.strip().lower()
+    descending = key.startswith("-")
+    key = key.removeprefix("-")
+    if key not in ("name", "score"):
+        raise typer.BadParameter(
+            f"sort by name or score (-KEY: the other way round), not {quoted(sort)}",
+            param_hint="--sort",
+        )
+    by_score = key == "score"
+    whole = by_score or descending  # a sort that needs every row before the first
     contacts = crm(ctx).contacts
     # A table is written as the rows come (the first screen at once); the other
-    # formats, and a sort by score, need them all.
-    streamed = output.format in ("table", "jsonl") and not by_score
+    # formats, and a sort by score or Z to A, need them all.
+    streamed = output.format in ("table", "jsonl") and not whole
     read = contacts.stream if streamed else contacts.list
     rows = read(
         tags=tag,
@@ -176,14 +186,16 @@ def list_(
         owner=owner,
         search=search,
         field=parse_field_filter(field),
-        limit=None if by_score else limit,
+        limit=None if whole else limit,
         where=where,
         segment=segment,
     )
     columns = COLUMNS
     if by_score:  # stable: equal scores stay in name order; --limit after sorting
-        rows = sorted(rows, key=lambda row: -row.score)[:limit]
+        rows = sorted(rows, key=lambda row: row.score if descending else -row.score)[:limit]
         columns = [*COLUMNS[:-1], col("score", "score", justify="right"), COLUMNS[-1]]
+    elif descending:
+        rows = list(rows)[::-1][:limit]
     seen = [0]
     output.list(counted(rows, seen), columns, empty="no contacts", model="ContactRead")
     if not seen[0]:
