@@ -247,7 +247,10 @@ def edit_activity(
             lock_touched(session, activity)  # its last touch may follow (contact rm's order)
         activity = lock_row(session, activity, "activity", activity.subject, edit=True)
         if activity.mail_key is not None:
-            _keep_mail(activity, body=body, at=at, kind=clean_kind)
+            # a text's lines after its first are a body (as log takes it): a change too
+            more = is_set(text) and _subject_body(text, None)[1] is not None
+            _keep_mail(activity, body=body if is_set(body) or not more else "", at=at,
+                       kind=clean_kind)  # fmt: skip
         changes = _Changes(activity)
         if clean_kind is not None:
             changes.put("kind", clean_kind)
