@@ -47,7 +47,7 @@ from tinycrm.store.errors import Conflict, Invalid, Unavailable
 from tinycrm.store.ids import keep_ids_unused
 from tinycrm.store.migrations import SCHEMA_HEAD
 from tinycrm.store.sqlite_files import LogDamaged, check_database_path, sqlite_uri
-from tinycrm.store.types import UTCDateTime, utcnow
+from tinycrm.store.types import UTCDateTime, stored_type, utcnow
 from tinycrm.vocab import plural
 
 FORMAT = "tinycrm-dump"
@@ -110,7 +110,7 @@ def _convert(table: Any, column: Any, value: Any, where: str) -> Any:
         if not column.nullable and not column.primary_key:
             raise Invalid(f"{where}: {column.name} must not be empty")
         return None
-    kind = column.type
+    kind = stored_type(column.type)  # an amount: its 64-bit integer
     try:
         if isinstance(kind, UTCDateTime):
             parsed = datetime.fromisoformat(value)

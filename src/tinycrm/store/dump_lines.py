@@ -23,7 +23,7 @@ from tinycrm.store.bulk import gc_paused
 from tinycrm.store.csv_lines import LINES, TIME_LIKE
 from tinycrm.store.dump import DERIVED, _plain, _tables, dump_head
 from tinycrm.store.engine import Store
-from tinycrm.store.types import UTCDateTime
+from tinycrm.store.types import UTCDateTime, stored_type
 
 _FUNCTION = "tinycrm_json_value"
 
@@ -41,7 +41,7 @@ def stream_dump_lines(store: Store) -> Generator[Any, None, None] | None:
 def _value_sql(column: Any, hook: int) -> str:
     """SQL for a column's value as JSON text (``hook``: its Python conversion)."""
     x, python = f'"{column.name}"', f'{_FUNCTION}({hook}, "{column.name}")'
-    kind = column.type
+    kind = stored_type(column.type)  # an amount: its 64-bit integer
     if isinstance(kind, Boolean):
         return (
             f"CASE typeof({x}) WHEN 'integer' THEN CASE WHEN {x} THEN 'true' ELSE 'false' END"

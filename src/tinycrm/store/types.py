@@ -79,9 +79,15 @@ class MinorUnits(TypeDecorator[int]):
         return None
 
 
+def stored_type(kind: Any) -> Any:
+    """The type a column's values are stored as, for code that checks or converts them
+    by type (a dump's check, its SQL): ``MinorUnits``' 64-bit integer, else ``kind``."""
+    return kind.impl_instance if isinstance(kind, MinorUnits) else kind
+
+
 # The one clock lives in tinycrm.clock (the command line reads it without the store);
 # the store's modules import it from here.
-__all__ = ["MinorUnits", "UTCDateTime", "utcnow", "written_at"]
+__all__ = ["MinorUnits", "UTCDateTime", "stored_type", "utcnow", "written_at"]
 
 
 def new_uid() -> str:
