@@ -82,6 +82,7 @@ INDEXES_AFTER_0009 = {  # later migrations (0010, 0012, 0013, 0014, 0015, 0016)
     "ix_quote_valid_until",
     "ix_quote_line_product_id",
     "ix_quote_line_quote_id",
+    "ix_mail_tombstone_contact_id",  # 0033: mail deleted from the CRM
 }
 
 
@@ -97,6 +98,7 @@ LATER_TABLES = {
     "quote_line",
     "quote_counter",
     "announcement_channel",  # 0027: where a run of remind that failed in part told
+    "mail_tombstone",  # 0033: mail deleted from the CRM, not logged again
 }
 
 
