@@ -129,7 +129,27 @@ LONG_FIRST = (
 # checks of the code (PostgreSQL itself is in the default run through thousands of store
 # tests): out of the default run and CI's, in `pytest -n 2 -m slow` (CI's time budget).
 SLOW_VARIANTS = frozenset(
-    {"tests/cli/test_escapes.py::test_no_raw_control_reaches_the_terminal[postgresql]"}
+    {
+        "tests/cli/test_escapes.py::test_no_raw_control_reaches_the_terminal[postgresql]",
+        # CI's 20 minutes (session 24): a second database or size of a test whose other
+        # variants stay in the default run
+        "tests/mcp_server/test_pages.py::test_paging_through_250_contacts_gives_each_once_in_order[postgresql]",
+        "tests/tui/test_board_scroll.py::test_a_moved_card_shows_whole_in_its_new_column[27]",
+        "tests/tui/test_board_scroll.py::test_a_moved_card_shows_whole_in_its_new_column[30]",
+        "tests/api/test_hooks.py::test_a_hook_that_leaves_a_job_running_in_the_background_has_finished[postgresql]",
+        "tests/tui/test_forms_fit.py::test_in_a_tiny_window_every_field_is_reached_with_its_label[size1]",
+        "tests/tui/test_forms_fit.py::test_in_a_tiny_window_every_field_is_reached_with_its_label[size2]",
+        "tests/cli/test_hostile.py::test_hostile_values_from_hypothesis[postgresql]",
+        "tests/tui/test_escapes.py::test_every_screen_shows_hostile_text_escaped[postgresql]",
+        "tests/tui/test_board_writes.py::test_a_failed_write_cancels_the_writes_queued_behind_it[postgresql]",
+        *(
+            "tests/tui/test_board_stale.py::"
+            f"test_a_deal_deleted_elsewhere_closes_its_view_and_the_form_on_it[postgresql-{key}]"
+            for key in "etxlv"
+        ),
+        "tests/tui/test_tmux.py::test_quitting_with_a_write_waiting_on_a_lock[SIGHUP]",
+        "tests/tui/test_tmux.py::test_quitting_with_a_write_waiting_on_a_lock[SIGTERM]",
+    }
 )
 
 
