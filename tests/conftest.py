@@ -149,6 +149,17 @@ SLOW_VARIANTS = frozenset(
         ),
         "tests/tui/test_tmux.py::test_quitting_with_a_write_waiting_on_a_lock[SIGHUP]",
         "tests/tui/test_tmux.py::test_quitting_with_a_write_waiting_on_a_lock[SIGTERM]",
+        # kill -9 of six more commands (import, add, move and restore stay)
+        *(
+            f"tests/cli/test_crash.py::test_kill_9_leaves_sqlite_whole[{command}]"
+            for command in ("remind", "merge", "backup", "undo", "score", "edit")
+        ),
+        # one test each of the board's quick forms and deep moves, the demo's reuse and
+        # the MCP lock wait on PostgreSQL (their neighbours stay)
+        "tests/tui/test_board_filter.py::test_the_quick_forms_still_work",
+        "tests/tui/test_board_pages.py::test_a_move_from_deep_in_a_column_keeps_every_count_and_card",
+        "tests/mcp_server/test_waits.py::test_on_postgresql_a_write_waits_for_a_lock_as_long_as_on_sqlite",
+        "tests/test_demo.py::test_reuse_reset_and_determinism",
     }
 )
 
