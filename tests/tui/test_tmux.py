@@ -322,10 +322,19 @@ def test_joined_emoji_keep_the_columns_in_a_real_terminal(tmp_path: Path, tmux_s
     def screen() -> str:
         return tmux("capture-pane", "-p", "-t", "board", check=False).stdout
 
-    _wait(lambda: "Keycap" in screen() and "Activity" in screen(), "the board", screen)
+    # A capture can land while tmux is part way through a frame, so judge a screen that
+    # stayed the same across two captures: a misdrawn edge stays, a half-drawn one does not.
+    shown: list[str] = ["", ""]
+
+    def settled() -> bool:
+        shown[0], shown[1] = shown[1], screen()
+        drawn = all(part in shown[1] for part in ("Keycap", "Fam", "Activity", "Keys"))
+        return drawn and shown[0] == shown[1]
+
+    _wait(settled, "the board", screen)
     edges = {
         sum(get_character_cell_size(char) for char in line[: line.index("▏")])
-        for line in screen().splitlines()
+        for line in shown[1].splitlines()
         if "▏" in line
     }
-    assert len(edges) == 1, screen()
+    assert len(edges) == 1, shown[1]
