@@ -15,7 +15,7 @@ from tinycrm.store.activities import add_task, complete_task, list_tasks, log_ac
 from tinycrm.store.contacts import add_contact, edit_contact, get_contact
 from tinycrm.store.deals import add_deal, lose_deal, move_deal, win_deal
 from tinycrm.store.log_models import StageChange
-from tinycrm.store.models import Activity, Contact, Deal
+from tinycrm.store.models import Activity, Contact, Deal, Stage
 from tinycrm.store.reminders import (
     claim_items,
     confirm_run,
@@ -581,3 +581,26 @@ def test_an_item_told_under_a_clock_set_ahead_is_told_once_after_it_is_put_back(
     assert due_items(store, now=later, new_only=True) == []
     assert claim_items(store, due_items(store, now=later), run_id="e", now=later) == []
     assert one.entity_id == other.id
+
+
+def test_one_day_is_said_in_the_singular(store) -> None:
+    """A deal closing tomorrow was told as 'expected to close in 1 days', one whose day
+    was yesterday 'passed 1 days ago', a stage rotting after a day 'no activity for 1
+    days' and a daily cadence 'last contact 1 days ago; keep in touch every 1 days' in
+    remind's list, mail, webhook text and desktop notification."""
+    add_deal(store, title="Soon", close_date=date(2026, 11, 24))
+    add_deal(store, title="Gone", close_date=date(2026, 11, 22))
+    ada = add_contact(store, name="Ada", cadence_days=1)
+    log_activity(store, kind="call", text="Talked", contact="Ada", at=NOW - timedelta(days=1))
+    stale = add_deal(store, title="Stale", stage="Proposal")
+    idle = NOW - timedelta(days=1, hours=1)
+    with store.write() as session:
+        session.execute(update(Stage).where(Stage.name == "Proposal").values(rotting_days=1))
+        session.execute(update(StageChange).where(StageChange.deal_id == stale.id).values(at=idle))
+    backdate(store, Deal, stale.id, created_at=idle)
+    told = {i.title: i.detail for i in due_items(store, now=NOW, closing_days=7)}
+    assert told["Soon"] == "expected to close tomorrow (2026-11-24)"
+    assert told["Gone"] == "expected close date passed yesterday (2026-11-22)"
+    assert told["Stale"] == "no activity for 1 day, Proposal rots after 1"
+    assert told["Ada"] == "last contact 1 day ago; keep in touch every day"
+    assert ada.id

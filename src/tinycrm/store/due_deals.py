@@ -16,7 +16,13 @@ from tinycrm.store.engine import chunks
 from tinycrm.store.log_models import StageChange
 from tinycrm.store.models import Activity, Company, Deal, Stage, effective_probability
 from tinycrm.store.reminder_claims import announced_items
-from tinycrm.store.reminder_items import DueItem, untouched_since, whole_days
+from tinycrm.store.reminder_items import (
+    DueItem,
+    ago,
+    days_text,
+    untouched_since,
+    whole_days,
+)
 
 _IN = 500  # ids per statement
 
@@ -195,7 +201,8 @@ def deal_reminder_items(
         }
         if rotting_due is not None:
             idle = whole_days(now - deal.last_touch)
-            why = f"no activity for {idle} days, {deal.stage} rots after {deal.rotting_days}"
+            why = f"no activity for {days_text(idle)}, {deal.stage} rots after "
+            why += str(deal.rotting_days)
             items.append(
                 DueItem.from_row(
                     {
@@ -212,11 +219,12 @@ def deal_reminder_items(
             assert deal.close_date is not None
             days = (deal.close_date - today).days
             if days < 0:
-                when = f"expected close date passed {-days} days ago ({deal.close_date})"
+                when = f"expected close date passed {ago(deal.close_date, today)}"
+                when += f" ({deal.close_date})"
             elif days == 0:
                 when = "expected to close today"
             else:
-                when = f"expected to close in {days} days ({deal.close_date})"
+                when = f"expected to close {ago(deal.close_date, today)} ({deal.close_date})"
             items.append(
                 DueItem.from_row(
                     {

@@ -12,7 +12,7 @@ from tinycrm import dates, repeat
 from tinycrm.store.engine import chunks
 from tinycrm.store.models import Activity, Company, Contact, Deal
 from tinycrm.store.reminder_claims import announced_items, is_announced
-from tinycrm.store.reminder_items import DueItem, untouched_since, whole_days
+from tinycrm.store.reminder_items import DueItem, days_text, untouched_since, whole_days
 
 _IN = 500  # ids per statement
 
@@ -152,8 +152,9 @@ def cadence_items(session: Session, now: datetime, new_only: bool) -> list[DueIt
         ago = (
             "never contacted"
             if last is None
-            else f"last contact {whole_days(now - since)} days ago"
+            else f"last contact {days_text(whole_days(now - since))} ago"
         )
+        every = "day" if cadence == 1 else f"{cadence} days"
         items.append(
             DueItem.from_row(
                 {
@@ -161,7 +162,7 @@ def cadence_items(session: Session, now: datetime, new_only: bool) -> list[DueIt
                     "group": "keep_in_touch",
                     "due_at": when,
                     "title": name + (f" ({company})" if company else ""),
-                    "detail": f"{ago}; keep in touch every {cadence} days",
+                    "detail": f"{ago}; keep in touch every {every}",
                     "entity": "contact",
                     "entity_id": contact_id,
                     "deal_id": None,

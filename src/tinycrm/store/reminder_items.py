@@ -78,6 +78,11 @@ LATE_DAYS_MAX = 90
 a season, cron uninstalled for a year): what passed before is not told."""
 
 
+def days_text(days: int) -> str:
+    """``1 day``, ``2 days``."""
+    return "1 day" if days == 1 else f"{days} days"
+
+
 def ago(day: date, today: date) -> str:
     """``in 3 days``, ``tomorrow``, ``today``, ``yesterday``, ``2 days ago``."""
     days = (day - today).days
