@@ -33,14 +33,24 @@ if TYPE_CHECKING:
 STILL_SAVING = "still saving: waiting for the database (another write holds it) or a hook"
 
 READ = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
-WRITE = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
+ADD = ToolAnnotations(
+    readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+)
+"""A write that only adds (a contact, a task, an activity logged; a company a new
+contact names): "only additive updates", as the MCP specification says a destructive
+hint of false means. The same call again adds another: not idempotent."""
 REWRITE = ToolAnnotations(
     readOnlyHint=False, destructiveHint=True, idempotentHint=True, openWorldHint=False
 )
-"""A write that changes or deletes what was there (an edit overwrites, a deletion and
-a reopening remove), where the same call again changes nothing more: the values given
+"""A write that changes or deletes what was there (a move, a win or a loss and a task
+done overwrite a stage, an open deal, an open task; an edit overwrites, a deletion and a
+reopening remove), where the same call again changes nothing more: it is refused (the
+deal is already in that stage, already won, the task already done), or the values given
 are there already, the record deleted is gone (ids are never reused), the task reopened
-is open. A due time relative to now ('+2h') is judged anew, a few seconds on."""
+is open. A due time relative to now ('+2h') is judged anew, a few seconds on.
+
+Neither is open-world: a tool reads and writes the user's CRM and nothing else (the hooks
+and webhooks a write runs are the user's own, as when it is typed at the shell)."""
 
 SAVED_ANYWAY = "which its client cancelled once it was being saved, was saved all the same"
 

@@ -19,7 +19,7 @@ from tinycrm.mcp_server.arguments import (
     TaskId,
     an_id_as_text,
 )
-from tinycrm.mcp_server.toolbox import WRITE, Toolbox
+from tinycrm.mcp_server.toolbox import ADD, REWRITE, Toolbox
 
 
 @contextmanager
@@ -40,7 +40,7 @@ def add_write_tools(box: Toolbox) -> None:
     """Register the write tools on ``box``'s server (refused while writes are off)."""
     crm, tool, writing = box.crm, box.tool, box.writing
 
-    @tool(WRITE, saves="contact")
+    @tool(ADD, saves="contact")
     def add_contact(
         name: Annotated[str, Field(min_length=1, description="The person's full name.")],
         email: str | None = None,
@@ -68,7 +68,7 @@ def add_write_tools(box: Toolbox) -> None:
             )  # fmt: skip
             return plain(added)
 
-    @tool(WRITE, saves="activity")
+    @tool(ADD, saves="activity")
     def log_activity(
         kind: Annotated[Literal["call", "email", "meeting", "note"], Field(description="What.")],
         ref: Annotated[
@@ -96,7 +96,7 @@ def add_write_tools(box: Toolbox) -> None:
         with writing(), subject_is_text():
             return plain(crm.log(kind, ref, text, body=body, at=at))
 
-    @tool(WRITE, saves="task")
+    @tool(ADD, saves="task")
     def add_task(
         text: Annotated[str, Field(min_length=1, description="What to do.")],
         due: Annotated[
@@ -126,7 +126,7 @@ def add_write_tools(box: Toolbox) -> None:
             )
             return plain(added)
 
-    @tool(WRITE, saves="task")
+    @tool(REWRITE, saves="task")
     def complete_task(
         task_id: TaskId,
     ) -> dict[str, Any]:
@@ -134,7 +134,7 @@ def add_write_tools(box: Toolbox) -> None:
         with writing():
             return plain(crm.tasks.done(task_id))
 
-    @tool(WRITE, saves="deal")
+    @tool(REWRITE, saves="deal")
     def move_deal(
         ref: Ref,
         stage: Annotated[str, Field(min_length=1, description="The stage to move it to.")],
@@ -143,7 +143,7 @@ def add_write_tools(box: Toolbox) -> None:
         with writing():
             return plain(crm.deals.move(ref, stage))
 
-    @tool(WRITE, saves="deal")
+    @tool(REWRITE, saves="deal")
     def close_deal(
         ref: Ref,
         outcome: Annotated[Literal["won", "lost"], Field(description="How it ended.")],
