@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import (
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+)
+from pydantic_core import core_schema
 
 from tinycrm import safetext
 
@@ -52,6 +59,33 @@ def an_id_as_text(value: Any) -> Any:
     return value
 
 
+class _AnIdAsText:
+    """In a REF's ``Annotated``: an id sent as a number taken as its digits
+    (``an_id_as_text``), and the schema saying so, text or a whole number from 1 (a JSON
+    Schema "integer", which 12.0 is). It said ``type: string``: a client checking the
+    arguments refused the id the instructions offer as a number."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return core_schema.no_info_before_validator_function(an_id_as_text, handler(source))
+
+    def __get_pydantic_json_schema__(self, core: Any, handler: GetJsonSchemaHandler) -> Any:
+        schema = handler(core)
+        an_id = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        if schema.get("type") == "string":  # its bounds go with the text
+            text = {
+                key: schema.pop(key) for key in ("type", "minLength", "maxLength") if key in schema
+            }
+            schema["anyOf"] = [text, an_id]
+        else:  # an optional REF: text, an id or null
+            branches = schema["anyOf"]
+            at = next(n for n, branch in enumerate(branches) if branch.get("type") == "string")
+            branches.insert(at + 1, an_id)
+        return schema
+
+
+AN_ID_AS_TEXT = _AnIdAsText()
+
+
 Ref = Annotated[
     str,
     Field(
@@ -60,7 +94,7 @@ Ref = Annotated[
         min_length=1,
         max_length=REF_CHARS,
     ),
-    BeforeValidator(an_id_as_text),
+    AN_ID_AS_TEXT,
 ]
 Where = Annotated[
     str | None,

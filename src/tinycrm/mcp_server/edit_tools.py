@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from tinycrm.errors import warn
 from tinycrm.mcp_server.answers import plain
-from tinycrm.mcp_server.arguments import REF_CHARS, ActivityId, Deliberate, TaskId, an_id_as_text
+from tinycrm.mcp_server.arguments import AN_ID_AS_TEXT, REF_CHARS, ActivityId, Deliberate, TaskId
 from tinycrm.mcp_server.toolbox import REWRITE, Toolbox
 from tinycrm.mcp_server.write_tools import subject_is_text
 
@@ -35,17 +35,17 @@ NewBody = Annotated[str | None, Field(description='The new longer notes ("" clea
 ContactLink = Annotated[
     str | None,
     Field(description='Now about this contact (a REF; "" for none).', max_length=REF_CHARS),
-    BeforeValidator(an_id_as_text),
+    AN_ID_AS_TEXT,
 ]
 CompanyLink = Annotated[
     str | None,
     Field(description='Now about this company (a REF; "" for none).', max_length=REF_CHARS),
-    BeforeValidator(an_id_as_text),
+    AN_ID_AS_TEXT,
 ]
 DealLink = Annotated[
     str | None,
     Field(description='Now about this deal (a REF; "" for none).', max_length=REF_CHARS),
-    BeforeValidator(an_id_as_text),
+    AN_ID_AS_TEXT,
 ]
 
 

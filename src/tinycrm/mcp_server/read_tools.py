@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from tinycrm import safetext, search_text
 from tinycrm.errors import Invalid
 from tinycrm.mcp_server.answers import listed, plain, plain_report
 from tinycrm.mcp_server.arguments import (
+    AN_ID_AS_TEXT,
     REF_CHARS,
     REPORTS,
     Limit,
@@ -26,7 +27,6 @@ from tinycrm.mcp_server.arguments import (
     Ref,
     Shown,
     Where,
-    an_id_as_text,
 )
 from tinycrm.mcp_server.toolbox import READ, Toolbox
 
@@ -155,12 +155,12 @@ def add_read_tools(box: Toolbox) -> None:
         contact: Annotated[
             str | None,
             Field(description="Only this contact's (a REF).", max_length=REF_CHARS),
-            BeforeValidator(an_id_as_text),
+            AN_ID_AS_TEXT,
         ] = None,
         deal: Annotated[
             str | None,
             Field(description="Only this deal's (a REF).", max_length=REF_CHARS),
-            BeforeValidator(an_id_as_text),
+            AN_ID_AS_TEXT,
         ] = None,
         limit: Limit = 50,
         offset: Offset = 0,

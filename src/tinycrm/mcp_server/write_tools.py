@@ -8,16 +8,16 @@ from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from tinycrm.errors import Invalid
 from tinycrm.mcp_server.answers import plain
 from tinycrm.mcp_server.arguments import (
+    AN_ID_AS_TEXT,
     REF_CHARS,
     TAGS_AT_MOST,
     Ref,
     TaskId,
-    an_id_as_text,
 )
 from tinycrm.mcp_server.toolbox import ADD, REWRITE, Toolbox
 
@@ -51,7 +51,7 @@ def add_write_tools(box: Toolbox) -> None:
             Field(
                 description="A company REF; a new name creates the company.", max_length=REF_CHARS
             ),
-            BeforeValidator(an_id_as_text),
+            AN_ID_AS_TEXT,
         ] = None,
         tags: Annotated[
             list[str] | None,
@@ -80,7 +80,7 @@ def add_write_tools(box: Toolbox) -> None:
                 "contact:REF, company:REF or deal:REF when a contact and a company (or a "
                 "deal) share the name.",
             ),
-            BeforeValidator(an_id_as_text),
+            AN_ID_AS_TEXT,
         ],
         text: Annotated[str, Field(min_length=1, description="A one-line summary.")],
         body: Annotated[str | None, Field(description="Longer notes.")] = None,
@@ -105,17 +105,17 @@ def add_write_tools(box: Toolbox) -> None:
         contact: Annotated[
             str | None,
             Field(description="A contact REF.", max_length=REF_CHARS),
-            BeforeValidator(an_id_as_text),
+            AN_ID_AS_TEXT,
         ] = None,
         company: Annotated[
             str | None,
             Field(description="A company REF.", max_length=REF_CHARS),
-            BeforeValidator(an_id_as_text),
+            AN_ID_AS_TEXT,
         ] = None,
         deal: Annotated[
             str | None,
             Field(description="A deal REF.", max_length=REF_CHARS),
-            BeforeValidator(an_id_as_text),
+            AN_ID_AS_TEXT,
         ] = None,
         body: str | None = None,
     ) -> dict[str, Any]:
