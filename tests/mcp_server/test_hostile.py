@@ -364,3 +364,41 @@ def test_a_ref_sent_as_a_number_no_id_could_be_is_refused_saying_so(sqlite_url: 
                 assert (await call(client, "list_tasks", scope="all"))["count"] == 1
 
     anyio.run(main)
+
+
+def test_a_time_or_pipeline_no_one_could_mean_is_refused_at_once(sqlite_url: str) -> None:  # noqa: F811
+    """add_task(due=<5,000,000 characters>) took 5 s to say it could not understand the
+    date (its advice looks for the date word each word is nearest), the server's one
+    store turn held all the while; log_activity's at, edit_task's due, report's start and
+    end the same, and report(pipeline=…) 4 s to say no pipeline matched. A time is now at
+    most 100 characters and a pipeline as long as a REF, refused at once, as the schema
+    the client sees says."""
+    import anyio
+
+    from tinycrm.mcp_server.server import build_server
+
+    huge = "x" * 1_000_000
+    cases = [
+        ("add_task", {"text": "Call", "due": huge}, "due", 100),
+        ("log_activity", {"kind": "note", "ref": "1", "text": "Met", "at": huge}, "at", 100),
+        ("edit_task", {"task_id": 1, "due": huge}, "due", 100),
+        ("edit_activity", {"activity_id": 1, "at": huge}, "at", 100),
+        ("report", {"name": "pipeline", "start": huge}, "start", 100),
+        ("report", {"name": "pipeline", "end": huge}, "end", 100),
+        ("report", {"name": "pipeline", "pipeline": huge}, "pipeline", 1000),
+    ]
+
+    async def main() -> None:
+        with tinycrm.open(sqlite_url) as crm:
+            async with Client(build_server(crm, allow_writes=True)) as client:
+                tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+                for tool, arguments, name, most in cases:
+                    said = tools[tool].input_schema["properties"][name]
+                    text = said.get("anyOf", [said])[0]  # the text, before null
+                    assert text["maxLength"] == most, (tool, said)
+                    refusal = await refused(client, tool, **arguments)
+                    assert refusal.endswith(f"{name}: string should have at most {most} characters")
+                task = await call(client, "add_task", text="Call", due="next monday 9:00 am")
+                assert task["subject"] == "Call"  # a time as people write it still reads
+
+    anyio.run(main)

@@ -41,6 +41,11 @@ writers waited, then gave up as "database is busy"), 100,000 for a minute."""
 
 REF_CHARS = 1000
 """A REF no record could have is refused before it is looked for (10 MB took 10 s)."""
+WHEN_CHARS = 100
+"""A time no one could mean ('due', 'at', a report's 'start' and 'end') is refused before
+it is read: the advice for one not understood looks for the date word each of its words
+is nearest, and 5 MB took 5 s. The longest a person writes ('2026-12-24T10:00:00.123456
++05:30', 'next wednesday 11:30 pm') is a third of it."""
 
 
 def an_id_as_text(value: Any) -> Any:

@@ -18,7 +18,14 @@ from pydantic import Field
 
 from tinycrm.errors import warn
 from tinycrm.mcp_server.answers import plain
-from tinycrm.mcp_server.arguments import AN_ID_AS_TEXT, REF_CHARS, ActivityId, Deliberate, TaskId
+from tinycrm.mcp_server.arguments import (
+    AN_ID_AS_TEXT,
+    REF_CHARS,
+    WHEN_CHARS,
+    ActivityId,
+    Deliberate,
+    TaskId,
+)
 from tinycrm.mcp_server.toolbox import REWRITE, Toolbox
 from tinycrm.mcp_server.write_tools import subject_is_text
 
@@ -94,6 +101,7 @@ def add_edit_tools(box: Toolbox) -> None:
             str | None,
             Field(
                 min_length=1,
+                max_length=WHEN_CHARS,
                 description="The new due time: 'tomorrow 9:00', 'friday', '+3d' (the "
                 "reminder moves with it).",
             ),
@@ -136,6 +144,7 @@ def add_edit_tools(box: Toolbox) -> None:
             str | None,
             Field(
                 min_length=1,
+                max_length=WHEN_CHARS,
                 description="When it happened: '2026-12-01 14:00', 'yesterday 15:00', '-2h'.",
             ),
         ] = None,

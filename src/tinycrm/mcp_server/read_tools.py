@@ -22,6 +22,7 @@ from tinycrm.mcp_server.arguments import (
     AN_ID_AS_TEXT,
     REF_CHARS,
     REPORTS,
+    WHEN_CHARS,
     Limit,
     Offset,
     Ref,
@@ -184,10 +185,17 @@ def add_read_tools(box: Toolbox) -> None:
     def report(
         name: Annotated[REPORTS, Field(description="Which report.")],
         start: Annotated[
-            str | None, Field(description="First day: 2026-01-01 or relative, e.g. -90d.")
+            str | None,
+            Field(
+                description="First day: 2026-01-01 or relative, e.g. -90d.", max_length=WHEN_CHARS
+            ),
         ] = None,
-        end: Annotated[str | None, Field(description="Last day, as start.")] = None,
-        pipeline: Annotated[str | None, Field(description="Only this pipeline.")] = None,
+        end: Annotated[
+            str | None, Field(description="Last day, as start.", max_length=WHEN_CHARS)
+        ] = None,
+        pipeline: Annotated[
+            str | None, Field(description="Only this pipeline.", max_length=REF_CHARS)
+        ] = None,
         owner: Annotated[str | None, Field(description="Only this owner's deals.")] = None,
         by: Annotated[
             str | None,

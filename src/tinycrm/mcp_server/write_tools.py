@@ -16,6 +16,7 @@ from tinycrm.mcp_server.arguments import (
     AN_ID_AS_TEXT,
     REF_CHARS,
     TAGS_AT_MOST,
+    WHEN_CHARS,
     Ref,
     TaskId,
 )
@@ -88,7 +89,8 @@ def add_write_tools(box: Toolbox) -> None:
             str | None,
             Field(
                 description="When it happened (default now): '2026-12-01 "
-                "14:00', 'yesterday 15:00', '-2h'."
+                "14:00', 'yesterday 15:00', '-2h'.",
+                max_length=WHEN_CHARS,
             ),
         ] = None,
     ) -> dict[str, Any]:
@@ -100,7 +102,11 @@ def add_write_tools(box: Toolbox) -> None:
     def add_task(
         text: Annotated[str, Field(min_length=1, description="What to do.")],
         due: Annotated[
-            str, Field(description="When: 'tomorrow 9:00', 'friday', '+3d', '2026-12-24 10:00'.")
+            str,
+            Field(
+                description="When: 'tomorrow 9:00', 'friday', '+3d', '2026-12-24 10:00'.",
+                max_length=WHEN_CHARS,
+            ),
         ],
         contact: Annotated[
             str | None,
