@@ -39,6 +39,10 @@ TAGS_AT_MOST = 100
 """The tags add_contact takes: 20,000 held the database's write lock for 12 s (other
 writers waited, then gave up as "database is busy"), 100,000 for a minute."""
 
+KINDS_AT_MOST = 20
+"""The kinds search takes: there are five to name (a kind named twice, or in the singular,
+still reads); 300,000 held the store turn for 4 s."""
+
 REF_CHARS = 1000
 """A REF no record could have is refused before it is looked for (10 MB took 10 s)."""
 WHEN_CHARS = 100

@@ -20,6 +20,7 @@ from tinycrm.errors import Invalid
 from tinycrm.mcp_server.answers import listed, plain, plain_report
 from tinycrm.mcp_server.arguments import (
     AN_ID_AS_TEXT,
+    KINDS_AT_MOST,
     REF_CHARS,
     REPORTS,
     WHEN_CHARS,
@@ -64,7 +65,8 @@ def add_read_tools(box: Toolbox) -> None:
             list[str] | None,
             Field(
                 description="Only these: contacts, companies, deals, activities, cases "
-                "(default all)."
+                "(default all).",
+                max_length=KINDS_AT_MOST,
             ),
         ] = None,
         limit: Limit = 10,
