@@ -59,3 +59,17 @@ def test_a_message_of_several_lines_is_not_shown_with_escaped_line_breaks(cli) -
     assert "\\x0a" not in shown and "\\x09" not in shown
     assert "Hi, the export fails. Ada" in shown
     assert cli("case", "show", "1", "--json").json()["thread"][0]["body"] == body
+
+
+def test_case_add_refuses_an_empty_priority(cli) -> None:  # type: ignore[no-untyped-def]
+    # case add --priority "" opened a normal case: an empty value read as none given,
+    # while case edit --priority "" is refused; now refused the same way (exit 1, as an
+    # unknown priority is), nothing written
+    assert cli("contact", "add", "Ada", "--email", "ada@acme.com").exit_code == 0
+    for empty in ("", "  "):
+        run = cli("case", "add", "Export", "--contact", "Ada", "--priority", empty)
+        assert run.exit_code == 1, run.stderr
+        assert run.stderr.strip().splitlines() == [
+            "Error: priority must not be empty (choose from low, normal, high, urgent)"
+        ]
+    assert cli("case", "list", "--json").json() == []

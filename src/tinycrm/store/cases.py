@@ -294,6 +294,18 @@ def _csat(value: int | None) -> int | None:
     return value
 
 
+def _priority(value: str) -> str:
+    """A priority given: one of ``PRIORITIES``; an empty one is refused (a case always
+    has one: not left out unsaid)."""
+    level = validate.choice(value, PRIORITIES, "priority")
+    if not level:
+        raise Invalid(
+            f"priority must not be empty (choose from {', '.join(PRIORITIES)})",
+            field="priority",
+        )
+    return level
+
+
 def add_case(
     store: Store,
     *,
@@ -310,7 +322,7 @@ def add_case(
     the customer's ``body`` as the first message of its thread. Priority: normal."""
     support = store.settings().support
     clean_subject = validate.name(subject, "subject")
-    level = validate.choice(priority, PRIORITIES, "priority") or "normal"
+    level = "normal" if priority is None else _priority(priority)
     how = validate.choice(channel, CHANNELS, "channel")
     text = validate.optional_text(body, "body", multiline=True)
     who = validate.optional_text(owner, "owner") or store.user
@@ -565,12 +577,7 @@ def edit_case(
             case.subject = clean
             changes.append("subject")
         if priority is not None:
-            level = validate.choice(priority, PRIORITIES, "priority")
-            if not level:  # a case always has one: not left out unsaid
-                raise Invalid(
-                    f"priority must not be empty (choose from {', '.join(PRIORITIES)})",
-                    field="priority",
-                )
+            level = _priority(priority)
             if level != case.priority:
                 case.priority = level
                 assert support is not None and case.id is not None
