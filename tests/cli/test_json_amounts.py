@@ -105,6 +105,7 @@ def test_an_amount_other_sql_stored_as_a_float_reads_as_none_with_a_warning(
         "csv": cli("deal", "list", "--csv"),
         "show-json": cli("deal", "show", "Odd", "--json"),
         "pipeline": cli("report", "pipeline", "--json"),
+        "export": cli("export", "deals", "--format", "json"),
         "forecast": cli("report", "forecast"),
     }
     for name, run in runs.items():
@@ -118,10 +119,10 @@ def test_an_amount_other_sql_stored_as_a_float_reads_as_none_with_a_warning(
                 "--amount)"
             ]
             if name in ("pipeline", "forecast")
-            else [
-                "Warning: an amount is stored as 1e+20, not a whole number of minor units "
-                "(written by other SQL?): shown without one; give it again (tinycrm deal "
-                "edit --amount)"
+            else [  # the deal named (it said what is stored, not where)
+                "Warning: deal #1 Odd: its amount is stored as 1e+20, not a whole number of "
+                "minor units (written by other SQL?): shown without one; give it again "
+                "(tinycrm deal edit 1 --amount)"
             ]
         ), name
     assert "Odd" in runs["list"].stdout and "€7.00" in runs["list"].stdout
@@ -131,3 +132,50 @@ def test_an_amount_other_sql_stored_as_a_float_reads_as_none_with_a_warning(
     rows = runs["csv"].stdout.splitlines()
     assert any(row.startswith("1,Odd,") and ",open,,EUR," in row for row in rows)
     assert "7" in json.dumps(_exact(runs["pipeline"]), default=str)
+
+
+def test_a_product_price_or_contract_value_other_sql_stored_as_no_number_is_named(
+    cli: Callable[..., Run],
+) -> None:
+    """A product's price or a contract's value other SQL stored as a float or text
+    crashed ``product list``/``show`` with a traceback ('minor units must be an int, not
+    float'), and ``contract list`` said 'no contracts'. Now each reads as none, the record
+    named in one ``Warning:`` line; an item cannot be priced from such a product."""
+    import os
+    import sqlite3
+
+    assert cli("product", "add", "Widget", "--price", "10").exit_code == 0
+    assert cli("product", "add", "Gadget", "--price", "20").exit_code == 0
+    assert cli("deal", "add", "Small", "--amount", "5").exit_code == 0
+    assert cli("deal", "won", "Small").exit_code == 0
+    assert cli("contract", "add", "--deal", "Small", "--value", "100").exit_code == 0
+    with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        db.execute("UPDATE product SET price_minor = 1e20 WHERE name = 'Widget'")
+        db.execute("UPDATE contract SET value_minor = 'abc'")
+    product = (
+        "Warning: product #1 Widget: its price is stored as 1e+20, not a whole number of "
+        "minor units (written by other SQL?): shown without one; give it again (tinycrm "
+        "product edit 1 --price)"
+    )
+    contract = (
+        "Warning: contract #1 Small: its value is stored as 'abc', not a whole number of "
+        "minor units (written by other SQL?): shown without one; give it again (tinycrm "
+        "contract edit 1 --value)"
+    )
+    for args, warned in [
+        (("product", "list"), product),
+        (("product", "list", "--csv"), product),
+        (("product", "show", "Widget", "--json"), product),
+        (("contract", "list", "--json"), contract),
+        (("contract", "show", "1"), contract),
+    ]:
+        run = cli(*args)
+        assert run.exit_code == 0, (args, run.stderr)
+        assert run.stderr.splitlines() == [warned], args
+    listed = {p["name"]: p["price"] for p in _exact(cli("product", "list", "--json"))}
+    assert listed == {"Widget": None, "Gadget": 20}
+    [row] = _exact(cli("contract", "list", "--json"))
+    assert row["value"] is None
+    added = cli("deal", "item", "add", "Small", "Widget")
+    assert added.exit_code == 1
+    assert added.stderr.splitlines()[-1].startswith("Error: product #1 Widget has no price")

@@ -299,8 +299,11 @@ def _interrupted() -> NoReturn:
 @contextmanager
 def warnings_on_stderr() -> Iterator[None]:
     """The store's ``TinyCrmWarning``s (a phone number kept as typed, a likely duplicate)
-    as one line each on stderr, ``Warning: …``; the command still succeeds."""
+    as one line each on stderr, ``Warning: …``; the command still succeeds. A line is
+    printed once per command (``deal show`` reads a deal in two transactions: an amount
+    stored as no number is named once)."""
     shown = warnings.showwarning
+    printed: set[str] = set()
 
     def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
         if not issubclass(category, TinyCrmWarning):
@@ -308,7 +311,10 @@ def warnings_on_stderr() -> Iterator[None]:
             return
         from tinycrm.safetext import display
 
-        sys.stderr.write(f"Warning: {display(' '.join(str(message).split()))}\n")
+        line = f"Warning: {display(' '.join(str(message).split()))}\n"
+        if line not in printed:
+            printed.add(line)
+            sys.stderr.write(line)
 
     with warnings.catch_warnings():
         warnings.showwarning = show

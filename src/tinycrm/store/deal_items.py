@@ -249,6 +249,17 @@ def add_item(
         last = session.scalar(  # None: the deal's first item
             select(func.max(col(DealItem.position))).where(col(DealItem.deal_id) == deal.id)
         )
+        if price is not None:
+            unit_price = _price_in(deal, price)
+        elif product.price_minor is not None:
+            unit_price = product.price_minor
+        else:
+            raise Invalid(
+                f"product #{product.id} {product.name} has no price (other SQL stored no "
+                "whole number of minor units): give the item's with --price, or the "
+                f"product's again (tinycrm product edit {product.id} --price)",
+                field="price",
+            )
         stamp = utcnow()
         item = DealItem(
             deal_id=deal.id,
@@ -259,7 +270,7 @@ def add_item(
             unit=product.unit,
             recurring=product.recurring,
             quantity=qty,
-            unit_price_minor=product.price_minor if price is None else _price_in(deal, price),
+            unit_price_minor=unit_price,
             discount=off,
             tax_rate=product.tax_rate,
             net_minor=0,

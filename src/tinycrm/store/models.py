@@ -209,7 +209,7 @@ class Deal(TableModel, table=True):
     company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
     pipeline_id: int = Field(sa_column=_fk("pipeline.id", "RESTRICT", nullable=False))
     stage_id: int = Field(sa_column=_fk("stage.id", "RESTRICT", nullable=False))
-    amount_minor: int | None = Field(default=None, sa_column=Column(MinorUnits))
+    amount_minor: int | None = Field(default=None, sa_column=Column(MinorUnits("deal")))
     currency: str
     probability: int | None = None  # an override of the stage's probability
     close_date: date | None = None

@@ -55,7 +55,9 @@ def to_read(session: Session | None, product: Any) -> ProductRead:
         name=product.name,
         sku=product.sku,
         description=product.description,
-        price=money.from_minor(product.price_minor, product.currency),
+        price=None
+        if product.price_minor is None
+        else money.from_minor(product.price_minor, product.currency),
         currency=product.currency,
         tax=pricing.unstored(product.tax_rate),
         unit=product.unit,
@@ -246,11 +248,17 @@ def edit_product(
             put("name", clean)
             row.name_key = validate.key(clean)
         if is_set(price) or is_set(currency):
-            value = (
-                money.from_minor(row.price_minor, row.currency)
-                if isinstance(price, Unset)
-                else price
-            )
+            if isinstance(price, Unset) and row.price_minor is None:
+                raise Invalid(
+                    f"product #{row.id} {row.name} has no price to change the currency of "
+                    "(other SQL stored no whole number of minor units): give one with --price",
+                    field="price",
+                )
+            if isinstance(price, Unset):
+                assert row.price_minor is not None  # refused above
+                value: Any = money.from_minor(row.price_minor, row.currency)
+            else:
+                value = price
             given = validate.currency(currency) if is_set(currency) else None
             minor, code = _price(value, given, row.currency)
             put("currency", code)

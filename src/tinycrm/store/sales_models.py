@@ -15,7 +15,7 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, case
 from sqlmodel import Field, col
 
 from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, TableModel
-from tinycrm.store.types import Number, UTCDateTime, utcnow
+from tinycrm.store.types import MinorUnits, Number, UTCDateTime, utcnow
 
 
 def _fk(target: str, ondelete: str, *, nullable: bool = True, index: bool = True) -> Column:
@@ -43,7 +43,8 @@ class Product(TableModel, table=True):
     name_key: str = Field(unique=True)
     sku: str | None = Field(default=None, unique=True)
     description: str | None = None
-    price_minor: int = Field(sa_column=_minor())
+    # None: other SQL stored no whole number of minor units (MinorUnits; named when read)
+    price_minor: int | None = Field(sa_column=Column(MinorUnits("product"), nullable=False))
     currency: str
     tax_rate: int = 0  # thousandths of a percent: 19% is 19000
     unit: str | None = None
@@ -164,7 +165,7 @@ class ProductRead(ReadModel):
     name: str
     sku: str | None
     description: str | None
-    price: Number
+    price: Number | None  # None: other SQL stored no whole number of minor units
     currency: str
     tax: Number  # percent
     unit: str | None

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import Column, Index
 from sqlmodel import Field
 
 from tinycrm.store.models import IDS_NEVER_REUSED, ReadModel, TableModel, _created, _fk
-from tinycrm.store.types import Number, UTCDateTime
+from tinycrm.store.types import MinorUnits, Number, UTCDateTime
 
 
 class Contract(TableModel, table=True):
@@ -26,10 +26,10 @@ class Contract(TableModel, table=True):
     deal_id: int | None = Field(default=None, sa_column=_fk("deal.id", "SET NULL"))
     contact_id: int | None = Field(default=None, sa_column=_fk("contact.id", "SET NULL"))
     company_id: int | None = Field(default=None, sa_column=_fk("company.id", "SET NULL"))
-    value_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    value_minor: int | None = Field(default=None, sa_column=Column(MinorUnits("contract")))
     currency: str
     # the recurring revenue a year of the deal's recurring items when it was made (0021)
-    arr_minor: int | None = Field(default=None, sa_column=Column(BigInteger))
+    arr_minor: int | None = Field(default=None, sa_column=Column(MinorUnits("contract")))
     start_date: date  # the current term's first day
     end_date: date  # the current term's last day (included)
     term: str | None = None  # 12m, 30d (tinycrm.terms); None: only an end date was given

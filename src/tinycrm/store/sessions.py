@@ -19,9 +19,10 @@ from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, Operationa
 from sqlmodel import Session
 
 from tinycrm import interrupts
-from tinycrm.store import sqlite_connections, unique
+from tinycrm.store import odd_amounts, sqlite_connections, unique
 from tinycrm.store.database_url import parse_url, sets_lock_timeout, sqlite_path
 from tinycrm.store.errors import Conflict, Invalid, Unavailable
+from tinycrm.store.types import ODD_AMOUNTS, OddAmounts
 
 if TYPE_CHECKING:
     from tinycrm.config import Config
@@ -188,12 +189,16 @@ class Store:
                 conn = conn.execution_options(**options)
                 session = Session(bind=conn, expire_on_commit=False, autoflush=True)
                 self._local.session = session
+                seen = OddAmounts()  # amounts read as none (MinorUnits)
+                odd = ODD_AMOUNTS.set(seen)
                 try:
                     transaction = conn.begin()
                     try:
                         if watch is not None:
                             watch.begin(session)
                         yield session
+                        if seen.seen:  # amounts read as none: name their records
+                            odd_amounts.name_them(session, seen)
                         session.flush()
                         if watch is not None:
                             committed = watch.before_commit(session)
@@ -216,6 +221,7 @@ class Store:
                     else:
                         transaction.commit()
                 finally:
+                    ODD_AMOUNTS.reset(odd)
                     self._local.session = None
                     self._local.writable = False
                     session.close()

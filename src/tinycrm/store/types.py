@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -52,19 +53,42 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class OddAmounts:
+    """The amounts a store session read as none (``MinorUnits``), by table, so the
+    session names their records when it ends (``store.odd_amounts``) instead of a
+    warning that says what is stored but not where."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[Any]] = {}
+        self.named: set[tuple[str, int]] = set()  # warned of already (a report's sums)
+
+
+ODD_AMOUNTS: ContextVar[OddAmounts | None] = ContextVar("tinycrm_odd_amounts", default=None)
+
+
 class MinorUnits(TypeDecorator[int]):
     """An amount in minor units: a 64-bit integer. A value that is none (a float such
     as ``1e20`` or ``12.5``, or text, written into SQLite by other SQL: its INTEGER
-    affinity keeps what is not a whole 64-bit number as it came) reads as no amount,
-    with a ``TinyCrmWarning`` saying what is stored, so no list, show, report or sum
-    crashes on it nor leaves its row out. ``exact_sum`` skips such values too."""
+    affinity keeps what is not a whole 64-bit number as it came) reads as no amount, so
+    no list, show, report or sum crashes on it nor leaves its row out. ``exact_sum``
+    skips such values too. Read in a store session, the session warns naming each record
+    it read one of (``store.odd_amounts``); read elsewhere, a ``TinyCrmWarning`` says
+    what is stored. ``table``: the table the column is of."""
 
     impl = BigInteger
     cache_ok = True
 
+    def __init__(self, table: str = "") -> None:
+        super().__init__()
+        self.table = table
+
     def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
         if value is None or (isinstance(value, int) and not isinstance(value, bool)):
             return value
+        odd = ODD_AMOUNTS.get()
+        if odd is not None and self.table:
+            odd.seen.setdefault(self.table, []).append(value)
+            return None
         import warnings
 
         from tinycrm.errors import TinyCrmWarning
@@ -72,7 +96,7 @@ class MinorUnits(TypeDecorator[int]):
         shown = repr(value)[:40]
         warnings.warn(
             f"an amount is stored as {shown}, not a whole number of minor units (written "
-            "by other SQL?): shown without one; give it again (tinycrm deal edit --amount)",
+            "by other SQL?): shown without one; give it again",
             TinyCrmWarning,
             stacklevel=2,
         )
@@ -87,7 +111,15 @@ def stored_type(kind: Any) -> Any:
 
 # The one clock lives in tinycrm.clock (the command line reads it without the store);
 # the store's modules import it from here.
-__all__ = ["MinorUnits", "UTCDateTime", "stored_type", "utcnow", "written_at"]
+__all__ = [
+    "ODD_AMOUNTS",
+    "MinorUnits",
+    "OddAmounts",
+    "UTCDateTime",
+    "stored_type",
+    "utcnow",
+    "written_at",
+]
 
 
 def new_uid() -> str:

@@ -1,0 +1,92 @@
+"""Naming the records whose amounts a store session read as none.
+
+Other SQL can write what is no whole number of minor units into an amount column on
+SQLite (``UPDATE product SET price_minor = 1e20``: its INTEGER affinity keeps a REAL or
+TEXT as it came; a PostgreSQL BIGINT holds none such). ``MinorUnits`` reads such a value
+as none and, in a store session, notes it; when the session ends this module finds the
+records holding what was read and warns once for each, naming it (id and title or name)
+and saying what is stored and how to give it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+
+from tinycrm.errors import warn
+from tinycrm.store.types import OddAmounts
+
+_MOST = 20  # records named; the rest are counted
+
+# table: (what a record is called, the SQL of its label, {column: (what it is, a hint)})
+_TABLES: dict[str, tuple[str, str, dict[str, tuple[str, str]]]] = {
+    "deal": ("deal", "title", {"amount_minor": ("amount", "tinycrm deal edit {id} --amount")}),
+    "product": ("product", "name", {"price_minor": ("price", "tinycrm product edit {id} --price")}),
+    "contract": (
+        "contract",
+        "title",
+        {
+            "value_minor": ("value", "tinycrm contract edit {id} --value"),
+            "arr_minor": ("recurring revenue a year", ""),
+        },
+    ),
+}
+
+
+def columns_of(table: str) -> dict[str, tuple[str, str]]:
+    """The amount columns of ``table`` read by ``MinorUnits``, with what each is."""
+    return _TABLES[table][2]
+
+
+def odd_rows(session: Any, table: str) -> list[tuple[int, str, dict[str, Any]]]:
+    """The records of ``table`` holding an amount that is no whole number of minor units:
+    ``(id, label, {column: what is stored})``, by id (SQLite only: none elsewhere)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return []
+    _, label, columns = _TABLES[table]
+    odd = " OR ".join(f"typeof({c}) NOT IN ('integer', 'null')" for c in columns)
+    rows = session.execute(
+        text(f"SELECT id, {label}, {', '.join(columns)} FROM {table} WHERE {odd} ORDER BY id")
+    ).all()
+    found = []
+    for row in rows:
+        stored = {
+            c: v
+            for c, v in zip(columns, row[2:], strict=True)
+            if v is not None and not (isinstance(v, int) and not isinstance(v, bool))
+        }
+        found.append((row[0], row[1], stored))
+    return found
+
+
+def name_them(session: Any, odd: OddAmounts) -> None:
+    """A ``TinyCrmWarning`` for each record holding an amount ``odd`` saw read as none:
+    ``product #3 Widget: its price is stored as 1e+20, not a whole number of minor units
+    (written by other SQL?): shown without one; give it again (tinycrm product edit 3
+    --price)``."""
+    for table in sorted(odd.seen):
+        if table not in _TABLES:
+            continue
+        seen = odd.seen[table]
+        what, _, columns = _TABLES[table]
+        named = 0
+        left = 0
+        for record_id, label, stored in odd_rows(session, table):
+            if (table, record_id) in odd.named or not any(v in seen for v in stored.values()):
+                continue
+            odd.named.add((table, record_id))
+            if named == _MOST:
+                left += 1
+                continue
+            named += 1
+            for column, value in stored.items():
+                name, hint = columns[column]
+                again = f" ({hint.format(id=record_id)})" if hint else ""
+                warn(
+                    f"{what} #{record_id} {label}: its {name} is stored as {repr(value)[:40]}, "
+                    f"not a whole number of minor units (written by other SQL?): shown "
+                    f"without one; give it again{again}"
+                )
+        if left:
+            warn(f"and {left} more {what}s with an amount stored so")
