@@ -179,3 +179,29 @@ def test_a_product_price_or_contract_value_other_sql_stored_as_no_number_is_name
     added = cli("deal", "item", "add", "Small", "Widget")
     assert added.exit_code == 1
     assert added.stderr.splitlines()[-1].startswith("Error: product #1 Widget has no price")
+
+
+def test_export_all_refuses_an_amount_stored_as_no_number_naming_it(
+    cli: Callable[..., Run], tmp_path
+) -> None:
+    """``export all`` wrote a deal's amount other SQL stored as ``1e20`` as null: the
+    number was lost without a word. Written as stored, its restore would refuse it when
+    the database may be gone; so it is refused, naming the record and the fix, and
+    nothing is written (``db backup`` copies the database as it is)."""
+    import os
+    import sqlite3
+
+    assert cli("deal", "add", "Odd", "--amount", "5").exit_code == 0
+    with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        db.execute("UPDATE deal SET amount_minor = 1e20")
+    out = tmp_path / "all.json"
+    run = cli("export", "all", "--out", str(out))
+    assert run.exit_code == 1
+    assert run.stderr.splitlines() == [
+        "Error: not exported: deal #1 Odd's amount is 1e+20 (tinycrm deal edit 1 --amount): "
+        "not whole numbers of minor units (written by other SQL?), which a restore refuses; "
+        "give them again, or copy the database as it is with tinycrm db backup"
+    ]
+    assert list(tmp_path.iterdir()) == []
+    assert cli("deal", "edit", "1", "--amount", "5").exit_code == 0
+    assert cli("export", "all", "--out", str(out)).exit_code == 0

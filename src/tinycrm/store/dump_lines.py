@@ -23,6 +23,7 @@ from tinycrm.store.bulk import gc_paused
 from tinycrm.store.csv_lines import LINES, TIME_LIKE
 from tinycrm.store.dump import DERIVED, _plain, _tables, dump_head
 from tinycrm.store.engine import Store
+from tinycrm.store.odd_amounts import refuse_in_a_dump
 from tinycrm.store.types import UTCDateTime, stored_type
 
 _FUNCTION = "tinycrm_json_value"
@@ -70,6 +71,7 @@ def _lines(store: Store) -> Generator[Any, None, None]:
     with store.read() as session, gc_paused():  # millions of short-lived strings
         conn = session.connection()
         dialect = conn.dialect
+        refuse_in_a_dump(session)  # before a line is written
         yield dump_head(store)
         conversions: list[Any] = []
 

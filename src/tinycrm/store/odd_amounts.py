@@ -90,3 +90,27 @@ def name_them(session: Any, odd: OddAmounts) -> None:
                 )
         if left:
             warn(f"and {left} more {what}s with an amount stored so")
+
+
+def refuse_in_a_dump(session: Any) -> None:
+    """``Invalid`` naming the records holding an amount that is no whole number of minor
+    units: ``export all`` writes none of them as null (data lost without a word) nor as
+    stored (a dump its restore refuses, found out when the database is gone)."""
+    from tinycrm.store.errors import Invalid
+
+    found = []
+    for table, (what, _, columns) in _TABLES.items():
+        for record_id, label, stored in odd_rows(session, table):
+            for column, value in stored.items():
+                name, hint = columns[column]
+                again = hint.format(id=record_id) if hint else f"tinycrm {what} show {record_id}"
+                found.append(
+                    f"{what} #{record_id} {label}'s {name} is {repr(value)[:40]} ({again})"
+                )
+    if found:
+        more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+        raise Invalid(
+            f"not exported: {'; '.join(found[:3])}{more}: not whole numbers of minor units "
+            "(written by other SQL?), which a restore refuses; give them again, or copy the "
+            "database as it is with tinycrm db backup"
+        )
