@@ -135,3 +135,28 @@ def test_no_notice_can_be_given_up_to_the_last_day_not_after_it() -> None:
     end = date(2026, 12, 31)
     assert terms.notice_deadline(end, parse_term("0d", "notice")) == end
     assert terms.notice_deadline(end, parse_term("1d", "notice")) == end
+
+
+def test_a_notice_in_months_counts_back_by_the_terms_rule() -> None:
+    # a notice of N months is given by the day N months before the day after the end, a
+    # day that month does not have being the next month's first day, as a term's missing
+    # anniversary is; it was rounded down to the month's end (Feb 28 for a term ending
+    # March 30), so a month's notice on the 1-month term March 1 to 30 (from an anchor
+    # of January 31) fell before the term began and was refused as longer than the term
+    one = parse_term("1m", "notice")
+    assert terms.notice_deadline(date(2027, 3, 30), one) == date(2027, 3, 1)
+    assert terms.notice_deadline(date(2027, 2, 28), one) == date(2027, 2, 1)
+    assert terms.notice_deadline(date(2027, 4, 30), one) == date(2027, 4, 1)
+    assert terms.notice_deadline(date(2028, 3, 30), one) == date(2028, 3, 1)  # leap year
+    assert terms.notice_deadline(date(2027, 5, 30), parse_term("3m", "notice")) == date(2027, 3, 1)
+    anchor, term = date(2027, 1, 31), Term(1, "m")
+    for index in range(1, 24):  # a notice as long as the term: by its first day at most
+        first, last = terms.term_start(anchor, term, index), terms.term_end(anchor, term, index)
+        assert first <= terms.notice_deadline(last, one) <= first + timedelta(days=3)
+
+
+@given(st.dates(date(1901, 1, 1), date(9000, 12, 31)), st.integers(1, 36))
+def test_a_notice_as_long_as_a_term_of_months_is_never_before_it(start: date, n: int) -> None:
+    term = Term(n, "m")
+    last = terms.term_end(start, term, 0)
+    assert start <= terms.notice_deadline(last, term) <= last

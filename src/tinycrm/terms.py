@@ -10,7 +10,8 @@ one another are counted from one anchor day, so they do not drift: 1-month terms
 January 31 start on March 1, March 31, May 1, May 31, ... (the 31st, or the 1st after
 a month without one) and each ends the day before the next.
 A notice period ends with the term: 30 days' notice on a term ending December 31 must
-be given by December 2.
+be given by December 2; a notice in months counts back from the day after the end by the
+same rule (1 month's notice on a term ending March 30: by March 1).
 """
 
 from __future__ import annotations
@@ -115,10 +116,16 @@ def term_end(anchor: date, term: Term, index: int) -> date:
 
 def notice_deadline(end: date, notice: Term | None) -> date | None:
     """The last day notice can be given on a term ending on ``end`` (None: no notice;
-    ``0d``: up to the last day, as ``1d``)."""
+    ``0d``: up to the last day, as ``1d``): the day ``notice`` before the day after the
+    end; months counted back by ``anniversary``'s rule, as terms are (a day the month does
+    not have is the next month's first: 1 month's notice on a term ending March 30 is
+    given by March 1, not February 28)."""
     if notice is None:
         return None
-    return min(shift(end + timedelta(days=1), notice, -1), end)
+    after = end + timedelta(days=1)
+    if notice.unit == "m":
+        return min(anniversary(after, -notice.count), end)
+    return min(shift(after, notice, -1), end)
 
 
 def current_index(anchor: date, term: Term, index: int, end: date, today: date) -> int:
