@@ -595,3 +595,21 @@ def test_a_renewal_deal_of_a_contract_not_started_yet_is_not_won(store) -> None:
     assert (contract.status, contract.renewals) == ("upcoming", 0)
     assert (contract.start_date, contract.end_date) == (date(2030, 1, 1), date(2030, 12, 31))
     assert "renewed" not in [e.action for e in list_events(store, entity="contract", entity_id=1)]
+
+
+def test_the_lead_days_are_given_not_read_from_the_config(store, monkeypatch) -> None:
+    """``process_renewals`` read ``[contracts] renewal_lead_days`` itself (config below
+    the API layer); now it is given (crm.contracts passes the config's, 60 by default)."""
+    won(store)
+    add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW)
+    real = store.settings()
+
+    class NoContracts:  # the rules' config stays readable (automation, not this)
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            if name == "contracts":
+                pytest.fail("[contracts] read in the store")
+            return getattr(real, name)
+
+    monkeypatch.setattr(type(store), "settings", lambda self: NoContracts())
+    assert process_renewals(store, now=at(date(2026, 11, 1)), lead_days=30).renewal_deals == []
+    assert len(process_renewals(store, now=at(date(2026, 11, 1))).renewal_deals) == 1

@@ -131,7 +131,8 @@ class Contracts:
         ``tinycrm remind`` does first. Safe to run any number of times, also at once."""
         from tinycrm.store.renewals import process_renewals
 
-        return process_renewals(self._store)
+        lead = self._store.settings().contracts.renewal_lead_days
+        return process_renewals(self._store, lead_days=lead)
 
 
 def renewing_days(value: int | str | None) -> int | None:

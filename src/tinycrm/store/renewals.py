@@ -57,12 +57,16 @@ class RenewalRun(ReadModel):
     churned: list[int]  # contacts churned
 
 
-def process_renewals(store: Store, *, now: datetime | None = None) -> RenewalRun:
-    """Open renewal deals, roll auto-renewing contracts forward, record lapses (see the
-    module's docstring). One transaction per contract: a refusal leaves the others done."""
+def process_renewals(
+    store: Store, *, now: datetime | None = None, lead_days: int = 60
+) -> RenewalRun:
+    """Open renewal deals (``lead_days`` before a contract's end: ``crm.contracts`` passes
+    ``[contracts] renewal_lead_days``), roll auto-renewing contracts forward, record lapses
+    (see the module's docstring). One transaction per contract: a refusal leaves the
+    others done. Reads no config."""
     now = now or utcnow()
     today = local_today(now)
-    lead = store.settings().contracts.renewal_lead_days
+    lead = lead_days
     with store.read() as session:
         live = col(Contract.cancelled_on).is_(None)
         rolling = select(col(Contract.id)).where(
