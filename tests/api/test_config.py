@@ -176,3 +176,16 @@ def test_a_hook_timeout_out_of_range_is_refused_saying_the_range(
         "hooks.timeout must be a number of seconds, more than 0 and at most 3600"
     ), str(refusal.value)
     assert parse_config("[hooks]\ntimeout = 0.5\n", tmp_path / "c.toml").hook_timeout == 0.5
+
+
+def test_contract_add_takes_the_configs_default_term(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[contracts]\ndefault_term = "6m"\n')
+    monkeypatch.setenv("TINYCRM_CONFIG", str(path))
+    with tinycrm.open(tmp_path / "crm.db") as crm:
+        crm.deals.add("Sale", amount="100")
+        crm.deals.win("Sale")
+        made = crm.contracts.add(deal="Sale", start="2026-01-01")
+        assert (made.term, str(made.end_date)) == ("6m", "2026-06-30")

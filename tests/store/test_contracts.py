@@ -559,3 +559,20 @@ def test_an_auto_renewing_contract_stored_under_the_old_month_end_rule_rolls_wit
     ends = [get_contract(store, made.id, now=at(date(2026, m, 15))) for m in (5, 6)]
     assert ends[0].start_date == later.end_date + timedelta(days=1)
     assert ends[1].start_date == ends[0].end_date + timedelta(days=1)
+
+
+def test_add_takes_its_default_term_and_reads_no_config(store, monkeypatch) -> None:
+    """add_contract read ``[contracts] default_term`` itself (config below the API layer);
+    now it is given (crm.contracts passes the config's, 12m by default)."""
+    won(store)
+    real = store.settings()
+
+    class NoContracts:  # the rules' config stays readable (automation, not this)
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            if name == "contracts":
+                pytest.fail("[contracts] read in the store")
+            return getattr(real, name)
+
+    monkeypatch.setattr(type(store), "settings", lambda self: NoContracts())
+    made = add_contract(store, deal=1, start=date(2026, 1, 1), now=NOW, default_term="3m")
+    assert (made.term, made.end_date) == ("3m", date(2026, 3, 31))

@@ -49,6 +49,9 @@ class Contracts:
         before the end notice must be given (``30d``, ``3m``)."""
         from tinycrm.store.contracts import add_contract
 
+        default_term = "12m"
+        if term is None and end is None:  # the config's only when it is used
+            default_term = self._store.settings().contracts.default_term
         return add_contract(
             self._store,
             deal=deal,
@@ -61,6 +64,7 @@ class Contracts:
             notice=notice,
             title=title,
             owner=owner,
+            default_term=default_term,
         )
 
     def get(self, ref: str | int) -> ContractRead:

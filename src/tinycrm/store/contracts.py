@@ -238,14 +238,15 @@ def add_contract(
     title: str | None = None,
     owner: str | None = None,
     now: datetime | None = None,
+    default_term: str = "12m",
 ) -> ContractRead:
     """Make a contract from a won deal (``Conflict`` for an open or lost one, or one that
     has a contract already). Defaults: the value per term is the term's share of the
     deal's recurring items (ARR × months ÷ 12), else the deal's amount, in the deal's
-    currency; the ARR is kept on the contract; today as the start; ``[contracts]
-    default_term`` (12m) unless ``end`` is given. The deal's contact becomes a customer
-    (on its first day, by ``tinycrm remind``, when that is after today)."""
-    settings = store.settings()
+    currency; the ARR is kept on the contract; today as the start; ``default_term``
+    (``crm.contracts`` passes ``[contracts] default_term``) unless ``end`` is given. The
+    deal's contact becomes a customer (on its first day, by ``tinycrm remind``, when that
+    is after today). Reads no config."""
     auto_renew = validate.flag(auto_renew, "auto_renew")
     not_blank(value)
     given_term = parse_term(term)
@@ -268,7 +269,7 @@ def add_contract(
         assert sale.id is not None
         arr = recurring_minor(session, [sale.id]).get(sale.id)
         if given_term is None and end is None:
-            given_term = terms.parse_term(settings.contracts.default_term)
+            given_term = terms.parse_term(default_term)
         today = local_today(now)
         if start is not None and (start - today).days > MAX_START_DAYS:
             raise Invalid(
