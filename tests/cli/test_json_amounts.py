@@ -205,3 +205,45 @@ def test_export_all_refuses_an_amount_stored_as_no_number_naming_it(
     assert list(tmp_path.glob("all*")) == []  # no file, no temp file
     assert cli("deal", "edit", "1", "--amount", "5").exit_code == 0
     assert cli("export", "all", "--out", str(out)).exit_code == 0
+
+
+def test_a_quote_or_item_amount_stored_as_no_number_is_refused_naming_it(
+    cli: Callable[..., Run],
+) -> None:
+    """A quote's total, a quote line's or a deal item's figure other SQL stored as a
+    float or text ended quote list/show, deal item list and deal show in a traceback
+    ('minor units must be an int, not float'). They cannot be shown without it: one line
+    names the quote (line) or item, what is stored and the fix, which works."""
+    import os
+    import sqlite3
+
+    assert cli("product", "add", "Widget", "--price", "10").exit_code == 0
+    assert cli("deal", "add", "Big").exit_code == 0
+    assert cli("deal", "item", "add", "Big", "Widget").exit_code == 0
+    assert cli("quote", "create", "Big").exit_code == 0
+    [number] = [q["number"] for q in cli("quote", "list", "--json").json()]
+    with sqlite3.connect(os.environ["TINYCRM_DB"]) as db:
+        db.execute("UPDATE quote SET total_minor = 1e20")
+        db.execute("UPDATE deal_item SET net_minor = 'x'")
+    for args in (("quote", "list"), ("quote", "show", number)):
+        run = cli(*args)
+        assert (run.exit_code, run.stderr.splitlines()) == (
+            1,
+            [
+                f"Error: quote {number}: its total is stored as 1e+20, not a whole number of "
+                "minor units (written by other SQL?): make the quote again (tinycrm quote "
+                "create)"
+            ],
+        ), args
+    for args in (("deal", "item", "list", "Big"), ("deal", "show", "Big")):
+        run = cli(*args)
+        assert (run.exit_code, run.stderr.splitlines()) == (
+            1,
+            [
+                "Error: deal #1 item 1 Widget: its net is stored as 'x', not a whole number "
+                "of minor units (written by other SQL?): give it again (tinycrm deal item "
+                "edit 1 --price)"
+            ],
+        ), args
+    assert cli("deal", "item", "edit", "1", "--price", "10").exit_code == 0
+    assert _exact(cli("deal", "show", "Big", "--json"))["amount"] == 10

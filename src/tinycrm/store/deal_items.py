@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from tinycrm import money, pricing
-from tinycrm.store import validate
+from tinycrm.store import odd_amounts, validate
 from tinycrm.store.deals import lock_deal, resolve_deal
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Conflict, Invalid, NotFound
@@ -62,6 +63,17 @@ def _net(item: DealItem, deal: Deal) -> int:
     return line.net
 
 
+def _whole(item: DealItem, minor: Any, what: str) -> int:
+    """An amount of ``item``: one line naming it when other SQL stored no whole number of
+    minor units there (a traceback before)."""
+    return odd_amounts.whole(
+        minor,
+        f"deal #{item.deal_id} item {item.position} {item.name}",
+        what,
+        f"give it again (tinycrm deal item edit {item.id} --price)",
+    )
+
+
 def item_read(item: DealItem, deal: Deal) -> DealItemRead:
     assert item.id is not None and deal.id is not None
     return DealItemRead(
@@ -75,10 +87,10 @@ def item_read(item: DealItem, deal: Deal) -> DealItemRead:
         unit=item.unit,
         recurring=item.recurring,
         quantity=pricing.unstored(item.quantity),
-        unit_price=money.from_minor(item.unit_price_minor, deal.currency),
+        unit_price=money.from_minor(_whole(item, item.unit_price_minor, "price"), deal.currency),
         discount=pricing.unstored(item.discount),
         tax=pricing.unstored(item.tax_rate),
-        net=money.from_minor(item.net_minor, deal.currency),
+        net=money.from_minor(_whole(item, item.net_minor, "net"), deal.currency),
         currency=deal.currency,
     )
 
@@ -349,14 +361,19 @@ def edit_item(
             if value != item.discount:
                 item.discount = value
                 changes.append("discount")
+        # a net other SQL stored as no whole number is worked out again, and the deal's
+        # amount from its items' own sum (which leaves such a net out)
+        odd = not isinstance(was, int) or isinstance(was, bool)
+        if odd and not changes:
+            changes.append("net")
         if changes:
             item.net_minor = _net(item, deal)
             item.updated_at = utcnow()
             amount = _move_amount(
                 session,
                 deal,
-                had=True,
-                change=item.net_minor - was,
+                had=not odd,
+                change=item.net_minor - (0 if odd else was),
                 left=True,
                 recurring=item.recurring is not None,
             )

@@ -114,3 +114,17 @@ def refuse_in_a_dump(session: Any) -> None:
             "(written by other SQL?), which a restore refuses; give them again, or copy the "
             "database as it is with tinycrm db backup"
         )
+
+
+def whole(value: Any, record: str, name: str, fix: str) -> int:
+    """``value``, an amount in minor units of ``record`` (``quote Q-2026-0001``) that
+    cannot be shown without it (a quote's totals, a line's figures): ``Invalid`` naming
+    the record and what is stored when other SQL stored no whole number there."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    from tinycrm.store.errors import Invalid
+
+    raise Invalid(
+        f"{record}: its {name} is stored as {repr(value)[:40]}, not a whole number of minor "
+        f"units (written by other SQL?): {fix}"
+    )

@@ -24,7 +24,7 @@ from sqlalchemy import and_, not_, select, update
 from sqlmodel import Session, col
 
 from tinycrm import dates, money, pricing
-from tinycrm.store import validate
+from tinycrm.store import odd_amounts, validate
 from tinycrm.store.deal_items import items_of
 from tinycrm.store.deals import close_in, lock_deal, resolve_deal
 from tinycrm.store.engine import Store
@@ -89,6 +89,13 @@ def _money(minor: int, code: str) -> Any:
     return money.from_minor(minor, code)
 
 
+def _whole(quote: Any, minor: Any, what: str, line: Any = None) -> int:
+    """An amount of ``quote`` (of its ``line``): one line naming them when other SQL
+    stored no whole number of minor units there (a traceback before)."""
+    record = f"quote {quote.number}" + (f" line {line.position} {line.name}" if line else "")
+    return odd_amounts.whole(minor, record, what, "make the quote again (tinycrm quote create)")
+
+
 def _head_values(quote: Any, today: date) -> dict[str, Any]:
     """A quote row's (ORM or Core: read by attribute) fields of ``QuoteHeadRead``."""
     code = quote.currency
@@ -105,11 +112,11 @@ def _head_values(quote: Any, today: date) -> dict[str, Any]:
         "company_address": quote.company_address,
         "contact": quote.contact,
         "contact_email": quote.contact_email,
-        "subtotal": _money(quote.subtotal_minor, code),
-        "discount": _money(quote.discount_minor, code),
-        "net": _money(quote.net_minor, code),
-        "tax": _money(quote.tax_minor, code),
-        "total": _money(quote.total_minor, code),
+        "subtotal": _money(_whole(quote, quote.subtotal_minor, "subtotal"), code),
+        "discount": _money(_whole(quote, quote.discount_minor, "discount"), code),
+        "net": _money(_whole(quote, quote.net_minor, "net"), code),
+        "tax": _money(_whole(quote, quote.tax_minor, "tax"), code),
+        "total": _money(_whole(quote, quote.total_minor, "total"), code),
         "owner": quote.owner,
         "sent_at": quote.sent_at,
         "decided_at": quote.decided_at,
@@ -133,7 +140,15 @@ def _read(quote: Any, lines: Sequence[Any], today: date) -> QuoteRead:
     amounts = [
         (
             pricing.LineAmounts(
-                line.gross_minor, line.discount_minor, line.net_minor, line.tax_minor
+                *(
+                    _whole(quote, minor, what, line)
+                    for minor, what in (
+                        (line.gross_minor, "gross"),
+                        (line.discount_minor, "discount"),
+                        (line.net_minor, "net"),
+                        (line.tax_minor, "tax"),
+                    )
+                )
             ),
             unstored(line.tax_rate),
         )
@@ -159,13 +174,17 @@ def _read(quote: Any, lines: Sequence[Any], today: date) -> QuoteRead:
                 "unit": line.unit,
                 "recurring": line.recurring,
                 "quantity": unstored(line.quantity),
-                "unit_price": _money(line.unit_price_minor, code),
+                "unit_price": _money(
+                    _whole(quote, line.unit_price_minor, "unit price", line), code
+                ),
                 "discount": unstored(line.discount),
                 "tax": rate,
-                "gross": _money(line.gross_minor, code),
-                "discount_amount": _money(line.discount_minor, code),
-                "net": _money(line.net_minor, code),
-                "tax_amount": _money(line.tax_minor, code),
+                "gross": _money(_whole(quote, line.gross_minor, "gross", line), code),
+                "discount_amount": _money(
+                    _whole(quote, line.discount_minor, "discount", line), code
+                ),
+                "net": _money(_whole(quote, line.net_minor, "net", line), code),
+                "tax_amount": _money(_whole(quote, line.tax_minor, "tax", line), code),
             }
         )
         for line, (_amounts, rate) in zip(lines, amounts, strict=True)
