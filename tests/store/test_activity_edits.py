@@ -297,3 +297,21 @@ def test_a_touch_deleted_while_its_contact_is_removed_takes_turns(store, monkeyp
         lambda: (time.sleep(0.1), remove_contact(store, "Bob")),
     )
     assert list_activities(store) == []
+
+
+def test_a_done_repeating_task_given_another_time_and_reopened_repeats_at_it(store) -> None:
+    """A done weekly 9:00 task moved to 14:00 (task edit --due) and reopened took back
+    its next occurrence, but its series kept 9:00: done again, the next one was due at
+    9:00. The series now follows the due time the user set."""
+    task = add_task(store, text="Weekly report", due=DUE, every="1w")
+    complete_task(store, task.id)
+    moved = DUE + timedelta(hours=5)
+    edit_task(store, task.id, due=moved)
+    reopen_task(store, task.id)
+    complete_task(store, task.id)
+    (following,) = list_tasks(store)
+    assert following.due_at is not None and following.due_at > moved
+    assert (following.due_at - moved) % timedelta(weeks=1) == timedelta(0)
+    complete_task(store, following.id)  # and the series goes on from there
+    (third,) = list_tasks(store)
+    assert third.due_at is not None and (third.due_at - moved) % timedelta(weeks=1) == timedelta(0)

@@ -8,7 +8,7 @@ and webhooks get the record with its changes, or as it was."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -174,7 +174,9 @@ def edit_task(
 def reopen_task(store: Store, task_id: int) -> ActivityRead:
     """A done task open again (done by mistake). A repeating task's next occurrence,
     made when it was done, goes with the completion while it is as it was made (open,
-    never edited); otherwise it stays, and the event says which."""
+    never edited); otherwise it stays, and the event says which. A series whose task
+    was given another due time while done (``edit_task``) follows it from then on: the
+    next completion counts from the time the user set."""
     with store.write() as session:
         task = _task(session, task_id)
         _keep_links(session, task)
@@ -184,6 +186,7 @@ def reopen_task(store: Store, task_id: int) -> ActivityRead:
         following = _next_occurrence(session, task)
         task.done_at = task.occurred_at = None
         task.updated_at = utcnow()
+        _follow_due(task)
         said = f" (due {dates.format_local(task.due_at)})" if task.due_at else ""
         if following is not None:
             untouched = following.done_at is None and following.updated_at == following.created_at
@@ -205,6 +208,23 @@ def reopen_task(store: Store, task_id: int) -> ActivityRead:
         )
         session.flush()
         return to_read(session, task)
+
+
+def _follow_due(task: Activity) -> None:
+    """A repeating task due at a time its series does not give (moved by ``edit_task``
+    while done, which left the series to its next occurrence) starts its series there."""
+    anchor = task.repeat_anchor or task.due_at
+    if not task.repeat or task.due_at is None or anchor is None:
+        return
+    due = task.due_at
+    try:
+        on_series = (
+            repeat.next_occurrence(due - timedelta(seconds=1), task.repeat, anchor=anchor) == due
+        )
+    except ValueError:  # a rule this version does not read: left as it is
+        return
+    if not on_series:
+        task.repeat_anchor = due
 
 
 def _next_occurrence(session: Session, task: Activity) -> Activity | None:
