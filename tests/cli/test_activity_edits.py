@@ -29,6 +29,24 @@ def test_task_edit_reopen_and_rm(cli) -> None:
     assert "deleted task #2: Send contract (due " in cli("feed", "--limit", "1").stdout
 
 
+def test_task_reopen_says_it_took_back_the_next_occurrence(cli) -> None:
+    """Reopening a done repeating task removed its next occurrence without a word."""
+    assert (
+        cli("task", "add", "Weekly report", "--due", "tomorrow 9:00", "--every", "1w").exit_code
+        == 0
+    )
+    assert cli("task", "done", "1").exit_code == 0
+    r = cli("task", "reopen", "1")
+    assert (r.exit_code, r.stdout) == (
+        0, "Reopened task #1 Weekly report; removed its next occurrence #2, made when it was done\n"
+    ), r.stderr  # fmt: skip
+    assert cli("task", "done", "1").exit_code == 0
+    assert cli("task", "edit", "3", "--subject", "Weekly report, with numbers").exit_code == 0
+    reopened = cli("task", "reopen", "1", "--json").json()
+    assert (reopened["next_removed"], reopened["next_kept"]) == (None, 3)
+    assert [t["id"] for t in cli("task", "list", "--json").json()] == [1, 3]
+
+
 def test_refusals_say_one_line_and_write_nothing(cli) -> None:
     _setup(cli)
     before = cli("feed", "--json").json()

@@ -84,6 +84,25 @@ def test_a_task_is_edited_reopened_and_deleted(db_url: str) -> None:  # noqa: F8
         assert done == ["deleted", "reopened", "completed", "updated", "created"], done
 
 
+def test_reopening_a_repeating_task_says_it_took_back_the_next_one(db_url: str) -> None:  # noqa: F811
+    """reopen_task removed a repeating task's next occurrence without a word: the
+    assistant, and the user, thought two tasks were open. It now says so."""
+    with tinycrm.open(db_url) as crm:
+        weekly = crm.tasks.add("Weekly report", due="2030-01-07 09:00", every="1w")
+        crm.tasks.done(weekly.id)
+        (following,) = [t for t in crm.tasks.list() if t.subject == "Weekly report"]
+
+    async def session(client: Client) -> None:
+        result = await client.call_tool("reopen_task", {"task_id": weekly.id})
+        assert not result.is_error and result.structured_content is not None
+        assert result.structured_content["next_removed"] == following.id
+        assert result.content[-1].text == (
+            f"Warning: removed its next occurrence #{following.id}, made when it was done"
+        )
+
+    serve(db_url, session, "--allow-writes")
+
+
 def test_a_logged_activity_is_edited_and_deleted(db_url: str) -> None:  # noqa: F811
     task_id, call_id = _ids(db_url)
 

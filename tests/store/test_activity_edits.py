@@ -315,3 +315,20 @@ def test_a_done_repeating_task_given_another_time_and_reopened_repeats_at_it(sto
     complete_task(store, following.id)  # and the series goes on from there
     (third,) = list_tasks(store)
     assert third.due_at is not None and (third.due_at - moved) % timedelta(weeks=1) == timedelta(0)
+
+
+def test_a_reopen_says_which_next_occurrence_it_took_back(store) -> None:
+    task = add_task(store, text="Weekly report", due=DUE, every="1w")
+    complete_task(store, task.id)
+    (following,) = list_tasks(store)
+    reopened = reopen_task(store, task.id)
+    assert (reopened.next_removed, reopened.next_kept) == (following.id, None)
+    complete_task(store, task.id)
+    (following,) = list_tasks(store)
+    edit_task(store, following.id, text="Weekly report, with numbers")
+    reopened = reopen_task(store, task.id)
+    assert (reopened.next_removed, reopened.next_kept) == (None, following.id)
+    plain = add_task(store, text="Once", due=DUE)
+    complete_task(store, plain.id)
+    reopened = reopen_task(store, plain.id)
+    assert (reopened.next_removed, reopened.next_kept) == (None, None)

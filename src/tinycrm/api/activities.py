@@ -11,7 +11,7 @@ from tinycrm.api.values import When
 from tinycrm.store.records import UNSET, Unset
 
 if TYPE_CHECKING:
-    from tinycrm.store.activity_edits import RemovedActivity
+    from tinycrm.store.activity_edits import RemovedActivity, ReopenedTask
     from tinycrm.store.engine import Store
     from tinycrm.store.models import ActivityRead
 
@@ -217,8 +217,10 @@ class Tasks:
                              company=company, deal=deal),
         )  # fmt: skip
 
-    def reopen(self, task_id: int) -> ActivityRead:
-        """A done task open again (``Conflict`` when it is not done)."""
+    def reopen(self, task_id: int) -> ReopenedTask:
+        """A done task open again (``Conflict`` when it is not done). A repeating task's
+        next occurrence, made when it was done, is taken back unless it was changed
+        since: ``next_removed`` and ``next_kept`` name it."""
         from tinycrm.store.activity_edits import reopen_task
 
         return reopen_task(self._store, task_id)

@@ -22,7 +22,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tinycrm.store.activity_edits import RemovedActivity
+    from tinycrm.store.activity_edits import RemovedActivity, ReopenedTask
     from tinycrm.store.board import (
         Board,
         BoardCard,
@@ -162,6 +162,7 @@ _MODULES: dict[str, str] = {
     "QuoteTaxRead": "tinycrm.store.sales_models",
     "Removal": "tinycrm.store.removals",
     "RemovedActivity": "tinycrm.store.activity_edits",
+    "ReopenedTask": "tinycrm.store.activity_edits",
     "RenewalRun": "tinycrm.store.renewals",
     "ScoreExplanation": "tinycrm.store.scoring",
     "ScoreRuleRead": "tinycrm.store.scoring",
@@ -250,6 +251,7 @@ __all__ = [
     "Removal",
     "RemovedActivity",
     "RenewalRun",
+    "ReopenedTask",
     "ScoreExplanation",
     "ScoreRuleRead",
     "ScoreRun",

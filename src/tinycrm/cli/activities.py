@@ -291,9 +291,15 @@ def task_edit(
 @task_app.command("reopen")
 @output_options
 def task_reopen(ctx: typer.Context, task_id: TaskId, output: Output = TABLE) -> None:
-    """Open a done task again."""
+    """Open a done task again. A repeating task's next occurrence, made when it was done,
+    is removed with it, unless it was changed since."""
     task = crm(ctx).tasks.reopen(task_id)
-    output.saved(task, f"Reopened task #{task.id} {task.subject}")
+    said = f"Reopened task #{task.id} {task.subject}"
+    if task.next_removed is not None:
+        said += f"; removed its next occurrence #{task.next_removed}, made when it was done"
+    elif task.next_kept is not None:
+        said += f"; its next occurrence #{task.next_kept} stays (changed since it was made)"
+    output.saved(task, said)
 
 
 @task_app.command("rm")

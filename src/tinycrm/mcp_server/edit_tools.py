@@ -124,9 +124,13 @@ def add_edit_tools(box: Toolbox) -> None:
     @tool(REWRITE, saves="task")
     def reopen_task(task_id: TaskId) -> dict[str, Any]:
         """Open a done task again (done by mistake). A repeating task's next occurrence,
-        made when it was done, goes with it unless it has been changed since."""
+        made when it was done, goes with it unless it has been changed since
+        (next_removed, next_kept: its id)."""
         with writing():
-            return plain(crm.tasks.reopen(task_id))
+            task = crm.tasks.reopen(task_id)
+        if task.next_removed is not None:
+            warn(f"removed its next occurrence #{task.next_removed}, made when it was done")
+        return plain(task)
 
     @tool(REWRITE, saves="deleted task")
     def delete_task(task_id: TaskId, confirm: Deliberate) -> dict[str, Any]:

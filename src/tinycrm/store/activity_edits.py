@@ -171,12 +171,21 @@ def edit_task(
         return changes.finish(store, session, "task")
 
 
-def reopen_task(store: Store, task_id: int) -> ActivityRead:
+class ReopenedTask(ActivityRead):
+    """A task open again; ``next_removed``: the id of the next occurrence its completion
+    made, taken back with it (open and never changed), ``next_kept`` that of one that
+    stays (done or changed since)."""
+
+    next_removed: int | None = None
+    next_kept: int | None = None
+
+
+def reopen_task(store: Store, task_id: int) -> ReopenedTask:
     """A done task open again (done by mistake). A repeating task's next occurrence,
     made when it was done, goes with the completion while it is as it was made (open,
-    never edited); otherwise it stays, and the event says which. A series whose task
-    was given another due time while done (``edit_task``) follows it from then on: the
-    next completion counts from the time the user set."""
+    never edited); otherwise it stays, and the event and the result say which. A series
+    whose task was given another due time while done (``edit_task``) follows it from
+    then on: the next completion counts from the time the user set."""
     with store.write() as session:
         task = _task(session, task_id)
         _keep_links(session, task)
@@ -188,13 +197,17 @@ def reopen_task(store: Store, task_id: int) -> ActivityRead:
         task.updated_at = utcnow()
         _follow_due(task)
         said = f" (due {dates.format_local(task.due_at)})" if task.due_at else ""
+        removed = kept = None
         if following is not None:
             untouched = following.done_at is None and following.updated_at == following.created_at
             if untouched:  # its own event: hooks and webhooks heard of its creation
                 gone = to_read(session, following)
+                removed = gone.id
                 session.delete(following)
                 record_event(store, session, action="deleted", entity="activity",
                              entity_id=gone.id, summary=removed_summary(gone))  # fmt: skip
+            else:
+                kept = following.id
             said += f"; its next occurrence #{following.id} " + (
                 "removed" if untouched else "stays"
             )
@@ -207,7 +220,8 @@ def reopen_task(store: Store, task_id: int) -> ActivityRead:
             summary=f"reopened task: {task.subject}{said}",
         )
         session.flush()
-        return to_read(session, task)
+        read = to_read(session, task)
+        return ReopenedTask(**read.model_dump(), next_removed=removed, next_kept=kept)
 
 
 def _follow_due(task: Activity) -> None:
