@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import mailbox
 import os
 from collections.abc import Callable
@@ -252,3 +253,26 @@ def test_mail_import_of_a_home_folder_is_refused_in_one_line_nothing_logged(
     assert "number 1" not in cli("contact", "show", "Ann Lee").stdout
     named = cli("mail", "import", str(home / "Maildir"))
     assert named.stdout.strip() == "Read 1 message; logged 1 email for 1 contact"
+
+
+def test_an_activities_export_re_imported_skips_a_mail_deleted_and_says_so(
+    cli: Callable[..., Any], tmp_path: Path, mail_config: Path
+) -> None:
+    """export activities, activity rm of a mailbox email, import activities of the
+    export: the email came back. It is skipped now, as mail import skips it, saying so."""
+    assert cli("contact", "add", "Ann Lee", "--email", "ann@acme.example").exit_code == 0
+    (tmp_path / "one.eml").write_bytes(_mail(1))
+    assert cli("mail", "import", str(tmp_path / "one.eml")).exit_code == 0
+    export = tmp_path / "activities.csv"
+    assert cli("export", "activities", "-o", str(export)).exit_code == 0
+    assert "mail_key" in export.read_text().splitlines()[0]
+    (mail,) = csv.DictReader(export.read_text().splitlines())
+    assert cli("activity", "rm", mail["id"], "--yes").exit_code == 0
+    run = cli("import", "activities", str(export))
+    assert run.exit_code == 0, run.stderr
+    assert "0 created, 0 updated, 1 skipped, 0 rejected" in run.stdout
+    assert (
+        "Skipped 1 mailbox email deleted from tinycrm before, not logged again "
+        "(tinycrm mail import --undelete logs it again)\n"
+    ) in run.stdout
+    assert cli("activity", "show", mail["id"]).exit_code == 1  # not brought back

@@ -100,3 +100,32 @@ def test_a_restored_dump_does_not_log_deleted_mail_again(
         assert list_activities(restored) == []
     finally:
         restored.close()
+
+
+def _row(line: int, mail: Any, key: str) -> tuple[int, dict[str, str], list[str]]:
+    values = {"kind": "email", "subject": mail.subject, "body": mail.body or "",
+              "date": mail.occurred_at.isoformat(), "contact_email": "ann@acme.example",
+              "mail_key": key, "direction": "in"}  # fmt: skip
+    return line, values, list(values.values())
+
+
+def test_an_activities_import_does_not_bring_back_a_deleted_mail(store: Any) -> None:
+    """An activities CSV (tinycrm's own export) with a mail_key column logged again a
+    mailbox email the user had deleted, which mail sync and mail import leave deleted.
+    The import now skips it too, and counts it apart."""
+    from tinycrm.store.exports import mail_keys
+    from tinycrm.store.imports import import_records
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    log_messages(store, [_msg("ann@acme.example")], **OWN)
+    (mail,) = list_activities(store)
+    key, _ = mail_keys(store, [mail.id])[mail.id]
+    assert key is not None
+    remove_activity(store, mail.id, task=False)
+    summary = import_records(store, kind="activities", rows=[_row(2, mail, key)], source="a.csv")
+    assert (summary.created, summary.skipped, summary.mail_deleted) == (0, 1, 1)
+    assert list_activities(store) == [] and _tombstones(store) == 1
+    # a mail not deleted is imported as before
+    other = _row(3, mail, "<m2@acme.example>")
+    summary = import_records(store, kind="activities", rows=[other], source="b.csv")
+    assert (summary.created, summary.mail_deleted) == (1, 0)

@@ -591,6 +591,9 @@ def _print_summary(summary: Any, report: ErrorReport, footer: list[int], file: s
             f"Kept the email of {plural(len(kept), 'contact')} the file gave another (an "
             f"update never replaces one): {named}{more}"
         )
+    if deleted := summary.mail_deleted:
+        out.done(f"Skipped {plural(deleted, 'mailbox email')} deleted from tinycrm before, "
+                 "not logged again (tinycrm mail import --undelete logs it again)")  # fmt: skip
     if footer:
         out.done(
             f"Left out {plural(len(footer), 'footer line')} after the data (from line {footer[0]})."

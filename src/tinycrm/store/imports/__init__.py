@@ -173,6 +173,7 @@ def import_records(
                 emails_not_taken=tuple(getattr(job, "emails_not_taken", {}).values()),
                 companies_not_created=tuple(job.companies_not_created.values()),
                 contacts_not_created=tuple(job.contacts_not_created.values()),
+                mail_deleted=getattr(job, "mail_deleted", 0),
             )
             if dry_run:
                 raise _Rollback(result)

@@ -245,6 +245,45 @@ class _Activities(_Import):
             select(col(Contact.company_id)).where(col(Contact.id) == contact_id)
         ).scalar()
 
+    mail_deleted = 0  # rows of a mailbox email deleted from the CRM, left out
+
+    def dedupe(self, rows: list[_Prepared]) -> None:
+        """As every kind, but a row of a mailbox email the contact's activities no longer
+        hold because the user deleted it (its tombstone: ``mail_tombstones``) is skipped,
+        as ``mail sync`` and ``mail import`` skip it: an export re-imported does not bring
+        it back."""
+        buried = self._buried(rows)
+        if buried:
+            kept = []
+            for prep in rows:
+                if prep.key is not None and prep.key[0] == "mail" and prep.key[1:] in buried:
+                    self.skipped += 1
+                    self.mail_deleted += 1
+                else:
+                    kept.append(prep)
+            rows = kept
+        super().dedupe(rows)
+
+    def _buried(self, rows: list[_Prepared]) -> set[tuple[str, int]]:
+        """(mail key, contact id) of the rows' mail deleted for the contact and not
+        logged for it since (``mail import --undelete``)."""
+        from tinycrm.store.mail_tombstones import buried_pairs
+
+        mail = sorted({r.key[1] for r in rows if r.key is not None and r.key[0] == "mail"})
+        buried: set[tuple[str, int]] = set()
+        for chunk in chunks(mail, _IN):
+            buried.update(buried_pairs(self.session, chunk))
+            if buried:
+                buried -= {
+                    (key, contact_id)
+                    for key, contact_id in self.conn.execute(
+                        select(col(Activity.mail_key), col(Activity.contact_id)).where(
+                            col(Activity.mail_key).in_(chunk), col(Activity.contact_id).is_not(None)
+                        )
+                    )
+                }
+        return buried
+
     def find_existing(self, rows: list[_Prepared]) -> dict[Any, int]:
         found: dict[Any, int] = {}
         self._alike.clear()

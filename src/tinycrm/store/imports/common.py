@@ -61,6 +61,8 @@ class ImportSummary(ReadModel):
     # companies named only on rows that did not take them (skipped, rejected, kept their own)
     companies_not_created: tuple[str, ...] = ()
     contacts_not_created: tuple[str, ...] = ()  # the same, named on deal or activity rows
+    # activities only: rows of a mailbox email deleted from the CRM, skipped (as mail sync)
+    mail_deleted: int = 0
 
 
 class ImportBatchRead(ReadModel):
