@@ -129,3 +129,28 @@ def test_an_activities_import_does_not_bring_back_a_deleted_mail(store: Any) -> 
     other = _row(3, mail, "<m2@acme.example>")
     summary = import_records(store, kind="activities", rows=[other], source="b.csv")
     assert (summary.created, summary.mail_deleted) == (1, 0)
+
+
+def test_a_mail_an_earlier_version_logged_and_then_deleted_stays_deleted(store: Any) -> None:
+    """A message without Message-ID that an earlier version logged under its sender, date
+    and subject key, deleted since: its tombstone holds that key, which the message's own
+    keys never matched, so the next import logged it again. A dated message under such a
+    tombstone now counts as deleted (an undated one's key is shared by every undated
+    message of its sender and subject: that tombstone cannot say which it was)."""
+    from sqlalchemy import update
+
+    from tinycrm.store.models import Activity
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    message = _msg("ann@acme.example", mid=None)
+    assert message.old_key is not None
+    log_messages(store, [message], **OWN)
+    with store.write() as session:  # as an earlier version logged it
+        session.execute(update(Activity).values(mail_key=message.old_key))
+    remove_activity(store, list_activities(store)[0].id, task=False)
+    again = log_messages(store, [message], **OWN)
+    assert (again.logged, again.already, again.deleted) == (0, 0, 1)
+    assert list_activities(store) == []
+    undone = log_messages(store, [message], **OWN, undelete=True)
+    assert (undone.logged, undone.deleted) == (1, 0)
+    assert log_messages(store, [message], **OWN).already == 1

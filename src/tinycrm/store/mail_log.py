@@ -315,7 +315,7 @@ class MailLogger(MailOnce):
             who = self._dry_ids.get(contact.id, contact.id)
             key = self._new_key(message, contact.id, who)
             if key is None:
-                gone = self._buried(self._keys(message), contact.id)
+                gone = self._deleted(message, contact.id)
                 outcomes.add("deleted" if gone else "already")
                 continue
             outcome = self._write(message, contact, direction, key)
@@ -651,7 +651,8 @@ class MailLogger(MailOnce):
             return "already"
         self._logged_rows.add((key, contact.id))
         if self.undelete:
-            lift(self.session, key, contact.id)
+            for gone in self._lifted(message, key):
+                lift(self.session, gone, contact.id)
         return "logged"
 
     def _stop_sequences(self, contact: Contact, message: MailMessage) -> int:

@@ -73,6 +73,29 @@ class MailOnce:
         return {message.key, message.message_id or message.key, message.text_key or message.key,
                 message.stored_key or message.key}  # fmt: skip
 
+    @staticmethod
+    def _old_keys(message: MailMessage) -> set[str]:
+        """The key an earlier version logged ``message`` (without Message-ID) under, of
+        its sender, Date and subject, as a deleted one's tombstone holds it: its text
+        is gone with it, so the key alone tells it, when the message has a Date line.
+        Without one, every message of its sender and subject without one had that key."""
+        return {message.old_key} if message.old_key and message.date_header else set()
+
+    def _deleted(self, message: MailMessage, contact_id: int) -> bool:
+        """Whether ``message`` is logged for the contact because it was deleted from the
+        CRM (under any of its keys), rather than being there."""
+        return self._buried(self._keys(message) | self._old_keys(message), contact_id)
+
+    def _lifted(self, message: MailMessage, key: str) -> set[str]:
+        """The tombstones ``mail import --undelete`` lifts, logging ``message`` under
+        ``key``: those of each key it was known by (an earlier version's too), not of a
+        key another message shares (its Message-ID, when it is logged by it and its
+        Date or text)."""
+        if key != message.key:
+            return {key}
+        keys = self._keys(message) | self._old_keys(message)
+        return keys - {message.message_id, message.shared_key} if message.shared_key else keys
+
     def _has(self, key: str, contact_id: int) -> bool:
         if self._buried({key}, contact_id):
             return True
@@ -111,6 +134,8 @@ class MailOnce:
             return self._logged_under_its_id(message, contact_id, shared)
         if message.old_key is None:
             return False
+        if self._buried(self._old_keys(message), contact_id):
+            return True
         # Without a Message-ID, earlier versions keyed a message by sender, date and
         # subject, which another message can share: one logged under that key is this
         # one when it holds the same text.
