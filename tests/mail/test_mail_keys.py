@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col
 
 from tinycrm.mail.message import parse_message
@@ -139,6 +139,44 @@ def test_two_messages_with_one_message_id_and_two_dates_are_both_logged(store: A
     dry = log_messages(store, [third, third], dry_run=True, **OWN)
     assert (dry.logged, dry.already) == (1, 1)
     assert (log_messages(store, [third], **OWN).logged, _count(store)) == (1, 3)
+
+
+def test_a_message_id_reused_with_a_date_not_believed_is_another_message(store: Any) -> None:
+    """Two messages of one Message-ID, one of them with a Date no message can have been
+    sent on (2100, a broken client's clock): that one was dated when received and taken
+    for the other ('1 already logged'), whichever came first. Their Date lines differ:
+    two messages, each logged once; read again, neither is logged a second time. Its
+    tombstone holds its Date: deleted, it stays deleted, and the other is logged."""
+    from datetime import UTC, datetime
+
+    from tinycrm.store.activity_edits import remove_activity
+
+    add_contact(store, name="Ann Lee", email="ann@acme.example")
+    sane = _msg("ann@acme.example", mid="<same@acme.example>", subject="Order 1", body="one")
+    wild = parse_message(
+        b"From: ann@acme.example\nTo: me@mycompany.example\nSubject: Order 2\n"
+        b"Date: Fri, 01 Jan 2100 09:00:00 +0000\nMessage-ID: <same@acme.example>\n\ntwo\n",
+        received=datetime(2026, 12, 2, 10, tzinfo=UTC),
+    )
+    assert wild.dated_by == "INTERNALDATE"
+    for order in ([wild, sane], [sane, wild]):
+        with store.write() as session:
+            session.execute(delete(Activity))
+        run = log_messages(store, order, **OWN)
+        assert (run.logged, run.already) == (2, 0), run.summary()
+        again = log_messages(store, [sane, wild, wild], **OWN)
+        assert (again.logged, again.already) == (0, 3), again.summary()
+    (gone,) = [a for a in list_activities(store) if a.subject == "Order 2"]
+    remove_activity(store, gone.id, task=False)
+    with store.write() as session:
+        session.execute(delete(Activity))
+    run = log_messages(store, [wild, sane], **OWN)
+    assert (run.logged, run.deleted) == (1, 1), run.summary()
+    assert [a.subject for a in list_activities(store)] == ["Order 1"]
+    back = log_messages(store, [wild], **OWN, undelete=True)
+    assert (back.logged, back.deleted) == (1, 0), back.summary()
+    again = log_messages(store, [wild, sane], **OWN)
+    assert (again.already, again.deleted) == (2, 0), again.summary()
 
 
 def test_two_messages_with_one_message_id_and_no_date_are_both_logged(store: Any) -> None:

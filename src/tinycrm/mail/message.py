@@ -85,6 +85,9 @@ class MailMessage:
     names: dict[str, str] = field(default_factory=dict)  # address -> display name
     dated_by: DatedBy | None = None  # where ``date`` comes from (None: no date at all)
     date_header: str = ""  # the Date header as it came ("" when there is none)
+    # the Date header's date, believed or not (``date`` is not one ahead of when it was
+    # received): what tells two messages of one Message-ID apart, as it came
+    sent_on: datetime | None = None
     # without a Message-ID: the keys earlier versions gave it (None with a Message-ID):
     # a hash of what this parser reads of it (sender, date, subject, To, Cc, text and
     # attachments; another parser read some messages otherwise), and before that a hash
@@ -203,6 +206,7 @@ def parse_message(
         names=names,
         dated_by=dated_by,
         date_header=date_header,
+        sent_on=date,
         old_key=old_key,
         text_key=text_key,
         stored_key=stored_key,

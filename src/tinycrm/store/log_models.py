@@ -136,7 +136,7 @@ class MailTombstone(TableModel, table=True):
     """A mailbox email deleted from the CRM (``activity rm``): the key the mail log knew
     it by for the contact (``Activity.mail_key``), so that the next ``mail sync`` or
     ``mail import`` does not log it again (``mail import --again`` does, and lifts it).
-    ``dated_at`` is the message's Date when it was dated by it (None: dated otherwise),
+    ``dated_at`` is the message's Date, believed or not (None: it has none that reads),
     which tells another message under the same Message-ID from it."""
 
     __tablename__ = "mail_tombstone"

@@ -226,7 +226,14 @@ class MailLogger(MailOnce):
             {
                 k
                 for m in messages
-                for k in (m.key, m.message_id, m.text_key, m.stored_key, m.shared_key)
+                for k in (
+                    m.key,
+                    m.message_id,
+                    m.text_key,
+                    m.stored_key,
+                    m.shared_key,
+                    *self._dated_keys(m),
+                )
                 if k
             }
             - self._keys_read
@@ -322,7 +329,7 @@ class MailLogger(MailOnce):
             outcomes.add(outcome)
             if outcome != "logged":
                 continue  # another sync logged it a moment ago, or a contact rm went first
-            self.seen[(key, who)] = message.date if message.dated_by == "Date" else None
+            self.seen[(key, who)] = message.sent_on  # its Date, believed or not
             run.activities += 1
             run.contacts.add(who)
             if direction == "in" and contact.id in senders:

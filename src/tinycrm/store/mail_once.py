@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from tinycrm.mail.message import MailMessage
-from tinycrm.store.mail_text import dated_by_its_date as _dated_by_its_date
-from tinycrm.store.mail_text import is_mail_body, mail_body, same_mail_text
+from tinycrm.store.mail_text import is_mail_body, mail_body, same_mail_text, sent_on
 from tinycrm.store.mail_text import subject as _subject
 from tinycrm.store.mail_tombstones import buried_dates, is_buried
 from tinycrm.store.models import Activity
@@ -38,13 +37,16 @@ class MailOnce:
         """The key to log ``message`` under for this contact; None when it is logged.
 
         Its key, unless a message logged under it for the contact is another one: both
-        dated by their Date header, on other dates (a mail program giving every message
-        one Message-ID, a sender reusing one). Such a message is keyed by its
-        Message-ID and its Date. The same message read again (another folder, a file, a
-        re-sync) has the same Date."""
+        with a Date header, of other dates (a mail program giving every message one
+        Message-ID, a sender reusing one; a Date not believed, such as 2100, is its
+        Date too). Such a message is keyed by its Message-ID and its Date. The same
+        message read again (another folder, a file, a re-sync) has the same Date."""
         if (message.key, who) not in self.seen and not self._logged(message, contact_id):
+            if self._deleted_by_date(message, contact_id):
+                return None  # logged under its Message-ID and Date, and deleted since
             return message.key
-        if message.message_id is None or message.date is None or message.dated_by != "Date":
+        date = message.sent_on
+        if message.message_id is None or date is None:
             return None
         dates = [self.seen[(message.key, who)]] if (message.key, who) in self.seen else []
         keys = {message.key, message.message_id}
@@ -53,12 +55,12 @@ class MailOnce:
                 col(Activity.mail_key).in_(keys), col(Activity.contact_id) == contact_id
             )
         ).all():
-            dates.append(_aware(when) if _dated_by_its_date(body) else None)
+            dates.append(sent_on(when, body))
         if not self.undelete:
             dates += buried_dates(self.session, keys, contact_id)
-        if any(when is None or when == message.date for when in dates):
+        if any(when is None or when == date for when in dates):
             return None  # this message, or one that cannot be told from it
-        other = _other_key(message.key, message.date)
+        other = _other_key(message.key, date)
         if (other, who) in self.seen or self._has(other, contact_id):
             return None
         return other
@@ -84,7 +86,26 @@ class MailOnce:
     def _deleted(self, message: MailMessage, contact_id: int) -> bool:
         """Whether ``message`` is logged for the contact because it was deleted from the
         CRM (under any of its keys), rather than being there."""
-        return self._buried(self._keys(message) | self._old_keys(message), contact_id)
+        keys = self._keys(message) | self._old_keys(message) | self._dated_keys(message)
+        return self._buried(keys, contact_id)
+
+    def _deleted_by_date(self, message: MailMessage, contact_id: int) -> bool:
+        """Whether ``message``, logged under its Message-ID and Date (another message
+        had its Message-ID), was deleted since: by what was read ahead, when it was."""
+        keys = self._dated_keys(message)
+        if not keys or self.undelete or contact_id in self._fresh:
+            return False
+        if keys <= self._keys_read:
+            return any((key, contact_id) in self._logged_rows for key in keys)
+        return self._buried(keys, contact_id)
+
+    @staticmethod
+    def _dated_keys(message: MailMessage) -> set[str]:
+        """The key ``message`` has when another message of the contact has its Message-ID
+        (see :meth:`_new_key`)."""
+        if message.message_id is None or message.sent_on is None:
+            return set()
+        return {_other_key(message.key, message.sent_on)}
 
     def _lifted(self, message: MailMessage, key: str) -> set[str]:
         """The tombstones ``mail import --undelete`` lifts, logging ``message`` under
@@ -93,7 +114,7 @@ class MailOnce:
         Date or text)."""
         if key != message.key:
             return {key}
-        keys = self._keys(message) | self._old_keys(message)
+        keys = self._keys(message) | self._old_keys(message) | self._dated_keys(message)
         return keys - {message.message_id, message.shared_key} if message.shared_key else keys
 
     def _has(self, key: str, contact_id: int) -> bool:
@@ -190,10 +211,6 @@ class MailOnce:
             if re.search(rf"(?:^From: |<|, ){re.escape(message.sender)}(?:>|,|$)", line):
                 return True
         return False
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _other_key(key: str, date: datetime) -> str:

@@ -5,7 +5,10 @@ show on a terminal (escape sequences dropped whole, other controls made spaces).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tinycrm import safetext
+from tinycrm.mail.dating import header_date
 from tinycrm.mail.headers import ESCAPE_SEQUENCE
 from tinycrm.mail.message import MailMessage
 
@@ -17,6 +20,7 @@ __all__ = [
     "is_mail_body",
     "mail_body",
     "same_mail_text",
+    "sent_on",
     "subject",
 ]
 
@@ -35,6 +39,25 @@ def dated_by_its_date(body: str | None) -> bool:
     :func:`mail_body`); one edited since, without them, cannot be told."""
     head = (body or "").split("\n\n", 1)[0].split("\n")
     return head[0].startswith(_HEAD_LINES) and not any(line.startswith("Date: ") for line in head)
+
+
+_NOT_BELIEVED = " (not a date it can have been sent on; "
+
+
+def sent_on(occurred_at: datetime | None, body: str | None) -> datetime | None:
+    """The Date of the message a logged mail's activity holds, believed or not: when it
+    happened, when it was dated by it, else the date of the Date line its body keeps
+    (see :func:`mail_body`); None without one (no Date, one edited since)."""
+    if dated_by_its_date(body):
+        if occurred_at is None:
+            return None
+        return occurred_at if occurred_at.tzinfo else occurred_at.replace(tzinfo=UTC)
+    if not is_mail_body(body):
+        return None
+    for line in (body or "").split("\n\n", 1)[0].split("\n"):
+        if line.startswith("Date: ") and _NOT_BELIEVED in line:
+            return header_date(line.removeprefix("Date: ").rpartition(_NOT_BELIEVED)[0])
+    return None
 
 
 def is_mail_body(body: str | None) -> bool:
@@ -104,10 +127,7 @@ def mail_body(message: MailMessage) -> str:
         lines.append(f"Subject: {whole}")
     if message.dated_by != "Date" and message.date_header:  # kept, though not believed
         dated = "dated when logged" if message.date is None else "dated when it was received"
-        lines.append(
-            f"Date: {clean(message.date_header, SUBJECT_MAX)} "
-            f"(not a date it can have been sent on; {dated})"
-        )
+        lines.append(f"Date: {clean(message.date_header, SUBJECT_MAX)}{_NOT_BELIEVED}{dated})")
     elif message.date is None:
         lines.append("Date: none on the message; dated when logged")
     for attachment in message.attachments[:ATTACHMENTS_SHOWN]:

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session, col
 
 from tinycrm.store.log_models import MailTombstone
-from tinycrm.store.mail_text import dated_by_its_date
+from tinycrm.store.mail_text import sent_on
 from tinycrm.store.models import Activity
 from tinycrm.store.types import utcnow
 
@@ -35,7 +35,7 @@ def bury(session: Session, activity: Activity) -> bool:
         )
     ).first()
     if found is None:
-        dated = activity.occurred_at if dated_by_its_date(activity.body) else None
+        dated = sent_on(activity.occurred_at, activity.body)  # its Date, believed or not
         session.add(
             MailTombstone(
                 mail_key=activity.mail_key,
@@ -68,8 +68,8 @@ def is_buried(session: Session, keys: Collection[str], contact_id: int) -> bool:
 
 
 def buried_dates(session: Session, keys: Collection[str], contact_id: int) -> list[datetime | None]:
-    """The Date of each message deleted for the contact under one of ``keys`` (None:
-    one not dated by its Date header), as the mail log compares logged ones."""
+    """The Date of each message deleted for the contact under one of ``keys``, believed
+    or not (None: one without a Date that reads), as the mail log compares logged ones."""
     return [
         when if when is None or when.tzinfo else when.replace(tzinfo=UTC)
         for when in session.scalars(
