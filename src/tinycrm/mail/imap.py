@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import socket
 import ssl
+import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,12 @@ PASSWORD_TIMEOUT = 60.0  # seconds password_cmd may run (a GPG agent may ask for
 # bytes of messages one FETCH asks for (and the sync holds at once): a batch of 100
 # messages of 40 MB asked for 4 GB in one answer, read into memory whole
 FETCH_BYTES = 64 * 1024 * 1024
+# what one command's answer may take in all: a server that sends a byte now and then
+# (each within TIMEOUT) or untagged responses without end was never stopped, its answer
+# held in memory as it grew; past either, the sync ends with one line
+ANSWER_TIME = 900.0  # seconds (64 MB at 73 KB/s)
+ANSWER_BYTES = 2 * FETCH_BYTES  # bytes, each line counted LINE_COST more (its objects)
+LINE_COST = 512
 MAX_UID = 2**32 - 1  # UIDs and UIDVALIDITY are 32-bit unsigned numbers (RFC 3501)
 SENT_NAMES = ("Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail",
               "INBOX.Sent", "INBOX/Sent", "Gesendet", "Gesendete Elemente", "Envoyés")  # fmt: skip
@@ -236,7 +243,7 @@ def _server_said(exc: BaseException) -> str:
 def connect(settings: ImapSettings, password: str) -> Account:
     """Connect and log in (see the module's docstring); the caller closes the account."""
     from imapclient import IMAPClient
-    from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
+    from imapclient.exceptions import IMAPClientError
 
     context = _context(settings) if settings.tls != "none" else None
     try:
@@ -251,29 +258,16 @@ def connect(settings: ImapSettings, password: str) -> Account:
         raise _network_error(settings, exc) from None
     account = Account(client, settings)
     try:
-        if settings.tls == "starttls":
-            try:
-                client.starttls(context)
-            except CapabilityError:
-                raise MailSyncError(
-                    f"{_where(settings)} does not offer STARTTLS "
-                    '(tls = "ssl" on port 993, or "none" on a trusted network)'
-                ) from None
         try:
-            if (settings.user + password).isascii():
-                client.login(settings.user, password)
-            else:  # LOGIN takes ASCII only: SASL PLAIN carries UTF-8 (RFC 4616)
-                _plain_login(client, settings.user, password)
-        except LoginError as exc:
-            if "socket error" in str(exc):  # a hang-up, which IMAPClient calls a refused login
+            with account.limits.bound():  # the login's answers are bounded too
+                _log_in(client, settings, password, context)
+        except Exception:
+            if account.limits.tripped is not None:
+                where = _where(settings)
                 raise MailSyncError(
-                    f"IMAP server {_where(settings)}: {_server_said(exc)}"
+                    f"IMAP login to {where} stopped: {account.limits.tripped}"
                 ) from None
-            said = _one_line(str(exc).removeprefix("b'").removesuffix("'"))
-            raise MailSyncError(
-                f"IMAP login to {_where(settings)} as {_one_line(settings.user, 80)} "
-                f"refused: {said}"
-            ) from None
+            raise
     except MailSyncError:
         account.close()  # a refused login or no STARTTLS: the server still talks
         raise
@@ -284,6 +278,35 @@ def connect(settings: ImapSettings, password: str) -> Account:
         account.close(clean=False)
         raise
     return account
+
+
+def _log_in(
+    client: IMAPClient, settings: ImapSettings, password: str, context: ssl.SSLContext | None
+) -> None:
+    """STARTTLS when the settings ask for it, then LOGIN (SASL PLAIN for a user or
+    password beyond ASCII); a refusal is a :class:`MailSyncError`."""
+    from imapclient.exceptions import CapabilityError, LoginError
+
+    if settings.tls == "starttls":
+        try:
+            client.starttls(context)
+        except CapabilityError:
+            raise MailSyncError(
+                f"{_where(settings)} does not offer STARTTLS "
+                '(tls = "ssl" on port 993, or "none" on a trusted network)'
+            ) from None
+    try:
+        if (settings.user + password).isascii():
+            client.login(settings.user, password)
+        else:  # LOGIN takes ASCII only: SASL PLAIN carries UTF-8 (RFC 4616)
+            _plain_login(client, settings.user, password)
+    except LoginError as exc:
+        if "socket error" in str(exc):  # a hang-up, which IMAPClient calls a refused login
+            raise MailSyncError(f"IMAP server {_where(settings)}: {_server_said(exc)}") from None
+        said = _one_line(str(exc).removeprefix("b'").removesuffix("'"))
+        raise MailSyncError(
+            f"IMAP login to {_where(settings)} as {_one_line(settings.user, 80)} refused: {said}"
+        ) from None
 
 
 def _plain_login(client: IMAPClient, user: str, password: str) -> None:
@@ -316,6 +339,57 @@ def _by_size(uids: list[int], size: dict[int, int], limit: int, head: int) -> It
         yield part
 
 
+class _Overrun(Exception):
+    """An answer past :data:`ANSWER_BYTES`."""
+
+
+class _Limits:
+    """The bounds of one command's answer (:data:`ANSWER_TIME`, :data:`ANSWER_BYTES`),
+    kept while :meth:`bound` runs: the connection's reads are counted, and a timer shuts
+    its socket when the time is up (a read blocked on it ends). Either leaves the
+    connection unusable: ``tripped`` says what went past."""
+
+    def __init__(self, imap: Any) -> None:
+        self.imap = imap
+        self.left: int | None = None  # bytes the answer may still take (None: unbounded)
+        self.tripped: str | None = None
+        self._expired = threading.Event()
+        imap.read = self._counted(imap.read, 0)
+        imap.readline = self._counted(imap.readline, LINE_COST)
+
+    def _counted(self, reader: Any, cost: int) -> Any:
+        def read(*args: Any) -> Any:
+            data = reader(*args)
+            if self.left is not None:
+                self.left -= len(data) + cost
+                if self.left < 0:
+                    self.left = None
+                    self.tripped = f"its answer went past {ANSWER_BYTES / 2**20:g} MB"
+                    raise _Overrun(self.tripped)
+            return data
+
+        return read
+
+    def _expire(self) -> None:
+        self._expired.set()
+        with suppress(OSError):  # the socket itself, under TLS too: a blocked read ends
+            socket.socket.shutdown(self.imap.sock, socket.SHUT_RDWR)
+
+    @contextmanager
+    def bound(self) -> Iterator[None]:
+        self.left = ANSWER_BYTES
+        timer = threading.Timer(ANSWER_TIME, self._expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            self.left = None
+            if self._expired.is_set():
+                self.tripped = f"its answer went on past {ANSWER_TIME:g} s"
+
+
 class Account:
     """A logged-in IMAP connection. Its methods raise :class:`MailSyncError` only."""
 
@@ -323,6 +397,7 @@ class Account:
         self.client = client
         self.settings = settings
         self.where = _where(settings)
+        self.limits = _Limits(client._imap)
 
     @property
     def key(self) -> str:
@@ -332,7 +407,7 @@ class Account:
     def close(self, *, clean: bool = True) -> None:
         """LOGOUT, or (``clean`` False: after an error or Ctrl-C, with an answer maybe
         half read) just close the socket, without waiting for the server."""
-        if clean:
+        if clean and self.limits.tripped is None:
             try:
                 self.client.logout()
                 return
@@ -345,11 +420,14 @@ class Account:
         from imapclient.exceptions import IMAPClientError
 
         try:
-            return call(*args, **kwargs)
-        except (OSError, IMAPClientError, ssl.SSLError) as exc:
+            with self.limits.bound():
+                return call(*args, **kwargs)
+        except (OSError, IMAPClientError, ssl.SSLError, _Overrun) as exc:
             raise self._error(what, exc) from None
 
     def _error(self, what: str, exc: BaseException) -> MailSyncError:
+        if self.limits.tripped is not None:  # the connection was cut, or left mid-answer
+            return MailSyncError(f"IMAP {what} on {self.where} stopped: {self.limits.tripped}")
         if isinstance(exc, TimeoutError | socket.timeout):  # reached: silent since
             return MailSyncError(
                 f"IMAP {what} on {self.where} failed: no answer within {TIMEOUT:g} s"
@@ -477,10 +555,13 @@ class Account:
         from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
         try:
-            return self.client.fetch(uids, items), set()
-        except (OSError, IMAPClientAbortError, ssl.SSLError) as exc:  # the connection is gone
+            with self.limits.bound():
+                return self.client.fetch(uids, items), set()
+        except (OSError, IMAPClientAbortError, ssl.SSLError, _Overrun) as exc:  # it is gone
             raise self._error("UID FETCH", exc) from None
         except IMAPClientError:
+            if self.limits.tripped is not None:
+                raise self._error("UID FETCH", TimeoutError()) from None
             if len(uids) == 1:
                 return {}, set(uids)
         got: dict[int, Any] = {}
