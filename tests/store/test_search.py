@@ -80,7 +80,7 @@ def test_an_old_record_named_the_text_comes_first_among_many_newer_that_start_so
     P1 at all: the names starting with the text were looked at only among the newest
     (``NAME_CANDIDATES``) and relevance among the newest matches (``WINDOW``), and P1 is
     the oldest. A name that is the text, or starts with its words, is looked up too."""
-    from tinycrm.store import search as module
+    from tinycrm.store import search_match as module
 
     add_contact(store, name="P1", email="p1@x.example")
     add_company(store, name="Acme")
@@ -105,7 +105,7 @@ def test_the_contact_whose_email_is_the_text_comes_first_however_old(store, monk
     p19998, … and not p1: its words are prefixes (``p1`` begins p10…p19999), and
     relevance is weighed among the newest matches only. The contact whose email is the
     text (as compared: any case) is looked up through the email's index, and comes first."""
-    from tinycrm.store import search as module
+    from tinycrm.store import search_match as module
 
     add_contact(store, name="Paula One", email="p1@x.example")
     for n in range(10, 30):
@@ -129,7 +129,7 @@ def test_the_contacts_whose_phone_is_the_number_come_first_however_old(store, mo
     """'+49 30 1234567' listed +49 30 12345679, +49 30 12345678, … first (its last word is
     a prefix): an international number typed is compared as a number (E.164, so '+49 (0)30
     123-4567' too) with the contacts' phones, through their index."""
-    from tinycrm.store import search as module
+    from tinycrm.store import search_match as module
 
     add_contact(store, name="Old Number", phone="+49 30 1234567")
     for n in range(10):
@@ -149,7 +149,7 @@ def test_the_company_whose_domain_is_the_text_comes_first_however_old(store, mon
     whose text holds "acme example" and not the one whose domain it is, however old: the
     domain typed is compared as a domain (``validate.domain_forms``) through its index.
     An address typed brings its domain's company right after the address's contact."""
-    from tinycrm.store import search as module
+    from tinycrm.store import search_match as module
 
     add_company(store, name="Old Acme Co", domain="acme.example")
     add_contact(store, name="Jo", email="jo@acme.example")
@@ -490,10 +490,10 @@ def test_postgresql_finds_the_newest_matches_whichever_way_it_reads_them(
     store, monkeypatch
 ) -> None:
     """PostgreSQL reads the newest rows one by one first, then goes on that way or asks the
-    index for the older ones (``search._Newest``): every way gives the same hits."""
+    index for the older ones (``search_match._Newest``): every way gives the same hits."""
     if store.is_sqlite:
         pytest.skip("PostgreSQL's way of finding the newest matches")
-    from tinycrm.store import search as module
+    from tinycrm.store import search_match as module
 
     anna = add_contact(store, name="Anna Talker", notes="talks about the renewal")
     for n in range(12):
@@ -529,7 +529,7 @@ def test_postgresql_looks_word_prefixes_up_as_the_words_they_begin(store, monkey
     it begins; other kinds, numbers and prefixes of many words are left to the index."""
     if store.is_sqlite:
         pytest.skip("PostgreSQL's table of words")
-    from tinycrm.store import search as module
+    from tinycrm.store import search_match as module
 
     ada = add_contact(store, name="Ada Contraption", notes="Contract for the contractor",
                       phone="+49 30 7654321")  # fmt: skip
