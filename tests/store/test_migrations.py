@@ -430,7 +430,7 @@ def test_0032_on_postgresql_indexes_the_words_in_angle_brackets_again(
     """A PostgreSQL database made before 0032 folded with ``<``, ``&`` and ``~`` left to
     the parser, which dropped "<pricing sheet>" and read "~20k" as a file name; the
     upgrade makes ``tinycrm_fold`` again and indexes every record through it."""
-    from tinycrm.store import search_index
+    from tinycrm.store import search_fold, search_index
     from tinycrm.store.contacts import add_contact
     from tinycrm.store.search import search
 
@@ -445,10 +445,8 @@ def test_0032_on_postgresql_indexes_the_words_in_angle_brackets_again(
             with store.engine.begin() as conn:
                 command.downgrade(make_config(conn), "0031")
                 with monkeypatch.context() as old:  # the fold 0031 and before made
-                    old.setattr(search_index, "PUNCTUATION", "@.-/:_+")
-                    search_index.install_fold(
-                        conn, unaccent=search_index.folding(conn) == "unaccent"
-                    )
+                    old.setattr(search_fold, "PUNCTUATION", "@.-/:_+")
+                    search_fold.install_fold(conn, unaccent=search_fold.folding(conn) == "unaccent")
                     search_index.rebuild(conn)
             assert found(store, "pricing") == []
             with store.engine.begin() as conn:
@@ -486,7 +484,7 @@ def test_0035_on_postgresql_folds_vowel_marks_and_reads_2e1a_as_one_word(
 ) -> None:
     """A PostgreSQL database at 0034 kept Arabic and Hebrew vowel marks and read "2e1a"
     as 2e1 and a; the upgrade makes ``tinycrm_fold`` again and indexes every record."""
-    from tinycrm.store import search_index
+    from tinycrm.store import search_fold, search_index
     from tinycrm.store.contacts import add_contact
     from tinycrm.store.search import search
 
@@ -501,12 +499,10 @@ def test_0035_on_postgresql_folds_vowel_marks_and_reads_2e1a_as_one_word(
             with store.engine.begin() as conn:
                 command.downgrade(make_config(conn), "0034")
                 with monkeypatch.context() as old:  # the fold 0034 and before made
-                    old.setattr(search_index, "FOLDED_RANGES", search_index.FOLDED_RANGES[:3]
-                                + search_index.FOLDED_RANGES[6:])  # fmt: skip
-                    old.setattr(search_index, "_fold_sql", search_index._folded_sql)
-                    search_index.install_fold(
-                        conn, unaccent=search_index.folding(conn) == "unaccent"
-                    )
+                    old.setattr(search_fold, "FOLDED_RANGES", search_fold.FOLDED_RANGES[:3]
+                                + search_fold.FOLDED_RANGES[6:])  # fmt: skip
+                    old.setattr(search_fold, "_fold_sql", search_fold._folded_sql)
+                    search_fold.install_fold(conn, unaccent=search_fold.folding(conn) == "unaccent")
                     search_index.rebuild(conn)
             assert found(store, "محمد") == found(store, "שלום") == []
             assert found(store, "a5") == ["مُحَمَّد"]

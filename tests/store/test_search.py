@@ -672,7 +672,7 @@ def test_postgresql_folds_every_letter_as_python_does_with_or_without_unaccent(s
     if store.is_sqlite:
         pytest.skip("PostgreSQL's tinycrm_fold")
     from tinycrm.search_text import WORD, fold
-    from tinycrm.store.search_index import _foldable
+    from tinycrm.store.search_fold import _foldable
 
     chars = _foldable()
     try:

@@ -12,17 +12,13 @@ the write's own transaction: adds, edits, deletes, merges, imports and their und
 
 Adding a kind is a ``SearchKind`` here and a migration calling ``install(conn, [kind])``.
 
-PostgreSQL folds case and accents with ``tinycrm_fold(text)``: ``unaccent`` where the
-extension exists or the role may create it, then ``lower()``; before them, the characters
-these fold otherwise than ``search_text.fold`` (asked of the database when the function
-is made) are replaced by their folding, so both databases fold alike (the same folding
-for documents and queries, as the query is folded by the database too).
+PostgreSQL folds case and accents with ``tinycrm_fold(text)`` (``store/search_fold.py``),
+as ``search_text.fold`` does, for documents and queries alike.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -31,9 +27,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from tinycrm import interrupts
-from tinycrm.search_text import fold, sql_fold
-from tinycrm.store import pg_extensions
+from tinycrm.search_text import sql_fold
 from tinycrm.store.fts_fill import fts_hash
+from tinycrm.store.search_fold import folding, has_fold, install_fold, sql_literal
 
 
 @dataclass(frozen=True)
@@ -69,7 +65,7 @@ class Related:
 def custom_fields(kind: str) -> Children:
     """The custom field values of records of ``kind`` (``field_value``)."""
     return Children("field", "field_value", "entity_id", "value", "'field.' || f.key",
-                    "{row}.entity = " + _quote(kind))  # fmt: skip
+                    "{row}.entity = " + sql_literal(kind))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -92,10 +88,6 @@ class SearchKind:
     words: bool = False
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 SEARCH_KINDS: dict[str, SearchKind] = {
     k.kind: k
     for k in (
@@ -115,14 +107,6 @@ SEARCH_KINDS: dict[str, SearchKind] = {
 
 MAX_BODY = 100_000
 """Characters of a record's text that are indexed (PostgreSQL's tsvector is at most 1 MB)."""
-
-PUNCTUATION = "@.-/:_+~<&"
-"""What PostgreSQL's parser keeps inside a word (an email, a host, a path, a hyphenated
-word, ``~20k`` a file name) or drops with what it holds (``<pricing sheet>`` a markup
-tag, ``&amp;`` an entity), and SQLite's tokenizer splits at: made spaces first, so
-anna@example.com is three words on both and "Jane <jane@newco.example>" four (the other
-punctuation separates words there already). ``replace()`` for each, as ``translate()``
-costs ten times more."""
 
 
 def index_table(kind: SearchKind) -> str:
@@ -275,149 +259,6 @@ def _sqlite_has_fts5(conn: Connection) -> bool:
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-FOLDED_RANGES = (
-    (0x80, 0x250),  # Latin-1, Latin extended A and B
-    (0x300, 0x370),  # combining accents
-    (0x370, 0x530),  # Greek, Cyrillic
-    (0x591, 0x5C8),  # Hebrew points and cantillation marks (niqqud)
-    (0x64B, 0x660),  # Arabic vowel marks (harakat)
-    (0x670, 0x671),  # Arabic superscript alef
-    (0x1E00, 0x2000),  # Latin and Greek extended
-    (0xFB00, 0xFB07),  # Latin ligatures (ﬁ, ﬂ, …)
-    (0xFF01, 0xFF5F),  # full-width Latin letters, digits and signs
-)
-"""PostgreSQL: the characters whose folding ``tinycrm_fold`` makes the same as
-``search_text.fold``'s (the letters, digits and accents of these blocks). Other scripts
-are folded by the database's own functions (alike for a record and a search there)."""
-
-
-def _foldable() -> list[str]:
-    chars = []
-    for low, high in FOLDED_RANGES:
-        for code in range(low, high):
-            char = chr(code)
-            if char.isalnum() or unicodedata.combining(char):
-                chars.append(char)
-    return chars
-
-
-def _fixups(conn: Connection, folded: str) -> dict[str, str]:
-    """The characters the database folds (``folded``: SQL over ``$1``) otherwise than
-    ``search_text.fold``, each with ``fold``'s folding."""
-    chars = _foldable()
-    there = conn.exec_driver_sql(
-        f"SELECT {folded.replace('$1', 'c')} FROM unnest(%(chars)s::text[]) "
-        "WITH ORDINALITY AS u(c, n) ORDER BY n",
-        {"chars": chars},
-    ).scalars()
-    return {c: fold(c) for c, got in zip(chars, there, strict=True) if got != fold(c) != c}
-
-
-def _fixed_sql(text: str, fixups: dict[str, str]) -> str:
-    """``text`` (SQL) with each character of ``fixups`` replaced by its folding: one
-    ``translate()`` for those folding to one character or none, ``replace()`` for each
-    of the others."""
-    for char, plain in sorted(fixups.items()):
-        if len(plain) > 1:
-            text = f"replace({text}, {_quote(char)}, {_quote(plain)})"
-    single = {c: p for c, p in fixups.items() if len(p) == 1}
-    gone = [c for c, p in fixups.items() if not p]
-    if single or gone:
-        source = "".join(single) + "".join(gone)
-        text = f"translate({text}, {_quote(source)}, {_quote(''.join(single.values()))})"
-    return text
-
-
-NUMBER_MARK = "\u01c2"
-"""PostgreSQL: put after the ``e`` of a digit, ``e`` and a digit, so that the parser does
-not read ``2e1a`` as the number ``2e1`` and the word ``a`` (SQLite's tokenizer reads one
-word): ``2eǂ1a`` is one word. Written the same in a document and in a search, and only
-where a digit follows, so a prefix (``2e``, ``2e1``) still begins the word it began."""
-
-
-def _fold_sql(conn: Connection, unaccent_schema: str | None, *, words: bool = True) -> str:
-    """The body of ``tinycrm_fold($1)``: the characters the database folds otherwise
-    than ``search_text.fold`` replaced, accents and case off, punctuation to spaces and
-    numbers like ``2e1`` kept from the parser (``NUMBER_MARK``) (``words``; without:
-    ``tinycrm_fold_text``, punctuation kept, for a list's LIKE)."""
-    body = _folded_sql(conn, unaccent_schema, words=words)
-    if not words:
-        return body
-    return (
-        f"regexp_replace({body}, '([0-9])e(?=[0-9])', {_quote(chr(92) + '1e' + NUMBER_MARK)}, 'g')"
-    )
-
-
-def _folded_sql(conn: Connection, unaccent_schema: str | None, *, words: bool) -> str:
-    """``_fold_sql`` but for ``NUMBER_MARK`` (the body 0034 and before made)."""
-
-    def spaced(text: str) -> str:
-        for mark in PUNCTUATION if words else ():
-            text = f"replace({text}, {_quote(mark)}, ' ')"
-        return text
-
-    def folded(text: str) -> str:
-        if unaccent_schema is None:
-            return f"lower({text})"
-        schema = '"' + unaccent_schema.replace('"', '""') + '"'
-        dictionary = _quote(schema + ".unaccent")
-        return f"lower({schema}.unaccent({dictionary}::regdictionary, {text}))"
-
-    fixups = _fixups(conn, folded("$1"))
-    fixed = spaced(folded(_fixed_sql("$1", fixups)))
-    if unaccent_schema is None:
-        # translate() is slow (a hundred characters to look for: 20 times unaccent), and
-        # ASCII text (most of it) has no accents: only for the rest
-        return f"CASE WHEN $1 ~ '^[\\x01-\\x7f]*$' THEN {spaced('lower($1)')} ELSE {fixed} END"
-    if not fixups:
-        return fixed
-    # unaccent is quick; the characters it folds otherwise than Python are rare (ς aside):
-    # translate() only for text that holds one of them (an ASCII test costs more here)
-    holds = _quote("[" + "".join(sorted(fixups)) + "]")
-    return f"CASE WHEN $1 ~ {holds} THEN {fixed} ELSE {spaced(folded('$1'))} END"
-
-
-def _unaccent_schema(conn: Connection, *, allow: bool) -> str | None:
-    """The schema of the unaccent extension, created now if it may be (never in a
-    tinycrm schema: ``pg_extensions``); None without it."""
-    if not allow:
-        return None
-    return pg_extensions.ensure_extension(conn, "unaccent")
-
-
-def install_fold(conn: Connection, *, unaccent: bool = True) -> str:
-    """(Re)create ``tinycrm_fold`` (and ``tinycrm_fold_text``, the same folding with its
-    punctuation kept: ``validate.sql_folded``) in the current schema; which folding they
-    use (``unaccent`` or ``translate``). ``unaccent=False`` forces the fallback."""
-    schema = _unaccent_schema(conn, allow=unaccent)
-    for name, words in (("tinycrm_fold", True), ("tinycrm_fold_text", False)):
-        # (psycopg reads % as a placeholder)
-        body = _fold_sql(conn, schema, words=words).replace("%", "%%")
-        conn.exec_driver_sql(
-            f"CREATE OR REPLACE FUNCTION {name}(text) RETURNS text LANGUAGE sql IMMUTABLE "
-            f"STRICT PARALLEL SAFE AS $fold$ SELECT {body} $fold$"
-        )
-    return "translate" if schema is None else "unaccent"
-
-
-def _has_fold(conn: Connection) -> bool:
-    return bool(
-        conn.exec_driver_sql(
-            "SELECT 1 FROM pg_proc WHERE proname = 'tinycrm_fold' "
-            "AND pronamespace = current_schema()::regnamespace"
-        ).first()
-    )
-
-
-def folding(conn: Connection) -> str:
-    """Which folding ``tinycrm_fold`` uses here: unaccent or translate."""
-    body = conn.exec_driver_sql(
-        "SELECT prosrc FROM pg_proc WHERE proname = 'tinycrm_fold' "
-        "AND pronamespace = current_schema()::regnamespace"
-    ).scalar()
-    return "unaccent" if body and "unaccent" in body else "translate"
-
-
 _DEFERRED = "coalesce(current_setting('tinycrm.search_deferred', true), '') = 'on'"
 
 
@@ -514,7 +355,7 @@ def _words_sql(rows: str) -> str:
     the same new words wait for each other in one order (no deadlock)."""
     return (
         f'SELECT DISTINCT w COLLATE "C" FROM {rows} s, unnest(tsvector_to_array(s.doc)) w '
-        f'WHERE w COLLATE "C" >= {_quote(WORD_START)} ORDER BY 1 ON CONFLICT DO NOTHING'
+        f'WHERE w COLLATE "C" >= {sql_literal(WORD_START)} ORDER BY 1 ON CONFLICT DO NOTHING'
     )
 
 
@@ -606,7 +447,7 @@ def install(conn: Connection, kinds: Iterable[str] | None = None, *, legacy: boo
     if sqlite and not _sqlite_has_fts5(conn):
         return
     _sqlite_fold_ready(conn)
-    if not sqlite and not _has_fold(conn):
+    if not sqlite and not has_fold(conn):
         install_fold(conn)
     for kind in chosen:
         statements = (

@@ -5,7 +5,7 @@ parser, which took "Jane Doe <jane@newco.example>" and "<pricing sheet>" for mar
 tags and "&amp;" for an entity, dropping them with their words, and read "~20k" as a
 file name: a note or a mail found on SQLite ("newco", "pricing") was not found on
 PostgreSQL. The function is made again here with those marks made spaces
-(``search_index.PUNCTUATION``), keeping the folding it had (unaccent or translate), and
+(``search_fold.PUNCTUATION``), keeping the folding it had (unaccent or translate), and
 the search index is filled again from every record when the function changed. Nothing
 changes on SQLite, whose tokenizer splits at them already.
 

@@ -5,8 +5,8 @@ the Hebrew points (U+0591-U+05C7) that SQLite's folding drops, so a name typed w
 them (as it mostly is) was found on SQLite only; and the text search parser read
 "2e1a" as the number 2e1 and the word "a" (SQLite reads one word), so "a5" found
 "2e1a5". The function is made again with those marks among the characters it folds as
-``search_text.fold`` does (``search_index.FOLDED_RANGES``) and such numbers kept from the
-parser (``search_index.NUMBER_MARK``), keeping the folding it had (unaccent or
+``search_text.fold`` does (``search_fold.FOLDED_RANGES``) and such numbers kept from the
+parser (``search_fold.NUMBER_MARK``), keeping the folding it had (unaccent or
 translate); the search index is filled again from every record when the function
 changed. Nothing changes on SQLite.
 
