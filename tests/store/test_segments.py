@@ -645,16 +645,16 @@ def test_random_filters_run_or_fail_with_a_position(store, words: list[str], kin
 
 FIELD_TABLE = """
 import json, sys
-from tinycrm.store import filter_fields as f
+from tinycrm.store import filter_fields as f, filter_field_kinds as k
 before = [m for m in ("sales_models", "service_models") if f"tinycrm.store.{m}" in sys.modules]
 quote = f.FIELDS["quote"]  # a kind of the sales tables: loaded on first use
 print(json.dumps({
     "before": before,
     "kinds": list(f.FIELDS),
-    "models": [m.__name__ for m in f.MODELS.values()],
+    "models": [m.__name__ for m in k.MODELS.values()],
     "quote": list(quote),
-    "len": [len(f.FIELDS), len(f.MODELS)],
-    "in": ["case" in f.FIELDS, "nope" in f.FIELDS, f.MODELS.get("nope")],
+    "len": [len(f.FIELDS), len(k.MODELS)],
+    "in": ["case" in f.FIELDS, "nope" in f.FIELDS, k.MODELS.get("nope")],
     "same": f.FIELDS["quote"] is quote and dict(f.FIELDS.items())["quote"] is quote,
 }))
 """

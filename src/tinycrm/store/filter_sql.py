@@ -15,7 +15,7 @@ Every condition compiles to a clause that is true or false, never NULL, so
 ``not X`` is exactly the records ``X`` does not match and ``a != b`` is ``not a = b``
 (a contact without a company is among ``city != Berlin``).
 How each field compares (text, numbers, money, dates as the user's days, yes/no) is
-``tinycrm.store.filter_fields``'s.
+``tinycrm.store.filter_field_kinds``'s, the fields of each kind ``filter_fields``'s.
 """
 
 from __future__ import annotations
@@ -36,13 +36,10 @@ from tinycrm.filters import FilterError, Node, Value
 from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Ambiguous, Invalid, NotFound
-from tinycrm.store.filter_fields import (
-    ALIASES,
-    FIELDS,
+from tinycrm.store.filter_field_kinds import (
     KINDS,
     MEMBER_STATUSES,
     MODELS,
-    OPS_HINT,
     PLURALS,
     SEGMENT_KINDS,
     TEXT_OPS,
@@ -52,11 +49,11 @@ from tinycrm.store.filter_fields import (
     InvalidFilter,
     choice,
     days_ago,
-    field_of,
     int_compare,
     like_pattern,
     must_exist,
 )
+from tinycrm.store.filter_fields import ALIASES, FIELDS, OPS_HINT, field_of
 from tinycrm.store.models import (
     Activity,
     Campaign,
