@@ -30,6 +30,7 @@ from tinycrm.store import validate
 from tinycrm.store.engine import Store
 from tinycrm.store.errors import Invalid, TinyCrmError
 from tinycrm.store.models import Company, Contact, Deal, ReadModel, table_of
+from tinycrm.store.search_fold import query_fold_sql
 from tinycrm.store.search_index import SEARCH_KINDS, SearchKind, index_table
 from tinycrm.store.search_match import NAME_CANDIDATES, Match
 
@@ -246,7 +247,7 @@ def _text_match_sqlite(element: _TextMatch, compiler: Any, **kw: Any) -> str:
 def _text_match_postgresql(element: _TextMatch, compiler: Any, **kw: Any) -> str:
     def lexeme(word: str) -> str:
         value = compiler.process(bindparam(None, word, unique=True), **kw)
-        return f"quote_literal(tinycrm_fold({value}))"
+        return f"quote_literal({query_fold_sql(value)})"
 
     parts = []
     for term in element.query.terms:

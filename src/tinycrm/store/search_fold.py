@@ -172,3 +172,18 @@ def folding(conn: Connection) -> str:
         "AND pronamespace = current_schema()::regnamespace"
     ).scalar()
     return "unaccent" if body and "unaccent" in body else "translate"
+
+
+def query_fold_sql(word: str) -> str:
+    """SQL folding ``word`` (SQL: a search's word, as typed) as ``tinycrm_fold`` folds a
+    document, but for a ``NUMBER_MARK`` typed where the fold puts one (after a digit and
+    ``e``, before a digit) or that a prefix ends with: in a document there it is the
+    fold's mark, never the user's, so one typed there must not match it ("2eǂ" found
+    "2e1a"). It becomes ``0``: a digit, ``e`` and a digit unmarked are in no document, so
+    such a word finds nothing (SQLite's index holds no mark: only a record holding the
+    letter itself matches it there)."""
+    mark, held = sql_literal(NUMBER_MARK), "chr(57344)"  # (a private-use character)
+    folded = f"tinycrm_fold(replace({word}, {mark}, {held}))"
+    where = f"'([0-9]e)' || {held} || '(?=[0-9]|$)'"  # (before a letter: not a mark)
+    unmarked = f"regexp_replace({folded}, {where}, {sql_literal(chr(92) + '10')}, 'g')"
+    return f"replace({unmarked}, {held}, {mark})"

@@ -14,6 +14,7 @@ from sqlalchemy.sql import text
 
 from tinycrm import search_text
 from tinycrm.search_text import SearchQuery, Term
+from tinycrm.store.search_fold import query_fold_sql
 from tinycrm.store.search_index import WORD_START, WORDS, SearchKind, has_index, index_table
 
 WINDOW = 2000
@@ -47,7 +48,7 @@ class Match:
             _, folded, present = conn.execute(
                 text(
                     "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-                    "ARRAY(SELECT tinycrm_fold(w) FROM unnest(CAST(:words AS text[])) "
+                    f"ARRAY(SELECT {query_fold_sql('w')} FROM unnest(CAST(:words AS text[])) "
                     "WITH ORDINALITY AS u(w, n) ORDER BY n), "
                     "ARRAY(SELECT t FROM unnest(CAST(:tables AS text[])) t "
                     "WHERE to_regclass(t) IS NOT NULL)"
