@@ -18,7 +18,7 @@ from tinycrm.store.types import UTCDateTime
 
 
 class FollowUpSequence(TableModel, table=True):
-    """A drip of follow-up tasks: steps at day offsets from enrolment."""
+    """A drip of follow-up tasks: steps at day offsets from enrollment."""
 
     __tablename__ = "sequence"
     __table_args__ = IDS_NEVER_REUSED

@@ -9,7 +9,7 @@ Only names at one company filed under one blocking key are compared, not every p
 
 A merge moves everything that hangs off OTHER to KEEP (activities, deals, tags,
 custom fields, campaign memberships, BANT answers, lifecycle history, sequence
-enrolments, events and earlier aliases), fills KEEP's empty fields from OTHER,
+enrollments, events and earlier aliases), fills KEEP's empty fields from OTHER,
 deletes OTHER, and records OTHER's id and email as aliases so they still resolve
 as REFs. One transaction, one event; ``dry_run`` reports the same without writing.
 """
@@ -234,7 +234,7 @@ class _Plan:
         self.stale: list[str] = []  # KEEP's fields that OTHER's replace (a phone's type)
         self.members: list[tuple[CampaignMember, CampaignMember | None]] = []
         self.answers: list[tuple[Qualification, Qualification | None]] = []
-        self.stop: list[int] = []  # OTHER's enrolments that KEEP already has running
+        self.stop: list[int] = []  # OTHER's enrollments that KEEP already has running
 
 
 def _count(session: Session, model: Any, *where: Any) -> int:
@@ -319,13 +319,13 @@ def _plan(session: Session, keep: Contact, other: Contact) -> _Plan:
             )
         )
     }
-    enrolments = list(
+    enrollments = list(
         session.scalars(select(SequenceEnrollment).where(col(SequenceEnrollment.contact_id) == oid))
     )
     plan.stop = [
-        e.id for e in enrolments if e.stopped_at is None and e.sequence_id in running and e.id
+        e.id for e in enrollments if e.stopped_at is None and e.sequence_id in running and e.id
     ]
-    plan.moved["sequences"] = len(enrolments)
+    plan.moved["sequences"] = len(enrollments)
     plan.moved["events"] = _count(session, Event, Event.entity == ENTITY, Event.entity_id == oid)
     plan.moved["aliases"] = _count(session, ContactAlias, ContactAlias.contact_id == oid)
     for attr in FILLED:

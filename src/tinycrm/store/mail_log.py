@@ -167,8 +167,8 @@ class MailLogger(MailOnce):
         # What this transaction knows, read for many messages at once (_read_ahead)
         # rather than a few queries per message: the keys looked up, the (key, contact
         # id) logged under them (with those written since), each contact's open deals
-        # (up to two) and active sequence enrolments; the contacts it created (no deal,
-        # company, enrolment or mail of theirs but what it wrote)
+        # (up to two) and active sequence enrollments; the contacts it created (no deal,
+        # company, enrollment or mail of theirs but what it wrote)
         self._keys_read: set[str] = set()
         self._logged_rows: set[tuple[str, int]] = set()
         self._open_deals: dict[int, list[int]] = {}
@@ -221,7 +221,7 @@ class MailLogger(MailOnce):
         """What logging ``messages`` asks of each contact found for them, in a few
         queries for all (a few for each message made 2,000 messages take 28 s): which
         of their keys are logged for whom, and the found contacts' open deals and
-        active sequence enrolments."""
+        active sequence enrollments."""
         keys = sorted(
             {
                 k

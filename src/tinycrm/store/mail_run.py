@@ -50,7 +50,7 @@ class MailRun:
     already: int = 0  # messages logged before (by an earlier run or another folder)
     deleted: int = 0  # messages logged before and deleted since (activity rm): not again
     skipped: Counter[str] = field(default_factory=Counter)  # why a message was not logged
-    stopped: int = 0  # sequence enrolments stopped by a reply
+    stopped: int = 0  # sequence enrollments stopped by a reply
     undated: int = 0  # messages logged with no date of their own: dated when logged
     dated_when_received: int = 0  # logged, its Date missing or impossible: dated by receipt
     dry_run: bool = False

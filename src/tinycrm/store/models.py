@@ -272,7 +272,7 @@ class Activity(TableModel, table=True):
     # the first due time of a repeating series: occurrences follow the rule from here
     repeat_anchor: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    # the sequence enrolment that scheduled this task (no FK: adding one would make
+    # the sequence enrollment that scheduled this task (no FK: adding one would make
     # SQLite rebuild the whole activity table)
     enrollment_id: int | None = Field(default=None, index=True)
     campaign_id: int | None = Field(default=None, index=True)  # same reason: no FK

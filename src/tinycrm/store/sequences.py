@@ -268,10 +268,10 @@ def stop_enrollments(
     reason: str,
     sequence_id: int | None = None,
 ) -> int:
-    """Stop a contact's active enrolments (in one sequence, or all): open step tasks go.
+    """Stop a contact's active enrollments (in one sequence, or all): open step tasks go.
 
     Runs inside the caller's transaction (winning a deal calls it). Returns how
-    many enrolments stopped.
+    many enrollments stopped.
     """
     query = select(SequenceEnrollment).where(
         col(SequenceEnrollment.contact_id) == contact_id,

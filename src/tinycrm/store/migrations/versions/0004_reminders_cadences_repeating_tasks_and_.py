@@ -2,7 +2,7 @@
 
 Announcements record what `tinycrm remind` has told about, one row per item
 and due time. Tasks gain a reminder time, a repeat rule and the sequence
-enrolment that scheduled them; contacts a keep-in-touch cadence. Two indexes
+enrollment that scheduled them; contacts a keep-in-touch cadence. Two indexes
 let "last interaction with X" be answered from the index on big databases.
 
 Revision ID: 0004
