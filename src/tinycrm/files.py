@@ -269,6 +269,19 @@ def temporary_folder(target: Path) -> Iterator[Path]:
     its -wal and -shm). One a killed process left is removed by the next write into the
     folder (:func:`remove_leftovers`). ``target`` is a resolved path; :class:`CannotWrite`
     when its folder takes no new folder."""
+    with _locked_folder(target, f"cannot write {target}") as temp:
+        try:
+            yield temp
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _locked_folder(target: Path, cannot: str) -> Iterator[Path]:
+    """A new private folder beside ``target`` (``.NAME.tinycrm-PID-XXXXXXXX.tmp``, 0700),
+    locked while the block runs, removed with what it holds when the block raises and
+    left where it is (moved, or to be removed) when it does not. :class:`CannotWrite`,
+    ``cannot`` and why, when ``target``'s folder takes no new folder."""
     remove_leftovers(target.parent)
     temp: Path | None = None
     fd = -1
@@ -278,15 +291,17 @@ def temporary_folder(target: Path) -> Iterator[Path]:
                 made = tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent)
                 fd = os.open(made, os.O_RDONLY | os.O_DIRECTORY)
             except OSError as exc:
-                raise CannotWrite(f"cannot write {target}: {_why(exc, target.parent)}") from None
+                raise CannotWrite(f"{cannot}: {_why(exc, target.parent)}") from None
             _hold(fd)
             temp = Path(made)
         yield temp
-    finally:
+    except BaseException:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
+        raise
+    finally:
         if fd >= 0:
-            os.close(fd)
+            os.close(fd)  # (the lock goes with it)
 
 
 def _prefix(target: Path) -> str:
@@ -526,34 +541,15 @@ def write_folder(
     """
     shown = os.fspath(path)
     target = _set_folder(shown, names, mkdir=mkdir, what=what)
-    remove_leftovers(target.parent)
-    temp: Path | None = None
-    fd = -1
-    try:
-        with interrupts.aside(), interrupts.saving():  # see temporary_beside
-            try:
-                made = tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent)
-                fd = os.open(made, os.O_RDONLY | os.O_DIRECTORY)
-            except OSError as exc:
-                why = _why(exc, target.parent)  # the new set is made beside it
-                raise CannotWrite(f"cannot write into {shown}: {why}") from None
-            _hold(fd)
-            temp = Path(made)
+    # (the new set is made beside it: why its folder takes no new folder)
+    with _locked_folder(target, f"cannot write into {shown}") as temp:
         yield NewFolder(temp, shown)
         _sync_folder(temp)
         _set_folder(shown, names, mkdir=mkdir, what=what)  # again: nothing of the user's came in
         old = _swap(temp, target, shown)
-        temp = None
-        _sync_folder(target.parent)
-        if old is not None:
-            _discard(old, names)
-    except BaseException:
-        if temp is not None:
-            shutil.rmtree(temp, ignore_errors=True)
-        raise
-    finally:
-        if fd >= 0:
-            os.close(fd)
+    _sync_folder(target.parent)
+    if old is not None:
+        _discard(old, names)
 
 
 def _set_folder(shown: str, names: Collection[str], *, mkdir: bool, what: str) -> Path:
