@@ -149,3 +149,17 @@ def test_letters_joined_by_zwj_do_not_push_a_hit_past_the_terminal(cli, monkeypa
     assert len(lines) == 2, shown
     assert all(len(line.replace("\u200d", "")) <= 40 for line in lines), shown
     assert all(line.endswith("…") for line in lines), shown
+
+
+def test_a_text_starting_with_a_dash_says_how_to_search_for_it(cli) -> None:
+    """`tinycrm search -minus` (or "-5%") said "No such option: -m": the text was read as
+    options. The line now says to put -- before it, and that finds it."""
+    cli("contact", "add", "Dash", "--notes", "the -minus sign")
+    for text in ("-minus", "-5%", "--nothing-like-an-option"):
+        result = cli("search", text)
+        assert result.exit_code == 2, (text, result.stdout)
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert "put -- before it: tinycrm search -- " in result.stderr, result.stderr
+    assert "Dash" in cli("search", "--", "-minus").stdout
+    # an option of search's own that is misspelt is still named as such
+    assert "No such option: --limt" in cli("search", "x", "--limt", "3").stderr

@@ -402,6 +402,10 @@ def _option_elsewhere(exc: ClickException, ctx: Any) -> None:
         return
     command = ctx.command_path.partition(" ")[2]
     hint = _ELSEWHERE.get((command, exc.option_name))
+    named = exc.option_name.startswith("--") and exc.possibilities  # (a misspelt --limit)
+    if hint is None and command == "search" and not named:
+        # (the text looked for read as options: "-minus" is -m…, "-5%" is -5)
+        hint = "to search for a text starting with -, put -- before it: tinycrm search -- TEXT"
     if hint is not None:
         exc.possibilities = []
         exc.message = f"No such option: {exc.option_name}: {hint}"
