@@ -163,3 +163,18 @@ def test_a_text_starting_with_a_dash_says_how_to_search_for_it(cli) -> None:
     assert "Dash" in cli("search", "--", "-minus").stdout
     # an option of search's own that is misspelt is still named as such
     assert "No such option: --limt" in cli("search", "x", "--limt", "3").stderr
+
+
+def test_the_words_may_come_unquoted(cli) -> None:
+    """`tinycrm search anna müller` said "Got unexpected extra argument(s) (müller)": the
+    words are one text, quoted or not; a phrase may span them."""
+    cli("contact", "add", "Anna Müller")
+    cli("contact", "add", "Müller Anna-Lena")
+    both = cli("search", "anna", "müller")
+    assert both.exit_code == 0 and both.stdout == cli("search", "anna müller").stdout
+    assert "Anna Müller" in both.stdout and "Müller Anna-Lena" in both.stdout
+    phrase = cli("search", '"anna', 'müller"').stdout
+    assert "Anna Müller" in phrase and "Anna-Lena" not in phrase, phrase
+    assert cli("search", "anna", "müller", "--json").json()[0]["name"] == "Anna Müller"
+    missing = cli("search")
+    assert missing.exit_code == 2 and "Missing argument 'TEXT...'" in missing.stderr

@@ -32,11 +32,13 @@ COLUMNS = [
 @output_options
 def search(
     ctx: typer.Context,
-    text: Annotated[
-        str,
+    words: Annotated[
+        list[str],
         typer.Argument(
             help='What to look for: words (each a word prefix: contr finds "contract") and '
-            '"quoted phrases"; case and accents do not matter.'
+            '"quoted phrases"; case and accents do not matter.',
+            metavar="TEXT",
+            show_default=False,
         ),
     ],
     in_: Annotated[
@@ -51,6 +53,7 @@ def search(
     limit: Annotated[int, limit_option("At most N hits.")] = 20,
     output: Output = TABLE,
 ) -> None:
+    text = " ".join(words)  # (search anna müller: as "anna müller")
     if not search_text.parse(text):
         # as a missing argument: a search for no word would list nothing, or everything
         shown = safetext.quoted(text)
