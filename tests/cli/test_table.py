@@ -408,3 +408,32 @@ def test_a_list_cuts_no_label_unreadably_while_a_column_could_go_instead(
                 assert width >= min(20, columns // 3), (noun, header, width, table)
             elif shown & least:
                 assert width >= 16, (noun, header, width, table)
+
+
+@pytest.mark.parametrize("columns", [80, 100, 140])
+def test_a_column_empty_in_every_row_gives_way_to_the_others(
+    cli, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """A list's empty columns (phone, title, company, tags nobody has; done on open
+    tasks) took their headers' room at every width, and a narrow terminal cut the names
+    for them. Such a column is left out (not named in the footnote: nothing is lost);
+    --json and --csv keep every field."""
+    from tinycrm.cli import table
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    name = "Ada Lovelace-Byron of Ockham"  # (cut at 80 columns for the empty ones)
+    assert cli("contact", "add", name, "--email", "ada@example.com").exit_code == 0
+    assert cli("contact", "add", "Bob").exit_code == 0
+    assert cli("task", "add", "Call Bob", "--due", "tomorrow").exit_code == 0
+    listed = cli("contact", "list").stdout
+    header = listed.splitlines()[0].split()
+    assert header == ["id", "name", "email", "lifecycle", "lead"], listed
+    assert name in listed and "not shown" not in listed, listed
+    assert cli("task", "list").stdout.splitlines()[0].split() == ["id", "due", "task"]
+    assert {"phone", "tags"} <= set(cli("contact", "list", "--json").json()[0])
+    assert "tags" in cli("contact", "list", "--csv").stdout.splitlines()[0]
+    # a column filled in one row shows; past the rows sampled, every column shows
+    assert cli("contact", "edit", "Bob", "--phone", "+49 30 1234567").exit_code == 0
+    assert "phone" in cli("contact", "list").stdout.splitlines()[0].split()
+    monkeypatch.setattr(table, "SAMPLE", 1)
+    assert "tags" in cli("contact", "list").stdout  # (in the header, or the footnote)

@@ -230,10 +230,16 @@ def write(
     stream: TextIO | None = None,
 ) -> None:
     """Write ``rows`` (each a sequence of escaped cell texts, one per column) as a table
-    under ``columns`` (``output.Column``), through the pager when it is long."""
+    under ``columns`` (``output.Column``), through the pager when it is long. A column
+    empty in every row (tags nobody has) is left out, unless it is always shown (the id
+    and the name), or rows past the first ``SAMPLE`` may hold something in it."""
     stream = stream or sys.stdout
+    rows = iter(rows)
     sample = list(itertools.islice(rows, SAMPLE))
-    rest: Iterator[Sequence[str]] = iter(rows)
+    rest: Iterator[Sequence[str]] = rows
+    after = next(rest, None) if len(sample) == SAMPLE else None
+    if after is not None:
+        rest = itertools.chain([after], rest)
     natural = []
     for i, column in enumerate(columns):
         size = max([cell_len(column.header), *(cell_len(row[i]) for row in sample)])
@@ -250,7 +256,20 @@ def write(
     ]
     for i in names:  # and a name while any can (a third of a narrow terminal, at least)
         floors[i] = max(floors[i], min(readable[i], available // 3))
-    shown, widths = layout(columns, natural, available, floors, readable)
+    # a column empty in every row gives way (the whole list sampled: none came after)
+    kept = [
+        p
+        for p in range(len(columns))
+        if p in names or after is not None or any(row[p].strip() for row in sample)
+    ]
+    shown, widths = layout(
+        [columns[p] for p in kept],
+        [natural[p] for p in kept],
+        available,
+        [floors[p] for p in kept],
+        [readable[p] for p in kept],
+    )
+    shown = [kept[i] for i in shown]
     style, colour = styled(stream)
     table = Table(
         [columns[p].header for p in shown],
@@ -272,7 +291,7 @@ def write(
             return table.line([cells[p] for p in shown])
 
     dim = sgr("dim", colour=colour) if style else ("", "")
-    left_out = [columns[p].header for p in range(len(columns)) if p not in shown]
+    left_out = [columns[p].header for p in kept if p not in shown]  # (not the empty ones)
     note = [f"{dim[0]}{text}{dim[1]}" for text in left_out_note(left_out, available)]
     head = [table.header]
     if title is not None:
