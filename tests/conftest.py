@@ -67,6 +67,39 @@ DATE_SENSITIVE = (
     "tests/cli/test_remind.py",
     "tests/cli/test_reports.py",
 )
+# Tests in those modules that stop the clock at a moment of their own before anything
+# reads it (``freeze_clock`` first): the moved clock never reaches them, so the reruns
+# with it moved (``.ci/run``) leave them out; the test line runs them as any other.
+CLOCK_FROZEN_FIRST = frozenset(
+    {
+        "tests/store/test_reminders.py::test_repeating_task_and_reminder_lead",
+        "tests/store/test_reminders.py::test_monthly_task_on_the_31st_stays_anchored",
+        "tests/store/test_reminders.py::test_daily_task_keeps_its_hour_after_the_night_without_it",
+        "tests/store/test_reminders.py::"
+        "test_cadence_without_interactions_runs_from_creation_or_when_it_was_set",
+        "tests/cli/test_remind.py::test_remind_a_duration_before_the_due_time",
+        "tests/cli/test_remind.py::test_a_notice_deadline_missed_over_the_weekend_is_told_on_monday",
+        "tests/cli/test_remind.py::test_a_notice_deadline_missed_while_the_machine_was_off_weeks_is_told",
+        "tests/cli/test_remind.py::"
+        "test_remind_tells_once_what_a_clock_set_ahead_told_before_it_was_due",
+    }
+)
+
+
+def dated_files(root: Path) -> list[str]:
+    """The test modules holding tests marked ``dates``, which ``.ci/run`` runs again with
+    the clock moved: ``DATE_SENSITIVE`` and the modules that mark tests themselves
+    (``mark.dates`` in their text). Read from the files, not collected: collecting the
+    whole suite to find them cost CI ~35 s of CPU. ``pytest_collection_modifyitems``
+    fails a run that finds a test marked elsewhere."""
+    import re
+
+    marking = {
+        path.relative_to(root).as_posix()
+        for path in (root / "tests").rglob("test_*.py")
+        if re.search(r"\bmark\.dates\b", path.read_text(encoding="utf-8"))
+    }
+    return sorted(marking | set(DATE_SENSITIVE))
 
 
 DEVICES = {"/dev/null": (1, 3), "/dev/full": (1, 7)}
@@ -169,10 +202,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     root = Path(str(config.rootpath))
     relative = {item: Path(str(item.path)).relative_to(root).as_posix() for item in items}
     for item in items:
-        if relative[item] in DATE_SENSITIVE:
+        if (
+            relative[item] in DATE_SENSITIVE
+            and f"{relative[item]}::{getattr(item, 'originalname', item.name)}"
+            not in CLOCK_FROZEN_FIRST
+        ):
             item.add_marker(pytest.mark.dates)
         if f"{relative[item]}::{item.name}" in SLOW_VARIANTS:
             item.add_marker(pytest.mark.slow)
+    marked = {relative[item] for item in items if item.get_closest_marker("dates")}
+    if not marked <= set(DATE_SENSITIVE):
+        unseen = marked - set(dated_files(root))
+        if unseen:
+            raise pytest.UsageError(
+                f"tests marked dates in {', '.join(sorted(unseen))}, where .ci/run does not "
+                "look (tests/conftest.py dated_files): write pytest.mark.dates in the file"
+            )
     # Stable: each module keeps its own order (and its module-scoped fixtures' reuse).
     items.sort(key=lambda item: relative[item] not in LONG_FIRST)
 

@@ -80,3 +80,15 @@ def test_every_date_sensitive_module_exists() -> None:
     ]
     assert len(listed) >= 5  # reminders, activities, reports (store and CLI), remind
     assert [path for path in listed if not (root / path).is_file()] == []
+
+
+def test_the_files_ci_runs_again_with_the_clock_moved() -> None:
+    """``.ci/run`` reruns ``dated_files``: the listed modules and those marking tests
+    themselves, read from their text (the test line fails if a marked test is elsewhere)."""
+    from tests.conftest import DATE_SENSITIVE, dated_files
+
+    root = Path(__file__).resolve().parent.parent
+    listed = dated_files(root)
+    assert set(DATE_SENSITIVE) | {"tests/test_clock.py", "tests/test_dates.py"} <= set(listed)
+    assert "tests/conftest.py" not in listed
+    assert listed == sorted(set(listed))
