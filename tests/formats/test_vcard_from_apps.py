@@ -179,7 +179,7 @@ def test_a_photo_of_many_megabytes_on_one_line_is_read_once(monkeypatch) -> None
     base64, unfolded). Each 64 KiB read split the whole line so far again: 20 MB took
     48 s to import, four times as long for twice the photo. Each byte is now looked at
     once for line ends."""
-    import tinycrm.formats.vcard_lines as vcard
+    import tinycrm.formats.vcard_decode as vcard
 
     scanned = []
     ends = vcard._ends

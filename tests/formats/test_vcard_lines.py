@@ -305,7 +305,7 @@ def test_a_line_over_the_limit_is_cut_as_it_passes_it_not_when_it_ends() -> None
     """A property longer than the limit was held to its line end (a 2 GB line without
     one read to the file's end before it was cut); now it is cut as it passes the limit,
     the rest of it passed over as it is read, and the cards after it are read."""
-    from tinycrm.formats.vcard_lines import PROPERTY_LIMIT, _lines
+    from tinycrm.formats.vcard_decode import PROPERTY_LIMIT, _lines
 
     read_so_far = 0
 
@@ -336,7 +336,7 @@ def test_text_before_the_first_card_within_64_kib_is_still_counted_not_refused()
 def test_lines_are_the_same_wherever_the_file_is_cut_into_chunks() -> None:
     """The file is read in chunks: a line, a CRLF, a line over the limit split across
     chunks, or whole inside one, is the same line (cut the same) as in the whole text."""
-    from tinycrm.formats.vcard_lines import PROPERTY_LIMIT, _lines
+    from tinycrm.formats.vcard_decode import PROPERTY_LIMIT, _lines
 
     text = (
         b"a\r\nbb\rccc\n\r\n\r\r\nd"
@@ -463,7 +463,7 @@ def test_a_file_of_short_lines_is_read_in_few_pieces_the_same_as_line_by_line(
     their lines, line numbers, reasons and counts are those read line by line."""
     import random
 
-    import tinycrm.formats.vcard_lines as lines
+    import tinycrm.formats.vcard_decode as lines
 
     head = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nNOTE:x\r\n"
     shapes = {
