@@ -232,7 +232,7 @@ def csat_import(
 ) -> None:
     """Record CSAT scores of resolved cases from a CSV file, all or nothing: the first bad
     line refuses the whole file."""
-    from tinycrm.cli.imports import _binary
+    from tinycrm.cli.import_files import _binary
     from tinycrm.vocab import plural
 
     with _binary(file) as stream:

@@ -51,11 +51,11 @@ class _Quiet:
 
 
 def _progress(label: str, total: int | None, *, force: bool, unit: str) -> Any:
-    """``tinycrm.cli.imports.Progress`` when there is progress to show (a terminal on
+    """``tinycrm.cli.progress.Progress`` when there is progress to show (a terminal on
     stderr, or --progress), else nothing, without loading the import commands."""
     if not force and not sys.stderr.isatty():
         return _Quiet()
-    from tinycrm.cli.imports import Progress as Shown
+    from tinycrm.cli.progress import Progress as Shown
 
     return Shown(label, total, force=force, unit=unit)
 
