@@ -698,6 +698,23 @@ def test_a_soft_break_still_joins_a_line_that_only_looks_like_a_property() -> No
     assert card["notes"] == "First\nNote: callto:annü"
 
 
+def test_quoted_printable_named_in_lowercase_is_decoded() -> None:
+    """vobject takes ENCODING=QUOTED-PRINTABLE in capitals only: a writer that spells
+    parameters in lowercase ('encoding=quoted-printable', or the 2.1 bare
+    'quoted-printable') had its names come in as 'M=C3=BCller'. Parameter values are
+    case-insensitive: each is decoded."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        "N;CHARSET=utf-8;encoding=quoted-printable:M=C3=BCller;J=C3=BCrgen\r\n"
+        "FN;Encoding=Quoted-Printable:J=C3=BCrgen M=C3=BCller\r\n"
+        "NOTE;quoted-printable:caf=E9 =\r\nau lait\r\n"
+        "TITLE:a=3Db quoted-printable:x\r\nEND:VCARD\r\n"
+    )
+    [card] = read_text(text)
+    assert card["name"] == "Jürgen Müller" and card["notes"] == "café au lait"
+    assert card["title"] == "a=3Db quoted-printable:x"
+
+
 def test_each_quoted_printable_value_without_a_charset_is_read_in_its_own() -> None:
     """A card whose quoted-printable values name no charset, one in UTF-8 (Android) and
     one in the Windows code page, was read as Windows-1252 whole, as soon as one value

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from tinycrm.formats.mapping import FIELD_PREFIX, ROW_ERROR, field_key
-from tinycrm.formats.vcard_lines import _vobject, split_cards
+from tinycrm.formats.vcard_lines import _vobject, qp_named, split_cards
 from tinycrm.search_text import fold
 
 VERSIONS = ("3.0", "4.0")
@@ -681,10 +681,11 @@ def read_vcards(
             yield line, {ROW_ERROR: f"cannot read this vCard: {broken}"}, text
             continue
         try:
+            named = qp_named(text)
             try:
-                card = vobject.readOne(text, allowQP=True)
+                card = vobject.readOne(named, allowQP=True)
             except UnicodeDecodeError:
-                card = vobject.readOne(_qp_charset(text), allowQP=True)
+                card = vobject.readOne(_qp_charset(named), allowQP=True)
             values = card_values(card, keep_extra=keep_extra, unread=unread)
         except Exception as exc:  # vobject raises many kinds; any means "cannot read this card"
             reason = " ".join(str(exc).split()) or type(exc).__name__

@@ -424,6 +424,19 @@ def _vobject() -> Any:
     return vobject
 
 
+# ENCODING=QUOTED-PRINTABLE (or 2.1's bare QUOTED-PRINTABLE) in a property's parameters,
+# in any case: vobject decodes it in capitals only.
+_QP_PARAM = re.compile(
+    r"^([^ \t:\r\n][^:\r\n]*?[;=,])(quoted-printable)(?=[;:,])", re.IGNORECASE | re.MULTILINE
+)
+
+
+def qp_named(text: str) -> str:
+    """A card's ``text`` with QUOTED-PRINTABLE in capitals in each property's parameters
+    (a writer's 'encoding=quoted-printable'), so vobject decodes the value."""
+    return _QP_PARAM.sub(lambda found: found[1] + "QUOTED-PRINTABLE", text)
+
+
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
 
