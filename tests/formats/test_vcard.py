@@ -715,6 +715,33 @@ def test_quoted_printable_named_in_lowercase_is_decoded() -> None:
     assert card["title"] == "a=3Db quoted-printable:x"
 
 
+def test_a_soft_break_at_the_end_of_a_value_does_not_swallow_a_lowercase_property() -> None:
+    """vCard names are case-insensitive and some writers spell them in lowercase
+    ('email;internet:'): after a stray '=' the lowercase line was taken into the value
+    (the email inside the name, 'bday' after '=' the byte 0xBD). A writer that spells the
+    soft-broken property's name in lowercase spells the next one so: it starts there. In
+    a card whose names are in capitals, lowercase text ('email: me') still goes on."""
+    text = (
+        "begin:vcard\r\nversion:2.1\r\n"
+        "n;charset=utf-8;encoding=quoted-printable:M=C3=BCller;J=C3=BCrgen=\r\n"
+        "fn;charset=utf-8;encoding=quoted-printable:J=C3=BCrgen M=C3=BCller=\r\n"
+        "email;internet:jm@acme.de\r\n"
+        "title;encoding=quoted-printable:Gesch=C3=A4ftsf=C3=BChrer=\r\n"
+        "bday:1970-01-02\r\nitem1.tel;cell:+49 170 2\r\n"
+        "org;encoding=quoted-printable:Acme=\r\n"
+        "x-custom:kept\r\nend:vcard\r\n"
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ann Lee\r\n"
+        "NOTE;ENCODING=QUOTED-PRINTABLE:Write=\r\n"
+        "email: me\r\nEND:VCARD\r\n"
+    )
+    jm, ann = read_text(text)
+    assert ROW_ERROR not in jm
+    assert jm["name"] == "Jürgen Müller" and jm["email"] == "jm@acme.de"
+    assert jm["title"] == "Geschäftsführer" and jm["field:birthday"] == "1970-01-02"
+    assert jm["phone"] == "+49 170 2" and jm["company"] == "Acme"
+    assert ann["notes"] == "Writeemail: me"
+
+
 def test_each_quoted_printable_value_without_a_charset_is_read_in_its_own() -> None:
     """A card whose quoted-printable values name no charset, one in UTF-8 (Android) and
     one in the Windows code page, was read as Windows-1252 whole, as soon as one value

@@ -210,7 +210,7 @@ def _logical_lines(lines: Iterator[str]) -> Iterator[_Logical]:
                 continue
             fold = line[:1] in (" ", "\t")
             base64 = current is not None and current.prop in _DROPPED and _no_colon(line)
-            soft = soft and not _PROPERTY_START.match(line)  # a broken '=' ends there
+            soft = soft and not _starts_property(line, current)  # a broken '=' ends there
             if current is not None and (fold or base64 or soft) and upper not in _FOLDS:
                 current.add(number, line, fold, cut)
             else:
@@ -242,6 +242,27 @@ _PROPERTIES = (
 _PROPERTY_START = re.compile(
     rf"(?:[A-Za-z0-9-]+\.)?(?:(?:{_PROPERTIES})[;:]|(?:PHOTO|LOGO|SOUND|KEY|AGENT);)"
 )
+
+
+# The same in lowercase, as some writers spell every name: a line after a soft break
+# that starts with one starts a property when the soft-broken property's own name is in
+# lowercase (its writer's spelling), else it is text ('email: me' in a note).
+_PROPERTY_START_LOWER = re.compile(
+    rf"(?:[A-Za-z0-9-]+\.)?(?:(?:{_PROPERTIES.lower().replace('a-za-z', 'a-z')})[;:]"
+    r"|(?:photo|logo|sound|key|agent);)"
+)
+
+
+def _starts_property(line: str, current: _Logical | None) -> bool:
+    """Whether ``line``, after a quoted-printable soft break in ``current``, starts a
+    property (``_PROPERTY_START``, or ``_PROPERTY_START_LOWER`` when ``current``'s
+    name is in lowercase) rather than going on with the value."""
+    if _PROPERTY_START.match(line):
+        return True
+    if current is None or not _PROPERTY_START_LOWER.match(line):
+        return False
+    head = current.pieces[0].partition(":")[0].partition(";")[0]
+    return head.rsplit(".", 1)[-1].strip().islower()
 
 
 def _no_colon(unit: str) -> bool:
