@@ -610,6 +610,24 @@ def test_vcard_lines_outside_any_card_are_named_in_the_summary(cli, tmp_path: Pa
     assert "2 lines outside any BEGIN:VCARD … END:VCARD not read (the first: line 6)" in said
 
 
+def test_a_vcard_value_cut_mid_character_is_imported_with_a_warning(cli, tmp_path: Path) -> None:
+    """A quoted-printable value cut short in a character ('M=C3=B') rejected the card
+    into the rows' report; now the contact is imported and a warning names the value."""
+    card = tmp_path / "cut.vcf"
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:"
+        "J=C3=BCrgen M=C3=B\r\nEMAIL:jm@acme.de\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    result = cli("import", "contacts", str(card))
+    assert result.exit_code == 0 and "1 created" in result.stdout
+    assert result.stderr == (
+        "Warning: 1 quoted-printable value cut short in a character, read up to it: "
+        "FN (card on line 1)\n"
+    )
+    assert not (tmp_path / "cut.errors.vcf").exists()
+
+
 def test_a_file_that_is_not_vcard_is_refused_and_nothing_written(cli, tmp_path: Path) -> None:
     """A 2 GB sparse file named .vcf was read to its end (54 s, 3.4 GB) before it 'held
     no vCard'. Now NUL bytes, or 64 KiB of text without a BEGIN:VCARD, refuse it in one

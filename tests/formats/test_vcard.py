@@ -742,6 +742,29 @@ def test_a_soft_break_at_the_end_of_a_value_does_not_swallow_a_lowercase_propert
     assert ann["notes"] == "Writeemail: me"
 
 
+def test_a_quoted_printable_value_cut_mid_character_keeps_its_card() -> None:
+    """A value cut short in a character's escapes ('J=C3=B' at its end: a phone's
+    truncated field) rejected the whole card ("'utf-8' codec can't decode byte 0xc3"),
+    its name, email and the rest with it; with no CHARSET it came in as 'AnnÃ=B'. The
+    card is kept, the value read up to the cut character, and each such value named."""
+    text = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=BCrgen\r\n"
+        "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:J=C3=BCrgen M=C3=B\r\n"
+        "EMAIL;INTERNET:jm@acme.de\r\n"
+        "NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:caf=C3=A9 =\r\nau l=C3=\r\n"
+        "END:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;ENCODING=QUOTED-PRINTABLE:Ann=C3=B\r\n"
+        "TITLE;ENCODING=QUOTED-PRINTABLE:caf=E9\r\nEND:VCARD\r\n"
+    )
+    cut: list[str] = []
+    jm, ann = read_text(text, cut=cut)
+    assert ROW_ERROR not in jm and jm["email"] == "jm@acme.de"
+    assert jm["name"] == "Jürgen M" and jm["notes"] == "café au l"
+    assert ann["name"] == "Ann" and ann["title"] == "café"  # Windows-1252, whole: as it was
+    assert cut == ["FN (card on line 1)", "NOTE (card on line 1)", "FN (card on line 9)"]
+
+
 def test_each_quoted_printable_value_without_a_charset_is_read_in_its_own() -> None:
     """A card whose quoted-printable values name no charset, one in UTF-8 (Android) and
     one in the Windows code page, was read as Windows-1252 whole, as soon as one value

@@ -234,10 +234,13 @@ def _import_vcards(ctx: typer.Context, file: str, stream: IO[bytes], o: dict) ->
     progress = Progress("Importing contacts", None, force=o["progress"], unit="cards")
     unread: dict[str, int] = {}
     outside: dict[str, int] = {}
+    cut: list[str] = []
 
     def rows() -> Iterator[Any]:
         keep = o["keep_extra"]
-        cards = read_vcards(stream, name=file, keep_extra=keep, unread=unread, outside=outside)
+        cards = read_vcards(
+            stream, name=file, keep_extra=keep, unread=unread, outside=outside, cut=cut
+        )
         for n, row in enumerate(cards, start=1):
             if n % 500 == 0:
                 progress.update(n, n)
@@ -249,6 +252,12 @@ def _import_vcards(ctx: typer.Context, file: str, stream: IO[bytes], o: dict) ->
         for name, count in sorted(unread.items())
     ]
     summary = _run(ctx, "contacts", file, rows(), ["vcard"], progress, [], False, o)
+    if cut:  # a value cut short in a character: read up to it, the card kept
+        more = f", and {len(cut) - 5:,} more" if len(cut) > 5 else ""
+        sys.stderr.write(
+            f"Warning: {plural(len(cut), 'quoted-printable value')} cut short in a "
+            f"character, read up to it: {', '.join(cut[:5])}{more}\n"
+        )
     notes = []
     if unread:
         shown = ", ".join(

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from tinycrm.formats.mapping import FIELD_PREFIX, ROW_ERROR, field_key
-from tinycrm.formats.vcard_lines import _vobject, qp_named, split_cards
+from tinycrm.formats.vcard_lines import _vobject, qp_mended, qp_named, split_cards
 from tinycrm.search_text import fold
 
 VERSIONS = ("3.0", "4.0")
@@ -668,10 +668,12 @@ def read_vcards(
     keep_extra: bool = False,
     unread: dict[str, int] | None = None,
     outside: dict[str, int] | None = None,
+    cut: list[str] | None = None,
 ) -> Iterator[tuple[int, dict[str, str], str]]:
     """(line, values, card text) for each card; a card vobject cannot read carries
     ``ROW_ERROR`` in its values instead (so it is reported, not fatal). ``keep_extra``
-    and ``unread``: as ``card_values`` takes them; ``outside``: as ``split_cards``."""
+    and ``unread``: as ``card_values`` takes them; ``outside``: as ``split_cards``;
+    ``cut`` lists the quoted-printable values read up to a character cut short."""
     vobject = _vobject()
 
     read = None if keep_extra else _READ  # a property over the limit: rejects its card
@@ -681,7 +683,9 @@ def read_vcards(
             yield line, {ROW_ERROR: f"cannot read this vCard: {broken}"}, text
             continue
         try:
-            named = qp_named(text)
+            named, mended = qp_mended(qp_named(text))
+            if cut is not None:
+                cut.extend(f"{prop} (card on line {line:,})" for prop in mended)
             try:
                 card = vobject.readOne(named, allowQP=True)
             except UnicodeDecodeError:

@@ -458,6 +458,66 @@ def qp_named(text: str) -> str:
     return _QP_PARAM.sub(lambda found: found[1] + "QUOTED-PRINTABLE", text)
 
 
+_CUT_ESCAPE = re.compile(r"=[0-9A-Fa-f]?\Z")  # '=B' at a value's end: an escape cut short
+_LAST_ESCAPES = re.compile(r"(?:=[0-9A-Fa-f]{2}){1,3}\Z")
+_QP_CHARSET = re.compile(r";CHARSET=\"?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+
+
+def qp_mended(text: str) -> tuple[str, list[str]]:
+    """A card's ``text`` (``qp_named``'s) with each quoted-printable value cut short in
+    a character ('M=C3=B' at its end: a phone's truncated field) read up to that
+    character: the cut escape and the escapes of the character it cuts taken out, in a
+    value in UTF-8 (its CHARSET's, or none named and the cut escape a UTF-8 character's
+    rest). Before, vobject refused the card; the names of the values mended, too."""
+    if "=" not in text:
+        return text, []
+    lines = text.split("\r\n")
+    names: list[str] = []
+    at = 0
+    while at < len(lines):
+        head, colon, _ = lines[at].partition(":")
+        last = at
+        while lines[last].endswith("=") and last + 1 < len(lines):  # soft breaks
+            last += 1
+        if colon and lines[at][:1] not in (" ", "\t") and "QUOTED-PRINTABLE" in head:
+            end = lines[last] if last > at else lines[at]
+            mended = _mended_end(end, head)
+            if mended is not None:
+                lines[last] = mended
+                names.append(head.partition(";")[0].rsplit(".", 1)[-1].upper())
+        at = last + 1
+    return ("\r\n".join(lines), names) if names else (text, [])
+
+
+def _mended_end(end: str, head: str) -> str | None:
+    """The last line of a quoted-printable value (``end``; its property's parameters
+    ``head``) without a character cut short at its end, or None when none is."""
+    cut = _CUT_ESCAPE.search(end)
+    rest = end[: cut.start()] if cut else end
+    escapes = _LAST_ESCAPES.search(rest)
+    charset = _QP_CHARSET.search(head)
+    named = charset[1].lower().replace("_", "-") if charset else None
+    continues = cut is not None and cut[0][1:2].upper() in ("8", "9", "A", "B")
+    utf8 = named in ("utf-8", "utf8") or (named is None and continues)
+    started = _started(bytes.fromhex(escapes[0].replace("=", ""))) if escapes else 0
+    if utf8 and started:
+        return rest[: len(rest) - 3 * started]
+    return rest if cut is not None else None
+
+
+def _started(data: bytes) -> int:
+    """The bytes at the end of ``data`` that start a UTF-8 character not finished."""
+    for back in range(1, min(3, len(data)) + 1):
+        byte = data[-back]
+        if 0x80 <= byte <= 0xBF:
+            continue  # a continuation: the character starts further back
+        if byte < 0xC2 or byte > 0xF4:
+            return 0
+        need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+        return back if back < need else 0
+    return 0
+
+
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
 
