@@ -138,6 +138,24 @@ def quoted(text: object, limit: int = QUOTED_LIMIT) -> str:
     return repr(value)
 
 
+def json_shown(value: object, limit: int = QUOTED_LIMIT) -> str:
+    """``value`` read from a JSON file, shown for an error message as the file has it
+    (``true``, ``null``, ``Infinity``, ``["x"]``, not Python's ``True``, ``None``,
+    ``inf``, ``['x']``), on one line, cut as ``quoted`` cuts, its unsafe characters
+    escaped; text as ``quoted`` shows it."""
+    if isinstance(value, str):
+        return quoted(value, limit)
+    import json
+
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):  # not JSON's, or a number of more than 4,300 digits
+        text = "a number too long to show" if isinstance(value, int) else str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return display(text)
+
+
 def restore(shown: str) -> str:
     """The text ``display()`` was given (its escapes read back)."""
 

@@ -233,6 +233,31 @@ def test_a_dump_the_app_could_not_handle_is_refused_naming_the_row(
     assert again.exit_code == 1 and Path(fresh).exists()
 
 
+def test_a_dump_value_refused_is_named_as_the_file_has_it(cli, tmp_path: Path) -> None:
+    """import all named a value it refused in Python's form ('probability inf', 'name
+    ['x', None]', 'version True'), which is nowhere in the user's file; a dump's
+    'version': true or 1.0 was taken for 1. Each is now named as JSON writes it, on one
+    line, and such a version is refused."""
+    dump = _edited_dump(cli, tmp_path, lambda tables: None)
+    whole = json.loads(dump.read_text())
+    cases = [
+        (("stage", "probability", float("inf")), "probability Infinity is not valid"),
+        (("stage", "probability", True), "probability true is not valid (not a whole number)"),
+        (("contact", "name", ["x", None]), 'name ["x", null] is not valid (not text)'),
+        (("contact", "name", {"a": "\x1b[31m"}), 'name {"a": "\\u001b[31m"} is not valid'),
+        (("contact", "id", 1.5), "contact[0]: id 1.5 is not valid (not a whole number)"),
+        ((None, "version", True), "dump format version true is not 1"),
+        ((None, "version", 1.0), "dump format version 1.0 is not 1"),
+    ]
+    for (table, key, value), message in cases:
+        data = json.loads(json.dumps(whole))
+        (data["tables"][table][0] if table else data)[key] = value
+        dump.write_text(json.dumps(data))
+        result = cli("--db", str(tmp_path / "fresh.db"), "import", "all", str(dump))
+        assert result.exit_code == 1 and message in result.stderr, (value, result.stderr)
+        assert result.stderr.count("\n") == 1
+
+
 def test_a_dump_value_no_write_takes_is_restored_as_stored_with_a_warning(
     cli, tmp_path: Path
 ) -> None:

@@ -144,7 +144,7 @@ def _convert(table: Any, column: Any, value: Any, where: str) -> Any:
         ):
             raise ValueError("not an ISO 4217 code such as EUR, USD, GBP")  # every sum needs it
     except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: year 1 east of UTC
-        shown = safetext.quoted(value) if isinstance(value, str) else repr(value)  # cut
+        shown = safetext.json_shown(value)  # as the file has it, cut
         reason = "half of a character" if isinstance(exc, UnicodeEncodeError) else exc
         raise Invalid(f"{where}: {column.name} {shown} is not valid ({reason})") from None
     return value
@@ -240,8 +240,9 @@ def _checked_names(dump: DumpSource) -> list[str]:
     head = dump.head
     if not isinstance(head, dict) or head.get("format") != FORMAT:
         raise Invalid("not a tinycrm dump (make one with: tinycrm export all --format json)")
-    if head.get("version") != VERSION:
-        raise Invalid(f"dump format version {head.get('version')!r} is not {VERSION}")
+    version = head.get("version")
+    if type(version) is not int or version != VERSION:  # (JSON's true and 1.0 are not 1)
+        raise Invalid(f"dump format version {safetext.json_shown(version)} is not {VERSION}")
     schema = head.get("schema")
     if isinstance(schema, str) and schema > SCHEMA_HEAD:  # it may mean other things by them
         raise Invalid(

@@ -46,7 +46,9 @@ PROBABILITIES = ("deal", "stage")  # tables whose probability the forecast weigh
 
 
 def _where(table: str, index: int, row: Mapping[str, Any]) -> str:
-    return f"{table}[{index}] (id {row['id']})" if "id" in row else f"{table}[{index}]"
+    if "id" not in row:
+        return f"{table}[{index}]"
+    return f"{table}[{index}] (id {safetext.json_shown(row['id'])})"
 
 
 class RowChecks:
@@ -73,7 +75,8 @@ class RowChecks:
                 value = row.get("probability")
                 if value is not None and not 0 <= value <= 100:
                     raise Invalid(
-                        f"the dump's {_where(table, index, row)}: probability {value} is not "
+                        f"the dump's {_where(table, index, row)}: probability "
+                        f"{safetext.json_shown(value)} is not "
                         "between 0 and 100 (no write stores it; the weighted forecast counts on it)"
                     )
         if table == "deal":
@@ -124,8 +127,9 @@ def _deal_stages(
         if stage is None or stage not in pipeline_of or pipeline_of[stage] == pipeline:
             continue  # (a stage no row has: the database's foreign key says so)
         raise Invalid(
-            f"the dump's {_where('deal', index, deal)}: stage_id {stage} is a stage of "
-            f"pipeline {pipeline_of[stage]}, not of the deal's pipeline {pipeline} (no write "
+            f"the dump's {_where('deal', index, deal)}: stage_id {safetext.json_shown(stage)} "
+            f"is a stage of pipeline {safetext.json_shown(pipeline_of[stage])}, not of the "
+            f"deal's pipeline {safetext.json_shown(pipeline)} (no write "
             "puts a deal there; the board and deal move count on it)"
         )
 
@@ -142,6 +146,6 @@ def _warn(
     table: str, index: int, row: Mapping[str, Any], column: str, what: str, more: int
 ) -> None:
     value = row[column]
-    shown = safetext.quoted(value) if isinstance(value, str) else repr(value)
+    shown = safetext.json_shown(value)
     also = f" (and in {more:,} more {table} rows)" if more else ""
     warn(f"{_where(table, index, row)}: {column} {shown} {what}; restored as stored{also}")
