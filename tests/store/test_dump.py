@@ -86,11 +86,11 @@ def test_restore_needs_an_empty_database(store: Store, demo: tuple[Path, dict[st
         # a list where text belongs (a traceback: 'list' object has no attribute 'split')
         (
             lambda d: d["tables"]["deal"][0].update(title=["x"]),
-            r"deal\[0\]: title \['x'\] is not valid \(not text\)",
+            r'deal\[0\]: title \["x"\] is not valid \(not text\)',
         ),
         (
             lambda d: d["tables"]["contact"][0].update(notes={"a": 1}),
-            r"notes \{'a': 1\} is not valid \(not text\)",
+            r'notes \{"a": 1\} is not valid \(not text\)',
         ),
         # past 64 bits no database holds it (SQLite's driver raised OverflowError)
         (
