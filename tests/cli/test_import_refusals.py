@@ -223,3 +223,41 @@ def test_an_import_refused_into_a_new_database_path_makes_none(
     result = cli("--db", str(fresh), "import", "contacts", str(source), *args)
     assert result.exit_code == 1, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_a_file_that_changes_while_it_is_read_imports_nothing(
+    cli, tmp_path: Path, monkeypatch
+) -> None:
+    """A CSV file another program was still writing (a spreadsheet saving it, an export
+    still running) was imported as far as it had got, or as far as its rewrite left it
+    (a file cut to a third while read: a third of the rows, and no word). A file not the
+    size or age it was when opened is refused once read, and nothing is imported."""
+    import tinycrm.formats.csvfile as csvfile
+
+    people = tmp_path / "people.csv"
+    people.write_text("name,email\n" + "".join(f"P{i},p{i}@x.io\n" for i in range(5)))
+    opened = csvfile.open_csv
+
+    def opening(*args, **kwargs):
+        table = opened(*args, **kwargs)
+        records = table.records
+
+        def cut_while_read():
+            for n, record in enumerate(records()):
+                if n == 1:
+                    with people.open("r+b") as handle:  # another program cuts it short
+                        handle.truncate(40)
+                yield record
+
+        table.records = cut_while_read
+        return table
+
+    monkeypatch.setattr(csvfile, "open_csv", opening)
+    db = str(tmp_path / "crm.db")
+    result = cli("--db", db, "import", "contacts", str(people))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"Error: {people} changed while it was read (")
+    assert "nothing was imported" in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / "people.errors.csv").exists()
+    monkeypatch.undo()
+    assert cli("--db", db, "contact", "list", "--json").json() == []

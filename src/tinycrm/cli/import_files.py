@@ -5,6 +5,7 @@ rejected rows, and the summary printed. :mod:`tinycrm.cli.imports` holds the com
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,6 +91,7 @@ def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None
             from tinycrm.formats.opening import opening
 
             head, stream = opening(opened)
+            options["unchanged"] = _unchanged(opened, file)
 
             if kind == "contacts" and (options.pop("vcard") or _is_vcard(file, head)):
                 _import_vcards(ctx, file, stream, options)
@@ -101,6 +103,39 @@ def run_import(ctx: typer.Context, kind: str, file: str, **options: Any) -> None
                 _import_csv(ctx, kind, file, stream, options)
         except FormatError as exc:
             raise Invalid(str(exc)) from None
+
+
+def _unchanged(opened: IO[bytes], file: str) -> Any:
+    """A check that raises ``Invalid`` when the file ``opened`` is, once read, not the
+    size or age it was when opened (another program writing it: a spreadsheet still
+    saving it, an export still running), for an import to refuse before it commits;
+    None for standard input, a pipe, a FIFO."""
+    try:
+        start = os.fstat(opened.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not stat.S_ISREG(start.st_mode):
+        return None
+
+    def check() -> None:
+        from tinycrm.errors import Invalid
+
+        now = os.fstat(opened.fileno())
+        if (now.st_size, now.st_mtime_ns) != (start.st_size, start.st_mtime_ns):
+            raise Invalid(
+                f"{file} changed while it was read ({start.st_size:,} bytes when opened, "
+                f"{now.st_size:,} now): nothing was imported; import it again once the "
+                "program writing it is done"
+            )
+
+    return check
+
+
+def _checked(rows: Iterator[Any], unchanged: Any) -> Iterator[Any]:
+    """``rows``, then ``unchanged()`` (``_unchanged``'s) once they are all read."""
+    yield from rows
+    if unchanged is not None:
+        unchanged()
 
 
 def _import_csv(ctx: typer.Context, kind: str, file: str, stream: IO[bytes], o: dict) -> None:
@@ -321,7 +356,7 @@ def _run(
     try:
         summary = crm(ctx).imports.rows(
             kind,
-            rows,
+            _checked(rows, o.get("unchanged")),
             source=file,
             on_duplicate=o["on_duplicate"],
             overwrite=o["overwrite"],
