@@ -426,3 +426,14 @@ def test_random_bytes_are_refused() -> None:
     with pytest.raises(FormatError, match=r"not a text file|looks like") as caught:
         open_csv(io.BytesIO(noise), name="noise.bin")
     assert str(caught.value).isprintable()
+
+
+@pytest.mark.parametrize("end", [b"\r\n\x1a", b"\r\n\x1a\r\n", b"\r\n\x1a\x1a"])
+def test_a_dos_end_of_file_mark_after_the_rows_is_no_row(end: bytes) -> None:
+    """Old DOS and Windows programs end a text file with Ctrl-Z (0x1A). It was read as
+    a row of its own and rejected ('name: control characters are not allowed (\\x1a at
+    position 1)'). A line of nothing but the mark is no row, as a blank line is not."""
+    data = b'Name,Email\r\n"Q ""quoted""",q@x.io' + end
+    _, records = read(data)
+    assert records == [(2, ['Q "quoted"', "q@x.io"])]
+    assert read(b"Name,Email\r\nA\x1a,a@x.io\r\n")[1] == [(2, ["A\x1a", "a@x.io"])]  # kept

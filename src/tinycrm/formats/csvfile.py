@@ -300,7 +300,8 @@ class CsvFile:
                     f"{self.name}, line {start}: not valid "
                     f"{encoding_name(self.encoding)} ({_why(exc)}); give --encoding"
                 ) from None
-            if not "".join(cells).strip():  # blank (one string op, not one a cell)
+            text = "".join(cells).strip()  # blank (one string op, not one a cell)
+            if not text or (text[0] == "\x1a" and not text.strip("\x1a")):  # or DOS's end
                 continue
             if cells[0][:1] == "\ufeff":  # a file joined on after this one: its BOM
                 cells[0] = cells[0].lstrip("\ufeff")
