@@ -350,6 +350,12 @@ def _run(
             )
         if where.path is not None and file != "-" and _same_file(where.path, Path(file)):
             raise CannotWrite(f"--errors {report.path} is the file being imported")
+        folder = where.path.parent if where.path is not None and not where.stream else None
+        if o["errors"] is not None and folder is not None and not _writable(folder):
+            raise CannotWrite(
+                f"--errors {report.path}: the folder {folder} cannot be written in; give "
+                "the rejected rows a folder that can"
+            )
         if where.path is not None:
             crm(ctx).db.refuse_own_file(where.path, str(report.path))
     ok = False
@@ -390,6 +396,20 @@ def _run(
         return None
     _print_summary(summary, report, footer, file)
     return summary
+
+
+def _writable(folder: Path) -> bool:
+    """Whether a file can be made in ``folder`` (the report is made there, then renamed
+    into place: a folder that takes none was found only once the rows were in), tried
+    with a file that has no name there (O_TMPFILE) where the system has them; a mode
+    alone does not say for root, nor on a read-only share."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def _same_file(one: Path, other: Path) -> bool:
