@@ -311,3 +311,22 @@ async def test_a_task_deleted_elsewhere_while_its_form_is_open_is_said_by_name(
         assert app.screen is screen
         messages = [n.message for n in app._notifications]
         assert "this task was deleted elsewhere" in messages
+
+
+async def test_the_delete_question_says_esc_keeps_it_and_esc_does(tui_store, seeded) -> None:
+    """The question's key bar showed 'y Yes  n No', not esc (which also kept the task):
+    now it shows 'esc Cancel' too, and esc keeps the task."""
+    crm = Crm(tui_store)
+    app = make_app(crm, poll_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(pilot, "4", TasksScreen)
+        await _to_row(pilot, screen.query_one("#task-list", RowList), f"task:{seeded['task']}")
+        await pilot.press("delete")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        keys = _keys(app)
+        assert " y Yes " in keys and " n No " in keys and " esc Cancel " in keys, keys
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+    assert crm.activities.get(seeded["task"]).subject == "Send the contract"

@@ -18,7 +18,9 @@ class ConfirmScreen(CrmModalScreen[bool]):
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
+        # its own binding, so the key bar shows it (a key listed second was not shown)
+        Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
     ]
 
     def __init__(self, question: str, *, yes: str = "Delete") -> None:
@@ -32,7 +34,7 @@ class ConfirmScreen(CrmModalScreen[bool]):
             with Horizontal(classes="form-buttons"):
                 yield Button(self.yes, variant="error", compact=True, id="confirm-yes")
                 yield Button("Keep", compact=True, id="confirm-no")
-        yield KeyBar(first=("confirm.yes", "confirm.no"), ordered=True)
+        yield KeyBar(first=("confirm.yes", "confirm.no", "confirm.cancel"), ordered=True)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()  # enter keeps: deleting takes y
@@ -43,3 +45,7 @@ class ConfirmScreen(CrmModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+    def action_cancel(self) -> None:
+        """Esc: no, as ``n``."""
+        self.dismiss(False)
